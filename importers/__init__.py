@@ -1,0 +1,1 @@
+"""Statement importers, one module per source type."""

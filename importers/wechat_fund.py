@@ -1,0 +1,104 @@
+"""WeChat Pay merchant fund bill (资金账单) of the basic account.
+
+The fund bill is the ledger of the money WeChat holds for the merchant. Its
+withdrawals (提现) are payouts: they leave the clearing account for the transit
+account until the bank statement shows them arrive. Its running balance (账户结余)
+becomes a `balance` assertion on the clearing account, so the books prove they hold
+what WeChat says it holds:
+
+    2026-03-02 * "WeChat Pay" "Withdrawal 提现" ^payout-1000…
+      id: "1000…"
+      Assets:Transit:WeChat         1234.50 CNY
+      Assets:Clearing:WeChat       -1234.50 CNY
+
+    2026-03-03 balance Assets:Clearing:WeChat   0.21 CNY
+
+Payments, refunds and their fees (交易, 退款, 扣除交易手续费) are the trade bill's rows
+seen from the account's side: they are counted and named in the summary, not booked a
+second time. Any other kind of row is an error, never silently dropped.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from beanclear.importers.base import (Extraction, StatementImporter, balance, closing_balances,
+                                      compare_summary, link, next_day, posting, transaction)
+from beanclear.importers.toolkit import (StatementError, clean, header_key, parse_amount, parse_datetime,
+                                         read_statement)
+
+HEADER = ("记账时间", "微信支付业务单号", "资金流水单号", "业务类型", "收支类型", "收支金额(元)", "账户结余(元)")
+SUMMARY = "资金流水总笔数"
+TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+IN_TRADE_BILL = {"交易", "退款", "扣除交易手续费", "手续费", "交易手续费"}
+WITHDRAWAL = "提现"
+WITHDRAWAL_RETURNED = {"提现退票", "提现失败退回", "提现退回"}
+
+
+class Importer(StatementImporter):
+    kind = "wechat fund bill"
+
+    def account(self, filepath: str) -> str:
+        return self.source.accounts.clearing
+
+    def matches(self, head: str) -> bool:
+        first = head.lstrip("\ufeff").split("\n", 1)[0]
+        keys = {header_key(c) for c in first.split(",")}
+        if not {header_key(h) for h in HEADER} <= keys:
+            return False
+        # 资金变更提交申请人 is `<商户号>API` or a person; it names the merchant when present.
+        return not self.source.account_id or self.source.account_id in head or "API" not in head
+
+    def parse(self, filepath: str) -> Extraction:
+        st = read_statement(filepath, HEADER, "WeChat Pay fund bill (资金账单)",
+                            summary_starts=SUMMARY, summary_required=True)
+        t, path = st.table, st.table.path
+        col = {name: t.index(name) for name in HEADER}
+        col["业务名称"] = t.index("业务名称", required=False)
+        col["备注"] = t.index("备注", required=False)
+        acc, currency = self.source.accounts, self.source.currency
+        out, balances = Extraction(), []
+        income = [0, Decimal(0)]
+        expense = [0, Decimal(0)]
+        for row in t.rows:
+            def get(name: str) -> str:
+                return clean(row.cells[col[name]]) if col.get(name) is not None else ""
+
+            out.rows += 1
+            when = parse_datetime(get("记账时间"), TIME_FORMATS, path, row.line, "记账时间")
+            number = parse_amount(get("收支金额(元)"), path, row.line, "收支金额(元)")
+            direction = get("收支类型")
+            if direction == "收入":
+                income[0] += 1
+                income[1] += number
+                signed = number
+            elif direction == "支出":
+                expense[0] += 1
+                expense[1] += number
+                signed = -number
+            else:
+                raise StatementError(path, row.line, f"column 收支类型: expected 收入 or 支出, got {direction!r}")
+            after = parse_amount(get("账户结余(元)"), path, row.line, "账户结余(元)")
+            balances.append((when, row.line, signed, after))
+            kind = get("业务类型") or get("业务名称")
+            ident = get("微信支付业务单号") or get("资金流水单号")
+            if kind in IN_TRADE_BILL:
+                out.skip(f"{kind} (booked from the trade bill)")
+            elif kind == WITHDRAWAL or kind in WITHDRAWAL_RETURNED:
+                if (kind == WITHDRAWAL) != (signed < 0):
+                    raise StatementError(path, row.line, f"{kind} row with 收支类型 {direction} (expected "
+                                         f"{'支出' if kind == WITHDRAWAL else '收入'})")
+                out.entries.append(transaction(
+                    path, row.line, when, "WeChat Pay", f"Withdrawal {kind} {get('备注')}".strip(),
+                    {"id": get("资金流水单号") or ident, "payout-id": ident},
+                    [posting(acc.transit, -signed, currency), posting(acc.clearing, signed, currency)],
+                    [link("payout-", ident)]))
+            else:
+                raise StatementError(path, row.line, f"column 业务类型: unknown kind {kind!r} (expected "
+                                     f"{WITHDRAWAL}, {', '.join(sorted(WITHDRAWAL_RETURNED | IN_TRADE_BILL))})")
+        for day, (line, amount) in sorted(closing_balances(balances).items()):
+            out.entries.append(balance(path, line, next_day(day), acc.clearing, amount, currency))
+        stated = {"rows": st.total("资金流水总笔数"), "income": st.total("收入金额"), "expense": st.total("支出金额")}
+        actual = {"rows": out.rows, "income": income[1], "expense": expense[1]}
+        compare_summary(out, stated, actual)
+        return out

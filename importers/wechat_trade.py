@@ -1,0 +1,130 @@
+"""WeChat Pay merchant trade bill (交易账单), layouts ALL, SUCCESS and REFUND.
+
+Each payment posts its settlement amount net of fee to the clearing account; a
+merchant-funded coupon (订单金额 − 应结订单金额) is a discount; a refund reverses the
+sale and gets the fee back (WeChat writes the returned fee as a negative 手续费):
+
+    2021-01-28 * "Order S2021… / for testing" ^order-S2021…
+      id: "4200000925202101284997714292"
+      fee-rate: "1.00%"
+      Assets:Clearing:WeChat        5.96 CNY
+      Expenses:Fees:WeChat          0.04 CNY
+      Income:Sales:WeChat          -6.00 CNY
+
+Columns are found by header name, so the three layouts and the v2/v3 spellings are
+one code path. The two summary lines at the end are checked against the rows; where
+they disagree (WeChat's test bills elide rows) the import says so instead of failing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from beanclear.importers.base import Extraction, StatementImporter, compare_summary, link, posting, transaction
+from beanclear.importers.toolkit import (StatementError, clean, header_key, money, parse_amount,
+                                         parse_datetime, read_statement)
+
+HEADER = ("交易时间", "微信订单号", "商户订单号", "交易状态", "应结订单金额", "手续费")
+SUMMARY = "总交易单数"
+TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+NO_MONEY = {"REVOKED": "revoked (撤销, no money moved)", "NOTPAY": "not paid", "CLOSED": "closed unpaid",
+            "PAYERROR": "payment failed", "USERPAYING": "still being paid"}
+REFUND_PENDING = {"PROCESSING": "refund still processing", "FAIL": "refund failed",
+                  "CHANGE": "refund failed (退款转入代发)", "ABNORMAL": "refund failed (abnormal)"}
+
+
+class Importer(StatementImporter):
+    kind = "wechat trade bill"
+
+    def account(self, filepath: str) -> str:
+        return self.source.accounts.clearing
+
+    def matches(self, head: str) -> bool:
+        first = head.lstrip("\ufeff").split("\n", 1)[0]
+        keys = {header_key(c) for c in first.split(",")}
+        if not {header_key(h) for h in HEADER} <= keys:
+            return False
+        if self.source.account_id:  # 商户号 of the first data row tells two merchants apart
+            lines = head.split("\n")
+            cells = [c.strip() for c in first.split(",")]
+            if "商户号" in cells and len(lines) > 1:
+                row = lines[1].split(",")
+                at = cells.index("商户号")
+                return at < len(row) and clean(row[at]) in (self.source.account_id, "")
+        return True
+
+    def parse(self, filepath: str) -> Extraction:
+        st = read_statement(filepath, HEADER, "WeChat Pay trade bill (交易账单)",
+                            summary_starts=SUMMARY, summary_required=True)
+        t, path = st.table, st.table.path
+        col = {name: t.index(name, required=False) for name in (
+            "交易时间", "微信订单号", "商户订单号", "交易状态", "货币种类", "应结订单金额", "代金券金额",
+            "微信退款单号", "商户退款单号", "退款金额", "充值券退款金额", "退款状态", "商品名称", "手续费",
+            "费率", "订单金额", "退款成功时间", "付款银行", "商户号")}
+        out = Extraction()
+        totals = {"rows": 0, "settled": Decimal(0), "refunded": Decimal(0), "fee": Decimal(0)}
+        for row in t.rows:
+            def get(name: str) -> str:
+                return clean(row.cells[col[name]]) if col[name] is not None else ""
+
+            def amount(name: str) -> Decimal:
+                return parse_amount(get(name), path, row.line, name) if get(name) else Decimal(0)
+
+            out.rows += 1
+            settled, refunded, fee = amount("应结订单金额"), amount("退款金额"), amount("手续费")
+            totals["rows"] += 1
+            totals["settled"] += settled
+            totals["refunded"] += refunded
+            totals["fee"] += fee
+            status = get("交易状态")
+            currency = get("货币种类") or self.source.currency
+            when = parse_datetime(get("交易时间"), TIME_FORMATS, path, row.line, "交易时间")
+            trade_id, order_id = get("微信订单号"), get("商户订单号")
+            if not trade_id:
+                raise StatementError(path, row.line, "column 微信订单号: expected the WeChat transaction id, got nothing")
+            acc = self.source.accounts
+            meta = {"order-id": order_id, "fee-rate": get("费率"), "method": get("付款银行")}
+            links = [link("order-", order_id)] if order_id else []
+            item = get("商品名称")
+            fee = money(fee)
+            if status == "SUCCESS":
+                ordered = amount("订单金额") if col["订单金额"] is not None else settled
+                discount = ordered - settled
+                if discount < 0:
+                    raise StatementError(path, row.line, f"应结订单金额 {settled} is above 订单金额 {ordered}")
+                out.entries.append(transaction(
+                    path, row.line, when, None, f"Order {order_id} / {item}".strip(" /"),
+                    {"id": trade_id, **meta},
+                    [posting(acc.clearing, settled - fee, currency), posting(acc.fees, fee, currency),
+                     posting(acc.discounts, discount, currency), posting(acc.sales, -ordered, currency)],
+                    links))
+            elif status == "REFUND":
+                if settled != 0:
+                    raise StatementError(path, row.line, f"column 应结订单金额: expected 0.00 on a refund row, got {settled}")
+                refund_status = get("退款状态") or "SUCCESS"
+                if refund_status in REFUND_PENDING:
+                    out.skip(REFUND_PENDING[refund_status])
+                    continue
+                if refund_status != "SUCCESS":
+                    raise StatementError(path, row.line, f"column 退款状态: unknown refund status {refund_status!r} "
+                                         f"(expected SUCCESS, {', '.join(REFUND_PENDING)})")
+                refund_id = get("微信退款单号")
+                if not refund_id:
+                    raise StatementError(path, row.line, "column 微信退款单号: expected the refund id, got nothing")
+                if get("退款成功时间"):
+                    when = parse_datetime(get("退款成功时间"), TIME_FORMATS, path, row.line, "退款成功时间")
+                out.entries.append(transaction(
+                    path, row.line, when, None, f"Refund of order {order_id} / {item}".strip(" /"),
+                    {"id": refund_id, "refund-of": trade_id, "refund-order-id": get("商户退款单号"),
+                     "coupon-refund": get("充值券退款金额") if amount("充值券退款金额") else None, **meta},
+                    [posting(acc.clearing, -(refunded + fee), currency), posting(acc.fees, fee, currency),
+                     posting(acc.sales, refunded, currency)],
+                    links))
+            elif status in NO_MONEY:
+                out.skip(NO_MONEY[status])
+            else:
+                raise StatementError(path, row.line, f"column 交易状态: unknown status {status!r} "
+                                     f"(expected SUCCESS, REFUND, {', '.join(NO_MONEY)})")
+        compare_summary(out, {"rows": st.total("总交易单数"), "settled": st.total("应结订单总金额"),
+                              "refunded": st.total("退款总金额"), "fee": st.total("手续费总金额")}, totals)
+        return out

@@ -1,0 +1,109 @@
+"""Writing several files of the books as one step: all of them change, or none.
+
+A write happens under an exclusive lock (two imports never interleave) in four
+moves: new contents go to temporary files beside their targets; the current files
+are hard-linked to backups; a journal naming all three is written; then each
+temporary file is renamed over its target. Removing the journal is the commit. If
+anything fails before that, in this process or in a crash noticed by the next
+command to take the lock, the backups are put back and created files removed: the
+books are byte for byte what they were.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+LOCK = ".beanclear.lock"
+JOURNAL = ".beanclear.journal"
+
+
+class BooksBusy(Exception):
+    """Another beanclear command is writing these books."""
+
+
+@contextmanager
+def locked(root: Path):
+    """Hold the books' lock; roll back any write a crashed command left half done."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BooksBusy(f"{root}: another beanclear command is writing these books; try again") from None
+        try:
+            roll_back(root)
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_durably(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def roll_back(root: Path) -> None:
+    """Undo a write whose journal is still there (it never committed)."""
+    journal = root / JOURNAL
+    if not journal.exists():
+        return
+    for step in json.loads(journal.read_text(encoding="utf-8")):
+        target, temp, backup = Path(step["target"]), Path(step["temp"]), step["backup"]
+        if backup and Path(backup).exists():
+            os.replace(backup, target)
+        elif not backup and target.exists():
+            target.unlink()
+        if temp.exists():
+            temp.unlink()
+    journal.unlink()
+
+
+def write_files(root: Path, changes: dict[Path, str]) -> None:
+    """Replace or create every file in `changes` as one step. Call under `locked()`."""
+    steps = []
+    try:
+        for target, text in sorted(changes.items()):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            step = {"target": str(target), "temp": str(target.with_name(f".{target.name}.new")), "backup": None}
+            steps.append(step)
+            _write_durably(Path(step["temp"]), text)
+            if target.exists():
+                backup = target.with_name(f".{target.name}.old")
+                if backup.exists():
+                    backup.unlink()
+                os.link(target, backup)
+                step["backup"] = str(backup)
+        _write_durably(root / (JOURNAL + ".new"), json.dumps(steps))
+        os.replace(root / (JOURNAL + ".new"), root / JOURNAL)
+        _fsync_dir(root)
+        for step in steps:
+            os.replace(step["temp"], step["target"])
+        for parent in {Path(s["target"]).parent for s in steps}:
+            _fsync_dir(parent)
+    except BaseException:
+        if (root / JOURNAL).exists():
+            roll_back(root)
+        else:  # failed before the journal: only temporary files and backups to remove
+            for step in steps:
+                for name in (step["temp"], step["backup"]):
+                    if name and Path(name).exists():
+                        Path(name).unlink()
+        raise
+    (root / JOURNAL).unlink()  # the commit
+    for step in steps:
+        if step["backup"]:
+            Path(step["backup"]).unlink()

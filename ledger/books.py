@@ -1,0 +1,188 @@
+"""The books on disk (DESIGN.md §2) and how new entries get into them.
+
+    books/main.beancount          options, plugins, includes: written once, then the user's
+    books/accounts.beancount      `open` directives the config implies; new ones appended
+    books/prices.beancount        reference FX rates
+    books/<source>/<YYYY>/<YYYY-MM>.beancount   what the importers wrote
+
+New entries are inserted as whole blocks between the blocks already in a month file,
+at their place in (date, balance-first, time, id) order. Nothing already in a file is
+rewritten or re-indented, so a person's edits survive and an import's `git diff` shows
+only added lines. Knowing what is already there needs no Beancount parse: the `id:`
+lines and `balance` lines of the source's own folder are enough.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from beanclear import render
+
+OPEN_DATE = "2000-01-01"
+ENTRY_START = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]")
+ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+BALANCE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+balance[ \t]+(\S+)", re.M)
+TIME_LINE = re.compile(r'^[ \t]+time:[ \t]*"([^"]*)"', re.M)
+OPEN_LINE = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]+open[ \t]+(\S+)", re.M)
+INCLUDE_LINE = re.compile(r'^include "([^"/]+)/\*/\*\.beancount"[ \t]*$', re.M)
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+@dataclass
+class Books:
+    root: Path
+
+    @property
+    def main(self) -> Path:
+        return self.root / "main.beancount"
+
+    # -- what is there ---------------------------------------------------------------
+
+    def source_files(self, source: str) -> list[Path]:
+        return sorted((self.root / source).glob("*/*.beancount"))
+
+    def known(self, source: str) -> set[str]:
+        """Identities (render.identity) of everything already in a source's files."""
+        out = set()
+        for path in self.source_files(source):
+            text = path.read_text(encoding="utf-8")
+            out.update(_unescape(m) for m in ID_LINE.findall(text))
+            out.update(f"balance {acc} {date}" for date, acc in BALANCE_LINE.findall(text))
+        return out
+
+    # -- what to write ---------------------------------------------------------------
+
+    def skeleton(self, config) -> dict[Path, str]:
+        """main.beancount, accounts.beancount and prices.beancount as they must be: the
+        files that do not exist yet, and `open` lines for accounts the config gained."""
+        changes: dict[Path, str] = {}
+        if not self.main.exists():
+            config_path = Path(_relative(config.path, self.root))
+            changes[self.main] = MAIN_TEMPLATE.format(
+                title=render.quote(config.title), currency=config.currency, config=render.quote(str(config_path)))
+        accounts = self.root / "accounts.beancount"
+        text = accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER
+        have = set(OPEN_LINE.findall(text))
+        missing = [a for a in config.accounts() if a not in have]
+        if missing:
+            if text and not text.endswith("\n"):
+                text += "\n"
+            changes[accounts] = text + "".join(f"{OPEN_DATE} open {a}\n" for a in missing)
+        prices = self.root / "prices.beancount"
+        if not prices.exists():
+            changes[prices] = PRICES_HEADER
+        ignore = self.root / ".gitignore"
+        if not ignore.exists():
+            changes[ignore] = ".beanclear.lock\n.beanclear.journal*\n.*.new\n.*.old\n.*.picklecache\n"
+        return changes
+
+    def plan(self, source: str, entries: list, changes: dict[Path, str]) -> None:
+        """Add to `changes` the new text of every file that `entries` go into."""
+        by_file: dict[Path, list] = {}
+        for entry in entries:
+            month = entry.date.strftime("%Y-%m")
+            by_file.setdefault(self.root / source / month[:4] / f"{month}.beancount", []).append(entry)
+        for path, new in by_file.items():
+            old = changes.get(path) or (path.read_text(encoding="utf-8") if path.exists() else "")
+            changes[path] = merge(old, sorted(new, key=render.sort_key))
+        if by_file:
+            main = changes.get(self.main) or self.main.read_text(encoding="utf-8")
+            changes[self.main] = add_include(main, source)
+
+
+def _relative(target: Path, start: Path) -> str:
+    import os
+    return os.path.relpath(target, start)
+
+
+def block_key(block: str) -> tuple:
+    """render.sort_key, read back from an entry's text (a person's entry has no id or
+    time: it sorts by its date, before the imported ones of that day)."""
+    date = block[:10]
+    balance = BALANCE_LINE.match(block)
+    if balance:
+        return (date, 0, "", balance.group(2))
+    time, ident = TIME_LINE.search(block), ID_LINE.search(block)
+    return (date, 1, time.group(1) if time else "", _unescape(ident.group(1)) if ident else "")
+
+
+def split_blocks(text: str) -> tuple[str, list[str]]:
+    """A file's text as (preamble, entry blocks); joining them gives the text back."""
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if ENTRY_START.match(line)]
+    if not starts:
+        return text, []
+    bounds = starts + [len(lines)]
+    return "".join(lines[: starts[0]]), ["".join(lines[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def merge(old: str, new_entries: list) -> str:
+    """Insert entries (sorted by render.sort_key) into a month file's text, each before
+    the first existing block that sorts after it. Existing text is kept byte for byte."""
+    preamble, blocks = split_blocks(old)
+    out = [preamble]
+    pending = [(render.sort_key(e), render.entry_text(e) + "\n") for e in new_entries]
+    at = 0
+
+    def emit(text: str) -> None:
+        if out[-1] and not out[-1].endswith("\n"):
+            out.append("\n")
+        if out[-1] and not out[-1].endswith("\n\n"):
+            out.append("\n")
+        out.append(text)
+
+    for block in blocks:
+        key = block_key(block)
+        while at < len(pending) and pending[at][0] < key:
+            emit(pending[at][1])
+            at += 1
+        out.append(block)
+    for _, text in pending[at:]:
+        emit(text)
+    return "".join(out)
+
+
+def add_include(main: str, source: str) -> str:
+    """main.beancount with the include line of a source's files, inserted among the
+    other source includes in name order (so import order does not change the bytes)."""
+    line = f'include "{source}/*/*.beancount"\n'
+    found = list(INCLUDE_LINE.finditer(main))
+    if any(m.group(1) == source for m in found):
+        return main
+    after = [m for m in found if m.group(1) < source]
+    before = [m for m in found if m.group(1) > source]
+    if before:
+        at = before[0].start()
+    elif after:
+        at = after[-1].end() + 1
+    else:
+        marker = main.find(SOURCES_MARKER)
+        at = main.index("\n", marker) + 1 if marker >= 0 else len(main)
+    if at > len(main):
+        return main + "\n" + line
+    return main[:at] + line + main[at:]
+
+
+SOURCES_MARKER = "; Statements, one include per source"
+MAIN_TEMPLATE = """\
+; The books of this merchant, kept by beanclear. This file is yours to edit: beanclear
+; only ever adds an include line below when a new source gets its first statement.
+option "title" {title}
+option "operating_currency" "{currency}"
+
+; The reconciliation checks: bean-check and Fava report the same errors as `beanclear check`.
+plugin "beanclear.plugins.clearing" {config}
+plugin "beanclear.plugins.suspense" {config}
+
+include "accounts.beancount"
+include "prices.beancount"
+
+{marker} (beanclear adds these):
+""".replace("{marker}", SOURCES_MARKER)
+ACCOUNTS_HEADER = "; Accounts the config implies. beanclear appends new ones; edit freely.\n"
+PRICES_HEADER = "; Reference FX rates (`price` directives) for the fx-gap check.\n"

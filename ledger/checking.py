@@ -1,0 +1,72 @@
+"""`beanclear check`: load the books with their plugins and report every problem.
+
+Beancount's own errors (a failed `balance` assertion, a typo in an entry) are reported
+as they are, with code `beancount`. The reconciliation findings come from the library
+with all severities; the plugins raised only the errors among them, so bean-check and
+Fava fail on exactly the errors listed here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beancount import loader
+
+from beanclear import reconcile
+from beanclear.findings import Finding, FindingError
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" and not f.acknowledged for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" and not f.acknowledged for f in self.findings)
+
+    @property
+    def acknowledged(self) -> int:
+        return sum(f.acknowledged for f in self.findings)
+
+    def to_json(self) -> str:
+        return json.dumps({"findings": [f.to_json() for f in self.findings],
+                           "summary": {"errors": self.errors, "warnings": self.warnings,
+                                       "acknowledged": self.acknowledged}},
+                          ensure_ascii=False, indent=1)
+
+    def to_text(self) -> str:
+        lines = []
+        for f in self.findings:
+            where = f" ({f.file}:{f.line})" if f.file else ""
+            state = "acknowledged " if f.acknowledged else ""
+            amount = f" {f.amount:,.2f} {f.currency}" if f.currency else ""
+            lines.append(f"{state}{f.severity:<7} {f.code:<16} {f.date} {f.source or '-':<8}{amount}: {f.message}{where}")
+        lines.append(f"{self.errors} errors, {self.warnings} warnings, {self.acknowledged} acknowledged")
+        return "\n".join(lines)
+
+
+def beancount_finding(error, root) -> Finding:
+    source = error.source or {}
+    entry = error.entry
+    filename = source.get("filename")
+    if filename and os.path.isabs(filename):
+        filename = os.path.relpath(filename, root)
+    account = getattr(entry, "account", "") if entry is not None else ""
+    return Finding("beancount", getattr(entry, "date", None), "", account or "", Decimal(0), "",
+                   " ".join(str(error.message).split()), file=filename, line=source.get("lineno"), severity="error")
+
+
+def check(config) -> Report:
+    """Load the books and report Beancount's errors and every reconciliation finding."""
+    main = config.books / "main.beancount"
+    entries, errors, _ = loader.load_file(str(main))
+    out = [beancount_finding(e, config.root) for e in errors if not isinstance(e, FindingError)]
+    out += reconcile.find(entries, config)
+    return Report(out)

@@ -1,0 +1,244 @@
+"""The clearing check: every clearing and transit account must come back to zero.
+
+Money a channel collected sits in its clearing account until a payout takes it out;
+a payout sits in the transit account until the bank statement shows it arrive. This
+module groups each account's postings and reports what does not net to zero in time:
+
+- `unsettled`: money still in clearing `settlement_days` after it came in;
+- `payout-mismatch`: a payout that differs from what it settles (the items linked to
+  its payout id, or the bank credit that answers it), or takes more than was held;
+- `payout-missing`: a payout the bank has not shown `bank_days` after it left;
+- `bank-unmatched`: a bank credit booked as a payout that no payout explains.
+
+Items are grouped by payout link (`^payout-…`) where the channel names the payout of
+each item, and otherwise settle first-in-first-out. Deadlines count from `as_of`, the
+last statement date in the books, never the clock: a check gives the same answer
+tomorrow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beancount.core import data
+
+from beanclear.findings import Finding
+
+REF_KEYS = ("id", "order-id", "payout-id", "refund-of")
+
+
+@dataclass
+class Item:
+    """One posting to a watched account."""
+
+    entry: data.Transaction
+    amount: Decimal
+    currency: str
+
+    @property
+    def date(self) -> dt.date:
+        return self.entry.date
+
+    @property
+    def order(self) -> tuple:
+        return (self.entry.date, self.entry.meta.get("time", ""), self.entry.meta.get("id", ""))
+
+    @property
+    def payout(self) -> str | None:
+        return next((l for l in sorted(self.entry.links) if l.startswith("payout-")), None)
+
+
+def refs(entries) -> tuple[str, ...]:
+    """Every statement id of some entries, as the statements wrote them, once each."""
+    out: dict[str, None] = {}
+    for entry in entries:
+        for key in REF_KEYS:
+            value = entry.meta.get(key)
+            if value:
+                out[str(value)] = None
+    return tuple(out)
+
+
+def postings_by_account(entries, accounts: set[str]) -> dict[str, list[Item]]:
+    out: dict[str, list[Item]] = defaultdict(list)
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            for p in entry.postings:
+                if p.account in accounts:
+                    out[p.account].append(Item(entry, p.units.number, p.units.currency))
+    for items in out.values():
+        items.sort(key=lambda i: i.order)
+    return out
+
+
+def _where(item: Item, root) -> dict:
+    from beanclear.findings import at_entry
+    place = at_entry(item.entry)
+    return {"file": _relative(place["file"], root), "line": place["line"]}
+
+
+def _relative(path: str | None, root) -> str | None:
+    import os
+    if not path or root is None or not os.path.isabs(path):
+        return path
+    return os.path.relpath(path, root)
+
+
+def _money(x: Decimal) -> str:
+    return f"{x:,.2f}" if x == x.quantize(Decimal("0.01")) else f"{x:,f}"
+
+
+def check_clearing(items: list[Item], channel, as_of: dt.date, root=None) -> list[Finding]:
+    account = channel.accounts.clearing
+    findings = []
+    by_payout: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        if item.payout:
+            by_payout[item.payout].append(item)
+    fifo = [i for i in items if not i.payout]
+    for payout, group in sorted(by_payout.items()):
+        ins = [i for i in group if i.amount > 0]
+        outs = [i for i in group if i.amount < 0]
+        if ins and outs:
+            total = sum(i.amount for i in group)
+            if total:
+                settled, paid = sum(i.amount for i in ins), -sum(i.amount for i in outs)
+                findings.append(Finding(
+                    "payout-mismatch", outs[0].date, channel.name, account, abs(total), outs[0].currency,
+                    f"payout {payout[7:]} of {_money(paid)} {outs[0].currency} settles items of "
+                    f"{_money(settled)} {outs[0].currency}", refs(i.entry for i in group),
+                    expected=settled, actual=paid, **_where(outs[0], root)))
+        else:
+            fifo.extend(group)  # a payout that lists no items, or items whose payout is not in yet
+    fifo.sort(key=lambda i: i.order)
+    by_currency: dict[str, list[Item]] = defaultdict(list)
+    for item in fifo:
+        by_currency[item.currency].append(item)
+    for currency, stream in sorted(by_currency.items()):
+        findings += _first_in_first_out(stream, channel, account, currency, as_of, root)
+    return findings
+
+
+def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, root) -> list[Finding]:
+    findings = []
+    queue: deque[list] = deque()   # [item, amount still in clearing]
+    deficit = Decimal(0)           # taken out (by a refund) before the money it took came in
+    for item in stream:
+        if item.amount > 0:
+            left = item.amount
+            if deficit:
+                used = min(deficit, left)
+                deficit -= used
+                left -= used
+            if left:
+                queue.append([item, left])
+            continue
+        need = -item.amount
+        held = sum(q[1] for q in queue) if item.payout else None
+        while need and queue:
+            used = min(need, queue[0][1])
+            queue[0][1] -= used
+            need -= used
+            if not queue[0][1]:
+                queue.popleft()
+        if need and item.payout:
+            findings.append(Finding(
+                "payout-mismatch", item.date, channel.name, account, need, currency,
+                f"payout {item.payout[7:]} of {_money(-item.amount)} {currency} takes {_money(need)} more than "
+                f"the {_money(held)} {currency} {account} held", refs([item.entry]),
+                expected=held, actual=-item.amount, **_where(item, root)))
+        elif need:
+            deficit += need
+    late: dict[dt.date, list] = defaultdict(list)
+    for item, left in queue:
+        if (as_of - item.date).days > channel.settlement_days:
+            late[item.date].append((item, left))
+    for day, group in sorted(late.items()):
+        total = sum(left for _, left in group)
+        age = (as_of - day).days
+        findings.append(Finding(
+            "unsettled", day, channel.name, account, total, currency,
+            f"{_money(total)} {currency} from {len(group)} payment(s) of {day} still in {account} on {as_of}, "
+            f"{age} days later (settlement is T+{channel.settlement_days})",
+            refs(i.entry for i, _ in group), **_where(group[0][0], root)))
+    return findings
+
+
+def check_transit(items: list[Item], channel, as_of: dt.date, root=None) -> list[Finding]:
+    """Payouts (in) against bank credits (out): by shared payout link first, then by
+    equal amount on or after the payout's date, then the nearest payout in the window."""
+    account, window = channel.accounts.transit, channel.bank_days
+    findings = []
+    linked: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        if item.payout:
+            linked[item.payout].append(item)
+    payouts, credits = [], []
+    for item in items:
+        group = linked.get(item.payout) if item.payout else None
+        if group and any(i.amount < 0 for i in group) and any(i.amount > 0 for i in group):
+            continue
+        (payouts if item.amount > 0 else credits).append(item)
+    for payout, group in sorted(linked.items()):
+        total = sum(i.amount for i in group)
+        ins = [i for i in group if i.amount > 0]
+        outs = [i for i in group if i.amount < 0]
+        if ins and outs and total:
+            findings.append(_mismatch(ins[0], sum(i.amount for i in ins), -sum(i.amount for i in outs),
+                                      [i.entry for i in group], channel, account, root))
+    open_by_amount: dict[tuple, deque[Item]] = defaultdict(deque)
+    for p in payouts:
+        open_by_amount[(p.currency, p.amount)].append(p)
+    matched: set[int] = set()
+    leftover = []
+    for credit in credits:
+        queue = open_by_amount.get((credit.currency, -credit.amount))
+        while queue and id(queue[0]) in matched:
+            queue.popleft()
+        if queue and queue[0].date <= credit.date + dt.timedelta(days=1):
+            matched.add(id(queue.popleft()))
+        else:
+            leftover.append(credit)
+    still_open = [p for p in payouts if id(p) not in matched]
+    for credit in leftover:
+        near = [p for p in still_open if p.currency == credit.currency
+                and p.date - dt.timedelta(days=1) <= credit.date <= p.date + dt.timedelta(days=window)]
+        if near:
+            payout = near[0]
+            still_open.remove(payout)
+            findings.append(_mismatch(payout, payout.amount, -credit.amount, [payout.entry, credit.entry],
+                                      channel, account, root))
+        else:
+            findings.append(Finding(
+                "bank-unmatched", credit.date, channel.name, account, -credit.amount, credit.currency,
+                f"bank credit of {_money(-credit.amount)} {credit.currency} booked as a {channel.name} payout, "
+                f"but no {channel.name} payout explains it", refs([credit.entry]), **_where(credit, root)))
+    for payout in still_open:
+        age = (as_of - payout.date).days
+        if age > window:
+            findings.append(Finding(
+                "payout-missing", payout.date, channel.name, account, payout.amount, payout.currency,
+                f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} has not reached the bank "
+                f"{age} days later (expected within {window})", refs([payout.entry]), **_where(payout, root)))
+    return findings
+
+
+def _mismatch(payout: Item, paid: Decimal, credited: Decimal, entries, channel, account, root) -> Finding:
+    return Finding(
+        "payout-mismatch", payout.date, channel.name, account, abs(paid - credited), payout.currency,
+        f"payout of {_money(paid)} {payout.currency} arrived at the bank as {_money(credited)} {payout.currency}",
+        refs(entries), expected=paid, actual=credited, **_where(payout, root))
+
+
+def findings(entries, config, as_of: dt.date, index=None) -> list[Finding]:
+    """All clearing and transit findings of every channel."""
+    watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
+    index = index if index is not None else postings_by_account(entries, watched)
+    out = []
+    for channel in config.channels.values():
+        out += check_clearing(index.get(channel.accounts.clearing, []), channel, as_of, config.root)
+        out += check_transit(index.get(channel.accounts.transit, []), channel, as_of, config.root)
+    return out

@@ -1,0 +1,113 @@
+"""The `beanclear` command: a thin face over the library.
+
+Exit statuses: 0 done; 1 `check` found an unacknowledged error; 2 bad input or bad
+config (nothing written).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from beanclear import config as config_mod
+from beanclear.atomic import BooksBusy
+from beanclear.importers.toolkit import StatementError
+
+BAD_INPUT = 2
+
+
+def _load(path: str):
+    try:
+        return config_mod.load(path)
+    except config_mod.ConfigError as exc:
+        raise _fail(str(exc))
+
+
+def _fail(message: str) -> click.exceptions.Exit:
+    click.echo(f"beanclear: {message}", err=True)
+    return click.exceptions.Exit(BAD_INPUT)
+
+
+def _progress(label: str):
+    """A progress bar on a terminal; nothing when output goes to a file or a pipe."""
+    def wrap(items):
+        items = list(items)
+        if not sys.stderr.isatty() or len(items) < 2:
+            return items
+        return _bar(items, label)
+    return wrap
+
+
+def _bar(items, label):
+    with click.progressbar(items, label=label, file=sys.stderr) as bar:
+        yield from bar
+
+
+config_option = click.option("-c", "--config", "config_path", default="config.yaml", show_default=True,
+                             type=click.Path(dir_okay=False), help="The merchant's config.yaml.")
+
+
+@click.group()
+@click.version_option(package_name="beanclear")
+def main():
+    """Reconcile a merchant's payment channels in plain-text Beancount books."""
+
+
+@main.command("import")
+@config_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--source", help="Read every file as this source of the config (skip identification).")
+@click.option("--dry-run", is_flag=True, help="Write nothing; print the entries that would be written.")
+def import_(config_path, paths, source, dry_run):
+    """Import statement files (or folders of them) into the books."""
+    from beanclear import importing, render
+    config = _load(config_path)
+    try:
+        results = importing.run(config, paths, source=source, dry_run=dry_run, progress=_progress("reading"))
+    except StatementError as exc:
+        raise _fail(f"{exc}; nothing was written")
+    except BooksBusy as exc:
+        raise _fail(str(exc))
+    for result in results:
+        if dry_run:
+            for entry in result.new:
+                click.echo(render.entry_text(entry))
+        click.echo(result.summary())
+
+
+@main.command()
+@config_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def check(config_path, fmt):
+    """Check the books: Beancount's errors and every reconciliation finding."""
+    from beanclear import checking
+    config = _load(config_path)
+    if not (config.books / "main.beancount").exists():
+        raise _fail(f"{config.books / 'main.beancount'}: no books yet (run `beanclear import` first)")
+    report = checking.check(config)
+    click.echo(report.to_json() if fmt == "json" else report.to_text())
+    sys.exit(1 if report.errors else 0)
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@config_option
+@click.option("--seed", default=7, show_default=True, help="Seed of the generated statements.")
+def demo(directory, config_path, seed):
+    """Write the example merchant's statements and books, import and check them.
+
+    Without DIRECTORY, next to the config (the repository's config.yaml); with it, into
+    DIRECTORY as DIRECTORY/config.yaml, DIRECTORY/statements/ and DIRECTORY/books/.
+    """
+    from beanclear import demo as demo_mod
+    try:
+        summary = demo_mod.run(Path(directory) if directory else None, Path(config_path), seed=seed)
+    except (config_mod.ConfigError, StatementError) as exc:
+        raise _fail(str(exc))
+    click.echo(summary)
+
+
+if __name__ == "__main__":
+    main()

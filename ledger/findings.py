@@ -1,0 +1,104 @@
+"""Findings: what the checks report, and the policy that gives each its severity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+import datetime as dt
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+# Every code of DESIGN.md §5, in the order of its table, with its default severity.
+DEFAULT_SEVERITY = {
+    "order-unpaid": "error",
+    "payment-without-order": "warning",
+    "amount-mismatch": "error",
+    "duplicate-charge": "error",
+    "refund-unsynced": "error",
+    "unsettled": "error",
+    "payout-mismatch": "error",
+    "payout-missing": "error",
+    "bank-unmatched": "warning",
+    "fee-gap": "error",
+    "fx-gap": "warning",
+    "refund-rate": "warning",
+    "refund-surge": "warning",
+}
+CODES = tuple(DEFAULT_SEVERITY)
+SEVERITIES = ("error", "warning", "off")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem the checks found. `amount` is the size of the gap, always positive."""
+
+    code: str
+    date: Any  # datetime.date
+    source: str
+    account: str
+    amount: Decimal
+    currency: str
+    message: str
+    refs: tuple[str, ...] = ()
+    expected: Decimal | None = None
+    actual: Decimal | None = None
+    file: str | None = None
+    line: int | None = None
+    severity: str = "error"
+    acknowledged: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "severity": self.severity, "date": self.date.isoformat() if self.date else None,
+            "source": self.source, "account": self.account,
+            "amount": _text(self.amount), "currency": self.currency,
+            "expected": _text(self.expected), "actual": _text(self.actual),
+            "refs": list(self.refs), "message": self.message,
+            "file": self.file, "line": self.line, "acknowledged": self.acknowledged,
+        }
+
+    @property
+    def sort_key(self):
+        return (self.date or dt.date.min, self.code, self.source, self.refs)
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:f}"
+
+
+def at_entry(entry) -> dict[str, Any]:
+    """The file and line of an entry, for a finding's `file`/`line`."""
+    meta = getattr(entry, "meta", None) or {}
+    return {"file": meta.get("filename"), "line": meta.get("lineno")}
+
+
+class FindingError(NamedTuple):
+    """A finding of severity error as a Beancount error, so bean-check and Fava show it."""
+
+    source: dict
+    message: str
+    entry: Any
+    finding: Finding
+
+
+def apply_policy(findings: list[Finding], config) -> list[Finding]:
+    """Give each finding its configured severity; drop those switched off.
+
+    `review_threshold` makes any finding at least that large an error, whatever its
+    code's own severity (a gap that large needs a person, not a glance).
+    """
+    out = []
+    for finding in findings:
+        severity = config.checks[finding.code].severity
+        if severity == "off":
+            continue
+        if config.review_threshold is not None and finding.amount >= config.review_threshold:
+            severity = "error"
+        out.append(replace(finding, severity=severity))
+    return sorted(out, key=lambda f: f.sort_key)
+
+
+def as_errors(findings: list[Finding]) -> list[FindingError]:
+    """The findings that must fail bean-check, as Beancount errors."""
+    return [FindingError({"filename": f.file or "<beanclear>", "lineno": f.line or 0},
+                         f"{f.code}: {f.message}", None, f)
+            for f in findings if f.severity == "error" and not f.acknowledged]

@@ -1,0 +1,42 @@
+"""The suspense check: a bank line that nothing explains is always a finding.
+
+The bank importer posts a line to `Assets:Suspense` when no payout pattern and no rule
+claims it. Until a person (or `beanclear match`) moves that posting to the account it
+belongs to, the line is `bank-unmatched`:
+
+    2026-03-09 * "某某科技有限公司" "转账"
+      id: "20260309000077"
+      Assets:Bank:ICBC        8000.00 CNY
+      Assets:Suspense        -8000.00 CNY      ; -> bank-unmatched, 8,000.00 CNY
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from beancount.core import data
+
+from beanclear.clearing import _money, _where, postings_by_account, refs
+from beanclear.findings import Finding
+
+
+def findings(entries, config, as_of=None, index=None) -> list[Finding]:
+    index = index if index is not None else postings_by_account(entries, {config.suspense})
+    bank_of = {bank.account: name for name, bank in config.banks.items()}
+    by_line: dict[tuple, list] = defaultdict(list)
+    for item in index.get(config.suspense, []):
+        by_line[(item.entry.meta.get("id") or id(item.entry), item.currency)].append(item)
+    out = []
+    for (_, currency), items in by_line.items():
+        total = sum((i.amount for i in items), Decimal(0))
+        if not total:
+            continue
+        entry = items[0].entry
+        bank = next((p.account for p in entry.postings if p.account in bank_of), None)
+        text = " ".join(t for t in (entry.payee, entry.narration) if t)
+        out.append(Finding(
+            "bank-unmatched", entry.date, bank_of.get(bank, ""), bank or config.suspense, abs(total), currency,
+            f"bank {'credit' if total < 0 else 'debit'} of {_money(abs(total))} {currency} that no rule, payout "
+            f"or entry explains: {text}", refs([entry]), **_where(items[0], config.root)))
+    return out

@@ -1,0 +1,1 @@
+"""Beancount plugins: the reconciliation checks."""
