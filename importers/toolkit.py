@@ -91,18 +91,18 @@ def csv_rows(text: str, path: str | Path, delimiter: str = ",") -> Iterator[Row]
     (`"3985734"\t,` — invalid RFC 4180, common in Chinese exports); strict about a quote
     left open at the end of the file (a file cut off mid-row)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    start = 1
+    start = last = 1
     while True:
         try:
             cells = next(reader)
         except StopIteration:
             if text.count('"') % 2:
-                raise StatementError(path, start, "a quoted cell is never closed (is the file cut off?)") from None
+                raise StatementError(path, last, "a quoted cell is never closed (is the file cut off?)") from None
             return
         except csv.Error as exc:
             raise StatementError(path, reader.line_num, f"malformed CSV ({exc})") from None
         yield Row(start, cells)
-        start = reader.line_num + 1
+        last, start = start, reader.line_num + 1
 
 
 PLACEHOLDERS = {"", "/", "-", "--", "—", "null", "NULL", "None"}

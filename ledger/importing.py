@@ -15,7 +15,7 @@ from beanclear import atomic, render
 from beanclear.books import Books
 from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.registry import for_config
-from beanclear.importers.toolkit import StatementError
+from beanclear.importers.toolkit import StatementError, read_text
 
 
 @dataclass
@@ -62,6 +62,7 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None)
     if len(claimed) == 1:
         return claimed[0]
     if not claimed:
+        read_text(path)  # an empty or undecodable file says so, rather than "not recognised"
         kinds = sorted({f"{i.source.name} ({i.kind})" for i in candidates})
         raise StatementError(path, 1, "no importer recognises this file (expected a statement of "
                              + ", ".join(kinds) + ")")

@@ -1,0 +1,27 @@
+"""Golden files: a statement's extraction as Beancount text, compared byte for byte.
+
+Set BEANCLEAR_REGEN=1 to rewrite the golden files after a deliberate change, then
+review the diff like any import.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from beanclear import render
+
+
+def extraction_text(extraction) -> str:
+    head = [f"; rows read: {extraction.rows}"]
+    head += [f"; skipped: {n} {why}" for why, n in sorted(extraction.skipped.items())]
+    head += [f"; note: {note}" for note in extraction.notes]
+    return "\n".join(head) + "\n\n" + "\n".join(render.entry_text(e) for e in extraction.entries)
+
+
+def assert_golden(text: str, golden: Path) -> None:
+    if os.environ.get("BEANCLEAR_REGEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"{golden} missing: run with BEANCLEAR_REGEN=1 to create it"
+    assert text == golden.read_text(encoding="utf-8")

@@ -1,0 +1,239 @@
+"""`beanclear import`: idempotent, deterministic, atomic, keeps people's edits, and
+refuses bad input with `file:line: what` and exit 2, leaving the books untouched."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from beanclear import atomic, cli
+from conftest import WECHAT_AND_BANK, sample, snapshot
+
+TRADE = "gunsluo-wechatpay-v3-tradebill-ALL.csv"
+FUND = "gunsluo-wechatpay-v3-fundflowbill-Basic.csv.gz"
+BANK_HEADER = "交易日期,交易流水号,摘要,对方户名,交易金额,余额"
+
+
+def bank_file(folder, name="bank.csv", rows=("2021-01-30,B001,财付通提现,财付通支付科技有限公司,0.03,1000.03",
+                                             "2021-01-31,B002,房租,某某置业,-500.00,500.03")):
+    path = folder / name
+    path.write_text("\n".join(["工商银行账户明细", "账号：6222", "", BANK_HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def merchant(tmp_path):
+    (tmp_path / "config.yaml").write_text(WECHAT_AND_BANK, encoding="utf-8")
+    statements = tmp_path / "statements"
+    statements.mkdir()
+    for name in (TRADE, FUND):
+        shutil.copy(sample("wechat_merchant", name), statements / name)
+    bank_file(statements)
+    return tmp_path
+
+
+def beanclear(merchant, *args):
+    result = CliRunner().invoke(cli.main, [args[0], "-c", str(merchant / "config.yaml"), *args[1:]])
+    return result
+
+
+def test_import_writes_books_and_one_summary_line_per_file(merchant):
+    result = beanclear(merchant, "import", str(merchant / "statements"))
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 3
+    assert "bank.csv: ops (bank csv), 2 rows read, 4 entries written, 0 already in the books" in lines[0]
+    assert f"{FUND}: wechat (wechat fund bill), 2 rows read, 1 entries written" in lines[1]
+    assert f"{TRADE}: wechat (wechat trade bill), 3 rows read, 3 entries written" in lines[2]
+    books = merchant / "books"
+    assert (books / "wechat" / "2021" / "2021-01.beancount").exists()
+    main = (books / "main.beancount").read_text()
+    assert 'plugin "beanclear.plugins.clearing" "../config.yaml"' in main
+    assert main.index('include "ops/') < main.index('include "wechat/')
+    assert "2000-01-01 open Assets:Clearing:WeChat" in (books / "accounts.beancount").read_text()
+
+
+def test_import_twice_adds_nothing(merchant):
+    assert beanclear(merchant, "import", str(merchant / "statements")).exit_code == 0
+    before = snapshot(merchant / "books")
+    again = beanclear(merchant, "import", str(merchant / "statements"))
+    assert again.exit_code == 0
+    assert "0 entries written, 3 already in the books" in again.output
+    assert snapshot(merchant / "books") == before
+
+
+def test_overlapping_statement_adds_only_new_lines(merchant):
+    assert beanclear(merchant, "import", str(merchant / "statements")).exit_code == 0
+    overlap = bank_file(merchant, "overlap.csv", rows=(
+        "2021-01-31,B002,房租,某某置业,-500.00,500.03", "2021-02-01,B003,电费,国家电网,-20.00,480.03"))
+    result = beanclear(merchant, "import", str(overlap))
+    assert "1 rows read" not in result.output and "2 entries written, 2 already in the books" in result.output
+
+
+def test_order_of_import_does_not_change_the_bytes(merchant, tmp_path_factory):
+    files = sorted((merchant / "statements").iterdir())
+    assert beanclear(merchant, "import", *map(str, files)).exit_code == 0
+    together = snapshot(merchant / "books")
+    shutil.rmtree(merchant / "books")
+    for path in reversed(files):
+        assert beanclear(merchant, "import", str(path)).exit_code == 0
+    assert snapshot(merchant / "books") == together
+
+
+def test_people_edits_are_kept(merchant):
+    statements = merchant / "statements"
+    assert beanclear(merchant, "import", str(statements / TRADE)).exit_code == 0
+    month = merchant / "books" / "wechat" / "2021" / "2021-01.beancount"
+    edited = month.read_text().replace('"Order S20210128153505214586 / for testing"',
+                                       '"Order S20210128153505214586 / for testing"  ; checked by Li, 2021-02-01')
+    edited = "; January, reviewed\n\n" + edited + "2021-01-29 note Assets:Clearing:WeChat \"called WeChat support\"\n"
+    month.write_text(edited)
+    assert beanclear(merchant, "import", str(statements)).exit_code == 0
+    after = month.read_text()
+    assert after == edited  # the bank and fund bill entries went to their own files
+    assert beanclear(merchant, "import", str(statements)).exit_code == 0
+    assert month.read_text() == edited
+
+
+def test_new_entries_go_between_existing_ones_in_date_order(merchant):
+    lines = ["2021-01-30,B001,财付通提现,财付通支付科技有限公司,0.03,1000.03",
+             "2021-01-31,B002,房租,某某置业,-500.00,500.03", "2021-01-15,B000,电费,国家电网,-20.00,1000.00"]
+    assert beanclear(merchant, "import", str(bank_file(merchant, "a.csv", rows=lines[:2]))).exit_code == 0
+    month = merchant / "books" / "ops" / "2021" / "2021-01.beancount"
+    before = month.read_text()
+    assert beanclear(merchant, "import", str(bank_file(merchant, "b.csv", rows=lines[2:]))).exit_code == 0
+    after = month.read_text()
+    assert after.endswith(before[before.index("2021-01-30"):])  # older lines untouched, new one inserted above
+    assert after.index('"电费"') < after.index('"财付通提现"')
+
+
+def test_dry_run_prints_and_writes_nothing(merchant):
+    result = beanclear(merchant, "import", "--dry-run", str(merchant / "statements" / TRADE))
+    assert result.exit_code == 0 and "Income:Sales:WeChat" in result.output
+    assert not (merchant / "books").exists() or snapshot(merchant / "books") == {}
+
+
+def test_source_forces_the_importer(merchant):
+    result = beanclear(merchant, "import", "--source", "nope", str(merchant / "statements" / TRADE))
+    assert result.exit_code == 2 and "--source nope: no such source" in result.output
+    assert beanclear(merchant, "import", "--source", "wechat", str(merchant / "statements" / TRADE)).exit_code == 0
+
+
+def test_failed_write_half_way_leaves_no_trace(merchant, monkeypatch):
+    assert beanclear(merchant, "import", str(merchant / "statements" / TRADE)).exit_code == 0
+    before = snapshot(merchant / "books")
+    real_replace, calls = atomic.os.replace, []
+
+    def failing_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:  # after the journal and one file, the disk "fails"
+            raise OSError("disk full")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", failing_replace)
+    result = beanclear(merchant, "import", str(merchant / "statements"))
+    assert result.exit_code != 0
+    monkeypatch.setattr(atomic.os, "replace", real_replace)
+    assert snapshot(merchant / "books") == before
+
+
+def test_crash_mid_write_is_rolled_back_by_the_next_command(merchant, monkeypatch):
+    assert beanclear(merchant, "import", str(merchant / "statements" / TRADE)).exit_code == 0
+    before = snapshot(merchant / "books")
+    real_replace, calls = atomic.os.replace, []
+
+    def crash(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise SystemExit("killed")  # no rollback in-process for a kill: simulate by skipping cleanup
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(atomic, "roll_back", lambda root: None)
+    monkeypatch.setattr(atomic.os, "replace", crash)
+    with pytest.raises(SystemExit):
+        from beanclear import config, importing
+        importing.run(config.load(merchant / "config.yaml"), [merchant / "statements"])
+    monkeypatch.undo()
+    assert (merchant / "books" / atomic.JOURNAL).exists()
+    from beanclear import config
+    with atomic.locked(config.load(merchant / "config.yaml").books):
+        pass
+    assert snapshot(merchant / "books") == before
+
+
+def test_a_second_writer_is_refused_while_the_first_holds_the_lock(merchant):
+    from beanclear import config
+    books = config.load(merchant / "config.yaml").books
+    with atomic.locked(books):
+        result = beanclear(merchant, "import", str(merchant / "statements"))
+    assert result.exit_code == 2 and "another beanclear command is writing these books" in result.output
+
+
+# -- bad input: a clear error, exit 2, books byte-identical ------------------------------
+
+ALL_HEADER = (
+    "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,"
+    "应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,"
+    "手续费,费率,订单金额,申请退款金额,费率备注")
+ROW = ("`2026-03-01 12:00:00,`wx1,`1601959334,`0,`,`4200000009,`ORD-9,`user,`JSAPI,`SUCCESS,`CFT,`CNY,`50.00,`0.00,"
+       "`0,`0,`0.00,`0.00,`,`,`Tea,`,`0.30000,`0.60%,`50.00,`0.00,`")
+SUMMARY = "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\n`1,`50.00,`0.00,`0.00,`0.30000,`50.00,`0.00\n"
+
+BAD_INPUT = {
+    "empty": (b"", ":1: the file is empty"),
+    "header only (bank)": ("\n".join(["x", BANK_HEADER]).encode(), ":2: no rows below the header"),
+    "header only (wechat)": (ALL_HEADER.encode(), ":1: no summary line starting with 总交易单数"),
+    "cut off mid-row": ((ALL_HEADER + "\n" + ROW[:60] + "\n").encode(), ":2: expected 27 cells as in the header"),
+    "cut off inside quotes": ((BANK_HEADER + '\n2021-01-30,B9,"unfinished memo\n').encode(), ":2: a quoted cell is never closed"),
+    "wrong encoding": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00,2.00"]).encode("utf-16"),
+                       ":1: cannot decode the file as UTF-8 or GB18030"),
+    "non-numeric amount": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,abc,2.00"]).encode(),
+                           ":2: column 交易金额: expected an amount, got 'abc'"),
+    "wrong column count": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00"]).encode(),
+                           ":2: expected 6 cells as in the header (line 1), got 5"),
+    "unknown status": ((ALL_HEADER + "\n" + ROW.replace("`SUCCESS", "`ODDITY") + "\n" + SUMMARY).encode(),
+                       ":2: column 交易状态: unknown status 'ODDITY'"),
+    "unrecognised file": ("date,amount\n2021-01-01,1.00\n".encode(), ":1: no importer recognises this file"),
+    "bad date": ("\n".join([BANK_HEADER, "30/01/2021,B9,房租,某某,1.00,2.00"]).encode(),
+                 ":2: column 交易日期: expected a date like 2026-03-01, got '30/01/2021'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_exits_2_names_the_line_and_changes_nothing(merchant, case):
+    assert beanclear(merchant, "import", str(merchant / "statements")).exit_code == 0
+    before = snapshot(merchant / "books")
+    content, message = BAD_INPUT[case]
+    bad = merchant / "incoming"
+    bad.mkdir()
+    # A good statement next to the bad one: it must not be written either.
+    bank_file(bad, "good.csv", rows=("2021-02-03,B100,电费,国家电网,-20.00,480.03",))
+    (bad / "zbad.csv").write_bytes(content)
+    result = beanclear(merchant, "import", str(bad))
+    assert result.exit_code == 2, result.output
+    assert f"{bad / 'zbad.csv'}{message}" in result.output
+    assert "nothing was written" in result.output
+    assert snapshot(merchant / "books") == before
+
+
+def test_a_file_two_sources_claim_is_refused(merchant):
+    config = (merchant / "config.yaml").read_text()
+    config = config.replace("rules:", """  ops2:
+    type: csv
+    account: Assets:Bank:Ops2
+    columns: {date: 交易日期, amount: 交易金额, memo: 摘要, payee: 对方户名, ref: 交易流水号, balance: 余额}
+rules:""")
+    (merchant / "config.yaml").write_text(config)
+    result = beanclear(merchant, "import", str(merchant / "statements" / "bank.csv"))
+    assert result.exit_code == 2
+    assert "more than one source claims this file: ops (bank csv), ops2 (bank csv)" in result.output
+    assert not (merchant / "books").exists()
+
+
+def test_bad_config_exits_2_naming_the_key(merchant):
+    (merchant / "config.yaml").write_text(WECHAT_AND_BANK.replace("settlement_days: 1", "setlement_days: 1"))
+    result = beanclear(merchant, "import", str(merchant / "statements"))
+    assert result.exit_code == 2
+    assert "channels.wechat.setlement_days: unknown key" in result.output

@@ -1,0 +1,197 @@
+"""WeChat Pay merchant bills: golden tests over the real samples, totals, layouts."""
+
+from __future__ import annotations
+
+import gzip
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from beancount.core import data
+
+from beanclear.importers import wechat_fund, wechat_trade
+from beanclear.importers.toolkit import StatementError
+from conftest import GOLDEN, sample
+from golden_util import assert_golden, extraction_text
+
+TRADE_SAMPLES = ["gunsluo-wechatpay-v3-tradebill-ALL.csv", "wxjava-tradebill-ALL.csv", "wxjava-tradebill-SUCCESS.csv"]
+FUND_SAMPLES = ["gunsluo-wechatpay-v3-fundflowbill-Basic.csv", "gunsluo-wechatpay-v3-fundflowbill-Basic.csv.gz"]
+
+
+@pytest.fixture
+def wechat(make_config):
+    return make_config().channels["wechat"]
+
+
+def trade(wechat, path):
+    importer = wechat_trade.Importer(wechat, None)
+    assert importer.identify(str(path))
+    return importer.parse(str(path))
+
+
+def fund(wechat, path):
+    importer = wechat_fund.Importer(wechat, None)
+    assert importer.identify(str(path))
+    return importer.parse(str(path))
+
+
+def totals(entries) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for e in entries:
+        if isinstance(e, data.Transaction):
+            for p in e.postings:
+                out[p.account] += p.units.number
+    return out
+
+
+@pytest.mark.parametrize("name", TRADE_SAMPLES)
+def test_trade_bill_golden(wechat, name):
+    extraction = trade(wechat, sample("wechat_merchant", name))
+    assert_golden(extraction_text(extraction), GOLDEN / "wechat_merchant" / f"{name}.beancount")
+
+
+@pytest.mark.parametrize("name", FUND_SAMPLES)
+def test_fund_bill_golden(wechat, name):
+    extraction = fund(wechat, sample("wechat_merchant", name))
+    assert_golden(extraction_text(extraction), GOLDEN / "wechat_merchant" / "fundflowbill-Basic.beancount")
+
+
+def test_trade_bill_totals_equal_its_summary_line(wechat):
+    # The v3 bill lists all its rows: the books must hold exactly its stated totals.
+    extraction = trade(wechat, sample("wechat_merchant", "gunsluo-wechatpay-v3-tradebill-ALL.csv"))
+    t = totals(extraction.entries)
+    assert extraction.notes == []
+    assert -t["Income:Sales:WeChat"] == Decimal("0.03")           # 应结订单总金额 0.03, 退款 0.00
+    assert t["Expenses:Fees:WeChat"] == Decimal("0")               # 手续费总金额 0.00000
+    assert t["Assets:Clearing:WeChat"] == Decimal("0.03")
+
+
+def test_elided_rows_are_reported_not_hidden(wechat):
+    extraction = trade(wechat, sample("wechat_merchant", "wxjava-tradebill-ALL.csv"))
+    assert extraction.rows == 1 and len(extraction.entries) == 1
+    assert "summary line says rows 48" in extraction.notes[0]
+    t = totals(extraction.entries)
+    assert (t["Assets:Clearing:WeChat"], t["Expenses:Fees:WeChat"]) == (Decimal("5.96"), Decimal("0.04"))
+
+
+def test_gzip_and_plain_fund_bill_give_the_same_entries(wechat):
+    plain = fund(wechat, sample("wechat_merchant", FUND_SAMPLES[0]))
+    zipped = fund(wechat, sample("wechat_merchant", FUND_SAMPLES[1]))
+    assert extraction_text(plain) == extraction_text(zipped)
+    # Two refunds (交易 rows are the trade bill's), and the closing balance of the day.
+    assert plain.skipped == {"退款 (booked from the trade bill)": 2}
+    [assertion] = plain.entries
+    assert (assertion.account, assertion.amount.number, str(assertion.date)) == \
+        ("Assets:Clearing:WeChat", Decimal("0.21"), "2021-02-02")
+
+
+# -- layouts the samples do not cover: files the tests write ---------------------------
+
+REFUND_HEADER = ("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,"
+                 "货币种类,应结订单金额,代金券金额,退款申请时间,退款成功时间,微信退款单号,商户退款单号,退款金额,充值券退款金额,"
+                 "退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注")
+SUMMARY = "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额"
+
+
+def bill(tmp_path, header, rows, summary_values, name="bill.csv"):
+    lines = [header] + [",".join("`" + c for c in r.split(",")) for r in rows]
+    lines += [SUMMARY, ",".join("`" + c for c in summary_values.split(","))]
+    path = tmp_path / name
+    path.write_text("\r\n".join(lines), encoding="utf-8")  # no final newline, as WeChat sends it
+    return path
+
+
+def test_refund_layout(tmp_path, wechat):
+    path = bill(tmp_path, REFUND_HEADER, [
+        "2026-03-02 10:00:00,wx1,1601959334,0,,4200000001,ORD-1,user,JSAPI,REFUND,CFT,CNY,0.00,0.00,"
+        "2026-03-02 10:00:00,2026-03-02 10:05:00,50300001,R-1,100.00,0.00,ORIGINAL,SUCCESS,Tea,,-0.60000,0.60%,"
+        "100.00,100.00,"], "1,0.00,100.00,0.00,-0.60000,0.00,100.00")
+    extraction = trade(wechat, path)
+    assert extraction.notes == []
+    [refund] = extraction.entries
+    assert refund.meta["id"] == "50300001" and refund.meta["refund-of"] == "4200000001"
+    assert refund.meta["time"] == "10:05:00"
+    assert {p.account: p.units.number for p in refund.postings} == {
+        "Assets:Clearing:WeChat": Decimal("-99.40"), "Expenses:Fees:WeChat": Decimal("-0.60"),
+        "Income:Sales:WeChat": Decimal("100.00")}
+
+
+ALL_HEADER = ("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,"
+              "应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,"
+              "手续费,费率,订单金额,申请退款金额,费率备注")
+
+
+def all_row(status="SUCCESS", settled="50.00", coupon="0.00", refund="0.00", fee="0.30000", order="50.00",
+            refund_id="0", refund_status="", trade_id="4200000009"):
+    return (f"2026-03-01 12:00:00,wx1,1601959334,0,,{trade_id},ORD-9,user,JSAPI,{status},CFT,CNY,{settled},{coupon},"
+            f"{refund_id},0,{refund},0.00,,{refund_status},Tea,,{fee},0.60%,{order},{refund},")
+
+
+def test_merchant_coupon_is_a_discount_and_totals_add_up(tmp_path, wechat):
+    path = bill(tmp_path, ALL_HEADER, [all_row(settled="45.00", coupon="5.00", fee="0.27000", order="50.00")],
+                "1,45.00,0.00,0.00,0.27000,50.00,0.00")
+    [payment] = trade(wechat, path).entries
+    assert {p.account: p.units.number for p in payment.postings} == {
+        "Assets:Clearing:WeChat": Decimal("44.73"), "Expenses:Fees:WeChat": Decimal("0.27"),
+        "Expenses:Discounts:WeChat": Decimal("5.00"), "Income:Sales:WeChat": Decimal("-50.00")}
+
+
+def test_revoked_and_pending_refund_rows_are_counted_not_booked(tmp_path, wechat):
+    path = bill(tmp_path, ALL_HEADER, [
+        all_row(status="REVOKED", settled="0.00", fee="0.00000", order="0.00"),
+        all_row(status="REFUND", settled="0.00", refund="10.00", fee="-0.06000", refund_id="503", refund_status="PROCESSING"),
+    ], "2,0.00,10.00,0.00,-0.06000,0.00,10.00")
+    extraction = trade(wechat, path)
+    assert extraction.entries == [] and extraction.rows == 2
+    assert extraction.skipped == {"revoked (撤销, no money moved)": 1, "refund still processing": 1}
+
+
+@pytest.mark.parametrize("row, message", [
+    (all_row(status="MYSTERY"), "bill.csv:2: column 交易状态: unknown status 'MYSTERY'"),
+    (all_row(settled="abc"), "bill.csv:2: column 应结订单金额: expected an amount, got 'abc'"),
+    (all_row(status="REFUND", refund_id="503", refund_status="ODD", settled="0.00"),
+     "bill.csv:2: column 退款状态: unknown refund status 'ODD'"),
+    (all_row(status="REFUND", refund_id="503", refund_status="SUCCESS"),
+     "bill.csv:2: column 应结订单金额: expected 0.00 on a refund row"),
+    (all_row()[:-30], "bill.csv:2: expected 27 cells as in the header (line 1)"),
+])
+def test_bad_rows_name_file_line_and_problem(tmp_path, wechat, row, message):
+    path = bill(tmp_path, ALL_HEADER, [row], "1,50.00,0.00,0.00,0.30000,50.00,0.00")
+    with pytest.raises(StatementError) as caught:
+        trade(wechat, path)
+    assert str(caught.value).startswith(str(tmp_path / message.split(":", 1)[0]) + ":" + message.split(":", 1)[1])
+
+
+def test_bill_cut_off_before_its_summary(tmp_path, wechat):
+    path = tmp_path / "cut.csv"
+    path.write_text(ALL_HEADER + "\n" + ",".join("`" + c for c in all_row().split(",")) + "\n", encoding="utf-8")
+    with pytest.raises(StatementError, match=r"cut.csv:2: no summary line starting with 总交易单数"):
+        trade(wechat, path)
+
+
+def test_account_id_tells_two_merchants_apart(tmp_path, make_config):
+    cfg = make_config("""\
+        channels:
+          shop_a: {type: wechat, account_id: "1601959334"}
+          shop_b: {type: wechat, account_id: "1900000000"}
+        """)
+    path = bill(tmp_path, ALL_HEADER, [all_row()], "1,50.00,0.00,0.00,0.30000,50.00,0.00")
+    claims = [name for name, ch in cfg.channels.items() if wechat_trade.Importer(ch, cfg).identify(str(path))]
+    assert claims == ["shop_a"]
+
+
+def test_fund_bill_withdrawal_is_a_payout(tmp_path, wechat):
+    path = tmp_path / "fund.csv"
+    header = "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额（元）,账户结余（元）,资金变更提交申请人,备注,业务凭证号"
+    rows = ["2026-03-01 12:00:00,4200000009,F1,交易,交易,收入,49.70,49.70,1601959334API,,ORD-9",
+            "2026-03-01 23:30:00,100001,F2,提现,提现,支出,49.70,0.00,1601959334API,提现到工商银行,"]
+    path.write_text("\n".join([header] + [",".join("`" + c for c in r.split(",")) for r in rows]
+                              + ["资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额", "`2,`1,`49.70,`1,`49.70"]),
+                    encoding="utf-8")
+    extraction = fund(wechat, path)  # v2 spelling: full-width parentheses
+    payout, closing = extraction.entries
+    assert payout.links == {"payout-100001"} and payout.meta["payout-id"] == "100001"
+    assert {p.account: p.units.number for p in payout.postings} == {
+        "Assets:Transit:WeChat": Decimal("49.70"), "Assets:Clearing:WeChat": Decimal("-49.70")}
+    assert (str(closing.date), closing.amount.number) == ("2026-03-02", Decimal("0.00"))
+    assert extraction.notes == []
