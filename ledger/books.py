@@ -69,10 +69,19 @@ class Books:
         text = accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER
         have = set(OPEN_LINE.findall(text))
         missing = [a for a in config.accounts() if a not in have]
-        if missing:
+        added = "".join(f"{OPEN_DATE} open {a}\n" for a in missing)
+        stated = {_unescape(m) for m in ID_LINE.findall(text)}
+        for account, currency, opening in config.openings():
+            ident = f"opening {account}"
+            if ident not in stated:
+                added += (f"\n{opening.date} * \"Opening balance\" \"{account} at the end of the day, from config.yaml\"\n"
+                          f'  id: "{ident}"\n'
+                          f"  {account:<{render.ACCOUNT_WIDTH}}{render.amount_text(opening.amount, currency)}\n"
+                          f"  {config.equity}\n")
+        if added:
             if text and not text.endswith("\n"):
                 text += "\n"
-            changes[accounts] = text + "".join(f"{OPEN_DATE} open {a}\n" for a in missing)
+            changes[accounts] = text + added
         prices = self.root / "prices.beancount"
         if not prices.exists():
             changes[prices] = PRICES_HEADER

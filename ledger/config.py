@@ -7,6 +7,7 @@ errors too, so a typo never passes silently.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -49,6 +50,14 @@ class FeeRule:
 
 
 @dataclass(frozen=True)
+class Opening:
+    """What an account held at the end of `date`, before the first statement imported."""
+
+    date: dt.date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class ChannelAccounts:
     clearing: str
     transit: str
@@ -69,6 +78,7 @@ class Channel:
     payout_memo: re.Pattern
     account_id: str | None = None
     fees: tuple[FeeRule, ...] = ()
+    opening: "Opening | None" = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,7 @@ class Bank:
     encoding: str | None = None
     date_format: str = "%Y-%m-%d"
     account_id: str | None = None
+    opening: "Opening | None" = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +127,7 @@ class Config:
     checks: dict[str, Check]
     review_threshold: Decimal | None
     suspense: str = "Assets:Suspense"
+    equity: str = "Equity:Opening-Balances"
 
     @property
     def root(self) -> Path:
@@ -136,7 +148,15 @@ class Config:
             out[bank.account] = None
         for rule in self.rules:
             out[rule.account] = None
+        if self.openings():
+            out[self.equity] = None
         return dict(sorted(out.items()))
+
+    def openings(self) -> list[tuple[str, str, "Opening"]]:
+        """(account, currency, opening balance) of every source that states one."""
+        out = [(ch.accounts.clearing, ch.currency, ch.opening) for ch in self.channels.values() if ch.opening]
+        out += [(b.account, b.currency, b.opening) for b in self.banks.values() if b.opening]
+        return sorted(out, key=lambda o: o[0])
 
 
 def title_of(name: str) -> str:
@@ -207,6 +227,24 @@ class _Reader:
             raise self.fail("a whole number of days (0 or more)", self.data)
         return self.data
 
+    def date(self) -> dt.date:
+        if isinstance(self.data, dt.date) and not isinstance(self.data, dt.datetime):
+            return self.data
+        try:
+            return dt.date.fromisoformat(str(self.data))
+        except ValueError:
+            raise self.fail("a date like 2025-12-31", self.data) from None
+
+    def opening(self) -> Opening:
+        keys = self.mapping({"date", "amount"})
+        for required in ("date", "amount"):
+            if required not in keys:
+                raise ConfigError(f"{self.path}.{required}: missing")
+        amount = keys["amount"].number()
+        if amount.as_tuple().exponent > -2:  # a YAML float 50000.00 arrives as 50000.0
+            amount = amount.quantize(Decimal("0.01"))
+        return Opening(keys["date"].date(), amount)
+
     def account(self) -> str:
         return self.text(ACCOUNT_RE, "an account name like Assets:Bank:ICBC")
 
@@ -224,7 +262,7 @@ def _opt(keys: dict[str, _Reader], name: str, read, default=None):
 
 def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     keys = node.mapping({"type", "account_id", "currency", "settlement_days", "bank", "bank_days", "fees",
-                         "accounts", "payout_memo"})
+                         "accounts", "payout_memo", "opening_balance"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(CHANNEL_TYPES)})")
     kind = keys["type"].choice(CHANNEL_TYPES)
@@ -253,14 +291,16 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         settlement_days=_opt(keys, "settlement_days", _Reader.days, 1),
         bank=bank, bank_days=_opt(keys, "bank_days", _Reader.days, 2), accounts=accounts,
         payout_memo=_opt(keys, "payout_memo", _Reader.regex, default_memo),
-        account_id=_opt(keys, "account_id", _Reader.text), fees=tuple(fees))
+        account_id=_opt(keys, "account_id", _Reader.text), fees=tuple(fees),
+        opening=_opt(keys, "opening_balance", _Reader.opening))
 
 
 BANK_COLUMNS = {"date", "time", "amount", "debit", "credit", "memo", "payee", "ref", "balance", "currency"}
 
 
 def _bank(name: str, node: _Reader) -> Bank:
-    keys = node.mapping({"type", "account", "currency", "encoding", "date_format", "columns", "account_id"})
+    keys = node.mapping({"type", "account", "currency", "encoding", "date_format", "columns", "account_id",
+                         "opening_balance"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(BANK_TYPES)})")
     kind = keys["type"].choice(BANK_TYPES)
@@ -284,7 +324,8 @@ def _bank(name: str, node: _Reader) -> Bank:
                 currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), "CNY"),
                 columns=columns, encoding=encoding,
                 date_format=_opt(keys, "date_format", _Reader.text, "%Y-%m-%d"),
-                account_id=_opt(keys, "account_id", _Reader.text))
+                account_id=_opt(keys, "account_id", _Reader.text),
+                opening=_opt(keys, "opening_balance", _Reader.opening))
 
 
 def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
@@ -295,6 +336,8 @@ def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
         if code in keys:
             for key, value in keys[code].mapping().items():
                 if key == "severity":
+                    if value.data is False:  # YAML 1.1 reads a bare `off` as false
+                        value = _Reader("off", value.path)
                     severity = value.choice(SEVERITIES)
                 else:
                     limits[key] = value.number()
@@ -362,4 +405,4 @@ def load(path: str | Path) -> Config:
     try:
         return parse(data, path)
     except ConfigError as exc:
-        raise ConfigError(f"{path.name}: {exc}") from None
+        raise ConfigError(f"{path}: {exc}") from None

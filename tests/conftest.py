@@ -6,8 +6,12 @@ import os
 import textwrap
 from pathlib import Path
 
-import pytest
+import shutil
 
+import pytest
+from click.testing import CliRunner
+
+from beanclear import cli
 from beanclear import config as config_mod
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,3 +61,33 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         return {}
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
             if p.is_file() and p.name != ".beanclear.lock"}
+
+
+TRADE = "gunsluo-wechatpay-v3-tradebill-ALL.csv"
+FUND = "gunsluo-wechatpay-v3-fundflowbill-Basic.csv.gz"
+BANK_HEADER = "交易日期,交易流水号,摘要,对方户名,交易金额,余额"
+
+
+def bank_file(folder, name="bank.csv", rows=("2021-01-30,B001,财付通提现,财付通支付科技有限公司,0.03,1000.03",
+                                             "2021-01-31,B002,房租,某某置业,-500.00,500.03")):
+    path = folder / name
+    path.write_text("\n".join(["工商银行账户明细", "账号：6222", "", BANK_HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def merchant(tmp_path):
+    """A merchant folder: config.yaml and statements/ with the WeChat samples and a bank CSV."""
+    (tmp_path / "config.yaml").write_text(WECHAT_AND_BANK, encoding="utf-8")
+    statements = tmp_path / "statements"
+    statements.mkdir()
+    for name in (TRADE, FUND):
+        shutil.copy(sample("wechat_merchant", name), statements / name)
+    bank_file(statements)
+    return tmp_path
+
+
+def beanclear(merchant, *args):
+    """Run a beanclear command on the merchant's config, as a user would."""
+    result = CliRunner().invoke(cli.main, [args[0], "-c", str(merchant / "config.yaml"), *args[1:]])
+    return result

@@ -6,38 +6,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from click.testing import CliRunner
 
-from beanclear import atomic, cli
-from conftest import WECHAT_AND_BANK, sample, snapshot
-
-TRADE = "gunsluo-wechatpay-v3-tradebill-ALL.csv"
-FUND = "gunsluo-wechatpay-v3-fundflowbill-Basic.csv.gz"
-BANK_HEADER = "交易日期,交易流水号,摘要,对方户名,交易金额,余额"
-
-
-def bank_file(folder, name="bank.csv", rows=("2021-01-30,B001,财付通提现,财付通支付科技有限公司,0.03,1000.03",
-                                             "2021-01-31,B002,房租,某某置业,-500.00,500.03")):
-    path = folder / name
-    path.write_text("\n".join(["工商银行账户明细", "账号：6222", "", BANK_HEADER, *rows]) + "\n", encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def merchant(tmp_path):
-    (tmp_path / "config.yaml").write_text(WECHAT_AND_BANK, encoding="utf-8")
-    statements = tmp_path / "statements"
-    statements.mkdir()
-    for name in (TRADE, FUND):
-        shutil.copy(sample("wechat_merchant", name), statements / name)
-    bank_file(statements)
-    return tmp_path
-
-
-def beanclear(merchant, *args):
-    result = CliRunner().invoke(cli.main, [args[0], "-c", str(merchant / "config.yaml"), *args[1:]])
-    return result
-
+from beanclear import atomic
+from conftest import BANK_HEADER, FUND, TRADE, WECHAT_AND_BANK, bank_file, beanclear, snapshot
 
 def test_import_writes_books_and_one_summary_line_per_file(merchant):
     result = beanclear(merchant, "import", str(merchant / "statements"))
@@ -237,3 +208,17 @@ def test_bad_config_exits_2_naming_the_key(merchant):
     result = beanclear(merchant, "import", str(merchant / "statements"))
     assert result.exit_code == 2
     assert "channels.wechat.setlement_days: unknown key" in result.output
+
+
+def test_opening_balance_from_config_makes_the_first_statement_balance(merchant):
+    config = (merchant / "config.yaml").read_text().replace(
+        "    account: Assets:Bank:Ops\n", "    account: Assets:Bank:Ops\n    opening_balance: {date: 2021-01-29, amount: 1000.00}\n")
+    (merchant / "config.yaml").write_text(config)
+    assert beanclear(merchant, "import", str(merchant / "statements" / "bank.csv")).exit_code == 0
+    accounts = (merchant / "books" / "accounts.beancount").read_text()
+    assert "2000-01-01 open Equity:Opening-Balances" in accounts
+    assert '2021-01-29 * "Opening balance"' in accounts
+    result = beanclear(merchant, "check", "--format", "json")
+    assert "Balance failed for 'Assets:Bank:Ops'" not in result.output
+    assert beanclear(merchant, "import", str(merchant / "statements" / "bank.csv")).exit_code == 0
+    assert (merchant / "books" / "accounts.beancount").read_text() == accounts

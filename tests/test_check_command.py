@@ -1,0 +1,71 @@
+"""`beanclear check`: the JSON schema of DESIGN.md §5, exit statuses, and bean-check
+failing on exactly the same errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import bank_file, beanclear
+
+KEYS = {"code", "severity", "date", "source", "account", "amount", "currency", "expected", "actual", "refs",
+        "message", "file", "line", "acknowledged"}
+
+
+def imported(merchant):
+    assert beanclear(merchant, "import", str(merchant / "statements")).exit_code == 0
+    return merchant
+
+
+def test_json_report_schema_and_exit_1_on_errors(merchant):
+    result = beanclear(imported(merchant), "check", "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert set(report) == {"findings", "summary"}
+    assert set(report["summary"]) == {"errors", "warnings", "acknowledged"}
+    for finding in report["findings"]:
+        assert set(finding) == KEYS
+        assert isinstance(finding["refs"], list) and all(isinstance(r, str) for r in finding["refs"])
+    by_code = {f["code"]: f for f in report["findings"]}
+    # The sample fund bill's balance (0.21) cannot hold without the rest of its month.
+    assert by_code["beancount"]["message"].startswith("Balance failed for 'Assets:Clearing:WeChat'")
+    assert by_code["beancount"]["file"] == "books/wechat/2021/2021-02.beancount"
+    # The bank's 房租 line is classified by the rule; its payout credit of 0.03 answers nothing.
+    bank = by_code["bank-unmatched"]
+    assert (bank["amount"], bank["currency"], bank["refs"], bank["severity"]) == ("0.03", "CNY", ["B001"], "warning")
+    assert report["summary"]["errors"] == sum(f["severity"] == "error" for f in report["findings"])
+
+
+def test_text_report(merchant):
+    result = beanclear(imported(merchant), "check")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].endswith("0 acknowledged")
+    assert "bank-unmatched" in result.output
+
+
+def test_exit_0_without_errors(merchant):
+    statement = bank_file(merchant, "rent.csv", rows=("2021-01-31,B002,房租,某某置业,-500.00,-500.00",))
+    assert beanclear(merchant, "import", str(statement)).exit_code == 0
+    result = beanclear(merchant, "check", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"findings": [], "summary": {"errors": 0, "warnings": 0, "acknowledged": 0}}
+
+
+def test_check_without_books_is_a_usage_error(merchant):
+    result = beanclear(merchant, "check")
+    assert result.exit_code == 2 and "no books yet" in result.output
+
+
+def test_bean_check_fails_on_the_same_errors(merchant):
+    imported(merchant)
+    main = merchant / "books" / "main.beancount"
+    bean_check = Path(sys.executable).with_name("bean-check")
+    run = subprocess.run([str(bean_check), str(main)], capture_output=True, text=True)
+    assert run.returncode != 0
+    assert "Balance failed for 'Assets:Clearing:WeChat'" in run.stdout + run.stderr
+    report = json.loads(beanclear(merchant, "check", "--format", "json").output)
+    errors = [f for f in report["findings"] if f["severity"] == "error" and f["code"] != "beancount"]
+    for finding in errors:
+        assert finding["message"] in run.stdout + run.stderr

@@ -1,0 +1,192 @@
+"""The clearing and suspense checks, as plugins over small inline ledgers.
+
+Each finding code has a ledger that produces it and the nearest clean ledger that
+must not. The deadlines come from the config the plugin line names.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import Decimal
+
+import pytest
+from beancount import loader
+
+from beanclear import reconcile
+from beanclear.findings import FindingError
+
+CONFIG = """\
+channels:
+  wechat: {type: wechat, settlement_days: 1, bank: ops, bank_days: 2}
+banks:
+  ops:
+    type: csv
+    account: Assets:Bank:Ops
+    columns: {date: d, amount: a}
+checks:
+  bank-unmatched: {severity: error}
+"""
+
+HEAD = """\
+plugin "beanclear.plugins.clearing" "{config}"
+plugin "beanclear.plugins.suspense" "{config}"
+2000-01-01 open Assets:Clearing:WeChat
+2000-01-01 open Assets:Transit:WeChat
+2000-01-01 open Assets:Bank:Ops
+2000-01-01 open Assets:Suspense
+2000-01-01 open Income:Sales:WeChat
+2000-01-01 open Expenses:Fees:WeChat
+2000-01-01 open Expenses:Rent
+"""
+
+SALE = """
+2026-03-01 * "Order 1001"
+  id: "4200-1001"
+  order-id: "1001"
+  Assets:Clearing:WeChat     99.40 CNY
+  Expenses:Fees:WeChat        0.60 CNY
+  Income:Sales:WeChat      -100.00 CNY
+"""
+PAYOUT = """
+2026-03-02 * "WeChat Pay" "Withdrawal" ^payout-77
+  id: "F77"
+  payout-id: "77"
+  Assets:Transit:WeChat      {amount} CNY
+  Assets:Clearing:WeChat    -{amount} CNY
+"""
+BANK_CREDIT = """
+2026-03-{day} * "财付通" "微信提现"
+  id: "B-{day}"
+  Assets:Bank:Ops            {amount} CNY
+  Assets:Transit:WeChat     -{amount} CNY
+"""
+LATER = """
+2026-03-10 * "Order 1002"
+  id: "4200-1002"
+  Assets:Clearing:WeChat     10.00 CNY
+  Income:Sales:WeChat       -10.00 CNY
+2026-03-10 * "WeChat Pay" "Withdrawal" ^payout-78
+  id: "F78"
+  Assets:Transit:WeChat      10.00 CNY
+  Assets:Clearing:WeChat    -10.00 CNY
+2026-03-10 * "财付通" "微信提现"
+  id: "B-10"
+  Assets:Bank:Ops            10.00 CNY
+  Assets:Transit:WeChat     -10.00 CNY
+"""
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+
+    def load(*parts: str):
+        doc = HEAD.format(config=config) + "".join(parts) + LATER
+        entries, errors, options = loader.load_string(textwrap.dedent(doc))
+        other = [e for e in errors if not isinstance(e, FindingError)]
+        assert not other, other
+        return [e.finding for e in errors]
+    return load
+
+
+def codes(findings):
+    return sorted(f.code for f in findings)
+
+
+def test_clean_journey_sale_payout_bank_reports_nothing(ledger):
+    assert ledger(SALE, PAYOUT.format(amount="99.40"), BANK_CREDIT.format(day="03", amount="99.40")) == []
+
+
+def test_unsettled_money_left_in_clearing(ledger):
+    [finding] = ledger(SALE)
+    # First in, first out: the 10.00 withdrawn on 03-10 took the oldest money first.
+    assert (finding.code, finding.amount, finding.refs) == ("unsettled", Decimal("89.40"), ("4200-1001", "1001"))
+    assert "9 days later (settlement is T+1)" in finding.message
+
+
+def test_not_unsettled_within_the_deadline(ledger):
+    late_sale = SALE.replace("2026-03-01", "2026-03-09")
+    assert ledger(late_sale) == []
+
+
+def test_payout_missing_after_bank_days(ledger):
+    [finding] = ledger(SALE, PAYOUT.format(amount="99.40"))
+    assert (finding.code, finding.amount, finding.refs) == ("payout-missing", Decimal("99.40"), ("F77", "77"))
+    assert finding.account == "Assets:Transit:WeChat"
+
+
+def test_not_missing_when_it_arrives_on_the_last_day(ledger):
+    assert ledger(SALE, PAYOUT.format(amount="99.40"), BANK_CREDIT.format(day="04", amount="99.40")) == []
+
+
+def test_payout_mismatch_bank_credited_less(ledger):
+    [finding] = ledger(SALE, PAYOUT.format(amount="99.40"), BANK_CREDIT.format(day="03", amount="98.90"))
+    assert (finding.code, finding.expected, finding.actual, finding.amount) == \
+        ("payout-mismatch", Decimal("99.40"), Decimal("98.90"), Decimal("0.50"))
+    assert set(finding.refs) == {"F77", "77", "B-03"}
+
+
+def test_payout_mismatch_payout_takes_more_than_was_held(ledger):
+    findings = ledger(SALE, PAYOUT.format(amount="120.00"), BANK_CREDIT.format(day="03", amount="120.00"))
+    assert codes(findings) == ["payout-mismatch"]
+    assert findings[0].amount == Decimal("20.60") and "takes 20.60 more than the 99.40" in findings[0].message
+
+
+def test_payout_mismatch_items_linked_to_a_payout_differ_from_it(ledger):
+    linked_sale = SALE.replace('"Order 1001"', '"Order 1001" ^payout-77')
+    findings = ledger(linked_sale, PAYOUT.format(amount="90.00"), BANK_CREDIT.format(day="03", amount="90.00"))
+    assert codes(findings) == ["payout-mismatch"]
+    assert (findings[0].expected, findings[0].actual) == (Decimal("99.40"), Decimal("90.00"))
+
+
+def test_bank_unmatched_suspense_line(ledger):
+    line = """
+2026-03-05 * "某某科技有限公司" "转账"
+  id: "B-77"
+  Assets:Bank:Ops          8000.00 CNY
+  Assets:Suspense         -8000.00 CNY
+"""
+    [finding] = ledger(line)
+    assert (finding.code, finding.amount, finding.refs, finding.source) == \
+        ("bank-unmatched", Decimal("8000.00"), ("B-77",), "ops")
+    assert "某某科技有限公司 转账" in finding.message
+
+
+def test_not_bank_unmatched_once_reclassified(ledger):
+    line = """
+2026-03-05 * "某某置业" "房租"
+  id: "B-77"
+  Assets:Bank:Ops         -8000.00 CNY
+  Expenses:Rent            8000.00 CNY
+"""
+    assert ledger(line) == []
+
+
+def test_bank_credit_booked_as_payout_without_payout_is_bank_unmatched(ledger):
+    [finding] = ledger(BANK_CREDIT.format(day="03", amount="55.00"))
+    assert (finding.code, finding.account) == ("bank-unmatched", "Assets:Transit:WeChat")
+
+
+def test_severity_off_and_review_threshold(tmp_path):
+    from beanclear import config as config_mod
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG.replace("bank-unmatched: {severity: error}",
+                                   "bank-unmatched: {severity: warning}\n  unsettled: {severity: off}\n"
+                                   "  review_threshold: 500"), encoding="utf-8")
+    cfg = config_mod.load(path)
+    doc = HEAD.format(config=path) + SALE + """
+2026-03-05 * "A" "small"
+  id: "B-1"
+  Assets:Bank:Ops          10.00 CNY
+  Assets:Suspense         -10.00 CNY
+2026-03-05 * "B" "large"
+  id: "B-2"
+  Assets:Bank:Ops          500.00 CNY
+  Assets:Suspense         -500.00 CNY
+""" + LATER
+    entries, errors, _ = loader.load_string(doc)
+    found = reconcile.find(entries, cfg)
+    assert [(f.code, f.severity, f.refs) for f in found] == [
+        ("bank-unmatched", "warning", ("B-1",)), ("bank-unmatched", "error", ("B-2",))]
+    assert [e.finding.refs for e in errors] == [("B-2",)]  # only the error fails bean-check

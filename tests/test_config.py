@@ -1,0 +1,73 @@
+"""config.yaml: defaults, and errors that name the key path and what was expected."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from beanclear import config as config_mod
+from beanclear.config import ConfigError
+from conftest import REPO
+
+
+def test_the_example_merchant_loads_with_defaults():
+    cfg = config_mod.load(REPO / "config.yaml")
+    wechat = cfg.channels["wechat"]
+    assert wechat.accounts.clearing == "Assets:Clearing:WeChat"
+    assert wechat.accounts.transit == "Assets:Transit:WeChat"
+    assert wechat.fees[0].rate == Decimal("0.006") and wechat.fees[0].min == Decimal("0.01")
+    assert cfg.books == (REPO / "books").resolve()
+    assert cfg.review_threshold == Decimal(500)
+    assert "Expenses:Rent" in cfg.accounts()
+
+
+def test_account_overrides(make_config):
+    cfg = make_config("""\
+        channels:
+          wechat: {type: wechat, accounts: {sales: Income:Sales:Online}}
+        """)
+    assert cfg.channels["wechat"].accounts.sales == "Income:Sales:Online"
+    assert cfg.channels["wechat"].accounts.fees == "Expenses:Fees:WeChat"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("channels:\n  wechat: {type: wechat, fees: [{rate: 0.6%}]}\n",
+     'channels.wechat.fees[0].rate: expected a number, got "0.6%"'),
+    ("channels:\n  wechat: {type: wechat, setlement_days: 1}\n", "channels.wechat.setlement_days: unknown key"),
+    ("chanels: {}\n", "chanels: unknown key"),
+    ("channels:\n  wechat: {type: wechatpay}\n", 'channels.wechat.type: expected one of wechat, got "wechatpay"'),
+    ("channels:\n  wechat: {type: wechat, bank: icbc}\n", "channels.wechat.bank: expected the name of a bank"),
+    ("channels:\n  wechat: {type: wechat, settlement_days: -1}\n",
+     "channels.wechat.settlement_days: expected a whole number of days"),
+    ("banks:\n  b: {type: csv, account: Bank:X, columns: {date: d, amount: a}}\n",
+     'banks.b.account: expected an account name like Assets:Bank:ICBC, got "Bank:X"'),
+    ("banks:\n  b: {type: csv, account: Assets:B, columns: {date: d}}\n", "banks.b.columns.amount: missing"),
+    ("banks:\n  b: {type: csv, account: Assets:B, columns: {date: d, amount: a, debit: x}}\n",
+     "banks.b.columns: expected either amount or debit and credit, got both"),
+    ("banks:\n  b: {type: csv, account: Assets:B, encoding: klingon, columns: {date: d, amount: a}}\n",
+     'banks.b.encoding: expected a known text encoding'),
+    ("rules:\n  - {match: '(', account: Expenses:X}\n", "rules[0].match: expected a regular expression"),
+    ("checks:\n  fee-gap: {severity: fatal}\n", 'checks.fee-gap.severity: expected one of error | warning | off'),
+    ("checks:\n  fee-gaps: {severity: error}\n", "checks.fee-gaps: unknown key"),
+    ("timezone: Mars/Olympus\n", 'timezone: expected an IANA time zone'),
+    ("books: [a]\n", "books: expected text"),
+])
+def test_errors_name_the_key_path(make_config, text, message):
+    with pytest.raises(ConfigError) as caught:
+        make_config(text)
+    assert f"config.yaml: {message}" in str(caught.value)
+
+
+def test_bare_off_is_a_severity(make_config):
+    assert make_config("checks:\n  bank-unmatched: {severity: off}\n").checks["bank-unmatched"].severity == "off"
+
+
+def test_invalid_yaml_names_the_line(make_config):
+    with pytest.raises(ConfigError, match=r"config.yaml:3: not valid YAML"):
+        make_config("channels:\n  wechat: {type: wechat\n")
+
+
+def test_missing_config_file(tmp_path):
+    with pytest.raises(ConfigError, match="no such config file"):
+        config_mod.load(tmp_path / "nope.yaml")
