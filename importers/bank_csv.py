@@ -62,7 +62,7 @@ class Importer(StatementImporter):
         col = {role: t.index(name) for role, name in columns.items()}
         formats = (bank.date_format, bank.date_format + " %H:%M:%S", bank.date_format + " %H:%M")
         out, balances, seen = Extraction(), [], Counter()
-        for row in t.rows:
+        for row in self.each(t.rows):
             def get(role: str) -> str:
                 return clean(row.cells[col[role]]) if role in col else ""
 

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable, Iterator
 
 import beangulp
 from beancount.core import data
@@ -57,6 +58,22 @@ class StatementImporter(beangulp.Importer):
     @abc.abstractmethod
     def parse(self, filepath: str) -> Extraction:
         """Read the whole statement; raise StatementError on bad input."""
+
+    # Called as on_progress(rows done, rows in all) while a long statement is read.
+    on_progress: Callable[[int, int], None] | None = None
+
+    def each(self, rows: list) -> Iterator:
+        """The data rows, reporting progress every few thousand of them."""
+        report = self.on_progress
+        if report is None:
+            yield from rows
+            return
+        total = len(rows)
+        for done, row in enumerate(rows):
+            if done % 5000 == 0:
+                report(done, total)
+            yield row
+        report(total, total)
 
     def extract(self, filepath: str, existing=None) -> data.Entries:
         return self.parse(filepath).entries

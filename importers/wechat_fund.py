@@ -60,7 +60,7 @@ class Importer(StatementImporter):
         out, balances = Extraction(), []
         income = [0, Decimal(0)]
         expense = [0, Decimal(0)]
-        for row in t.rows:
+        for row in self.each(t.rows):
             def get(name: str) -> str:
                 return clean(row.cells[col[name]]) if col.get(name) is not None else ""
 

@@ -63,7 +63,7 @@ class Importer(StatementImporter):
             "费率", "订单金额", "退款成功时间", "付款银行", "商户号")}
         out = Extraction()
         totals = {"rows": 0, "settled": Decimal(0), "refunded": Decimal(0), "fee": Decimal(0)}
-        for row in t.rows:
+        for row in self.each(t.rows):
             def get(name: str) -> str:
                 return clean(row.cells[col[name]]) if col[name] is not None else ""
 

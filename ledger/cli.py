@@ -30,19 +30,20 @@ def _fail(message: str) -> click.exceptions.Exit:
     return click.exceptions.Exit(BAD_INPUT)
 
 
-def _progress(label: str):
-    """A progress bar on a terminal; nothing when output goes to a file or a pipe."""
-    def wrap(items):
-        items = list(items)
-        if not sys.stderr.isatty() or len(items) < 2:
-            return items
-        return _bar(items, label)
-    return wrap
+def _row_progress(path: Path):
+    """A progress bar per statement on a terminal; nothing when output goes to a file."""
+    if not sys.stderr.isatty():
+        return None
+    bar = click.progressbar(length=1, label=f"reading {path.name}", file=sys.stderr)
+    shown = [0]
 
-
-def _bar(items, label):
-    with click.progressbar(items, label=label, file=sys.stderr) as bar:
-        yield from bar
+    def update(done: int, total: int) -> None:
+        bar.length = max(total, 1)
+        bar.update(done - shown[0])
+        shown[0] = done
+        if done >= total:
+            bar.render_finish()
+    return update
 
 
 config_option = click.option("-c", "--config", "config_path", default="config.yaml", show_default=True,
@@ -65,7 +66,7 @@ def import_(config_path, paths, source, dry_run):
     from beanclear import importing, render
     config = _load(config_path)
     try:
-        results = importing.run(config, paths, source=source, dry_run=dry_run, progress=_progress("reading"))
+        results = importing.run(config, paths, source=source, dry_run=dry_run, progress=_row_progress)
     except StatementError as exc:
         raise _fail(f"{exc}; nothing was written")
     except BooksBusy as exc:

@@ -72,13 +72,15 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None)
 
 
 def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run: bool = False,
-        progress: Callable[[Iterable], Iterable] = lambda it: it) -> list[FileResult]:
-    """Import statements. Raises StatementError (nothing written) on bad input."""
+        progress: Callable[[Path], Callable[[int, int], None] | None] = lambda path: None) -> list[FileResult]:
+    """Import statements. Raises StatementError (nothing written) on bad input.
+    `progress(path)` may give a callback for the rows of that file."""
     importers = for_config(config)
     files = statement_files(paths)
     results = []
-    for path in progress(files):
+    for path in files:
         importer = identify(path, importers, source)
+        importer.on_progress = progress(path)
         results.append(FileResult(path, importer, importer.parse(str(path))))
     books = Books(config.books)
     with atomic.locked(config.books):

@@ -222,3 +222,11 @@ def test_opening_balance_from_config_makes_the_first_statement_balance(merchant)
     assert "Balance failed for 'Assets:Bank:Ops'" not in result.output
     assert beanclear(merchant, "import", str(merchant / "statements" / "bank.csv")).exit_code == 0
     assert (merchant / "books" / "accounts.beancount").read_text() == accounts
+
+
+def test_progress_is_reported_per_statement(merchant):
+    from beanclear import config, importing
+    calls = []
+    importing.run(config.load(merchant / "config.yaml"), [merchant / "statements" / TRADE],
+                  progress=lambda path: (lambda done, total: calls.append((path.name, done, total))))
+    assert calls == [(TRADE, 0, 3), (TRADE, 3, 3)]
