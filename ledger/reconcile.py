@@ -9,9 +9,11 @@ from functools import lru_cache
 
 from beancount.core import data
 
+from typing import NamedTuple
+
 from beanclear import clearing, suspense
-from beanclear.config import load
-from beanclear.findings import Finding, apply_policy
+from beanclear.config import ConfigError, load
+from beanclear.findings import Finding, apply_policy, as_errors
 
 CHECKS = {"clearing": clearing.findings, "suspense": suspense.findings}
 
@@ -48,4 +50,21 @@ def plugin_config(options_map, config_path: str | None):
     """The config a plugin line names, relative to the ledger file that names it."""
     base = os.path.dirname(options_map.get("filename") or "") if options_map else ""
     path = os.path.join(base, config_path or "../config.yaml")
-    return _load_cached(os.path.abspath(path), os.path.getmtime(path))
+    return _load_cached(os.path.abspath(path), os.path.getmtime(path) if os.path.exists(path) else 0.0)
+
+
+class PluginConfigError(NamedTuple):
+    source: dict
+    message: str
+    entry: None
+
+
+def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str, ...]):
+    """The body of every beanclear plugin: the named checks' errors as Beancount errors.
+    A broken config is reported as an error in the ledger, not a crash of bean-check or Fava."""
+    try:
+        config = plugin_config(options_map, config_path)
+    except (ConfigError, OSError) as exc:
+        where = {"filename": (options_map or {}).get("filename", "<beanclear>"), "lineno": 0}
+        return entries, [PluginConfigError(where, f"beanclear: {exc}", None)]
+    return entries, as_errors(find(entries, config, checks))

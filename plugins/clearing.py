@@ -22,12 +22,10 @@ Beancount errors; the config (path relative to this ledger file) sets deadlines
 and severities. The logic is the library's: beanclear.clearing.
 """
 
-from beanclear.findings import as_errors
-from beanclear.reconcile import find, plugin_config
+from beanclear.reconcile import run_plugin
 
 __plugins__ = ("clearing",)
 
 
 def clearing(entries, options_map, config_path=None):
-    config = plugin_config(options_map, config_path)
-    return entries, as_errors(find(entries, config, ("clearing",)))
+    return run_plugin(entries, options_map, config_path, ("clearing",))

@@ -12,12 +12,10 @@ amount reaches `review_threshold`).
 The logic is the library's: beanclear.suspense.
 """
 
-from beanclear.findings import as_errors
-from beanclear.reconcile import find, plugin_config
+from beanclear.reconcile import run_plugin
 
 __plugins__ = ("suspense",)
 
 
 def suspense(entries, options_map, config_path=None):
-    config = plugin_config(options_map, config_path)
-    return entries, as_errors(find(entries, config, ("suspense",)))
+    return run_plugin(entries, options_map, config_path, ("suspense",))

@@ -190,3 +190,9 @@ def test_severity_off_and_review_threshold(tmp_path):
     assert [(f.code, f.severity, f.refs) for f in found] == [
         ("bank-unmatched", "warning", ("B-1",)), ("bank-unmatched", "error", ("B-2",))]
     assert [e.finding.refs for e in errors] == [("B-2",)]  # only the error fails bean-check
+
+
+def test_a_broken_config_is_an_error_in_the_ledger_not_a_crash(tmp_path):
+    doc = HEAD.format(config=tmp_path / "missing.yaml") + SALE
+    entries, errors, _ = loader.load_string(doc)
+    assert len(errors) == 2 and all("no such config file" in e.message for e in errors)
