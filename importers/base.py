@@ -93,8 +93,9 @@ def link(prefix: str, ident: str) -> str:
     return prefix + re.sub(r"[^A-Za-z0-9\-_/.]", "_", ident)
 
 
-def posting(account: str, number: Decimal, currency: str) -> data.Posting:
-    return data.Posting(account, Amount(number, currency), None, None, None, None)
+def posting(account: str, number: Decimal, currency: str, price: Amount | None = None) -> data.Posting:
+    """A posting; `price` is the per-unit rate a conversion was made at (`@ 7.1234 CNY`)."""
+    return data.Posting(account, Amount(number, currency), None, price, None, None)
 
 
 def transaction(path: str, line: int, when: dt.datetime | dt.date, payee: str | None, narration: str,

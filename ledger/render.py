@@ -41,7 +41,8 @@ def entry_text(entry) -> str:
         head += "".join(f" #{t}" for t in sorted(entry.tags)) + "".join(f" ^{l}" for l in sorted(entry.links))
         lines = [head, *_meta_lines(entry.meta)]
         for p in entry.postings:
-            lines.append(f"  {p.account:<{ACCOUNT_WIDTH}}{amount_text(p.units.number, p.units.currency)}".rstrip())
+            price = f" @ {p.price.number:f} {p.price.currency}" if p.price is not None else ""
+            lines.append(f"  {p.account:<{ACCOUNT_WIDTH}}{amount_text(p.units.number, p.units.currency)}{price}")
         return "\n".join(lines) + "\n"
     if isinstance(entry, data.Balance):
         return "\n".join([f"{entry.date} balance {entry.account:<{ACCOUNT_WIDTH - 9}}"
