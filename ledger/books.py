@@ -82,9 +82,9 @@ class Books:
             if text and not text.endswith("\n"):
                 text += "\n"
             changes[accounts] = text + added
-        prices = self.root / "prices.beancount"
-        if not prices.exists():
-            changes[prices] = PRICES_HEADER
+        for name, header in (("prices.beancount", PRICES_HEADER), ("acks.beancount", ACKS_HEADER)):
+            if not (self.root / name).exists():
+                changes[self.root / name] = header
         ignore = self.root / ".gitignore"
         if not ignore.exists():
             changes[ignore] = ".beanclear.lock\n.beanclear.journal*\n.*.new\n.*.old\n.*.picklecache\n"
@@ -190,8 +190,13 @@ plugin "beanclear.plugins.suspense" {config}
 
 include "accounts.beancount"
 include "prices.beancount"
+include "acks.beancount"
 
 {marker} (beanclear adds these):
 """.replace("{marker}", SOURCES_MARKER)
 ACCOUNTS_HEADER = "; Accounts the config implies. beanclear appends new ones; edit freely.\n"
 PRICES_HEADER = "; Reference FX rates (`price` directives) for the fx-gap check.\n"
+ACKS_HEADER = """\
+; Findings a person has reviewed and accepts, one line each, with the reason:
+; 2026-04-02 custom "beanclear-ack" "payout-mismatch" "<a ref of the finding>" "why it is fine"
+"""

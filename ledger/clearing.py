@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear.findings import Finding
+from beanclear.findings import Finding, at_entry
 
 REF_KEYS = ("id", "order-id", "payout-id", "refund-of")
 
@@ -74,24 +74,15 @@ def postings_by_account(entries, accounts: set[str]) -> dict[str, list[Item]]:
     return out
 
 
-def _where(item: Item, root) -> dict:
-    from beanclear.findings import at_entry
-    place = at_entry(item.entry)
-    return {"file": _relative(place["file"], root), "line": place["line"]}
-
-
-def _relative(path: str | None, root) -> str | None:
-    import os
-    if not path or root is None or not os.path.isabs(path):
-        return path
-    return os.path.relpath(path, root)
+def _where(item: Item) -> dict:
+    return at_entry(item.entry)
 
 
 def _money(x: Decimal) -> str:
     return f"{x:,.2f}" if x == x.quantize(Decimal("0.01")) else f"{x:,f}"
 
 
-def check_clearing(items: list[Item], channel, as_of: dt.date, root=None) -> list[Finding]:
+def check_clearing(items: list[Item], channel, as_of: dt.date) -> list[Finding]:
     account = channel.accounts.clearing
     findings = []
     by_payout: dict[str, list[Item]] = defaultdict(list)
@@ -110,7 +101,7 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, root=None) -> lis
                     "payout-mismatch", outs[0].date, channel.name, account, abs(total), outs[0].currency,
                     f"payout {payout[7:]} of {_money(paid)} {outs[0].currency} settles items of "
                     f"{_money(settled)} {outs[0].currency}", refs(i.entry for i in group),
-                    expected=settled, actual=paid, **_where(outs[0], root)))
+                    expected=settled, actual=paid, **_where(outs[0])))
         else:
             fifo.extend(group)  # a payout that lists no items, or items whose payout is not in yet
     fifo.sort(key=lambda i: i.order)
@@ -118,11 +109,11 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, root=None) -> lis
     for item in fifo:
         by_currency[item.currency].append(item)
     for currency, stream in sorted(by_currency.items()):
-        findings += _first_in_first_out(stream, channel, account, currency, as_of, root)
+        findings += _first_in_first_out(stream, channel, account, currency, as_of)
     return findings
 
 
-def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, root) -> list[Finding]:
+def _first_in_first_out(stream: list[Item], channel, account, currency, as_of) -> list[Finding]:
     findings = []
     queue: deque[list] = deque()   # [item, amount still in clearing]
     deficit = Decimal(0)           # taken out (by a refund) before the money it took came in
@@ -149,7 +140,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, r
                 "payout-mismatch", item.date, channel.name, account, need, currency,
                 f"payout {item.payout[7:]} of {_money(-item.amount)} {currency} takes {_money(need)} more than "
                 f"the {_money(held)} {currency} {account} held", refs([item.entry]),
-                expected=held, actual=-item.amount, **_where(item, root)))
+                expected=held, actual=-item.amount, **_where(item)))
         elif need:
             deficit += need
     late: dict[dt.date, list] = defaultdict(list)
@@ -163,11 +154,11 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, r
             "unsettled", day, channel.name, account, total, currency,
             f"{_money(total)} {currency} from {len(group)} payment(s) of {day} still in {account} on {as_of}, "
             f"{age} days later (settlement is T+{channel.settlement_days})",
-            refs(i.entry for i, _ in group), **_where(group[0][0], root)))
+            refs(i.entry for i, _ in group), **_where(group[0][0])))
     return findings
 
 
-def check_transit(items: list[Item], channel, as_of: dt.date, root=None) -> list[Finding]:
+def check_transit(items: list[Item], channel, as_of: dt.date) -> list[Finding]:
     """Payouts (in) against bank credits (out): by shared payout link first, then by
     equal amount on or after the payout's date, then the nearest payout in the window."""
     account, window = channel.accounts.transit, channel.bank_days
@@ -188,7 +179,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, root=None) -> list
         outs = [i for i in group if i.amount < 0]
         if ins and outs and total:
             findings.append(_mismatch(ins[0], sum(i.amount for i in ins), -sum(i.amount for i in outs),
-                                      [i.entry for i in group], channel, account, root))
+                                      [i.entry for i in group], channel, account))
     open_by_amount: dict[tuple, deque[Item]] = defaultdict(deque)
     for p in payouts:
         open_by_amount[(p.currency, p.amount)].append(p)
@@ -210,27 +201,27 @@ def check_transit(items: list[Item], channel, as_of: dt.date, root=None) -> list
             payout = near[0]
             still_open.remove(payout)
             findings.append(_mismatch(payout, payout.amount, -credit.amount, [payout.entry, credit.entry],
-                                      channel, account, root))
+                                      channel, account))
         else:
             findings.append(Finding(
                 "bank-unmatched", credit.date, channel.name, account, -credit.amount, credit.currency,
                 f"bank credit of {_money(-credit.amount)} {credit.currency} booked as a {channel.name} payout, "
-                f"but no {channel.name} payout explains it", refs([credit.entry]), **_where(credit, root)))
+                f"but no {channel.name} payout explains it", refs([credit.entry]), **_where(credit)))
     for payout in still_open:
         age = (as_of - payout.date).days
         if age > window:
             findings.append(Finding(
                 "payout-missing", payout.date, channel.name, account, payout.amount, payout.currency,
                 f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} has not reached the bank "
-                f"{age} days later (expected within {window})", refs([payout.entry]), **_where(payout, root)))
+                f"{age} days later (expected within {window})", refs([payout.entry]), **_where(payout)))
     return findings
 
 
-def _mismatch(payout: Item, paid: Decimal, credited: Decimal, entries, channel, account, root) -> Finding:
+def _mismatch(payout: Item, paid: Decimal, credited: Decimal, entries, channel, account) -> Finding:
     return Finding(
         "payout-mismatch", payout.date, channel.name, account, abs(paid - credited), payout.currency,
         f"payout of {_money(paid)} {payout.currency} arrived at the bank as {_money(credited)} {payout.currency}",
-        refs(entries), expected=paid, actual=credited, **_where(payout, root))
+        refs(entries), expected=paid, actual=credited, **_where(payout))
 
 
 def findings(entries, config, as_of: dt.date, index=None) -> list[Finding]:
@@ -239,6 +230,6 @@ def findings(entries, config, as_of: dt.date, index=None) -> list[Finding]:
     index = index if index is not None else postings_by_account(entries, watched)
     out = []
     for channel in config.channels.values():
-        out += check_clearing(index.get(channel.accounts.clearing, []), channel, as_of, config.root)
-        out += check_transit(index.get(channel.accounts.transit, []), channel, as_of, config.root)
+        out += check_clearing(index.get(channel.accounts.clearing, []), channel, as_of)
+        out += check_transit(index.get(channel.accounts.transit, []), channel, as_of)
     return out

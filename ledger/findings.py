@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 import datetime as dt
+import os
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -22,6 +23,7 @@ DEFAULT_SEVERITY = {
     "fx-gap": "warning",
     "refund-rate": "warning",
     "refund-surge": "warning",
+    "stale-ack": "warning",  # an acknowledgment that matches no finding any more
 }
 CODES = tuple(DEFAULT_SEVERITY)
 SEVERITIES = ("error", "warning", "off")
@@ -81,7 +83,8 @@ class FindingError(NamedTuple):
 
 
 def apply_policy(findings: list[Finding], config) -> list[Finding]:
-    """Give each finding its configured severity; drop those switched off.
+    """Give each finding its configured severity; drop those switched off; show files
+    relative to the config's folder, as a person types them.
 
     `review_threshold` makes any finding at least that large an error, whatever its
     code's own severity (a gap that large needs a person, not a glance).
@@ -93,8 +96,14 @@ def apply_policy(findings: list[Finding], config) -> list[Finding]:
             continue
         if config.review_threshold is not None and finding.amount >= config.review_threshold:
             severity = "error"
-        out.append(replace(finding, severity=severity))
+        out.append(replace(finding, severity=severity, file=relative(finding.file, config.root)))
     return sorted(out, key=lambda f: f.sort_key)
+
+
+def relative(path: str | None, root) -> str | None:
+    if not path or root is None or not os.path.isabs(path):
+        return path
+    return os.path.relpath(path, root)
 
 
 def as_errors(findings: list[Finding]) -> list[FindingError]:

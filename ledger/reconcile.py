@@ -11,7 +11,7 @@ from beancount.core import data
 
 from typing import NamedTuple
 
-from beanclear import clearing, suspense
+from beanclear import acks, clearing, suspense
 from beanclear.config import ConfigError, load
 from beanclear.findings import Finding, apply_policy, as_errors
 
@@ -29,7 +29,9 @@ def as_of(entries) -> dt.date:
 
 
 def find(entries, config, checks=tuple(CHECKS)) -> list[Finding]:
-    """The findings of the named checks, with severities from the config applied."""
+    """The findings of the named checks, acknowledged where the books say so, with
+    severities from the config. Unused acknowledgments are reported only when every
+    check ran (a single plugin cannot tell whether another check needs them)."""
     when = as_of(entries)
     watched = {config.suspense}
     for ch in config.channels.values():
@@ -38,6 +40,7 @@ def find(entries, config, checks=tuple(CHECKS)) -> list[Finding]:
     out = []
     for name in checks:
         out += CHECKS[name](entries, config, when, index)
+    out = acks.apply(out, entries, report_stale=set(checks) >= set(CHECKS))
     return apply_policy(out, config)
 
 

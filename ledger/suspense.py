@@ -38,5 +38,5 @@ def findings(entries, config, as_of=None, index=None) -> list[Finding]:
         out.append(Finding(
             "bank-unmatched", entry.date, bank_of.get(bank, ""), bank or config.suspense, abs(total), currency,
             f"bank {'credit' if total < 0 else 'debit'} of {_money(abs(total))} {currency} that no rule, payout "
-            f"or entry explains: {text}", refs([entry]), **_where(items[0], config.root)))
+            f"or entry explains: {text}", refs([entry]), **_where(items[0])))
     return out

@@ -69,3 +69,18 @@ def test_bean_check_fails_on_the_same_errors(merchant):
     errors = [f for f in report["findings"] if f["severity"] == "error" and f["code"] != "beancount"]
     for finding in errors:
         assert finding["message"] in run.stdout + run.stderr
+
+
+def test_acknowledged_error_is_listed_but_does_not_fail(merchant):
+    config = merchant / "config.yaml"
+    config.write_text(config.read_text() + "checks:\n  bank-unmatched: {severity: error}\n")
+    statement = bank_file(merchant, "odd.csv", rows=("2021-01-31,B777,转账,某某科技,8000.00,8000.00",))
+    assert beanclear(merchant, "import", str(statement)).exit_code == 0
+    assert beanclear(merchant, "check").exit_code == 1
+    acks = merchant / "books" / "acks.beancount"
+    acks.write_text(acks.read_text() + '2021-02-01 custom "beanclear-ack" "bank-unmatched" "B777" "owner loan, see contract"\n')
+    result = beanclear(merchant, "check", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["summary"] == {"errors": 0, "warnings": 0, "acknowledged": 1}
+    assert report["findings"][0]["acknowledged"] is True

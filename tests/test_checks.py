@@ -196,3 +196,48 @@ def test_a_broken_config_is_an_error_in_the_ledger_not_a_crash(tmp_path):
     doc = HEAD.format(config=tmp_path / "missing.yaml") + SALE
     entries, errors, _ = loader.load_string(doc)
     assert len(errors) == 2 and all("no such config file" in e.message for e in errors)
+
+
+# -- acknowledgments ------------------------------------------------------------------------
+
+def ack(code, ref, reason="reviewed by Li"):
+    return f'\n2026-03-11 custom "beanclear-ack" "{code}" "{ref}" "{reason}"\n'
+
+
+def full_report(tmp_path, doc):
+    from beanclear import config as config_mod
+    cfg = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, _ = loader.load_string(HEAD.format(config=tmp_path / "config.yaml") + doc + LATER)
+    return reconcile.find(entries, cfg), [e for e in errors if isinstance(e, FindingError)]
+
+
+def test_ack_silences_exactly_that_finding(ledger, tmp_path):
+    mismatch = SALE + PAYOUT.format(amount="99.40") + BANK_CREDIT.format(day="03", amount="98.90")
+    suspense = '\n2026-03-05 * "X" "y"\n  id: "B-9"\n  Assets:Bank:Ops  5.00 CNY\n  Assets:Suspense  -5.00 CNY\n'
+    found, errors = full_report(tmp_path, mismatch + suspense + ack("payout-mismatch", "77"))
+    by_code = {f.code: f for f in found}
+    assert by_code["payout-mismatch"].acknowledged and not by_code["bank-unmatched"].acknowledged
+    assert [e.finding.code for e in errors] == ["bank-unmatched"]  # the acknowledged one no longer fails
+
+
+def test_ack_of_another_code_or_ref_does_not_silence(tmp_path, ledger):
+    mismatch = SALE + PAYOUT.format(amount="99.40") + BANK_CREDIT.format(day="03", amount="98.90")
+    found, errors = full_report(tmp_path, mismatch + ack("payout-missing", "77") + ack("payout-mismatch", "78"))
+    assert [f.acknowledged for f in found if f.code == "payout-mismatch"] == [False]
+    stale = sorted(f.refs[0] for f in found if f.code == "stale-ack")
+    assert stale == ["77", "78"]
+
+
+def test_unused_ack_is_reported_as_stale(tmp_path, ledger):
+    found, _ = full_report(tmp_path, SALE + PAYOUT.format(amount="99.40")
+                           + BANK_CREDIT.format(day="03", amount="99.40") + ack("unsettled", "4200-1001", "old"))
+    [stale] = found
+    assert (stale.code, stale.severity, stale.refs) == ("stale-ack", "warning", ("4200-1001",))
+    assert "matches no finding any more" in stale.message and "old" in stale.message
+
+
+def test_malformed_ack_is_reported(tmp_path, ledger):
+    found, _ = full_report(tmp_path, SALE + PAYOUT.format(amount="99.40")
+                           + BANK_CREDIT.format(day="03", amount="99.40")
+                           + '\n2026-03-11 custom "beanclear-ack" "unsettled"\n')
+    assert [f.code for f in found] == ["stale-ack"] and "malformed" in found[0].message
