@@ -187,6 +187,8 @@ option "operating_currency" "{currency}"
 ; The reconciliation checks: bean-check and Fava report the same errors as `beanclear check`.
 plugin "beanclear.plugins.clearing" {config}
 plugin "beanclear.plugins.suspense" {config}
+plugin "beanclear.plugins.fees" {config}
+plugin "beanclear.plugins.refunds" {config}
 
 include "accounts.beancount"
 include "prices.beancount"

@@ -11,11 +11,12 @@ from beancount.core import data
 
 from typing import NamedTuple
 
-from beanclear import acks, clearing, suspense
+from beanclear import acks, clearing, fees, refunds, suspense
 from beanclear.config import ConfigError, load
 from beanclear.findings import Finding, apply_policy, as_errors
 
-CHECKS = {"clearing": clearing.findings, "suspense": suspense.findings}
+CHECKS = {"clearing": clearing.findings, "suspense": suspense.findings, "fees": fees.findings,
+          "refunds": refunds.findings}
 
 
 def as_of(entries) -> dt.date:

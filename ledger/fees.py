@@ -1,0 +1,117 @@
+"""The fee check: every fee a channel charged, against the contract in config.yaml.
+
+With the contract `fees: [{rate: 0.006, min: 0.01}]` (0.6 %, at least 0.01):
+
+    2026-03-01 * "Order 1001"
+      id: "4200…01"
+      fee-rate: "1.00%"
+      Assets:Clearing:WeChat     99.00 CNY
+      Expenses:Fees:WeChat        1.00 CNY
+      Income:Sales:WeChat      -100.00 CNY
+
+is `fee-gap`: fee 1.00 CNY on 100.00 CNY, contract 0.6% = 0.60 CNY (gap 0.40). The fee
+base is what the channel settles (the sale less merchant discounts); the contract's
+first rule whose `method` and `currency` fit the payment applies; the expected fee is
+rate × base + fixed, within min and max, rounded half up to the cent. Refunds are not
+checked (channels return fees pro rata, or not at all — a contract term, not a gap).
+
+Where the statement states its own rate (WeChat's 费率) and it is not the contract's
+while each fee still rounds within tolerance, the payments of that day are reported
+together: a rate above contract on small tickets costs money that no single row shows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from beancount.core import data
+
+from beanclear.clearing import _money, refs
+from beanclear.findings import Finding, at_entry
+
+CENT = Decimal("0.01")
+
+
+def contract_rule(channel, method: str | None, currency: str):
+    for rule in channel.fees:
+        if (rule.method is None or rule.method == method) and (rule.currency is None or rule.currency == currency):
+            return rule
+    return None
+
+
+def expected_fee(rule, base: Decimal) -> Decimal:
+    fee = base * rule.rate + rule.fixed
+    if rule.min is not None:
+        fee = max(fee, rule.min)
+    if rule.max is not None:
+        fee = min(fee, rule.max)
+    return fee.quantize(CENT, rounding=ROUND_HALF_UP) if base else Decimal(0)
+
+
+def stated_rate(text) -> Decimal | None:
+    """`0.60%` -> 0.006; None when the statement gives none (or not a percentage)."""
+    if not isinstance(text, str) or not text.strip().endswith("%"):
+        return None
+    try:
+        return Decimal(text.strip()[:-1]) / 100
+    except InvalidOperation:
+        return None
+
+
+def _rule_text(rule) -> str:
+    parts = [f"{rule.rate * 100:f}".rstrip("0").rstrip(".") + "%"]
+    if rule.fixed:
+        parts.append(f"+ {rule.fixed}")
+    if rule.min is not None:
+        parts.append(f"min {rule.min}")
+    if rule.max is not None:
+        parts.append(f"max {rule.max}")
+    return " ".join(parts)
+
+
+def findings(entries, config, as_of=None, index=None) -> list:
+    by_sales = {ch.accounts.sales: ch for ch in config.channels.values() if ch.fees}
+    tolerance = config.checks["fee-gap"].limits.get("tolerance", CENT)
+    out = []
+    rate_days: dict[tuple, list] = defaultdict(list)
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        channel = next((by_sales[p.account] for p in entry.postings if p.account in by_sales), None)
+        if channel is None:
+            continue
+        acc = channel.accounts
+        sums: dict[str, Decimal] = defaultdict(Decimal)
+        for p in entry.postings:
+            sums[p.account] += p.units.number
+        if sums[acc.sales] >= 0:
+            continue  # not a sale (a refund, a payout, something else)
+        currency = next(p.units.currency for p in entry.postings if p.account == acc.sales)
+        base, actual = -sums[acc.sales] - sums[acc.discounts], sums[acc.fees]
+        rule = contract_rule(channel, entry.meta.get("method"), currency)
+        if rule is None:
+            continue
+        expected = expected_fee(rule, base)
+        gap = abs(actual - expected)
+        stated = stated_rate(entry.meta.get("fee-rate"))
+        said = f"; the statement says {entry.meta['fee-rate']}" if stated is not None and stated != rule.rate else ""
+        if gap > tolerance:
+            out.append(Finding(
+                "fee-gap", entry.date, channel.name, acc.fees, gap, currency,
+                f"fee {_money(actual)} {currency} on {_money(base)} {currency}, contract {_rule_text(rule)} = "
+                f"{_money(expected)} {currency}{said}", refs([entry]), expected=expected, actual=actual,
+                **at_entry(entry)))
+        elif said:
+            key = (channel.name, entry.date, currency, entry.meta["fee-rate"])
+            rate_days[key].append((entry, (stated - rule.rate) * base, channel, rule))
+    for (name, day, currency, rate_text), rows in sorted(rate_days.items()):
+        over = sum(x for _, x, _, _ in rows)
+        channel, rule = rows[0][2], rows[0][3]
+        if abs(over) > tolerance:
+            out.append(Finding(
+                "fee-gap", day, name, channel.accounts.fees, abs(over), currency,
+                f"{len(rows)} payment(s) of {day} billed at {rate_text} against a contract of {_rule_text(rule)}: "
+                f"{_money(over)} {currency} {'over' if over > 0 else 'under'} the contract in all",
+                refs(e for e, *_ in rows), **at_entry(rows[0][0])))
+    return out

@@ -1,0 +1,125 @@
+"""The refund checks: too many refunds over a window, and a day far above the usual.
+
+Sales and refunds are read from each channel's sales account: a negative posting is
+a sale, a positive one a refund (every channel importer books refunds that way).
+
+`refund-rate`: refunds over sales in a rolling window of `days` days (default 7)
+above `max` (default 0.10). Consecutive days above the limit are one episode,
+reported once, on its worst day; `amount` is the refunds beyond the limit that day.
+
+`refund-surge`: a day's refunds more than `factor` (default 3) times the channel's
+daily average over the previous `days` days (default 28), and above that average by
+at least `sigmas` (default 4) standard deviations of those days and at least
+`min_amount` (default 100). Refunds come a few at a time, so a day with two of them
+is ordinary; the deviation test asks for a day that the channel's own history makes
+implausible, and the floor keeps a quiet channel's first refund of 20.00 from being a
+surge. At least 7 days of history are needed before a day can surge.
+
+    checks:
+      refund-rate: {severity: warning, max: 0.10, days: 7}
+      refund-surge: {severity: warning, factor: 3, sigmas: 4, days: 28, min_amount: 100}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from beancount.core import data
+
+from beanclear.clearing import _money, refs
+from beanclear.findings import Finding, at_entry
+
+DAY = dt.timedelta(days=1)
+
+
+class Daily:
+    """Per day: sales, refunds, and the refund entries of one channel and currency."""
+
+    def __init__(self):
+        self.sales: dict[dt.date, Decimal] = defaultdict(Decimal)
+        self.refunds: dict[dt.date, Decimal] = defaultdict(Decimal)
+        self.refund_entries: dict[dt.date, list] = defaultdict(list)
+
+    def days(self) -> list[dt.date]:
+        known = set(self.sales) | set(self.refunds)
+        first, last = min(known), max(known)
+        return [first + DAY * i for i in range((last - first).days + 1)]
+
+
+def daily(entries, config) -> dict[tuple[str, str], Daily]:
+    by_sales = {ch.accounts.sales: ch.name for ch in config.channels.values()}
+    out: dict[tuple[str, str], Daily] = defaultdict(Daily)
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        for p in entry.postings:
+            if p.account in by_sales:
+                day = out[(by_sales[p.account], p.units.currency)]
+                if p.units.number < 0:
+                    day.sales[entry.date] -= p.units.number
+                elif p.units.number > 0:
+                    day.refunds[entry.date] += p.units.number
+                    day.refund_entries[entry.date].append(entry)
+    return out
+
+
+def rate_findings(series: dict, config) -> list[Finding]:
+    limits = config.checks["refund-rate"].limits
+    limit, window = limits.get("max", Decimal("0.10")), int(limits.get("days", 7))
+    out = []
+    for (name, currency), d in sorted(series.items()):
+        account = config.channels[name].accounts.sales
+        episode: list[tuple] = []
+        days = d.days()
+        for i, day in enumerate(days):
+            span = days[max(0, i - window + 1): i + 1]
+            sold = sum(d.sales.get(x, Decimal(0)) for x in span)
+            refunded = sum(d.refunds.get(x, Decimal(0)) for x in span)
+            over = sold > 0 and refunded / sold > limit or (sold == 0 and refunded > 0)
+            if over:
+                episode.append((refunded - limit * sold, day, sold, refunded, span))
+            if episode and (not over or i == len(days) - 1):
+                excess, worst, sold, refunded, span = max(episode, key=lambda e: (e[0], e[1]))
+                involved = [e for x in span for e in d.refund_entries.get(x, [])]
+                rate = f"{refunded / sold:.1%}" if sold else "no sales"
+                out.append(Finding(
+                    "refund-rate", worst, name, account, excess, currency,
+                    f"refunds {_money(refunded)} {currency} over sales {_money(sold)} {currency} in the {window} days "
+                    f"to {worst}: {rate}, above the limit of {limit:.0%}",
+                    refs(involved), expected=limit * sold, actual=refunded, **at_entry(involved[0])))
+                episode = []
+    return out
+
+
+def surge_findings(series: dict, config) -> list[Finding]:
+    limits = config.checks["refund-surge"].limits
+    factor, window = limits.get("factor", Decimal(3)), int(limits.get("days", 28))
+    sigmas = limits.get("sigmas", Decimal(4))
+    floor = limits.get("min_amount", Decimal(100))
+    out = []
+    for (name, currency), d in sorted(series.items()):
+        account = config.channels[name].accounts.sales
+        days = d.days()
+        for i, day in enumerate(days):
+            history = days[max(0, i - window): i]
+            if len(history) < 7 or day not in d.refunds:
+                continue
+            amounts = [d.refunds.get(x, Decimal(0)) for x in history]
+            usual = sum(amounts) / len(amounts)
+            spread = (sum((a - usual) ** 2 for a in amounts) / len(amounts)).sqrt()
+            today = d.refunds[day]
+            if today > factor * usual and today - usual >= max(floor, sigmas * spread):
+                entries = d.refund_entries[day]
+                out.append(Finding(
+                    "refund-surge", day, name, account, today - usual, currency,
+                    f"refunds of {_money(today)} {currency} on {day} against a usual "
+                    f"{_money(usual.quantize(Decimal('0.01')))} {currency} a day over the previous {len(history)} days",
+                    refs(entries), expected=usual.quantize(Decimal("0.01")), actual=today, **at_entry(entries[0])))
+    return out
+
+
+def findings(entries, config, as_of=None, index=None) -> list[Finding]:
+    series = daily(entries, config)
+    return rate_findings(series, config) + surge_findings(series, config)

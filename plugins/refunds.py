@@ -1,0 +1,15 @@
+"""Refunds stay within the limits in config.yaml (`refund-rate`, `refund-surge`).
+
+    plugin "beanclear.plugins.refunds" "../config.yaml"
+
+With `refund-rate: {max: 0.10, days: 7}`, a week of 1,000.00 CNY sales with 150.00 CNY
+refunded is `refund-rate` (15.0 %). The logic is the library's: beanclear.refunds.
+"""
+
+from beanclear.reconcile import run_plugin
+
+__plugins__ = ("refunds",)
+
+
+def refunds(entries, options_map, config_path=None):
+    return run_plugin(entries, options_map, config_path, ("refunds",))
