@@ -128,7 +128,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of) -
                 queue.append([item, left])
             continue
         need = -item.amount
-        held = sum(q[1] for q in queue) if item.payout else None
+        held = sum((q[1] for q in queue), Decimal(0)) if item.payout else None
         while need and queue:
             used = min(need, queue[0][1])
             queue[0][1] -= used
@@ -158,28 +158,45 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of) -
     return findings
 
 
+def _link_groups(items: list[Item]) -> dict[str, list[Item]]:
+    """Items grouped by payout link, where an item naming two payouts (one bank credit
+    for a batch) joins their groups."""
+    parent: dict[str, str] = {}
+
+    def root(link: str) -> str:
+        while parent.setdefault(link, link) != link:
+            parent[link] = parent[parent[link]]
+            link = parent[link]
+        return link
+
+    for item in items:
+        links = sorted(l for l in item.entry.links if l.startswith("payout-"))
+        for other in links[1:]:
+            parent[root(other)] = root(links[0])
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        if item.payout:
+            groups[root(item.payout)].append(item)
+    return groups
+
+
 def check_transit(items: list[Item], channel, as_of: dt.date) -> list[Finding]:
     """Payouts (in) against bank credits (out): by shared payout link first, then by
     equal amount on or after the payout's date, then the nearest payout in the window."""
     account, window = channel.accounts.transit, channel.bank_days
     findings = []
-    linked: dict[str, list[Item]] = defaultdict(list)
-    for item in items:
-        if item.payout:
-            linked[item.payout].append(item)
-    payouts, credits = [], []
-    for item in items:
-        group = linked.get(item.payout) if item.payout else None
-        if group and any(i.amount < 0 for i in group) and any(i.amount > 0 for i in group):
-            continue
-        (payouts if item.amount > 0 else credits).append(item)
+    linked = _link_groups(items)
+    closed = set()
     for payout, group in sorted(linked.items()):
-        total = sum(i.amount for i in group)
         ins = [i for i in group if i.amount > 0]
         outs = [i for i in group if i.amount < 0]
-        if ins and outs and total:
-            findings.append(_mismatch(ins[0], sum(i.amount for i in ins), -sum(i.amount for i in outs),
-                                      [i.entry for i in group], channel, account))
+        if ins and outs:
+            closed.update(id(i) for i in group)
+            if sum(i.amount for i in group):
+                findings.append(_mismatch(ins[0], sum(i.amount for i in ins), -sum(i.amount for i in outs),
+                                          [i.entry for i in group], channel, account))
+    payouts = [i for i in items if id(i) not in closed and i.amount > 0]
+    credits = [i for i in items if id(i) not in closed and i.amount < 0]
     open_by_amount: dict[tuple, deque[Item]] = defaultdict(deque)
     for p in payouts:
         open_by_amount[(p.currency, p.amount)].append(p)

@@ -110,5 +110,37 @@ def demo(directory, config_path, seed):
     click.echo(summary)
 
 
+@main.command()
+@config_option
+@click.option("--apply", "apply_", is_flag=True, help="Write the confident proposals into the books.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def match(config_path, apply_, fmt):
+    """Link bank lines nothing explains to the payouts, orders and bills they settle."""
+    import json
+    from beancount import loader
+    from beanclear import edits, matching
+    config = _load(config_path)
+    main_file = config.books / "main.beancount"
+    if not main_file.exists():
+        raise _fail(f"{main_file}: no books yet (run `beanclear import` first)")
+    entries, _, _ = loader.load_file(str(main_file))
+    proposals = matching.match(entries, config)
+    changed = []
+    if apply_:
+        todo = [e for p in proposals if p.confident for e in matching.edits_for(p)]
+        try:
+            changed = edits.apply(config.books, todo)
+        except (edits.EditError, BooksBusy) as exc:
+            raise _fail(str(exc))
+    if fmt == "json":
+        click.echo(json.dumps({"proposals": [p.to_json() for p in proposals],
+                               "written": [str(p) for p in changed]}, ensure_ascii=False, indent=1))
+    else:
+        click.echo(matching.text_report(proposals))
+        if apply_:
+            click.echo(f"applied {sum(p.confident for p in proposals)} confident proposals; "
+                       f"{len(changed)} files changed")
+
+
 if __name__ == "__main__":
     main()

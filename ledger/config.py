@@ -23,16 +23,21 @@ ACCOUNT_RE = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9]
 CURRENCY_RE = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 
-CHANNEL_TYPES = ("wechat",)
-BANK_TYPES = ("csv",)
+CHANNEL_TYPES = ("wechat", "stripe", "paypal", "airwallex", "pingpong")
+# Channels read through a column map in config.yaml (`columns:`), having no fixed layout.
+COLUMN_MAPPED_CHANNELS = ("pingpong",)
+BANK_TYPES = ("csv", "ofx", "camt053", "mt940")
+# Bank formats that name their own fields: no `columns:` or `date_format:` for them.
+SELF_DESCRIBING_BANKS = ("ofx", "camt053", "mt940")
 SHOP_TYPES = ("shopify", "taobao", "jd", "pinduoduo", "douyin", "orders-csv")
 
 # How a channel's name reads inside an account name when the config does not say.
 TITLES = {"wechat": "WeChat", "alipay": "Alipay", "paypal": "PayPal", "stripe": "Stripe", "icbc": "ICBC",
-          "cmb": "CMB", "boc": "BOC", "hsbc": "HSBC"}
+          "cmb": "CMB", "boc": "BOC", "hsbc": "HSBC", "airwallex": "Airwallex", "pingpong": "PingPong"}
 
 # Payout memos each channel type writes on the merchant's bank statement.
-PAYOUT_MEMOS = {"wechat": r"财付通|微信|tenpay|wechat"}
+PAYOUT_MEMOS = {"wechat": r"财付通|微信|tenpay|wechat", "stripe": r"stripe", "paypal": r"paypal",
+                "airwallex": r"airwallex|空中云汇", "pingpong": r"pingpong|乒乓|呯嘭"}
 
 
 class ConfigError(Exception):
@@ -64,6 +69,8 @@ class ChannelAccounts:
     sales: str
     fees: str
     discounts: str
+    chargebacks: str = ""   # disputed payments taken back and their dispute fees
+    reserve: str = ""       # money the channel holds back (payment holds, rolling reserves)
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,11 @@ class Channel:
     account_id: str | None = None
     fees: tuple[FeeRule, ...] = ()
     opening: "Opening | None" = None
+    shop: str | None = None               # payments naming an order clear that shop's receivable
+    order_pattern: re.Pattern | None = None   # one group: the order id, in order-id or narration
+    date_format: str | None = None        # D/M vs M/D files (PayPal, PingPong); detected when absent
+    columns: dict = field(default_factory=dict)   # COLUMN_MAPPED_CHANNELS: role -> header in the file
+    types: dict = field(default_factory=dict)     # COLUMN_MAPPED_CHANNELS: the file's type text -> role
 
 
 @dataclass(frozen=True)
@@ -95,10 +107,23 @@ class Bank:
 
 
 @dataclass(frozen=True)
+class ShopAccounts:
+    receivable: str   # sold, not yet paid: an order in, the channel payment for it out
+    sales: str
+
+
+@dataclass(frozen=True)
 class Shop:
     name: str
     type: str
     order_days: int
+    currency: str = "CNY"                 # of exports that do not say (all but Shopify)
+    accounts: ShopAccounts = ShopAccounts("Assets:Receivable:Shop", "Income:Sales:Shop")
+    account_id: str | None = None         # text in the file that tells two shops of one type apart
+    encoding: str | None = None           # orders-csv only, like banks
+    date_format: str = "%Y-%m-%d"         # orders-csv only
+    columns: dict = field(default_factory=dict)    # orders-csv: role -> header in the file
+    statuses: dict = field(default_factory=dict)   # orders-csv: status text -> booked | refunded | skipped
 
 
 @dataclass(frozen=True)
@@ -128,6 +153,7 @@ class Config:
     review_threshold: Decimal | None
     suspense: str = "Assets:Suspense"
     equity: str = "Equity:Opening-Balances"
+    match: "Match" = None  # set by parse(); beanclear match's settings
 
     @property
     def root(self) -> Path:
@@ -146,6 +172,8 @@ class Config:
                 out[account] = None
         for bank in self.banks.values():
             out[bank.account] = None
+        for shop in self.shops.values():
+            out[shop.accounts.receivable] = out[shop.accounts.sales] = None
         for rule in self.rules:
             out[rule.account] = None
         if self.openings():
@@ -255,6 +283,20 @@ class _Reader:
         except re.error as exc:
             raise self.fail(f"a regular expression ({exc})", value) from None
 
+    def encoding(self) -> str:
+        value = self.text()
+        try:
+            "".encode(value)
+        except LookupError:
+            raise self.fail("a known text encoding such as utf-8 or gb18030", value) from None
+        return value
+
+    def order_pattern(self) -> re.Pattern:
+        pattern = self.regex()
+        if pattern.groups != 1:
+            raise self.fail("a regular expression with one group (…) around the order id", pattern.pattern)
+        return pattern
+
 
 def _opt(keys: dict[str, _Reader], name: str, read, default=None):
     return read(keys[name]) if name in keys and keys[name].data is not None else default
@@ -262,18 +304,20 @@ def _opt(keys: dict[str, _Reader], name: str, read, default=None):
 
 def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     keys = node.mapping({"type", "account_id", "currency", "settlement_days", "bank", "bank_days", "fees",
-                         "accounts", "payout_memo", "opening_balance"})
+                         "accounts", "payout_memo", "opening_balance", "date_format", "columns", "types",
+                         "shop", "order_pattern"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(CHANNEL_TYPES)})")
     kind = keys["type"].choice(CHANNEL_TYPES)
     title = title_of(name)
-    overrides = keys["accounts"].mapping({"clearing", "transit", "sales", "fees", "discounts"}) \
-        if "accounts" in keys else {}
-    accounts = ChannelAccounts(**{
-        role: overrides[role].account() if role in overrides else default
-        for role, default in {"clearing": f"Assets:Clearing:{title}", "transit": f"Assets:Transit:{title}",
-                              "sales": f"Income:Sales:{title}", "fees": f"Expenses:Fees:{title}",
-                              "discounts": f"Expenses:Discounts:{title}"}.items()})
+    defaults = {"clearing": f"Assets:Clearing:{title}", "transit": f"Assets:Transit:{title}",
+                "sales": f"Income:Sales:{title}", "fees": f"Expenses:Fees:{title}",
+                "discounts": f"Expenses:Discounts:{title}", "chargebacks": f"Expenses:Chargebacks:{title}",
+                "reserve": f"Assets:Reserve:{title}"}
+    overrides = keys["accounts"].mapping(set(defaults)) if "accounts" in keys else {}
+    accounts = ChannelAccounts(**{role: overrides[role].account() if role in overrides else default
+                                  for role, default in defaults.items()})
+    columns, types = _column_map(node.path, kind, keys)
     bank = _opt(keys, "bank", lambda r: r.text())
     if bank is not None and bank not in banks:
         raise keys["bank"].fail("the name of a bank under banks (" + ", ".join(sorted(banks)) + ")", bank)
@@ -292,7 +336,37 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         bank=bank, bank_days=_opt(keys, "bank_days", _Reader.days, 2), accounts=accounts,
         payout_memo=_opt(keys, "payout_memo", _Reader.regex, default_memo),
         account_id=_opt(keys, "account_id", _Reader.text), fees=tuple(fees),
-        opening=_opt(keys, "opening_balance", _Reader.opening))
+        opening=_opt(keys, "opening_balance", _Reader.opening),
+        date_format=_opt(keys, "date_format", _Reader.text), columns=columns, types=types,
+        shop=_opt(keys, "shop", _Reader.text), order_pattern=_opt(keys, "order_pattern", _Reader.order_pattern))
+
+
+# The column map of a channel without a fixed layout (PingPong): role -> header name.
+CHANNEL_COLUMNS_REQUIRED = ("date", "id", "type", "amount", "currency")
+CHANNEL_COLUMNS = CHANNEL_COLUMNS_REQUIRED + ("time", "fee", "net", "status", "memo", "payee", "order_id",
+                                              "payout_id", "fx_rate", "target_amount", "target_currency", "balance")
+# What a row type of such a channel means (`types:` maps the file's words to these).
+CHANNEL_TYPE_ROLES = ("sale", "refund", "payout", "payout-return", "conversion", "fee", "chargeback", "hold",
+                      "release", "skip")
+
+
+def _column_map(path: str, kind: str, keys: dict) -> tuple[dict, dict]:
+    if kind not in COLUMN_MAPPED_CHANNELS:
+        for key in ("columns", "types"):
+            if key in keys:
+                raise ConfigError(f"{path}.{key}: only a {' or '.join(COLUMN_MAPPED_CHANNELS)} channel is read "
+                                  f"through a column map (expected no {key} for type {kind})")
+        return {}, {}
+    if "columns" not in keys:
+        raise ConfigError(f"{path}.columns: missing (expected the header names of "
+                          f"{', '.join(CHANNEL_COLUMNS_REQUIRED)} in the {kind} export)")
+    columns = {role: value.text() for role, value in keys["columns"].mapping(set(CHANNEL_COLUMNS)).items()}
+    for role in CHANNEL_COLUMNS_REQUIRED:
+        if role not in columns:
+            raise ConfigError(f"{path}.columns.{role}: missing (expected the header of the {role} column)")
+    types = {str(word): value.choice(CHANNEL_TYPE_ROLES)
+             for word, value in (keys["types"].mapping() if "types" in keys else {}).items()}
+    return columns, types
 
 
 BANK_COLUMNS = {"date", "time", "amount", "debit", "credit", "memo", "payee", "ref", "balance", "currency"}
@@ -308,24 +382,73 @@ def _bank(name: str, node: _Reader) -> Bank:
         raise ConfigError(f"{node.path}.account: missing (expected an account name like Assets:Bank:ICBC)")
     columns = {k: v.text() for k, v in keys["columns"].mapping(BANK_COLUMNS).items()} if "columns" in keys else {}
     where = f"{node.path}.columns"
-    if "date" not in columns:
+    if kind in SELF_DESCRIBING_BANKS:
+        for key in ("columns", "date_format"):
+            if key in keys:
+                raise ConfigError(f"{node.path}.{key}: not used by type {kind} (the format names its own fields)")
+    elif "date" not in columns:
         raise ConfigError(f"{where}.date: missing (expected the header of the date column)")
-    if "amount" in columns and ({"debit", "credit"} & columns.keys()):
+    elif "amount" in columns and ({"debit", "credit"} & columns.keys()):
         raise ConfigError(f"{where}: expected either amount or debit and credit, got both")
-    if "amount" not in columns and not {"debit", "credit"} <= columns.keys():
+    elif "amount" not in columns and not {"debit", "credit"} <= columns.keys():
         raise ConfigError(f"{where}.amount: missing (expected a signed amount column, or debit and credit)")
-    encoding = _opt(keys, "encoding", _Reader.text)
-    if encoding is not None:
-        try:
-            "".encode(encoding)
-        except LookupError:
-            raise keys["encoding"].fail("a known text encoding such as utf-8 or gb18030", encoding) from None
+    encoding = _opt(keys, "encoding", _Reader.encoding)
     return Bank(name=name, type=kind, account=keys["account"].account(),
                 currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), "CNY"),
                 columns=columns, encoding=encoding,
                 date_format=_opt(keys, "date_format", _Reader.text, "%Y-%m-%d"),
                 account_id=_opt(keys, "account_id", _Reader.text),
                 opening=_opt(keys, "opening_balance", _Reader.opening))
+
+
+# The column map of an orders-csv shop: role -> header name; and what its statuses mean.
+ORDER_COLUMNS_REQUIRED = ("order_id", "date", "amount")
+ORDER_COLUMNS = ORDER_COLUMNS_REQUIRED + ("time", "status", "refund", "currency", "title")
+ORDER_STATUS_ROLES = ("booked", "refunded", "skipped")
+
+
+def _shop(name: str, node: _Reader, currency: str) -> Shop:
+    keys = node.mapping({"type", "order_days", "currency", "accounts", "account_id", "encoding", "date_format",
+                         "columns", "statuses"})
+    if "type" not in keys:
+        raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(SHOP_TYPES)})")
+    kind = keys["type"].choice(SHOP_TYPES)
+    title = title_of(name)
+    defaults = {"receivable": f"Assets:Receivable:{title}", "sales": f"Income:Sales:{title}"}
+    overrides = keys["accounts"].mapping(set(defaults)) if "accounts" in keys else {}
+    accounts = ShopAccounts(**{role: overrides[role].account() if role in overrides else default
+                               for role, default in defaults.items()})
+    columns, statuses = {}, {}
+    if kind != "orders-csv":
+        for key in ("encoding", "date_format", "columns", "statuses"):
+            if key in keys:
+                raise ConfigError(f"{node.path}.{key}: only an orders-csv shop is read through a column map "
+                                  f"(expected no {key} for type {kind})")
+    else:
+        if "columns" not in keys:
+            raise ConfigError(f"{node.path}.columns: missing (expected the header names of "
+                              f"{', '.join(ORDER_COLUMNS_REQUIRED)} in the export)")
+        columns = {role: value.text() for role, value in keys["columns"].mapping(set(ORDER_COLUMNS)).items()}
+        for role in ORDER_COLUMNS_REQUIRED:
+            if role not in columns:
+                raise ConfigError(f"{node.path}.columns.{role}: missing (expected the header of the {role} column)")
+        for role, values in (keys["statuses"].mapping(set(ORDER_STATUS_ROLES)) if "statuses" in keys else {}).items():
+            for value in values.sequence():
+                text = value.text()
+                if text in statuses:
+                    raise value.fail(f"a status listed once (it is already {statuses[text]})", text)
+                statuses[text] = role
+        if "status" in columns and not statuses:
+            raise ConfigError(f"{node.path}.statuses: missing (expected which values of the {columns['status']} "
+                              f"column are {', '.join(ORDER_STATUS_ROLES)})")
+        if statuses and "status" not in columns:
+            raise ConfigError(f"{node.path}.columns.status: missing (expected the header of the status column "
+                              "that statuses describe)")
+    return Shop(name=name, type=kind, order_days=_opt(keys, "order_days", _Reader.days, 3),
+                currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), currency),
+                accounts=accounts, account_id=_opt(keys, "account_id", _Reader.text),
+                encoding=_opt(keys, "encoding", _Reader.encoding),
+                date_format=_opt(keys, "date_format", _Reader.text, "%Y-%m-%d"), columns=columns, statuses=statuses)
 
 
 def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
@@ -346,10 +469,34 @@ def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
     return checks, threshold
 
 
+@dataclass(frozen=True)
+class Match:
+    """How `beanclear match` decides (see ledger/matching.py)."""
+
+    tolerance: Decimal = Decimal("0.01")   # amounts this close count as equal in the fuzzy stage
+    window: int = 7                        # days an order or bill may take to be paid at the bank
+    min_score: Decimal = Decimal(75)       # a fuzzy match below this is only a proposal
+    margin: Decimal = Decimal(10)          # ... and so is one this close to the runner-up
+    aliases: dict = field(default_factory=dict)  # channel -> names the bank writes for it
+
+
+def _match(node: _Reader, channels: dict) -> Match:
+    keys = node.mapping({"tolerance", "window", "min_score", "margin", "aliases"})
+    aliases = {}
+    for name, names in (keys["aliases"].mapping() if "aliases" in keys else {}).items():
+        if name not in channels:
+            raise names.fail("the name of a channel under channels", name)
+        aliases[name] = tuple(n.text() for n in names.sequence())
+    return Match(tolerance=_opt(keys, "tolerance", _Reader.number, Decimal("0.01")),
+                 window=_opt(keys, "window", _Reader.days, 7),
+                 min_score=_opt(keys, "min_score", _Reader.number, Decimal(75)),
+                 margin=_opt(keys, "margin", _Reader.number, Decimal(10)), aliases=aliases)
+
+
 def parse(data: Any, path: Path) -> Config:
     """Validate a YAML tree already read from `path`."""
     top = _Reader(data, "").mapping({"books", "currency", "timezone", "title", "channels", "banks", "shops",
-                                     "rules", "checks", "suspense"})
+                                     "rules", "checks", "suspense", "match"})
     tz_name = _opt(top, "timezone", _Reader.text, "Asia/Shanghai")
     try:
         tz = ZoneInfo(tz_name)
@@ -361,13 +508,13 @@ def parse(data: Any, path: Path) -> Config:
         banks[node_name] = _bank(name, node)
     channels = {name: _channel(_Reader(name, node.path).text(NAME_RE, "a lower-case name"), node, banks)
                 for name, node in (top["channels"].mapping() if "channels" in top else {}).items()}
-    shops = {}
-    for name, node in (top["shops"].mapping() if "shops" in top else {}).items():
-        keys = node.mapping({"type", "order_days"})
-        if "type" not in keys:
-            raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(SHOP_TYPES)})")
-        shops[name] = Shop(name=name, type=keys["type"].choice(SHOP_TYPES),
-                           order_days=_opt(keys, "order_days", _Reader.days, 3))
+    currency = _opt(top, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), "CNY")
+    shops = {name: _shop(_Reader(name, node.path).text(NAME_RE, "a lower-case name"), node, currency)
+             for name, node in (top["shops"].mapping() if "shops" in top else {}).items()}
+    for name, channel in channels.items():
+        if channel.shop is not None and channel.shop not in shops:
+            raise ConfigError(f"channels.{name}.shop: expected the name of a shop under shops "
+                              f"({', '.join(sorted(shops)) or 'none configured'}), got \"{channel.shop}\"")
     clash = (channels.keys() & banks.keys()) | (shops.keys() & (channels.keys() | banks.keys()))
     if clash:
         raise ConfigError(f"{sorted(clash)[0]}: the same name is used by two sources (expected unique names)")
@@ -384,7 +531,8 @@ def parse(data: Any, path: Path) -> Config:
                   currency=_opt(top, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), "CNY"),
                   timezone=tz, title=_opt(top, "title", _Reader.text, "beanclear books"),
                   channels=channels, banks=banks, shops=shops, rules=tuple(rules), checks=checks,
-                  review_threshold=threshold, suspense=_opt(top, "suspense", _Reader.account, "Assets:Suspense"))
+                  review_threshold=threshold, suspense=_opt(top, "suspense", _Reader.account, "Assets:Suspense"),
+                  match=_match(top["match"], channels) if "match" in top else Match())
 
 
 def load(path: str | Path) -> Config:

@@ -1,0 +1,92 @@
+"""Small, reviewable edits to entries already in the books: add a link to an entry's
+first line, book a posting to another account. Only the lines that change are
+touched; everything else in the file stays byte for byte, and every edit is a no-op
+when already made (so applying twice changes nothing)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from beanclear import atomic
+
+
+class EditError(Exception):
+    """The books changed under the edit (the line is not what the entry said)."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    path: Path
+    line: int             # 1-based
+    add_links: tuple[str, ...] = ()
+    account: tuple[str, str] | None = None   # (from, to) on a posting line
+
+
+def _comment_start(line: str) -> int:
+    """Where a `;` comment starts outside strings (len(line) if none)."""
+    quoted = False
+    escaped = False
+    for i, ch in enumerate(line):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == ";" and not quoted:
+            return i
+    return len(line)
+
+
+def add_links(line: str, links: tuple[str, ...]) -> str:
+    body_end = _comment_start(line.rstrip("\n"))
+    body = line[:body_end].rstrip()
+    present = {w[1:] for w in body.split() if w.startswith("^")}
+    new = [l for l in links if l not in present]
+    if not new:
+        return line
+    rest = line[len(body):]
+    return body + "".join(f" ^{l}" for l in new) + (rest if rest.strip() else rest.lstrip(" "))
+
+
+def rebook(line: str, old: str, new: str) -> str:
+    """A posting line booked to `new` instead of `old`, the amount kept in its column
+    where the padding allows."""
+    indent = line[: len(line) - len(line.lstrip())]
+    rest = line.lstrip()
+    if not rest.startswith(old + " ") and rest.rstrip("\n") != old:
+        if rest.startswith(new):
+            return line
+        raise EditError(f"expected a posting to {old}, found {line.strip()!r}")
+    after = rest[len(old):]
+    pad = len(after) - len(after.lstrip(" "))
+    keep = max(2, pad - (len(new) - len(old))) if after.strip() else 0
+    return indent + new + " " * keep + after.lstrip(" ")
+
+
+def apply(root: Path, edits: list[Edit]) -> list[Path]:
+    """Make the edits as one atomic write under the books' lock; returns changed files."""
+    by_file: dict[Path, list[Edit]] = defaultdict(list)
+    for edit in edits:
+        by_file[Path(edit.path)].append(edit)
+    with atomic.locked(root):
+        changes = {}
+        for path, file_edits in sorted(by_file.items()):
+            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+            before = list(lines)
+            for edit in file_edits:
+                if not 0 < edit.line <= len(lines):
+                    raise EditError(f"{path}:{edit.line}: no such line (the books changed; run again)")
+                text = lines[edit.line - 1]
+                if edit.add_links:
+                    text = add_links(text, edit.add_links)
+                if edit.account:
+                    text = rebook(text, *edit.account)
+                lines[edit.line - 1] = text
+            if lines != before:
+                changes[path] = "".join(lines)
+        if changes:
+            atomic.write_files(root, changes)
+    return sorted(changes)

@@ -1,0 +1,426 @@
+"""Matching: link every bank line nothing else explains to the entry it belongs to.
+
+A bank line is *open* when its counter posting sits in `Assets:Suspense`, or in a
+channel's transit account without the payout link that ties it to a payout. An item is
+*open* when it waits for money at the bank: a payout in transit with no bank side, an
+order or a bill (`Assets:Receivable:…`, `Liabilities:Payable:…`) with an amount due.
+
+Stages, in order; the first that explains a line wins, and says so in the reasons:
+
+1. **exact**: a payout id, order id or reference of the item appears in the line's
+   memo or payee, and the amounts are equal;
+2. **groups**: one line equals several items of one channel in the date window (a bank
+   that batches payouts), or several lines of one counterparty settle one item;
+3. **fuzzy**: amount within tolerance and date within the window, scored with
+   rapidfuzz on the line's text against the item's payee, narration, channel name and
+   the aliases in config (`match.aliases`: the bank writes the legal name);
+4. **history**: a line like ones people classified before (same counterparty, similar
+   memo) is proposed for the account they chose, with those lines as evidence.
+
+A proposal is *confident* only when nothing else comes close: two candidates with
+close scores, or one line fitting two groups, make it a question for a person.
+Everything here is indexed by currency and amount or date, so the work grows with the
+number of lines and items, not their product.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from beancount.core import data
+from rapidfuzz import fuzz, utils
+
+DAY = dt.timedelta(days=1)
+GROUP_LIMIT = 40      # items (or lines) in one window beyond which the group search gives up
+
+
+@dataclass
+class BankLine:
+    entry: data.Transaction
+    bank_account: str
+    counter: str          # the account the line's other side is booked to now
+    amount: Decimal       # on the bank account: + money in
+    currency: str
+
+    @property
+    def date(self) -> dt.date:
+        return self.entry.date
+
+    @property
+    def ref(self) -> str:
+        return str(self.entry.meta.get("id", ""))
+
+    @property
+    def text(self) -> str:
+        return " ".join(t for t in (self.entry.payee, self.entry.narration) if t)
+
+
+@dataclass
+class OpenItem:
+    entries: list         # the entries of the item (a payout; an order and its partial payments)
+    account: str          # where the item waits: transit, receivable or payable account
+    link: str             # the link a matched bank line will share
+    amount: Decimal       # expected at the bank: + money in
+    currency: str
+    date: dt.date
+    window: int           # days after `date` the money may arrive
+    channel: str          # the source the item belongs to
+    names: tuple[str, ...]  # what the bank may call the counterparty
+    ids: tuple[str, ...]  # statement ids the bank may quote
+
+    def fits(self, day: dt.date) -> bool:
+        return self.date - DAY <= day <= self.date + self.window * DAY
+
+
+@dataclass
+class Proposal:
+    lines: list[BankLine]
+    items: list[OpenItem]
+    account: str          # the account the lines' counter posting should be booked to
+    stage: str
+    score: float
+    reasons: list[str]
+    confident: bool = True
+    alternatives: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"stage": self.stage, "score": round(self.score, 1), "confident": self.confident,
+                "bank_refs": [l.ref for l in self.lines], "bank_amounts": [f"{l.amount:f}" for l in self.lines],
+                "currency": self.lines[0].currency, "account": self.account,
+                "links": sorted({i.link for i in self.items}),
+                "items": [list(i.ids) for i in self.items], "reasons": self.reasons,
+                "alternatives": self.alternatives}
+
+
+# -- collecting lines and items --------------------------------------------------------
+
+def _links(entry, prefix: str) -> set[str]:
+    return {l for l in entry.links if l.startswith(prefix)}
+
+
+def collect(entries, config) -> tuple[list[BankLine], list[OpenItem], list[BankLine]]:
+    """(open bank lines, open items, classified bank lines for the history stage)."""
+    banks = {b.account for b in config.banks.values()}
+    transit = {ch.accounts.transit: ch for ch in config.channels.values()}
+    payout_sides: dict[str, set[str]] = defaultdict(set)   # payout link -> {"payout", "bank"}
+    lines, history = [], []
+    transit_items: dict[str, list] = defaultdict(list)
+    due: dict[tuple[str, str], list] = defaultdict(list)  # (account, link) -> [(entry, amount, currency)]
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        bank_posting = next((p for p in entry.postings if p.account in banks), None)
+        for p in entry.postings:
+            if p.account in transit:
+                for link in _links(entry, "payout-"):
+                    payout_sides[link].add("bank" if bank_posting else "payout")
+                if not bank_posting and p.units.number > 0:
+                    transit_items[p.account].append((entry, p))
+            elif p.account.startswith(("Assets:Receivable:", "Liabilities:Payable:")):
+                key = next(iter(sorted(_links(entry, "order-") | _links(entry, "bill-"))), None) \
+                    or f"bill-{entry.meta.get('id', id(entry))}"
+                due[(p.account, key)].append((entry, p.units.number, p.units.currency))
+        if bank_posting is None or len(entry.postings) != 2:
+            continue
+        counter = next(p for p in entry.postings if p is not bank_posting)
+        line = BankLine(entry, bank_posting.account, counter.account, bank_posting.units.number,
+                        bank_posting.units.currency)
+        if counter.account == config.suspense or (counter.account in transit and not _links(entry, "payout-")):
+            lines.append(line)
+        elif counter.account not in transit:
+            history.append(line)
+    items = []
+    for account, payouts in transit_items.items():
+        channel = transit[account]
+        for entry, p in payouts:
+            links = sorted(_links(entry, "payout-"))
+            if links and all("bank" in payout_sides[l] for l in links):
+                continue
+            items.append(OpenItem([entry], account, links[0] if links else f"payout-{entry.meta.get('id')}",
+                                  p.units.number, p.units.currency, entry.date, channel.bank_days + 3,
+                                  channel.name, _names(channel, config, entry), _ids(entry)))
+    for (account, key), parts in due.items():
+        by_currency: dict[str, Decimal] = defaultdict(Decimal)
+        for _, number, currency in parts:
+            by_currency[currency] += number
+        for currency, residual in by_currency.items():
+            if residual == 0 or any(e for e, _, _ in parts if any(p.account in banks for p in e.postings)):
+                continue
+            first = min((e for e, _, _ in parts), key=lambda e: e.date)
+            items.append(OpenItem([e for e, _, _ in parts], account, key, residual, currency, first.date,
+                                  config.match.window, account.rsplit(":", 1)[-1],
+                                  tuple(filter(None, (first.payee, first.narration))),
+                                  tuple(i for e, _, _ in parts for i in _ids(e))))
+    return lines, items, history
+
+
+def _names(channel, config, entry) -> tuple[str, ...]:
+    names = [channel.name, *config.match.aliases.get(channel.name, ())]
+    names += [t for t in (entry.payee, entry.narration) if t]
+    return tuple(names)
+
+
+def _ids(entry) -> tuple[str, ...]:
+    return tuple(str(entry.meta[k]) for k in ("payout-id", "order-id", "id") if entry.meta.get(k))
+
+
+# -- the stages ---------------------------------------------------------------------------
+
+def _text_score(line: BankLine, item: OpenItem) -> float:
+    text = utils.default_process(line.text)
+    if not text:
+        return 0.0
+    return max((fuzz.partial_ratio(utils.default_process(n), text) for n in item.names if n), default=0.0)
+
+
+def _id_in(line: BankLine, item: OpenItem) -> str | None:
+    text = line.text
+    return next((i for i in item.ids if len(i) >= 4 and re.search(rf"(?<![0-9A-Za-z]){re.escape(i)}(?![0-9A-Za-z])", text)), None)
+
+
+class Index:
+    """Open items by (currency, amount) and by currency in date order."""
+
+    def __init__(self, items: list[OpenItem]):
+        self.by_amount: dict[tuple, list[OpenItem]] = defaultdict(list)
+        self.by_currency: dict[str, list[OpenItem]] = defaultdict(list)
+        for item in items:
+            self.by_amount[(item.currency, item.amount)].append(item)
+            self.by_currency[item.currency].append(item)
+        self.amounts: dict[str, list[tuple[Decimal, int]]] = {}
+        for currency, group in self.by_currency.items():
+            group.sort(key=lambda i: (i.date, i.link))
+            self.amounts[currency] = sorted((i.amount, n) for n, i in enumerate(group))
+        self.dates = {c: [i.date for i in g] for c, g in self.by_currency.items()}
+        self.taken: set[int] = set()
+
+    def free(self, item: OpenItem) -> bool:
+        return id(item) not in self.taken
+
+    def near_amount(self, currency: str, amount: Decimal, tolerance: Decimal) -> list[OpenItem]:
+        keys = self.amounts.get(currency, [])
+        lo = bisect.bisect_left(keys, (amount - tolerance, -1))
+        hi = bisect.bisect_right(keys, (amount + tolerance, len(keys)))
+        group = self.by_currency[currency]
+        return [group[n] for _, n in keys[lo:hi] if self.free(group[n])]
+
+    def in_window(self, currency: str, day: dt.date, before: int) -> list[OpenItem]:
+        dates = self.dates.get(currency, [])
+        lo = bisect.bisect_left(dates, day - before * DAY)
+        hi = bisect.bisect_right(dates, day + DAY)
+        return [i for i in self.by_currency[currency][lo:hi] if self.free(i) and i.fits(day)]
+
+
+def match(entries, config) -> list[Proposal]:
+    """Proposals for every open bank line, confident ones first applied in stage order."""
+    lines, items, history = collect(entries, config)
+    lines.sort(key=lambda l: (l.date, l.ref))
+    index = Index(items)
+    tolerance = config.match.tolerance
+    proposals: list[Proposal] = []
+    pending = list(lines)
+    for stage in (_exact, _groups_one_line, _groups_many_lines, _fuzzy):
+        pending = stage(pending, index, tolerance, proposals, config)
+    proposals += _history(pending, history, config)
+    return proposals
+
+
+def _claim(index: Index, proposal: Proposal, proposals: list) -> None:
+    proposals.append(proposal)
+    if proposal.confident:
+        index.taken.update(id(i) for i in proposal.items)
+
+
+def _exact(lines, index, tolerance, proposals, config):
+    rest = []
+    for line in lines:
+        hits = [(i, ref) for i in index.by_amount.get((line.currency, line.amount), [])
+                if index.free(i) for ref in [_id_in(line, i)] if ref]
+        if len(hits) == 1:
+            item, ref = hits[0]
+            _claim(index, Proposal([line], [item], item.account, "exact", 100.0,
+                                   [f"{ref} appears in the bank text", f"amount {line.amount:f} equal"]), proposals)
+        elif hits:
+            _claim(index, Proposal([line], [hits[0][0]], hits[0][0].account, "exact", 100.0,
+                                   ["several items are named in the bank text"], confident=False,
+                                   alternatives=[h[0].link for h in hits[1:]]), proposals)
+        else:
+            rest.append(line)
+    return rest
+
+
+def _runs(values: list[Decimal], target: Decimal) -> list[tuple[int, int]]:
+    """Contiguous runs of at least two positive values summing to target (two pointers)."""
+    out, total, start = [], Decimal(0), 0
+    for end, value in enumerate(values):
+        total += value
+        while total > target and start <= end:
+            total -= values[start]
+            start += 1
+        if total == target and end > start:
+            out.append((start, end))
+    return out
+
+
+def _single(line: BankLine, index: Index, tolerance: Decimal) -> bool:
+    """Whether one item alone could explain the line: then it is not a group's."""
+    return any(i.fits(line.date) for i in index.near_amount(line.currency, line.amount, tolerance))
+
+
+def _groups_one_line(lines, index, tolerance, proposals, config):
+    """One bank line = several items of one channel in the window (contiguous in time,
+    or any two of them)."""
+    rest = []
+    for line in lines:
+        if _single(line, index, tolerance):
+            rest.append(line)
+            continue
+        window = [i for i in index.in_window(line.currency, line.date, 10) if i.amount * line.amount > 0]
+        by_channel: dict[str, list[OpenItem]] = defaultdict(list)
+        for item in window:
+            by_channel[item.channel].append(item)
+        fits = []
+        target = abs(line.amount)
+        for channel, group in sorted(by_channel.items()):
+            if len(group) > GROUP_LIMIT:
+                continue
+            values = [abs(i.amount) for i in group]
+            fits += [group[a:b + 1] for a, b in _runs(values, target)]
+            seen: dict[Decimal, int] = {}
+            for n, value in enumerate(values):
+                if target - value in seen:
+                    pair = [group[seen[target - value]], group[n]]
+                    if not any({id(i) for i in pair} <= {id(i) for i in f} for f in fits):
+                        fits.append(pair)
+                seen.setdefault(value, n)
+        if not fits:
+            rest.append(line)
+            continue
+        chosen = fits[0]
+        reason = f"{line.amount:f} = " + " + ".join(f"{i.amount:f}" for i in chosen) + f" ({chosen[0].channel})"
+        _claim(index, Proposal([line], chosen, chosen[0].account, "groups", 95.0, [reason],
+                               confident=len(fits) == 1,
+                               alternatives=[" + ".join(i.link for i in f) for f in fits[1:]]), proposals)
+    return rest
+
+
+def _groups_many_lines(lines, index, tolerance, proposals, config):
+    """Several bank lines of one counterparty, in date order, that together settle one
+    item no single line could."""
+    by_party: dict[tuple, list[BankLine]] = defaultdict(list)
+    for line in lines:
+        if not _single(line, index, tolerance):
+            by_party[(line.currency, line.entry.payee or "", line.amount > 0)].append(line)
+    used: set[int] = set()
+    for (currency, payee, _), group in sorted(by_party.items()):
+        if len(group) < 2 or len(group) > GROUP_LIMIT:
+            continue
+        values = [abs(l.amount) for l in group]
+        candidates = index.in_window(currency, group[-1].date, 10 + (group[-1].date - group[0].date).days)
+        for item in candidates:
+            if item.amount * group[0].amount <= 0:
+                continue
+            for a, b in _runs(values, abs(item.amount)):
+                run = group[a:b + 1]
+                if any(id(l) in used for l in run) or not all(item.fits(l.date) for l in run):
+                    continue
+                used.update(id(l) for l in run)
+                _claim(index, Proposal(run, [item], item.account, "groups", 90.0,
+                                       [f"{len(run)} lines of {payee or 'one counterparty'} add up to "
+                                        f"{item.amount:f}"]), proposals)
+                break
+    return [l for l in lines if id(l) not in used]
+
+
+def _fuzzy(lines, index, tolerance, proposals, config):
+    rest = []
+    for line in lines:
+        scored = []
+        for item in index.near_amount(line.currency, line.amount, tolerance):
+            if not item.fits(line.date):
+                continue
+            text = _text_score(line, item)
+            closeness = 1 - float(abs(item.amount - line.amount) / max(tolerance, Decimal("0.01"))) * 0.5
+            days = abs((line.date - item.date).days)
+            score = 0.6 * text + 25 * closeness + 15 * (1 - min(days, 10) / 10)
+            scored.append((score, item, text, days))
+        if not scored:
+            rest.append(line)
+            continue
+        scored.sort(key=lambda s: (-s[0], s[1].date, s[1].link))
+        best, item, text, days = scored[0]
+        runner = scored[1][0] if len(scored) > 1 else 0.0
+        confident = best >= float(config.match.min_score) and best - runner >= float(config.match.margin)
+        reasons = [f"amount {item.amount:f} vs {line.amount:f}", f"{days} day(s) after the item",
+                   f"text score {text:.0f} against {', '.join(item.names[:3])}"]
+        _claim(index, Proposal([line], [item], item.account, "fuzzy", best, reasons, confident=confident,
+                               alternatives=[f"{s[1].link} ({s[0]:.0f})" for s in scored[1:3]]), proposals)
+    return rest
+
+
+def _history(lines, history, config) -> list[Proposal]:
+    """Lines like ones a person classified: same counterparty, similar memo."""
+    by_payee: dict[str, list[BankLine]] = defaultdict(list)
+    for past in history:
+        by_payee[utils.default_process(past.entry.payee or "")].append(past)
+    out = []
+    for line in lines:
+        if line.counter != config.suspense:
+            continue
+        similar = [p for p in by_payee.get(utils.default_process(line.entry.payee or ""), [])
+                   if p.date < line.date and (p.amount > 0) == (line.amount > 0)
+                   and fuzz.token_set_ratio(utils.default_process(p.entry.narration or ""),
+                                            utils.default_process(line.entry.narration or "")) >= 60]
+        if not line.entry.payee or not similar:
+            continue
+        votes = Counter(p.counter for p in similar)
+        (account, count), *others = votes.most_common()
+        confident = count >= 2 and not others
+        evidence = [p.ref for p in sorted(similar, key=lambda p: p.date)[-3:]]
+        out.append(Proposal([line], [], account, "history", 80.0 if confident else 60.0,
+                            [f"{count} earlier line(s) of {line.entry.payee} booked to {account}: "
+                             + ", ".join(evidence)], confident=confident,
+                            alternatives=[a for a, _ in others]))
+    return out
+
+
+# -- applying ------------------------------------------------------------------------------
+
+def edits_for(proposal: Proposal) -> list:
+    """The line edits that record a confident proposal: every line and item shares the
+    items' links; each bank line's counter posting moves to the proposal's account."""
+    from beanclear.edits import Edit
+    links = tuple(sorted({i.link for i in proposal.items}))
+    out = []
+    for line in proposal.lines:
+        meta = line.entry.meta
+        out.append(Edit(meta["filename"], meta["lineno"], add_links=links))
+        if proposal.account != line.counter:
+            counter = next(p for p in line.entry.postings if p.account == line.counter)
+            out.append(Edit(counter.meta["filename"], counter.meta["lineno"],
+                            account=(line.counter, proposal.account)))
+    for item in proposal.items:
+        meta = item.entries[0].meta
+        out.append(Edit(meta["filename"], meta["lineno"], add_links=(item.link,)))
+    return out
+
+
+def text_report(proposals: list[Proposal]) -> str:
+    lines = []
+    for p in proposals:
+        state = "confident" if p.confident else "review   "
+        refs = ", ".join(l.ref for l in p.lines)
+        amount = " + ".join(f"{l.amount:,.2f}" for l in p.lines)
+        target = " + ".join(i.link for i in p.items) or p.account
+        lines.append(f"{state} {p.stage:<7} {p.score:5.1f}  bank {refs} {amount} {p.lines[0].currency} -> {target}")
+        lines += [f"      {r}" for r in p.reasons]
+        if p.alternatives:
+            lines.append("      or: " + "; ".join(p.alternatives))
+    confident = sum(p.confident for p in proposals)
+    lines.append(f"{len(proposals)} proposals, {confident} confident, {len(proposals) - confident} for review")
+    return "\n".join(lines)

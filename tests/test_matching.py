@@ -1,0 +1,160 @@
+"""beanclear match: each stage, ties that must not auto-apply, one-to-many and
+many-to-one, and an idempotent --apply that makes a minimal diff."""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import Decimal
+
+import pytest
+from beancount import loader
+
+from beanclear import config as config_mod
+from beanclear import edits, matching, reconcile
+
+CONFIG = """\
+channels:
+  wechat: {type: wechat, settlement_days: 5, bank: ops, bank_days: 2}
+  alipay_shop: {type: wechat, settlement_days: 5, bank: ops, bank_days: 2, payout_memo: "never-matches"}
+banks:
+  ops:
+    type: csv
+    account: Assets:Bank:Ops
+    columns: {date: d, amount: a}
+match:
+  aliases:
+    wechat: [财付通, Tenpay]
+"""
+OPENS = "".join(f"2000-01-01 open {a}\n" for a in (
+    "Assets:Clearing:WeChat", "Assets:Transit:WeChat", "Assets:Clearing:AlipayShop", "Assets:Transit:AlipayShop",
+    "Assets:Bank:Ops", "Assets:Suspense", "Income:Sales:WeChat", "Expenses:Cloud", "Liabilities:Payable:Aliyun"))
+
+
+def payout(day, amount, pid, channel="WeChat"):
+    return (f'\n2026-03-{day:02d} * "{channel} Pay" "Withdrawal" ^payout-{pid}\n  id: "F{pid}"\n  payout-id: "{pid}"\n'
+            f"  Assets:Transit:{channel}  {amount} CNY\n  Assets:Clearing:{channel}  -{amount} CNY\n")
+
+
+def bank(day, amount, ref, payee, memo, counter="Assets:Suspense"):
+    return (f'\n2026-03-{day:02d} * "{payee}" "{memo}"\n  id: "{ref}"\n'
+            f"  Assets:Bank:Ops  {amount} CNY\n  {counter}  {-Decimal(amount)} CNY\n")
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return config_mod.load(path)
+
+
+def propose(config, doc):
+    entries, errors, _ = loader.load_string(OPENS + textwrap.dedent(doc))
+    assert not [e for e in errors if "Balance" in e.message], errors
+    return matching.match(entries, config)
+
+
+def test_exact_payout_id_in_the_memo(config):
+    [p] = propose(config, payout(1, "100.00", "100777") + payout(1, "100.00", "100778")
+                  + bank(2, "100.00", "B1", "某银行", "提现 100778"))
+    assert (p.stage, p.confident, [i.link for i in p.items]) == ("exact", True, ["payout-100778"])
+    assert p.account == "Assets:Transit:WeChat" and "100778 appears in the bank text" in p.reasons[0]
+
+
+def test_a_short_id_inside_a_longer_number_is_not_a_reference(config):
+    [p] = propose(config, payout(1, "100.00", "100778") + bank(2, "100.00", "B1", "某银行", "提现 91007789"))
+    assert p.stage != "exact"
+
+
+def test_one_bank_line_for_two_batched_payouts(config):
+    [p] = propose(config, payout(1, "100.00", "1") + payout(2, "50.00", "2") + payout(2, "70.00", "3", "AlipayShop")
+                  + bank(3, "150.00", "B1", "财付通支付科技有限公司", "批量提现"))
+    assert p.stage == "groups" and p.confident
+    assert sorted(i.link for i in p.items) == ["payout-1", "payout-2"]
+
+
+def test_two_bank_lines_settle_one_payout(config):
+    proposals = propose(config, payout(1, "300.00", "9") + bank(2, "200.00", "B1", "财付通", "分笔到账 1/2")
+                        + bank(3, "100.00", "B2", "财付通", "分笔到账 2/2"))
+    [p] = proposals
+    assert p.stage == "groups" and [l.ref for l in p.lines] == ["B1", "B2"] and p.items[0].link == "payout-9"
+
+
+def test_fuzzy_renamed_counterparty_through_an_alias(config):
+    [p] = propose(config, payout(1, "88.80", "5") + bank(3, "88.80", "B1", "TENPAY PAYMENT TECH", "TRANSFER"))
+    assert (p.stage, p.confident, p.items[0].link) == ("fuzzy", True, "payout-5")
+
+
+def test_tie_between_two_equal_payouts_is_not_auto_applied(config):
+    [p] = propose(config, payout(1, "88.80", "5") + payout(1, "88.80", "6")
+                  + bank(2, "88.80", "B1", "财付通", "提现"))
+    assert p.stage == "fuzzy" and not p.confident and p.alternatives
+    assert matching.edits_for(p) and not [e for q in [p] if q.confident for e in matching.edits_for(q)]
+
+
+def test_one_line_fitting_two_groups_is_a_question(config):
+    [p] = propose(config, payout(1, "50.00", "1") + payout(1, "50.00", "2") + payout(2, "50.00", "3")
+                  + bank(3, "100.00", "B1", "财付通", "批量"))
+    assert p.stage == "groups" and not p.confident
+
+
+def test_history_proposes_the_account_people_chose(config):
+    past = (bank(1, "-300.00", "B1", "阿里云计算有限公司", "ALIYUN 2026-01", counter="Expenses:Cloud")
+            + bank(2, "-310.00", "B2", "阿里云计算有限公司", "ALIYUN 2026-02", counter="Expenses:Cloud"))
+    [p] = propose(config, past + bank(20, "-312.00", "B3", "阿里云计算有限公司", "ALIYUN 2026-03"))
+    assert (p.stage, p.account, p.confident) == ("history", "Expenses:Cloud", True)
+    assert "B1" in p.reasons[0] and "B2" in p.reasons[0]
+
+
+def test_a_bill_entered_by_hand_is_matched_to_its_bank_debit(config):
+    bill = ('\n2026-03-01 * "阿里云计算有限公司" "ALIYUN 2026-03" ^bill-aliyun-2026-03\n'
+            "  Expenses:Cloud  312.00 CNY\n  Liabilities:Payable:Aliyun  -312.00 CNY\n")
+    [p] = propose(config, bill + bank(3, "-312.00", "B9", "阿里云计算有限公司", "ALIYUN 2026-03"))
+    assert (p.confident, p.account, p.items[0].link) == (True, "Liabilities:Payable:Aliyun", "bill-aliyun-2026-03")
+
+
+def test_nothing_to_match_for_a_line_without_counterpart(config):
+    assert propose(config, payout(1, "100.00", "1") + bank(2, "8000.00", "B1", "某某科技", "转账")) == []
+
+
+# -- applying: a minimal diff, twice the same ------------------------------------------------
+
+def test_apply_links_and_rebooks_with_a_minimal_diff_and_is_idempotent(tmp_path, config):
+    books = tmp_path / "books"
+    books.mkdir()
+    main = books / "main.beancount"
+    body = OPENS + payout(1, "100.00", "1") + payout(2, "50.00", "2") \
+        + bank(3, "150.00", "B1", "财付通支付科技有限公司", "批量提现 ; batch") \
+        + bank(4, "88.80", "B2", "Tenpay", "x") + payout(3, "88.80", "5")
+    main.write_text(body, encoding="utf-8")
+
+    def run():
+        entries, _, _ = loader.load_file(str(main))
+        proposals = matching.match(entries, config)
+        return edits.apply(books, [e for p in proposals if p.confident for e in matching.edits_for(p)])
+
+    assert run() == [main]
+    after = main.read_text(encoding="utf-8")
+    changed = [(a, b) for a, b in zip(body.splitlines(), after.splitlines()) if a != b]
+    assert len(after.splitlines()) == len(body.splitlines())
+    assert changed == [
+        ('2026-03-03 * "财付通支付科技有限公司" "批量提现 ; batch"',
+         '2026-03-03 * "财付通支付科技有限公司" "批量提现 ; batch" ^payout-1 ^payout-2'),
+        ("  Assets:Suspense  -150.00 CNY", "  Assets:Transit:WeChat  -150.00 CNY"),
+        ('2026-03-04 * "Tenpay" "x"', '2026-03-04 * "Tenpay" "x" ^payout-5'),
+        ("  Assets:Suspense  -88.80 CNY", "  Assets:Transit:WeChat  -88.80 CNY"),
+    ]
+    assert run() == [] and main.read_text(encoding="utf-8") == after
+    entries, errors, _ = loader.load_file(str(main))
+    assert not errors
+    assert [f for f in reconcile.find(entries, config) if f.code in ("bank-unmatched", "payout-missing")] == []
+
+
+def test_rebook_keeps_the_amount_column():
+    line = "  Assets:Suspense                          -150.00 CNY\n"
+    new = edits.rebook(line, "Assets:Suspense", "Assets:Transit:WeChat")
+    assert new == "  Assets:Transit:WeChat                    -150.00 CNY\n"
+    assert new.index("-150.00") == line.index("-150.00")
+
+
+def test_add_link_before_a_comment():
+    assert edits.add_links('2026-03-03 * "a;b" "c" ^x ; note\n', ("y",)) == '2026-03-03 * "a;b" "c" ^x ^y ; note\n'
