@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -75,8 +76,20 @@ class StatementImporter(beangulp.Importer):
             yield row
         report(total, total)
 
+    def read(self, filepath: str) -> Extraction:
+        """parse(), then, for a channel that takes a shop's payments (`shop:` in config),
+        each payment or refund that names an order moves from the channel's sales account
+        to that shop's receivable, where it meets the order (DESIGN.md §1). The one place
+        this is decided, for every channel type."""
+        out = self.parse(filepath)
+        shop = getattr(self.source, "shop", None)
+        if shop and self.config is not None:
+            receivable = self.config.shops[shop].accounts.receivable
+            out.entries = [to_receivable(e, self.source, receivable) for e in out.entries]
+        return out
+
     def extract(self, filepath: str, existing=None) -> data.Entries:
-        return self.parse(filepath).entries
+        return self.read(filepath).entries
 
     def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
         # Identity is the statement's own id, never a fuzzy comparison (DESIGN.md §2).
@@ -91,6 +104,45 @@ class StatementImporter(beangulp.Importer):
 def link(prefix: str, ident: str) -> str:
     """A Beancount link from a statement id (links allow only [A-Za-z0-9-_/.])."""
     return prefix + re.sub(r"[^A-Za-z0-9\-_/.]", "_", ident)
+
+
+def order_link(order_id: str) -> str:
+    """The link that ties an order to its payments and refunds. Shops write `#1001`
+    where a payment says `1001`: a leading `#` is not part of the key."""
+    return link("order-", order_id.strip().lstrip("#"))
+
+
+def named_order(entry: data.Transaction, pattern: re.Pattern | None) -> str | None:
+    """The shop order a channel entry pays: its `order-id`, or with the channel's
+    `order_pattern`, the pattern's group found in the `order-id`, else the narration."""
+    order_id = entry.meta.get("order-id")
+    if pattern is None:
+        return order_id or None
+    for text in (order_id, entry.narration):
+        found = pattern.search(text) if text else None
+        if found and found.group(1):
+            return found.group(1)
+    return None
+
+
+def to_receivable(entry, channel, receivable: str):
+    """A channel entry whose sale (or refund) postings name a shop order, moved to the
+    shop's receivable and linked to the order; any other entry as it is."""
+    if not isinstance(entry, data.Transaction) or not any(p.account == channel.accounts.sales
+                                                          for p in entry.postings):
+        return entry
+    order_id = named_order(entry, channel.order_pattern)
+    if not order_id:
+        return entry
+    meta = dict(entry.meta)
+    if not meta.get("order-id"):
+        meta["order-id"] = order_id
+    elif meta["order-id"] != order_id:
+        meta["shop-order-id"] = order_id
+    links = {l for l in entry.links if not l.startswith("order-")} | {order_link(order_id)}
+    postings = [p._replace(account=receivable) if p.account == channel.accounts.sales else p
+                for p in entry.postings]
+    return entry._replace(meta=meta, links=frozenset(links), postings=postings)
 
 
 def posting(account: str, number: Decimal, currency: str, price: Amount | None = None) -> data.Posting:
@@ -155,3 +207,65 @@ def compare_summary(out: Extraction, stated: dict, actual: dict) -> None:
         out.notes.append("summary line says " + ", ".join(f"{k} {stated[k]}" for k in differ)
                          + "; the rows add up to " + ", ".join(f"{k} {actual[k]}" for k in differ)
                          + " (rows missing from the file?)")
+
+
+def unique_ids(rows: list[tuple[str, str]]) -> list[str]:
+    """Each row's statement id, given as (id, the row's content): kept as written where
+    it is unique in the file, qualified by a digest of the row's content where a
+    user-edited export repeats it (`123456` on ten rows), so that no row is mistaken
+    for a re-import of another."""
+    counts = Counter(ident for ident, _ in rows)
+    out, seen = [], Counter()
+    for ident, content in rows:
+        if counts[ident] == 1:
+            out.append(ident)
+            continue
+        key = f"{ident}-{hashlib.sha1(content.encode()).hexdigest()[:8]}"
+        seen[key] += 1
+        out.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
+    return out
+
+
+def rule_account(config, text: str) -> str | None:
+    """The account of the first `rules:` pattern found in `text`, if any."""
+    for rule in config.rules:
+        if rule.pattern.search(text):
+            return rule.account
+    return None
+
+
+# -- currency conversions -------------------------------------------------------------
+
+def fx_postings(sold_account: str, sold: Amount, bought_account: str, bought: Amount) -> tuple[list, dict]:
+    """The postings of a conversion at the rate the channel applied, and the metadata the
+    fx-gap check compares with the reference rate of the day (`fx-rate`, `fx-pair`):
+
+        fx-rate: "0.887955"
+        fx-pair: "USD/EUR"
+        Assets:Clearing:PayPal    -14000.00 USD @ 0.887955 EUR
+        Assets:Transit:PayPal      12431.37 EUR
+
+    `sold` and `bought` are given as positive amounts."""
+    from beanclear.importers.toolkit import applied_rate
+    rate = applied_rate(sold.number, bought.number)
+    postings = [posting(sold_account, -abs(sold.number), sold.currency, price=Amount(rate, bought.currency)),
+                posting(bought_account, abs(bought.number), bought.currency)]
+    return postings, {"fx-rate": f"{rate:f}", "fx-pair": f"{sold.currency}/{bought.currency}"}
+
+
+def netted(postings: list) -> list:
+    """Postings to the same account in the same currency (without a price) added up into
+    one, in the order they first appear: a withdrawal and the conversion that funded
+    it, booked as one entry, leave only what moved."""
+    out: list = []
+    at: dict = {}
+    for p in postings:
+        key = (p.account, p.units.currency) if p.price is None else None
+        if key in at:
+            q = out[at[key]]
+            out[at[key]] = q._replace(units=Amount(q.units.number + p.units.number, q.units.currency))
+        else:
+            if key is not None:
+                at[key] = len(out)
+            out.append(p)
+    return out

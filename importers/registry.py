@@ -10,11 +10,23 @@ beangulp and Fava's import page can use the same importers:
 
 from __future__ import annotations
 
-from beanclear.importers import bank_csv, wechat_fund, wechat_trade
+from beanclear.importers import (airwallex_settlements, airwallex_transactions, bank_csv, paypal_api,
+                                 paypal_balances, paypal_csv, pingpong, stripe_api, stripe_balance_csv, stripe_fees,
+                                 stripe_payments, wechat_fund, wechat_trade)
+from beanclear.importers import douyin_orders, jd_orders, orders_csv, pinduoduo_orders, shopify_orders, taobao_orders
 from beanclear.importers.base import StatementImporter
 
-CHANNEL_IMPORTERS = {"wechat": (wechat_trade.Importer, wechat_fund.Importer)}
+CHANNEL_IMPORTERS = {
+    "wechat": (wechat_trade.Importer, wechat_fund.Importer),
+    "stripe": (stripe_balance_csv.Importer, stripe_payments.Importer, stripe_fees.Importer, stripe_api.Importer),
+    "paypal": (paypal_csv.Importer, paypal_api.Importer, paypal_balances.Importer),
+    "airwallex": (airwallex_transactions.Importer, airwallex_settlements.Importer),
+    "pingpong": (pingpong.Importer,),
+}
 BANK_IMPORTERS = {"csv": (bank_csv.Importer,)}
+SHOP_IMPORTERS = {"shopify": (shopify_orders.Importer,), "taobao": (taobao_orders.Importer,),
+                  "douyin": (douyin_orders.Importer,), "pinduoduo": (pinduoduo_orders.Importer,),
+                  "jd": (jd_orders.Importer,), "orders-csv": (orders_csv.Importer,)}
 
 
 def for_config(config) -> list[StatementImporter]:
@@ -24,6 +36,8 @@ def for_config(config) -> list[StatementImporter]:
         out += [cls(channel, config) for cls in CHANNEL_IMPORTERS[channel.type]]
     for name, bank in sorted(config.banks.items()):
         out += [cls(bank, config) for cls in BANK_IMPORTERS[bank.type]]
+    for name, shop in sorted(config.shops.items()):
+        out += [cls(shop, config) for cls in SHOP_IMPORTERS[shop.type]]
     return out
 
 

@@ -23,7 +23,9 @@ from beanclear import render
 OPEN_DATE = "2000-01-01"
 ENTRY_START = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]")
 ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
-BALANCE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+balance[ \t]+(\S+)", re.M)
+BALANCE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+balance[ \t]+(\S+)[ \t]+[^;\n]*?([A-Z][A-Z0-9'._-]*)[ \t]*(?:;.*)?$",
+                          re.M)
+PRICE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+price[ \t]+(\S+)[ \t]+(\S+)[ \t]+(\S+)", re.M)
 TIME_LINE = re.compile(r'^[ \t]+time:[ \t]*"([^"]*)"', re.M)
 OPEN_LINE = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]+open[ \t]+(\S+)", re.M)
 INCLUDE_LINE = re.compile(r'^include "([^"/]+)/\*/\*\.beancount"[ \t]*$', re.M)
@@ -52,7 +54,7 @@ class Books:
         for path in self.source_files(source):
             text = path.read_text(encoding="utf-8")
             out.update(_unescape(m) for m in ID_LINE.findall(text))
-            out.update(f"balance {acc} {date}" for date, acc in BALANCE_LINE.findall(text))
+            out.update(f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text))
         return out
 
     # -- what to write ---------------------------------------------------------------
@@ -71,8 +73,11 @@ class Books:
         missing = [a for a in config.accounts() if a not in have]
         added = "".join(f"{OPEN_DATE} open {a}\n" for a in missing)
         stated = {_unescape(m) for m in ID_LINE.findall(text)}
+        named = set()
         for account, currency, opening in config.openings():
-            ident = f"opening {account}"
+            # an account's first opening is `opening <account>`; its other currencies add the currency
+            ident = f"opening {account}" + (f" {currency}" if account in named else "")
+            named.add(account)
             if ident not in stated:
                 added += (f"\n{opening.date} * \"Opening balance\" \"{account} at the end of the day, from config.yaml\"\n"
                           f'  id: "{ident}"\n'
@@ -115,7 +120,10 @@ def block_key(block: str) -> tuple:
     date = block[:10]
     balance = BALANCE_LINE.match(block)
     if balance:
-        return (date, 0, "", balance.group(2))
+        return (date, 0, "", f"{balance.group(2)} {balance.group(3)}")
+    price = PRICE_LINE.match(block)
+    if price:
+        return (date, 0, "", f"price {price.group(2)} {price.group(4)}")
     time, ident = TIME_LINE.search(block), ID_LINE.search(block)
     return (date, 1, time.group(1) if time else "", _unescape(ident.group(1)) if ident else "")
 
@@ -189,6 +197,7 @@ plugin "beanclear.plugins.clearing" {config}
 plugin "beanclear.plugins.suspense" {config}
 plugin "beanclear.plugins.fees" {config}
 plugin "beanclear.plugins.refunds" {config}
+plugin "beanclear.plugins.orders" {config}
 
 include "accounts.beancount"
 include "prices.beancount"

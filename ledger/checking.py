@@ -43,11 +43,12 @@ class Report:
 
     def to_text(self) -> str:
         lines = []
+        width = max((len(f.code) for f in self.findings), default=0)
         for f in self.findings:
             where = f" ({f.file}:{f.line})" if f.file else ""
             state = "acknowledged " if f.acknowledged else ""
             amount = f" {f.amount:,.2f} {f.currency}" if f.currency else ""
-            lines.append(f"{state}{f.severity:<7} {f.code:<16} {f.date} {f.source or '-':<8}{amount}: {f.message}{where}")
+            lines.append(f"{state}{f.severity:<7} {f.code:<{width}} {f.date} {f.source or '-':<8}{amount}: {f.message}{where}")
         lines.append(f"{self.errors} errors, {self.warnings} warnings, {self.acknowledged} acknowledged")
         return "\n".join(lines)
 

@@ -33,7 +33,8 @@ SHOP_TYPES = ("shopify", "taobao", "jd", "pinduoduo", "douyin", "orders-csv")
 
 # How a channel's name reads inside an account name when the config does not say.
 TITLES = {"wechat": "WeChat", "alipay": "Alipay", "paypal": "PayPal", "stripe": "Stripe", "icbc": "ICBC",
-          "cmb": "CMB", "boc": "BOC", "hsbc": "HSBC", "airwallex": "Airwallex", "pingpong": "PingPong"}
+          "cmb": "CMB", "boc": "BOC", "hsbc": "HSBC", "airwallex": "Airwallex", "pingpong": "PingPong",
+          "jd": "JD"}
 
 # Payout memos each channel type writes on the merchant's bank statement.
 PAYOUT_MEMOS = {"wechat": r"财付通|微信|tenpay|wechat", "stripe": r"stripe", "paypal": r"paypal",
@@ -60,6 +61,7 @@ class Opening:
 
     date: dt.date
     amount: Decimal
+    others: tuple[tuple[str, Decimal], ...] = ()   # (currency, amount) of a multi-currency account
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,8 @@ class Config:
         out: dict[str, str | None] = {self.suspense: None}
         for ch in self.channels.values():
             for account in vars(ch.accounts).values():
-                out[account] = None
+                if account:  # a role a hand-built ChannelAccounts left empty
+                    out[account] = None
         for bank in self.banks.values():
             out[bank.account] = None
         for shop in self.shops.values():
@@ -183,6 +186,8 @@ class Config:
     def openings(self) -> list[tuple[str, str, "Opening"]]:
         """(account, currency, opening balance) of every source that states one."""
         out = [(ch.accounts.clearing, ch.currency, ch.opening) for ch in self.channels.values() if ch.opening]
+        out += [(ch.accounts.clearing, currency, Opening(ch.opening.date, amount))
+                for ch in self.channels.values() if ch.opening for currency, amount in ch.opening.others]
         out += [(b.account, b.currency, b.opening) for b in self.banks.values() if b.opening]
         return sorted(out, key=lambda o: o[0])
 
@@ -264,14 +269,21 @@ class _Reader:
             raise self.fail("a date like 2025-12-31", self.data) from None
 
     def opening(self) -> Opening:
-        keys = self.mapping({"date", "amount"})
+        keys = self.mapping({"date", "amount", "amounts"})
         for required in ("date", "amount"):
             if required not in keys:
                 raise ConfigError(f"{self.path}.{required}: missing")
-        amount = keys["amount"].number()
-        if amount.as_tuple().exponent > -2:  # a YAML float 50000.00 arrives as 50000.0
-            amount = amount.quantize(Decimal("0.01"))
-        return Opening(keys["date"].date(), amount)
+
+        def money(node: "_Reader") -> Decimal:
+            amount = node.number()
+            if amount.as_tuple().exponent > -2:  # a YAML float 50000.00 arrives as 50000.0
+                amount = amount.quantize(Decimal("0.01"))
+            return amount
+
+        # `amounts: {EUR: 0.75}`: what a multi-currency account (PayPal) held in its other currencies
+        others = tuple((_Reader(currency, f"{node.path}").text(CURRENCY_RE, "a currency code like EUR"), money(node))
+                       for currency, node in (keys["amounts"].mapping() if "amounts" in keys else {}).items())
+        return Opening(keys["date"].date(), money(keys["amount"]), others)
 
     def account(self) -> str:
         return self.text(ACCOUNT_RE, "an account name like Assets:Bank:ICBC")

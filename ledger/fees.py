@@ -29,6 +29,7 @@ from beancount.core import data
 
 from beanclear.clearing import _money, refs
 from beanclear.findings import Finding, at_entry
+from beanclear.orders import ChannelSales
 
 CENT = Decimal("0.01")
 
@@ -71,24 +72,26 @@ def _rule_text(rule) -> str:
 
 
 def findings(entries, config, as_of=None, index=None) -> list:
-    by_sales = {ch.accounts.sales: ch for ch in config.channels.values() if ch.fees}
+    sales = ChannelSales(config, [ch for ch in config.channels.values() if ch.fees])
     tolerance = config.checks["fee-gap"].limits.get("tolerance", CENT)
     out = []
     rate_days: dict[tuple, list] = defaultdict(list)
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
-        channel = next((by_sales[p.account] for p in entry.postings if p.account in by_sales), None)
-        if channel is None:
+        found = sales.of(entry)
+        if found is None:
             continue
+        channel, sale_side = found
         acc = channel.accounts
         sums: dict[str, Decimal] = defaultdict(Decimal)
         for p in entry.postings:
             sums[p.account] += p.units.number
-        if sums[acc.sales] >= 0:
+        sold = -sum((p.units.number for p in sale_side), Decimal(0))
+        if sold <= 0:
             continue  # not a sale (a refund, a payout, something else)
-        currency = next(p.units.currency for p in entry.postings if p.account == acc.sales)
-        base, actual = -sums[acc.sales] - sums[acc.discounts], sums[acc.fees]
+        currency = sale_side[0].units.currency
+        base, actual = sold - sums[acc.discounts], sums[acc.fees]
         rule = contract_rule(channel, entry.meta.get("method"), currency)
         if rule is None:
             continue

@@ -81,7 +81,7 @@ def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run:
     for path in files:
         importer = identify(path, importers, source)
         importer.on_progress = progress(path)
-        results.append(FileResult(path, importer, importer.parse(str(path))))
+        results.append(FileResult(path, importer, importer.read(str(path))))
     books = Books(config.books)
     with atomic.locked(config.books):
         seen: dict[str, set[str]] = {}

@@ -36,7 +36,7 @@ from beancount.core import data
 from rapidfuzz import fuzz, utils
 
 DAY = dt.timedelta(days=1)
-GROUP_LIMIT = 40      # items (or lines) in one window beyond which the group search gives up
+GROUP_LIMIT = 500     # items (or lines) in one window beyond which the group search gives up
 
 
 @dataclass
@@ -178,25 +178,61 @@ def _text_score(line: BankLine, item: OpenItem) -> float:
     return max((fuzz.partial_ratio(utils.default_process(n), text) for n in item.names if n), default=0.0)
 
 
+def _tokens(line: BankLine) -> set[str]:
+    """The words and numbers of a line's text: an id must be one of them, not a part."""
+    cached = line.__dict__.get("_tokens")
+    if cached is None:
+        cached = line.__dict__["_tokens"] = set(re.findall(r"[0-9A-Za-z_.\-]+", line.text))
+    return cached
+
+
 def _id_in(line: BankLine, item: OpenItem) -> str | None:
-    text = line.text
-    return next((i for i in item.ids if len(i) >= 4 and re.search(rf"(?<![0-9A-Za-z]){re.escape(i)}(?![0-9A-Za-z])", text)), None)
+    tokens = _tokens(line)
+    return next((i for i in item.ids if len(i) >= 4 and i in tokens), None)
+
+
+class ChannelNames:
+    """Which channels a bank line names: one regular expression over every channel's
+    payout memo and aliases, so the cost per line does not grow with the channels."""
+
+    def __init__(self, config):
+        self.transit = {ch.accounts.transit: ch.name for ch in config.channels.values()}
+        parts, self.groups = [], {}
+        for n, channel in enumerate(config.channels.values()):
+            names = [channel.payout_memo.pattern] + [re.escape(a) for a in config.match.aliases.get(channel.name, ())]
+            parts.append(f"(?P<c{n}>" + "|".join(f"(?:{x})" for x in names) + ")")
+            self.groups[f"c{n}"] = channel.name
+        self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+    def of(self, line: BankLine) -> set[str]:
+        names = {self.transit[line.counter]} if line.counter in self.transit else set()
+        text, at = line.text, 0
+        while self.pattern is not None:  # every channel named, even where names overlap
+            hit = self.pattern.search(text, at)
+            if hit is None:
+                break
+            names.add(self.groups[hit.lastgroup])
+            at = hit.start() + 1
+        return names
 
 
 class Index:
-    """Open items by (currency, amount) and by currency in date order."""
+    """Open items by (currency, amount), and by (currency, channel) in date order."""
 
     def __init__(self, items: list[OpenItem]):
         self.by_amount: dict[tuple, list[OpenItem]] = defaultdict(list)
         self.by_currency: dict[str, list[OpenItem]] = defaultdict(list)
+        self.by_channel: dict[tuple, list[OpenItem]] = defaultdict(list)
         for item in items:
             self.by_amount[(item.currency, item.amount)].append(item)
             self.by_currency[item.currency].append(item)
+            self.by_channel[(item.currency, item.channel)].append(item)
         self.amounts: dict[str, list[tuple[Decimal, int]]] = {}
         for currency, group in self.by_currency.items():
-            group.sort(key=lambda i: (i.date, i.link))
             self.amounts[currency] = sorted((i.amount, n) for n, i in enumerate(group))
-        self.dates = {c: [i.date for i in g] for c, g in self.by_currency.items()}
+        for group in self.by_channel.values():
+            group.sort(key=lambda i: (i.date, i.link))
+        self.dates = {key: [i.date for i in g] for key, g in self.by_channel.items()}
         self.taken: set[int] = set()
 
     def free(self, item: OpenItem) -> bool:
@@ -209,11 +245,13 @@ class Index:
         group = self.by_currency[currency]
         return [group[n] for _, n in keys[lo:hi] if self.free(group[n])]
 
-    def in_window(self, currency: str, day: dt.date, before: int) -> list[OpenItem]:
-        dates = self.dates.get(currency, [])
+    def in_window(self, currency: str, channel: str, day: dt.date, before: int) -> list[OpenItem]:
+        """A channel's free items that the money of `day` could settle."""
+        key = (currency, channel)
+        dates = self.dates.get(key, [])
         lo = bisect.bisect_left(dates, day - before * DAY)
         hi = bisect.bisect_right(dates, day + DAY)
-        return [i for i in self.by_currency[currency][lo:hi] if self.free(i) and i.fits(day)]
+        return [i for i in self.by_channel[key][lo:hi] if self.free(i) and i.fits(day)]
 
 
 def match(entries, config) -> list[Proposal]:
@@ -221,6 +259,7 @@ def match(entries, config) -> list[Proposal]:
     lines, items, history = collect(entries, config)
     lines.sort(key=lambda l: (l.date, l.ref))
     index = Index(items)
+    index.names = ChannelNames(config)
     tolerance = config.match.tolerance
     proposals: list[Proposal] = []
     pending = list(lines)
@@ -280,10 +319,9 @@ def _groups_one_line(lines, index, tolerance, proposals, config):
         if _single(line, index, tolerance):
             rest.append(line)
             continue
-        window = [i for i in index.in_window(line.currency, line.date, 10) if i.amount * line.amount > 0]
-        by_channel: dict[str, list[OpenItem]] = defaultdict(list)
-        for item in window:
-            by_channel[item.channel].append(item)
+        by_channel = {name: [i for i in index.in_window(line.currency, name, line.date, 10)
+                             if i.amount * line.amount > 0]
+                      for name in index.names.of(line)}
         fits = []
         target = abs(line.amount)
         for channel, group in sorted(by_channel.items()):
@@ -315,13 +353,16 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
     by_party: dict[tuple, list[BankLine]] = defaultdict(list)
     for line in lines:
         if not _single(line, index, tolerance):
-            by_party[(line.currency, line.entry.payee or "", line.amount > 0)].append(line)
+            for name in index.names.of(line):
+                by_party[(line.currency, name, line.entry.payee or "", line.amount > 0)].append(line)
     used: set[int] = set()
-    for (currency, payee, _), group in sorted(by_party.items()):
+    for (currency, channel, payee, _), group in sorted(by_party.items()):
+        group = [l for l in group if id(l) not in used]
         if len(group) < 2 or len(group) > GROUP_LIMIT:
             continue
         values = [abs(l.amount) for l in group]
-        candidates = index.in_window(currency, group[-1].date, 10 + (group[-1].date - group[0].date).days)
+        candidates = index.in_window(currency, channel, group[-1].date,
+                                     10 + (group[-1].date - group[0].date).days)
         for item in candidates:
             if item.amount * group[0].amount <= 0:
                 continue

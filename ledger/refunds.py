@@ -1,7 +1,8 @@
 """The refund checks: too many refunds over a window, and a day far above the usual.
 
-Sales and refunds are read from each channel's sales account: a negative posting is
-a sale, a positive one a refund (every channel importer books refunds that way).
+Sales and refunds are read from each channel's sales account (or its shop's
+receivable, for payments that pay a shop's orders): a negative posting is a sale, a
+positive one a refund (every channel importer books refunds that way).
 
 `refund-rate`: refunds over sales in a rolling window of `days` days (default 7)
 above `max` (default 0.10). Consecutive days above the limit are one episode,
@@ -30,6 +31,7 @@ from beancount.core import data
 
 from beanclear.clearing import _money, refs
 from beanclear.findings import Finding, at_entry
+from beanclear.orders import ChannelSales
 
 DAY = dt.timedelta(days=1)
 
@@ -49,14 +51,16 @@ class Daily:
 
 
 def daily(entries, config) -> dict[tuple[str, str], Daily]:
-    by_sales = {ch.accounts.sales: ch.name for ch in config.channels.values()}
+    sales = ChannelSales(config)
     out: dict[tuple[str, str], Daily] = defaultdict(Daily)
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
-        for p in entry.postings:
-            if p.account in by_sales:
-                day = out[(by_sales[p.account], p.units.currency)]
+        found = sales.of(entry)
+        if found is not None:
+            channel, sale_side = found
+            for p in sale_side:
+                day = out[(channel.name, p.units.currency)]
                 if p.units.number < 0:
                     day.sales[entry.date] -= p.units.number
                 elif p.units.number > 0:

@@ -56,11 +56,12 @@ def make_config(tmp_path):
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under a folder, by relative path, as bytes (lock file left out)."""
+    """Every file under a folder, by relative path, as bytes; the lock file and the
+    pickle cache Beancount leaves beside a slow-to-load ledger (both git-ignored) left out."""
     if not folder.exists():
         return {}
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != ".beanclear.lock"}
+            if p.is_file() and p.name != ".beanclear.lock" and not p.name.endswith(".picklecache")}
 
 
 TRADE = "gunsluo-wechatpay-v3-tradebill-ALL.csv"

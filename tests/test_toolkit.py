@@ -104,3 +104,122 @@ def test_read_statement_reads_summary_block(tmp_path):
     path.write_text("日期,金额\n`2026-01-01,`1.00\n合计笔数,合计金额\n`1,`1.00\n", encoding="utf-8")
     st = read_statement(path, ["日期", "金额"], "t", summary_starts="合计笔数", summary_required=True)
     assert len(st.table.rows) == 1 and st.total("合计金额") == Decimal("1.00")
+
+
+def test_has_header_finds_the_header_below_a_preamble():
+    from beanclear.importers.toolkit import has_header
+    head = '\ufeff店铺订单导出\n导出时间：2026-03-01\n"订单号","下单时间",金额（元）\n1001,2026-03-01,5.00\n'
+    assert has_header(head, ["订单号", "金额(元)"])
+    assert not has_header(head, ["订单号", "退款金额"])
+    assert not has_header(head, ["订单号"], scan=2)
+
+
+# -- API responses, instants, minor units, locales, conversions ---------------------------
+
+def test_read_json_keeps_decimals_and_lines(tmp_path):
+    from beanclear.importers.toolkit import read_json
+    path = tmp_path / "r.json"
+    path.write_text('{"items": [\n  {"amount": 0.1, "n": 3},\n  {"amount": 1E+2}\n]}')
+    doc = read_json(path)
+    first, second = doc["items"]
+    assert first["amount"] == Decimal("0.1") and type(first["n"]) is int and second["amount"] == Decimal(100)
+    assert (doc.line, first.line, second.line) == (1, 2, 3)
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"a": [1,\n 2', r"r.json:2: not valid JSON"), ('{"a": NaN}', r"r.json:1: not valid JSON \(NaN is not a number"),
+])
+def test_read_json_refuses_bad_json(tmp_path, text, message):
+    from beanclear.importers.toolkit import read_json
+    path = tmp_path / "r.json"
+    path.write_text(text)
+    with pytest.raises(StatementError, match=message):
+        read_json(path)
+
+
+def test_snake_keys_reads_camel_case_api_versions():
+    from beanclear.importers.toolkit import JsonObject, snake_keys
+    obj = JsonObject({"batchId": "b", "items": [{"createdAt": "t"}], "has_more": False})
+    obj.line = 7
+    out = snake_keys(obj)
+    assert out == {"batch_id": "b", "items": [{"created_at": "t"}], "has_more": False} and out.line == 7
+
+
+def test_parse_instant_offsets_without_colon():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    from beanclear.importers.toolkit import from_unix, local_time, parse_instant
+    when = parse_instant("2014-07-11T04:03:52+0000", "f", 1, "date")
+    assert when == parse_instant("2014-07-11T12:03:52+08:00", "f", 1, "date") == parse_instant(
+        "2014-07-11T04:03:52Z", "f", 1, "date")
+    assert local_time(when, ZoneInfo("Asia/Shanghai")) == dt.datetime(2014, 7, 11, 12, 3, 52)
+    assert from_unix(1234567890, ZoneInfo("UTC"), "f", 1, "created") == dt.datetime(2009, 2, 13, 23, 31, 30)
+    with pytest.raises(StatementError, match=r"^f:4: date: expected a time with its offset"):
+        parse_instant("2014-07-11T04:03:52", "f", 4, "date")
+
+
+@pytest.mark.parametrize("value, currency, expected", [
+    (1000, "USD", "10.00"), (1000, "JPY", "1000"), (1000, "KRW", "1000"), (12345, "BHD", "12.345"),
+    (2000, "KWD", "2.000"), (-5, "EUR", "-0.05"),
+])
+def test_from_minor_units(value, currency, expected):
+    from beanclear.importers.toolkit import from_minor_units
+    assert str(from_minor_units(value, currency, "f", 1, "amount")) == expected
+
+
+def test_from_minor_units_refuses_fractions():
+    from beanclear.importers.toolkit import from_minor_units
+    with pytest.raises(StatementError, match="expected an integer amount in minor units, got Decimal"):
+        from_minor_units(Decimal("10.5"), "USD", "f", 1, "amount")
+
+
+@pytest.mark.parametrize("cells, comma", [
+    (["1,653.75", "-4.25"], False), (["49,37", "4.626,81"], True), (["1,250", "12"], False), (["0,25"], True),
+])
+def test_uses_decimal_comma(cells, comma):
+    from beanclear.importers.toolkit import uses_decimal_comma
+    assert uses_decimal_comma(list(enumerate(cells, 2)), "f") is comma
+
+
+def test_uses_decimal_comma_refuses_a_mixed_file():
+    from beanclear.importers.toolkit import uses_decimal_comma
+    with pytest.raises(StatementError, match=r"^f:3: amounts written with a decimal comma"):
+        uses_decimal_comma([(2, "1,50"), (3, "2.50")], "f")
+
+
+@pytest.mark.parametrize("dates, expected", [
+    (["29/12/2015", "12/02/2016"], "%d/%m/%Y"), (["9/4/2018", "9/30/2018"], "%m/%d/%Y"),
+    (["07.09.2026", "21.09.2026"], "%d.%m.%Y"), (["5/5/2026"], "%m/%d/%Y"),
+])
+def test_numeric_date_format_decides_from_the_whole_file(dates, expected):
+    from beanclear.importers.toolkit import numeric_date_format
+    assert numeric_date_format(list(enumerate(dates, 2)), "f", None) == expected
+
+
+def test_numeric_date_format_asks_when_nothing_decides():
+    from beanclear.importers.toolkit import numeric_date_format
+    with pytest.raises(StatementError, match=r"^f:2: the date '09/12/2016' reads as day/month and as month/day"):
+        numeric_date_format([(2, "09/12/2016"), (3, "08/12/2016")], "f", None)
+    assert numeric_date_format([(2, "09/12/2016")], "f", "%d/%m/%Y") == "%d/%m/%Y"
+
+
+@pytest.mark.parametrize("sold, bought, rate", [
+    ("14000.00", "12431.37", "0.887955"), ("50.00", "43.34", "0.8668"), ("1261.00", "1058.09", "0.8390880254"),
+    ("150.00", "1068.51", "7.1234"), ("1000000000.00", "7123456789.12", "7.12345678912"),
+])
+def test_applied_rate_gives_the_amount_back(sold, bought, rate):
+    from beanclear.importers.toolkit import applied_rate
+    got = applied_rate(Decimal(sold), Decimal(bought))
+    assert str(got) == rate and abs(Decimal(sold) * got - Decimal(bought)) < Decimal("0.0005")
+
+
+def test_in_places_pads_never_rounds():
+    from beanclear.importers.toolkit import in_places
+    assert [str(in_places(Decimal(v), c)) for v, c in (("120", "USD"), ("120", "JPY"), ("1.5", "BHD"),
+                                                       ("0.036", "USD"))] == ["120.00", "120", "1.500", "0.036"]
+
+
+def test_first_row_keys_reads_quoted_headers():
+    from beanclear.importers.toolkit import first_row_keys
+    assert first_row_keys('\ufeff"Fecha","Bruto ","Id. de transacción",""\n"1"') == {"fecha", "bruto",
+                                                                                      "id.detransacción"}

@@ -1,0 +1,58 @@
+"""Pinduoduo merchant order export (拼多多商家后台 → 订单查询 → 导出).
+
+No licensed sample exists: the layout is documented only from experience (FORMATS.md
+§8b, [belief]) and the tests write their own files from it. One row per order (a
+Pinduoduo order holds one product); the receivable is what the merchant is owed for
+it, 商家实收金额(元) — the buyer's payment plus the platform's own discount — which is
+what Pinduoduo settles into the merchant's 货款 account:
+
+    2026-03-03 * "Order 260303-123456789012345 / 白茶饼 357g" ^order-260303-123456789012345
+      time: "09:12:45"
+      id: "order:260303-123456789012345"
+      order-id: "260303-123456789012345"
+      Assets:Receivable:Pinduoduo      88.00 CNY
+      Income:Sales:Pinduoduo          -88.00 CNY
+
+订单状态 decides whether money moved (`未发货，退款成功` is paid and refunded in
+full); 售后状态 `退款成功` refunds it in full too, unless the export has a 退款金额
+column, whose amount then wins. The date is the deal's (订单成交时间, else 支付时间).
+"""
+
+from __future__ import annotations
+
+from beanclear.importers.base import Extraction
+from beanclear.importers.shop import (BOOK, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter, meaning,
+                                      one_row_each, refund_of)
+from beanclear.importers.toolkit import parse_amount, parse_datetime, read_statement
+
+STATUSES = {"待支付": "awaiting payment (no sale yet)", "待发货": BOOK, "已发货，待签收": BOOK, "已发货": BOOK,
+            "已签收": BOOK, "已收货": BOOK, "交易成功": BOOK, "已取消": "cancelled before payment (no money moved)",
+            "未发货，退款成功": REFUNDED, "已发货，退款成功": REFUNDED, "已签收，退款成功": REFUNDED}
+AFTER_SALE = {"": BOOK, "无售后或售后取消": BOOK, "无售后": BOOK, "售后取消": BOOK, "退款中": BOOK,
+              "售后处理中": BOOK, "待商家处理": BOOK, "退款成功": REFUNDED, "退货退款成功": REFUNDED}
+
+
+class Importer(ShopImporter):
+    kind = "pinduoduo orders"
+    HEADER = ("订单号", "订单状态", "商家实收金额(元)")
+
+    def parse(self, filepath: str) -> Extraction:
+        st = read_statement(filepath, self.HEADER, "Pinduoduo order export")
+        path = st.table.path
+        get = Columns(st.table, {"id": "订单号", "status": "订单状态", "amount": "商家实收金额(元)",
+                                 "date": ("订单成交时间", "支付时间", "拼单成功时间", "订单创建时间"),
+                                 "after_sale": "售后状态", "title": "商品", "refund": ("退款金额(元)", "退款金额")},
+                      required=("id", "status", "amount", "date"))
+        out = Extraction()
+        for order_id, row in one_row_each(list(self.each(st.table.rows)), lambda r: get(r, "id"), path).items():
+            action = meaning(get(row, "status"), STATUSES, path, row.line, "订单状态")
+            if not self.counted(out, [row], action):
+                continue
+            if meaning(get(row, "after_sale"), AFTER_SALE, path, row.line, "售后状态") == REFUNDED:
+                action = REFUNDED
+            amount = parse_amount(get(row, "amount"), path, row.line, get.name("amount"))
+            refunded = refund_of(action, amount, get(row, "refund"), path, row.line, get.name("refund"))
+            when = parse_datetime(get(row, "date"), LOCAL_TIMES, path, row.line, get.name("date"))
+            self.book(out, path, Order(row.line, when, order_id, amount, self.source.currency,
+                                       get(row, "title"), refunded))
+        return out

@@ -1,0 +1,186 @@
+"""What every shop order importer shares: how an order and a shop-side refund are
+booked, and how the statuses of an export are read.
+
+An order is money the shop is owed: it posts to the shop's receivable against its
+sales. The channel payment that names the order clears the receivable (base.py,
+`StatementImporter.read`), so an order left open is one nobody paid:
+
+    2025-01-15 * "Order #1001 / Deluxe Bundle, Blue Widget" ^order-1001
+      time: "17:41:00"
+      id: "order:#1001"
+      order-id: "#1001"
+      Assets:Receivable:Shopify         183.50 USD
+      Income:Sales:Shopify             -183.50 USD
+
+A refund the shop records reverses it, with the same link and its own id:
+
+    2025-01-15 * "Refund of order #1001" ^order-1001
+      time: "17:41:00"
+      id: "refund:#1001"
+      order-id: "#1001"
+      Income:Sales:Shopify               30.00 USD
+      Assets:Receivable:Shopify         -30.00 USD
+
+Order exports state a refunded total per order, not refunds with dates: the refund is
+dated with its order. Orders that never took money (cancelled or closed before
+payment, voided, awaiting payment) are counted and skipped with their reason, not
+booked and reversed: the books hold money that moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from beanclear.importers.base import Extraction, StatementImporter, order_link, posting, transaction
+from beanclear.importers.toolkit import Row, StatementError, Table, clean, currency_places, has_header, parse_amount
+
+# What a status means for the money: booked (the order is owed or paid), refunded (paid,
+# then refunded in full), closed (refunded in full if it was ever paid, else skipped).
+BOOK, REFUNDED, CLOSED = "book", "refunded", "closed"
+# Chinese platforms write local China time, without an offset.
+LOCAL_TIMES = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
+
+
+@dataclass
+class Order:
+    """One order of an export, as the importer read it."""
+
+    line: int                 # the line of its first row
+    when: dt.datetime
+    order_id: str             # exactly as the export writes it
+    amount: Decimal           # what the shop is owed for it
+    currency: str
+    title: str = ""
+    refunded: Decimal = Decimal(0)
+    meta: dict = field(default_factory=dict)
+
+
+def status_key(text: str) -> str:
+    """Statuses compared loosely: `买家已付款，等待卖家发货` == `买家已付款,等待卖家发货`."""
+    return re.sub(r"[\s,，:：;；。.]+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def meaning(status: str, table: dict[str, str], path: str, line: int, column: str) -> str:
+    """What `status` means in `table` (keys compared by status_key); an unknown status is
+    an error that lists the known ones."""
+    keyed = {status_key(k): v for k, v in table.items()}
+    found = keyed.get(status_key(status))
+    if found is None:
+        raise StatementError(path, line, f"column {column}: unknown status {status!r} "
+                             f"(expected one of {', '.join(table)})")
+    return found
+
+
+def resolved(action: str, paid: bool) -> str:
+    """A closed order was refunded in full if it was ever paid; else it never took money."""
+    if action != CLOSED:
+        return action
+    return REFUNDED if paid else "closed before payment (no money moved)"
+
+
+def refund_of(action: str, amount: Decimal, refund_text: str, path: str, line: int, column: str) -> Decimal:
+    """What came back: the export's refund column where it states an amount (the amount
+    wins over the status: a `paid` order with a refund is partly refunded), else all of
+    it for a refunded order (a zero there means the export does not track it), else nothing."""
+    stated = parse_amount(refund_text, path, line, column) if refund_text else Decimal(0)
+    if stated:
+        return stated
+    return amount if action == REFUNDED else Decimal(0)
+
+
+class Columns:
+    """Cells by role; each role is a header name or a tuple of alternative names."""
+
+    def __init__(self, table: Table, roles: dict[str, str | tuple[str, ...]], required: tuple[str, ...] = ()):
+        self.table = table
+        self.names = {role: (names,) if isinstance(names, str) else names for role, names in roles.items()}
+        self.at = {role: table.index(*names, required=role in required) for role, names in self.names.items()}
+
+    def __call__(self, row: Row, role: str) -> str:
+        at = self.at.get(role)
+        return clean(row.cells[at]) if at is not None else ""
+
+    def name(self, role: str) -> str:
+        """The header the file uses for a role, for error messages."""
+        at = self.at.get(role)
+        return self.names.get(role, (role,))[0] if at is None else clean(self.table.header[at])
+
+
+def one_row_each(rows: list[Row], key, path: str) -> dict[str, Row]:
+    """The row of each order, by order id, of an export with one row per order: an
+    order id on two rows is an error, not a second order."""
+    out: dict[str, Row] = {}
+    for row in rows:
+        order_id = key(row)
+        if order_id in out:
+            raise StatementError(path, row.line, f"order {order_id or '(empty id)'} again (first on line "
+                                 f"{out[order_id].line}; expected one row per order)")
+        out[order_id] = row
+    return out
+
+
+def grouped(rows: list[Row], key) -> dict[str, list[Row]]:
+    """Rows by order id, in the order each order first appears (exports with one row
+    per line item or sub-order)."""
+    out: dict[str, list[Row]] = {}
+    for row in rows:
+        out.setdefault(key(row), []).append(row)
+    return out
+
+
+class ShopImporter(StatementImporter):
+    """The base of the shop order importers: `HEADER` identifies the export."""
+
+    HEADER: tuple[str, ...] = ()
+
+    def account(self, filepath: str) -> str:
+        return self.source.accounts.receivable
+
+    def matches(self, head: str) -> bool:
+        if not has_header(head, self.HEADER):
+            return False
+        return not self.source.account_id or self.source.account_id in head
+
+    @staticmethod
+    def counted(out: Extraction, rows: list[Row], action: str, more: str = "") -> bool:
+        """Account for every row of one order: when `action` moved no money, each row is
+        skipped with that reason (False); else the rows after its first are `more` (True)."""
+        out.rows += len(rows)
+        if action not in (BOOK, REFUNDED):
+            for _ in rows:
+                out.skip(action)
+            return False
+        for _ in rows[1:]:
+            out.skip(more)
+        return True
+
+    def book(self, out: Extraction, path: str, order: Order) -> None:
+        """The order's entry, and its refund's when the shop refunded any of it."""
+        if not order.order_id:
+            raise StatementError(path, order.line, "expected an order id, got an empty cell")
+        if order.amount < 0 or not 0 <= order.refunded <= order.amount:
+            raise StatementError(path, order.line, f"order {order.order_id}: expected an amount of 0 or more and a "
+                                 f"refund between 0 and it, got {order.amount} refunded {order.refunded}")
+        if order.amount == 0:
+            out.skip("zero total (nothing to receive)")
+            return
+        acc, currency = self.source.accounts, order.currency
+        places = Decimal(1).scaleb(-currency_places(currency))   # 17.8 (Excel) is written 17.80
+        amount, refunded = (x.quantize(places) if x.as_tuple().exponent > places.as_tuple().exponent else x
+                            for x in (order.amount, order.refunded))
+        links = [order_link(order.order_id)]
+        meta = {"order-id": order.order_id, **order.meta}
+        out.entries.append(transaction(
+            path, order.line, order.when, None, f"Order {order.order_id} / {order.title}".strip(" /"),
+            {"id": f"order:{order.order_id}", **meta},
+            [posting(acc.receivable, amount, currency), posting(acc.sales, -amount, currency)], links))
+        if refunded:
+            out.entries.append(transaction(
+                path, order.line, order.when, None, f"Refund of order {order.order_id}",
+                {"id": f"refund:{order.order_id}", **meta},
+                [posting(acc.sales, refunded, currency), posting(acc.receivable, -refunded, currency)],
+                links))

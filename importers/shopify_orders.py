@@ -1,0 +1,90 @@
+"""Shopify orders export (Admin → Orders → Export, CSV).
+
+One row per line item; the order's own columns (Created at, Total, Financial Status,
+Refunded Amount, …) are filled on its first row only, blank on the rows of its other
+items, so rows are grouped by `Name`. Each order posts its Total to the receivable,
+and the Refunded Amount comes back out (shop.py):
+
+    2025-01-27 * "Order #1007 / Blue Widget" ^order-1007
+      time: "10:48:00"
+      id: "order:#1007"
+      order-id: "#1007"
+      Assets:Receivable:Shopify          59.00 USD
+      Income:Sales:Shopify              -59.00 USD
+
+    2025-01-27 * "Refund of order #1007" ^order-1007
+      time: "10:48:00"
+      id: "refund:#1007"
+      order-id: "#1007"
+      Income:Sales:Shopify               29.50 USD
+      Assets:Receivable:Shopify         -29.50 USD
+
+Dates are the shop's: `Created at` carries the shop's UTC offset (`-0500`, `-0400`
+under DST), and the order is dated on the day its own clock showed, as Shopify's
+reports and the customer's receipt show it, not converted to the books' time zone.
+A payment processed the next morning in Shanghai is within `order_days` anyway.
+
+`Financial Status` decides whether money moved: voided and expired orders, and
+orders cancelled before payment, are skipped with their reason. `Refunded Amount`
+decides how much came back (the samples say `paid` with a refund: the amount wins);
+where it is absent or zero, a `refunded` order is refunded in full. Exports without a
+Financial Status column (column subsets) book every order.
+"""
+
+from __future__ import annotations
+
+from beanclear.importers.base import Extraction
+from beanclear.importers.shop import BOOK, REFUNDED, Order, ShopImporter, grouped, meaning, refund_of
+from beanclear.importers.toolkit import (StatementError, clean, currency_code, parse_amount, parse_instant,
+                                         read_statement)
+
+STATUSES = {"paid": BOOK, "partially_paid": BOOK, "pending": BOOK, "authorized": BOOK,
+            "partially_refunded": BOOK, "refunded": REFUNDED,
+            "voided": "voided (authorisation released, no money moved)",
+            "expired": "expired (payment never captured)"}
+UNPAID = {"pending", "authorized", "voided", "expired"}
+ORDER_FIELDS = ("Created at", "Total")
+
+
+class Importer(ShopImporter):
+    kind = "shopify orders"
+    HEADER = ("Name", "Created at", "Total")
+
+    def parse(self, filepath: str) -> Extraction:
+        st = read_statement(filepath, self.HEADER, "Shopify orders export")
+        t, path = st.table, st.table.path
+        col = {name: t.index(name, required=False) for name in (
+            "Name", "Created at", "Total", "Currency", "Financial Status", "Refunded Amount", "Cancelled at",
+            "Lineitem name")}
+
+        def get(row, name: str) -> str:
+            at = col[name]
+            return clean(row.cells[at]) if at is not None else ""
+
+        out = Extraction()
+        for name, rows in grouped(t.rows, lambda r: get(r, "Name")).items():
+            if not name:
+                raise StatementError(path, rows[0].line, "column Name: expected the order name like #1001, got nothing")
+            firsts = [r for r in rows if any(get(r, f) for f in ORDER_FIELDS)]
+            if len(firsts) != 1:
+                where = f"lines {', '.join(str(r.line) for r in firsts)}" if firsts else "no row"
+                raise StatementError(path, (firsts[1] if firsts else rows[0]).line,
+                                     f"order {name}: expected its Created at and Total on one row, "
+                                     f"found them on {where}")
+            first = firsts[0]
+            status = get(first, "Financial Status").lower()
+            action = BOOK if col["Financial Status"] is None else \
+                meaning(status, STATUSES, path, first.line, "Financial Status")
+            if get(first, "Cancelled at") and status in UNPAID:
+                action = "cancelled before payment (no money moved)"
+            if not self.counted(out, rows, action, "more line items of an order (booked with its first row)"):
+                continue
+            total = parse_amount(get(first, "Total"), path, first.line, "Total")
+            refunded = refund_of(action, total, get(first, "Refunded Amount"), path, first.line, "Refunded Amount")
+            items = [get(r, "Lineitem name") for r in rows if get(r, "Lineitem name")]
+            title = ", ".join(items[:3]) + (f" +{len(items) - 3} more" if len(items) > 3 else "")
+            currency = currency_code(get(first, "Currency"), path, first.line, "Currency") \
+                if get(first, "Currency") else self.source.currency
+            when = parse_instant(get(first, "Created at"), path, first.line, "column Created at")
+            self.book(out, path, Order(first.line, when, name, total, currency, title, refunded))
+        return out

@@ -1,0 +1,250 @@
+"""The receivable check (order-unpaid, payment-without-order, amount-mismatch,
+duplicate-charge, refund-unsynced) as a plugin over small inline ledgers: each code, the
+nearest clean ledger that must not produce it, and an acknowledgment that silences
+exactly it. Also: payments routed to a shop still count for the fee and refund checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from decimal import Decimal
+
+import pytest
+from beancount import loader
+
+from beanclear import config as config_mod
+from beanclear import reconcile
+from beanclear.findings import FindingError
+
+CONFIG = """\
+channels:
+  wechat: {type: wechat, settlement_days: 400, shop: shopify, fees: [{rate: 0.006}]}
+shops:
+  shopify: {type: shopify, order_days: 3}
+checks:
+  refund-rate: {severity: off}
+"""
+HEAD = """\
+plugin "beanclear.plugins.orders" "{config}"
+2000-01-01 open Assets:Clearing:WeChat
+2000-01-01 open Expenses:Fees:WeChat
+2000-01-01 open Income:Sales:WeChat
+2000-01-01 open Assets:Receivable:Shopify
+2000-01-01 open Income:Sales:Shopify
+"""
+
+
+def order(name, day="01", amount="100.00"):
+    return f"""
+2026-03-{day} * "Order #{name}" ^order-{name}
+  id: "order:#{name}"
+  order-id: "#{name}"
+  Assets:Receivable:Shopify   {amount} CNY
+  Income:Sales:Shopify       -{amount} CNY
+"""
+
+
+def shop_refund(name, day="01", amount="30.00"):
+    return f"""
+2026-03-{day} * "Refund of order #{name}" ^order-{name}
+  id: "refund:#{name}"
+  order-id: "#{name}"
+  Income:Sales:Shopify        {amount} CNY
+  Assets:Receivable:Shopify  -{amount} CNY
+"""
+
+
+def payment(name, tx, day="01", amount="100.00"):
+    fee = (Decimal(amount) * Decimal("0.006")).quantize(Decimal("0.01"))
+    return f"""
+2026-03-{day} * "Order {name}" ^order-{name}
+  id: "{tx}"
+  order-id: "{name}"
+  Assets:Clearing:WeChat      {Decimal(amount) - fee} CNY
+  Expenses:Fees:WeChat        {fee} CNY
+  Assets:Receivable:Shopify  -{amount} CNY
+"""
+
+
+def channel_refund(name, refund_id, tx, day="02", amount="30.00"):
+    return f"""
+2026-03-{day} * "Refund of order {name}" ^order-{name}
+  id: "{refund_id}"
+  refund-of: "{tx}"
+  order-id: "{name}"
+  Assets:Clearing:WeChat     -{amount} CNY
+  Assets:Receivable:Shopify   {amount} CNY
+"""
+
+
+# Sets the last statement date (as of 2026-03-10) and the span the shop's exports cover.
+LATER = order("9000", "10", "10.00") + payment("9000", "4200-9000", "10", "10.00")
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG, encoding="utf-8")
+
+    def load(*parts: str, every_severity=True):
+        entries, errors, _ = loader.load_string(textwrap.dedent(HEAD.format(config=path) + "".join(parts) + LATER))
+        assert not [e for e in errors if not isinstance(e, FindingError)]
+        if every_severity:  # warnings too, and acknowledgments applied
+            return reconcile.find(entries, config_mod.load(path))
+        return [e.finding for e in errors]
+    return load
+
+
+def summary(findings):
+    return [(f.code, f.amount, f.refs) for f in findings]
+
+
+def test_paid_order_is_clean(ledger):
+    assert ledger(order("1001"), payment("1001", "4200-1001")) == []
+
+
+# -- order-unpaid --------------------------------------------------------------------------
+
+def test_order_unpaid_after_order_days(ledger):
+    [found] = ledger(order("1002"))
+    assert summary([found]) == [("order-unpaid", Decimal("100.00"), ("#1002",))]
+    assert found.severity == "error" and found.account == "Assets:Receivable:Shopify" and found.source == "shopify"
+    assert found.message == "order #1002 of 100.00 CNY on 2026-03-01 has no payment 9 days later (expected within 3)"
+
+
+def test_order_not_unpaid_within_order_days_or_refunded_before_payment(ledger):
+    assert ledger(order("1002", "07")) == []
+    assert ledger(order("1002"), shop_refund("1002", amount="100.00")) == []
+
+
+def test_order_unpaid_fails_bean_check(ledger):
+    assert [f.code for f in ledger(order("1002"), every_severity=False)] == ["order-unpaid"]
+
+
+# -- payment-without-order -----------------------------------------------------------------
+
+def test_payment_naming_an_order_the_shop_never_exported(ledger):
+    [found] = ledger(order("1001"), payment("1001", "4200-1001"), payment("1999", "4200-1999", "06", "88.00"))
+    assert summary([found]) == [("payment-without-order", Decimal("88.00"), ("4200-1999", "1999"))]
+    assert found.severity == "warning" and found.date == dt.date(2026, 3, 6)
+    assert "payment of 88.00 CNY (wechat 4200-1999) names order 1999, which the shopify exports" in found.message
+
+
+def test_payment_outside_the_exports_span_is_not_judged(ledger):
+    # 03-02: the order may predate the first export (03-01 + order_days); 03-10: the last
+    # export day, which may end mid-day.
+    assert ledger(order("1001"), payment("1001", "4200-1001"), payment("1998", "4200-1998", "02")) == []
+    assert ledger(order("1001"), payment("1001", "4200-1001"), payment("1999", "4200-1999", "10")) == []
+
+
+def test_payment_without_order_is_a_warning_not_a_bean_check_error(ledger):
+    assert ledger(order("1001"), payment("1001", "4200-1001"), payment("1999", "4200-1999", "06"),
+                  every_severity=False) == []
+
+
+# -- amount-mismatch -----------------------------------------------------------------------
+
+def test_amount_mismatch(ledger):
+    [found] = ledger(order("1003"), payment("1003", "4200-1003", amount="90.00"))
+    assert summary([found]) == [("amount-mismatch", Decimal("10.00"), ("#1003", "4200-1003", "1003"))]
+    assert (found.expected, found.actual) == (Decimal("100.00"), Decimal("90.00"))
+    assert found.message == "order #1003 of 100.00 CNY was paid 90.00 CNY (wechat 4200-1003)"
+
+
+def test_split_payment_that_adds_up_is_no_mismatch(ledger):
+    assert ledger(order("1003"), payment("1003", "4200-1003a", amount="60.00"),
+                  payment("1003", "4200-1003b", amount="40.00")) == []
+
+
+# -- duplicate-charge ----------------------------------------------------------------------
+
+def test_duplicate_charge(ledger):
+    [found] = ledger(order("1004"), payment("1004", "4200-1004a"), payment("1004", "4200-1004b", "02"))
+    assert summary([found]) == [("duplicate-charge", Decimal("100.00"), ("#1004", "4200-1004a", "1004", "4200-1004b"))]
+    assert found.date == dt.date(2026, 3, 2)
+    assert "was paid 2 times, 200.00 CNY in all (wechat 4200-1004a, wechat 4200-1004b)" in found.message
+
+
+def test_duplicate_refunded_by_the_channel_is_not_also_an_unsynced_refund(ledger):
+    found = ledger(order("1004"), payment("1004", "4200-1004a"), payment("1004", "4200-1004b", "02"),
+                   channel_refund("1004", "5030-1004", "4200-1004b", "03", "100.00"))
+    assert [f.code for f in found] == ["duplicate-charge"]
+
+
+# -- refund-unsynced -----------------------------------------------------------------------
+
+def test_shop_refund_the_channel_never_made(ledger):
+    [found] = ledger(order("1005"), payment("1005", "4200-1005"), shop_refund("1005"))
+    assert summary([found]) == [("refund-unsynced", Decimal("30.00"), ("#1005", "4200-1005", "1005"))]
+    assert found.message == "order #1005: the shop refunded 30.00 CNY, the channels 0.00 CNY"
+
+
+def test_channel_refund_the_shop_never_recorded(ledger):
+    [found] = ledger(order("1005"), payment("1005", "4200-1005"), channel_refund("1005", "5030-1005", "4200-1005"))
+    assert summary([found]) == [("refund-unsynced", Decimal("30.00"), ("#1005", "4200-1005", "1005", "5030-1005"))]
+    assert (found.expected, found.actual) == (Decimal("0"), Decimal("30.00"))
+
+
+def test_refunds_on_both_sides_or_within_order_days_are_clean(ledger):
+    assert ledger(order("1005"), payment("1005", "4200-1005"), shop_refund("1005"),
+                  channel_refund("1005", "5030-1005", "4200-1005")) == []
+    assert ledger(order("1005"), payment("1005", "4200-1005"), channel_refund("1005", "5030-1005", "4200-1005",
+                                                                              day="08")) == []
+
+
+# -- acknowledgments ------------------------------------------------------------------------
+
+PROBLEMS = {
+    "order-unpaid": (order("1002"), "#1002"),
+    "payment-without-order": (payment("1999", "4200-1999", "06"), "4200-1999"),
+    "amount-mismatch": (order("1003") + payment("1003", "4200-1003", amount="90.00"), "1003"),
+    "duplicate-charge": (order("1004") + payment("1004", "4200-1004a") + payment("1004", "4200-1004b", "02"),
+                         "4200-1004b"),
+    "refund-unsynced": (order("1005") + payment("1005", "4200-1005") + shop_refund("1005"), "#1005"),
+}
+
+
+@pytest.mark.parametrize("code", PROBLEMS)
+def test_ack_silences_exactly_that_finding(ledger, code):
+    every = "".join(doc for doc, _ in PROBLEMS.values())
+    ack = f'\n2026-03-11 custom "beanclear-ack" "{code}" "{PROBLEMS[code][1]}" "checked with the shop"\n'
+    found = ledger(every, ack)
+    assert sorted(f.code for f in found) == sorted(PROBLEMS)
+    assert [f.code for f in found if f.acknowledged] == [code]
+    errors = [f.code for f in ledger(every, ack, every_severity=False)]
+    assert code not in errors
+
+
+# -- payments routed to a shop still feed the fee and refund checks --------------------------
+
+def test_fee_gap_on_a_payment_that_paid_an_order(ledger):
+    overcharged = payment("1001", "4200-1001").replace("99.40", "99.00").replace("0.60 CNY", "1.00 CNY")
+    [gap] = [f for f in ledger(order("1001"), overcharged) if f.code == "fee-gap"]
+    assert (gap.expected, gap.actual, gap.source) == (Decimal("0.60"), Decimal("1.00"), "wechat")
+
+
+def test_refund_rate_counts_payments_and_refunds_that_went_through_the_receivable(tmp_path):
+    from beanclear import refunds
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG, encoding="utf-8")
+    doc = order("1005") + payment("1005", "4200-1005") + channel_refund("1005", "5030-1005", "4200-1005")
+    entries, _, _ = loader.load_string(HEAD.format(config=path) + doc)
+    series = refunds.daily(entries, config_mod.load(path))
+    day = series[("wechat", "CNY")]
+    assert (day.sales[dt.date(2026, 3, 1)], day.refunds[dt.date(2026, 3, 2)]) == (Decimal("100.00"), Decimal("30.00"))
+
+
+def test_payment_in_another_currency_is_a_mismatch(ledger):
+    [found] = ledger(order("1003"), payment("1003", "4200-1003").replace(" CNY", " USD"))
+    assert found.code == "amount-mismatch" and "different currencies (CNY, USD)" in found.message
+
+
+def test_order_named_in_the_narration_by_the_channels_pattern():
+    import re
+    from beancount.core import data
+    from beanclear.importers.base import named_order
+    entry = data.Transaction({}, None, "*", None, "Payment for Shopify order #1001", frozenset(), frozenset(), [])
+    assert named_order(entry, re.compile(r"order #(\d+)")) == "1001"
+    assert named_order(entry, None) is None                      # no order-id, no pattern: not an order
+    assert named_order(entry._replace(meta={"order-id": "X9"}), None) == "X9"
+    assert named_order(entry._replace(narration="counter sale"), re.compile(r"order #(\d+)")) is None

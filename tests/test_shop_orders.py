@@ -1,0 +1,404 @@
+"""Shop order exports: golden tests over the Shopify samples, and over files these tests
+write from the documented headers for the platforms without a public sample (Taobao/
+Tmall, Douyin, Pinduoduo, JD seller, a generic orders CSV); totals, traps, bad input."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from beancount.core import data
+
+from beanclear.importers import (douyin_orders, jd_orders, orders_csv, pinduoduo_orders, shopify_orders,
+                                 taobao_orders)
+from beanclear.importers.toolkit import StatementError
+from conftest import GOLDEN, sample
+from golden_util import assert_golden, extraction_text
+
+SHOPS = """\
+currency: CNY
+shops:
+  shopify: {type: shopify, currency: USD}
+  taobao: {type: taobao}
+  douyin: {type: douyin}
+  pinduoduo: {type: pinduoduo}
+  jd: {type: jd}
+  web:
+    type: orders-csv
+    date_format: "%Y-%m-%d"
+    columns: {order_id: 订单号, date: 下单日期, time: 下单时间, amount: 实付金额, status: 订单状态, refund: 退款金额}
+    statuses: {booked: [已支付, 已完成], refunded: [已退款], skipped: [待支付, 已取消]}
+"""
+MODULES = {"shopify": shopify_orders, "taobao": taobao_orders, "douyin": douyin_orders,
+           "pinduoduo": pinduoduo_orders, "jd": jd_orders, "web": orders_csv}
+SHOPIFY_SAMPLES = ["batmanutd-shopify_orders_fixture.csv", "batmanutd-shopify_orders_sample.csv"]
+
+
+@pytest.fixture
+def shops(make_config):
+    return make_config(SHOPS)
+
+
+def read(cfg, shop, path):
+    importer = MODULES[shop].Importer(cfg.shops[shop], cfg)
+    claims = [name for name, module in MODULES.items()
+              if module.Importer(cfg.shops[name], cfg).identify(str(path))]
+    assert claims == [shop]
+    return importer.read(str(path))
+
+
+def totals(entries) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for e in entries:
+        if isinstance(e, data.Transaction):
+            for p in e.postings:
+                out[f"{p.account} {p.units.currency}"] += p.units.number
+    return out
+
+
+def write(tmp_path, name, lines, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+# -- Shopify: the samples ----------------------------------------------------------------
+
+@pytest.mark.parametrize("name", SHOPIFY_SAMPLES)
+def test_shopify_golden(shops, name):
+    extraction = read(shops, "shopify", sample("marketplace_shopify", name))
+    assert_golden(extraction_text(extraction), GOLDEN / "marketplace_shopify" / f"{name}.beancount")
+
+
+@pytest.mark.parametrize("name", SHOPIFY_SAMPLES)
+def test_shopify_totals_equal_the_files_totals(shops, name):
+    path = sample("marketplace_shopify", name)
+    with open(path, encoding="utf-8", newline="") as fh:
+        firsts = [r for r in csv.DictReader(fh) if r["Created at"]]
+    total = sum(Decimal(r["Total"]) for r in firsts)
+    refunded = sum(Decimal(r["Refunded Amount"]) for r in firsts)
+    extraction = read(shops, "shopify", path)
+    t = totals(extraction.entries)
+    assert t["Assets:Receivable:Shopify USD"] == total - refunded
+    assert t["Income:Sales:Shopify USD"] == -(total - refunded)
+    # every row is accounted for: booked with its order, or skipped with a reason
+    rows = sum(1 for _ in open(path, encoding="utf-8")) - 1
+    orders = sum(1 for e in extraction.entries if e.meta["id"].startswith("order:"))
+    assert extraction.rows == rows == orders + sum(extraction.skipped.values())
+
+
+def test_shopify_date_is_the_shops_own_day(shops, tmp_path):
+    # 23:30 at -0500 is already the next day in UTC and in Shanghai: the order keeps the
+    # day its shop's clock showed.
+    path = write(tmp_path, "orders_export.csv", [
+        "Name,Created at,Total,Currency,Financial Status,Lineitem name",
+        "#2001,2025-03-31 23:30:00 -0400,10.00,USD,paid,Tea"])
+    [order] = read(shops, "shopify", path).entries
+    assert (str(order.date), order.meta["time"]) == ("2025-03-31", "23:30:00")
+    assert order.links == {"order-2001"} and order.meta["order-id"] == "#2001"
+
+
+def test_shopify_statuses_cancellations_and_refunds(shops, tmp_path):
+    path = write(tmp_path, "orders_export.csv", [
+        "Name,Created at,Total,Currency,Financial Status,Refunded Amount,Cancelled at,Lineitem name",
+        "#3001,2025-02-01 10:00:00 -0500,80.00,USD,refunded,,2025-02-02 09:00:00 -0500,A",
+        "#3001,,,,,,,B",
+        "#3002,2025-02-01 11:00:00 -0500,50.00,USD,pending,0.00,2025-02-03 09:00:00 -0500,C",
+        "#3003,2025-02-01 12:00:00 -0500,40.00,USD,voided,0.00,,D",
+        "#3004,2025-02-01 13:00:00 -0500,30.00,USD,partially_refunded,12.50,,E",
+        "#3005,2025-02-01 14:00:00 -0500,20.00,USD,pending,0.00,,F"])
+    extraction = read(shops, "shopify", path)
+    assert extraction.rows == 6
+    assert extraction.skipped == {"cancelled before payment (no money moved)": 1, "voided (authorisation released, "
+                                  "no money moved)": 1, "more line items of an order (booked with its first row)": 1}
+    ids = {e.meta["id"]: e for e in extraction.entries}
+    assert sorted(ids) == ["order:#3001", "order:#3004", "order:#3005", "refund:#3001", "refund:#3004"]
+    # a refunded order without a Refunded Amount column value is refunded in full
+    assert ids["refund:#3001"].postings[0].units.number == Decimal("80.00")
+    assert ids["refund:#3004"].postings[1].units.number == Decimal("-12.50")
+    assert ids["order:#3001"].narration == "Order #3001 / A, B"
+
+
+@pytest.mark.parametrize("rows, message", [
+    (["#1,2025-01-01 10:00:00 -0500,abc,USD,paid"], "x.csv:2: column Total: expected an amount, got 'abc'"),
+    (["#1,2025-01-01 10:00:00 -0500,5.00,USD,chargeback"],
+     "x.csv:2: column Financial Status: unknown status 'chargeback'"),
+    (["#1,2025-01-01 10:00:00,5.00,USD,paid"], "x.csv:2: column Created at: expected a time with its offset"),
+    (["#1,2025-01-01 10:00:00 -0500,5.00,USD,paid", "#1,2025-01-02 10:00:00 -0500,5.00,USD,paid"],
+     "x.csv:3: order #1: expected its Created at and Total on one row, found them on lines 2, 3"),
+    (["#1,,,,paid"], "x.csv:2: order #1: expected its Created at and Total on one row, found them on no row"),
+    (["#1,2025-01-01 10:00:00 -0500,5.00,USD"], "x.csv:2: expected 5 cells as in the header (line 1), got 4"),
+    (["#1,2025-01-01 10:00:00 -0500,5.00,USD,paid,9.00"], "x.csv:2: expected 5 cells"),
+    (['#1,2025-01-01 10:00:00 -0500,"5.00'], "x.csv:2: a quoted cell is never closed (is the file cut off?)"),
+    ([",2025-01-01 10:00:00 -0500,5.00,USD,paid"], "x.csv:2: column Name: expected the order name"),
+])
+def test_shopify_bad_input_names_file_line_and_problem(shops, tmp_path, rows, message):
+    path = write(tmp_path, "x.csv", ["Name,Created at,Total,Currency,Financial Status", *rows])
+    with pytest.raises(StatementError) as caught:
+        read(shops, "shopify", path)
+    assert str(caught.value).startswith(f"{tmp_path}/{message}")
+
+
+def test_refund_above_the_order_is_an_error(shops, tmp_path):
+    path = write(tmp_path, "x.csv", ["Name,Created at,Total,Refunded Amount",
+                                     "#1,2025-01-01 10:00:00 -0500,5.00,6.00"])
+    with pytest.raises(StatementError, match=r"x.csv:2: order #1: expected an amount of 0 or more and a refund "
+                                             r"between 0 and it, got 5.00 refunded 6.00"):
+        read(shops, "shopify", path)
+
+
+# -- Taobao/Tmall: GBK, ="…" ids ----------------------------------------------------------
+
+TAOBAO_HEADER = ("订单编号,买家会员名,买家支付宝账号,买家应付货款,买家应付邮费,买家支付积分,总金额,返点积分,买家实际支付金额,"
+                 "买家实际支付积分,订单状态,买家留言,收货人姓名,收货地址,运送方式,联系电话,联系手机,订单创建时间,订单付款时间,"
+                 "宝贝标题,宝贝种类,物流单号,物流公司,订单备注,宝贝总数量,店铺Id,店铺名称,订单关闭原因,卖家服务费,买家服务费,"
+                 "发票抬头,是否手机订单,分阶段订单信息,退款金额")
+
+
+def taobao_row(order, paid="289.00", status="交易成功", created="2026-03-01 10:15:00", paid_at="2026-03-01 10:16:02",
+               title="明前龙井 250g", refund="0.00"):
+    return (f'="{order}",tb_buyer,b***@example.com,{paid},0.00,0,{paid},0,{paid},0,{status},,张*,浙江省杭州市***,快递,,'
+            f'138****0000,{created},{paid_at},{title},1,="YT{order[-6:]}",圆通速递,,1,="57300001",清风茶舍旗舰店,,0.00,0.00,,'
+            f"手机订单,,{refund}")
+
+
+def taobao_file(tmp_path):
+    return write(tmp_path, "ExportOrderList202603.csv", [
+        TAOBAO_HEADER,
+        taobao_row("3012345678901234567", status="买家已付款，等待卖家发货"),
+        taobao_row("3012345678901234568", paid="120.00", refund="20.00"),
+        taobao_row("3012345678901234569", paid="66.00", status="交易关闭"),
+        taobao_row("3012345678901234570", paid="45.00", status="交易关闭", paid_at=""),
+        taobao_row("3012345678901234571", paid="45.00", status="等待买家付款", paid_at=""),
+        taobao_row("3012345678901234572\t", paid="0.50", status="卖家已发货，等待买家确认"),
+    ], encoding="gbk")
+
+
+def test_taobao_golden_and_totals(shops, tmp_path):
+    extraction = read(shops, "taobao", taobao_file(tmp_path))
+    assert_golden(extraction_text(extraction), GOLDEN / "shop_orders" / "taobao-ExportOrderList.beancount")
+    assert extraction.rows == 6
+    assert extraction.skipped == {"closed before payment (no money moved)": 1, "awaiting payment (no sale yet)": 1}
+    t = totals(extraction.entries)
+    # booked: 289 + 120 + 66 + 0.50; refunded: 20 + 66 (closed after payment)
+    assert t["Assets:Receivable:Taobao CNY"] == Decimal("389.50") == -t["Income:Sales:Taobao CNY"]
+    ids = [e.meta["order-id"] for e in extraction.entries]
+    assert "3012345678901234572" in ids and all(len(i) == 19 for i in ids)  # ="…" and TAB gone, never a number
+
+
+def test_taobao_unknown_status(shops, tmp_path):
+    path = write(tmp_path, "ExportOrderList.csv", [TAOBAO_HEADER, taobao_row("1", status="神秘状态")], encoding="gbk")
+    with pytest.raises(StatementError, match=r"ExportOrderList.csv:2: column 订单状态: unknown status '神秘状态' "
+                                             r"\(expected one of 等待买家付款"):
+        read(shops, "taobao", path)
+
+
+def test_taobao_order_on_two_rows(shops, tmp_path):
+    path = write(tmp_path, "ExportOrderList.csv", [TAOBAO_HEADER, taobao_row("7"), taobao_row("7")], encoding="gbk")
+    with pytest.raises(StatementError, match=r"ExportOrderList.csv:3: order 7 again \(first on line 2; "
+                                             r"expected one row per order\)"):
+        read(shops, "taobao", path)
+
+
+# -- Douyin 抖店: one row per sub-order, "\t<id>" ----------------------------------------
+
+DOUYIN_HEADER = ("主订单编号,子订单编号,选购商品,商品规格,商品数量,商品ID,商家编码,商品单价,订单应付金额,运费,"
+                 "平台实际承担优惠金额,商家实际承担优惠金额,达人实际承担优惠金额,订单提交时间,订单完成时间,订单状态,售后状态")
+
+
+def douyin_row(main, sub, title, amount, status="已完成", after="-", created="2026-03-02 20:01:02"):
+    return (f'"\t{main}","\t{sub}",{title},默认,1,"\t3600000{sub[-3:]}",,{amount},{amount},0.00,0.00,0.00,0.00,'
+            f"{created},,{status},{after}")
+
+
+def douyin_file(tmp_path):
+    return write(tmp_path, "抖店订单导出.csv", [
+        "\ufeff" + DOUYIN_HEADER,
+        douyin_row("6920000000000000001", "6920000000000000002", "龙井礼盒", "218.00"),
+        douyin_row("6920000000000000001", "6920000000000000003", "白茶饼", "100.00", after="退款成功"),
+        douyin_row("6920000000000000004", "6920000000000000005", "普洱", "58.00", status="待支付"),
+        douyin_row("6920000000000000006", "6920000000000000007", "红茶", "39.90", status="已关闭", after="退款成功"),
+        douyin_row("6920000000000000008", "6920000000000000009", "绿茶", "29.90", status="已关闭"),
+    ])
+
+
+def test_douyin_golden_and_totals(shops, tmp_path):
+    extraction = read(shops, "douyin", douyin_file(tmp_path))
+    assert_golden(extraction_text(extraction), GOLDEN / "shop_orders" / "douyin-orders.beancount")
+    assert extraction.rows == 5
+    assert extraction.skipped == {"more sub-orders of an order (booked with it)": 1,
+                                  "awaiting payment (no sale yet)": 1, "closed before payment (no money moved)": 1}
+    t = totals(extraction.entries)
+    assert t["Assets:Receivable:Douyin CNY"] == Decimal("218.00")   # 318 + 39.90 booked, 100 + 39.90 refunded
+    order = next(e for e in extraction.entries if e.meta["id"] == "order:6920000000000000001")
+    assert order.meta["sub-orders"] == "6920000000000000002 6920000000000000003"
+
+
+def test_douyin_unknown_after_sale_status(shops, tmp_path):
+    path = write(tmp_path, "d.csv", [DOUYIN_HEADER, douyin_row("1", "2", "x", "1.00", after="部分退款神秘")])
+    with pytest.raises(StatementError, match=r"d.csv:2: column 售后状态: unknown status '部分退款神秘'"):
+        read(shops, "douyin", path)
+
+
+# -- Pinduoduo: CSV and XLSX -------------------------------------------------------------
+
+PDD_HEADER = ["商品", "订单号", "订单状态", "商品总价(元)", "店铺优惠折扣(元)", "平台优惠折扣(元)", "邮费(元)", "用户实付金额(元)",
+              "商家实收金额(元)", "商品数量(件)", "订单成交时间", "售后状态", "商品id"]
+PDD_ROWS = [
+    ["白茶饼 357g", "260303-123456789012345", "已发货，待签收", "88.00", "0.00", "5.00", "0.00", "83.00", "88.00", "1",
+     "2026-03-03 09:12:45", "无售后或售后取消", "754299529443"],
+    ["接考横幅", "260303-123456789012346", "已签收", "17.8", "0", "0", "0", "17.8", "17.8", "1",
+     "2026-03-03 10:00:00", "退款成功", "754299529444"],
+    ["龙井", "260303-123456789012347", "未发货，退款成功", "30.00", "0", "0", "0", "30.00", "30.00", "1",
+     "2026-03-03 11:00:00", "退款成功", "754299529445"],
+    ["红茶", "260303-123456789012348", "已取消", "20.00", "0", "0", "0", "20.00", "20.00", "1",
+     "2026-03-03 12:00:00", "无售后或售后取消", "754299529446"],
+]
+
+
+def test_pinduoduo_golden_and_totals(shops, tmp_path):
+    path = write(tmp_path, "pdd_orders.csv", [",".join(PDD_HEADER), *(",".join(r) for r in PDD_ROWS)])
+    extraction = read(shops, "pinduoduo", path)
+    assert_golden(extraction_text(extraction), GOLDEN / "shop_orders" / "pinduoduo-orders.beancount")
+    assert extraction.skipped == {"cancelled before payment (no money moved)": 1}
+    assert totals(extraction.entries)["Assets:Receivable:Pinduoduo CNY"] == Decimal("88.00")
+
+
+def test_pinduoduo_xlsx_export_gives_the_same_entries(shops, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(PDD_HEADER)
+    for row in PDD_ROWS:  # Excel stores the money as floats: 17.8 must stay 17.80, not 17.800000000000001
+        sheet.append([float(c) if i in (3, 4, 5, 6, 7, 8) else c for i, c in enumerate(row)])
+    book.save(tmp_path / "pdd_orders.xlsx")
+    csv_path = write(tmp_path, "pdd_orders.csv", [",".join(PDD_HEADER), *(",".join(r) for r in PDD_ROWS)])
+    from_xlsx = read(shops, "pinduoduo", tmp_path / "pdd_orders.xlsx")
+    from_csv = read(shops, "pinduoduo", csv_path)
+    assert totals(from_xlsx.entries) == totals(from_csv.entries)
+    assert [e.meta["id"] for e in from_xlsx.entries] == [e.meta["id"] for e in from_csv.entries]
+
+
+# -- JD seller: one row per product, order columns repeated ------------------------------
+
+JD_HEADER = ("订单号,商品ID,商品名称,订购数量,支付方式,下单时间,京东价,订单金额,结算金额,余额支付,应付金额,订单状态,订单类型,"
+             "下单帐号,客户姓名,客户地址,联系电话,订单备注,发票类型,发票抬头,发票内容,商家备注,商家备注等级（等级1-5为由高到低）,"
+             "运费金额,付款确认时间,增值税发票,货号,订单完成时间,订单来源,订单渠道")
+
+
+def jd_row(order, sku, title, settled, status="完成", paid_at="2026-03-04 14:21:00", total=None):
+    return (f"{order}\t,{sku}\t,{title},1,在线支付,2026-03-04 14:20:00,{settled},{total or settled},{settled},0.00,"
+            f"{settled},{status},SOP,jd_user,王*,北京市***,138****0000,,电子发票,个人,明细,,,0.00,{paid_at},,,,,PC")
+
+
+def jd_file(tmp_path, *rows):
+    return write(tmp_path, "jd_orders.csv", [JD_HEADER, *rows])
+
+
+def test_jd_golden_and_totals(shops, tmp_path):
+    path = jd_file(tmp_path,
+                   jd_row("290123456789", "100012", "正山小种 100g", "356.00"),
+                   jd_row("290123456789", "100013", "紫砂杯", "356.00"),
+                   jd_row("290123456790", "100014", "茶盘", "99.00", status="已取消"),
+                   jd_row("290123456791", "100015", "茶巾", "15.00", status="已取消", paid_at=""),
+                   jd_row("290123456792", "100016", "茶针", "9.90", status="等待付款", paid_at=""))
+    extraction = read(shops, "jd", path)
+    assert_golden(extraction_text(extraction), GOLDEN / "shop_orders" / "jd-orders.beancount")
+    assert extraction.rows == 5
+    assert extraction.skipped == {"more products of an order (booked with it)": 1,
+                                  "closed before payment (no money moved)": 1, "awaiting payment (no sale yet)": 1}
+    assert totals(extraction.entries)["Assets:Receivable:JD CNY"] == Decimal("356.00")  # 99.00 paid and cancelled
+
+
+def test_jd_rows_of_one_order_must_agree(shops, tmp_path):
+    path = jd_file(tmp_path, jd_row("290123456789", "100012", "a", "356.00"),
+                   jd_row("290123456789", "100013", "b", "300.00"))
+    with pytest.raises(StatementError, match=r"jd_orders.csv:3: order 290123456789: 结算金额 differs from line 2"):
+        read(shops, "jd", path)
+
+
+# -- the generic orders CSV --------------------------------------------------------------
+
+WEB_HEADER = "订单号,下单日期,下单时间,实付金额,订单状态,退款金额"
+
+
+def test_orders_csv_through_the_column_map(shops, tmp_path):
+    path = write(tmp_path, "web.csv", [
+        "网店订单导出", WEB_HEADER,
+        "W1001,2026-03-05,11:00:00,120.00,已完成,",
+        "W1002,2026-03-05,11:30:00,80.00,已退款,",
+        "W1003,2026-03-05,12:00:00,60.00,已完成,15.00",
+        "W1004,2026-03-05,12:30:00,60.00,已取消,"])
+    extraction = read(shops, "web", path)
+    assert_golden(extraction_text(extraction), GOLDEN / "shop_orders" / "orders-csv.beancount")
+    assert extraction.skipped == {"status 已取消 (no money moved)": 1}
+    assert totals(extraction.entries)["Assets:Receivable:Web CNY"] == Decimal("165.00")
+
+
+@pytest.mark.parametrize("row, message", [
+    ("W1,2026-03-05,11:00:00,120.00,已发货,", "web.csv:2: column 订单状态: status '已发货' is not listed under "
+                                             "shops.web.statuses in config.yaml"),
+    ("W1,2026-03-32,11:00:00,120.00,已完成,", "web.csv:2: column 下单日期: expected a date like 2026-03-01"),
+    ("W1,2026-03-05,11:00:00,一百,已完成,", "web.csv:2: column 实付金额: expected an amount, got '一百'"),
+])
+def test_orders_csv_bad_rows(shops, tmp_path, row, message):
+    path = write(tmp_path, "web.csv", [WEB_HEADER, row])
+    with pytest.raises(StatementError) as caught:
+        read(shops, "web", path)
+    assert str(caught.value).startswith(f"{tmp_path}/{message}")
+
+
+def test_shop_account_id_tells_two_shops_of_one_type_apart(make_config, tmp_path):
+    cfg = make_config("""\
+        shops:
+          tea: {type: taobao, account_id: "57300001"}
+          teaware: {type: taobao, account_id: "57300002"}
+        """)
+    path = taobao_file(tmp_path)
+    claims = [name for name, shop in cfg.shops.items() if taobao_orders.Importer(shop, cfg).identify(str(path))]
+    assert claims == ["tea"]
+
+
+# -- config ------------------------------------------------------------------------------
+
+def test_shop_defaults_and_overrides(make_config):
+    cfg = make_config("""\
+        currency: HKD
+        shops:
+          my_shop: {type: jd}
+          tm: {type: taobao, currency: CNY, accounts: {receivable: "Assets:Receivable:Tmall", sales: "Income:Tmall"}}
+        """)
+    shop = cfg.shops["my_shop"]
+    assert (shop.accounts.receivable, shop.accounts.sales, shop.currency, shop.order_days) == \
+        ("Assets:Receivable:MyShop", "Income:Sales:MyShop", "HKD", 3)
+    assert cfg.shops["tm"].accounts.receivable == "Assets:Receivable:Tmall"
+    assert {"Assets:Receivable:MyShop", "Income:Sales:MyShop", "Assets:Receivable:Tmall", "Income:Tmall"} <= \
+        set(cfg.accounts())
+
+
+@pytest.mark.parametrize("shop, message", [
+    ("{type: shopify, order_day: 3}", "shops.s.order_day: unknown key"),
+    ("{type: ebay}", "shops.s.type: expected one of shopify | taobao | jd | pinduoduo | douyin | orders-csv, "
+                     'got "ebay"'),
+    ("{type: shopify, columns: {order_id: x}}",
+     "shops.s.columns: only an orders-csv shop is read through a column map"),
+    ("{type: orders-csv}", "shops.s.columns: missing (expected the header names of order_id, date, amount"),
+    ("{type: orders-csv, columns: {order_id: a, date: b}}", "shops.s.columns.amount: missing"),
+    ("{type: orders-csv, columns: {order_id: a, date: b, amount: c, status: d}}", "shops.s.statuses: missing"),
+    ("{type: orders-csv, columns: {order_id: a, date: b, amount: c}, statuses: {booked: [x]}}",
+     "shops.s.columns.status: missing"),
+    ("{type: orders-csv, columns: {order_id: a, date: b, amount: c, status: d}, statuses: {paid: [x]}}",
+     "shops.s.statuses.paid: unknown key"),
+    ("{type: orders-csv, columns: {order_id: a, date: b, amount: c, status: d}, statuses: {booked: [x], skipped: [x]}}",
+     "shops.s.statuses.skipped[0]: expected a status listed once (it is already booked)"),
+    ("{type: orders-csv, encoding: klingon, columns: {order_id: a, date: b, amount: c}}",
+     "shops.s.encoding: expected a known text encoding"),
+    ("{type: shopify, accounts: {receivable: receivable}}", "shops.s.accounts.receivable: expected an account name"),
+])
+def test_shop_config_errors_name_the_key(make_config, shop, message):
+    from beanclear.config import ConfigError
+    with pytest.raises(ConfigError) as caught:
+        make_config(f"shops:\n  s: {shop}\n")
+    assert message in str(caught.value)
