@@ -1,0 +1,131 @@
+"""PayPal Transaction Search API responses saved as JSON (`GET /v1/reporting/transactions`).
+
+Each `transaction_details[].transaction_info` is a row: `transaction_event_code` says
+what it is (T0006 express checkout, T1107 refund, T0200–T0202 conversion, T0400
+withdrawal, T1106 reversal…; the full list is `EVENT_CODES` — an unknown code is an
+error that lists them), `transaction_amount` and `fee_amount` are decimal strings
+(`"465.00"`, `"-13.79"`: the fee negative, as in the CSV), dates carry an offset without
+a colon (`2014-07-11T04:03:52+0000`) and are dated in the configured time zone. Rows
+book as `paypal_booking` says, conversions and all:
+
+    2014-07-11 * "test consumer" "Express checkout (T0006) / Bill for your purchase" ^order-Invoice-005
+      id: "5TY05013RG002845M"
+      paypal-type: "Express checkout (T0006)"
+      order-id: "Invoice-005"
+      Expenses:Fees:PayPal           13.79 USD
+      Income:Sales:PayPal          -465.00 USD
+      Assets:Clearing:PayPal        451.21 USD
+
+`transaction_status` S (success), V (reversed: the reversal is a row of its own) and F
+(partially refunded) are booked; P (pending) as the CSV's pending rows; D (denied)
+moved no money. `ending_balance`, where present, becomes `balance` assertions. A
+response is one page: when it says there are more, the import notes it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from beanclear.importers.base import Extraction, StatementImporter
+from beanclear.importers.paypal_booking import BOOKED, NO_MONEY, PENDING, PayPalRow, book_rows
+from beanclear.importers.toolkit import (StatementError, currency_code, json_amount, json_line, json_shown,
+                                         local_time, parse_instant, read_json)
+
+EVENT_CODES = {
+    "payment": "T0000 T0001 T0002 T0003 T0004 T0005 T0006 T0007 T0008 T0009 T0010 T0011 T0012 T0013 T0014 T0015 "
+               "T0016 T0017 T0018 T0019 T0500 T0501 T0502 T0503 T0700 T0701 T2109 T2110 T3000",
+    "fee": "T0100 T0101 T0102 T0103 T0104 T0105 T0107 T0108 T0109 T0110 T0111 T0112 T0113 T0114 T1108 T1109",
+    "chargeback-fee": "T0106",
+    "conversion": "T0200 T0201 T0202",
+    "funding": "T0300 T0301 T0302 T0303 T0304 T0305 T1104",
+    "withdrawal": "T0400 T0401 T0402 T0403 T0600 T0601 T1700",
+    "withdrawal-return": "T1101",
+    "refund": "T1107",
+    "chargeback": "T1106 T1201 T1202 T1205 T1207 T1208",
+    "hold": "T1110 T1500 T1501 T1502 T1503 T2101 T2103 T2105 T2107 T2111 T2113 T5000",
+    "release": "T1105 T1111 T2102 T2104 T2106 T2108 T2112 T5001",
+    "adjustment": "T0800 T0801 T0802 T0803 T0900 T0901 T1000 T1102 T1103 T1112 T1113 T1114 T1115 T1116 T1117 "
+                  "T1118 T1200 T1203 T1204 T1400 T1600 T1800 T1900 T2000 T2001 T2201 T9900",
+    "no-money": "T1300 T1301 T1302 T9700 T9701 T9702 T9800",
+}
+KIND_OF_CODE = {code: kind for kind, codes in EVENT_CODES.items() for code in codes.split()}
+LABELS = {"T0006": "Express checkout", "T0007": "Website payment", "T1107": "Refund", "T0200": "Currency conversion",
+          "T0201": "Currency conversion", "T0202": "Currency conversion", "T0400": "Withdrawal", "T1106": "Reversal"}
+STATUS = {"S": (BOOKED, "Completed"), "V": (BOOKED, "Reversed"), "F": (BOOKED, "Partially refunded"),
+          "P": (PENDING, "Pending"), "D": (NO_MONEY, "Denied")}
+
+
+class Importer(StatementImporter):
+    kind = "paypal transaction search json"
+
+    def account(self, filepath: str) -> str:
+        return self.source.accounts.clearing
+
+    def matches(self, head: str) -> bool:
+        if not re.search(r'"transaction_details"\s*:', head):
+            return False
+        return not self.source.account_id or self.source.account_id in head
+
+    def parse(self, filepath: str) -> Extraction:
+        path = str(filepath)
+        doc = read_json(path)
+        details = doc.get("transaction_details") if isinstance(doc, dict) else None
+        if not isinstance(details, list):
+            raise StatementError(path, json_line(doc), "expected a Transaction Search response with a "
+                                 "transaction_details list")
+        out, rows = Extraction(), []
+        if isinstance(doc.get("page"), int) and isinstance(doc.get("total_pages"), int) \
+                and doc["page"] < doc["total_pages"]:
+            out.notes.append(f"page {doc['page']} of {doc['total_pages']}: later pages are not in this file")
+        for detail in self.each(details):
+            out.rows += 1
+            rows.append(self._row(detail, path))
+        book_rows(rows, self, out)
+        return out
+
+    def _row(self, detail, path: str) -> PayPalRow:
+        info = detail.get("transaction_info") if isinstance(detail, dict) else None
+        if not isinstance(info, dict):
+            raise StatementError(path, json_line(detail), f"expected a transaction_info object, got {json_shown(info)}")
+        line = json_line(info)
+
+        def money(name: str, required: bool = True):
+            value = info.get(name)
+            if value is None and not required:
+                return None
+            if not isinstance(value, dict):
+                raise StatementError(path, line, f"{name}: expected {{currency_code, value}}, got {json_shown(value)}")
+            currency = currency_code(str(value.get("currency_code") or ""), path, json_line(value, line),
+                                     f"{name}.currency_code")
+            return json_amount(value.get("value"), path, json_line(value, line), f"{name}.value"), currency
+
+        ident = str(info.get("transaction_id") or "")
+        if not ident:
+            raise StatementError(path, line, "transaction_id: expected the transaction id, got nothing")
+        code = str(info.get("transaction_event_code") or "")
+        kind = KIND_OF_CODE.get(code)
+        if kind is None:
+            raise StatementError(path, line, f"transaction_event_code: unknown PayPal event code {code!r} (expected "
+                                 f"one of {', '.join(sorted(KIND_OF_CODE))})")
+        status, status_label = STATUS.get(str(info.get("transaction_status")), (None, ""))
+        if status is None:
+            raise StatementError(path, line, f"transaction_status: unknown status {info.get('transaction_status')!r} "
+                                 f"(expected one of {', '.join(STATUS)})")
+        gross, currency = money("transaction_amount")
+        fee = money("fee_amount", required=False) or (gross * 0, currency)
+        if fee[1] != currency:
+            raise StatementError(path, line, f"fee_amount: in {fee[1]}, expected {currency} like the amount")
+        ending = money("ending_balance", required=False)
+        when = local_time(parse_instant(info.get("transaction_initiation_date"), path, line,
+                                        "transaction_initiation_date"), self.config.timezone)
+        payer = detail.get("payer_info") or {}
+        names = payer.get("payer_name") or {}
+        name = names.get("alternate_full_name") or " ".join(filter(None, (names.get("given_name"),
+                                                                          names.get("surname"))))
+        return PayPalRow(path, line, ident, when, kind, f"{LABELS.get(code, kind.capitalize())} ({code})", status,
+                         status_label, currency, gross, fee[0], gross + fee[0],
+                         ending[0] if ending and ending[1] == currency else None,
+                         ref=str(info.get("paypal_reference_id") or ""), name=name,
+                         email=str(payer.get("email_address") or ""), subject=str(info.get("transaction_subject") or ""),
+                         invoice=str(info.get("invoice_id") or ""),
+                         meta={"event-code": code, "custom": str(info.get("custom_field") or "")})

@@ -1,0 +1,252 @@
+"""How PayPal's rows book, whichever export they come from (activity download, monthly
+statement, Transaction Search API): each row says a kind of movement, a currency, a
+signed `Gross`, a `Fee` (negative: a cost, unlike Stripe) and `Net = Gross + Fee`.
+
+    payment received     Assets:Clearing:PayPal    net      Expenses:Fees:PayPal  -fee
+                         Income:Sales:PayPal      -gross    ^order-<invoice>
+    payment sent         the first `rules:` pattern in name or subject, else Assets:Suspense
+    refund / chargeback  the same, reversing the sale (chargeback fees: Expenses:Chargebacks)
+    withdrawal           Assets:Transit:PayPal    -gross    ^payout-<transaction id>
+    bank funding         Assets:Transit:PayPal    -gross    (money coming from the bank)
+    payment hold/release Assets:Reserve:PayPal    -net
+
+A payment in a currency the account does not hold, or a withdrawal in another
+currency, comes with a *conversion pair*: −X in one currency, +Y in the other, both
+pointing to the payment by `Reference Txn ID`. The pair is booked in the entry of the
+row it funds, at the rate PayPal applied (Y/X), with a price annotation so Beancount
+balances and `fx-rate`/`fx-pair` for the fx-gap check:
+
+    2016-07-25 * "PayPal" "General Withdrawal" ^payout-TID11
+      id: "TID11"
+      conversion-ids: "TID12 TID13"
+      fx-rate: "0.887955"
+      fx-pair: "USD/EUR"
+      Assets:Transit:PayPal           12431.37 EUR
+      Assets:Clearing:PayPal         -14000.00 USD @ 0.887955 EUR
+
+A pair that funds nothing in the file (a conversion the user asked for, `User Initiated
+Currency Conversion`) is an entry of its own. The running `Balance` of each currency
+becomes a `balance` assertion on the clearing account for the start of the next day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from beancount.core.amount import Amount
+
+from beanclear.importers.base import (balance, closing_balances, fx_postings, link, netted, next_day, posting,
+                                      rule_account, transaction)
+from beanclear.importers.toolkit import StatementError
+
+BOOKED, PENDING, NO_MONEY = "booked", "pending", "no money"
+# Kinds whose pending rows already moved the balance (a withdrawal on its way to the bank).
+PENDING_MOVES = {"withdrawal", "funding", "hold", "release", "conversion"}
+
+
+@dataclass
+class PayPalRow:
+    path: str
+    line: int
+    id: str
+    when: dt.datetime          # the books' wall-clock time
+    kind: str                  # payment, refund, chargeback, chargeback-fee, fee, conversion, withdrawal, …
+    label: str                 # the type as the statement writes it
+    status: str                # BOOKED, PENDING or NO_MONEY
+    status_label: str
+    currency: str
+    gross: Decimal
+    fee: Decimal
+    net: Decimal
+    balance: Decimal | None = None
+    ref: str = ""
+    name: str = ""
+    email: str = ""
+    subject: str = ""
+    invoice: str = ""
+    meta: dict = field(default_factory=dict)   # more of the statement's own words, kept as metadata
+
+
+def book_rows(rows: list[PayPalRow], importer, out) -> None:
+    """Entries and balance assertions for a statement's rows (see the module docstring)."""
+    acc = importer.source.accounts
+    booked = []
+    for row in rows:
+        if row.gross + row.fee != row.net:
+            raise StatementError(row.path, row.line, f"net {row.net} is not gross {row.gross} + fee {row.fee} "
+                                 "(expected Net = Gross + Fee, the fee negative)")
+        if row.status == NO_MONEY:
+            out.skip(f"{row.status_label.lower()} (no money moved)")
+        elif row.status == PENDING and row.kind not in PENDING_MOVES:
+            out.skip("pending payment (booked when it completes)")
+        elif row.kind == "no-money":
+            out.skip(f"{row.label} (no money moved)")
+        else:
+            booked.append(row)
+    pairs = _conversion_pairs([r for r in booked if r.kind == "conversion"])
+    for row in booked:
+        if row.kind != "conversion":
+            out.entries.append(_entry(row, pairs.pop(row.id, None), importer))
+    for sold, bought in sorted(pairs.values(), key=lambda pair: pair[0].line):  # pairs that fund no row here
+        postings, fx = fx_postings(acc.clearing, Amount(-sold.net, sold.currency), acc.clearing,
+                                   Amount(bought.net, bought.currency))
+        out.entries.append(transaction(sold.path, sold.line, sold.when, "PayPal", sold.label,
+                                       {"id": sold.id, "conversion-ids": f"{sold.id} {bought.id}", **fx}, postings))
+    chains = defaultdict(list)
+    for row in booked:
+        if row.balance is not None:
+            chains[row.currency].append((row.when, row.line, row.net, row.balance))
+    for currency, chain in sorted(chains.items()):
+        for day, (line, amount) in sorted(closing_balances(chain).items()):
+            out.entries.append(balance(rows[0].path, line, next_day(day), acc.clearing, amount, currency))
+
+
+def _conversion_pairs(rows: list[PayPalRow]) -> dict[str, tuple[PayPalRow, PayPalRow]]:
+    """Conversion rows paired by what they fund: key -> (sold row, bought row). The key
+    is the `Reference Txn ID` both point to, or, for two rows pointing to each other,
+    the id of the one sold."""
+    ids = {r.id for r in rows}
+    groups = defaultdict(list)
+    for row in rows:
+        if not row.ref:
+            raise StatementError(row.path, row.line, f"conversion {row.id} has no Reference Txn ID (expected the "
+                                 "transaction it funds, or the other half of the conversion)")
+        groups[min(row.id, row.ref) if row.ref in ids else row.ref].append(row)
+    out = {}
+    for key, group in groups.items():
+        sold = [r for r in group if r.net < 0]
+        bought = [r for r in group if r.net > 0]
+        if len(sold) != 1 or len(bought) != 1 or sold[0].currency == bought[0].currency:
+            shown = ", ".join(f"{r.id} {r.net} {r.currency} (line {r.line})" for r in group)
+            raise StatementError(group[0].path, group[0].line, f"conversion rows for {key}: {shown} (expected a "
+                                 "pair, −X in one currency and +Y in another; is the file cut off?)")
+        if key in ids:
+            key = sold[0].id
+        out[key] = (sold[0], bought[0])
+    return out
+
+
+def _entry(row: PayPalRow, pair, importer):
+    acc, cur, kind = importer.source.accounts, row.currency, row.kind
+    sale = kind == "refund" or (kind == "payment" and row.gross > 0)
+    meta = {"id": row.id, "paypal-type": row.label, "order-id": row.invoice if sale else "", "email": row.email,
+            **row.meta}
+    links, payee = [], row.name or None
+    if kind in ("withdrawal", "withdrawal-return", "funding"):
+        payee = "PayPal"
+        links.append(link("payout-", row.id))
+        meta["payout-id"] = row.id
+        if kind == "withdrawal-return":
+            meta["payout-returned"] = row.ref
+        postings = [posting(acc.transit, -row.gross, cur), posting(acc.fees, -row.fee, cur)]
+    elif kind in ("hold", "release"):
+        meta["hold-of"] = row.ref
+        postings = [posting(acc.reserve, -row.net, cur)]
+    elif kind in ("fee", "chargeback-fee"):
+        postings = [posting(acc.fees if kind == "fee" else acc.chargebacks, -row.net, cur)]
+    else:
+        if kind in ("refund", "chargeback"):
+            meta["refund-of"] = row.ref
+        if (kind == "payment" and row.gross < 0) or kind == "adjustment":
+            other = rule_account(importer.config, f"{row.name} {row.subject} {row.label}") or importer.config.suspense
+        else:
+            other = acc.sales
+        fees = acc.chargebacks if kind == "chargeback" else acc.fees
+        postings = [posting(fees, -row.fee, cur), posting(other, -row.gross, cur)]
+        if meta["order-id"]:
+            links.append(link("order-", row.invoice))
+    postings.append(posting(acc.clearing, row.net, cur))
+    if pair:
+        sold, bought = pair
+        fx, fx_meta = fx_postings(acc.clearing, Amount(-sold.net, sold.currency), acc.clearing,
+                                  Amount(bought.net, bought.currency))
+        postings = netted(postings + fx)
+        meta.update({"conversion-ids": f"{sold.id} {bought.id}", **fx_meta})
+    narration = " / ".join(t for t in (row.label, row.subject) if t)
+    return transaction(row.path, row.line, row.when, payee, narration, meta, postings, links)
+
+
+# -- the words of the exports ----------------------------------------------------------
+
+KINDS = {
+    "payment": ("general payment", "website payment", "express checkout payment", "mobile payment",
+                "subscription payment", "donation payment", "preapproved payment bill user payment",
+                "pre-approved payment bill user payment", "ebay auction payment", "payment received", "payment sent",
+                "virtual terminal payment", "mass pay payment", "pos payment", "recurring payment",
+                "direct credit card payment", "paypal here payment", "invoice payment", "billpay", "general payment sent",
+                "pago", "pago general", "pago en sitio web", "pago con pago exprés", "pago exprés", "pago recibido",
+                "pago enviado", "pago móvil", "pago de suscripción", "pago de donación"),
+    "refund": ("payment refund", "refund", "general payment refund", "reembolso", "reembolso de pago"),
+    "chargeback": ("chargeback", "chargeback reversal", "payment reversal", "reversal", "contracargo",
+                   "reversión de pago", "cancelación de contracargo"),
+    "chargeback-fee": ("chargeback fee", "dispute fee", "comisión por contracargo", "tarifa por contracargo"),
+    "fee": ("general fee", "fee", "fee reversal", "tarifa", "comisión"),
+    "conversion": ("general currency conversion", "user initiated currency conversion", "currency conversion",
+                   "currency conversion (credit)", "currency conversion (debit)", "conversión de divisas",
+                   "conversión de divisas general", "conversión de divisas iniciada por el usuario"),
+    "withdrawal": ("general withdrawal", "general withdrawal - bank account", "withdraw funds to bank account",
+                   "withdrawal to bank", "transfer to bank", "general card withdrawal", "retirada",
+                   "retirada general", "retirada general - cuenta bancaria", "retirada de fondos a una cuenta bancaria"),
+    "withdrawal-return": ("reversal of general withdrawal", "general withdrawal reversal", "withdrawal reversal",
+                          "cancelación de retirada"),
+    "funding": ("bank deposit to pp account", "general credit card deposit", "add funds from a bank account",
+                "bank deposit", "ingreso bancario en la cuenta paypal"),
+    "hold": ("payment hold", "account hold for open authorization", "hold on balance for dispute investigation",
+             "general account hold", "retención de pago"),
+    "release": ("payment release", "reversal of general account hold", "cancellation of hold for dispute resolution",
+                "account hold release", "liberación de pago"),
+    "adjustment": ("general adjustment", "account adjustment", "ajuste", "ajuste de cuenta"),
+    "no-money": ("general authorization", "authorization", "void of authorization", "order", "shopping cart item",
+                 "autorización", "artículo del carrito de compras"),
+}
+KIND_OF_TYPE = {words: kind for kind, names in KINDS.items() for words in names}
+STATUSES = {BOOKED: ("completed", "cleared", "refunded", "partially refunded", "reversed", "placed", "removed",
+                     "completado", "reembolsado", "reembolsado parcialmente", "revertido"),
+            PENDING: ("pending", "uncleared", "held", "unclaimed", "pendiente", "retenido", "no reclamado"),
+            NO_MONEY: ("denied", "canceled", "cancelled", "failed", "expired", "voided", "denegado", "cancelado",
+                       "fallido", "caducado", "vencido")}
+STATUS_OF = {word: status for status, words in STATUSES.items() for word in words}
+
+
+def kind_of(label: str, path: str, line: int, column: str) -> str:
+    kind = KIND_OF_TYPE.get(" ".join(label.lower().split()))
+    if kind is None:
+        raise StatementError(path, line, f"column {column}: unknown PayPal type {label!r} (expected one of "
+                             f"{', '.join(sorted(KIND_OF_TYPE))})")
+    return kind
+
+
+def status_of(label: str, path: str, line: int) -> str:
+    status = STATUS_OF.get(label.lower().strip()) if label else BOOKED  # the statement CSV has no Status
+    if status is None:
+        raise StatementError(path, line, f"column Status: unknown PayPal status {label!r} (expected one of "
+                             f"{', '.join(sorted(STATUS_OF))})")
+    return status
+
+
+# PayPal writes a zone abbreviation, an IANA name, or an offset. The US abbreviations are
+# what its exports use (CST is US Central here, not China Standard Time).
+ZONES = {"PST": -8, "PDT": -7, "MST": -7, "MDT": -6, "CST": -6, "CDT": -5, "EST": -5, "EDT": -4, "AKST": -9,
+         "AKDT": -8, "HST": -10, "GMT": 0, "UTC": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2,
+         "EEST": 3, "MSK": 3, "IST": 5.5, "SGT": 8, "HKT": 8, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
+         "NZST": 12, "NZDT": 13}
+
+
+def zone_of(text: str, path: str, line: int):
+    raw = text.strip()
+    if raw.upper() in ZONES:
+        return dt.timezone(dt.timedelta(hours=ZONES[raw.upper()]), raw.upper())
+    m = re.fullmatch(r"(?:GMT|UTC)?\s*([+-])(\d{1,2}):?(\d{2})?", raw, re.IGNORECASE)
+    if m:
+        minutes = int(m.group(2)) * 60 + int(m.group(3) or 0)
+        return dt.timezone(dt.timedelta(minutes=minutes if m.group(1) == "+" else -minutes))
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise StatementError(path, line, f"column TimeZone: unknown time zone {raw!r} (expected an IANA name like "
+                             f"America/Los_Angeles, an offset like GMT+08:00, or one of {', '.join(ZONES)})") from None

@@ -1,0 +1,124 @@
+"""PayPal CSV: the activity download (Reports → Activity download, "Balance affecting")
+and the monthly statement CSV, in English or in the account's language (Spanish:
+`Fecha,Bruto,Comisión,Neto,Saldo,Id. de transacción`).
+
+Rows book as `paypal_booking` says: payments net of their (negative) fee, withdrawals
+as payouts to the transit account, conversion pairs at the rate PayPal applied inside
+the entry of the row they fund, and each currency's running `Balance` as `balance`
+assertions on the clearing account:
+
+    2015-12-29 * "PARTNER1" "General Payment"
+      id: "TID1"
+      paypal-type: "General Payment"
+      Expenses:Fees:PayPal            4.25 USD
+      Income:Sales:PayPal           -84.00 USD
+      Assets:Clearing:PayPal         79.75 USD
+
+    2015-12-30 balance Assets:Clearing:PayPal    79.75 USD
+
+The locale shows in every cell: dates `29/12/2015` or `9/27/2018` (the order is decided
+from the whole file; `date_format` in config.yaml when no date decides it), amounts
+`1,653.75` or `4.626,81` (decided from the whole file too). Each row's `TimeZone` (`PDT`,
+`America/Los_Angeles`, `CET` in one file) gives the instant, dated in the configured
+time zone. The statement CSV has no `Status` (its rows are all completed) and calls the
+type `Description`. Where the download has `Balance Impact`, a `Memo` row moved no money
+whatever its status says. A header without rows (a quiet month) imports nothing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from beanclear.importers.base import Extraction, StatementImporter
+from beanclear.importers.paypal_booking import NO_MONEY, PayPalRow, book_rows, kind_of, status_of, zone_of
+from beanclear.importers.toolkit import (StatementError, clean, currency_code, first_row_keys, header_key,
+                                         local_time, numeric_date_format, parse_amount, parse_datetime,
+                                         read_statement, sniff, uses_decimal_comma)
+
+COLUMNS = {  # role -> header names: English, Spanish, German
+    "date": ("Date", "Fecha", "Datum"),
+    "time": ("Time", "Hora", "Uhrzeit"),
+    "zone": ("TimeZone", "Time Zone", "Zona horaria", "Zeitzone"),
+    "name": ("Name", "Nombre"),
+    "type": ("Type", "Tipo", "Typ", "Description", "Descripción", "Beschreibung"),
+    "status": ("Status", "Estado"),
+    "currency": ("Currency", "Divisa", "Moneda", "Währung"),
+    "gross": ("Gross", "Bruto", "Brutto"),
+    "fee": ("Fee", "Comisión", "Tarifa", "Gebühr"),
+    "net": ("Net", "Neto", "Netto"),
+    "balance": ("Balance", "Saldo", "Guthaben"),
+    "impact": ("Balance Impact", "Impacto en el saldo", "Auswirkung auf Guthaben"),
+    "id": ("Transaction ID", "Id. de transacción", "Transaktionscode"),
+    "ref": ("Reference Txn ID", "Id. de transacción de referencia", "Zugehöriger Transaktionscode"),
+    "email": ("From Email Address", "Correo electrónico del remitente", "Absender E-Mail-Adresse"),
+    "to_email": ("To Email Address", "Correo electrónico del destinatario", "Empfänger E-Mail-Adresse"),
+    "subject": ("Subject", "Item Title", "Asunto", "Título del objeto", "Artikelbezeichnung"),
+    "invoice": ("Invoice Number", "Invoice ID", "Número de factura", "Id. de factura", "Rechnungsnummer"),
+}
+REQUIRED = ("date", "time", "zone", "type", "currency", "gross", "net", "id")
+MEMO = {"memo", "nota"}  # `Balance Impact` of rows that do not move the balance
+
+
+def _chosen(keys: set[str]) -> dict[str, str] | None:
+    """For each required role, the header name the file uses; None if it is not PayPal's."""
+    out = {}
+    for role in REQUIRED:
+        name = next((n for n in COLUMNS[role] if header_key(n) in keys), None)
+        if name is None:
+            return None
+        out[role] = name
+    return out
+
+
+class Importer(StatementImporter):
+    kind = "paypal csv"
+
+    def account(self, filepath: str) -> str:
+        return self.source.accounts.clearing
+
+    def matches(self, head: str) -> bool:
+        return _chosen(first_row_keys(head)) is not None
+
+    def parse(self, filepath: str) -> Extraction:
+        names = _chosen(first_row_keys(sniff(filepath)))
+        if names is None:
+            raise StatementError(filepath, 1, "expected a PayPal activity or statement CSV header (Date, Time, "
+                                 "TimeZone, Type, Currency, Gross, Net, Transaction ID)")
+        st = read_statement(filepath, names.values(), "PayPal activity download or statement CSV", allow_empty=True)
+        t, path = st.table, st.table.path
+        col = {role: t.index(*names, required=role in REQUIRED) for role, names in COLUMNS.items()}
+
+        def cells(*roles):
+            return [(r.line, r.cells[col[role]]) for r in t.rows for role in roles if col[role] is not None]
+
+        comma = uses_decimal_comma(cells("gross", "fee", "net", "balance"), path)
+        dates = cells("date")
+        day = numeric_date_format(dates, path, self.source.date_format)
+        out, rows = Extraction(), []
+        for row in self.each(t.rows):
+            def get(role: str) -> str:
+                return clean(row.cells[col[role]]) if col[role] is not None else ""
+
+            def amount(role: str) -> Decimal:
+                return parse_amount(get(role) or "0", path, row.line, t.header[col[role]], decimal_comma=comma)
+
+            out.rows += 1
+            ident = get("id")
+            if not ident:
+                raise StatementError(path, row.line, f"column {t.header[col['id']]}: expected the transaction id, "
+                                     "got nothing")
+            stamp = parse_datetime(f"{get('date')} {get('time')}", (f"{day} %H:%M:%S", f"{day} %H:%M"), path,
+                                   row.line, f"{t.header[col['date']]} and {t.header[col['time']]}")
+            when = local_time(stamp.replace(tzinfo=zone_of(get("zone"), path, row.line)), self.config.timezone)
+            status, label = status_of(get("status"), path, row.line), get("status") or "Completed"
+            if get("impact").lower() in MEMO and status != NO_MONEY:  # the file says the balance did not move
+                status, label = NO_MONEY, f"{label}, Balance Impact {get('impact')}"
+            rows.append(PayPalRow(
+                path, row.line, ident, when, kind_of(get("type"), path, row.line, t.header[col["type"]]), get("type"),
+                status, label,
+                currency_code(get("currency"), path, row.line, t.header[col["currency"]]),
+                amount("gross"), amount("fee"), amount("net"), amount("balance") if get("balance") else None,
+                ref=get("ref"), name=get("name"), email=get("email") if amount("gross") > 0 else get("to_email"),
+                subject=get("subject"), invoice=get("invoice")))
+        book_rows(rows, self, out)
+        return out

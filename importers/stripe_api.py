@@ -1,0 +1,170 @@
+"""Stripe API responses saved as JSON: `balance_transaction` objects (one, or a `list` from
+`GET /v1/balance_transactions`), `payout` objects, and any other Stripe objects with
+their balance transactions expanded (`charge.balance_transaction`,
+`dispute.balance_transactions[]`, `payout.failure_balance_transaction`).
+
+Amounts are integers in the currency's smallest unit (`1000` is 10.00 USD, 1000 JPY,
+1.000 BHD); `created` is Unix seconds, dated in the configured time zone. A balance
+transaction books as `stripe_booking` says; a payout object books as its payout (the
+same entry, by its `po_…` id, as the payout's balance transaction), and a failed one
+also gives its money back:
+
+    2009-02-13 * "Stripe" "STRIPE PAYOUT" ^payout-po_1Pgc79B7WZ01zgkWu1KToYf4
+      id: "po_1Pgc79B7WZ01zgkWu1KToYf4"
+      arrival-date: "2009-02-13"
+      Assets:Transit:Stripe          11.00 USD
+      Assets:Clearing:Stripe        -11.00 USD
+
+Everything else moves no money by itself: each object is counted and skipped by its
+type (`charge object`, `customer object`, …), so a dump of many resource types — like
+Stripe's own OpenAPI fixtures — imports its balance transactions and payouts and says
+what it left aside. A `list` that says `has_more` is missing pages: the import notes it.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from beancount.core.amount import Amount
+
+from beanclear.importers.base import Extraction, StatementImporter
+from beanclear.importers.stripe_booking import BalanceTxn, book, category_of
+from beanclear.importers.toolkit import (StatementError, currency_code, from_minor_units, from_unix, json_line,
+                                         json_shown, read_json)
+
+STRIPE_ID = re.compile(r'"(txn|ch|po|re|dp|py|tr|acct|fee)_[A-Za-z0-9]{6,}"')
+PAYOUT_BOOKED = {"paid", "in_transit", "pending"}
+
+
+class Importer(StatementImporter):
+    kind = "stripe api json"
+
+    def account(self, filepath: str) -> str:
+        return self.source.accounts.clearing
+
+    def matches(self, head: str) -> bool:
+        text = head.lstrip("\ufeff \r\n\t")
+        return text[:1] in "{[" and bool(re.search(r'"object"\s*:\s*"', text)) and bool(
+            STRIPE_ID.search(text) or re.search(r'"url"\s*:\s*"/v1/', text))
+
+    def parse(self, filepath: str) -> Extraction:
+        path = str(filepath)
+        doc = read_json(path)
+        out, seen = Extraction(), set()
+        for obj in self.each(self._objects(doc, path, out)):
+            out.rows += 1
+            kind = obj.get("object")
+            if kind == "balance_transaction":
+                booked = [self._balance_transaction(obj, path)]
+            elif kind == "payout":
+                booked = self._payout(obj, path, out)
+            else:
+                booked = [self._balance_transaction(bt, path) for bt in _expanded(obj)]
+                if not booked:
+                    out.skip(f"{'deleted ' if obj.get('deleted') else ''}{kind} object (no balance transaction in it)")
+            for entry in booked:
+                if entry.meta["id"] not in seen:  # a payout and its balance transaction are one entry
+                    seen.add(entry.meta["id"])
+                    out.entries.append(entry)
+        return out
+
+    def _objects(self, doc, path: str, out: Extraction) -> list:
+        """The Stripe objects of a response: one object, a `list`'s data, a JSON array, or
+        a mapping of them (`{"resources": {"charge": {…}, …}}`)."""
+        if isinstance(doc, dict) and doc.get("object") == "list":
+            if doc.get("has_more"):
+                out.notes.append("the list says has_more: later pages are not in this file")
+            doc = doc.get("data")
+        if isinstance(doc, dict) and "object" not in doc:
+            inner = [v for v in doc.values() if isinstance(v, (dict, list))]
+            doc = inner[0] if len(inner) == 1 else doc
+            if isinstance(doc, dict) and "object" not in doc:
+                doc = list(doc.values())
+        objects = doc if isinstance(doc, list) else [doc]
+        for obj in objects:
+            if not isinstance(obj, dict) or not isinstance(obj.get("object"), str):
+                raise StatementError(path, json_line(obj, json_line(doc)), "expected a Stripe object (with an "
+                                     f"\"object\" field), got {json_shown(obj)}")
+        return objects
+
+    def _balance_transaction(self, bt, path: str):
+        line = json_line(bt)
+
+        def need(name: str):
+            if bt.get(name) is None:
+                raise StatementError(path, line, f"balance_transaction {bt.get('id', '')}: no {name} "
+                                     "(expected a complete balance_transaction object)")
+            return bt[name]
+
+        currency = currency_code(str(need("currency")), path, line, "currency")
+        gross, fee, net = (from_minor_units(need(n), currency, path, line, n) for n in ("amount", "fee", "net"))
+        source = bt.get("source")
+        source_obj = source if isinstance(source, dict) else None
+        source_id = source_obj.get("id", "") if source_obj else str(source or "")
+        category = category_of(str(bt.get("reporting_category") or need("type")), str(bt.get("description") or ""),
+                               path, line, "reporting_category")
+        shown = None
+        if source_obj and source_obj.get("currency") and isinstance(source_obj.get("amount"), int):
+            shown_currency = currency_code(source_obj["currency"], path, line, "source.currency")
+            shown = Amount(from_minor_units(source_obj["amount"], shown_currency, path, line, "source.amount"),
+                           shown_currency)
+        rate = bt.get("exchange_rate")
+        # With the customer's side known, the rate is `fx-rate` (stripe_booking); without it, kept as given.
+        meta = {"exchange-rate": f"{rate}" if rate is not None and shown is None else "",
+                "fee-details": _fee_details(bt, path, line),
+                "status": "" if bt.get("status") in (None, "available") else str(bt["status"])}
+        return book(BalanceTxn(path, line, str(need("id")), from_unix(need("created"), self.config.timezone, path,
+                                                                       line, "created"),
+                               category, gross, fee, net, currency, source=source_id,
+                               description=str(bt.get("description") or ""), customer_amount=shown,
+                               exchange_rate=Decimal(str(rate)) if rate is not None else None, meta=meta), self)
+
+    def _payout(self, po, path: str, out: Extraction) -> list:
+        line, status, ident = json_line(po), str(po.get("status")), str(po.get("id") or "")
+        if status == "canceled":
+            out.skip("canceled payout (no money moved)")
+            return []
+        if status not in PAYOUT_BOOKED | {"failed"}:
+            raise StatementError(path, line, f"payout {ident}: unknown status {status!r} (expected one of "
+                                 f"{', '.join(sorted(PAYOUT_BOOKED | {'failed', 'canceled'}))})")
+        currency = currency_code(str(po.get("currency") or ""), path, line, "currency")
+        amount = from_minor_units(po.get("amount"), currency, path, line, "amount")
+        when = from_unix(po.get("created"), self.config.timezone, path, line, "created")
+        arrival = from_unix(po.get("arrival_date"), self.config.timezone, path, line, "arrival_date") \
+            if po.get("arrival_date") is not None else None
+        meta = {"arrival-date": f"{arrival:%Y-%m-%d}" if arrival else "", "payout-status": status}
+        bt = po.get("balance_transaction")
+        bt_id = bt.get("id") if isinstance(bt, dict) else str(bt or ident)
+        entry = book(BalanceTxn(path, line, bt_id, when, "payout", -amount, Decimal(0), -amount, currency,
+                                source=ident, description=str(po.get("description") or f"Payout {ident}"),
+                                meta=meta), self)
+        booked = [entry]
+        if status == "failed":
+            failure = po.get("failure_balance_transaction")
+            failure_id = failure.get("id") if isinstance(failure, dict) else str(failure or f"{ident}/failure")
+            booked.append(book(BalanceTxn(path, line, failure_id, when, "payout_failure", amount, Decimal(0), amount,
+                                          currency, source=ident, description=f"Payout {ident} failed: "
+                                          f"{po.get('failure_message') or po.get('failure_code') or 'returned'}"),
+                               self))
+        return booked
+
+
+def _expanded(obj) -> list:
+    """The balance transactions expanded inside another object."""
+    out = []
+    for name in ("balance_transaction", "failure_balance_transaction"):
+        if isinstance(obj.get(name), dict):
+            out.append(obj[name])
+    out += [bt for bt in obj.get("balance_transactions") or [] if isinstance(bt, dict)]
+    return out
+
+
+def _fee_details(bt, path: str, line: int) -> str:
+    """`stripe_fee 0.59 USD, tax 0.05 USD`: what the fee is made of."""
+    parts = []
+    for detail in bt.get("fee_details") or []:
+        currency = currency_code(str(detail.get("currency") or ""), path, json_line(detail, line), "fee_details")
+        number = from_minor_units(detail.get("amount"), currency, path, json_line(detail, line), "fee_details.amount")
+        parts.append(f"{detail.get('type', 'fee')} {number} {currency}")
+    return ", ".join(parts)

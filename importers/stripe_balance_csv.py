@@ -1,0 +1,156 @@
+"""Stripe balance transactions as CSV: the itemized reports (Dashboard → Reports, or the
+Report Runs API: "Balance change from activity" and "Payout reconciliation") and the
+legacy Dashboard balance history export (`id,Type,Source,Amount,Fee,Net,…`).
+
+Each row is one balance transaction and books as `stripe_booking` says; an item settled
+by an automatic payout carries its `^payout-po_…` link:
+
+    2020-01-23 * "Charge" ^payout-po_1GqF…
+      id: "txn_14G11HjubSIHf9IKrvJdwN"
+      stripe-category: "charge"
+      payout-id: "po_1GqF…"
+      customer-amount: "11.00 EUR"
+      fx-rate: "1.090909091"
+      fx-pair: "EUR/USD"
+      Assets:Clearing:Stripe         11.64 USD
+      Expenses:Fees:Stripe            0.36 USD
+      Income:Sales:Stripe           -12.00 USD
+
+Amounts are in the settlement currency; `customer_facing_amount/currency` (the
+presentment side) is kept as metadata, with the rate it implies. Times in `…_utc`
+columns (and the legacy `(UTC)` ones) are dated in the configured time zone; `created`
+without `_utc` is already in the account's zone. Legacy exports write dates and
+amounts in the user's locale (`09/12/2016 15:48`, `0,25`): both are decided from the
+whole file. Before April 2017 Stripe called payouts `transfer`: a legacy `transfer`
+row is a payout when some row names it in `Transfer` or it reads `STRIPE TRANSFER`.
+
+The payout reconciliation report lists the items of each payout but not the payouts:
+when a report has `automatic_payout_effective_at` and no payout rows, each payout is
+booked from its items (the sum of their net, on its effective date) under its own id,
+so the balance change report or the API, if also imported, do not book it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from decimal import Decimal
+
+from beancount.core.amount import Amount
+
+from beanclear.importers.base import Extraction, StatementImporter
+from beanclear.importers.stripe_booking import BalanceTxn, book, category_of, time_formats
+from beanclear.importers.toolkit import (StatementError, clean, currency_code, first_row_keys, header_key,
+                                         local_time, parse_amount, parse_datetime, read_statement, sniff,
+                                         uses_decimal_comma)
+
+REPORT = ("balance_transaction_id", "currency", "gross", "fee", "net", "reporting_category")
+LEGACY = ("id", "Type", "Amount", "Fee", "Net", "Currency")
+COLUMNS = {  # role -> header names: the report's first, then the legacy export's
+    "id": ("balance_transaction_id", "id"),
+    "created": ("created_utc", "created", "Created (UTC)", "Created date (UTC)"),
+    "currency": ("currency",),
+    "gross": ("gross", "Amount"),
+    "fee": ("fee",),
+    "net": ("net",),
+    "category": ("reporting_category", "Type"),
+    "description": ("description",),
+    "source": ("source_id", "Source"),
+    "payout": ("automatic_payout_id", "Transfer"),
+    "effective": ("automatic_payout_effective_at_utc", "automatic_payout_effective_at", "Transfer Date (UTC)"),
+    "customer_amount": ("customer_facing_amount", "Customer Facing Amount"),
+    "customer_currency": ("customer_facing_currency", "Customer Facing Currency"),
+    "charge": ("charge_id",),
+    "customer": ("customer_email", "customer_name"),
+    "order": ("payment_metadata[order_id]", "order_id (metadata)", "Order ID (metadata)"),
+}
+REQUIRED = ("id", "created", "currency", "gross", "fee", "net", "category")
+OLD_PAYOUT = re.compile(r"STRIPE (TRANSFER|PAYOUT)", re.IGNORECASE)
+
+
+class Importer(StatementImporter):
+    kind = "stripe balance csv"
+
+    def account(self, filepath: str) -> str:
+        return self.source.accounts.clearing
+
+    def matches(self, head: str) -> bool:
+        keys = first_row_keys(head)
+        return {header_key(h) for h in REPORT} <= keys or {header_key(h) for h in LEGACY} <= keys
+
+    def parse(self, filepath: str) -> Extraction:
+        legacy = {header_key(h) for h in LEGACY} <= first_row_keys(sniff(filepath))
+        st = read_statement(filepath, LEGACY if legacy else REPORT,
+                            "Stripe balance export (itemized report or legacy balance history)")
+        t, path = st.table, st.table.path
+        col = {role: t.index(*names, required=role in REQUIRED) for role, names in COLUMNS.items()}
+        utc = {role: col[role] is not None and "utc" in header_key(t.header[col[role]])
+               for role in ("created", "effective")}
+
+        def cells(role):
+            return [(r.line, r.cells[col[role]]) for r in t.rows if col[role] is not None]
+
+        comma = uses_decimal_comma(cells("gross") + cells("fee") + cells("net") + cells("customer_amount"), path)
+        formats = time_formats(cells("created") + cells("effective"), path, self.source.date_format)
+        named_payouts = {clean(c) for _, c in cells("payout")}
+        out, items = Extraction(), defaultdict(list)
+        has_payouts = False
+        for row in self.each(t.rows):
+            def get(role: str) -> str:
+                return clean(row.cells[col[role]]) if col[role] is not None else ""
+
+            def amount(role: str) -> Decimal:
+                return parse_amount(get(role), path, row.line, t.header[col[role]], decimal_comma=comma)
+
+            def when(role: str) -> dt.datetime:
+                stamp = parse_datetime(get(role), formats, path, row.line, t.header[col[role]])
+                if role == "effective" and stamp.time() == dt.time(0):
+                    return stamp  # a payout's date, not an instant: no zone to convert
+                return local_time(stamp.replace(tzinfo=dt.timezone.utc), self.config.timezone) if utc[role] else stamp
+
+            out.rows += 1
+            ident = get("id")
+            if not ident:
+                raise StatementError(path, row.line, f"column {t.header[col['id']]}: expected the balance "
+                                     "transaction id (txn_…), got nothing")
+            description = get("description")
+            category = category_of(get("category"), description, path, row.line, f"column {t.header[col['category']]}")
+            if legacy and category == "transfer" and (get("source") in named_payouts or OLD_PAYOUT.search(description)):
+                category = "payout"
+            has_payouts |= category == "payout"
+            currency = currency_code(get("currency"), path, row.line, t.header[col["currency"]])
+            gross, fee, net = amount("gross"), amount("fee"), amount("net")
+            if not (gross or fee or net):
+                out.skip("moves no money (0.00)")
+                continue
+            shown = None
+            if get("customer_amount") and get("customer_currency"):
+                shown = Amount(amount("customer_amount"),
+                               currency_code(get("customer_currency"), path, row.line, "customer_facing_currency"))
+            order = get("order")
+            txn = BalanceTxn(path, row.line, ident, when("created"), category, gross, fee, net, currency,
+                             source=get("source"), payout=get("payout"), description=description,
+                             customer_amount=shown,
+                             meta={"charge-id": get("charge"), "customer": get("customer"), "order-id": order})
+            out.entries.append(book(txn, self))
+            if txn.payout and col["effective"] is not None and get("effective"):
+                items[(txn.payout, currency)].append((txn, when("effective")))
+        if items and not has_payouts:
+            out.entries += self._payouts_from_items(items)
+        return out
+
+    def _payouts_from_items(self, items: dict) -> list:
+        """A payout reconciliation report's payouts, each the sum of its items."""
+        entries = []
+        for (payout, currency), group in sorted(items.items()):
+            first = group[0][0]
+            total = sum((txn.net for txn, _ in group), Decimal(0))
+            txn = BalanceTxn(first.path, first.line, payout, max(w for _, w in group), "payout", -total,
+                             Decimal(0), -total, currency, source=payout,
+                             description=f"Payout {payout} ({len(group)} items in the payout reconciliation report)")
+            entry = book(txn, self)
+            entry.meta.pop("balance-transaction")
+            entry.meta["payout-total"] = "sum of its items"
+            entries.append(entry)
+        return entries

@@ -1,0 +1,154 @@
+"""How a Stripe balance transaction books, whichever export it comes from: the itemized
+reports, the legacy balance history CSV and the API's `balance_transaction` objects all
+say the same things (gross, fee, net, currency, category, source), so they book alike.
+
+    charge, refund, platform_earning…   Assets:Clearing:Stripe   net
+                                        Expenses:Fees:Stripe     fee   (negative: fee returned)
+                                        Income:Sales:Stripe     -gross
+    dispute, dispute_reversal           the same, the fee to Expenses:Chargebacks:Stripe
+    payout (legacy: transfer)           Assets:Transit:Stripe   -gross   ^payout-po_…
+                                        Assets:Clearing:Stripe   net
+    fee (Stripe billing, Radar…)        Expenses:Fees:Stripe    -net
+    reserved funds                      Assets:Reserve:Stripe   -net
+    transfer, topup, adjustment…        the first `rules:` pattern found in the description,
+                                        else Assets:Suspense (a finding until reclassified)
+
+Items that name the payout that settles them (`automatic_payout_id`, legacy `Transfer`)
+carry its `^payout-po_…` link, and the payout itself has the payout id as its `id`, so
+the clearing check proves each payout equals its items whichever export booked it, and a
+payout read from two exports is booked once. A payout that failed or was reversed gives
+the money back to the clearing account under a link of its own: it is paid out again in
+a later payout, which is where the clearing check must find it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from beancount.core.amount import Amount
+
+from beanclear.importers.base import link, posting, rule_account, transaction
+from beanclear.importers.toolkit import StatementError, applied_rate, numeric_date_format
+
+SALE = ("charge", "payment", "refund", "payment_refund", "refund_failure", "payment_failure_refund",
+        "payment_reversal", "charge_failure", "partial_capture_reversal", "platform_earning",
+        "platform_earning_refund", "application_fee", "application_fee_refund")
+CHARGEBACK = ("dispute", "dispute_reversal", "adjustment_chargeback")
+PAYOUT = ("payout",)
+PAYOUT_RETURN = ("payout_reversal", "payout_failure", "payout_cancel")
+FEE = ("fee", "stripe_fee", "stripe_fx_fee", "tax", "tax_fee", "network_cost")
+RESERVE = ("risk_reserved_funds", "connect_reserved_funds", "reserve_transaction", "reserved_funds", "reserve_hold",
+           "reserve_release", "payout_minimum_balance_hold", "payout_minimum_balance_release",
+           "payment_network_reserve_hold", "payment_network_reserve_release")
+OTHER = ("transfer", "transfer_reversal", "transfer_cancel", "transfer_failure", "transfer_refund", "topup",
+         "topup_reversal", "adjustment", "other_adjustment", "contribution", "connect_collection_transfer",
+         "advance", "advance_funding", "anticipation_repayment", "anticipation_loan", "financing_paydown",
+         "obligation_outbound", "obligation_reversal_inbound", "climate_order_purchase", "climate_order_refund",
+         "issuing_authorization_hold", "issuing_authorization_release", "issuing_transaction", "issuing_dispute",
+         "payment_unreconciled")
+CATEGORIES = SALE + CHARGEBACK + PAYOUT + PAYOUT_RETURN + FEE + RESERVE + OTHER
+
+
+@dataclass
+class BalanceTxn:
+    """One Stripe balance transaction, in major units and the books' wall-clock time."""
+
+    path: str
+    line: int
+    id: str                  # txn_… (the report's balance_transaction_id, the legacy export's id)
+    when: dt.datetime
+    category: str            # reporting_category, or the legacy Type
+    gross: Decimal
+    fee: Decimal
+    net: Decimal
+    currency: str
+    source: str = ""         # ch_, re_, po_, dp_, tr_ …
+    payout: str = ""         # the automatic payout that settles it (po_…), '' when not known
+    description: str = ""
+    customer_amount: Amount | None = None   # presentment side, when the export gives it
+    exchange_rate: Decimal | None = None    # API: presentment -> settlement rate
+    meta: dict = field(default_factory=dict)
+
+
+def category_of(category: str, description: str, path: str, line: int, column: str) -> str:
+    """The category as booked: a legacy `adjustment` described as a chargeback is one."""
+    category = category.strip().lower()
+    if category == "adjustment" and re.search(r"chargeback|dispute", description, re.IGNORECASE):
+        return "adjustment_chargeback"
+    if category not in CATEGORIES:
+        raise StatementError(path, line, f"{column}: unknown Stripe category {category!r} (expected one of "
+                             f"{', '.join(sorted(CATEGORIES))})")
+    return category
+
+
+def book(txn: BalanceTxn, importer):
+    """The entry of one balance transaction (see the module docstring)."""
+    if txn.gross - txn.fee != txn.net:
+        raise StatementError(txn.path, txn.line, f"net {txn.net} is not gross {txn.gross} − fee {txn.fee} "
+                             "(expected net = gross − fee)")
+    acc, cur, cat = importer.source.accounts, txn.currency, txn.category
+    meta = {"id": txn.id, "stripe-category": cat, "source-id": txn.source, **txn.meta}
+    links = []
+    narration = txn.description or f"{cat.replace('_', ' ').capitalize()} {txn.source}".strip()
+    payee = None
+    if cat in PAYOUT:
+        payout = txn.source or txn.payout or txn.id
+        meta.update({"id": payout, "balance-transaction": txn.id, "payout-id": payout, "source-id": ""})
+        links.append(link("payout-", payout))
+        postings = [posting(acc.transit, -txn.gross, cur), posting(acc.fees, txn.fee, cur),
+                    posting(acc.clearing, txn.net, cur)]
+        payee = "Stripe"
+    elif cat in PAYOUT_RETURN:
+        meta["payout-returned"] = txn.source
+        links.append(link("payout-", txn.id))  # paid out again later: not an item of the failed payout
+        postings = [posting(acc.transit, -txn.gross, cur), posting(acc.fees, txn.fee, cur),
+                    posting(acc.clearing, txn.net, cur)]
+        payee = "Stripe"
+    elif cat in FEE:
+        postings = [posting(acc.clearing, txn.net, cur), posting(acc.fees, -txn.net, cur)]
+        payee = "Stripe"
+    elif cat in RESERVE:
+        postings = [posting(acc.clearing, txn.net, cur), posting(acc.reserve, -txn.net, cur)]
+    else:
+        if cat in SALE:
+            other, fees = acc.sales, acc.fees
+        elif cat in CHARGEBACK:
+            other, fees = acc.sales, acc.chargebacks
+        else:
+            other = rule_account(importer.config, f"{cat} {txn.description}") or importer.config.suspense
+            fees = acc.fees
+        postings = [posting(acc.clearing, txn.net, cur), posting(fees, txn.fee, cur), posting(other, -txn.gross, cur)]
+        meta.update(_presentment(txn))
+    if txn.payout and cat not in PAYOUT:
+        meta["payout-id"] = txn.payout
+        links.append(link("payout-", txn.payout))
+    if meta.get("order-id"):
+        links.append(link("order-", meta["order-id"]))
+    return transaction(txn.path, txn.line, txn.when, payee, narration, meta, postings, links)
+
+
+def _presentment(txn: BalanceTxn) -> dict:
+    """The customer's side of a charge settled in another currency, and the rate Stripe
+    applied (`fx-rate`/`fx-pair`, as every conversion in the books carries it)."""
+    shown = txn.customer_amount
+    if shown is None or (shown.currency == txn.currency and shown.number == txn.gross):
+        return {}  # the customer paid what was settled: nothing to add
+    meta = {"customer-amount": f"{shown.number:f} {shown.currency}"}
+    if shown.currency != txn.currency and shown.number and txn.gross:
+        rate = txn.exchange_rate or applied_rate(shown.number, txn.gross)
+        meta.update({"fx-rate": f"{rate:f}", "fx-pair": f"{shown.currency}/{txn.currency}"})
+    return meta
+
+
+def time_formats(dates, path: str, configured: str | None) -> tuple[str, ...]:
+    """Stripe exports write `2026-03-01 09:30:05`, `2026-03-01 09:30`, or the user's
+    locale in legacy exports (`09/12/2016 15:48`): the day/month order is decided from
+    the whole file (`dates`: (line, text) pairs)."""
+    dates = list(dates)
+    if not any(re.match(r"\d{1,2}[./-]\d{1,2}[./-]\d{4}", text.strip()) for _, text in dates):
+        return ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+    day = numeric_date_format(dates, path, configured)
+    return (f"{day} %H:%M:%S", f"{day} %H:%M", day)

@@ -1,0 +1,111 @@
+"""Airwallex financial transactions and settlements: our own files (no public sample
+exists), both API key styles, totals, the settlement against its items, bad input."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from beanclear import reconcile
+from beanclear.importers import airwallex_settlements, airwallex_transactions
+from beanclear.importers.toolkit import StatementError
+from channel_util import CHANNELS, DATA, golden, raises_at, run, totals
+from conftest import GOLDEN
+from golden_util import extraction_text
+
+FILES = {"financial_transactions.json": airwallex_transactions, "settlements.json": airwallex_settlements}
+CLEARING = "Assets:Clearing:Airwallex"
+
+
+@pytest.fixture
+def cfg(make_config):
+    return make_config(CHANNELS)
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_golden_and_camel_case_reads_the_same(cfg, name):
+    extraction = golden(FILES[name], cfg, "airwallex", DATA / "airwallex" / name,
+                        GOLDEN / "data" / "airwallex" / f"{name}.beancount")
+    camel = run(FILES[name], cfg, "airwallex", DATA / "airwallex" / name.replace(".json", "_camel.json"))
+    assert extraction_text(camel) == extraction_text(extraction)
+
+
+def test_each_file_is_claimed_by_one_importer(cfg):
+    for path in sorted((DATA / "airwallex").iterdir()):
+        claims = [m.__name__ for m in FILES.values() if m.Importer(cfg.channels["airwallex"], cfg).identify(str(path))]
+        assert len(claims) == 1, (path, claims)
+
+
+def test_settled_items_move_the_clearing_account_by_their_net(cfg):
+    path = DATA / "airwallex" / "financial_transactions.json"
+    stated = defaultdict(Decimal)
+    for item in json.loads(path.read_text(), parse_float=Decimal)["items"]:
+        if item["status"] == "SETTLED":
+            stated[item["currency"]] += Decimal(item["net"])
+    extraction = run(airwallex_transactions, cfg, "airwallex", path)
+    assert totals(extraction.entries, CLEARING) == dict(stated)
+    assert stated == {"USD": Decimal("515.95"), "CNY": Decimal("53.51")}  # 1068.51 bought − 1015.00 paid out
+    assert extraction.skipped == {"pending (booked once settled)": 1, "cancelled (no money moved)": 1}
+
+
+def test_conversion_legs_are_one_entry_at_the_applied_rate(cfg):
+    extraction = run(airwallex_transactions, cfg, "airwallex", DATA / "airwallex" / "financial_transactions.json")
+    [conversion] = [e for e in extraction.entries if "conversion-id" in e.meta]
+    assert (conversion.meta["fx-rate"], conversion.meta["fx-pair"], conversion.meta["client-rate"]) == \
+        ("7.1234", "USD/CNY", "7.1234")
+    assert [(p.units.number, p.units.currency) for p in conversion.postings] == [(Decimal("-150.00"), "USD"),
+                                                                                 (Decimal("1068.51"), "CNY")]
+
+
+def test_settlement_equals_its_items_and_a_short_one_is_a_mismatch(cfg, tmp_path):
+    items = run(airwallex_transactions, cfg, "airwallex", DATA / "airwallex" / "financial_transactions.json").entries
+    settled = run(airwallex_settlements, cfg, "airwallex", DATA / "airwallex" / "settlements.json").entries
+    codes = [(f.code, f.refs) for f in reconcile.find(items + settled, cfg) if f.account == CLEARING]
+    assert not [c for c in codes if c[0] == "payout-mismatch"]
+    short = tmp_path / "settlements.json"
+    short.write_text((DATA / "airwallex" / "settlements.json").read_text().replace('"fee": 6.05', '"fee": 7.05'))
+    settled = run(airwallex_settlements, cfg, "airwallex", short).entries
+    [mismatch] = [f for f in reconcile.find(items + settled, cfg) if f.code == "payout-mismatch"]
+    assert (mismatch.amount, mismatch.expected, mismatch.actual) == (Decimal("1.00"), Decimal("198.95"),
+                                                                   Decimal("197.95"))  # the refund is an out of the batch too
+    assert "bat_20260303" in mismatch.refs
+
+
+def test_numbers_are_read_from_their_text(tmp_path, cfg):
+    path = tmp_path / "ft.json"
+    item = ('{"id": "ft_%d", "amount": %s, "fee": 0, "net": %s, "currency": "USD", "batch_id": "b1", "source_id": "s",'
+            ' "transaction_type": "PAYMENT", "status": "SETTLED", "created_at": "2026-03-02T08:15:00+0000"}')
+    path.write_text('{"items": [' + ", ".join(item % (i, v, v) for i, v in enumerate(("0.1", "0.2", "1E+2"))) + "]}")
+    assert totals(run(airwallex_transactions, cfg, "airwallex", path).entries, CLEARING) == {"USD": Decimal("100.3")}
+
+
+ITEM = ('{"id": "ft_1", "amount": 10.00, "fee": 0.30, "net": 9.70, "currency": "USD", "batch_id": "b1", '
+        '"source_id": "s1", "transaction_type": "PAYMENT", "status": "SETTLED", "created_at": "2026-03-02T08:15:00+0000"}')
+
+
+@pytest.mark.parametrize("change, message", [
+    (("PAYMENT", "LOTTERY"), "t.json:3: transaction_type: unknown type 'LOTTERY' (expected one of ADJUSTMENT"),
+    (("SETTLED", "LOST"), "t.json:3: status: unknown status 'LOST'"),
+    (('"fee": 0.30', '"fee": 0.40'), "t.json:3: fee 0.40 is not amount 10.00 − net 9.70"),
+    (('"amount": 10.00', '"amount": "ten"'), "t.json:3: amount: expected an amount, got 'ten'"),
+    (("+0000", ""), "t.json:3: created_at: expected a time with its offset"),
+    (('"currency": "USD", ', ""), "t.json:3: currency: missing"),
+    (("PAYMENT", "CONVERSION_SELL"), "t.json:3: conversion s1: expected two legs"),
+    (("}", ""), "t.json:4: not valid JSON"),
+])
+def test_bad_items(tmp_path, cfg, change, message):
+    path = tmp_path / "t.json"
+    path.write_text('{"has_more": false,\n "items": [\n' + ITEM.replace(*change) + "\n]}", encoding="utf-8")
+    importer = airwallex_transactions.Importer(cfg.channels["airwallex"], cfg)
+    raises_at(tmp_path, message, lambda: importer.parse(str(path)))
+
+
+def test_bad_settlement(tmp_path, cfg):
+    path = tmp_path / "s.json"
+    path.write_text('{"items": [\n{"id": "b1", "amount": 10.00, "fee": 0.30, "net": 9.60, "currency": "USD", '
+                    '"status": "SETTLED", "settled_at": "2026-03-03T02:00:00+0000"}]}')
+    with pytest.raises(StatementError, match=r"s.json:2: net 9.60 is not amount 10.00 − fee 0.30"):
+        run(airwallex_settlements, cfg, "airwallex", path)

@@ -1,0 +1,282 @@
+"""PayPal: golden files over every sample and our own files, totals against the files'
+own running balances, the traps of FORMATS.md §6 and bad input naming its line."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+import pytest
+
+from beanclear.importers import paypal_api, paypal_balances, paypal_csv
+from beanclear.importers.toolkit import StatementError
+from channel_util import CHANNELS, DATA, golden, raises_at, run, totals
+from conftest import GOLDEN, sample
+
+CSV_SAMPLES = ["oca-paypal-activity_en.csv", "oca-paypal-empty_activity.csv", "oca-paypal-statement_en.csv"]
+API_SAMPLES = {"srmklive-paypal-transaction-search-response.json": paypal_api,
+               "srmklive-paypal-balances-response.json": paypal_balances}
+OUR_FILES = {"statement_es.csv": paypal_csv, "activity_us.csv": paypal_csv, "transaction_search.json": paypal_api}
+CLEARING, TRANSIT, SALES, FEES = ("Assets:Clearing:PayPal", "Assets:Transit:PayPal", "Income:Sales:PayPal",
+                                  "Expenses:Fees:PayPal")
+
+
+@pytest.fixture
+def cfg(make_config):
+    return make_config(CHANNELS)
+
+
+@pytest.mark.parametrize("name", CSV_SAMPLES)
+def test_csv_samples_golden(cfg, name):
+    golden(paypal_csv, cfg, "paypal", sample("paypal_csv", name),
+           GOLDEN / "paypal_csv" / f"{name}.beancount")
+
+
+@pytest.mark.parametrize("name", sorted(API_SAMPLES))
+def test_api_samples_golden(cfg, name):
+    golden(API_SAMPLES[name], cfg, "paypal", sample("paypal_api_json", name),
+           GOLDEN / "paypal_api_json" / f"{name}.beancount")
+
+
+@pytest.mark.parametrize("name", sorted(OUR_FILES))
+def test_our_files_golden(cfg, name):
+    golden(OUR_FILES[name], cfg, "paypal", DATA / "paypal" / name,
+           GOLDEN / "data" / "paypal" / f"{name}.beancount")
+
+
+# -- totals: the clearing account moves as the file's running balance does -----------
+
+def running_balances(path, decimal_comma=False, booked=lambda row: True):
+    """Per currency: (opening, closing, sum of Net) from the file's own columns, read
+    with nothing but csv and Decimal. Rows in file order."""
+    def number(text):
+        text = text.replace(".", "").replace(",", ".") if decimal_comma else text.replace(",", "")
+        return Decimal(text)
+
+    out = {}
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header = [h.strip() for h in rows[0]]
+    pick = {name: next(i for i, h in enumerate(header) if h in names) for name, names in {
+        "currency": ("Currency", "Divisa"), "net": ("Net", "Neto"), "balance": ("Balance", "Saldo")}.items()}
+    for cells in rows[1:]:
+        row = dict(zip(header, cells))
+        if not booked(row):
+            continue
+        cur, net, bal = cells[pick["currency"]], number(cells[pick["net"]]), number(cells[pick["balance"]])
+        opening, _, total = out.get(cur, (bal - net, None, Decimal(0)))
+        out[cur] = (opening, bal, total + net)
+    return out
+
+
+@pytest.mark.parametrize("path, comma, booked", [
+    (("paypal_csv", "oca-paypal-activity_en.csv"), False, lambda row: True),
+    (DATA / "paypal" / "statement_es.csv", True, lambda row: True),
+    (DATA / "paypal" / "activity_us.csv", False, lambda row: row["Status"] not in ("Denied",) and not (
+        row["Status"] == "Pending" and row["Type"] == "Website Payment")),
+])
+def test_clearing_moves_by_the_running_balance(cfg, path, comma, booked):
+    path = sample(*path) if isinstance(path, tuple) else path
+    extraction = run(paypal_csv, cfg, "paypal", path)
+    stated = running_balances(path, comma, booked)
+    assert totals(extraction.entries, CLEARING) == {cur: total for cur, (_, _, total) in stated.items() if total}
+    for cur, (opening, closing, total) in stated.items():
+        assert closing - opening == total  # the file agrees with itself
+        last = max((e for e in extraction.entries if type(e).__name__ == "Balance" and e.amount.currency == cur),
+                   key=lambda e: e.date)
+        assert last.amount.number == closing
+
+
+def test_statement_sample_books_every_row_and_the_withdrawals(cfg):
+    extraction = run(paypal_csv, cfg, "paypal", sample("paypal_csv", "oca-paypal-statement_en.csv"))
+    assert extraction.rows == 19 and not extraction.skipped
+    # Four withdrawals in EUR, each funded by a USD conversion: EUR 1058.09 + 3105.58 + 3534.51 + 9648.13.
+    assert totals(extraction.entries, TRANSIT) == {"EUR": Decimal("17346.31")}
+    # Seven payments (net USD 21194.30) less the four conversions that funded the withdrawals (USD 20914.00);
+    # EUR in and out again: the file's balances go from 0.75 EUR and 0.89 USD to 0.75 EUR and 281.19 USD.
+    assert totals(extraction.entries, CLEARING) == {"USD": Decimal("21194.30") - Decimal("20914.00")}
+
+
+def test_transaction_search_sample_totals(cfg):
+    extraction = run(paypal_api, cfg, "paypal", sample("paypal_api_json", "srmklive-paypal-transaction-search-response.json"))
+    [payment] = extraction.entries
+    assert {p.account: p.units.number for p in payment.postings} == {
+        FEES: Decimal("13.79"), SALES: Decimal("-465.00"), CLEARING: Decimal("451.21")}
+    assert payment.meta["event-code"] == "T0006" and payment.meta["order-id"] == "Invoice-005"
+
+
+# -- the traps -----------------------------------------------------------------------
+
+def by_id(extraction):
+    return {e.meta["id"]: e for e in extraction.entries if hasattr(e, "postings")}
+
+
+def postings(entry):
+    return [(p.account, p.units.number, p.units.currency, p.price and (p.price.number, p.price.currency))
+            for p in entry.postings]
+
+
+def test_withdrawal_funded_by_a_conversion_is_one_entry_at_the_applied_rate(cfg):
+    entries = by_id(run(paypal_csv, cfg, "paypal", sample("paypal_csv", "oca-paypal-activity_en.csv")))
+    withdrawal = entries["TID11"]
+    assert postings(withdrawal) == [(TRANSIT, Decimal("12431.37"), "EUR", None),
+                                    (CLEARING, Decimal("-14000.00"), "USD", (Decimal("0.887955"), "EUR"))]
+    assert (withdrawal.meta["fx-rate"], withdrawal.meta["fx-pair"]) == ("0.887955", "USD/EUR")
+    assert withdrawal.links == {"payout-TID11"} and withdrawal.meta["conversion-ids"] == "TID12 TID13"
+    assert "TID12" not in entries and "TID13" not in entries  # the pair is inside, not booked twice
+
+
+def test_conversion_the_user_asked_for_is_its_own_entry(cfg):
+    entries = by_id(run(paypal_csv, cfg, "paypal", sample("paypal_csv", "oca-paypal-activity_en.csv")))
+    conversion = entries["TID2"]
+    assert postings(conversion) == [(CLEARING, Decimal("-50.00"), "USD", (Decimal("0.8668"), "EUR")),
+                                    (CLEARING, Decimal("43.34"), "EUR", None)]
+
+
+def test_dates_are_day_first_or_month_first_per_file_and_zones_per_row(cfg, make_config):
+    activity = by_id(run(paypal_csv, cfg, "paypal", sample("paypal_csv", "oca-paypal-activity_en.csv")))
+    assert str(activity["TID1"].date) == "2015-12-29"   # 29/12/2015 07:45:51 PST = 23:45:51 in Shanghai
+    assert activity["TID1"].meta["time"] == "23:45:51"
+    utc = make_config(CHANNELS.replace("Asia/Shanghai", "UTC"))
+    statement = by_id(run(paypal_csv, utc, "paypal", sample("paypal_csv", "oca-paypal-statement_en.csv")))
+    assert (str(statement["TID15"].date), statement["TID15"].meta["time"]) == ("2018-09-28", "01:15:34")  # PDT
+    assert (str(statement["TID16"].date), statement["TID16"].meta["time"]) == ("2018-09-27", "17:16:12")  # CET
+
+
+def test_pending_payment_waits_pending_withdrawal_moves(cfg):
+    extraction = run(paypal_csv, cfg, "paypal", DATA / "paypal" / "activity_us.csv")
+    entries = by_id(extraction)
+    assert "1AA00000000000002" not in entries  # Pending, and its Balance Impact says Memo
+    assert extraction.skipped == {"pending, balance impact memo (no money moved)": 1, "denied (no money moved)": 1}
+    api = run(paypal_api, cfg, "paypal", DATA / "paypal" / "transaction_search.json")
+    assert api.skipped == {"pending payment (booked when it completes)": 1}
+    funding = entries["1AA00000000000005"]   # `Bank Deposit to PP Account ` (trailing space), Pending
+    assert postings(funding) == [(TRANSIT, Decimal("-150.00"), "USD", None), (CLEARING, Decimal("150.00"), "USD", None)]
+    oca = by_id(run(paypal_csv, cfg, "paypal", sample("paypal_csv", "oca-paypal-activity_en.csv")))
+    assert oca["TID11"].meta["paypal-type"] == "General Withdrawal"  # Pending in the file, booked
+
+
+def test_holds_chargebacks_and_purchases(cfg):
+    entries = by_id(run(paypal_csv, cfg, "paypal", DATA / "paypal" / "activity_us.csv"))
+    assert postings(entries["1AA0000000000000B"])[0] == ("Assets:Reserve:PayPal", Decimal("291.00"), "USD", None)
+    assert postings(entries["1AA00000000000007"])[0] == ("Expenses:Chargebacks:PayPal", Decimal("20.00"), "USD", None)
+    assert postings(entries["1AA00000000000004"])[0] == ("Assets:Suspense", Decimal("150.00"), "USD", None)
+
+
+def test_purchases_follow_the_rules(make_config):
+    cfg = make_config(CHANNELS + "rules:\n  - {match: Supplier, account: Expenses:Packaging}\n")
+    entries = by_id(run(paypal_csv, cfg, "paypal", DATA / "paypal" / "activity_us.csv"))
+    assert postings(entries["1AA00000000000004"])[0][0] == "Expenses:Packaging"
+
+
+def test_spanish_statement(cfg):
+    entries = by_id(run(paypal_csv, cfg, "paypal", DATA / "paypal" / "statement_es.csv"))
+    sale = entries["9AB00000000000001"]
+    assert str(sale.date) == "2026-10-02" and sale.meta["order-id"] == "F-101"
+    assert postings(sale)[1] == (SALES, Decimal("-1250.00"), "EUR", None)
+    assert postings(entries["9AB00000000000004"]) == [
+        (TRANSIT, Decimal("1400.00"), "EUR", None), (CLEARING, Decimal("-1223.19"), "EUR", None),
+        (CLEARING, Decimal("-192.62"), "USD", (Decimal("0.9179212958"), "EUR"))]
+
+
+def test_api_conversion_of_a_payment_and_ending_balances(cfg):
+    extraction = run(paypal_api, cfg, "paypal", DATA / "paypal" / "transaction_search.json")
+    payment = by_id(extraction)["7MS26873MK0941742"]
+    assert (payment.meta["fx-pair"], payment.meta["fx-rate"]) == ("EUR/USD", "1.072439309")
+    assert totals(extraction.entries, CLEARING) == {"USD": Decimal("82.61") - Decimal("24.12") - Decimal("500.00")}
+    closing = {(str(e.date), e.amount.currency): e.amount.number for e in extraction.entries if not hasattr(e, "postings")}
+    assert closing[("2026-02-07", "USD")] == Decimal("58.49")
+
+
+def test_balances_response_is_a_statement_of_balances(cfg, tmp_path):
+    extraction = run(paypal_balances, cfg, "paypal", sample("paypal_api_json", "srmklive-paypal-balances-response.json"))
+    assert [(str(e.date), e.account, str(e.amount)) for e in extraction.entries] == [
+        ("2016-10-16", CLEARING, "100.00 USD"), ("2016-10-16", "Assets:Reserve:PayPal", "200.00 USD")]
+    assert "asserted on 2016-10-16: they hold only if nothing moved later that day" in extraction.notes[0]
+    midnight = tmp_path / "balances.json"
+    midnight.write_text('{"balances": [{"currency": "EUR", "primary": false, "available_balance": '
+                        '{"currency_code": "EUR", "value": "35.02"}}], "as_of_time": "2026-10-31T16:00:00Z"}')
+    extraction = run(paypal_balances, cfg, "paypal", midnight)  # 00:00 in Shanghai: exact, on that day
+    assert [(str(e.date), str(e.amount)) for e in extraction.entries] == [("2026-11-01", "35.02 EUR")]
+    assert extraction.notes == []
+
+
+# -- bad input -----------------------------------------------------------------------
+
+HEADER = '"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","Transaction ID","Reference Txn ID","Balance"\n'
+
+
+@pytest.mark.parametrize("rows, message", [
+    ('"13/01/2026","10:00:00","PST","A","Lottery Win","Completed","USD","5.00","0.00","5.00","T1","","5.00"',
+     "a.csv:2: column Type: unknown PayPal type 'Lottery Win'"),
+    ('"13/01/2026","10:00:00","PST","A","Website Payment","Mislaid","USD","5.00","0.00","5.00","T1","","5.00"',
+     "a.csv:2: column Status: unknown PayPal status 'Mislaid'"),
+    ('"13/01/2026","10:00:00","PST","A","Website Payment","Completed","USD","5.00","-0.30","4.80","T1","","4.80"',
+     "a.csv:2: net 4.80 is not gross 5.00 + fee -0.30"),
+    ('"13/01/2026","10:00:00","PST","A","Website Payment","Completed","USD","5,OO","0.00","5.00","T1","","5.00"',
+     "a.csv:2: column Gross: expected an amount"),
+    ('"13/01/2026","10:00:00","Mars/Base","A","Website Payment","Completed","USD","5.00","0.00","5.00","T1","","5.00"',
+     "a.csv:2: column TimeZone: unknown time zone 'Mars/Base'"),
+    ('"13/01/2026","10:00:00","PST","","General Currency Conversion","Completed","USD","-5.00","0.00","-5.00","T1",'
+     '"T9","0.00"', "a.csv:2: conversion rows for T9: T1 -5.00 USD (line 2) (expected a pair"),
+    ('"13/01/2026","10:00:00","PST","A","Website Payment","Completed","USD","5.00","0.00"',
+     "a.csv:2: expected 13 cells as in the header"),
+    ('"13/01/2026","10:00:00","PST","A","Website Payment","Completed","USD","5.00","0.00","5.00","T1","","5.00\n',
+     "a.csv:2: a quoted cell is never closed"),
+])
+def test_bad_csv_rows(tmp_path, cfg, rows, message):
+    path = tmp_path / "a.csv"
+    path.write_text(HEADER + rows + "\n", encoding="utf-8")
+    raises_at(tmp_path, message, lambda: run(paypal_csv, cfg, "paypal", path))
+
+
+def test_mixed_decimal_conventions_are_refused(tmp_path, cfg):
+    path = tmp_path / "a.csv"
+    path.write_text(HEADER + '"13/01/2026","10:00:00","PST","A","Website Payment","Completed","USD","5,00","0,00","5,00",'
+                    '"T1","","5,00"\n"13/01/2026","11:00:00","PST","A","Website Payment","Completed","USD","1.50","0.00",'
+                    '"1.50","T2","","6.50"\n', encoding="utf-8")
+    with pytest.raises(StatementError, match=r"a.csv:3: amounts written with a decimal comma"):
+        run(paypal_csv, cfg, "paypal", path)
+
+
+def api_response(info: str) -> str:
+    return '{"transaction_details": [\n {"transaction_info": ' + info + '}\n], "page": 1, "total_pages": 1}'
+
+
+@pytest.mark.parametrize("info, message", [
+    ('{"transaction_id": "X1", "transaction_event_code": "T9999", "transaction_initiation_date": '
+     '"2026-01-01T00:00:00+0000", "transaction_amount": {"currency_code": "USD", "value": "1.00"}, '
+     '"transaction_status": "S"}', "p.json:2: transaction_event_code: unknown PayPal event code 'T9999' (expected one"
+                                   " of T0000"),
+    ('{"transaction_id": "X1", "transaction_event_code": "T0006", "transaction_initiation_date": '
+     '"2026-01-01 00:00:00", "transaction_amount": {"currency_code": "USD", "value": "1.00"}, '
+     '"transaction_status": "S"}', "p.json:2: transaction_initiation_date: expected a time with its offset"),
+    ('{"transaction_id": "X1", "transaction_event_code": "T0006", "transaction_initiation_date": '
+     '"2026-01-01T00:00:00+0000", "transaction_amount": {"currency_code": "USD", "value": 1.5}, '
+     '"transaction_status": "S", "fee_amount": {"currency_code": "EUR", "value": "-0.10"}}',
+     "p.json:2: fee_amount: in EUR, expected USD"),
+    ('{"transaction_id": "X1", "transaction_event_code": "T0006", "transaction_initiation_date": '
+     '"2026-01-01T00:00:00+0000", "transaction_amount": {"currency_code": "USD", "value": "one"}, '
+     '"transaction_status": "S"}', "p.json:2: transaction_amount.value: expected an amount, got 'one'"),
+])
+def test_bad_api_rows(tmp_path, cfg, info, message):
+    path = tmp_path / "p.json"
+    path.write_text(api_response(info), encoding="utf-8")
+    raises_at(tmp_path, message, lambda: run(paypal_api, cfg, "paypal", path))
+
+
+def test_api_page_note(tmp_path, cfg):
+    path = tmp_path / "p.json"
+    path.write_text('{"transaction_details": [], "page": 1, "total_pages": 3}')
+    assert run(paypal_api, cfg, "paypal", path).notes == ["page 1 of 3: later pages are not in this file"]
+
+
+def test_empty_activity_imports_nothing(cfg):
+    extraction = run(paypal_csv, cfg, "paypal", sample("paypal_csv", "oca-paypal-empty_activity.csv"))
+    assert (extraction.rows, extraction.entries) == (0, [])
+
+
+def test_running_balances_helper():
+    stated = running_balances(DATA / "paypal" / "statement_es.csv", decimal_comma=True)
+    assert stated == {"EUR": (Decimal("100.00"), Decimal("35.02"), Decimal("-64.98")),
+                      "USD": (Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))}

@@ -1,0 +1,279 @@
+"""Stripe: golden files over every sample and our own files, totals, the traps of
+FORMATS.md §5 and bad input naming its line."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from beanclear.importers import stripe_api, stripe_balance_csv, stripe_fees, stripe_payments
+from beanclear.importers.toolkit import StatementError
+from channel_util import CHANNELS, DATA, golden, raises_at, run, totals
+from conftest import GOLDEN, sample
+
+CSV_SAMPLES = {"hledger-stripe-balance_change_from_activity.csv": stripe_balance_csv,
+               "kostagit-stripe-application-fees-eu-decimal.csv": stripe_fees}
+API_SAMPLES = ["stripe-openapi-balance_transaction.json", "stripe-openapi-charge.json", "stripe-openapi-dispute.json",
+               "stripe-openapi-fixtures3.json", "stripe-openapi-payout.json", "stripe-openapi-refund.json"]
+OUR_FILES = {"balance_change_from_activity.itemized.csv": stripe_balance_csv,
+             "payout_reconciliation.itemized.csv": stripe_balance_csv,
+             "balance_history_legacy.csv": stripe_balance_csv, "balance_history_eu.csv": stripe_balance_csv,
+             "unified_payments.csv": stripe_payments, "balance_transactions.json": stripe_api}
+CLEARING, SALES, FEES = "Assets:Clearing:Stripe", "Income:Sales:Stripe", "Expenses:Fees:Stripe"
+
+
+@pytest.fixture
+def cfg(make_config):
+    return make_config(CHANNELS)
+
+
+@pytest.mark.parametrize("name", sorted(CSV_SAMPLES))
+def test_csv_samples_golden(cfg, name):
+    golden(CSV_SAMPLES[name], cfg, "stripe", sample("stripe_csv", name),
+           GOLDEN / "stripe_csv" / f"{name}.beancount")
+
+
+@pytest.mark.parametrize("name", API_SAMPLES)
+def test_api_samples_golden(cfg, name):
+    golden(stripe_api, cfg, "stripe", sample("stripe_api_json", name),
+           GOLDEN / "stripe_api_json" / f"{name}.beancount")
+
+
+@pytest.mark.parametrize("name", sorted(OUR_FILES))
+def test_our_files_golden(cfg, name):
+    golden(OUR_FILES[name], cfg, "stripe", DATA / "stripe" / name,
+           GOLDEN / "data" / "stripe" / f"{name}.beancount")
+
+
+def test_each_file_is_claimed_by_one_stripe_importer(cfg):
+    files = [sample("stripe_csv", n) for n in CSV_SAMPLES] + [sample("stripe_api_json", n) for n in API_SAMPLES] \
+        + [DATA / "stripe" / n for n in OUR_FILES]
+    modules = (stripe_api, stripe_balance_csv, stripe_fees, stripe_payments)
+    for path in files:
+        claims = [m.__name__ for m in modules if m.Importer(cfg.channels["stripe"], cfg).identify(str(path))]
+        assert len(claims) == 1, (path, claims)
+
+
+# -- totals: the books hold what the file says, per currency --------------------------
+
+def file_sums(path, money=("net",), currency="currency", decimal_comma=False) -> dict:
+    """Column sums per currency, read with nothing but csv and Decimal."""
+    out: dict = defaultdict(lambda: defaultdict(Decimal))
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            for column in money:
+                text = row[column].replace(".", "").replace(",", ".") if decimal_comma else row[column].replace(",", "")
+                out[row[currency].upper()][column] += Decimal(text)
+    return out
+
+
+@pytest.mark.parametrize("path, kwargs", [
+    (("stripe_csv", "hledger-stripe-balance_change_from_activity.csv"), {}),
+    (DATA / "stripe" / "balance_change_from_activity.itemized.csv", {}),
+    (DATA / "stripe" / "balance_history_legacy.csv", {"money": ("Net",), "currency": "Currency"}),
+    (DATA / "stripe" / "balance_history_eu.csv", {"money": ("Net",), "currency": "Currency", "decimal_comma": True}),
+])
+def test_balance_exports_move_the_clearing_account_by_their_net(cfg, path, kwargs):
+    path = sample(*path) if isinstance(path, tuple) else path
+    extraction = run(stripe_balance_csv, cfg, "stripe", path)
+    stated = {cur: sums[kwargs.get("money", ("net",))[0]] for cur, sums in file_sums(path, **kwargs).items()
+              if sums[kwargs.get("money", ("net",))[0]]}
+    assert totals(extraction.entries, CLEARING) == stated
+    assert extraction.rows == sum(1 for _ in open(path, encoding="utf-8")) - 1
+
+
+def test_itemized_report_totals_by_role(cfg):
+    extraction = run(stripe_balance_csv, cfg, "stripe", DATA / "stripe" / "balance_change_from_activity.itemized.csv")
+    sums = file_sums(DATA / "stripe" / "balance_change_from_activity.itemized.csv", money=("gross", "fee", "net"))
+    fees = totals(extraction.entries, FEES)
+    chargebacks = totals(extraction.entries, "Expenses:Chargebacks:Stripe")
+    assert {c: fees.get(c, 0) + chargebacks.get(c, 0) for c in sums} == {c: s["fee"] + Decimal("2.00") * (c == "USD")
+                                                                         for c, s in sums.items()}  # + Radar fee row
+    assert totals(extraction.entries, "Assets:Transit:Stripe") == {"USD": Decimal("57.92")}
+
+
+def test_collected_fees_totals(cfg):
+    extraction = run(stripe_fees, cfg, "stripe", sample("stripe_csv", "kostagit-stripe-application-fees-eu-decimal.csv"))
+    sums = file_sums(sample("stripe_csv", "kostagit-stripe-application-fees-eu-decimal.csv"),
+                     money=("Amount", "Amount Refunded"), currency="Currency", decimal_comma=True)["EUR"]
+    assert sums == {"Amount": Decimal("7.00"), "Amount Refunded": Decimal("1.00")}
+    assert totals(extraction.entries, CLEARING) == {"EUR": sums["Amount"] - sums["Amount Refunded"]}
+    assert totals(extraction.entries, SALES) == {"EUR": -Decimal("6.00")}
+
+
+def test_api_list_totals_in_major_units(cfg):
+    path = DATA / "stripe" / "balance_transactions.json"
+    extraction = run(stripe_api, cfg, "stripe", path)
+    stated: dict = defaultdict(int)
+    for bt in json.loads(path.read_text())["data"]:
+        stated[bt["currency"].upper()] += bt["net"]
+    assert stated == {"USD": 0, "JPY": 4820, "BHD": 11975, "KWD": 1940}
+    assert totals(extraction.entries, CLEARING) == {"JPY": Decimal(4820),
+                                                    "BHD": Decimal("11.975"), "KWD": Decimal("1.940")}
+
+
+def test_payments_export_totals(cfg):
+    extraction = run(stripe_payments, cfg, "stripe", DATA / "stripe" / "unified_payments.csv")
+    # Paid and refunded rows only: 120 + 250 + 105.50 gross; fees 3.78 + 7.55 + 3.36 + 0.10 tax on fee;
+    # refunded 250; disputed 100 EUR = 105.50 USD at the charge's rate.
+    assert totals(extraction.entries, SALES) == {"USD": Decimal("-475.50") + 250 + Decimal("105.50")}
+    assert totals(extraction.entries, FEES) == {"USD": Decimal("14.79")}
+    assert totals(extraction.entries, CLEARING) == {"USD": Decimal("475.50") - Decimal("14.79") - 250
+                                                    - Decimal("105.50")}
+    assert extraction.skipped == {"failed (no money moved)": 1, "not captured (no money moved)": 1,
+                                  "test mode (no real money)": 1}
+
+
+# -- the traps -----------------------------------------------------------------------
+
+def by_id(extraction):
+    return {e.meta["id"]: e for e in extraction.entries}
+
+
+def amounts(entry):
+    return {p.account: p.units.number for p in entry.postings}
+
+
+def test_minor_units_zero_and_three_decimal_currencies(cfg):
+    entries = by_id(run(stripe_api, cfg, "stripe", DATA / "stripe" / "balance_transactions.json"))
+    assert str(amounts(entries["txn_3J2"])[SALES]) == "-5000"        # JPY: no decimals
+    assert str(amounts(entries["txn_3J3"])[SALES]) == "-12.345"      # BHD: three
+    assert str(amounts(entries["txn_3J4"])[CLEARING]) == "1.940"     # KWD: three, zero kept
+    assert str(amounts(entries["txn_3J1"])[FEES]) == "0.59"
+    assert entries["txn_3J1"].meta["fee-details"] == "stripe_fee 0.54 USD, tax 0.05 USD"
+
+
+def test_unix_timestamps_are_dated_in_the_configured_zone(make_config):
+    late = "txn_3J6"  # created 2026-03-03 12:00 UTC
+    for zone, day, time in (("Asia/Shanghai", "2026-03-03", "20:00:00"), ("Pacific/Auckland", "2026-03-04", "01:00:00"),
+                            ("America/Los_Angeles", "2026-03-03", "04:00:00")):
+        cfg = make_config(CHANNELS.replace("Asia/Shanghai", zone))
+        entry = by_id(run(stripe_api, cfg, "stripe", DATA / "stripe" / "balance_transactions.json"))[late]
+        assert (str(entry.date), entry.meta["time"]) == (day, time)
+
+
+def test_presentment_currency_and_rate_are_kept(cfg):
+    api = by_id(run(stripe_api, cfg, "stripe", DATA / "stripe" / "balance_transactions.json"))["txn_3J5"]
+    assert (api.meta["customer-amount"], api.meta["fx-pair"], api.meta["fx-rate"]) == ("50.00 EUR", "EUR/USD", "1.0873")
+    report = by_id(run(stripe_balance_csv, cfg, "stripe",
+                       DATA / "stripe" / "balance_change_from_activity.itemized.csv"))["txn_3Ob1B3"]
+    assert (report.meta["customer-amount"], report.meta["fx-rate"]) == ("50.00 EUR", "1.087")
+    assert amounts(report)[SALES] == Decimal("-54.35")  # books in the settlement currency
+
+
+def test_payout_and_its_items_share_the_payout_link(cfg):
+    extraction = run(stripe_balance_csv, cfg, "stripe", DATA / "stripe" / "balance_change_from_activity.itemized.csv")
+    linked = [e for e in extraction.entries if "payout-po_1X" in e.links]
+    payout = by_id(extraction)["po_1X"]
+    assert payout.meta["balance-transaction"] == "txn_1Ob1P7" and len(linked) == 6
+    assert sum(p.units.number for e in linked for p in e.postings if p.account == CLEARING) == 0
+
+
+def test_payout_reconciliation_report_books_each_payout_from_its_items(cfg):
+    recon = by_id(run(stripe_balance_csv, cfg, "stripe", DATA / "stripe" / "payout_reconciliation.itemized.csv"))
+    report = by_id(run(stripe_balance_csv, cfg, "stripe",
+                       DATA / "stripe" / "balance_change_from_activity.itemized.csv"))
+    # The same payout id, amount and date whichever report booked it: a re-import adds nothing.
+    assert amounts(recon["po_1X"]) == amounts(report["po_1X"])
+    assert recon["po_1X"].date == report["po_1X"].date and str(recon["po_2Z"].date) == "2026-03-07"
+
+
+def test_legacy_transfer_is_a_payout_refund_returns_fee_chargeback_fee(cfg):
+    entries = by_id(run(stripe_balance_csv, cfg, "stripe", DATA / "stripe" / "balance_history_legacy.csv"))
+    assert amounts(entries["tr_18bNa22kdGSXuqwcZWRXdGRb"]) == {"Assets:Transit:Stripe": Decimal("128.72"),
+                                                              CLEARING: Decimal("-128.72")}
+    assert amounts(entries["txn_18bB5g2kdGSXuqwcVm1fYE09"])[FEES] == Decimal("-7.52")   # the fee comes back
+    chargeback = amounts(entries["txn_18bC7d2kdGSXuqwcQk2Lw9Zz"])
+    assert chargeback == {CLEARING: Decimal("-115.00"), "Expenses:Chargebacks:Stripe": Decimal("15.00"),
+                          SALES: Decimal("100.00")}
+
+
+def test_eu_locale_dates_and_decimal_commas(cfg):
+    entries = by_id(run(stripe_balance_csv, cfg, "stripe", DATA / "stripe" / "balance_history_eu.csv"))
+    charge = entries["txn_1EU0001"]
+    assert (str(charge.date), amounts(charge)[SALES]) == ("2016-07-14", Decimal("-1249.00"))
+
+
+def test_ambiguous_locale_dates_ask_for_date_format(tmp_path, make_config):
+    path = tmp_path / "payments.csv"
+    path.write_text("id,Created (UTC),Amount,Amount Refunded,Currency,Fee,Status\n"
+                    "ch_1,09/12/2016 15:48,40,0,usd,1.46,Paid\nch_2,08/12/2016 15:47,120,0,usd,3.78,Paid\n")
+    with pytest.raises(StatementError, match=r"payments.csv:2: the date '09/12/2016 15:48' reads as day/month and "
+                                             r"as month/day.*set date_format"):
+        run(stripe_payments, make_config(CHANNELS), "stripe", path)
+    cfg = make_config(CHANNELS.replace("settlement_days: 3}", "settlement_days: 3, date_format: \"%d/%m/%Y\"}"))
+    assert str(by_id(run(stripe_payments, cfg, "stripe", path))["ch_1"].date) == "2016-12-09"
+
+
+def test_fixtures_dump_books_balance_transactions_and_payouts_and_names_the_rest(cfg):
+    extraction = run(stripe_api, cfg, "stripe", sample("stripe_api_json", "stripe-openapi-fixtures3.json"))
+    assert sorted(e.meta["id"] for e in extraction.entries) == ["po_1Pgc79B7WZ01zgkWu1KToYf4",
+                                                                "txn_1PgaxNB7WZ01zgkWEV3TLf40"]
+    assert extraction.rows == 176 and sum(extraction.skipped.values()) == 174
+    # The balance transaction's net (100 minor units) in, the payout (1100) out.
+    assert totals(extraction.entries, CLEARING) == {"USD": Decimal("1.00") - Decimal("11.00")}
+    assert extraction.skipped["customer object (no balance transaction in it)"] == 1
+    assert extraction.skipped["deleted bank_account object (no balance transaction in it)"] == 3
+
+
+def test_failed_payout_gives_the_money_back(tmp_path, cfg):
+    path = tmp_path / "payout.json"
+    path.write_text(json.dumps({"id": "po_F1000000", "object": "payout", "amount": 5000, "currency": "usd",
+                                "created": 1772441100, "arrival_date": 1772582400, "status": "failed",
+                                "balance_transaction": "txn_F1", "failure_balance_transaction": "txn_F2",
+                                "failure_code": "account_closed", "description": "STRIPE PAYOUT"}))
+    payout, failure = run(stripe_api, cfg, "stripe", path).entries
+    assert amounts(payout) == {"Assets:Transit:Stripe": Decimal("50.00"), CLEARING: Decimal("-50.00")}
+    assert amounts(failure) == {"Assets:Transit:Stripe": Decimal("-50.00"), CLEARING: Decimal("50.00")}
+    assert failure.links == {"payout-txn_F2"} and failure.meta["payout-returned"] == "po_F1000000"
+
+
+def test_list_with_more_pages_is_noted(tmp_path, cfg):
+    path = tmp_path / "page.json"
+    path.write_text('{"object": "list", "url": "/v1/balance_transactions", "has_more": true, "data": []}')
+    assert run(stripe_api, cfg, "stripe", path).notes == ["the list says has_more: later pages are not in this file"]
+
+
+# -- bad input: file, line, what was expected -----------------------------------------
+
+REPORT_HEADER = '"balance_transaction_id","created_utc","currency","gross","fee","net","reporting_category"\n'
+
+
+@pytest.mark.parametrize("row, message", [
+    ('"txn_1","2026-03-01 10:00:00","usd","1O.00","0.30","9.70","charge"',
+     "r.csv:2: column gross: expected an amount, got '1O.00'"),
+    ('"txn_1","2026-03-01 10:00:00","usd","10.00","0.30","9.70","loan"', "r.csv:2: column reporting_category: unknown"
+                                                                         " Stripe category 'loan'"),
+    ('"txn_1","2026-03-01 10:00:00","usd","10.00","0.30","9.60","charge"', "r.csv:2: net 9.60 is not gross 10.00"),
+    ('"txn_1","2026-03-01 10:00:00","usd","10.00","0.30"', "r.csv:2: expected 7 cells as in the header"),
+    ('"txn_1","yesterday","usd","10.00","0.30","9.70","charge"', "r.csv:2: column created_utc: expected a date"),
+    ('"txn_1","2026-03-01 10:00:00","dollars","10.00","0.30","9.70","charge"', "r.csv:2: column currency: expected a"
+                                                                               " currency code"),
+    ('"txn_1","2026-03-01 10:00:00","usd","10.00","0.30","9.70","charge\n', "r.csv:2: a quoted cell is never closed"),
+])
+def test_bad_report_rows(tmp_path, cfg, row, message):
+    path = tmp_path / "r.csv"
+    path.write_text(REPORT_HEADER + row + "\n", encoding="utf-8")
+    raises_at(tmp_path, message, lambda: run(stripe_balance_csv, cfg, "stripe", path))
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"object": "balance_transaction", "id": "txn_1", "amount": 10.5, "fee": 0, "net": 10.5, "currency": "usd", '
+     '"created": 1772441100, "reporting_category": "charge"}', "j.json:1: amount: expected an integer amount in minor"),
+    ('{"object": "balance_transaction", "id": "txn_1", "amount": 1000,\n "fee": 0, "currency": "usd", '
+     '"created": 1772441100, "reporting_category": "charge"}', "j.json:1: balance_transaction txn_1: no net"),
+    ('{"object": "list", "data": [\n {"object": "balance_transaction", "id": "txn_1", "amount": 1000', "j.json:2: not "
+                                                                                                      "valid JSON"),
+    ('{"object": "list", "data": [\n 12]}', "j.json:1: expected a Stripe object"),
+    ('{"object": "payout", "id": "po_1", "amount": 100, "currency": "usd", "created": 1, "status": "lost"}',
+     "j.json:1: payout po_1: unknown status 'lost'"),
+])
+def test_bad_api_json(tmp_path, cfg, text, message):
+    path = tmp_path / "j.json"
+    path.write_text(text)
+    importer = stripe_api.Importer(cfg.channels["stripe"], cfg)
+    raises_at(tmp_path, message, lambda: importer.parse(str(path)))
