@@ -1,10 +1,7 @@
 """Any bank's CSV statement, read through the column map in config.yaml.
 
-Each line posts to the bank account against what explains it, in this order:
-1. a credit whose payee or memo names a channel paid out to this bank (`payout_memo`
-   of the channel) goes to that channel's transit account, where it meets the payout;
-2. the first of the config's `rules` whose pattern is found in payee or memo;
-3. otherwise `Assets:Suspense`, which must be empty: a `bank-unmatched` finding.
+Each line posts to the bank account against what explains it (banking.py): a
+channel's payout, a config rule, or `Assets:Suspense`.
 
     2026-03-04 * "财付通支付科技有限公司" "微信提现" ^bank-…
       id: "20260304000123"
@@ -12,95 +9,158 @@ Each line posts to the bank account against what explains it, in this order:
       Assets:Transit:WeChat        -1234.50 CNY
 
 The running balance column becomes a `balance` assertion for the start of the next
-day, whatever order the statement lists its lines in.
+day, whatever order the statement lists its lines in, per currency where one file
+mixes currencies (HSBC HK). Banks known by name (`type: icbc | cmb | boc | hsbc-hk |
+td`) bring their column map with them (bank_presets.py); a file without a header is
+read by column positions. Where a bank gives the amount in the transaction's own
+currency beside the booked one (ICBC 交易金额 vs 记账金额), the booked amount is posted
+and the other kept as `original-amount`. Total lines (ICBC `人民币合计`) are checked
+against the rows: a difference is a note, not an error.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
+import csv
+import re
 from decimal import Decimal
 
-from beanclear.importers.base import (Extraction, StatementImporter, balance, closing_balances, next_day,
-                                      posting, transaction)
-from beanclear.importers.toolkit import StatementError, clean, header_key, parse_amount, parse_datetime, read_statement
+from beanclear.importers.bank_presets import PRESETS, Preset
+from beanclear.importers.banking import BankImporter, LineIds
+from beanclear.importers.base import Extraction, balance, closing_balances, compare_summary, next_day
+from beanclear.importers.toolkit import (StatementError, clean, csv_rows, currency_code, header_key, parse_amount,
+                                         parse_datetime, read_statement)
 
 
-class Importer(StatementImporter):
+class Importer(BankImporter):
     kind = "bank csv"
 
-    def account(self, filepath: str) -> str:
-        return self.source.account
+    @property
+    def _preset(self) -> Preset | None:
+        return PRESETS.get(self.source.type)
+
+    @property
+    def _by_position(self) -> bool:
+        return all(isinstance(c, int) for c in self.source.columns.values())
+
+    @property
+    def _optional(self) -> set[str]:
+        """Roles the preset marks optional, where config.yaml kept the preset's column."""
+        preset = self._preset
+        return {r for r in preset.optional if self.source.columns.get(r) == preset.columns.get(r)} if preset else set()
 
     @property
     def _header(self) -> list[str]:
-        return list(self.source.columns.values())
+        return [name for role, name in self.source.columns.items() if role not in self._optional]
 
     def matches(self, head: str) -> bool:
-        wanted = {header_key(h) for h in self._header}
-        for line in head.splitlines()[:60]:
-            if wanted <= {header_key(c) for c in line.split(",")}:
-                return not self.source.account_id or self.source.account_id in head
-        return False
+        if self._by_position:
+            found = self._rows_fit(head)
+        else:
+            wanted = {header_key(h) for h in self._header}
+            found = any(wanted <= {header_key(c) for c in cells}
+                        for cells in csv.reader(head.splitlines()[:60], strict=False))  # quoted headers too
+        return found and (not self.source.account_id or self.source.account_id in head)
 
-    def classify(self, amount: Decimal, payee: str, memo: str) -> str:
-        text = f"{payee} {memo}"
-        if amount > 0:
-            for channel in self.config.channels.values():
-                if channel.bank == self.source.name and channel.payout_memo.search(text):
-                    return channel.accounts.transit
-        for rule in self.config.rules:
-            if rule.pattern.search(text):
-                return rule.account
-        return self.config.suspense
+    def _rows_fit(self, head: str) -> bool:
+        """A file without a header is this bank's when its first lines have the cells the
+        column positions need, a date in the date column and amounts in the amount ones."""
+        lines = [line for line in head.splitlines()[:-1] if line.strip()][:5]  # the last may be cut off
+        columns = self.source.columns
+        try:
+            rows = list(csv_rows("\n".join(lines), "head"))
+            for row in rows:
+                cells = [clean(c) for c in row.cells]
+                if len(cells) < max(columns.values()):
+                    return False
+                parse_datetime(cells[columns["date"] - 1], (self.source.date_format,), "head", 0, "date")
+                for role in ("amount", "debit", "credit", "balance"):
+                    if role in columns and cells[columns[role] - 1]:
+                        parse_amount(cells[columns[role] - 1], "head", 0, role)
+        except StatementError:
+            return False
+        return bool(lines)
 
     def parse(self, filepath: str) -> Extraction:
-        bank, columns = self.source, self.source.columns
-        st = read_statement(filepath, self._header, f"{bank.name} bank statement (columns from config.yaml)",
-                            encoding=bank.encoding)
+        bank, columns, preset = self.source, self.source.columns, self._preset
+        what = preset.what if preset else f"{bank.name} bank statement (columns from config.yaml)"
+        positions = self._by_position
+        st = read_statement(filepath, () if positions else self._header, what, encoding=bank.encoding,
+                            footer=preset.footer if preset else None,
+                            columns=max(columns.values()) if positions else None)
         t, path = st.table, st.table.path
-        col = {role: t.index(name) for role, name in columns.items()}
+        if positions:
+            col = {role: at - 1 for role, at in columns.items()}
+        else:
+            col = {role: t.index(name, required=role not in self._optional) for role, name in columns.items()}
+            col = {role: at for role, at in col.items() if at is not None}
+        name = {role: f"column {c}" if isinstance(c, int) else c for role, c in columns.items()}
         formats = (bank.date_format, bank.date_format + " %H:%M:%S", bank.date_format + " %H:%M")
-        out, balances, seen = Extraction(), [], Counter()
+        out, balances, line_id = Extraction(), {}, LineIds()
+        totals: dict[str, dict[str, Decimal]] = {}
         for row in self.each(t.rows):
             def get(role: str) -> str:
                 return clean(row.cells[col[role]]) if role in col else ""
 
             out.rows += 1
             stamp = get("date") + (" " + get("time") if get("time") else "")
-            when = parse_datetime(stamp, formats, path, row.line, columns["date"])
-            if "amount" in col:
-                amount = parse_amount(get("amount"), path, row.line, columns["amount"])
-            else:
-                credit, debit = get("credit"), get("debit")
-                if bool(credit) == bool(debit) and (credit or debit):
-                    raise StatementError(path, row.line, f"both {columns['credit']} and {columns['debit']} "
-                                         "are filled (expected one of them)")
-                amount = (parse_amount(credit, path, row.line, columns["credit"]) if credit
-                          else -parse_amount(debit, path, row.line, columns["debit"]) if debit else None)
-                if amount is None:
-                    raise StatementError(path, row.line, f"expected an amount in {columns['credit']} "
-                                         f"or {columns['debit']}, got neither")
-            currency = get("currency") or bank.currency
-            payee, memo = get("payee"), get("memo")
-            ref = get("ref")
-            if not ref:
-                # No bank reference: a stable id from the line's content, counted so that two
-                # identical lines on one day stay two lines.
-                digest = hashlib.sha1(f"{when:%Y-%m-%d}|{amount}|{get('balance')}|{payee}|{memo}"
-                                      .encode()).hexdigest()[:12]
-                seen[digest] += 1
-                ref = f"{when:%Y%m%d}-{digest}-{seen[digest]}"
+            when = parse_datetime(stamp, formats, path, row.line, name["date"])
+            amount = self._amount(get, name, path, row.line, "amount", "credit", "debit")
+            if amount is None:
+                raise StatementError(path, row.line, f"expected an amount in {name['credit']} "
+                                     f"or {name['debit']}, got neither")
+            currency = currency_code(get("currency"), path, row.line, name["currency"]) if get("currency") \
+                else bank.currency
+            sums = totals.setdefault(currency, {"credits": Decimal(0), "debits": Decimal(0)})
+            sums["credits" if amount > 0 else "debits"] += abs(amount)
+            payee, memo, detail = get("payee"), get("memo"), get("detail")
+            memo = f"{memo} / {detail}" if memo and detail and detail != memo else memo or detail
+            meta = {"id": get("ref") or line_id(when, amount, get("balance"), payee, memo)}  # no bank ref: a digest
+            original = self._amount(get, name, path, row.line, None, "original_credit", "original_debit")
+            if original is not None and get("original_currency"):
+                original_currency = currency_code(get("original_currency"), path, row.line, name["original_currency"])
+                if (original, original_currency) != (amount, currency):
+                    meta["original-amount"] = f"{original} {original_currency}"  # 交易 amount; 记账 is booked
+            if "balance" in col and get("balance"):
+                balances.setdefault(currency, []).append(
+                    (when, row.line, amount, parse_amount(get("balance"), path, row.line, name["balance"])))
             if amount == 0:
                 out.skip("zero amount")
                 continue
-            other = self.classify(amount, payee, memo)
-            out.entries.append(transaction(
-                path, row.line, when if "time" in col else when.date(), payee, memo,
-                {"id": ref}, [posting(bank.account, amount, currency), posting(other, -amount, currency)]))
-            if "balance" in col and get("balance"):
-                balances.append((when, row.line, amount,
-                                 parse_amount(get("balance"), path, row.line, columns["balance"])))
-        for day, (line, amount) in sorted(closing_balances(balances).items()):
-            out.entries.append(balance(path, line, next_day(day), bank.account, amount, bank.currency))
+            out.entries.append(self.bank_line(path, row.line, when if "time" in col else when.date(), amount,
+                                              currency, payee, memo, meta))
+        for currency, rows in sorted(balances.items()):  # per currency: one file may hold several
+            for day, (line, amount) in sorted(closing_balances(rows).items()):
+                out.entries.append(balance(path, line, next_day(day), bank.account, amount, currency))
+        self._check_totals(out, st.footer, col, path, totals)
         return out
+
+    @staticmethod
+    def _amount(get, name, path, line, signed, credit_role, debit_role) -> Decimal | None:
+        """A signed amount from its column, or from a credit and a debit column (unsigned,
+        or signed as some banks write them: the column says the direction)."""
+        if signed and get(signed):
+            return parse_amount(get(signed), path, line, name[signed])
+        credit, debit = get(credit_role), get(debit_role)
+        if credit and debit:
+            raise StatementError(path, line, f"both {name[credit_role]} and {name[debit_role]} are filled "
+                                 "(expected one of them)")
+        if credit:
+            return abs(parse_amount(credit, path, line, name[credit_role]))
+        if debit:
+            return -abs(parse_amount(debit, path, line, name[debit_role]))
+        return None
+
+    @staticmethod
+    def _check_totals(out: Extraction, footer, col, path, totals) -> None:
+        """Total lines (ICBC `人民币合计`: credits and debits under their columns) against the rows."""
+        if not {"credit", "debit"} <= col.keys():
+            return
+        for row in footer:
+            found = re.match(r"^(.+)合计$", clean(row.cells[0]))
+            if not found or len(row.cells) <= max(col["credit"], col["debit"]):
+                continue
+            currency = currency_code(found.group(1), path, row.line, "合计")
+            stated = {f"{currency} {k}": parse_amount(clean(row.cells[col[r]]) or "0", path, row.line, k)
+                      for k, r in (("credits", "credit"), ("debits", "debit"))}
+            actual = {f"{currency} {k}": v for k, v in totals.get(currency, {"credits": 0, "debits": 0}).items()}
+            compare_summary(out, stated, actual)

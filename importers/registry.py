@@ -14,6 +14,9 @@ from beanclear.importers import (airwallex_settlements, airwallex_transactions, 
                                  paypal_balances, paypal_csv, pingpong, stripe_api, stripe_balance_csv, stripe_fees,
                                  stripe_payments, wechat_fund, wechat_trade)
 from beanclear.importers import douyin_orders, jd_orders, orders_csv, pinduoduo_orders, shopify_orders, taobao_orders
+from beanclear.importers import camt053, mt940, ofx
+from beanclear.importers import (alipay_fund, alipay_personal, alipay_trade, alipay_web, bank_presets, jd_personal,
+                                 wechat_personal)
 from beanclear.importers.base import StatementImporter
 
 CHANNEL_IMPORTERS = {
@@ -22,8 +25,13 @@ CHANNEL_IMPORTERS = {
     "paypal": (paypal_csv.Importer, paypal_api.Importer, paypal_balances.Importer),
     "airwallex": (airwallex_transactions.Importer, airwallex_settlements.Importer),
     "pingpong": (pingpong.Importer,),
+    "alipay": (alipay_trade.Importer, alipay_fund.Importer),
+    "alipay-personal": (alipay_personal.Importer, alipay_web.Importer),
+    "wechat-personal": (wechat_personal.Importer,),
+    "jd-personal": (jd_personal.Importer,),
 }
-BANK_IMPORTERS = {"csv": (bank_csv.Importer,)}
+BANK_IMPORTERS = {"csv": (bank_csv.Importer,), "ofx": (ofx.Importer,), "camt053": (camt053.Importer,),
+                  "mt940": (mt940.Importer,), **{name: (bank_csv.Importer,) for name in bank_presets.PRESETS}}
 SHOP_IMPORTERS = {"shopify": (shopify_orders.Importer,), "taobao": (taobao_orders.Importer,),
                   "douyin": (douyin_orders.Importer,), "pinduoduo": (pinduoduo_orders.Importer,),
                   "jd": (jd_orders.Importer,), "orders-csv": (orders_csv.Importer,)}

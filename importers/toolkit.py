@@ -278,11 +278,11 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     ends = re.compile(footer) if footer else None
     rows, summary, summary_line, tail = [], {}, 0, []
     for i, row in enumerate(rest):
-        if not any(clean(c) for c in row.cells):
-            continue
-        if ends and row.cells and ends.search(row.cells[0].strip()):
+        if ends and row.cells and ends.search(row.cells[0].strip()):  # before the blank test: `-----` is one
             tail = [r for r in rest[i:] if any(c.strip() for c in r.cells)]
             break
+        if not any(clean(c) for c in row.cells):
+            continue
         if summary_starts and header_key(row.cells[0]) == header_key(summary_starts):
             values = next((r for r in rest[i + 1:] if any(clean(c) for c in r.cells)), None)
             if values is None:

@@ -198,6 +198,10 @@ plugin "beanclear.plugins.suspense" {config}
 plugin "beanclear.plugins.fees" {config}
 plugin "beanclear.plugins.refunds" {config}
 plugin "beanclear.plugins.orders" {config}
+plugin "beanclear.plugins.fx" {config}
+
+; Fava's sidebar gets a "Reconciliation" page: channels, findings, the review queue.
+2000-01-01 custom "fava-extension" "beanclear.fava_page" {config}
 
 include "accounts.beancount"
 include "prices.beancount"
@@ -210,4 +214,6 @@ PRICES_HEADER = "; Reference FX rates (`price` directives) for the fx-gap check.
 ACKS_HEADER = """\
 ; Findings a person has reviewed and accepts, one line each, with the reason:
 ; 2026-04-02 custom "beanclear-ack" "payout-mismatch" "<a ref of the finding>" "why it is fine"
+; and match proposals turned down, so that `beanclear match` does not propose them again:
+; 2026-04-02 custom "beanclear-reject" "<bank ref>" "<links or account>" "why it is wrong"
 """

@@ -27,7 +27,7 @@ from beancount.core import data
 
 from beanclear.findings import Finding, at_entry
 
-REF_KEYS = ("id", "order-id", "payout-id", "refund-of")
+REF_KEYS = ("id", "order-id", "payout-id", "refund-of", "bank-ref")  # bank-ref: FITID, MT940 reference
 
 
 @dataclass

@@ -142,5 +142,60 @@ def match(config_path, apply_, fmt):
                        f"{len(changed)} files changed")
 
 
+@main.command()
+@config_option
+@click.argument("code")
+@click.argument("ref")
+@click.option("--reason", required=True, help="Why the finding is fine; kept in the books beside it.")
+def ack(config_path, code, ref, reason):
+    """Acknowledge the findings of CODE that name REF (a statement id from their refs).
+
+    Appends `custom "beanclear-ack"` to books/acks.beancount: the finding is still
+    listed, marked acknowledged, and no longer fails `beanclear check`.
+    """
+    from beanclear import acks, checking
+    config = _load(config_path)
+    try:
+        line = acks.ack_line(code, ref, reason)
+    except acks.DecisionError as exc:
+        raise _fail(str(exc))
+    if not (config.books / "main.beancount").exists():
+        raise _fail(f"{config.books / 'main.beancount'}: no books yet (run `beanclear import` first)")
+    named = [f for f in checking.check(config).findings if f.code == code and ref in f.refs]
+    if not named:
+        raise _fail(f"no {code} finding names {ref} (see `beanclear check`); nothing was written")
+    if all(f.acknowledged for f in named):
+        click.echo(f"{code} {ref} is already acknowledged; nothing was written")
+        return
+    try:
+        acks.record(config.books, [line])
+    except BooksBusy as exc:
+        raise _fail(str(exc))
+    click.echo(f"{acks.ACKS_FILE}: {line.strip()}")
+
+
+@main.group()
+def prices():
+    """Reference FX rates (books/prices.beancount) for the fx-gap check."""
+
+
+@prices.command("import")
+@config_option
+@click.argument("file", type=click.Path())
+@click.option("--base", help="The base currency of a series whose header names only the quoted currencies "
+                             "(the ECB's: --base EUR).")
+def prices_import(config_path, file, base):
+    """Load reference rates from a CSV (date, pair, rate; or a central bank's series)."""
+    from beanclear import prices as prices_mod
+    config = _load(config_path)
+    try:
+        result = prices_mod.import_prices(config, file, base)
+    except StatementError as exc:
+        raise _fail(f"{exc}; nothing was written")
+    except BooksBusy as exc:
+        raise _fail(str(exc))
+    click.echo(result.summary())
+
+
 if __name__ == "__main__":
     main()

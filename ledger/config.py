@@ -18,15 +18,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from beanclear.findings import CODES, DEFAULT_SEVERITY, SEVERITIES
+from beanclear.importers.bank_presets import PRESETS as BANK_PRESETS
 
 ACCOUNT_RE = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$")
 CURRENCY_RE = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 
-CHANNEL_TYPES = ("wechat", "stripe", "paypal", "airwallex", "pingpong")
+CHANNEL_TYPES = ("wechat", "stripe", "paypal", "airwallex", "pingpong", "alipay", "alipay-personal",
+                 "wechat-personal", "jd-personal")
+# Personal wallets a merchant collects on: `sales:` says which of their rows are sales.
+WALLET_TYPES = ("alipay-personal", "wechat-personal", "jd-personal")
 # Channels read through a column map in config.yaml (`columns:`), having no fixed layout.
 COLUMN_MAPPED_CHANNELS = ("pingpong",)
-BANK_TYPES = ("csv", "ofx", "camt053", "mt940")
+BANK_TYPES = ("csv", "ofx", "camt053", "mt940") + tuple(BANK_PRESETS)  # presets: bank CSVs known by name
 # Bank formats that name their own fields: no `columns:` or `date_format:` for them.
 SELF_DESCRIBING_BANKS = ("ofx", "camt053", "mt940")
 SHOP_TYPES = ("shopify", "taobao", "jd", "pinduoduo", "douyin", "orders-csv")
@@ -38,7 +42,9 @@ TITLES = {"wechat": "WeChat", "alipay": "Alipay", "paypal": "PayPal", "stripe": 
 
 # Payout memos each channel type writes on the merchant's bank statement.
 PAYOUT_MEMOS = {"wechat": r"财付通|微信|tenpay|wechat", "stripe": r"stripe", "paypal": r"paypal",
-                "airwallex": r"airwallex|空中云汇", "pingpong": r"pingpong|乒乓|呯嘭"}
+                "airwallex": r"airwallex|空中云汇", "pingpong": r"pingpong|乒乓|呯嘭",
+                "alipay": r"支付宝|alipay", "alipay-personal": r"支付宝|alipay",
+                "wechat-personal": r"财付通|微信|tenpay|wechat", "jd-personal": r"京东|网银在线|jdpay"}
 
 
 class ConfigError(Exception):
@@ -73,6 +79,8 @@ class ChannelAccounts:
     discounts: str
     chargebacks: str = ""   # disputed payments taken back and their dispute fees
     reserve: str = ""       # money the channel holds back (payment holds, rolling reserves)
+    savings: str = ""       # wallets: 余额宝 / 零钱通 / 小金库, the wallet's own savings balance
+    credit: str = ""        # wallets: 花呗 / 分付 / 白条, consumer credit (a liability)
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,21 @@ class Channel:
     date_format: str | None = None        # D/M vs M/D files (PayPal, PingPong); detected when absent
     columns: dict = field(default_factory=dict)   # COLUMN_MAPPED_CHANNELS: role -> header in the file
     types: dict = field(default_factory=dict)     # COLUMN_MAPPED_CHANNELS: the file's type text -> role
+    sales: tuple["SalesRule", ...] = ()   # WALLET_TYPES: which rows are the merchant's sales
+    trades_from: str = "trade-detail"     # alipay: the statement that books payments, fees and refunds
+
+
+@dataclass(frozen=True)
+class SalesRule:
+    """A wallet row is a sale when every pattern the rule gives is found in its field."""
+
+    category: re.Pattern | None = None
+    counterparty: re.Pattern | None = None
+    item: re.Pattern | None = None
+
+    def matches(self, category: str, counterparty: str, item: str) -> bool:
+        return all(p is None or p.search(v) for p, v in
+                   ((self.category, category), (self.counterparty, counterparty), (self.item, item)))
 
 
 @dataclass(frozen=True)
@@ -101,7 +124,7 @@ class Bank:
     type: str
     account: str
     currency: str
-    columns: dict[str, str]
+    columns: dict[str, str | int]   # role -> header name, or 1-based position in a file without header
     encoding: str | None = None
     date_format: str = "%Y-%m-%d"
     account_id: str | None = None
@@ -317,7 +340,7 @@ def _opt(keys: dict[str, _Reader], name: str, read, default=None):
 def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     keys = node.mapping({"type", "account_id", "currency", "settlement_days", "bank", "bank_days", "fees",
                          "accounts", "payout_memo", "opening_balance", "date_format", "columns", "types",
-                         "shop", "order_pattern"})
+                         "shop", "order_pattern", "sales", "trades_from"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(CHANNEL_TYPES)})")
     kind = keys["type"].choice(CHANNEL_TYPES)
@@ -326,6 +349,8 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
                 "sales": f"Income:Sales:{title}", "fees": f"Expenses:Fees:{title}",
                 "discounts": f"Expenses:Discounts:{title}", "chargebacks": f"Expenses:Chargebacks:{title}",
                 "reserve": f"Assets:Reserve:{title}"}
+    if kind in WALLET_TYPES:
+        defaults.update(savings=f"Assets:Savings:{title}", credit=f"Liabilities:Credit:{title}")
     overrides = keys["accounts"].mapping(set(defaults)) if "accounts" in keys else {}
     accounts = ChannelAccounts(**{role: overrides[role].account() if role in overrides else default
                                   for role, default in defaults.items()})
@@ -350,7 +375,33 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         account_id=_opt(keys, "account_id", _Reader.text), fees=tuple(fees),
         opening=_opt(keys, "opening_balance", _Reader.opening),
         date_format=_opt(keys, "date_format", _Reader.text), columns=columns, types=types,
-        shop=_opt(keys, "shop", _Reader.text), order_pattern=_opt(keys, "order_pattern", _Reader.order_pattern))
+        shop=_opt(keys, "shop", _Reader.text), order_pattern=_opt(keys, "order_pattern", _Reader.order_pattern),
+        sales=_sales(node.path, kind, keys), trades_from=_trades_from(node.path, kind, keys))
+
+
+def _sales(path: str, kind: str, keys: dict) -> tuple[SalesRule, ...]:
+    """`sales:` of a wallet: a list of {category, counterparty, item} regular expressions."""
+    if "sales" not in keys:
+        return ()
+    if kind not in WALLET_TYPES:
+        raise ConfigError(f"{path}.sales: only a personal wallet ({', '.join(WALLET_TYPES)}) says which rows are "
+                          f"sales (expected no sales for type {kind})")
+    rules = []
+    for node in keys["sales"].sequence():
+        fields = node.mapping({"category", "counterparty", "item"})
+        if not fields:
+            raise node.fail("at least one of category, counterparty, item", node.data)
+        rules.append(SalesRule(**{k: v.regex() for k, v in fields.items()}))
+    return tuple(rules)
+
+
+def _trades_from(path: str, kind: str, keys: dict) -> str:
+    if "trades_from" not in keys:
+        return "trade-detail"
+    if kind != "alipay":
+        raise ConfigError(f"{path}.trades_from: only an alipay channel has two statements that could book "
+                          f"its payments (expected no trades_from for type {kind})")
+    return keys["trades_from"].choice(("trade-detail", "fund-ledger"))
 
 
 # The column map of a channel without a fixed layout (PingPong): role -> header name.
@@ -381,7 +432,17 @@ def _column_map(path: str, kind: str, keys: dict) -> tuple[dict, dict]:
     return columns, types
 
 
-BANK_COLUMNS = {"date", "time", "amount", "debit", "credit", "memo", "payee", "ref", "balance", "currency"}
+BANK_COLUMNS = {"date", "time", "amount", "debit", "credit", "memo", "payee", "ref", "balance", "currency",
+                "detail", "original_credit", "original_debit", "original_currency"}
+
+
+def _bank_column(node: _Reader) -> str | int:
+    """A header name, or a 1-based column position for a file without a header."""
+    if isinstance(node.data, int) and not isinstance(node.data, bool):
+        if node.data < 1:
+            raise node.fail("a header name, or a column position 1, 2, …", node.data)
+        return node.data
+    return node.text()
 
 
 def _bank(name: str, node: _Reader) -> Bank:
@@ -392,8 +453,18 @@ def _bank(name: str, node: _Reader) -> Bank:
     kind = keys["type"].choice(BANK_TYPES)
     if "account" not in keys:
         raise ConfigError(f"{node.path}.account: missing (expected an account name like Assets:Bank:ICBC)")
-    columns = {k: v.text() for k, v in keys["columns"].mapping(BANK_COLUMNS).items()} if "columns" in keys else {}
+    columns = {k: _bank_column(v) for k, v in keys["columns"].mapping(BANK_COLUMNS).items()} \
+        if "columns" in keys else {}
     where = f"{node.path}.columns"
+    preset = BANK_PRESETS.get(kind)
+    if preset:  # a bank known by name: its layout, where config.yaml does not say otherwise
+        given, columns = columns, dict(preset.columns)
+        if given.keys() & {"amount", "debit", "credit"}:
+            for role in ("amount", "debit", "credit"):
+                columns.pop(role, None)
+        columns.update(given)
+    if len({type(v) for v in columns.values()}) > 1:
+        raise ConfigError(f"{where}: expected header names or column positions, got both")
     if kind in SELF_DESCRIBING_BANKS:
         for key in ("columns", "date_format"):
             if key in keys:
@@ -406,9 +477,10 @@ def _bank(name: str, node: _Reader) -> Bank:
         raise ConfigError(f"{where}.amount: missing (expected a signed amount column, or debit and credit)")
     encoding = _opt(keys, "encoding", _Reader.encoding)
     return Bank(name=name, type=kind, account=keys["account"].account(),
-                currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), "CNY"),
-                columns=columns, encoding=encoding,
-                date_format=_opt(keys, "date_format", _Reader.text, "%Y-%m-%d"),
+                currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"),
+                              preset and preset.currency or "CNY"),
+                columns=columns, encoding=encoding or (preset.encoding if preset else None),
+                date_format=_opt(keys, "date_format", _Reader.text, preset.date_format if preset else "%Y-%m-%d"),
                 account_id=_opt(keys, "account_id", _Reader.text),
                 opening=_opt(keys, "opening_balance", _Reader.opening))
 

@@ -11,12 +11,12 @@ from beancount.core import data
 
 from typing import NamedTuple
 
-from beanclear import acks, clearing, fees, orders, refunds, suspense
+from beanclear import acks, clearing, fees, fx, orders, refunds, suspense
 from beanclear.config import ConfigError, load
 from beanclear.findings import Finding, apply_policy, as_errors
 
 CHECKS = {"clearing": clearing.findings, "suspense": suspense.findings, "fees": fees.findings,
-          "refunds": refunds.findings, "orders": orders.findings}
+          "refunds": refunds.findings, "orders": orders.findings, "fx": fx.findings}
 
 
 def as_of(entries) -> dt.date:

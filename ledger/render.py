@@ -48,14 +48,20 @@ def entry_text(entry) -> str:
         return "\n".join([f"{entry.date} balance {entry.account:<{ACCOUNT_WIDTH - 9}}"
                           f"{amount_text(entry.amount.number, entry.amount.currency)}",
                           *_meta_lines(entry.meta)]) + "\n"
+    if isinstance(entry, data.Price):
+        return "\n".join([f"{entry.date} price {entry.currency} {entry.amount.number:f} {entry.amount.currency}",
+                          *_meta_lines(entry.meta)]) + "\n"
     raise TypeError(f"beanclear does not write {type(entry).__name__} entries")
 
 
 def identity(entry) -> str:
     """What makes an entry the same entry on a re-import: the statement's own id for a
-    transaction, the account and date for a balance assertion."""
+    transaction, the account, date and currency for a balance assertion, the pair and
+    date for a price."""
     if isinstance(entry, data.Balance):
-        return f"balance {entry.account} {entry.date}"
+        return f"balance {entry.account} {entry.date} {entry.amount.currency}"
+    if isinstance(entry, data.Price):
+        return f"price {entry.currency} {entry.amount.currency} {entry.date}"
     return entry.meta["id"]
 
 
@@ -63,5 +69,7 @@ def sort_key(entry) -> tuple:
     """Order within a month file: date; balance assertions (start of day) first; then
     time of day and id. Parsed back from text by books.block_key()."""
     if isinstance(entry, data.Balance):
-        return (entry.date.isoformat(), 0, "", entry.account)
+        return (entry.date.isoformat(), 0, "", f"{entry.account} {entry.amount.currency}")
+    if isinstance(entry, data.Price):
+        return (entry.date.isoformat(), 0, "", f"price {entry.currency} {entry.amount.currency}")
     return (entry.date.isoformat(), 1, entry.meta.get("time", ""), entry.meta["id"])

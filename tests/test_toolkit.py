@@ -223,3 +223,22 @@ def test_first_row_keys_reads_quoted_headers():
     from beanclear.importers.toolkit import first_row_keys
     assert first_row_keys('\ufeff"Fecha","Bruto ","Id. de transacción",""\n"1"') == {"fecha", "bruto",
                                                                                       "id.detransacción"}
+
+
+def test_western_fallback_reads_latin1_and_cp1252_but_gbk_stays_the_default():
+    from beanclear.importers.toolkit import WESTERN_ENCODINGS
+    assert decode("Müller – 5 €".encode("cp1252"), "x.sta", fallbacks=WESTERN_ENCODINGS) == "Müller – 5 €"
+    assert decode(b"Gyor \xf5r \x81", "x.sta", fallbacks=WESTERN_ENCODINGS) == "Gyor õr \x81"  # latin-1 last
+    assert decode("支付宝".encode("gbk"), "x.csv") == "支付宝"
+
+
+def test_read_xml_keeps_lines_drops_namespaces_and_refuses_entities(tmp_path):
+    from beanclear.importers.toolkit import read_xml
+    ok = tmp_path / "ok.xml"
+    ok.write_text('<D xmlns="urn:x"><A>\n<B c="1">2</B></A></D>', encoding="utf-8")
+    root = read_xml(ok)
+    assert (root.tag, root.find("A/B").line, root.value("A/B"), root.find("A/B").attrib) == ("D", 2, "2", {"c": "1"})
+    evil = tmp_path / "evil.xml"
+    evil.write_text('<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><D>&e;</D>')
+    with pytest.raises(StatementError, match=r"evil.xml:2: the XML declares a document type or entities"):
+        read_xml(evil)

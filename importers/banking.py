@@ -1,0 +1,138 @@
+"""What every bank statement importer shares (CSV, OFX, CAMT.053, MT940): which
+account a line goes to, which account number a file belongs to, stable ids for lines
+the bank gives no id, and closing balances as `balance` assertions.
+
+Each bank line posts to the bank account against what explains it, in this order:
+1. a credit whose payee or memo names a channel paid out to this bank (`payout_memo`
+   of the channel) goes to that channel's transit account, where it meets the payout;
+   a debit naming a personal wallet (alipay-personal, wechat-personal, jd-personal) is a
+   payment through that wallet funded by this account: it goes to the wallet's clearing
+   account, where the wallet's own row for the payment meets it (counted once);
+2. the first of the config's `rules` whose pattern is found in payee or memo;
+3. otherwise `Assets:Suspense`, which must be empty: a `bank-unmatched` finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from decimal import Decimal
+
+from beancount.core import data
+
+from beanclear.config import WALLET_TYPES
+from beanclear.importers.base import (Extraction, StatementImporter, balance, closing_balances, next_day, posting,
+                                      transaction)
+from beanclear.importers.toolkit import StatementError
+
+
+def account_key(text: str) -> str:
+    """An account number compared loosely: spaces, dashes, dots and case do not matter."""
+    return re.sub(r"[\s\-./]", "", text or "").upper()
+
+
+class BankImporter(StatementImporter):
+    """A bank statement: every line against transit, a rule, or suspense."""
+
+    def account(self, filepath: str) -> str:
+        return self.source.account
+
+    def classify(self, amount: Decimal, payee: str, memo: str) -> str:
+        """The account that explains a bank line (see the module docstring)."""
+        text = f"{payee} {memo}"
+        for channel in self.config.channels.values():
+            if channel.bank == self.source.name and channel.payout_memo.search(text):
+                if amount > 0:
+                    return channel.accounts.transit
+                if channel.type in WALLET_TYPES:  # a card payment through the wallet: the wallet
+                    return channel.accounts.clearing  # row books it, from clearing (wallet.py)
+        for rule in self.config.rules:
+            if rule.pattern.search(text):
+                return rule.account
+        return self.config.suspense
+
+    def is_mine(self, number: str) -> bool:
+        """Whether a statement's account number (ACCTID, IBAN, `:25:`) is this bank's
+        `account_id`; any number when the config gives none. An IBAN also matches the
+        domestic account number it ends with (`NL71RABO0123456789` ~ `0123456789`)."""
+        if not self.source.account_id:
+            return True
+        mine, theirs = account_key(self.source.account_id), account_key(number)
+        return bool(theirs) and (theirs == mine or theirs.endswith(mine))
+
+    def own_statements(self, path: str, statements: list, number, lines, out: Extraction) -> list:
+        """The statements of this bank's account, in file order. A file with statements
+        of several accounts needs `account_id`; the other accounts' lines are counted
+        as skipped (`number(st)` is a statement's account, `lines(st)` its lines)."""
+        numbers = {number(st) for st in statements}
+        if len(numbers) > 1 and not self.source.account_id:
+            raise StatementError(path, statements[1].line, f"statements of {len(numbers)} accounts "
+                                 f"({', '.join(sorted(numbers))}); set account_id in config.yaml to pick one")
+        kept = []
+        for st in statements:
+            if self.is_mine(number(st)):
+                kept.append(st)
+            elif lines(st):
+                out.rows += len(lines(st))
+                out.skipped[f"statement of another account ({number(st)})"] += len(lines(st))
+        return kept
+
+    def bank_line(self, path: str, line: int, when: dt.date | dt.datetime, amount: Decimal, currency: str,
+                  payee: str, memo: str, meta: dict, links=()) -> data.Transaction:
+        """One bank line: the bank account against what classify() says explains it."""
+        other = self.classify(amount, payee, memo)
+        return transaction(path, line, when, payee, memo, meta,
+                           [posting(self.source.account, amount, currency), posting(other, -amount, currency)],
+                           links)
+
+
+class LineIds:
+    """Ids for lines the bank gives none: a digest of what the line says, counted, so
+    that two identical lines of one day in one file stay two lines, and a re-import
+    (or an overlapping statement listing the same lines) finds the same ids again."""
+
+    def __init__(self):
+        self.seen: Counter = Counter()
+
+    def __call__(self, date: dt.date, *parts) -> str:
+        digest = hashlib.sha1("|".join([f"{date:%Y-%m-%d}", *map(str, parts)]).encode()).hexdigest()[:12]
+        self.seen[digest] += 1
+        return f"{date:%Y%m%d}-{digest}-{self.seen[digest]}"
+
+
+class Closings:
+    """Statement balances: each statement's opening, booked entries and closing balance
+    per currency. The closing balance of each day becomes a `balance` assertion on the
+    next day; where a file holds several statements of one day, the last one in the
+    chain (the one no other statement opens from) wins."""
+
+    def __init__(self, path: str, account: str):
+        self.path, self.account = path, account
+        self.rows: dict[str, list] = {}   # currency -> [(time, line, booked, closing)]
+
+    def statement(self, out: Extraction, label: str, line: int, date: dt.date, currency: str,
+                  opening: Decimal | None, booked: Decimal, closing: Decimal | None, final: bool = True) -> None:
+        """Record one statement's closing balance; note a statement whose entries do not
+        lead from its opening to its closing balance (a difference is reported, not hidden).
+        An intermediate balance (not `final`: the statement goes on in another message)
+        is checked but not asserted: more lines of that day may follow."""
+        if closing is None:
+            return
+        if final:
+            self.rows.setdefault(currency, []).append((dt.datetime.combine(date, dt.time()), line, booked, closing))
+        if opening is not None and opening + booked != closing:
+            out.notes.append(f"statement {label}: opening balance {opening} {currency} + entries {booked} = "
+                             f"{opening + booked}, but the closing balance says {closing} (lines missing?)")
+
+    def running(self, line: int, date: dt.date, currency: str, amount: Decimal, after: Decimal) -> None:
+        """A line's running balance (the balance after it), as some statements give."""
+        self.rows.setdefault(currency, []).append((dt.datetime.combine(date, dt.time()), line, amount, after))
+
+    def assertions(self) -> list[data.Balance]:
+        out = []
+        for currency, rows in sorted(self.rows.items()):
+            for day, (line, amount) in sorted(closing_balances(rows).items()):
+                out.append(balance(self.path, line, next_day(day), self.account, amount, currency))
+        return out

@@ -1,0 +1,212 @@
+"""ISO 20022 CAMT.053 bank-to-customer statements, versions .001.02 to .001.08 (read
+by local element names, so the namespace of the version does not matter), with any
+number of `Stmt` in one file.
+
+Each booked `Ntry` posts once, as the bank booked it, against what explains it
+(banking.py); `AcctSvcrRef`, the bank's own reference, is its id:
+
+    2014-12-31 * "NAME NAME" "4654654654654654" ^…
+      id: "AAAASESS-FP-CN_98765/01"
+      type: "PMNT/RCDT/BOOK"
+      end-to-end-id: "MUELL/FINP/RA12345"
+      Assets:Bank:Eur                   8.85 EUR
+      Assets:Suspense                  -8.85 EUR
+
+The closing booked balance (`CLBD`) of each statement becomes a `balance` assertion
+on the day after its date, per currency. The traps:
+- a batch (one `Ntry`, several `TxDtls`) is booked once, for the entry's amount; the
+  details' references are kept (`detail-refs`) and their sum is checked against it;
+- `Sts` PDNG (pending), INFO and FUTR are not booked money: counted as skipped;
+- `RvslInd` true marks a reversal. `CdtDbtInd` is still the direction of this entry
+  (ISO 20022: "if CdtDbtInd is DBIT and RvslInd is true, the original operation was a
+  credit"), so the sign is not flipped; the entry gets `reversal: "true"`;
+- `Amt` is always positive: the sign comes from `CdtDbtInd` and nowhere else;
+- an exchange (`CcyXchg`) is kept as `fx-pair`/`fx-rate` for the fx-gap check.
+Statements without a bank reference get a digest id (LineIds). XML is parsed with
+defusedxml: entity declarations and external references are refused, not expanded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from beanclear.importers.banking import BankImporter, Closings, LineIds
+from beanclear.importers.base import Extraction
+from beanclear.importers.toolkit import StatementError, XmlNode, clean, read_xml
+
+NOT_BOOKED = {"PDNG": "pending (not booked)", "INFO": "information only (not booked)",
+              "FUTR": "future-dated (not booked yet)"}
+OPENING, CLOSING = ("OPBD", "PRCD"), "CLBD"
+AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+
+
+def money(node: XmlNode | None, path: str, what: str, signed_by: XmlNode | None = None) -> tuple[Decimal, str]:
+    """An `Amt Ccy="EUR"` amount, negative when the `CdtDbtInd` beside it is DBIT."""
+    if node is None:
+        raise StatementError(path, signed_by.line if signed_by is not None else 0, f"{what}: no <Amt>")
+    raw, currency = node.text.strip(), node.attrib.get("Ccy", "")
+    if not AMOUNT.match(raw) or not currency:
+        raise StatementError(path, node.line, f"{what}: expected an amount like <Amt Ccy=\"EUR\">12.34</Amt>, "
+                             f"got {raw!r} in {currency or 'no currency'!r}")
+    amount = Decimal(raw)
+    if signed_by is not None:
+        indicator = signed_by.value("CdtDbtInd")
+        if indicator not in ("CRDT", "DBIT"):
+            raise StatementError(path, signed_by.line, f"{what}: <CdtDbtInd> expected CRDT or DBIT, got {indicator!r}")
+        amount = -amount if indicator == "DBIT" else amount
+    return amount, currency
+
+
+def day_of(node: XmlNode | None, path: str, what: str) -> dt.date | None:
+    """`<Dt>2014-01-05</Dt>` or `<DtTm>2014-12-31T13:15:00+01:00</DtTm>`: the date as written."""
+    if node is None:
+        return None
+    raw = node.value("Dt") or node.value("DtTm")
+    try:
+        return dt.date.fromisoformat(raw[:10])
+    except ValueError:
+        raise StatementError(path, node.line, f"{what}: expected a date like 2026-03-01, got {raw!r}") from None
+
+
+def status(entry: XmlNode) -> str:
+    return entry.value("Sts/Cd") or entry.value("Sts") or entry.value("Sts/Prtry")
+
+
+def bank_code(entry: XmlNode) -> str:
+    code = entry.find("BkTxCd/Domn")
+    if code is not None:
+        return "/".join(p for p in (code.value("Cd"), code.value("Fmly/Cd"), code.value("Fmly/SubFmlyCd")) if p)
+    return entry.value("BkTxCd/Prtry/Cd")
+
+
+def party(detail: XmlNode, role: str) -> str:
+    return detail.value(f"RltdPties/{role}/Nm") or detail.value(f"RltdPties/{role}/Pty/Nm")
+
+
+def exchange(detail: XmlNode) -> dict:
+    """fx-pair and fx-rate of a detail's currency exchange: the rate is quoted
+    currency per unit currency (ISO 20022 `XchgRate` = UnitCcy/QtdCcy)."""
+    for where in ("AmtDtls/InstdAmt", "AmtDtls/TxAmt", "AmtDtls/CntrValAmt"):
+        fx = detail.find(where + "/CcyXchg")
+        if fx is None or not fx.value("XchgRate"):
+            continue
+        source, target = fx.value("SrcCcy"), fx.value("TrgtCcy")
+        unit = fx.value("UnitCcy") or source
+        quoted = fx.value("QtdCcy") or (target if unit == source else source)
+        if unit and quoted and unit != quoted:
+            original = detail.find("AmtDtls/InstdAmt/Amt")
+            return {"fx-pair": f"{unit}/{quoted}", "fx-rate": fx.value("XchgRate"),
+                    "original-amount": f"{original.text.strip()} {original.attrib.get('Ccy', '')}"
+                    if original is not None else None}
+    return {}
+
+
+class Importer(BankImporter):
+    kind = "camt.053 statement"
+
+    def matches(self, head: str) -> bool:
+        if "BkToCstmrStmt" not in head:
+            return False
+        ids = re.findall(r"<(?:\w+:)?(?:IBAN|Id)>\s*([A-Za-z0-9 ./-]+?)\s*</", head)
+        return any(self.is_mine(i) for i in ids) if self.source.account_id else True
+
+    def parse(self, filepath: str) -> Extraction:
+        path = str(filepath)
+        root = read_xml(path)
+        statements = root.findall("BkToCstmrStmt/Stmt")
+        if root.find("BkToCstmrStmt") is None:
+            raise StatementError(path, root.line, f"<{root.tag}> is not a CAMT.053 statement "
+                                 "(expected Document/BkToCstmrStmt)")
+        out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
+        for st in self.own_statements(path, statements, self._number, lambda s: s.findall("Ntry"), out):
+            entries = st.findall("Ntry")
+            booked: dict[str, Decimal] = {}
+            for entry in self.each(entries):
+                out.rows += 1
+                txn = self._entry(entry, path, out, line_id)
+                if txn is not None:
+                    out.entries.append(txn)
+                    units = txn.postings[0].units
+                    booked[units.currency] = booked.get(units.currency, Decimal(0)) + units.number
+            self._balances(st, path, out, closings, booked)
+        out.entries += closings.assertions()
+        return out
+
+    @staticmethod
+    def _number(st: XmlNode) -> str:
+        return clean(st.value("Acct/Id/IBAN") or st.value("Acct/Id/Othr/Id"))
+
+    def _balances(self, st: XmlNode, path: str, out: Extraction, closings: Closings, booked: dict) -> None:
+        opening, closing = {}, {}
+        for bal in st.findall("Bal"):
+            code = bal.value("Tp/CdOrPrtry/Cd") or bal.value("Tp/CdOrPrtry/Prtry")
+            if code not in OPENING + (CLOSING,):
+                continue  # available, interim and forward balances: not the booked balance of the day
+            amount, currency = money(bal.find("Amt"), path, f"<Bal> {code}", bal)
+            day = day_of(bal.find("Dt"), path, f"<Bal> {code}")
+            if day is None:
+                raise StatementError(path, bal.line, f"<Bal> {code}: no <Dt> (expected the date of the balance)")
+            (opening if code in OPENING else closing)[currency] = (amount, day, bal.line)
+        for currency, (amount, day, line) in closing.items():
+            start = opening.get(currency)
+            if booked and currency not in booked:
+                out.notes.append(f"statement {st.value('Id')}: closing balance in {currency}, but its entries "
+                                 f"are in {', '.join(sorted(booked))}")
+            closings.statement(out, st.value("Id"), line, day, currency, start[0] if start else None,
+                               booked.get(currency, Decimal(0)), amount)
+
+    def _entry(self, entry: XmlNode, path: str, out: Extraction, line_id: LineIds):
+        state = status(entry)
+        if state in NOT_BOOKED:
+            out.skip(NOT_BOOKED[state])
+            return None
+        if state != "BOOK":
+            raise StatementError(path, entry.line, f"<Sts>: unknown entry status {state!r} "
+                                 f"(expected BOOK, {', '.join(NOT_BOOKED)})")
+        amount, currency = money(entry.find("Amt"), path, "<Ntry>", entry)
+        day = day_of(entry.find("BookgDt"), path, "<BookgDt>") or day_of(entry.find("ValDt"), path, "<ValDt>")
+        if day is None:
+            raise StatementError(path, entry.line, "<Ntry> without <BookgDt> or <ValDt> (expected its date)")
+        details = entry.findall("NtryDtls/TxDtls")
+        refs = [d.value("Refs/EndToEndId") or d.value("Refs/AcctSvcrRef") or d.value("Refs/InstrId")
+                for d in details]
+        refs = [r for r in refs if r and r != "NOTPROVIDED"]
+        # The other party: the debtor of a credit, the creditor of a debit (either, where
+        # a bank names only one).
+        roles = ("Dbtr", "Cdtr") if amount > 0 else ("Cdtr", "Dbtr")
+        names = {party(d, roles[0]) or party(d, roles[1]) for d in details} - {""}
+        texts = [" ".join(n.text.strip() for n in d.findall("RmtInf/Ustrd")) or d.value("AddtlTxInf")
+                 or d.value("RmtInf/Strd/CdtrRefInf/Ref") for d in details]
+        texts = list(dict.fromkeys(t for t in texts if t))
+        payee = names.pop() if len(names) == 1 else ""
+        memo = entry.value("AddtlNtryInf") or "; ".join(texts) or bank_code(entry) or "bank entry"
+        batch = entry.find("NtryDtls/Btch")
+        meta = {"type": bank_code(entry), "reversal": "true" if entry.value("RvslInd").lower() == "true" else None}
+        if len(details) > 1 or batch is not None:
+            # A batch is booked once, as the bank booked it; its details only explain it.
+            meta["batch"] = (batch.value("PmtInfId") or batch.value("MsgId")) if batch is not None else None
+            meta["detail-refs"] = ", ".join(refs) or None
+            self._check_batch(entry, details, amount, currency, path, out)
+        elif details:
+            meta["end-to-end-id"] = refs[0] if refs else None
+            meta.update(exchange(details[0]))
+        ident = clean(entry.value("AcctSvcrRef"))
+        if not ident:
+            ident = line_id(day, amount, currency, meta["type"], entry.value("NtryRef"), payee, memo, *refs)
+        if amount == 0:
+            out.skip("zero amount")
+            return None
+        return self.bank_line(path, entry.line, day, amount, currency, payee, memo,
+                              {"id": ident, "entry-ref": entry.value("NtryRef"), **meta})
+
+    @staticmethod
+    def _check_batch(entry: XmlNode, details: list[XmlNode], amount: Decimal, currency: str, path: str,
+                     out: Extraction) -> None:
+        parts = [d.find("AmtDtls/TxAmt/Amt") or d.find("Amt") for d in details]
+        if details and all(p is not None for p in parts):
+            total = sum(money(p, path, "<TxDtls>")[0] for p in parts)
+            if total != abs(amount):
+                out.notes.append(f"line {entry.line}: the batch's {len(details)} details add up to {total} "
+                                 f"{currency}, the entry says {abs(amount)} (booked the entry)")

@@ -1,0 +1,251 @@
+"""SWIFT MT940 customer statements, as banks really send them: bare, in a SWIFT
+envelope (`{1:…}{2:…}{4:` … `-}`), under bank header lines (`ABNANL2A`/`940`), or after
+a `:940:` line; several statements per file, with or without `-` between them.
+
+Each `:61:` line posts to the bank account against what explains it (banking.py),
+with its `:86:` text read for the other party and the purpose:
+
+    2007-09-04 * "KARL KAUFMANN" "Verw CTSc-01 BC-PPP TFNr 22 004"
+      id: "20070904-…-1"
+      bank-ref: "0724710333343453"
+      end-to-end-id: "EndToEndId TFNR 22 004 00001"
+      type: "NTRF"
+      value-date: "2007-09-07"
+      Assets:Bank:Ops                  50990.05 EUR
+      Assets:Suspense                 -50990.05 EUR
+
+The final closing balance `:62F:` becomes a `balance` assertion on the next day;
+`:60M:`/`:62M:` (a statement continued in the next message) only check the totals.
+
+The traps:
+- `C`/`D`, and `RC`/`RD` for reversals: RC reverses a credit (money out), RD a debit
+  (money in). German `CR`/`DR` are `C`/`D` followed by the funds code (the third letter
+  of the currency), so they need no case of their own;
+- amounts with a decimal comma and no decimals (`107,`, `15000,`) or zero padding;
+- the booking date is the entry date (MMDD, in the value date's year or the next or
+  previous one); a line is booked on it, because `:62F:` is dated by booking. Value dates
+  like 160230 (Feb 30, German year-end interest) are kept as written in `value-date`;
+  without an entry date an impossible value date is clamped to the month's last day;
+- `:86:` lines wrap at 65 characters, mid-word: a full line continues without a space.
+  German `?20`–`?29` purpose, `?32`/`?33` name (SEPA `EREF+`, `SVWZ+` inside) and Dutch
+  `/NAME/…/REMI/…` are read; anything else is the memo as written;
+- text that is not UTF-8 is read as Windows-1252/Latin-1 (set `encoding:` for others).
+MT940 lines have no unique id, so each gets a digest of what it says (LineIds), with the
+bank reference kept as `bank-ref`. A parser of our own rather than the `mt-940` package:
+that package rejects real files whose fields exceed the SWIFT lengths (ASN Bank) and
+cannot name the line of an error.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from beanclear.importers.banking import BankImporter, Closings, LineIds
+from beanclear.importers.base import Extraction
+from beanclear.importers.toolkit import WESTERN_ENCODINGS, StatementError, clean, money, read_text
+
+TAG = re.compile(r"^:(\d{2}[A-Z]?):(.*)$")
+KNOWN_TAGS = {"20", "21", "25", "25P", "28", "28C", "60F", "60M", "61", "86", "62F", "62M", "64", "65",
+              "13", "13D", "34F", "90C", "90D"}
+LINE_61 = re.compile(r"^(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?"
+                     r"(?P<amount>\d[\d,]*)(?P<type>[NSF][A-Z0-9]{3})(?P<ref>.*?)(?://(?P<bank>.*))?$")
+BALANCE = re.compile(r"^(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,]*)$")
+SIGN = {"C": 1, "D": -1, "RC": -1, "RD": 1}
+DUTCH = re.compile(r"/(EREF|BENM|ORDP|NAME|REMI|ISDT|ADDR|CSID|MARF|IBAN|BIC|TRCD|PREF|RTRN|CDTRREF|CDTRREFTP|"
+                   r"CD|SCOR|ISSR|USTD|STRD|PURP|ULTC|ULTD|EXCH|OCMT|CHGS|SVCL|TRTP|INIT|ACCW|IREF|RTYP)/")
+SEPA = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|ABWA|ABWE|SVWZ)\+(.*?)"
+                  r"(?=(?:EREF|KREF|MREF|CRED|DEBT|ABWA|ABWE|SVWZ)\+|MTLG:|$)")
+
+
+@dataclass
+class Field:
+    tag: str
+    line: int
+    lines: list[str]
+
+    @property
+    def text(self) -> str:
+        """The lines joined; a full 65-character line was cut mid-word and continues
+        without a space."""
+        out = self.lines[0]
+        previous = len(self.tag) + 2 + len(self.lines[0])
+        for line in self.lines[1:]:
+            out += ("" if previous >= 65 else " ") + line
+            previous = len(line)
+        return out.strip()
+
+
+@dataclass
+class Statement:
+    line: int
+    fields: list[Field] = field(default_factory=list)
+
+    def get(self, *tags: str) -> Field | None:
+        return next((f for f in self.fields if f.tag in tags), None)
+
+    def all(self, tag: str) -> list[Field]:
+        return [f for f in self.fields if f.tag == tag]
+
+    def account(self) -> str:
+        return self.get("25").text if self.get("25") else ""
+
+
+def statements(text: str, path: str) -> list[Statement]:
+    """The file cut into statements of tagged fields, envelopes and header lines left out."""
+    out: list[Statement] = []
+    current: Statement | None = None
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = re.sub(r"^\{1:[^}]*\}(\{2:[^}]*\})?(\{3:(\{[^}]*\})*\})?\{4:", "", raw.rstrip())
+        if line in ("-", "-}") or line.startswith(("-}", "{5:")):
+            current = None
+            continue
+        m = TAG.match(line)
+        if m and m.group(1) != "940":
+            if m.group(1) not in KNOWN_TAGS:
+                raise StatementError(path, number, f"unknown field :{m.group(1)}: (expected :20:, :25:, :28C:, "
+                                     ":60F:, :61:, :86:, :62F: and the other MT940 fields)")
+            if m.group(1) == "20" or current is None:
+                current = Statement(number)
+                out.append(current)
+            current.fields.append(Field(m.group(1), number, [m.group(2)]))
+        elif current is not None and current.fields and line.strip():
+            current.fields[-1].lines.append(line)
+        # else: a bank header line (ABNANL2A, 940, :940:), an envelope, or padding
+    if not out:
+        raise StatementError(path, 1, "no :20: field (expected an MT940 statement)")
+    return out
+
+
+def amount_of(text: str, path: str, line: int, what: str) -> Decimal:
+    if text.count(",") != 1:
+        raise StatementError(path, line, f"{what} expected an amount with a decimal comma like 107,50, got {text!r}")
+    return money(Decimal(text.replace(",", ".").rstrip(".") or "0"))
+
+
+def a_date(yymmdd: str) -> dt.date:
+    """YYMMDD; an impossible day (160230) is clamped to the month's last day."""
+    year, month, day = 2000 + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6])
+    if year > dt.date.today().year + 10:
+        year -= 100
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def booking_date(value: dt.date, mmdd: str) -> dt.date:
+    """The entry date MMDD in the year nearest the value date."""
+    month, day = int(mmdd[:2]), int(mmdd[2:])
+    year = value.year + (1 if month - value.month < -6 else -1 if month - value.month > 6 else 0)
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def balance_of(f: Field, path: str) -> tuple[Decimal, dt.date, str]:
+    m = BALANCE.match(f.text.replace(" ", ""))
+    if not m:
+        raise StatementError(path, f.line, f":{f.tag}: expected C or D, YYMMDD, currency and amount like "
+                             f"C260301EUR1234,56, got {f.text!r}")
+    try:
+        day = a_date(m.group("date"))
+    except ValueError:
+        raise StatementError(path, f.line, f":{f.tag}: no such date {m.group('date')!r}") from None
+    sign = 1 if m.group("mark") == "C" else -1
+    return sign * amount_of(m.group("amount"), path, f.line, f":{f.tag}:"), day, m.group("currency")
+
+
+def details(info: str) -> dict[str, str]:
+    """Payee, memo and end-to-end id from a structured :86: (German ?-subfields, Dutch
+    /TAG/ pairs), or the whole text as the memo."""
+    german = re.match(r"^(\d{3})\?", info)
+    if german:
+        parts: dict[str, str] = {}
+        for key, value in re.findall(r"\?(\d{2})([^?]*)", info):
+            parts[key] = parts.get(key, "") + value
+        purpose = "".join(parts.get(str(k), "") for k in [*range(20, 30), *range(60, 64)])
+        sepa = dict(SEPA.findall(purpose))
+        return {"payee": " ".join((parts.get("32", "") + parts.get("33", "")).split()),
+                "memo": sepa.get("SVWZ", "").strip() or " ".join(f"{parts.get('00', '')} {purpose}".split()),
+                "end-to-end-id": sepa.get("EREF", "").strip()}
+    if DUTCH.match(info):
+        pieces = DUTCH.split(info)
+        pairs = {pieces[i]: pieces[i + 1].strip("/ ") for i in range(1, len(pieces) - 1, 2)}
+        return {"payee": pairs.get("NAME", ""), "memo": pairs.get("REMI", "").removeprefix("USTD//")
+                or pairs.get("EREF", ""),
+                "end-to-end-id": pairs.get("EREF", "")}
+    return {"payee": "", "memo": " ".join(info.split()), "end-to-end-id": ""}
+
+
+class Importer(BankImporter):
+    kind = "mt940 statement"
+
+    def matches(self, head: str) -> bool:
+        if not re.search(r"^(\{1:[^\n]*)?:20:", head, re.M) or not re.search(r"^:6[01][FM]?:", head, re.M):
+            return False
+        accounts = re.findall(r"^:25:(.*)$", head, re.M)
+        return any(self.is_mine(a) for a in accounts) if self.source.account_id else True
+
+    def parse(self, filepath: str) -> Extraction:
+        path = str(filepath)
+        out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
+        found = statements(read_text(path, self.source.encoding, WESTERN_ENCODINGS), path)
+        for st in self.own_statements(path, found, Statement.account, lambda s: s.all("61"), out):
+            account = st.account()
+            opening, closing = st.get("60F", "60M"), st.get("62F", "62M")
+            if opening is None or closing is None:
+                raise StatementError(path, st.fields[-1].line, f"statement {st.get('20').text if st.get('20') else ''} "
+                                     "has no :60F: opening or :62F: closing balance (is the file cut off?)")
+            start, _, currency = balance_of(opening, path)
+            end, end_day, end_currency = balance_of(closing, path)
+            booked, last = Decimal(0), None
+            for i, f in enumerate(st.fields):
+                if f.tag != "61":
+                    continue
+                out.rows += 1
+                info = st.fields[i + 1] if i + 1 < len(st.fields) and st.fields[i + 1].tag == "86" else None
+                entry = self._line(f, info, path, account, currency, line_id)
+                if entry is None:
+                    out.skip("zero amount")
+                    continue
+                out.entries.append(entry)
+                booked += entry.postings[0].units.number
+                last = max(last or entry.date, entry.date)
+            label = " ".join(x.text for x in (st.get("20"), st.get("28C", "28")) if x)
+            if end_currency != currency:
+                raise StatementError(path, closing.line, f":{closing.tag}: closing balance in {end_currency}, "
+                                     f"the opening balance in {currency} (expected one currency)")
+            # Asserted the day after the last line, or after the balance's date where that is
+            # earlier: some banks (Rabobank) date :62F: on the next statement's day.
+            closings.statement(out, label, closing.line, min(end_day, last or end_day), currency, start, booked, end,
+                               final=closing.tag == "62F")
+        out.entries += closings.assertions()
+        return out
+
+    def _line(self, f: Field, info: Field | None, path: str, account: str, currency: str, line_id: LineIds):
+        first, *supplementary = f.lines
+        m = LINE_61.match(first.strip())
+        if not m:
+            raise StatementError(path, f.line, f":61: expected value date YYMMDD, optional entry date MMDD, "
+                                 f"C/D/RC/RD, amount like 12,50 and a type like NTRF, got {first.strip()!r}")
+        amount = SIGN[m.group("mark")] * amount_of(m.group("amount"), path, f.line, ":61:")
+        raw_value = m.group("value")
+        try:
+            value = a_date(raw_value)
+        except ValueError:
+            raise StatementError(path, f.line, f":61: no such value date {raw_value!r}") from None
+        day = booking_date(value, m.group("entry")) if m.group("entry") else value
+        written = f"{value.year}-{raw_value[2:4]}-{raw_value[4:]}"  # as written, also Feb 30
+        text = info.text if info else ""
+        parsed = details(text)
+        ref, bank_ref = clean(m.group("ref")), clean(m.group("bank") or "")
+        memo = parsed["memo"] or text or ref
+        ident = line_id(day, amount, currency, account, m.group("type"), ref, bank_ref, raw_value,
+                        " ".join(supplementary), text)
+        if amount == 0:
+            return None
+        meta = {"id": ident, "bank-ref": bank_ref, "customer-ref": "" if ref == "NONREF" else ref,
+                "end-to-end-id": parsed["end-to-end-id"], "type": m.group("type"),
+                "reversal": "true" if m.group("mark").startswith("R") else None,
+                "value-date": written if written != day.isoformat() else None,
+                "counter-account": clean(" ".join(supplementary)) or None}
+        return self.bank_line(path, f.line, day, amount, currency, parsed["payee"], memo, meta)

@@ -1,0 +1,137 @@
+"""The fx-gap check: every rate a channel or bank applied, against the reference rate.
+
+An applied rate is either stated by the statement, as metadata on the transaction
+(`fx-pair: "USD/CNY"`, `fx-rate: "7.0500"`: CNY per USD), or written into a posting
+as its price (`-100.00 USD @ 7.0500 CNY`). The reference is the `price` directive
+(books/prices.beancount, filled by `beanclear prices import`) of the same pair, or of
+the inverse pair, on the same day or the nearest day before it.
+
+    2026-01-05 price USD 7.1234 CNY
+
+    2026-01-05 * "PayPal" "Currency conversion"
+      id: "8KJ…"
+      Assets:PayPal:USD        -100.00 USD @ 7.0500 CNY
+      Assets:PayPal:CNY         705.00 CNY
+
+gives `fx-gap`: the rate is 103 basis points below the reference, and 100.00 USD sold
+at 7.0500 instead of 7.1234 lost 7.34 CNY (`amount`, in the quoted currency; `expected`
+is the reference rate, `actual` the applied one). Only spreads beyond
+`checks.fx-gap.tolerance_bps` (default 50) are reported, in either direction: a rate far
+better than the market is as suspicious as one far worse, and the message says which.
+
+The amount converted is the net of the entry's postings in the base currency; where the
+entry holds only the quoted side (a bank line in the account's currency that names the
+original currency in metadata) it is that side's first posting divided by the rate.
+No reference rate on or before the day means no finding: the gap cannot be measured,
+and the check stays silent rather than guess (load rates with `beanclear prices import`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from beancount.core import data
+
+from beanclear.clearing import _money, refs
+from beanclear.findings import Finding, at_entry
+
+DEFAULT_TOLERANCE_BPS = Decimal(50)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One conversion: `converted` units of `base` at `rate` units of `quote` each
+    (negative `converted`: the base currency was sold)."""
+
+    entry: data.Transaction
+    base: str
+    quote: str
+    rate: Decimal
+    converted: Decimal
+    account: str
+
+
+class References:
+    """The books' `price` directives, by pair and date."""
+
+    def __init__(self, entries):
+        series: dict[tuple[str, str], dict] = defaultdict(dict)
+        for entry in entries:
+            if isinstance(entry, data.Price) and "__implicit_prices__" not in entry.meta:
+                series[(entry.currency, entry.amount.currency)][entry.date] = entry.amount.number
+        self.series = {pair: sorted(days.items()) for pair, days in series.items()}
+
+    def _last(self, pair, day):
+        rows = self.series.get(pair, [])
+        at = bisect.bisect_right(rows, (day, Decimal("Infinity")))
+        return rows[at - 1] if at else None
+
+    def rate(self, base: str, quote: str, day) -> tuple[Decimal, object] | None:
+        """(rate, its date): the latest on or before `day`, direct or inverted; on the
+        same date the direct quote wins."""
+        direct, inverse = self._last((base, quote), day), self._last((quote, base), day)
+        if inverse and (not direct or inverse[0] > direct[0]):
+            return (Decimal(1) / inverse[1]).quantize(Decimal("1e-10")).normalize(), inverse[0]
+        return (direct[1], direct[0]) if direct else None
+
+
+def applied(entry: data.Transaction) -> list[Applied]:
+    """The conversions of one transaction: its fx metadata, else its priced postings."""
+    pair, stated = entry.meta.get("fx-pair"), entry.meta.get("fx-rate")
+    if pair and stated:
+        base, _, quote = str(pair).partition("/")
+        try:
+            rate = Decimal(str(stated))
+        except InvalidOperation:
+            return []
+        if not quote or rate <= 0:
+            return []
+        converted = sum((p.units.number for p in entry.postings if p.units.currency == base), Decimal(0))
+        if not converted:
+            side = next((p for p in entry.postings if p.units.currency == quote), None)
+            if side is None:
+                return []
+            converted = -side.units.number / rate
+        return [Applied(entry, base, quote, rate, converted, entry.postings[0].account)]
+    groups: dict[tuple, list] = defaultdict(list)
+    for p in entry.postings:
+        if p.price is not None and p.price.currency != p.units.currency and p.price.number:
+            groups[(p.units.currency, p.price.currency, p.price.number)].append(p)
+    return [Applied(entry, base, quote, rate, sum(p.units.number for p in ps), ps[0].account)
+            for (base, quote, rate), ps in groups.items()]
+
+
+def _source_of(entry, sources: dict[str, str]) -> str:
+    return next((sources[p.account] for p in entry.postings if p.account in sources), "")
+
+
+def findings(entries, config, as_of=None, index=None) -> list[Finding]:
+    limits = config.checks["fx-gap"].limits
+    tolerance = limits.get("tolerance_bps", DEFAULT_TOLERANCE_BPS)
+    references = References(entries)
+    sources = {b.account: name for name, b in config.banks.items()}
+    for name, ch in config.channels.items():
+        sources.update({a: name for a in vars(ch.accounts).values()})
+    out = []
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        for conv in applied(entry):
+            found = references.rate(conv.base, conv.quote, entry.date)
+            if found is None:
+                continue
+            reference, day = found
+            spread = (conv.rate - reference) / reference * 10000
+            if abs(spread) <= tolerance:
+                continue
+            lost = ((reference - conv.rate) * -conv.converted).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            out.append(Finding(
+                "fx-gap", entry.date, _source_of(entry, sources), conv.account, abs(lost), conv.quote,
+                f"{conv.base}→{conv.quote} at {conv.rate:f}, reference {reference.normalize():f} of {day}: "
+                f"{spread:+.1f} bps on {_money(abs(conv.converted).quantize(Decimal('0.01')))} {conv.base}, "
+                f"{_money(abs(lost))} {conv.quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)",
+                refs([entry]), expected=reference, actual=conv.rate, **at_entry(entry)))
+    return out

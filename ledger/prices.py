@@ -1,0 +1,186 @@
+"""Reference FX rates: a CSV of published rates into `books/prices.beancount` as
+`price` directives, the reference the fx-gap check compares applied rates with.
+
+    2026-01-05 price USD 7.1234 CNY        ; 1 USD = 7.1234 CNY
+
+Two layouts are read (comma, semicolon or TAB separated; UTF-8 or GB18030):
+
+- one rate per row: a date column (`date`, `day`, `TIME_PERIOD`, `日期`), a pair column
+  (`pair`, `symbol`, `currency pair`, `货币对`) holding `USD/CNY` (or `USDCNY`, `USD_CNY`,
+  `USD-CNY`), and a rate column (`rate`, `price`, `value`, `OBS_VALUE`, `close`, `中间价`);
+  or `base` and `quote` columns (`from`/`to`) instead of the pair;
+- a central bank's series: the date in the first column, then one column per pair named
+  by it (`USD/CNY,EUR/CNY,100JPY/CNY`, as CFETS publishes the central parity; `100JPY`
+  means the rate is for 100 JPY), or by the quoted currency alone with `--base EUR`
+  (the ECB's `Date,USD,JPY,…`: how many USD, JPY … one EUR buys).
+
+Dates are `2026-01-05`, `2026/01/05` or `20260105`. An empty cell or `N/A`, `.`, `-`
+(no fixing that day) is skipped and counted; anything else that is not a positive
+number is an error naming the file and line. Importing is idempotent: a date and pair
+the books already hold is never added again (the books' rate is kept, and a different
+rate in the file is reported). New prices go in date order between the lines already
+there, written atomically; nothing a person wrote is changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from beancount.core import data
+from beancount.core.amount import Amount
+
+from beanclear import atomic, render
+from beanclear.books import PRICE_LINE, Books, merge
+from beanclear.importers.toolkit import StatementError, clean, csv_rows, header_key, read_text
+
+DATE_NAMES = ("date", "day", "time_period", "日期")
+PAIR_NAMES = ("pair", "symbol", "currency pair", "currency_pair", "货币对")
+RATE_NAMES = ("rate", "price", "value", "obs_value", "close", "中间价")
+BASE_NAMES, QUOTE_NAMES = ("base", "from"), ("quote", "to")
+NO_RATE = {"", "N/A", "NA", ".", "-", "ND"}
+PAIR = re.compile(r"^(\d+)?\s*([A-Z]{3})\s*[/_\-: ]?\s*([A-Z]{3})$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass
+class PriceImport:
+    path: Path
+    rows: int = 0
+    new: list = field(default_factory=list)
+    known: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = (f"{self.path}: {self.rows} rates read, {len(self.new)} prices written, "
+                f"{self.known} already in the books")
+        if self.skipped:
+            text += ", skipped " + ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
+        return text + "".join(f"; note: {note}" for note in self.notes)
+
+
+def parse_pair(text: str) -> tuple[str, str, Decimal] | None:
+    """`USD/CNY` -> (USD, CNY, 1); `100JPY/CNY` -> (JPY, CNY, 100); None if not a pair."""
+    m = PAIR.match(clean(text).upper())
+    if not m or m.group(2) == m.group(3):
+        return None
+    return m.group(2), m.group(3), Decimal(m.group(1) or 1)
+
+
+def parse_date(text: str, path, line: int) -> dt.date:
+    raw = clean(text)
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise StatementError(path, line, f"expected a date like 2026-01-05, got {raw!r}")
+
+
+def parse_rate(text: str, path, line: int, column: str) -> Decimal | None:
+    raw = clean(text).replace(" ", "")
+    if raw.upper() in NO_RATE:
+        return None
+    if "," in raw and "." not in raw:
+        raw = raw.replace(",", ".")  # a decimal comma (semicolon-separated files)
+    try:
+        rate = Decimal(raw)
+    except InvalidOperation:
+        rate = None
+    if rate is None or not rate.is_finite() or rate <= 0:
+        raise StatementError(path, line, f"column {column}: expected a positive rate like 7.1234, got {text.strip()!r}")
+    return rate
+
+
+def read_rates(path: str | Path, base: str | None = None) -> tuple[list[tuple[int, data.Price]], PriceImport]:
+    """Every rate of a CSV as (line, Price), in file order."""
+    path = Path(path)
+    text = read_text(path)
+    first = text.lstrip().split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    rows = [r for r in csv_rows(text, path, delimiter) if any(clean(c) for c in r.cells)]
+    result = PriceImport(path)
+    header, body = rows[0], rows[1:]
+    keys = [header_key(c) for c in header.cells]
+
+    def find(names) -> int | None:
+        return next((keys.index(n) for n in map(header_key, names) if n in keys), None)
+
+    at_date, at_pair, at_rate = find(DATE_NAMES), find(PAIR_NAMES), find(RATE_NAMES)
+    at_base, at_quote = find(BASE_NAMES), find(QUOTE_NAMES)
+    columns: list[tuple[int, str, tuple[str, str, Decimal] | None]] = []   # series: (index, name, pair)
+    if at_rate is None:
+        if base and not CURRENCY.match(base.upper()):
+            raise StatementError(path, header.line, f"--base: expected a currency code like EUR, got {base!r}")
+        for i, name in enumerate(header.cells[1:], 1):
+            if not clean(name):
+                continue
+            pair = parse_pair(name) or ((base.upper(), clean(name).upper(), Decimal(1))
+                                        if base and CURRENCY.match(clean(name).upper()) else None)
+            if pair is None:
+                hint = "" if base else " (a header of currencies alone needs --base, e.g. --base EUR for the ECB)"
+                raise StatementError(path, header.line, f"column {i + 1}: expected a currency pair like USD/CNY, "
+                                     f"got {clean(name)!r}{hint}")
+            columns.append((i, clean(name), pair))
+        at_date = 0
+    elif at_date is None or (at_pair is None and (at_base is None or at_quote is None)):
+        raise StatementError(path, header.line, "expected a header with date, pair (or base and quote) and rate "
+                             "columns, or date and one column per currency pair")
+    else:
+        columns = [(at_rate, header.cells[at_rate], None)]
+    out = []
+    for row in body:
+        if len(row.cells) < len(header.cells) - (header.cells[-1].strip() == ""):
+            raise StatementError(path, row.line, f"expected {len(header.cells)} cells as in the header, "
+                                 f"got {len(row.cells)}")
+        day = parse_date(row.cells[at_date], path, row.line)
+        for index, name, pair in columns:
+            if pair is None:
+                written = row.cells[at_pair] if at_pair is not None else f"{row.cells[at_base]}/{row.cells[at_quote]}"
+                pair = parse_pair(written)
+                if pair is None:
+                    raise StatementError(path, row.line, f"expected a currency pair like USD/CNY, got {written.strip()!r}")
+            result.rows += 1
+            rate = parse_rate(row.cells[index], path, row.line, name)
+            if rate is None:
+                result.skipped["without a rate that day"] += 1
+                continue
+            price = data.Price(data.new_metadata(str(path), row.line), day, pair[0], Amount(rate / pair[2], pair[1]))
+            out.append((row.line, price))
+    return out, result
+
+
+def import_prices(config, path: str | Path, base: str | None = None) -> PriceImport:
+    """Add a CSV's rates to books/prices.beancount. Raises StatementError (nothing
+    written) on bad input."""
+    rates, result = read_rates(path, base)
+    books = Books(config.books)
+    target = books.root / "prices.beancount"
+    with atomic.locked(config.books):
+        changes = books.skeleton(config)
+        old = changes.get(target) or target.read_text(encoding="utf-8")
+        have = {(d, b, q): Decimal(r) for d, b, r, q in PRICE_LINE.findall(old)}
+        seen: dict[tuple, tuple[int, Decimal]] = {}
+        for line, price in rates:
+            key = (price.date.isoformat(), price.currency, price.amount.currency)
+            if key in seen and seen[key][1] != price.amount.number:
+                raise StatementError(path, line, f"a second rate for {key[1]}/{key[2]} on {key[0]}: "
+                                     f"{price.amount.number}, line {seen[key][0]} says {seen[key][1]}")
+            if key in have or key in seen:
+                result.known += 1
+                if key in have and have[key] != price.amount.number:
+                    result.notes.append(f"{key[1]}/{key[2]} on {key[0]}: the books say {have[key]}, "
+                                        f"the file {price.amount.number} (kept the books')")
+                continue
+            seen[key] = (line, price.amount.number)
+            result.new.append(price)
+        if result.new:
+            changes[target] = merge(old, sorted(result.new, key=render.sort_key))
+        if changes:
+            atomic.write_files(config.books, changes)
+    return result

@@ -1,0 +1,234 @@
+"""The traps of OFX, CAMT.053 and MT940 that the real samples do not cover, in files the
+tests write, and bad input that must name the file and the line."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from beancount.core import data
+
+from beanclear.importers import camt053, mt940, ofx
+from beanclear.importers.toolkit import StatementError
+
+CONFIG = """\
+channels:
+  stripe_eu: {type: wechat, bank: eur, payout_memo: "STRIPE"}
+banks:
+  eur: {type: camt053, account: Assets:Bank:Eur}
+  card: {type: ofx, account: Liabilities:Card}
+  de: {type: mt940, account: Assets:Bank:De}
+"""
+
+
+@pytest.fixture
+def cfg(make_config):
+    return make_config(CONFIG)
+
+
+def run(cfg, module, bank, tmp_path, text, name="s.txt", encoding="utf-8", account_id=None):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    source = cfg.banks[bank] if not account_id else replace(cfg.banks[bank], account_id=account_id)
+    imp = module.Importer(source, cfg)
+    assert imp.identify(str(path))
+    return imp.parse(str(path))
+
+
+def txns(extraction):
+    return [e for e in extraction.entries if isinstance(e, data.Transaction)]
+
+
+# -- OFX -------------------------------------------------------------------------------
+
+def stmttrn(kind="DEBIT", posted="20260301", amount="-10.00", fitid="A1", name="SHOP", extra=""):
+    return (f"<STMTTRN><TRNTYPE>{kind}<DTPOSTED>{posted}<TRNAMT>{amount}<FITID>{fitid}<NAME>{name}"
+            f"{extra}</STMTTRN>\n")
+
+
+def sgml(lines, header="OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\n\n", account="4000111122223333",
+         balance="<LEDGERBAL><BALAMT>-530.00<DTASOF>20260331</LEDGERBAL>"):
+    return (header + "<OFX><CREDITCARDMSGSRSV1><CCSTMTTRNRS><TRNUID>1<STATUS><CODE>0<SEVERITY>INFO</STATUS>\n"
+            f"<CCSTMTRS><CURDEF>USD<CCACCTFROM><ACCTID>{account}</CCACCTFROM>\n<BANKTRANLIST>"
+            "<DTSTART>20260301<DTEND>20260331\n" + "".join(lines) + "</BANKTRANLIST>"
+            f"{balance}</CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1></OFX>\n")
+
+
+def test_ofx_credit_card_statement_posts_charges_and_payments_to_the_card(cfg, tmp_path):
+    ex = run(cfg, ofx, "card", tmp_path, sgml([stmttrn(amount="-530.00"), stmttrn("PAYMENT", "20260310", "0", "Z")]))
+    [charge] = txns(ex)
+    assert charge.postings[0].account == "Liabilities:Card" and charge.postings[0].units.number == Decimal("-530.00")
+    assert ex.skipped == {"zero amount": 1}
+    [closing] = [e for e in ex.entries if isinstance(e, data.Balance)]
+    assert (str(closing.date), closing.amount.number) == ("2026-04-01", Decimal("-530.00"))  # owed: negative
+
+
+def test_ofx_date_is_taken_in_the_statement_zone_not_utc(cfg, tmp_path):
+    ex = run(cfg, ofx, "card", tmp_path, sgml([stmttrn(posted="20260301230000.000[-5:EST]")], balance=""))
+    assert str(txns(ex)[0].date) == "2026-03-01"  # 04:00 UTC on 03-02, but the bank booked it on 03-01
+
+
+def test_ofx_fitid_reused_by_the_bank_stays_two_lines_and_reimports_stay_one(cfg, tmp_path):
+    lines = [stmttrn(fitid="1"), stmttrn(posted="20260305", amount="-7.00", fitid="1"), stmttrn(fitid="1")]
+    ex = run(cfg, ofx, "card", tmp_path, sgml(lines, balance=""))
+    assert [t.meta["id"] for t in txns(ex)] == ["1/20260301/-10.00", "1/20260305/-7.00", "1/20260301/-10.00/2"]
+    again = run(cfg, ofx, "card", tmp_path, sgml(lines, balance=""), name="again.ofx")
+    assert [t.meta["id"] for t in txns(again)] == [t.meta["id"] for t in txns(ex)]
+
+
+def test_ofx_xml_qfx_and_hybrid_headers_read_alike(cfg, tmp_path):
+    body = sgml([stmttrn()], header="")
+    xml_closed = body.replace("<TRNTYPE>DEBIT", "<TRNTYPE>DEBIT</TRNTYPE>").replace("<NAME>SHOP", "<NAME>SHOP</NAME>")
+    headers = ['<?xml version="1.0"?>\n<?OFX OFXHEADER="200" VERSION="220"?>\n',   # hybrid: XML prolog, SGML tags
+               '<?OFX OFXHEADER="200" VERSION="211"?>\n',                            # QFX without <?xml?>
+               "\n\n\nOFXHEADER:100\nDATA:OFXSGML\n\n"]                              # blank lines first
+    ids = [[t.meta["id"] for t in txns(run(cfg, ofx, "card", tmp_path, h + b, name=f"{i}.qfx"))]
+           for i, (h, b) in enumerate([(headers[0], body), (headers[1], xml_closed), (headers[2], body)])]
+    assert ids == [["A1/20260301/-10.00"]] * 3
+
+
+def test_ofx_cdata_entities_and_cp1252_text(cfg, tmp_path):
+    line = stmttrn(name="<![CDATA[CAF\u00c9 & BAR]]>", extra="<MEMO>Fish &amp; chips \u2013 M\u00fcller")
+    [t] = txns(run(cfg, ofx, "card", tmp_path, sgml([line], balance=""), encoding="cp1252"))
+    assert (t.payee, t.narration) == ("CAF\u00c9 & BAR", "Fish & chips \u2013 M\u00fcller")
+
+
+def test_ofx_hold_is_skipped_and_origcurrency_is_an_applied_rate(cfg, tmp_path):
+    fx = stmttrn(amount="-71.20", fitid="F", extra="<ORIGCURRENCY><CURRATE>7.12<CURSYM>EUR</ORIGCURRENCY>")
+    ex = run(cfg, ofx, "card", tmp_path, sgml([stmttrn("HOLD", fitid="H"), fx], balance=""))
+    assert ex.skipped == {"funds on hold (not booked)": 1}
+    [t] = txns(ex)
+    assert (t.meta["fx-pair"], t.meta["fx-rate"], t.postings[0].units.currency) == ("EUR/USD", "7.12", "USD")
+
+
+def test_ofx_account_id_picks_the_statement_of_this_card(cfg, tmp_path):
+    two = sgml([stmttrn()]).replace("</CREDITCARDMSGSRSV1>", "") + ""
+    other = sgml([stmttrn(fitid="B")], account="5555")
+    text = two.rsplit("</OFX>", 1)[0] + other[other.index("<CCSTMTTRNRS>"):]
+    with pytest.raises(StatementError, match="statements of 2 accounts"):
+        run(cfg, ofx, "card", tmp_path, text)
+    ex = run(cfg, ofx, "card", tmp_path, text, account_id="4000 1111 2222 3333")
+    assert [t.meta["bank-ref"] for t in txns(ex)] == ["A1"]
+    assert ex.skipped == {"statement of another account (5555)": 1}
+
+
+@pytest.mark.parametrize("line, message", [
+    (stmttrn(kind="BOUNCE"), ":8: <TRNTYPE>: unknown type 'BOUNCE'"),
+    (stmttrn(amount="12-50"), ":8: column <TRNAMT>: expected an amount, got '12-50'"),
+    (stmttrn(posted="2026-03-01"), ":8: <DTPOSTED>: expected a date like 20260301"),
+    ("<STMTTRN><TRNTYPE>DEBIT<TRNAMT>1.00</STMTTRN>\n", ":8: <STMTTRN> without <DTPOSTED>"),
+])
+def test_ofx_bad_lines_name_the_line(cfg, tmp_path, line, message):
+    with pytest.raises(StatementError) as caught:
+        run(cfg, ofx, "card", tmp_path, sgml([line]))
+    assert message in str(caught.value) and str(caught.value).startswith(str(tmp_path / "s.txt"))
+
+
+def test_ofx_cut_off_file_and_error_status(cfg, tmp_path):
+    with pytest.raises(StatementError, match=r"s.txt:9: <BANKTRANLIST> \(line 7\) is never closed"):
+        run(cfg, ofx, "card", tmp_path, sgml([stmttrn()]).split("</BANKTRANLIST>")[0])
+    failed = "OFXHEADER:100\n\n<OFX><SIGNONMSGSRSV1><SONRS><STATUS><CODE>15500<SEVERITY>ERROR</STATUS></SONRS>" \
+             "</SIGNONMSGSRSV1></OFX>"
+    with pytest.raises(StatementError, match=r"s.txt:3: the bank reports error 15500"):
+        run(cfg, ofx, "card", tmp_path, failed)
+
+
+# -- CAMT.053 --------------------------------------------------------------------------
+
+def ntry(amount="10.00", ind="CRDT", sts="<Sts>BOOK</Sts>", ref="R1", extra="", details=""):
+    return (f"<Ntry><Amt Ccy=\"EUR\">{amount}</Amt><CdtDbtInd>{ind}</CdtDbtInd>{extra}{sts}"
+            f"<BookgDt><Dt>2026-03-02</Dt></BookgDt><AcctSvcrRef>{ref}</AcctSvcrRef>"
+            f"<NtryDtls>{details}</NtryDtls></Ntry>\n")
+
+
+def camt(entries, version="08", iban="DE89370400440532013000"):
+    return (f'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.{version}">\n<BkToCstmrStmt>'
+            f"<GrpHdr><MsgId>M</MsgId></GrpHdr>\n<Stmt><Id>S1</Id><Acct><Id><IBAN>{iban}</IBAN></Id></Acct>\n"
+            + "".join(entries) + "</Stmt></BkToCstmrStmt></Document>\n")
+
+
+def test_camt_pending_is_counted_reversal_keeps_its_direction_and_payouts_go_to_transit(cfg, tmp_path):
+    details = "<TxDtls><RltdPties><Dbtr><Nm>STRIPE PAYMENTS EUROPE</Nm></Dbtr></RltdPties></TxDtls>"
+    ex = run(cfg, camt053, "eur", tmp_path, camt([
+        ntry(sts="<Sts><Cd>PDNG</Cd></Sts>", ref="P"),
+        ntry("25.00", "DBIT", extra="<RvslInd>true</RvslInd>", ref="RV"),
+        ntry("99.40", details=details, ref="PO"),
+    ]), name="c.xml")
+    assert ex.rows == 3 and ex.skipped == {"pending (not booked)": 1}
+    reversal, payout = txns(ex)
+    assert reversal.meta["reversal"] == "true" and reversal.postings[0].units.number == Decimal("-25.00")
+    assert payout.postings[1].account == "Assets:Transit:StripeEu" and payout.payee == "STRIPE PAYMENTS EUROPE"
+
+
+def test_camt_batch_is_booked_once_and_its_details_are_checked(cfg, tmp_path):
+    detail = "<TxDtls><Refs><EndToEndId>{}</EndToEndId></Refs><Amt Ccy=\"EUR\">{}</Amt></TxDtls>"
+    batch = "<Btch><PmtInfId>B-7</PmtInfId><NbOfTxs>2</NbOfTxs></Btch>" + detail.format("E1", "60.00") + \
+        detail.format("E2", "30.00")
+    ex = run(cfg, camt053, "eur", tmp_path, camt([ntry("100.00", details=batch)]), name="c.xml")
+    [t] = txns(ex)
+    assert t.postings[0].units.number == Decimal("100.00")
+    assert (t.meta["batch"], t.meta["detail-refs"]) == ("B-7", "E1, E2")
+    assert "the batch's 2 details add up to 90.00 EUR, the entry says 100.00" in ex.notes[0]
+
+
+def test_camt_exchange_is_kept_for_the_fx_check(cfg, tmp_path):
+    fx = ('<TxDtls><AmtDtls><InstdAmt><Amt Ccy="USD">110.00</Amt><CcyXchg><SrcCcy>USD</SrcCcy>'
+          "<TrgtCcy>EUR</TrgtCcy><XchgRate>0.9100</XchgRate></CcyXchg></InstdAmt></AmtDtls></TxDtls>")
+    [t] = txns(run(cfg, camt053, "eur", tmp_path, camt([ntry("100.10", details=fx)], "04"), name="c.xml"))
+    assert (t.meta["fx-pair"], t.meta["fx-rate"], t.meta["original-amount"]) == ("USD/EUR", "0.9100", "110.00 USD")
+
+
+@pytest.mark.parametrize("entry, message", [
+    (ntry(sts="<Sts>WAIT</Sts>"), ":4: <Sts>: unknown entry status 'WAIT'"),
+    (ntry(ind="CR"), ":4: <Ntry>: <CdtDbtInd> expected CRDT or DBIT, got 'CR'"),
+    (ntry(amount="-5.00"), ":4: <Ntry>: expected an amount like"),
+    (ntry().replace("<BookgDt><Dt>2026-03-02</Dt></BookgDt>", ""), ":4: <Ntry> without <BookgDt> or <ValDt>"),
+])
+def test_camt_bad_entries_name_the_line(cfg, tmp_path, entry, message):
+    with pytest.raises(StatementError) as caught:
+        run(cfg, camt053, "eur", tmp_path, camt([entry]), name="c.xml")
+    assert str(caught.value).startswith(str(tmp_path / "c.xml") + message)
+
+
+def test_camt_malformed_xml_names_the_line(cfg, tmp_path):
+    with pytest.raises(StatementError, match=r"c.xml:4: not well-formed XML \(mismatched tag\)"):
+        run(cfg, camt053, "eur", tmp_path, camt([ntry().replace("</Amt>", "</Amount>")]), name="c.xml")
+
+
+# -- MT940 -----------------------------------------------------------------------------
+
+ENVELOPE = ("{1:F01INGBNL2AXXXX0000000000}{2:O9401200260301INGBNL2AXXXX00000000002603011200N}{3:}{4:\n"
+            ":20:REF1\n:25:NL20INGB0001234567\n:28C:1/1\n:60F:C251230EUR100,\n"
+            ":61:2512310102RC15,NTRFNONREF//B1\n:86:/NAME/M\u00fcller GmbH/REMI/Storno\n"
+            ":61:2601020102D10,50NMSCNONREF//B2\n:86:Geb\u00fchr\n"
+            ":62F:C260102EUR74,50\n-}{5:}\n")
+
+
+def test_mt940_envelope_reversal_year_crossing_entry_date_and_latin1(cfg, tmp_path):
+    ex = run(cfg, mt940, "de", tmp_path, ENVELOPE, encoding="latin-1")
+    reversal, fee = txns(ex)
+    # RC reverses a credit: money out. Value date 2025-12-31, booked 2026-01-02.
+    assert (str(reversal.date), reversal.postings[0].units.number) == ("2026-01-02", Decimal("-15.00"))
+    assert reversal.meta["value-date"] == "2025-12-31" and reversal.payee == "M\u00fcller GmbH"
+    assert fee.narration == "Geb\u00fchr" and ex.notes == []
+    assert [(str(b.date), b.amount.number) for b in ex.entries if isinstance(b, data.Balance)] == \
+        [("2026-01-03", Decimal("74.50"))]
+
+
+def test_mt940_account_id_matches_the_account_number_inside_the_iban(cfg, tmp_path):
+    assert len(txns(run(cfg, mt940, "de", tmp_path, ENVELOPE, account_id="0001234567"))) == 2
+    imp = mt940.Importer(replace(cfg.banks["de"], account_id="999"), cfg)
+    assert not imp.identify(str(tmp_path / "s.txt"))
+
+
+@pytest.mark.parametrize("text, message", [
+    (ENVELOPE.replace(":61:2601020102D10,50", ":61:2601020102D10.50"), ":8: :61: expected value date"),
+    (ENVELOPE.replace(":60F:C251230EUR100,", ":60F:C251230EUR100"), ":5: :60F: expected an amount with a decimal"),
+    (ENVELOPE.replace(":28C:1/1", ":99X:1/1"), ":4: unknown field :99X:"),
+    (ENVELOPE.split(":62F:")[0], ":9: statement REF1 has no :60F: opening or :62F: closing balance"),
+])
+def test_mt940_bad_input_names_the_line(cfg, tmp_path, text, message):
+    with pytest.raises(StatementError) as caught:
+        run(cfg, mt940, "de", tmp_path, text)
+    assert str(caught.value).startswith(str(tmp_path / "s.txt") + message)

@@ -1,0 +1,210 @@
+"""Reference prices (`beanclear prices import`) and the fx-gap check."""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import Decimal
+
+import pytest
+from beancount import loader
+
+from beanclear import config as config_mod
+from beanclear import reconcile
+from beanclear.findings import FindingError
+from conftest import snapshot
+
+# -- prices import ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def merchant(tmp_path):
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: CNY\n", encoding="utf-8")
+    return tmp_path
+
+
+def prices(merchant, *args):
+    """`beanclear prices import -c config.yaml ARGS`, as a user types it."""
+    from click.testing import CliRunner
+    from beanclear import cli
+    return CliRunner().invoke(cli.main, ["prices", "import", "-c", str(merchant / "config.yaml"), *args])
+
+
+def write(folder, name, text):
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def prices_text(merchant):
+    return (merchant / "books" / "prices.beancount").read_text(encoding="utf-8")
+
+
+def test_rates_become_price_directives_in_date_order_once(merchant):
+    rates = write(merchant, "rates.csv", """\
+        date,pair,rate
+        2026-01-06,USD/CNY,7.1300
+        2026-01-05,USD/CNY,7.1234
+        2026/01/05,EURCNY,7.8012
+        """)
+    first = prices(merchant, str(rates))
+    assert first.exit_code == 0, first.output
+    assert "3 rates read, 3 prices written, 0 already in the books" in first.output
+    text = prices_text(merchant)
+    assert text.index("2026-01-05 price EUR 7.8012 CNY") < text.index("2026-01-05 price USD 7.1234 CNY") \
+        < text.index("2026-01-06 price USD 7.1300 CNY")
+    before = snapshot(merchant / "books")
+    again = prices(merchant, str(rates))
+    assert "0 prices written, 3 already in the books" in again.output
+    assert snapshot(merchant / "books") == before
+    assert 'include "prices.beancount"' in (merchant / "books" / "main.beancount").read_text()
+
+
+def test_central_bank_series_layouts(merchant):
+    cfets = write(merchant, "cfets.csv", """\
+        日期,USD/CNY,100JPY/CNY,EUR/CNY
+        2026-01-05,7.1234,4.8123,
+        """)
+    ecb = write(merchant, "ecb.csv", """\
+        Date,USD,JPY,
+        2026-01-05,1.0813,N/A,
+        """)
+    result = prices(merchant, str(cfets))
+    assert "3 rates read, 2 prices written, 0 already in the books, skipped 1 without a rate that day" in result.output
+    assert prices(merchant, "--base", "EUR", str(ecb)).exit_code == 0
+    text = prices_text(merchant)
+    assert "2026-01-05 price JPY 0.048123 CNY" in text       # 100 JPY = 4.8123 CNY
+    assert "2026-01-05 price EUR 1.0813 USD" in text
+
+
+def test_people_s_edits_are_kept_and_their_prices_win(merchant):
+    write(merchant, "a.csv", "date,pair,rate\n2026-01-02,USD/CNY,7.10\n2026-01-09,USD/CNY,7.20\n")
+    assert prices(merchant, str(merchant / "a.csv")).exit_code == 0
+    path = merchant / "books" / "prices.beancount"
+    edited = prices_text(merchant).replace("2026-01-09", "; checked against the PBOC site\n2026-01-09") \
+        + "2026-01-05 price USD 7.15 CNY ; typed by hand\n"
+    path.write_text(edited, encoding="utf-8")
+    write(merchant, "b.csv", "date,pair,rate\n2026-01-05,USD/CNY,7.16\n2026-01-06,USD/CNY,7.17\n")
+    result = prices(merchant, str(merchant / "b.csv"))
+    assert "1 prices written, 1 already in the books" in result.output
+    assert "USD/CNY on 2026-01-05: the books say 7.15, the file 7.16 (kept the books')" in result.output
+    lines = prices_text(merchant).splitlines()
+    assert "2026-01-06 price USD 7.17 CNY" in lines
+    kept = iter(lines)                                             # every line a person wrote, in order
+    assert all(line in kept for line in edited.splitlines())
+    assert lines.index("2026-01-06 price USD 7.17 CNY") < lines.index("2026-01-09 price USD 7.20 CNY")
+
+
+@pytest.mark.parametrize("rows, message", [
+    ("2026-01-05,USD/CNY,seven", "r.csv:3: column rate: expected a positive rate like 7.1234, got 'seven'"),
+    ("2026-01-05,USD/CNY,-7.1", "r.csv:3: column rate: expected a positive rate"),
+    ("05.01.2026,USD/CNY,7.1", "r.csv:3: expected a date like 2026-01-05, got '05.01.2026'"),
+    ("2026-01-05,US$,7.1", "r.csv:3: expected a currency pair like USD/CNY, got 'US$'"),
+    ("2026-01-05,USD/CNY", "r.csv:3: expected 3 cells as in the header, got 2"),
+    ("2026-01-05,USD/CNY,7.2", "r.csv:3: a second rate for USD/CNY on 2026-01-05: 7.2, line 2 says 7.1"),
+])
+def test_bad_rows_name_file_and_line_and_write_nothing(merchant, rows, message):
+    path = write(merchant, "r.csv", f"date,pair,rate\n2026-01-05,USD/CNY,7.1\n{rows}\n")
+    result = prices(merchant, str(path))
+    assert result.exit_code == 2
+    assert f"{merchant / message.split(':', 1)[0]}:{message.split(':', 1)[1]}" in result.output
+    assert not (merchant / "books").exists() or snapshot(merchant / "books") == {}
+
+
+def test_a_series_of_bare_currencies_needs_a_base(merchant):
+    path = write(merchant, "ecb.csv", "Date,USD\n2026-01-05,1.08\n")
+    result = prices(merchant, str(path))
+    assert result.exit_code == 2 and "needs --base, e.g. --base EUR" in result.output
+
+
+# -- the fx-gap check ------------------------------------------------------------------
+
+CONFIG = """\
+channels:
+  paypal: {type: wechat, accounts: {clearing: "Assets:PayPal"}}
+banks:
+  usd: {type: camt053, account: Assets:Bank:USD}
+checks:
+  fx-gap: {severity: error, tolerance_bps: 50}
+"""
+HEAD = """\
+plugin "beanclear.plugins.fx" "{config}"
+2000-01-01 open Assets:PayPal
+2000-01-01 open Assets:Bank:USD
+2000-01-01 open Assets:Transit:Paypal
+2000-01-01 open Income:Sales:Paypal
+2026-01-02 price USD 7.1000 CNY
+2026-01-05 price USD 7.1234 CNY
+2026-01-05 price CNY 0.1250 USD
+"""
+CONVERSION = """
+2026-01-{day} * "PayPal" "Currency conversion"
+  id: "CONV-1"
+  Assets:PayPal        -100.00 USD @ {rate} CNY
+  Assets:PayPal         {cny} CNY
+"""
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+
+    def load(*parts: str, config_text: str | None = None):
+        if config_text:
+            config.write_text(config_text, encoding="utf-8")
+        entries, errors, _ = loader.load_string(HEAD.format(config=config) + "".join(parts))
+        assert not [e for e in errors if not isinstance(e, FindingError)], errors
+        return [e.finding for e in errors], reconcile.find(entries, config_mod.load(config), ("fx",))
+    return load
+
+
+def test_fx_gap_reports_spread_and_money_lost(ledger):
+    [finding], _ = ledger(CONVERSION.format(day="05", rate="7.0500", cny="705.00"))
+    assert (finding.code, finding.source, finding.currency) == ("fx-gap", "paypal", "CNY")
+    assert (finding.expected, finding.actual, finding.amount) == (Decimal("7.1234"), Decimal("7.0500"), Decimal("7.34"))
+    assert finding.refs == ("CONV-1",) and finding.account == "Assets:PayPal"
+    assert "-103.0 bps on 100.00 USD, 7.34 CNY lost" in finding.message
+
+
+def test_no_fx_gap_within_tolerance(ledger):
+    errors, found = ledger(CONVERSION.format(day="05", rate="7.1000", cny="710.00"))   # -32.8 bps
+    assert errors == [] and found == []
+
+
+def test_the_nearest_earlier_reference_is_used(ledger):
+    # 2026-01-04 has no price of its own: 2026-01-02's 7.1000 is the reference.
+    [finding], _ = ledger(CONVERSION.format(day="04", rate="7.0500", cny="705.00"))
+    assert finding.expected == Decimal("7.1000") and "reference 7.1 of 2026-01-02" in finding.message
+
+
+def test_no_reference_price_means_no_finding(ledger):
+    errors, found = ledger(CONVERSION.format(day="01", rate="6.5000", cny="650.00"))   # before any price
+    assert errors == [] and found == []
+
+
+def test_inverse_pair_and_fx_metadata_on_a_bank_line(ledger):
+    # The bank booked 140.00 USD for 1000.00 CNY at 0.1400 USD per CNY; the books quote
+    # CNY/USD directly on 01-05 (0.1250) — the same day's USD/CNY is inverted only when newer.
+    bank_line = """
+2026-01-05 * "Wire" "CNY converted on arrival"
+  id: "NTRY-9"
+  fx-pair: "CNY/USD"
+  fx-rate: "0.1400"
+  Assets:Bank:USD        140.00 USD
+  Assets:Transit:Paypal  -140.00 USD
+"""
+    [finding], _ = ledger(bank_line)
+    assert (finding.expected, finding.actual, finding.currency) == (Decimal("0.1250"), Decimal("0.1400"), "USD")
+    assert finding.amount == Decimal("15.00") and "gained" in finding.message and finding.source == "usd"
+    # On 01-03 only USD/CNY 7.1000 (of 01-02) is known: CNY/USD is its inverse, 0.1408450704.
+    [finding], _ = ledger(bank_line.replace("2026-01-05", "2026-01-03").replace("0.1400", "0.1300"))
+    assert finding.expected == Decimal("0.1408450704") and finding.amount == Decimal("11.68")  # 1076.92 CNY × 0.0108
+
+
+def test_tolerance_and_severity_come_from_the_config(ledger):
+    wide = CONFIG.replace("severity: error, tolerance_bps: 50", "severity: warning, tolerance_bps: 150")
+    errors, found = ledger(CONVERSION.format(day="05", rate="7.0500", cny="705.00"), config_text=wide)
+    assert errors == [] and found == []
+    warn = CONFIG.replace("severity: error", "severity: warning")
+    errors, [finding] = ledger(CONVERSION.format(day="05", rate="7.0500", cny="705.00"), config_text=warn)
+    assert errors == [] and finding.severity == "warning"   # a warning does not fail bean-check
