@@ -1,0 +1,156 @@
+"""`beanclear demo`: the known problems it puts in are exactly what the checks find,
+the clean variant finds nothing, and the same seed gives the same bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from beancount import loader
+
+from conftest import REPO, beanclear, snapshot
+
+from beanclear import demo
+from beanclear.config import ConfigError
+
+INJECTED = {"unsettled", "payout-mismatch", "payout-missing", "bank-unmatched"}
+
+
+@pytest.fixture(scope="module")
+def problems(tmp_path_factory):
+    return demo.build(tmp_path_factory.mktemp("problems"), REPO / "config.yaml")
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
+    return demo.build(tmp_path_factory.mktemp("clean"), REPO / "config.yaml", problems=False)
+
+
+def books(folder: Path) -> dict[str, bytes]:
+    """The books' bytes, without Beancount's pickle cache (ignored by git: machine-local)."""
+    return {name: data for name, data in snapshot(folder).items() if not name.endswith(".picklecache")}
+
+
+def books_errors(result) -> list:
+    _, errors, _ = loader.load_file(str(result.config.books / "main.beancount"))
+    return errors
+
+
+def test_every_injected_problem_is_found_with_its_ids(problems):
+    assert {p.code for p in problems.problems} == INJECTED
+    for problem in problems.problems:
+        assert any(f.code == problem.code and set(problem.ids) <= set(f.refs)
+                   for f in problems.report.findings), problem
+
+
+def test_the_checks_find_nothing_but_the_injected_problems(problems):
+    findings = Counter(f.code for f in problems.report.findings)
+    assert findings == Counter(p.code for p in problems.problems)
+    assert "beancount" not in findings  # every balance assertion of the statements holds
+
+
+def test_clean_variant_has_no_findings_and_no_beancount_errors(clean):
+    assert clean.problems == []
+    assert clean.report.findings == []
+    assert (clean.report.errors, clean.report.warnings) == (0, 0)
+    assert books_errors(clean) == []
+
+
+def test_bean_check_fails_on_the_problems_and_passes_on_the_clean_books(problems, clean):
+    errors = books_errors(problems)
+    assert errors
+    assert len(errors) == problems.report.errors
+    assert books_errors(clean) == []
+
+
+def test_summary_names_the_problems_and_how_to_look(problems):
+    text = problems.summary()
+    assert "NOT FOUND" not in text
+    for problem in problems.problems:
+        assert problem.ids[0] in text
+    assert "fava " in text and "beanclear check -c " in text and "bean-check " in text
+
+
+def test_statement_summaries_match_their_rows(problems):
+    # The importers note any summary line that disagrees with the rows.
+    assert not [note for r in problems.results for note in r.extraction.notes]
+    for path, rows in problems.files:
+        if path.name.startswith(("tradebill", "fundflow")):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            assert len(lines) == rows + 3
+            assert all(cell.startswith("`") for line in lines[1:-2] + lines[-1:] for cell in line.split(","))
+
+
+def test_bank_statement_is_gb18030_with_the_configured_columns(problems):
+    bank = problems.config.banks["icbc"]
+    path = problems.config.root / "statements" / "icbc" / "icbc-2026Q1.csv"
+    text = path.read_bytes().decode("gb18030")
+    rows = list(csv.reader(io.StringIO(text[text.index(bank.columns["date"]):])))
+    assert set(rows[0]) == set(bank.columns.values())
+    dates = [r[rows[0].index(bank.columns["date"])] for r in rows[1:]]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    refs = [r[rows[0].index(bank.columns["ref"])] for r in rows[1:]]
+    assert len(set(refs)) == len(refs)
+
+
+def test_same_seed_gives_the_same_bytes(problems, tmp_path):
+    again = demo.build(tmp_path, REPO / "config.yaml")
+    first, second = books(problems.config.books), books(again.config.books)
+    assert first and first == second
+    assert snapshot(problems.config.root / "statements") == snapshot(tmp_path / "statements")
+    assert problems.summary().replace(str(problems.config.root), "") == again.summary().replace(str(tmp_path), "")
+
+
+def test_a_second_run_replaces_its_own_folders(tmp_path):
+    demo.build(tmp_path, REPO / "config.yaml", seed=3, problems=False)
+    before = books(tmp_path / "books")
+    (tmp_path / "statements" / "wechat" / "tradebill-2026-04.csv").write_text("old", encoding="utf-8")
+    again = demo.build(tmp_path, REPO / "config.yaml", seed=3, problems=False)
+    assert books(tmp_path / "books") == before
+    assert not (tmp_path / "statements" / "wechat" / "tradebill-2026-04.csv").exists()
+    assert again.report.findings == []
+
+
+@pytest.mark.parametrize("folder, name, text", [
+    ("books", "main.beancount", "; my own books\n"),
+    ("statements", "wechat/my-notes.txt", "mine"),
+])
+def test_folders_it_did_not_write_are_never_removed(tmp_path, folder, name, text):
+    path = tmp_path / folder / name
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="will not be overwritten"):
+        demo.build(tmp_path, REPO / "config.yaml")
+    assert path.read_text(encoding="utf-8") == text
+    assert not (tmp_path / ("statements" if folder == "books" else "books")).exists()
+
+
+def test_an_edited_config_in_the_folder_is_kept(tmp_path):
+    (tmp_path / "config.yaml").write_text("books: books\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not the demo's config"):
+        demo.build(tmp_path, REPO / "config.yaml")
+    assert (tmp_path / "config.yaml").read_text(encoding="utf-8") == "books: books\n"
+
+
+def test_trade_bill_writer_streams_and_sums(tmp_path):
+    import random
+    till = demo.Till(random.Random(1), "1601959334")
+    rows = till.payments(demo.START, 50)
+    rows.append(till.refund(rows[0], rows[-1].time))
+    path = tmp_path / "bill.csv"
+    assert demo.write_trade_bill(path, iter(rows), till) == 51
+    values = path.read_text(encoding="utf-8").splitlines()[-1].split(",")
+    assert Decimal(values[1][1:]) == sum(r.settled for r in rows)
+    assert Decimal(values[4][1:]) == sum(r.fee for r in rows)
+
+
+def test_cli_demo_into_a_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = beanclear(tmp_path, "demo", "shop")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "shop" / "config.yaml").read_text(encoding="utf-8") == demo.embedded_config()
+    assert "bean-check shop/books/main.beancount" in result.output
