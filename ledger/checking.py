@@ -67,7 +67,14 @@ def beancount_finding(error, root) -> Finding:
 def check(config) -> Report:
     """Load the books and report Beancount's errors and every reconciliation finding."""
     main = config.books / "main.beancount"
-    entries, errors, _ = loader.load_file(str(main))
+    entries, errors, options = loader.load_file(str(main))
+    return report(entries, errors, config, options)
+
+
+def report(entries, errors, config, options=None) -> Report:
+    """The report of books already loaded (with their plugins): what Fava's page shows.
+    The findings the plugins computed during the load are reused, not recomputed."""
     out = [beancount_finding(e, config.root) for e in errors if not isinstance(e, FindingError)]
-    out += reconcile.find(entries, config)
+    found = reconcile.stored_findings(options)
+    out += found if found is not None else reconcile.find(entries, config)  # books without plugin lines
     return Report(out)

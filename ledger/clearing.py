@@ -27,6 +27,7 @@ from beancount.core import data
 
 from beanclear.findings import Finding, at_entry
 
+LATE_DAYS = 7  # an equal amount this many days past bank_days is still that payout, arriving late
 REF_KEYS = ("id", "order-id", "payout-id", "refund-of", "bank-ref")  # bank-ref: FITID, MT940 reference
 
 
@@ -116,6 +117,7 @@ def check_clearing(items: list[Item], channel, as_of: dt.date) -> list[Finding]:
 def _first_in_first_out(stream: list[Item], channel, account, currency, as_of) -> list[Finding]:
     findings = []
     queue: deque[list] = deque()   # [item, amount still in clearing]
+    held = Decimal(0)              # the sum of what the queue still holds
     deficit = Decimal(0)           # taken out (by a refund) before the money it took came in
     for item in stream:
         if item.amount > 0:
@@ -126,21 +128,23 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of) -
                 left -= used
             if left:
                 queue.append([item, left])
+                held += left
             continue
         need = -item.amount
-        held = sum((q[1] for q in queue), Decimal(0)) if item.payout else None
+        held_before = held
         while need and queue:
             used = min(need, queue[0][1])
             queue[0][1] -= used
             need -= used
+            held -= used
             if not queue[0][1]:
                 queue.popleft()
         if need and item.payout:
             findings.append(Finding(
                 "payout-mismatch", item.date, channel.name, account, need, currency,
                 f"payout {item.payout[7:]} of {_money(-item.amount)} {currency} takes {_money(need)} more than "
-                f"the {_money(held)} {currency} {account} held", refs([item.entry]),
-                expected=held, actual=-item.amount, **_where(item)))
+                f"the {_money(held_before)} {currency} {account} held", refs([item.entry]),
+                expected=held_before, actual=-item.amount, **_where(item)))
         elif need:
             deficit += need
     late: dict[dt.date, list] = defaultdict(list)
@@ -202,9 +206,12 @@ def check_transit(items: list[Item], channel, as_of: dt.date) -> list[Finding]:
         open_by_amount[(p.currency, p.amount)].append(p)
     matched: set[int] = set()
     leftover = []
+    too_old = dt.timedelta(days=window + LATE_DAYS)
     for credit in credits:
         queue = open_by_amount.get((credit.currency, -credit.amount))
-        while queue and id(queue[0]) in matched:
+        # Credits come in date order: a payout too old for this one is too old for the
+        # rest, and stays open (payout-missing) rather than taking a later payout's credit.
+        while queue and (id(queue[0]) in matched or queue[0].date < credit.date - too_old):
             queue.popleft()
         if queue and queue[0].date <= credit.date + dt.timedelta(days=1):
             matched.add(id(queue.popleft()))
@@ -215,7 +222,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date) -> list[Finding]:
         near = [p for p in still_open if p.currency == credit.currency
                 and p.date - dt.timedelta(days=1) <= credit.date <= p.date + dt.timedelta(days=window)]
         if near:
-            payout = near[0]
+            payout = min(near, key=lambda p: (abs(p.amount + credit.amount), p.date))
             still_open.remove(payout)
             findings.append(_mismatch(payout, payout.amount, -credit.amount, [payout.entry, credit.entry],
                                       channel, account))

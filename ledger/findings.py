@@ -47,6 +47,7 @@ class Finding:
     line: int | None = None
     severity: str = "error"
     acknowledged: bool = False
+    check: str = ""  # which check (reconcile.CHECKS) found it: the plugin that reports it
 
     def to_json(self) -> dict[str, Any]:
         return {

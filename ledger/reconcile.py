@@ -7,9 +7,10 @@ import datetime as dt
 import os
 from functools import lru_cache
 
-from beancount.core import data
-
+from dataclasses import replace
 from typing import NamedTuple
+
+from beancount.core import data
 
 from beanclear import acks, clearing, fees, fx, orders, refunds, suspense
 from beanclear.config import ConfigError, load
@@ -32,15 +33,17 @@ def as_of(entries) -> dt.date:
 def find(entries, config, checks=tuple(CHECKS)) -> list[Finding]:
     """The findings of the named checks, acknowledged where the books say so, with
     severities from the config. Unused acknowledgments are reported only when every
-    check ran (a single plugin cannot tell whether another check needs them)."""
+    check ran (a single check cannot tell whether another one needs them)."""
     when = as_of(entries)
-    watched = {config.suspense}
-    for ch in config.channels.values():
-        watched |= {ch.accounts.clearing, ch.accounts.transit}
-    index = clearing.postings_by_account(entries, watched)
+    index = None
+    if {"clearing", "suspense"} & set(checks):
+        watched = {config.suspense}
+        for ch in config.channels.values():
+            watched |= {ch.accounts.clearing, ch.accounts.transit}
+        index = clearing.postings_by_account(entries, watched)
     out = []
     for name in checks:
-        out += CHECKS[name](entries, config, when, index)
+        out += [replace(f, check=name) for f in CHECKS[name](entries, config, when, index)]
     out = acks.apply(out, entries, report_stale=set(checks) >= set(CHECKS))
     return apply_policy(out, config)
 
@@ -63,12 +66,35 @@ class PluginConfigError(NamedTuple):
     entry: None
 
 
+STORE = "beanclear_findings"  # options_map key: this load's findings, computed once
+
+
 def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str, ...]):
     """The body of every beanclear plugin: the named checks' errors as Beancount errors.
-    A broken config is reported as an error in the ledger, not a crash of bean-check or Fava."""
+
+    The first beanclear plugin of a load computes every check once and leaves the
+    findings in the options map; the others, and `beanclear check`, take theirs from
+    there. The first also reports unused acknowledgments (they belong to no check).
+    The config file joins the load's includes, so Beancount's cache is refreshed when
+    the config changes. A broken config is an error in the ledger, not a crash."""
     try:
         config = plugin_config(options_map, config_path)
     except (ConfigError, OSError) as exc:
         where = {"filename": (options_map or {}).get("filename", "<beanclear>"), "lineno": 0}
         return entries, [PluginConfigError(where, f"beanclear: {exc}", None)]
-    return entries, as_errors(find(entries, config, checks))
+    stored = options_map.get(STORE)
+    first = stored is None or stored[0] != (id(entries), len(entries))
+    if first:
+        stored = ((id(entries), len(entries)), find(entries, config))
+        options_map[STORE] = stored
+        includes = options_map.setdefault("include", [])
+        if str(config.path) not in includes:
+            includes.append(str(config.path))
+    wanted = set(checks) | ({""} if first else set())
+    return entries, as_errors([f for f in stored[1] if f.check in wanted])
+
+
+def stored_findings(options_map) -> list[Finding] | None:
+    """The findings the plugins computed during a load, if they ran."""
+    stored = (options_map or {}).get(STORE)
+    return None if stored is None else stored[1]

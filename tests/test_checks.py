@@ -241,3 +241,21 @@ def test_malformed_ack_is_reported(tmp_path, ledger):
                            + BANK_CREDIT.format(day="03", amount="99.40")
                            + '\n2026-03-11 custom "beanclear-ack" "unsettled"\n')
     assert [f.code for f in found] == ["stale-ack"] and "malformed" in found[0].message
+
+
+def test_a_missing_payout_does_not_take_a_later_payouts_credit(ledger):
+    # Payout 77 (03-02) never arrives; payout 90 of the same amount on 03-20 does.
+    later = PAYOUT.format(amount="99.40").replace("2026-03-02", "2026-03-20").replace("77", "90")
+    sale2 = SALE.replace("2026-03-01", "2026-03-19").replace("1001", "1003")
+    found = ledger(SALE, PAYOUT.format(amount="99.40"), sale2, later, BANK_CREDIT.format(day="21", amount="99.40"))
+    missing = [f for f in found if f.code == "payout-missing"]
+    assert [f.refs for f in missing] == [("F77", "77")] and len(found) == 1
+
+
+def test_a_short_credit_pairs_with_the_payout_of_the_nearest_amount(ledger):
+    first = PAYOUT.format(amount="50.00")
+    second = PAYOUT.format(amount="49.40").replace("77", "88")
+    found = ledger(SALE, first, second, BANK_CREDIT.format(day="03", amount="49.00"),
+                   BANK_CREDIT.format(day="04", amount="50.00").replace("B-04", "B-04b"))
+    [mismatch] = [f for f in found if f.code == "payout-mismatch"]
+    assert (mismatch.expected, mismatch.actual) == (Decimal("49.40"), Decimal("49.00"))
