@@ -24,7 +24,7 @@ from beancount.core import data
 
 from beanclear.config import WALLET_TYPES
 from beanclear.importers.base import (Extraction, StatementImporter, balance, closing_balances, next_day, posting,
-                                      transaction)
+                                      rule_account, transaction)
 from beanclear.importers.toolkit import StatementError
 
 
@@ -48,10 +48,7 @@ class BankImporter(StatementImporter):
                     return channel.accounts.transit
                 if channel.type in WALLET_TYPES:  # a card payment through the wallet: the wallet
                     return channel.accounts.clearing  # row books it, from clearing (wallet.py)
-        for rule in self.config.rules:
-            if rule.pattern.search(text):
-                return rule.account
-        return self.config.suspense
+        return rule_account(self.config, text) or self.config.suspense
 
     def is_mine(self, number: str) -> bool:
         """Whether a statement's account number (ACCTID, IBAN, `:25:`) is this bank's

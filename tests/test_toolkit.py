@@ -242,3 +242,114 @@ def test_read_xml_keeps_lines_drops_namespaces_and_refuses_entities(tmp_path):
     evil.write_text('<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><D>&e;</D>')
     with pytest.raises(StatementError, match=r"evil.xml:2: the XML declares a document type or entities"):
         read_xml(evil)
+
+
+# -- footers, header-less files, trailing commas, XLSX, currency names ---------------------
+
+def test_read_statement_footer_ends_the_table(tmp_path):
+    from beanclear.importers.toolkit import read_statement
+    path = tmp_path / "s.csv"
+    path.write_text("#账号：[2088]\n账务流水号,金额\n1\t,1.00\n2\t,2.00\n#----列表结束----\n#收入合计：2笔，共3.00元\n",
+                    encoding="utf-8")
+    st = read_statement(path, ["账务流水号", "金额"], "x", footer=r"^#")
+    assert [r.line for r in st.table.rows] == [3, 4]
+    assert [r.cells[0] for r in st.footer] == ["#----列表结束----", "#收入合计：2笔，共3.00元"]
+
+
+def test_read_statement_dashed_footer_is_not_a_blank_line(tmp_path):
+    from beanclear.importers.toolkit import read_statement
+    path = tmp_path / "s.csv"
+    path.write_text("收/支,金额,\n支出,1.00,\n------------------\n导出信息：\n共1笔记录\n", encoding="utf-8")
+    st = read_statement(path, ["收/支", "金额"], "x", footer=r"^-{10,}$")
+    assert len(st.table.rows) == 1 and st.footer[1].cells == ["导出信息："]
+
+
+def test_trailing_comma_of_the_header_is_no_column(tmp_path):
+    from beanclear.importers.toolkit import read_statement
+    path = tmp_path / "s.csv"
+    path.write_text("a,b,\n1,2\n3,4,\n", encoding="utf-8")   # ragged: 2 and 3 cells
+    assert len(read_statement(path, ["a", "b"], "x").table.rows) == 2
+
+
+def test_read_statement_without_header(tmp_path):
+    from beanclear.importers.toolkit import read_statement
+    path = tmp_path / "s.csv"
+    path.write_text("05/01/2023,SHOP,1.96,,13.04\n05/02/2023,PAY,,5.00,18.04\n\n\n", encoding="utf-8")
+    st = read_statement(path, (), "x", columns=5)
+    assert [r.line for r in st.table.rows] == [1, 2] and st.table.header_line == 0
+
+
+@pytest.mark.parametrize("value, text", [
+    (28.16, "28.16"), (0.1 + 0.2, "0.3"), (12.0, "12"), (100.1, "100.1"), (None, ""), ("\t9001\t", "\t9001\t"),
+    (1e-05, "0.00001"),
+])
+def test_xlsx_cells_read_as_csv_text(value, text):
+    from beanclear.importers.toolkit import cell_text
+    assert cell_text(value) == text
+
+
+def test_xlsx_datetime_cells_round_to_the_second():
+    import datetime as dt
+    from beanclear.importers.toolkit import cell_text
+    assert cell_text(dt.datetime(2026, 3, 1, 12, 45, 26, 999_999)) == "2026-03-01 12:45:27"
+
+
+def test_xlsx_rows_pick_the_sheet_with_the_header_over_a_power_query_copy(tmp_path):
+    import openpyxl
+    from beanclear.importers.toolkit import read_statement, sniff
+    book = openpyxl.Workbook()
+    copy = book.active
+    copy.title = "Query"
+    copy.append(["Column1", "Column2"])
+    copy.append(["交易时间", "金额"])
+    copy.append(["2026-03-01", "¥1.00"])
+    original = book.create_sheet("Sheet1")
+    original.append(["微信支付账单明细", None])
+    original.append(["交易时间", "金额"])
+    original.append(["2026-03-01", 1.5])
+    path = tmp_path / "bill.xlsx"
+    book.save(path)
+    st = read_statement(path, ["交易时间", "金额"], "x")
+    assert st.table.rows[0].cells == ["2026-03-01", "1.5"] and st.table.rows[0].line == 3
+    assert "交易时间,金额" in sniff(path)
+
+
+def test_xlsx_that_is_no_workbook(tmp_path):
+    from beanclear.importers.toolkit import read_statement
+    path = tmp_path / "bill.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(StatementError, match=r"bill.xlsx:0: not a readable XLSX workbook"):
+        read_statement(path, ["a"], "x")
+
+
+@pytest.mark.parametrize("text, code", [("人民币", "CNY"), ("美元", "USD"), ("hkd", "HKD"), ("港币\t", "HKD")])
+def test_currency_code(text, code):
+    from beanclear.importers.toolkit import currency_code
+    assert currency_code(text, "f", 1, "币种") == code
+
+
+def test_currency_code_refuses_what_is_no_currency():
+    from beanclear.importers.toolkit import currency_code
+    with pytest.raises(StatementError, match=r"f:3: column 币种: expected a currency code like CNY"):
+        currency_code("金币", "f", 3, "币种")
+
+
+def test_unique_ids_keep_unique_ones_and_qualify_repeats():
+    from beanclear.importers.base import unique_ids
+    ids = unique_ids([("A", "row 1"), ("B", "row 2"), ("B", "row 3"), ("B", "row 3")])
+    assert ids[0] == "A" and len(set(ids)) == 4 and ids[3] == ids[2] + "-2"
+
+
+@pytest.mark.parametrize("raw", ["2026-03-01 10:00:00", "2026-03-01", "2024-02-29 23:59:59"])
+def test_iso_dates_read_fast_read_the_same(raw):
+    import datetime as dt
+    from beanclear.importers.toolkit import parse_datetime
+    fmt = "%Y-%m-%d %H:%M:%S" if len(raw) > 10 else "%Y-%m-%d"
+    assert parse_datetime(raw, (fmt,), "f", 1, "c") == dt.datetime.strptime(raw, fmt)
+
+
+@pytest.mark.parametrize("raw", ["2026-02-30 10:00:00", "2026-03-01T10:00:00", "2026-03-01 10:00"])
+def test_iso_fast_path_is_as_strict_as_strptime(raw):
+    from beanclear.importers.toolkit import parse_datetime
+    with pytest.raises(StatementError, match="f:1: column c: expected a date"):
+        parse_datetime(raw, ("%Y-%m-%d %H:%M:%S",), "f", 1, "c")

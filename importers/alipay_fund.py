@@ -1,0 +1,129 @@
+"""Alipay merchant fund ledger (账务明细), channel type `alipay`: CSV, or the XLSX Taobao
+sellers download (`对账-….xlsx`, same columns).
+
+The ledger of the money Alipay holds for the merchant: GBK, `#` comment lines above the
+header (`#支付宝账务明细查询`, `#账号：[…]`, `#起始日期：[2019年09月16日 00:00:00]…`) and
+below the rows (`#…账务明细列表结束…`, `#支出合计：N笔，共X元`, `#收入合计：…`,
+`#导出时间：…`), ids with a trailing TAB. The header
+`账务流水号,业务流水号,商户订单号,商品名称,发生时间,对方账号,收入金额（+元）,支出金额（-元）,
+账户余额（元）,交易渠道,业务类型,备注` gained `业务描述,业务账单来源,业务基础订单号,业务订单号`
+in newer exports; columns are read by name. Income and expense have a column each, and
+the expense may be written `-23.45` or `23.45`: the column says the direction.
+
+Withdrawals (提现) are payouts, from clearing to transit until the bank shows them
+arrive; the running balance (账户余额) becomes `balance` assertions on the clearing
+account, so the books prove they hold what Alipay says it holds:
+
+    2019-09-17 * "支付宝" "提现 提现到工商银行" ^payout-20190917000123
+      id: "20190917000123"
+      payout-id: "20190917000123"
+      Assets:Transit:Alipay            980.00 CNY
+      Assets:Clearing:Alipay          -980.00 CNY
+
+    2019-09-18 balance Assets:Clearing:Alipay       12.34 CNY
+
+Payments (在线支付, 交易付款), their fees (收费, 备注 `服务费[<交易号>]`) and refunds are the
+trade detail's rows seen from the account (alipay_trade.py books them): they are
+counted and named, not booked twice — unless the channel says `trades_from:
+fund-ledger`, for a merchant without the trade detail: then they are booked here, the
+payment gross into clearing against sales, each fee against the fee account with the
+payment it belongs to as `fee-of`, a refund back against sales. Any other kind (转账,
+充值, …) moves money with a stated sign: it is booked against the first config `rules:`
+pattern found in its text, else `Assets:Suspense`, a finding until explained.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from beanclear.importers.alipay_trade import MerchantBill
+from beanclear.importers.base import (Extraction, balance, closing_balances, compare_summary, link, next_day, posting,
+                                      rule_account, transaction)
+from beanclear.importers.toolkit import StatementError, money, parse_amount, parse_datetime, read_statement
+
+HEADER = ("账务流水号", "业务流水号", "发生时间", "收入金额（+元）", "支出金额（-元）", "账户余额（元）", "业务类型")
+TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
+PAYMENTS = {"在线支付", "交易付款", "交易", "交易收款", "即时到账收款"}
+FEES = {"收费", "服务费", "交易服务费", "交易手续费"}
+REFUNDS = {"退款", "交易退款"}
+WITHDRAWALS = {"提现", "提现退回", "提现失败退回"}
+FEE_OF = re.compile(r"服务费\s*[\[【](\w+)[\]】]")
+TOTAL = re.compile(r"#(收入|支出)合计[：:]\s*(\d+)笔[,，]\s*共(-?[\d,.]+)元")
+
+
+class Importer(MerchantBill):
+    kind = "alipay fund ledger"
+    HEADER = HEADER
+
+    def parse(self, filepath: str) -> Extraction:
+        st = read_statement(filepath, HEADER, "Alipay 账务明细 (fund ledger)", footer=r"^#")
+        t, path = st.table, st.table.path
+        cell = t.getter(*HEADER, "商户订单号", "商品名称", "对方账号", "备注", "业务描述")
+        acc, currency = self.source.accounts, self.source.currency
+        books_trades = self.source.trades_from == "fund-ledger"
+        out, balances = Extraction(), []
+        totals = {"收入 rows": 0, "收入 amount": Decimal(0), "支出 rows": 0, "支出 amount": Decimal(0)}
+        for row in self.each(t.rows):
+            def get(name: str) -> str:
+                return cell(row, name)
+
+            out.rows += 1
+            income = money(abs(parse_amount(get("收入金额（+元）") or "0", path, row.line, "收入金额（+元）")))
+            expense = money(abs(parse_amount(get("支出金额（-元）") or "0", path, row.line, "支出金额（-元）")))
+            if income and expense:
+                raise StatementError(path, row.line, "both 收入金额 and 支出金额 are filled (expected one of them)")
+            signed = income - expense
+            for side, value in (("收入", income), ("支出", expense)):
+                if value:
+                    totals[f"{side} rows"] += 1
+                    totals[f"{side} amount"] += value
+            when = parse_datetime(get("发生时间"), TIME_FORMATS, path, row.line, "发生时间")
+            after = money(parse_amount(get("账户余额（元）"), path, row.line, "账户余额（元）"))  # XLSX: 0 -> 0.00
+            balances.append((when, row.line, signed, after))
+            ident, kind = get("账务流水号"), get("业务类型")
+            if not ident:
+                raise StatementError(path, row.line, "column 账务流水号: expected the ledger id, got nothing")
+            if signed == 0:
+                out.skip("0.00 (no money moved)")
+                continue
+            trade = kind in PAYMENTS | FEES | REFUNDS
+            if trade and not books_trades:
+                out.skip(f"{kind} (booked from the 业务明细)")
+                continue
+            order_id, note = get("商户订单号"), get("备注")
+            meta = {"id": ident, "trade-id": get("业务流水号"), "order-id": order_id}
+            links = [link("order-", order_id)] if order_id and trade else []
+            if kind in WITHDRAWALS:
+                meta["payout-id"] = ident
+                other, links = acc.transit, [link("payout-", ident)]
+            elif kind in FEES:
+                found = FEE_OF.search(note)
+                meta["fee-of"] = found.group(1) if found else get("业务流水号")
+                other = acc.fees
+            elif trade:
+                other = acc.sales
+            else:
+                other = rule_account(self.config, f"{get('对方账号')} {get('商品名称')} {kind} {note}") \
+                    or self.config.suspense
+            narration = " ".join(dict.fromkeys(t for t in (kind, get("商品名称"), get("业务描述"), note) if t))
+            out.entries.append(transaction(
+                path, row.line, when, get("对方账号") or "支付宝", narration, meta,
+                [posting(other, -signed, currency), posting(acc.clearing, signed, currency)], links))
+        for day, (line, amount) in sorted(closing_balances(balances).items()):
+            out.entries.append(balance(path, line, next_day(day), acc.clearing, amount, currency))
+        self._compare_footer(out, st.footer, totals)
+        return out
+
+    @staticmethod
+    def _compare_footer(out: Extraction, footer, totals: dict) -> None:
+        stated = {}
+        for row in footer:
+            found = TOTAL.match(",".join(row.cells).strip())
+            if found:
+                side, count, amount = found.groups()
+                stated[f"{side} rows"] = int(count)
+                stated[f"{side} amount"] = abs(Decimal(amount.replace(",", "")))
+        if not stated:
+            out.notes.append("no #收入合计 / #支出合计 lines at the end (is the file cut off?)")
+        compare_summary(out, stated, {k: totals[k] for k in stated})

@@ -1,0 +1,116 @@
+"""Alipay personal bill (支付宝 交易明细, 开具交易流水证明 → 用于个人对账), for a merchant
+collecting on a personal Alipay account (channel type `alipay-personal`).
+
+Two app layouts, told apart by nothing but the header row, which is found by content:
+2023+ (a 24-line preamble with the totals, then the header `交易时间,交易分类,…,备注,`)
+and ≤2022 (a title line, the header `收/支,交易对方,…,交易时间,`, the rows, then a
+dashed line and a footer with the totals). Columns are read by name; the trailing
+comma's empty column and rows that omit it (user-edited files) are both accepted.
+
+The account model is wallet.py's: the balance and cards paying through Alipay are the
+clearing account, 余额宝 the savings account, 花呗 / 花呗分期 the credit account, refunds
+and withdrawals to a card go to transit; sales come from `sales:`, the rest from
+`rules:` or suspense. A sale and a refund of a purchase paid by card:
+
+    2025-09-20 * "温州示例科技" "项目结算-验收尾款"            ; 收入, `sales: [{category: "^收入$"}]`
+      id: "2025000000001026IN"
+      Assets:Clearing:AlipayMe        6000.00 CNY
+      Income:Sales:AlipayMe          -6000.00 CNY
+
+    2023-02-04 * "xxxxxxx" "退款-亲情卡"                        ; 不计收支 退款成功, back to the card
+      id: "2xxxxxxxxxxxxxxxx8"
+      method: "交通银行信用卡(7449)"
+      Assets:Transit:AlipayMe           16.03 CNY
+      Assets:Suspense                  -16.03 CNY
+
+Rows that move no money are counted and named: 交易关闭 (unless a refund row of the
+same file refers to it: a fully refunded purchase flips to 交易关闭, and its refund is
+booked, so the purchase is booked too), 0.00 rows (医保, 先享后付), 解冻, 芝麻免押, 信用服务.
+A status not listed here is an error. The totals the bill states (共N笔记录, 收入/支出/
+不计收支 counts and sums) are compared with the rows; Alipay itself warns that they may
+differ, so a difference is a note.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from beanclear.importers.base import Extraction
+from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement, read_text
+from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, unique
+
+HEADER = ("交易时间", "交易对方", "商品说明", "收/支", "金额", "交易状态", "交易订单号")
+TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
+MOVED = {"交易成功", "支付成功", "等待确认收货", "退款成功", "还款成功", "放款成功", "已收款", "交易完成"}
+NO_MONEY = {"交易关闭": "交易关闭 (closed: no money moved)", "已关闭": "交易关闭 (closed: no money moved)",
+            "还款失败": "还款失败 (failed: no money moved)", "解冻成功": "解冻 (unfreeze: no money moved)",
+            "冻结成功": "冻结 (freeze: no money moved)", "等待付款": "等待付款 (not paid)",
+            "芝麻免押下单成功": "芝麻免押 (deposit waived: no money moved)",
+            "信用服务使用成功": "信用服务 (credit service: no money moved)"}
+NEUTRAL = {"不计收支", "其他", ""}
+# Neutral rows by what their item or category says; first match wins (wallet.neutral_kind).
+KINDS = [
+    (r"收益|转账收款到余额宝|(卖出|赎回)(至|到)余额宝", "income-to-savings"),
+    (r"余额宝.*(转出|提现).*(银行卡|储蓄卡)", "savings-to-bank"),
+    (r"余额宝.*转出|转出(至|到)余额", "savings-to-balance"),
+    (r"转入", "to-savings"),
+    (r"提现", "withdrawal"),
+    (r"充值", "top-up"),
+    (r"花呗.*还款|还款.*花呗", "credit-repayment"),
+    (r"卖出|赎回", "sale-of-investment"),
+    (r"买入|申购|还款", "payment"),
+]
+
+
+class Importer(WalletImporter):
+    kind = "alipay personal bill"
+    HEADER, ACCOUNT_LABEL = HEADER, "支付宝账户"
+
+    def parse(self, filepath: str) -> Extraction:
+        st = read_statement(filepath, HEADER, "Alipay personal bill (支付宝交易明细)", footer=r"^-{10,}$")
+        t, path = st.table, st.table.path
+        get = t.getter(*HEADER, "交易分类", "对方账号", "收/付款方式", "商家订单号", "备注")
+
+        ids = unique(t.rows, lambda r: get(r, "交易订单号"))
+        refunded = {get(r, "交易订单号").split("_")[0] for r in t.rows if self._is_refund(get, r)}
+        out, counts, sums = Extraction(), Counter(), Counter()
+        for row, ident in zip(self.each(t.rows), ids):
+            out.rows += 1
+            direction, status = get(row, "收/支"), get(row, "交易状态")
+            amount = parse_amount(get(row, "金额"), path, row.line, "金额")
+            key = direction if direction in ("收入", "支出") else "其他"
+            counts[key] += 1
+            sums[key] += amount
+            if not get(row, "交易订单号"):
+                raise StatementError(path, row.line, "column 交易订单号: expected the trade number, got nothing")
+            if direction not in NEUTRAL | {"收入", "支出"}:
+                raise StatementError(path, row.line, f"column 收/支: expected 收入, 支出, 不计收支 or 其他, "
+                                     f"got {direction!r}")
+            if status in NO_MONEY and not (status in ("交易关闭", "已关闭") and direction == "支出"
+                                           and get(row, "交易订单号") in refunded):
+                out.skip(NO_MONEY[status])
+                continue
+            if status not in MOVED | set(NO_MONEY):
+                raise StatementError(path, row.line, f"column 交易状态: unknown status {status!r} (expected "
+                                     f"{', '.join(sorted(MOVED | set(NO_MONEY)))})")
+            if amount == 0:
+                out.skip("0.00 (no money moved)")
+                continue
+            raw_id = get(row, "交易订单号")
+            mv = Movement(path, row.line, parse_datetime(get(row, "交易时间"), TIME_FORMATS, path, row.line, "交易时间"),
+                          ident, amount, get(row, "收/付款方式"), get(row, "交易分类"), get(row, "交易对方"),
+                          get(row, "商品说明"), get(row, "商家订单号"),
+                          meta={"refund-of": raw_id.split("_")[0] if self._is_refund(get, row) and "_" in raw_id
+                                else None, "note": get(row, "备注")})
+            if direction == "收入":
+                self.book_in(out, mv)
+            elif direction == "支出":
+                self.book_out(out, mv)
+            else:
+                self.neutral_kind(out, mv, KINDS if not self._is_refund(get, row) else [(r"", "refund")])
+        compare_totals(out, read_text(path), counts, sums)
+        return self.finish(out)
+
+    @staticmethod
+    def _is_refund(get, row) -> bool:
+        return get(row, "交易分类") == "退款" or get(row, "商品说明").startswith("退款")

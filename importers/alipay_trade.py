@@ -1,0 +1,135 @@
+"""Alipay merchant trade detail (业务明细), channel type `alipay`.
+
+From the merchant portal or `alipay.data.dataservice.bill.downloadurl.query` (bill_type
+`trade`): GBK, `#` comment lines above the header (`#支付宝业务明细查询`, `#账号：[2088…]`,
+the period) and below the rows (`#…业务明细列表结束…`, `#交易合计：N笔，商家实收共X元，
+商家优惠共Y元`, `#退款合计：…`, `#导出时间：…`), every id protected by a trailing TAB.
+
+Each 交易 row is a payment: the merchant received 商家实收 of the 订单金额, Alipay keeps
+服务费, and what the merchant itself gave away (商家优惠, 商家红包, coupons: 订单金额 −
+商家实收) is a discount, so that sales are the full order and every column adds up.
+Alipay-funded discounts (支付宝红包, 集分宝, 支付宝优惠) are paid to the merchant inside
+商家实收 and are kept as metadata:
+
+    2019-09-16 * "*津水(602***@qq.com)" "Order service_123 / 下单测试" ^order-service_123
+      id: "2019091622001413331000425453"
+      Assets:Clearing:Alipay            99.40 CNY
+      Expenses:Fees:Alipay               0.60 CNY
+      Income:Sales:Alipay             -100.00 CNY
+
+A 退款 row repeats the 支付宝交易号 with negative amounts and its 退款批次号/请求号; the
+pair is its id (`<交易号>/<批次号>`), and the same postings with those signs reverse the
+sale, the discount and any fee Alipay returns.
+
+Double counting: a merchant account also has the fund ledger (账务明细, alipay_fund.py),
+which lists the same payments, fees and refunds as money moving on the account. As
+with WeChat's trade and fund bills, this trade detail books them (it knows the order,
+the gross, the discount and the fee of each), and the fund ledger books withdrawals,
+other movements and the running balance, counting its trade rows as covered. A
+merchant who only has the fund ledger sets `trades_from: fund-ledger` on the channel:
+then the fund ledger books them, and importing a trade detail is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from beanclear.importers.base import Extraction, StatementImporter, compare_summary, link, posting, transaction
+from beanclear.importers.toolkit import StatementError, header_in, money, parse_amount, parse_datetime, read_statement
+
+HEADER = ("支付宝交易号", "商户订单号", "业务类型", "订单金额（元）", "商家实收（元）", "服务费（元）")
+TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
+ALIPAY_FUNDED = {"支付宝红包（元）": "alipay-red-packet", "集分宝（元）": "jifenbao", "支付宝优惠（元）": "alipay-discount"}
+MERCHANT_FUNDED = {"商家优惠（元）": "merchant-discount", "商家红包消费金额（元）": "merchant-red-packet",
+                   "券核销金额（元）": "voucher", "卡消费金额（元）": "card"}
+TOTAL = re.compile(r"#(交易|退款)合计[：:]\s*(\d+)笔[,，]\s*商家实收(?:退款)?共(-?[\d,.]+)元[,，]\s*商家优惠(?:退款)?共(-?[\d,.]+)元")
+
+
+class MerchantBill(StatementImporter):
+    """What the two Alipay merchant bills share: the account, identification by header."""
+
+    HEADER: tuple[str, ...] = ()
+
+    def account(self, filepath: str) -> str:
+        return self.source.accounts.clearing
+
+    def matches(self, head: str) -> bool:  # the 2088… account is named in the `#账号：[…]` line
+        return header_in(head, self.HEADER) and (not self.source.account_id or self.source.account_id in head)
+
+
+class Importer(MerchantBill):
+    kind = "alipay trade detail"
+    HEADER = HEADER
+
+    def parse(self, filepath: str) -> Extraction:
+        st = read_statement(filepath, HEADER, "Alipay 业务明细 (trade detail)", footer=r"^#")
+        t, path = st.table, st.table.path
+        if self.source.trades_from == "fund-ledger":
+            raise StatementError(path, t.header_line, f"channel {self.source.name} books its payments from the "
+                                 "账务明细 (trades_from: fund-ledger); importing the 业务明细 too would count them twice")
+        names = (*HEADER, "商品名称", "创建时间", "完成时间", "对方账户", "退款批次号/请求号", "分润（元）", "门店名称", "备注",
+                 *ALIPAY_FUNDED, *MERCHANT_FUNDED)
+        cell = t.getter(*names)
+        acc, currency = self.source.accounts, self.source.currency
+        out = Extraction()
+        totals = {f"{k} {m}": Decimal(0) for k in ("交易", "退款") for m in ("rows", "received", "merchant discount")}
+        for row in self.each(t.rows):
+            def get(name: str) -> str:
+                return cell(row, name)
+
+            def amount(name: str) -> Decimal:
+                return parse_amount(get(name), path, row.line, name) if get(name) else Decimal(0)
+
+            out.rows += 1
+            kind, trade_id, order_id = get("业务类型"), get("支付宝交易号"), get("商户订单号")
+            if kind not in ("交易", "退款"):
+                raise StatementError(path, row.line, f"column 业务类型: unknown kind {kind!r} (expected 交易 or 退款)")
+            if not trade_id:
+                raise StatementError(path, row.line, "column 支付宝交易号: expected the trade number, got nothing")
+            ordered, received, fee = amount("订单金额（元）"), amount("商家实收（元）"), money(amount("服务费（元）"))
+            totals[f"{kind} rows"] += 1
+            totals[f"{kind} received"] += received
+            totals[f"{kind} merchant discount"] += amount("商家优惠（元）")
+            sign = 1 if kind == "交易" else -1
+            if sign * ordered < 0 or sign * received < 0:
+                raise StatementError(path, row.line, f"a {kind} row with 订单金额 {ordered} and 商家实收 {received} "
+                                     f"(expected {'positive' if sign > 0 else 'negative'} amounts)")
+            discount = ordered - received
+            if sign * discount < 0:
+                raise StatementError(path, row.line, f"商家实收 {received} is more than 订单金额 {ordered}")
+            when = parse_datetime(get("完成时间") or get("创建时间"), TIME_FORMATS, path, row.line, "完成时间")
+            meta = {"id": trade_id, "order-id": order_id}
+            if kind == "退款":
+                batch = get("退款批次号/请求号")
+                if not batch:
+                    raise StatementError(path, row.line, "column 退款批次号/请求号: expected the refund batch, got nothing")
+                meta = {"id": f"{trade_id}/{batch}", "refund-of": trade_id, "refund-id": batch, "order-id": order_id}
+            for name, key in {**ALIPAY_FUNDED, **MERCHANT_FUNDED, "分润（元）": "profit-share"}.items():
+                if amount(name):
+                    meta[key] = f"{amount(name)}"
+            if amount("分润（元）"):
+                out.notes.append(f"line {row.line}: 分润 {amount('分润（元）')} is kept as metadata, not booked "
+                                 "(the fund ledger shows where it went)")
+            item = get("商品名称")
+            what = "Order" if kind == "交易" else "Refund of order"
+            out.entries.append(transaction(
+                path, row.line, when, get("对方账户"), f"{what} {order_id} / {item}".strip(" /"), meta,
+                [posting(acc.clearing, received - fee, currency), posting(acc.fees, fee, currency),
+                 posting(acc.discounts, discount, currency), posting(acc.sales, -ordered, currency)],
+                [link("order-", order_id)] if order_id else []))
+        self._compare_footer(out, st.footer, totals)
+        return out
+
+    @staticmethod
+    def _compare_footer(out: Extraction, footer, totals: dict) -> None:
+        stated = {}
+        for row in footer:
+            found = TOTAL.match(",".join(row.cells).strip())
+            if found:
+                kind, count, received, discount = found.groups()
+                stated.update({f"{kind} rows": int(count), f"{kind} received": Decimal(received.replace(",", "")),
+                               f"{kind} merchant discount": Decimal(discount.replace(",", ""))})
+        if not stated:
+            out.notes.append("no #交易合计 / #退款合计 lines at the end (is the file cut off?)")
+        compare_summary(out, stated, {k: totals[k] for k in stated})

@@ -1,0 +1,212 @@
+"""Personal wallets a merchant collects on (Alipay, WeChat and JD personal bills): the
+account model every personal-bill importer shares.
+
+A personal bill lists every movement of one person's wallet: the sales the merchant
+collected on it (收款码, transfers from customers), and everything else the person paid,
+moved or was refunded. Each row is money moving from one account to another:
+
+- the wallet's balance (Alipay 余额, WeChat 零钱, JD 余额) is the channel's **clearing**
+  account; so is a bank or credit card *paying* through the wallet: the card's bank
+  statement shows the same payment, and the bank importer books that line into this
+  clearing account too (banking.py), so the payment is counted once and clearing nets;
+- money the wallet sends *to* a card (a refund to the card, a withdrawal 提现) goes to
+  the **transit** account, where the bank's credit meets it, as a channel payout does;
+- 余额宝 / 零钱通 / 小金库 are the **savings** account, 花呗 / 花呗分期 / 分付 / 白条 the
+  **credit** account (a liability) of the channel;
+- the other side is the channel's **sales** account when the row is a sale (the
+  channel's `sales:` rules over category, counterparty and item), else the account of
+  the first config `rules:` pattern found in the row's text, else `Assets:Suspense`
+  (a finding until a person classifies it).
+
+    2025-09-20 * "温州示例科技" "项目结算-验收尾款"          ; 收入, a sale
+      id: "2025000000001026IN"
+      Assets:Clearing:AlipayMe        6000.00 CNY
+      Income:Sales:AlipayMe          -6000.00 CNY
+
+    2025-11-08 * "babycare**店" "babycare…纸尿裤"            ; 支出 with 花呗, no rule
+      id: "2025000000001022AP"
+      method: "花呗"
+      Assets:Suspense                  189.91 CNY
+      Liabilities:Credit:AlipayMe     -189.91 CNY
+
+Rows whose direction the bill leaves neutral (不计收支, 其他, `/`) are booked only where
+their kind says which way the money went (a refund comes back to the payment method;
+a 余额宝 transfer goes from the balance to savings; a withdrawal goes to the bank);
+a neutral row of a kind not known here is skipped with a reason naming it, never
+given a guessed sign. Combined funding (`中信银行信用卡(6428)&红包`) is booked from the
+first method: the bill does not say how much the red packet paid (counted in a note).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from beanclear.importers.base import (Extraction, StatementImporter, compare_summary, link, posting, rule_account,
+                                      transaction, unique_ids)
+from beanclear.importers.toolkit import clean, header_in
+
+BALANCE_METHODS = {"", "余额", "账户余额", "零钱", "钱包余额", "京东余额"}
+SAVINGS_WORDS = ("余额宝", "零钱通", "小金库")
+CREDIT_WORDS = ("花呗", "分付", "白条")
+
+
+@dataclass
+class Movement:
+    """One row of a personal bill, as the importers read it."""
+
+    path: str
+    line: int
+    when: dt.datetime
+    ident: str
+    amount: Decimal
+    method: str = ""          # 收/付款方式 / 支付方式 as written
+    category: str = ""
+    counterparty: str = ""
+    item: str = ""
+    order_id: str = ""
+    fee: Decimal = Decimal(0)  # what the wallet keeps of a withdrawal (WeChat 服务费 in 备注)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return f"{self.counterparty} {self.item} {self.category}"
+
+
+class WalletImporter(StatementImporter):
+    """The postings of a personal wallet's rows (see the module docstring)."""
+
+    HEADER: tuple[str, ...] = ()   # the names that identify the bill's header row
+    ACCOUNT_LABEL = ""             # what precedes the account's name in the bill (支付宝账户：)
+
+    def account(self, filepath: str) -> str:
+        return self.source.accounts.clearing
+
+    def matches(self, head: str) -> bool:
+        if not header_in(head, self.HEADER):
+            return False
+        # account_id tells two wallets of one type apart; a bill that names its account
+        # beyond the start read here (≤2022 Alipay: in the footer) is claimed by both.
+        return not self.source.account_id or self.source.account_id in head or self.ACCOUNT_LABEL not in head
+
+    # -- the accounts of a row ---------------------------------------------------------
+
+    def funding(self, method: str, direction: str) -> str:
+        """The wallet-side account of a payment method; `direction` is "in" (money comes
+        to it) or "out" (money is paid from it)."""
+        acc = self.source.accounts
+        first = method.split("&")[0].strip()
+        if any(w in first for w in SAVINGS_WORDS):
+            return acc.savings
+        if any(w in first for w in CREDIT_WORDS):
+            return acc.credit
+        if first in BALANCE_METHODS:
+            return acc.clearing
+        return acc.clearing if direction == "out" else acc.transit  # a bank or credit card
+
+    def counter(self, mv: Movement) -> str:
+        """The account on the other side: sales, a config rule, or suspense."""
+        if any(rule.matches(mv.category, mv.counterparty, mv.item) for rule in self.source.sales):
+            return self.source.accounts.sales
+        return rule_account(self.config, mv.text) or self.config.suspense
+
+    # -- postings --------------------------------------------------------------------
+
+    def move(self, out: Extraction, mv: Movement, source: str, dest: str, payout: bool = False) -> None:
+        """Book `mv.amount` leaving `source` for `dest`, less the fee (`mv.fee`) the
+        wallet keeps of it: the bills write amounts that include their fee."""
+        if source == dest:
+            kind = mv.item or mv.category
+            out.skip(f"{kind[:20]} (moves money within {source})")
+            return
+        acc, currency = self.source.accounts, self.source.currency
+        links = []
+        if payout:
+            links.append(link("payout-", mv.ident))
+            mv.meta["payout-id"] = mv.ident
+        if mv.order_id and acc.sales in (source, dest):
+            links.append(link("order-", mv.order_id))
+        meta = {"id": mv.ident, "order-id": mv.order_id,
+                "method": mv.method if mv.method not in BALANCE_METHODS else "", **mv.meta}
+        out.entries.append(transaction(
+            mv.path, mv.line, mv.when, mv.counterparty, mv.item or mv.category, meta,
+            [posting(dest, mv.amount - mv.fee, currency), posting(acc.fees, mv.fee, currency),
+             posting(source, -mv.amount, currency)], links))
+
+    def finish(self, out: Extraction) -> Extraction:
+        """Notes every personal bill's import ends with."""
+        combined = sum(1 for e in out.entries if "&" in e.meta.get("method", ""))
+        if combined:
+            out.notes.append(f"{combined} rows paid with combined funding (`…&红包`): booked from the first "
+                             "method, as the bill does not say how much the other part paid")
+        return out
+
+    def book_in(self, out: Extraction, mv: Movement) -> None:
+        """Money into the wallet, from the counter account (a sale, a refund)."""
+        self.move(out, mv, self.counter(mv), self.funding(mv.method, "in"))
+
+    def book_out(self, out: Extraction, mv: Movement) -> None:
+        """Money out of the wallet, to the counter account (a purchase)."""
+        self.move(out, mv, self.funding(mv.method, "out"), self.counter(mv))
+
+    def neutral_kind(self, out: Extraction, mv: Movement, kinds: list[tuple[str, str]]) -> None:
+        """Book a neutral row by the first of `kinds` — (regex over item and category,
+        what it is) — that its text matches; an unknown kind is skipped and named."""
+        acc = self.source.accounts
+        text = f"{mv.item} {mv.category}"
+        for pattern, kind in kinds:
+            if not re.search(pattern, text):
+                continue
+            method_out = self.funding(mv.method, "out")
+            if kind == "refund":
+                self.book_in(out, mv)
+            elif kind == "income-to-savings":      # 余额宝 收益, 转账收款到余额宝, 卖出至余额宝
+                self.move(out, mv, self.counter(mv), acc.savings)
+            elif kind == "to-savings":             # 余额 or a card -> 余额宝 / 零钱通 / 小金库
+                self.move(out, mv, acc.clearing if method_out == acc.savings else method_out, acc.savings)
+            elif kind == "savings-to-balance":
+                self.move(out, mv, acc.savings, acc.clearing)
+            elif kind == "savings-to-bank":
+                self.move(out, mv, acc.savings, acc.transit, payout=True)
+            elif kind == "withdrawal":             # 提现: the balance to the bank
+                self.move(out, mv, acc.clearing, acc.transit, payout=True)
+            elif kind == "top-up":                 # 充值 from a card: the bank line books it
+                self.move(out, mv, method_out, acc.clearing)
+            elif kind == "credit-repayment":       # 花呗 / 分付 / 白条 repaid
+                self.move(out, mv, method_out, acc.credit)
+            elif kind == "sale-of-investment":     # 卖出 / 赎回 to the method named
+                self.move(out, mv, self.counter(mv), self.funding(mv.method, "in"))
+            elif kind == "payment":                # 买入, 信用卡还款, 购买理财通: out to the counter account
+                self.book_out(out, mv)
+            else:
+                raise ValueError(kind)
+            return
+        out.skip(f"neutral row of unknown kind ({(mv.category or mv.item)[:20]}): direction not stated")
+
+
+def unique(rows: list, ident, content=None) -> list[str]:
+    """Statement ids of rows, unique within the file (base.unique_ids): a repeated id is
+    qualified by the row's content, by default its cleaned cells."""
+    return unique_ids([(ident(r), content(r) if content else "|".join(clean(c) for c in r.cells)) for r in rows])
+
+
+TOTALS = re.compile(r"(收入|支出|不计收支|其他)[：:]\s*(\S+?)笔[\s,，]*(-?[\d,.]+)元")
+
+
+def compare_totals(out: Extraction, text: str, counts: Counter, sums: Counter) -> None:
+    """A personal bill's own totals (`共N笔记录`, `收入：N笔 X元`, `支出：…`, `不计收支：…` or
+    `其他：…`, in its preamble or footer) against its rows (`counts` and `sums` by 收入,
+    支出 and 其他 for the neutral rows). Anonymised counts (`x笔`) are left out."""
+    stated, actual = {}, {}
+    found = re.search(r"共[：:]?\s*(\d+)笔记录", text)
+    if found:
+        stated["rows"], actual["rows"] = int(found.group(1)), sum(counts.values())
+    for kind, count, total in TOTALS.findall(text):
+        key = kind if kind in ("收入", "支出") else "其他"
+        if count.isdigit():
+            stated[f"{kind} rows"], actual[f"{kind} rows"] = int(count), counts[key]
+        stated[f"{kind} amount"], actual[f"{kind} amount"] = Decimal(total.replace(",", "")), sums[key]
+    compare_summary(out, stated, actual)

@@ -1,0 +1,223 @@
+"""Alipay merchant bills, 业务明细 (trade detail) and 账务明细 (fund ledger, CSV and the
+Taobao-seller XLSX). No licensed sample exists: the statements are written by
+statement_files.py from FORMATS.md §4. Golden files, footer totals, the two ways of
+booking trades (never twice), bad input, and the whole way through the command line:
+Alipay payments, fees, a refund and a withdrawal that reaches ICBC, checked clean."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from beancount.core import data
+
+from beanclear.importers import alipay_fund, alipay_trade
+from beanclear.importers.toolkit import StatementError
+from conftest import GOLDEN, beanclear, snapshot
+from golden_util import assert_golden, extraction_text
+from statement_files import (FUND_FOOTER, TRADE_FOOTER, TRADE_ROWS, fund_ledger, fund_ledger_xlsx, fund_row, fund_rows,
+                             icbc_statement, trade_detail, trade_row)
+
+CONFIG = """\
+books: books
+channels:
+  alipay:
+    type: alipay
+    account_id: "20880000000000000156"
+    settlement_days: 1
+    bank: icbc
+    bank_days: 2
+banks:
+  icbc: {type: icbc, account: Assets:Bank:ICBC}
+rules:
+  - {match: "置业", account: Expenses:Rent}
+  - {match: "AMAZON", account: Expenses:Hosting}
+"""
+
+
+@pytest.fixture
+def cfg(make_config):
+    return make_config(CONFIG)
+
+
+def extract(cfg, module, path):
+    importer = module.Importer(cfg.channels["alipay"], cfg)
+    assert importer.identify(str(path))
+    return importer.parse(str(path))
+
+
+def totals(entries) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for e in entries:
+        if isinstance(e, data.Transaction):
+            for p in e.postings:
+                out[p.account] += p.units.number
+    return dict(out)
+
+
+def test_trade_detail_golden_and_totals(cfg, tmp_path):
+    extraction = extract(cfg, alipay_trade, trade_detail(tmp_path))
+    assert extraction.notes == []   # #交易合计 and #退款合计 agree with the rows
+    assert_golden(extraction_text(extraction), GOLDEN / "alipay_merchant" / "trade-detail.beancount")
+    t = totals(extraction.entries)
+    # 商家实收 145.00 - 20.00 refunded, less fees 0.87 - 0.12 returned; sales are the orders in full
+    assert t == {"Assets:Clearing:Alipay": Decimal("124.25"), "Expenses:Fees:Alipay": Decimal("0.75"),
+                 "Expenses:Discounts:Alipay": Decimal("5.00"), "Income:Sales:Alipay": Decimal("-130.00")}
+
+
+def test_refund_key_is_trade_and_batch(cfg, tmp_path):
+    refund = extract(cfg, alipay_trade, trade_detail(tmp_path)).entries[2]
+    assert refund.meta["id"] == "2026030122001100001/RF1001-1"
+    assert (refund.meta["refund-of"], refund.meta["refund-id"]) == ("2026030122001100001", "RF1001-1")
+    assert refund.links == {"order-QF1001"}
+
+
+def test_trade_footer_disagreeing_is_a_note(cfg, tmp_path):
+    path = trade_detail(tmp_path, rows=TRADE_ROWS[:2])
+    assert "退款 rows 1" in extract(cfg, alipay_trade, path).notes[0]
+
+
+@pytest.mark.parametrize("name, new", [("20880000_20260301_账务明细.csv", False), ("new-header.csv", True)])
+def test_fund_ledger_golden(cfg, tmp_path, name, new):
+    extraction = extract(cfg, alipay_fund, fund_ledger(tmp_path, name=name, new=new))
+    assert extraction.notes == []   # #收入合计 and #支出合计 agree with the rows
+    assert_golden(extraction_text(extraction), GOLDEN / "alipay_merchant" / "fund-ledger.beancount")
+
+
+def test_fund_ledger_xlsx_reads_as_the_csv(cfg, tmp_path):
+    csv = extract(cfg, alipay_fund, fund_ledger(tmp_path))
+    xlsx = extract(cfg, alipay_fund, fund_ledger_xlsx(tmp_path))
+    assert extraction_text(xlsx) == extraction_text(csv)
+
+
+def test_fund_ledger_counts_trade_rows_as_the_trade_details(cfg, tmp_path):
+    extraction = extract(cfg, alipay_fund, fund_ledger(tmp_path))
+    assert extraction.skipped == {"在线支付 (booked from the 业务明细)": 2, "收费 (booked from the 业务明细)": 3,
+                                  "退款 (booked from the 业务明细)": 1}
+    payout, closing = extraction.entries
+    assert payout.links == {"payout-310007"}
+    assert (closing.account, closing.amount.number, str(closing.date)) == ("Assets:Clearing:Alipay", Decimal("0.00"),
+                                                                           "2026-03-02")
+
+
+FUND_LEDGER_ONLY = CONFIG.replace("    bank_days: 2\n", "    bank_days: 2\n    trades_from: fund-ledger\n")
+
+
+def test_fund_ledger_books_trades_when_it_is_all_the_merchant_has(make_config, tmp_path):
+    cfg = make_config(FUND_LEDGER_ONLY)
+    extraction = extract(cfg, alipay_fund, fund_ledger(tmp_path))
+    assert extraction.skipped == {}
+    assert_golden(extraction_text(extraction), GOLDEN / "alipay_merchant" / "fund-ledger-books-trades.beancount")
+    fee = next(e for e in extraction.entries if e.meta["id"] == "310004")
+    assert fee.meta["fee-of"] == "2026030122001100002" and fee.links == {"order-QF1002"}
+    t = totals(extraction.entries)
+    assert t["Assets:Clearing:Alipay"] == 0 and t["Expenses:Fees:Alipay"] == Decimal("0.75")
+    assert t["Income:Sales:Alipay"] == Decimal("-125.00")   # net of the refund: no discount in the ledger
+    with pytest.raises(StatementError, match="books its payments from the 账务明细 .*would count them twice"):
+        extract(cfg, alipay_trade, trade_detail(tmp_path))
+
+
+def test_other_fund_rows_follow_rules_or_suspense(cfg, tmp_path):
+    rows = [fund_row("320002", "T2", "", "2026-03-02 09:00:00", "0.00", "-3000.00", "1000.00", "转账", "付房租",
+                     item="清风置业有限公司"),
+            fund_row("320001", "T1", "", "2026-03-02 08:00:00", "4000.00", "0.00", "4000.00", "充值", item="充值")]
+    extraction = extract(cfg, alipay_fund, fund_ledger(tmp_path, rows=rows,
+                                                       footer=["#支出合计：1笔，共3000.00元", "#收入合计：1笔，共4000.00元"]))
+    rent, top_up, _ = extraction.entries
+    assert totals([rent]) == {"Expenses:Rent": Decimal("3000.00"), "Assets:Clearing:Alipay": Decimal("-3000.00")}
+    assert totals([top_up]) == {"Assets:Suspense": Decimal("-4000.00"), "Assets:Clearing:Alipay": Decimal("4000.00")}
+
+
+@pytest.mark.parametrize("row, message", [
+    (fund_row("1", "T", "", "2026-03-01 10:00:00", "5.00", "3.00", "2.00", "转账"),
+     "both 收入金额 and 支出金额 are filled"),
+    (fund_row("1", "T", "", "2026-03-01 10:00:00", "5.0x", "0.00", "5.00", "转账"),
+     "column 收入金额（+元）: expected an amount"),
+    (fund_row("1", "T", "", "2026/03/01 25:00", "5.00", "0.00", "5.00", "转账"), "column 发生时间: expected a date"),
+    (fund_row("", "T", "", "2026-03-01 10:00:00", "5.00", "0.00", "5.00", "转账"), "column 账务流水号: expected"),
+    (",".join(fund_row("1", "T", "", "2026-03-01 10:00:00", "5.00", "0.00", "5.00", "转账").split(",")[:8]),
+     "expected 12 cells as in the header (line 5)"),
+])
+def test_fund_ledger_bad_rows_name_file_and_line(cfg, tmp_path, row, message):
+    with pytest.raises(StatementError) as caught:
+        extract(cfg, alipay_fund, fund_ledger(tmp_path, rows=[row], footer=FUND_FOOTER))
+    assert str(caught.value).startswith(f"{tmp_path / '20880000_20260301_账务明细.csv'}:6: {message}")
+
+
+@pytest.mark.parametrize("row, message", [
+    (trade_row("2026", "Q", "撤销", "2026-03-01 10:00:00", "1.00", "1.00", "0.01"), "column 业务类型: unknown kind '撤销'"),
+    (trade_row("2026", "Q", "退款", "2026-03-01 10:00:00", "1.00", "1.00", "0.01", batch="B"),
+     "a 退款 row with 订单金额 1.00 and 商家实收 1.00 (expected negative amounts)"),
+    (trade_row("2026", "Q", "退款", "2026-03-01 10:00:00", "-1.00", "-1.00", "0.00"), "column 退款批次号/请求号: expected"),
+    (trade_row("2026", "Q", "交易", "2026-03-01 10:00:00", "1.00", "2.00", "0.01"), "商家实收 2.00 is more than 订单金额"),
+    (trade_row("2026", "Q", "交易", "2026-03-01 10:00:00", "1.00", "1.00", "一分"), "column 服务费（元）: expected an amount"),
+])
+def test_trade_detail_bad_rows_name_file_and_line(cfg, tmp_path, row, message):
+    with pytest.raises(StatementError) as caught:
+        extract(cfg, alipay_trade, trade_detail(tmp_path, rows=[row]))
+    assert str(caught.value).startswith(f"{tmp_path / '20880000_20260301_业务明细.csv'}:6: {message}")
+
+
+def test_cut_off_trade_detail_says_so(cfg, tmp_path):
+    extraction = extract(cfg, alipay_trade, trade_detail(tmp_path, footer=[]))
+    assert extraction.notes == ["no #交易合计 / #退款合计 lines at the end (is the file cut off?)"]
+
+
+def test_account_id_tells_two_merchant_accounts_apart(make_config, tmp_path):
+    cfg = make_config("channels:\n  shop_a: {type: alipay, account_id: '20880000000000000156'}\n"
+                      "  shop_b: {type: alipay, account_id: '20889999999999999999'}\n")
+    path = fund_ledger(tmp_path)
+    assert [n for n, ch in cfg.channels.items() if alipay_fund.Importer(ch, cfg).identify(str(path))] == ["shop_a"]
+
+
+# -- the whole way: import, re-import, check ----------------------------------------------
+
+@pytest.fixture
+def merchant(tmp_path):
+    (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    statements = tmp_path / "statements"
+    statements.mkdir()
+    trade_detail(statements)
+    fund_ledger(statements)
+    icbc_statement(statements)
+    return tmp_path
+
+
+def test_import_reimport_and_check_through_the_command_line(merchant):
+    result = beanclear(merchant, "import", str(merchant / "statements"))
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert "业务明细.csv: alipay (alipay trade detail), 3 rows read, 3 entries written" in lines[0]
+    assert "账务明细.csv: alipay (alipay fund ledger), 7 rows read, 2 entries written" in lines[1]
+    assert "icbc.csv: icbc (bank csv), 3 rows read, 6 entries written" in lines[2]
+    before = snapshot(merchant / "books")
+    again = beanclear(merchant, "import", str(merchant / "statements"))
+    assert again.exit_code == 0 and again.output.count(" 0 entries written") == 3
+    assert snapshot(merchant / "books") == before
+    check = beanclear(merchant, "check", "--format", "json")
+    report = json.loads(check.output)
+    # Sales, fees and the refund clear against the withdrawal, the withdrawal reaches ICBC,
+    # both running balances hold: the only finding is the warning that 20 of 150 was refunded.
+    assert [(f["code"], f["severity"]) for f in report["findings"]] == [("refund-rate", "warning")]
+    assert report["summary"]["errors"] == 0 and check.exit_code == 0
+
+
+def test_bad_statement_leaves_the_books_untouched(merchant):
+    assert beanclear(merchant, "import", str(merchant / "statements")).exit_code == 0
+    before = snapshot(merchant / "books")
+    bad = trade_detail(merchant / "statements", rows=[TRADE_ROWS[0].replace("100.00", "一百")], footer=TRADE_FOOTER,
+                       name="bad_业务明细.csv")
+    result = beanclear(merchant, "import", str(merchant / "statements"))
+    assert result.exit_code == 2
+    assert f"{bad}:6: column 订单金额（元）: expected an amount, got '一百'; nothing was written" in result.output
+    assert snapshot(merchant / "books") == before
+
+
+def test_fund_rows_of_other_kinds_are_not_lost(make_config, tmp_path):
+    cfg = make_config(CONFIG)
+    rows = fund_rows()
+    extraction = extract(cfg, alipay_fund, fund_ledger(tmp_path, rows=rows))
+    assert extraction.rows == len(rows) == 7
+    assert sum(extraction.skipped.values()) + 1 == 7   # six covered by the 业务明细, one withdrawal

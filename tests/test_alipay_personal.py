@@ -1,0 +1,255 @@
+"""Alipay personal bills (app layouts 2023+ and ≤2022, web export): golden files over the
+real samples, every money-moving row accounted for, the traps of FORMATS.md §1, bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from beancount.core import data
+
+from beanclear.importers import alipay_personal, alipay_web
+from beanclear.importers.toolkit import StatementError, clean, read_text
+from conftest import GOLDEN, sample
+from golden_util import assert_golden, extraction_text
+
+SAMPLES = ["deg-alipay-2023format-gbk.csv", "deg-alipay-2021format-gbk.csv", "dhr-alipay-full-utf8.csv"]
+CONFIG = """\
+channels:
+  alipay_me:
+    type: alipay-personal
+    bank: boc
+    sales:                      # the merchant's takings: 收入 rows, and tea sold to named customers
+      - {category: "^收入$"}
+      - {counterparty: "张三|李四", item: "茶叶"}
+banks:
+  boc: {type: boc, account: Assets:Bank:BOC}
+rules:
+  - {match: "知乎", account: Expenses:Subscriptions}
+  - {match: "包装|纸盒", account: Expenses:Packaging}
+"""
+
+
+@pytest.fixture
+def cfg(make_config):
+    return make_config(CONFIG)
+
+
+def extract(cfg, path, module=alipay_personal):
+    importer = module.Importer(cfg.channels["alipay_me"], cfg)
+    assert importer.identify(str(path))
+    return importer.parse(str(path))
+
+
+def booked(entries) -> Decimal:
+    """What the entries moved: each entry's amount leaving its source account."""
+    return sum((-min(p.units.number for p in e.postings) for e in entries if isinstance(e, data.Transaction)),
+               Decimal(0))
+
+
+def file_rows(path) -> list[dict]:
+    text = read_text(path)
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if "交易订单号" in line)
+    rows = []
+    for cells in csv.reader(io.StringIO("\n".join(lines[start:]))):
+        if cells and cells[0].strip().startswith("---"):
+            break
+        rows.append(cells)
+    header = [clean(c) for c in rows[0]]
+    return [dict(zip(header, map(clean, r))) for r in rows[1:] if any(clean(c) for c in r)]
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_golden(cfg, name):
+    extraction = extract(cfg, sample("alipay_personal", name))
+    assert_golden(extraction_text(extraction), GOLDEN / "alipay_personal" / f"{name}.beancount")
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_every_money_row_is_booked_or_skipped_by_a_named_reason(cfg, name):
+    # The samples' own totals are anonymised (`x笔`, 66 records for 10 rows): the books must
+    # hold the sum of the rows, less exactly the rows skipped for a named reason.
+    path = sample("alipay_personal", name)
+    extraction = extract(cfg, path)
+    rows = file_rows(path)
+    assert extraction.rows == len(rows)
+    refunded = {r["交易订单号"].split("_")[0] for r in rows if r.get("交易分类") == "退款" or r["商品说明"].startswith("退款")}
+    moved = [r for r in rows if Decimal(r["金额"]) and not (r["交易状态"] == "交易关闭" and
+                                                          not (r["收/支"] == "支出" and r["交易订单号"] in refunded))]
+    assert booked(extraction.entries) == sum(Decimal(r["金额"]) for r in moved)
+    assert len([e for e in extraction.entries if isinstance(e, data.Transaction)]) == len(moved)
+    assert sum(extraction.skipped.values()) == len(rows) - len(moved)
+    assert all(reason.split(" ")[0] in ("交易关闭", "0.00") for reason in extraction.skipped)
+
+
+def test_sales_and_funding_accounts(cfg):
+    entries = extract(cfg, sample("alipay_personal", "dhr-alipay-full-utf8.csv")).entries
+    by_id = {e.meta["id"]: {p.account: p.units.number for p in e.postings} for e in entries}
+    assert by_id["2025000000001026IN"] == {"Assets:Clearing:AlipayMe": Decimal("6000.00"),
+                                           "Income:Sales:AlipayMe": Decimal("-6000.00")}
+    assert by_id["2025000000001022AP"]["Liabilities:Credit:AlipayMe"] == Decimal("-189.91")   # 花呗
+    assert by_id["20250300000001001AP"]["Liabilities:Credit:AlipayMe"] == Decimal("-132.99")  # 花呗&优惠
+    assert by_id["2025000000001070AP"]["Assets:Savings:AlipayMe"] == Decimal("-15.12")        # 余额宝
+    assert by_id["2025000000001043AP"]["Assets:Clearing:AlipayMe"] == Decimal("-109.98")      # card&红包
+    assert by_id["2025010000001001AP"]["Assets:Clearing:AlipayMe"] == Decimal("-79.00")       # 账户余额
+    assert by_id["2025000000001055AP"]["Expenses:Subscriptions"] == Decimal("19.00")          # a rule
+    assert by_id["2025000000001084AP"] == {"Assets:Savings:AlipayMe": Decimal("50.00"),     # 余额宝-自动转入
+                                           "Assets:Clearing:AlipayMe": Decimal("-50.00")}
+
+
+def test_combined_funding_is_counted_in_a_note(cfg):
+    extraction = extract(cfg, sample("alipay_personal", "dhr-alipay-full-utf8.csv"))
+    assert "5 rows paid with combined funding" in " ".join(extraction.notes)
+
+
+def test_refund_goes_back_to_the_card_and_names_the_original(cfg):
+    entries = extract(cfg, sample("alipay_personal", "deg-alipay-2023format-gbk.csv")).entries
+    refund = next(e for e in entries if e.meta["id"] == "2023xxxxx88_2023xx57")
+    assert refund.meta["refund-of"] == "2023xxxxx88"
+    # the purchase flipped to 交易关闭 when refunded in full: booked, as its refund is
+    purchase = next(e for e in entries if e.meta["id"] == "2023xxxxx88")
+    assert {p.account: p.units.number for p in purchase.postings}["Assets:Savings:AlipayMe"] == Decimal("-50.00")
+    card_refund = next(e for e in entries if e.narration == "退款-亲情卡")
+    assert {p.account: p.units.number for p in card_refund.postings}["Assets:Transit:AlipayMe"] == Decimal("16.03")
+
+
+def test_repeated_ids_of_user_edited_bills_stay_distinct(cfg):
+    entries = extract(cfg, sample("alipay_personal", "deg-alipay-2021format-gbk.csv")).entries
+    ids = [e.meta["id"] for e in entries]
+    assert len(ids) == len(set(ids)) == 16
+    assert sum(i.startswith("123456-") for i in ids) == 12
+
+
+def test_old_layout_footer_totals_are_compared(cfg):
+    notes = extract(cfg, sample("alipay_personal", "deg-alipay-2021format-gbk.csv")).notes
+    assert notes and "summary line says rows 21" in notes[0]
+
+
+# -- the web export (no public sample: files written here from FORMATS.md §1c) ----------
+
+WEB_HEADER = ("交易号                  ,商家订单号               ,交易创建时间              ,付款时间                ,最近修改时间"
+              "              ,交易来源地     ,类型              ,交易对方            ,商品名称                ,金额（元）   ,收/支     ,"
+              "交易状态    ,服务费（元）   ,成功退款（元）  ,备注                  ,资金状态     ,")
+
+
+def web_row(trade, order, time, kind, who, item, amount, direction, status, fee="0.00", refunded="0.00", funds=""):
+    return ",".join([f"{trade}\t", f"{order}\t", time, time, time, "支付宝网站", kind, who, item, amount, direction,
+                     status, fee, refunded, "", funds, ""])
+
+
+WEB_ROWS = [
+    web_row("2024040122001112345678", "T2024040100001", "2024-04-01 09:23:13", "即时到账交易", "张三", "茶叶 250g",
+            "100.00", "收入", "交易成功", fee="0.60", funds="已收入"),
+    web_row("2024040522001112345679", "", "2024-04-05 14:00:02", "支付宝担保交易", "包装材料店", "纸盒 100个", "38.50",
+            "支出", "交易成功", funds="已支出"),
+    web_row("2024041022001112345680", "", "2024-04-10 10:00:05", "退款", "包装材料店", "退款-纸盒 100个", "10.00",
+            "", "退款成功", funds="已收入"),
+    web_row("2024041122001112345681", "", "2024-04-11 10:00:05", "即时到账交易", "李四", "茶叶 500g", "80.00", "收入",
+            "交易关闭", funds=""),
+    web_row("2024041222001112345682", "", "2024-04-12 10:00:01", "转账", "余额宝", "余额宝-单次转入", "20.00", "",
+            "交易成功", funds="资金转移"),
+]
+
+
+def web_export(tmp_path, rows=WEB_ROWS, totals=("共5笔记录", "已收入：2笔,110.00元", "已支出：1笔,38.50元")):
+    lines = ["支付宝交易记录明细查询", "账号:[20880000@example.com]",
+             "起始日期:[2024-04-01 00:00:00]    终止日期:[2024-05-01 00:00:00]",
+             "---------------------------------交易记录明细列表------------------------------------", WEB_HEADER, *rows,
+             "---------------------------------交易记录明细列表结束------------------------------------", *totals,
+             "导出时间:[2024-05-02 09:00:00]"]
+    path = tmp_path / "alipay_record_20240502.txt"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+    return path
+
+
+def test_web_export_golden(cfg, tmp_path):
+    extraction = extract(cfg, web_export(tmp_path), alipay_web)
+    assert extraction.notes == []   # 已收入 and 已支出 add up
+    assert_golden(extraction_text(extraction), GOLDEN / "alipay_personal" / "web-export.beancount")
+
+
+def test_web_export_fee_is_kept_by_alipay_out_of_the_amount(cfg, tmp_path):
+    sale = extract(cfg, web_export(tmp_path), alipay_web).entries[0]
+    assert {p.account: p.units.number for p in sale.postings} == {
+        "Assets:Clearing:AlipayMe": Decimal("99.40"), "Expenses:Fees:AlipayMe": Decimal("0.60"),
+        "Income:Sales:AlipayMe": Decimal("-100.00")}
+    assert sale.links == {"order-T2024040100001"}
+
+
+def test_web_export_totals_disagreeing_are_a_note(cfg, tmp_path):
+    path = web_export(tmp_path, totals=("共6笔记录", "已收入：2笔,110.00元", "已支出：1笔,38.50元"))
+    assert "summary line says rows 6" in extract(cfg, path, alipay_web).notes[0]
+
+
+@pytest.mark.parametrize("row, message", [
+    (web_row("2024", "", "2024-04-01 09:00:00", "转账", "x", "y", "1.00", "支出", "交易成功", funds="已收入"),
+     "收/支 says 支出 but 资金状态 says 已收入"),
+    (web_row("2024", "", "2024-04-01 09:00:00", "转账", "x", "y", "1.00", "支出", "神秘状态", funds="已支出"),
+     "column 交易状态: unknown status '神秘状态'"),
+    (web_row("2024", "", "2024-04-01 09:00:00", "转账", "x", "y", "1.0x", "支出", "交易成功", funds="已支出"),
+     "column 金额（元）: expected an amount, got '1.0x'"),
+    (web_row("2024", "", "2024-04-01 09:00:00", "转账", "x", "y", "1.00", "支出", "交易成功", funds="已支出")[:-30],
+     "expected 16 cells as in the header (line 5)"),
+])
+def test_web_export_bad_rows(cfg, tmp_path, row, message):
+    with pytest.raises(StatementError) as caught:
+        extract(cfg, web_export(tmp_path, rows=[row]), alipay_web)
+    assert str(caught.value).startswith(f"{tmp_path / 'alipay_record_20240502.txt'}:6: {message}")
+
+
+# -- bad input in the app layouts ---------------------------------------------------------
+
+APP_HEADER = "交易时间,交易分类,交易对方,对方账号,商品说明,收/支,金额,收/付款方式,交易状态,交易订单号,商家订单号,备注,"
+
+
+def app_bill(tmp_path, *rows):
+    path = tmp_path / "alipay.csv"
+    path.write_bytes("\r\n".join(["------", "导出信息：", "共1笔记录", "", APP_HEADER, *rows]).encode("gb18030"))
+    return path
+
+
+@pytest.mark.parametrize("row, message", [
+    ("2025-01-01 10:00:00,餐饮美食,x,/,y,支出,12.00,余额,神秘状态,2025001\t,,,", "column 交易状态: unknown status '神秘状态'"),
+    ("2025-01-01 10:00:00,餐饮美食,x,/,y,流出,12.00,余额,交易成功,2025001\t,,,", "column 收/支: expected 收入, 支出"),
+    ("2025-01-01 10:00:00,餐饮美食,x,/,y,支出,十二元,余额,交易成功,2025001\t,,,", "column 金额: expected an amount"),
+    ("2025-13-01 10:00:00,餐饮美食,x,/,y,支出,12.00,余额,交易成功,2025001\t,,,", "column 交易时间: expected a date"),
+    ("2025-01-01 10:00:00,餐饮美食,x,/,y,支出,12.00,余额,交易成功,,,,", "column 交易订单号: expected the trade number"),
+    ("2025-01-01 10:00:00,餐饮美食,x,/,y,支出,12.00", "expected 12 cells as in the header (line 5)"),
+])
+def test_app_bill_bad_rows_name_file_and_line(cfg, tmp_path, row, message):
+    with pytest.raises(StatementError) as caught:
+        extract(cfg, app_bill(tmp_path, row))
+    assert str(caught.value).startswith(f"{tmp_path / 'alipay.csv'}:6: {message}")
+
+
+def test_neutral_row_of_unknown_kind_is_skipped_and_named_never_signed(cfg, tmp_path):
+    path = app_bill(tmp_path, "2025-01-01 10:00:00,信用借还,x,/,神秘业务,不计收支,12.00,余额,交易成功,2025001\t,,,")
+    extraction = extract(cfg, path)
+    assert extraction.entries == []
+    assert extraction.skipped == {"neutral row of unknown kind (信用借还): direction not stated": 1}
+
+
+def test_trailing_comma_and_ragged_rows_both_read(cfg, tmp_path):
+    path = app_bill(tmp_path, "2025-01-01 10:00:00,餐饮美食,x,/,y,支出,12.00,余额,交易成功,2025001\t,,",
+                    "2025-01-02 10:00:00,餐饮美食,x,/,y,支出,13.00,余额,交易成功,2025002\t,,,")
+    assert [e.meta["id"] for e in extract(cfg, path).entries] == ["2025001", "2025002"]
+
+
+def test_boc_card_payment_through_alipay_meets_the_alipay_row_in_clearing(cfg):
+    # The same payment on the card's bank statement is not counted twice: the bank line
+    # goes to the wallet's clearing account, which the Alipay row takes it out of.
+    from beanclear.importers import bank_csv
+    bank = bank_csv.Importer(cfg.banks["boc"], cfg)
+    entries = bank.parse(str(sample("bank_csv", "deg-boc-debit.csv"))).entries
+    accounts = defaultdict(Decimal)
+    for e in entries:
+        if isinstance(e, data.Transaction):
+            for p in e.postings:
+                accounts[p.account] += p.units.number
+    assert accounts["Assets:Clearing:AlipayMe"] == Decimal("326.00") + 50 + 60 + Decimal("13.50") + \
+        Decimal("15.48") + 16 + Decimal("196.90")    # 网上快捷支付 debits naming 支付宝
+    assert accounts["Assets:Transit:AlipayMe"] == -(Decimal("50.00") + 3000)  # 快捷退款 and 余额提现 credits

@@ -1,0 +1,163 @@
+"""WeChat Pay personal bills, CSV and XLSX: golden files over the real samples, totals,
+the traps of FORMATS.md §2 (¥ and ￥, `/`, TAB after quotes, numeric XLSX cells, two
+sheets, refunds in the status, the fee in 备注), bad input."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from beancount.core import data
+
+from beanclear.importers import wechat_personal
+from beanclear.importers.toolkit import StatementError
+from conftest import GOLDEN, sample
+from golden_util import assert_golden, extraction_text
+
+CONFIG = """\
+channels:
+  wechat_me:
+    type: wechat-personal
+    sales:
+      - {category: "二维码收款|群收款"}
+rules:
+  - {match: "房东", account: Expenses:Rent}
+"""
+
+
+@pytest.fixture
+def cfg(make_config):
+    return make_config(CONFIG)
+
+
+def extract(cfg, path):
+    importer = wechat_personal.Importer(cfg.channels["wechat_me"], cfg)
+    assert importer.identify(str(path))
+    return importer.parse(str(path))
+
+
+def postings(entry) -> dict:
+    return {p.account: p.units.number for p in entry.postings}
+
+
+@pytest.mark.parametrize("name", ["deg-wechat-records.csv", "deg-wechat-records.xlsx"])
+def test_golden(cfg, name):
+    extraction = extract(cfg, sample("wechat_personal", name))
+    assert_golden(extraction_text(extraction), GOLDEN / "wechat_personal" / f"{name}.beancount")
+
+
+def test_csv_and_xlsx_of_one_bill_give_the_same_entries(cfg):
+    # The XLSX's first sheet is a user's Power-Query copy (`Column1…`); Sheet1 holds the
+    # bill with numeric amount cells. Entries, ids included, are those of the CSV.
+    csv = extract(cfg, sample("wechat_personal", "deg-wechat-records.csv"))
+    xlsx = extract(cfg, sample("wechat_personal", "deg-wechat-records.xlsx"))
+    def meta(entry):
+        return {k: v for k, v in entry.meta.items() if k not in ("filename", "lineno")}
+
+    assert [meta(e) for e in csv.entries] == [meta(e) for e in xlsx.entries]
+    assert [e.postings for e in csv.entries] == [e.postings for e in xlsx.entries]
+
+
+def test_every_row_is_booked_or_skipped_and_amounts_add_up(cfg):
+    extraction = extract(cfg, sample("wechat_personal", "deg-wechat-records.csv"))
+    # 27 rows: 26 booked, the 零钱充值 (a bank top-up of 零钱: the bank line brings it in) skipped
+    assert extraction.rows == 27 and len(extraction.entries) == 26
+    assert extraction.skipped == {"零钱充值 (moves money within Assets:Clearing:WechatMe)": 1}
+    moved = sum(-min(p.units.number for p in e.postings) for e in extraction.entries)
+    all_rows = Decimal("28.16") + Decimal("0.35") + 12 + 500 + 23 + 2000 + Decimal("100.10") + Decimal("10.10") + \
+        Decimal("1001.10") + Decimal("548.58") + 10000 + 3000 + Decimal("2634.78") + Decimal("1.23") + 5505 + 1300 + \
+        Decimal("2243.46") + 12 + 12 + Decimal("0.07") * 2 + Decimal("36.99") + 5 + Decimal("9.90") + 50 + \
+        Decimal("0.01") * 2
+    assert moved == all_rows - 1300
+
+
+def test_withdrawal_fee_from_the_remark_is_inside_the_amount(cfg):
+    entries = extract(cfg, sample("wechat_personal", "deg-wechat-records.csv")).entries
+    withdrawal = next(e for e in entries if e.meta["id"] == "207210715100077148235523883175")
+    assert postings(withdrawal) == {"Assets:Transit:WechatMe": Decimal("100.00"),
+                                    "Expenses:Fees:WechatMe": Decimal("0.10"),
+                                    "Assets:Clearing:WechatMe": Decimal("-100.10")}
+    assert withdrawal.links == {"payout-207210715100077148235523883175"}
+
+
+def test_sale_and_wallet_accounts(cfg):
+    entries = extract(cfg, sample("wechat_personal", "deg-wechat-records.csv")).entries
+    by_narration = {e.narration: postings(e) for e in entries}
+    [sale] = [postings(e) for e in entries if e.payee == "用户A"]   # 二维码收款, a sale by `sales:`
+    assert sale == {"Assets:Clearing:WechatMe": Decimal("23.00"), "Income:Sales:WechatMe": Decimal("-23.00")}
+    assert by_narration["转账备注:微信转账"] == {"Expenses:Rent": Decimal("500.00"),
+                                           "Assets:Savings:WechatMe": Decimal("-500.00")}
+    assert by_narration["零钱通转出-到零钱"] == {"Assets:Clearing:WechatMe": Decimal("2634.78"),
+                                          "Assets:Savings:WechatMe": Decimal("-2634.78")}
+
+
+HEADER = "交易时间,交易类型,交易对方,商品,收/支,金额(元),支付方式,当前状态,交易单号,商户单号,备注"
+PREAMBLE = ["微信支付账单明细,,,,,,,,,,", "微信昵称：[清风],,,,,,,,,,", "共2笔记录,,,,,,,,,,",
+            "收入：1笔 23.00元,,,,,,,,,,", "支出：1笔 88.00元,,,,,,,,,,", "中性交易：0笔 0.00元,,,,,,,,,,",
+            "----------------------微信支付账单明细列表--------------------,,,,,,,,,,"]
+ROWS = ['2026-03-01 12:00:00,二维码收款,用户A,"/",收入,￥23.00,"/",已收钱,"1000050001"\t,"/"\t,"/"',
+        '2026-03-02 12:00:00,商户消费,茶叶批发店,茶叶,支出,"¥88.00",招商银行(1234),已退款(￥39.93),4200000001\t,M1\t,/']
+
+
+def bill(tmp_path, rows=ROWS, preamble=PREAMBLE):
+    path = tmp_path / "微信支付账单(20260301-20260331).csv"
+    path.write_text("\n".join([*preamble, HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_partial_refund_in_the_status_is_kept_and_totals_match(cfg, tmp_path):
+    extraction = extract(cfg, bill(tmp_path))
+    assert extraction.notes == []   # 共2笔, 收入 23.00, 支出 88.00: the rows say the same
+    sale, purchase = extraction.entries
+    assert sale.meta["id"] == "1000050001" and "order-id" not in sale.meta   # `/` is empty
+    assert purchase.meta["refunded"] == "39.93"
+    assert postings(purchase) == {"Assets:Suspense": Decimal("88.00"), "Assets:Clearing:WechatMe": Decimal("-88.00")}
+
+
+def test_totals_disagreeing_are_a_note(cfg, tmp_path):
+    preamble = [line.replace("共2笔", "共3笔") for line in PREAMBLE]
+    assert "summary line says rows 3" in extract(cfg, bill(tmp_path, preamble=preamble)).notes[0]
+
+
+@pytest.mark.parametrize("row, message", [
+    (ROWS[0].replace("已收钱", "神秘状态"), "column 当前状态: unknown status '神秘状态'"),
+    (ROWS[0].replace("￥23.00", "二十三"), "column 金额(元): expected an amount, got '二十三'"),
+    (ROWS[0].replace(",收入,", ",流入,"), "column 收/支: expected 收入, 支出 or /"),
+    (ROWS[0].replace('"1000050001"\t', ""), "column 交易单号: expected the transaction id"),
+    (ROWS[0].replace('"/"', '"服务费¥0.10"'), "备注 '服务费¥0.10': a 服务费 on a 二维码收款 row"),
+    (ROWS[0].rsplit(",", 3)[0], "expected 11 cells as in the header (line 8)"),
+])
+def test_bad_rows_name_file_and_line(cfg, tmp_path, row, message):
+    with pytest.raises(StatementError) as caught:
+        extract(cfg, bill(tmp_path, rows=[row]))
+    assert str(caught.value).startswith(f"{tmp_path / '微信支付账单(20260301-20260331).csv'}:9: {message}")
+
+
+def test_xlsx_with_two_copies_of_the_bill_is_refused(cfg, tmp_path):
+    import openpyxl
+    book = openpyxl.Workbook()
+    for title in ("账单", "账单 (2)"):
+        sheet = book.create_sheet(title)
+        for line in [*PREAMBLE, HEADER, *ROWS]:
+            sheet.append(line.replace('"', "").split(","))
+    del book["Sheet"]
+    path = tmp_path / "bill.xlsx"
+    book.save(path)
+    with pytest.raises(StatementError, match=r"bill.xlsx:1: sheets '账单', '账单 \(2\)' all hold a statement"):
+        extract(cfg, path)
+
+
+def test_xlsx_numeric_amounts_are_exact_cents(cfg, tmp_path):
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in [*PREAMBLE, HEADER]:
+        sheet.append(line.split(","))
+    sheet.append(["2026-03-01 12:00:00", "二维码收款", "用户A", "/", "收入", 0.1 + 0.2, "/", "已收钱", "1000050001\t",
+                  "/", "/"])
+    sheet.cell(row=sheet.max_row, column=6).number_format = "\\¥#,##0.00"
+    path = tmp_path / "bill.xlsx"
+    book.save(path)
+    [sale] = extract(cfg, path).entries
+    assert postings(sale)["Assets:Clearing:WechatMe"] == Decimal("0.30")
+    assert isinstance(sale, data.Transaction) and sale.meta["lineno"] == 9
