@@ -18,7 +18,9 @@ Stages, in order; the first that explains a line wins, and says so in the reason
    memo) is proposed for the account they chose, with those lines as evidence.
 
 A proposal is *confident* only when nothing else comes close: two candidates with
-close scores, or one line fitting two groups, make it a question for a person.
+close scores, or one line fitting two groups, make it a question for a person. A
+pairing a person rejected (`beanclear-reject`, see acks.py) is never proposed again:
+the line goes on to the next candidate.
 Everything here is indexed by currency and amount or date, so the work grows with the
 number of lines and items, not their product.
 """
@@ -34,6 +36,8 @@ from decimal import Decimal
 
 from beancount.core import data
 from rapidfuzz import fuzz, utils
+
+from beanclear import acks
 
 DAY = dt.timedelta(days=1)
 GROUP_LIMIT = 500     # items (or lines) in one window beyond which the group search gives up
@@ -88,6 +92,11 @@ class Proposal:
     confident: bool = True
     alternatives: list[str] = field(default_factory=list)
 
+    @property
+    def target(self) -> str:
+        """What the lines are matched to: the items' links, else the account."""
+        return _target(self.items) or self.account
+
     def to_json(self) -> dict:
         return {"stage": self.stage, "score": round(self.score, 1), "confident": self.confident,
                 "bank_refs": [l.ref for l in self.lines], "bank_amounts": [f"{l.amount:f}" for l in self.lines],
@@ -95,6 +104,10 @@ class Proposal:
                 "links": sorted({i.link for i in self.items}),
                 "items": [list(i.ids) for i in self.items], "reasons": self.reasons,
                 "alternatives": self.alternatives}
+
+
+def _target(items) -> str:
+    return " ".join(sorted({i.link for i in items}))
 
 
 # -- collecting lines and items --------------------------------------------------------
@@ -234,6 +247,10 @@ class Index:
             group.sort(key=lambda i: (i.date, i.link))
         self.dates = {key: [i.date for i in g] for key, g in self.by_channel.items()}
         self.taken: set[int] = set()
+        self.rejected: set[tuple[str, str]] = set()   # (bank ref, target) a person turned down
+
+    def refused(self, line: BankLine, target: str) -> bool:
+        return (line.ref, target) in self.rejected
 
     def free(self, item: OpenItem) -> bool:
         return id(item) not in self.taken
@@ -260,12 +277,13 @@ def match(entries, config) -> list[Proposal]:
     lines.sort(key=lambda l: (l.date, l.ref))
     index = Index(items)
     index.names = ChannelNames(config)
+    index.rejected = acks.rejected_in(entries)
     tolerance = config.match.tolerance
     proposals: list[Proposal] = []
     pending = list(lines)
     for stage in (_exact, _groups_one_line, _groups_many_lines, _fuzzy):
         pending = stage(pending, index, tolerance, proposals, config)
-    proposals += _history(pending, history, config)
+    proposals += _history(pending, history, config, index)
     return proposals
 
 
@@ -279,7 +297,7 @@ def _exact(lines, index, tolerance, proposals, config):
     rest = []
     for line in lines:
         hits = [(i, ref) for i in index.by_amount.get((line.currency, line.amount), [])
-                if index.free(i) for ref in [_id_in(line, i)] if ref]
+                if index.free(i) and not index.refused(line, i.link) for ref in [_id_in(line, i)] if ref]
         if len(hits) == 1:
             item, ref = hits[0]
             _claim(index, Proposal([line], [item], item.account, "exact", 100.0,
@@ -336,6 +354,7 @@ def _groups_one_line(lines, index, tolerance, proposals, config):
                     if not any({id(i) for i in pair} <= {id(i) for i in f} for f in fits):
                         fits.append(pair)
                 seen.setdefault(value, n)
+        fits = [f for f in fits if not index.refused(line, _target(f))]
         if not fits:
             rest.append(line)
             continue
@@ -348,34 +367,45 @@ def _groups_one_line(lines, index, tolerance, proposals, config):
 
 
 def _groups_many_lines(lines, index, tolerance, proposals, config):
-    """Several bank lines of one counterparty, in date order, that together settle one
-    item no single line could."""
-    by_party: dict[tuple, list[BankLine]] = defaultdict(list)
+    """Several bank lines naming one channel that together settle one of its items no
+    single line could: any two lines in the item's window, else a run of them in date
+    order."""
+    by_channel: dict[tuple, list[BankLine]] = defaultdict(list)
     for line in lines:
         if not _single(line, index, tolerance):
             for name in index.names.of(line):
-                by_party[(line.currency, name, line.entry.payee or "", line.amount > 0)].append(line)
+                by_channel[(line.currency, name)].append(line)
     used: set[int] = set()
-    for (currency, channel, payee, _), group in sorted(by_party.items()):
-        group = [l for l in group if id(l) not in used]
-        if len(group) < 2 or len(group) > GROUP_LIMIT:
-            continue
-        values = [abs(l.amount) for l in group]
-        candidates = index.in_window(currency, channel, group[-1].date,
-                                     10 + (group[-1].date - group[0].date).days)
-        for item in candidates:
-            if item.amount * group[0].amount <= 0:
+    for (currency, channel), group in sorted(by_channel.items()):
+        group.sort(key=lambda l: (l.date, l.ref))
+        dates = [l.date for l in group]
+        for item in index.by_channel.get((currency, channel), []):
+            if not index.free(item):
                 continue
-            for a, b in _runs(values, abs(item.amount)):
-                run = group[a:b + 1]
-                if any(id(l) in used for l in run) or not all(item.fits(l.date) for l in run):
-                    continue
-                used.update(id(l) for l in run)
-                _claim(index, Proposal(run, [item], item.account, "groups", 90.0,
-                                       [f"{len(run)} lines of {payee or 'one counterparty'} add up to "
-                                        f"{item.amount:f}"]), proposals)
-                break
+            lo = bisect.bisect_left(dates, item.date - DAY)
+            hi = bisect.bisect_right(dates, item.date + item.window * DAY)
+            window = [l for l in group[lo:hi] if id(l) not in used and l.amount * item.amount > 0]
+            if len(window) < 2 or len(window) > GROUP_LIMIT:
+                continue
+            run = _pair_or_run(window, abs(item.amount))
+            if run is None:
+                continue
+            used.update(id(l) for l in run)
+            _claim(index, Proposal(run, [item], item.account, "groups", 90.0,
+                                   [f"{len(run)} bank lines add up to {item.amount:f} ({item.channel})"]),
+                   proposals)
     return [l for l in lines if id(l) not in used]
+
+
+def _pair_or_run(window: list[BankLine], target: Decimal) -> list[BankLine] | None:
+    seen: dict[Decimal, int] = {}
+    for n, line in enumerate(window):
+        value = abs(line.amount)
+        if target - value in seen:
+            return [window[seen[target - value]], line]
+        seen.setdefault(value, n)
+    runs = _runs([abs(l.amount) for l in window], target)
+    return window[runs[0][0]: runs[0][1] + 1] if runs else None
 
 
 def _fuzzy(lines, index, tolerance, proposals, config):
@@ -383,7 +413,7 @@ def _fuzzy(lines, index, tolerance, proposals, config):
     for line in lines:
         scored = []
         for item in index.near_amount(line.currency, line.amount, tolerance):
-            if not item.fits(line.date):
+            if not item.fits(line.date) or index.refused(line, item.link):
                 continue
             text = _text_score(line, item)
             closeness = 1 - float(abs(item.amount - line.amount) / max(tolerance, Decimal("0.01"))) * 0.5
@@ -404,7 +434,7 @@ def _fuzzy(lines, index, tolerance, proposals, config):
     return rest
 
 
-def _history(lines, history, config) -> list[Proposal]:
+def _history(lines, history, config, index=None) -> list[Proposal]:
     """Lines like ones a person classified: same counterparty, similar memo."""
     by_payee: dict[str, list[BankLine]] = defaultdict(list)
     for past in history:
@@ -419,7 +449,9 @@ def _history(lines, history, config) -> list[Proposal]:
                                             utils.default_process(line.entry.narration or "")) >= 60]
         if not line.entry.payee or not similar:
             continue
-        votes = Counter(p.counter for p in similar)
+        votes = Counter(p.counter for p in similar if not (index and index.refused(line, p.counter)))
+        if not votes:
+            continue
         (account, count), *others = votes.most_common()
         confident = count >= 2 and not others
         evidence = [p.ref for p in sorted(similar, key=lambda p: p.date)[-3:]]
