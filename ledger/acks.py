@@ -6,18 +6,35 @@ names a finding by its code and one of its refs (a statement id, as in `refs`). 
 finding is still listed, marked acknowledged, but no longer fails CI. An
 acknowledgment that matches no finding any more is itself reported (`stale-ack`), so
 old ones do not pile up and hide the next problem with the same id.
+
+A match proposal a person turned down is remembered the same way, so `beanclear
+match` does not propose it again:
+
+    2026-04-02 custom "beanclear-reject" "20260309000073" "payout-1000…" "the customer's deposit, not a payout"
+
+names the bank line (its ref) and the target it must not be linked to (the items'
+links, space-separated, or the account). `record` appends such lines to
+`acks.beancount`: the one writer for both, used by `beanclear ack` and the Fava page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from pathlib import Path
 
 from beancount.core import data
 
-from beanclear.findings import Finding, at_entry
+from beanclear import atomic, render
+from beanclear.books import ACKS_HEADER
+from beanclear.findings import CODES, Finding, at_entry
 
 ACK = "beanclear-ack"
+REJECT = "beanclear-reject"
+ACKS_FILE = "acks.beancount"
+ACKS_INCLUDE = f'include "{ACKS_FILE}"'
 
 
 @dataclass(frozen=True)
@@ -32,15 +49,28 @@ def acks_in(entries) -> tuple[list[Ack], list[Finding]]:
     """The acknowledgments in the books, and findings for malformed ones."""
     out, bad = [], []
     for entry in entries:
-        if isinstance(entry, data.Custom) and entry.type == ACK:
+        if isinstance(entry, data.Custom) and entry.type in (ACK, REJECT):
             values = [str(v.value) for v in entry.values]
             if len(values) != 3 or not all(values):
+                shape = '"code" "ref" "reason"' if entry.type == ACK else '"bank ref" "target" "reason"'
                 bad.append(Finding("stale-ack", entry.date, "", "", Decimal(0), "",
-                                   f'malformed {ACK}: expected "code" "ref" "reason", got {len(values)} values',
+                                   f'malformed {entry.type}: expected {shape}, got {len(values)} values',
                                    **at_entry(entry)))
                 continue
-            out.append(Ack(values[0], values[1], values[2], entry))
+            if entry.type == ACK:
+                out.append(Ack(values[0], values[1], values[2], entry))
     return out, bad
+
+
+def rejected_in(entries) -> set[tuple[str, str]]:
+    """The (bank ref, target) pairs people rejected (malformed lines are reported by acks_in)."""
+    out = set()
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == REJECT:
+            values = [str(v.value) for v in entry.values]
+            if len(values) == 3 and all(values):
+                out.add((values[0], values[1]))
+    return out
 
 
 def apply(findings: list[Finding], entries, report_stale: bool) -> list[Finding]:
@@ -65,3 +95,62 @@ def apply(findings: list[Finding], entries, report_stale: bool) -> list[Finding]
                                    f"acknowledgment of {ack.code} {ack.ref} matches no finding any more "
                                    f"(remove it): {ack.reason}", (ack.ref,), **at_entry(ack.entry)))
     return out
+
+
+# -- writing decisions ----------------------------------------------------------------------
+
+class DecisionError(ValueError):
+    """A decision that cannot be recorded as given (unknown code, empty reason...)."""
+
+
+def _text(what: str, value) -> str:
+    flat = " ".join(str(value or "").split())
+    if not flat:
+        raise DecisionError(f"{what}: expected some text, got nothing")
+    return flat
+
+
+def _directive(day: dt.date, kind: str, *values: str) -> str:
+    return f"{day.isoformat()} custom {render.quote(kind)} " + " ".join(render.quote(v) for v in values) + "\n"
+
+
+def ack_line(code: str, ref: str, reason: str, day: dt.date | None = None) -> str:
+    """The acknowledgment of the findings of `code` that name `ref`."""
+    if code not in CODES or code == "stale-ack":
+        raise DecisionError(f"code: expected one of {', '.join(c for c in CODES if c != 'stale-ack')}, got {code!r}")
+    return _directive(day or dt.date.today(), ACK, code, _text("ref", ref), _text("reason", reason))
+
+
+def reject_lines(bank_refs, target: str, reason: str, day: dt.date | None = None) -> list[str]:
+    """One rejection per bank line of a proposal: the line must not be matched to `target`."""
+    refs = [_text("bank ref", r) for r in bank_refs]
+    if not refs:
+        raise DecisionError("bank ref: expected at least one")
+    target, reason = _text("target", target), _text("reason", reason)
+    return [_directive(day or dt.date.today(), REJECT, ref, target, reason) for ref in refs]
+
+
+def record(root: Path, lines: list[str]) -> list[Path]:
+    """Append directive lines to the books' acks.beancount, as one atomic write under the
+    books' lock; returns the files written. Books made before acks.beancount existed get
+    the file and its include."""
+    root = Path(root)
+    path, main = root / ACKS_FILE, root / "main.beancount"
+    with atomic.locked(root):
+        text = path.read_text(encoding="utf-8") if path.exists() else ACKS_HEADER
+        if text and not text.endswith("\n"):
+            text += "\n"
+        changes = {path: text + "".join(lines)}
+        main_text = main.read_text(encoding="utf-8")
+        if not re.search(rf"^{re.escape(ACKS_INCLUDE)}[ \t]*(;.*)?$", main_text, re.M):
+            changes[main] = _with_include(main_text)
+        atomic.write_files(root, changes)
+    return sorted(changes)
+
+
+def _with_include(main: str) -> str:
+    """main.beancount with the acks include after the prices one (else at the end)."""
+    prices = re.search(r'^include "prices\.beancount"[^\n]*\n', main, re.M)
+    if prices:
+        return main[:prices.end()] + ACKS_INCLUDE + "\n" + main[prices.end():]
+    return main + ("" if main.endswith("\n") or not main else "\n") + ACKS_INCLUDE + "\n"

@@ -384,7 +384,8 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
                 continue
             lo = bisect.bisect_left(dates, item.date - DAY)
             hi = bisect.bisect_right(dates, item.date + item.window * DAY)
-            window = [l for l in group[lo:hi] if id(l) not in used and l.amount * item.amount > 0]
+            window = [l for l in group[lo:hi] if id(l) not in used and l.amount * item.amount > 0
+                      and not index.refused(l, item.link)]
             if len(window) < 2 or len(window) > GROUP_LIMIT:
                 continue
             run = _pair_or_run(window, abs(item.amount))

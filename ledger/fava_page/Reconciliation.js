@@ -1,0 +1,59 @@
+// The reconciliation page's buttons: each decision is a JSON POST to the extension's
+// endpoints (see __init__.py), then the page reloads the books Fava has just re-read.
+// Filtering needs no script: the filter form is a plain GET form.
+
+/** The request body of a decision, from the clicked button's table row. */
+function decision(action, row) {
+  const reason = row?.querySelector("input[name=reason]")?.value ?? "";
+  if (action === "accept-all") {
+    return { endpoint: "accept", body: { all_confident: true } };
+  }
+  if (action === "acknowledge") {
+    const ref = row.querySelector("select[name=ref]").value;
+    return { endpoint: "acknowledge", body: { code: row.dataset.code, ref, reason } };
+  }
+  const key = JSON.parse(row.dataset.key);
+  return { endpoint: action, body: action === "reject" ? { ...key, reason } : key };
+}
+
+function show(status, text, isError) {
+  status.textContent = text; // text, never markup
+  status.classList.toggle("error", isError);
+}
+
+export default {
+  onExtensionPageLoad(ctx) {
+    const page = document.getElementById("beanclear-page");
+    const status = document.getElementById("beanclear-status");
+    if (!page || !status) {
+      return;
+    }
+    const filters = document.getElementById("beanclear-filters");
+    filters?.querySelector("input[name=acknowledged]")?.addEventListener("change", () => filters.requestSubmit());
+
+    page.addEventListener("click", async (event) => {
+      const button = event.target.closest("button[data-action]");
+      if (!button) {
+        return;
+      }
+      const { endpoint, body } = decision(button.dataset.action, button.closest("tr"));
+      if ((endpoint === "reject" || endpoint === "acknowledge") && !body.reason.trim()) {
+        show(status, "Give a reason: it is written into the books beside the decision.", true);
+        return;
+      }
+      button.disabled = true;
+      show(status, "Writing to the books…", false);
+      try {
+        const result = await ctx.api.post(endpoint, body);
+        if (result.error) {
+          throw new Error(result.error);
+        }
+        show(status, `${result.message}: ${result.written.join(", ")}`, false);
+        window.location.reload();
+      } catch (error) {
+        show(status, String(error.message ?? error), true);
+        button.disabled = false;
+      }
+    });
+  },
+};

@@ -1,0 +1,201 @@
+"""The reconciliation page in Fava: is every channel reconciled, and if not, what next?
+
+The books beanclear creates declare it in main.beancount, with the config the plugins
+read (a path relative to that file):
+
+    2000-01-01 custom "fava-extension" "beanclear.fava_page" "../config.yaml"
+
+and Fava's sidebar gets a "Reconciliation" page: channels at a glance, charts, the
+findings of `beanclear check`, and a review queue where a person accepts or rejects
+match proposals and acknowledges findings. It is a thin face over the library, like
+the command line: findings from checking.report, proposals from matching.match, and
+every write through edits.apply or acks.record (atomic, under the books' lock, a
+minimal diff). Fava notices the written files and reloads the books.
+
+Writes are JSON POSTs to the extension's endpoints. Fava guards its own API the same
+way: a browser sends `Content-Type: application/json` across sites only after a CORS
+preflight that Fava never answers, so another site cannot make them; a request that
+says it comes from another site is refused as well.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import jsonify, request
+
+from fava.context import g
+from fava.ext import FavaExtensionBase, extension_endpoint
+
+from beanclear import acks, checking, edits, matching, reconcile
+from beanclear.atomic import BooksBusy
+from beanclear.config import ConfigError
+from beanclear.fava_page import charts, overview, review
+
+
+@dataclass
+class State:
+    """What the page needs from one load of the books; computed once per load."""
+
+    config: object
+    report: checking.Report
+    proposals: list
+    as_of: dt.date
+    rows: list
+
+
+@dataclass
+class Page:
+    """One rendering of the page: the state, and what the query string selects."""
+
+    state: State
+    filters: review.Filters
+    findings: list            # the filtered findings, at most review.SHOWN of them
+    matched: int              # how many the filters keep
+    hidden: int               # acknowledged ones the toggle hides
+    awaiting: list
+    charts: dict
+    sources: list
+    codes: list
+
+    def editor(self, file: str | None) -> str | None:
+        return review.source_path(self.state.config.root, file)
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+class Reconciliation(FavaExtensionBase):
+    """Fava extension: the reconciliation page and its three write endpoints."""
+
+    report_title = "Reconciliation"
+    has_js_module = True
+    queue_shown = review.QUEUE_SHOWN
+    ref_filter = staticmethod(review.ref_filter)
+    proposal_key = staticmethod(review.proposal_key)
+
+    def __init__(self, ledger, config: str | None = None):
+        super().__init__(ledger)  # the option is a path, as on the plugin lines, not a Python literal
+        self.config_path = config
+        self._state: State | None = None
+        self._charts: dict = {}
+
+    def after_load_file(self) -> None:
+        self._state, self._charts = None, {}
+
+    # -- reading -------------------------------------------------------------------------
+
+    def state(self) -> State:
+        if self._state is None:
+            config = reconcile.plugin_config(self.ledger.options, self.config_path)
+            entries = self.ledger.all_entries
+            report = checking.report(entries, self.ledger.load_errors, config, self.ledger.options)
+            as_of = reconcile.as_of(entries)
+            self._state = State(config, report, matching.match(entries, config), as_of,
+                                overview.source_rows(entries, config, report.findings, as_of))
+        return self._state
+
+    def view(self) -> tuple[Page | None, str | None]:
+        """(the page for this request, None), or (None, why it cannot be shown)."""
+        try:
+            return self.page(request.args, g.interval, g.filtered.date_range), None
+        except ConfigError as exc:
+            return None, str(exc)
+
+    def page(self, args, interval, date_range=None) -> Page:
+        """The page for a request; raises ConfigError when the config cannot be read."""
+        state = self.state()
+        filters = review.Filters.from_args(args)
+        kept, hidden = filters.apply(state.report.findings)
+        begin, end = (date_range.begin, date_range.end) if date_range else (None, None)
+        key = (interval.label, begin, end)
+        if key not in self._charts:
+            if len(self._charts) >= 16:   # one per interval and time filter asked for since the load
+                self._charts.clear()
+            self._charts[key] = charts.channel_charts(self.ledger.all_entries, state.config, interval, begin, end)
+        findings = state.report.findings
+        return Page(state, filters, kept[:review.SHOWN], len(kept), hidden, review.awaiting(findings),
+                    self._charts[key], sorted({f.source for f in findings if f.source}),
+                    sorted({f.code for f in findings}))
+
+    # -- writing -------------------------------------------------------------------------
+
+    @extension_endpoint("accept", ["POST"])
+    def accept(self):
+        """Link a proposal's bank lines to its items, as `beanclear match --apply` does;
+        with `{"all_confident": true}`, every confident proposal (exactly `--apply`)."""
+        def act(body, state):
+            if body.get("all_confident"):
+                chosen = [p for p in state.proposals if p.confident]
+            else:
+                chosen = [self._proposal(body, state)]
+            if not chosen:
+                raise Refused(409, "no confident proposal to accept")
+            changed = edits.apply(state.config.books, [e for p in chosen for e in matching.edits_for(p)])
+            return changed, f"accepted {len(chosen)} proposal(s)"
+        return self._write(act)
+
+    @extension_endpoint("reject", ["POST"])
+    def reject(self):
+        """Remember that a proposal is wrong, so that matching does not make it again."""
+        def act(body, state):
+            proposal = self._proposal(body, state)
+            lines = acks.reject_lines(review.proposal_key(proposal)["bank_refs"], proposal.target,
+                                      body.get("reason"))
+            return acks.record(state.config.books, lines), f"rejected {proposal.target}"
+        return self._write(act)
+
+    @extension_endpoint("acknowledge", ["POST"])
+    def acknowledge(self):
+        """Acknowledge the findings of a code that name a ref, with a reason."""
+        def act(body, state):
+            code, ref = body.get("code"), body.get("ref")
+            named = [f for f in state.report.findings if f.code == code and ref in f.refs and not f.acknowledged]
+            if not named:
+                raise Refused(409, f"no open {code} finding names {ref} any more; reload the page")
+            line = acks.ack_line(code, ref, body.get("reason"))
+            return acks.record(state.config.books, [line]), f"acknowledged {code} {ref}"
+        return self._write(act)
+
+    def _proposal(self, body: dict, state: State):
+        proposal = review.find_proposal(state.proposals, body)
+        if proposal is None:
+            raise Refused(409, "this proposal is no longer made (the books changed); reload the page")
+        return proposal
+
+    def _write(self, act):
+        """Check the request, make the write, tell Fava's watcher which files changed."""
+        try:
+            body = _decision_body()
+            changed, message = act(body, self.state())
+        except Refused as exc:
+            return jsonify({"error": str(exc)}), exc.status
+        except (acks.DecisionError, ConfigError) as exc:
+            return jsonify({"error": str(exc)}), 400
+        except (edits.EditError, BooksBusy) as exc:
+            return jsonify({"error": str(exc)}), 409
+        for path in changed:
+            self.ledger.watcher.notify(Path(path))
+        root = self.state().config.root
+        return jsonify({"message": message, "written": [os.path.relpath(p, root) for p in changed]})
+
+
+def _decision_body() -> dict:
+    """The JSON body of a write, refused unless the browser says it is same-origin JSON."""
+    if not request.is_json:
+        raise Refused(415, "expected a JSON body (Content-Type: application/json)")
+    site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    if (site and site not in ("same-origin", "none")) or (origin and urlsplit(origin).netloc != request.host):
+        raise Refused(403, "refused: the request comes from another site")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Refused(400, "expected a JSON object")
+    return body

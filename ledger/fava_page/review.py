@@ -1,0 +1,90 @@
+"""The findings table and the review queue: which rows to show, and how a row names
+what a decision is about. The decisions themselves are written by the library
+(edits.apply for an accepted proposal, acks.record for an acknowledgment or a
+rejection), exactly as the command line writes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+
+from beanclear.clearing import REF_KEYS
+from beanclear.findings import CODES
+
+SHOWN = 500            # rows of a table rendered at most; the filters narrow the rest
+QUEUE_SHOWN = 100
+SEVERITIES = ("error", "warning")
+ACKABLE = tuple(c for c in CODES if c != "stale-ack")   # a stale ack is fixed by removing it
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The findings table's filters, from the page's query string."""
+
+    source: str = ""
+    code: str = ""
+    severity: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None          # inclusive
+    acknowledged: bool = False          # show the acknowledged ones too
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        return cls(args.get("source", "").strip(), args.get("code", "").strip(),
+                   args.get("severity", "").strip(), _date(args.get("from")), _date(args.get("to")),
+                   args.get("acknowledged", "") == "shown")
+
+    def keep(self, f, with_acknowledged: bool | None = None) -> bool:
+        shown = self.acknowledged if with_acknowledged is None else with_acknowledged
+        return ((not self.source or f.source == self.source) and (not self.code or f.code == self.code)
+                and (not self.severity or f.severity == self.severity)
+                and (self.start is None or (f.date is not None and f.date >= self.start))
+                and (self.end is None or (f.date is not None and f.date <= self.end))
+                and (shown or not f.acknowledged))
+
+    def apply(self, findings) -> tuple[list, int]:
+        """The findings to show, and how many acknowledged ones the toggle hides."""
+        kept = [f for f in findings if self.keep(f)]
+        hidden = 0 if self.acknowledged else sum(f.acknowledged and self.keep(f, True) for f in findings)
+        return kept, hidden
+
+
+def awaiting(findings) -> list:
+    """Findings a person can acknowledge: unacknowledged, with a statement id to name,
+    errors first, then the oldest."""
+    out = [f for f in findings if not f.acknowledged and f.code in ACKABLE and f.refs]
+    return sorted(out, key=lambda f: (f.severity != "error", f.sort_key))
+
+
+def proposal_key(proposal) -> dict:
+    """What names a proposal to the accept and reject endpoints (and in a rejection)."""
+    return {"bank_refs": [line.ref for line in proposal.lines], "target": proposal.target}
+
+
+def find_proposal(proposals, key: dict):
+    refs, target = list(key.get("bank_refs") or []), key.get("target")
+    return next((p for p in proposals if proposal_key(p) == {"bank_refs": refs, "target": target}), None)
+
+
+def ref_filter(ref: str) -> str:
+    """A Fava journal filter for the entries that carry a statement id, under any of
+    the metadata keys the importers store ids in."""
+    pattern = "^" + re.escape(ref).replace('"', r"\x22") + "$"
+    return ", ".join(f'{key}:"{pattern}"' for key in REF_KEYS)
+
+
+def source_path(root, file: str | None) -> str | None:
+    """A finding's file (relative to the config's folder) as the absolute path Fava's
+    editor opens."""
+    if not file:
+        return None
+    return os.path.normpath(file if os.path.isabs(file) else os.path.join(root, file))

@@ -1,0 +1,308 @@
+"""The reconciliation page in Fava, through Fava's own application and test client,
+on the demo's books: what it shows is what the library says, the filters, the links,
+escaping, and each write (made by the library's writers, refused unless same-origin JSON).
+The same page in a real browser: test_fava_browser.py."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from beancount import loader
+from beancount.core import data
+
+from beanclear import acks, checking, config as config_mod, matching, reconcile
+from beanclear.fava_page import review
+from conftest import beanclear
+from fava_util import PAGE, books_snapshot, changes, copy_of, demo_books
+from test_shop_journey import PLANTED_ORDERS, PLANTED_PAYMENTS, shop_merchant  # noqa: F401 (the fixture)
+
+fava_application = pytest.importorskip("fava.application")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return demo_books(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def merchant(demo, tmp_path):
+    return copy_of(demo, tmp_path / "merchant")
+
+
+class Fava:
+    """Fava over a merchant's books, as `fava books/main.beancount` serves them."""
+
+    def __init__(self, merchant: Path):
+        self.merchant = merchant
+        app = fava_application.create_app([merchant / "books" / "main.beancount"], load=True)
+        app.testing = True
+        self.client = app.test_client()
+        self.slug = self.client.get("/").headers["Location"].split("/")[1]
+
+    def page(self, query: str = "") -> str:
+        response = self.client.get(f"/{self.slug}/{PAGE}{query}")
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    def post(self, endpoint: str, body, **headers):
+        return self.client.post(f"/{self.slug}/{PAGE}{endpoint}", json=body, headers=headers)
+
+    def config(self):
+        return config_mod.load(self.merchant / "config.yaml")
+
+    def entries(self):
+        return loader.load_file(str(self.merchant / "books" / "main.beancount"))[0]
+
+
+@pytest.fixture
+def fava(merchant):
+    return Fava(merchant)
+
+
+def rows(page: str, kind: str) -> list[dict]:
+    """The data attributes of a table's rows."""
+    out = []
+    for attributes in re.findall(rf'<tr class="{kind}[^"]*"((?: data-[a-z]+=(?:"[^"]*"|\'[^\']*\'))+)>', page):
+        out.append({k: html.unescape(v or w) for k, v, w in re.findall(r'data-([a-z]+)=(?:"([^"]*)"|\'([^\']*)\')',
+                                                                        attributes)})
+    return out
+
+
+def charts(page: str, channel: str) -> list[dict]:
+    found = re.search(rf'data-channel="{channel}">.*?<script type="application/json">(.*?)</script>', page, re.S)
+    return json.loads(found.group(1))
+
+
+# -- what it shows ------------------------------------------------------------------------------
+
+def test_the_books_beanclear_writes_declare_the_page_and_fava_lists_it(fava):
+    main = (fava.merchant / "books" / "main.beancount").read_text(encoding="utf-8")
+    assert '2000-01-01 custom "fava-extension" "beanclear.fava_page" "../config.yaml"' in main
+    ledger = fava.client.get(f"/{fava.slug}/income_statement/").get_data(as_text=True)
+    assert '"report_title":"Reconciliation"' in ledger and '"name":"Reconciliation"' in ledger
+    js = fava.client.get(f"/{fava.slug}/extension_js_module/Reconciliation.js")
+    assert js.status_code == 200 and b"onExtensionPageLoad" in js.data
+
+
+def test_a_row_per_channel_and_bank_with_the_library_figures(fava):
+    page = fava.page()
+    assert [r["source"] for r in rows(page, "bc-source")] == ["wechat", "icbc"]
+    config, entries = fava.config(), fava.entries()
+    as_of = reconcile.as_of(entries)
+    held = {a: sum(p.units.number for e in entries if isinstance(e, data.Transaction) and e.date <= as_of
+                   for p in e.postings if p.account == a)
+            for a in ("Assets:Clearing:WeChat", "Assets:Transit:WeChat", "Assets:Bank:ICBC")}
+    for account, amount in held.items():
+        assert f"{account}</a> <span class=\"bc-money\">{amount:.2f} CNY</span>" in page   # as Fava formats
+    report = checking.check(config)
+    first = {code: min(f.date for f in report.findings if f.code == code)
+             for code in ("unsettled", "payout-missing", "bank-unmatched")}
+    # the demo pays nothing out in its last 5 days: 2 of them late (T+2), as `unsettled` says
+    assert (f"payments of 5 days in clearing, oldest <b>{first['unsettled']}</b>: 4 d "
+            f"<span class=\"bc-muted\">(limit 2 d)") in page
+    assert f"2 payouts in transit, oldest <b>{first['payout-missing']}</b>: 37 d" in page
+    assert f"2 lines unexplained, oldest <b>{first['bank-unmatched']}</b>: 22 d" in page
+    wechat = page[page.index('data-source="wechat"'):page.index('data-source="icbc"')]
+    errors = sum(f.source == "wechat" and f.severity == "error" for f in report.findings)
+    assert f'<td class="num">{errors}</td>' in wechat and "<td class=\"nowrap\">2026-03-31</td>" in wechat
+
+
+def test_a_shop_has_its_row_with_the_receivable_and_its_oldest_unpaid_order(shop_merchant):
+    merchant = shop_merchant(PLANTED_ORDERS, PLANTED_PAYMENTS)
+    assert beanclear(merchant, "import", str(merchant / "statements")).exit_code == 0
+    fava = Fava(merchant)
+    page = fava.page()
+    assert [r["source"] for r in rows(page, "bc-source")] == ["wechat", "teashop"]
+    receivable = sum(p.units.number for e in fava.entries() if isinstance(e, data.Transaction)
+                     for p in e.postings if p.account == "Assets:Receivable:Teashop")
+    assert f'Assets:Receivable:Teashop</a> <span class="bc-money">{receivable:.2f} CNY</span>' in page
+    # order 1002 of 2026-03-01 was never paid; the last statement is of 2026-03-10
+    assert "1 order unpaid, oldest <b>2026-03-01</b>: 9 d <span class=\"bc-muted\">(limit 3 d)" in page
+    teashop = page[page.index('data-source="teashop"'):page.index("</tbody>", page.index('data-source="teashop"'))]
+    errors = sum(f.source == "teashop" and f.severity == "error" and not f.acknowledged
+                 for f in checking.check(fava.config()).findings)
+    assert errors == 4 and f'<td class="num">{errors}</td>' in teashop
+
+
+def test_charts_are_fava_chart_data_whose_totals_are_the_books(fava):
+    wechat = charts(fava.page(), "wechat")
+    assert [c["type"] for c in wechat] == ["bar", "balances"]
+    entries = fava.entries()
+    sales = -sum(p.units.number for e in entries if isinstance(e, data.Transaction) for p in e.postings
+                 if p.account == "Income:Sales:WeChat" and p.units.number < 0)
+    settled = sum(p.units.number for e in entries if isinstance(e, data.Transaction)
+                  and any(q.account == "Assets:Transit:WeChat" for q in e.postings)
+                  for p in e.postings if p.account == "Assets:Bank:ICBC")
+    bars = wechat[0]["data"]
+    assert [b["date"] for b in bars] == ["2026-01-01", "2026-02-01", "2026-03-01"]   # Fava's default: monthly
+    assert abs(sum(Decimal(str(b["balance"]["Sales"])) for b in bars) - sales) < Decimal("0.03")
+    assert abs(sum(Decimal(str(b["balance"]["Settled at the bank"])) for b in bars) - settled) < Decimal("0.03")
+    rates = wechat[1]["data"]
+    assert all(5.9 < r["balance"]["Fees ‰"] < 6.1 and 0 <= r["balance"]["Refunds ‰"] < 100 for r in rates)  # 0.6%
+    daily = charts(fava.page("?interval=day"), "wechat")[0]["data"]
+    assert len(daily) == 90 and daily[0]["date"] == "2026-01-01"
+    q1_feb = charts(fava.page("?interval=day&time=2026-02"), "wechat")[0]["data"]
+    assert [d["date"][:7] for d in q1_feb] == ["2026-02"] * 28
+
+
+def test_the_findings_table_is_beanclear_check(fava):
+    report = json.loads(beanclear(fava.merchant, "check", "--format", "json").output)["findings"]
+    shown = rows(fava.page(), "bc-finding")
+    assert [(r["code"], r["severity"], r["source"]) for r in shown] == [
+        (f["code"], f["severity"], f["source"]) for f in report]
+    page = fava.page()
+    for f in report:
+        assert html.escape(f["message"], quote=False) in page
+        for ref in f["refs"][:4]:   # linked to the journal; the others listed as text
+            assert f'title="entries with this statement id">{ref}</a>' in page
+        assert " ".join(f["refs"][4:]) in page
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("?source=icbc", [("bank-unmatched", "error"), ("bank-unmatched", "warning")]),
+    ("?code=unsettled", [("unsettled", "error")] * 2),
+    ("?severity=warning", [("bank-unmatched", "warning")]),
+    ("?from=2026-03-10&to=2026-03-27", [("payout-missing", "error"), ("bank-unmatched", "warning"),
+                                         ("unsettled", "error")]),
+    ("?source=wechat&code=payout-missing&from=2026-03-01", [("payout-missing", "error")]),
+    ("?code=fee-gap", []),
+])
+def test_findings_filter_by_source_code_severity_and_date(fava, query, expected):
+    assert [(r["code"], r["severity"]) for r in rows(fava.page(query), "bc-finding")] == expected
+
+
+def test_each_finding_links_to_its_entry_in_favas_editor_and_its_ids_to_the_journal(fava):
+    page = fava.page("?code=payout-missing")
+    links = re.findall(r'href="([^"]*/editor/[^"]*)"', page)
+    finding = [f for f in checking.check(fava.config()).findings if f.code == "payout-missing"][0]
+    query = parse_qs(urlsplit(html.unescape(links[0])).query)
+    assert Path(query["file_path"][0]) == fava.merchant / finding.file and query["line"] == [str(finding.line)]
+    lines = Path(query["file_path"][0]).read_text(encoding="utf-8").splitlines()
+    assert "^payout-" in lines[finding.line - 1]
+    journal = re.findall(r'href="([^"]*/journal/\?filter=[^"]*)"', page)[0]
+    expression = parse_qs(urlsplit(html.unescape(journal)).query)["filter"][0]
+    from fava.core.filters import AdvancedFilter
+    found = AdvancedFilter(expression).apply(fava.entries())
+    assert [e.meta["filename"] for e in found] == [str(fava.merchant / finding.file)]
+    assert finding.refs[0] in {str(v) for e in found for v in e.meta.values()}
+    assert review.ref_filter('a"b') == ", ".join(f'{k}:"^a\\x22b$"' for k in
+                                                ("id", "order-id", "payout-id", "refund-of", "bank-ref"))
+
+
+def test_text_from_statements_is_shown_as_text(merchant):
+    bank = merchant / "books" / "icbc" / "2026" / "2026-03.beancount"
+    text = bank.read_text(encoding="utf-8")
+    text = text.replace('"某某科技有限公司" "转账"', '"<b>某某科技</b>" "<script>alert(1)</script>转账"')
+    text = text.replace('"财付通提现 1000959334202603070000010244"',
+                        '"财付通提现 1000959334202603070000010244 <img src=x onerror=alert(2)>"')
+    bank.write_text(text, encoding="utf-8")
+    page = Fava(merchant).page()
+    assert "<script>alert(1)" not in page and "<img src=x" not in page and "<b>某某科技" not in page
+    assert "&lt;b&gt;某某科技&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt;转账" in page   # finding and queue
+    assert "财付通提现 1000959334202603070000010244 &lt;img src=x onerror=alert(2)&gt;" in page   # proposal
+
+
+def test_a_config_the_page_cannot_read_is_said_on_the_page(merchant):
+    (merchant / "config.yaml").write_text("books: books\nchannels: 3\n", encoding="utf-8")
+    page = Fava(merchant).page()
+    assert "beanclear cannot read its config" in page and "channels" in page
+
+
+# -- writes ---------------------------------------------------------------------------------
+
+def first_proposal(fava):
+    return json.loads(rows(fava.page(), "bc-proposal")[0]["key"])
+
+
+@pytest.mark.parametrize("send", [
+    lambda f, key: f.client.get(f"/{f.slug}/{PAGE}accept"),
+    lambda f, key: f.client.post(f"/{f.slug}/{PAGE}accept", data={"bank_refs": key["bank_refs"],
+                                                                  "target": key["target"]}),
+    lambda f, key: f.client.post(f"/{f.slug}/{PAGE}accept", data=json.dumps(key), content_type="text/plain"),
+    lambda f, key: f.post("accept", key, Origin="https://evil.example"),
+    lambda f, key: f.post("accept", key, **{"Sec-Fetch-Site": "cross-site"}),
+    lambda f, key: f.post("accept", ["not", "an", "object"]),
+], ids=["get", "form", "text-plain", "other-origin", "cross-site", "not-an-object"])
+def test_writes_only_from_same_origin_json_posts(fava, send):
+    key = first_proposal(fava)
+    before = books_snapshot(fava.merchant)
+    response = send(fava, key)
+    assert response.status_code in (400, 403, 404, 405, 415)
+    assert books_snapshot(fava.merchant) == before
+
+
+def test_accepting_a_proposal_links_the_bank_line_as_match_apply_does(fava):
+    key = first_proposal(fava)
+    before = books_snapshot(fava.merchant)
+    response = fava.post("accept", key, Origin="http://localhost")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json == {"message": "accepted 1 proposal(s)", "written": ["books/icbc/2026/2026-01.beancount"]}
+    [link] = key["target"].split()
+    assert changes(before, books_snapshot(fava.merchant)) == {"icbc/2026/2026-01.beancount": (
+        [f'2026-01-02 * "财付通支付科技有限公司" "财付通提现 {link[7:]}"'],
+        [f'2026-01-02 * "财付通支付科技有限公司" "财付通提现 {link[7:]}" ^{link}'])}
+    after = fava.page()   # Fava has reloaded the books
+    assert key not in [json.loads(r["key"]) for r in rows(after, "bc-proposal")]
+    assert "81 match proposals" in after
+    again = fava.post("accept", key)
+    assert again.status_code == 409 and "no longer made" in again.json["error"]
+
+
+def test_accepting_all_confident_writes_what_match_apply_writes(fava, tmp_path):
+    other = copy_of(fava.merchant, tmp_path / "cli")
+    assert beanclear(other, "match", "--apply").exit_code == 0
+    response = fava.post("accept", {"all_confident": True})
+    assert response.status_code == 200 and response.json["message"] == "accepted 82 proposal(s)"
+    assert books_snapshot(fava.merchant) == books_snapshot(other)
+    assert "0 match proposals" in fava.page()
+
+
+def test_rejecting_a_proposal_is_remembered_and_it_is_not_proposed_again(fava):
+    key = first_proposal(fava)
+    before = books_snapshot(fava.merchant)
+    assert fava.post("reject", {**key}).status_code == 400   # a reason is required
+    response = fava.post("reject", {**key, "reason": "a <customer> deposit"})
+    assert response.status_code == 200 and response.json["written"] == ["books/acks.beancount"]
+    line = acks.reject_lines(key["bank_refs"], key["target"], "a <customer> deposit")[0].rstrip("\n")
+    assert changes(before, books_snapshot(fava.merchant)) == {"acks.beancount": ([], [line])}
+    assert key not in [json.loads(r["key"]) for r in rows(fava.page(), "bc-proposal")]
+    assert all(review.proposal_key(p) != key for p in matching.match(fava.entries(), fava.config()))
+
+
+def test_acknowledging_a_finding_writes_the_directive_and_check_marks_it(fava):
+    [row, *_] = rows(fava.page(), "bc-await")
+    assert row["code"] == "payout-mismatch"   # errors first, the oldest first
+    finding = [f for f in checking.check(fava.config()).findings if f.code == "payout-mismatch"][0]
+    before = books_snapshot(fava.merchant)
+    assert fava.post("acknowledge", {"code": "payout-mismatch", "ref": "nope", "reason": "x"}).status_code == 409
+    assert fava.post("acknowledge", {"code": "payout-mismatch", "ref": finding.refs[0], "reason": ""}).status_code == 400
+    assert books_snapshot(fava.merchant) == before
+    response = fava.post("acknowledge", {"code": "payout-mismatch", "ref": finding.refs[0],
+                                         "reason": "bank fee of 0.50, agreed"})
+    assert response.status_code == 200, response.json
+    line = acks.ack_line("payout-mismatch", finding.refs[0], "bank fee of 0.50, agreed").rstrip("\n")
+    assert changes(before, books_snapshot(fava.merchant)) == {"acks.beancount": ([], [line])}
+    page = fava.page()
+    assert "payout-mismatch" not in [r["code"] for r in rows(page, "bc-finding")]   # hidden by the toggle
+    assert "1 acknowledged hidden" in page
+    shown = rows(fava.page("?acknowledged=shown"), "bc-finding")
+    assert ("payout-mismatch", "error") in [(r["code"], r["severity"]) for r in shown]
+    assert [f.acknowledged for f in checking.check(fava.config()).findings if f.code == "payout-mismatch"] == [True]
+
+
+def test_page_state_is_computed_once_per_load_of_the_books(fava, monkeypatch):
+    checks = []
+    monkeypatch.setattr(reconcile, "find", lambda *a, **k: checks.append(a) or [])
+    fava.page()
+    assert checks == []   # the findings the plugins computed while Fava loaded the books
+    calls = []
+    monkeypatch.setattr(matching, "match", lambda *a: calls.append(a) or [])
+    fava.page("?code=unsettled")
+    fava.page("?severity=error")
+    assert calls == []
