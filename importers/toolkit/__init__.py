@@ -1,0 +1,82 @@
+"""What every statement format needs: reading bytes, finding the header, cleaning
+cells, parsing amounts and dates, and errors that name the file and the line.
+
+A trap fixed here is fixed for every importer: Excel-protection tabs and backticks,
+`="…"` wrappers, placeholder cells, GBK files, gzip bodies, currency signs.
+"""
+
+from __future__ import annotations
+
+from beanclear.importers.toolkit.jsonfile import (  # noqa: F401
+    JsonObject,
+    json_amount,
+    json_line,
+    read_json,
+    snake_keys,
+)
+from beanclear.importers.toolkit.tables import (  # noqa: F401
+    Statement,
+    Table,
+    find_header,
+    first_row_keys,
+    has_header,
+    header_in,
+    read_statement,
+    sniff,
+    statement_rows,
+)
+from beanclear.importers.toolkit.text import (  # noqa: F401
+    ENCODINGS,
+    PLACEHOLDERS,
+    WESTERN_ENCODINGS,
+    Row,
+    StatementError,
+    _looks_like_mojibake,
+    clean,
+    csv_rows,
+    decode,
+    header_key,
+    json_shown,
+    paused_gc,
+    read_bytes,
+    read_text,
+)
+from beanclear.importers.toolkit.values import (  # noqa: F401
+    _AMOUNT_RE,
+    _COMMA_DECIMAL,
+    _ISO_FORMATS,
+    _NUMERIC_DATE,
+    _OFFSET_RE,
+    _POINT_DECIMAL,
+    CURRENCY_NAMES,
+    CURRENCY_SIGNS,
+    THREE_DECIMAL,
+    ZERO_DECIMAL,
+    _trimmed,
+    applied_rate,
+    currency_code,
+    currency_places,
+    from_minor_units,
+    from_unix,
+    in_places,
+    local_time,
+    money,
+    numeric_date_format,
+    parse_amount,
+    parse_datetime,
+    parse_instant,
+    uses_decimal_comma,
+)
+from beanclear.importers.toolkit.xlsx import (  # noqa: F401
+    _POWER_QUERY_HEADER,
+    XLSX_MAGIC,
+    _open_workbook,
+    cell_text,
+    xlsx_head,
+    xlsx_rows,
+)
+from beanclear.importers.toolkit.xmlfile import (  # noqa: F401
+    XmlNode,
+    _XmlBuilder,
+    read_xml,
+)

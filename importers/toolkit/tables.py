@@ -1,0 +1,209 @@
+"""Statements as tables: the header found by its content, data rows, and the summary
+block some formats end with."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from beanclear.importers.toolkit.text import (
+    ENCODINGS,
+    Row,
+    StatementError,
+    clean,
+    csv_rows,
+    header_key,
+    paused_gc,
+    read_text,
+)
+from beanclear.importers.toolkit.values import parse_amount
+from beanclear.importers.toolkit.xlsx import XLSX_MAGIC, xlsx_head, xlsx_rows
+
+
+@dataclass
+class Table:
+    """The data rows under a header row, addressed by header name."""
+
+    path: str
+    header: list[str]
+    header_line: int
+    rows: list[Row]
+
+    def index(self, *names: str, required: bool = True) -> int | None:
+        keys = [header_key(h) for h in self.header]
+        for name in names:
+            if header_key(name) in keys:
+                return keys.index(header_key(name))
+        if required:
+            raise StatementError(self.path, self.header_line,
+                                 f"no column {' or '.join(names)} in the header")
+        return None
+
+    def getter(self, *names: str):
+        """`get(row, name)`: a row's cleaned cell by column name, '' where the file has no
+        such column (older layouts) or the row stops short of it."""
+        at = {name: self.index(name, required=False) for name in names}
+
+        def get(row: Row, name: str) -> str:
+            i = at[name]
+            return clean(row.cells[i]) if i is not None and i < len(row.cells) else ""
+        return get
+
+
+def header_in(head: str, names: Iterable[str], lines: int = 80) -> bool:
+    """Whether one of the first lines of a file's start holds all `names` as cells: how
+    `matches()` recognises a statement by its header, whatever the preamble before it."""
+    wanted = {header_key(n) for n in names}
+    return any(wanted <= {header_key(c) for c in line.split(",")} for line in head.splitlines()[:lines])
+
+
+def find_header(rows: Iterable[Row], required: Iterable[str], path: str, what: str,
+                scan: int = 60) -> tuple[Row, list[Row]]:
+    """Find the header row by its content (preambles change length between versions):
+    the first of the first `scan` rows that holds all `required` names. Returns it and
+    the rows after it."""
+    wanted = {header_key(n) for n in required}
+    rows = iter(rows)
+    seen = []
+    for row in rows:
+        if wanted <= {header_key(c) for c in row.cells}:
+            return row, list(rows)
+        seen.append(row)
+        if len(seen) >= scan:
+            break
+    line = seen[0].line if seen else 1
+    raise StatementError(path, line, f"no header row with {', '.join(required)} "
+                         f"(expected a {what})")
+
+
+def sniff(path: str | Path, limit: int = 65536) -> str:
+    """The start of a file as text, for `identify()`: cheap, never raises."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(limit)
+        if head[:2] == b"\x1f\x8b":
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(limit)
+    except (OSError, EOFError):
+        return ""
+    if head[:4] == XLSX_MAGIC:
+        return xlsx_head(path)
+    for encoding in ENCODINGS + ("latin-1",):  # latin-1 last: any byte, so ASCII tags still show
+        try:
+            return head.decode(encoding)
+        except UnicodeDecodeError as exc:
+            if exc.start > len(head) - 4:  # cut inside the last character
+                return head[: exc.start].decode(encoding, errors="ignore")
+    return ""
+
+
+@dataclass
+class Statement:
+    """A CSV statement cut into its parts: header, data rows, and the summary block
+    (a summary header row and a row of values) that some formats end with."""
+
+    table: Table
+    summary: dict[str, str]   # header_key(name) -> cleaned value; {} when the format has none
+    summary_line: int = 0
+    footer: list[Row] = field(default_factory=list)  # rows from the `footer` match on (totals, notes)
+
+    def total(self, name: str) -> Decimal | None:
+        value = self.summary.get(header_key(name))
+        return parse_amount(value, self.table.path, self.summary_line, name) if value else None
+
+
+def read_statement(path: str | Path, required: Iterable[str], what: str, *, encoding: str | None = None,
+                   summary_starts: str | None = None, summary_required: bool = False,
+                   footer: str | None = None, columns: int | None = None, allow_empty: bool = False) -> Statement:
+    """Read a CSV statement (or the sheet of an XLSX workbook that holds the header):
+    find the header by `required` names, take every row below it as data (blank rows
+    skipped; every other row must have the header's cells), stop at the row whose first
+    cell is `summary_starts` and read the summary values below.
+
+    `footer`, a regular expression, ends the table at the first row whose first cell
+    matches it (`^#` for Alipay's comment lines, `合计$` for ICBC's totals); that row and
+    the non-blank rows after it are kept in `Statement.footer`. `columns` reads a file
+    without a header: every row is data, with at least that many cells. Empty cells at
+    the end of the header (a trailing comma) are not columns: rows may omit them.
+    `allow_empty` accepts a header without rows (PayPal's download of a quiet month)."""
+    path = str(path)
+    with paused_gc():
+        source = statement_rows(path, required, encoding)
+        if columns:
+            header, rest = Row(0, [f"column {i + 1}" for i in range(columns)]), list(source)
+        else:
+            header, rest = find_header(source, required, path, what)
+    width = len(header.cells)
+    while width > 1 and not clean(header.cells[width - 1]):
+        width -= 1
+    ends = re.compile(footer) if footer else None
+    rows, summary, summary_line, tail = [], {}, 0, []
+    for i, row in enumerate(rest):
+        if ends and row.cells and ends.search(row.cells[0].strip()):  # before the blank test: `-----` is one
+            tail = [r for r in rest[i:] if any(c.strip() for c in r.cells)]
+            break
+        if not any(clean(c) for c in row.cells):
+            continue
+        if summary_starts and header_key(row.cells[0]) == header_key(summary_starts):
+            values = next((r for r in rest[i + 1:] if any(clean(c) for c in r.cells)), None)
+            if values is None:
+                raise StatementError(path, row.line, "summary header without its values (is the file cut off?)")
+            summary = {header_key(k): clean(v) for k, v in zip(row.cells, values.cells)}
+            summary_line = values.line
+            trailing = [r for r in rest[rest.index(values) + 1:] if any(clean(c) for c in r.cells)]
+            if trailing:
+                raise StatementError(path, trailing[0].line, "rows after the summary (expected the end of the file)")
+            break
+        extra = [c for c in row.cells[width:] if clean(c)]
+        if len(row.cells) < width or extra:
+            where = f"the header (line {header.line})" if header.line else "the other rows"
+            raise StatementError(path, row.line, f"expected {width} cells as in {where}, got {len(row.cells)}")
+        rows.append(row)
+    if summary_required and not summary:
+        last = rest[-1].line if rest else header.line
+        raise StatementError(path, last, f"no summary line starting with {summary_starts} "
+                             "(is the file cut off?)")
+    if not rows and not summary and not allow_empty:
+        raise StatementError(path, header.line or 1, f"no rows below the header (expected a {what} with transactions)")
+    return Statement(Table(path, header.cells, header.line, rows), summary, summary_line, tail)
+
+
+def statement_rows(path: str, required: Iterable[str] = (), encoding: str | None = None) -> Iterator[Row]:
+    """The rows of a statement file: a CSV text file, or an XLSX workbook's sheet."""
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(4)
+    except OSError:
+        magic = b""  # read_text says what is wrong with the file
+    if magic == XLSX_MAGIC:
+        return iter(xlsx_rows(path, required))
+    return csv_rows(read_text(path, encoding), path)
+
+
+def first_row_keys(head: str) -> set[str]:
+    """The header keys of a file's first CSV row (quoted or not), for `matches()`."""
+    first = head.lstrip("\ufeff").split("\n", 1)[0]
+    try:
+        cells = next(csv.reader([first]), [])
+    except csv.Error:
+        return set()
+    return {header_key(c) for c in cells if clean(c)}
+
+
+def has_header(head: str, names: Iterable[str], scan: int = 60) -> bool:
+    """Whether one of the first `scan` CSV rows of a file's start holds every one of
+    `names` (compared by header_key), for `matches()` of formats with a preamble."""
+    wanted = {header_key(n) for n in names}
+    for line in head.lstrip("\ufeff").splitlines()[:scan]:
+        try:
+            cells = next(csv.reader([line]), [])
+        except csv.Error:
+            continue
+        if wanted <= {header_key(c) for c in cells}:
+            return True
+    return False

@@ -1,0 +1,148 @@
+"""Bytes and text: gzip, encodings, CSV rows with their lines, cleaned cells, and the
+error every importer raises."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import gc
+import gzip
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+
+class StatementError(Exception):
+    """Bad input: the message reads `file:line: what was wrong`."""
+
+    def __init__(self, file: str | Path, line: int, message: str):
+        super().__init__(f"{file}:{line}: {message}")
+        self.file, self.line, self.reason = str(file), line, message
+
+
+# -- bytes and text ------------------------------------------------------------------
+
+def read_bytes(path: str | Path) -> bytes:
+    """The file's bytes, un-gzipped when it is a gzip body (WeChat bills can be)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise StatementError(path, 0, f"cannot read the file ({exc.strerror or exc})") from None
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise StatementError(path, 0, f"broken gzip file ({exc})") from None
+    return data
+
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+# European bank formats (MT940, OFX): UTF-8, else Windows-1252, else Latin-1 (which
+# decodes any byte). A Central European file (CP1250, Latin-2) reads as Latin-1 with
+# a few wrong letters in the text; `encoding: cp1250` in config.yaml reads it right.
+WESTERN_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+
+
+def decode(data: bytes, path: str | Path, encoding: str | None = None,
+           fallbacks: tuple[str, ...] = ENCODINGS) -> str:
+    """Decode with the given encoding, else the first of `fallbacks` that decodes the
+    whole file: by default UTF-8 (BOM or not) and GB18030, a superset of GBK and GB2312."""
+    for candidate in (encoding,) if encoding else fallbacks:
+        try:
+            text = data.decode(candidate)
+        except UnicodeDecodeError as exc:
+            if encoding:
+                line = data[: exc.start].count(b"\n") + 1
+                raise StatementError(path, line, f"not valid {encoding} text (byte {exc.start})") from None
+            continue
+        if "\ufffd" in text or _looks_like_mojibake(text):
+            line = text[: max(text.find("\ufffd"), 0)].count("\n") + 1
+            raise StatementError(path, line, f"text decodes as {candidate} but looks garbled (mojibake); "
+                                 "re-export the statement or set the encoding in config.yaml")
+        return text.lstrip("\ufeff")
+    raise StatementError(path, 1, "cannot decode the file as " + " or ".join(
+                         {"utf-8-sig": "UTF-8"}.get(e, e.upper()) for e in fallbacks) + " text "
+                         "(expected a text statement; set `encoding:` in config.yaml for others)")
+
+
+def _looks_like_mojibake(text: str) -> bool:
+    # UTF-8 read as a legacy code page, re-saved as UTF-8: 'å¾®ä¿¡' instead of '微信'.
+    return bool(re.search(r"[\u00c0-\u00ef][\u0080-\u00bf]{1,2}[\u00c0-\u00ef]", text[:4096]))
+
+
+def read_text(path: str | Path, encoding: str | None = None, fallbacks: tuple[str, ...] = ENCODINGS) -> str:
+    text = decode(read_bytes(path), path, encoding, fallbacks)
+    if not text.strip():
+        raise StatementError(path, 1, "the file is empty (expected a statement)")
+    return text
+
+
+# -- rows and cells ------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)  # slots: a million-row statement holds a million of these
+class Row:
+    line: int           # 1-based line where the row starts
+    cells: list[str]    # raw cells
+
+
+def csv_rows(text: str, path: str | Path, delimiter: str = ",") -> Iterator[Row]:
+    """CSV rows with the line each starts on. Lenient about a TAB after a closing quote
+    (`"3985734"\t,` — invalid RFC 4180, common in Chinese exports); strict about a quote
+    left open at the end of the file (a file cut off mid-row)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    start = last = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            if text.count('"') % 2:
+                raise StatementError(path, last, "a quoted cell is never closed (is the file cut off?)") from None
+            return
+        except csv.Error as exc:
+            raise StatementError(path, reader.line_num, f"malformed CSV ({exc})") from None
+        yield Row(start, cells)
+        last, start = start, reader.line_num + 1
+
+
+PLACEHOLDERS = {"", "/", "-", "--", "—", "null", "NULL", "None"}
+
+
+def clean(cell: str) -> str:
+    """Strip what exports add to protect cells from Excel: TABs, a leading backtick or
+    apostrophe, `="…"`, padding spaces. Placeholders (`/`, `-`, `--`, `---…`) become ''."""
+    text = cell.strip()  # whitespace includes TAB and NBSP
+    if text[:1] not in ("=", "`", "'") and "\u00a0" not in text:  # the usual cell: nothing more to strip
+        return "" if text in PLACEHOLDERS or (text[:1] == "-" and not text.strip("-")) else text
+    if text.startswith('="') and text.endswith('"'):
+        text = text[2:-1]
+    text = text.lstrip("`'").strip("\t ").replace("\u00a0", " ").strip()
+    if text in PLACEHOLDERS or set(text) == {"-"}:
+        return ""
+    return text
+
+
+def header_key(cell: str) -> str:
+    """Header names compared loosely: full-width and ASCII parentheses, spaces and case
+    do not matter (`收支金额（元）` == `收支金额(元)`)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean(cell))).lower()
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Reading a million rows makes millions of lists and strings, none in a reference
+    cycle; Python's cycle collector would walk them all again and again (a third of the
+    time of a large import). It is paused while they are made."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def json_shown(value) -> str:
+    return "nothing" if value is None else repr(value) if not isinstance(value, (dict, list)) else type(value).__name__

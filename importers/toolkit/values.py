@@ -1,0 +1,231 @@
+"""Values inside cells: amounts, dates and instants, currencies, minor units, a file's
+locale conventions, and applied conversion rates. Never a float."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Iterable
+
+from beanclear.importers.toolkit.text import StatementError, clean, json_shown
+
+# -- amounts and dates ---------------------------------------------------------------
+
+CURRENCY_SIGNS = "¥￥$€£"
+_AMOUNT_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def parse_amount(text: str, path: str, line: int, column: str, decimal_comma: bool = False) -> Decimal:
+    """An amount as written in a statement: currency signs, thousands separators,
+    a sign before or after the currency sign (`-$7,971.39`). Never a float."""
+    raw = clean(text)
+    value = raw.replace(" ", "")
+    negative = value.startswith("-") or (value.startswith("(") and value.endswith(")"))
+    value = value.strip("()+-").lstrip(CURRENCY_SIGNS).lstrip("+-")
+    if decimal_comma:
+        value = value.replace(".", "").replace(",", ".")
+    else:
+        value = value.replace(",", "")
+    if not _AMOUNT_RE.match(value):
+        raise StatementError(path, line, f"column {column}: expected an amount, got {raw or 'an empty cell'!r}")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise StatementError(path, line, f"column {column}: expected an amount, got {raw!r}") from None
+    return -amount if negative else amount
+
+
+def money(value: Decimal, places: int = 2) -> Decimal:
+    """Trailing zeros past the currency's places dropped (`0.04000` -> `0.04`), but
+    never a significant digit: `0.03600` stays `0.036`, so no money is lost."""
+    quantum = Decimal(1).scaleb(-places)
+    rounded = value.quantize(quantum)
+    return rounded if rounded == value else value.normalize()
+
+
+_ISO_FORMATS = {"%Y-%m-%d %H:%M:%S": 19, "%Y-%m-%d": 10}
+
+
+def parse_datetime(text: str, formats: Iterable[str], path: str, line: int, column: str) -> dt.datetime:
+    raw = clean(text)
+    for fmt in formats:
+        if _ISO_FORMATS.get(fmt) == len(raw) and raw[4] == raw[7] == "-" and raw[10:11] in ("", " ") \
+                and raw.isascii() and raw.replace("-", "").replace(":", "").replace(" ", "").isdigit():
+            try:  # the common ISO layout: fromisoformat is many times faster than strptime, same result
+                return dt.datetime.fromisoformat(raw)
+            except ValueError:
+                continue
+        try:
+            return dt.datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+    raise StatementError(path, line, f"column {column}: expected a date like "
+                         f"{dt.datetime(2026, 3, 1, 9, 30, 5).strftime(next(iter(formats)))}, got {raw!r}")
+
+
+# -- currencies ----------------------------------------------------------------------
+
+CURRENCY_NAMES = {"人民币": "CNY", "人民币元": "CNY", "RMB": "CNY", "美元": "USD", "港币": "HKD", "港元": "HKD",
+                  "欧元": "EUR", "日元": "JPY", "英镑": "GBP", "澳元": "AUD", "澳大利亚元": "AUD", "加元": "CAD",
+                  "加拿大元": "CAD", "新加坡元": "SGD", "瑞士法郎": "CHF", "新台币": "TWD", "澳门元": "MOP",
+                  "韩元": "KRW", "泰铢": "THB", "新西兰元": "NZD"}
+
+
+def currency_code(text: str, path: str, line: int, column: str) -> str:
+    """An ISO currency code from a code (`cny`, `HKD`) or a Chinese name (`人民币`, `美元`)."""
+    raw = clean(text)
+    code = CURRENCY_NAMES.get(raw, raw.upper())
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise StatementError(path, line, f"column {column}: expected a currency code like CNY or a name like "
+                             f"人民币, got {raw or 'an empty cell'!r}")
+    return code
+
+
+# -- instants ------------------------------------------------------------------------
+
+_OFFSET_RE = re.compile(r"([+-])(\d{2}):?(\d{2})$")
+
+
+def parse_instant(text: str, path: str, line: int, field: str) -> dt.datetime:
+    """An ISO 8601 time with its offset, as APIs write it: `2014-07-11T04:03:52+0000`
+    (no colon in the offset: PayPal, Airwallex), `…Z`, `…+08:00`, fractions of a
+    second. A time without an offset is an error: the instant would be a guess."""
+    raw = str(text or "").strip()
+    norm = _OFFSET_RE.sub(r"\1\2:\3", raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
+    try:
+        when = dt.datetime.fromisoformat(norm)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise StatementError(path, line, f"{field}: expected a time with its offset like "
+                             f"2026-03-01T09:30:05+0000, got {raw or 'nothing'!r}")
+    return when
+
+
+def local_time(when: dt.datetime, tz) -> dt.datetime:
+    """An instant as the wall-clock time of the books' time zone (config `timezone`)."""
+    return when.astimezone(tz).replace(tzinfo=None)
+
+
+def from_unix(value, tz, path: str, line: int, field: str) -> dt.datetime:
+    """Unix seconds (Stripe's `created`) as the wall-clock time of the books' zone."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise StatementError(path, line, f"{field}: expected Unix seconds, got {json_shown(value)}")
+    return local_time(dt.datetime.fromtimestamp(value, dt.timezone.utc), tz)
+
+
+# -- minor units ---------------------------------------------------------------------
+
+# ISO 4217 exponents where they are not 2, as Stripe uses them (its API lists UGX as
+# zero-decimal although ISO gives it 0 too, and keeps HUF and TWD at two).
+ZERO_DECIMAL = frozenset("BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split())
+THREE_DECIMAL = frozenset("BHD JOD KWD OMR TND".split())
+
+
+def currency_places(currency: str) -> int:
+    return 0 if currency in ZERO_DECIMAL else 3 if currency in THREE_DECIMAL else 2
+
+
+def in_places(value: Decimal, currency: str) -> Decimal:
+    """An amount written without all its decimals (`120` in a Stripe export) with the
+    currency's places (`120.00`); digits past them are kept, never rounded away."""
+    quantum = Decimal(1).scaleb(-currency_places(currency))
+    return value.quantize(quantum) if value.as_tuple().exponent > quantum.as_tuple().exponent else value
+
+
+def from_minor_units(value, currency: str, path: str, line: int, field: str) -> Decimal:
+    """An integer amount in the currency's smallest unit (Stripe API: `1000` is 10.00 USD,
+    1000 JPY, 1.000 BHD) as Decimal in major units, with the currency's places."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise StatementError(path, line, f"{field}: expected an integer amount in minor units, "
+                             f"got {json_shown(value)}")
+    return Decimal(value).scaleb(-currency_places(currency))
+
+
+# -- locale conventions of a whole file ----------------------------------------------
+
+_COMMA_DECIMAL = re.compile(r"\d,\d{1,2}$|\.\d{3},")
+_POINT_DECIMAL = re.compile(r"\d\.\d{1,2}$|,\d{3}\.")
+
+
+def uses_decimal_comma(cells: Iterable[tuple[int, str]], path: str) -> bool:
+    """Whether a file's amounts are written `4.626,81` (decimal comma) rather than
+    `4,626.81`, decided from all of its amount cells, given as (line, text). A cell
+    like `1,250` says nothing (1250, or 1.25 with three decimals), so it is read with
+    the others; a file that writes both ways is an error."""
+    comma = point = None
+    for line, text in cells:
+        value = clean(text).lstrip("+-(").rstrip(")")
+        if comma is None and _COMMA_DECIMAL.search(value):
+            comma = (line, value)
+        if point is None and _POINT_DECIMAL.search(value):
+            point = (line, value)
+        if comma and point:
+            raise StatementError(path, max(comma[0], point[0]), f"amounts written with a decimal comma "
+                                 f"({comma[1]!r}, line {comma[0]}) and a decimal point ({point[1]!r}, "
+                                 f"line {point[0]}) in one file (expected one convention)")
+    return comma is not None
+
+
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b")
+
+
+def numeric_date_format(dates: Iterable[tuple[int, str]], path: str, configured: str | None) -> str:
+    """The strptime format of a file's `D/M/YYYY` or `M/D/YYYY` dates, decided from all of
+    them (given as (line, text)): a first number above 12 means day first, a second
+    above 12 month first. `configured` (the source's `date_format`) wins. A file where
+    every date reads both ways (`3/4/2018`) cannot be decided: an error that says how
+    to set it, rather than a guess that books March as April."""
+    if configured:
+        return configured
+    day_first = month_first = ambiguous = None
+    sep = None
+    for line, text in dates:
+        m = _NUMERIC_DATE.match(clean(text))
+        if not m:
+            continue
+        sep = sep or clean(text)[len(m.group(1))]  # `/`, `.` or `-`, as the file writes it
+        first, second = int(m.group(1)), int(m.group(2))
+        if first > 12:
+            day_first = day_first or (line, clean(text))
+        elif second > 12:
+            month_first = month_first or (line, clean(text))
+        elif first != second:
+            ambiguous = ambiguous or (line, clean(text))
+        if day_first and month_first:
+            raise StatementError(path, month_first[0], f"dates day-first ({day_first[1]!r}, line {day_first[0]}) "
+                                 f"and month-first ({month_first[1]!r}) in one file (expected one order)")
+    sep = sep or "/"
+    if day_first:
+        return f"%d{sep}%m{sep}%Y"
+    if month_first or not ambiguous:
+        return f"%m{sep}%d{sep}%Y"
+    raise StatementError(path, ambiguous[0], f"the date {ambiguous[1]!r} reads as day/month and as month/day, and "
+                         f"no date in the file decides it; set date_format (e.g. \"%d{sep}%m{sep}%Y\") for this "
+                         "source in config.yaml")
+
+
+# -- conversions ---------------------------------------------------------------------
+
+def applied_rate(sold: Decimal, bought: Decimal) -> Decimal:
+    """The rate a conversion was made at, `bought` per unit of `sold`: their quotient to
+    ten significant digits (trailing zeros dropped: 14000.00 -> 12431.37 is 0.887955),
+    more where needed so that `sold × rate` gives `bought` back to the cent and the
+    conversion balances in Beancount."""
+    sold, bought = abs(sold), abs(bought)
+    if not sold or not bought:
+        raise ValueError("a conversion needs two amounts that are not zero")
+    places = max(-bought.as_tuple().exponent, 0)
+    quotient = bought / sold
+    for digits in range(10, 29):
+        rate = quotient.quantize(Decimal(1).scaleb(quotient.adjusted() - digits + 1))
+        if abs(sold * rate - bought) <= Decimal(5).scaleb(-places - 2):  # a tenth of the tolerance
+            break
+    return _trimmed(rate)
+
+
+def _trimmed(value: Decimal) -> Decimal:
+    """`0.8879550000` -> `0.887955`, `2.00` -> `2`, never in exponent form."""
+    text = f"{value:f}"
+    return Decimal(text.rstrip("0").rstrip(".") if "." in text else text)
