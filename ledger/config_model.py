@@ -1,0 +1,226 @@
+"""What config.yaml describes: the merchant's channels, banks and shops, their accounts,
+the rules and the checks, as frozen dataclasses with their defaults. Read by
+beanclear.config; see config.yaml for every key with a comment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from beanclear.importers.bank_presets import PRESETS as BANK_PRESETS
+
+ACCOUNT_RE = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$")
+CURRENCY_RE = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+CHANNEL_TYPES = ("wechat", "stripe", "paypal", "airwallex", "pingpong", "alipay", "alipay-personal",
+                 "wechat-personal", "jd-personal")
+# Personal wallets a merchant collects on: `sales:` says which of their rows are sales.
+WALLET_TYPES = ("alipay-personal", "wechat-personal", "jd-personal")
+# Channels read through a column map in config.yaml (`columns:`), having no fixed layout.
+COLUMN_MAPPED_CHANNELS = ("pingpong",)
+BANK_TYPES = ("csv", "ofx", "camt053", "mt940") + tuple(BANK_PRESETS)  # presets: bank CSVs known by name
+# Bank formats that name their own fields: no `columns:` or `date_format:` for them.
+SELF_DESCRIBING_BANKS = ("ofx", "camt053", "mt940")
+SHOP_TYPES = ("shopify", "taobao", "jd", "pinduoduo", "douyin", "orders-csv")
+
+# How a channel's name reads inside an account name when the config does not say.
+TITLES = {"wechat": "WeChat", "alipay": "Alipay", "paypal": "PayPal", "stripe": "Stripe", "icbc": "ICBC",
+          "cmb": "CMB", "boc": "BOC", "hsbc": "HSBC", "airwallex": "Airwallex", "pingpong": "PingPong",
+          "jd": "JD"}
+
+# Payout memos each channel type writes on the merchant's bank statement.
+PAYOUT_MEMOS = {"wechat": r"财付通|微信|tenpay|wechat", "stripe": r"stripe", "paypal": r"paypal",
+                "airwallex": r"airwallex|空中云汇", "pingpong": r"pingpong|乒乓|呯嘭",
+                "alipay": r"支付宝|alipay", "alipay-personal": r"支付宝|alipay",
+                "wechat-personal": r"财付通|微信|tenpay|wechat", "jd-personal": r"京东|网银在线|jdpay"}
+
+
+class ConfigError(Exception):
+    """A problem with config.yaml; the message starts with the key path."""
+
+
+@dataclass(frozen=True)
+class FeeRule:
+    rate: Decimal = Decimal(0)
+    fixed: Decimal = Decimal(0)
+    min: Decimal | None = None
+    max: Decimal | None = None
+    method: str | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What an account held at the end of `date`, before the first statement imported."""
+
+    date: dt.date
+    amount: Decimal
+    others: tuple[tuple[str, Decimal], ...] = ()   # (currency, amount) of a multi-currency account
+
+
+@dataclass(frozen=True)
+class ChannelAccounts:
+    clearing: str
+    transit: str
+    sales: str
+    fees: str
+    discounts: str
+    chargebacks: str = ""   # disputed payments taken back and their dispute fees
+    reserve: str = ""       # money the channel holds back (payment holds, rolling reserves)
+    savings: str = ""       # wallets: 余额宝 / 零钱通 / 小金库, the wallet's own savings balance
+    credit: str = ""        # wallets: 花呗 / 分付 / 白条, consumer credit (a liability)
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    type: str
+    currency: str
+    settlement_days: int
+    bank: str | None
+    bank_days: int
+    accounts: ChannelAccounts
+    payout_memo: re.Pattern
+    account_id: str | None = None
+    fees: tuple[FeeRule, ...] = ()
+    opening: "Opening | None" = None
+    shop: str | None = None               # payments naming an order clear that shop's receivable
+    order_pattern: re.Pattern | None = None   # one group: the order id, in order-id or narration
+    date_format: str | None = None        # D/M vs M/D files (PayPal, PingPong); detected when absent
+    columns: dict = field(default_factory=dict)   # COLUMN_MAPPED_CHANNELS: role -> header in the file
+    types: dict = field(default_factory=dict)     # COLUMN_MAPPED_CHANNELS: the file's type text -> role
+    sales: tuple["SalesRule", ...] = ()   # WALLET_TYPES: which rows are the merchant's sales
+    trades_from: str = "trade-detail"     # alipay: the statement that books payments, fees and refunds
+
+
+@dataclass(frozen=True)
+class SalesRule:
+    """A wallet row is a sale when every pattern the rule gives is found in its field."""
+
+    category: re.Pattern | None = None
+    counterparty: re.Pattern | None = None
+    item: re.Pattern | None = None
+
+    def matches(self, category: str, counterparty: str, item: str) -> bool:
+        return all(p is None or p.search(v) for p, v in
+                   ((self.category, category), (self.counterparty, counterparty), (self.item, item)))
+
+
+@dataclass(frozen=True)
+class Bank:
+    name: str
+    type: str
+    account: str
+    currency: str
+    columns: dict[str, str | int]   # role -> header name, or 1-based position in a file without header
+    encoding: str | None = None
+    date_format: str = "%Y-%m-%d"
+    account_id: str | None = None
+    opening: "Opening | None" = None
+
+
+@dataclass(frozen=True)
+class ShopAccounts:
+    receivable: str   # sold, not yet paid: an order in, the channel payment for it out
+    sales: str
+
+
+@dataclass(frozen=True)
+class Shop:
+    name: str
+    type: str
+    order_days: int
+    currency: str = "CNY"                 # of exports that do not say (all but Shopify)
+    accounts: ShopAccounts = ShopAccounts("Assets:Receivable:Shop", "Income:Sales:Shop")
+    account_id: str | None = None         # text in the file that tells two shops of one type apart
+    encoding: str | None = None           # orders-csv only, like banks
+    date_format: str = "%Y-%m-%d"         # orders-csv only
+    columns: dict = field(default_factory=dict)    # orders-csv: role -> header in the file
+    statuses: dict = field(default_factory=dict)   # orders-csv: status text -> booked | refunded | skipped
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: re.Pattern
+    account: str
+
+
+@dataclass(frozen=True)
+class Check:
+    severity: str
+    limits: dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    books: Path
+    currency: str
+    timezone: ZoneInfo
+    title: str
+    channels: dict[str, Channel]
+    banks: dict[str, Bank]
+    shops: dict[str, Shop]
+    rules: tuple[Rule, ...]
+    checks: dict[str, Check]
+    review_threshold: Decimal | None
+    suspense: str = "Assets:Suspense"
+    equity: str = "Equity:Opening-Balances"
+    match: "Match" = None  # set by parse(); beanclear match's settings
+
+    @property
+    def root(self) -> Path:
+        """The folder paths in the config are relative to."""
+        return self.path.parent
+
+    @property
+    def sources(self) -> dict[str, Channel | Bank | Shop]:
+        return {**self.channels, **self.banks, **self.shops}
+
+    def accounts(self) -> dict[str, str | None]:
+        """Every account the config implies, with its currency constraint (or None)."""
+        out: dict[str, str | None] = {self.suspense: None}
+        for ch in self.channels.values():
+            for account in vars(ch.accounts).values():
+                if account:  # a role a hand-built ChannelAccounts left empty
+                    out[account] = None
+        for bank in self.banks.values():
+            out[bank.account] = None
+        for shop in self.shops.values():
+            out[shop.accounts.receivable] = out[shop.accounts.sales] = None
+        for rule in self.rules:
+            out[rule.account] = None
+        if self.openings():
+            out[self.equity] = None
+        return dict(sorted(out.items()))
+
+    def openings(self) -> list[tuple[str, str, "Opening"]]:
+        """(account, currency, opening balance) of every source that states one."""
+        out = [(ch.accounts.clearing, ch.currency, ch.opening) for ch in self.channels.values() if ch.opening]
+        out += [(ch.accounts.clearing, currency, Opening(ch.opening.date, amount))
+                for ch in self.channels.values() if ch.opening for currency, amount in ch.opening.others]
+        out += [(b.account, b.currency, b.opening) for b in self.banks.values() if b.opening]
+        return sorted(out, key=lambda o: o[0])
+
+
+def title_of(name: str) -> str:
+    """`wechat` -> `WeChat`, `my_shop` -> `MyShop`: a valid account component."""
+    if name in TITLES:
+        return TITLES[name]
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_\s]+", name) if part)
+
+
+@dataclass(frozen=True)
+class Match:
+    """How `beanclear match` decides (see ledger/matching.py)."""
+
+    tolerance: Decimal = Decimal("0.01")   # amounts this close count as equal in the fuzzy stage
+    window: int = 7                        # days an order or bill may take to be paid at the bank
+    min_score: Decimal = Decimal(75)       # a fuzzy match below this is only a proposal
+    margin: Decimal = Decimal(10)          # ... and so is one this close to the runner-up
+    aliases: dict = field(default_factory=dict)  # channel -> names the bank writes for it

@@ -1,0 +1,380 @@
+"""Reading config.yaml's sections with validation. Every error names the key path and
+what was expected (`channels.wechat.fees[0].rate: expected a number, got "0.6%"`);
+unknown keys are errors, so a typo never passes silently."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from beanclear.config_model import (
+    ACCOUNT_RE,
+    BANK_TYPES,
+    CHANNEL_TYPES,
+    COLUMN_MAPPED_CHANNELS,
+    CURRENCY_RE,
+    PAYOUT_MEMOS,
+    SELF_DESCRIBING_BANKS,
+    SHOP_TYPES,
+    WALLET_TYPES,
+    Bank,
+    Channel,
+    ChannelAccounts,
+    Check,
+    ConfigError,
+    FeeRule,
+    Match,
+    Opening,
+    SalesRule,
+    Shop,
+    ShopAccounts,
+    title_of,
+)
+from beanclear.findings import CODES, DEFAULT_SEVERITY, SEVERITIES
+from beanclear.importers.bank_presets import PRESETS as BANK_PRESETS
+
+
+class _Reader:
+    """Walks the YAML tree, remembering the key path for error messages."""
+
+    def __init__(self, data: Any, path: str):
+        self.data, self.path = data, path
+
+    def fail(self, expected: str, got: Any = None) -> ConfigError:
+        shown = "nothing" if got is None else (f'"{got}"' if isinstance(got, str) else repr(got))
+        return ConfigError(f"{self.path or 'config'}: expected {expected}, got {shown}")
+
+    def mapping(self, allowed: set[str] | None = None) -> dict[str, "_Reader"]:
+        if self.data is None:
+            return {}
+        if not isinstance(self.data, dict):
+            raise self.fail("a mapping", self.data)
+        out = {}
+        for key, value in self.data.items():
+            sub = f"{self.path}.{key}" if self.path else str(key)
+            if allowed is not None and key not in allowed:
+                raise ConfigError(f"{sub}: unknown key (expected one of: {', '.join(sorted(allowed))})")
+            out[str(key)] = _Reader(value, sub)
+        return out
+
+    def sequence(self) -> list["_Reader"]:
+        if self.data is None:
+            return []
+        if not isinstance(self.data, list):
+            raise self.fail("a list", self.data)
+        return [_Reader(v, f"{self.path}[{i}]") for i, v in enumerate(self.data)]
+
+    def text(self, pattern: re.Pattern | None = None, what: str = "text") -> str:
+        if isinstance(self.data, bool) or not isinstance(self.data, (str, int)):
+            raise self.fail(what, self.data)
+        value = str(self.data)
+        if pattern is not None and not pattern.match(value):
+            raise self.fail(what, value)
+        return value
+
+    def choice(self, options: tuple[str, ...]) -> str:
+        value = self.text()
+        if value not in options:
+            raise self.fail("one of " + " | ".join(options), value)
+        return value
+
+    def number(self) -> Decimal:
+        # Through str(): YAML floats must not leak binary fractions into money.
+        if isinstance(self.data, bool) or not isinstance(self.data, (int, float, str)):
+            raise self.fail("a number", self.data)
+        try:
+            value = Decimal(str(self.data))
+        except InvalidOperation:
+            raise self.fail("a number", self.data) from None
+        if not value.is_finite():
+            raise self.fail("a number", self.data)
+        return value
+
+    def days(self) -> int:
+        if isinstance(self.data, bool) or not isinstance(self.data, int) or self.data < 0:
+            raise self.fail("a whole number of days (0 or more)", self.data)
+        return self.data
+
+    def date(self) -> dt.date:
+        if isinstance(self.data, dt.date) and not isinstance(self.data, dt.datetime):
+            return self.data
+        try:
+            return dt.date.fromisoformat(str(self.data))
+        except ValueError:
+            raise self.fail("a date like 2025-12-31", self.data) from None
+
+    def opening(self) -> Opening:
+        keys = self.mapping({"date", "amount", "amounts"})
+        for required in ("date", "amount"):
+            if required not in keys:
+                raise ConfigError(f"{self.path}.{required}: missing")
+
+        def money(node: "_Reader") -> Decimal:
+            amount = node.number()
+            if amount.as_tuple().exponent > -2:  # a YAML float 50000.00 arrives as 50000.0
+                amount = amount.quantize(Decimal("0.01"))
+            return amount
+
+        # `amounts: {EUR: 0.75}`: what a multi-currency account (PayPal) held in its other currencies
+        others = tuple((_Reader(currency, f"{node.path}").text(CURRENCY_RE, "a currency code like EUR"), money(node))
+                       for currency, node in (keys["amounts"].mapping() if "amounts" in keys else {}).items())
+        return Opening(keys["date"].date(), money(keys["amount"]), others)
+
+    def account(self) -> str:
+        return self.text(ACCOUNT_RE, "an account name like Assets:Bank:ICBC")
+
+    def regex(self) -> re.Pattern:
+        value = self.text()
+        try:
+            return re.compile(value, re.IGNORECASE)
+        except re.error as exc:
+            raise self.fail(f"a regular expression ({exc})", value) from None
+
+    def encoding(self) -> str:
+        value = self.text()
+        try:
+            "".encode(value)
+        except LookupError:
+            raise self.fail("a known text encoding such as utf-8 or gb18030", value) from None
+        return value
+
+    def order_pattern(self) -> re.Pattern:
+        pattern = self.regex()
+        if pattern.groups != 1:
+            raise self.fail("a regular expression with one group (…) around the order id", pattern.pattern)
+        return pattern
+
+
+def _opt(keys: dict[str, _Reader], name: str, read, default=None):
+    return read(keys[name]) if name in keys and keys[name].data is not None else default
+
+
+def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
+    keys = node.mapping({"type", "account_id", "currency", "settlement_days", "bank", "bank_days", "fees",
+                         "accounts", "payout_memo", "opening_balance", "date_format", "columns", "types",
+                         "shop", "order_pattern", "sales", "trades_from"})
+    if "type" not in keys:
+        raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(CHANNEL_TYPES)})")
+    kind = keys["type"].choice(CHANNEL_TYPES)
+    title = title_of(name)
+    defaults = {"clearing": f"Assets:Clearing:{title}", "transit": f"Assets:Transit:{title}",
+                "sales": f"Income:Sales:{title}", "fees": f"Expenses:Fees:{title}",
+                "discounts": f"Expenses:Discounts:{title}", "chargebacks": f"Expenses:Chargebacks:{title}",
+                "reserve": f"Assets:Reserve:{title}"}
+    if kind in WALLET_TYPES:
+        defaults.update(savings=f"Assets:Savings:{title}", credit=f"Liabilities:Credit:{title}")
+    overrides = keys["accounts"].mapping(set(defaults)) if "accounts" in keys else {}
+    accounts = ChannelAccounts(**{role: overrides[role].account() if role in overrides else default
+                                  for role, default in defaults.items()})
+    columns, types = _column_map(node.path, kind, keys)
+    bank = _opt(keys, "bank", lambda r: r.text())
+    if bank is not None and bank not in banks:
+        raise keys["bank"].fail("the name of a bank under banks (" + ", ".join(sorted(banks)) + ")", bank)
+    fees = []
+    for rule in keys["fees"].sequence() if "fees" in keys else []:
+        f = rule.mapping({"rate", "fixed", "min", "max", "method", "currency"})
+        fees.append(FeeRule(rate=_opt(f, "rate", _Reader.number, Decimal(0)),
+                            fixed=_opt(f, "fixed", _Reader.number, Decimal(0)),
+                            min=_opt(f, "min", _Reader.number), max=_opt(f, "max", _Reader.number),
+                            method=_opt(f, "method", _Reader.text), currency=_opt(f, "currency", _Reader.text)))
+    default_memo = re.compile(PAYOUT_MEMOS.get(kind, re.escape(name)), re.IGNORECASE)
+    return Channel(
+        name=name, type=kind,
+        currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), "CNY"),
+        settlement_days=_opt(keys, "settlement_days", _Reader.days, 1),
+        bank=bank, bank_days=_opt(keys, "bank_days", _Reader.days, 2), accounts=accounts,
+        payout_memo=_opt(keys, "payout_memo", _Reader.regex, default_memo),
+        account_id=_opt(keys, "account_id", _Reader.text), fees=tuple(fees),
+        opening=_opt(keys, "opening_balance", _Reader.opening),
+        date_format=_opt(keys, "date_format", _Reader.text), columns=columns, types=types,
+        shop=_opt(keys, "shop", _Reader.text), order_pattern=_opt(keys, "order_pattern", _Reader.order_pattern),
+        sales=_sales(node.path, kind, keys), trades_from=_trades_from(node.path, kind, keys))
+
+
+def _sales(path: str, kind: str, keys: dict) -> tuple[SalesRule, ...]:
+    """`sales:` of a wallet: a list of {category, counterparty, item} regular expressions."""
+    if "sales" not in keys:
+        return ()
+    if kind not in WALLET_TYPES:
+        raise ConfigError(f"{path}.sales: only a personal wallet ({', '.join(WALLET_TYPES)}) says which rows are "
+                          f"sales (expected no sales for type {kind})")
+    rules = []
+    for node in keys["sales"].sequence():
+        fields = node.mapping({"category", "counterparty", "item"})
+        if not fields:
+            raise node.fail("at least one of category, counterparty, item", node.data)
+        rules.append(SalesRule(**{k: v.regex() for k, v in fields.items()}))
+    return tuple(rules)
+
+
+def _trades_from(path: str, kind: str, keys: dict) -> str:
+    if "trades_from" not in keys:
+        return "trade-detail"
+    if kind != "alipay":
+        raise ConfigError(f"{path}.trades_from: only an alipay channel has two statements that could book "
+                          f"its payments (expected no trades_from for type {kind})")
+    return keys["trades_from"].choice(("trade-detail", "fund-ledger"))
+
+
+# The column map of a channel without a fixed layout (PingPong): role -> header name.
+CHANNEL_COLUMNS_REQUIRED = ("date", "id", "type", "amount", "currency")
+CHANNEL_COLUMNS = CHANNEL_COLUMNS_REQUIRED + ("time", "fee", "net", "status", "memo", "payee", "order_id",
+                                              "payout_id", "fx_rate", "target_amount", "target_currency", "balance")
+# What a row type of such a channel means (`types:` maps the file's words to these).
+CHANNEL_TYPE_ROLES = ("sale", "refund", "payout", "payout-return", "conversion", "fee", "chargeback", "hold",
+                      "release", "skip")
+
+
+def _column_map(path: str, kind: str, keys: dict) -> tuple[dict, dict]:
+    if kind not in COLUMN_MAPPED_CHANNELS:
+        for key in ("columns", "types"):
+            if key in keys:
+                raise ConfigError(f"{path}.{key}: only a {' or '.join(COLUMN_MAPPED_CHANNELS)} channel is read "
+                                  f"through a column map (expected no {key} for type {kind})")
+        return {}, {}
+    if "columns" not in keys:
+        raise ConfigError(f"{path}.columns: missing (expected the header names of "
+                          f"{', '.join(CHANNEL_COLUMNS_REQUIRED)} in the {kind} export)")
+    columns = {role: value.text() for role, value in keys["columns"].mapping(set(CHANNEL_COLUMNS)).items()}
+    for role in CHANNEL_COLUMNS_REQUIRED:
+        if role not in columns:
+            raise ConfigError(f"{path}.columns.{role}: missing (expected the header of the {role} column)")
+    types = {str(word): value.choice(CHANNEL_TYPE_ROLES)
+             for word, value in (keys["types"].mapping() if "types" in keys else {}).items()}
+    return columns, types
+
+
+BANK_COLUMNS = {"date", "time", "amount", "debit", "credit", "memo", "payee", "ref", "balance", "currency",
+                "detail", "original_credit", "original_debit", "original_currency"}
+
+
+def _bank_column(node: _Reader) -> str | int:
+    """A header name, or a 1-based column position for a file without a header."""
+    if isinstance(node.data, int) and not isinstance(node.data, bool):
+        if node.data < 1:
+            raise node.fail("a header name, or a column position 1, 2, …", node.data)
+        return node.data
+    return node.text()
+
+
+def _bank(name: str, node: _Reader) -> Bank:
+    keys = node.mapping({"type", "account", "currency", "encoding", "date_format", "columns", "account_id",
+                         "opening_balance"})
+    if "type" not in keys:
+        raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(BANK_TYPES)})")
+    kind = keys["type"].choice(BANK_TYPES)
+    if "account" not in keys:
+        raise ConfigError(f"{node.path}.account: missing (expected an account name like Assets:Bank:ICBC)")
+    columns = {k: _bank_column(v) for k, v in keys["columns"].mapping(BANK_COLUMNS).items()} \
+        if "columns" in keys else {}
+    where = f"{node.path}.columns"
+    preset = BANK_PRESETS.get(kind)
+    if preset:  # a bank known by name: its layout, where config.yaml does not say otherwise
+        given, columns = columns, dict(preset.columns)
+        if given.keys() & {"amount", "debit", "credit"}:
+            for role in ("amount", "debit", "credit"):
+                columns.pop(role, None)
+        columns.update(given)
+    if len({type(v) for v in columns.values()}) > 1:
+        raise ConfigError(f"{where}: expected header names or column positions, got both")
+    if kind in SELF_DESCRIBING_BANKS:
+        for key in ("columns", "date_format"):
+            if key in keys:
+                raise ConfigError(f"{node.path}.{key}: not used by type {kind} (the format names its own fields)")
+    elif "date" not in columns:
+        raise ConfigError(f"{where}.date: missing (expected the header of the date column)")
+    elif "amount" in columns and ({"debit", "credit"} & columns.keys()):
+        raise ConfigError(f"{where}: expected either amount or debit and credit, got both")
+    elif "amount" not in columns and not {"debit", "credit"} <= columns.keys():
+        raise ConfigError(f"{where}.amount: missing (expected a signed amount column, or debit and credit)")
+    encoding = _opt(keys, "encoding", _Reader.encoding)
+    return Bank(name=name, type=kind, account=keys["account"].account(),
+                currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"),
+                              preset and preset.currency or "CNY"),
+                columns=columns, encoding=encoding or (preset.encoding if preset else None),
+                date_format=_opt(keys, "date_format", _Reader.text, preset.date_format if preset else "%Y-%m-%d"),
+                account_id=_opt(keys, "account_id", _Reader.text),
+                opening=_opt(keys, "opening_balance", _Reader.opening))
+
+
+# The column map of an orders-csv shop: role -> header name; and what its statuses mean.
+ORDER_COLUMNS_REQUIRED = ("order_id", "date", "amount")
+ORDER_COLUMNS = ORDER_COLUMNS_REQUIRED + ("time", "status", "refund", "currency", "title")
+ORDER_STATUS_ROLES = ("booked", "refunded", "skipped")
+
+
+def _shop(name: str, node: _Reader, currency: str) -> Shop:
+    keys = node.mapping({"type", "order_days", "currency", "accounts", "account_id", "encoding", "date_format",
+                         "columns", "statuses"})
+    if "type" not in keys:
+        raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(SHOP_TYPES)})")
+    kind = keys["type"].choice(SHOP_TYPES)
+    title = title_of(name)
+    defaults = {"receivable": f"Assets:Receivable:{title}", "sales": f"Income:Sales:{title}"}
+    overrides = keys["accounts"].mapping(set(defaults)) if "accounts" in keys else {}
+    accounts = ShopAccounts(**{role: overrides[role].account() if role in overrides else default
+                               for role, default in defaults.items()})
+    columns, statuses = {}, {}
+    if kind != "orders-csv":
+        for key in ("encoding", "date_format", "columns", "statuses"):
+            if key in keys:
+                raise ConfigError(f"{node.path}.{key}: only an orders-csv shop is read through a column map "
+                                  f"(expected no {key} for type {kind})")
+    else:
+        if "columns" not in keys:
+            raise ConfigError(f"{node.path}.columns: missing (expected the header names of "
+                              f"{', '.join(ORDER_COLUMNS_REQUIRED)} in the export)")
+        columns = {role: value.text() for role, value in keys["columns"].mapping(set(ORDER_COLUMNS)).items()}
+        for role in ORDER_COLUMNS_REQUIRED:
+            if role not in columns:
+                raise ConfigError(f"{node.path}.columns.{role}: missing (expected the header of the {role} column)")
+        for role, values in (keys["statuses"].mapping(set(ORDER_STATUS_ROLES)) if "statuses" in keys else {}).items():
+            for value in values.sequence():
+                text = value.text()
+                if text in statuses:
+                    raise value.fail(f"a status listed once (it is already {statuses[text]})", text)
+                statuses[text] = role
+        if "status" in columns and not statuses:
+            raise ConfigError(f"{node.path}.statuses: missing (expected which values of the {columns['status']} "
+                              f"column are {', '.join(ORDER_STATUS_ROLES)})")
+        if statuses and "status" not in columns:
+            raise ConfigError(f"{node.path}.columns.status: missing (expected the header of the status column "
+                              "that statuses describe)")
+    return Shop(name=name, type=kind, order_days=_opt(keys, "order_days", _Reader.days, 3),
+                currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), currency),
+                accounts=accounts, account_id=_opt(keys, "account_id", _Reader.text),
+                encoding=_opt(keys, "encoding", _Reader.encoding),
+                date_format=_opt(keys, "date_format", _Reader.text, "%Y-%m-%d"), columns=columns, statuses=statuses)
+
+
+def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
+    keys = node.mapping(set(CODES) | {"review_threshold"})
+    checks = {}
+    for code in CODES:
+        severity, limits = DEFAULT_SEVERITY[code], {}
+        if code in keys:
+            for key, value in keys[code].mapping().items():
+                if key == "severity":
+                    if value.data is False:  # YAML 1.1 reads a bare `off` as false
+                        value = _Reader("off", value.path)
+                    severity = value.choice(SEVERITIES)
+                else:
+                    limits[key] = value.number()
+        checks[code] = Check(severity=severity, limits=limits)
+    threshold = _opt(keys, "review_threshold", _Reader.number)
+    return checks, threshold
+
+
+def _match(node: _Reader, channels: dict) -> Match:
+    keys = node.mapping({"tolerance", "window", "min_score", "margin", "aliases"})
+    aliases = {}
+    for name, names in (keys["aliases"].mapping() if "aliases" in keys else {}).items():
+        if name not in channels:
+            raise names.fail("the name of a channel under channels", name)
+        aliases[name] = tuple(n.text() for n in names.sequence())
+    return Match(tolerance=_opt(keys, "tolerance", _Reader.number, Decimal("0.01")),
+                 window=_opt(keys, "window", _Reader.days, 7),
+                 min_score=_opt(keys, "min_score", _Reader.number, Decimal(75)),
+                 margin=_opt(keys, "margin", _Reader.number, Decimal(10)), aliases=aliases)
