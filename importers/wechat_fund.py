@@ -22,10 +22,26 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from beanclear.importers.base import (Extraction, StatementImporter, balance, closing_balances,
-                                      compare_summary, link, next_day, posting, transaction)
-from beanclear.importers.toolkit import (StatementError, clean, header_key, parse_amount, parse_datetime,
-                                         read_statement)
+from beanclear.importers.base import (
+    Extraction,
+    StatementImporter,
+    balance,
+    closing_balances,
+    compare_summary,
+    link,
+    next_day,
+    posting,
+    transaction,
+)
+from beanclear.importers.toolkit import (
+    StatementError,
+    clean,
+    first_row_keys,
+    header_key,
+    parse_amount,
+    parse_datetime,
+    read_statement,
+)
 
 HEADER = ("记账时间", "微信支付业务单号", "资金流水单号", "业务类型", "收支类型", "收支金额(元)", "账户结余(元)")
 SUMMARY = "资金流水总笔数"
@@ -42,9 +58,7 @@ class Importer(StatementImporter):
         return self.source.accounts.clearing
 
     def matches(self, head: str) -> bool:
-        first = head.lstrip("\ufeff").split("\n", 1)[0]
-        keys = {header_key(c) for c in first.split(",")}
-        if not {header_key(h) for h in HEADER} <= keys:
+        if not {header_key(h) for h in HEADER} <= first_row_keys(head):
             return False
         # 资金变更提交申请人 is `<商户号>API` or a person; it names the merchant when present.
         return not self.source.account_id or self.source.account_id in head or "API" not in head

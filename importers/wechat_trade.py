@@ -21,8 +21,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from beanclear.importers.base import Extraction, StatementImporter, compare_summary, link, posting, transaction
-from beanclear.importers.toolkit import (StatementError, clean, header_key, money, parse_amount,
-                                         parse_datetime, read_statement)
+from beanclear.importers.toolkit import (
+    StatementError,
+    clean,
+    first_row_keys,
+    header_key,
+    money,
+    parse_amount,
+    parse_datetime,
+    read_statement,
+)
 
 HEADER = ("交易时间", "微信订单号", "商户订单号", "交易状态", "应结订单金额", "手续费")
 SUMMARY = "总交易单数"
@@ -40,13 +48,11 @@ class Importer(StatementImporter):
         return self.source.accounts.clearing
 
     def matches(self, head: str) -> bool:
-        first = head.lstrip("\ufeff").split("\n", 1)[0]
-        keys = {header_key(c) for c in first.split(",")}
-        if not {header_key(h) for h in HEADER} <= keys:
+        if not {header_key(h) for h in HEADER} <= first_row_keys(head):
             return False
         if self.source.account_id:  # 商户号 of the first data row tells two merchants apart
-            lines = head.split("\n")
-            cells = [c.strip() for c in first.split(",")]
+            lines = head.lstrip("\ufeff").split("\n")
+            cells = [c.strip() for c in lines[0].split(",")]
             if "商户号" in cells and len(lines) > 1:
                 row = lines[1].split(",")
                 at = cells.index("商户号")
