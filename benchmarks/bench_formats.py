@@ -1,0 +1,141 @@
+"""Import speed and memory of the cross-border formats at scale.
+
+    .venv/bin/python benchmarks/bench_formats.py                       # 1,000,000 Stripe rows, 100,000 CAMT entries
+    .venv/bin/python benchmarks/bench_formats.py --stripe 100000 --camt 10000
+
+Generates into --out (default benchmarks/out/formats, git-ignored, emptied first) a
+Stripe itemized balance-change report (charges with fees, ~2% refunds, a payout per
+day that settles the day's items under `automatic_payout_id`) and a CAMT.053 .02
+statement of a USD account (credits and debits, opening and closing balances), then
+imports each into empty books with `beanclear import` in a fresh process and prints
+rows per second and the process's peak memory (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+CONFIG = """\
+books: books
+timezone: UTC
+channels:
+  stripe: {type: stripe, currency: USD, settlement_days: 3, bank: usd, bank_days: 3}
+banks:
+  usd: {type: camt053, account: Assets:Bank:USD, currency: USD}
+"""
+STRIPE_HEADER = ("balance_transaction_id,created_utc,available_on_utc,currency,gross,fee,net,reporting_category,"
+                 "source_id,description,automatic_payout_id,automatic_payout_effective_at_utc")
+
+
+def stripe_report(path: Path, rows: int, rng: random.Random) -> int:
+    """Rows of charges and refunds, and each day's payout of what the day netted."""
+    start = dt.datetime(2026, 1, 1)
+    per_day = max(1, rows // 90)
+    written = 0
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(STRIPE_HEADER + "\n")
+        day = 0
+        while written < rows:
+            when = start + dt.timedelta(days=day)
+            payout, net_total = f"po_{day:06d}", Decimal(0)
+            effective = (when + dt.timedelta(days=2)).strftime("%Y-%m-%d 00:00:00")
+            for n in range(min(per_day, rows - written - 1)):
+                stamp = (when + dt.timedelta(seconds=n * 60)).strftime("%Y-%m-%d %H:%M:%S")
+                gross = Decimal(rng.randrange(500, 50_000)) / 100
+                if rng.random() < 0.02:
+                    category, gross, fee = "refund", -gross, Decimal("0.00")
+                else:
+                    category, fee = "charge", (gross * Decimal("0.029") + Decimal("0.30")).quantize(Decimal("0.01"))
+                net = gross - fee
+                net_total += net
+                ident = f"{day:04d}{n:07d}"
+                fh.write(f'"txn_{ident}","{stamp}","{effective}","usd","{gross}","{fee}","{net}","{category}",'
+                         f'"ch_{ident}","Order {ident}","{payout}","{effective}"\n')
+                written += 1
+            stamp = (when + dt.timedelta(hours=23, minutes=59)).strftime("%Y-%m-%d %H:%M:%S")
+            fh.write(f'"txn_p{day:06d}","{stamp}","{effective}","usd","{-net_total}","0.00","{-net_total}",'
+                     f'"payout","{payout}","STRIPE PAYOUT","{payout}","{effective}"\n')
+            written += 1
+            day += 1
+    return written
+
+
+def camt_statement(path: Path, entries: int, rng: random.Random) -> int:
+    start, balance = dt.date(2026, 1, 1), Decimal("100000.00")
+    opening = balance
+    parts = []
+    for n in range(entries):
+        day = start + dt.timedelta(days=n * 90 // entries)
+        amount = Decimal(rng.randrange(100, 1_000_000)) / 100
+        credit = rng.random() < 0.6
+        balance += amount if credit else -amount
+        parts.append(
+            f"<Ntry><Amt Ccy=\"USD\">{amount}</Amt><CdtDbtInd>{'CRDT' if credit else 'DBIT'}</CdtDbtInd>"
+            f"<Sts>BOOK</Sts><BookgDt><Dt>{day}</Dt></BookgDt><ValDt><Dt>{day}</Dt></ValDt>"
+            f"<AcctSvcrRef>REF{n:09d}</AcctSvcrRef><BkTxCd><Prtry><Cd>TRF</Cd></Prtry></BkTxCd>"
+            f"<AddtlNtryInf>{'STRIPE PAYOUT' if credit else 'SUPPLIER'} {n}</AddtlNtryInf></Ntry>\n")
+    end = start + dt.timedelta(days=90)
+    bal = ("<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"USD\">{amount}</Amt>"
+           "<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{date}</Dt></Dt></Bal>\n")
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>\n'
+        "<GrpHdr><MsgId>BENCH</MsgId><CreDtTm>2026-04-01T00:00:00</CreDtTm></GrpHdr>\n"
+        "<Stmt><Id>BENCH-1</Id><CreDtTm>2026-04-01T00:00:00</CreDtTm>"
+        "<Acct><Id><IBAN>GB00BENCH00000000000001</IBAN></Id><Ccy>USD</Ccy></Acct>\n"
+        + bal.format(code="OPBD", amount=opening, date=start - dt.timedelta(days=1))
+        + bal.format(code="CLBD", amount=balance, date=end)
+        + "".join(parts) + "</Stmt></BkToCstmrStmt></Document>\n", encoding="utf-8")
+    return entries
+
+
+def child(statement: str, out: Path) -> dict:
+    from beanclear import config as config_mod, importing
+    config = config_mod.load(out / "config.yaml")
+    start = time.perf_counter()
+    results = importing.run(config, [out / "statements" / statement])
+    return {"seconds": time.perf_counter() - start, "rows": sum(r.extraction.rows for r in results),
+            "written": sum(len(r.new) for r in results),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stripe", type=int, default=1_000_000)
+    parser.add_argument("--camt", type=int, default=100_000)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "formats")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.out)))
+        return
+    shutil.rmtree(args.out, ignore_errors=True)
+    (args.out / "statements").mkdir(parents=True)
+    (args.out / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    rng = random.Random(1)
+    made = {"stripe-itemized.csv": stripe_report(args.out / "statements" / "stripe-itemized.csv", args.stripe, rng),
+            "camt053.xml": camt_statement(args.out / "statements" / "camt053.xml", args.camt, rng)}
+    for name, rows in made.items():
+        size = (args.out / "statements" / name).stat().st_size / 2**20
+        done = subprocess.run([sys.executable, __file__, "--child", name, "--out", str(args.out)],
+                              capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"{name:<20} {rows:>9,} rows, {size:6.1f} MiB: import {r['seconds']:7.1f} s, "
+              f"{r['rows'] / r['seconds']:8,.0f} rows/s, peak {r['peak_mb']:7,.0f} MiB, "
+              f"{r['written']:,} entries written", flush=True)
+
+
+if __name__ == "__main__":
+    main()
