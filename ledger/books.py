@@ -217,3 +217,15 @@ ACKS_HEADER = """\
 ; and match proposals turned down, so that `beanclear match` does not propose them again:
 ; 2026-04-02 custom "beanclear-reject" "<bank ref>" "<links or account>" "why it is wrong"
 """
+
+
+def load(main: Path):
+    """Load the books (with their plugins) without Beancount's pickle cache.
+
+    The cache is keyed by the top file's name and trusts the file names stored in it:
+    books copied with their `.main.beancount.picklecache` would load the *original*
+    folder's entries, and a command that edits what it loaded would edit the wrong
+    books. beanclear's own commands always read the files themselves."""
+    from beancount import loader
+    # _load is what load_file runs when the cache is off (BEANCOUNT_DISABLE_LOAD_CACHE).
+    return loader._load([(str(Path(main).resolve()), True)], None, None, None)

@@ -13,9 +13,7 @@ import os
 from dataclasses import dataclass
 from decimal import Decimal
 
-from beancount import loader
-
-from beanclear import reconcile
+from beanclear import books, reconcile
 from beanclear.findings import Finding, FindingError
 
 
@@ -67,7 +65,7 @@ def beancount_finding(error, root) -> Finding:
 def check(config) -> Report:
     """Load the books and report Beancount's errors and every reconciliation finding."""
     main = config.books / "main.beancount"
-    entries, errors, options = loader.load_file(str(main))
+    entries, errors, options = books.load(main)
     return report(entries, errors, config, options)
 
 

@@ -117,13 +117,13 @@ def demo(directory, config_path, seed):
 def match(config_path, apply_, fmt):
     """Link bank lines nothing explains to the payouts, orders and bills they settle."""
     import json
-    from beancount import loader
+    from beanclear import books as books_mod
     from beanclear import edits, matching
     config = _load(config_path)
     main_file = config.books / "main.beancount"
     if not main_file.exists():
         raise _fail(f"{main_file}: no books yet (run `beanclear import` first)")
-    entries, _, _ = loader.load_file(str(main_file))
+    entries, _, _ = books_mod.load(main_file)
     proposals = matching.match(entries, config)
     changed = []
     if apply_:

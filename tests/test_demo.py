@@ -16,8 +16,12 @@ from conftest import REPO, beanclear, snapshot
 
 from beanclear import demo
 from beanclear.config import ConfigError
+from beanclear.findings import CODES
 
-INJECTED = {"unsettled", "payout-mismatch", "payout-missing", "bank-unmatched"}
+# Every code of DESIGN.md §5: the demo shows each of them.
+INJECTED = {"order-unpaid", "payment-without-order", "amount-mismatch", "duplicate-charge", "refund-unsynced",
+            "unsettled", "payout-mismatch", "payout-missing", "bank-unmatched", "fee-gap", "fx-gap", "refund-rate",
+            "refund-surge"}
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +49,22 @@ def test_every_injected_problem_is_found_with_its_ids(problems):
     for problem in problems.problems:
         assert any(f.code == problem.code and set(problem.ids) <= set(f.refs)
                    for f in problems.report.findings), problem
+
+
+def test_every_code_of_the_design_is_put_in(problems):
+    assert INJECTED == set(CODES) - {"stale-ack"}
+    found = Counter(f.code for f in problems.report.findings)
+    assert all(found[code] >= 1 for code in INJECTED), found
+
+
+def test_the_summary_lists_every_code_with_its_count(problems, clean):
+    found = Counter(f.code for f in problems.report.findings)
+    for result, counts in ((problems, found), (clean, Counter())):
+        text = result.summary()
+        lines = text[text.index("\nChecks: "):].splitlines()
+        for code in INJECTED:
+            line = next(line for line in lines if line.split()[:1] == [code])
+            assert int(line.split()[1]) == counts[code], line
 
 
 def test_the_checks_find_nothing_but_the_injected_problems(problems):
@@ -83,6 +103,45 @@ def test_statement_summaries_match_their_rows(problems):
             lines = path.read_text(encoding="utf-8").splitlines()
             assert len(lines) == rows + 3
             assert all(cell.startswith("`") for line in lines[1:-2] + lines[-1:] for cell in line.split(","))
+
+
+def test_every_source_of_the_config_gets_a_statement(problems):
+    config, statements = problems.config, problems.config.root / "statements"
+    written = {path.relative_to(statements).parts[0] for path, _ in problems.files}
+    assert written == set(config.channels) | set(config.banks) | set(config.shops) | {"prices"}
+    for result in problems.results:
+        assert result.new and not result.extraction.notes, result.summary()
+
+
+def test_each_wechat_payment_pays_one_shopify_order(clean):
+    orders = clean.config.root / "statements" / "shopify" / "orders-2026Q1.csv"
+    names = {row["Name"].lstrip("#") for row in csv.DictReader(io.StringIO(orders.read_text(encoding="utf-8")))
+             if row["Total"]}
+    rows = [[cell.lstrip("`") for cell in line.split(",")] for path, _ in clean.files
+            if path.name.startswith("tradebill") for line in path.read_text(encoding="utf-8").splitlines()[1:-2]]
+    paid = [row[6] for row in rows if row[9] == "SUCCESS"]   # 商户订单号 of each payment (交易状态)
+    assert len(paid) == len(names)
+    assert {order_id.split("-")[0] for order_id in paid} == names
+
+
+def test_usd_bank_closing_balances_are_the_books(clean):
+    """The CAMT statement's closing balance of each month holds in the books (a
+    `balance` assertion, checked by bean-check), and its credits are the payouts."""
+    text = (clean.config.root / "statements" / "hsbc" / "hsbc-2026Q1.xml").read_text(encoding="utf-8")
+    assert text.count("<Cd>CLBD</Cd>") == 3
+    entries, errors, _ = loader.load_file(str(clean.config.books / "main.beancount"))
+    assert errors == []
+    balances = [e for e in entries if type(e).__name__ == "Balance" and e.account == "Assets:Bank:HSBC"]
+    assert [str(b.date) for b in balances] == ["2026-02-01", "2026-03-01", "2026-04-01"]
+    assert "STRIPE PAYOUT po_" in text and "PAYPAL INST XFER " in text
+
+
+def test_reference_rates_are_imported_as_prices(problems):
+    prices = (problems.config.books / "prices.beancount").read_text(encoding="utf-8")
+    rows = {path.name: n for path, n in problems.files if path.parent.name == "prices"}
+    assert rows.keys() == {"usd-cny.csv", "eur-usd.csv"}
+    assert prices.count(" price USD ") == rows["usd-cny.csv"]
+    assert prices.count(" price EUR ") == rows["eur-usd.csv"]
 
 
 def test_bank_statement_is_gb18030_with_the_configured_columns(problems):
