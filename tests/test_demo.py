@@ -213,3 +213,22 @@ def test_cli_demo_into_a_folder(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "shop" / "config.yaml").read_text(encoding="utf-8") == demo.embedded_config()
     assert "bean-check shop/books/main.beancount" in result.output
+
+
+def test_match_apply_on_the_demo_links_every_payout_and_leaves_only_the_injected_lines(problems, tmp_path):
+    import shutil
+    from click.testing import CliRunner
+    from beanclear import cli, checking
+    folder = tmp_path / "demo"
+    shutil.copytree(problems.config.root, folder)
+    config = folder / "config.yaml"
+    result = CliRunner().invoke(cli.main, ["match", "-c", str(config), "--apply"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-2].endswith(" 0 for review")   # nothing ambiguous
+    from beanclear import config as config_mod
+    findings = checking.check(config_mod.load(config)).findings
+    injected = {(p.code, i) for p in problems.problems for i in p.ids}
+    for f in findings:
+        if f.code in ("bank-unmatched", "payout-missing", "payout-mismatch"):
+            assert any((f.code, r) in injected for r in f.refs), f   # only what the demo put in
+    assert {f.code for f in findings} >= {"bank-unmatched", "payout-missing", "payout-mismatch"}
