@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from beancount.core import data
@@ -38,18 +38,17 @@ class Item:
     entry: data.Transaction
     amount: Decimal
     currency: str
+    # Computed once: the checks read them for every item, often several times.
+    date: dt.date = field(init=False)
+    order: tuple = field(init=False)
+    payout: str | None = field(init=False)
 
-    @property
-    def date(self) -> dt.date:
-        return self.entry.date
-
-    @property
-    def order(self) -> tuple:
-        return (self.entry.date, self.entry.meta.get("time", ""), self.entry.meta.get("id", ""))
-
-    @property
-    def payout(self) -> str | None:
-        return next((l for l in sorted(self.entry.links) if l.startswith("payout-")), None)
+    def __post_init__(self):
+        meta = self.entry.meta
+        self.date = self.entry.date
+        self.order = (self.date, meta.get("time", ""), meta.get("id", ""))
+        links = self.entry.links
+        self.payout = min((l for l in links if l.startswith("payout-")), default=None) if links else None
 
 
 def refs(entries) -> tuple[str, ...]:
