@@ -38,7 +38,7 @@ import re
 from decimal import Decimal
 
 from beanclear.importers.alipay_trade import MerchantBill
-from beanclear.importers.base import (Extraction, balance, closing_balances, compare_summary, link, next_day, posting,
+from beanclear.importers.base import (Extraction, balance, closing_balances, compare_footer, link, next_day, posting,
                                       rule_account, transaction)
 from beanclear.importers.toolkit import StatementError, money, parse_amount, parse_datetime, read_statement
 
@@ -112,18 +112,7 @@ class Importer(MerchantBill):
                 [posting(other, -signed, currency), posting(acc.clearing, signed, currency)], links))
         for day, (line, amount) in sorted(closing_balances(balances).items()):
             out.entries.append(balance(path, line, next_day(day), acc.clearing, amount, currency))
-        self._compare_footer(out, st.footer, totals)
+        compare_footer(out, st.footer, TOTAL, lambda side, count, amount: {
+            f"{side} rows": int(count), f"{side} amount": abs(Decimal(amount.replace(",", "")))},
+            totals, "#收入合计 / #支出合计")
         return out
-
-    @staticmethod
-    def _compare_footer(out: Extraction, footer, totals: dict) -> None:
-        stated = {}
-        for row in footer:
-            found = TOTAL.match(",".join(row.cells).strip())
-            if found:
-                side, count, amount = found.groups()
-                stated[f"{side} rows"] = int(count)
-                stated[f"{side} amount"] = abs(Decimal(amount.replace(",", "")))
-        if not stated:
-            out.notes.append("no #收入合计 / #支出合计 lines at the end (is the file cut off?)")
-        compare_summary(out, stated, {k: totals[k] for k in stated})

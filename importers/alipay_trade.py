@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from beanclear.importers.base import Extraction, StatementImporter, compare_summary, link, posting, transaction
+from beanclear.importers.base import Extraction, StatementImporter, compare_footer, link, posting, transaction
 from beanclear.importers.toolkit import StatementError, header_in, money, parse_amount, parse_datetime, read_statement
 
 HEADER = ("支付宝交易号", "商户订单号", "业务类型", "订单金额（元）", "商家实收（元）", "服务费（元）")
@@ -118,18 +118,7 @@ class Importer(MerchantBill):
                 [posting(acc.clearing, received - fee, currency), posting(acc.fees, fee, currency),
                  posting(acc.discounts, discount, currency), posting(acc.sales, -ordered, currency)],
                 [link("order-", order_id)] if order_id else []))
-        self._compare_footer(out, st.footer, totals)
+        compare_footer(out, st.footer, TOTAL, lambda kind, count, received, discount: {
+            f"{kind} rows": int(count), f"{kind} received": Decimal(received.replace(",", "")),
+            f"{kind} merchant discount": Decimal(discount.replace(",", ""))}, totals, "#交易合计 / #退款合计")
         return out
-
-    @staticmethod
-    def _compare_footer(out: Extraction, footer, totals: dict) -> None:
-        stated = {}
-        for row in footer:
-            found = TOTAL.match(",".join(row.cells).strip())
-            if found:
-                kind, count, received, discount = found.groups()
-                stated.update({f"{kind} rows": int(count), f"{kind} received": Decimal(received.replace(",", "")),
-                               f"{kind} merchant discount": Decimal(discount.replace(",", ""))})
-        if not stated:
-            out.notes.append("no #交易合计 / #退款合计 lines at the end (is the file cut off?)")
-        compare_summary(out, stated, {k: totals[k] for k in stated})

@@ -272,3 +272,17 @@ def netted(postings: list) -> list:
                 at[key] = len(out)
             out.append(p)
     return out
+
+
+def compare_footer(out: Extraction, footer, pattern, read, totals: dict, lines: str) -> None:
+    """compare_summary for totals written as `#…合计` footer lines (Alipay's bills):
+    `pattern` matches one such line, `read(*groups)` turns it into {total name: value}.
+    No such line at all is a note too: the file may be cut off."""
+    stated: dict = {}
+    for row in footer:
+        found = pattern.match(",".join(row.cells).strip())
+        if found:
+            stated.update(read(*found.groups()))
+    if not stated:
+        out.notes.append(f"no {lines} lines at the end (is the file cut off?)")
+    compare_summary(out, stated, {k: totals[k] for k in stated})
