@@ -25,3 +25,17 @@ def assert_golden(text: str, golden: Path) -> None:
         golden.write_text(text, encoding="utf-8")
     assert golden.exists(), f"{golden} missing: run with BEANCLEAR_REGEN=1 to create it"
     assert text == golden.read_text(encoding="utf-8")
+
+
+def account_totals(entries) -> dict:
+    """What the entries post to each account (a defaultdict: an account never posted is 0)."""
+    from collections import defaultdict
+    from decimal import Decimal
+
+    from beancount.core import data
+    out: dict = defaultdict(Decimal)
+    for e in entries:
+        if isinstance(e, data.Transaction):
+            for p in e.postings:
+                out[p.account] += p.units.number
+    return out

@@ -7,16 +7,14 @@ Alipay payments, fees, a refund and a withdrawal that reaches ICBC, checked clea
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from beancount.core import data
 
 from beanclear.importers import alipay_fund, alipay_trade
 from beanclear.importers.toolkit import StatementError
 from conftest import GOLDEN, beanclear, snapshot
-from golden_util import assert_golden, extraction_text
+from golden_util import account_totals as totals, assert_golden, extraction_text
 from statement_files import (FUND_FOOTER, TRADE_FOOTER, TRADE_ROWS, fund_ledger, fund_ledger_xlsx, fund_row, fund_rows,
                              icbc_statement, trade_detail, trade_row)
 
@@ -46,15 +44,6 @@ def extract(cfg, module, path):
     importer = module.Importer(cfg.channels["alipay"], cfg)
     assert importer.identify(str(path))
     return importer.parse(str(path))
-
-
-def totals(entries) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = defaultdict(Decimal)
-    for e in entries:
-        if isinstance(e, data.Transaction):
-            for p in e.postings:
-                out[p.account] += p.units.number
-    return dict(out)
 
 
 def test_trade_detail_golden_and_totals(cfg, tmp_path):

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
-from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from beancount.core import data
 
 from beanclear.importers import wechat_fund, wechat_trade
 from beanclear.importers.toolkit import StatementError
 from conftest import GOLDEN, sample
-from golden_util import assert_golden, extraction_text
+from golden_util import account_totals as totals, assert_golden, extraction_text
 
 TRADE_SAMPLES = ["gunsluo-wechatpay-v3-tradebill-ALL.csv", "wxjava-tradebill-ALL.csv", "wxjava-tradebill-SUCCESS.csv"]
 FUND_SAMPLES = ["gunsluo-wechatpay-v3-fundflowbill-Basic.csv", "gunsluo-wechatpay-v3-fundflowbill-Basic.csv.gz"]
@@ -33,15 +30,6 @@ def fund(wechat, path):
     importer = wechat_fund.Importer(wechat, None)
     assert importer.identify(str(path))
     return importer.parse(str(path))
-
-
-def totals(entries) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = defaultdict(Decimal)
-    for e in entries:
-        if isinstance(e, data.Transaction):
-            for p in e.postings:
-                out[p.account] += p.units.number
-    return out
 
 
 @pytest.mark.parametrize("name", TRADE_SAMPLES)
