@@ -74,10 +74,6 @@ def postings_by_account(entries, accounts: set[str]) -> dict[str, list[Item]]:
     return out
 
 
-def _where(item: Item) -> dict:
-    return at_entry(item.entry)
-
-
 def _money(x: Decimal) -> str:
     return f"{x:,.2f}" if x == x.quantize(Decimal("0.01")) else f"{x:,f}"
 
@@ -101,7 +97,7 @@ def check_clearing(items: list[Item], channel, as_of: dt.date) -> list[Finding]:
                     "payout-mismatch", outs[0].date, channel.name, account, abs(total), outs[0].currency,
                     f"payout {payout[7:]} of {_money(paid)} {outs[0].currency} settles items of "
                     f"{_money(settled)} {outs[0].currency}", refs(i.entry for i in group),
-                    expected=settled, actual=paid, **_where(outs[0])))
+                    expected=settled, actual=paid, **at_entry(outs[0].entry)))
         else:
             fifo.extend(group)  # a payout that lists no items, or items whose payout is not in yet
     fifo.sort(key=lambda i: i.order)
@@ -143,7 +139,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of) -
                 "payout-mismatch", item.date, channel.name, account, need, currency,
                 f"payout {item.payout[7:]} of {_money(-item.amount)} {currency} takes {_money(need)} more than "
                 f"the {_money(held_before)} {currency} {account} held", refs([item.entry]),
-                expected=held_before, actual=-item.amount, **_where(item)))
+                expected=held_before, actual=-item.amount, **at_entry(item.entry)))
         elif need:
             deficit += need
     late: dict[dt.date, list] = defaultdict(list)
@@ -157,7 +153,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of) -
             "unsettled", day, channel.name, account, total, currency,
             f"{_money(total)} {currency} from {len(group)} payment(s) of {day} still in {account} on {as_of}, "
             f"{age} days later (settlement is T+{channel.settlement_days})",
-            refs(i.entry for i, _ in group), **_where(group[0][0])))
+            refs(i.entry for i, _ in group), **at_entry(group[0][0].entry)))
     return findings
 
 
@@ -229,14 +225,14 @@ def check_transit(items: list[Item], channel, as_of: dt.date) -> list[Finding]:
             findings.append(Finding(
                 "bank-unmatched", credit.date, channel.name, account, -credit.amount, credit.currency,
                 f"bank credit of {_money(-credit.amount)} {credit.currency} booked as a {channel.name} payout, "
-                f"but no {channel.name} payout explains it", refs([credit.entry]), **_where(credit)))
+                f"but no {channel.name} payout explains it", refs([credit.entry]), **at_entry(credit.entry)))
     for payout in still_open:
         age = (as_of - payout.date).days
         if age > window:
             findings.append(Finding(
                 "payout-missing", payout.date, channel.name, account, payout.amount, payout.currency,
                 f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} has not reached the bank "
-                f"{age} days later (expected within {window})", refs([payout.entry]), **_where(payout)))
+                f"{age} days later (expected within {window})", refs([payout.entry]), **at_entry(payout.entry)))
     return findings
 
 
@@ -244,7 +240,7 @@ def _mismatch(payout: Item, paid: Decimal, credited: Decimal, entries, channel, 
     return Finding(
         "payout-mismatch", payout.date, channel.name, account, abs(paid - credited), payout.currency,
         f"payout of {_money(paid)} {payout.currency} arrived at the bank as {_money(credited)} {payout.currency}",
-        refs(entries), expected=paid, actual=credited, **_where(payout))
+        refs(entries), expected=paid, actual=credited, **at_entry(payout.entry))
 
 
 def findings(entries, config, as_of: dt.date, index=None) -> list[Finding]:

@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from beancount.core import data
 
-from beanclear.clearing import _money, _where, postings_by_account, refs
-from beanclear.findings import Finding
+from beanclear.clearing import _money, postings_by_account, refs
+from beanclear.findings import Finding, at_entry
 
 
 def findings(entries, config, as_of=None, index=None) -> list[Finding]:
@@ -38,5 +37,5 @@ def findings(entries, config, as_of=None, index=None) -> list[Finding]:
         out.append(Finding(
             "bank-unmatched", entry.date, bank_of.get(bank, ""), bank or config.suspense, abs(total), currency,
             f"bank {'credit' if total < 0 else 'debit'} of {_money(abs(total))} {currency} that no rule, payout "
-            f"or entry explains: {text}", refs([entry]), **_where(items[0])))
+            f"or entry explains: {text}", refs([entry]), **at_entry(entry)))
     return out
