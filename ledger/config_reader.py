@@ -227,6 +227,18 @@ CHANNEL_TYPE_ROLES = ("sale", "refund", "payout", "payout-return", "conversion",
                       "release", "skip")
 
 
+def _column_roles(keys: dict, path: str, allowed, required, export: str) -> dict[str, str]:
+    """A `columns:` map of role -> header name, with every required role present."""
+    if "columns" not in keys:
+        raise ConfigError(f"{path}.columns: missing (expected the header names of "
+                          f"{', '.join(required)} in {export})")
+    columns = {role: value.text() for role, value in keys["columns"].mapping(set(allowed)).items()}
+    for role in required:
+        if role not in columns:
+            raise ConfigError(f"{path}.columns.{role}: missing (expected the header of the {role} column)")
+    return columns
+
+
 def _column_map(path: str, kind: str, keys: dict) -> tuple[dict, dict]:
     if kind not in COLUMN_MAPPED_CHANNELS:
         for key in ("columns", "types"):
@@ -234,13 +246,7 @@ def _column_map(path: str, kind: str, keys: dict) -> tuple[dict, dict]:
                 raise ConfigError(f"{path}.{key}: only a {' or '.join(COLUMN_MAPPED_CHANNELS)} channel is read "
                                   f"through a column map (expected no {key} for type {kind})")
         return {}, {}
-    if "columns" not in keys:
-        raise ConfigError(f"{path}.columns: missing (expected the header names of "
-                          f"{', '.join(CHANNEL_COLUMNS_REQUIRED)} in the {kind} export)")
-    columns = {role: value.text() for role, value in keys["columns"].mapping(set(CHANNEL_COLUMNS)).items()}
-    for role in CHANNEL_COLUMNS_REQUIRED:
-        if role not in columns:
-            raise ConfigError(f"{path}.columns.{role}: missing (expected the header of the {role} column)")
+    columns = _column_roles(keys, path, CHANNEL_COLUMNS, CHANNEL_COLUMNS_REQUIRED, f"the {kind} export")
     types = {str(word): value.choice(CHANNEL_TYPE_ROLES)
              for word, value in (keys["types"].mapping() if "types" in keys else {}).items()}
     return columns, types
@@ -323,13 +329,7 @@ def _shop(name: str, node: _Reader, currency: str) -> Shop:
                 raise ConfigError(f"{node.path}.{key}: only an orders-csv shop is read through a column map "
                                   f"(expected no {key} for type {kind})")
     else:
-        if "columns" not in keys:
-            raise ConfigError(f"{node.path}.columns: missing (expected the header names of "
-                              f"{', '.join(ORDER_COLUMNS_REQUIRED)} in the export)")
-        columns = {role: value.text() for role, value in keys["columns"].mapping(set(ORDER_COLUMNS)).items()}
-        for role in ORDER_COLUMNS_REQUIRED:
-            if role not in columns:
-                raise ConfigError(f"{node.path}.columns.{role}: missing (expected the header of the {role} column)")
+        columns = _column_roles(keys, node.path, ORDER_COLUMNS, ORDER_COLUMNS_REQUIRED, "the export")
         for role, values in (keys["statuses"].mapping(set(ORDER_STATUS_ROLES)) if "statuses" in keys else {}).items():
             for value in values.sequence():
                 text = value.text()
