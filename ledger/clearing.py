@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from beancount.core import data
@@ -31,24 +30,22 @@ LATE_DAYS = 7  # an equal amount this many days past bank_days is still that pay
 REF_KEYS = ("id", "order-id", "payout-id", "refund-of", "bank-ref")  # bank-ref: FITID, MT940 reference
 
 
-@dataclass
 class Item:
-    """One posting to a watched account."""
+    """One posting to a watched account. A plain class with slots: the books of a
+    million orders make a million of these, and the checks read every field often."""
 
-    entry: data.Transaction
-    amount: Decimal
-    currency: str
-    # Computed once: the checks read them for every item, often several times.
-    date: dt.date = field(init=False)
-    order: tuple = field(init=False)
-    payout: str | None = field(init=False)
+    __slots__ = ("entry", "amount", "currency", "date", "order", "payout")
 
-    def __post_init__(self):
-        meta = self.entry.meta
-        self.date = self.entry.date
-        self.order = (self.date, meta.get("time", ""), meta.get("id", ""))
-        links = self.entry.links
-        self.payout = min((l for l in links if l.startswith("payout-")), default=None) if links else None
+    def __init__(self, entry: data.Transaction, amount: Decimal, currency: str):
+        self.entry, self.amount, self.currency = entry, amount, currency
+        meta = entry.meta
+        self.date: dt.date = entry.date
+        self.order: tuple = (self.date, meta.get("time", ""), meta.get("id", ""))
+        links = entry.links
+        self.payout: str | None = min((l for l in links if l.startswith("payout-")), default=None) if links else None
+
+    def __repr__(self) -> str:
+        return f"Item({self.order}, {self.amount} {self.currency})"
 
 
 def refs(entries) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from beancount.core import data
 
@@ -32,6 +33,7 @@ from beanclear.findings import Finding, at_entry
 from beanclear.orders import ChannelSales
 
 CENT = Decimal("0.01")
+ZERO = Decimal(0)
 
 
 def contract_rule(channel, method: str | None, currency: str):
@@ -50,6 +52,7 @@ def expected_fee(rule, base: Decimal) -> Decimal:
     return fee.quantize(CENT, rounding=ROUND_HALF_UP) if base else Decimal(0)
 
 
+@lru_cache(maxsize=256)  # a channel states a handful of rates, on every row
 def stated_rate(text) -> Decimal | None:
     """`0.60%` -> 0.006; None when the statement gives none (or not a percentage)."""
     if not isinstance(text, str) or not text.strip().endswith("%"):
@@ -84,14 +87,17 @@ def findings(entries, config, as_of=None, index=None) -> list:
             continue
         channel, sale_side = found
         acc = channel.accounts
-        sums: dict[str, Decimal] = defaultdict(Decimal)
+        discounts = actual = ZERO
         for p in entry.postings:
-            sums[p.account] += p.units.number
+            if p.account == acc.fees:
+                actual += p.units.number
+            elif p.account == acc.discounts:
+                discounts += p.units.number
         sold = -sum((p.units.number for p in sale_side), Decimal(0))
         if sold <= 0:
             continue  # not a sale (a refund, a payout, something else)
         currency = sale_side[0].units.currency
-        base, actual = sold - sums[acc.discounts], sums[acc.fees]
+        base = sold - discounts
         rule = contract_rule(channel, entry.meta.get("method"), currency)
         if rule is None:
             continue

@@ -96,9 +96,12 @@ def applied(entry: data.Transaction) -> list[Applied]:
                 return []
             converted = -side.units.number / rate
         return [Applied(entry, base, quote, rate, converted, entry.postings[0].account)]
+    priced = [p for p in entry.postings if p.price is not None]
+    if not priced:  # most entries: nothing converted
+        return []
     groups: dict[tuple, list] = defaultdict(list)
-    for p in entry.postings:
-        if p.price is not None and p.price.currency != p.units.currency and p.price.number:
+    for p in priced:
+        if p.price.currency != p.units.currency and p.price.number:
             groups[(p.units.currency, p.price.currency, p.price.number)].append(p)
     return [Applied(entry, base, quote, rate, sum(p.units.number for p in ps), ps[0].account)
             for (base, quote, rate), ps in groups.items()]
@@ -112,6 +115,8 @@ def findings(entries, config, as_of=None, index=None) -> list[Finding]:
     limits = config.checks["fx-gap"].limits
     tolerance = limits.get("tolerance_bps", DEFAULT_TOLERANCE_BPS)
     references = References(entries)
+    if not references.series:  # no reference rates: nothing to compare with
+        return []
     sources = {b.account: name for name, b in config.banks.items()}
     for name, ch in config.channels.items():
         sources.update({a: name for a in vars(ch.accounts).values()})

@@ -76,12 +76,13 @@ def scan(entries, accounts) -> dict[str, dict[str, list]]:
     builds nothing per posting: books of a million orders are checked in seconds."""
     out: dict[str, dict[str, list]] = {a: {} for a in accounts}
     for entry in entries:
-        if not isinstance(entry, data.Transaction):
+        if not isinstance(entry, data.Transaction) or not entry.links:
             continue
+        key = None
         for p in entry.postings:
             groups = out.get(p.account)
             if groups is not None:
-                key = _order_key(entry.links)
+                key = key or _order_key(entry.links)
                 if key is not None:
                     members = groups.get(key)
                     if members is None:
@@ -102,19 +103,28 @@ def _from_shop(entry, sales: str) -> bool:
     return _posting(entry, sales) is not None
 
 
+def _side(entry, account: str, sales: str):
+    """(the entry's posting to the receivable, whether it comes from the shop's export)."""
+    mine, from_shop = None, False
+    for p in entry.postings:
+        if p.account == account:
+            mine = p
+        elif p.account == sales:
+            from_shop = True
+    return mine, from_shop
+
+
 def settled_order(entries: list, account: str, sales: str) -> dt.date | None:
     """The order's date when its group is the common case — an order from the shop's
     export and one channel payment of the same amount — decided without building the
     group; else None."""
     if len(entries) != 2:
         return None
-    a, b = (_posting(e, account) for e in entries)
-    if a.units.number + b.units.number != 0 or a.units.currency != b.units.currency:
+    (a, a_shop), (b, b_shop) = _side(entries[0], account, sales), _side(entries[1], account, sales)
+    if a_shop == b_shop or a.units.number + b.units.number != 0 or a.units.currency != b.units.currency:
         return None
-    order, payment = entries if a.units.number > 0 else entries[::-1]
-    if not _from_shop(order, sales) or _from_shop(payment, sales):
-        return None
-    return order.date
+    order, order_posting = (entries[0], a) if a_shop else (entries[1], b)
+    return order.date if order_posting.units.number > 0 else None
 
 
 class Group:

@@ -1,0 +1,86 @@
+"""What the benchmarks share: each measurement runs in a fresh Python process, so that
+its peak memory (`getrusage(RUSAGE_SELF).ru_maxrss`, which includes the interpreter and
+the imported modules; `base` is that figure before the work) is its own, and Beancount's
+pickle cache is off (BEANCOUNT_DISABLE_LOAD_CACHE) so that every load is a real one.
+
+The three loads of the books that every check benchmark compares:
+
+  bean-check  Beancount's loader on the books without their `plugin` lines
+  plugins     Beancount's loader on main.beancount (what bean-check and Fava do)
+  check       `beanclear check`: the loader with plugins, plus the full report
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+LOADS = ("bean-check", "plugins", "check")
+NO_PLUGINS = "main.noplugins.beancount"
+
+
+def timed(kind: str, work) -> dict:
+    """Run `work()` (which returns a dict of counts) and add its time and memory."""
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    extra = work()
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"kind": kind, "seconds": seconds, "base_mb": base / 1024, "peak_mb": peak / 1024, **extra}
+
+
+def load(kind: str, config) -> dict:
+    """One of LOADS on the config's books, in this process; what it found."""
+    from beancount import loader
+    from beanclear import checking
+    books = config.books
+    if kind == "check":
+        report = checking.check(config)
+        report.to_text()
+        return {"findings": len(report.findings), "errors": report.errors}
+    entries, errors, _ = loader.load_file(str(books / (NO_PLUGINS if kind == "bean-check" else "main.beancount")))
+    return {"entries": len(entries), "errors": len(errors)}
+
+
+def strip_plugins(books: Path) -> None:
+    """Beside main.beancount, the same books without the `plugin` lines."""
+    text = (books / "main.beancount").read_text(encoding="utf-8")
+    (books / NO_PLUGINS).write_text(re.sub(r"(?m)^plugin .*\n", "", text), encoding="utf-8")
+
+
+def measure(script: str, kind: str, out: Path, timeout: float, *extra: str) -> dict:
+    """Run `script --child kind --out out` in a fresh process; the dict it printed last."""
+    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+    done = subprocess.run([sys.executable, script, "--child", kind, "--out", str(out), *extra], env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    if done.returncode:
+        raise SystemExit(f"{kind} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def show(r: dict, what: str = "") -> None:
+    rest = ", ".join(f"{k} {v:,}" for k, v in r.items() if k not in ("kind", "seconds", "base_mb", "peak_mb"))
+    print(f"{r['kind']:<11} {r['seconds']:9.2f} s  peak {r['peak_mb']:8,.0f} MB (base {r['base_mb']:,.0f} MB)"
+          f"  {what}{'; ' + rest if rest else ''}", flush=True)
+
+
+def compare_loads(script: str, out: Path, timeout: float, repeat: int = 1) -> dict[str, dict]:
+    """The three LOADS, each `repeat` times in turn (the fastest run of each counts: the
+    others measured the machine's other work); prints each and the plugins' share."""
+    best: dict[str, dict] = {}
+    for _ in range(repeat):
+        for kind in LOADS:
+            r = measure(script, kind, out, timeout)
+            if kind not in best or r["seconds"] < best[kind]["seconds"]:
+                best[kind] = r
+    plain = best["bean-check"]["seconds"]
+    show(best["bean-check"], "plain Beancount (no plugins)")
+    show(best["plugins"], f"+{(best['plugins']['seconds'] / plain - 1) * 100:.1f}% for the plugins")
+    show(best["check"], f"+{(best['check']['seconds'] / plain - 1) * 100:.1f}% over plain bean-check")
+    return best
