@@ -63,7 +63,7 @@ def generate(out: Path, orders: int) -> dict:
     """The config and the statements."""
     from beanclear import config as config_mod
     from beanclear import demo
-    from beanclear.demo import _write_quarter, wechat
+    from beanclear.demo import write_quarter, wechat
     from beanclear.demo import bank as bank_mod
     if out.exists():
         shutil.rmtree(out)
@@ -79,7 +79,7 @@ def generate(out: Path, orders: int) -> dict:
     q = quarter(till, orders)
     wechat.fund(q, till, channel, set())
     bank_mod.lines(rng, q, bank, False)
-    files = _write_quarter(q, till, channel, bank, out / "statements", "清风茶舍")
+    files = write_quarter(q, till, channel, bank, out / "statements", "清风茶舍")
     return {"orders": orders, "rows": sum(n for _, n in files),
             "statements_mb": round(sum(path.stat().st_size for path, _ in files) / 2**20, 1)}
 

@@ -49,7 +49,7 @@ def expected_fee(rule, base: Decimal) -> Decimal:
         fee = max(fee, rule.min)
     if rule.max is not None:
         fee = min(fee, rule.max)
-    return fee.quantize(CENT, rounding=ROUND_HALF_UP) if base else Decimal(0)
+    return fee.quantize(CENT, rounding=ROUND_HALF_UP) if base else ZERO
 
 
 @lru_cache(maxsize=256)  # a channel states a handful of rates, on every row
@@ -93,7 +93,7 @@ def findings(entries, config, as_of=None, index=None) -> list:
                 actual += p.units.number
             elif p.account == acc.discounts:
                 discounts += p.units.number
-        sold = -sum((p.units.number for p in sale_side), Decimal(0))
+        sold = -sum((p.units.number for p in sale_side), ZERO)
         if sold <= 0:
             continue  # not a sale (a refund, a payout, something else)
         currency = sale_side[0].units.currency

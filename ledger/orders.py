@@ -78,29 +78,18 @@ def scan(entries, accounts) -> dict[str, dict[str, list]]:
     for entry in entries:
         if not isinstance(entry, data.Transaction) or not entry.links:
             continue
-        key = None
+        key = _order_key(entry.links)
+        if key is None:
+            continue
         for p in entry.postings:
             groups = out.get(p.account)
             if groups is not None:
-                key = key or _order_key(entry.links)
-                if key is not None:
-                    members = groups.get(key)
-                    if members is None:
-                        groups[key] = [entry]
-                    elif members[-1] is not entry:
-                        members.append(entry)
+                members = groups.get(key)
+                if members is None:
+                    groups[key] = [entry]
+                elif members[-1] is not entry:
+                    members.append(entry)
     return out
-
-
-def _posting(entry, account):
-    for p in entry.postings:
-        if p.account == account:
-            return p
-    return None
-
-
-def _from_shop(entry, sales: str) -> bool:
-    return _posting(entry, sales) is not None
 
 
 def _side(entry, account: str, sales: str):
@@ -138,7 +127,7 @@ class Group:
         for entry in entries:
             postings = [p for p in entry.postings if p.account == account]
             item = Item(entry, sum((p.units.number for p in postings), Decimal(0)), postings[0].units.currency)
-            if _from_shop(entry, sales):
+            if any(p.account == sales for p in entry.postings):  # the shop's export books its sales
                 (self.orders if item.amount > 0 else self.shop_refunds).append(item)
             else:
                 (self.channel_refunds if item.amount > 0 else self.payments).append(item)

@@ -51,22 +51,18 @@ def find(entries, config, checks=tuple(CHECKS)) -> list[Finding]:
     severities from the config. Unused acknowledgments are reported only when every
     check ran (a single check cannot tell whether another one needs them)."""
     with collector_paused():
-        return _find(entries, config, checks)
-
-
-def _find(entries, config, checks) -> list[Finding]:
-    when = as_of(entries)
-    index = None
-    if {"clearing", "suspense"} & set(checks):
-        watched = {config.suspense}
-        for ch in config.channels.values():
-            watched |= {ch.accounts.clearing, ch.accounts.transit}
-        index = clearing.postings_by_account(entries, watched)
-    out = []
-    for name in checks:
-        out += [replace(f, check=name) for f in CHECKS[name](entries, config, when, index)]
-    out = acks.apply(out, entries, report_stale=set(checks) >= set(CHECKS))
-    return apply_policy(out, config)
+        when = as_of(entries)
+        index = None
+        if {"clearing", "suspense"} & set(checks):
+            watched = {config.suspense}
+            for ch in config.channels.values():
+                watched |= {ch.accounts.clearing, ch.accounts.transit}
+            index = clearing.postings_by_account(entries, watched)
+        out = []
+        for name in checks:
+            out += [replace(f, check=name) for f in CHECKS[name](entries, config, when, index)]
+        out = acks.apply(out, entries, report_stale=set(checks) >= set(CHECKS))
+        return apply_policy(out, config)
 
 
 @lru_cache(maxsize=8)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-
 from beanclear.clearing import _money, postings_by_account, refs
 from beanclear.findings import Finding, at_entry
 

@@ -39,7 +39,7 @@ from beanclear.demo.rates import Rates
 from beanclear.demo.wechat import Till, write_trade_bill
 from beanclear.findings import CODES
 
-__all__ = ["START", "END", "Problem", "Till", "write_trade_bill", "build", "run", "embedded_config"]
+__all__ = ["START", "END", "Problem", "Till", "write_trade_bill", "write_quarter", "build", "run", "embedded_config"]
 
 MAIN_FIRST_LINE = "; The books of this merchant, kept by beanclear"
 MARKER = ".beanclear-demo"              # in a books folder the demo wrote (and may rewrite)
@@ -60,7 +60,9 @@ def _quarter(rng: random.Random, till: Till, channel, bank, problems: bool) -> Q
     return q
 
 
-def _write_quarter(q: Quarter, till: Till, channel, bank, statements: Path, holder: str) -> list[tuple[Path, int]]:
+def write_quarter(q: Quarter, till: Till, channel, bank, statements: Path, holder: str) -> list[tuple[Path, int]]:
+    """The WeChat bills, the shop's export (where the channel has a shop) and the bank
+    statement of a quarter; (path, rows) of each. benchmarks/bench_checks.py uses it too."""
     files = wechat.write(q, till, channel, statements)
     if channel.shop:
         (statements / channel.shop).mkdir(parents=True)
@@ -192,7 +194,7 @@ def build(directory: Path | None, config_path: Path, seed: int = 7, problems: bo
     rng = random.Random(seed)
     till = Till(rng, channel.account_id or "1900000109", channel.fees[0] if channel.fees else None)
     quarter = _quarter(rng, till, channel, bank, problems)
-    files = _write_quarter(quarter, till, channel, bank, statements, config.title.split()[0])
+    files = write_quarter(quarter, till, channel, bank, statements, config.title.split()[0])
     files += _abroad(rng, quarter, config, statements, problems)
     results = importing.run(config, sorted({path.parent for path, _ in files} - {statements / "prices"}))
     for path, _ in files:
