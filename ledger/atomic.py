@@ -64,7 +64,10 @@ def roll_back(root: Path) -> None:
     for step in json.loads(journal.read_text(encoding="utf-8")):
         target, temp, backup = Path(step["target"]), Path(step["temp"]), step["backup"]
         if backup and Path(backup).exists():
-            os.replace(backup, target)
+            if target.exists() and os.path.samefile(backup, target):
+                os.unlink(backup)  # never replaced: rename() between two links of one file does nothing
+            else:
+                os.replace(backup, target)
         elif not backup and target.exists():
             target.unlink()
         if temp.exists():
