@@ -17,7 +17,9 @@ assertions on the clearing account:
     2015-12-30 balance Assets:Clearing:PayPal    79.75 USD
 
 The locale shows in every cell: dates `29/12/2015` or `9/27/2018` (the order is decided
-from the whole file; `date_format` in config.yaml when no date decides it), amounts
+from the whole file; where every date reads both ways, by the header's language, a
+Spanish `Fecha` is day first, else European time zones, else the one reading that keeps
+the rows in time order, said in the import summary; `date_format` in config.yaml wins), amounts
 `1,653.75` or `4.626,81` (decided from the whole file too). Each row's `TimeZone` (`PDT`,
 `America/Los_Angeles`, `CET` in one file) gives the instant, dated in the configured
 time zone. The statement CSV has no `Status` (its rows are all completed) and calls the
@@ -92,9 +94,9 @@ class Importer(StatementImporter):
             return [(r.line, r.cells[col[role]]) for r in t.rows for role in roles if col[role] is not None]
 
         comma = uses_decimal_comma(cells("gross", "fee", "net", "balance"), path)
-        dates = cells("date")
-        day = numeric_date_format(dates, path, self.source.date_format)
         out, rows = Extraction(), []
+        day = numeric_date_format(cells("date"), path, self.source.date_format, header=t.header,
+                                  zones=[cell for _, cell in cells("zone")], notes=out.notes)
         for row in self.each(t.rows):
             def get(role: str) -> str:
                 return clean(row.cells[col[role]]) if col[role] is not None else ""

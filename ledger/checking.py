@@ -45,7 +45,7 @@ class Report:
         for f in self.findings:
             where = f" ({f.file}:{f.line})" if f.file else ""
             state = "acknowledged " if f.acknowledged else ""
-            amount = f" {f.amount:,.2f} {f.currency}" if f.currency else ""
+            amount = f" {f.amount:,f} {f.currency}" if f.currency else ""  # rounded to its currency (findings.py)
             lines.append(f"{state}{f.severity:<7} {f.code:<{width}} {f.date} {f.source or '-':<8}{amount}: {f.message}{where}")
         lines.append(f"{self.errors} errors, {self.warnings} warnings, {self.acknowledged} acknowledged")
         return "\n".join(lines)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 import datetime as dt
 import os
-from decimal import Decimal
+import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
+
+from beanclear.importers.toolkit.values import currency_places
 
 # Every code of DESIGN.md §5, in the order of its table, with its default severity.
 DEFAULT_SEVERITY = {
@@ -23,9 +26,11 @@ DEFAULT_SEVERITY = {
     "fx-gap": "warning",
     "refund-rate": "warning",
     "refund-surge": "warning",
+    "statement-gap": "warning",  # the cause of deadlines that cannot be judged: one finding, not a cascade
     "stale-ack": "warning",  # an acknowledgment that matches no finding any more
 }
 CODES = tuple(DEFAULT_SEVERITY)
+RATE_CODES = {"fx-gap"}  # whose `expected` and `actual` are exchange rates, not money: never rounded
 SEVERITIES = ("error", "warning", "off")
 
 
@@ -49,6 +54,15 @@ class Finding:
     acknowledged: bool = False
     check: str = ""  # which check (reconcile.CHECKS) found it: the plugin that reports it
 
+    def __post_init__(self):
+        # Amounts are rounded to the currency (DESIGN §5), here once for every check:
+        # a ratio or an average never shows 28 digits, in text or in JSON.
+        for name in ("amount",) if self.code in RATE_CODES else ("amount", "expected", "actual"):
+            value = getattr(self, name)
+            if isinstance(value, Decimal) and value.is_finite():
+                object.__setattr__(self, name, to_currency(value, self.currency))
+        object.__setattr__(self, "message", rounded_message(self.message))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "code": self.code, "severity": self.severity, "date": self.date.isoformat() if self.date else None,
@@ -66,6 +80,26 @@ class Finding:
 
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:f}"
+
+
+def to_currency(value: Decimal, currency: str) -> Decimal:
+    """`value` to the currency's minor unit: 2 places, 0 for JPY, 3 for KWD."""
+    return value.quantize(Decimal(1).scaleb(-currency_places(currency)), ROUND_HALF_UP)
+
+
+# Every check writes money in a message as `<number> <CUR>` (`1,234.5678 CNY`).
+_MONEY_IN_TEXT = re.compile(r"(?<![\w.])(-?\d[\d,]*\.\d+) ([A-Z]{3})\b")
+
+
+def rounded_message(message: str) -> str:
+    """Each `<number> <CUR>` of a message rounded to that currency, thousands separated:
+    `refunds 298.0000000000000000000000000 CNY` -> `refunds 298.00 CNY`."""
+    def rounded(m: re.Match) -> str:
+        value = to_currency(Decimal(m.group(1).replace(",", "")), m.group(2))
+        places = currency_places(m.group(2))
+        grouped = "," in m.group(1)
+        return f"{value:{',' if grouped else ''}.{places}f} {m.group(2)}"
+    return _MONEY_IN_TEXT.sub(rounded, message)
 
 
 def at_entry(entry) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from beancount.core.amount import Amount
 
 from beanclear import atomic, render
 from beanclear.books import PRICE_LINE, Books, merge
-from beanclear.importers.toolkit import StatementError, clean, csv_rows, header_key, read_text
+from beanclear.importers.toolkit import StatementError, clean, csv_rows, header_key, read_text, sniff
 
 DATE_NAMES = ("date", "day", "time_period", "日期")
 PAIR_NAMES = ("pair", "symbol", "currency pair", "currency_pair", "货币对")
@@ -155,32 +155,68 @@ def read_rates(path: str | Path, base: str | None = None) -> tuple[list[tuple[in
     return out, result
 
 
+def is_rates_file(path: str | Path) -> bool:
+    """Whether a file is a reference-rates CSV of the layouts above (one that needs
+    `--base` aside), so that `beanclear import` of a folder reads it too. Cheap, never raises."""
+    first = sniff(path).lstrip("\ufeff").lstrip().split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    cells = [clean(c) for c in first.split(delimiter)]
+    keys = {header_key(c) for c in cells}
+
+    def has(names) -> bool:
+        return any(header_key(n) in keys for n in names)
+
+    if has(DATE_NAMES) and has(RATE_NAMES) and (has(PAIR_NAMES) or (has(BASE_NAMES) and has(QUOTE_NAMES))):
+        return True
+    # A series names its pairs with a separator (`USD/CNY`): `amount` would read as AMO/UNT.
+    series = [c for c in cells[1:] if c]
+    return len(cells) > 1 and header_key(cells[0]) in DATE_NAMES and bool(series) \
+        and all(parse_pair(c) and re.search(r"[A-Za-z][/_\-: ][A-Za-z]", c) for c in series)
+
+
+def merged(old: str, rates: list[tuple[int, data.Price]], result: PriceImport) -> str:
+    """`old`, the text of prices.beancount, with one file's new rates added (counted in
+    `result`): a date and pair already there is kept as it is."""
+    have = {(d, b, q): Decimal(r) for d, b, r, q in PRICE_LINE.findall(old)}
+    seen: dict[tuple, tuple[int, Decimal]] = {}
+    for line, price in rates:
+        key = (price.date.isoformat(), price.currency, price.amount.currency)
+        if key in seen and seen[key][1] != price.amount.number:
+            raise StatementError(result.path, line, f"a second rate for {key[1]}/{key[2]} on {key[0]}: "
+                                 f"{price.amount.number}, line {seen[key][0]} says {seen[key][1]}")
+        if key in have or key in seen:
+            result.known += 1
+            if key in have and have[key] != price.amount.number:
+                result.notes.append(f"{key[1]}/{key[2]} on {key[0]}: the books say {have[key]}, "
+                                    f"the file {price.amount.number} (kept the books')")
+            continue
+        seen[key] = (line, price.amount.number)
+        result.new.append(price)
+    return merge(old, sorted(result.new, key=render.sort_key)) if result.new else old
+
+
+def plan(config, read: list[tuple[list, PriceImport]], changes: dict[Path, str]) -> list[PriceImport]:
+    """For `beanclear import`: the rates files found among the statements (as read_rates
+    gave them) added to prices.beancount in `changes`, written in one step with the
+    statements. Call it under the books' lock."""
+    target = Books(config.books).root / "prices.beancount"
+    old = changes.get(target) or (target.read_text(encoding="utf-8") if target.exists() else "")
+    text = old
+    for rates, result in read:
+        text = merged(text, rates, result)
+    if text != old:
+        changes[target] = text
+    return [result for _, result in read]
+
+
 def import_prices(config, path: str | Path, base: str | None = None) -> PriceImport:
     """Add a CSV's rates to books/prices.beancount. Raises StatementError (nothing
     written) on bad input."""
     rates, result = read_rates(path, base)
     books = Books(config.books)
-    target = books.root / "prices.beancount"
     with atomic.locked(config.books):
         changes = books.skeleton(config)
-        old = changes.get(target) or target.read_text(encoding="utf-8")
-        have = {(d, b, q): Decimal(r) for d, b, r, q in PRICE_LINE.findall(old)}
-        seen: dict[tuple, tuple[int, Decimal]] = {}
-        for line, price in rates:
-            key = (price.date.isoformat(), price.currency, price.amount.currency)
-            if key in seen and seen[key][1] != price.amount.number:
-                raise StatementError(path, line, f"a second rate for {key[1]}/{key[2]} on {key[0]}: "
-                                     f"{price.amount.number}, line {seen[key][0]} says {seen[key][1]}")
-            if key in have or key in seen:
-                result.known += 1
-                if key in have and have[key] != price.amount.number:
-                    result.notes.append(f"{key[1]}/{key[2]} on {key[0]}: the books say {have[key]}, "
-                                        f"the file {price.amount.number} (kept the books')")
-                continue
-            seen[key] = (line, price.amount.number)
-            result.new.append(price)
-        if result.new:
-            changes[target] = merge(old, sorted(result.new, key=render.sort_key))
+        plan(config, [(rates, result)], changes)
         if changes:
             atomic.write_files(config.books, changes)
     return result

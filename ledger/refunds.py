@@ -8,17 +8,24 @@ positive one a refund (every channel importer books refunds that way).
 above `max` (default 0.10). Consecutive days above the limit are one episode,
 reported once, on its worst day; `amount` is the refunds beyond the limit that day.
 
-`refund-surge`: a day's refunds more than `factor` (default 3) times the channel's
-daily average over the previous `days` days (default 28), and above that average by
-at least `sigmas` (default 4) standard deviations of those days and at least
-`min_amount` (default 100). Refunds come a few at a time, so a day with two of them
-is ordinary; the deviation test asks for a day that the channel's own history makes
-implausible, and the floor keeps a quiet channel's first refund of 20.00 from being a
-surge. At least 7 days of history are needed before a day can surge.
+`refund-surge`: a day of several refunds far above the channel's usual. The day needs
+at least `min_count` refunds (default 3), more than `factor` (default 3) times the usual
+daily count and the usual daily amount over the previous `days` days (default 28), and
+at least `min_amount` (default 100) above that usual amount. One refund is never a
+surge, however quiet the days before it; nor is a day of two. At least 7 days of
+history are needed before a day can surge. `amount` is the day's refunds beyond the
+usual amount. A channel with 14 refunds in the 28 days before 2026-03-30 (0.5 a day,
+10.00 CNY a day) surges on a day of 6 refunds of 30.00:
+
+    2026-03-30 * "Refund D1"                 ; ... and five more that day
+      Assets:Clearing:WeChat  -30.00 CNY
+      Income:Sales:WeChat      30.00 CNY
+    ; refund-surge: 6 refunds of 180.00 CNY on 2026-03-30 against a usual 0.5 refunds
+    ;               and 10.00 CNY a day over the previous 28 days (amount 170.00)
 
     checks:
       refund-rate: {severity: warning, max: 0.10, days: 7}
-      refund-surge: {severity: warning, factor: 3, sigmas: 4, days: 28, min_amount: 100}
+      refund-surge: {severity: warning, min_count: 3, factor: 3, days: 28, min_amount: 100}
 """
 
 from __future__ import annotations
@@ -100,27 +107,27 @@ def rate_findings(series: dict, config) -> list[Finding]:
 def surge_findings(series: dict, config) -> list[Finding]:
     limits = config.checks["refund-surge"].limits
     factor, window = limits.get("factor", Decimal(3)), int(limits.get("days", 28))
-    sigmas = limits.get("sigmas", Decimal(4))
-    floor = limits.get("min_amount", Decimal(100))
+    least, floor = int(limits.get("min_count", 3)), limits.get("min_amount", Decimal(100))
     out = []
     for (name, currency), d in sorted(series.items()):
         account = config.channels[name].accounts.sales
         days = d.days()
         for i, day in enumerate(days):
             history = days[max(0, i - window): i]
-            if len(history) < 7 or day not in d.refunds:
+            entries = d.refund_entries.get(day, [])
+            if len(history) < 7 or len(entries) < least:
                 continue
-            amounts = [d.refunds.get(x, Decimal(0)) for x in history]
-            usual = sum(amounts) / len(amounts)
-            spread = (sum((a - usual) ** 2 for a in amounts) / len(amounts)).sqrt()
+            usual_count = Decimal(sum(len(d.refund_entries.get(x, ())) for x in history)) / len(history)
+            usual = sum(d.refunds.get(x, Decimal(0)) for x in history) / len(history)
             today = d.refunds[day]
-            if today > factor * usual and today - usual >= max(floor, sigmas * spread):
-                entries = d.refund_entries[day]
+            # Both the count and the amount: many tiny refunds, or one large one, is not a surge.
+            if len(entries) > factor * usual_count and today > factor * usual and today - usual >= floor:
                 out.append(Finding(
                     "refund-surge", day, name, account, today - usual, currency,
-                    f"refunds of {_money(today)} {currency} on {day} against a usual "
-                    f"{_money(usual.quantize(Decimal('0.01')))} {currency} a day over the previous {len(history)} days",
-                    refs(entries), expected=usual.quantize(Decimal("0.01")), actual=today, **at_entry(entries[0])))
+                    f"{len(entries)} refunds of {_money(today)} {currency} on {day} against a usual "
+                    f"{usual_count.quantize(Decimal('0.1')).normalize():f} refunds and {_money(usual)} {currency} "
+                    f"a day over the previous {len(history)} days",
+                    refs(entries), expected=usual, actual=today, **at_entry(entries[0])))
     return out
 
 

@@ -101,15 +101,77 @@ def test_refund_rate_within_limit(check):
     assert check(doc, code="refund-rate") == []
 
 
-def test_refund_surge_far_above_the_usual(check):
+def month_of_refunds(every=2, amount="20.00"):
+    """March 2026: a sale a day, and a refund every `every` days up to the 28th."""
     doc = "".join(sale(f"2026-03-{d:02d}", "1000.00", "6.00", f"S{d}") for d in range(1, 31))
-    doc += "".join(refund(f"2026-03-{d:02d}", "20.00", f"R{d}") for d in range(1, 29, 2))
-    quiet = check(doc, code="refund-surge")
-    assert quiet == []
-    [surge] = check(doc + refund("2026-03-30", "400.00", "BIG"), code="refund-surge")
-    assert surge.date == dt.date(2026, 3, 30) and surge.refs == ("BIG", "S-BIG")
+    return doc + "".join(refund(f"2026-03-{d:02d}", amount, f"R{d}") for d in range(1, 29, every))
 
 
-def test_refund_surge_needs_a_real_amount(check):
-    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 12))
-    assert check(doc + refund("2026-03-11", "40.00", "R1"), code="refund-surge") == []  # below min_amount
+def day_of_refunds(day, count, amount):
+    return "".join(refund(day, amount, f"D{i}") for i in range(count))
+
+
+def test_refund_surge_is_a_day_of_several_refunds_far_above_the_usual(check):
+    doc = month_of_refunds()  # 14 refunds of 20.00 in 28 days: 0.5 a day, 10.00 a day
+    [surge] = check(doc + day_of_refunds("2026-03-29", 6, "30.00"), code="refund-surge")
+    assert surge.date == dt.date(2026, 3, 29) and len(surge.refs) == 12
+    assert (surge.amount, surge.expected, surge.actual) == (Decimal("170.00"), Decimal("10.00"), Decimal("180.00"))
+    assert surge.message == ("6 refunds of 180.00 CNY on 2026-03-29 against a usual 0.5 refunds and 10.00 CNY "
+                             "a day over the previous 28 days")
+
+
+def test_one_refund_after_quiet_days_is_not_a_surge(check):
+    doc = "".join(sale(f"2026-03-{d:02d}", "1000.00", "6.00", f"S{d}") for d in range(1, 31))
+    assert check(doc + refund("2026-03-30", "298.00", "BIG"), code="refund-surge") == []
+    assert check(month_of_refunds() + refund("2026-03-30", "400.00", "BIG"), code="refund-surge") == []
+
+
+def test_a_normal_day_of_two_refunds_is_not_a_surge(check):
+    assert check(month_of_refunds() + day_of_refunds("2026-03-30", 2, "90.00"), code="refund-surge") == []
+
+
+def test_a_surge_needs_more_than_the_usual_count_and_a_real_amount(check):
+    busy = month_of_refunds(every=1)  # a refund every day: 3 on one day is not 3 times the usual
+    assert check(busy + day_of_refunds("2026-03-29", 3, "90.00"), code="refund-surge") == []
+    small = day_of_refunds("2026-03-30", 4, "20.00")  # 80.00: below min_amount
+    assert check(month_of_refunds(every=7) + small, code="refund-surge") == []
+    lower = CONFIG + "  refund-surge: {min_count: 2, min_amount: 50}\n"
+    assert len(check(month_of_refunds(every=7) + small, config=lower, code="refund-surge")) == 1
+
+
+def test_refund_surge_needs_a_week_of_history(check):
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 5))
+    assert check(doc + day_of_refunds("2026-03-04", 5, "90.00"), code="refund-surge") == []
+
+
+def test_ratio_derived_amounts_are_rounded_to_the_currency(check, tmp_path):
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 4))
+    doc += refund("2026-03-03", "100.00", "R1")
+    [found] = check(doc, config=CONFIG.replace("max: 0.10", "max: 0.1234567"), code="refund-rate")
+    assert found.amount == Decimal("62.96") and str(found.expected) == "37.04"  # 300 x 0.1234567 = 37.03701
+    assert found.to_json()["expected"] == "37.04" and found.to_json()["amount"] == "62.96"
+    assert "refunds 100.00 CNY over sales 300.00 CNY" in found.message
+    from beanclear.checking import Report
+    report = Report([found])
+    assert " 62.96 CNY: refunds 100.00 CNY" in report.to_text() and '"amount": "62.96"' in report.to_json()
+
+
+@pytest.mark.parametrize("message, currency, amount, expected", [
+    ("refunds of 298.0000000000000000000000001 CNY against 1,234.5678 CNY", "CNY", "0.125",
+     "refunds of 298.00 CNY against 1,234.57 CNY"),
+    ("payout of 1,000.00 JPY, 0.6% min 0.01 max 50 of 10.4 JPY", "JPY", "10.5", "payout of 1,000 JPY, 0.6% min 0.01 max 50 of 10 JPY"),
+    ("fee 1.2345 KWD", "KWD", "0.0005", "fee 1.235 KWD"),
+])
+def test_findings_round_amounts_and_message_money_to_the_currency(message, currency, amount, expected):
+    from beanclear.findings import Finding
+    found = Finding("fee-gap", dt.date(2026, 3, 1), "wechat", "Income:Sales:WeChat", Decimal(amount), currency, message)
+    assert found.message == expected
+    assert found.amount == Decimal(amount).quantize(Decimal(1).scaleb(-{"CNY": 2, "JPY": 0, "KWD": 3}[currency]),
+                                                    rounding="ROUND_HALF_UP")
+
+
+def test_exchange_rates_of_an_fx_gap_are_not_rounded():
+    from beanclear.findings import Finding
+    found = Finding("fx-gap", dt.date(2026, 3, 1), "paypal", "Assets:Clearing:PayPal", Decimal("7.3412"), "CNY",
+                    "USD→CNY at 7.05, reference 7.1234", expected=Decimal("7.1234"), actual=Decimal("7.0500"))
+    assert (found.amount, found.expected, found.actual) == (Decimal("7.34"), Decimal("7.1234"), Decimal("7.0500"))

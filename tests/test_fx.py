@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from decimal import Decimal
 
@@ -108,6 +109,49 @@ def test_bad_rows_name_file_and_line_and_write_nothing(merchant, rows, message):
     assert result.exit_code == 2
     assert f"{merchant / message.split(':', 1)[0]}:{message.split(':', 1)[1]}" in result.output
     assert not (merchant / "books").exists() or snapshot(merchant / "books") == {}
+
+
+# -- rates among the statements of `beanclear import` --------------------------------
+
+def cli(*args):
+    from click.testing import CliRunner
+    from beanclear import cli as cli_mod
+    return CliRunner().invoke(cli_mod.main, [str(a) for a in args])
+
+
+def test_import_of_the_demo_folder_reads_its_reference_rates(tmp_path):
+    folder = tmp_path / "demo"
+    assert cli("demo", folder).exit_code == 0
+    shutil.rmtree(folder / "books")  # imported afresh, rates and statements in one command
+    first = cli("import", "-c", folder / "config.yaml", folder / "statements")
+    assert first.exit_code == 0, first.output
+    assert "usd-cny.csv: 65 rates read, 65 prices written, 0 already in the books" in first.output
+    assert "price USD" in (folder / "books" / "prices.beancount").read_text(encoding="utf-8")
+    before = snapshot(folder / "books")
+    again = cli("import", "-c", folder / "config.yaml", folder / "statements")
+    assert again.exit_code == 0, again.output
+    assert " 0 prices written" in again.output and " 0 entries written" in again.output
+    assert snapshot(folder / "books") == before
+
+
+def test_import_dry_run_counts_rates_and_writes_nothing(merchant):
+    rates = write(merchant, "rates.csv", "date,pair,rate\n2026-01-05,USD/CNY,7.1234\n")
+    result = cli("import", "-c", merchant / "config.yaml", "--dry-run", rates)
+    assert result.exit_code == 0, result.output
+    assert "2026-01-05 price USD 7.1234 CNY" in result.output and "1 prices written" in result.output
+    assert not (merchant / "books" / "prices.beancount").exists()
+
+
+@pytest.mark.parametrize("header, rates", [
+    ("date,pair,rate", True), ("Date;Currency pair;Close", True), ("TIME_PERIOD,base,quote,OBS_VALUE", True),
+    ("日期,USD/CNY,EUR/CNY,100JPY/CNY", True),
+    ("Date,USD,JPY", False),   # needs --base: `prices import` only
+    ("交易日期,交易流水号,摘要,对方户名,交易金额,余额", False), ("date,amount,rate", False), ("date,amount", False),
+    ("Date,Time,TimeZone,Name,Type,Status,Currency,Gross,Fee,Net,Transaction ID", False),
+])
+def test_which_files_are_reference_rates(tmp_path, header, rates):
+    from beanclear import prices as prices_mod
+    assert prices_mod.is_rates_file(write(tmp_path, "f.csv", header + "\n")) is rates
 
 
 def test_a_series_of_bare_currencies_needs_a_base(merchant):

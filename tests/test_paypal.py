@@ -230,6 +230,52 @@ def test_bad_csv_rows(tmp_path, cfg, rows, message):
     raises_at(tmp_path, message, lambda: run(paypal_csv, cfg, "paypal", path))
 
 
+# -- dates that read both ways: the language, the zones, then the rows' order ---------
+
+def payments(tmp_path, dates, zone="PST"):
+    rows = "".join(f'"{day}","10:00:00","{zone}","A","Website Payment","Completed","USD","5.00","0.00","5.00",'
+                   f'"T{i}","","{5 * (i + 1)}.00"\n' for i, day in enumerate(dates))
+    path = tmp_path / "a.csv"
+    path.write_text(HEADER + rows, encoding="utf-8")
+    return path
+
+
+def test_a_spanish_statement_is_day_first_when_no_date_decides(tmp_path, cfg):
+    text = (DATA / "paypal" / "statement_es.csv").read_text(encoding="utf-8")
+    for day, ambiguous in (("15/10", "3/10"), ("20/10", "4/10"), ("21/10", "5/10")):
+        text = text.replace(f'"{day}/2026"', f'"{ambiguous}/2026"')
+    path = tmp_path / "statement_es.csv"
+    path.write_text(text, encoding="utf-8")
+    extraction = run(paypal_csv, cfg, "paypal", path)
+    assert str(by_id(extraction)["9AB00000000000004"].date) == "2026-10-05"
+    assert extraction.notes[0].startswith("dates read day first (2/10/2026 is 2026-10-02), as the Spanish header says")
+
+
+def test_european_time_zones_mean_day_first(tmp_path, cfg):
+    extraction = run(paypal_csv, cfg, "paypal", payments(tmp_path, ["1/2/2026", "2/2/2026"], zone="Europe/Berlin"))
+    assert str(by_id(extraction)["T0"].date) == "2026-02-01"
+    assert "as the rows' time zones (Europe/Berlin) are European" in extraction.notes[0]
+
+
+def test_the_one_reading_in_time_order_decides(tmp_path, cfg):
+    # 1/2, 2/1, 3/2: January 2, February 1, March 2 month first; out of order day first.
+    extraction = run(paypal_csv, cfg, "paypal", payments(tmp_path, ["1/2/2026", "2/1/2026", "3/2/2026"]))
+    assert [str(e.date) for e in extraction.entries if hasattr(e, "postings")] == [
+        "2026-01-03", "2026-02-02", "2026-03-03"]  # 10:00 PST is 02:00 the next day in Shanghai
+    assert "dates read month first (1/2/2026 is 2026-01-02), the one reading that keeps the rows in time order" \
+        in extraction.notes[0]
+
+
+def test_dates_in_order_both_ways_are_still_refused(tmp_path, cfg):
+    raises_at(tmp_path, "a.csv:2: the date '1/2/2026' reads as day/month and as month/day",
+              lambda: run(paypal_csv, cfg, "paypal", payments(tmp_path, ["1/2/2026", "2/3/2026"])))
+
+
+def test_a_date_that_decides_adds_no_note(tmp_path, cfg):
+    extraction = run(paypal_csv, cfg, "paypal", payments(tmp_path, ["1/2/2026", "13/2/2026"]))
+    assert str(by_id(extraction)["T0"].date) == "2026-02-02" and extraction.notes == []  # 1 February, PST
+
+
 def test_mixed_decimal_conventions_are_refused(tmp_path, cfg):
     path = tmp_path / "a.csv"
     path.write_text(HEADER + '"13/01/2026","10:00:00","PST","A","Website Payment","Completed","USD","5,00","0,00","5,00",'

@@ -87,9 +87,27 @@ def test_read_text_empty_file(tmp_path):
 
 def test_read_statement_finds_header_after_preamble_and_checks_widths(tmp_path):
     path = tmp_path / "s.csv"
-    path.write_text("Bank statement\n账号：123\n\n日期,金额,备注\n2026-01-01,1.00,x\n2026-01-02,2.00\n", encoding="utf-8")
-    with pytest.raises(StatementError, match=r"s.csv:6: expected 3 cells as in the header \(line 4\), got 2"):
+    path.write_text("Bank statement\n账号：123\n\n日期,金额,备注\n2026-01-01,1.00,x\n2026-01-02\n", encoding="utf-8")
+    with pytest.raises(StatementError, match=r"s.csv:6: expected 3 cells as in the header \(line 4\), got 1: no 金额"):
         read_statement(path, ["日期", "金额"], "test statement")
+    path.write_text("日期,金额,备注\n2026-01-01,1.00,x,y\n", encoding="utf-8")
+    with pytest.raises(StatementError, match=r"s.csv:2: expected 3 cells as in the header \(line 1\), got 4$"):
+        read_statement(path, ["日期", "金额"], "test statement")
+
+
+def test_a_row_without_its_empty_trailing_cells_is_padded(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("日期,金额,备注,商户单号\n2026-01-01,1.00,x,M1\n2026-01-02,2.00\n", encoding="utf-8")
+    rows = read_statement(path, ["日期", "金额"], "test statement").table.rows
+    assert [(r.line, r.cells) for r in rows] == [(2, ["2026-01-01", "1.00", "x", "M1"]),
+                                                 (3, ["2026-01-02", "2.00", "", ""])]
+
+
+def test_a_headerless_file_still_needs_every_cell(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("2026-01-01,1.00,x\n2026-01-02,2.00\n", encoding="utf-8")
+    with pytest.raises(StatementError, match=r"s.csv:2: expected 3 cells as in the other rows, got 2"):
+        read_statement(path, [], "test statement", columns=3)
 
 
 def test_read_statement_cut_inside_quotes(tmp_path):
@@ -201,6 +219,34 @@ def test_numeric_date_format_asks_when_nothing_decides():
     with pytest.raises(StatementError, match=r"^f:2: the date '09/12/2016' reads as day/month and as month/day"):
         numeric_date_format([(2, "09/12/2016"), (3, "08/12/2016")], "f", None)
     assert numeric_date_format([(2, "09/12/2016")], "f", "%d/%m/%Y") == "%d/%m/%Y"
+
+
+@pytest.mark.parametrize("header, zones, expected, why", [
+    (["Datum", "Uhrzeit", "Zeitzone", "Brutto"], [], "%d/%m/%Y", "as the German header says"),
+    (["Data", "Ora", "Valuta", "Lordo"], [], "%d/%m/%Y", "as the Italian header says"),
+    (["Date", "Heure", "Devise", "Brut", "Frais"], [], "%d/%m/%Y", "as the French header says"),
+    (["Date", "Time", "Gross"], ["CET", "Europe/Paris"], "%d/%m/%Y", "as the rows' time zones (CET, Europe/Paris) are European"),
+])
+def test_an_ambiguous_date_is_read_as_the_layout_s_language_writes_it(header, zones, expected, why):
+    from beanclear.importers.toolkit import numeric_date_format
+    notes = []
+    dates = [(2, "09/12/2016"), (3, "08/12/2016")]
+    assert numeric_date_format(dates, "f", None, header=header, zones=zones, notes=notes) == expected
+    assert notes == [f"dates read day first (09/12/2016 is 2016-12-09), {why}; set date_format in config.yaml "
+                     "if that is wrong"]
+
+
+def test_english_or_american_zones_leave_it_to_the_order_of_the_rows():
+    from beanclear.importers.toolkit import numeric_date_format
+    notes = []
+    dates = [(2, "01/02/2016"), (3, "02/01/2016"), (4, "03/02/2016")]  # in order only month first
+    assert numeric_date_format(dates, "f", None, header=["Date", "Time", "Gross", "Fee"],
+                               zones=["PST", "Europe/Paris"], notes=notes) == "%m/%d/%Y"
+    assert "the one reading that keeps the rows in time order" in notes[0]
+    newest_first = [(2, "03/02/2016"), (3, "02/01/2016"), (4, "01/02/2016")]
+    assert numeric_date_format(newest_first, "f", None) == "%m/%d/%Y"
+    with pytest.raises(StatementError, match="reads as day/month and as month/day"):
+        numeric_date_format([(2, "01/02/2016"), (3, "03/01/2016"), (4, "02/02/2016")], "f", None)  # in order neither way
 
 
 @pytest.mark.parametrize("sold, bought, rate", [

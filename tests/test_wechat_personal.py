@@ -114,6 +114,22 @@ def test_partial_refund_in_the_status_is_kept_and_totals_match(cfg, tmp_path):
     assert postings(purchase) == {"Assets:Suspense": Decimal("88.00"), "Assets:Clearing:WechatMe": Decimal("-88.00")}
 
 
+def test_rows_that_leave_out_their_empty_trailing_cells_are_read(cfg, tmp_path):
+    # A bill re-saved by a spreadsheet: no padding commas, no empty 商户单号 and 备注 cells.
+    short = ["2026-03-01 12:00:00,二维码收款,用户A,/,收入,￥23.00,/,已收钱,1000050001",
+             '2026-03-02 12:00:00,商户消费,茶叶批发店,茶叶,支出,"¥88.00",招商银行(1234),已退款(￥39.93),4200000001,M1']
+    preamble = [line.rstrip(",") for line in PREAMBLE]
+    sale, purchase = extract(cfg, bill(tmp_path, rows=short, preamble=preamble)).entries
+    assert sale.meta["id"] == "1000050001" and "note" not in sale.meta
+    assert purchase.meta["order-id"] == "M1" and purchase.meta["refunded"] == "39.93"
+
+
+def test_a_short_row_without_its_transaction_id_is_still_an_error(cfg, tmp_path):
+    with pytest.raises(StatementError, match=r":9: expected 11 cells as in the header \(line 8\), got 8: "
+                                             r"no 交易单号$"):
+        extract(cfg, bill(tmp_path, rows=["2026-03-01 12:00:00,二维码收款,用户A,/,收入,￥23.00,/,已收钱"]))
+
+
 def test_totals_disagreeing_are_a_note(cfg, tmp_path):
     preamble = [line.replace("共2笔", "共3笔") for line in PREAMBLE]
     assert "summary line says rows 3" in extract(cfg, bill(tmp_path, preamble=preamble)).notes[0]

@@ -58,6 +58,7 @@ from beanclear.importers.toolkit.values import (  # noqa: F401
     currency_places,
     from_minor_units,
     from_unix,
+    header_language,
     in_places,
     local_time,
     money,

@@ -122,7 +122,8 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
                    footer: str | None = None, columns: int | None = None, allow_empty: bool = False) -> Statement:
     """Read a CSV statement (or the sheet of an XLSX workbook that holds the header):
     find the header by `required` names, take every row below it as data (blank rows
-    skipped; every other row must have the header's cells), stop at the row whose first
+    skipped; a row shorter than the header is padded with empty cells, unless it lacks a
+    `required` column: an error naming the line), stop at the row whose first
     cell is `summary_starts` and read the summary values below.
 
     `footer`, a regular expression, ends the table at the first row whose first cell
@@ -131,7 +132,8 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     without a header: every row is data, with at least that many cells. Empty cells at
     the end of the header (a trailing comma) are not columns: rows may omit them.
     `allow_empty` accepts a header without rows (PayPal's download of a quiet month)."""
-    path = str(path)
+    path, required = str(path), tuple(required)
+    wanted = {header_key(n) for n in required}
     with paused_gc():
         source = statement_rows(path, required, encoding)
         if columns:
@@ -160,10 +162,15 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
                 raise StatementError(path, trailing[0].line, "rows after the summary (expected the end of the file)")
             break
         extra = [c for c in row.cells[width:] if clean(c)]
-        if len(row.cells) < width or extra:
+        # A row that leaves out its empty trailing cells (WeChat, Excel re-saves) is padded;
+        # one without a cell of a column the layout needs is cut off or malformed.
+        needed = [h for h in header.cells[len(row.cells):width] if header_key(h) in wanted]
+        if extra or needed or (columns and len(row.cells) < width):
             where = f"the header (line {header.line})" if header.line else "the other rows"
-            raise StatementError(path, row.line, f"expected {width} cells as in {where}, got {len(row.cells)}")
-        rows.append(row)
+            lacking = f": no {', '.join(clean(h) for h in needed)}" if needed else ""
+            raise StatementError(path, row.line, f"expected {width} cells as in {where}, got {len(row.cells)}"
+                                 f"{lacking}")
+        rows.append(row if len(row.cells) >= width else Row(row.line, row.cells + [""] * (width - len(row.cells))))
     if summary_required and not summary:
         last = rest[-1].line if rest else header.line
         raise StatementError(path, last, f"no summary line starting with {summary_starts} "

@@ -8,7 +8,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Iterable
 
-from beanclear.importers.toolkit.text import StatementError, clean, json_shown
+from beanclear.importers.toolkit.text import StatementError, clean, header_key, json_shown
 
 # -- amounts and dates ---------------------------------------------------------------
 
@@ -170,15 +170,43 @@ def uses_decimal_comma(cells: Iterable[tuple[int, str]], path: str) -> bool:
 
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b")
 
+# Header words of layouts whose language writes the day first (`15/10/2026`). English
+# says nothing: the US writes the month first, the UK and PayPal's own exports often not.
+HEADER_WORDS = {
+    "Spanish": "fecha hora zonahoraria descripción divisa moneda bruto comisión neto saldo nombre estado tipo",
+    "French": "heure fuseauhoraire nom état devise brut frais solde",
+    "German": "datum uhrzeit zeitzone beschreibung währung brutto gebühr netto guthaben typ",
+    "Italian": "data ora fusoorario descrizione valuta lordo tariffa netto saldo stato nome",
+    "Portuguese": "data hora fusohorário descrição moeda bruto tarifa líquido saldo estado nome",
+    "Dutch": "datum tijd tijdzone omschrijving valuta bruto kosten netto saldo",
+    "English": "date time timezone name type status currency gross fee net balance description",
+}
+_EUROPEAN_ZONES = {"CET", "CEST", "WET", "WEST", "EET", "EEST", "MET", "MEST"}
 
-def numeric_date_format(dates: Iterable[tuple[int, str]], path: str, configured: str | None) -> str:
-    """The strptime format of a file's `D/M/YYYY` or `M/D/YYYY` dates, decided from all of
-    them (given as (line, text)): a first number above 12 means day first, a second
-    above 12 month first. `configured` (the source's `date_format`) wins. A file where
-    every date reads both ways (`3/4/2018`) cannot be decided: an error that says how
-    to set it, rather than a guess that books March as April."""
+
+def header_language(header: Iterable[str]) -> str | None:
+    """The language of a header row (`Fecha,Hora,Bruto,Comisión` is Spanish), by its
+    words; None where two languages tie or fewer than two words are known."""
+    keys = {header_key(c) for c in header}
+    scores = sorted(((len(keys & set(words.split())), name) for name, words in HEADER_WORDS.items()), reverse=True)
+    (best, name), (second, _) = scores[0], scores[1]
+    return name if best >= 2 and best > second else None
+
+
+def numeric_date_format(dates: Iterable[tuple[int, str]], path: str, configured: str | None, *,
+                        header: Iterable[str] = (), zones: Iterable[str] = (), notes: list | None = None) -> str:
+    """The strptime format of a file's `D/M/YYYY` or `M/D/YYYY` dates (given as (line,
+    text)). `configured` (the source's `date_format`) wins; then the dates themselves: a
+    first number above 12 means day first, a second above 12 month first. Where every
+    date reads both ways (`3/4/2018`): the `header`'s language (Spanish, French, German,
+    Italian, Portuguese, Dutch write the day first), else the `zones` of its rows when
+    all are European, else the one reading that keeps the rows in time order (newest
+    or oldest first). A reading taken that way is said in `notes` (the import summary).
+    A file none of these decides is an error that says how to set it, rather than a guess
+    that books March as April."""
     if configured:
         return configured
+    dates = list(dates)
     day_first = month_first = ambiguous = None
     sep = None
     for line, text in dates:
@@ -197,13 +225,42 @@ def numeric_date_format(dates: Iterable[tuple[int, str]], path: str, configured:
             raise StatementError(path, month_first[0], f"dates day-first ({day_first[1]!r}, line {day_first[0]}) "
                                  f"and month-first ({month_first[1]!r}) in one file (expected one order)")
     sep = sep or "/"
+    dmy, mdy = f"%d{sep}%m{sep}%Y", f"%m{sep}%d{sep}%Y"
     if day_first:
-        return f"%d{sep}%m{sep}%Y"
+        return dmy
     if month_first or not ambiguous:
-        return f"%m{sep}%d{sep}%Y"
-    raise StatementError(path, ambiguous[0], f"the date {ambiguous[1]!r} reads as day/month and as month/day, and "
-                         f"no date in the file decides it; set date_format (e.g. \"%d{sep}%m{sep}%Y\") for this "
-                         "source in config.yaml")
+        return mdy
+    language = header_language(header)
+    zones = {clean(z) for z in zones} - {""}
+    if language and language != "English":
+        chosen, why = dmy, f"as the {language} header says"
+    elif zones and all(z.startswith("Europe/") or z.upper() in _EUROPEAN_ZONES for z in zones):
+        chosen, why = dmy, f"as the rows' time zones ({', '.join(sorted(zones))}) are European"
+    else:
+        ordered = [fmt for fmt in (dmy, mdy) if _in_time_order(dates, fmt)]
+        if len(ordered) != 1:
+            raise StatementError(path, ambiguous[0], f"the date {ambiguous[1]!r} reads as day/month and as "
+                                 f"month/day, and no date in the file decides it; set date_format (e.g. "
+                                 f"\"%d{sep}%m{sep}%Y\") for this source in config.yaml")
+        chosen, why = ordered[0], "the one reading that keeps the rows in time order"
+    if notes is not None:
+        taken = dt.datetime.strptime(_NUMERIC_DATE.match(ambiguous[1]).group(0), chosen).date()
+        notes.append(f"dates read {'day' if chosen == dmy else 'month'} first ({ambiguous[1]} is {taken}), {why}; "
+                     "set date_format in config.yaml if that is wrong")
+    return chosen
+
+
+def _in_time_order(dates: list[tuple[int, str]], fmt: str) -> bool:
+    """Whether the dates, read with `fmt`, are all valid and in order, oldest or newest first."""
+    days = []
+    for _, text in dates:
+        m = _NUMERIC_DATE.match(clean(text))
+        if m:
+            try:
+                days.append(dt.datetime.strptime(m.group(0), fmt).date())
+            except ValueError:
+                return False
+    return days == sorted(days) or days == sorted(days, reverse=True)
 
 
 # -- conversions ---------------------------------------------------------------------
