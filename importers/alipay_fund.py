@@ -22,14 +22,25 @@ account, so the books prove they hold what Alipay says it holds:
 
     2019-09-18 balance Assets:Clearing:Alipay       12.34 CNY
 
-Payments (在线支付, 交易付款), their fees (收费, 备注 `服务费[<交易号>]`) and refunds are the
-trade detail's rows seen from the account (alipay_trade.py books them): they are
-counted and named, not booked twice — unless the channel says `trades_from:
-fund-ledger`, for a merchant without the trade detail: then they are booked here, the
-payment gross into clearing against sales, each fee against the fee account with the
-payment it belongs to as `fee-of`, a refund back against sales. Any other kind (转账,
-充值, …) moves money with a stated sign: it is booked against the first config `rules:`
-pattern found in its text, else `Assets:Suspense`, a finding until explained.
+Payments (在线支付, 交易付款), their fees (收费, 备注 `服务费[<交易号>]`) and refunds are
+booked here as they move money: the payment gross into clearing against sales (with
+its 商户订单号 as `order-id`, so a shop's order meets it), each fee against the fee
+account naming the payment (`fee-of`; a fee returned with a refund, `fee-back-of`), a
+refund back against sales. The trade detail (alipay_trade.py) lists the same money; each
+row here names the identity it shares with that file in `covers:` — `<交易号>`,
+`fee <交易号>`, `refund <交易号> <amount>`, `fee-back <交易号> <amount>` — so whichever
+of the two is imported second finds it already in the books:
+
+    2026-03-01 * "*津水" "收费 龙井 250g 服务费[2026030122001100001]" ^order-QF1001
+      id: "310002"
+      covers: "fee 2026030122001100001"
+      fee-of: "2026030122001100001"
+      Expenses:Fees:Alipay               0.60 CNY
+      Assets:Clearing:Alipay            -0.60 CNY
+
+Any other kind (转账, 充值, …) moves money with a stated sign: it is booked against the
+first config `rules:` pattern found in its text, else `Assets:Suspense`, a finding until
+explained.
 """
 
 from __future__ import annotations
@@ -37,7 +48,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from beanclear.importers.alipay_trade import MerchantBill
+from beanclear.importers.alipay_trade import MerchantBill, number_repeats
 from beanclear.importers.base import (Extraction, balance, closing_balances, compare_footer, link, next_day, posting,
                                       rule_account, transaction)
 from beanclear.importers.toolkit import StatementError, money, parse_amount, parse_datetime, read_statement
@@ -61,7 +72,6 @@ class Importer(MerchantBill):
         t, path = st.table, st.table.path
         cell = t.getter(*HEADER, "商户订单号", "商品名称", "对方账号", "备注", "业务描述")
         acc, currency = self.source.accounts, self.source.currency
-        books_trades = self.source.trades_from == "fund-ledger"
         out, balances = Extraction(), []
         totals = {"收入 rows": 0, "收入 amount": Decimal(0), "支出 rows": 0, "支出 amount": Decimal(0)}
         for row in self.each(t.rows):
@@ -88,20 +98,28 @@ class Importer(MerchantBill):
                 out.skip("0.00 (no money moved)")
                 continue
             trade = kind in PAYMENTS | FEES | REFUNDS
-            if trade and not books_trades:
-                out.skip(f"{kind} (booked from the 业务明细)")
-                continue
-            order_id, note = get("商户订单号"), get("备注")
-            meta = {"id": ident, "trade-id": get("业务流水号"), "order-id": order_id}
+            order_id, note, trade_id = get("商户订单号"), get("备注"), get("业务流水号")
+            meta = {"id": ident, "covers": None, "trade-id": trade_id, "order-id": order_id}
+            if trade and not (trade_id or FEE_OF.search(note)):  # the one id the trade detail shares
+                raise StatementError(path, row.line, f"column 业务流水号: expected the trade number of a {kind} row, "
+                                     "got nothing")
             links = [link("order-", order_id)] if order_id and trade else []
             if kind in WITHDRAWALS:
                 meta["payout-id"] = ident
                 other, links = acc.transit, [link("payout-", ident)]
             elif kind in FEES:
                 found = FEE_OF.search(note)
-                meta["fee-of"] = found.group(1) if found else get("业务流水号")
+                of = found.group(1) if found else trade_id
+                if signed < 0:  # charged on a payment
+                    meta.update({"covers": f"fee {of}", "fee-of": of})
+                else:           # returned with a refund
+                    meta.update({"covers": f"fee-back {of} {signed:f}", "fee-back-of": of})
                 other = acc.fees
+            elif kind in REFUNDS:
+                meta.update({"covers": f"refund {trade_id} {-signed:f}", "refund-of": trade_id})
+                other = acc.sales
             elif trade:
+                meta["covers"] = trade_id
                 other = acc.sales
             else:
                 other = rule_account(self.config, f"{get('对方账号')} {get('商品名称')} {kind} {note}") \
@@ -110,6 +128,7 @@ class Importer(MerchantBill):
             out.entries.append(transaction(
                 path, row.line, when, get("对方账号") or "支付宝", narration, meta,
                 [posting(other, -signed, currency), posting(acc.clearing, signed, currency)], links))
+        number_repeats(out.entries)
         for day, (line, amount) in sorted(closing_balances(balances).items()):
             out.entries.append(balance(path, line, next_day(day), acc.clearing, amount, currency))
         compare_footer(out, st.footer, TOTAL, lambda side, count, amount: {

@@ -21,21 +21,24 @@ A 退款 row repeats the 支付宝交易号 with negative amounts and its 退款
 pair is its id (`<交易号>/<批次号>`), and the same postings with those signs reverse the
 sale, the discount and any fee Alipay returns.
 
-Double counting: a merchant account also has the fund ledger (账务明细, alipay_fund.py),
-which lists the same payments, fees and refunds as money moving on the account. As
-with WeChat's trade and fund bills, this trade detail books them (it knows the order,
-the gross, the discount and the fee of each), and the fund ledger books withdrawals,
-other movements and the running balance, counting its trade rows as covered. A
-merchant who only has the fund ledger sets `trades_from: fund-ledger` on the channel:
-then the fund ledger books them, and importing a trade detail is refused.
+The fund ledger (账务明细, alipay_fund.py) lists the same money again, as a row for each
+payment, fee and refund. Whichever of the two is imported books it (DESIGN.md §1): each
+entry also names (`covers:`, render.identities) the fund ledger rows it stands for —
+`fee <交易号>` for the fee of a payment; `refund <交易号> <商家实收>` and
+`fee-back <交易号> <fee>` for a refund and the fee it returns (the ledger knows no
+batch; a second refund of the same amount is `… #2`) — so either file, imported
+second, finds its money already in the books.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from decimal import Decimal
 
 from beanclear.importers.base import Extraction, StatementImporter, compare_footer, link, posting, transaction
+from beanclear.render import COVERS_SEPARATOR as COVERS
+from beanclear.render import covered
 from beanclear.importers.toolkit import StatementError, header_in, money, parse_amount, parse_datetime, read_statement
 
 HEADER = ("支付宝交易号", "商户订单号", "业务类型", "订单金额（元）", "商家实收（元）", "服务费（元）")
@@ -60,14 +63,13 @@ class MerchantBill(StatementImporter):
 
 class Importer(MerchantBill):
     kind = "alipay trade detail"
+    shows_payouts = False  # its payouts are in the channel's other statement
+    books_first = True   # in one import with the fund view: it knows the discounts and the fee rate
     HEADER = HEADER
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "Alipay 业务明细 (trade detail)", footer=r"^#")
         t, path = st.table, st.table.path
-        if self.source.trades_from == "fund-ledger":
-            raise StatementError(path, t.header_line, f"channel {self.source.name} books its payments from the "
-                                 "账务明细 (trades_from: fund-ledger); importing the 业务明细 too would count them twice")
         names = (*HEADER, "商品名称", "创建时间", "完成时间", "对方账户", "退款批次号/请求号", "分润（元）", "门店名称", "备注",
                  *ALIPAY_FUNDED, *MERCHANT_FUNDED)
         cell = t.getter(*names)
@@ -87,11 +89,14 @@ class Importer(MerchantBill):
                 raise StatementError(path, row.line, f"column 业务类型: unknown kind {kind!r} (expected 交易 or 退款)")
             if not trade_id:
                 raise StatementError(path, row.line, "column 支付宝交易号: expected the trade number, got nothing")
-            ordered, received, fee = amount("订单金额（元）"), amount("商家实收（元）"), money(amount("服务费（元）"))
+            sign = 1 if kind == "交易" else -1
+            # 服务费 is written with either sign (`0.60` or `-0.60`): the row's kind says which
+            # way it went, a cost on a 交易, a fee given back on a 退款.
+            ordered, received = amount("订单金额（元）"), amount("商家实收（元）")
+            fee = money(sign * abs(amount("服务费（元）")))
             totals[f"{kind} rows"] += 1
             totals[f"{kind} received"] += received
             totals[f"{kind} merchant discount"] += amount("商家优惠（元）")
-            sign = 1 if kind == "交易" else -1
             if sign * ordered < 0 or sign * received < 0:
                 raise StatementError(path, row.line, f"a {kind} row with 订单金额 {ordered} and 商家实收 {received} "
                                      f"(expected {'positive' if sign > 0 else 'negative'} amounts)")
@@ -99,12 +104,18 @@ class Importer(MerchantBill):
             if sign * discount < 0:
                 raise StatementError(path, row.line, f"商家实收 {received} is more than 订单金额 {ordered}")
             when = parse_datetime(get("完成时间") or get("创建时间"), TIME_FORMATS, path, row.line, "完成时间")
-            meta = {"id": trade_id, "order-id": order_id}
+            meta = {"id": trade_id, "covers": f"fee {trade_id}" if fee else None, "order-id": order_id}
+            if fee:  # the fund ledger's 收费 row; booked alone should that row's twin be in the books
+                meta["_fee_part"] = (f"fee {trade_id}", {"fee-of": trade_id}, acc.fees, acc.clearing)
             if kind == "退款":
                 batch = get("退款批次号/请求号")
                 if not batch:
                     raise StatementError(path, row.line, "column 退款批次号/请求号: expected the refund batch, got nothing")
-                meta = {"id": f"{trade_id}/{batch}", "refund-of": trade_id, "refund-id": batch, "order-id": order_id}
+                covers = [f"refund {trade_id} {money(-received):f}"] + ([f"fee-back {trade_id} {-fee:f}"] if fee else [])
+                meta = {"id": f"{trade_id}/{batch}", "covers": COVERS.join(covers), "refund-of": trade_id,
+                        "refund-id": batch, "order-id": order_id}
+                if fee:
+                    meta["_fee_part"] = (covers[1], {"fee-back-of": trade_id}, acc.fees, acc.clearing)
             for name, key in {**ALIPAY_FUNDED, **MERCHANT_FUNDED, "分润（元）": "profit-share"}.items():
                 if amount(name):
                     meta[key] = f"{amount(name)}"
@@ -118,7 +129,26 @@ class Importer(MerchantBill):
                 [posting(acc.clearing, received - fee, currency), posting(acc.fees, fee, currency),
                  posting(acc.discounts, discount, currency), posting(acc.sales, -ordered, currency)],
                 [link("order-", order_id)] if order_id else []))
+        number_repeats(out.entries)
         compare_footer(out, st.footer, TOTAL, lambda kind, count, received, discount: {
             f"{kind} rows": int(count), f"{kind} received": Decimal(received.replace(",", "")),
             f"{kind} merchant discount": Decimal(discount.replace(",", ""))}, totals, "#交易合计 / #退款合计")
         return out
+
+
+def number_repeats(entries: list) -> None:
+    """An identity `covers:` names twice in one statement (two refunds of 20.00 of one
+    trade) is `… #2` the second time, in time order — in either view, so two stay two."""
+    seen: Counter = Counter()
+    for entry in sorted(entries, key=lambda e: (e.date, e.meta.get("time", ""), e.meta["lineno"])):
+        names = covered(entry.meta.get("covers", ""))
+        if not names:
+            continue
+        renamed = {}
+        for name in names:
+            seen[name] += 1
+            renamed[name] = name if seen[name] == 1 else f"{name} #{seen[name]}"
+        entry.meta["covers"] = COVERS.join(renamed.values())
+        part = entry.meta.get("_fee_part")
+        if part:
+            entry.meta["_fee_part"] = (renamed[part[0]], *part[1:])

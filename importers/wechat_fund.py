@@ -13,13 +13,32 @@ what WeChat says it holds:
 
     2026-03-03 balance Assets:Clearing:WeChat   0.21 CNY
 
-Payments, refunds and their fees (交易, 退款, 扣除交易手续费) are the trade bill's rows
-seen from the account's side: they are counted and named in the summary, not booked a
-second time. Any other kind of row is an error, never silently dropped.
+Payments, refunds and their fees are booked as they move money, by 微信支付业务单号 (the
+微信订单号 of a payment and its fee, the 微信退款单号 of a refund: the ids the trade bill
+books them by, so that either bill, imported second, finds them in the books):
+
+    2026-03-01 * "WeChat Pay" "交易 S2026…" ^order-S2026…         ; gross, against sales
+      id: "4200…"
+      fund-id: "…"                      ; 资金流水单号
+      order-id: "S2026…"                ; 业务凭证号: the 商户订单号
+      Assets:Clearing:WeChat      100.00 CNY
+      Income:Sales:WeChat        -100.00 CNY
+
+    2026-03-01 * "WeChat Pay" "扣除交易手续费 S2026…" ^order-S2026…
+      id: "fee 4200…"
+      fee-of: "4200…"
+      Expenses:Fees:WeChat          0.60 CNY
+      Assets:Clearing:WeChat       -0.60 CNY
+
+A 退款 leaves clearing against sales; its 备注 `退款总金额A元;含手续费F元` says the fee F
+WeChat returned inside it (then sales get A back, the fee account F less). A fee row the
+merchant is paid (`收入`) is a fee returned, `fee-back <id>`. Any other kind of row is an
+error, never silently dropped.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from beanclear.importers.base import (
@@ -46,7 +65,8 @@ from beanclear.importers.toolkit import (
 HEADER = ("记账时间", "微信支付业务单号", "资金流水单号", "业务类型", "收支类型", "收支金额(元)", "账户结余(元)")
 SUMMARY = "资金流水总笔数"
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
-IN_TRADE_BILL = {"交易", "退款", "扣除交易手续费", "手续费", "交易手续费"}
+TRADES, REFUNDS, FEES = {"交易"}, {"退款"}, {"扣除交易手续费", "手续费", "交易手续费"}
+REFUND_NOTE = re.compile(r"退款总金额\s*(-?[\d.]+)\s*元[;；]\s*含手续费\s*(-?[\d.]+)\s*元")
 WITHDRAWAL = "提现"
 WITHDRAWAL_RETURNED = {"提现退票", "提现失败退回", "提现退回"}
 
@@ -70,6 +90,7 @@ class Importer(StatementImporter):
         col = {name: t.index(name) for name in HEADER}
         col["业务名称"] = t.index("业务名称", required=False)
         col["备注"] = t.index("备注", required=False)
+        col["业务凭证号"] = t.index("业务凭证号", required=False)  # the 商户订单号 (商户退款单号 of a refund)
         acc, currency = self.source.accounts, self.source.currency
         out, balances = Extraction(), []
         income = [0, Decimal(0)]
@@ -96,8 +117,11 @@ class Importer(StatementImporter):
             balances.append((when, row.line, signed, after))
             kind = get("业务类型") or get("业务名称")
             ident = get("微信支付业务单号") or get("资金流水单号")
-            if kind in IN_TRADE_BILL:
-                out.skip(f"{kind} (booked from the trade bill)")
+            if kind in TRADES | REFUNDS | FEES:
+                if not get("微信支付业务单号"):
+                    raise StatementError(path, row.line, f"column 微信支付业务单号: expected the id of a {kind} row, "
+                                         "got nothing")
+                out.entries.append(trade_entry(path, row.line, when, kind, get, signed, acc, currency))
             elif kind == WITHDRAWAL or kind in WITHDRAWAL_RETURNED:
                 if (kind == WITHDRAWAL) != (signed < 0):
                     raise StatementError(path, row.line, f"{kind} row with 收支类型 {direction} (expected "
@@ -109,10 +133,55 @@ class Importer(StatementImporter):
                     [link("payout-", ident)]))
             else:
                 raise StatementError(path, row.line, f"column 业务类型: unknown kind {kind!r} (expected "
-                                     f"{WITHDRAWAL}, {', '.join(sorted(WITHDRAWAL_RETURNED | IN_TRADE_BILL))})")
+                                     f"{WITHDRAWAL}, {', '.join(sorted(WITHDRAWAL_RETURNED | TRADES | REFUNDS | FEES))})")
+        out.entries = refunds_with_orders(out.entries)
         for day, (line, amount) in sorted(closing_balances(balances).items()):
             out.entries.append(balance(path, line, next_day(day), acc.clearing, amount, currency))
         stated = {"rows": st.total("资金流水总笔数"), "income": st.total("收入金额"), "expense": st.total("支出金额")}
         actual = {"rows": out.rows, "income": income[1], "expense": expense[1]}
         compare_summary(out, stated, actual)
         return out
+
+
+def refunds_with_orders(entries: list) -> list:
+    """Each refund with the order it refunds, so that it meets the order in the shop's
+    receivable: the order of the payment its 资金流水单号 names where this bill holds that
+    payment (WeChat writes the refunded 微信订单号 there), else its 业务凭证号."""
+    orders = {e.meta["id"]: e.meta["order-id"] for e in entries if e.meta.get("order-id")}
+    out = []
+    for entry in entries:
+        paid = entry.meta.get("fund-id")
+        order = (orders.get(paid) or entry.meta.get("refund-order-id")) if entry.meta.get("_refund") else None
+        if not order:
+            out.append(entry)
+            continue
+        meta = {**entry.meta, "order-id": order, **({"refund-of": paid} if paid in orders else {})}
+        out.append(entry._replace(meta=meta, links=entry.links | {link("order-", order)}))
+    return out
+
+
+def trade_entry(path, line, when, kind, get, signed, acc, currency):
+    """A payment, refund or fee row, by the id the trade bill books it by."""
+    ident, voucher = get("微信支付业务单号"), get("业务凭证号")
+    meta = {"id": ident, "covers": None, "fund-id": get("资金流水单号")}
+    postings = [posting(acc.clearing, signed, currency)]
+    if kind in FEES:
+        meta.update({"id": f"fee {ident}", "fee-of": ident} if signed < 0 else
+                    {"id": f"fee-back {ident}", "fee-back-of": ident})
+        postings.append(posting(acc.fees, -signed, currency))
+    elif kind in REFUNDS:
+        meta.update({"covers": f"fee-back {ident}", "refund-order-id": voucher, "_refund": True})  # the fee returned is inside
+        stated = REFUND_NOTE.search(get("备注"))
+        total, fee = (Decimal(stated.group(1)), Decimal(stated.group(2))) if stated else (-signed, Decimal(0))
+        if total - fee != -signed:  # the note is not of this amount: the amount is all we know
+            total, fee = -signed, Decimal(0)
+        postings += [posting(acc.fees, -fee, currency), posting(acc.sales, total, currency)]
+        if fee:
+            meta["_fee_part"] = (f"fee-back {ident}", {"fee-back-of": ident}, acc.fees, acc.clearing)
+    else:
+        postings.append(posting(acc.sales, -signed, currency))
+    if kind not in REFUNDS:
+        meta["order-id"] = voucher
+    narration = " ".join(t for t in (kind, voucher, get("备注")) if t)
+    links = [link("order-", voucher)] if voucher and kind not in REFUNDS else []
+    return transaction(path, line, when, "WeChat Pay", narration, meta, postings, links)

@@ -11,6 +11,14 @@ sale and gets the fee back (WeChat writes the returned fee as a negative 手续�
       Expenses:Fees:WeChat          0.04 CNY
       Income:Sales:WeChat          -6.00 CNY
 
+The fund bill (资金账单, wechat_fund.py) lists the same money as a row for the payment
+(its 微信支付业务单号 is the 微信订单号), one for the fee and one for each refund (the
+微信退款单号). Whichever is imported books it (DESIGN.md §1): an entry that holds a fee
+names the fee bill row's identity too, `covers: "fee <微信订单号>"` (a refund's returned
+fee: `fee-back <微信退款单号>`), so either bill, imported second, finds its money booked;
+where only the fee row is, the rest is booked alone, and the other way round
+(render.unknown_part).
+
 Columns are found by header name, so the three layouts and the v2/v3 spellings are
 one code path. The two summary lines at the end are checked against the rows; where
 they disagree (WeChat's test bills elide rows) the import says so instead of failing.
@@ -43,6 +51,8 @@ REFUND_PENDING = {"PROCESSING": "refund still processing", "FAIL": "refund faile
 
 class Importer(StatementImporter):
     kind = "wechat trade bill"
+    shows_payouts = False  # its payouts are in the channel's other statement
+    books_first = True   # in one import with the fund view: it knows the discounts and the fee rate
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
@@ -100,7 +110,7 @@ class Importer(StatementImporter):
                     raise StatementError(path, row.line, f"应结订单金额 {settled} is above 订单金额 {ordered}")
                 out.entries.append(transaction(
                     path, row.line, when, None, f"Order {order_id} / {item}".strip(" /"),
-                    {"id": trade_id, **meta},
+                    {"id": trade_id, **covers(f"fee {trade_id}", {"fee-of": trade_id}, fee, acc), **meta},
                     [posting(acc.clearing, settled - fee, currency), posting(acc.fees, fee, currency),
                      posting(acc.discounts, discount, currency), posting(acc.sales, -ordered, currency)],
                     links))
@@ -121,7 +131,8 @@ class Importer(StatementImporter):
                     when = parse_datetime(get("退款成功时间"), TIME_FORMATS, path, row.line, "退款成功时间")
                 out.entries.append(transaction(
                     path, row.line, when, None, f"Refund of order {order_id} / {item}".strip(" /"),
-                    {"id": refund_id, "refund-of": trade_id, "refund-order-id": get("商户退款单号"),
+                    {"id": refund_id, **covers(f"fee-back {refund_id}", {"fee-back-of": refund_id}, fee, acc),
+                     "refund-of": trade_id, "refund-order-id": get("商户退款单号"),
                      "coupon-refund": get("充值券退款金额") if amount("充值券退款金额") else None, **meta},
                     [posting(acc.clearing, -(refunded + fee), currency), posting(acc.fees, fee, currency),
                      posting(acc.sales, refunded, currency)],
@@ -134,3 +145,10 @@ class Importer(StatementImporter):
         compare_summary(out, {"rows": st.total("总交易单数"), "settled": st.total("应结订单总金额"),
                               "refunded": st.total("退款总金额"), "fee": st.total("手续费总金额")}, totals)
         return out
+
+
+def covers(identity: str, fee_meta: dict, fee: Decimal, acc) -> dict:
+    """The metadata that names an entry's fee as the fund bill's row of it."""
+    if not fee:
+        return {}
+    return {"covers": identity, "_fee_part": (identity, fee_meta, acc.fees, acc.clearing)}

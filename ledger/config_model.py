@@ -95,7 +95,7 @@ class Channel:
     columns: dict = field(default_factory=dict)   # COLUMN_MAPPED_CHANNELS: role -> header in the file
     types: dict = field(default_factory=dict)     # COLUMN_MAPPED_CHANNELS: the file's type text -> role
     sales: tuple["SalesRule", ...] = ()   # WALLET_TYPES: which rows are the merchant's sales
-    trades_from: str = "trade-detail"     # alipay: the statement that books payments, fees and refunds
+    trades_from: str = "trade-detail"     # read for old configs; decides nothing (every view books, once)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,10 @@ first rule whose `method` and `currency` fit the payment applies; the expected f
 rate × base + fixed, within min and max, rounded half up to the cent. Refunds are not
 checked (channels return fees pro rata, or not at all — a contract term, not a gap).
 
+A fund view (Alipay's 账务明细, WeChat's 资金账单) books the fee as an entry of its own
+that names the payment, `fee-of: "<trade id>"`; it counts as that payment's fee, the
+payment being the entry whose `id` or `covers:` is that trade id (render.identities).
+
 Where the statement states its own rate (WeChat's 费率) and it is not the contract's
 while each fee still rounds within tolerance, the payments of that day are reported
 together: a rate above contract on small tickets costs money that no single row shows.
@@ -31,6 +35,7 @@ from beancount.core import data
 from beanclear.clearing import _money, refs
 from beanclear.findings import Finding, at_entry
 from beanclear.orders import ChannelSales
+from beanclear.render import covered
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -74,11 +79,21 @@ def _rule_text(rule) -> str:
     return " ".join(parts)
 
 
+def separate_fees(entries, fee_accounts: set[str]) -> dict[str, Decimal]:
+    """trade id -> the fees booked in entries of their own that name it (`fee-of`)."""
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and "fee-of" in entry.meta:
+            out[entry.meta["fee-of"]] += sum((p.units.number for p in entry.postings if p.account in fee_accounts), ZERO)
+    return out
+
+
 def findings(entries, config, as_of=None, index=None) -> list:
     sales = ChannelSales(config, [ch for ch in config.channels.values() if ch.fees])
     tolerance = config.checks["fee-gap"].limits.get("tolerance", CENT)
     out = []
     rate_days: dict[tuple, list] = defaultdict(list)
+    separate = separate_fees(entries, {ch.accounts.fees for ch in config.channels.values() if ch.fees})
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -93,6 +108,9 @@ def findings(entries, config, as_of=None, index=None) -> list:
                 actual += p.units.number
             elif p.account == acc.discounts:
                 discounts += p.units.number
+        if separate:
+            names = [entry.meta.get("id"), *covered(entry.meta.get("covers", ""))]  # a person's entry has no id
+            actual += sum((separate.get(i, ZERO) for i in names if i), ZERO)
         sold = -sum((p.units.number for p in sale_side), ZERO)
         if sold <= 0:
             continue  # not a sale (a refund, a payout, something else)

@@ -51,6 +51,9 @@ def entry_text(entry) -> str:
     if isinstance(entry, data.Price):
         return "\n".join([f"{entry.date} price {entry.currency} {entry.amount.number:f} {entry.amount.currency}",
                           *_meta_lines(entry.meta)]) + "\n"
+    if isinstance(entry, data.Custom):
+        values = " ".join(quote(v.value) if isinstance(v.value, str) else str(v.value) for v in entry.values)
+        return "\n".join([f"{entry.date} custom {quote(entry.type)} {values}", *_meta_lines(entry.meta)]) + "\n"
     raise TypeError(f"beanclear does not write {type(entry).__name__} entries")
 
 
@@ -63,6 +66,75 @@ def identity(entry) -> str:
     if isinstance(entry, data.Price):
         return f"price {entry.currency} {entry.amount.currency} {entry.date}"
     return entry.meta["id"]
+
+
+# -- one money, several views (DESIGN.md §1 "Every view, once") --------------------------
+#
+# A channel's trade view books a payment as one entry, the fund view as a row for the
+# gross and one for the fee. Each entry names, besides its `id`, every identity of the
+# money it holds in `covers:`, so that whichever view comes second finds it known:
+#
+#     2026-03-01 * "Order QF1001"                     2026-03-01 * "在线支付"
+#       id: "2026030122001100001"                       id: "310001"
+#       covers: "fee 2026030122001100001"               covers: "2026030122001100001"
+#       Assets:Clearing:Alipay     99.40 CNY            ...
+#       Expenses:Fees:Alipay        0.60 CNY          2026-03-01 * "收费"
+#       Income:Sales:Alipay      -100.00 CNY            id: "310002"
+#                                                       covers: "fee 2026030122001100001"
+#
+# An entry that holds a fee also carries, hidden (`_fee_part`), which of its identities
+# is the fee, with the fee's metadata and accounts: when only the fee, or only the rest,
+# is already in the books, the other part is booked alone, so a partial overlap neither
+# counts money twice nor loses it.
+
+COVERS_SEPARATOR = ", "
+
+
+def covered(text: str) -> list[str]:
+    """The identities of a `covers:` value."""
+    return [c for c in text.split(COVERS_SEPARATOR) if c] if text else []
+
+
+def identities(entry) -> list[str]:
+    """identity() and, for a transaction, what its `covers:` names."""
+    if not isinstance(entry, data.Transaction):
+        return [identity(entry)]
+    return [entry.meta["id"], *covered(entry.meta.get("covers", ""))]
+
+
+def unknown_part(entry, known: set[str]):
+    """The part of `entry` that `known` (identities already booked) does not hold: the
+    entry itself, None, or (see above) the entry without its fee, or its fee alone."""
+    ids = identities(entry)
+    part = entry.meta.get("_fee_part") if isinstance(entry, data.Transaction) else None
+    fee_id = part[0] if part else None
+    rest_known = any(i in known for i in ids if i != fee_id)
+    fee_known = fee_id is not None and fee_id in known
+    if not rest_known and not fee_known:
+        return entry
+    if rest_known and (fee_id is None or fee_known):
+        return None
+    fee_id, fee_meta, fees, clearing = part
+    fee = sum((p.units.number for p in entry.postings if p.account == fees), Decimal(0))
+    if rest_known:  # the fee alone, as the fund view books it
+        meta = {k: v for k, v in entry.meta.items() if k in ("filename", "lineno", "time")}
+        meta.update({"id": fee_id, **fee_meta, "order-id": entry.meta.get("order-id")})
+        meta = {k: v for k, v in meta.items() if v is not None}
+        postings = [p for p in entry.postings if p.account == fees]
+        postings.append(postings[0]._replace(account=clearing, units=postings[0].units._replace(number=-fee)))
+        return entry._replace(meta=meta, narration=f"Fee of {entry.narration}", postings=postings)
+    rest = COVERS_SEPARATOR.join(c for c in covered(entry.meta.get("covers", "")) if c != fee_id)
+    meta = {k: rest if k == "covers" else v for k, v in entry.meta.items()
+            if k != "_fee_part" and (k != "covers" or rest)}
+    postings = [p for p in entry.postings if p.account != fees]
+    at = next((i for i, p in enumerate(postings) if p.account == clearing), None)
+    if at is None:  # the net was 0.00: no clearing posting was written
+        fee_posting = next(p for p in entry.postings if p.account == fees)
+        postings.insert(0, fee_posting._replace(account=clearing, units=fee_posting.units._replace(number=fee)))
+    else:
+        p = postings[at]
+        postings[at] = p._replace(units=p.units._replace(number=p.units.number + fee))
+    return entry._replace(meta=meta, postings=[p for p in postings if p.units.number != 0] or postings[:1])
 
 
 def sort_key(entry) -> tuple:

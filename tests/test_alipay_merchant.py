@@ -1,7 +1,7 @@
 """Alipay merchant bills, 业务明细 (trade detail) and 账务明细 (fund ledger, CSV and the
 Taobao-seller XLSX). No licensed sample exists: the statements are written by
-statement_files.py from FORMATS.md §4. Golden files, footer totals, the two ways of
-booking trades (never twice), bad input, and the whole way through the command line:
+statement_files.py from FORMATS.md §4. Golden files, footer totals, either file booking
+the trades (never twice: tests/test_views.py), bad input, and the whole way through the command line:
 Alipay payments, fees, a refund and a withdrawal that reaches ICBC, checked clean."""
 
 from __future__ import annotations
@@ -81,31 +81,29 @@ def test_fund_ledger_xlsx_reads_as_the_csv(cfg, tmp_path):
     assert extraction_text(xlsx) == extraction_text(csv)
 
 
-def test_fund_ledger_counts_trade_rows_as_the_trade_details(cfg, tmp_path):
+def test_fund_ledger_books_payments_fees_refunds_and_withdrawals(cfg, tmp_path):
     extraction = extract(cfg, alipay_fund, fund_ledger(tmp_path))
-    assert extraction.skipped == {"在线支付 (booked from the 业务明细)": 2, "收费 (booked from the 业务明细)": 3,
-                                  "退款 (booked from the 业务明细)": 1}
-    payout, closing = extraction.entries
+    assert extraction.skipped == {}   # nothing left for the 业务明细 to book: it may never come
+    payout = extraction.entries[0]
     assert payout.links == {"payout-310007"}
+    fee = next(e for e in extraction.entries if e.meta["id"] == "310004")
+    assert fee.meta["fee-of"] == "2026030122001100002" and fee.links == {"order-QF1002"}
+    assert fee.meta["covers"] == "fee 2026030122001100002"   # the 业务明细 payment's fee
+    returned = next(e for e in extraction.entries if e.meta["id"] == "310006")
+    assert "fee-of" not in returned.meta and returned.meta["fee-back-of"] == "2026030122001100001"
+    t = totals(extraction.entries)
+    assert t["Assets:Clearing:Alipay"] == 0 and t["Expenses:Fees:Alipay"] == Decimal("0.75")
+    assert t["Income:Sales:Alipay"] == Decimal("-125.00")   # net of the refund: no discount in the ledger
+    closing = extraction.entries[-1]
     assert (closing.account, closing.amount.number, str(closing.date)) == ("Assets:Clearing:Alipay", Decimal("0.00"),
                                                                            "2026-03-02")
 
 
-FUND_LEDGER_ONLY = CONFIG.replace("    bank_days: 2\n", "    bank_days: 2\n    trades_from: fund-ledger\n")
-
-
-def test_fund_ledger_books_trades_when_it_is_all_the_merchant_has(make_config, tmp_path):
-    cfg = make_config(FUND_LEDGER_ONLY)
-    extraction = extract(cfg, alipay_fund, fund_ledger(tmp_path))
-    assert extraction.skipped == {}
-    assert_golden(extraction_text(extraction), GOLDEN / "alipay_merchant" / "fund-ledger-books-trades.beancount")
-    fee = next(e for e in extraction.entries if e.meta["id"] == "310004")
-    assert fee.meta["fee-of"] == "2026030122001100002" and fee.links == {"order-QF1002"}
-    t = totals(extraction.entries)
-    assert t["Assets:Clearing:Alipay"] == 0 and t["Expenses:Fees:Alipay"] == Decimal("0.75")
-    assert t["Income:Sales:Alipay"] == Decimal("-125.00")   # net of the refund: no discount in the ledger
-    with pytest.raises(StatementError, match="books its payments from the 账务明细 .*would count them twice"):
-        extract(cfg, alipay_trade, trade_detail(tmp_path))
+def test_trades_from_no_longer_decides_anything(make_config, tmp_path):
+    old = make_config(CONFIG.replace("    bank_days: 2\n", "    bank_days: 2\n    trades_from: fund-ledger\n"))
+    new = make_config(CONFIG)
+    for module, path in ((alipay_fund, fund_ledger(tmp_path)), (alipay_trade, trade_detail(tmp_path))):
+        assert extraction_text(extract(old, module, path)) == extraction_text(extract(new, module, path))
 
 
 def test_other_fund_rows_follow_rules_or_suspense(cfg, tmp_path):
@@ -179,7 +177,8 @@ def test_import_reimport_and_check_through_the_command_line(merchant):
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert "业务明细.csv: alipay (alipay trade detail), 3 rows read, 3 entries written" in lines[0]
-    assert "账务明细.csv: alipay (alipay fund ledger), 7 rows read, 2 entries written" in lines[1]
+    # the 账务明细's payments, fees and refund are the 业务明细's: only its withdrawal and balance are new
+    assert "账务明细.csv: alipay (alipay fund ledger), 7 rows read, 2 entries written, 6 already" in lines[1]
     assert "icbc.csv: icbc (bank csv), 3 rows read, 6 entries written" in lines[2]
     before = snapshot(merchant / "books")
     again = beanclear(merchant, "import", str(merchant / "statements"))
@@ -209,4 +208,4 @@ def test_fund_rows_of_other_kinds_are_not_lost(make_config, tmp_path):
     rows = fund_rows()
     extraction = extract(cfg, alipay_fund, fund_ledger(tmp_path, rows=rows))
     assert extraction.rows == len(rows) == 7
-    assert sum(extraction.skipped.values()) + 1 == 7   # six covered by the 业务明细, one withdrawal
+    assert extraction.skipped == {} and len(extraction.entries) == 7 + 1   # and the closing balance

@@ -66,9 +66,11 @@ def test_gzip_and_plain_fund_bill_give_the_same_entries(wechat):
     plain = fund(wechat, sample("wechat_merchant", FUND_SAMPLES[0]))
     zipped = fund(wechat, sample("wechat_merchant", FUND_SAMPLES[1]))
     assert extraction_text(plain) == extraction_text(zipped)
-    # Two refunds (交易 rows are the trade bill's), and the closing balance of the day.
-    assert plain.skipped == {"退款 (booked from the trade bill)": 2}
-    [assertion] = plain.entries
+    # Two refunds, booked by their 微信退款单号, and the closing balance of the day.
+    assert plain.skipped == {}
+    first, second, assertion = plain.entries
+    assert (first.meta["id"], first.meta["refund-order-id"]) == ("50300806962021020105978994968", "S20210201135356381941")
+    assert totals([first, second]) == {"Assets:Clearing:WeChat": Decimal("-0.02"), "Income:Sales:WeChat": Decimal("0.02")}
     assert (assertion.account, assertion.amount.number, str(assertion.date)) == \
         ("Assets:Clearing:WeChat", Decimal("0.21"), "2021-02-02")
 
@@ -177,7 +179,8 @@ def test_fund_bill_withdrawal_is_a_payout(tmp_path, wechat):
                               + ["资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额", "`2,`1,`49.70,`1,`49.70"]),
                     encoding="utf-8")
     extraction = fund(wechat, path)  # v2 spelling: full-width parentheses
-    payout, closing = extraction.entries
+    sale, payout, closing = extraction.entries
+    assert (sale.meta["id"], sale.meta["order-id"], sale.links) == ("4200000009", "ORD-9", {"order-ORD-9"})
     assert payout.links == {"payout-100001"} and payout.meta["payout-id"] == "100001"
     assert {p.account: p.units.number for p in payout.postings} == {
         "Assets:Transit:WeChat": Decimal("49.70"), "Assets:Clearing:WeChat": Decimal("-49.70")}
