@@ -21,6 +21,7 @@ import beangulp
 from beancount.core import data
 from beancount.core.amount import Amount
 
+from beanclear.config_model import WALLET_TYPES, Channel, Shop
 from beanclear.importers.toolkit import paused_gc, sniff
 
 
@@ -32,6 +33,7 @@ class Extraction:
     rows: int = 0                                        # data rows read
     skipped: Counter = field(default_factory=Counter)    # reason -> rows that move no booked money
     notes: list[str] = field(default_factory=list)       # e.g. the summary line disagrees
+    period: tuple[dt.date, dt.date] | None = None         # the days it covers, where it says (coverage.py)
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
@@ -41,6 +43,7 @@ class StatementImporter(beangulp.Importer):
     """One source of the config (a channel or a bank) reading one kind of statement."""
 
     kind: str = ""  # short label for summaries, e.g. "wechat trade bill"
+    shows_payouts: bool = True  # False for a channel's trade view: its payouts are in another statement
 
     def __init__(self, source, config):
         self.source, self.config = source, config
@@ -80,15 +83,14 @@ class StatementImporter(beangulp.Importer):
             report(total, total)
 
     def read(self, filepath: str) -> Extraction:
-        """parse(), then, for a channel that takes a shop's payments (`shop:` in config),
-        each payment or refund that names an order moves from the channel's sales account
-        to that shop's receivable, where it meets the order (DESIGN.md §1). The one place
-        this is decided, for every channel type."""
+        """parse(), then each payment or refund of a channel that names a shop's order
+        moves from the channel's sales account to that shop's receivable, where it meets
+        the order (DESIGN.md §1; the shop is decided by `shop_for`). The one place this
+        is decided, for every channel type; `route_batch` does it again once a whole
+        import batch is read, for orders that came in the same batch."""
         out = self.parse(filepath)
-        shop = getattr(self.source, "shop", None)
-        if shop and self.config is not None:
-            receivable = self.config.shops[shop].accounts.receivable
-            out.entries = [to_receivable(e, self.source, receivable) for e in out.entries]
+        if isinstance(self.source, Channel) and self.config is not None and self.config.shops:
+            route(out, self.source, self.config, ShopOrders(self.config))
         return out
 
     def extract(self, filepath: str, existing=None) -> data.Entries:
@@ -146,6 +148,108 @@ def to_receivable(entry, channel, receivable: str):
     postings = [p._replace(account=receivable) if p.account == channel.accounts.sales else p
                 for p in entry.postings]
     return entry._replace(meta=meta, links=frozenset(links), postings=postings)
+
+
+# -- which shop's orders a payment pays (DESIGN.md §1, §3) ---------------------------
+
+def payment_shops(config, channel) -> tuple[str, ...]:
+    """The shops whose receivable a channel's payments may clear: its `shop:`, else every
+    shop in the config. ChannelSales (ledger/orders.py) follows sales by the same rule."""
+    return (channel.shop,) if channel.shop else tuple(config.shops)
+
+
+def shop_for(channel, config, order_id: str, orders: "ShopOrders") -> tuple[str | None, list[str]]:
+    """(the shop whose order `order_id` is, or None; the shops that hold it).
+
+    `shop:` on the channel decides; else with one shop, it is that shop's order; else
+    the shop whose books (or import batch) hold the order. A personal wallet's order
+    number is the wallet's own unless a shop holds it: there the books always decide."""
+    if channel.shop:
+        return channel.shop, []
+    shops = payment_shops(config, channel)
+    if len(shops) == 1 and channel.type not in WALLET_TYPES:
+        return shops[0], []
+    key = order_link(order_id)
+    holders = [s for s in shops if key in orders.of(s)]
+    return (holders[0] if len(holders) == 1 else None), holders
+
+
+class ShopOrders:
+    """The `^order-…` links each shop holds: its entries in the books (books/<shop>/,
+    read as text like ledger/books.py reads ids: no Beancount parse) and, once a whole
+    import batch is read, the orders of that batch."""
+
+    LINK = re.compile(r"[ \t]\^(order-[A-Za-z0-9\-_/.]+)")
+    _files: dict = {}   # path -> (stat stamp, links): each month file is read once while unchanged
+
+    def __init__(self, config, batch: dict[str, set[str]] | None = None):
+        self.books, self.batch, self.held = Path(config.books), batch or {}, {}
+
+    def of(self, shop: str) -> set[str]:
+        if shop not in self.held:
+            links = set(self.batch.get(shop, ()))
+            for path in (self.books / shop).glob("*/*.beancount"):
+                stat = path.stat()
+                stamp = (stat.st_mtime_ns, stat.st_size)
+                cached = self._files.get(path)
+                if cached is None or cached[0] != stamp:
+                    text = path.read_text(encoding="utf-8")
+                    cached = self._files[path] = (stamp, frozenset(self.LINK.findall(text)))
+                links |= cached[1]
+            self.held[shop] = links
+        return self.held[shop]
+
+
+UNROUTED = "sales naming an order no shop holds"
+
+
+def route(out: Extraction, channel, config, orders: ShopOrders) -> None:
+    """Each entry of `out` that names an order (named_order) on the channel's sales side,
+    moved to its shop's receivable (shop_for). Where several shops may own the order
+    and none holds it yet, it stays a sale of the channel, and the summary says so:
+    booked entries are never rewritten, so import the shops' orders first."""
+    unplaced: list[str] = []
+    shared: set[str] = set()
+    for at, entry in enumerate(out.entries):
+        if not isinstance(entry, data.Transaction) or not any(p.account == channel.accounts.sales
+                                                              for p in entry.postings):
+            continue
+        order_id = named_order(entry, channel.order_pattern)
+        if not order_id:
+            continue
+        shop, holders = shop_for(channel, config, order_id, orders)
+        if shop:
+            out.entries[at] = to_receivable(entry, channel, config.shops[shop].accounts.receivable)
+        elif holders:
+            shared.update(holders)
+            unplaced.append(order_id)
+        elif channel.type not in WALLET_TYPES:
+            unplaced.append(order_id)
+    out.notes = [n for n in out.notes if not n.startswith(UNROUTED)]
+    if unplaced:
+        why = (f"held by several shops ({', '.join(sorted(shared))}): set channels.{channel.name}.shop"
+               if shared else f"import the shops' orders first (with these payments, or before them), "
+               f"or set channels.{channel.name}.shop")
+        out.notes.append(f"{UNROUTED} ({len(unplaced)}, e.g. {unplaced[0]}): booked as sales of {channel.name}; "
+                         + why)
+
+
+def route_batch(read: list[tuple["StatementImporter", Extraction]]) -> None:
+    """route() again once every file of an import batch is read, with the batch's orders:
+    payments and the orders they pay, imported together, meet whichever file comes first."""
+    batch: dict[str, set[str]] = {}
+    for importer, out in read:
+        if isinstance(importer.source, Shop):
+            batch.setdefault(importer.source.name, set()).update(
+                l for e in out.entries if isinstance(e, data.Transaction) for l in e.links if l.startswith("order-"))
+    if not batch:
+        return
+    orders = None
+    for importer, out in read:
+        channel, config = importer.source, importer.config
+        if isinstance(channel, Channel) and config is not None and config.shops and not channel.shop:
+            orders = orders or ShopOrders(config, batch)
+            route(out, channel, config, orders)
 
 
 def posting(account: str, number: Decimal, currency: str, price: Amount | None = None) -> data.Posting:

@@ -58,6 +58,7 @@ DISPUTE_INQUIRY = {"warning_needs_response", "warning_under_review", "warning_cl
 
 class Importer(StatementImporter):
     kind = "stripe payments export"
+    shows_payouts = False  # its payouts are in the channel's other statement
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing

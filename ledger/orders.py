@@ -2,13 +2,15 @@
 and every refund is seen by both the shop and the channel.
 
 An order posts to the shop's receivable; the channel payment that names it clears it
-(importers/base.py routes it there), and both carry the link `^order-<id>`. This
-module groups each shop's receivable postings by that link and reports:
+(importers/base.py routes it to the shop whose order it is), and both carry the link
+`^order-<id>`. This module groups each shop's receivable postings by that link and reports:
 
 - `order-unpaid`: an order with no payment `order_days` after it was placed (an
   order the shop refunded in full before anyone paid is not owed);
 - `payment-without-order`: a channel payment names an order the shop never exported;
-- `amount-mismatch`: the payments of an order differ from it;
+- `amount-mismatch`: the payments of an order differ from it, compared in the order's
+  currency (InCurrency: what the customer paid, or the reference rate within the
+  fx-gap tolerance; a difference of currencies alone is no finding);
 - `duplicate-charge`: more than one payment for an order, together more than it;
 - `refund-unsynced`: the shop's refunds of an order and the channels' differ, both
   directions, `order_days` after the last of them. A channel refund that returns a
@@ -29,27 +31,34 @@ shop's order id first, then the channels' transaction and refund ids.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from beancount.core import data
 
-from beanclear.clearing import REF_KEYS, Item, _money
+from beanclear.clearing import REF_KEYS, Item, _money, refs
 from beanclear.findings import Finding, at_entry
+from beanclear.statements.coverage import QUIET_DAYS, Coverage
+from beanclear.fx import DEFAULT_TOLERANCE_BPS, References
+from beanclear.config_model import WALLET_TYPES
+from beanclear.importers.base import payment_shops
 
 SHOP_REF_KEYS = ("order-id", "refund-id")            # the shop's id is synthetic ("order:…"): not a ref
 CHANNEL_REF_KEYS = REF_KEYS + ("shop-order-id",)
+ZERO, CENT = Decimal(0), Decimal("0.01")
 
 
 class ChannelSales:
     """Which channel an entry's sale or refund belongs to, and its postings on the sale
-    side: the channel's sales account, or its shop's receivable where the channel's
-    payments pay a shop's orders. The fee and refund checks read sales through this."""
+    side: the channel's sales account, or the receivable of a shop whose orders its
+    payments may pay (importers/base.py `payment_shops`, the rule the import routes by).
+    The fee and refund checks read sales through this."""
 
     def __init__(self, config, channels=None):
         channels = list(config.channels.values() if channels is None else channels)
+        shops = {ch.name: payment_shops(config, ch) for ch in channels}
         self.by_account = {ch.accounts.sales: ch for ch in channels}
-        self.by_account.update({ch.accounts.clearing: ch for ch in channels if ch.shop})
-        self.side = {ch.name: {ch.accounts.sales} | ({config.shops[ch.shop].accounts.receivable} if ch.shop else set())
+        self.by_account.update({ch.accounts.clearing: ch for ch in channels if shops[ch.name]})
+        self.side = {ch.name: {ch.accounts.sales} | {config.shops[s].accounts.receivable for s in shops[ch.name]}
                      for ch in channels}
 
     def of(self, entry: data.Transaction):
@@ -144,18 +153,72 @@ class Group:
         return tuple(out)
 
 
-def _total(items: list[Item]) -> Decimal:
-    return abs(sum((i.amount for i in items), Decimal(0)))
+class InCurrency:
+    """An item's amount in the order's currency: as booked where it is in it; else what
+    the customer paid, where the channel states it (`customer-amount: "50.00 EUR"` on a
+    Stripe charge settled in USD); else at the reference rate of its day (the books'
+    `price` directives, ledger/fx.py), give or take `checks.fx-gap.tolerance_bps`:
+
+        2026-03-01 price EUR 1.0900 USD
+        Assets:Receivable:Shop    50.00 EUR      ; the order
+        Assets:Receivable:Shop   -54.50 USD      ; its payment: 50.00 EUR, within 50 bps
+
+    A payment in another currency with neither is not measured: nothing is said."""
+
+    def __init__(self, entries, config):
+        self.entries, self.references = entries, None
+        self.tolerance = Decimal(config.checks["fx-gap"].limits.get("tolerance_bps", DEFAULT_TOLERANCE_BPS))
+
+    def __call__(self, item: Item, currency: str) -> tuple[Decimal, Decimal, str] | None:
+        """(amount, how far the reference rate leaves it open, how it was converted)."""
+        if item.currency == currency:
+            return item.amount, ZERO, ""
+        stated = customer_amount(item.entry)
+        shown = f"{_money(abs(item.amount))} {item.currency}"
+        if stated is not None and stated[1] == currency:
+            return stated[0].copy_sign(item.amount), ZERO, f"{shown}, the customer paid it in {currency}"
+        if self.references is None:
+            self.references = References(self.entries)
+        found = self.references.rate(item.currency, currency, item.date)
+        if found is None:
+            return None
+        rate, day = found
+        amount = (item.amount * rate).quantize(CENT, ROUND_HALF_UP)
+        return amount, abs(amount) * self.tolerance / 10000, f"{shown} at the reference rate {rate:f} of {day}"
 
 
-def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict[str, str]) -> list[Finding]:
-    """The findings of one order's group (module docstring)."""
+def customer_amount(entry) -> tuple[Decimal, str] | None:
+    """The amount and currency the customer paid, where the channel states them."""
+    text = entry.meta.get("customer-amount")
+    parts = str(text).split() if text else []
+    if len(parts) != 2:
+        return None
+    try:
+        return abs(Decimal(parts[0])), parts[1].upper()
+    except InvalidOperation:
+        return None
+
+
+def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict[str, str],
+                convert: InCurrency) -> list[Finding]:
+    """The findings of one order's group (module docstring), in the order's currency."""
     items = g.orders + g.shop_refunds + g.payments + g.channel_refunds
-    account, currency = shop.accounts.receivable, items[0].currency
+    account, currency = shop.accounts.receivable, (g.orders or g.payments or items)[0].currency
     name = next((i.entry.meta["order-id"] for i in g.orders if i.entry.meta.get("order-id")), key[6:])
+    converted = {id(i): convert(i, currency) for i in items}
+    if None in converted.values():  # another currency and no rate: the amounts cannot be compared
+        converted = {id(i): c or (ZERO, ZERO, "") for i, c in zip(items, converted.values())}
+        if g.orders:
+            return []
+
+    def total(items: list[Item]) -> tuple[Decimal, Decimal]:
+        """Their sum, and how far off the reference rates may leave it."""
+        return (abs(sum((converted[id(i)][0] for i in items), ZERO)),
+                sum((converted[id(i)][1] for i in items), ZERO))
 
     def by(items: list[Item]) -> str:
-        return ", ".join(f"{_channel(i, channel_of)} {i.entry.meta.get('id', '')}".strip() for i in items)
+        return ", ".join(f"{_channel(i, channel_of)} {i.entry.meta.get('id', '')}".strip()
+                         + (f": {converted[id(i)][2]}" if converted[id(i)][2] else "") for i in items)
 
     def finding(code, item, amount, message, **extra) -> Finding:
         return Finding(code, item.date, shop.name, account, amount, currency, message, g.refs(),
@@ -163,39 +226,35 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
 
     if not g.orders:
         if g.payments and span and span[0] + dt.timedelta(days=shop.order_days) <= g.payments[0].date < span[1]:
-            paid = _total(g.payments)
+            paid = total(g.payments)[0]
             return [finding("payment-without-order", g.payments[0], paid,
                             f"payment of {_money(paid)} {currency} ({by(g.payments)}) names order {name}, "
                             f"which the {shop.name} exports ({span[0]} to {span[1]}) do not hold")]
         return []
-    currencies = {i.currency for i in items}
-    if len(currencies) > 1:
-        return [finding("amount-mismatch", g.orders[0], _total(g.orders),
-                        f"order {name} and its payments or refunds are in different currencies "
-                        f"({', '.join(sorted(currencies))})")]
-    ordered, shop_refunded = _total(g.orders), _total(g.shop_refunds)
-    paid, channel_refunded = _total(g.payments), _total(g.channel_refunds)
-    out, excess = [], Decimal(0)
+    (ordered, _), (shop_refunded, _) = total(g.orders), total(g.shop_refunds)
+    (paid, paid_slack), (channel_refunded, refund_slack) = total(g.payments), total(g.channel_refunds)
+    beyond = f" (beyond the {convert.tolerance} bps the reference rate allows)" if paid_slack else ""
+    out, excess = [], ZERO
     if not g.payments:
         age = (as_of - g.orders[0].date).days
         if ordered - shop_refunded > 0 and age > shop.order_days:
             out.append(finding("order-unpaid", g.orders[0], ordered - shop_refunded,
                                f"order {name} of {_money(ordered)} {currency} on {g.orders[0].date} has no payment "
                                f"{age} days later (expected within {shop.order_days})",
-                               expected=ordered - shop_refunded, actual=Decimal(0)))
-    elif len(g.payments) > 1 and paid > ordered:
+                               expected=ordered - shop_refunded, actual=ZERO))
+    elif len(g.payments) > 1 and paid > ordered + paid_slack:
         excess = paid - ordered
         out.append(finding("duplicate-charge", g.payments[1], excess,
                            f"order {name} of {_money(ordered)} {currency} was paid {len(g.payments)} times, "
                            f"{_money(paid)} {currency} in all ({by(g.payments)})", expected=ordered, actual=paid))
-    elif paid != ordered:
+    elif abs(paid - ordered) > paid_slack:
         out.append(finding("amount-mismatch", g.payments[0], abs(paid - ordered),
                            f"order {name} of {_money(ordered)} {currency} was paid {_money(paid)} {currency} "
-                           f"({by(g.payments)})", expected=ordered, actual=paid))
+                           f"({by(g.payments)}){beyond}", expected=ordered, actual=paid))
     if g.payments or g.channel_refunds:
         refunded = channel_refunded - min(channel_refunded, excess)
         refunds = g.shop_refunds + g.channel_refunds
-        if refunded != shop_refunded and refunds:
+        if abs(refunded - shop_refunded) > refund_slack and refunds:
             last = max(refunds, key=lambda i: i.date)
             if (as_of - last.date).days > shop.order_days:
                 out.append(finding("refund-unsynced", last, abs(shop_refunded - refunded),
@@ -215,9 +274,12 @@ def findings(entries, config, as_of: dt.date, index=None) -> list[Finding]:
     if not shops:
         return []
     channel_of = {ch.accounts.clearing: name for name, ch in config.channels.items()}
-    out = []
+    convert = InCurrency(entries, config)
+    cover = Coverage.of(entries)
+    out, spans = [], {}
     for account, groups in sorted(scan(entries, shops).items()):
         shop = shops[account]
+        judged_to = horizon(shop, config, cover, as_of)
         sales, others, order_dates = shop.accounts.sales, {}, []
         for key, members in groups.items():
             day = settled_order(members, account, sales)
@@ -226,7 +288,69 @@ def findings(entries, config, as_of: dt.date, index=None) -> list[Finding]:
                 continue
             group = others[key] = Group(members, account, sales)
             order_dates += [i.date for i in group.orders]
-        span = (min(order_dates), max(order_dates)) if order_dates else None
+        span = spans[shop.name] = (min(order_dates), max(order_dates)) if order_dates else None
+        waiting = []
         for key, group in others.items():
-            out += check_group(key, group, shop, as_of, span, channel_of)
+            found = check_group(key, group, shop, judged_to or dt.date.min, span, channel_of, convert)
+            if judged_to != as_of:  # what the statements' end holds back waits, as one statement-gap
+                seen = {f.code for f in found}
+                waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert)
+                            if f.code in DEADLINE_CODES and f.code not in seen]
+            out += found
+        # A statement read from its lines ends at its last line: a day or two short of the
+        # shop's export is a quiet weekend, not a missing statement.
+        if waiting and (judged_to is None or (as_of - judged_to).days > QUIET_DAYS):
+            out.append(_waiting(shop, cover, judged_to, waiting))
+    return out + unrouted(entries, config, spans)
+
+
+def unrouted(entries, config, spans: dict) -> list[Finding]:
+    """`payment-without-order` for a payment that names an order no shop holds, on a
+    channel that pays several shops: none took it (importers/base.py `route`), so it
+    stayed a sale of the channel. Judged where every such shop's exports cover its date."""
+    channels = {ch.accounts.sales: ch for ch in config.channels.values()
+                if not ch.shop and ch.type not in WALLET_TYPES and len(payment_shops(config, ch)) > 1}
+    out = []
+    for entry in entries if channels else ():
+        if not isinstance(entry, data.Transaction) or not entry.meta.get("order-id"):
+            continue
+        for p in entry.postings:
+            ch = channels.get(p.account)
+            if ch is None or p.units.number >= 0:
+                continue
+            shops = [config.shops[name] for name in payment_shops(config, ch)]
+            if all(spans.get(s.name) and spans[s.name][0] + dt.timedelta(days=s.order_days) <= entry.date
+                   < spans[s.name][1] for s in shops):
+                order = entry.meta["order-id"]
+                out.append(Finding("payment-without-order", entry.date, ch.name, p.account, -p.units.number,
+                                   p.units.currency, f"payment of {_money(-p.units.number)} {p.units.currency} "
+                                   f"({ch.name} {entry.meta.get('id', '')}) names order {order}, which the exports of "
+                                   f"no shop ({', '.join(s.name for s in shops)}) hold", refs([entry]),
+                                   **at_entry(entry)))
+            break
     return out
+
+
+DEADLINE_CODES = ("order-unpaid", "refund-unsynced")
+
+
+def horizon(shop, config, cover: Coverage, as_of: dt.date) -> dt.date | None:
+    """The last day an order's deadline can be judged: the end of the statements of the
+    channels that may pay the shop, the earliest of them (a payment may be in any), or
+    None when no such statement is in the books. Books without coverage records, or a
+    shop no channel pays: as_of."""
+    payers = [ch.name for ch in config.channels.values() if shop.name in payment_shops(config, ch)]
+    if not cover.recorded or not payers:  # no channel pays this shop: nothing to wait for
+        return as_of
+    ends = [e for e in map(cover.end, payers) if e is not None]
+    return min(ends) if ends else None
+
+
+def _waiting(shop, cover: Coverage, judged_to: dt.date | None, held: list[Finding]) -> Finding:
+    """One statement-gap for the order deadlines the channels' statements cannot judge yet."""
+    said = (f"the statements of the channels that pay it end {judged_to}" if judged_to else
+            "no statement of a channel that pays this shop is in the books")
+    end = cover.end(shop.name)
+    return Finding("statement-gap", judged_to or held[0].date, shop.name, "", ZERO, "",
+                   f"{said}; the {shop.name} orders go to {end}: {len(held)} order deadline(s) wait for the "
+                   "statements of those channels", tuple(dict.fromkeys(r for f in held for r in f.refs[:1])))

@@ -234,9 +234,64 @@ def test_refund_rate_counts_payments_and_refunds_that_went_through_the_receivabl
     assert (day.sales[dt.date(2026, 3, 1)], day.refunds[dt.date(2026, 3, 2)]) == (Decimal("100.00"), Decimal("30.00"))
 
 
-def test_payment_in_another_currency_is_a_mismatch(ledger):
-    [found] = ledger(order("1003"), payment("1003", "4200-1003").replace(" CNY", " USD"))
-    assert found.code == "amount-mismatch" and "different currencies (CNY, USD)" in found.message
+# -- an order in one currency, paid in another ------------------------------------------------
+
+ORDER_CODES = {"order-unpaid", "payment-without-order", "amount-mismatch", "duplicate-charge", "refund-unsynced"}
+
+
+def eur_order(name, amount="50.00"):
+    return order(name).replace("100.00 CNY", f"{amount} EUR")
+
+
+def usd_payment(name, tx, amount, customer=None):
+    stated = f'  customer-amount: "{customer}"\n' if customer else ""
+    return f"""
+2026-03-01 * "Charge" ^order-{name}
+  id: "{tx}"
+  order-id: "{name}"
+{stated}  Assets:Clearing:WeChat      {amount} USD
+  Assets:Receivable:Shopify  -{amount} USD
+"""
+
+
+def orders_only(found):
+    return [f for f in found if f.code in ORDER_CODES]
+
+
+RATE = "\n2026-02-27 price EUR 1.0900 USD\n"
+
+
+def test_payment_in_the_customers_currency_as_the_channel_states_it(ledger):
+    assert orders_only(ledger(eur_order("1003"), usd_payment("1003", "txn_1", "54.35", "50.00 EUR"))) == []
+    [found] = orders_only(ledger(eur_order("1003"), usd_payment("1003", "txn_1", "48.91", "45.00 EUR")))
+    assert (found.code, found.currency, found.expected, found.actual, found.amount) == \
+        ("amount-mismatch", "EUR", Decimal("50.00"), Decimal("45.00"), Decimal("5.00"))
+    assert found.message == ("order #1003 of 50.00 EUR was paid 45.00 EUR "
+                             "(wechat txn_1: 48.91 USD, the customer paid it in EUR)")
+
+
+def test_payment_in_another_currency_at_the_reference_rate_within_the_tolerance(ledger):
+    # 50.00 EUR at 1.09 is 54.50 USD; 54.30 USD is 49.82 EUR, 37 bps off: within 50
+    assert orders_only(ledger(RATE, eur_order("1003"), usd_payment("1003", "txn_1", "54.30"))) == []
+    [found] = orders_only(ledger(RATE, eur_order("1003"), usd_payment("1003", "txn_1", "53.00")))
+    assert (found.code, found.currency, found.expected, found.actual) == \
+        ("amount-mismatch", "EUR", Decimal("50.00"), Decimal("48.62"))
+    assert found.message == ("order #1003 of 50.00 EUR was paid 48.62 EUR (wechat txn_1: 53.00 USD at the "
+                             "reference rate 0.9174311927 of 2026-02-27) (beyond the 50 bps the reference rate allows)")
+
+
+def test_payment_in_another_currency_without_a_rate_is_not_judged(ledger):
+    # a difference of currencies alone is never a finding: no rate, no measure
+    assert orders_only(ledger(eur_order("1003"), usd_payment("1003", "txn_1", "12.00"))) == []
+    assert orders_only(ledger(order("1003"), payment("1003", "4200-1003").replace(" CNY", " USD"))) == []
+
+
+def test_tolerance_is_the_fx_gap_tolerance(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG.replace("checks:\n", "checks:\n  fx-gap: {tolerance_bps: 10}\n"), encoding="utf-8")
+    doc = HEAD.format(config=path) + RATE + eur_order("1003") + usd_payment("1003", "txn_1", "54.30") + LATER
+    entries, _, _ = loader.load_string(doc)
+    assert [f.code for f in orders_only(reconcile.find(entries, config_mod.load(path)))] == ["amount-mismatch"]
 
 
 def test_order_named_in_the_narration_by_the_channels_pattern():

@@ -192,11 +192,13 @@ def test_order_pattern_picks_the_shop_order_out_of_the_merchant_order_number(mak
     assert "Income:Sales:WeChat" in {p.account for p in other.postings} and other.links == {"order-QR-77"}
 
 
-def test_channel_without_shop_posts_to_income(make_config, tmp_path):
-    cfg = make_config(CONFIG.replace("    shop: teashop\n", ""))
+def test_channel_without_shop_pays_the_only_shop_and_without_shops_posts_to_income(make_config, tmp_path):
     trade_bill(tmp_path, [("01", "4200001001", "1001", "100.00")])
-    [pay] = wechat_trade.Importer(cfg.channels["wechat"], cfg).read(str(tmp_path / "wechat_tradebill.csv")).entries
-    assert "Income:Sales:WeChat" in {p.account for p in pay.postings}
+    for config, account in ((CONFIG.replace("    shop: teashop\n", ""), "Assets:Receivable:Teashop"),
+                            (CONFIG.replace("    shop: teashop\n", "").split("shops:")[0], "Income:Sales:WeChat")):
+        cfg = make_config(config)
+        [pay] = wechat_trade.Importer(cfg.channels["wechat"], cfg).read(str(tmp_path / "wechat_tradebill.csv")).entries
+        assert account in {p.account for p in pay.postings}
 
 
 @pytest.mark.parametrize("extra, message", [

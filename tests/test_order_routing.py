@@ -1,0 +1,262 @@
+"""Which shop's receivable a channel payment clears, without `shop:` on the channel
+(DESIGN.md §1, §3): with one shop, that shop; with several, the shop whose books (or
+import batch) hold the order; `shop:` overrides. And orders in one currency paid in
+another: Stripe's presentment amount, PayPal's payment before its conversion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+from beanclear import config as config_mod
+from beanclear.importers.base import Extraction, ShopOrders, posting, route, transaction
+from beanclear.orders import ChannelSales
+from conftest import beanclear
+from test_shop_journey import shop_export, trade_bill
+
+ONE_SHOP = """\
+books: books
+currency: CNY
+channels:
+  wechat: {type: wechat, settlement_days: 400, fees: [{rate: 0.006}]}
+shops:
+  teashop: {type: shopify, currency: CNY, order_days: 3}
+"""
+TWO_SHOPS = ONE_SHOP + """\
+  web:
+    type: orders-csv
+    order_days: 3
+    columns: {order_id: 订单号, date: 下单日期, time: 下单时间, amount: 实付金额, status: 订单状态}
+    statuses: {booked: [已支付], skipped: [已取消]}
+"""
+DAY = dt.date(2026, 3, 1)
+TEA_ORDERS = [("1001", "01", "100.00", "0.00", "paid"), ("1002", "02", "50.00", "0.00", "paid"),
+              ("1009", "10", "10.00", "0.00", "paid")]
+WEB_ORDERS = ["W2001,2026-03-01,11:00:00,80.00,已支付", "W2002,2026-03-10,11:00:00,30.00,已支付"]
+PAYMENTS = [("01", "4200001001", "1001", "100.00"), ("02", "4200001002", "1002", "50.00"),
+            ("01", "4200002001", "W2001", "80.00"), ("10", "4200001009", "1009", "10.00"),
+            ("10", "4200002002", "W2002", "30.00")]
+
+
+def merchant(tmp_path, config, web=True, payments=PAYMENTS):
+    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+    for name in ("orders", "payments"):
+        (tmp_path / name).mkdir(exist_ok=True)
+    shop_export(tmp_path / "orders", TEA_ORDERS)
+    if web:
+        (tmp_path / "orders" / "web.csv").write_text("\n".join(["订单号,下单日期,下单时间,实付金额,订单状态",
+                                                              *WEB_ORDERS]) + "\n", encoding="utf-8")
+    trade_bill(tmp_path / "payments", payments)
+    return tmp_path
+
+
+def imported(folder, *paths):
+    result = beanclear(folder, "import", *(str(folder / p) for p in paths))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def findings(folder):
+    report = json.loads(beanclear(folder, "check", "--format", "json").output)
+    return sorted((f["code"], f["refs"][0]) for f in report["findings"])
+
+
+def wechat_books(folder):
+    return (folder / "books" / "wechat" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+
+
+# -- one shop: implied ----------------------------------------------------------------------
+
+def test_one_shop_without_shop_key_clears_its_orders(tmp_path):
+    folder = merchant(tmp_path, ONE_SHOP, web=False, payments=PAYMENTS[:2] + PAYMENTS[3:4])
+    imported(folder, "payments", "orders")
+    assert findings(folder) == []
+    assert "Income:Sales:WeChat" not in wechat_books(folder)
+
+
+def test_one_shop_payment_naming_no_order_of_it_is_payment_without_order(tmp_path):
+    folder = merchant(tmp_path, ONE_SHOP, web=False,
+                      payments=PAYMENTS[:2] + PAYMENTS[3:4] + [("05", "4200009999", "9999", "12.00")])
+    imported(folder, "orders", "payments")
+    assert findings(folder) == [("payment-without-order", "4200009999")]
+
+
+def test_shop_pound_sign_and_payment_without_it_meet_without_order_pattern(tmp_path):
+    folder = merchant(tmp_path, ONE_SHOP, web=False, payments=PAYMENTS[:1])
+    imported(folder, "orders", "payments")
+    text = wechat_books(folder)
+    assert "^order-1001" in text and "Assets:Receivable:Teashop" in text
+
+
+# -- several shops: the order id finds its shop -----------------------------------------------
+
+def test_two_shops_orders_imported_first(tmp_path):
+    folder = merchant(tmp_path, TWO_SHOPS)
+    imported(folder, "orders")
+    out = imported(folder, "payments")
+    assert "note" not in out
+    text = wechat_books(folder)
+    assert text.count("Assets:Receivable:Teashop") == 3 and text.count("Assets:Receivable:Web") == 2
+    assert findings(folder) == []
+
+
+def test_two_shops_payment_naming_an_order_neither_holds_is_payment_without_order(tmp_path):
+    folder = merchant(tmp_path, TWO_SHOPS, payments=PAYMENTS + [("05", "4200009999", "9999", "12.00")])
+    imported(folder, "orders", "payments")
+    assert findings(folder) == [("payment-without-order", "4200009999")]
+
+
+def test_two_shops_payments_before_orders_in_one_batch(tmp_path):
+    folder = merchant(tmp_path, TWO_SHOPS)
+    (folder / "payments" / "wechat_tradebill.csv").rename(folder / "orders" / "a_wechat.csv")  # read first
+    out = imported(folder, "orders")
+    assert "note" not in out
+    assert findings(folder) == []
+
+
+def test_two_shops_payments_imported_before_any_order_stay_sales_and_say_so(tmp_path):
+    folder = merchant(tmp_path, TWO_SHOPS)
+    out = imported(folder, "payments")
+    assert ("note: sales naming an order no shop holds (5, e.g. 1001): booked as sales of wechat; import the "
+            "shops' orders first (with these payments, or before them), or set channels.wechat.shop") in out
+    assert "Assets:Receivable" not in wechat_books(folder)
+    imported(folder, "orders")  # booked entries are never rewritten: the orders stay unpaid
+    assert ("order-unpaid", "#1001") in findings(folder)
+
+
+def test_order_id_held_by_two_shops_is_not_guessed(tmp_path):
+    folder = merchant(tmp_path, TWO_SHOPS, payments=PAYMENTS[:1])
+    with open(folder / "orders" / "web.csv", "a", encoding="utf-8") as fh:
+        fh.write("1001,2026-03-01,11:00:00,100.00,已支付\n")
+    out = imported(folder, "orders", "payments")
+    assert "held by several shops (teashop, web): set channels.wechat.shop" in out
+    assert "Income:Sales:WeChat" in wechat_books(folder)
+
+
+def test_shop_key_overrides_the_order_id(tmp_path):
+    config = TWO_SHOPS.replace("fees: [{rate: 0.006}]}", "fees: [{rate: 0.006}], shop: web}")
+    folder = merchant(tmp_path, config)
+    imported(folder, "orders", "payments")
+    text = wechat_books(folder)
+    assert "Assets:Receivable:Teashop" not in text and text.count("Assets:Receivable:Web") == 5
+    assert findings(folder) == [("order-unpaid", "#1001"), ("order-unpaid", "#1002")]  # paid to web's books
+
+
+def test_fee_and_refund_checks_follow_payments_into_any_shops_receivable(make_config):
+    cfg = make_config(TWO_SHOPS)
+    sales = ChannelSales(cfg)
+    for receivable in ("Assets:Receivable:Teashop", "Assets:Receivable:Web"):
+        entry = transaction("x", 1, DAY, None, "Order", {"id": "t"}, [
+            posting("Assets:Clearing:WeChat", Decimal("99.40"), "CNY"),
+            posting("Expenses:Fees:WeChat", Decimal("0.60"), "CNY"),
+            posting(receivable, Decimal("-100.00"), "CNY")])
+        channel, side = sales.of(entry)
+        assert channel.name == "wechat" and [p.account for p in side] == [receivable]
+    alone = make_config(TWO_SHOPS.replace("fees: [{rate: 0.006}]}", "fees: [{rate: 0.006}], shop: web}"))
+    entry = entry._replace(postings=entry.postings[:2] + [posting("Assets:Receivable:Teashop", Decimal("-100"), "CNY")])
+    assert ChannelSales(alone).of(entry)[1] == []  # that channel never pays teashop's orders
+
+
+# -- personal wallets: only orders a shop holds -------------------------------------------------
+
+WALLET = ONE_SHOP.replace("shops:", """\
+  mywallet:
+    type: wechat-personal
+    sales: [{category: 二维码收款}]
+shops:""")
+
+
+def wallet_sale(order_id):
+    return transaction("x", 1, DAY, "顾客", "二维码收款", {"id": f"w{order_id}", "order-id": order_id}, [
+        posting("Assets:Clearing:Mywallet", Decimal("100.00"), "CNY"),
+        posting("Income:Sales:Mywallet", Decimal("-100.00"), "CNY")])
+
+
+def test_wallet_sale_clears_an_order_only_where_a_shop_holds_it(tmp_path, make_config):
+    cfg = make_config(WALLET)
+    wallet = cfg.channels["mywallet"]
+    assert wallet.accounts.sales == "Income:Sales:Mywallet"
+    out = Extraction(entries=[wallet_sale("1001"), wallet_sale("100004520260301")])
+    route(out, wallet, cfg, ShopOrders(cfg, batch={"teashop": {"order-1001"}}))
+    held, own = out.entries
+    assert [p.account for p in held.postings][-1] == "Assets:Receivable:Teashop" and held.links == {"order-1001"}
+    assert [p.account for p in own.postings][-1] == "Income:Sales:Mywallet"   # the wallet's own number
+    assert out.notes == []   # a wallet's own order numbers are no news
+
+
+def test_shop_orders_are_read_from_the_books_without_a_parse(tmp_path, make_config):
+    folder = merchant(tmp_path, ONE_SHOP, web=False, payments=PAYMENTS[:1])
+    imported(folder, "orders")
+    cfg = config_mod.load(folder / "config.yaml")
+    assert ShopOrders(cfg).of("teashop") == {"order-1001", "order-1002", "order-1009"}
+    assert ShopOrders(cfg).of("nowhere") == set()
+
+
+# -- orders in one currency, paid in another -------------------------------------------------
+
+CROSS = """\
+books: books
+currency: USD
+channels:
+  stripe: {type: stripe, currency: USD, settlement_days: 400}
+  paypal: {type: paypal, currency: USD, settlement_days: 400, date_format: "%m/%d/%Y"}
+shops:
+  eushop: {type: shopify, order_days: 3}
+"""
+EU_ORDERS = "\n".join([
+    "Name,Email,Financial Status,Created at,Total,Refunded Amount,Currency,Lineitem name",
+    "#3001,a@example.com,paid,2026-03-01 10:00:00 +0100,50.00,0.00,EUR,Tea",
+    "#3002,b@example.com,paid,2026-03-01 11:00:00 +0100,55.00,0.00,EUR,Tea",
+    "#3003,c@example.com,paid,2026-03-02 11:00:00 +0100,120.00,0.00,EUR,Tea",
+    "#3009,d@example.com,paid,2026-03-10 11:00:00 +0100,10.00,0.00,EUR,Tea"]) + "\n"
+STRIPE_REPORT = "\n".join([
+    '"balance_transaction_id","created_utc","currency","gross","fee","net","reporting_category","source_id",'
+    '"description","customer_facing_amount","customer_facing_currency","payment_metadata[order_id]"',
+    '"txn_1","2026-03-01 10:15:00","usd","54.35","1.88","52.47","charge","ch_1","Order 3001","50.00","eur","3001"',
+    '"txn_2","2026-03-01 11:15:00","usd","59.00","2.01","56.99","charge","ch_2","Order 3002","55.00","eur","3002"',
+    '"txn_9","2026-03-10 11:15:00","usd","10.87","0.61","10.26","charge","ch_9","Order 3009","10.00","eur","3009"']) + "\n"
+PAYPAL_HEADER = ('"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","From Email Address",'
+                 '"To Email Address","Transaction ID","Item Title","Reference Txn ID","Invoice Number","Balance",'
+                 '"Balance Impact"')
+PAYPAL_ROWS = [  # EUR received for order 3003, converted to USD by PayPal at once
+    '"03/02/2026","12:00:00","CET","Cleo","Express Checkout Payment","Completed","EUR","120.00","-4.58","115.42",'
+    '"c@example.com","shop@example.com","P1","Tea","","3003","115.42","Credit"',
+    '"03/02/2026","12:00:00","CET","","General Currency Conversion","Completed","EUR","-115.42","0.00","-115.42",'
+    '"","","P2","","P1","","0.00","Debit"',
+    '"03/02/2026","12:00:00","CET","","General Currency Conversion","Completed","USD","124.10","0.00","124.10",'
+    '"","","P3","","P1","","124.10","Credit"']
+
+
+def cross_merchant(tmp_path, stripe=STRIPE_REPORT):
+    (tmp_path / "config.yaml").write_text(CROSS, encoding="utf-8")
+    statements = tmp_path / "statements"
+    statements.mkdir()
+    (statements / "orders_export.csv").write_text(EU_ORDERS, encoding="utf-8")
+    (statements / "stripe.csv").write_text(stripe, encoding="utf-8")
+    (statements / "paypal.csv").write_text("\n".join([PAYPAL_HEADER, *PAYPAL_ROWS]) + "\n", encoding="utf-8")
+    imported(tmp_path, "statements")
+    return tmp_path
+
+
+def orders_findings(folder):
+    report = json.loads(beanclear(folder, "check", "--format", "json").output)
+    codes = {"order-unpaid", "payment-without-order", "amount-mismatch", "duplicate-charge", "refund-unsynced"}
+    return [f for f in report["findings"] if f["code"] in codes]
+
+
+def test_eur_orders_paid_in_usd_through_stripe_and_paypal_clear(tmp_path):
+    folder = cross_merchant(tmp_path)
+    stripe = (folder / "books" / "stripe" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    assert 'customer-amount: "50.00 EUR"' in stripe and "Assets:Receivable:Eushop" in stripe
+    paypal = (folder / "books" / "paypal" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    assert "Assets:Receivable:Eushop" in paypal
+    assert orders_findings(folder) == []
+
+
+def test_eur_order_paid_less_in_eur_through_stripe_is_a_mismatch_in_eur(tmp_path):
+    folder = cross_merchant(tmp_path, STRIPE_REPORT.replace('"55.00","eur","3002"', '"54.00","eur","3002"'))
+    [found] = orders_findings(folder)
+    assert (found["code"], found["currency"], found["expected"], found["actual"], found["amount"]) == \
+        ("amount-mismatch", "EUR", "55.00", "54.00", "1.00")
+    assert "stripe txn_2: 59.00 USD, the customer paid it in EUR" in found["message"]
