@@ -70,6 +70,14 @@ def day_of(node: XmlNode | None, path: str, what: str) -> dt.date | None:
         raise StatementError(path, node.line, f"{what}: expected a date like 2026-03-01, got {raw!r}") from None
 
 
+def day_of_text(raw: str) -> dt.date | None:
+    """The date of a `2014-12-31T13:15:00+01:00` timestamp, or None."""
+    try:
+        return dt.date.fromisoformat(raw.strip()[:10]) if raw else None
+    except ValueError:
+        return None
+
+
 def status(entry: XmlNode) -> str:
     return entry.value("Sts/Cd") or entry.value("Sts") or entry.value("Sts/Prtry")
 
@@ -122,6 +130,9 @@ class Importer(BankImporter):
         out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
         for st in self.own_statements(path, statements, self._number, lambda s: s.findall("Ntry"), out):
             entries = st.findall("Ntry")
+            stated = [day_of_text(st.value(f"FrToDt/{tag}")) for tag in ("FrDtTm", "ToDtTm")]
+            if all(stated):  # the days the statement covers, entries or not (coverage.py)
+                out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
             booked: dict[str, Decimal] = {}
             for entry in self.each(entries):
                 out.rows += 1

@@ -165,6 +165,9 @@ class Importer(BankImporter):
         line_id, fitids = LineIds(), Counter()
         for st in self.own_statements(path, statements, account_number, transactions, out):
             number, lines = account_number(st), transactions(st)
+            stated = [ofx_date(st, f"BANKTRANLIST/{tag}", path) for tag in ("DTSTART", "DTEND")]
+            if all(stated):  # the days the statement covers, lines or not (coverage.py)
+                out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
             curdef = st.value("CURDEF").upper()
             booked: dict[str, Decimal] = {}
             for trn in self.each(lines):

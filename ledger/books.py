@@ -14,8 +14,10 @@ lines and `balance` lines of the source's own folder are enough.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from beanclear import render
@@ -23,6 +25,7 @@ from beanclear import render
 OPEN_DATE = "2000-01-01"
 ENTRY_START = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]")
 ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+COVERS_LINE = re.compile(r'^[ \t]+covers:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)  # render.identities
 BALANCE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+balance[ \t]+(\S+)[ \t]+[^;\n]*?([A-Z][A-Z0-9'._-]*)[ \t]*(?:;.*)?$",
                           re.M)
 PRICE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+price[ \t]+(\S+)[ \t]+(\S+)[ \t]+(\S+)", re.M)
@@ -49,13 +52,37 @@ class Books:
         return sorted((self.root / source).glob("*/*.beancount"))
 
     def known(self, source: str) -> set[str]:
-        """Identities (render.identity) of everything already in a source's files."""
+        """Identities (render.identities: `id` and `covers`) of everything already in a source's files."""
         out = set()
         for path in self.source_files(source):
             text = path.read_text(encoding="utf-8")
             out.update(_unescape(m) for m in ID_LINE.findall(text))
+            out.update(c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m)))
             out.update(f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text))
         return out
+
+    def openings(self) -> set[tuple[str, str]]:
+        """(account, currency) of every opening a statement implied (openings.Opening.ident)."""
+        accounts = self.root / "accounts.beancount"
+        text = accounts.read_text(encoding="utf-8") if accounts.exists() else ""
+        return {tuple(m.split(" ")[1:3]) for m in map(_unescape, ID_LINE.findall(text))
+                if m.startswith("opening ") and m.count(" ") == 2}
+
+    def postings_before(self, account: str, currency: str, date) -> tuple:
+        """(sum, first date) of what the sources' month files post to an account in a
+        currency before a date, read from their text: an opening must not count twice
+        what an earlier import (a trade bill, say) already booked on the account."""
+        line = re.compile(rf"^[ \t]+{re.escape(account)}[ \t]+(-?[\d.]+)[ \t]+{re.escape(currency)}\b", re.M)
+        total, first = Decimal(0), None
+        for path in sorted(self.root.glob("*/*/*.beancount")):
+            for block in split_blocks(path.read_text(encoding="utf-8"))[1]:
+                day = dt.date.fromisoformat(block[:10])
+                if day >= date or " balance " in block[10:19]:
+                    continue
+                for number in line.findall(block):
+                    total += Decimal(number)
+                    first = min(first or day, day)
+        return total, first
 
     # -- what to write ---------------------------------------------------------------
 
@@ -107,6 +134,33 @@ class Books:
         if by_file:
             main = changes.get(self.main) or self.main.read_text(encoding="utf-8")
             changes[self.main] = add_include(main, source)
+
+
+    def add_openings(self, config, openings: list, changes: dict[Path, str]) -> None:
+        """Opening entries implied by first statements ((Opening, statement name) pairs),
+        merged into accounts.beancount in date order, with the equity account they need."""
+        if not openings:
+            return
+        accounts = self.root / "accounts.beancount"
+        text = changes.get(accounts) or (accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER)
+        if config.equity not in OPEN_LINE.findall(text):
+            preamble, blocks = split_blocks(text)
+            opens = [b for b in blocks if b[11:].startswith("open ")]
+            at = len(preamble) + sum(len(b) for b in opens)
+            text = text[:at] + f"{OPEN_DATE} open {config.equity}\n" + text[at:]
+        entries = [opening_entry(o, name, config.equity) for o, name in openings]
+        changes[accounts] = merge(text, sorted(entries, key=render.sort_key))
+
+
+def opening_entry(opening, statement: str, equity: str):
+    from beancount.core import data
+    from beanclear.importers.base import posting
+    meta = data.new_metadata(statement, 0)
+    meta["id"] = opening.ident
+    return data.Transaction(meta, opening.date, "*", "Opening balance",
+                            f"{opening.account} at the end of the day, from {statement}", frozenset(), frozenset(),
+                            [posting(opening.account, opening.amount, opening.currency),
+                             posting(equity, -opening.amount, opening.currency)])
 
 
 def _relative(target: Path, start: Path) -> str:

@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict, deque
+from dataclasses import replace
 from decimal import Decimal
 
 from beancount.core import data
 
 from beanclear.findings import Finding, at_entry
+from beanclear.statements import gaps
+from beanclear.statements.coverage import Coverage
+from beanclear.statements.gaps import Horizon
 
 LATE_DAYS = 7  # an equal amount this many days past bank_days is still that payout, arriving late
 REF_KEYS = ("id", "order-id", "payout-id", "refund-of", "bank-ref")  # bank-ref: FITID, MT940 reference
@@ -75,8 +79,15 @@ def _money(x: Decimal) -> str:
     return f"{x:,.2f}" if x == x.quantize(Decimal("0.01")) else f"{x:,f}"
 
 
-def check_clearing(items: list[Item], channel, as_of: dt.date) -> list[Finding]:
+def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon | None = None) -> list[Finding]:
     account = channel.accounts.clearing
+    horizon = horizon or Horizon(Coverage({}), channel, as_of)
+    if horizon.own is None:
+        return []
+    as_of = horizon.own_end
+    # A payout near the start may take money booked before the first statement; without
+    # an opening (a statement with no balance column) that money is unknown, not missing.
+    opened = any(str(i.entry.meta.get("id", "")).startswith("opening ") for i in items[:50])
     findings = []
     by_payout: dict[str, list[Item]] = defaultdict(list)
     for item in items:
@@ -88,6 +99,8 @@ def check_clearing(items: list[Item], channel, as_of: dt.date) -> list[Finding]:
         outs = [i for i in group if i.amount < 0]
         if ins and outs:
             total = sum(i.amount for i in group)
+            if total < 0 and horizon.opening_unknown(outs[0].date, opened, LATE_DAYS):
+                continue
             if total:
                 settled, paid = sum(i.amount for i in ins), -sum(i.amount for i in outs)
                 findings.append(Finding(
@@ -102,15 +115,17 @@ def check_clearing(items: list[Item], channel, as_of: dt.date) -> list[Finding]:
     for item in fifo:
         by_currency[item.currency].append(item)
     for currency, stream in sorted(by_currency.items()):
-        findings += _first_in_first_out(stream, channel, account, currency, as_of)
+        findings += _first_in_first_out(stream, channel, account, currency, as_of,
+                                        lambda day: horizon.opening_unknown(day, opened, LATE_DAYS))
     return findings
 
 
-def _first_in_first_out(stream: list[Item], channel, account, currency, as_of) -> list[Finding]:
+def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, unknown_before) -> list[Finding]:
     findings = []
     queue: deque[list] = deque()   # [item, amount still in clearing]
     held = Decimal(0)              # the sum of what the queue still holds
     deficit = Decimal(0)           # taken out (by a refund) before the money it took came in
+    of_order: dict[str, list] = {}  # order link -> its payments' queue entries
     for item in stream:
         if item.amount > 0:
             left = item.amount
@@ -121,17 +136,28 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of) -
             if left:
                 queue.append([item, left])
                 held += left
+                order = _order_of(item)
+                if order:
+                    of_order.setdefault(order, []).append(queue[-1])
             continue
         need = -item.amount
         held_before = held
+        if not item.payout:  # a refund takes back the money of the payment it refunds, first
+            for queued in of_order.get(_order_of(item) or "", ()):
+                used = min(need, queued[1])
+                queued[1] -= used
+                need -= used
+                held -= used
+        while queue and not queue[0][1]:
+            _pop(queue, of_order)
         while need and queue:
             used = min(need, queue[0][1])
             queue[0][1] -= used
             need -= used
             held -= used
             if not queue[0][1]:
-                queue.popleft()
-        if need and item.payout:
+                _pop(queue, of_order)
+        if need and item.payout and not unknown_before(item.date):
             findings.append(Finding(
                 "payout-mismatch", item.date, channel.name, account, need, currency,
                 f"payout {item.payout[7:]} of {_money(-item.amount)} {currency} takes {_money(need)} more than "
@@ -141,7 +167,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of) -
             deficit += need
     late: dict[dt.date, list] = defaultdict(list)
     for item, left in queue:
-        if (as_of - item.date).days > channel.settlement_days:
+        if left and (as_of - item.date).days > channel.settlement_days:
             late[item.date].append((item, left))
     for day, group in sorted(late.items()):
         total = sum(left for _, left in group)
@@ -152,6 +178,22 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of) -
             f"{age} days later (settlement is T+{channel.settlement_days})",
             refs(i.entry for i, _ in group), **at_entry(group[0][0].entry)))
     return findings
+
+
+def _pop(queue: deque, of_order: dict) -> None:
+    """Take the head of the queue, and forget it as its order's (memory stays flat)."""
+    entry = queue.popleft()
+    order = _order_of(entry[0])
+    entries = of_order.get(order) if order else None
+    if entries and entries[0] is entry:
+        entries.pop(0)
+        if not entries:
+            del of_order[order]
+
+
+def _order_of(item: Item) -> str | None:
+    links = item.entry.links
+    return next((l for l in links if l.startswith("order-")), None) if links else None
 
 
 def _link_groups(items: list[Item]) -> dict[str, list[Item]]:
@@ -176,10 +218,16 @@ def _link_groups(items: list[Item]) -> dict[str, list[Item]]:
     return groups
 
 
-def check_transit(items: list[Item], channel, as_of: dt.date) -> list[Finding]:
+def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon | None = None,
+                  waiting: dict | None = None, unheard: dict | None = None) -> list[Finding]:
     """Payouts (in) against bank credits (out): by shared payout link first, then by
-    equal amount on or after the payout's date, then the nearest payout in the window."""
+    equal amount on or after the payout's date, then the nearest payout in the window.
+    What the statements cannot judge yet goes to `waiting` (payouts, per bank) and
+    `unheard` (bank credits, per channel), for statement-gap."""
     account, window = channel.accounts.transit, channel.bank_days
+    horizon = horizon or Horizon(Coverage({}), channel, as_of)
+    waiting = {} if waiting is None else waiting
+    unheard = {} if unheard is None else unheard
     findings = []
     linked = _link_groups(items)
     closed = set()
@@ -219,18 +267,40 @@ def check_transit(items: list[Item], channel, as_of: dt.date) -> list[Finding]:
             findings.append(_mismatch(payout, payout.amount, -credit.amount, [payout.entry, credit.entry],
                                       channel, account))
         else:
+            judged = horizon.credit(credit.date, window)
+            if judged == "wait" and horizon.own_ends_early():
+                unheard.setdefault(channel.name, []).append((channel.bank, credit))
+            if judged != "judge":
+                continue
             findings.append(Finding(
                 "bank-unmatched", credit.date, channel.name, account, -credit.amount, credit.currency,
                 f"bank credit of {_money(-credit.amount)} {credit.currency} booked as a {channel.name} payout, "
                 f"but no {channel.name} payout explains it", refs([credit.entry]), **at_entry(credit.entry)))
     for payout in still_open:
-        age = (as_of - payout.date).days
+        judged = horizon.payout(payout.date, window)
+        own_end = horizon.own_end or as_of
+        if judged == "wait" and (own_end - payout.date).days > window and horizon.bank_ends_early():
+            waiting.setdefault(channel.bank, []).append((channel.name, payout))
+        if judged != "judge":
+            continue
+        age = (horizon.bank[1] - payout.date).days
         if age > window:
             findings.append(Finding(
                 "payout-missing", payout.date, channel.name, account, payout.amount, payout.currency,
                 f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} has not reached the bank "
                 f"{age} days later (expected within {window})", refs([payout.entry]), **at_entry(payout.entry)))
     return findings
+
+
+def _without_payouts(held: list[Item], credits: list[Item], channel, as_of, horizon: Horizon) -> list[Finding]:
+    """A channel whose statements show no payout (only its trade view is imported: the
+    withdrawals are in the fund view). Its bank credits are then all the books know of
+    its payouts: they settle its clearing account first-in-first-out, and money is
+    `unsettled` when it has not reached the bank `settlement_days + bank_days` after
+    it came in, judged to the end of both the channel's and the bank's statements."""
+    stream = sorted(held + credits, key=lambda i: i.order)
+    patient = replace(channel, settlement_days=channel.settlement_days + channel.bank_days)
+    return check_clearing(stream, patient, as_of, horizon.through_bank())
 
 
 def _mismatch(payout: Item, paid: Decimal, credited: Decimal, entries, channel, account) -> Finding:
@@ -244,8 +314,14 @@ def findings(entries, config, as_of: dt.date, index=None) -> list[Finding]:
     """All clearing and transit findings of every channel."""
     watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
     index = index if index is not None else postings_by_account(entries, watched)
-    out = []
+    cover = Coverage.of(entries)
+    out, waiting, unheard = [], {}, {}
     for channel in config.channels.values():
-        out += check_clearing(index.get(channel.accounts.clearing, []), channel, as_of)
-        out += check_transit(index.get(channel.accounts.transit, []), channel, as_of)
-    return out
+        horizon = Horizon(cover, channel, as_of)
+        held, transit = index.get(channel.accounts.clearing, []), index.get(channel.accounts.transit, [])
+        if not cover.shows_payouts(channel.name):
+            out += _without_payouts(held, transit, channel, as_of, horizon)
+            continue
+        out += check_clearing(held, channel, as_of, horizon)
+        out += check_transit(transit, channel, as_of, horizon, waiting, unheard)
+    return out + gaps.findings(cover, config, waiting, unheard)

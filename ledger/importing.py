@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from beanclear import atomic, render
+from beanclear import atomic, prices, render
 from beanclear.books import Books
-from beanclear.importers.base import Extraction, StatementImporter
+from beanclear.importers.base import Extraction, StatementImporter, route_batch
+from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
+from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, read_text
+from beanclear.statements import coverage, openings
 
 
 @dataclass
@@ -25,6 +28,8 @@ class FileResult:
     extraction: Extraction
     new: list = field(default_factory=list)
     known: int = 0
+    notes: list[str] = field(default_factory=list)   # what the import decided beyond the rows
+    covered: list = field(default_factory=list)      # the statement's coverage record, if new
 
     def summary(self) -> str:
         ex = self.extraction
@@ -32,7 +37,7 @@ class FileResult:
                  f"{len(self.new)} entries written, {self.known} already in the books"]
         if ex.skipped:
             words.append(", skipped " + ", ".join(f"{n} {why}" for why, n in sorted(ex.skipped.items())))
-        for note in ex.notes:
+        for note in ex.notes + self.notes:
             words.append(f"; note: {note}")
         return "".join(words)
 
@@ -63,12 +68,56 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None)
         return claimed[0]
     if not claimed:
         read_text(path)  # an empty or undecodable file says so, rather than "not recognised"
+        other = _other_types(path, importers)
+        if other:
+            raise StatementError(path, 1, other)
         kinds = sorted({f"{i.source.name} ({i.kind})" for i in candidates})
         raise StatementError(path, 1, "no importer recognises this file (expected a statement of "
                              + ", ".join(kinds) + ")")
+    # Two sources of one type (two Shopify shops, two banks sending CAMT.053): a file in a
+    # folder named after one of them is that one's, as `statements/<source>/…` says.
+    by_folder = [i for i in claimed if i.source.name in path.parts[:-1]]
+    if len({i.source.name for i in by_folder}) == 1 and len(by_folder) == 1:
+        return by_folder[0]
     names = ", ".join(f"{i.source.name} ({i.kind})" for i in claimed)
-    raise StatementError(path, 1, f"more than one source claims this file: {names}; set account_id in "
-                         "config.yaml or pass --source NAME")
+    raise StatementError(path, 1, f"more than one source claims this file: {names}; put it in a folder named "
+                         "after its source, set account_id in config.yaml, or pass --source NAME")
+
+
+def _other_types(path: Path, importers: list[StatementImporter]) -> str | None:
+    """What a file no source of the config claims looks like: every importer of every
+    source type (registry.py) is asked, as a source of that type with its defaults
+    would be. The message names the type to add, or the source that did not claim it."""
+    config = importers[0].config if importers else None
+    found: dict[str, str] = {}   # "channel type alipay-personal" -> the importer's kind
+    for what, table, make in _PROBES:
+        for kind, classes in table.items():
+            try:
+                source = make(kind)
+            except ConfigError:  # a type that needs `columns:` cannot be guessed
+                continue
+            for cls in classes:
+                if f"{what} type {kind}" not in found and cls(source, config).identify(str(path)):
+                    found[f"{what} type {kind}"] = cls.kind
+    if not found:
+        return None
+    kinds = sorted(set(found.values()))
+    article = "an" if kinds[0][:1] in "aeiou" else "a"
+    text = f"this looks like {article} {' or '.join(kinds)} statement ({' or '.join(found)})"
+    types = {label.rsplit(" ", 1)[1] for label in found}
+    have = sorted({i.source.name for i in importers if getattr(i.source, "type", None) in types})
+    if have:
+        return (text + f", but source {', '.join(have)} of that type does not claim it (check its account_id in "
+                "config.yaml, or pass --source " + have[0] + ")")
+    return text + ", but the config has no source of that type; add one to config.yaml or pass --source"
+
+
+# A source of each type with nothing but its defaults (a bank also needs its account).
+_PROBES = (("channel", registry.CHANNEL_IMPORTERS,
+             lambda kind: _channel("probe", _Reader({"type": kind}, "probe"), {})),
+           ("bank", registry.BANK_IMPORTERS,
+            lambda kind: _bank("probe", _Reader({"type": kind, "account": "Assets:Bank:Probe"}, "probe"))),
+           ("shop", registry.SHOP_IMPORTERS, lambda kind: _shop("probe", _Reader({"type": kind}, "probe"), "CNY")))
 
 
 def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run: bool = False,
@@ -77,11 +126,15 @@ def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run:
     `progress(path)` may give a callback for the rows of that file."""
     importers = for_config(config)
     files = statement_files(paths)
-    results = []
+    results, rates = [], []
     for path in files:
+        if prices.is_rates_file(path):  # reference rates beside the statements: read as `prices import` does
+            rates.append(prices.read_rates(path))
+            continue
         importer = identify(path, importers, source)
         importer.on_progress = progress(path)
         results.append(FileResult(path, importer, importer.read(str(path))))
+    route_batch([(r.importer, r.extraction) for r in results])  # payments meet orders read after them
     books = Books(config.books)
     with atomic.locked(config.books):
         seen: dict[str, set[str]] = {}
@@ -89,17 +142,49 @@ def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run:
             name = result.importer.source.name
             if name not in seen:
                 seen[name] = books.known(name)
+        asserted = {tuple(key.split(" ")[1::2]) for ids in seen.values() for key in ids if key.startswith("balance ")}
+        # Of two views of the same money, the trade view books it: it knows discounts and fee rates.
+        for result in sorted(results, key=lambda r: not getattr(r.importer, "books_first", False)):
+            name = result.importer.source.name
             for entry in result.extraction.entries:
-                key = render.identity(entry)
-                if key in seen[name]:
+                part = render.unknown_part(entry, seen[name])  # another view may hold it, or part of it
+                if part is None:
                     result.known += 1
                 else:
-                    seen[name].add(key)
-                    result.new.append(entry)
+                    seen[name].update(render.identities(part))
+                    result.new.append(part)
+            covered = coverage.record(name, result.extraction, result.path, result.importer.shows_payouts)
+            if covered is not None and render.identity(covered) not in seen[name]:
+                seen[name].add(render.identity(covered))
+                result.covered.append(covered)
+        openings = first_openings(config, results, asserted, books)
+        changes = {} if dry_run else books.skeleton(config)
+        priced = prices.plan(config, rates, changes)  # into prices.beancount, in the same write
         if not dry_run:
-            changes = books.skeleton(config)
             for result in results:
-                books.plan(result.importer.source.name, result.new, changes)
+                books.plan(result.importer.source.name, result.new + result.covered, changes)
+            books.add_openings(config, openings, changes)
             if changes:
                 atomic.write_files(config.books, changes)
-    return results
+    return results + priced
+
+
+def first_openings(config, results: list[FileResult], asserted: set[tuple[str, str]], books: Books) -> list:
+    """The openings to write: for each account and currency the import asserts a balance
+    of for the first time (the books assert none yet, hold no opening, and the config
+    gives none), what it held before everything booked on it. Each is noted in the
+    summary line of the statement its first balance comes from."""
+    from_config = {(account, currency) for account, currency, _ in config.openings()}
+    have = books.openings()
+    owner = {id(entry): result for result in results for entry in result.new}
+    out = []
+    for opening, first in openings.implied([e for r in results for e in r.new], books.postings_before):
+        key = (opening.account, opening.currency)
+        if key in from_config or key in have or key in asserted:
+            continue
+        result = owner[id(first)]
+        result.notes.append(f"first statement of {opening.account} in {opening.currency}: opening balance "
+                            f"{opening.amount:f} {opening.currency} at the end of {opening.date} written from it "
+                            "(set opening_balance in config.yaml to override)")
+        out.append((opening, result.path.name))
+    return out

@@ -55,10 +55,9 @@ def test_every_sample_imports_reimports_and_checks(tmp_path, folder, name):
     check = beanclear(merchant, "check", "--format", "json")
     assert check.exit_code in (0, 1), check.output
     ledger_errors = [f["message"] for f in json.loads(check.output)["findings"] if f["code"] == "beancount"]
-    if "balances-response" in name:  # a statement of balances alone: the books hold none of that money
-        assert len(ledger_errors) == 2 and all("Balance failed" in m for m in ledger_errors)
-    else:
-        assert ledger_errors == []  # every running balance of the statement holds in the books
+    # Every balance of the statement holds in the books: a statement of balances alone is
+    # the account's first, and its balances are its opening (DESIGN.md §1).
+    assert ledger_errors == []
 
 
 def test_bad_input_is_exit_2_and_leaves_the_books_alone(tmp_path):

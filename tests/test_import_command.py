@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from beanclear import atomic
-from conftest import BANK_HEADER, FUND, TRADE, WECHAT_AND_BANK, bank_file, beanclear, snapshot
+from conftest import BANK_HEADER, FUND, TRADE, WECHAT_AND_BANK, bank_file, beanclear, sample, snapshot
 
 def test_import_writes_books_and_one_summary_line_per_file(merchant):
     result = beanclear(merchant, "import", str(merchant / "statements"))
@@ -16,7 +16,7 @@ def test_import_writes_books_and_one_summary_line_per_file(merchant):
     lines = result.output.strip().splitlines()
     assert len(lines) == 3
     assert "bank.csv: ops (bank csv), 2 rows read, 4 entries written, 0 already in the books" in lines[0]
-    assert f"{FUND}: wechat (wechat fund bill), 2 rows read, 1 entries written" in lines[1]
+    assert f"{FUND}: wechat (wechat fund bill), 2 rows read, 3 entries written" in lines[1]
     assert f"{TRADE}: wechat (wechat trade bill), 3 rows read, 3 entries written" in lines[2]
     books = merchant / "books"
     assert (books / "wechat" / "2021" / "2021-01.beancount").exists()
@@ -201,6 +201,11 @@ rules:""")
     assert result.exit_code == 2
     assert "more than one source claims this file: ops (bank csv), ops2 (bank csv)" in result.output
     assert not (merchant / "books").exists()
+    # In a folder named after one of them, it is that one's.
+    (merchant / "statements" / "ops2").mkdir()
+    shutil.move(merchant / "statements" / "bank.csv", merchant / "statements" / "ops2" / "bank.csv")
+    result = beanclear(merchant, "import", str(merchant / "statements" / "ops2"))
+    assert result.exit_code == 0 and "bank.csv: ops2 (bank csv)" in result.output, result.output
 
 
 def test_bad_config_exits_2_naming_the_key(merchant):
@@ -230,3 +235,37 @@ def test_progress_is_reported_per_statement(merchant):
     importing.run(config.load(merchant / "config.yaml"), [merchant / "statements" / TRADE],
                   progress=lambda path: (lambda done, total: calls.append((path.name, done, total))))
     assert calls == [(TRADE, 0, 3), (TRADE, 3, 3)]
+
+
+# -- a statement of a type the config has no source for -------------------------------
+
+@pytest.mark.parametrize("folder, name, config, expected", [
+    ("wechat_personal", "deg-wechat-records.csv", WECHAT_AND_BANK,
+     "this looks like a wechat personal bill statement (channel type wechat-personal)"),
+    ("alipay_personal", "dhr-alipay-full-utf8.csv", "channels:\n  ali:\n    type: alipay\n",
+     "this looks like an alipay personal bill statement (channel type alipay-personal)"),
+    ("stripe_csv", "hledger-stripe-balance_change_from_activity.csv", "channels:\n  pp:\n    type: paypal\n",
+     "this looks like a stripe balance csv statement (channel type stripe)"),
+])
+def test_a_statement_of_another_type_names_that_type(tmp_path, folder, name, config, expected):
+    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+    shutil.copy(sample(folder, name), tmp_path / name)
+    result = beanclear(tmp_path, "import", str(tmp_path / name))
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path / name}:1: {expected}" in result.output
+    assert ("but the config has no source of that type; add one to config.yaml or pass --source; "
+            "nothing was written") in result.output
+
+
+def test_a_source_of_that_type_that_does_not_claim_the_file_is_named(tmp_path):
+    (tmp_path / "config.yaml").write_text("channels:\n  me:\n    type: wechat-personal\n    account_id: 某人\n")
+    shutil.copy(sample("wechat_personal", "deg-wechat-records.csv"), tmp_path / "bill.csv")
+    result = beanclear(tmp_path, "import", str(tmp_path / "bill.csv"))
+    assert result.exit_code == 2
+    assert "(channel type wechat-personal), but source me of that type does not claim it" in result.output
+
+
+def test_a_file_no_type_reads_is_still_not_recognised(merchant):
+    (merchant / "notes.csv").write_text("date,amount\n2021-01-01,1.00\n")
+    result = beanclear(merchant, "import", str(merchant / "notes.csv"))
+    assert result.exit_code == 2 and ":1: no importer recognises this file (expected a statement of" in result.output

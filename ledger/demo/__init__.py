@@ -92,8 +92,14 @@ def _abroad(rng: random.Random, q: Quarter, config, statements: Path, problems: 
         (statements / bank.name).mkdir(parents=True)
         path = statements / bank.name / f"{bank.name}-2026Q1.xml"
         booked = camt.lines(rng, q.usd_bank)
+        # With problems, the bank's statement stops a week before the channels': one
+        # statement-gap, and the payouts of that week wait rather than go missing.
+        until = END - dt.timedelta(days=7) if problems else END
+        if problems:
+            q.problems.append(Problem("statement-gap", until, (), f"the {bank.name} statement ends {until}, "
+                                      "a week before the channels'"))
         files.append((path, camt.write(path, booked, bank.opening.amount if bank.opening else ZERO,
-                                       config.title.split()[-1] if config.title else "Merchant")))
+                                       config.title.split()[-1] if config.title else "Merchant", until)))
     return files
 
 

@@ -47,8 +47,9 @@ def _entry(day: dt.date, ref: str, payee: str, memo: str, amount: Decimal, e2e: 
             f"<RmtInf><Ustrd>{escape(memo)}</Ustrd></RmtInf></TxDtls></NtryDtls>\n      </Ntry>\n")
 
 
-def write(path: Path, booked: list[tuple], opening: Decimal, holder: str) -> int:
-    """One `Stmt` per month; returns the number of entries."""
+def write(path: Path, booked: list[tuple], opening: Decimal, holder: str, until: dt.date = END) -> int:
+    """One `Stmt` per month, the last one ending on `until`; returns the number of entries."""
+    booked = [line for line in booked if line[0] <= until]
     parts = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
              "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n  <BkToCstmrStmt>\n",
              f"    <GrpHdr><MsgId>HBUK{END:%Y%m%d}Q1</MsgId><CreDtTm>{END + dt.timedelta(1)}T06:00:00</CreDtTm>"
@@ -56,7 +57,7 @@ def write(path: Path, booked: list[tuple], opening: Decimal, holder: str) -> int
     balance = opening
     for month in (1, 2, 3):
         first = dt.date(2026, month, 1)
-        last = (first.replace(month=month + 1) if month < 12 else dt.date(2027, 1, 1)) - dt.timedelta(1)
+        last = min(until, (first.replace(month=month + 1) if month < 12 else dt.date(2027, 1, 1)) - dt.timedelta(1))
         day_before = first - dt.timedelta(1)
         rows = [line for line in booked if line[0].month == month]
         parts.append(f"    <Stmt>\n      <Id>{IBAN[-8:]}-2026-{month:02d}</Id><ElctrncSeqNb>{month}</ElctrncSeqNb>\n"

@@ -1,0 +1,109 @@
+"""The days each source's statements cover (DESIGN.md §2, "Coverage is known").
+
+Every import records, per statement, the first and last day it covers, as a custom
+directive in the source's own month file:
+
+    2026-03-31 custom "beanclear-coverage" "icbc" 2026-01-01
+      id: "coverage 2026-01-01 2026-03-31"
+      statement: "icbc-2026Q1.csv"
+
+A statement that states its period (CAMT `FrToDt`, OFX `DTSTART`/`DTEND`, a bill's
+起始/终止时间) sets it on its Extraction; otherwise the period runs from its first line
+to its last (a closing balance asserted on the next day covers the day before). The
+checks judge a deadline only where the other side's statements cover the day
+(`Coverage.end`), and report holes and early ends as `statement-gap` (gaps.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+
+from beancount.core import data
+from beancount.parser.grammar import ValueType
+
+KIND = "beanclear-coverage"
+DAY = dt.timedelta(days=1)
+# Periods read from a statement's lines (no stated period) miss quiet days at either end:
+# a gap this short between two of them is a weekend without lines, not a missing file.
+QUIET_DAYS = 3
+
+
+def period(extraction) -> tuple[dt.date, dt.date] | None:
+    """The days a statement covers: the period it states, widened to its first and last
+    line (a file whose lines stray outside its stated period still covers them)."""
+    days = [e.date - DAY if isinstance(e, data.Balance) else e.date
+            for e in extraction.entries if isinstance(e, (data.Transaction, data.Balance))]
+    days += list(getattr(extraction, "period", None) or ())
+    return (min(days), max(days)) if days else None
+
+
+def record(source: str, extraction, path, shows_payouts: bool = True) -> data.Custom | None:
+    """The coverage directive of one imported statement, or None for a statement of no days.
+    A statement that cannot show payouts (a trade bill) says so: `payouts: "no"`."""
+    span = period(extraction)
+    if span is None:
+        return None
+    first, last = span
+    meta = data.new_metadata(str(path), 0)
+    # A trade view and a fund view of one month cover the same days but not the same things.
+    meta.update({"id": f"coverage {first} {last}" + ("" if shows_payouts else " without payouts"),
+                 "statement": Path(path).name})
+    if not shows_payouts:
+        meta["payouts"] = "no"
+    return data.Custom(meta, last, KIND, [ValueType(source, str), ValueType(first, dt.date)])
+
+
+class Coverage:
+    """Per source, the merged spans of days its statements cover."""
+
+    def __init__(self, spans: dict[str, list[tuple[dt.date, dt.date]]], payout_views: set[str] | None = None):
+        self.spans = {source: _merged(s) for source, s in spans.items()}
+        self.payout_views = set(spans) if payout_views is None else payout_views
+
+    @classmethod
+    def of(cls, entries) -> "Coverage":
+        spans: dict[str, list] = defaultdict(list)
+        payout_views = set()
+        for entry in entries:
+            if isinstance(entry, data.Custom) and entry.type == KIND and len(entry.values) >= 2:
+                source = str(entry.values[0].value)
+                spans[source].append((entry.values[1].value, entry.date))
+                if entry.meta.get("payouts") != "no":
+                    payout_views.add(source)
+        return cls(spans, payout_views)
+
+    def shows_payouts(self, source: str) -> bool:
+        """Whether any statement of the source could show its payouts (not only trade
+        bills): else the bank's credits are all the books know of them. Books without
+        coverage records are taken to show them."""
+        return not self.recorded or source in self.payout_views
+
+    @property
+    def recorded(self) -> bool:
+        """Whether the books record coverage at all (books made before it did not)."""
+        return bool(self.spans)
+
+    def start(self, source: str) -> dt.date | None:
+        spans = self.spans.get(source)
+        return spans[0][0] if spans else None
+
+    def end(self, source: str) -> dt.date | None:
+        spans = self.spans.get(source)
+        return spans[-1][1] if spans else None
+
+    def holes(self, source: str) -> list[tuple[dt.date, dt.date]]:
+        """(first, last) missing day of every hole between a source's statements."""
+        spans = self.spans.get(source, [])
+        return [(a[1] + DAY, b[0] - DAY) for a, b in zip(spans, spans[1:])]
+
+
+def _merged(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    out: list[tuple[dt.date, dt.date]] = []
+    for first, last in sorted(spans):
+        if out and first <= out[-1][1] + DAY * (QUIET_DAYS + 1):
+            out[-1] = (out[-1][0], max(out[-1][1], last))
+        else:
+            out.append((first, last))
+    return out

@@ -1,0 +1,140 @@
+"""How far the statements let each deadline be judged, and `statement-gap`: where a
+source's statements leave days uncovered or end before the other side's.
+
+A payout is `payout-missing` only when its bank's statements cover `bank_days` after
+it; a bank credit is `bank-unmatched` only when its channel's statements cover the days
+its payout would have left; money is `unsettled` only to the end of its channel's own
+statements. What cannot be judged waits, and the cause is one finding:
+
+    statement-gap  icbc  the statements of icbc end 2026-03-24; those of wechat go to 2026-03-31:
+                         5 payout(s) (41,000.00 CNY) wait for the statement of the bank
+
+Books without coverage records (made before beanclear recorded it) are judged to the
+last statement date of all sources, as they always were.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from beanclear.findings import Finding
+from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
+
+
+class Horizon:
+    """The days one channel's checks may judge: its own statements and its bank's."""
+
+    def __init__(self, cover: Coverage, channel, as_of: dt.date):
+        self.channel = channel
+        if not cover.recorded:
+            self.own = (dt.date.min, as_of)
+            self.bank = (dt.date.min, as_of)
+            self.bank_holes: list = []
+            return
+        start, end = cover.start(channel.name), cover.end(channel.name)
+        self.own = (start, end) if start else None
+        bank = channel.bank
+        start, end = (cover.start(bank), cover.end(bank)) if bank else (None, None)
+        self.bank = (start, end) if start else None
+        self.bank_holes = cover.holes(bank) if bank else []
+
+    def through_bank(self) -> "Horizon":
+        """This horizon with the channel's own statements cut at the end of its bank's:
+        for money that leaves the channel only when the bank shows it arrive."""
+        clipped = copy.copy(self)
+        if self.own is not None:
+            end = min(self.own[1], self.bank[1]) if self.bank else None
+            clipped.own = (self.own[0], end) if end and end >= self.own[0] else None
+        return clipped
+
+    @property
+    def own_end(self) -> dt.date | None:
+        return self.own[1] if self.own else None
+
+    def payout(self, date: dt.date, window: int) -> str:
+        """`judge` a payout of `date`, let it `wait` for the bank's statement, or say
+        nothing (`before`: it left before the bank's statements begin)."""
+        if self.bank is None:
+            return "wait" if self.channel.bank else "before"   # no bank configured: not ours to judge
+        start, end = self.bank
+        if date - DAY < start:
+            return "before"
+        if any(first <= date + DAY * window and date <= last for first, last in self.bank_holes):
+            return "hole"
+        return "judge" if (end - date).days > window else "wait"
+
+    def credit(self, date: dt.date, window: int) -> str:
+        """`judge` a bank credit booked as this channel's payout, or let it wait."""
+        if self.own is None:
+            return "wait"
+        start, end = self.own
+        if date > end:
+            return "wait"
+        return "judge" if date - DAY * window >= start else "before"
+
+    def bank_ends_early(self) -> bool:
+        """Whether the bank's statements end more than a quiet weekend before the channel's
+        (a statement read from its lines ends at its last line, not its last day)."""
+        if self.own is None:
+            return False
+        return self.bank is None or (self.own[1] - self.bank[1]).days > QUIET_DAYS
+
+    def own_ends_early(self) -> bool:
+        if self.bank is None:
+            return False
+        return self.own is None or (self.bank[1] - self.own[1]).days > QUIET_DAYS
+
+    def opening_unknown(self, date: dt.date, has_opening: bool, late_days: int) -> bool:
+        """Whether a payout this early may take money booked before the channel's first
+        statement, which no opening tells (a statement without a balance column)."""
+        if has_opening or self.own is None:
+            return False
+        return (date - self.own[0]).days <= self.channel.settlement_days + late_days
+
+
+def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[str, list]) -> list[Finding]:
+    """statement-gap findings: holes in every source's statements; per bank, the payouts
+    that wait for its statements (`waiting`: bank -> payout items); per channel, the
+    bank credits that wait for its statements (`unheard`: channel -> credit items);
+    items as (the source on the other side, clearing.Item) pairs."""
+    if not cover.recorded:
+        return []
+    out = []
+    for name in sorted(config.sources):
+        for first, last in cover.holes(name):
+            days = (last - first).days + 1
+            out.append(Finding("statement-gap", first, name, "", Decimal(0), "",
+                               f"no statement of {name} covers {first} to {last} ({days} days); "
+                               "the deadlines that depend on those days wait"))
+    for name in sorted(config.banks):
+        payers = sorted(ch.name for ch in config.channels.values() if ch.bank == name and cover.end(ch.name))
+        latest = max((cover.end(p) for p in payers), default=None)
+        end = cover.end(name)
+        if latest and (end is None or (latest - end).days > QUIET_DAYS):
+            out.append(_waiting(cover, name, waiting.get(name) or [(p, None) for p in payers],
+                                "payout(s)", "the statement of the bank"))
+    for name, items in sorted(unheard.items()):
+        out.append(_waiting(cover, name, items, "bank credit(s)", f"the statement of {name}"))
+    return out
+
+
+def _waiting(cover: Coverage, name: str, pairs: list, what: str, awaited: str) -> Finding:
+    """One finding for everything that waits on one source's statements: (the source
+    on the other side, item) pairs. Its amount is 0: the gap is days, not money."""
+    from beanclear.clearing import _money, refs
+    end = cover.end(name)
+    others = sorted({source for source, _ in pairs})
+    latest = max(cover.end(o) or dt.date.min for o in others)
+    items = [item for _, item in pairs if item is not None]
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for item in items:
+        totals[item.currency] += abs(item.amount)
+    money = ", ".join(f"{_money(v)} {c}" for c, v in sorted(totals.items()))
+    said = (f"the statements of {name} end {end}" if end else f"no statement of {name} is in the books") \
+        + f"; those of {', '.join(others)} go to {latest}"
+    said += f": {len(items)} {what} ({money}) wait for {awaited}" if items else f": their deadlines wait for {awaited}"
+    day = end or min((i.date for i in items), default=latest)
+    return Finding("statement-gap", day, name, "", Decimal(0), "", said, refs(i.entry for i in items))

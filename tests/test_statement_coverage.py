@@ -1,0 +1,186 @@
+"""Openings and coverage come from the statements (DESIGN.md §1, §2): the first
+statement of an account writes its opening balance; every statement records the days it
+covers; a bank whose statements end early is one `statement-gap`, not a payout-missing
+per payout."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from conftest import beanclear, sample
+
+BANK_ONLY = """\
+books: books
+currency: CNY
+banks:
+  ops:
+    type: csv
+    account: Assets:Bank:Ops
+    columns: {date: 交易日期, amount: 交易金额, memo: 摘要, payee: 对方户名, ref: 交易流水号, balance: 余额}
+"""
+HEADER = "交易日期,交易流水号,摘要,对方户名,交易金额,余额"
+
+
+def write(folder, name, *rows):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+
+
+def check(merchant) -> tuple[int, list[dict]]:
+    result = beanclear(merchant, "check", "--format", "json")
+    return result.exit_code, json.loads(result.output)["findings"]
+
+
+def test_first_statement_writes_the_opening_and_its_balances_hold(tmp_path):
+    (tmp_path / "config.yaml").write_text(BANK_ONLY, encoding="utf-8")
+    write(tmp_path / "st", "jan.csv", "2026-01-05,B1,货款,某公司,100.00,400100.00", "2026-01-06,B2,房租,某置业,-50.00,400050.00")
+    result = beanclear(tmp_path, "import", str(tmp_path / "st"))
+    assert result.exit_code == 0, result.output
+    assert "opening balance 400000.00 CNY at the end of 2026-01-04" in result.output
+    accounts = (tmp_path / "books" / "accounts.beancount").read_text()
+    assert 'id: "opening Assets:Bank:Ops CNY"' in accounts and "2000-01-01 open Equity:Opening-Balances" in accounts
+    code, findings = check(tmp_path)
+    assert [f for f in findings if f["code"] == "beancount"] == []
+    # A later statement is not a first one: no second opening, its balances still hold.
+    write(tmp_path / "st2", "feb.csv", "2026-02-02,B3,货款,某公司,10.00,400060.00")
+    result = beanclear(tmp_path, "import", str(tmp_path / "st2"))
+    assert "opening" not in result.output
+    assert accounts == (tmp_path / "books" / "accounts.beancount").read_text()
+    assert [f for f in check(tmp_path)[1] if f["code"] == "beancount"] == []
+
+
+def test_a_running_balance_the_lines_do_not_reach_is_a_beancount_error(tmp_path):
+    (tmp_path / "config.yaml").write_text(BANK_ONLY, encoding="utf-8")
+    write(tmp_path / "st", "jan.csv", "2026-01-05,B1,货款,某公司,100.00,400100.00", "2026-01-06,B2,房租,某置业,-50.00,400000.00")
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    code, findings = check(tmp_path)
+    failed = [f for f in findings if f["code"] == "beancount"]
+    assert code == 1 and len(failed) == 1 and failed[0]["message"].startswith("Balance failed for 'Assets:Bank:Ops'")
+
+
+def test_the_config_opening_wins(tmp_path):
+    config = BANK_ONLY + "    opening_balance: {date: 2026-01-04, amount: 400000.00}\n"
+    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+    write(tmp_path / "st", "jan.csv", "2026-01-05,B1,货款,某公司,100.00,400100.00")
+    result = beanclear(tmp_path, "import", str(tmp_path / "st"))
+    assert result.exit_code == 0 and "opening balance" not in result.output
+    assert "opening Assets:Bank:Ops CNY" not in (tmp_path / "books" / "accounts.beancount").read_text()
+    assert [f for f in check(tmp_path)[1] if f["code"] == "beancount"] == []
+
+
+def test_camt_opening_comes_from_the_statement(tmp_path):
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: EUR\nbanks:\n  bank: {type: camt053, account: Assets:Bank:Main, currency: EUR}\n")
+    (tmp_path / "st").mkdir()
+    shutil.copy(sample("camt053", "genkgo-camt053.v8.xml"), tmp_path / "st")
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    assert [f for f in check(tmp_path)[1] if f["code"] == "beancount"] == []
+
+
+def test_coverage_is_recorded_once_per_statement(tmp_path):
+    (tmp_path / "config.yaml").write_text(BANK_ONLY, encoding="utf-8")
+    write(tmp_path / "st", "jan.csv", "2026-01-05,B1,货款,某公司,100.00,100.00", "2026-01-09,B2,货款,某公司,1.00,101.00")
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    month = (tmp_path / "books" / "ops" / "2026" / "2026-01.beancount").read_text()
+    assert month.count('custom "beanclear-coverage" "ops" 2026-01-05') == 1
+    assert 'id: "coverage 2026-01-05 2026-01-09"' in month
+
+
+WECHAT = """\
+books: books
+currency: CNY
+channels:
+  wechat: {type: wechat, settlement_days: 1, bank: ops, bank_days: 2}
+banks:
+  ops:
+    type: csv
+    account: Assets:Bank:Ops
+    columns: {date: 交易日期, amount: 交易金额, memo: 摘要, payee: 对方户名, ref: 交易流水号, balance: 余额}
+"""
+FUND_HEADER = "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元),资金变更提交申请人,备注,业务凭证号"
+
+
+def fund_bill(folder, withdrawals):
+    """A WeChat fund bill of withdrawals only, of money that was there before (an opening)."""
+    lines, balance = [FUND_HEADER], sum(amount for _, _, amount in withdrawals)
+    for day, ident, amount in withdrawals:
+        balance -= amount
+        lines.append(",".join("`" + c for c in (f"2026-03-{day:02d} 18:00:00", ident, f"F{ident}", "提现", "提现", "支出",
+                                                  f"{amount}.00", f"{balance}.00", "1900000109API", "", "")))
+    lines += ["资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额",
+              f"`{len(withdrawals)},`0,`0.00,`{len(withdrawals)},`{sum(a for _, _, a in withdrawals)}.00"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "fund.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_bank_statement_that_ends_early_is_one_statement_gap(tmp_path):
+    (tmp_path / "config.yaml").write_text(WECHAT, encoding="utf-8")
+    fund_bill(tmp_path / "st", [(d, f"W{d}", 100) for d in range(1, 31)])
+    # The bank shows the withdrawals of 1..19 arrive the next day, then its statement ends.
+    rows, balance = [], 0
+    for d in range(1, 20):
+        balance += 100
+        rows.append(f"2026-03-{d + 1:02d},B{d},微信支付提现,财付通支付科技有限公司,100.00,{balance}.00")
+    write(tmp_path / "st", "bank.csv", *rows)
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    _, findings = check(tmp_path)
+    codes = [f["code"] for f in findings]
+    assert "payout-missing" not in codes, findings
+    gaps = [f for f in findings if f["code"] == "statement-gap"]
+    assert len(gaps) == 1 and gaps[0]["source"] == "ops", findings
+    assert "end 2026-03-20" in gaps[0]["message"] and "wait for the statement of the bank" in gaps[0]["message"]
+    assert [c for c in codes if c != "statement-gap"] == [], findings
+
+
+def test_a_payout_the_bank_never_shows_is_missing_where_the_bank_covers_it(tmp_path):
+    (tmp_path / "config.yaml").write_text(WECHAT, encoding="utf-8")
+    fund_bill(tmp_path / "st", [(d, f"W{d}", 100 + d) for d in range(1, 31)])
+    rows, balance = [], 0
+    for d in range(1, 31):
+        if d == 10:
+            continue  # W10 never arrives
+        balance += 100 + d
+        rows.append(f"2026-03-{min(d + 1, 31):02d},B{d},微信支付提现,财付通支付科技有限公司,{100 + d}.00,{balance}.00")
+    write(tmp_path / "st", "bank.csv", *rows)
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    _, findings = check(tmp_path)
+    assert [(f["code"], f["refs"][:1]) for f in findings] == [("payout-missing", ["FW10"])], findings
+
+
+def test_no_bank_statement_at_all_is_one_statement_gap(tmp_path):
+    (tmp_path / "config.yaml").write_text(WECHAT, encoding="utf-8")
+    fund_bill(tmp_path / "st", [(d, f"W{d}", 100) for d in range(1, 31)])
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    _, findings = check(tmp_path)
+    assert [f["code"] for f in findings] == ["statement-gap"], findings
+    assert "no statement of ops is in the books" in findings[0]["message"]
+
+
+def test_a_missing_month_of_a_bank_is_a_hole(tmp_path):
+    (tmp_path / "config.yaml").write_text(BANK_ONLY, encoding="utf-8")
+    write(tmp_path / "st", "jan.csv", "2026-01-05,B1,货款,某公司,100.00,100.00", "2026-01-30,B2,货款,某公司,1.00,101.00")
+    write(tmp_path / "st", "mar.csv", "2026-03-02,B3,货款,某公司,1.00,102.00")
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    _, findings = check(tmp_path)
+    gaps = [f for f in findings if f["code"] == "statement-gap"]
+    assert len(gaps) == 1 and "covers 2026-01-31 to 2026-03-01" in gaps[0]["message"], findings
+
+
+def test_orders_wait_for_the_channels_statements(tmp_path):
+    from test_shop_journey import shop_export, trade_bill
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: CNY\nchannels:\n  wechat: {type: wechat, settlement_days: 400}\n"
+        "shops:\n  teashop: {type: shopify, currency: CNY, order_days: 3}\n", encoding="utf-8")
+    for name in ("orders", "payments"):
+        (tmp_path / name).mkdir()
+    # Orders every day to the 28th; the trade bill names the first 19 and ends on the 19th.
+    shop_export(tmp_path / "orders", [(f"10{d:02d}", f"{d:02d}", "10.00", "0.00", "paid") for d in range(1, 29)])
+    trade_bill(tmp_path / "payments", [(f"{d:02d}", f"42000010{d:02d}", f"10{d:02d}", "10.00")
+                                       for d in range(1, 20) if d != 5])   # order 1005 never paid
+    assert beanclear(tmp_path, "import", str(tmp_path / "orders"), str(tmp_path / "payments")).exit_code == 0
+    _, findings = check(tmp_path)
+    assert [(f["code"], f["refs"][0]) for f in findings] == [("order-unpaid", "#1005"), ("statement-gap", "#1020")]
+    assert "the statements of the channels that pay it end 2026-03-19" in findings[1]["message"]
+    assert "5 order deadline(s) wait" in findings[1]["message"]
