@@ -1,0 +1,18 @@
+"""Random merchants nobody designed, with their truth recorded, and a scorer for beanclear.
+
+    python -m beanclear.simulation --seed 3 --out /tmp/m3          # score one merchant
+    python -m beanclear.simulation --seed 3 --out /tmp/m3 --clean  # no problems: truth is zero findings
+
+`shape` draws the merchant, `truth` lives its period and injects problems (`inject`),
+`writers` write its statements from FORMATS.md alone, `config` its config.yaml from DESIGN.md §3
+alone, `score` runs `beanclear import` + `check` and compares.
+
+Developing seeds (looked at while writing this package): 1-5 (small), clean 1-3, and 1000, 1003,
+1004 (looked at after the code was final, to explain failures). tests/ uses 11-13 and clean 14.
+Score fresh seeds, e.g. `benchmarks/bench_merchants.py --seeds 100 --from 5000`.
+
+Decisions where DESIGN/FORMATS are silent: a day's unpaid money is one unsettled problem (each
+payment day is a clearing group); refund-rate is measured per channel and currency over full
+7-day windows the statements cover; Alipay 业务明细 服务费 is written negative for half the
+merchants (no sign documented); WeChat fund-bill refunds carry 退款总金额X;含手续费Y and move X−Y.
+"""

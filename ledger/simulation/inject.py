@@ -1,0 +1,221 @@
+"""Problems injected at random places, each recorded with the ids the files will show.
+
+Only what the shape allows: order codes need a shop, payout codes need a channel whose payouts
+its downloaded statements show, fx-gap needs EUR. One cause is one problem: the payouts a
+short bank statement cannot show are the statement-gap's consequences, not payout-missing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from .model import BankLine, Problem, money
+
+SURGE = 5
+
+
+def injections(m, rng, ids):
+    from .truth import add_refund, fee_of, make_payment, order_of
+    shape, S, E = m.shape, m.shape.start, m.shape.end
+    inj = {"hold": defaultdict(set), "stop": {}, "gap": {}, "bank_lines": defaultdict(list), "after_payouts": [], "after_banks": []}
+    used = set()
+    P = m.problems
+
+    def pick(pool, lo, hi, cond=lambda p: True):
+        c = [p for p in pool if id(p) not in used and lo <= p.dt.date() <= hi and cond(p)]
+        if not c:
+            return None
+        p = rng.choice(c)
+        used.add(id(p))
+        return p
+
+    def refs(p):
+        return [x for x in (p.id, p.charge_id, *p.conv[:2]) if x]
+
+    def with_order(p):
+        o = order_of(m, p)
+        return o is not None and id(o) not in used and p.currency == p.pres_currency
+
+    def take_order(p):
+        o = order_of(m, p)
+        used.add(id(o))
+        return o
+
+    if shape.shops:
+        od = max(s.order_days for s in shape.shops)
+        p = pick(m.payments, S + timedelta(days=1), E - timedelta(days=od + 2), with_order)
+        if p:
+            o = take_order(p)
+            m.payments.remove(p)
+            P.append(Problem("order-unpaid", o.shop, o.dt.date(), [o.id, o.ref]))
+        p = pick(m.payments, S + timedelta(days=od + 2), E - timedelta(days=2), with_order)
+        if p:
+            o = take_order(p)
+            o.exported = False
+            P.append(Problem("payment-without-order", p.channel, p.dt.date(), refs(p) + [p.order_ref], objs=[p]))
+        p = pick(m.payments, S + timedelta(days=1), E - timedelta(days=od + 2), with_order)
+        if p:
+            o = take_order(p)
+            ch = shape.channel(p.channel)
+            p.gross = p.pres_amount = p.gross - max(money(p.gross * Decimal("0.1")), Decimal("1.00"))
+            p.fee = fee_of(ch, p.gross)
+            P.append(Problem("amount-mismatch", p.channel, p.dt.date(), refs(p) + [o.id, o.ref], objs=[p]))
+        p = pick(m.payments, S + timedelta(days=1), E - timedelta(days=od + 2), with_order)
+        if p:
+            o = take_order(p)
+            ch = shape.channel(p.channel)
+            p2 = make_payment(m, ch, p.dt + timedelta(minutes=rng.randint(1, 9)), p.pres_amount, p.pres_currency,
+                              p.order_ref, p.title, ids)
+            if p2.dt.date() != p.dt.date():
+                p2.dt = datetime.combine(p.dt.date(), time(23, 59, 30))
+            m.payments.append(p2)
+            used.add(id(p2))
+            P.append(Problem("duplicate-charge", p.channel, p.dt.date(), refs(p) + refs(p2) + [o.id, o.ref], objs=[p, p2]))
+        variants = ["shop", "channel"] if rng.random() < 0.3 else [rng.choice(["shop", "channel"])]
+        for v in variants:
+            # after the first 7 days: a refund-rate window that statements cover only in part is not judged
+            p = pick(m.payments, S + timedelta(days=7), E - timedelta(days=od + 4),
+                     lambda p: with_order(p) and not any(r.payment is p for r in m.refunds))
+            if not p:
+                continue
+            o = take_order(p)
+            if v == "shop":
+                o.refunded = o.amount
+                P.append(Problem("refund-unsynced", o.shop, o.dt.date(), [o.id, o.ref] + refs(p), note="shop only", objs=[p]))
+            else:
+                r = add_refund(m, ids, p, min(p.dt + timedelta(hours=2), datetime.combine(p.dt.date(), time(22, 45))),
+                               p.gross, shop_too=False)
+                used.add(id(r))
+                P.append(Problem("refund-unsynced", p.channel, r.dt.date(), [o.id, o.ref, r.id] + refs(p),
+                                 note="channel only", objs=[p, r]))
+
+    # statement-gap first: the other bank problems must fall inside what the bank shows
+    bank_end = {b.name: E for b in shape.banks}
+    gb = rng.choice(shape.banks)
+    k = rng.randint(4, 6)
+    bank_end[gb.name] = inj["gap"][gb.name] = E - timedelta(days=k)
+    gap = Problem("statement-gap", gb.name, E - timedelta(days=k - 1), [], window=(E - timedelta(days=k + 1), E),
+                  sources=tuple(c.name for c in shape.channels if c.bank == gb.name))
+    P.append(gap)
+
+    def gap_window():       # a finding may be dated at the last line the short statement holds
+        last = max((l.day for l in m.bank_lines[gb.name]), default=S)
+        gap.window = (min(last, gap.window[0]), E)
+    inj["after_banks"].append(gap_window)
+
+    for ch in shape.channels:       # fee-gap: one payment per channel charged above the contract
+        p = pick(m.payments, S, E, lambda p: p.channel == ch.name)
+        if p:
+            p.fee += money(Decimal("0.50") + p.gross * Decimal("0.005"))
+            if p.conv:
+                p.conv = (p.conv[0], p.conv[1], money(p.net * p.rate))
+            P.append(Problem("fee-gap", p.channel, p.dt.date(), refs(p), objs=[p]))
+    fx = [c for c in shape.channels if c.eur]
+    if fx:
+        ch = rng.choice(fx)
+        p = pick(m.payments, S, E, lambda p: p.channel == ch.name and p.pres_currency == "EUR")
+        if p:
+            p.rate = (m.rates[p.dt.date()] * Decimal("0.98")).quantize(Decimal("0.000001"))
+            if ch.name == "stripe":
+                p.gross = money(p.pres_amount * p.rate)
+                p.fee = fee_of(ch, p.gross)
+            else:
+                p.conv = (p.conv[0], p.conv[1], money(p.net * p.rate))
+            P.append(Problem("fx-gap", p.channel, p.dt.date(), refs(p), objs=[p]))
+
+    _refund_problems(m, rng, ids, used, P, add_refund)
+
+    visible = [c for c in shape.channels if c.payouts_visible]
+    if visible:
+        # the channel stops paying out two days before the end: the days whose T+N payout never came
+        # are overdue at the end. Under FIFO and under payout ids alike each such day is one group.
+        ch = rng.choice(visible)
+        stop = E - timedelta(days=2)
+        inj["stop"][ch.name] = stop
+
+        def unsettled_truth():
+            for i in range(2):
+                d = stop - timedelta(days=ch.settlement_days - i)
+                net = sum((x.net if hasattr(x, "gross") else -x.net) for x in m.payments + m.refunds
+                          if x.channel == ch.name and x.dt.date() == d)
+                if net > 0:
+                    P.append(Problem("unsettled", ch.name, d, [], window=(d, d)))
+        inj["after_payouts"].append(unsettled_truth)
+
+    def payout_problems():
+        taken = set()
+
+        def due(po):
+            c = shape.channel(po.channel)
+            return (id(po) not in taken and po.dt.date() > S and c.payouts_visible
+                    and po.dt.date() + timedelta(days=c.bank_days + 2) < bank_end[c.bank]
+                    and not any(_held(inj, i) for i in po.items) and po.channel not in inj["stop"])
+        cands = [po for po in m.payouts if due(po)]
+        if cands:
+            po = rng.choice(cands)
+            taken.add(id(po))
+            if po.channel == "stripe":
+                po.amount -= Decimal("1.50")
+            else:
+                po.bank_amount = po.amount - max(money(po.amount * Decimal("0.01")), Decimal("5.00"))
+            pr = Problem("payout-mismatch", po.channel, po.dt.date(), [x for x in (po.id, po.txn_id) if x], objs=[po])
+            P.append(pr)
+            inj["after_banks"].append(lambda: pr.refs.append(po.bank_ref) if po.bank_ref else None)
+        cands = [po for po in m.payouts if due(po)]
+        if cands:
+            po = rng.choice(cands)
+            po.credited = False
+            P.append(Problem("payout-missing", po.channel, po.dt.date(), [x for x in (po.id, po.txn_id) if x], objs=[po]))
+    inj["after_payouts"].append(payout_problems)
+
+    b = rng.choice(shape.banks)
+    d = S + timedelta(days=rng.randint(1, (bank_end[b.name] - S).days - 1))
+    ref = "" if b.type == "icbc" else f"{d:%y%m%d}{ids.digits(10)}"
+    cny = b.currency == "CNY"
+    inj["bank_lines"][b.name].append(BankLine(b.name, d, money(Decimal(rng.randint(20000, 300000)) / 100),
+                                              "往来款" if cny else "INCOMING WIRE",
+                                              "杭州青禾贸易有限公司" if cny else "ACME TRADING LTD", ref))
+    P.append(Problem("bank-unmatched", b.name, d, [ref] if ref else [], window=None if ref else (d, d)))
+    return inj
+
+
+def _held(inj, item):
+    return item.dt.date() in inj["hold"].get(item.channel, ())
+
+
+def _refund_problems(m, rng, ids, used, P, add_refund):
+    shape, S, E = m.shape, m.shape.start, m.shape.end
+    chans = sorted(shape.channels, key=lambda c: -sum(1 for p in m.payments if p.channel == c.name))
+    ok = lambda p: (id(p) not in used and p.currency == p.pres_currency and not p.conv
+                    and not any(r.payment is p for r in m.refunds))
+    surge_ch = chans[0]
+    # the day with most refundable payments; refunded that evening, before the end-of-day payout
+    lo = S + timedelta(days=8)
+    by_day = {}
+    for p in m.payments:
+        if p.channel == surge_ch.name and ok(p) and lo <= p.dt.date() < E and p.dt.hour < 22:
+            by_day.setdefault(p.dt.date(), []).append(p)
+    d, pool = max(by_day.items(), key=lambda kv: (len(kv[1]), kv[0]), default=(None, []))
+    if len(pool) >= 3:
+        for p in rng.sample(pool, min(SURGE, len(pool))):
+            used.add(id(p))
+            add_refund(m, ids, p, datetime.combine(d, time(22, rng.randint(20, 45), rng.randint(0, 59))), p.gross)
+        P.append(Problem("refund-surge", surge_ch.name, d, [], window=(d - timedelta(days=1), d + timedelta(days=1))))
+    rate_ch = chans[1] if len(chans) > 1 else chans[0]
+    w = S + timedelta(days=rng.randint(7, shape.days - 8))
+    days = [w + timedelta(days=i) for i in range(7)]
+    if d and rate_ch is surge_ch and any(abs((x - d).days) <= 1 for x in days):
+        w = S + timedelta(days=7) if d > S + timedelta(days=16) else E - timedelta(days=7)
+        days = [w + timedelta(days=i) for i in range(7)]
+    sales = sum((p.gross for p in m.payments if p.channel == rate_ch.name and p.dt.date() in days
+                 and p.currency == rate_ch.currency), Decimal("0"))
+    refunded = Decimal("0")
+    for day in days:
+        for p in [p for p in m.payments if p.channel == rate_ch.name and p.dt.date() == day and ok(p)][:1]:
+            if refunded > sales * Decimal("0.25"):
+                break
+            used.add(id(p))
+            add_refund(m, ids, p, p.dt + timedelta(hours=1) if p.dt.hour < 22 else p.dt + timedelta(minutes=5), p.gross)
+            refunded += p.gross

@@ -1,0 +1,176 @@
+"""Run beanclear on a generated merchant and score its findings against the truth.
+
+A finding matches a truth problem of the same code when their refs intersect; problems
+without one id (unsettled, refund-rate, refund-surge, statement-gap, a bank line without a
+reference) match a finding of the same code and source dated inside the problem's window.
+Each problem matches at most one finding; every other finding is false. Beancount's own
+errors come as findings of code `beancount`, all false.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from . import config as config_mod
+from .shape import draw
+from .truth import build, conservation
+from .writers import write_all
+
+CODES = ["order-unpaid", "payment-without-order", "amount-mismatch", "duplicate-charge", "refund-unsynced",
+         "unsettled", "payout-mismatch", "payout-missing", "bank-unmatched", "fee-gap", "fx-gap", "refund-rate",
+         "refund-surge", "statement-gap", "beancount"]
+BEANCLEAR = str(Path(sys.executable).with_name("beanclear"))
+
+
+def _clean_id(x) -> str:
+    return str(x).strip().strip("`'\t ")
+
+
+def generate(seed: int, out: Path, clean: bool = False, size: str = "small"):
+    shape = draw(seed, size)
+    m = build(shape, clean)
+    for sub in ("books", "statements"):
+        if (out / sub).exists():
+            shutil.rmtree(out / sub)
+    out.mkdir(parents=True, exist_ok=True)
+    config_mod.write(shape, out / "config.yaml")
+    write_all(m, out / "statements")
+    truth = {"problems": [p.as_dict() for p in m.problems], "conservation": conservation(m), "shape": shape.summary()}
+    (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    return m, truth
+
+
+def _run(args, timeout=600):
+    return subprocess.run([BEANCLEAR, *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "PYTHONHASHSEED": "0"})
+
+
+def match(problems, findings):
+    """-> (pairs [(problem, finding)], unmatched problems, unmatched findings)."""
+    free = list(range(len(findings)))
+    pairs, missed = [], []
+    # problems with ids first, so a windowed problem cannot take a finding that names a precise one
+    for p in sorted(problems, key=lambda p: p.get("window") is not None):
+        refs = {_clean_id(r) for r in p["refs"] if r}
+        hit = None
+        for i in free:
+            f = findings[i]
+            if f.get("code") != p["code"]:
+                continue
+            if refs and refs & {_clean_id(r) for r in f.get("refs") or []}:
+                hit = i
+                break
+            if p.get("window"):
+                lo, hi = (date.fromisoformat(x) for x in p["window"])
+                try:
+                    fd = date.fromisoformat(str(f.get("date"))[:10])
+                except ValueError:
+                    continue
+                if f.get("source") in {p["source"], *p.get("sources", [])} and lo <= fd <= hi:
+                    hit = i
+                    break
+        if hit is None:
+            missed.append(p)
+        else:
+            free.remove(hit)
+            pairs.append((p, findings[hit]))
+    return pairs, missed, [findings[i] for i in free]
+
+
+def per_code(problems, findings, pairs):
+    out = {}
+    for code in CODES + sorted({f.get("code") for f in findings} - set(CODES)):
+        t = sum(1 for p in problems if p["code"] == code)
+        f = sum(1 for x in findings if x.get("code") == code)
+        tp = sum(1 for p, _ in pairs if p["code"] == code)
+        out[code] = {"truth": t, "found": f, "true_positive": tp,
+                     "precision": round(tp / f, 4) if f else None, "recall": round(tp / t, 4) if t else None}
+    return out
+
+
+def books_conservation(out: Path, shape, truth_cons) -> dict:
+    from beancount import loader
+    from beancount.core import data
+    entries, _errors, _ = loader.load_file(str(out / "books" / "main.beancount"))
+    bal = defaultdict(Decimal)
+    ch_vals = {c.name: defaultdict(lambda: defaultdict(Decimal)) for c in shape.channels}
+    low = lambda acct: acct.split(":")[-1].lower()
+    for e in entries:
+        if not isinstance(e, data.Transaction):
+            continue
+        for p in e.postings:
+            bal[(p.account, p.units.currency)] += p.units.number
+        for c in shape.channels:
+            if not any(p.account.startswith("Assets:Clearing:") and low(p.account) == c.name for p in e.postings):
+                continue
+            v = ch_vals[c.name]
+            for p in e.postings:
+                n, cur = p.units.number, p.units.currency
+                if p.account.startswith(("Income:", "Assets:Receivable:")):
+                    v[cur]["sales" if n < 0 else "refunds"] += abs(n)
+                elif p.account.startswith("Expenses:Fees:") and low(p.account) == c.name:
+                    v[cur]["fees"] += n
+                elif p.account.startswith("Assets:Transit:") and low(p.account) == c.name and n > 0:
+                    v[cur]["payouts"] += n
+    for (acct, cur), n in bal.items():
+        for c in shape.channels:
+            if acct.startswith("Assets:Clearing:") and low(acct) == c.name:
+                ch_vals[c.name][cur]["clearing"] += n
+    result, exact = {"channels": {}, "banks": {}}, True
+    visible = {c.name: c.payouts_visible for c in shape.channels}
+    for name, curs in truth_cons["channels"].items():
+        result["channels"][name] = {}
+        for cur, vals in curs.items():
+            row = {}
+            for k, tv in vals.items():
+                if k in ("payouts", "clearing") and not visible[name]:
+                    continue  # a trade view alone shows no payouts: the bank's credits are all the books have
+                bv = ch_vals[name][cur][k]
+                ok = Decimal(tv) == bv
+                exact &= ok
+                row[k] = {"truth": tv, "books": str(bv), "ok": ok}
+            result["channels"][name][cur] = row
+    for b in shape.banks:
+        tv = Decimal(truth_cons["banks"][b.name][b.currency])
+        bv = bal[(b.account, b.currency)]
+        exact &= tv == bv
+        result["banks"][b.name] = {"truth": str(tv), "books": str(bv), "ok": tv == bv}
+    result["exact"] = exact
+    return result
+
+
+def score(seed: int, out: Path, clean: bool = False, size: str = "small") -> dict:
+    out = Path(out)
+    m, truth = generate(seed, out, clean, size)
+    cfg = str(out / "config.yaml")
+    result = {"seed": seed, "clean": clean, "shape": truth["shape"]}
+    imp = _run(["import", "-c", cfg, str(out / "statements")])
+    result["import"] = {"exit": imp.returncode, "output": (imp.stdout + imp.stderr)[-3000:]}
+    if imp.returncode == 2:
+        result["import_failed"] = (imp.stderr or imp.stdout).strip()[-2000:]
+        return result
+    chk = _run(["check", "-c", cfg, "--format", "json"])
+    try:
+        findings = json.loads(chk.stdout)["findings"]
+    except (ValueError, KeyError):
+        result["check_failed"] = (chk.stdout + chk.stderr)[-2000:]
+        return result
+    problems = truth["problems"]
+    pairs, missed, false = match(problems, findings)
+    result["codes"] = per_code(problems, findings, pairs)
+    result["findings"] = len(findings)
+    result["missed"] = missed
+    result["false"] = [{k: f.get(k) for k in ("code", "source", "date", "refs", "message", "file", "line")} for f in false]
+    try:
+        result["conservation"] = books_conservation(out, m.shape, truth["conservation"])
+    except Exception as e:          # noqa: BLE001 - a book that does not load is a score, not a crash
+        result["conservation"] = {"exact": False, "error": f"{type(e).__name__}: {e}"}
+    return result

@@ -1,0 +1,148 @@
+"""The shape of a random merchant: which channels, views, shops and banks it has.
+
+Everything is drawn from one `random.Random(seed)`, so a seed names a merchant:
+
+    shape = draw(7)            # e.g. wechat (trade+fund) + stripe (EUR too), one shopify shop,
+                               # a csv bank for CNY and a camt053 bank for USD
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+CNY_TYPES = ("wechat", "alipay")
+USD_TYPES = ("stripe", "paypal")
+
+
+@dataclass
+class Channel:
+    name: str                   # the config key, also the channel type
+    currency: str               # settlement currency
+    views: tuple                # wechat/alipay: ("trade",), ("fund",) or ("trade", "fund"); others ("activity",)
+    settlement_days: int
+    bank_days: int
+    bank: str
+    rate: Decimal
+    fixed: Decimal
+    min: Decimal
+    eur: bool = False           # stripe/paypal: some orders are in EUR
+    fee_negative: bool = False  # alipay 业务明细: 服务费 written as a negative number (FORMATS does not say)
+    opening: Decimal = Decimal("0")   # money already held at the first line (channels with a balance column)
+    account_id: str = ""
+
+    @property
+    def payouts_visible(self) -> bool:
+        return self.name in USD_TYPES or "fund" in self.views
+
+
+@dataclass
+class Shop:
+    name: str
+    type: str                   # shopify | orders-csv
+    prefix: str                 # order-number prefix ("" or "A"/"B" for two shopify shops; "W" for orders-csv)
+    order_days: int
+
+
+@dataclass
+class Bank:
+    name: str
+    type: str                   # csv | icbc | camt053 | mt940 | ofx
+    currency: str
+    account: str
+    opening: Decimal
+    weekend_batching: bool      # Friday-Sunday payouts credited on Monday, one line each
+    lag: int                    # days from payout to credit (before weekend batching)
+    encoding: str = "utf-8"
+
+
+@dataclass
+class Shape:
+    seed: int
+    start: date
+    days: int
+    orders_per_day: int
+    channels: list = field(default_factory=list)
+    shops: list = field(default_factory=list)
+    banks: list = field(default_factory=list)
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=self.days - 1)
+
+    def channel(self, name):
+        return next(c for c in self.channels if c.name == name)
+
+    def bank(self, name):
+        return next(b for b in self.banks if b.name == name)
+
+    def summary(self) -> dict:
+        return {
+            "seed": self.seed, "start": self.start.isoformat(), "days": self.days,
+            "orders_per_day": self.orders_per_day,
+            "channels": {c.name: {"views": list(c.views), "eur": c.eur, "bank": c.bank,
+                                  "settlement_days": c.settlement_days, "bank_days": c.bank_days,
+                                  "opening": str(c.opening)} for c in self.channels},
+            "shops": {s.name: s.type for s in self.shops},
+            "banks": {b.name: {"type": b.type, "weekend_batching": b.weekend_batching,
+                               "opening": str(b.opening)} for b in self.banks},
+        }
+
+
+def _money(rng, lo, hi) -> Decimal:
+    return Decimal(rng.randint(lo * 100, hi * 100)) / 100
+
+
+def draw(seed: int, size: str = "small") -> Shape:
+    rng = random.Random(seed)
+    days = 30 if size == "small" else rng.randint(30, 60)
+    start = date(2026, 1, 1) + timedelta(days=rng.randint(0, 150))
+    per_day = 10 if size == "small" else rng.randint(10, 40)
+    kinds = [k for k in CNY_TYPES + USD_TYPES if rng.random() < 0.6] or [rng.choice(CNY_TYPES + USD_TYPES)]
+    shape = Shape(seed, start, days, per_day)
+    cny = any(k in CNY_TYPES for k in kinds)
+    usd = any(k in USD_TYPES for k in kinds)
+    if cny:
+        btype = rng.choice(["csv", "icbc"])
+        name = "ops" if btype == "csv" else "icbc"
+        shape.banks.append(Bank(name, btype, "CNY", f"Assets:Bank:{name.upper() if name == 'icbc' else 'Ops'}",
+                                _money(rng, 20000, 90000), rng.random() < 0.5, rng.randint(0, 1),
+                                rng.choice(["utf-8", "gb18030"]) if btype == "csv" else "gb18030"))
+    if usd:
+        btype = rng.choice(["camt053", "mt940", "ofx"])
+        shape.banks.append(Bank("usbank", btype, "USD", "Assets:Bank:US", _money(rng, 5000, 40000),
+                                rng.random() < 0.5, rng.randint(0, 1)))
+    for k in kinds:
+        bank = next(b for b in shape.banks if b.currency == ("CNY" if k in CNY_TYPES else "USD"))
+        settle = {"wechat": rng.randint(1, 2), "alipay": 1, "stripe": rng.randint(2, 3),
+                  "paypal": rng.randint(3, 5)}[k]
+        bank_days = bank.lag + 1 + (2 if bank.weekend_batching else 0)
+        if k in CNY_TYPES:
+            views = rng.choice([("trade",), ("fund",), ("trade", "fund")])
+            ch = Channel(k, "CNY", views, settle, bank_days, bank.name,
+                         Decimal("0.006") if k == "wechat" else Decimal("0.0055"), Decimal("0"), Decimal("0.01"),
+                         account_id=str(rng.randint(10**9, 10**10 - 1)) if k == "wechat" else "2088" + str(rng.randint(10**11, 10**12 - 1)))
+            if "fund" in views:
+                ch.opening = _money(rng, 500, 5000)
+        else:
+            eur = rng.random() < 0.6
+            ch = Channel(k, "USD", ("activity",), settle, bank_days, bank.name,
+                         Decimal("0.029") if k == "stripe" else Decimal("0.0349"),
+                         Decimal("0.30") if k == "stripe" or not eur else Decimal("0"), Decimal("0"), eur=eur)
+            if k == "paypal":
+                ch.opening = _money(rng, 100, 2000)
+        shape.channels.append(ch)
+    for ch in shape.channels:
+        ch.fee_negative = ch.name == "alipay" and rng.random() < 0.5
+    n_shops = rng.choice([0, 1, 1, 2])
+    if n_shops == 1:
+        t = rng.choice(["shopify", "orders-csv"])
+        shape.shops.append(Shop("shopify" if t == "shopify" else "web", t, "" if t == "shopify" else "W", 3))
+    elif n_shops == 2:
+        if rng.random() < 0.5:
+            shape.shops += [Shop("shopify", "shopify", "", 3), Shop("web", "orders-csv", "W", 3)]
+        else:
+            shape.shops += [Shop("shop_a", "shopify", "A", 3), Shop("shop_b", "shopify", "B", 3)]
+    return shape

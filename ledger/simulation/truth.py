@@ -1,0 +1,362 @@
+"""The merchant's life as the truth: orders, payments, refunds, payouts, bank lines, problems.
+
+`build(shape, clean)` lives the period day by day, then injects problems at random places
+and records each one as {code, source, date, refs}. Payouts and bank credits are drawn last,
+from what the channels really hold, so every statement agrees with every other one except
+where a problem was injected. The refund-rate truth is measured, not injected: any 7-day
+window of a channel whose refunds exceed 10 % of its sales is one problem (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from .model import BankLine, Order, Payment, Payout, Problem, Refund, money
+from .shape import Shape
+
+RATE_MAX = Decimal("0.10")      # refund-rate limit the config states
+RATE_DAYS = 7
+NORMAL_RATE_CAP = Decimal("0.05")
+PAYEES = {
+    "wechat": ("财付通支付科技有限公司", ["微信支付提现", "财付通提现"]),
+    "alipay": ("支付宝（中国）网络技术有限公司", ["支付宝提现", "支付宝（中国）网络技术有限公司提现"]),
+    "stripe": ("STRIPE", ["STRIPE TRANSFER", "STRIPE PAYOUT"]),
+    "paypal": ("PAYPAL", ["PAYPAL TRANSFER", "PAYPAL INST XFER"]),
+}
+ITEMS = ["Longjing tea 250g", "Pu'er cake", "Jasmine pearls", "Tea set", "Oolong 100g", "Gift box"]
+
+
+@dataclass
+class Merchant:
+    shape: Shape
+    rates: dict = field(default_factory=dict)          # date -> EUR/USD reference
+    orders: list = field(default_factory=list)
+    payments: list = field(default_factory=list)
+    refunds: list = field(default_factory=list)
+    payouts: list = field(default_factory=list)
+    bank_lines: dict = field(default_factory=dict)     # bank -> [BankLine]
+    bank_end: dict = field(default_factory=dict)       # bank -> last day its statement covers
+    problems: list = field(default_factory=list)
+
+    def days(self):
+        return [self.shape.start + timedelta(days=i) for i in range(self.shape.days)]
+
+
+class Ids:
+    def __init__(self, rng):
+        self.rng, self.n = rng, 0
+
+    def digits(self, k):
+        return "".join(self.rng.choice(string.digits) for _ in range(k))
+
+    def alnum(self, k, chars=string.ascii_letters + string.digits):
+        return "".join(self.rng.choice(chars) for _ in range(k))
+
+    def payment(self, ch, dt):
+        return {"wechat": lambda: "4200" + self.digits(24),
+                "alipay": lambda: dt.strftime("%Y%m%d") + "2200" + self.digits(16),
+                "stripe": lambda: "txn_" + self.alnum(24),
+                "paypal": lambda: self.alnum(17, string.ascii_uppercase + string.digits)}[ch]()
+
+    def refund(self, ch, dt):
+        return {"wechat": lambda: "503" + self.digits(26), "alipay": lambda: "RF" + dt.strftime("%Y%m%d") + self.digits(10),
+                "stripe": lambda: "txn_" + self.alnum(24),
+                "paypal": lambda: self.alnum(17, string.ascii_uppercase + string.digits)}[ch]()
+
+    def payout(self, ch, dt):
+        return {"wechat": lambda: "1000" + dt.strftime("%Y%m%d") + self.digits(16),
+                "alipay": lambda: dt.strftime("%Y%m%d") + "3000" + self.digits(16),
+                "stripe": lambda: "po_" + self.alnum(24),
+                "paypal": lambda: self.alnum(17, string.ascii_uppercase + string.digits)}[ch]()
+
+
+def fee_of(ch, gross: Decimal) -> Decimal:
+    return max(money(gross * ch.rate + ch.fixed), ch.min)
+
+
+def build(shape: Shape, clean: bool = False) -> Merchant:
+    rng = random.Random(shape.seed * 7919 + 17)
+    ids = Ids(rng)
+    m = Merchant(shape)
+    rate = Decimal("1.0800")
+    for d in m.days():
+        rate = (rate * (1 + Decimal(rng.randint(-30, 30)) / 10000)).quantize(Decimal("0.000001"))
+        m.rates[d] = rate
+    _orders_and_payments(m, rng, ids)
+    _normal_refunds(m, rng, ids)
+    inject = {} if clean else _injections(m, rng, ids)
+    _payouts(m, rng, ids, inject)
+    _banks(m, rng, ids, inject)
+    if not clean:
+        _refund_rate_truth(m)
+    return m
+
+
+def _local(d: date, rng, lo=8, hi=21) -> datetime:
+    return datetime.combine(d, time(rng.randint(lo, hi), rng.randint(0, 59), rng.randint(0, 59)))
+
+
+def make_payment(m, ch, dt, amount, cur, order_ref, title, ids, rate_skew=Decimal("0.999")):
+    if cur == "EUR":
+        applied = (m.rates[dt.date()] * rate_skew).quantize(Decimal("0.000001"))
+        if ch.name == "stripe":
+            gross = money(amount * applied)
+            p = Payment(ch.name, ids.payment(ch.name, dt), order_ref, dt, gross, fee_of(ch, gross), "USD",
+                        amount, "EUR", title, rate=applied)
+        else:  # paypal: the payment in EUR, converted to USD at once by a General Currency Conversion pair
+            p = Payment(ch.name, ids.payment(ch.name, dt), order_ref, dt, amount, fee_of(ch, amount), "EUR",
+                        amount, "EUR", title, rate=applied)
+            p.conv = (ids.payment("paypal", dt), ids.payment("paypal", dt), money(p.net * applied))
+    else:
+        p = Payment(ch.name, ids.payment(ch.name, dt), order_ref, dt, amount, fee_of(ch, amount), cur,
+                    amount, cur, title)
+    if ch.name == "stripe":
+        p.charge_id = ("py_" if rng_bit(ids) else "ch_") + ids.alnum(24)
+    return p
+
+
+def rng_bit(ids):
+    return ids.rng.random() < 0.5
+
+
+def _orders_and_payments(m, rng, ids):
+    shape = m.shape
+    seq = defaultdict(lambda: 1000)
+    for d in m.days():
+        for _ in range(shape.orders_per_day):
+            ch = rng.choice(shape.channels)
+            cur = "EUR" if ch.eur and rng.random() < 0.35 else ch.currency
+            lo, hi = (30, 600) if cur == "CNY" else (8, 120)
+            items = [(rng.choice(ITEMS), rng.randint(1, 3), money(Decimal(rng.randint(lo * 100, hi * 100)) / 300))
+                     for _ in range(rng.randint(1, 3))]
+            shipping = money(rng.choice([0, 0, 10, 12]) if cur == "CNY" else rng.choice([0, 0, 5]))
+            amount = sum((q * p for _, q, p in items), Decimal("0")) + shipping
+            dt = _local(d, rng)
+            title = items[0][0]
+            if shape.shops:
+                shop = rng.choice(shape.shops)
+                seq[shop.name] += 1
+                if shop.type == "shopify":
+                    oid, ref = f"#{shop.prefix}{seq[shop.name]}", f"{shop.prefix}{seq[shop.name]}"
+                else:
+                    oid = ref = f"W{d:%Y%m%d}{seq[shop.name]:05d}"
+                o = Order(shop.name, oid, ref, dt, amount, cur, items, shipping, ch.name)
+                m.orders.append(o)
+                if rng.random() < 0.03:         # voided / cancelled before payment: moved no money
+                    o.status = "voided"
+                    continue
+            else:
+                ref = f"T{d:%Y%m%d}{ids.digits(8)}"
+            pdt = dt + timedelta(minutes=rng.randint(1, 20))
+            if pdt.date() != d:
+                pdt = datetime.combine(d, time(23, 59, 0))
+            m.payments.append(make_payment(m, ch, pdt, amount, cur, ref, title, ids))
+
+
+def _refundable(m, p):
+    # refunds only where no conversion is involved (a PayPal EUR refund would need its own conversion pair)
+    return p.currency == p.pres_currency and not p.conv and not any(r.payment is p for r in m.refunds)
+
+
+def add_refund(m, ids, p, dt, amount, shop_too=True):
+    ch = m.shape.channel(p.channel)
+    fee_back = money(p.fee * amount / p.gross) if ch.name in ("wechat", "alipay") else Decimal("0")
+    r = Refund(p.channel, ids.refund(p.channel, dt), p, dt, amount, fee_back,
+               request_no=("RF" + p.order_ref + ids.digits(4)), source_id="re_" + ids.alnum(24))
+    m.refunds.append(r)
+    if shop_too:
+        o = order_of(m, p)
+        if o:
+            o.refunded += amount
+    return r
+
+
+def order_of(m, p):
+    return next((o for o in m.orders if o.ref == p.order_ref), None)
+
+
+def _normal_refunds(m, rng, ids):
+    end = m.shape.end
+    per_day = set()
+    for p in list(m.payments):
+        if rng.random() < 0.015 and _refundable(m, p) and p.dt.date() >= m.shape.start + timedelta(days=RATE_DAYS):
+            # refunded the same day, before the end-of-day payout: a day's net never turns negative,
+            # so no payout can take more than the channel holds
+            dt = min(p.dt + timedelta(hours=rng.randint(1, 3)), datetime.combine(p.dt.date(), time(22, 40)))
+            if dt.date() > end or (p.channel, dt.date()) in per_day:
+                continue
+            per_day.add((p.channel, dt.date()))
+            r = add_refund(m, ids, p, dt, p.gross)
+            if _worst_ratio(m, p.channel) > NORMAL_RATE_CAP:      # keep ordinary refunds well under the limit
+                m.refunds.remove(r)
+                order_of(m, p) and setattr(order_of(m, p), "refunded", order_of(m, p).refunded - r.amount)
+                per_day.discard((p.channel, dt.date()))
+
+
+def _windows(m, channel, currency):
+    """(first day, ratio) of every 7-day window of the channel's refunds over its sales in one currency."""
+    sales, refunds = defaultdict(Decimal), defaultdict(Decimal)
+    for p in m.payments:
+        if p.channel == channel and p.currency == currency:
+            sales[p.dt.date()] += p.gross
+    for r in m.refunds:
+        if r.channel == channel and r.payment.currency == currency:
+            refunds[r.dt.date()] += r.amount
+    days = m.days()
+    out = []
+    for i in range(len(days) - RATE_DAYS + 1):
+        w = days[i:i + RATE_DAYS]
+        s = sum(sales[d] for d in w)
+        out.append((w[0], (sum(refunds[d] for d in w) / s) if s else Decimal("0")))
+    return out
+
+
+def _currencies(m, channel):
+    return sorted({p.currency for p in m.payments if p.channel == channel})
+
+
+def _worst_ratio(m, channel):
+    return max((r for c in _currencies(m, channel) for _, r in _windows(m, channel, c)), default=Decimal("0"))
+
+
+def _refund_rate_truth(m):
+    for ch, cur in ((c, cur) for c in m.shape.channels for cur in _currencies(m, c.name)):
+        run = None
+        for first, ratio in _windows(m, ch.name, cur) + [(None, Decimal("0"))]:
+            if ratio > RATE_MAX and run is None:
+                run = first
+            elif ratio <= RATE_MAX and run is not None:
+                last = (first or m.shape.end) + timedelta(days=RATE_DAYS - 1)
+                m.problems.append(Problem("refund-rate", ch.name, run + timedelta(days=RATE_DAYS - 1), [],
+                                          window=(run, min(last, m.shape.end))))
+                run = None
+
+
+from .inject import injections as _injections_impl  # noqa: E402  (the injectors use the helpers above)
+
+
+def _injections(m, rng, ids):
+    return _injections_impl(m, rng, ids)
+
+
+def _payouts(m, rng, ids, inject):
+    """Each channel pays out, every day, what came in `settlement_days` before (T+N)."""
+    held = inject.get("hold", {})                   # channel -> set of days never paid out (unsettled)
+    for ch in m.shape.channels:
+        by_day = defaultdict(list)
+        for p in m.payments:
+            if p.channel == ch.name:
+                by_day[p.dt.date()].append(p)
+        for r in m.refunds:
+            if r.channel == ch.name:
+                by_day[r.dt.date()].append(r)
+        opening_chunk = money(ch.opening / ch.settlement_days) if ch.opening else Decimal("0")
+        carry, carry_items = Decimal("0"), []
+        for p_day in m.days():
+            if p_day >= inject.get("stop", {}).get(ch.name, p_day + timedelta(days=1)):
+                break
+            src = p_day - timedelta(days=ch.settlement_days)
+            items = [] if src in held.get(ch.name, ()) else by_day.get(src, [])
+            amount = carry + sum((_usd_net(i) for i in items), Decimal("0"))
+            if src < m.shape.start and ch.opening:
+                k = (p_day - m.shape.start).days
+                amount += opening_chunk if k < ch.settlement_days - 1 else ch.opening - opening_chunk * (ch.settlement_days - 1)
+            if amount <= 0:
+                carry, carry_items = amount, carry_items + items
+                continue
+            dt = datetime.combine(p_day, time(23, rng.randint(50, 58), rng.randint(0, 59)))   # end-of-day withdrawal
+            po = Payout(ch.name, ids.payout(ch.name, dt), dt, amount, ch.currency, carry_items + items,
+                        txn_id="txn_" + ids.alnum(24) if ch.name == "stripe" else "")
+            for i in po.items:
+                i.payout = po
+            m.payouts.append(po)
+            carry, carry_items = Decimal("0"), []
+    for fn in inject.get("after_payouts", []):
+        fn()
+
+
+def _usd_net(i):
+    if isinstance(i, Payment):
+        return i.conv[2] if i.conv else i.net
+    return -i.net
+
+
+def _banks(m, rng, ids, inject):
+    shape = m.shape
+    for b in shape.banks:
+        m.bank_end[b.name] = inject.get("gap", {}).get(b.name, shape.end)
+        lines = []
+        for po in m.payouts:
+            if shape.channel(po.channel).bank != b.name or not po.credited:
+                continue
+            d = po.dt.date() + timedelta(days=b.lag)
+            if b.weekend_batching and d.weekday() >= 5:
+                d += timedelta(days=7 - d.weekday())
+            if d > m.bank_end[b.name]:
+                po.credited = False         # not yet in the statements
+                continue
+            payee, memos = PAYEES[po.channel]
+            po.bank_ref = _bank_ref(ids, d)
+            lines.append(BankLine(b.name, d, po.bank_amount if po.bank_amount is not None else po.amount,
+                                  rng.choice(memos), payee, po.bank_ref))
+        month = shape.start.replace(day=1)
+        while month <= m.bank_end[b.name]:
+            for day, amount, memo, payee in ((5, -rng.randint(3000, 6000), "房租" if b.currency == "CNY" else "OFFICE RENT",
+                                               "上海置业有限公司" if b.currency == "CNY" else "REGUS LLC"),
+                                              (15, -rng.randint(4000, 9000), "代发工资" if b.currency == "CNY" else "SALARY PAYROLL",
+                                               "本公司员工" if b.currency == "CNY" else "GUSTO")):
+                d = month.replace(day=day)
+                if shape.start <= d <= m.bank_end[b.name]:
+                    if b.currency == "USD":
+                        amount = amount // 8
+                    lines.append(BankLine(b.name, d, Decimal(amount), memo, payee, _bank_ref(ids, d)))
+            month = (month + timedelta(days=32)).replace(day=1)
+        for extra in inject.get("bank_lines", {}).get(b.name, []):
+            if extra.day <= m.bank_end[b.name]:
+                extra.ref = extra.ref or _bank_ref(ids, extra.day)
+                lines.append(extra)
+        lines.sort(key=lambda l: (l.day, l.ref))
+        for i, line in enumerate(lines):
+            line.seq = i
+        m.bank_lines[b.name] = lines
+    for fn in inject.get("after_banks", []):
+        fn()
+
+
+def _bank_ref(ids, d):
+    return f"{d:%y%m%d}{ids.digits(10)}"
+
+
+def conservation(m) -> dict:
+    """Per channel and currency: sales gross, fees, refunds, payouts, closing clearing balance;
+    per bank: closing balance."""
+    out = {"channels": {}, "banks": {}}
+    for ch in m.shape.channels:
+        t = defaultdict(lambda: defaultdict(Decimal))
+        t[ch.currency]["clearing"] += ch.opening
+        for p in m.payments:
+            if p.channel == ch.name:
+                t[p.currency]["sales"] += p.gross
+                t[p.currency]["fees"] += p.fee
+                t[p.currency]["clearing"] += p.net
+                if p.conv:
+                    t["EUR"]["clearing"] -= p.net
+                    t["USD"]["clearing"] += p.conv[2]
+        for r in m.refunds:
+            if r.channel == ch.name:
+                t[r.payment.currency]["refunds"] += r.amount
+                t[r.payment.currency]["fees"] -= r.fee_back
+                t[r.payment.currency]["clearing"] -= r.net
+        for po in m.payouts:
+            if po.channel == ch.name:
+                t[po.currency]["payouts"] += po.amount
+                t[po.currency]["clearing"] -= po.amount
+        out["channels"][ch.name] = {c: {k: str(v) for k, v in sorted(vals.items())} for c, vals in sorted(t.items())}
+    for b in m.shape.banks:
+        out["banks"][b.name] = {b.currency: str(b.opening + sum((l.amount for l in m.bank_lines[b.name]), Decimal("0")))}
+    return out

@@ -1,0 +1,49 @@
+"""PayPal activity download (FORMATS §6a): a USD account; an EUR payment is followed by its
+General Currency Conversion pair (−EUR, +USD) pointing at it through Reference Txn ID; Fee is
+negative for a cost, Net = Gross + Fee, Balance runs per currency; withdrawals are General Withdrawal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from . import amt, csv_text
+
+HEADER = ["Date", "Time", "TimeZone", "Name", "Type", "Status", "Currency", "Gross", "Fee", "Net",
+          "From Email Address", "To Email Address", "Transaction ID", "Reference Txn ID", "Invoice Number",
+          "Item Title", "Balance", "Balance Impact"]
+ME = "sales@teahouse.example"
+
+
+def write(m, ch, folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    ev = []
+    for p in m.payments:
+        if p.channel == ch.name:
+            who = f"Buyer {p.id[:4]}"
+            mail = f"buyer{p.id[:6].lower()}@example.com"
+            ev.append((p.dt, 0, [who, "Website Payment", p.currency, p.gross, -p.fee, mail, ME, p.id, "", p.order_ref, p.title]))
+            if p.conv:
+                ev.append((p.dt, 1, ["", "General Currency Conversion", "EUR", -p.net, 0, ME, "", p.conv[0], p.id, p.order_ref, ""]))
+                ev.append((p.dt, 2, ["", "General Currency Conversion", "USD", p.conv[2], 0, "", ME, p.conv[1], p.id, p.order_ref, ""]))
+    for r in m.refunds:
+        if r.channel == ch.name:
+            p = r.payment
+            ev.append((r.dt, 0, [f"Buyer {p.id[:4]}", "Payment Refund", p.currency, -r.amount, r.fee_back, ME,
+                                 f"buyer{p.id[:6].lower()}@example.com", r.id, p.id, p.order_ref, p.title]))
+    for po in m.payouts:
+        if po.channel == ch.name:
+            ev.append((po.dt, 0, ["", "General Withdrawal", "USD", -po.amount, 0, ME, "", po.id, "", "", ""]))
+    ev.sort(key=lambda e: (e[0], e[1]))
+    bal = defaultdict(lambda: 0)
+    bal["USD"] = ch.opening
+    rows = []
+    for dt, _, (name, kind, cur, gross, fee, frm, to, tid, ref, inv, title) in ev:
+        net = gross + fee
+        bal[cur] += net
+        rows.append([f"{dt:%m/%d/%Y}", f"{dt:%H:%M:%S}", "Asia/Shanghai", name, kind, "Completed", cur, amt(gross, True),
+                     amt(fee, True), amt(net, True), frm, to, tid, ref, inv, title, amt(bal[cur], True),
+                     "Credit" if net > 0 else "Debit"])
+    f = folder / "Download.CSV"
+    f.write_bytes(b"\xef\xbb\xbf" + csv_text([HEADER] + rows, quote_all=True).encode("utf-8"))
+    return [f]

@@ -1,0 +1,45 @@
+"""Stripe itemized balance change from activity report (FORMATS §5a), every value quoted.
+
+Times are UTC (`created_utc`); a charge in EUR is settled in USD with the presentment side in
+customer_facing_amount/currency; every item names its payout in automatic_payout_id.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from . import amt, csv_text
+
+HEADER = ["balance_transaction_id", "created_utc", "available_on_utc", "currency", "gross", "fee", "net",
+          "reporting_category", "source_id", "description", "customer_facing_amount", "customer_facing_currency",
+          "automatic_payout_id", "payment_metadata[order_id]"]
+
+
+def _utc(dt):
+    return dt - timedelta(hours=8)          # the merchant's books are in Asia/Shanghai
+
+
+def write(m, ch, folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    avail = lambda dt: f"{(_utc(dt) + timedelta(days=2)):%Y-%m-%d} 00:00:00"
+    po_id = lambda x: x.payout.id if x.payout else ""
+    for p in m.payments:
+        if p.channel == ch.name:
+            rows.append((p.dt, [p.id, f"{_utc(p.dt):%Y-%m-%d %H:%M:%S}", avail(p.dt), "usd", amt(p.gross), amt(p.fee),
+                                amt(p.net), "charge", p.charge_id, f"Order {p.order_ref}", amt(p.pres_amount),
+                                p.pres_currency.lower(), po_id(p), p.order_ref]))
+    for r in m.refunds:
+        if r.channel == ch.name:
+            rows.append((r.dt, [r.id, f"{_utc(r.dt):%Y-%m-%d %H:%M:%S}", avail(r.dt), "usd", amt(-r.amount), "0.00",
+                                amt(-r.amount), "refund", r.source_id, "REFUND FOR CHARGE", amt(-r.amount), "usd",
+                                po_id(r), r.payment.order_ref]))
+    for po in m.payouts:
+        if po.channel == ch.name:
+            rows.append((po.dt, [po.txn_id, f"{_utc(po.dt):%Y-%m-%d %H:%M:%S}", f"{_utc(po.dt):%Y-%m-%d} 00:00:00", "usd",
+                                 amt(-po.amount), "0.00", amt(-po.amount), "payout", po.id, "STRIPE PAYOUT", "", "",
+                                 po.id, ""]))
+    rows.sort(key=lambda x: x[0])
+    f = folder / "balance_change_from_activity_itemized_2.csv"
+    f.write_text(csv_text([HEADER] + [r for _, r in rows], quote_all=True), encoding="utf-8")
+    return [f]
