@@ -22,7 +22,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanclear.config_model import WALLET_TYPES, Channel, Shop
-from beanclear.importers.toolkit import paused_gc, sniff
+from beanclear.importers.toolkit import paused_gc, sniff, stated_period
 
 
 @dataclass
@@ -89,6 +89,8 @@ class StatementImporter(beangulp.Importer):
         is decided, for every channel type; `route_batch` does it again once a whole
         import batch is read, for orders that came in the same batch."""
         out = self.parse(filepath)
+        if out.period is None:  # the period the preamble states, where it states one
+            out.period = stated_period(sniff(filepath))
         if isinstance(self.source, Channel) and self.config is not None and self.config.shops:
             route(out, self.source, self.config, ShopOrders(self.config))
         return out

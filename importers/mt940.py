@@ -195,8 +195,12 @@ class Importer(BankImporter):
             if opening is None or closing is None:
                 raise StatementError(path, st.fields[-1].line, f"statement {st.get('20').text if st.get('20') else ''} "
                                      "has no :60F: opening or :62F: closing balance (is the file cut off?)")
-            start, _, currency = balance_of(opening, path)
+            start, opened, currency = balance_of(opening, path)
             end, end_day, end_currency = balance_of(closing, path)
+            # :60F: is the balance at the end of the day before the statement: it covers the
+            # days after that to :62F:, lines or not (coverage.py).
+            first = opened + dt.timedelta(days=1)
+            out.period = (min(first, *(out.period or (first,))), max(end_day, *(out.period or (end_day,))))
             booked, last = Decimal(0), None
             for i, f in enumerate(st.fields):
                 if f.tag != "61":

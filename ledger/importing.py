@@ -7,6 +7,7 @@ by their statement id, are counted and skipped, also when two statements overlap
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -75,10 +76,13 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None)
         raise StatementError(path, 1, "no importer recognises this file (expected a statement of "
                              + ", ".join(kinds) + ")")
     # Two sources of one type (two Shopify shops, two banks sending CAMT.053): a file in a
-    # folder named after one of them is that one's, as `statements/<source>/…` says.
-    by_folder = [i for i in claimed if i.source.name in path.parts[:-1]]
-    if len({i.source.name for i in by_folder}) == 1 and len(by_folder) == 1:
-        return by_folder[0]
+    # folder named after one of them is that one's (`statements/<source>/…`), else a file
+    # whose name holds one of their names as a word (`shop_a_orders_export.csv`).
+    words = set(re.split(r"[^a-z0-9]+", path.stem.lower()))
+    for named in ([i for i in claimed if i.source.name in path.parts[:-1]],
+                  [i for i in claimed if set(re.split(r"[^a-z0-9]+", i.source.name.lower())) <= words]):
+        if len(named) == 1:
+            return named[0]
     names = ", ".join(f"{i.source.name} ({i.kind})" for i in claimed)
     raise StatementError(path, 1, f"more than one source claims this file: {names}; put it in a folder named "
                          "after its source, set account_id in config.yaml, or pass --source NAME")

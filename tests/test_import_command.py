@@ -206,6 +206,10 @@ rules:""")
     shutil.move(merchant / "statements" / "bank.csv", merchant / "statements" / "ops2" / "bank.csv")
     result = beanclear(merchant, "import", str(merchant / "statements" / "ops2"))
     assert result.exit_code == 0 and "bank.csv: ops2 (bank csv)" in result.output, result.output
+    # ... or whose name holds one of their names as a word.
+    named = shutil.copy(merchant / "statements" / "ops2" / "bank.csv", merchant / "ops_2021-01.csv")
+    result = beanclear(merchant, "import", str(named))
+    assert result.exit_code == 0 and "ops_2021-01.csv: ops (bank csv)" in result.output, result.output
 
 
 def test_bad_config_exits_2_naming_the_key(merchant):

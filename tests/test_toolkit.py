@@ -399,3 +399,17 @@ def test_iso_fast_path_is_as_strict_as_strptime(raw):
     from beanclear.importers.toolkit import parse_datetime
     with pytest.raises(StatementError, match="f:1: column c: expected a date"):
         parse_datetime(raw, ("%Y-%m-%d %H:%M:%S",), "f", 1, "c")
+
+
+@pytest.mark.parametrize("head, period", [
+    ("明细查询\n卡号:,6222\n起始日期:,2026-03-07,截止日期:,2026-03-31\n", ("2026-03-07", "2026-03-31")),
+    ("起始时间：[2023-01-01 00:00:00]    终止时间：[2023-03-31 23:59:59]\n", ("2023-01-01", "2023-03-31")),
+    ("#起始日期：[2019年09月16日 00:00:00]   终止日期：[2019年09月17日 00:00:00]\n", ("2019-09-16", "2019-09-16")),
+    ("日期区间：2023-01-01 至 2023-03-31\n", ("2023-01-01", "2023-03-31")),
+    ('"Date","Time","From Email Address","To Email Address"\n"01/02/2026"', None),
+    ("起始日期:,2026-03-31,截止日期:,2026-03-01\n", None),  # backwards: not a period
+])
+def test_stated_period_of_a_preamble(head, period):
+    from beanclear.importers.toolkit import stated_period
+    found = stated_period(head)
+    assert (tuple(d.isoformat() for d in found) if found else None) == period

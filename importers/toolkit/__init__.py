@@ -14,6 +14,7 @@ from beanclear.importers.toolkit.jsonfile import (  # noqa: F401
     read_json,
     snake_keys,
 )
+from beanclear.importers.toolkit.periods import stated_period  # noqa: F401
 from beanclear.importers.toolkit.tables import (  # noqa: F401
     Statement,
     Table,

@@ -17,7 +17,7 @@ SURGE = 5
 
 
 def injections(m, rng, ids):
-    from .truth import add_refund, fee_of, make_payment, order_of
+    from .truth import _refundable, add_refund, fee_of, make_payment, order_of
     shape, S, E = m.shape, m.shape.start, m.shape.end
     inj = {"hold": defaultdict(set), "stop": {}, "gap": {}, "bank_lines": defaultdict(list), "after_payouts": [], "after_banks": []}
     used = set()
@@ -45,7 +45,9 @@ def injections(m, rng, ids):
 
     if shape.shops:
         od = max(s.order_days for s in shape.shops)
-        p = pick(m.payments, S + timedelta(days=1), E - timedelta(days=od + 2), with_order)
+        # an order nobody paid: one whose payment was never refunded (a refund of nothing cannot be)
+        p = pick(m.payments, S + timedelta(days=1), E - timedelta(days=od + 2),
+                 lambda p: with_order(p) and not any(r.payment is p for r in m.refunds))
         if p:
             o = take_order(p)
             m.payments.remove(p)
@@ -59,8 +61,13 @@ def injections(m, rng, ids):
         if p:
             o = take_order(p)
             ch = shape.channel(p.channel)
-            p.gross = p.pres_amount = p.gross - max(money(p.gross * Decimal("0.1")), Decimal("1.00"))
+            # The customer paid less; everything the channel derives from that (the settled
+            # amount of a Stripe charge, PayPal's conversion) follows, so the files agree.
+            p.pres_amount -= max(money(p.pres_amount * Decimal("0.1")), Decimal("1.00"))
+            p.gross = money(p.pres_amount * p.rate) if p.rate and p.currency != p.pres_currency else p.pres_amount
             p.fee = fee_of(ch, p.gross)
+            if p.conv:
+                p.conv = (p.conv[0], p.conv[1], money(p.net * p.rate))
             P.append(Problem("amount-mismatch", p.channel, p.dt.date(), refs(p) + [o.id, o.ref], objs=[p]))
         p = pick(m.payments, S + timedelta(days=1), E - timedelta(days=od + 2), with_order)
         if p:
@@ -76,8 +83,11 @@ def injections(m, rng, ids):
         variants = ["shop", "channel"] if rng.random() < 0.3 else [rng.choice(["shop", "channel"])]
         for v in variants:
             # after the first 7 days: a refund-rate window that statements cover only in part is not judged
+            # a channel refund only of a payment the channel can refund as the truth books it
+            # (a converted PayPal payment would need its own conversion pair: _refundable)
             p = pick(m.payments, S + timedelta(days=7), E - timedelta(days=od + 4),
-                     lambda p: with_order(p) and not any(r.payment is p for r in m.refunds))
+                     lambda p: with_order(p) and not any(r.payment is p for r in m.refunds)
+                     and (v == "shop" or _refundable(m, p)))
             if not p:
                 continue
             o = take_order(p)
@@ -149,7 +159,11 @@ def injections(m, rng, ids):
 
         def due(po):
             c = shape.channel(po.channel)
-            return (id(po) not in taken and po.dt.date() > S and c.payouts_visible
+            # a payout whose amount another payout of the channel near it shares cannot be told
+            # from that one at the bank (no id crosses over): no one could say which went astray
+            twins = [o for o in m.payouts if o is not po and o.channel == po.channel and o.amount == po.amount
+                     and abs((o.dt.date() - po.dt.date()).days) <= c.bank_days + 7]
+            return (id(po) not in taken and po.dt.date() > S and c.payouts_visible and not twins
                     and po.dt.date() + timedelta(days=c.bank_days + 2) < bank_end[c.bank]
                     and not any(_held(inj, i) for i in po.items) and po.channel not in inj["stop"])
         cands = [po for po in m.payouts if due(po)]

@@ -60,7 +60,7 @@ class Horizon:
         if self.bank is None:
             return "wait" if self.channel.bank else "before"   # no bank configured: not ours to judge
         start, end = self.bank
-        if date - DAY < start:
+        if date < start:  # its credit may have come before the bank's first statement
             return "before"
         if any(first <= date + DAY * window and date <= last for first, last in self.bank_holes):
             return "hole"
