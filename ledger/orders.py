@@ -13,8 +13,8 @@ An order posts to the shop's receivable; the channel payment that names it clear
   fx-gap tolerance; a difference of currencies alone is no finding);
 - `duplicate-charge`: more than one payment for an order, together more than it;
 - `refund-unsynced`: the shop's refunds of an order and the channels' differ, both
-  directions, `order_days` after the last of them. A channel refund that returns a
-  duplicate charge is that charge's refund, not a refund of the sale.
+  directions, `order_days` after the last of them. What the channels refund beyond
+  the shop's refunds returns a duplicate charge first: it is not a refund of the sale.
 
 A payment is only "without order" where the shop's exports cover its date: from
 `order_days` after the first order in the books (an order paid late may predate the
@@ -252,7 +252,9 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
                            f"order {name} of {_money(ordered)} {currency} was paid {_money(paid)} {currency} "
                            f"({by(g.payments)}){beyond}", expected=ordered, actual=paid))
     if g.payments or g.channel_refunds:
-        refunded = channel_refunded - min(channel_refunded, excess)
+        # What the channels refunded beyond the shop's refunds returns the duplicate charge
+        # first; what the shop also refunded is the sale's refund, seen on both sides.
+        refunded = channel_refunded - min(max(ZERO, channel_refunded - shop_refunded), excess)
         refunds = g.shop_refunds + g.channel_refunds
         if abs(refunded - shop_refunded) > refund_slack and refunds:
             last = max(refunds, key=lambda i: i.date)

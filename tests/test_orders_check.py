@@ -171,6 +171,14 @@ def test_duplicate_refunded_by_the_channel_is_not_also_an_unsynced_refund(ledger
     assert [f.code for f in found] == ["duplicate-charge"]
 
 
+def test_sale_refunded_on_both_sides_of_an_order_paid_twice_is_synced(ledger):
+    # The shop and the channel both refunded the sale: the second payment is still a duplicate.
+    found = ledger(order("1004"), payment("1004", "4200-1004a"), payment("1004", "4200-1004b", "02"),
+                   shop_refund("1004", amount="100.00"),
+                   channel_refund("1004", "5030-1004", "4200-1004a", "03", "100.00"))
+    assert [f.code for f in found] == ["duplicate-charge"]
+
+
 # -- refund-unsynced -----------------------------------------------------------------------
 
 def test_shop_refund_the_channel_never_made(ledger):
