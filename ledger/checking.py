@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from beanclear import books, reconcile
@@ -75,4 +75,38 @@ def report(entries, errors, config, options=None) -> Report:
     out = [beancount_finding(e, config.root) for e in errors if not isinstance(e, FindingError)]
     found = reconcile.stored_findings(options)
     out += found if found is not None else reconcile.find(entries, config)  # books without plugin lines
-    return Report(out)
+    return Report(behind_holes(out, config))
+
+
+def behind_holes(findings: list[Finding], config) -> list[Finding]:
+    """One cause, one finding: a balance assertion of an account that fails after a hole
+    in its source's statements (a month file not imported) is that hole's consequence.
+    It is folded into the hole's statement-gap, which says how many there are and
+    becomes an error: the books cannot balance until the missing statement is in."""
+    source_of = {b.account: name for name, b in config.banks.items()}
+    source_of.update({ch.accounts.clearing: name for name, ch in config.channels.items()})
+    holes = {}  # source -> its hole findings, latest first
+    for f in findings:
+        if f.code == "statement-gap" and f.message.startswith("no statement of "):
+            holes.setdefault(f.source, []).append(f)
+    if not holes:
+        return findings
+    held: dict[int, list[Finding]] = {}
+    out = []
+    for f in findings:
+        hole = None
+        if f.code == "beancount" and f.account in source_of and f.message.startswith("Balance failed"):
+            hole = max((h for h in holes.get(source_of[f.account], ()) if h.date < f.date),
+                       key=lambda h: h.date, default=None)
+        if hole is None:
+            out.append(f)
+        else:
+            held.setdefault(id(hole), []).append(f)
+    return [_with_consequences(f, held[id(f)]) if id(f) in held else f for f in out]
+
+
+def _with_consequences(hole: Finding, failed: list[Finding]) -> Finding:
+    first = min(failed, key=lambda f: f.date)
+    return replace(hole, severity="error", message=f"{hole.message}; {len(failed)} balance assertion(s) of "
+                   f"{first.account} from {first.date} fail until that statement is imported",
+                   file=first.file, line=first.line)

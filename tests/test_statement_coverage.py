@@ -184,3 +184,17 @@ def test_orders_wait_for_the_channels_statements(tmp_path):
     assert [(f["code"], f["refs"][0]) for f in findings] == [("order-unpaid", "#1005"), ("statement-gap", "#1020")]
     assert "the statements of the channels that pay it end 2026-03-19" in findings[1]["message"]
     assert "5 order deadline(s) wait" in findings[1]["message"]
+
+
+def test_balances_a_missing_month_breaks_are_the_holes_consequences(tmp_path):
+    (tmp_path / "config.yaml").write_text(BANK_ONLY, encoding="utf-8")
+    write(tmp_path / "st", "jan.csv", "2026-01-05,B1,货款,某公司,100.00,100.00", "2026-01-30,B2,货款,某公司,1.00,101.00")
+    # February (+50.00) was never downloaded: every March balance is 50.00 above the books.
+    write(tmp_path / "st", "mar.csv", "2026-03-02,B4,货款,某公司,1.00,152.00", "2026-03-05,B5,货款,某公司,1.00,153.00")
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    code, findings = check(tmp_path)
+    assert [f["code"] for f in findings if f["code"] != "bank-unmatched"] == ["statement-gap"], findings
+    [gap] = [f for f in findings if f["code"] == "statement-gap"]
+    assert code == 1 and gap["severity"] == "error"
+    assert "2 balance assertion(s) of Assets:Bank:Ops from 2026-03-03 fail until that statement is imported" \
+        in gap["message"]

@@ -19,7 +19,7 @@ SURGE = 5
 def injections(m, rng, ids):
     from .truth import _refundable, add_refund, fee_of, make_payment, order_of
     shape, S, E = m.shape, m.shape.start, m.shape.end
-    inj = {"hold": defaultdict(set), "stop": {}, "gap": {}, "bank_lines": defaultdict(list), "after_payouts": [], "after_banks": []}
+    inj = {"hold": defaultdict(set), "stop": {}, "gap": {}, "hole": {}, "bank_lines": defaultdict(list), "after_payouts": [], "after_banks": []}
     used = set()
     P = m.problems
 
@@ -103,17 +103,29 @@ def injections(m, rng, ids):
 
     # statement-gap first: the other bank problems must fall inside what the bank shows
     bank_end = {b.name: E for b in shape.banks}
+    hole = {}
     gb = rng.choice(shape.banks)
-    k = rng.randint(4, 6)
-    bank_end[gb.name] = inj["gap"][gb.name] = E - timedelta(days=k)
-    gap = Problem("statement-gap", gb.name, E - timedelta(days=k - 1), [], window=(E - timedelta(days=k + 1), E),
-                  sources=tuple(c.name for c in shape.channels if c.bank == gb.name))
-    P.append(gap)
+    if rng.random() < 0.5 and shape.days >= 28:     # a week in the middle no statement covers
+        h1 = S + timedelta(days=rng.randint(9, shape.days - 17))
+        hole[gb.name] = inj["hole"][gb.name] = (h1, h1 + timedelta(days=rng.randint(6, 8)))
+        P.append(Problem("statement-gap", gb.name, h1, [], window=(h1 - timedelta(days=3), h1 + timedelta(days=3)),
+                         sources=tuple(c.name for c in shape.channels if c.bank == gb.name)))
+    else:                                           # the statement ends days before the channels'
+        k = rng.randint(4, 6)
+        bank_end[gb.name] = inj["gap"][gb.name] = E - timedelta(days=k)
+        gap = Problem("statement-gap", gb.name, E - timedelta(days=k - 1), [], window=(E - timedelta(days=k + 1), E),
+                      sources=tuple(c.name for c in shape.channels if c.bank == gb.name))
+        P.append(gap)
 
-    def gap_window():       # a finding may be dated at the last line the short statement holds
-        last = max((l.day for l in m.bank_lines[gb.name]), default=S)
-        gap.window = (min(last, gap.window[0]), E)
-    inj["after_banks"].append(gap_window)
+        def gap_window():       # a finding may be dated at the last line the short statement holds
+            last = max((l.day for l in m.bank_lines[gb.name]), default=S)
+            gap.window = (min(last, gap.window[0]), E)
+        inj["after_banks"].append(gap_window)
+
+    def near_hole(bank, first, last):
+        """Whether days first..last come near a bank's hole (its lines there are in no file)."""
+        h = hole.get(bank)
+        return bool(h) and first <= h[1] + timedelta(days=2) and last >= h[0] - timedelta(days=2)
 
     for ch in shape.channels:       # fee-gap: one payment per channel charged above the contract
         p = pick(m.payments, S, E, lambda p: p.channel == ch.name)
@@ -165,6 +177,7 @@ def injections(m, rng, ids):
                      and abs((o.dt.date() - po.dt.date()).days) <= c.bank_days + 7]
             return (id(po) not in taken and po.dt.date() > S and c.payouts_visible and not twins
                     and po.dt.date() + timedelta(days=c.bank_days + 2) < bank_end[c.bank]
+                    and not near_hole(c.bank, po.dt.date(), po.dt.date() + timedelta(days=c.bank_days + 7))
                     and not any(_held(inj, i) for i in po.items) and po.channel not in inj["stop"])
         cands = [po for po in m.payouts if due(po)]
         if cands:
@@ -186,6 +199,8 @@ def injections(m, rng, ids):
 
     b = rng.choice(shape.banks)
     d = S + timedelta(days=rng.randint(1, (bank_end[b.name] - S).days - 1))
+    if near_hole(b.name, d, d):     # a line nobody downloaded explains nothing and is no finding
+        d = hole[b.name][1] + timedelta(days=3)
     ref = "" if b.type == "icbc" else f"{d:%y%m%d}{ids.digits(10)}"
     cny = b.currency == "CNY"
     inj["bank_lines"][b.name].append(BankLine(b.name, d, money(Decimal(rng.randint(20000, 300000)) / 100),

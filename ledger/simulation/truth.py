@@ -41,6 +41,7 @@ class Merchant:
     payouts: list = field(default_factory=list)
     bank_lines: dict = field(default_factory=dict)     # bank -> [BankLine]
     bank_end: dict = field(default_factory=dict)       # bank -> last day its statement covers
+    bank_hole: dict = field(default_factory=dict)      # bank -> (first, last) day no statement covers
     problems: list = field(default_factory=list)
 
     def days(self):
@@ -288,6 +289,7 @@ def _usd_net(i):
 
 def _banks(m, rng, ids, inject):
     shape = m.shape
+    m.bank_hole = dict(inject.get("hole", {}))
     for b in shape.banks:
         m.bank_end[b.name] = inject.get("gap", {}).get(b.name, shape.end)
         lines = []
@@ -358,5 +360,12 @@ def conservation(m) -> dict:
                 t[po.currency]["clearing"] -= po.amount
         out["channels"][ch.name] = {c: {k: str(v) for k, v in sorted(vals.items())} for c, vals in sorted(t.items())}
     for b in m.shape.banks:
-        out["banks"][b.name] = {b.currency: str(b.opening + sum((l.amount for l in m.bank_lines[b.name]), Decimal("0")))}
+        # what the statements show: the lines of a hole are in no file, so in no books
+        shown = [l for l in m.bank_lines[b.name] if not in_hole(m, b.name, l.day)]
+        out["banks"][b.name] = {b.currency: str(b.opening + sum((l.amount for l in shown), Decimal("0")))}
     return out
+
+
+def in_hole(m, bank: str, day) -> bool:
+    hole = m.bank_hole.get(bank)
+    return bool(hole) and hole[0] <= day <= hole[1]

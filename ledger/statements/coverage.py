@@ -52,6 +52,8 @@ def record(source: str, extraction, path, shows_payouts: bool = True) -> data.Cu
                  "statement": Path(path).name})
     if not shows_payouts:
         meta["payouts"] = "no"
+    if not getattr(extraction, "period", None):
+        meta["period"] = "lines"  # read from its first and last line: its quiet first days are unknown
     return data.Custom(meta, last, KIND, [ValueType(source, str), ValueType(first, dt.date)])
 
 
@@ -65,13 +67,23 @@ class Coverage:
     @classmethod
     def of(cls, entries) -> "Coverage":
         spans: dict[str, list] = defaultdict(list)
-        payout_views = set()
+        payout_views, from_lines = set(), []
         for entry in entries:
             if isinstance(entry, data.Custom) and entry.type == KIND and len(entry.values) >= 2:
                 source = str(entry.values[0].value)
                 spans[source].append((entry.values[1].value, entry.date))
                 if entry.meta.get("payouts") != "no":
                     payout_views.add(source)
+                if entry.meta.get("period") == "lines":
+                    from_lines.append((source, len(spans[source]) - 1))
+        # A statement read from its lines starts at its first line. Where that is a few
+        # days after the first statement of any source, the days between were quiet (a
+        # bank books nothing on a weekend): it starts with the others.
+        first = min((span[0] for s in spans.values() for span in s), default=None)
+        for source, at in from_lines:
+            start, end = spans[source][at]
+            if first and 0 < (start - first).days <= QUIET_DAYS:
+                spans[source][at] = (first, end)
         return cls(spans, payout_views)
 
     def shows_payouts(self, source: str) -> bool:

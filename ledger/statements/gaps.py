@@ -47,6 +47,9 @@ class Horizon:
         clipped = copy.copy(self)
         if self.own is not None:
             end = min(self.own[1], self.bank[1]) if self.bank else None
+            # the credits of a hole are in no statement: after it, what the books hold
+            # against the bank is off by them, and only the hole can be reported
+            end = min([end, *(first - DAY for first, _ in self.bank_holes)]) if end else None
             clipped.own = (self.own[0], end) if end and end >= self.own[0] else None
         return clipped
 

@@ -5,6 +5,8 @@ running balance, CAMT OPBD, MT940 :60F:, OFX LEDGERBAL less its lines.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from datetime import timedelta
 from decimal import Decimal
 
@@ -25,6 +27,25 @@ def running(m, b):
 
 
 def write(m, b, folder):
+    """The bank's statements; where a week was never downloaded, one before it and one
+    after it, each with its own opening and period, in folders of their own."""
+    hole = m.bank_hole.get(b.name)
+    if not hole:
+        return _write(m, b, folder)
+    before = [l for l in m.bank_lines[b.name] if l.day < hole[0]]
+    after = [l for l in m.bank_lines[b.name] if l.day > hole[1]]
+    skipped = sum((l.amount for l in m.bank_lines[b.name] if hole[0] <= l.day <= hole[1]), Decimal("0"))
+    first = copy.copy(m)
+    first.bank_lines, first.bank_end = {**m.bank_lines, b.name: before}, {**m.bank_end, b.name: hole[0] - timedelta(1)}
+    second = copy.copy(m)
+    second.shape = dataclasses.replace(m.shape, start=hole[1] + timedelta(days=1))
+    second.bank_lines = {**m.bank_lines, b.name: after}
+    opening = b.opening + sum((l.amount for l in before), Decimal("0")) + skipped
+    return (_write(first, b, folder / f"{b.name}-1")
+            + _write(second, dataclasses.replace(b, opening=opening), folder / f"{b.name}-2"))
+
+
+def _write(m, b, folder):
     from . import camt, mt940, ofx
     folder.mkdir(parents=True, exist_ok=True)
     if b.type == "csv":
