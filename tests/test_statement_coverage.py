@@ -88,17 +88,8 @@ def test_coverage_is_recorded_once_per_statement(tmp_path):
     assert 'id: "coverage 2026-01-05 2026-01-09"' in month
 
 
-WECHAT = """\
-books: books
-currency: CNY
-channels:
-  wechat: {type: wechat, settlement_days: 1, bank: ops, bank_days: 2}
-banks:
-  ops:
-    type: csv
-    account: Assets:Bank:Ops
-    columns: {date: 交易日期, amount: 交易金额, memo: 摘要, payee: 对方户名, ref: 交易流水号, balance: 余额}
-"""
+WECHAT = BANK_ONLY.replace("banks:", "channels:\n  wechat: {type: wechat, settlement_days: 1, bank: ops, bank_days: 2}\n"
+                                     "banks:")
 FUND_HEADER = "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元),资金变更提交申请人,备注,业务凭证号"
 
 
