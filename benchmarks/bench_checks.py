@@ -86,7 +86,7 @@ def generate(out: Path, orders: int) -> dict:
 
 def child(kind: str, out: Path, orders: int) -> dict:
     from beanclear import config as config_mod
-    from beanclear import importing
+    from beanclear.books import importing
     if kind == "generate":  # here too, not in the parent: a child's peak memory starts at its parent's
         return harness.timed(kind, lambda: generate(out, orders))
     config = config_mod.load(out / "config.yaml")

@@ -100,7 +100,8 @@ def camt_statement(path: Path, entries: int, rng: random.Random) -> int:
 
 
 def child(statement: str, out: Path) -> dict:
-    from beanclear import config as config_mod, importing
+    from beanclear import config as config_mod
+    from beanclear.books import importing
     config = config_mod.load(out / "config.yaml")
     start = time.perf_counter()
     results = importing.run(config, [out / "statements" / statement])

@@ -79,7 +79,8 @@ def generate(out: Path, rows: int) -> Path:
 
 def child(kind: str, out: Path) -> dict:
     """One measurement, in this (fresh) process."""
-    from beanclear import config as config_mod, importing
+    from beanclear import config as config_mod
+    from beanclear.books import importing
     from beanclear.importers.registry import for_config
     config = config_mod.load(out / "config.yaml")
     bill = out / "statements" / "tradebill.csv"

@@ -38,7 +38,7 @@ def timed(kind: str, work) -> dict:
 def load(kind: str, config) -> dict:
     """One of LOADS on the config's books, in this process; what it found."""
     from beancount import loader
-    from beanclear import checking, reconcile
+    from beanclear.checks import checking, reconcile
     inside = [0.0]  # seconds spent in the beanclear plugins: their share of this very load
     run_plugin = reconcile.run_plugin
 

@@ -37,8 +37,8 @@ from collections import Counter
 from decimal import Decimal
 
 from beanclear.importers.base import Extraction, StatementImporter, compare_footer, link, posting, transaction
-from beanclear.render import COVERS_SEPARATOR as COVERS
-from beanclear.render import covered
+from beanclear.books.render import COVERS_SEPARATOR as COVERS
+from beanclear.books.render import covered
 from beanclear.importers.toolkit import StatementError, header_in, money, parse_amount, parse_datetime, read_statement
 
 HEADER = ("支付宝交易号", "商户订单号", "业务类型", "订单金额（元）", "商家实收（元）", "服务费（元）")

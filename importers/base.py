@@ -21,7 +21,7 @@ import beangulp
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beanclear.config_model import WALLET_TYPES, Channel, Shop
+from beanclear.config.model import WALLET_TYPES, Channel, Shop
 from beanclear.importers.toolkit import paused_gc, sniff, stated_period
 
 
@@ -156,7 +156,7 @@ def to_receivable(entry, channel, receivable: str):
 
 def payment_shops(config, channel) -> tuple[str, ...]:
     """The shops whose receivable a channel's payments may clear: its `shop:`, else every
-    shop in the config. ChannelSales (ledger/orders.py) follows sales by the same rule."""
+    shop in the config. ChannelSales (ledger/checks/orders.py) follows sales by the same rule."""
     return (channel.shop,) if channel.shop else tuple(config.shops)
 
 
@@ -178,7 +178,7 @@ def shop_for(channel, config, order_id: str, orders: "ShopOrders") -> tuple[str 
 
 class ShopOrders:
     """The `^order-…` links each shop holds: its entries in the books (books/<shop>/,
-    read as text like ledger/books.py reads ids: no Beancount parse) and, once a whole
+    read as text like ledger/books/__init__.py reads ids: no Beancount parse) and, once a whole
     import batch is read, the orders of that batch."""
 
     LINK = re.compile(r"[ \t]\^(order-[A-Za-z0-9\-_/.]+)")

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from beanclear import config as config_mod
-from beanclear.atomic import BooksBusy
+from beanclear.books.atomic import BooksBusy
 from beanclear.importers.toolkit import StatementError
 
 BAD_INPUT = 2
@@ -63,7 +63,7 @@ def main():
 @click.option("--dry-run", is_flag=True, help="Write nothing; print the entries that would be written.")
 def import_(config_path, paths, source, dry_run):
     """Import statement files (or folders of them) into the books."""
-    from beanclear import importing, render
+    from beanclear.books import importing, render
     config = _load(config_path)
     try:
         results = importing.run(config, paths, source=source, dry_run=dry_run, progress=_row_progress)
@@ -83,7 +83,7 @@ def import_(config_path, paths, source, dry_run):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check(config_path, fmt):
     """Check the books: Beancount's errors and every reconciliation finding."""
-    from beanclear import checking
+    from beanclear.checks import checking
     config = _load(config_path)
     if not (config.books / "main.beancount").exists():
         raise _fail(f"{config.books / 'main.beancount'}: no books yet (run `beanclear import` first)")
@@ -118,7 +118,8 @@ def match(config_path, apply_, fmt):
     """Link bank lines nothing explains to the payouts, orders and bills they settle."""
     import json
     from beanclear import books as books_mod
-    from beanclear import edits, matching
+    from beanclear.books import edits
+    from beanclear import matching
     config = _load(config_path)
     main_file = config.books / "main.beancount"
     if not main_file.exists():
@@ -153,7 +154,7 @@ def ack(config_path, code, ref, reason):
     Appends `custom "beanclear-ack"` to books/acks.beancount: the finding is still
     listed, marked acknowledged, and no longer fails `beanclear check`.
     """
-    from beanclear import acks, checking
+    from beanclear.checks import acks, checking
     config = _load(config_path)
     try:
         line = acks.ack_line(code, ref, reason)
@@ -186,7 +187,7 @@ def prices():
                              "(the ECB's: --base EUR).")
 def prices_import(config_path, file, base):
     """Load reference rates from a CSV (date, pair, rate; or a central bank's series)."""
-    from beanclear import prices as prices_mod
+    from beanclear.books import prices as prices_mod
     config = _load(config_path)
     try:
         result = prices_mod.import_prices(config, file, base)

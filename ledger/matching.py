@@ -37,7 +37,7 @@ from decimal import Decimal
 from beancount.core import data
 from rapidfuzz import fuzz, utils
 
-from beanclear import acks
+from beanclear.checks import acks
 
 DAY = dt.timedelta(days=1)
 GROUP_LIMIT = 500     # items (or lines) in one window beyond which the group search gives up
@@ -468,7 +468,7 @@ def _history(lines, history, config, index=None) -> list[Proposal]:
 def edits_for(proposal: Proposal) -> list:
     """The line edits that record a confident proposal: every line and item shares the
     items' links; each bank line's counter posting moves to the proposal's account."""
-    from beanclear.edits import Edit
+    from beanclear.books.edits import Edit
     links = tuple(sorted({i.link for i in proposal.items}))
     out = []
     for line in proposal.lines:

@@ -19,10 +19,10 @@ and no bank credit of 99.40 by the last statement date, 2026-03-10, this reports
 `payout-missing` (payout 77 is 8 days late); without the withdrawal it reports
 `unsettled` (99.40 CNY still in clearing). Findings whose severity is error become
 Beancount errors; the config (path relative to this ledger file) sets deadlines
-and severities. The logic is the library's: beanclear.clearing.
+and severities. The logic is the library's: beanclear.checks.clearing.
 """
 
-from beanclear.reconcile import run_plugin
+from beanclear.checks.reconcile import run_plugin
 
 __plugins__ = ("clearing",)
 

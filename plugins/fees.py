@@ -3,10 +3,10 @@
     plugin "beanclear.plugins.fees" "../config.yaml"
 
 With `fees: [{rate: 0.006, min: 0.01}]`, a payment of 100.00 CNY charged 1.00 CNY is
-`fee-gap` (expected 0.60, gap 0.40). The logic is the library's: beanclear.fees.
+`fee-gap` (expected 0.60, gap 0.40). The logic is the library's: beanclear.checks.fees.
 """
 
-from beanclear.reconcile import run_plugin
+from beanclear.checks.reconcile import run_plugin
 
 __plugins__ = ("fees",)
 

@@ -15,10 +15,10 @@ pay that shop's orders (`shop: shopify`):
 
 with no channel payment linked `^order-1001` by the last statement date, 2026-03-10,
 is `order-unpaid`; a payment of 90.00 is `amount-mismatch`; two payments of 100.00 are
-`duplicate-charge`. The logic is the library's: beanclear.orders.
+`duplicate-charge`. The logic is the library's: beanclear.checks.orders.
 """
 
-from beanclear.reconcile import run_plugin
+from beanclear.checks.reconcile import run_plugin
 
 __plugins__ = ("orders",)
 

@@ -3,10 +3,10 @@
     plugin "beanclear.plugins.refunds" "../config.yaml"
 
 With `refund-rate: {max: 0.10, days: 7}`, a week of 1,000.00 CNY sales with 150.00 CNY
-refunded is `refund-rate` (15.0 %). The logic is the library's: beanclear.refunds.
+refunded is `refund-rate` (15.0 %). The logic is the library's: beanclear.checks.refunds.
 """
 
-from beanclear.reconcile import run_plugin
+from beanclear.checks.reconcile import run_plugin
 
 __plugins__ = ("refunds",)
 

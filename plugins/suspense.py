@@ -9,10 +9,10 @@ amount reaches `review_threshold`).
       Assets:Bank:ICBC        8000.00 CNY
       Assets:Suspense        -8000.00 CNY
 
-The logic is the library's: beanclear.suspense.
+The logic is the library's: beanclear.checks.suspense.
 """
 
-from beanclear.reconcile import run_plugin
+from beanclear.checks.reconcile import run_plugin
 
 __plugins__ = ("suspense",)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from beanclear import render
+from beanclear.books import render
 
 
 def extraction_text(extraction) -> str:

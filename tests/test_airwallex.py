@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from beanclear import reconcile
+from beanclear.checks import reconcile
 from beanclear.importers import airwallex_settlements, airwallex_transactions
 from beanclear.importers.toolkit import StatementError
 from channel_util import CHANNELS, DATA, golden, raises_at, run, totals

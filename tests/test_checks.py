@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 from beancount import loader
 
-from beanclear import reconcile
-from beanclear.findings import FindingError
+from beanclear.checks import reconcile
+from beanclear.checks.findings import FindingError
 
 CONFIG = """\
 channels:

@@ -11,7 +11,11 @@ import datetime as dt
 import pytest
 from beancount import loader
 
-from beanclear import acks, atomic, books as books_mod, checking
+from beanclear.checks import acks, checking
+
+from beanclear.books import atomic
+
+from beanclear import books as books_mod
 from beanclear import config as config_mod
 from conftest import snapshot
 from test_matching import OPENS, bank, config, payout, propose  # noqa: F401 (config: the fixture)

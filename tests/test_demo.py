@@ -16,7 +16,7 @@ from conftest import REPO, beanclear, snapshot
 
 from beanclear import demo
 from beanclear.config import ConfigError
-from beanclear.findings import CODES
+from beanclear.checks.findings import CODES
 
 # Every code of DESIGN.md §5: the demo shows each of them.
 INJECTED = {"order-unpaid", "payment-without-order", "amount-mismatch", "duplicate-charge", "refund-unsynced",
@@ -218,7 +218,8 @@ def test_cli_demo_into_a_folder(tmp_path, monkeypatch):
 def test_match_apply_on_the_demo_links_every_payout_and_leaves_only_the_injected_lines(problems, tmp_path):
     import shutil
     from click.testing import CliRunner
-    from beanclear import cli, checking
+    from beanclear import cli
+    from beanclear.checks import checking
     folder = tmp_path / "demo"
     shutil.copytree(problems.config.root, folder)
     config = folder / "config.yaml"

@@ -23,7 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from beanclear import acks, books, checking, matching
+from beanclear.checks import acks, checking
+
+from beanclear import books, matching
 from beanclear import config as config_mod
 from beanclear.fava_page import review
 from fava_util import PAGE, books_snapshot, changes, copy_of, demo_books

@@ -16,7 +16,9 @@ import pytest
 from beancount import loader
 from beancount.core import data
 
-from beanclear import acks, checking, config as config_mod, matching, reconcile
+from beanclear.checks import acks, checking, reconcile
+
+from beanclear import config as config_mod, matching
 from beanclear.fava_page import review
 from conftest import beanclear
 from fava_util import PAGE, books_snapshot, changes, copy_of, demo_books

@@ -9,7 +9,7 @@ import pytest
 from beancount import loader
 
 from beanclear import config as config_mod
-from beanclear import reconcile
+from beanclear.checks import reconcile
 
 CONFIG = """\
 channels:
@@ -151,7 +151,7 @@ def test_ratio_derived_amounts_are_rounded_to_the_currency(check, tmp_path):
     assert found.amount == Decimal("62.96") and str(found.expected) == "37.04"  # 300 x 0.1234567 = 37.03701
     assert found.to_json()["expected"] == "37.04" and found.to_json()["amount"] == "62.96"
     assert "refunds 100.00 CNY over sales 300.00 CNY" in found.message
-    from beanclear.checking import Report
+    from beanclear.checks.checking import Report
     report = Report([found])
     assert " 62.96 CNY: refunds 100.00 CNY" in report.to_text() and '"amount": "62.96"' in report.to_json()
 
@@ -163,7 +163,7 @@ def test_ratio_derived_amounts_are_rounded_to_the_currency(check, tmp_path):
     ("fee 1.2345 KWD", "KWD", "0.0005", "fee 1.235 KWD"),
 ])
 def test_findings_round_amounts_and_message_money_to_the_currency(message, currency, amount, expected):
-    from beanclear.findings import Finding
+    from beanclear.checks.findings import Finding
     found = Finding("fee-gap", dt.date(2026, 3, 1), "wechat", "Income:Sales:WeChat", Decimal(amount), currency, message)
     assert found.message == expected
     assert found.amount == Decimal(amount).quantize(Decimal(1).scaleb(-{"CNY": 2, "JPY": 0, "KWD": 3}[currency]),
@@ -171,7 +171,7 @@ def test_findings_round_amounts_and_message_money_to_the_currency(message, curre
 
 
 def test_exchange_rates_of_an_fx_gap_are_not_rounded():
-    from beanclear.findings import Finding
+    from beanclear.checks.findings import Finding
     found = Finding("fx-gap", dt.date(2026, 3, 1), "paypal", "Assets:Clearing:PayPal", Decimal("7.3412"), "CNY",
                     "USD→CNY at 7.05, reference 7.1234", expected=Decimal("7.1234"), actual=Decimal("7.0500"))
     assert (found.amount, found.expected, found.actual) == (Decimal("7.34"), Decimal("7.1234"), Decimal("7.0500"))

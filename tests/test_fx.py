@@ -10,8 +10,8 @@ import pytest
 from beancount import loader
 
 from beanclear import config as config_mod
-from beanclear import reconcile
-from beanclear.findings import FindingError
+from beanclear.checks import reconcile
+from beanclear.checks.findings import FindingError
 from conftest import snapshot
 
 # -- prices import ---------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_import_dry_run_counts_rates_and_writes_nothing(merchant):
     ("Date,Time,TimeZone,Name,Type,Status,Currency,Gross,Fee,Net,Transaction ID", False),
 ])
 def test_which_files_are_reference_rates(tmp_path, header, rates):
-    from beanclear import prices as prices_mod
+    from beanclear.books import prices as prices_mod
     assert prices_mod.is_rates_file(write(tmp_path, "f.csv", header + "\n")) is rates
 
 

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from beanclear import atomic
+from beanclear.books import atomic
 from conftest import BANK_HEADER, FUND, TRADE, WECHAT_AND_BANK, bank_file, beanclear, sample, snapshot
 
 def test_import_writes_books_and_one_summary_line_per_file(merchant):
@@ -124,7 +124,8 @@ def test_crash_mid_write_is_rolled_back_by_the_next_command(merchant, monkeypatc
     monkeypatch.setattr(atomic, "roll_back", lambda root: None)
     monkeypatch.setattr(atomic.os, "replace", crash)
     with pytest.raises(SystemExit):
-        from beanclear import config, importing
+        from beanclear import config
+        from beanclear.books import importing
         importing.run(config.load(merchant / "config.yaml"), [merchant / "statements"])
     monkeypatch.undo()
     assert (merchant / "books" / atomic.JOURNAL).exists()
@@ -234,7 +235,8 @@ def test_opening_balance_from_config_makes_the_first_statement_balance(merchant)
 
 
 def test_progress_is_reported_per_statement(merchant):
-    from beanclear import config, importing
+    from beanclear import config
+    from beanclear.books import importing
     calls = []
     importing.run(config.load(merchant / "config.yaml"), [merchant / "statements" / TRADE],
                   progress=lambda path: (lambda done, total: calls.append((path.name, done, total))))

@@ -10,7 +10,9 @@ import pytest
 from beancount import loader
 
 from beanclear import config as config_mod
-from beanclear import edits, matching, reconcile
+from beanclear.books import edits
+from beanclear import matching
+from beanclear.checks import reconcile
 
 CONFIG = """\
 channels:

@@ -15,7 +15,8 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanclear import config as config_mod
-from beanclear import matching, reconcile
+from beanclear import matching
+from beanclear.checks import reconcile
 
 CONFIG = """\
 channels:

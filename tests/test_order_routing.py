@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from beanclear import config as config_mod
 from beanclear.importers.base import Extraction, ShopOrders, posting, route, transaction
-from beanclear.orders import ChannelSales
+from beanclear.checks.orders import ChannelSales
 from conftest import beanclear
 from test_shop_journey import shop_export, trade_bill
 

@@ -13,8 +13,8 @@ import pytest
 from beancount import loader
 
 from beanclear import config as config_mod
-from beanclear import reconcile
-from beanclear.findings import FindingError
+from beanclear.checks import reconcile
+from beanclear.checks.findings import FindingError
 
 CONFIG = """\
 channels:
@@ -232,7 +232,7 @@ def test_fee_gap_on_a_payment_that_paid_an_order(ledger):
 
 
 def test_refund_rate_counts_payments_and_refunds_that_went_through_the_receivable(tmp_path):
-    from beanclear import refunds
+    from beanclear.checks import refunds
     path = tmp_path / "config.yaml"
     path.write_text(CONFIG, encoding="utf-8")
     doc = order("1005") + payment("1005", "4200-1005") + channel_refund("1005", "5030-1005", "4200-1005")

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from beancount.core import data
 
-from beanclear import render
+from beanclear.books import render
 from beanclear.books import load
 from conftest import beanclear, snapshot
 from statement_files import fund_ledger, fund_row, icbc_row, icbc_statement, trade_detail, trade_row
@@ -262,7 +262,7 @@ def test_books_read_back_what_an_entry_covers(tmp_path):
 
 
 def test_a_separate_fee_counts_for_the_payment_it_names_only():
-    from beanclear import fees
+    from beanclear.checks import fees
     from beanclear.importers.base import posting, transaction
     when = __import__("datetime").datetime(2026, 3, 1, 10)
     fee = transaction("s.csv", 3, when, None, "收费", {"id": "310002", "fee-of": "T"},

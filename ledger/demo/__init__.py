@@ -31,13 +31,17 @@ from pathlib import Path
 
 from beancount.core import data
 
-from beanclear import checking, config as config_mod, importing, prices
+from beanclear.checks import checking
+
+from beanclear import config as config_mod
+
+from beanclear.books import importing, prices
 from beanclear.config import ConfigError
 from beanclear.demo import bank as bank_mod, camt, paypal, shop as shop_mod, stripe, wechat, wechat_problems
 from beanclear.demo.common import END, START, ZERO, Problem, Quarter
 from beanclear.demo.rates import Rates
 from beanclear.demo.wechat import Till, write_trade_bill
-from beanclear.findings import CODES
+from beanclear.checks.findings import CODES
 
 __all__ = ["START", "END", "Problem", "Till", "write_trade_bill", "write_quarter", "build", "run", "embedded_config"]
 

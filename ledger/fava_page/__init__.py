@@ -31,8 +31,12 @@ from flask import jsonify, request
 from fava.context import g
 from fava.ext import FavaExtensionBase, extension_endpoint
 
-from beanclear import acks, checking, edits, matching, reconcile
-from beanclear.atomic import BooksBusy
+from beanclear.checks import acks, checking, reconcile
+
+from beanclear.books import edits
+
+from beanclear import matching
+from beanclear.books.atomic import BooksBusy
 from beanclear.config import ConfigError
 from beanclear.fava_page import charts, overview, review
 

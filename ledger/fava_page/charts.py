@@ -21,8 +21,8 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear import refunds
-from beanclear.orders import ChannelSales
+from beanclear.checks import refunds
+from beanclear.checks.orders import ChannelSales
 
 MAX_PERIODS = 100   # as Fava's own bar charts: the latest 100 periods
 SALES, SETTLED = "Sales", "Settled at the bank"

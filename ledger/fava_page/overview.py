@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear import clearing, orders
+from beanclear.checks import clearing, orders
 
 LATER = dt.timedelta(days=36500)   # "a century later": every open item is past its deadline
 

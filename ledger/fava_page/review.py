@@ -10,8 +10,8 @@ import os
 import re
 from dataclasses import dataclass
 
-from beanclear.clearing import REF_KEYS
-from beanclear.findings import CODES
+from beanclear.checks.clearing import REF_KEYS
+from beanclear.checks.findings import CODES
 
 SHOWN = 500            # rows of a table rendered at most; the filters narrow the rest
 QUEUE_SHOWN = 100

@@ -20,7 +20,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from beanclear.findings import Finding
+from beanclear.checks.findings import Finding
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 
 
@@ -127,7 +127,7 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
 def _waiting(cover: Coverage, name: str, pairs: list, what: str, awaited: str) -> Finding:
     """One finding for everything that waits on one source's statements: (the source
     on the other side, item) pairs. Its amount is 0: the gap is days, not money."""
-    from beanclear.clearing import _money, refs
+    from beanclear.checks.clearing import _money, refs
     end = cover.end(name)
     others = sorted({source for source, _ in pairs})
     latest = max(cover.end(o) or dt.date.min for o in others)

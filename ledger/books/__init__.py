@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from beanclear import render
+from beanclear.books import render
 
 OPEN_DATE = "2000-01-01"
 ENTRY_START = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]")

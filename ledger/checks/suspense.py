@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from beanclear.clearing import _money, postings_by_account, refs
-from beanclear.findings import Finding, at_entry
+from beanclear.checks.clearing import _money, postings_by_account, refs
+from beanclear.checks.findings import Finding, at_entry
 
 
 def findings(entries, config, as_of=None, index=None) -> list[Finding]:

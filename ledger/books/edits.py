@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from beanclear import atomic
+from beanclear.books import atomic
 
 
 class EditError(Exception):

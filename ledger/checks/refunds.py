@@ -36,9 +36,9 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear.clearing import _money, refs
-from beanclear.findings import Finding, at_entry
-from beanclear.orders import ChannelSales
+from beanclear.checks.clearing import _money, refs
+from beanclear.checks.findings import Finding, at_entry
+from beanclear.checks.orders import ChannelSales
 
 DAY = dt.timedelta(days=1)
 

@@ -9,7 +9,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from beanclear.config_model import (
+from beanclear.config.model import (
     ACCOUNT_RE,
     BANK_TYPES,
     CHANNEL_TYPES,
@@ -32,7 +32,7 @@ from beanclear.config_model import (
     ShopAccounts,
     title_of,
 )
-from beanclear.findings import CODES, DEFAULT_SEVERITY, SEVERITIES
+from beanclear.checks.findings import CODES, DEFAULT_SEVERITY, SEVERITIES
 from beanclear.importers.bank_presets import PRESETS as BANK_PRESETS
 
 

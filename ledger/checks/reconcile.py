@@ -14,9 +14,9 @@ from typing import NamedTuple
 
 from beancount.core import data
 
-from beanclear import acks, clearing, fees, fx, orders, refunds, suspense
+from beanclear.checks import acks, clearing, fees, fx, orders, refunds, suspense
 from beanclear.config import ConfigError, load
-from beanclear.findings import Finding, apply_policy, as_errors
+from beanclear.checks.findings import Finding, apply_policy, as_errors
 
 CHECKS = {"clearing": clearing.findings, "suspense": suspense.findings, "fees": fees.findings,
           "refunds": refunds.findings, "orders": orders.findings, "fx": fx.findings}

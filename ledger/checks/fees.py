@@ -32,10 +32,10 @@ from functools import lru_cache
 
 from beancount.core import data
 
-from beanclear.clearing import _money, refs
-from beanclear.findings import Finding, at_entry
-from beanclear.orders import ChannelSales
-from beanclear.render import covered
+from beanclear.checks.clearing import _money, refs
+from beanclear.checks.findings import Finding, at_entry
+from beanclear.checks.orders import ChannelSales
+from beanclear.books.render import covered
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)

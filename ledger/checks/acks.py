@@ -27,9 +27,9 @@ from pathlib import Path
 
 from beancount.core import data
 
-from beanclear import atomic, render
+from beanclear.books import atomic, render
 from beanclear.books import ACKS_HEADER
-from beanclear.findings import CODES, Finding, at_entry
+from beanclear.checks.findings import CODES, Finding, at_entry
 
 ACK = "beanclear-ack"
 REJECT = "beanclear-reject"

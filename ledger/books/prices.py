@@ -34,7 +34,7 @@ from pathlib import Path
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beanclear import atomic, render
+from beanclear.books import atomic, render
 from beanclear.books import PRICE_LINE, Books, merge
 from beanclear.importers.toolkit import StatementError, clean, csv_rows, header_key, read_text, sniff
 

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from beanclear.config_model import (  # noqa: F401  (the model is part of this module's interface)
+from beanclear.config.model import (  # noqa: F401  (the model is part of this module's interface)
     ACCOUNT_RE,
     BANK_TYPES,
     CHANNEL_TYPES,
@@ -39,7 +39,7 @@ from beanclear.config_model import (  # noqa: F401  (the model is part of this m
     ShopAccounts,
     title_of,
 )
-from beanclear.config_reader import _bank, _channel, _checks, _match, _opt, _Reader, _shop
+from beanclear.config.reader import _bank, _channel, _checks, _match, _opt, _Reader, _shop
 
 
 def parse(data: Any, path: Path) -> Config:

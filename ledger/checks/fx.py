@@ -35,8 +35,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from beancount.core import data
 
-from beanclear.clearing import _money, refs
-from beanclear.findings import Finding, at_entry
+from beanclear.checks.clearing import _money, refs
+from beanclear.checks.findings import Finding, at_entry
 
 DEFAULT_TOLERANCE_BPS = Decimal(50)
 

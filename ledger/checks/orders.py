@@ -35,11 +35,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from beancount.core import data
 
-from beanclear.clearing import REF_KEYS, Item, _money, refs
-from beanclear.findings import Finding, at_entry
+from beanclear.checks.clearing import REF_KEYS, Item, _money, refs
+from beanclear.checks.findings import Finding, at_entry
 from beanclear.statements.coverage import QUIET_DAYS, Coverage
-from beanclear.fx import DEFAULT_TOLERANCE_BPS, References
-from beanclear.config_model import WALLET_TYPES
+from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References
+from beanclear.config.model import WALLET_TYPES
 from beanclear.importers.base import payment_shops
 
 SHOP_REF_KEYS = ("order-id", "refund-id")            # the shop's id is synthetic ("order:…"): not a ref
@@ -157,7 +157,7 @@ class InCurrency:
     """An item's amount in the order's currency: as booked where it is in it; else what
     the customer paid, where the channel states it (`customer-amount: "50.00 EUR"` on a
     Stripe charge settled in USD); else at the reference rate of its day (the books'
-    `price` directives, ledger/fx.py), give or take `checks.fx-gap.tolerance_bps`:
+    `price` directives, ledger/checks/fx.py), give or take `checks.fx-gap.tolerance_bps`:
 
         2026-03-01 price EUR 1.0900 USD
         Assets:Receivable:Shop    50.00 EUR      ; the order

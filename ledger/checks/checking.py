@@ -13,8 +13,10 @@ import os
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from beanclear import books, reconcile
-from beanclear.findings import Finding, FindingError
+from beanclear import books
+
+from beanclear.checks import reconcile
+from beanclear.checks.findings import Finding, FindingError
 
 
 @dataclass

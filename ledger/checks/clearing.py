@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear.findings import Finding, at_entry
+from beanclear.checks.findings import Finding, at_entry
 from beanclear.statements import gaps
 from beanclear.statements.coverage import Coverage
 from beanclear.statements.gaps import Horizon
