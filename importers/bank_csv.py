@@ -105,9 +105,9 @@ class Importer(BankImporter):
             stamp = get("date") + (" " + get("time") if get("time") else "")
             when = parse_datetime(stamp, formats, path, row.line, name["date"])
             amount = self._amount(get, name, path, row.line, "amount", "credit", "debit")
-            if amount is None:
-                raise StatementError(path, row.line, f"expected an amount in {name['credit']} "
-                                     f"or {name['debit']}, got neither")
+            if amount is None:  # a signed-amount bank has no credit or debit column to name
+                where = " or ".join(name[r] for r in ("amount", "credit", "debit") if r in name)
+                raise StatementError(path, row.line, f"expected an amount in {where}, got an empty cell")
             currency = currency_code(get("currency"), path, row.line, name["currency"]) if get("currency") \
                 else bank.currency
             sums = totals.setdefault(currency, {"credits": Decimal(0), "debits": Decimal(0)})

@@ -25,7 +25,32 @@ from beancount.core import data
 from beanclear.config import WALLET_TYPES
 from beanclear.importers.base import (Extraction, StatementImporter, balance, closing_balances, next_day, posting,
                                       rule_account, transaction)
-from beanclear.importers.toolkit import StatementError
+from beanclear.importers.toolkit import ENCODINGS, StatementError, sniff
+
+
+def _decodes(path: str, encodings: tuple[str, ...], limit: int = 65536) -> bool:
+    """Whether the start of a file decodes with one of `encodings` (an unreadable file: yes,
+    so that the usual messages say what is wrong with it)."""
+    import gzip
+    import zlib
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(limit)
+        if head[:2] == b"\x1f\x8b":
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(limit)
+    except (OSError, EOFError, zlib.error):
+        return True
+    if not head.strip() or head[:4] == b"PK\x03\x04":
+        return True
+    for encoding in encodings:
+        try:
+            head.decode(encoding)
+            return True
+        except UnicodeDecodeError as exc:
+            if exc.start > len(head) - 4 and len(head) == limit:  # cut inside the last character
+                return True
+    return False
 
 
 def account_key(text: str) -> str:
@@ -36,8 +61,20 @@ def account_key(text: str) -> str:
 class BankImporter(StatementImporter):
     """A bank statement: every line against transit, a rule, or suspense."""
 
+    text_statement = True  # read as text in the configured `encoding:` (CAMT.053's XML says its own)
+
     def account(self, filepath: str) -> str:
         return self.source.account
+
+    def identify(self, filepath: str) -> bool:
+        """The start of the file read in the bank's `encoding:` where config.yaml names one.
+        A file that decodes neither with it nor as UTF-8/GB18030 is claimed too, so that
+        parse() says it is not valid text of the configured encoding, naming it, rather
+        than advising to set the encoding that is set."""
+        encoding = getattr(self.source, "encoding", None)
+        if self.matches(sniff(filepath, encoding=encoding)):
+            return True
+        return bool(encoding) and self.text_statement and not _decodes(filepath, (encoding,) + ENCODINGS)
 
     def classify(self, amount: Decimal, payee: str, memo: str) -> str:
         """The account that explains a bank line (see the module docstring)."""

@@ -22,7 +22,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanclear.config.model import WALLET_TYPES, Channel, Shop
-from beanclear.importers.toolkit import paused_gc, sniff, stated_period
+from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, paused_gc, sniff, stated_period
 
 
 @dataclass
@@ -261,14 +261,29 @@ def posting(account: str, number: Decimal, currency: str, price: Amount | None =
 
 def transaction(path: str, line: int, when: dt.datetime | dt.date, payee: str | None, narration: str,
                 meta: dict, postings: list[data.Posting], links=()) -> data.Transaction:
-    """A transaction; postings of zero are left out (a fee of 0.00 is no posting)."""
+    """A transaction; postings of zero are left out (a fee of 0.00 is no posting). Every
+    text is bounded (toolkit MAX_TEXT: longer is cut, marked `…`); an id (`id`, `…-id`)
+    longer than MAX_ID is an error: cut, two ids could become one."""
     date = when.date() if isinstance(when, dt.datetime) else when
     full = data.new_metadata(str(path), line)
     if isinstance(when, dt.datetime):
         full["time"] = when.strftime("%H:%M:%S")
-    full.update({k: v for k, v in meta.items() if v not in (None, "")})
+    for key, value in meta.items():
+        if value in (None, ""):
+            continue
+        if isinstance(value, str):
+            if (key == "id" or key.endswith("-id")) and len(value) > MAX_ID:
+                raise StatementError(path, line, f"{key}: longer than {MAX_ID} characters "
+                                     f"({value[:40]}…, {len(value)} characters; expected a statement id)")
+            value = _bounded(value)
+        full[key] = value
     kept = [p for p in postings if p.units.number != 0] or postings[:1]
-    return data.Transaction(full, date, "*", payee or None, narration, frozenset(), frozenset(links), kept)
+    return data.Transaction(full, date, "*", _bounded(payee) or None, _bounded(narration), frozenset(),
+                            frozenset(links), kept)
+
+
+def _bounded(text: str | None) -> str | None:
+    return text[:MAX_TEXT - 1] + "…" if text and len(text) > MAX_TEXT else text
 
 
 def balance(path: str, line: int, date: dt.date, account: str, number: Decimal, currency: str,
@@ -322,16 +337,17 @@ def unique_ids(rows: list[tuple[str, str]]) -> list[str]:
     """Each row's statement id, given as (id, the row's content): kept as written where
     it is unique in the file, qualified by a digest of the row's content where a
     user-edited export repeats it (`123456` on ten rows), so that no row is mistaken
-    for a re-import of another."""
+    for a re-import of another. The digest is of the content's cells in sorted order:
+    an export whose columns come in another order gives the same ids. A row repeated
+    exactly gets the same id as its twin: the import books it once and says so."""
     counts = Counter(ident for ident, _ in rows)
-    out, seen = [], Counter()
+    out = []
     for ident, content in rows:
         if counts[ident] == 1:
             out.append(ident)
             continue
-        key = f"{ident}-{hashlib.sha1(content.encode()).hexdigest()[:8]}"
-        seen[key] += 1
-        out.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
+        cells = "|".join(sorted(content.split("|")))
+        out.append(f"{ident}-{hashlib.sha1(cells.encode()).hexdigest()[:8]}")
     return out
 
 

@@ -113,6 +113,7 @@ def exchange(detail: XmlNode) -> dict:
 
 class Importer(BankImporter):
     kind = "camt.053 statement"
+    text_statement = False
 
     def matches(self, head: str) -> bool:
         if "BkToCstmrStmt" not in head:

@@ -244,9 +244,10 @@ def zone_of(text: str, path: str, line: int):
     m = re.fullmatch(r"(?:GMT|UTC)?\s*([+-])(\d{1,2}):?(\d{2})?", raw, re.IGNORECASE)
     if m:
         minutes = int(m.group(2)) * 60 + int(m.group(3) or 0)
-        return dt.timezone(dt.timedelta(minutes=minutes if m.group(1) == "+" else -minutes))
+        if minutes < 24 * 60:  # else no offset: an error below
+            return dt.timezone(dt.timedelta(minutes=minutes if m.group(1) == "+" else -minutes))
     try:
         return ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise StatementError(path, line, f"column TimeZone: unknown time zone {raw!r} (expected an IANA name like "
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long to be a file
+        raise StatementError(path, line, f"column TimeZone: unknown time zone {raw[:60]!r} (expected an IANA name like "
                              f"America/Los_Angeles, an offset like GMT+08:00, or one of {', '.join(ZONES)})") from None

@@ -102,7 +102,8 @@ class Importer(StatementImporter):
                 return clean(row.cells[col[role]]) if col[role] is not None else ""
 
             def amount(role: str) -> Decimal:
-                return parse_amount(get(role) or "0", path, row.line, t.header[col[role]], decimal_comma=comma)
+                name = t.header[col[role]] if col[role] is not None else role  # an optional column left out
+                return parse_amount(get(role) or "0", path, row.line, name, decimal_comma=comma)
 
             out.rows += 1
             ident = get("id")

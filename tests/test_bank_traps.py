@@ -232,3 +232,26 @@ def test_mt940_bad_input_names_the_line(cfg, tmp_path, text, message):
     with pytest.raises(StatementError) as caught:
         run(cfg, mt940, "de", tmp_path, text)
     assert str(caught.value).startswith(str(tmp_path / "s.txt") + message)
+
+
+# -- hostile files (issue #12) -----------------------------------------------------------
+
+def test_an_empty_signed_amount_is_an_error_naming_the_line(merchant):
+    from conftest import bank_file, beanclear
+    bank_file(merchant / "statements", rows=("2021-01-30,B001,房租,某某置业,,1000.03",))
+    result = beanclear(merchant, "import", str(merchant / "statements" / "bank.csv"))
+    assert result.exit_code == 2, result.output
+    assert "bank.csv:5: expected an amount in 交易金额, got an empty cell" in result.output
+    assert "Traceback" not in result.output and not (merchant / "books").exists()
+
+
+def test_a_file_not_in_the_configured_encoding_says_so_naming_it(merchant):
+    from conftest import beanclear
+    config = merchant / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("    type: csv\n", "    type: csv\n    encoding: utf-8\n"),
+                      encoding="utf-8")
+    path = merchant / "bank.csv"
+    path.write_bytes("交易日期,交易流水号,摘要,对方户名,交易金额,余额\n".encode("utf-8") + b"2021-01-30,B1,caf\xe9,x,1.00,2.00\n")
+    result = beanclear(merchant, "import", str(path))
+    assert result.exit_code == 2, result.output
+    assert "bank.csv:2: not valid utf-8 text" in result.output and "config.yaml names" in result.output

@@ -71,3 +71,62 @@ def test_invalid_yaml_names_the_line(make_config):
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="no such config file"):
         config_mod.load(tmp_path / "nope.yaml")
+
+
+# -- hostile config.yaml (issue #12) -----------------------------------------------------
+
+def test_an_alias_bomb_is_refused_quickly_and_never_printed(tmp_path):
+    import time
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{name}: &{name} [{','.join(['*' + prev] * 9)}]")
+    path = tmp_path / "config.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match=r"expands to more than [\d,]+ values .*alias bomb") as caught:
+        config_mod.load(path)
+    assert time.monotonic() - started < 2 and len(str(caught.value)) < 500
+
+
+def test_small_anchors_and_aliases_still_work(make_config):
+    cfg = make_config("""\
+        channels:
+          wechat: {type: wechat, fees: [&fee {rate: 0.006}]}
+          alipay: {type: alipay, fees: [*fee]}
+        """)
+    assert cfg.channels["alipay"].fees[0].rate == Decimal("0.006")
+
+
+def test_a_self_referring_alias_is_refused(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("rules: &r [*r]\n")
+    with pytest.raises(ConfigError, match=r"rules.*alias refers to the value that holds it"):
+        config_mod.load(path)
+
+
+def test_a_duplicate_key_is_an_error(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("channels:\n  wechat: {type: wechat}\nbanks:\n  ops:\n    type: csv\n    account: Assets:Bank:A\n"
+                    "    account: Assets:Bank:B\n")
+    with pytest.raises(ConfigError, match=r"config.yaml:7: banks.ops.account: duplicate key \(first given on line 6"):
+        config_mod.load(path)
+
+
+def test_long_values_are_cut_in_messages(make_config):
+    with pytest.raises(ConfigError) as caught:
+        make_config("currency: " + "X" * 100_000 + "\n")
+    assert len(str(caught.value)) < 500 and "100000 characters" in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
+        make_config("currency: [" + ", ".join(["[1, 2, 3, 4, 5]"] * 1000) + "]\n")
+    assert len(str(caught.value)) < 500
+
+
+@pytest.mark.parametrize("pattern", ["(a+)+$", "(x*)*", r"(\w+\s?)+$", "(?:a|b+)*c"])
+def test_catastrophic_rule_patterns_are_refused(make_config, pattern):
+    with pytest.raises(ConfigError, match=r"rules\[0\]\.match: expected a regular expression without a repeated"):
+        make_config(f"rules:\n  - match: '{pattern}'\n    account: Expenses:X\n")
+
+
+@pytest.mark.parametrize("pattern", ["房租|rent", r"(\d{4}-)+", "a+b*", "(ab)+", r"ORDER-(\d+)"])
+def test_ordinary_patterns_pass(make_config, pattern):
+    assert make_config(f"rules:\n  - match: '{pattern}'\n    account: Expenses:X\n").rules[0].pattern.pattern == pattern

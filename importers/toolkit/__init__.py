@@ -2,7 +2,8 @@
 cells, parsing amounts and dates, and errors that name the file and the line.
 
 A trap fixed here is fixed for every importer: Excel-protection tabs and backticks,
-`="…"` wrappers, placeholder cells, GBK files, gzip bodies, currency signs.
+`="…"` wrappers, placeholder cells, GBK files, gzip bodies, currency signs, control
+characters, and files too large to be statements (text.py: MAX_BYTES, MAX_ROWS).
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ from beanclear.importers.toolkit.tables import (  # noqa: F401
     statement_rows,
 )
 from beanclear.importers.toolkit.text import (  # noqa: F401
+    CONTROL,
     ENCODINGS,
+    MAX_BYTES,
+    MAX_ID,
+    MAX_ROWS,
+    MAX_TEXT,
     PLACEHOLDERS,
     WESTERN_ENCODINGS,
     Row,
@@ -41,6 +47,7 @@ from beanclear.importers.toolkit.text import (  # noqa: F401
     paused_gc,
     read_bytes,
     read_text,
+    strip_controls,
 )
 from beanclear.importers.toolkit.values import (  # noqa: F401
     _AMOUNT_RE,

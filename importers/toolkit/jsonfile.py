@@ -6,8 +6,8 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from beanclear.importers.toolkit.text import StatementError, json_shown, read_text
-from beanclear.importers.toolkit.values import _AMOUNT_RE
+from beanclear.importers.toolkit.text import StatementError, json_shown, read_text, strip_controls
+from beanclear.importers.toolkit.values import _AMOUNT_RE, MAX_AMOUNT_DIGITS
 
 # -- JSON (API responses) --------------------------------------------------------------
 
@@ -43,11 +43,24 @@ def read_json(path: str | Path):
     decoder.parse_object = parse_object
     decoder.scan_once = py_make_scanner(decoder)  # the pure-Python scanner calls parse_object
     try:
-        return decoder.decode(text)
+        return _no_controls(decoder.decode(text))
     except json.JSONDecodeError as exc:
         raise StatementError(path, exc.lineno, f"not valid JSON ({exc.msg}; is the file cut off?)") from None
-    except (ValueError, RecursionError) as exc:
-        raise StatementError(path, 1, f"not valid JSON ({exc})") from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise StatementError(path, 1, f"not valid JSON ({str(exc)[:200] or type(exc).__name__})") from None
+
+
+def _no_controls(value):
+    """Strings without control characters (`\\u0000` in an id), keys too; lines kept."""
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, list):
+        return [_no_controls(v) for v in value]
+    if isinstance(value, dict):
+        out = JsonObject((strip_controls(k), _no_controls(v)) for k, v in value.items())
+        out.line = json_line(value)
+        return out
+    return value
 
 
 def json_line(obj, default: int = 1) -> int:
@@ -70,9 +83,12 @@ def json_amount(value, path: str, line: int, field: str) -> Decimal:
     """A money amount of a JSON API: a number (read as Decimal by read_json) or a decimal
     string (`"465.00"`, PayPal). Never a float, a bool or an empty value."""
     if isinstance(value, bool) or value is None:
-        raise StatementError(path, line, f"{field}: expected an amount, got {json_shown(value)}")
-    if isinstance(value, (int, Decimal)):
+        raise StatementError(path, line, f"{field}: expected an amount, got {json_shown(value)[:60]}")
+    if isinstance(value, int) and abs(value) < 10 ** MAX_AMOUNT_DIGITS:
         return Decimal(value)
-    if isinstance(value, str) and _AMOUNT_RE.match(value.strip()):
+    if isinstance(value, Decimal) and value.is_finite() and value.adjusted() < MAX_AMOUNT_DIGITS \
+            and value.as_tuple().exponent > -MAX_AMOUNT_DIGITS:  # `1e-999999`: no amount, and no quantize()
+        return value
+    if isinstance(value, str) and _AMOUNT_RE.match(value.strip()) and len(value.strip()) <= MAX_AMOUNT_DIGITS:
         return Decimal(value.strip())
-    raise StatementError(path, line, f"{field}: expected an amount, got {json_shown(value)}")
+    raise StatementError(path, line, f"{field}: expected an amount, got {json_shown(value)[:60]}")

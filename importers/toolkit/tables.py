@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import gzip
 import re
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from beanclear.importers.toolkit.text import (
+    CONTROL,
     ENCODINGS,
     Row,
     StatementError,
@@ -81,24 +83,26 @@ def find_header(rows: Iterable[Row], required: Iterable[str], path: str, what: s
                          f"(expected a {what})")
 
 
-def sniff(path: str | Path, limit: int = 65536) -> str:
-    """The start of a file as text, for `identify()`: cheap, never raises."""
+def sniff(path: str | Path, limit: int = 65536, encoding: str | None = None) -> str:
+    """The start of a file as text, for `identify()`: cheap (never more than `limit`
+    bytes, whatever the file's size), never raises. `encoding` (config.yaml's) is tried
+    before the usual ones."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(limit)
         if head[:2] == b"\x1f\x8b":
             with gzip.open(path, "rb") as fh:
                 head = fh.read(limit)
-    except (OSError, EOFError):
+    except (OSError, EOFError, zlib.error, MemoryError):  # a broken gzip body: read_text says what is wrong
         return ""
     if head[:4] == XLSX_MAGIC:
         return xlsx_head(path)
-    for encoding in ENCODINGS + ("latin-1",):  # latin-1 last: any byte, so ASCII tags still show
+    for candidate in ((encoding,) if encoding else ()) + ENCODINGS + ("latin-1",):  # latin-1 last: any byte
         try:
-            return head.decode(encoding)
+            return CONTROL.sub("", head.decode(candidate))
         except UnicodeDecodeError as exc:
             if exc.start > len(head) - 4:  # cut inside the last character
-                return head[: exc.start].decode(encoding, errors="ignore")
+                return CONTROL.sub("", head[: exc.start].decode(candidate, errors="ignore"))
     return ""
 
 

@@ -10,6 +10,7 @@ import gzip
 import io
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -19,23 +20,58 @@ class StatementError(Exception):
     """Bad input: the message reads `file:line: what was wrong`."""
 
     def __init__(self, file: str | Path, line: int, message: str):
+        if len(message) > 600:  # a cell quoted from a hostile file: never unbounded
+            message = f"{message[:400]}…[{len(message) - 550} characters]…{message[-150:]}"
         super().__init__(f"{file}:{line}: {message}")
         self.file, self.line, self.reason = str(file), line, message
 
 
+# -- limits --------------------------------------------------------------------------
+# What one statement file may hold (README.md, "Limits"). The largest real statements
+# (a year of a busy WeChat merchant) are a few hundred thousand rows, tens of MB.
+MAX_BYTES = 200 * 1024 * 1024      # a file's bytes, after un-gzipping
+MAX_ROWS = 2_000_000               # rows of a CSV or XLSX statement
+MAX_TEXT = 500                     # characters of a payee, narration or metadata value
+MAX_ID = 512                       # characters of an id (real ones reach 235); a longer one is an error
+
+# Control characters never reach the books: C0 but TAB, LF and CR, DEL, C1. A NUL inside
+# an id made two ids that look the same, and booked one payment twice.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    return CONTROL.sub("", text) if not text.isprintable() else text
+
+
 # -- bytes and text ------------------------------------------------------------------
 
+def _too_big(path, what: str) -> StatementError:
+    return StatementError(path, 0, f"{what} is larger than {MAX_BYTES // 2**20} MB, the limit for one statement "
+                          "(split the export into shorter periods)")
+
+
 def read_bytes(path: str | Path) -> bytes:
-    """The file's bytes, un-gzipped when it is a gzip body (WeChat bills can be)."""
+    """The file's bytes, un-gzipped when it is a gzip body (WeChat bills can be). The
+    size is checked before reading (an unknown 2 GiB file is never read whole), and a
+    gzip body is inflated no further than the limit (a gzip bomb stops there)."""
     try:
+        if Path(path).stat().st_size > MAX_BYTES:
+            raise _too_big(path, "the file")
         data = Path(path).read_bytes()
     except OSError as exc:
         raise StatementError(path, 0, f"cannot read the file ({exc.strerror or exc})") from None
+    except MemoryError:
+        raise StatementError(path, 0, "not enough memory to read the file") from None
     if data[:2] == b"\x1f\x8b":
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise StatementError(path, 0, f"broken gzip file ({exc})") from None
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
+                data = fh.read(MAX_BYTES + 1)
+        except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+            raise StatementError(path, 0, f"broken gzip file ({type(exc).__name__}: {exc or 'cut off'})") from None
+        except MemoryError:
+            raise StatementError(path, 0, "not enough memory to un-gzip the file") from None
+        if len(data) > MAX_BYTES:
+            raise _too_big(path, "the un-gzipped file")
     return data
 
 
@@ -56,13 +92,16 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None,
         except UnicodeDecodeError as exc:
             if encoding:
                 line = data[: exc.start].count(b"\n") + 1
-                raise StatementError(path, line, f"not valid {encoding} text (byte {exc.start})") from None
+                raise StatementError(path, line, f"not valid {encoding} text (byte {exc.start}), the encoding "
+                                     "config.yaml names (correct `encoding:` or re-export the file)") from None
             continue
+        except MemoryError:
+            raise StatementError(path, 0, "not enough memory to decode the file") from None
         if "\ufffd" in text or _looks_like_mojibake(text):
             line = text[: max(text.find("\ufffd"), 0)].count("\n") + 1
             raise StatementError(path, line, f"text decodes as {candidate} but looks garbled (mojibake); "
                                  "re-export the statement or set the encoding in config.yaml")
-        return text.lstrip("\ufeff")
+        return CONTROL.sub("", text.lstrip("\ufeff"))
     raise StatementError(path, 1, "cannot decode the file as " + " or ".join(
                          {"utf-8-sig": "UTF-8"}.get(e, e.upper()) for e in fallbacks) + " text "
                          "(expected a text statement; set `encoding:` in config.yaml for others)")
@@ -94,6 +133,7 @@ def csv_rows(text: str, path: str | Path, delimiter: str = ",") -> Iterator[Row]
     left open at the end of the file (a file cut off mid-row)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     start = last = 1
+    rows = 0
     while True:
         try:
             cells = next(reader)
@@ -103,6 +143,12 @@ def csv_rows(text: str, path: str | Path, delimiter: str = ",") -> Iterator[Row]
             return
         except csv.Error as exc:
             raise StatementError(path, reader.line_num, f"malformed CSV ({exc})") from None
+        except MemoryError:
+            raise StatementError(path, start, "not enough memory to read the rows") from None
+        rows += 1
+        if rows > MAX_ROWS:
+            raise StatementError(path, start, f"more than {MAX_ROWS:,} rows, the limit for one statement "
+                                 "(split the export into shorter periods)")
         yield Row(start, cells)
         last, start = start, reader.line_num + 1
 
@@ -112,8 +158,10 @@ PLACEHOLDERS = {"", "/", "-", "--", "—", "null", "NULL", "None"}
 
 def clean(cell: str) -> str:
     """Strip what exports add to protect cells from Excel: TABs, a leading backtick or
-    apostrophe, `="…"`, padding spaces. Placeholders (`/`, `-`, `--`, `---…`) become ''."""
+    apostrophe, `="…"`, padding spaces; and control characters anywhere. Placeholders (`/`, `-`, `--`, `---…`) become ''."""
     text = cell.strip()  # whitespace includes TAB and NBSP
+    if not text.isprintable():  # NBSP, or a control character (NUL, DEL, C1): never kept
+        text = CONTROL.sub("", text).strip()
     if text[:1] not in ("=", "`", "'") and "\u00a0" not in text:  # the usual cell: nothing more to strip
         return "" if text in PLACEHOLDERS or (text[:1] == "-" and not text.strip("-")) else text
     if text.startswith('="') and text.endswith('"'):

@@ -14,6 +14,9 @@ from beanclear.importers.toolkit.text import StatementError, clean, header_key, 
 
 CURRENCY_SIGNS = "¥￥$€£"
 _AMOUNT_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# Digits an amount may have: Decimal computes exactly to 28 digits; no statement's amount
+# has more than 20 (and a longer one makes quantize() fail).
+MAX_AMOUNT_DIGITS = 24
 
 
 def parse_amount(text: str, path: str, line: int, column: str, decimal_comma: bool = False) -> Decimal:
@@ -27,7 +30,7 @@ def parse_amount(text: str, path: str, line: int, column: str, decimal_comma: bo
         value = value.replace(".", "").replace(",", ".")
     else:
         value = value.replace(",", "")
-    if not _AMOUNT_RE.match(value):
+    if not _AMOUNT_RE.match(value) or len(value) > MAX_AMOUNT_DIGITS:
         raise StatementError(path, line, f"column {column}: expected an amount, got {raw or 'an empty cell'!r}")
     try:
         amount = Decimal(value)

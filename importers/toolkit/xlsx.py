@@ -8,11 +8,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
-from beanclear.importers.toolkit.text import Row, StatementError, header_key
+from beanclear.importers.toolkit.text import (MAX_BYTES, MAX_ROWS, Row, StatementError, header_key,
+                                             strip_controls)
 
 # -- XLSX ----------------------------------------------------------------------------
 
 XLSX_MAGIC = b"PK\x03\x04"
+# A statement row (an id, a date, an amount) never zips below a few bytes; a workbook of
+# many more rows than its size allows is a zip bomb of repeated rows, not an export.
+MIN_BYTES_PER_ROW = 8
+_DENSITY_FROM = 100_000  # rows: below this, any workbook is taken as it is
 _POWER_QUERY_HEADER = re.compile(r"^Column\d+$")
 
 
@@ -27,25 +32,40 @@ def cell_text(value) -> str:
         return (value + dt.timedelta(microseconds=500_000)).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
-    return str(value)
+    return strip_controls(str(value))
 
 
 def _open_workbook(path: str | Path):
+    import zipfile
+
     import openpyxl
     try:
+        if Path(path).stat().st_size > MAX_BYTES:
+            raise StatementError(path, 0, f"the file is larger than {MAX_BYTES // 2**20} MB, the limit for one "
+                                 "statement (split the export into shorter periods)")
+        with zipfile.ZipFile(path) as zf:  # what the parts inflate to, before inflating them
+            if sum(i.file_size for i in zf.infolist()) > MAX_BYTES:
+                raise StatementError(path, 0, f"the workbook unzips to more than {MAX_BYTES // 2**20} MB, the limit "
+                                     "for one statement (a zip bomb, or an export to split into shorter periods)")
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except StatementError:
+        raise
     except Exception as exc:  # a broken zip, a zip that is no workbook: openpyxl raises many kinds
-        raise StatementError(path, 0, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+        raise StatementError(path, 0, f"not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
 def xlsx_rows(path: str | Path, required: Iterable[str] = ()) -> list[Row]:
     """The rows of the sheet that holds the header (`required` names in one of its first
     60 rows), as text cells; `Row.line` is the sheet's row number. A user's Power-Query
     copy of the bill (headers `Column1…`) in another sheet is left aside; two sheets that
-    both hold the statement are an error rather than a guess."""
+    both hold the statement are an error rather than a guess. Every row the sheet holds
+    is read, whatever its `<dimension>` claims (read-only mode trusts it, and a wrong one
+    dropped rows), up to MAX_ROWS."""
     wanted = {header_key(n) for n in required}
     book = _open_workbook(path)
     try:
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()
         found = []
         for sheet in book.worksheets:
             head = [[cell_text(v) for v in values] for _, values in zip(range(60), sheet.iter_rows(values_only=True))]
@@ -54,16 +74,34 @@ def xlsx_rows(path: str | Path, required: Iterable[str] = ()) -> list[Row]:
             copy = bool(head) and all(_POWER_QUERY_HEADER.match(c) or not c for c in head[0]) and any(head[0])
             found.append((copy, sheet))
         if not found:
-            return [Row(i, [cell_text(v) for v in values]) for i, values in
-                    enumerate(book.worksheets[0].iter_rows(values_only=True), 1)] if book.worksheets else []
+            return _sheet_rows(path, book.worksheets[0]) if book.worksheets else []
         originals = [s for copy, s in found if not copy] or [s for _, s in found]
         if len(originals) > 1:
             raise StatementError(path, 1, "sheets " + ", ".join(repr(s.title) for s in originals)
                                  + " all hold a statement (expected one; delete the copies)")
-        return [Row(i, [cell_text(v) for v in values])
-                for i, values in enumerate(originals[0].iter_rows(values_only=True), 1)]
+        return _sheet_rows(path, originals[0])
+    except (StatementError, KeyboardInterrupt):
+        raise
+    except MemoryError:
+        raise StatementError(path, 0, "not enough memory to read the workbook") from None
+    except Exception as exc:  # a damaged part inside the zip: zlib, XML, or openpyxl errors of many kinds
+        raise StatementError(path, 0, f"not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:200]})") from None
     finally:
         book.close()
+
+
+def _sheet_rows(path: str | Path, sheet) -> list[Row]:
+    """A sheet's rows, all as wide as the widest (as a sheet with a right dimension reads)."""
+    limit = min(MAX_ROWS, max(_DENSITY_FROM, Path(path).stat().st_size // MIN_BYTES_PER_ROW))
+    rows = []
+    for i, values in enumerate(sheet.iter_rows(values_only=True), 1):
+        if i > limit:
+            why = "the limit for one statement" if limit == MAX_ROWS else \
+                f"more than a workbook of its size holds, {MIN_BYTES_PER_ROW} bytes a row: a zip bomb?"
+            raise StatementError(path, i, f"more than {limit:,} rows ({why}; split the export into shorter periods)")
+        rows.append(Row(i, [cell_text(v) for v in values]))
+    width = max((len(r.cells) for r in rows), default=0)
+    return [r if len(r.cells) == width else Row(r.line, r.cells + [""] * (width - len(r.cells))) for r in rows]
 
 
 def xlsx_head(path: str | Path, rows: int = 60) -> str:
@@ -74,6 +112,8 @@ def xlsx_head(path: str | Path, rows: int = 60) -> str:
     except StatementError:
         return ""
     try:
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()
         return "\n".join(",".join(cell_text(v) for v in values) for sheet in book.worksheets
                          for _, values in zip(range(rows), sheet.iter_rows(values_only=True)))
     except Exception:  # a damaged sheet: identification just fails

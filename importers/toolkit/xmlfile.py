@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from beanclear.importers.toolkit.text import StatementError, read_bytes
+from beanclear.importers.toolkit.text import StatementError, read_bytes, strip_controls
 
 # -- XML -----------------------------------------------------------------------------
 
@@ -47,7 +47,7 @@ class _XmlBuilder:
         self.root: XmlNode | None = None
 
     def start(self, tag, attrib):
-        node = XmlNode(tag.rsplit("}", 1)[-1], {k.rsplit("}", 1)[-1]: v for k, v in attrib.items()},
+        node = XmlNode(tag.rsplit("}", 1)[-1], {k.rsplit("}", 1)[-1]: strip_controls(v) for k, v in attrib.items()},
                        self.parser.parser.CurrentLineNumber, [])
         if self.stack:
             self.stack[-1].children.append(node)
@@ -59,8 +59,8 @@ class _XmlBuilder:
         self.stack.pop()
 
     def data(self, text):
-        if self.stack:
-            self.stack[-1].text += text
+        if self.stack:  # DEL and C1 are valid XML 1.0 characters, but never statement text
+            self.stack[-1].text += strip_controls(text)
 
     def close(self):
         return self.root
@@ -87,7 +87,10 @@ def read_xml(path: str | Path) -> XmlNode:
                              "refused") from None
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else 1
-        raise StatementError(path, line, f"not well-formed XML ({str(exc).split(':')[0]})") from None
+        raise StatementError(path, line, f"not well-formed XML ({str(exc).split(':')[0][:200]})") from None
+    except (RecursionError, MemoryError) as exc:
+        raise StatementError(path, parser.parser.CurrentLineNumber,
+                             f"XML nested too deep or too large to read ({type(exc).__name__})") from None
     if root is None:
         raise StatementError(path, 1, "the file is empty (expected an XML statement)")
     return root

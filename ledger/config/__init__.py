@@ -39,6 +39,7 @@ from beanclear.config.model import (  # noqa: F401  (the model is part of this m
     ShopAccounts,
     title_of,
 )
+from beanclear.config.loader import MAX_CONFIG_BYTES, MAX_NODES, safe_yaml  # noqa: F401
 from beanclear.config.reader import _bank, _channel, _checks, _match, _opt, _Reader, _shop
 
 
@@ -88,18 +89,24 @@ def load(path: str | Path) -> Config:
     """Read and validate a config file."""
     path = Path(path).resolve()
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KB (expected a config file)")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file (expected config.yaml, or pass -c PATH)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc})") from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml(text, str(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raise ConfigError(f"{where}: not valid YAML ({str(getattr(exc, 'problem', exc))[:200]})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deep (expected a config file)") from None
     try:
         return parse(data, path)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deep (expected a config file)") from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import reprlib
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -43,8 +44,7 @@ class _Reader:
         self.data, self.path = data, path
 
     def fail(self, expected: str, got: Any = None) -> ConfigError:
-        shown = "nothing" if got is None else (f'"{got}"' if isinstance(got, str) else repr(got))
-        return ConfigError(f"{self.path or 'config'}: expected {expected}, got {shown}")
+        return ConfigError(f"{self.path or 'config'}: expected {expected}, got {shown(got)}")
 
     def mapping(self, allowed: set[str] | None = None) -> dict[str, "_Reader"]:
         if self.data is None:
@@ -53,7 +53,7 @@ class _Reader:
             raise self.fail("a mapping", self.data)
         out = {}
         for key, value in self.data.items():
-            sub = f"{self.path}.{key}" if self.path else str(key)
+            sub = f"{self.path}.{shown_key(key)}" if self.path else shown_key(key)
             if allowed is not None and key not in allowed:
                 raise ConfigError(f"{sub}: unknown key (expected one of: {', '.join(sorted(allowed))})")
             out[str(key)] = _Reader(value, sub)
@@ -128,9 +128,15 @@ class _Reader:
     def regex(self) -> re.Pattern:
         value = self.text()
         try:
-            return re.compile(value, re.IGNORECASE)
+            pattern = re.compile(value, re.IGNORECASE)
         except re.error as exc:
             raise self.fail(f"a regular expression ({exc})", value) from None
+        nested = nested_quantifier(value)
+        if nested:
+            raise self.fail(f"a regular expression without a repeated group that itself repeats ({nested}: such "
+                            "a pattern can take hours on one line of text; write it without the inner + or *)",
+                            value)
+        return pattern
 
     def encoding(self) -> str:
         value = self.text()
@@ -145,6 +151,64 @@ class _Reader:
         if pattern.groups != 1:
             raise self.fail("a regular expression with one group (…) around the order id", pattern.pattern)
         return pattern
+
+
+# What a message shows of a value from the file: never unbounded (a long string, a large
+# tree from aliases).
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 80
+_REPR.maxlist = _REPR.maxdict = 4
+_REPR.maxlevel = 2
+
+
+def shown(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return f'"{value}"' if len(value) <= 80 else f'"{value[:80]}…" ({len(value)} characters)'
+    return _REPR.repr(value)
+
+
+def shown_key(key: Any) -> str:
+    text = str(key) if isinstance(key, (str, int, float, bool)) or key is None else _REPR.repr(key)
+    return text if len(text) <= 60 else text[:60] + "…"
+
+
+def nested_quantifier(pattern: str) -> str | None:
+    """The first repeated group of `pattern` that holds a repeat itself (`(a+)+`,
+    `(\\w*x)*`), or None. Such nesting lets the regex engine try exponentially many ways
+    to match a line that fails (catastrophic backtracking); config patterns never need it."""
+    from re import _constants as c, _parser as p
+
+    def repeats(items, inside: bool) -> str | None:
+        for op, arg in items:
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+                low, high, sub = arg
+                many = high is c.MAXREPEAT or high > 1
+                if inside and high != low:  # a fixed count (`\\d{4}`) is no ambiguity
+                    return "a quantifier inside a repeated group"
+                found = repeats(sub, inside or many)
+                if found:
+                    return found
+            elif op is c.SUBPATTERN:
+                found = repeats(arg[-1], inside)
+                if found:
+                    return found
+            elif op is c.BRANCH:
+                for branch in arg[1]:
+                    found = repeats(branch, inside)
+                    if found:
+                        return found
+            elif op in (c.ASSERT, c.ASSERT_NOT):
+                found = repeats(arg[1], inside)
+                if found:
+                    return found
+        return None
+
+    try:
+        return repeats(p.parse(pattern), False)
+    except Exception:  # compiled already; a parser detail of another Python version: no verdict
+        return None
 
 
 def _opt(keys: dict[str, _Reader], name: str, read, default=None):
