@@ -83,7 +83,8 @@ def measure(folder: Path) -> dict:
     proposals = ledger.extensions.get_extension("Reconciliation").state().proposals
     after_write = None
     if proposals:
-        posted = client.post(f"/{slug}/{page}accept", json=review.proposal_key(proposals[0]))
+        posted = client.post(f"/{slug}/{page}accept", json=review.proposal_key(proposals[0]),
+                             headers={"Origin": "http://localhost"})   # a same-origin write, as the page sends
         assert posted.status_code == 200, posted.get_data(as_text=True)
         after_write = render()   # Fava reloads the books, the page computes everything again
     return {"transactions": sum(isinstance(e, data.Transaction) for e in ledger.all_entries),

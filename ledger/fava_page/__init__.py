@@ -14,8 +14,10 @@ minimal diff). Fava notices the written files and reloads the books.
 
 Writes are JSON POSTs to the extension's endpoints. Fava guards its own API the same
 way: a browser sends `Content-Type: application/json` across sites only after a CORS
-preflight that Fava never answers, so another site cannot make them; a request that
-says it comes from another site is refused as well.
+preflight that Fava never answers, so another site cannot make them. guard.py refuses
+more: a write must say it is same-origin (Origin, or Sec-Fetch-Site), to an address
+Fava serves (DNS rebinding), and every field of its body is checked (type, length,
+control characters) before anything reaches the books.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import jsonify, request
 
@@ -38,7 +39,8 @@ from beanclear.books import edits
 from beanclear import matching
 from beanclear.books.atomic import BooksBusy
 from beanclear.config import ConfigError
-from beanclear.fava_page import charts, overview, review
+from beanclear.fava_page import charts, guard, overview, review
+from beanclear.fava_page.guard import Refused
 
 
 @dataclass
@@ -68,12 +70,6 @@ class Page:
 
     def editor(self, file: str | None) -> str | None:
         return review.source_path(self.state.config.root, file)
-
-
-class Refused(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
 
 
 class Reconciliation(FavaExtensionBase):
@@ -136,9 +132,11 @@ class Reconciliation(FavaExtensionBase):
         """Link a proposal's bank lines to its items, as `beanclear match --apply` does;
         with `{"all_confident": true}`, every confident proposal (exactly `--apply`)."""
         def act(body, state):
-            if body.get("all_confident"):
+            if guard.flag(body, "all_confident"):
+                guard.fields(body, ("all_confident",))
                 chosen = [p for p in state.proposals if p.confident]
             else:
+                guard.fields(body, ("bank_refs", "target"), ("all_confident",))
                 chosen = [self._proposal(body, state)]
             if not chosen:
                 raise Refused(409, "no confident proposal to accept")
@@ -150,9 +148,10 @@ class Reconciliation(FavaExtensionBase):
     def reject(self):
         """Remember that a proposal is wrong, so that matching does not make it again."""
         def act(body, state):
+            guard.fields(body, ("bank_refs", "target", "reason"))
+            reason = guard.text(body, "reason")
             proposal = self._proposal(body, state)
-            lines = acks.reject_lines(review.proposal_key(proposal)["bank_refs"], proposal.target,
-                                      body.get("reason"))
+            lines = acks.reject_lines(review.proposal_key(proposal)["bank_refs"], proposal.target, reason)
             return acks.record(state.config.books, lines), f"rejected {proposal.target}"
         return self._write(act)
 
@@ -160,16 +159,20 @@ class Reconciliation(FavaExtensionBase):
     def acknowledge(self):
         """Acknowledge the findings of a code that name a ref, with a reason."""
         def act(body, state):
-            code, ref = body.get("code"), body.get("ref")
+            guard.fields(body, ("code", "ref", "reason"))
+            code, ref, reason = guard.ident(body, "code"), guard.ident(body, "ref"), guard.text(body, "reason")
+            if code not in review.ACKABLE:
+                raise Refused(400, f"code: expected one of {', '.join(review.ACKABLE)}")
             named = [f for f in state.report.findings if f.code == code and ref in f.refs and not f.acknowledged]
             if not named:
                 raise Refused(409, f"no open {code} finding names {ref} any more; reload the page")
-            line = acks.ack_line(code, ref, body.get("reason"))
+            line = acks.ack_line(code, ref, reason)
             return acks.record(state.config.books, [line]), f"acknowledged {code} {ref}"
         return self._write(act)
 
     def _proposal(self, body: dict, state: State):
-        proposal = review.find_proposal(state.proposals, body)
+        key = {"bank_refs": guard.idents(body, "bank_refs"), "target": guard.links(body, "target")}
+        proposal = review.find_proposal(state.proposals, key)
         if proposal is None:
             raise Refused(409, "this proposal is no longer made (the books changed); reload the page")
         return proposal
@@ -177,7 +180,7 @@ class Reconciliation(FavaExtensionBase):
     def _write(self, act):
         """Check the request, make the write, tell Fava's watcher which files changed."""
         try:
-            body = _decision_body()
+            body = guard.decision_body()
             changed, message = act(body, self.state())
         except Refused as exc:
             return jsonify({"error": str(exc)}), exc.status
@@ -190,16 +193,3 @@ class Reconciliation(FavaExtensionBase):
         root = self.state().config.root
         return jsonify({"message": message, "written": [os.path.relpath(p, root) for p in changed]})
 
-
-def _decision_body() -> dict:
-    """The JSON body of a write, refused unless the browser says it is same-origin JSON."""
-    if not request.is_json:
-        raise Refused(415, "expected a JSON body (Content-Type: application/json)")
-    site = request.headers.get("Sec-Fetch-Site")
-    origin = request.headers.get("Origin")
-    if (site and site not in ("same-origin", "none")) or (origin and urlsplit(origin).netloc != request.host):
-        raise Refused(403, "refused: the request comes from another site")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Refused(400, "expected a JSON object")
-    return body
