@@ -3,6 +3,7 @@ refuses bad input with `file:line: what` and exit 2, leaving the books untouched
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
@@ -275,3 +276,45 @@ def test_a_file_no_type_reads_is_still_not_recognised(merchant):
     (merchant / "notes.csv").write_text("date,amount\n2021-01-01,1.00\n")
     result = beanclear(merchant, "import", str(merchant / "notes.csv"))
     assert result.exit_code == 2 and ":1: no importer recognises this file (expected a statement of" in result.output
+
+
+def test_a_row_repeated_exactly_is_booked_once_and_said(merchant):
+    statement = bank_file(merchant, "twice.csv", rows=("2021-01-30,B001,财付通提现,财付通支付科技有限公司,0.03,1000.03",
+                                                       "2021-01-30,B001,财付通提现,财付通支付科技有限公司,0.03,1000.03",
+                                                       "2021-01-31,B002,房租,某某置业,-500.00,500.03"))
+    result = beanclear(merchant, "import", str(statement))
+    assert result.exit_code == 0, result.output
+    assert "4 entries written" in result.output and "1 row(s) repeat an earlier row of the file exactly" in result.output
+    assert (merchant / "books" / "ops" / "2021" / "2021-01.beancount").read_text().count('id: "B001"') == 1
+
+
+def test_one_id_with_two_amounts_in_one_statement_is_refused(merchant):
+    statement = bank_file(merchant, "twice.csv", rows=("2021-01-30,B001,财付通提现,财付通支付科技有限公司,0.03,1000.03",
+                                                       "2021-01-30,B001,财付通提现,财付通支付科技有限公司,0.04,1000.07"))
+    result = beanclear(merchant, "import", str(statement))
+    assert result.exit_code == 2
+    assert "twice.csv:6: id 'B001' again, as on line 5, but with other amounts" in result.output
+    assert not (merchant / "books").exists()
+
+
+@pytest.mark.parametrize("ident", ["B  001", "B\u3000001"])
+def test_an_id_with_a_run_of_spaces_is_kept_exactly_and_found_again(merchant, ident):
+    statement = bank_file(merchant, "odd.csv", rows=(f"2021-01-30,{ident},财付通提现,财付通支付科技有限公司,0.03,1000.03",))
+    assert beanclear(merchant, "import", str(statement)).exit_code == 0
+    books = snapshot(merchant / "books")
+    again = beanclear(merchant, "import", str(statement))
+    assert again.exit_code == 0 and "0 entries written" in again.output
+    assert snapshot(merchant / "books") == books
+    assert f'id: "{ident}"' in (merchant / "books" / "ops" / "2021" / "2021-01.beancount").read_text()
+
+
+def test_an_id_the_books_cannot_hold_exactly_is_refused(tmp_path):
+    from decimal import Decimal
+    from beanclear.books.importing import FileResult, once_per_id
+    from beanclear.importers.base import Extraction, posting, transaction
+    from beanclear.importers.toolkit import StatementError
+    entry = transaction("s.json", 7, dt.date(2026, 3, 1), None, "x", {"id": "B\n001"},
+                        [posting("Assets:Bank:Ops", Decimal("1.00"), "CNY"), posting("Assets:Suspense", Decimal("-1.00"), "CNY")])
+    result = FileResult(tmp_path / "s.json", None, Extraction(entries=[entry]))
+    with pytest.raises(StatementError, match=r"s.json:7: id 'B\\n001' holds a line break or control character"):
+        once_per_id(result)

@@ -281,5 +281,9 @@ def load(main: Path):
     folder's entries, and a command that edits what it loaded would edit the wrong
     books. beanclear's own commands always read the files themselves."""
     from beancount import loader
-    # _load is what load_file runs when the cache is off (BEANCOUNT_DISABLE_LOAD_CACHE).
-    return loader._load([(str(Path(main).resolve()), True)], None, None, None)
+
+    from beanclear.books import atomic
+    # Never half-written books: a crashed write is rolled back, a running one waited for.
+    with atomic.reading(Path(main).resolve().parent):
+        # _load is what load_file runs when the cache is off (BEANCOUNT_DISABLE_LOAD_CACHE).
+        return loader._load([(str(Path(main).resolve()), True)], None, None, None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -57,10 +58,16 @@ def _write_durably(path: Path, text: str) -> None:
 
 
 def roll_back(root: Path) -> None:
-    """Undo a write whose journal is still there (it never committed)."""
+    """Undo a write whose journal is still there (it never committed), then clear what
+    any interrupted write leaves about: temporary files, backups of a committed write,
+    a journal never completed, folders made for files that were never kept."""
     journal = root / JOURNAL
-    if not journal.exists():
-        return
+    if journal.exists():
+        _undo(journal)
+    _sweep(root)
+
+
+def _undo(journal: Path) -> None:
     for step in json.loads(journal.read_text(encoding="utf-8")):
         target, temp, backup = Path(step["target"]), Path(step["temp"]), step["backup"]
         if backup and Path(backup).exists():
@@ -73,6 +80,53 @@ def roll_back(root: Path) -> None:
         if temp.exists():
             temp.unlink()
     journal.unlink()
+
+
+def _sweep(root: Path) -> None:
+    """Litter of interrupted writes, which no journal names any more: `.<file>.new`
+    temporary files and `.<file>.old` backups (write_files' names), `.beanclear.journal.new`,
+    and empty folders. Only ever called under the lock, with no journal left."""
+    for path in root.rglob(".*"):
+        if path.is_file() and (path.name.endswith((".new", ".old")) or path.name.startswith(JOURNAL)):
+            path.unlink()
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+@contextmanager
+def reading(root: Path, wait: float = 30.0):
+    """Hold the books still while they are read: a write under way is waited for (up to
+    `wait` seconds, then BooksBusy), a write a crash left half done is rolled back first,
+    and no write starts until the reading is done. Books in a folder the reader may not
+    write (read-only) are read as they are: no beanclear command can have written there."""
+    try:
+        fh = open(root / LOCK, "a+")
+    except OSError:
+        yield
+        return
+    with fh:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise BooksBusy(f"{root}: another beanclear command has been writing these books for "
+                                    f"{wait:.0f} s; try again") from None
+                time.sleep(0.05)
+        try:
+            roll_back(root)
+            fcntl.flock(fh, fcntl.LOCK_SH)   # writers wait; other readers do not
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def pending(root: Path) -> bool:
+    """Whether a write was interrupted and not yet rolled back (its journal is there)."""
+    return (root / JOURNAL).exists()
 
 
 def write_files(root: Path, changes: dict[Path, str]) -> None:

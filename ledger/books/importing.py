@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from beancount.core import data
+
 from beanclear.books import atomic, prices, render
 from beanclear.books import Books
 from beanclear.importers.base import Extraction, StatementImporter, route_batch
@@ -137,7 +139,9 @@ def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run:
             continue
         importer = identify(path, importers, source)
         importer.on_progress = progress(path)
-        results.append(FileResult(path, importer, importer.read(str(path))))
+        result = FileResult(path, importer, importer.read(str(path)))
+        once_per_id(result)
+        results.append(result)
     route_batch([(r.importer, r.extraction) for r in results])  # payments meet orders read after them
     books = Books(config.books)
     with atomic.locked(config.books):
@@ -171,6 +175,44 @@ def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run:
             if changes:
                 atomic.write_files(config.books, changes)
     return results + priced
+
+
+def once_per_id(result: FileResult) -> None:
+    """Two rows of one statement with one id: the same movement listed twice (identical
+    money) is booked once, and the summary says so; different money is a contradiction
+    that no import can settle: StatementError naming both lines. An id the books cannot
+    hold exactly (a line break, a control character) is refused: it could not be found
+    again, and a re-import would book it twice."""
+    first: dict[str, object] = {}
+    kept, repeats = [], 0
+    for entry in result.extraction.entries:
+        ident = entry.meta.get("id") if isinstance(entry, data.Transaction) else None
+        if ident is not None and not all(map(render.holdable, render.identities(entry))):
+            raise StatementError(result.path, entry.meta.get("lineno", 0), f"id {ident!r} holds a line break or "
+                                 "control character: the books could not keep it exactly, nor find it again")
+        twin = first.get(ident) if ident is not None else None
+        if twin is None:
+            if ident is not None:
+                first[ident] = entry
+            kept.append(entry)
+        elif _money(twin) == _money(entry):
+            repeats += 1
+        else:
+            raise StatementError(result.path, entry.meta.get("lineno", 0),
+                                 f"id {ident!r} again, as on line {twin.meta.get('lineno', 0)}, but with other amounts "
+                                 f"({_text(entry)} against {_text(twin)}); a statement lists a movement once")
+    if repeats:
+        result.notes.append(f"{repeats} row(s) repeat an earlier row of the file exactly (same id and amounts): "
+                            "booked once")
+    result.extraction.entries = kept
+
+
+def _money(entry) -> list:
+    return sorted((p.account, p.units.number, p.units.currency) for p in entry.postings)
+
+
+def _text(entry) -> str:
+    return ", ".join(f"{p.account} {p.units.number} {p.units.currency}" for p in entry.postings)
 
 
 def first_openings(config, results: list[FileResult], asserted: set[tuple[str, str]], books: Books) -> list:

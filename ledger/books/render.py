@@ -3,6 +3,7 @@ the same bytes (DESIGN.md §2: deterministic, minimal diffs)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from beancount.core import data
@@ -13,8 +14,25 @@ HIDDEN_META = {"filename", "lineno"}
 
 
 def quote(text: str) -> str:
+    """A payee or narration as a Beancount string, on one line, runs of white space as one."""
     flat = " ".join(str(text).split())  # no newlines or tabs inside a Beancount string
     return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def quote_exact(text: str) -> str:
+    """A metadata value as a Beancount string, as it was: an id `A  B` or `A\u3000B` is read
+    back the same (books.Books.known), so a re-import finds it. Line breaks and other
+    control characters, which no one-line string holds, become spaces (holdable())."""
+    text = CONTROL.sub(" ", str(text))
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def holdable(text: str) -> bool:
+    """Whether the books hold this text exactly (an id must be: it is the entry's identity)."""
+    return not CONTROL.search(str(text))
 
 
 def _meta_lines(meta: dict) -> list[str]:
@@ -22,7 +40,7 @@ def _meta_lines(meta: dict) -> list[str]:
     for key, value in meta.items():
         if key in HIDDEN_META or key.startswith("_"):
             continue
-        shown = f"{value:f}" if isinstance(value, Decimal) else quote(value) if isinstance(value, str) else str(value)
+        shown = f"{value:f}" if isinstance(value, Decimal) else quote_exact(value) if isinstance(value, str) else str(value)
         lines.append(f"  {key}: {shown}")
     return lines
 

@@ -10,11 +10,13 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from dataclasses import replace
+from pathlib import Path
 from typing import NamedTuple
 
 from beancount.core import data
 
 from beanclear.checks import acks, clearing, fees, fx, orders, refunds, suspense
+from beanclear.books import atomic
 from beanclear.config import ConfigError, load
 from beanclear.checks.findings import Finding, apply_policy, as_errors
 
@@ -108,7 +110,16 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
         if str(config.path) not in includes:
             includes.append(str(config.path))
     wanted = set(checks) | ({""} if first else set())
-    return entries, as_errors([f for f in stored[1] if f.check in wanted])
+    errors = as_errors([f for f in stored[1] if f.check in wanted])
+    books = os.path.dirname(options_map.get("filename") or "")
+    if first and books and atomic.pending(Path(books)):
+        # bean-check and Fava read the files as they are: never let them pass on a write
+        # a crash cut short (any beanclear command rolls it back first).
+        where = {"filename": options_map["filename"], "lineno": 0}
+        errors.insert(0, PluginConfigError(where, "beanclear: these books are half-written (a write was interrupted "
+                                           f"and {atomic.JOURNAL} is still there); run any beanclear command, e.g. "
+                                           "`beanclear check`, to roll it back", None))
+    return entries, errors
 
 
 def stored_findings(options_map) -> list[Finding] | None:
