@@ -50,7 +50,24 @@ config_option = click.option("-c", "--config", "config_path", default="config.ya
                              type=click.Path(dir_okay=False), help="The merchant's config.yaml.")
 
 
-@click.group()
+class Commands(click.Group):
+    """Every command: a failure of the machine (a read-only folder, a full disk, too
+    little memory) is exit 2 with what failed, never a traceback. The books are as they
+    were: every write is atomic (books/atomic.py)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BooksBusy as exc:
+            raise _fail(str(exc))
+        except MemoryError:
+            raise _fail("out of memory; the books are as they were (split the statement, or see README, Limits)")
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise _fail(f"{where}{exc.strerror or exc}; the books are as they were")
+
+
+@click.group(cls=Commands)
 @click.version_option(package_name="beanclear")
 def main():
     """Reconcile a merchant's payment channels in plain-text Beancount books."""

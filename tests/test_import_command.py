@@ -4,6 +4,7 @@ refuses bad input with `file:line: what` and exit 2, leaving the books untouched
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 
 import pytest
@@ -318,3 +319,29 @@ def test_an_id_the_books_cannot_hold_exactly_is_refused(tmp_path):
     result = FileResult(tmp_path / "s.json", None, Extraction(entries=[entry]))
     with pytest.raises(StatementError, match=r"s.json:7: id 'B\\n001' holds a line break or control character"):
         once_per_id(result)
+
+
+@pytest.mark.parametrize("code, words", [("EACCES", "Permission denied"), ("ENOSPC", "No space left on device"),
+                                           ("EROFS", "Read-only file system")])
+def test_a_disk_that_refuses_the_write_is_exit_2_and_the_books_stay(merchant, monkeypatch, code, words):
+    import errno
+    assert beanclear(merchant, "import", str(merchant / "statements" / TRADE)).exit_code == 0
+    before = snapshot(merchant / "books")
+
+    def refused(path, text):
+        raise OSError(getattr(errno, code), words, str(path))
+    monkeypatch.setattr(atomic, "_write_durably", refused)
+    result = beanclear(merchant, "import", str(merchant / "statements"))
+    assert result.exit_code == 2 and f"{words}; the books are as they were" in result.output
+    monkeypatch.undo()
+    assert snapshot(merchant / "books") == before
+
+
+def test_a_config_path_with_two_spaces_is_kept_in_the_plugin_lines(tmp_path):
+    folder = tmp_path / "my  shop"
+    folder.mkdir()
+    (folder / "config.yaml").write_text("books: ../books\ncurrency: CNY\n", encoding="utf-8")
+    from beanclear.books import Books
+    from beanclear.config import load
+    main = Books(tmp_path / "books").skeleton(load(folder / "config.yaml"))[tmp_path / "books" / "main.beancount"]
+    assert 'plugin "beanclear.plugins.clearing" "../my  shop/config.yaml"' in main

@@ -93,7 +93,7 @@ class Books:
         if not self.main.exists():
             config_path = Path(_relative(config.path, self.root))
             changes[self.main] = MAIN_TEMPLATE.format(
-                title=render.quote(config.title), currency=config.currency, config=render.quote(str(config_path)))
+                title=render.quote(config.title), currency=config.currency, config=render.quote_exact(str(config_path)))
         accounts = self.root / "accounts.beancount"
         text = accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER
         have = set(OPEN_LINE.findall(text))
