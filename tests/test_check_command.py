@@ -84,3 +84,10 @@ def test_acknowledged_error_is_listed_but_does_not_fail(merchant):
     report = json.loads(result.output)
     assert report["summary"] == {"errors": 0, "warnings": 0, "acknowledged": 1}
     assert report["findings"][0]["acknowledged"] is True
+
+
+def test_text_report_prints_the_refs_ack_needs(merchant):
+    output = beanclear(imported(merchant), "check").output
+    line = next(l for l in output.splitlines() if "bank-unmatched" in l)
+    assert "[B001]" in line
+    assert beanclear(merchant, "ack", "bank-unmatched", "B001", "--reason", "a test credit").exit_code == 0

@@ -48,7 +48,10 @@ class Report:
             where = f" ({f.file}:{f.line})" if f.file else ""
             state = "acknowledged " if f.acknowledged else ""
             amount = f" {f.amount:,f} {f.currency}" if f.currency else ""  # rounded to its currency (findings.py)
-            lines.append(f"{state}{f.severity:<7} {f.code:<{width}} {f.date} {f.source or '-':<8}{amount}: {f.message}{where}")
+            # the refs, as `beanclear ack CODE REF` wants one of them
+            refs = f" [{', '.join(f.refs[:4])}{', …' if len(f.refs) > 4 else ''}]" if f.refs else ""
+            lines.append(f"{state}{f.severity:<7} {f.code:<{width}} {f.date} {f.source or '-':<8}{amount}: {f.message}"
+                         f"{refs}{where}")
         lines.append(f"{self.errors} errors, {self.warnings} warnings, {self.acknowledged} acknowledged")
         return "\n".join(lines)
 
