@@ -26,22 +26,14 @@ from beanclear.config import WALLET_TYPES
 from beanclear.importers.base import (Extraction, StatementImporter, balance, closing_balances, next_day, posting,
                                       rule_account, transaction)
 from beanclear.importers.toolkit import ENCODINGS, StatementError, sniff
+from beanclear.importers.toolkit.tables import head_bytes
 
 
 def _decodes(path: str, encodings: tuple[str, ...], limit: int = 65536) -> bool:
     """Whether the start of a file decodes with one of `encodings` (an unreadable file: yes,
     so that the usual messages say what is wrong with it)."""
-    import gzip
-    import zlib
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(limit)
-        if head[:2] == b"\x1f\x8b":
-            with gzip.open(path, "rb") as fh:
-                head = fh.read(limit)
-    except (OSError, EOFError, zlib.error):
-        return True
-    if not head.strip() or head[:4] == b"PK\x03\x04":
+    head = head_bytes(path, limit)
+    if head is None or not head.strip() or head[:4] == b"PK\x03\x04":
         return True
     for encoding in encodings:
         try:

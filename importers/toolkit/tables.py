@@ -83,17 +83,25 @@ def find_header(rows: Iterable[Row], required: Iterable[str], path: str, what: s
                          f"(expected a {what})")
 
 
-def sniff(path: str | Path, limit: int = 65536, encoding: str | None = None) -> str:
-    """The start of a file as text, for `identify()`: cheap (never more than `limit`
-    bytes, whatever the file's size), never raises. `encoding` (config.yaml's) is tried
-    before the usual ones."""
+def head_bytes(path: str | Path, limit: int = 65536) -> bytes | None:
+    """The first `limit` bytes of a file, un-gzipped; None when they cannot be read."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(limit)
         if head[:2] == b"\x1f\x8b":
             with gzip.open(path, "rb") as fh:
                 head = fh.read(limit)
-    except (OSError, EOFError, zlib.error, MemoryError):  # a broken gzip body: read_text says what is wrong
+    except (OSError, EOFError, zlib.error, MemoryError):
+        return None
+    return head
+
+
+def sniff(path: str | Path, limit: int = 65536, encoding: str | None = None) -> str:
+    """The start of a file as text, for `identify()`: cheap (never more than `limit`
+    bytes, whatever the file's size), never raises. `encoding` (config.yaml's) is tried
+    before the usual ones."""
+    head = head_bytes(path, limit)
+    if head is None:  # unreadable, or a broken gzip body: read_text says what is wrong
         return ""
     if head[:4] == XLSX_MAGIC:
         return xlsx_head(path)
