@@ -1,0 +1,101 @@
+"""`beanclear init [DIR] --from FOLDER`: identify a folder of statements, write a
+commented config.yaml, the repository's templates (.gitignore, pre-commit, GitHub and
+GitLab CI), and import the statements it identified into DIR/books.
+
+The config is validated (beanclear.config.load) before anything is written: a config
+init wrote that does not load is a bug, said as such (exit 2). On a terminal it shows
+what it found and asks; `--yes` writes without asking; without a terminal and without
+`--yes` it refuses, so that a script never writes a config nobody saw by accident."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from beanclear import config as config_mod
+from beanclear.clikit import _fail
+from beanclear.importers.toolkit import StatementError
+from beanclear.setup import survey as survey_mod
+from beanclear.setup import writer
+
+
+@click.command("init")
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False))
+@click.option("--from", "folder", required=True, type=click.Path(exists=True, file_okay=False),
+              help="The folder of statements to identify.")
+@click.option("--yes", is_flag=True, help="Write without asking (for scripts).")
+@click.option("--force", is_flag=True, help="Replace an existing DIR/config.yaml.")
+def init(directory, folder, yes, force):
+    """Identify the statements in FOLDER and write DIR/config.yaml, the templates and the books."""
+    directory, folder = Path(directory), Path(folder)
+    target = directory / "config.yaml"
+    if target.exists() and not force:
+        raise _fail(f"{target}: already there; nothing written (pass --force to replace it)")
+    with tempfile.TemporaryDirectory() as scratch:
+        found = survey_mod.survey(folder, Path(scratch))
+        if not found.sources:
+            why = "".join(f"\n  {p}: {reason}" for p, reason in found.unknown) or " (no files)"
+            raise _fail(f"{folder}: no statement identified; nothing written{why}")
+        text = writer.config_text(found, str(folder))
+        check = Path(scratch) / "config.yaml"
+        check.write_text(text, encoding="utf-8")
+        try:
+            config_mod.load(check)
+        except config_mod.ConfigError as exc:
+            raise _fail(f"bug: the config init made does not load ({exc}); nothing written")
+    click.echo(summary(found))
+    if not yes:
+        if not on_terminal():
+            raise _fail("not on a terminal: pass --yes to write the config without being asked; nothing written")
+        if not click.confirm(f"Write {target} and the books?", default=True):
+            click.echo("nothing written")
+            return
+    directory.mkdir(parents=True, exist_ok=True)
+    _write(target, text)
+    click.echo(f"wrote {target}")
+    for name, written in writer.write_templates(directory):
+        click.echo(f"wrote {directory / name}" if written else f"kept {directory / name} (already there)")
+    _import(target, found)
+
+
+def on_terminal() -> bool:
+    """Whether someone is there to answer the question."""
+    return sys.stdin.isatty()
+
+
+def _write(path: Path, text: str) -> None:
+    """Whole or not at all: a temporary file beside it, renamed over it."""
+    tmp = path.with_name(f".{path.name}.init-tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _import(target: Path, found) -> None:
+    """The books: the files identified (never the ones listed as not identified)."""
+    from beanclear.books import importing
+    config = config_mod.load(target)
+    files = [path for source in found.sources for path, _ in source.files] + found.rates
+    try:
+        results = importing.run(config, files)
+    except StatementError as exc:
+        raise _fail(f"{target} is written, but the import failed: {exc}; nothing imported "
+                    "(fix the config or the file, then run `beanclear import`)")
+    for result in results:
+        click.echo(result.summary())
+    click.echo(f"books in {config.books}; next: edit what {target.name} marks \"default\", then "
+               f"`beanclear check -c {target}`")
+
+
+def summary(found) -> str:
+    lines = [f"found in {found.folder}:"]
+    for s in found.sources:
+        period = f", {s.first} to {s.last}" if s.first else ""
+        lines.append(f"  {s.group} {s.name} (type {s.type}): {len(s.files)} file(s), "
+                     f"{s.currency or 'currency not stated'}{period}")
+    for path, why in found.unknown:
+        lines.append(f"  not identified: {path}: {why}")
+    return "\n".join(lines)

@@ -1,0 +1,170 @@
+"""A folder of statements, identified into a plain description: the sources found
+(type, files, currencies, period, payout memos seen in bank lines) and the files that
+could not be identified, with why. Nothing here writes; writer.py makes the config."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from beancount.core import data
+
+from beanclear.books import importing, prices
+from beanclear.config.model import PAYOUT_MEMOS, TITLES
+from beanclear.importers import bank_csv
+from beanclear.importers.toolkit import StatementError, read_text
+from beanclear.setup import columns, probe
+
+
+@dataclass
+class Source:
+    """One channel, bank or shop of the config to be, with what its files say."""
+
+    group: str                      # channel | bank | shop
+    type: str
+    name: str = ""
+    files: list[tuple[Path, str]] = field(default_factory=list)   # (file, importer kind)
+    currencies: Counter = field(default_factory=Counter)          # booked amounts per currency
+    first: dt.date | None = None
+    last: dt.date | None = None
+    lines: list[tuple[str, str]] = field(default_factory=list)    # bank credits: (payee, memo)
+    columns: dict[str, str] = field(default_factory=dict)         # a guessed `csv` bank only
+    date_format: str | None = None
+
+    @property
+    def currency(self) -> str | None:
+        """The currency most of its amounts are in, where the statement says; else None."""
+        stated = [c for c, _ in self.currencies.most_common() if c != probe.UNSTATED]
+        return stated[0] if stated else None
+
+    @property
+    def others(self) -> list[str]:
+        return sorted(c for c in self.currencies if c not in (self.currency, probe.UNSTATED))
+
+    @property
+    def account(self) -> str:
+        return f"Assets:Bank:{TITLES.get(self.name) or self.name.upper().replace('_', '-')}"
+
+
+@dataclass
+class Survey:
+    folder: Path
+    sources: list[Source]
+    unknown: list[tuple[Path, str]]              # (file, why)
+    rates: list[Path] = field(default_factory=list)
+
+    def of(self, group: str) -> list[Source]:
+        return [s for s in self.sources if s.group == group]
+
+    @property
+    def currency(self) -> str:
+        """The operating currency: the one most sources book in (CNY when none says)."""
+        counts = Counter(s.currency for s in self.sources if s.currency)
+        return counts.most_common(1)[0][0] if counts else "CNY"
+
+    def payouts(self, channel: Source) -> dict[str, list[str]]:
+        """Bank name -> the distinct credit texts matching the channel type's payout memo."""
+        pattern = re.compile(PAYOUT_MEMOS.get(channel.type, re.escape(channel.name)), re.IGNORECASE)
+        out = {}
+        for bank in self.of("bank"):
+            seen = list(dict.fromkeys(" ".join(filter(None, line)) for line in bank.lines
+                                      if pattern.search(" ".join(line))))
+            if seen:
+                out[bank.name] = seen
+        return out
+
+
+def survey(folder: Path, scratch: Path) -> Survey:
+    """Identify every statement under `folder` (hidden files aside). `scratch` is an
+    empty folder for the probe configs' books (nothing is written there)."""
+    found: dict[tuple[str, str], Source] = {}
+    unknown, rates, guessed = [], [], []
+    for path in importing.statement_files([folder]):
+        if prices.is_rates_file(path):
+            rates.append(path)
+            continue
+        try:
+            claimed = probe.claims(path)
+            kinds = {(group, kind) for group, kind, _ in claimed}
+            if len(kinds) > 1:
+                unknown.append((path, "claimed by several types (" + ", ".join(f"{g} type {k}" for g, k in
+                                sorted(kinds)) + "); add it by hand"))
+                continue
+            if not claimed:
+                read_text(path)  # empty or undecodable says so
+                guess = columns.guess(path)
+                if guess is None:
+                    unknown.append((path, "no importer recognises this file; if it is a statement, add its "
+                                    "source by hand (a bank CSV: a bank of type csv with columns:, see README)"))
+                else:
+                    guessed.append((path, guess))
+                continue
+            group, kind, cls = claimed[0]
+            source = found.setdefault((group, kind), Source(group, kind))
+            _add(source, path, *probe.read(path, group, {"type": kind}, cls, scratch))
+        except StatementError as exc:
+            unknown.append((path, _why(exc, path)))
+    sources = list(found.values())
+    for path, (cols, fmt) in guessed:
+        _guessed_bank(path, cols, fmt, sources, unknown, scratch)
+    _name(sources)
+    return Survey(folder, sources, unknown, rates)
+
+
+def _guessed_bank(path, cols, fmt, sources, unknown, scratch) -> None:
+    """A csv bank from a guessed column map, kept only if the guess reads the file."""
+    same = next((s for s in sources if s.type == "csv" and s.columns == cols and s.date_format == fmt), None)
+    source = same or Source("bank", "csv", columns=cols, date_format=fmt)
+    try:
+        _add(source, path, *probe.read(path, "bank", {"type": "csv", "columns": cols, "date_format": fmt},
+                                       bank_csv.Importer, scratch))
+    except StatementError as exc:
+        unknown.append((path, f"looks like a bank CSV (columns {cols}), but reading it so failed: {_why(exc, path)}"))
+        return
+    if same is None:
+        sources.append(source)
+
+
+def _why(exc: StatementError, path: Path) -> str:
+    text = str(exc)
+    return text[len(str(path)):].lstrip(":0123456789 ") if text.startswith(str(path)) else text
+
+
+def _add(source: Source, path: Path, importer, extraction) -> None:
+    """What one file read as `source` says: its currencies, days and bank credits."""
+    source.files.append((path, importer.kind))
+    own = importer.source
+    mine = {own.account} if source.group == "bank" else (
+        {own.accounts.clearing, own.accounts.reserve} if source.group == "channel" else {own.accounts.receivable})
+    days = []
+    for entry in extraction.entries:
+        if isinstance(entry, data.Transaction):
+            days.append(entry.date)
+            for posting in entry.postings:
+                if posting.account in mine and posting.units is not None:
+                    source.currencies[posting.units.currency] += 1
+                    if source.group == "bank" and posting.units.number > 0:
+                        source.lines.append((entry.payee or "", entry.narration or ""))
+        elif isinstance(entry, data.Balance) and entry.account in mine:
+            source.currencies[entry.amount.currency] += 1
+    if extraction.period:
+        days += list(extraction.period)
+    if days:
+        source.first = min([d for d in (source.first, *days) if d])
+        source.last = max([d for d in (source.last, *days) if d])
+
+
+def _name(sources: list[Source]) -> None:
+    """Each source's name: its type (a second csv bank: csv2, …); names are unique
+    across channels, banks and shops because the types are."""
+    taken: set[str] = set()
+    for source in sources:
+        name, n = source.type, 1
+        while name in taken:
+            n += 1
+            name = f"{source.type}{n}"
+        source.name = name
+        taken.add(name)

@@ -1,0 +1,207 @@
+"""The text of config.yaml from a survey, key by key with a comment saying where each
+value came from ("found" in the statements, or "default" where only the merchant knows),
+and the repository's template files: .gitignore, pre-commit and CI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from beanclear.importers.bank_presets import PRESETS
+from beanclear.setup.survey import Source, Survey
+
+HEADER = """\
+# config.yaml, written by `beanclear init` from the statements in {folder}.
+#
+# Each key says where its value came from: "found" = read from the statements;
+# "default" = beanclear could not decide it and took its default: check those, they
+# are your contract with the channel or your bank. Every key is checked when loaded:
+# a typo is an error that names the key. README.md, "config.yaml", lists them all.
+#
+# Openings: none here. The first import writes each account's opening balance from
+# its first statement (OPBD, :60F:, LEDGERBAL, a running balance) and says so; set
+# `opening_balance:` under a source only to override it.
+
+books: books                  # folder of the books (main.beancount inside)
+currency: {currency}{currency_pad}# {currency_note}
+timezone: Asia/Shanghai       # default: dates of UTC timestamps are taken in this zone
+"""
+
+
+def q(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's string syntax is a subset of it)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def said(text: str, limit: int = 70) -> str:
+    """Text from a statement, safe inside a comment: one line, bounded."""
+    text = re.sub(r"\s+", " ", "".join(ch if ch.isprintable() else " " for ch in text)).strip()
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def line(indent: int, pair: str, comment: str = "") -> str:
+    text = " " * indent + pair
+    return f"{text.ljust(29)} # {comment}" if comment else text
+
+
+def config_text(survey: Survey, folder_shown: str) -> str:
+    currency = survey.currency
+    stated = any(s.currency for s in survey.sources)
+    out = [HEADER.format(folder=said(folder_shown, 200), currency=currency,
+                         currency_pad=" " * max(1, 20 - len(currency)),
+                         currency_note="found: the currency most of your statements are in" if stated
+                         else "default: no statement says its currency")]
+    banks = survey.of("bank")
+    for group, title in (("channel", "channels:                     # where customers pay"),
+                         ("bank", "banks:                        # where the money lands"),
+                         ("shop", "shops:                        # where orders are taken")):
+        sources = survey.of(group)
+        if sources:
+            out.append(title)
+            for source in sources:
+                out += _source(source, survey, currency, banks)
+    if not survey.of("channel"):
+        out.append("channels: {}                  # none found among the statements")
+    out.append("")
+    out += _undecided(survey)
+    return "\n".join(out) + "\n"
+
+
+def _files(source: Source) -> list[str]:
+    kinds = sorted({kind for _, kind in source.files})
+    names = [said(p.name, 60) for p, _ in source.files]
+    return [f"    # found: {', '.join(kinds)} in {len(names)} file(s): {', '.join(names[:4])}"
+            + (", …" if len(names) > 4 else ""),
+            f"    # period: {source.first} to {source.last}" if source.first else "    # period: no dated rows"]
+
+
+def _currency(source: Source, operating: str) -> str:
+    if source.currency:
+        others = f" (also {', '.join(source.others)})" if source.others else ""
+        return line(4, f"currency: {source.currency}", f"found in the statements{others}")
+    preset = PRESETS.get(source.type)
+    if preset and preset.currency:
+        return line(4, f"currency: {preset.currency}", f"default of type {source.type}: the statement does not say")
+    return line(4, f"currency: {operating}", "default: the statement does not say; check it")
+
+
+def _source(source: Source, survey: Survey, operating: str, banks: list[Source]) -> list[str]:
+    out = [f"  {source.name}:", line(4, f"type: {source.type}",
+                                      "guessed from the header: check the columns" if source.columns else
+                                      "found: identified by its content")]
+    out += _files(source)
+    out.append(_currency(source, operating))
+    if source.group == "channel":
+        out += _channel(source, survey, banks)
+    elif source.group == "bank":
+        out.append(line(4, f"account: {source.account}", "default: rename it after your account"))
+        if source.columns:
+            out.append(line(4, f"date_format: {q(source.date_format)}", "guessed from the first dates: check it"))
+            out.append(line(4, "columns:", "guessed from the header names: check these"))
+            out += [line(6, f"{role}: {q(header)}") for role, header in source.columns.items()]
+    else:
+        out.append(line(4, "order_days: 3", "default: an order should be paid within this many days"))
+    return out
+
+
+def _channel(source: Source, survey: Survey, banks: list[Source]) -> list[str]:
+    out = [line(4, "settlement_days: 1", "default: money should leave clearing within this many days")]
+    seen = survey.payouts(source)
+    if seen:
+        bank = max(seen, key=lambda name: len(seen[name]))
+        out.append(line(4, f"bank: {bank}", "found: its payouts are in this bank's lines"))
+        for name, texts in seen.items():
+            out += [f"    #   payout seen in {name}: {said(t)}" for t in texts[:3]]
+    else:
+        names = ", ".join(b.name for b in banks) or "none found"
+        out.append(f"    # bank: …                 # could not decide: no bank line names a payout of it "
+                   f"(banks: {names})")
+    out.append(line(4, "bank_days: 2", "default: a payout should reach the bank within this many days"))
+    out += ["    # fees:                   # could not decide: the rates you signed, e.g.",
+            "    #   - rate: 0.006         # 0.6 %; without them fee-gap has nothing to compare"]
+    return out
+
+
+def _undecided(survey: Survey) -> list[str]:
+    out = ["# Could not decide (say it here if it matters to you):",
+           "#   - fees: each channel's contract (see the commented `fees:` above)",
+           "#   - deadlines: settlement_days, bank_days, order_days above are defaults",
+           "#   - rules: what the bank lines that are not payouts are, e.g.",
+           "# rules:",
+           "#   - match: \"房租|rent\"",
+           "#     account: Expenses:Rent"]
+    if survey.unknown:
+        out += ["#", "# Not identified (not imported; add their sources by hand):"]
+        out += [f"#   - {said(str(p.relative_to(survey.folder)), 80)}: {said(why, 200)}" for p, why in survey.unknown]
+    if survey.rates:
+        out += ["#", "# Reference rates (imported into books/prices.beancount):"]
+        out += [f"#   - {said(str(p.relative_to(survey.folder)), 80)}" for p in survey.rates]
+    return out
+
+
+# -- the repository around the books ----------------------------------------------------
+
+GITIGNORE = """\
+# beanclear: the books' lock and Beancount's cache are local to each checkout
+.beanclear.lock
+*.picklecache
+__pycache__/
+.venv/
+"""
+
+PRE_COMMIT = """\
+# pre-commit (https://pre-commit.com): `pre-commit install`, then every commit runs the checks.
+repos:
+  - repo: local
+    hooks:
+      - id: beanclear-check
+        name: beanclear check
+        entry: beanclear check
+        language: system
+        pass_filenames: false
+        always_run: true
+"""
+
+GITHUB = """\
+# GitHub Actions: every push and pull request checks the books.
+name: beanclear
+on: [push, pull_request]
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install beanclear
+      - run: beanclear check
+"""
+
+GITLAB = """\
+# GitLab CI: every push checks the books.
+beanclear-check:
+  image: python:3.12
+  script:
+    - pip install beanclear
+    - beanclear check
+"""
+
+TEMPLATES = {".gitignore": GITIGNORE, ".pre-commit-config.yaml": PRE_COMMIT,
+             ".github/workflows/beanclear.yml": GITHUB, ".gitlab-ci.yml": GITLAB}
+
+
+def write_templates(directory: Path) -> list[tuple[str, bool]]:
+    """Each template file not there yet; one already there is the merchant's: kept.
+    Returns (file, written)."""
+    out = []
+    for name, text in TEMPLATES.items():
+        path = directory / name
+        if path.exists():
+            out.append((name, False))
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        out.append((name, True))
+    return out

@@ -1,0 +1,140 @@
+"""`beanclear init DIR --from FOLDER` on folders of the real samples."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from beanclear import cli
+from beanclear import config as config_mod
+from conftest import bank_file, sample
+
+BEANCLEAR = Path(sys.executable).parent / "beanclear"
+
+
+def statements(folder: Path) -> Path:
+    folder.mkdir()
+    for parts in (("wechat_merchant", "gunsluo-wechatpay-v3-tradebill-ALL.csv"),
+                  ("wechat_merchant", "gunsluo-wechatpay-v3-fundflowbill-Basic.csv"),
+                  ("camt053", "oca-test-camt053.xml"), ("paypal_csv", "oca-paypal-activity_en.csv"),
+                  ("marketplace_shopify", "batmanutd-shopify_orders_sample.csv")):
+        shutil.copy(sample(*parts), folder)
+    return folder
+
+
+def init(*args, input=None):
+    return CliRunner().invoke(cli.main, ["init", *map(str, args)], input=input)
+
+
+def test_from_an_empty_folder_to_checked_books(tmp_path):
+    merchant = tmp_path / "merchant"
+    merchant.mkdir()
+    folder = statements(tmp_path / "statements")
+    result = init(merchant, "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    config = config_mod.load(merchant / "config.yaml")
+    assert {n: s.type for n, s in config.sources.items()} == {"wechat": "wechat", "paypal": "paypal",
+                                                             "camt053": "camt053", "shopify": "shopify"}
+    assert (config.channels["wechat"].currency, config.channels["paypal"].currency,
+            config.banks["camt053"].currency) == ("CNY", "USD", "EUR")
+    text = (merchant / "config.yaml").read_text(encoding="utf-8")
+    assert "# found: identified by its content" in text and "settlement_days: 1        # default" in text
+    assert "# fees:" in text and "period: 2021-01-28 to 2021-02-01" in text and "opening_balance" in text
+    assert (merchant / "books" / "main.beancount").exists()  # init imported
+    check = subprocess.run([str(BEANCLEAR), "check"], cwd=merchant, capture_output=True, text=True)
+    assert check.returncode in (0, 1), check.stderr
+    # a second import of the same statements books nothing
+    again = CliRunner().invoke(cli.main, ["import", "-c", str(merchant / "config.yaml"), str(folder)])
+    assert again.exit_code == 0 and " 0 entries written" in again.output and "entries written, 0" not in again.output
+    hook = yaml.safe_load((merchant / ".pre-commit-config.yaml").read_text())["repos"][0]
+    assert hook["repo"] == "local"
+    entry = hook["hooks"][0]["entry"]
+    run = subprocess.run([str(BEANCLEAR), *shlex.split(entry)[1:]], cwd=merchant, capture_output=True, text=True)
+    assert shlex.split(entry)[0] == "beanclear" and run.returncode in (0, 1), run.stderr
+    for ci in (".github/workflows/beanclear.yml", ".gitlab-ci.yml"):
+        text = (merchant / ci).read_text()
+        yaml.safe_load(text)
+        assert "beanclear check" in text and "pip install beanclear" in text
+    assert ".beanclear.lock" in (merchant / ".gitignore").read_text()
+
+
+def test_refuses_to_replace_a_config(tmp_path):
+    folder = statements(tmp_path / "statements")
+    assert init(tmp_path / "m", "--from", folder, "--yes").exit_code == 0
+    before = (tmp_path / "m" / "config.yaml").read_bytes()
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 2 and "--force" in result.output
+    assert (tmp_path / "m" / "config.yaml").read_bytes() == before
+    (tmp_path / "m" / ".gitignore").write_text("mine\n")
+    forced = init(tmp_path / "m", "--from", folder, "--yes", "--force")
+    assert forced.exit_code == 0 and "kept" in forced.output
+    assert (tmp_path / "m" / ".gitignore").read_text() == "mine\n"  # the merchant's own file stays
+
+
+def test_an_unknown_file_is_listed_and_the_rest_configured(tmp_path):
+    folder = statements(tmp_path / "statements")
+    (folder / "notes.txt").write_text("call the bank on Monday\n", encoding="utf-8")
+    (folder / "empty.csv").write_text("", encoding="utf-8")
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "m" / "config.yaml").read_text(encoding="utf-8")
+    unknown = text.split("# Not identified")[1]
+    assert "notes.txt: no importer recognises" in unknown and "empty.csv: the file is empty" in unknown
+    assert "oca-test-camt053.xml" not in unknown
+    assert set(config_mod.load(tmp_path / "m" / "config.yaml").sources) == {"wechat", "paypal", "camt053", "shopify"}
+
+
+def test_nothing_known_writes_nothing(tmp_path):
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("hello\n")
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 2 and "no statement identified" in result.output
+    assert not (tmp_path / "m").exists()
+
+
+def test_a_bank_csv_gets_guessed_columns_and_payout_memos(tmp_path):
+    folder = statements(tmp_path / "statements")
+    shutil.copy(sample("bank_csv", "reds-dcu-checking.csv"), folder)
+    bank_file(folder, rows=("2021-01-30,B001,财付通提现,财付通支付科技有限公司,0.03,1000.03",
+                            "2021-01-31,B002,房租,某某置业,-500.00,500.03"))
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "m" / "config.yaml").read_text(encoding="utf-8")
+    assert "check these" in text and 'date_format: "%m/%d/%Y"' in text
+    config = config_mod.load(tmp_path / "m" / "config.yaml")
+    guessed = [b for b in config.banks.values() if b.type == "csv"]
+    assert {b.columns.get("date") for b in guessed} == {"DATE", "交易日期"}
+    assert "payout seen in" in text and "财付通提现" in text
+    assert config.channels["wechat"].bank in {b.name for b in guessed}
+    assert config.channels["paypal"].bank is None  # no bank line names a PayPal payout
+
+
+def test_off_a_terminal_it_asks_for_yes(tmp_path):
+    folder = statements(tmp_path / "statements")
+    result = init(tmp_path / "m", "--from", folder)
+    assert result.exit_code == 2 and "--yes" in result.output
+    assert not (tmp_path / "m" / "config.yaml").exists()
+
+
+def test_on_a_terminal_it_asks(tmp_path, monkeypatch):
+    folder = statements(tmp_path / "statements")
+    monkeypatch.setattr("beanclear.setup.command.on_terminal", lambda: True)
+    no = init(tmp_path / "m", "--from", folder, input="n\n")
+    assert no.exit_code == 0 and "nothing written" in no.output and not (tmp_path / "m").exists()
+    assert "channel wechat (type wechat)" in no.output
+    yes = init(tmp_path / "m", "--from", folder, input="y\n")
+    assert yes.exit_code == 0 and (tmp_path / "m" / "config.yaml").exists()
+
+
+def test_a_config_that_does_not_load_is_a_bug_and_writes_nothing(tmp_path, monkeypatch):
+    folder = statements(tmp_path / "statements")
+    monkeypatch.setattr("beanclear.setup.writer.config_text", lambda survey, shown: "books: [\n")
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 2 and "bug" in result.output and not (tmp_path / "m").exists()
