@@ -1,0 +1,8 @@
+"""Closed periods (月结, DESIGN.md §2): a month certified and frozen.
+
+    closed.py    which months are closed, read from books/periods.beancount's text (no
+                 Beancount parse: the import asks it before every write)
+    closing.py   close(): balance assertions at the month's end and a close directive;
+                 reopen(): a reopen directive with the reason
+    command.py   `beanclear close YYYY-MM` and `beanclear reopen YYYY-MM --reason`
+"""

@@ -1,0 +1,65 @@
+"""Which months are closed, from books/periods.beancount's text, in file order:
+
+    2026-01-31 custom "beanclear-close" "2026-01"                 closes January
+      closed-by: "alice"
+    2026-01-31 custom "beanclear-reopen" "2026-01" "late refund"  opens it again
+
+A month is closed while its last close directive comes after its last reopen. Both are
+dated the month's last day, so only their order in the file tells which came later:
+beanclear only ever appends to the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+PERIODS_FILE = "periods.beancount"
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+CLOSE, REOPEN = "beanclear-close", "beanclear-reopen"
+DIRECTIVE = re.compile(r'^\d{4}-\d{2}-\d{2}[ \t]+custom[ \t]+"(beanclear-close|beanclear-reopen)"[ \t]+'
+                       r'"(\d{4}-\d{2})"[^\n]*\n?((?:[ \t]+[^\n]*\n?)*)', re.M)
+BY = re.compile(r'^[ \t]+(?:closed|reopened)-by:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+
+
+@dataclass(frozen=True)
+class Closed:
+    month: str      # "2026-01"
+    line: int       # of its close directive in periods.beancount
+    by: str
+
+
+def closed_months(root: Path) -> dict[str, Closed]:
+    """The months closed now, with the close directive that closed each."""
+    path = Path(root) / PERIODS_FILE
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    out: dict[str, Closed] = {}
+    for m in DIRECTIVE.finditer(text):
+        kind, month = m.group(1), m.group(2)
+        if kind == REOPEN:
+            out.pop(month, None)
+        else:
+            by = BY.search(m.group(3) or "")
+            out[month] = Closed(month, text.count("\n", 0, m.start()) + 1, by.group(1) if by else "")
+    return out
+
+
+def refuse_closed(root: Path, results) -> None:
+    """Raise StatementError at the first new entry (of import FileResults) dated in a
+    closed month: an import never adds to or changes a closed month."""
+    closed = closed_months(root)
+    if not closed:
+        return
+    from beanclear.importers.toolkit import StatementError
+    for result in results:
+        # a statement row first (its line is what to show); a coverage record has no line
+        for entry in sorted(result.new + result.covered, key=lambda e: (not e.meta.get("lineno"),
+                                                                        e.meta.get("lineno") or 0)):
+            month = entry.date.strftime("%Y-%m")
+            if month in closed:
+                c = closed[month]
+                by = f" by {c.by}" if c.by else ""
+                raise StatementError(result.path, entry.meta.get("lineno") or 0,
+                                     f"{month} is closed (beanclear close{by}, {PERIODS_FILE}:{c.line}); "
+                                     f'beanclear reopen {month} --reason "…" first')

@@ -1,0 +1,199 @@
+"""Closing a month: once nothing in it is unresolved, its end is written down.
+
+    close(config, "2026-01") appends to books/periods.beancount
+
+        2026-01-31 custom "beanclear-close" "2026-01"
+          closed-by: "alice"
+        2026-02-01 balance Assets:Bank:ICBC               123456.78 CNY
+        ...
+
+    one `balance` per bank, clearing and transit account and currency, of what the books
+    hold at the month's end (an assertion the books already make that day is not
+    repeated). It is refused (the errors listed) while unacknowledged errors dated in
+    the month or before it remain — Beancount's (a failed `balance` up to the next
+    month's first day, an undated syntax error) and the findings' — and (exit 2) while
+    an earlier month that has entries (a books/<source>/YYYY/YYYY-MM.beancount file) is
+    still open: months close in order.
+
+    reopen(config, "2026-01", reason) appends
+
+        2026-01-31 custom "beanclear-reopen" "2026-01" "the February statement was late"
+          reopened-by: "alice"
+
+Reopening removes nothing: the assertions were true when written and stay in the books,
+so if an import then changes the month, `beanclear check` shows the assertion it breaks
+(at periods.beancount:line) — the change to a once-closed month is what a reviewer wants
+to see; they update that line, and close again. Closing again asserts only what is not
+asserted yet. The directives are dated the month's last day (never today), so the same
+books and command give the same bytes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import getpass
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from beanclear.books import atomic, render
+from beanclear.periods.closed import CLOSE, MONTH, PERIODS_FILE, REOPEN, closed_months
+
+PERIODS_HEADER = """\
+; Closed periods (beanclear close / reopen): a month's end, asserted, and who closed it.
+; A month is closed while its last beanclear-close comes after its last beanclear-reopen.
+"""
+PERIODS_INCLUDE = f'include "{PERIODS_FILE}"'
+
+
+class PeriodError(ValueError):
+    """Bad input: a month that is not YYYY-MM, an empty reason, a month not closed."""
+
+
+@dataclass
+class Outcome:
+    month: str
+    written: list[Path] = field(default_factory=list)
+    blockers: list[str] = field(default_factory=list)   # why the month cannot be closed yet
+    message: str = ""
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """(last day of the month, first day of the next); PeriodError for anything but YYYY-MM."""
+    m = MONTH.match(month or "")
+    if not m:
+        raise PeriodError(f"month: expected YYYY-MM (e.g. 2026-03), got {month!r}")
+    year, number = int(m.group(1)), int(m.group(2))
+    last = dt.date(year, number, calendar.monthrange(year, number)[1])
+    return last, last + dt.timedelta(days=1)
+
+
+def who() -> str:
+    """The person closing: $USER (LOGNAME...), else "unknown". No clock, no git: deterministic."""
+    try:
+        return getpass.getuser() or "unknown"
+    except Exception:  # no user database entry in a container
+        return "unknown"
+
+
+def close(config, month: str) -> Outcome:
+    """Close a month (see the module's docstring). Writes only when nothing blocks it."""
+    from beanclear import books
+    from beanclear.checks import checking
+    last, next_first = month_bounds(month)
+    root = config.books
+    if month in closed_months(root):
+        return Outcome(month, message=f"{month} is already closed; nothing was written")
+    earlier = open_before(root, month)
+    if earlier:
+        raise PeriodError(f"{', '.join(earlier)} still open and holding entries; close "
+                          f"{'them' if len(earlier) > 1 else 'it'} first (months close in order)")
+    entries, errors, options = books.load(root / "main.beancount")
+    report = checking.report(entries, errors, config, options)
+    # A failed assertion of the next month's first day is about this month's end.
+    blockers = [_line(f) for f in report.findings if f.severity == "error" and not f.acknowledged
+                and (f.date is None or f.date <= (next_first if f.code == "beancount" else last))]
+    if blockers:
+        return Outcome(month, blockers=blockers,
+                       message=f"{month} cannot be closed: {len(blockers)} unresolved error(s); nothing was written")
+    block = close_text(month, balances(entries, accounts_of(config), next_first), who())
+    written = _append(root, block)
+    return Outcome(month, written, message=f"{month} closed: {block.count(' balance ')} balance assertion(s) "
+                                           f"at {next_first}, in {PERIODS_FILE}")
+
+
+def reopen(config, month: str, reason: str) -> Outcome:
+    """Reopen a closed month, with the reason, in a directive (nothing removed)."""
+    last, _ = month_bounds(month)
+    flat = " ".join(str(reason or "").split())
+    if not flat:
+        raise PeriodError("--reason: expected why the month is reopened, got nothing")
+    if month not in closed_months(config.books):
+        raise PeriodError(f"{month} is not closed; nothing was written")
+    block = (f"\n{last} custom {render.quote(REOPEN)} {render.quote(month)} {render.quote(flat)}\n"
+             f"  reopened-by: {render.quote(who())}\n")
+    written = _append(config.books, block)
+    return Outcome(month, written, message=f"{month} reopened: imports may add to it again")
+
+
+def open_before(root: Path, month: str) -> list[str]:
+    """Months before `month` that have a source's month file and are not closed."""
+    closed = closed_months(root)
+    held = {p.stem for p in Path(root).glob("*/[0-9][0-9][0-9][0-9]/*.beancount") if MONTH.match(p.stem)}
+    return sorted(m for m in held if m < month and m not in closed)
+
+
+def accounts_of(config) -> set[str]:
+    """The accounts a close asserts: every bank's, every channel's clearing and transit."""
+    out = {bank.account for bank in config.banks.values()}
+    out.update(a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit) if a)
+    return out
+
+
+def balances(entries, accounts: set[str], day: dt.date) -> list[tuple[str, str, Decimal]]:
+    """(account, currency, units) at the start of `day` of each account and currency the
+    books have posted to before it, less those a `balance` of that day already asserts."""
+    from beancount.core import data, inventory
+    held: dict[str, inventory.Inventory] = {}
+    asserted = set()
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and entry.date < day:
+            for posting in entry.postings:
+                if posting.account in accounts:
+                    held.setdefault(posting.account, inventory.Inventory()).add_amount(posting.units)
+        elif isinstance(entry, data.Balance) and entry.date == day:
+            asserted.add((entry.account, entry.amount.currency))
+    out = []
+    for account, inv in sorted(held.items()):
+        for currency, number in sorted(_units(inv).items()):
+            if (account, currency) not in asserted:
+                out.append((account, currency, number))
+    return out
+
+
+def _units(inv) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    for position in inv:   # lots held at cost are one balance of their units
+        out[position.units.currency] = out.get(position.units.currency, Decimal(0)) + position.units.number
+    return out
+
+
+def close_text(month: str, held: list[tuple[str, str, Decimal]], by: str) -> str:
+    last, next_first = month_bounds(month)
+    lines = [f"\n{last} custom {render.quote(CLOSE)} {render.quote(month)}\n", f"  closed-by: {render.quote(by)}\n"]
+    for account, currency, number in held:
+        number = number if number else abs(number)   # never "-0.00"
+        lines.append(f"{next_first} balance {account:<{render.ACCOUNT_WIDTH}} {render.amount_text(number, currency)}\n")
+    return "".join(lines)
+
+
+def _append(root: Path, block: str) -> list[Path]:
+    """Append a block to periods.beancount (made, and included, on first use) in one write."""
+    path, main = Path(root) / PERIODS_FILE, Path(root) / "main.beancount"
+    with atomic.locked(root):
+        text = path.read_text(encoding="utf-8") if path.exists() else PERIODS_HEADER
+        if text and not text.endswith("\n"):
+            text += "\n"
+        changes = {path: text + block}
+        main_text = main.read_text(encoding="utf-8")
+        if not re.search(rf"^{re.escape(PERIODS_INCLUDE)}[ \t]*(;.*)?$", main_text, re.M):
+            changes[main] = with_include(main_text)
+        atomic.write_files(root, changes)
+    return sorted(changes)
+
+
+def with_include(main: str) -> str:
+    """main.beancount with the periods include after the acks one (or the prices one),
+    else at the end: one line added, nothing else touched."""
+    for name in ("acks", "prices"):
+        found = re.search(rf'^include "{name}\.beancount"[^\n]*\n', main, re.M)
+        if found:
+            return main[:found.end()] + PERIODS_INCLUDE + "\n" + main[found.end():]
+    return main + ("" if main.endswith("\n") or not main else "\n") + PERIODS_INCLUDE + "\n"
+
+
+def _line(f) -> str:
+    where = f" ({f.file}:{f.line})" if f.file else ""
+    return f"{f.severity} {f.code} {f.date} {f.source or '-'}: {f.message}{where}"

@@ -1,0 +1,52 @@
+"""`beanclear close YYYY-MM` and `beanclear reopen YYYY-MM --reason "…"` (closing.py).
+
+Exit statuses: close 0 closed (or already closed), 1 while errors remain (listed),
+2 bad input (a month not YYYY-MM, an earlier month still open, no books); reopen 0,
+2 when refused (empty reason, month not closed).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from beanclear.clikit import _fail, _load, config_option
+from beanclear.periods import closing
+
+
+def _books(config) -> None:
+    if not (config.books / "main.beancount").exists():
+        raise _fail(f"{config.books / 'main.beancount'}: no books yet (run `beanclear import` first)")
+
+
+@click.command("close")
+@config_option
+@click.argument("month")
+def close(config_path, month):
+    """Close MONTH (YYYY-MM): assert its closing balances; imports into it are refused."""
+    config = _load(config_path)
+    _books(config)
+    try:
+        outcome = closing.close(config, month)
+    except closing.PeriodError as exc:
+        raise _fail(f"{exc}; nothing was written" if "nothing was written" not in str(exc) else str(exc))
+    for line in outcome.blockers:
+        click.echo(line)
+    click.echo(outcome.message)
+    sys.exit(1 if outcome.blockers else 0)
+
+
+@click.command("reopen")
+@config_option
+@click.argument("month")
+@click.option("--reason", required=True, help="Why the month is reopened; kept in the books.")
+def reopen(config_path, month, reason):
+    """Reopen a closed MONTH (YYYY-MM), with the reason: imports into it work again."""
+    config = _load(config_path)
+    _books(config)
+    try:
+        outcome = closing.reopen(config, month, reason)
+    except closing.PeriodError as exc:
+        raise _fail(f"{exc}; nothing was written" if "nothing was written" not in str(exc) else str(exc))
+    click.echo(outcome.message)

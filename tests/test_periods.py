@@ -1,0 +1,172 @@
+"""`beanclear close` / `reopen` (月结): a closed month is asserted and frozen; an import
+into it is refused until it is reopened with a reason."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from beancount import loader
+
+from conftest import beanclear, snapshot
+
+from beanclear.periods import closed, closing
+
+HEADER = "交易日期,交易流水号,摘要,对方户名,收入金额,支出金额,余额"
+
+
+@pytest.fixture(scope="module")
+def clean_demo(demo_copy):
+    return demo_copy(problems=False)
+
+
+@pytest.fixture(scope="module")
+def problems_demo(demo_copy):
+    return demo_copy()
+
+
+@pytest.fixture
+def clean(clean_demo, tmp_path, monkeypatch):
+    """A copy of the clean demo merchant, closed by "alice"."""
+    monkeypatch.setenv("USER", "alice")
+    monkeypatch.setenv("LOGNAME", "alice")
+    shutil.copytree(clean_demo, tmp_path / "m")
+    return tmp_path / "m"
+
+
+def late_rent(folder: Path, day: str = "2026-01-15") -> Path:
+    """An ICBC statement with one line nobody has imported yet."""
+    path = folder / f"icbc-late-{day}.csv"
+    row = f"{day},{day.replace('-', '')}09999,房租 补缴,上海某某置业有限公司,,100.00,"
+    text = "\n".join(["中国工商银行账户明细", "账号：6222021001123456789", "户名：清风茶舍",
+                      f"起止日期：{day} 至 {day}", "", HEADER, row]) + "\n"
+    path.write_bytes(text.encode("gb18030"))
+    return path
+
+
+def test_close_writes_the_month_end_and_bean_check_passes(clean):
+    before = snapshot(clean / "books")
+    result = beanclear(clean, "close", "2026-01")
+    assert result.exit_code == 0, result.output
+    assert "2026-01 closed: 4 balance assertion(s) at 2026-02-01" in result.output
+    after = snapshot(clean / "books")
+    assert set(after) - set(before) == {"periods.beancount"}
+    assert [name for name in before if before[name] != after[name]] == ["main.beancount"]
+    main_before, main_after = before["main.beancount"].decode(), after["main.beancount"].decode()
+    assert main_after == main_before.replace('include "acks.beancount"\n',
+                                             'include "acks.beancount"\ninclude "periods.beancount"\n')
+    assert after["periods.beancount"].decode() == closing.PERIODS_HEADER + """
+2026-01-31 custom "beanclear-close" "2026-01"
+  closed-by: "alice"
+2026-02-01 balance Assets:Bank:ICBC                          210053.69 CNY
+2026-02-01 balance Assets:Clearing:Stripe                       481.60 USD
+2026-02-01 balance Assets:Transit:Stripe                        350.69 USD
+2026-02-01 balance Assets:Transit:WeChat                      14757.42 CNY
+"""
+    _, errors, _ = loader.load_file(str(clean / "books" / "main.beancount"))
+    assert errors == []
+
+
+def test_closing_twice_writes_nothing(clean):
+    assert beanclear(clean, "close", "2026-01").exit_code == 0
+    before = snapshot(clean / "books")
+    result = beanclear(clean, "close", "2026-01")
+    assert result.exit_code == 0 and "already closed; nothing was written" in result.output
+    assert snapshot(clean / "books") == before
+
+
+def test_months_close_in_order(clean):
+    before = snapshot(clean / "books")
+    result = beanclear(clean, "close", "2026-02")
+    assert result.exit_code == 2 and "2026-01 still open" in result.output
+    assert snapshot(clean / "books") == before
+    assert beanclear(clean, "close", "2026-01").exit_code == 0
+    assert beanclear(clean, "close", "2026-02").exit_code == 0
+    assert set(closed.closed_months(clean / "books")) == {"2026-01", "2026-02"}
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026-1", "march", ""])
+def test_a_bad_month_is_exit_2(clean, month):
+    before = snapshot(clean / "books")
+    for args in (("close", month), ("reopen", month, "--reason", "why")):
+        result = beanclear(clean, *args)
+        assert result.exit_code == 2 and "expected YYYY-MM" in result.output, result.output
+        assert "Traceback" not in result.output
+    assert snapshot(clean / "books") == before
+
+
+def test_close_is_refused_while_errors_remain(problems_demo, tmp_path):
+    shutil.copytree(problems_demo, tmp_path / "m")
+    before = snapshot(tmp_path / "m" / "books")
+    result = beanclear(tmp_path / "m", "close", "2026-01")
+    assert result.exit_code == 1
+    listed = result.output.splitlines()[:-1]
+    assert listed and all(line.startswith("error ") for line in listed)
+    assert all(line.split()[2] <= "2026-02-01" for line in listed)   # nothing of later months
+    assert result.output.splitlines()[-1] == f"2026-01 cannot be closed: {len(listed)} unresolved error(s); " \
+                                             "nothing was written"
+    assert snapshot(tmp_path / "m" / "books") == before
+
+
+def test_an_import_into_a_closed_month_is_refused_until_reopened(clean, tmp_path):
+    assert beanclear(clean, "close", "2026-01").exit_code == 0
+    statement = late_rent(tmp_path)
+    before = snapshot(clean / "books")
+    result = beanclear(clean, "import", "--source", "icbc", str(statement))
+    assert result.exit_code == 2
+    assert (f"{statement}:7: 2026-01 is closed (beanclear close by alice, periods.beancount:4); "
+            'beanclear reopen 2026-01 --reason "…" first; nothing was written') in result.output
+    assert snapshot(clean / "books") == before
+
+    refused = beanclear(clean, "reopen", "2026-01", "--reason", "  ")
+    assert refused.exit_code == 2 and "--reason: expected why" in refused.output
+    assert snapshot(clean / "books") == before
+
+    reopened = beanclear(clean, "reopen", "2026-01", "--reason", 'the "late" rent line')
+    assert reopened.exit_code == 0, reopened.output
+    text = (clean / "books" / "periods.beancount").read_text(encoding="utf-8")
+    assert text.endswith('\n2026-01-31 custom "beanclear-reopen" "2026-01" "the \\"late\\" rent line"\n'
+                         '  reopened-by: "alice"\n')
+    assert closed.closed_months(clean / "books") == {}
+    result = beanclear(clean, "import", "--source", "icbc", str(statement))
+    assert result.exit_code == 0 and "1 entries written" in result.output
+
+
+def test_an_import_into_an_open_month_is_not_refused(clean, tmp_path):
+    assert beanclear(clean, "close", "2026-01").exit_code == 0
+    result = beanclear(clean, "import", "--source", "icbc", str(late_rent(tmp_path, "2026-02-15")))
+    assert result.exit_code == 0 and "1 entries written" in result.output
+
+
+def test_reimporting_a_closed_month_s_statements_writes_nothing_and_is_not_refused(clean):
+    assert beanclear(clean, "close", "2026-01").exit_code == 0
+    before = snapshot(clean / "books")
+    result = beanclear(clean, "import", str(clean / "statements" / "icbc"))
+    assert result.exit_code == 0, result.output
+    assert snapshot(clean / "books") == before
+
+
+def test_reopen_refuses_a_month_not_closed(clean):
+    result = beanclear(clean, "reopen", "2026-01", "--reason", "why")
+    assert result.exit_code == 2 and "2026-01 is not closed" in result.output
+    assert not (clean / "books" / "periods.beancount").exists()
+
+
+def test_closing_again_after_reopening_adds_only_the_directive(clean):
+    assert beanclear(clean, "close", "2026-01").exit_code == 0
+    assert beanclear(clean, "reopen", "2026-01", "--reason", "checking a refund").exit_code == 0
+    before = (clean / "books" / "periods.beancount").read_text(encoding="utf-8")
+    assert beanclear(clean, "close", "2026-01").exit_code == 0
+    after = (clean / "books" / "periods.beancount").read_text(encoding="utf-8")
+    assert after == before + '\n2026-01-31 custom "beanclear-close" "2026-01"\n  closed-by: "alice"\n'
+    assert list(closed.closed_months(clean / "books")) == ["2026-01"]
+
+
+def test_closed_months_read_from_text(tmp_path):
+    (tmp_path / closed.PERIODS_FILE).write_text(
+        '2026-01-31 custom "beanclear-close" "2026-01"\n  closed-by: "a"\n'
+        '2026-01-31 custom "beanclear-reopen" "2026-01" "why"\n'
+        '2026-02-28 custom "beanclear-close" "2026-02"\n  closed-by: "b"\n', encoding="utf-8")
+    assert closed.closed_months(tmp_path) == {"2026-02": closed.Closed("2026-02", 4, "b")}
+    assert closed.closed_months(tmp_path / "none") == {}
