@@ -1,0 +1,49 @@
+"""`beanclear report YYYY-MM [--format text|json|xlsx|pdf] [-o FILE]`: the month's
+reconciliation report. Text and JSON go to stdout (or FILE); XLSX and PDF are files,
+so they need `-o`. Bad period, a month without books, or xlsx/pdf without -o: exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from beanclear.clikit import _fail, _load, config_option
+from beanclear.reports import period as period_mod
+from beanclear.reports import render
+
+FORMATS = ("text", "json", "xlsx", "pdf")
+
+
+@click.command("report")
+@config_option
+@click.argument("period")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="The file to write (required for xlsx, pdf).")
+def report(config_path, period, fmt, output):
+    """The reconciliation report of the month PERIOD (YYYY-MM): per bank, statement vs
+    books vs open items; per channel, sales, refunds, fees, FX, settled, in transit;
+    the month's findings, open, acknowledged or resolved."""
+    if fmt in ("xlsx", "pdf") and not output:
+        raise _fail(f"--format {fmt} writes a file: name it with -o FILE")
+    try:
+        period_mod.month_of(period)  # a malformed period fails before the books load
+        config = _load(config_path)
+        if not (config.books / "main.beancount").is_file():
+            raise _fail(f"no books at {config.books / 'main.beancount'}")
+        built = period_mod.build(config, period)
+    except period_mod.PeriodError as exc:
+        raise _fail(str(exc))
+    if fmt in ("text", "json"):
+        text = render.to_text(built) if fmt == "text" else render.to_json(built)
+        if output:
+            Path(output).write_text(text + "\n", encoding="utf-8")
+        else:
+            click.echo(text)
+        return
+    from beanclear.reports import pdf, xlsx  # only these need reportlab / openpyxl loaded
+    try:
+        (xlsx if fmt == "xlsx" else pdf).write(built, Path(output))
+    except OSError as exc:
+        raise _fail(f"{output}: {exc.strerror or exc}")
+    click.echo(f"wrote {output}", err=True)

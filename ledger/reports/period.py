@@ -1,0 +1,295 @@
+"""The reconciliation report of one month, as plain data (Decimal money, no formatting).
+
+Per bank, the classic bank reconciliation statement:
+
+    statement closing balance   the last `balance` the bank's own statement gave for a
+                                day <= the 1st of next month (books/<bank>/...)
+  + open items                  bank lines the books hold from that day to month end
+  + unexplained                 what is left (a failed balance assertion)
+  = books balance               the bank account's postings through month end
+
+with, beside it, the money still on its way to that bank (its channels' transit
+accounts at month end) and the month's bank lines nothing explains (suspense).
+
+Per channel and currency, the month's figures: sales and refunds (the sale-side postings
+of `ChannelSales`, as the fee and refund checks read them), fees (the fee account) and
+fee rate (fees / sales), FX spread (the fx-gap findings' amounts), settled (bank credits
+posted against the transit account), and the balances at month end of transit and
+clearing. Findings dated in the month, each open, acknowledged (with the reason of its
+acknowledgment) or resolved (found at month end, gone from the books' report now).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from beancount.core import data
+
+from beanclear import books
+from beanclear.checks import acks, checking, reconcile
+from beanclear.checks.orders import ChannelSales
+from beanclear.statements import coverage
+
+ZERO = Decimal(0)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class PeriodError(ValueError):
+    """A month that cannot be reported (malformed, or nothing booked in it)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One open item of a bank: a line, a payout or a remainder, signed as it moves the bank."""
+
+    kind: str  # after-statement | in-transit | unexplained-line | unexplained
+    date: dt.date | None
+    description: str
+    amount: Decimal
+    currency: str
+    refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BankRow:
+    name: str
+    account: str
+    currency: str
+    statement_date: dt.date | None  # the date of the statement's closing `balance`
+    statement_balance: Decimal | None
+    books_balance: Decimal
+    open_items: tuple[Item, ...]  # after-statement lines: statement + these = books, once all is well
+    unexplained: Decimal  # books - statement - open items
+    in_transit: tuple[Item, ...]  # per channel bound for this bank: its transit balance at month end
+    unexplained_lines: tuple[Item, ...]  # the month's lines of this bank posted to suspense
+
+    @property
+    def difference(self) -> Decimal:
+        return self.books_balance - (self.statement_balance or ZERO)
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    name: str
+    currency: str
+    sales: Decimal = ZERO
+    refunds: Decimal = ZERO
+    fees: Decimal = ZERO
+    fx_spread: Decimal = ZERO
+    settled: Decimal = ZERO
+    in_transit: Decimal = ZERO
+    in_clearing: Decimal = ZERO
+
+    @property
+    def fee_rate(self) -> Decimal | None:
+        """Fees over sales, 4 places (0.0060 = 0.6 %); None without sales."""
+        return (self.fees / self.sales).quantize(Decimal("0.0001")) if self.sales else None
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    status: str  # open | acknowledged | resolved
+    code: str
+    severity: str
+    date: dt.date | None
+    source: str
+    amount: Decimal
+    currency: str
+    refs: tuple[str, ...]
+    message: str
+    resolution: str
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    title: str
+    period: str  # YYYY-MM
+    start: dt.date
+    end: dt.date
+    banks: tuple[BankRow, ...]
+    channels: tuple[ChannelRow, ...]
+    findings: tuple[FindingRow, ...] = field(default=())
+
+
+def month_of(text: str) -> tuple[dt.date, dt.date]:
+    """`2026-03` -> (2026-03-01, 2026-03-31); PeriodError for anything else."""
+    m = _MONTH.match(text or "")
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise PeriodError(f"period: expected YYYY-MM, got {text!r}")
+    start = dt.date(int(m.group(1)), int(m.group(2)), 1)
+    return start, _next_month(start) - dt.timedelta(days=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def build(config, period: str) -> PeriodReport:
+    """Load the books once and report the month `period` (YYYY-MM)."""
+    month_of(period)  # a malformed period fails before the books load
+    entries, errors, options = books.load(config.books / "main.beancount")
+    return build_from(entries, errors, options, config, period)
+
+
+def build_from(entries, errors, options, config, period: str) -> PeriodReport:
+    start, end = month_of(period)
+    if not any(isinstance(e, data.Transaction) and start <= e.date <= end for e in entries):
+        raise PeriodError(f"period {period}: the books hold no transaction in that month")
+    report = checking.report(entries, errors, config, options)
+    return PeriodReport(config.title or "", period, start, end, tuple(bank_rows(entries, config, start, end)),
+                        tuple(channel_rows(entries, config, report.findings, start, end)),
+                        tuple(finding_rows(entries, config, report.findings, start, end)))
+
+
+def _balance(entries, account: str, currency: str, end: dt.date) -> Decimal:
+    return sum((p.units.number for e in entries if isinstance(e, data.Transaction) and e.date <= end
+                for p in e.postings if p.account == account and p.units.currency == currency), ZERO)
+
+
+def _in_folder(entry, root: Path, source: str) -> bool:
+    filename = entry.meta.get("filename") or ""
+    try:
+        return Path(filename).resolve().relative_to(root.resolve()).parts[0] == source
+    except (ValueError, IndexError):
+        return False
+
+
+def bank_rows(entries, config, start: dt.date, end: dt.date) -> list[BankRow]:
+    cutoff = _next_month(start)
+    out = []
+    for name, bank in sorted(config.banks.items()):
+        stated = [e for e in entries if isinstance(e, data.Balance) and e.account == bank.account
+                  and e.date <= cutoff and e.amount.currency == bank.currency and _in_folder(e, config.books, name)]
+        last = max(stated, key=lambda e: e.date, default=None)
+        books_balance = _balance(entries, bank.account, bank.currency, end)
+        # A `balance` of day D holds before D's lines: every line from D on is after it.
+        since = last.date if last else dt.date.min
+        items = tuple(Item("after-statement", e.date, e.narration or e.payee or "", p.units.number,
+                           bank.currency, _refs(e))
+                      for e in entries if isinstance(e, data.Transaction) and since <= e.date <= end
+                      for p in e.postings if p.account == bank.account and p.units.currency == bank.currency)
+        statement = last.amount.number if last else None
+        unexplained = books_balance - (statement or ZERO) - sum((i.amount for i in items), ZERO)
+        transit = [ch for ch in config.channels.values() if ch.bank == name]
+        out.append(BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
+                           books_balance, items, unexplained, tuple(_open_payouts(entries, transit, end)),
+                           tuple(_suspense_lines(entries, config, bank, start, end))))
+    return out
+
+
+def _refs(entry) -> tuple[str, ...]:
+    ids = [str(entry.meta[k]) for k in ("id", "payout-id", "order-id") if entry.meta.get(k)]
+    return tuple(ids) + tuple(sorted(entry.links))
+
+
+def _open_payouts(entries, channels, end: dt.date) -> list[Item]:
+    """What each channel bound for this bank still has in transit at month end: its
+    transit account's balance (which payout is which bank credit is the clearing check's
+    business, by amount; its payout-missing findings name the payouts)."""
+    out = []
+    for ch in sorted(channels, key=lambda c: c.name):
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for e in entries:
+            if isinstance(e, data.Transaction) and e.date <= end:
+                for p in e.postings:
+                    if p.account == ch.accounts.transit:
+                        totals[p.units.currency] += p.units.number
+        out += [Item("in-transit", end, f"{ch.name}: {ch.accounts.transit}", total, currency)
+                for currency, total in sorted(totals.items()) if total]
+    return out
+
+
+def _suspense_lines(entries, config, bank, start, end) -> list[Item]:
+    out = []
+    for e in entries:
+        if isinstance(e, data.Transaction) and start <= e.date <= end:
+            accounts = {p.account for p in e.postings}
+            if config.suspense in accounts and bank.account in accounts:
+                amount = sum((p.units.number for p in e.postings if p.account == bank.account), ZERO)
+                out.append(Item("unexplained-line", e.date, e.narration or e.payee or "", amount,
+                                bank.currency, _refs(e)))
+    return out
+
+
+def channel_rows(entries, config, findings, start: dt.date, end: dt.date) -> list[ChannelRow]:
+    rows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    sales = ChannelSales(config)
+    banks = {b.account for b in config.banks.values()}
+    for e in entries:
+        if not isinstance(e, data.Transaction) or e.date > end:
+            continue
+        for name, ch in config.channels.items():  # balances at month end: every day up to it
+            for p in e.postings:
+                if p.account == ch.accounts.transit:
+                    rows[(name, p.units.currency)]["in_transit"] += p.units.number
+                elif p.account == ch.accounts.clearing:
+                    rows[(name, p.units.currency)]["in_clearing"] += p.units.number
+        if e.date < start:
+            continue
+        found = sales.of(e)
+        if found is not None:
+            channel, side = found
+            for p in side:
+                key = "sales" if p.units.number < 0 else "refunds"
+                rows[(channel.name, p.units.currency)][key] += abs(p.units.number)
+        accounts = {p.account for p in e.postings}
+        for name, ch in config.channels.items():
+            for p in e.postings:
+                if p.account == ch.accounts.fees:
+                    rows[(name, p.units.currency)]["fees"] += p.units.number
+                elif p.account == ch.accounts.transit and p.units.number < 0 and accounts & banks:
+                    rows[(name, p.units.currency)]["settled"] -= p.units.number
+    for f in findings:
+        if f.code == "fx-gap" and f.source in config.channels and start <= f.date <= end:
+            rows[(f.source, f.currency)]["fx_spread"] += f.amount
+    return [ChannelRow(name, currency, **figures) for (name, currency), figures in sorted(rows.items())
+            if any(figures.values())]
+
+
+def _key(f) -> tuple:
+    return (f.code, f.source, f.refs) if f.refs else (f.code, f.source, f.account, f.date)
+
+
+def finding_rows(entries, config, findings, start: dt.date, end: dt.date) -> list[FindingRow]:
+    """The month's findings: open and acknowledged from the books' report; resolved are
+    those the checks found on the books as they stood at month end, gone since."""
+    reasons = {}
+    for ack in acks.acks_in(entries)[0]:
+        reasons.setdefault((ack.code, ack.ref), ack.reason)
+    out = []
+    for f in findings:
+        if f.date and start <= f.date <= end:
+            reason = next((reasons[(f.code, r)] for r in f.refs if (f.code, r) in reasons), "")
+            out.append(_row(f, "acknowledged" if f.acknowledged else "open", reason))
+    later = [e for e in entries if getattr(e, "date", end) > end]
+    if later:  # the books moved on: what stood at month end and is gone is resolved
+        now = {_key(f) for f in findings}
+        then = reconcile.find(as_at(entries, end), config)
+        out += [_row(f, "resolved", "resolved by the books after the month's end")
+                for f in then if f.date and start <= f.date <= end and f.code != "stale-ack" and _key(f) not in now]
+    order = {"open": 0, "acknowledged": 1, "resolved": 2}
+    return sorted(out, key=lambda r: (order[r.status], r.date, r.code, r.source, r.refs))
+
+
+def as_at(entries, end: dt.date) -> list:
+    """The books as they stood at the end of `end`: what came later left out, and a
+    statement's coverage that runs past it cut there (a quarter's CSV imported in April
+    covered March to its end, not to April)."""
+    out = []
+    for e in entries:
+        if e.date <= end:
+            out.append(e)
+        elif isinstance(e, data.Custom) and e.type == coverage.KIND and len(e.values) > 1 \
+                and isinstance(e.values[1].value, dt.date) and e.values[1].value <= end:
+            out.append(e._replace(date=end))
+    return out
+
+
+def _row(f, status: str, resolution: str) -> FindingRow:
+    return FindingRow(status, f.code, f.severity, f.date, f.source, f.amount, f.currency, tuple(f.refs),
+                      f.message, resolution)

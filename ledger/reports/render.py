@@ -1,0 +1,108 @@
+"""The period report as text (for a terminal) and as JSON (for programs).
+
+The JSON shape is stable; money is a string of the exact Decimal, as in `check --format json`:
+
+    {"title": "...", "period": "2026-03", "start": "2026-03-01", "end": "2026-03-31",
+     "banks": [{"name", "account", "currency", "statement_date", "statement_balance",
+                "books_balance", "difference", "unexplained",
+                "open_items": [ITEM], "in_transit": [ITEM], "unexplained_lines": [ITEM]}],
+     "channels": [{"name", "currency", "sales", "refunds", "fees", "fee_rate", "fx_spread",
+                   "settled", "in_transit", "in_clearing"}],
+     "findings": [{"status": "open|acknowledged|resolved", "code", "severity", "date",
+                   "source", "amount", "currency", "refs", "message", "resolution"}],
+     "summary": {"open": n, "acknowledged": n, "resolved": n}}
+    ITEM = {"kind", "date", "description", "amount", "currency", "refs"}
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from decimal import Decimal
+
+from beanclear.reports.period import PeriodReport
+
+STATUSES = ("open", "acknowledged", "resolved")
+CHANNEL_FIGURES = ("sales", "refunds", "fees", "fee_rate", "fx_spread", "settled", "in_transit", "in_clearing")
+
+
+def _s(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _item(i) -> dict:
+    return {"kind": i.kind, "date": _s(i.date), "description": i.description, "amount": _s(i.amount),
+            "currency": i.currency, "refs": list(i.refs)}
+
+
+def to_dict(r: PeriodReport) -> dict:
+    return {
+        "title": r.title, "period": r.period, "start": _s(r.start), "end": _s(r.end),
+        "banks": [{"name": b.name, "account": b.account, "currency": b.currency,
+                   "statement_date": _s(b.statement_date), "statement_balance": _s(b.statement_balance),
+                   "books_balance": _s(b.books_balance), "difference": _s(b.difference),
+                   "unexplained": _s(b.unexplained), "open_items": [_item(i) for i in b.open_items],
+                   "in_transit": [_item(i) for i in b.in_transit],
+                   "unexplained_lines": [_item(i) for i in b.unexplained_lines]} for b in r.banks],
+        "channels": [{"name": c.name, "currency": c.currency, **{k: _s(getattr(c, k)) for k in CHANNEL_FIGURES}}
+                     for c in r.channels],
+        "findings": [{"status": f.status, "code": f.code, "severity": f.severity, "date": _s(f.date),
+                      "source": f.source, "amount": _s(f.amount), "currency": f.currency, "refs": list(f.refs),
+                      "message": f.message, "resolution": f.resolution} for f in r.findings],
+        "summary": summary(r),
+    }
+
+
+def summary(r: PeriodReport) -> dict[str, int]:
+    counts = Counter(f.status for f in r.findings)
+    return {s: counts[s] for s in STATUSES}
+
+
+def to_json(r: PeriodReport) -> str:
+    return json.dumps(to_dict(r), ensure_ascii=False, indent=1)
+
+
+def _m(value, currency: str = "") -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.2f}" + (f" {currency}" if currency else "")
+
+
+def to_text(r: PeriodReport) -> str:
+    lines = [f"{r.title or 'Reconciliation'}: reconciliation report {r.period} ({r.start} to {r.end})", ""]
+    lines.append("Banks: statement vs books")
+    for b in r.banks:
+        lines.append(f"  {b.name} ({b.account}, {b.currency})")
+        stated = f"{_m(b.statement_balance, b.currency)} (balance of {b.statement_date})" \
+            if b.statement_balance is not None else "- (no statement balance up to month end)"
+        lines.append(f"    statement closing balance  {stated}")
+        for i in b.open_items:
+            lines.append(f"    + {i.date} {_m(i.amount, i.currency):>20}  {i.description}")
+        if b.unexplained:
+            lines.append(f"    + unexplained              {_m(b.unexplained, b.currency)}")
+        lines.append(f"    = books balance            {_m(b.books_balance, b.currency)}")
+        for i in b.in_transit:
+            lines.append(f"    on its way: {_m(i.amount, i.currency)} in {i.description}")
+        for i in b.unexplained_lines:
+            lines.append(f"    unexplained line: {i.date} {_m(i.amount, i.currency)} {i.description}")
+    lines += ["", "Channels"]
+    head = ("channel", "cur", "sales", "refunds", "fees", "fee rate", "FX spread", "settled", "in transit",
+            "in clearing")
+    rows = [head] + [(c.name, c.currency, _m(c.sales), _m(c.refunds), _m(c.fees),
+                      f"{c.fee_rate * 100:.2f}%" if c.fee_rate is not None else "-", _m(c.fx_spread),
+                      _m(c.settled), _m(c.in_transit), _m(c.in_clearing)) for c in r.channels]
+    widths = [max(len(row[k]) for row in rows) for k in range(len(head))]
+    for row in rows:
+        lines.append("  " + "  ".join(v.ljust(w) if k < 2 else v.rjust(w)
+                                      for k, (v, w) in enumerate(zip(row, widths))))
+    counts = summary(r)
+    lines += ["", "Findings: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES)]
+    for f in r.findings:
+        amount = f" {_m(f.amount, f.currency)}" if f.currency else ""
+        why = f" -> {f.resolution}" if f.resolution else ""
+        lines.append(f"  {f.status:<12} {f.code:<22} {f.date} {f.source or '-':<8}{amount}: {f.message}{why}")
+    return "\n".join(lines)

@@ -1,0 +1,81 @@
+"""The period report as an XLSX workbook: one sheet per section, real numbers.
+
+Sheets: Summary, Banks (one row per bank: statement, open items, unexplained, books),
+Bank items (the open items, money in transit and unexplained lines of every bank),
+Channels (one row per channel and currency), Findings. Money cells hold the Decimal
+as a number with the format `#,##0.00` (Excel sums them); the fee rate is a number
+formatted `0.00%`; dates are dates. A bold, frozen header row; columns sized to fit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from beanclear.reports.period import PeriodReport
+from beanclear.reports.render import STATUSES, summary
+
+MONEY = "#,##0.00"
+RATE = "0.00%"
+DATE = "yyyy-mm-dd"
+
+BANK_HEAD = ("bank", "account", "currency", "statement date", "statement balance", "open items", "unexplained",
+             "books balance", "difference", "in transit")
+ITEM_HEAD = ("bank", "kind", "date", "description", "amount", "currency", "refs")
+CHANNEL_HEAD = ("channel", "currency", "sales", "refunds", "fees", "fee rate", "FX spread", "settled",
+                "in transit", "in clearing")
+FINDING_HEAD = ("status", "code", "severity", "date", "source", "amount", "currency", "refs", "message",
+                "resolution")
+
+
+def write(report: PeriodReport, path: Path) -> None:
+    book = Workbook()
+    _sheet(book.active, "Summary", ("", ""), _summary_rows(report), {})
+    _sheet(book.create_sheet(), "Banks", BANK_HEAD, [
+        (b.name, b.account, b.currency, b.statement_date, b.statement_balance,
+         sum((i.amount for i in b.open_items), 0), b.unexplained, b.books_balance, b.difference,
+         sum((i.amount for i in b.in_transit), 0)) for b in report.banks],
+        {k: MONEY for k in range(4, 10)} | {3: DATE})
+    _sheet(book.create_sheet(), "Bank items", ITEM_HEAD, [
+        (b.name, i.kind, i.date, i.description, i.amount, i.currency, " ".join(i.refs))
+        for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines)],
+        {2: DATE, 4: MONEY})
+    _sheet(book.create_sheet(), "Channels", CHANNEL_HEAD, [
+        (c.name, c.currency, c.sales, c.refunds, c.fees, c.fee_rate, c.fx_spread, c.settled, c.in_transit,
+         c.in_clearing) for c in report.channels],
+        {k: MONEY for k in range(2, 10)} | {5: RATE})
+    _sheet(book.create_sheet(), "Findings", FINDING_HEAD, [
+        (f.status, f.code, f.severity, f.date, f.source, f.amount, f.currency, " ".join(f.refs), f.message,
+         f.resolution) for f in report.findings],
+        {3: DATE, 5: MONEY})
+    book.save(path)
+
+
+def _summary_rows(r: PeriodReport) -> list[tuple]:
+    counts = summary(r)
+    return [("title", r.title), ("period", r.period), ("from", r.start), ("to", r.end)] + \
+        [(f"findings {s}", counts[s]) for s in STATUSES]
+
+
+def _sheet(ws, title: str, head: tuple, rows: list[tuple], formats: dict[int, str]) -> None:
+    ws.title = title
+    ws.append(list(head))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    widths = [len(h) for h in head]
+    for row in rows:
+        ws.append(list(row))
+        for k, cell in enumerate(ws[ws.max_row]):
+            if k in formats and cell.value is not None:
+                cell.number_format = formats[k]
+            elif title == "Summary" and hasattr(cell.value, "isoformat"):
+                cell.number_format = DATE
+            shown = f"{cell.value:,.2f}" if formats.get(k) == MONEY and cell.value is not None else str(cell.value or "")
+            widths[k] = max(widths[k], len(shown))
+    for k, width in enumerate(widths):
+        # Wide enough to read, capped so a long message does not push the rest off screen.
+        ws.column_dimensions[get_column_letter(k + 1)].width = min(max(width + 2, 8), 60)

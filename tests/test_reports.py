@@ -1,0 +1,194 @@
+"""`beanclear report YYYY-MM`: the month's reconciliation report, checked against the
+demo's books computed independently here, in text, JSON, XLSX and PDF."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from beancount import loader
+from beancount.core import data
+from pypdf import PdfReader
+
+from conftest import beanclear
+
+from beanclear.reports.period import ChannelRow
+
+MONTH = "2026-02"
+START, END = "2026-02-01", "2026-02-28"
+
+
+@pytest.fixture(scope="module")
+def merchant(demo_copy):
+    return demo_copy()
+
+
+@pytest.fixture(scope="module")
+def entries(merchant):
+    loaded, _, _ = loader.load_file(str(merchant / "books" / "main.beancount"))
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def report(merchant):
+    result = beanclear(merchant, "report", MONTH, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def _sum(entries, account, currency, first="0001-01-01", last=END) -> Decimal:
+    return sum((p.units.number for e in entries if isinstance(e, data.Transaction)
+                and first <= e.date.isoformat() <= last
+                for p in e.postings if p.account == account and p.units.currency == currency), Decimal(0))
+
+
+def test_text_names_the_merchant_every_bank_and_every_channel(merchant):
+    result = beanclear(merchant, "report", MONTH)
+    assert result.exit_code == 0, result.output
+    assert "清风茶舍" in result.output and MONTH in result.output
+    for name in ("icbc", "hsbc", "wechat", "stripe", "paypal"):
+        assert name in result.output
+
+
+def test_bank_balances_equal_the_books_and_the_statement(report, entries, merchant):
+    banks = {b["name"]: b for b in report["banks"]}
+    assert set(banks) == {"icbc", "hsbc"}
+    for name, bank in banks.items():
+        assert Decimal(bank["books_balance"]) == _sum(entries, bank["account"], bank["currency"])
+        stated = [e for e in entries if isinstance(e, data.Balance) and e.account == bank["account"]
+                  and e.date.isoformat() <= "2026-03-01" and f"/books/{name}/" in e.meta["filename"]]
+        last = max(stated, key=lambda e: e.date)
+        assert (bank["statement_date"], Decimal(bank["statement_balance"])) == (last.date.isoformat(),
+                                                                                 last.amount.number)
+        # The reconciliation statement adds up: statement + open items + unexplained = books.
+        items = sum((Decimal(i["amount"]) for i in bank["open_items"]), Decimal(0))
+        assert Decimal(bank["statement_balance"]) + items + Decimal(bank["unexplained"]) == \
+            Decimal(bank["books_balance"])
+        assert Decimal(bank["unexplained"]) == 0  # the demo's statements all balance
+
+
+def test_channel_figures_equal_the_books(report, entries):
+    channels = {(c["name"], c["currency"]): c for c in report["channels"]}
+    assert {"wechat", "stripe", "paypal"} == {name for name, _ in channels}
+    stripe = channels[("stripe", "USD")]
+    assert Decimal(stripe["fees"]) == _sum(entries, "Expenses:Fees:Stripe", "USD", START)
+    assert Decimal(stripe["sales"]) == -_sum(entries, "Income:Sales:Stripe", "USD", START) + \
+        Decimal(stripe["refunds"])
+    assert Decimal(stripe["fee_rate"]) == (Decimal(stripe["fees"]) / Decimal(stripe["sales"])).quantize(
+        Decimal("0.0001"))
+    wechat = channels[("wechat", "CNY")]
+    assert Decimal(wechat["in_transit"]) == _sum(entries, "Assets:Transit:WeChat", "CNY")
+    assert Decimal(wechat["in_clearing"]) == _sum(entries, "Assets:Clearing:WeChat", "CNY")
+    settled = sum((-p.units.number for e in entries if isinstance(e, data.Transaction)
+                   and START <= e.date.isoformat() <= END and any(q.account == "Assets:Bank:ICBC" for q in e.postings)
+                   for p in e.postings if p.account == "Assets:Transit:WeChat"), Decimal(0))
+    assert Decimal(wechat["settled"]) == settled > 0
+    # The one fx-gap of February (PayPal's EUR→USD) is its FX spread; the others have none.
+    assert Decimal(channels[("paypal", "USD")]["fx_spread"]) > 0
+    assert Decimal(stripe["fx_spread"]) == 0
+
+
+def test_fee_rate_needs_sales():
+    assert ChannelRow("x", "CNY", sales=Decimal(200), fees=Decimal("1.2")).fee_rate == Decimal("0.0060")
+    assert ChannelRow("x", "CNY", fees=Decimal("1.2")).fee_rate is None
+
+
+def test_findings_of_the_month_open_and_resolved(merchant, report):
+    check = json.loads(beanclear(merchant, "check", "--format", "json").output)["findings"]
+    in_month = [f for f in check if f["date"] and START <= f["date"] <= END]
+    listed = [f for f in report["findings"] if f["status"] == "open"]
+    assert sorted((f["code"], f["refs"]) for f in listed) == sorted((f["code"], f["refs"]) for f in in_month)
+    # Resolved: found on the books as they stood at month end, gone from today's report.
+    resolved = [f for f in report["findings"] if f["status"] == "resolved"]
+    assert resolved and all((f["code"], f["refs"]) not in [(c["code"], c["refs"]) for c in check] for f in resolved)
+    assert report["summary"] == {"open": len(listed), "acknowledged": 0, "resolved": len(resolved)}
+
+
+def test_the_last_month_has_nothing_resolved_yet(merchant, entries):
+    last = max(e.date for e in entries if isinstance(e, data.Transaction)).strftime("%Y-%m")
+    report = json.loads(beanclear(merchant, "report", last, "--format", "json").output)
+    assert report["findings"]
+    assert [f for f in report["findings"] if f["status"] == "resolved"] == []
+
+
+def test_an_acknowledged_finding_carries_its_reason(merchant, tmp_path):
+    copy = tmp_path / "m"
+    shutil.copytree(merchant, copy)
+    found = json.loads(beanclear(copy, "report", MONTH, "--format", "json").output)["findings"]
+    target = next(f for f in found if f["code"] == "duplicate-charge")
+    result = beanclear(copy, "ack", "duplicate-charge", target["refs"][0], "--reason", "refunded by hand")
+    assert result.exit_code == 0, result.output
+    after = json.loads(beanclear(copy, "report", MONTH, "--format", "json").output)["findings"]
+    acked = [f for f in after if f["status"] == "acknowledged"]
+    assert [(f["code"], f["resolution"]) for f in acked] == [("duplicate-charge", "refunded by hand")]
+
+
+def test_xlsx_has_a_sheet_per_section_with_real_numbers(merchant, report, tmp_path):
+    out = tmp_path / "r.xlsx"
+    result = beanclear(merchant, "report", MONTH, "--format", "xlsx", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Summary", "Banks", "Bank items", "Channels", "Findings"]
+    banks = book["Banks"]
+    head = [c.value for c in banks[1]]
+    for row in banks.iter_rows(min_row=2):
+        values = dict(zip(head, row))
+        bank = next(b for b in report["banks"] if b["name"] == values["bank"].value)
+        cell = values["books balance"]
+        assert isinstance(cell.value, (int, float)) and cell.number_format == "#,##0.00"
+        assert Decimal(str(cell.value)) == Decimal(bank["books_balance"])
+        assert Decimal(str(values["statement balance"].value)) == Decimal(bank["statement_balance"])
+    channels = book["Channels"]
+    head = [c.value for c in channels[1]]
+    rows = [dict(zip(head, (c.value for c in row))) for row in channels.iter_rows(min_row=2)]
+    assert len(rows) == len(report["channels"])
+    for row, channel in zip(rows, report["channels"]):
+        assert (row["channel"], row["currency"]) == (channel["name"], channel["currency"])
+        for key in ("sales", "refunds", "fees", "settled", "in transit", "in clearing"):
+            assert not isinstance(row[key], str)
+            assert Decimal(str(row[key])) == Decimal(channel[key.replace(" ", "_")])
+    assert channels["F2"].number_format == "0.00%"
+    assert book["Findings"].max_row == len(report["findings"]) + 1
+
+
+def test_pdf_text_has_the_chinese_title_and_a_closing_balance(merchant, report, tmp_path):
+    out = tmp_path / "r.pdf"
+    result = beanclear(merchant, "report", MONTH, "--format", "pdf", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "清风茶舍" in text
+    icbc = next(b for b in report["banks"] if b["name"] == "icbc")
+    assert f"{Decimal(icbc['statement_balance']):,.2f}" in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (("2025-06",), "no transaction in that month"),
+    (("2026-13",), "expected YYYY-MM"),
+    (("March",), "expected YYYY-MM"),
+    ((MONTH, "--format", "xlsx"), "-o FILE"),
+    ((MONTH, "--format", "pdf"), "-o FILE"),
+])
+def test_bad_requests_exit_2_with_a_message(merchant, tmp_path, args, message):
+    result = beanclear(merchant, "report", *args)
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_json_and_text_can_go_to_a_file(merchant, report, tmp_path):
+    out = tmp_path / "r.json"
+    assert beanclear(merchant, "report", MONTH, "--format", "json", "-o", str(out)).exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8")) == report
+
+
+def test_pdf_without_a_font_file_falls_back_to_the_cid_font(merchant, tmp_path, monkeypatch):
+    from beanclear.reports import pdf
+    monkeypatch.setattr(pdf, "FONT_FILES", ())
+    monkeypatch.delenv("BEANCLEAR_PDF_FONT", raising=False)
+    assert pdf.font() == pdf.CID_FONT
+    out = tmp_path / "cid.pdf"
+    assert beanclear(merchant, "report", MONTH, "--format", "pdf", "-o", str(out)).exit_code == 0
+    assert "清风茶舍" in "".join(page.extract_text() for page in PdfReader(out).pages)
