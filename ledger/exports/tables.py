@@ -1,0 +1,138 @@
+"""The four tables of `beanclear export`, their fixed schema, and their rows.
+
+One load of the books gives both the entries and the check report (checking.report
+reuses the findings the plugins computed during that load):
+
+    transactions   one row per Transaction entry, `id` its position in the books
+    postings       one row per posting, `transaction` = transactions.id
+    findings       one row per finding of the check report, acknowledged or not
+    daily_channel  per day, channel and currency: sales, refunds, fees, settled
+
+Money is Decimal end to end; the writers decide how a database or a file keeps it
+exactly (sql.py, parquet.py). `links` are space-separated (a link holds no space);
+`refs` are a JSON array (a statement id may hold anything, spaces included).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from beancount.core import data
+
+from beanclear import books
+from beanclear.checks import checking, refunds
+
+# name -> ((column, type), ...); types: text, date, integer, decimal, boolean.
+SCHEMA: dict[str, tuple[tuple[str, str], ...]] = {
+    "transactions": (("id", "integer"), ("date", "date"), ("time", "text"), ("flag", "text"),
+                     ("payee", "text"), ("narration", "text"), ("source", "text"), ("statement_id", "text"),
+                     ("links", "text"), ("file", "text"), ("line", "integer")),
+    "postings": (("transaction", "integer"), ("account", "text"), ("number", "decimal"), ("currency", "text"),
+                 ("price_number", "decimal"), ("price_currency", "text")),
+    "findings": (("code", "text"), ("severity", "text"), ("date", "date"), ("source", "text"), ("account", "text"),
+                 ("amount", "decimal"), ("currency", "text"), ("expected", "decimal"), ("actual", "decimal"),
+                 ("refs", "text"), ("message", "text"), ("acknowledged", "boolean"), ("file", "text"),
+                 ("line", "integer")),
+    "daily_channel": (("date", "date"), ("channel", "text"), ("currency", "text"), ("sales", "decimal"),
+                      ("refunds", "decimal"), ("fees", "decimal"), ("settled", "decimal")),
+}
+
+
+@dataclass
+class Tables:
+    """Each table's rows: dicts keyed by the columns of SCHEMA, in its order."""
+
+    rows: dict[str, list[dict]]
+
+    def __getitem__(self, name: str) -> list[dict]:
+        return self.rows[name]
+
+
+def load(config) -> Tables:
+    """Load the books once (with their plugins) and build every table from that load."""
+    entries, errors, options = books.load(config.books / "main.beancount")
+    return build(entries, checking.report(entries, errors, config, options), config)
+
+
+def build(entries, report, config) -> Tables:
+    txns = [e for e in entries if isinstance(e, data.Transaction)]
+    return Tables({"transactions": list(transaction_rows(txns, config)),
+                   "postings": list(posting_rows(txns)),
+                   "findings": [finding_row(f) for f in report.findings],
+                   "daily_channel": daily_channel_rows(txns, config)})
+
+
+def _relative(filename, root: Path) -> str | None:
+    if not filename or filename.startswith("<"):  # "<plugin>" and the like: no file
+        return None
+    return os.path.relpath(filename, root) if os.path.isabs(filename) else filename
+
+
+def _source(filename, books_root: Path) -> str:
+    """books/<source>/<YYYY>/<YYYY-MM>.beancount is a source's; anything else (a person's
+    own file, accounts.beancount) has none."""
+    if not filename or not os.path.isabs(filename):
+        return ""
+    parts = Path(os.path.relpath(filename, books_root)).parts
+    return parts[0] if len(parts) == 3 and parts[0] != ".." else ""
+
+
+def transaction_rows(txns, config):
+    for number, t in enumerate(txns, 1):
+        filename = t.meta.get("filename")
+        yield {"id": number, "date": t.date, "time": _text(t.meta.get("time")), "flag": t.flag,
+               "payee": t.payee, "narration": t.narration, "source": _source(filename, config.books),
+               "statement_id": _text(t.meta.get("id")), "links": " ".join(sorted(t.links or ())),
+               "file": _relative(filename, config.root), "line": t.meta.get("lineno")}
+
+
+def posting_rows(txns):
+    for number, t in enumerate(txns, 1):
+        for p in t.postings:
+            price = p.price
+            yield {"transaction": number, "account": p.account, "number": p.units.number,
+                   "currency": p.units.currency, "price_number": price.number if price else None,
+                   "price_currency": price.currency if price else None}
+
+
+def finding_row(f) -> dict:
+    return {"code": f.code, "severity": f.severity, "date": f.date, "source": f.source, "account": f.account,
+            "amount": f.amount, "currency": f.currency, "expected": f.expected, "actual": f.actual,
+            "refs": json.dumps(list(f.refs), ensure_ascii=False), "message": f.message,
+            "acknowledged": bool(f.acknowledged), "file": f.file, "line": f.line}
+
+
+def daily_channel_rows(txns, config) -> list[dict]:
+    """Sales and refunds as the refund checks count them (refunds.daily: the channel's
+    sale-side postings); fees: what posts to the channel's fee account (a returned fee
+    is negative); settled: what reaches a bank in entries that post to the channel's
+    transit account (a returned payout is negative)."""
+    zero = Decimal(0)
+    days: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: {"sales": zero, "refunds": zero,
+                                                                 "fees": zero, "settled": zero})
+    for (channel, currency), daily in refunds.daily(txns, config).items():
+        for day, amount in daily.sales.items():
+            days[(day, channel, currency)]["sales"] += amount
+        for day, amount in daily.refunds.items():
+            days[(day, channel, currency)]["refunds"] += amount
+    fees = {ch.accounts.fees: name for name, ch in config.channels.items()}
+    transit = {ch.accounts.transit: name for name, ch in config.channels.items()}
+    banks = {b.account for b in config.banks.values()}
+    for t in txns:
+        channels = {transit[p.account] for p in t.postings if p.account in transit}
+        for p in t.postings:
+            if p.account in fees:
+                days[(t.date, fees[p.account], p.units.currency)]["fees"] += p.units.number
+            elif p.account in banks and len(channels) == 1:  # a bank line of two channels is no one's
+                days[(t.date, next(iter(channels)), p.units.currency)]["settled"] += p.units.number
+    return [{"date": day, "channel": channel, "currency": currency, **figures}
+            for (day, channel, currency), figures in sorted(days.items())]
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)

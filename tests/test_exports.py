@@ -1,0 +1,199 @@
+"""`beanclear export`: the demo's books and findings as tables, exactly, replaced on
+every export, in SQLite (the default), any SQLAlchemy URL, or Parquet files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from beancount.core import data
+
+from conftest import REPO, beanclear
+
+from beanclear import books, demo
+from beanclear.exports import tables as tables_mod
+
+TABLES = ("transactions", "postings", "findings", "daily_channel")
+
+
+@pytest.fixture(scope="module")
+def merchant(tmp_path_factory):
+    """The demo's merchant (config.yaml, books), built once, with its own load of the books."""
+    built = demo.build(tmp_path_factory.mktemp("export"), REPO / "config.yaml")
+    entries, _, _ = books.load(built.config.books / "main.beancount")
+    txns = [e for e in entries if isinstance(e, data.Transaction)]
+    return built.config.root, built, txns
+
+
+@pytest.fixture(scope="module")
+def exported(merchant):
+    root, _, _ = merchant
+    result = beanclear(root, "export")
+    assert result.exit_code == 0, result.output
+    return root / "export.sqlite", result
+
+
+def rows(path, sql):
+    with sqlite3.connect(path) as db:
+        return db.execute(sql).fetchall()
+
+
+def count(path, table):
+    return rows(path, f"SELECT COUNT(*) FROM {table}")[0][0]
+
+
+def test_sqlite_beside_the_config_holds_every_transaction_posting_and_finding(merchant, exported):
+    _, built, txns = merchant
+    path, result = exported
+    assert path.exists()
+    assert count(path, "transactions") == len(txns)
+    assert count(path, "postings") == sum(len(t.postings) for t in txns)
+    assert count(path, "findings") == len(built.report.findings)
+    assert Counter(r[0] for r in rows(path, "SELECT code FROM findings")) == Counter(
+        f.code for f in built.report.findings)
+    assert f"{len(txns):,} transactions" in result.output
+
+
+def test_the_postings_of_each_account_sum_to_the_books_to_the_cent(merchant, exported):
+    _, _, txns = merchant
+    path, _ = exported
+    books_sum = defaultdict(Decimal)
+    for t in txns:
+        for p in t.postings:
+            books_sum[(p.account, p.units.currency)] += p.units.number
+    exported_sum = defaultdict(Decimal)
+    for account, number, currency in rows(path, "SELECT account, number, currency FROM postings"):
+        exported_sum[(account, currency)] += Decimal(number)  # the text is the Decimal, never a float
+    assert exported_sum == books_sum
+    assert {t for (t,) in rows(path, "SELECT DISTINCT typeof(number) FROM postings")} == {"text"}
+
+
+def test_the_rows_keep_the_statement_ids_sources_and_files(merchant, exported):
+    _, _, txns = merchant
+    path, _ = exported
+    first = next(t for t in txns if "/wechat/" in t.meta["filename"])
+    (row,) = rows(path, f"SELECT source, statement_id, file, line, date FROM transactions "
+                        f"WHERE statement_id = '{first.meta['id']}'")
+    assert row[0] == "wechat" and row[2].startswith("books/wechat/") and row[3] == first.meta["lineno"]
+    assert row[4] == first.date.isoformat()
+    # A person's or the config's entry (the openings) is no source's.
+    assert {s for (s,) in rows(path, "SELECT source FROM transactions WHERE file = 'books/accounts.beancount'")} == {""}
+
+
+def test_the_findings_keep_their_state_refs_and_exact_amounts(merchant, exported):
+    _, built, _ = merchant
+    path, _ = exported
+    got = rows(path, "SELECT code, refs, amount, acknowledged, severity FROM findings")
+    want = [(f.code, list(f.refs), f.amount, f.acknowledged, f.severity) for f in built.report.findings]
+    assert [(c, json.loads(r), Decimal(a), bool(k), s) for c, r, a, k, s in got] == want
+
+
+def test_daily_channel_figures_add_up_to_the_books(merchant, exported):
+    root, built, txns = merchant
+    path, _ = exported
+    config = built.config
+    figures = defaultdict(Decimal)
+    for channel, currency, sales, refunds, fees, settled in rows(
+            path, "SELECT channel, currency, sales, refunds, fees, settled FROM daily_channel"):
+        for name, value in (("sales", sales), ("refunds", refunds), ("fees", fees), ("settled", settled)):
+            figures[(channel, currency, name)] += Decimal(value)
+    wechat = config.channels["wechat"].accounts
+    fees = sum(p.units.number for t in txns for p in t.postings if p.account == wechat.fees)
+    assert figures[("wechat", "CNY", "fees")] == fees
+    bank = config.banks[config.channels["wechat"].bank].account
+    settled = sum(p.units.number for t in txns if any(q.account == wechat.transit for q in t.postings)
+                  for p in t.postings if p.account == bank)
+    assert figures[("wechat", "CNY", "settled")] == settled > 0
+    # The bank's other lines (the opening, rent, a payout of another channel) are not settled by WeChat.
+    everything = sum(p.units.number for t in txns for p in t.postings if p.account == bank)
+    assert everything != settled
+    assert figures[("wechat", "CNY", "sales")] > 0 and figures[("stripe", "USD", "refunds")] > 0
+
+
+def test_exporting_again_replaces_never_appends(merchant, exported):
+    root, _, _ = merchant
+    path, _ = exported
+    before = {t: count(path, t) for t in TABLES}
+    result = beanclear(root, "export")
+    assert result.exit_code == 0, result.output
+    assert {t: count(path, t) for t in TABLES} == before
+
+
+def test_an_older_layout_is_replaced_and_other_tables_are_left_alone(merchant, tmp_path):
+    root, _, txns = merchant
+    path = tmp_path / "bi.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE transactions (x TEXT)")
+        db.execute("INSERT INTO transactions VALUES ('old')")
+        db.execute("CREATE TABLE budget (month TEXT)")
+        db.execute("INSERT INTO budget VALUES ('2026-01')")
+    result = beanclear(root, "export", "--to", f"sqlite:///{path}")
+    assert result.exit_code == 0, result.output
+    assert count(path, "transactions") == len(txns)
+    assert rows(path, "SELECT * FROM budget") == [("2026-01",)]
+
+
+def test_parquet_files_read_back_with_the_same_counts_and_decimal_money(merchant, exported, tmp_path):
+    root, built, txns = merchant
+    path, _ = exported
+    folder = tmp_path / "pq"
+    for _ in range(2):  # the second export replaces the files
+        result = beanclear(root, "export", "--to", f"parquet:{folder}")
+        assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{t}.parquet" for t in TABLES)  # no temporaries
+    for table in TABLES:
+        read = pq.read_table(folder / f"{table}.parquet")
+        assert read.num_rows == count(path, table)
+        assert read.column_names == [c for c, _ in tables_mod.SCHEMA[table]]
+    postings = pq.read_table(folder / "postings.parquet")
+    assert pa.types.is_decimal(postings.schema.field("number").type)
+    assert pa.types.is_decimal(pq.read_table(folder / "findings.parquet").schema.field("amount").type)
+    total = sum((n for n in postings.column("number").to_pylist()), Decimal(0))
+    assert total == sum(p.units.number for t in txns for p in t.postings)
+    assert isinstance(total, Decimal)
+
+
+@pytest.mark.parametrize("url, says", [
+    ("nosuch://x", "no database of kind 'nosuch'"),
+    ("not a url", "not a database URL"),
+    ("parquet:", "needs a folder"),
+])
+def test_an_unsupported_target_is_exit_2_and_writes_nothing(merchant, url, says):
+    root, _, _ = merchant
+    result = beanclear(root, "export", "--to", url)
+    assert result.exit_code == 2 and says in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_an_unreachable_database_is_exit_2_without_its_password(merchant, tmp_path):
+    root, _, _ = merchant
+    result = beanclear(root, "export", "--to", f"sqlite:///{tmp_path}/no/such/folder/x.sqlite")
+    assert result.exit_code == 2 and "unable to open database file" in result.output
+    result = beanclear(root, "export", "--to", "mysql+nosuchdriver://me:secret@localhost/db")
+    assert result.exit_code == 2 and "secret" not in result.output
+
+
+def test_no_books_is_exit_2(tmp_path):
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: CNY\n", encoding="utf-8")
+    result = beanclear(tmp_path, "export")
+    assert result.exit_code == 2 and "no books yet" in result.output
+    assert not (tmp_path / "export.sqlite").exists()
+
+
+def test_sqlite_keeps_the_text_of_a_decimal_exactly(tmp_path):
+    import sqlalchemy as sa
+    from beanclear.exports import sql
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    table = tables_mod.Tables({"transactions": [], "findings": [], "daily_channel": [], "postings": [
+        {"transaction": 1, "account": "A", "number": Decimal("0.10"), "currency": "CNY",
+         "price_number": Decimal("1E+2"), "price_currency": "USD"}]})
+    sql.write(engine, table)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT number, price_number FROM postings")).one() == ("0.10", "100")
+        read = conn.execute(sql.metadata().tables["postings"].select()).one()
+    assert read.number == Decimal("0.10") and isinstance(read.number, Decimal)
