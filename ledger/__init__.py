@@ -12,8 +12,12 @@ are thin faces over it):
     checks/      one module per rule, the findings and their policy, acknowledgments,
                  reconcile.find (every check, once per load) and the check report
     matching.py  linking the bank lines nothing explains
+    periods/     closing and reopening a month (月结), and refusing imports into a closed one
+    reports/     the reconciliation report of a month: text, JSON, XLSX, PDF
+    exports/     the books and findings as tables for BI tools (SQLite, SQLAlchemy, Parquet)
+    setup/       `beanclear init`: a config.yaml and the books from a folder of statements
     fava_page/   the Reconciliation page in Fava
     demo/        the example merchant; simulation/: random merchants with their truth
-    cli.py       the `beanclear` command
+    cli.py       the `beanclear` command (clikit.py: what its commands share)
 """
 __version__ = "0.1.0"

@@ -13,22 +13,8 @@ import click
 
 from beanclear import config as config_mod
 from beanclear.books.atomic import BooksBusy
+from beanclear.clikit import BAD_INPUT, _fail, _load, config_option  # noqa: F401  (the commands' shared parts)
 from beanclear.importers.toolkit import StatementError
-
-BAD_INPUT = 2
-
-
-def _load(path: str):
-    try:
-        return config_mod.load(path)
-    except config_mod.ConfigError as exc:
-        raise _fail(str(exc))
-
-
-def _fail(message: str) -> click.exceptions.Exit:
-    click.echo(f"beanclear: {message}", err=True)
-    return click.exceptions.Exit(BAD_INPUT)
-
 
 def _row_progress(path: Path):
     """A progress bar per statement on a terminal; nothing when output goes to a file."""
@@ -44,10 +30,6 @@ def _row_progress(path: Path):
         if done >= total:
             bar.render_finish()
     return update
-
-
-config_option = click.option("-c", "--config", "config_path", default="config.yaml", show_default=True,
-                             type=click.Path(dir_okay=False), help="The merchant's config.yaml.")
 
 
 class Commands(click.Group):
@@ -214,6 +196,15 @@ def prices_import(config_path, file, base):
         raise _fail(str(exc))
     click.echo(result.summary())
 
+
+# The commands of the library's other folders, each defined beside its logic.
+from beanclear.exports.command import export  # noqa: E402
+from beanclear.periods.command import close, reopen  # noqa: E402
+from beanclear.reports.command import report  # noqa: E402
+from beanclear.setup.command import init  # noqa: E402
+
+for _command in (init, close, reopen, report, export):
+    main.add_command(_command)
 
 if __name__ == "__main__":
     main()

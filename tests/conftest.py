@@ -92,3 +92,22 @@ def beanclear(merchant, *args):
     """Run a beanclear command on the merchant's config, as a user would."""
     result = CliRunner().invoke(cli.main, [args[0], "-c", str(merchant / "config.yaml"), *args[1:]])
     return result
+
+
+@pytest.fixture(scope="session")
+def demo_copy(tmp_path_factory):
+    """A fresh copy of the demo merchant (seed 7; config.yaml, statements/, books/):
+    `demo_copy()` with its known problems, `demo_copy(problems=False)` the clean one.
+    Each variant is built once per session (a build imports and checks a quarter), then
+    copied; Beancount's pickle cache is left behind, as it names the original files."""
+    from beanclear import demo
+    built: dict[bool, Path] = {}
+
+    def copy(problems: bool = True) -> Path:
+        if problems not in built:
+            folder = tmp_path_factory.mktemp("demo-problems" if problems else "demo-clean")
+            built[problems] = demo.build(folder, REPO / "config.yaml", problems=problems).config.root
+        target = tmp_path_factory.mktemp("demo-copy") / "merchant"
+        shutil.copytree(built[problems], target, ignore=shutil.ignore_patterns("*.picklecache"))
+        return target
+    return copy

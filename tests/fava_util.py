@@ -6,16 +6,9 @@ import difflib
 import shutil
 from pathlib import Path
 
-from conftest import REPO, snapshot
+from conftest import snapshot
 
 PAGE = "extension/Reconciliation/"
-
-
-def demo_books(folder: Path) -> Path:
-    """The demo merchant (seed 7) written into folder; returns the folder."""
-    from beanclear import demo
-    demo.run(folder, REPO / "config.yaml", seed=7)
-    return folder
 
 
 def copy_of(demo: Path, target: Path) -> Path:

@@ -147,12 +147,8 @@ def test_a_malformed_rejection_is_reported_not_ignored(config):
 # -- beanclear ack ------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def demo_books(tmp_path_factory):
-    from beanclear import demo
-    from conftest import REPO
-    folder = tmp_path_factory.mktemp("demo")
-    demo.run(folder, REPO / "config.yaml", seed=7)
-    return folder
+def demo_books(demo_copy):
+    return demo_copy()
 
 
 @pytest.fixture

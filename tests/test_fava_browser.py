@@ -28,7 +28,7 @@ from beanclear.checks import acks, checking
 from beanclear import books, matching
 from beanclear import config as config_mod
 from beanclear.fava_page import review
-from fava_util import PAGE, books_snapshot, changes, copy_of, demo_books
+from fava_util import PAGE, books_snapshot, changes, copy_of
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
@@ -44,8 +44,8 @@ WAIT = 30  # seconds: a page load, a write and Fava's reload of the books
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return demo_books(tmp_path_factory.mktemp("demo"))
+def demo(demo_copy):
+    return demo_copy()
 
 
 def free_port() -> int:

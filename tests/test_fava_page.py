@@ -21,15 +21,15 @@ from beanclear.checks import acks, checking, reconcile
 from beanclear import config as config_mod, matching
 from beanclear.fava_page import review
 from conftest import beanclear
-from fava_util import PAGE, books_snapshot, changes, copy_of, demo_books
+from fava_util import PAGE, books_snapshot, changes, copy_of
 from test_shop_journey import PLANTED_ORDERS, PLANTED_PAYMENTS, shop_merchant  # noqa: F401 (the fixture)
 
 fava_application = pytest.importorskip("fava.application")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return demo_books(tmp_path_factory.mktemp("demo"))
+def demo(demo_copy):
+    return demo_copy()
 
 
 @pytest.fixture

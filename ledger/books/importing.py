@@ -22,6 +22,7 @@ from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, read_text
 from beanclear.statements import coverage, openings
+from beanclear.periods import closed
 
 
 @dataclass
@@ -166,6 +167,7 @@ def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run:
                 seen[name].add(render.identity(covered))
                 result.covered.append(covered)
         openings = first_openings(config, results, asserted, books)
+        closed.refuse_closed(config.books, results)  # a closed month changes only after `beanclear reopen`
         changes = {} if dry_run else books.skeleton(config)
         priced = prices.plan(config, rates, changes)  # into prices.beancount, in the same write
         if not dry_run:
