@@ -5,7 +5,8 @@ beangulp and Fava's import page can use the same importers:
     # import.py
     import beangulp
     from beanclear.importers.registry import from_config
-    beangulp.Ingest(from_config("config.yaml")).main()
+    if __name__ == "__main__":
+        beangulp.Ingest(from_config("config.yaml"))()   # python import.py extract statements/
 """
 
 from __future__ import annotations

@@ -189,7 +189,8 @@ class Demo:
             detail = ", ".join(f"{n} {severity}{'s' if n > 1 else ''}" for severity, n in found.items())
             out.append(f"  {code:<22} {sum(found.values()):>3}" + (f"  ({detail})" if detail else ""))
         main, cfg = show(config.books / "main.beancount"), show(config.path)
-        out += ["", "Look at it:", f"  fava {main}", f"  beanclear check -c {cfg}", f"  bean-check {main}"]
+        out += ["", "Look at it:", f"  {command('fava')} {main}", f"  {command('beanclear')} check -c {cfg}",
+                f"  {command('bean-check')} {main}"]
         return "\n".join(out)
 
 
@@ -219,3 +220,16 @@ def build(directory: Path | None, config_path: Path, seed: int = 7, problems: bo
 def run(directory: Path | None, config_path: Path, seed: int = 7, problems: bool = True) -> str:
     """`beanclear demo`: write the example merchant's quarter, import it, check it; the summary."""
     return build(directory, config_path, seed, problems).summary()
+
+
+def command(name: str) -> str:
+    """How to type a tool the demo names: its name where the shell finds it, else its path
+    in the environment beanclear runs in (a venv not activated: `.venv/bin/fava`)."""
+    import os
+    import shutil
+    import sys
+    beside = Path(sys.executable).with_name(name)
+    if shutil.which(name) or not beside.exists():
+        return name
+    relative = os.path.relpath(beside)
+    return str(beside) if relative.startswith("..") else relative
