@@ -100,6 +100,7 @@ class BankImporter(StatementImporter):
         for st in statements:
             if self.is_mine(number(st)):
                 kept.append(st)
+                out.account = out.account or account_key(number(st)) or None
             elif lines(st):
                 out.rows += len(lines(st))
                 out.skipped[f"statement of another account ({number(st)})"] += len(lines(st))

@@ -34,6 +34,7 @@ class Extraction:
     skipped: Counter = field(default_factory=Counter)    # reason -> rows that move no booked money
     notes: list[str] = field(default_factory=list)       # e.g. the summary line disagrees
     period: tuple[dt.date, dt.date] | None = None         # the days it covers, where it says (coverage.py)
+    account: str | None = None                            # the account number it is of, where it says
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1

@@ -60,12 +60,13 @@ def main():
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--source", help="Read every file as this source of the config (skip identification).")
 @click.option("--dry-run", is_flag=True, help="Write nothing; print the entries that would be written.")
-def import_(config_path, paths, source, dry_run):
+@click.option("--force", is_flag=True, help="Import a statement of another account or a far period anyway.")
+def import_(config_path, paths, source, dry_run, force):
     """Import statement files (or folders of them) into the books."""
     from beanclear.books import importing, render
     config = _load(config_path)
     try:
-        results = importing.run(config, paths, source=source, dry_run=dry_run, progress=_row_progress)
+        results = importing.run(config, paths, source=source, dry_run=dry_run, force=force, progress=_row_progress)
     except StatementError as exc:
         raise _fail(f"{exc}; nothing was written")
     except BooksBusy as exc:

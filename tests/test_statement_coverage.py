@@ -6,9 +6,10 @@ per payout."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
-from conftest import beanclear, sample
+from conftest import beanclear, sample, snapshot
 
 BANK_ONLY = """\
 books: books
@@ -189,3 +190,33 @@ def test_balances_a_missing_month_breaks_are_the_holes_consequences(tmp_path):
     assert code == 1 and gap["severity"] == "error"
     assert "2 balance assertion(s) of Assets:Bank:Ops from 2026-03-03 fail until that statement is imported" \
         in gap["message"]
+
+
+def test_a_statement_of_another_year_is_stopped_unless_forced(tmp_path):
+    (tmp_path / "config.yaml").write_text(BANK_ONLY, encoding="utf-8")
+    write(tmp_path / "st", "jan.csv", "2026-01-05,B1,货款,某公司,100.00,100.00")
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    write(tmp_path / "old", "2018.csv", "2018-06-05,X1,货款,某公司,7.00,7.00")
+    before = snapshot(tmp_path / "books")
+    refused = beanclear(tmp_path, "import", str(tmp_path / "old"))
+    assert refused.exit_code == 2 and "2018.csv:1: covers 2018-06-05 to 2018-06-05, more than 92 days" in refused.output
+    assert snapshot(tmp_path / "books") == before
+    # A month later is no surprise; --force takes the old one too.
+    write(tmp_path / "feb", "feb.csv", "2026-02-03,B2,货款,某公司,1.00,101.00")
+    assert beanclear(tmp_path, "import", str(tmp_path / "feb")).exit_code == 0
+    assert beanclear(tmp_path, "import", "--force", str(tmp_path / "old")).exit_code == 0
+
+
+def test_a_statement_of_another_account_is_stopped_unless_forced(tmp_path):
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: EUR\nbanks:\n  bank: {type: camt053, account: Assets:Bank:Main, currency: EUR}\n")
+    (tmp_path / "a").mkdir()
+    shutil.copy(sample("camt053", "oca-test-camt053.xml"), tmp_path / "a")
+    assert beanclear(tmp_path, "import", str(tmp_path / "a")).exit_code == 0
+    other = (tmp_path / "a" / "oca-test-camt053.xml").read_text(encoding="utf-8")
+    iban = re.search(r"<IBAN>\s*([A-Z0-9]+)\s*</IBAN>", other).group(1)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "other.xml").write_text(other.replace(iban, "DE89370400440532013000"), encoding="utf-8")
+    refused = beanclear(tmp_path, "import", str(tmp_path / "b"))
+    assert refused.exit_code == 2 and "other.xml:1: a statement of account DE89370400440532013000" in refused.output
+    assert beanclear(tmp_path, "import", "--force", str(tmp_path / "b")).exit_code == 0

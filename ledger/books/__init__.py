@@ -30,6 +30,9 @@ BALANCE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+balance[ \t]+(\S+)[ \t]+[^
                           re.M)
 PRICE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+price[ \t]+(\S+)[ \t]+(\S+)[ \t]+(\S+)", re.M)
 TIME_LINE = re.compile(r'^[ \t]+time:[ \t]*"([^"]*)"', re.M)
+COVERAGE_BLOCK = re.compile(r'^(\d{4}-\d{2}-\d{2})[ \t]+custom[ \t]+"beanclear-coverage"[ \t]+"[^"]*"[ \t]+'
+                            r'(\d{4}-\d{2}-\d{2})[^\n]*\n(?:[ \t]+[^\n]*\n?)*', re.M)
+ACCOUNT_META = re.compile(r'^[ \t]+account:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 OPEN_LINE = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]+open[ \t]+(\S+)", re.M)
 INCLUDE_LINE = re.compile(r'^include "([^"/]+)/\*/\*\.beancount"[ \t]*$', re.M)
 
@@ -59,6 +62,17 @@ class Books:
             out.update(_unescape(m) for m in ID_LINE.findall(text))
             out.update(c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m)))
             out.update(f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text))
+        return out
+
+    def statements(self, source: str) -> list[tuple[dt.date, dt.date, str | None]]:
+        """(first day, last day, account number or None) of every statement of a source
+        the books record (statements/coverage.py), read from the text of its files."""
+        out = []
+        for path in self.source_files(source):
+            for block in COVERAGE_BLOCK.finditer(path.read_text(encoding="utf-8")):
+                account = ACCOUNT_META.search(block.group(0))
+                out.append((dt.date.fromisoformat(block.group(2)), dt.date.fromisoformat(block.group(1)),
+                            _unescape(account.group(1)) if account else None))
         return out
 
     def openings(self) -> set[tuple[str, str]]:

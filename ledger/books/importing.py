@@ -21,7 +21,7 @@ from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, read_text
-from beanclear.statements import coverage, openings
+from beanclear.statements import belonging, coverage, openings
 from beanclear.periods import closed
 
 
@@ -128,9 +128,11 @@ _PROBES = (("channel", registry.CHANNEL_IMPORTERS,
 
 
 def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run: bool = False,
-        progress: Callable[[Path], Callable[[int, int], None] | None] = lambda path: None) -> list[FileResult]:
-    """Import statements. Raises StatementError (nothing written) on bad input.
-    `progress(path)` may give a callback for the rows of that file."""
+        force: bool = False, progress: Callable[[Path], Callable[[int, int], None] | None] = lambda path: None
+        ) -> list[FileResult]:
+    """Import statements. Raises StatementError (nothing written) on bad input, and on a
+    statement that does not belong with its source's (statements/belonging.py) unless
+    `force`. `progress(path)` may give a callback for the rows of that file."""
     importers = for_config(config)
     files = statement_files(paths)
     results, rates = [], []
@@ -151,6 +153,8 @@ def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run:
             name = result.importer.source.name
             if name not in seen:
                 seen[name] = books.known(name)
+            if not force:
+                belonging.check(result.path, name, result.extraction, books.statements(name))
         asserted = {tuple(key.split(" ")[1::2]) for ids in seen.values() for key in ids if key.startswith("balance ")}
         # Of two views of the same money, the trade view books it: it knows discounts and fee rates.
         for result in sorted(results, key=lambda r: not getattr(r.importer, "books_first", False)):

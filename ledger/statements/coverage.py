@@ -52,6 +52,8 @@ def record(source: str, extraction, path, shows_payouts: bool = True) -> data.Cu
                  "statement": Path(path).name})
     if not shows_payouts:
         meta["payouts"] = "no"
+    if getattr(extraction, "account", None):
+        meta["account"] = extraction.account  # a later statement of another account is not this source's
     if not getattr(extraction, "period", None):
         meta["period"] = "lines"  # read from its first and last line: its quiet first days are unknown
     return data.Custom(meta, last, KIND, [ValueType(source, str), ValueType(first, dt.date)])
