@@ -262,7 +262,10 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
         near = [p for p in still_open if p.currency == credit.currency
                 and p.date - dt.timedelta(days=1) <= credit.date <= p.date + dt.timedelta(days=window)]
         if near:
-            payout = min(near, key=lambda p: (abs(p.amount + credit.amount), p.date))
+            # a credit answers a payout that left before it (one dated the day after counts
+            # only for a bank in another time zone, when no earlier one is near), then the
+            # nearest amount
+            payout = min(near, key=lambda p: (p.date > credit.date, abs(p.amount + credit.amount), p.date))
             still_open.remove(payout)
             findings.append(_mismatch(payout, payout.amount, -credit.amount, [payout.entry, credit.entry],
                                       channel, account))
