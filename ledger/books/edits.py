@@ -5,6 +5,7 @@ when already made (so applying twice changes nothing)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,3 +91,32 @@ def apply(root: Path, edits: list[Edit]) -> list[Path]:
         if changes:
             atomic.write_files(root, changes)
     return sorted(changes)
+
+
+def append_to(root: Path, name: str, header: str, block: str, after: tuple[str, ...]) -> list[Path]:
+    """Append a block to one of the books' decision files (acks.beancount,
+    periods.beancount), made with `header` and included from main.beancount on first use
+    (after the include of the first file of `after` main has, else at its end), as one
+    atomic write under the books' lock. Returns the files written."""
+    root = Path(root)
+    path, main = root / name, root / "main.beancount"
+    include = f'include "{name}"'
+    with atomic.locked(root):
+        text = path.read_text(encoding="utf-8") if path.exists() else header
+        if text and not text.endswith("\n"):
+            text += "\n"
+        changes = {path: text + block}
+        main_text = main.read_text(encoding="utf-8")
+        if not re.search(rf"^{re.escape(include)}[ \t]*(;.*)?$", main_text, re.M):
+            changes[main] = _with_include(main_text, include, after)
+        atomic.write_files(root, changes)
+    return sorted(changes)
+
+
+def _with_include(main: str, include: str, after: tuple[str, ...]) -> str:
+    """main.beancount with one include line added, nothing else touched."""
+    for name in after:
+        found = re.search(rf'^include "{re.escape(name)}"[^\n]*\n', main, re.M)
+        if found:
+            return main[:found.end()] + include + "\n" + main[found.end():]
+    return main + ("" if main.endswith("\n") or not main else "\n") + include + "\n"

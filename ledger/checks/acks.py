@@ -20,21 +20,19 @@ links, space-separated, or the account). `record` appends such lines to
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
 from beancount.core import data
 
-from beanclear.books import atomic, render
+from beanclear.books import edits, render
 from beanclear.books import ACKS_HEADER
 from beanclear.checks.findings import CODES, Finding, at_entry
 
 ACK = "beanclear-ack"
 REJECT = "beanclear-reject"
 ACKS_FILE = "acks.beancount"
-ACKS_INCLUDE = f'include "{ACKS_FILE}"'
 
 
 @dataclass(frozen=True)
@@ -134,23 +132,4 @@ def record(root: Path, lines: list[str]) -> list[Path]:
     """Append directive lines to the books' acks.beancount, as one atomic write under the
     books' lock; returns the files written. Books made before acks.beancount existed get
     the file and its include."""
-    root = Path(root)
-    path, main = root / ACKS_FILE, root / "main.beancount"
-    with atomic.locked(root):
-        text = path.read_text(encoding="utf-8") if path.exists() else ACKS_HEADER
-        if text and not text.endswith("\n"):
-            text += "\n"
-        changes = {path: text + "".join(lines)}
-        main_text = main.read_text(encoding="utf-8")
-        if not re.search(rf"^{re.escape(ACKS_INCLUDE)}[ \t]*(;.*)?$", main_text, re.M):
-            changes[main] = _with_include(main_text)
-        atomic.write_files(root, changes)
-    return sorted(changes)
-
-
-def _with_include(main: str) -> str:
-    """main.beancount with the acks include after the prices one (else at the end)."""
-    prices = re.search(r'^include "prices\.beancount"[^\n]*\n', main, re.M)
-    if prices:
-        return main[:prices.end()] + ACKS_INCLUDE + "\n" + main[prices.end():]
-    return main + ("" if main.endswith("\n") or not main else "\n") + ACKS_INCLUDE + "\n"
+    return edits.append_to(root, ACKS_FILE, ACKS_HEADER, "".join(lines), after=("prices.beancount",))

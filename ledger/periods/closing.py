@@ -33,19 +33,17 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import getpass
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from beanclear.books import atomic, render
+from beanclear.books import edits, render
 from beanclear.periods.closed import CLOSE, MONTH, PERIODS_FILE, REOPEN, closed_months
 
 PERIODS_HEADER = """\
 ; Closed periods (beanclear close / reopen): a month's end, asserted, and who closed it.
 ; A month is closed while its last beanclear-close comes after its last beanclear-reopen.
 """
-PERIODS_INCLUDE = f'include "{PERIODS_FILE}"'
 
 
 class PeriodError(ValueError):
@@ -171,27 +169,7 @@ def close_text(month: str, held: list[tuple[str, str, Decimal]], by: str) -> str
 
 def _append(root: Path, block: str) -> list[Path]:
     """Append a block to periods.beancount (made, and included, on first use) in one write."""
-    path, main = Path(root) / PERIODS_FILE, Path(root) / "main.beancount"
-    with atomic.locked(root):
-        text = path.read_text(encoding="utf-8") if path.exists() else PERIODS_HEADER
-        if text and not text.endswith("\n"):
-            text += "\n"
-        changes = {path: text + block}
-        main_text = main.read_text(encoding="utf-8")
-        if not re.search(rf"^{re.escape(PERIODS_INCLUDE)}[ \t]*(;.*)?$", main_text, re.M):
-            changes[main] = with_include(main_text)
-        atomic.write_files(root, changes)
-    return sorted(changes)
-
-
-def with_include(main: str) -> str:
-    """main.beancount with the periods include after the acks one (or the prices one),
-    else at the end: one line added, nothing else touched."""
-    for name in ("acks", "prices"):
-        found = re.search(rf'^include "{name}\.beancount"[^\n]*\n', main, re.M)
-        if found:
-            return main[:found.end()] + PERIODS_INCLUDE + "\n" + main[found.end():]
-    return main + ("" if main.endswith("\n") or not main else "\n") + PERIODS_INCLUDE + "\n"
+    return edits.append_to(root, PERIODS_FILE, PERIODS_HEADER, block, after=("acks.beancount", "prices.beancount"))
 
 
 def _line(f) -> str:
