@@ -20,6 +20,7 @@ banks:
     account: Assets:Bank:Ops
     columns: {date: 交易日期, amount: 交易金额, memo: 摘要, payee: 对方户名, ref: 交易流水号, balance: 余额}
 """
+CAMT_ONLY = "books: books\ncurrency: EUR\nbanks:\n  bank: {type: camt053, account: Assets:Bank:Main, currency: EUR}\n"
 HEADER = "交易日期,交易流水号,摘要,对方户名,交易金额,余额"
 
 
@@ -71,8 +72,7 @@ def test_the_config_opening_wins(tmp_path):
 
 
 def test_camt_opening_comes_from_the_statement(tmp_path):
-    (tmp_path / "config.yaml").write_text(
-        "books: books\ncurrency: EUR\nbanks:\n  bank: {type: camt053, account: Assets:Bank:Main, currency: EUR}\n")
+    (tmp_path / "config.yaml").write_text(CAMT_ONLY, encoding="utf-8")
     (tmp_path / "st").mkdir()
     shutil.copy(sample("camt053", "genkgo-camt053.v8.xml"), tmp_path / "st")
     assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
@@ -208,8 +208,7 @@ def test_a_statement_of_another_year_is_stopped_unless_forced(tmp_path):
 
 
 def test_a_statement_of_another_account_is_stopped_unless_forced(tmp_path):
-    (tmp_path / "config.yaml").write_text(
-        "books: books\ncurrency: EUR\nbanks:\n  bank: {type: camt053, account: Assets:Bank:Main, currency: EUR}\n")
+    (tmp_path / "config.yaml").write_text(CAMT_ONLY, encoding="utf-8")
     (tmp_path / "a").mkdir()
     shutil.copy(sample("camt053", "oca-test-camt053.xml"), tmp_path / "a")
     assert beanclear(tmp_path, "import", str(tmp_path / "a")).exit_code == 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,6 +44,7 @@ def _unescape(text: str) -> str:
 @dataclass
 class Books:
     root: Path
+    _texts: dict = field(default_factory=dict, repr=False, compare=False)   # _read()'s
 
     @property
     def main(self) -> Path:
@@ -54,11 +55,20 @@ class Books:
     def source_files(self, source: str) -> list[Path]:
         return sorted((self.root / source).glob("*/*.beancount"))
 
+    def _read(self, path: Path) -> str:
+        """A month file's text, read once per Books: an import asks of the same files what
+        they hold (ids), what they cover and what they post before a date. A Books lives
+        for one command, under the lock, so the files cannot change meanwhile."""
+        text = self._texts.get(path)
+        if text is None:
+            text = self._texts[path] = path.read_text(encoding="utf-8")
+        return text
+
     def known(self, source: str) -> set[str]:
         """Identities (render.identities: `id` and `covers`) of everything already in a source's files."""
         out = set()
         for path in self.source_files(source):
-            text = path.read_text(encoding="utf-8")
+            text = self._read(path)
             out.update(_unescape(m) for m in ID_LINE.findall(text))
             out.update(c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m)))
             out.update(f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text))
@@ -69,7 +79,7 @@ class Books:
         the books record (statements/coverage.py), read from the text of its files."""
         out = []
         for path in self.source_files(source):
-            for block in COVERAGE_BLOCK.finditer(path.read_text(encoding="utf-8")):
+            for block in COVERAGE_BLOCK.finditer(self._read(path)):
                 account = ACCOUNT_META.search(block.group(0))
                 out.append((dt.date.fromisoformat(block.group(2)), dt.date.fromisoformat(block.group(1)),
                             _unescape(account.group(1)) if account else None))
@@ -89,7 +99,7 @@ class Books:
         line = re.compile(rf"^[ \t]+{re.escape(account)}[ \t]+(-?[\d.]+)[ \t]+{re.escape(currency)}\b", re.M)
         total, first = Decimal(0), None
         for path in sorted(self.root.glob("*/*/*.beancount")):
-            for block in split_blocks(path.read_text(encoding="utf-8"))[1]:
+            for block in split_blocks(self._read(path))[1]:
                 day = dt.date.fromisoformat(block[:10])
                 if day >= date or " balance " in block[10:19]:
                     continue

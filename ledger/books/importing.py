@@ -149,12 +149,13 @@ def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run:
     books = Books(config.books)
     with atomic.locked(config.books):
         seen: dict[str, set[str]] = {}
+        recorded: dict[str, list] = {}   # per source, the statements the books hold (belonging.py)
         for result in results:
             name = result.importer.source.name
             if name not in seen:
-                seen[name] = books.known(name)
+                seen[name], recorded[name] = books.known(name), books.statements(name)
             if not force:
-                belonging.check(result.path, name, result.extraction, books.statements(name))
+                belonging.check(result.path, name, result.extraction, recorded[name])
         asserted = {tuple(key.split(" ")[1::2]) for ids in seen.values() for key in ids if key.startswith("balance ")}
         # Of two views of the same money, the trade view books it: it knows discounts and fee rates.
         for result in sorted(results, key=lambda r: not getattr(r.importer, "books_first", False)):
@@ -201,7 +202,7 @@ def once_per_id(result: FileResult) -> None:
             if ident is not None:
                 first[ident] = entry
             kept.append(entry)
-        elif _money(twin) == _money(entry):
+        elif _amounts(twin) == _amounts(entry):
             repeats += 1
         else:
             raise StatementError(result.path, entry.meta.get("lineno", 0),
@@ -213,7 +214,7 @@ def once_per_id(result: FileResult) -> None:
     result.extraction.entries = kept
 
 
-def _money(entry) -> list:
+def _amounts(entry) -> list:
     return sorted((p.account, p.units.number, p.units.currency) for p in entry.postings)
 
 

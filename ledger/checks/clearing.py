@@ -191,9 +191,19 @@ def _pop(queue: deque, of_order: dict) -> None:
             del of_order[order]
 
 
+def order_key(links) -> str | None:
+    """The order an entry belongs to: its `^order-…` link (the first in order, should it
+    have several, so the answer never depends on a set's order). The order check groups
+    a receivable by it; a refund here takes back its own payment's money by it."""
+    key = None
+    for link in links:
+        if link.startswith("order-") and (key is None or link < key):
+            key = link
+    return key
+
+
 def _order_of(item: Item) -> str | None:
-    links = item.entry.links
-    return next((l for l in links if l.startswith("order-")), None) if links else None
+    return order_key(item.entry.links) if item.entry.links else None
 
 
 def _link_groups(items: list[Item]) -> dict[str, list[Item]]:

@@ -35,7 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from beancount.core import data
 
-from beanclear.checks.clearing import REF_KEYS, Item, _money, refs
+from beanclear.checks.clearing import REF_KEYS, Item, _money, order_key, refs
 from beanclear.checks.findings import Finding, at_entry
 from beanclear.statements.coverage import QUIET_DAYS, Coverage
 from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References
@@ -71,15 +71,6 @@ class ChannelSales:
         return None
 
 
-def _order_key(links) -> str | None:
-    """The group of an entry: its `^order-…` link (the first, should it have several)."""
-    key = None
-    for link in links:
-        if link.startswith("order-") and (key is None or link < key):
-            key = link
-    return key
-
-
 def scan(entries, accounts) -> dict[str, dict[str, list]]:
     """Per receivable account, per order link, the entries that post to it. One pass that
     builds nothing per posting: books of a million orders are checked in seconds."""
@@ -87,7 +78,7 @@ def scan(entries, accounts) -> dict[str, dict[str, list]]:
     for entry in entries:
         if not isinstance(entry, data.Transaction) or not entry.links:
             continue
-        key = _order_key(entry.links)
+        key = order_key(entry.links)
         if key is None:
             continue
         for p in entry.postings:
