@@ -131,6 +131,8 @@ def surge_findings(series: dict, config) -> list[Finding]:
     return out
 
 
-def findings(entries, config, as_of=None, index=None) -> list[Finding]:
-    series = daily(entries, config)
+def findings(entries, config, as_of=None, index=None, series=None) -> list[Finding]:
+    """`series`: daily(entries, config) when the caller has it (reconcile.Load: the page's
+    charts read the same series)."""
+    series = daily(entries, config) if series is None else series
     return rate_findings(series, config) + surge_findings(series, config)
