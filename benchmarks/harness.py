@@ -25,29 +25,53 @@ LOADS = ("bean-check", "plugins", "check")
 NO_PLUGINS = "main.noplugins.beancount"
 
 
+PROFILE = "BEANCLEAR_BENCH_PROFILE"   # set (to a line count) by a benchmark's --profile
+
+
+def profiled(work, label: str = ""):
+    """`work()`, under cProfile when the benchmark runs with --profile: the top of the
+    profile (cumulative time) goes to stderr, which the parent prints."""
+    lines = int(os.environ.get(PROFILE) or 0)
+    if not lines:
+        return work()
+    import cProfile
+    import io
+    import pstats
+    profile = cProfile.Profile()
+    try:
+        return profile.runcall(work)
+    finally:
+        text = io.StringIO()
+        pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(lines)
+        print(f"--- profile of {label or 'the work'} (cumulative; the times include cProfile's overhead) ---\n"
+              + text.getvalue(), file=sys.stderr, flush=True)
+
+
 def timed(kind: str, work) -> dict:
-    """Run `work()` (which returns a dict of counts) and add its time and memory."""
+    """Run `work()` (which returns a dict of counts) and add its time and memory: wall
+    seconds, and `cpu`, this process's user + system seconds (steadier on a shared
+    machine: the ratios are taken on it)."""
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    start = time.perf_counter()
-    extra = work()
-    seconds = time.perf_counter() - start
+    start, cpu = time.perf_counter(), time.process_time()
+    extra = profiled(work, kind)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"kind": kind, "seconds": seconds, "base_mb": base / 1024, "peak_mb": peak / 1024, **extra}
+    return {"kind": kind, "seconds": seconds, "cpu": cpu, "base_mb": base / 1024, "peak_mb": peak / 1024, **extra}
 
 
 def load(kind: str, config) -> dict:
     """One of LOADS on the config's books, in this process; what it found."""
     from beancount import loader
     from beanclear.checks import checking, reconcile
-    inside = [0.0]  # seconds spent in the beanclear plugins: their share of this very load
+    inside = [0.0]  # CPU seconds spent in the beanclear plugins: their share of this very load
     run_plugin = reconcile.run_plugin
 
     def timed_plugin(*args):
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             return run_plugin(*args)
         finally:
-            inside[0] += time.perf_counter() - start
+            inside[0] += time.process_time() - start
     reconcile.run_plugin = timed_plugin  # before the loader imports the plugin modules
     books = config.books
     if kind == "check":
@@ -71,13 +95,33 @@ def measure(script: str, kind: str, out: Path, timeout: float, *extra: str) -> d
                           capture_output=True, text=True, timeout=timeout)
     if done.returncode:
         raise SystemExit(f"{kind} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    if os.environ.get(PROFILE) and done.stderr.strip():
+        print(done.stderr.rstrip(), flush=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def show(r: dict, what: str = "") -> None:
-    rest = ", ".join(f"{k} {v:,}" for k, v in r.items() if k not in ("kind", "seconds", "base_mb", "peak_mb"))
-    print(f"{r['kind']:<11} {r['seconds']:9.2f} s  peak {r['peak_mb']:8,.0f} MB (base {r['base_mb']:,.0f} MB)"
+    rest = ", ".join(f"{k} {v:,}" for k, v in r.items() if k not in ("kind", "seconds", "cpu", "base_mb", "peak_mb"))
+    cpu = f"  cpu {r['cpu']:8.2f} s" if "cpu" in r else ""
+    print(f"{r['kind']:<11} wall {r['seconds']:9.2f} s{cpu}  peak {r['peak_mb']:8,.0f} MB (base {r['base_mb']:,.0f} MB)"
           f"  {what}{'; ' + rest if rest else ''}", flush=True)
+
+
+def ratio_line(what: str, figure: float, reference_name: str, reference: float, goal: str = "") -> str:
+    """One figure with its reference and the ratio, as the README's tables give them."""
+    ratio = figure / reference if reference else float("inf")
+    return (f"{what:<34} {figure:9.2f} s cpu   {reference_name:<28} {reference:9.2f} s cpu   ratio {ratio:6.2f}"
+            f"{'   goal ' + goal if goal else ''}")
+
+
+def add_profile_flag(parser) -> None:
+    parser.add_argument("--profile", type=int, nargs="?", const=25, default=0, metavar="LINES",
+                        help="print the top LINES (default 25) of a cProfile of each measurement")
+
+
+def use_profile(args) -> None:
+    if args.profile:
+        os.environ[PROFILE] = str(args.profile)   # the children inherit it
 
 
 def compare_loads(script: str, out: Path, timeout: float, repeat: int = 1) -> dict[str, dict]:
@@ -87,16 +131,19 @@ def compare_loads(script: str, out: Path, timeout: float, repeat: int = 1) -> di
     for _ in range(repeat):
         for kind in LOADS:
             r = measure(script, kind, out, timeout)
-            if kind not in best or r["seconds"] < best[kind]["seconds"]:
+            if kind not in best or r["cpu"] < best[kind]["cpu"]:
                 best[kind] = r
-    # Loads of the same books differ by several percent from run to run on a busy machine;
-    # the time spent inside the plugins during a load is the steadier figure of their cost.
-    plain = best["bean-check"]["seconds"]
+    # Loads of the same books differ by several percent from run to run on a busy machine:
+    # the ratios are taken on CPU seconds, and the time spent inside the plugins during a
+    # load is the steadiest figure of their cost.
+    plain = best["bean-check"]["cpu"]
     show(best["bean-check"], "plain Beancount (no plugins)")
-    show(best["plugins"], f"{(best['plugins']['seconds'] / plain - 1) * 100:+.1f}% for the plugins")
-    show(best["check"], f"{(best['check']['seconds'] / plain - 1) * 100:+.1f}% over plain bean-check")
+    show(best["plugins"], f"{(best['plugins']['cpu'] / plain - 1) * 100:+.1f}% cpu for the plugins")
+    show(best["check"], f"{(best['check']['cpu'] / plain - 1) * 100:+.1f}% cpu over plain bean-check")
     for kind in ("plugins", "check"):
         spent = best[kind]["in_plugins_s"]
-        print(f"{'':<11} {kind}: {spent:.2f} s inside the beanclear plugins, "
-              f"{spent / (best[kind]['seconds'] - spent) * 100:.1f}% of the rest of that load", flush=True)
+        print(f"{'':<11} {kind}: {spent:.2f} s cpu inside the beanclear plugins, "
+              f"{spent / (best[kind]['cpu'] - spent) * 100:.1f}% of the rest of that load", flush=True)
+    print(ratio_line("bean-check with the plugins", best["plugins"]["cpu"], "plain bean-check", plain, "< 1.10"))
+    print(ratio_line("beanclear check", best["check"]["cpu"], "plain bean-check", plain), flush=True)
     return best
