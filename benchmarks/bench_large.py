@@ -1,9 +1,10 @@
 """A large merchant: a year of 2,000 orders a day on four channels (WeChat Pay, Alipay,
-Stripe, PayPal), one shop, two banks: about 3 million entries at --scale 1.
+Stripe, PayPal), one shop, two banks. The simulation writes about 2.3 entries an order
+(order, payment, payouts, bank lines): ~1.7 million entries at --scale 1, 3 million at 1.8.
 
     .venv/bin/python benchmarks/bench_large.py --scale 0.02            # routinely: a year of 40 orders a day
     .venv/bin/python benchmarks/bench_large.py --scale 0.02 --skip-generate --profile
-    .venv/bin/python benchmarks/bench_large.py                         # the full year: hours, and ~15 GB a load
+    .venv/bin/python benchmarks/bench_large.py                         # the full year: ~7 GB a load, an hour+
 
 The merchant is beanclear.simulation's seed 1003 (its shape: wechat, alipay, stripe,
 paypal; a Shopify-like shop; ICBC and a US bank), drawn clean (no planted problems),
