@@ -69,6 +69,7 @@ class Load:
         self._prepared = None
         self._acks = None
         self._daily = None
+        self._sales = None
         self._as_of = None
         self._general = None
 
@@ -91,10 +92,16 @@ class Load:
             self._prepared = orders.Prepared(entries, self.config)
         return self._prepared
 
+    def sales(self, entries) -> list:
+        """(entry, channel, sale-side postings) of every channel's transaction (refunds.channel_sales)."""
+        if self._sales is None:
+            self._sales = refunds.channel_sales(entries, self.config)
+        return self._sales
+
     def daily(self, entries) -> dict:
         """Per (channel, currency), its daily sales and refunds (refunds.daily)."""
         if self._daily is None:
-            self._daily = refunds.daily(entries, self.config)
+            self._daily = refunds.daily(entries, self.config, self.sales(entries))
         return self._daily
 
     def acks(self, entries):
@@ -123,6 +130,8 @@ class Load:
                     extra = {"prepared": self.orders_prepared(entries)}
                 elif name == "refunds":
                     extra = {"series": self.daily(entries)}
+                elif name == "fees":
+                    extra = {"sales": self.sales(entries)}
                 found = CHECKS[name](entries, self.config, when, index, **extra)
                 out = []
                 for f in found:

@@ -75,8 +75,11 @@ class State:
     def daily(self) -> tuple:
         """charts.daily_money of the books, once per load (every interval reads it)."""
         if self._daily is None:
-            series = self.load.daily(self.entries) if self.load is not None else None
-            self._daily = charts.daily_money(self.entries, self.config, series)
+            if self.load is not None:
+                self._daily = charts.daily_money(self.entries, self.config, self.load.daily(self.entries),
+                                                 self.load.sales(self.entries))
+            else:
+                self._daily = charts.daily_money(self.entries, self.config)
         return self._daily
 
 

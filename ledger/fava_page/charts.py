@@ -29,11 +29,11 @@ SALES, SETTLED = "Sales", "Settled at the bank"
 REFUND_RATE, FEE_SHARE = "Refunds ‰", "Fees ‰"
 
 
-def daily_money(entries, config, series: dict | None = None):
+def daily_money(entries, config, series: dict | None = None, sales: list | None = None):
     """(series, fees, settled): per (channel, currency), per day, in one pass over the
-    entries. `series` is refunds.daily's (sales and refunds), computed in the same pass
-    unless the caller has it already (the refunds plugin computed it during the load)."""
-    sales = ChannelSales(config)
+    entries. `series` is refunds.daily's (sales and refunds) and `sales` refunds.
+    channel_sales': computed in that same pass unless the caller has them (the checks
+    computed both during the load, reconcile.Load)."""
     own = series is None
     if own:
         series = defaultdict(refunds.Daily)
@@ -41,23 +41,30 @@ def daily_money(entries, config, series: dict | None = None):
     banks = {b.account for b in config.banks.values()}
     fees: dict[tuple, dict] = defaultdict(lambda: defaultdict(Decimal))
     settled: dict[tuple, dict] = defaultdict(lambda: defaultdict(Decimal))
+
+    def sold(entry, channel, sale_side):
+        if own:   # as refunds.daily
+            for p in sale_side:
+                day = series[(channel.name, p.units.currency)]
+                if p.units.number < 0:
+                    day.sales[entry.date] -= p.units.number
+                elif p.units.number > 0:
+                    day.refunds[entry.date] += p.units.number
+                    day.refund_entries[entry.date].append(entry)
+        for p in entry.postings:
+            if p.account == channel.accounts.fees:
+                fees[(channel.name, p.units.currency)][entry.date] += p.units.number
+
+    for entry, channel, sale_side in sales or ():
+        sold(entry, channel, sale_side)
+    of = ChannelSales(config).of if sales is None else None
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
-        found = sales.of(entry)
-        if found is not None:
-            channel, sale_side = found
-            if own:   # as refunds.daily
-                for p in sale_side:
-                    day = series[(channel.name, p.units.currency)]
-                    if p.units.number < 0:
-                        day.sales[entry.date] -= p.units.number
-                    elif p.units.number > 0:
-                        day.refunds[entry.date] += p.units.number
-                        day.refund_entries[entry.date].append(entry)
-            for p in entry.postings:
-                if p.account == channel.accounts.fees:
-                    fees[(channel.name, p.units.currency)][entry.date] += p.units.number
+        if of is not None:
+            found = of(entry)
+            if found is not None:
+                sold(entry, *found)
         payout = next((transit[p.account] for p in entry.postings if p.account in transit), None)
         if payout is not None:
             for p in entry.postings:
