@@ -41,10 +41,11 @@ def profiled(work, label: str = ""):
     try:
         return profile.runcall(work)
     finally:
-        text = io.StringIO()
-        pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(lines)
-        print(f"--- profile of {label or 'the work'} (cumulative; the times include cProfile's overhead) ---\n"
-              + text.getvalue(), file=sys.stderr, flush=True)
+        for order in ("cumulative", "tottime"):   # where the time goes, and which functions spend it
+            text = io.StringIO()
+            pstats.Stats(profile, stream=text).sort_stats(order).print_stats(lines)
+            print(f"--- profile of {label or 'the work'} by {order} (times include cProfile's overhead) ---\n"
+                  + text.getvalue().split("\n\n", 1)[-1].strip(), file=sys.stderr, flush=True)
 
 
 def timed(kind: str, work) -> dict:
