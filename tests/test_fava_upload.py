@@ -127,3 +127,19 @@ def test_refused_uploads_write_nothing(twins, monkeypatch, case):
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.get_json()["error"]
     assert snapshot(merchant / "books") == books and snapshot(merchant / "statements") == statements
+
+
+def test_a_name_taken_by_other_bytes_keeps_both_files(twins):
+    merchant, _ = twins
+    fava = Fava(merchant)
+    kept = merchant / "statements" / "ops" / "feb.csv"
+    kept.parent.mkdir()
+    kept.write_bytes(b"a person's own file\n")
+    bank = "\n".join(["工商银行账户明细", "账号：6222", "", "交易日期,交易流水号,摘要,对方户名,交易金额,余额",
+                      "2021-02-01,B003,电费,国家电网,-20.00,480.03"]).encode() + b"\n"
+    response = send(fava, [("feb.csv", bank)])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    [archived] = response.get_json()["archived"]
+    assert archived.startswith("statements/ops/feb-") and archived.endswith(".csv")
+    assert (merchant / archived).read_bytes() == bank and kept.read_bytes() == b"a person's own file\n"
+    assert "1 rows read, 2 entries written" in response.get_json()["summary"][0]   # the line and its balance

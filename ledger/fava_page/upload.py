@@ -120,16 +120,25 @@ def import_files(config, received: list[Received]) -> Outcome:
             shown = Path(exc.file).name if Path(exc.file).parent == staging else exc.file
             raise StatementError(shown, exc.line, exc.reason) from None
         archived, summary = [], []
+        # The books are written: from here a failure only loses the copy, and says so.
         for result in results:
             if getattr(result, "importer", None) is None or Path(result.path).parent != staging:
                 summary.append(result.summary())
                 continue
-            target = _archive(result.path, statements / result.importer.source.name)
+            line = result.summary()
+            try:
+                target = _archive(result.path, statements / result.importer.source.name)
+            except OSError as exc:
+                summary.append(f"{line}; note: imported, but not kept under statements/ ({exc})")
+                continue
             archived.append(target)
-            summary.append(result.summary().replace(str(result.path), str(target.relative_to(config.root)), 1))
-        for path in paths:   # reference rates (prices.beancount) have no source: statements/rates/
+            summary.append(line.replace(str(result.path), str(target.relative_to(config.root)), 1))
+        for path in paths:   # reference rates (into prices.beancount) have no source: statements/prices/
             if path.exists():
-                archived.append(_archive(path, statements / "rates"))
+                try:
+                    archived.append(_archive(path, statements / "prices"))
+                except OSError as exc:
+                    summary.append(f"{path.name}: imported, but not kept under statements/ ({exc})")
         after = _stamps(config.books)
         return Outcome(summary, archived, sorted(p for p in after if before.get(p) != after[p]))
     finally:
@@ -138,17 +147,22 @@ def import_files(config, received: list[Received]) -> Outcome:
 
 def _archive(path: Path, folder: Path) -> Path:
     """Move an imported file into its source's folder. The same name with the same bytes
-    is already there; the same name with other bytes gets the start of its hash added."""
+    is already there; the same name taken by other bytes (or a folder) gets the start of
+    the file's hash added, and a number if even that is taken."""
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / path.name
-    if target.exists():
-        if target.read_bytes() == path.read_bytes():
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    names = [path.name, f"{path.stem}-{digest}{path.suffix}"]
+    names += [f"{path.stem}-{digest}-{n}{path.suffix}" for n in range(2, 100)]
+    for name in names:
+        target = folder / name
+        if not target.exists():
+            os.replace(path, target)
+            return target
+        if target.is_file() and target.read_bytes() == data:
             path.unlink()
             return target
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-        target = folder / f"{path.stem}-{digest}{path.suffix}"
-    os.replace(path, target)
-    return target
+    raise OSError(f"{folder}: no free name for {path.name}")
 
 
 def _stamps(books: Path) -> dict[Path, tuple[int, int]]:
@@ -165,9 +179,11 @@ def respond(extension):
 
     from beanclear.books.atomic import BooksBusy
     from beanclear.config import ConfigError
+    from beanclear.checks import reconcile
     try:
         received = receive()
-        config = extension.state().config
+        # the config alone: the page's state (findings, proposals) is not needed to import
+        config = reconcile.plugin_config(extension.ledger.options, extension.config_path)
         outcome = import_files(config, received)
     except Refused as exc:
         return jsonify({"error": str(exc)}), exc.status
