@@ -6,6 +6,7 @@ save; a bad file, a file outside statements/ or a request from another site writ
 
 from __future__ import annotations
 
+import io
 import shutil
 
 import pytest
@@ -80,4 +81,20 @@ def test_a_refused_extract_writes_nothing(twins, tmp_path_factory, case):
     else:
         response = extract(fava, trade, importer)
         assert response.status_code == 403
+    assert snapshot(merchant / "books") == before
+
+
+def test_read_only_fava_imports_nothing(twins):
+    merchant, _ = twins
+    app = fava_application.create_app([merchant / "books" / "main.beancount"], load=True, read_only=True)
+    client = app.test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    before = snapshot(merchant / "books")
+    response = client.get(f"/{slug}/api/extract", headers=SAME_ORIGIN, query_string={
+        "filename": str(merchant / "statements" / TRADE), "importer": "beanclear.wechat.wechat-trade-bill"})
+    assert response.status_code == 401 and "read-only" in response.get_json()["error"]
+    upload = client.post(f"/{slug}/extension/Reconciliation/upload", headers={"Origin": "http://localhost"},
+                         data={"statement": [(io.BytesIO((merchant / "statements" / TRADE).read_bytes()), TRADE)]},
+                         content_type="multipart/form-data")
+    assert upload.status_code == 401
     assert snapshot(merchant / "books") == before

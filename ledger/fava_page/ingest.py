@@ -21,7 +21,7 @@ books: books.FAVA_IMPORT_TEXT), which builds its CONFIG and HOOKS here:
   error `file:line: what was wrong` (HTTP 400), and nothing is written.
 
 The hook writes on a GET, so it refuses what the page's JSON POSTs refuse (guard.py):
-a request another site makes (the browser's Sec-Fetch-Site, or an Origin), an address
+Fava's --read-only mode (which lets every GET through), a request another site makes (the browser's Sec-Fetch-Site, or an Origin), an address
 Fava does not serve, and a file outside the statements folder of the config (Fava
 passes any path the query names).
 """
@@ -117,7 +117,12 @@ def _same_origin() -> None:
     from flask import has_request_context
     if not has_request_context():
         return
+    from flask import current_app
+
     from beanclear.fava_page import guard
+    # `fava --read-only` refuses every request but a GET (its `_read_only` hook); Extract is a GET
+    if any(getattr(f, "__name__", "") == "_read_only" for f in current_app.before_request_funcs.get(None, ())):
+        raise Refused(401, "Fava runs read-only (--read-only): nothing is imported")
     try:
         guard._same_origin()
     except guard.Refused as exc:
