@@ -5,6 +5,7 @@ message is shown. The endpoint itself: test_fava_upload.py."""
 from __future__ import annotations
 
 import shutil
+import urllib.parse
 
 import pytest
 
@@ -51,3 +52,23 @@ def test_files_chosen_on_the_page_are_imported_as_the_command_line_imports_them(
         assert (by_page / "statements" / "wechat" / TRADE).read_bytes() == trade.read_bytes()
         # the browser logs the bad file's 400 itself; nothing else went wrong in the script
         assert [e for e in severe_errors(browser) if "upload - Failed to load resource" not in e] == []
+
+
+def test_fava_import_page_extract_from_the_browser_imports_through_beanclear(twins, browser):
+    """Fava's Import page asks /api/extract with fetch(), as here: the browser's own
+    Sec-Fetch-Site is what lets the import through (fava_page/ingest.py)."""
+    by_fava, by_cli = twins
+    trade = sample("wechat_merchant", TRADE)
+    assert beanclear(by_cli, "import", str(trade)).exit_code == 0
+    shutil.copy(trade, by_fava / "statements" / TRADE)
+    with fava_server(by_fava) as base:
+        slug = open_page(browser, base)
+        browser.get(f"{base}/{slug}/import")
+        wait_for(browser, lambda d: TRADE in d.page_source)   # Fava lists it with beanclear's importer
+        answer = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(arguments[0]).then(r => r.json()).then(done, e => done({error: String(e)}));",
+            f"{base}/{slug}/api/extract?" + urllib.parse.urlencode(
+                {"filename": str(by_fava / "statements" / TRADE), "importer": "beanclear.wechat.wechat-trade-bill"}))
+        assert answer.get("data") == [], answer
+        assert snapshot(by_fava / "books") == snapshot(by_cli / "books")
