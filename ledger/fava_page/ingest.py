@@ -20,10 +20,10 @@ books: books.FAVA_IMPORT_TEXT), which builds its CONFIG and HOOKS here:
   atomically under the books' lock), and hands Fava no entries to save. A bad file is an
   error `file:line: what was wrong` (HTTP 400), and nothing is written.
 
-The hook writes on a GET, so it refuses what the page's JSON POSTs refuse (guard.py):
-Fava's --read-only mode (which lets every GET through), a request another site makes (the browser's Sec-Fetch-Site, or an Origin), an address
-Fava does not serve, and a file outside the statements folder of the config (Fava
-passes any path the query names).
+The hook writes on a GET, so it refuses what the page's JSON POSTs refuse (guard.py)
+and more: Fava's --read-only mode (which lets every GET through), a request another site
+makes (the browser's Sec-Fetch-Site, or an Origin), an address Fava does not serve, and a
+file outside the statements folder of the config (Fava passes any path the query names).
 """
 
 from __future__ import annotations

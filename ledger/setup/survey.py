@@ -104,10 +104,12 @@ def survey(folder: Path, scratch: Path) -> Survey:
                     guessed.append((path, guess))
                 continue
             group, kind, cls = claimed[0]
-            identified.setdefault((group, kind), []).append((path, cls, *probe.read(path, group, {"type": kind}, cls, scratch)))
+            read = probe.read(path, group, {"type": kind}, cls, scratch)
+            identified.setdefault((group, kind), []).append((path, cls, *read))
         except StatementError as exc:
             unknown.append((path, _why(exc, path)))
-    sources = [s for (group, kind), files in identified.items() for s in _by_account(group, kind, files, unknown, scratch)]
+    sources = [source for (group, kind), files in identified.items()
+               for source in _by_account(group, kind, files, unknown, scratch)]
     for path, (cols, fmt) in guessed:
         _guessed_bank(path, cols, fmt, sources, unknown, scratch)
     _name(sources)
