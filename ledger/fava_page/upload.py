@@ -191,8 +191,11 @@ def respond(extension):
         return jsonify({"error": f"{exc}; nothing was written"}), 400
     except BooksBusy as exc:
         return jsonify({"error": str(exc)}), 409
-    except OSError as exc:
+    except OSError as exc:   # a disk that refuses, before the books were written (the import is atomic)
         return jsonify({"error": f"{exc.strerror or exc}; the books are as they were"}), 409
+    except MemoryError:
+        return jsonify({"error": "out of memory reading the statements; the books are as they were "
+                                 "(import big statements with `beanclear import`)"}), 413
     for path in outcome.written:
         extension.ledger.watcher.notify(path)
     root = config.root
