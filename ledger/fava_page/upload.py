@@ -152,8 +152,9 @@ def _archive(path: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()[:12]
-    names = [path.name, f"{path.stem}-{digest}{path.suffix}"]
-    names += [f"{path.stem}-{digest}-{n}{path.suffix}" for n in range(2, 100)]
+    # `<stem>.<sha256[:12]><suffix>`, as `beanclear fetch` names a second copy (live/archive.py)
+    names = [path.name, f"{path.stem}.{digest}{path.suffix}"]
+    names += [f"{path.stem}.{digest}-{n}{path.suffix}" for n in range(2, 100)]
     for name in names:
         target = folder / name
         if not target.exists():
