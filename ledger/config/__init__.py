@@ -46,7 +46,7 @@ from beanclear.config.reader import _bank, _channel, _checks, _match, _opt, _Rea
 def parse(data: Any, path: Path) -> Config:
     """Validate a YAML tree already read from `path`."""
     top = _Reader(data, "").mapping({"books", "currency", "timezone", "title", "channels", "banks", "shops",
-                                     "rules", "checks", "suspense", "match"})
+                                     "rules", "checks", "suspense", "match", "live"})
     tz_name = _opt(top, "timezone", _Reader.text, "Asia/Shanghai")
     try:
         tz = ZoneInfo(tz_name)
@@ -82,7 +82,8 @@ def parse(data: Any, path: Path) -> Config:
                   timezone=tz, title=_opt(top, "title", _Reader.text, "beanclear books"),
                   channels=channels, banks=banks, shops=shops, rules=tuple(rules), checks=checks,
                   review_threshold=threshold, suspense=_opt(top, "suspense", _Reader.account, "Assets:Suspense"),
-                  match=_match(top["match"], channels) if "match" in top else Match())
+                  match=_match(top["match"], channels) if "match" in top else Match(),
+                  live=top["live"].data if "live" in top and top["live"].data is not None else {})
 
 
 def load(path: str | Path) -> Config:

@@ -1,0 +1,30 @@
+"""The last fetch of each channel, kept as JSON beside the config (.beanclear-live.json)
+so that `beanclear serve`'s /status, monitors and the Reconciliation page can show it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from pathlib import Path
+
+from beanclear.live.archive import write_atomic
+
+_lock = threading.Lock()
+
+
+def read(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def update(path: Path, source: str, **fields) -> dict:
+    """Merge `fields` into the source's record, stamped with the time (UTC)."""
+    with _lock:
+        state = read(path)
+        record = state.setdefault("sources", {}).setdefault(source, {})
+        record.update(fields, updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        write_atomic(path, (json.dumps(state, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
+        return state

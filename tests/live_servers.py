@@ -1,0 +1,230 @@
+"""Local servers for the live tests: each implements the documented requests and
+answers of one channel's API (Stripe, WeChat Pay v3, PayPal), on 127.0.0.1 at a port
+the OS picks, with keys and certificates generated here. `faults` scripts what the
+next matching requests get: "500", "not-ready", "timeout:<seconds>", "bad-signature"."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import gzip
+import hashlib
+import json
+import secrets
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.x509.oid import NameOID
+
+
+def rsa_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def pem_private(key) -> str:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
+
+
+def pem_public(key) -> str:
+    return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def sign_sha256(key, message: str) -> str:
+    return base64.b64encode(key.sign(message.encode(), padding.PKCS1v15(), hashes.SHA256())).decode()
+
+
+def self_signed(key, name: str):
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.timezone.utc)
+    return (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30)).sign(key, hashes.SHA256()))
+
+
+class Server:
+    """A threading HTTP server; subclasses answer in `handle(method, path, query, headers, body)`
+    with (status, headers, body bytes)."""
+
+    def __init__(self):
+        self.faults: list[tuple[str, str]] = []    # (path prefix, fault), consumed first come
+        self.requests: list[tuple[str, str]] = []  # (method, path with query) of every request
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                url = urlsplit(self.path)
+                with outer.lock:
+                    outer.requests.append((self.command, self.path))
+                    fault = next((f for f in outer.faults if url.path.startswith(f[0])), None)
+                    if fault:
+                        outer.faults.remove(fault)
+                status, headers, out = outer.answer(fault[1] if fault else None, self.command, url.path,
+                                                    {k: v[0] for k, v in parse_qs(url.query).items()},
+                                                    self.headers, body, self.path)
+                if status is None:   # a timeout: say nothing
+                    return
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            do_GET = do_POST = _serve
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def answer(self, fault, method, path, query, headers, body, raw_path):
+        if fault == "500":
+            return 500, {"Content-Type": "application/json"}, b'{"error": {"message": "internal"}}'
+        if fault and fault.startswith("timeout:"):
+            time.sleep(float(fault.split(":")[1]))
+            return None, {}, b""
+        return self.handle(fault, method, path, query, headers, body, raw_path)
+
+
+class StripeServer(Server):
+    """GET /v1/balance_transactions: `created[gte]`, `created[lt]`, `limit`, `starting_after`;
+    Bearer authentication; a `list` with `has_more` (https://docs.stripe.com/api/balance_transactions/list).
+    GET /v1/balance_transactions/<id>: one object."""
+
+    def __init__(self, api_key: str, transactions: list[dict]):
+        super().__init__()
+        self.api_key, self.transactions = api_key, transactions
+
+    def handle(self, fault, method, path, query, headers, body, raw_path):
+        js = {"Content-Type": "application/json", "Request-Id": f"req_{uuid.uuid4().hex[:14]}"}
+        if headers.get("Authorization") != f"Bearer {self.api_key}":
+            return 401, js, json.dumps({"error": {"type": "invalid_request_error",
+                                                  "message": "Invalid API Key provided"}}).encode()
+        if path.startswith("/v1/balance_transactions/"):
+            found = [t for t in self.transactions if t["id"] == path.rsplit("/", 1)[1]]
+            if not found:
+                return 404, js, b'{"error": {"type": "invalid_request_error", "message": "No such balance transaction"}}'
+            return 200, js, json.dumps(found[0]).encode()
+        if path != "/v1/balance_transactions":
+            return 404, js, b'{"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}}'
+        gte, lt = int(query.get("created[gte]", 0)), int(query.get("created[lt]", 2 ** 40))
+        rows = sorted((t for t in self.transactions if gte <= t["created"] < lt), key=lambda t: (-t["created"], t["id"]))
+        if "starting_after" in query:
+            at = [t["id"] for t in rows].index(query["starting_after"])
+            rows = rows[at + 1:]
+        limit = int(query.get("limit", 10))
+        page = {"object": "list", "url": "/v1/balance_transactions", "has_more": len(rows) > limit,
+                "data": rows[:limit]}
+        return 200, js, json.dumps(page).encode()
+
+
+class WechatServer(Server):
+    """WeChat Pay API v3: GET /v3/certificates (certificates encrypted with the APIv3 key),
+    GET /v3/bill/tradebill, GET /v3/bill/fundflowbill (download_url + SHA1), GET
+    /v3/billdownload/file (the gzipped bill). Every request's `Authorization`
+    (WECHATPAY2-SHA256-RSA2048) is checked against the merchant's public key; every JSON
+    answer is signed with the platform key (Wechatpay-Signature, -Timestamp, -Nonce, -Serial)."""
+
+    def __init__(self, mchid: str, merchant_key, apiv3_key: str):
+        super().__init__()
+        self.mchid, self.merchant_public, self.apiv3_key = mchid, merchant_key.public_key(), apiv3_key
+        self.platform_key = rsa_key()
+        self.certificate = self_signed(self.platform_key, "Tenpay.com Root CA test")
+        self.serial = format(self.certificate.serial_number, "X")
+        self.bills: dict[tuple[str, str], bytes] = {}   # (tradebill | fundflow, YYYY-MM-DD) -> CSV bytes
+        self.tokens: dict[str, bytes] = {}
+
+    def sign(self, body: bytes, key=None) -> dict:
+        ts, nonce = str(int(time.time())), uuid.uuid4().hex
+        return {"Wechatpay-Timestamp": ts, "Wechatpay-Nonce": nonce, "Wechatpay-Serial": self.serial,
+                "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048",
+                "Wechatpay-Signature": sign_sha256(key or self.platform_key, f"{ts}\n{nonce}\n{body.decode()}\n")}
+
+    def encrypt(self, plaintext: str, associated: str) -> dict:
+        nonce = secrets.token_hex(6)
+        data = AESGCM(self.apiv3_key.encode()).encrypt(nonce.encode(), plaintext.encode(), associated.encode())
+        return {"algorithm": "AEAD_AES_256_GCM", "nonce": nonce, "associated_data": associated,
+                "ciphertext": base64.b64encode(data).decode()}
+
+    def _authorized(self, method, raw_path, headers, body) -> bool:
+        auth = headers.get("Authorization", "")
+        if not auth.startswith("WECHATPAY2-SHA256-RSA2048 "):
+            return False
+        fields = dict(part.split("=", 1) for part in auth.split(" ", 1)[1].split(","))
+        fields = {k.strip(): v.strip('"') for k, v in fields.items()}
+        message = f"{method}\n{raw_path}\n{fields['timestamp']}\n{fields['nonce_str']}\n{body.decode()}\n"
+        try:
+            self.merchant_public.verify(base64.b64decode(fields["signature"]), message.encode(),
+                                        padding.PKCS1v15(), hashes.SHA256())
+        except Exception:
+            return False
+        return fields.get("mchid") == self.mchid
+
+    def _json(self, status, doc, fault=None):
+        body = json.dumps(doc, ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json; charset=utf-8",
+                   **self.sign(body, rsa_key() if fault == "bad-signature" else None)}
+        return status, headers, body
+
+    def handle(self, fault, method, path, query, headers, body, raw_path):
+        if not self._authorized(method, raw_path, headers, body):
+            return self._json(401, {"code": "SIGN_ERROR", "message": "签名错误"})
+        if path == "/v3/certificates":
+            pem = self.certificate.public_bytes(serialization.Encoding.PEM).decode()
+            return self._json(200, {"data": [{
+                "serial_no": self.serial, "effective_time": "2020-01-01T00:00:00+08:00",
+                "expire_time": "2099-01-01T00:00:00+08:00", "encrypt_certificate": self.encrypt(pem, "certificate")}]})
+        if path in ("/v3/bill/tradebill", "/v3/bill/fundflowbill"):
+            if fault == "not-ready":
+                return self._json(400, {"code": "STATEMENT_CREATING", "message": "账单生成中，请稍后重试"})
+            kind = "tradebill" if path.endswith("tradebill") else "fundflow"
+            bill = self.bills.get((kind, query.get("bill_date", "")))
+            if bill is None:
+                return self._json(400, {"code": "NO_STATEMENT_EXIST", "message": "账单文件不存在"})
+            token = uuid.uuid4().hex
+            self.tokens[token] = bill
+            return self._json(200, {"hash_type": "SHA1", "hash_value": hashlib.sha1(bill).hexdigest(),
+                                    "download_url": f"{self.url}/v3/billdownload/file?token={token}"}, fault)
+        if path == "/v3/billdownload/file" and query.get("token") in self.tokens:
+            return 200, {"Content-Type": "application/octet-stream"}, gzip.compress(self.tokens[query["token"]])
+        return self._json(404, {"code": "RESOURCE_NOT_EXISTS", "message": "not found"})
+
+    def notification(self, event_type: str, resource: dict, event_id: str | None = None, when: int | None = None,
+                     key=None) -> tuple[dict, bytes]:
+        """A v3 notification as WeChat Pay posts it: headers and body, resource encrypted."""
+        body = json.dumps({
+            "id": event_id or str(uuid.uuid4()), "create_time": "2026-03-02T10:00:00+08:00",
+            "resource_type": "encrypt-resource", "event_type": event_type, "summary": "支付成功",
+            "resource": {**self.encrypt(json.dumps(resource, ensure_ascii=False), "transaction"),
+                         "original_type": "transaction"}}, ensure_ascii=False).encode()
+        headers = self.sign(body, key)
+        if when is not None:
+            ts, nonce = str(when), headers["Wechatpay-Nonce"]
+            headers.update({"Wechatpay-Timestamp": ts, "Wechatpay-Signature": sign_sha256(
+                key or self.platform_key, f"{ts}\n{nonce}\n{body.decode()}\n")})
+        return headers, body
