@@ -47,3 +47,29 @@ def fetch_command(config_path, sources, since, until, no_import):
         click.echo(f"beanclear: fetch: {failure}", err=True)
     if report.failures:
         raise click.exceptions.Exit(2)
+
+
+@click.command("serve")
+@config_option
+@click.option("--merchants", type=click.Path(file_okay=False, exists=True),
+              help="A folder of merchants, one <name>/config.yaml each: served together, books apart "
+                   "(webhooks at /<name>/webhooks/<source>).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--no-schedule", is_flag=True, help="Take webhooks only; fetch nothing on schedule.")
+def serve_command(config_path, merchants, host, port, no_schedule):
+    """Run each channel's fetch at its scheduled time and receive webhooks
+    (POST /webhooks/<source>, GET /health, GET /status) until stopped."""
+    import logging
+    from pathlib import Path
+
+    from beanclear.live.serve import app, merchant
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        served = merchant.load_folder(Path(merchants)) if merchants else [merchant.load(Path(config_path))]
+    except ConfigError as exc:
+        raise _fail(str(exc))
+    if not any(m.live.channels for m in served):
+        raise _fail("no channel of type stripe | wechat | paypal | alipay in the config: nothing to serve")
+    app.server(served, host, port, schedule=not no_schedule).run()

@@ -1,0 +1,163 @@
+"""`beanclear serve` on a real uvicorn server: /health, /status, webhooks from Stripe
+(signature via the stripe package) and WeChat Pay v3 (signature + AES-256-GCM), replayed
+and tampered ones refused, unknown event types archived and reported, what an event
+announces imported through the one writer; the schedule's jobs and a clean stop."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import httpx
+import pytest
+import yaml
+
+from beanclear.live.serve import merchant as merchant_mod, schedule
+
+from live_servers import StripeServer, WechatServer, rsa_key
+from live_serving import running, stripe_event, stripe_signature
+from live_util import FAST, stripe_txn, wechat_env, write_config
+
+SECRET = "whsec_test_local"
+DAY = dt.date(2026, 3, 1)
+PAYOUT = {"id": "po_1TestPayout0001", "object": "payout", "amount": 9680, "currency": "usd",
+          "arrival_date": 1772467200, "created": 1772380800, "status": "paid", "description": "STRIPE PAYOUT",
+          "balance_transaction": "txn_1TestPayoutTxn01", "failure_balance_transaction": None}
+
+
+@pytest.fixture
+def merchant(tmp_path, monkeypatch):
+    key = rsa_key()
+    env = wechat_env(tmp_path, key)
+    refund_txn = stripe_txn("txn_1refund000009", DAY, 18, "refund", -2500, 0, "re_1refund000009")
+    with StripeServer("sk_test_local123", [refund_txn]) as stripe_api, \
+            WechatServer(env["WECHATPAY_MCHID"], key, env["WECHATPAY_APIV3_KEY"]) as wechat_api:
+        cfg = write_config(tmp_path / "tea", yaml.safe_dump({
+            "books": "books", "currency": "USD", "timezone": "Asia/Shanghai", "live": FAST,
+            "channels": {"stripe": {"type": "stripe", "currency": "USD", "fetch": {"api_base": stripe_api.url}},
+                         "wechat": {"type": "wechat", "account_id": "1601959334",
+                                    "fetch": {"api_base": wechat_api.url}}}}))
+        environ = {**env, "STRIPE_API_KEY": "sk_test_local123", "STRIPE_WEBHOOK_SECRET": SECRET}
+        m = merchant_mod.load(cfg, environ=environ)
+        with running([m]) as (url, server):
+            yield m, url, wechat_api
+
+
+def _post_stripe(url, body, secret=SECRET, when=None):
+    return httpx.post(f"{url}/webhooks/stripe", content=body,
+                      headers={"Stripe-Signature": stripe_signature(body, secret, when),
+                               "Content-Type": "application/json"})
+
+
+def test_health_and_status(merchant):
+    m, url, _ = merchant
+    assert httpx.get(f"{url}/health").json()["status"] == "ok"
+    shown = httpx.get(f"{url}/status").json()["sources"]
+    assert shown["stripe"]["schedule"] == "30 12 * * *" and shown["wechat"]["type"] == "wechat"
+    assert httpx.post(f"{url}/webhooks/nosuch", content=b"{}").status_code == 404
+
+
+def test_stripe_payout_paid_is_booked_archived_and_a_replay_refused(merchant):
+    m, url, _ = merchant
+    body = stripe_event("evt_1PayoutPaid0001", "payout.paid", PAYOUT)
+    answer = _post_stripe(url, body)
+    assert answer.status_code == 200, answer.text
+    month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
+    assert "po_1TestPayout0001" in month and "-96.80 USD" in month
+    archived = json.loads((m.live.events / "stripe" / "evt_1PayoutPaid0001.json").read_text())
+    assert archived["body"] == body.decode() and archived["type"] == "payout.paid"
+    assert (m.live.statements / "stripe" / "event-payout-po_1TestPayout0001.json").exists()
+    replay = _post_stripe(url, body)   # the same event again, freshly signed: its id is known
+    assert replay.status_code == 409 and "already received" in replay.json()["reason"]
+    assert (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text() == month
+    assert httpx.get(f"{url}/status").json()["sources"]["stripe"]["last_event"]["id"] == "evt_1PayoutPaid0001"
+
+
+def test_stripe_tampered_and_stale_events_are_refused(merchant):
+    m, url, _ = merchant
+    body = stripe_event("evt_1Tampered00001", "payout.paid", PAYOUT)
+    header = stripe_signature(body, SECRET)
+    tampered = body.replace(b"9680", b"96800")
+    answer = httpx.post(f"{url}/webhooks/stripe", content=tampered, headers={"Stripe-Signature": header})
+    assert answer.status_code == 400 and "signature" in answer.json()["reason"].lower()
+    assert _post_stripe(url, body, secret="whsec_other").status_code == 400
+    stale = _post_stripe(url, body, when=int(time.time()) - 3600)   # a replay of an old delivery
+    assert stale.status_code == 400 and "tolerance" in stale.json()["reason"].lower()
+    assert not (m.live.events / "stripe").exists() and not m.config.books.exists()
+
+
+def test_stripe_unknown_event_is_archived_and_reported(merchant):
+    m, url, _ = merchant
+    body = stripe_event("evt_1Unknown000001", "climate.order.delayed", {"id": "climorder_1", "object": "x"})
+    answer = _post_stripe(url, body)
+    assert answer.status_code == 200 and answer.json()["known"] is False
+    assert (m.live.events / "stripe" / "evt_1Unknown000001.json").exists()
+    shown = httpx.get(f"{url}/status").json()["sources"]["stripe"]
+    assert shown["unknown_events"] == ["evt_1Unknown000001 climate.order.delayed"]
+
+
+def test_stripe_refund_event_fetches_its_balance_transaction(merchant):
+    m, url, _ = merchant
+    refund = {"id": "re_1refund000009", "object": "refund", "amount": 2500, "currency": "usd",
+              "balance_transaction": "txn_1refund000009", "charge": "ch_1charge000001", "status": "succeeded"}
+    answer = _post_stripe(url, stripe_event("evt_1Refund0000001", "refund.created", refund))
+    assert answer.status_code == 200, answer.text
+    month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
+    assert "txn_1refund000009" in month and "-25.00 USD" in month
+
+
+def test_wechat_notification_verified_decrypted_archived(merchant):
+    m, url, wechat_api = merchant
+    resource = {"mchid": "1601959334", "out_trade_no": "1001-1", "transaction_id": "4200000925202603010000000001",
+                "trade_state": "SUCCESS", "amount": {"total": 6800, "currency": "CNY"}}
+    headers, body = wechat_api.notification("TRANSACTION.SUCCESS", resource, event_id="EV-2026030100001")
+    answer = httpx.post(f"{url}/webhooks/wechat", content=body, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert (m.live.events / "wechat" / "EV-2026030100001.json").exists()
+    again = httpx.post(f"{url}/webhooks/wechat", content=body, headers=headers)
+    assert again.status_code == 409
+    # signed by someone else's key
+    headers, body = wechat_api.notification("TRANSACTION.SUCCESS", resource, key=rsa_key())
+    assert httpx.post(f"{url}/webhooks/wechat", content=body, headers=headers).status_code == 401
+    # a body changed after signing
+    headers, body = wechat_api.notification("REFUND.SUCCESS", resource)
+    assert httpx.post(f"{url}/webhooks/wechat", content=body.replace(b"REFUND", b"REFUNX"),
+                      headers=headers).status_code == 401
+    # an old notification replayed with its own valid signature
+    headers, body = wechat_api.notification("TRANSACTION.SUCCESS", resource, when=int(time.time()) - 3600)
+    stale = httpx.post(f"{url}/webhooks/wechat", content=body, headers=headers)
+    assert stale.status_code == 400 and "tolerance" in stale.json()["reason"]
+    # an event type nobody told us about
+    headers, body = wechat_api.notification("MARKETING.NEW_THING", resource, event_id="EV-unknown-1")
+    unknown = httpx.post(f"{url}/webhooks/wechat", content=body, headers=headers)
+    assert unknown.status_code == 200 and unknown.json()["known"] is False
+    assert (m.live.events / "wechat" / "EV-unknown-1.json").exists()
+    assert "EV-unknown-1 MARKETING.NEW_THING" in httpx.get(f"{url}/status").json()["sources"]["wechat"][
+        "unknown_events"]
+
+
+def test_schedule_has_one_job_per_channel_at_its_time(merchant):
+    m, _, _ = merchant
+    sched = schedule.scheduler([m])
+    sched.start(paused=True)
+    try:
+        jobs = {job.id: job for job in sched.get_jobs()}
+        assert set(jobs) == {"merchant:stripe", "merchant:wechat"}
+        stripe_next = jobs["merchant:stripe"].next_run_time
+        assert (stripe_next.astimezone(dt.timezone.utc).hour, stripe_next.minute) == (12, 30)
+        wechat_next = jobs["merchant:wechat"].next_run_time
+        assert (wechat_next.hour, wechat_next.minute) == (10, 30) and str(wechat_next.tzinfo) == "Asia/Shanghai"
+    finally:
+        sched.shutdown(wait=False)
+
+
+def test_serve_with_schedule_starts_and_stops_cleanly(tmp_path):
+    cfg = write_config(tmp_path, yaml.safe_dump({"books": "books", "live": FAST,
+                                                 "channels": {"stripe": {"type": "stripe", "currency": "USD"}}}))
+    m = merchant_mod.load(cfg, environ={})
+    with running([m], schedule=True) as (url, server):
+        assert httpx.get(f"{url}/status").json()["sources"]["stripe"]["next_run"]
+        sched = server.config.app.state.scheduler
+        assert sched.running
+    assert not sched.running   # the lifespan's shutdown stopped the schedule
