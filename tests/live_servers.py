@@ -228,3 +228,85 @@ class WechatServer(Server):
             headers.update({"Wechatpay-Timestamp": ts, "Wechatpay-Signature": sign_sha256(
                 key or self.platform_key, f"{ts}\n{nonce}\n{body.decode()}\n")})
         return headers, body
+
+
+def _instant(text: str) -> dt.datetime:
+    text = text.replace("Z", "+00:00").replace(" ", "+")
+    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
+        text = text[:-2] + ":" + text[-2:]
+    return dt.datetime.fromisoformat(text)
+
+
+class PaypalServer(Server):
+    """PayPal REST: POST /v1/oauth2/token (client credentials, Basic auth), GET
+    /v1/reporting/transactions (start_date, end_date, fields, page_size, page), GET
+    /v1/reporting/balances (as_of_time, currency_code), POST
+    /v1/notifications/verify-webhook-signature (the transmission is checked against the
+    key PayPal signs webhooks with: `id|time|webhook id|crc32(event)`)."""
+
+    def __init__(self, client_id: str, client_secret: str, webhook_id: str, transactions: list[dict],
+                 balance: str = "0.00"):
+        super().__init__()
+        self.basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+        self.webhook_id, self.transactions, self.balance = webhook_id, transactions, balance
+        self.token = secrets.token_urlsafe(16)
+        self.refreshed: str | None = None   # last_refreshed_datetime; None: now
+        self.signing_key = rsa_key()
+
+    def _json(self, status, doc):
+        return status, {"Content-Type": "application/json", "Paypal-Debug-Id": uuid.uuid4().hex[:13]}, \
+            json.dumps(doc).encode()
+
+    def handle(self, fault, method, path, query, headers, body, raw_path):
+        if path == "/v1/oauth2/token":
+            if headers.get("Authorization") != self.basic or b"grant_type=client_credentials" not in body:
+                return self._json(401, {"error": "invalid_client", "error_description": "Client Authentication failed"})
+            return self._json(200, {"access_token": self.token, "token_type": "Bearer", "expires_in": 32400})
+        if headers.get("Authorization") != f"Bearer {self.token}":
+            return self._json(401, {"name": "AUTHENTICATION_FAILURE", "message": "invalid token"})
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")
+        if path == "/v1/reporting/transactions":
+            start, end = _instant(query["start_date"]), _instant(query["end_date"])
+            rows = [t for t in self.transactions
+                    if start <= _instant(t["transaction_info"]["transaction_initiation_date"]) < end]
+            size, page = int(query.get("page_size", 100)), int(query.get("page", 1))
+            pages = max(1, -(-len(rows) // size))
+            return self._json(200, {"transaction_details": rows[(page - 1) * size: page * size],
+                                    "account_number": "QCXKLSS8GWT22", "start_date": query["start_date"],
+                                    "end_date": query["end_date"], "last_refreshed_datetime": self.refreshed or now,
+                                    "page": page, "total_items": len(rows), "total_pages": pages})
+        if path == "/v1/reporting/balances":
+            money = {"currency_code": "USD", "value": self.balance}
+            return self._json(200, {"balances": [{"currency": "USD", "primary": True, "total_balance": money,
+                                                  "available_balance": money,
+                                                  "withheld_balance": {"currency_code": "USD", "value": "0.00"}}],
+                                    "account_id": "QCXKLSS8GWT22", "as_of_time": query.get("as_of_time"),
+                                    "last_refresh_time": now})
+        if path == "/v1/notifications/verify-webhook-signature":
+            doc = json.loads(body)
+            message = self._message(doc["transmission_id"], doc["transmission_time"], doc["webhook_id"],
+                                    json.dumps(doc["webhook_event"]).encode())
+            try:
+                self.signing_key.public_key().verify(base64.b64decode(doc["transmission_sig"]), message,
+                                                     padding.PKCS1v15(), hashes.SHA256())
+                ok = doc["webhook_id"] == self.webhook_id
+            except Exception:
+                ok = False
+            return self._json(200, {"verification_status": "SUCCESS" if ok else "FAILURE"})
+        return self._json(404, {"name": "RESOURCE_NOT_FOUND"})
+
+    @staticmethod
+    def _message(transmission_id, when, webhook_id, body: bytes) -> bytes:
+        import zlib
+        return f"{transmission_id}|{when}|{webhook_id}|{zlib.crc32(body)}".encode()
+
+    def webhook(self, event: dict, when: dt.datetime | None = None, key=None) -> tuple[dict, bytes]:
+        body = json.dumps(event).encode()
+        stamp = (when or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        ident = str(uuid.uuid4())
+        sig = (key or self.signing_key).sign(self._message(ident, stamp, self.webhook_id, body), padding.PKCS1v15(),
+                                             hashes.SHA256())
+        return {"PAYPAL-TRANSMISSION-ID": ident, "PAYPAL-TRANSMISSION-TIME": stamp,
+                "PAYPAL-TRANSMISSION-SIG": base64.b64encode(sig).decode(), "PAYPAL-AUTH-ALGO": "SHA256withRSA",
+                "PAYPAL-CERT-URL": f"{self.url}/v1/notifications/certs/CERT-360caa42-fca2a594-test",
+                "Content-Type": "application/json"}, body
