@@ -73,3 +73,24 @@ def split_bill(text: str) -> dict[str, str]:
                        f"{sum(outs, Decimal(0)):.2f}"]
         out[day] = "\n".join([header, *day_rows, summary_head, ",".join("`" + s for s in summary)]) + "\n"
     return out
+
+
+def stripe_from_report(text: str) -> list[dict]:
+    """The rows of an itemized balance change report (CSV) as the balance_transaction
+    objects Stripe's API gives for them: minor units, Unix times, the category as type."""
+    import csv
+    import io
+    out = []
+    for row in csv.DictReader(io.StringIO(text)):
+        created = dt.datetime.strptime(row["created_utc"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.timezone.utc)
+        available = dt.datetime.strptime(row["available_on_utc"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.timezone.utc)
+
+        def cents(name):
+            return int((Decimal(row[name]) * 100).to_integral_value())
+        out.append({"id": row["balance_transaction_id"], "object": "balance_transaction", "amount": cents("gross"),
+                    "fee": cents("fee"), "net": cents("net"), "currency": row["currency"],
+                    "created": int(created.timestamp()), "available_on": int(available.timestamp()),
+                    "description": row["description"], "exchange_rate": None, "fee_details": [],
+                    "reporting_category": row["reporting_category"], "type": row["reporting_category"],
+                    "status": "available", "source": row["source_id"] or None})
+    return out

@@ -3,7 +3,9 @@ scheduled fetches and webhook imports write the books one at a time."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+from typing import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,7 @@ class Merchant:
     live: settings.Live
     secrets: Secrets
     lock: threading.RLock = field(default_factory=threading.RLock)
+    today: Callable[[], dt.date] | None = None   # what "today" is (the clock's, in the config's zone, if None)
 
     @property
     def prefix(self) -> str:

@@ -17,7 +17,8 @@ def fetch_job(merchant, source: str) -> None:
     from beanclear.live import fetch
     with merchant.lock:
         try:
-            report = fetch.run(merchant.config, [source], environ=merchant.secrets.environ)
+            report = fetch.run(merchant.config, [source], environ=merchant.secrets.environ,
+                               today=merchant.today() if merchant.today else None)
         except Exception:   # a job must not take the scheduler down: say it and go on
             log.exception("%s%s: fetch failed", merchant.prefix, source)
             return
