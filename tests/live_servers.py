@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import gzip
+import io
+import zipfile
 import hashlib
 import json
 import secrets
@@ -310,3 +312,55 @@ class PaypalServer(Server):
                 "PAYPAL-TRANSMISSION-SIG": base64.b64encode(sig).decode(), "PAYPAL-AUTH-ALGO": "SHA256withRSA",
                 "PAYPAL-CERT-URL": f"{self.url}/v1/notifications/certs/CERT-360caa42-fca2a594-test",
                 "Content-Type": "application/json"}, body
+
+
+class AlipayServer(Server):
+    """Alipay's open API gateway for alipay.data.dataservice.bill.downloadurl.query:
+    the request's RSA2 `sign` (over the sorted parameters) is checked against the app's
+    public key; the answer is signed with Alipay's key; bill_download_url points at a zip
+    of `<pid>_<date>_<账务明细|业务明细>.csv` and its `(汇总)` summary."""
+
+    def __init__(self, app_id: str, app_key):
+        super().__init__()
+        self.app_id, self.app_public = app_id, app_key.public_key()
+        self.alipay_key = rsa_key()
+        self.bills: dict[tuple[str, str], bytes] = {}   # (signcustomer | trade, YYYY-MM-DD) -> CSV bytes (GBK)
+        self.zips: dict[str, bytes] = {}
+
+    def _answer(self, body: dict, key=None):
+        name = "alipay_data_dataservice_bill_downloadurl_query_response"
+        inner = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        raw = f'{{"{name}":{inner},"sign":"{sign_sha256(key or self.alipay_key, inner)}"}}'
+        return 200, {"Content-Type": "text/html;charset=utf-8"}, raw.encode()
+
+    def handle(self, fault, method, path, query, headers, body, raw_path):
+        if path == "/downloadBillFile.resource":
+            content = self.zips.get(query.get("token", ""))
+            return (200, {"Content-Type": "application/oct-stream"}, content) if content else (404, {}, b"")
+        if path != "/gateway.do":
+            return 404, {}, b""
+        unsigned = "&".join(f"{k}={v}" for k, v in sorted(query.items()) if k != "sign")
+        try:
+            self.app_public.verify(base64.b64decode(query.get("sign", "")), unsigned.encode(), padding.PKCS1v15(),
+                                   hashes.SHA256())
+        except Exception:
+            return self._answer({"code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-signature",
+                                 "sub_msg": "验签出错"})
+        if query.get("app_id") != self.app_id or query.get("method") != "alipay.data.dataservice.bill.downloadurl.query":
+            return self._answer({"code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-app-id"})
+        biz = json.loads(query["biz_content"])
+        bill = self.bills.get((biz["bill_type"], biz["bill_date"]))
+        if fault == "not-ready" or bill is None:
+            return self._answer({"code": "40004", "msg": "Business Failed", "sub_code": "isp.bill_not_exist",
+                                 "sub_msg": "账单不存在"})
+        title = "账务明细" if biz["bill_type"] == "signcustomer" else "业务明细"
+        stem = f"20880000_{biz['bill_date'].replace('-', '')}_{title}"
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(f"{stem}.csv", bill)
+            zf.writestr(f"{stem}(汇总).csv", "#汇总\n".encode("gb18030"))
+        token = uuid.uuid4().hex
+        self.zips[token] = out.getvalue()
+        return self._answer({"code": "10000", "msg": "Success",
+                             "bill_download_url": f"{self.url}/downloadBillFile.resource?token={token}"},
+                            rsa_key() if fault == "bad-signature" else None)
