@@ -161,3 +161,42 @@ def test_serve_with_schedule_starts_and_stops_cleanly(tmp_path):
         sched = server.config.app.state.scheduler
         assert sched.running
     assert not sched.running   # the lifespan's shutdown stopped the schedule
+
+
+def test_a_folder_of_merchants_each_with_its_own_books(tmp_path):
+    for name, secret in (("tea", "whsec_tea"), ("noodles", "whsec_noodles")):
+        write_config(tmp_path / name, yaml.safe_dump({
+            "books": "books", "live": FAST,
+            "channels": {"stripe": {"type": "stripe", "currency": "USD",
+                                    "credentials": {"webhook_secret": f"{name.upper()}_STRIPE_WEBHOOK_SECRET"}}}}))
+    environ = {"TEA_STRIPE_WEBHOOK_SECRET": "whsec_tea", "NOODLES_STRIPE_WEBHOOK_SECRET": "whsec_noodles"}
+    merchants = merchant_mod.load_folder(tmp_path, environ=environ)
+    assert [m.name for m in merchants] == ["noodles", "tea"]
+    body = stripe_event("evt_1ForTheTeaHouse1", "payout.paid", PAYOUT)
+    with running(merchants) as (url, _):
+        wrong = httpx.post(f"{url}/noodles/webhooks/stripe", content=body,
+                           headers={"Stripe-Signature": stripe_signature(body, "whsec_tea")})
+        assert wrong.status_code == 400   # the tea house's event is not the noodle bar's
+        right = httpx.post(f"{url}/tea/webhooks/stripe", content=body,
+                           headers={"Stripe-Signature": stripe_signature(body, "whsec_tea")})
+        assert right.status_code == 200, right.text
+        assert set(httpx.get(f"{url}/tea/status").json()["sources"]) == {"stripe"}
+    assert (tmp_path / "tea" / "books" / "stripe" / "2026" / "2026-03.beancount").exists()
+    assert not (tmp_path / "noodles" / "books").exists()
+
+
+@pytest.mark.parametrize("channel, message", [
+    ({"type": "stripe", "fetch": {"schedule": "30 25 * * *"}}, "channels.stripe.fetch.schedule: expected a cron line"),
+    ({"type": "stripe", "fetch": {"at": "10:00"}}, "channels.stripe.fetch.at: unknown key"),
+    ({"type": "stripe", "fetch": {"since": "yesterday"}}, "channels.stripe.fetch.since: expected a date"),
+    ({"type": "stripe", "credentials": {"token": "X"}}, "channels.stripe.credentials.token: unknown key"),
+    ({"type": "airwallex", "fetch": {"since": "2026-01-01"}}, "channels.stripe.fetch: beanclear fetches only"),
+])
+def test_bad_live_keys_name_their_path(tmp_path, channel, message):
+    from click.testing import CliRunner
+    from beanclear import cli
+    cfg = write_config(tmp_path, yaml.safe_dump({"books": "books", "channels": {"stripe": channel}}))
+    for command in (["fetch"], ["serve", "--port", "0"]):
+        result = CliRunner().invoke(cli.main, [*command, "-c", str(cfg)])
+        assert result.exit_code == 2 and message in result.output, result.output
+        assert "Traceback" not in result.output
