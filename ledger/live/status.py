@@ -28,3 +28,19 @@ def update(path: Path, source: str, **fields) -> dict:
         record.update(fields, updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
         write_atomic(path, (json.dumps(state, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
         return state
+
+
+def rows(root: Path) -> list[dict]:
+    """The status file beside a config as rows for a page: one per source, sorted by name,
+    each with state, last day fetched, error, last event and unknown events."""
+    state = read(root / ".beanclear-live.json").get("sources", {})
+    out = []
+    for name, record in sorted(state.items()):
+        if not isinstance(record, dict):
+            continue
+        event = record.get("last_event") if isinstance(record.get("last_event"), dict) else {}
+        out.append({"source": name, "state": str(record.get("state", "")), "last_ok": record.get("last_ok"),
+                    "error": record.get("error") or record.get("last_event_error"), "updated": record.get("updated"),
+                    "event": f"{event.get('type', '')} {event.get('at', '')}".strip() if event else "",
+                    "unknown": len(record.get("unknown_events") or [])})
+    return out
