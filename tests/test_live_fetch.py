@@ -206,3 +206,24 @@ def test_archive_never_overwritten_with_other_bytes(wechat):
     assert stored.state == "conflict" and (folder / "fundflow-2021-02-01.csv").read_bytes() == first
     assert stored.path.exists() and stored.path != folder / "fundflow-2021-02-01.csv"
     assert archive.store(folder, "fundflow-2021-02-01.csv", first).state == "same"
+
+
+def test_stripe_timeout_then_answer_and_a_quiet_day(tmp_path, stripe_server, monkeypatch):
+    cfg = _stripe_config(tmp_path, stripe_server, timeout=0.3)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    stripe_server.faults.append(("/v1/balance_transactions", "timeout:0.8"))
+    quiet = DAY - dt.timedelta(days=1)   # no balance transaction that day: archived as an empty list
+    report = fetch.run(config_mod.load(cfg), since=quiet, until=DAY)
+    assert report.failures == [], report.failures
+    folder = tmp_path / "statements" / "stripe"
+    assert json.loads((folder / f"balance-transactions-{quiet}.json").read_text())["data"] == []
+    assert len(json.loads((folder / f"balance-transactions-{DAY}.json").read_text())["data"]) == 3
+    assert len([r for r in stripe_server.requests if r[1].startswith("/v1/balance_transactions")]) == 3
+
+
+def test_wechat_unreadable_private_key_names_its_variable(wechat, monkeypatch):
+    server, cfg = wechat
+    monkeypatch.setenv("WECHATPAY_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----")
+    report = fetch.run(config_mod.load(cfg), until=dt.date(2021, 2, 1))
+    assert len(report.failures) == 1 and "WECHATPAY_PRIVATE_KEY is not a readable private key" in report.failures[0]
+    assert server.requests == []

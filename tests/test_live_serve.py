@@ -200,3 +200,12 @@ def test_bad_live_keys_name_their_path(tmp_path, channel, message):
         result = CliRunner().invoke(cli.main, [*command, "-c", str(cfg)])
         assert result.exit_code == 2 and message in result.output, result.output
         assert "Traceback" not in result.output
+
+
+def test_a_webhook_before_the_first_fetch_does_not_hide_the_days_to_fetch(merchant):
+    from beanclear.live import fetch
+    m, url, _ = merchant
+    assert _post_stripe(url, stripe_event("evt_1PayoutEarly001", "payout.paid", PAYOUT)).status_code == 200
+    report = fetch.run(m.config, ["stripe"], since=None, until=DAY, environ=m.secrets.environ, today=None)
+    # the payout's own coverage (one object) is not a fetched day: yesterday is still asked for
+    assert report.failures == [] and (m.live.statements / "stripe" / f"balance-transactions-{DAY}.json").exists()

@@ -9,6 +9,7 @@ raising retry.Later for what another try may fix and retry.Failed for what it ca
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from beanclear.importers.toolkit import StatementError
 from beanclear.live import archive, retry, settings, status
 from beanclear.live.fetch import plan
 from beanclear.live.secrets import MissingSecret, Secrets
+
+log = logging.getLogger("beanclear.fetch")
 
 
 def fetcher_for(channel: settings.ChannelLive, secrets: Secrets, live: settings.Live):
@@ -77,7 +80,7 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
     folder = live.statements / channel.name
     try:
         fetcher = fetcher_for(channel, secrets, live)
-    except MissingSecret as exc:
+    except (MissingSecret, retry.Failed) as exc:
         _failed(live, report, channel.name, None, str(exc))
         return
     days = plan.days(config, channel, fetcher, folder, since, until, today)
@@ -95,6 +98,11 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
                 content = retry.call(live.retry, fetcher.download, day, name, sleep=sleep)
             except (retry.Failed, MissingSecret) as exc:
                 _failed(live, report, channel.name, day, f"{name}: {exc}")
+                return
+            except Exception as exc:   # an SDK's own error: said in one line, the other channels go on
+                log.exception("%s: %s: %s", channel.name, day, name)
+                _failed(live, report, channel.name, day, f"{name}: unexpected {type(exc).__name__} from the "
+                        f"channel's SDK: {str(exc)[:200]}; run `beanclear fetch` again, and report it if it stays")
                 return
             if content is None:
                 report.lines.append(f"{channel.name}: {day}: no {name.rsplit('-', 3)[0]} statement "

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from beanclear.books import Books
+from beanclear.books import COVERAGE_BLOCK, Books
 
 DAY = dt.timedelta(days=1)
 DATED = re.compile(r"-(\d{4}-\d{2}-\d{2})\.[a-z]+$")
@@ -29,8 +29,19 @@ def _last_known(config, channel, folder: Path) -> dt.date | None:
     days = [dt.date.fromisoformat(m.group(1)) for p in (folder.iterdir() if folder.is_dir() else ())
             if (m := DATED.search(p.name))]
     if not days and (config.books / "main.beancount").exists():
-        days = [last for _, last, _ in Books(config.books).statements(channel.name)]
+        days = _covered_until(Books(config.books), channel.name)
     return max(days) if days else None
+
+
+def _covered_until(books: Books, source: str) -> list[dt.date]:
+    """The last days the source's statements cover, leaving out what webhooks imported
+    (`event-…` files: one payout or refund does not cover its day)."""
+    out = []
+    for path in books.source_files(source):
+        for block in COVERAGE_BLOCK.finditer(path.read_text(encoding="utf-8")):
+            if 'statement: "event-' not in block.group(0):
+                out.append(dt.date.fromisoformat(block.group(1)))
+    return out
 
 
 def days(config, channel, fetcher, folder: Path, since, until, today) -> list[dt.date]:

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import requests
 from wechatpayv3.core import Core
+from wechatpayv3.utils import load_private_key
 
 from beanclear.live.retry import Failed, Later
 
@@ -56,6 +57,14 @@ class WechatFetcher:
             cert_serial_no=secrets.get(c["cert_serial_no"]), private_key=secrets.pem(c["private_key"]),
             apiv3_key=secrets.get(c["apiv3_key"]), public_key=secrets.pem(c["public_key"], optional=True),
             public_key_id=secrets.get(c["public_key_id"], optional=True), timeout=live.timeout)
+        try:
+            load_private_key(self.args["private_key"])
+        except Exception:   # wechatpayv3 raises a bare Exception('failed to load private key.')
+            raise Failed(f"{c['private_key']} is not a readable private key (PEM, or the path of a .pem file)") \
+                from None
+        if (self.args["public_key"] is None) != (self.args["public_key_id"] is None):
+            raise Failed(f"set both {c['public_key']} and {c['public_key_id']}, or neither (then the platform "
+                         "certificates are downloaded)")
         self._core = None
 
     def core(self) -> Core:
