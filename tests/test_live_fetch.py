@@ -227,3 +227,18 @@ def test_wechat_unreadable_private_key_names_its_variable(wechat, monkeypatch):
     report = fetch.run(config_mod.load(cfg), until=dt.date(2021, 2, 1))
     assert len(report.failures) == 1 and "WECHATPAY_PRIVATE_KEY is not a readable private key" in report.failures[0]
     assert server.requests == []
+
+
+def test_fetch_command_archives_imports_and_says_so(wechat):
+    server, cfg = wechat
+    result = CliRunner().invoke(cli.main, ["fetch", "wechat", "-c", str(cfg), "--since", "2021-01-28", "--until",
+                                           "2021-01-28"])
+    assert result.exit_code == 0, result.output
+    assert "tradebill-2021-01-28.csv (" in result.output and ", new)" in result.output
+    assert "entries written" in result.output   # the import's summary line
+    again = CliRunner().invoke(cli.main, ["fetch", "-c", str(cfg), "--since", "2021-01-28", "--until", "2021-01-28"])
+    assert again.exit_code == 0 and "nothing to fetch" in again.output
+    unknown = CliRunner().invoke(cli.main, ["fetch", "alipay", "-c", str(cfg)])
+    assert unknown.exit_code == 2 and "alipay: not a channel of the config" in unknown.output
+    backwards = CliRunner().invoke(cli.main, ["fetch", "-c", str(cfg), "--since", "2021-02-02", "--until", "2021-02-01"])
+    assert backwards.exit_code == 2 and "is after --until" in backwards.output

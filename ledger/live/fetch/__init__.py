@@ -107,6 +107,10 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
             if content is None:
                 report.lines.append(f"{channel.name}: {day}: no {name.rsplit('-', 3)[0]} statement "
                                     "(the channel has none for that day)")
+                if day <= plan.last_day(config, None, today) - plan.DAY:
+                    # Long enough after the day that "none" is final, not "not generated yet":
+                    # remembered (statements/<source>/.none/<name>), not asked for again.
+                    archive.write_atomic(folder / plan.NONE / name, b"")
                 continue
             stored = archive.store(folder, name, content)
             report.lines.append(f"{channel.name}: {day}: {stored.path} ({len(content)} bytes, {stored.state})")

@@ -21,8 +21,12 @@ def last_day(config, until: dt.date | None, today: dt.date | None) -> dt.date:
     return today - DAY
 
 
+NONE = ".none"   # statements/<source>/.none/<name>: the channel said it has no such statement
+
+
 def archived(folder: Path, name: str) -> bool:
-    return (folder / name).exists()
+    """Fetched already: archived, or the channel said it has none (a hidden folder: not imported)."""
+    return (folder / name).exists() or (folder / NONE / name).exists()
 
 
 def _last_known(config, channel, folder: Path) -> dt.date | None:
