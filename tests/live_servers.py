@@ -110,6 +110,9 @@ class Server:
         if fault and fault.startswith("timeout:"):
             time.sleep(float(fault.split(":")[1]))
             return None, {}, b""
+        if fault and fault.startswith("slow:"):   # a late but complete answer
+            time.sleep(float(fault.split(":")[1]))
+            fault = None
         return self.handle(fault, method, path, query, headers, body, raw_path)
 
 

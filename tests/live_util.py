@@ -21,7 +21,7 @@ def unix(day: dt.date, hour: int, tz=SHANGHAI) -> int:
 def stripe_txn(ident: str, day: dt.date, hour: int, kind: str, amount: int, fee: int = 0, source: str = "") -> dict:
     return {"id": ident, "object": "balance_transaction", "amount": amount, "fee": fee, "net": amount - fee,
             "currency": "usd", "created": unix(day, hour), "available_on": unix(day, hour) + 2 * 86400,
-            "description": {"charge": "Order 1001", "refund": "REFUND FOR CHARGE", "payout": "STRIPE PAYOUT"}[kind],
+            "description": {"charge": "Order 1001", "refund": "REFUND FOR CHARGE", "payout": "STRIPE PAYOUT"}.get(kind, kind),
             "exchange_rate": None, "fee_details": ([{"amount": fee, "currency": "usd", "description": "Stripe "
                                                      "processing fees", "type": "stripe_fee"}] if fee else []),
             "reporting_category": kind, "type": kind, "status": "available", "source": source or None}

@@ -209,3 +209,16 @@ def test_a_webhook_before_the_first_fetch_does_not_hide_the_days_to_fetch(mercha
     report = fetch.run(m.config, ["stripe"], since=None, until=DAY, environ=m.secrets.environ, today=None)
     # the payout's own coverage (one object) is not a fetched day: yesterday is still asked for
     assert report.failures == [] and (m.live.statements / "stripe" / f"balance-transactions-{DAY}.json").exists()
+
+
+def test_stripe_dispute_event_books_its_balance_transactions(merchant):
+    m, url, _ = merchant
+    withdrawal = {**stripe_txn("txn_1DisputeWithdr01", DAY, 20, "dispute", -5000, 1500, "dp_1Dispute0000001"),
+                  "description": "Chargeback withdrawal for ch_1charge000002"}
+    dispute = {"id": "dp_1Dispute0000001", "object": "dispute", "amount": 5000, "currency": "usd",
+               "charge": "ch_1charge000002", "reason": "fraudulent", "status": "needs_response",
+               "balance_transactions": [withdrawal]}
+    answer = _post_stripe(url, stripe_event("evt_1Dispute0000001", "charge.dispute.created", dispute))
+    assert answer.status_code == 200, answer.text
+    month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
+    assert "txn_1DisputeWithdr01" in month and "15.00 USD" in month
