@@ -15,7 +15,7 @@ import yaml
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from click.testing import CliRunner
 
-from beanclear import cli, demo
+from beanclear import cli
 from beanclear.live.serve import merchant as merchant_mod
 
 from live_servers import StripeServer, WechatServer, rsa_key
@@ -26,11 +26,9 @@ FIRST = dt.date(2026, 1, 5)
 WEEK = [FIRST + dt.timedelta(days=n) for n in range(7)]
 
 
-@pytest.fixture(scope="module")
-def demo_statements(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("demo")
-    demo.build(root, root / "config.yaml", problems=False)
-    return root
+@pytest.fixture
+def demo_statements(demo_copy) -> Path:
+    return demo_copy(problems=False)   # built once per session, shared with the other tests that use it
 
 
 def _books(root: Path) -> dict[str, bytes]:

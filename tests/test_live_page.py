@@ -13,18 +13,18 @@ from fava_util import PAGE, copy_of
 fava_application = pytest.importorskip("fava.application")
 
 
-def _page(merchant) -> str:
+def test_last_fetch_per_channel_on_the_reconciliation_page(demo_copy, tmp_path):
+    merchant = copy_of(demo_copy(problems=False), tmp_path / "m")
     app = fava_application.create_app([merchant / "books" / "main.beancount"], load=True)
     app.testing = True
     client = app.test_client()
     slug = client.get("/").headers["Location"].split("/")[1]
-    response = client.get(f"/{slug}/{PAGE}")
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
 
+    def _page(merchant) -> str:   # the status is read on every request: no reload needed
+        response = client.get(f"/{slug}/{PAGE}")
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
 
-def test_last_fetch_per_channel_on_the_reconciliation_page(demo_copy, tmp_path):
-    merchant = copy_of(demo_copy(problems=False), tmp_path / "m")
     assert "Last fetch" not in _page(merchant)
     path = merchant / ".beanclear-live.json"
     status.update(path, "wechat", state="ok", last_ok="2026-03-30")
