@@ -196,7 +196,7 @@ def test_bad_live_keys_name_their_path(tmp_path, channel, message):
     from click.testing import CliRunner
     from beanclear import cli
     cfg = write_config(tmp_path, yaml.safe_dump({"books": "books", "channels": {"stripe": channel}}))
-    for command in (["fetch"], ["serve", "--port", "0"]):
+    for command in (["fetch"], ["serve", "--port", "0"], ["check"]):   # checked with the rest of the config
         result = CliRunner().invoke(cli.main, [*command, "-c", str(cfg)])
         assert result.exit_code == 2 and message in result.output, result.output
         assert "Traceback" not in result.output

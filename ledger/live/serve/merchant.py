@@ -22,6 +22,7 @@ class Merchant:
     secrets: Secrets
     lock: threading.RLock = field(default_factory=threading.RLock)
     today: Callable[[], dt.date] | None = None   # what "today" is (the clock's, in the config's zone, if None)
+    clients: dict = field(default_factory=dict)   # channel name -> its SDK client, made on first use
 
     @property
     def prefix(self) -> str:

@@ -62,7 +62,7 @@ def _wechat(merchant, channel, headers, body):
     if abs(time.time() - stamp) > merchant.live.webhook_tolerance:
         raise Refused(400, f"WeChat Pay notification signed at {stamp}, outside the "
                            f"{merchant.live.webhook_tolerance} s tolerance: a replay is refused")
-    client = merchant.__dict__.setdefault("_wechat", {})
+    client = merchant.clients
     try:
         if channel.name not in client:
             client[channel.name] = WechatFetcher(channel, merchant.secrets, merchant.live).core()
