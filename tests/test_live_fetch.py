@@ -242,3 +242,20 @@ def test_fetch_command_archives_imports_and_says_so(wechat):
     assert unknown.exit_code == 2 and "alipay: not a channel of the config" in unknown.output
     backwards = CliRunner().invoke(cli.main, ["fetch", "-c", str(cfg), "--since", "2021-02-02", "--until", "2021-02-01"])
     assert backwards.exit_code == 2 and "is after --until" in backwards.output
+
+
+def test_an_import_that_fails_is_done_by_the_next_fetch(tmp_path, stripe_server, monkeypatch):
+    from beanclear.books import atomic
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    config = config_mod.load(cfg)
+    with atomic.locked(config.books):   # someone's `beanclear import` holds the books all along
+        report = fetch.run(config, today=TODAY)
+    assert len(report.failures) == 1 and "another beanclear command is writing these books" in report.failures[0]
+    assert (tmp_path / "statements" / "stripe" / "balance-transactions-2026-03-01.json").exists()
+    assert not (tmp_path / "books" / "stripe").exists()
+    requests = len(stripe_server.requests)
+    report = fetch.run(config, today=TODAY)   # nothing new to fetch, but the day is imported now
+    assert report.failures == [] and len(stripe_server.requests) == requests
+    assert "txn_1charge000001" in (tmp_path / "books" / "stripe" / "2026" / "2026-03.beancount").read_text()
+    assert "pending_import" not in json.loads((tmp_path / ".beanclear-live.json").read_text())

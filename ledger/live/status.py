@@ -30,6 +30,17 @@ def update(path: Path, source: str, **fields) -> dict:
         return state
 
 
+def set_pending(path: Path, files: list[str]) -> None:
+    """The archived files a failed import left out: the next fetch imports them first."""
+    with _lock:
+        state = read(path)
+        if files:
+            state["pending_import"] = files
+        elif state.pop("pending_import", None) is None:
+            return
+        write_atomic(path, (json.dumps(state, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
+
+
 def rows(root: Path) -> list[dict]:
     """The status file beside a config as rows for a page: one per source, sorted by name,
     each with state, last day fetched, error, last event and unknown events."""

@@ -51,16 +51,36 @@ def run(config, sources: list[str] | None = None, since: dt.date | None = None, 
     report = Report()
     for name in names:
         _fetch_source(config, live, live.channels[name], secrets, since, until, today, report, sleep)
-    if do_import and report.fetched:
-        from beanclear.books import importing
-        try:
-            report.imports = importing.run(config, report.fetched)
-        except (StatementError, BooksBusy) as exc:
-            report.failures.append(f"import: {exc}; the statements stay archived, nothing was written to the "
-                                   "books (fix the cause, then `beanclear import` them or fetch again)")
-        else:
-            report.lines += [r.summary() for r in report.imports if hasattr(r, "summary")]
+    if do_import:
+        _import(config, live, report)
     return report
+
+
+def _import(config, live, report: Report) -> None:
+    """Import what was fetched, and what an earlier failed import left archived but out of
+    the books (status `pending_import`); a failure leaves them all pending for next time."""
+    from beanclear.books import importing
+    pending = [Path(p) for p in status.read(live.status_file).get("pending_import", []) if Path(p).is_file()]
+    paths = list(dict.fromkeys(pending + report.fetched))
+    if not paths:
+        return
+
+    def once():
+        try:
+            return importing.run(config, paths)
+        except BooksBusy as exc:
+            raise retry.Later(str(exc)) from None
+
+    try:
+        report.imports = retry.call(live.retry, once)
+    except (StatementError, retry.Failed) as exc:
+        status.set_pending(live.status_file, [str(p) for p in paths])
+        report.failures.append(f"import: {exc}; the statements stay archived and nothing was written to the books: "
+                               "fix the cause, then run `beanclear fetch` again (it imports them first) or "
+                               "`beanclear import` them")
+    else:
+        status.set_pending(live.status_file, [])
+        report.lines += [r.summary() for r in report.imports if hasattr(r, "summary")]
 
 
 def _selected(config, live, sources):
