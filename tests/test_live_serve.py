@@ -222,3 +222,17 @@ def test_stripe_dispute_event_books_its_balance_transactions(merchant):
     assert answer.status_code == 200, answer.text
     month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
     assert "txn_1DisputeWithdr01" in month and "15.00 USD" in month
+
+
+def test_an_event_that_cannot_be_imported_answers_500_and_is_taken_on_redelivery(merchant):
+    m, url, _ = merchant
+    refund = {"id": "re_1refund000009", "object": "refund", "amount": 2500, "currency": "usd",
+              "balance_transaction": "txn_1refund000009", "status": "succeeded"}
+    body = stripe_event("evt_1RefundLater001", "refund.created", refund)
+    key = m.secrets.environ.pop("STRIPE_API_KEY")   # the API key is missing: the refund cannot be looked up
+    failed = _post_stripe(url, body)
+    assert failed.status_code == 500 and "STRIPE_API_KEY is not set" in failed.json()["reason"]
+    assert not (m.live.events / "stripe" / "evt_1RefundLater001.json").exists()   # so a redelivery is not a replay
+    m.secrets.environ["STRIPE_API_KEY"] = key
+    assert _post_stripe(url, body).status_code == 200
+    assert "txn_1refund000009" in (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()

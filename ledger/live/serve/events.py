@@ -21,6 +21,7 @@ import logging
 import re
 
 from beanclear.live import archive, retry, status
+from beanclear.live.secrets import MissingSecret
 
 log = logging.getLogger("beanclear.serve")
 SAFE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
@@ -45,10 +46,11 @@ def handle(merchant, channel, event_id: str, kind: str, doc: dict, headers, body
             return 409, {"status": "refused", "reason": f"event {event_id} was already received"}
         try:
             outcome, known = _act(merchant, channel, kind, doc)
-        except retry.Failed as exc:
-            status.update(merchant.live.status_file, channel.name, last_event_error=f"{event_id} {kind}: {exc}")
-            log.error("%s: event %s (%s) not imported: %s", channel.name, event_id, kind, exc)
-            return 500, {"status": "failed", "reason": str(exc)}
+        except (retry.Failed, MissingSecret) as exc:
+            return _failed(merchant, channel, event_id, kind, str(exc))
+        except Exception as exc:   # an SDK's own error: the channel delivers again later
+            log.exception("%s: event %s (%s)", channel.name, event_id, kind)
+            return _failed(merchant, channel, event_id, kind, f"unexpected {type(exc).__name__}: {str(exc)[:200]}")
         kept = {k.lower(): v for k, v in headers.items() if k.lower().startswith(("stripe-", "wechatpay-",
                                                                                   "paypal-"))}
         envelope = {"received": _now(), "type": kind, "headers": kept, "body": body.decode("utf-8", "replace")}
@@ -62,6 +64,13 @@ def handle(merchant, channel, event_id: str, kind: str, doc: dict, headers, body
                         kind, path)
         status.update(merchant.live.status_file, channel.name, **record)
         return 200, {"status": "received", "outcome": outcome, "known": known}
+
+
+def _failed(merchant, channel, event_id: str, kind: str, why: str) -> tuple[int, dict]:
+    """Not imported, not archived: answered 500 so that the channel delivers it again."""
+    status.update(merchant.live.status_file, channel.name, last_event_error=f"{event_id} {kind}: {why}")
+    log.error("%s: event %s (%s) not imported: %s", channel.name, event_id, kind, why)
+    return 500, {"status": "failed", "reason": why}
 
 
 def _now() -> str:
