@@ -214,8 +214,9 @@ from beanclear.exports.command import export  # noqa: E402
 from beanclear.periods.command import close, reopen  # noqa: E402
 from beanclear.reports.command import report  # noqa: E402
 from beanclear.setup.command import init  # noqa: E402
+from beanclear.live.command import fetch_command, serve_command  # noqa: E402
 
-for _command in (init, close, reopen, report, export):
+for _command in (init, close, reopen, report, export, fetch_command, serve_command):
     main.add_command(_command)
 
 if __name__ == "__main__":

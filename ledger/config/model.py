@@ -96,6 +96,7 @@ class Channel:
     types: dict = field(default_factory=dict)     # COLUMN_MAPPED_CHANNELS: the file's type text -> role
     sales: tuple["SalesRule", ...] = ()   # WALLET_TYPES: which rows are the merchant's sales
     trades_from: str = "trade-detail"     # read for old configs; decides nothing (every view books, once)
+    live: dict = field(default_factory=dict)  # `credentials:` and `fetch:` as written; beanclear.live reads them
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,7 @@ class Config:
     suspense: str = "Assets:Suspense"
     equity: str = "Equity:Opening-Balances"
     match: "Match" = None  # set by parse(); beanclear match's settings
+    live: dict = field(default_factory=dict)  # the `live:` section as written; beanclear.live reads it
 
     @property
     def root(self) -> Path:

@@ -218,7 +218,7 @@ def _opt(keys: dict[str, _Reader], name: str, read, default=None):
 def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     keys = node.mapping({"type", "account_id", "currency", "settlement_days", "bank", "bank_days", "fees",
                          "accounts", "payout_memo", "opening_balance", "date_format", "columns", "types",
-                         "shop", "order_pattern", "sales", "trades_from"})
+                         "shop", "order_pattern", "sales", "trades_from", "credentials", "fetch"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(CHANNEL_TYPES)})")
     kind = keys["type"].choice(CHANNEL_TYPES)
@@ -254,7 +254,8 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         opening=_opt(keys, "opening_balance", _Reader.opening),
         date_format=_opt(keys, "date_format", _Reader.text), columns=columns, types=types,
         shop=_opt(keys, "shop", _Reader.text), order_pattern=_opt(keys, "order_pattern", _Reader.order_pattern),
-        sales=_sales(node.path, kind, keys), trades_from=_trades_from(node.path, kind, keys))
+        sales=_sales(node.path, kind, keys), trades_from=_trades_from(node.path, kind, keys),
+        live={key: keys[key].data for key in ("credentials", "fetch") if key in keys})
 
 
 def _sales(path: str, kind: str, keys: dict) -> tuple[SalesRule, ...]:

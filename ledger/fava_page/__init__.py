@@ -41,6 +41,7 @@ from beanclear.books.atomic import BooksBusy
 from beanclear.config import ConfigError
 from beanclear.fava_page import charts, guard, overview, review, upload
 from beanclear.fava_page.guard import Refused
+from beanclear.live import status as live_status
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Page:
     charts: dict
     sources: list
     codes: list
+    live: list = ()           # the last fetch per channel (beanclear fetch / serve), if any
 
     def editor(self, file: str | None) -> str | None:
         return review.source_path(self.state.config.root, file)
@@ -123,7 +125,7 @@ class Reconciliation(FavaExtensionBase):
         findings = state.report.findings
         return Page(state, filters, kept[:review.SHOWN], len(kept), hidden, review.awaiting(findings),
                     self._charts[key], sorted({f.source for f in findings if f.source}),
-                    sorted({f.code for f in findings}))
+                    sorted({f.code for f in findings}), live_status.rows(state.config.root))
 
     # -- writing -------------------------------------------------------------------------
 

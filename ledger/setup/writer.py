@@ -148,6 +148,8 @@ GITIGNORE = """\
 # beanclear: the books' lock and Beancount's cache are local to each checkout
 .beanclear.lock
 *.picklecache
+# beanclear fetch / serve: the last fetch per channel, rewritten on every run
+.beanclear-live.json
 __pycache__/
 .venv/
 """
