@@ -22,6 +22,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanclear.config.model import WALLET_TYPES, Channel, Shop
+from beanclear.importers.account_ids import stated_account
 from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, paused_gc, sniff, stated_period
 
 
@@ -92,6 +93,8 @@ class StatementImporter(beangulp.Importer):
         out = self.parse(filepath)
         if out.period is None:  # the period the preamble states, where it states one
             out.period = stated_period(sniff(filepath))
+        if out.account is None and isinstance(self.source, Channel):  # the account it is of (account_ids.py)
+            out.account = stated_account(sniff(filepath))
         if isinstance(self.source, Channel) and self.config is not None and self.config.shops:
             route(out, self.source, self.config, ShopOrders(self.config))
         return out

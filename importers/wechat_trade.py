@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from beanclear.importers.account_ids import checked
 from beanclear.importers.base import Extraction, StatementImporter, compare_summary, link, posting, transaction
 from beanclear.importers.toolkit import (
     StatementError,
@@ -142,6 +143,9 @@ class Importer(StatementImporter):
             else:
                 raise StatementError(path, row.line, f"column 交易状态: unknown status {status!r} "
                                      f"(expected SUCCESS, REFUND, {', '.join(NO_MONEY)})")
+        if col["商户号"] is not None:   # the merchant it is of, when every row names the same one (account_ids.py)
+            merchants = {clean(row.cells[col["商户号"]]) for row in t.rows} - {"", "0"}
+            out.account = checked(merchants.pop()) if len(merchants) == 1 else None
         compare_summary(out, {"rows": st.total("总交易单数"), "settled": st.total("应结订单总金额"),
                               "refunded": st.total("退款总金额"), "fee": st.total("手续费总金额")}, totals)
         return out

@@ -116,8 +116,12 @@ class Books:
         changes: dict[Path, str] = {}
         if not self.main.exists():
             config_path = Path(_relative(config.path, self.root))
+            statements = Path(_relative(config.root / "statements", self.root))
             changes[self.main] = MAIN_TEMPLATE.format(
-                title=render.quote(config.title), currency=config.currency, config=render.quote_exact(str(config_path)))
+                title=render.quote(config.title), currency=config.currency, config=render.quote_exact(str(config_path)),
+                statements=render.quote_exact(str(statements)))
+            if not (self.root / FAVA_IMPORT).exists():   # what main.beancount's import-config names
+                changes[self.root / FAVA_IMPORT] = FAVA_IMPORT_TEXT.format(config=repr(str(config_path)))
         accounts = self.root / "accounts.beancount"
         text = accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER
         have = set(OPEN_LINE.findall(text))
@@ -264,6 +268,16 @@ def add_include(main: str, source: str) -> str:
 
 
 SOURCES_MARKER = "; Statements, one include per source"
+FAVA_IMPORT = "fava_import.py"   # Fava's import-config (fava_page/ingest.py)
+FAVA_IMPORT_TEXT = '''\
+"""Fava's Import page for these books, written by beanclear (beanclear.fava_page.ingest).
+Fava runs this file: beanclear's importers list the statements, and "Extract" imports
+the file through `beanclear import` (the books' layout, ids and lock); Fava gets no
+entries of its own to save. Statements can also be dropped on the Reconciliation page."""
+from beanclear.fava_page.ingest import import_config
+
+CONFIG, HOOKS = import_config(__file__, {config})
+'''
 MAIN_TEMPLATE = """\
 ; The books of this merchant, kept by beanclear. This file is yours to edit: beanclear
 ; only ever adds an include line below when a new source gets its first statement.
@@ -280,6 +294,9 @@ plugin "beanclear.plugins.fx" {config}
 
 ; Fava's sidebar gets a "Reconciliation" page: channels, findings, the review queue.
 2000-01-01 custom "fava-extension" "beanclear.fava_page" {config}
+; Fava's Import page lists the statements; its "Extract" imports one through `beanclear import`.
+2000-01-01 custom "fava-option" "import-config" "fava_import.py"
+2000-01-01 custom "fava-option" "import-dirs" {statements}
 
 include "accounts.beancount"
 include "prices.beancount"

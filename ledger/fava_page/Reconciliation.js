@@ -21,12 +21,60 @@ function show(status, text, isError) {
   status.classList.toggle("error", isError);
 }
 
+/** Statement files dropped on (or chosen in) the upload form: one multipart POST to the
+ * extension's `upload` endpoint, which imports them as `beanclear import` does. */
+function uploads(ctx, form) {
+  const result = document.getElementById("beanclear-upload-result");
+  const input = form.querySelector("input[type=file]");
+  const send = async (files) => {
+    if (!files.length) {
+      show(result, "Choose or drop the statement files to import.", true);
+      return;
+    }
+    const body = new FormData();
+    for (const file of files) {
+      body.append("statement", file, file.name);
+    }
+    show(result, `Importing ${files.length} file(s)…`, false);
+    try {
+      const answer = await ctx.api.post("upload", body);
+      if (answer.error) {
+        throw new Error(answer.error);
+      }
+      show(result, answer.summary.join("\n"), false);
+      if (answer.written.length) {
+        window.setTimeout(() => window.location.reload(), 1500);
+      }
+    } catch (error) {
+      show(result, String(error.message ?? error), true);
+    }
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send([...input.files]);
+  });
+  form.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    form.classList.add("bc-drag");
+  });
+  form.addEventListener("dragleave", () => form.classList.remove("bc-drag"));
+  form.addEventListener("drop", (event) => {
+    event.preventDefault();
+    form.classList.remove("bc-drag");
+    send([...(event.dataTransfer?.files ?? [])]);
+  });
+}
+
 export default {
   onExtensionPageLoad(ctx) {
     const page = document.getElementById("beanclear-page");
     const status = document.getElementById("beanclear-status");
     if (!page || !status) {
       return;
+    }
+    const form = document.getElementById("beanclear-upload");
+    if (form) {
+      uploads(ctx, form);
     }
     const filters = document.getElementById("beanclear-filters");
     filters?.querySelector("input[name=acknowledged]")?.addEventListener("change", () => filters.requestSubmit());

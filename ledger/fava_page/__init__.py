@@ -39,7 +39,7 @@ from beanclear.books import edits
 from beanclear import matching
 from beanclear.books.atomic import BooksBusy
 from beanclear.config import ConfigError
-from beanclear.fava_page import charts, guard, overview, review
+from beanclear.fava_page import charts, guard, overview, review, upload
 from beanclear.fava_page.guard import Refused
 from beanclear.live import status as live_status
 
@@ -171,6 +171,11 @@ class Reconciliation(FavaExtensionBase):
             line = acks.ack_line(code, ref, reason)
             return acks.record(state.config.books, [line]), f"acknowledged {code} {ref}"
         return self._write(act)
+
+    @extension_endpoint("upload", ["POST"])
+    def upload(self):
+        """Import statement files dropped on the page, as `beanclear import` does (upload.py)."""
+        return upload.respond(self)
 
     def _proposal(self, body: dict, state: State):
         key = {"bank_refs": guard.idents(body, "bank_refs"), "target": guard.links(body, "target")}
