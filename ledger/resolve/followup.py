@@ -19,6 +19,7 @@ from beancount.core import data
 
 from beanclear.checks import acks
 from beanclear.resolve import Plan, ResolveError, finding_of
+from beanclear.resolve.state import _today
 
 FOLLOW_UP, DONE = "beanclear-follow-up", "beanclear-follow-up-done"
 
@@ -61,7 +62,7 @@ def follow_up(config, entries, findings, code: str, ref: str, owner: str, due: s
             [owner, day.isoformat(), note]:
         return Plan(f"{code} {ref} is followed up by {owner}, due {day}, already; nothing was written",
                     data=data_, nothing=True)
-    line = acks._directive(today or dt.date.today(), FOLLOW_UP, code, ref, owner, day.isoformat(), note)
+    line = acks._directive(today or _today(), FOLLOW_UP, code, ref, owner, day.isoformat(), note)
     return Plan(f"{code} {ref}: followed up by {owner}, due {day}" + (f" ({note})" if note else ""),
                 appends=_record(config.books, line), data=data_)
 
@@ -76,5 +77,5 @@ def done(config, entries, code: str, ref: str, note: str, today: dt.date | None 
     data_ = {"code": code, "ref": ref, "note": note, "state": "resolved"}
     if last.type == DONE:
         return Plan(f"{code} {ref} is marked done already; nothing was written", data=data_, nothing=True)
-    line = acks._directive(today or dt.date.today(), DONE, code, ref, note)
+    line = acks._directive(today or _today(), DONE, code, ref, note)
     return Plan(f"{code} {ref}: follow-up done ({note})", appends=_record(config.books, line), data=data_)

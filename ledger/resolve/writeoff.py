@@ -30,6 +30,7 @@ from beancount.core import data
 
 from beanclear.books import render
 from beanclear.books.edits import Edit
+from beanclear.checks.findings import to_currency
 from beanclear.resolve import RESOLVE_FILE, RESOLVE_HEADER, Plan, ResolveError, account_opens, refuse_closed
 
 META = "write-off"
@@ -83,6 +84,7 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
     if finding is None:
         raise ResolveError(f"no {code} finding names {ref} (see `beanclear check`); nothing was written")
     account, limit = settings(config, code, finding)
+    limit = to_currency(limit, finding.currency)
     reason = " ".join((reason or "").split()) or None
     above = finding.amount > limit
     if above and not reason:
