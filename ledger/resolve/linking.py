@@ -11,9 +11,9 @@ any of its statement ids. A difference between the line and the items is allowed
 said: the check then reports it (payout-mismatch, amount-mismatch) for a write-off.
 
 `unlink` takes the match links (`payout-…`, `order-…`, `bill-…`) off a bank line, or
-the one given, and books its counter posting back to Assets:Suspense unless it is a
-channel's transit account (a payout credit, as the import booked it). The items keep
-their own links: the importer gave them.
+the one given, and books its counter posting back to where the import books such a
+line (a channel's transit account for a credit naming its payouts, a rule's account,
+else Assets:Suspense). The items keep their own links: the importer gave them.
 """
 
 from __future__ import annotations
@@ -108,21 +108,35 @@ def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan
             return Plan(f"bank line {bank_ref} has no link {link_name}; nothing was written",
                         data={"bank_ref": bank_ref, "removed": []}, nothing=True)
         present = [link_name]
-    transit = {ch.accounts.transit for ch in config.channels.values()}
     plan = Plan("", data={"bank_ref": bank_ref, "removed": present})
     if present:
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], remove_links=tuple(present)))
-    back = line.counter not in transit and line.counter != config.suspense
+    imported = import_account(config, line)
+    back = line.counter != imported
     if back:
         counter = next(p for p in entry.postings if p.account == line.counter)
-        plan.edits.append(Edit(counter.meta["filename"], counter.meta["lineno"],
-                               account=(line.counter, config.suspense)))
-        plan.data["booked_to"] = config.suspense
+        plan.edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, imported)))
+        plan.data["booked_to"] = imported
     if not plan.edits:
         plan.nothing = True
         plan.message = f"bank line {bank_ref} is not linked or booked; nothing was written"
         return plan
     refuse_closed(config, line.date)
     plan.message = (f"bank line {bank_ref}: " + (f"unlinked {' '.join(present)}" if present else "")
-                    + ("; " if present and back else "") + (f"booked back to {config.suspense}" if back else ""))
+                    + ("; " if present and back else "") + (f"booked back to {plan.data.get('booked_to')}" if back else ""))
     return plan
+
+
+def import_account(config, line) -> str:
+    """Where the import books a bank line like this one (importers/banking.py classify)."""
+    from beanclear.config.model import WALLET_TYPES
+    from beanclear.importers.base import rule_account
+    bank = next((name for name, b in config.banks.items() if b.account == line.bank_account), None)
+    text = f"{line.entry.payee or ''} {line.entry.narration or ''}"
+    for channel in config.channels.values():
+        if channel.bank == bank and channel.payout_memo.search(text):
+            if line.amount > 0:
+                return channel.accounts.transit
+            if channel.type in WALLET_TYPES:
+                return channel.accounts.clearing
+    return rule_account(config, text) or config.suspense
