@@ -222,5 +222,5 @@ def test_the_whole_resolve_loop_in_a_browser(demo, tmp_path, browser, monkeypatc
             pdf.write_bytes(urllib.request.urlopen(
                 browser.current_url.split("?")[0].split("#")[0] + "report?month=2026-01&format=pdf").read())
             if shutil.which("pdftoppm"):
-                subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", str(pdf),
                                 str(Path(shots) / "resolve-report-pdf")], check=True)
