@@ -32,12 +32,15 @@ def _today() -> dt.date:
 
 
 def apply(findings: list[Finding], entries, today: dt.date | None = None) -> list[Finding]:
-    from beanclear.resolve.followup import DONE, follow_ups
-    from beanclear.resolve.writeoff import written_off
-    offs = written_off(entries)
-    ups = follow_ups(entries)
-    if not offs and not ups:
+    from beanclear.resolve.followup import DONE, FOLLOW_UP, follow_ups
+    from beanclear.resolve.writeoff import META, written_off
+    # one cheap pass finds whether the books hold any decision of ours (most do not)
+    ours = [e for e in entries if (isinstance(e, data.Custom) and e.type in (FOLLOW_UP, DONE))
+            or (isinstance(e, data.Transaction) and META in e.meta)]
+    if not ours:
         return findings
+    offs = written_off(ours)
+    ups = follow_ups(ours)
     today = today or _today()
     out, used = [], set()
     for f in findings:
