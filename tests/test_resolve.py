@@ -275,3 +275,24 @@ def test_write_off_config_is_checked(shop):
                       encoding="utf-8")
     with pytest.raises(config_mod.ConfigError, match="checks.fee-gap.write_off"):
         config_mod.load(config)
+
+
+def test_the_month_report_says_who_follows_a_finding_up(shop):
+    run(shop, "follow-up", "payout-mismatch", "B1", "--owner", "alice", "--due", "2026-04-16", "--note", "ask ICBC")
+    report = run(shop, "report", "2026-03")
+    assert "acknowledged payout-mismatch" in report
+    assert "-> following up: alice, due 2026-04-16 — ask ICBC" in report
+
+
+@pytest.mark.parametrize("args, keys", [
+    (("link", "B1", "P100001"), {"bank_ref": "B1", "links": ["payout-P100001"], "difference": "-0.50"}),
+    (("write-off", "fee-gap", "T1"), {"code": "fee-gap", "account": "Expenses:Fees:WeChat", "amount": "0.40",
+                                      "limit": "5.00", "above_limit": False}),
+    (("follow-up", "fee-gap", "T1", "--owner", "bob", "--due", "2026-04-30"),
+     {"owner": "bob", "due": "2026-04-30", "state": "following up"}),
+])
+def test_every_action_answers_in_json_for_scripts(shop, args, keys):
+    out = json.loads(run(shop, *args, "--format", "json"))
+    assert out["done"] is True and out["written"] and {k: out[k] for k in keys} == keys
+    again = json.loads(run(shop, *args, "--format", "json"))
+    assert again["done"] is False and again["written"] == []
