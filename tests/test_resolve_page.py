@@ -117,3 +117,11 @@ def test_the_month_report_downloads_as_xlsx(fava):
     assert workbook.sheetnames
     bad = fava.client.get(f"/{fava.slug}/extension/Reconciliation/report?month=2026-1&format=xlsx")
     assert bad.status_code == 400
+
+
+def test_no_proposal_left_is_not_nothing_to_match_while_lines_are_unexplained(fava):
+    assert fava.post("accept", {"all_confident": True}).status_code == 200
+    page = fava.page()
+    assert rows(page, "bc-proposal") == []
+    assert "No proposal for the 3 bank line(s) nothing explains yet: the queue above says why beside each." in page
+    assert "nothing to match" not in page

@@ -57,6 +57,7 @@ class Row:
 class Queue:
     groups: list                      # (key, title, hint, rows)
     items: list                       # open items for a match by hand, as item_json dicts
+    unexplained: int = 0              # open bank lines match made no proposal for
 
     def count(self, key: str) -> int:
         return next((len(rows) for k, _, _, rows in self.groups if k == key), 0)
@@ -120,7 +121,7 @@ def queue(state, entries) -> Queue:
     for key in ("bank", "write-off", "follow-up", "review"):
         grouped[key].sort(key=lambda r: (r.finding.severity != "error", r.finding.sort_key))
     items = [linking.item_json(i) for i in linking.open_items(entries, config)[:ITEMS_SHOWN]]
-    return Queue([(key, title, hint, grouped[key]) for key, title, hint in GROUPS], items)
+    return Queue([(key, title, hint, grouped[key]) for key, title, hint in GROUPS], items, len(why))
 
 
 def _plan_write(state, plan) -> tuple[list, str]:
