@@ -144,11 +144,18 @@ def match(config_path, apply_, fmt):
                 changed = edits.apply(config.books, todo)
             except (edits.EditError, BooksBusy) as exc:
                 raise _fail(str(exc))
+    unproposed = matching.unproposed(entries, config, proposals)
     if fmt == "json":
         click.echo(json.dumps({"proposals": [p.to_json() for p in proposals],
+                               "unproposed": [u.to_json() for u in unproposed],
                                "written": [str(p) for p in changed]}, ensure_ascii=False, indent=1))
     else:
         click.echo(matching.text_report(proposals))
+        for u in unproposed:
+            click.echo(u.text())
+        if unproposed:
+            click.echo(f"{len(unproposed)} bank lines without a proposal (why: above; "
+                       "`beanclear book` or `beanclear link` them)")
         if apply_:
             click.echo(f"applied {sum(p.confident for p in proposals)} confident proposals; "
                        f"{len(changed)} files changed")
@@ -213,10 +220,11 @@ def prices_import(config_path, file, base):
 from beanclear.exports.command import export  # noqa: E402
 from beanclear.periods.command import close, reopen  # noqa: E402
 from beanclear.reports.command import report  # noqa: E402
+from beanclear.resolve.command import COMMANDS as _resolve_commands  # noqa: E402
 from beanclear.setup.command import init  # noqa: E402
 from beanclear.live.command import fetch_command, serve_command  # noqa: E402
 
-for _command in (init, close, reopen, report, export, fetch_command, serve_command):
+for _command in (init, close, reopen, report, export, fetch_command, serve_command, *_resolve_commands):
     main.add_command(_command)
 
 if __name__ == "__main__":

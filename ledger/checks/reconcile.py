@@ -19,6 +19,7 @@ from beanclear.checks import acks, clearing, fees, fx, orders, refunds, suspense
 from beanclear.books import atomic
 from beanclear.config import ConfigError, load
 from beanclear.checks.findings import Finding, apply_policy, as_errors
+from beanclear.resolve import state as resolve_state
 
 CHECKS = {"clearing": clearing.findings, "suspense": suspense.findings, "fees": fees.findings,
           "refunds": refunds.findings, "orders": orders.findings, "fx": fx.findings}
@@ -64,6 +65,7 @@ def find(entries, config, checks=tuple(CHECKS)) -> list[Finding]:
         for name in checks:
             out += [replace(f, check=name) for f in CHECKS[name](entries, config, when, index)]
         out = acks.apply(out, entries, report_stale=set(checks) >= set(CHECKS))
+        out = resolve_state.apply(out, entries)  # write-offs and follow-ups in the books
         return apply_policy(out, config)
 
 

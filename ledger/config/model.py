@@ -152,9 +152,18 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class WriteOff:
+    """Where a write-off of a finding's difference goes, and up to what amount it needs
+    no reason (`checks.<code>.write_off`; ledger/resolve/writeoff.py has the defaults)."""
+    account: str | None = None
+    limit: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Check:
     severity: str
     limits: dict[str, Decimal]
+    write_off: WriteOff = WriteOff()
 
 
 @dataclass(frozen=True)

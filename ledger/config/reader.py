@@ -31,6 +31,7 @@ from beanclear.config.model import (
     SalesRule,
     Shop,
     ShopAccounts,
+    WriteOff,
     title_of,
 )
 from beanclear.checks.findings import CODES, DEFAULT_SEVERITY, SEVERITIES
@@ -418,16 +419,20 @@ def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
     keys = node.mapping(set(CODES) | {"review_threshold"})
     checks = {}
     for code in CODES:
-        severity, limits = DEFAULT_SEVERITY[code], {}
+        severity, limits, write_off = DEFAULT_SEVERITY[code], {}, WriteOff()
         if code in keys:
             for key, value in keys[code].mapping().items():
-                if key == "severity":
+                if key == "write_off":
+                    parts = value.mapping({"account", "limit"})
+                    write_off = WriteOff(account=_opt(parts, "account", _Reader.account),
+                                         limit=_opt(parts, "limit", _Reader.number))
+                elif key == "severity":
                     if value.data is False:  # YAML 1.1 reads a bare `off` as false
                         value = _Reader("off", value.path)
                     severity = value.choice(SEVERITIES)
                 else:
                     limits[key] = value.number()
-        checks[code] = Check(severity=severity, limits=limits)
+        checks[code] = Check(severity=severity, limits=limits, write_off=write_off)
     threshold = _opt(keys, "review_threshold", _Reader.number)
     return checks, threshold
 

@@ -39,7 +39,7 @@ from beanclear.books import edits
 from beanclear import matching
 from beanclear.books.atomic import BooksBusy
 from beanclear.config import ConfigError
-from beanclear.fava_page import charts, guard, overview, review, upload
+from beanclear.fava_page import actions, charts, guard, overview, review, upload
 from beanclear.fava_page.guard import Refused
 from beanclear.live import status as live_status
 
@@ -74,8 +74,9 @@ class Page:
         return review.source_path(self.state.config.root, file)
 
 
-class Reconciliation(FavaExtensionBase):
-    """Fava extension: the reconciliation page and its three write endpoints."""
+class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
+    """Fava extension: the reconciliation page, its decision endpoints, and the resolve
+    actions (actions.py: book, link, unlink, write off, follow up, close, report)."""
 
     report_title = "Reconciliation"
     has_js_module = True
