@@ -5,7 +5,7 @@ follow up what keeps January open, close January, download its XLSX. After each 
 the books' diff is exactly what that step writes.
 
 Skipped where Debian's chromium and chromedriver are missing. With
-BEANCLEAR_SCREENSHOTS=<folder>, saves the screenshots of docs/resolve.md there, and
+BEANCLEAR_SCREENSHOTS=<folder>, saves the screenshots of the README's "Resolving findings" there, and
 the first page of January's PDF report as PNG (pdftoppm).
 """
 
