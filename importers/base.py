@@ -268,7 +268,7 @@ def transaction(path: str, line: int, when: dt.datetime | dt.date, payee: str | 
     date = when.date() if isinstance(when, dt.datetime) else when
     full = data.new_metadata(str(path), line)
     if isinstance(when, dt.datetime):
-        full["time"] = when.strftime("%H:%M:%S")
+        full["time"] = "%02d:%02d:%02d" % (when.hour, when.minute, when.second)  # strftime("%H:%M:%S"), faster
     for key, value in meta.items():
         if value in (None, ""):
             continue

@@ -160,10 +160,19 @@ def clean(cell: str) -> str:
     """Strip what exports add to protect cells from Excel: TABs, a leading backtick or
     apostrophe, `="…"`, padding spaces; and control characters anywhere. Placeholders (`/`, `-`, `--`, `---…`) become ''."""
     text = cell.strip()  # whitespace includes TAB and NBSP
-    if not text.isprintable():  # NBSP, or a control character (NUL, DEL, C1): never kept
-        text = CONTROL.sub("", text).strip()
-    if text[:1] not in ("=", "`", "'") and "\u00a0" not in text:  # the usual cell: nothing more to strip
+    if text.isprintable():  # the usual cell (printable text holds no NBSP): at most a protecting `'
+        if text[:1] in ("`", "'"):
+            text = text.lstrip("`'").strip()
+        elif text[:1] == "=":
+            return _unwrapped(text)
         return "" if text in PLACEHOLDERS or (text[:1] == "-" and not text.strip("-")) else text
+    text = CONTROL.sub("", text).strip()  # NBSP, or a control character (NUL, DEL, C1): never kept
+    if text[:1] not in ("=", "`", "'") and "\u00a0" not in text:
+        return "" if text in PLACEHOLDERS or (text[:1] == "-" and not text.strip("-")) else text
+    return _unwrapped(text)
+
+
+def _unwrapped(text: str) -> str:
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1]
     text = text.lstrip("`'").strip("\t ").replace("\u00a0", " ").strip()
