@@ -107,6 +107,8 @@ class Importer(StatementImporter):
                 discount = ordered - settled
                 if discount < 0:
                     raise StatementError(path, line, f"应结订单金额 {settled} is above 订单金额 {ordered}")
+                if self.known and self.held(out, when.date(), trade_id, *((f"fee {trade_id}",) if fee else ())):
+                    continue
                 out.entries.append(transaction(
                     path, line, when, None, f"Order {order_id} / {item}".strip(" /"),
                     {"id": trade_id, **covers(f"fee {trade_id}", {"fee-of": trade_id}, fee, acc), **meta},
@@ -127,6 +129,11 @@ class Importer(StatementImporter):
                     raise StatementError(path, line, "column 微信退款单号: expected the refund id, got nothing")
                 if refund_time:
                     when = parse_datetime(refund_time, TIME_FORMATS, path, line, "退款成功时间")
+                if coupon_text:
+                    parse_amount(coupon_text, path, line, "充值券退款金额")  # checked, held or not
+                if self.known and self.held(out, when.date(), refund_id,
+                                            *((f"fee-back {refund_id}",) if fee else ())):
+                    continue
                 out.entries.append(transaction(
                     path, line, when, None, f"Refund of order {order_id} / {item}".strip(" /"),
                     {"id": refund_id, **covers(f"fee-back {refund_id}", {"fee-back-of": refund_id}, fee, acc),

@@ -64,13 +64,22 @@ class Books:
             text = self._texts[path] = path.read_text(encoding="utf-8")
         return text
 
+    def stamp(self, source: str) -> tuple:
+        """(name, size, modification time) of each of a source's files: equal stamps, the
+        same files as when known() read them (an import holds the lock only to write)."""
+        out = []
+        for path in self.source_files(source):
+            stat = path.stat()
+            out.append((str(path), stat.st_size, stat.st_mtime_ns))
+        return tuple(out)
+
     def known(self, source: str) -> set[str]:
         """Identities (render.identities: `id` and `covers`) of everything already in a source's files."""
         out = set()
         for path in self.source_files(source):
             text = self._read(path)
-            out.update(_unescape(m) for m in ID_LINE.findall(text))
-            out.update(c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m)))
+            out.update(_unescape(m) if "\\" in m else m for m in ID_LINE.findall(text))
+            out.update(c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m) if "\\" in m else m))
             out.update(f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text))
         return out
 
@@ -148,14 +157,20 @@ class Books:
 
     def plan(self, source: str, entries: list, changes: dict[Path, str]) -> None:
         """Add to `changes` the new text of every file that `entries` go into."""
-        by_file: dict[Path, list] = {}
+        # Per month, not per entry: the month's name and file path once, each entry's
+        # sort key once (merge() takes the keyed entries as they are sorted).
+        by_month: dict[tuple[int, int], list] = {}
         for entry in entries:
-            month = entry.date.strftime("%Y-%m")
-            by_file.setdefault(self.root / source / month[:4] / f"{month}.beancount", []).append(entry)
-        for path, new in by_file.items():
+            day = entry.date
+            by_month.setdefault((day.year, day.month), []).append(entry)
+        for (year, number), new in by_month.items():
+            month = dt.date(year, number, 1).strftime("%Y-%m")
+            path = self.root / source / month[:4] / f"{month}.beancount"
             old = changes.get(path) or (path.read_text(encoding="utf-8") if path.exists() else "")
-            changes[path] = merge(old, sorted(new, key=render.sort_key))
-        if by_file:
+            keyed = [(render.sort_key(e), e) for e in new]
+            keyed.sort(key=_first)  # stable, as sorted(new, key=render.sort_key) is
+            changes[path] = merge(old, keyed=keyed)
+        if by_month:
             main = changes.get(self.main) or self.main.read_text(encoding="utf-8")
             changes[self.main] = add_include(main, source)
 
@@ -216,12 +231,20 @@ def split_blocks(text: str) -> tuple[str, list[str]]:
     return "".join(lines[: starts[0]]), ["".join(lines[a:b]) for a, b in zip(bounds, bounds[1:])]
 
 
-def merge(old: str, new_entries: list) -> str:
+def _first(pair: tuple):
+    return pair[0]
+
+
+def merge(old: str, new_entries: list = (), keyed: list | None = None) -> str:
     """Insert entries (sorted by render.sort_key) into a month file's text, each before
-    the first existing block that sorts after it. Existing text is kept byte for byte."""
+    the first existing block that sorts after it. Existing text is kept byte for byte.
+    `keyed`, instead of `new_entries`: (sort key, entry) pairs, sorted."""
     preamble, blocks = split_blocks(old)
     out = [preamble]
-    pending = [(render.sort_key(e), render.entry_text(e) + "\n") for e in new_entries]
+    if keyed is None:
+        keyed = [(render.sort_key(e), e) for e in new_entries]
+    text = render.entry_text
+    pending = [(key, text(e) + "\n") for key, e in keyed]
     at = 0
 
     def emit(text: str) -> None:
