@@ -71,7 +71,7 @@ class Importer(StatementImporter):
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "WeChat Pay trade bill (交易账单)",
-                            summary_starts=SUMMARY, summary_required=True)
+                            summary_starts=SUMMARY, summary_required=True, stream=True)
         t, path = st.table, st.table.path
         # The columns read, found once for the file (wechat's ALL layout has 27, a row uses
         # these); each row's cells cleaned once, and no function made per row.
