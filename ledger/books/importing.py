@@ -20,7 +20,7 @@ from beanclear.importers.base import Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
-from beanclear.importers.toolkit import StatementError, read_text
+from beanclear.importers.toolkit import StatementError, paused_gc, read_text
 from beanclear.statements import belonging, coverage, openings
 from beanclear.periods import closed
 
@@ -133,6 +133,13 @@ def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run:
     """Import statements. Raises StatementError (nothing written) on bad input, and on a
     statement that does not belong with its source's (statements/belonging.py) unless
     `force`. `progress(path)` may give a callback for the rows of that file."""
+    # The entries of a large import hold no reference cycles; the cycle collector would
+    # walk all of them again and again while they are compared, rendered and merged.
+    with paused_gc():
+        return _run(config, paths, source, dry_run, force, progress)
+
+
+def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     importers = for_config(config)
     files = statement_files(paths)
     results, rates = [], []
