@@ -37,14 +37,15 @@ def timed(kind: str, work) -> dict:
         import cProfile
         profiler = cProfile.Profile()
         profiler.enable()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     extra = work()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     if profiler is not None:
         profiler.disable()
         print_profile(kind, profiler, top)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"kind": kind, "seconds": seconds, "base_mb": base / 1024, "peak_mb": peak / 1024, **extra}
+    return {"kind": kind, "seconds": seconds, "cpu_s": round(cpu, 2), "base_mb": base / 1024, "peak_mb": peak / 1024,
+            **extra}
 
 
 def print_profile(kind: str, profiler, top: int) -> None:
@@ -103,15 +104,17 @@ def measure(script: str, kind: str, out: Path, timeout: float, *extra: str, prof
 
 
 def ratio(r: dict, ref: dict, label: str) -> str:
-    """A figure against its reference: time and peak memory (above the interpreter's base)."""
+    """A figure against its reference: CPU time (steadier than the clock on a shared
+    machine; the clock's ratio beside it) and peak memory above the interpreter's base."""
     used, ref_used = r["peak_mb"] - r["base_mb"], ref["peak_mb"] - ref["base_mb"]
-    return (f"{r['seconds'] / ref['seconds']:.2f}x the time of {label} ({ref['seconds']:.2f} s), "
-            f"{used:,.0f} MB over base against its {ref_used:,.0f} MB")
+    return (f"{r['cpu_s'] / ref['cpu_s']:.2f}x the CPU time of {label} ({ref['cpu_s']:.2f} s; clock "
+            f"{r['seconds'] / ref['seconds']:.2f}x), {used:,.0f} MB over base against its {ref_used:,.0f} MB")
 
 
 def show(r: dict, what: str = "") -> None:
-    rest = ", ".join(f"{k} {v:,}" for k, v in r.items() if k not in ("kind", "seconds", "base_mb", "peak_mb"))
-    print(f"{r['kind']:<11} {r['seconds']:9.2f} s  peak {r['peak_mb']:8,.0f} MB (base {r['base_mb']:,.0f} MB)"
+    rest = ", ".join(f"{k} {v:,}" for k, v in r.items() if k not in ("kind", "seconds", "cpu_s", "base_mb", "peak_mb"))
+    cpu = f" (cpu {r['cpu_s']:.2f} s)" if "cpu_s" in r else ""
+    print(f"{r['kind']:<11} {r['seconds']:9.2f} s{cpu}  peak {r['peak_mb']:8,.0f} MB (base {r['base_mb']:,.0f} MB)"
           f"  {what}{'; ' + rest if rest else ''}", flush=True)
 
 
