@@ -23,6 +23,7 @@ from pathlib import Path
 from beanclear.books import render
 
 OPEN_DATE = "2000-01-01"
+KEEP_TEXT = 16 * 2**20   # characters of a month file Books keeps once read (_read)
 ENTRY_START = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]")
 ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 COVERS_LINE = re.compile(r'^[ \t]+covers:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)  # render.identities
@@ -45,6 +46,7 @@ def _unescape(text: str) -> str:
 class Books:
     root: Path
     _texts: dict = field(default_factory=dict, repr=False, compare=False)   # _read()'s
+    _held: dict = field(default_factory=dict, repr=False, compare=False)    # _scan()'s statements
 
     @property
     def main(self) -> Path:
@@ -58,11 +60,31 @@ class Books:
     def _read(self, path: Path) -> str:
         """A month file's text, read once per Books: an import asks of the same files what
         they hold (ids), what they cover and what they post before a date. A Books lives
-        for one command, under the lock, so the files cannot change meanwhile."""
+        for one command, under the lock, so the files cannot change meanwhile (importing.run
+        reads the ids before the lock, and checks the files' stamps under it). A file past
+        KEEP_TEXT characters is not kept: read again if asked again, as memory must not
+        grow with the books."""
         text = self._texts.get(path)
         if text is None:
-            text = self._texts[path] = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
+            if len(text) <= KEEP_TEXT:  # a large month file is read again if asked again: never all held
+                self._texts[path] = text
         return text
+
+    def _scan(self, path: Path) -> tuple[list[str], list[tuple]]:
+        """What known() and statements() read of one month file, from one read of it;
+        the statements it records are kept (they are few), its ids are not."""
+        text = self._read(path)
+        ids = [_unescape(m) if "\\" in m else m for m in ID_LINE.findall(text)]
+        ids += [c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m) if "\\" in m else m)]
+        ids += [f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text)]
+        held = []
+        for block in COVERAGE_BLOCK.finditer(text):
+            account = ACCOUNT_META.search(block.group(0))
+            held.append((dt.date.fromisoformat(block.group(2)), dt.date.fromisoformat(block.group(1)),
+                         _unescape(account.group(1)) if account else None))
+        self._held[path] = held
+        return ids, held
 
     def stamp(self, source: str) -> tuple:
         """(name, size, modification time) of each of a source's files: equal stamps, the
@@ -77,10 +99,7 @@ class Books:
         """Identities (render.identities: `id` and `covers`) of everything already in a source's files."""
         out = set()
         for path in self.source_files(source):
-            text = self._read(path)
-            out.update(_unescape(m) if "\\" in m else m for m in ID_LINE.findall(text))
-            out.update(c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m) if "\\" in m else m))
-            out.update(f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text))
+            out.update(self._scan(path)[0])
         return out
 
     def statements(self, source: str) -> list[tuple[dt.date, dt.date, str | None]]:
@@ -88,10 +107,8 @@ class Books:
         the books record (statements/coverage.py), read from the text of its files."""
         out = []
         for path in self.source_files(source):
-            for block in COVERAGE_BLOCK.finditer(self._read(path)):
-                account = ACCOUNT_META.search(block.group(0))
-                out.append((dt.date.fromisoformat(block.group(2)), dt.date.fromisoformat(block.group(1)),
-                            _unescape(account.group(1)) if account else None))
+            held = self._held.get(path)
+            out += held if held is not None else self._scan(path)[1]
         return out
 
     def openings(self) -> set[tuple[str, str]]:
