@@ -15,6 +15,7 @@ lines and `balance` lines of the source's own folder are enough.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -183,10 +184,11 @@ class Books:
         for (year, number), new in by_month.items():
             month = dt.date(year, number, 1).strftime("%Y-%m")
             path = self.root / source / month[:4] / f"{month}.beancount"
-            old = changes.get(path) or (path.read_text(encoding="utf-8") if path.exists() else "")
             keyed = [(render.sort_key(e), e) for e in new]
             keyed.sort(key=_first)  # stable, as sorted(new, key=render.sort_key) is
-            changes[path] = merge(old, keyed=keyed)
+            # The month's text is made when atomic.write_files writes it: one month's text
+            # in memory at a time, not every month's until the last is written.
+            changes[path] = functools.partial(_merged, path, changes.get(path), keyed)
         if by_month:
             main = changes.get(self.main) or self.main.read_text(encoding="utf-8")
             changes[self.main] = add_include(main, source)
@@ -246,6 +248,12 @@ def split_blocks(text: str) -> tuple[str, list[str]]:
         return text, []
     bounds = starts + [len(lines)]
     return "".join(lines[: starts[0]]), ["".join(lines[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def _merged(path: Path, before, keyed: list) -> str:
+    """A month file's new text (Books.plan): its text, or the change planned before, merged."""
+    old = before() if callable(before) else before
+    return merge(old or (path.read_text(encoding="utf-8") if path.exists() else ""), keyed=keyed)
 
 
 def _first(pair: tuple):
