@@ -26,13 +26,39 @@ NO_PLUGINS = "main.noplugins.beancount"
 
 
 def timed(kind: str, work) -> dict:
-    """Run `work()` (which returns a dict of counts) and add its time and memory."""
+    """Run `work()` (which returns a dict of counts) and add its time and memory. With
+    BENCH_PROFILE=N in the environment (`--profile`), the work runs under cProfile and
+    the top N functions by own time go to stderr (the time then includes the profiler's
+    overhead: compare figures of runs without it)."""
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    start = time.perf_counter()
+    top = int(os.environ.get("BENCH_PROFILE") or 0)
+    profiler = None
+    if top:
+        import cProfile
+        profiler = cProfile.Profile()
+        profiler.enable()
+    start, cpu = time.perf_counter(), time.process_time()
     extra = work()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    if profiler is not None:
+        profiler.disable()
+        print_profile(kind, profiler, top)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"kind": kind, "seconds": seconds, "base_mb": base / 1024, "peak_mb": peak / 1024, **extra}
+    return {"kind": kind, "seconds": seconds, "cpu_s": round(cpu, 2), "base_mb": base / 1024, "peak_mb": peak / 1024,
+            **extra}
+
+
+def print_profile(kind: str, profiler, top: int) -> None:
+    """The top of a profile, by own time and by cumulative time, on stderr."""
+    import io
+    import pstats
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.strip_dirs()
+    for order in ("tottime", "cumulative"):
+        text.write(f"---- profile of {kind}: top {top} by {order} ----\n")
+        stats.sort_stats(order).print_stats(top)
+    sys.stderr.write(text.getvalue())
 
 
 def load(kind: str, config) -> dict:
@@ -64,29 +90,41 @@ def strip_plugins(books: Path) -> None:
     (books / NO_PLUGINS).write_text(re.sub(r"(?m)^plugin .*\n", "", text), encoding="utf-8")
 
 
-def measure(script: str, kind: str, out: Path, timeout: float, *extra: str) -> dict:
-    """Run `script --child kind --out out` in a fresh process; the dict it printed last."""
-    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+def measure(script: str, kind: str, out: Path, timeout: float, *extra: str, profile: int = 0) -> dict:
+    """Run `script --child kind --out out` in a fresh process; the dict it printed last.
+    `profile` > 0: the child profiles its work and its profile's top is printed here."""
+    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1", "BENCH_PROFILE": str(profile or "")}
     done = subprocess.run([sys.executable, script, "--child", kind, "--out", str(out), *extra], env=env,
                           capture_output=True, text=True, timeout=timeout)
     if done.returncode:
         raise SystemExit(f"{kind} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    if profile:
+        print(done.stderr, end="", flush=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def ratio(r: dict, ref: dict, label: str) -> str:
+    """A figure against its reference: CPU time (steadier than the clock on a shared
+    machine; the clock's ratio beside it) and peak memory above the interpreter's base."""
+    used, ref_used = r["peak_mb"] - r["base_mb"], ref["peak_mb"] - ref["base_mb"]
+    return (f"{r['cpu_s'] / ref['cpu_s']:.2f}x the CPU time of {label} ({ref['cpu_s']:.2f} s; clock "
+            f"{r['seconds'] / ref['seconds']:.2f}x), {used:,.0f} MB over base against its {ref_used:,.0f} MB")
+
+
 def show(r: dict, what: str = "") -> None:
-    rest = ", ".join(f"{k} {v:,}" for k, v in r.items() if k not in ("kind", "seconds", "base_mb", "peak_mb"))
-    print(f"{r['kind']:<11} {r['seconds']:9.2f} s  peak {r['peak_mb']:8,.0f} MB (base {r['base_mb']:,.0f} MB)"
+    rest = ", ".join(f"{k} {v:,}" for k, v in r.items() if k not in ("kind", "seconds", "cpu_s", "base_mb", "peak_mb"))
+    cpu = f" (cpu {r['cpu_s']:.2f} s)" if "cpu_s" in r else ""
+    print(f"{r['kind']:<11} {r['seconds']:9.2f} s{cpu}  peak {r['peak_mb']:8,.0f} MB (base {r['base_mb']:,.0f} MB)"
           f"  {what}{'; ' + rest if rest else ''}", flush=True)
 
 
-def compare_loads(script: str, out: Path, timeout: float, repeat: int = 1) -> dict[str, dict]:
+def compare_loads(script: str, out: Path, timeout: float, repeat: int = 1, profile: int = 0) -> dict[str, dict]:
     """The three LOADS, each `repeat` times in turn (the fastest run of each counts: the
     others measured the machine's other work); prints each and the plugins' share."""
     best: dict[str, dict] = {}
     for _ in range(repeat):
         for kind in LOADS:
-            r = measure(script, kind, out, timeout)
+            r = measure(script, kind, out, timeout, profile=profile)
             if kind not in best or r["seconds"] < best[kind]["seconds"]:
                 best[kind] = r
     # Loads of the same books differ by several percent from run to run on a busy machine;
