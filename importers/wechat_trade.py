@@ -78,15 +78,18 @@ class Importer(StatementImporter):
         # these); each row's cells cleaned once, and no function made per row.
         values = t.plan("交易时间", "微信订单号", "商户订单号", "交易状态", "货币种类", "应结订单金额", "微信退款单号",
                         "商户退款单号", "退款金额", "充值券退款金额", "退款状态", "商品名称", "手续费", "费率", "订单金额",
-                        "退款成功时间", "付款银行")
+                        "退款成功时间", "付款银行", "商户号")
         has_ordered = t.index("订单金额", required=False) is not None
         out = Extraction()
         totals = {"rows": 0, "settled": Decimal(0), "refunded": Decimal(0), "fee": Decimal(0)}
         zero, acc, default_currency = Decimal(0), self.source.accounts, self.source.currency
+        merchants = set()   # the merchant ids the rows name (account_ids.py)
         for row in self.each(t.rows):
             (time_text, trade_id, order_id, status, currency, settled_text, refund_id, refund_order_id, refunded_text,
-             coupon_text, refund_status, item, fee_text, fee_rate, ordered_text, refund_time, bank) = values(row)
+             coupon_text, refund_status, item, fee_text, fee_rate, ordered_text, refund_time, bank,
+             merchant) = values(row)
             line = row.line
+            merchants.add(merchant)
             out.rows += 1
             settled = parse_amount(settled_text, path, line, "应结订单金额") if settled_text else zero
             refunded = parse_amount(refunded_text, path, line, "退款金额") if refunded_text else zero
@@ -149,9 +152,8 @@ class Importer(StatementImporter):
             else:
                 raise StatementError(path, line, f"column 交易状态: unknown status {status!r} "
                                      f"(expected SUCCESS, REFUND, {', '.join(NO_MONEY)})")
-        if col["商户号"] is not None:   # the merchant it is of, when every row names the same one (account_ids.py)
-            merchants = {clean(row.cells[col["商户号"]]) for row in t.rows} - {"", "0"}
-            out.account = checked(merchants.pop()) if len(merchants) == 1 else None
+        merchants -= {"", "0"}   # the merchant it is of, when every row names the same one
+        out.account = checked(merchants.pop()) if len(merchants) == 1 else None
         compare_summary(out, {"rows": st.total("总交易单数"), "settled": st.total("应结订单总金额"),
                               "refunded": st.total("退款总金额"), "fee": st.total("手续费总金额")}, totals)
         return out
