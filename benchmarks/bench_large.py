@@ -73,7 +73,7 @@ def match(config) -> dict:
     from beanclear import books, matching
     entries, _, _ = books.load(config.books / harness.NO_PLUGINS)   # the load is the reference's work
     began = time.process_time()
-    proposals = harness.profiled(lambda: matching.match(entries, config), "the matcher")
+    proposals = matching.match(entries, config)
     return {"match_cpu": time.process_time() - began, "proposals": len(proposals)}
 
 
@@ -88,8 +88,7 @@ def page(config) -> dict:
     slug = client.get("/").headers["Location"].split("/")[1]
     ledger = app.config["LEDGERS"][unquote(slug)]
     reference, income_bytes = income_statement(client, slug)
-    first, response = timed(lambda: harness.profiled(
-        lambda: client.get(f"/{slug}/extension/Reconciliation/"), "the page's first render"))
+    first, response = timed(lambda: client.get(f"/{slug}/extension/Reconciliation/"))
     assert response.status_code == 200
     again, _ = timed(lambda: client.get(f"/{slug}/extension/Reconciliation/?interval=week"))
     matched, _ = timed(lambda: client.get(f"/{slug}/extension/Reconciliation/?match=1"))

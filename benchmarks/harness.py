@@ -25,46 +25,47 @@ LOADS = ("bean-check", "plugins", "check")
 NO_PLUGINS = "main.noplugins.beancount"
 
 
-PROFILE = "BEANCLEAR_BENCH_PROFILE"   # set (to a line count) by a benchmark's --profile
+def timed(kind: str, work) -> dict:
+    """Run `work()` (which returns a dict of counts) and add its time and memory. With
+    BENCH_PROFILE=N in the environment (`--profile`), the work runs under cProfile and
+    the top N functions by own time go to stderr (the time then includes the profiler's
+    overhead: compare figures of runs without it)."""
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    top = int(os.environ.get("BENCH_PROFILE") or 0)
+    profiler = None
+    if top:
+        import cProfile
+        profiler = cProfile.Profile()
+        profiler.enable()
+    start, cpu = time.perf_counter(), time.process_time()
+    extra = work()
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    if profiler is not None:
+        profiler.disable()
+        print_profile(kind, profiler, top)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"kind": kind, "seconds": seconds, "cpu_s": round(cpu, 2), "cpu": cpu, "base_mb": base / 1024,
+            "peak_mb": peak / 1024, **extra}
 
 
-def profiled(work, label: str = ""):
-    """`work()`, under cProfile when the benchmark runs with --profile: the top of the
-    profile (cumulative time) goes to stderr, which the parent prints."""
-    lines = int(os.environ.get(PROFILE) or 0)
-    if not lines:
-        return work()
-    import cProfile
+def print_profile(kind: str, profiler, top: int) -> None:
+    """The top of a profile, by own time and by cumulative time, on stderr."""
     import io
     import pstats
-    profile = cProfile.Profile()
-    try:
-        return profile.runcall(work)
-    finally:
-        for order in ("cumulative", "tottime"):   # where the time goes, and which functions spend it
-            text = io.StringIO()
-            pstats.Stats(profile, stream=text).sort_stats(order).print_stats(lines)
-            print(f"--- profile of {label or 'the work'} by {order} (times include cProfile's overhead) ---\n"
-                  + text.getvalue().split("\n\n", 1)[-1].strip(), file=sys.stderr, flush=True)
-
-
-def timed(kind: str, work) -> dict:
-    """Run `work()` (which returns a dict of counts) and add its time and memory: wall
-    seconds, and `cpu`, this process's user + system seconds (steadier on a shared
-    machine: the ratios are taken on it)."""
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    start, cpu = time.perf_counter(), time.process_time()
-    extra = profiled(work, kind)
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"kind": kind, "seconds": seconds, "cpu": cpu, "base_mb": base / 1024, "peak_mb": peak / 1024, **extra}
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.strip_dirs()
+    for order in ("tottime", "cumulative"):
+        text.write(f"---- profile of {kind}: top {top} by {order} ----\n")
+        stats.sort_stats(order).print_stats(top)
+    sys.stderr.write(text.getvalue())
 
 
 def load(kind: str, config) -> dict:
     """One of LOADS on the config's books, in this process; what it found."""
     from beancount import loader
     from beanclear.checks import checking, reconcile
-    inside = [0.0]  # CPU seconds spent in the beanclear plugins: their share of this very load
+    inside = [0.0]  # seconds spent in the beanclear plugins: their share of this very load
     run_plugin = reconcile.run_plugin
 
     def timed_plugin(*args):
@@ -89,23 +90,75 @@ def strip_plugins(books: Path) -> None:
     (books / NO_PLUGINS).write_text(re.sub(r"(?m)^plugin .*\n", "", text), encoding="utf-8")
 
 
-def measure(script: str, kind: str, out: Path, timeout: float, *extra: str) -> dict:
-    """Run `script --child kind --out out` in a fresh process; the dict it printed last."""
-    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+def measure(script: str, kind: str, out: Path, timeout: float, *extra: str, profile: int = 0) -> dict:
+    """Run `script --child kind --out out` in a fresh process; the dict it printed last.
+    `profile` > 0: the child profiles its work and its profile's top is printed here."""
+    profile = profile or int(os.environ.get(PROFILE) or 0)   # --profile of bench_checks/fava_page/large
+    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1", "BENCH_PROFILE": str(profile or "")}
     done = subprocess.run([sys.executable, script, "--child", kind, "--out", str(out), *extra], env=env,
                           capture_output=True, text=True, timeout=timeout)
     if done.returncode:
         raise SystemExit(f"{kind} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    if os.environ.get(PROFILE) and done.stderr.strip():
-        print(done.stderr.rstrip(), flush=True)
+    if profile:
+        print(done.stderr, end="", flush=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def ratio(r: dict, ref: dict, label: str) -> str:
+    """A figure against its reference: CPU time (steadier than the clock on a shared
+    machine; the clock's ratio beside it) and peak memory above the interpreter's base."""
+    used, ref_used = r["peak_mb"] - r["base_mb"], ref["peak_mb"] - ref["base_mb"]
+    return (f"{r['cpu_s'] / ref['cpu_s']:.2f}x the CPU time of {label} ({ref['cpu_s']:.2f} s; clock "
+            f"{r['seconds'] / ref['seconds']:.2f}x), {used:,.0f} MB over base against its {ref_used:,.0f} MB")
+
+
 def show(r: dict, what: str = "") -> None:
-    rest = ", ".join(f"{k} {v:,}" for k, v in r.items() if k not in ("kind", "seconds", "cpu", "base_mb", "peak_mb"))
-    cpu = f"  cpu {r['cpu']:8.2f} s" if "cpu" in r else ""
-    print(f"{r['kind']:<11} wall {r['seconds']:9.2f} s{cpu}  peak {r['peak_mb']:8,.0f} MB (base {r['base_mb']:,.0f} MB)"
+    rest = ", ".join(f"{k} {v:,}" for k, v in r.items() if k not in ("kind", "seconds", "cpu_s", "base_mb", "peak_mb"))
+    cpu = f" (cpu {r['cpu_s']:.2f} s)" if "cpu_s" in r else ""
+    print(f"{r['kind']:<11} {r['seconds']:9.2f} s{cpu}  peak {r['peak_mb']:8,.0f} MB (base {r['base_mb']:,.0f} MB)"
           f"  {what}{'; ' + rest if rest else ''}", flush=True)
+
+
+def compare_loads(script: str, out: Path, timeout: float, repeat: int = 1, profile: int = 0) -> dict[str, dict]:
+    """The three LOADS, each `repeat` times in turn (the fastest run of each counts: the
+    others measured the machine's other work); prints each and the plugins' share."""
+    best: dict[str, dict] = {}
+    for _ in range(repeat):
+        for kind in LOADS:
+            r = measure(script, kind, out, timeout, profile=profile)
+            if kind not in best or r["cpu"] < best[kind]["cpu"]:
+                best[kind] = r
+    # Loads of the same books differ by several percent from run to run on a busy machine;
+    # the time spent inside the plugins during a load is the steadier figure of their cost.
+    plain = best["bean-check"]["seconds"]
+    show(best["bean-check"], "plain Beancount (no plugins)")
+    show(best["plugins"], f"{(best['plugins']['seconds'] / plain - 1) * 100:+.1f}% for the plugins")
+    show(best["check"], f"{(best['check']['seconds'] / plain - 1) * 100:+.1f}% over plain bean-check")
+    for kind in ("plugins", "check"):
+        spent = best[kind]["in_plugins_s"]
+        print(f"{'':<11} {kind}: {spent:.2f} s inside the beanclear plugins, "
+              f"{spent / (best[kind]['cpu'] - spent) * 100:.1f}% of the rest of that load (CPU)", flush=True)
+    print(ratio_line("bean-check with the plugins", best["plugins"]["cpu"], "plain bean-check",
+                     best["bean-check"]["cpu"], "< 1.10"))
+    print(ratio_line("beanclear check", best["check"]["cpu"], "plain bean-check", best["bean-check"]["cpu"]), flush=True)
+    return best
+
+
+PROFILE = "BENCH_PROFILE"   # set (to a line count) by a benchmark's --profile; timed() profiles under it
+
+
+def profiled(work, label: str = ""):
+    """`work()`, under cProfile when the benchmark runs with --profile, for work that
+    timed() does not wrap (the Fava page's first render): its top on stderr."""
+    lines = int(os.environ.get(PROFILE) or 0)
+    if not lines:
+        return work()
+    import cProfile
+    profile = cProfile.Profile()
+    try:
+        return profile.runcall(work)
+    finally:
+        print_profile(label or "the work", profile, lines)
 
 
 def ratio_line(what: str, figure: float, reference_name: str, reference: float, goal: str = "") -> str:
@@ -123,28 +176,3 @@ def add_profile_flag(parser) -> None:
 def use_profile(args) -> None:
     if args.profile:
         os.environ[PROFILE] = str(args.profile)   # the children inherit it
-
-
-def compare_loads(script: str, out: Path, timeout: float, repeat: int = 1) -> dict[str, dict]:
-    """The three LOADS, each `repeat` times in turn (the fastest run of each counts: the
-    others measured the machine's other work); prints each and the plugins' share."""
-    best: dict[str, dict] = {}
-    for _ in range(repeat):
-        for kind in LOADS:
-            r = measure(script, kind, out, timeout)
-            if kind not in best or r["cpu"] < best[kind]["cpu"]:
-                best[kind] = r
-    # Loads of the same books differ by several percent from run to run on a busy machine:
-    # the ratios are taken on CPU seconds, and the time spent inside the plugins during a
-    # load is the steadiest figure of their cost.
-    plain = best["bean-check"]["cpu"]
-    show(best["bean-check"], "plain Beancount (no plugins)")
-    show(best["plugins"], f"{(best['plugins']['cpu'] / plain - 1) * 100:+.1f}% cpu for the plugins")
-    show(best["check"], f"{(best['check']['cpu'] / plain - 1) * 100:+.1f}% cpu over plain bean-check")
-    for kind in ("plugins", "check"):
-        spent = best[kind]["in_plugins_s"]
-        print(f"{'':<11} {kind}: {spent:.2f} s cpu inside the beanclear plugins, "
-              f"{spent / (best[kind]['cpu'] - spent) * 100:.1f}% of the rest of that load", flush=True)
-    print(ratio_line("bean-check with the plugins", best["plugins"]["cpu"], "plain bean-check", plain, "< 1.10"))
-    print(ratio_line("beanclear check", best["check"]["cpu"], "plain bean-check", plain), flush=True)
-    return best

@@ -68,7 +68,7 @@ class Importer(MerchantBill):
     HEADER = HEADER
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, HEADER, "Alipay 账务明细 (fund ledger)", footer=r"^#")
+        st = read_statement(filepath, HEADER, "Alipay 账务明细 (fund ledger)", footer=r"^#", stream=True)
         t, path = st.table, st.table.path
         cell = t.getter(*HEADER, "商户订单号", "商品名称", "对方账号", "备注", "业务描述")
         acc, currency = self.source.accounts, self.source.currency

@@ -68,7 +68,7 @@ class Importer(MerchantBill):
     HEADER = HEADER
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, HEADER, "Alipay 业务明细 (trade detail)", footer=r"^#")
+        st = read_statement(filepath, HEADER, "Alipay 业务明细 (trade detail)", footer=r"^#", stream=True)
         t, path = st.table, st.table.path
         names = (*HEADER, "商品名称", "创建时间", "完成时间", "对方账户", "退款批次号/请求号", "分润（元）", "门店名称", "备注",
                  *ALIPAY_FUNDED, *MERCHANT_FUNDED)

@@ -86,7 +86,7 @@ class Importer(BankImporter):
         positions = self._by_position
         st = read_statement(filepath, () if positions else self._header, what, encoding=bank.encoding,
                             footer=preset.footer if preset else None,
-                            columns=max(columns.values()) if positions else None)
+                            columns=max(columns.values()) if positions else None, stream=True)
         t, path = st.table, st.table.path
         if positions:
             col = {role: at - 1 for role, at in columns.items()}

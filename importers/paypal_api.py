@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from beanclear.importers.account_ids import checked
 from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.paypal_booking import BOOKED, NO_MONEY, PENDING, PayPalRow, book_rows
 from beanclear.importers.toolkit import (StatementError, currency_code, json_amount, json_line, json_shown,
@@ -74,6 +75,7 @@ class Importer(StatementImporter):
             raise StatementError(path, json_line(doc), "expected a Transaction Search response with a "
                                  "transaction_details list")
         out, rows = Extraction(), []
+        out.account = checked(doc.get("account_number"))   # the PayPal account it is of (account_ids.py)
         if isinstance(doc.get("page"), int) and isinstance(doc.get("total_pages"), int) \
                 and doc["page"] < doc["total_pages"]:
             out.notes.append(f"page {doc['page']} of {doc['total_pages']}: later pages are not in this file")

@@ -85,7 +85,7 @@ class Importer(StatementImporter):
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "WeChat Pay fund bill (资金账单)",
-                            summary_starts=SUMMARY, summary_required=True)
+                            summary_starts=SUMMARY, summary_required=True, stream=True)
         t, path = st.table, st.table.path
         col = {name: t.index(name) for name in HEADER}
         col["业务名称"] = t.index("业务名称", required=False)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from beanclear.importers.account_ids import checked
 from beanclear.importers.base import Extraction, StatementImporter, compare_summary, link, posting, transaction
 from beanclear.importers.toolkit import (
     StatementError,
@@ -71,77 +72,88 @@ class Importer(StatementImporter):
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "WeChat Pay trade bill (交易账单)",
-                            summary_starts=SUMMARY, summary_required=True)
+                            summary_starts=SUMMARY, summary_required=True, stream=True)
         t, path = st.table, st.table.path
-        col = {name: t.index(name, required=False) for name in (
-            "交易时间", "微信订单号", "商户订单号", "交易状态", "货币种类", "应结订单金额", "代金券金额",
-            "微信退款单号", "商户退款单号", "退款金额", "充值券退款金额", "退款状态", "商品名称", "手续费",
-            "费率", "订单金额", "退款成功时间", "付款银行", "商户号")}
+        # The columns read, found once for the file (wechat's ALL layout has 27, a row uses
+        # these); each row's cells cleaned once, and no function made per row.
+        values = t.plan("交易时间", "微信订单号", "商户订单号", "交易状态", "货币种类", "应结订单金额", "微信退款单号",
+                        "商户退款单号", "退款金额", "充值券退款金额", "退款状态", "商品名称", "手续费", "费率", "订单金额",
+                        "退款成功时间", "付款银行", "商户号")
+        has_ordered = t.index("订单金额", required=False) is not None
         out = Extraction()
         totals = {"rows": 0, "settled": Decimal(0), "refunded": Decimal(0), "fee": Decimal(0)}
+        zero, acc, default_currency = Decimal(0), self.source.accounts, self.source.currency
+        merchants = set()   # the merchant ids the rows name (account_ids.py)
         for row in self.each(t.rows):
-            def get(name: str) -> str:
-                return clean(row.cells[col[name]]) if col[name] is not None else ""
-
-            def amount(name: str) -> Decimal:
-                return parse_amount(get(name), path, row.line, name) if get(name) else Decimal(0)
-
+            (time_text, trade_id, order_id, status, currency, settled_text, refund_id, refund_order_id, refunded_text,
+             coupon_text, refund_status, item, fee_text, fee_rate, ordered_text, refund_time, bank,
+             merchant) = values(row)
+            line = row.line
+            merchants.add(merchant)
             out.rows += 1
-            settled, refunded, fee = amount("应结订单金额"), amount("退款金额"), amount("手续费")
+            settled = parse_amount(settled_text, path, line, "应结订单金额") if settled_text else zero
+            refunded = parse_amount(refunded_text, path, line, "退款金额") if refunded_text else zero
+            fee = parse_amount(fee_text, path, line, "手续费") if fee_text else zero
             totals["rows"] += 1
             totals["settled"] += settled
             totals["refunded"] += refunded
             totals["fee"] += fee
-            status = get("交易状态")
-            currency = get("货币种类") or self.source.currency
-            when = parse_datetime(get("交易时间"), TIME_FORMATS, path, row.line, "交易时间")
-            trade_id, order_id = get("微信订单号"), get("商户订单号")
+            currency = currency or default_currency
+            when = parse_datetime(time_text, TIME_FORMATS, path, line, "交易时间")
             if not trade_id:
-                raise StatementError(path, row.line, "column 微信订单号: expected the WeChat transaction id, got nothing")
-            acc = self.source.accounts
-            meta = {"order-id": order_id, "fee-rate": get("费率"), "method": get("付款银行")}
+                raise StatementError(path, line, "column 微信订单号: expected the WeChat transaction id, got nothing")
+            meta = {"order-id": order_id, "fee-rate": fee_rate, "method": bank}
             links = [link("order-", order_id)] if order_id else []
-            item = get("商品名称")
             fee = money(fee)
             if status == "SUCCESS":
-                ordered = amount("订单金额") if col["订单金额"] is not None else settled
+                ordered = (parse_amount(ordered_text, path, line, "订单金额") if ordered_text else zero) \
+                    if has_ordered else settled
                 discount = ordered - settled
                 if discount < 0:
-                    raise StatementError(path, row.line, f"应结订单金额 {settled} is above 订单金额 {ordered}")
+                    raise StatementError(path, line, f"应结订单金额 {settled} is above 订单金额 {ordered}")
+                if self.known and self.held(out, when.date(), trade_id, *((f"fee {trade_id}",) if fee else ())):
+                    continue
                 out.entries.append(transaction(
-                    path, row.line, when, None, f"Order {order_id} / {item}".strip(" /"),
+                    path, line, when, None, f"Order {order_id} / {item}".strip(" /"),
                     {"id": trade_id, **covers(f"fee {trade_id}", {"fee-of": trade_id}, fee, acc), **meta},
                     [posting(acc.clearing, settled - fee, currency), posting(acc.fees, fee, currency),
                      posting(acc.discounts, discount, currency), posting(acc.sales, -ordered, currency)],
                     links))
             elif status == "REFUND":
                 if settled != 0:
-                    raise StatementError(path, row.line, f"column 应结订单金额: expected 0.00 on a refund row, got {settled}")
-                refund_status = get("退款状态") or "SUCCESS"
+                    raise StatementError(path, line, f"column 应结订单金额: expected 0.00 on a refund row, got {settled}")
+                refund_status = refund_status or "SUCCESS"
                 if refund_status in REFUND_PENDING:
                     out.skip(REFUND_PENDING[refund_status])
                     continue
                 if refund_status != "SUCCESS":
-                    raise StatementError(path, row.line, f"column 退款状态: unknown refund status {refund_status!r} "
+                    raise StatementError(path, line, f"column 退款状态: unknown refund status {refund_status!r} "
                                          f"(expected SUCCESS, {', '.join(REFUND_PENDING)})")
-                refund_id = get("微信退款单号")
                 if not refund_id:
-                    raise StatementError(path, row.line, "column 微信退款单号: expected the refund id, got nothing")
-                if get("退款成功时间"):
-                    when = parse_datetime(get("退款成功时间"), TIME_FORMATS, path, row.line, "退款成功时间")
+                    raise StatementError(path, line, "column 微信退款单号: expected the refund id, got nothing")
+                if refund_time:
+                    when = parse_datetime(refund_time, TIME_FORMATS, path, line, "退款成功时间")
+                if coupon_text:
+                    parse_amount(coupon_text, path, line, "充值券退款金额")  # checked, held or not
+                if self.known and self.held(out, when.date(), refund_id,
+                                            *((f"fee-back {refund_id}",) if fee else ())):
+                    continue
                 out.entries.append(transaction(
-                    path, row.line, when, None, f"Refund of order {order_id} / {item}".strip(" /"),
+                    path, line, when, None, f"Refund of order {order_id} / {item}".strip(" /"),
                     {"id": refund_id, **covers(f"fee-back {refund_id}", {"fee-back-of": refund_id}, fee, acc),
-                     "refund-of": trade_id, "refund-order-id": get("商户退款单号"),
-                     "coupon-refund": get("充值券退款金额") if amount("充值券退款金额") else None, **meta},
+                     "refund-of": trade_id, "refund-order-id": refund_order_id,
+                     "coupon-refund": coupon_text if coupon_text and parse_amount(coupon_text, path, line, "充值券退款金额")
+                     else None, **meta},
                     [posting(acc.clearing, -(refunded + fee), currency), posting(acc.fees, fee, currency),
                      posting(acc.sales, refunded, currency)],
                     links))
             elif status in NO_MONEY:
                 out.skip(NO_MONEY[status])
             else:
-                raise StatementError(path, row.line, f"column 交易状态: unknown status {status!r} "
+                raise StatementError(path, line, f"column 交易状态: unknown status {status!r} "
                                      f"(expected SUCCESS, REFUND, {', '.join(NO_MONEY)})")
+        merchants -= {"", "0"}   # the merchant it is of, when every row names the same one
+        out.account = checked(merchants.pop()) if len(merchants) == 1 else None
         compare_summary(out, {"rows": st.total("总交易单数"), "settled": st.total("应结订单总金额"),
                               "refunded": st.total("退款总金额"), "fee": st.total("手续费总金额")}, totals)
         return out

@@ -13,12 +13,13 @@ import click
 
 from beanclear import config as config_mod
 from beanclear.books.atomic import BooksBusy
-from beanclear.clikit import BAD_INPUT, _fail, _load, config_option  # noqa: F401  (the commands' shared parts)
+from beanclear import clikit
+from beanclear.clikit import BAD_INPUT, _fail, _load, config_option, steps  # noqa: F401  (the commands' shared parts)
 from beanclear.importers.toolkit import StatementError
 
 def _row_progress(path: Path):
     """A progress bar per statement on a terminal; nothing when output goes to a file."""
-    if not sys.stderr.isatty():
+    if not clikit.on_terminal():
         return None
     bar = click.progressbar(length=1, label=f"reading {path.name}", file=sys.stderr)
     shown = [0]
@@ -83,11 +84,16 @@ def import_(config_path, paths, source, dry_run, force):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check(config_path, fmt):
     """Check the books: Beancount's errors and every reconciliation finding."""
+    from beanclear import books as books_mod
     from beanclear.checks import checking
     config = _load(config_path)
     if not (config.books / "main.beancount").exists():
         raise _fail(f"{config.books / 'main.beancount'}: no books yet (run `beanclear import` first)")
-    report = checking.check(config)
+    with steps("beanclear check", 2) as step:   # checking.check, in its two stages
+        step("loading the books (the plugins check them)")
+        entries, errors, options = books_mod.load(config.books / "main.beancount")
+        step("the report")
+        report = checking.report(entries, errors, config, options)
     click.echo(report.to_json() if fmt == "json" else report.to_text())
     sys.exit(1 if report.errors else 0)
 
@@ -104,7 +110,8 @@ def demo(directory, config_path, seed):
     """
     from beanclear import demo as demo_mod
     try:
-        summary = demo_mod.run(Path(directory) if directory else None, Path(config_path), seed=seed)
+        with steps("beanclear demo", 3) as step:
+            summary = demo_mod.run(Path(directory) if directory else None, Path(config_path), seed=seed, step=step)
     except (config_mod.ConfigError, StatementError) as exc:
         raise _fail(str(exc))
     click.echo(summary)
@@ -124,20 +131,31 @@ def match(config_path, apply_, fmt):
     main_file = config.books / "main.beancount"
     if not main_file.exists():
         raise _fail(f"{main_file}: no books yet (run `beanclear import` first)")
-    entries, _, _ = books_mod.load(main_file)
-    proposals = matching.match(entries, config)
     changed = []
-    if apply_:
-        todo = [e for p in proposals if p.confident for e in matching.edits_for(p)]
-        try:
-            changed = edits.apply(config.books, todo)
-        except (edits.EditError, BooksBusy) as exc:
-            raise _fail(str(exc))
+    with steps("beanclear match", 3 if apply_ else 2) as step:
+        step("loading the books")
+        entries, _, _ = books_mod.load(main_file)
+        step("matching")
+        proposals = matching.match(entries, config)
+        if apply_:
+            step("writing")
+            todo = [e for p in proposals if p.confident for e in matching.edits_for(p)]
+            try:
+                changed = edits.apply(config.books, todo)
+            except (edits.EditError, BooksBusy) as exc:
+                raise _fail(str(exc))
+    unproposed = matching.unproposed(entries, config, proposals)
     if fmt == "json":
         click.echo(json.dumps({"proposals": [p.to_json() for p in proposals],
+                               "unproposed": [u.to_json() for u in unproposed],
                                "written": [str(p) for p in changed]}, ensure_ascii=False, indent=1))
     else:
         click.echo(matching.text_report(proposals))
+        for u in unproposed:
+            click.echo(u.text())
+        if unproposed:
+            click.echo(f"{len(unproposed)} bank lines without a proposal (why: above; "
+                       "`beanclear book` or `beanclear link` them)")
         if apply_:
             click.echo(f"applied {sum(p.confident for p in proposals)} confident proposals; "
                        f"{len(changed)} files changed")
@@ -202,9 +220,11 @@ def prices_import(config_path, file, base):
 from beanclear.exports.command import export  # noqa: E402
 from beanclear.periods.command import close, reopen  # noqa: E402
 from beanclear.reports.command import report  # noqa: E402
+from beanclear.resolve.command import COMMANDS as _resolve_commands  # noqa: E402
 from beanclear.setup.command import init  # noqa: E402
+from beanclear.live.command import fetch_command, serve_command  # noqa: E402
 
-for _command in (init, close, reopen, report, export):
+for _command in (init, close, reopen, report, export, fetch_command, serve_command, *_resolve_commands):
     main.add_command(_command)
 
 if __name__ == "__main__":

@@ -5,6 +5,9 @@ so none of them needs the others."""
 
 from __future__ import annotations
 
+import contextlib
+import sys
+
 import click
 
 from beanclear import config as config_mod
@@ -25,3 +28,31 @@ def _load(path: str):
 def _fail(message: str) -> click.exceptions.Exit:
     click.echo(f"beanclear: {message}", err=True)
     return click.exceptions.Exit(BAD_INPUT)
+
+
+def on_terminal() -> bool:
+    """Whether progress may be shown: only when stderr is a terminal, never in a pipe,
+    a file, CI's log or a test runner (stdout keeps only the command's answer)."""
+    return sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def steps(label: str, total: int):
+    """A long command's stages as a progress bar on stderr, when stderr is a terminal;
+    nothing otherwise. Yields `step(name)`, called as each stage begins."""
+    if not on_terminal():
+        yield lambda name: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=False,
+                           item_show_func=lambda name: name) as bar:
+        begun = [False]
+
+        def step(name: str) -> None:
+            if begun[0]:
+                bar.update(1, name)   # the stage before it is done
+            else:
+                bar.current_item = name
+                bar.render_progress()
+            begun[0] = True
+        yield step
+        bar.update(1, "done")

@@ -170,13 +170,13 @@ def test_review_the_demo_in_a_browser_and_the_books_change_by_exactly_the_decisi
                                                .get_attribute("data-key")) != key)
         assert f"{len(proposals) - 1} match proposals" in browser.find_element(By.CLASS_NAME, "bc-summary").text
 
-        # acknowledge the first finding awaiting a decision, with a reason
-        row = browser.find_element(By.CSS_SELECTOR, "tr.bc-await")
+        # acknowledge the first finding whose suggested action is to acknowledge, with a reason
+        row = browser.find_element(By.CSS_SELECTOR, "tr.bc-await[data-suggested=acknowledge]")
         code = row.get_attribute("data-code")
         ref = Select(row.find_element(By.NAME, "ref")).first_selected_option.text
         row.find_element(By.CSS_SELECTOR, "button[data-action=acknowledge]").click()
         wait_for(browser, lambda d: "Give a reason" in d.find_element(By.ID, "beanclear-status").text)
-        row.find_element(By.NAME, "reason").send_keys("bank fee of 0.50, agreed with ICBC")
+        row.find_element(By.NAME, "reason").send_keys("Spring Festival returns, expected")
         row.find_element(By.CSS_SELECTOR, "button[data-action=acknowledge]").click()
         wait_for(browser, lambda d: "1 acknowledged" in d.find_element(By.CLASS_NAME, "bc-summary").text)
         assert severe_errors(browser) == []
@@ -184,7 +184,7 @@ def test_review_the_demo_in_a_browser_and_the_books_change_by_exactly_the_decisi
     [link] = key["target"].split()
     [accepted] = [p for p in proposals if review.proposal_key(p) == key]
     bank_file = Path(accepted.lines[0].entry.meta["filename"]).relative_to(merchant / "books")
-    ack = acks.ack_line(code, ref, "bank fee of 0.50, agreed with ICBC", dt.date.today()).rstrip("\n")
+    ack = acks.ack_line(code, ref, "Spring Festival returns, expected", dt.date.today()).rstrip("\n")
     changed = changes(before, books_snapshot(merchant))
     assert sorted(changed) == sorted([str(bank_file), "acks.beancount"])
     [removed], added = changed[str(bank_file)]

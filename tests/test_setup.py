@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from beanclear import cli
 from beanclear import config as config_mod
-from conftest import bank_file, sample
+from conftest import WECHAT_AND_BANK, bank_file, sample, snapshot
 
 BEANCLEAR = Path(sys.executable).parent / "beanclear"
 
@@ -138,3 +138,43 @@ def test_a_config_that_does_not_load_is_a_bug_and_writes_nothing(tmp_path, monke
     monkeypatch.setattr("beanclear.setup.writer.config_text", lambda survey, shown: "books: [\n")
     result = init(tmp_path / "m", "--from", folder, "--yes")
     assert result.exit_code == 2 and "bug" in result.output and not (tmp_path / "m").exists()
+
+
+def test_statements_of_two_accounts_of_one_type_become_two_sources(tmp_path):
+    """Two WeChat Pay merchants (商户号 1601959334 and XXXXXXXX): two sources, each with its
+    account_id; the fund bill, which names no account in a column, goes to the merchant
+    whose number it holds. Each import then finds its own source, and a statement of one
+    merchant given as the other's is refused."""
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    for name in ("gunsluo-wechatpay-v3-tradebill-ALL.csv", "gunsluo-wechatpay-v3-fundflowbill-Basic.csv",
+                 "wxjava-tradebill-ALL.csv"):
+        shutil.copy(sample("wechat_merchant", name), folder)
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    config = config_mod.load(tmp_path / "m" / "config.yaml")
+    assert {n: (c.type, c.account_id) for n, c in config.channels.items()} == {
+        "wechat": ("wechat", "1601959334"), "wechat2": ("wechat", "XXXXXXXX")}
+    text = (tmp_path / "m" / "config.yaml").read_text(encoding="utf-8")
+    assert 'account_id: "1601959334"' in text and "fundflowbill" in text.split("wechat2:")[0]
+    books = tmp_path / "m" / "books"
+    assert 'account: "1601959334"' in (books / "wechat" / "2021" / "2021-01.beancount").read_text(encoding="utf-8")
+    assert (books / "wechat2").is_dir()
+    forced = CliRunner().invoke(cli.main, ["import", "-c", str(tmp_path / "m" / "config.yaml"), "--source", "wechat",
+                                           str(folder / "wxjava-tradebill-ALL.csv")])
+    assert forced.exit_code == 2 and "source wechat, wechat2 of that type does not claim it" in forced.output
+
+
+def test_a_channel_statement_of_another_account_is_refused(tmp_path):
+    """A source without account_id: its books record the 商户号 of its first trade bill, and
+    another merchant's bill is refused (as another bank account's statement is)."""
+    (tmp_path / "config.yaml").write_text(WECHAT_AND_BANK, encoding="utf-8")
+    first = CliRunner().invoke(cli.main, ["import", "-c", str(tmp_path / "config.yaml"),
+                                          str(sample("wechat_merchant", "gunsluo-wechatpay-v3-tradebill-ALL.csv"))])
+    assert first.exit_code == 0, first.output
+    before = snapshot(tmp_path / "books")
+    other = CliRunner().invoke(cli.main, ["import", "-c", str(tmp_path / "config.yaml"),
+                                          str(sample("wechat_merchant", "wxjava-tradebill-ALL.csv"))])
+    assert other.exit_code == 2
+    assert "a statement of account XXXXXXXX, but the books hold wechat's statements of 1601959334" in other.output
+    assert snapshot(tmp_path / "books") == before

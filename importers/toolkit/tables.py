@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import itertools
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from beanclear.importers.toolkit.text import (
     header_key,
     paused_gc,
     read_text,
+    text_stream,
 )
 from beanclear.importers.toolkit.values import parse_amount
 from beanclear.importers.toolkit.xlsx import XLSX_MAGIC, xlsx_head, xlsx_rows
@@ -57,6 +59,37 @@ class Table:
         return get
 
 
+    def plan(self, *names: str, remember: int = 4096):
+        """A per-file column plan: `values(row)`, the cleaned cells of the columns `names`
+        (in that order; '' where the file has no such column or the row stops short of
+        it). Each column is found once per file and each cell cleaned once; the cells
+        that repeat (statuses, currencies, fee rates, common amounts) are remembered, up
+        to `remember` distinct ones, and not cleaned again. Only the columns named are
+        cleaned: a bill has two dozen, an importer reads some of them."""
+        at = [self.index(name, required=False) for name in names]
+        wanted = [i if i is not None else -1 for i in at]
+        memo: dict[str, str] = {}
+        _clean, missing = clean, None
+
+        def values(row: Row) -> list[str]:
+            cells = row.cells
+            width = len(cells)
+            out = []
+            for i in wanted:
+                if 0 <= i < width:
+                    raw = cells[i]
+                    value = memo.get(raw, missing)
+                    if value is None:
+                        value = _clean(raw)
+                        if len(memo) < remember:
+                            memo[raw] = value
+                    out.append(value)
+                else:
+                    out.append("")
+            return out
+        return values
+
+
 def header_in(head: str, names: Iterable[str], lines: int = 80) -> bool:
     """Whether one of the first lines of a file's start holds all `names` as cells: how
     `matches()` recognises a statement by its header, whatever the preamble before it."""
@@ -65,16 +98,16 @@ def header_in(head: str, names: Iterable[str], lines: int = 80) -> bool:
 
 
 def find_header(rows: Iterable[Row], required: Iterable[str], path: str, what: str,
-                scan: int = 60) -> tuple[Row, list[Row]]:
+                scan: int = 60, lazy: bool = False) -> tuple[Row, list[Row]]:
     """Find the header row by its content (preambles change length between versions):
     the first of the first `scan` rows that holds all `required` names. Returns it and
-    the rows after it."""
+    the rows after it (`lazy`: as the iterator they come from)."""
     wanted = {header_key(n) for n in required}
     rows = iter(rows)
     seen = []
     for row in rows:
         if wanted <= {header_key(c) for c in row.cells}:
-            return row, list(rows)
+            return row, (rows if lazy else list(rows))
         seen.append(row)
         if len(seen) >= scan:
             break
@@ -131,7 +164,8 @@ class Statement:
 
 def read_statement(path: str | Path, required: Iterable[str], what: str, *, encoding: str | None = None,
                    summary_starts: str | None = None, summary_required: bool = False,
-                   footer: str | None = None, columns: int | None = None, allow_empty: bool = False) -> Statement:
+                   footer: str | None = None, columns: int | None = None, allow_empty: bool = False,
+                   stream: bool = False) -> Statement:
     """Read a CSV statement (or the sheet of an XLSX workbook that holds the header):
     find the header by `required` names, take every row below it as data (blank rows
     skipped; a row shorter than the header is padded with empty cells, unless it lacks a
@@ -143,53 +177,133 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     the non-blank rows after it are kept in `Statement.footer`. `columns` reads a file
     without a header: every row is data, with at least that many cells. Empty cells at
     the end of the header (a trailing comma) are not columns: rows may omit them.
-    `allow_empty` accepts a header without rows (PayPal's download of a quiet month)."""
+    `allow_empty` accepts a header without rows (PayPal's download of a quiet month).
+
+    `stream`, for an importer that only iterates over `Table.rows` (in order, not by
+    index): a large CSV file (text.STREAM_FROM) is read and checked once here, every row
+    as above, without keeping them; each pass over `Table.rows` then reads the file again
+    (StreamedRows). Its text and rows are never held whole: memory does not grow with the
+    file. Errors are the same, found in the same order."""
     path, required = str(path), tuple(required)
-    wanted = {header_key(n) for n in required}
+    lines = text_stream(path, encoding) if stream and not _is_xlsx(path) else None
+    options = dict(path=path, required=required, what=what, summary_starts=summary_starts,
+                   summary_required=summary_required, footer=footer, columns=columns, allow_empty=allow_empty)
+    st = Statement(Table(path, [], 0, []), {}, 0, [])
     with paused_gc():
-        source = statement_rows(path, required, encoding)
-        if columns:
-            header, rest = Row(0, [f"column {i + 1}" for i in range(columns)]), list(source)
-        else:
-            header, rest = find_header(source, required, path, what)
+        if lines is None:
+            st.table.rows = list(_data_rows(statement_rows(path, required, encoding), st, whole=True, **options))
+            return st
+        source = csv_rows(lines(), path)
+        try:
+            count = sum(1 for _ in _data_rows(source, st, **options))
+        except StatementError:
+            # Read whole, every row is read before any is checked: an error of the CSV
+            # itself further on (a quote never closed) is the one to report, as then.
+            if st.table.header:
+                for _ in source:
+                    pass
+            raise
+    stamp = _stamp(path)
+
+    def again() -> Iterator[Row]:
+        if _stamp(path) != stamp:
+            raise StatementError(path, 0, "the file changed while it was read (import it again)")
+        with paused_gc():
+            yield from _data_rows(csv_rows(lines(), path), Statement(Table(path, [], 0, []), {}, 0, []), **options)
+    st.table.rows = StreamedRows(again, count)
+    return st
+
+
+class StreamedRows:
+    """The data rows of a streamed statement (read_statement(stream=True)): how many
+    there are, and each iteration a fresh read of the file."""
+
+    def __init__(self, make, count: int):
+        self._make, self._count = make, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self._make())
+
+
+def _is_xlsx(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == XLSX_MAGIC
+    except OSError:
+        return False
+
+
+def _stamp(path: str) -> tuple:
+    stat = Path(path).stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tuple, what: str,
+               summary_starts: str | None, summary_required: bool, footer: str | None, columns: int | None,
+               allow_empty: bool, whole: bool = False) -> Iterator[Row]:
+    """read_statement's rows, one at a time; the header, summary and footer go into `st`.
+    `whole`: every row below the header read before the first is checked."""
+    wanted = {header_key(n) for n in required}
+    if columns:
+        header, rest = Row(0, [f"column {i + 1}" for i in range(columns)]), iter(source)
+    else:
+        header, rest = find_header(source, required, path, what, lazy=True)
+    if whole:
+        rest = iter(list(rest))
+    st.table.header, st.table.header_line = header.cells, header.line
     width = len(header.cells)
     while width > 1 and not clean(header.cells[width - 1]):
         width -= 1
     ends = re.compile(footer) if footer else None
-    rows, summary, summary_line, tail = [], {}, 0, []
-    for i, row in enumerate(rest):
-        if ends and row.cells and ends.search(row.cells[0].strip()):  # before the blank test: `-----` is one
-            tail = [r for r in rest[i:] if any(c.strip() for c in r.cells)]
+    # header_key() (Unicode normalisation) of every row's first cell is a tenth of the
+    # read: an ASCII cell can only be a summary header whose key is ASCII (NFKC keeps
+    # ASCII as it is), so for WeChat's 总交易单数 the usual row needs no key at all.
+    summary_key = header_key(summary_starts) if summary_starts else None
+    ascii_key = summary_key is not None and summary_key.isascii()
+    last, any_rows = header.line, False
+    for row in rest:
+        last = row.line
+        cells = row.cells
+        if ends and cells and ends.search(cells[0].strip()):  # before the blank test: `-----` is one
+            tail = []
+            for r in itertools.chain([row], rest):
+                last = r.line
+                if any(c.strip() for c in r.cells):
+                    tail.append(r)
+            st.footer = tail
             break
-        if not any(clean(c) for c in row.cells):
+        if not cells or not (clean(cells[0]) or any(clean(c) for c in cells)):  # a blank row
             continue
-        if summary_starts and header_key(row.cells[0]) == header_key(summary_starts):
-            values = next((r for r in rest[i + 1:] if any(clean(c) for c in r.cells)), None)
+        if summary_key is not None and (ascii_key or not cells[0].isascii()) \
+                and header_key(cells[0]) == summary_key:
+            values = next((r for r in rest if any(clean(c) for c in r.cells)), None)
             if values is None:
                 raise StatementError(path, row.line, "summary header without its values (is the file cut off?)")
-            summary = {header_key(k): clean(v) for k, v in zip(row.cells, values.cells)}
-            summary_line = values.line
-            trailing = [r for r in rest[rest.index(values) + 1:] if any(clean(c) for c in r.cells)]
-            if trailing:
-                raise StatementError(path, trailing[0].line, "rows after the summary (expected the end of the file)")
+            st.summary = {header_key(k): clean(v) for k, v in zip(row.cells, values.cells)}
+            st.summary_line = values.line
+            trailing = next((r for r in rest if any(clean(c) for c in r.cells)), None)
+            if trailing is not None:
+                raise StatementError(path, trailing.line, "rows after the summary (expected the end of the file)")
             break
-        extra = [c for c in row.cells[width:] if clean(c)]
+        extra = [c for c in cells[width:] if clean(c)]
         # A row that leaves out its empty trailing cells (WeChat, Excel re-saves) is padded;
         # one without a cell of a column the layout needs is cut off or malformed.
-        needed = [h for h in header.cells[len(row.cells):width] if header_key(h) in wanted]
-        if extra or needed or (columns and len(row.cells) < width):
+        needed = [h for h in header.cells[len(cells):width] if header_key(h) in wanted]
+        if extra or needed or (columns and len(cells) < width):
             where = f"the header (line {header.line})" if header.line else "the other rows"
             lacking = f": no {', '.join(clean(h) for h in needed)}" if needed else ""
-            raise StatementError(path, row.line, f"expected {width} cells as in {where}, got {len(row.cells)}"
+            raise StatementError(path, row.line, f"expected {width} cells as in {where}, got {len(cells)}"
                                  f"{lacking}")
-        rows.append(row if len(row.cells) >= width else Row(row.line, row.cells + [""] * (width - len(row.cells))))
-    if summary_required and not summary:
-        last = rest[-1].line if rest else header.line
+        any_rows = True
+        yield row if len(cells) >= width else Row(row.line, cells + [""] * (width - len(cells)))
+    if summary_required and not st.summary:
         raise StatementError(path, last, f"no summary line starting with {summary_starts} "
                              "(is the file cut off?)")
-    if not rows and not summary and not allow_empty:
+    if not any_rows and not st.summary and not allow_empty:
         raise StatementError(path, header.line or 1, f"no rows below the header (expected a {what} with transactions)")
-    return Statement(Table(path, header.cells, header.line, rows), summary, summary_line, tail)
 
 
 def statement_rows(path: str, required: Iterable[str] = (), encoding: str | None = None) -> Iterator[Row]:

@@ -3,6 +3,7 @@ error every importer raises."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import gc
@@ -119,6 +120,88 @@ def read_text(path: str | Path, encoding: str | None = None, fallbacks: tuple[st
     return text
 
 
+# -- large files, as a stream of lines ------------------------------------------------
+# A statement past STREAM_FROM bytes is never held whole as text: it is decoded in chunks,
+# each pass over it a fresh read of the file. What it reads is what read_text() gives,
+# line for line: the same encoding chosen, the same BOM and control characters dropped.
+# Anything unusual (gzip, a byte that does not decode, U+FFFD, mojibake, a blank start)
+# is left to read_text(), which says what is wrong exactly as for a small file.
+
+STREAM_FROM = 16 * 2**20
+CHUNK = 2**20
+
+
+def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[str, ...] = ENCODINGS):
+    """A function giving the lines of a large statement (keeping their line ends, split
+    as io.StringIO(read_text(path), newline="") splits them), one fresh pass a call; or
+    None where the file is to be read whole by read_text()."""
+    try:
+        size = Path(path).stat().st_size
+        if size < STREAM_FROM or size > MAX_BYTES:
+            return None
+        with open(path, "rb") as fh:
+            if fh.read(2) == b"\x1f\x8b":
+                return None
+    except OSError:
+        return None
+    for candidate in (encoding,) if encoding else fallbacks:
+        try:
+            head, start, blank = "", True, True
+            for chunk in _decoded(path, candidate):
+                if "\ufffd" in chunk:
+                    return None
+                if len(head) < 4096:
+                    head += chunk[:4096]
+                if blank:
+                    if start:
+                        chunk = chunk.lstrip("\ufeff")
+                        start = not chunk
+                    blank = not CONTROL.sub("", chunk).strip()
+            if blank or _looks_like_mojibake(head):
+                return None
+        except UnicodeDecodeError:
+            if encoding:
+                return None
+            continue
+        except (OSError, MemoryError):
+            return None
+        return lambda: _lines(path, candidate)
+    return None
+
+
+def _decoded(path, encoding: str) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open(path, "rb") as fh:
+        while True:
+            data = fh.read(CHUNK)
+            text = decoder.decode(data, final=not data)
+            if text:
+                yield text
+            if not data:
+                return
+
+
+def _lines(path, encoding: str) -> Iterator[str]:
+    """The lines of the text decode() makes of the file: leading BOMs, then control
+    characters removed (each is one character: removing them chunk by chunk is removing
+    them from the whole), then split at \\n, \\r and \\r\\n."""
+    pending, start = "", True
+    for chunk in _decoded(path, encoding):
+        if start:
+            chunk = chunk.lstrip("\ufeff")
+            if not chunk:
+                continue
+            start = False
+        lines = io.StringIO(pending + CONTROL.sub("", chunk), newline="").readlines()
+        pending = lines.pop() if lines else ""
+        if pending.endswith("\n"):  # complete; one ending in \r may meet its \n in the next chunk
+            lines.append(pending)
+            pending = ""
+        yield from lines
+    if pending:
+        yield pending
+
+
 # -- rows and cells ------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)  # slots: a million-row statement holds a million of these
@@ -127,18 +210,25 @@ class Row:
     cells: list[str]    # raw cells
 
 
-def csv_rows(text: str, path: str | Path, delimiter: str = ",") -> Iterator[Row]:
+def csv_rows(text, path: str | Path, delimiter: str = ",") -> Iterator[Row]:
     """CSV rows with the line each starts on. Lenient about a TAB after a closing quote
     (`"3985734"\t,` — invalid RFC 4180, common in Chinese exports); strict about a quote
-    left open at the end of the file (a file cut off mid-row)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    left open at the end of the file (a file cut off mid-row). `text`: the text, or
+    (text_stream) its lines."""
+    quotes = [0]
+    if isinstance(text, str):
+        quotes[0] = text.count('"')
+        source = io.StringIO(text, newline="")
+    else:
+        source = _counting(text, quotes)
+    reader = csv.reader(source, delimiter=delimiter, strict=False)
     start = last = 1
     rows = 0
     while True:
         try:
             cells = next(reader)
         except StopIteration:
-            if text.count('"') % 2:
+            if quotes[0] % 2:
                 raise StatementError(path, last, "a quoted cell is never closed (is the file cut off?)") from None
             return
         except csv.Error as exc:
@@ -153,6 +243,13 @@ def csv_rows(text: str, path: str | Path, delimiter: str = ",") -> Iterator[Row]
         last, start = start, reader.line_num + 1
 
 
+def _counting(lines: Iterator[str], quotes: list) -> Iterator[str]:
+    for line in lines:
+        if '"' in line:
+            quotes[0] += line.count('"')
+        yield line
+
+
 PLACEHOLDERS = {"", "/", "-", "--", "—", "null", "NULL", "None"}
 
 
@@ -160,10 +257,19 @@ def clean(cell: str) -> str:
     """Strip what exports add to protect cells from Excel: TABs, a leading backtick or
     apostrophe, `="…"`, padding spaces; and control characters anywhere. Placeholders (`/`, `-`, `--`, `---…`) become ''."""
     text = cell.strip()  # whitespace includes TAB and NBSP
-    if not text.isprintable():  # NBSP, or a control character (NUL, DEL, C1): never kept
-        text = CONTROL.sub("", text).strip()
-    if text[:1] not in ("=", "`", "'") and "\u00a0" not in text:  # the usual cell: nothing more to strip
+    if text.isprintable():  # the usual cell (printable text holds no NBSP): at most a protecting `'
+        if text[:1] in ("`", "'"):
+            text = text.lstrip("`'").strip()
+        elif text[:1] == "=":
+            return _unwrapped(text)
         return "" if text in PLACEHOLDERS or (text[:1] == "-" and not text.strip("-")) else text
+    text = CONTROL.sub("", text).strip()  # NBSP, or a control character (NUL, DEL, C1): never kept
+    if text[:1] not in ("=", "`", "'") and "\u00a0" not in text:
+        return "" if text in PLACEHOLDERS or (text[:1] == "-" and not text.strip("-")) else text
+    return _unwrapped(text)
+
+
+def _unwrapped(text: str) -> str:
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1]
     text = text.lstrip("`'").strip("\t ").replace("\u00a0", " ").strip()

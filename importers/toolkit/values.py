@@ -17,11 +17,16 @@ _AMOUNT_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 # Digits an amount may have: Decimal computes exactly to 28 digits; no statement's amount
 # has more than 20 (and a longer one makes quantize() fail).
 MAX_AMOUNT_DIGITS = 24
+_PLAIN_AMOUNT = re.compile(r"(-?)(\d+(?:\.\d*)?)\Z")  # what parse_amount reads as it is
 
 
 def parse_amount(text: str, path: str, line: int, column: str, decimal_comma: bool = False) -> Decimal:
     """An amount as written in a statement: currency signs, thousands separators,
     a sign before or after the currency sign (`-$7,971.39`). Never a float."""
+    plain = _PLAIN_AMOUNT.match(text)
+    if plain is not None and len(plain.group(2)) <= MAX_AMOUNT_DIGITS and not decimal_comma:
+        amount = Decimal(plain.group(2))  # the usual cell, cleaned already: `48.00`, `-0.43000`
+        return -amount if plain.group(1) else amount
     raw = clean(text)
     value = raw.replace(" ", "")
     negative = value.startswith("-") or (value.startswith("(") and value.endswith(")"))

@@ -15,6 +15,7 @@ lines and `balance` lines of the source's own folder are enough.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +24,7 @@ from pathlib import Path
 from beanclear.books import render
 
 OPEN_DATE = "2000-01-01"
+KEEP_TEXT = 16 * 2**20   # characters of a month file Books keeps once read (_read)
 ENTRY_START = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]")
 ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 COVERS_LINE = re.compile(r'^[ \t]+covers:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)  # render.identities
@@ -45,6 +47,7 @@ def _unescape(text: str) -> str:
 class Books:
     root: Path
     _texts: dict = field(default_factory=dict, repr=False, compare=False)   # _read()'s
+    _held: dict = field(default_factory=dict, repr=False, compare=False)    # _scan()'s statements
 
     @property
     def main(self) -> Path:
@@ -58,20 +61,46 @@ class Books:
     def _read(self, path: Path) -> str:
         """A month file's text, read once per Books: an import asks of the same files what
         they hold (ids), what they cover and what they post before a date. A Books lives
-        for one command, under the lock, so the files cannot change meanwhile."""
+        for one command, under the lock, so the files cannot change meanwhile (importing.run
+        reads the ids before the lock, and checks the files' stamps under it). A file past
+        KEEP_TEXT characters is not kept: read again if asked again, as memory must not
+        grow with the books."""
         text = self._texts.get(path)
         if text is None:
-            text = self._texts[path] = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
+            if len(text) <= KEEP_TEXT:  # a large month file is read again if asked again: never all held
+                self._texts[path] = text
         return text
+
+    def _scan(self, path: Path) -> tuple[list[str], list[tuple]]:
+        """What known() and statements() read of one month file, from one read of it;
+        the statements it records are kept (they are few), its ids are not."""
+        text = self._read(path)
+        ids = [_unescape(m) if "\\" in m else m for m in ID_LINE.findall(text)]
+        ids += [c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m) if "\\" in m else m)]
+        ids += [f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text)]
+        held = []
+        for block in COVERAGE_BLOCK.finditer(text):
+            account = ACCOUNT_META.search(block.group(0))
+            held.append((dt.date.fromisoformat(block.group(2)), dt.date.fromisoformat(block.group(1)),
+                         _unescape(account.group(1)) if account else None))
+        self._held[path] = held
+        return ids, held
+
+    def stamp(self, source: str) -> tuple:
+        """(name, size, modification time) of each of a source's files: equal stamps, the
+        same files as when known() read them (an import holds the lock only to write)."""
+        out = []
+        for path in self.source_files(source):
+            stat = path.stat()
+            out.append((str(path), stat.st_size, stat.st_mtime_ns))
+        return tuple(out)
 
     def known(self, source: str) -> set[str]:
         """Identities (render.identities: `id` and `covers`) of everything already in a source's files."""
         out = set()
         for path in self.source_files(source):
-            text = self._read(path)
-            out.update(_unescape(m) for m in ID_LINE.findall(text))
-            out.update(c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m)))
-            out.update(f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text))
+            out.update(self._scan(path)[0])
         return out
 
     def statements(self, source: str) -> list[tuple[dt.date, dt.date, str | None]]:
@@ -79,10 +108,8 @@ class Books:
         the books record (statements/coverage.py), read from the text of its files."""
         out = []
         for path in self.source_files(source):
-            for block in COVERAGE_BLOCK.finditer(self._read(path)):
-                account = ACCOUNT_META.search(block.group(0))
-                out.append((dt.date.fromisoformat(block.group(2)), dt.date.fromisoformat(block.group(1)),
-                            _unescape(account.group(1)) if account else None))
+            held = self._held.get(path)
+            out += held if held is not None else self._scan(path)[1]
         return out
 
     def openings(self) -> set[tuple[str, str]]:
@@ -116,8 +143,12 @@ class Books:
         changes: dict[Path, str] = {}
         if not self.main.exists():
             config_path = Path(_relative(config.path, self.root))
+            statements = Path(_relative(config.root / "statements", self.root))
             changes[self.main] = MAIN_TEMPLATE.format(
-                title=render.quote(config.title), currency=config.currency, config=render.quote_exact(str(config_path)))
+                title=render.quote(config.title), currency=config.currency, config=render.quote_exact(str(config_path)),
+                statements=render.quote_exact(str(statements)))
+            if not (self.root / FAVA_IMPORT).exists():   # what main.beancount's import-config names
+                changes[self.root / FAVA_IMPORT] = FAVA_IMPORT_TEXT.format(config=repr(str(config_path)))
         accounts = self.root / "accounts.beancount"
         text = accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER
         have = set(OPEN_LINE.findall(text))
@@ -148,14 +179,21 @@ class Books:
 
     def plan(self, source: str, entries: list, changes: dict[Path, str]) -> None:
         """Add to `changes` the new text of every file that `entries` go into."""
-        by_file: dict[Path, list] = {}
+        # Per month, not per entry: the month's name and file path once, each entry's
+        # sort key once (merge() takes the keyed entries as they are sorted).
+        by_month: dict[tuple[int, int], list] = {}
         for entry in entries:
-            month = entry.date.strftime("%Y-%m")
-            by_file.setdefault(self.root / source / month[:4] / f"{month}.beancount", []).append(entry)
-        for path, new in by_file.items():
-            old = changes.get(path) or (path.read_text(encoding="utf-8") if path.exists() else "")
-            changes[path] = merge(old, sorted(new, key=render.sort_key))
-        if by_file:
+            day = entry.date
+            by_month.setdefault((day.year, day.month), []).append(entry)
+        for (year, number), new in by_month.items():
+            month = dt.date(year, number, 1).strftime("%Y-%m")
+            path = self.root / source / month[:4] / f"{month}.beancount"
+            keyed = [(render.sort_key(e), e) for e in new]
+            keyed.sort(key=_first)  # stable, as sorted(new, key=render.sort_key) is
+            # The month's text is made when atomic.write_files writes it: one month's text
+            # in memory at a time, not every month's until the last is written.
+            changes[path] = functools.partial(_merged, path, changes.get(path), keyed)
+        if by_month:
             main = changes.get(self.main) or self.main.read_text(encoding="utf-8")
             changes[self.main] = add_include(main, source)
 
@@ -216,12 +254,26 @@ def split_blocks(text: str) -> tuple[str, list[str]]:
     return "".join(lines[: starts[0]]), ["".join(lines[a:b]) for a, b in zip(bounds, bounds[1:])]
 
 
-def merge(old: str, new_entries: list) -> str:
+def _merged(path: Path, before, keyed: list) -> str:
+    """A month file's new text (Books.plan): its text, or the change planned before, merged."""
+    old = before() if callable(before) else before
+    return merge(old or (path.read_text(encoding="utf-8") if path.exists() else ""), keyed=keyed)
+
+
+def _first(pair: tuple):
+    return pair[0]
+
+
+def merge(old: str, new_entries: list = (), keyed: list | None = None) -> str:
     """Insert entries (sorted by render.sort_key) into a month file's text, each before
-    the first existing block that sorts after it. Existing text is kept byte for byte."""
+    the first existing block that sorts after it. Existing text is kept byte for byte.
+    `keyed`, instead of `new_entries`: (sort key, entry) pairs, sorted."""
     preamble, blocks = split_blocks(old)
     out = [preamble]
-    pending = [(render.sort_key(e), render.entry_text(e) + "\n") for e in new_entries]
+    if keyed is None:
+        keyed = [(render.sort_key(e), e) for e in new_entries]
+    text = render.entry_text
+    pending = [(key, text(e) + "\n") for key, e in keyed]
     at = 0
 
     def emit(text: str) -> None:
@@ -264,6 +316,16 @@ def add_include(main: str, source: str) -> str:
 
 
 SOURCES_MARKER = "; Statements, one include per source"
+FAVA_IMPORT = "fava_import.py"   # Fava's import-config (fava_page/ingest.py)
+FAVA_IMPORT_TEXT = '''\
+"""Fava's Import page for these books, written by beanclear (beanclear.fava_page.ingest).
+Fava runs this file: beanclear's importers list the statements, and "Extract" imports
+the file through `beanclear import` (the books' layout, ids and lock); Fava gets no
+entries of its own to save. Statements can also be dropped on the Reconciliation page."""
+from beanclear.fava_page.ingest import import_config
+
+CONFIG, HOOKS = import_config(__file__, {config})
+'''
 MAIN_TEMPLATE = """\
 ; The books of this merchant, kept by beanclear. This file is yours to edit: beanclear
 ; only ever adds an include line below when a new source gets its first statement.
@@ -280,6 +342,9 @@ plugin "beanclear.plugins.fx" {config}
 
 ; Fava's sidebar gets a "Reconciliation" page: channels, findings, the review queue.
 2000-01-01 custom "fava-extension" "beanclear.fava_page" {config}
+; Fava's Import page lists the statements; its "Extract" imports one through `beanclear import`.
+2000-01-01 custom "fava-option" "import-config" "fava_import.py"
+2000-01-01 custom "fava-option" "import-dirs" {statements}
 
 include "accounts.beancount"
 include "prices.beancount"

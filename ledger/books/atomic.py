@@ -129,11 +129,15 @@ def pending(root: Path) -> bool:
     return (root / JOURNAL).exists()
 
 
-def write_files(root: Path, changes: dict[Path, str]) -> None:
-    """Replace or create every file in `changes` as one step. Call under `locked()`."""
+def write_files(root: Path, changes: dict) -> None:
+    """Replace or create every file in `changes` as one step. Call under `locked()`.
+    A file's text may be given as a function that makes it (Books.plan): it is made
+    as the file is written, so one large file's text is in memory at a time."""
     steps = []
     try:
-        for target, text in sorted(changes.items()):
+        for target, text in sorted(changes.items(), key=lambda item: item[0]):
+            if callable(text):
+                text = text()
             target.parent.mkdir(parents=True, exist_ok=True)
             step = {"target": str(target), "temp": str(target.with_name(f".{target.name}.new")), "backup": None}
             steps.append(step)

@@ -23,6 +23,8 @@ class Edit:
     line: int             # 1-based
     add_links: tuple[str, ...] = ()
     account: tuple[str, str] | None = None   # (from, to) on a posting line
+    remove_links: tuple[str, ...] = ()
+    title: tuple[str | None, str] | None = None   # (payee, narration) on a transaction's first line
 
 
 def _comment_start(line: str) -> int:
@@ -52,6 +54,33 @@ def add_links(line: str, links: tuple[str, ...]) -> str:
     return body + "".join(f" ^{l}" for l in new) + (rest if rest.strip() else rest.lstrip(" "))
 
 
+def remove_links(line: str, links: tuple[str, ...]) -> str:
+    """The first line of an entry without the given ^links (a no-op when none is there)."""
+    body_end = _comment_start(line.rstrip("\n"))
+    body, rest = line[:body_end], line[body_end:]
+    words = body.rstrip().split(" ")
+    kept = [w for w in words if not (w.startswith("^") and w[1:] in links)]
+    if len(kept) == len(words):
+        return line
+    tail = body[len(body.rstrip()):]
+    return " ".join(kept) + (tail if rest.strip() else "") + rest
+
+
+_TITLE = re.compile(r'^(\d{4}-\d{2}-\d{2}[ \t]+(?:\*|!|txn|[A-Z#%&?P])[ \t]+)((?:"(?:[^"\\]|\\.)*"[ \t]*){1,2})')
+
+
+def retitle(line: str, payee: str | None, narration: str) -> str:
+    """A transaction's first line with another payee and narration, its flag, tags,
+    links and comment kept."""
+    from beanclear.books.render import quote
+    found = _TITLE.match(line)
+    if not found:
+        raise EditError(f"expected a transaction's first line, found {line.strip()!r}")
+    strings = (quote(payee) + " " if payee else "") + quote(narration)
+    rest = line[found.end(2):]
+    return found.group(1) + strings + (" " if rest.strip() else "") + rest.lstrip(" \t")
+
+
 def rebook(line: str, old: str, new: str) -> str:
     """A posting line booked to `new` instead of `old`, the amount kept in its column
     where the padding allows."""
@@ -67,13 +96,20 @@ def rebook(line: str, old: str, new: str) -> str:
     return indent + new + " " * keep + after.lstrip(" ")
 
 
-def apply(root: Path, edits: list[Edit]) -> list[Path]:
-    """Make the edits as one atomic write under the books' lock; returns changed files."""
+def apply(root: Path, edits: list[Edit], appends: dict[str, tuple[str, str, tuple[str, ...]]] | None = None,
+          also: dict[Path, str] | None = None) -> list[Path]:
+    """Make the edits as one atomic write under the books' lock; returns changed files.
+    `appends` adds blocks to decision files of the books at the same time (name ->
+    (header, block, after), as append_to does), `also` whole files outside the books
+    (the config, for a rule a person saved with a booking)."""
+    root = Path(root)
     by_file: dict[Path, list[Edit]] = defaultdict(list)
     for edit in edits:
         by_file[Path(edit.path)].append(edit)
     with atomic.locked(root):
         changes = {}
+        for name, (header, block, after) in sorted((appends or {}).items()):
+            changes.update(_appended(root, name, header, block, after, changes))
         for path, file_edits in sorted(by_file.items()):
             lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
             before = list(lines)
@@ -81,6 +117,10 @@ def apply(root: Path, edits: list[Edit]) -> list[Path]:
                 if not 0 < edit.line <= len(lines):
                     raise EditError(f"{path}:{edit.line}: no such line (the books changed; run again)")
                 text = lines[edit.line - 1]
+                if edit.title:
+                    text = retitle(text, *edit.title)
+                if edit.remove_links:
+                    text = remove_links(text, edit.remove_links)
                 if edit.add_links:
                     text = add_links(text, edit.add_links)
                 if edit.account:
@@ -88,6 +128,7 @@ def apply(root: Path, edits: list[Edit]) -> list[Path]:
                 lines[edit.line - 1] = text
             if lines != before:
                 changes[path] = "".join(lines)
+        changes.update(also or {})
         if changes:
             atomic.write_files(root, changes)
     return sorted(changes)
@@ -99,18 +140,25 @@ def append_to(root: Path, name: str, header: str, block: str, after: tuple[str, 
     (after the include of the first file of `after` main has, else at its end), as one
     atomic write under the books' lock. Returns the files written."""
     root = Path(root)
-    path, main = root / name, root / "main.beancount"
-    include = f'include "{name}"'
     with atomic.locked(root):
-        text = path.read_text(encoding="utf-8") if path.exists() else header
-        if text and not text.endswith("\n"):
-            text += "\n"
-        changes = {path: text + block}
-        main_text = main.read_text(encoding="utf-8")
-        if not re.search(rf"^{re.escape(include)}[ \t]*(;.*)?$", main_text, re.M):
-            changes[main] = _with_include(main_text, include, after)
+        changes = _appended(root, name, header, block, after, {})
         atomic.write_files(root, changes)
     return sorted(changes)
+
+
+def _appended(root: Path, name: str, header: str, block: str, after: tuple[str, ...], pending: dict) -> dict:
+    """The new text of a decision file with `block` appended, and of main.beancount with
+    its include where it lacks one (`pending`: texts already changed in this write)."""
+    path, main = root / name, root / "main.beancount"
+    include = f'include "{name}"'
+    text = pending.get(path) or (path.read_text(encoding="utf-8") if path.exists() else header)
+    if text and not text.endswith("\n"):
+        text += "\n"
+    changes = {path: text + block}
+    main_text = pending.get(main) or main.read_text(encoding="utf-8")
+    if not re.search(rf"^{re.escape(include)}[ \t]*(;.*)?$", main_text, re.M):
+        changes[main] = _with_include(main_text, include, after)
+    return changes
 
 
 def _with_include(main: str, include: str, after: tuple[str, ...]) -> str:

@@ -20,7 +20,7 @@ from beanclear.importers.base import Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
-from beanclear.importers.toolkit import StatementError, read_text
+from beanclear.importers.toolkit import StatementError, paused_gc, read_text
 from beanclear.statements import belonging, coverage, openings
 from beanclear.periods import closed
 
@@ -133,33 +133,55 @@ def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run:
     """Import statements. Raises StatementError (nothing written) on bad input, and on a
     statement that does not belong with its source's (statements/belonging.py) unless
     `force`. `progress(path)` may give a callback for the rows of that file."""
+    # The entries of a large import hold no reference cycles; the cycle collector would
+    # walk all of them again and again while they are compared, rendered and merged.
+    with paused_gc():
+        return _run(config, paths, source, dry_run, force, progress)
+
+
+def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     importers = for_config(config)
     files = statement_files(paths)
     results, rates = [], []
+    # What the books hold of each source, read before the statements (and before the
+    # lock, which an import that fails must not take: it creates the books' folder), so
+    # that rows already booked need no entry (StatementImporter.held). Under the lock,
+    # the files are checked unchanged since; else those statements are read again in full.
+    books = Books(config.books)
+    early: dict[str, tuple] = {}
     for path in files:
         if prices.is_rates_file(path):  # reference rates beside the statements: read as `prices import` does
             rates.append(prices.read_rates(path))
             continue
         importer = identify(path, importers, source)
         importer.on_progress = progress(path)
-        result = FileResult(path, importer, importer.read(str(path)))
-        once_per_id(result)
-        results.append(result)
+        name = importer.source.name
+        if name not in early:
+            early[name] = (books.stamp(name), books.known(name))
+        results.append(_read(path, importer, early[name][1]))
     route_batch([(r.importer, r.extraction) for r in results])  # payments meet orders read after them
-    books = Books(config.books)
     with atomic.locked(config.books):
+        stale = {name for name, (stamp, _) in early.items() if books.stamp(name) != stamp}
+        if stale:  # another command wrote these books meanwhile: nothing read of them is trusted
+            books = Books(config.books)
+            for at, result in enumerate(results):
+                if result.importer.source.name in stale and result.extraction.held:
+                    results[at] = _read(result.path, result.importer, None)
+            route_batch([(r.importer, r.extraction) for r in results])
         seen: dict[str, set[str]] = {}
         recorded: dict[str, list] = {}   # per source, the statements the books hold (belonging.py)
         for result in results:
             name = result.importer.source.name
             if name not in seen:
-                seen[name], recorded[name] = books.known(name), books.statements(name)
+                held = early.get(name) if name not in stale else None  # read once, and unchanged since
+                seen[name], recorded[name] = held[1] if held else books.known(name), books.statements(name)
             if not force:
                 belonging.check(result.path, name, result.extraction, recorded[name])
         asserted = {tuple(key.split(" ")[1::2]) for ids in seen.values() for key in ids if key.startswith("balance ")}
         # Of two views of the same money, the trade view books it: it knows discounts and fee rates.
         for result in sorted(results, key=lambda r: not getattr(r.importer, "books_first", False)):
             name = result.importer.source.name
+            result.known += result.extraction.held
             for entry in result.extraction.entries:
                 part = render.unknown_part(entry, seen[name])  # another view may hold it, or part of it
                 if part is None:
@@ -182,6 +204,25 @@ def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run:
             if changes:
                 atomic.write_files(config.books, changes)
     return results + priced
+
+
+def _read(path: Path, importer: StatementImporter, known: set | None) -> FileResult:
+    """A statement read, its rows the books hold (`known`) left without entries; read
+    again in full when one of those repeats an id of the file: once_per_id() decides
+    what a repeated id means, and it needs both rows."""
+    importer.known = known
+    try:
+        result = FileResult(path, importer, importer.read(str(path)))
+        held = result.extraction
+        if held.held and (held.held_again or any(isinstance(e, data.Transaction) and e.meta.get("id") in held.held_ids
+                                                 for e in held.entries)):
+            importer.known = None
+            result = FileResult(path, importer, importer.read(str(path)))
+    finally:
+        importer.known = None
+    result.extraction.held_ids = set()  # not needed any more: its memory back
+    once_per_id(result)
+    return result
 
 
 def once_per_id(result: FileResult) -> None:

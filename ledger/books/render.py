@@ -23,7 +23,10 @@ def quote_exact(text: str) -> str:
     """A metadata value as a Beancount string, as it was: an id `A  B` or `A\u3000B` is read
     back the same (books.Books.known), so a re-import finds it. Line breaks and other
     control characters, which no one-line string holds, become spaces (holdable())."""
-    text = CONTROL.sub(" ", str(text))
+    text = str(text)
+    if text.isprintable() and '"' not in text and "\\" not in text:  # the usual value: as it is
+        return '"' + text + '"'   # (printable text holds none of CONTROL)
+    text = CONTROL.sub(" ", text)
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

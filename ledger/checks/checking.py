@@ -46,7 +46,9 @@ class Report:
         width = max((len(f.code) for f in self.findings), default=0)
         for f in self.findings:
             where = f" ({f.file}:{f.line})" if f.file else ""
-            state = "acknowledged " if f.acknowledged else ""
+            up = f.follow_up or {}
+            state = (f"{up['state']} ({up['owner']}, due {up['due']}) " if up.get("owner")
+                     else "resolved by hand " if up else "acknowledged " if f.acknowledged else "")
             amount = f" {f.amount:,f} {f.currency}" if f.currency else ""  # rounded to its currency (findings.py)
             # the refs, as `beanclear ack CODE REF` wants one of them
             refs = f" [{', '.join(f.refs[:4])}{', …' if len(f.refs) > 4 else ''}]" if f.refs else ""

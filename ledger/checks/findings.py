@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 import datetime as dt
 import os
 import re
@@ -53,6 +53,8 @@ class Finding:
     severity: str = "error"
     acknowledged: bool = False
     check: str = ""  # which check (reconcile.CHECKS) found it: the plugin that reports it
+    # a follow-up in the books (resolve/state.py): state, owner, due, note
+    follow_up: dict | None = field(default=None, compare=False, hash=False)
 
     def __post_init__(self):
         # Amounts are rounded to the currency (DESIGN §5), here once for every check:
@@ -71,6 +73,7 @@ class Finding:
             "expected": _text(self.expected), "actual": _text(self.actual),
             "refs": list(self.refs), "message": self.message,
             "file": self.file, "line": self.line, "acknowledged": self.acknowledged,
+            **({"follow_up": self.follow_up} if self.follow_up else {}),
         }
 
     @property

@@ -20,6 +20,7 @@ from beanclear.checks import acks, clearing, fees, fx, orders, refunds, suspense
 from beanclear.books import atomic
 from beanclear.config import ConfigError, load
 from beanclear.checks.findings import Finding, apply_policy, as_errors, at_entry
+from beanclear.resolve import state as resolve_state
 
 CHECKS = {"clearing": clearing.findings, "suspense": suspense.findings, "fees": fees.findings,
           "refunds": refunds.findings, "orders": orders.findings, "fx": fx.findings}
@@ -63,7 +64,8 @@ class Load:
     def __init__(self, entries, config):
         self.key = (id(entries), len(entries))
         self.config = config
-        self.findings: dict[str, list[Finding]] = {}   # check -> its findings, acked, with severities
+        self.findings: dict[str, list[Finding]] = {}   # check -> its findings, acked, resolved, with severities
+        self._raw: dict[str, list[Finding]] = {}       # check -> its findings, acked (before resolve and policy)
         self._used: set[int] = set()                   # ids of the acks some check's findings match
         self._index = None
         self._prepared = None
@@ -139,35 +141,61 @@ class Load:
                     if matching:
                         self._used.update(id(a) for a in matching)
                     out.append(replace(f, check=name, acknowledged=bool(matching)))
-                self.findings[name] = apply_policy(out, self.config)
+                self._raw[name] = out
+                self.findings[name] = apply_policy(_resolved(out, entries), self.config)
 
     @property
     def complete(self) -> bool:
         return set(self.findings) >= set(CHECKS)
 
-    def general(self, entries, stale: bool) -> list[Finding]:
-        """The findings of no check: malformed acknowledgments; with `stale` (every check
-        ran), the unused ones too."""
+    def _general_raw(self, entries, stale: bool) -> list[Finding]:
         found, bad, _ = self.acks(entries)
-        if not stale:
-            return apply_policy(list(bad), self.config)
-        if self._general is None:
-            out = list(bad)
+        out = list(bad)
+        if stale:
             for ack in found:
                 if id(ack) not in self._used:
                     out.append(Finding("stale-ack", ack.entry.date, "", "", Decimal(0), "",
                                        f"acknowledgment of {ack.code} {ack.ref} matches no finding any more "
                                        f"(remove it): {ack.reason}", (ack.ref,), **at_entry(ack.entry)))
-            self._general = apply_policy(out, self.config)
+        return out
+
+    def general(self, entries, stale: bool) -> list[Finding]:
+        """The findings of no check: malformed acknowledgments; with `stale` (every check
+        ran), the unused ones too."""
+        if not stale:
+            return apply_policy(_resolved(self._general_raw(entries, False), entries), self.config)
+        return [f for f in self.complete_report(entries) if not f.check]
+
+    def complete_report(self, entries) -> list[Finding]:
+        """Every check's findings, as `find` gives them: write-offs and follow-ups
+        (resolve.state) applied to all of them at once, with the write-offs above the
+        limit that no finding used any more."""
+        if self._general is None:
+            self.run(entries, tuple(CHECKS))
+            with collector_paused():
+                out = [f for name in CHECKS for f in self._raw[name]] + self._general_raw(entries, True)
+                self._general = apply_policy(resolve_state.apply(out, entries), self.config)
         return self._general
 
     def report(self, entries, checks=tuple(CHECKS)) -> list[Finding]:
         """The findings of the named checks (computed where missing), in the order
         `find` always gave them; the findings of no check when every check ran."""
+        if set(checks) >= set(CHECKS):
+            return self.complete_report(entries)
         self.run(entries, checks)
         out = [f for name in checks for f in self.findings[name]]
-        out += self.general(entries, stale=set(checks) >= set(CHECKS))
+        out += self.general(entries, stale=False)
         return sorted(out, key=lambda f: f.sort_key)
+
+
+_END = Finding("__end__", None, "", "", Decimal(0), "", "")   # no write-off or follow-up names it
+
+
+def _resolved(findings: list[Finding], entries) -> list[Finding]:
+    """resolve.state.apply on some of the findings, without the write-offs it lists
+    because none of *these* findings used them (known only when every check ran)."""
+    out = resolve_state.apply(findings + [_END], entries)
+    return out[:next(i for i, f in enumerate(out) if f is _END)]
 
 
 def find(entries, config, checks=tuple(CHECKS)) -> list[Finding]:

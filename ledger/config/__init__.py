@@ -46,7 +46,7 @@ from beanclear.config.reader import _bank, _channel, _checks, _match, _opt, _Rea
 def parse(data: Any, path: Path) -> Config:
     """Validate a YAML tree already read from `path`."""
     top = _Reader(data, "").mapping({"books", "currency", "timezone", "title", "channels", "banks", "shops",
-                                     "rules", "checks", "suspense", "match"})
+                                     "rules", "checks", "suspense", "match", "live"})
     tz_name = _opt(top, "timezone", _Reader.text, "Asia/Shanghai")
     try:
         tz = ZoneInfo(tz_name)
@@ -77,12 +77,17 @@ def parse(data: Any, path: Path) -> Config:
         rules.append(Rule(pattern=keys["match"].regex(), account=keys["account"].account()))
     checks, threshold = _checks(top["checks"]) if "checks" in top else _checks(_Reader({}, "checks"))
     books = Path(_opt(top, "books", _Reader.text, "books"))
-    return Config(path=path, books=(path.parent / books).resolve(),
-                  currency=_opt(top, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), "CNY"),
-                  timezone=tz, title=_opt(top, "title", _Reader.text, "beanclear books"),
-                  channels=channels, banks=banks, shops=shops, rules=tuple(rules), checks=checks,
-                  review_threshold=threshold, suspense=_opt(top, "suspense", _Reader.account, "Assets:Suspense"),
-                  match=_match(top["match"], channels) if "match" in top else Match())
+    config = Config(path=path, books=(path.parent / books).resolve(),
+                    currency=_opt(top, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), "CNY"),
+                    timezone=tz, title=_opt(top, "title", _Reader.text, "beanclear books"),
+                    channels=channels, banks=banks, shops=shops, rules=tuple(rules), checks=checks,
+                    review_threshold=threshold, suspense=_opt(top, "suspense", _Reader.account, "Assets:Suspense"),
+                    match=_match(top["match"], channels) if "match" in top else Match(),
+                    live=top["live"].data if "live" in top and top["live"].data is not None else {})
+    if config.live or any(channel.live for channel in channels.values()):
+        from beanclear.live import settings   # `live:`, `credentials:`, `fetch:` checked with the rest
+        settings.read(config)
+    return config
 
 
 def load(path: str | Path) -> Config:

@@ -96,6 +96,7 @@ class Channel:
     types: dict = field(default_factory=dict)     # COLUMN_MAPPED_CHANNELS: the file's type text -> role
     sales: tuple["SalesRule", ...] = ()   # WALLET_TYPES: which rows are the merchant's sales
     trades_from: str = "trade-detail"     # read for old configs; decides nothing (every view books, once)
+    live: dict = field(default_factory=dict)  # `credentials:` and `fetch:` as written; beanclear.live reads them
 
 
 @dataclass(frozen=True)
@@ -151,9 +152,18 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class WriteOff:
+    """Where a write-off of a finding's difference goes, and up to what amount it needs
+    no reason (`checks.<code>.write_off`; ledger/resolve/writeoff.py has the defaults)."""
+    account: str | None = None
+    limit: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Check:
     severity: str
     limits: dict[str, Decimal]
+    write_off: WriteOff = WriteOff()
 
 
 @dataclass(frozen=True)
@@ -172,6 +182,7 @@ class Config:
     suspense: str = "Assets:Suspense"
     equity: str = "Equity:Opening-Balances"
     match: "Match" = None  # set by parse(); beanclear match's settings
+    live: dict = field(default_factory=dict)  # the `live:` section as written; beanclear.live reads it
 
     @property
     def root(self) -> Path:

@@ -31,6 +31,7 @@ from beanclear.config.model import (
     SalesRule,
     Shop,
     ShopAccounts,
+    WriteOff,
     title_of,
 )
 from beanclear.checks.findings import CODES, DEFAULT_SEVERITY, SEVERITIES
@@ -218,7 +219,7 @@ def _opt(keys: dict[str, _Reader], name: str, read, default=None):
 def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     keys = node.mapping({"type", "account_id", "currency", "settlement_days", "bank", "bank_days", "fees",
                          "accounts", "payout_memo", "opening_balance", "date_format", "columns", "types",
-                         "shop", "order_pattern", "sales", "trades_from"})
+                         "shop", "order_pattern", "sales", "trades_from", "credentials", "fetch"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(CHANNEL_TYPES)})")
     kind = keys["type"].choice(CHANNEL_TYPES)
@@ -254,7 +255,8 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         opening=_opt(keys, "opening_balance", _Reader.opening),
         date_format=_opt(keys, "date_format", _Reader.text), columns=columns, types=types,
         shop=_opt(keys, "shop", _Reader.text), order_pattern=_opt(keys, "order_pattern", _Reader.order_pattern),
-        sales=_sales(node.path, kind, keys), trades_from=_trades_from(node.path, kind, keys))
+        sales=_sales(node.path, kind, keys), trades_from=_trades_from(node.path, kind, keys),
+        live={key: keys[key].data for key in ("credentials", "fetch") if key in keys})
 
 
 def _sales(path: str, kind: str, keys: dict) -> tuple[SalesRule, ...]:
@@ -417,16 +419,20 @@ def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
     keys = node.mapping(set(CODES) | {"review_threshold"})
     checks = {}
     for code in CODES:
-        severity, limits = DEFAULT_SEVERITY[code], {}
+        severity, limits, write_off = DEFAULT_SEVERITY[code], {}, WriteOff()
         if code in keys:
             for key, value in keys[code].mapping().items():
-                if key == "severity":
+                if key == "write_off":
+                    parts = value.mapping({"account", "limit"})
+                    write_off = WriteOff(account=_opt(parts, "account", _Reader.account),
+                                         limit=_opt(parts, "limit", _Reader.number))
+                elif key == "severity":
                     if value.data is False:  # YAML 1.1 reads a bare `off` as false
                         value = _Reader("off", value.path)
                     severity = value.choice(SEVERITIES)
                 else:
                     limits[key] = value.number()
-        checks[code] = Check(severity=severity, limits=limits)
+        checks[code] = Check(severity=severity, limits=limits, write_off=write_off)
     threshold = _opt(keys, "review_threshold", _Reader.number)
     return checks, threshold
 

@@ -194,32 +194,38 @@ class Demo:
         return "\n".join(out)
 
 
-def build(directory: Path | None, config_path: Path, seed: int = 7, problems: bool = True) -> Demo:
-    """Write, import and check the demo; returns everything the summary needs."""
+def build(directory: Path | None, config_path: Path, seed: int = 7, problems: bool = True,
+          step=lambda name: None) -> Demo:
+    """Write, import and check the demo; returns everything the summary needs.
+    `step(name)` is called as each of its three stages begins (the command's progress)."""
     config = _prepare(directory, config_path)
     channel = next((c for _, c in sorted(config.channels.items()) if c.type == "wechat"), None)
     if channel is None or channel.bank not in config.banks:
         raise ConfigError(f"{config.path.name}: channels: the demo needs a wechat channel with a bank")
     bank, statements = config.banks[channel.bank], config.root / "statements"
     _clear(config.books, statements, config.root)
+    step("writing the statements")
     rng = random.Random(seed)
     till = Till(rng, channel.account_id or "1900000109", channel.fees[0] if channel.fees else None)
     quarter = _quarter(rng, till, channel, bank, problems)
     files = write_quarter(quarter, till, channel, bank, statements, config.title.split()[0])
     files += _abroad(rng, quarter, config, statements, problems)
+    step("importing them")
     results = importing.run(config, sorted({path.parent for path, _ in files} - {statements / "prices"}))
     for path, _ in files:
         if path.parent.name == "prices":
             prices.import_prices(config, path)
+    step("checking the books")
     report = checking.check(config)
     # Beancount caches a slow load beside main.beancount; the demo's books hold only what it wrote.
     (config.books / ".main.beancount.picklecache").unlink(missing_ok=True)
     return Demo(config, seed, files, results, report, quarter.problems)
 
 
-def run(directory: Path | None, config_path: Path, seed: int = 7, problems: bool = True) -> str:
+def run(directory: Path | None, config_path: Path, seed: int = 7, problems: bool = True,
+        step=lambda name: None) -> str:
     """`beanclear demo`: write the example merchant's quarter, import it, check it; the summary."""
-    return build(directory, config_path, seed, problems).summary()
+    return build(directory, config_path, seed, problems, step).summary()
 
 
 def command(name: str) -> str:

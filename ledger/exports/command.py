@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from beanclear.clikit import _fail, _load, config_option
+from beanclear.clikit import _fail, _load, config_option, steps
 from beanclear.exports import tables as tables_mod
 
 PARQUET = "parquet:"
@@ -35,14 +35,20 @@ def export(config_path, target):
         directory = Path(target[len(PARQUET):])
         if not target[len(PARQUET):]:
             raise _fail("--to parquet:DIR needs a folder, e.g. parquet:export")
-        tables = tables_mod.load(config)
-        from beanclear.exports import parquet
-        parquet.write(directory, tables)
+        with steps("beanclear export", 2) as step:
+            step("loading the books")
+            tables = tables_mod.load(config)
+            step("writing the tables")
+            from beanclear.exports import parquet
+            parquet.write(directory, tables)
         where = f"{directory}/"
     else:
         engine, where = _engine(target)
-        tables = tables_mod.load(config)
-        _write_sql(engine, tables, where)
+        with steps("beanclear export", 2) as step:
+            step("loading the books")
+            tables = tables_mod.load(config)
+            step("writing the tables")
+            _write_sql(engine, tables, where)
     counts = ", ".join(f"{len(tables[name]):,} {name}" for name in tables_mod.SCHEMA)
     click.echo(f"exported to {where}: {counts}")
 

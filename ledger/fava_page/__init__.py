@@ -39,8 +39,9 @@ from beanclear.books import edits
 from beanclear import matching
 from beanclear.books.atomic import BooksBusy
 from beanclear.config import ConfigError
-from beanclear.fava_page import charts, guard, overview, review
+from beanclear.fava_page import actions, charts, guard, overview, review, upload
 from beanclear.fava_page.guard import Refused
+from beanclear.live import status as live_status
 
 
 MATCH_ON_RENDER = 20_000   # entries up to which the first render also runs the matcher (~0.3 s there)
@@ -96,14 +97,16 @@ class Page:
     charts: dict
     sources: list
     codes: list
+    live: list = ()           # the last fetch per channel (beanclear fetch / serve), if any
     proposals: list | None = None   # None: not computed for this load yet (large books), a button asks
 
     def editor(self, file: str | None) -> str | None:
         return review.source_path(self.state.config.root, file)
 
 
-class Reconciliation(FavaExtensionBase):
-    """Fava extension: the reconciliation page and its three write endpoints."""
+class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
+    """Fava extension: the reconciliation page, its decision endpoints, and the resolve
+    actions (actions.py: book, link, unlink, write off, follow up, close, report)."""
 
     report_title = "Reconciliation"
     has_js_module = True
@@ -158,7 +161,8 @@ class Reconciliation(FavaExtensionBase):
         asked = "match" in args or state.matched or len(state.entries) <= MATCH_ON_RENDER
         return Page(state, filters, kept[:review.SHOWN], len(kept), hidden, review.awaiting(findings),
                     self._charts[key], sorted({f.source for f in findings if f.source}),
-                    sorted({f.code for f in findings}), state.proposals if asked else None)
+                    sorted({f.code for f in findings}), live_status.rows(state.config.root),
+                    state.proposals if asked else None)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -204,6 +208,11 @@ class Reconciliation(FavaExtensionBase):
             line = acks.ack_line(code, ref, reason)
             return acks.record(state.config.books, [line]), f"acknowledged {code} {ref}"
         return self._write(act)
+
+    @extension_endpoint("upload", ["POST"])
+    def upload(self):
+        """Import statement files dropped on the page, as `beanclear import` does (upload.py)."""
+        return upload.respond(self)
 
     def _proposal(self, body: dict, state: State):
         key = {"bank_refs": guard.idents(body, "bank_refs"), "target": guard.links(body, "target")}

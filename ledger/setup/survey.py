@@ -33,6 +33,7 @@ class Source:
     lines: list[tuple[str, str]] = field(default_factory=list)    # bank credits: (payee, memo)
     columns: dict[str, str] = field(default_factory=dict)         # a guessed `csv` bank only
     date_format: str | None = None
+    account_id: str | None = None   # the account its statements state, when files of one type state several
 
     @property
     def currency(self) -> str | None:
@@ -80,7 +81,7 @@ class Survey:
 def survey(folder: Path, scratch: Path) -> Survey:
     """Identify every statement under `folder` (hidden files aside). `scratch` is an
     empty folder for the probe configs' books (nothing is written there)."""
-    found: dict[tuple[str, str], Source] = {}
+    identified: dict[tuple[str, str], list] = {}   # (group, type) -> (file, importer class, importer, extraction)
     unknown, rates, guessed = [], [], []
     for path in importing.statement_files([folder]):
         if prices.is_rates_file(path):
@@ -103,15 +104,42 @@ def survey(folder: Path, scratch: Path) -> Survey:
                     guessed.append((path, guess))
                 continue
             group, kind, cls = claimed[0]
-            source = found.setdefault((group, kind), Source(group, kind))
-            _add(source, path, *probe.read(path, group, {"type": kind}, cls, scratch))
+            read = probe.read(path, group, {"type": kind}, cls, scratch)
+            identified.setdefault((group, kind), []).append((path, cls, *read))
         except StatementError as exc:
             unknown.append((path, _why(exc, path)))
-    sources = list(found.values())
+    sources = [source for (group, kind), files in identified.items()
+               for source in _by_account(group, kind, files, unknown, scratch)]
     for path, (cols, fmt) in guessed:
         _guessed_bank(path, cols, fmt, sources, unknown, scratch)
     _name(sources)
     return Survey(folder, sources, unknown, rates)
+
+
+def _by_account(group: str, kind: str, files: list, unknown: list, scratch: Path) -> list[Source]:
+    """The sources of one type: one per account the statements state (each with its
+    `account_id`), or one without it when they state at most one. A file that states no
+    account, among files of several, goes to the account whose importer claims it with
+    that account_id (a WeChat fund bill names its 商户号), else it is left to the user."""
+    accounts = sorted({ex.account for *_, ex in files if ex.account})
+    if len(accounts) <= 1:
+        source = Source(group, kind)
+        for path, _cls, importer, extraction in files:
+            _add(source, path, importer, extraction)
+        return [source]
+    sources = {account: Source(group, kind, account_id=account) for account in accounts}
+    for path, cls, importer, extraction in files:
+        owner = extraction.account
+        if owner is None:
+            claims = [a for a in accounts if cls(probe.probe_config(group, {"type": kind, "account_id": a}, scratch)
+                                                 .sources["probe"], None).identify(str(path))]
+            if len(claims) != 1:
+                unknown.append((path, f"{group} type {kind}, but of which account ({', '.join(accounts)})? the file "
+                                "names none; add it to the source of its account by hand"))
+                continue
+            owner = claims[0]
+        _add(sources[owner], path, importer, extraction)
+    return list(sources.values())
 
 
 def _guessed_bank(path, cols, fmt, sources, unknown, scratch) -> None:

@@ -90,6 +90,8 @@ def _source(source: Source, survey: Survey, operating: str, banks: list[Source])
     out = [f"  {source.name}:", line(4, f"type: {source.type}",
                                       "guessed from the header: check the columns" if source.columns else
                                       "found: identified by its content")]
+    if source.account_id:
+        out.append(line(4, f"account_id: {q(source.account_id)}", "found: its statements are of this account"))
     out += _files(source)
     out.append(_currency(source, operating))
     if source.group == "channel":
@@ -146,6 +148,8 @@ GITIGNORE = """\
 # beanclear: the books' lock and Beancount's cache are local to each checkout
 .beanclear.lock
 *.picklecache
+# beanclear fetch / serve: the last fetch per channel, rewritten on every run
+.beanclear-live.json
 __pycache__/
 .venv/
 """

@@ -36,6 +36,7 @@ def period(extraction) -> tuple[dt.date, dt.date] | None:
     days = [e.date - DAY if isinstance(e, data.Balance) else e.date
             for e in extraction.entries if isinstance(e, (data.Transaction, data.Balance))]
     days += list(getattr(extraction, "period", None) or ())
+    days += list(getattr(extraction, "held_days", None) or ())  # rows the books held: no entry built
     return (min(days), max(days)) if days else None
 
 

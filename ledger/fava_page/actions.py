@@ -1,0 +1,272 @@
+"""The page's resolve actions: the review queue grouped by what to do next, and the
+endpoints of its buttons (book, link, unlink, write off, follow up, close a month,
+download the month's report).
+
+A thin face over ledger/resolve/ and ledger/periods/, as the command line is: every
+endpoint validates its body with guard.py, makes the same Plan the command makes and
+writes it through the one writer. The Reconciliation extension mixes these in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from flask import request, send_file
+
+from fava.ext import extension_endpoint
+
+from beanclear.checks import acks
+from beanclear.fava_page import guard
+from beanclear.fava_page.guard import Refused
+from beanclear.resolve import ResolveError, write
+from beanclear.resolve import booking, followup, linking, writeoff
+
+# What to do next, in the order a person works: explain the bank, settle small
+# differences, chase what others owe, look at the rest; then what is in hand.
+GROUPS = (
+    ("bank", "Explain the bank lines", "book them to an account (and save a rule), or link them to what they settle"),
+    ("write-off", "Settle small differences", "write off within the limit, or follow up"),
+    ("follow-up", "Chase or refund", "give it an owner and a due date"),
+    ("review", "Look and acknowledge", "patterns and gaps: acknowledge with a reason once understood"),
+    ("following", "Being followed up", "overdue first; mark done when settled"),
+    ("acknowledged", "Acknowledged", "with the reasons given"),
+)
+CHASE = {"duplicate-charge", "payout-missing", "refund-unsynced", "order-unpaid", "unsettled",
+         "payment-without-order"}
+ITEMS_SHOWN = 300   # open items listed for a match by hand (the search narrows them)
+
+
+@dataclass
+class Row:
+    finding: object
+    actions: list[str]                # the buttons, the suggested one first
+    bank_ref: str | None = None       # the bank line a booking or link is about
+    why: list[str] = field(default_factory=list)     # why match proposed nothing for it
+    linked: list[str] = field(default_factory=list)  # match links the bank line has (unlink)
+    write_off: dict | None = None     # account, limit, above
+    reasons: list[str] = field(default_factory=list)  # acknowledgment reasons
+    payee: str = ""                   # the bank line's payee, proposed for a booking
+
+
+@dataclass
+class Queue:
+    groups: list                      # (key, title, hint, rows)
+    items: list                       # open items for a match by hand, as item_json dicts
+    unexplained: int = 0              # open bank lines match made no proposal for
+
+    def count(self, key: str) -> int:
+        return next((len(rows) for k, _, _, rows in self.groups if k == key), 0)
+
+
+def queue(state, entries) -> Queue:
+    """The findings grouped by their next action, each with its suggested action first."""
+    config = state.config
+    from beanclear.matching import unproposed
+    # the reasons match made no proposal need the proposals: on large books only once asked (fava_page.State)
+    why = {u.line.ref: u.reasons for u in unproposed(entries, config, state.proposals)} if state.matched else {}
+    reasons: dict[tuple[str, str], list[str]] = {}
+    for ack in acks.acks_in(entries)[0]:
+        reasons.setdefault((ack.code, ack.ref), []).append(ack.reason)
+    banks = {b.account for b in config.banks.values()}
+    bank_links, payees = {}, {}
+    for entry in entries:
+        if getattr(entry, "postings", None) and "id" in entry.meta and any(p.account in banks for p in entry.postings):
+            bank_links[str(entry.meta["id"])] = sorted(l for l in entry.links if l.startswith(linking.MATCH_LINKS))
+            payees[str(entry.meta["id"])] = entry.payee or ""
+    grouped: dict[str, list[Row]] = {key: [] for key, *_ in GROUPS}
+    for f in state.report.findings:
+        if not f.refs or f.code in ("beancount", "stale-ack"):
+            continue
+        bank_ref = next((r for r in f.refs if r in bank_links), None)
+        row = Row(f, [], bank_ref, why.get(bank_ref, []) if bank_ref else [],
+                  bank_links.get(bank_ref, []) if bank_ref else [], payee=payees.get(bank_ref, ""))
+        up = f.follow_up or {}
+        if up.get("owner") and up.get("state") in ("following up", "overdue"):
+            row.actions = ["done", "acknowledge"]
+            grouped["following"].append(row)
+        elif f.acknowledged:
+            row.reasons = [r for ref in f.refs for r in reasons.get((f.code, ref), [])]
+            if not row.reasons and " — written off above the limit: " in f.message:
+                row.reasons = [f.message.split(" — written off above the limit: ", 1)[1]]
+            if not row.reasons and up.get("note"):
+                row.reasons = [up["note"]]
+            row.actions = []
+            grouped["acknowledged"].append(row)
+        elif f.code == "bank-unmatched" and bank_ref:
+            named = any("the text names" in w for w in row.why)
+            row.actions = ["link", "book", "follow-up", "acknowledge"] if named \
+                else ["book", "link", "follow-up", "acknowledge"]
+            grouped["bank"].append(row)
+        elif f.code in writeoff.DEFAULTS:
+            account, limit = writeoff.settings(config, f.code, f)
+            above = f.amount > limit
+            row.write_off = {"account": account, "limit": limit, "above": above}
+            row.actions = ["follow-up", "write-off", "acknowledge"] if above \
+                else ["write-off", "follow-up", "acknowledge"]
+            if row.linked:
+                row.actions.append("unlink")
+            grouped["write-off"].append(row)
+        elif f.code in CHASE:
+            row.actions = ["follow-up", "acknowledge"]
+            grouped["follow-up"].append(row)
+        else:
+            row.actions = ["acknowledge", "follow-up"]
+            grouped["review"].append(row)
+    grouped["following"].sort(key=lambda r: (r.finding.follow_up.get("state") != "overdue",
+                                             r.finding.follow_up.get("due", "")))
+    for key in ("bank", "write-off", "follow-up", "review"):
+        grouped[key].sort(key=lambda r: (r.finding.severity != "error", r.finding.sort_key))
+    items = [linking.item_json(i) for i in linking.open_items(entries, config)[:ITEMS_SHOWN]]
+    return Queue([(key, title, hint, grouped[key]) for key, title, hint in GROUPS], items, len(why))
+
+
+def _plan_write(state, plan) -> tuple[list, str]:
+    if plan.nothing:
+        raise Refused(409, plan.message)
+    return write(state.config, plan), plan.message
+
+
+def _optional(body: dict, name: str, limit: int = guard.MAX_TEXT) -> str | None:
+    value = body.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return guard.text(body, name, limit)
+
+
+class ResolveEndpoints:
+    """The resolve endpoints, mixed into the Reconciliation extension (which gives
+    `state()`, `ledger` and `_write`)."""
+
+    def queue(self) -> Queue:
+        state = self.state()
+        cached = getattr(self, "_queue", None)
+        if cached is None or cached[0] is not state:
+            self._queue = (state, queue(state, self.ledger.all_entries))
+        return self._queue[1]
+
+    def months(self) -> list[str]:
+        return months(self.state())
+
+    def _resolve(self, act):
+        def wrapped(body, state):
+            try:
+                return act(body, state)
+            except ResolveError as exc:
+                raise Refused(409, str(exc)) from None
+        return self._write(wrapped)
+
+    @extension_endpoint("book", ["POST"])
+    def book(self):
+        """Book a bank line to an account, optionally saving a rule in config.yaml."""
+        def act(body, state):
+            guard.fields(body, ("bank_ref", "account"), ("payee", "narration", "rule"))
+            plan = booking.book(state.config, self.ledger.all_entries, guard.ident(body, "bank_ref"),
+                                guard.ident(body, "account"), _optional(body, "payee"), _optional(body, "narration"),
+                                _optional(body, "rule"))
+            return _plan_write(state, plan)
+        return self._resolve(act)
+
+    @extension_endpoint("link", ["POST"])
+    def link(self):
+        """Match a bank line by hand to the open items it settles."""
+        def act(body, state):
+            guard.fields(body, ("bank_ref", "items"))
+            plan = linking.link(state.config, self.ledger.all_entries, guard.ident(body, "bank_ref"),
+                                guard.idents(body, "items"))
+            return _plan_write(state, plan)
+        return self._resolve(act)
+
+    @extension_endpoint("unlink", ["POST"])
+    def unlink(self):
+        """Undo a match or a booking of a bank line."""
+        def act(body, state):
+            guard.fields(body, ("bank_ref",), ("link",))
+            link = guard.ident(body, "link") if body.get("link") is not None else None
+            plan = linking.unlink(state.config, self.ledger.all_entries, guard.ident(body, "bank_ref"), link)
+            return _plan_write(state, plan)
+        return self._resolve(act)
+
+    @extension_endpoint("write_off", ["POST"])
+    def write_off(self):
+        """Write off a finding's small difference (a reason above the code's limit)."""
+        def act(body, state):
+            guard.fields(body, ("code", "ref"), ("reason",))
+            plan = writeoff.write_off(state.config, self.ledger.all_entries, state.report.findings,
+                                      guard.ident(body, "code"), guard.ident(body, "ref"), _optional(body, "reason"))
+            return _plan_write(state, plan)
+        return self._resolve(act)
+
+    @extension_endpoint("follow_up", ["POST"])
+    def follow_up(self):
+        """Give a finding an owner, a due date and a note; or, with done, close it."""
+        def act(body, state):
+            if guard.flag(body, "done"):
+                guard.fields(body, ("code", "ref", "done", "note"))
+                plan = followup.done(state.config, self.ledger.all_entries, guard.ident(body, "code"),
+                                     guard.ident(body, "ref"), guard.text(body, "note"))
+            else:
+                guard.fields(body, ("code", "ref", "owner", "due"), ("note", "done"))
+                plan = followup.follow_up(state.config, self.ledger.all_entries, state.report.findings,
+                                          guard.ident(body, "code"), guard.ident(body, "ref"),
+                                          guard.text(body, "owner", guard.MAX_ID), guard.ident(body, "due"),
+                                          _optional(body, "note") or "")
+            return _plan_write(state, plan)
+        return self._resolve(act)
+
+    @extension_endpoint("close", ["POST"])
+    def close(self):
+        """Close a month, as `beanclear close` does (refused while errors remain)."""
+        from beanclear.periods import closing
+
+        def act(body, state):
+            guard.fields(body, ("month",))
+            month = guard.ident(body, "month")
+            try:
+                outcome = closing.close(state.config, month)
+            except closing.PeriodError as exc:
+                raise Refused(400, str(exc)) from None
+            if outcome.blockers:
+                raise Refused(409, outcome.message + ": " + "; ".join(outcome.blockers[:5]))
+            return outcome.written, outcome.message
+        return self._write(act)
+
+    @extension_endpoint("report", ["GET"])
+    def report(self):
+        """The month's reconciliation report as a file: ?month=YYYY-MM&format=xlsx|pdf."""
+        from beanclear.reports import period as period_mod
+        month, kind = request.args.get("month", ""), request.args.get("format", "xlsx")
+        if kind not in ("xlsx", "pdf"):
+            return {"error": "format: expected xlsx or pdf"}, 400
+        try:
+            period_mod.month_of(month)
+            built = period_mod.build_from(self.ledger.all_entries, self.ledger.load_errors, self.ledger.options,
+                                          self.state().config, month)
+        except period_mod.PeriodError as exc:
+            return {"error": str(exc)}, 400
+        from beanclear.reports import pdf, xlsx
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"reconciliation-{month}.{kind}"
+            (xlsx if kind == "xlsx" else pdf).write(built, path)
+            data = io.BytesIO(path.read_bytes())
+        mime = "application/pdf" if kind == "pdf" else \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return send_file(data, mimetype=mime, as_attachment=True, download_name=f"reconciliation-{month}.{kind}")
+
+
+def money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def months(state) -> list[str]:
+    """The months of the books, newest first, for the close and report controls."""
+    end = state.as_of
+    out, day = [], end.replace(day=1)
+    for _ in range(12):
+        out.append(day.strftime("%Y-%m"))
+        day = (day - dt.timedelta(days=1)).replace(day=1)
+    return out

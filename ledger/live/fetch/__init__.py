@@ -1,0 +1,147 @@
+"""`beanclear fetch`: for each live channel, the days the books lack (plan.py), each
+day's statements downloaded (one module per channel type), archived under
+statements/<source>/ and imported in one write through books.importing.
+
+A fetcher has `names(day)` (the archive names of a day's statements) and
+`download(day, name)` (the bytes, or None when the channel has no statement that day),
+raising retry.Later for what another try may fix and retry.Failed for what it cannot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from beanclear.books.atomic import BooksBusy
+from beanclear.importers.toolkit import StatementError
+from beanclear.live import archive, retry, settings, status
+from beanclear.live.fetch import plan
+from beanclear.live.secrets import MissingSecret, Secrets
+
+log = logging.getLogger("beanclear.fetch")
+
+
+def fetcher_for(channel: settings.ChannelLive, secrets: Secrets, live: settings.Live):
+    if channel.type == "stripe":
+        from beanclear.live.fetch.stripe import StripeFetcher as cls
+    elif channel.type == "wechat":
+        from beanclear.live.fetch.wechat import WechatFetcher as cls
+    elif channel.type == "paypal":
+        from beanclear.live.fetch.paypal import PaypalFetcher as cls
+    else:
+        from beanclear.live.fetch.alipay import AlipayFetcher as cls
+    return cls(channel, secrets, live)
+
+
+@dataclass
+class Report:
+    lines: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    fetched: list[Path] = field(default_factory=list)
+    imports: list = field(default_factory=list)   # importing.FileResult
+
+
+def run(config, sources: list[str] | None = None, since: dt.date | None = None, until: dt.date | None = None,
+        today: dt.date | None = None, do_import: bool = True, sleep=None, environ=None) -> Report:
+    """Fetch and import. ConfigError for a bad `live:`/`fetch:` or an unknown SOURCE."""
+    live = settings.read(config)
+    names = _selected(config, live, sources)
+    secrets = Secrets(live.secrets_file, environ)
+    report = Report()
+    for name in names:
+        _fetch_source(config, live, live.channels[name], secrets, since, until, today, report, sleep)
+    if do_import:
+        _import(config, live, report)
+    return report
+
+
+def _import(config, live, report: Report) -> None:
+    """Import what was fetched, and what an earlier failed import left archived but out of
+    the books (status `pending_import`); a failure leaves them all pending for next time."""
+    from beanclear.books import importing
+    pending = [Path(p) for p in status.read(live.status_file).get("pending_import", []) if Path(p).is_file()]
+    paths = list(dict.fromkeys(pending + report.fetched))
+    if not paths:
+        return
+
+    def once():
+        try:
+            return importing.run(config, paths)
+        except BooksBusy as exc:
+            raise retry.Later(str(exc)) from None
+
+    try:
+        report.imports = retry.call(live.retry, once)
+    except (StatementError, retry.Failed) as exc:
+        status.set_pending(live.status_file, [str(p) for p in paths])
+        report.failures.append(f"import: {exc}; the statements stay archived and nothing was written to the books: "
+                               "fix the cause, then run `beanclear fetch` again (it imports them first) or "
+                               "`beanclear import` them")
+    else:
+        status.set_pending(live.status_file, [])
+        report.lines += [r.summary() for r in report.imports if hasattr(r, "summary")]
+
+
+def _selected(config, live, sources):
+    from beanclear.config import ConfigError
+    if not sources:
+        return list(live.channels)
+    for name in sources:
+        if name not in live.channels:
+            known = ", ".join(live.channels) or "none"
+            why = "not a channel of the config" if name not in config.channels else \
+                f"type {config.channels[name].type} has no API beanclear fetches from"
+            raise ConfigError(f"{name}: {why} (expected one of: {known})")
+    return list(dict.fromkeys(sources))
+
+
+def _fetch_source(config, live, channel, secrets, since, until, today, report, sleep) -> None:
+    folder = live.statements / channel.name
+    try:
+        fetcher = fetcher_for(channel, secrets, live)
+    except (MissingSecret, retry.Failed) as exc:
+        _failed(live, report, channel.name, None, str(exc))
+        return
+    days = plan.days(config, channel, fetcher, folder, since, until, today)
+    if not days:
+        report.lines.append(f"{channel.name}: nothing to fetch (every day up to "
+                            f"{plan.last_day(config, until, today)} is archived or in the books)")
+        status.update(live.status_file, channel.name, state="ok", last_run_days=[])
+        return
+    got = []
+    for day in days:
+        for name in fetcher.names(day):
+            if plan.archived(folder, name):
+                continue
+            try:
+                content = retry.call(live.retry, fetcher.download, day, name, sleep=sleep)
+            except (retry.Failed, MissingSecret) as exc:
+                _failed(live, report, channel.name, day, f"{name}: {exc}")
+                return
+            except Exception as exc:   # an SDK's own error: said in one line, the other channels go on
+                log.exception("%s: %s: %s", channel.name, day, name)
+                _failed(live, report, channel.name, day, f"{name}: unexpected {type(exc).__name__} from the "
+                        f"channel's SDK: {str(exc)[:200]}; run `beanclear fetch` again, and report it if it stays")
+                return
+            if content is None:
+                report.lines.append(f"{channel.name}: {day}: no {name.rsplit('-', 3)[0]} statement "
+                                    "(the channel has none for that day)")
+                if day <= plan.last_day(config, None, today) - plan.DAY:
+                    # Long enough after the day that "none" is final, not "not generated yet":
+                    # remembered (statements/<source>/.none/<name>), not asked for again.
+                    archive.write_atomic(folder / plan.NONE / name, b"")
+                continue
+            stored = archive.store(folder, name, content)
+            report.lines.append(f"{channel.name}: {day}: {stored.path} ({len(content)} bytes, {stored.state})")
+            if stored.state == "conflict":
+                report.failures.append(f"{channel.name}: {stored.note()}")
+            else:
+                report.fetched.append(stored.path)
+                got.append(str(day))
+    status.update(live.status_file, channel.name, state="ok", last_ok=str(days[-1]), last_run_days=got, error=None)
+
+
+def _failed(live, report, source, day, message) -> None:
+    report.failures.append(f"{source}: {day}: {message}" if day else f"{source}: {message}")
+    status.update(live.status_file, source, state="failed", error=message, failed_day=str(day) if day else None)

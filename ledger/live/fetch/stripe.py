@@ -1,0 +1,51 @@
+"""Stripe: a day's balance transactions (charges, refunds, fees, disputes, payouts) through
+the `stripe` package, saved as the `list` response the Stripe API importer reads:
+
+    statements/<source>/balance-transactions-2026-03-01.json
+
+The day runs midnight to midnight in the config's time zone (the importer dates by it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import stripe
+
+from beanclear.live.retry import Failed, Later
+
+
+class StripeFetcher:
+    def __init__(self, channel, secrets, live):
+        self.channel, self.live = channel, live
+        self.client = stripe.StripeClient(
+            secrets.get(channel.credentials["api_key"]), base_addresses={"api": channel.api_base},
+            http_client=stripe.RequestsClient(timeout=live.timeout), max_network_retries=0)
+
+    def names(self, day: dt.date) -> list[str]:
+        return [f"balance-transactions-{day}.json"]
+
+    def download(self, day: dt.date, name: str) -> bytes:
+        tz = self.live.timezone
+        start = int(dt.datetime.combine(day, dt.time(), tz).timestamp())
+        end = int(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz).timestamp())
+        try:
+            page = self.client.v1.balance_transactions.list(params={"created": {"gte": start, "lt": end},
+                                                                     "limit": 100})
+            rows = [bt.to_dict() for bt in page.auto_paging_iter()]
+        except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+            raise Later(f"Stripe did not answer ({type(exc).__name__}: {_short(exc)})") from None
+        except stripe.APIError as exc:
+            raise Later(f"Stripe failed with HTTP {exc.http_status}") from None
+        except stripe.AuthenticationError:
+            raise Failed(f"Stripe refused the key in {self.channel.credentials['api_key']}: check it "
+                         "(a restricted key needs read access to balance transactions)") from None
+        except stripe.StripeError as exc:
+            raise Failed(f"Stripe refused the request (HTTP {exc.http_status}): {_short(exc)}") from None
+        rows.sort(key=lambda bt: (bt.get("created", 0), str(bt.get("id"))))
+        doc = {"object": "list", "url": "/v1/balance_transactions", "has_more": False, "data": rows}
+        return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _short(exc) -> str:
+    return (getattr(exc, "user_message", None) or str(exc) or type(exc).__name__).splitlines()[0][:200]

@@ -1,0 +1,137 @@
+"""What a verified webhook does. An event id already archived is refused (409: a replay,
+or a delivery already taken). Otherwise what the event announces is put in the books
+through the one writer, and only then is the event archived, as received:
+
+    events/<source>/<event id>.json     {"received", "type", "headers" (the signature ones), "body"}
+
+so that a failed import answers 500, the channel delivers again, and nothing is lost.
+Stripe: payout.* books the payout object, charge.dispute.* the dispute (its balance
+transactions come expanded), refund.* the refund with its balance transaction fetched;
+these are archived under statements/<source>/event-<kind>-<id>.json and imported.
+WeChat Pay notifications (TRANSACTION.SUCCESS, REFUND.*) announce what the next day's
+bills book: they are archived. Any type not known here is archived and reported in
+the status, never dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+
+from beanclear.live import archive, retry, status
+from beanclear.live.secrets import MissingSecret
+
+log = logging.getLogger("beanclear.serve")
+SAFE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
+STRIPE_BOOKED = ("payout.", "charge.dispute.", "refund.", "charge.refund.")
+STRIPE_NOTED = {"charge.succeeded", "charge.captured", "charge.refunded", "charge.updated", "charge.failed",
+                "charge.pending", "balance.available", "payment_intent.succeeded", "payment_intent.created",
+                "payment_intent.payment_failed", "payment_intent.canceled", "payment_intent.processing",
+                "checkout.session.completed", "invoice.paid", "invoice.payment_succeeded"}
+WECHAT_NOTED = {"TRANSACTION.SUCCESS", "REFUND.SUCCESS", "REFUND.ABNORMAL", "REFUND.CLOSED"}
+PAYPAL_NOTED = ("PAYMENT.CAPTURE.", "PAYMENT.SALE.", "CUSTOMER.DISPUTE.", "PAYMENT.PAYOUTS", "PAYMENT.REFUND.")
+
+
+def event_path(merchant, source: str, event_id: str):
+    name = event_id if SAFE_ID.match(event_id) else hashlib.sha256(event_id.encode()).hexdigest()
+    return merchant.live.events / source / f"{name}.json"
+
+
+def handle(merchant, channel, event_id: str, kind: str, doc: dict, headers, body: bytes) -> tuple[int, dict]:
+    with merchant.lock:
+        path = event_path(merchant, channel.name, event_id)
+        if path.exists():
+            return 409, {"status": "refused", "reason": f"event {event_id} was already received"}
+        try:
+            outcome, known = _act(merchant, channel, kind, doc)
+        except (retry.Failed, MissingSecret) as exc:
+            return _failed(merchant, channel, event_id, kind, str(exc))
+        except Exception as exc:   # an SDK's own error: the channel delivers again later
+            log.exception("%s: event %s (%s)", channel.name, event_id, kind)
+            return _failed(merchant, channel, event_id, kind, f"unexpected {type(exc).__name__}: {str(exc)[:200]}")
+        kept = {k.lower(): v for k, v in headers.items() if k.lower().startswith(("stripe-", "wechatpay-",
+                                                                                  "paypal-"))}
+        envelope = {"received": _now(), "type": kind, "headers": kept, "body": body.decode("utf-8", "replace")}
+        archive.write_atomic(path, (json.dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+                             .encode())
+        record = {"last_event": {"id": event_id, "type": kind, "at": envelope["received"], "outcome": outcome}}
+        if not known:
+            previous = status.read(merchant.live.status_file).get("sources", {}).get(channel.name, {})
+            record["unknown_events"] = (previous.get("unknown_events", []) + [f"{event_id} {kind}"])[-50:]
+            log.warning("%s: event %s of unknown type %s archived in %s, not acted on", channel.name, event_id,
+                        kind, path)
+        status.update(merchant.live.status_file, channel.name, **record)
+        return 200, {"status": "received", "outcome": outcome, "known": known}
+
+
+def _failed(merchant, channel, event_id: str, kind: str, why: str) -> tuple[int, dict]:
+    """Not imported, not archived: answered 500 so that the channel delivers it again."""
+    status.update(merchant.live.status_file, channel.name, last_event_error=f"{event_id} {kind}: {why}")
+    log.error("%s: event %s (%s) not imported: %s", channel.name, event_id, kind, why)
+    return 500, {"status": "failed", "reason": why}
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _act(merchant, channel, kind: str, doc: dict) -> tuple[str, bool]:
+    if channel.type == "stripe":
+        if kind.startswith(STRIPE_BOOKED):
+            return _stripe_book(merchant, channel, kind, doc), True
+        return ("archived; the daily fetch books it", True) if kind in STRIPE_NOTED else \
+            (f"unknown event type {kind}: archived, not acted on", False)
+    if channel.type == "wechat":
+        return ("archived; the next day's bills book it", True) if kind in WECHAT_NOTED else \
+            (f"unknown event type {kind}: archived, not acted on", False)
+    if channel.type == "paypal":
+        return ("archived; the daily fetch books it", True) if kind.startswith(PAYPAL_NOTED) else \
+            (f"unknown event type {kind}: archived, not acted on", False)
+    return f"unknown event type {kind}: archived, not acted on", False
+
+
+def _stripe_book(merchant, channel, kind: str, doc: dict) -> str:
+    obj = dict((doc.get("data") or {}).get("object") or {})
+    ident = str(obj.get("id", ""))
+    if not SAFE_ID.match(ident):
+        raise retry.Failed(f"{kind}: the event's object has no usable id")
+    if isinstance(obj.get("balance_transaction"), str) and obj.get("object") == "refund":
+        obj["balance_transaction"] = retry.call(merchant.live.retry, _retrieve, merchant, channel,
+                                                obj["balance_transaction"])
+    content = (json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    stored = archive.store(merchant.live.statements / channel.name, f"event-{obj.get('object')}-{ident}.json",
+                           content)
+    return _import(merchant, stored)
+
+
+def _retrieve(merchant, channel, txn_id: str) -> dict:
+    from beanclear.live.fetch.stripe import StripeFetcher
+    import stripe
+    client = StripeFetcher(channel, merchant.secrets, merchant.live).client
+    try:
+        return client.v1.balance_transactions.retrieve(txn_id).to_dict()
+    except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+        raise retry.Later(f"Stripe did not give balance transaction {txn_id} ({type(exc).__name__})") from None
+    except stripe.StripeError as exc:
+        raise retry.Failed(f"Stripe refused balance transaction {txn_id} (HTTP {exc.http_status})") from None
+
+
+def _import(merchant, stored) -> str:
+    from beanclear.books import importing
+    from beanclear.books.atomic import BooksBusy
+    from beanclear.importers.toolkit import StatementError
+
+    def once():
+        try:
+            return importing.run(merchant.config, [stored.path])
+        except BooksBusy as exc:
+            raise retry.Later(str(exc)) from None
+
+    try:
+        results = retry.call(merchant.live.retry, once)
+    except StatementError as exc:
+        raise retry.Failed(f"{exc}; the statement stays archived, nothing was written") from None
+    summary = "; ".join(r.summary() for r in results if hasattr(r, "summary"))
+    return f"{stored.state}: {summary}" if stored.state != "new" else summary

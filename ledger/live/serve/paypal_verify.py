@@ -1,0 +1,50 @@
+"""PayPal webhooks: checked by PayPal itself (POST /v1/notifications/verify-webhook-signature
+with the transmission headers, the webhook id of the config and the event as received),
+after a timestamp check of our own; an event PayPal does not call SUCCESS is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import httpx
+
+from beanclear.live.serve.verify import Refused, _secret
+
+
+def verify(merchant, channel, headers, body: bytes):
+    from beanclear.live.fetch.paypal import PaypalFetcher, _instant
+    from beanclear.live.retry import Failed, Later
+    from beanclear.live.secrets import MissingSecret
+    needed = ["paypal-transmission-id", "paypal-transmission-time", "paypal-transmission-sig", "paypal-cert-url",
+              "paypal-auth-algo"]
+    missing = [h for h in needed if not headers.get(h)]
+    if missing:
+        raise Refused(400, f"PayPal webhook without {', '.join(missing)}")
+    try:
+        sent = _instant(headers["paypal-transmission-time"])
+    except ValueError:
+        raise Refused(400, "PayPal webhook with an unreadable paypal-transmission-time") from None
+    if abs((dt.datetime.now(dt.timezone.utc) - sent).total_seconds()) > merchant.live.webhook_tolerance:
+        raise Refused(400, f"PayPal webhook sent at {headers['paypal-transmission-time']}, outside the "
+                           f"{merchant.live.webhook_tolerance} s tolerance: a replay is refused")
+    try:
+        event = json.loads(body)
+    except ValueError:
+        raise Refused(400, "not a PayPal event (the body is not JSON)") from None
+    webhook_id = _secret(merchant, channel, "webhook_id")
+    try:
+        fetcher = PaypalFetcher(channel, merchant.secrets, merchant.live)
+        answer = fetcher.post("/v1/notifications/verify-webhook-signature", {
+            "auth_algo": headers["paypal-auth-algo"], "cert_url": headers["paypal-cert-url"],
+            "transmission_id": headers["paypal-transmission-id"], "transmission_sig": headers["paypal-transmission-sig"],
+            "transmission_time": headers["paypal-transmission-time"], "webhook_id": webhook_id,
+            "webhook_event": event})
+    except (MissingSecret, Later, Failed) as exc:
+        raise Refused(503, f"cannot check PayPal webhooks now: {exc}") from None
+    if answer.get("verification_status") != "SUCCESS":
+        raise Refused(400, f"PayPal did not verify this webhook ({answer.get('verification_status')})")
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or \
+            not isinstance(event.get("event_type"), str):
+        raise Refused(400, "PayPal webhook without id or event_type")
+    return event["id"], event["event_type"], event

@@ -1,0 +1,88 @@
+"""Why `beanclear match` proposed nothing for a bank line nothing explains.
+
+Every open bank line gets either a proposal or reasons here, so neither the command nor
+the page ever says "nothing to match" while lines are unexplained. The reasons are
+what a person checks next: no open item of that amount; items of that amount outside
+the date window (with their dates); the only fitting item taken by another line, or
+turned down before; no earlier line of the same payee booked by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beanclear.checks import acks
+from beanclear.matching.core import BankLine, _tokens, collect
+
+
+@dataclass
+class Unproposed:
+    line: BankLine
+    reasons: list[str]
+
+    def to_json(self) -> dict:
+        line = self.line
+        return {"bank_ref": line.ref, "date": line.date.isoformat(), "amount": f"{line.amount:f}",
+                "currency": line.currency, "account": line.bank_account, "booked_to": line.counter,
+                "text": line.text, "reasons": self.reasons}
+
+    def text(self) -> str:
+        line = self.line
+        return (f"no proposal   bank {line.ref} {line.date} {line.amount:,.2f} {line.currency} {line.text}\n"
+                + "\n".join(f"      {r}" for r in self.reasons))
+
+
+def unproposed(entries, config, proposals) -> list[Unproposed]:
+    """The open bank lines no proposal names, each with why, in date order."""
+    lines, items, history = collect(entries, config)
+    proposed = {l.ref for p in proposals for l in p.lines}
+    taken = {i.link: p for p in proposals if p.confident for i in p.items}
+    rejected = acks.rejected_in(entries)
+    tolerance = config.match.tolerance
+    payees = {(h.entry.payee or "").strip().lower() for h in history}
+    out = []
+    for line in sorted(lines, key=lambda l: (l.date, l.ref)):
+        if line.ref in proposed:
+            continue
+        same = [i for i in items if i.currency == line.currency and abs(i.amount - line.amount) <= tolerance]
+        reasons = []
+        named = [i for i in items if i.currency == line.currency and i not in same
+                 and any(len(x) >= 4 and x in _tokens(line) for x in i.ids)]
+        for item in named:
+            reasons.append(f"the text names {item.link} of {item.amount:f} {item.currency}, but the amounts differ "
+                           f"by {abs(item.amount - line.amount):f}: link it by hand and write off the difference")
+        if not same and not named:
+            kind = "payout, order or bill" if line.amount > 0 else "bill or refund"
+            reasons.append(f"no open {kind} of {line.amount:f} {line.currency} (within {tolerance:f})")
+            near = sorted((i for i in items if i.currency == line.currency and i.amount * line.amount > 0),
+                          key=lambda i: (abs(i.amount - line.amount), i.date, i.link))[:1]
+            for i in near:
+                reasons.append(f"nearest open item: {i.link} {i.amount:f} {i.currency} of {i.date} ({i.channel})")
+        for item in sorted(same, key=lambda i: (i.date, i.link)):
+            if (line.ref, item.link) in rejected:
+                reasons.append(f"{item.link} was turned down for this line before (beanclear-reject)")
+            elif item.link in taken:
+                other = ", ".join(l.ref for l in taken[item.link].lines)
+                reasons.append(f"{item.link} of the same amount is proposed for bank line {other}")
+            elif not item.fits(line.date):
+                reasons.append(f"{item.link} of the same amount is dated {item.date}, outside the "
+                               f"{item.window}-day window of a line of {line.date}")
+            else:
+                reasons.append(f"{item.link} of the same amount scored too low to propose")
+        if line.counter == config.suspense:
+            payee = (line.entry.payee or "").strip()
+            if not payee:
+                reasons.append("the line names no payee, so no earlier booking can suggest an account")
+            elif payee.lower() not in payees:
+                reasons.append(f"no earlier line of {payee} was booked to an account")
+            else:
+                reasons.append(f"earlier lines of {payee} differ in memo or direction")
+            if not any(r.pattern.search(line.text) for r in config.rules):
+                reasons.append("no rule of config.yaml matches its text (book it with --rule to add one)")
+        out.append(Unproposed(line, reasons))
+    return out
+
+
+def total(lines: list[Unproposed]) -> Decimal:
+    return sum((abs(u.line.amount) for u in lines), Decimal(0))

@@ -1,0 +1,153 @@
+"""Book a bank line nothing explains to an account, and remember it as a rule.
+
+    beanclear book 20260316000080 Expenses:Hosting --payee "Aliyun" --rule "ALIYUN"
+
+moves the line's counter posting from Assets:Suspense (or from a channel's transit
+account, for a credit booked as a payout no payout explains) to the account, sets the
+payee and narration when given, opens the account in accounts.beancount if the books
+do not yet, and with --rule appends `{match: PATTERN, account: ACCOUNT}` to the
+`rules:` of config.yaml, keeping the file's comments and layout (ruamel.yaml round
+trip), so the next import books such lines itself. The pattern must find the line's
+text, or it would not have booked this line either.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+from pathlib import Path
+
+from beanclear.books.edits import Edit
+from beanclear.config.model import ACCOUNT_RE
+from beanclear.resolve import Plan, ResolveError, account_opens, refuse_closed
+
+
+def bank_line(entries, config, ref: str):
+    """The bank line whose statement id is `ref` (a BankLine), whatever it is booked to."""
+    from beancount.core import data
+    from beanclear.matching.core import BankLine
+    banks = {b.account for b in config.banks.values()}
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and str(entry.meta.get("id", "")) == ref:
+            bank = next((p for p in entry.postings if p.account in banks), None)
+            if bank is None or len(entry.postings) != 2:
+                continue
+            counter = next(p for p in entry.postings if p is not bank)
+            return BankLine(entry, bank.account, counter.account, bank.units.number, bank.units.currency)
+    raise ResolveError(f"no bank line has id {ref!r} (the bank's own reference, as `beanclear check` shows it)")
+
+
+def unexplained(line, config) -> bool:
+    transit = {ch.accounts.transit for ch in config.channels.values()}
+    return line.counter == config.suspense or (
+        line.counter in transit and not any(l.startswith("payout-") for l in line.entry.links))
+
+
+def book(config, entries, ref: str, account: str, payee: str | None = None, narration: str | None = None,
+         rule: str | None = None) -> Plan:
+    if not ACCOUNT_RE.match(account or ""):
+        raise ResolveError(f"account: expected an account name like Expenses:Rent, got {account!r}")
+    line = bank_line(entries, config, ref)
+    entry = line.entry
+    payee = " ".join(payee.split()) if payee is not None else None
+    narration = " ".join(narration.split()) if narration is not None else None
+    title = None
+    if payee is not None or narration is not None:
+        new = (payee if payee is not None else entry.payee) or None, \
+              narration if narration is not None else (entry.narration or "")
+        if new != (entry.payee or None, entry.narration or ""):
+            title = new
+    plan = Plan("", data={"bank_ref": ref, "account": account, "amount": f"{line.amount:f}",
+                          "currency": line.currency})
+    if line.counter != account:
+        if not unexplained(line, config):
+            raise ResolveError(f"bank line {ref} is booked to {line.counter} already"
+                               + (f" and linked ({' '.join(sorted(entry.links))})" if entry.links else "")
+                               + "; `beanclear unlink` it first")
+        counter = next(p for p in entry.postings if p.account == line.counter)
+        plan.edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, account)))
+        plan.appends.update(account_opens(config, entries, account))
+    if title:
+        plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], title=title))
+    if plan.edits:
+        refuse_closed(config, entry.date)
+    said = [f"bank line {ref} ({line.amount:,.2f} {line.currency}) booked to {account}"]
+    if rule is not None:
+        text, added = with_rule(config.path, rule, account, line.text)
+        plan.data["rule"] = {"match": rule, "account": account}
+        if added:
+            plan.also[Path(config.path)] = text
+            said.append(f"rule {rule!r} -> {account} added to {Path(config.path).name}")
+        else:
+            said.append(f"rule {rule!r} -> {account} is in {Path(config.path).name} already")
+    plan.nothing = not (plan.edits or plan.also)
+    plan.message = "; ".join(said) + ("" if not plan.nothing else " (already; nothing was written)")
+    return plan
+
+
+# -- rules in config.yaml --------------------------------------------------------------------
+
+def _yaml():
+    from ruamel.yaml import YAML
+    yaml = YAML()  # round trip: comments, order and quoting stay as they were
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def with_rule(config_path, pattern: str, account: str, text: str) -> tuple[str, bool]:
+    """config.yaml's text with the rule appended to `rules:` (made when absent), and
+    whether it changed. The pattern must be a regular expression that finds `text`."""
+    pattern = (pattern or "").strip()
+    if not pattern:
+        raise ResolveError("rule: expected a regular expression, got nothing")
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ResolveError(f"rule: {pattern!r} is not a regular expression ({exc})") from None
+    if not compiled.search(text):
+        raise ResolveError(f"rule: {pattern!r} does not find the line's text {text!r}, so it would not book it")
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    path = Path(config_path)
+    original = path.read_text(encoding="utf-8")
+    yaml = _yaml()
+    doc = yaml.load(original)
+    rules = doc.get("rules")
+    if rules is None:
+        rules = CommentedSeq()
+        doc["rules"] = rules
+    for existing in rules:
+        if str(existing.get("match")) == pattern and str(existing.get("account")) == account:
+            return original, False
+    rule = CommentedMap()
+    rule["match"] = pattern
+    rule["account"] = account
+    rules.append(rule)
+    if len(rules) > 1 and hasattr(rules[-2], "ca"):
+        # what followed the last rule (a blank line, a comment) follows the new one
+        previous = rules[-2]
+        last_key = list(previous.keys())[-1]
+        trailing = previous.ca.items.pop(last_key, None)
+        if trailing is not None:
+            rule.ca.items["account"] = trailing
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    text_out = out.getvalue()
+    _still_valid(path, text_out)
+    return text_out, True
+
+
+def _still_valid(path: Path, text: str) -> None:
+    """The config with the rule must load (a pattern the reader refuses is refused here)."""
+    from beanclear import config as config_mod
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", dir=path.parent, encoding="utf-8", delete=False) as fh:
+        fh.write(text)
+        temp = Path(fh.name)
+    try:
+        config_mod.load(temp)
+    except config_mod.ConfigError as exc:
+        raise ResolveError(f"the rule would make {path.name} invalid: {exc}") from None
+    finally:
+        temp.unlink()

@@ -1,0 +1,81 @@
+"""Follow up what cannot be settled now: an owner, a due date, a note, in the books.
+
+    2026-12-02 custom "beanclear-follow-up" "duplicate-charge" "#3460" "alice" "2026-12-16" "refund the 2nd charge"
+    2026-12-20 custom "beanclear-follow-up-done" "duplicate-charge" "#3460" "refunded 2026-12-18"
+
+name a finding by code and ref, as acknowledgments do, in books/acks.beancount. The
+state of a finding is read from the books (state.py): open (no line); following up
+(the last follow-up line, until its due date; listed with owner and due, it does not
+fail CI); overdue (past the due date: reported, and an error fails CI again); resolved
+(the books no longer show the finding, or a done line closes it with its note). git
+holds who changed what when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from beancount.core import data
+
+from beanclear.checks import acks
+from beanclear.resolve import Plan, ResolveError, finding_of
+from beanclear.resolve.state import _today
+
+FOLLOW_UP, DONE = "beanclear-follow-up", "beanclear-follow-up-done"
+
+
+def follow_ups(entries) -> dict[tuple[str, str], data.Custom]:
+    """(code, ref) -> its last follow-up or done directive, in the books' order."""
+    out = {}
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type in (FOLLOW_UP, DONE):
+            values = [str(v.value) for v in entry.values]
+            if len(values) >= 2:
+                out[(values[0], values[1])] = entry
+    return out
+
+
+def _due(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise ResolveError(f"due: expected a date like 2026-04-15, got {text!r}") from None
+
+
+def _record(root, line: str) -> dict:
+    from beanclear.books import ACKS_HEADER
+    return {acks.ACKS_FILE: (ACKS_HEADER, line, ("prices.beancount",))}
+
+
+def follow_up(config, entries, findings, code: str, ref: str, owner: str, due: str, note: str = "",
+              today: dt.date | None = None) -> Plan:
+    owner = " ".join((owner or "").split())
+    if not owner:
+        raise ResolveError("owner: expected who follows it up, got nothing")
+    day = _due(due)
+    note = " ".join((note or "").split())
+    if finding_of(findings, code, ref) is None:
+        raise ResolveError(f"no {code} finding names {ref} (see `beanclear check`); nothing was written")
+    data_ = {"code": code, "ref": ref, "owner": owner, "due": day.isoformat(), "note": note, "state": "following up"}
+    last = follow_ups(entries).get((code, ref))
+    if last is not None and last.type == FOLLOW_UP and [str(v.value) for v in last.values][2:] == \
+            [owner, day.isoformat(), note]:
+        return Plan(f"{code} {ref} is followed up by {owner}, due {day}, already; nothing was written",
+                    data=data_, nothing=True)
+    line = acks._directive(today or _today(), FOLLOW_UP, code, ref, owner, day.isoformat(), note)
+    return Plan(f"{code} {ref}: followed up by {owner}, due {day}" + (f" ({note})" if note else ""),
+                appends=_record(config.books, line), data=data_)
+
+
+def done(config, entries, code: str, ref: str, note: str, today: dt.date | None = None) -> Plan:
+    note = " ".join((note or "").split())
+    if not note:
+        raise ResolveError("note: expected how it was settled, got nothing")
+    last = follow_ups(entries).get((code, ref))
+    if last is None:
+        raise ResolveError(f"{code} {ref} is not followed up (`beanclear follow-up {code} {ref} --owner … --due …`)")
+    data_ = {"code": code, "ref": ref, "note": note, "state": "resolved"}
+    if last.type == DONE:
+        return Plan(f"{code} {ref} is marked done already; nothing was written", data=data_, nothing=True)
+    line = acks._directive(today or _today(), DONE, code, ref, note)
+    return Plan(f"{code} {ref}: follow-up done ({note})", appends=_record(config.books, line), data=data_)

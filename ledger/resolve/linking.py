@@ -1,0 +1,142 @@
+"""Match by hand: link a bank line to the open items it settles; unlink a match.
+
+    beanclear open-items --search 9916            the items a line could settle
+    beanclear link 20260106000006 1000959334202601050000004631
+    beanclear unlink 20260106000006
+
+`link` does what `match --apply` does for a confident proposal (matching.edits_for):
+the bank line and the items share the items' links, and the line's counter posting
+moves to the items' account. An item is named by its link (`payout-…`, `order-…`) or
+any of its statement ids. A difference between the line and the items is allowed and
+said: the check then reports it (payout-mismatch, amount-mismatch) for a write-off.
+
+`unlink` takes the match links (`payout-…`, `order-…`, `bill-…`) off a bank line, or
+the one given, and books its counter posting back to where the import books such a
+line (a channel's transit account for a credit naming its payouts, a rule's account,
+else Assets:Suspense). The items keep their own links: the importer gave them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from beanclear.books.edits import Edit
+from beanclear.matching.core import Proposal, collect, edits_for
+from beanclear.resolve import Plan, ResolveError, refuse_closed
+from beanclear.resolve.booking import bank_line, unexplained
+
+MATCH_LINKS = ("payout-", "order-", "bill-")
+
+
+def item_json(item) -> dict:
+    return {"link": item.link, "ids": list(item.ids), "amount": f"{item.amount:f}", "currency": item.currency,
+            "date": item.date.isoformat(), "channel": item.channel, "account": item.account,
+            "text": " ".join(t for t in item.names[1:] if t) if item.account.startswith("Assets:Transit:")
+            else " ".join(item.names)}
+
+
+def open_items(entries, config, search: str | None = None, currency: str | None = None) -> list:
+    """The open items (payouts in transit, orders and bills due), date order; `search`
+    keeps those whose link, ids, amount, date, channel or text contain every word."""
+    _, items, _ = collect(entries, config)
+    words = (search or "").lower().split()
+    out = []
+    for item in sorted(items, key=lambda i: (i.date, i.link)):
+        if currency and item.currency != currency:
+            continue
+        row = item_json(item)
+        hay = " ".join([row["link"], *row["ids"], row["amount"], row["date"], row["channel"], row["text"]]).lower()
+        if all(w in hay for w in words):
+            out.append(item)
+    return out
+
+
+def _find_item(items, ref: str):
+    for item in items:
+        if ref == item.link or ref in item.ids or f"payout-{ref}" == item.link or f"order-{ref}" == item.link:
+            return item
+    return None
+
+
+def link(config, entries, bank_ref: str, item_refs: list[str]) -> Plan:
+    if not item_refs:
+        raise ResolveError("items: expected at least one open item (a link or statement id; see `beanclear open-items`)")
+    line = bank_line(entries, config, bank_ref)
+    lines, items, _ = collect(entries, config)
+    chosen = []
+    for ref in item_refs:
+        item = _find_item(items, ref)
+        if item is None:
+            if any(l in line.entry.links for l in (ref, f"payout-{ref}", f"order-{ref}")):
+                continue  # this line is linked to it already
+            raise ResolveError(f"no open item is {ref!r} (a payout in transit, an order or bill due; "
+                               f"see `beanclear open-items`)")
+        if item not in chosen:
+            chosen.append(item)
+    data = {"bank_ref": bank_ref, "links": sorted({i.link for i in chosen}), "amount": f"{line.amount:f}",
+            "currency": line.currency}
+    if not chosen:
+        return Plan(f"bank line {bank_ref} is linked to {' '.join(item_refs)} already; nothing was written",
+                    data=data, nothing=True)
+    if not any(l.ref == bank_ref for l in lines) or not unexplained(line, config):
+        raise ResolveError(f"bank line {bank_ref} is explained already (booked to {line.counter}"
+                           + (f", linked {' '.join(sorted(line.entry.links))}" if line.entry.links else "")
+                           + "); `beanclear unlink` it first")
+    accounts = {i.account for i in chosen}
+    if len(accounts) > 1:
+        raise ResolveError(f"items: {', '.join(i.link for i in chosen)} wait in different accounts "
+                           f"({', '.join(sorted(accounts))}); one bank line settles items of one account")
+    wrong = [i.link for i in chosen if i.currency != line.currency]
+    if wrong:
+        raise ResolveError(f"items: {', '.join(wrong)} are not in {line.currency}, the bank line's currency")
+    refuse_closed(config, line.date)
+    proposal = Proposal([line], chosen, chosen[0].account, "hand", 100.0, ["linked by hand"])
+    total = sum((i.amount for i in chosen), Decimal(0))
+    data["difference"] = f"{line.amount - total:f}"
+    message = f"bank line {bank_ref} ({line.amount:,.2f} {line.currency}) linked to {' + '.join(data['links'])}"
+    if total != line.amount:
+        message += f"; they differ by {line.amount - total:,.2f} {line.currency} (write it off, or find the rest)"
+    return Plan(message, edits=edits_for(proposal), data=data)
+
+
+def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan:
+    line = bank_line(entries, config, bank_ref)
+    entry = line.entry
+    present = sorted(l for l in entry.links if l.startswith(MATCH_LINKS))
+    if link_name is not None:
+        if link_name not in entry.links:
+            return Plan(f"bank line {bank_ref} has no link {link_name}; nothing was written",
+                        data={"bank_ref": bank_ref, "removed": []}, nothing=True)
+        present = [link_name]
+    plan = Plan("", data={"bank_ref": bank_ref, "removed": present})
+    if present:
+        plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], remove_links=tuple(present)))
+    imported = import_account(config, line)
+    back = line.counter != imported
+    if back:
+        counter = next(p for p in entry.postings if p.account == line.counter)
+        plan.edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, imported)))
+        plan.data["booked_to"] = imported
+    if not plan.edits:
+        plan.nothing = True
+        plan.message = f"bank line {bank_ref} is not linked or booked; nothing was written"
+        return plan
+    refuse_closed(config, line.date)
+    plan.message = (f"bank line {bank_ref}: " + (f"unlinked {' '.join(present)}" if present else "")
+                    + ("; " if present and back else "") + (f"booked back to {plan.data.get('booked_to')}" if back else ""))
+    return plan
+
+
+def import_account(config, line) -> str:
+    """Where the import books a bank line like this one (importers/banking.py classify)."""
+    from beanclear.config.model import WALLET_TYPES
+    from beanclear.importers.base import rule_account
+    bank = next((name for name, b in config.banks.items() if b.account == line.bank_account), None)
+    text = f"{line.entry.payee or ''} {line.entry.narration or ''}"
+    for channel in config.channels.values():
+        if channel.bank == bank and channel.payout_memo.search(text):
+            if line.amount > 0:
+                return channel.accounts.transit
+            if channel.type in WALLET_TYPES:
+                return channel.accounts.clearing
+    return rule_account(config, text) or config.suspense

@@ -1,0 +1,87 @@
+"""What the books say about findings beyond acknowledgments: written off, followed up.
+
+Applied by reconcile.find after the acknowledgments, so `beanclear check`, the plugins
+(bean-check, Fava) and the page agree:
+
+- a finding a write-off settles within its limit is resolved: it is no longer listed;
+- one written off above the limit (flag `!`, with a reason) stays listed, marked
+  acknowledged, the message saying so with the reason (one whose write-off settles the
+  books' arithmetic itself, a payout's, is listed from the write-off entry);
+- a followed-up finding carries `follow_up` (owner, due, note, overdue): before its due
+  date it is acknowledged (it does not fail CI); past it, it is reported as overdue and
+  counts as its severity again; a done line resolves it (acknowledged, with the note).
+
+Overdue is judged against today's date: the one judgement here that depends on the clock,
+as a due date must.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import replace
+
+from beancount.core import data
+
+from beanclear.checks.findings import Finding, at_entry
+
+
+def _today() -> dt.date:
+    fixed = os.environ.get("BEANCLEAR_TODAY")  # for reproducible runs (tests, demos)
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def apply(findings: list[Finding], entries, today: dt.date | None = None) -> list[Finding]:
+    from beanclear.resolve.followup import DONE, FOLLOW_UP, follow_ups
+    from beanclear.resolve.writeoff import META, written_off
+    # one cheap pass finds whether the books hold any decision of ours (most do not)
+    ours = [e for e in entries if (isinstance(e, data.Custom) and e.type in (FOLLOW_UP, DONE))
+            or (isinstance(e, data.Transaction) and META in e.meta)]
+    if not ours:
+        return findings
+    offs = written_off(ours)
+    ups = follow_ups(ours)
+    today = today or _today()
+    out, used = [], set()
+    for f in findings:
+        entry = next((offs[(f.code, r)] for r in f.refs if (f.code, r) in offs), None)
+        if entry is not None:
+            used.add(id(entry))
+            if entry.flag == "!":
+                out.append(replace(f, acknowledged=True, message=_above(f.message, entry)))
+            continue
+        up = next((ups[(f.code, r)] for r in f.refs if (f.code, r) in ups), None)
+        if up is not None:
+            values = [str(v.value) for v in up.values]
+            if up.type == DONE:
+                f = replace(f, acknowledged=True, follow_up={"state": "resolved", "note": values[2] if len(values) > 2 else ""})
+            elif len(values) >= 4:
+                owner, due, note = values[2], values[3], values[4] if len(values) > 4 else ""
+                try:
+                    overdue = dt.date.fromisoformat(due) < today
+                except ValueError:
+                    overdue = False
+                state = {"state": "overdue" if overdue else "following up", "owner": owner, "due": due,
+                         "note": note, "since": up.date.isoformat()}
+                f = replace(f, follow_up=state, acknowledged=f.acknowledged or not overdue,
+                            message=f.message + (f" — follow-up by {owner} overdue since {due}" if overdue else ""))
+        out.append(f)
+    seen = set()
+    for entry in offs.values():
+        if entry.flag == "!" and id(entry) not in used and id(entry) not in seen:
+            seen.add(id(entry))
+            out.append(_listed(entry))
+    return out
+
+
+def _above(message: str, entry) -> str:
+    return f"{message} — written off above the limit: {entry.meta.get('reason', '')}"
+
+
+def _listed(entry: data.Transaction) -> Finding:
+    """A write-off above the limit whose finding the books no longer show (they balance)."""
+    code = str(entry.meta["write-off"])
+    posting = entry.postings[0]
+    return Finding(code, entry.date, "", entry.postings[-1].account, abs(posting.units.number),
+                   posting.units.currency, _above(entry.narration.split(": ", 1)[-1], entry),
+                   tuple(str(entry.meta.get("settles", "")).split()), acknowledged=True, **at_entry(entry))

@@ -1,0 +1,121 @@
+"""Write off a small difference: a transaction in books/writeoffs.beancount, linked to
+what it settles, so the finding is resolved by the books, not hidden.
+
+    2026-01-06 * "beanclear" "write-off payout-mismatch: payout of 9,916.77 CNY arrived …" ^payout-1000…
+      write-off: "payout-mismatch"
+      settles: "20260105000000004632 1000959334202601050000004631 20260106000006"
+      Expenses:Fees:Bank                         0.50 CNY
+      Assets:Transit:WeChat                     -0.50 CNY
+
+The difference leaves the account the finding is about (the transit account of a
+payout the bank received short; the fee account of a fee above contract; the
+receivable of an order paid a little off) for the account configured per code:
+
+    checks:
+      payout-mismatch: {write_off: {account: Expenses:Fees:Bank, limit: 10}}
+
+Defaults (DEFAULTS below): payout-mismatch -> Expenses:Fees:Bank (the bank's fee on a
+payout), fee-gap -> the channel's fee account (the fee stays a fee: the entry records
+that it is accepted), fx-gap -> Expenses:FX, amount-mismatch -> Expenses:Rounding; the
+limit is in the finding's currency. Above the limit a write-off needs a reason: it is
+flagged `!`, carries `reason:`, and its finding stays listed as written off above the
+limit (state.py). A payout's write-off also links the bank line to the payout.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from beancount.core import data
+
+from beanclear.books import render
+from beanclear.books.edits import Edit
+from beanclear.checks.findings import to_currency
+from beanclear.resolve import RESOLVE_FILE, RESOLVE_HEADER, Plan, ResolveError, account_opens, refuse_closed
+
+META = "write-off"
+DEFAULTS = {   # code -> (account, or None for the finding's own account; limit)
+    "payout-mismatch": ("Expenses:Fees:Bank", Decimal("10")),
+    "fee-gap": (None, Decimal("5")),
+    "fx-gap": ("Expenses:FX", Decimal("10")),
+    "amount-mismatch": ("Expenses:Rounding", Decimal("1")),
+}
+
+
+def settings(config, code: str, finding) -> tuple[str, Decimal]:
+    """The account and limit of a code's write-offs: config first, then the defaults."""
+    account, limit = DEFAULTS[code]
+    configured = config.checks[code].write_off
+    return configured.account or account or finding.account, \
+        configured.limit if configured.limit is not None else limit
+
+
+def written_off(entries) -> dict[tuple[str, str], data.Transaction]:
+    """(code, ref) -> the write-off entry that settles it."""
+    out = {}
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and entry.meta.get(META):
+            for ref in str(entry.meta.get("settles", "")).split():
+                out[(str(entry.meta[META]), ref)] = entry
+    return out
+
+
+def _moved(finding) -> Decimal:
+    """The signed amount the write-off posts to the finding's account."""
+    expected, actual = finding.expected, finding.actual
+    if finding.code in ("payout-mismatch", "amount-mismatch") and expected is not None and actual is not None:
+        return actual - expected
+    if finding.code == "fee-gap" and expected is not None and actual is not None:
+        return expected - actual
+    if finding.code == "fx-gap" and expected is not None and actual is not None and actual > expected:
+        return finding.amount
+    return -finding.amount
+
+
+def write_off(config, entries, findings, code: str, ref: str, reason: str | None = None) -> Plan:
+    from beanclear.resolve import finding_of
+    if code not in DEFAULTS:
+        raise ResolveError(f"code: a write-off settles one of {', '.join(DEFAULTS)}, got {code!r}")
+    done = written_off(entries).get((code, ref))
+    if done is not None:
+        return Plan(f"{code} {ref} is written off already ({done.meta.get('filename')}:{done.meta.get('lineno')}); "
+                    "nothing was written", data={"code": code, "ref": ref}, nothing=True)
+    finding = finding_of(findings, code, ref)
+    if finding is None:
+        raise ResolveError(f"no {code} finding names {ref} (see `beanclear check`); nothing was written")
+    account, limit = settings(config, code, finding)
+    limit = to_currency(limit, finding.currency)
+    reason = " ".join((reason or "").split()) or None
+    above = finding.amount > limit
+    if above and not reason:
+        raise ResolveError(f"{code} {ref}: {finding.amount:f} {finding.currency} is above the write-off limit "
+                           f"of {limit:f}; give a --reason (it is kept in the books and shown)")
+    moved = _moved(finding)
+    if not moved:
+        raise ResolveError(f"{code} {ref}: no difference to write off")
+    named = [e for e in entries if isinstance(e, data.Transaction) and str(e.meta.get("id", "")) in finding.refs]
+    day = max((e.date for e in named), default=finding.date)
+    refuse_closed(config, day)
+    plan = Plan("", data={"code": code, "ref": ref, "account": account, "amount": f"{abs(moved):f}",
+                          "currency": finding.currency, "limit": f"{limit:f}", "above_limit": above})
+    links = ()
+    if code == "payout-mismatch":
+        payouts = sorted({l for e in named for l in e.links if l.startswith("payout-")})
+        links = tuple(payouts[:1])
+        banks = {b.account for b in config.banks.values()}
+        for e in named:  # the bank line answers the payout: link it, as `beanclear link` would
+            if links and any(p.account in banks for p in e.postings) and links[0] not in e.links:
+                plan.edits.append(Edit(e.meta["filename"], e.meta["lineno"], add_links=links))
+    head = (f"{day} {'!' if above else '*'} {render.quote('beanclear')} "
+            f"{render.quote(f'write-off {code}: {finding.message}')}" + "".join(f" ^{l}" for l in links))
+    meta = [f'  {META}: {render.quote_exact(code)}', f'  settles: {render.quote_exact(" ".join(finding.refs))}']
+    if reason:
+        meta.append(f"  reason: {render.quote_exact(reason)}")
+    postings = [f"  {account:<{render.ACCOUNT_WIDTH}}{render.amount_text(-moved, finding.currency)}",
+                f"  {finding.account:<{render.ACCOUNT_WIDTH}}{render.amount_text(moved, finding.currency)}"]
+    block = "\n" + "\n".join([head, *meta, *postings]) + "\n"
+    plan.appends[RESOLVE_FILE] = (RESOLVE_HEADER, block, ("acks.beancount", "prices.beancount"))
+    plan.appends.update(account_opens(config, entries, account))
+    plan.message = (f"{code} {ref}: {abs(moved):,f} {finding.currency} written off to {account}"
+                    + (f" (above the limit of {limit:f}: {reason})" if above else ""))
+    return plan

@@ -1,0 +1,146 @@
+"""Statements dropped on the Reconciliation page (fava_page/upload.py), through Fava's
+own application: the same books as `beanclear import` of the same bytes, the file
+archived under statements/<source>/, and a bad or refused upload writes nothing."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+
+import pytest
+
+from beanclear.fava_page import upload
+from conftest import TRADE, beanclear, sample, snapshot
+from fava_util import PAGE
+
+fava_application = pytest.importorskip("fava.application")
+from test_fava_page import Fava  # noqa: E402
+
+
+def started(folder):
+    """A merchant whose books hold its bank statement; the WeChat trade bill is not imported
+    and not in statements/ (it comes from elsewhere: the samples)."""
+    (folder / "statements" / TRADE).unlink()
+    assert beanclear(folder, "import", str(folder / "statements" / "bank.csv")).exit_code == 0
+    return folder
+
+
+@pytest.fixture
+def twins(merchant, tmp_path_factory):
+    other = tmp_path_factory.mktemp("twin") / "merchant"
+    shutil.copytree(merchant, other)
+    return started(merchant), started(other)
+
+
+def send(fava, files, origin="http://localhost", field="statement", **headers):
+    data = {field: [(io.BytesIO(content), name) for name, content in files]}
+    if origin is not None:
+        headers["Origin"] = origin
+    return fava.client.post(f"/{fava.slug}/{PAGE}upload", data=data, content_type="multipart/form-data",
+                            headers=headers)
+
+
+def test_an_upload_writes_the_books_beanclear_import_writes_and_keeps_the_file(twins):
+    by_cli, by_page = twins
+    trade = sample("wechat_merchant", TRADE)
+    result = beanclear(by_cli, "import", str(trade))
+    assert result.exit_code == 0, result.output
+    fava = Fava(by_page)
+    response = send(fava, [(TRADE, trade.read_bytes())])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    answer = response.get_json()
+    assert snapshot(by_page / "books") == snapshot(by_cli / "books")
+    assert answer["summary"] == [f"statements/wechat/{TRADE}: wechat (wechat trade bill), 3 rows read, "
+                                 "3 entries written, 0 already in the books"]
+    assert answer["archived"] == [f"statements/wechat/{TRADE}"]
+    assert "books/wechat/2021/2021-01.beancount" in answer["written"]
+    assert (by_page / "statements" / "wechat" / TRADE).read_bytes() == trade.read_bytes()
+    assert not [p for p in (by_page / "statements").iterdir() if p.name.startswith(upload.STAGING)]
+    # the page shows the new entries: Fava was told which files changed
+    assert "S20210128153505214586" in fava.client.get(f"/{fava.slug}/journal/").get_data(as_text=True)
+
+    # again: nothing new, the archive is not doubled; and `beanclear import statements/` agrees
+    before = snapshot(by_page / "books")
+    again = send(fava, [(TRADE, trade.read_bytes())])
+    assert again.status_code == 200 and "0 entries written, 3 already in the books" in again.get_json()["summary"][0]
+    assert snapshot(by_page / "books") == before
+    assert sorted(p.name for p in (by_page / "statements" / "wechat").iterdir()) == [TRADE]
+    assert beanclear(by_page, "import", str(by_page / "statements" / "wechat")).exit_code == 0
+    assert snapshot(by_page / "books") == before
+
+
+def test_a_bad_file_answers_file_line_and_writes_nothing(twins):
+    merchant, _ = twins
+    fava = Fava(merchant)
+    books, statements = snapshot(merchant / "books"), snapshot(merchant / "statements")
+    trade = sample("wechat_merchant", TRADE).read_bytes()
+    bank = "\n".join(["工商银行账户明细", "账号：6222", "", "交易日期,交易流水号,摘要,对方户名,交易金额,余额",
+                      "2021-02-30,B009,房租,某某置业,-500.00,0.03"]).encode()
+    response = send(fava, [(TRADE, trade), ("feb.csv", bank)])
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error.startswith("feb.csv:5: ") and error.endswith("nothing was written"), error
+    assert snapshot(merchant / "books") == books and snapshot(merchant / "statements") == statements
+    unknown = send(fava, [("notes.txt", "nothing a bank would write\n".encode())])
+    assert unknown.status_code == 400 and unknown.get_json()["error"].startswith("notes.txt:1: ")
+    assert snapshot(merchant / "books") == books and snapshot(merchant / "statements") == statements
+
+
+@pytest.mark.parametrize("case", ["other-site", "no-origin", "cross-site-fetch", "json", "unknown-field",
+                                  "no-file", "folder-name", "hidden-name", "control-name", "twice", "too-many",
+                                  "too-big"])
+def test_refused_uploads_write_nothing(twins, monkeypatch, case):
+    merchant, _ = twins
+    fava = Fava(merchant)
+    books, statements = snapshot(merchant / "books"), snapshot(merchant / "statements")
+    bank = (merchant / "statements" / "bank.csv").read_bytes()
+    one = [("bank2.csv", bank)]
+    if case == "other-site":
+        response, status = send(fava, one, origin="http://evil.example"), 403
+    elif case == "no-origin":
+        response, status = send(fava, one, origin=None), 403
+    elif case == "cross-site-fetch":
+        response, status = send(fava, one, origin=None, **{"Sec-Fetch-Site": "cross-site"}), 403
+    elif case == "json":
+        response = fava.client.post(f"/{fava.slug}/{PAGE}upload", json={"statement": "x"},
+                                    headers={"Origin": "http://localhost"})
+        status = 415
+    elif case == "unknown-field":
+        response, status = send(fava, one, field="path"), 400
+    elif case == "no-file":
+        response = fava.client.post(f"/{fava.slug}/{PAGE}upload", data={}, content_type="multipart/form-data",
+                                    headers={"Origin": "http://localhost"})
+        status = 400
+    elif case == "folder-name":
+        response, status = send(fava, [("../../books/main.beancount", bank)]), 400
+    elif case == "hidden-name":
+        response, status = send(fava, [(".beanclear.lock", bank)]), 400
+    elif case == "control-name":
+        response, status = send(fava, [("a\u202ecsv.exe", bank)]), 400
+    elif case == "twice":
+        response, status = send(fava, one + one), 400
+    elif case == "too-many":
+        response, status = send(fava, [(f"b{n}.csv", bank) for n in range(upload.MAX_FILES + 1)]), 413
+    else:
+        monkeypatch.setattr(upload, "MAX_BYTES", 1000)
+        response, status = send(fava, [("big.csv", bank + b"," * 2000)]), 413
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.get_json()["error"]
+    assert snapshot(merchant / "books") == books and snapshot(merchant / "statements") == statements
+
+
+def test_a_name_taken_by_other_bytes_keeps_both_files(twins):
+    merchant, _ = twins
+    fava = Fava(merchant)
+    kept = merchant / "statements" / "ops" / "feb.csv"
+    kept.parent.mkdir()
+    kept.write_bytes(b"a person's own file\n")
+    bank = "\n".join(["工商银行账户明细", "账号：6222", "", "交易日期,交易流水号,摘要,对方户名,交易金额,余额",
+                      "2021-02-01,B003,电费,国家电网,-20.00,480.03"]).encode() + b"\n"
+    response = send(fava, [("feb.csv", bank)])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    [archived] = response.get_json()["archived"]
+    assert re.fullmatch(r"statements/ops/feb\.[0-9a-f]{12}\.csv", archived)
+    assert (merchant / archived).read_bytes() == bank and kept.read_bytes() == b"a person's own file\n"
+    assert "1 rows read, 2 entries written" in response.get_json()["summary"][0]   # the line and its balance

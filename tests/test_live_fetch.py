@@ -1,0 +1,261 @@
+"""`beanclear fetch` against local Stripe and WeChat Pay servers: a T+1 cycle (fetch for
+yesterday, import, check), a bill not ready then ready, a timeout, a 500, a response
+that does not verify, a day already fetched, different bytes for an archived day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from beanclear import cli, config as config_mod
+from beanclear.live import fetch
+from beanclear.live.secrets import Secrets
+
+from conftest import SAMPLES
+from live_servers import StripeServer, WechatServer, rsa_key
+from live_util import FAST, split_bill, stripe_txn, wechat_env, write_config
+
+DAY = dt.date(2026, 3, 1)
+TODAY = DAY + dt.timedelta(days=1)
+
+
+def _stripe_config(root, server, **live):
+    return write_config(root, yaml.safe_dump({
+        "books": "books", "currency": "USD", "timezone": "Asia/Shanghai",
+        "live": {**FAST, **live},
+        "channels": {"stripe": {"type": "stripe", "currency": "USD", "settlement_days": 3,
+                                "fetch": {"api_base": server.url}}}}))
+
+
+@pytest.fixture
+def stripe_server():
+    txns = [stripe_txn("txn_1charge000001", DAY, 10, "charge", 10000, 320, "ch_1charge000001"),
+            stripe_txn("txn_1charge000002", DAY, 15, "charge", 5000, 175, "ch_1charge000002"),
+            stripe_txn("txn_1refund000001", DAY, 18, "refund", -5000, 0, "re_1refund000001"),
+            stripe_txn("txn_1charge000003", TODAY, 9, "charge", 2000, 88, "ch_1charge000003")]
+    with StripeServer("sk_test_local123", txns) as server:
+        yield server
+
+
+def test_stripe_t_plus_1_cycle_fetch_import_check(tmp_path, stripe_server, monkeypatch):
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    report = fetch.run(config_mod.load(cfg), today=TODAY)
+    assert report.failures == []
+    archived = tmp_path / "statements" / "stripe" / "balance-transactions-2026-03-01.json"
+    doc = json.loads(archived.read_text())
+    assert [t["id"] for t in doc["data"]] == ["txn_1charge000001", "txn_1charge000002", "txn_1refund000001"]
+    month = (tmp_path / "books" / "stripe" / "2026" / "2026-03.beancount").read_text()
+    assert "txn_1charge000001" in month and "txn_1refund000001" in month and "txn_1charge000003" not in month
+    assert "96.80 USD" in month
+    # the secret never reaches the archive, the books or the status
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert "sk_test_local123" not in path.read_text(errors="replace"), path
+    status = json.loads((tmp_path / ".beanclear-live.json").read_text())
+    assert status["sources"]["stripe"]["state"] == "ok" and status["sources"]["stripe"]["last_ok"] == "2026-03-01"
+    # check runs on what was fetched
+    result = CliRunner().invoke(cli.main, ["check", "-c", str(cfg), "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    assert "findings" in json.loads(result.output)
+    # the next morning: the day already fetched is not asked for again
+    before = len(stripe_server.requests)
+    again = fetch.run(config_mod.load(cfg), today=TODAY)
+    assert len(stripe_server.requests) == before and again.failures == [] and again.fetched == []
+
+
+def test_stripe_500_then_ok_is_retried_and_the_key_is_checked(tmp_path, stripe_server, monkeypatch):
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    stripe_server.faults += [("/v1/balance_transactions", "500"), ("/v1/balance_transactions", "500")]
+    report = fetch.run(config_mod.load(cfg), today=TODAY)
+    assert report.failures == [] and len(stripe_server.requests) == 3
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_wrong")
+    report = fetch.run(config_mod.load(cfg), since=TODAY, until=TODAY)
+    assert len(report.failures) == 1 and "STRIPE_API_KEY" in report.failures[0]
+    assert "sk_test_wrong" not in report.failures[0]
+
+
+def test_stripe_500_every_time_is_a_fetch_failure_exit_2(tmp_path, stripe_server, monkeypatch):
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    stripe_server.faults += [("/v1/balance_transactions", "500")] * 3
+    result = CliRunner().invoke(cli.main, ["fetch", "-c", str(cfg), "--since", "2026-03-01", "--until",
+                                           "2026-03-01"])
+    assert result.exit_code == 2
+    assert "stripe: 2026-03-01" in result.output and "HTTP 500" in result.output and "after 3 tries" in result.output
+    assert not (tmp_path / "books").exists() and not (tmp_path / "statements" / "stripe").exists()
+    status = json.loads((tmp_path / ".beanclear-live.json").read_text())
+    assert status["sources"]["stripe"]["state"] == "failed"
+
+
+def test_missing_secret_names_the_variable(tmp_path, stripe_server, monkeypatch):
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    result = CliRunner().invoke(cli.main, ["fetch", "-c", str(cfg), "--until", "2026-03-01"])
+    assert result.exit_code == 2 and "STRIPE_API_KEY is not set" in result.output
+
+
+def test_secrets_file_outside_the_books(tmp_path):
+    (tmp_path / "merchant.env").write_text("# the merchant's keys\nexport STRIPE_API_KEY='sk_test_file'\n")
+    assert Secrets(tmp_path / "merchant.env", environ={}).get("STRIPE_API_KEY") == "sk_test_file"
+    assert Secrets(tmp_path / "merchant.env", environ={"STRIPE_API_KEY": "sk_env"}).get("STRIPE_API_KEY") == "sk_env"
+    cfg = write_config(tmp_path, "books: books\nlive: {secrets_file: books/keys.env}\nchannels: {}\n")
+    with pytest.raises(config_mod.ConfigError, match="live.secrets_file: expected a file outside the books"):
+        fetch.run(config_mod.load(cfg))
+
+
+def test_a_secret_pasted_into_the_config_is_refused_unechoed(tmp_path):
+    cfg = write_config(tmp_path, "channels:\n  stripe:\n    type: stripe\n    credentials: {api_key: sk_live_abc123}\n")
+    result = CliRunner().invoke(cli.main, ["fetch", "-c", str(cfg)])
+    assert result.exit_code == 2 and "channels.stripe.credentials.api_key" in result.output
+    assert "sk_live_abc123" not in result.output
+
+
+# --- WeChat Pay -------------------------------------------------------------------------
+
+def _wechat_bills():
+    trade = (SAMPLES / "wechat_merchant" / "gunsluo-wechatpay-v3-tradebill-ALL.csv").read_text(encoding="utf-8")
+    fund = (SAMPLES / "wechat_merchant" / "gunsluo-wechatpay-v3-fundflowbill-Basic.csv").read_text(encoding="utf-8")
+    return split_bill(trade), split_bill(fund)
+
+
+@pytest.fixture
+def wechat(tmp_path, monkeypatch):
+    key = rsa_key()
+    env = wechat_env(tmp_path, key)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    with WechatServer(env["WECHATPAY_MCHID"], key, env["WECHATPAY_APIV3_KEY"]) as server:
+        trades, funds = _wechat_bills()
+        for day, text in trades.items():
+            server.bills[("tradebill", day)] = text.encode()
+        for day, text in funds.items():
+            server.bills[("fundflow", day)] = text.encode()
+        cfg = write_config(tmp_path / "m", yaml.safe_dump({
+            "books": "books", "timezone": "Asia/Shanghai", "live": FAST,
+            "channels": {"wechat": {"type": "wechat", "account_id": "1601959334", "settlement_days": 1,
+                                    "fetch": {"api_base": server.url}}}}))
+        yield server, cfg
+
+
+def test_wechat_t_plus_1_cycle_signed_verified_gzipped(wechat):
+    server, cfg = wechat
+    report = fetch.run(config_mod.load(cfg), today=dt.date(2021, 2, 2))
+    assert report.failures == [], report.failures
+    folder = cfg.parent / "statements" / "wechat"
+    assert (folder / "fundflow-2021-02-01.csv").read_bytes() == server.bills[("fundflow", "2021-02-01")]
+    assert not (folder / "tradebill-2021-02-01.csv").exists()   # no trades that day: NO_STATEMENT_EXIST
+    assert any("/v3/certificates" in p for _, p in server.requests)
+    month = (cfg.parent / "books" / "wechat" / "2021" / "2021-02.beancount").read_text()
+    assert "50300806962021020105978994968" in month
+    result = CliRunner().invoke(cli.main, ["check", "-c", str(cfg), "--format", "json"])
+    assert result.exit_code in (0, 1) and "findings" in json.loads(result.output)
+
+
+def test_wechat_bill_not_ready_then_ready(wechat):
+    server, cfg = wechat
+    server.faults.append(("/v3/bill/tradebill", "not-ready"))
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2021, 1, 28), until=dt.date(2021, 1, 28))
+    assert report.failures == []
+    bills = [p for _, p in server.requests if p.startswith("/v3/bill/tradebill")]
+    assert len(bills) == 2
+    assert (cfg.parent / "statements" / "wechat" / "tradebill-2021-01-28.csv").exists()
+
+
+def test_wechat_timeout_then_answer(wechat):
+    server, cfg = wechat
+    server.faults.append(("/v3/bill/fundflowbill", "timeout:1.0"))
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2021, 2, 1), until=dt.date(2021, 2, 1))
+    assert report.failures == []
+    assert (cfg.parent / "statements" / "wechat" / "fundflow-2021-02-01.csv").exists()
+
+
+def test_wechat_not_ready_all_day_is_reported_with_what_to_do(wechat):
+    server, cfg = wechat
+    server.faults += [("/v3/bill/tradebill", "not-ready")] * 3
+    result = CliRunner().invoke(cli.main, ["fetch", "-c", str(cfg), "--since", "2021-01-28", "--until",
+                                           "2021-01-28"])
+    assert result.exit_code == 2
+    assert "not generated yet" in result.output and "run `beanclear fetch` again later" in result.output
+
+
+def test_wechat_answer_with_a_bad_signature_is_refused_without_retry(wechat):
+    server, cfg = wechat
+    server.faults.append(("/v3/bill/tradebill", "bad-signature"))
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2021, 1, 28), until=dt.date(2021, 1, 28))
+    assert len(report.failures) == 1 and "does not verify against the platform certificate" in report.failures[0]
+    assert not (cfg.parent / "statements" / "wechat" / "tradebill-2021-01-28.csv").exists()
+    assert not (cfg.parent / "books").exists()
+
+
+def test_archive_never_overwritten_with_other_bytes(wechat):
+    server, cfg = wechat
+    fetch.run(config_mod.load(cfg), since=dt.date(2021, 2, 1), until=dt.date(2021, 2, 1))
+    folder = cfg.parent / "statements" / "wechat"
+    first = (folder / "fundflow-2021-02-01.csv").read_bytes()
+    server.bills[("fundflow", "2021-02-01")] = first.replace(b"0.22", b"0.23")
+    (folder / "fundflow-2021-02-01.csv").write_bytes(first)
+    from beanclear.live import archive
+    stored = archive.store(folder, "fundflow-2021-02-01.csv", server.bills[("fundflow", "2021-02-01")])
+    assert stored.state == "conflict" and (folder / "fundflow-2021-02-01.csv").read_bytes() == first
+    assert stored.path.exists() and stored.path != folder / "fundflow-2021-02-01.csv"
+    assert archive.store(folder, "fundflow-2021-02-01.csv", first).state == "same"
+
+
+def test_stripe_timeout_then_answer_and_a_quiet_day(tmp_path, stripe_server, monkeypatch):
+    cfg = _stripe_config(tmp_path, stripe_server, timeout=0.3)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    stripe_server.faults.append(("/v1/balance_transactions", "timeout:0.8"))
+    quiet = DAY - dt.timedelta(days=1)   # no balance transaction that day: archived as an empty list
+    report = fetch.run(config_mod.load(cfg), since=quiet, until=DAY)
+    assert report.failures == [], report.failures
+    folder = tmp_path / "statements" / "stripe"
+    assert json.loads((folder / f"balance-transactions-{quiet}.json").read_text())["data"] == []
+    assert len(json.loads((folder / f"balance-transactions-{DAY}.json").read_text())["data"]) == 3
+    assert len([r for r in stripe_server.requests if r[1].startswith("/v1/balance_transactions")]) == 3
+
+
+def test_wechat_unreadable_private_key_names_its_variable(wechat, monkeypatch):
+    server, cfg = wechat
+    monkeypatch.setenv("WECHATPAY_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----")
+    report = fetch.run(config_mod.load(cfg), until=dt.date(2021, 2, 1))
+    assert len(report.failures) == 1 and "WECHATPAY_PRIVATE_KEY is not a readable private key" in report.failures[0]
+    assert server.requests == []
+
+
+def test_fetch_command_archives_imports_and_says_so(wechat):
+    server, cfg = wechat
+    result = CliRunner().invoke(cli.main, ["fetch", "wechat", "-c", str(cfg), "--since", "2021-01-28", "--until",
+                                           "2021-01-28"])
+    assert result.exit_code == 0, result.output
+    assert "tradebill-2021-01-28.csv (" in result.output and ", new)" in result.output
+    assert "entries written" in result.output   # the import's summary line
+    again = CliRunner().invoke(cli.main, ["fetch", "-c", str(cfg), "--since", "2021-01-28", "--until", "2021-01-28"])
+    assert again.exit_code == 0 and "nothing to fetch" in again.output
+    unknown = CliRunner().invoke(cli.main, ["fetch", "alipay", "-c", str(cfg)])
+    assert unknown.exit_code == 2 and "alipay: not a channel of the config" in unknown.output
+    backwards = CliRunner().invoke(cli.main, ["fetch", "-c", str(cfg), "--since", "2021-02-02", "--until", "2021-02-01"])
+    assert backwards.exit_code == 2 and "is after --until" in backwards.output
+
+
+def test_an_import_that_fails_is_done_by_the_next_fetch(tmp_path, stripe_server, monkeypatch):
+    from beanclear.books import atomic
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    config = config_mod.load(cfg)
+    with atomic.locked(config.books):   # someone's `beanclear import` holds the books all along
+        report = fetch.run(config, today=TODAY)
+    assert len(report.failures) == 1 and "another beanclear command is writing these books" in report.failures[0]
+    assert (tmp_path / "statements" / "stripe" / "balance-transactions-2026-03-01.json").exists()
+    assert not (tmp_path / "books" / "stripe").exists()
+    requests = len(stripe_server.requests)
+    report = fetch.run(config, today=TODAY)   # nothing new to fetch, but the day is imported now
+    assert report.failures == [] and len(stripe_server.requests) == requests
+    assert "txn_1charge000001" in (tmp_path / "books" / "stripe" / "2026" / "2026-03.beancount").read_text()
+    assert "pending_import" not in json.loads((tmp_path / ".beanclear-live.json").read_text())

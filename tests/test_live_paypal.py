@@ -1,0 +1,104 @@
+"""PayPal: Transaction Search and balances fetched with an OAuth2 token from a local
+PayPal server, imported; a day not refreshed yet retried; webhooks verified by PayPal's
+verify-webhook-signature, replays and forgeries refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import httpx
+import pytest
+import yaml
+
+from beanclear import config as config_mod
+from beanclear.live import fetch
+from beanclear.live.serve import merchant as merchant_mod
+
+from live_servers import PaypalServer, rsa_key
+from live_serving import running
+from live_util import FAST, write_config
+
+
+def _row(ident, when, code, amount, fee, subject):
+    return {"transaction_info": {
+        "paypal_account_id": "6STWC2LSUYYYE", "transaction_id": ident, "transaction_event_code": code,
+        "transaction_initiation_date": when, "transaction_updated_date": when,
+        "transaction_amount": {"currency_code": "USD", "value": amount},
+        "fee_amount": {"currency_code": "USD", "value": fee}, "transaction_status": "S",
+        "transaction_subject": subject, "invoice_id": f"INV-{ident[-3:]}"},
+        "payer_info": {"account_id": "6STWC2LSUYYYE", "email_address": "buyer@example.com",
+                       "payer_name": {"alternate_full_name": "Test Buyer"}, "country_code": "US"}}
+
+
+ROWS = [_row("5TY05013RG0028001", "2026-03-01T02:03:52+0000", "T0006", "100.00", "-3.98", "Tea order 1"),
+        _row("5TY05013RG0028002", "2026-03-01T09:13:00+0000", "T0006", "50.00", "-2.24", "Tea order 2"),
+        _row("5TY05013RG0028003", "2026-03-02T03:00:00+0000", "T0006", "20.00", "-1.19", "Tea order 3")]
+
+
+@pytest.fixture
+def paypal(tmp_path):
+    with PaypalServer("client-abc", "secret-xyz", "WH-1TEST", ROWS, balance="143.78") as server:
+        cfg = write_config(tmp_path, yaml.safe_dump({
+            "books": "books", "currency": "USD", "timezone": "UTC", "live": FAST,
+            "channels": {"paypal": {"type": "paypal", "currency": "USD", "fetch": {"api_base": server.url}}}}))
+        environ = {"PAYPAL_CLIENT_ID": "client-abc", "PAYPAL_CLIENT_SECRET": "secret-xyz",
+                   "PAYPAL_WEBHOOK_ID": "WH-1TEST"}
+        yield server, cfg, environ
+
+
+def test_paypal_fetch_yesterday_and_import(paypal):
+    server, cfg, environ = paypal
+    report = fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 2), environ=environ)
+    assert report.failures == [], report.failures
+    folder = cfg.parent / "statements" / "paypal"
+    doc = json.loads((folder / "transactions-2026-03-01.json").read_text())
+    assert [d["transaction_info"]["transaction_id"] for d in doc["transaction_details"]] == \
+        ["5TY05013RG0028001", "5TY05013RG0028002"]
+    assert (folder / "balances-2026-03-01.json").exists()
+    month = (cfg.parent / "books" / "paypal" / "2026" / "2026-03.beancount").read_text()
+    assert "5TY05013RG0028001" in month and "96.02 USD" in month and "5TY05013RG0028003" not in month
+    assert "143.78 USD" in month   # the day's closing balance, asserted
+
+
+def test_paypal_day_not_refreshed_yet_is_retried_then_reported(paypal):
+    server, cfg, environ = paypal
+    server.refreshed = "2026-03-01T20:00:00+0000"
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 1), environ=environ)
+    assert len(report.failures) == 1 and "not complete yet" in report.failures[0]
+    assert not (cfg.parent / "statements" / "paypal" / "transactions-2026-03-01.json").exists()
+    server.refreshed = None
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 1), environ=environ)
+    assert report.failures == []
+
+
+def test_paypal_bad_client_secret_is_a_failure_naming_the_variable(paypal):
+    server, cfg, environ = paypal
+    report = fetch.run(config_mod.load(cfg), until=dt.date(2026, 3, 1), environ={**environ,
+                                                                               "PAYPAL_CLIENT_SECRET": "nope"})
+    assert len(report.failures) == 1 and "PAYPAL_CLIENT_SECRET" in report.failures[0]
+    assert "nope" not in report.failures[0]
+
+
+def test_paypal_webhooks_verified_replay_and_forgery_refused(paypal):
+    server, cfg, environ = paypal
+    m = merchant_mod.load(cfg, environ=environ)
+    event = {"id": "WH-58D329510W468432D-8HN650336L201105X", "event_type": "PAYMENT.CAPTURE.REFUNDED",
+             "resource_type": "refund", "create_time": "2026-03-01T10:00:00Z", "resource": {"id": "1Y107995YT783435V"}}
+    with running([m]) as (url, _):
+        headers, body = server.webhook(event)
+        assert httpx.post(f"{url}/webhooks/paypal", content=body, headers=headers).status_code == 200
+        assert (m.live.events / "paypal" / f"{event['id']}.json").exists()
+        again = httpx.post(f"{url}/webhooks/paypal", content=body, headers=headers)
+        assert again.status_code == 409
+        forged_headers, forged = server.webhook({**event, "id": "WH-FORGED-1"}, key=rsa_key())
+        assert httpx.post(f"{url}/webhooks/paypal", content=forged, headers=forged_headers).status_code == 400
+        old_headers, old = server.webhook({**event, "id": "WH-OLD-1"},
+                                          when=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2))
+        stale = httpx.post(f"{url}/webhooks/paypal", content=old, headers=old_headers)
+        assert stale.status_code == 400 and "tolerance" in stale.json()["reason"]
+        odd_headers, odd = server.webhook({**event, "id": "WH-ODD-1", "event_type": "VAULT.CREDIT-CARD.CREATED"})
+        unknown = httpx.post(f"{url}/webhooks/paypal", content=odd, headers=odd_headers)
+        assert unknown.status_code == 200 and unknown.json()["known"] is False
+    assert not (m.live.events / "paypal" / "WH-FORGED-1.json").exists()

@@ -1,0 +1,238 @@
+"""`beanclear serve` on a real uvicorn server: /health, /status, webhooks from Stripe
+(signature via the stripe package) and WeChat Pay v3 (signature + AES-256-GCM), replayed
+and tampered ones refused, unknown event types archived and reported, what an event
+announces imported through the one writer; the schedule's jobs and a clean stop."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import httpx
+import pytest
+import yaml
+
+from beanclear.live.serve import merchant as merchant_mod, schedule
+
+from live_servers import StripeServer, WechatServer, rsa_key
+from live_serving import running, stripe_event, stripe_signature
+from live_util import FAST, stripe_txn, wechat_env, write_config
+
+SECRET = "whsec_test_local"
+DAY = dt.date(2026, 3, 1)
+PAYOUT = {"id": "po_1TestPayout0001", "object": "payout", "amount": 9680, "currency": "usd",
+          "arrival_date": 1772467200, "created": 1772380800, "status": "paid", "description": "STRIPE PAYOUT",
+          "balance_transaction": "txn_1TestPayoutTxn01", "failure_balance_transaction": None}
+
+
+@pytest.fixture
+def merchant(tmp_path, monkeypatch):
+    key = rsa_key()
+    env = wechat_env(tmp_path, key)
+    refund_txn = stripe_txn("txn_1refund000009", DAY, 18, "refund", -2500, 0, "re_1refund000009")
+    with StripeServer("sk_test_local123", [refund_txn]) as stripe_api, \
+            WechatServer(env["WECHATPAY_MCHID"], key, env["WECHATPAY_APIV3_KEY"]) as wechat_api:
+        cfg = write_config(tmp_path / "tea", yaml.safe_dump({
+            "books": "books", "currency": "USD", "timezone": "Asia/Shanghai", "live": FAST,
+            "channels": {"stripe": {"type": "stripe", "currency": "USD", "fetch": {"api_base": stripe_api.url}},
+                         "wechat": {"type": "wechat", "account_id": "1601959334",
+                                    "fetch": {"api_base": wechat_api.url}}}}))
+        environ = {**env, "STRIPE_API_KEY": "sk_test_local123", "STRIPE_WEBHOOK_SECRET": SECRET}
+        m = merchant_mod.load(cfg, environ=environ)
+        with running([m]) as (url, server):
+            yield m, url, wechat_api
+
+
+def _post_stripe(url, body, secret=SECRET, when=None):
+    return httpx.post(f"{url}/webhooks/stripe", content=body,
+                      headers={"Stripe-Signature": stripe_signature(body, secret, when),
+                               "Content-Type": "application/json"})
+
+
+def test_health_and_status(merchant):
+    m, url, _ = merchant
+    assert httpx.get(f"{url}/health").json()["status"] == "ok"
+    shown = httpx.get(f"{url}/status").json()["sources"]
+    assert shown["stripe"]["schedule"] == "30 12 * * *" and shown["wechat"]["type"] == "wechat"
+    assert httpx.post(f"{url}/webhooks/nosuch", content=b"{}").status_code == 404
+
+
+def test_stripe_payout_paid_is_booked_archived_and_a_replay_refused(merchant):
+    m, url, _ = merchant
+    body = stripe_event("evt_1PayoutPaid0001", "payout.paid", PAYOUT)
+    answer = _post_stripe(url, body)
+    assert answer.status_code == 200, answer.text
+    month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
+    assert "po_1TestPayout0001" in month and "-96.80 USD" in month
+    archived = json.loads((m.live.events / "stripe" / "evt_1PayoutPaid0001.json").read_text())
+    assert archived["body"] == body.decode() and archived["type"] == "payout.paid"
+    assert (m.live.statements / "stripe" / "event-payout-po_1TestPayout0001.json").exists()
+    replay = _post_stripe(url, body)   # the same event again, freshly signed: its id is known
+    assert replay.status_code == 409 and "already received" in replay.json()["reason"]
+    assert (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text() == month
+    assert httpx.get(f"{url}/status").json()["sources"]["stripe"]["last_event"]["id"] == "evt_1PayoutPaid0001"
+
+
+def test_stripe_tampered_and_stale_events_are_refused(merchant):
+    m, url, _ = merchant
+    body = stripe_event("evt_1Tampered00001", "payout.paid", PAYOUT)
+    header = stripe_signature(body, SECRET)
+    tampered = body.replace(b"9680", b"96800")
+    answer = httpx.post(f"{url}/webhooks/stripe", content=tampered, headers={"Stripe-Signature": header})
+    assert answer.status_code == 400 and "signature" in answer.json()["reason"].lower()
+    assert _post_stripe(url, body, secret="whsec_other").status_code == 400
+    stale = _post_stripe(url, body, when=int(time.time()) - 3600)   # a replay of an old delivery
+    assert stale.status_code == 400 and "tolerance" in stale.json()["reason"].lower()
+    assert not (m.live.events / "stripe").exists() and not m.config.books.exists()
+
+
+def test_stripe_unknown_event_is_archived_and_reported(merchant):
+    m, url, _ = merchant
+    body = stripe_event("evt_1Unknown000001", "climate.order.delayed", {"id": "climorder_1", "object": "x"})
+    answer = _post_stripe(url, body)
+    assert answer.status_code == 200 and answer.json()["known"] is False
+    assert (m.live.events / "stripe" / "evt_1Unknown000001.json").exists()
+    shown = httpx.get(f"{url}/status").json()["sources"]["stripe"]
+    assert shown["unknown_events"] == ["evt_1Unknown000001 climate.order.delayed"]
+
+
+def test_stripe_refund_event_fetches_its_balance_transaction(merchant):
+    m, url, _ = merchant
+    refund = {"id": "re_1refund000009", "object": "refund", "amount": 2500, "currency": "usd",
+              "balance_transaction": "txn_1refund000009", "charge": "ch_1charge000001", "status": "succeeded"}
+    answer = _post_stripe(url, stripe_event("evt_1Refund0000001", "refund.created", refund))
+    assert answer.status_code == 200, answer.text
+    month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
+    assert "txn_1refund000009" in month and "-25.00 USD" in month
+
+
+def test_wechat_notification_verified_decrypted_archived(merchant):
+    m, url, wechat_api = merchant
+    resource = {"mchid": "1601959334", "out_trade_no": "1001-1", "transaction_id": "4200000925202603010000000001",
+                "trade_state": "SUCCESS", "amount": {"total": 6800, "currency": "CNY"}}
+    headers, body = wechat_api.notification("TRANSACTION.SUCCESS", resource, event_id="EV-2026030100001")
+    answer = httpx.post(f"{url}/webhooks/wechat", content=body, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert (m.live.events / "wechat" / "EV-2026030100001.json").exists()
+    again = httpx.post(f"{url}/webhooks/wechat", content=body, headers=headers)
+    assert again.status_code == 409
+    # signed by someone else's key
+    headers, body = wechat_api.notification("TRANSACTION.SUCCESS", resource, key=rsa_key())
+    assert httpx.post(f"{url}/webhooks/wechat", content=body, headers=headers).status_code == 401
+    # a body changed after signing
+    headers, body = wechat_api.notification("REFUND.SUCCESS", resource)
+    assert httpx.post(f"{url}/webhooks/wechat", content=body.replace(b"REFUND", b"REFUNX"),
+                      headers=headers).status_code == 401
+    # an old notification replayed with its own valid signature
+    headers, body = wechat_api.notification("TRANSACTION.SUCCESS", resource, when=int(time.time()) - 3600)
+    stale = httpx.post(f"{url}/webhooks/wechat", content=body, headers=headers)
+    assert stale.status_code == 400 and "tolerance" in stale.json()["reason"]
+    # an event type nobody told us about
+    headers, body = wechat_api.notification("MARKETING.NEW_THING", resource, event_id="EV-unknown-1")
+    unknown = httpx.post(f"{url}/webhooks/wechat", content=body, headers=headers)
+    assert unknown.status_code == 200 and unknown.json()["known"] is False
+    assert (m.live.events / "wechat" / "EV-unknown-1.json").exists()
+    assert "EV-unknown-1 MARKETING.NEW_THING" in httpx.get(f"{url}/status").json()["sources"]["wechat"][
+        "unknown_events"]
+
+
+def test_schedule_has_one_job_per_channel_at_its_time(merchant):
+    m, _, _ = merchant
+    sched = schedule.scheduler([m])
+    sched.start(paused=True)
+    try:
+        jobs = {job.id: job for job in sched.get_jobs()}
+        assert set(jobs) == {"merchant:stripe", "merchant:wechat"}
+        stripe_next = jobs["merchant:stripe"].next_run_time
+        assert (stripe_next.astimezone(dt.timezone.utc).hour, stripe_next.minute) == (12, 30)
+        wechat_next = jobs["merchant:wechat"].next_run_time
+        assert (wechat_next.hour, wechat_next.minute) == (10, 30) and str(wechat_next.tzinfo) == "Asia/Shanghai"
+    finally:
+        sched.shutdown(wait=False)
+
+
+def test_serve_with_schedule_starts_and_stops_cleanly(tmp_path):
+    cfg = write_config(tmp_path, yaml.safe_dump({"books": "books", "live": FAST,
+                                                 "channels": {"stripe": {"type": "stripe", "currency": "USD"}}}))
+    m = merchant_mod.load(cfg, environ={})
+    with running([m], schedule=True) as (url, server):
+        assert httpx.get(f"{url}/status").json()["sources"]["stripe"]["next_run"]
+        sched = server.config.app.state.scheduler
+        assert sched.running
+    assert not sched.running   # the lifespan's shutdown stopped the schedule
+
+
+def test_a_folder_of_merchants_each_with_its_own_books(tmp_path):
+    for name, secret in (("tea", "whsec_tea"), ("noodles", "whsec_noodles")):
+        write_config(tmp_path / name, yaml.safe_dump({
+            "books": "books", "live": FAST,
+            "channels": {"stripe": {"type": "stripe", "currency": "USD",
+                                    "credentials": {"webhook_secret": f"{name.upper()}_STRIPE_WEBHOOK_SECRET"}}}}))
+    environ = {"TEA_STRIPE_WEBHOOK_SECRET": "whsec_tea", "NOODLES_STRIPE_WEBHOOK_SECRET": "whsec_noodles"}
+    merchants = merchant_mod.load_folder(tmp_path, environ=environ)
+    assert [m.name for m in merchants] == ["noodles", "tea"]
+    body = stripe_event("evt_1ForTheTeaHouse1", "payout.paid", PAYOUT)
+    with running(merchants) as (url, _):
+        wrong = httpx.post(f"{url}/noodles/webhooks/stripe", content=body,
+                           headers={"Stripe-Signature": stripe_signature(body, "whsec_tea")})
+        assert wrong.status_code == 400   # the tea house's event is not the noodle bar's
+        right = httpx.post(f"{url}/tea/webhooks/stripe", content=body,
+                           headers={"Stripe-Signature": stripe_signature(body, "whsec_tea")})
+        assert right.status_code == 200, right.text
+        assert set(httpx.get(f"{url}/tea/status").json()["sources"]) == {"stripe"}
+    assert (tmp_path / "tea" / "books" / "stripe" / "2026" / "2026-03.beancount").exists()
+    assert not (tmp_path / "noodles" / "books").exists()
+
+
+@pytest.mark.parametrize("channel, message", [
+    ({"type": "stripe", "fetch": {"schedule": "30 25 * * *"}}, "channels.stripe.fetch.schedule: expected a cron line"),
+    ({"type": "stripe", "fetch": {"at": "10:00"}}, "channels.stripe.fetch.at: unknown key"),
+    ({"type": "stripe", "fetch": {"since": "yesterday"}}, "channels.stripe.fetch.since: expected a date"),
+    ({"type": "stripe", "credentials": {"token": "X"}}, "channels.stripe.credentials.token: unknown key"),
+    ({"type": "airwallex", "fetch": {"since": "2026-01-01"}}, "channels.stripe.fetch: beanclear fetches only"),
+])
+def test_bad_live_keys_name_their_path(tmp_path, channel, message):
+    from click.testing import CliRunner
+    from beanclear import cli
+    cfg = write_config(tmp_path, yaml.safe_dump({"books": "books", "channels": {"stripe": channel}}))
+    for command in (["fetch"], ["serve", "--port", "0"], ["check"]):   # checked with the rest of the config
+        result = CliRunner().invoke(cli.main, [*command, "-c", str(cfg)])
+        assert result.exit_code == 2 and message in result.output, result.output
+        assert "Traceback" not in result.output
+
+
+def test_a_webhook_before_the_first_fetch_does_not_hide_the_days_to_fetch(merchant):
+    from beanclear.live import fetch
+    m, url, _ = merchant
+    assert _post_stripe(url, stripe_event("evt_1PayoutEarly001", "payout.paid", PAYOUT)).status_code == 200
+    report = fetch.run(m.config, ["stripe"], since=None, until=DAY, environ=m.secrets.environ, today=None)
+    # the payout's own coverage (one object) is not a fetched day: yesterday is still asked for
+    assert report.failures == [] and (m.live.statements / "stripe" / f"balance-transactions-{DAY}.json").exists()
+
+
+def test_stripe_dispute_event_books_its_balance_transactions(merchant):
+    m, url, _ = merchant
+    withdrawal = {**stripe_txn("txn_1DisputeWithdr01", DAY, 20, "dispute", -5000, 1500, "dp_1Dispute0000001"),
+                  "description": "Chargeback withdrawal for ch_1charge000002"}
+    dispute = {"id": "dp_1Dispute0000001", "object": "dispute", "amount": 5000, "currency": "usd",
+               "charge": "ch_1charge000002", "reason": "fraudulent", "status": "needs_response",
+               "balance_transactions": [withdrawal]}
+    answer = _post_stripe(url, stripe_event("evt_1Dispute0000001", "charge.dispute.created", dispute))
+    assert answer.status_code == 200, answer.text
+    month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
+    assert "txn_1DisputeWithdr01" in month and "15.00 USD" in month
+
+
+def test_an_event_that_cannot_be_imported_answers_500_and_is_taken_on_redelivery(merchant):
+    m, url, _ = merchant
+    refund = {"id": "re_1refund000009", "object": "refund", "amount": 2500, "currency": "usd",
+              "balance_transaction": "txn_1refund000009", "status": "succeeded"}
+    body = stripe_event("evt_1RefundLater001", "refund.created", refund)
+    key = m.secrets.environ.pop("STRIPE_API_KEY")   # the API key is missing: the refund cannot be looked up
+    failed = _post_stripe(url, body)
+    assert failed.status_code == 500 and "STRIPE_API_KEY is not set" in failed.json()["reason"]
+    assert not (m.live.events / "stripe" / "evt_1RefundLater001.json").exists()   # so a redelivery is not a replay
+    m.secrets.environ["STRIPE_API_KEY"] = key
+    assert _post_stripe(url, body).status_code == 200
+    assert "txn_1refund000009" in (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()

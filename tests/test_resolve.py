@@ -1,0 +1,298 @@
+"""The resolve actions (ledger/resolve/) through the command line, on a small merchant
+(tests/data/resolve): each action's exact diff on the books and on config.yaml, doing
+it twice, refusals that leave everything as it was, and the finding resolved by the
+books (or shown followed up, overdue, written off above the limit)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from beanclear import config as config_mod
+from beanclear.checks import checking
+from conftest import beanclear, snapshot
+
+DATA = Path(__file__).parent / "data" / "resolve"
+OPS = "ops/2026/2026-03.beancount"
+
+
+@pytest.fixture
+def shop(tmp_path, monkeypatch):
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    shutil.copytree(DATA, tmp_path / "m")
+    return tmp_path / "m"
+
+
+def run(shop, *args, code=0):
+    result = beanclear(shop, *args)
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def findings(shop):
+    return checking.check(config_mod.load(shop / "config.yaml")).findings
+
+
+def codes(shop):
+    return sorted((f.code, f.refs[0]) for f in findings(shop))
+
+
+def changed(before, after):
+    return {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+
+
+def text(shop, name):
+    return (shop / "books" / name).read_text(encoding="utf-8")
+
+
+# -- book a bank line ------------------------------------------------------------------------
+
+def test_book_moves_the_suspense_posting_and_retitles_the_line_keeping_its_comment(shop):
+    before = snapshot(shop / "books")
+    old = text(shop, OPS)
+    out = run(shop, "book", "B2", "Expenses:Hosting", "--payee", "Aliyun", "--narration", "cloud servers")
+    assert out.startswith("bank line B2 (-312.00 CNY) booked to Expenses:Hosting\n")
+    after = snapshot(shop / "books")
+    assert changed(before, after) == {OPS, "accounts.beancount"}
+    assert text(shop, OPS) == old.replace(
+        '2026-03-05 * "阿里云计算有限公司" "ALIYUN 2026-03" ; a hand comment',
+        '2026-03-05 * "Aliyun" "cloud servers" ; a hand comment').replace(
+        "  Assets:Suspense                              312.00 CNY",
+        "  Expenses:Hosting                             312.00 CNY")
+    assert after["accounts.beancount"] == before["accounts.beancount"] + b"2000-01-01 open Expenses:Hosting\n"
+    assert ("bank-unmatched", "B2") not in codes(shop)
+    # twice: nothing new
+    again = run(shop, "book", "B2", "Expenses:Hosting", "--payee", "Aliyun", "--narration", "cloud servers")
+    assert "nothing was written" in again and snapshot(shop / "books") == after
+
+
+def test_book_with_a_rule_appends_it_to_config_keeping_comments_and_the_next_import_applies_it(shop):
+    config_before = (shop / "config.yaml").read_text(encoding="utf-8")
+    out = json.loads(run(shop, "book", "B2", "Expenses:Hosting", "--rule", "ALIYUN", "--format", "json"))
+    assert out["done"] is True and out["rule"] == {"match": "ALIYUN", "account": "Expenses:Hosting"}
+    assert (shop / "config.yaml").read_text(encoding="utf-8") == config_before.replace(
+        '    account: Expenses:Rent\n', '    account: Expenses:Rent\n  - match: ALIYUN\n    account: Expenses:Hosting\n')
+    statement = shop / "ops.csv"
+    statement.write_text("d,a,m,p,r\n2026-03-20,-298.00,ALIYUN 2026-04,阿里云计算有限公司,B9\n", encoding="utf-8")
+    run(shop, "import", str(statement), "--source", "ops")
+    assert '  id: "B9"\n  Assets:Bank:Ops                            -298.00 CNY\n' \
+           '  Expenses:Hosting                            298.00 CNY\n' in text(shop, OPS)
+    # the same rule again: the config is not touched
+    again = json.loads(run(shop, "book", "B2", "Expenses:Hosting", "--rule", "ALIYUN", "--format", "json"))
+    assert again["done"] is False and again["written"] == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (("book", "B404", "Expenses:Hosting"), "no bank line has id 'B404'"),
+    (("book", "B2", "expenses hosting"), "account: expected an account name like Expenses:Rent"),
+    (("book", "B2", "Expenses:Hosting", "--rule", "AWS"), "rule: 'AWS' does not find the line's text"),
+    (("book", "B2", "Expenses:Hosting", "--rule", "ALI(YUN"), "rule: 'ALI(YUN' is not a regular expression"),
+    (("book", "B2", "Expenses:Hosting", "--rule", " "), "rule: expected a regular expression, got nothing"),
+    (("link", "B3", "nothing-open"), "no open item is 'nothing-open'"),
+    (("link", "B3"), "items: expected at least one open item"),
+    (("write-off", "bank-unmatched", "B3"), "code: a write-off settles one of payout-mismatch, fee-gap"),
+    (("write-off", "fee-gap", "T2"), "no fee-gap finding names T2"),
+    (("follow-up", "payout-mismatch", "B1", "--owner", "alice", "--due", "soon"), "due: expected a date like"),
+    (("follow-up", "payout-mismatch", "B1", "--owner", " ", "--due", "2026-05-01"), "owner: expected who"),
+    (("follow-up", "payout-mismatch", "B1", "--due", "2026-05-01"), "--owner and --due are required"),
+    (("follow-up", "fee-gapp", "T1", "--owner", "a", "--due", "2026-05-01"), "code: expected one of"),
+    (("follow-up", "payout-mismatch", "B1", "--done", "--note", "paid"), "is not followed up"),
+])
+def test_refusals_exit_2_say_why_and_touch_nothing(shop, args, message):
+    before, config_before = snapshot(shop / "books"), (shop / "config.yaml").read_bytes()
+    result = beanclear(shop, *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert snapshot(shop / "books") == before and (shop / "config.yaml").read_bytes() == config_before
+
+
+def test_a_line_already_explained_is_not_booked_over(shop):
+    run(shop, "link", "B1", "P100001")
+    before = snapshot(shop / "books")
+    result = beanclear(shop, "book", "B1", "Expenses:Hosting")
+    assert result.exit_code == 2 and "is booked to Assets:Transit:WeChat already and linked (payout-P100001)" \
+        in result.output
+    assert snapshot(shop / "books") == before
+
+
+def test_refused_in_a_closed_month(shop):
+    (shop / "books" / "periods.beancount").write_text('2026-03-31 custom "beanclear-close" "2026-03"\n',
+                                                      encoding="utf-8")
+    before = snapshot(shop / "books")
+    result = beanclear(shop, "book", "B2", "Expenses:Hosting", "--format", "json")
+    assert result.exit_code == 2 and "2026-03 is closed" in result.output
+    assert json.loads(result.output.splitlines()[0])["done"] is False
+    assert snapshot(shop / "books") == before
+
+
+# -- link and unlink by hand -------------------------------------------------------------------
+
+def test_open_items_lists_and_searches(shop):
+    out = json.loads(run(shop, "open-items", "--search", "198.40", "--format", "json"))
+    assert [(i["link"], i["amount"], i["date"], i["channel"]) for i in out["items"]] == \
+        [("payout-P100001", "198.40", "2026-03-02", "wechat")]
+    assert json.loads(run(shop, "open-items", "--search", "nothing-like-it", "--format", "json")) == {"items": []}
+
+
+def test_link_then_unlink_exact_diffs(shop):
+    original = text(shop, OPS)
+    before = snapshot(shop / "books")
+    out = run(shop, "link", "B1", "P100001")
+    assert "linked to payout-P100001; they differ by -0.50 CNY" in out
+    assert changed(before, snapshot(shop / "books")) == {OPS}
+    linked = original.replace('2026-03-03 * "财付通" "提现 P100001"\n',
+                              '2026-03-03 * "财付通" "提现 P100001" ^payout-P100001\n')
+    assert text(shop, OPS) == linked
+    assert "nothing was written" in run(shop, "link", "B1", "payout-P100001")
+    assert text(shop, OPS) == linked
+    [mismatch] = [f for f in findings(shop) if f.code == "payout-mismatch"]
+    assert mismatch.amount == mismatch.amount.__class__("0.50")   # still short: a write-off settles it
+    out = json.loads(run(shop, "unlink", "B1", "--format", "json"))
+    assert out["removed"] == ["payout-P100001"] and "booked_to" not in out
+    assert snapshot(shop / "books") == before
+    assert "nothing was written" in run(shop, "unlink", "B1")
+
+
+def test_unlink_of_a_booked_line_books_it_back_to_suspense(shop):
+    before = snapshot(shop / "books")
+    run(shop, "book", "B3", "Expenses:Rent")
+    run(shop, "unlink", "B3")
+    assert snapshot(shop / "books") == before
+    assert ("bank-unmatched", "B3") in codes(shop)
+
+
+# -- write off ------------------------------------------------------------------------------
+
+WRITE_OFF = '''\
+2026-03-03 * "beanclear" "write-off payout-mismatch: payout of 198.40 CNY arrived at the bank as 197.90 CNY" ^payout-P100001
+  write-off: "payout-mismatch"
+  settles: "F100001 P100001 B1"
+  Expenses:Fees:Bank                            0.50 CNY
+  Assets:Transit:WeChat                        -0.50 CNY
+'''
+
+
+def test_write_off_a_bank_fee_on_a_payout(shop):
+    from beanclear.resolve import RESOLVE_HEADER
+    before = snapshot(shop / "books")
+    main = text(shop, "main.beancount")
+    out = run(shop, "write-off", "payout-mismatch", "B1")
+    assert out.startswith("payout-mismatch B1: 0.50 CNY written off to Expenses:Fees:Bank\n")
+    after = snapshot(shop / "books")
+    assert changed(before, after) == {"writeoffs.beancount", "main.beancount", "accounts.beancount", OPS}
+    assert text(shop, "writeoffs.beancount") == RESOLVE_HEADER + "\n" + WRITE_OFF
+    assert text(shop, "main.beancount") == main.replace('include "acks.beancount"\n',
+                                                        'include "acks.beancount"\ninclude "writeoffs.beancount"\n')
+    assert '2026-03-03 * "财付通" "提现 P100001" ^payout-P100001\n' in text(shop, OPS)
+    assert not [f for f in findings(shop) if f.code == "payout-mismatch"]   # the transit account nets to zero
+    assert "written off already" in run(shop, "write-off", "payout-mismatch", "B1")
+    assert snapshot(shop / "books") == after
+
+
+def test_write_off_above_the_limit_needs_a_reason_and_shows_as_such(shop):
+    config = shop / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  bank-unmatched: {severity: warning}\n",
+        "  bank-unmatched: {severity: warning}\n  payout-mismatch: {write_off: {account: Expenses:Bank-Charges, "
+        "limit: 0.10}}\n"), encoding="utf-8")
+    before = snapshot(shop / "books")
+    result = beanclear(shop, "write-off", "payout-mismatch", "B1")
+    assert result.exit_code == 2 and "above the write-off limit of 0.10; give a --reason" in result.output
+    assert snapshot(shop / "books") == before
+    out = json.loads(run(shop, "write-off", "payout-mismatch", "B1", "--reason", "ICBC's fee, agreed", "--format",
+                         "json"))
+    assert out["above_limit"] is True and out["account"] == "Expenses:Bank-Charges"
+    assert text(shop, "writeoffs.beancount").endswith(WRITE_OFF.replace(
+        '2026-03-03 *', '2026-03-03 !').replace('  settles: "F100001 P100001 B1"\n',
+                                                '  settles: "F100001 P100001 B1"\n  reason: "ICBC\'s fee, agreed"\n')
+        .replace("Expenses:Fees:Bank        ", "Expenses:Bank-Charges     "))
+    [shown] = [f for f in findings(shop) if f.code == "payout-mismatch"]
+    assert shown.acknowledged and shown.message.endswith("written off above the limit: ICBC's fee, agreed")
+
+
+def test_write_off_a_fee_above_contract_resolves_the_fee_gap(shop):
+    run(shop, "write-off", "fee-gap", "T1")
+    assert text(shop, "writeoffs.beancount").endswith(
+        '2026-03-01 * "beanclear" "write-off fee-gap: fee 1.00 CNY on 100.00 CNY, contract 0.6% min 0.01 = 0.60 CNY"\n'
+        '  write-off: "fee-gap"\n  settles: "T1"\n'
+        "  Expenses:Fees:WeChat                          0.40 CNY\n"
+        "  Expenses:Fees:WeChat                         -0.40 CNY\n")
+    assert ("fee-gap", "T1") not in codes(shop)
+
+
+# -- follow up ------------------------------------------------------------------------------
+
+def test_follow_up_then_overdue_then_done(shop, monkeypatch):
+    before = snapshot(shop / "books")
+    acks_before = text(shop, "acks.beancount")
+    result = beanclear(shop, "check")
+    assert result.exit_code == 1   # payout-mismatch and fee-gap are errors
+    run(shop, "follow-up", "payout-mismatch", "B1", "--owner", "alice", "--due", "2026-04-16", "--note", "ask ICBC")
+    line = '2026-04-02 custom "beanclear-follow-up" "payout-mismatch" "B1" "alice" "2026-04-16" "ask ICBC"\n'
+    assert changed(before, snapshot(shop / "books")) == {"acks.beancount"}
+    assert text(shop, "acks.beancount") == acks_before + line
+    assert "nothing was written" in run(shop, "follow-up", "payout-mismatch", "B1", "--owner", "alice", "--due",
+                                        "2026-04-16", "--note", "ask ICBC")
+    [f] = [f for f in findings(shop) if f.code == "payout-mismatch"]
+    assert f.acknowledged and f.follow_up == {"state": "following up", "owner": "alice", "due": "2026-04-16",
+                                              "note": "ask ICBC", "since": "2026-04-02"}
+    assert "following up (alice, due 2026-04-16)" in run(shop, "check", code=1)   # fee-gap still fails
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-17")
+    [f] = [f for f in findings(shop) if f.code == "payout-mismatch"]
+    assert not f.acknowledged and f.follow_up["state"] == "overdue"
+    assert f.message.endswith("follow-up by alice overdue since 2026-04-16")
+    report = json.loads(run(shop, "check", "--format", "json", code=1))
+    [shown] = [x for x in report["findings"] if x["code"] == "payout-mismatch"]
+    assert shown["follow_up"]["state"] == "overdue" and shown["acknowledged"] is False
+    run(shop, "follow-up", "payout-mismatch", "B1", "--done", "--note", "ICBC refunded the fee")
+    assert text(shop, "acks.beancount").endswith(
+        '2026-04-17 custom "beanclear-follow-up-done" "payout-mismatch" "B1" "ICBC refunded the fee"\n')
+    [f] = [f for f in findings(shop) if f.code == "payout-mismatch"]
+    assert f.acknowledged and f.follow_up == {"state": "resolved", "note": "ICBC refunded the fee"}
+
+
+# -- match says why --------------------------------------------------------------------------
+
+def test_match_lists_the_lines_it_could_not_propose_for_and_why(shop):
+    out = json.loads(run(shop, "match", "--format", "json"))
+    why = {u["bank_ref"]: u["reasons"] for u in out["unproposed"]}
+    assert out["proposals"] == [] and sorted(why) == ["B1", "B2", "B3"]
+    assert why["B1"] == ["the text names payout-P100001 of 198.40 CNY, but the amounts differ by 0.50: "
+                         "link it by hand and write off the difference"]
+    assert "no open bill or refund of -312.00 CNY (within 0.01)" in why["B2"]
+    assert "no rule of config.yaml matches its text (book it with --rule to add one)" in why["B3"]
+    text_out = run(shop, "match")
+    assert "no proposal   bank B3 2026-03-09 8,000.00 CNY 某某科技有限公司 转账" in text_out
+    assert "3 bank lines without a proposal" in text_out
+
+
+def test_write_off_config_is_checked(shop):
+    config = shop / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "  fee-gap: {write_off: {acount: Expenses:X}}\n",
+                      encoding="utf-8")
+    with pytest.raises(config_mod.ConfigError, match="checks.fee-gap.write_off"):
+        config_mod.load(config)
+
+
+def test_the_month_report_says_who_follows_a_finding_up(shop):
+    run(shop, "follow-up", "payout-mismatch", "B1", "--owner", "alice", "--due", "2026-04-16", "--note", "ask ICBC")
+    report = run(shop, "report", "2026-03")
+    assert "acknowledged payout-mismatch" in report
+    assert "-> following up: alice, due 2026-04-16 — ask ICBC" in report
+
+
+@pytest.mark.parametrize("args, keys", [
+    (("link", "B1", "P100001"), {"bank_ref": "B1", "links": ["payout-P100001"], "difference": "-0.50"}),
+    (("write-off", "fee-gap", "T1"), {"code": "fee-gap", "account": "Expenses:Fees:WeChat", "amount": "0.40",
+                                      "limit": "5.00", "above_limit": False}),
+    (("follow-up", "fee-gap", "T1", "--owner", "bob", "--due", "2026-04-30"),
+     {"owner": "bob", "due": "2026-04-30", "state": "following up"}),
+])
+def test_every_action_answers_in_json_for_scripts(shop, args, keys):
+    out = json.loads(run(shop, *args, "--format", "json"))
+    assert out["done"] is True and out["written"] and {k: out[k] for k in keys} == keys
+    again = json.loads(run(shop, *args, "--format", "json"))
+    assert again["done"] is False and again["written"] == []

@@ -1,0 +1,127 @@
+"""The page's resolve endpoints (fava_page/actions.py) through Fava's test client on the
+demo merchant: each writes exactly what the command would, refuses bad bodies and
+actions with why (books untouched), and the queue groups findings by next action."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from beanclear.checks import checking
+from fava_util import books_snapshot, changes, copy_of
+from test_fava_page import Fava, rows
+
+AUDIT = "20260316000080"      # the demo's 312.00 debit to 阿里云 nothing explains
+DEPOSIT = "20260309000071"    # the 8,000.00 credit nobody explains
+SHORT = "20260106000006"      # the bank credit 0.50 short of its payout
+
+
+@pytest.fixture(scope="module")
+def demo(demo_copy):
+    return demo_copy()
+
+
+@pytest.fixture
+def fava(demo, tmp_path, monkeypatch):
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    return Fava(copy_of(demo, tmp_path / "merchant"))
+
+
+def test_the_queue_groups_by_next_action_and_says_why_no_proposal(fava):
+    page = fava.page()
+    queue = rows(page, "bc-await")
+    groups = [r["group"] for r in queue]
+    assert groups == sorted(groups, key=["bank", "write-off", "follow-up", "review", "following",
+                                         "acknowledged"].index)
+    bank = {r["bank"]: r for r in queue if r["group"] == "bank"}
+    assert sorted(bank) == [DEPOSIT, AUDIT] and {r["suggested"] for r in bank.values()} == {"book"}
+    assert {r["code"]: r["suggested"] for r in queue if r["group"] == "follow-up"}["duplicate-charge"] == "follow-up"
+    assert "No match proposal: <div>· no open payout, order or bill of 8000.00 CNY (within 0.01)</div>" in page
+    assert "nothing to match" not in page
+
+
+def test_book_and_rule_write_off_follow_up_through_the_page(fava):
+    before = books_snapshot(fava.merchant)
+    config_before = (fava.merchant / "config.yaml").read_text(encoding="utf-8")
+    response = fava.post("book", {"bank_ref": AUDIT, "account": "Expenses:Hosting", "payee": "Aliyun",
+                                  "rule": "ALIYUN"})
+    assert response.status_code == 200, response.json
+    assert sorted(response.json["written"]) == ["books/icbc/2026/2026-03.beancount", "config.yaml"]
+    assert (fava.merchant / "config.yaml").read_text(encoding="utf-8") == config_before.replace(
+        "    account: Expenses:Hosting\n\n", "    account: Expenses:Hosting\n  - match: ALIYUN\n"
+        "    account: Expenses:Hosting\n\n")
+    assert changes(before, books_snapshot(fava.merchant))["icbc/2026/2026-03.beancount"] == (
+        ['2026-03-16 * "阿里云计算有限公司" "ALIYUN 2026-03"', "  Assets:Suspense                             312.00 CNY"],
+        ['2026-03-16 * "Aliyun" "ALIYUN 2026-03"', "  Expenses:Hosting                            312.00 CNY"])
+    assert fava.post("book", {"bank_ref": AUDIT, "account": "Expenses:Hosting"}).status_code == 409   # done
+
+    response = fava.post("write_off", {"code": "payout-mismatch", "ref": SHORT})
+    assert response.status_code == 200, response.json
+    response = fava.post("follow_up", {"code": "duplicate-charge", "ref": "#3460", "owner": "alice",
+                                       "due": "2026-04-16", "note": "refund the second charge"})
+    assert response.status_code == 200, response.json
+    found = {f.code: f for f in checking.check(fava.config()).findings}
+    assert "payout-mismatch" not in found
+    assert found["duplicate-charge"].follow_up["state"] == "following up"
+    queue = rows(fava.page(), "bc-await")
+    assert [(r["code"], r["suggested"]) for r in queue if r["group"] == "following"] == [("duplicate-charge", "done")]
+
+
+@pytest.mark.parametrize("endpoint, body, status, message", [
+    ("book", {"bank_ref": AUDIT}, 400, "account: required"),
+    ("book", {"bank_ref": AUDIT, "account": "Expenses:X", "evil": 1}, 400, "unknown field"),
+    ("book", {"bank_ref": AUDIT, "account": ["Expenses:X"]}, 400, "account: expected a string"),
+    ("book", {"bank_ref": AUDIT, "account": "Expenses:X", "rule": "NOPE"}, 409, "does not find the line's text"),
+    ("link", {"bank_ref": DEPOSIT, "items": []}, 400, "items: expected 1 to"),
+    ("link", {"bank_ref": DEPOSIT, "items": ["payout-nope"]}, 409, "no open item is 'payout-nope'"),
+    ("write_off", {"code": "fee-gap", "ref": "nope"}, 409, "no fee-gap finding names nope"),
+    ("write_off", {"code": "payout-mismatch", "ref": SHORT, "reason": "a\nb"}, 400, "control character"),
+    ("follow_up", {"code": "duplicate-charge", "ref": "#3460", "owner": "a", "due": "soon"}, 409, "due: expected"),
+    ("follow_up", {"code": "duplicate-charge", "ref": "#3460", "done": "yes", "note": "x"}, 400, "true or false"),
+    ("close", {"month": "2026-13"}, 400, "2026-13"),
+    ("close", {"month": "2026-01"}, 409, "2026-01"),
+])
+def test_refusals_say_why_and_touch_nothing(fava, endpoint, body, status, message):
+    before = books_snapshot(fava.merchant)
+    config_before = (fava.merchant / "config.yaml").read_bytes()
+    response = fava.post(endpoint, body)
+    assert response.status_code == status, response.json
+    assert message in response.json["error"]
+    assert books_snapshot(fava.merchant) == before and (fava.merchant / "config.yaml").read_bytes() == config_before
+
+
+def test_writes_need_the_same_origin(fava):
+    before = books_snapshot(fava.merchant)
+    response = fava.post("write_off", {"code": "payout-mismatch", "ref": SHORT}, Origin="http://evil.example")
+    assert response.status_code == 403 and books_snapshot(fava.merchant) == before
+
+
+def test_link_by_hand_then_unlink_gives_the_books_back(fava):
+    before = books_snapshot(fava.merchant)
+    response = fava.post("link", {"bank_ref": DEPOSIT, "items": ["payout-1000959334202602140000008216"]})
+    assert response.status_code == 200, response.json
+    [(removed, added)] = changes(before, books_snapshot(fava.merchant)).values()
+    assert added == [removed[0] + " ^payout-1000959334202602140000008216",
+                     "  Assets:Transit:WeChat                     -8000.00 CNY"]
+    assert fava.post("unlink", {"bank_ref": DEPOSIT}).status_code == 200
+    assert books_snapshot(fava.merchant) == before
+
+
+def test_the_month_report_downloads_as_xlsx(fava):
+    response = fava.client.get(f"/{fava.slug}/extension/Reconciliation/report?month=2026-01&format=xlsx")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == "attachment; filename=reconciliation-2026-01.xlsx"
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames
+    bad = fava.client.get(f"/{fava.slug}/extension/Reconciliation/report?month=2026-1&format=xlsx")
+    assert bad.status_code == 400
+
+
+def test_no_proposal_left_is_not_nothing_to_match_while_lines_are_unexplained(fava):
+    assert fava.post("accept", {"all_confident": True}).status_code == 200
+    page = fava.page()
+    assert rows(page, "bc-proposal") == []
+    assert "No proposal for the 3 bank line(s) nothing explains yet: the queue above says why beside each." in page
+    assert "nothing to match" not in page

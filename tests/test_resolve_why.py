@@ -1,0 +1,48 @@
+"""Why `beanclear match` proposed nothing for a bank line (matching/why.py), on inline
+ledgers: each reason a person checks next."""
+
+from __future__ import annotations
+
+import textwrap
+
+from beancount import loader
+
+from beanclear import matching
+from beanclear.checks import acks
+from test_matching import OPENS, bank, config, payout  # noqa: F401 (config: the fixture)
+from test_decisions import DAY
+
+
+def why(config, doc) -> dict[str, list[str]]:
+    entries, errors, _ = loader.load_string(OPENS + textwrap.dedent(doc))
+    assert not errors, errors
+    proposals = matching.match(entries, config)
+    return {u.line.ref: u.reasons for u in matching.unproposed(entries, config, proposals)}
+
+
+def test_a_line_with_a_proposal_has_no_reasons(config):
+    assert why(config, payout(1, "100.00", "100777") + bank(2, "100.00", "B1", "某银行", "提现 100777")) == {}
+
+
+def test_an_item_of_that_amount_outside_the_window(config):
+    reasons = why(config, payout(1, "100.00", "1") + bank(25, "100.00", "B1", "某公司", "货款"))
+    assert reasons["B1"][0] == "payout-1 of the same amount is dated 2026-03-01, outside the 5-day window " \
+                               "of a line of 2026-03-25"
+
+
+def test_a_pairing_turned_down_before(config):
+    reject = "\n" + acks.reject_lines(["B1"], "payout-1", "a customer's deposit", DAY)[0]
+    reasons = why(config, payout(1, "100.00", "1") + bank(2, "100.00", "B1", "某公司", "货款") + reject)
+    assert "payout-1 was turned down for this line before (beanclear-reject)" in reasons["B1"]
+
+
+def test_the_only_item_went_to_another_line(config):
+    reasons = why(config, payout(1, "100.00", "100777") + bank(2, "100.00", "B1", "某银行", "提现 100777")
+                  + bank(2, "100.00", "B2", "某公司", "货款"))
+    assert "payout-100777 of the same amount is proposed for bank line B1" in reasons["B2"]
+
+
+def test_a_payee_booked_before_but_differently(config):
+    reasons = why(config, bank(1, "-50.00", "B0", "阿里云", "ECS 2026-02", counter="Expenses:Cloud")
+                  + bank(5, "80.00", "B1", "阿里云", "退款"))
+    assert "earlier lines of 阿里云 differ in memo or direction" in reasons["B1"]

@@ -1,0 +1,93 @@
+"""A large statement read as a stream of lines (read_statement(stream=True)) gives the
+rows, header, summary, footer and errors that reading it whole gives, whatever its line
+ends, encoding, BOM or control characters, wherever the chunks it is decoded in end."""
+
+from __future__ import annotations
+
+import pytest
+
+from beanclear.importers.toolkit import StatementError, read_statement, text
+from beanclear.importers.toolkit.tables import StreamedRows
+
+HEAD = "交易时间,微信订单号,金额\n"
+ROWS = "`2026-01-01 08:00:00,`42001,`1.00\n`2026-01-01 09:00:00,`42002,`2.50\n"
+SUMMARY = "总交易单数,总金额\n`2,`3.50\n"
+
+FILES = {
+    "plain": HEAD + ROWS + SUMMARY,
+    "crlf": (HEAD + ROWS + SUMMARY).replace("\n", "\r\n"),
+    "cr": (HEAD + ROWS + SUMMARY).replace("\n", "\r"),
+    "bom": "\ufeff\ufeff" + HEAD + ROWS + SUMMARY,
+    "control between cr and lf": (HEAD + ROWS).replace("\n", "\r\x00\n") + SUMMARY,
+    "controls in cells": HEAD + ROWS.replace("42001", "42\x0001\x7f") + SUMMARY,
+    "quoted line break": HEAD + '`2026-01-01 10:00:00,"`420\n03",`1.00\n' + ROWS + SUMMARY,
+    "blank rows": HEAD + "\n,,\n" + ROWS + "\n" + SUMMARY + "\n,\n",
+    "short row": HEAD + "`2026-01-01 08:00:00,`42001\n" + ROWS + SUMMARY,
+    "preamble": "微信支付账单\n起始时间：2026-01-01\n\n" + HEAD + ROWS + SUMMARY,
+    "no summary": HEAD + ROWS,
+    "rows after summary": HEAD + ROWS + SUMMARY + "x,y\n",
+    "summary without values": HEAD + ROWS + "总交易单数,总金额\n\n",
+    "no header": "a,b\n1,2\n",
+    "wide row then open quote": HEAD + "`2026,`1,`2,`3\n" + ROWS + '"open\n' + SUMMARY,
+    "open quote": HEAD + ROWS + SUMMARY + '"open\n',
+    "no rows": HEAD + SUMMARY.replace("`2,", "`0,"),
+    "empty": HEAD,
+}
+
+
+def read(path, stream, **options):
+    try:
+        st = read_statement(path, ("交易时间", "微信订单号"), "test bill", stream=stream, **options)
+        return (st.table.header, st.table.header_line, [(r.line, r.cells) for r in st.table.rows],
+                len(st.table.rows), st.summary, st.summary_line, [(r.line, r.cells) for r in st.footer])
+    except StatementError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 4096])
+@pytest.mark.parametrize("name", list(FILES))
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_streamed_as_whole(tmp_path, monkeypatch, name, chunk, encoding):
+    path = tmp_path / "bill.csv"
+    content = FILES[name]
+    if encoding == "gb18030":
+        content = content.replace("\ufeff", "")
+    path.write_bytes(content.encode(encoding))
+    whole = read(path, False, summary_starts="总交易单数", summary_required=name != "no summary")
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "CHUNK", chunk)
+    assert text.text_stream(path) is not None or name == "empty"
+    streamed = read(path, True, summary_starts="总交易单数", summary_required=name != "no summary")
+    assert streamed == whole
+
+
+@pytest.mark.parametrize("chunk", [2, 4096])
+def test_footer_streamed_as_whole(tmp_path, monkeypatch, chunk):
+    path = tmp_path / "bill.csv"
+    path.write_text(HEAD + ROWS + "#-----\n#合计,3.50\n\n#导出时间\n", encoding="utf-8")
+    whole = read(path, False, footer="^#")
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "CHUNK", chunk)
+    assert read(path, True, footer="^#") == whole
+
+
+def test_rows_are_read_again_not_held(tmp_path, monkeypatch):
+    path = tmp_path / "bill.csv"
+    path.write_text(HEAD + ROWS + SUMMARY, encoding="utf-8")
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    st = read_statement(path, ("交易时间",), "test bill", summary_starts="总交易单数", stream=True)
+    assert isinstance(st.table.rows, StreamedRows) and len(st.table.rows) == 2
+    assert [r.line for r in st.table.rows] == [r.line for r in st.table.rows] == [2, 3]
+    path.write_text(HEAD + ROWS + ROWS + SUMMARY, encoding="utf-8")
+    with pytest.raises(StatementError, match="changed while it was read"):
+        list(st.table.rows)
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe\x00garbage", "å¾®ä¿¡æ\x94¯ä»\x98,x\n".encode("utf-8"),
+                                     b"   \n\n", "\ufffd,x\n".encode("utf-8")])
+def test_what_cannot_be_streamed_is_read_whole(tmp_path, monkeypatch, content):
+    """Undecodable, garbled or blank: read_text() says what is wrong, as for a small file."""
+    path = tmp_path / "bill.csv"
+    path.write_bytes(content)
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    assert text.text_stream(path) is None
