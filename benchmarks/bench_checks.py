@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_checks.py --orders 100000
     .venv/bin/python benchmarks/bench_checks.py --orders 1000000 --out /tmp/bench-checks
+    .venv/bin/python benchmarks/bench_checks.py --orders 100000 --skip-import --profile   # + the top of a profile
 
 Writes into --out (default benchmarks/out/checks, git-ignored; emptied first) the
 demo merchant's config without its overseas channels, and a clean quarter of its
@@ -108,7 +109,9 @@ def main() -> None:
     parser.add_argument("--books-only", action="store_true", help="stop after the import")
     parser.add_argument("--skip-import", action="store_true", help="measure the books already in --out")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    harness.add_profile_flag(parser)
     args = parser.parse_args()
+    harness.use_profile(args)
     out = args.out.resolve()
     if args.child:
         print(json.dumps(child(args.child, out, args.orders)))

@@ -44,8 +44,8 @@ def timed(kind: str, work) -> dict:
         profiler.disable()
         print_profile(kind, profiler, top)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"kind": kind, "seconds": seconds, "cpu_s": round(cpu, 2), "base_mb": base / 1024, "peak_mb": peak / 1024,
-            **extra}
+    return {"kind": kind, "seconds": seconds, "cpu_s": round(cpu, 2), "cpu": cpu, "base_mb": base / 1024,
+            "peak_mb": peak / 1024, **extra}
 
 
 def print_profile(kind: str, profiler, top: int) -> None:
@@ -69,11 +69,11 @@ def load(kind: str, config) -> dict:
     run_plugin = reconcile.run_plugin
 
     def timed_plugin(*args):
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             return run_plugin(*args)
         finally:
-            inside[0] += time.perf_counter() - start
+            inside[0] += time.process_time() - start
     reconcile.run_plugin = timed_plugin  # before the loader imports the plugin modules
     books = config.books
     if kind == "check":
@@ -93,6 +93,7 @@ def strip_plugins(books: Path) -> None:
 def measure(script: str, kind: str, out: Path, timeout: float, *extra: str, profile: int = 0) -> dict:
     """Run `script --child kind --out out` in a fresh process; the dict it printed last.
     `profile` > 0: the child profiles its work and its profile's top is printed here."""
+    profile = profile or int(os.environ.get(PROFILE) or 0)   # --profile of bench_checks/fava_page/large
     env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1", "BENCH_PROFILE": str(profile or "")}
     done = subprocess.run([sys.executable, script, "--child", kind, "--out", str(out), *extra], env=env,
                           capture_output=True, text=True, timeout=timeout)
@@ -125,7 +126,7 @@ def compare_loads(script: str, out: Path, timeout: float, repeat: int = 1, profi
     for _ in range(repeat):
         for kind in LOADS:
             r = measure(script, kind, out, timeout, profile=profile)
-            if kind not in best or r["seconds"] < best[kind]["seconds"]:
+            if kind not in best or r["cpu"] < best[kind]["cpu"]:
                 best[kind] = r
     # Loads of the same books differ by several percent from run to run on a busy machine;
     # the time spent inside the plugins during a load is the steadier figure of their cost.
@@ -136,5 +137,42 @@ def compare_loads(script: str, out: Path, timeout: float, repeat: int = 1, profi
     for kind in ("plugins", "check"):
         spent = best[kind]["in_plugins_s"]
         print(f"{'':<11} {kind}: {spent:.2f} s inside the beanclear plugins, "
-              f"{spent / (best[kind]['seconds'] - spent) * 100:.1f}% of the rest of that load", flush=True)
+              f"{spent / (best[kind]['cpu'] - spent) * 100:.1f}% of the rest of that load (CPU)", flush=True)
+    print(ratio_line("bean-check with the plugins", best["plugins"]["cpu"], "plain bean-check",
+                     best["bean-check"]["cpu"], "< 1.10"))
+    print(ratio_line("beanclear check", best["check"]["cpu"], "plain bean-check", best["bean-check"]["cpu"]), flush=True)
     return best
+
+
+PROFILE = "BENCH_PROFILE"   # set (to a line count) by a benchmark's --profile; timed() profiles under it
+
+
+def profiled(work, label: str = ""):
+    """`work()`, under cProfile when the benchmark runs with --profile, for work that
+    timed() does not wrap (the Fava page's first render): its top on stderr."""
+    lines = int(os.environ.get(PROFILE) or 0)
+    if not lines:
+        return work()
+    import cProfile
+    profile = cProfile.Profile()
+    try:
+        return profile.runcall(work)
+    finally:
+        print_profile(label or "the work", profile, lines)
+
+
+def ratio_line(what: str, figure: float, reference_name: str, reference: float, goal: str = "") -> str:
+    """One figure with its reference and the ratio, as the README's tables give them."""
+    ratio = figure / reference if reference else float("inf")
+    return (f"{what:<34} {figure:9.2f} s cpu   {reference_name:<28} {reference:9.2f} s cpu   ratio {ratio:6.2f}"
+            f"{'   goal ' + goal if goal else ''}")
+
+
+def add_profile_flag(parser) -> None:
+    parser.add_argument("--profile", type=int, nargs="?", const=25, default=0, metavar="LINES",
+                        help="print the top LINES (default 25) of a cProfile of each measurement")
+
+
+def use_profile(args) -> None:
+    if args.profile:
+        os.environ[PROFILE] = str(args.profile)   # the children inherit it

@@ -10,7 +10,7 @@ are thin faces over it):
     statements/  what the statements say beyond their rows: openings, coverage, and
                  how far the deadlines can be judged (gaps)
     checks/      one module per rule, the findings and their policy, acknowledgments,
-                 reconcile.find (every check, once per load) and the check report
+                 reconcile (each plugin its check, what they share once per load) and the check report
     matching.py  linking the bank lines nothing explains
     periods/     closing and reopening a month (月结), and refusing imports into a closed one
     reports/     the reconciliation report of a month: text, JSON, XLSX, PDF

@@ -76,12 +76,14 @@ def check(config) -> Report:
     return report(entries, errors, config, options)
 
 
-def report(entries, errors, config, options=None) -> Report:
+def report(entries, errors, config, options=None, load=None) -> Report:
     """The report of books already loaded (with their plugins): what Fava's page shows.
-    The findings the plugins computed during the load are reused, not recomputed."""
+    The findings the plugins computed during the load are reused, not recomputed; the
+    checks whose plugin lines the books leave out are computed here. `load`: the
+    reconcile.Load to read and complete (default: the one the plugins left in `options`)."""
     out = [beancount_finding(e, config.root) for e in errors if not isinstance(e, FindingError)]
-    found = reconcile.stored_findings(options)
-    out += found if found is not None else reconcile.find(entries, config)  # books without plugin lines
+    load = load if load is not None else reconcile.stored_load(options)
+    out += load.report(entries) if load is not None else reconcile.find(entries, config)  # books without plugins
     return Report(behind_holes(out, config))
 
 

@@ -46,7 +46,11 @@ class Item:
         self.date: dt.date = entry.date
         self.order: tuple = (self.date, meta.get("time", ""), meta.get("id", ""))
         links = entry.links
-        self.payout: str | None = min((l for l in links if l.startswith("payout-")), default=None) if links else None
+        self.payout: str | None = None
+        if links:   # most entries have one link or none: no generator, no min() for them
+            payouts = [l for l in links if l.startswith("payout-")]
+            if payouts:
+                self.payout = payouts[0] if len(payouts) == 1 else min(payouts)
 
     def __repr__(self) -> str:
         return f"Item({self.order}, {self.amount} {self.currency})"

@@ -88,19 +88,35 @@ def separate_fees(entries, fee_accounts: set[str]) -> dict[str, Decimal]:
     return out
 
 
-def findings(entries, config, as_of=None, index=None) -> list:
-    sales = ChannelSales(config, [ch for ch in config.channels.values() if ch.fees])
+def _of_channels_with_fees(entries, config, sales: list | None):
+    """(entry, channel, sale side) of the channels with a fee contract. From `sales`
+    (refunds.channel_sales, over every channel) when given: an entry it gives to a
+    channel without fees is asked again of the channels with fees, as ChannelSales
+    over those alone would answer."""
+    mine = ChannelSales(config, [ch for ch in config.channels.values() if ch.fees])
+    if sales is None:
+        for entry in entries:
+            if isinstance(entry, data.Transaction):
+                found = mine.of(entry)
+                if found is not None:
+                    yield entry, *found
+        return
+    for entry, channel, sale_side in sales:
+        if channel.fees:
+            yield entry, channel, sale_side
+        else:
+            found = mine.of(entry)
+            if found is not None:
+                yield entry, *found
+
+
+def findings(entries, config, as_of=None, index=None, sales: list | None = None) -> list:
+    """`sales`: refunds.channel_sales(entries, config), when the caller has it."""
     tolerance = config.checks["fee-gap"].limits.get("tolerance", CENT)
     out = []
     rate_days: dict[tuple, list] = defaultdict(list)
     separate = separate_fees(entries, {ch.accounts.fees for ch in config.channels.values() if ch.fees})
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        found = sales.of(entry)
-        if found is None:
-            continue
-        channel, sale_side = found
+    for entry, channel, sale_side in _of_channels_with_fees(entries, config, sales):
         acc = channel.accounts
         discounts = actual = ZERO
         for p in entry.postings:

@@ -144,8 +144,20 @@ def relative(path: str | None, root) -> str | None:
     return os.path.relpath(path, root)
 
 
-def as_errors(findings: list[Finding]) -> list[FindingError]:
-    """The findings that must fail bean-check, as Beancount errors."""
+SHORT = 200  # characters of a finding's message in its Beancount error
+
+
+def short_message(finding: Finding) -> str:
+    """`code: message`, cut to SHORT characters: Fava embeds every error in every page it
+    serves, so an error says what and where; the full finding (refs, amounts, the whole
+    message) is in `beanclear check` and on the Reconciliation page."""
+    text = f"{finding.code}: {finding.message}"
+    return text if len(text) <= SHORT else text[:SHORT - 1].rstrip() + "…"
+
+
+def as_errors(findings) -> list[FindingError]:
+    """The findings that must fail bean-check, as Beancount errors: one per finding that
+    is an error, with a short message and a source of file and line only."""
     return [FindingError({"filename": f.file or "<beanclear>", "lineno": f.line or 0},
-                         f"{f.code}: {f.message}", None, f)
+                         short_message(f), None, f)
             for f in findings if f.severity == "error" and not f.acknowledged]

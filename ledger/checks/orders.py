@@ -261,27 +261,44 @@ def _channel(item: Item, channel_of: dict[str, str]) -> str:
     return next((channel_of[p.account] for p in item.entry.postings if p.account in channel_of), "channel")
 
 
-def findings(entries, config, as_of: dt.date, index=None) -> list[Finding]:
+class Prepared:
+    """What the receivable check reads that does not depend on the date it judges on:
+    each shop's order groups (the settled ones only counted, by date), the conversions
+    and the statements' coverage. Built once per load (reconcile.Load): the plugin and
+    the page's open items (judged a century later) share it."""
+
+    def __init__(self, entries, config):
+        self.shops = {shop.accounts.receivable: shop for shop in config.shops.values()}
+        self.convert = InCurrency(entries, config)
+        self.cover = Coverage.of(entries)
+        self.groups: dict[str, dict] = {}   # account -> {order key: Group} of the groups to judge
+        self.spans: dict[str, tuple | None] = {}
+        for account, groups in sorted(scan(entries, self.shops).items()):
+            shop = self.shops[account]
+            sales, others, order_dates = shop.accounts.sales, {}, []
+            for key, members in groups.items():
+                day = settled_order(members, account, sales)
+                if day is not None:
+                    order_dates.append(day)
+                    continue
+                group = others[key] = Group(members, account, sales)
+                order_dates += [i.date for i in group.orders]
+            self.groups[account] = others
+            self.spans[shop.name] = (min(order_dates), max(order_dates)) if order_dates else None
+
+
+def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | None = None) -> list[Finding]:
     """The receivable findings of every shop."""
-    shops = {shop.accounts.receivable: shop for shop in config.shops.values()}
-    if not shops:
+    if not config.shops:
         return []
+    prepared = prepared or Prepared(entries, config)
     channel_of = {ch.accounts.clearing: name for name, ch in config.channels.items()}
-    convert = InCurrency(entries, config)
-    cover = Coverage.of(entries)
-    out, spans = [], {}
-    for account, groups in sorted(scan(entries, shops).items()):
-        shop = shops[account]
+    convert, cover, spans = prepared.convert, prepared.cover, prepared.spans
+    out = []
+    for account, others in prepared.groups.items():
+        shop = prepared.shops[account]
         judged_to = horizon(shop, config, cover, as_of)
-        sales, others, order_dates = shop.accounts.sales, {}, []
-        for key, members in groups.items():
-            day = settled_order(members, account, sales)
-            if day is not None:
-                order_dates.append(day)
-                continue
-            group = others[key] = Group(members, account, sales)
-            order_dates += [i.date for i in group.orders]
-        span = spans[shop.name] = (min(order_dates), max(order_dates)) if order_dates else None
+        span = spans[shop.name]
         waiting = []
         for key, group in others.items():
             found = check_group(key, group, shop, judged_to or dt.date.min, span, channel_of, convert)

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,7 +19,7 @@ from beancount.core import data
 from beanclear.checks import acks, clearing, fees, fx, orders, refunds, suspense
 from beanclear.books import atomic
 from beanclear.config import ConfigError, load
-from beanclear.checks.findings import Finding, apply_policy, as_errors
+from beanclear.checks.findings import Finding, apply_policy, as_errors, at_entry
 from beanclear.resolve import state as resolve_state
 
 CHECKS = {"clearing": clearing.findings, "suspense": suspense.findings, "fees": fees.findings,
@@ -49,24 +50,159 @@ def collector_paused():
             gc.enable()
 
 
+class Load:
+    """What the checks of one load of the books share, built once and only when a check
+    needs it: the statement date, the index of the clearing, transit and suspense
+    postings, the receivable check's order groups, the acknowledgments. Each check's
+    findings are kept as they are computed, so a plugin runs its own check and nothing
+    more, and `beanclear check` or the Fava page later compute only the checks whose
+    plugin lines the books leave out.
+
+    Unused acknowledgments (stale-ack) are known only once every check ran: a single
+    check cannot tell whether another one needs them."""
+
+    def __init__(self, entries, config):
+        self.key = (id(entries), len(entries))
+        self.config = config
+        self.findings: dict[str, list[Finding]] = {}   # check -> its findings, acked, resolved, with severities
+        self._raw: dict[str, list[Finding]] = {}       # check -> its findings, acked (before resolve and policy)
+        self._used: set[int] = set()                   # ids of the acks some check's findings match
+        self._index = None
+        self._prepared = None
+        self._acks = None
+        self._daily = None
+        self._sales = None
+        self._as_of = None
+        self._general = None
+
+    def as_of(self, entries) -> dt.date:
+        if self._as_of is None:
+            self._as_of = as_of(entries)
+        return self._as_of
+
+    def index(self, entries) -> dict:
+        """Per watched account (suspense, every channel's clearing and transit), its postings."""
+        if self._index is None:
+            watched = {self.config.suspense}
+            for ch in self.config.channels.values():
+                watched |= {ch.accounts.clearing, ch.accounts.transit}
+            self._index = clearing.postings_by_account(entries, watched)
+        return self._index
+
+    def orders_prepared(self, entries) -> orders.Prepared:
+        if self._prepared is None:
+            self._prepared = orders.Prepared(entries, self.config)
+        return self._prepared
+
+    def sales(self, entries) -> list:
+        """(entry, channel, sale-side postings) of every channel's transaction (refunds.channel_sales)."""
+        if self._sales is None:
+            self._sales = refunds.channel_sales(entries, self.config)
+        return self._sales
+
+    def daily(self, entries) -> dict:
+        """Per (channel, currency), its daily sales and refunds (refunds.daily)."""
+        if self._daily is None:
+            self._daily = refunds.daily(entries, self.config, self.sales(entries))
+        return self._daily
+
+    def acks(self, entries):
+        """(the acknowledgments, findings for malformed ones), and an index by (code, ref)."""
+        if self._acks is None:
+            found, bad = acks.acks_in(entries)
+            by_key: dict[tuple[str, str], list] = {}
+            for ack in found:
+                by_key.setdefault((ack.code, ack.ref), []).append(ack)
+            self._acks = found, bad, by_key
+        return self._acks
+
+    def run(self, entries, checks) -> None:
+        """Compute the named checks not computed yet."""
+        missing = [name for name in checks if name not in self.findings]
+        if not missing:
+            return
+        with collector_paused():
+            when = self.as_of(entries)
+            _, _, by_key = self.acks(entries)
+            for name in missing:
+                index, extra = None, {}
+                if name in ("clearing", "suspense"):
+                    index = self.index(entries)
+                elif name == "orders":
+                    extra = {"prepared": self.orders_prepared(entries)}
+                elif name == "refunds":
+                    extra = {"series": self.daily(entries)}
+                elif name == "fees":
+                    extra = {"sales": self.sales(entries)}
+                found = CHECKS[name](entries, self.config, when, index, **extra)
+                out = []
+                for f in found:
+                    matching = [a for ref in f.refs for a in by_key.get((f.code, ref), ())]
+                    if matching:
+                        self._used.update(id(a) for a in matching)
+                    out.append(replace(f, check=name, acknowledged=bool(matching)))
+                self._raw[name] = out
+                self.findings[name] = apply_policy(_resolved(out, entries), self.config)
+
+    @property
+    def complete(self) -> bool:
+        return set(self.findings) >= set(CHECKS)
+
+    def _general_raw(self, entries, stale: bool) -> list[Finding]:
+        found, bad, _ = self.acks(entries)
+        out = list(bad)
+        if stale:
+            for ack in found:
+                if id(ack) not in self._used:
+                    out.append(Finding("stale-ack", ack.entry.date, "", "", Decimal(0), "",
+                                       f"acknowledgment of {ack.code} {ack.ref} matches no finding any more "
+                                       f"(remove it): {ack.reason}", (ack.ref,), **at_entry(ack.entry)))
+        return out
+
+    def general(self, entries, stale: bool) -> list[Finding]:
+        """The findings of no check: malformed acknowledgments; with `stale` (every check
+        ran), the unused ones too."""
+        if not stale:
+            return apply_policy(_resolved(self._general_raw(entries, False), entries), self.config)
+        return [f for f in self.complete_report(entries) if not f.check]
+
+    def complete_report(self, entries) -> list[Finding]:
+        """Every check's findings, as `find` gives them: write-offs and follow-ups
+        (resolve.state) applied to all of them at once, with the write-offs above the
+        limit that no finding used any more."""
+        if self._general is None:
+            self.run(entries, tuple(CHECKS))
+            with collector_paused():
+                out = [f for name in CHECKS for f in self._raw[name]] + self._general_raw(entries, True)
+                self._general = apply_policy(resolve_state.apply(out, entries), self.config)
+        return self._general
+
+    def report(self, entries, checks=tuple(CHECKS)) -> list[Finding]:
+        """The findings of the named checks (computed where missing), in the order
+        `find` always gave them; the findings of no check when every check ran."""
+        if set(checks) >= set(CHECKS):
+            return self.complete_report(entries)
+        self.run(entries, checks)
+        out = [f for name in checks for f in self.findings[name]]
+        out += self.general(entries, stale=False)
+        return sorted(out, key=lambda f: f.sort_key)
+
+
+_END = Finding("__end__", None, "", "", Decimal(0), "", "")   # no write-off or follow-up names it
+
+
+def _resolved(findings: list[Finding], entries) -> list[Finding]:
+    """resolve.state.apply on some of the findings, without the write-offs it lists
+    because none of *these* findings used them (known only when every check ran)."""
+    out = resolve_state.apply(findings + [_END], entries)
+    return out[:next(i for i, f in enumerate(out) if f is _END)]
+
+
 def find(entries, config, checks=tuple(CHECKS)) -> list[Finding]:
     """The findings of the named checks, acknowledged where the books say so, with
     severities from the config. Unused acknowledgments are reported only when every
     check ran (a single check cannot tell whether another one needs them)."""
-    with collector_paused():
-        when = as_of(entries)
-        index = None
-        if {"clearing", "suspense"} & set(checks):
-            watched = {config.suspense}
-            for ch in config.channels.values():
-                watched |= {ch.accounts.clearing, ch.accounts.transit}
-            index = clearing.postings_by_account(entries, watched)
-        out = []
-        for name in checks:
-            out += [replace(f, check=name) for f in CHECKS[name](entries, config, when, index)]
-        out = acks.apply(out, entries, report_stale=set(checks) >= set(CHECKS))
-        out = resolve_state.apply(out, entries)  # write-offs and follow-ups in the books
-        return apply_policy(out, config)
+    return Load(entries, config).report(entries, checks)
 
 
 @lru_cache(maxsize=8)
@@ -87,15 +223,18 @@ class PluginConfigError(NamedTuple):
     entry: None
 
 
-STORE = "beanclear_findings"  # options_map key: this load's findings, computed once
+STORE = "beanclear_findings"  # options_map key: this load's Load, shared by its plugins and reports
 
 
 def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str, ...]):
     """The body of every beanclear plugin: the named checks' errors as Beancount errors.
 
-    The first beanclear plugin of a load computes every check once and leaves the
-    findings in the options map; the others, and `beanclear check`, take theirs from
-    there. The first also reports unused acknowledgments (they belong to no check).
+    Each plugin line runs its own check and nothing more; what the checks share (the
+    postings index, the acknowledgments...) is built once per load, in a Load kept in
+    the options map, where `beanclear check` and the Fava page find it. The first
+    plugin of a load reports malformed acknowledgments, the one that completes the six
+    checks the unused ones. The errors are short (findings.as_errors): Fava embeds
+    every error in every page; the full finding stays in beanclear's own report.
     The config file joins the load's includes, so Beancount's cache is refreshed when
     the config changes. A broken config is an error in the ledger, not a crash."""
     try:
@@ -104,15 +243,20 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
         where = {"filename": (options_map or {}).get("filename", "<beanclear>"), "lineno": 0}
         return entries, [PluginConfigError(where, f"beanclear: {exc}", None)]
     stored = options_map.get(STORE)
-    first = stored is None or stored[0] != (id(entries), len(entries))
+    first = not isinstance(stored, Load) or stored.key != (id(entries), len(entries)) or stored.config is not config
     if first:
-        stored = ((id(entries), len(entries)), find(entries, config))
-        options_map[STORE] = stored
+        stored = options_map[STORE] = Load(entries, config)
         includes = options_map.setdefault("include", [])
         if str(config.path) not in includes:
             includes.append(str(config.path))
-    wanted = set(checks) | ({""} if first else set())
-    errors = as_errors([f for f in stored[1] if f.check in wanted])
+    was_complete = stored.complete
+    stored.run(entries, checks)
+    found = [f for name in checks for f in stored.findings[name]]
+    if first:
+        found += stored.general(entries, stale=False)   # malformed acknowledgments
+    if stored.complete and not was_complete:
+        found += [f for f in stored.general(entries, stale=True) if f.code == "stale-ack" and f.refs]
+    errors = as_errors(found)
     books = os.path.dirname(options_map.get("filename") or "")
     if first and books and atomic.pending(Path(books)):
         # bean-check and Fava read the files as they are: never let them pass on a write
@@ -124,7 +268,18 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
     return entries, errors
 
 
-def stored_findings(options_map) -> list[Finding] | None:
-    """The findings the plugins computed during a load, if they ran."""
+def stored_load(options_map) -> Load | None:
+    """The Load the plugins of a load of the books left, if they ran."""
     stored = (options_map or {}).get(STORE)
-    return None if stored is None else stored[1]
+    return stored if isinstance(stored, Load) else None
+
+
+def stored_findings(options_map, entries=None) -> list[Finding] | None:
+    """Every finding of a load whose plugins ran: what they computed, and the checks
+    whose plugin lines the books leave out (computed here, on `entries`)."""
+    stored = stored_load(options_map)
+    if stored is None:
+        return None
+    if entries is None and not stored.complete:
+        raise ValueError("the books list only some beanclear plugins: pass the entries to compute the others")
+    return stored.report(entries)

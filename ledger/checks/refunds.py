@@ -57,22 +57,30 @@ class Daily:
         return [first + DAY * i for i in range((last - first).days + 1)]
 
 
-def daily(entries, config) -> dict[tuple[str, str], Daily]:
+def channel_sales(entries, config) -> list[tuple]:
+    """(entry, channel, its sale-side postings) of every transaction of a channel, in
+    order (ChannelSales over every channel): what the refund and fee checks read."""
     sales = ChannelSales(config)
-    out: dict[tuple[str, str], Daily] = defaultdict(Daily)
+    out = []
     for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        found = sales.of(entry)
-        if found is not None:
-            channel, sale_side = found
-            for p in sale_side:
-                day = out[(channel.name, p.units.currency)]
-                if p.units.number < 0:
-                    day.sales[entry.date] -= p.units.number
-                elif p.units.number > 0:
-                    day.refunds[entry.date] += p.units.number
-                    day.refund_entries[entry.date].append(entry)
+        if isinstance(entry, data.Transaction):
+            found = sales.of(entry)
+            if found is not None:
+                out.append((entry, *found))
+    return out
+
+
+def daily(entries, config, sales: list | None = None) -> dict[tuple[str, str], Daily]:
+    """`sales`: channel_sales(entries, config), when the caller has it."""
+    out: dict[tuple[str, str], Daily] = defaultdict(Daily)
+    for entry, channel, sale_side in channel_sales(entries, config) if sales is None else sales:
+        for p in sale_side:
+            day = out[(channel.name, p.units.currency)]
+            if p.units.number < 0:
+                day.sales[entry.date] -= p.units.number
+            elif p.units.number > 0:
+                day.refunds[entry.date] += p.units.number
+                day.refund_entries[entry.date].append(entry)
     return out
 
 
@@ -131,6 +139,8 @@ def surge_findings(series: dict, config) -> list[Finding]:
     return out
 
 
-def findings(entries, config, as_of=None, index=None) -> list[Finding]:
-    series = daily(entries, config)
+def findings(entries, config, as_of=None, index=None, series=None) -> list[Finding]:
+    """`series`: daily(entries, config) when the caller has it (reconcile.Load: the page's
+    charts read the same series)."""
+    series = daily(entries, config) if series is None else series
     return rate_findings(series, config) + surge_findings(series, config)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import jsonify, request
@@ -44,15 +44,44 @@ from beanclear.fava_page.guard import Refused
 from beanclear.live import status as live_status
 
 
+MATCH_ON_RENDER = 20_000   # entries up to which the first render also runs the matcher (~0.3 s there)
+
+
 @dataclass
 class State:
-    """What the page needs from one load of the books; computed once per load."""
+    """What the page needs from one load of the books; computed once per load, from
+    what the plugins computed during that load (reconcile.Load: findings, postings
+    index, order groups, daily sales). Matching runs when first asked, then is kept."""
 
     config: object
     report: checking.Report
-    proposals: list
     as_of: dt.date
     rows: list
+    entries: list = field(default_factory=list, repr=False)
+    load: object = field(default=None, repr=False)     # reconcile.Load of this load of the books
+    _proposals: list | None = field(default=None, repr=False)
+    _daily: tuple | None = field(default=None, repr=False)
+
+    @property
+    def proposals(self) -> list:
+        """The match proposals: the whole matcher, run on first use and kept for this load."""
+        if self._proposals is None:
+            self._proposals = matching.match(self.entries, self.config)
+        return self._proposals
+
+    @property
+    def matched(self) -> bool:
+        return self._proposals is not None
+
+    def daily(self) -> tuple:
+        """charts.daily_money of the books, once per load (every interval reads it)."""
+        if self._daily is None:
+            if self.load is not None:
+                self._daily = charts.daily_money(self.entries, self.config, self.load.daily(self.entries),
+                                                 self.load.sales(self.entries))
+            else:
+                self._daily = charts.daily_money(self.entries, self.config)
+        return self._daily
 
 
 @dataclass
@@ -69,6 +98,7 @@ class Page:
     sources: list
     codes: list
     live: list = ()           # the last fetch per channel (beanclear fetch / serve), if any
+    proposals: list | None = None   # None: not computed for this load yet (large books), a button asks
 
     def editor(self, file: str | None) -> str | None:
         return review.source_path(self.state.config.root, file)
@@ -99,10 +129,13 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         if self._state is None:
             config = reconcile.plugin_config(self.ledger.options, self.config_path)
             entries = self.ledger.all_entries
-            report = checking.report(entries, self.ledger.load_errors, config, self.ledger.options)
-            as_of = reconcile.as_of(entries)
-            self._state = State(config, report, matching.match(entries, config), as_of,
-                                overview.source_rows(entries, config, report.findings, as_of))
+            load = reconcile.stored_load(self.ledger.options)
+            if load is None or load.config is not config:
+                load = reconcile.Load(entries, config)   # books without plugin lines, or another config
+            report = checking.report(entries, self.ledger.load_errors, config, self.ledger.options, load)
+            as_of = load.as_of(entries)
+            self._state = State(config, report, as_of,
+                                overview.source_rows(entries, config, report.findings, as_of, load), entries, load)
         return self._state
 
     def view(self) -> tuple[Page | None, str | None]:
@@ -122,11 +155,14 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         if key not in self._charts:
             if len(self._charts) >= 16:   # one per interval and time filter asked for since the load
                 self._charts.clear()
-            self._charts[key] = charts.channel_charts(self.ledger.all_entries, state.config, interval, begin, end)
+            self._charts[key] = charts.channel_charts(self.ledger.all_entries, state.config, interval, begin, end,
+                                                      daily=state.daily())
         findings = state.report.findings
+        asked = "match" in args or state.matched or len(state.entries) <= MATCH_ON_RENDER
         return Page(state, filters, kept[:review.SHOWN], len(kept), hidden, review.awaiting(findings),
                     self._charts[key], sorted({f.source for f in findings if f.source}),
-                    sorted({f.code for f in findings}), live_status.rows(state.config.root))
+                    sorted({f.code for f in findings}), live_status.rows(state.config.root),
+                    state.proposals if asked else None)
 
     # -- writing -------------------------------------------------------------------------
 

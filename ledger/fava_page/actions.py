@@ -67,7 +67,8 @@ def queue(state, entries) -> Queue:
     """The findings grouped by their next action, each with its suggested action first."""
     config = state.config
     from beanclear.matching import unproposed
-    why = {u.line.ref: u.reasons for u in unproposed(entries, config, state.proposals)}
+    # the reasons match made no proposal need the proposals: on large books only once asked (fava_page.State)
+    why = {u.line.ref: u.reasons for u in unproposed(entries, config, state.proposals)} if state.matched else {}
     reasons: dict[tuple[str, str], list[str]] = {}
     for ack in acks.acks_in(entries)[0]:
         reasons.setdefault((ack.code, ack.ref), []).append(ack.reason)

@@ -29,28 +29,48 @@ SALES, SETTLED = "Sales", "Settled at the bank"
 REFUND_RATE, FEE_SHARE = "Refunds ‰", "Fees ‰"
 
 
-def daily_money(entries, config):
-    """(fees, settled): per (channel, currency), per day."""
-    sales = ChannelSales(config)
+def daily_money(entries, config, series: dict | None = None, sales: list | None = None):
+    """(series, fees, settled): per (channel, currency), per day, in one pass over the
+    entries. `series` is refunds.daily's (sales and refunds) and `sales` refunds.
+    channel_sales': computed in that same pass unless the caller has them (the checks
+    computed both during the load, reconcile.Load)."""
+    own = series is None
+    if own:
+        series = defaultdict(refunds.Daily)
     transit = {ch.accounts.transit: ch for ch in config.channels.values()}
     banks = {b.account for b in config.banks.values()}
     fees: dict[tuple, dict] = defaultdict(lambda: defaultdict(Decimal))
     settled: dict[tuple, dict] = defaultdict(lambda: defaultdict(Decimal))
+
+    def sold(entry, channel, sale_side):
+        if own:   # as refunds.daily
+            for p in sale_side:
+                day = series[(channel.name, p.units.currency)]
+                if p.units.number < 0:
+                    day.sales[entry.date] -= p.units.number
+                elif p.units.number > 0:
+                    day.refunds[entry.date] += p.units.number
+                    day.refund_entries[entry.date].append(entry)
+        for p in entry.postings:
+            if p.account == channel.accounts.fees:
+                fees[(channel.name, p.units.currency)][entry.date] += p.units.number
+
+    for entry, channel, sale_side in sales or ():
+        sold(entry, channel, sale_side)
+    of = ChannelSales(config).of if sales is None else None
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
-        found = sales.of(entry)
-        if found is not None:
-            channel = found[0]
-            for p in entry.postings:
-                if p.account == channel.accounts.fees:
-                    fees[(channel.name, p.units.currency)][entry.date] += p.units.number
+        if of is not None:
+            found = of(entry)
+            if found is not None:
+                sold(entry, *found)
         payout = next((transit[p.account] for p in entry.postings if p.account in transit), None)
         if payout is not None:
             for p in entry.postings:
                 if p.account in banks and p.units.number > 0:
                     settled[(payout.name, p.units.currency)][entry.date] += p.units.number
-    return fees, settled
+    return series, fees, settled
 
 
 def _periods(days: dict, interval, begin, end) -> dict[dt.date, Decimal]:
@@ -65,10 +85,12 @@ def _number(value: Decimal) -> float:
     return float(round(value, 2))
 
 
-def channel_charts(entries, config, interval, begin: dt.date | None = None, end: dt.date | None = None) -> dict:
-    """Per channel name, its list of charts (JSON-ready dicts), one pair per currency."""
-    series = refunds.daily(entries, config)
-    fees, settled = daily_money(entries, config)
+def channel_charts(entries, config, interval, begin: dt.date | None = None, end: dt.date | None = None,
+                   daily=None) -> dict:
+    """Per channel name, its list of charts (JSON-ready dicts), one pair per currency.
+    `daily`: daily_money's answer when the caller keeps it (one per load of the books:
+    another interval or time filter then costs no pass over the entries)."""
+    series, fees, settled = daily if daily is not None else daily_money(entries, config)
     keys = sorted(set(series) | set(settled))
     out: dict[str, list[dict]] = {name: [] for name in config.channels}
     for name, currency in keys:

@@ -115,11 +115,15 @@ def oldest(stage: str, findings, deadline: int, as_of: dt.date) -> Open:
     return Open(stage, first, (as_of - first).days, deadline, len(findings), dict(sorted(amounts.items())))
 
 
-def open_items(entries, config, findings, as_of: dt.date) -> dict[str, list[Open]]:
-    """Per source name, its open items by stage (module docstring)."""
+def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str, list[Open]]:
+    """Per source name, its open items by stage (module docstring). `load`: the checks'
+    reconcile.Load of these books, whose postings index and order groups are reused."""
     later = as_of + LATER
-    watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
-    index = clearing.postings_by_account(entries, watched)
+    if load is not None:
+        index = load.index(entries)
+    else:
+        watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
+        index = clearing.postings_by_account(entries, watched)
     out: dict[str, list[Open]] = {}
     for ch in config.channels.values():
         held = clearing.check_clearing(index.get(ch.accounts.clearing, []), ch, later)
@@ -127,7 +131,9 @@ def open_items(entries, config, findings, as_of: dt.date) -> dict[str, list[Open
         out[ch.name] = [
             oldest("clearing", [f for f in held if f.code == "unsettled"], ch.settlement_days, as_of),
             oldest("transit", [f for f in sent if f.code == "payout-missing"], ch.bank_days, as_of)]
-    unpaid = [f for f in orders.findings(entries, config, later) if f.code == "order-unpaid"] if config.shops else []
+    prepared = load.orders_prepared(entries) if load is not None and config.shops else None
+    unpaid = [f for f in orders.findings(entries, config, later, prepared=prepared)
+              if f.code == "order-unpaid"] if config.shops else []
     for shop in config.shops.values():
         out[shop.name] = [oldest("receivable", [f for f in unpaid if f.source == shop.name], shop.order_days,
                                  as_of)]
@@ -144,14 +150,14 @@ def counts(findings) -> dict[str, Counter]:
     return out
 
 
-def source_rows(entries, config, findings, as_of: dt.date) -> list[SourceRow]:
+def source_rows(entries, config, findings, as_of: dt.date, load=None) -> list[SourceRow]:
     """The rows of the table: channels, then banks, then shops, each in config order;
     last, a row for findings of no source (Beancount's errors, stale acknowledgments)."""
     accounts = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
     accounts |= {b.account for b in config.banks.values()} | {s.accounts.receivable for s in config.shops.values()}
     held = balances(entries, accounts, as_of)
     last = last_statements(entries, config.books)
-    opened = open_items(entries, config, findings, as_of)
+    opened = open_items(entries, config, findings, as_of, load)
     counted = counts(findings)
     rows = []
     for kind, sources in (("channel", config.channels), ("bank", config.banks), ("shop", config.shops)):

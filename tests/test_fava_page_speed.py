@@ -1,0 +1,36 @@
+"""The page reuses what the plugins computed while Fava loaded the books, and runs the
+matcher only when asked on large books (then once per load)."""
+
+from __future__ import annotations
+
+from beanclear import fava_page, matching
+from beanclear.checks import clearing, orders, reconcile, refunds
+
+from test_fava_page import Fava, demo, fava, merchant, rows  # noqa: F401 (the fixtures)
+
+
+def test_the_first_render_reuses_the_loads_findings_index_and_series(fava, monkeypatch):
+    calls = []
+    for module, name in ((reconcile, "find"), (clearing, "postings_by_account"), (orders, "scan"),
+                         (refunds, "daily")):
+        monkeypatch.setattr(module, name, lambda *a, _n=name, **k: calls.append(_n))
+    fava.page()
+    fava.page("?interval=day")
+    assert calls == []
+
+
+def test_on_large_books_matching_runs_only_when_asked_then_once_per_load(fava, monkeypatch):
+    monkeypatch.setattr(fava_page, "MATCH_ON_RENDER", 0)
+    calls = []
+    match = matching.match
+    monkeypatch.setattr(matching, "match", lambda *a: calls.append(1) or match(*a))
+    page = fava.page()
+    assert calls == [] and rows(page, "bc-proposal") == [] and 'href="?match=1#review"' in page
+    asked = fava.page("?match=1")
+    assert calls == [1] and rows(asked, "bc-proposal")
+    again = fava.page("?code=unsettled")   # kept for this load: shown, not computed again
+    assert calls == [1] and rows(again, "bc-proposal") == rows(asked, "bc-proposal")
+
+
+def test_small_books_show_the_proposals_on_the_first_render(fava):
+    assert rows(fava.page(), "bc-proposal")

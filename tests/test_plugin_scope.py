@@ -1,0 +1,97 @@
+"""Each plugin line runs its own check and nothing more; what the checks share is built
+once per load; the Beancount errors the plugins hand over are short; `beanclear check`
+(checking.report) still has every finding, computing the checks the books leave out."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from beancount import loader
+
+from beanclear import config as config_mod
+from beanclear.checks import checking, clearing, reconcile
+from beanclear.checks.findings import SHORT, FindingError
+
+from test_checks import BANK_CREDIT, CONFIG, LATER, PAYOUT, SALE, ack
+
+HEAD = """\
+{plugins}
+2000-01-01 open Assets:Clearing:WeChat
+2000-01-01 open Assets:Transit:WeChat
+2000-01-01 open Assets:Bank:Ops
+2000-01-01 open Assets:Suspense
+2000-01-01 open Income:Sales:WeChat
+2000-01-01 open Expenses:Fees:WeChat
+2000-01-01 open Expenses:Rent
+"""
+
+
+@pytest.fixture
+def books(tmp_path, monkeypatch):
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG + "  stale-ack: {severity: error}\n", encoding="utf-8")
+    ran = []
+    for name, check in list(reconcile.CHECKS.items()):
+        monkeypatch.setitem(reconcile.CHECKS, name, lambda *a, _n=name, _c=check, **k: ran.append(_n) or _c(*a, **k))
+    indexed = []
+    postings_by_account = clearing.postings_by_account
+    monkeypatch.setattr(clearing, "postings_by_account", lambda *a: indexed.append(a) or postings_by_account(*a))
+
+    def load(plugins, *parts):
+        lines = "\n".join(f'plugin "beanclear.plugins.{p}" "{config}"' for p in plugins)
+        doc = HEAD.format(plugins=lines) + "".join(parts) + LATER
+        entries, errors, options = loader.load_string(textwrap.dedent(doc))
+        return entries, errors, options, ran, indexed
+    return load, config_mod.load(config)
+
+
+def test_the_clearing_plugin_alone_runs_only_the_clearing_check(books):
+    load, _ = books
+    _, errors, _, ran, _ = load(["clearing"], SALE)
+    assert ran == ["clearing"]
+    assert [e.finding.code for e in errors if isinstance(e, FindingError)] == ["unsettled"]
+
+
+def test_clearing_and_suspense_share_one_postings_index(books):
+    load, _ = books
+    _, _, _, ran, indexed = load(["clearing", "suspense"], SALE)
+    assert ran == ["clearing", "suspense"] and len(indexed) == 1
+
+
+def test_the_report_computes_the_checks_the_books_leave_out_once(books):
+    load, config = books
+    entries, errors, options, ran, _ = load(["clearing"], SALE, ack("payout-missing", "99"))
+    # The report needs every check: the missing five run now, clearing is not run again.
+    report = checking.report(entries, errors, config, options)
+    assert sorted(ran) == sorted(reconcile.CHECKS) and ran.count("clearing") == 1
+    # ...and then it knows the ack matches nothing: stale, which one plugin alone could not tell
+    assert sorted(f.code for f in report.findings) == ["stale-ack", "unsettled"]
+    assert [f.code for f in report.findings] == [f.code for f in reconcile.find(entries, config)]
+    assert "stale-ack" not in [e.finding.code for e in errors if isinstance(e, FindingError)]
+
+
+def test_every_plugin_line_the_stale_ack_is_an_error_once(books):
+    load, _ = books
+    every = list(reconcile.CHECKS)
+    _, errors, _, ran, _ = load(every, SALE, PAYOUT.format(amount="99.40"),
+                                BANK_CREDIT.format(day="03", amount="99.40"), ack("payout-missing", "99"))
+    assert ran == every
+    assert [e.finding.code for e in errors if isinstance(e, FindingError)] == ["stale-ack"]
+
+
+def test_the_beancount_errors_are_short_and_the_report_keeps_the_detail(books, monkeypatch):
+    load, config = books
+    long_text = "a payout that says a great deal " * 40
+    check = reconcile.CHECKS["clearing"]
+
+    def verbose(*a, **k):
+        from dataclasses import replace
+        return [replace(f, message=long_text) for f in check(*a, **k)]
+    monkeypatch.setitem(reconcile.CHECKS, "clearing", verbose)
+    entries, errors, options, _, _ = load(["clearing"], SALE)
+    [error] = [e for e in errors if isinstance(e, FindingError)]
+    assert len(error.message) <= SHORT and error.message.startswith("unsettled: a payout")
+    assert set(error.source) == {"filename", "lineno"}
+    [finding] = [f for f in checking.report(entries, errors, config, options).findings if f.code == "unsettled"]
+    assert finding.message == long_text.strip() or finding.message == long_text
