@@ -34,6 +34,9 @@ PRICE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+price[ \t]+(\S+)[ \t]+(\S+)[
 TIME_LINE = re.compile(r'^[ \t]+time:[ \t]*"([^"]*)"', re.M)
 COVERAGE_BLOCK = re.compile(r'^(\d{4}-\d{2}-\d{2})[ \t]+custom[ \t]+"beanclear-coverage"[ \t]+"[^"]*"[ \t]+'
                             r'(\d{4}-\d{2}-\d{2})[^\n]*\n(?:[ \t]+[^\n]*\n?)*', re.M)
+DIGEST_META = re.compile(r'^[ \t]+digest:[ \t]*"([^"\\]*)"', re.M)
+STATEMENT_META = re.compile(r'^[ \t]+statement:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+COVERAGE_MARK = b'custom "beanclear-coverage"'
 ACCOUNT_META = re.compile(r'^[ \t]+account:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 OPEN_LINE = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]+open[ \t]+(\S+)", re.M)
 INCLUDE_LINE = re.compile(r'^include "([^"/]+)/\*/\*\.beancount"[ \t]*$', re.M)
@@ -110,6 +113,37 @@ class Books:
         for path in self.source_files(source):
             held = self._held.get(path)
             out += held if held is not None else self._scan(path)[1]
+        return out
+
+    def digests(self, source: str) -> dict[str, "Recorded"]:
+        """The statements a source's coverage records (statements/coverage.py) name by the
+        digest of their bytes: digest -> Recorded. Found without reading the month files
+        as text: a search for the coverage directive in their bytes (mapped, not read into
+        memory), each record then read alone. Records without a digest (books written
+        before it was recorded) are not in it."""
+        import mmap
+        out: dict[str, Recorded] = {}
+        for path in self.source_files(source):
+            with open(path, "rb") as fh:
+                if fh.seek(0, 2) == 0:
+                    continue
+                with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as raw:
+                    at = raw.find(COVERAGE_MARK)
+                    while at >= 0:
+                        start = raw.rfind(b"\n", 0, at) + 1
+                        end = raw.find(b"\n", at)
+                        while end >= 0 and raw[end + 1:end + 2] in (b" ", b"\t"):  # the record's metadata lines
+                            end = raw.find(b"\n", end + 1)
+                        end = len(raw) if end < 0 else end + 1
+                        block = raw[start:end].decode("utf-8", errors="replace")
+                        found = COVERAGE_BLOCK.match(block)
+                        digest = DIGEST_META.search(block) if found else None
+                        if digest:
+                            name = STATEMENT_META.search(block)
+                            out.setdefault(digest.group(1), Recorded(
+                                _unescape(name.group(1)) if name else "", dt.date.fromisoformat(found.group(2)),
+                                dt.date.fromisoformat(found.group(1)), path))
+                        at = raw.find(COVERAGE_MARK, end)
         return out
 
     def openings(self) -> set[tuple[str, str]]:
@@ -212,6 +246,15 @@ class Books:
             text = text[:at] + f"{OPEN_DATE} open {config.equity}\n" + text[at:]
         entries = [opening_entry(o, name, config.equity) for o, name in openings]
         changes[accounts] = merge(text, sorted(entries, key=render.sort_key))
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A statement the books record as imported, by the digest of its bytes (Books.digests)."""
+    statement: str      # its name when it was imported
+    first: dt.date      # the days its coverage record says it covers
+    last: dt.date
+    path: Path          # the month file that holds the record
 
 
 def opening_entry(opening, statement: str, equity: str):
