@@ -177,3 +177,20 @@ def test_digests_are_per_source(tmp_path):
     config = config_mod.load(folder / "config.yaml")
     books = importing.Books(config.books)
     assert list(books.digests("wechat")) and books.digests("ops") == {}
+
+
+def test_coverage_records_are_found_across_any_chunk_boundary(tmp_path):
+    """Books.digests reads month files a few MB at a time: a record cut anywhere by a
+    read is found whole, at every chunk size."""
+    from beanclear.books import coverage_blocks
+    folder = merchant(tmp_path, "m")
+    a = bill(folder, 60, "a.csv", keep=lambda lines: lines[:20])
+    b = bill(folder, 60, "b.csv", keep=lambda lines: lines[30:])
+    run(folder, a)
+    run(folder, b)
+    whole = [r.encode() for r in records(folder)]
+    assert len(whole) == 2
+    files = sorted((folder / "books" / "wechat").rglob("*.beancount"))
+    for size in (1, 2, 3, 7, 64, 1000, 10**6):
+        found = [block for path in files for block in coverage_blocks(path, size)]
+        assert found == whole, size

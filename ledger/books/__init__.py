@@ -118,32 +118,20 @@ class Books:
     def digests(self, source: str) -> dict[str, "Recorded"]:
         """The statements a source's coverage records (statements/coverage.py) name by the
         digest of their bytes: digest -> Recorded. Found without reading the month files
-        as text: a search for the coverage directive in their bytes (mapped, not read into
-        memory), each record then read alone. Records without a digest (books written
-        before it was recorded) are not in it."""
-        import mmap
+        as text: a search for the coverage directive in their bytes, a few MB at a time
+        (memory does not grow with the books), each record then read alone. Records
+        without a digest (books written before it was recorded) are not in it."""
         out: dict[str, Recorded] = {}
         for path in self.source_files(source):
-            with open(path, "rb") as fh:
-                if fh.seek(0, 2) == 0:
-                    continue
-                with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as raw:
-                    at = raw.find(COVERAGE_MARK)
-                    while at >= 0:
-                        start = raw.rfind(b"\n", 0, at) + 1
-                        end = raw.find(b"\n", at)
-                        while end >= 0 and raw[end + 1:end + 2] in (b" ", b"\t"):  # the record's metadata lines
-                            end = raw.find(b"\n", end + 1)
-                        end = len(raw) if end < 0 else end + 1
-                        block = raw[start:end].decode("utf-8", errors="replace")
-                        found = COVERAGE_BLOCK.match(block)
-                        digest = DIGEST_META.search(block) if found else None
-                        if digest:
-                            name = STATEMENT_META.search(block)
-                            out.setdefault(digest.group(1), Recorded(
-                                _unescape(name.group(1)) if name else "", dt.date.fromisoformat(found.group(2)),
-                                dt.date.fromisoformat(found.group(1)), path))
-                        at = raw.find(COVERAGE_MARK, end)
+            for raw in coverage_blocks(path):
+                block = raw.decode("utf-8", errors="replace")
+                found = COVERAGE_BLOCK.match(block)
+                digest = DIGEST_META.search(block) if found else None
+                if digest:
+                    name = STATEMENT_META.search(block)
+                    out.setdefault(digest.group(1), Recorded(
+                        _unescape(name.group(1)) if name else "", dt.date.fromisoformat(found.group(2)),
+                        dt.date.fromisoformat(found.group(1)), path))
         return out
 
     def openings(self) -> set[tuple[str, str]]:
@@ -255,6 +243,37 @@ class Recorded:
     first: dt.date      # the days its coverage record says it covers
     last: dt.date
     path: Path          # the month file that holds the record
+
+
+CHUNK = 4 * 2**20
+
+
+def coverage_blocks(path: Path, chunk: int = CHUNK):
+    """The bytes of each block of a file whose first line holds COVERAGE_MARK: that line
+    and the indented lines after it. Read `chunk` bytes at a time, whole lines searched;
+    a block that may go on past what is read so far waits for the next read."""
+    rest = b""
+    with open(path, "rb") as fh:
+        while True:
+            more = fh.read(chunk)
+            buf = rest + more if rest else more
+            done = buf.rfind(b"\n") + 1 if more else len(buf)   # buf[:done]: whole lines, searched now
+            rest = buf[done:]
+            at = buf.find(COVERAGE_MARK, 0, done)
+            while at >= 0:
+                start = buf.rfind(b"\n", 0, at) + 1
+                end = buf.find(b"\n", at, done) + 1
+                while 0 < end < done and buf[end:end + 1] in (b" ", b"\t"):  # its metadata lines
+                    end = buf.find(b"\n", end, done) + 1
+                if end <= 0:
+                    end = done
+                if end == done and more:  # it may go on in what is not read yet
+                    rest = buf[start:]
+                    break
+                yield buf[start:end]
+                at = buf.find(COVERAGE_MARK, end, done)
+            if not more:
+                return
 
 
 def opening_entry(opening, statement: str, equity: str):
