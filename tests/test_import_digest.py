@@ -55,7 +55,7 @@ def test_a_reimport_recorded_by_digest_is_not_read_and_writes_nothing(tmp_path, 
     line = again.summary()
     assert line.startswith(f"{path}: wechat (wechat trade bill), imported before (covering 2026-01-01 to ")
     assert "not read again: 0 entries written" in line and "--force" in line
-    assert "2026-03.beancount" in line   # where the record is
+    assert "recorded in books/wechat/2026/2026-03.beancount)" in line   # where the record is
     assert snapshot(folder / "books") == before
 
 

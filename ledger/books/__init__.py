@@ -129,9 +129,10 @@ class Books:
                 digest = DIGEST_META.search(block) if found else None
                 if digest:
                     name = STATEMENT_META.search(block)
+                    where = str(Path(self.root.name) / path.relative_to(self.root))
                     out.setdefault(digest.group(1), Recorded(
                         _unescape(name.group(1)) if name else "", dt.date.fromisoformat(found.group(2)),
-                        dt.date.fromisoformat(found.group(1)), path))
+                        dt.date.fromisoformat(found.group(1)), where))
         return out
 
     def openings(self) -> set[tuple[str, str]]:
@@ -242,7 +243,7 @@ class Recorded:
     statement: str      # its name when it was imported
     first: dt.date      # the days its coverage record says it covers
     last: dt.date
-    path: Path          # the month file that holds the record
+    where: str          # the month file that holds the record, from the books' folder: books/<source>/…
 
 
 CHUNK = 4 * 2**20

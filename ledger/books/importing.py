@@ -43,7 +43,7 @@ class FileResult:
             was = self.before
             named = "" if was.statement == self.path.name else f" as {was.statement}"
             return (f"{self.path}: {self.importer.source.name} ({self.importer.kind}), imported before{named} "
-                    f"(covering {was.first} to {was.last}, recorded in {was.path}), not read again: 0 entries written "
+                    f"(covering {was.first} to {was.last}, recorded in {was.where}), not read again: 0 entries written "
                     "(to read it again: --force, or remove its coverage record)")
         words = [f"{self.path}: {self.importer.source.name} ({self.importer.kind}), {ex.rows} rows read, "
                  f"{len(self.new)} entries written, {self.known} already in the books"]
