@@ -61,7 +61,8 @@ def main():
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--source", help="Read every file as this source of the config (skip identification).")
 @click.option("--dry-run", is_flag=True, help="Write nothing; print the entries that would be written.")
-@click.option("--force", is_flag=True, help="Import a statement of another account or a far period anyway.")
+@click.option("--force", is_flag=True, help="Import a statement of another account or a far period anyway; read again a "
+              "statement the books record as imported (by the digest of its bytes).")
 def import_(config_path, paths, source, dry_run, force):
     """Import statement files (or folders of them) into the books."""
     from beanclear.books import importing, render

@@ -34,6 +34,9 @@ PRICE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+price[ \t]+(\S+)[ \t]+(\S+)[
 TIME_LINE = re.compile(r'^[ \t]+time:[ \t]*"([^"]*)"', re.M)
 COVERAGE_BLOCK = re.compile(r'^(\d{4}-\d{2}-\d{2})[ \t]+custom[ \t]+"beanclear-coverage"[ \t]+"[^"]*"[ \t]+'
                             r'(\d{4}-\d{2}-\d{2})[^\n]*\n(?:[ \t]+[^\n]*\n?)*', re.M)
+DIGEST_META = re.compile(r'^[ \t]+digest:[ \t]*"([^"\\]*)"', re.M)
+STATEMENT_META = re.compile(r'^[ \t]+statement:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+COVERAGE_MARK = b'custom "beanclear-coverage"'
 ACCOUNT_META = re.compile(r'^[ \t]+account:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 OPEN_LINE = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]+open[ \t]+(\S+)", re.M)
 INCLUDE_LINE = re.compile(r'^include "([^"/]+)/\*/\*\.beancount"[ \t]*$', re.M)
@@ -110,6 +113,26 @@ class Books:
         for path in self.source_files(source):
             held = self._held.get(path)
             out += held if held is not None else self._scan(path)[1]
+        return out
+
+    def digests(self, source: str) -> dict[str, "Recorded"]:
+        """The statements a source's coverage records (statements/coverage.py) name by the
+        digest of their bytes: digest -> Recorded. Found without reading the month files
+        as text: a search for the coverage directive in their bytes, a few MB at a time
+        (memory does not grow with the books), each record then read alone. Records
+        without a digest (books written before it was recorded) are not in it."""
+        out: dict[str, Recorded] = {}
+        for path in self.source_files(source):
+            for raw in coverage_blocks(path):
+                block = raw.decode("utf-8", errors="replace")
+                found = COVERAGE_BLOCK.match(block)
+                digest = DIGEST_META.search(block) if found else None
+                if digest:
+                    name = STATEMENT_META.search(block)
+                    where = str(Path(self.root.name) / path.relative_to(self.root))
+                    out.setdefault(digest.group(1), Recorded(
+                        _unescape(name.group(1)) if name else "", dt.date.fromisoformat(found.group(2)),
+                        dt.date.fromisoformat(found.group(1)), where))
         return out
 
     def openings(self) -> set[tuple[str, str]]:
@@ -212,6 +235,46 @@ class Books:
             text = text[:at] + f"{OPEN_DATE} open {config.equity}\n" + text[at:]
         entries = [opening_entry(o, name, config.equity) for o, name in openings]
         changes[accounts] = merge(text, sorted(entries, key=render.sort_key))
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A statement the books record as imported, by the digest of its bytes (Books.digests)."""
+    statement: str      # its name when it was imported
+    first: dt.date      # the days its coverage record says it covers
+    last: dt.date
+    where: str          # the month file that holds the record, from the books' folder: books/<source>/…
+
+
+CHUNK = 4 * 2**20
+
+
+def coverage_blocks(path: Path, chunk: int = CHUNK):
+    """The bytes of each block of a file whose first line holds COVERAGE_MARK: that line
+    and the indented lines after it. Read `chunk` bytes at a time, whole lines searched;
+    a block that may go on past what is read so far waits for the next read."""
+    rest = b""
+    with open(path, "rb") as fh:
+        while True:
+            more = fh.read(chunk)
+            buf = rest + more if rest else more
+            done = buf.rfind(b"\n") + 1 if more else len(buf)   # buf[:done]: whole lines, searched now
+            rest = buf[done:]
+            at = buf.find(COVERAGE_MARK, 0, done)
+            while at >= 0:
+                start = buf.rfind(b"\n", 0, at) + 1
+                end = buf.find(b"\n", at, done) + 1
+                while 0 < end < done and buf[end:end + 1] in (b" ", b"\t"):  # its metadata lines
+                    end = buf.find(b"\n", end, done) + 1
+                if end <= 0:
+                    end = done
+                if end == done and more:  # it may go on in what is not read yet
+                    rest = buf[start:]
+                    break
+                yield buf[start:end]
+                at = buf.find(COVERAGE_MARK, end, done)
+            if not more:
+                return
 
 
 def opening_entry(opening, statement: str, equity: str):

@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 from beancount.core import data
 
 from beanclear.books import atomic, prices, render
-from beanclear.books import Books
+from beanclear.books import Books, Recorded
 from beanclear.importers.base import Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
 from beanclear.importers import registry
@@ -34,9 +34,17 @@ class FileResult:
     known: int = 0
     notes: list[str] = field(default_factory=list)   # what the import decided beyond the rows
     covered: list = field(default_factory=list)      # the statement's coverage record, if new
+    digest: str | None = None                        # of its bytes (coverage.file_digest)
+    before: Recorded | None = None                   # the books record it by its digest: not read
 
     def summary(self) -> str:
         ex = self.extraction
+        if self.before is not None:
+            was = self.before
+            named = "" if was.statement == self.path.name else f" as {was.statement}"
+            return (f"{self.path}: {self.importer.source.name} ({self.importer.kind}), imported before{named} "
+                    f"(covering {was.first} to {was.last}, recorded in {was.where}), not read again: 0 entries written "
+                    "(to read it again: --force, or remove its coverage record)")
         words = [f"{self.path}: {self.importer.source.name} ({self.importer.kind}), {ex.rows} rows read, "
                  f"{len(self.new)} entries written, {self.known} already in the books"]
         if ex.skipped:
@@ -144,11 +152,14 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     files = statement_files(paths)
     results, rates = [], []
     # What the books hold of each source, read before the statements (and before the
-    # lock, which an import that fails must not take: it creates the books' folder), so
-    # that rows already booked need no entry (StatementImporter.held). Under the lock,
-    # the files are checked unchanged since; else those statements are read again in full.
+    # lock, which an import that fails must not take: it creates the books' folder): the
+    # statements they record by digest are not read at all (unless `force`), and rows
+    # already booked need no entry (StatementImporter.held). Under the lock, the files
+    # are checked unchanged since; else what was read of them is read again.
     books = Books(config.books)
-    early: dict[str, tuple] = {}
+    stamps: dict[str, tuple] = {}           # per source, its files' stamp before anything was read of them
+    digests: dict[str, dict] = {}           # per source, Books.digests
+    early: dict[str, set] = {}              # per source, Books.known
     for path in files:
         if prices.is_rates_file(path):  # reference rates beside the statements: read as `prices import` does
             rates.append(prices.read_rates(path))
@@ -156,30 +167,45 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         importer = identify(path, importers, source)
         importer.on_progress = progress(path)
         name = importer.source.name
+        if name not in stamps:
+            stamps[name] = books.stamp(name)
+        digest = coverage.file_digest(path)
+        if not force:
+            if name not in digests:
+                digests[name] = books.digests(name)
+            if digest in digests[name]:
+                results.append(FileResult(path, importer, Extraction(), digest=digest, before=digests[name][digest]))
+                continue
         if name not in early:
-            early[name] = (books.stamp(name), books.known(name))
-        results.append(_read(path, importer, early[name][1]))
-    route_batch([(r.importer, r.extraction) for r in results])  # payments meet orders read after them
+            early[name] = books.known(name)
+        results.append(_read(path, importer, early[name], digest))
+    route_batch([(r.importer, r.extraction) for r in results if r.before is None])  # payments meet orders read after them
     with atomic.locked(config.books):
-        stale = {name for name, (stamp, _) in early.items() if books.stamp(name) != stamp}
+        stale = {name for name, stamp in stamps.items() if books.stamp(name) != stamp}
         if stale:  # another command wrote these books meanwhile: nothing read of them is trusted
             books = Books(config.books)
+            for name in stale:
+                early.pop(name, None)
+                if name in digests:
+                    digests[name] = books.digests(name)
             for at, result in enumerate(results):
-                if result.importer.source.name in stale and result.extraction.held:
-                    results[at] = _read(result.path, result.importer, None)
-            route_batch([(r.importer, r.extraction) for r in results])
+                name = result.importer.source.name
+                if name in stale and (result.extraction.held or result.before is not None
+                                      and result.digest not in digests[name]):
+                    results[at] = _read(result.path, result.importer, None, result.digest)
+            route_batch([(r.importer, r.extraction) for r in results if r.before is None])
+        live = [r for r in results if r.before is None]   # those recorded by digest: nothing to do
         seen: dict[str, set[str]] = {}
         recorded: dict[str, list] = {}   # per source, the statements the books hold (belonging.py)
-        for result in results:
+        for result in live:
             name = result.importer.source.name
             if name not in seen:
-                held = early.get(name) if name not in stale else None  # read once, and unchanged since
-                seen[name], recorded[name] = held[1] if held else books.known(name), books.statements(name)
+                seen[name], recorded[name] = early.get(name) or books.known(name), books.statements(name)
             if not force:
                 belonging.check(result.path, name, result.extraction, recorded[name])
         asserted = {tuple(key.split(" ")[1::2]) for ids in seen.values() for key in ids if key.startswith("balance ")}
         # Of two views of the same money, the trade view books it: it knows discounts and fee rates.
-        for result in sorted(results, key=lambda r: not getattr(r.importer, "books_first", False)):
+        for result in sorted(live, key=lambda r: not getattr(r.importer, "books_first", False)):
             name = result.importer.source.name
             result.known += result.extraction.held
             for entry in result.extraction.entries:
@@ -189,16 +215,17 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 else:
                     seen[name].update(render.identities(part))
                     result.new.append(part)
-            covered = coverage.record(name, result.extraction, result.path, result.importer.shows_payouts)
+            covered = coverage.record(name, result.extraction, result.path, result.importer.shows_payouts,
+                                      result.digest)
             if covered is not None and render.identity(covered) not in seen[name]:
                 seen[name].add(render.identity(covered))
                 result.covered.append(covered)
-        openings = first_openings(config, results, asserted, books)
-        closed.refuse_closed(config.books, results)  # a closed month changes only after `beanclear reopen`
+        openings = first_openings(config, live, asserted, books)
+        closed.refuse_closed(config.books, live)  # a closed month changes only after `beanclear reopen`
         changes = {} if dry_run else books.skeleton(config)
         priced = prices.plan(config, rates, changes)  # into prices.beancount, in the same write
         if not dry_run:
-            for result in results:
+            for result in live:
                 books.plan(result.importer.source.name, result.new + result.covered, changes)
             books.add_openings(config, openings, changes)
             if changes:
@@ -206,7 +233,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     return results + priced
 
 
-def _read(path: Path, importer: StatementImporter, known: set | None) -> FileResult:
+def _read(path: Path, importer: StatementImporter, known: set | None, digest: str | None = None) -> FileResult:
     """A statement read, its rows the books hold (`known`) left without entries; read
     again in full when one of those repeats an id of the file: once_per_id() decides
     what a repeated id means, and it needs both rows."""
@@ -221,6 +248,7 @@ def _read(path: Path, importer: StatementImporter, known: set | None) -> FileRes
     finally:
         importer.known = None
     result.extraction.held_ids = set()  # not needed any more: its memory back
+    result.digest = digest
     once_per_id(result)
     return result
 

@@ -6,7 +6,10 @@ directive in the source's own month file:
     2026-03-31 custom "beanclear-coverage" "icbc" 2026-01-01
       id: "coverage 2026-01-01 2026-03-31"
       statement: "icbc-2026Q1.csv"
+      digest: "sha256:9f86d081884c7d65…"
 
+The digest is of the statement's bytes (its name plays no part): a file the books
+record by its digest is not read again (books/importing.py), under any name.
 A statement that states its period (CAMT `FrToDt`, OFX `DTSTART`/`DTEND`, a bill's
 起始/终止时间) sets it on its Extraction; otherwise the period runs from its first line
 to its last (a closing balance asserted on the next day covers the day before). The
@@ -40,9 +43,10 @@ def period(extraction) -> tuple[dt.date, dt.date] | None:
     return (min(days), max(days)) if days else None
 
 
-def record(source: str, extraction, path, shows_payouts: bool = True) -> data.Custom | None:
+def record(source: str, extraction, path, shows_payouts: bool = True, digest: str | None = None) -> data.Custom | None:
     """The coverage directive of one imported statement, or None for a statement of no days.
-    A statement that cannot show payouts (a trade bill) says so: `payouts: "no"`."""
+    A statement that cannot show payouts (a trade bill) says so: `payouts: "no"`; `digest`
+    (file_digest()) is the statement's bytes."""
     span = period(extraction)
     if span is None:
         return None
@@ -51,6 +55,8 @@ def record(source: str, extraction, path, shows_payouts: bool = True) -> data.Cu
     # A trade view and a fund view of one month cover the same days but not the same things.
     meta.update({"id": f"coverage {first} {last}" + ("" if shows_payouts else " without payouts"),
                  "statement": Path(path).name})
+    if digest:
+        meta["digest"] = digest
     if not shows_payouts:
         meta["payouts"] = "no"
     if getattr(extraction, "account", None):
@@ -58,6 +64,17 @@ def record(source: str, extraction, path, shows_payouts: bool = True) -> data.Cu
     if not getattr(extraction, "period", None):
         meta["period"] = "lines"  # read from its first and last line: its quiet first days are unknown
     return data.Custom(meta, last, KIND, [ValueType(source, str), ValueType(first, dt.date)])
+
+
+def file_digest(path) -> str:
+    """"sha256:<hex>" of a file's bytes: what a coverage record knows a statement by,
+    whatever its name and whenever it is imported."""
+    import hashlib
+    sha = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            sha.update(chunk)
+    return "sha256:" + sha.hexdigest()
 
 
 class Coverage:

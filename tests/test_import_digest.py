@@ -1,0 +1,196 @@
+"""A statement the books record by the digest of its bytes (its coverage record's
+`digest:`) is not read again: the summary says when it was imported and nothing is
+written. Another name with the same bytes is the same statement; other bytes are read
+as ever; `--force` reads it; books whose records have no digest read it as before."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+
+from beanclear import config as config_mod
+from beanclear.books import importing
+from conftest import snapshot
+from test_import_held import bill, merchant
+
+COVERAGE = re.compile(r'^\d{4}-\d{2}-\d{2} custom "beanclear-coverage"[^\n]*\n(?:[ \t]+[^\n]*\n)*', re.M)
+
+
+def run(folder, *paths, force=False):
+    config = config_mod.load(folder / "config.yaml")
+    return importing.run(config, list(paths), force=force)
+
+
+def records(folder) -> list[str]:
+    """Every coverage record of the books, as text."""
+    return [m.group(0) for p in sorted((folder / "books").rglob("*.beancount"))
+            for m in COVERAGE.finditer(p.read_text(encoding="utf-8"))]
+
+
+def not_parsed(monkeypatch):
+    """Make reading any statement fail: what is skipped is never read."""
+    def read(path, *args):
+        raise AssertionError(f"{path} was read")
+    monkeypatch.setattr(importing, "_read", read)
+
+
+def test_the_coverage_record_holds_the_digest_of_the_bytes(tmp_path):
+    folder = merchant(tmp_path, "m")
+    path = bill(folder, 50)
+    run(folder, path)
+    [record] = records(folder)
+    assert f'  digest: "sha256:{hashlib.sha256(path.read_bytes()).hexdigest()}"\n' in record
+    assert '  statement: "tradebill.csv"\n' in record
+
+
+def test_a_reimport_recorded_by_digest_is_not_read_and_writes_nothing(tmp_path, monkeypatch):
+    folder = merchant(tmp_path, "m")
+    path = bill(folder, 200)
+    run(folder, path)
+    before = snapshot(folder / "books")
+    not_parsed(monkeypatch)
+    [again] = run(folder, path)
+    assert again.before is not None and not again.new and not again.covered
+    line = again.summary()
+    assert line.startswith(f"{path}: wechat (wechat trade bill), imported before (covering 2026-01-01 to ")
+    assert "not read again: 0 entries written" in line and "--force" in line
+    assert "recorded in books/wechat/2026/2026-03.beancount)" in line   # where the record is
+    assert snapshot(folder / "books") == before
+
+
+def test_the_same_bytes_under_another_name_are_not_read(tmp_path, monkeypatch):
+    folder = merchant(tmp_path, "m")
+    path = bill(folder, 100)
+    run(folder, path)
+    before = snapshot(folder / "books")
+    copy = path.with_name("downloaded again (1).csv")
+    shutil.copyfile(path, copy)
+    not_parsed(monkeypatch)
+    [again] = run(folder, copy)
+    assert "imported before as tradebill.csv (covering " in again.summary()
+    assert snapshot(folder / "books") == before
+
+
+def test_other_bytes_are_read(tmp_path):
+    folder = merchant(tmp_path, "m")
+    half = bill(folder, 200, "half.csv", keep=lambda lines: lines[::2])
+    run(folder, half)
+    [full] = run(folder, bill(folder, 200))
+    assert full.before is None and full.new and full.known > 0
+    assert f"{full.known} already in the books" in full.summary()
+    assert len(records(folder)) == 2 and all("digest:" in r for r in records(folder))
+
+
+def test_force_reads_it_again(tmp_path):
+    folder = merchant(tmp_path, "m")
+    path = bill(folder, 100)
+    [first] = run(folder, path)
+    before = snapshot(folder / "books")
+    [again] = run(folder, path, force=True)
+    assert again.before is None and not again.new and again.known >= 100
+    assert f"0 entries written, {again.known} already in the books" in again.summary()
+    assert snapshot(folder / "books") == before
+
+
+def test_entries_a_person_deleted_stay_deleted_until_forced_or_the_record_is_removed(tmp_path):
+    folder = merchant(tmp_path, "m")
+    path = bill(folder, 300)
+    run(folder, path)
+    full = snapshot(folder / "books")
+    month = folder / "books" / "wechat" / "2026" / "2026-01.beancount"
+    text = month.read_text(encoding="utf-8")
+    cut = text.index("\n2026-01-02 ")
+    month.write_text(text[:cut + 1] + text[text.index("\n2026-01-03 ", cut) + 1:], encoding="utf-8")
+    edited = snapshot(folder / "books")
+    # the statement is recorded as imported: not read, the person's deletion stands
+    [again] = run(folder, path)
+    assert again.before is not None and snapshot(folder / "books") == edited
+    # --force reads it: what the books lack comes back
+    run(folder, path, force=True)
+    assert snapshot(folder / "books") == full
+    # or: remove its coverage record, and the next import reads it (and records it again)
+    month.write_text(text[:cut + 1] + text[text.index("\n2026-01-03 ", cut) + 1:], encoding="utf-8")
+    last = folder / "books" / "wechat" / "2026" / "2026-03.beancount"
+    last_text = last.read_text(encoding="utf-8")
+    [record] = records(folder)
+    last.write_text(last_text.replace("\n" + record, ""), encoding="utf-8")
+    [read] = run(folder, path)
+    assert read.before is None and read.new and read.covered
+    assert snapshot(folder / "books") == full
+
+
+def test_books_whose_records_have_no_digest_read_the_statement_as_before(tmp_path):
+    folder = merchant(tmp_path, "m")
+    path = bill(folder, 200)
+    run(folder, path)
+    last = folder / "books" / "wechat" / "2026" / "2026-03.beancount"
+    old = re.sub(r'^  digest: "[^"]*"\n', "", last.read_text(encoding="utf-8"), flags=re.M)
+    last.write_text(old, encoding="utf-8")   # as books written before the digest was recorded
+    before = snapshot(folder / "books")
+    [again] = run(folder, path)
+    assert again.before is None and not again.new and not again.covered
+    assert f"0 entries written, {again.known} already in the books" in again.summary() and again.known >= 200
+    assert snapshot(folder / "books") == before   # the old record is left as it is
+
+
+def test_the_digest_does_not_depend_on_the_order_of_imports(tmp_path):
+    books = {}
+    for order in ("ab", "ba"):
+        folder = merchant(tmp_path, order)
+        a = bill(folder, 200, "a.csv", keep=lambda lines: lines[:120])
+        b = bill(folder, 200, "b.csv", keep=lambda lines: lines[80:])
+        for path in (a, b) if order == "ab" else (b, a):
+            run(folder, path)
+        run(folder, a, b)   # both recorded: nothing read, nothing written
+        books[order] = {p.relative_to(folder): p.read_bytes() for p in sorted((folder / "books").rglob("*.beancount"))}
+    assert books["ab"] == books["ba"]
+    assert sum(text.count(b"digest:") for text in books["ab"].values()) == 2
+
+
+def test_a_record_removed_before_the_lock_makes_the_statement_read(tmp_path, monkeypatch):
+    """The digests are read without the lock; a write before the lock that removes the
+    record makes the import read the statement after all."""
+    folder = merchant(tmp_path, "m")
+    path = bill(folder, 100)
+    run(folder, path)
+    full = snapshot(folder / "books")
+    [record] = records(folder)
+    [last] = [p for p in (folder / "books").rglob("*.beancount") if record in p.read_text(encoding="utf-8")]
+    original_route = importing.route_batch
+
+    def meanwhile(read):
+        last.write_text(last.read_text(encoding="utf-8").replace("\n" + record, ""), encoding="utf-8")
+        monkeypatch.setattr(importing, "route_batch", original_route)
+        return original_route(read)
+    monkeypatch.setattr(importing, "route_batch", meanwhile)
+    [again] = run(folder, path)
+    assert again.before is None and again.covered and not again.new
+    assert snapshot(folder / "books") == full
+
+
+def test_digests_are_per_source(tmp_path):
+    """The digest is looked up in the books of the source the file is identified as."""
+    folder = merchant(tmp_path, "m")
+    path = bill(folder, 50)
+    run(folder, path)
+    config = config_mod.load(folder / "config.yaml")
+    books = importing.Books(config.books)
+    assert list(books.digests("wechat")) and books.digests("ops") == {}
+
+
+def test_coverage_records_are_found_across_any_chunk_boundary(tmp_path):
+    """Books.digests reads month files a few MB at a time: a record cut anywhere by a
+    read is found whole, at every chunk size."""
+    from beanclear.books import coverage_blocks
+    folder = merchant(tmp_path, "m")
+    a = bill(folder, 60, "a.csv", keep=lambda lines: lines[:20])
+    b = bill(folder, 60, "b.csv", keep=lambda lines: lines[30:])
+    run(folder, a)
+    run(folder, b)
+    whole = [r.encode() for r in records(folder)]
+    assert len(whole) == 2
+    files = sorted((folder / "books" / "wechat").rglob("*.beancount"))
+    for size in (1, 2, 3, 7, 64, 1000, 10**6):
+        found = [block for path in files for block in coverage_blocks(path, size)]
+        assert found == whole, size
