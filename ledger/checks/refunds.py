@@ -74,14 +74,20 @@ def daily(entries, config, sales: list | None = None) -> dict[tuple[str, str], D
     """`sales`: channel_sales(entries, config), when the caller has it."""
     out: dict[tuple[str, str], Daily] = defaultdict(Daily)
     for entry, channel, sale_side in channel_sales(entries, config) if sales is None else sales:
-        for p in sale_side:
-            day = out[(channel.name, p.units.currency)]
-            if p.units.number < 0:
-                day.sales[entry.date] -= p.units.number
-            elif p.units.number > 0:
-                day.refunds[entry.date] += p.units.number
-                day.refund_entries[entry.date].append(entry)
+        count(out, entry, channel, sale_side)
     return out
+
+
+def count(series: dict, entry, channel, sale_side) -> None:
+    """One entry's sale postings into its channel's daily series: a credit is a sale, a
+    debit a refund (the page's charts count them the same way, through here)."""
+    for p in sale_side:
+        day = series[(channel.name, p.units.currency)]
+        if p.units.number < 0:
+            day.sales[entry.date] -= p.units.number
+        elif p.units.number > 0:
+            day.refunds[entry.date] += p.units.number
+            day.refund_entries[entry.date].append(entry)
 
 
 def rate_findings(series: dict, config) -> list[Finding]:

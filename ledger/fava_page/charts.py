@@ -43,14 +43,8 @@ def daily_money(entries, config, series: dict | None = None, sales: list | None 
     settled: dict[tuple, dict] = defaultdict(lambda: defaultdict(Decimal))
 
     def sold(entry, channel, sale_side):
-        if own:   # as refunds.daily
-            for p in sale_side:
-                day = series[(channel.name, p.units.currency)]
-                if p.units.number < 0:
-                    day.sales[entry.date] -= p.units.number
-                elif p.units.number > 0:
-                    day.refunds[entry.date] += p.units.number
-                    day.refund_entries[entry.date].append(entry)
+        if own:
+            refunds.count(series, entry, channel, sale_side)
         for p in entry.postings:
             if p.account == channel.accounts.fees:
                 fees[(channel.name, p.units.currency)][entry.date] += p.units.number
