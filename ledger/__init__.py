@@ -11,12 +11,18 @@ are thin faces over it):
                  how far the deadlines can be judged (gaps)
     checks/      one module per rule, the findings and their policy, acknowledgments,
                  reconcile (each plugin its check, what they share once per load) and the check report
-    matching.py  linking the bank lines nothing explains
+    matching/    linking the bank lines nothing explains (core), and why a line got no
+                 proposal (why)
+    resolve/     acting on a finding: book a bank line (and save a rule), link and
+                 unlink by hand, write off, follow up; each a plan the one writer applies
+    live/        the channels' APIs: `beanclear fetch` (fetch/, one module per channel,
+                 archived and retried) and `beanclear serve` (serve/: webhooks, schedule)
     periods/     closing and reopening a month (月结), and refusing imports into a closed one
     reports/     the reconciliation report of a month: text, JSON, XLSX, PDF
     exports/     the books and findings as tables for BI tools (SQLite, SQLAlchemy, Parquet)
     setup/       `beanclear init`: a config.yaml and the books from a folder of statements
-    fava_page/   the Reconciliation page in Fava
+    fava_page/   the Reconciliation page in Fava: its state from the load, the review
+                 queue's actions, uploads, and Fava's own Import page (ingest)
     demo/        the example merchant; simulation/: random merchants with their truth
     cli.py       the `beanclear` command (clikit.py: what its commands share)
 """
