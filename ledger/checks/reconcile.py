@@ -188,14 +188,10 @@ class Load:
         return sorted(out, key=lambda f: f.sort_key)
 
 
-_END = Finding("__end__", None, "", "", Decimal(0), "", "")   # no write-off or follow-up names it
-
-
 def _resolved(findings: list[Finding], entries) -> list[Finding]:
     """resolve.state.apply on some of the findings, without the write-offs it lists
     because none of *these* findings used them (known only when every check ran)."""
-    out = resolve_state.apply(findings + [_END], entries)
-    return out[:next(i for i, f in enumerate(out) if f is _END)]
+    return resolve_state.apply(findings, entries, unused=False)
 
 
 def find(entries, config, checks=tuple(CHECKS)) -> list[Finding]:

@@ -31,7 +31,10 @@ def _today() -> dt.date:
     return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
 
 
-def apply(findings: list[Finding], entries, today: dt.date | None = None) -> list[Finding]:
+def apply(findings: list[Finding], entries, today: dt.date | None = None, unused: bool = True) -> list[Finding]:
+    """The findings as the decisions in the books leave them. `unused`: also list the
+    write-offs above the limit that none of `findings` used (right only when `findings`
+    are every check's: a single check cannot tell whether another one uses them)."""
     from beanclear.resolve.followup import DONE, FOLLOW_UP, follow_ups
     from beanclear.resolve.writeoff import META, written_off
     # one cheap pass finds whether the books hold any decision of ours (most do not)
@@ -67,7 +70,7 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None) -> lis
                             message=f.message + (f" — follow-up by {owner} overdue since {due}" if overdue else ""))
         out.append(f)
     seen = set()
-    for entry in offs.values():
+    for entry in offs.values() if unused else ():
         if entry.flag == "!" and id(entry) not in used and id(entry) not in seen:
             seen.add(id(entry))
             out.append(_listed(entry))
