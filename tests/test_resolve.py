@@ -223,6 +223,30 @@ def test_write_off_a_fee_above_contract_resolves_the_fee_gap(shop):
     assert ("fee-gap", "T1") not in codes(shop)
 
 
+
+def test_the_months_report_lists_a_write_off_within_the_limit_and_where_it_went(shop):
+    before = json.loads(run(shop, "report", "2026-03", "--format", "json"))
+    run(shop, "write-off", "payout-mismatch", "B1")
+    after = json.loads(run(shop, "report", "2026-03", "--format", "json"))
+    gone = [f for f in before["findings"] if f["code"] == "payout-mismatch"]
+    [row] = [f for f in after["findings"] if f["code"] == "payout-mismatch"]
+    assert gone and gone[0]["status"] == "open"
+    assert (row["status"], row["amount"], row["currency"], row["resolution"]) == \
+        ("resolved", "0.50", "CNY", "written off to Expenses:Fees:Bank")
+    assert "B1" in row["refs"]
+
+
+def test_a_write_off_above_the_limit_is_not_listed_twice_in_the_months_report(shop):
+    config = shop / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  bank-unmatched: {severity: warning}\n",
+        "  bank-unmatched: {severity: warning}\n  payout-mismatch: {write_off: {limit: 0.10}}\n"), encoding="utf-8")
+    run(shop, "write-off", "payout-mismatch", "B1", "--reason", "agreed")
+    report = json.loads(run(shop, "report", "2026-03", "--format", "json"))
+    [row] = [f for f in report["findings"] if f["code"] == "payout-mismatch"]
+    assert row["status"] == "acknowledged"
+
+
 # -- follow up ------------------------------------------------------------------------------
 
 def test_follow_up_then_overdue_then_done(shop, monkeypatch):

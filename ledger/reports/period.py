@@ -277,8 +277,25 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date) -> lis
         then = reconcile.find(as_at(entries, end), config)
         out += [_row(f, "resolved", "resolved by the books after the month's end")
                 for f in then if f.date and start <= f.date <= end and f.code != "stale-ack" and _key(f) not in now]
+    out += written_off_rows(entries, start, end)
     order = {"open": 0, "acknowledged": 1, "resolved": 2}
     return sorted(out, key=lambda r: (order[r.status], r.date, r.code, r.source, r.refs))
+
+
+def written_off_rows(entries, start: dt.date, end: dt.date) -> list[FindingRow]:
+    """The month's write-offs within their limit: the findings they settled are gone from
+    the books' report, so the month's report says what settled them and where it went.
+    (One above the limit keeps its finding, listed acknowledged with the reason.)"""
+    from beanclear.resolve.writeoff import META
+    out = []
+    for e in entries:
+        if (isinstance(e, data.Transaction) and e.meta.get(META) and e.flag != "!"
+                and start <= e.date <= end and e.postings):
+            into = next((p for p in e.postings if p.units.number > 0), e.postings[0])
+            out.append(FindingRow("resolved", str(e.meta[META]), "", e.date, "", into.units.number,
+                                  into.units.currency, tuple(str(e.meta.get("settles", "")).split()),
+                                  e.narration, f"written off to {into.account}"))
+    return out
 
 
 def as_at(entries, end: dt.date) -> list:
