@@ -85,16 +85,12 @@ def import_(config_path, paths, source, dry_run, force):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check(config_path, fmt):
     """Check the books: Beancount's errors and every reconciliation finding."""
-    from beanclear import books as books_mod
     from beanclear.checks import checking
     config = _load(config_path)
     if not (config.books / "main.beancount").exists():
         raise _fail(f"{config.books / 'main.beancount'}: no books yet (run `beanclear import` first)")
-    with steps("beanclear check", 2) as step:   # checking.check, in its two stages
-        step("loading the books (the plugins check them)")
-        entries, errors, options = books_mod.load(config.books / "main.beancount")
-        step("the report")
-        report = checking.report(entries, errors, config, options)
+    with steps("beanclear check", 2) as step:
+        report = checking.check(config, step)
     click.echo(report.to_json() if fmt == "json" else report.to_text())
     sys.exit(1 if report.errors else 0)
 

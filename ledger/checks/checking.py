@@ -69,10 +69,12 @@ def beancount_finding(error, root) -> Finding:
                    " ".join(str(error.message).split()), file=filename, line=source.get("lineno"), severity="error")
 
 
-def check(config) -> Report:
-    """Load the books and report Beancount's errors and every reconciliation finding."""
-    main = config.books / "main.beancount"
-    entries, errors, options = books.load(main)
+def check(config, step=lambda stage: None) -> Report:
+    """Load the books and report Beancount's errors and every reconciliation finding.
+    `step(stage)` is called as each of the two stages starts (the CLI's progress)."""
+    step("loading the books (the plugins check them)")
+    entries, errors, options = books.load(config.books / "main.beancount")
+    step("the report")
     return report(entries, errors, config, options)
 
 
