@@ -269,13 +269,3 @@ def stored_load(options_map) -> Load | None:
     stored = (options_map or {}).get(STORE)
     return stored if isinstance(stored, Load) else None
 
-
-def stored_findings(options_map, entries=None) -> list[Finding] | None:
-    """Every finding of a load whose plugins ran: what they computed, and the checks
-    whose plugin lines the books leave out (computed here, on `entries`)."""
-    stored = stored_load(options_map)
-    if stored is None:
-        return None
-    if entries is None and not stored.complete:
-        raise ValueError("the books list only some beanclear plugins: pass the entries to compute the others")
-    return stored.report(entries)
