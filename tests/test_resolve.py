@@ -192,6 +192,22 @@ def test_write_off_a_bank_fee_on_a_payout(shop):
     assert snapshot(shop / "books") == after
 
 
+def test_write_off_a_payout_the_bank_received_more_of_credits_the_fee_account(shop):
+    """The bank line took more out of transit than the payout put in (198.90 against
+    198.40): the write-off puts 0.50 back into transit and credits the bank-fee account,
+    so transit nets to zero and the surplus is visible, not absorbed."""
+    ops = shop / "books" / OPS
+    ops.write_text(text(shop, OPS).replace("197.90 CNY", "198.90 CNY"), encoding="utf-8")
+    [mismatch] = [f for f in findings(shop) if f.code == "payout-mismatch"]
+    assert mismatch.amount == mismatch.amount.__class__("0.50")
+    out = run(shop, "write-off", "payout-mismatch", "B1")
+    assert out.startswith("payout-mismatch B1: 0.50 CNY written off to Expenses:Fees:Bank\n")
+    assert text(shop, "writeoffs.beancount").endswith(WRITE_OFF.replace("197.90", "198.90").replace(
+        "Expenses:Fees:Bank                            0.50 CNY", "Expenses:Fees:Bank                           -0.50 CNY").replace(
+        "Assets:Transit:WeChat                        -0.50 CNY", "Assets:Transit:WeChat                         0.50 CNY"))
+    assert not [f for f in findings(shop) if f.code == "payout-mismatch"]
+
+
 def test_write_off_above_the_limit_needs_a_reason_and_shows_as_such(shop):
     config = shop / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace(
