@@ -33,8 +33,8 @@ def twins(merchant, tmp_path_factory):
     return started(merchant), started(other)
 
 
-def send(fava, files, origin="http://localhost", field="statement", **headers):
-    data = {field: [(io.BytesIO(content), name) for name, content in files]}
+def send(fava, files, origin="http://localhost", field="statement", options=None, **headers):
+    data = {field: [(io.BytesIO(content), name) for name, content in files], **(options or {})}
     if origin is not None:
         headers["Origin"] = origin
     return fava.client.post(f"/{fava.slug}/{PAGE}upload", data=data, content_type="multipart/form-data",
@@ -144,3 +144,41 @@ def test_a_name_taken_by_other_bytes_keeps_both_files(twins):
     assert re.fullmatch(r"statements/ops/feb\.[0-9a-f]{12}\.csv", archived)
     assert (merchant / archived).read_bytes() == bank and kept.read_bytes() == b"a person's own file\n"
     assert "1 rows read, 2 entries written" in response.get_json()["summary"][0]   # the line and its balance
+
+
+def test_source_and_force_are_the_imports_options(twins):
+    """`source` and `force` do what `beanclear import --source --force` does: a file
+    read as the named source's (or refused by it), and a statement recorded by its
+    digest read again row by row, writing nothing new."""
+    by_cli, by_page = twins
+    trade = sample("wechat_merchant", TRADE)
+    fava = Fava(by_page)
+    books = snapshot(by_page / "books")
+    wrong = send(fava, [(TRADE, trade.read_bytes())], options={"source": "ops"})
+    assert wrong.status_code == 400 and wrong.get_json()["error"].startswith(f"{TRADE}:1: ")
+    assert snapshot(by_page / "books") == books
+    for options, error in (({"source": "alipay"}, 'source "alipay": not a source of config.yaml (expected one of '
+                                                  "ops, wechat)"),
+                           ({"force": "yes"}, 'force: expected 1 or nothing, got "yes"')):
+        refused = send(fava, [(TRADE, trade.read_bytes())], options=options)
+        assert refused.status_code == 400 and refused.get_json()["error"] == error
+        assert snapshot(by_page / "books") == books
+    first = send(fava, [(TRADE, trade.read_bytes())], options={"source": "wechat", "force": ""})
+    assert first.status_code == 200, first.get_data(as_text=True)
+    assert beanclear(by_cli, "import", str(trade), "--source", "wechat").exit_code == 0
+    assert snapshot(by_page / "books") == snapshot(by_cli / "books")
+    written = snapshot(by_page / "books")
+    again = send(fava, [(TRADE, trade.read_bytes())], options={"force": "1"})
+    assert again.status_code == 200
+    assert again.get_json()["summary"] == [f"statements/wechat/{TRADE}: wechat (wechat trade bill), 3 rows read, "
+                                           "0 entries written, 3 already in the books"]
+    assert snapshot(by_page / "books") == written
+
+
+def test_the_upload_form_offers_the_sources_and_force(twins):
+    merchant, _ = twins
+    html = Fava(merchant).client.get(f"/{Fava(merchant).slug}/{PAGE}").get_data(as_text=True)
+    form = html[html.index('id="beanclear-upload"'):]
+    form = form[:form.index("</form>")]
+    assert re.findall(r'<option value="([^"]*)">', form) == ["", "ops", "wechat"]
+    assert '<input type="checkbox" name="force" value="1">' in form

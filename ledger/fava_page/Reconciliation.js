@@ -70,6 +70,13 @@ function uploads(ctx, form) {
     for (const file of files) {
       body.append("statement", file, file.name);
     }
+    const source = form.querySelector("select[name=source]")?.value;
+    if (source) {
+      body.append("source", source);
+    }
+    if (form.querySelector("input[name=force]")?.checked) {
+      body.append("force", "1");
+    }
     show(result, `Importing ${files.length} file(s)…`, false);
     try {
       const answer = await ctx.api.post("upload", body);

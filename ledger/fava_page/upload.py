@@ -13,6 +13,10 @@ as `statements/<source>/<name>`, the folder `beanclear import` reads a source's 
 from. The books depend on the file's name (its coverage record names it) and bytes only,
 so an upload writes the same books as `beanclear import` of that file.
 
+Two optional text fields are `beanclear import`'s options: `source` (a source's name
+from config.yaml, for a file two sources of one type claim) and `force` ("1": read a
+statement the books record by its digest again, and lift the belonging check).
+
 A bad file (or a refused one: another account's, a closed month's) answers 400 with
 `name:line: what was wrong`; nothing is written to the books and nothing is archived.
 """
@@ -36,6 +40,7 @@ from beanclear.fava_page.guard import Refused
 from beanclear.importers.toolkit import StatementError
 
 FIELD = "statement"
+OPTIONS = ("source", "force")       # text fields: `beanclear import --source NAME --force`
 MAX_FILES = 20                      # files of one upload
 MAX_BYTES = 64 * 1024 * 1024        # bytes of one upload's body, all files together
 MAX_NAME = 200                      # characters of a file's name
@@ -48,21 +53,31 @@ class Received:
     data: bytes
 
 
+@dataclass
+class Options:
+    source: str | None = None
+    force: bool = False
+
+
 def receive() -> list[Received]:
     """The files of an upload request; raises Refused unless it is a same-origin
-    multipart POST of 1 to MAX_FILES files with acceptable names and nothing else."""
+    multipart POST of 1 to MAX_FILES files with acceptable names, and nothing else but
+    the OPTIONS fields (read by options())."""
     guard._same_origin()  # before the body is read: a form post is a "simple" cross-site request
     if request.mimetype != "multipart/form-data":
         raise Refused(415, "expected the files as multipart/form-data")
     request.max_content_length = MAX_BYTES
     request.max_form_parts = MAX_FILES
-    request.max_form_memory_size = 256 * 1024   # no text field is taken; Werkzeug applies it per chunk read, too
+    request.max_form_memory_size = 256 * 1024   # text fields are short; Werkzeug applies it per chunk read, too
     try:
         form, files = request.form, request.files
     except RequestEntityTooLarge:
         raise Refused(413, f"upload: larger than {MAX_BYTES // (1024 * 1024)} MB or more than {MAX_FILES} files; "
                            "import big statements with `beanclear import`") from None
-    for name in [*form.keys(), *files.keys()]:
+    for name in form.keys():
+        if name not in OPTIONS:
+            raise Refused(400, f"{guard._shown(name)}: unknown field; expected {FIELD}, {' or '.join(OPTIONS)}")
+    for name in files.keys():
         if name != FIELD:
             raise Refused(400, f"{guard._shown(name)}: unknown field; expected {FIELD}")
     parts = files.getlist(FIELD)
@@ -76,6 +91,20 @@ def receive() -> list[Received]:
         seen.add(name)
         out.append(Received(name, part.read()))
     return out
+
+
+def options(config) -> Options:
+    """The upload's `source` and `force` fields, as `beanclear import` takes them; an
+    empty source is none (each file is identified by its content)."""
+    source = request.form.get("source", "").strip() or None
+    names = sorted(config.sources)
+    if source is not None and source not in names:
+        raise Refused(400, f"source {guard._shown(source)}: not a source of config.yaml (expected one of "
+                           f"{', '.join(names)})")
+    force = request.form.get("force", "")
+    if force not in ("", "0", "1"):
+        raise Refused(400, f"force: expected 1 or nothing, got {guard._shown(force)}")
+    return Options(source, force == "1")
 
 
 def file_name(raw) -> str:
@@ -101,7 +130,7 @@ class Outcome:
     written: list[Path]      # the books' files the import changed
 
 
-def import_files(config, received: list[Received]) -> Outcome:
+def import_files(config, received: list[Received], chosen: Options = Options()) -> Outcome:
     """Import the received files into the books, then archive them under statements/.
     Raises StatementError (its file is the sent name) with nothing written or kept."""
     statements = config.root / "statements"
@@ -115,7 +144,7 @@ def import_files(config, received: list[Received]) -> Outcome:
             paths.append(path)
         before = _stamps(config.books)
         try:
-            results = importing.run(config, paths)
+            results = importing.run(config, paths, source=chosen.source, force=chosen.force)
         except StatementError as exc:
             shown = Path(exc.file).name if Path(exc.file).parent == staging else exc.file
             raise StatementError(shown, exc.line, exc.reason) from None
@@ -185,7 +214,7 @@ def respond(extension):
         received = receive()
         # the config alone: the page's state (findings, proposals) is not needed to import
         config = reconcile.plugin_config(extension.ledger.options, extension.config_path)
-        outcome = import_files(config, received)
+        outcome = import_files(config, received, options(config))
     except Refused as exc:
         return jsonify({"error": str(exc)}), exc.status
     except (StatementError, ConfigError) as exc:
