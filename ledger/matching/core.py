@@ -38,6 +38,7 @@ from beancount.core import data
 from rapidfuzz import fuzz, utils
 
 from beanclear.checks import acks
+from beanclear.checks.reconcile import collector_paused
 
 DAY = dt.timedelta(days=1)
 GROUP_LIMIT = 500     # items (or lines) in one window beyond which the group search gives up
@@ -272,7 +273,15 @@ class Index:
 
 
 def match(entries, config) -> list[Proposal]:
-    """Proposals for every open bank line, confident ones first applied in stage order."""
+    """Proposals for every open bank line, confident ones first applied in stage order.
+    The cycle collector is paused: matching makes no reference cycles, but the items,
+    index and proposals it builds trigger full collections that each walk every object
+    of the loaded books (a third of the matcher's CPU time at 100,000 items)."""
+    with collector_paused():
+        return _match(entries, config)
+
+
+def _match(entries, config) -> list[Proposal]:
     lines, items, history = collect(entries, config)
     lines.sort(key=lambda l: (l.date, l.ref))
     index = Index(items)
