@@ -33,6 +33,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from beancount.core import data
 from rapidfuzz import fuzz, utils
@@ -298,11 +299,16 @@ class Index:
             self.by_amount[(item.currency, item.amount)].append(item)
             self.by_currency[item.currency].append(item)
             self.by_channel[(item.currency, item.channel)].append(item)
-        self.amounts: dict[str, list[tuple[Decimal, int]]] = {}
+        # Each currency's items in amount order, ties in the order collected, and their
+        # amounts beside them: sorting and bisecting bare Decimals, not (amount, n)
+        # tuples, halves the comparisons (a tuple compares == before <), and the sort
+        # of all items was the index's largest cost at 1,000,000 items.
+        self.amounts: dict[str, list[Decimal]] = {}
         for currency, group in self.by_currency.items():
-            self.amounts[currency] = sorted((i.amount, n) for n, i in enumerate(group))
+            group.sort(key=attrgetter("amount"))   # stable: as sorting (amount, n) did
+            self.amounts[currency] = [i.amount for i in group]
         for group in self.by_channel.values():
-            group.sort(key=lambda i: (i.date, i.link))
+            group.sort(key=attrgetter("date", "link"))
         self.dates = {key: [i.date for i in g] for key, g in self.by_channel.items()}
         self.taken: set[int] = set()
         self.rejected: set[tuple[str, str]] = set()   # (bank ref, target) a person turned down
@@ -314,11 +320,10 @@ class Index:
         return id(item) not in self.taken
 
     def near_amount(self, currency: str, amount: Decimal, tolerance: Decimal) -> list[OpenItem]:
-        keys = self.amounts.get(currency, [])
-        lo = bisect.bisect_left(keys, (amount - tolerance, -1))
-        hi = bisect.bisect_right(keys, (amount + tolerance, len(keys)))
-        group = self.by_currency[currency]
-        return [group[n] for _, n in keys[lo:hi] if self.free(group[n])]
+        amounts = self.amounts.get(currency, [])
+        lo = bisect.bisect_left(amounts, amount - tolerance)
+        hi = bisect.bisect_right(amounts, amount + tolerance)
+        return [i for i in self.by_currency[currency][lo:hi] if self.free(i)]
 
     def in_window(self, currency: str, channel: str, day: dt.date, before: int) -> list[OpenItem]:
         """A channel's free items that the money of `day` could settle."""
