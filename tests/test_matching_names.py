@@ -42,7 +42,7 @@ CHANNELS = [  # name, payout memo, aliases
 ]
 
 WORDS = ["wechat", "WECHAT", "WeChat HK", "财付通", "微信支付", "tenpay", "TENPAY PAYMENTS", "stripe", "STRİPE",
-         "ſtripe", "Stripe Payments UK", "c1", "C1 Pay", "c12 pay", "C123 PAY", "K 12", "Kelvin7", "kelvin",
+         "ſtripe", "Stripe Payments UK", "c1", "C1 Pay", "c12 pay", "C123 PAY", "K 12", "\u212a 12", "\u212aELVIN", "Kelvin7", "kelvin",
          "KELVIN", "ǆemo", "Ǆemo", "a.b (hk) ltd", "A.B (HK) LTD", "istanbul", "İstanbul", "i̇stanbul",
          "pingpong", "乒乓", "Customer", "转账", "never", "", " ", "-", "TRANSFER"]
 
