@@ -2,6 +2,7 @@
 
     python benchmarks/bench_match.py                 # 10,000 x 100,000, then 100,000 x 1,000,000
     python benchmarks/bench_match.py --scale 1       # only the first size
+    python benchmarks/bench_match.py --profile 30    # and the top 30 of a cProfile of each
 
 Entries are built in memory (this measures matching, not parsing): payouts of 20
 channels per 100,000 items spread over a year, waiting in transit (ten times the items
@@ -10,7 +11,8 @@ growth does not multiply, stays the same); bank lines of which a quarter quote
 the payout id, a quarter pay a payout under the bank's name for the channel, a tenth
 pay two payouts at once, and the rest have no counterpart. Each size runs in its own
 process so its peak memory (ru_maxrss) is its own. The time should grow about ten
-times from one size to the next, not a hundred.
+times from one size to the next, not a hundred. The ratio is of CPU time
+(`time.process_time`): the clock on the shared machine moves with the neighbours.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+
+import harness
 
 CHANNELS_PER_100K = 20  # more items means more channels, not more payouts per channel and day
 
@@ -98,10 +102,10 @@ def measure(lines: int, items: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         config = config_for(Path(folder), channels_for(items))
     entries = build(lines, items)
-    began = time.perf_counter()
-    proposals = matching.match(entries, config)
-    took = time.perf_counter() - began
-    return {"lines": lines, "items": items, "seconds": round(took, 2),
+    began, cpu = time.perf_counter(), time.process_time()
+    proposals = harness.profiled(lambda: matching.match(entries, config), f"matching {lines:,} x {items:,}")
+    took, cpu = time.perf_counter() - began, time.process_time() - cpu
+    return {"lines": lines, "items": items, "seconds": round(took, 2), "cpu_s": round(cpu, 2),
             "proposals": len(proposals), "confident": sum(p.confident for p in proposals),
             "by_stage": {s: sum(p.stage == s for p in proposals) for s in ("exact", "groups", "fuzzy", "history")},
             "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
@@ -113,7 +117,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--scale", type=int, default=2, help="how many sizes, each ten times the last")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    harness.add_profile_flag(parser)
     args = parser.parse_args()
+    harness.use_profile(args)
     if args.one:
         print(json.dumps(measure(args.lines, args.items)))
         return
@@ -122,14 +128,18 @@ def main() -> None:
         lines, items = args.lines * 10 ** step, args.items * 10 ** step
         run = subprocess.run([sys.executable, __file__, "--one", "--lines", str(lines), "--items", str(items)],
                              capture_output=True, text=True, check=True)
+        if args.profile:
+            print(run.stderr, end="", flush=True)
         result = json.loads(run.stdout)
         results.append(result)
-        print(f"{lines:>9,} bank lines x {items:>10,} open items: {result['seconds']:8.2f} s, "
+        print(f"{lines:>9,} bank lines x {items:>10,} open items: {result['cpu_s']:8.2f} s cpu "
+              f"(clock {result['seconds']:.2f} s), "
               f"peak {result['peak_mib']:,} MiB, {result['proposals']:,} proposals "
               f"({result['confident']:,} confident; {result['by_stage']})", flush=True)
     if len(results) > 1:
-        growth = results[-1]["seconds"] / max(results[-2]["seconds"], 1e-9)
-        print(f"time grew {growth:.1f}x for 10x the work")
+        growth = results[-1]["cpu_s"] / max(results[-2]["cpu_s"], 1e-9)
+        clock = results[-1]["seconds"] / max(results[-2]["seconds"], 1e-9)
+        print(f"CPU time grew {growth:.1f}x for 10x the work (clock {clock:.1f}x); goal <= 11x")
 
 
 if __name__ == "__main__":
