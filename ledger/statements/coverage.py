@@ -36,8 +36,21 @@ QUIET_DAYS = 3
 def period(extraction) -> tuple[dt.date, dt.date] | None:
     """The days a statement covers: the period it states, widened to its first and last
     line (a file whose lines stray outside its stated period still covers them)."""
-    days = [e.date - DAY if isinstance(e, data.Balance) else e.date
-            for e in extraction.entries if isinstance(e, (data.Transaction, data.Balance))]
+    first = last = None   # a fold, not a list of days: a statement may hold millions of lines
+    for e in extraction.entries:
+        if isinstance(e, data.Transaction):
+            day = e.date
+        elif isinstance(e, data.Balance):
+            day = e.date - DAY
+        else:
+            continue
+        if first is None:
+            first = last = day
+        elif day < first:
+            first = day
+        elif day > last:
+            last = day
+    days = [d for d in (first, last) if d is not None]
     days += list(getattr(extraction, "period", None) or ())
     days += list(getattr(extraction, "held_days", None) or ())  # rows the books held: no entry built
     return (min(days), max(days)) if days else None

@@ -1,0 +1,261 @@
+"""Holding an import's entries and ids without holding them all in memory (#15).
+
+A statement of a million rows makes a million entries (~2.4 KB each in memory) and two
+million ids; the import must see all of them before it writes anything (one bad row
+anywhere: nothing written). Three stores keep what an import holds to a few thousand
+of each, whatever the statement's length, and are one code path for every size: below
+their limit nothing touches the disk.
+
+* `Spill`: entries in the order they came (an importer's rows, the import's new
+  entries); past LIMIT entries they go to a temporary file, pickled in chunks, and are
+  read back chunk by chunk on each pass.
+* `Sorted`: entries by month, then render.sort_key, ties in the order they came (the
+  order Books.plan writes them in); each LIMIT entries sorted into a run on disk, a
+  month read back as the merge of the runs' chunks of that month.
+* `Ids`: a set of exact strings (optionally with a small value each); past LIMIT_IDS
+  keys it moves into a private temporary sqlite database. Exact, not hashed: an id is
+  compared as the channel wrote it, and a collision must never skip money.
+
+Cleaning up: every temporary file is unlinked as it is made (tempfile.TemporaryFile,
+sqlite's "" database), so nothing is left behind whatever happens, a kill included:
+the space goes back when the process closes the file or ends. They are made in
+tempfile's directory (TMPDIR; `BEANCLEAR_SPILL_DIR` to choose another).
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import pickle
+import sqlite3
+import tempfile
+from typing import Iterable, Iterator
+
+LIMIT = int(os.environ.get("BEANCLEAR_SPILL", "10000"))           # entries a store keeps in memory
+LIMIT_IDS = int(os.environ.get("BEANCLEAR_SPILL_IDS", "200000"))  # keys an Ids keeps in memory
+CHUNK = 256          # entries per pickle: what a pass over a spill holds of each run at a time
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+def _temporary():
+    """An unlinked temporary file: nothing to clean up, on any exit."""
+    return tempfile.TemporaryFile(prefix="beanclear-spill-", dir=os.environ.get("BEANCLEAR_SPILL_DIR") or None)
+
+
+def _write_chunks(fh, items: list) -> list[int]:
+    """`items` pickled CHUNK at a time at the end of `fh`; the offset of each chunk."""
+    fh.seek(0, os.SEEK_END)
+    offsets = []
+    for at in range(0, len(items), CHUNK):
+        offsets.append(fh.tell())
+        pickle.dump(items[at:at + CHUNK], fh, PROTOCOL)
+    return offsets
+
+
+def _read_chunks(fh, offsets: list[int]) -> Iterator:
+    for offset in offsets:
+        fh.seek(offset)   # each pass seeks: two passes over one store may interleave
+        yield from pickle.load(fh)
+
+
+class Spill:
+    """A list of entries that spills: append(), `+=`, len(), passes in the order they came.
+    (Indexing and == a list are there for tests and small callers: they make a pass.)"""
+
+    def __init__(self, entries: Iterable = ()):
+        self._buf: list = []
+        self._file = None
+        self._chunks: list[int] = []
+        self._spilled = 0
+        self.extend(entries)
+
+    def append(self, entry) -> None:
+        buf = self._buf
+        buf.append(entry)
+        if len(buf) >= LIMIT:
+            self._flush()
+
+    def extend(self, entries: Iterable) -> None:
+        for entry in entries:
+            self.append(entry)
+
+    def __iadd__(self, entries: Iterable) -> "Spill":
+        self.extend(entries)
+        return self
+
+    def _flush(self) -> None:
+        if self._file is None:
+            self._file = _temporary()
+        self._chunks += _write_chunks(self._file, self._buf)
+        self._spilled += len(self._buf)
+        self._buf = []
+
+    @property
+    def spilled(self) -> int:
+        """Entries on disk (0: all in memory)."""
+        return self._spilled
+
+    def __len__(self) -> int:
+        return self._spilled + len(self._buf)
+
+    def __iter__(self) -> Iterator:
+        if self._chunks:
+            yield from _read_chunks(self._file, list(self._chunks))
+        yield from list(self._buf)
+
+    def __getitem__(self, at: int):
+        if not isinstance(at, int):
+            return list(self)[at]
+        return list(self)[at] if at < 0 else next(e for n, e in enumerate(self) if n == at)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, (list, Spill)) else NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Spill({len(self)} entries, {self._spilled} on disk)"
+
+
+class Sorted:
+    """Entries by (key, order of arrival), read back a month at a time: `key(entry)`
+    is a tuple whose first item starts with the entry's "YYYY-MM" (render.sort_key)."""
+
+    def __init__(self, key):
+        self.key = key
+        self._buf: list = []                  # (key, arrival, entry)
+        self._runs: list[dict] = []           # per run: month -> offsets of its chunks
+        self._file = None
+        self._count = 0
+
+    def add(self, entry) -> None:
+        self._buf.append((self.key(entry), self._count, entry))
+        self._count += 1
+        if len(self._buf) >= LIMIT:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._file is None:
+            self._file = _temporary()
+        self._buf.sort()   # by key, then arrival (unique): never compares entries
+        run: dict[str, list[int]] = {}
+        start = 0
+        for end in range(1, len(self._buf) + 1):
+            month = self._buf[start][0][0][:7]
+            if end == len(self._buf) or self._buf[end][0][0][:7] != month:
+                run[month] = _write_chunks(self._file, self._buf[start:end])
+                start = end
+        self._runs.append(run)
+        self._buf = []
+
+    def __len__(self) -> int:
+        return self._count
+
+    def months(self) -> list[str]:
+        found = {month for run in self._runs for month in run}
+        found.update(item[0][0][:7] for item in self._buf)
+        return sorted(found)
+
+    def month(self, month: str) -> Iterator[tuple]:
+        """(key, entry) of one month, in order: the merge of every run's part of it."""
+        self._buf.sort()
+        mine = [item for item in self._buf if item[0][0][:7] == month]
+        parts = [_read_chunks(self._file, run[month]) for run in self._runs if month in run] + [iter(mine)]
+        for key, _, entry in (heapq.merge(*parts) if len(parts) > 1 else parts[0]):
+            yield key, entry
+
+
+def _key(text: str) -> bytes:
+    """A key as sqlite holds it: its UTF-8 bytes (any str, a lone surrogate too), compared
+    byte for byte (memcmp), which sorts as the code points do."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _str(key: bytes) -> str:
+    return key.decode("utf-8", "surrogatepass")
+
+
+class Ids:
+    """A set of exact strings, each with an optional value (kept as first added): a dict
+    while it holds at most LIMIT_IDS keys, then a table of a private temporary sqlite
+    database (primary key: the string's bytes, so a look-up is exact)."""
+
+    def __init__(self, keys: Iterable[str] = ()):
+        self._mem: dict | None = {}
+        self._db: sqlite3.Connection | None = None
+        self._count = 0
+        self.update(keys)
+
+    def _to_disk(self) -> None:
+        # "": a temporary database sqlite deletes itself; no journal, nothing to make durable
+        db = sqlite3.connect("", isolation_level=None)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-32768", "temp_store=FILE"):
+            db.execute(f"PRAGMA {pragma}")
+        db.execute("CREATE TABLE ids (k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID")
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO ids VALUES (?, ?)",
+                       ((_key(k), None if v is None else pickle.dumps(v, PROTOCOL)) for k, v in self._mem.items()))
+        self._db, self._mem = db, None
+
+    @property
+    def on_disk(self) -> bool:
+        return self._db is not None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __contains__(self, key) -> bool:
+        if self._mem is not None:
+            return key in self._mem
+        if not isinstance(key, str):
+            return False
+        return self._db.execute("SELECT 1 FROM ids WHERE k = ?", (_key(key),)).fetchone() is not None
+
+    def get(self, key: str, default=None):
+        if self._mem is not None:
+            return self._mem.get(key, default)
+        row = self._db.execute("SELECT v FROM ids WHERE k = ?", (_key(key),)).fetchone()
+        return default if row is None else None if row[0] is None else pickle.loads(row[0])
+
+    def add(self, key: str, value=None) -> bool:
+        """Add `key` (with `value`) unless it is there; whether it was added."""
+        mem = self._mem
+        if mem is not None:
+            if key in mem:
+                return False
+            mem[key] = value
+            self._count += 1
+            if self._count > LIMIT_IDS:
+                self._to_disk()
+            return True
+        added = self._db.execute("INSERT OR IGNORE INTO ids VALUES (?, ?)",
+                                 (_key(key), None if value is None else pickle.dumps(value, PROTOCOL))).rowcount == 1
+        self._count += added
+        return added
+
+    def update(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            self.add(key)
+
+    def __iter__(self) -> Iterator[str]:
+        if self._mem is not None:
+            yield from list(self._mem)
+        else:
+            yield from (_str(k) for (k,) in self._db.execute("SELECT k FROM ids ORDER BY k"))
+
+    def prefixed(self, prefix: str) -> Iterator[str]:
+        """The keys that start with `prefix`."""
+        if self._mem is not None:
+            yield from [k for k in self._mem if k.startswith(prefix)]
+        else:  # the keys sort by code point: those with the prefix are one range of them
+            start = _key(prefix)
+            for (key,) in self._db.execute("SELECT k FROM ids WHERE k >= ? ORDER BY k", (start,)):
+                if not key.startswith(start):
+                    return
+                yield _str(key)
+
+    def __ge__(self, other) -> bool:
+        return all(key in self for key in other)
+
+    def __repr__(self) -> str:
+        return f"Ids({self._count} keys{', on disk' if self._db is not None else ''})"
