@@ -206,9 +206,12 @@ class Books:
         """Add to `changes` the new text of every file that `entries` go into."""
         # Sorted by month and render.sort_key as they come (spill.Sorted: runs on disk past
         # spill.LIMIT entries), ties in the order they came, as a stable sort leaves them.
-        store = Sorted(render.sort_key)
+        # Each is kept as its text (rendered here rather than as the file is written): text
+        # goes to disk and back far faster than an entry does.
+        store = Sorted()
+        text = render.entry_text
         for entry in entries:
-            store.add(entry)
+            store.add(render.sort_key(entry), text(entry) + "\n")
         months = store.months()
         for month in months:
             path = self.root / source / month[:4] / f"{month}.beancount"
@@ -347,13 +350,14 @@ def merge(old: str, new_entries: list = (), keyed: list | None = None) -> str:
     `keyed`, instead of `new_entries`: (sort key, entry) pairs, sorted."""
     if keyed is None:
         keyed = [(render.sort_key(e), e) for e in new_entries]
-    return "".join(merged([old], keyed))
+    text = render.entry_text
+    return "".join(merged([old], ((key, text(e) + "\n") for key, e in keyed)))
 
 
 def merged(old, keyed):
     """merge() as pieces of text, from the old text given as pieces (a file read a chunk
-    at a time) and the (key, entry) pairs as an iterator: one block in memory at a time."""
-    text = render.entry_text
+    at a time) and an iterator of (key, entry text ending with a blank line): one block
+    in memory at a time."""
     blocks = _blocks(_lines(old))
     last = next(blocks)   # the preamble; `last`: the piece given last, as merge() looked at it
     yield last
@@ -374,12 +378,12 @@ def merged(old, keyed):
     for block in blocks:
         key = block_key(block)
         while nxt is not None and nxt[0] < key:
-            yield from emit(text(nxt[1]) + "\n")
+            yield from emit(nxt[1])
             nxt = next(pending, None)
         last = block
         yield block
     while nxt is not None:
-        yield from emit(text(nxt[1]) + "\n")
+        yield from emit(nxt[1])
         nxt = next(pending, None)
 
 

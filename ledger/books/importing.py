@@ -38,6 +38,7 @@ class FileResult:
     covered: list = field(default_factory=list)      # the statement's coverage record, if new
     digest: str | None = None                        # of its bytes (coverage.file_digest)
     before: Recorded | None = None                   # the books record it by its digest: not read
+    balances: bool = False                           # whether `new` holds balance assertions (openings)
 
     def summary(self) -> str:
         ex = self.extraction
@@ -210,13 +211,18 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         for result in sorted(live, key=lambda r: not getattr(r.importer, "books_first", False)):
             name = result.importer.source.name
             result.known += result.extraction.held
-            for entry in result.extraction.entries:
+            entries, days = result.extraction.entries, coverage.Days()   # its days, found in this pass
+            for entry in entries:
+                days.add(entry)
                 part = render.unknown_part(entry, seen[name])  # another view may hold it, or part of it
                 if part is None:
                     result.known += 1
                 else:
                     seen[name].update(render.identities(part))
                     result.new.append(part)
+                    if isinstance(part, data.Balance):
+                        result.balances = True
+            result.extraction.line_span = (entries, days.span)
             covered = coverage.record(name, result.extraction, result.path, result.importer.shows_payouts,
                                       result.digest)
             if covered is not None and render.identity(covered) not in seen[name]:
@@ -314,6 +320,8 @@ def first_openings(config, results: list[FileResult], asserted: set[tuple[str, s
     summary line of the statement its first balance comes from."""
     from_config = {(account, currency) for account, currency, _ in config.openings()}
     have = books.openings()
+    if not any(r.balances for r in results):   # no assertion, no opening: no pass over the new entries
+        return []
     new = _Owned(results)
     out = []
     for opening, first in openings.implied(new, books.postings_before):

@@ -24,6 +24,7 @@ tempfile's directory (TMPDIR; `BEANCLEAR_SPILL_DIR` to choose another).
 
 from __future__ import annotations
 
+import copyreg
 import heapq
 import os
 import pickle
@@ -42,13 +43,40 @@ def _temporary():
     return tempfile.TemporaryFile(prefix="beanclear-spill-", dir=os.environ.get("BEANCLEAR_SPILL_DIR") or None)
 
 
+def _tuple_of(cls, values: tuple):
+    """A named tuple made back from its values without its class's __new__ (Amount's
+    checks its arguments in Python: a third of the time of reading an entry back)."""
+    return tuple.__new__(cls, values)
+
+
+def _as_tuple(value):
+    return _tuple_of, (type(value), tuple(value))
+
+
+def _dispatch() -> dict:
+    from beancount.core import amount, data
+    table = copyreg.dispatch_table.copy()
+    for cls in (amount.Amount, data.Posting, data.Transaction, data.Balance):
+        table[cls] = _as_tuple
+    return table
+
+
+_DISPATCH: dict | None = None
+
+
 def _write_chunks(fh, items: list) -> list[int]:
     """`items` pickled CHUNK at a time at the end of `fh`; the offset of each chunk."""
+    global _DISPATCH
+    if _DISPATCH is None:
+        _DISPATCH = _dispatch()
     fh.seek(0, os.SEEK_END)
+    pickler = pickle.Pickler(fh, PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
     offsets = []
     for at in range(0, len(items), CHUNK):
         offsets.append(fh.tell())
-        pickle.dump(items[at:at + CHUNK], fh, PROTOCOL)
+        pickler.dump(items[at:at + CHUNK])
+        pickler.clear_memo()   # each chunk read alone
     return offsets
 
 
@@ -118,18 +146,18 @@ class Spill:
 
 
 class Sorted:
-    """Entries by (key, order of arrival), read back a month at a time: `key(entry)`
-    is a tuple whose first item starts with the entry's "YYYY-MM" (render.sort_key)."""
+    """Items (key, value) in the order of their keys, ties in the order they came, read
+    back a month at a time: a key is a tuple whose first item starts with "YYYY-MM"
+    (render.sort_key), a value anything that pickles (Books.plan: an entry's text)."""
 
-    def __init__(self, key):
-        self.key = key
-        self._buf: list = []                  # (key, arrival, entry)
+    def __init__(self):
+        self._buf: list = []                  # (key, arrival, value)
         self._runs: list[dict] = []           # per run: month -> offsets of its chunks
         self._file = None
         self._count = 0
 
-    def add(self, entry) -> None:
-        self._buf.append((self.key(entry), self._count, entry))
+    def add(self, key: tuple, value) -> None:
+        self._buf.append((key, self._count, value))
         self._count += 1
         if len(self._buf) >= LIMIT:
             self._flush()
@@ -157,12 +185,12 @@ class Sorted:
         return sorted(found)
 
     def month(self, month: str) -> Iterator[tuple]:
-        """(key, entry) of one month, in order: the merge of every run's part of it."""
+        """(key, value) of one month, in order: the merge of every run's part of it."""
         self._buf.sort()
         mine = [item for item in self._buf if item[0][0][:7] == month]
         parts = [_read_chunks(self._file, run[month]) for run in self._runs if month in run] + [iter(mine)]
-        for key, _, entry in (heapq.merge(*parts) if len(parts) > 1 else parts[0]):
-            yield key, entry
+        for key, _, value in (heapq.merge(*parts) if len(parts) > 1 else parts[0]):
+            yield key, value
 
 
 def _key(text: str) -> bytes:
