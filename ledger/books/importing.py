@@ -267,11 +267,22 @@ def once_per_id(result: FileResult) -> None:
     that no import can settle: StatementError naming both lines. An id the books cannot
     hold exactly (a line break, a control character) is refused: it could not be found
     again, and a re-import would book it twice."""
-    # One pass; of each id, the line and amounts of its first row only (spill.Ids: on
-    # disk past a few hundred thousand ids), never the entries themselves.
-    first = Ids()
+    # A first pass keeps each id only (spill.Ids: on disk past a few hundred thousand),
+    # to find the ids the file repeats; only when there are some (or a bad id) does a
+    # second pass compare amounts, in file order, keeping the first row of those ids.
     entries = result.extraction.entries
-    repeated: list[int] = []   # the positions of rows booked once already
+    ids, repeated, bad = Ids(), Ids(), False
+    for entry in entries:
+        ident = entry.meta.get("id") if isinstance(entry, data.Transaction) else None
+        if ident is not None:
+            if not ids.add(ident):
+                repeated.add(ident)
+            bad = bad or not all(map(render.holdable, render.identities(entry)))
+    del ids
+    if not repeated and not bad:
+        return
+    first = Ids()   # of a repeated id: (position, amounts) of its first row
+    dropped: list[int] = []
     for at, entry in enumerate(entries):
         ident = entry.meta.get("id") if isinstance(entry, data.Transaction) else None
         if ident is None:
@@ -279,21 +290,23 @@ def once_per_id(result: FileResult) -> None:
         if not all(map(render.holdable, render.identities(entry))):
             raise StatementError(result.path, entry.meta.get("lineno", 0), f"id {ident!r} holds a line break or "
                                  "control character: the books could not keep it exactly, nor find it again")
+        if ident not in repeated:
+            continue
         amounts = _amounts(entry)
         if first.add(ident, (at, amounts)):
             continue
         twin_at, twin_amounts = first.get(ident)
         if twin_amounts == amounts:
-            repeated.append(at)
+            dropped.append(at)
             continue
         twin = next(e for n, e in enumerate(entries) if n == twin_at)   # read again: only to name it
         raise StatementError(result.path, entry.meta.get("lineno", 0),
                              f"id {ident!r} again, as on line {twin.meta.get('lineno', 0)}, but with other amounts "
                              f"({_text(entry)} against {_text(twin)}); a statement lists a movement once")
-    if repeated:
-        result.notes.append(f"{len(repeated)} row(s) repeat an earlier row of the file exactly (same id and amounts): "
+    if dropped:
+        result.notes.append(f"{len(dropped)} row(s) repeat an earlier row of the file exactly (same id and amounts): "
                             "booked once")
-        result.extraction.entries = _without(entries, set(repeated))
+        result.extraction.entries = _without(entries, set(dropped))
 
 
 def _without(entries, positions: set[int]):

@@ -70,13 +70,12 @@ def _write_chunks(fh, items: list) -> list[int]:
     if _DISPATCH is None:
         _DISPATCH = _dispatch()
     fh.seek(0, os.SEEK_END)
-    pickler = pickle.Pickler(fh, PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
     offsets = []
     for at in range(0, len(items), CHUNK):
         offsets.append(fh.tell())
+        pickler = pickle.Pickler(fh, PROTOCOL)   # one per chunk: each chunk is read alone
+        pickler.dispatch_table = _DISPATCH
         pickler.dump(items[at:at + CHUNK])
-        pickler.clear_memo()   # each chunk read alone
     return offsets
 
 
@@ -193,6 +192,11 @@ class Sorted:
             yield key, value
 
 
+def _batch() -> int:
+    """Keys an Ids on disk holds back before inserting them in one go."""
+    return max(1, min(20000, LIMIT_IDS))
+
+
 def _key(text: str) -> bytes:
     """A key as sqlite holds it: its UTF-8 bytes (any str, a lone surrogate too), compared
     byte for byte (memcmp), which sorts as the code points do."""
@@ -206,12 +210,14 @@ def _str(key: bytes) -> str:
 class Ids:
     """A set of exact strings, each with an optional value (kept as first added): a dict
     while it holds at most LIMIT_IDS keys, then a table of a private temporary sqlite
-    database (primary key: the string's bytes, so a look-up is exact)."""
+    database (primary key: the string's bytes, so a look-up is exact). On disk, keys
+    added go in batches (`_pending`, looked at first), as one insert each is slow."""
 
     def __init__(self, keys: Iterable[str] = ()):
         self._mem: dict | None = {}
         self._db: sqlite3.Connection | None = None
-        self._count = 0
+        self._pending: dict = {}
+        self._count = 0     # exact while in memory; on disk, len() counts
         self.update(keys)
 
     def _to_disk(self) -> None:
@@ -220,21 +226,37 @@ class Ids:
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-32768", "temp_store=FILE"):
             db.execute(f"PRAGMA {pragma}")
         db.execute("CREATE TABLE ids (k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID")
-        db.execute("BEGIN")
-        db.executemany("INSERT INTO ids VALUES (?, ?)",
-                       ((_key(k), None if v is None else pickle.dumps(v, PROTOCOL)) for k, v in self._mem.items()))
-        self._db, self._mem = db, None
+        self._db, self._pending, self._mem = db, self._mem, None
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            # one transaction (each statement its own is ~40x slower), in key order (the
+            # b-tree is filled page by page, not at random)
+            rows = sorted((_key(k), None if v is None else pickle.dumps(v, PROTOCOL)) for k, v in self._pending.items())
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR IGNORE INTO ids VALUES (?, ?)", rows)
+            self._db.execute("COMMIT")
+            self._pending = {}
 
     @property
     def on_disk(self) -> bool:
         return self._db is not None
 
     def __len__(self) -> int:
-        return self._count
+        if self._db is None:
+            return self._count
+        self._flush()
+        return self._db.execute("SELECT count(*) FROM ids").fetchone()[0]
+
+    def __bool__(self) -> bool:
+        return self._count > 0 if self._db is None else True   # on disk: past LIMIT_IDS keys
 
     def __contains__(self, key) -> bool:
         if self._mem is not None:
             return key in self._mem
+        if key in self._pending:
+            return True
         if not isinstance(key, str):
             return False
         return self._db.execute("SELECT 1 FROM ids WHERE k = ?", (_key(key),)).fetchone() is not None
@@ -242,6 +264,8 @@ class Ids:
     def get(self, key: str, default=None):
         if self._mem is not None:
             return self._mem.get(key, default)
+        if key in self._pending:
+            return self._pending[key]
         row = self._db.execute("SELECT v FROM ids WHERE k = ?", (_key(key),)).fetchone()
         return default if row is None else None if row[0] is None else pickle.loads(row[0])
 
@@ -256,26 +280,38 @@ class Ids:
             if self._count > LIMIT_IDS:
                 self._to_disk()
             return True
-        added = self._db.execute("INSERT OR IGNORE INTO ids VALUES (?, ?)",
-                                 (_key(key), None if value is None else pickle.dumps(value, PROTOCOL))).rowcount == 1
-        self._count += added
-        return added
+        if key in self:
+            return False
+        self._pending[key] = value
+        if len(self._pending) >= _batch():
+            self._flush()
+        return True
 
     def update(self, keys: Iterable[str]) -> None:
+        if self._mem is not None:
+            for key in keys:
+                self.add(key)
+            return
+        pending = self._pending   # INSERT OR IGNORE keeps a key's first value
         for key in keys:
-            self.add(key)
+            if key not in pending:
+                pending[key] = None
+        if len(pending) >= _batch():
+            self._flush()
 
     def __iter__(self) -> Iterator[str]:
         if self._mem is not None:
             yield from list(self._mem)
         else:
+            self._flush()
             yield from (_str(k) for (k,) in self._db.execute("SELECT k FROM ids ORDER BY k"))
 
     def prefixed(self, prefix: str) -> Iterator[str]:
         """The keys that start with `prefix`."""
         if self._mem is not None:
             yield from [k for k in self._mem if k.startswith(prefix)]
-        else:  # the keys sort by code point: those with the prefix are one range of them
+        else:  # the keys sort by their bytes: those with the prefix are one range of them
+            self._flush()
             start = _key(prefix)
             for (key,) in self._db.execute("SELECT k FROM ids WHERE k >= ? ORDER BY k", (start,)):
                 if not key.startswith(start):
@@ -286,4 +322,4 @@ class Ids:
         return all(key in self for key in other)
 
     def __repr__(self) -> str:
-        return f"Ids({self._count} keys{', on disk' if self._db is not None else ''})"
+        return f"Ids({len(self)} keys{', on disk' if self._db is not None else ''})"
