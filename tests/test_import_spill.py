@@ -166,3 +166,19 @@ def test_merge_in_pieces_is_merge(size):
     pieces = [TEXT[at:at + size] for at in range(0, len(TEXT), size)]
     assert "".join(merged(pieces, iter([]))) == TEXT
     assert "".join(merged(pieces, ((key, render.entry_text(e) + "\n") for key, e in keyed))) == merge(TEXT, keyed=keyed)
+
+
+def test_a_month_file_past_keep_text_is_scanned_in_pieces(tmp_path, monkeypatch):
+    """Books.known and statements() read a large month file a piece at a time (cut where
+    an entry starts): the same ids and statements as from the whole text."""
+    from beanclear.books import Books
+    import beanclear.books as books_mod
+    folder = merchant(tmp_path, "m")
+    run(folder, bill(folder, 300), held=True)
+    whole = Books(folder / "books")
+    ids, held = set(whole.known("wechat")), whole.statements("wechat")
+    assert len(ids) > 300 and held
+    for size in (40, 200, 1000, 5000):
+        monkeypatch.setattr(books_mod, "KEEP_TEXT", size)
+        pieces = Books(folder / "books")
+        assert set(pieces.known("wechat")) == ids and pieces.statements("wechat") == held

@@ -27,6 +27,7 @@ from beanclear.books.spill import Ids, Sorted
 OPEN_DATE = "2000-01-01"
 KEEP_TEXT = 16 * 2**20   # characters of a month file Books keeps once read (_read)
 ENTRY_START = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]")
+ENTRY_END = re.compile(r"\n(?=[^ \t\n])")   # a line break after which a block starts (Books._pieces)
 ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 COVERS_LINE = re.compile(r'^[ \t]+covers:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)  # render.identities
 BALANCE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+balance[ \t]+(\S+)[ \t]+[^;\n]*?([A-Z][A-Z0-9'._-]*)[ \t]*(?:;.*)?$",
@@ -79,17 +80,35 @@ class Books:
     def _scan(self, path: Path) -> tuple[list[str], list[tuple]]:
         """What known() and statements() read of one month file, from one read of it;
         the statements it records are kept (they are few), its ids are not."""
-        text = self._read(path)
-        ids = [_unescape(m) if "\\" in m else m for m in ID_LINE.findall(text)]
-        ids += [c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m) if "\\" in m else m)]
-        ids += [f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text)]
+        ids: list[str] = []
         held = []
-        for block in COVERAGE_BLOCK.finditer(text):
-            account = ACCOUNT_META.search(block.group(0))
-            held.append((dt.date.fromisoformat(block.group(2)), dt.date.fromisoformat(block.group(1)),
-                         _unescape(account.group(1)) if account else None))
+        for text in self._pieces(path):
+            ids += [_unescape(m) if "\\" in m else m for m in ID_LINE.findall(text)]
+            ids += [c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m) if "\\" in m else m)]
+            ids += [f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text)]
+            for block in COVERAGE_BLOCK.finditer(text):
+                account = ACCOUNT_META.search(block.group(0))
+                held.append((dt.date.fromisoformat(block.group(2)), dt.date.fromisoformat(block.group(1)),
+                             _unescape(account.group(1)) if account else None))
         self._held[path] = held
         return ids, held
+
+    def _pieces(self, path: Path):
+        """A month file's text, whole when Books keeps it (_read), else in pieces of about
+        KEEP_TEXT characters that end where an entry does (before a line that starts
+        with neither a space nor a tab): what the regexes of _scan find in the pieces is
+        what they find in the whole. A large month file is never read whole."""
+        if path in self._texts or path.stat().st_size <= KEEP_TEXT:
+            yield self._read(path)
+            return
+        rest = ""
+        with open(path, encoding="utf-8") as fh:
+            while more := fh.read(KEEP_TEXT):
+                text = rest + more
+                end = _last_entry_end(text)
+                yield text[:end]
+                rest = text[end:]   # the entry that may go on in what is not read yet
+        yield rest
 
     def stamp(self, source: str) -> tuple:
         """(name, size, modification time) of each of a source's files: equal stamps, the
@@ -236,6 +255,17 @@ class Books:
             text = text[:at] + f"{OPEN_DATE} open {config.equity}\n" + text[at:]
         entries = [opening_entry(o, name, config.equity) for o, name in openings]
         changes[accounts] = merge(text, sorted(entries, key=render.sort_key))
+
+
+def _last_entry_end(text: str) -> int:
+    """Where the last entry of `text` starts (after ENTRY_END's line break), or 0."""
+    for back in (2**16, len(text)):   # an entry is rarely longer than 64 KB
+        found = None
+        for found in ENTRY_END.finditer(text, max(0, len(text) - back)):
+            pass
+        if found is not None:
+            return found.start() + 1
+    return 0
 
 
 @dataclass(frozen=True)
