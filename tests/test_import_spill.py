@@ -182,3 +182,21 @@ def test_a_month_file_past_keep_text_is_scanned_in_pieces(tmp_path, monkeypatch)
         monkeypatch.setattr(books_mod, "KEEP_TEXT", size)
         pieces = Books(folder / "books")
         assert set(pieces.known("wechat")) == ids and pieces.statements("wechat") == held
+
+
+def test_picked_keeps_the_order_of_its_source(monkeypatch):
+    tiny(monkeypatch)
+    source = spill.Spill(range(30))
+    picked = spill.Picked(source)
+    expected = []
+    for at in range(30):
+        if at % 7 == 3:
+            continue                       # known: not written
+        if at % 5 == 0:
+            picked.put(at, f"part of {at}")  # written in part
+            expected.append(f"part of {at}")
+        else:
+            picked.take(at)
+            expected.append(at)
+    assert list(picked) == expected and len(picked) == len(expected)
+    assert list(spill.Picked(source)) == [] and not spill.Picked(source)

@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 from beancount.core import data
 
 from beanclear.books import atomic, prices, render
-from beanclear.books.spill import Ids, Spill
+from beanclear.books.spill import Ids, Picked, Spill
 from beanclear.books import Books, Recorded
 from beanclear.importers.base import Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
@@ -32,7 +32,7 @@ class FileResult:
     path: Path
     importer: StatementImporter
     extraction: Extraction
-    new: Spill = field(default_factory=Spill)        # in the order they came; spilled past spill.LIMIT
+    new: Picked = field(default_factory=Picked)      # what it writes of `extraction.entries`, in their order
     known: int = 0
     notes: list[str] = field(default_factory=list)   # what the import decided beyond the rows
     covered: list = field(default_factory=list)      # the statement's coverage record, if new
@@ -212,14 +212,18 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             name = result.importer.source.name
             result.known += result.extraction.held
             entries, days = result.extraction.entries, coverage.Days()   # its days, found in this pass
-            for entry in entries:
+            result.new = new = Picked(entries)   # the entries as they are, by position: not stored again
+            for at, entry in enumerate(entries):
                 days.add(entry)
                 part = render.unknown_part(entry, seen[name])  # another view may hold it, or part of it
                 if part is None:
                     result.known += 1
                 else:
                     seen[name].update(render.identities(part))
-                    result.new.append(part)
+                    if part is entry:
+                        new.take(at)
+                    else:
+                        new.put(at, part)
                     if isinstance(part, data.Balance):
                         result.balances = True
             result.extraction.line_span = (entries, days.span)

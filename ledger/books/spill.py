@@ -29,6 +29,7 @@ import heapq
 import os
 import pickle
 import sqlite3
+from array import array
 import tempfile
 from typing import Iterable, Iterator
 
@@ -142,6 +143,64 @@ class Spill:
 
     def __repr__(self) -> str:
         return f"Spill({len(self)} entries, {self._spilled} on disk)"
+
+
+class Picked:
+    """Some of a store's entries, in its order: those taken as they are (by position,
+    as ranges: no copy of them is made) and others put in their place or beside them
+    (`put`, a Spill). What an import writes of a statement is mostly its entries as
+    they are: read back from the statement's own store, they are not spilled twice.
+    Positions come in increasing order; `source` must not change meanwhile."""
+
+    def __init__(self, source=()):
+        self.source = source
+        self._starts, self._ends = array("q"), array("q")   # taken: [start, end) ranges
+        self._put = Spill()                                  # (position, entry)
+        self._count = 0
+
+    def take(self, at: int) -> None:
+        if self._ends and self._ends[-1] == at:
+            self._ends[-1] = at + 1
+        else:
+            self._starts.append(at)
+            self._ends.append(at + 1)
+        self._count += 1
+
+    def put(self, at: int, entry) -> None:
+        self._put.append((at, entry))
+        self._count += 1
+
+    def append(self, entry) -> None:   # at the end, after all of `source` (a FileResult's `new` without one)
+        self.put(len(self.source), entry)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator:
+        if not self._count:
+            return
+        put = iter(self._put)
+        nxt = next(put, None)
+        ranges = iter(zip(self._starts, self._ends))
+        start, end = next(ranges, (None, None))
+        for at, entry in enumerate(self.source):
+            while nxt is not None and nxt[0] == at:   # put before the one taken at the same place
+                yield nxt[1]
+                nxt = next(put, None)
+            while end is not None and at >= end:
+                start, end = next(ranges, (None, None))
+            if start is not None and start <= at:
+                yield entry
+            if nxt is None and end is None:
+                return
+        while nxt is not None:
+            yield nxt[1]
+            nxt = next(put, None)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, (list, Spill, Picked)) else NotImplemented
+
+    __hash__ = None
 
 
 class Sorted:
