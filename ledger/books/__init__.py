@@ -25,7 +25,7 @@ from beanclear.books import render
 from beanclear.books.spill import Ids, Sorted
 
 OPEN_DATE = "2000-01-01"
-KEEP_TEXT = 16 * 2**20   # characters of a month file Books keeps once read (_read)
+KEEP_TEXT = 16 * 2**20   # characters of month files Books keeps once read, all together (_read)
 ENTRY_START = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]")
 ENTRY_END = re.compile(r"\n(?=[^ \t\n])")   # a line break after which a block starts (Books._pieces)
 ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
@@ -73,7 +73,9 @@ class Books:
         text = self._texts.get(path)
         if text is None:
             text = path.read_text(encoding="utf-8")
-            if len(text) <= KEEP_TEXT:  # a large month file is read again if asked again: never all held
+            # kept while all kept come to KEEP_TEXT characters: what is past it is read
+            # again if asked again (a year of large months must not all be held)
+            if len(text) + sum(map(len, self._texts.values())) <= KEEP_TEXT:
                 self._texts[path] = text
         return text
 

@@ -34,7 +34,7 @@ import tempfile
 from typing import Iterable, Iterator
 
 LIMIT = int(os.environ.get("BEANCLEAR_SPILL", "10000"))           # entries a store keeps in memory
-LIMIT_IDS = int(os.environ.get("BEANCLEAR_SPILL_IDS", "200000"))  # keys an Ids keeps in memory
+LIMIT_IDS = int(os.environ.get("BEANCLEAR_SPILL_IDS", "100000"))  # keys an Ids keeps in memory
 CHUNK = 256          # entries per pickle: what a pass over a spill holds of each run at a time
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
@@ -282,7 +282,7 @@ class Ids:
     def _to_disk(self) -> None:
         # "": a temporary database sqlite deletes itself; no journal, nothing to make durable
         db = sqlite3.connect("", isolation_level=None)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-32768", "temp_store=FILE"):
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-16384", "temp_store=FILE"):
             db.execute(f"PRAGMA {pragma}")
         db.execute("CREATE TABLE ids (k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID")
         self._db, self._pending, self._mem = db, self._mem, None
