@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copyreg
 import heapq
+import itertools
 import os
 import pickle
 import sqlite3
@@ -277,7 +278,42 @@ class Ids:
         self._db: sqlite3.Connection | None = None
         self._pending: dict = {}
         self._count = 0     # exact while in memory; on disk, len() counts
+        # On disk, a filter in memory answers most look-ups of keys that are not there
+        # (an import's new ids) without sqlite: 16 bits a key, two of them set per key.
+        # Its "no" is exact; its "maybe" is settled by sqlite, so it never decides alone.
+        self._bits = bytearray()
+        self._mask = 0
+        self._filtered = 0   # keys set in the filter (repeats counted: it only sizes it)
         self.update(keys)
+
+    def _filter(self, key: str) -> None:
+        h = hash(key)
+        mask, bits = self._mask, self._bits
+        a, b = h & mask, (h >> 30) & mask
+        bits[a >> 3] |= 1 << (a & 7)
+        bits[b >> 3] |= 1 << (b & 7)
+        self._filtered += 1
+        if self._filtered * 16 > mask:
+            self._refilter((mask + 1) * 2)
+
+    def _refilter(self, size: int) -> None:
+        """A filter of `size` bits (a power of two) over every key, made anew as it fills."""
+        self._bits, self._mask, self._filtered = bytearray(size // 8), size - 1, 0
+        self._flush()
+        keys = itertools.chain((_str(k) for (k,) in self._db.execute("SELECT k FROM ids")), list(self._pending))
+        mask, bits = self._mask, self._bits
+        for key in keys:
+            h = hash(key)
+            a, b = h & mask, (h >> 30) & mask
+            bits[a >> 3] |= 1 << (a & 7)
+            bits[b >> 3] |= 1 << (b & 7)
+            self._filtered += 1
+
+    def _maybe(self, key: str) -> bool:
+        h = hash(key)
+        mask, bits = self._mask, self._bits
+        a, b = h & mask, (h >> 30) & mask
+        return bool(bits[a >> 3] >> (a & 7) & 1 and bits[b >> 3] >> (b & 7) & 1)
 
     def _to_disk(self) -> None:
         # "": a temporary database sqlite deletes itself; no journal, nothing to make durable
@@ -286,7 +322,7 @@ class Ids:
             db.execute(f"PRAGMA {pragma}")
         db.execute("CREATE TABLE ids (k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID")
         self._db, self._pending, self._mem = db, self._mem, None
-        self._flush()
+        self._refilter(1 << max(16, (len(self._pending) * 32).bit_length()))
 
     def _flush(self) -> None:
         if self._pending:
@@ -316,7 +352,7 @@ class Ids:
             return key in self._mem
         if key in self._pending:
             return True
-        if not isinstance(key, str):
+        if not isinstance(key, str) or not self._maybe(key):
             return False
         return self._db.execute("SELECT 1 FROM ids WHERE k = ?", (_key(key),)).fetchone() is not None
 
@@ -325,6 +361,8 @@ class Ids:
             return self._mem.get(key, default)
         if key in self._pending:
             return self._pending[key]
+        if not isinstance(key, str) or not self._maybe(key):
+            return default
         row = self._db.execute("SELECT v FROM ids WHERE k = ?", (_key(key),)).fetchone()
         return default if row is None else None if row[0] is None else pickle.loads(row[0])
 
@@ -342,6 +380,7 @@ class Ids:
         if key in self:
             return False
         self._pending[key] = value
+        self._filter(key)
         if len(self._pending) >= _batch():
             self._flush()
         return True
@@ -351,11 +390,11 @@ class Ids:
             for key in keys:
                 self.add(key)
             return
-        pending = self._pending   # INSERT OR IGNORE keeps a key's first value
-        for key in keys:
-            if key not in pending:
-                pending[key] = None
-        if len(pending) >= _batch():
+        for key in keys:   # (INSERT OR IGNORE keeps a key's first value)
+            if key not in self._pending:   # not held in a local: _filter may flush it
+                self._pending[key] = None
+                self._filter(key)
+        if len(self._pending) >= _batch():
             self._flush()
 
     def __iter__(self) -> Iterator[str]:
