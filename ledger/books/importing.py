@@ -271,7 +271,7 @@ def once_per_id(result: FileResult) -> None:
     that no import can settle: StatementError naming both lines. An id the books cannot
     hold exactly (a line break, a control character) is refused: it could not be found
     again, and a re-import would book it twice."""
-    # A first pass keeps each id only (spill.Ids: on disk past a few hundred thousand),
+    # A first pass keeps each id only (spill.Ids: on disk past spill.LIMIT_IDS of them),
     # to find the ids the file repeats; only when there are some (or a bad id) does a
     # second pass compare amounts, in file order, keeping the first row of those ids.
     entries = result.extraction.entries
