@@ -79,25 +79,26 @@ class Books:
                 self._texts[path] = text
         return text
 
-    def _scan(self, path: Path) -> tuple[list[str], list[tuple]]:
-        """What known() and statements() read of one month file, from one read of it;
-        the statements it records are kept (they are few), its ids are not."""
-        ids: list[str] = []
+    def _scan(self, path: Path, ids=None) -> list[tuple]:
+        """What known() and statements() read of one month file, from one read of it: its
+        ids go into `ids` (an Ids) a piece at a time, never all in one list; the
+        statements it records are kept (they are few) and returned."""
         held = []
         for text in self._pieces(path):
-            ids += [_unescape(m) if "\\" in m else m for m in ID_LINE.findall(text)]
-            ids += [c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m) if "\\" in m else m)]
-            ids += [f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text)]
+            if ids is not None:
+                ids.update(_unescape(m) if "\\" in m else m for m in ID_LINE.findall(text))
+                ids.update(c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m) if "\\" in m else m))
+                ids.update(f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text))
             for block in COVERAGE_BLOCK.finditer(text):
                 account = ACCOUNT_META.search(block.group(0))
                 held.append((dt.date.fromisoformat(block.group(2)), dt.date.fromisoformat(block.group(1)),
                              _unescape(account.group(1)) if account else None))
         self._held[path] = held
-        return ids, held
+        return held
 
     def _pieces(self, path: Path):
         """A month file's text, whole when Books keeps it (_read), else in pieces of about
-        KEEP_TEXT characters that end where an entry does (before a line that starts
+        4 M characters that end where an entry does (before a line that starts
         with neither a space nor a tab): what the regexes of _scan find in the pieces is
         what they find in the whole. A large month file is never read whole."""
         if path in self._texts or path.stat().st_size <= KEEP_TEXT:
@@ -105,7 +106,7 @@ class Books:
             return
         rest = ""
         with open(path, encoding="utf-8") as fh:
-            while more := fh.read(KEEP_TEXT):
+            while more := fh.read(min(KEEP_TEXT, 4 * 2**20)):   # 4 M characters a piece
                 text = rest + more
                 end = _last_entry_end(text)
                 yield text[:end]
@@ -126,7 +127,7 @@ class Books:
         files: a set, on disk past spill.LIMIT_IDS of them."""
         out = Ids()
         for path in self.source_files(source):
-            out.update(self._scan(path)[0])
+            self._scan(path, out)
         return out
 
     def statements(self, source: str) -> list[tuple[dt.date, dt.date, str | None]]:
@@ -135,7 +136,7 @@ class Books:
         out = []
         for path in self.source_files(source):
             held = self._held.get(path)
-            out += held if held is not None else self._scan(path)[1]
+            out += held if held is not None else self._scan(path)
         return out
 
     def digests(self, source: str) -> dict[str, "Recorded"]:
