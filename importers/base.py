@@ -31,6 +31,8 @@ from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, paused
 class Extraction:
     """What one statement gave: entries, and an account of every row read."""
 
+    # A list, or a books.spill.Spill (wechat_trade: past a few thousand entries, on disk);
+    # every step after parse() only appends to it or makes passes over it.
     entries: list = field(default_factory=list)
     rows: int = 0                                        # data rows read
     skipped: Counter = field(default_factory=Counter)    # reason -> rows that move no booked money

@@ -12,9 +12,12 @@ their limit nothing touches the disk.
 * `Sorted`: entries by month, then render.sort_key, ties in the order they came (the
   order Books.plan writes them in); each LIMIT entries sorted into a run on disk, a
   month read back as the merge of the runs' chunks of that month.
+* `Picked`: some of a store's entries by position (what an import writes of a
+  statement), so they are not stored a second time.
 * `Ids`: a set of exact strings (optionally with a small value each); past LIMIT_IDS
   keys it moves into a private temporary sqlite database. Exact, not hashed: an id is
-  compared as the channel wrote it, and a collision must never skip money.
+  compared as the channel wrote it, and a collision must never skip money (a bit filter
+  in memory only ever answers "not there").
 
 Cleaning up: every temporary file is unlinked as it is made (tempfile.TemporaryFile,
 sqlite's "" database), so nothing is left behind whatever happens, a kill included:
