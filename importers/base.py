@@ -21,6 +21,7 @@ import beangulp
 from beancount.core import data
 from beancount.core.amount import Amount
 
+from beanclear.books.spill import Ids, Spill
 from beanclear.config.model import WALLET_TYPES, Channel, Shop
 from beanclear.importers.account_ids import stated_account
 from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, paused_gc, sniff, stated_period
@@ -30,6 +31,8 @@ from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, paused
 class Extraction:
     """What one statement gave: entries, and an account of every row read."""
 
+    # A list, or a books.spill.Spill (wechat_trade: past a few thousand entries, on disk);
+    # every step after parse() only appends to it or makes passes over it.
     entries: list = field(default_factory=list)
     rows: int = 0                                        # data rows read
     skipped: Counter = field(default_factory=Counter)    # reason -> rows that move no booked money
@@ -42,7 +45,7 @@ class Extraction:
     # of them repeats an id of the file (then it reads the file again without them).
     held: int = 0
     held_days: tuple[dt.date, dt.date] | None = None
-    held_ids: set = field(default_factory=set)
+    held_ids: Ids = field(default_factory=Ids)
     held_again: bool = False
 
     def skip(self, reason: str) -> None:
@@ -127,7 +130,7 @@ class StatementImporter(beangulp.Importer):
         return out
 
     def extract(self, filepath: str, existing=None) -> data.Entries:
-        return self.read(filepath).entries
+        return list(self.read(filepath).entries)
 
     def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
         # Identity is the statement's own id, never a fuzzy comparison (DESIGN.md §2).
@@ -243,21 +246,24 @@ def route(out: Extraction, channel, config, orders: ShopOrders) -> None:
     booked entries are never rewritten, so import the shops' orders first."""
     unplaced: list[str] = []
     shared: set[str] = set()
-    for at, entry in enumerate(out.entries):
-        if not isinstance(entry, data.Transaction) or not any(p.account == channel.accounts.sales
-                                                              for p in entry.postings):
-            continue
-        order_id = named_order(entry, channel.order_pattern)
-        if not order_id:
-            continue
-        shop, holders = shop_for(channel, config, order_id, orders)
-        if shop:
-            out.entries[at] = to_receivable(entry, channel, config.shops[shop].accounts.receivable)
-        elif holders:
-            shared.update(holders)
-            unplaced.append(order_id)
-        elif channel.type not in WALLET_TYPES:
-            unplaced.append(order_id)
+    # A pass that writes the entries anew (a list stays a list, a Spill a Spill): a
+    # spilled statement's entries cannot be changed in place.
+    routed = [] if isinstance(out.entries, list) else Spill()
+    for entry in out.entries:
+        order_id = None
+        if isinstance(entry, data.Transaction) and any(p.account == channel.accounts.sales for p in entry.postings):
+            order_id = named_order(entry, channel.order_pattern)
+        if order_id:
+            shop, holders = shop_for(channel, config, order_id, orders)
+            if shop:
+                entry = to_receivable(entry, channel, config.shops[shop].accounts.receivable)
+            elif holders:
+                shared.update(holders)
+                unplaced.append(order_id)
+            elif channel.type not in WALLET_TYPES:
+                unplaced.append(order_id)
+        routed.append(entry)
+    out.entries = routed
     out.notes = [n for n in out.notes if not n.startswith(UNROUTED)]
     if unplaced:
         why = (f"held by several shops ({', '.join(sorted(shared))}): set channels.{channel.name}.shop"

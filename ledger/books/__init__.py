@@ -22,10 +22,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from beanclear.books import render
+from beanclear.books.spill import Ids, Sorted
 
 OPEN_DATE = "2000-01-01"
-KEEP_TEXT = 16 * 2**20   # characters of a month file Books keeps once read (_read)
+KEEP_TEXT = 16 * 2**20   # characters of month files Books keeps once read, all together (_read)
 ENTRY_START = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]")
+ENTRY_END = re.compile(r"\n(?=[^ \t\n])")   # a line break after which a block starts (Books._pieces)
 ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 COVERS_LINE = re.compile(r'^[ \t]+covers:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)  # render.identities
 BALANCE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+balance[ \t]+(\S+)[ \t]+[^;\n]*?([A-Z][A-Z0-9'._-]*)[ \t]*(?:;.*)?$",
@@ -71,24 +73,45 @@ class Books:
         text = self._texts.get(path)
         if text is None:
             text = path.read_text(encoding="utf-8")
-            if len(text) <= KEEP_TEXT:  # a large month file is read again if asked again: never all held
+            # kept while all kept come to KEEP_TEXT characters: what is past it is read
+            # again if asked again (a year of large months must not all be held)
+            if len(text) + sum(map(len, self._texts.values())) <= KEEP_TEXT:
                 self._texts[path] = text
         return text
 
-    def _scan(self, path: Path) -> tuple[list[str], list[tuple]]:
-        """What known() and statements() read of one month file, from one read of it;
-        the statements it records are kept (they are few), its ids are not."""
-        text = self._read(path)
-        ids = [_unescape(m) if "\\" in m else m for m in ID_LINE.findall(text)]
-        ids += [c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m) if "\\" in m else m)]
-        ids += [f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text)]
+    def _scan(self, path: Path, ids=None) -> list[tuple]:
+        """What known() and statements() read of one month file, from one read of it: its
+        ids go into `ids` (an Ids) a piece at a time, never all in one list; the
+        statements it records are kept (they are few) and returned."""
         held = []
-        for block in COVERAGE_BLOCK.finditer(text):
-            account = ACCOUNT_META.search(block.group(0))
-            held.append((dt.date.fromisoformat(block.group(2)), dt.date.fromisoformat(block.group(1)),
-                         _unescape(account.group(1)) if account else None))
+        for text in self._pieces(path):
+            if ids is not None:
+                ids.update(_unescape(m) if "\\" in m else m for m in ID_LINE.findall(text))
+                ids.update(c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m) if "\\" in m else m))
+                ids.update(f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text))
+            for block in COVERAGE_BLOCK.finditer(text):
+                account = ACCOUNT_META.search(block.group(0))
+                held.append((dt.date.fromisoformat(block.group(2)), dt.date.fromisoformat(block.group(1)),
+                             _unescape(account.group(1)) if account else None))
         self._held[path] = held
-        return ids, held
+        return held
+
+    def _pieces(self, path: Path):
+        """A month file's text, whole when Books keeps it (_read), else in pieces of about
+        4 M characters that end where an entry does (before a line that starts
+        with neither a space nor a tab): what the regexes of _scan find in the pieces is
+        what they find in the whole. A large month file is never read whole."""
+        if path in self._texts or path.stat().st_size <= KEEP_TEXT:
+            yield self._read(path)
+            return
+        rest = ""
+        with open(path, encoding="utf-8") as fh:
+            while more := fh.read(min(KEEP_TEXT, 4 * 2**20)):   # 4 M characters a piece
+                text = rest + more
+                end = _last_entry_end(text)
+                yield text[:end]
+                rest = text[end:]   # the entry that may go on in what is not read yet
+        yield rest
 
     def stamp(self, source: str) -> tuple:
         """(name, size, modification time) of each of a source's files: equal stamps, the
@@ -99,11 +122,12 @@ class Books:
             out.append((str(path), stat.st_size, stat.st_mtime_ns))
         return tuple(out)
 
-    def known(self, source: str) -> set[str]:
-        """Identities (render.identities: `id` and `covers`) of everything already in a source's files."""
-        out = set()
+    def known(self, source: str) -> Ids:
+        """Identities (render.identities: `id` and `covers`) of everything already in a source's
+        files: a set, on disk past spill.LIMIT_IDS of them."""
+        out = Ids()
         for path in self.source_files(source):
-            out.update(self._scan(path)[0])
+            self._scan(path, out)
         return out
 
     def statements(self, source: str) -> list[tuple[dt.date, dt.date, str | None]]:
@@ -112,7 +136,7 @@ class Books:
         out = []
         for path in self.source_files(source):
             held = self._held.get(path)
-            out += held if held is not None else self._scan(path)[1]
+            out += held if held is not None else self._scan(path)
         return out
 
     def digests(self, source: str) -> dict[str, "Recorded"]:
@@ -200,26 +224,25 @@ class Books:
             changes[ignore] = ".beanclear.lock\n.beanclear.journal*\n.*.new\n.*.old\n.*.picklecache\n"
         return changes
 
-    def plan(self, source: str, entries: list, changes: dict[Path, str]) -> None:
+    def plan(self, source: str, entries, changes: dict[Path, str]) -> None:
         """Add to `changes` the new text of every file that `entries` go into."""
-        # Per month, not per entry: the month's name and file path once, each entry's
-        # sort key once (merge() takes the keyed entries as they are sorted).
-        by_month: dict[tuple[int, int], list] = {}
+        # Sorted by month and render.sort_key as they come (spill.Sorted: runs on disk past
+        # spill.LIMIT entries), ties in the order they came, as a stable sort leaves them.
+        # Each is kept as its text (rendered here rather than as the file is written): text
+        # goes to disk and back far faster than an entry does.
+        store = Sorted()
+        text = render.entry_text
         for entry in entries:
-            day = entry.date
-            by_month.setdefault((day.year, day.month), []).append(entry)
-        for (year, number), new in by_month.items():
-            month = dt.date(year, number, 1).strftime("%Y-%m")
+            store.add(render.sort_key(entry), text(entry) + "\n")
+        months = store.months()
+        for month in months:
             path = self.root / source / month[:4] / f"{month}.beancount"
-            keyed = [(render.sort_key(e), e) for e in new]
-            keyed.sort(key=_first)  # stable, as sorted(new, key=render.sort_key) is
-            # The month's text is made when atomic.write_files writes it: one month's text
-            # in memory at a time, not every month's until the last is written.
-            changes[path] = functools.partial(_merged, path, changes.get(path), keyed)
-        if by_month:
+            # The month's text is made as atomic.write_files writes it, a block at a time:
+            # neither every month's text nor one month's is held whole.
+            changes[path] = functools.partial(_merged, path, changes.get(path), store, month)
+        if months:
             main = changes.get(self.main) or self.main.read_text(encoding="utf-8")
             changes[self.main] = add_include(main, source)
-
 
     def add_openings(self, config, openings: list, changes: dict[Path, str]) -> None:
         """Opening entries implied by first statements ((Opening, statement name) pairs),
@@ -235,6 +258,17 @@ class Books:
             text = text[:at] + f"{OPEN_DATE} open {config.equity}\n" + text[at:]
         entries = [opening_entry(o, name, config.equity) for o, name in openings]
         changes[accounts] = merge(text, sorted(entries, key=render.sort_key))
+
+
+def _last_entry_end(text: str) -> int:
+    """Where the last entry of `text` starts (after ENTRY_END's line break), or 0."""
+    for back in (2**16, len(text)):   # an entry is rarely longer than 64 KB
+        found = None
+        for found in ENTRY_END.finditer(text, max(0, len(text) - back)):
+            pass
+        if found is not None:
+            return found.start() + 1
+    return 0
 
 
 @dataclass(frozen=True)
@@ -317,10 +351,26 @@ def split_blocks(text: str) -> tuple[str, list[str]]:
     return "".join(lines[: starts[0]]), ["".join(lines[a:b]) for a, b in zip(bounds, bounds[1:])]
 
 
-def _merged(path: Path, before, keyed: list) -> str:
-    """A month file's new text (Books.plan): its text, or the change planned before, merged."""
-    old = before() if callable(before) else before
-    return merge(old or (path.read_text(encoding="utf-8") if path.exists() else ""), keyed=keyed)
+CHUNK_CHARS = 2**20   # characters of a month file read at a time when merging into it
+
+
+def _merged(path: Path, before, store: Sorted, month: str):
+    """A month file's new text (Books.plan), as pieces: its text, or the change planned
+    before it, merged with the store's entries of the month."""
+    if callable(before):
+        old = before()
+    elif before is not None:
+        old = [before]
+    else:
+        old = _file_text(path) if path.exists() else []
+    return merged(old, store.month(month))
+
+
+def _file_text(path: Path):
+    """A file's text (as read_text reads it: UTF-8, line ends made \n), CHUNK_CHARS at a time."""
+    with open(path, encoding="utf-8") as fh:
+        while chunk := fh.read(CHUNK_CHARS):
+            yield chunk
 
 
 def _first(pair: tuple):
@@ -331,30 +381,69 @@ def merge(old: str, new_entries: list = (), keyed: list | None = None) -> str:
     """Insert entries (sorted by render.sort_key) into a month file's text, each before
     the first existing block that sorts after it. Existing text is kept byte for byte.
     `keyed`, instead of `new_entries`: (sort key, entry) pairs, sorted."""
-    preamble, blocks = split_blocks(old)
-    out = [preamble]
     if keyed is None:
         keyed = [(render.sort_key(e), e) for e in new_entries]
     text = render.entry_text
-    pending = [(key, text(e) + "\n") for key, e in keyed]
-    at = 0
+    return "".join(merged([old], ((key, text(e) + "\n") for key, e in keyed)))
 
-    def emit(text: str) -> None:
-        if out[-1] and not out[-1].endswith("\n"):
-            out.append("\n")
-        if out[-1] and not out[-1].endswith("\n\n"):
-            out.append("\n")
-        out.append(text)
+
+def merged(old, keyed):
+    """merge() as pieces of text, from the old text given as pieces (a file read a chunk
+    at a time) and an iterator of (key, entry text ending with a blank line): one block
+    in memory at a time."""
+    blocks = _blocks(_lines(old))
+    last = next(blocks)   # the preamble; `last`: the piece given last, as merge() looked at it
+    yield last
+    pending = iter(keyed)
+    nxt = next(pending, None)
+
+    def emit(entry_text: str):
+        nonlocal last
+        if last and not last.endswith("\n"):
+            last = "\n"
+            yield last
+        if last and not last.endswith("\n\n"):
+            last = "\n"
+            yield last
+        last = entry_text
+        yield last
 
     for block in blocks:
         key = block_key(block)
-        while at < len(pending) and pending[at][0] < key:
-            emit(pending[at][1])
-            at += 1
-        out.append(block)
-    for _, text in pending[at:]:
-        emit(text)
-    return "".join(out)
+        while nxt is not None and nxt[0] < key:
+            yield from emit(nxt[1])
+            nxt = next(pending, None)
+        last = block
+        yield block
+    while nxt is not None:
+        yield from emit(nxt[1])
+        nxt = next(pending, None)
+
+
+def _lines(pieces):
+    """The lines of a text given as pieces, as str.splitlines(keepends=True) gives them
+    (the last line of each piece waits for the next: it may go on, or be a \r of a \r\n)."""
+    carry = ""
+    for piece in pieces:
+        if not piece:
+            continue
+        lines = (carry + piece).splitlines(keepends=True)
+        carry = lines.pop()
+        yield from lines
+    if carry:
+        yield carry
+
+
+def _blocks(lines):
+    """split_blocks() over lines: the preamble (maybe ""), then each entry block."""
+    current: list[str] = []
+    for line in lines:
+        if ENTRY_START.match(line):
+            yield "".join(current)
+            current = [line]
+        else:
+            current.append(line)
+    yield "".join(current)
 
 
 def add_include(main: str, source: str) -> str:

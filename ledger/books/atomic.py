@@ -50,9 +50,20 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_durably(path: Path, text: str) -> None:
+def _write_durably(path: Path, text) -> None:
+    """Write `text`, a str or pieces of one (Books.plan's merge, made as it is written)."""
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
+        if isinstance(text, str):
+            fh.write(text)
+        else:
+            batch, size = [], 0
+            for piece in text:   # joined a MB at a time: one write per piece is slow
+                batch.append(piece)
+                size += len(piece)
+                if size >= 2**20:
+                    fh.write("".join(batch))
+                    batch, size = [], 0
+            fh.write("".join(batch))
         fh.flush()
         os.fsync(fh.fileno())
 
@@ -131,8 +142,9 @@ def pending(root: Path) -> bool:
 
 def write_files(root: Path, changes: dict) -> None:
     """Replace or create every file in `changes` as one step. Call under `locked()`.
-    A file's text may be given as a function that makes it (Books.plan): it is made
-    as the file is written, so one large file's text is in memory at a time."""
+    A file's text may be given as a function that makes it (Books.plan), as a str or
+    as pieces: it is made as the file is written, so no large file's text is in memory
+    whole."""
     steps = []
     try:
         for target, text in sorted(changes.items(), key=lambda item: item[0]):

@@ -7,6 +7,7 @@ by their statement id, are counted and skipped, also when two statements overlap
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Callable, Iterable
 from beancount.core import data
 
 from beanclear.books import atomic, prices, render
+from beanclear.books.spill import Ids, Picked, Spill
 from beanclear.books import Books, Recorded
 from beanclear.importers.base import Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
@@ -30,12 +32,13 @@ class FileResult:
     path: Path
     importer: StatementImporter
     extraction: Extraction
-    new: list = field(default_factory=list)
+    new: Picked = field(default_factory=Picked)      # what it writes of `extraction.entries`, in their order
     known: int = 0
     notes: list[str] = field(default_factory=list)   # what the import decided beyond the rows
     covered: list = field(default_factory=list)      # the statement's coverage record, if new
     digest: str | None = None                        # of its bytes (coverage.file_digest)
     before: Recorded | None = None                   # the books record it by its digest: not read
+    balances: bool = False                           # whether `new` holds balance assertions (openings)
 
     def summary(self) -> str:
         ex = self.extraction
@@ -159,7 +162,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     books = Books(config.books)
     stamps: dict[str, tuple] = {}           # per source, its files' stamp before anything was read of them
     digests: dict[str, dict] = {}           # per source, Books.digests
-    early: dict[str, set] = {}              # per source, Books.known
+    early: dict[str, Ids] = {}              # per source, Books.known
     for path in files:
         if prices.is_rates_file(path):  # reference rates beside the statements: read as `prices import` does
             rates.append(prices.read_rates(path))
@@ -195,7 +198,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                     results[at] = _read(result.path, result.importer, None, result.digest)
             route_batch([(r.importer, r.extraction) for r in results if r.before is None])
         live = [r for r in results if r.before is None]   # those recorded by digest: nothing to do
-        seen: dict[str, set[str]] = {}
+        seen: dict[str, Ids] = {}
         recorded: dict[str, list] = {}   # per source, the statements the books hold (belonging.py)
         for result in live:
             name = result.importer.source.name
@@ -203,18 +206,27 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 seen[name], recorded[name] = early.get(name) or books.known(name), books.statements(name)
             if not force:
                 belonging.check(result.path, name, result.extraction, recorded[name])
-        asserted = {tuple(key.split(" ")[1::2]) for ids in seen.values() for key in ids if key.startswith("balance ")}
+        asserted = {tuple(key.split(" ")[1::2]) for ids in seen.values() for key in ids.prefixed("balance ")}
         # Of two views of the same money, the trade view books it: it knows discounts and fee rates.
         for result in sorted(live, key=lambda r: not getattr(r.importer, "books_first", False)):
             name = result.importer.source.name
             result.known += result.extraction.held
-            for entry in result.extraction.entries:
+            entries, days = result.extraction.entries, coverage.Days()   # its days, found in this pass
+            result.new = new = Picked(entries)   # the entries as they are, by position: not stored again
+            for at, entry in enumerate(entries):
+                days.add(entry)
                 part = render.unknown_part(entry, seen[name])  # another view may hold it, or part of it
                 if part is None:
                     result.known += 1
                 else:
                     seen[name].update(render.identities(part))
-                    result.new.append(part)
+                    if part is entry:
+                        new.take(at)
+                    else:
+                        new.put(at, part)
+                    if isinstance(part, data.Balance):
+                        result.balances = True
+            result.extraction.line_span = (entries, days.span)
             covered = coverage.record(name, result.extraction, result.path, result.importer.shows_payouts,
                                       result.digest)
             if covered is not None and render.identity(covered) not in seen[name]:
@@ -226,14 +238,14 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         priced = prices.plan(config, rates, changes)  # into prices.beancount, in the same write
         if not dry_run:
             for result in live:
-                books.plan(result.importer.source.name, result.new + result.covered, changes)
+                books.plan(result.importer.source.name, itertools.chain(result.new, result.covered), changes)
             books.add_openings(config, openings, changes)
             if changes:
                 atomic.write_files(config.books, changes)
     return results + priced
 
 
-def _read(path: Path, importer: StatementImporter, known: set | None, digest: str | None = None) -> FileResult:
+def _read(path: Path, importer: StatementImporter, known: Ids | None, digest: str | None = None) -> FileResult:
     """A statement read, its rows the books hold (`known`) left without entries; read
     again in full when one of those repeats an id of the file: once_per_id() decides
     what a repeated id means, and it needs both rows."""
@@ -247,7 +259,7 @@ def _read(path: Path, importer: StatementImporter, known: set | None, digest: st
             result = FileResult(path, importer, importer.read(str(path)))
     finally:
         importer.known = None
-    result.extraction.held_ids = set()  # not needed any more: its memory back
+    result.extraction.held_ids = Ids()  # not needed any more: its memory (or its database) back
     result.digest = digest
     once_per_id(result)
     return result
@@ -259,28 +271,55 @@ def once_per_id(result: FileResult) -> None:
     that no import can settle: StatementError naming both lines. An id the books cannot
     hold exactly (a line break, a control character) is refused: it could not be found
     again, and a re-import would book it twice."""
-    first: dict[str, object] = {}
-    kept, repeats = [], 0
-    for entry in result.extraction.entries:
+    # A first pass keeps each id only (spill.Ids: on disk past spill.LIMIT_IDS of them),
+    # to find the ids the file repeats; only when there are some (or a bad id) does a
+    # second pass compare amounts, in file order, keeping the first row of those ids.
+    entries = result.extraction.entries
+    ids, repeated, bad = Ids(), Ids(), False
+    for entry in entries:
         ident = entry.meta.get("id") if isinstance(entry, data.Transaction) else None
-        if ident is not None and not all(map(render.holdable, render.identities(entry))):
+        if ident is not None:
+            if not ids.add(ident):
+                repeated.add(ident)
+            bad = bad or not all(map(render.holdable, render.identities(entry)))
+    del ids
+    if not repeated and not bad:
+        return
+    first = Ids()   # of a repeated id: (position, amounts) of its first row
+    dropped: list[int] = []
+    for at, entry in enumerate(entries):
+        ident = entry.meta.get("id") if isinstance(entry, data.Transaction) else None
+        if ident is None:
+            continue
+        if not all(map(render.holdable, render.identities(entry))):
             raise StatementError(result.path, entry.meta.get("lineno", 0), f"id {ident!r} holds a line break or "
                                  "control character: the books could not keep it exactly, nor find it again")
-        twin = first.get(ident) if ident is not None else None
-        if twin is None:
-            if ident is not None:
-                first[ident] = entry
-            kept.append(entry)
-        elif _amounts(twin) == _amounts(entry):
-            repeats += 1
-        else:
-            raise StatementError(result.path, entry.meta.get("lineno", 0),
-                                 f"id {ident!r} again, as on line {twin.meta.get('lineno', 0)}, but with other amounts "
-                                 f"({_text(entry)} against {_text(twin)}); a statement lists a movement once")
-    if repeats:
-        result.notes.append(f"{repeats} row(s) repeat an earlier row of the file exactly (same id and amounts): "
+        if ident not in repeated:
+            continue
+        amounts = _amounts(entry)
+        if first.add(ident, (at, amounts)):
+            continue
+        twin_at, twin_amounts = first.get(ident)
+        if twin_amounts == amounts:
+            dropped.append(at)
+            continue
+        twin = next(e for n, e in enumerate(entries) if n == twin_at)   # read again: only to name it
+        raise StatementError(result.path, entry.meta.get("lineno", 0),
+                             f"id {ident!r} again, as on line {twin.meta.get('lineno', 0)}, but with other amounts "
+                             f"({_text(entry)} against {_text(twin)}); a statement lists a movement once")
+    if dropped:
+        result.notes.append(f"{len(dropped)} row(s) repeat an earlier row of the file exactly (same id and amounts): "
                             "booked once")
-    result.extraction.entries = kept
+        result.extraction.entries = _without(entries, set(dropped))
+
+
+def _without(entries, positions: set[int]):
+    """The entries but those at `positions`, as a new list or Spill."""
+    kept = [] if isinstance(entries, list) else Spill()
+    for at, entry in enumerate(entries):
+        if at not in positions:
+            kept.append(entry)
+    return kept
 
 
 def _amounts(entry) -> list:
@@ -298,15 +337,33 @@ def first_openings(config, results: list[FileResult], asserted: set[tuple[str, s
     summary line of the statement its first balance comes from."""
     from_config = {(account, currency) for account, currency, _ in config.openings()}
     have = books.openings()
-    owner = {id(entry): result for result in results for entry in result.new}
+    if not any(r.balances for r in results):   # no assertion, no opening: no pass over the new entries
+        return []
+    new = _Owned(results)
     out = []
-    for opening, first in openings.implied([e for r in results for e in r.new], books.postings_before):
+    for opening, first in openings.implied(new, books.postings_before):
         key = (opening.account, opening.currency)
         if key in from_config or key in have or key in asserted:
             continue
-        result = owner[id(first)]
+        result = new.owner[id(first)]
         result.notes.append(f"first statement of {opening.account} in {opening.currency}: opening balance "
                             f"{opening.amount:f} {opening.currency} at the end of {opening.date} written from it "
                             "(set opening_balance in config.yaml to override)")
         out.append((opening, result.path.name))
     return out
+
+
+class _Owned:
+    """The new entries of all results, as passes (openings.implied makes two), noting the
+    result each balance assertion came from: spilled entries are read anew on each pass,
+    so the assertion implied() keeps is known by the object of the pass that kept it."""
+
+    def __init__(self, results: list[FileResult]):
+        self.results, self.owner = results, {}
+
+    def __iter__(self):
+        for result in self.results:
+            for entry in result.new:
+                if isinstance(entry, data.Balance):
+                    self.owner[id(entry)] = result
+                yield entry

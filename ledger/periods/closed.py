@@ -11,6 +11,7 @@ beanclear only ever appends to the file.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,13 +54,21 @@ def refuse_closed(root: Path, results) -> None:
         return
     from beanclear.importers.toolkit import StatementError
     for result in results:
-        # a statement row first (its line is what to show); a coverage record has no line
-        for entry in sorted(result.new + result.covered, key=lambda e: (not e.meta.get("lineno"),
-                                                                        e.meta.get("lineno") or 0)):
+        # a statement row first (its line is what to show); a coverage record has no line.
+        # A fold over the new entries (they may be on disk): the first, by line, of those
+        # in a closed month; of equal lines, the first to come (as a stable sort gives).
+        found, best = None, None
+        for entry in itertools.chain(result.new, result.covered):
             month = entry.date.strftime("%Y-%m")
             if month in closed:
-                c = closed[month]
-                by = f" by {c.by}" if c.by else ""
-                raise StatementError(result.path, entry.meta.get("lineno") or 0,
-                                     f"{month} is closed (beanclear close{by}, {PERIODS_FILE}:{c.line}); "
-                                     f'beanclear reopen {month} --reason "…" first')
+                line = entry.meta.get("lineno")
+                rank = (not line, line or 0)
+                if best is None or rank < best:
+                    found, best = entry, rank
+        if found is not None:
+            month = found.date.strftime("%Y-%m")
+            c = closed[month]
+            by = f" by {c.by}" if c.by else ""
+            raise StatementError(result.path, found.meta.get("lineno") or 0,
+                                 f"{month} is closed (beanclear close{by}, {PERIODS_FILE}:{c.line}); "
+                                 f'beanclear reopen {month} --reason "…" first')

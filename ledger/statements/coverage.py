@@ -36,11 +36,48 @@ QUIET_DAYS = 3
 def period(extraction) -> tuple[dt.date, dt.date] | None:
     """The days a statement covers: the period it states, widened to its first and last
     line (a file whose lines stray outside its stated period still covers them)."""
-    days = [e.date - DAY if isinstance(e, data.Balance) else e.date
-            for e in extraction.entries if isinstance(e, (data.Transaction, data.Balance))]
+    days = list(line_span(extraction) or ())
     days += list(getattr(extraction, "period", None) or ())
     days += list(getattr(extraction, "held_days", None) or ())  # rows the books held: no entry built
     return (min(days), max(days)) if days else None
+
+
+class Days:
+    """The first and last day of the lines of a statement, a fold over its entries (a
+    balance asserted on a day covers the day before); `span` is None without lines."""
+
+    def __init__(self):
+        self.span = None
+
+    def add(self, entry) -> None:
+        if isinstance(entry, data.Transaction):
+            day = entry.date
+        elif isinstance(entry, data.Balance):
+            day = entry.date - DAY
+        else:
+            return
+        span = self.span
+        if span is None:
+            self.span = (day, day)
+        elif day < span[0]:
+            self.span = (day, span[1])
+        elif day > span[1]:
+            self.span = (span[0], day)
+
+
+def line_span(extraction) -> tuple[dt.date, dt.date] | None:
+    """Days over the extraction's entries; a pass over them (they may be on disk) made
+    once: the result is kept with the entries it is of (the import fills it in while
+    it passes over them anyway: `extraction.line_span`)."""
+    entries = extraction.entries
+    known = getattr(extraction, "line_span", None)
+    if known is not None and known[0] is entries:
+        return known[1]
+    days = Days()
+    for entry in entries:
+        days.add(entry)
+    extraction.line_span = (entries, days.span)
+    return days.span
 
 
 def record(source: str, extraction, path, shows_payouts: bool = True, digest: str | None = None) -> data.Custom | None:

@@ -1,0 +1,202 @@
+"""An import past the spill limits (books/spill.py: entries and ids kept on disk) writes
+the same bytes and says the same as one that holds everything in memory; its errors name
+the same lines; it leaves no temporary file behind, after success or failure."""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+import pytest
+
+from beanclear.books import merge, merged, spill
+from beanclear.importers.base import StatementImporter
+from conftest import snapshot
+from test_import_held import bill, merchant, run
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch):
+    """The folder the spill's temporary files are made in, and a count of those made."""
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    monkeypatch.setenv("BEANCLEAR_SPILL_DIR", str(folder))
+    made = []
+    original = spill._temporary
+
+    def counted():
+        made.append(1)
+        return original()
+    monkeypatch.setattr(spill, "_temporary", counted)
+    return folder, made
+
+
+def tiny(monkeypatch) -> None:
+    monkeypatch.setattr(spill, "LIMIT", 7)      # a run every 7 entries
+    monkeypatch.setattr(spill, "LIMIT_IDS", 5)  # ids in sqlite past 5
+
+
+def twice(tmp_path, monkeypatch, steps):
+    """`steps(folder, import)` on two merchants, in memory and spilled: the same
+    summaries and books."""
+    said = {}
+    for spilled in (False, True):
+        with monkeypatch.context() as m:
+            if spilled:
+                tiny(m)
+            folder = merchant(tmp_path, f"spilled-{spilled}")
+            lines = steps(folder, lambda *paths, force=False: [
+                line.replace(str(folder), "M") for line in run(folder, *paths, held=True, force=force)])
+            said[spilled] = (lines, snapshot(folder / "books"))
+    assert said[True][0] == said[False][0]
+    assert said[True][1] == said[False][1]
+    return said[True][0]
+
+
+def test_spilled_import_writes_the_same_books(tmp_path, monkeypatch, scratch):
+    def steps(folder, imp):
+        half = bill(folder, 300, "first.csv", keep=lambda lines: lines[::2])
+        full = bill(folder, 300)
+        return imp(half) + imp(full) + imp(full, half, force=True)
+    said = twice(tmp_path, monkeypatch, steps)
+    assert "entries written" in said[1] and scratch[1], said   # it did spill
+    assert not os.listdir(scratch[0])
+
+
+def test_without_the_held_shortcut_too(tmp_path, monkeypatch):
+    """Every row built as an entry and compared with the known ids on disk."""
+    monkeypatch.setattr(StatementImporter, "held", lambda self, *args: False)
+
+    def steps(folder, imp):
+        full = bill(folder, 200)
+        return imp(bill(folder, 200, "first.csv", keep=lambda lines: lines[::3])) + imp(full)
+    twice(tmp_path, monkeypatch, steps)
+
+
+@pytest.mark.parametrize("change", ["same", "other amounts"])
+def test_an_id_repeated_in_another_run(tmp_path, monkeypatch, change):
+    """The first row again 150 rows later (many runs apart): booked once, or refused
+    naming both lines, as in memory."""
+    def again(lines):
+        cells = lines[0].split(",")
+        if change == "other amounts":  # 应结订单金额 and 订单金额 one yuan more
+            for at in (12, 24):
+                cells[at] = f"`{float(cells[at][1:]) + 1:.2f}"
+        return lines[:150] + [",".join(cells)] + lines[150:]
+
+    def steps(folder, imp):
+        return imp(bill(folder, 200, keep=again))
+    said = twice(tmp_path, monkeypatch, steps)
+    if change == "same":
+        assert "1 row(s) repeat an earlier row" in said[0], said
+    else:
+        assert ":152: id " in said[0] and "as on line 2," in said[0], said
+
+
+def test_a_bad_row_late_in_a_spilled_file(tmp_path, monkeypatch, scratch):
+    """A bad row after several runs: its line named, the books untouched, nothing left."""
+    def broken(lines):
+        cells = lines[180].split(",")
+        cells[0] = "`2026-13-45 99:00:00"
+        return lines[:180] + [",".join(cells)] + lines[181:]
+
+    def steps(folder, imp):
+        said = imp(bill(folder, 100, "first.csv"))
+        books = snapshot(folder / "books")
+        said += imp(bill(folder, 200, keep=broken))
+        assert snapshot(folder / "books") == books
+        return said
+    said = twice(tmp_path, monkeypatch, steps)
+    assert said[-1].startswith("error: ") and ":182:" in said[-1], said
+    assert scratch[1] and not os.listdir(scratch[0])
+
+
+def test_spilled_entries_in_a_closed_month(tmp_path, monkeypatch):
+    """The closed-month refusal names the same (first) line when the entries are on disk."""
+    def steps(folder, imp):
+        periods = folder / "books" / "periods.beancount"
+        periods.parent.mkdir(parents=True)
+        periods.write_text('2026-02-28 custom "beanclear-close" "2026-02"\n  closed-by: "alice"\n', encoding="utf-8")
+        return imp(bill(folder, 300))
+    said = twice(tmp_path, monkeypatch, steps)
+    assert said[0].startswith("error: ") and "2026-02 is closed" in said[0], said
+
+
+def test_spill_passes_in_order_and_sorted_runs_are_stable(monkeypatch, scratch):
+    tiny(monkeypatch)
+    store = spill.Spill()
+    store += range(40)
+    assert store.spilled and list(store) == list(range(40)) and len(store) == 40 and store[17] == 17
+    assert list(itertools.islice(store, 3)) == [0, 1, 2]
+    keyed = spill.Sorted()
+    items = [((f"2026-0{1 + n % 3}-0{1 + n % 5}", n % 2), n) for n in range(60)]
+    for key, n in items:
+        keyed.add(key, n)
+    expected = sorted(items, key=lambda item: item[0])   # stable: ties in the order they came
+    assert keyed.months() == ["2026-01", "2026-02", "2026-03"]
+    assert [pair for month in keyed.months() for pair in keyed.month(month)] == expected
+
+
+def test_ids_on_disk_are_exact(monkeypatch):
+    tiny(monkeypatch)
+    ids = spill.Ids()
+    keys = ["4200 01", "4200  01", "4200\u300001", "balance A 2026-01-01 CNY", "balance", "", "é", "e\u0301", "\udc80"]
+    for key in keys:
+        assert ids.add(key, key.upper())
+    assert ids.on_disk and len(ids) == len(keys)
+    assert all(key in ids and ids.get(key) == key.upper() for key in keys)
+    assert not ids.add("4200 01") and "4200 1" not in ids and None not in ids
+    assert list(ids.prefixed("balance ")) == ["balance A 2026-01-01 CNY"]
+
+
+TEXT = ("; preamble\r\n\n2026-01-01 * \"a\"\n  id: \"1\"\n  A  1 CNY\n\n2026-01-03 balance A  1 CNY\n"
+        "2026-01-05 * \"b\"\u2028x\n  id: \"3\"\n\n\n2026-01-09 * \"c\"\n  id: \"9\"")
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 1000])
+def test_merge_in_pieces_is_merge(size):
+    """A month file read a few characters at a time merges into the same text."""
+    from beancount.core import data
+    from beanclear.importers.base import transaction
+    import datetime as dt
+    new = [transaction("x", 1, dt.date(2026, 1, day), None, "n", {"id": str(day)}, []) for day in (1, 2, 5, 12)]
+    new = [e._replace(postings=[]) for e in new if isinstance(e, data.Transaction)]
+    from beanclear.books import render
+    keyed = sorted(((render.sort_key(e), e) for e in new), key=lambda pair: pair[0])
+    pieces = [TEXT[at:at + size] for at in range(0, len(TEXT), size)]
+    assert "".join(merged(pieces, iter([]))) == TEXT
+    assert "".join(merged(pieces, ((key, render.entry_text(e) + "\n") for key, e in keyed))) == merge(TEXT, keyed=keyed)
+
+
+def test_a_month_file_past_keep_text_is_scanned_in_pieces(tmp_path, monkeypatch):
+    """Books.known and statements() read a large month file a piece at a time (cut where
+    an entry starts): the same ids and statements as from the whole text."""
+    from beanclear.books import Books
+    import beanclear.books as books_mod
+    folder = merchant(tmp_path, "m")
+    run(folder, bill(folder, 300), held=True)
+    whole = Books(folder / "books")
+    ids, held = set(whole.known("wechat")), whole.statements("wechat")
+    assert len(ids) > 300 and held
+    for size in (40, 200, 1000, 5000):
+        monkeypatch.setattr(books_mod, "KEEP_TEXT", size)
+        pieces = Books(folder / "books")
+        assert set(pieces.known("wechat")) == ids and pieces.statements("wechat") == held
+
+
+def test_picked_keeps_the_order_of_its_source(monkeypatch):
+    tiny(monkeypatch)
+    source = spill.Spill(range(30))
+    picked = spill.Picked(source)
+    expected = []
+    for at in range(30):
+        if at % 7 == 3:
+            continue                       # known: not written
+        if at % 5 == 0:
+            picked.put(at, f"part of {at}")  # written in part
+            expected.append(f"part of {at}")
+        else:
+            picked.take(at)
+            expected.append(at)
+    assert list(picked) == expected and len(picked) == len(expected)
+    assert list(spill.Picked(source)) == [] and not spill.Picked(source)
