@@ -127,7 +127,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         sold = -sold
         if sold <= 0:
             continue  # not a sale (a refund, a payout, something else)
-        acc = channel.accounts
+        acc, meta = channel.accounts, entry.meta
         fee_account, discount_account = acc.fees, acc.discounts
         discounts = actual = ZERO
         for p in entry.postings:
@@ -137,7 +137,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
             elif account == discount_account:
                 discounts += p.units.number
         if separate:
-            names = [entry.meta.get("id"), *covered(entry.meta.get("covers", ""))]  # a person's entry has no id
+            names = [meta.get("id"), *covered(meta.get("covers", ""))]  # a person's entry has no id
             elsewhere = ZERO
             for i in names:
                 if i:
@@ -145,13 +145,13 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
             actual += elsewhere
         currency = sale_side[0].units.currency
         base = sold - discounts
-        rule = contract_rule(channel, entry.meta.get("method"), currency)
+        rule = contract_rule(channel, meta.get("method"), currency)
         if rule is None:
             continue
         expected = expected_fee(rule, base)
         gap = abs(actual - expected)
-        stated = stated_rate(entry.meta.get("fee-rate"))
-        said = f"; the statement says {entry.meta['fee-rate']}" if stated is not None and stated != rule.rate else ""
+        stated = stated_rate(meta.get("fee-rate"))
+        said = f"; the statement says {meta['fee-rate']}" if stated is not None and stated != rule.rate else ""
         if gap > tolerance:
             out.append(Finding(
                 "fee-gap", entry.date, channel.name, acc.fees, gap, currency,
