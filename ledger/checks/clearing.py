@@ -327,11 +327,13 @@ def _mismatch(payout: Item, paid: Decimal, credited: Decimal, entries, channel, 
         refs(entries), expected=paid, actual=credited, **at_entry(payout.entry))
 
 
-def findings(entries, config, as_of: dt.date, index=None) -> list[Finding]:
-    """All clearing and transit findings of every channel."""
-    watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
-    index = index if index is not None else postings_by_account(entries, watched)
-    cover = Coverage.of(entries)
+def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None) -> list[Finding]:
+    """All clearing and transit findings of every channel. `index` and `cover`: the
+    postings index and the coverage of the same books, when the caller has them."""
+    if index is None:
+        watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
+        index = postings_by_account(entries, watched)
+    cover = Coverage.of(entries) if cover is None else cover
     out, waiting, unheard = [], {}, {}
     for channel in config.channels.values():
         horizon = Horizon(cover, channel, as_of)

@@ -110,35 +110,48 @@ def _of_channels_with_fees(entries, config, sales: list | None):
                 yield entry, *found
 
 
-def findings(entries, config, as_of=None, index=None, sales: list | None = None) -> list:
-    """`sales`: refunds.channel_sales(entries, config), when the caller has it."""
+def findings(entries, config, as_of=None, index=None, sales: list | None = None, fee_of=None) -> list:
+    """`sales`: refunds.channel_sales(entries, config), and `fee_of`: the entries with a
+    `fee-of` (reconcile.Walk), when the caller has them."""
     tolerance = config.checks["fee-gap"].limits.get("tolerance", CENT)
     out = []
     rate_days: dict[tuple, list] = defaultdict(list)
-    separate = separate_fees(entries, {ch.accounts.fees for ch in config.channels.values() if ch.fees})
+    separate = separate_fees(entries if fee_of is None else fee_of,
+                             {ch.accounts.fees for ch in config.channels.values() if ch.fees})
     for entry, channel, sale_side in _of_channels_with_fees(entries, config, sales):
-        acc = channel.accounts
-        discounts = actual = ZERO
-        for p in entry.postings:
-            if p.account == acc.fees:
-                actual += p.units.number
-            elif p.account == acc.discounts:
-                discounts += p.units.number
-        if separate:
-            names = [entry.meta.get("id"), *covered(entry.meta.get("covers", ""))]  # a person's entry has no id
-            actual += sum((separate.get(i, ZERO) for i in names if i), ZERO)
-        sold = -sum((p.units.number for p in sale_side), ZERO)
+        # Plain loops, the sale first: this runs for every payment, refund and payout of
+        # the books, and most of them are not sales with a fee (profile, docs/perf-checks-page.md).
+        sold = ZERO
+        for p in sale_side:
+            sold += p.units.number
+        sold = -sold
         if sold <= 0:
             continue  # not a sale (a refund, a payout, something else)
+        acc, meta = channel.accounts, entry.meta
+        fee_account, discount_account = acc.fees, acc.discounts
+        discounts = actual = ZERO
+        for p in entry.postings:
+            account = p.account
+            if account == fee_account:
+                actual += p.units.number
+            elif account == discount_account:
+                discounts += p.units.number
+        if separate:
+            names = [meta.get("id"), *covered(meta.get("covers", ""))]  # a person's entry has no id
+            elsewhere = ZERO
+            for i in names:
+                if i:
+                    elsewhere += separate.get(i, ZERO)
+            actual += elsewhere
         currency = sale_side[0].units.currency
         base = sold - discounts
-        rule = contract_rule(channel, entry.meta.get("method"), currency)
+        rule = contract_rule(channel, meta.get("method"), currency)
         if rule is None:
             continue
         expected = expected_fee(rule, base)
         gap = abs(actual - expected)
-        stated = stated_rate(entry.meta.get("fee-rate"))
-        said = f"; the statement says {entry.meta['fee-rate']}" if stated is not None and stated != rule.rate else ""
+        stated = stated_rate(meta.get("fee-rate"))
+        said = f"; the statement says {meta['fee-rate']}" if stated is not None and stated != rule.rate else ""
         if gap > tolerance:
             out.append(Finding(
                 "fee-gap", entry.date, channel.name, acc.fees, gap, currency,

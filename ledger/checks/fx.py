@@ -111,17 +111,19 @@ def _source_of(entry, sources: dict[str, str]) -> str:
     return next((sources[p.account] for p in entry.postings if p.account in sources), "")
 
 
-def findings(entries, config, as_of=None, index=None) -> list[Finding]:
+def findings(entries, config, as_of=None, index=None, converted=None, prices=None) -> list[Finding]:
+    """`converted`: the entries that may convert (fx metadata or a priced posting), and
+    `prices`: the price directives (reconcile.Walk), when the caller has them."""
     limits = config.checks["fx-gap"].limits
     tolerance = limits.get("tolerance_bps", DEFAULT_TOLERANCE_BPS)
-    references = References(entries)
+    references = References(entries if prices is None else prices)
     if not references.series:  # no reference rates: nothing to compare with
         return []
     sources = {b.account: name for name, b in config.banks.items()}
     for name, ch in config.channels.items():
         sources.update({a: name for a in vars(ch.accounts).values()})
     out = []
-    for entry in entries:
+    for entry in entries if converted is None else converted:
         if not isinstance(entry, data.Transaction):
             continue
         for conv in applied(entry):

@@ -62,13 +62,18 @@ class ChannelSales:
                      for ch in channels}
 
     def of(self, entry: data.Transaction):
-        """(channel, its sale-side postings), or None for an entry of no channel."""
+        """(channel, its sale-side postings), or None for an entry of no channel: the
+        channel of the first posting to an account in `by_account`."""
         for p in entry.postings:
             channel = self.by_account.get(p.account)
             if channel is not None:
-                side = self.side[channel.name]
-                return channel, [q for q in entry.postings if q.account in side]
+                return channel, self.side_of(entry, channel)
         return None
+
+    def side_of(self, entry: data.Transaction, channel) -> list:
+        """The entry's postings on the channel's sale side."""
+        side = self.side[channel.name]
+        return [q for q in entry.postings if q.account in side]
 
 
 def scan(entries, accounts) -> dict[str, dict[str, list]]:
@@ -267,10 +272,15 @@ class Prepared:
     and the statements' coverage. Built once per load (reconcile.Load): the plugin and
     the page's open items (judged a century later) share it."""
 
-    def __init__(self, entries, config):
+    def __init__(self, entries, config, cover: Coverage | None = None, prices=None, order_ids=None):
+        """`entries`: the books' entries, or those of them the order groups are made of
+        (reconcile.Walk.linked: those with a link that post to a receivable), with the
+        statements' `cover`, the `prices` directives and the entries naming an order
+        (`order_ids`, for unrouted) from the same load."""
         self.shops = {shop.accounts.receivable: shop for shop in config.shops.values()}
-        self.convert = InCurrency(entries, config)
-        self.cover = Coverage.of(entries)
+        self.convert = InCurrency(entries if prices is None else prices, config)
+        self.cover = Coverage.of(entries) if cover is None else cover
+        self.order_ids = entries if order_ids is None else order_ids
         self.groups: dict[str, dict] = {}   # account -> {order key: Group} of the groups to judge
         self.spans: dict[str, tuple | None] = {}
         for account, groups in sorted(scan(entries, self.shops).items()):
@@ -311,7 +321,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
         # shop's export is a quiet weekend, not a missing statement.
         if waiting and (judged_to is None or (as_of - judged_to).days > QUIET_DAYS):
             out.append(_waiting(shop, cover, judged_to, waiting))
-    return out + unrouted(entries, config, spans)
+    return out + unrouted(prepared.order_ids, config, spans)
 
 
 def unrouted(entries, config, spans: dict) -> list[Finding]:

@@ -21,6 +21,7 @@ from beanclear.books import atomic
 from beanclear.config import ConfigError, load
 from beanclear.checks.findings import Finding, apply_policy, as_errors, at_entry
 from beanclear.resolve import state as resolve_state
+from beanclear.statements.coverage import Coverage
 
 CHECKS = {"clearing": clearing.findings, "suspense": suspense.findings, "fees": fees.findings,
           "refunds": refunds.findings, "orders": orders.findings, "fx": fx.findings}
@@ -36,6 +37,82 @@ def as_of(entries) -> dt.date:
     return latest or dt.date.today()
 
 
+class Walk:
+    """One pass over the entries of a load, shared by every check: each check's own
+    functions then read only the entries that concern them, in the books' order, and
+    decide by their own rules (the lists here only narrow, they never judge).
+
+    Before it, each check and each of its helpers walked all the entries again
+    (eight passes of resolve.state alone, one per check): on a year of four channels
+    those passes, not the checks' rules, were most of the checks' time in a load.
+
+    - `latest`: as_of's newest imported transaction;
+    - `custom`: the custom directives (coverage, acknowledgments, follow-ups);
+    - `prices`: the price directives (fx.References);
+    - `marked`: what resolve.state reads (custom directives, write-off transactions);
+    - `watched`: transactions posting to a clearing, transit or suspense account
+      (clearing.postings_by_account builds the index from them);
+    - `linked`: transactions with a link that post to a shop's receivable (orders.scan);
+    - `sales`: refunds.channel_sales, made here: ChannelSales's channel is the account
+      of the entry's first posting to a channel's sale-side account, found in this
+      very loop over the postings;
+    - `fee_of`: transactions naming a payment's fee (fees.separate_fees);
+    - `converted`: transactions with fx metadata or a priced posting (fx.applied);
+    - `order_ids`: transactions naming an order (orders.unrouted)."""
+
+    def __init__(self, entries, config):
+        from beanclear.resolve.writeoff import META as WRITE_OFF
+        sales = orders.ChannelSales(config)
+        channel_of = sales.by_account
+        watched = {config.suspense}
+        for ch in config.channels.values():
+            watched |= {ch.accounts.clearing, ch.accounts.transit}
+        self.watched_accounts = watched
+        receivables = {shop.accounts.receivable for shop in config.shops.values()}
+        latest = None
+        custom, prices, marked, watching, linked, sold, fee_of, converted, order_ids = ([] for _ in range(9))
+        Transaction, Custom, Price = data.Transaction, data.Custom, data.Price
+        for entry in entries:
+            if isinstance(entry, Transaction):
+                meta = entry.meta
+                if "id" in meta and (latest is None or entry.date > latest):
+                    latest = entry.date
+                if WRITE_OFF in meta:
+                    marked.append(entry)
+                if "fee-of" in meta:
+                    fee_of.append(entry)
+                if "order-id" in meta:
+                    order_ids.append(entry)
+                channel = None
+                watch = receivable = priced = False
+                for p in entry.postings:
+                    account = p.account
+                    if channel is None:
+                        channel = channel_of.get(account)
+                    if account in watched:
+                        watch = True
+                    if account in receivables:
+                        receivable = True
+                    if p.price is not None:
+                        priced = True
+                if watch:
+                    watching.append(entry)
+                if receivable and entry.links:
+                    linked.append(entry)
+                if channel is not None:
+                    sold.append((entry, channel, sales.side_of(entry, channel)))
+                if priced or "fx-pair" in meta:
+                    converted.append(entry)
+            elif isinstance(entry, Custom):
+                custom.append(entry)
+                marked.append(entry)
+            elif isinstance(entry, Price):
+                prices.append(entry)
+        self.latest = latest
+        self.custom, self.prices, self.marked, self.watched, self.linked = custom, prices, marked, watching, linked
+        self.sales, self.fee_of, self.converted, self.order_ids = sold, fee_of, converted, order_ids
+
+
 @contextmanager
 def collector_paused():
     """Python's cycle collector off for a while. The checks build no reference cycles
@@ -47,13 +124,29 @@ def collector_paused():
         yield
     finally:
         if was_on:
+            _settle_young()
             gc.enable()
+
+
+def _settle_young() -> None:
+    """What the checks made and keep for the load (the walk, the postings index, the
+    order groups: hundreds of thousands of objects on a year of four channels) goes
+    straight to the collector's oldest generation. Left young, the first allocation
+    after the pause walked all of it in a young collection: 0.31 s of 3.1 s inside the
+    plugins (gc.callbacks, docs/perf-checks-page.md), only to find it all alive. Both
+    calls move lists, whatever their length; done only when nothing is frozen (a host
+    that freezes its objects before forking keeps them frozen)."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 class Load:
     """What the checks of one load of the books share, built once and only when a check
-    needs it: the statement date, the index of the clearing, transit and suspense
-    postings, the receivable check's order groups, the acknowledgments. Each check's
+    needs it: the one walk over the entries (Walk: the first check of a load makes it,
+    and every check reads from it), the statement date, the statements' coverage, the
+    index of the clearing, transit and suspense postings, the receivable check's order
+    groups, the channels' sales, the acknowledgments. Each check's
     findings are kept as they are computed, so a plugin runs its own check and nothing
     more, and `beanclear check` or the Fava page later compute only the checks whose
     plugin lines the books leave out.
@@ -67,6 +160,8 @@ class Load:
         self.findings: dict[str, list[Finding]] = {}   # check -> its findings, acked, resolved, with severities
         self._raw: dict[str, list[Finding]] = {}       # check -> its findings, acked (before resolve and policy)
         self._used: set[int] = set()                   # ids of the acks some check's findings match
+        self._walk = None
+        self._cover = None
         self._index = None
         self._prepared = None
         self._acks = None
@@ -75,29 +170,41 @@ class Load:
         self._as_of = None
         self._general = None
 
+    def walk(self, entries) -> Walk:
+        """The one pass over the entries that every check reads from."""
+        if self._walk is None:
+            self._walk = Walk(entries, self.config)
+        return self._walk
+
     def as_of(self, entries) -> dt.date:
         if self._as_of is None:
-            self._as_of = as_of(entries)
+            self._as_of = self.walk(entries).latest or dt.date.today()
         return self._as_of
+
+    def cover(self, entries) -> Coverage:
+        """The statements' coverage (read by the clearing and the orders checks)."""
+        if self._cover is None:
+            self._cover = Coverage.of(self.walk(entries).custom)
+        return self._cover
 
     def index(self, entries) -> dict:
         """Per watched account (suspense, every channel's clearing and transit), its postings."""
         if self._index is None:
-            watched = {self.config.suspense}
-            for ch in self.config.channels.values():
-                watched |= {ch.accounts.clearing, ch.accounts.transit}
-            self._index = clearing.postings_by_account(entries, watched)
+            walk = self.walk(entries)
+            self._index = clearing.postings_by_account(walk.watched, walk.watched_accounts)
         return self._index
 
     def orders_prepared(self, entries) -> orders.Prepared:
         if self._prepared is None:
-            self._prepared = orders.Prepared(entries, self.config)
+            walk = self.walk(entries)
+            self._prepared = orders.Prepared(walk.linked, self.config, cover=self.cover(entries),
+                                             prices=walk.prices, order_ids=walk.order_ids)
         return self._prepared
 
     def sales(self, entries) -> list:
         """(entry, channel, sale-side postings) of every channel's transaction (refunds.channel_sales)."""
         if self._sales is None:
-            self._sales = refunds.channel_sales(entries, self.config)
+            self._sales = self.walk(entries).sales
         return self._sales
 
     def daily(self, entries) -> dict:
@@ -109,7 +216,7 @@ class Load:
     def acks(self, entries):
         """(the acknowledgments, findings for malformed ones), and an index by (code, ref)."""
         if self._acks is None:
-            found, bad = acks.acks_in(entries)
+            found, bad = acks.acks_in(self.walk(entries).custom)
             by_key: dict[tuple[str, str], list] = {}
             for ack in found:
                 by_key.setdefault((ack.code, ack.ref), []).append(ack)
@@ -125,15 +232,19 @@ class Load:
             when = self.as_of(entries)
             _, _, by_key = self.acks(entries)
             for name in missing:
-                index, extra = None, {}
-                if name in ("clearing", "suspense"):
+                index, extra, walk = None, {}, self.walk(entries)
+                if name == "clearing":
+                    index, extra = self.index(entries), {"cover": self.cover(entries)}
+                elif name == "suspense":
                     index = self.index(entries)
                 elif name == "orders":
                     extra = {"prepared": self.orders_prepared(entries)}
                 elif name == "refunds":
                     extra = {"series": self.daily(entries)}
                 elif name == "fees":
-                    extra = {"sales": self.sales(entries)}
+                    extra = {"sales": self.sales(entries), "fee_of": walk.fee_of}
+                elif name == "fx":
+                    extra = {"converted": walk.converted, "prices": walk.prices}
                 found = CHECKS[name](entries, self.config, when, index, **extra)
                 out = []
                 for f in found:
@@ -142,7 +253,7 @@ class Load:
                         self._used.update(id(a) for a in matching)
                     out.append(replace(f, check=name, acknowledged=bool(matching)))
                 self._raw[name] = out
-                self.findings[name] = apply_policy(_resolved(out, entries), self.config)
+                self.findings[name] = apply_policy(_resolved(out, walk.marked), self.config)
 
     @property
     def complete(self) -> bool:
@@ -163,7 +274,7 @@ class Load:
         """The findings of no check: malformed acknowledgments; with `stale` (every check
         ran), the unused ones too."""
         if not stale:
-            return apply_policy(_resolved(self._general_raw(entries, False), entries), self.config)
+            return apply_policy(_resolved(self._general_raw(entries, False), self.walk(entries).marked), self.config)
         return [f for f in self.complete_report(entries) if not f.check]
 
     def complete_report(self, entries) -> list[Finding]:
@@ -174,7 +285,7 @@ class Load:
             self.run(entries, tuple(CHECKS))
             with collector_paused():
                 out = [f for name in CHECKS for f in self._raw[name]] + self._general_raw(entries, True)
-                self._general = apply_policy(resolve_state.apply(out, entries), self.config)
+                self._general = apply_policy(resolve_state.apply(out, self.walk(entries).marked), self.config)
         return self._general
 
     def report(self, entries, checks=tuple(CHECKS)) -> list[Finding]:
@@ -190,7 +301,8 @@ class Load:
 
 def _resolved(findings: list[Finding], entries) -> list[Finding]:
     """resolve.state.apply on some of the findings, without the write-offs it lists
-    because none of *these* findings used them (known only when every check ran)."""
+    because none of *these* findings used them (known only when every check ran).
+    `entries`: the books' entries, or those of them resolve.state reads (Walk.marked)."""
     return resolve_state.apply(findings, entries, unused=False)
 
 
