@@ -150,7 +150,7 @@ def test_review_the_demo_in_a_browser_and_the_books_change_by_exactly_the_decisi
         screenshot(browser, shots, "fava-page-channels.png")
 
         # filter the findings: the form is a plain GET form
-        Select(browser.find_element(By.NAME, "source")).select_by_visible_text("icbc")
+        Select(browser.find_element(By.CSS_SELECTOR, "#beanclear-filters select[name=source]")).select_by_visible_text("icbc")
         Select(browser.find_element(By.NAME, "severity")).select_by_visible_text("error")
         browser.find_element(By.CSS_SELECTOR, "#beanclear-filters button[type=submit]").click()
         wait_for(browser, lambda d: "source=icbc" in d.current_url and "severity=error" in d.current_url
