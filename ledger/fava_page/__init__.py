@@ -134,8 +134,9 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
                 load = reconcile.Load(entries, config)   # books without plugin lines, or another config
             report = checking.report(entries, self.ledger.load_errors, config, self.ledger.options, load)
             as_of = load.as_of(entries)
-            self._state = State(config, report, as_of,
-                                overview.source_rows(entries, config, report.findings, as_of, load), entries, load)
+            with reconcile.collector_paused():   # the open items make an object per posting, as the checks do
+                rows = overview.source_rows(entries, config, report.findings, as_of, load)
+            self._state = State(config, report, as_of, rows, entries, load)
         return self._state
 
     def view(self) -> tuple[Page | None, str | None]:

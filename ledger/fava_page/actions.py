@@ -121,7 +121,9 @@ def queue(state, entries) -> Queue:
                                              r.finding.follow_up.get("due", "")))
     for key in ("bank", "write-off", "follow-up", "review"):
         grouped[key].sort(key=lambda r: (r.finding.severity != "error", r.finding.sort_key))
-    items = [linking.item_json(i) for i in linking.open_items(entries, config)[:ITEMS_SHOWN]]
+    # only a bank line offers a match by hand; collecting the open items walks the books
+    items = [linking.item_json(i) for i in linking.open_items(entries, config)[:ITEMS_SHOWN]] \
+        if grouped["bank"] else []
     return Queue([(key, title, hint, grouped[key]) for key, title, hint in GROUPS], items, len(why))
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from beanclear.books.edits import Edit
+from beanclear.checks.reconcile import collector_paused
 from beanclear.matching.core import Proposal, collect, edits_for
 from beanclear.resolve import Plan, ResolveError, refuse_closed
 from beanclear.resolve.booking import bank_line, unexplained
@@ -38,7 +39,8 @@ def item_json(item) -> dict:
 def open_items(entries, config, search: str | None = None, currency: str | None = None) -> list:
     """The open items (payouts in transit, orders and bills due), date order; `search`
     keeps those whose link, ids, amount, date, channel or text contain every word."""
-    _, items, _ = collect(entries, config)
+    with collector_paused():   # as match() does: collecting makes an object per open item
+        _, items, _ = collect(entries, config)
     words = (search or "").lower().split()
     out = []
     for item in sorted(items, key=lambda i: (i.date, i.link)):
