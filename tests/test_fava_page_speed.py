@@ -3,6 +3,8 @@ matcher only when asked on large books (then once per load)."""
 
 from __future__ import annotations
 
+import re
+
 from beanclear import fava_page, matching
 from beanclear.checks import clearing, orders, reconcile, refunds
 
@@ -34,3 +36,28 @@ def test_on_large_books_matching_runs_only_when_asked_then_once_per_load(fava, m
 
 def test_small_books_show_the_proposals_on_the_first_render(fava):
     assert rows(fava.page(), "bc-proposal")
+
+
+
+def items(page: str) -> list[str]:
+    """The open items a match by hand offers (their search text)."""
+    return re.findall(r'<label class="bc-item" data-text="([^"]*)"', page)
+
+
+def test_on_large_books_the_open_items_for_a_match_by_hand_are_listed_when_asked(merchant, monkeypatch):
+    """Collecting the open items walks the books (~1 s at 200,000 entries): on large books
+    the match-by-hand list waits for ?match=1, as the proposals do; small books list them."""
+    from beanclear.resolve import linking
+    listed = items(Fava(merchant).page())
+    assert listed
+    monkeypatch.setattr(fava_page, "MATCH_ON_RENDER", 0)
+    calls = []
+    collect = linking.open_items
+    monkeypatch.setattr(linking, "open_items", lambda *a, **k: calls.append(1) or collect(*a, **k))
+    fava = Fava(merchant)   # a new load of the books
+    page = fava.page()
+    assert calls == [] and items(page) == [] and "list the open items" in page
+    asked = fava.page("?match=1")
+    assert calls == [1] and items(asked) == listed
+    fava.page("?code=bank-unmatched")   # kept for this load
+    assert calls == [1]

@@ -56,15 +56,17 @@ class Row:
 @dataclass
 class Queue:
     groups: list                      # (key, title, hint, rows)
-    items: list                       # open items for a match by hand, as item_json dicts
+    items: list | None                # open items for a match by hand, as item_json dicts (None: not collected)
     unexplained: int = 0              # open bank lines match made no proposal for
 
     def count(self, key: str) -> int:
         return next((len(rows) for k, _, _, rows in self.groups if k == key), 0)
 
 
-def queue(state, entries) -> Queue:
-    """The findings grouped by their next action, each with its suggested action first."""
+def queue(state, entries, with_items: bool = True) -> Queue:
+    """The findings grouped by their next action, each with its suggested action first.
+    `with_items`: collect the open items a match by hand offers (a walk over the books,
+    ~1 s at 200,000 entries: on large books only once asked, as the matcher)."""
     config = state.config
     from beanclear.matching import unproposed
     # the reasons match made no proposal need the proposals: on large books only once asked (fava_page.State)
@@ -122,8 +124,8 @@ def queue(state, entries) -> Queue:
     for key in ("bank", "write-off", "follow-up", "review"):
         grouped[key].sort(key=lambda r: (r.finding.severity != "error", r.finding.sort_key))
     # only a bank line offers a match by hand; collecting the open items walks the books
-    items = [linking.item_json(i) for i in linking.open_items(entries, config)[:ITEMS_SHOWN]] \
-        if grouped["bank"] else []
+    items = [] if not grouped["bank"] else None if not with_items else \
+        [linking.item_json(i) for i in linking.open_items(entries, config)[:ITEMS_SHOWN]]
     return Queue([(key, title, hint, grouped[key]) for key, title, hint in GROUPS], items, len(why))
 
 
@@ -147,8 +149,10 @@ class ResolveEndpoints:
     def queue(self) -> Queue:
         state = self.state()
         cached = getattr(self, "_queue", None)
-        if cached is None or cached[0] is not state:
-            self._queue = (state, queue(state, self.ledger.all_entries))
+        from beanclear import fava_page   # (it imports this module)
+        with_items = state.matched or len(state.entries) <= fava_page.MATCH_ON_RENDER
+        if cached is None or cached[0] is not state or cached[1].items is None and with_items:
+            self._queue = (state, queue(state, self.ledger.all_entries, with_items))
         return self._queue[1]
 
     def months(self) -> list[str]:
