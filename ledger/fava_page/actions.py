@@ -66,7 +66,7 @@ class Queue:
 def queue(state, entries, with_items: bool = True) -> Queue:
     """The findings grouped by their next action, each with its suggested action first.
     `with_items`: collect the open items a match by hand offers (a walk over the books,
-    ~1 s at 200,000 entries: on large books only once asked, as the matcher)."""
+    ~1 s at 200,000 entries: done when the matcher ran, on small books or when asked)."""
     config = state.config
     from beanclear.matching import unproposed
     # the reasons match made no proposal need the proposals: on large books only once asked (fava_page.State)
@@ -149,10 +149,10 @@ class ResolveEndpoints:
     def queue(self) -> Queue:
         state = self.state()
         cached = getattr(self, "_queue", None)
-        from beanclear import fava_page   # (it imports this module)
-        with_items = state.matched or len(state.entries) <= fava_page.MATCH_ON_RENDER
-        if cached is None or cached[0] is not state or cached[1].items is None and with_items:
-            self._queue = (state, queue(state, self.ledger.all_entries, with_items))
+        # The page renders the queue after it ran the matcher, if it did (on small books,
+        # or when asked): the open items for a match by hand come with it, as the reasons do.
+        if cached is None or cached[0] is not state or cached[1].items is None and state.matched:
+            self._queue = (state, queue(state, self.ledger.all_entries, state.matched))
         return self._queue[1]
 
     def months(self) -> list[str]:
