@@ -100,15 +100,21 @@ def test_entries_a_person_deleted_come_back_the_same(tmp_path):
     both(tmp_path, steps)
 
 
+def repeated(lines: list[str], row: int, at: int, change: str) -> list[str]:
+    """A bill's data lines with line `row` listed again before line `at`: the "same"
+    row, or with "other amounts" (应结订单金额 and 订单金额 one yuan more)."""
+    cells = lines[row].split(",")
+    if change == "other amounts":
+        for column in (12, 24):
+            cells[column] = f"`{float(cells[column][1:]) + 1:.2f}"
+    return lines[:at] + [",".join(cells)] + lines[at:]
+
+
 @pytest.mark.parametrize("change", ["same", "other amounts"])
 def test_a_held_row_listed_twice(tmp_path, change):
     """once_per_id() decides what a repeated id means, also when the books hold it."""
     def twice(lines):
-        cells = lines[5].split(",")
-        if change == "other amounts":  # 应结订单金额 and 订单金额 one yuan more
-            for at in (12, 24):
-                cells[at] = f"`{float(cells[at][1:]) + 1:.2f}"
-        return lines[:5] + [",".join(cells)] + lines[5:]
+        return repeated(lines, 5, 5, change)
 
     def steps(folder, imp):
         full = bill(folder, 100)
