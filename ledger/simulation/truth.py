@@ -43,6 +43,8 @@ class Merchant:
     bank_end: dict = field(default_factory=dict)       # bank -> last day its statement covers
     bank_hole: dict = field(default_factory=dict)      # bank -> (first, last) day no statement covers
     problems: list = field(default_factory=list)
+    orders_by_ref: dict = field(default_factory=dict, repr=False)   # order_of()'s index: ref -> first order
+    orders_indexed: int = 0                                         # how many of `orders` it holds
 
     def days(self):
         return [self.shape.start + timedelta(days=i) for i in range(self.shape.days)]
@@ -159,9 +161,13 @@ def _orders_and_payments(m, rng, ids):
             m.payments.append(make_payment(m, ch, pdt, amount, cur, ref, title, ids))
 
 
-def _refundable(m, p):
-    # refunds only where no conversion is involved (a PayPal EUR refund would need its own conversion pair)
-    return p.currency == p.pres_currency and not p.conv and not any(r.payment is p for r in m.refunds)
+def _refundable(m, p, refunded: set | None = None):
+    """Refunds only where no conversion is involved (a PayPal EUR refund would need its own
+    conversion pair), and once. `refunded` (ids of the refunded payments), where the caller
+    keeps it, saves a pass over every refund."""
+    if p.currency != p.pres_currency or p.conv:
+        return False
+    return id(p) not in refunded if refunded is not None else not any(r.payment is p for r in m.refunds)
 
 
 def add_refund(m, ids, p, dt, amount, shop_too=True):
@@ -178,14 +184,22 @@ def add_refund(m, ids, p, dt, amount, shop_too=True):
 
 
 def order_of(m, p):
-    return next((o for o in m.orders if o.ref == p.order_ref), None)
+    """The first order of `p`'s order reference, by an index of the orders (a scan of every
+    order per refund made a year of a large merchant quadratic); orders are only appended."""
+    for o in m.orders[m.orders_indexed:]:
+        m.orders_by_ref.setdefault(o.ref, o)
+    m.orders_indexed = len(m.orders)
+    return m.orders_by_ref.get(p.order_ref)
 
 
 def _normal_refunds(m, rng, ids):
     end = m.shape.end
     per_day = set()
+    refunded = {id(r.payment) for r in m.refunds}
+    ratios = _Ratios(m)
     for p in list(m.payments):
-        if rng.random() < 0.015 and _refundable(m, p) and p.dt.date() >= m.shape.start + timedelta(days=RATE_DAYS):
+        if rng.random() < 0.015 and _refundable(m, p, refunded) \
+                and p.dt.date() >= m.shape.start + timedelta(days=RATE_DAYS):
             # refunded the same day, before the end-of-day payout: a day's net never turns negative,
             # so no payout can take more than the channel holds
             dt = min(p.dt + timedelta(hours=rng.randint(1, 3)), datetime.combine(p.dt.date(), time(22, 40)))
@@ -193,14 +207,46 @@ def _normal_refunds(m, rng, ids):
                 continue
             per_day.add((p.channel, dt.date()))
             r = add_refund(m, ids, p, dt, p.gross)
-            if _worst_ratio(m, p.channel) > NORMAL_RATE_CAP:      # keep ordinary refunds well under the limit
+            refunded.add(id(p))
+            ratios.add(r, 1)
+            if ratios.worst(p.channel) > NORMAL_RATE_CAP:      # keep ordinary refunds well under the limit
                 m.refunds.remove(r)
+                refunded.discard(id(p))
+                ratios.add(r, -1)
                 order_of(m, p) and setattr(order_of(m, p), "refunded", order_of(m, p).refunded - r.amount)
                 per_day.discard((p.channel, dt.date()))
 
 
-def _windows(m, channel, currency):
-    """(first day, ratio) of every 7-day window of the channel's refunds over its sales in one currency."""
+class _Ratios:
+    """The ratios of _windows for every channel and currency, kept as refunds come and go:
+    one refund changes only the seven windows that hold its day (computing every window
+    again per refund made a year of a large merchant quadratic)."""
+
+    def __init__(self, m):
+        self.days = m.days()
+        self.at = {d: i for i, d in enumerate(self.days)}
+        self.sales, self.refunds, self.ratios = {}, {}, {}
+        for channel in {p.channel for p in m.payments}:
+            for currency in _currencies(m, channel):
+                key = (channel, currency)
+                self.sales[key], self.refunds[key] = _daily(m, channel, currency)
+                self.ratios[key] = [ratio for _, ratio in _windows(m, channel, currency)]
+
+    def add(self, refund, sign: int) -> None:
+        key, day = (refund.channel, refund.payment.currency), refund.dt.date()
+        self.refunds[key][day] += sign * refund.amount
+        at, ratios = self.at.get(day), self.ratios[key]
+        if at is None:
+            return
+        for i in range(max(0, at - RATE_DAYS + 1), min(at, len(ratios) - 1) + 1):
+            ratios[i] = _ratio(self.days[i:i + RATE_DAYS], self.sales[key], self.refunds[key])
+
+    def worst(self, channel) -> Decimal:
+        return max((r for (c, _), ratios in self.ratios.items() if c == channel for r in ratios), default=Decimal("0"))
+
+
+def _daily(m, channel, currency) -> tuple[dict, dict]:
+    """The channel's sales and refunds in one currency, by day."""
     sales, refunds = defaultdict(Decimal), defaultdict(Decimal)
     for p in m.payments:
         if p.channel == channel and p.currency == currency:
@@ -208,21 +254,23 @@ def _windows(m, channel, currency):
     for r in m.refunds:
         if r.channel == channel and r.payment.currency == currency:
             refunds[r.dt.date()] += r.amount
+    return sales, refunds
+
+
+def _ratio(window, sales, refunds) -> Decimal:
+    s = sum(sales[d] for d in window)
+    return (sum(refunds[d] for d in window) / s) if s else Decimal("0")
+
+
+def _windows(m, channel, currency):
+    """(first day, ratio) of every 7-day window of the channel's refunds over its sales in one currency."""
+    sales, refunds = _daily(m, channel, currency)
     days = m.days()
-    out = []
-    for i in range(len(days) - RATE_DAYS + 1):
-        w = days[i:i + RATE_DAYS]
-        s = sum(sales[d] for d in w)
-        out.append((w[0], (sum(refunds[d] for d in w) / s) if s else Decimal("0")))
-    return out
+    return [(days[i], _ratio(days[i:i + RATE_DAYS], sales, refunds)) for i in range(len(days) - RATE_DAYS + 1)]
 
 
 def _currencies(m, channel):
     return sorted({p.currency for p in m.payments if p.channel == channel})
-
-
-def _worst_ratio(m, channel):
-    return max((r for c in _currencies(m, channel) for _, r in _windows(m, channel, c)), default=Decimal("0"))
 
 
 def _refund_rate_truth(m):
