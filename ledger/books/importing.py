@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 from beancount.core import data
 
 from beanclear.books import atomic, prices, render
-from beanclear.books.spill import Ids, Picked, Sorted, Spill
+from beanclear.books.spill import Ids, Picked, Sorted, Spill, metas
 from beanclear.books import Books, Recorded, kept
 from beanclear.importers.base import Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
@@ -280,12 +280,12 @@ def once_per_id(result: FileResult) -> None:
     # second pass compare amounts, in file order, keeping the first row of those ids.
     entries = result.extraction.entries
     ids, repeated, bad = Ids(), Ids(), False
-    for entry in entries:
-        ident = entry.meta.get("id") if isinstance(entry, data.Transaction) else None
+    for meta in metas(entries):   # of the transactions: their ids, without the entries made again
+        ident = meta.get("id") if meta is not None else None
         if ident is not None:
             if not ids.add(ident):
                 repeated.add(ident)
-            bad = bad or not all(map(render.holdable, render.identities(entry)))
+            bad = bad or not all(map(render.holdable, render.transaction_identities(meta)))
     del ids
     if not repeated and not bad:
         return

@@ -135,7 +135,12 @@ def identities(entry) -> list[str]:
     """identity() and, for a transaction, what its `covers:` names."""
     if not isinstance(entry, data.Transaction):
         return [identity(entry)]
-    return [entry.meta["id"], *covered(entry.meta.get("covers", ""))]
+    return transaction_identities(entry.meta)
+
+
+def transaction_identities(meta: dict) -> list[str]:
+    """identities() of a transaction, from its metadata."""
+    return [meta["id"], *covered(meta.get("covers", ""))]
 
 
 def unknown_part(entry, known: set[str]):

@@ -170,6 +170,17 @@ class Spill:
             yield from map(_unpacked, _read_chunks(self._file, list(self._chunks)))
         yield from list(self._buf)
 
+    def metas(self) -> Iterator[dict | None]:
+        """Each entry's metadata if it is a transaction, else None, in the order they came:
+        a pass that reads their ids needs no entry made again (a third of the time)."""
+        if self._chunks:
+            for item in _read_chunks(self._file, list(self._chunks)):
+                if len(item) > 1:   # a packed transaction (_packed): its metadata comes first
+                    yield item[0]
+                else:
+                    yield _meta(item[0])
+        yield from map(_meta, list(self._buf))
+
     def __getitem__(self, at: int):
         if not isinstance(at, int):
             return list(self)[at]
@@ -182,6 +193,15 @@ class Spill:
 
     def __repr__(self) -> str:
         return f"Spill({len(self)} entries, {self._spilled} on disk)"
+
+
+def _meta(entry) -> dict | None:
+    return entry.meta if isinstance(entry, _Transaction) else None
+
+
+def metas(entries) -> Iterator[dict | None]:
+    """Spill.metas() of a Spill or a list."""
+    return entries.metas() if isinstance(entries, Spill) else map(_meta, entries)
 
 
 class Picked:
