@@ -7,8 +7,8 @@ of each, whatever the statement's length, and are one code path for every size: 
 their limit nothing touches the disk.
 
 * `Spill`: entries in the order they came (an importer's rows, the import's new
-  entries); past LIMIT entries they go to a temporary file, pickled in chunks, and are
-  read back chunk by chunk on each pass.
+  entries); past LIMIT entries they go to a temporary file, pickled in chunks (a
+  transaction as plain values: _packed), and are read back chunk by chunk on each pass.
 * `Sorted`: entries by month, then render.sort_key, ties in the order they came (the
   order Books.plan writes them in); each LIMIT entries sorted into a run on disk, a
   month read back as the merge of the runs' chunks of that month.
