@@ -196,3 +196,34 @@ def test_picked_keeps_the_order_of_its_source(monkeypatch):
             expected.append(at)
     assert list(picked) == expected and len(picked) == len(expected)
     assert list(spill.Picked(source)) == [] and not spill.Picked(source)
+
+
+def test_spilled_entries_come_back_exactly(monkeypatch):
+    """Transactions of the usual shape are spilled as plain values (spill._packed): every
+    number comes back with its digits and exponent, every other entry as it went."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from beancount.core import data
+    from beancount.core.amount import Amount
+
+    from beanclear.importers.base import balance, posting, transaction
+    tiny(monkeypatch)
+    day = dt.datetime(2026, 3, 1, 9, 30, 5)
+    usual = transaction("bill.csv", 2, day, None, "Order 1", {"id": "4200 01", "covers": "fee 4200 01",
+                        "_fee_part": ("fee 4200 01", {"fee-of": "4200 01"}, "Expenses:Fees", "Assets:Clearing")},
+                        [posting("Assets:Clearing", Decimal("5.960"), "CNY"), posting("Expenses:Fees", Decimal("0.04"), "CNY"),
+                         posting("Income:Sales", Decimal("-6.00"), "CNY")], ["order-1"])
+    numbers = usual._replace(postings=[posting("Assets:A", Decimal(text), "CNY") for text in
+                                       ("1E+2", "-0.00", "0E-7", "1.50E-9", "123456789012345678901234")])
+    priced = usual._replace(postings=[posting("Assets:A", Decimal("7"), "USD", Amount(Decimal("7.1234"), "CNY"))])
+    costed = usual._replace(postings=[usual.postings[0]._replace(cost=data.Cost(Decimal("1"), "CNY", None, None))])
+    unnumbered = usual._replace(postings=[usual.postings[0]._replace(units=Amount(None, "CNY"))])
+    asserted = balance("bill.csv", 9, day.date(), "Assets:Clearing", Decimal("10.00"), "CNY")
+    entries = [usual, numbers, priced, costed, unnumbered, asserted, (3, usual), usual._replace(tags=frozenset({"t"}))]
+    store = spill.Spill(entries)
+    assert store.spilled
+    back = list(store)
+    assert repr(back) == repr(entries) and [type(e) for e in back] == [type(e) for e in entries]
+    assert list(store.metas()) == [e.meta if isinstance(e, data.Transaction) else None for e in entries]
+    assert list(spill.metas(entries)) == list(store.metas())

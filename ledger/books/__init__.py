@@ -224,16 +224,12 @@ class Books:
             changes[ignore] = ".beanclear.lock\n.beanclear.journal*\n.*.new\n.*.old\n.*.picklecache\n"
         return changes
 
-    def plan(self, source: str, entries, changes: dict[Path, str]) -> None:
-        """Add to `changes` the new text of every file that `entries` go into."""
-        # Sorted by month and render.sort_key as they come (spill.Sorted: runs on disk past
-        # spill.LIMIT entries), ties in the order they came, as a stable sort leaves them.
-        # Each is kept as its text (rendered here rather than as the file is written): text
-        # goes to disk and back far faster than an entry does.
-        store = Sorted()
-        text = render.entry_text
+    def plan(self, source: str, entries, changes: dict[Path, str], store: Sorted | None = None) -> None:
+        """Add to `changes` the new text of every file that `entries` go into, after those
+        already `kept` in `store` (the import keeps its new entries as it finds them)."""
+        store = Sorted() if store is None else store
         for entry in entries:
-            store.add(render.sort_key(entry), text(entry) + "\n")
+            kept(store, entry)
         months = store.months()
         for month in months:
             path = self.root / source / month[:4] / f"{month}.beancount"
@@ -258,6 +254,14 @@ class Books:
             text = text[:at] + f"{OPEN_DATE} open {config.equity}\n" + text[at:]
         entries = [opening_entry(o, name, config.equity) for o, name in openings]
         changes[accounts] = merge(text, sorted(entries, key=render.sort_key))
+
+
+def kept(store: Sorted, entry) -> None:
+    """`entry` kept in `store` for Books.plan: sorted by month and render.sort_key as it
+    comes (spill.Sorted: runs on disk past spill.LIMIT entries), ties in the order they
+    came, as a stable sort leaves them. It is kept as its text (rendered now rather than
+    as the file is written): text goes to disk and back far faster than an entry does."""
+    store.add(render.sort_key(entry), render.entry_text(entry) + "\n")
 
 
 def _last_entry_end(text: str) -> int:

@@ -7,7 +7,6 @@ by their statement id, are counted and skipped, also when two statements overlap
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +15,8 @@ from typing import Callable, Iterable
 from beancount.core import data
 
 from beanclear.books import atomic, prices, render
-from beanclear.books.spill import Ids, Picked, Spill
-from beanclear.books import Books, Recorded
+from beanclear.books.spill import Ids, Picked, Sorted, Spill, metas
+from beanclear.books import Books, Recorded, kept
 from beanclear.importers.base import Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
 from beanclear.importers import registry
@@ -39,6 +38,7 @@ class FileResult:
     digest: str | None = None                        # of its bytes (coverage.file_digest)
     before: Recorded | None = None                   # the books record it by its digest: not read
     balances: bool = False                           # whether `new` holds balance assertions (openings)
+    planned: Sorted | None = None                    # `new` as Books.plan writes it (books.kept)
 
     def summary(self) -> str:
         ex = self.extraction
@@ -213,6 +213,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             result.known += result.extraction.held
             entries, days = result.extraction.entries, coverage.Days()   # its days, found in this pass
             result.new = new = Picked(entries)   # the entries as they are, by position: not stored again
+            # What Books.plan writes of them, kept in this pass too: no pass to read them again.
+            result.planned = planned = None if dry_run else Sorted()
             for at, entry in enumerate(entries):
                 days.add(entry)
                 part = render.unknown_part(entry, seen[name])  # another view may hold it, or part of it
@@ -224,6 +226,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                         new.take(at)
                     else:
                         new.put(at, part)
+                    if planned is not None:
+                        kept(planned, part)
                     if isinstance(part, data.Balance):
                         result.balances = True
             result.extraction.line_span = (entries, days.span)
@@ -238,7 +242,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         priced = prices.plan(config, rates, changes)  # into prices.beancount, in the same write
         if not dry_run:
             for result in live:
-                books.plan(result.importer.source.name, itertools.chain(result.new, result.covered), changes)
+                books.plan(result.importer.source.name, result.covered, changes, result.planned)
             books.add_openings(config, openings, changes)
             if changes:
                 atomic.write_files(config.books, changes)
@@ -276,12 +280,12 @@ def once_per_id(result: FileResult) -> None:
     # second pass compare amounts, in file order, keeping the first row of those ids.
     entries = result.extraction.entries
     ids, repeated, bad = Ids(), Ids(), False
-    for entry in entries:
-        ident = entry.meta.get("id") if isinstance(entry, data.Transaction) else None
+    for meta in metas(entries):   # of the transactions: their ids, without the entries made again
+        ident = meta.get("id") if meta is not None else None
         if ident is not None:
             if not ids.add(ident):
                 repeated.add(ident)
-            bad = bad or not all(map(render.holdable, render.identities(entry)))
+            bad = bad or not all(map(render.holdable, render.transaction_identities(meta)))
     del ids
     if not repeated and not bad:
         return

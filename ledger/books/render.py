@@ -41,29 +41,45 @@ def holdable(text: str) -> bool:
 def _meta_lines(meta: dict) -> list[str]:
     lines = []
     for key, value in meta.items():
-        if key in HIDDEN_META or key.startswith("_"):
+        if key in HIDDEN_META or key[:1] == "_":
             continue
-        shown = f"{value:f}" if isinstance(value, Decimal) else quote_exact(value) if isinstance(value, str) else str(value)
+        shown = quote_exact(value) if isinstance(value, str) else number_text(value) if isinstance(value, Decimal) \
+            else str(value)
         lines.append(f"  {key}: {shown}")
     return lines
 
 
+def number_text(number: Decimal) -> str:
+    """A number written out in full (`f"{number:f}"`): str() gives the same text, at half
+    the cost, whenever it has no exponent (every amount a statement holds)."""
+    if type(number) is Decimal:
+        text = str(number)
+        if "E" not in text:
+            return text
+    return f"{number:f}"
+
+
 def amount_text(number: Decimal, currency: str) -> str:
-    return f"{number:f}".rjust(NUMBER_WIDTH) + f" {currency}"
+    return number_text(number).rjust(NUMBER_WIDTH) + f" {currency}"
 
 
 def entry_text(entry) -> str:
     """One entry as text, ending with a newline."""
     if isinstance(entry, data.Transaction):
-        head = f"{entry.date} {entry.flag}"
+        head = f"{str(entry.date)} {entry.flag}"   # str(): what format() gives a date, at half its cost
         if entry.payee:
             head += " " + quote(entry.payee)
         head += " " + quote(entry.narration or "")
-        head += "".join(f" #{t}" for t in sorted(entry.tags)) + "".join(f" ^{l}" for l in sorted(entry.links))
+        if entry.tags:
+            head += "".join(f" #{t}" for t in sorted(entry.tags))
+        if entry.links:
+            head += "".join(f" ^{l}" for l in sorted(entry.links))
         lines = [head, *_meta_lines(entry.meta)]
         for p in entry.postings:
-            price = f" @ {p.price.number:f} {p.price.currency}" if p.price is not None else ""
-            lines.append(f"  {p.account:<{ACCOUNT_WIDTH}}{amount_text(p.units.number, p.units.currency)}{price}")
+            units = p.units
+            price = f" @ {number_text(p.price.number)} {p.price.currency}" if p.price is not None else ""
+            # ljust: what the format '<36' does to a str, at half its cost
+            lines.append(f"  {p.account.ljust(ACCOUNT_WIDTH)}{amount_text(units.number, units.currency)}{price}")
         return "\n".join(lines) + "\n"
     if isinstance(entry, data.Balance):
         return "\n".join([f"{entry.date} balance {entry.account:<{ACCOUNT_WIDTH - 9}}"
@@ -120,7 +136,12 @@ def identities(entry) -> list[str]:
     """identity() and, for a transaction, what its `covers:` names."""
     if not isinstance(entry, data.Transaction):
         return [identity(entry)]
-    return [entry.meta["id"], *covered(entry.meta.get("covers", ""))]
+    return transaction_identities(entry.meta)
+
+
+def transaction_identities(meta: dict) -> list[str]:
+    """identities() of a transaction, from its metadata."""
+    return [meta["id"], *covered(meta.get("covers", ""))]
 
 
 def unknown_part(entry, known: set[str]):
