@@ -124,7 +124,8 @@ def collect(entries, config) -> tuple[list[BankLine], list[OpenItem], list[BankL
     transit = {ch.accounts.transit: ch for ch in config.channels.values()}
     payout_sides: dict[str, set[str]] = defaultdict(set)   # payout link -> {"payout", "bank"}
     lines, history = [], []
-    transit_items: dict[str, list] = defaultdict(list)
+    waiting: dict[str, list[OpenItem]] = {}   # transit account -> its open payouts, in the order first seen
+    payouts: list[tuple] = []                 # (entry, posting) of every payout in transit, in book order
     due: dict[tuple[str, str], list] = defaultdict(list)  # (account, link) -> [(entry, amount, currency)]
     for entry in entries:
         if not isinstance(entry, data.Transaction):
@@ -135,7 +136,8 @@ def collect(entries, config) -> tuple[list[BankLine], list[OpenItem], list[BankL
                 for link in _links(entry, "payout-"):
                     payout_sides[link].add("bank" if bank_posting else "payout")
                 if not bank_posting and p.units.number > 0:
-                    transit_items[p.account].append((entry, p))
+                    waiting.setdefault(p.account, [])
+                    payouts.append((entry, p))
             elif p.account.startswith(("Assets:Receivable:", "Liabilities:Payable:")):
                 key = next(iter(sorted(_links(entry, "order-") | _links(entry, "bill-"))), None) \
                     or f"bill-{entry.meta.get('id', id(entry))}"
@@ -149,16 +151,18 @@ def collect(entries, config) -> tuple[list[BankLine], list[OpenItem], list[BankL
             lines.append(line)
         elif counter.account not in transit:
             history.append(line)
-    items = []
-    for account, payouts in transit_items.items():
-        channel = transit[account]
-        for entry, p in payouts:
-            links = sorted(_links(entry, "payout-"))
-            if links and all("bank" in payout_sides[l] for l in links):
-                continue
-            items.append(OpenItem([entry], account, links[0] if links else f"payout-{entry.meta.get('id')}",
-                                  p.units.number, p.units.currency, entry.date, channel.bank_days + 3,
-                                  channel.name, _names(channel, config, entry), _ids(entry)))
+    # In book order, not account by account: the entries lie in memory in about that
+    # order, and visiting a million of them with a stride cost more than the rest of
+    # collecting (docs/perf-checks-page.md, Matching). Items stay grouped by account.
+    for entry, p in payouts:
+        links = sorted(_links(entry, "payout-"))
+        if links and all("bank" in payout_sides[l] for l in links):
+            continue
+        channel = transit[p.account]
+        waiting[p.account].append(OpenItem([entry], p.account, links[0] if links else f"payout-{entry.meta.get('id')}",
+                                           p.units.number, p.units.currency, entry.date, channel.bank_days + 3,
+                                           channel.name, _names(channel, config, entry), _ids(entry)))
+    items = [item for group in waiting.values() for item in group]
     for (account, key), parts in due.items():
         by_currency: dict[str, Decimal] = defaultdict(Decimal)
         for _, number, currency in parts:
