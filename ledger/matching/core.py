@@ -123,10 +123,10 @@ def collect(entries, config) -> tuple[list[BankLine], list[OpenItem], list[BankL
     """(open bank lines, open items, classified bank lines for the history stage)."""
     banks = {b.account for b in config.banks.values()}
     transit = {ch.accounts.transit: ch for ch in config.channels.values()}
-    payout_sides: dict[str, set[str]] = defaultdict(set)   # payout link -> {"payout", "bank"}
+    banked: set[str] = set()   # payout links with a bank side (not a set of sides per link: a million sets)
     lines, history = [], []
     waiting: dict[str, list[OpenItem]] = {}   # transit account -> its open payouts, in the order first seen
-    payouts: list[tuple] = []                 # (entry, posting) of every payout in transit, in book order
+    payouts: list[tuple] = []                 # (entry, posting, links) of each payout in transit, in book order
     due: dict[tuple[str, str], list] = defaultdict(list)  # (account, link) -> [(entry, amount, currency)]
     for entry in entries:
         if not isinstance(entry, data.Transaction):
@@ -134,11 +134,12 @@ def collect(entries, config) -> tuple[list[BankLine], list[OpenItem], list[BankL
         bank_posting = next((p for p in entry.postings if p.account in banks), None)
         for p in entry.postings:
             if p.account in transit:
-                for link in _links(entry, "payout-"):
-                    payout_sides[link].add("bank" if bank_posting else "payout")
-                if not bank_posting and p.units.number > 0:
+                links = _links(entry, "payout-")
+                if bank_posting:
+                    banked.update(links)
+                elif p.units.number > 0:
                     waiting.setdefault(p.account, [])
-                    payouts.append((entry, p))
+                    payouts.append((entry, p, links))
             elif p.account.startswith(("Assets:Receivable:", "Liabilities:Payable:")):
                 key = next(iter(sorted(_links(entry, "order-") | _links(entry, "bill-"))), None) \
                     or f"bill-{entry.meta.get('id', id(entry))}"
@@ -155,9 +156,9 @@ def collect(entries, config) -> tuple[list[BankLine], list[OpenItem], list[BankL
     # In book order, not account by account: the entries lie in memory in about that
     # order, and visiting a million of them with a stride cost more than the rest of
     # collecting (docs/perf-checks-page.md, Matching). Items stay grouped by account.
-    for entry, p in payouts:
-        links = sorted(_links(entry, "payout-"))
-        if links and all("bank" in payout_sides[l] for l in links):
+    for entry, p, links in payouts:
+        links = sorted(links)
+        if links and all(l in banked for l in links):
             continue
         channel = transit[p.account]
         waiting[p.account].append(OpenItem([entry], p.account, links[0] if links else f"payout-{entry.meta.get('id')}",
