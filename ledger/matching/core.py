@@ -348,12 +348,14 @@ class Index:
 
     def in_window(self, currency: str, channel: str, day: dt.date, before: int) -> list[OpenItem]:
         """A channel's free items that the money of `day` could settle (dated from
-        `before` days before it to the day after), by (date, link)."""
+        `before` days before it to the day after), by (date, link). An item of `back`
+        days before fits the day when its window is at least that long: what
+        OpenItem.fits says, without its date arithmetic for each item."""
         days = self.by_day.get((currency, channel))
         if not days:
             return []
         return [i for back in range(before, -2, -1) for i in days.get(day - back * DAY, ())
-                if self.free(i) and i.fits(day)]
+                if back <= i.window and self.free(i)]
 
 
 def match(entries, config) -> list[Proposal]:
