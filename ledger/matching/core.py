@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -66,7 +67,7 @@ class BankLine:
         return " ".join(t for t in (self.entry.payee, self.entry.narration) if t)
 
 
-@dataclass
+@dataclass(slots=True)
 class OpenItem:
     entries: list         # the entries of the item (a payout; an order and its partial payments)
     account: str          # where the item waits: transit, receivable or payable account
@@ -119,12 +120,25 @@ def _links(entry, prefix: str) -> set[str]:
 
 
 def collect(entries, config) -> tuple[list[BankLine], list[OpenItem], list[BankLine]]:
-    """(open bank lines, open items, classified bank lines for the history stage)."""
+    """(open bank lines, open items, classified bank lines for the history stage). The
+    items come grouped by account: each transit account's payouts in book order, the
+    accounts in the order first seen, then the orders and bills."""
+    lines, items, rank, history = _collect(entries, config)
+    groups: list[list[OpenItem]] = [[] for _ in range(len(rank) + 1)]
+    for item in items:
+        groups[rank.get(item.account, len(rank))].append(item)
+    return lines, [item for group in groups for item in group], history
+
+
+def _collect(entries, config) -> tuple[list[BankLine], list[OpenItem], dict[str, int], list[BankLine]]:
+    """What collect() says, with the items in book order (the payouts, then the orders
+    and bills) and each transit account's place in collect()'s grouping."""
     banks = {b.account for b in config.banks.values()}
     transit = {ch.accounts.transit: ch for ch in config.channels.values()}
-    payout_sides: dict[str, set[str]] = defaultdict(set)   # payout link -> {"payout", "bank"}
+    banked: set[str] = set()   # payout links with a bank side (not a set of sides per link: a million sets)
     lines, history = [], []
-    transit_items: dict[str, list] = defaultdict(list)
+    rank: dict[str, int] = {}     # transit account -> its place, in the order first seen
+    payouts: list[tuple] = []                 # (entry, posting, links) of each payout in transit, in book order
     due: dict[tuple[str, str], list] = defaultdict(list)  # (account, link) -> [(entry, amount, currency)]
     for entry in entries:
         if not isinstance(entry, data.Transaction):
@@ -132,10 +146,12 @@ def collect(entries, config) -> tuple[list[BankLine], list[OpenItem], list[BankL
         bank_posting = next((p for p in entry.postings if p.account in banks), None)
         for p in entry.postings:
             if p.account in transit:
-                for link in _links(entry, "payout-"):
-                    payout_sides[link].add("bank" if bank_posting else "payout")
-                if not bank_posting and p.units.number > 0:
-                    transit_items[p.account].append((entry, p))
+                links = _links(entry, "payout-")
+                if bank_posting:
+                    banked.update(links)
+                elif p.units.number > 0:
+                    rank.setdefault(p.account, len(rank))
+                    payouts.append((entry, p, links))
             elif p.account.startswith(("Assets:Receivable:", "Liabilities:Payable:")):
                 key = next(iter(sorted(_links(entry, "order-") | _links(entry, "bill-"))), None) \
                     or f"bill-{entry.meta.get('id', id(entry))}"
@@ -149,16 +165,18 @@ def collect(entries, config) -> tuple[list[BankLine], list[OpenItem], list[BankL
             lines.append(line)
         elif counter.account not in transit:
             history.append(line)
+    # In book order, not account by account: the entries lie in memory in about that
+    # order, and visiting a million of them with a stride cost more than the rest of
+    # collecting (docs/perf-checks-page.md, Matching).
     items = []
-    for account, payouts in transit_items.items():
-        channel = transit[account]
-        for entry, p in payouts:
-            links = sorted(_links(entry, "payout-"))
-            if links and all("bank" in payout_sides[l] for l in links):
-                continue
-            items.append(OpenItem([entry], account, links[0] if links else f"payout-{entry.meta.get('id')}",
-                                  p.units.number, p.units.currency, entry.date, channel.bank_days + 3,
-                                  channel.name, _names(channel, config, entry), _ids(entry)))
+    for entry, p, links in payouts:
+        links = sorted(links)
+        if links and all(l in banked for l in links):
+            continue
+        channel = transit[p.account]
+        items.append(OpenItem([entry], p.account, links[0] if links else f"payout-{entry.meta.get('id')}",
+                              p.units.number, p.units.currency, entry.date, channel.bank_days + 3,
+                              channel.name, _names(channel, config, entry), _ids(entry)))
     for (account, key), parts in due.items():
         by_currency: dict[str, Decimal] = defaultdict(Decimal)
         for _, number, currency in parts:
@@ -171,7 +189,7 @@ def collect(entries, config) -> tuple[list[BankLine], list[OpenItem], list[BankL
                                   config.match.window, account.rsplit(":", 1)[-1],
                                   tuple(filter(None, (first.payee, first.narration))),
                                   tuple(i for e, _, _ in parts for i in _ids(e))))
-    return lines, items, history
+    return lines, items, rank, history
 
 
 def _names(channel, config, entry) -> tuple[str, ...]:
@@ -289,29 +307,41 @@ except ImportError:   # elsewhere every name stays in the one regular expression
 
 
 class Index:
-    """Open items by (currency, amount), and by (currency, channel) in date order."""
+    """Open items by (currency, amount bucket), and by (currency, channel) and day.
 
-    def __init__(self, items: list[OpenItem]):
-        self.by_amount: dict[tuple, list[OpenItem]] = defaultdict(list)
-        self.by_currency: dict[str, list[OpenItem]] = defaultdict(list)
-        self.by_channel: dict[tuple, list[OpenItem]] = defaultdict(list)
+    Both are dictionaries filled in one pass over the items, with no sort of all items:
+    at 1,000,000 items the sorts by amount and by (date, link) cost more than all the
+    rest of the index, and grew 14-16x for 10x the items (each comparison reached an
+    item scattered in a 3 GB heap). A bucket holds the amounts of one `width` step (the
+    tolerance), so the items near an amount are in two or three buckets; a channel's
+    items of one day are few, so only those are sorted (by link).
+
+    The pass is in book order (_collect's), where the items and their amounts lie in
+    memory: twice as fast at 1,000,000 items as collect()'s grouping by account. Every
+    list is still in collect()'s order: a channel's items are one account's (then the
+    orders and bills, as there), and a bucket of several is put in account order."""
+
+    def __init__(self, items: list[OpenItem], rank: dict[str, int], tolerance: Decimal):
+        self.width = max(float(tolerance), 0.01)   # any width > 0 is correct; this one is quick
+        self.by_bucket: dict[tuple, list[OpenItem]] = defaultdict(list)          # in the order collected
+        self.by_day: dict[tuple, dict[dt.date, list[OpenItem]]] = defaultdict(dict)   # each day by link
         for item in items:
-            self.by_amount[(item.currency, item.amount)].append(item)
-            self.by_currency[item.currency].append(item)
-            self.by_channel[(item.currency, item.channel)].append(item)
-        # Each currency's items in amount order, ties in the order collected, and their
-        # amounts beside them: sorting and bisecting bare Decimals, not (amount, n)
-        # tuples, halves the comparisons (a tuple compares == before <), and the sort
-        # of all items was the index's largest cost at 1,000,000 items.
-        self.amounts: dict[str, list[Decimal]] = {}
-        for currency, group in self.by_currency.items():
-            group.sort(key=attrgetter("amount"))   # stable: as sorting (amount, n) did
-            self.amounts[currency] = [i.amount for i in group]
-        for group in self.by_channel.values():
-            group.sort(key=attrgetter("date", "link"))
-        self.dates = {key: [i.date for i in g] for key, g in self.by_channel.items()}
+            self.by_bucket[(item.currency, self.bucket(item.amount))].append(item)
+            self.by_day[(item.currency, item.channel)].setdefault(item.date, []).append(item)
+        for group in self.by_bucket.values():
+            if len(group) > 1:   # stable: each account's in book order, as collect() has them
+                group.sort(key=lambda i: rank.get(i.account, len(rank)))
+        for days in self.by_day.values():
+            for group in days.values():
+                if len(group) > 1:
+                    group.sort(key=attrgetter("link"))   # stable: equal links in the order collected
         self.taken: set[int] = set()
         self.rejected: set[tuple[str, str]] = set()   # (bank ref, target) a person turned down
+
+    def bucket(self, amount: Decimal) -> int:
+        """Never smaller for a larger amount (float() rounds monotonically), so the items
+        between two amounts are all in the buckets between theirs."""
+        return math.floor(float(amount) / self.width)
 
     def refused(self, line: BankLine, target: str) -> bool:
         return (line.ref, target) in self.rejected
@@ -319,19 +349,33 @@ class Index:
     def free(self, item: OpenItem) -> bool:
         return id(item) not in self.taken
 
+    def equal(self, currency: str, amount: Decimal) -> list[OpenItem]:
+        """The items of exactly this amount, in the order collected."""
+        return [i for i in self.by_bucket.get((currency, self.bucket(amount)), ()) if i.amount == amount]
+
     def near_amount(self, currency: str, amount: Decimal, tolerance: Decimal) -> list[OpenItem]:
-        amounts = self.amounts.get(currency, [])
-        lo = bisect.bisect_left(amounts, amount - tolerance)
-        hi = bisect.bisect_right(amounts, amount + tolerance)
-        return [i for i in self.by_currency[currency][lo:hi] if self.free(i)]
+        """Free items within the tolerance, by amount, equal amounts in the order collected."""
+        low, high = amount - tolerance, amount + tolerance
+        found = [i for b in range(self.bucket(low), self.bucket(high) + 1)
+                 for i in self.by_bucket.get((currency, b), ()) if low <= i.amount <= high and self.free(i)]
+        found.sort(key=attrgetter("amount"))   # stable; equal amounts share a bucket
+        return found
+
+    def by_date(self, currency: str, channel: str) -> list[OpenItem]:
+        """A channel's items by (date, link)."""
+        days = self.by_day.get((currency, channel), {})
+        return [i for day in sorted(days) for i in days[day]]
 
     def in_window(self, currency: str, channel: str, day: dt.date, before: int) -> list[OpenItem]:
-        """A channel's free items that the money of `day` could settle."""
-        key = (currency, channel)
-        dates = self.dates.get(key, [])
-        lo = bisect.bisect_left(dates, day - before * DAY)
-        hi = bisect.bisect_right(dates, day + DAY)
-        return [i for i in self.by_channel[key][lo:hi] if self.free(i) and i.fits(day)]
+        """A channel's free items that the money of `day` could settle (dated from
+        `before` days before it to the day after), by (date, link). An item of `back`
+        days before fits the day when its window is at least that long: what
+        OpenItem.fits says, without its date arithmetic for each item."""
+        days = self.by_day.get((currency, channel))
+        if not days:
+            return []
+        return [i for back in range(before, -2, -1) for i in days.get(day - back * DAY, ())
+                if back <= i.window and self.free(i)]
 
 
 def match(entries, config) -> list[Proposal]:
@@ -344,9 +388,9 @@ def match(entries, config) -> list[Proposal]:
 
 
 def _match(entries, config) -> list[Proposal]:
-    lines, items, history = collect(entries, config)
+    lines, items, rank, history = _collect(entries, config)
     lines.sort(key=lambda l: (l.date, l.ref))
-    index = Index(items)
+    index = Index(items, rank, config.match.tolerance)
     index.names = ChannelNames(config)
     index.rejected = acks.rejected_in(entries)
     tolerance = config.match.tolerance
@@ -367,7 +411,7 @@ def _claim(index: Index, proposal: Proposal, proposals: list) -> None:
 def _exact(lines, index, tolerance, proposals, config):
     rest = []
     for line in lines:
-        hits = [(i, ref) for i in index.by_amount.get((line.currency, line.amount), [])
+        hits = [(i, ref) for i in index.equal(line.currency, line.amount)
                 if index.free(i) and not index.refused(line, i.link) for ref in [_id_in(line, i)] if ref]
         if len(hits) == 1:
             item, ref = hits[0]
@@ -450,7 +494,7 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
     for (currency, channel), group in sorted(by_channel.items()):
         group.sort(key=lambda l: (l.date, l.ref))
         dates = [l.date for l in group]
-        for item in index.by_channel.get((currency, channel), []):
+        for item in index.by_date(currency, channel):
             if not index.free(item):
                 continue
             lo = bisect.bisect_left(dates, item.date - DAY)
