@@ -22,6 +22,7 @@ import datetime as dt
 from collections import defaultdict, deque
 from dataclasses import replace
 from decimal import Decimal
+from operator import attrgetter
 
 from beancount.core import data
 
@@ -47,10 +48,15 @@ class Item:
         self.order: tuple = (self.date, meta.get("time", ""), meta.get("id", ""))
         links = entry.links
         self.payout: str | None = None
-        if links:   # most entries have one link or none: no generator, no min() for them
-            payouts = [l for l in links if l.startswith("payout-")]
-            if payouts:
-                self.payout = payouts[0] if len(payouts) == 1 else min(payouts)
+        if links:   # most entries have one link or none: no list, no min() for them
+            if len(links) == 1:
+                (link,) = links
+                if link.startswith("payout-"):
+                    self.payout = link
+            else:
+                payouts = [l for l in links if l.startswith("payout-")]
+                if payouts:
+                    self.payout = payouts[0] if len(payouts) == 1 else min(payouts)
 
     def __repr__(self) -> str:
         return f"Item({self.order}, {self.amount} {self.currency})"
@@ -75,8 +81,11 @@ def postings_by_account(entries, accounts: set[str]) -> dict[str, list[Item]]:
                 if p.account in accounts:
                     out[p.account].append(Item(entry, p.units.number, p.units.currency))
     for items in out.values():
-        items.sort(key=lambda i: i.order)
+        items.sort(key=_in_order)
     return out
+
+
+_in_order = attrgetter("order")   # an Item's sort key
 
 
 def _money(x: Decimal) -> str:
@@ -114,7 +123,7 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
                     expected=settled, actual=paid, **at_entry(outs[0].entry)))
         else:
             fifo.extend(group)  # a payout that lists no items, or items whose payout is not in yet
-    fifo.sort(key=lambda i: i.order)
+    fifo.sort(key=_in_order)
     by_currency: dict[str, list[Item]] = defaultdict(list)
     for item in fifo:
         by_currency[item.currency].append(item)
@@ -126,7 +135,7 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
 
 def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, unknown_before) -> list[Finding]:
     findings = []
-    queue: deque[list] = deque()   # [item, amount still in clearing]
+    queue: deque[list] = deque()   # [item, amount still in clearing, its order link]
     held = Decimal(0)              # the sum of what the queue still holds
     deficit = Decimal(0)           # taken out (by a refund) before the money it took came in
     of_order: dict[str, list] = {}  # order link -> its payments' queue entries
@@ -138,9 +147,9 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
                 deficit -= used
                 left -= used
             if left:
-                queue.append([item, left])
-                held += left
                 order = _order_of(item)
+                queue.append([item, left, order])
+                held += left
                 if order:
                     of_order.setdefault(order, []).append(queue[-1])
             continue
@@ -170,7 +179,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
         elif need:
             deficit += need
     late: dict[dt.date, list] = defaultdict(list)
-    for item, left in queue:
+    for item, left, _ in queue:
         if left and (as_of - item.date).days > channel.settlement_days:
             late[item.date].append((item, left))
     for day, group in sorted(late.items()):
@@ -187,7 +196,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
 def _pop(queue: deque, of_order: dict) -> None:
     """Take the head of the queue, and forget it as its order's (memory stays flat)."""
     entry = queue.popleft()
-    order = _order_of(entry[0])
+    order = entry[2]
     entries = of_order.get(order) if order else None
     if entries and entries[0] is entry:
         entries.pop(0)

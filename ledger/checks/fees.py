@@ -39,6 +39,7 @@ from beanclear.books.render import covered
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+UNASKED = object()
 
 
 def contract_rule(channel, method: str | None, currency: str):
@@ -116,6 +117,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
     tolerance = config.checks["fee-gap"].limits.get("tolerance", CENT)
     out = []
     rate_days: dict[tuple, list] = defaultdict(list)
+    rules: dict[tuple, object] = {}   # (channel, method, currency) -> its contract rule: a few, asked of every sale
     separate = separate_fees(entries if fee_of is None else fee_of,
                              {ch.accounts.fees for ch in config.channels.values() if ch.fees})
     for entry, channel, sale_side in _of_channels_with_fees(entries, config, sales):
@@ -137,15 +139,18 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
             elif account == discount_account:
                 discounts += p.units.number
         if separate:
-            names = [meta.get("id"), *covered(meta.get("covers", ""))]  # a person's entry has no id
-            elsewhere = ZERO
-            for i in names:
-                if i:
-                    elsewhere += separate.get(i, ZERO)
-            actual += elsewhere
+            elsewhere = found = None
+            for i in (meta.get("id"), *covered(meta.get("covers"))) if "covers" in meta else (meta.get("id"),):
+                if i and (found := separate.get(i)) is not None:  # a person's entry has no id
+                    elsewhere = (ZERO if elsewhere is None else elsewhere) + found
+            if elsewhere is not None:  # adding nothing leaves `actual` as it is
+                actual += elsewhere
         currency = sale_side[0].units.currency
         base = sold - discounts
-        rule = contract_rule(channel, meta.get("method"), currency)
+        method = meta.get("method")
+        rule = rules.get((channel.name, method, currency), UNASKED)
+        if rule is UNASKED:
+            rule = rules[(channel.name, method, currency)] = contract_rule(channel, method, currency)
         if rule is None:
             continue
         expected = expected_fee(rule, base)

@@ -63,19 +63,32 @@ class References:
             if isinstance(entry, data.Price) and "__implicit_prices__" not in entry.meta:
                 series[(entry.currency, entry.amount.currency)][entry.date] = entry.amount.number
         self.series = {pair: sorted(days.items()) for pair, days in series.items()}
+        self._rates: dict[tuple, tuple | None] = {}   # (base, quote, day) -> rate()'s answer
 
     def _last(self, pair, day):
         rows = self.series.get(pair, [])
-        at = bisect.bisect_right(rows, (day, Decimal("Infinity")))
+        at = bisect.bisect_right(rows, (day, _ABOVE_ANY_RATE))
         return rows[at - 1] if at else None
 
     def rate(self, base: str, quote: str, day) -> tuple[Decimal, object] | None:
         """(rate, its date): the latest on or before `day`, direct or inverted; on the
-        same date the direct quote wins."""
+        same date the direct quote wins. Asked once per pair and day: the conversions
+        of a year fall on a few hundred days."""
+        key = (base, quote, day)
+        found = self._rates.get(key, _UNASKED)
+        if found is _UNASKED:
+            found = self._rates[key] = self._rate(base, quote, day)
+        return found
+
+    def _rate(self, base: str, quote: str, day) -> tuple[Decimal, object] | None:
         direct, inverse = self._last((base, quote), day), self._last((quote, base), day)
         if inverse and (not direct or inverse[0] > direct[0]):
             return (Decimal(1) / inverse[1]).quantize(Decimal("1e-10")).normalize(), inverse[0]
         return (direct[1], direct[0]) if direct else None
+
+
+_ABOVE_ANY_RATE = Decimal("Infinity")   # bisect's bound: after every rate of the same day
+_UNASKED = object()
 
 
 def applied(entry: data.Transaction) -> list[Applied]:
