@@ -230,7 +230,8 @@ class _Ratios:
             for currency in _currencies(m, channel):
                 key = (channel, currency)
                 self.sales[key], self.refunds[key] = _daily(m, channel, currency)
-                self.ratios[key] = [ratio for _, ratio in _windows(m, channel, currency)]
+                self.ratios[key] = [_ratio(self.days[i:i + RATE_DAYS], self.sales[key], self.refunds[key])
+                                    for i in range(len(self.days) - RATE_DAYS + 1)]
 
     def add(self, refund, sign: int) -> None:
         key, day = (refund.channel, refund.payment.currency), refund.dt.date()
