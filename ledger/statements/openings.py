@@ -40,32 +40,66 @@ class Opening:
         return f"opening {self.account} {self.currency}"
 
 
-def implied(entries, prior=None) -> list[tuple[Opening, data.Balance]]:
-    """The opening of every (account, currency) the entries assert a balance of, with the
-    first assertion it comes from. `entries` are everything an import adds (all its
-    statements, each movement once); `prior(account, currency, date)` gives the sum and
-    the first date of what the books already hold on the account before `date` (a trade
-    bill imported before the account's first statement with balances)."""
-    first: dict[tuple[str, str], data.Balance] = {}
-    for entry in entries:
+class Sums:
+    """What implied() needs of an import's new entries, gathered one entry at a time in
+    a pass the import makes anyway (they may be on disk: a pass of their own reads them
+    all again): per (account, currency) the first balance assertion, with a tag (whose
+    it is), the earliest day posted to, and each day's sum. Bounded by accounts × days,
+    not by entries."""
+
+    def __init__(self):
+        self.first: dict[tuple[str, str], tuple[data.Balance, object]] = {}
+        self.earliest: dict[tuple[str, str], dt.date] = {}
+        self.daily: dict[tuple[str, str], dict[dt.date, Decimal]] = {}
+
+    def add(self, entry, tag=None) -> None:
         if isinstance(entry, data.Balance):
             key = (entry.account, entry.amount.currency)
-            if key not in first or entry.date < first[key].date:
-                first[key] = entry
-    before = {key: Decimal(0) for key in first}
-    start = {key: b.date - dt.timedelta(days=1) for key, b in first.items()}
-    for entry in entries:  # one pass: a statement may hold a million lines
-        if isinstance(entry, data.Transaction):
+            if key not in self.first or entry.date < self.first[key][0].date:
+                self.first[key] = (entry, tag)
+        elif isinstance(entry, data.Transaction):
+            day = entry.date
             for p in entry.postings:
                 key = (p.account, p.units.currency)
-                if key in first:
-                    start[key] = min(start[key], entry.date - dt.timedelta(days=1))
-                    if entry.date < first[key].date:
-                        before[key] += p.units.number
+                days = self.daily.get(key)
+                if days is None:
+                    days = self.daily[key] = {}
+                    self.earliest[key] = day
+                elif day < self.earliest[key]:
+                    self.earliest[key] = day
+                days[day] = days.get(day, 0) + p.units.number
+
+    def update(self, other: "Sums") -> None:
+        """`other`'s entries as if added after these."""
+        for key, (asserted, tag) in other.first.items():
+            if key not in self.first or asserted.date < self.first[key][0].date:
+                self.first[key] = (asserted, tag)
+        for key, days in other.daily.items():
+            mine = self.daily.setdefault(key, {})
+            for day, number in days.items():
+                mine[day] = mine.get(day, 0) + number
+            self.earliest[key] = min(self.earliest.get(key, other.earliest[key]), other.earliest[key])
+
+
+def implied(sums: Sums, prior=None) -> list[tuple[Opening, data.Balance, object]]:
+    """The opening of every (account, currency) the entries assert a balance of, with the
+    first assertion it comes from and its tag. `sums` are of everything an import adds
+    (all its statements, each movement once); `prior(account, currency, date)` gives the
+    sum and the first date of what the books already hold on the account before `date`
+    (a trade bill imported before the account's first statement with balances). Sums of
+    Decimals are exact: a day's sum first and then the days' gives the same number."""
     out = []
-    for (account, currency), asserted in sorted(first.items()):
+    for (account, currency), (asserted, tag) in sorted(sums.first.items(), key=lambda item: item[0]):
+        key = (account, currency)
+        start = asserted.date - dt.timedelta(days=1)
+        before = Decimal(0)
+        if key in sums.daily:
+            start = min(start, sums.earliest[key] - dt.timedelta(days=1))
+            for day, number in sums.daily[key].items():
+                if day < asserted.date:
+                    before += number
         held, earliest = prior(account, currency, asserted.date) if prior else (Decimal(0), None)
-        day = min(start[(account, currency)], earliest - dt.timedelta(days=1)) if earliest else start[(account, currency)]
-        amount = asserted.amount.number - before[(account, currency)] - held
-        out.append((Opening(account, currency, day, amount), asserted))
+        day = min(start, earliest - dt.timedelta(days=1)) if earliest else start
+        amount = asserted.amount.number - before - held
+        out.append((Opening(account, currency, day, amount), asserted, tag))
     return out
