@@ -49,6 +49,9 @@ class Extraction:
     held_days: tuple[dt.date, dt.date] | None = None
     held_ids: Ids = field(default_factory=Ids)
     held_again: bool = False
+    # Sales naming an order that route() left as sales (no shop placed them); None: not
+    # routed. 0 lets route_batch skip a pass: nothing of the statement can move.
+    unrouted: int | None = None
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
@@ -246,7 +249,8 @@ def route(out: Extraction, channel, config, orders: ShopOrders) -> None:
     moved to its shop's receivable (shop_for). Where several shops may own the order
     and none holds it yet, it stays a sale of the channel, and the summary says so:
     booked entries are never rewritten, so import the shops' orders first."""
-    unplaced, example = 0, None   # sales left unrouted: how many, the first (counted, not held)
+    unplaced, example = 0, None   # sales left unrouted, said: how many, the first (counted, not held)
+    left = 0                      # and those of a wallet, not said
     shared: set[str] = set()
     # A spilled statement's entries cannot change in place: from the first entry that
     # moves, the pass writes them anew (a list stays a list, a Spill a Spill). Entries
@@ -264,13 +268,16 @@ def route(out: Extraction, channel, config, orders: ShopOrders) -> None:
                     routed = like(out.entries)
                     routed.extend(itertools.islice(out.entries, at))
                 entry = moved
-            elif holders or channel.type not in WALLET_TYPES:
-                shared.update(holders)
-                unplaced, example = unplaced + 1, example or order_id
+            else:
+                left += 1
+                if holders or channel.type not in WALLET_TYPES:
+                    shared.update(holders)
+                    unplaced, example = unplaced + 1, example or order_id
         if routed is not None:
             routed.append(entry)
     if routed is not None:
         out.entries = routed
+    out.unrouted = left
     out.notes = [n for n in out.notes if not n.startswith(UNROUTED)]
     if unplaced:
         why = (f"held by several shops ({', '.join(sorted(shared))}): set channels.{channel.name}.shop"
@@ -293,7 +300,8 @@ def route_batch(read: list[tuple["StatementImporter", Extraction]]) -> None:
     orders = None
     for importer, out in read:
         channel, config = importer.source, importer.config
-        if isinstance(channel, Channel) and config is not None and config.shops and not channel.shop:
+        if isinstance(channel, Channel) and config is not None and config.shops and not channel.shop \
+                and out.unrouted != 0:   # 0: read() placed every sale that names an order
             orders = orders or ShopOrders(config, batch)
             route(out, channel, config, orders)
 

@@ -44,13 +44,12 @@ class Sums:
     """What implied() needs of an import's new entries, gathered one entry at a time in
     a pass the import makes anyway (they may be on disk: a pass of their own reads them
     all again): per (account, currency) the first balance assertion, with a tag (whose
-    it is), the earliest day posted to, and each day's sum. Bounded by accounts × days,
+    it is), and per (account, currency, day) the sum posted. Bounded by accounts × days,
     not by entries."""
 
     def __init__(self):
         self.first: dict[tuple[str, str], tuple[data.Balance, object]] = {}
-        self.earliest: dict[tuple[str, str], dt.date] = {}
-        self.daily: dict[tuple[str, str], dict[dt.date, Decimal]] = {}
+        self.daily: dict[tuple[str, str, dt.date], Decimal] = {}
 
     def add(self, entry, tag=None) -> None:
         if isinstance(entry, data.Balance):
@@ -58,27 +57,19 @@ class Sums:
             if key not in self.first or entry.date < self.first[key][0].date:
                 self.first[key] = (entry, tag)
         elif isinstance(entry, data.Transaction):
-            day = entry.date
+            daily, day = self.daily, entry.date
             for p in entry.postings:
-                key = (p.account, p.units.currency)
-                days = self.daily.get(key)
-                if days is None:
-                    days = self.daily[key] = {}
-                    self.earliest[key] = day
-                elif day < self.earliest[key]:
-                    self.earliest[key] = day
-                days[day] = days.get(day, 0) + p.units.number
+                key = (p.account, p.units.currency, day)
+                daily[key] = daily.get(key, 0) + p.units.number
 
     def update(self, other: "Sums") -> None:
         """`other`'s entries as if added after these."""
         for key, (asserted, tag) in other.first.items():
             if key not in self.first or asserted.date < self.first[key][0].date:
                 self.first[key] = (asserted, tag)
-        for key, days in other.daily.items():
-            mine = self.daily.setdefault(key, {})
-            for day, number in days.items():
-                mine[day] = mine.get(day, 0) + number
-            self.earliest[key] = min(self.earliest.get(key, other.earliest[key]), other.earliest[key])
+        daily = self.daily
+        for key, number in other.daily.items():
+            daily[key] = daily.get(key, 0) + number
 
 
 def implied(sums: Sums, prior=None) -> list[tuple[Opening, data.Balance, object]]:
@@ -88,18 +79,19 @@ def implied(sums: Sums, prior=None) -> list[tuple[Opening, data.Balance, object]
     sum and the first date of what the books already hold on the account before `date`
     (a trade bill imported before the account's first statement with balances). Sums of
     Decimals are exact: a day's sum first and then the days' gives the same number."""
-    out = []
-    for (account, currency), (asserted, tag) in sorted(sums.first.items(), key=lambda item: item[0]):
+    before = {key: Decimal(0) for key in sums.first}
+    start = {key: asserted.date - dt.timedelta(days=1) for key, (asserted, _) in sums.first.items()}
+    for (account, currency, day), number in sums.daily.items():
         key = (account, currency)
-        start = asserted.date - dt.timedelta(days=1)
-        before = Decimal(0)
-        if key in sums.daily:
-            start = min(start, sums.earliest[key] - dt.timedelta(days=1))
-            for day, number in sums.daily[key].items():
-                if day < asserted.date:
-                    before += number
+        if key in start:
+            start[key] = min(start[key], day - dt.timedelta(days=1))
+            if day < sums.first[key][0].date:
+                before[key] += number
+    out = []
+    for key, (asserted, tag) in sorted(sums.first.items(), key=lambda item: item[0]):
+        account, currency = key
         held, earliest = prior(account, currency, asserted.date) if prior else (Decimal(0), None)
-        day = min(start, earliest - dt.timedelta(days=1)) if earliest else start
-        amount = asserted.amount.number - before - held
+        day = min(start[key], earliest - dt.timedelta(days=1)) if earliest else start[key]
+        amount = asserted.amount.number - before[key] - held
         out.append((Opening(account, currency, day, amount), asserted, tag))
     return out
