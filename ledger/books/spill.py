@@ -127,7 +127,7 @@ def _read_chunks(fh, offsets: list[int]) -> Iterator:
 
 class Spill:
     """A list of entries that spills: append(), `+=`, len(), passes in the order they came.
-    (Indexing and == a list are there for tests and small callers: they make a pass.)"""
+    (Indexing, `+` and == a list are there for tests and small callers: they make a pass.)"""
 
     def __init__(self, entries: Iterable = ()):
         self._buf: list = []
@@ -199,6 +199,12 @@ class Spill:
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other) if isinstance(other, (list, Spill)) else NotImplemented
+
+    def __add__(self, other) -> list:   # `a.entries + b.entries`, as on the lists they were
+        return list(self) + list(other) if isinstance(other, (list, Spill)) else NotImplemented
+
+    def __radd__(self, other) -> list:
+        return list(other) + list(self) if isinstance(other, list) else NotImplemented
 
     __hash__ = None
 
