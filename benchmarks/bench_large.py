@@ -4,6 +4,7 @@ Stripe, PayPal), one shop, two banks. The simulation writes about 2.3 entries an
 
     .venv/bin/python benchmarks/bench_large.py --scale 0.02            # routinely: a year of 40 orders a day
     .venv/bin/python benchmarks/bench_large.py --scale 0.02 --skip-generate --profile
+    .venv/bin/python benchmarks/bench_large.py --scale 0.2 --skip-generate --only-import   # the import's time and peak
     .venv/bin/python benchmarks/bench_large.py                         # the full year: ~7 GB a load, an hour+
 
 The merchant is beanclear.simulation's seed 1003 (its shape: wechat, alipay, stripe,
@@ -124,6 +125,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out" / "large")
     parser.add_argument("--timeout", type=float, default=6 * 3600, help="seconds allowed per measurement")
     parser.add_argument("--skip-generate", action="store_true", help="measure the books already in --out")
+    parser.add_argument("--only-import", action="store_true",
+                        help="measure the import alone, into empty books (with --skip-generate: of the statements "
+                             "already in --out; to compare two trees on the same statements)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     harness.add_profile_flag(parser)
     args = parser.parse_args()
@@ -138,6 +142,11 @@ def main() -> None:
     books = out / "books"
     if not args.skip_generate:
         harness.show(harness.measure(__file__, "generate", out, args.timeout, *scale))
+    if args.only_import:
+        shutil.rmtree(books, ignore_errors=True)   # a fresh import each time: every entry is new
+        harness.show(harness.measure(__file__, "import", out, args.timeout))
+        return
+    if not args.skip_generate:
         imported = harness.measure(__file__, "import", out, args.timeout)
         harness.show(imported)
         harness.strip_plugins(books)

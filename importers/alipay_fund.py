@@ -128,7 +128,7 @@ class Importer(MerchantBill):
             out.entries.append(transaction(
                 path, row.line, when, get("对方账号") or "支付宝", narration, meta,
                 [posting(other, -signed, currency), posting(acc.clearing, signed, currency)], links))
-        number_repeats(out.entries)
+        out.entries = number_repeats(out.entries)
         for day, (line, amount) in sorted(closing_balances(balances).items()):
             out.entries.append(balance(path, line, next_day(day), acc.clearing, amount, currency))
         compare_footer(out, st.footer, TOTAL, lambda side, count, amount: {

@@ -38,6 +38,7 @@ from decimal import Decimal
 
 from beanclear.importers.base import Extraction, StatementImporter, compare_footer, link, posting, transaction
 from beanclear.books.render import COVERS_SEPARATOR as COVERS
+from beanclear.books.spill import Ids, like, metas
 from beanclear.books.render import covered
 from beanclear.importers.toolkit import StatementError, header_in, money, parse_amount, parse_datetime, read_statement
 
@@ -129,26 +130,47 @@ class Importer(MerchantBill):
                 [posting(acc.clearing, received - fee, currency), posting(acc.fees, fee, currency),
                  posting(acc.discounts, discount, currency), posting(acc.sales, -ordered, currency)],
                 [link("order-", order_id)] if order_id else []))
-        number_repeats(out.entries)
+        out.entries = number_repeats(out.entries)
         compare_footer(out, st.footer, TOTAL, lambda kind, count, received, discount: {
             f"{kind} rows": int(count), f"{kind} received": Decimal(received.replace(",", "")),
             f"{kind} merchant discount": Decimal(discount.replace(",", ""))}, totals, "#交易合计 / #退款合计")
         return out
 
 
-def number_repeats(entries: list) -> None:
+def number_repeats(entries):
     """An identity `covers:` names twice in one statement (two refunds of 20.00 of one
-    trade) is `… #2` the second time, in time order — in either view, so two stay two."""
+    trade) is `… #2` the second time, in time order — in either view, so two stay two.
+    The entries, with those renamed (a new store: a spilled entry cannot change in place).
+
+    A pass keeps only the names (spill.Ids: on disk past a limit); the few entries that
+    name one twice (or write `covers:` other than joined) are sorted and renamed alone:
+    whatever the statement's length, only they are held."""
+    names, twice, odd = Ids(), Ids(), set()
+    for at, meta in enumerate(metas(entries)):
+        text = meta.get("covers", "") if meta is not None else ""
+        named = covered(text)
+        for name in named:
+            if not names.add(name):
+                twice.add(name)
+        if named and COVERS.join(named) != text:
+            odd.add(at)
+    del names
+    if not twice and not odd:
+        return entries
+    chosen = sorted((e.date, e.meta.get("time", ""), e.meta["lineno"], at, e.meta) for at, e in enumerate(entries)
+                    if at in odd or any(n in twice for n in covered(e.meta.get("covers", ""))))
     seen: Counter = Counter()
-    for entry in sorted(entries, key=lambda e: (e.date, e.meta.get("time", ""), e.meta["lineno"])):
-        names = covered(entry.meta.get("covers", ""))
-        if not names:
-            continue
+    fixed: dict[int, dict] = {}
+    for *_, at, meta in chosen:
         renamed = {}
-        for name in names:
+        for name in covered(meta["covers"]):
             seen[name] += 1
             renamed[name] = name if seen[name] == 1 else f"{name} #{seen[name]}"
-        entry.meta["covers"] = COVERS.join(renamed.values())
-        part = entry.meta.get("_fee_part")
+        meta = fixed[at] = {**meta, "covers": COVERS.join(renamed.values())}
+        part = meta.get("_fee_part")
         if part:
-            entry.meta["_fee_part"] = (renamed[part[0]], *part[1:])
+            meta["_fee_part"] = (renamed[part[0]], *part[1:])
+    out = like(entries)
+    for at, entry in enumerate(entries):
+        out.append(entry._replace(meta=fixed[at]) if at in fixed else entry)
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import hashlib
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import beangulp
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beanclear.books.spill import Ids, Spill
+from beanclear.books.spill import Ids, Spill, like
 from beanclear.config.model import WALLET_TYPES, Channel, Shop
 from beanclear.importers.account_ids import stated_account
 from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, paused_gc, sniff, stated_period
@@ -31,9 +32,10 @@ from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, paused
 class Extraction:
     """What one statement gave: entries, and an account of every row read."""
 
-    # A list, or a books.spill.Spill (wechat_trade: past a few thousand entries, on disk);
-    # every step after parse() only appends to it or makes passes over it.
-    entries: list = field(default_factory=list)
+    # A books.spill.Spill (past a few thousand entries, on disk: an import's memory must
+    # not grow with a statement's length), or a list (tests, small callers); every step
+    # after parse() only appends to it or makes passes over it, never changes an entry.
+    entries: Spill | list = field(default_factory=Spill)
     rows: int = 0                                        # data rows read
     skipped: Counter = field(default_factory=Counter)    # reason -> rows that move no booked money
     notes: list[str] = field(default_factory=list)       # e.g. the summary line disagrees
@@ -47,6 +49,9 @@ class Extraction:
     held_days: tuple[dt.date, dt.date] | None = None
     held_ids: Ids = field(default_factory=Ids)
     held_again: bool = False
+    # Sales naming an order that route() left as sales (no shop placed them); None: not
+    # routed. 0 lets route_batch skip a pass: nothing of the statement can move.
+    unrouted: int | None = None
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
@@ -244,32 +249,41 @@ def route(out: Extraction, channel, config, orders: ShopOrders) -> None:
     moved to its shop's receivable (shop_for). Where several shops may own the order
     and none holds it yet, it stays a sale of the channel, and the summary says so:
     booked entries are never rewritten, so import the shops' orders first."""
-    unplaced: list[str] = []
+    unplaced, example = 0, None   # sales left unrouted, said: how many, the first (counted, not held)
+    left = 0                      # and those of a wallet, not said
     shared: set[str] = set()
-    # A pass that writes the entries anew (a list stays a list, a Spill a Spill): a
-    # spilled statement's entries cannot be changed in place.
-    routed = [] if isinstance(out.entries, list) else Spill()
-    for entry in out.entries:
+    # A spilled statement's entries cannot change in place: from the first entry that
+    # moves, the pass writes them anew (a list stays a list, a Spill a Spill). Entries
+    # routed already (the batch's second route) do not move: nothing is written again.
+    routed = None
+    for at, entry in enumerate(out.entries):
         order_id = None
         if isinstance(entry, data.Transaction) and any(p.account == channel.accounts.sales for p in entry.postings):
             order_id = named_order(entry, channel.order_pattern)
         if order_id:
             shop, holders = shop_for(channel, config, order_id, orders)
             if shop:
-                entry = to_receivable(entry, channel, config.shops[shop].accounts.receivable)
-            elif holders:
-                shared.update(holders)
-                unplaced.append(order_id)
-            elif channel.type not in WALLET_TYPES:
-                unplaced.append(order_id)
-        routed.append(entry)
-    out.entries = routed
+                moved = to_receivable(entry, channel, config.shops[shop].accounts.receivable)
+                if moved is not entry and routed is None:
+                    routed = like(out.entries)
+                    routed.extend(itertools.islice(out.entries, at))
+                entry = moved
+            else:
+                left += 1
+                if holders or channel.type not in WALLET_TYPES:
+                    shared.update(holders)
+                    unplaced, example = unplaced + 1, example or order_id
+        if routed is not None:
+            routed.append(entry)
+    if routed is not None:
+        out.entries = routed
+    out.unrouted = left
     out.notes = [n for n in out.notes if not n.startswith(UNROUTED)]
     if unplaced:
         why = (f"held by several shops ({', '.join(sorted(shared))}): set channels.{channel.name}.shop"
                if shared else f"import the shops' orders first (with these payments, or before them), "
                f"or set channels.{channel.name}.shop")
-        out.notes.append(f"{UNROUTED} ({len(unplaced)}, e.g. {unplaced[0]}): booked as sales of {channel.name}; "
+        out.notes.append(f"{UNROUTED} ({unplaced}, e.g. {example}): booked as sales of {channel.name}; "
                          + why)
 
 
@@ -286,7 +300,8 @@ def route_batch(read: list[tuple["StatementImporter", Extraction]]) -> None:
     orders = None
     for importer, out in read:
         channel, config = importer.source, importer.config
-        if isinstance(channel, Channel) and config is not None and config.shops and not channel.shop:
+        if isinstance(channel, Channel) and config is not None and config.shops and not channel.shop \
+                and out.unrouted != 0:   # 0: read() placed every sale that names an order
             orders = orders or ShopOrders(config, batch)
             route(out, channel, config, orders)
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
+from itertools import chain
 from decimal import Decimal
 
 from beancount.core.amount import Amount
@@ -82,19 +82,19 @@ class Importer(StatementImporter):
     def parse(self, filepath: str) -> Extraction:
         legacy = {header_key(h) for h in LEGACY} <= first_row_keys(sniff(filepath))
         st = read_statement(filepath, LEGACY if legacy else REPORT,
-                            "Stripe balance export (itemized report or legacy balance history)")
+                            "Stripe balance export (itemized report or legacy balance history)", stream=True)
         t, path = st.table, st.table.path
         col = {role: t.index(*names, required=role in REQUIRED) for role, names in COLUMNS.items()}
         utc = {role: col[role] is not None and "utc" in header_key(t.header[col[role]])
                for role in ("created", "effective")}
 
-        def cells(role):
-            return [(r.line, r.cells[col[role]]) for r in t.rows if col[role] is not None]
+        def cells(role):   # a pass over the rows (of a large file: a read of it, never held)
+            return ((r.line, r.cells[col[role]]) for r in t.rows if col[role] is not None)
 
-        comma = uses_decimal_comma(cells("gross") + cells("fee") + cells("net") + cells("customer_amount"), path)
-        formats = time_formats(cells("created") + cells("effective"), path, self.source.date_format)
+        comma = uses_decimal_comma(chain(cells("gross"), cells("fee"), cells("net"), cells("customer_amount")), path)
+        formats = time_formats(lambda: chain(cells("created"), cells("effective")), path, self.source.date_format)
         named_payouts = {clean(c) for _, c in cells("payout")}
-        out, items = Extraction(), defaultdict(list)
+        out, items = Extraction(), {}
         has_payouts = False
         for row in self.each(t.rows):
             def get(role: str) -> str:
@@ -135,20 +135,24 @@ class Importer(StatementImporter):
                              meta={"charge-id": get("charge"), "customer": get("customer"), "order-id": order})
             out.entries.append(book(txn, self))
             if txn.payout and col["effective"] is not None and get("effective"):
-                items[(txn.payout, currency)].append((txn, when("effective")))
+                # a payout's items summed as they come: per payout, not per row
+                effective, group = when("effective"), items.get((txn.payout, currency))
+                if group is None:
+                    items[(txn.payout, currency)] = [txn, Decimal(0) + txn.net, effective, 1]
+                else:
+                    group[1:] = [group[1] + txn.net, max(group[2], effective), group[3] + 1]
         if items and not has_payouts:
             out.entries += self._payouts_from_items(items)
         return out
 
     def _payouts_from_items(self, items: dict) -> list:
-        """A payout reconciliation report's payouts, each the sum of its items."""
+        """A payout reconciliation report's payouts, each the sum of its items: (payout,
+        currency) -> [its first item, the sum of their net, the latest effective time, how many]."""
         entries = []
-        for (payout, currency), group in sorted(items.items()):
-            first = group[0][0]
-            total = sum((txn.net for txn, _ in group), Decimal(0))
-            txn = BalanceTxn(first.path, first.line, payout, max(w for _, w in group), "payout", -total,
+        for (payout, currency), (first, total, effective, count) in sorted(items.items(), key=lambda item: item[0]):
+            txn = BalanceTxn(first.path, first.line, payout, effective, "payout", -total,
                              Decimal(0), -total, currency, source=payout,
-                             description=f"Payout {payout} ({len(group)} items in the payout reconciliation report)")
+                             description=f"Payout {payout} ({count} items in the payout reconciliation report)")
             entry = book(txn, self)
             entry.meta.pop("balance-transaction")
             entry.meta["payout-total"] = "sum of its items"

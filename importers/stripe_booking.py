@@ -146,9 +146,10 @@ def _presentment(txn: BalanceTxn) -> dict:
 def time_formats(dates, path: str, configured: str | None) -> tuple[str, ...]:
     """Stripe exports write `2026-03-01 09:30:05`, `2026-03-01 09:30`, or the user's
     locale in legacy exports (`09/12/2016 15:48`): the day/month order is decided from
-    the whole file (`dates`: (line, text) pairs)."""
-    dates = list(dates)
-    if not any(re.match(r"\d{1,2}[./-]\d{1,2}[./-]\d{4}", text.strip()) for _, text in dates):
+    the whole file (`dates`: (line, text) pairs, or a function that gives them anew: a
+    streamed file is read again rather than held)."""
+    again = dates if callable(dates) else (lambda: dates)
+    if not any(re.match(r"\d{1,2}[./-]\d{1,2}[./-]\d{4}", text.strip()) for _, text in again()):
         return ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
-    day = numeric_date_format(dates, path, configured)
+    day = numeric_date_format(again(), path, configured)
     return (f"{day} %H:%M:%S", f"{day} %H:%M", day)

@@ -52,6 +52,7 @@ from beanclear.importers.base import (
     posting,
     transaction,
 )
+from beanclear.books.spill import Ids, like, metas
 from beanclear.importers.toolkit import (
     StatementError,
     clean,
@@ -143,12 +144,27 @@ class Importer(StatementImporter):
         return out
 
 
-def refunds_with_orders(entries: list) -> list:
+def refunds_with_orders(entries):
     """Each refund with the order it refunds, so that it meets the order in the shop's
     receivable: the order of the payment its 资金流水单号 names where this bill holds that
-    payment (WeChat writes the refunded 微信订单号 there), else its 业务凭证号."""
-    orders = {e.meta["id"]: e.meta["order-id"] for e in entries if e.meta.get("order-id")}
-    out = []
+    payment (WeChat writes the refunded 微信订单号 there), else its 业务凭证号. The
+    entries, anew (a spilled entry cannot change in place).
+
+    Passes over the entries: the ids the refunds name (spill.Ids), the orders of just
+    those payments, then the refunds rewritten; no pass holds every id or entry."""
+    named, refunds = Ids(), 0   # the payment ids refunds name
+    for meta in metas(entries):
+        if meta is not None and meta.get("_refund"):
+            refunds += 1
+            if meta.get("fund-id"):
+                named.add(meta["fund-id"])
+    if not refunds:
+        return entries
+    # payment id -> its order, of the payments a refund names only (as many as refunds;
+    # the last row of an id wins)
+    orders = {meta["id"]: meta["order-id"] for meta in metas(entries)
+              if meta is not None and meta.get("order-id") and meta["id"] in named}
+    out = like(entries)
     for entry in entries:
         paid = entry.meta.get("fund-id")
         order = (orders.get(paid) or entry.meta.get("refund-order-id")) if entry.meta.get("_refund") else None

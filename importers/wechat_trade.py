@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from beanclear.books.spill import Spill
 from beanclear.importers.account_ids import checked
 from beanclear.importers.base import Extraction, StatementImporter, compare_summary, link, posting, transaction
 from beanclear.importers.toolkit import (
@@ -81,7 +80,7 @@ class Importer(StatementImporter):
                         "商户退款单号", "退款金额", "充值券退款金额", "退款状态", "商品名称", "手续费", "费率", "订单金额",
                         "退款成功时间", "付款银行", "商户号")
         has_ordered = t.index("订单金额", required=False) is not None
-        out = Extraction(entries=Spill())   # a million rows' entries need not be in memory at once
+        out = Extraction()
         totals = {"rows": 0, "settled": Decimal(0), "refunded": Decimal(0), "fee": Decimal(0)}
         zero, acc, default_currency = Decimal(0), self.source.accounts, self.source.currency
         merchants = set()   # the merchant ids the rows name (account_ids.py)

@@ -227,3 +227,41 @@ def test_spilled_entries_come_back_exactly(monkeypatch):
     assert repr(back) == repr(entries) and [type(e) for e in back] == [type(e) for e in entries]
     assert list(store.metas()) == [e.meta if isinstance(e, data.Transaction) else None for e in entries]
     assert list(spill.metas(entries)) == list(store.metas())
+
+
+def _simulated(folder, seed):
+    """A merchant of beanclear.simulation (its statements and config), imported whole."""
+    from beanclear import config as config_mod
+    from beanclear.books import importing
+    from beanclear.importers.toolkit import StatementError
+    from beanclear.simulation import config as sim_config
+    from beanclear.simulation.shape import draw
+    from beanclear.simulation.truth import build
+    from beanclear.simulation.writers import write_all
+    shape = draw(seed, "small")
+    folder.mkdir()
+    sim_config.write(shape, folder / "config.yaml")
+    write_all(build(shape, clean=False), folder / "statements")
+    config = config_mod.load(folder / "config.yaml")
+    try:
+        said = [r.summary().replace(str(folder), "M") for r in importing.run(config, [folder / "statements"])]
+    except StatementError as error:
+        said = [f"error: {error}".replace(str(folder), "M")]
+    return said, snapshot(folder / "books")
+
+
+# Between them every importer the simulation writes for: WeChat trade and fund bills,
+# Alipay trade detail and fund ledger, Stripe's balance CSV, PayPal's CSV, Shopify and
+# the configured orders CSV, bank CSVs, OFX (3), CAMT.053 (10), MT940 (16).
+@pytest.mark.parametrize("seed", [3, 10, 16])
+def test_every_simulated_statement_spilled_writes_the_same_books(tmp_path, monkeypatch, scratch, seed):
+    """Every importer's entries go into a spill.Spill, and an import's stores of all its
+    statements are bounded together (importing._park): spilled at a few entries, the
+    same summaries and the same books as held in memory, and nothing left behind."""
+    held = _simulated(tmp_path / "held", seed)
+    with monkeypatch.context() as m:
+        tiny(m)
+        spilled = _simulated(tmp_path / "spilled", seed)
+    assert spilled[0] == held[0] and "entries written" in held[0][0], held[0]
+    assert spilled[1] == held[1]
+    assert scratch[1] and not os.listdir(scratch[0])

@@ -14,8 +14,8 @@ from typing import Callable, Iterable
 
 from beancount.core import data
 
-from beanclear.books import atomic, prices, render
-from beanclear.books.spill import Ids, Picked, Sorted, Spill, metas
+from beanclear.books import atomic, prices, render, spill
+from beanclear.books.spill import Ids, Picked, Sorted, like, metas
 from beanclear.books import Books, Recorded, kept
 from beanclear.importers.base import Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
@@ -38,6 +38,7 @@ class FileResult:
     digest: str | None = None                        # of its bytes (coverage.file_digest)
     before: Recorded | None = None                   # the books record it by its digest: not read
     balances: bool = False                           # whether `new` holds balance assertions (openings)
+    sums: openings.Sums = field(default_factory=openings.Sums)   # of `new`, for the openings it implies
     planned: Sorted | None = None                    # `new` as Books.plan writes it (books.kept)
 
     def summary(self) -> str:
@@ -182,7 +183,9 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         if name not in early:
             early[name] = books.known(name)
         results.append(_read(path, importer, early[name], digest))
+        _park(results)
     route_batch([(r.importer, r.extraction) for r in results if r.before is None])  # payments meet orders read after them
+    _park(results)
     with atomic.locked(config.books):
         stale = {name for name, stamp in stamps.items() if books.stamp(name) != stamp}
         if stale:  # another command wrote these books meanwhile: nothing read of them is trusted
@@ -196,7 +199,9 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 if name in stale and (result.extraction.held or result.before is not None
                                       and result.digest not in digests[name]):
                     results[at] = _read(result.path, result.importer, None, result.digest)
+                    _park(results)
             route_batch([(r.importer, r.extraction) for r in results if r.before is None])
+            _park(results)
         live = [r for r in results if r.before is None]   # those recorded by digest: nothing to do
         seen: dict[str, Ids] = {}
         recorded: dict[str, list] = {}   # per source, the statements the books hold (belonging.py)
@@ -228,6 +233,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                         new.put(at, part)
                     if planned is not None:
                         kept(planned, part)
+                    result.sums.add(part, result)
                     if isinstance(part, data.Balance):
                         result.balances = True
             result.extraction.line_span = (entries, days.span)
@@ -236,6 +242,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             if covered is not None and render.identity(covered) not in seen[name]:
                 seen[name].add(render.identity(covered))
                 result.covered.append(covered)
+            _park(live)
         openings = first_openings(config, live, asserted, books)
         closed.refuse_closed(config.books, live)  # a closed month changes only after `beanclear reopen`
         changes = {} if dry_run else books.skeleton(config)
@@ -247,6 +254,16 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             if changes:
                 atomic.write_files(config.books, changes)
     return results + priced
+
+
+def _park(results: list[FileResult]) -> None:
+    """Each statement's stores (spill.py) keep up to spill.LIMIT entries in memory; past
+    that many among all of an import's statements together, all of them go to disk: an
+    import's memory must not grow with the number of its files either."""
+    stores = [store for r in results for store in (r.extraction.entries, r.new, r.planned) if hasattr(store, "park")]
+    if sum(store.held for store in stores) > spill.LIMIT:
+        for store in stores:
+            store.park()
 
 
 def _read(path: Path, importer: StatementImporter, known: Ids | None, digest: str | None = None) -> FileResult:
@@ -319,7 +336,7 @@ def once_per_id(result: FileResult) -> None:
 
 def _without(entries, positions: set[int]):
     """The entries but those at `positions`, as a new list or Spill."""
-    kept = [] if isinstance(entries, list) else Spill()
+    kept = like(entries)
     for at, entry in enumerate(entries):
         if at not in positions:
             kept.append(entry)
@@ -341,33 +358,18 @@ def first_openings(config, results: list[FileResult], asserted: set[tuple[str, s
     summary line of the statement its first balance comes from."""
     from_config = {(account, currency) for account, currency, _ in config.openings()}
     have = books.openings()
-    if not any(r.balances for r in results):   # no assertion, no opening: no pass over the new entries
+    if not any(r.balances for r in results):   # no assertion, no opening
         return []
-    new = _Owned(results)
+    sums = openings.Sums()
+    for result in results:   # in the order of the files: of two first assertions on one day, the first file's
+        sums.update(result.sums)
     out = []
-    for opening, first in openings.implied(new, books.postings_before):
+    for opening, _, result in openings.implied(sums, books.postings_before):
         key = (opening.account, opening.currency)
         if key in from_config or key in have or key in asserted:
             continue
-        result = new.owner[id(first)]
         result.notes.append(f"first statement of {opening.account} in {opening.currency}: opening balance "
                             f"{opening.amount:f} {opening.currency} at the end of {opening.date} written from it "
                             "(set opening_balance in config.yaml to override)")
         out.append((opening, result.path.name))
     return out
-
-
-class _Owned:
-    """The new entries of all results, as passes (openings.implied makes two), noting the
-    result each balance assertion came from: spilled entries are read anew on each pass,
-    so the assertion implied() keeps is known by the object of the pass that kept it."""
-
-    def __init__(self, results: list[FileResult]):
-        self.results, self.owner = results, {}
-
-    def __iter__(self):
-        for result in self.results:
-            for entry in result.new:
-                if isinstance(entry, data.Balance):
-                    self.owner[id(entry)] = result
-                yield entry

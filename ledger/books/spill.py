@@ -127,7 +127,7 @@ def _read_chunks(fh, offsets: list[int]) -> Iterator:
 
 class Spill:
     """A list of entries that spills: append(), `+=`, len(), passes in the order they came.
-    (Indexing and == a list are there for tests and small callers: they make a pass.)"""
+    (Indexing, `+` and == a list are there for tests and small callers: they make a pass.)"""
 
     def __init__(self, entries: Iterable = ()):
         self._buf: list = []
@@ -162,6 +162,17 @@ class Spill:
         """Entries on disk (0: all in memory)."""
         return self._spilled
 
+    @property
+    def held(self) -> int:
+        """Entries in memory."""
+        return len(self._buf)
+
+    def park(self) -> None:
+        """What it holds in memory written to disk too: the stores of an import's many
+        statements, each below LIMIT, must not add up (importing._park)."""
+        if self._buf:
+            self._flush()
+
     def __len__(self) -> int:
         return self._spilled + len(self._buf)
 
@@ -189,10 +200,22 @@ class Spill:
     def __eq__(self, other) -> bool:
         return list(self) == list(other) if isinstance(other, (list, Spill)) else NotImplemented
 
+    def __add__(self, other) -> list:   # `a.entries + b.entries`, as on the lists they were
+        return list(self) + list(other) if isinstance(other, (list, Spill)) else NotImplemented
+
+    def __radd__(self, other) -> list:
+        return list(other) + list(self) if isinstance(other, list) else NotImplemented
+
     __hash__ = None
 
     def __repr__(self) -> str:
         return f"Spill({len(self)} entries, {self._spilled} on disk)"
+
+
+def like(entries) -> "Spill | list":
+    """An empty store of the kind of `entries`, for a pass that writes them anew (a
+    spilled entry cannot be changed in place): a list stays a list, a Spill a Spill."""
+    return [] if isinstance(entries, list) else Spill()
 
 
 def _meta(entry) -> dict | None:
@@ -228,6 +251,13 @@ class Picked:
     def put(self, at: int, entry) -> None:
         self._put.append((at, entry))
         self._count += 1
+
+    @property
+    def held(self) -> int:
+        return self._put.held
+
+    def park(self) -> None:
+        self._put.park()
 
     def append(self, entry) -> None:   # at the end, after all of `source` (a FileResult's `new` without one)
         self.put(len(self.source), entry)
@@ -295,6 +325,15 @@ class Sorted:
 
     def __len__(self) -> int:
         return self._count
+
+    @property
+    def held(self) -> int:
+        return len(self._buf)
+
+    def park(self) -> None:
+        """As Spill.park: what it holds becomes a run on disk."""
+        if self._buf:
+            self._flush()
 
     def months(self) -> list[str]:
         found = {month for run in self._runs for month in run}

@@ -40,32 +40,58 @@ class Opening:
         return f"opening {self.account} {self.currency}"
 
 
-def implied(entries, prior=None) -> list[tuple[Opening, data.Balance]]:
-    """The opening of every (account, currency) the entries assert a balance of, with the
-    first assertion it comes from. `entries` are everything an import adds (all its
-    statements, each movement once); `prior(account, currency, date)` gives the sum and
-    the first date of what the books already hold on the account before `date` (a trade
-    bill imported before the account's first statement with balances)."""
-    first: dict[tuple[str, str], data.Balance] = {}
-    for entry in entries:
+class Sums:
+    """What implied() needs of an import's new entries, gathered one entry at a time in
+    a pass the import makes anyway (they may be on disk: a pass of their own reads them
+    all again): per (account, currency) the first balance assertion, with a tag (whose
+    it is), and per (account, currency, day) the sum posted. Bounded by accounts × days,
+    not by entries."""
+
+    def __init__(self):
+        self.first: dict[tuple[str, str], tuple[data.Balance, object]] = {}
+        self.daily: dict[tuple[str, str, dt.date], Decimal] = {}
+
+    def add(self, entry, tag=None) -> None:
         if isinstance(entry, data.Balance):
             key = (entry.account, entry.amount.currency)
-            if key not in first or entry.date < first[key].date:
-                first[key] = entry
-    before = {key: Decimal(0) for key in first}
-    start = {key: b.date - dt.timedelta(days=1) for key, b in first.items()}
-    for entry in entries:  # one pass: a statement may hold a million lines
-        if isinstance(entry, data.Transaction):
+            if key not in self.first or entry.date < self.first[key][0].date:
+                self.first[key] = (entry, tag)
+        elif isinstance(entry, data.Transaction):
+            daily, day = self.daily, entry.date
             for p in entry.postings:
-                key = (p.account, p.units.currency)
-                if key in first:
-                    start[key] = min(start[key], entry.date - dt.timedelta(days=1))
-                    if entry.date < first[key].date:
-                        before[key] += p.units.number
+                key = (p.account, p.units.currency, day)
+                daily[key] = daily.get(key, 0) + p.units.number
+
+    def update(self, other: "Sums") -> None:
+        """`other`'s entries as if added after these."""
+        for key, (asserted, tag) in other.first.items():
+            if key not in self.first or asserted.date < self.first[key][0].date:
+                self.first[key] = (asserted, tag)
+        daily = self.daily
+        for key, number in other.daily.items():
+            daily[key] = daily.get(key, 0) + number
+
+
+def implied(sums: Sums, prior=None) -> list[tuple[Opening, data.Balance, object]]:
+    """The opening of every (account, currency) the entries assert a balance of, with the
+    first assertion it comes from and its tag. `sums` are of everything an import adds
+    (all its statements, each movement once); `prior(account, currency, date)` gives the
+    sum and the first date of what the books already hold on the account before `date`
+    (a trade bill imported before the account's first statement with balances). Sums of
+    Decimals are exact: a day's sum first and then the days' gives the same number."""
+    before = {key: Decimal(0) for key in sums.first}
+    start = {key: asserted.date - dt.timedelta(days=1) for key, (asserted, _) in sums.first.items()}
+    for (account, currency, day), number in sums.daily.items():
+        key = (account, currency)
+        if key in start:
+            start[key] = min(start[key], day - dt.timedelta(days=1))
+            if day < sums.first[key][0].date:
+                before[key] += number
     out = []
-    for (account, currency), asserted in sorted(first.items()):
+    for key, (asserted, tag) in sorted(sums.first.items(), key=lambda item: item[0]):
+        account, currency = key
         held, earliest = prior(account, currency, asserted.date) if prior else (Decimal(0), None)
-        day = min(start[(account, currency)], earliest - dt.timedelta(days=1)) if earliest else start[(account, currency)]
-        amount = asserted.amount.number - before[(account, currency)] - held
-        out.append((Opening(account, currency, day, amount), asserted))
+        day = min(start[key], earliest - dt.timedelta(days=1)) if earliest else start[key]
+        amount = asserted.amount.number - before[key] - held
+        out.append((Opening(account, currency, day, amount), asserted, tag))
     return out
