@@ -91,3 +91,46 @@ def test_what_cannot_be_streamed_is_read_whole(tmp_path, monkeypatch, content):
     path.write_bytes(content)
     monkeypatch.setattr(text, "STREAM_FROM", 0)
     assert text.text_stream(path) is None
+
+
+# -- which error a file with two faults reports -----------------------------------------
+# Streamed, the importer's pass is the read of the rows: an importer's error on a row must
+# still give way to an error of the file's shape further on, as when every row was read
+# and checked before the importer saw one (test_wechat_trade_faults).
+
+def trade_bill(bad_status: bool, shape: str | None) -> str:
+    from conftest import TRADE, sample
+    lines = sample("wechat_merchant", TRADE).read_text(encoding="utf-8").splitlines()
+    if bad_status:   # line 3: a status the importer does not know
+        lines[2] = lines[2].replace("`SUCCESS", "`BOGUS")
+    if shape == "wide row":   # line 4: a cell past the header's
+        lines[3] += ",`extra"
+    elif shape == "open quote":
+        lines.append('"never closed')
+    elif shape == "cut-off summary":
+        lines = lines[:-1]
+    return "\n".join(lines) + "\n"
+
+
+FAULTS = {
+    (True, None): "3: column 交易状态: unknown status 'BOGUS'",
+    (True, "wide row"): "4: expected 27 cells as in the header (line 1), got 28",
+    (True, "open quote"): "7: a quoted cell is never closed",
+    (True, "cut-off summary"): "5: summary header without its values",
+    (False, "wide row"): "4: expected 27 cells as in the header (line 1), got 28",
+}
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+@pytest.mark.parametrize("bad_status, shape", list(FAULTS))
+def test_wechat_trade_faults(tmp_path, monkeypatch, make_config, streamed, bad_status, shape):
+    from beanclear.importers import wechat_trade
+    path = tmp_path / "bill.csv"
+    path.write_text(trade_bill(bad_status, shape), encoding="utf-8")
+    if streamed:
+        monkeypatch.setattr(text, "STREAM_FROM", 0)
+    importer = wechat_trade.Importer(make_config().channels["wechat"], None)
+    for read in (importer.parse, importer.read):
+        with pytest.raises(StatementError) as raised:
+            read(str(path))
+        assert str(raised.value).startswith(f"{path}:{FAULTS[bad_status, shape]}")
