@@ -348,6 +348,10 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
             if trailing is not None:
                 raise StatementError(path, trailing.line, "rows after the summary (expected the end of the file)")
             break
+        if len(cells) == width:   # the usual row: nothing to pad, nothing past the header
+            any_rows = True
+            yield row
+            continue
         extra = [c for c in cells[width:] if clean(c)]
         # A row that leaves out its empty trailing cells (WeChat, Excel re-saves) is padded;
         # one without a cell of a column the layout needs is cut off or malformed.
