@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import re
@@ -25,7 +26,7 @@ from beancount.core.amount import Amount
 from beanclear.books.spill import Ids, Spill, like
 from beanclear.config.model import WALLET_TYPES, Channel, Shop
 from beanclear.importers.account_ids import stated_account
-from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, paused_gc, sniff, stated_period
+from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, paused_gc, shape_first, sniff, stated_period
 
 
 @dataclass
@@ -66,6 +67,13 @@ class StatementImporter(beangulp.Importer):
     def __init__(self, source, config):
         self.source, self.config = source, config
 
+    def __init_subclass__(cls, **kwargs):
+        # A streamed statement's rows are read as parse() goes: an error it raises on a row
+        # must still give way to one of the file's shape further on (toolkit.shape_first).
+        super().__init_subclass__(**kwargs)
+        if "parse" in cls.__dict__:
+            cls.parse = _shape_first(cls.__dict__["parse"])
+
     @property
     def name(self) -> str:
         return f"beanclear.{self.source.name}.{self.kind.replace(' ', '-')}"
@@ -81,7 +89,8 @@ class StatementImporter(beangulp.Importer):
     def parse(self, filepath: str) -> Extraction:
         """Read the whole statement; raise StatementError on bad input."""
 
-    # Called as on_progress(rows done, rows in all) while a long statement is read.
+    # Called as on_progress(done, all) while a long statement is read: in rows, or for a
+    # streamed statement (read as it goes: its rows are not counted first) in bytes.
     on_progress: Callable[[int, int], None] | None = None
     # The identities (render.identities) the books hold of this source, set by the import
     # before read(): a row all of whose identities are in it needs no entry (held()).
@@ -112,10 +121,11 @@ class StatementImporter(beangulp.Importer):
             if report is None:
                 yield from rows
                 return
-            total = len(rows)
+            counted = isinstance(rows, list)
+            total = len(rows) if counted else rows.progress()[1]
             for done, row in enumerate(rows):
                 if done % 5000 == 0:
-                    report(done, total)
+                    report(done if counted else rows.progress()[0], total)
                 yield row
             report(total, total)
 
@@ -145,11 +155,22 @@ class StatementImporter(beangulp.Importer):
                 entry.meta["__duplicate__"] = True
 
 
+def _shape_first(parse):
+    @functools.wraps(parse)
+    def checked(self, filepath: str) -> Extraction:
+        with shape_first():
+            return parse(self, filepath)
+    return checked
+
+
 # -- building entries -----------------------------------------------------------------
 
 def link(prefix: str, ident: str) -> str:
     """A Beancount link from a statement id (links allow only [A-Za-z0-9-_/.])."""
-    return prefix + re.sub(r"[^A-Za-z0-9\-_/.]", "_", ident)
+    return prefix + _NOT_IN_LINKS.sub("_", ident)
+
+
+_NOT_IN_LINKS = re.compile(r"[^A-Za-z0-9\-_/.]")   # compiled once: re.sub's cache look-up was a third of a link
 
 
 def order_link(order_id: str) -> str:
@@ -330,12 +351,11 @@ def transaction(path: str, line: int, when: dt.datetime | dt.date, payee: str | 
     for key, value in meta.items():
         if value is None or value == "":
             continue
-        if isinstance(value, str):
+        if isinstance(value, str) and len(value) > MAX_TEXT:   # MAX_TEXT < MAX_ID: one test for the usual value
             if len(value) > MAX_ID and (key == "id" or key.endswith("-id")):
                 raise StatementError(path, line, f"{key}: longer than {MAX_ID} characters "
                                      f"({value[:40]}…, {len(value)} characters; expected a statement id)")
-            if len(value) > MAX_TEXT:
-                value = _bounded(value)
+            value = _bounded(value)
         full[key] = value
     kept = [p for p in postings if p.units.number != 0] or postings[:1]
     return _tuple_new(data.Transaction, (full, when.date() if timed else when, "*", _bounded(payee) or None,

@@ -405,6 +405,39 @@ def test_iso_fast_path_is_as_strict_as_strptime(raw):
         parse_datetime(raw, ("%Y-%m-%d %H:%M:%S",), "f", 1, "c")
 
 
+def _read_time(text, formats):
+    from beanclear.importers.toolkit import parse_datetime
+    try:
+        return parse_datetime(text, formats, "f", 1, "c")
+    except StatementError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("formats", [("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"), ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"),
+                                     ("%Y-%m-%d",), ("%Y-%d-%m %H:%M:%S", "%Y-%m-%d %H:%M:%S")])
+def test_a_clean_iso_time_reads_as_through_clean(formats):
+    """A cell already clean and of the ISO layout skips clean(): what it gives, value or
+    error, is what the same cell gives with a TAB after it (cleaned, then read)."""
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import given, settings, strategies as st
+
+    @given(st.one_of(st.text(alphabet="0123456789-: T", min_size=8, max_size=20),
+                     st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S")),
+                     st.dates().map(str)))
+    @settings(max_examples=300, deadline=None)
+    def same(text):
+        assert _read_time(text, formats) == _read_time(text + "\t", formats)
+    same()
+
+
+def test_a_plain_amount_read_again_is_the_same_decimal():
+    from beanclear.importers.toolkit import parse_amount
+    for text in ("48.00", "-0.43000", "0", "7.", "00012.50"):
+        first, again = parse_amount(text, "f", 1, "c"), parse_amount(text, "f", 2, "c")
+        assert again == first and str(again) == str(first) == str(Decimal(text))
+    assert str(parse_amount("1.234,50", "f", 1, "c", decimal_comma=True)) == "1234.50"
+
+
 @pytest.mark.parametrize("head, period", [
     ("明细查询\n卡号:,6222\n起始日期:,2026-03-07,截止日期:,2026-03-31\n", ("2026-03-07", "2026-03-31")),
     ("起始时间：[2023-01-01 00:00:00]    终止时间：[2023-03-31 23:59:59]\n", ("2023-01-01", "2023-03-31")),

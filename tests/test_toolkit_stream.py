@@ -38,8 +38,9 @@ FILES = {
 def read(path, stream, **options):
     try:
         st = read_statement(path, ("交易时间", "微信订单号"), "test bill", stream=stream, **options)
-        return (st.table.header, st.table.header_line, [(r.line, r.cells) for r in st.table.rows],
-                len(st.table.rows), st.summary, st.summary_line, [(r.line, r.cells) for r in st.footer])
+        rows = [(r.line, r.cells) for r in st.table.rows]   # streamed: the summary and footer are read with them
+        return (st.table.header, st.table.header_line, rows, st.summary, st.summary_line,
+                [(r.line, r.cells) for r in st.footer])
     except StatementError as exc:
         return str(exc)
 
@@ -71,14 +72,26 @@ def test_footer_streamed_as_whole(tmp_path, monkeypatch, chunk):
     assert read(path, True, footer="^#") == whole
 
 
-def test_rows_are_read_again_not_held(tmp_path, monkeypatch):
+def test_rows_are_read_once_and_again_not_held(tmp_path, monkeypatch):
     path = tmp_path / "bill.csv"
     path.write_text(HEAD + ROWS + SUMMARY, encoding="utf-8")
     monkeypatch.setattr(text, "STREAM_FROM", 0)
     st = read_statement(path, ("交易时间",), "test bill", summary_starts="总交易单数", stream=True)
-    assert isinstance(st.table.rows, StreamedRows) and len(st.table.rows) == 2
-    assert [r.line for r in st.table.rows] == [r.line for r in st.table.rows] == [2, 3]
+    assert isinstance(st.table.rows, StreamedRows) and st.summary == {}   # read as the rows are
+    assert st.table.rows.progress() == (path.stat().st_size, path.stat().st_size)   # one chunk
+    assert [r.line for r in st.table.rows] == [2, 3] and st.summary["总交易单数"] == "2"
+    assert [r.line for r in st.table.rows] == [2, 3]   # a second pass reads the file again
     path.write_text(HEAD + ROWS + ROWS + SUMMARY, encoding="utf-8")
+    with pytest.raises(StatementError, match="changed while it was read"):
+        list(st.table.rows)
+
+
+def test_a_file_changed_while_its_one_pass_reads_it_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "bill.csv"
+    path.write_text(HEAD + ROWS + SUMMARY, encoding="utf-8")
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    st = read_statement(path, ("交易时间",), "test bill", summary_starts="总交易单数", stream=True)
+    path.write_text(HEAD + ROWS.replace("2.50", "9.50") + SUMMARY, encoding="utf-8")   # the same size
     with pytest.raises(StatementError, match="changed while it was read"):
         list(st.table.rows)
 
@@ -91,3 +104,61 @@ def test_what_cannot_be_streamed_is_read_whole(tmp_path, monkeypatch, content):
     path.write_bytes(content)
     monkeypatch.setattr(text, "STREAM_FROM", 0)
     assert text.text_stream(path) is None
+
+
+# -- which error a file with two faults reports -----------------------------------------
+# Streamed, the importer's pass is the read of the rows: an importer's error on a row must
+# still give way to an error of the file's shape further on, as when every row was read
+# and checked before the importer saw one (test_wechat_trade_faults).
+
+def trade_bill(bad_status: bool, shape: str | None) -> str:
+    from conftest import TRADE, sample
+    lines = sample("wechat_merchant", TRADE).read_text(encoding="utf-8").splitlines()
+    if bad_status:   # line 3: a status the importer does not know
+        lines[2] = lines[2].replace("`SUCCESS", "`BOGUS")
+    if shape == "wide row":   # line 4: a cell past the header's
+        lines[3] += ",`extra"
+    elif shape == "open quote":
+        lines.append('"never closed')
+    elif shape == "cut-off summary":
+        lines = lines[:-1]
+    return "\n".join(lines) + "\n"
+
+
+FAULTS = {
+    (True, None): "3: column 交易状态: unknown status 'BOGUS'",
+    (True, "wide row"): "4: expected 27 cells as in the header (line 1), got 28",
+    (True, "open quote"): "7: a quoted cell is never closed",
+    (True, "cut-off summary"): "5: summary header without its values",
+    (False, "wide row"): "4: expected 27 cells as in the header (line 1), got 28",
+}
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+@pytest.mark.parametrize("bad_status, shape", list(FAULTS))
+def test_wechat_trade_faults(tmp_path, monkeypatch, make_config, streamed, bad_status, shape):
+    from beanclear.importers import wechat_trade
+    path = tmp_path / "bill.csv"
+    path.write_text(trade_bill(bad_status, shape), encoding="utf-8")
+    if streamed:
+        monkeypatch.setattr(text, "STREAM_FROM", 0)
+    importer = wechat_trade.Importer(make_config().channels["wechat"], None)
+    for read in (importer.parse, importer.read):
+        with pytest.raises(StatementError) as raised:
+            read(str(path))
+        assert str(raised.value).startswith(f"{path}:{FAULTS[bad_status, shape]}")
+
+
+def test_progress_of_a_streamed_statement_is_in_bytes_read(tmp_path, monkeypatch, make_config):
+    """Its rows are not counted before they are read: progress is of the file's bytes."""
+    from beanclear.importers import wechat_trade
+    path = tmp_path / "bill.csv"
+    path.write_text(trade_bill(False, None), encoding="utf-8")
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "CHUNK", 64)
+    importer = wechat_trade.Importer(make_config().channels["wechat"], None)
+    calls = []
+    importer.on_progress = lambda done, total: calls.append((done, total))
+    assert len(importer.parse(str(path)).entries) == 3
+    size = path.stat().st_size
+    assert calls[0][0] < size and calls[-1] == (size, size) and {t for _, t in calls} == {size}

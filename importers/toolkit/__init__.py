@@ -24,6 +24,7 @@ from beanclear.importers.toolkit.tables import (  # noqa: F401
     has_header,
     header_in,
     read_statement,
+    shape_first,
     sniff,
     statement_rows,
 )

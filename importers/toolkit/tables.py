@@ -3,6 +3,8 @@ block some formats end with."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import gzip
 import itertools
@@ -179,12 +181,16 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     the end of the header (a trailing comma) are not columns: rows may omit them.
     `allow_empty` accepts a header without rows (PayPal's download of a quiet month).
 
-    `stream`, for an importer that only iterates over `Table.rows` (in order, not by
-    index): a large CSV file (text.STREAM_FROM) is read and checked once here, every row
-    as above, without keeping them; each pass over `Table.rows` then reads the file again
-    (StreamedRows). Its text and rows are never held whole: memory does not grow with the
-    file. Errors are the same, found in the same order."""
+    `stream`, for an importer that iterates over `Table.rows` once, in order (not by
+    index): a large CSV file (text.STREAM_FROM) is read up to its first data row here, and
+    the rest as the importer iterates (StreamedRows): its text and rows are never held
+    whole, and it is read once. Each row is checked as above before the importer sees
+    it; the summary and footer are in the Statement once the rows are read through.
+    Errors are the same, in the same order, provided the importer's own errors are raised
+    inside `shape_first()` (StatementImporter.parse is): one of the file's shape further
+    on then comes before the importer's."""
     path, required = str(path), tuple(required)
+    stamp = _stamp(path) if stream else None   # before text_stream's read: what it checked is what we read
     lines = text_stream(path, encoding) if stream and not _is_xlsx(path) else None
     options = dict(path=path, required=required, what=what, summary_starts=summary_starts,
                    summary_required=summary_required, footer=footer, columns=columns, allow_empty=allow_empty)
@@ -193,39 +199,93 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
         if lines is None:
             st.table.rows = list(_data_rows(statement_rows(path, required, encoding), st, whole=True, **options))
             return st
-        source = csv_rows(lines(), path)
-        try:
-            count = sum(1 for _ in _data_rows(source, st, **options))
-        except StatementError:
-            # Read whole, every row is read before any is checked: an error of the CSV
-            # itself further on (a quote never closed) is the one to report, as then.
-            if st.table.header:
-                for _ in source:
-                    pass
-            raise
-    stamp = _stamp(path)
-
-    def again() -> Iterator[Row]:
-        if _stamp(path) != stamp:
-            raise StatementError(path, 0, "the file changed while it was read (import it again)")
-        with paused_gc():
-            yield from _data_rows(csv_rows(lines(), path), Statement(Table(path, [], 0, []), {}, 0, []), **options)
-    st.table.rows = StreamedRows(again, count)
+        st.table.rows = StreamedRows(st, lines, stamp, options)
+    opened = _OPENED.get()
+    if opened is not None:
+        opened.append(st.table.rows)
     return st
 
 
+# The streamed statements read inside the current shape_first(), if any.
+_OPENED: contextvars.ContextVar[list | None] = contextvars.ContextVar("streamed statements", default=None)
+
+
+@contextlib.contextmanager
+def shape_first():
+    """Around an importer's parse(): a StatementError it raises on a row of a streamed
+    statement gives way to the first error of the file's shape in the rows not read yet
+    (a quote never closed, a row with too many cells, a cut-off summary), as when every
+    row was read and checked before the importer saw one. Reading the rest costs only
+    on that error."""
+    opened: list = []
+    token = _OPENED.set(opened)
+    try:
+        yield
+    except StatementError:
+        for rows in opened:
+            error = rows.error_further_on()
+            if error is not None:
+                raise error from None
+        raise
+    finally:
+        _OPENED.reset(token)
+
+
 class StreamedRows:
-    """The data rows of a streamed statement (read_statement(stream=True)): how many
-    there are, and each iteration a fresh read of the file."""
+    """The data rows of a streamed statement (read_statement(stream=True)). The header and
+    the first row are read when it is made; the first pass over it reads the rest, each
+    row checked as it comes, and fills the statement's summary and footer. A later pass
+    reads the file again. `progress()`: (bytes of the file read, its size)."""
 
-    def __init__(self, make, count: int):
-        self._make, self._count = make, count
-
-    def __len__(self) -> int:
-        return self._count
+    def __init__(self, st: Statement, lines, stamp: tuple, options: dict):
+        self._lines, self._stamp, self._options = lines, stamp, options
+        self._read = [0]   # bytes read by the first pass, for progress()
+        self._rows = _checked(lines(self._read), st, stamp, options)
+        self._first = next(self._rows, None)   # finds the header: an error up to here is raised now
+        self._fresh = True
 
     def __iter__(self) -> Iterator[Row]:
-        return iter(self._make())
+        if not self._fresh:
+            return self._again()
+        self._fresh = False
+        return itertools.chain(() if self._first is None else (self._first,), self._rows)
+
+    def progress(self) -> tuple[int, int]:
+        return min(self._read[0], self._stamp[0]), self._stamp[0]
+
+    def error_further_on(self) -> StatementError | None:
+        """The first error in the rows the first pass has not read (see shape_first)."""
+        try:
+            for _ in self._rows:
+                pass
+        except StatementError as exc:
+            return exc
+        return None
+
+    def _again(self) -> Iterator[Row]:
+        path = self._options["path"]
+        if _stamp(path) != self._stamp:
+            raise StatementError(path, 0, "the file changed while it was read (import it again)")
+        with paused_gc():
+            yield from _checked(self._lines(), Statement(Table(path, [], 0, []), {}, 0, []), self._stamp,
+                                self._options)
+
+
+def _checked(lines: Iterator[str], st: Statement, stamp: tuple, options: dict) -> Iterator[Row]:
+    """_data_rows over a stream of lines, with the order of errors of a file read whole."""
+    path = options["path"]
+    source = csv_rows(lines, path)
+    try:
+        yield from _data_rows(source, st, **options)
+    except StatementError:
+        # Read whole, every row is read before any is checked: an error of the CSV
+        # itself further on (a quote never closed) is the one to report, as then.
+        if st.table.header:
+            for _ in source:
+                pass
+        raise
+    if _stamp(path) != stamp:
+        raise StatementError(path, 0, "the file changed while it was read (import it again)")
 
 
 def _is_xlsx(path: str) -> bool:
@@ -288,6 +348,10 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
             if trailing is not None:
                 raise StatementError(path, trailing.line, "rows after the summary (expected the end of the file)")
             break
+        if len(cells) == width:   # the usual row: nothing to pad, nothing past the header
+            any_rows = True
+            yield row
+            continue
         extra = [c for c in cells[width:] if clean(c)]
         # A row that leaves out its empty trailing cells (WeChat, Excel re-saves) is padded;
         # one without a cell of a column the layout needs is cut off or malformed.

@@ -134,7 +134,8 @@ CHUNK = 2**20
 def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[str, ...] = ENCODINGS):
     """A function giving the lines of a large statement (keeping their line ends, split
     as io.StringIO(read_text(path), newline="") splits them), one fresh pass a call; or
-    None where the file is to be read whole by read_text()."""
+    None where the file is to be read whole by read_text(). Its argument, a one-item list
+    if given, counts the bytes read so far (for progress)."""
     try:
         size = Path(path).stat().st_size
         if size < STREAM_FROM or size > MAX_BYTES:
@@ -165,15 +166,17 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
             continue
         except (OSError, MemoryError):
             return None
-        return lambda: _lines(path, candidate)
+        return lambda read=None: _lines(path, candidate, read)
     return None
 
 
-def _decoded(path, encoding: str) -> Iterator[str]:
+def _decoded(path, encoding: str, read: list | None = None) -> Iterator[str]:
     decoder = codecs.getincrementaldecoder(encoding)()
     with open(path, "rb") as fh:
         while True:
             data = fh.read(CHUNK)
+            if read is not None:
+                read[0] += len(data)
             text = decoder.decode(data, final=not data)
             if text:
                 yield text
@@ -181,12 +184,12 @@ def _decoded(path, encoding: str) -> Iterator[str]:
                 return
 
 
-def _lines(path, encoding: str) -> Iterator[str]:
+def _lines(path, encoding: str, read: list | None = None) -> Iterator[str]:
     """The lines of the text decode() makes of the file: leading BOMs, then control
     characters removed (each is one character: removing them chunk by chunk is removing
     them from the whole), then split at \\n, \\r and \\r\\n."""
     pending, start = "", True
-    for chunk in _decoded(path, encoding):
+    for chunk in _decoded(path, encoding, read):
         if start:
             chunk = chunk.lstrip("\ufeff")
             if not chunk:

@@ -20,13 +20,26 @@ MAX_AMOUNT_DIGITS = 24
 _PLAIN_AMOUNT = re.compile(r"(-?)(\d+(?:\.\d*)?)\Z")  # what parse_amount reads as it is
 
 
+# Plain amounts already read, up to 4096 of them: a statement repeats its prices, fees,
+# rates and 0.00 on row after row. A Decimal is immutable: the same one serves each.
+_PLAIN_READ: dict[str, Decimal] = {}
+
+
 def parse_amount(text: str, path: str, line: int, column: str, decimal_comma: bool = False) -> Decimal:
     """An amount as written in a statement: currency signs, thousands separators,
     a sign before or after the currency sign (`-$7,971.39`). Never a float."""
-    plain = _PLAIN_AMOUNT.match(text)
-    if plain is not None and len(plain.group(2)) <= MAX_AMOUNT_DIGITS and not decimal_comma:
-        amount = Decimal(plain.group(2))  # the usual cell, cleaned already: `48.00`, `-0.43000`
-        return -amount if plain.group(1) else amount
+    if not decimal_comma:
+        amount = _PLAIN_READ.get(text)
+        if amount is not None:
+            return amount
+        plain = _PLAIN_AMOUNT.match(text)
+        if plain is not None and len(plain.group(2)) <= MAX_AMOUNT_DIGITS:
+            amount = Decimal(plain.group(2))  # the usual cell, cleaned already: `48.00`, `-0.43000`
+            if plain.group(1):
+                amount = -amount
+            if len(_PLAIN_READ) < 4096:
+                _PLAIN_READ[text] = amount
+            return amount
     raw = clean(text)
     value = raw.replace(" ", "")
     negative = value.startswith("-") or (value.startswith("(") and value.endswith(")"))
@@ -53,13 +66,15 @@ def money(value: Decimal, places: int = 2) -> Decimal:
 
 
 _ISO_FORMATS = {"%Y-%m-%d %H:%M:%S": 19, "%Y-%m-%d": 10}
+# The usual cell: clean already (clean() would give it back as it is), and of the ISO layout.
+_ISO_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?: [0-9]{2}:[0-9]{2}:[0-9]{2})?")
 
 
 def parse_datetime(text: str, formats: Iterable[str], path: str, line: int, column: str) -> dt.datetime:
-    raw = clean(text)
+    iso = _ISO_TEXT.fullmatch(text) is not None
+    raw = text if iso else clean(text)
     for fmt in formats:
-        if _ISO_FORMATS.get(fmt) == len(raw) and raw[4] == raw[7] == "-" and raw[10:11] in ("", " ") \
-                and raw.isascii() and raw.replace("-", "").replace(":", "").replace(" ", "").isdigit():
+        if _ISO_FORMATS.get(fmt) == len(raw) and (iso or _iso_like(raw)):
             try:  # the common ISO layout: fromisoformat is many times faster than strptime, same result
                 return dt.datetime.fromisoformat(raw)
             except ValueError:
@@ -70,6 +85,11 @@ def parse_datetime(text: str, formats: Iterable[str], path: str, line: int, colu
             continue
     raise StatementError(path, line, f"column {column}: expected a date like "
                          f"{dt.datetime(2026, 3, 1, 9, 30, 5).strftime(next(iter(formats)))}, got {raw!r}")
+
+
+def _iso_like(raw: str) -> bool:
+    return raw[4] == raw[7] == "-" and raw[10:11] in ("", " ") and raw.isascii() \
+        and raw.replace("-", "").replace(":", "").replace(" ", "").isdigit()
 
 
 # -- currencies ----------------------------------------------------------------------

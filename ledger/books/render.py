@@ -15,7 +15,12 @@ HIDDEN_META = {"filename", "lineno"}
 
 def quote(text: str) -> str:
     """A payee or narration as a Beancount string, on one line, runs of white space as one."""
-    flat = " ".join(str(text).split())  # no newlines or tabs inside a Beancount string
+    text = str(text)
+    # The usual text: printable (so its only white space is " "), no run of it, nothing to escape.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " " \
+            and '"' not in text and "\\" not in text:
+        return '"' + text + '"'
+    flat = " ".join(text.split())  # no newlines or tabs inside a Beancount string
     return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -38,8 +43,9 @@ def holdable(text: str) -> bool:
     return not CONTROL.search(str(text))
 
 
-def _meta_lines(meta: dict) -> list[str]:
-    lines = []
+def _meta_lines(meta: dict, lines: list | None = None) -> list[str]:
+    """The metadata lines (but the hidden ones), appended to `lines` if given."""
+    lines = [] if lines is None else lines
     for key, value in meta.items():
         if key in HIDDEN_META or key[:1] == "_":
             continue
@@ -72,14 +78,19 @@ def entry_text(entry) -> str:
         head += " " + quote(entry.narration or "")
         if entry.tags:
             head += "".join(f" #{t}" for t in sorted(entry.tags))
-        if entry.links:
-            head += "".join(f" ^{l}" for l in sorted(entry.links))
-        lines = [head, *_meta_lines(entry.meta)]
+        links = entry.links
+        if len(links) == 1:   # the usual entry: one order link, nothing to sort
+            head += " ^" + next(iter(links))
+        elif links:
+            head += "".join(f" ^{l}" for l in sorted(links))
+        lines = [head]
+        _meta_lines(entry.meta, lines)
         for p in entry.postings:
             units = p.units
             price = f" @ {number_text(p.price.number)} {p.price.currency}" if p.price is not None else ""
-            # ljust: what the format '<36' does to a str, at half its cost
-            lines.append(f"  {p.account.ljust(ACCOUNT_WIDTH)}{amount_text(units.number, units.currency)}{price}")
+            # ljust: what the format '<36' does to a str, at half its cost; amount_text() written out
+            lines.append(f"  {p.account.ljust(ACCOUNT_WIDTH)}{number_text(units.number).rjust(NUMBER_WIDTH)} "
+                         f"{units.currency}{price}")
         return "\n".join(lines) + "\n"
     if isinstance(entry, data.Balance):
         return "\n".join([f"{entry.date} balance {entry.account:<{ACCOUNT_WIDTH - 9}}"

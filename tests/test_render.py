@@ -1,0 +1,30 @@
+"""Entries as text: the shortcuts render.py takes for the usual value give the text the
+general rule gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from beanclear.books import render
+
+
+def slow_quote(text: str) -> str:   # render.quote() without its shortcut
+    flat = " ".join(str(text).split())
+    return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@pytest.mark.parametrize("text", ["Order S1 / for testing", "", " lead", "trail ", "a  b", "a\u3000b", "a\tb",
+                                  'say "hi"', "back\\slash", "line\nbreak", "nbsp\u00a0x", "订单 S1 / 商品"])
+def test_quote_as_the_general_rule(text):
+    assert render.quote(text) == slow_quote(text)
+
+
+def test_quote_as_the_general_rule_on_any_text():
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import given, settings, strategies as st
+
+    @given(st.text(alphabet=st.one_of(st.sampled_from(' \t\n\u3000\u00a0\u2028"\\'), st.characters()), max_size=30))
+    @settings(max_examples=500, deadline=None)
+    def same(text):
+        assert render.quote(text) == slow_quote(text)
+    same()
