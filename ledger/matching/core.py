@@ -333,7 +333,12 @@ class Index:
             b = self.bucket(item.amount)
             if wanted is None or b in wanted.get(item.currency, ()):
                 self.by_bucket[item.currency].setdefault(b, []).append(item)
-            self.by_day[(item.currency, item.channel)].setdefault(item.date, []).append(item)
+            days = self.by_day[(item.currency, item.channel)]
+            day = days.get(item.date)
+            if day is None:   # not setdefault(date, []): a new list for each of a million items
+                days[item.date] = [item]
+            else:
+                day.append(item)
         for buckets in self.by_bucket.values():
             for group in buckets.values():
                 if len(group) > 1:   # stable: each account's in book order, as collect() has them
@@ -345,6 +350,7 @@ class Index:
         self.taken: set[int] = set()
         self.rejected: set[tuple[str, str]] = set()   # (bank ref, target) a person turned down
         self.candidates: dict[int, list[OpenItem]] = {}   # id(line) -> its items by amount, free or not
+        self.names_of: dict[int, set[str]] = {}   # id(line) -> the channels it names
 
     def bucket(self, amount: Decimal) -> int:
         """Never smaller for a larger amount (float() rounds monotonically), so the items
@@ -362,6 +368,14 @@ class Index:
         for line in lines:
             wanted[line.currency].update(self._range(line.amount))
         return wanted
+
+    def named(self, line: BankLine) -> set[str]:
+        """The channels the line names (ChannelNames.of), once per line: both group
+        stages ask."""
+        found = self.names_of.get(id(line))
+        if found is None:
+            found = self.names_of[id(line)] = self.names.of(line)
+        return found
 
     def refused(self, line: BankLine, target: str) -> bool:
         return (line.ref, target) in self.rejected
@@ -469,6 +483,11 @@ def _runs(values: list[Decimal], target: Decimal) -> list[tuple[int, int]]:
     return out
 
 
+def _same_sign(a: Decimal, b: Decimal) -> bool:
+    """a * b > 0, without the product: two comparisons allocate nothing."""
+    return a > 0 if b > 0 else (b < 0 and a < 0)
+
+
 def _single(line: BankLine, index: Index, tolerance: Decimal) -> bool:
     """Whether one item alone could explain the line: then it is not a group's."""
     return any(i.fits(line.date) for i in index.near(line))
@@ -483,8 +502,8 @@ def _groups_one_line(lines, index, tolerance, proposals, config):
             rest.append(line)
             continue
         by_channel = {name: [i for i in index.in_window(line.currency, name, line.date, 10)
-                             if i.amount * line.amount > 0]
-                      for name in index.names.of(line)}
+                             if _same_sign(i.amount, line.amount)]
+                      for name in index.named(line)}
         fits = []
         target = abs(line.amount)
         for channel, group in sorted(by_channel.items()):
@@ -518,7 +537,7 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
     by_channel: dict[tuple, list[BankLine]] = defaultdict(list)
     for line in lines:
         if not _single(line, index, tolerance):
-            for name in index.names.of(line):
+            for name in index.named(line):
                 by_channel[(line.currency, name)].append(line)
     used: set[int] = set()
     for (currency, channel), group in sorted(by_channel.items()):
@@ -529,7 +548,7 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
                 continue
             lo = bisect.bisect_left(dates, item.date - DAY)
             hi = bisect.bisect_right(dates, item.date + item.window * DAY)
-            window = [l for l in group[lo:hi] if id(l) not in used and l.amount * item.amount > 0
+            window = [l for l in group[lo:hi] if id(l) not in used and _same_sign(l.amount, item.amount)
                       and not index.refused(l, item.link)]
             if len(window) < 2 or len(window) > GROUP_LIMIT:
                 continue
