@@ -307,41 +307,75 @@ except ImportError:   # elsewhere every name stays in the one regular expression
 
 
 class Index:
-    """Open items by (currency, amount bucket), and by (currency, channel) and day.
+    """Open items by currency and amount bucket, and by (currency, channel) and day.
 
     Both are dictionaries filled in one pass over the items, with no sort of all items:
-    at 1,000,000 items the sorts by amount and by (date, link) cost more than all the
-    rest of the index, and grew 14-16x for 10x the items (each comparison reached an
-    item scattered in a 3 GB heap). A bucket holds the amounts of one `width` step (the
-    tolerance), so the items near an amount are in two or three buckets; a channel's
-    items of one day are few, so only those are sorted (by link).
+    at 1,000,000 items the two full sorts were 7 of the index's 10.4 s and grew 14-16x
+    with 10x the items. `near` sorts a line's few candidates by amount; each day's
+    few items are sorted by link.
 
     The pass is in book order (_collect's), where the items and their amounts lie in
     memory: twice as fast at 1,000,000 items as collect()'s grouping by account. Every
     list is still in collect()'s order: a channel's items are one account's (then the
-    orders and bills, as there), and a bucket of several is put in account order."""
+    orders and bills, as there), and a bucket of several is put in account order.
 
-    def __init__(self, items: list[OpenItem], rank: dict[str, int], tolerance: Decimal):
+    Given the lines, the amount buckets hold only the items some line can ask for (its
+    amount's buckets, within the tolerance): at 10x the items most items are in no line's
+    range, and a million small lists in a 3 GB heap cost more than the rest of the index."""
+
+    def __init__(self, items: list[OpenItem], rank: dict[str, int], tolerance: Decimal, lines=None):
         self.width = max(float(tolerance), 0.01)   # any width > 0 is correct; this one is quick
-        self.by_bucket: dict[tuple, list[OpenItem]] = defaultdict(list)          # in the order collected
+        self.tolerance = tolerance
+        self.by_bucket: dict[str, dict[int, list[OpenItem]]] = defaultdict(dict)   # in the order collected
         self.by_day: dict[tuple, dict[dt.date, list[OpenItem]]] = defaultdict(dict)   # each day by link
+        wanted = None if lines is None else self._buckets_of(lines)
         for item in items:
-            self.by_bucket[(item.currency, self.bucket(item.amount))].append(item)
-            self.by_day[(item.currency, item.channel)].setdefault(item.date, []).append(item)
-        for group in self.by_bucket.values():
-            if len(group) > 1:   # stable: each account's in book order, as collect() has them
-                group.sort(key=lambda i: rank.get(i.account, len(rank)))
+            b = self.bucket(item.amount)
+            if wanted is None or b in wanted.get(item.currency, ()):
+                self.by_bucket[item.currency].setdefault(b, []).append(item)
+            days = self.by_day[(item.currency, item.channel)]
+            day = days.get(item.date)
+            if day is None:   # not setdefault(date, []): a new list for each of a million items
+                days[item.date] = [item]
+            else:
+                day.append(item)
+        for buckets in self.by_bucket.values():
+            for group in buckets.values():
+                if len(group) > 1:   # stable: each account's in book order, as collect() has them
+                    group.sort(key=lambda i: rank.get(i.account, len(rank)))
         for days in self.by_day.values():
             for group in days.values():
                 if len(group) > 1:
                     group.sort(key=attrgetter("link"))   # stable: equal links in the order collected
         self.taken: set[int] = set()
         self.rejected: set[tuple[str, str]] = set()   # (bank ref, target) a person turned down
+        self.candidates: dict[int, list[OpenItem]] = {}   # id(line) -> its items by amount, free or not
+        self.names_of: dict[int, set[str]] = {}   # id(line) -> the channels it names
 
     def bucket(self, amount: Decimal) -> int:
         """Never smaller for a larger amount (float() rounds monotonically), so the items
         between two amounts are all in the buckets between theirs."""
         return math.floor(float(amount) / self.width)
+
+    def _range(self, amount: Decimal) -> range:
+        """The buckets of the amounts a line of `amount` may be matched to: equal, or
+        within the tolerance (none when the tolerance is negative)."""
+        span = max(self.tolerance, 0)
+        return range(self.bucket(amount - span), self.bucket(amount + span) + 1)
+
+    def _buckets_of(self, lines) -> dict[str, set[int]]:
+        wanted: dict[str, set[int]] = defaultdict(set)
+        for line in lines:
+            wanted[line.currency].update(self._range(line.amount))
+        return wanted
+
+    def named(self, line: BankLine) -> set[str]:
+        """The channels the line names (ChannelNames.of), once per line: both group
+        stages ask."""
+        found = self.names_of.get(id(line))
+        if found is None:
+            found = self.names_of[id(line)] = self.names.of(line)
+        return found
 
     def refused(self, line: BankLine, target: str) -> bool:
         return (line.ref, target) in self.rejected
@@ -349,17 +383,27 @@ class Index:
     def free(self, item: OpenItem) -> bool:
         return id(item) not in self.taken
 
-    def equal(self, currency: str, amount: Decimal) -> list[OpenItem]:
-        """The items of exactly this amount, in the order collected."""
-        return [i for i in self.by_bucket.get((currency, self.bucket(amount)), ()) if i.amount == amount]
-
-    def near_amount(self, currency: str, amount: Decimal, tolerance: Decimal) -> list[OpenItem]:
-        """Free items within the tolerance, by amount, equal amounts in the order collected."""
-        low, high = amount - tolerance, amount + tolerance
-        found = [i for b in range(self.bucket(low), self.bucket(high) + 1)
-                 for i in self.by_bucket.get((currency, b), ()) if low <= i.amount <= high and self.free(i)]
-        found.sort(key=attrgetter("amount"))   # stable; equal amounts share a bucket
+    def _candidates(self, line: BankLine) -> list[OpenItem]:
+        """The items in the line's buckets, by amount, equal amounts in the order
+        collected. They do not change while matching (only which are free does), so
+        each line looks them up once, not once per stage."""
+        found = self.candidates.get(id(line))
+        if found is None:
+            buckets = self.by_bucket.get(line.currency, {})
+            found = [i for b in self._range(line.amount) for i in buckets.get(b, ())]
+            found.sort(key=attrgetter("amount"))   # stable; equal amounts share a bucket
+            self.candidates[id(line)] = found
         return found
+
+    def equal(self, line: BankLine) -> list[OpenItem]:
+        """The items of exactly the line's amount, free or not, in the order collected."""
+        return [i for i in self._candidates(line) if i.amount == line.amount]
+
+    def near(self, line: BankLine) -> list[OpenItem]:
+        """Free items within the tolerance of the line's amount, by amount, equal amounts
+        in the order collected."""
+        low, high = line.amount - self.tolerance, line.amount + self.tolerance
+        return [i for i in self._candidates(line) if low <= i.amount <= high and self.free(i)]
 
     def by_date(self, currency: str, channel: str) -> list[OpenItem]:
         """A channel's items by (date, link)."""
@@ -390,7 +434,7 @@ def match(entries, config) -> list[Proposal]:
 def _match(entries, config) -> list[Proposal]:
     lines, items, rank, history = _collect(entries, config)
     lines.sort(key=lambda l: (l.date, l.ref))
-    index = Index(items, rank, config.match.tolerance)
+    index = Index(items, rank, config.match.tolerance, lines)
     index.names = ChannelNames(config)
     index.rejected = acks.rejected_in(entries)
     tolerance = config.match.tolerance
@@ -411,7 +455,7 @@ def _claim(index: Index, proposal: Proposal, proposals: list) -> None:
 def _exact(lines, index, tolerance, proposals, config):
     rest = []
     for line in lines:
-        hits = [(i, ref) for i in index.equal(line.currency, line.amount)
+        hits = [(i, ref) for i in index.equal(line)
                 if index.free(i) and not index.refused(line, i.link) for ref in [_id_in(line, i)] if ref]
         if len(hits) == 1:
             item, ref = hits[0]
@@ -439,9 +483,14 @@ def _runs(values: list[Decimal], target: Decimal) -> list[tuple[int, int]]:
     return out
 
 
+def _same_sign(a: Decimal, b: Decimal) -> bool:
+    """a * b > 0, without the product: two comparisons allocate nothing."""
+    return a > 0 if b > 0 else (b < 0 and a < 0)
+
+
 def _single(line: BankLine, index: Index, tolerance: Decimal) -> bool:
     """Whether one item alone could explain the line: then it is not a group's."""
-    return any(i.fits(line.date) for i in index.near_amount(line.currency, line.amount, tolerance))
+    return any(i.fits(line.date) for i in index.near(line))
 
 
 def _groups_one_line(lines, index, tolerance, proposals, config):
@@ -453,8 +502,8 @@ def _groups_one_line(lines, index, tolerance, proposals, config):
             rest.append(line)
             continue
         by_channel = {name: [i for i in index.in_window(line.currency, name, line.date, 10)
-                             if i.amount * line.amount > 0]
-                      for name in index.names.of(line)}
+                             if _same_sign(i.amount, line.amount)]
+                      for name in index.named(line)}
         fits = []
         target = abs(line.amount)
         for channel, group in sorted(by_channel.items()):
@@ -488,7 +537,7 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
     by_channel: dict[tuple, list[BankLine]] = defaultdict(list)
     for line in lines:
         if not _single(line, index, tolerance):
-            for name in index.names.of(line):
+            for name in index.named(line):
                 by_channel[(line.currency, name)].append(line)
     used: set[int] = set()
     for (currency, channel), group in sorted(by_channel.items()):
@@ -499,7 +548,7 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
                 continue
             lo = bisect.bisect_left(dates, item.date - DAY)
             hi = bisect.bisect_right(dates, item.date + item.window * DAY)
-            window = [l for l in group[lo:hi] if id(l) not in used and l.amount * item.amount > 0
+            window = [l for l in group[lo:hi] if id(l) not in used and _same_sign(l.amount, item.amount)
                       and not index.refused(l, item.link)]
             if len(window) < 2 or len(window) > GROUP_LIMIT:
                 continue
@@ -528,7 +577,7 @@ def _fuzzy(lines, index, tolerance, proposals, config):
     rest = []
     for line in lines:
         scored = []
-        for item in index.near_amount(line.currency, line.amount, tolerance):
+        for item in index.near(line):
             if not item.fits(line.date) or index.refused(line, item.link):
                 continue
             text = _text_score(line, item)
