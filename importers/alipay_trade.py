@@ -38,7 +38,8 @@ from decimal import Decimal
 
 from beanclear.importers.base import Extraction, StatementImporter, compare_footer, link, posting, transaction
 from beanclear.books.render import COVERS_SEPARATOR as COVERS
-from beanclear.books.spill import Ids, like, metas
+from beanclear.books.idset import Ids
+from beanclear.books.spill import like, metas
 from beanclear.books.render import covered
 from beanclear.importers.toolkit import StatementError, header_in, money, parse_amount, parse_datetime, read_statement
 
@@ -142,7 +143,7 @@ def number_repeats(entries):
     trade) is `… #2` the second time, in time order — in either view, so two stay two.
     The entries, with those renamed (a new store: a spilled entry cannot change in place).
 
-    A pass keeps only the names (spill.Ids: on disk past a limit); the few entries that
+    A pass keeps only the names (idset.Ids: on disk past a limit); the few entries that
     name one twice (or write `covers:` other than joined) are sorted and renamed alone:
     whatever the statement's length, only they are held."""
     names, twice, odd = Ids(), Ids(), set()

@@ -23,7 +23,8 @@ import beangulp
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beanclear.books.spill import Ids, Spill, like
+from beanclear.books.idset import Ids
+from beanclear.books.spill import Spill, like
 from beanclear.config.model import WALLET_TYPES, Channel, Shop
 from beanclear.importers.account_ids import stated_account
 from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, paused_gc, shape_first, sniff, stated_period

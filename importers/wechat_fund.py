@@ -52,7 +52,8 @@ from beanclear.importers.base import (
     posting,
     transaction,
 )
-from beanclear.books.spill import Ids, like, metas
+from beanclear.books.idset import Ids
+from beanclear.books.spill import like, metas
 from beanclear.importers.toolkit import (
     StatementError,
     clean,
@@ -150,7 +151,7 @@ def refunds_with_orders(entries):
     payment (WeChat writes the refunded 微信订单号 there), else its 业务凭证号. The
     entries, anew (a spilled entry cannot change in place).
 
-    Passes over the entries: the ids the refunds name (spill.Ids), the orders of just
+    Passes over the entries: the ids the refunds name (idset.Ids), the orders of just
     those payments, then the refunds rewritten; no pass holds every id or entry."""
     named, refunds = Ids(), 0   # the payment ids refunds name
     for meta in metas(entries):

@@ -8,8 +8,9 @@ import itertools
 import os
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
-from beanclear.books import merge, merged, spill
+from beanclear.books import idset, merge, merged, spill
 from beanclear.importers.base import StatementImporter
 from conftest import snapshot
 from test_import_held import bill, merchant, repeated, run
@@ -33,7 +34,7 @@ def scratch(tmp_path, monkeypatch):
 
 def tiny(monkeypatch) -> None:
     monkeypatch.setattr(spill, "LIMIT", 7)      # a run every 7 entries
-    monkeypatch.setattr(spill, "LIMIT_IDS", 5)  # ids in sqlite past 5
+    monkeypatch.setattr(idset, "LIMIT_IDS", 5)  # ids in runs on disk past 5
 
 
 def twice(tmp_path, monkeypatch, steps):
@@ -135,7 +136,7 @@ def test_spill_passes_in_order_and_sorted_runs_are_stable(monkeypatch, scratch):
 
 def test_ids_on_disk_are_exact(monkeypatch):
     tiny(monkeypatch)
-    ids = spill.Ids()
+    ids = idset.Ids()
     keys = ["4200 01", "4200  01", "4200\u300001", "balance A 2026-01-01 CNY", "balance", "", "é", "e\u0301", "\udc80"]
     for key in keys:
         assert ids.add(key, key.upper())
@@ -143,6 +144,32 @@ def test_ids_on_disk_are_exact(monkeypatch):
     assert all(key in ids and ids.get(key) == key.upper() for key in keys)
     assert not ids.add("4200 01") and "4200 1" not in ids and None not in ids
     assert list(ids.prefixed("balance ")) == ["balance A 2026-01-01 CNY"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["add", "update", "has", "get"]),
+                          st.text(alphabet="ab é\udc80", max_size=4), st.integers(0, 3)), max_size=120))
+def test_ids_on_disk_answer_as_a_dict(ops):
+    """Whatever the adds, updates and look-ups, spread over runs merged FANOUT at a time,
+    an Ids on disk answers as a dict that keeps each key's first value."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(idset, "LIMIT_IDS", 2)
+        ids, model = idset.Ids(), {}
+        for op, key, value in ops:
+            if op == "add":
+                assert ids.add(key, value) == (key not in model)
+                model.setdefault(key, value)
+            elif op == "update":
+                ids.update([key, key + "x"])
+                model.setdefault(key, None)
+                model.setdefault(key + "x", None)
+            elif op == "has":
+                assert (key in ids) == (key in model)
+            else:
+                assert ids.get(key, "none") == model.get(key, "none")
+        assert list(ids) == (sorted(model) if ids.on_disk else list(model)) and len(ids) == len(model)
+        assert sorted(ids.prefixed("a")) == sorted(k for k in model if k.startswith("a"))
+        assert all(ids.get(key) == value for key, value in model.items())
 
 
 TEXT = ("; preamble\r\n\n2026-01-01 * \"a\"\n  id: \"1\"\n  A  1 CNY\n\n2026-01-03 balance A  1 CNY\n"

@@ -22,7 +22,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from beanclear.books import render
-from beanclear.books.spill import Ids, Sorted
+from beanclear.books.idset import Ids
+from beanclear.books.spill import Sorted
 
 OPEN_DATE = "2000-01-01"
 KEEP_TEXT = 16 * 2**20   # characters of month files Books keeps once read, all together (_read)
@@ -124,7 +125,7 @@ class Books:
 
     def known(self, source: str) -> Ids:
         """Identities (render.identities: `id` and `covers`) of everything already in a source's
-        files: a set, on disk past spill.LIMIT_IDS of them."""
+        files: a set, on disk past idset.LIMIT_IDS of them."""
         out = Ids()
         for path in self.source_files(source):
             self._scan(path, out)

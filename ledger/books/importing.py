@@ -15,7 +15,8 @@ from typing import Callable, Iterable
 from beancount.core import data
 
 from beanclear.books import atomic, prices, render, spill
-from beanclear.books.spill import Ids, Picked, Sorted, like, metas
+from beanclear.books.idset import Ids
+from beanclear.books.spill import Picked, Sorted, like, metas
 from beanclear.books import Books, Recorded, kept
 from beanclear.importers.base import Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
@@ -292,7 +293,7 @@ def once_per_id(result: FileResult) -> None:
     that no import can settle: StatementError naming both lines. An id the books cannot
     hold exactly (a line break, a control character) is refused: it could not be found
     again, and a re-import would book it twice."""
-    # A first pass keeps each id only (spill.Ids: on disk past spill.LIMIT_IDS of them),
+    # A first pass keeps each id only (idset.Ids: on disk past idset.LIMIT_IDS of them),
     # to find the ids the file repeats; only when there are some (or a bad id) does a
     # second pass compare amounts, in file order, keeping the first row of those ids.
     entries = result.extraction.entries

@@ -2,8 +2,8 @@
 
 A statement of a million rows makes a million entries (~2.4 KB each in memory) and two
 million ids; the import must see all of them before it writes anything (one bad row
-anywhere: nothing written). Three stores keep what an import holds to a few thousand
-of each, whatever the statement's length, and are one code path for every size: below
+anywhere: nothing written). Three stores keep the entries an import holds to a few
+thousand, whatever the statement's length, and are one code path for every size: below
 their limit nothing touches the disk.
 
 * `Spill`: entries in the order they came (an importer's rows, the import's new
@@ -14,13 +14,10 @@ their limit nothing touches the disk.
   month read back as the merge of the runs' chunks of that month.
 * `Picked`: some of a store's entries by position (what an import writes of a
   statement), so they are not stored a second time.
-* `Ids`: a set of exact strings (optionally with a small value each); past LIMIT_IDS
-  keys it moves into a private temporary sqlite database. Exact, not hashed: an id is
-  compared as the channel wrote it, and a collision must never skip money (a bit filter
-  in memory only ever answers "not there").
 
-Cleaning up: every temporary file is unlinked as it is made (tempfile.TemporaryFile,
-sqlite's "" database), so nothing is left behind whatever happens, a kill included:
+The ids an import holds are in `idset.Ids`, which keeps them on disk the same way.
+
+Cleaning up: every temporary file is unlinked as it is made (tempfile.TemporaryFile), so nothing is left behind whatever happens, a kill included:
 the space goes back when the process closes the file or ends. They are made in
 tempfile's directory (TMPDIR; `BEANCLEAR_SPILL_DIR` to choose another).
 """
@@ -30,10 +27,8 @@ from __future__ import annotations
 import copyreg
 import datetime as dt
 import heapq
-import itertools
 import os
 import pickle
-import sqlite3
 from array import array
 import tempfile
 from decimal import Decimal as _Decimal
@@ -43,7 +38,6 @@ from beancount.core.amount import Amount as _Amount
 from beancount.core.data import Posting as _Posting, Transaction as _Transaction
 
 LIMIT = int(os.environ.get("BEANCLEAR_SPILL", "10000"))           # entries a store keeps in memory
-LIMIT_IDS = int(os.environ.get("BEANCLEAR_SPILL_IDS", "100000"))  # keys an Ids keeps in memory
 CHUNK = 256          # entries per pickle: what a pass over a spill holds of each run at a time
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 _date, _fromordinal = dt.date, dt.date.fromordinal
@@ -347,174 +341,3 @@ class Sorted:
         parts = [_read_chunks(self._file, run[month]) for run in self._runs if month in run] + [iter(mine)]
         for key, _, value in (heapq.merge(*parts) if len(parts) > 1 else parts[0]):
             yield key, value
-
-
-def _batch() -> int:
-    """Keys an Ids on disk holds back before inserting them in one go."""
-    return max(1, min(20000, LIMIT_IDS))
-
-
-def _key(text: str) -> bytes:
-    """A key as sqlite holds it: its UTF-8 bytes (any str, a lone surrogate too), compared
-    byte for byte (memcmp), which sorts as the code points do."""
-    return text.encode("utf-8", "surrogatepass")
-
-
-def _str(key: bytes) -> str:
-    return key.decode("utf-8", "surrogatepass")
-
-
-class Ids:
-    """A set of exact strings, each with an optional value (kept as first added): a dict
-    while it holds at most LIMIT_IDS keys, then a table of a private temporary sqlite
-    database (primary key: the string's bytes, so a look-up is exact). On disk, keys
-    added go in batches (`_pending`, looked at first), as one insert each is slow."""
-
-    def __init__(self, keys: Iterable[str] = ()):
-        self._mem: dict | None = {}
-        self._db: sqlite3.Connection | None = None
-        self._pending: dict = {}
-        self._count = 0     # exact while in memory; on disk, len() counts
-        # On disk, a filter in memory answers most look-ups of keys that are not there
-        # (an import's new ids) without sqlite: 16 bits a key, two of them set per key.
-        # Its "no" is exact; its "maybe" is settled by sqlite, so it never decides alone.
-        self._bits = bytearray()
-        self._mask = 0
-        self._filtered = 0   # keys set in the filter (repeats counted: it only sizes it)
-        self.update(keys)
-
-    def _filter(self, key: str) -> None:
-        h = hash(key)
-        mask, bits = self._mask, self._bits
-        a, b = h & mask, (h >> 30) & mask
-        bits[a >> 3] |= 1 << (a & 7)
-        bits[b >> 3] |= 1 << (b & 7)
-        self._filtered += 1
-        if self._filtered * 16 > mask:
-            self._refilter((mask + 1) * 2)
-
-    def _refilter(self, size: int) -> None:
-        """A filter of `size` bits (a power of two) over every key, made anew as it fills."""
-        self._bits, self._mask, self._filtered = bytearray(size // 8), size - 1, 0
-        self._flush()
-        keys = itertools.chain((_str(k) for (k,) in self._db.execute("SELECT k FROM ids")), list(self._pending))
-        mask, bits = self._mask, self._bits
-        for key in keys:
-            h = hash(key)
-            a, b = h & mask, (h >> 30) & mask
-            bits[a >> 3] |= 1 << (a & 7)
-            bits[b >> 3] |= 1 << (b & 7)
-            self._filtered += 1
-
-    def _maybe(self, key: str) -> bool:
-        h = hash(key)
-        mask, bits = self._mask, self._bits
-        a, b = h & mask, (h >> 30) & mask
-        return bool(bits[a >> 3] >> (a & 7) & 1 and bits[b >> 3] >> (b & 7) & 1)
-
-    def _to_disk(self) -> None:
-        # "": a temporary database sqlite deletes itself; no journal, nothing to make durable
-        db = sqlite3.connect("", isolation_level=None)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-16384", "temp_store=FILE"):
-            db.execute(f"PRAGMA {pragma}")
-        db.execute("CREATE TABLE ids (k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID")
-        self._db, self._pending, self._mem = db, self._mem, None
-        self._refilter(1 << max(16, (len(self._pending) * 32).bit_length()))
-
-    def _flush(self) -> None:
-        if self._pending:
-            # one transaction (each statement its own is ~40x slower), in key order (the
-            # b-tree is filled page by page, not at random)
-            rows = sorted((_key(k), None if v is None else pickle.dumps(v, PROTOCOL)) for k, v in self._pending.items())
-            self._db.execute("BEGIN")
-            self._db.executemany("INSERT OR IGNORE INTO ids VALUES (?, ?)", rows)
-            self._db.execute("COMMIT")
-            self._pending = {}
-
-    @property
-    def on_disk(self) -> bool:
-        return self._db is not None
-
-    def __len__(self) -> int:
-        if self._db is None:
-            return self._count
-        self._flush()
-        return self._db.execute("SELECT count(*) FROM ids").fetchone()[0]
-
-    def __bool__(self) -> bool:
-        return self._count > 0 if self._db is None else True   # on disk: past LIMIT_IDS keys
-
-    def __contains__(self, key) -> bool:
-        if self._mem is not None:
-            return key in self._mem
-        if key in self._pending:
-            return True
-        if not isinstance(key, str) or not self._maybe(key):
-            return False
-        return self._db.execute("SELECT 1 FROM ids WHERE k = ?", (_key(key),)).fetchone() is not None
-
-    def get(self, key: str, default=None):
-        if self._mem is not None:
-            return self._mem.get(key, default)
-        if key in self._pending:
-            return self._pending[key]
-        if not isinstance(key, str) or not self._maybe(key):
-            return default
-        row = self._db.execute("SELECT v FROM ids WHERE k = ?", (_key(key),)).fetchone()
-        return default if row is None else None if row[0] is None else pickle.loads(row[0])
-
-    def add(self, key: str, value=None) -> bool:
-        """Add `key` (with `value`) unless it is there; whether it was added."""
-        mem = self._mem
-        if mem is not None:
-            if key in mem:
-                return False
-            mem[key] = value
-            self._count += 1
-            if self._count > LIMIT_IDS:
-                self._to_disk()
-            return True
-        if key in self:
-            return False
-        self._pending[key] = value
-        self._filter(key)
-        if len(self._pending) >= _batch():
-            self._flush()
-        return True
-
-    def update(self, keys: Iterable[str]) -> None:
-        if self._mem is not None:
-            for key in keys:
-                self.add(key)
-            return
-        for key in keys:   # (INSERT OR IGNORE keeps a key's first value)
-            if key not in self._pending:   # not held in a local: _filter may flush it
-                self._pending[key] = None
-                self._filter(key)
-        if len(self._pending) >= _batch():
-            self._flush()
-
-    def __iter__(self) -> Iterator[str]:
-        if self._mem is not None:
-            yield from list(self._mem)
-        else:
-            self._flush()
-            yield from (_str(k) for (k,) in self._db.execute("SELECT k FROM ids ORDER BY k"))
-
-    def prefixed(self, prefix: str) -> Iterator[str]:
-        """The keys that start with `prefix`."""
-        if self._mem is not None:
-            yield from [k for k in self._mem if k.startswith(prefix)]
-        else:  # the keys sort by their bytes: those with the prefix are one range of them
-            self._flush()
-            start = _key(prefix)
-            for (key,) in self._db.execute("SELECT k FROM ids WHERE k >= ? ORDER BY k", (start,)):
-                if not key.startswith(start):
-                    return
-                yield _str(key)
-
-    def __ge__(self, other) -> bool:
-        return all(key in self for key in other)
-
-    def __repr__(self) -> str:
-        return f"Ids({len(self)} keys{', on disk' if self._db is not None else ''})"

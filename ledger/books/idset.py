@@ -1,0 +1,279 @@
+"""A set of exact strings that does not grow in memory with its size (#15).
+
+An import of a million rows looks up and adds three million ids (the books' own, every
+new entry's, every row's channel id). `Ids` is a dict while it holds at most LIMIT_IDS
+keys; past that its keys go to disk as sorted runs, as an LSM tree keeps them:
+
+* keys added wait in `_pending` (a dict, looked at first) until BATCH of them, which
+  are sorted and written as a run: blocks of BLOCK keys, pickled, and in memory only
+  the first key and the offset of each block (~1/100 of the keys);
+* when FANOUT runs of one size have gathered, they are merged into one run of the next
+  size, so a key is rewritten about log4(keys / BATCH) times, always read and written
+  in order (never a page at random, which is what made a b-tree past its cache slow:
+  94 GB of I/O at 10M rows, docs/perf-import.md);
+* a look-up of a key that is not there (an import's new ids, nearly all) is answered
+  by a bit filter in memory; its "no" is exact, its "maybe" is settled by reading
+  one block of each run. No decision rests on a hash: ids are compared exactly as the
+  channel wrote them, and a collision must never skip money.
+
+A key may be in two runs (`update` does not look on disk): a look-up takes the oldest
+run's, which is the first value added ("kept as first added"), and a merge keeps it.
+
+Every run is an unlinked temporary file (spill._temporary): nothing is left behind,
+whatever happens.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import os
+import pickle
+from array import array
+from bisect import bisect_left, bisect_right
+from operator import itemgetter
+from typing import Iterable, Iterator
+
+from beanclear.books import spill
+
+LIMIT_IDS = int(os.environ.get("BEANCLEAR_SPILL_IDS", "100000"))  # keys an Ids keeps in memory
+BLOCK = 128      # keys per block of a run: what a look-up on disk reads and unpickles
+FANOUT = 4       # runs of one size merged into one
+_first = itemgetter(0)
+
+
+def _batch() -> int:
+    """Keys an Ids on disk holds back before writing them as a run."""
+    return max(1, LIMIT_IDS)
+
+
+class _Run:
+    """Sorted, unique (key, value) pairs in a temporary file, in blocks of BLOCK."""
+
+    def __init__(self, pairs: Iterable[tuple[str, object]], level: int):
+        self.level, self.count = level, 0
+        self.firsts: list[str] = []
+        self.offsets = array("q")
+        self._file = spill._temporary()
+        self._cached = (-1, [])   # the block read last: look-ups in order read each once
+        block: list = []
+        for pair in pairs:
+            block.append(pair)
+            if len(block) == BLOCK:
+                self._write(block)
+                block = []
+        if block:
+            self._write(block)
+        self.offsets.append(self._file.tell())   # the end of the last block
+
+    def _write(self, block: list) -> None:
+        self.firsts.append(block[0][0])
+        self.offsets.append(self._file.tell())
+        self._file.write(pickle.dumps(block, pickle.HIGHEST_PROTOCOL))
+        self.count += len(block)
+
+    def _block(self, at: int) -> list:
+        if self._cached[0] != at:
+            self._file.seek(self.offsets[at])
+            self._cached = (at, pickle.loads(self._file.read(self.offsets[at + 1] - self.offsets[at])))
+        return self._cached[1]
+
+    def find(self, key: str):
+        """(True, value) if `key` is here, else (False, None)."""
+        at = bisect_right(self.firsts, key) - 1
+        if at < 0:
+            return False, None
+        block = self._block(at)
+        i = bisect_left(block, key, key=_first)
+        if i < len(block) and block[i][0] == key:
+            return True, block[i][1]
+        return False, None
+
+    def pairs(self, start: str = "") -> Iterator[tuple[str, object]]:
+        """Its pairs in order, from the first key ≥ `start`."""
+        at = max(0, bisect_right(self.firsts, start) - 1)
+        for n in range(at, len(self.firsts)):
+            self._file.seek(self.offsets[n])
+            block = pickle.loads(self._file.read(self.offsets[n + 1] - self.offsets[n]))
+            yield from (pair for pair in block if pair[0] >= start) if n == at else block
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _unique(pairs: Iterable[tuple[str, object]]) -> Iterator[tuple[str, object]]:
+    """Sorted pairs, of each key the first (the oldest run's: heapq.merge is stable)."""
+    last = None
+    for pair in pairs:
+        if pair[0] != last:
+            last = pair[0]
+            yield pair
+
+
+class Ids:
+    """A set of exact strings, each with an optional value (kept as first added): a dict
+    while it holds at most LIMIT_IDS keys, then sorted runs on disk (see above)."""
+
+    def __init__(self, keys: Iterable[str] = ()):
+        self._mem: dict | None = {}
+        self._runs: list[_Run] | None = None   # oldest first
+        self._pending: dict = {}
+        self._count = 0     # exact while in memory; on disk, len() counts
+        # On disk, a filter in memory answers most look-ups of keys that are not there:
+        # 16 bits a key, two of them set per key. Its "no" is exact; its "maybe" is
+        # settled on disk, so it never decides alone.
+        self._bits = bytearray()
+        self._mask = 0
+        self._filtered = 0   # keys set in the filter (repeats counted: it only sizes it)
+        self.update(keys)
+
+    # -- the filter ------------------------------------------------------------------
+
+    def _filter(self, key: str) -> None:
+        h = hash(key)
+        mask, bits = self._mask, self._bits
+        a, b = h & mask, (h >> 30) & mask
+        bits[a >> 3] |= 1 << (a & 7)
+        bits[b >> 3] |= 1 << (b & 7)
+        self._filtered += 1
+        if self._filtered * 16 > mask:
+            self._refilter((mask + 1) * 2)
+
+    def _refilter(self, size: int) -> None:
+        """A filter of `size` bits (a power of two) over every key, made anew as it fills."""
+        self._bits, self._mask, self._filtered = bytearray(size // 8), size - 1, 0
+        keys = itertools.chain((key for key, _ in self._merged()), list(self._pending))
+        mask, bits = self._mask, self._bits
+        for key in keys:
+            h = hash(key)
+            a, b = h & mask, (h >> 30) & mask
+            bits[a >> 3] |= 1 << (a & 7)
+            bits[b >> 3] |= 1 << (b & 7)
+            self._filtered += 1
+
+    def _maybe(self, key: str) -> bool:
+        h = hash(key)
+        mask, bits = self._mask, self._bits
+        a, b = h & mask, (h >> 30) & mask
+        return bool(bits[a >> 3] >> (a & 7) & 1 and bits[b >> 3] >> (b & 7) & 1)
+
+    # -- the runs ----------------------------------------------------------------------
+
+    def _to_disk(self) -> None:
+        self._runs, self._pending, self._mem = [], self._mem, None
+        self._refilter(1 << max(16, (len(self._pending) * 32).bit_length()))
+
+    def _flush(self) -> None:
+        """The pending keys as a run; runs of one size merged as FANOUT of them gather."""
+        if not self._pending:
+            return
+        runs = self._runs
+        runs.append(_Run(sorted(self._pending.items(), key=_first), 0))
+        self._pending = {}
+        while len(runs) >= FANOUT and len({run.level for run in runs[-FANOUT:]}) == 1:
+            merging = runs[-FANOUT:]
+            merged = _Run(_unique(heapq.merge(*(run.pairs() for run in merging), key=_first)), merging[0].level + 1)
+            for run in merging:
+                run.close()
+            runs[-FANOUT:] = [merged]
+
+    def _merged(self, start: str = "") -> Iterator[tuple[str, object]]:
+        """Every (key, value) on disk from `start`, in order, each key once."""
+        return _unique(heapq.merge(*(run.pairs(start) for run in self._runs), key=_first))
+
+    def _find(self, key: str):
+        for run in self._runs:   # oldest first: the first value added
+            found = run.find(key)
+            if found[0]:
+                return found
+        return False, None
+
+    # -- the set -----------------------------------------------------------------------
+
+    @property
+    def on_disk(self) -> bool:
+        return self._runs is not None
+
+    def __len__(self) -> int:
+        if self._mem is not None:
+            return self._count
+        self._flush()
+        return sum(1 for _ in self._merged())
+
+    def __bool__(self) -> bool:
+        return self._count > 0 if self._mem is not None else True   # on disk: past LIMIT_IDS keys
+
+    def __contains__(self, key) -> bool:
+        if self._mem is not None:
+            return key in self._mem
+        if key in self._pending:
+            return True
+        if not isinstance(key, str) or not self._maybe(key):
+            return False
+        return self._find(key)[0]
+
+    def get(self, key: str, default=None):
+        if self._mem is not None:
+            return self._mem.get(key, default)
+        if not isinstance(key, str) or (key not in self._pending and not self._maybe(key)):
+            return default
+        found, value = self._find(key)
+        if found:
+            return value
+        return self._pending.get(key, default)
+
+    def add(self, key: str, value=None) -> bool:
+        """Add `key` (with `value`) unless it is there; whether it was added."""
+        mem = self._mem
+        if mem is not None:
+            if key in mem:
+                return False
+            mem[key] = value
+            self._count += 1
+            if self._count > LIMIT_IDS:
+                self._to_disk()
+            return True
+        if key in self:
+            return False
+        self._pending[key] = value
+        self._filter(key)
+        if len(self._pending) >= _batch():
+            self._flush()
+        return True
+
+    def update(self, keys: Iterable[str]) -> None:
+        if self._mem is not None:
+            for key in keys:
+                self.add(key)
+            return
+        for key in keys:   # not looked up on disk: a key in a run keeps that run's value
+            if key not in self._pending:   # not held in a local: _filter may flush it
+                self._pending[key] = None
+                self._filter(key)
+        if len(self._pending) >= _batch():
+            self._flush()
+
+    def __iter__(self) -> Iterator[str]:
+        """The keys: in the order added while in memory, sorted on disk."""
+        if self._mem is not None:
+            yield from list(self._mem)
+        else:
+            self._flush()
+            yield from (key for key, _ in self._merged())
+
+    def prefixed(self, prefix: str) -> Iterator[str]:
+        """The keys that start with `prefix`."""
+        if self._mem is not None:
+            yield from [k for k in self._mem if k.startswith(prefix)]
+        else:  # sorted: those with the prefix are one range of them
+            self._flush()
+            for key, _ in self._merged(prefix):
+                if not key.startswith(prefix):
+                    return
+                yield key
+
+    def __ge__(self, other) -> bool:
+        return all(key in self for key in other)
+
+    def __repr__(self) -> str:
+        return f"Ids({len(self)} keys{', on disk' if self._runs is not None else ''})"
