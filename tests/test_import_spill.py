@@ -292,3 +292,25 @@ def test_every_simulated_statement_spilled_writes_the_same_books(tmp_path, monke
     assert spilled[0] == held[0] and "entries written" in held[0][0], held[0]
     assert spilled[1] == held[1]
     assert scratch[1] and not os.listdir(scratch[0])
+
+
+def test_per_day_sums_are_gathered_only_when_a_statement_asserts_a_balance(tmp_path, monkeypatch):
+    """The openings' per-day sums cost a dict update per posting on every new entry:
+    an import of statements without a balance (a trade bill) does not gather them; one
+    with a bank statement that has balances does, and writes the opening from them."""
+    from beanclear.statements import openings
+    added = []
+    original = openings.Sums.add
+    monkeypatch.setattr(openings.Sums, "add", lambda self, entry, tag=None: added.append(1) or original(self, entry, tag))
+    folder = merchant(tmp_path, "m")
+    run(folder, bill(folder, 30), held=True)
+    assert added == [] and "opening" not in books_text(folder)
+    bank = folder / "statements" / "bank.csv"
+    bank.write_text("交易日期,交易流水号,摘要,对方户名,交易金额,余额\n2026-01-05,B1,财付通提现,财付通,10.00,110.00\n",
+                    encoding="utf-8")
+    run(folder, bank, held=True)
+    assert added and '"opening Assets:Bank:Ops CNY"' in books_text(folder)
+
+
+def books_text(folder) -> str:
+    return "".join(p.read_text(encoding="utf-8") for p in sorted((folder / "books").rglob("*.beancount")))

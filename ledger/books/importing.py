@@ -16,7 +16,7 @@ from beancount.core import data
 
 from beanclear.books import atomic, prices, render, spill
 from beanclear.books.idset import Ids
-from beanclear.books.spill import Picked, Sorted, like, metas
+from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
 from beanclear.importers.base import Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
@@ -213,6 +213,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             if not force:
                 belonging.check(result.path, name, result.extraction, recorded[name])
         asserted = {tuple(key.split(" ")[1::2]) for ids in seen.values() for key in ids.prefixed("balance ")}
+        # The sums an opening needs, only where a statement asserts a balance (a dict update per posting)
+        summing = not all(all_transactions(r.extraction.entries) for r in live)
         # Of two views of the same money, the trade view books it: it knows discounts and fee rates.
         for result in sorted(live, key=lambda r: not getattr(r.importer, "books_first", False)):
             name = result.importer.source.name
@@ -234,7 +236,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                         new.put(at, part)
                     if planned is not None:
                         kept(planned, part)
-                    result.sums.add(part, result)
+                    if summing:
+                        result.sums.add(part, result)
                     if isinstance(part, data.Balance):
                         result.balances = True
             result.extraction.line_span = (entries, days.span)

@@ -128,11 +128,14 @@ class Spill:
         self._file = None
         self._chunks: list[int] = []
         self._spilled = 0
+        self.all_transactions = True   # so far: a pass that only matters for balances can be skipped
         self.extend(entries)
 
     def append(self, entry) -> None:
         buf = self._buf
         buf.append(entry)
+        if type(entry) is not _Transaction:
+            self.all_transactions = False
         if len(buf) >= LIMIT:
             self._flush()
 
@@ -204,6 +207,13 @@ class Spill:
 
     def __repr__(self) -> str:
         return f"Spill({len(self)} entries, {self._spilled} on disk)"
+
+
+def all_transactions(entries) -> bool:
+    """Whether every entry of a Spill or list is a transaction (no balance among them)."""
+    if isinstance(entries, Spill):
+        return entries.all_transactions
+    return all(type(entry) is _Transaction for entry in entries)
 
 
 def like(entries) -> "Spill | list":
