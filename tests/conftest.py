@@ -18,6 +18,17 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLES = Path(os.environ.get("BEANCLEAR_SAMPLES", REPO.parent / "shared" / "samples"))
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
+# The longest tests (a browser or a Fava process driven through a whole loop, a crash at
+# every step) go first: xdist hands tests out in their order, and one of a minute started
+# last would leave the other worker idle for that minute.
+LONGEST_FIRST = ("test_resolve_browser.py", "test_fava_browser.py", "test_crash.py", "test_fava_upload_browser.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: at for at, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))   # stable: the rest keep their order
+
+
 WECHAT_AND_BANK = """\
 books: books
 currency: CNY

@@ -70,6 +70,30 @@ def fava(merchant):
     return Fava(merchant)
 
 
+class Viewer(Fava):
+    """A Fava that tests only read from: the books loaded and checked once for all of them."""
+
+    def entries(self):
+        if not hasattr(self, "_entries"):
+            self._entries = super().entries()
+        return self._entries
+
+    def report(self):
+        if not hasattr(self, "_report"):
+            self._report = checking.check(self.config())
+        return self._report
+
+
+@pytest.fixture(scope="module")
+def viewer(demo, tmp_path_factory):
+    """One Fava over one copy of the demo for the tests that only read; that they did
+    not write is checked after the last of them."""
+    merchant = copy_of(demo, tmp_path_factory.mktemp("viewer") / "merchant")
+    before = books_snapshot(merchant)
+    yield Viewer(merchant)
+    assert books_snapshot(merchant) == before
+
+
 def rows(page: str, kind: str) -> list[dict]:
     """The data attributes of a table's rows."""
     out = []
@@ -86,18 +110,18 @@ def charts(page: str, channel: str) -> list[dict]:
 
 # -- what it shows ------------------------------------------------------------------------------
 
-def test_the_books_beanclear_writes_declare_the_page_and_fava_lists_it(fava):
-    main = (fava.merchant / "books" / "main.beancount").read_text(encoding="utf-8")
+def test_the_books_beanclear_writes_declare_the_page_and_fava_lists_it(viewer):
+    main = (viewer.merchant / "books" / "main.beancount").read_text(encoding="utf-8")
     assert '2000-01-01 custom "fava-extension" "beanclear.fava_page" "../config.yaml"' in main
-    ledger = fava.client.get(f"/{fava.slug}/income_statement/").get_data(as_text=True)
+    ledger = viewer.client.get(f"/{viewer.slug}/income_statement/").get_data(as_text=True)
     assert '"report_title":"Reconciliation"' in ledger and '"name":"Reconciliation"' in ledger
-    js = fava.client.get(f"/{fava.slug}/extension_js_module/Reconciliation.js")
+    js = viewer.client.get(f"/{viewer.slug}/extension_js_module/Reconciliation.js")
     assert js.status_code == 200 and b"onExtensionPageLoad" in js.data
 
 
-def test_a_row_per_channel_and_bank_with_the_library_figures(fava):
-    page = fava.page()
-    config, entries = fava.config(), fava.entries()
+def test_a_row_per_channel_and_bank_with_the_library_figures(viewer):
+    page = viewer.page()
+    config, entries = viewer.config(), viewer.entries()
     assert [r["source"] for r in rows(page, "bc-source")] == [*config.channels, *config.banks, *config.shops]
     as_of = reconcile.as_of(entries)
     held = {a: sum(p.units.number for e in entries if isinstance(e, data.Transaction) and e.date <= as_of
@@ -105,7 +129,7 @@ def test_a_row_per_channel_and_bank_with_the_library_figures(fava):
             for a in ("Assets:Clearing:WeChat", "Assets:Transit:WeChat", "Assets:Bank:ICBC")}
     for account, amount in held.items():
         assert f"{account}</a> <span class=\"bc-money\">{amount:.2f} CNY</span>" in page   # as Fava formats
-    report = checking.check(config)
+    report = viewer.report()
     first = {code: min(f.date for f in report.findings if f.code == code)
              for code in ("unsettled", "payout-missing", "bank-unmatched")}
     # the demo pays nothing out in its last 5 days: 2 of them late (T+2), as `unsettled` says
@@ -136,10 +160,10 @@ def test_a_shop_has_its_row_with_the_receivable_and_its_oldest_unpaid_order(shop
     assert errors == 4 and f'<td class="num">{errors}</td>' in teashop
 
 
-def test_charts_are_fava_chart_data_whose_totals_are_the_books(fava):
-    wechat = charts(fava.page(), "wechat")
+def test_charts_are_fava_chart_data_whose_totals_are_the_books(viewer):
+    wechat = charts(viewer.page(), "wechat")
     assert [c["type"] for c in wechat] == ["bar", "balances"]
-    entries = fava.entries()
+    entries = viewer.entries()
     # WeChat's payments clear the shop's orders: a sale is a WeChat entry crediting
     # income or the receivable
     sales = -sum(p.units.number for e in entries if isinstance(e, data.Transaction)
@@ -155,18 +179,18 @@ def test_charts_are_fava_chart_data_whose_totals_are_the_books(fava):
     rates = wechat[1]["data"]
     # the contract's 0.6%, less fees returned with refunds, more where the demo charges 1% (fee-gap)
     assert all(5.5 < r["balance"]["Fees ‰"] < 6.5 and 0 <= r["balance"]["Refunds ‰"] < 1000 for r in rates)
-    daily = charts(fava.page("?interval=day"), "wechat")[0]["data"]
+    daily = charts(viewer.page("?interval=day"), "wechat")[0]["data"]
     assert len(daily) == 90 and daily[0]["date"] == "2026-01-01"
-    q1_feb = charts(fava.page("?interval=day&time=2026-02"), "wechat")[0]["data"]
+    q1_feb = charts(viewer.page("?interval=day&time=2026-02"), "wechat")[0]["data"]
     assert [d["date"][:7] for d in q1_feb] == ["2026-02"] * 28
 
 
-def test_the_findings_table_is_beanclear_check(fava):
-    report = json.loads(beanclear(fava.merchant, "check", "--format", "json").output)["findings"]
-    shown = rows(fava.page(), "bc-finding")
+def test_the_findings_table_is_beanclear_check(viewer):
+    report = json.loads(beanclear(viewer.merchant, "check", "--format", "json").output)["findings"]
+    shown = rows(viewer.page(), "bc-finding")
     assert [(r["code"], r["severity"], r["source"]) for r in shown] == [
         (f["code"], f["severity"], f["source"]) for f in report]
-    page = fava.page()
+    page = viewer.page()
     for f in report:
         assert html.escape(f["message"], quote=False) in page
         for ref in f["refs"][:4]:   # linked to the journal; the others listed as text
@@ -177,29 +201,29 @@ def test_the_findings_table_is_beanclear_check(fava):
 @pytest.mark.parametrize("query", ["?source=icbc", "?code=unsettled", "?severity=warning",
                                    "?from=2026-03-10&to=2026-03-27", "?source=wechat&code=payout-missing&from=2026-03-01",
                                    "?code=fee-gap", "?code=no-such-code"])
-def test_findings_filter_by_source_code_severity_and_date(fava, query):
+def test_findings_filter_by_source_code_severity_and_date(viewer, query):
     wanted = {k: v[0] for k, v in parse_qs(query[1:]).items()}
-    report = [f for f in checking.check(fava.config()).findings if not f.acknowledged
+    report = [f for f in viewer.report().findings if not f.acknowledged
               and all(str(getattr(f, k)) == v for k, v in wanted.items() if k in ("source", "code", "severity"))
               and str(f.date) >= wanted.get("from", "") and str(f.date) <= wanted.get("to", "9999")]
-    shown = [(r["code"], r["severity"]) for r in rows(fava.page(query), "bc-finding")]
+    shown = [(r["code"], r["severity"]) for r in rows(viewer.page(query), "bc-finding")]
     assert shown == [(f.code, f.severity) for f in report]
     assert shown or query in ("?code=no-such-code",)   # the demo has every code: a filter finds something
 
 
-def test_each_finding_links_to_its_entry_in_favas_editor_and_its_ids_to_the_journal(fava):
-    page = fava.page("?code=payout-missing")
+def test_each_finding_links_to_its_entry_in_favas_editor_and_its_ids_to_the_journal(viewer):
+    page = viewer.page("?code=payout-missing")
     links = re.findall(r'href="([^"]*/editor/[^"]*)"', page)
-    finding = [f for f in checking.check(fava.config()).findings if f.code == "payout-missing"][0]
+    finding = [f for f in viewer.report().findings if f.code == "payout-missing"][0]
     query = parse_qs(urlsplit(html.unescape(links[0])).query)
-    assert Path(query["file_path"][0]) == fava.merchant / finding.file and query["line"] == [str(finding.line)]
+    assert Path(query["file_path"][0]) == viewer.merchant / finding.file and query["line"] == [str(finding.line)]
     lines = Path(query["file_path"][0]).read_text(encoding="utf-8").splitlines()
     assert "^payout-" in lines[finding.line - 1]
     journal = re.findall(r'href="([^"]*/journal/\?filter=[^"]*)"', page)[0]
     expression = parse_qs(urlsplit(html.unescape(journal)).query)["filter"][0]
     from fava.core.filters import AdvancedFilter
-    found = AdvancedFilter(expression).apply(fava.entries())
-    assert [e.meta["filename"] for e in found] == [str(fava.merchant / finding.file)]
+    found = AdvancedFilter(expression).apply(viewer.entries())
+    assert [e.meta["filename"] for e in found] == [str(viewer.merchant / finding.file)]
     assert finding.refs[0] in {str(v) for e in found for v in e.meta.values()}
     assert review.ref_filter('a"b') == ", ".join(f'{k}:"^a\\x22b$"' for k in
                                                 ("id", "order-id", "payout-id", "refund-of", "bank-ref"))
@@ -244,7 +268,8 @@ def first_proposal(fava):
     lambda f, key: f.post("accept", key, **{"Sec-Fetch-Site": "cross-site"}),
     lambda f, key: f.post("accept", ["not", "an", "object"]),
 ], ids=["get", "form", "text-plain", "other-origin", "cross-site", "not-an-object"])
-def test_writes_only_from_same_origin_json_posts(fava, send):
+def test_writes_only_from_same_origin_json_posts(viewer, send):
+    fava = viewer   # refused: nothing written (checked here and after the module)
     key = first_proposal(fava)
     before = books_snapshot(fava.merchant)
     response = send(fava, key)
@@ -273,8 +298,8 @@ def test_accepting_a_proposal_links_the_bank_line_as_match_apply_does(fava):
     assert again.status_code == 409 and "no longer made" in again.json["error"]
 
 
-def test_accepting_all_confident_writes_what_match_apply_writes(fava, tmp_path):
-    confident = sum(p.confident for p in matching.match(fava.entries(), fava.config()))
+def test_accepting_all_confident_writes_what_match_apply_writes(fava, viewer, tmp_path):
+    confident = sum(p.confident for p in matching.match(viewer.entries(), viewer.config()))   # the same books
     other = copy_of(fava.merchant, tmp_path / "cli")
     assert beanclear(other, "match", "--apply").exit_code == 0
     response = fava.post("accept", {"all_confident": True})
@@ -295,12 +320,12 @@ def test_rejecting_a_proposal_is_remembered_and_it_is_not_proposed_again(fava):
     assert all(review.proposal_key(p) != key for p in matching.match(fava.entries(), fava.config()))
 
 
-def test_acknowledging_a_finding_writes_the_directive_and_check_marks_it(fava):
+def test_acknowledging_a_finding_writes_the_directive_and_check_marks_it(fava, viewer):
     queue = rows(fava.page(), "bc-await")
     assert [r["group"] for r in queue][:2] == ["bank", "bank"]   # the bank lines nothing explains lead the queue
     [row, *_] = [r for r in queue if r["group"] == "write-off"]
     assert (row["code"], row["suggested"]) == ("payout-mismatch", "write-off")   # errors first, the oldest first
-    finding = [f for f in checking.check(fava.config()).findings if f.code == "payout-mismatch"][0]
+    finding = [f for f in viewer.report().findings if f.code == "payout-mismatch"][0]   # the same books
     before = books_snapshot(fava.merchant)
     assert fava.post("acknowledge", {"code": "payout-mismatch", "ref": "nope", "reason": "x"}).status_code == 409
     assert fava.post("acknowledge", {"code": "payout-mismatch", "ref": finding.refs[0], "reason": ""}).status_code == 400

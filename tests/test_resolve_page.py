@@ -29,6 +29,15 @@ def fava(demo, tmp_path, monkeypatch):
     return Fava(copy_of(demo, tmp_path / "merchant"))
 
 
+@pytest.fixture(scope="module")
+def refusing(demo, tmp_path_factory):
+    """One Fava for the requests that must be refused: none may change its books (each
+    test checks), so they need no fresh copy and load each."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+        yield Fava(copy_of(demo, tmp_path_factory.mktemp("refusing") / "merchant"))
+
+
 def test_the_queue_groups_by_next_action_and_says_why_no_proposal(fava):
     page = fava.page()
     queue = rows(page, "bc-await")
@@ -83,7 +92,8 @@ def test_book_and_rule_write_off_follow_up_through_the_page(fava):
     ("close", {"month": "2026-13"}, 400, "2026-13"),
     ("close", {"month": "2026-01"}, 409, "2026-01"),
 ])
-def test_refusals_say_why_and_touch_nothing(fava, endpoint, body, status, message):
+def test_refusals_say_why_and_touch_nothing(refusing, endpoint, body, status, message):
+    fava = refusing
     before = books_snapshot(fava.merchant)
     config_before = (fava.merchant / "config.yaml").read_bytes()
     response = fava.post(endpoint, body)
@@ -92,7 +102,8 @@ def test_refusals_say_why_and_touch_nothing(fava, endpoint, body, status, messag
     assert books_snapshot(fava.merchant) == before and (fava.merchant / "config.yaml").read_bytes() == config_before
 
 
-def test_writes_need_the_same_origin(fava):
+def test_writes_need_the_same_origin(refusing):
+    fava = refusing
     before = books_snapshot(fava.merchant)
     response = fava.post("write_off", {"code": "payout-mismatch", "ref": SHORT}, Origin="http://evil.example")
     assert response.status_code == 403 and books_snapshot(fava.merchant) == before
