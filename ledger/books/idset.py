@@ -37,8 +37,9 @@ from typing import Iterable, Iterator
 from beanclear.books import spill
 
 LIMIT_IDS = int(os.environ.get("BEANCLEAR_SPILL_IDS", "100000"))  # keys an Ids keeps in memory
-BLOCK = 128      # keys per block of a run: what a look-up on disk reads and unpickles
+BLOCK = 64       # keys per block of a run: what a look-up on disk reads and unpickles
 FANOUT = 4       # runs of one size merged into one
+CACHED = 4       # blocks a run keeps read: look-ups of a few interleaved sequences read each block once
 _first = itemgetter(0)
 
 
@@ -48,14 +49,19 @@ def _batch() -> int:
 
 
 class _Run:
-    """Sorted, unique (key, value) pairs in a temporary file, in blocks of BLOCK."""
+    """Sorted, unique (key, value) pairs in a temporary file, in blocks of BLOCK, with a
+    bit filter of its own (8 bits a key, sized for `expected` keys) so that a look-up
+    reads a block only of the runs that may hold the key, and the last blocks read
+    kept (look-ups in a statement's order ask the same few blocks in turn)."""
 
-    def __init__(self, pairs: Iterable[tuple[str, object]], level: int):
+    def __init__(self, pairs: Iterable[tuple[str, object]], level: int, expected: int):
         self.level, self.count = level, 0
         self.firsts: list[str] = []
         self.offsets = array("q")
         self._file = spill._temporary()
-        self._cached = (-1, [])   # the block read last: look-ups in order read each once
+        self._cache: dict[int, list] = {}   # block number -> its pairs, the last CACHED read
+        size = 1 << max(10, (expected * 8).bit_length())
+        self._bits, self._mask = bytearray(size // 8), size - 1
         block: list = []
         for pair in pairs:
             block.append(pair)
@@ -65,37 +71,59 @@ class _Run:
         if block:
             self._write(block)
         self.offsets.append(self._file.tell())   # the end of the last block
+        self._file.flush()   # read back with os.pread: one call a block, no seek
 
     def _write(self, block: list) -> None:
-        self.firsts.append(block[0][0])
+        keys = tuple(key for key, _ in block)
+        values = tuple(value for _, value in block)
+        self.firsts.append(keys[0])
         self.offsets.append(self._file.tell())
-        self._file.write(pickle.dumps(block, pickle.HIGHEST_PROTOCOL))
-        self.count += len(block)
+        # keys alone where no value was given (the usual set): a third of the unpickling
+        self._file.write(pickle.dumps((keys, values if any(v is not None for v in values) else None),
+                                      pickle.HIGHEST_PROTOCOL))
+        self.count += len(keys)
+        mask, bits = self._mask, self._bits
+        for key in keys:
+            h = hash(key)
+            a, b = (h >> 7) & mask, (h >> 37) & mask
+            bits[a >> 3] |= 1 << (a & 7)
+            bits[b >> 3] |= 1 << (b & 7)
 
-    def _block(self, at: int) -> list:
-        if self._cached[0] != at:
-            self._file.seek(self.offsets[at])
-            self._cached = (at, pickle.loads(self._file.read(self.offsets[at + 1] - self.offsets[at])))
-        return self._cached[1]
+    def _read(self, at: int) -> tuple:
+        """Block `at`: (its keys, their values or None for all None)."""
+        return pickle.loads(os.pread(self._file.fileno(), self.offsets[at + 1] - self.offsets[at], self.offsets[at]))
+
+    def _block(self, at: int) -> tuple:
+        block = self._cache.get(at)
+        if block is None:
+            block = self._read(at)
+            if len(self._cache) >= CACHED:
+                del self._cache[next(iter(self._cache))]   # the oldest read
+            self._cache[at] = block
+        return block
 
     def find(self, key: str):
         """(True, value) if `key` is here, else (False, None)."""
+        h, mask, bits = hash(key), self._mask, self._bits
+        a, b = (h >> 7) & mask, (h >> 37) & mask
+        if not (bits[a >> 3] >> (a & 7) & 1 and bits[b >> 3] >> (b & 7) & 1):
+            return False, None
         at = bisect_right(self.firsts, key) - 1
         if at < 0:
             return False, None
-        block = self._block(at)
-        i = bisect_left(block, key, key=_first)
-        if i < len(block) and block[i][0] == key:
-            return True, block[i][1]
+        keys, values = self._block(at)
+        i = bisect_left(keys, key)
+        if i < len(keys) and keys[i] == key:
+            return True, None if values is None else values[i]
         return False, None
 
     def pairs(self, start: str = "") -> Iterator[tuple[str, object]]:
         """Its pairs in order, from the first key ≥ `start`."""
         at = max(0, bisect_right(self.firsts, start) - 1)
         for n in range(at, len(self.firsts)):
-            self._file.seek(self.offsets[n])
-            block = pickle.loads(self._file.read(self.offsets[n + 1] - self.offsets[n]))
-            yield from (pair for pair in block if pair[0] >= start) if n == at else block
+            keys, values = self._read(n)
+            pairs = zip(keys, values or itertools.repeat(None))
+            yield from (pair for pair in pairs if pair[0] >= start) if n == at else pairs
 
     def close(self) -> None:
         self._file.close()
@@ -168,11 +196,12 @@ class Ids:
         if not self._pending:
             return
         runs = self._runs
-        runs.append(_Run(sorted(self._pending.items(), key=_first), 0))
+        runs.append(_Run(sorted(self._pending.items(), key=_first), 0, len(self._pending)))
         self._pending = {}
         while len(runs) >= FANOUT and len({run.level for run in runs[-FANOUT:]}) == 1:
             merging = runs[-FANOUT:]
-            merged = _Run(_unique(heapq.merge(*(run.pairs() for run in merging), key=_first)), merging[0].level + 1)
+            merged = _Run(_unique(heapq.merge(*(run.pairs() for run in merging), key=_first)), merging[0].level + 1,
+                          sum(run.count for run in merging))
             for run in merging:
                 run.close()
             runs[-FANOUT:] = [merged]
