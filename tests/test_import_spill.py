@@ -154,6 +154,8 @@ def test_ids_on_disk_answer_as_a_dict(ops):
     an Ids on disk answers as a dict that keeps each key's first value."""
     with pytest.MonkeyPatch.context() as m:
         m.setattr(idset, "LIMIT_IDS", 2)
+        m.setattr(idset, "BLOCK", 3)    # runs of several blocks
+        m.setattr(idset, "CACHED", 2)   # blocks dropped from the cache and read again
         ids, model = idset.Ids(), {}
         for op, key, value in ops:
             if op == "add":
