@@ -34,6 +34,7 @@ def scratch(tmp_path, monkeypatch):
 
 def tiny(monkeypatch) -> None:
     monkeypatch.setattr(spill, "LIMIT", 7)      # a run every 7 entries
+    monkeypatch.setattr(spill.Sorted, "FANOUT", 2)   # runs merged two at a time, into runs of many sizes
     monkeypatch.setattr(idset, "LIMIT_IDS", 5)  # ids in runs on disk past 5
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import copyreg
 import datetime as dt
 import heapq
+import itertools
 import os
 import pickle
 from array import array
@@ -98,18 +99,20 @@ def _unpacked(item: tuple):
                                for account, number, currency, price, flag, meta in postings]))
 
 
-def _write_chunks(fh, items: list) -> list[int]:
-    """`items` pickled CHUNK at a time at the end of `fh`; the offset of each chunk."""
+def _write_chunks(fh, items: Iterable) -> list[int]:
+    """`items` (a list, or an iterator: a merge) pickled CHUNK at a time at the end of
+    `fh`; the offset of each chunk."""
     global _DISPATCH
     if _DISPATCH is None:
         _DISPATCH = _dispatch()
     fh.seek(0, os.SEEK_END)
     offsets = []
-    for at in range(0, len(items), CHUNK):
+    items = iter(items)
+    while chunk := list(itertools.islice(items, CHUNK)):
         offsets.append(fh.tell())
         pickler = pickle.Pickler(fh, PROTOCOL)   # one per chunk: each chunk is read alone
         pickler.dispatch_table = _DISPATCH
-        pickler.dump(items[at:at + CHUNK])
+        pickler.dump(chunk)
     return offsets
 
 
@@ -296,15 +299,35 @@ class Picked:
     __hash__ = None
 
 
+class _SortedRun:
+    """Items (key, arrival, value) sorted, in a temporary file of their own, by month:
+    month -> the offsets of its chunks."""
+
+    def __init__(self, months: Iterable[tuple[str, Iterable[tuple]]], level: int):
+        self.level, self.file, self.chunks = level, _temporary(), {}
+        for month, items in months:
+            self.chunks[month] = _write_chunks(self.file, items)
+
+    def items(self, month: str) -> Iterator[tuple]:
+        return _read_chunks(self.file, self.chunks.get(month, []))
+
+
 class Sorted:
     """Items (key, value) in the order of their keys, ties in the order they came, read
     back a month at a time: a key is a tuple whose first item starts with "YYYY-MM"
-    (render.sort_key), a value anything that pickles (Books.plan: an entry's text)."""
+    (render.sort_key), a value anything that pickles (Books.plan: an entry's text).
+
+    Each LIMIT items become a sorted run on disk; a month is read back as the merge of
+    the runs' chunks of it, one chunk of each run in memory at a time. So that this
+    stays bounded whatever the count (10M entries would be 1,000 runs), FANOUT runs of
+    one size are merged into one as they gather: at most FANOUT - 1 runs of each size,
+    each item rewritten about log8(items / LIMIT) times, in order."""
+
+    FANOUT = 8
 
     def __init__(self):
         self._buf: list = []                  # (key, arrival, value)
-        self._runs: list[dict] = []           # per run: month -> offsets of its chunks
-        self._file = None
+        self._runs: list[_SortedRun] = []
         self._count = 0
 
     def add(self, key: tuple, value) -> None:
@@ -314,18 +337,25 @@ class Sorted:
             self._flush()
 
     def _flush(self) -> None:
-        if self._file is None:
-            self._file = _temporary()
         self._buf.sort()   # by key, then arrival (unique): never compares entries
-        run: dict[str, list[int]] = {}
-        start = 0
-        for end in range(1, len(self._buf) + 1):
-            month = self._buf[start][0][0][:7]
-            if end == len(self._buf) or self._buf[end][0][0][:7] != month:
-                run[month] = _write_chunks(self._file, self._buf[start:end])
+        buf = self._buf
+        months, start = [], 0
+        for end in range(1, len(buf) + 1):
+            month = buf[start][0][0][:7]
+            if end == len(buf) or buf[end][0][0][:7] != month:
+                months.append((month, buf[start:end]))
                 start = end
-        self._runs.append(run)
+        self._runs.append(_SortedRun(months, 0))
         self._buf = []
+        runs, fanout = self._runs, self.FANOUT
+        while len(runs) >= fanout and len({run.level for run in runs[-fanout:]}) == 1:
+            merging = runs[-fanout:]
+            names = sorted({month for run in merging for month in run.chunks})
+            merged = _SortedRun(((month, _merged([run.items(month) for run in merging])) for month in names),
+                                merging[0].level + 1)
+            for run in merging:
+                run.file.close()
+            runs[-fanout:] = [merged]
 
     def __len__(self) -> int:
         return self._count
@@ -340,7 +370,7 @@ class Sorted:
             self._flush()
 
     def months(self) -> list[str]:
-        found = {month for run in self._runs for month in run}
+        found = {month for run in self._runs for month in run.chunks}
         found.update(item[0][0][:7] for item in self._buf)
         return sorted(found)
 
@@ -348,6 +378,12 @@ class Sorted:
         """(key, value) of one month, in order: the merge of every run's part of it."""
         self._buf.sort()
         mine = [item for item in self._buf if item[0][0][:7] == month]
-        parts = [_read_chunks(self._file, run[month]) for run in self._runs if month in run] + [iter(mine)]
-        for key, _, value in (heapq.merge(*parts) if len(parts) > 1 else parts[0]):
+        parts = [run.items(month) for run in self._runs if month in run.chunks] + [iter(mine)]
+        for key, _, value in _merged(parts):
             yield key, value
+
+
+def _merged(parts: list) -> Iterator[tuple]:
+    """Sorted (key, arrival, value) iterators as one, in order (arrivals are unique: the
+    values are never compared)."""
+    return heapq.merge(*parts) if len(parts) > 1 else iter(parts[0])
