@@ -17,9 +17,10 @@ their limit nothing touches the disk.
 
 The ids an import holds are in `idset.Ids`, which keeps them on disk the same way.
 
-Cleaning up: every temporary file is unlinked as it is made (tempfile.TemporaryFile), so nothing is left behind whatever happens, a kill included:
-the space goes back when the process closes the file or ends. They are made in
-tempfile's directory (TMPDIR; `BEANCLEAR_SPILL_DIR` to choose another).
+Cleaning up: every temporary file is unlinked as it is made (tempfile.TemporaryFile),
+so nothing is left behind whatever happens, a kill included: the space goes back when
+the process closes the file or ends. They are made in tempfile's directory (TMPDIR;
+`BEANCLEAR_SPILL_DIR` to choose another).
 """
 
 from __future__ import annotations
