@@ -4,17 +4,18 @@ An import of a million rows looks up and adds three million ids (the books' own,
 new entry's, every row's channel id). `Ids` is a dict while it holds at most LIMIT_IDS
 keys; past that its keys go to disk as sorted runs, as an LSM tree keeps them:
 
-* keys added wait in `_pending` (a dict, looked at first) until BATCH of them, which
-  are sorted and written as a run: blocks of BLOCK keys, pickled, and in memory only
-  the first key and the offset of each block (~1/100 of the keys);
+* keys added wait in `_pending` (a dict, looked at first) until LIMIT_IDS of them,
+  which are sorted and written as a run: blocks of BLOCK keys, pickled, and in memory
+  only the first key and the offset of each block (1/64 of the keys);
 * when FANOUT runs of one size have gathered, they are merged into one run of the next
-  size, so a key is rewritten about log4(keys / BATCH) times, always read and written
+  size, so a key is rewritten about log4(keys / LIMIT_IDS) times, always read and written
   in order (never a page at random, which is what made a b-tree past its cache slow:
   94 GB of I/O at 10M rows, docs/perf-import.md);
 * a look-up of a key that is not there (an import's new ids, nearly all) is answered
-  by a bit filter in memory; its "no" is exact, its "maybe" is settled by reading
-  one block of each run. No decision rests on a hash: ids are compared exactly as the
-  channel wrote them, and a collision must never skip money.
+  by a bit filter in memory; its "no" is exact, its "maybe" asks each run's own filter
+  and reads one block of the runs that may hold the key. No decision rests on a hash:
+  ids are compared exactly as the channel wrote them, and a collision must never skip
+  money.
 
 A key may be in two runs (`update` does not look on disk): a look-up takes the oldest
 run's, which is the first value added ("kept as first added"), and a merge keeps it.
