@@ -86,17 +86,23 @@ class Importer(StatementImporter):
         if names is None:
             raise StatementError(filepath, 1, "expected a PayPal activity or statement CSV header (Date, Time, "
                                  "TimeZone, Type, Currency, Gross, Net, Transaction ID)")
-        st = read_statement(filepath, names.values(), "PayPal activity download or statement CSV", allow_empty=True)
+        st = read_statement(filepath, names.values(), "PayPal activity download or statement CSV", allow_empty=True,
+                            stream=True)
         t, path = st.table, st.table.path
         col = {role: t.index(*names, required=role in REQUIRED) for role, names in COLUMNS.items()}
 
-        def cells(*roles):
-            return [(r.line, r.cells[col[role]]) for r in t.rows for role in roles if col[role] is not None]
-
-        comma = uses_decimal_comma(cells("gross", "fee", "net", "balance"), path)
+        # The decimal comma and the date order are decided from the whole file: one pass
+        # gathers the cells they need (a statement over STREAM_FROM is read again for its rows).
+        amounts, dates, zones = [], [], []
+        money_cols = [col[role] for role in ("gross", "fee", "net", "balance") if col[role] is not None]
+        for r in t.rows:
+            amounts += [(r.line, r.cells[at]) for at in money_cols]
+            dates.append((r.line, r.cells[col["date"]]))
+            zones.append(r.cells[col["zone"]])
+        comma = uses_decimal_comma(amounts, path)
         out, rows = Extraction(), []
-        day = numeric_date_format(cells("date"), path, self.source.date_format, header=t.header,
-                                  zones=[cell for _, cell in cells("zone")], notes=out.notes)
+        day = numeric_date_format(dates, path, self.source.date_format, header=t.header, zones=zones, notes=out.notes)
+        del amounts, dates, zones
         for row in self.each(t.rows):
             def get(role: str) -> str:
                 return clean(row.cells[col[role]]) if col[role] is not None else ""

@@ -326,3 +326,19 @@ def test_running_balances_helper():
     stated = running_balances(DATA / "paypal" / "statement_es.csv", decimal_comma=True)
     assert stated == {"EUR": (Decimal("100.00"), Decimal("35.02"), Decimal("-64.98")),
                       "USD": (Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))}
+
+
+@pytest.mark.parametrize("path", [sample("paypal_csv", name) for name in CSV_SAMPLES]
+                         + [DATA / "paypal" / name for name in ("statement_es.csv", "activity_us.csv")],
+                         ids=lambda p: p.name)
+def test_a_csv_past_the_stream_size_reads_as_the_whole_file(cfg, path, monkeypatch):
+    """A PayPal CSV over STREAM_FROM is read as a stream, twice (decide its formats,
+    then book): the same entries, notes and skips as the file read whole."""
+    from beanclear.importers.toolkit import text
+    whole = run(paypal_csv, cfg, "paypal", path)
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "CHUNK", 5)
+    assert text.text_stream(path) is not None
+    streamed = run(paypal_csv, cfg, "paypal", path)
+    assert (list(streamed.entries), streamed.notes, streamed.skipped, streamed.rows) == \
+        (list(whole.entries), whole.notes, whole.skipped, whole.rows)
