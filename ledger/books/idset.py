@@ -49,6 +49,38 @@ def _batch() -> int:
     return max(1, LIMIT_IDS)
 
 
+class _Bits:
+    """A bit filter over strings: two bits a key, taken from its hash at `shifts`.
+    `key in bits` is False only for a key never added (exact); True may be wrong."""
+
+    def __init__(self, size: int, shifts: tuple[int, int]):
+        self.size = 1 << max(10, (size - 1).bit_length())   # a power of two, at least `size`
+        self._bits, self._mask, self._shifts = bytearray(self.size // 8), self.size - 1, shifts
+
+    def add(self, key: str) -> None:
+        h, mask, bits, (sa, sb) = hash(key), self._mask, self._bits, self._shifts
+        a, b = (h >> sa) & mask, (h >> sb) & mask
+        bits[a >> 3] |= 1 << (a & 7)
+        bits[b >> 3] |= 1 << (b & 7)
+
+    def add_all(self, keys: Iterable[str]) -> int:
+        """Add each key (as add(), written out: no call per key); how many."""
+        mask, bits, (sa, sb) = self._mask, self._bits, self._shifts
+        n = 0
+        for key in keys:
+            h = hash(key)
+            a, b = (h >> sa) & mask, (h >> sb) & mask
+            bits[a >> 3] |= 1 << (a & 7)
+            bits[b >> 3] |= 1 << (b & 7)
+            n += 1
+        return n
+
+    def __contains__(self, key: str) -> bool:
+        h, mask, bits, (sa, sb) = hash(key), self._mask, self._bits, self._shifts
+        a, b = (h >> sa) & mask, (h >> sb) & mask
+        return bool(bits[a >> 3] >> (a & 7) & 1 and bits[b >> 3] >> (b & 7) & 1)
+
+
 class _Run:
     """Sorted, unique (key, value) pairs in a temporary file, in blocks of BLOCK, with a
     bit filter of its own (8 bits a key, sized for `expected` keys) so that a look-up
@@ -61,8 +93,7 @@ class _Run:
         self.offsets = array("q")
         self._file = spill._temporary()
         self._cache: dict[int, list] = {}   # block number -> its pairs, the last CACHED read
-        size = 1 << max(10, (expected * 8).bit_length())
-        self._bits, self._mask = bytearray(size // 8), size - 1
+        self._bits = _Bits(expected * 8, (7, 37))   # other bits of the hash than Ids' own filter
         block: list = []
         for pair in pairs:
             block.append(pair)
@@ -82,13 +113,7 @@ class _Run:
         # keys alone where no value was given (the usual set): a third of the unpickling
         self._file.write(pickle.dumps((keys, values if any(v is not None for v in values) else None),
                                       pickle.HIGHEST_PROTOCOL))
-        self.count += len(keys)
-        mask, bits = self._mask, self._bits
-        for key in keys:
-            h = hash(key)
-            a, b = (h >> 7) & mask, (h >> 37) & mask
-            bits[a >> 3] |= 1 << (a & 7)
-            bits[b >> 3] |= 1 << (b & 7)
+        self.count += self._bits.add_all(keys)
 
     def _read(self, at: int) -> tuple:
         """Block `at`: (its keys, their values or None for all None)."""
@@ -105,9 +130,7 @@ class _Run:
 
     def find(self, key: str):
         """(True, value) if `key` is here, else (False, None)."""
-        h, mask, bits = hash(key), self._mask, self._bits
-        a, b = (h >> 7) & mask, (h >> 37) & mask
-        if not (bits[a >> 3] >> (a & 7) & 1 and bits[b >> 3] >> (b & 7) & 1):
+        if key not in self._bits:
             return False, None
         at = bisect_right(self.firsts, key) - 1
         if at < 0:
@@ -139,6 +162,15 @@ def _unique(pairs: Iterable[tuple[str, object]]) -> Iterator[tuple[str, object]]
             yield pair
 
 
+def _merge_runs(runs: list[_Run]) -> _Run:
+    """Runs as one of the next level (of a key in two, the oldest run's value)."""
+    merged = _Run(_unique(heapq.merge(*(run.pairs() for run in runs), key=_first)), runs[0].level + 1,
+                  sum(run.count for run in runs))
+    for run in runs:
+        run.close()
+    return merged
+
+
 class Ids:
     """A set of exact strings, each with an optional value (kept as first added): a dict
     while it holds at most LIMIT_IDS keys, then sorted runs on disk (see above)."""
@@ -151,40 +183,22 @@ class Ids:
         # On disk, a filter in memory answers most look-ups of keys that are not there:
         # 16 bits a key, two of them set per key. Its "no" is exact; its "maybe" is
         # settled on disk, so it never decides alone.
-        self._bits = bytearray()
-        self._mask = 0
+        self._bits = _Bits(1, (0, 30))
         self._filtered = 0   # keys set in the filter (repeats counted: it only sizes it)
         self.update(keys)
 
     # -- the filter ------------------------------------------------------------------
 
     def _filter(self, key: str) -> None:
-        h = hash(key)
-        mask, bits = self._mask, self._bits
-        a, b = h & mask, (h >> 30) & mask
-        bits[a >> 3] |= 1 << (a & 7)
-        bits[b >> 3] |= 1 << (b & 7)
+        self._bits.add(key)
         self._filtered += 1
-        if self._filtered * 16 > mask:
-            self._refilter((mask + 1) * 2)
+        if self._filtered * 16 > self._bits.size:
+            self._refilter(self._bits.size * 2)
 
     def _refilter(self, size: int) -> None:
-        """A filter of `size` bits (a power of two) over every key, made anew as it fills."""
-        self._bits, self._mask, self._filtered = bytearray(size // 8), size - 1, 0
-        keys = itertools.chain((key for key, _ in self._merged()), list(self._pending))
-        mask, bits = self._mask, self._bits
-        for key in keys:
-            h = hash(key)
-            a, b = h & mask, (h >> 30) & mask
-            bits[a >> 3] |= 1 << (a & 7)
-            bits[b >> 3] |= 1 << (b & 7)
-            self._filtered += 1
-
-    def _maybe(self, key: str) -> bool:
-        h = hash(key)
-        mask, bits = self._mask, self._bits
-        a, b = h & mask, (h >> 30) & mask
-        return bool(bits[a >> 3] >> (a & 7) & 1 and bits[b >> 3] >> (b & 7) & 1)
+        """A filter of `size` bits over every key, made anew as it fills."""
+        self._bits = _Bits(size, (0, 30))
+        self._filtered = self._bits.add_all(itertools.chain((key for key, _ in self._merged()), list(self._pending)))
 
     # -- the runs ----------------------------------------------------------------------
 
@@ -199,13 +213,7 @@ class Ids:
         runs = self._runs
         runs.append(_Run(sorted(self._pending.items(), key=_first), 0, len(self._pending)))
         self._pending = {}
-        while len(runs) >= FANOUT and len({run.level for run in runs[-FANOUT:]}) == 1:
-            merging = runs[-FANOUT:]
-            merged = _Run(_unique(heapq.merge(*(run.pairs() for run in merging), key=_first)), merging[0].level + 1,
-                          sum(run.count for run in merging))
-            for run in merging:
-                run.close()
-            runs[-FANOUT:] = [merged]
+        spill.merge_tiers(runs, FANOUT, _merge_runs)
 
     def _merged(self, start: str = "") -> Iterator[tuple[str, object]]:
         """Every (key, value) on disk from `start`, in order, each key once."""
@@ -238,14 +246,14 @@ class Ids:
             return key in self._mem
         if key in self._pending:
             return True
-        if not isinstance(key, str) or not self._maybe(key):
+        if not isinstance(key, str) or key not in self._bits:
             return False
         return self._find(key)[0]
 
     def get(self, key: str, default=None):
         if self._mem is not None:
             return self._mem.get(key, default)
-        if not isinstance(key, str) or (key not in self._pending and not self._maybe(key)):
+        if not isinstance(key, str) or (key not in self._pending and key not in self._bits):
             return default
         found, value = self._find(key)
         if found:

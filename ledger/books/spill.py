@@ -300,6 +300,15 @@ class Picked:
     __hash__ = None
 
 
+def merge_tiers(runs: list, fanout: int, merge) -> None:
+    """Runs (oldest first, each with a `level`) merged as an LSM tree's tiers: whenever
+    the last `fanout` runs are of one level, `merge(them)` replaces them by one run of
+    the next. At most fanout - 1 runs of a level remain; an item is rewritten about
+    log_fanout(runs) times, always in order (Sorted here, idset.Ids)."""
+    while len(runs) >= fanout and len({run.level for run in runs[-fanout:]}) == 1:
+        runs[-fanout:] = [merge(runs[-fanout:])]
+
+
 class _SortedRun:
     """Items (key, arrival, value) sorted, in a temporary file of their own, by month:
     month -> the offsets of its chunks."""
@@ -348,15 +357,16 @@ class Sorted:
                 start = end
         self._runs.append(_SortedRun(months, 0))
         self._buf = []
-        runs, fanout = self._runs, self.FANOUT
-        while len(runs) >= fanout and len({run.level for run in runs[-fanout:]}) == 1:
-            merging = runs[-fanout:]
-            names = sorted({month for run in merging for month in run.chunks})
-            merged = _SortedRun(((month, _merged([run.items(month) for run in merging])) for month in names),
-                                merging[0].level + 1)
-            for run in merging:
-                run.file.close()
-            runs[-fanout:] = [merged]
+        merge_tiers(self._runs, self.FANOUT, self._merge)
+
+    @staticmethod
+    def _merge(runs: list["_SortedRun"]) -> "_SortedRun":
+        names = sorted({month for run in runs for month in run.chunks})
+        merged = _SortedRun(((month, _merged([run.items(month) for run in runs])) for month in names),
+                            runs[0].level + 1)
+        for run in runs:
+            run.file.close()
+        return merged
 
     def __len__(self) -> int:
         return self._count
