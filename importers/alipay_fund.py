@@ -49,7 +49,7 @@ import re
 from decimal import Decimal
 
 from beanclear.importers.alipay_trade import MerchantBill, number_repeats
-from beanclear.importers.base import (Extraction, balance, closing_balances, compare_footer, link, next_day, posting,
+from beanclear.importers.base import (BalanceChain, Extraction, balance, closing_balances, compare_footer, link, next_day, posting,
                                       rule_account, transaction)
 from beanclear.importers.toolkit import StatementError, money, parse_amount, parse_datetime, read_statement
 
@@ -72,7 +72,7 @@ class Importer(MerchantBill):
         t, path = st.table, st.table.path
         cell = t.getter(*HEADER, "商户订单号", "商品名称", "对方账号", "备注", "业务描述")
         acc, currency = self.source.accounts, self.source.currency
-        out, balances = Extraction(), []
+        out, balances = Extraction(), BalanceChain()
         totals = {"收入 rows": 0, "收入 amount": Decimal(0), "支出 rows": 0, "支出 amount": Decimal(0)}
         for row in self.each(t.rows):
             def get(name: str) -> str:

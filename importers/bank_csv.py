@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import defaultdict
 from decimal import Decimal
 
 from beanclear.importers.bank_presets import PRESETS, Preset
 from beanclear.importers.banking import BankImporter, LineIds
-from beanclear.importers.base import Extraction, balance, closing_balances, compare_summary, next_day
+from beanclear.importers.base import BalanceChain, Extraction, balance, closing_balances, compare_summary, next_day
 from beanclear.importers.toolkit import (StatementError, clean, csv_rows, currency_code, header_key, parse_amount,
                                          parse_datetime, read_statement)
 
@@ -95,7 +96,7 @@ class Importer(BankImporter):
             col = {role: at for role, at in col.items() if at is not None}
         name = {role: f"column {c}" if isinstance(c, int) else c for role, c in columns.items()}
         formats = (bank.date_format, bank.date_format + " %H:%M:%S", bank.date_format + " %H:%M")
-        out, balances, line_id = Extraction(), {}, LineIds()
+        out, balances, line_id = Extraction(), defaultdict(BalanceChain), LineIds()
         totals: dict[str, dict[str, Decimal]] = {}
         for row in self.each(t.rows):
             def get(role: str) -> str:
@@ -121,7 +122,7 @@ class Importer(BankImporter):
                 if (original, original_currency) != (amount, currency):
                     meta["original-amount"] = f"{original} {original_currency}"  # 交易 amount; 记账 is booked
             if "balance" in col and get("balance"):
-                balances.setdefault(currency, []).append(
+                balances[currency].append(
                     (when, row.line, amount, parse_amount(get("balance"), path, row.line, name["balance"])))
             if amount == 0:
                 out.skip("zero amount")

@@ -17,14 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from beancount.core import data
 
 from beanclear.config import WALLET_TYPES
-from beanclear.importers.base import (Extraction, StatementImporter, balance, closing_balances, next_day, posting,
-                                      rule_account, transaction)
+from beanclear.importers.base import (BalanceChain, Extraction, StatementImporter, balance, closing_balances,
+                                      next_day, posting, rule_account, transaction)
 from beanclear.importers.toolkit import ENCODINGS, StatementError, sniff
 from beanclear.importers.toolkit.tables import head_bytes
 
@@ -137,7 +137,7 @@ class Closings:
 
     def __init__(self, path: str, account: str):
         self.path, self.account = path, account
-        self.rows: dict[str, list] = {}   # currency -> [(time, line, booked, closing)]
+        self.rows: dict[str, BalanceChain] = defaultdict(BalanceChain)   # currency -> (time, line, booked, closing)
 
     def statement(self, out: Extraction, label: str, line: int, date: dt.date, currency: str,
                   opening: Decimal | None, booked: Decimal, closing: Decimal | None, final: bool = True) -> None:
@@ -148,14 +148,14 @@ class Closings:
         if closing is None:
             return
         if final:
-            self.rows.setdefault(currency, []).append((dt.datetime.combine(date, dt.time()), line, booked, closing))
+            self.rows[currency].append((dt.datetime.combine(date, dt.time()), line, booked, closing))
         if opening is not None and opening + booked != closing:
             out.notes.append(f"statement {label}: opening balance {opening} {currency} + entries {booked} = "
                              f"{opening + booked}, but the closing balance says {closing} (lines missing?)")
 
     def running(self, line: int, date: dt.date, currency: str, amount: Decimal, after: Decimal) -> None:
         """A line's running balance (the balance after it), as some statements give."""
-        self.rows.setdefault(currency, []).append((dt.datetime.combine(date, dt.time()), line, amount, after))
+        self.rows[currency].append((dt.datetime.combine(date, dt.time()), line, amount, after))
 
     def assertions(self) -> list[data.Balance]:
         out = []

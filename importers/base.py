@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import beangulp
 from beancount.core import data
@@ -377,23 +377,72 @@ def balance(path: str, line: int, date: dt.date, account: str, number: Decimal, 
     return data.Balance(full, date, account, Amount(number, currency), None, None)
 
 
-def closing_balances(rows: list[tuple[dt.datetime, int, Decimal, Decimal]]) -> dict[dt.date, tuple[int, Decimal]]:
+class BalanceChain:
+    """Rows of (time, line, amount, balance after) of one account in one currency, as a
+    statement gives them, for closing_balances. Statements list a day's rows together
+    (newest or oldest first), so each day is closed as the next one starts, from its rows
+    alone; a day met again further down is closed at the end, from all its rows. For that
+    every row is also kept as plain values in a books.spill.Spill (on disk past a few
+    thousand), read back only if a day comes again: a million-row fund ledger's
+    balances are not held in memory (#15)."""
+
+    def __init__(self, rows: Iterable[tuple] = ()):
+        self._day: dt.date | None = None
+        self._rows: list[tuple] = []                       # the current day's
+        self._closes: dict[dt.date, tuple[int, Decimal]] = {}
+        self._again: set[dt.date] = set()
+        self._all = Spill()
+        for row in rows:
+            self.append(row)
+
+    def append(self, row: tuple[dt.datetime, int, Decimal, Decimal]) -> None:
+        day = row[0].date()
+        if day != self._day:
+            self._end_day()
+            self._day = day
+            if day in self._closes:
+                self._again.add(day)
+        self._rows.append(row)
+        self._all.append((row[0], row[1], str(row[2]), str(row[3])))  # str: pickles faster, reads back exactly
+
+    def _end_day(self) -> None:
+        if self._rows and self._day not in self._again:
+            self._closes[self._day] = _day_close(self._rows)
+        self._rows = []
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+    def closes(self) -> dict[dt.date, tuple[int, Decimal]]:
+        """Each day's (line, closing balance)."""
+        self._end_day()
+        self._day = None   # a row appended after this starts its day again
+        out = dict(self._closes)
+        if self._again:
+            rows: dict[dt.date, list] = {day: [] for day in self._again}
+            for when, line, amount, after in self._all:
+                if when.date() in rows:
+                    rows[when.date()].append((when, line, Decimal(amount), Decimal(after)))
+            out.update((day, _day_close(day_rows)) for day, day_rows in rows.items())
+        return out
+
+
+def _day_close(day_rows: list[tuple]) -> tuple[int, Decimal]:
+    """The (line, balance) that ends a day: the row no other row of it continues from."""
+    openings = Counter(bal - amount for _, _, amount, bal in day_rows)
+    ends = [r for r in day_rows if openings[r[3]] - (r[2] == 0) == 0]
+    last = max(ends or day_rows, key=lambda r: (r[0], r[1]))
+    return last[1], last[3]
+
+
+def closing_balances(rows: BalanceChain | Iterable[tuple]) -> dict[dt.date, tuple[int, Decimal]]:
     """Each day's closing balance from rows of (time, line, amount, balance after).
 
     Statements list rows newest-first, oldest-first or unsorted, so the day's last row
     is found by the chain of balances: the one no other row of that day continues from.
     Where the chain does not decide (zero amounts, repeated balances), the latest time
     and then the latest line wins. Returns date -> (line, balance)."""
-    by_day: dict[dt.date, list] = {}
-    for row in rows:
-        by_day.setdefault(row[0].date(), []).append(row)
-    out = {}
-    for day, day_rows in by_day.items():
-        openings = Counter(bal - amount for _, _, amount, bal in day_rows)
-        ends = [r for r in day_rows if openings[r[3]] - (r[2] == 0) == 0]
-        last = max(ends or day_rows, key=lambda r: (r[0], r[1]))
-        out[day] = (last[1], last[3])
-    return out
+    return (rows if isinstance(rows, BalanceChain) else BalanceChain(rows)).closes()
 
 
 def next_day(date: dt.date) -> dt.date:

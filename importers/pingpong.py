@@ -43,12 +43,13 @@ the transit account with a payout link when `target_*` is mapped and the type is
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 
 from beancount.core.amount import Amount
 
-from beanclear.importers.base import (Extraction, StatementImporter, balance, closing_balances, fx_postings, link,
-                                      next_day, posting, transaction)
+from beanclear.importers.base import (BalanceChain, Extraction, StatementImporter, balance, closing_balances,
+                                      fx_postings, link, next_day, posting, transaction)
 from beanclear.importers.toolkit import (StatementError, clean, currency_code, currency_places, header_key,
                                          parse_amount, parse_datetime, read_statement)
 
@@ -90,7 +91,7 @@ class Importer(StatementImporter):
         formats = (self.source.date_format,) if self.source.date_format else FORMATS
         # A file that writes any amount negative writes them all signed; else the type gives the sign.
         signed = any(clean(r.cells[col["amount"]]).startswith("-") for r in t.rows if len(r.cells) > col["amount"])
-        out, chains = Extraction(), {}
+        out, chains = Extraction(), defaultdict(BalanceChain)
         for row in self.each(t.rows):
             def get(role: str) -> str:
                 return clean(row.cells[col[role]]) if role in col else ""
@@ -123,7 +124,7 @@ class Importer(StatementImporter):
             gross, fee = abs(raw) * SIGN[role], abs(amount("fee"))
             out.entries.append(self._entry(row.line, path, when, word, role, gross, fee, currency, get, amount))
             if "balance" in col and get("balance"):
-                chains.setdefault(currency, []).append((when, row.line, gross - fee, amount("balance")))
+                chains[currency].append((when, row.line, gross - fee, amount("balance")))
         for currency, chain in sorted(chains.items()):
             for day, (line, number) in sorted(closing_balances(chain).items()):
                 out.entries.append(balance(path, line, next_day(day), self.source.accounts.clearing, number, currency))

@@ -42,6 +42,7 @@ import re
 from decimal import Decimal
 
 from beanclear.importers.base import (
+    BalanceChain,
     Extraction,
     StatementImporter,
     balance,
@@ -94,7 +95,7 @@ class Importer(StatementImporter):
         col["备注"] = t.index("备注", required=False)
         col["业务凭证号"] = t.index("业务凭证号", required=False)  # the 商户订单号 (商户退款单号 of a refund)
         acc, currency = self.source.accounts, self.source.currency
-        out, balances = Extraction(), []
+        out, balances = Extraction(), BalanceChain()
         income = [0, Decimal(0)]
         expense = [0, Decimal(0)]
         for row in self.each(t.rows):
