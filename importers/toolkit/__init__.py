@@ -61,6 +61,7 @@ from beanclear.importers.toolkit.values import (  # noqa: F401
     CURRENCY_SIGNS,
     THREE_DECIMAL,
     ZERO_DECIMAL,
+    DateOrder,
     _trimmed,
     applied_rate,
     currency_code,

@@ -221,6 +221,83 @@ def header_language(header: Iterable[str]) -> str | None:
     return name if best >= 2 and best > second else None
 
 
+class DateOrder:
+    """What a file's `D/M/YYYY` or `M/D/YYYY` dates say about their order, gathered one
+    cell at a time (a streamed statement's dates are not held): the first date that can
+    only be day first, month first, or either, and whether the dates read each way are
+    all valid and in time order. `format()` decides, as numeric_date_format says."""
+
+    def __init__(self):
+        self.day_first = self.month_first = self.ambiguous = self.sep = None
+        # per reading (dmy, mdy): [all valid, last date, never went down, never went up]
+        self._order = {"dmy": [True, None, True, True], "mdy": [True, None, True, True]}
+
+    def add(self, line: int, text: str) -> None:
+        text = clean(text)
+        m = _NUMERIC_DATE.match(text)
+        if not m:
+            return
+        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        self.sep = self.sep or text[len(m.group(1))]  # `/`, `.` or `-`, as the file writes it
+        if first > 12:
+            self.day_first = self.day_first or (line, text)
+        elif second > 12:
+            self.month_first = self.month_first or (line, text)
+        elif first != second:
+            self.ambiguous = self.ambiguous or (line, text)
+        if self.day_first or self.month_first:
+            return   # decided by the dates themselves: their order is not needed
+        same_sep = text[len(m.group(1))] == self.sep == text[len(m.group(1)) + 1 + len(m.group(2))]
+        for reading, (day, month) in (("dmy", (first, second)), ("mdy", (second, first))):
+            state = self._order[reading]
+            try:
+                if not same_sep:
+                    raise ValueError
+                date = dt.date(year, month, day)
+            except ValueError:
+                state[0] = False
+                continue
+            if state[1] is not None:
+                state[2] = state[2] and date >= state[1]
+                state[3] = state[3] and date <= state[1]
+            state[1] = date
+
+    def _in_time_order(self, reading: str) -> bool:
+        valid, _, up, down = self._order[reading]
+        return valid and (up or down)
+
+    def format(self, path: str, *, header: Iterable[str] = (), zones: Iterable[str] = (),
+               notes: list | None = None) -> str:
+        day_first, month_first, ambiguous = self.day_first, self.month_first, self.ambiguous
+        if day_first and month_first:
+            raise StatementError(path, month_first[0], f"dates day-first ({day_first[1]!r}, line {day_first[0]}) "
+                                 f"and month-first ({month_first[1]!r}) in one file (expected one order)")
+        sep = self.sep or "/"
+        dmy, mdy = f"%d{sep}%m{sep}%Y", f"%m{sep}%d{sep}%Y"
+        if day_first:
+            return dmy
+        if month_first or not ambiguous:
+            return mdy
+        language = header_language(header)
+        zones = {clean(z) for z in zones} - {""}
+        if language and language != "English":
+            chosen, why = dmy, f"as the {language} header says"
+        elif zones and all(z.startswith("Europe/") or z.upper() in _EUROPEAN_ZONES for z in zones):
+            chosen, why = dmy, f"as the rows' time zones ({', '.join(sorted(zones))}) are European"
+        else:
+            ordered = [fmt for fmt, reading in ((dmy, "dmy"), (mdy, "mdy")) if self._in_time_order(reading)]
+            if len(ordered) != 1:
+                raise StatementError(path, ambiguous[0], f"the date {ambiguous[1]!r} reads as day/month and as "
+                                     f"month/day, and no date in the file decides it; set date_format (e.g. "
+                                     f"\"%d{sep}%m{sep}%Y\") for this source in config.yaml")
+            chosen, why = ordered[0], "the one reading that keeps the rows in time order"
+        if notes is not None:
+            taken = dt.datetime.strptime(_NUMERIC_DATE.match(ambiguous[1]).group(0), chosen).date()
+            notes.append(f"dates read {'day' if chosen == dmy else 'month'} first ({ambiguous[1]} is {taken}), {why}; "
+                         "set date_format in config.yaml if that is wrong")
+        return chosen
+
+
 def numeric_date_format(dates: Iterable[tuple[int, str]], path: str, configured: str | None, *,
                         header: Iterable[str] = (), zones: Iterable[str] = (), notes: list | None = None) -> str:
     """The strptime format of a file's `D/M/YYYY` or `M/D/YYYY` dates (given as (line,
@@ -234,61 +311,10 @@ def numeric_date_format(dates: Iterable[tuple[int, str]], path: str, configured:
     that books March as April."""
     if configured:
         return configured
-    dates = list(dates)
-    day_first = month_first = ambiguous = None
-    sep = None
+    order = DateOrder()
     for line, text in dates:
-        m = _NUMERIC_DATE.match(clean(text))
-        if not m:
-            continue
-        sep = sep or clean(text)[len(m.group(1))]  # `/`, `.` or `-`, as the file writes it
-        first, second = int(m.group(1)), int(m.group(2))
-        if first > 12:
-            day_first = day_first or (line, clean(text))
-        elif second > 12:
-            month_first = month_first or (line, clean(text))
-        elif first != second:
-            ambiguous = ambiguous or (line, clean(text))
-        if day_first and month_first:
-            raise StatementError(path, month_first[0], f"dates day-first ({day_first[1]!r}, line {day_first[0]}) "
-                                 f"and month-first ({month_first[1]!r}) in one file (expected one order)")
-    sep = sep or "/"
-    dmy, mdy = f"%d{sep}%m{sep}%Y", f"%m{sep}%d{sep}%Y"
-    if day_first:
-        return dmy
-    if month_first or not ambiguous:
-        return mdy
-    language = header_language(header)
-    zones = {clean(z) for z in zones} - {""}
-    if language and language != "English":
-        chosen, why = dmy, f"as the {language} header says"
-    elif zones and all(z.startswith("Europe/") or z.upper() in _EUROPEAN_ZONES for z in zones):
-        chosen, why = dmy, f"as the rows' time zones ({', '.join(sorted(zones))}) are European"
-    else:
-        ordered = [fmt for fmt in (dmy, mdy) if _in_time_order(dates, fmt)]
-        if len(ordered) != 1:
-            raise StatementError(path, ambiguous[0], f"the date {ambiguous[1]!r} reads as day/month and as "
-                                 f"month/day, and no date in the file decides it; set date_format (e.g. "
-                                 f"\"%d{sep}%m{sep}%Y\") for this source in config.yaml")
-        chosen, why = ordered[0], "the one reading that keeps the rows in time order"
-    if notes is not None:
-        taken = dt.datetime.strptime(_NUMERIC_DATE.match(ambiguous[1]).group(0), chosen).date()
-        notes.append(f"dates read {'day' if chosen == dmy else 'month'} first ({ambiguous[1]} is {taken}), {why}; "
-                     "set date_format in config.yaml if that is wrong")
-    return chosen
-
-
-def _in_time_order(dates: list[tuple[int, str]], fmt: str) -> bool:
-    """Whether the dates, read with `fmt`, are all valid and in order, oldest or newest first."""
-    days = []
-    for _, text in dates:
-        m = _NUMERIC_DATE.match(clean(text))
-        if m:
-            try:
-                days.append(dt.datetime.strptime(m.group(0), fmt).date())
-            except ValueError:
-                return False
-    return days == sorted(days) or days == sorted(days, reverse=True)
+        order.add(line, text)
+    return order.format(path, header=header, zones=zones, notes=notes)
 
 
 # -- conversions ---------------------------------------------------------------------
