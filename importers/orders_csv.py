@@ -43,12 +43,12 @@ class Importer(ShopImporter):
     def parse(self, filepath: str) -> Extraction:
         shop, columns = self.source, self.source.columns
         st = read_statement(filepath, self.HEADER, f"{shop.name} order export (columns from config.yaml)",
-                            encoding=shop.encoding)
+                            encoding=shop.encoding, stream=True)
         path = st.table.path
         get = Columns(st.table, columns, required=tuple(columns))
         formats = (shop.date_format, shop.date_format + " %H:%M:%S", shop.date_format + " %H:%M")
         out = Extraction()
-        for order_id, row in one_row_each(list(self.each(st.table.rows)), lambda r: get(r, "order_id"), path).items():
+        for order_id, row in one_row_each(self.each(st.table.rows), lambda r: get(r, "order_id"), path):
             action = BOOK
             if "status" in columns:
                 status = get(row, "status")

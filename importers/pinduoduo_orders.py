@@ -37,14 +37,14 @@ class Importer(ShopImporter):
     HEADER = ("订单号", "订单状态", "商家实收金额(元)")
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, self.HEADER, "Pinduoduo order export")
+        st = read_statement(filepath, self.HEADER, "Pinduoduo order export", stream=True)
         path = st.table.path
         get = Columns(st.table, {"id": "订单号", "status": "订单状态", "amount": "商家实收金额(元)",
                                  "date": ("订单成交时间", "支付时间", "拼单成功时间", "订单创建时间"),
                                  "after_sale": "售后状态", "title": "商品", "refund": ("退款金额(元)", "退款金额")},
                       required=("id", "status", "amount", "date"))
         out = Extraction()
-        for order_id, row in one_row_each(list(self.each(st.table.rows)), lambda r: get(r, "id"), path).items():
+        for order_id, row in one_row_each(self.each(st.table.rows), lambda r: get(r, "id"), path):
             action = meaning(get(row, "status"), STATUSES, path, row.line, "订单状态")
             if not self.counted(out, [row], action):
                 continue

@@ -34,7 +34,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Iterable, Iterator
 
+from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter, order_link, posting, transaction
 from beanclear.importers.toolkit import Row, StatementError, Table, clean, currency_places, has_header, parse_amount
 
@@ -110,17 +112,17 @@ class Columns:
         return self.names.get(role, (role,))[0] if at is None else clean(self.table.header[at])
 
 
-def one_row_each(rows: list[Row], key, path: str) -> dict[str, Row]:
-    """The row of each order, by order id, of an export with one row per order: an
-    order id on two rows is an error, not a second order."""
-    out: dict[str, Row] = {}
+def one_row_each(rows: Iterable[Row], key, path: str) -> Iterator[tuple[str, Row]]:
+    """(order id, row) of an export with one row per order, as the rows come: an order
+    id on two rows is an error, not a second order. The ids seen are kept in an Ids (on
+    disk past its limit), so a streamed export's rows are never held (#15)."""
+    seen = Ids()
     for row in rows:
         order_id = key(row)
-        if order_id in out:
+        if not seen.add(order_id, row.line):
             raise StatementError(path, row.line, f"order {order_id or '(empty id)'} again (first on line "
-                                 f"{out[order_id].line}; expected one row per order)")
-        out[order_id] = row
-    return out
+                                 f"{seen.get(order_id)}; expected one row per order)")
+        yield order_id, row
 
 
 def grouped(rows: list[Row], key) -> dict[str, list[Row]]:

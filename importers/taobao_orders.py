@@ -43,13 +43,14 @@ class Importer(ShopImporter):
     HEADER = ("订单编号", "买家实际支付金额", "订单状态", "订单创建时间")
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, self.HEADER, "Taobao/Tmall order report (ExportOrderList)")
+        st = read_statement(filepath, self.HEADER, "Taobao/Tmall order report (ExportOrderList)",
+                            stream=True)
         path = st.table.path
         get = Columns(st.table, {"id": "订单编号", "paid": "买家实际支付金额", "status": "订单状态",
                                  "created": "订单创建时间", "paid_at": "订单付款时间", "title": "宝贝标题",
                                  "refund": "退款金额"}, required=("id", "paid", "status", "created"))
         out = Extraction()
-        for order_id, row in one_row_each(list(self.each(st.table.rows)), lambda r: get(r, "id"), path).items():
+        for order_id, row in one_row_each(self.each(st.table.rows), lambda r: get(r, "id"), path):
             action = resolved(meaning(get(row, "status"), STATUSES, path, row.line, "订单状态"),
                               paid=bool(get(row, "paid_at")))
             if not self.counted(out, [row], action):

@@ -350,6 +350,21 @@ def test_orders_csv_bad_rows(shops, tmp_path, row, message):
     assert str(caught.value).startswith(f"{tmp_path}/{message}")
 
 
+def test_orders_csv_streamed_finds_an_order_again_past_the_ids_in_memory(shops, tmp_path, monkeypatch):
+    """Read as a stream (the rows never held), the order ids on disk past the first two:
+    an order met again far down the export is still the error naming its first line."""
+    from beanclear.books import idset
+    from beanclear.importers.toolkit import text
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(idset, "LIMIT_IDS", 2)
+    rows = [f"W{n},2026-03-05,11:00:00,10.00,已完成," for n in range(1, 40)]
+    ok = read(shops, "web", write(tmp_path, "web.csv", [WEB_HEADER, *rows]))
+    assert len(ok.entries) == 39 and ok.rows == 39
+    with pytest.raises(StatementError, match=r"web.csv:41: order W3 again \(first on line 4; expected one row per "
+                                             r"order\)"):
+        read(shops, "web", write(tmp_path, "web.csv", [WEB_HEADER, *rows, "W3,2026-03-06,09:00:00,5.00,已完成,"]))
+
+
 def test_shop_account_id_tells_two_shops_of_one_type_apart(make_config, tmp_path):
     cfg = make_config("""\
         shops:
