@@ -36,12 +36,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from beancount.core.amount import Amount
 
-from beanclear.importers.base import (balance, closing_balances, fx_postings, link, netted, next_day, posting,
-                                      rule_account, transaction)
+from beanclear.books.idset import Ids
+from beanclear.importers.base import (BalanceChain, balance, closing_balances, fx_postings, link, netted, next_day,
+                                      posting, rule_account, transaction)
 from beanclear.importers.toolkit import StatementError
 
 BOOKED, PENDING, NO_MONEY = "booked", "pending", "no money"
@@ -74,61 +76,130 @@ class PayPalRow:
 
 def book_rows(rows: list[PayPalRow], importer, out) -> None:
     """Entries and balance assertions for a statement's rows (see the module docstring)."""
-    acc = importer.source.accounts
-    booked = []
     for row in rows:
-        if row.gross + row.fee != row.net:
-            raise StatementError(row.path, row.line, f"net {row.net} is not gross {row.gross} + fee {row.fee} "
-                                 "(expected Net = Gross + Fee, the fee negative)")
-        if row.status == NO_MONEY:
-            out.skip(f"{row.status_label.lower()} (no money moved)")
-        elif row.status == PENDING and row.kind not in PENDING_MOVES:
-            out.skip("pending payment (booked when it completes)")
-        elif row.kind == "no-money":
-            out.skip(f"{row.label} (no money moved)")
-        else:
-            booked.append(row)
-    pairs = _conversion_pairs([r for r in booked if r.kind == "conversion"])
-    for row in booked:
+        _unbooked(row)   # its one error, raised for the first row that has it
+    booking = Booking(importer, out, {row.id for row in rows if row.kind == "conversion" and not _unbooked(row)})
+    for row in rows:
+        if row.kind == "conversion":
+            booking.conversion(row)
+    booking.pair()
+    for row in rows:
         if row.kind != "conversion":
-            out.entries.append(_entry(row, pairs.pop(row.id, None), importer))
-    for sold, bought in sorted(pairs.values(), key=lambda pair: pair[0].line):  # pairs that fund no row here
-        postings, fx = fx_postings(acc.clearing, Amount(-sold.net, sold.currency), acc.clearing,
-                                   Amount(bought.net, bought.currency))
-        out.entries.append(transaction(sold.path, sold.line, sold.when, "PayPal", sold.label,
-                                       {"id": sold.id, "conversion-ids": f"{sold.id} {bought.id}", **fx}, postings))
-    chains = defaultdict(list)
-    for row in booked:
+            booking.add(row)
+    booking.finish()
+
+
+class Half(NamedTuple):
+    """What a conversion row gives its pair's entry."""
+    id: str
+    line: int
+    when: dt.datetime
+    label: str
+    currency: str
+    net: Decimal
+
+
+class Booking:
+    """A statement's rows booked one at a time, so that a streamed file's rows are never
+    held (#15). In three steps, rows given in the file's order: `conversion()` for each
+    conversion row (a Half of its pair, kept by the pair's key in an Ids: on disk past its
+    limit; its balance); `pair()`; `add()` for every other row, booked as it comes. Then
+    `finish()` adds the pairs that fund no row and the balance assertions.
+    `conversion_ids` are the ids of the conversion rows that move money: two of them
+    pointing to each other are a pair. A pairing error is raised by finish(), after any
+    error of a row."""
+
+    def __init__(self, importer, out, conversion_ids):
+        self.importer, self.out, self.path = importer, out, None
+        self.conversion_ids = conversion_ids
+        self.halves = Ids()                  # f"{key}\x1f{n}" -> the n-th Half of the pair's key
+        self.pairs, self.used = Ids(), Ids()  # key -> (sold, bought); the keys of pairs booked
+        self.no_ref: StatementError | None = None
+        self.bad_group: StatementError | None = None
+        self.chains: dict[str, BalanceChain] = defaultdict(BalanceChain)
+
+    def conversion(self, row: PayPalRow) -> None:
+        self.path = self.path or row.path
+        reason = _unbooked(row)
+        if reason:
+            self.out.skip(reason)
+            return
         if row.balance is not None:
-            chains[row.currency].append((row.when, row.line, row.net, row.balance))
-    for currency, chain in sorted(chains.items()):
-        for day, (line, amount) in sorted(closing_balances(chain).items()):
-            out.entries.append(balance(rows[0].path, line, next_day(day), acc.clearing, amount, currency))
-
-
-def _conversion_pairs(rows: list[PayPalRow]) -> dict[str, tuple[PayPalRow, PayPalRow]]:
-    """Conversion rows paired by what they fund: key -> (sold row, bought row). The key
-    is the `Reference Txn ID` both point to, or, for two rows pointing to each other,
-    the id of the one sold."""
-    ids = {r.id for r in rows}
-    groups = defaultdict(list)
-    for row in rows:
+            self.chains[row.currency].append((row.when, row.line, row.net, row.balance))
         if not row.ref:
-            raise StatementError(row.path, row.line, f"conversion {row.id} has no Reference Txn ID (expected the "
-                                 "transaction it funds, or the other half of the conversion)")
-        groups[min(row.id, row.ref) if row.ref in ids else row.ref].append(row)
-    out = {}
-    for key, group in groups.items():
-        sold = [r for r in group if r.net < 0]
-        bought = [r for r in group if r.net > 0]
-        if len(sold) != 1 or len(bought) != 1 or sold[0].currency == bought[0].currency:
-            shown = ", ".join(f"{r.id} {r.net} {r.currency} (line {r.line})" for r in group)
-            raise StatementError(group[0].path, group[0].line, f"conversion rows for {key}: {shown} (expected a "
-                                 "pair, −X in one currency and +Y in another; is the file cut off?)")
-        if key in ids:
-            key = sold[0].id
-        out[key] = (sold[0], bought[0])
-    return out
+            self.no_ref = self.no_ref or StatementError(
+                row.path, row.line, f"conversion {row.id} has no Reference Txn ID (expected the transaction it "
+                "funds, or the other half of the conversion)")
+            return
+        key = min(row.id, row.ref) if row.ref in self.conversion_ids else row.ref
+        half, n = Half(row.id, row.line, row.when, row.label, row.currency, row.net), 0
+        while not self.halves.add(f"{key}\x1f{n}", half):
+            n += 1
+
+    def pair(self) -> None:
+        """Each key's halves a pair: −X in one currency, +Y in another. The key is the
+        `Reference Txn ID` both point to, or, for two rows pointing to each other, the
+        id of the one sold. Of groups that are not a pair, the one met first is the error."""
+        for name in self.halves:
+            if not name.endswith("\x1f0"):
+                continue
+            key, group = name[:-2], []
+            while (half := self.halves.get(f"{name[:-1]}{len(group)}")) is not None:
+                group.append(half)
+            sold = [h for h in group if h.net < 0]
+            bought = [h for h in group if h.net > 0]
+            if len(sold) != 1 or len(bought) != 1 or sold[0].currency == bought[0].currency:
+                if self.bad_group is None or group[0].line < self.bad_group.line:
+                    shown = ", ".join(f"{h.id} {h.net} {h.currency} (line {h.line})" for h in group)
+                    self.bad_group = StatementError(self.path, group[0].line, f"conversion rows for {key}: {shown} "
+                                                    "(expected a pair, −X in one currency and +Y in another; is the "
+                                                    "file cut off?)")
+                continue
+            self.pairs.add(sold[0].id if key in self.conversion_ids else key, (sold[0], bought[0]))
+        self.halves = Ids()
+
+    def add(self, row: PayPalRow) -> None:
+        """A row other than a conversion."""
+        self.path = self.path or row.path
+        reason = _unbooked(row)
+        if reason:
+            self.out.skip(reason)
+            return
+        pair = self.pairs.get(row.id)
+        if pair is not None and not self.used.add(row.id):
+            pair = None   # a second row of that id: the pair funds the first
+        self.out.entries.append(_entry(row, pair, self.importer))
+        if row.balance is not None:
+            self.chains[row.currency].append((row.when, row.line, row.net, row.balance))
+
+    def finish(self) -> None:
+        if self.no_ref or self.bad_group:
+            raise self.no_ref or self.bad_group
+        acc, out = self.importer.source.accounts, self.out
+        unfunded = sorted((self.pairs.get(key) for key in self.pairs if key not in self.used),
+                          key=lambda pair: pair[0].line)
+        for sold, bought in unfunded:   # conversions that fund no row here: entries of their own
+            postings, fx = fx_postings(acc.clearing, Amount(-sold.net, sold.currency), acc.clearing,
+                                       Amount(bought.net, bought.currency))
+            out.entries.append(transaction(self.path, sold.line, sold.when, "PayPal", sold.label,
+                                           {"id": sold.id, "conversion-ids": f"{sold.id} {bought.id}", **fx}, postings))
+        for currency, chain in sorted(self.chains.items()):
+            for day, (line, amount) in sorted(closing_balances(chain).items()):
+                out.entries.append(balance(self.path, line, next_day(day), acc.clearing, amount, currency))
+
+
+def _unbooked(row: PayPalRow) -> str | None:
+    """Why a row books nothing (the skip's reason), or None: it moved money."""
+    if row.gross + row.fee != row.net:
+        raise StatementError(row.path, row.line, f"net {row.net} is not gross {row.gross} + fee {row.fee} "
+                             "(expected Net = Gross + Fee, the fee negative)")
+    if row.status == NO_MONEY:
+        return f"{row.status_label.lower()} (no money moved)"
+    if row.status == PENDING and row.kind not in PENDING_MOVES:
+        return "pending payment (booked when it completes)"
+    if row.kind == "no-money":
+        return f"{row.label} (no money moved)"
+    return None
 
 
 def _entry(row: PayPalRow, pair, importer):

@@ -29,13 +29,16 @@ whatever its status says. A header without rows (a quiet month) imports nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
+from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter
-from beanclear.importers.paypal_booking import NO_MONEY, PayPalRow, book_rows, kind_of, status_of, zone_of
-from beanclear.importers.toolkit import (StatementError, clean, currency_code, first_row_keys, header_key,
-                                         local_time, numeric_date_format, parse_amount, parse_datetime,
-                                         read_statement, sniff, uses_decimal_comma)
+from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, Booking, PayPalRow, kind_of, status_of,
+                                                zone_of)
+from beanclear.importers.toolkit import (DateOrder, StatementError, clean, currency_code, first_row_keys,
+                                         header_key, local_time, parse_amount, parse_datetime, read_statement, sniff,
+                                         uses_decimal_comma)
 
 COLUMNS = {  # role -> header names: English, Spanish, German
     "date": ("Date", "Fecha", "Datum"),
@@ -91,43 +94,99 @@ class Importer(StatementImporter):
         t, path = st.table, st.table.path
         col = {role: t.index(*names, required=role in REQUIRED) for role, names in COLUMNS.items()}
 
-        # The decimal comma and the date order are decided from the whole file: one pass
-        # gathers the cells they need (a statement over STREAM_FROM is read again for its rows).
-        amounts, dates, zones = [], [], []
-        money_cols = [col[role] for role in ("gross", "fee", "net", "balance") if col[role] is not None]
-        for r in t.rows:
-            amounts += [(r.line, r.cells[at]) for at in money_cols]
-            dates.append((r.line, r.cells[col["date"]]))
-            zones.append(r.cells[col["zone"]])
-        comma = uses_decimal_comma(amounts, path)
-        out, rows = Extraction(), []
-        day = numeric_date_format(dates, path, self.source.date_format, header=t.header, zones=zones, notes=out.notes)
-        del amounts, dates, zones
+        out = Extraction()
+        read = self._conventions(t, col, out)
+        booking = Booking(self, out, read.conversion_ids)
+        failed_at = None   # the line of the first conversion row that could not be read
+        for row in t.rows:
+            if read.is_conversion(row):
+                try:
+                    booking.conversion(read(row))
+                except StatementError:
+                    failed_at = row.line   # raised again below, at its place in the file
+                    break
+        booking.pair()
         for row in self.each(t.rows):
-            def get(role: str) -> str:
-                return clean(row.cells[col[role]]) if col[role] is not None else ""
-
-            def amount(role: str) -> Decimal:
-                name = t.header[col[role]] if col[role] is not None else role  # an optional column left out
-                return parse_amount(get(role) or "0", path, row.line, name, decimal_comma=comma)
-
             out.rows += 1
-            ident = get("id")
-            if not ident:
-                raise StatementError(path, row.line, f"column {t.header[col['id']]}: expected the transaction id, "
-                                     "got nothing")
-            stamp = parse_datetime(f"{get('date')} {get('time')}", (f"{day} %H:%M:%S", f"{day} %H:%M"), path,
-                                   row.line, f"{t.header[col['date']]} and {t.header[col['time']]}")
-            when = local_time(stamp.replace(tzinfo=zone_of(get("zone"), path, row.line)), self.config.timezone)
-            status, label = status_of(get("status"), path, row.line), get("status") or "Completed"
-            if get("impact").lower() in MEMO and status != NO_MONEY:  # the file says the balance did not move
-                status, label = NO_MONEY, f"{label}, Balance Impact {get('impact')}"
-            rows.append(PayPalRow(
-                path, row.line, ident, when, kind_of(get("type"), path, row.line, t.header[col["type"]]), get("type"),
-                status, label,
-                currency_code(get("currency"), path, row.line, t.header[col["currency"]]),
-                amount("gross"), amount("fee"), amount("net"), amount("balance") if get("balance") else None,
-                ref=get("ref"), name=get("name"), email=get("email") if amount("gross") > 0 else get("to_email"),
-                subject=get("subject"), invoice=get("invoice")))
-        book_rows(rows, self, out)
+            if not read.is_conversion(row):
+                booking.add(read(row))
+            elif failed_at is not None and row.line >= failed_at:   # the others are booked above
+                booking.conversion(read(row))   # raises its error, at its place in the file
+        booking.finish()
         return out
+
+    def _conventions(self, t, col: dict, out: Extraction) -> "_Reader":
+        """One pass over the rows decides the decimal comma and the date order (from the
+        whole file) and finds the ids of the conversions that move money. The rows are
+        then read twice more (a streamed file is never held): its conversions, booked
+        and paired; every other row, each booked as it comes."""
+        dates, zones, conversion_ids = DateOrder(), set(), Ids()
+        money_cols = [col[role] for role in ("gross", "fee", "net", "balance") if col[role] is not None]
+        read = _Reader(t.path, t.header, col, False, "", self.config.timezone, conversion_ids)
+
+        def amount_cells():
+            for r in t.rows:
+                yield from ((r.line, r.cells[at]) for at in money_cols)
+                dates.add(r.line, r.cells[col["date"]])
+                zones.add(r.cells[col["zone"]])
+                if read.is_conversion(r) and read.moves(r):
+                    conversion_ids.add(clean(r.cells[col["id"]]))
+        read.comma = uses_decimal_comma(amount_cells(), t.path)
+        read.day = self.source.date_format or dates.format(t.path, header=t.header, zones=zones, notes=out.notes)
+        return read
+
+
+@dataclass
+class _Reader:
+    """A PayPalRow from a row, the file's conventions decided."""
+    path: str
+    header: list[str]
+    col: dict[str, int | None]
+    comma: bool
+    day: str
+    timezone: str
+    conversion_ids: Ids
+
+    def get(self, row, role: str) -> str:
+        return clean(row.cells[self.col[role]]) if self.col[role] is not None else ""
+
+    def is_conversion(self, row) -> bool:
+        return KIND_OF_TYPE.get(" ".join(self.get(row, "type").lower().split())) == "conversion"
+
+    def status(self, row) -> tuple[str, str]:
+        """(BOOKED, PENDING or NO_MONEY; the words shown for it)."""
+        status, label = status_of(self.get(row, "status"), self.path, row.line), self.get(row, "status") or "Completed"
+        impact = self.get(row, "impact")
+        if impact.lower() in MEMO and status != NO_MONEY:  # the file says the balance did not move
+            status, label = NO_MONEY, f"{label}, Balance Impact {impact}"
+        return status, label
+
+    def moves(self, row) -> bool:
+        try:
+            return self.status(row)[0] != NO_MONEY
+        except StatementError:
+            return False   # raised as the row is read
+
+    def __call__(self, row) -> PayPalRow:
+        col, header, path, line = self.col, self.header, self.path, row.line
+
+        def get(role: str) -> str:
+            return self.get(row, role)
+
+        def amount(role: str) -> Decimal:
+            name = header[col[role]] if col[role] is not None else role  # an optional column left out
+            return parse_amount(get(role) or "0", path, line, name, decimal_comma=self.comma)
+
+        ident = get("id")
+        if not ident:
+            raise StatementError(path, line, f"column {header[col['id']]}: expected the transaction id, got nothing")
+        stamp = parse_datetime(f"{get('date')} {get('time')}", (f"{self.day} %H:%M:%S", f"{self.day} %H:%M"), path,
+                               line, f"{header[col['date']]} and {header[col['time']]}")
+        when = local_time(stamp.replace(tzinfo=zone_of(get("zone"), path, line)), self.timezone)
+        status, label = self.status(row)
+        return PayPalRow(
+            path, line, ident, when, kind_of(get("type"), path, line, header[col["type"]]), get("type"), status, label,
+            currency_code(get("currency"), path, line, header[col["currency"]]),
+            amount("gross"), amount("fee"), amount("net"), amount("balance") if get("balance") else None,
+            ref=get("ref"), name=get("name"), email=get("email") if amount("gross") > 0 else get("to_email"),
+            subject=get("subject"), invoice=get("invoice"))

@@ -332,12 +332,15 @@ def test_running_balances_helper():
                          + [DATA / "paypal" / name for name in ("statement_es.csv", "activity_us.csv")],
                          ids=lambda p: p.name)
 def test_a_csv_past_the_stream_size_reads_as_the_whole_file(cfg, path, monkeypatch):
-    """A PayPal CSV over STREAM_FROM is read as a stream, twice (decide its formats,
-    then book): the same entries, notes and skips as the file read whole."""
+    """A PayPal CSV over STREAM_FROM is read as a stream, three times (decide its
+    formats, pair its conversions, then book), the conversions' ids and halves on disk
+    past the first: the same entries, notes and skips as the file read whole."""
+    from beanclear.books import idset
     from beanclear.importers.toolkit import text
     whole = run(paypal_csv, cfg, "paypal", path)
     monkeypatch.setattr(text, "STREAM_FROM", 0)
     monkeypatch.setattr(text, "CHUNK", 5)
+    monkeypatch.setattr(idset, "LIMIT_IDS", 1)
     assert text.text_stream(path) is not None
     streamed = run(paypal_csv, cfg, "paypal", path)
     assert (list(streamed.entries), streamed.notes, streamed.skipped, streamed.rows) == \
