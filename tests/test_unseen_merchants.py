@@ -73,3 +73,32 @@ def test_the_truth_itself_is_consistent(tmp_path):
     assert {"order-unpaid", "payment-without-order", "amount-mismatch", "duplicate-charge", "refund-unsynced",
             "unsettled", "payout-mismatch", "payout-missing", "bank-unmatched", "fee-gap", "fx-gap",
             "refund-rate", "refund-surge", "statement-gap"} <= codes
+
+
+def _merchant(refunds_by_day: dict[int, int]):
+    """A channel selling 100.00 USD a day for 30 days, with that many refunds of 60.00 on
+    those days (days counted from 0)."""
+    from datetime import date, datetime, timedelta
+    from decimal import Decimal
+    from types import SimpleNamespace as NS
+    start = date(2026, 1, 1)
+    payments = [NS(channel="paypal", currency="USD", gross=Decimal("100.00"),
+                   dt=datetime.combine(start + timedelta(days=i), datetime.min.time())) for i in range(30)]
+    refunds = [NS(channel="paypal", payment=payments[day], amount=Decimal("60.00"), dt=payments[day].dt)
+               for day, count in refunds_by_day.items() for _ in range(count)]
+    return NS(shape=NS(channels=[NS(name="paypal")]), payments=payments, refunds=refunds, problems=[])
+
+
+def test_a_surge_of_ordinary_refunds_is_in_the_truth():
+    """Three refunds on a day after quiet days are a surge by the documented rule, injected
+    or not; the same three after busy days are not, nor are two."""
+    from beanclear.simulation.truth import _refund_surge_truth
+    quiet = _merchant({3: 1, 12: 3})
+    _refund_surge_truth(quiet)
+    assert [(p.code, p.source, p.date.isoformat()) for p in quiet.problems] == [("refund-surge", "paypal", "2026-01-13")]
+    busy = _merchant({**{d: 1 for d in range(12)}, 12: 3})
+    two = _merchant({3: 1, 12: 2})
+    early = _merchant({3: 1, 5: 3})    # under 7 days of history
+    for m in (busy, two, early):
+        _refund_surge_truth(m)
+        assert m.problems == []

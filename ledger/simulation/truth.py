@@ -4,7 +4,9 @@
 and records each one as {code, source, date, refs}. Payouts and bank credits are drawn last,
 from what the channels really hold, so every statement agrees with every other one except
 where a problem was injected. The refund-rate truth is measured, not injected: any 7-day
-window of a channel whose refunds exceed 10 % of its sales is one problem (DESIGN §5).
+window of a channel whose refunds exceed 10 % of its sales is one problem (DESIGN §5). A
+refund surge is injected, and measured too: a day the documented rule flags is one, injected
+or not (ordinary refunds can make one on a quiet channel).
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from .shape import Shape
 
 RATE_MAX = Decimal("0.10")      # refund-rate limit the config states
 RATE_DAYS = 7
+# The refund-surge rule with the defaults beanclear documents (checks/refunds.py; the config
+# the simulation writes leaves them): at least 3 refunds, more than 3 times the usual count and
+# amount a day over the previous 28 days, 100 above that amount, after at least 7 days.
+SURGE_LEAST, SURGE_FACTOR, SURGE_DAYS, SURGE_FLOOR, SURGE_HISTORY = 3, 3, 28, Decimal("100"), 7
 NORMAL_RATE_CAP = Decimal("0.05")
 PAYEES = {
     "wechat": ("财付通支付科技有限公司", ["微信支付提现", "财付通提现"]),
@@ -97,6 +103,7 @@ def build(shape: Shape, clean: bool = False) -> Merchant:
     _banks(m, rng, ids, inject)
     if not clean:
         _refund_rate_truth(m)
+    _refund_surge_truth(m)
     return m
 
 
@@ -285,6 +292,33 @@ def _refund_rate_truth(m):
                 m.problems.append(Problem("refund-rate", ch.name, run + timedelta(days=RATE_DAYS - 1), [],
                                           window=(run, min(last, m.shape.end))))
                 run = None
+
+
+def _refund_surge_truth(m):
+    """Days the refund-surge rule flags that no injected surge explains. Ordinary refunds
+    (1.5% of payments, one a day more in a refund-rate window) can put three on one day of
+    a channel whose previous days were quiet: that is a surge by the rule, so the truth
+    says so, measured like refund-rate rather than only injected."""
+    injected = {(p.source, p.date) for p in m.problems if p.code == "refund-surge"}
+    for ch, cur in ((c, cur) for c in m.shape.channels for cur in _currencies(m, c.name)):
+        sales, refunds = _daily(m, ch.name, cur)
+        counts = defaultdict(int)
+        for r in m.refunds:
+            if r.channel == ch.name and r.payment.currency == cur:
+                counts[r.dt.date()] += 1
+        known = set(sales) | set(refunds)
+        first, last = min(known), max(known)
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        for i, day in enumerate(days):
+            history = days[max(0, i - SURGE_DAYS):i]
+            if len(history) < SURGE_HISTORY or counts[day] < SURGE_LEAST or (ch.name, day) in injected:
+                continue
+            usual_count = Decimal(sum(counts[x] for x in history)) / len(history)
+            usual = sum((refunds[x] for x in history), Decimal(0)) / len(history)
+            if counts[day] > SURGE_FACTOR * usual_count and refunds[day] > SURGE_FACTOR * usual \
+                    and refunds[day] - usual >= SURGE_FLOOR:
+                m.problems.append(Problem("refund-surge", ch.name, day, [],
+                                          window=(day - timedelta(days=1), day + timedelta(days=1))))
 
 
 from .inject import injections as _injections_impl  # noqa: E402  (the injectors use the helpers above)
