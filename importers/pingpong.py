@@ -84,7 +84,8 @@ class Importer(StatementImporter):
 
     def parse(self, filepath: str) -> Extraction:
         names = self.source.columns
-        st = read_statement(filepath, names.values(), f"{self.source.name} PingPong export (columns from config.yaml)")
+        st = read_statement(filepath, names.values(), f"{self.source.name} PingPong export (columns from config.yaml)",
+                            stream=True)
         t, path = st.table, st.table.path
         col = {role: t.index(name) for role, name in names.items()}
         types = {word.lower(): role for word, role in {**DEFAULT_TYPES, **self.source.types}.items()}

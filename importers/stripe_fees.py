@@ -42,13 +42,14 @@ class Importer(StatementImporter):
         return {header_key(h) for h in HEADER} <= keys and not keys & {"status", "fee", "type"}
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, HEADER, "Stripe Connect collected fees export")
+        st = read_statement(filepath, HEADER, "Stripe Connect collected fees export", stream=True)
         t, path = st.table, st.table.path
         col = {name: t.index(name) for name in HEADER}
         col.update({name: t.index(name, required=False) for name in ("User ID", "Application ID")})
-        money = [(r.line, r.cells[col[n]]) for r in t.rows for n in ("Amount", "Amount Refunded")]
-        comma = uses_decimal_comma(money, path)
-        formats = time_formats([(r.line, r.cells[col["Created (UTC)"]]) for r in t.rows], path,
+        # The conventions from the whole file, read again for each (a streamed file is not held).
+        comma = uses_decimal_comma(((r.line, r.cells[col[n]]) for r in t.rows for n in ("Amount", "Amount Refunded")),
+                                   path)
+        formats = time_formats(lambda: ((r.line, r.cells[col["Created (UTC)"]]) for r in t.rows), path,
                                self.source.date_format)
         out = Extraction()
         for row in self.each(t.rows):

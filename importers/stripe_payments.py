@@ -68,14 +68,16 @@ class Importer(StatementImporter):
         return {header_key(h) for h in HEADER} <= keys and "type" not in keys
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, HEADER, "Stripe payments export (unified_payments.csv)")
+        st = read_statement(filepath, HEADER, "Stripe payments export (unified_payments.csv)", stream=True)
         t, path = st.table, st.table.path
         col = {role: t.index(*names, required=role in ("id", "created", "amount", "currency", "fee", "status"))
                for role, names in COLUMNS.items()}
-        comma = uses_decimal_comma([(r.line, r.cells[col[m]]) for r in t.rows for m in MONEY if col[m] is not None],
+        # The conventions from the whole file, read again for each (a streamed file is not held).
+        comma = uses_decimal_comma(((r.line, r.cells[col[m]]) for r in t.rows for m in MONEY if col[m] is not None),
                                    path)
-        formats = time_formats([(r.line, r.cells[col[d]]) for r in t.rows for d in ("created", "refunded_at",
-                                "disputed_at") if col[d] is not None], path, self.source.date_format)
+        formats = time_formats(lambda: ((r.line, r.cells[col[d]]) for r in t.rows for d in (
+                               "created", "refunded_at", "disputed_at") if col[d] is not None), path,
+                               self.source.date_format)
         out, disputes = Extraction(), 0
         for row in self.each(t.rows):
             def get(role: str) -> str:
