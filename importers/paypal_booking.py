@@ -98,6 +98,16 @@ class Half(NamedTuple):
     currency: str
     net: Decimal
 
+    def plain(self) -> tuple:
+        """As an Ids keeps it: plain values read back from disk several times faster than
+        a named tuple holding a Decimal (a pair met at random reads a block of 64)."""
+        return self.id, self.line, self.when, self.label, self.currency, str(self.net)
+
+    @classmethod
+    def of(cls, plain: tuple) -> "Half":
+        ident, line, when, label, currency, net = plain
+        return cls(ident, line, when, label, currency, Decimal(net))
+
 
 class Booking:
     """A statement's rows booked one at a time, so that a streamed file's rows are never
@@ -112,27 +122,33 @@ class Booking:
     def __init__(self, importer, out, conversion_ids):
         self.importer, self.out, self.path = importer, out, None
         self.conversion_ids = conversion_ids
-        self.halves = Ids()                  # f"{key}\x1f{n}" -> the n-th Half of the pair's key
-        self.pairs, self.used = Ids(), Ids()  # key -> (sold, bought); the keys of pairs booked
+        self.halves = Ids()                  # f"{key}\x1f{n}" -> the n-th Half of the pair's key, plain
+        self.pairs, self.used = Ids(), Ids()  # key -> (sold, bought), plain; the keys of pairs booked
         self.no_ref: StatementError | None = None
         self.bad_group: StatementError | None = None
         self.chains: dict[str, BalanceChain] = defaultdict(BalanceChain)
 
-    def conversion(self, row: PayPalRow) -> None:
+    def _booked(self, row: PayPalRow) -> bool:
+        """Whether the row moved money (else it is counted as skipped); its running balance kept."""
         self.path = self.path or row.path
         reason = _unbooked(row)
         if reason:
             self.out.skip(reason)
-            return
+            return False
         if row.balance is not None:
             self.chains[row.currency].append((row.when, row.line, row.net, row.balance))
+        return True
+
+    def conversion(self, row: PayPalRow) -> None:
+        if not self._booked(row):
+            return
         if not row.ref:
             self.no_ref = self.no_ref or StatementError(
                 row.path, row.line, f"conversion {row.id} has no Reference Txn ID (expected the transaction it "
                 "funds, or the other half of the conversion)")
             return
         key = min(row.id, row.ref) if row.ref in self.conversion_ids else row.ref
-        half, n = Half(row.id, row.line, row.when, row.label, row.currency, row.net), 0
+        half, n = Half(row.id, row.line, row.when, row.label, row.currency, row.net).plain(), 0
         while not self.halves.add(f"{key}\x1f{n}", half):
             n += 1
 
@@ -145,7 +161,7 @@ class Booking:
                 continue
             key, group = name[:-2], []
             while (half := self.halves.get(f"{name[:-1]}{len(group)}")) is not None:
-                group.append(half)
+                group.append(Half.of(half))
             sold = [h for h in group if h.net < 0]
             bought = [h for h in group if h.net > 0]
             if len(sold) != 1 or len(bought) != 1 or sold[0].currency == bought[0].currency:
@@ -155,28 +171,24 @@ class Booking:
                                                     "(expected a pair, −X in one currency and +Y in another; is the "
                                                     "file cut off?)")
                 continue
-            self.pairs.add(sold[0].id if key in self.conversion_ids else key, (sold[0], bought[0]))
+            self.pairs.add(sold[0].id if key in self.conversion_ids else key, (sold[0].plain(), bought[0].plain()))
         self.halves = Ids()
 
     def add(self, row: PayPalRow) -> None:
         """A row other than a conversion."""
-        self.path = self.path or row.path
-        reason = _unbooked(row)
-        if reason:
-            self.out.skip(reason)
+        if not self._booked(row):
             return
         pair = self.pairs.get(row.id)
-        if pair is not None and not self.used.add(row.id):
-            pair = None   # a second row of that id: the pair funds the first
+        if pair is not None:
+            # a second row of that id: the pair funds the first
+            pair = tuple(map(Half.of, pair)) if self.used.add(row.id) else None
         self.out.entries.append(_entry(row, pair, self.importer))
-        if row.balance is not None:
-            self.chains[row.currency].append((row.when, row.line, row.net, row.balance))
 
     def finish(self) -> None:
         if self.no_ref or self.bad_group:
             raise self.no_ref or self.bad_group
         acc, out = self.importer.source.accounts, self.out
-        unfunded = sorted((self.pairs.get(key) for key in self.pairs if key not in self.used),
+        unfunded = sorted((tuple(map(Half.of, self.pairs.get(key))) for key in self.pairs if key not in self.used),
                           key=lambda pair: pair[0].line)
         for sold, bought in unfunded:   # conversions that fund no row here: entries of their own
             postings, fx = fx_postings(acc.clearing, Amount(-sold.net, sold.currency), acc.clearing,

@@ -147,46 +147,45 @@ class _Reader:
     timezone: str
     conversion_ids: Ids
 
-    def get(self, row, role: str) -> str:
-        return clean(row.cells[self.col[role]]) if self.col[role] is not None else ""
+    def cells(self, row) -> dict[str, str]:
+        """The row's cells by role, cleaned ("" for a column the file leaves out)."""
+        return {role: clean(row.cells[at]) if at is not None else "" for role, at in self.col.items()}
 
     def is_conversion(self, row) -> bool:
-        return KIND_OF_TYPE.get(" ".join(self.get(row, "type").lower().split())) == "conversion"
+        return KIND_OF_TYPE.get(" ".join(clean(row.cells[self.col["type"]]).lower().split())) == "conversion"
 
-    def status(self, row) -> tuple[str, str]:
-        """(BOOKED, PENDING or NO_MONEY; the words shown for it)."""
-        status, label = status_of(self.get(row, "status"), self.path, row.line), self.get(row, "status") or "Completed"
-        impact = self.get(row, "impact")
-        if impact.lower() in MEMO and status != NO_MONEY:  # the file says the balance did not move
-            status, label = NO_MONEY, f"{label}, Balance Impact {impact}"
+    def status(self, c: dict[str, str], line: int) -> tuple[str, str]:
+        """(BOOKED, PENDING or NO_MONEY; the words shown for it) of a row's cells."""
+        status, label = status_of(c["status"], self.path, line), c["status"] or "Completed"
+        if c["impact"].lower() in MEMO and status != NO_MONEY:  # the file says the balance did not move
+            status, label = NO_MONEY, f"{label}, Balance Impact {c['impact']}"
         return status, label
 
     def moves(self, row) -> bool:
         try:
-            return self.status(row)[0] != NO_MONEY
+            return self.status(self.cells(row), row.line)[0] != NO_MONEY
         except StatementError:
             return False   # raised as the row is read
 
     def __call__(self, row) -> PayPalRow:
         col, header, path, line = self.col, self.header, self.path, row.line
-
-        def get(role: str) -> str:
-            return self.get(row, role)
+        c = self.cells(row)
 
         def amount(role: str) -> Decimal:
             name = header[col[role]] if col[role] is not None else role  # an optional column left out
-            return parse_amount(get(role) or "0", path, line, name, decimal_comma=self.comma)
+            return parse_amount(c[role] or "0", path, line, name, decimal_comma=self.comma)
 
-        ident = get("id")
-        if not ident:
+        if not c["id"]:
             raise StatementError(path, line, f"column {header[col['id']]}: expected the transaction id, got nothing")
-        stamp = parse_datetime(f"{get('date')} {get('time')}", (f"{self.day} %H:%M:%S", f"{self.day} %H:%M"), path,
+        stamp = parse_datetime(f"{c['date']} {c['time']}", (f"{self.day} %H:%M:%S", f"{self.day} %H:%M"), path,
                                line, f"{header[col['date']]} and {header[col['time']]}")
-        when = local_time(stamp.replace(tzinfo=zone_of(get("zone"), path, line)), self.timezone)
-        status, label = self.status(row)
+        when = local_time(stamp.replace(tzinfo=zone_of(c["zone"], path, line)), self.timezone)
+        status, label = self.status(c, line)
+        kind = kind_of(c["type"], path, line, header[col["type"]])
+        currency = currency_code(c["currency"], path, line, header[col["currency"]])
+        gross = amount("gross")
         return PayPalRow(
-            path, line, ident, when, kind_of(get("type"), path, line, header[col["type"]]), get("type"), status, label,
-            currency_code(get("currency"), path, line, header[col["currency"]]),
-            amount("gross"), amount("fee"), amount("net"), amount("balance") if get("balance") else None,
-            ref=get("ref"), name=get("name"), email=get("email") if amount("gross") > 0 else get("to_email"),
-            subject=get("subject"), invoice=get("invoice"))
+            path, line, c["id"], when, kind, c["type"], status, label, currency,
+            gross, amount("fee"), amount("net"), amount("balance") if c["balance"] else None,
+            ref=c["ref"], name=c["name"], email=c["email"] if gross > 0 else c["to_email"],
+            subject=c["subject"], invoice=c["invoice"])
