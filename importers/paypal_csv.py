@@ -95,8 +95,8 @@ class Importer(StatementImporter):
         col = {role: t.index(*names, required=role in REQUIRED) for role, names in COLUMNS.items()}
 
         out = Extraction()
-        read = self._conventions(t, col, out)
-        booking = Booking(self, out, read.conversion_ids)
+        read, conversion_ids = self._conventions(t, col, out)
+        booking = Booking(self, out, conversion_ids)
         failed_at = None   # the line of the first conversion row that could not be read
         for row in t.rows:
             if read.is_conversion(row):
@@ -115,14 +115,14 @@ class Importer(StatementImporter):
         booking.finish()
         return out
 
-    def _conventions(self, t, col: dict, out: Extraction) -> "_Reader":
+    def _conventions(self, t, col: dict, out: Extraction) -> tuple["_Reader", Ids]:
         """One pass over the rows decides the decimal comma and the date order (from the
         whole file) and finds the ids of the conversions that move money. The rows are
         then read twice more (a streamed file is never held): its conversions, booked
         and paired; every other row, each booked as it comes."""
         dates, zones, conversion_ids = DateOrder(), set(), Ids()
         money_cols = [col[role] for role in ("gross", "fee", "net", "balance") if col[role] is not None]
-        read = _Reader(t.path, t.header, col, False, "", self.config.timezone, conversion_ids)
+        read = _Reader(t.path, t.header, col, False, "", self.config.timezone)   # comma and day decided below
 
         def amount_cells():
             for r in t.rows:
@@ -133,7 +133,7 @@ class Importer(StatementImporter):
                     conversion_ids.add(clean(r.cells[col["id"]]))
         read.comma = uses_decimal_comma(amount_cells(), t.path)
         read.day = self.source.date_format or dates.format(t.path, header=t.header, zones=zones, notes=out.notes)
-        return read
+        return read, conversion_ids
 
 
 @dataclass
@@ -145,7 +145,6 @@ class _Reader:
     comma: bool
     day: str
     timezone: str
-    conversion_ids: Ids
 
     def cells(self, row) -> dict[str, str]:
         """The row's cells by role, cleaned ("" for a column the file leaves out)."""
@@ -154,16 +153,21 @@ class _Reader:
     def is_conversion(self, row) -> bool:
         return KIND_OF_TYPE.get(" ".join(clean(row.cells[self.col["type"]]).lower().split())) == "conversion"
 
-    def status(self, c: dict[str, str], line: int) -> tuple[str, str]:
-        """(BOOKED, PENDING or NO_MONEY; the words shown for it) of a row's cells."""
-        status, label = status_of(c["status"], self.path, line), c["status"] or "Completed"
-        if c["impact"].lower() in MEMO and status != NO_MONEY:  # the file says the balance did not move
-            status, label = NO_MONEY, f"{label}, Balance Impact {c['impact']}"
+    def status(self, words: str, impact: str, line: int) -> tuple[str, str]:
+        """(BOOKED, PENDING or NO_MONEY; the words shown for it) of a row's Status and
+        Balance Impact cells, cleaned."""
+        status, label = status_of(words, self.path, line), words or "Completed"
+        if impact.lower() in MEMO and status != NO_MONEY:  # the file says the balance did not move
+            status, label = NO_MONEY, f"{label}, Balance Impact {impact}"
         return status, label
 
     def moves(self, row) -> bool:
+        """Whether a row's status moves money: its two cells alone (the first pass asks it
+        of every conversion row, before any row is read whole)."""
+        cell = {role: clean(row.cells[self.col[role]]) if self.col[role] is not None else ""
+                for role in ("status", "impact")}
         try:
-            return self.status(self.cells(row), row.line)[0] != NO_MONEY
+            return self.status(cell["status"], cell["impact"], row.line)[0] != NO_MONEY
         except StatementError:
             return False   # raised as the row is read
 
@@ -180,7 +184,7 @@ class _Reader:
         stamp = parse_datetime(f"{c['date']} {c['time']}", (f"{self.day} %H:%M:%S", f"{self.day} %H:%M"), path,
                                line, f"{header[col['date']]} and {header[col['time']]}")
         when = local_time(stamp.replace(tzinfo=zone_of(c["zone"], path, line)), self.timezone)
-        status, label = self.status(c, line)
+        status, label = self.status(c["status"], c["impact"], line)
         kind = kind_of(c["type"], path, line, header[col["type"]])
         currency = currency_code(c["currency"], path, line, header[col["currency"]])
         gross = amount("gross")
