@@ -215,13 +215,13 @@ def prices_import(config_path, file, base):
 
 # The commands of the library's other folders, each defined beside its logic.
 from beanclear.exports.command import export  # noqa: E402
-from beanclear.periods.command import close, reopen  # noqa: E402
+from beanclear.periods.command import carry, close, reopen  # noqa: E402
 from beanclear.reports.command import report  # noqa: E402
 from beanclear.resolve.command import COMMANDS as _resolve_commands  # noqa: E402
 from beanclear.setup.command import init  # noqa: E402
 from beanclear.live.command import fetch_command, serve_command  # noqa: E402
 
-for _command in (init, close, reopen, report, export, fetch_command, serve_command, *_resolve_commands):
+for _command in (init, close, reopen, carry, report, export, fetch_command, serve_command, *_resolve_commands):
     main.add_command(_command)
 
 if __name__ == "__main__":

@@ -85,8 +85,15 @@ def report(entries, errors, config, options=None, load=None) -> Report:
     reconcile.Load to read and complete (default: the one the plugins left in `options`)."""
     out = [beancount_finding(e, config.root) for e in errors if not isinstance(e, FindingError)]
     load = load if load is not None else reconcile.stored_load(options)
-    out += load.report(entries) if load is not None else reconcile.find(entries, config)  # books without plugins
-    return Report(behind_holes(out, config))
+    if load is None:   # books without plugins
+        load = reconcile.Load(entries, config)
+    out += load.report(entries)
+    folded = behind_holes(out, config)
+    start = load.since(entries)
+    if start is not None:   # books carried forward: their own days, and a gap before that fails their assertions
+        held = {id(f) for f in out}
+        folded = [f for f in folded if f.date is None or f.date >= start or id(f) not in held]
+    return Report(folded)
 
 
 def behind_holes(findings: list[Finding], config) -> list[Finding]:

@@ -22,6 +22,7 @@ from beanclear.config import ConfigError, load
 from beanclear.checks.findings import Finding, apply_policy, as_errors, at_entry
 from beanclear.resolve import state as resolve_state
 from beanclear.statements.coverage import Coverage
+from beanclear.periods.forward import SINCE, stale
 
 CHECKS = {"clearing": clearing.findings, "suspense": suspense.findings, "fees": fees.findings,
           "refunds": refunds.findings, "orders": orders.findings, "fx": fx.findings}
@@ -109,6 +110,8 @@ class Walk:
             elif isinstance(entry, Price):
                 prices.append(entry)
         self.latest = latest
+        # Books carried forward to a month (periods/forward.py) start at its directive's date.
+        self.since = next((c for c in custom if c.type == SINCE), None)
         self.custom, self.prices, self.marked, self.watched, self.linked = custom, prices, marked, watching, linked
         self.sales, self.fee_of, self.converted, self.order_ids = sold, fee_of, converted, order_ids
 
@@ -246,14 +249,25 @@ class Load:
                 elif name == "fx":
                     extra = {"converted": walk.converted, "prices": walk.prices}
                 found = CHECKS[name](entries, self.config, when, index, **extra)
+                # Books carried forward show their own days: what is dated before was
+                # judged in the whole books (its acknowledgments are still used, not
+                # stale). A statement gap is kept for checking.behind_holes: an assertion
+                # after the start may fail because of it (the report then shows it).
+                start = self.since(entries)
                 out = []
                 for f in found:
                     matching = [a for ref in f.refs for a in by_key.get((f.code, ref), ())]
                     if matching:
                         self._used.update(id(a) for a in matching)
-                    out.append(replace(f, check=name, acknowledged=bool(matching)))
+                    if start is None or f.date is None or f.date >= start or f.code == "statement-gap":
+                        out.append(replace(f, check=name, acknowledged=bool(matching)))
                 self._raw[name] = out
                 self.findings[name] = apply_policy(_resolved(out, walk.marked), self.config)
+
+    def since(self, entries) -> dt.date | None:
+        """The first day of books carried forward (periods/forward.py); None for the whole books."""
+        since = self.walk(entries).since
+        return since.date if since is not None else None
 
     @property
     def complete(self) -> bool:
@@ -262,7 +276,9 @@ class Load:
     def _general_raw(self, entries, stale: bool) -> list[Finding]:
         found, bad, _ = self.acks(entries)
         out = list(bad)
-        if stale:
+        # Books carried forward do not hold what an acknowledgment of their past matched:
+        # whether one is unused is a question for the whole books.
+        if stale and self.since(entries) is None:
             for ack in found:
                 if id(ack) not in self._used:
                     out.append(Finding("stale-ack", ack.entry.date, "", "", Decimal(0), "",
@@ -364,8 +380,16 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
         found += stored.general(entries, stale=False)   # malformed acknowledgments
     if stored.complete and not was_complete:
         found += [f for f in stored.general(entries, stale=True) if f.code == "stale-ack" and f.refs]
+    start = stored.since(entries)
+    if start is not None:
+        found = [f for f in found if f.date is None or f.date >= start]
     errors = as_errors(found)
     books = os.path.dirname(options_map.get("filename") or "")
+    since = stored.walk(entries).since if first and books else None
+    if since is not None:
+        why = stale(Path(books), since, options_map.get("include", ()))
+        if why:
+            errors.insert(0, PluginConfigError(since.meta, f"beanclear: {why}", None))
     if first and books and atomic.pending(Path(books)):
         # bean-check and Fava read the files as they are: never let them pass on a write
         # a crash cut short (any beanclear command rolls it back first).

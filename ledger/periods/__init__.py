@@ -4,5 +4,7 @@
                  Beancount parse: the import asks it before every write)
     closing.py   close(): balance assertions at the month's end and a close directive;
                  reopen(): a reopen directive with the reason
-    command.py   `beanclear close YYYY-MM` and `beanclear reopen YYYY-MM --reason`
+    forward.py   carry(): the books from a month on, what came before carried forward (a
+                 ledger that loads in the time of its months, for Fava and bean-check)
+    command.py   `beanclear close YYYY-MM`, `reopen YYYY-MM --reason`, `carry YYYY-MM`
 """

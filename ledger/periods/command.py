@@ -1,4 +1,5 @@
-"""`beanclear close YYYY-MM` and `beanclear reopen YYYY-MM --reason "…"` (closing.py).
+"""`beanclear close YYYY-MM` and `beanclear reopen YYYY-MM --reason "…"` (closing.py);
+`beanclear carry YYYY-MM` (forward.py).
 
 Exit statuses: close 0 closed (or already closed), 1 while errors remain (listed),
 2 bad input (a month not YYYY-MM, an earlier month still open, no books); reopen 0,
@@ -13,6 +14,7 @@ import click
 
 from beanclear.clikit import _fail, _load, config_option
 from beanclear.periods import closing
+from beanclear.periods import forward
 
 
 def _books(config) -> None:
@@ -50,3 +52,19 @@ def reopen(config_path, month, reason):
     except closing.PeriodError as exc:
         raise _fail(f"{exc}; nothing was written" if "nothing was written" not in str(exc) else str(exc))
     click.echo(outcome.message)
+
+
+@click.command("carry")
+@config_option
+@click.argument("month")
+def carry(config_path, month):
+    """Write books/since-MONTH.beancount: the books from MONTH (YYYY-MM) on, what came
+    before carried forward, for Fava and bean-check when the whole history loads slowly."""
+    config = _load(config_path)
+    _books(config)
+    try:
+        path, message = forward.carry(config, month)
+    except closing.PeriodError as exc:
+        raise _fail(f"{exc}; nothing was written" if "nothing was written" not in str(exc) else str(exc))
+    click.echo(message)
+    click.echo(f"Open it: fava {path}")

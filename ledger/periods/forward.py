@@ -1,0 +1,222 @@
+"""The books from a month on, what came before carried forward: the ledger Fava and
+bean-check load when the whole history is too large to load after every change.
+
+    carry(config, "2026-04") writes books/since-2026-04.beancount:
+
+        <main.beancount without its per-source includes: options, plugins, the files
+         of accounts, prices, acknowledgments and periods>
+        2026-04-01 custom "beanclear-since" "2026-04" "<sha256 of the month files before>"
+        2026-02-10 * "Balances carried forward to 2026-02-11"    ; one per step, below
+          id: "opening balances carried to 2026-02-11"
+          Assets:Bank:ICBC        123456.78 CNY
+          ...
+        <every entry of the month files dated from 2026-02-11 to 2026-03-31>
+        include "wechat/2026/2026-04.beancount"                   ; each month file from
+        ...                                                       ; April on, as it is
+
+Every account ends each day with the balance the whole books give it: what the month
+files before April hold is summed into carried transactions (one the day before each
+balance assertion that the included files make before the lookback, so that it holds,
+and one the day before the lookback), and their last `lookback(config)` days are
+carried entry by entry. The lookback is longer than any window a check reads back over
+(settlement, bank and order days, the refund windows, a payout arriving late), so the
+checks judge every day from April on as the whole books do; findings dated before
+April are the closed past and are not reported (checks/reconcile.py `Load.since`).
+The books are not touched: this file only includes their files and sums what they
+hold before it.
+
+It goes stale when a month file before April changes (the digest in its directive) or
+a month file from April on is not included (a new month): the plugins say so, and
+`beanclear carry 2026-04` again brings it up to date (only its includes, without
+loading the books, when the months before are unchanged).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from beanclear.books import atomic, render
+from beanclear.periods.closing import PeriodError, month_bounds
+
+SINCE = "beanclear-since"
+EQUITY = "Equity:Opening-Balances"     # where a carried step's conversions balance
+CARRIED_ID = "opening balances carried to "   # the clearing check reads an "opening …" id as money known
+MIN_LOOKBACK = 42
+LATE_DAYS = 7          # clearing.LATE_DAYS: an equal payout arriving this late is still that payout
+SURGE_HISTORY = 7      # refunds: days of history before a day can surge
+MONTH_STEM = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+DIRECTIVE = re.compile(r'^\d{4}-\d{2}-\d{2}[ \t]+custom[ \t]+"beanclear-since"[ \t]+"(\d{4}-\d{2})"[ \t]+'
+                       r'"([0-9a-f]{64})"', re.M)
+SOURCE_INCLUDE = re.compile(r'^include[ \t]+"[^"/]+/\*/\*\.beancount"[ \t]*(;.*)?$')
+
+
+def ledger_path(root: Path, month: str) -> Path:
+    return Path(root) / f"since-{month}.beancount"
+
+
+def month_files(root: Path) -> list[tuple[str, Path]]:
+    """(YYYY-MM, path) of every source's month file, books/<source>/<YYYY>/<YYYY-MM>.beancount."""
+    out = []
+    for path in Path(root).glob("*/[0-9][0-9][0-9][0-9]/*.beancount"):
+        if MONTH_STEM.match(path.stem) and path.parent.name == path.stem[:4]:
+            out.append((path.stem, path))
+    return sorted(out, key=lambda mp: (mp[0], str(mp[1])))
+
+
+def digest(root: Path, month: str) -> str:
+    """sha256 over the month files before `month`: their paths and bytes."""
+    h = hashlib.sha256()
+    for m, path in month_files(root):
+        if m < month:
+            h.update(path.relative_to(root).as_posix().encode() + b"\0")
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            h.update(b"\0")
+    return h.hexdigest()
+
+
+def lookback(config) -> int:
+    """Days before the month carried entry by entry: past every window a check reads back."""
+    days = [MIN_LOOKBACK]
+    for ch in config.channels.values():
+        days += [ch.settlement_days + LATE_DAYS, ch.bank_days + LATE_DAYS]
+    days += [shop.order_days for shop in getattr(config, "shops", {}).values()]
+    for options in (getattr(config, "checks", None) or {}).values():
+        value = getattr(options, "days", None) if not isinstance(options, dict) else options.get("days")
+        if isinstance(value, int):
+            days.append(value + SURGE_HISTORY)
+    return max(days) + LATE_DAYS
+
+
+def carry(config, month: str, lookback_days: int | None = None) -> tuple[Path, str]:
+    """Write the books from `month` on, what came before carried forward; (its path, what was done)."""
+    month_bounds(month)   # PeriodError for anything but YYYY-MM
+    start = dt.date(int(month[:4]), int(month[5:]), 1)
+    root = config.books
+    path = ledger_path(root, month)
+    main = root / "main.beancount"
+    if not main.exists():
+        raise PeriodError(f"{main}: no books yet (run `beanclear import` first)")
+    with atomic.locked(root):
+        held = digest(root, month)
+        if path.exists():
+            old = DIRECTIVE.search(path.read_text(encoding="utf-8"))
+            if old and old.group(1) == month and old.group(2) == held:
+                text = _with_includes(path.read_text(encoding="utf-8"), root, month)
+                if text == path.read_text(encoding="utf-8"):
+                    return path, f"{path.name} is up to date; nothing was written"
+                atomic.write_files(root, {path: text})
+                return path, f"{path.name}: its includes brought up to date (the months before {month} are unchanged)"
+        text = ledger_text(config, month, start, held, lookback_days or lookback(config))
+        atomic.write_files(root, {path: text})
+    return path, f"{path.name} written: the books from {start} on, what came before carried forward"
+
+
+def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> str:
+    from beancount import loader
+    from beancount.core import data
+    from beancount.parser import printer
+    root = config.books
+    main = (root / "main.beancount").read_text(encoding="utf-8")
+    before = {str(p.resolve()) for m, p in month_files(root) if m < month}
+    entries, errors, _ = loader._load([(str((root / "main.beancount").resolve()), True)], None, None, None)
+    window = start - dt.timedelta(days=days)
+    steps = sorted({e.date for e in entries if isinstance(e, data.Balance) and e.date <= window
+                    and e.meta.get("filename") not in before})
+    steps += [window] if not steps or steps[-1] != window else []
+    sums: list[dict] = [dict() for _ in steps]
+    carried = []
+    for entry in entries:
+        if entry.meta.get("filename") not in before:
+            continue
+        if isinstance(entry, data.Pad):
+            raise PeriodError(f"{entry.meta['filename']}:{entry.meta['lineno']}: a pad before {start} "
+                              f"cannot be carried forward; replace it with a transaction")
+        if isinstance(entry, data.Transaction):
+            if entry.date >= window:
+                carried.append(entry)
+                continue
+            step = sums[bisect.bisect_right(steps, entry.date)]
+            for p in entry.postings:
+                if p.cost is not None and p.cost.number is not None:
+                    raise PeriodError(f"{entry.meta['filename']}:{entry.meta['lineno']}: a lot held at cost "
+                                      f"cannot be carried forward by its units")
+                key = (p.account, p.units.currency)
+                step[key] = step.get(key, Decimal(0)) + p.units.number
+        elif isinstance(entry, data.Balance) and entry.date < window:
+            continue   # proved in the whole books; the carried balances are the same numbers
+        else:
+            carried.append(entry)
+    out = [_header(month, start, days), *_main_lines(main),
+           f"\n{start} custom {render.quote(SINCE)} {render.quote(month)} {render.quote(held)}\n"]
+    if not any(isinstance(e, data.Open) and e.account == EQUITY for e in entries):
+        out.append(f"\n{steps[0] - dt.timedelta(days=1)} open {EQUITY}\n")
+    out += [_balances_text(day - dt.timedelta(days=1), day, step) for day, step in zip(steps, sums)]
+    out.append("\n")
+    out += [printer.format_entry(e) + "\n" for e in carried]
+    return _with_includes("".join(out), root, month)
+
+
+def _header(month: str, start: dt.date, days: int) -> str:
+    return (f"; The books from {start} on, written by `beanclear carry {month}`: do not edit (edit the files it\n"
+            f"; includes). What the month files before {start} hold is carried forward: their last {days}\n"
+            f"; days entry by entry, before that as balances. Findings dated before {start} are not shown.\n")
+
+
+def _main_lines(main: str) -> list[str]:
+    lines = [line for line in main.splitlines(keepends=True) if not SOURCE_INCLUDE.match(line.rstrip("\n"))]
+    return [line if line.endswith("\n") else line + "\n" for line in lines]
+
+
+def _balances_text(day: dt.date, to: dt.date, step: dict) -> str:
+    """One balanced transaction of the units summed, by account; what the conversions
+    leave unbalanced in a currency goes to Equity:Opening-Balances."""
+    rest: dict[str, Decimal] = {}
+    lines = []
+    for (account, currency), number in sorted(step.items()):
+        rest[currency] = rest.get(currency, Decimal(0)) + number
+        if number:
+            lines.append(f"  {account.ljust(render.ACCOUNT_WIDTH)}{render.amount_text(number, currency)}\n")
+    for currency, number in sorted(rest.items()):
+        if number:
+            lines.append(f"  {EQUITY.ljust(render.ACCOUNT_WIDTH)}"
+                         f"{render.amount_text(-number, currency)}\n")
+    if not lines:
+        return ""
+    head = (f"\n{day} * {render.quote(f'Balances carried forward to {to}')}\n"
+            f"  id: {render.quote(CARRIED_ID + str(to))}\n")
+    return head + "".join(lines)
+
+
+def _with_includes(text: str, root: Path, month: str) -> str:
+    """The text with exactly one include per month file from `month` on, at its end."""
+    lines = [line for line in text.splitlines(keepends=True) if not _MONTH_INCLUDE.match(line)]
+    while lines and lines[-1].strip() == "":
+        lines.pop()
+    includes = [f'include "{p.relative_to(root).as_posix()}"\n' for m, p in month_files(root) if m >= month]
+    return "".join(lines) + "\n" + "".join(includes)
+
+
+_MONTH_INCLUDE = re.compile(r'^include[ \t]+"[^"/]+/\d{4}/\d{4}-\d{2}\.beancount"[ \t]*\n?$')
+
+
+def stale(root: Path, directive, includes) -> str | None:
+    """Why books carried forward (their `beanclear-since` directive) no longer show the books, if they do not."""
+    values = [v.value for v in directive.values]
+    month, recorded = (values + ["", ""])[:2]
+    loaded = {str(Path(p).resolve()) for p in includes}
+    missing = [p.relative_to(root).as_posix() for m, p in month_files(root)
+               if m >= month and str(p.resolve()) not in loaded]
+    if missing:
+        return (f"these books from {month} leave out {missing[0]}{f' and {len(missing) - 1} more' if len(missing) > 1 else ''}: "
+                f"run `beanclear carry {month}` to include it")
+    if digest(root, month) != recorded:
+        return (f"the month files before {month} changed since they were carried forward: run "
+                f"`beanclear carry {month}` again")
+    return None

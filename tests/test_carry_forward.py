@@ -1,0 +1,185 @@
+"""`beanclear carry YYYY-MM` (periods/forward.py): the books from a month on, what came
+before carried forward. They must judge their own days exactly as the whole books do,
+keep every account's balances, leave the books untouched, and say when they go stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import beanclear, snapshot
+
+from beanclear import books
+from beanclear.checks import checking
+from beanclear.config import load as load_config
+from beanclear.periods import forward
+
+
+@pytest.fixture(scope="module")
+def problems_demo(demo_copy):
+    return demo_copy()
+
+
+@pytest.fixture(scope="module")
+def clean_demo(demo_copy):
+    return demo_copy(problems=False)
+
+
+@pytest.fixture
+def merchant(problems_demo, tmp_path):
+    shutil.copytree(problems_demo, tmp_path / "m")
+    return tmp_path / "m"
+
+
+@pytest.fixture
+def clean(clean_demo, tmp_path, monkeypatch):
+    monkeypatch.setenv("USER", "alice")
+    shutil.copytree(clean_demo, tmp_path / "m")
+    return tmp_path / "m"
+
+
+def _key(f):
+    return f.code, f.date, f.refs, f.amount, f.acknowledged
+
+
+def _balances(entries) -> dict:
+    out: dict = {}
+    for entry in entries:
+        for p in getattr(entry, "postings", ()):
+            key = (p.account, p.units.currency)
+            out[key] = out.get(key, 0) + p.units.number
+    return {k: v for k, v in out.items() if v and k[0] != forward.EQUITY}
+
+
+def compare(root: Path, month: str, lookback: int | None = None):
+    """(findings of the whole books from the month's first day, those of the books
+    carried forward to it, both books' balances, the carried books' entries and findings)."""
+    config = load_config(root / "config.yaml")
+    start = dt.date(int(month[:4]), int(month[5:]), 1)
+    entries, errors, options = books.load(config.books / "main.beancount")
+    whole = checking.report(entries, errors, config, options).findings
+    path, _ = forward.carry(config, month, lookback)
+    v_entries, v_errors, v_options = books.load(path)
+    seen = checking.report(v_entries, v_errors, config, v_options).findings
+    return ([_key(f) for f in whole if f.date is None or f.date >= start],
+            [_key(f) for f in seen if f.date is None or f.date >= start],
+            (_balances(entries), _balances(v_entries)), v_entries, seen)
+
+
+def test_the_books_from_march_judge_march_as_the_whole_books_do(merchant):
+    books_before = snapshot(merchant / "books")
+    whole, seen, (b_whole, b_carried), v_entries, found = compare(merchant, "2026-03")
+    assert whole and sorted(seen, key=str) == sorted(whole, key=str)
+    assert b_carried == b_whole
+    assert not [f for f in found if f.code == "beancount"]
+    assert not [f for f in found if f.date is not None and f.date < dt.date(2026, 3, 1)]
+    # the books are untouched: one file more
+    after = snapshot(merchant / "books")
+    assert set(after) - set(books_before) == {"since-2026-03.beancount"}
+    assert all(after[name] == books_before[name] for name in books_before)
+    # January's first days are carried as balances, the rest entry by entry
+    carried = [e for e in v_entries if str(e.meta.get("id", "")).startswith(forward.CARRIED_ID)]
+    assert [e.date for e in carried] == [dt.date(2026, 3, 1) - dt.timedelta(days=forward.lookback(
+        load_config(merchant / "config.yaml")) + 1)]
+    ours = [e for e in v_entries if e.meta["filename"].endswith("since-2026-03.beancount") and hasattr(e, "postings")]
+    assert min(e.date for e in ours if e not in carried) > carried[0].date
+
+
+def test_an_acknowledged_finding_before_the_start_is_not_a_stale_ack_after_it(merchant):
+    config = load_config(merchant / "config.yaml")
+    entries, errors, options = books.load(config.books / "main.beancount")
+    early = next(f for f in checking.report(entries, errors, config, options).findings
+                 if f.date and f.date < dt.date(2026, 3, 1) and f.refs and f.code != "statement-gap")
+    assert beanclear(merchant, "ack", early.code, early.refs[0], "--reason", "seen in February").exit_code == 0
+    _, _, _, _, found = compare(merchant, "2026-03")
+    assert not [f for f in found if f.code == "stale-ack"]
+
+
+def test_assertions_of_closed_months_hold_when_carried_forward(clean):
+    """A closed month's balance assertions (periods.beancount, included as
+    it is) fall before the lookback: balances are carried in steps, one the day before
+    each, so every assertion holds."""
+    assert beanclear(clean, "close", "2026-01").exit_code == 0
+    whole, seen, (b_whole, b_carried), v_entries, found = compare(clean, "2026-03", lookback=10)
+    assert not [f for f in found if f.code == "beancount"], [f.message for f in found if f.code == "beancount"]
+    assert b_carried == b_whole and seen == whole
+    carried = [e.date for e in v_entries if str(e.meta.get("id", "")).startswith(forward.CARRIED_ID)]
+    assert carried == [dt.date(2026, 1, 31), dt.date(2026, 2, 18)]
+
+
+def _month_line(root: Path, day: str) -> None:
+    """A bank line in a month of its own (the demo's statements end in April), as an import writes it."""
+    path = root / "books" / "icbc" / day[:4] / f"{day[:7]}.beancount"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'{day} * "房租" "房租"\n  id: "late-{day}"\n  Assets:Bank:ICBC  -100.00 CNY\n'
+                    f"  Expenses:Rent  100.00 CNY\n", encoding="utf-8")
+
+
+def _stale_messages(path: Path) -> list[str]:
+    _, errors, _ = books.load(path)
+    return [e.message for e in errors if e.message.startswith("beanclear: ")]
+
+
+def test_a_new_month_is_stale_until_carry_again_includes_it(clean):
+    result = beanclear(clean, "carry", "2026-02")
+    assert result.exit_code == 0, result.output
+    path = clean / "books" / "since-2026-02.beancount"
+    assert _stale_messages(path) == []
+    before = path.read_text(encoding="utf-8")
+    _month_line(clean, "2026-07-02")
+    assert _stale_messages(path) == ["beanclear: these books from 2026-02 leave out icbc/2026/2026-07.beancount: "
+                                     "run `beanclear carry 2026-02` to include it"]
+    result = beanclear(clean, "carry", "2026-02")
+    assert "its includes brought up to date" in result.output
+    after = path.read_text(encoding="utf-8")
+    assert after == before + 'include "icbc/2026/2026-07.beancount"\n'
+    assert _stale_messages(path) == []
+    assert "up to date; nothing was written" in beanclear(clean, "carry", "2026-02").output
+
+
+def test_a_change_before_the_start_is_stale_until_carried_again(clean):
+    assert beanclear(clean, "carry", "2026-03").exit_code == 0
+    path = clean / "books" / "since-2026-03.beancount"
+    january = next((clean / "books").glob("icbc/2026/2026-01.beancount"))
+    january.write_text(january.read_text(encoding="utf-8") + "; a note\n", encoding="utf-8")
+    assert _stale_messages(path) == ["beanclear: the month files before 2026-03 changed since they were carried "
+                                     "forward: run `beanclear carry 2026-03` again"]
+    result = beanclear(clean, "carry", "2026-03")
+    assert "written: the books from 2026-03-01 on" in result.output
+    assert _stale_messages(path) == []
+
+
+@pytest.mark.parametrize("month", ["2026-13", "march", ""])
+def test_a_bad_month_is_exit_2_and_nothing_written(clean, month):
+    before = snapshot(clean / "books")
+    result = beanclear(clean, "carry", month)
+    assert result.exit_code == 2 and "expected YYYY-MM" in result.output
+    assert snapshot(clean / "books") == before
+
+
+def test_a_long_simulated_merchant_judged_the_same_from_every_month(tmp_path):
+    """A simulated merchant of 150 days (shape and problems drawn from a seed): the books
+    carried forward to each of its months judge from that month on as the whole books do."""
+    from beanclear.simulation import config as config_mod
+    from beanclear.simulation.shape import draw
+    from beanclear.simulation.truth import build
+    from beanclear.simulation.writers import write_all
+    from beanclear import cli
+    from click.testing import CliRunner
+    shape = draw(21321, "small")
+    shape.days = 150
+    config_mod.write(shape, tmp_path / "config.yaml")
+    write_all(build(shape, False), tmp_path / "statements")
+    result = CliRunner().invoke(cli.main, ["import", "-c", str(tmp_path / "config.yaml"), str(tmp_path / "statements")])
+    assert result.exit_code == 0, result.output
+    months = sorted({p.stem for p in (tmp_path / "books").glob("*/*/*.beancount")})
+    judged = 0
+    for month in months[2:]:
+        whole, seen, balances, _, found = compare(tmp_path, month)
+        assert sorted(seen, key=str) == sorted(whole, key=str), month
+        assert balances[0] == balances[1], month
+        judged += len(whole)
+    assert judged
