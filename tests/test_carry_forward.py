@@ -88,6 +88,23 @@ def test_the_books_from_march_judge_march_as_the_whole_books_do(merchant):
     assert min(e.date for e in ours if e not in carried) > carried[0].date
 
 
+def test_the_daily_sales_and_refunds_are_the_whole_books_from_the_lookback_on(merchant):
+    """The carried balances are money that was there, not a day's sales: the refund
+    checks' series and the page's charts start at the lookback, as in the whole books."""
+    from beanclear.checks import reconcile
+    config = load_config(merchant / "config.yaml")
+    entries, _, _ = books.load(config.books / "main.beancount")
+    path, _ = forward.carry(config, "2026-03")
+    carried, _, _ = books.load(path)
+    window = dt.date(2026, 3, 1) - dt.timedelta(days=forward.lookback(config))
+
+    def series(entries, since=None):
+        out = reconcile.Load(entries, config).daily(entries)
+        return {key: ({d: v for d, v in s.sales.items() if since is None or d >= since},
+                      {d: v for d, v in s.refunds.items() if since is None or d >= since}) for key, s in out.items()}
+    assert series(carried) == series(entries, window)
+
+
 def test_an_acknowledged_finding_before_the_start_is_not_a_stale_ack_after_it(merchant):
     config = load_config(merchant / "config.yaml")
     entries, errors, options = books.load(config.books / "main.beancount")
@@ -183,3 +200,20 @@ def test_a_long_simulated_merchant_judged_the_same_from_every_month(tmp_path):
         assert balances[0] == balances[1], month
         judged += len(whole)
     assert judged
+
+
+def test_an_import_of_a_new_month_joins_the_books_carried_forward(clean):
+    """What an import adds after the start shows in the ledger open in Fava: the new
+    month file's include goes in with the import's own write."""
+    assert beanclear(clean, "carry", "2026-03").exit_code == 0
+    path = clean / "books" / "since-2026-03.beancount"
+    before = path.read_text(encoding="utf-8")
+    statement = clean / "icbc-july.csv"
+    header = "交易日期,交易流水号,摘要,对方户名,收入金额,支出金额,余额"
+    statement.write_bytes("\n".join(["中国工商银行账户明细", "账号：6222021001123456789", "户名：清风茶舍",
+                                     "起止日期：2026-07-02 至 2026-07-02", "", header,
+                                     "2026-07-02,2026070209999,房租,上海某某置业有限公司,,100.00,"]).encode("gb18030"))
+    result = beanclear(clean, "import", str(statement), "--force")
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == before + 'include "icbc/2026/2026-07.beancount"\n'
+    assert _stale_messages(path) == []

@@ -24,7 +24,7 @@ from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, paused_gc, read_text
 from beanclear.statements import belonging, coverage, openings
-from beanclear.periods import closed
+from beanclear.periods import closed, forward
 
 
 @dataclass
@@ -255,6 +255,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             for result in live:
                 books.plan(result.importer.source.name, result.covered, changes, result.planned)
             books.add_openings(config, openings, changes)
+            forward.follow(config.books, changes)   # ledgers carried forward include new months
             if changes:
                 atomic.write_files(config.books, changes)
     return results + priced

@@ -11,6 +11,9 @@ from beancount.core import data
 ACCOUNT_WIDTH = 36
 NUMBER_WIDTH = 14
 HIDDEN_META = {"filename", "lineno"}
+# Beancount's flag of a summarising entry: balances carried forward (periods/forward.py),
+# money that was there, not a sale, a refund or a payout of that day.
+SUMMARY_FLAG = "S"
 
 
 def quote(text: str) -> str:

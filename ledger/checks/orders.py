@@ -35,6 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from beancount.core import data
 
+from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks.clearing import REF_KEYS, Item, _money, order_key, refs
 from beanclear.checks.findings import Finding, at_entry
 from beanclear.statements.coverage import QUIET_DAYS, Coverage
@@ -63,7 +64,10 @@ class ChannelSales:
 
     def of(self, entry: data.Transaction):
         """(channel, its sale-side postings), or None for an entry of no channel: the
-        channel of the first posting to an account in `by_account`."""
+        channel of the first posting to an account in `by_account`. Balances carried
+        forward (render.SUMMARY_FLAG) are of no channel: they sold nothing that day."""
+        if entry.flag == SUMMARY_FLAG:
+            return None
         for p in entry.postings:
             channel = self.by_account.get(p.account)
             if channel is not None:

@@ -18,6 +18,7 @@ from beancount.core import data
 
 from beanclear.checks import acks, clearing, fees, fx, orders, refunds, suspense
 from beanclear.books import atomic
+from beanclear.books.render import SUMMARY_FLAG
 from beanclear.config import ConfigError, load
 from beanclear.checks.findings import Finding, apply_policy, as_errors, at_entry
 from beanclear.resolve import state as resolve_state
@@ -100,7 +101,7 @@ class Walk:
                     watching.append(entry)
                 if receivable and entry.links:
                     linked.append(entry)
-                if channel is not None:
+                if channel is not None and entry.flag != SUMMARY_FLAG:   # carried balances sold nothing
                     sold.append((entry, channel, sales.side_of(entry, channel)))
                 if priced or "fx-pair" in meta:
                     converted.append(entry)

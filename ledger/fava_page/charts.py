@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
+from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks import refunds
 from beanclear.checks.orders import ChannelSales
 
@@ -53,7 +54,7 @@ def daily_money(entries, config, series: dict | None = None, sales: list | None 
         sold(entry, channel, sale_side)
     of = ChannelSales(config).of if sales is None else None
     for entry in entries:
-        if not isinstance(entry, data.Transaction):
+        if not isinstance(entry, data.Transaction) or entry.flag == SUMMARY_FLAG:   # carried balances: no day's money
             continue
         if of is not None:
             found = of(entry)

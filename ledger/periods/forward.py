@@ -41,14 +41,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from beanclear.books import atomic, render
+from beanclear.checks.clearing import LATE_DAYS   # an equal payout arriving this late is still that payout
 from beanclear.periods.closing import PeriodError, month_bounds
 
 SINCE = "beanclear-since"
 EQUITY = "Equity:Opening-Balances"     # where a carried step's conversions balance
 CARRIED_ID = "opening balances carried to "   # the clearing check reads an "opening …" id as money known
-MIN_LOOKBACK = 42
-LATE_DAYS = 7          # clearing.LATE_DAYS: an equal payout arriving this late is still that payout
 SURGE_HISTORY = 7      # refunds: days of history before a day can surge
+MIN_LOOKBACK = 28 + SURGE_HISTORY   # refund-surge's default window, and its history
 MONTH_STEM = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 DIRECTIVE = re.compile(r'^\d{4}-\d{2}-\d{2}[ \t]+custom[ \t]+"beanclear-since"[ \t]+"(\d{4}-\d{2})"[ \t]+'
                        r'"([0-9a-f]{64})"', re.M)
@@ -65,7 +65,7 @@ def month_files(root: Path) -> list[tuple[str, Path]]:
     for path in Path(root).glob("*/[0-9][0-9][0-9][0-9]/*.beancount"):
         if MONTH_STEM.match(path.stem) and path.parent.name == path.stem[:4]:
             out.append((path.stem, path))
-    return sorted(out, key=lambda mp: (mp[0], str(mp[1])))
+    return sorted(out, key=_in_order)
 
 
 def digest(root: Path, month: str) -> str:
@@ -86,11 +86,11 @@ def lookback(config) -> int:
     days = [MIN_LOOKBACK]
     for ch in config.channels.values():
         days += [ch.settlement_days + LATE_DAYS, ch.bank_days + LATE_DAYS]
-    days += [shop.order_days for shop in getattr(config, "shops", {}).values()]
-    for options in (getattr(config, "checks", None) or {}).values():
-        value = getattr(options, "days", None) if not isinstance(options, dict) else options.get("days")
-        if isinstance(value, int):
-            days.append(value + SURGE_HISTORY)
+    days += [shop.order_days for shop in config.shops.values()]
+    for check in config.checks.values():
+        value = check.limits.get("days")   # the refund checks' windows
+        if value is not None:
+            days.append(int(value) + SURGE_HISTORY)
     return max(days) + LATE_DAYS
 
 
@@ -189,18 +189,46 @@ def _balances_text(day: dt.date, to: dt.date, step: dict) -> str:
                          f"{render.amount_text(-number, currency)}\n")
     if not lines:
         return ""
-    head = (f"\n{day} * {render.quote(f'Balances carried forward to {to}')}\n"
+    head = (f"\n{day} {render.SUMMARY_FLAG} {render.quote(f'Balances carried forward to {to}')}\n"
             f"  id: {render.quote(CARRIED_ID + str(to))}\n")
     return head + "".join(lines)
 
 
-def _with_includes(text: str, root: Path, month: str) -> str:
-    """The text with exactly one include per month file from `month` on, at its end."""
+def _with_includes(text: str, root: Path, month: str, created: tuple[Path, ...] = ()) -> str:
+    """The text with exactly one include per month file from `month` on (those on disk
+    and those a write is creating), at its end."""
     lines = [line for line in text.splitlines(keepends=True) if not _MONTH_INCLUDE.match(line)]
     while lines and lines[-1].strip() == "":
         lines.pop()
-    includes = [f'include "{p.relative_to(root).as_posix()}"\n' for m, p in month_files(root) if m >= month]
+    files = set(month_files(root)) | {(p.stem, p) for p in created}
+    includes = [f'include "{p.relative_to(root).as_posix()}"\n' for m, p in sorted(files, key=_in_order) if m >= month]
     return "".join(lines) + "\n" + "".join(includes)
+
+
+def _in_order(month_path: tuple[str, Path]) -> tuple[str, str]:
+    return month_path[0], str(month_path[1])
+
+
+def follow(root: Path, changes: dict) -> None:
+    """Add to a write (atomic.write_files' `changes`) the include lines its new month
+    files need in the books carried forward to a month before them: a ledger open in
+    Fava shows what an import adds after its start. A change to a month before the
+    start is not followed: the ledger says it is stale until `beanclear carry` again."""
+    root = Path(root)
+    created = tuple(p for p in changes if _is_month_file(root, p) and not p.exists())
+    if not created:
+        return
+    for path in sorted(root.glob("since-*.beancount")):
+        found = DIRECTIVE.search(path.read_text(encoding="utf-8")) if path not in changes else None
+        if found and any(p.stem >= found.group(1) for p in created):
+            text = path.read_text(encoding="utf-8")
+            changes[path] = _with_includes(text, root, found.group(1), created)
+
+
+def _is_month_file(root: Path, path: Path) -> bool:
+    path = Path(path)
+    return (path.suffix == ".beancount" and bool(MONTH_STEM.match(path.stem)) and path.parent.name == path.stem[:4]
+            and path.parent.parent.parent == root)
 
 
 _MONTH_INCLUDE = re.compile(r'^include[ \t]+"[^"/]+/\d{4}/\d{4}-\d{2}\.beancount"[ \t]*\n?$')

@@ -1,0 +1,96 @@
+"""The books from a month on (`beanclear carry`) against the whole books: how long Fava's
+load (Beancount's loader with the plugins) takes on each, and whether both find the
+same from that month on.
+
+    .venv/bin/python benchmarks/bench_carry.py --out /tmp/large02 [--month 2025-12] [--profile 30]
+
+`--out` is a merchant's folder with config.yaml and books/ (a bench_large.py --out, or
+any simulated merchant). Each measurement runs in a fresh process (harness.py):
+
+  carry   forward.carry: one load of the whole books, and the ledger written
+  whole   Beancount's loader with the plugins on main.beancount, then the report
+  since   the same on books/since-MONTH.beancount
+
+and prints each figure with the whole books' load as its reference, and whether the
+findings dated from the month on are the same (a digest of code, date, refs, amount).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
+
+
+def child(kind: str, out: Path, month: str) -> dict:
+    from beanclear import books
+    from beanclear import config as config_mod
+    from beanclear.checks import checking
+    from beanclear.periods import forward
+    config = config_mod.load(out / "config.yaml")
+    path = forward.ledger_path(config.books, month)
+    if kind == "carry":
+        path.unlink(missing_ok=True)
+        return harness.timed(kind, lambda: {"lines": _lines(forward.carry(config, month)[0])})
+    start = dt.date(int(month[:4]), int(month[5:]), 1)
+
+    def work():
+        entries, errors, options = books.load(path if kind == "since" else config.books / "main.beancount")
+        found = checking.report(entries, errors, config, options).findings
+        keys = sorted(repr((f.code, f.date, f.refs, f.amount, f.acknowledged)) for f in found
+                      if f.date is None or f.date >= start)
+        return {"entries": len(entries), "findings_from": len(keys),
+                "digest": hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]}
+    return harness.timed(kind, work)
+
+
+def _lines(path: Path) -> int:
+    with open(path, encoding="utf-8") as fh:
+        return sum(1 for _ in fh)
+
+
+def last_month(books: Path) -> str:
+    from beanclear.periods import forward
+    return forward.month_files(books)[-1][0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="a merchant's folder: config.yaml and books/")
+    parser.add_argument("--month", help="YYYY-MM (default: the books' last month)")
+    parser.add_argument("--timeout", type=float, default=7200, help="seconds allowed per measurement")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    harness.add_profile_flag(parser)
+    args = parser.parse_args()
+    harness.use_profile(args)
+    out = args.out.resolve()
+    month = args.month or last_month(out / "books")
+    if args.child:
+        print(json.dumps(child(args.child, out, month)))
+        return
+    print(f"The books of {out} from {month} on, against the whole books; CPU seconds.", flush=True)
+    carried = harness.measure(__file__, "carry", out, args.timeout, "--month", month)
+    harness.show(carried)
+    whole = harness.measure(__file__, "whole", out, args.timeout, "--month", month)
+    harness.show(whole, "Fava's load of the whole books, and the report")
+    since = harness.measure(__file__, "since", out, args.timeout, "--month", month)
+    harness.show(since, f"{harness.ratio(since, whole, 'the whole books')}")
+    print(harness.ratio_line(f"load from {month} on", since["cpu"], "the whole books' load", whole["cpu"]))
+    print(harness.ratio_line("carry (once per stale ledger)", carried["cpu"], "the whole books' load", whole["cpu"]))
+    same = since["digest"] == whole["digest"]
+    print(f"findings from {month} on: whole {whole['findings_from']:,}, carried {since['findings_from']:,}; "
+          f"the same: {same}", flush=True)
+    if not same:
+        raise SystemExit("the books carried forward judge the month differently from the whole books")
+
+
+if __name__ == "__main__":
+    main()
