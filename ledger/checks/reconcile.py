@@ -388,7 +388,7 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
     books = os.path.dirname(options_map.get("filename") or "")
     since = stored.walk(entries).since if first and books else None
     if since is not None:
-        why = stale(Path(books), since, options_map.get("include", ()))
+        why = stale(Path(books), since, options_map.get("include", ()), config)
         if why:
             errors.insert(0, PluginConfigError(since.meta, f"beanclear: {why}", None))
     if first and books and atomic.pending(Path(books)):

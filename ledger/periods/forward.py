@@ -5,8 +5,8 @@ bean-check load when the whole history is too large to load after every change.
 
         <main.beancount without its per-source includes: options, plugins, the files
          of accounts, prices, acknowledgments and periods>
-        2026-04-01 custom "beanclear-since" "2026-04" "<sha256 of the month files before>"
-        2026-02-10 * "Balances carried forward to 2026-02-11"    ; one per step, below
+        2026-04-01 custom "beanclear-since" "2026-04" "<sha256 of the month files before>" 42
+        2026-02-10 S "Balances carried forward to 2026-02-11"    ; one per step, below
           id: "opening balances carried to 2026-02-11"
           Assets:Bank:ICBC        123456.78 CNY
           ...
@@ -25,8 +25,9 @@ April are the closed past and are not reported (checks/reconcile.py `Load.since`
 The books are not touched: this file only includes their files and sums what they
 hold before it.
 
-It goes stale when a month file before April changes (the digest in its directive) or
-a month file from April on is not included (a new month): the plugins say so, and
+It goes stale when a month file before April changes (the digest in its directive), a
+month file from April on is not included (a new month), or the config's windows grow
+past the days carried (the lookback in its directive): the plugins say so, and
 `beanclear carry 2026-04` again brings it up to date (only its includes, without
 loading the books, when the months before are unchanged).
 """
@@ -51,7 +52,7 @@ SURGE_HISTORY = 7      # refunds: days of history before a day can surge
 MIN_LOOKBACK = 28 + SURGE_HISTORY   # refund-surge's default window, and its history
 MONTH_STEM = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 DIRECTIVE = re.compile(r'^\d{4}-\d{2}-\d{2}[ \t]+custom[ \t]+"beanclear-since"[ \t]+"(\d{4}-\d{2})"[ \t]+'
-                       r'"([0-9a-f]{64})"', re.M)
+                       r'"([0-9a-f]{64})"[ \t]+(\d+)', re.M)
 SOURCE_INCLUDE = re.compile(r'^include[ \t]+"[^"/]+/\*/\*\.beancount"[ \t]*(;.*)?$')
 
 
@@ -104,16 +105,16 @@ def carry(config, month: str, lookback_days: int | None = None) -> tuple[Path, s
     if not main.exists():
         raise PeriodError(f"{main}: no books yet (run `beanclear import` first)")
     with atomic.locked(root):
-        held = digest(root, month)
+        held, days = digest(root, month), lookback_days or lookback(config)
         if path.exists():
             old = DIRECTIVE.search(path.read_text(encoding="utf-8"))
-            if old and old.group(1) == month and old.group(2) == held:
+            if old and (old.group(1), old.group(2), int(old.group(3))) == (month, held, days):
                 text = _with_includes(path.read_text(encoding="utf-8"), root, month)
                 if text == path.read_text(encoding="utf-8"):
                     return path, f"{path.name} is up to date; nothing was written"
                 atomic.write_files(root, {path: text})
                 return path, f"{path.name}: its includes brought up to date (the months before {month} are unchanged)"
-        text = ledger_text(config, month, start, held, lookback_days or lookback(config))
+        text = ledger_text(config, month, start, held, days)
         atomic.write_files(root, {path: text})
     return path, f"{path.name} written: the books from {start} on, what came before carried forward"
 
@@ -125,7 +126,15 @@ def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> str
     root = config.books
     main = (root / "main.beancount").read_text(encoding="utf-8")
     before = {str(p.resolve()) for m, p in month_files(root) if m < month}
-    entries, errors, _ = loader._load([(str((root / "main.beancount").resolve()), True)], None, None, None)
+    # Loaded without the plugin lines: the checks' work is not needed here, and an entry a
+    # plugin makes is made again when the ledger loads (the ledger keeps them), never summed.
+    # The name ends in .new: a crash's leftover is swept by the next command (atomic._sweep).
+    bare = root / ".carry-main.beancount.new"
+    bare.write_text(re.sub(r"(?m)^plugin[ \t].*\n?", "", main), encoding="utf-8")
+    try:
+        entries, _, _ = loader._load([(str(bare.resolve()), True)], None, None, None)
+    finally:
+        bare.unlink(missing_ok=True)
     window = start - dt.timedelta(days=days)
     steps = sorted({e.date for e in entries if isinstance(e, data.Balance) and e.date <= window
                     and e.meta.get("filename") not in before})
@@ -154,7 +163,7 @@ def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> str
         else:
             carried.append(entry)
     out = [_header(month, start, days), *_main_lines(main),
-           f"\n{start} custom {render.quote(SINCE)} {render.quote(month)} {render.quote(held)}\n"]
+           f"\n{start} custom {render.quote(SINCE)} {render.quote(month)} {render.quote(held)} {days}\n"]
     if not any(isinstance(e, data.Open) and e.account == EQUITY for e in entries):
         out.append(f"\n{steps[0] - dt.timedelta(days=1)} open {EQUITY}\n")
     out += [_balances_text(day - dt.timedelta(days=1), day, step) for day, step in zip(steps, sums)]
@@ -234,10 +243,10 @@ def _is_month_file(root: Path, path: Path) -> bool:
 _MONTH_INCLUDE = re.compile(r'^include[ \t]+"[^"/]+/\d{4}/\d{4}-\d{2}\.beancount"[ \t]*\n?$')
 
 
-def stale(root: Path, directive, includes) -> str | None:
+def stale(root: Path, directive, includes, config) -> str | None:
     """Why books carried forward (their `beanclear-since` directive) no longer show the books, if they do not."""
     values = [v.value for v in directive.values]
-    month, recorded = (values + ["", ""])[:2]
+    month, recorded, days = (values + ["", "", 0])[:3]
     loaded = {str(Path(p).resolve()) for p in includes}
     missing = [p.relative_to(root).as_posix() for m, p in month_files(root)
                if m >= month and str(p.resolve()) not in loaded]
@@ -247,4 +256,7 @@ def stale(root: Path, directive, includes) -> str | None:
     if digest(root, month) != recorded:
         return (f"the month files before {month} changed since they were carried forward: run "
                 f"`beanclear carry {month}` again")
+    if lookback(config) > days:
+        return (f"the checks now read back {lookback(config)} days (config.yaml), more than the {days} carried "
+                f"entry by entry: run `beanclear carry {month}` again")
     return None
