@@ -236,3 +236,24 @@ def test_an_import_of_a_new_month_joins_the_books_carried_forward(clean):
     assert result.exit_code == 0, result.output
     assert path.read_text(encoding="utf-8") == before + 'include "icbc/2026/2026-07.beancount"\n'
     assert _stale_messages(path) == []
+
+
+def test_favas_reconciliation_page_on_the_books_from_march(merchant):
+    """`fava books/since-2026-03.beancount`: the page loads, and its findings table is the
+    carried books' report (March on), as on the whole books it is theirs."""
+    fava_application = pytest.importorskip("fava.application")
+    from fava_util import PAGE
+    from test_fava_page import rows
+    config = load_config(merchant / "config.yaml")
+    path, _ = forward.carry(config, "2026-03")
+    app = fava_application.create_app([path], load=True)
+    app.testing = True
+    client = app.test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    response = client.get(f"/{slug}/{PAGE}")
+    assert response.status_code == 200
+    entries, errors, options = books.load(path)
+    report = checking.report(entries, errors, config, options).findings
+    shown = rows(response.get_data(as_text=True), "bc-finding")
+    assert report and [(r["code"], r["severity"], r["source"]) for r in shown] == [
+        (f.code, f.severity, f.source) for f in report]
