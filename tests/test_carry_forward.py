@@ -160,7 +160,11 @@ def test_a_new_month_is_stale_until_carry_again_includes_it(clean):
 
 
 def test_a_change_before_the_start_is_stale_until_carried_again(clean):
-    assert beanclear(clean, "carry", "2026-03").exit_code == 0
+    result = beanclear(clean, "carry", "2026-03")
+    assert result.exit_code == 0
+    assert ("since-2026-03.beancount written: the books from 2026-03-01 on, what came before carried forward; "
+            "2026-01, 2026-02 are not closed: findings dated before 2026-03-01 are not shown here "
+            "(`beanclear check` lists them)") in result.output
     path = clean / "books" / "since-2026-03.beancount"
     january = next((clean / "books").glob("icbc/2026/2026-01.beancount"))
     january.write_text(january.read_text(encoding="utf-8") + "; a note\n", encoding="utf-8")

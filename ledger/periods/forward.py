@@ -43,7 +43,7 @@ from pathlib import Path
 
 from beanclear.books import atomic, render
 from beanclear.checks.clearing import LATE_DAYS   # an equal payout arriving this late is still that payout
-from beanclear.periods.closing import PeriodError, month_bounds
+from beanclear.periods.closing import PeriodError, month_bounds, open_before
 
 SINCE = "beanclear-since"
 EQUITY = "Equity:Opening-Balances"     # where a carried step's conversions balance
@@ -116,7 +116,12 @@ def carry(config, month: str, lookback_days: int | None = None) -> tuple[Path, s
                 return path, f"{path.name}: its includes brought up to date (the months before {month} are unchanged)"
         text = ledger_text(config, month, start, held, days)
         atomic.write_files(root, {path: text})
-    return path, f"{path.name} written: the books from {start} on, what came before carried forward"
+    said = f"{path.name} written: the books from {start} on, what came before carried forward"
+    unclosed = open_before(root, month)
+    if unclosed:   # their findings are judged only in the whole books
+        said += (f"; {', '.join(unclosed)} {'are' if len(unclosed) > 1 else 'is'} not closed: findings dated "
+                 f"before {start} are not shown here (`beanclear check` lists them)")
+    return path, said
 
 
 def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> str:

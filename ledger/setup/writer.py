@@ -150,6 +150,8 @@ GITIGNORE = """\
 *.picklecache
 # beanclear fetch / serve: the last fetch per channel, rewritten on every run
 .beanclear-live.json
+# beanclear carry: the books from a month on, made from the books (run it again after a pull)
+books/since-*.beancount
 __pycache__/
 .venv/
 """
