@@ -62,11 +62,11 @@ class Importer(ShopImporter):
                 continue
             amount = parse_amount(get(row, "amount"), path, row.line, columns["amount"])
             refunded = refund_of(action, amount, get(row, "refund"), path, row.line, columns.get("refund", ""))
-            stamp = get(row, "date") + (" " + get(row, "time") if get(row, "time") else "")
-            when = parse_datetime(stamp, formats, path, row.line, columns["date"])
-            if not get(row, "time") and when.time() == dt.time():
+            time, currency = get(row, "time"), get(row, "currency")   # each cell cleaned once
+            when = parse_datetime(get(row, "date") + (" " + time if time else ""), formats, path, row.line,
+                                  columns["date"])
+            if not time and when.time() == dt.time():
                 when = when.date()  # a date without a time of day: no `time` to keep
-            currency = currency_code(get(row, "currency"), path, row.line, columns["currency"]) \
-                if get(row, "currency") else shop.currency
+            currency = currency_code(currency, path, row.line, columns["currency"]) if currency else shop.currency
             self.book(out, path, Order(row.line, when, order_id, amount, currency, get(row, "title"), refunded))
         return out

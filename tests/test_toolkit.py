@@ -414,7 +414,8 @@ def _read_time(text, formats):
 
 
 @pytest.mark.parametrize("formats", [("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"), ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"),
-                                     ("%Y-%m-%d",), ("%Y-%d-%m %H:%M:%S", "%Y-%m-%d %H:%M:%S")])
+                                     ("%Y-%m-%d",), ("%Y-%d-%m %H:%M:%S", "%Y-%m-%d %H:%M:%S"),
+                                     ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")])   # orders_csv's
 def test_a_clean_iso_time_reads_as_through_clean(formats):
     """A cell already clean and of the ISO layout skips clean(): what it gives, value or
     error, is what the same cell gives with a TAB after it (cleaned, then read)."""

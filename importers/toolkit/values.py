@@ -74,11 +74,14 @@ def parse_datetime(text: str, formats: Iterable[str], path: str, line: int, colu
     iso = _ISO_TEXT.fullmatch(text) is not None
     raw = text if iso else clean(text)
     for fmt in formats:
-        if _ISO_FORMATS.get(fmt) == len(raw) and (iso or _iso_like(raw)):
+        width = _ISO_FORMATS.get(fmt)
+        if width == len(raw) and (iso or _iso_like(raw)):
             try:  # the common ISO layout: fromisoformat is many times faster than strptime, same result
                 return dt.datetime.fromisoformat(raw)
             except ValueError:
                 continue
+        if width is not None and iso:
+            continue  # an ISO cell of the other length: strptime would fail, at the cost of a parse
         try:
             return dt.datetime.strptime(raw, fmt)
         except ValueError:
