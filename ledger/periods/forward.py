@@ -40,6 +40,7 @@ import hashlib
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterator
 
 from beanclear.books import atomic, render
 from beanclear.checks.clearing import LATE_DAYS   # an equal payout arriving this late is still that payout
@@ -114,8 +115,7 @@ def carry(config, month: str, lookback_days: int | None = None) -> tuple[Path, s
                     return path, f"{path.name} is up to date; nothing was written"
                 atomic.write_files(root, {path: text})
                 return path, f"{path.name}: its includes brought up to date (the months before {month} are unchanged)"
-        text = ledger_text(config, month, start, held, days)
-        atomic.write_files(root, {path: text})
+        atomic.write_files(root, {path: ledger_text(config, month, start, held, days)})
     said = f"{path.name} written: the books from {start} on, what came before carried forward"
     unclosed = open_before(root, month)
     if unclosed:   # their findings are judged only in the whole books
@@ -124,57 +124,71 @@ def carry(config, month: str, lookback_days: int | None = None) -> tuple[Path, s
     return path, said
 
 
-def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> str:
-    from beancount import loader
+def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> Iterator[str]:
+    """The ledger's text, in pieces as it is made: one month file before `month` parsed
+    at a time (memory is a month's entries, not the books'), the entries of the lookback
+    written as they are met (Beancount sorts what it loads), the carried balances and
+    the includes at the end."""
     from beancount.core import data
-    from beancount.parser import printer
+    from beancount.parser import booking, parser, printer
     root = config.books
     main = (root / "main.beancount").read_text(encoding="utf-8")
-    before = {str(p.resolve()) for m, p in month_files(root) if m < month}
-    # Loaded without the plugin lines: the checks' work is not needed here, and an entry a
-    # plugin makes is made again when the ledger loads (the ledger keeps them), never summed.
-    # The name ends in .new: a crash's leftover is swept by the next command (atomic._sweep).
-    bare = root / ".carry-main.beancount.new"
-    bare.write_text(re.sub(r"(?m)^plugin[ \t].*\n?", "", main), encoding="utf-8")
-    try:
-        entries, _, _ = loader._load([(str(bare.resolve()), True)], None, None, None)
-    finally:
-        bare.unlink(missing_ok=True)
+    rest, options = _rest_of_books(root, main)
     window = start - dt.timedelta(days=days)
-    steps = sorted({e.date for e in entries if isinstance(e, data.Balance) and e.date <= window
-                    and e.meta.get("filename") not in before})
+    steps = sorted({e.date for e in rest if isinstance(e, data.Balance) and e.date <= window})
     steps += [window] if not steps or steps[-1] != window else []
     sums: list[dict] = [dict() for _ in steps]
-    carried = []
-    for entry in entries:
-        if entry.meta.get("filename") not in before:
+    opened = any(isinstance(e, data.Open) and e.account == EQUITY for e in rest)
+    yield _header(month, start, days)
+    yield from _main_lines(main)
+    yield f"\n{start} custom {render.quote(SINCE)} {render.quote(month)} {render.quote(held)} {days}\n\n"
+    for m, path in month_files(root):
+        if m >= month:
             continue
-        if isinstance(entry, data.Pad):
-            raise PeriodError(f"{entry.meta['filename']}:{entry.meta['lineno']}: a pad before {start} "
-                              f"cannot be carried forward; replace it with a transaction")
-        if isinstance(entry, data.Transaction):
-            if entry.date >= window:
-                carried.append(entry)
-                continue
-            step = sums[bisect.bisect_right(steps, entry.date)]
-            for p in entry.postings:
-                if p.cost is not None and p.cost.number is not None:
-                    raise PeriodError(f"{entry.meta['filename']}:{entry.meta['lineno']}: a lot held at cost "
-                                      f"cannot be carried forward by its units")
-                key = (p.account, p.units.currency)
-                step[key] = step.get(key, Decimal(0)) + p.units.number
-        elif isinstance(entry, data.Balance) and entry.date < window:
-            continue   # proved in the whole books; the carried balances are the same numbers
-        else:
-            carried.append(entry)
-    out = [_header(month, start, days), *_main_lines(main),
-           f"\n{start} custom {render.quote(SINCE)} {render.quote(month)} {render.quote(held)} {days}\n"]
-    if not any(isinstance(e, data.Open) and e.account == EQUITY for e in entries):
-        out.append(f"\n{steps[0] - dt.timedelta(days=1)} open {EQUITY}\n")
-    out += [_balances_text(day - dt.timedelta(days=1), day, step) for day, step in zip(steps, sums)]
-    out.append("\n")
-    out += [printer.format_entry(e) + "\n" for e in carried]
-    return _with_includes("".join(out), root, month)
+        # Parsed alone, its postings' missing numbers filled in as a load does; an
+        # entry a plugin makes is made again when the ledger loads, so none is summed.
+        entries, _, _ = parser.parse_file(str(path))
+        entries, _ = booking.book(entries, options)
+        for entry in entries:
+            if isinstance(entry, data.Transaction):
+                if entry.date >= window:
+                    yield printer.format_entry(entry) + "\n"
+                    continue
+                step = sums[bisect.bisect_right(steps, entry.date)]
+                for p in entry.postings:
+                    if p.cost is not None:
+                        raise PeriodError(f"{path}:{entry.meta['lineno']}: a lot held at cost cannot be "
+                                          f"carried forward by its units")
+                    key = (p.account, p.units.currency)
+                    step[key] = step.get(key, Decimal(0)) + p.units.number
+            elif isinstance(entry, data.Pad):
+                raise PeriodError(f"{path}:{entry.meta['lineno']}: a pad before {start} cannot be carried "
+                                  f"forward; replace it with a transaction")
+            elif not (isinstance(entry, data.Balance) and entry.date < window):
+                # (an older assertion was proved in the whole books: the carried balances are its numbers)
+                opened = opened or (isinstance(entry, data.Open) and entry.account == EQUITY)
+                yield printer.format_entry(entry) + "\n"
+    if not opened:
+        yield f"{steps[0] - dt.timedelta(days=1)} open {EQUITY}\n"
+    yield from (_balances_text(day - dt.timedelta(days=1), day, step) for day, step in zip(steps, sums))
+    yield "\n"
+    yield from _include_lines(root, month)
+
+
+def _rest_of_books(root: Path, main: str):
+    """The entries and options of the books without their month files and plugins:
+    accounts, prices, acknowledgments, closed periods, what a person added. The name
+    ends in .new: a crash's leftover is swept by the next command (atomic._sweep)."""
+    from beancount import loader
+    bare = root / ".carry-main.beancount.new"
+    text = "".join(line for line in main.splitlines(keepends=True)
+                   if not line.startswith("plugin") and not SOURCE_INCLUDE.match(line.rstrip("\n")))
+    bare.write_text(text, encoding="utf-8")
+    try:
+        entries, _, options = loader._load([(str(bare.resolve()), True)], None, None, None)
+    finally:
+        bare.unlink(missing_ok=True)
+    return entries, options
 
 
 def _header(month: str, start: dt.date, days: int) -> str:
@@ -212,11 +226,12 @@ def _with_includes(text: str, root: Path, month: str, created: tuple[Path, ...] 
     """The text with exactly one include per month file from `month` on (those on disk
     and those a write is creating), at its end."""
     lines = [line for line in text.splitlines(keepends=True) if not _MONTH_INCLUDE.match(line)]
-    while lines and lines[-1].strip() == "":
-        lines.pop()
+    return "".join(lines) + "".join(_include_lines(root, month, created))
+
+
+def _include_lines(root: Path, month: str, created: tuple[Path, ...] = ()) -> list[str]:
     files = set(month_files(root)) | {(p.stem, p) for p in created}
-    includes = [f'include "{p.relative_to(root).as_posix()}"\n' for m, p in sorted(files, key=_in_order) if m >= month]
-    return "".join(lines) + "\n" + "".join(includes)
+    return [f'include "{p.relative_to(root).as_posix()}"\n' for m, p in sorted(files, key=_in_order) if m >= month]
 
 
 def _in_order(month_path: tuple[str, Path]) -> tuple[str, str]:
