@@ -108,10 +108,11 @@ def carry(config, month: str, lookback_days: int | None = None) -> tuple[Path, s
     with atomic.locked(root):
         held, days = digest(root, month), lookback_days or lookback(config)
         if path.exists():
-            old = DIRECTIVE.search(path.read_text(encoding="utf-8"))
+            written = path.read_text(encoding="utf-8")
+            old = DIRECTIVE.search(written)
             if old and (old.group(1), old.group(2), int(old.group(3))) == (month, held, days):
-                text = _with_includes(path.read_text(encoding="utf-8"), root, month)
-                if text == path.read_text(encoding="utf-8"):
+                text = _with_includes(written, root, month)
+                if text == written:
                     return path, f"{path.name} is up to date; nothing was written"
                 atomic.write_files(root, {path: text})
                 return path, f"{path.name}: its includes brought up to date (the months before {month} are unchanged)"
@@ -248,9 +249,9 @@ def follow(root: Path, changes: dict) -> None:
     if not created:
         return
     for path in sorted(root.glob("since-*.beancount")):
-        found = DIRECTIVE.search(path.read_text(encoding="utf-8")) if path not in changes else None
+        text = path.read_text(encoding="utf-8") if path not in changes else ""
+        found = DIRECTIVE.search(text)
         if found and any(p.stem >= found.group(1) for p in created):
-            text = path.read_text(encoding="utf-8")
             changes[path] = _with_includes(text, root, found.group(1), created)
 
 
