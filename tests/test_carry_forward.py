@@ -261,3 +261,26 @@ def test_favas_reconciliation_page_on_the_books_from_march(merchant):
     shown = rows(response.get_data(as_text=True), "bc-finding")
     assert report and [(r["code"], r["severity"], r["source"]) for r in shown] == [
         (f.code, f.severity, f.source) for f in report]
+
+
+def _hand_written(clean: Path, text: str) -> None:
+    january = clean / "books" / "icbc" / "2026" / "2026-01.beancount"
+    january.write_text(january.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_an_entry_written_by_hand_without_an_amount_is_carried_by_its_balance(clean):
+    """Month files are read one at a time; a posting without its number is filled in
+    as a load fills it, so the carried balances are still the whole books'."""
+    _hand_written(clean, '\n2026-01-05 * "房租" "paid by hand"\n  Expenses:Rent  1234.56 CNY\n  Assets:Bank:ICBC\n')
+    whole, seen, (b_whole, b_carried), _, found = compare(clean, "2026-03", lookback=10)
+    assert b_carried == b_whole and seen == whole
+    assert b_whole[("Expenses:Rent", "CNY")] > 1234
+
+
+def test_a_lot_held_at_cost_before_the_start_is_refused(clean):
+    _hand_written(clean, '\n2026-01-05 * "shares"\n  Assets:Bank:ICBC  1 AAPL {100.00 CNY}\n  Assets:Bank:ICBC\n')
+    before = snapshot(clean / "books")
+    result = beanclear(clean, "carry", "2026-03")
+    assert result.exit_code == 2
+    assert "2026-01.beancount:" in result.output and "a lot held at cost cannot be carried forward" in result.output
+    assert snapshot(clean / "books") == before

@@ -42,6 +42,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
+from beancount.core.amount import Amount
+
 from beanclear.books import atomic, render
 from beanclear.checks.clearing import LATE_DAYS   # an equal payout arriving this late is still that payout
 from beanclear.periods.closing import PeriodError, month_bounds, open_before
@@ -146,10 +148,13 @@ def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> Ite
     for m, path in month_files(root):
         if m >= month:
             continue
-        # Parsed alone, its postings' missing numbers filled in as a load does; an
-        # entry a plugin makes is made again when the ledger loads, so none is summed.
+        # Parsed alone; an entry a plugin makes is made again when the ledger loads, so
+        # none is summed. Booked (missing numbers filled in, as a load does) only when a
+        # posting lacks its amount: beanclear writes every one, and booking a month file
+        # was half of carrying the 3-million-entry year (docs/perf-checks-page.md).
         entries, _, _ = parser.parse_file(str(path))
-        entries, _ = booking.book(entries, options)
+        if not all(_complete(e) for e in entries if isinstance(e, data.Transaction)):
+            entries, _ = booking.book(entries, options)
         for entry in entries:
             if isinstance(entry, data.Transaction):
                 if entry.date >= window:
@@ -174,6 +179,16 @@ def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> Ite
     yield from (_balances_text(day - dt.timedelta(days=1), day, step) for day, step in zip(steps, sums))
     yield "\n"
     yield from _include_lines(root, month)
+
+
+def _complete(entry) -> bool:
+    """Every posting with its number and currency, and no lot (a cost is refused, booked or not)."""
+    for p in entry.postings:
+        units = p.units
+        if p.cost is not None or type(units) is not Amount or type(units.number) is not Decimal \
+                or type(units.currency) is not str:
+            return False
+    return True
 
 
 def _rest_of_books(root: Path, main: str):
