@@ -10,6 +10,8 @@ any simulated merchant). Each measurement runs in a fresh process (harness.py):
   carry   forward.carry: one load of the whole books, and the ledger written
   whole   Beancount's loader with the plugins on main.beancount, then the report
   since   the same on books/since-MONTH.beancount
+  page    Fava over books/since-MONTH.beancount: its load, its income statement (the
+          reference), the reconciliation page's first render
 
 and prints each figure with the whole books' load as its reference, and whether the
 findings dated from the month on are the same (a digest of code, date, refs, amount).
@@ -40,6 +42,9 @@ def child(kind: str, out: Path, month: str) -> dict:
     if kind == "carry":
         path.unlink(missing_ok=True)
         return harness.timed(kind, lambda: {"lines": _lines(forward.carry(config, month)[0])})
+    if kind == "page":   # Fava over the carried books: its load, income statement, the page
+        from bench_large import page
+        return harness.timed(kind, lambda: page(config, path))
     start = dt.date(int(month[:4]), int(month[5:]), 1)
 
     def work():
@@ -84,6 +89,10 @@ def main() -> None:
     since = harness.measure(__file__, "since", out, args.timeout, "--month", month)
     harness.show(since, f"{harness.ratio(since, whole, 'the whole books')}")
     print(harness.ratio_line(f"load from {month} on", since["cpu"], "the whole books' load", whole["cpu"]))
+    shown = harness.measure(__file__, "page", out, args.timeout, "--month", month)
+    harness.show(shown, "Fava over the books from the month on")
+    print(harness.ratio_line("the page's first render", shown["first_cpu"], "Fava's income statement",
+                             shown["income_cpu"], "<= 1.5"))
     print(harness.ratio_line("carry (once per stale ledger)", carried["cpu"], "the whole books' load", whole["cpu"]))
     same = since["digest"] == whole["digest"]
     print(f"findings from {month} on: whole {whole['findings_from']:,}, carried {since['findings_from']:,}; "

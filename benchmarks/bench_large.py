@@ -78,12 +78,14 @@ def match(config) -> dict:
     return {"match_cpu": time.process_time() - began, "proposals": len(proposals)}
 
 
-def page(config) -> dict:
+def page(config, ledger_file: Path | None = None) -> dict:
+    """Fava's load of the books (or of `ledger_file`, books carried forward), its income
+    statement and the reconciliation page's renders; CPU seconds."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from urllib.parse import unquote
     from fava.application import create_app
     from bench_fava_page import income_statement, timed
-    load, app = timed(lambda: create_app([config.books / "main.beancount"], load=True))
+    load, app = timed(lambda: create_app([ledger_file or config.books / "main.beancount"], load=True))
     app.testing = True
     client = app.test_client()
     slug = client.get("/").headers["Location"].split("/")[1]
