@@ -63,8 +63,8 @@ def _lines(path: Path) -> int:
 
 
 def last_month(books: Path) -> str:
-    from beanclear.periods import forward
-    return forward.month_files(books)[-1][0]
+    from beanclear.periods.closed import month_files
+    return month_files(books)[-1][0]
 
 
 def main() -> None:

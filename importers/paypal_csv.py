@@ -164,10 +164,10 @@ class _Reader:
     def moves(self, row) -> bool:
         """Whether a row's status moves money: its two cells alone (the first pass asks it
         of every conversion row, before any row is read whole)."""
-        cell = {role: clean(row.cells[self.col[role]]) if self.col[role] is not None else ""
-                for role in ("status", "impact")}
+        words, impact = (clean(row.cells[self.col[role]]) if self.col[role] is not None else ""
+                         for role in ("status", "impact"))
         try:
-            return self.status(cell["status"], cell["impact"], row.line)[0] != NO_MONEY
+            return self.status(words, impact, row.line)[0] != NO_MONEY
         except StatementError:
             return False   # raised as the row is read
 

@@ -92,7 +92,7 @@ def report(entries, errors, config, options=None, load=None) -> Report:
     start = load.since(entries)
     if start is not None:   # books carried forward: their own days, and a gap before that fails their assertions
         held = {id(f) for f in out}
-        folded = [f for f in folded if f.date is None or f.date >= start or id(f) not in held]
+        folded = [f for f in folded if reconcile.shown_from(start, f) or id(f) not in held]
     return Report(folded)
 
 

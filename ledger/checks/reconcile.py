@@ -260,7 +260,7 @@ class Load:
                     matching = [a for ref in f.refs for a in by_key.get((f.code, ref), ())]
                     if matching:
                         self._used.update(id(a) for a in matching)
-                    if start is None or f.date is None or f.date >= start or f.code == "statement-gap":
+                    if shown_from(start, f) or f.code == "statement-gap":
                         out.append(replace(f, check=name, acknowledged=bool(matching)))
                 self._raw[name] = out
                 self.findings[name] = apply_policy(_resolved(out, walk.marked), self.config)
@@ -314,6 +314,12 @@ class Load:
         out = [f for name in checks for f in self.findings[name]]
         out += self.general(entries, stale=False)
         return sorted(out, key=lambda f: f.sort_key)
+
+
+def shown_from(start: dt.date | None, finding: Finding) -> bool:
+    """Whether books carried forward to `start` (Load.since) show a finding: one dated
+    from then on, or undated; the whole books (None) show every one."""
+    return start is None or finding.date is None or finding.date >= start
 
 
 def _resolved(findings: list[Finding], entries) -> list[Finding]:
@@ -382,9 +388,7 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
     if stored.complete and not was_complete:
         found += [f for f in stored.general(entries, stale=True) if f.code == "stale-ack" and f.refs]
     start = stored.since(entries)
-    if start is not None:
-        found = [f for f in found if f.date is None or f.date >= start]
-    errors = as_errors(found)
+    errors = as_errors([f for f in found if shown_from(start, f)])
     books = os.path.dirname(options_map.get("filename") or "")
     since = stored.walk(entries).since if first and books else None
     if since is not None:

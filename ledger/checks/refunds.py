@@ -41,6 +41,15 @@ from beanclear.checks.findings import Finding, at_entry
 from beanclear.checks.orders import ChannelSales
 
 DAY = dt.timedelta(days=1)
+RATE_DAYS = 7      # refund-rate's window, by default
+SURGE_DAYS = 28    # refund-surge's usual: the days before, by default
+MIN_HISTORY = 7    # days of history before a day can surge
+
+
+def days_read_back(config) -> int:
+    """The most days before a day that the refund checks read to judge it."""
+    return max(int(config.checks["refund-rate"].limits.get("days", RATE_DAYS)),
+               int(config.checks["refund-surge"].limits.get("days", SURGE_DAYS)))
 
 
 class Daily:
@@ -92,7 +101,7 @@ def count(series: dict, entry, channel, sale_side) -> None:
 
 def rate_findings(series: dict, config) -> list[Finding]:
     limits = config.checks["refund-rate"].limits
-    limit, window = limits.get("max", Decimal("0.10")), int(limits.get("days", 7))
+    limit, window = limits.get("max", Decimal("0.10")), int(limits.get("days", RATE_DAYS))
     out = []
     for (name, currency), d in sorted(series.items()):
         account = config.channels[name].accounts.sales
@@ -120,7 +129,7 @@ def rate_findings(series: dict, config) -> list[Finding]:
 
 def surge_findings(series: dict, config) -> list[Finding]:
     limits = config.checks["refund-surge"].limits
-    factor, window = limits.get("factor", Decimal(3)), int(limits.get("days", 28))
+    factor, window = limits.get("factor", Decimal(3)), int(limits.get("days", SURGE_DAYS))
     least, floor = int(limits.get("min_count", 3)), limits.get("min_amount", Decimal(100))
     out = []
     for (name, currency), d in sorted(series.items()):
@@ -129,7 +138,7 @@ def surge_findings(series: dict, config) -> list[Finding]:
         for i, day in enumerate(days):
             history = days[max(0, i - window): i]
             entries = d.refund_entries.get(day, [])
-            if len(history) < 7 or len(entries) < least:
+            if len(history) < MIN_HISTORY or len(entries) < least:
                 continue
             usual_count = Decimal(sum(len(d.refund_entries.get(x, ())) for x in history)) / len(history)
             usual = sum(d.refunds.get(x, Decimal(0)) for x in history) / len(history)

@@ -24,6 +24,23 @@ DIRECTIVE = re.compile(r'^\d{4}-\d{2}-\d{2}[ \t]+custom[ \t]+"(beanclear-close|b
 BY = re.compile(r'^[ \t]+(?:closed|reopened)-by:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 
 
+def is_month_file(root: Path, path: Path) -> bool:
+    """Whether a path is a source's month file: books/<source>/<YYYY>/<YYYY-MM>.beancount."""
+    path = Path(path)
+    return (path.suffix == ".beancount" and bool(MONTH.match(path.stem)) and path.parent.name == path.stem[:4]
+            and path.parent.parent.parent == Path(root))
+
+
+def month_files(root: Path) -> list[tuple[str, Path]]:
+    """(YYYY-MM, path) of every source's month file, by month, then path."""
+    found = Path(root).glob("*/[0-9][0-9][0-9][0-9]/*.beancount")
+    return sorted(((p.stem, p) for p in found if is_month_file(root, p)), key=in_month_order)
+
+
+def in_month_order(month_path: tuple[str, Path]) -> tuple[str, str]:
+    return month_path[0], str(month_path[1])
+
+
 @dataclass(frozen=True)
 class Closed:
     month: str      # "2026-01"

@@ -38,7 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from beanclear.books import edits, render
-from beanclear.periods.closed import CLOSE, MONTH, PERIODS_FILE, REOPEN, closed_months
+from beanclear.periods.closed import CLOSE, MONTH, PERIODS_FILE, REOPEN, closed_months, month_files
 
 PERIODS_HEADER = """\
 ; Closed periods (beanclear close / reopen): a month's end, asserted, and who closed it.
@@ -119,8 +119,7 @@ def reopen(config, month: str, reason: str) -> Outcome:
 def open_before(root: Path, month: str) -> list[str]:
     """Months before `month` that have a source's month file and are not closed."""
     closed = closed_months(root)
-    held = {p.stem for p in Path(root).glob("*/[0-9][0-9][0-9][0-9]/*.beancount") if MONTH.match(p.stem)}
-    return sorted(m for m in held if m < month and m not in closed)
+    return sorted({m for m, _ in month_files(root) if m < month and m not in closed})
 
 
 def accounts_of(config) -> set[str]:

@@ -45,15 +45,14 @@ from typing import Iterator
 from beancount.core.amount import Amount
 
 from beanclear.books import atomic, render
+from beanclear.checks import refunds
 from beanclear.checks.clearing import LATE_DAYS   # an equal payout arriving this late is still that payout
+from beanclear.periods.closed import in_month_order, is_month_file, month_files
 from beanclear.periods.closing import PeriodError, month_bounds, open_before
 
 SINCE = "beanclear-since"
 EQUITY = "Equity:Opening-Balances"     # where a carried step's conversions balance
 CARRIED_ID = "opening balances carried to "   # the clearing check reads an "opening …" id as money known
-SURGE_HISTORY = 7      # refunds: days of history before a day can surge
-MIN_LOOKBACK = 28 + SURGE_HISTORY   # refund-surge's default window, and its history
-MONTH_STEM = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 DIRECTIVE = re.compile(r'^\d{4}-\d{2}-\d{2}[ \t]+custom[ \t]+"beanclear-since"[ \t]+"(\d{4}-\d{2})"[ \t]+'
                        r'"([0-9a-f]{64})"[ \t]+(\d+)', re.M)
 SOURCE_INCLUDE = re.compile(r'^include[ \t]+"[^"/]+/\*/\*\.beancount"[ \t]*(;.*)?$')
@@ -63,19 +62,11 @@ def ledger_path(root: Path, month: str) -> Path:
     return Path(root) / f"since-{month}.beancount"
 
 
-def month_files(root: Path) -> list[tuple[str, Path]]:
-    """(YYYY-MM, path) of every source's month file, books/<source>/<YYYY>/<YYYY-MM>.beancount."""
-    out = []
-    for path in Path(root).glob("*/[0-9][0-9][0-9][0-9]/*.beancount"):
-        if MONTH_STEM.match(path.stem) and path.parent.name == path.stem[:4]:
-            out.append((path.stem, path))
-    return sorted(out, key=_in_order)
-
-
-def digest(root: Path, month: str) -> str:
-    """sha256 over the month files before `month`: their paths and bytes."""
+def digest(root: Path, month: str, files: list[tuple[str, Path]] | None = None) -> str:
+    """sha256 over the month files before `month` (of `files`, month_files' list, when
+    the caller has it): their paths and bytes."""
     h = hashlib.sha256()
-    for m, path in month_files(root):
+    for m, path in month_files(root) if files is None else files:
         if m < month:
             h.update(path.relative_to(root).as_posix().encode() + b"\0")
             with open(path, "rb") as fh:
@@ -87,14 +78,10 @@ def digest(root: Path, month: str) -> str:
 
 def lookback(config) -> int:
     """Days before the month carried entry by entry: past every window a check reads back."""
-    days = [MIN_LOOKBACK]
+    days = [refunds.days_read_back(config) + refunds.MIN_HISTORY]
     for ch in config.channels.values():
         days += [ch.settlement_days + LATE_DAYS, ch.bank_days + LATE_DAYS]
     days += [shop.order_days for shop in config.shops.values()]
-    for check in config.checks.values():
-        value = check.limits.get("days")   # the refund checks' windows
-        if value is not None:
-            days.append(int(value) + SURGE_HISTORY)
     return max(days) + LATE_DAYS
 
 
@@ -197,9 +184,7 @@ def _rest_of_books(root: Path, main: str):
     ends in .new: a crash's leftover is swept by the next command (atomic._sweep)."""
     from beancount import loader
     bare = root / ".carry-main.beancount.new"
-    text = "".join(line for line in main.splitlines(keepends=True)
-                   if not line.startswith("plugin") and not SOURCE_INCLUDE.match(line.rstrip("\n")))
-    bare.write_text(text, encoding="utf-8")
+    bare.write_text("".join(line for line in _main_lines(main) if not line.startswith("plugin")), encoding="utf-8")
     try:
         entries, _, options = loader._load([(str(bare.resolve()), True)], None, None, None)
     finally:
@@ -247,11 +232,7 @@ def _with_includes(text: str, root: Path, month: str, created: tuple[Path, ...] 
 
 def _include_lines(root: Path, month: str, created: tuple[Path, ...] = ()) -> list[str]:
     files = set(month_files(root)) | {(p.stem, p) for p in created}
-    return [f'include "{p.relative_to(root).as_posix()}"\n' for m, p in sorted(files, key=_in_order) if m >= month]
-
-
-def _in_order(month_path: tuple[str, Path]) -> tuple[str, str]:
-    return month_path[0], str(month_path[1])
+    return [f'include "{p.relative_to(root).as_posix()}"\n' for m, p in sorted(files, key=in_month_order) if m >= month]
 
 
 def follow(root: Path, changes: dict) -> None:
@@ -260,7 +241,7 @@ def follow(root: Path, changes: dict) -> None:
     Fava shows what an import adds after its start. A change to a month before the
     start is not followed: the ledger says it is stale until `beanclear carry` again."""
     root = Path(root)
-    created = tuple(p for p in changes if _is_month_file(root, p) and not p.exists())
+    created = tuple(p for p in changes if is_month_file(root, p) and not p.exists())
     if not created:
         return
     for path in sorted(root.glob("since-*.beancount")):
@@ -268,12 +249,6 @@ def follow(root: Path, changes: dict) -> None:
         found = DIRECTIVE.search(text)
         if found and any(p.stem >= found.group(1) for p in created):
             changes[path] = _with_includes(text, root, found.group(1), created)
-
-
-def _is_month_file(root: Path, path: Path) -> bool:
-    path = Path(path)
-    return (path.suffix == ".beancount" and bool(MONTH_STEM.match(path.stem)) and path.parent.name == path.stem[:4]
-            and path.parent.parent.parent == root)
 
 
 _MONTH_INCLUDE = re.compile(r'^include[ \t]+"[^"/]+/\d{4}/\d{4}-\d{2}\.beancount"[ \t]*\n?$')
@@ -284,15 +259,16 @@ def stale(root: Path, directive, includes, config) -> str | None:
     values = [v.value for v in directive.values]
     month, recorded, days = (values + ["", "", 0])[:3]
     loaded = {str(Path(p).resolve()) for p in includes}
-    missing = [p.relative_to(root).as_posix() for m, p in month_files(root)
-               if m >= month and str(p.resolve()) not in loaded]
+    files = month_files(root)
+    missing = [p.relative_to(root).as_posix() for m, p in files if m >= month and str(p.resolve()) not in loaded]
     if missing:
         return (f"these books from {month} leave out {missing[0]}{f' and {len(missing) - 1} more' if len(missing) > 1 else ''}: "
                 f"run `beanclear carry {month}` to include it")
-    if digest(root, month) != recorded:
+    if digest(root, month, files) != recorded:
         return (f"the month files before {month} changed since they were carried forward: run "
                 f"`beanclear carry {month}` again")
-    if lookback(config) > days:
-        return (f"the checks now read back {lookback(config)} days (config.yaml), more than the {days} carried "
+    wanted = lookback(config)
+    if wanted > days:
+        return (f"the checks now read back {wanted} days (config.yaml), more than the {days} carried "
                 f"entry by entry: run `beanclear carry {month}` again")
     return None
