@@ -1,12 +1,13 @@
 """Import speed and memory of the cross-border formats at scale.
 
     .venv/bin/python benchmarks/bench_formats.py                       # 1,000,000 Stripe rows, 100,000 CAMT entries
-    .venv/bin/python benchmarks/bench_formats.py --stripe 100000 --camt 10000
+    .venv/bin/python benchmarks/bench_formats.py --stripe 100000 --camt 10000 --shopify 10000
 
 Generates into --out (default benchmarks/out/formats, git-ignored, emptied first) a
 Stripe itemized balance-change report (charges with fees, ~2% refunds, a payout per
 day that settles the day's items under `automatic_payout_id`) and a CAMT.053 .02
-statement of a USD account (credits and debits, opening and closing balances), then
+statement of a USD account (credits and debits, opening and closing balances) and a
+Shopify orders export (one to three line items an order, on rows of their own), then
 imports each into empty books with `beanclear import` in a fresh process and prints
 rows per second and the process's peak memory (ru_maxrss).
 """
@@ -32,6 +33,8 @@ channels:
   stripe: {type: stripe, currency: USD, settlement_days: 3, bank: usd, bank_days: 3}
 banks:
   usd: {type: camt053, account: Assets:Bank:USD, currency: USD}
+shops:
+  shopify: {type: shopify, currency: USD}
 """
 STRIPE_HEADER = ("balance_transaction_id,created_utc,available_on_utc,currency,gross,fee,net,reporting_category,"
                  "source_id,description,automatic_payout_id,automatic_payout_effective_at_utc")
@@ -99,6 +102,32 @@ def camt_statement(path: Path, entries: int, rng: random.Random) -> int:
     return entries
 
 
+SHOPIFY_HEADER = ("Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Currency,Subtotal,Shipping,"
+                  "Taxes,Total,Discount Code,Discount Amount,Created at,Lineitem quantity,Lineitem name,"
+                  "Lineitem price,Lineitem sku,Refunded Amount,Cancelled at")
+
+
+def shopify_export(path: Path, orders: int, rng: random.Random) -> int:
+    """Orders of one to three line items: the order's columns on its first row, each
+    further item on a row of its own (as Shopify exports them)."""
+    start, rows = dt.datetime(2026, 1, 1), 0
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(SHOPIFY_HEADER + "\n")
+        for n in range(orders):
+            when = (start + dt.timedelta(seconds=n * 97)).strftime("%Y-%m-%d %H:%M:%S -0500")
+            prices = [Decimal(rng.randrange(500, 9_000)) / 100 for _ in range(rng.choice((1, 1, 2, 3)))]
+            total = sum(prices)
+            refunded = rng.random() < 0.03
+            status, back = ("refunded", f"{total}") if refunded else ("paid", "0.00")
+            for i, price in enumerate(prices):
+                order = (f"{status},{when},fulfilled,{when},USD,{total},0.00,0.00,{total},,0.00,{when}" if i == 0
+                         else ",,,,,,,,,,,")
+                fh.write(f"#{1001 + n},buyer{n}@example.com,{order},1,Item {i + 1} of #{1001 + n},{price},"
+                         f"SKU-{i},{back if i == 0 else ''},\n")
+                rows += 1
+    return rows
+
+
 def child(statement: str, out: Path) -> dict:
     from beanclear import config as config_mod
     from beanclear.books import importing
@@ -114,6 +143,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stripe", type=int, default=1_000_000)
     parser.add_argument("--camt", type=int, default=100_000)
+    parser.add_argument("--shopify", type=int, default=100_000, help="orders")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "formats")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -125,7 +155,8 @@ def main() -> None:
     (args.out / "config.yaml").write_text(CONFIG, encoding="utf-8")
     rng = random.Random(1)
     made = {"stripe-itemized.csv": stripe_report(args.out / "statements" / "stripe-itemized.csv", args.stripe, rng),
-            "camt053.xml": camt_statement(args.out / "statements" / "camt053.xml", args.camt, rng)}
+            "camt053.xml": camt_statement(args.out / "statements" / "camt053.xml", args.camt, rng),
+            "orders_export.csv": shopify_export(args.out / "statements" / "orders_export.csv", args.shopify, rng)}
     for name, rows in made.items():
         size = (args.out / "statements" / name).stat().st_size / 2**20
         done = subprocess.run([sys.executable, __file__, "--child", name, "--out", str(args.out)],

@@ -25,7 +25,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from beanclear.importers.base import Extraction
-from beanclear.importers.shop import (BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter, grouped,
+from beanclear.importers.shop import (BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter,
                                       meaning, refund_of, resolved)
 from beanclear.importers.toolkit import parse_amount, parse_datetime, read_statement
 
@@ -43,14 +43,14 @@ class Importer(ShopImporter):
     HEADER = ("主订单编号", "子订单编号", "订单应付金额", "订单提交时间", "订单状态")
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, self.HEADER, "Douyin shop (抖店) order export")
+        st = read_statement(filepath, self.HEADER, "Douyin shop (抖店) order export", stream=True)
         path = st.table.path
         get = Columns(st.table, {"id": "主订单编号", "sub": "子订单编号", "amount": "订单应付金额",
                                  "created": "订单提交时间", "status": "订单状态", "after_sale": "售后状态",
                                  "title": "选购商品", "refund": "退款金额", "paid_at": "支付完成时间"},
                       required=("id", "sub", "amount", "created", "status"))
         out = Extraction()
-        for order_id, rows in grouped(list(self.each(st.table.rows)), lambda r: get(r, "id")).items():
+        for order_id, rows in self.orders(st.table.rows, lambda r: get(r, "id")):
             out.rows += len(rows)
             amount = refunded = Decimal(0)
             booked, titles = [], []

@@ -22,7 +22,7 @@ buyer settles for the order after discounts:
 from __future__ import annotations
 
 from beanclear.importers.base import Extraction
-from beanclear.importers.shop import (BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter, grouped,
+from beanclear.importers.shop import (BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter,
                                       meaning, refund_of, resolved)
 from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
 
@@ -38,13 +38,13 @@ class Importer(ShopImporter):
     HEADER = ("订单号", "商品ID", "订单金额", "结算金额", "下单时间", "订单状态")
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, self.HEADER, "JD seller order export")
+        st = read_statement(filepath, self.HEADER, "JD seller order export", stream=True)
         path = st.table.path
         get = Columns(st.table, {"id": "订单号", "settled": "结算金额", "status": "订单状态", "created": "下单时间",
                                  "paid_at": "付款确认时间", "title": "商品名称", "refund": "退款金额"},
                       required=("id", "settled", "status", "created"))
         out = Extraction()
-        for order_id, rows in grouped(list(self.each(st.table.rows)), lambda r: get(r, "id")).items():
+        for order_id, rows in self.orders(st.table.rows, lambda r: get(r, "id")):
             first = rows[0]
             for row in rows[1:]:
                 differ = [get.name(role) for role in ORDER_LEVEL if get(row, role) != get(first, role)]

@@ -30,6 +30,7 @@ booked and reversed: the books hold money that moved.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -134,10 +135,66 @@ def grouped(rows: list[Row], key) -> dict[str, list[Row]]:
     return out
 
 
+class Interleaved(Exception):
+    """An order's rows resumed after another order's: the export must be held whole."""
+
+
+def in_runs(rows: Iterable[Row], key) -> Iterator[tuple[str, list[Row]]]:
+    """(order id, its rows) as grouped() gives them, for an export that lists each
+    order's rows together (Shopify, Douyin and JD do): an order is held only until the
+    next one starts, and the ids done wait in an Ids (on disk past its limit), so a
+    streamed export's rows are never held (#15). Raises Interleaved when an order's
+    rows resume after another's."""
+    done = Ids()
+    current, run = None, []
+    for row in rows:
+        order_id = key(row)
+        if run and order_id == current:
+            run.append(row)
+            continue
+        if run:
+            yield current, run
+            done.add(current)
+        if order_id in done:
+            raise Interleaved(order_id)
+        current, run = order_id, [row]
+    if run:
+        yield current, run
+
+
+def _whole_when_needed(parse):
+    """A shop importer's parse(), read again holding every row (ShopImporter.orders)
+    when its orders interleave, or when it raises: what it says of a file is then what
+    the whole read says, whatever part of an order a run held."""
+    @functools.wraps(parse)
+    def parse_orders(self, filepath: str):
+        try:
+            return parse(self, filepath)
+        except (Interleaved, StatementError):
+            self.whole = True
+            try:
+                return parse(self, filepath)
+            finally:
+                self.whole = False
+    return parse_orders
+
+
 class ShopImporter(StatementImporter):
     """The base of the shop order importers: `HEADER` identifies the export."""
 
     HEADER: tuple[str, ...] = ()
+    whole = False   # orders() holds the export whole (the second read of _whole_when_needed)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "parse" in cls.__dict__:
+            cls.parse = _whole_when_needed(cls.__dict__["parse"])
+
+    def orders(self, rows: Iterable[Row], key) -> Iterable[tuple[str, list[Row]]]:
+        """(order id, its rows) in the order each order first appears: in runs as the
+        rows come, or, on the second read, every row held and grouped."""
+        rows = self.each(rows)
+        return grouped(list(rows), key).items() if self.whole else in_runs(rows, key)
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.receivable

@@ -34,7 +34,7 @@ Financial Status column (column subsets) book every order.
 from __future__ import annotations
 
 from beanclear.importers.base import Extraction
-from beanclear.importers.shop import BOOK, REFUNDED, Order, ShopImporter, grouped, meaning, refund_of
+from beanclear.importers.shop import BOOK, REFUNDED, Order, ShopImporter, meaning, refund_of
 from beanclear.importers.toolkit import (StatementError, clean, currency_code, parse_amount, parse_instant,
                                          read_statement)
 
@@ -51,7 +51,7 @@ class Importer(ShopImporter):
     HEADER = ("Name", "Created at", "Total")
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, self.HEADER, "Shopify orders export")
+        st = read_statement(filepath, self.HEADER, "Shopify orders export", stream=True)
         t, path = st.table, st.table.path
         col = {name: t.index(name, required=False) for name in (
             "Name", "Created at", "Total", "Currency", "Financial Status", "Refunded Amount", "Cancelled at",
@@ -62,7 +62,7 @@ class Importer(ShopImporter):
             return clean(row.cells[at]) if at is not None else ""
 
         out = Extraction()
-        for name, rows in grouped(t.rows, lambda r: get(r, "Name")).items():
+        for name, rows in self.orders(t.rows, lambda r: get(r, "Name")):
             if not name:
                 raise StatementError(path, rows[0].line, "column Name: expected the order name like #1001, got nothing")
             firsts = [r for r in rows if any(get(r, f) for f in ORDER_FIELDS)]
