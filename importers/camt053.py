@@ -30,16 +30,31 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
-from beanclear.importers.banking import BankImporter, Closings, LineIds
+from beanclear.importers.banking import BankImporter, Closings, LineIds, account_key
 from beanclear.importers.base import Extraction
-from beanclear.importers.toolkit import StatementError, XmlNode, clean, read_xml
+from beanclear.importers.toolkit import StatementError, XmlNode, XmlParts, clean, read_xml
 
 NOT_BOOKED = {"PDNG": "pending (not booked)", "INFO": "information only (not booked)",
               "FUTR": "future-dated (not booked yet)"}
 OPENING, CLOSING = ("OPBD", "PRCD"), "CLBD"
 AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+STATEMENT = ("BkToCstmrStmt", "Stmt")
+PARTS = (STATEMENT[:1], STATEMENT, STATEMENT + ("Ntry",))   # what the streamed read hands on as it ends
+
+
+class _Unusual(Exception):
+    """A file the streamed read cannot follow as the whole read would."""
+
+
+@dataclass
+class _Statement:
+    node: XmlNode
+    number: str
+    mine: bool
+    booked: dict[str, Decimal]   # currency -> the sum of its booked entries
 
 
 def money(node: XmlNode | None, path: str, what: str, signed_by: XmlNode | None = None) -> tuple[Decimal, str]:
@@ -123,6 +138,60 @@ class Importer(BankImporter):
 
     def parse(self, filepath: str) -> Extraction:
         path = str(filepath)
+        try:
+            return self._streamed(path)
+        except (StatementError, _Unusual):
+            # What the whole read says: of a file with an error, the first in the order
+            # read_xml, the statements' accounts, then their entries find them.
+            return self._whole(path)
+
+    def _streamed(self, path: str) -> Extraction:
+        """Each entry booked as it ends in the file, never the statement held whole: the
+        whole read's books, or _Unusual where it cannot tell (_whole reads it then)."""
+        out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
+        numbers: set[str] = set()
+        statement, found = None, False
+        for node, ancestors in self.each(XmlParts(path, PARTS)):
+            if len(ancestors) == 1:   # BkToCstmrStmt ended
+                found = True
+                continue
+            st = ancestors[2] if len(ancestors) == 3 else node
+            if statement is None or statement.node is not st:
+                statement = self._begins(st, numbers, out)
+            if node is st:   # the statement ended: its balances after its entries
+                if self._number(st) != statement.number:
+                    raise _Unusual("its account is named after its entries")
+                if statement.mine:
+                    self._period(st, out)
+                    self._balances(st, path, out, closings, statement.booked)
+                statement = None
+                continue
+            out.rows += 1
+            if not statement.mine:
+                out.skipped[f"statement of another account ({statement.number})"] += 1
+                continue
+            txn = self._entry(node, path, out, line_id)
+            if txn is not None:
+                out.entries.append(txn)
+                units = txn.postings[0].units
+                statement.booked[units.currency] = statement.booked.get(units.currency, Decimal(0)) + units.number
+        if not found:
+            raise _Unusual("no BkToCstmrStmt")
+        out.entries += closings.assertions()
+        return out
+
+    def _begins(self, st: XmlNode, numbers: set[str], out: Extraction) -> "_Statement":
+        """A statement met in the stream: whether it is this account's, as own_statements decides."""
+        number = self._number(st)
+        numbers.add(number)
+        if len(numbers) > 1 and not self.source.account_id:
+            raise _Unusual("statements of several accounts")   # _whole names them
+        mine = self.is_mine(number)
+        if mine:
+            out.account = out.account or account_key(number) or None
+        return _Statement(st, number, mine, {})
+
+    def _whole(self, path: str) -> Extraction:
         root = read_xml(path)
         statements = root.findall("BkToCstmrStmt/Stmt")
         if root.find("BkToCstmrStmt") is None:
@@ -131,9 +200,7 @@ class Importer(BankImporter):
         out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
         for st in self.own_statements(path, statements, self._number, lambda s: s.findall("Ntry"), out):
             entries = st.findall("Ntry")
-            stated = [day_of_text(st.value(f"FrToDt/{tag}")) for tag in ("FrDtTm", "ToDtTm")]
-            if all(stated):  # the days the statement covers, entries or not (coverage.py)
-                out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
+            self._period(st, out)
             booked: dict[str, Decimal] = {}
             for entry in self.each(entries):
                 out.rows += 1
@@ -145,6 +212,13 @@ class Importer(BankImporter):
             self._balances(st, path, out, closings, booked)
         out.entries += closings.assertions()
         return out
+
+    @staticmethod
+    def _period(st: XmlNode, out: Extraction) -> None:
+        """The days the statement covers, entries or not (coverage.py)."""
+        stated = [day_of_text(st.value(f"FrToDt/{tag}")) for tag in ("FrDtTm", "ToDtTm")]
+        if all(stated):
+            out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
 
     @staticmethod
     def _number(st: XmlNode) -> str:

@@ -90,4 +90,5 @@ from beanclear.importers.toolkit.xmlfile import (  # noqa: F401
     XmlNode,
     _XmlBuilder,
     read_xml,
+    XmlParts,
 )

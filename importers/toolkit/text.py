@@ -76,6 +76,41 @@ def read_bytes(path: str | Path) -> bytes:
     return data
 
 
+def byte_chunks(path: str | Path, size: int = 2**20) -> Iterator[bytes]:
+    """The bytes read_bytes() gives, `size` at a time, with its limits and errors: for a
+    reader that never holds the file (xmlfile.XmlParts)."""
+    try:
+        if Path(path).stat().st_size > MAX_BYTES:
+            raise _too_big(path, "the file")
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise StatementError(path, 0, f"cannot read the file ({exc.strerror or exc})") from None
+    with fh:
+        try:
+            if fh.read(2) != b"\x1f\x8b":
+                fh.seek(0)
+                while chunk := fh.read(size):
+                    yield chunk
+                return
+        except OSError as exc:
+            raise StatementError(path, 0, f"cannot read the file ({exc.strerror or exc})") from None
+        fh.seek(0)
+        inflated = 0
+        with gzip.GzipFile(fileobj=fh) as body:
+            while True:
+                try:
+                    chunk = body.read(size)
+                except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+                    raise StatementError(path, 0, f"broken gzip file ({type(exc).__name__}: {exc or 'cut off'})"
+                                         ) from None
+                if not chunk:
+                    return
+                inflated += len(chunk)
+                if inflated > MAX_BYTES:   # a gzip bomb stops here
+                    raise _too_big(path, "the un-gzipped file")
+                yield chunk
+
+
 ENCODINGS = ("utf-8-sig", "gb18030")
 # European bank formats (MT940, OFX): UTF-8, else Windows-1252, else Latin-1 (which
 # decodes any byte). A Central European file (CP1250, Latin-2) reads as Latin-1 with

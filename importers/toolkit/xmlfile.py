@@ -3,10 +3,12 @@ entities) into small nodes that remember their line."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Iterator
 
-from beanclear.importers.toolkit.text import StatementError, read_bytes, strip_controls
+from beanclear.importers.toolkit.text import StatementError, byte_chunks, read_bytes, strip_controls
 
 # -- XML -----------------------------------------------------------------------------
 
@@ -39,12 +41,16 @@ class XmlNode:
 
 
 class _XmlBuilder:
-    """Target of the expat parser: builds XmlNodes and notes each one's line."""
+    """Target of the expat parser: builds XmlNodes and notes each one's line. Nodes at
+    `parts` (paths of local names below the root) are put in `ready` as they end, with
+    their ancestors, and taken off their parent: xml_parts() hands them on."""
 
-    def __init__(self):
+    def __init__(self, parts: frozenset[tuple[str, ...]] = frozenset()):
         self.parser = None
         self.stack: list[XmlNode] = []
         self.root: XmlNode | None = None
+        self.parts, self.ready = parts, []
+        self.last = {part[-1] for part in parts}   # the names to look at as they end
 
     def start(self, tag, attrib):
         node = XmlNode(tag.rsplit("}", 1)[-1], {k.rsplit("}", 1)[-1]: strip_controls(v) for k, v in attrib.items()},
@@ -56,7 +62,12 @@ class _XmlBuilder:
         self.stack.append(node)
 
     def end(self, tag):
-        self.stack.pop()
+        stack = self.stack
+        if stack[-1].tag in self.last and len(stack) > 1 and tuple(n.tag for n in stack[1:]) in self.parts:
+            node = stack[-1]
+            stack[-2].children.pop()   # it ended last: its parent's last child
+            self.ready.append((node, stack[:-1]))
+        stack.pop()
 
     def data(self, text):
         if self.stack:  # DEL and C1 are valid XML 1.0 characters, but never statement text
@@ -70,16 +81,62 @@ def read_xml(path: str | Path) -> XmlNode:
     """Parse an XML statement safely: a DOCTYPE, entity declarations and external
     references are refused (no billion-laughs expansion, no reading of local files or
     URLs), as defusedxml does it. Bad XML is a StatementError at its line."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import DefusedXMLParser, ParseError
+    builder, parser = _parser(frozenset())
+    with _errors(path, parser):
+        parser.feed(read_bytes(path))
+        root = parser.close()
+    if root is None:
+        raise StatementError(path, 1, "the file is empty (expected an XML statement)")
+    return root
 
-    data = read_bytes(path)
-    builder = _XmlBuilder()
+
+class XmlParts:
+    """The nodes at `parts` (paths of local names below the root, like ("BkToCstmrStmt",
+    "Stmt", "Ntry")) with their ancestors (root first), each as soon as it ends, parsed
+    as read_xml() parses, from the file read a chunk at a time: a yielded node is no
+    longer a child of its parent, so a statement of any length is never held whole. A
+    node holds what came before it; an ancestor only its children so far. `progress()`:
+    (bytes of the file read, its size), for StatementImporter.each."""
+
+    def __init__(self, path: str | Path, parts: Iterable[tuple[str, ...]]):
+        self.path, self.parts, self._read = path, frozenset(parts), 0
+        try:
+            self._size = Path(path).stat().st_size
+        except OSError:
+            self._size = 0   # byte_chunks says what is wrong
+
+    def progress(self) -> tuple[int, int]:
+        return min(self._read, self._size), self._size
+
+    def __iter__(self) -> Iterator[tuple[XmlNode, list[XmlNode]]]:
+        builder, parser = _parser(self.parts)
+        with _errors(self.path, parser):
+            for chunk in byte_chunks(self.path):
+                self._read += len(chunk)
+                parser.feed(chunk)
+                yield from builder.ready
+                builder.ready.clear()
+            root = parser.close()
+            yield from builder.ready
+        if root is None:
+            raise StatementError(self.path, 1, "the file is empty (expected an XML statement)")
+
+
+def _parser(parts: frozenset):
+    from defusedxml.ElementTree import DefusedXMLParser
+    builder = _XmlBuilder(parts)
     parser = DefusedXMLParser(target=builder, forbid_dtd=True)
     builder.parser = parser
+    return builder, parser
+
+
+@contextmanager
+def _errors(path, parser):
+    """What the XML parser raises, as a StatementError at the line it stopped on."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError
     try:
-        parser.feed(data)
-        root = parser.close()
+        yield
     except DefusedXmlException as exc:
         raise StatementError(path, parser.parser.CurrentLineNumber,
                              f"the XML declares a document type or entities ({type(exc).__name__}); statements "
@@ -91,6 +148,3 @@ def read_xml(path: str | Path) -> XmlNode:
     except (RecursionError, MemoryError) as exc:
         raise StatementError(path, parser.parser.CurrentLineNumber,
                              f"XML nested too deep or too large to read ({type(exc).__name__})") from None
-    if root is None:
-        raise StatementError(path, 1, "the file is empty (expected an XML statement)")
-    return root

@@ -1,0 +1,95 @@
+"""CAMT.053 read as a stream (toolkit.XmlParts): each entry booked as it ends in the
+file, the statement never held whole; the books and errors are the whole read's, which
+the importer falls back to when the stream meets an error or a file it cannot follow."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from beanclear.importers import camt053
+from beanclear.importers.toolkit import StatementError, XmlParts, read_bytes, text
+from conftest import sample
+from golden_util import extraction_text
+from test_bank_standards import SAMPLES, cfg, importer  # noqa: F401
+from test_bank_traps import camt, ntry
+
+
+def _whole_refused(monkeypatch):
+    def refuse(self, path):
+        raise AssertionError(f"{path} was read whole")
+    monkeypatch.setattr(camt053.Importer, "_whole", refuse)
+
+
+@pytest.mark.parametrize("name", SAMPLES["camt053"])
+def test_every_sample_streamed_gives_the_whole_reads_books(cfg, monkeypatch, name):
+    path = str(sample("camt053", name))
+    whole = importer(cfg, "camt053")._whole(path)
+    _whole_refused(monkeypatch)
+    streamed = importer(cfg, "camt053").parse(path)
+    assert extraction_text(streamed) == extraction_text(whole)
+    assert (streamed.rows, streamed.skipped, streamed.notes, streamed.period, streamed.account) == \
+        (whole.rows, whole.skipped, whole.notes, whole.period, whole.account)
+
+
+def statements(*ibans_and_entries) -> str:
+    body = "".join(camt(entries, iban=iban).split("<BkToCstmrStmt>", 1)[1].rsplit("</BkToCstmrStmt>", 1)[0]
+                   for iban, entries in ibans_and_entries)
+    return ('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">\n<BkToCstmrStmt>' + body +
+            "</BkToCstmrStmt></Document>\n")
+
+
+def test_statements_of_another_account_are_counted_as_the_whole_read_counts_them(cfg, tmp_path, monkeypatch):
+    path = tmp_path / "c.xml"
+    path.write_text(statements(("DE89370400440532013000", [ntry("10.00", ref="A1"), ntry("5.00", ref="A2")]),
+                               ("GB29NWBK60161331926819", [ntry("7.00", ref="B1")]),
+                               ("DE89370400440532013000", [ntry("3.00", ref="A3")])), encoding="utf-8")
+    mine = "DE89370400440532013000"
+    whole = importer(cfg, "camt053", mine)._whole(str(path))
+    _whole_refused(monkeypatch)
+    streamed = importer(cfg, "camt053", mine).parse(str(path))
+    assert extraction_text(streamed) == extraction_text(whole)
+    assert streamed.rows == 4 and streamed.skipped == {"statement of another account (GB29NWBK60161331926819)": 1}
+
+
+def test_errors_are_the_whole_reads(cfg, tmp_path):
+    """Two accounts without account_id: the whole read names both, at the second
+    statement, before the bad entry the stream would meet first."""
+    path = tmp_path / "c.xml"
+    path.write_text(statements(("DE89370400440532013000", [ntry("ten")]),
+                               ("GB29NWBK60161331926819", [ntry("7.00")])), encoding="utf-8")
+    with pytest.raises(StatementError, match=r"statements of 2 accounts \(DE89370400440532013000, "
+                                             r"GB29NWBK60161331926819\); set account_id"):
+        importer(cfg, "camt053").parse(str(path))
+
+
+def test_a_gzipped_statement_reads_as_the_plain_one(cfg, tmp_path, monkeypatch):
+    plain = tmp_path / "c.xml"
+    plain.write_text(camt([ntry("10.00", ref="A1"), ntry("2.50", ind="DBIT", ref="A2")]), encoding="utf-8")
+    packed = tmp_path / "c.xml.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    _whole_refused(monkeypatch)
+    assert extraction_text(importer(cfg, "camt053").parse(str(packed))) == \
+        extraction_text(importer(cfg, "camt053").parse(str(plain))).replace(str(plain), str(packed))
+
+
+def test_the_stream_keeps_the_byte_limit_of_a_whole_read(tmp_path, monkeypatch):
+    path = tmp_path / "c.xml.gz"
+    path.write_bytes(gzip.compress(camt([ntry(ref=f"R{n}") for n in range(200)]).encode()))
+    monkeypatch.setattr(text, "MAX_BYTES", 4096)
+    with pytest.raises(StatementError) as whole:
+        read_bytes(path)
+    with pytest.raises(StatementError) as streamed:
+        list(XmlParts(path, [("BkToCstmrStmt", "Stmt", "Ntry")]))
+    assert str(streamed.value) == str(whole.value) and "un-gzipped file is larger than" in str(whole.value)
+
+
+def test_a_node_handed_on_is_no_longer_held_by_its_parent(tmp_path):
+    path = tmp_path / "c.xml"
+    path.write_text(camt([ntry(ref=f"R{n}") for n in range(5)]), encoding="utf-8")
+    seen = []
+    for node, ancestors in XmlParts(path, [("BkToCstmrStmt", "Stmt", "Ntry")]):
+        statement = ancestors[-1]
+        seen.append((node.value("AcctSvcrRef"), [c.tag for c in statement.children].count("Ntry")))
+    assert seen == [(f"R{n}", 0) for n in range(5)]
