@@ -56,29 +56,14 @@ def read_bytes(path: str | Path) -> bytes:
     size is checked before reading (an unknown 2 GiB file is never read whole), and a
     gzip body is inflated no further than the limit (a gzip bomb stops there)."""
     try:
-        if Path(path).stat().st_size > MAX_BYTES:
-            raise _too_big(path, "the file")
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise StatementError(path, 0, f"cannot read the file ({exc.strerror or exc})") from None
+        return b"".join(byte_chunks(path))
     except MemoryError:
         raise StatementError(path, 0, "not enough memory to read the file") from None
-    if data[:2] == b"\x1f\x8b":
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
-                data = fh.read(MAX_BYTES + 1)
-        except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
-            raise StatementError(path, 0, f"broken gzip file ({type(exc).__name__}: {exc or 'cut off'})") from None
-        except MemoryError:
-            raise StatementError(path, 0, "not enough memory to un-gzip the file") from None
-        if len(data) > MAX_BYTES:
-            raise _too_big(path, "the un-gzipped file")
-    return data
 
 
 def byte_chunks(path: str | Path, size: int = 2**20) -> Iterator[bytes]:
-    """The bytes read_bytes() gives, `size` at a time, with its limits and errors: for a
-    reader that never holds the file (xmlfile.XmlParts)."""
+    """read_bytes(), `size` bytes at a time: for a reader that never holds the file
+    (xmlfile.XmlParts). The limits and errors are these."""
     try:
         if Path(path).stat().st_size > MAX_BYTES:
             raise _too_big(path, "the file")

@@ -43,7 +43,7 @@ class XmlNode:
 class _XmlBuilder:
     """Target of the expat parser: builds XmlNodes and notes each one's line. Nodes at
     `parts` (paths of local names below the root) are put in `ready` as they end, with
-    their ancestors, and taken off their parent: xml_parts() hands them on."""
+    their ancestors, and taken off their parent: XmlParts hands them on."""
 
     def __init__(self, parts: frozenset[tuple[str, ...]] = frozenset()):
         self.parser = None
