@@ -9,7 +9,8 @@ day that settles the day's items under `automatic_payout_id`) and a CAMT.053 .02
 statement of a USD account (credits and debits, opening and closing balances) and a
 Shopify orders export (one to three line items an order, on rows of their own), then
 imports each into empty books with `beanclear import` in a fresh process and prints
-rows per second and the process's peak memory (ru_maxrss).
+rows per second and the process's peak memory (ru_maxrss). `--profile [LINES]` prints
+the top of a cProfile of each import.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
 
 CONFIG = """\
 books: books
@@ -133,7 +137,7 @@ def child(statement: str, out: Path) -> dict:
     from beanclear.books import importing
     config = config_mod.load(out / "config.yaml")
     start = time.perf_counter()
-    results = importing.run(config, [out / "statements" / statement])
+    results = harness.profiled(lambda: importing.run(config, [out / "statements" / statement]), statement)
     return {"seconds": time.perf_counter() - start, "rows": sum(r.extraction.rows for r in results),
             "written": sum(len(r.new) for r in results),
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
@@ -146,7 +150,9 @@ def main() -> None:
     parser.add_argument("--shopify", type=int, default=100_000, help="orders")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "formats")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    harness.add_profile_flag(parser)
     args = parser.parse_args()
+    harness.use_profile(args)
     if args.child:
         print(json.dumps(child(args.child, args.out)))
         return
@@ -163,6 +169,8 @@ def main() -> None:
                               capture_output=True, text=True)
         if done.returncode:
             raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
+        if args.profile:
+            print(done.stderr, end="", file=sys.stderr)
         r = json.loads(done.stdout.strip().splitlines()[-1])
         print(f"{name:<20} {rows:>9,} rows, {size:6.1f} MiB: import {r['seconds']:7.1f} s, "
               f"{r['rows'] / r['seconds']:8,.0f} rows/s, peak {r['peak_mb']:7,.0f} MiB, "

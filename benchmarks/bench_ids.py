@@ -14,9 +14,14 @@ from __future__ import annotations
 import argparse
 import random
 import resource
+import sys
 import time
+from pathlib import Path
 
 from beanclear.books import idset
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
 
 
 def keys_of(rows: int, ordered: bool):
@@ -33,7 +38,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--hits", action="store_true", help="add every id, then look each up")
     parser.add_argument("--shuffled", action="store_true", help="with --hits: look them up in random order")
+    harness.add_profile_flag(parser)
     args = parser.parse_args()
+    harness.use_profile(args)
+    harness.profiled(lambda: run(args), "the id store")
+    print(f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
+
+
+def run(args) -> None:
     ids = idset.Ids()
     marks = {args.rows // 10, args.rows // 4, args.rows // 2, args.rows}
     start = time.process_time()
@@ -53,7 +65,6 @@ def main() -> None:
                 ids.add(key)
             if n % 2 == 0 and n // 2 in marks:
                 print(f"{n // 2:>10,} rows ({n:,} ids): {time.process_time() - start:.2f} s", flush=True)
-    print(f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
 
 
 if __name__ == "__main__":
