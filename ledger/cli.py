@@ -14,7 +14,7 @@ import click
 from beanclear import config as config_mod
 from beanclear.books.atomic import BooksBusy
 from beanclear import clikit
-from beanclear.clikit import BAD_INPUT, _fail, _load, config_option, steps  # noqa: F401  (the commands' shared parts)
+from beanclear.clikit import BAD_INPUT, _fail, _load, config_option, refused, steps  # noqa: F401  (the commands' shared parts)
 from beanclear.importers.toolkit import StatementError
 
 def _row_progress(path: Path):
@@ -83,14 +83,21 @@ def import_(config_path, paths, source, dry_run, force):
 @main.command()
 @config_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check(config_path, fmt):
+@click.option("--since", metavar="YYYY-MM", help="Only the books from that month on (books/since-YYYY-MM.beancount, "
+              "carried forward first unless up to date): far faster on long books; findings dated before it are "
+              "not listed.")
+def check(config_path, fmt, since):
     """Check the books: Beancount's errors and every reconciliation finding."""
     from beanclear.checks import checking
+    from beanclear.periods.closing import PeriodError
     config = _load(config_path)
     if not (config.books / "main.beancount").exists():
         raise _fail(f"{config.books / 'main.beancount'}: no books yet (run `beanclear import` first)")
-    with steps("beanclear check", 2) as step:
-        report = checking.check(config, step)
+    try:
+        with steps("beanclear check", 3 if since else 2) as step:
+            report = checking.check(config, step, since)
+    except PeriodError as exc:
+        raise refused(exc)
     click.echo(report.to_json() if fmt == "json" else report.to_text())
     sys.exit(1 if report.errors else 0)
 

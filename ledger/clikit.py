@@ -30,6 +30,11 @@ def _fail(message: str) -> click.exceptions.Exit:
     return click.exceptions.Exit(BAD_INPUT)
 
 
+def refused(exc: Exception) -> click.exceptions.Exit:
+    """The exit-2 failure of a command that refused before writing anything."""
+    return _fail(f"{exc}; nothing was written" if "nothing was written" not in str(exc) else str(exc))
+
+
 def on_terminal() -> bool:
     """Whether progress may be shown: only when stderr is a terminal, never in a pipe,
     a file, CI's log or a test runner (stdout keeps only the command's answer)."""

@@ -284,3 +284,31 @@ def test_a_lot_held_at_cost_before_the_start_is_refused(clean):
     assert result.exit_code == 2
     assert "2026-01.beancount:" in result.output and "a lot held at cost cannot be carried forward" in result.output
     assert snapshot(clean / "books") == before
+
+
+def test_check_since_a_month_lists_what_the_whole_check_lists_from_it(merchant):
+    """`beanclear check --since 2026-03`: the books carried forward (written when
+    missing, left as they are when up to date), and from March on the findings of the
+    whole check, with its exit status."""
+    import json
+    whole = beanclear(merchant, "check", "--format", "json")
+    since = beanclear(merchant, "check", "--since", "2026-03", "--format", "json")
+    assert (merchant / "books" / "since-2026-03.beancount").exists()
+    start = "2026-03-01"
+
+    def listed(result):
+        return sorted((f["code"], f["date"], tuple(f["refs"]), f["amount"]) for f in
+                      json.loads(result.output)["findings"] if f["date"] is None or f["date"] >= start)
+    assert listed(since) and listed(since) == listed(whole)
+    assert all(f["date"] is None or f["date"] >= start for f in json.loads(since.output)["findings"])
+    assert since.exit_code == whole.exit_code == 1
+    carried = snapshot(merchant / "books")
+    assert beanclear(merchant, "check", "--since", "2026-03", "--format", "json").output == since.output
+    assert snapshot(merchant / "books") == carried   # up to date: nothing written again
+
+
+def test_check_since_a_bad_month_is_exit_2(clean):
+    before = snapshot(clean / "books")
+    result = beanclear(clean, "check", "--since", "march")
+    assert result.exit_code == 2 and "expected YYYY-MM" in result.output
+    assert snapshot(clean / "books") == before

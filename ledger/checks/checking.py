@@ -69,11 +69,18 @@ def beancount_finding(error, root) -> Finding:
                    " ".join(str(error.message).split()), file=filename, line=source.get("lineno"), severity="error")
 
 
-def check(config, step=lambda stage: None) -> Report:
+def check(config, step=lambda stage: None, since: str | None = None) -> Report:
     """Load the books and report Beancount's errors and every reconciliation finding.
-    `step(stage)` is called as each of the two stages starts (the CLI's progress)."""
+    `step(stage)` is called as each stage starts (the CLI's progress). `since` (YYYY-MM):
+    the books from that month on (periods/forward.py), carried forward first unless up
+    to date; what they judge from the month on is what the whole books judge."""
+    path = config.books / "main.beancount"
+    if since is not None:
+        from beanclear.periods import forward   # it reads the checks' windows: imported when asked
+        step(f"the books from {since} on (beanclear carry {since})")
+        path, _ = forward.carry(config, since)
     step("loading the books (the plugins check them)")
-    entries, errors, options = books.load(config.books / "main.beancount")
+    entries, errors, options = books.load(path)
     step("the report")
     return report(entries, errors, config, options)
 

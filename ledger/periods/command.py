@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from beanclear.clikit import _fail, _load, config_option
+from beanclear.clikit import _fail, _load, config_option, refused
 from beanclear.periods import closing
 from beanclear.periods import forward
 
@@ -32,7 +32,7 @@ def close(config_path, month):
     try:
         outcome = closing.close(config, month)
     except closing.PeriodError as exc:
-        raise _fail(f"{exc}; nothing was written" if "nothing was written" not in str(exc) else str(exc))
+        raise refused(exc)
     for line in outcome.blockers:
         click.echo(line)
     click.echo(outcome.message)
@@ -50,7 +50,7 @@ def reopen(config_path, month, reason):
     try:
         outcome = closing.reopen(config, month, reason)
     except closing.PeriodError as exc:
-        raise _fail(f"{exc}; nothing was written" if "nothing was written" not in str(exc) else str(exc))
+        raise refused(exc)
     click.echo(outcome.message)
 
 
@@ -65,6 +65,6 @@ def carry(config_path, month):
     try:
         path, message = forward.carry(config, month)
     except closing.PeriodError as exc:
-        raise _fail(f"{exc}; nothing was written" if "nothing was written" not in str(exc) else str(exc))
+        raise refused(exc)
     click.echo(message)
     click.echo(f"Open it: fava {path}")

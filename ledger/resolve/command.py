@@ -18,7 +18,7 @@ import json
 import click
 
 from beanclear.books.edits import EditError
-from beanclear.clikit import _fail, _load, config_option
+from beanclear.clikit import _fail, _load, config_option, refused
 from beanclear.resolve import Books, ResolveError, write
 
 format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -35,7 +35,7 @@ def _run(config_path, fmt, make):
     except (ResolveError, EditError) as exc:
         if fmt == "json":
             click.echo(json.dumps({"done": False, "error": str(exc)}, ensure_ascii=False))
-        raise _fail(f"{exc}; nothing was written" if "nothing was written" not in str(exc) else str(exc))
+        raise refused(exc)
     if fmt == "json":
         click.echo(json.dumps(plan.to_json(written), ensure_ascii=False, indent=1))
     else:
