@@ -479,13 +479,14 @@ def test_an_xlsx_that_is_no_zip_is_a_statement_error(tmp_path):
 
 
 def test_memory_error_while_reading_is_a_statement_error(tmp_path, monkeypatch):
-    from pathlib import Path
+    from beanclear.importers.toolkit import text
     path = tmp_path / "bill.csv"
     path.write_text("a,b\n1,2\n")
 
-    def no_memory(self):
+    def no_memory(path, size=2**20):
+        yield b"a,b\n"
         raise MemoryError
-    monkeypatch.setattr(Path, "read_bytes", no_memory)
+    monkeypatch.setattr(text, "byte_chunks", no_memory)
     with pytest.raises(StatementError, match=r"bill.csv:0: not enough memory"):
         read_text(path)
 
