@@ -28,7 +28,7 @@ from beanclear.importers.toolkit.text import (
     text_stream,
 )
 from beanclear.importers.toolkit.values import parse_amount
-from beanclear.importers.toolkit.xlsx import XLSX_MAGIC, xlsx_head, xlsx_rows
+from beanclear.importers.toolkit.xlsx import XLSX_MAGIC, xlsx_head, xlsx_rows, xlsx_stream
 
 
 @dataclass
@@ -191,19 +191,25 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     on then comes before the importer's."""
     path, required = str(path), tuple(required)
     stamp = _stamp(path) if stream else None   # before text_stream's read: what it checked is what we read
-    lines = text_stream(path, encoding) if stream and not _is_xlsx(path) else None
+    source = (xlsx_stream(path, required) if _is_xlsx(path) else _csv_stream(path, encoding)) if stream else None
     options = dict(path=path, required=required, what=what, summary_starts=summary_starts,
                    summary_required=summary_required, footer=footer, columns=columns, allow_empty=allow_empty)
     st = Statement(Table(path, [], 0, []), {}, 0, [])
     with paused_gc():
-        if lines is None:
+        if source is None:
             st.table.rows = list(_data_rows(statement_rows(path, required, encoding), st, whole=True, **options))
             return st
-        st.table.rows = StreamedRows(st, lines, stamp, options)
+        st.table.rows = StreamedRows(st, source, stamp, options)
     opened = _OPENED.get()
     if opened is not None:
         opened.append(st.table.rows)
     return st
+
+
+def _csv_stream(path: str, encoding: str | None):
+    """The rows of a large CSV statement, one fresh pass a call (read: see text_stream), or None."""
+    lines = text_stream(path, encoding)
+    return None if lines is None else lambda read=None: csv_rows(lines(read), path)
 
 
 # The streamed statements read inside the current shape_first(), if any.
@@ -237,10 +243,10 @@ class StreamedRows:
     row checked as it comes, and fills the statement's summary and footer. A later pass
     reads the file again. `progress()`: (bytes of the file read, its size)."""
 
-    def __init__(self, st: Statement, lines, stamp: tuple, options: dict):
-        self._lines, self._stamp, self._options = lines, stamp, options
+    def __init__(self, st: Statement, source, stamp: tuple, options: dict):
+        self._source, self._stamp, self._options = source, stamp, options
         self._read = [0]   # bytes read by the first pass, for progress()
-        self._rows = _checked(lines(self._read), st, stamp, options)
+        self._rows = _checked(source(self._read), st, stamp, options)
         self._first = next(self._rows, None)   # finds the header: an error up to here is raised now
         self._fresh = True
 
@@ -267,14 +273,13 @@ class StreamedRows:
         if _stamp(path) != self._stamp:
             raise StatementError(path, 0, "the file changed while it was read (import it again)")
         with paused_gc():
-            yield from _checked(self._lines(), Statement(Table(path, [], 0, []), {}, 0, []), self._stamp,
+            yield from _checked(self._source(), Statement(Table(path, [], 0, []), {}, 0, []), self._stamp,
                                 self._options)
 
 
-def _checked(lines: Iterator[str], st: Statement, stamp: tuple, options: dict) -> Iterator[Row]:
-    """_data_rows over a stream of lines, with the order of errors of a file read whole."""
+def _checked(source: Iterator[Row], st: Statement, stamp: tuple, options: dict) -> Iterator[Row]:
+    """_data_rows over a stream of rows, with the order of errors of a file read whole."""
     path = options["path"]
-    source = csv_rows(lines, path)
     try:
         yield from _data_rows(source, st, **options)
     except StatementError:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from beanclear.importers.toolkit.text import (MAX_BYTES, MAX_ROWS, Row, StatementError, header_key,
                                              strip_controls)
@@ -61,44 +62,117 @@ def xlsx_rows(path: str | Path, required: Iterable[str] = ()) -> list[Row]:
     both hold the statement are an error rather than a guess. Every row the sheet holds
     is read, whatever its `<dimension>` claims (read-only mode trusts it, and a wrong one
     dropped rows), up to MAX_ROWS."""
-    wanted = {header_key(n) for n in required}
     book = _open_workbook(path)
     try:
-        for sheet in book.worksheets:
-            sheet.reset_dimensions()
-        found = []
-        for sheet in book.worksheets:
-            head = [[cell_text(v) for v in values] for _, values in zip(range(60), sheet.iter_rows(values_only=True))]
-            if wanted and not any(wanted <= {header_key(c) for c in cells} for cells in head):
-                continue
-            copy = bool(head) and all(_POWER_QUERY_HEADER.match(c) or not c for c in head[0]) and any(head[0])
-            found.append((copy, sheet))
-        if not found:
-            return _sheet_rows(path, book.worksheets[0]) if book.worksheets else []
-        originals = [s for copy, s in found if not copy] or [s for _, s in found]
-        if len(originals) > 1:
-            raise StatementError(path, 1, "sheets " + ", ".join(repr(s.title) for s in originals)
-                                 + " all hold a statement (expected one; delete the copies)")
-        return _sheet_rows(path, originals[0])
-    except (StatementError, KeyboardInterrupt):
+        with _read_errors(path):
+            sheet = _statement_sheet(path, book, required)
+            return _sheet_rows(path, sheet) if sheet is not None else []
+    finally:
+        book.close()
+
+
+# Past 4 MiB a workbook is read as a stream (XlsxRows): it zips its rows many times over
+# (100,000 rows of a Pinduoduo export in 5.9 MB held 190 MB read whole). The stream reads
+# the sheet twice (its width first), ~1.4 times the CPU: below this, the whole read.
+STREAM_FROM = 4 * 2**20
+
+
+def xlsx_stream(path: str | Path, required: Iterable[str] = ()):
+    """XlsxRows(path, required).rows for a workbook past STREAM_FROM bytes, else None
+    (read it whole: xlsx_rows)."""
+    try:
+        if Path(path).stat().st_size < STREAM_FROM:
+            return None
+    except OSError:
+        return None
+    return XlsxRows(path, required).rows
+
+
+class XlsxRows:
+    """The rows xlsx_rows() gives, without holding them: a first pass over the sheet
+    finds the widest row (every row is padded to it, as xlsx_rows pads them) and checks
+    the row limit, raising what xlsx_rows raises; each call of rows() is a pass that
+    reads the rows as they come, the workbook open only meanwhile. `read`, a one-item
+    list if given, follows the bytes of the file the pass has come to (for progress)."""
+
+    def __init__(self, path: str | Path, required: Iterable[str] = ()):
+        self.path, self.required, self.size = path, tuple(required), Path(path).stat().st_size
+        self.count = self.width = 0
+        limit = _row_limit(path)
+        for i, values in self._values():
+            _within(path, i, limit)
+            self.count, self.width = i, max(self.width, len(values))
+
+    def _values(self) -> Iterator[tuple[int, tuple]]:
+        book = _open_workbook(self.path)
+        try:
+            with _read_errors(self.path):
+                sheet = _statement_sheet(self.path, book, self.required)
+                if sheet is not None:
+                    yield from enumerate(sheet.iter_rows(values_only=True), 1)
+        finally:
+            book.close()
+
+    def rows(self, read: list | None = None) -> Iterator[Row]:
+        width, count, size = self.width, max(self.count, 1), self.size
+        for i, values in self._values():
+            if read is not None:
+                read[0] = size * min(i, count) // count
+            cells = [cell_text(v) for v in values]
+            yield Row(i, cells if len(cells) == width else cells + [""] * (width - len(cells)))
+
+
+def _statement_sheet(path: str | Path, book, required: Iterable[str]):
+    """The sheet that holds the statement (see xlsx_rows), or None for a workbook without sheets."""
+    wanted = {header_key(n) for n in required}
+    for sheet in book.worksheets:
+        sheet.reset_dimensions()
+    found = []
+    for sheet in book.worksheets:
+        head = [[cell_text(v) for v in values] for _, values in zip(range(60), sheet.iter_rows(values_only=True))]
+        if wanted and not any(wanted <= {header_key(c) for c in cells} for cells in head):
+            continue
+        copy = bool(head) and all(_POWER_QUERY_HEADER.match(c) or not c for c in head[0]) and any(head[0])
+        found.append((copy, sheet))
+    if not found:
+        return book.worksheets[0] if book.worksheets else None
+    originals = [s for copy, s in found if not copy] or [s for _, s in found]
+    if len(originals) > 1:
+        raise StatementError(path, 1, "sheets " + ", ".join(repr(s.title) for s in originals)
+                             + " all hold a statement (expected one; delete the copies)")
+    return originals[0]
+
+
+@contextmanager
+def _read_errors(path: str | Path):
+    """What reading a workbook's parts raises, as a StatementError."""
+    try:
+        yield
+    except (StatementError, KeyboardInterrupt, GeneratorExit):
         raise
     except MemoryError:
         raise StatementError(path, 0, "not enough memory to read the workbook") from None
     except Exception as exc:  # a damaged part inside the zip: zlib, XML, or openpyxl errors of many kinds
         raise StatementError(path, 0, f"not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:200]})") from None
-    finally:
-        book.close()
+
+
+def _row_limit(path: str | Path) -> int:
+    return min(MAX_ROWS, max(_DENSITY_FROM, Path(path).stat().st_size // MIN_BYTES_PER_ROW))
+
+
+def _within(path: str | Path, row: int, limit: int) -> None:
+    if row > limit:
+        why = "the limit for one statement" if limit == MAX_ROWS else \
+            f"more than a workbook of its size holds, {MIN_BYTES_PER_ROW} bytes a row: a zip bomb?"
+        raise StatementError(path, row, f"more than {limit:,} rows ({why}; split the export into shorter periods)")
 
 
 def _sheet_rows(path: str | Path, sheet) -> list[Row]:
     """A sheet's rows, all as wide as the widest (as a sheet with a right dimension reads)."""
-    limit = min(MAX_ROWS, max(_DENSITY_FROM, Path(path).stat().st_size // MIN_BYTES_PER_ROW))
+    limit = _row_limit(path)
     rows = []
     for i, values in enumerate(sheet.iter_rows(values_only=True), 1):
-        if i > limit:
-            why = "the limit for one statement" if limit == MAX_ROWS else \
-                f"more than a workbook of its size holds, {MIN_BYTES_PER_ROW} bytes a row: a zip bomb?"
-            raise StatementError(path, i, f"more than {limit:,} rows ({why}; split the export into shorter periods)")
+        _within(path, i, limit)
         rows.append(Row(i, [cell_text(v) for v in values]))
     width = max((len(r.cells) for r in rows), default=0)
     return [r if len(r.cells) == width else Row(r.line, r.cells + [""] * (width - len(r.cells))) for r in rows]
