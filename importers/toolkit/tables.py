@@ -182,9 +182,10 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     `allow_empty` accepts a header without rows (PayPal's download of a quiet month).
 
     `stream`, for an importer that iterates over `Table.rows` once, in order (not by
-    index): a large CSV file (text.STREAM_FROM) is read up to its first data row here, and
-    the rest as the importer iterates (StreamedRows): its text and rows are never held
-    whole, and it is read once. Each row is checked as above before the importer sees
+    index): a large CSV file (text.STREAM_FROM) or workbook (xlsx.STREAM_FROM) is read
+    up to its first data row here, and the rest as the importer iterates (StreamedRows):
+    its text and rows are never held whole, and a CSV file is read once (a workbook's
+    width is read first). Each row is checked as above before the importer sees
     it; the summary and footer are in the Statement once the rows are read through.
     Errors are the same, in the same order, provided the importer's own errors are raised
     inside `shape_first()` (StatementImporter.parse is): one of the file's shape further
