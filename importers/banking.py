@@ -98,13 +98,19 @@ class BankImporter(StatementImporter):
                                  f"({', '.join(sorted(numbers))}); set account_id in config.yaml to pick one")
         kept = []
         for st in statements:
-            if self.is_mine(number(st)):
+            if self.claims(number(st), out):
                 kept.append(st)
-                out.account = out.account or account_key(number(st)) or None
-            elif lines(st):
-                out.rows += len(lines(st))
-                out.skipped[f"statement of another account ({number(st)})"] += len(lines(st))
+            else:
+                other_account(out, number(st), len(lines(st)))
         return kept
+
+    def claims(self, number: str, out: Extraction) -> bool:
+        """Whether a statement of account `number` is this bank's; the first it claims
+        names the account the extraction is of."""
+        if not self.is_mine(number):
+            return False
+        out.account = out.account or account_key(number) or None
+        return True
 
     def bank_line(self, path: str, line: int, when: dt.date | dt.datetime, amount: Decimal, currency: str,
                   payee: str, memo: str, meta: dict, links=()) -> data.Transaction:
@@ -113,6 +119,13 @@ class BankImporter(StatementImporter):
         return transaction(path, line, when, payee, memo, meta,
                            [posting(self.source.account, amount, currency), posting(other, -amount, currency)],
                            links)
+
+
+def other_account(out: Extraction, number: str, lines: int) -> None:
+    """Lines of a statement of another account than the bank's: read, skipped."""
+    if lines:
+        out.rows += lines
+        out.skipped[f"statement of another account ({number})"] += lines
 
 
 class LineIds:

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from beanclear.importers.banking import BankImporter, Closings, LineIds, account_key
+from beanclear.importers.banking import BankImporter, Closings, LineIds, other_account
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import StatementError, XmlNode, XmlParts, clean, read_xml
 
@@ -166,15 +166,10 @@ class Importer(BankImporter):
                     self._balances(st, path, out, closings, statement.booked)
                 statement = None
                 continue
-            out.rows += 1
-            if not statement.mine:
-                out.skipped[f"statement of another account ({statement.number})"] += 1
-                continue
-            txn = self._entry(node, path, out, line_id)
-            if txn is not None:
-                out.entries.append(txn)
-                units = txn.postings[0].units
-                statement.booked[units.currency] = statement.booked.get(units.currency, Decimal(0)) + units.number
+            if statement.mine:
+                self._book(node, path, out, line_id, statement.booked)
+            else:
+                other_account(out, statement.number, 1)
         if not found:
             raise _Unusual("no BkToCstmrStmt")
         out.entries += closings.assertions()
@@ -186,10 +181,7 @@ class Importer(BankImporter):
         numbers.add(number)
         if len(numbers) > 1 and not self.source.account_id:
             raise _Unusual("statements of several accounts")   # _whole names them
-        mine = self.is_mine(number)
-        if mine:
-            out.account = out.account or account_key(number) or None
-        return _Statement(st, number, mine, {})
+        return _Statement(st, number, self.claims(number, out), {})
 
     def _whole(self, path: str) -> Extraction:
         root = read_xml(path)
@@ -203,15 +195,20 @@ class Importer(BankImporter):
             self._period(st, out)
             booked: dict[str, Decimal] = {}
             for entry in self.each(entries):
-                out.rows += 1
-                txn = self._entry(entry, path, out, line_id)
-                if txn is not None:
-                    out.entries.append(txn)
-                    units = txn.postings[0].units
-                    booked[units.currency] = booked.get(units.currency, Decimal(0)) + units.number
+                self._book(entry, path, out, line_id, booked)
             self._balances(st, path, out, closings, booked)
         out.entries += closings.assertions()
         return out
+
+    def _book(self, entry: XmlNode, path: str, out: Extraction, line_id: LineIds, booked: dict) -> None:
+        """One `Ntry` read: its transaction, if it moves booked money, added to `out`
+        and to `booked` (currency -> the statement's sum so far)."""
+        out.rows += 1
+        txn = self._entry(entry, path, out, line_id)
+        if txn is not None:
+            out.entries.append(txn)
+            units = txn.postings[0].units
+            booked[units.currency] = booked.get(units.currency, Decimal(0)) + units.number
 
     @staticmethod
     def _period(st: XmlNode, out: Extraction) -> None:
