@@ -61,9 +61,10 @@ def read_bytes(path: str | Path) -> bytes:
         raise StatementError(path, 0, "not enough memory to read the file") from None
 
 
-def byte_chunks(path: str | Path, size: int = 2**20) -> Iterator[bytes]:
+def byte_chunks(path: str | Path, size: int = 2**20, read: list | None = None) -> Iterator[bytes]:
     """read_bytes(), `size` bytes at a time: for a reader that never holds the file
-    (xmlfile.XmlParts). The limits and errors are these."""
+    (a streamed CSV, xmlfile.XmlParts). The limits and errors are these. `read`, a
+    one-item list if given, follows the bytes of the file read so far (for progress)."""
     try:
         if Path(path).stat().st_size > MAX_BYTES:
             raise _too_big(path, "the file")
@@ -75,6 +76,8 @@ def byte_chunks(path: str | Path, size: int = 2**20) -> Iterator[bytes]:
             if fh.read(2) != b"\x1f\x8b":
                 fh.seek(0)
                 while chunk := fh.read(size):
+                    if read is not None:
+                        read[0] += len(chunk)
                     yield chunk
                 return
         except OSError as exc:
@@ -90,6 +93,8 @@ def byte_chunks(path: str | Path, size: int = 2**20) -> Iterator[bytes]:
                                          ) from None
                 if not chunk:
                     return
+                if read is not None:
+                    read[0] = fh.tell()   # of the file's bytes, not the inflated ones
                 inflated += len(chunk)
                 if inflated > MAX_BYTES:   # a gzip bomb stops here
                     raise _too_big(path, "the un-gzipped file")
@@ -186,7 +191,7 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
             if encoding:
                 return None
             continue
-        except (OSError, MemoryError):
+        except (OSError, MemoryError, StatementError):   # read_text() says what is wrong
             return None
         return lambda read=None: _lines(path, candidate, read)
     return None
@@ -194,16 +199,13 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
 
 def _decoded(path, encoding: str, read: list | None = None) -> Iterator[str]:
     decoder = codecs.getincrementaldecoder(encoding)()
-    with open(path, "rb") as fh:
-        while True:
-            data = fh.read(CHUNK)
-            if read is not None:
-                read[0] += len(data)
-            text = decoder.decode(data, final=not data)
-            if text:
-                yield text
-            if not data:
-                return
+    for data in byte_chunks(path, CHUNK, read):
+        text = decoder.decode(data)
+        if text:
+            yield text
+    text = decoder.decode(b"", final=True)
+    if text:
+        yield text
 
 
 def _lines(path, encoding: str, read: list | None = None) -> Iterator[str]:

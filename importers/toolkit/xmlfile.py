@@ -99,20 +99,20 @@ class XmlParts:
     (bytes of the file read, its size), for StatementImporter.each."""
 
     def __init__(self, path: str | Path, parts: Iterable[tuple[str, ...]]):
-        self.path, self.parts, self._read = path, frozenset(parts), 0
+        self.path, self.parts, self._read = path, frozenset(parts), [0]
         try:
             self._size = Path(path).stat().st_size
         except OSError:
             self._size = 0   # byte_chunks says what is wrong
 
     def progress(self) -> tuple[int, int]:
-        return min(self._read, self._size), self._size
+        return min(self._read[0], self._size), self._size
 
     def __iter__(self) -> Iterator[tuple[XmlNode, list[XmlNode]]]:
         builder, parser = _parser(self.parts)
+        self._read[0] = 0
         with _errors(self.path, parser):
-            for chunk in byte_chunks(self.path):
-                self._read += len(chunk)
+            for chunk in byte_chunks(self.path, read=self._read):
                 parser.feed(chunk)
                 yield from builder.ready
                 builder.ready.clear()
