@@ -118,8 +118,7 @@ class XlsxRows:
         for i, values in self._values():
             if read is not None:
                 read[0] = size * min(i, count) // count
-            cells = [cell_text(v) for v in values]
-            yield Row(i, cells if len(cells) == width else cells + [""] * (width - len(cells)))
+            yield _padded(Row(i, [cell_text(v) for v in values]), width)
 
 
 def _statement_sheet(path: str | Path, book, required: Iterable[str]):
@@ -175,7 +174,12 @@ def _sheet_rows(path: str | Path, sheet) -> list[Row]:
         _within(path, i, limit)
         rows.append(Row(i, [cell_text(v) for v in values]))
     width = max((len(r.cells) for r in rows), default=0)
-    return [r if len(r.cells) == width else Row(r.line, r.cells + [""] * (width - len(r.cells))) for r in rows]
+    return [_padded(r, width) for r in rows]
+
+
+def _padded(row: Row, width: int) -> Row:
+    """The row as wide as the sheet's widest, as a sheet with a right dimension reads."""
+    return row if len(row.cells) == width else Row(row.line, row.cells + [""] * (width - len(row.cells)))
 
 
 def xlsx_head(path: str | Path, rows: int = 60) -> str:
