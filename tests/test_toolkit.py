@@ -579,3 +579,17 @@ def test_statement_errors_never_quote_unbounded_cells():
     with pytest.raises(StatementError) as caught:
         parse_amount("9" * 100_000 + "x", "f.csv", 2, "amount")
     assert len(str(caught.value)) < 700 and str(caught.value).startswith("f.csv:2: column amount")
+
+
+def test_a_column_plan_gives_what_the_getter_gives():
+    from beanclear.importers.toolkit import Row, Table
+    table = Table("f.csv", ["id", "amount", "status", "note"], 1,
+                  [Row(2, ["`A1", " 1.00 ", "SUCCESS", "/"]), Row(3, ["A2", "2.00", "SUCCESS", "x"]),
+                   Row(4, ["A3", "3.00"]), Row(5, ["A4"]), Row(6, [])])
+    names = ("amount", "missing", "id", "status", "also missing")
+    get = table.getter(*names)
+    for plan in (table.plan(*names), table.plan(*names, remember=1)):
+        for row in table.rows:
+            assert plan(row) == [get(row, name) for name in names]
+    assert [table.plan("id")(row) for row in table.rows] == [["A1"], ["A2"], ["A3"], ["A4"], [""]]
+    assert table.plan("missing")(table.rows[0]) == [""] and table.plan()(table.rows[0]) == []

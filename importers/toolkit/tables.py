@@ -8,6 +8,7 @@ import contextvars
 import csv
 import gzip
 import itertools
+import operator
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -70,26 +71,42 @@ class Table:
         cleaned: a bill has two dozen, an importer reads some of them."""
         at = [self.index(name, required=False) for name in names]
         wanted = [i if i is not None else -1 for i in at]
-        memo: dict[str, str] = {}
-        _clean, missing = clean, None
+        cleaned = _Cleaned(remember)
+        # The usual row holds every column the file has (read_statement pads short ones):
+        # its cells are taken in one itemgetter call and looked up in one map, no Python
+        # loop per cell. Columns the file lacks are put back as '' where they were named.
+        present = [i for i in wanted if i >= 0]
+        lacking = [n for n, i in enumerate(wanted) if i < 0]
+        reach = max(present, default=-1) + 1   # a row this long holds every present column
+        take = operator.itemgetter(*present) if len(present) > 1 else lambda cells: (cells[present[0]],)
+        lookup = cleaned.__getitem__
 
         def values(row: Row) -> list[str]:
             cells = row.cells
-            width = len(cells)
-            out = []
-            for i in wanted:
-                if 0 <= i < width:
-                    raw = cells[i]
-                    value = memo.get(raw, missing)
-                    if value is None:
-                        value = _clean(raw)
-                        if len(memo) < remember:
-                            memo[raw] = value
-                    out.append(value)
-                else:
-                    out.append("")
+            if len(cells) < reach or not present:   # a row cut short (a Table made by hand)
+                width = len(cells)
+                return [lookup(cells[i]) if 0 <= i < width else "" for i in wanted]
+            out = list(map(lookup, take(cells)))
+            for n in lacking:
+                out.insert(n, "")
             return out
         return values
+
+
+class _Cleaned(dict):
+    """clean() of a cell, the cells that repeat (statuses, currencies, fee rates, common
+    amounts) remembered, up to `remember` distinct ones: Table.plan's cells. A str key
+    is immutable: what is remembered for it stays right."""
+
+    def __init__(self, remember: int):
+        super().__init__()
+        self.remember = remember
+
+    def __missing__(self, raw: str) -> str:
+        value = clean(raw)
+        if len(self) < self.remember:
+            self[raw] = value
+        return value
 
 
 def header_in(head: str, names: Iterable[str], lines: int = 80) -> bool:
