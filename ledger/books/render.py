@@ -49,12 +49,16 @@ def holdable(text: str) -> bool:
 def _meta_lines(meta: dict, lines: list | None = None) -> list[str]:
     """The metadata lines (but the hidden ones), appended to `lines` if given."""
     lines = [] if lines is None else lines
+    append = lines.append
     for key, value in meta.items():
         if key in HIDDEN_META or key[:1] == "_":
             continue
+        if type(value) is str and value.isprintable() and '"' not in value and "\\" not in value:
+            append(f'  {key}: "{value}"')   # quote_exact's usual value, without a call per line
+            continue
         shown = quote_exact(value) if isinstance(value, str) else number_text(value) if isinstance(value, Decimal) \
             else str(value)
-        lines.append(f"  {key}: {shown}")
+        append(f"  {key}: {shown}")
     return lines
 
 
