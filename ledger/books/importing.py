@@ -223,13 +223,15 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             result.new = new = Picked(entries)   # the entries as they are, by position: not stored again
             # What Books.plan writes of them, kept in this pass too: no pass to read them again.
             result.planned = planned = None if dry_run else Sorted()
+            known = seen[name]
             for at, entry in enumerate(entries):
                 days.add(entry)
-                part = render.unknown_part(entry, seen[name])  # another view may hold it, or part of it
+                ids = render.identities(entry)   # found once: what it is known by, and what it adds if new
+                part = render.unknown_part(entry, known, ids)  # another view may hold it, or part of it
                 if part is None:
                     result.known += 1
                 else:
-                    seen[name].update(render.identities(part))
+                    known.update(ids if part is entry else render.identities(part))
                     if part is entry:
                         new.take(at)
                     else:

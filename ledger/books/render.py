@@ -43,7 +43,8 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 def holdable(text: str) -> bool:
     """Whether the books hold this text exactly (an id must be: it is the entry's identity)."""
-    return not CONTROL.search(str(text))
+    text = str(text)
+    return text.isprintable() or not CONTROL.search(text)   # printable text holds none of CONTROL
 
 
 def _meta_lines(meta: dict, lines: list | None = None) -> list[str]:
@@ -162,10 +163,11 @@ def transaction_identities(meta: dict) -> list[str]:
     return [meta["id"], *covered(meta.get("covers", ""))]
 
 
-def unknown_part(entry, known: set[str]):
+def unknown_part(entry, known: set[str], ids: list[str] | None = None):
     """The part of `entry` that `known` (identities already booked) does not hold: the
-    entry itself, None, or (see above) the entry without its fee, or its fee alone."""
-    ids = identities(entry)
+    entry itself, None, or (see above) the entry without its fee, or its fee alone.
+    `ids`: identities(entry), where the caller has them already."""
+    ids = identities(entry) if ids is None else ids
     part = entry.meta.get("_fee_part") if isinstance(entry, data.Transaction) else None
     fee_id = part[0] if part else None
     rest_known = any(i in known for i in ids if i != fee_id)
