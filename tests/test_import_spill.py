@@ -135,6 +135,27 @@ def test_spill_passes_in_order_and_sorted_runs_are_stable(monkeypatch, scratch):
     assert [pair for month in keyed.months() for pair in keyed.month(month)] == expected
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 3), st.integers(1, 28), st.integers(0, 2)), max_size=80),
+       st.sampled_from(["as they come", "in order", "newest first"]))
+def test_sorted_runs_merged_by_copying_give_what_a_stable_sort_gives(rows, order):
+    """Runs whose items of a month follow each other (a statement in time order or its
+    reverse) are merged by copying their chunks; others item by item: either way a month
+    reads back as a stable sort of what was added."""
+    if order != "as they come":
+        rows = sorted(rows, reverse=order == "newest first")
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(spill, "LIMIT", 4)
+        m.setattr(spill, "CHUNK", 3)            # runs of several chunks, the last of a month short
+        m.setattr(spill.Sorted, "FANOUT", 2)    # runs merged two at a time, into runs of many sizes
+        keyed = spill.Sorted()
+        items = [((f"2026-0{month}-{day:02d}", part), n) for n, (month, day, part) in enumerate(rows)]
+        for key, n in items:
+            keyed.add(key, n)
+        expected = sorted(items, key=lambda item: item[0])
+        assert [pair for month in keyed.months() for pair in keyed.month(month)] == expected
+
+
 def test_ids_on_disk_are_exact(monkeypatch):
     tiny(monkeypatch)
     ids = idset.Ids()

@@ -311,15 +311,38 @@ def merge_tiers(runs: list, fanout: int, merge) -> None:
 
 class _SortedRun:
     """Items (key, arrival, value) sorted, in a temporary file of their own, by month:
-    month -> the offsets of its chunks."""
+    month -> the offsets of its chunks (one after the other in the file, up to
+    `ends[month]`), and month -> the (key, arrival) of its first item and of its last."""
 
-    def __init__(self, months: Iterable[tuple[str, Iterable[tuple]]], level: int):
-        self.level, self.file, self.chunks = level, _temporary(), {}
-        for month, items in months:
-            self.chunks[month] = _write_chunks(self.file, items)
+    def __init__(self, level: int):
+        self.level, self.file, self.chunks, self.ends, self.bounds = level, _temporary(), {}, {}, {}
+
+    def put(self, month: str, items: Iterable[tuple], bounds: tuple) -> None:
+        """A month's items, in order, whose first and last (key, arrival) are `bounds`."""
+        self.chunks[month] = _write_chunks(self.file, items)
+        self.ends[month], self.bounds[month] = self.file.tell(), bounds
+
+    def put_after(self, month: str, runs: list["_SortedRun"]) -> None:
+        """The month's items of `runs`, each run's all after the one before (their bounds
+        say so): what their merge gives, made by copying the bytes of their chunks (each
+        chunk is a pickle of its own), not by reading and writing every item again."""
+        self.file.seek(0, os.SEEK_END)
+        offsets = []
+        for run in runs:
+            for raw in run.raw_chunks(month):
+                offsets.append(self.file.tell())
+                self.file.write(raw)
+        self.chunks[month], self.ends[month] = offsets, self.file.tell()
+        self.bounds[month] = (runs[0].bounds[month][0], runs[-1].bounds[month][1])
 
     def items(self, month: str) -> Iterator[tuple]:
         return _read_chunks(self.file, self.chunks.get(month, []))
+
+    def raw_chunks(self, month: str) -> Iterator[bytes]:
+        offsets = self.chunks[month]
+        for start, end in zip(offsets, offsets[1:] + [self.ends[month]]):
+            self.file.seek(start)
+            yield self.file.read(end - start)
 
 
 class Sorted:
@@ -331,7 +354,8 @@ class Sorted:
     the runs' chunks of it, one chunk of each run in memory at a time. So that this
     stays bounded whatever the count (10M entries would be 1,000 runs), FANOUT runs of
     one size are merged into one as they gather: at most FANOUT - 1 runs of each size,
-    each item rewritten about log8(items / LIMIT) times, in order."""
+    each item rewritten about log8(items / LIMIT) times, in order (where the runs of a
+    month follow each other, their bytes are copied as they are)."""
 
     FANOUT = 8
 
@@ -349,21 +373,29 @@ class Sorted:
     def _flush(self) -> None:
         self._buf.sort()   # by key, then arrival (unique): never compares entries
         buf = self._buf
-        months, start = [], 0
+        run, start = _SortedRun(0), 0
         for end in range(1, len(buf) + 1):
             month = buf[start][0][0][:7]
             if end == len(buf) or buf[end][0][0][:7] != month:
-                months.append((month, buf[start:end]))
+                run.put(month, buf[start:end], (buf[start][:2], buf[end - 1][:2]))
                 start = end
-        self._runs.append(_SortedRun(months, 0))
+        self._runs.append(run)
         self._buf = []
         merge_tiers(self._runs, self.FANOUT, self._merge)
 
     @staticmethod
     def _merge(runs: list["_SortedRun"]) -> "_SortedRun":
-        names = sorted({month for run in runs for month in run.chunks})
-        merged = _SortedRun(((month, _merged([run.items(month) for run in runs])) for month in names),
-                            runs[0].level + 1)
+        merged = _SortedRun(runs[0].level + 1)
+        for month in sorted({month for run in runs for month in run.chunks}):
+            parts = sorted((run for run in runs if month in run.chunks), key=lambda run: run.bounds[month])
+            bounds = [run.bounds[month] for run in parts]
+            if all(before[1] < after[0] for before, after in zip(bounds, bounds[1:])):
+                # A statement in time order (or its reverse) fills runs that follow each
+                # other: their items of the month are merged by putting one run after the other.
+                merged.put_after(month, parts)
+            else:
+                merged.put(month, _merged([run.items(month) for run in parts]),
+                           (bounds[0][0], max(last for _, last in bounds)))
         for run in runs:
             run.file.close()
         return merged
