@@ -34,6 +34,15 @@ MT940 lines have no unique id, so each gets a digest of what it says (LineIds), 
 bank reference kept as `bank-ref`. A parser of our own rather than the `mt-940` package:
 that package rejects real files whose fields exceed the SWIFT lengths (ASN Bank) and
 cannot name the line of an error.
+
+Past `text.STREAM_FROM` bytes the file is read as a stream (text.text_stream: the
+encoding, limits and errors of read_text): each `:61:` is booked as soon as its `:86:`
+ends, a statement keeps only its other fields, and the ids (LineIds), the balances
+(Closings) and which statements are this account's go on across statements. One reader
+(read_fields) and one booking (_book) serve both reads. A file the stream cannot follow
+as the whole read would (a line before its statement's `:25:` or `:60F:`, statements of
+several accounts without `account_id`), or one with an error, is read again whole and
+says what the whole read says.
 """
 
 from __future__ import annotations
@@ -43,10 +52,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Iterator
 
-from beanclear.importers.banking import BankImporter, Closings, LineIds
+from beanclear.importers.banking import BankImporter, Closings, LineIds, other_account
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import WESTERN_ENCODINGS, StatementError, clean, money, read_text
+from beanclear.importers.toolkit.text import text_stream
 
 TAG = re.compile(r"^:(\d{2}[A-Z]?):(.*)$")
 KNOWN_TAGS = {"20", "21", "25", "25P", "28", "28C", "60F", "60M", "61", "86", "62F", "62M", "64", "65",
@@ -57,8 +69,13 @@ BALANCE = re.compile(r"^(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<a
 SIGN = {"C": 1, "D": -1, "RC": -1, "RD": 1}
 DUTCH = re.compile(r"/(EREF|BENM|ORDP|NAME|REMI|ISDT|ADDR|CSID|MARF|IBAN|BIC|TRCD|PREF|RTRN|CDTRREF|CDTRREFTP|"
                    r"CD|SCOR|ISSR|USTD|STRD|PURP|ULTC|ULTD|EXCH|OCMT|CHGS|SVCL|TRTP|INIT|ACCW|IREF|RTYP)/")
+NO_STATEMENT = "no :20: field (expected an MT940 statement)"
 SEPA = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|ABWA|ABWE|SVWZ)\+(.*?)"
                   r"(?=(?:EREF|KREF|MREF|CRED|DEBT|ABWA|ABWE|SVWZ)\+|MTLG:|$)")
+
+
+class _Unusual(Exception):
+    """A file the streamed read cannot follow as the whole read would."""
 
 
 @dataclass
@@ -94,30 +111,66 @@ class Statement:
         return self.get("25").text if self.get("25") else ""
 
 
-def statements(text: str, path: str) -> list[Statement]:
-    """The file cut into statements of tagged fields, envelopes and header lines left out."""
-    out: list[Statement] = []
+ENVELOPE = re.compile(r"^\{1:[^}]*\}(\{2:[^}]*\})?(\{3:(\{[^}]*\})*\})?\{4:")
+
+
+def read_fields(lines: Iterable[str], path: str) -> Iterator[tuple[Statement, Field | None]]:
+    """The file's fields, each with its statement as the field ends (a field's wrapped
+    lines follow it), and (statement, None) as a statement ends; envelopes and header
+    lines left out. The one reader of the whole read and the stream: `lines` as
+    str.splitlines() cuts the text."""
     current: Statement | None = None
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = re.sub(r"^\{1:[^}]*\}(\{2:[^}]*\})?(\{3:(\{[^}]*\})*\})?\{4:", "", raw.rstrip())
+    last: Field | None = None
+    for number, raw in enumerate(lines, 1):
+        line = ENVELOPE.sub("", raw.rstrip())
         if line in ("-", "-}") or line.startswith(("-}", "{5:")):
-            current = None
+            if current is not None:
+                yield current, last
+                yield current, None
+            current = last = None
             continue
         m = TAG.match(line)
         if m and m.group(1) != "940":
             if m.group(1) not in KNOWN_TAGS:
                 raise StatementError(path, number, f"unknown field :{m.group(1)}: (expected :20:, :25:, :28C:, "
                                      ":60F:, :61:, :86:, :62F: and the other MT940 fields)")
+            if current is not None:
+                yield current, last
             if m.group(1) == "20" or current is None:
+                if current is not None:
+                    yield current, None
                 current = Statement(number)
-                out.append(current)
-            current.fields.append(Field(m.group(1), number, [m.group(2)]))
-        elif current is not None and current.fields and line.strip():
-            current.fields[-1].lines.append(line)
+            last = Field(m.group(1), number, [m.group(2)])
+        elif last is not None and line.strip():
+            last.lines.append(line)
         # else: a bank header line (ABNANL2A, 940, :940:), an envelope, or padding
+    if current is not None:
+        yield current, last
+        yield current, None
+
+
+def statements(text: str, path: str) -> list[Statement]:
+    """The file cut into statements of tagged fields, envelopes and header lines left out."""
+    out: list[Statement] = []
+    for st, f in read_fields(text.splitlines(), path):
+        if f is None:
+            out.append(st)
+        else:
+            st.fields.append(f)
     if not out:
-        raise StatementError(path, 1, "no :20: field (expected an MT940 statement)")
+        raise StatementError(path, 1, NO_STATEMENT)
     return out
+
+
+def with_info(fields: Iterable[Field]) -> Iterator[tuple[Field, Field | None]]:
+    """Each :61: of a statement's fields, with the :86: right after it (its text) if any."""
+    line = None
+    for f in fields:
+        if line is not None:
+            yield line, f if f.tag == "86" else None
+        line = f if f.tag == "61" else None
+    if line is not None:
+        yield line, None
 
 
 def amount_of(text: str, path: str, line: int, what: str) -> Decimal:
@@ -187,43 +240,94 @@ class Importer(BankImporter):
 
     def parse(self, filepath: str) -> Extraction:
         path = str(filepath)
+        lines = text_stream(path, self.source.encoding, WESTERN_ENCODINGS)
+        if lines is not None:
+            try:
+                return self._streamed(path, lines)
+            except (StatementError, _Unusual, UnicodeDecodeError):
+                # What the whole read says: of a file with an error, the first in the order
+                # the statements, their accounts, then their lines find them (UnicodeDecodeError:
+                # the file changed after text_stream read it through).
+                pass
+        return self._whole(path)
+
+    def _whole(self, path: str) -> Extraction:
         out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
         found = statements(read_text(path, self.source.encoding, WESTERN_ENCODINGS), path)
         for st in self.own_statements(path, found, Statement.account, lambda s: s.all("61"), out):
-            account = st.account()
             opening, closing = st.get("60F", "60M"), st.get("62F", "62M")
             if opening is None or closing is None:
                 raise StatementError(path, st.fields[-1].line, f"statement {st.get('20').text if st.get('20') else ''} "
                                      "has no :60F: opening or :62F: closing balance (is the file cut off?)")
-            start, opened, currency = balance_of(opening, path)
-            end, end_day, end_currency = balance_of(closing, path)
-            # :60F: is the balance at the end of the day before the statement: it covers the
-            # days after that to :62F:, lines or not (coverage.py).
-            first = opened + dt.timedelta(days=1)
-            out.period = (min(first, *(out.period or (first,))), max(end_day, *(out.period or (end_day,))))
-            booked, last = Decimal(0), None
-            for i, f in enumerate(st.fields):
-                if f.tag != "61":
-                    continue
-                out.rows += 1
-                info = st.fields[i + 1] if i + 1 < len(st.fields) and st.fields[i + 1].tag == "86" else None
-                entry = self._line(f, info, path, account, currency, line_id)
-                if entry is None:
-                    out.skip("zero amount")
-                    continue
-                out.entries.append(entry)
-                booked += entry.postings[0].units.number
-                last = max(last or entry.date, entry.date)
-            label = " ".join(x.text for x in (st.get("20"), st.get("28C", "28")) if x)
-            if end_currency != currency:
-                raise StatementError(path, closing.line, f":{closing.tag}: closing balance in {end_currency}, "
-                                     f"the opening balance in {currency} (expected one currency)")
-            # Asserted the day after the last line, or after the balance's date where that is
-            # earlier: some banks (Rabobank) date :62F: on the next statement's day.
-            closings.statement(out, label, closing.line, min(end_day, last or end_day), currency, start, booked, end,
-                               final=closing.tag == "62F")
+            balance_of(opening, path), balance_of(closing, path)   # their errors before the lines'
+            self._book(st, st.fields, path, out, closings, line_id)
         out.entries += closings.assertions()
         return out
+
+    def _streamed(self, path: str, lines) -> Extraction:
+        """Each line booked as it ends in the file (its :86: read), never a statement held
+        whole: only its other fields are kept (:20:, :25:, :60F:, :62F:, …). The whole read's
+        books, or _Unusual where the stream cannot tell (_whole reads the file then)."""
+        out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
+        numbers: set[str] = set()
+        stream = read_fields(self.each(_Lines(path, lines)), path)
+        found = False
+        for st, f in stream:   # a statement's first field
+            found = True
+            while f is not None and f.tag != "61":   # its fields before its first line, or all
+                st.fields.append(f)
+                _, f = next(stream)
+            if f is not None and st.get("25") is None:
+                raise _Unusual("a line before the statement's account")
+            number = st.account()
+            numbers.add(number)
+            if len(numbers) > 1 and not self.source.account_id:
+                raise _Unusual("statements of several accounts")   # _whole names them
+            rest = _rest(st, f, stream)
+            if not self.claims(number, out):
+                other_account(out, number, sum(x.tag == "61" for x in rest))
+            elif f is not None and st.get("60F", "60M") is None:
+                raise _Unusual("a line before the opening balance")
+            else:
+                self._book(st, rest, path, out, closings, line_id)
+        if not found:
+            raise StatementError(path, 1, NO_STATEMENT)
+        out.entries += closings.assertions()
+        return out
+
+    def _book(self, st: Statement, fields: Iterable[Field], path: str, out: Extraction, closings: Closings,
+              line_id: LineIds) -> None:
+        """One statement of this account booked: its lines as `fields` hands them on (the
+        fields of a statement read whole; in the stream, each as it ends), then its
+        balances. `st` holds its opening balance before the lines, its closing after."""
+        account = st.account()
+        start, opened, currency = balance_of(st.get("60F", "60M"), path)
+        booked, last = Decimal(0), None
+        for f, info in with_info(fields):
+            out.rows += 1
+            entry = self._line(f, info, path, account, currency, line_id)
+            if entry is None:
+                out.skip("zero amount")
+                continue
+            out.entries.append(entry)
+            booked += entry.postings[0].units.number
+            last = max(last or entry.date, entry.date)
+        closing = st.get("62F", "62M")
+        if closing is None:
+            raise _Unusual("no closing balance")   # the whole read checks it first
+        end, end_day, end_currency = balance_of(closing, path)
+        # :60F: is the balance at the end of the day before the statement: it covers the
+        # days after that to :62F:, lines or not (coverage.py).
+        first = opened + dt.timedelta(days=1)
+        out.period = (min(first, *(out.period or (first,))), max(end_day, *(out.period or (end_day,))))
+        label = " ".join(x.text for x in (st.get("20"), st.get("28C", "28")) if x)
+        if end_currency != currency:
+            raise StatementError(path, closing.line, f":{closing.tag}: closing balance in {end_currency}, "
+                                 f"the opening balance in {currency} (expected one currency)")
+        # Asserted the day after the last line, or after the balance's date where that is
+        # earlier: some banks (Rabobank) date :62F: on the next statement's day.
+        closings.statement(out, label, closing.line, min(end_day, last or end_day), currency, start, booked, end,
+                           final=closing.tag == "62F")
 
     def _line(self, f: Field, info: Field | None, path: str, account: str, currency: str, line_id: LineIds):
         first, *supplementary = f.lines
@@ -253,3 +357,36 @@ class Importer(BankImporter):
                 "value-date": written if written != day.isoformat() else None,
                 "counter-account": clean(" ".join(supplementary)) or None}
         return self.bank_line(path, f.line, day, amount, currency, parsed["payee"], memo, meta)
+
+
+def _rest(st: Statement, first: Field | None, stream: Iterator[tuple[Statement, Field | None]]) -> Iterator[Field]:
+    """A streamed statement's fields from its first line (`first`) to its end, each as it
+    ends; those other than lines and their :86: are kept in `st` as they pass."""
+    if first is None:
+        return
+    yield first
+    for _, f in stream:
+        if f is None:
+            return
+        if f.tag not in ("61", "86"):
+            st.fields.append(f)
+        yield f
+
+
+class _Lines:
+    """The lines of a streamed file (text.text_stream) as str.splitlines() cuts the whole
+    text (also at U+2028 and U+2029), with progress() in bytes for StatementImporter.each."""
+
+    def __init__(self, path: str, lines):
+        self.lines, self.read = lines, [0]
+        try:
+            self.size = Path(path).stat().st_size
+        except OSError:
+            self.size = 0
+
+    def progress(self) -> tuple[int, int]:
+        return min(self.read[0], self.size), self.size
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.lines(self.read):
+            yield from line.splitlines()
