@@ -2,15 +2,18 @@
 
     .venv/bin/python benchmarks/bench_formats.py                       # 1,000,000 Stripe rows, 100,000 CAMT entries
     .venv/bin/python benchmarks/bench_formats.py --stripe 100000 --camt 10000 --shopify 10000
+    .venv/bin/python benchmarks/bench_formats.py --stripe 0 --camt 0 --shopify 0 --mt940 100000   # one format
 
 Generates into --out (default benchmarks/out/formats, git-ignored, emptied first) a
 Stripe itemized balance-change report (charges with fees, ~2% refunds, a payout per
 day that settles the day's items under `automatic_payout_id`) and a CAMT.053 .02
 statement of a USD account (credits and debits, opening and closing balances) and a
-Shopify orders export (one to three line items an order, on rows of their own), then
-imports each into empty books with `beanclear import` in a fresh process and prints
-rows per second and the process's peak memory (ru_maxrss). `--profile [LINES]` prints
-the top of a cProfile of each import.
+Shopify orders export (one to three line items an order, on rows of their own) and an
+MT940 file of a EUR account (a statement a day with its `:60F:` and `:62F:`, German
+`:86:` purpose subfields wrapped at 65 characters), then imports each into empty books
+with `beanclear import` in a fresh process and prints rows per second and the
+process's peak memory (ru_maxrss). `--profile [LINES]` prints
+the top of a cProfile of each import. A format given 0 is left out.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ channels:
   stripe: {type: stripe, currency: USD, settlement_days: 3, bank: usd, bank_days: 3}
 banks:
   usd: {type: camt053, account: Assets:Bank:USD, currency: USD}
+  eur: {type: mt940, account: Assets:Bank:EUR, currency: EUR}
 shops:
   shopify: {type: shopify, currency: USD}
 """
@@ -106,6 +110,40 @@ def camt_statement(path: Path, entries: int, rng: random.Random) -> int:
     return entries
 
 
+def mt940_statements(path: Path, lines: int, rng: random.Random) -> int:
+    """A statement a day over 90 days, in a SWIFT envelope each: its lines (credits and
+    debits, booked on the entry date) with a German `:86:` wrapped at 65 characters."""
+    start, balance, days = dt.date(2026, 1, 1), Decimal("100000.00"), 90
+
+    def amount(value: Decimal) -> str:
+        return f"{value:.2f}".replace(".", ",")
+
+    written = 0
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for d in range(days):
+            day = start + dt.timedelta(days=d)
+            count = lines // days + (d < lines % days)
+            opening = balance
+            before = day - dt.timedelta(days=1)
+            fh.write("{1:F01BENCHDEFFXXX0000000000}{2:O940BENCHDEFFXXXXN}{4:\n"
+                     f":20:STMT{d:05d}\n:25:DE89370400440532013000\n:28C:{d + 1}/1\n"
+                     f":60F:{'C' if opening >= 0 else 'D'}{before:%y%m%d}EUR{amount(abs(opening))}\n")
+            for _ in range(count):
+                value = Decimal(rng.randrange(100, 1_000_000)) / 100
+                credit = rng.random() < 0.6
+                balance += value if credit else -value
+                who = "STRIPE PAYOUT" if credit else "SUPPLIER GMBH"
+                info = (f":86:166?00{'GUTSCHRIFT' if credit else 'UEBERWEISUNG'}?100399?20EREF+E2E{written:09d}"
+                        f"?21SVWZ+{who} {written} RECHNUNG {rng.randrange(10**8):08d} VOM {day:%d.%m.%Y}"
+                        f"?22KUNDENNUMMER {rng.randrange(10**6):06d}?30BENCHDEFF?31DE{rng.randrange(10**18):018d}"
+                        f"?32{who} {written % 977}")
+                fh.write(f":61:{day:%y%m%d}{day:%m%d}{'C' if credit else 'D'}{amount(value)}NTRFNONREF"
+                         f"//B{written:010d}\n" + "\n".join(info[i:i + 65] for i in range(0, len(info), 65)) + "\n")
+                written += 1
+            fh.write(f":62F:{'C' if balance >= 0 else 'D'}{day:%y%m%d}EUR{amount(abs(balance))}\n-}}\n")
+    return written
+
+
 SHOPIFY_HEADER = ("Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Currency,Subtotal,Shipping,"
                   "Taxes,Total,Discount Code,Discount Amount,Created at,Lineitem quantity,Lineitem name,"
                   "Lineitem price,Lineitem sku,Refunded Amount,Cancelled at")
@@ -148,6 +186,7 @@ def main() -> None:
     parser.add_argument("--stripe", type=int, default=1_000_000)
     parser.add_argument("--camt", type=int, default=100_000)
     parser.add_argument("--shopify", type=int, default=100_000, help="orders")
+    parser.add_argument("--mt940", type=int, default=100_000, help="lines of an MT940 file")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "formats")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     harness.add_profile_flag(parser)
@@ -160,9 +199,9 @@ def main() -> None:
     (args.out / "statements").mkdir(parents=True)
     (args.out / "config.yaml").write_text(CONFIG, encoding="utf-8")
     rng = random.Random(1)
-    made = {"stripe-itemized.csv": stripe_report(args.out / "statements" / "stripe-itemized.csv", args.stripe, rng),
-            "camt053.xml": camt_statement(args.out / "statements" / "camt053.xml", args.camt, rng),
-            "orders_export.csv": shopify_export(args.out / "statements" / "orders_export.csv", args.shopify, rng)}
+    makers = {"stripe-itemized.csv": (stripe_report, args.stripe), "camt053.xml": (camt_statement, args.camt),
+              "orders_export.csv": (shopify_export, args.shopify), "mt940.sta": (mt940_statements, args.mt940)}
+    made = {name: make(args.out / "statements" / name, n, rng) for name, (make, n) in makers.items() if n}
     for name, rows in made.items():
         size = (args.out / "statements" / name).stat().st_size / 2**20
         done = subprocess.run([sys.executable, __file__, "--child", name, "--out", str(args.out)],
