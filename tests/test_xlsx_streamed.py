@@ -66,3 +66,112 @@ def test_the_row_limit_of_a_streamed_workbook_is_the_whole_reads(tmp_path, monke
     with pytest.raises(StatementError) as streamed:
         read_statement(path, ["id", "amount"], "bill", stream=True)
     assert str(streamed.value) == str(whole.value) and "zip bomb" in str(whole.value)
+
+
+# The sheet's XML as exporters write it, beyond what openpyxl writes: rows and cells
+# with or without their `r`, rows skipped, a row given twice or before the last, empty
+# rows, inline strings, a float row number. sheet_shape must give openpyxl's own count
+# and width, or None (then openpyxl's pass decides).
+ROW_NUMBERS = st.one_of(st.none(), st.integers(1, 30), st.integers(1, 30).map(lambda n: f"{n}.0"))
+CELL_REFS = st.one_of(st.none(), st.tuples(st.sampled_from(["A", "B", "C", "F", "AA"]), st.integers(1, 30)))
+
+
+def _sheet_xml(rows) -> bytes:
+    body = []
+    for number, cells in rows:
+        r = "" if number is None else f' r="{number}"'
+        inner = "".join(f'<c{"" if ref is None else f" r={chr(34)}{ref[0]}{ref[1]}{chr(34)}"} t="inlineStr">'
+                        f"<is><t>x</t></is></c>" for ref in cells)
+        body.append(f"<row{r}>{inner}</row>")
+    return ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            f'spreadsheetml/2006/main"><sheetData>{"".join(body)}</sheetData></worksheet>').encode()
+
+
+def _with_sheet(path, xml: bytes) -> None:
+    import zipfile
+    _xlsx(path, [["id"]])
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = xml
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+def _openpyxl_shape(path) -> tuple[int, int]:
+    import openpyxl
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    sheet = book.worksheets[0]
+    sheet.reset_dimensions()
+    count = width = 0
+    for count, values in enumerate(sheet.iter_rows(values_only=True), 1):
+        width = max(width, len(values))
+    book.close()
+    return count, width
+
+
+def _shape(path, limit=10**6):
+    import openpyxl
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        with book.worksheets[0]._get_source() as source:
+            return xlsx.sheet_shape(source, limit, lambda row: pytest.fail(f"refused at {row}"))
+    finally:
+        book.close()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(ROW_NUMBERS, st.lists(CELL_REFS, max_size=5)), max_size=8))
+def test_a_sheets_shape_from_its_tags_is_openpyxls(tmp_path, rows):
+    path = tmp_path / "book.xlsx"
+    _with_sheet(path, _sheet_xml(rows))
+    assert _shape(path) == _openpyxl_shape(path)   # every one of these is read from its tags
+
+
+def test_a_sheet_the_tags_cannot_tell_is_left_to_openpyxl(tmp_path):
+    path = tmp_path / "book.xlsx"
+    for xml in (_sheet_xml([(None, [None])]).replace(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+                                                    b'<?xml version="1.0"?><!DOCTYPE worksheet>'),
+                _sheet_xml([("2.5", [None])]), _sheet_xml([(None, [("A", 1)])]).replace(b'r="A1"', b'r="1A"'),
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b'<dimension ref="A1"/><sheetData><row>'):   # cut short
+        _with_sheet(path, xml)
+        assert _shape(path) is None
+
+
+def test_the_row_limit_is_met_where_the_whole_read_meets_it(tmp_path):
+    path = tmp_path / "book.xlsx"
+    _with_sheet(path, _sheet_xml([(None, [None]), ("1000000", [None])]))
+    refused = []
+
+    def refuse(row):
+        refused.append(row)
+        raise StatementError(path, row, "too many")
+    import openpyxl
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    with pytest.raises(StatementError), book.worksheets[0]._get_source() as source:
+        xlsx.sheet_shape(source, 40, refuse)
+    book.close()
+    assert refused == [41]
+
+
+def test_a_streamed_workbook_is_measured_from_its_tags(tmp_path, monkeypatch):
+    path = tmp_path / "book.xlsx"
+    _xlsx(path, [["id", "amount"], ["T1", 1, None, 3], [], ["T2"]])
+
+    def refuse(self):
+        raise AssertionError("openpyxl's pass measured a workbook the tags describe")
+    monkeypatch.setattr(XlsxRows, "_values", refuse)
+    rows = XlsxRows(path, ["id", "amount"])
+    assert (rows.count, rows.width) == (4, 4)
+
+
+def test_a_workbooks_head_is_read_again_when_it_changes(tmp_path):
+    path = tmp_path / "book.xlsx"
+    _xlsx(path, [["id", "amount"], ["T1", 1]])
+    assert xlsx.xlsx_head(path).splitlines()[1] == "T1,1"
+    import os
+    _xlsx(path, [["id", "amount"], ["T2", 22]])
+    os.utime(path, ns=(1, 1))   # a time of its own, whatever the clock's resolution
+    assert xlsx.xlsx_head(path).splitlines()[1] == "T2,22"
+    assert xlsx.xlsx_head(tmp_path / "gone.xlsx") == ""

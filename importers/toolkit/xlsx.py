@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Iterator
+
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from beanclear.importers.toolkit.text import (MAX_BYTES, MAX_ROWS, Row, StatementError, header_key,
                                              strip_controls)
@@ -92,26 +96,39 @@ class XlsxRows:
     """The rows xlsx_rows() gives, without holding them: a first pass over the sheet
     finds the widest row (every row is padded to it, as xlsx_rows pads them) and checks
     the row limit, raising what xlsx_rows raises; each call of rows() is a pass that
-    reads the rows as they come, the workbook open only meanwhile. `read`, a one-item
-    list if given, follows the bytes of the file the pass has come to (for progress)."""
+    reads the rows as they come. The workbook is opened once and kept open while this
+    lives: openpyxl reads the shared strings and, for a sheet without a `<dimension>`,
+    the whole sheet each time it opens one. `read`, a one-item list if given, follows
+    the bytes of the file the pass has come to (for progress)."""
 
     def __init__(self, path: str | Path, required: Iterable[str] = ()):
-        self.path, self.required, self.size = path, tuple(required), Path(path).stat().st_size
+        self.path, self.size = path, Path(path).stat().st_size
         self.count = self.width = 0
+        book = _open_workbook(path)
+        weakref.finalize(self, book.close)
+        with _read_errors(path):
+            self.sheet = _statement_sheet(path, book, required)
         limit = _row_limit(path)
+        shape = self._shape(limit)
+        if shape is not None:
+            self.count, self.width = shape
+            return
         for i, values in self._values():
             _within(path, i, limit)
             self.count, self.width = i, max(self.width, len(values))
 
+    def _shape(self, limit: int) -> tuple[int, int] | None:
+        """(rows, widest row) from the sheet's XML tags alone (sheet_shape), or None to
+        learn them from openpyxl's own pass (a workbook it reads unlike the usual)."""
+        if self.sheet is None:
+            return None
+        with _read_errors(self.path), self.sheet._get_source() as source:   # the sheet's XML, as openpyxl opens it
+            return sheet_shape(source, limit, lambda row: _within(self.path, row, limit))
+
     def _values(self) -> Iterator[tuple[int, tuple]]:
-        book = _open_workbook(self.path)
-        try:
+        if self.sheet is not None:
             with _read_errors(self.path):
-                sheet = _statement_sheet(self.path, book, self.required)
-                if sheet is not None:
-                    yield from enumerate(sheet.iter_rows(values_only=True), 1)
-        finally:
-            book.close()
+                yield from enumerate(self.sheet.iter_rows(values_only=True), 1)
 
     def rows(self, read: list | None = None) -> Iterator[Row]:
         width, count, size = self.width, max(self.count, 1), self.size
@@ -119,6 +136,84 @@ class XlsxRows:
             if read is not None:
                 read[0] = size * min(i, count) // count
             yield _padded(Row(i, [cell_text(v) for v in values]), width)
+
+
+_ROW = f"{SHEET_MAIN_NS} row"
+
+
+def sheet_shape(source, limit: int, refuse) -> tuple[int, int] | None:
+    """(rows, widest row) of a sheet's XML as openpyxl's read-only `iter_rows` gives
+    them once its dimensions are reset, read from the tags alone: openpyxl's own pass
+    converts every cell's value only to have them counted (~40% of a streamed
+    workbook's time). As openpyxl reads a sheet: each `row` element is row `r` (else
+    the one after the last), a row before one already given is dropped, a row skipped
+    is given empty; a row is as wide as its last child's column (`r`, else one past
+    the child before). Past `limit` rows, `refuse(limit + 1)` (it raises). None where
+    the sheet holds what this does not read as openpyxl does (a DTD, a row inside a
+    row, a malformed row number or cell reference, XML it cannot parse): openpyxl's
+    own pass then decides, and raises what it raises."""
+    from xml.parsers import expat
+    depth = row_depth = row = column = last = count = width = 0
+    given = 1   # the row openpyxl gives next
+
+    def start(name, attrs):
+        nonlocal depth, row_depth, row, column, last
+        depth += 1
+        if row_depth:
+            if depth == row_depth + 1:    # a child of the row: a cell
+                reference = attrs.get("r")
+                column = coordinate_to_tuple(reference)[1] if reference else column + 1
+                last = column
+            elif name == _ROW:
+                raise _Undecided
+        elif name == _ROW:
+            number = attrs.get("r")
+            row = row + 1 if number is None else _row_number(number)
+            row_depth, column, last = depth, 0, 0
+
+    def end(name):
+        nonlocal depth, row_depth, count, width, given
+        if depth == row_depth:
+            if given < row:               # rows skipped: each given empty
+                count += row - given
+                given = row
+            if given == row:
+                count += 1
+                width = max(width, last)
+                given += 1
+            row_depth = 0
+            if count > limit:
+                refuse(limit + 1)
+        depth -= 1
+
+    def undecided(*_):
+        raise _Undecided
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = undecided
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    try:
+        while chunk := source.read(2**20):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except (_Undecided, ValueError, expat.ExpatError):   # ValueError: coordinate_to_tuple's, float()'s
+        return None
+    return count, width
+
+
+def _row_number(text: str) -> int:
+    """A row's `r` as openpyxl reads it: an integer, or a float that is one."""
+    try:
+        return int(text)
+    except ValueError:
+        value = float(text)
+        if not value.is_integer():
+            raise _Undecided from None
+        return int(value)
+
+
+class _Undecided(Exception):
+    """The sheet holds what sheet_shape does not read as openpyxl does."""
 
 
 def _statement_sheet(path: str | Path, book, required: Iterable[str]):
@@ -184,7 +279,24 @@ def _padded(row: Row, width: int) -> Row:
 
 def xlsx_head(path: str | Path, rows: int = 60) -> str:
     """The first rows of every sheet as comma-joined text lines, so that `matches()`
-    reads a workbook as it reads a CSV file. Never raises."""
+    reads a workbook as it reads a CSV file. Never raises. The last workbook's head is
+    remembered while its size and time stay the same: every importer of a source type
+    asks for it when a file is identified, and openpyxl reads the shared strings (and
+    a sheet without a `<dimension>` whole) each time it opens a workbook."""
+    try:
+        stat = Path(path).stat()
+        key = (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns, rows)
+    except OSError:
+        return ""
+    if _last_head[0] != key:
+        _last_head[:] = [key, _read_head(path, rows)]
+    return _last_head[1]
+
+
+_last_head: list = [None, ""]   # [(path, size, mtime, rows), its head]
+
+
+def _read_head(path: str | Path, rows: int) -> str:
     try:
         book = _open_workbook(path)
     except StatementError:
