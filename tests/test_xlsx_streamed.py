@@ -175,3 +175,8 @@ def test_a_workbooks_head_is_read_again_when_it_changes(tmp_path):
     os.utime(path, ns=(1, 1))   # a time of its own, whatever the clock's resolution
     assert xlsx.xlsx_head(path).splitlines()[1] == "T2,22"
     assert xlsx.xlsx_head(tmp_path / "gone.xlsx") == ""
+
+
+def test_the_row_tag_is_openpyxls():
+    from openpyxl.worksheet._reader import ROW_TAG
+    assert xlsx._ROW == ROW_TAG.replace("{", "").replace("}", " ")

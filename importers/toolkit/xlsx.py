@@ -10,9 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from openpyxl.utils.cell import coordinate_to_tuple
-from openpyxl.xml.constants import SHEET_MAIN_NS
-
 from beanclear.importers.toolkit.text import (MAX_BYTES, MAX_ROWS, Row, StatementError, header_key,
                                              strip_controls)
 
@@ -139,7 +136,10 @@ class XlsxRows:
             yield _padded(Row(i, [cell_text(v) for v in values]), width)
 
 
-_ROW = f"{SHEET_MAIN_NS} row"
+# A sheet's `row` element as expat names it (namespace, space, name): openpyxl's ROW_TAG.
+# Spelled out rather than imported: importing openpyxl costs every command ~13 MB and
+# its start-up, and only workbooks need it (its imports stay inside the functions).
+_ROW = "http://schemas.openxmlformats.org/spreadsheetml/2006/main row"
 
 
 def sheet_shape(source, limit: int, refuse) -> tuple[int, int] | None:
@@ -154,6 +154,8 @@ def sheet_shape(source, limit: int, refuse) -> tuple[int, int] | None:
     row, a malformed row number or cell reference, XML it cannot parse): openpyxl's
     own pass then decides, and raises what it raises."""
     from xml.parsers import expat
+
+    from openpyxl.utils.cell import coordinate_to_tuple
     depth = row_depth = row = column = last = count = width = 0
     given = 1   # the row openpyxl gives next
 
