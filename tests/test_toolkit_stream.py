@@ -162,3 +162,38 @@ def test_progress_of_a_streamed_statement_is_in_bytes_read(tmp_path, monkeypatch
     assert len(importer.parse(str(path)).entries) == 3
     size = path.stat().st_size
     assert calls[0][0] < size and calls[-1] == (size, size) and {t for _, t in calls} == {size}
+
+
+@pytest.mark.parametrize("chunk", [3, 4096])
+@pytest.mark.parametrize("name", ["plain", "crlf", "bom", "quoted line break", "short row", "open quote", "empty"])
+def test_a_gzipped_statement_streams_as_it_inflates(tmp_path, monkeypatch, name, chunk):
+    """A gzip body (WeChat's bill download can be one) past STREAM_FROM once inflated is
+    streamed like any other, never held whole; below it, read whole as before."""
+    import gzip
+    path = tmp_path / "bill.csv.gz"
+    path.write_bytes(gzip.compress(FILES[name].encode("utf-8")))
+    whole = read(path, False, summary_starts="总交易单数")
+    assert text.text_stream(path) is None   # a few bytes of text: read whole
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "CHUNK", chunk)
+    assert text.text_stream(path) is not None
+    assert read(path, True, summary_starts="总交易单数") == whole
+
+
+@pytest.mark.parametrize("body", ["cut off", "bomb", "trailing garbage"])
+def test_a_broken_or_too_large_gzip_is_left_to_the_whole_read(tmp_path, monkeypatch, body):
+    import gzip
+    path = tmp_path / "bill.csv.gz"
+    data = gzip.compress((HEAD + ROWS * 2000 + SUMMARY).encode("utf-8"))
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    if body == "cut off":
+        data = data[: len(data) // 2]
+    elif body == "bomb":
+        monkeypatch.setattr(text, "MAX_BYTES", 50_000)
+    else:
+        data += b"not gzip"
+    path.write_bytes(data)
+    assert text.text_stream(path) is None
+    with pytest.raises(StatementError) as whole:
+        read_statement(path, ("交易时间", "微信订单号"), "test bill", stream=True)
+    assert "gzip" in str(whole.value) or "larger than" in str(whole.value)

@@ -149,7 +149,8 @@ def read_text(path: str | Path, encoding: str | None = None, fallbacks: tuple[st
 # A statement past STREAM_FROM bytes is never held whole as text: it is decoded in chunks,
 # each pass over it a fresh read of the file. What it reads is what read_text() gives,
 # line for line: the same encoding chosen, the same BOM and control characters dropped.
-# Anything unusual (gzip, a byte that does not decode, U+FFFD, mojibake, a blank start)
+# A gzip body is streamed as it inflates when its text is past STREAM_FROM. Anything
+# unusual (a broken gzip, a byte that does not decode, U+FFFD, mojibake, a blank start)
 # is left to read_text(), which says what is wrong exactly as for a small file.
 
 # A file read whole is held as rows of cells, ~18 times its bytes (a 16 MiB WeChat bill
@@ -165,19 +166,21 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
     if given, counts the bytes read so far (for progress)."""
     try:
         size = Path(path).stat().st_size
-        if size < STREAM_FROM or size > MAX_BYTES:
-            return None
         with open(path, "rb") as fh:
-            if fh.read(2) == b"\x1f\x8b":
-                return None
+            gzipped = fh.read(2) == b"\x1f\x8b"
+        # A gzip body (a WeChat bill can be one) is judged by its text, known only once
+        # inflated: the pass below inflates it, within byte_chunks' limits.
+        if size > MAX_BYTES or (size < STREAM_FROM and not gzipped):
+            return None
     except OSError:
         return None
     for candidate in (encoding,) if encoding else fallbacks:
         try:
-            head, start, blank = "", True, True
+            head, start, blank, length = "", True, True, 0
             for chunk in _decoded(path, candidate):
                 if "\ufffd" in chunk:
                     return None
+                length += len(chunk)
                 if len(head) < 4096:
                     head += chunk[:4096]
                 if blank:
@@ -185,8 +188,8 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
                         chunk = chunk.lstrip("\ufeff")
                         start = not chunk
                     blank = not CONTROL.sub("", chunk).strip()
-            if blank or _looks_like_mojibake(head):
-                return None
+            if blank or _looks_like_mojibake(head) or (gzipped and length < STREAM_FROM):
+                return None   # (a gzipped file of little text is read whole, as a small file is)
         except UnicodeDecodeError:
             if encoding:
                 return None
