@@ -85,7 +85,7 @@ def _packed(entry) -> tuple[dict | None, tuple]:
         units = p.units
         if type(p) is not _Posting or type(units) is not _Amount or type(units.number) is not _Decimal \
                 or p.cost is not None:
-            return entry.meta, (entry,)
+            return _meta(entry), (entry,)
         postings.append((p.account, str(units.number), units.currency, p.price, p.flag, p.meta))
     return entry.meta, (entry.date.toordinal(), entry.flag, entry.payee, entry.narration, entry.tags, entry.links,
                         postings)
