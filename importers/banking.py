@@ -54,6 +54,9 @@ class BankImporter(StatementImporter):
     """A bank statement: every line against transit, a rule, or suspense."""
 
     text_statement = True  # read as text in the configured `encoding:` (CAMT.053's XML says its own)
+    # A file may hold statements of several accounts, and this reads only those of its own
+    # (own_statements): several sources with their `account_id`s each import one file.
+    accounts_apart = False
 
     def account(self, filepath: str) -> str:
         return self.source.account

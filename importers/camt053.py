@@ -128,6 +128,7 @@ def exchange(detail: XmlNode) -> dict:
 
 class Importer(BankImporter):
     kind = "camt.053 statement"
+    accounts_apart = True
     text_statement = False
 
     def matches(self, head: str) -> bool:

@@ -231,6 +231,7 @@ def details(info: str) -> dict[str, str]:
 
 class Importer(BankImporter):
     kind = "mt940 statement"
+    accounts_apart = True
 
     def matches(self, head: str) -> bool:
         if not re.search(r"^(\{1:[^\n]*)?:20:", head, re.M) or not re.search(r"^:6[01][FM]?:", head, re.M):

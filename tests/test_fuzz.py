@@ -168,7 +168,7 @@ def setups(tmp_path_factory):
 def test_mutated_statements_fail_only_as_statement_errors(setups, name, role, kind, currency):
     original = seed_path(name).read_bytes()
     folder, config = setups(role, kind, currency)
-    importer = importing.identify(seed_path(name), importing.for_config(config), None)
+    [importer] = importing.identify(seed_path(name), importing.for_config(config), None)
     path = folder / ("fuzzed-" + seed_path(name).name)
 
     @examples(20)

@@ -18,6 +18,7 @@ from beanclear.books import atomic, prices, render, spill
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
+from beanclear.importers.banking import BankImporter, account_key
 from beanclear.importers.base import Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
 from beanclear.importers import registry
@@ -74,15 +75,17 @@ def statement_files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def identify(path: Path, importers: list[StatementImporter], source: str | None) -> StatementImporter:
+def identify(path: Path, importers: list[StatementImporter], source: str | None) -> list[StatementImporter]:
+    """The sources a file is read as: one, or each bank whose account the file holds
+    (a download of several accounts, each configured with its `account_id`)."""
     candidates = [i for i in importers if source is None or i.source.name == source]
     if source is not None and not candidates:
         names = sorted({i.source.name for i in importers})
         raise StatementError(path, 0, f"--source {source}: no such source in the config (expected one of "
                              f"{', '.join(names)})")
     claimed = [i for i in candidates if i.identify(str(path))]
-    if len(claimed) == 1:
-        return claimed[0]
+    if len(claimed) == 1 or _accounts_apart(claimed):
+        return claimed
     if not claimed:
         read_text(path)  # an empty or undecodable file says so, rather than "not recognised"
         other = _other_types(path, importers)
@@ -98,10 +101,22 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None)
     for named in ([i for i in claimed if i.source.name in path.parts[:-1]],
                   [i for i in claimed if set(re.split(r"[^a-z0-9]+", i.source.name.lower())) <= words]):
         if len(named) == 1:
-            return named[0]
+            return named
     names = ", ".join(f"{i.source.name} ({i.kind})" for i in claimed)
     raise StatementError(path, 1, f"more than one source claims this file: {names}; put it in a folder named "
                          "after its source, set account_id in config.yaml, or pass --source NAME")
+
+
+def _accounts_apart(claimed: list[StatementImporter]) -> bool:
+    """Whether each source claims its own statements of the file: banks of one type that
+    read only their account's statements (BankImporter.accounts_apart), whose
+    `account_id`s name different accounts (no id the end of another: an IBAN also
+    matches the domestic number it ends with, banking.BankImporter.is_mine)."""
+    if len(claimed) < 2 or len({type(i) for i in claimed}) > 1 \
+            or not all(isinstance(i, BankImporter) and i.accounts_apart and i.source.account_id for i in claimed):
+        return False
+    keys = [account_key(i.source.account_id) for i in claimed]
+    return all(keys) and not any(a.endswith(b) for n, a in enumerate(keys) for b in keys[:n] + keys[n + 1:])
 
 
 def _other_types(path: Path, importers: list[StatementImporter]) -> str | None:
@@ -169,22 +184,23 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         if prices.is_rates_file(path):  # reference rates beside the statements: read as `prices import` does
             rates.append(prices.read_rates(path))
             continue
-        importer = identify(path, importers, source)
-        importer.on_progress = progress(path)
-        name = importer.source.name
-        if name not in stamps:
-            stamps[name] = books.stamp(name)
         digest = coverage.file_digest(path)
-        if not force:
-            if name not in digests:
-                digests[name] = books.digests(name)
-            if digest in digests[name]:
-                results.append(FileResult(path, importer, Extraction(), digest=digest, before=digests[name][digest]))
-                continue
-        if name not in early:
-            early[name] = books.known(name)
-        results.append(_read(path, importer, early[name], digest))
-        _park(results)
+        for importer in identify(path, importers, source):
+            importer.on_progress = progress(path)
+            name = importer.source.name
+            if name not in stamps:
+                stamps[name] = books.stamp(name)
+            if not force:
+                if name not in digests:
+                    digests[name] = books.digests(name)
+                if digest in digests[name]:
+                    results.append(FileResult(path, importer, Extraction(), digest=digest,
+                                              before=digests[name][digest]))
+                    continue
+            if name not in early:
+                early[name] = books.known(name)
+            results.append(_read(path, importer, early[name], digest))
+            _park(results)
     route_batch([(r.importer, r.extraction) for r in results if r.before is None])  # payments meet orders read after them
     _park(results)
     with atomic.locked(config.books):
