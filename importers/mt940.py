@@ -63,8 +63,12 @@ from beanclear.importers.toolkit.text import text_stream
 TAG = re.compile(r"^:(\d{2}[A-Z]?):(.*)$")
 KNOWN_TAGS = {"20", "21", "25", "25P", "28", "28C", "60F", "60M", "61", "86", "62F", "62M", "64", "65",
               "13", "13D", "34F", "90C", "90D"}
-LINE_61 = re.compile(r"^(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?"
-                     r"(?P<amount>\d[\d,]*)(?P<type>[NSF][A-Z0-9]{3})(?P<ref>.*?)(?://(?P<bank>.*))?$")
+# The entry date may be four spaces (ASN Bank, Citi: none given); a space may stand
+# between the amount and the type; old ING files pad a three-letter type (`NOV NONREF`);
+# some banks (Zenith) give no type at all before the bank reference.
+LINE_61 = re.compile(r"^(?P<value>\d{6})(?P<entry>\d{4}| {4})?(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?"
+                     r"(?P<amount>\d[\d,]*) ?(?P<type>[NSF][A-Z0-9]{3}|[NSF][A-Z0-9]{2}(?= )|(?=//|$))"
+                     r"(?P<ref>.*?)(?://(?P<bank>.*))?$")
 BALANCE = re.compile(r"^(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,]*)$")
 SIGN = {"C": 1, "D": -1, "RC": -1, "RD": 1}
 DUTCH = re.compile(r"/(EREF|BENM|ORDP|NAME|REMI|ISDT|ADDR|CSID|MARF|IBAN|BIC|TRCD|PREF|RTRN|CDTRREF|CDTRREFTP|"
@@ -173,8 +177,10 @@ def with_info(fields: Iterable[Field]) -> Iterator[tuple[Field, Field | None]]:
         yield line, None
 
 
-def amount_of(text: str, path: str, line: int, what: str) -> Decimal:
-    if text.count(",") != 1:
+def amount_of(text: str, path: str, line: int, what: str, whole: bool = False) -> Decimal:
+    """An amount with its decimal comma (`107,50`, `107,`); `whole`: a whole amount may
+    come without it (Knab writes a :61: of 500.00 as `500`, its type right after)."""
+    if text.count(",") != 1 and not (whole and "," not in text):
         raise StatementError(path, line, f"{what} expected an amount with a decimal comma like 107,50, got {text!r}")
     return money(Decimal(text.replace(",", ".").rstrip(".") or "0"))
 
@@ -336,13 +342,13 @@ class Importer(BankImporter):
         if not m:
             raise StatementError(path, f.line, f":61: expected value date YYMMDD, optional entry date MMDD, "
                                  f"C/D/RC/RD, amount like 12,50 and a type like NTRF, got {first.strip()!r}")
-        amount = SIGN[m.group("mark")] * amount_of(m.group("amount"), path, f.line, ":61:")
+        amount = SIGN[m.group("mark")] * amount_of(m.group("amount"), path, f.line, ":61:", whole=True)
         raw_value = m.group("value")
         try:
             value = a_date(raw_value)
         except ValueError:
             raise StatementError(path, f.line, f":61: no such value date {raw_value!r}") from None
-        day = booking_date(value, m.group("entry")) if m.group("entry") else value
+        day = booking_date(value, m.group("entry")) if (m.group("entry") or "").strip() else value
         written = f"{value.year}-{raw_value[2:4]}-{raw_value[4:]}"  # as written, also Feb 30
         text = info.text if info else ""
         parsed = details(text)

@@ -1,0 +1,85 @@
+"""Traits of real bank statements from outside (other projects' test files of real banks)
+that our own samples did not show, each in a minimal statement the test writes: what the
+bank wrote, and what the books must say of it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from beancount.core import data
+
+from beanclear.importers import mt940
+
+CONFIG = """\
+banks:
+  de: {type: mt940, account: Assets:Bank:De}
+"""
+
+
+@pytest.fixture
+def cfg(make_config):
+    return make_config(CONFIG)
+
+
+def run(cfg, module, bank, tmp_path, text, name="s.txt", account_id=None):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    source = cfg.banks[bank] if not account_id else replace(cfg.banks[bank], account_id=account_id)
+    imp = module.Importer(source, cfg)
+    assert imp.identify(str(path))
+    return imp.parse(str(path))
+
+
+def txns(extraction):
+    return [e for e in extraction.entries if isinstance(e, data.Transaction)]
+
+
+def balances(extraction):
+    return [(str(b.date), b.amount.number) for b in extraction.entries if isinstance(b, data.Balance)]
+
+
+# -- MT940 -----------------------------------------------------------------------------
+
+def statement(lines: str, opening="C250301EUR1000,00", closing="C250305EUR1000,00", account="NL01BANK0123456789"):
+    return f":20:S1\n:25:{account}\n:28C:1/1\n:60F:{opening}\n{lines}:62F:{closing}\n-\n"
+
+
+# Each :61: as a bank wrote it, its amount, and the day it is booked on.
+LINES_61 = [
+    # no entry date: four spaces where it would stand (ASN Bank, Citi)
+    (":61:250302    D40,00NOVBNL02BANK0000000001\nsomeone\n", Decimal("-40.00"), "2025-03-02"),
+    # a space between the amount and the type (Commerzbank, Deutsche Bank)
+    (":61:2503030303D12,35 NRTIKREF+//2503030000001\n", Decimal("-12.35"), "2025-03-03"),
+    # a three-letter type padded with a space (ING before 2014)
+    (":61:250303C3,68NVZ NONREF\n", Decimal("3.68"), "2025-03-03"),
+    # no type at all before the bank reference (Zenith Bank)
+    (":61:2503040304CN500,00//1923000001\n", Decimal("500.00"), "2025-03-04"),
+    # a whole amount without its decimal comma (Knab)
+    (":61:2503040304C25NTRF04-03-2025 10:05//B5C04X01\n", Decimal("25.00"), "2025-03-04"),
+]
+
+
+@pytest.mark.parametrize("line, amount, day", LINES_61,
+                         ids=["no-entry-date", "space-before-type", "padded-type", "no-type", "no-comma"])
+def test_mt940_statement_lines_as_real_banks_write_them(cfg, tmp_path, line, amount, day):
+    closing = f"C250305EUR{1000 + amount:.2f}".replace(".", ",")
+    ex = run(cfg, mt940, "de", tmp_path, statement(line + ":86:text\n", closing=closing))
+    [entry] = txns(ex)
+    assert (str(entry.date), entry.postings[0].units.number) == (day, amount)
+    assert ex.notes == []   # the statement adds up: nothing read wrong, nothing left out
+
+
+def test_mt940_all_those_lines_in_one_statement_add_up(cfg, tmp_path):
+    lines = "".join(line + ":86:text\n" for line, _, _ in LINES_61)
+    total = sum(amount for _, amount, _ in LINES_61)
+    ex = run(cfg, mt940, "de", tmp_path, statement(lines, closing=f"C250305EUR{1000 + total:.2f}".replace(".", ",")))
+    assert [t.postings[0].units.number for t in txns(ex)] == [amount for _, amount, _ in LINES_61]
+    assert ex.notes == [] and balances(ex) == [("2025-03-05", 1000 + total)]
+
+
+def test_mt940_a_line_of_a_malformed_amount_is_still_refused(cfg, tmp_path):
+    from beanclear.importers.toolkit import StatementError
+    with pytest.raises(StatementError, match=r"s\.txt:5: :61: expected value date"):
+        run(cfg, mt940, "de", tmp_path, statement(":61:2503030303D12.35NTRFNONREF\n"))
