@@ -127,7 +127,7 @@ def read_fields(lines: Iterable[str], path: str) -> Iterator[tuple[Statement, Fi
     last: Field | None = None
     for number, raw in enumerate(lines, 1):
         line = ENVELOPE.sub("", raw.rstrip())
-        if line in ("-", "-}") or line.startswith(("-}", "{5:")):
+        if line.lstrip() in ("-", "-}") or line.startswith(("-}", "{5:")):   # ` -` too (Moneyou)
             if current is not None:
                 yield current, last
                 yield current, None

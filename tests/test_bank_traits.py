@@ -83,3 +83,13 @@ def test_mt940_a_line_of_a_malformed_amount_is_still_refused(cfg, tmp_path):
     from beanclear.importers.toolkit import StatementError
     with pytest.raises(StatementError, match=r"s\.txt:5: :61: expected value date"):
         run(cfg, mt940, "de", tmp_path, statement(":61:2503030303D12.35NTRFNONREF\n"))
+
+
+def test_mt940_a_statement_ended_by_an_indented_dash(cfg, tmp_path):
+    # Moneyou (ABN AMRO) ends each statement with ` -`: the dash is no part of :62F:.
+    text = ("MOYONL21\n940\nMOYONL21\n:20:940A250301\n:25:0123456789\n:28:00001/01   \n"
+            ":60F:C250228EUR000000000100,00\n:61:2503010301C000000000001,50NMSC0123456789      \n"
+            ":86:ONTVANGEN RENTE\n:62F:C250301EUR000000000101,50\n -\n")
+    ex = run(cfg, mt940, "de", tmp_path, text.replace("\n", "\r\n"))
+    assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("1.50")]
+    assert ex.notes == [] and balances(ex) == [("2025-03-02", Decimal("101.50"))]
