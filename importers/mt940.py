@@ -74,6 +74,8 @@ SIGN = {"C": 1, "D": -1, "RC": -1, "RD": 1}
 DUTCH = re.compile(r"/(EREF|BENM|ORDP|NAME|REMI|ISDT|ADDR|CSID|MARF|IBAN|BIC|TRCD|PREF|RTRN|CDTRREF|CDTRREFTP|"
                    r"CD|SCOR|ISSR|USTD|STRD|PURP|ULTC|ULTD|EXCH|OCMT|CHGS|SVCL|TRTP|INIT|ACCW|IREF|RTYP)/")
 NO_STATEMENT = "no :20: field (expected an MT940 statement)"
+GERMAN = re.compile(r"^\d{3}\?")   # a :86: of German subfields (GVC, then ?00, ?10, ?20…)
+SUBFIELD = re.compile(r"^\?\d{2}")
 SEPA = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|ABWA|ABWE|SVWZ)\+(.*?)"
                   r"(?=(?:EREF|KREF|MREF|CRED|DEBT|ABWA|ABWE|SVWZ)\+|MTLG:|$)")
 
@@ -91,11 +93,17 @@ class Field:
     @property
     def text(self) -> str:
         """The lines joined; a full 65-character line was cut mid-word and continues
-        without a space."""
+        without a space. In a German structured :86: (`166?00…?20…`) the subfields say
+        where the text parts: a line that starts a subfield (`?21…`), or the rest of a
+        `?NN` cut after its `?`, continues without one (Volksbanken break lines at
+        subfields: `?20…fuer F` + `?21RIDA` is `fuer FRIDA`)."""
         out = self.lines[0]
         previous = len(self.tag) + 2 + len(self.lines[0])
+        german = self.tag == "86" and GERMAN.match(out) is not None
         for line in self.lines[1:]:
-            out += ("" if previous >= 65 else " ") + line
+            joined = previous >= 65 or german and (SUBFIELD.match(line) is not None
+                                                   or out.endswith("?") and line[:2].isdigit())
+            out += ("" if joined else " ") + line
             previous = len(line)
         return out.strip()
 

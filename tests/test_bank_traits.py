@@ -93,3 +93,21 @@ def test_mt940_a_statement_ended_by_an_indented_dash(cfg, tmp_path):
     ex = run(cfg, mt940, "de", tmp_path, text.replace("\n", "\r\n"))
     assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("1.50")]
     assert ex.notes == [] and balances(ex) == [("2025-03-02", Decimal("101.50"))]
+
+
+def test_mt940_german_subfields_broken_at_line_starts_join_without_a_space(cfg, tmp_path):
+    # Volksbanken break :86: lines where a subfield starts (`?21…`), not at 65 characters:
+    # the subfields, not the lines, say where the text parts. A `?NN` may also be cut
+    # after its `?` (Commerzbank).
+    info = (":86:166?00UEBERWEISUNG?10931?20EREF+ZV0100284190949300\n?210002 ?22SVWZ+Musical fuer F\n"
+            "?23RIDA inklusive CD IBAN: DE105001051743?\n2481957749?32Ronja Engel\n")
+    text = statement(":61:250302C80,00NMSC\n" + info, closing="C250305EUR1080,00")
+    [entry] = txns(run(cfg, mt940, "de", tmp_path, text))
+    assert entry.meta["end-to-end-id"] == "ZV01002841909493000002"
+    assert entry.narration == "Musical fuer FRIDA inklusive CD IBAN: DE10500105174381957749"
+    assert entry.payee == "Ronja Engel"
+
+
+def test_mt940_unstructured_text_still_joins_short_lines_with_a_space(cfg, tmp_path):
+    text = statement(":61:250302C80,00NMSC\n:86:GIRO AUS ONLINE\n?21 is text here\n", closing="C250305EUR1080,00")
+    assert txns(run(cfg, mt940, "de", tmp_path, text))[0].narration == "GIRO AUS ONLINE ?21 is text here"
