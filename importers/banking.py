@@ -45,6 +45,9 @@ def _decodes(path: str, encodings: tuple[str, ...], limit: int = 65536) -> bool:
     return False
 
 
+CURRENCY_AFTER = re.compile(r"(?<=\d)[A-Z]{3}$")
+
+
 def account_key(text: str) -> str:
     """An account number compared loosely: spaces, dashes, dots and case do not matter."""
     return re.sub(r"[\s\-./]", "", text or "").upper()
@@ -85,11 +88,14 @@ class BankImporter(StatementImporter):
     def is_mine(self, number: str) -> bool:
         """Whether a statement's account number (ACCTID, IBAN, `:25:`) is this bank's
         `account_id`; any number when the config gives none. An IBAN also matches the
-        domestic account number it ends with (`NL71RABO0123456789` ~ `0123456789`)."""
+        domestic account number it ends with (`NL71RABO0123456789` ~ `0123456789`), and
+        a number followed by its currency the number (`12345678/0123456789EUR`)."""
         if not self.source.account_id:
             return True
         mine, theirs = account_key(self.source.account_id), account_key(number)
-        return bool(theirs) and (theirs == mine or theirs.endswith(mine))
+        # An MT940 `:25:` may end in the account's currency (`…/0123456789EUR`, `… EUR`).
+        bare = CURRENCY_AFTER.sub("", theirs)
+        return any(t and (t == mine or t.endswith(mine)) for t in (theirs, bare))
 
     def own_statements(self, path: str, statements: list, number, lines, out: Extraction) -> list:
         """The statements of this bank's account, in file order. A file with statements

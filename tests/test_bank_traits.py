@@ -111,3 +111,22 @@ def test_mt940_german_subfields_broken_at_line_starts_join_without_a_space(cfg, 
 def test_mt940_unstructured_text_still_joins_short_lines_with_a_space(cfg, tmp_path):
     text = statement(":61:250302C80,00NMSC\n:86:GIRO AUS ONLINE\n?21 is text here\n", closing="C250305EUR1080,00")
     assert txns(run(cfg, mt940, "de", tmp_path, text))[0].narration == "GIRO AUS ONLINE ?21 is text here"
+
+
+@pytest.mark.parametrize("number, account_id", [
+    ("12345678/0123456789EUR", "0123456789"),          # BNP Paribas: BLZ/number + currency
+    ("NL50RABO0156750961 EUR", "NL50RABO0156750961"),   # Rabobank, bunq: IBAN, space, currency
+    ("1567.50.961EUR", "1567.50.961"),                 # old Rabobank: dotted number + currency
+])
+def test_account_id_matches_a_25_that_ends_in_the_currency(cfg, tmp_path, number, account_id):
+    mine = statement(":61:250302C5,00NMSC\n", closing="C250305EUR1005,00", account=number)
+    other = statement(":61:250302C7,00NMSC\n", closing="C250305EUR1007,00", account="99999999/0000000001EUR")
+    ex = run(cfg, mt940, "de", tmp_path, mine + other, account_id=account_id)
+    assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("5.00")]
+    assert ex.skipped == {"statement of another account (99999999/0000000001EUR)": 1}
+
+
+def test_account_id_of_another_account_still_claims_nothing(cfg, tmp_path):
+    path = tmp_path / "s.txt"
+    path.write_text(statement(":61:250302C5,00NMSC\n", closing="C250305EUR1005,00", account="12345678/0123456789EUR"))
+    assert not mt940.Importer(replace(cfg.banks["de"], account_id="0123456780"), cfg).identify(str(path))
