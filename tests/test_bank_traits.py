@@ -130,3 +130,13 @@ def test_account_id_of_another_account_still_claims_nothing(cfg, tmp_path):
     path = tmp_path / "s.txt"
     path.write_text(statement(":61:250302C5,00NMSC\n", closing="C250305EUR1005,00", account="12345678/0123456789EUR"))
     assert not mt940.Importer(replace(cfg.banks["de"], account_id="0123456780"), cfg).identify(str(path))
+
+
+def test_a_bank_file_of_another_account_is_named_once_as_a_statement(tmp_path):
+    from conftest import beanclear
+    (tmp_path / "config.yaml").write_text("banks:\n  ops: {type: mt940, account: Assets:Bank:Ops, account_id: '42'}\n")
+    (tmp_path / "s.sta").write_text(statement(":61:250302C5,00NMSC\n", closing="C250305EUR1005,00"))
+    result = beanclear(tmp_path, "import", str(tmp_path / "s.sta"))
+    assert result.exit_code == 2, result.output
+    assert ("s.sta:1: this looks like a mt940 statement (bank type mt940), but source ops of that type does not "
+            "claim it (check its account_id") in result.output

@@ -136,7 +136,7 @@ def _other_types(path: Path, importers: list[StatementImporter]) -> str | None:
                     found[f"{what} type {kind}"] = cls.kind
     if not found:
         return None
-    kinds = sorted(set(found.values()))
+    kinds = sorted({kind.removesuffix(" statement") for kind in found.values()})   # "mt940 statement"
     article = "an" if kinds[0][:1] in "aeiou" else "a"
     text = f"this looks like {article} {' or '.join(kinds)} statement ({' or '.join(found)})"
     types = {label.rsplit(" ", 1)[1] for label in found}
