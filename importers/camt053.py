@@ -13,7 +13,8 @@ Each booked `Ntry` posts once, as the bank booked it, against what explains it
       Assets:Suspense                  -8.85 EUR
 
 The closing booked balance (`CLBD`) of each statement becomes a `balance` assertion
-on the day after its date, per currency. The traps:
+on the day after its date, per currency (a balance stamped at midnight, Wise's
+`2026-07-01T00:00:00+02:00`, is the closing balance of the day before). The traps:
 - a batch (one `Ntry`, several `TxDtls`) is booked once, for the entry's amount; the
   details' references are kept (`detail-refs`) and their sum is checked against it;
 - `Sts` PDNG (pending), INFO and FUTR are not booked money: counted as skipped;
@@ -41,6 +42,7 @@ NOT_BOOKED = {"PDNG": "pending (not booked)", "INFO": "information only (not boo
               "FUTR": "future-dated (not booked yet)"}
 OPENING, CLOSING = ("OPBD", "PRCD"), "CLBD"
 AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+MIDNIGHT = re.compile(r"^T00:00(:00(\.0+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 STATEMENT = ("BkToCstmrStmt", "Stmt")
 PARTS = (STATEMENT[:1], STATEMENT, STATEMENT + ("Ntry",))   # what the streamed read hands on as it ends
 
@@ -83,6 +85,17 @@ def day_of(node: XmlNode | None, path: str, what: str) -> dt.date | None:
         return dt.date.fromisoformat(raw[:10])
     except ValueError:
         raise StatementError(path, node.line, f"{what}: expected a date like 2026-03-01, got {raw!r}") from None
+
+
+def balance_day(node: XmlNode | None, path: str, what: str) -> dt.date | None:
+    """The day whose end a balance is: its date, or the day before where it is stamped at
+    midnight (`<DtTm>2026-07-01T00:00:00+02:00</DtTm>`, Wise: the balance at the first
+    instant of July 1 is June 30's closing balance, before anything of July 1)."""
+    day = day_of(node, path, what)
+    stamp = node.value("DtTm") if node is not None and not node.value("Dt") else ""
+    if day is not None and MIDNIGHT.match(stamp.strip()[10:]):
+        return day - dt.timedelta(days=1)
+    return day
 
 
 def day_of_text(raw: str) -> dt.date | None:
@@ -229,7 +242,7 @@ class Importer(BankImporter):
             if code not in OPENING + (CLOSING,):
                 continue  # available, interim and forward balances: not the booked balance of the day
             amount, currency = money(bal.find("Amt"), path, f"<Bal> {code}", bal)
-            day = day_of(bal.find("Dt"), path, f"<Bal> {code}")
+            day = balance_day(bal.find("Dt"), path, f"<Bal> {code}")
             if day is None:
                 raise StatementError(path, bal.line, f"<Bal> {code}: no <Dt> (expected the date of the balance)")
             (opening if code in OPENING else closing)[currency] = (amount, day, bal.line)

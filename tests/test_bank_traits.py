@@ -10,11 +10,12 @@ from decimal import Decimal
 import pytest
 from beancount.core import data
 
-from beanclear.importers import mt940
+from beanclear.importers import camt053, mt940
 
 CONFIG = """\
 banks:
   de: {type: mt940, account: Assets:Bank:De}
+  eur: {type: camt053, account: Assets:Bank:Eur}
 """
 
 
@@ -140,3 +141,46 @@ def test_a_bank_file_of_another_account_is_named_once_as_a_statement(tmp_path):
     assert result.exit_code == 2, result.output
     assert ("s.sta:1: this looks like a mt940 statement (bank type mt940), but source ops of that type does not "
             "claim it (check its account_id") in result.output
+
+
+# -- CAMT.053 --------------------------------------------------------------------------
+
+def bal(code, amount, when):
+    return (f"<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">{amount}</Amt>"
+            f"<CdtDbtInd>CRDT</CdtDbtInd><Dt>{when}</Dt></Bal>\n")
+
+
+def entry(amount, ind, booked, ref="", extra=""):
+    return (f"<Ntry><Amt Ccy=\"EUR\">{amount}</Amt><CdtDbtInd>{ind}</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>"
+            f"<BookgDt>{booked}</BookgDt>{ref}{extra}</Ntry>\n")
+
+
+def camt(statements, version="10"):
+    return (f'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.{version}">\n<BkToCstmrStmt>'
+            "<GrpHdr><MsgId>M</MsgId></GrpHdr>\n" + "".join(
+                f"<Stmt><Id>S{n}</Id><Acct><Id><IBAN>BE71096123456769</IBAN></Id></Acct>\n{body}</Stmt>\n"
+                for n, body in enumerate(statements, 1)) + "</BkToCstmrStmt></Document>\n")
+
+
+def test_camt_a_balance_stamped_at_midnight_is_the_day_before_s(cfg, tmp_path):
+    # Wise dates a month's closing balance 2026-07-01T00:00:00+02:00: the balance at the
+    # first instant of July 1, before anything of that day. Asserted on July 1 (the end
+    # of June 30), not after July 1's own entries.
+    june = (bal("OPBD", "0.00", "<DtTm>2026-06-01T00:00:00+02:00</DtTm>")
+            + bal("CLBD", "100.00", "<DtTm>2026-07-01T00:00:00+02:00</DtTm>")
+            + entry("100.00", "CRDT", "<DtTm>2026-06-03T09:52:08.054666+02:00</DtTm>"))
+    july = (bal("OPBD", "100.00", "<DtTm>2026-07-01T00:00:00+02:00</DtTm>")
+            + bal("CLBD", "150.00", "<DtTm>2026-08-01T00:00:00+02:00</DtTm>")
+            + entry("50.00", "CRDT", "<DtTm>2026-07-01T08:00:00+02:00</DtTm>"))
+    ex = run(cfg, camt053, "eur", tmp_path, camt([june, july]), name="c.xml")
+    assert [str(t.date) for t in txns(ex)] == ["2026-06-03", "2026-07-01"]
+    assert balances(ex) == [("2026-07-01", Decimal("100.00")), ("2026-08-01", Decimal("150.00"))]
+    assert ex.notes == []
+
+
+def test_camt_a_balance_dated_by_day_or_at_another_hour_keeps_its_day(cfg, tmp_path):
+    day = bal("CLBD", "10.00", "<Dt>2026-06-30</Dt>") + entry("10.00", "CRDT", "<Dt>2026-06-30</Dt>")
+    hour = bal("CLBD", "10.00", "<DtTm>2026-06-30T23:59:59+02:00</DtTm>") + entry("10.00", "CRDT", "<Dt>2026-06-30</Dt>")
+    for n, body in enumerate((day, hour)):
+        ex = run(cfg, camt053, "eur", tmp_path, camt([body]), name=f"c{n}.xml")
+        assert balances(ex) == [("2026-07-01", Decimal("10.00"))]
