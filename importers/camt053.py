@@ -122,8 +122,9 @@ def party(detail: XmlNode, role: str) -> str:
 
 
 def exchange(detail: XmlNode) -> dict:
-    """fx-pair and fx-rate of a detail's currency exchange: the rate is quoted
-    currency per unit currency (ISO 20022 `XchgRate` = UnitCcy/QtdCcy)."""
+    """fx-pair and fx-rate of a detail's (or an entry's: ISO 20022 puts `AmtDtls` in
+    either) currency exchange: the rate is quoted currency per unit currency
+    (`XchgRate` = UnitCcy/QtdCcy)."""
     for where in ("AmtDtls/InstdAmt", "AmtDtls/TxAmt", "AmtDtls/CntrValAmt"):
         fx = detail.find(where + "/CcyXchg")
         if fx is None or not fx.value("XchgRate"):
@@ -289,6 +290,8 @@ class Importer(BankImporter):
         elif details:
             meta["end-to-end-id"] = refs[0] if refs else None
             meta.update(exchange(details[0]))
+        if "fx-rate" not in meta:   # the amounts' details of the entry itself (Credit Suisse)
+            meta.update(exchange(entry))
         ident = clean(entry.value("AcctSvcrRef"))
         if not ident:
             ident = line_id(day, amount, currency, meta["type"], entry.value("NtryRef"), payee, memo, *refs)

@@ -184,3 +184,16 @@ def test_camt_a_balance_dated_by_day_or_at_another_hour_keeps_its_day(cfg, tmp_p
     for n, body in enumerate((day, hour)):
         ex = run(cfg, camt053, "eur", tmp_path, camt([body]), name=f"c{n}.xml")
         assert balances(ex) == [("2026-07-01", Decimal("10.00"))]
+
+
+def test_camt_an_exchange_given_on_the_entry_itself_is_kept(cfg, tmp_path):
+    # Credit Suisse gives the amounts' details (AmtDtls) on the Ntry, not in its TxDtls:
+    # a payment of 522.39 EUR from a CHF account, 579.21 CHF at 1.1087693103 CHF per EUR.
+    amounts = ('<AmtDtls><InstdAmt><Amt Ccy="EUR">522.39</Amt></InstdAmt><CntrValAmt><Amt Ccy="CHF">579.21</Amt>'
+               "<CcyXchg><SrcCcy>EUR</SrcCcy><TrgtCcy>CHF</TrgtCcy><XchgRate>1.1087693103</XchgRate></CcyXchg>"
+               '</CntrValAmt></AmtDtls><NtryDtls><TxDtls><Amt Ccy="EUR">522.39</Amt></TxDtls></NtryDtls>')
+    body = entry("579.21", "DBIT", "<Dt>2021-09-14</Dt>", "<AcctSvcrRef>DX1</AcctSvcrRef>", amounts)
+    [t] = txns(run(cfg, camt053, "eur", tmp_path, camt([body.replace('Ccy="EUR">579.21', 'Ccy="CHF">579.21')], "04"),
+                   name="c.xml"))
+    assert t.postings[0].units.number == Decimal("-579.21") and t.postings[0].units.currency == "CHF"
+    assert (t.meta["fx-pair"], t.meta["fx-rate"], t.meta["original-amount"]) == ("EUR/CHF", "1.1087693103", "522.39 EUR")
