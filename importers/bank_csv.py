@@ -157,10 +157,18 @@ class Importer(BankImporter):
         if not {"credit", "debit"} <= col.keys():
             return
         for row in footer:
-            found = re.match(r"^(.+)合计$", clean(row.cells[0]))
-            if not found or len(row.cells) <= max(col["credit"], col["debit"]):
+            first = clean(row.cells[0])
+            found = re.match(r"^(.+)合计$", first)
+            if not (found or first.startswith("合计")) or len(row.cells) <= max(col["credit"], col["debit"]):
                 continue
-            currency = currency_code(found.group(1), path, row.line, "合计")
+            # `人民币合计` names its currency; the card export's `合计金额` is of the one currency
+            # its rows are booked in (of several, it cannot be told apart: not checked)
+            if found:
+                currency = currency_code(found.group(1), path, row.line, "合计")
+            elif len(totals) == 1:
+                currency = next(iter(totals))
+            else:
+                continue
             stated = {f"{currency} {k}": parse_amount(clean(row.cells[col[r]]) or "0", path, row.line, k)
                       for k, r in (("credits", "credit"), ("debits", "debit"))}
             actual = {f"{currency} {k}": v for k, v in totals.get(currency, {"credits": 0, "debits": 0}).items()}

@@ -9,7 +9,8 @@ this module is data only, so that config.py can apply it without importing impor
 - `icbc`, 工商银行 明细查询文件下载: a preamble; cells padded with spaces and a TAB inside
   the quotes; `-` placeholders; split 收入/支出 columns; the 交易 amount and currency
   (kept as `original-amount`) beside the 记账 amount and currency (booked); total lines
-  `人民币合计` at the end, checked against the rows.
+  `人民币合计` (the card export: `合计金额`, in the account's currency) at the end, checked
+  against the rows.
 - `cmb`, 招商银行 交易查询: a signed 交易金额 with quoted thousands; rows not in date order;
   `#` comment lines.
 - `boc`, 中国银行 交易流水明细单: a title line; 记账日期 and 记账时间 in two columns; 币别
@@ -42,7 +43,7 @@ PRESETS: dict[str, Preset] = {
         {"date": "交易日期", "memo": "摘要", "detail": "交易详情", "payee": "对方户名",
          "credit": "记账金额(收入)", "debit": "记账金额(支出)", "currency": "记账币种", "balance": "余额",
          "original_credit": "交易金额(收入)", "original_debit": "交易金额(支出)", "original_currency": "交易币种"},
-        "%Y-%m-%d", optional=frozenset({"detail"}), footer=r"合计$"),
+        "%Y-%m-%d", optional=frozenset({"detail"}), footer=r"合计$|^合计"),
     "cmb": Preset(
         "CMB 交易查询 export (招商银行)",
         {"date": "记账日期", "currency": "货币", "amount": "交易金额", "balance": "联机余额", "memo": "交易摘要",

@@ -10,12 +10,13 @@ from decimal import Decimal
 import pytest
 from beancount.core import data
 
-from beanclear.importers import camt053, mt940
+from beanclear.importers import bank_csv, camt053, mt940
 
 CONFIG = """\
 banks:
   de: {type: mt940, account: Assets:Bank:De}
   eur: {type: camt053, account: Assets:Bank:Eur}
+  icbc: {type: icbc, account: Assets:Bank:ICBC}
 """
 
 
@@ -197,3 +198,39 @@ def test_camt_an_exchange_given_on_the_entry_itself_is_kept(cfg, tmp_path):
                    name="c.xml"))
     assert t.postings[0].units.number == Decimal("-579.21") and t.postings[0].units.currency == "CHF"
     assert (t.meta["fx-pair"], t.meta["fx-rate"], t.meta["original-amount"]) == ("EUR/CHF", "1.1087693103", "522.39 EUR")
+
+
+# -- bank CSV presets --------------------------------------------------------------------
+
+def icbc_card_export(tmp_path, totals):
+    """ICBC's card export (明细查询文件下载 with 记账日期, no 钞/汇): its total line is `合计金额`,
+    not `人民币合计`, and names no currency."""
+    def pad(value, width=20):
+        return f'"{value:<{width}}\t"'
+    header = ("交易日期,记账日期,摘要,交易场所,交易国家或地区简称,交易金额(收入),交易金额(支出),交易币种,记账金额(收入),"
+              "记账金额(支出),记账币种,余额,对方户名")
+    cny = "人民币              \t"
+    rows = [(f"2026-03-0{d}     \t,2026-03-0{d}     \t,{pad(memo)},{pad(place, 40)},{pad('CHN')},"
+             f"{pad(inc)},{pad(exp)},{cny},{pad(inc)},{pad(exp)},{cny},{pad(bal)},{pad('')},")
+            for d, memo, place, inc, exp, bal in [(5, "消费", "财付通-某商户", "", "18.00", "-1,018.00"),
+                                                  (3, "自动还款", "XX分行银行卡中心", "500.00", "", "-1,000.00")]]
+    total = f"合计金额,,,,,{pad(totals[0])},{pad(totals[1])},\t,{pad(totals[0])},{pad(totals[1])},"
+    text = "\n".join(["明细查询文件下载", "", '卡号: 1234****5678,"卡别名: "', "", "子账户类别:", "", header, *rows, "",
+                      total])
+    path = tmp_path / "icbc-card.csv"
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def test_icbc_card_export_total_line_ends_the_rows_and_is_checked(cfg, tmp_path):
+    imp = bank_csv.Importer(cfg.banks["icbc"], cfg)
+    path = icbc_card_export(tmp_path, ("500.00", "18.00"))
+    assert imp.identify(str(path))
+    ex = imp.parse(str(path))
+    assert sorted((str(t.date), t.postings[0].units.number) for t in txns(ex)) == \
+        [("2026-03-03", Decimal("500.00")), ("2026-03-05", Decimal("-18.00"))]
+    assert ex.notes == [] and ex.rows == 2
+    assert balances(ex) == [("2026-03-04", Decimal("-1000.00")), ("2026-03-06", Decimal("-1018.00"))]
+    wrong = imp.parse(str(icbc_card_export(tmp_path, ("500.00", "99.00"))))
+    assert wrong.notes == ["summary line says CNY debits 99.00; the rows add up to CNY debits 18.00 "
+                           "(rows missing from the file?)"]
