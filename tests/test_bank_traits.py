@@ -234,3 +234,25 @@ def test_icbc_card_export_total_line_ends_the_rows_and_is_checked(cfg, tmp_path)
     wrong = imp.parse(str(icbc_card_export(tmp_path, ("500.00", "99.00"))))
     assert wrong.notes == ["summary line says CNY debits 99.00; the rows add up to CNY debits 18.00 "
                            "(rows missing from the file?)"]
+
+
+@pytest.mark.parametrize("kind, where, fmt", [
+    ("banks", "card", "%m/%d"),          # a card statement of CMB writes 12/29, no year
+    ("banks", "card", "%d.%m."),
+    ("shops", "shop", "%d %b"),
+    ("channels", "pp", "%H:%M"),
+])
+def test_a_date_format_without_a_year_is_refused_not_read_as_1900(make_config, kind, where, fmt):
+    from beanclear.config import ConfigError
+    body = {"banks": "type: csv, account: Assets:Bank:Card, columns: {date: D, amount: A}",
+            "shops": "type: orders-csv, columns: {order_id: O, date: D, amount: A, status: S}, statuses: {booked: [paid]}",
+            "channels": "type: paypal"}[kind]
+    with pytest.raises(ConfigError, match=rf"config\.yaml: {kind}\.{where}\.date_format: expected a date format with "
+                                          r"the year, month and day like %Y-%m-%d \(without a year every date"):
+        make_config(f"{kind}:\n  {where}: {{{body}, date_format: '{fmt}'}}\n")
+
+
+def test_a_date_format_with_its_year_is_kept(make_config):
+    cfg = make_config("banks:\n  card: {type: csv, account: Assets:Bank:Card, columns: {date: D, amount: A}, "
+                      "date_format: '%d.%m.%y'}\n")
+    assert cfg.banks["card"].date_format == "%d.%m.%y"

@@ -75,6 +75,15 @@ class _Reader:
             raise self.fail(what, value)
         return value
 
+    def date_format(self) -> str:
+        """A strptime format that reads the year: without one a statement's dates would
+        all be booked in 1900 (strptime's default), rather than refused."""
+        value = self.text()
+        if not re.search(r"%[YyGcx]", value) or not re.search(r"%[mbBdjcx]", value):
+            raise self.fail("a date format with the year, month and day like %Y-%m-%d (without a year "
+                            "every date would be read as in 1900)", value)
+        return value
+
     def choice(self, options: tuple[str, ...]) -> str:
         value = self.text()
         if value not in options:
@@ -253,7 +262,7 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         payout_memo=_opt(keys, "payout_memo", _Reader.regex, default_memo),
         account_id=_opt(keys, "account_id", _Reader.text), fees=tuple(fees),
         opening=_opt(keys, "opening_balance", _Reader.opening),
-        date_format=_opt(keys, "date_format", _Reader.text), columns=columns, types=types,
+        date_format=_opt(keys, "date_format", _Reader.date_format), columns=columns, types=types,
         shop=_opt(keys, "shop", _Reader.text), order_pattern=_opt(keys, "order_pattern", _Reader.order_pattern),
         sales=_sales(node.path, kind, keys), trades_from=_trades_from(node.path, kind, keys),
         live={key: keys[key].data for key in ("credentials", "fetch") if key in keys})
@@ -366,7 +375,8 @@ def _bank(name: str, node: _Reader) -> Bank:
                 currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"),
                               preset and preset.currency or "CNY"),
                 columns=columns, encoding=encoding or (preset.encoding if preset else None),
-                date_format=_opt(keys, "date_format", _Reader.text, preset.date_format if preset else "%Y-%m-%d"),
+                date_format=_opt(keys, "date_format", _Reader.date_format,
+                                 preset.date_format if preset else "%Y-%m-%d"),
                 account_id=_opt(keys, "account_id", _Reader.text),
                 opening=_opt(keys, "opening_balance", _Reader.opening))
 
@@ -412,7 +422,8 @@ def _shop(name: str, node: _Reader, currency: str) -> Shop:
                 currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), currency),
                 accounts=accounts, account_id=_opt(keys, "account_id", _Reader.text),
                 encoding=_opt(keys, "encoding", _Reader.encoding),
-                date_format=_opt(keys, "date_format", _Reader.text, "%Y-%m-%d"), columns=columns, statuses=statuses)
+                date_format=_opt(keys, "date_format", _Reader.date_format, "%Y-%m-%d"), columns=columns,
+                statuses=statuses)
 
 
 def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
