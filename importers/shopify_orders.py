@@ -1,8 +1,8 @@
 """Shopify orders export (Admin → Orders → Export, CSV).
 
-One row per line item; the order's own columns (Created at, Total, Financial Status,
-Refunded Amount, …) are filled on its first row only, blank on the rows of its other
-items, so rows are grouped by `Name`. Each order posts its Total to the receivable,
+One row per line item; the order's own columns (Total, Financial Status, Refunded
+Amount, …) are filled on its first row only, blank on the rows of its other items, so
+rows are grouped by `Name` (newer exports repeat `Created at` on every item's row). Each order posts its Total to the receivable,
 and the Refunded Amount comes back out (shop.py):
 
     2025-01-27 * "Order #1007 / Blue Widget" ^order-1007
@@ -43,7 +43,6 @@ STATUSES = {"paid": BOOK, "partially_paid": BOOK, "pending": BOOK, "authorized":
             "voided": "voided (authorisation released, no money moved)",
             "expired": "expired (payment never captured)"}
 UNPAID = {"pending", "authorized", "voided", "expired"}
-ORDER_FIELDS = ("Created at", "Total")
 
 
 class Importer(ShopImporter):
@@ -65,13 +64,20 @@ class Importer(ShopImporter):
         for name, rows in self.orders(t.rows, lambda r: get(r, "Name")):
             if not name:
                 raise StatementError(path, rows[0].line, "column Name: expected the order name like #1001, got nothing")
-            firsts = [r for r in rows if any(get(r, f) for f in ORDER_FIELDS)]
+            # The order's row holds its Total; `Created at` is on it, and newer exports repeat
+            # it on the rows of its other items.
+            firsts = [r for r in rows if get(r, "Total")]
             if len(firsts) != 1:
                 where = f"lines {', '.join(str(r.line) for r in firsts)}" if firsts else "no row"
                 raise StatementError(path, (firsts[1] if firsts else rows[0]).line,
-                                     f"order {name}: expected its Created at and Total on one row, "
-                                     f"found them on {where}")
+                                     f"order {name}: expected its Total on one row (the order's own), "
+                                     f"found it on {where}")
             first = firsts[0]
+            other = next((r for r in rows if get(r, "Created at") not in ("", get(first, "Created at"))), None)
+            if other is not None:
+                raise StatementError(path, other.line, f"order {name}: Created at {get(other, 'Created at')!r}, "
+                                     f"but {get(first, 'Created at')!r} on line {first.line} (expected one order of "
+                                     "each name)")
             status = get(first, "Financial Status").lower()
             action = BOOK if col["Financial Status"] is None else \
                 meaning(status, STATUSES, path, first.line, "Financial Status")

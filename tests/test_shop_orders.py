@@ -121,14 +121,34 @@ def test_shopify_statuses_cancellations_and_refunds(shops, tmp_path):
     assert ids["order:#3001"].narration == "Order #3001 / A, B"
 
 
+def test_shopify_export_repeating_created_at_on_every_item_row(shops, tmp_path):
+    # Newer exports (2025) fill `Created at` on the row of every line item, the order's
+    # Total, Currency and Financial Status on its first row only.
+    path = write(tmp_path, "orders_export_1.csv", [
+        "Name,Financial Status,Currency,Total,Created at,Lineitem name",
+        "#1002,paid,AUD,50.55,2026-06-08 23:02:13 +1000,T-Shirt M",
+        "#1001,paid,AUD,40.55,2026-06-08 22:55:28 +1000,T-Shirt L",
+        "#1001,,,,2026-06-08 22:55:28 +1000,Stubby Cooler"])
+    extraction = read(shops, "shopify", path)
+    assert extraction.rows == 3
+    assert extraction.skipped == {"more line items of an order (booked with its first row)": 1}
+    orders = {e.meta["id"]: e for e in extraction.entries}
+    assert sorted(orders) == ["order:#1001", "order:#1002"]
+    assert orders["order:#1001"].postings[0].units.number == Decimal("40.55")
+    assert orders["order:#1001"].narration == "Order #1001 / T-Shirt L, Stubby Cooler"
+    assert str(orders["order:#1001"].date) == "2026-06-08"
+
+
 @pytest.mark.parametrize("rows, message", [
     (["#1,2025-01-01 10:00:00 -0500,abc,USD,paid"], "x.csv:2: column Total: expected an amount, got 'abc'"),
     (["#1,2025-01-01 10:00:00 -0500,5.00,USD,chargeback"],
      "x.csv:2: column Financial Status: unknown status 'chargeback'"),
     (["#1,2025-01-01 10:00:00,5.00,USD,paid"], "x.csv:2: column Created at: expected a time with its offset"),
     (["#1,2025-01-01 10:00:00 -0500,5.00,USD,paid", "#1,2025-01-02 10:00:00 -0500,5.00,USD,paid"],
-     "x.csv:3: order #1: expected its Created at and Total on one row, found them on lines 2, 3"),
-    (["#1,,,,paid"], "x.csv:2: order #1: expected its Created at and Total on one row, found them on no row"),
+     "x.csv:3: order #1: expected its Total on one row (the order's own), found it on lines 2, 3"),
+    (["#1,,,,paid"], "x.csv:2: order #1: expected its Total on one row (the order's own), found it on no row"),
+    (["#1,2025-01-01 10:00:00 -0500,5.00,USD,paid", "#1,2025-01-02 10:00:00 -0500,,,"],
+     "x.csv:3: order #1: Created at '2025-01-02 10:00:00 -0500', but '2025-01-01 10:00:00 -0500' on line 2"),
     (["#1,2025-01-01 10:00:00 -0500,5.00,USD"], "x.csv:2: column Financial Status: unknown status ''"),  # padded
     (["#1,2025-01-01 10:00:00 -0500,5.00,USD,paid,9.00"], "x.csv:2: expected 5 cells"),
     (['#1,2025-01-01 10:00:00 -0500,"5.00'], "x.csv:2: a quoted cell is never closed (is the file cut off?)"),
