@@ -40,7 +40,7 @@ def read(path, stream, **options):
         st = read_statement(path, ("交易时间", "微信订单号"), "test bill", stream=stream, **options)
         rows = [(r.line, r.cells) for r in st.table.rows]   # streamed: the summary and footer are read with them
         return (st.table.header, st.table.header_line, rows, st.summary, st.summary_line,
-                [(r.line, r.cells) for r in st.footer])
+                [(r.line, r.cells) for r in st.footer], [(r.line, r.cells) for r in st.preamble])
     except StatementError as exc:
         return str(exc)
 

@@ -117,15 +117,18 @@ def header_in(head: str, names: Iterable[str], lines: int = 80) -> bool:
 
 
 def find_header(rows: Iterable[Row], required: Iterable[str], path: str, what: str,
-                scan: int = 60, lazy: bool = False) -> tuple[Row, list[Row]]:
+                scan: int = 60, lazy: bool = False, before: list | None = None) -> tuple[Row, list[Row]]:
     """Find the header row by its content (preambles change length between versions):
     the first of the first `scan` rows that holds all `required` names. Returns it and
-    the rows after it (`lazy`: as the iterator they come from)."""
+    the rows after it (`lazy`: as the iterator they come from); the rows above it are
+    added to `before`, if given."""
     wanted = {header_key(n) for n in required}
     rows = iter(rows)
     seen = []
     for row in rows:
         if wanted <= {header_key(c) for c in row.cells}:
+            if before is not None:
+                before.extend(seen)
             return row, (rows if lazy else list(rows))
         seen.append(row)
         if len(seen) >= scan:
@@ -175,6 +178,7 @@ class Statement:
     summary: dict[str, str]   # header_key(name) -> cleaned value; {} when the format has none
     summary_line: int = 0
     footer: list[Row] = field(default_factory=list)  # rows from the `footer` match on (totals, notes)
+    preamble: list[Row] = field(default_factory=list)  # rows above the header (a title, the period, totals)
 
     def total(self, name: str) -> Decimal | None:
         value = self.summary.get(header_key(name))
@@ -193,7 +197,8 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
 
     `footer`, a regular expression, ends the table at the first row whose first cell
     matches it (`^#` for Alipay's comment lines, `合计$` for ICBC's totals); that row and
-    the non-blank rows after it are kept in `Statement.footer`. `columns` reads a file
+    the non-blank rows after it are kept in `Statement.footer`; the rows above the header
+    (no more than the header's search reads) in `Statement.preamble`. `columns` reads a file
     without a header: every row is data, with at least that many cells. Empty cells at
     the end of the header (a trailing comma) are not columns: rows may omit them.
     `allow_empty` accepts a header without rows (PayPal's download of a quiet month).
@@ -259,11 +264,13 @@ class StreamedRows:
     """The data rows of a streamed statement (read_statement(stream=True)). The header and
     the first row are read when it is made; the first pass over it reads the rest, each
     row checked as it comes, and fills the statement's summary and footer. A later pass
-    reads the file again. `progress()`: (bytes of the file read, its size)."""
+    reads the file again. `progress()`: (bytes of the file the latest pass has read, its
+    size), so that an importer that decides something from a first pass shows the
+    progress of the pass that books."""
 
     def __init__(self, st: Statement, source, stamp: tuple, options: dict):
         self._source, self._stamp, self._options = source, stamp, options
-        self._read = [0]   # bytes read by the first pass, for progress()
+        self._read = [0]   # bytes read by the latest pass, for progress()
         self._rows = _checked(source(self._read), st, stamp, options)
         self._first = next(self._rows, None)   # finds the header: an error up to here is raised now
         self._fresh = True
@@ -290,8 +297,9 @@ class StreamedRows:
         path = self._options["path"]
         if _stamp(path) != self._stamp:
             raise StatementError(path, 0, "the file changed while it was read (import it again)")
+        self._read = read = [0]
         with paused_gc():
-            yield from _checked(self._source(), Statement(Table(path, [], 0, []), {}, 0, []), self._stamp,
+            yield from _checked(self._source(read), Statement(Table(path, [], 0, []), {}, 0, []), self._stamp,
                                 self._options)
 
 
@@ -333,7 +341,7 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
     if columns:
         header, rest = Row(0, [f"column {i + 1}" for i in range(columns)]), iter(source)
     else:
-        header, rest = find_header(source, required, path, what, lazy=True)
+        header, rest = find_header(source, required, path, what, lazy=True, before=st.preamble)
     if whole:
         rest = iter(list(rest))
     st.table.header, st.table.header_line = header.cells, header.line
