@@ -467,21 +467,42 @@ def compare_summary(out: Extraction, stated: dict, actual: dict) -> None:
 
 
 def unique_ids(rows: list[tuple[str, str]]) -> list[str]:
-    """Each row's statement id, given as (id, the row's content): kept as written where
-    it is unique in the file, qualified by a digest of the row's content where a
-    user-edited export repeats it (`123456` on ten rows), so that no row is mistaken
-    for a re-import of another. The digest is of the content's cells in sorted order:
-    an export whose columns come in another order gives the same ids. A row repeated
-    exactly gets the same id as its twin: the import books it once and says so."""
-    counts = Counter(ident for ident, _ in rows)
-    out = []
-    for ident, content in rows:
-        if counts[ident] == 1:
-            out.append(ident)
-            continue
-        cells = "|".join(sorted(content.split("|")))
-        out.append(f"{ident}-{hashlib.sha1(cells.encode()).hexdigest()[:8]}")
-    return out
+    """Each row's statement id, given as (id, the row's content), as RepeatedIds gives it."""
+    ids = RepeatedIds()
+    for ident, _ in rows:
+        ids.add(ident)
+    return [ids.of(ident, content) for ident, content in rows]
+
+
+class RepeatedIds:
+    """Statement ids unique within a file: kept as written where the file has the id
+    once, qualified by a digest of the row's content where a user-edited export repeats
+    it (`123456` on ten rows), so that no row is mistaken for a re-import of another.
+    The digest is of the content's cells (joined by `|`) in sorted order: an export
+    whose columns come in another order gives the same ids. A row repeated exactly gets
+    the same id as its twin: the import books it once and says so (once_per_id).
+
+    Made for a file read in two passes, its rows never held: the first `add`s each
+    row's id, and only the ids are kept (idset.Ids: on disk past idset.LIMIT_IDS of
+    them); then `of(id, content)` is a row's statement id."""
+
+    def __init__(self):
+        self._seen: Ids | None = Ids()
+        self._repeated = Ids()
+
+    def add(self, ident: str) -> None:
+        if not self._seen.add(ident):
+            self._repeated.add(ident)
+
+    def of(self, ident: str, content: str | Callable[[], str]) -> str:
+        """The statement id of a row with `ident`, once every row's id is added;
+        `content`, or a function giving it, is asked only of a repeated id."""
+        if self._seen is not None:
+            self._seen = None   # the first pass is over: its ids (memory or disk) back
+        if ident not in self._repeated:
+            return ident
+        cells = "|".join(sorted((content() if callable(content) else content).split("|")))
+        return f"{ident}-{hashlib.sha1(cells.encode()).hexdigest()[:8]}"
 
 
 def rule_account(config, text: str) -> str | None:
