@@ -35,9 +35,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction
-from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement, read_text
-from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, unique
+from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
+from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text
 
 HEADER = ("交易时间", "交易对方", "商品说明", "收/支", "金额", "交易状态", "交易订单号")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
@@ -67,14 +68,19 @@ class Importer(WalletImporter):
     HEADER, ACCOUNT_LABEL = HEADER, "支付宝账户"
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, HEADER, "Alipay personal bill (支付宝交易明细)", footer=r"^-{10,}$")
+        st = read_statement(filepath, HEADER, "Alipay personal bill (支付宝交易明细)", footer=r"^-{10,}$",
+                            stream=True)
         t, path = st.table, st.table.path
         get = t.getter(*HEADER, "交易分类", "对方账号", "收/付款方式", "商家订单号", "备注")
 
-        ids = unique(t.rows, lambda r: get(r, "交易订单号"))
-        refunded = {get(r, "交易订单号").split("_")[0] for r in t.rows if self._is_refund(get, r)}
+        refunded = Ids()   # the trade numbers a refund row of the file refers to, from the first pass
+
+        def note_refund(row) -> None:
+            if self._is_refund(get, row):
+                refunded.add(get(row, "交易订单号").split("_")[0])
+
         out, counts, sums = Extraction(), Counter(), Counter()
-        for row, ident in zip(self.each(t.rows), ids):
+        for row, ident in self.with_ids(t.rows, lambda r: get(r, "交易订单号"), first=note_refund):
             out.rows += 1
             direction, status = get(row, "收/支"), get(row, "交易状态")
             amount = parse_amount(get(row, "金额"), path, row.line, "金额")
@@ -108,7 +114,7 @@ class Importer(WalletImporter):
                 self.book_out(out, mv)
             else:
                 self.neutral_kind(out, mv, KINDS if not self._is_refund(get, row) else [(r"", "refund")])
-        compare_totals(out, read_text(path), counts, sums)
+        compare_totals(out, stated_text(st), counts, sums)
         return self.finish(out)
 
     @staticmethod

@@ -32,7 +32,8 @@ from decimal import Decimal
 from beanclear.importers.alipay_personal import KINDS, MOVED, NO_MONEY, TIME_FORMATS
 from beanclear.importers.base import Extraction, compare_summary
 from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
-from beanclear.importers.wallet import Movement, WalletImporter, unique
+from beanclear.books.idset import Ids
+from beanclear.importers.wallet import Movement, WalletImporter
 
 HEADER = ("交易号", "交易创建时间", "交易对方", "商品名称", "金额（元）", "收/支", "交易状态")
 FUNDS_IN, FUNDS_OUT, FUNDS_MOVED = {"已收入", "已退回"}, {"已支出"}, {"资金转移"}
@@ -45,17 +46,22 @@ class Importer(WalletImporter):
     HEADER, ACCOUNT_LABEL = HEADER, "账号:"
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, HEADER, "Alipay web export (支付宝交易记录明细查询)", footer=r"^-{10,}")
+        st = read_statement(filepath, HEADER, "Alipay web export (支付宝交易记录明细查询)", footer=r"^-{10,}",
+                            stream=True)
         t, path = st.table, st.table.path
         get = t.getter(*HEADER, "商家订单号", "付款时间", "类型", "服务费（元）", "成功退款（元）", "备注", "资金状态")
 
         def money(row, name: str) -> Decimal:
             return parse_amount(get(row, name), path, row.line, name) if get(row, name) else Decimal(0)
 
-        ids = unique(t.rows, lambda r: get(r, "交易号"))
-        refunded = {get(r, "交易号").split("_")[0] for r in t.rows if self._is_refund(get, r)}
+        refunded = Ids()   # the trade numbers a refund row of the file refers to, from the first pass
+
+        def note_refund(row) -> None:
+            if self._is_refund(get, row):
+                refunded.add(get(row, "交易号").split("_")[0])
+
         out, totals = Extraction(), {"rows": 0, "收入": Decimal(0), "支出": Decimal(0)}
-        for row, ident in zip(self.each(t.rows), ids):
+        for row, ident in self.with_ids(t.rows, lambda r: get(r, "交易号"), first=note_refund):
             out.rows += 1
             totals["rows"] += 1
             raw_id, direction, status, funds = get(row, "交易号"), get(row, "收/支"), get(row, "交易状态"), get(row, "资金状态")

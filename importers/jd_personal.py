@@ -30,8 +30,8 @@ from collections import Counter
 from decimal import Decimal
 
 from beanclear.importers.base import Extraction
-from beanclear.importers.toolkit import StatementError, clean, parse_amount, parse_datetime, read_statement, read_text
-from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, unique
+from beanclear.importers.toolkit import StatementError, clean, parse_amount, parse_datetime, read_statement
+from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text
 
 HEADER = ("交易时间", "商户名称", "交易说明", "金额", "收/付款方式", "交易状态", "收/支", "交易订单号")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
@@ -57,16 +57,15 @@ class Importer(WalletImporter):
     HEADER, ACCOUNT_LABEL = HEADER, "京东账号名"
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, HEADER, "JD personal statement (京东交易流水)")
+        st = read_statement(filepath, HEADER, "JD personal statement (京东交易流水)", stream=True)
         t, path = st.table, st.table.path
         get = t.getter(*HEADER, "交易分类", "商家订单号", "备注")
 
         def ident(row) -> str:  # 亲密卡 rows have no 交易订单号: the merchant's order number names them
             return get(row, "交易订单号") or get(row, "商家订单号")
 
-        ids = unique(t.rows, ident)
         out, counts, sums = Extraction(), Counter(), Counter()
-        for row, key in zip(self.each(t.rows), ids):
+        for row, key in self.with_ids(t.rows, ident):
             out.rows += 1
             direction, status = get(row, "收/支"), get(row, "交易状态")
             amount, refunded = self._amount(get(row, "金额"), path, row.line)
@@ -96,7 +95,7 @@ class Importer(WalletImporter):
                 self.book_out(out, mv)
             else:
                 self.neutral_kind(out, mv, KINDS)
-        compare_totals(out, read_text(path), counts, sums)
+        compare_totals(out, stated_text(st), counts, sums)
         return self.finish(out)
 
     @staticmethod

@@ -44,10 +44,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Callable, Iterable, Iterator
 
-from beanclear.importers.base import (Extraction, StatementImporter, compare_summary, link, posting, rule_account,
-                                      transaction, unique_ids)
-from beanclear.importers.toolkit import clean, header_in
+from beanclear.books.spill import metas
+from beanclear.importers.base import (Extraction, RepeatedIds, StatementImporter, compare_summary, link, posting,
+                                      rule_account, transaction)
+from beanclear.importers.toolkit import Row, Statement, clean, header_in
 
 BALANCE_METHODS = {"", "余额", "账户余额", "零钱", "钱包余额", "京东余额"}
 SAVINGS_WORDS = ("余额宝", "零钱通", "小金库")
@@ -138,11 +140,28 @@ class WalletImporter(StatementImporter):
 
     def finish(self, out: Extraction) -> Extraction:
         """Notes every personal bill's import ends with."""
-        combined = sum(1 for e in out.entries if "&" in e.meta.get("method", ""))
+        combined = sum(1 for meta in metas(out.entries) if meta is not None and "&" in meta.get("method", ""))
         if combined:
             out.notes.append(f"{combined} rows paid with combined funding (`…&红包`): booked from the first "
                              "method, as the bill does not say how much the other part paid")
         return out
+
+    def with_ids(self, rows: Iterable[Row], ident: Callable[[Row], str], content: Callable[[Row], str] | None = None,
+                 first: Callable[[Row], object] | None = None) -> Iterator[tuple[Row, str]]:
+        """Each data row (through each(), which reports progress) with its statement id,
+        unique within the file (base.RepeatedIds): a repeated id is qualified by the
+        row's `content`, by default its cleaned cells. A first pass over `rows` learns
+        the ids the file repeats and calls `first(row)` on each row: what an importer
+        must know of the whole file before it books a row. Rows read as a stream
+        (read_statement(stream=True)) are read twice, never held."""
+        ids = RepeatedIds()
+        for row in rows:
+            ids.add(ident(row))
+            if first is not None:
+                first(row)
+        content = content or _cells
+        for row in self.each(rows):
+            yield row, ids.of(ident(row), lambda: content(row))
 
     def book_in(self, out: Extraction, mv: Movement) -> None:
         """Money into the wallet, from the counter account (a sale, a refund)."""
@@ -187,10 +206,14 @@ class WalletImporter(StatementImporter):
         out.skip(f"neutral row of unknown kind ({(mv.category or mv.item)[:20]}): direction not stated")
 
 
-def unique(rows: list, ident, content=None) -> list[str]:
-    """Statement ids of rows, unique within the file (base.unique_ids): a repeated id is
-    qualified by the row's content, by default its cleaned cells."""
-    return unique_ids([(ident(r), content(r) if content else "|".join(clean(c) for c in r.cells)) for r in rows])
+def _cells(row: Row) -> str:
+    return "|".join(clean(c) for c in row.cells)
+
+
+def stated_text(st: Statement) -> str:
+    """The text where a bill states its totals: the rows above its header and those of its
+    footer, each as its cells joined by commas."""
+    return "\n".join(",".join(r.cells) for r in (*st.preamble, *st.footer))
 
 
 TOTALS = re.compile(r"(收入|支出|不计收支|其他)[：:]\s*(\S+?)笔[\s,，]*(-?[\d,.]+)元")

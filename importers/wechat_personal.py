@@ -34,9 +34,8 @@ import re
 from decimal import Decimal
 
 from beanclear.importers.base import Extraction, compare_summary
-from beanclear.importers.toolkit import (StatementError, money, parse_amount, parse_datetime, read_statement,
-                                         statement_rows)
-from beanclear.importers.wallet import Movement, WalletImporter, unique
+from beanclear.importers.toolkit import StatementError, money, parse_amount, parse_datetime, read_statement
+from beanclear.importers.wallet import Movement, WalletImporter, stated_text
 
 HEADER = ("交易时间", "交易类型", "交易对方", "收/支", "金额(元)", "当前状态", "交易单号")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
@@ -65,7 +64,7 @@ class Importer(WalletImporter):
     HEADER, ACCOUNT_LABEL = HEADER, "微信昵称"
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, HEADER, "WeChat Pay personal bill (微信支付账单明细)")
+        st = read_statement(filepath, HEADER, "WeChat Pay personal bill (微信支付账单明细)", stream=True)
         t, path = st.table, st.table.path
         get = t.getter(*HEADER, "商品", "支付方式", "商户单号", "备注")
 
@@ -74,11 +73,13 @@ class Importer(WalletImporter):
 
         # Ids repeated in user-edited bills are told apart by what the row says, read the
         # same from the CSV and the XLSX of one bill (`¥28.16` and 28.16 alike).
-        ids = unique(t.rows, lambda r: get(r, "交易单号"), lambda r: "|".join(
-            [get(r, n) for n in ("交易时间", "收/支", "交易类型", "交易对方", "商品")] + [str(amount_of(r))]))
+        def content(r) -> str:
+            return "|".join([get(r, n) for n in ("交易时间", "收/支", "交易类型", "交易对方", "商品")] + [str(amount_of(r))])
+
         out, counts, sums = Extraction(), {"收入": 0, "支出": 0, "中性交易": 0}, \
             {"收入": Decimal(0), "支出": Decimal(0), "中性交易": Decimal(0)}
-        for row, ident in zip(self.each(t.rows), ids):
+        # The first pass reads every amount: a bad one is reported before any row's other faults.
+        for row, ident in self.with_ids(t.rows, lambda r: get(r, "交易单号"), content, first=amount_of):
             out.rows += 1
             direction, status, kind = get(row, "收/支"), get(row, "当前状态"), get(row, "交易类型")
             amount = amount_of(row)
@@ -115,13 +116,12 @@ class Importer(WalletImporter):
                 self.book_out(out, mv)
             else:
                 self.neutral_kind(out, mv, KINDS)
-        self._compare_preamble(out, path, counts, sums)
+        self._compare_preamble(out, stated_text(st), counts, sums)
         return self.finish(out)
 
     @staticmethod
-    def _compare_preamble(out: Extraction, path: str, counts: dict, sums: dict) -> None:
+    def _compare_preamble(out: Extraction, head: str, counts: dict, sums: dict) -> None:
         """共N笔记录 and 收入/支出/中性交易：N笔 X元 of the preamble against the rows."""
-        head = "\n".join(",".join(r.cells) for _, r in zip(range(30), statement_rows(path, HEADER)))
         stated, actual = {}, {}
         found = re.search(r"共(\d+)笔记录", head)
         if found:
