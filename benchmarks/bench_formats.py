@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/bench_formats.py --stripe 100000 --camt 10000 --shopify 10000
     .venv/bin/python benchmarks/bench_formats.py --stripe 0 --camt 0 --shopify 0 --mt940 100000   # one format
     .venv/bin/python benchmarks/bench_formats.py --stripe 0 --camt 0 --shopify 0 --mt940 0 --pinduoduo 100000
+    .venv/bin/python benchmarks/bench_formats.py --stripe 0 --camt 0 --shopify 0 --mt940 0 --alipay-personal 100000
 
 Generates into --out (default benchmarks/out/formats, git-ignored, emptied first) a
 Stripe itemized balance-change report (charges with fees, ~2% refunds, a payout per
@@ -14,7 +15,8 @@ MT940 file of a EUR account (a statement a day with its `:60F:` and `:62F:`, Ger
 `:86:` purpose subfields wrapped at 65 characters) and, with `--pinduoduo N`, a
 Pinduoduo order export as an XLSX workbook (one order a row, ~3% refunded; written by
 openpyxl's write-only mode, which leaves out `<dimension>` as some exporters do),
-then imports each into empty books
+and, with `--alipay-personal N`, an Alipay personal app bill (GBK, its preamble's
+counts and sums the rows', ~3% refunded, some trade numbers repeated), then imports each into empty books
 with `beanclear import` in a fresh process and prints rows per second and the
 process's peak memory (ru_maxrss). `--profile [LINES]` prints
 the top of a cProfile of each import. A format given 0 is left out.
@@ -42,6 +44,7 @@ books: books
 timezone: UTC
 channels:
   stripe: {type: stripe, currency: USD, settlement_days: 3, bank: usd, bank_days: 3}
+  alipay_me: {type: alipay-personal, currency: CNY, sales: [{category: "^收入$"}]}
 banks:
   usd: {type: camt053, account: Assets:Bank:USD, currency: USD}
   eur: {type: mt940, account: Assets:Bank:EUR, currency: EUR}
@@ -196,6 +199,70 @@ def pinduoduo_export(path: Path, orders: int, rng: random.Random) -> int:
     return orders
 
 
+ALIPAY_HEADER = "交易时间,交易分类,交易对方,对方账号,商品说明,收/支,金额,收/付款方式,交易状态,交易订单号,商家订单号,备注,"
+ALIPAY_METHODS = ("余额", "余额宝", "花呗", "花呗分期(3期)", "招商银行储蓄卡(4523)", "中信银行信用卡(6428)&红包")
+
+
+def alipay_personal_bill(path: Path, rows: int, rng: random.Random) -> int:
+    """An Alipay personal app bill (2023+ layout: GBK, CRLF, the 24-line preamble whose
+    counts and sums are the rows'), newest first: sales (收入), purchases paid by the
+    usual methods (combined funding among them), 余额宝 transfers (不计收支), ~3%
+    refunded (the refund row above its purchase, which a full refund flips to 交易关闭),
+    some 0.00 rows, and ~0.5% of the rows repeating a recent row's trade number. The
+    rows are written first to a file of their own (the preamble counts them), never
+    held: the import's process is forked from this one, and starts at its size."""
+    start = dt.datetime(2026, 3, 31, 23, 0)
+    kinds = {"收入": [0, Decimal(0)], "支出": [0, Decimal(0)], "不计收支": [0, Decimal(0)]}
+    body = path.with_suffix(".rows")
+    written = 0
+    with open(body, "w", encoding="gb18030", newline="\r\n") as fh:
+        def row(when, category, who, item, direction, amount, method, status, trade, order=""):
+            nonlocal written
+            kinds[direction][0] += 1
+            kinds[direction][1] += amount
+            written += 1
+            fh.write(f"{when:%Y-%m-%d %H:%M:%S},{category},{who},/,{item},{direction},{amount},{method},{status},"
+                     f"{trade}\t,{order}\t,,\n")
+
+        n, recent = 0, []
+        while written < rows:
+            when = start - dt.timedelta(seconds=n * 67)
+            trade = f"2026{n:012d}{rng.randrange(10**6):06d}"
+            amount = Decimal(rng.randrange(100, 200_000)) / 100
+            pick = rng.random()
+            if recent and rng.random() < 0.005:   # an id the file already has (user-edited bills)
+                trade = rng.choice(recent)
+            recent = [*recent[-99:], trade]
+            if pick < 0.25:
+                row(when, "收入", f"客户{n % 997}", f"收款-订单{n}", "收入", amount, "", "交易成功", trade)
+            elif pick < 0.30:
+                row(when, "投资理财", "余额宝", "余额宝-自动转入", "不计收支", amount, "余额", "交易成功", trade)
+            elif pick < 0.31:
+                row(when, "医疗健康", "医保", "医保支付", "支出", Decimal("0.00"), "医保", "交易成功", trade)
+            elif pick < 0.34 and written + 2 <= rows:   # refunded: the refund above its purchase
+                back = amount if rng.random() < 0.5 else (amount / 2).quantize(Decimal("0.01"))
+                row(when, "退款", f"商户{n % 313}", f"退款-商品{n}", "不计收支", back, rng.choice(ALIPAY_METHODS),
+                    "退款成功", f"{trade}_{n:08d}", f"T{n:012d}")
+                row(when - dt.timedelta(days=2), "日用百货", f"商户{n % 313}", f"商品{n}", "支出", amount,
+                    rng.choice(ALIPAY_METHODS), "交易关闭" if back == amount else "交易成功", trade, f"T{n:012d}")
+            else:
+                row(when, "日用百货", f"商户{n % 313}", f"商品{n}", "支出", amount, rng.choice(ALIPAY_METHODS),
+                    "交易成功", trade, f"T{n:012d}")
+            n += 1
+    end = start.date()
+    preamble = ["-" * 84, "导出信息：", "姓名：张三", "支付宝账户：zhang***@example.com",
+                f"起始时间：[{end - dt.timedelta(days=365)} 00:00:00]    终止时间：[{end} 23:59:59]",
+                "导出交易类型：[全部]", f"导出时间：[{end} 23:59:59]", f"共{written}笔记录",
+                *(f"{k}：{c}笔 {s}元" for k, (c, s) in kinds.items()), "", "特别提示：",
+                *(f"{i}.本回单内容仅供参考。" for i in range(1, 10)), "",
+                "-" * 24 + "支付宝（中国）网络技术有限公司  电子客户回单" + "-" * 24, ALIPAY_HEADER]
+    with open(path, "wb") as out, open(body, "rb") as rows_file:
+        out.write(("\r\n".join(preamble) + "\r\n").encode("gb18030"))
+        shutil.copyfileobj(rows_file, out)
+    body.unlink()
+    return written
+
+
 def child(statement: str, out: Path) -> dict:
     from beanclear import config as config_mod
     from beanclear.books import importing
@@ -215,6 +282,8 @@ def main() -> None:
     parser.add_argument("--mt940", type=int, default=100_000, help="lines of an MT940 file")
     parser.add_argument("--pinduoduo", type=int, default=0, help="orders of a Pinduoduo XLSX export (default 0: "
                         "left out, openpyxl takes ~0.5 ms a row)")
+    parser.add_argument("--alipay-personal", type=int, default=0, help="rows of an Alipay personal app bill "
+                        "(default 0: left out)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "formats")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     harness.add_profile_flag(parser)
@@ -229,7 +298,8 @@ def main() -> None:
     rng = random.Random(1)
     makers = {"stripe-itemized.csv": (stripe_report, args.stripe), "camt053.xml": (camt_statement, args.camt),
               "orders_export.csv": (shopify_export, args.shopify), "mt940.sta": (mt940_statements, args.mt940),
-              "pdd_orders.xlsx": (pinduoduo_export, args.pinduoduo)}
+              "pdd_orders.xlsx": (pinduoduo_export, args.pinduoduo),
+              "alipay_personal.csv": (alipay_personal_bill, args.alipay_personal)}
     made = {name: make(args.out / "statements" / name, n, rng) for name, (make, n) in makers.items() if n}
     for name, rows in made.items():
         size = (args.out / "statements" / name).stat().st_size / 2**20
