@@ -179,6 +179,46 @@ def test_spanish_statement(cfg):
         (CLEARING, Decimal("-192.62"), "USD", (Decimal("0.9179212958"), "EUR"))]
 
 
+GERMAN = ('"Datum","Uhrzeit","Zeitzone","Name","Typ","Status","Währung","Brutto","Gebühr","Netto",'
+          '"Transaktionscode","Zugehöriger Transaktionscode","Guthaben","Auswirkung auf Guthaben"\n')
+
+
+def test_german_activity_download(tmp_path, cfg):
+    # The German words of an activity download: statuses (Abgeschlossen, Ausstehend,
+    # Storniert) and types: a bank top-up, a sale, a hold and its release, a purchase,
+    # a refund.
+    rows = [
+        ("18.06.2025", "PayPal Inc.", "Überweisung als Zahlungsquelle", "Abgeschlossen", "100,00", "0,00", "100,00",
+         "D1", "", "100,00", "Haben"),
+        ("19.06.2025", "Kunde A", "Website-Zahlung", "Abgeschlossen", "50,00", "-1,70", "48,30", "D2", "", "148,30",
+         "Haben"),
+        ("20.06.2025", "PayPal", "Einbehaltung für offene Autorisierung", "Ausstehend", "-13,21", "0,00", "-13,21",
+         "D3", "", "135,09", "Soll"),
+        ("20.06.2025", "Shop GmbH", "PayPal Express-Zahlung", "Abgeschlossen", "-13,21", "0,00", "-13,21", "D4", "",
+         "121,88", "Soll"),
+        ("20.06.2025", "PayPal", "Rückbuchung allgemeiner Einbehaltung", "Abgeschlossen", "13,21", "0,00", "13,21",
+         "D5", "D3", "135,09", "Haben"),
+        ("21.06.2025", "Kunde A", "Rückzahlung", "Abgeschlossen", "-10,00", "0,34", "-9,66", "D6", "D2", "125,43",
+         "Soll"),
+        ("22.06.2025", "Kunde B", "Handyzahlung", "Storniert", "-5,00", "0,00", "-5,00", "D7", "", "125,43", "Soll"),
+    ]
+    path = tmp_path / "Download.CSV"
+    path.write_text(GERMAN + "".join(",".join(f'"{c}"' for c in (d, "10:00:00", "CEST", n, t, st, "EUR", *rest)) + "\n"
+                                     for d, n, t, st, *rest in rows), encoding="utf-8")
+    extraction = run(paypal_csv, cfg, "paypal", path)
+    entries = by_id(extraction)
+    assert sorted(entries) == ["D1", "D2", "D3", "D4", "D5", "D6"]   # the cancelled payment moved nothing
+    assert postings(entries["D1"])[0] == (TRANSIT, Decimal("-100.00"), "EUR", None)   # funding from the bank
+    assert {(SALES, Decimal("-50.00"), "EUR", None), (FEES, Decimal("1.70"), "EUR", None)} <= \
+        set(postings(entries["D2"]))
+    assert ("Assets:Reserve:PayPal", Decimal("13.21"), "EUR", None) in postings(entries["D3"])
+    assert ("Assets:Reserve:PayPal", Decimal("-13.21"), "EUR", None) in postings(entries["D5"])
+    assert (CLEARING, Decimal("-9.66"), "EUR", None) in postings(entries["D6"])
+    assert totals(extraction.entries, CLEARING) == {"EUR": Decimal("125.43")}
+    balances = [(str(e.date), e.amount.number) for e in extraction.entries if type(e).__name__ == "Balance"]
+    assert balances[-1] == ("2025-06-22", Decimal("125.43"))
+
+
 def test_api_conversion_of_a_payment_and_ending_balances(cfg):
     extraction = run(paypal_api, cfg, "paypal", DATA / "paypal" / "transaction_search.json")
     payment = by_id(extraction)["7MS26873MK0941742"]
