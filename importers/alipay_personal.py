@@ -35,7 +35,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
 from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text
@@ -73,14 +72,13 @@ class Importer(WalletImporter):
         t, path = st.table, st.table.path
         get = t.getter(*HEADER, "交易分类", "对方账号", "收/付款方式", "商家订单号", "备注")
 
-        refunded = Ids()   # the trade numbers a refund row of the file refers to, from the first pass
+        def trade(row) -> str:
+            return get(row, "交易订单号")
 
-        def note_refund(row) -> None:
-            if self._is_refund(get, row):
-                refunded.add(get(row, "交易订单号").split("_")[0])
-
+        # the trade numbers the refund rows name, from the first pass: a purchase they close is booked
+        refunded, note_refund = self.refunds(lambda r: self._is_refund(get, r), trade)
         out, counts, sums = Extraction(), Counter(), Counter()
-        for row, ident in self.with_ids(t.rows, lambda r: get(r, "交易订单号"), first=note_refund):
+        for row, ident in self.with_ids(t.rows, trade, first=note_refund):
             out.rows += 1
             direction, status = get(row, "收/支"), get(row, "交易状态")
             amount = parse_amount(get(row, "金额"), path, row.line, "金额")

@@ -32,7 +32,6 @@ from decimal import Decimal
 from beanclear.importers.alipay_personal import KINDS, MOVED, NO_MONEY, TIME_FORMATS
 from beanclear.importers.base import Extraction, compare_summary
 from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
-from beanclear.books.idset import Ids
 from beanclear.importers.wallet import Movement, WalletImporter
 
 HEADER = ("交易号", "交易创建时间", "交易对方", "商品名称", "金额（元）", "收/支", "交易状态")
@@ -54,14 +53,13 @@ class Importer(WalletImporter):
         def money(row, name: str) -> Decimal:
             return parse_amount(get(row, name), path, row.line, name) if get(row, name) else Decimal(0)
 
-        refunded = Ids()   # the trade numbers a refund row of the file refers to, from the first pass
+        def trade(row) -> str:
+            return get(row, "交易号")
 
-        def note_refund(row) -> None:
-            if self._is_refund(get, row):
-                refunded.add(get(row, "交易号").split("_")[0])
-
+        # the trade numbers the refund rows name, from the first pass: a purchase they close is booked
+        refunded, note_refund = self.refunds(lambda r: self._is_refund(get, r), trade)
         out, totals = Extraction(), {"rows": 0, "收入": Decimal(0), "支出": Decimal(0)}
-        for row, ident in self.with_ids(t.rows, lambda r: get(r, "交易号"), first=note_refund):
+        for row, ident in self.with_ids(t.rows, trade, first=note_refund):
             out.rows += 1
             totals["rows"] += 1
             raw_id, direction, status, funds = get(row, "交易号"), get(row, "收/支"), get(row, "交易状态"), get(row, "资金状态")

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
+from beanclear.books.idset import Ids
 from beanclear.books.spill import metas
 from beanclear.importers.base import (Extraction, RepeatedIds, StatementImporter, compare_summary, link, posting,
                                       rule_account, transaction)
@@ -162,6 +163,18 @@ class WalletImporter(StatementImporter):
         content = content or _cells
         for row in self.each(rows):
             yield row, ids.of(ident(row), lambda: content(row))
+
+    @staticmethod
+    def refunds(is_refund: Callable[[Row], bool], trade: Callable[[Row], str]) -> tuple[Ids, Callable[[Row], None]]:
+        """The trade numbers the file's refund rows name (Alipay writes a refund's as
+        `<trade number>_<refund number>`), and what with_ids' first pass calls on each
+        row to find them: (the set, an Ids, filled by that pass; the function)."""
+        refunded = Ids()
+
+        def note(row: Row) -> None:
+            if is_refund(row):
+                refunded.add(trade(row).split("_")[0])
+        return refunded, note
 
     def book_in(self, out: Extraction, mv: Movement) -> None:
         """Money into the wallet, from the counter account (a sale, a refund)."""
