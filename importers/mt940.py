@@ -60,14 +60,16 @@ from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import WESTERN_ENCODINGS, StatementError, clean, money, read_text
 from beanclear.importers.toolkit.text import text_stream
 
-TAG = re.compile(r"^:(\d{2}[A-Z]?):(.*)$")
+TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):(.*)$")
+# :NS: is a bank's own field outside SWIFT's (Sberbank, German banks): read, not booked.
 KNOWN_TAGS = {"20", "21", "25", "25P", "28", "28C", "60F", "60M", "61", "86", "62F", "62M", "64", "65",
-              "13", "13D", "34F", "90C", "90D"}
+              "13", "13D", "34F", "90C", "90D", "NS"}
 # The entry date may be four spaces (ASN Bank, Citi: none given); a space may stand
-# between the amount and the type; old ING files pad a three-letter type (`NOV NONREF`);
-# some banks (Zenith) give no type at all before the bank reference.
+# between the amount and the type; a type shorter than its four places is padded with
+# spaces (old ING `NOV NONREF`, Sberbank `S   X`); some banks (Zenith) give no type at
+# all before the bank reference.
 LINE_61 = re.compile(r"^(?P<value>\d{6})(?P<entry>\d{4}| {4})?(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?"
-                     r"(?P<amount>\d[\d,]*) ?(?P<type>[NSF][A-Z0-9]{3}|[NSF][A-Z0-9]{2}(?= )|(?=//|$))"
+                     r"(?P<amount>\d[\d,]*) ?(?P<type>[NSF](?:[A-Z0-9]{3}|[A-Z0-9]{2} |[A-Z0-9] {2}| {3})|(?=//|$))"
                      r"(?P<ref>.*?)(?://(?P<bank>.*))?$")
 BALANCE = re.compile(r"^(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,]*)$")
 SIGN = {"C": 1, "D": -1, "RC": -1, "RD": 1}
@@ -362,12 +364,13 @@ class Importer(BankImporter):
         parsed = details(text)
         ref, bank_ref = clean(m.group("ref")), clean(m.group("bank") or "")
         memo = parsed["memo"] or text or ref
-        ident = line_id(day, amount, currency, account, m.group("type"), ref, bank_ref, raw_value,
+        kind = m.group("type").strip()
+        ident = line_id(day, amount, currency, account, kind, ref, bank_ref, raw_value,
                         " ".join(supplementary), text)
         if amount == 0:
             return None
         meta = {"id": ident, "bank-ref": bank_ref, "customer-ref": "" if ref == "NONREF" else ref,
-                "end-to-end-id": parsed["end-to-end-id"], "type": m.group("type"),
+                "end-to-end-id": parsed["end-to-end-id"], "type": kind,
                 "reversal": "true" if m.group("mark").startswith("R") else None,
                 "value-date": written if written != day.isoformat() else None,
                 "counter-account": clean(" ".join(supplementary)) or None}

@@ -60,11 +60,14 @@ LINES_61 = [
     (":61:2503040304CN500,00//1923000001\n", Decimal("500.00"), "2025-03-04"),
     # a whole amount without its decimal comma (Knab)
     (":61:2503040304C25NTRF04-03-2025 10:05//B5C04X01\n", Decimal("25.00"), "2025-03-04"),
+    # a one-letter type padded to its four places, funds code F (Sberbank)
+    (":61:2503040304DF12,00S   X\n", Decimal("-12.00"), "2025-03-04"),
 ]
 
 
 @pytest.mark.parametrize("line, amount, day", LINES_61,
-                         ids=["no-entry-date", "space-before-type", "padded-type", "no-type", "no-comma"])
+                         ids=["no-entry-date", "space-before-type", "padded-type", "no-type", "no-comma",
+                              "one-letter-type"])
 def test_mt940_statement_lines_as_real_banks_write_them(cfg, tmp_path, line, amount, day):
     closing = f"C250305EUR{1000 + amount:.2f}".replace(".", ",")
     ex = run(cfg, mt940, "de", tmp_path, statement(line + ":86:text\n", closing=closing))
@@ -79,6 +82,17 @@ def test_mt940_all_those_lines_in_one_statement_add_up(cfg, tmp_path):
     ex = run(cfg, mt940, "de", tmp_path, statement(lines, closing=f"C250305EUR{1000 + total:.2f}".replace(".", ",")))
     assert [t.postings[0].units.number for t in txns(ex)] == [amount for _, amount, _ in LINES_61]
     assert ex.notes == [] and balances(ex) == [("2025-03-05", 1000 + total)]
+
+
+def test_mt940_a_banks_own_ns_field_is_read_and_left_aside(cfg, tmp_path):
+    # Sberbank writes its details in :NS: fields (outside SWIFT's), after :28: and after
+    # each :61: instead of an :86:; they are no part of the line before them.
+    text = statement(":61:2503050305DF12,00S   X\n:NS:01526715\n09Tranzakcios illetek\n15ERGO\n",
+                     closing="C250305EUR988,00").replace(":28C:1/1\n", ":28:00046\n:NS:22JOHN DOE\n23John Doe\n")
+    ex = run(cfg, mt940, "de", tmp_path, text)
+    [entry] = txns(ex)
+    assert entry.postings[0].units.number == Decimal("-12.00") and entry.meta["type"] == "S"
+    assert "counter-account" not in entry.meta and ex.notes == []
 
 
 def test_mt940_a_line_of_a_malformed_amount_is_still_refused(cfg, tmp_path):
