@@ -260,6 +260,9 @@ class Importer(BankImporter):
         if state in NOT_BOOKED:
             out.skip(NOT_BOOKED[state])
             return None
+        if not state:
+            raise StatementError(path, entry.line, f"<Ntry> without <Sts> (expected its status: BOOK, "
+                                 f"{', '.join(NOT_BOOKED)})")
         if state != "BOOK":
             raise StatementError(path, entry.line, f"<Sts>: unknown entry status {state!r} "
                                  f"(expected BOOK, {', '.join(NOT_BOOKED)})")

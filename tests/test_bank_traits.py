@@ -270,3 +270,11 @@ def test_a_date_format_with_its_year_is_kept(make_config):
     cfg = make_config("banks:\n  card: {type: csv, account: Assets:Bank:Card, columns: {date: D, amount: A}, "
                       "date_format: '%d.%m.%y'}\n")
     assert cfg.banks["card"].date_format == "%d.%m.%y"
+
+
+def test_camt_an_entry_without_its_status_says_so(cfg, tmp_path):
+    from beanclear.importers.toolkit import StatementError
+    body = bal("CLBD", "10.00", "<Dt>2024-03-07</Dt>") + entry("10.00", "CRDT", "<Dt>2024-03-07</Dt>").replace(
+        "<Sts><Cd>BOOK</Cd></Sts>", "")
+    with pytest.raises(StatementError, match=r"c\.xml:\d+: <Ntry> without <Sts> \(expected its status: BOOK, PDNG"):
+        run(cfg, camt053, "eur", tmp_path, camt([body]), name="c.xml")
