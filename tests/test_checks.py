@@ -259,3 +259,21 @@ def test_a_short_credit_pairs_with_the_payout_of_the_nearest_amount(ledger):
                    BANK_CREDIT.format(day="04", amount="50.00").replace("B-04", "B-04b"))
     [mismatch] = [f for f in found if f.code == "payout-mismatch"]
     assert (mismatch.expected, mismatch.actual) == (Decimal("49.40"), Decimal("49.00"))
+
+
+TOP_UP = """
+2026-03-03 * "WeChat Pay" "Bank deposit to the account" ^payout-T1
+  id: "T1"
+  Assets:Transit:WeChat     -20.00 CNY
+  Assets:Clearing:WeChat     20.00 CNY
+"""
+
+
+def test_a_top_up_from_the_bank_no_bank_debit_explains_is_named_as_such(ledger):
+    # A PayPal "Bank Deposit to PP Account" moves money from the bank into the channel:
+    # it is no bank credit, and it is the bank's debit that must answer it.
+    [finding] = [f for f in ledger(TOP_UP) if f.code == "bank-unmatched"]
+    assert (finding.code, finding.account, finding.amount) == ("bank-unmatched", "Assets:Transit:WeChat",
+                                                               Decimal("20.00"))
+    assert finding.message.startswith("wechat top-up of 20.00 CNY from the bank, but no bank debit explains it")
+    assert "bank credit" not in finding.message

@@ -8,7 +8,8 @@ module groups each account's postings and reports what does not net to zero in t
 - `payout-mismatch`: a payout that differs from what it settles (the items linked to
   its payout id, or the bank credit that answers it), or takes more than was held;
 - `payout-missing`: a payout the bank has not shown `bank_days` after it left;
-- `bank-unmatched`: a bank credit booked as a payout that no payout explains.
+- `bank-unmatched`: a bank credit booked as a payout that no payout explains, or a
+  top-up of the channel from the bank that no bank debit explains.
 
 Items are grouped by payout link (`^payout-…`) where the channel names the payout of
 each item, and otherwise settle first-in-first-out. Deadlines count from `as_of`, the
@@ -292,6 +293,15 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             still_open.remove(payout)
             findings.append(_mismatch(payout, payout.amount, -credit.amount, [payout.entry, credit.entry],
                                       channel, account))
+        elif _funding(credit, channel):
+            # money the channel took in from the bank (a PayPal bank deposit, a top-up):
+            # the bank's debit answers it, so the bank's statements judge it
+            if horizon.payout(credit.date, window) != "judge":
+                continue
+            findings.append(Finding(
+                "bank-unmatched", credit.date, channel.name, account, -credit.amount, credit.currency,
+                f"{channel.name} top-up of {_money(-credit.amount)} {credit.currency} from the bank, but no bank "
+                "debit explains it", refs([credit.entry]), **at_entry(credit.entry)))
         else:
             judged = horizon.credit(credit.date, window)
             if judged == "wait" and horizon.own_ends_early():
@@ -327,6 +337,12 @@ def _without_payouts(held: list[Item], credits: list[Item], channel, as_of, hori
     stream = sorted(held + credits, key=lambda i: i.order)
     patient = replace(channel, settlement_days=channel.settlement_days + channel.bank_days)
     return check_clearing(stream, patient, as_of, horizon.through_bank())
+
+
+def _funding(item: Item, channel) -> bool:
+    """Whether money out of transit went into the channel's own clearing account (a
+    top-up from the bank, booked from the channel's statement), not to a bank account."""
+    return any(p.account == channel.accounts.clearing for p in item.entry.postings)
 
 
 def _mismatch(payout: Item, paid: Decimal, credited: Decimal, entries, channel, account) -> Finding:
