@@ -11,6 +11,7 @@ import pytest
 from beancount.core import data
 
 from beanclear.importers import bank_csv, camt053, mt940
+from test_bank_traps import run, txns   # an importer of the config's bank over a file the test writes
 
 CONFIG = """\
 banks:
@@ -23,19 +24,6 @@ banks:
 @pytest.fixture
 def cfg(make_config):
     return make_config(CONFIG)
-
-
-def run(cfg, module, bank, tmp_path, text, name="s.txt", account_id=None):
-    path = tmp_path / name
-    path.write_bytes(text.encode("utf-8"))
-    source = cfg.banks[bank] if not account_id else replace(cfg.banks[bank], account_id=account_id)
-    imp = module.Importer(source, cfg)
-    assert imp.identify(str(path))
-    return imp.parse(str(path))
-
-
-def txns(extraction):
-    return [e for e in extraction.entries if isinstance(e, data.Transaction)]
 
 
 def balances(extraction):
