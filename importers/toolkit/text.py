@@ -159,11 +159,14 @@ STREAM_FROM = 4 * 2**20
 CHUNK = 2**20
 
 
-def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[str, ...] = ENCODINGS):
+def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[str, ...] = ENCODINGS,
+                lines: bool = True):
     """A function giving the lines of a large statement (keeping their line ends, split
     as io.StringIO(read_text(path), newline="") splits them), one fresh pass a call; or
     None where the file is to be read whole by read_text(). Its argument, a one-item list
-    if given, counts the bytes read so far (for progress)."""
+    if given, counts the bytes read so far (for progress). With `lines=False` it gives the
+    text in pieces as decoded, not cut into lines: for a format whose lines can be as long
+    as the file (an OFX body all on one line)."""
     try:
         size = Path(path).stat().st_size
         with open(path, "rb") as fh:
@@ -196,7 +199,8 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
             continue
         except (OSError, MemoryError, StatementError):   # read_text() says what is wrong
             return None
-        return lambda read=None: _lines(path, candidate, read)
+        pieces = _lines if lines else _text
+        return lambda read=None: pieces(path, candidate, read)
     return None
 
 
@@ -211,18 +215,25 @@ def _decoded(path, encoding: str, read: list | None = None) -> Iterator[str]:
         yield text
 
 
-def _lines(path, encoding: str, read: list | None = None) -> Iterator[str]:
-    """The lines of the text decode() makes of the file: leading BOMs, then control
+def _text(path, encoding: str, read: list | None = None) -> Iterator[str]:
+    """The text decode() makes of the file, piece by piece: leading BOMs, then control
     characters removed (each is one character: removing them chunk by chunk is removing
-    them from the whole), then split at \\n, \\r and \\r\\n."""
-    pending, start = "", True
+    them from the whole)."""
+    start = True
     for chunk in _decoded(path, encoding, read):
         if start:
             chunk = chunk.lstrip("\ufeff")
             if not chunk:
                 continue
             start = False
-        lines = io.StringIO(pending + CONTROL.sub("", chunk), newline="").readlines()
+        yield CONTROL.sub("", chunk)
+
+
+def _lines(path, encoding: str, read: list | None = None) -> Iterator[str]:
+    """The lines of _text(), split at \\n, \\r and \\r\\n."""
+    pending = ""
+    for chunk in _text(path, encoding, read):
+        lines = io.StringIO(pending + chunk, newline="").readlines()
         pending = lines.pop() if lines else ""
         if pending.endswith("\n"):  # complete; one ending in \r may meet its \n in the next chunk
             lines.append(pending)
