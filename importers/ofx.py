@@ -26,83 +26,46 @@ in a file get /2, /3 …; a line without FITID gets a digest of what it says (Li
 
 Why a parser of our own rather than ofxparse: ofxparse fails on one of the real files
 (empty tags after blank lines), moves dates to UTC, and cannot say which line of a file
-is wrong. This tokenizer reads every variant above in ~60 lines and keeps line numbers.
+is wrong. Ours (ofx_body.py) reads every variant above and keeps line numbers.
+
+Past `text.STREAM_FROM` bytes the file is read as a stream (text.text_stream: the
+encoding, limits and errors of read_text), in pieces cut anywhere, since an OFX body can
+be all on one line: each STMTTRN is booked as it ends and dropped, a statement keeps its
+other elements (account, CURDEF, dates, LEDGERBAL) and is dropped as it ends, and the
+ids (LineIds, FITIDs seen), the balances (Closings) and which statements are this
+account's go on across statements. One reader (ofx_body.read_elements) and one booking
+(_book) serve both reads. A file the stream cannot follow as the whole read would (a
+line before its statement's account or CURDEF, a STMTTRN or statement left open, a
+STMTTRN outside a statement's BANKTRANLIST, statements of several accounts without
+`account_id`), or one with an error, is read again whole and says what the whole read says.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-import html
 import re
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Iterator
 
-from beanclear.importers.banking import BankImporter, Closings, LineIds
+from beanclear.books.idset import Ids
+from beanclear.importers.banking import BankImporter, Closings, LineIds, other_account
 from beanclear.importers.base import Extraction
+from beanclear.importers.ofx_body import parse_tree, read_elements, walk
 from beanclear.importers.toolkit import (WESTERN_ENCODINGS, StatementError, XmlNode, clean, parse_amount,
                                          read_text)
+from beanclear.importers.toolkit.text import text_stream
 
-TOKEN = re.compile(r"<!\[CDATA\[(?P<cdata>.*?)\]\]>|<!--.*?-->|<\?.*?\?>|<(?P<decl>![A-Za-z][^>]*)>"
-                   r"|<(?P<close>/)?(?P<tag>[A-Za-z][A-Za-z0-9._]*)\s*>|(?P<text>[^<]+)|(?P<bad><)", re.S)
 # OFX 2.2 TRNTYPE values; HOLD is money on hold, not booked.
 TRNTYPES = ("CREDIT", "DEBIT", "INT", "DIV", "FEE", "SRVCHG", "DEP", "ATM", "POS", "XFER", "CHECK", "PAYMENT",
             "CASH", "DIRECTDEP", "DIRECTDEBIT", "REPEATPMT", "OTHER")
 DATE = re.compile(r"^(\d{8})(\d{0,6}(\.\d+)?)?(:\d+)?(\[[^\]]*\])?$")
+STATEMENTS = {"STMTRS", "CCSTMTRS"}
 
 
-def parse_tree(text: str, path: str) -> XmlNode:
-    """The OFX body as a tree. SGML leaves have text and no end tag; an element whose
-    end tag never comes (an empty SGML leaf, `<NAME>` then `<MEMO>`) is closed where its
-    parent closes, and what was read into it moves back up to the parent."""
-    start = re.search(r"<OFX>", text, re.I)
-    if start is None:
-        raise StatementError(path, 1, "no <OFX> element (expected an OFX or QFX statement)")
-    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
-    root = XmlNode("", {}, 0, [])
-    stack = [root]
-    for m in TOKEN.finditer(text, start.start()):
-        line = bisect.bisect_left(newlines, m.start()) + 1
-        if m.group("decl"):
-            raise StatementError(path, line, f"<{m.group('decl')[:20]}…> declarations are not allowed in a "
-                                 "statement (no DOCTYPE or ENTITY: refused rather than expanded)")
-        if m.group("bad"):
-            raise StatementError(path, line, "a '<' that starts no tag (expected <TAG> or </TAG>)")
-        if m.group("text") is not None or m.group("cdata") is not None:
-            value = m.group("cdata") if m.group("cdata") is not None else html.unescape(m.group("text"))
-            if value.strip():
-                if stack[-1] is root or stack[-1].children:
-                    raise StatementError(path, line, f"text {value.strip()[:30]!r} outside a leaf element")
-                stack[-1].text += value
-            continue
-        if not m.group("tag"):
-            continue  # comment or processing instruction
-        tag = m.group("tag").upper()
-        if not m.group("close"):
-            if stack[-1].text.strip():   # an SGML leaf is closed by the next tag
-                stack.pop()
-            node = XmlNode(tag, {}, line, [])
-            stack[-1].children.append(node)
-            stack.append(node)
-            continue
-        names = [n.tag for n in stack]
-        if tag not in names:
-            raise StatementError(path, line, f"</{tag}> closes an element that was never opened")
-        while stack[-1].tag != tag:  # elements left open were empty SGML leaves
-            empty = stack.pop()
-            stack[-1].children.extend(empty.children)
-            empty.children = []
-        stack.pop()
-    if len(stack) > 1:
-        raise StatementError(path, len(newlines) + 1, f"<{stack[-1].tag}> (line {stack[-1].line}) is never "
-                             "closed (is the file cut off?)")
-    return root.children[0]
-
-
-def walk(node: XmlNode, tags: set[str]) -> list[XmlNode]:
-    if node.tag in tags:
-        return [node]
-    return [found for child in node.children for found in walk(child, tags)]
+class _Unusual(Exception):
+    """A file the streamed read cannot follow as the whole read would."""
 
 
 def ofx_date(node: XmlNode, name: str, path: str) -> dt.date | None:
@@ -138,10 +101,34 @@ def transactions(st: XmlNode) -> list[XmlNode]:
 def status_error(root: XmlNode, path: str) -> None:
     """A response whose STATUS is not 0 (bad login, no such account) has no statement."""
     for status in walk(root, {"STATUS"}):
-        code = status.value("CODE")
-        if code not in ("", "0"):
-            raise StatementError(path, status.line, f"the bank reports error {code} "
-                                 f"({status.value('MESSAGE') or status.value('SEVERITY')}) instead of a statement")
+        status_ok(status, path)
+
+
+def status_ok(status: XmlNode, path: str) -> None:
+    code = status.value("CODE")
+    if code not in ("", "0"):
+        raise StatementError(path, status.line, f"the bank reports error {code} "
+                             f"({status.value('MESSAGE') or status.value('SEVERITY')}) instead of a statement")
+
+
+def heading(st: XmlNode) -> tuple[str, ...]:
+    """What a statement says that its lines are booked by: account, currency, days."""
+    return account_number(st), st.value("CURDEF"), st.value("BANKTRANLIST/DTSTART"), st.value("BANKTRANLIST/DTEND")
+
+
+class FitIds:
+    """The ids of lines with a FITID, FITID/date/amount: the same line again in a file
+    gets /2, /3 … The ids seen are an idset.Ids (on disk past its LIMIT_IDS: a million
+    lines' ids are not held in memory), those seen again a Counter."""
+
+    def __init__(self):
+        self.seen, self.again = Ids(), Counter()
+
+    def __call__(self, base: str) -> str:
+        if self.seen.add(base):
+            return base
+        self.again[base] += 1
+        return f"{base}/{self.again[base] + 1}"
 
 
 class Importer(BankImporter):
@@ -155,41 +142,84 @@ class Importer(BankImporter):
 
     def parse(self, filepath: str) -> Extraction:
         path = str(filepath)
+        pieces = text_stream(path, self.source.encoding, WESTERN_ENCODINGS, lines=False)
+        if pieces is not None:
+            try:
+                return self._streamed(path, pieces)
+            except (StatementError, _Unusual, UnicodeDecodeError):
+                # What the whole read says: of a file with an error, the first in the order the
+                # tree, its STATUS, statements and accounts, then their lines find them
+                # (UnicodeDecodeError: the file changed after text_stream read it through).
+                pass
+        return self._whole(path)
+
+    def _whole(self, path: str) -> Extraction:
         root = parse_tree(read_text(path, self.source.encoding, WESTERN_ENCODINGS), path)
         status_error(root, path)
-        statements = walk(root, {"STMTRS", "CCSTMTRS"})
+        statements = walk(root, STATEMENTS)
         if not statements:
             raise StatementError(path, root.line, "no <STMTRS> or <CCSTMTRS> (expected a bank or credit-card "
                                  "statement; investment statements are not supported)")
         out, closings = Extraction(), Closings(path, self.source.account)
-        line_id, fitids = LineIds(), Counter()
+        line_id, fitids = LineIds(), FitIds()
         for st in self.own_statements(path, statements, account_number, transactions, out):
-            number, lines = account_number(st), transactions(st)
-            stated = [ofx_date(st, f"BANKTRANLIST/{tag}", path) for tag in ("DTSTART", "DTEND")]
-            if all(stated):  # the days the statement covers, lines or not (coverage.py)
-                out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
-            curdef = st.value("CURDEF").upper()
-            booked: dict[str, Decimal] = {}
-            for trn in self.each(lines):
-                out.rows += 1
-                entry = self._line(trn, path, curdef, line_id, fitids, out, closings)
-                if entry is not None:
-                    out.entries.append(entry)
-                    units = entry.postings[0].units
-                    booked[units.currency] = booked.get(units.currency, Decimal(0)) + units.number
-            ledger = st.find("LEDGERBAL")
-            if ledger is not None and ledger.value("BALAMT"):
-                day = ofx_date(ledger, "DTASOF", path) or ofx_date(st, "BANKTRANLIST/DTEND", path)
-                if day is None:
-                    raise StatementError(path, ledger.line, "<LEDGERBAL> without <DTASOF> or <DTEND> "
-                                         "(expected the date of the balance)")
-                currency = curdef or (next(iter(booked)) if len(booked) == 1 else self.source.currency)
-                closings.statement(out, number, ledger.line, day, currency, None, booked.get(currency, Decimal(0)),
-                                   ofx_amount(ledger, "BALAMT", path))
+            self._book(st, self.each(transactions(st)), path, out, closings, line_id, fitids)
         out.entries += closings.assertions()
         return out
 
-    def _line(self, trn: XmlNode, path: str, curdef: str, line_id: LineIds, fitids: Counter,
+    def _streamed(self, path: str, pieces) -> Extraction:
+        """Each STMTTRN booked as it ends in the file, never a statement held whole: the
+        whole read's books, or _Unusual where the stream cannot tell (see _statement_of;
+        _whole reads the file then)."""
+        out, closings = Extraction(), Closings(path, self.source.account)
+        line_id, fitids, numbers = LineIds(), FitIds(), set()
+        events = iter(self.each(_Elements(path, pieces)))
+        for node, stack, moved in events:
+            st = _statement_of(node, stack, moved, path)
+            if st is None:
+                continue
+            number = account_number(st)
+            lines = _rest(st, None if node is st else node, events, path)
+            if self.claims(number, out):
+                self._book(st, lines, path, out, closings, line_id, fitids)
+            else:
+                other_account(out, number, sum(1 for _ in lines))
+            numbers.add(number)
+            if len(numbers) > 1 and not self.source.account_id:
+                raise _Unusual("statements of several accounts")   # _whole names them
+        if not numbers:
+            raise _Unusual("no statement")
+        out.entries += closings.assertions()
+        return out
+
+    def _book(self, st: XmlNode, lines: Iterable[XmlNode], path: str, out: Extraction, closings: Closings,
+              line_id: LineIds, fitids: FitIds) -> None:
+        """One statement of this account booked: its lines as `lines` hands them on (read
+        whole, its STMTTRNs; streamed, each as it ends), then its closing balance. Streamed,
+        `st` has its elements up to its first line at first, all of them after its lines."""
+        stated = [ofx_date(st, f"BANKTRANLIST/{tag}", path) for tag in ("DTSTART", "DTEND")]
+        if all(stated):  # the days the statement covers, lines or not (coverage.py)
+            out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
+        curdef = st.value("CURDEF").upper()
+        booked: dict[str, Decimal] = {}
+        for trn in lines:
+            out.rows += 1
+            entry = self._line(trn, path, curdef, line_id, fitids, out, closings)
+            if entry is not None:
+                out.entries.append(entry)
+                units = entry.postings[0].units
+                booked[units.currency] = booked.get(units.currency, Decimal(0)) + units.number
+        ledger = st.find("LEDGERBAL")
+        if ledger is not None and ledger.value("BALAMT"):
+            day = ofx_date(ledger, "DTASOF", path) or ofx_date(st, "BANKTRANLIST/DTEND", path)
+            if day is None:
+                raise StatementError(path, ledger.line, "<LEDGERBAL> without <DTASOF> or <DTEND> "
+                                     "(expected the date of the balance)")
+            currency = curdef or (next(iter(booked)) if len(booked) == 1 else self.source.currency)
+            closings.statement(out, account_number(st), ledger.line, day, currency, None,
+                               booked.get(currency, Decimal(0)), ofx_amount(ledger, "BALAMT", path))
+
+    def _line(self, trn: XmlNode, path: str, curdef: str, line_id: LineIds, fitids: FitIds,
               out: Extraction, closings: Closings):
         kind, currency = trn.value("TRNTYPE").upper(), curdef or self.source.currency
         if kind == "HOLD":
@@ -219,9 +249,7 @@ class Importer(BankImporter):
         memo = clean(trn.value("MEMO")) or payee or kind.lower()
         fitid = clean(trn.value("FITID"))
         if fitid:
-            base = f"{fitid}/{day:%Y%m%d}/{amount}"
-            fitids[base] += 1
-            ident = base if fitids[base] == 1 else f"{base}/{fitids[base]}"
+            ident = fitids(f"{fitid}/{day:%Y%m%d}/{amount}")
         else:
             ident = line_id(day, amount, payee, memo, trn.value("CHECKNUM"), trn.value("REFNUM"))
         meta = {"id": ident, "bank-ref": fitid, "check": clean(trn.value("CHECKNUM")).lstrip("0"), **meta}
@@ -231,3 +259,87 @@ class Importer(BankImporter):
             out.skip("zero amount")
             return None
         return self.bank_line(path, trn.line, day, amount, currency, payee, memo, meta)
+
+
+# -- the stream ---------------------------------------------------------------------------
+# An element is dropped from the tree once the stream is done with it (a STMTTRN booked,
+# a statement closed, an aggregate outside the statements ended); GONE stands in its
+# parent for what was dropped, so that the parent has children as in the whole read
+# (text in it is then outside a leaf, as there).
+GONE = XmlNode("#", {}, 0, [])
+# Left open with elements in it, these would move what is in them (a statement's lines,
+# a STATUS) where the whole read finds them and the stream has not: the stream gives up.
+WATCHED = {"STMTTRN", "BANKTRANLIST", "STATUS", *STATEMENTS}
+
+
+def _drop(node: XmlNode, parent: XmlNode) -> None:
+    children = parent.children
+    if children and children[-1] is node:   # it ended last
+        children.pop()
+        if not children or children[-1] is not GONE:
+            children.append(GONE)
+
+
+def _statement_of(node: XmlNode, stack: list[XmlNode], moved: bool, path: str) -> XmlNode | None:
+    """The statement of a streamed element that just ended, where it is a STMTTRN of a
+    statement's BANKTRANLIST or such a statement (what the whole read books, found as it
+    finds them: in the first element, <OFX>, none inside another); else None, once a
+    STATUS is checked. Raises _Unusual where the whole read may find the element elsewhere."""
+    tag = node.tag
+    if tag not in WATCHED:
+        if node.children and len(stack) > 1 and not any(n.tag in STATEMENTS for n in stack):
+            _drop(node, stack[-1])
+        return None
+    if moved:
+        raise _Unusual(f"<{tag}> left open")
+    in_ofx = len(stack) > 1 and stack[1] is stack[0].children[0]
+    if tag == "STMTTRN":
+        if not (in_ofx and len(stack) > 3 and stack[-1].tag == "BANKTRANLIST" and stack[-2].tag in STATEMENTS
+                and not any(n.tag in STATEMENTS for n in stack[1:-2])):
+            raise _Unusual("a STMTTRN outside a statement's BANKTRANLIST")
+        _drop(node, stack[-1])
+        return stack[-2]
+    if tag in STATEMENTS and in_ofx and not any(n.tag in STATEMENTS for n in stack[1:]):
+        _drop(node, stack[-1])
+        return node
+    if tag == "STATUS" and in_ofx and all(n.tag != "STATUS" for n in stack):
+        status_ok(node, path)
+    return None
+
+
+def _rest(st: XmlNode, first: XmlNode | None, events: Iterator, path: str) -> Iterator[XmlNode]:
+    """A streamed statement's lines from its first (`first`, None where it has none and
+    has ended) to its end, each as it ends. What it said before its lines (its heading)
+    must be what it says at its end, else _Unusual."""
+    before = heading(st)
+    if first is not None:
+        yield first
+        for node, stack, moved in events:
+            found = _statement_of(node, stack, moved, path)
+            if found is None:
+                continue
+            if found is not st:
+                raise _Unusual("a statement inside a statement")
+            if node is st:   # its end
+                break
+            yield node
+    if heading(st) != before or transactions(st):
+        raise _Unusual("a statement's account, currency or days after its lines")
+
+
+class _Elements:
+    """read_elements over a streamed file's text (text.text_stream), with progress() in
+    bytes for StatementImporter.each."""
+
+    def __init__(self, path: str, pieces):
+        self.path, self.pieces, self.read = path, pieces, [0]
+        try:
+            self.size = Path(path).stat().st_size
+        except OSError:
+            self.size = 0
+
+    def progress(self) -> tuple[int, int]:
+        return min(self.read[0], self.size), self.size
+
+    def __iter__(self) -> Iterator[tuple[XmlNode, list[XmlNode], bool]]:
+        return read_elements(self.pieces(self.read), self.path, XmlNode("", {}, 0, []))
