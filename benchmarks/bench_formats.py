@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/bench_formats.py --stripe 100000 --camt 10000 --shopify 10000
     .venv/bin/python benchmarks/bench_formats.py --stripe 0 --camt 0 --shopify 0 --mt940 100000   # one format
     .venv/bin/python benchmarks/bench_formats.py --stripe 0 --camt 0 --shopify 0 --mt940 0 --pinduoduo 100000
+    .venv/bin/python benchmarks/bench_formats.py --stripe 0 --camt 0 --shopify 0 --mt940 0 --ofx 100000
     .venv/bin/python benchmarks/bench_formats.py --stripe 0 --camt 0 --shopify 0 --mt940 0 --alipay-personal 100000
 
 Generates into --out (default benchmarks/out/formats, git-ignored, emptied first) a
@@ -15,6 +16,8 @@ MT940 file of a EUR account (a statement a day with its `:60F:` and `:62F:`, Ger
 `:86:` purpose subfields wrapped at 65 characters) and, with `--pinduoduo N`, a
 Pinduoduo order export as an XLSX workbook (one order a row, ~3% refunded; written by
 openpyxl's write-only mode, which leaves out `<dimension>` as some exporters do),
+with `--ofx N`, an OFX 1.x SGML statement of a USD account (N STMTTRN over 90 days, leaves
+unclosed, a line each, and its LEDGERBAL),
 and, with `--alipay-personal N`, an Alipay personal app bill (GBK, its preamble's
 counts and sums the rows', ~3% refunded, some trade numbers repeated), then imports each into empty books
 with `beanclear import` in a fresh process and prints rows per second and the
@@ -48,6 +51,7 @@ channels:
 banks:
   usd: {type: camt053, account: Assets:Bank:USD, currency: USD}
   eur: {type: mt940, account: Assets:Bank:EUR, currency: EUR}
+  checking: {type: ofx, account: Assets:Bank:Checking, currency: USD}
 shops:
   shopify: {type: shopify, currency: USD}
   pinduoduo: {type: pinduoduo, currency: CNY}
@@ -150,6 +154,32 @@ def mt940_statements(path: Path, lines: int, rng: random.Random) -> int:
                 written += 1
             fh.write(f":62F:{'C' if balance >= 0 else 'D'}{day:%y%m%d}EUR{amount(abs(balance))}\n-}}\n")
     return written
+
+
+def ofx_statement(path: Path, lines: int, rng: random.Random) -> int:
+    """An OFX 1.x SGML statement of a USD checking account over 90 days, as US banks send
+    it: the header, its lines (credits and debits, leaves left unclosed, a line each) and
+    LEDGERBAL, the balance they lead to."""
+    start, balance = dt.date(2026, 1, 1), Decimal("100000.00")
+    with open(path, "w", encoding="ascii", newline="\n") as fh:
+        fh.write("OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\nCHARSET:1252\n"
+                 "COMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n<OFX><SIGNONMSGSRSV1><SONRS><STATUS><CODE>0"
+                 "<SEVERITY>INFO</STATUS><DTSERVER>20260401<LANGUAGE>ENG</SONRS></SIGNONMSGSRSV1>\n<BANKMSGSRSV1>"
+                 "<STMTTRNRS><TRNUID>1<STATUS><CODE>0<SEVERITY>INFO</STATUS>\n<STMTRS><CURDEF>USD<BANKACCTFROM>"
+                 "<BANKID>026009593<ACCTID>000123456789<ACCTTYPE>CHECKING</BANKACCTFROM>\n"
+                 "<BANKTRANLIST><DTSTART>20260101<DTEND>20260331\n")
+        for n in range(lines):
+            day = start + dt.timedelta(days=n * 90 // lines)
+            value = Decimal(rng.randrange(100, 1_000_000)) / 100
+            credit = rng.random() < 0.6
+            balance += value if credit else -value
+            fh.write(f"<STMTTRN><TRNTYPE>{'CREDIT' if credit else 'DEBIT'}<DTPOSTED>{day:%Y%m%d}120000.000[-5:EST]"
+                     f"<TRNAMT>{value if credit else -value}<FITID>{day:%Y%m%d}{n:09d}"
+                     f"<NAME>{'STRIPE PAYOUT' if credit else 'SUPPLIER'} {n % 977}<MEMO>REF {rng.randrange(10**8):08d}"
+                     "</STMTTRN>\n")
+        fh.write(f"</BANKTRANLIST><LEDGERBAL><BALAMT>{balance}<DTASOF>20260331</LEDGERBAL></STMTRS></STMTTRNRS>"
+                 "</BANKMSGSRSV1></OFX>\n")
+    return lines
 
 
 SHOPIFY_HEADER = ("Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Currency,Subtotal,Shipping,"
@@ -280,6 +310,8 @@ def main() -> None:
     parser.add_argument("--camt", type=int, default=100_000)
     parser.add_argument("--shopify", type=int, default=100_000, help="orders")
     parser.add_argument("--mt940", type=int, default=100_000, help="lines of an MT940 file")
+    parser.add_argument("--ofx", type=int, default=0, help="STMTTRN of an OFX 1.x SGML statement (default 0: "
+                        "left out)")
     parser.add_argument("--pinduoduo", type=int, default=0, help="orders of a Pinduoduo XLSX export (default 0: "
                         "left out, openpyxl takes ~0.5 ms a row)")
     parser.add_argument("--alipay-personal", type=int, default=0, help="rows of an Alipay personal app bill "
@@ -298,6 +330,7 @@ def main() -> None:
     rng = random.Random(1)
     makers = {"stripe-itemized.csv": (stripe_report, args.stripe), "camt053.xml": (camt_statement, args.camt),
               "orders_export.csv": (shopify_export, args.shopify), "mt940.sta": (mt940_statements, args.mt940),
+              "checking.ofx": (ofx_statement, args.ofx),
               "pdd_orders.xlsx": (pinduoduo_export, args.pinduoduo),
               "alipay_personal.csv": (alipay_personal_bill, args.alipay_personal)}
     made = {name: make(args.out / "statements" / name, n, rng) for name, (make, n) in makers.items() if n}

@@ -331,7 +331,8 @@ def ofx_files(draw) -> str:
         closed = closed or style == "xml" or (style == "hybrid" and rnd.random() < 0.5)
         tokens.extend([f"<{tag}>"] + ([value] if value else []) + ([f"</{tag}>"] if closed else []))
 
-    header = draw(st.sampled_from([SGML_HEADER, "\n\n" + SGML_HEADER, '<?xml version="1.0"?>\n<?OFX OFXHEADER="200"?>\n',
+    header = draw(st.sampled_from([SGML_HEADER, "\n\n" + SGML_HEADER,
+                                   '<?xml version="1.0"?>\n<?OFX OFXHEADER="200"?>\n',
                                    '<?OFX OFXHEADER="200" VERSION="211"?>\n']))
     tokens += ["<OFX>", "<SIGNONMSGSRSV1>", "<SONRS>", "<STATUS>"]
     leaf("CODE", "0")
@@ -399,7 +400,8 @@ def ofx_files(draw) -> str:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
-@given(ofx_files(), st.integers(1, 97), st.sampled_from(["utf-8", "cp1252"]), st.sampled_from([None, "12345678", "555"]))
+@given(ofx_files(), st.integers(1, 97), st.sampled_from(["utf-8", "cp1252"]),
+       st.sampled_from([None, "12345678", "555"]))
 def test_generated_files_streamed_give_the_whole_reads_books(cfg, tmp_path, monkeypatch, body, chunk, encoding,
                                                              account_id):
     path = write(tmp_path, body, encoding, name="g.ofx")
