@@ -29,6 +29,8 @@ The traps:
 - `:86:` lines wrap at 65 characters, mid-word: a full line continues without a space.
   German `?20`–`?29` purpose, `?32`/`?33` name (SEPA `EREF+`, `SVWZ+` inside) and Dutch
   `/NAME/…/REMI/…` are read; anything else is the memo as written;
+- a bank may go on about a line in a second `:86:` (Banca Transilvania): its text is
+  joined to the first's (the line's id stays that of the first, as it always was);
 - text that is not UTF-8 is read as Windows-1252/Latin-1 (set `encoding:` for others).
 MT940 lines have no unique id, so each gets a digest of what it says (LineIds), with the
 bank reference kept as `bank-ref`. A parser of our own rather than the `mt-940` package:
@@ -176,15 +178,27 @@ def statements(text: str, path: str) -> list[Statement]:
     return out
 
 
-def with_info(fields: Iterable[Field]) -> Iterator[tuple[Field, Field | None]]:
-    """Each :61: of a statement's fields, with the :86: right after it (its text) if any."""
-    line = None
+def with_info(fields: Iterable[Field]) -> Iterator[tuple[Field, list[Field]]]:
+    """Each :61: of a statement's fields, with the :86: fields right after it: one, or
+    several when the bank goes on about the same line in a new :86: (Banca Transilvania,
+    ING's old two-account files); none if it has none. A :86: after a :62F: is about the
+    statement, not a line."""
+    line, info = None, []
     for f in fields:
+        if line is not None and f.tag == "86":
+            info.append(f)
+            continue
         if line is not None:
-            yield line, f if f.tag == "86" else None
-        line = f if f.tag == "61" else None
+            yield line, info
+        line, info = (f if f.tag == "61" else None), []
     if line is not None:
-        yield line, None
+        yield line, info
+
+
+def info_text(info: list[Field]) -> str:
+    """The text of a line's :86: fields, a later one joined to the first with a space:
+    a new field is a new piece of the text, never the rest of a word cut at 65."""
+    return " ".join(t for t in (f.text for f in info) if t)
 
 
 def amount_of(text: str, path: str, line: int, what: str, whole: bool = False) -> Decimal:
@@ -346,7 +360,7 @@ class Importer(BankImporter):
         closings.statement(out, label, closing.line, min(end_day, last or end_day), currency, start, booked, end,
                            final=closing.tag == "62F")
 
-    def _line(self, f: Field, info: Field | None, path: str, account: str, currency: str, line_id: LineIds):
+    def _line(self, f: Field, info: list[Field], path: str, account: str, currency: str, line_id: LineIds):
         first, *supplementary = f.lines
         m = LINE_61.match(first.strip())
         if not m:
@@ -360,13 +374,14 @@ class Importer(BankImporter):
             raise StatementError(path, f.line, f":61: no such value date {raw_value!r}") from None
         day = booking_date(value, m.group("entry")) if (m.group("entry") or "").strip() else value
         written = f"{value.year}-{raw_value[2:4]}-{raw_value[4:]}"  # as written, also Feb 30
-        text = info.text if info else ""
+        text = info_text(info)
         parsed = details(text)
         ref, bank_ref = clean(m.group("ref")), clean(m.group("bank") or "")
         memo = parsed["memo"] or text or ref
         kind = m.group("type").strip()
+        # the first :86: alone, as before later ones were read: a line keeps its id
         ident = line_id(day, amount, currency, account, kind, ref, bank_ref, raw_value,
-                        " ".join(supplementary), text)
+                        " ".join(supplementary), info[0].text if info else "")
         if amount == 0:
             return None
         meta = {"id": ident, "bank-ref": bank_ref, "customer-ref": "" if ref == "NONREF" else ref,

@@ -117,6 +117,32 @@ def test_mt940_unstructured_text_still_joins_short_lines_with_a_space(cfg, tmp_p
     assert txns(run(cfg, mt940, "de", tmp_path, text))[0].narration == "GIRO AUS ONLINE ?21 is text here"
 
 
+SECOND_86 = (":61:2104060406C418,37FTRFNONREF//005z001210960481\n"
+             ":86:Card 5299-2132 ID005696ER 05/04/21 Ora 08:14:25 RRN 005481324613\n"
+             ":86:transf in ct.crt\nTransfer intern - canal electronic REF. 405ECIT210960154\n"
+             ":61:2104060406D18,37FTRFNONREF//005z001210960482\n:86:Comision\n")
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+def test_mt940_a_second_86_goes_on_about_the_same_line(cfg, tmp_path, monkeypatch, streamed):
+    # Banca Transilvania (and old ING files of two accounts) go on about a line in a new
+    # :86:. It is the same line's text, joined to the first's, not dropped; and not
+    # glued to it as the rest of a cut word. The line's id is the one the first :86:
+    # gave before later ones were read.
+    from beanclear.importers.toolkit import text as text_module
+    if streamed:   # read as it comes, never whole
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+        monkeypatch.setattr(mt940.Importer, "_whole", lambda self, path: pytest.fail("read whole"))
+    ex = run(cfg, mt940, "de", tmp_path, statement(SECOND_86, closing="C250305EUR1400,00"))
+    first, second = txns(ex)
+    assert first.narration == ("Card 5299-2132 ID005696ER 05/04/21 Ora 08:14:25 RRN 005481324613 transf in ct.crt "
+                               "Transfer intern - canal electronic REF. 405ECIT210960154")
+    assert second.narration == "Comision" and ex.notes == []
+    alone = SECOND_86.replace(":86:transf in ct.crt\nTransfer intern - canal electronic REF. 405ECIT210960154\n", "")
+    before = txns(run(cfg, mt940, "de", tmp_path, statement(alone, closing="C250305EUR1400,00"), name="t.txt"))
+    assert [e.meta["id"] for e in before] == [first.meta["id"], second.meta["id"]]
+
+
 @pytest.mark.parametrize("number, account_id", [
     ("12345678/0123456789EUR", "0123456789"),          # BNP Paribas: BLZ/number + currency
     ("NL50RABO0156750961 EUR", "NL50RABO0156750961"),   # Rabobank, bunq: IBAN, space, currency
