@@ -31,6 +31,11 @@ The traps:
   `/NAME/…/REMI/…` are read; anything else is the memo as written;
 - a bank may go on about a line in a second `:86:` (Banca Transilvania): its text is
   joined to the first's (the line's id stays that of the first, as it always was);
+- `:NS:`, a field outside SWIFT's (the German banks' DFÜ layout, Sberbank Hungary), one
+  numbered subfield a line: after :28: about the account, after a :61: about that line
+  (`01`–`14` purpose, `15`/`16` the other party, `17` the posting text), often in place
+  of an :86:. It gives the payee and memo the :86: does not (Sberbank's lines have no
+  :86:, and were booked with the memo of their reference, `X`);
 - text that is not UTF-8 is read as Windows-1252/Latin-1 (set `encoding:` for others).
 MT940 lines have no unique id, so each gets a digest of what it says (LineIds), with the
 bank reference kept as `bank-ref`. A parser of our own rather than the `mt-940` package:
@@ -63,7 +68,8 @@ from beanclear.importers.toolkit import WESTERN_ENCODINGS, StatementError, clean
 from beanclear.importers.toolkit.text import text_stream
 
 TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):(.*)$")
-# :NS: is a bank's own field outside SWIFT's (Sberbank, German banks): read, not booked.
+# :NS: is a bank's own field outside SWIFT's (Sberbank, German banks): after a :61:, read
+# for what its :86: does not say (own_details); elsewhere read and left aside.
 KNOWN_TAGS = {"20", "21", "25", "25P", "28", "28C", "60F", "60M", "61", "86", "62F", "62M", "64", "65",
               "13", "13D", "34F", "90C", "90D", "NS"}
 # The entry date may be four spaces (ASN Bank, Citi: none given); a space may stand
@@ -179,13 +185,13 @@ def statements(text: str, path: str) -> list[Statement]:
 
 
 def with_info(fields: Iterable[Field]) -> Iterator[tuple[Field, list[Field]]]:
-    """Each :61: of a statement's fields, with the :86: fields right after it: one, or
-    several when the bank goes on about the same line in a new :86: (Banca Transilvania,
-    ING's old two-account files); none if it has none. A :86: after a :62F: is about the
-    statement, not a line."""
+    """Each :61: of a statement's fields, with the :86: and :NS: fields right after it:
+    one :86:, or several when the bank goes on about the same line in a new :86: (Banca
+    Transilvania, ING's old two-account files), and a bank's own :NS: (Sberbank); none
+    if it has none. A :86: after a :62F: is about the statement, not a line."""
     line, info = None, []
     for f in fields:
-        if line is not None and f.tag == "86":
+        if line is not None and f.tag in ("86", "NS"):
             info.append(f)
             continue
         if line is not None:
@@ -198,7 +204,34 @@ def with_info(fields: Iterable[Field]) -> Iterator[tuple[Field, list[Field]]]:
 def info_text(info: list[Field]) -> str:
     """The text of a line's :86: fields, a later one joined to the first with a space:
     a new field is a new piece of the text, never the rest of a word cut at 65."""
-    return " ".join(t for t in (f.text for f in info) if t)
+    return " ".join(t for t in (f.text for f in info if f.tag == "86") if t)
+
+
+OWN_SUBFIELD = re.compile(r"^(\d{2})(.*)$")
+OWN_PURPOSE, OWN_NAME, OWN_POSTING = range(1, 15), (15, 16), 17
+
+
+def own_details(info: list[Field]) -> dict[str, str]:
+    """Payee and memo of a line's :NS: fields (the DFÜ layout of German banks, also
+    Sberbank Hungary's): a line each subfield, its number first. The purpose lines
+    `01`–`14` are the memo, else the posting text `17`; the other party is `15`, which
+    `16` continues (as German `?32`/`?33`: `ERGO Versicherung AG Fiókte` + `lep`). A
+    line without a number goes on with the subfield before it."""
+    parts: dict[int, list[str]] = {}
+    number = None
+    for f in info:
+        if f.tag != "NS":
+            continue
+        for line in f.lines:
+            m = OWN_SUBFIELD.match(line.strip())
+            if m:
+                number = int(m.group(1))
+            if number is not None:
+                parts.setdefault(number, []).append(m.group(2) if m else line)
+
+    def said(numbers, sep=" ") -> str:
+        return " ".join(sep.join(v for n in numbers for v in parts.get(n, ())).split())
+    return {"payee": said(OWN_NAME, ""), "memo": said(OWN_PURPOSE) or said([OWN_POSTING])}
 
 
 def amount_of(text: str, path: str, line: int, what: str, whole: bool = False) -> Decimal:
@@ -375,13 +408,15 @@ class Importer(BankImporter):
         day = booking_date(value, m.group("entry")) if (m.group("entry") or "").strip() else value
         written = f"{value.year}-{raw_value[2:4]}-{raw_value[4:]}"  # as written, also Feb 30
         text = info_text(info)
-        parsed = details(text)
+        parsed, own = details(text), own_details(info)
         ref, bank_ref = clean(m.group("ref")), clean(m.group("bank") or "")
-        memo = parsed["memo"] or text or ref
+        # what the :86: does not say, the bank's own :NS: may (Sberbank's lines have no :86:)
+        memo = parsed["memo"] or own["memo"] or text or ref
         kind = m.group("type").strip()
         # the first :86: alone, as before later ones were read: a line keeps its id
+        first_86 = next((i.text for i in info if i.tag == "86"), "")
         ident = line_id(day, amount, currency, account, kind, ref, bank_ref, raw_value,
-                        " ".join(supplementary), info[0].text if info else "")
+                        " ".join(supplementary), first_86)
         if amount == 0:
             return None
         meta = {"id": ident, "bank-ref": bank_ref, "customer-ref": "" if ref == "NONREF" else ref,
@@ -389,19 +424,19 @@ class Importer(BankImporter):
                 "reversal": "true" if m.group("mark").startswith("R") else None,
                 "value-date": written if written != day.isoformat() else None,
                 "counter-account": clean(" ".join(supplementary)) or None}
-        return self.bank_line(path, f.line, day, amount, currency, parsed["payee"], memo, meta)
+        return self.bank_line(path, f.line, day, amount, currency, parsed["payee"] or own["payee"], memo, meta)
 
 
 def _rest(st: Statement, first: Field | None, stream: Iterator[tuple[Statement, Field | None]]) -> Iterator[Field]:
     """A streamed statement's fields from its first line (`first`) to its end, each as it
-    ends; those other than lines and their :86: are kept in `st` as they pass."""
+    ends; those other than lines and their :86: and :NS: are kept in `st` as they pass."""
     if first is None:
         return
     yield first
     for _, f in stream:
         if f is None:
             return
-        if f.tag not in ("61", "86"):
+        if f.tag not in ("61", "86", "NS"):
             st.fields.append(f)
         yield f
 

@@ -72,15 +72,35 @@ def test_mt940_all_those_lines_in_one_statement_add_up(cfg, tmp_path):
     assert ex.notes == [] and balances(ex) == [("2025-03-05", 1000 + total)]
 
 
-def test_mt940_a_banks_own_ns_field_is_read_and_left_aside(cfg, tmp_path):
-    # Sberbank writes its details in :NS: fields (outside SWIFT's), after :28: and after
-    # each :61: instead of an :86:; they are no part of the line before them.
-    text = statement(":61:2503050305DF12,00S   X\n:NS:01526715\n09Tranzakcios illetek\n15ERGO\n",
-                     closing="C250305EUR988,00").replace(":28C:1/1\n", ":28:00046\n:NS:22JOHN DOE\n23John Doe\n")
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+def test_mt940_a_banks_own_ns_field_says_what_no_86_does(cfg, tmp_path, monkeypatch, streamed):
+    # Sberbank writes its details in :NS: fields (outside SWIFT's, the German banks' DFÜ
+    # layout), after :28: about the account and after each :61: instead of an :86:: a
+    # subfield a line, 01-14 the purpose, 15 the other party (16 its rest), 17 the
+    # posting text. They are no part of the :61: line's own text, and its memo is not
+    # its reference ('X').
+    from beanclear.importers.toolkit import text as text_module
+    if streamed:
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+        monkeypatch.setattr(mt940.Importer, "_whole", lambda self, path: pytest.fail("read whole"))
+    lines = (":61:2503050305DF12,00S   X\n:NS:01526715\n02A12596785    20170926000100\n"
+             "09Tranzakcios Illetek:7.21HUF\n15ERGO Versicherung AG Fiokte\n16lep\n17G200000137791678\n"
+             "340000004279070017\n"
+             ":61:2503050305DF3,00S   X\n:NS:15Empfaenger\n17Buchungstext\n1812345\n")
+    text = statement(lines, closing="C250305EUR985,00").replace(":28C:1/1\n", ":28:00046\n:NS:22JOHN DOE\n23John Doe\n")
     ex = run(cfg, mt940, "de", tmp_path, text)
-    [entry] = txns(ex)
-    assert entry.postings[0].units.number == Decimal("-12.00") and entry.meta["type"] == "S"
-    assert "counter-account" not in entry.meta and ex.notes == []
+    first, second = txns(ex)
+    assert first.postings[0].units.number == Decimal("-12.00") and first.meta["type"] == "S"
+    assert "counter-account" not in first.meta and ex.notes == []
+    assert first.payee == "ERGO Versicherung AG Fioktelep"
+    assert first.narration == "526715 A12596785 20170926000100 Tranzakcios Illetek:7.21HUF"
+    assert (second.payee, second.narration) == ("Empfaenger", "Buchungstext")   # no purpose: the posting text
+
+
+def test_mt940_an_86_that_says_it_wins_over_the_banks_own_field(cfg, tmp_path):
+    lines = ":61:2503050305D12,00NTRFNONREF\n:86:Miete Maerz\n:NS:01Verwendungszweck\n15Vermieter GmbH\n"
+    [entry] = txns(run(cfg, mt940, "de", tmp_path, statement(lines, closing="C250305EUR988,00")))
+    assert (entry.payee, entry.narration) == ("Vermieter GmbH", "Miete Maerz")   # the payee :86: does not name
 
 
 def test_mt940_a_line_of_a_malformed_amount_is_still_refused(cfg, tmp_path):
