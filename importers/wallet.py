@@ -35,6 +35,13 @@ a 余额宝 transfer goes from the balance to savings; a withdrawal goes to the 
 a neutral row of a kind not known here is skipped with a reason naming it, never
 given a guessed sign. Combined funding (`中信银行信用卡(6428)&红包`) is booked from the
 first method: the bill does not say how much the red packet paid (counted in a note).
+
+A bill is read in two passes (`with_ids`), as a stream past toolkit's STREAM_FROM: the
+first keeps only what booking a row needs of the whole file, in idset.Ids (on disk past
+LIMIT_IDS): the ids the file repeats (such a row's id is qualified by a digest of what
+it says: base.RepeatedIds) and the trade numbers its refunds name (`refunds`); the
+second books. The totals a bill states are read from its preamble and footer
+(`stated_text`), never from the whole text.
 """
 
 from __future__ import annotations
