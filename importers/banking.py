@@ -137,6 +137,17 @@ def other_account(out: Extraction, number: str, lines: int) -> None:
         out.skipped[f"statement of another account ({number})"] += lines
 
 
+NOT_PROVIDED = "NOTPROVIDED"
+
+
+def end_to_end_id(value: str | None) -> str:
+    """An end-to-end id as the payer's bank passed it on (SEPA `EndToEndId`, MT940
+    `EREF+`, Dutch `/EREF/`); `NOTPROVIDED`, which SEPA asks for where the payer gave
+    none, is none. The one rule of every bank format."""
+    value = (value or "").strip()
+    return "" if value.upper() == NOT_PROVIDED else value
+
+
 class LineIds:
     """Ids for lines the bank gives none: a digest of what the line says, counted, so
     that two identical lines of one day in one file stay two lines, and a re-import

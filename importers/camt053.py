@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from beanclear.importers.banking import BankImporter, Closings, LineIds, other_account
+from beanclear.importers.banking import BankImporter, Closings, LineIds, end_to_end_id, other_account
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import StatementError, XmlNode, XmlParts, clean, read_xml
 
@@ -273,7 +273,7 @@ class Importer(BankImporter):
         details = entry.findall("NtryDtls/TxDtls")
         refs = [d.value("Refs/EndToEndId") or d.value("Refs/AcctSvcrRef") or d.value("Refs/InstrId")
                 for d in details]
-        refs = [r for r in refs if r and r != "NOTPROVIDED"]
+        refs = [r for r in refs if end_to_end_id(r)]
         # The other party: the debtor of a credit, the creditor of a debit (either, where
         # a bank names only one).
         roles = ("Dbtr", "Cdtr") if amount > 0 else ("Cdtr", "Dbtr")

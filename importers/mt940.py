@@ -62,7 +62,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from beanclear.importers.banking import BankImporter, Closings, LineIds, other_account
+from beanclear.importers.banking import BankImporter, Closings, LineIds, end_to_end_id, other_account
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import WESTERN_ENCODINGS, StatementError, clean, money, read_text
 from beanclear.importers.toolkit.text import text_stream
@@ -282,13 +282,13 @@ def details(info: str) -> dict[str, str]:
         sepa = dict(SEPA.findall(purpose))
         return {"payee": " ".join((parts.get("32", "") + parts.get("33", "")).split()),
                 "memo": sepa.get("SVWZ", "").strip() or " ".join(f"{parts.get('00', '')} {purpose}".split()),
-                "end-to-end-id": sepa.get("EREF", "").strip()}
+                "end-to-end-id": end_to_end_id(sepa.get("EREF"))}
     if DUTCH.match(info):
         pieces = DUTCH.split(info)
         pairs = {pieces[i]: pieces[i + 1].strip("/ ") for i in range(1, len(pieces) - 1, 2)}
-        return {"payee": pairs.get("NAME", ""), "memo": pairs.get("REMI", "").removeprefix("USTD//")
-                or pairs.get("EREF", ""),
-                "end-to-end-id": pairs.get("EREF", "")}
+        eref = end_to_end_id(pairs.get("EREF"))
+        return {"payee": pairs.get("NAME", ""), "memo": pairs.get("REMI", "").removeprefix("USTD//") or eref,
+                "end-to-end-id": eref}
     return {"payee": "", "memo": " ".join(info.split()), "end-to-end-id": ""}
 
 

@@ -248,6 +248,26 @@ def test_camt_an_exchange_given_on_the_entry_itself_is_kept(cfg, tmp_path):
     assert (t.meta["fx-pair"], t.meta["fx-rate"], t.meta["original-amount"]) == ("EUR/CHF", "1.1087693103", "522.39 EUR")
 
 
+def test_an_end_to_end_id_not_provided_is_none_in_every_bank_format(cfg, tmp_path):
+    # SEPA asks for 'NOTPROVIDED' where the payer gave no end-to-end id (Deutsche Bank's
+    # `EREF+NOTPROVIDED`): no id at all, in MT940 (German subfields, Dutch /EREF/) as in
+    # CAMT.053, by the one rule of banking.end_to_end_id. Nor is it a memo.
+    from beanclear.importers.banking import end_to_end_id
+    assert [end_to_end_id(x) for x in ("NOTPROVIDED", " notprovided ", "", None, " E2E-1 ")] == ["", "", "", "", "E2E-1"]
+    german = ":61:250302C3,99NMSC\n:86:166?00SEPA-GUTSCHRIFT?101717/682?20EREF+NOTPROVIDED?21SVWZ+Rechnung 335\n"
+    dutch = ":61:250302C3,99NTRFNONREF\n:86:/EREF/NOTPROVIDED//NAME/PETRA TESTER/\n"
+    texts = []
+    for n, line in enumerate((german, dutch)):
+        [t] = txns(run(cfg, mt940, "de", tmp_path, statement(line, closing="C250305EUR1003,99"), name=f"m{n}.txt"))
+        assert "end-to-end-id" not in t.meta
+        texts.append(t.narration)
+    assert texts == ["Rechnung 335", "/EREF/NOTPROVIDED//NAME/PETRA TESTER/"]   # no purpose: the text as written
+    refs = "<NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs></TxDtls></NtryDtls>"
+    [t] = txns(run(cfg, camt053, "eur", tmp_path, camt([entry("3.99", "CRDT", "<Dt>2026-06-30</Dt>", extra=refs)]),
+                   name="c.xml"))
+    assert "end-to-end-id" not in t.meta and "NOTPROVIDED" not in t.narration
+
+
 # -- bank CSV presets --------------------------------------------------------------------
 
 def icbc_card_export(tmp_path, totals):
