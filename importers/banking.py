@@ -25,8 +25,9 @@ from beancount.core import data
 from beanclear.config import WALLET_TYPES
 from beanclear.importers.base import (BalanceChain, Extraction, StatementImporter, balance, closing_balances,
                                       next_day, posting, rule_account, transaction)
-from beanclear.importers.toolkit import ENCODINGS, StatementError, sniff
+from beanclear.importers.toolkit import ENCODINGS, WESTERN_ENCODINGS, StatementError, sniff
 from beanclear.importers.toolkit.tables import head_bytes
+from beanclear.importers.toolkit.text import text_stream
 
 
 def _decodes(path: str, encodings: tuple[str, ...], limit: int = 65536) -> bool:
@@ -53,6 +54,11 @@ def account_key(text: str) -> str:
     return re.sub(r"[\s\-./]", "", text or "").upper()
 
 
+class Unusual(Exception):
+    """A file a streamed read cannot follow as the whole read would: it is read whole
+    (BankImporter.streamed_or_whole)."""
+
+
 class BankImporter(StatementImporter):
     """A bank statement: every line against transit, a rule, or suspense."""
 
@@ -63,6 +69,20 @@ class BankImporter(StatementImporter):
 
     def account(self, filepath: str) -> str:
         return self.source.account
+
+    def streamed_or_whole(self, path: str, lines: bool = True) -> Extraction:
+        """parse() of a text statement with a streamed read of its own (MT940, OFX): past
+        text.STREAM_FROM `_streamed(path, text)` reads text_stream's lines (or, not `lines`,
+        its pieces), else `_whole(path)` the file. A file with an error, or one the stream
+        cannot follow (Unusual), is read again whole, and says what the whole read says
+        (UnicodeDecodeError: the file changed after text_stream read it through)."""
+        text = text_stream(path, self.source.encoding, WESTERN_ENCODINGS, lines=lines)
+        if text is not None:
+            try:
+                return self._streamed(path, text)
+            except (StatementError, Unusual, UnicodeDecodeError):
+                pass
+        return self._whole(path)
 
     def identify(self, filepath: str) -> bool:
         """The start of the file read in the bank's `encoding:` where config.yaml names one.

@@ -59,13 +59,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Iterable, Iterator
 
-from beanclear.importers.banking import BankImporter, Closings, LineIds, end_to_end_id, other_account
+from beanclear.importers.banking import BankImporter, Closings, LineIds, Unusual, end_to_end_id, other_account
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import WESTERN_ENCODINGS, StatementError, clean, money, read_text
-from beanclear.importers.toolkit.text import text_stream
+from beanclear.importers.toolkit.text import StreamedText
 
 TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):(.*)$")
 # :NS: is a bank's own field outside SWIFT's (Sberbank, German banks): after a :61:, read
@@ -90,7 +89,7 @@ SEPA = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|ABWA|ABWE|SVWZ)\+(.*?)"
                   r"(?=(?:EREF|KREF|MREF|CRED|DEBT|ABWA|ABWE|SVWZ)\+|MTLG:|$)")
 
 
-class _Unusual(Exception):
+class _Unusual(Unusual):
     """A file the streamed read cannot follow as the whole read would."""
 
 
@@ -303,17 +302,9 @@ class Importer(BankImporter):
         return any(self.is_mine(a) for a in accounts) if self.source.account_id else True
 
     def parse(self, filepath: str) -> Extraction:
-        path = str(filepath)
-        lines = text_stream(path, self.source.encoding, WESTERN_ENCODINGS)
-        if lines is not None:
-            try:
-                return self._streamed(path, lines)
-            except (StatementError, _Unusual, UnicodeDecodeError):
-                # What the whole read says: of a file with an error, the first in the order
-                # the statements, their accounts, then their lines find them (UnicodeDecodeError:
-                # the file changed after text_stream read it through).
-                pass
-        return self._whole(path)
+        # Of a file with an error the whole read says the first in the order the statements,
+        # their accounts, then their lines find them.
+        return self.streamed_or_whole(str(filepath))
 
     def _whole(self, path: str) -> Extraction:
         out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
@@ -441,20 +432,10 @@ def _rest(st: Statement, first: Field | None, stream: Iterator[tuple[Statement, 
         yield f
 
 
-class _Lines:
+class _Lines(StreamedText):
     """The lines of a streamed file (text.text_stream) as str.splitlines() cuts the whole
     text (also at U+2028 and U+2029), with progress() in bytes for StatementImporter.each."""
 
-    def __init__(self, path: str, lines):
-        self.lines, self.read = lines, [0]
-        try:
-            self.size = Path(path).stat().st_size
-        except OSError:
-            self.size = 0
-
-    def progress(self) -> tuple[int, int]:
-        return min(self.read[0], self.size), self.size
-
     def __iter__(self) -> Iterator[str]:
-        for line in self.lines(self.read):
+        for line in self.pieces(self.read):
             yield from line.splitlines()

@@ -46,16 +46,15 @@ import datetime as dt
 import re
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 from typing import Iterable, Iterator
 
 from beanclear.books.idset import Ids
-from beanclear.importers.banking import BankImporter, Closings, LineIds, other_account
+from beanclear.importers.banking import BankImporter, Closings, LineIds, Unusual, other_account
 from beanclear.importers.base import Extraction
 from beanclear.importers.ofx_body import parse_tree, read_elements, walk
 from beanclear.importers.toolkit import (WESTERN_ENCODINGS, StatementError, XmlNode, clean, parse_amount,
                                          read_text)
-from beanclear.importers.toolkit.text import text_stream
+from beanclear.importers.toolkit.text import StreamedText
 
 # OFX 2.2 TRNTYPE values; HOLD is money on hold, not booked.
 TRNTYPES = ("CREDIT", "DEBIT", "INT", "DIV", "FEE", "SRVCHG", "DEP", "ATM", "POS", "XFER", "CHECK", "PAYMENT",
@@ -64,7 +63,7 @@ DATE = re.compile(r"^(\d{8})(\d{0,6}(\.\d+)?)?(:\d+)?(\[[^\]]*\])?$")
 STATEMENTS = {"STMTRS", "CCSTMTRS"}
 
 
-class _Unusual(Exception):
+class _Unusual(Unusual):
     """A file the streamed read cannot follow as the whole read would."""
 
 
@@ -141,17 +140,10 @@ class Importer(BankImporter):
         return any(self.is_mine(clean(i)) for i in ids) if self.source.account_id else True
 
     def parse(self, filepath: str) -> Extraction:
-        path = str(filepath)
-        pieces = text_stream(path, self.source.encoding, WESTERN_ENCODINGS, lines=False)
-        if pieces is not None:
-            try:
-                return self._streamed(path, pieces)
-            except (StatementError, _Unusual, UnicodeDecodeError):
-                # What the whole read says: of a file with an error, the first in the order the
-                # tree, its STATUS, statements and accounts, then their lines find them
-                # (UnicodeDecodeError: the file changed after text_stream read it through).
-                pass
-        return self._whole(path)
+        # In pieces, not lines: a body may be all on one line. Of a file with an error the
+        # whole read says the first in the order the tree, its STATUS, statements and
+        # accounts, then their lines find them.
+        return self.streamed_or_whole(str(filepath), lines=False)
 
     def _whole(self, path: str) -> Extraction:
         root = parse_tree(read_text(path, self.source.encoding, WESTERN_ENCODINGS), path)
@@ -173,13 +165,10 @@ class Importer(BankImporter):
         _whole reads the file then)."""
         out, closings = Extraction(), Closings(path, self.source.account)
         line_id, fitids, numbers = LineIds(), FitIds(), set()
-        events = iter(self.each(_Elements(path, pieces)))
-        for node, stack, moved in events:
-            st = _statement_of(node, stack, moved, path)
-            if st is None:
-                continue
+        found = _found(self.each(_Elements(path, pieces)), path)
+        for node, st in found:
             number = account_number(st)
-            lines = _rest(st, None if node is st else node, events, path)
+            lines = _rest(st, None if node is st else node, found)
             if self.claims(number, out):
                 self._book(st, lines, path, out, closings, line_id, fitids)
             else:
@@ -307,18 +296,24 @@ def _statement_of(node: XmlNode, stack: list[XmlNode], moved: bool, path: str) -
     return None
 
 
-def _rest(st: XmlNode, first: XmlNode | None, events: Iterator, path: str) -> Iterator[XmlNode]:
+def _found(events: Iterable[tuple[XmlNode, list[XmlNode], bool]], path: str) -> Iterator[tuple[XmlNode, XmlNode]]:
+    """(element, its statement) of each streamed element that is a statement's line or
+    end (_statement_of)."""
+    for node, stack, moved in events:
+        st = _statement_of(node, stack, moved, path)
+        if st is not None:
+            yield node, st
+
+
+def _rest(st: XmlNode, first: XmlNode | None, found: Iterator[tuple[XmlNode, XmlNode]]) -> Iterator[XmlNode]:
     """A streamed statement's lines from its first (`first`, None where it has none and
-    has ended) to its end, each as it ends. What it said before its lines (its heading)
-    must be what it says at its end, else _Unusual."""
+    has ended) to its end, each as it ends (`found`: _found's). What it said before its
+    lines (its heading) must be what it says at its end, else _Unusual."""
     before = heading(st)
     if first is not None:
         yield first
-        for node, stack, moved in events:
-            found = _statement_of(node, stack, moved, path)
-            if found is None:
-                continue
-            if found is not st:
+        for node, of in found:
+            if of is not st:
                 raise _Unusual("a statement inside a statement")
             if node is st:   # its end
                 break
@@ -327,19 +322,9 @@ def _rest(st: XmlNode, first: XmlNode | None, events: Iterator, path: str) -> It
         raise _Unusual("a statement's account, currency or days after its lines")
 
 
-class _Elements:
+class _Elements(StreamedText):
     """read_elements over a streamed file's text (text.text_stream), with progress() in
     bytes for StatementImporter.each."""
-
-    def __init__(self, path: str, pieces):
-        self.path, self.pieces, self.read = path, pieces, [0]
-        try:
-            self.size = Path(path).stat().st_size
-        except OSError:
-            self.size = 0
-
-    def progress(self) -> tuple[int, int]:
-        return min(self.read[0], self.size), self.size
 
     def __iter__(self) -> Iterator[tuple[XmlNode, list[XmlNode], bool]]:
         return read_elements(self.pieces(self.read), self.path, XmlNode("", {}, 0, []))

@@ -18,15 +18,17 @@ from test_bank_standards import ACCOUNT_IDS, SAMPLES, cfg, importer  # noqa: F40
 from test_bank_traps import ENVELOPE
 
 
-def _streamed(monkeypatch, chunk: int | None = None):
-    """Every file past the threshold, `chunk` bytes at a time; the whole read refused."""
+def _streamed(monkeypatch, chunk: int | None = None, refused=mt940.Importer):
+    """Every file past the threshold, `chunk` bytes at a time; the whole read of the
+    importer class `refused` (None: of none) refused."""
     monkeypatch.setattr(text, "STREAM_FROM", 0)
     if chunk:
         monkeypatch.setattr(text, "CHUNK", chunk)
 
     def refuse(self, path):
         raise AssertionError(f"{path} was read whole")
-    monkeypatch.setattr(mt940.Importer, "_whole", refuse)
+    if refused is not None:
+        monkeypatch.setattr(refused, "_whole", refuse)
 
 
 def outcome(read, path) -> tuple:
@@ -38,10 +40,12 @@ def outcome(read, path) -> tuple:
     return (extraction_text(ex), list(ex.entries), ex.rows, dict(ex.skipped), ex.notes, ex.period, ex.account)
 
 
-def both(imp, path, monkeypatch, chunk=None) -> tuple[tuple, tuple]:
+def both(imp, path, monkeypatch, chunk=None, whole_allowed=False) -> tuple[tuple, tuple]:
+    """What a bank importer gives for the file streamed (a fall back to its whole read
+    fails the test unless `whole_allowed`), and read whole."""
     whole = outcome(imp._whole, path)
     with monkeypatch.context() as m:
-        _streamed(m, chunk)
+        _streamed(m, chunk, None if whole_allowed else type(imp))
         streamed = outcome(imp.parse, path)
     return streamed, whole
 

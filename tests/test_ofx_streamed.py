@@ -18,28 +18,9 @@ from beanclear.importers import ofx
 from beanclear.importers.toolkit import XmlNode, text
 from conftest import sample
 from test_bank_standards import SAMPLES, cfg, importer  # noqa: F401
-from test_mt940_streamed import outcome
+from test_mt940_streamed import _streamed, both, outcome
 
 SGML_HEADER = "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nENCODING:USASCII\nCHARSET:1252\n\n"
-
-
-def _streamed(monkeypatch, chunk: int | None = None):
-    """Every file past the threshold, `chunk` characters' bytes at a time; the whole read refused."""
-    monkeypatch.setattr(text, "STREAM_FROM", 0)
-    if chunk:
-        monkeypatch.setattr(text, "CHUNK", chunk)
-
-    def refuse(self, path):
-        raise AssertionError(f"{path} was read whole")
-    monkeypatch.setattr(ofx.Importer, "_whole", refuse)
-
-
-def both(imp, path, monkeypatch, chunk=None) -> tuple[tuple, tuple]:
-    whole = outcome(imp._whole, path)
-    with monkeypatch.context() as m:
-        _streamed(m, chunk)
-        streamed = outcome(imp.parse, path)
-    return streamed, whole
 
 
 def line(kind="DEBIT", posted="20260301", amount="-10.00", fitid="A1", name="SHOP", extra="") -> str:
@@ -178,7 +159,7 @@ def test_progress_is_reported_in_bytes_of_the_file(cfg, tmp_path, monkeypatch):
     imp = importer(cfg, "bank_ofx")
     seen = []
     imp.on_progress = lambda done, total: seen.append((done, total))
-    _streamed(monkeypatch, 4096)
+    _streamed(monkeypatch, 4096, ofx.Importer)
     assert imp.parse(str(path)).rows == 12000
     size = path.stat().st_size
     assert seen[-1] == (size, size) and len(seen) > 3 and all(t == size for _, t in seen)
@@ -230,14 +211,8 @@ BROKEN = ["cut off mid-tag", "cut off", "bad amount", "bad date", "'<' starting 
 @pytest.mark.parametrize("name", BROKEN)
 def test_each_error_of_the_whole_read_is_raised_streamed(cfg, tmp_path, monkeypatch, name, chunk):
     path = write(tmp_path, _broken(name))
-    imp = importer(cfg, "bank_ofx")
-    whole = outcome(imp._whole, path)
-    with monkeypatch.context() as m:
-        m.setattr(text, "STREAM_FROM", 0)
-        if chunk:
-            m.setattr(text, "CHUNK", chunk)
-        assert outcome(imp.parse, path) == whole
-    assert whole[0] == "error" and whole[1].startswith(f"{path}:"), whole
+    streamed, whole = both(importer(cfg, "bank_ofx"), path, monkeypatch, chunk, whole_allowed=True)
+    assert streamed == whole and whole[0] == "error" and whole[1].startswith(f"{path}:"), whole
 
 
 @pytest.mark.parametrize("name, message", [
@@ -256,8 +231,7 @@ def test_the_stream_finds_the_errors_of_the_body_itself(cfg, tmp_path, monkeypat
     path = write(tmp_path, _broken(name))
     imp = importer(cfg, "bank_ofx")
     whole = outcome(imp._whole, path)
-    monkeypatch.setattr(text, "STREAM_FROM", 0)
-    monkeypatch.setattr(text, "CHUNK", 2)
+    _streamed(monkeypatch, 2, refused=None)
     pieces = text.text_stream(path, None, text.WESTERN_ENCODINGS, lines=False)
     assert outcome(lambda p: imp._streamed(p, pieces), path) == whole
     assert whole[1].startswith(f"{path}{message}")
@@ -291,12 +265,9 @@ def _unusual(name: str) -> str:
     ("an empty element holding the list", 2), ("investment lines", 2), ("a statement after </OFX>", 2),
     ("a BANKTRANLIST left open", 0), ("a statement left open", 0)])
 def test_what_the_stream_cannot_follow_is_read_whole(cfg, tmp_path, monkeypatch, name, rows):
-    path = write(tmp_path, _unusual(name))
-    imp = importer(cfg, "bank_ofx")
-    whole = outcome(imp._whole, path)
-    monkeypatch.setattr(text, "STREAM_FROM", 0)
-    monkeypatch.setattr(text, "CHUNK", 5)
-    assert outcome(imp.parse, path) == whole and whole[0] != "error"
+    streamed, whole = both(importer(cfg, "bank_ofx"), write(tmp_path, _unusual(name)), monkeypatch, 5,
+                           whole_allowed=True)
+    assert streamed == whole and whole[0] != "error"
     assert whole[2] == rows   # the lines the whole read books, wherever the statement says what it books them by
 
 
@@ -304,10 +275,8 @@ def test_two_accounts_need_an_account_id_streamed_as_whole(cfg, tmp_path, monkey
     path = write(tmp_path, _unusual("statements of two accounts, one with no lines"))
     streamed, whole = both(importer(cfg, "bank_ofx", "999"), path, monkeypatch)
     assert streamed == whole and whole[2] == 2 and whole[3] == {"statement of another account (12345678)": 2}
-    monkeypatch.setattr(text, "STREAM_FROM", 0)
-    imp = importer(cfg, "bank_ofx")
-    assert outcome(imp.parse, path) == outcome(imp._whole, path)
-    assert "statements of 2 accounts" in outcome(imp._whole, path)[1]
+    streamed, whole = both(importer(cfg, "bank_ofx"), path, monkeypatch, whole_allowed=True)
+    assert streamed == whole and "statements of 2 accounts" in whole[1]
 
 
 # -- generated files ----------------------------------------------------------------------
@@ -406,13 +375,9 @@ def test_generated_files_streamed_give_the_whole_reads_books(cfg, tmp_path, monk
                                                              account_id):
     path = write(tmp_path, body, encoding, name="g.ofx")
     imp = importer(cfg, "bank_ofx", account_id)
-    whole = outcome(imp._whole, path)
-    with monkeypatch.context() as m:
-        m.setattr(text, "STREAM_FROM", 0)
-        m.setattr(text, "CHUNK", chunk)
-        if whole[0] != "error":   # a file the whole read reads, the stream reads too
-            m.setattr(ofx.Importer, "_whole", lambda self, p: pytest.fail(f"{p} was read whole"))
-        assert outcome(imp.parse, path) == whole
+    errs = outcome(imp._whole, path)[0] == "error"   # a file the whole read reads, the stream reads too
+    streamed, whole = both(imp, path, monkeypatch, chunk, whole_allowed=errs)
+    assert streamed == whole
 
 
 # -- memory: nothing kept per transaction --------------------------------------------------
@@ -451,7 +416,7 @@ def test_the_stream_holds_no_transaction_it_has_booked(cfg, tmp_path, monkeypatc
             tracemalloc.stop()
     whole = peak(imp._whole)
     with monkeypatch.context() as m:
-        _streamed(m, 2**16)
+        _streamed(m, 2**16, ofx.Importer)
         streamed = peak(imp.parse)
     assert held[0] > 140000 and held[1] < 60, held
     assert streamed < whole / 5, (streamed, whole)

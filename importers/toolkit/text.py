@@ -243,6 +243,25 @@ def _lines(path, encoding: str, read: list | None = None) -> Iterator[str]:
         yield pending
 
 
+class StreamedText:
+    """A large statement's text as text_stream() gives it (`pieces`: the function it
+    returns), a fresh pass an iteration, with progress() in bytes of the file read for
+    StatementImporter.each. A reader's subclass hands on its own units in __iter__."""
+
+    def __init__(self, path: str | Path, pieces):
+        self.path, self.pieces, self.read = str(path), pieces, [0]
+        try:
+            self.size = Path(path).stat().st_size
+        except OSError:
+            self.size = 0
+
+    def progress(self) -> tuple[int, int]:
+        return min(self.read[0], self.size), self.size
+
+    def __iter__(self) -> Iterator[str]:
+        return self.pieces(self.read)
+
+
 # -- rows and cells ------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)  # slots: a million-row statement holds a million of these
