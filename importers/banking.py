@@ -23,8 +23,8 @@ from decimal import Decimal
 from beancount.core import data
 
 from beanclear.config import WALLET_TYPES
-from beanclear.importers.base import (BalanceChain, Extraction, StatementImporter, balance, closing_balances,
-                                      next_day, posting, rule_account, transaction)
+from beanclear.importers.base import (BalanceChain, Extraction, StatedOpening, StatementImporter, balance,
+                                      closing_balances, next_day, posting, rule_account, transaction)
 from beanclear.importers.toolkit import ENCODINGS, WESTERN_ENCODINGS, StatementError, sniff
 from beanclear.importers.toolkit.tables import head_bytes
 from beanclear.importers.toolkit.text import text_stream
@@ -193,11 +193,16 @@ class Closings:
         self.rows: dict[str, BalanceChain] = defaultdict(BalanceChain)   # currency -> (time, line, booked, closing)
 
     def statement(self, out: Extraction, label: str, line: int, date: dt.date, currency: str,
-                  opening: Decimal | None, booked: Decimal, closing: Decimal | None, final: bool = True) -> None:
+                  opening: Decimal | None, booked: Decimal, closing: Decimal | None, final: bool = True,
+                  opened: dt.date | None = None, first: dt.date | None = None) -> None:
         """Record one statement's closing balance; note a statement whose entries do not
         lead from its opening to its closing balance (a difference is reported, not hidden).
         An intermediate balance (not `final`: the statement goes on in another message)
-        is checked but not asserted: more lines of that day may follow."""
+        is checked but not asserted: more lines of that day may follow. The opening
+        balance, dated `opened` (its first line on `first`), is kept where it is the
+        earliest of the file: the books open with it (Extraction.stated_openings)."""
+        if opening is not None and opened is not None:
+            self.opening(out, currency, opening, opened, first)
         if closing is None:
             return
         if final:
@@ -205,6 +210,19 @@ class Closings:
         if opening is not None and opening + booked != closing:
             out.notes.append(f"statement {label}: opening balance {opening} {currency} + entries {booked} = "
                              f"{opening + booked}, but the closing balance says {closing} (lines missing?)")
+
+    def opening(self, out: Extraction, currency: str, amount: Decimal, opened: dt.date,
+                first: dt.date | None) -> None:
+        """A statement's opening balance: the balance at the end of the day it is dated,
+        by the book; but banks date it the day of the first line too (Rabobank's `:60F:`,
+        a CAMT `OPBD` of the statement's day), so it holds at the start of the earlier of
+        the next day and the first line's. Of two statements starting on one day, the
+        first in the file is the earlier."""
+        day = min(opened + dt.timedelta(days=1), first or opened + dt.timedelta(days=1))
+        key = (self.account, currency)
+        held = out.stated_openings.get(key)
+        if held is None or day < held.day:
+            out.stated_openings[key] = StatedOpening(day, amount)
 
     def running(self, line: int, date: dt.date, currency: str, amount: Decimal, after: Decimal) -> None:
         """A line's running balance (the balance after it), as some statements give."""

@@ -30,6 +30,15 @@ from beanclear.importers.account_ids import stated_account
 from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, paused_gc, shape_first, sniff, stated_period
 
 
+@dataclass(frozen=True)
+class StatedOpening:
+    """The balance a statement says it starts with (MT940 `:60F:`, CAMT `OPBD`): what
+    the account held at the start of `day`, before the statement's first line. The
+    first import of the account opens the books with it (statements/openings.py)."""
+    day: dt.date
+    amount: Decimal
+
+
 @dataclass
 class Extraction:
     """What one statement gave: entries, and an account of every row read."""
@@ -43,6 +52,9 @@ class Extraction:
     notes: list[str] = field(default_factory=list)       # e.g. the summary line disagrees
     period: tuple[dt.date, dt.date] | None = None         # the days it covers, where it says (coverage.py)
     account: str | None = None                            # the account number it is of, where it says
+    # (account, currency) -> the opening balance its earliest statement states, where
+    # one does (banking.Closings); the books' opening on a first import (openings.py)
+    stated_openings: dict[tuple[str, str], StatedOpening] = field(default_factory=dict)
     # Rows whose every identity the books already hold (StatementImporter.held): read and
     # checked like any row, but no entry built. `held_days` widens the coverage period
     # (statements/coverage.py) by their days; `held_ids` lets the import tell whether one

@@ -56,7 +56,7 @@ class _Statement:
     node: XmlNode
     number: str
     mine: bool
-    booked: dict[str, Decimal]   # currency -> the sum of its booked entries
+    booked: dict[str, tuple[Decimal, dt.date]]   # currency -> the sum of its booked entries, the earliest's day
 
 
 def money(node: XmlNode | None, path: str, what: str, signed_by: XmlNode | None = None) -> tuple[Decimal, str]:
@@ -208,7 +208,7 @@ class Importer(BankImporter):
         for st in self.own_statements(path, statements, self._number, lambda s: s.findall("Ntry"), out):
             entries = st.findall("Ntry")
             self._period(st, out)
-            booked: dict[str, Decimal] = {}
+            booked: dict[str, tuple[Decimal, dt.date]] = {}
             for entry in self.each(entries):
                 self._book(entry, path, out, line_id, booked)
             self._balances(st, path, out, closings, booked)
@@ -217,13 +217,14 @@ class Importer(BankImporter):
 
     def _book(self, entry: XmlNode, path: str, out: Extraction, line_id: LineIds, booked: dict) -> None:
         """One `Ntry` read: its transaction, if it moves booked money, added to `out`
-        and to `booked` (currency -> the statement's sum so far)."""
+        and to `booked` (currency -> the statement's sum so far, and its earliest day)."""
         out.rows += 1
         txn = self._entry(entry, path, out, line_id)
         if txn is not None:
             out.entries.append(txn)
             units = txn.postings[0].units
-            booked[units.currency] = booked.get(units.currency, Decimal(0)) + units.number
+            total, first = booked.get(units.currency, (Decimal(0), txn.date))
+            booked[units.currency] = (total + units.number, min(first, txn.date))
 
     @staticmethod
     def _period(st: XmlNode, out: Extraction) -> None:
@@ -249,11 +250,12 @@ class Importer(BankImporter):
             (opening if code in OPENING else closing)[currency] = (amount, day, bal.line)
         for currency, (amount, day, line) in closing.items():
             start = opening.get(currency)
+            total, first = booked.get(currency, (Decimal(0), None))
             if booked and currency not in booked:
                 out.notes.append(f"statement {st.value('Id')}: closing balance in {currency}, but its entries "
                                  f"are in {', '.join(sorted(booked))}")
-            closings.statement(out, st.value("Id"), line, day, currency, start[0] if start else None,
-                               booked.get(currency, Decimal(0)), amount)
+            closings.statement(out, st.value("Id"), line, day, currency, start[0] if start else None, total, amount,
+                               opened=start[1] if start else None, first=first)
 
     def _entry(self, entry: XmlNode, path: str, out: Extraction, line_id: LineIds):
         state = status(entry)

@@ -357,7 +357,7 @@ class Importer(BankImporter):
         balances. `st` holds its opening balance before the lines, its closing after."""
         account = st.account()
         start, opened, currency = balance_of(st.get("60F", "60M"), path)
-        booked, last = Decimal(0), None
+        booked, earliest, last = Decimal(0), None, None
         for f, info in with_info(fields):
             out.rows += 1
             entry = self._line(f, info, path, account, currency, line_id)
@@ -366,7 +366,7 @@ class Importer(BankImporter):
                 continue
             out.entries.append(entry)
             booked += entry.postings[0].units.number
-            last = max(last or entry.date, entry.date)
+            earliest, last = min(earliest or entry.date, entry.date), max(last or entry.date, entry.date)
         closing = st.get("62F", "62M")
         if closing is None:
             raise _Unusual("no closing balance")   # the whole read checks it first
@@ -382,7 +382,7 @@ class Importer(BankImporter):
         # Asserted the day after the last line, or after the balance's date where that is
         # earlier: some banks (Rabobank) date :62F: on the next statement's day.
         closings.statement(out, label, closing.line, min(end_day, last or end_day), currency, start, booked, end,
-                           final=closing.tag == "62F")
+                           final=closing.tag == "62F", opened=opened, first=earliest)
 
     def _line(self, f: Field, info: list[Field], path: str, account: str, currency: str, line_id: LineIds):
         first, *supplementary = f.lines

@@ -29,8 +29,9 @@ def test_every_sample_streamed_gives_the_whole_reads_books(cfg, monkeypatch, nam
     _whole_refused(monkeypatch)
     streamed = importer(cfg, "camt053").parse(path)
     assert extraction_text(streamed) == extraction_text(whole)
-    assert (streamed.rows, streamed.skipped, streamed.notes, streamed.period, streamed.account) == \
-        (whole.rows, whole.skipped, whole.notes, whole.period, whole.account)
+    assert (streamed.rows, streamed.skipped, streamed.notes, streamed.period, streamed.account,
+            streamed.stated_openings) == \
+        (whole.rows, whole.skipped, whole.notes, whole.period, whole.account, whole.stated_openings)
 
 
 def statements(*ibans_and_entries) -> str:

@@ -37,7 +37,8 @@ def outcome(read, path) -> tuple:
         ex = read(str(path))
     except StatementError as exc:
         return ("error", str(exc))
-    return (extraction_text(ex), list(ex.entries), ex.rows, dict(ex.skipped), ex.notes, ex.period, ex.account)
+    return (extraction_text(ex), list(ex.entries), ex.rows, dict(ex.skipped), ex.notes, ex.period, ex.account,
+            ex.stated_openings)
 
 
 def both(imp, path, monkeypatch, chunk=None, whole_allowed=False) -> tuple[tuple, tuple]:
