@@ -377,22 +377,33 @@ def _text(entry) -> str:
 def first_openings(config, results: list[FileResult], asserted: set[tuple[str, str]], books: Books) -> list:
     """The openings to write: for each account and currency the import asserts a balance
     of for the first time (the books assert none yet, hold no opening, and the config
-    gives none), what it held before everything booked on it. Each is noted in the
-    summary line of the statement its first balance comes from."""
+    gives none), what it held before everything booked on it: the opening balance its
+    first statement states (MT940 `:60F:`, CAMT `OPBD`), else what its first balance
+    implies. Each is noted in the summary line of the statement its first balance comes
+    from; where the statement's lines do not lead from its stated opening to that balance,
+    the note says so (the `balance` assertion then fails in `beanclear check`)."""
     from_config = {(account, currency) for account, currency, _ in config.openings()}
     have = books.openings()
     if not any(r.balances for r in results):   # no assertion, no opening
         return []
-    sums = openings.Sums()
+    sums, stated = openings.Sums(), {}
     for result in results:   # in the order of the files: of two first assertions on one day, the first file's
         sums.update(result.sums)
+        for key, said in result.extraction.stated_openings.items():
+            if key not in stated or said.day < stated[key].day:
+                stated[key] = said
     out = []
-    for opening, _, result in openings.implied(sums, books.postings_before):
+    for opening, asserted_first, result, derived in openings.implied(sums, books.postings_before, stated):
         key = (opening.account, opening.currency)
         if key in from_config or key in have or key in asserted:
             continue
-        result.notes.append(f"first statement of {opening.account} in {opening.currency}: opening balance "
-                            f"{opening.amount:f} {opening.currency} at the end of {opening.date} written from it "
-                            "(set opening_balance in config.yaml to override)")
+        note = (f"first statement of {opening.account} in {opening.currency}: opening balance "
+                f"{opening.amount:f} {opening.currency} at the end of {opening.date} written from it")
+        if derived != opening.amount:   # the books at the first assertion, from the stated opening
+            reached = asserted_first.amount.number + opening.amount - derived
+            note += (f"; with its lines the account holds {reached:f} {opening.currency} on {asserted_first.date}, "
+                     f"but its closing balance says {asserted_first.amount.number:f} (lines missing?): that balance "
+                     "assertion fails until they are booked")
+        result.notes.append(note + " (set opening_balance in config.yaml to override)")
         out.append((opening, result.path.name))
     return out

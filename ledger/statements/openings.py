@@ -1,10 +1,12 @@
-"""The opening balance a statement implies (DESIGN.md §1, "Openings come from the
-statements").
+"""The opening balance an account's first statement gives (DESIGN.md §1, "Openings
+come from the statements").
 
-An account's first statement starts with money in it. Every statement that gives a
-balance (CAMT `OPBD`/`CLBD`, MT940 `:60F:`/`:62F:`, OFX `LEDGERBAL`, a running balance
-column) yields `balance` assertions; the opening is the first assertion less the lines
-of the statement before it:
+An account's first statement starts with money in it. Where it states that balance
+(MT940 `:60F:`/`:60M:`, CAMT `OPBD`/`PRCD` of the earliest statement: the importer's
+Extraction.stated_openings), the books open with it, less anything posted before the
+statement (rarely anything). Where it does not (OFX, a running balance column, a
+channel), the opening is worked back from its first `balance` assertion less the lines
+before it:
 
     2026-01-02 * "收入"  ; 100.00 in            2026-01-03 balance Assets:Bank:ICBC  5100.00 CNY
 
@@ -16,7 +18,12 @@ the account, from `Equity:Opening-Balances`:
       Assets:Bank:ICBC                        5000.00 CNY
       Equity:Opening-Balances
 
-`opening_balance` in config.yaml wins: an account with one gets nothing from here.
+A statement whose lines add up gives the same opening either way. One that does not (a
+line beanclear could not read, a trimmed file) opens at its stated balance, so its
+closing assertion fails in `beanclear check` instead of the opening absorbing the
+difference. The opening is dated the same either way: the end of the day before the
+first line or assertion. `opening_balance` in config.yaml wins: an account with one
+gets nothing from here.
 """
 
 from __future__ import annotations
@@ -72,14 +79,21 @@ class Sums:
             daily[key] = daily.get(key, 0) + number
 
 
-def implied(sums: Sums, prior=None) -> list[tuple[Opening, data.Balance, object]]:
+def implied(sums: Sums, prior=None, stated=None) -> list[tuple[Opening, data.Balance, object, Decimal]]:
     """The opening of every (account, currency) the entries assert a balance of, with the
-    first assertion it comes from and its tag. `sums` are of everything an import adds
-    (all its statements, each movement once); `prior(account, currency, date)` gives the
-    sum and the first date of what the books already hold on the account before `date`
-    (a trade bill imported before the account's first statement with balances). Sums of
-    Decimals are exact: a day's sum first and then the days' gives the same number."""
+    first assertion it comes from, its tag, and the amount that assertion implies. `sums`
+    are of everything an import adds (all its statements, each movement once);
+    `prior(account, currency, date)` gives the sum and the first date of what the books
+    already hold on the account before `date` (a trade bill imported before the account's
+    first statement with balances). `stated` ((account, currency) -> base.StatedOpening)
+    are the balances the first statements state: where one starts no later than the first
+    assertion, the opening is it, less what was posted before it; else the assertion's.
+    The date is the same either way. Sums of Decimals are exact: a day's sum first and
+    then the days' gives the same number."""
+    stated = {key: said for key, said in (stated or {}).items()
+              if key in sums.first and said.day <= sums.first[key][0].date}
     before = {key: Decimal(0) for key in sums.first}
+    ahead = {key: Decimal(0) for key in stated}   # posted before the stated balance
     start = {key: asserted.date - dt.timedelta(days=1) for key, (asserted, _) in sums.first.items()}
     for (account, currency, day), number in sums.daily.items():
         key = (account, currency)
@@ -87,11 +101,18 @@ def implied(sums: Sums, prior=None) -> list[tuple[Opening, data.Balance, object]
             start[key] = min(start[key], day - dt.timedelta(days=1))
             if day < sums.first[key][0].date:
                 before[key] += number
+            if key in stated and day < stated[key].day:
+                ahead[key] += number
     out = []
     for key, (asserted, tag) in sorted(sums.first.items(), key=lambda item: item[0]):
         account, currency = key
         held, earliest = prior(account, currency, asserted.date) if prior else (Decimal(0), None)
         day = min(start[key], earliest - dt.timedelta(days=1)) if earliest else start[key]
-        amount = asserted.amount.number - before[key] - held
-        out.append((Opening(account, currency, day, amount), asserted, tag))
+        amount = derived = asserted.amount.number - before[key] - held
+        if key in stated:
+            said = stated[key]
+            held_then = prior(account, currency, said.day)[0] if earliest else held   # none before: 0
+            opened = said.amount - ahead[key] - held_then
+            amount = derived if opened == derived else opened   # equal: as written before, to the digit
+        out.append((Opening(account, currency, day, amount), asserted, tag, derived))
     return out
