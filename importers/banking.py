@@ -2,12 +2,15 @@
 account a line goes to, which account number a file belongs to, stable ids for lines
 the bank gives no id, and closing balances as `balance` assertions.
 
-Each bank line posts to the bank account against what explains it, in this order:
-1. a credit whose payee or memo names a channel paid out to this bank (`payout_memo`
-   of the channel) goes to that channel's transit account, where it meets the payout;
-   a debit naming a personal wallet (alipay-personal, wechat-personal, jd-personal) is a
-   payment through that wallet funded by this account: it goes to the wallet's clearing
-   account, where the wallet's own row for the payment meets it (counted once);
+Each bank line posts to the bank account against what explains it (explaining_account),
+in this order:
+1. a line whose payee or memo names a channel paid out to this bank (`payout_memo` of
+   the channel) goes to that channel's transit account: a credit meets the payout there,
+   a debit the channel's top-up from the bank (PayPal's "Bank Deposit to PP Account",
+   which books transit -> clearing). But a debit naming a personal wallet
+   (alipay-personal, wechat-personal, jd-personal) is a payment through that wallet
+   funded by this account: it goes to the wallet's clearing account, where the wallet's
+   own row for the payment meets it (counted once);
 2. the first of the config's `rules` whose pattern is found in payee or memo;
 3. otherwise `Assets:Suspense`, which must be empty: a `bank-unmatched` finding.
 """
@@ -96,14 +99,7 @@ class BankImporter(StatementImporter):
 
     def classify(self, amount: Decimal, payee: str, memo: str) -> str:
         """The account that explains a bank line (see the module docstring)."""
-        text = f"{payee} {memo}"
-        for channel in self.config.channels.values():
-            if channel.bank == self.source.name and channel.payout_memo.search(text):
-                if amount > 0:
-                    return channel.accounts.transit
-                if channel.type in WALLET_TYPES:  # a card payment through the wallet: the wallet
-                    return channel.accounts.clearing  # row books it, from clearing (wallet.py)
-        return rule_account(self.config, text) or self.config.suspense
+        return explaining_account(self.config, self.source.name, amount, f"{payee} {memo}")
 
     def is_mine(self, number: str) -> bool:
         """Whether a statement's account number (ACCTID, IBAN, `:25:`) is this bank's
@@ -155,6 +151,23 @@ def other_account(out: Extraction, number: str, lines: int) -> None:
     if lines:
         out.rows += lines
         out.skipped[f"statement of another account ({number})"] += lines
+
+
+def explaining_account(config, bank: str | None, amount: Decimal, text: str) -> str:
+    """The account that explains a line of bank `bank` of this amount whose payee and
+    memo are `text` (the module docstring): where the import books it, and where a
+    line booked back goes (resolve/linking.py)."""
+    named = None
+    for channel in config.channels.values():
+        if channel.bank == bank and channel.payout_memo.search(text):
+            if amount > 0:
+                return channel.accounts.transit
+            if channel.type in WALLET_TYPES:  # a card payment through the wallet: the wallet
+                return channel.accounts.clearing  # row books it, from clearing (wallet.py)
+            named = named or channel   # a top-up of the channel, unless a wallet is named too
+    if named is not None:
+        return named.accounts.transit
+    return rule_account(config, text) or config.suspense
 
 
 NOT_PROVIDED = "NOTPROVIDED"

@@ -277,3 +277,81 @@ def test_a_top_up_from_the_bank_no_bank_debit_explains_is_named_as_such(ledger):
                                                                Decimal("20.00"))
     assert finding.message.startswith("wechat top-up of 20.00 CNY from the bank, but no bank debit explains it")
     assert "bank credit" not in finding.message
+
+
+
+# A top-up spent at once (so that nothing stays in clearing), and the bank's debit for it,
+# booked to transit because it names the channel (banking.explaining_account).
+TOP_UP_SPENT = TOP_UP + """
+2026-03-03 * "Landlord" "Rent paid from the wallet"
+  id: "T2"
+  Assets:Clearing:WeChat    -20.00 CNY
+  Expenses:Rent              20.00 CNY
+"""
+BANK_DEBIT = """
+2026-03-{day} * "财付通" "微信充值"
+  id: "BD-{day}"
+  Assets:Bank:Ops           -{amount} CNY
+  Assets:Transit:WeChat      {amount} CNY
+"""
+COVERED = """
+2026-03-{wechat} custom "beanclear-coverage" "wechat" 2026-03-01
+  id: "coverage wechat"
+2026-03-{ops} custom "beanclear-coverage" "ops" 2026-03-01
+  id: "coverage ops"
+"""
+
+
+def found(findings):
+    return [(f.code, f.account, f.amount, f.refs) for f in findings]
+
+
+@pytest.mark.parametrize("day", ["01", "03", "05"], ids=["debit-2-days-before", "same-day", "debit-2-days-after"])
+def test_a_top_up_and_the_bank_debit_that_answers_it_report_nothing(ledger, day):
+    # The bank books the debit for a top-up (PayPal's "Bank Deposit to PP Account") a
+    # few days after the channel's row, or before it: within bank_days either way.
+    assert ledger(TOP_UP_SPENT, BANK_DEBIT.format(day=day, amount="20.00")) == []
+
+
+def test_a_top_up_no_bank_debit_answers_is_one_finding(ledger):
+    assert found(ledger(TOP_UP_SPENT)) == [("bank-unmatched", "Assets:Transit:WeChat", Decimal("20.00"), ("T1",))]
+    # a debit of another amount, or past bank_days, answers nothing: two lines unexplained
+    late = found(ledger(TOP_UP_SPENT, BANK_DEBIT.format(day="06", amount="20.00")))
+    assert sorted(late) == [("bank-unmatched", "Assets:Transit:WeChat", Decimal("20.00"), r) for r in (("BD-06",), ("T1",))]
+
+
+def test_a_bank_debit_to_the_channel_no_top_up_explains_is_one_finding(ledger):
+    [finding] = ledger(BANK_DEBIT.format(day="04", amount="20.00"))
+    assert found([finding]) == [("bank-unmatched", "Assets:Transit:WeChat", Decimal("20.00"), ("BD-04",))]
+    assert finding.message == "bank debit of 20.00 CNY booked as a top-up of wechat, but no wechat top-up explains it"
+
+
+def test_a_top_up_waits_for_the_banks_statements_to_cover_its_days(ledger, tmp_path):
+    # The bank's statements end the day after the top-up: its debit may still come (or
+    # have come before, in a statement not imported). No bank-unmatched yet; the early
+    # end of the bank's statements is the one finding (a warning), naming what waits.
+    ledger()   # writes the config
+    [gap] = full_report(tmp_path, TOP_UP_SPENT + COVERED.format(wechat="10", ops="04"))[0]
+    assert gap.code == "statement-gap" and gap.source == "ops" and gap.refs == ("T1",)
+    assert "1 payout(s) and top-up(s) (20.00 CNY) wait for the statement of the bank" in gap.message
+    # nor when the bank's statements begin after the days before the top-up
+    later_start = COVERED.format(wechat="10", ops="10").replace('"ops" 2026-03-01', '"ops" 2026-03-02')
+    assert full_report(tmp_path, TOP_UP_SPENT + later_start)[0] == []
+
+
+def test_a_bank_debit_waits_for_the_channels_statements_to_cover_its_days(ledger, tmp_path):
+    ledger()
+    [gap] = full_report(tmp_path, BANK_DEBIT.format(day="03", amount="20.00") + COVERED.format(wechat="04", ops="10"))[0]
+    assert gap.code == "statement-gap" and gap.source == "wechat" and gap.refs == ("BD-03",)
+    assert "1 bank line(s) (20.00 CNY) wait for the statement of wechat" in gap.message
+
+
+def test_a_top_up_and_a_payout_of_the_same_amount_each_meet_their_own_bank_line(ledger):
+    # The payout pairing is unchanged: a payout meets the bank's credit, a top-up the
+    # bank's debit, even when all four are of one amount on neighbouring days.
+    sale = SALE.replace("99.40", "20.00").replace("0.60", "0.00").replace("-100.00", "-20.00")
+    assert ledger(sale, PAYOUT.format(amount="20.00"), BANK_CREDIT.format(day="03", amount="20.00"),
+                  TOP_UP_SPENT, BANK_DEBIT.format(day="04", amount="20.00")) == []
+    # and a payout the bank never credited is still missing, whatever debits there are
+    findings = ledger(sale, PAYOUT.format(amount="20.00"), TOP_UP_SPENT, BANK_DEBIT.format(day="04", amount="20.00"))
+    assert [f.code for f in findings] == ["payout-missing"]

@@ -8,13 +8,17 @@ module groups each account's postings and reports what does not net to zero in t
 - `payout-mismatch`: a payout that differs from what it settles (the items linked to
   its payout id, or the bank credit that answers it), or takes more than was held;
 - `payout-missing`: a payout the bank has not shown `bank_days` after it left;
-- `bank-unmatched`: a bank credit booked as a payout that no payout explains, or a
-  top-up of the channel from the bank that no bank debit explains.
+- `bank-unmatched`: a bank credit booked as a payout that no payout explains, a top-up
+  of the channel from the bank that no bank debit explains, or a bank debit booked as
+  a top-up that no top-up explains.
 
 Items are grouped by payout link (`^payout-…`) where the channel names the payout of
-each item, and otherwise settle first-in-first-out. Deadlines count from `as_of`, the
-last statement date in the books, never the clock: a check gives the same answer
-tomorrow.
+each item, and otherwise settle first-in-first-out. Money goes the other way through
+transit too: a top-up of the channel from the bank (PayPal's "Bank Deposit to PP
+Account", booked transit -> clearing) is answered by the bank's debit naming the
+channel (banking.py books it bank -> transit), of the same amount, `bank_days` before
+or after it. Deadlines count from `as_of`, the last statement date in the books, never
+the clock: a check gives the same answer tomorrow.
 """
 
 from __future__ import annotations
@@ -243,11 +247,14 @@ def _link_groups(items: list[Item]) -> dict[str, list[Item]]:
 
 
 def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon | None = None,
-                  waiting: dict | None = None, unheard: dict | None = None) -> list[Finding]:
+                  waiting: dict | None = None, unheard: dict | None = None,
+                  banks: set[str] | frozenset[str] = frozenset()) -> list[Finding]:
     """Payouts (in) against bank credits (out): by shared payout link first, then by
     equal amount on or after the payout's date, then the nearest payout in the window.
-    What the statements cannot judge yet goes to `waiting` (payouts, per bank) and
-    `unheard` (bank credits, per channel), for statement-gap."""
+    Bank debits (in: lines of the `banks` accounts) against the channel's top-ups (out)
+    first, by equal amount within the window either way (_pair_top_ups). What the
+    statements cannot judge yet goes to `waiting` (payouts and top-ups, per bank) and
+    `unheard` (bank lines, per channel), for statement-gap."""
     account, window = channel.accounts.transit, channel.bank_days
     horizon = horizon or Horizon(Coverage({}), channel, as_of)
     waiting = {} if waiting is None else waiting
@@ -263,8 +270,26 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             if sum(i.amount for i in group):
                 findings.append(_mismatch(ins[0], sum(i.amount for i in ins), -sum(i.amount for i in outs),
                                           [i.entry for i in group], channel, account))
-    payouts = [i for i in items if id(i) not in closed and i.amount > 0]
-    credits = [i for i in items if id(i) not in closed and i.amount < 0]
+    unlinked = [i for i in items if id(i) not in closed]
+    at_bank = {id(i) for i in unlinked if i.amount > 0 and any(p.account in banks for p in i.entry.postings)}
+    debits = [i for i in unlinked if id(i) in at_bank]
+    paired = _pair_top_ups(debits, [i for i in unlinked if i.amount < 0 and _funding(i, channel)], window)
+    payouts = [i for i in unlinked if i.amount > 0 and id(i) not in at_bank]
+    credits = [i for i in unlinked if i.amount < 0 and id(i) not in paired]
+    for debit in debits:
+        if id(debit) in paired:
+            continue
+        # a top-up's row may come before the bank's debit or after: the channel's
+        # statements judge it once they cover the window either way
+        judged = horizon.around_own(debit.date, window)
+        if judged == "wait" and horizon.own_ends_early():
+            unheard.setdefault(channel.name, []).append((channel.bank, debit))
+        if judged != "judge":
+            continue
+        findings.append(Finding(
+            "bank-unmatched", debit.date, channel.name, account, debit.amount, debit.currency,
+            f"bank debit of {_money(debit.amount)} {debit.currency} booked as a top-up of {channel.name}, "
+            f"but no {channel.name} top-up explains it", refs([debit.entry]), **at_entry(debit.entry)))
     open_by_amount: dict[tuple, deque[Item]] = defaultdict(deque)
     for p in payouts:
         open_by_amount[(p.currency, p.amount)].append(p)
@@ -294,9 +319,14 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             findings.append(_mismatch(payout, payout.amount, -credit.amount, [payout.entry, credit.entry],
                                       channel, account))
         elif _funding(credit, channel):
-            # money the channel took in from the bank (a PayPal bank deposit, a top-up):
-            # the bank's debit answers it, so the bank's statements judge it
-            if horizon.payout(credit.date, window) != "judge":
+            # money the channel took in from the bank (a PayPal bank deposit, a top-up)
+            # that no bank debit answered: the bank's statements judge it, once they
+            # cover the window either way (the debit may come before it)
+            judged = horizon.around_bank(credit.date, window)
+            own_end = horizon.own_end or as_of
+            if judged == "wait" and (own_end - credit.date).days > window and horizon.bank_ends_early():
+                waiting.setdefault(channel.bank, []).append((channel.name, credit))
+            if judged != "judge":
                 continue
             findings.append(Finding(
                 "bank-unmatched", credit.date, channel.name, account, -credit.amount, credit.currency,
@@ -339,6 +369,26 @@ def _without_payouts(held: list[Item], credits: list[Item], channel, as_of, hori
     return check_clearing(stream, patient, as_of, horizon.through_bank())
 
 
+def _pair_top_ups(debits: list[Item], top_ups: list[Item], window: int) -> set[int]:
+    """The ids of the bank debits and top-ups that answer each other: equal amounts at
+    most `window` days apart, either way; each debit (in date order) takes the earliest
+    top-up left in its window, as the bank books a channel's top-ups in their order."""
+    by_amount: dict[tuple, deque[Item]] = defaultdict(deque)
+    for top_up in top_ups:   # in date order, as the items are
+        by_amount[(top_up.currency, -top_up.amount)].append(top_up)
+    span = dt.timedelta(days=window)
+    paired: set[int] = set()
+    for debit in debits:
+        queue = by_amount.get((debit.currency, debit.amount))
+        # debits come in date order: a top-up too old for this one is too old for the rest
+        while queue and (id(queue[0]) in paired or queue[0].date < debit.date - span):
+            queue.popleft()
+        if not queue or queue[0].date > debit.date + span:
+            continue
+        paired.update((id(debit), id(queue.popleft())))
+    return paired
+
+
 def _funding(item: Item, channel) -> bool:
     """Whether money out of transit went into the channel's own clearing account (a
     top-up from the bank, booked from the channel's statement), not to a bank account."""
@@ -360,6 +410,7 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
         index = postings_by_account(entries, watched)
     cover = Coverage.of(entries) if cover is None else cover
     out, waiting, unheard = [], {}, {}
+    banks = {bank.account for bank in config.banks.values()}
     for channel in config.channels.values():
         horizon = Horizon(cover, channel, as_of)
         held, transit = index.get(channel.accounts.clearing, []), index.get(channel.accounts.transit, [])
@@ -367,5 +418,5 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
             out += _without_payouts(held, transit, channel, as_of, horizon)
             continue
         out += check_clearing(held, channel, as_of, horizon)
-        out += check_transit(transit, channel, as_of, horizon, waiting, unheard)
+        out += check_transit(transit, channel, as_of, horizon, waiting, unheard, banks)
     return out + gaps.findings(cover, config, waiting, unheard)

@@ -125,9 +125,10 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
         watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
         index = clearing.postings_by_account(entries, watched)
     out: dict[str, list[Open]] = {}
+    banks = {bank.account for bank in config.banks.values()}   # their debits to a channel are no payouts
     for ch in config.channels.values():
         held = clearing.check_clearing(index.get(ch.accounts.clearing, []), ch, later)
-        sent = clearing.check_transit(index.get(ch.accounts.transit, []), ch, later)
+        sent = clearing.check_transit(index.get(ch.accounts.transit, []), ch, later, banks=banks)
         out[ch.name] = [
             oldest("clearing", [f for f in held if f.code == "unsettled"], ch.settlement_days, as_of),
             oldest("transit", [f for f in sent if f.code == "payout-missing"], ch.bank_days, as_of)]

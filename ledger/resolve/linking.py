@@ -131,14 +131,6 @@ def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan
 
 def import_account(config, line) -> str:
     """Where the import books a bank line like this one (importers/banking.py classify)."""
-    from beanclear.config.model import WALLET_TYPES
-    from beanclear.importers.base import rule_account
+    from beanclear.importers.banking import explaining_account
     bank = next((name for name, b in config.banks.items() if b.account == line.bank_account), None)
-    text = f"{line.entry.payee or ''} {line.entry.narration or ''}"
-    for channel in config.channels.values():
-        if channel.bank == bank and channel.payout_memo.search(text):
-            if line.amount > 0:
-                return channel.accounts.transit
-            if channel.type in WALLET_TYPES:
-                return channel.accounts.clearing
-    return rule_account(config, text) or config.suspense
+    return explaining_account(config, bank, line.amount, f"{line.entry.payee or ''} {line.entry.narration or ''}")

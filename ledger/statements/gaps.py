@@ -78,6 +78,26 @@ class Horizon:
             return "wait"
         return "judge" if date - DAY * window >= start else "before"
 
+    def around_bank(self, date: dt.date, window: int) -> str:
+        """payout(), for money the bank's statements answer `window` days before `date`
+        or after it (a top-up of the channel from the bank: its debit may come first)."""
+        judged = self.payout(date, window)
+        if judged != "judge":
+            return judged
+        if date - DAY * window < self.bank[0]:
+            return "before"
+        if any(first <= date and date - DAY * window <= last for first, last in self.bank_holes):
+            return "hole"
+        return "judge"
+
+    def around_own(self, date: dt.date, window: int) -> str:
+        """credit(), for a bank line the channel's statements answer `window` days before
+        `date` or after it (a bank debit to the channel: its top-up may come later)."""
+        judged = self.credit(date, window)
+        if judged != "judge":
+            return judged
+        return "judge" if (self.own[1] - date).days > window else "wait"
+
     def bank_ends_early(self) -> bool:
         """Whether the bank's statements end more than a quiet weekend before the channel's
         (a statement read from its lines ends at its last line, not its last day)."""
@@ -100,9 +120,9 @@ class Horizon:
 
 def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[str, list]) -> list[Finding]:
     """statement-gap findings: holes in every source's statements; per bank, the payouts
-    that wait for its statements (`waiting`: bank -> payout items); per channel, the
-    bank credits that wait for its statements (`unheard`: channel -> credit items);
-    items as (the source on the other side, clearing.Item) pairs."""
+    and top-ups that wait for its statements (`waiting`: bank -> their items); per
+    channel, the bank credits and debits that wait for its statements (`unheard`:
+    channel -> their items); items as (the source on the other side, clearing.Item) pairs."""
     if not cover.recorded:
         return []
     out = []
@@ -117,10 +137,12 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
         latest = max((cover.end(p) for p in payers), default=None)
         end = cover.end(name)
         if latest and (end is None or (latest - end).days > QUIET_DAYS):
-            out.append(_waiting(cover, name, waiting.get(name) or [(p, None) for p in payers],
-                                "payout(s)", "the statement of the bank"))
+            pairs = waiting.get(name) or [(p, None) for p in payers]
+            what = "payout(s)" if all(i is None or i.amount > 0 for _, i in pairs) else "payout(s) and top-up(s)"
+            out.append(_waiting(cover, name, pairs, what, "the statement of the bank"))
     for name, items in sorted(unheard.items()):
-        out.append(_waiting(cover, name, items, "bank credit(s)", f"the statement of {name}"))
+        what = "bank credit(s)" if all(i.amount < 0 for _, i in items) else "bank line(s)"
+        out.append(_waiting(cover, name, items, what, f"the statement of {name}"))
     return out
 
 
