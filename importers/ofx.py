@@ -94,7 +94,21 @@ def account_number(st: XmlNode) -> str:
 
 
 def transactions(st: XmlNode) -> list[XmlNode]:
-    return st.findall("BANKTRANLIST/STMTTRN")
+    """A statement's lines: in its BANKTRANLIST, or right in the statement where the
+    list's end tag is missing (Nubank writes no `</BANKTRANLIST>`, and parse_tree moves
+    what an element left open held up to its parent)."""
+    return st.findall("BANKTRANLIST/STMTTRN") + st.findall("STMTTRN")
+
+
+def listed(st: XmlNode, tag: str) -> str:
+    """DTSTART or DTEND of a statement's BANKTRANLIST (or of the statement: see transactions)."""
+    return st.value(f"BANKTRANLIST/{tag}") or st.value(tag)
+
+
+def stray_line(root: XmlNode, statements: list[XmlNode]) -> XmlNode | None:
+    """A STMTTRN that is no statement's line (transactions): money the read would miss."""
+    booked = {id(trn) for st in statements for trn in transactions(st)}
+    return next((trn for trn in walk(root, {"STMTTRN"}) if id(trn) not in booked), None)
 
 
 def status_error(root: XmlNode, path: str) -> None:
@@ -112,7 +126,7 @@ def status_ok(status: XmlNode, path: str) -> None:
 
 def heading(st: XmlNode) -> tuple[str, ...]:
     """What a statement says that its lines are booked by: account, currency, days."""
-    return account_number(st), st.value("CURDEF"), st.value("BANKTRANLIST/DTSTART"), st.value("BANKTRANLIST/DTEND")
+    return account_number(st), st.value("CURDEF"), listed(st, "DTSTART"), listed(st, "DTEND")
 
 
 class FitIds:
@@ -132,6 +146,7 @@ class FitIds:
 
 class Importer(BankImporter):
     kind = "ofx statement"
+    accounts_apart = True
 
     def matches(self, head: str) -> bool:
         if "<OFX>" not in head.upper():
@@ -152,6 +167,10 @@ class Importer(BankImporter):
         if not statements:
             raise StatementError(path, root.line, "no <STMTRS> or <CCSTMTRS> (expected a bank or credit-card "
                                  "statement; investment statements are not supported)")
+        stray = stray_line(root, statements)
+        if stray is not None:
+            raise StatementError(path, stray.line, "<STMTTRN> outside a statement's <BANKTRANLIST> (expected each "
+                                 "line inside the <STMTRS> or <CCSTMTRS> of its account)")
         out, closings = Extraction(), Closings(path, self.source.account)
         line_id, fitids = LineIds(), FitIds()
         for st in self.own_statements(path, statements, account_number, transactions, out):
@@ -186,7 +205,8 @@ class Importer(BankImporter):
         """One statement of this account booked: its lines as `lines` hands them on (read
         whole, its STMTTRNs; streamed, each as it ends), then its closing balance. Streamed,
         `st` has its elements up to its first line at first, all of them after its lines."""
-        stated = [ofx_date(st, f"BANKTRANLIST/{tag}", path) for tag in ("DTSTART", "DTEND")]
+        stated = [ofx_date(st, tag if st.find(tag) is not None else f"BANKTRANLIST/{tag}", path)
+                  for tag in ("DTSTART", "DTEND")]
         if all(stated):  # the days the statement covers, lines or not (coverage.py)
             out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
         curdef = st.value("CURDEF").upper()
@@ -200,7 +220,8 @@ class Importer(BankImporter):
                 booked[units.currency] = booked.get(units.currency, Decimal(0)) + units.number
         ledger = st.find("LEDGERBAL")
         if ledger is not None and ledger.value("BALAMT"):
-            day = ofx_date(ledger, "DTASOF", path) or ofx_date(st, "BANKTRANLIST/DTEND", path)
+            day = ofx_date(ledger, "DTASOF", path) or ofx_date(st, "DTEND" if st.find("DTEND") is not None
+                                                                  else "BANKTRANLIST/DTEND", path)
             if day is None:
                 raise StatementError(path, ledger.line, "<LEDGERBAL> without <DTASOF> or <DTEND> "
                                      "(expected the date of the balance)")

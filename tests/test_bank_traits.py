@@ -11,7 +11,7 @@ import pytest
 from beancount.core import data
 
 from beanclear.importers import bank_csv, camt053, mt940
-from test_bank_traps import run, txns   # an importer of the config's bank over a file the test writes
+from test_bank_traps import run, sgml, stmttrn, txns   # an importer of the config's bank over a file the test writes
 
 CONFIG = """\
 banks:
@@ -332,3 +332,40 @@ def test_camt_an_entry_without_its_status_says_so(cfg, tmp_path):
         "<Sts><Cd>BOOK</Cd></Sts>", "")
     with pytest.raises(StatementError, match=r"c\.xml:\d+: <Ntry> without <Sts> \(expected its status: BOOK, PDNG"):
         run(cfg, camt053, "eur", tmp_path, camt([body]), name="c.xml")
+
+
+# -- OFX -------------------------------------------------------------------------------
+
+OFX_CONFIG = "banks:\n  card: {type: ofx, account: Liabilities:Card}\n"
+
+
+def nubank_like(body_end="</BANKTRANLIST>"):
+    """A credit-card statement whose transaction list is never closed (Nubank): the
+    lines, then LEDGERBAL, then the statement's end tag."""
+    lines = "".join(stmttrn(posted=f"2024032{d}000000[-3:GMT]", amount=f"-{d}0.00", fitid=f"F{d}") for d in (2, 3))
+    return sgml([lines], balance="<LEDGERBAL><BALAMT>-50.00<DTASOF>20240325000000[-3:GMT]</LEDGERBAL>") \
+        .replace("</BANKTRANLIST>", body_end)
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+def test_ofx_lines_of_a_transaction_list_never_closed_are_booked(make_config, tmp_path, monkeypatch, streamed):
+    from beanclear.importers import ofx
+    from beanclear.importers.toolkit import text
+    if streamed:
+        monkeypatch.setattr(text, "STREAM_FROM", 0)
+    cfg = make_config(OFX_CONFIG)
+    closed = run(cfg, ofx, "card", tmp_path, nubank_like(), name="closed.ofx")
+    unclosed = run(cfg, ofx, "card", tmp_path, nubank_like(""), name="unclosed.ofx")
+    assert [t.postings[0].units.number for t in txns(unclosed)] == [Decimal("-20.00"), Decimal("-30.00")]
+    assert balances(unclosed) == balances(closed) == [("2024-03-26", Decimal("-50.00"))]
+    assert unclosed.period == closed.period and unclosed.rows == 2
+
+
+def test_ofx_a_line_outside_any_statement_is_refused_not_skipped(make_config, tmp_path):
+    from beanclear.importers import ofx
+    from beanclear.importers.toolkit import StatementError
+    cfg = make_config(OFX_CONFIG)
+    text = sgml([stmttrn()]).replace("</OFX>", stmttrn(fitid="LOST", amount="-99.00") + "</OFX>")
+    with pytest.raises(StatementError, match=r"<STMTTRN> outside a statement's <BANKTRANLIST>") as err:
+        run(cfg, ofx, "card", tmp_path, text)
+    assert err.value.line == text.count("\n", 0, text.index("LOST")) + 1
