@@ -106,9 +106,16 @@ def listed(st: XmlNode, tag: str) -> str:
 
 
 def stray_line(root: XmlNode, statements: list[XmlNode]) -> XmlNode | None:
-    """A STMTTRN that is no statement's line (transactions): money the read would miss."""
+    """A STMTTRN that is no statement's line (transactions) and no investment
+    statement's: money the read would miss."""
     booked = {id(trn) for st in statements for trn in transactions(st)}
-    return next((trn for trn in walk(root, {"STMTTRN"}) if id(trn) not in booked), None)
+    return next((trn for trn in walk(root, {"STMTTRN", "INVSTMTRS"}) if trn.tag == "STMTTRN" and id(trn) not in booked),
+                None)
+
+
+def investment_lines(root: XmlNode) -> int:
+    """The cash lines of investment statements in the file (not read: another account)."""
+    return sum(len(walk(inv, {"STMTTRN"})) for inv in walk(root, {"INVSTMTRS"}))
 
 
 def status_error(root: XmlNode, path: str) -> None:
@@ -172,6 +179,10 @@ class Importer(BankImporter):
             raise StatementError(path, stray.line, "<STMTTRN> outside a statement's <BANKTRANLIST> (expected each "
                                  "line inside the <STMTRS> or <CCSTMTRS> of its account)")
         out, closings = Extraction(), Closings(path, self.source.account)
+        invested = investment_lines(root)   # read, counted, not booked: another account's
+        if invested:
+            out.rows += invested
+            out.skipped["line of an investment statement (not supported)"] += invested
         line_id, fitids = LineIds(), FitIds()
         for st in self.own_statements(path, statements, account_number, transactions, out):
             self._book(st, self.each(transactions(st)), path, out, closings, line_id, fitids)

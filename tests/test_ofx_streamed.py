@@ -253,7 +253,8 @@ def _unusual(name: str) -> str:
             + line(fitid="I") + "</INVBANKTRAN></INVTRANLIST></INVSTMTRS></INVSTMTTRNRS></INVSTMTMSGSRSV1>"),
         "a statement after </OFX>": ofx_file(statement(lines)) + "<OFX>" + statement([line(fitid="Z")]) + "</OFX>",
         "statements of two accounts, one with no lines": ofx_file(statement(lines), statement([], account="999")),
-        # left open, what they hold moves up to their parent: the lines are no statement's
+        # left open, what they hold moves up to their parent: a list's lines are then the
+        # statement's own (booked); a statement's are no statement's (refused)
         "a BANKTRANLIST left open": ofx_file(statement(lines).replace("</BANKTRANLIST>", "").replace(
             "<DTSTART>20260301<DTEND>20260331", "")),
         "a statement left open": ofx_file(statement(lines).replace("</STMTRS>", "")),
@@ -262,13 +263,19 @@ def _unusual(name: str) -> str:
 
 @pytest.mark.parametrize("name, rows", [
     ("account after the lines", 2), ("currency after the lines", 2), ("days after the lines", 2),
-    ("an empty element holding the list", 2), ("investment lines", 2), ("a statement after </OFX>", 2),
-    ("a BANKTRANLIST left open", 0), ("a statement left open", 0)])
+    ("an empty element holding the list", 2), ("investment lines", 3), ("a statement after </OFX>", 2),
+    ("a BANKTRANLIST left open", 2), ("a statement left open", None)])
 def test_what_the_stream_cannot_follow_is_read_whole(cfg, tmp_path, monkeypatch, name, rows):
     streamed, whole = both(importer(cfg, "bank_ofx"), write(tmp_path, _unusual(name)), monkeypatch, 5,
                            whole_allowed=True)
-    assert streamed == whole and whole[0] != "error"
-    assert whole[2] == rows   # the lines the whole read books, wherever the statement says what it books them by
+    assert streamed == whole
+    if rows is None:   # its lines moved out of every statement: refused, never left out
+        assert whole[0] == "error" and "<STMTTRN> outside a statement's <BANKTRANLIST>" in whole[1]
+        return
+    assert whole[0] != "error"
+    assert whole[2] == rows   # the lines read, wherever the statement says what it books them by
+    if name == "investment lines":
+        assert whole[3]["line of an investment statement (not supported)"] == 1
 
 
 def test_two_accounts_need_an_account_id_streamed_as_whole(cfg, tmp_path, monkeypatch):
