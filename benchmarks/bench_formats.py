@@ -6,6 +6,7 @@
     .venv/bin/python benchmarks/bench_formats.py --stripe 0 --camt 0 --shopify 0 --mt940 0 --pinduoduo 100000
     .venv/bin/python benchmarks/bench_formats.py --stripe 0 --camt 0 --shopify 0 --mt940 0 --ofx 100000
     .venv/bin/python benchmarks/bench_formats.py --stripe 0 --camt 0 --shopify 0 --mt940 0 --alipay-personal 100000
+    .venv/bin/python benchmarks/bench_formats.py --stripe 0 --camt 0 --shopify 0 --mt940 0 --stripe-api 100000
 
 Generates into --out (default benchmarks/out/formats, git-ignored, emptied first) a
 Stripe itemized balance-change report (charges with fees, ~2% refunds, a payout per
@@ -19,7 +20,10 @@ openpyxl's write-only mode, which leaves out `<dimension>` as some exporters do)
 with `--ofx N`, an OFX 1.x SGML statement of a USD account (N STMTTRN over 90 days, leaves
 unclosed, a line each, and its LEDGERBAL),
 and, with `--alipay-personal N`, an Alipay personal app bill (GBK, its preamble's
-counts and sums the rows', ~3% refunded, some trade numbers repeated), then imports each into empty books
+counts and sums the rows', ~3% refunded, some trade numbers repeated), and, with
+`--stripe-api N`, a Stripe `list` of N balance transactions written as `beanclear fetch`
+writes a day of them (charges with fee_details, ~2% refunds, a payout a day; sorted
+keys, indent 2), then imports each into empty books
 with `beanclear import` in a fresh process and prints rows per second and the
 process's peak memory (ru_maxrss). `--profile [LINES]` prints
 the top of a cProfile of each import. A format given 0 is left out.
@@ -293,6 +297,37 @@ def alipay_personal_bill(path: Path, rows: int, rng: random.Random) -> int:
     return written
 
 
+def stripe_api_list(path: Path, rows: int, rng: random.Random) -> int:
+    """A `list` response of balance transactions, the bytes ledger/live/fetch/stripe.py
+    writes (json.dumps of the list, indent 2, sorted keys), written item by item: a child's
+    peak memory counts its parent's at the spawn (Linux keeps ru_maxrss across exec)."""
+    start, per_day, paid = int(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc).timestamp()), max(2, rows // 90), 0
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write('{\n  "data": [' if rows else '{\n  "data": [],\n')
+        for n in range(rows):
+            created = start + n * 86400 // per_day
+            if n % per_day == per_day - 1:   # the day's payout of what it netted
+                kind, amount, fee, source, text = "payout", -paid, 0, f"po_{n:020d}", "STRIPE PAYOUT"
+                paid = 0
+            elif rng.random() < 0.02:
+                kind, amount, fee, source, text = "refund", -rng.randrange(500, 50_000), 0, f"re_{n:020d}", f"Refund {n}"
+            else:
+                amount = rng.randrange(500, 100_000)
+                kind, fee, source, text = "charge", amount * 29 // 1000 + 30, f"ch_{n:020d}", f"Charge {n}"
+            paid += amount - fee if kind != "payout" else 0
+            details = [{"amount": fee, "application": None, "currency": "usd", "description": "Stripe processing fees",
+                        "type": "stripe_fee"}] if fee else []
+            item = {"amount": amount, "available_on": created + 2 * 86400, "created": created, "currency": "usd",
+                    "description": text, "exchange_rate": None, "fee": fee, "fee_details": details,
+                    "id": f"txn_{n:020d}", "net": amount - fee, "object": "balance_transaction",
+                    "reporting_category": kind, "source": source, "status": "available", "type": kind}
+            text = json.dumps(item, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n    ")
+            fh.write(("\n    " if n == 0 else ",\n    ") + text)
+        fh.write('\n  ],\n' if rows else '')
+        fh.write('  "has_more": false,\n  "object": "list",\n  "url": "/v1/balance_transactions"\n}\n')
+    return rows
+
+
 def child(statement: str, out: Path) -> dict:
     from beanclear import config as config_mod
     from beanclear.books import importing
@@ -316,6 +351,8 @@ def main() -> None:
                         "left out, openpyxl takes ~0.5 ms a row)")
     parser.add_argument("--alipay-personal", type=int, default=0, help="rows of an Alipay personal app bill "
                         "(default 0: left out)")
+    parser.add_argument("--stripe-api", type=int, default=0, help="balance transactions of a Stripe API list "
+                        "as `beanclear fetch` writes it (default 0: left out)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "formats")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     harness.add_profile_flag(parser)
@@ -332,7 +369,8 @@ def main() -> None:
               "orders_export.csv": (shopify_export, args.shopify), "mt940.sta": (mt940_statements, args.mt940),
               "checking.ofx": (ofx_statement, args.ofx),
               "pdd_orders.xlsx": (pinduoduo_export, args.pinduoduo),
-              "alipay_personal.csv": (alipay_personal_bill, args.alipay_personal)}
+              "alipay_personal.csv": (alipay_personal_bill, args.alipay_personal),
+              "stripe_api.json": (stripe_api_list, args.stripe_api)}
     made = {name: make(args.out / "statements" / name, n, rng) for name, (make, n) in makers.items() if n}
     for name, rows in made.items():
         size = (args.out / "statements" / name).stat().st_size / 2**20
