@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
+import json
 import re
 from decimal import Decimal
+from json.decoder import JSONObject
+from json.scanner import py_make_scanner
 from pathlib import Path
 
 from beanclear.importers.toolkit.text import StatementError, json_shown, read_text, strip_controls
@@ -21,45 +25,93 @@ def read_json(path: str | Path):
     """Parse a JSON statement (an API response saved to a file). Numbers with a fraction
     or exponent become Decimal from their own text (`0.99` never passes through a float),
     whole numbers int; NaN and Infinity are refused; every object is a JsonObject that
-    knows its line. Bad JSON is a StatementError at its line."""
-    import bisect
-    import json
-    from json.decoder import JSONObject
-    from json.scanner import py_make_scanner
-
+    knows its line. Bad JSON is a StatementError at its line. (A large statement is read
+    item by item by jsonstream.json_items, by these rules.)"""
     text = read_text(path)
     newlines = [m.start() for m in re.finditer("\n", text)]
+    decoder = line_decoder(lambda at: bisect.bisect_left(newlines, at) + 1)
+    try:
+        return cleaned(decoder.decode(text))
+    except json.JSONDecodeError as exc:
+        raise broken(path, exc.lineno, exc.msg) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise unmade(path, exc) from None
+
+
+class Refused(ValueError):
+    """NaN or Infinity in a statement."""
+
+
+def refuse(name):
+    raise Refused(f"{name} is not a number a statement can hold")
+
+
+def decimal(text: str) -> Decimal:
+    """A number with a fraction or an exponent, exactly as written (`1E+999999999999999999`:
+    refused, not a crash)."""
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        raise Refused(f"{text[:40]} is not a number a statement can hold") from None
+
+
+def line_decoder(line_at) -> json.JSONDecoder:
+    """read_json's decoder: Decimal from a number's text, NaN refused, each object a
+    JsonObject whose line is `line_at(position of its "{")`. The pure-Python scanner,
+    which calls parse_object with the position (the C one cannot tell it)."""
+    decoder = json.JSONDecoder(parse_float=decimal, parse_constant=refuse)
 
     def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):
         pairs, end = JSONObject(s_and_end, strict, scan_once, None, list, memo)
         obj = JsonObject(pairs)
-        obj.line = bisect.bisect_left(newlines, s_and_end[1] - 1) + 1
+        obj.line = line_at(s_and_end[1] - 1)
         return obj, end
 
-    def refuse(name):
-        raise ValueError(f"{name} is not a number a statement can hold")
-
-    decoder = json.JSONDecoder(parse_float=Decimal, parse_constant=refuse)
     decoder.parse_object = parse_object
-    decoder.scan_once = py_make_scanner(decoder)  # the pure-Python scanner calls parse_object
-    try:
-        return _no_controls(decoder.decode(text))
-    except json.JSONDecodeError as exc:
-        raise StatementError(path, exc.lineno, f"not valid JSON ({exc.msg}; is the file cut off?)") from None
-    except (ValueError, RecursionError, MemoryError) as exc:
-        raise StatementError(path, 1, f"not valid JSON ({str(exc)[:200] or type(exc).__name__})") from None
+    decoder.scan_once = py_make_scanner(decoder)
+    return decoder
 
 
-def _no_controls(value):
-    """Strings without control characters (`\\u0000` in an id), keys too; lines kept."""
-    if isinstance(value, str):
-        return strip_controls(value)
-    if isinstance(value, list):
-        return [_no_controls(v) for v in value]
+def broken(path, line: int, message: str, kind=StatementError) -> StatementError:
+    """The error of JSON that does not parse (json's own words for what is wrong)."""
+    return kind(path, line, f"not valid JSON ({message}; is the file cut off?)")
+
+
+def unmade(path, exc: Exception, kind=StatementError) -> StatementError:
+    """The error of a value json cannot make (NaN refused, nesting past the stack): at line 1."""
+    return kind(path, 1, f"not valid JSON ({str(exc)[:200] or type(exc).__name__})")
+
+
+def cleaned(value):
+    """A parsed value with no control characters in its strings (`\\u0000` in an id),
+    keys too (an object whose key loses one is made anew, as dict() makes it of the
+    pairs, its line kept); the rest changed in place."""
     if isinstance(value, dict):
-        out = JsonObject((strip_controls(k), _no_controls(v)) for k, v in value.items())
+        for k, v in value.items():
+            if v.__class__ is str:   # json makes exact str, list and JsonObject
+                if not v.isprintable():
+                    value[k] = strip_controls(v)   # the same key: the dict keeps its size while walked
+            elif isinstance(v, (list, dict)):
+                new = cleaned(v)
+                if new is not v:
+                    value[k] = new
+        if "".join(value).isprintable():   # its keys
+            return value
+        out = JsonObject((strip_controls(k), v) for k, v in value.items())
         out.line = json_line(value)
         return out
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            if v.__class__ is str:
+                if not v.isprintable():
+                    value[i] = strip_controls(v)
+            elif isinstance(v, (list, dict)):
+                new = cleaned(v)
+                if new is not v:
+                    value[i] = new
+        return value
+    if isinstance(value, str):
+        return strip_controls(value)
     return value
 
 
@@ -74,9 +126,14 @@ def snake_keys(obj):
         return [snake_keys(v) for v in obj]
     if not isinstance(obj, dict):
         return obj
-    out = JsonObject((re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", k).lower(), snake_keys(v)) for k, v in obj.items())
+    out = JsonObject((snake(k), snake_keys(v)) for k, v in obj.items())
     out.line = json_line(obj)
     return out
+
+
+def snake(key: str) -> str:
+    """`batchId` as `batch_id`."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).lower()
 
 
 def json_amount(value, path: str, line: int, field: str) -> Decimal:
