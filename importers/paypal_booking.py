@@ -36,12 +36,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
+from beanclear.books.spill import Spill
 from beanclear.importers.base import (BalanceChain, balance, closing_balances, fx_postings, link, netted, next_day,
                                       posting, rule_account, transaction)
 from beanclear.importers.toolkit import StatementError
@@ -74,11 +75,17 @@ class PayPalRow:
     meta: dict = field(default_factory=dict)   # more of the statement's own words, kept as metadata
 
 
-def book_rows(rows: list[PayPalRow], importer, out) -> None:
-    """Entries and balance assertions for a statement's rows (see the module docstring)."""
+def book_rows(rows: Iterable[PayPalRow], importer, out) -> None:
+    """Entries and balance assertions for a statement's rows (see the module docstring).
+    `rows` are read once, as they come (a streamed file's), and kept for the passes of
+    Booking in a Spill: on disk past its limit."""
+    kept, conversion_ids = Spill(), Ids()
     for row in rows:
-        _unbooked(row)   # its one error, raised for the first row that has it
-    booking = Booking(importer, out, {row.id for row in rows if row.kind == "conversion" and not _unbooked(row)})
+        if not _unbooked(row) and row.kind == "conversion":   # (its one error, for the first row that has it)
+            conversion_ids.add(row.id)
+        kept.append(row)
+    rows = kept
+    booking = Booking(importer, out, conversion_ids)
     for row in rows:
         if row.kind == "conversion":
             booking.conversion(row)
