@@ -101,8 +101,9 @@ def transactions(st: XmlNode) -> list[XmlNode]:
 
 
 def listed(st: XmlNode, tag: str) -> str:
-    """DTSTART or DTEND of a statement's BANKTRANLIST (or of the statement: see transactions)."""
-    return st.value(f"BANKTRANLIST/{tag}") or st.value(tag)
+    """Where a statement's DTSTART or DTEND is: right in the statement where it is there
+    (its list's end tag missing: see transactions), else in its BANKTRANLIST."""
+    return tag if st.find(tag) is not None else f"BANKTRANLIST/{tag}"
 
 
 def stray_line(root: XmlNode, statements: list[XmlNode]) -> XmlNode | None:
@@ -133,7 +134,7 @@ def status_ok(status: XmlNode, path: str) -> None:
 
 def heading(st: XmlNode) -> tuple[str, ...]:
     """What a statement says that its lines are booked by: account, currency, days."""
-    return account_number(st), st.value("CURDEF"), listed(st, "DTSTART"), listed(st, "DTEND")
+    return account_number(st), st.value("CURDEF"), st.value(listed(st, "DTSTART")), st.value(listed(st, "DTEND"))
 
 
 class FitIds:
@@ -216,8 +217,7 @@ class Importer(BankImporter):
         """One statement of this account booked: its lines as `lines` hands them on (read
         whole, its STMTTRNs; streamed, each as it ends), then its closing balance. Streamed,
         `st` has its elements up to its first line at first, all of them after its lines."""
-        stated = [ofx_date(st, tag if st.find(tag) is not None else f"BANKTRANLIST/{tag}", path)
-                  for tag in ("DTSTART", "DTEND")]
+        stated = [ofx_date(st, listed(st, tag), path) for tag in ("DTSTART", "DTEND")]
         if all(stated):  # the days the statement covers, lines or not (coverage.py)
             out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
         curdef = st.value("CURDEF").upper()
@@ -231,8 +231,7 @@ class Importer(BankImporter):
                 booked[units.currency] = booked.get(units.currency, Decimal(0)) + units.number
         ledger = st.find("LEDGERBAL")
         if ledger is not None and ledger.value("BALAMT"):
-            day = ofx_date(ledger, "DTASOF", path) or ofx_date(st, "DTEND" if st.find("DTEND") is not None
-                                                                  else "BANKTRANLIST/DTEND", path)
+            day = ofx_date(ledger, "DTASOF", path) or ofx_date(st, listed(st, "DTEND"), path)
             if day is None:
                 raise StatementError(path, ledger.line, "<LEDGERBAL> without <DTASOF> or <DTEND> "
                                      "(expected the date of the balance)")

@@ -247,6 +247,8 @@ def _unusual(name: str) -> str:
         "currency after the lines": ofx_file(statement(lines, curdef="", after="<CURDEF>EUR")),
         "days after the lines": ofx_file(statement(lines).replace("<DTSTART>20260301<DTEND>20260331", "").replace(
             "</BANKTRANLIST>", "<DTSTART>20260301<DTEND>20260331</BANKTRANLIST>")),
+        # the statement's own DTSTART, after its lines, is the one read (not its list's)
+        "days of the statement after the lines": ofx_file(statement(lines, after="<DTSTART>20260201")),
         "an empty element holding the list": ofx_file(statement(lines, before="<MKTGINFO>")),
         "investment lines": ofx_file(statement(lines)).replace(
             "</BANKMSGSRSV1>", "</BANKMSGSRSV1><INVSTMTMSGSRSV1><INVSTMTTRNRS><INVSTMTRS><INVTRANLIST><INVBANKTRAN>"
@@ -263,6 +265,7 @@ def _unusual(name: str) -> str:
 
 @pytest.mark.parametrize("name, rows", [
     ("account after the lines", 2), ("currency after the lines", 2), ("days after the lines", 2),
+    ("days of the statement after the lines", 2),
     ("an empty element holding the list", 2), ("investment lines", 3), ("a statement after </OFX>", 2),
     ("a BANKTRANLIST left open", 2), ("a statement left open", None)])
 def test_what_the_stream_cannot_follow_is_read_whole(cfg, tmp_path, monkeypatch, name, rows):
