@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from beanclear.importers.airwallex_transactions import Item, airwallex_items
+from beanclear.importers.airwallex_transactions import Item, airwallex_read
 from beanclear.importers.base import Extraction, StatementImporter, link, posting, transaction
 from beanclear.importers.toolkit import StatementError, currency_code
 
@@ -45,9 +45,12 @@ class Importer(StatementImporter):
                     and not re.search(r'"(transaction_type|transactionType|object)"\s*:', head))
 
     def parse(self, filepath: str) -> Extraction:
-        path, out = str(filepath), Extraction()
+        path = str(filepath)
+        return airwallex_read(path, lambda items, out: self._book(path, items, out))
+
+    def _book(self, path: str, items, out: Extraction) -> None:
         acc = self.source.accounts
-        for raw in self.each(airwallex_items(path, out)):
+        for raw in self.each(items):
             out.rows += 1
             item = Item(raw, path, self.config.timezone)
             status = item.text("status").upper()
@@ -70,4 +73,3 @@ class Importer(StatementImporter):
                 {"id": ident, "payout-id": ident, "settlement-amount": f"{gross:f}", "settlement-fee": f"{fee:f}"},
                 [posting(acc.transit, paid, currency), posting(acc.clearing, -paid, currency)],
                 [link("payout-", ident)]))
-        return out

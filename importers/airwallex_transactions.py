@@ -28,19 +28,26 @@ amounts and `client_rate` kept beside it), payouts to the transit account with
 `^payout-<source_id>`, reserve holds to the reserve account, and movements the
 merchant must classify (deposits, transfers, adjustments, card spend) to the first
 `rules:` pattern found in the description, else `Assets:Suspense`.
+
+Past `text.STREAM_FROM` bytes the response is read item by item (toolkit.jsonstream,
+airwallex_read: settlements too), a conversion's legs kept in an `Ids` (on disk past its
+limit) until the end; a file with an error is read again whole and says what it says.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from decimal import Decimal
+from typing import Iterable, Iterator
 
 from beancount.core.amount import Amount
 
+from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter, fx_postings, link, posting, rule_account, transaction
-from beanclear.importers.toolkit import (StatementError, currency_code, json_amount, json_line, json_shown,
-                                         local_time, parse_instant, read_json, snake_keys)
+from beanclear.importers.toolkit import (JsonObject, StatementError, currency_code, json_amount, json_line,
+                                         json_shown, local_time, parse_instant, read_json, snake_keys)
+from beanclear.importers.toolkit.jsonfile import snake
+from beanclear.importers.toolkit.jsonstream import JsonItems, Unusual, streamed_or_whole
 
 SALE = {"PAYMENT", "REFUND", "REFUND_REVERSAL", "REFUND_FAILURE"}
 CHARGEBACK = {"DISPUTE", "DISPUTE_REVERSAL", "DISPUTE_LOST"}
@@ -56,6 +63,23 @@ OTHER = {"DEPOSIT", "ADJUSTMENT", "DD_CREDIT", "DD_DEBIT", "DC_CREDIT", "DC_DEBI
          "REPAYMENT_DEDUCTION", "CHARGE"}
 TYPES = SALE | CHARGEBACK | PAYOUT | PAYOUT_RETURN | CONVERSION | FEE | RESERVE | OTHER
 STATUSES = {"SETTLED": True, "PENDING": "pending (booked once settled)", "CANCELLED": "cancelled (no money moved)"}
+# What a conversion's leg is booked from, kept until its other leg is read.
+LEG = ("id", "source_id", "currency", "amount", "fee", "net", "created_at", "client_rate", "currency_pair")
+
+
+def airwallex_read(path: str, book) -> Extraction:
+    """`book(items, out)` over the items of an Airwallex list response (or a bare JSON
+    array), in snake_case: a large file's one at a time (jsonstream), else read whole."""
+    def whole() -> Extraction:
+        out = Extraction()
+        book(airwallex_items(path, out), out)
+        return out
+
+    def streamed(items: JsonItems) -> Extraction:
+        out = Extraction()
+        book(_streamed_items(path, items, out), out)
+        return out
+    return streamed_or_whole(path, ("items",), streamed, whole, rename=snake)
 
 
 def airwallex_items(path: str, out: Extraction) -> list:
@@ -64,13 +88,33 @@ def airwallex_items(path: str, out: Extraction) -> list:
     items = doc.get("items") if isinstance(doc, dict) else doc
     if not isinstance(items, list):
         raise StatementError(path, json_line(doc), f"expected a list response with items, got {json_shown(doc)}")
+    _has_more(doc, out)
+    for item in items:
+        _item(item, path, json_line(doc))
+    return items
+
+
+def _streamed_items(path: str, items: JsonItems, out: Extraction) -> Iterator:
+    """airwallex_items of a large file, item by item (the response's has_more once they are through)."""
+    for item in items:
+        yield _item(snake_keys(item), path, 1)   # (an array's line: json_line's 1)
+    if items.fields is not None:
+        if items.key is None:
+            raise Unusual("no items list")   # the whole read says so
+        said = Extraction()
+        _has_more(snake_keys(items.fields), said)
+        out.notes[:0] = said.notes
+
+
+def _has_more(doc, out: Extraction) -> None:
     if isinstance(doc, dict) and doc.get("has_more"):
         out.notes.append("the response says has_more: later pages are not in this file")
-    for item in items:
-        if not isinstance(item, dict):
-            raise StatementError(path, json_line(item, json_line(doc)), f"expected an item object, got "
-                                 f"{json_shown(item)}")
-    return items
+
+
+def _item(item, path: str, line: int):
+    if not isinstance(item, dict):
+        raise StatementError(path, json_line(item, line), f"expected an item object, got {json_shown(item)}")
+    return item
 
 
 class Item:
@@ -103,9 +147,14 @@ class Importer(StatementImporter):
                     and re.search(r'"(source_type|sourceType|batch_id|batchId|client_rate|clientRate)"\s*:', head))
 
     def parse(self, filepath: str) -> Extraction:
-        path, out = str(filepath), Extraction()
-        legs = defaultdict(list)
-        for raw in self.each(airwallex_items(path, out)):
+        path = str(filepath)
+        return airwallex_read(path, lambda items, out: self._book(path, items, out))
+
+    def _book(self, path: str, items: Iterable, out: Extraction) -> None:
+        # The legs of each conversion, by (source_id, reversal), in the order first met:
+        # on disk past a limit (books.idset), as a statement of many conversions holds many.
+        groups, legs, count = Ids(), Ids(), 0   # key -> its number; f"{number:012d}\x1f{row:012d}" -> a leg
+        for raw in self.each(items):
             out.rows += 1
             item = Item(raw, path, self.config.timezone)
             kind, status = item.text("transaction_type").upper(), item.text("status").upper()
@@ -118,12 +167,24 @@ class Importer(StatementImporter):
             if STATUSES[status] is not True:
                 out.skip(STATUSES[status])
             elif kind in CONVERSION:
-                legs[(item.text("source_id"), kind == "CONVERSION_REVERSAL")].append(item)
+                key = f"{item.text('source_id')}\x1f{kind == 'CONVERSION_REVERSAL'}"
+                if groups.add(key, count):
+                    count += 1
+                legs.add(f"{groups.get(key):012d}\x1f{out.rows:012d}", (json_line(raw), *map(raw.get, LEG)))
             else:
                 out.entries.append(self._entry(item, kind))
-        for key, pair in legs.items():
-            out.entries.append(self._conversion(key[0], pair))
-        return out
+        group, pair = None, []
+        for name in legs if legs.on_disk else sorted(legs):   # by number, then in the file's order
+            if name[:12] != group and pair:
+                out.entries.append(self._conversion(pair[0].text("source_id"), pair))
+                pair = []
+            group = name[:12]
+            line, *values = legs.get(name)
+            raw = JsonObject(zip(LEG, values))
+            raw.line = line
+            pair.append(Item(raw, path, self.config.timezone))
+        if pair:
+            out.entries.append(self._conversion(pair[0].text("source_id"), pair))
 
     def _money(self, item: Item) -> tuple[Decimal, Decimal, Decimal, str]:
         currency = currency_code(item.text("currency"), item.path, item.line, "currency")

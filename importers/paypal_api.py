@@ -20,17 +20,25 @@ book as `paypal_booking` says, conversions and all:
 (partially refunded) are booked; P (pending) as the CSV's pending rows; D (denied)
 moved no money. `ending_balance`, where present, becomes `balance` assertions. A
 response is one page: when it says there are more, the import notes it.
+
+Past `text.STREAM_FROM` bytes the response is read item by item (toolkit.jsonstream):
+each row made as its object ends and kept on disk by book_rows, the response's own
+fields (`page`, `account_number`: after the rows in a file `beanclear fetch` wrote)
+read once the rows are through. One reader (_row) and one booking serve both reads; a
+file with an error is read again whole and says what it says.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 from beanclear.importers.account_ids import checked
 from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.paypal_booking import BOOKED, NO_MONEY, PENDING, PayPalRow, book_rows
 from beanclear.importers.toolkit import (StatementError, currency_code, json_amount, json_line, json_shown,
                                          local_time, parse_instant, read_json)
+from beanclear.importers.toolkit.jsonstream import JsonItems, Unusual, streamed_or_whole
 
 EVENT_CODES = {
     "payment": "T0000 T0001 T0002 T0003 T0004 T0005 T0006 T0007 T0008 T0009 T0010 T0011 T0012 T0013 T0014 T0015 "
@@ -69,21 +77,43 @@ class Importer(StatementImporter):
 
     def parse(self, filepath: str) -> Extraction:
         path = str(filepath)
+        return streamed_or_whole(path, ("transaction_details",), lambda items: self._streamed(path, items),
+                                 lambda: self._whole(path))
+
+    def _whole(self, path: str) -> Extraction:
         doc = read_json(path)
         details = doc.get("transaction_details") if isinstance(doc, dict) else None
         if not isinstance(details, list):
             raise StatementError(path, json_line(doc), "expected a Transaction Search response with a "
                                  "transaction_details list")
         out, rows = Extraction(), []
-        out.account = checked(doc.get("account_number"))   # the PayPal account it is of (account_ids.py)
-        if isinstance(doc.get("page"), int) and isinstance(doc.get("total_pages"), int) \
-                and doc["page"] < doc["total_pages"]:
-            out.notes.append(f"page {doc['page']} of {doc['total_pages']}: later pages are not in this file")
+        self._response(doc, out)
         for detail in self.each(details):
             out.rows += 1
             rows.append(self._row(detail, path))
         book_rows(rows, self, out)
         return out
+
+    def _streamed(self, path: str, items: JsonItems) -> Extraction:
+        """A large response, its rows as they come (book_rows keeps them on disk)."""
+        out = Extraction()
+        book_rows(self._rows(path, items, out), self, out)
+        return out
+
+    def _rows(self, path: str, items: JsonItems, out: Extraction) -> Iterator[PayPalRow]:
+        for detail in self.each(items):
+            out.rows += 1
+            yield self._row(detail, path)
+        if items.key is None:   # not a response's transaction_details: the whole read says so
+            raise Unusual("no transaction_details list")
+        self._response(items.fields, out)   # (what it says of itself, after them in a fetched file)
+
+    def _response(self, doc, out: Extraction) -> None:
+        """What the response says of itself: its account, and its page of how many."""
+        out.account = checked(doc.get("account_number"))   # the PayPal account it is of (account_ids.py)
+        if isinstance(doc.get("page"), int) and isinstance(doc.get("total_pages"), int) \
+                and doc["page"] < doc["total_pages"]:
+            out.notes.append(f"page {doc['page']} of {doc['total_pages']}: later pages are not in this file")
 
     def _row(self, detail, path: str) -> PayPalRow:
         info = detail.get("transaction_info") if isinstance(detail, dict) else None
@@ -131,3 +161,4 @@ class Importer(StatementImporter):
                          email=str(payer.get("email_address") or ""), subject=str(info.get("transaction_subject") or ""),
                          invoice=str(info.get("invoice_id") or ""),
                          meta={"event-code": code, "custom": str(info.get("custom_field") or "")})
+

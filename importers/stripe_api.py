@@ -19,6 +19,12 @@ Everything else moves no money by itself: each object is counted and skipped by 
 type (`charge object`, `customer object`, …), so a dump of many resource types — like
 Stripe's own OpenAPI fixtures — imports its balance transactions and payouts and says
 what it left aside. A `list` that says `has_more` is missing pages: the import notes it.
+
+Past `text.STREAM_FROM` bytes (a busy day `beanclear fetch` wrote) the response is read
+item by item (toolkit.jsonstream): a `list`'s data or a JSON array booked as each object
+ends, the ids of the entries made in an `Ids`; one check and one booking (_checked,
+_book) serve both reads, and _objects says for both what a response holds. A response
+of another shape, or one with an error, is read again whole and says what it says.
 """
 
 from __future__ import annotations
@@ -28,10 +34,12 @@ from decimal import Decimal
 
 from beancount.core.amount import Amount
 
+from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.stripe_booking import BalanceTxn, book, category_of
-from beanclear.importers.toolkit import (StatementError, currency_code, from_minor_units, from_unix, json_line,
-                                         json_shown, read_json)
+from beanclear.importers.toolkit import (JsonObject, StatementError, currency_code, from_minor_units, from_unix,
+                                         json_line, json_shown, read_json)
+from beanclear.importers.toolkit.jsonstream import JsonItems, Unusual, streamed_or_whole
 
 STRIPE_ID = re.compile(r'"(txn|ch|po|re|dp|py|tr|acct|fee)_[A-Za-z0-9]{6,}"')
 PAYOUT_BOOKED = {"paid", "in_transit", "pending"}
@@ -50,43 +58,51 @@ class Importer(StatementImporter):
 
     def parse(self, filepath: str) -> Extraction:
         path = str(filepath)
+        return streamed_or_whole(path, ("data",), lambda items: self._streamed(path, items),
+                                 lambda: self._whole(path))
+
+    def _whole(self, path: str) -> Extraction:
         doc = read_json(path)
-        out, seen = Extraction(), set()
-        for obj in self.each(self._objects(doc, path, out)):
-            out.rows += 1
-            kind = obj.get("object")
-            if kind == "balance_transaction":
-                booked = [self._balance_transaction(obj, path)]
-            elif kind == "payout":
-                booked = self._payout(obj, path, out)
-            else:
-                booked = [self._balance_transaction(bt, path) for bt in _expanded(obj)]
-                if not booked:
-                    out.skip(f"{'deleted ' if obj.get('deleted') else ''}{kind} object (no balance transaction in it)")
-            for entry in booked:
-                if entry.meta["id"] not in seen:  # a payout and its balance transaction are one entry
-                    seen.add(entry.meta["id"])
-                    out.entries.append(entry)
+        out, seen = Extraction(), Ids()
+        objects, line = _objects(doc, out)
+        for obj in objects:
+            _checked(obj, path, line)
+        for obj in self.each(objects):
+            self._book(obj, path, out, seen)
         return out
 
-    def _objects(self, doc, path: str, out: Extraction) -> list:
-        """The Stripe objects of a response: one object, a `list`'s data, a JSON array, or
-        a mapping of them (`{"resources": {"charge": {…}, …}}`)."""
-        if isinstance(doc, dict) and doc.get("object") == "list":
-            if doc.get("has_more"):
-                out.notes.append("the list says has_more: later pages are not in this file")
-            doc = doc.get("data")
-        if isinstance(doc, dict) and "object" not in doc:
-            inner = [v for v in doc.values() if isinstance(v, (dict, list))]
-            doc = inner[0] if len(inner) == 1 else doc
-            if isinstance(doc, dict) and "object" not in doc:
-                doc = list(doc.values())
-        objects = doc if isinstance(doc, list) else [doc]
-        for obj in objects:
-            if not isinstance(obj, dict) or not isinstance(obj.get("object"), str):
-                raise StatementError(path, json_line(obj, json_line(doc)), "expected a Stripe object (with an "
-                                     f"\"object\" field), got {json_shown(obj)}")
-        return objects
+    def _streamed(self, path: str, items: JsonItems) -> Extraction:
+        """A large response item by item: a `list`'s data, or a JSON array (jsonstream)."""
+        out, seen = Extraction(), Ids()
+        for obj in self.each(items):
+            self._book(_checked(obj, path, 1), path, out, seen)   # (an array's line: json_line's 1)
+        if items.key is None and items.fields is not None:   # no array in it: as read whole
+            objects, line = _objects(items.fields, out)
+            for obj in objects:
+                _checked(obj, path, line)
+            for obj in objects:
+                self._book(obj, path, out, seen)
+        elif items.fields is not None:   # the array was its data: is it what the whole read takes?
+            streamed, said = _Streamed(), Extraction()
+            if _objects(JsonObject({**items.fields, items.key: streamed}), said)[0] is not streamed:
+                raise Unusual("not a list response")
+            out.notes[:0] = said.notes
+        return out
+
+    def _book(self, obj, path: str, out: Extraction, seen: Ids) -> None:
+        out.rows += 1
+        kind = obj.get("object")
+        if kind == "balance_transaction":
+            booked = [self._balance_transaction(obj, path)]
+        elif kind == "payout":
+            booked = self._payout(obj, path, out)
+        else:
+            booked = [self._balance_transaction(bt, path) for bt in _expanded(obj)]
+            if not booked:
+                out.skip(f"{'deleted ' if obj.get('deleted') else ''}{kind} object (no balance transaction in it)")
+        for entry in booked:
+            if seen.add(entry.meta["id"]):  # a payout and its balance transaction are one entry
+                out.entries.append(entry)
 
     def _balance_transaction(self, bt, path: str):
         line = json_line(bt)
@@ -148,6 +164,33 @@ class Importer(StatementImporter):
                                           f"{po.get('failure_message') or po.get('failure_code') or 'returned'}"),
                                self))
         return booked
+
+
+def _objects(doc, out: Extraction) -> tuple[list, int]:
+    """The Stripe objects of a response: one object, a `list`'s data, a JSON array, or
+    a mapping of them (`{"resources": {"charge": {…}, …}}`); and the line of what holds
+    them (for an item that is not an object)."""
+    if isinstance(doc, dict) and doc.get("object") == "list":
+        if doc.get("has_more"):
+            out.notes.append("the list says has_more: later pages are not in this file")
+        doc = doc.get("data")
+    if isinstance(doc, dict) and "object" not in doc:
+        inner = [v for v in doc.values() if isinstance(v, (dict, list))]
+        doc = inner[0] if len(inner) == 1 else doc
+        if isinstance(doc, dict) and "object" not in doc:
+            doc = list(doc.values())
+    return (doc if isinstance(doc, list) else [doc]), json_line(doc)
+
+
+class _Streamed(list):
+    """The streamed array, standing in for it where _objects decides what a response holds."""
+
+
+def _checked(obj, path: str, line: int):
+    if not isinstance(obj, dict) or not isinstance(obj.get("object"), str):
+        raise StatementError(path, json_line(obj, line), "expected a Stripe object (with an \"object\" field), got "
+                             f"{json_shown(obj)}")
+    return obj
 
 
 def _expanded(obj) -> list:
