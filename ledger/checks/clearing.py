@@ -277,19 +277,13 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     payouts = [i for i in unlinked if i.amount > 0 and id(i) not in at_bank]
     credits = [i for i in unlinked if i.amount < 0 and id(i) not in paired]
     for debit in debits:
-        if id(debit) in paired:
-            continue
         # a top-up's row may come before the bank's debit or after: the channel's
         # statements judge it once they cover the window either way
-        judged = horizon.around_own(debit.date, window)
-        if judged == "wait" and horizon.own_ends_early():
-            unheard.setdefault(channel.name, []).append((channel.bank, debit))
-        if judged != "judge":
-            continue
-        findings.append(Finding(
-            "bank-unmatched", debit.date, channel.name, account, debit.amount, debit.currency,
-            f"bank debit of {_money(debit.amount)} {debit.currency} booked as a top-up of {channel.name}, "
-            f"but no {channel.name} top-up explains it", refs([debit.entry]), **at_entry(debit.entry)))
+        if id(debit) not in paired and _heard(horizon.around_own(debit.date, window), debit, channel, horizon,
+                                              unheard):
+            findings.append(_unanswered(debit, channel, f"bank debit of {_money(debit.amount)} {debit.currency} "
+                                        f"booked as a top-up of {channel.name}, but no {channel.name} top-up "
+                                        "explains it"))
     open_by_amount: dict[tuple, deque[Item]] = defaultdict(deque)
     for p in payouts:
         open_by_amount[(p.currency, p.amount)].append(p)
@@ -322,32 +316,14 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             # money the channel took in from the bank (a PayPal bank deposit, a top-up)
             # that no bank debit answered: the bank's statements judge it, once they
             # cover the window either way (the debit may come before it)
-            judged = horizon.around_bank(credit.date, window)
-            own_end = horizon.own_end or as_of
-            if judged == "wait" and (own_end - credit.date).days > window and horizon.bank_ends_early():
-                waiting.setdefault(channel.bank, []).append((channel.name, credit))
-            if judged != "judge":
-                continue
-            findings.append(Finding(
-                "bank-unmatched", credit.date, channel.name, account, -credit.amount, credit.currency,
-                f"{channel.name} top-up of {_money(-credit.amount)} {credit.currency} from the bank, but no bank "
-                "debit explains it", refs([credit.entry]), **at_entry(credit.entry)))
-        else:
-            judged = horizon.credit(credit.date, window)
-            if judged == "wait" and horizon.own_ends_early():
-                unheard.setdefault(channel.name, []).append((channel.bank, credit))
-            if judged != "judge":
-                continue
-            findings.append(Finding(
-                "bank-unmatched", credit.date, channel.name, account, -credit.amount, credit.currency,
-                f"bank credit of {_money(-credit.amount)} {credit.currency} booked as a {channel.name} payout, "
-                f"but no {channel.name} payout explains it", refs([credit.entry]), **at_entry(credit.entry)))
+            if _seen(horizon.around_bank(credit.date, window), credit, channel, horizon, waiting, as_of):
+                findings.append(_unanswered(credit, channel, f"{channel.name} top-up of {_money(-credit.amount)} "
+                                            f"{credit.currency} from the bank, but no bank debit explains it"))
+        elif _heard(horizon.credit(credit.date, window), credit, channel, horizon, unheard):
+            findings.append(_unanswered(credit, channel, f"bank credit of {_money(-credit.amount)} {credit.currency} "
+                                        f"booked as a {channel.name} payout, but no {channel.name} payout explains it"))
     for payout in still_open:
-        judged = horizon.payout(payout.date, window)
-        own_end = horizon.own_end or as_of
-        if judged == "wait" and (own_end - payout.date).days > window and horizon.bank_ends_early():
-            waiting.setdefault(channel.bank, []).append((channel.name, payout))
-        if judged != "judge":
+        if not _seen(horizon.payout(payout.date, window), payout, channel, horizon, waiting, as_of):
             continue
         age = (horizon.bank[1] - payout.date).days
         if age > window:
@@ -367,6 +343,30 @@ def _without_payouts(held: list[Item], credits: list[Item], channel, as_of, hori
     stream = sorted(held + credits, key=lambda i: i.order)
     patient = replace(channel, settlement_days=channel.settlement_days + channel.bank_days)
     return check_clearing(stream, patient, as_of, horizon.through_bank())
+
+
+def _seen(judged: str, item: Item, channel, horizon: Horizon, waiting: dict, as_of: dt.date) -> bool:
+    """Whether the bank's statements judge an item of the channel's (a payout, a top-up)
+    now (`judged`, as Horizon says it); one the channel's statements show past bank_days
+    that waits for the bank's while they end early is `waiting`."""
+    own_end = horizon.own_end or as_of
+    if judged == "wait" and (own_end - item.date).days > channel.bank_days and horizon.bank_ends_early():
+        waiting.setdefault(channel.bank, []).append((channel.name, item))
+    return judged == "judge"
+
+
+def _heard(judged: str, item: Item, channel, horizon: Horizon, unheard: dict) -> bool:
+    """Whether the channel's statements judge a bank line in transit now (`judged`, as
+    Horizon says it); one that waits for them while they end early is `unheard`."""
+    if judged == "wait" and horizon.own_ends_early():
+        unheard.setdefault(channel.name, []).append((channel.bank, item))
+    return judged == "judge"
+
+
+def _unanswered(item: Item, channel, message: str) -> Finding:
+    """bank-unmatched: an item in the channel's transit account nothing answers."""
+    return Finding("bank-unmatched", item.date, channel.name, channel.accounts.transit, abs(item.amount),
+                   item.currency, message, refs([item.entry]), **at_entry(item.entry))
 
 
 def _pair_top_ups(debits: list[Item], top_ups: list[Item], window: int) -> set[int]:
