@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
 from decimal import Decimal
@@ -131,9 +132,13 @@ def snake_keys(obj):
     return out
 
 
+@functools.lru_cache(maxsize=4096)   # a response repeats its few keys in every item
 def snake(key: str) -> str:
     """`batchId` as `batch_id`."""
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).lower()
+    return _CAMEL.sub(r"_\1", key).lower()
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
 def json_amount(value, path: str, line: int, field: str) -> Decimal:
