@@ -25,7 +25,7 @@ counts and sums the rows', ~3% refunded, some trade numbers repeated), and, with
 writes a day of them (charges with fee_details, ~2% refunds, a payout a day; sorted
 keys, indent 2), then imports each into empty books
 with `beanclear import` in a fresh process and prints rows per second and the
-process's peak memory (ru_maxrss). `--profile [LINES]` prints
+process's peak memory (its own high-water mark, harness.peak_kib). `--profile [LINES]` prints
 the top of a cProfile of each import. A format given 0 is left out.
 """
 
@@ -35,7 +35,6 @@ import argparse
 import datetime as dt
 import json
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -299,8 +298,7 @@ def alipay_personal_bill(path: Path, rows: int, rng: random.Random) -> int:
 
 def stripe_api_list(path: Path, rows: int, rng: random.Random) -> int:
     """A `list` response of balance transactions, the bytes ledger/live/fetch/stripe.py
-    writes (json.dumps of the list, indent 2, sorted keys), written item by item: a child's
-    peak memory counts its parent's at the spawn (Linux keeps ru_maxrss across exec)."""
+    writes (json.dumps of the list, indent 2, sorted keys), written item by item."""
     start, per_day, paid = int(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc).timestamp()), max(2, rows // 90), 0
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write('{\n  "data": [' if rows else '{\n  "data": [],\n')
@@ -336,7 +334,7 @@ def child(statement: str, out: Path) -> dict:
     results = harness.profiled(lambda: importing.run(config, [out / "statements" / statement]), statement)
     return {"seconds": time.perf_counter() - start, "rows": sum(r.extraction.rows for r in results),
             "written": sum(len(r.new) for r in results),
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_mb": harness.peak_kib() / 1024}
 
 
 def main() -> None:

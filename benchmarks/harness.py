@@ -25,12 +25,27 @@ LOADS = ("bean-check", "plugins", "check")
 NO_PLUGINS = "main.noplugins.beancount"
 
 
+def peak_kib() -> int:
+    """This process's peak resident memory in KiB: VmHWM, the high-water mark of its own
+    address space. ru_maxrss is not that: Linux carries it across exec, so a child
+    spawned by a parent that held a large generated statement would report the parent's
+    peak (ru_maxrss where /proc is not there)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def timed(kind: str, work) -> dict:
     """Run `work()` (which returns a dict of counts) and add its time and memory. With
     BENCH_PROFILE=N in the environment (`--profile`), the work runs under cProfile and
     the top N functions by own time go to stderr (the time then includes the profiler's
     overhead: compare figures of runs without it)."""
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    base = peak_kib()
     top = int(os.environ.get("BENCH_PROFILE") or 0)
     profiler = None
     if top:
@@ -43,7 +58,7 @@ def timed(kind: str, work) -> dict:
     if profiler is not None:
         profiler.disable()
         print_profile(kind, profiler, top)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_kib()
     return {"kind": kind, "seconds": seconds, "cpu_s": round(cpu, 2), "cpu": cpu, "base_mb": base / 1024,
             "peak_mb": peak / 1024, **extra}
 
