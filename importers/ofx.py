@@ -106,17 +106,14 @@ def listed(st: XmlNode, tag: str) -> str:
     return tag if st.find(tag) is not None else f"BANKTRANLIST/{tag}"
 
 
-def stray_line(root: XmlNode, statements: list[XmlNode]) -> XmlNode | None:
-    """A STMTTRN that is no statement's line (transactions) and no investment
-    statement's: money the read would miss."""
+def unread_lines(root: XmlNode, statements: list[XmlNode]) -> tuple[list[XmlNode], int]:
+    """What no statement's lines (transactions) hold, in one walk: STMTTRNs outside every
+    statement (money the read would miss: refused), and how many cash lines investment
+    statements hold (another account's: counted as skipped)."""
     booked = {id(trn) for st in statements for trn in transactions(st)}
-    return next((trn for trn in walk(root, {"STMTTRN", "INVSTMTRS"}) if trn.tag == "STMTTRN" and id(trn) not in booked),
-                None)
-
-
-def investment_lines(root: XmlNode) -> int:
-    """The cash lines of investment statements in the file (not read: another account)."""
-    return sum(len(walk(inv, {"STMTTRN"})) for inv in walk(root, {"INVSTMTRS"}))
+    found = walk(root, {"STMTTRN", "INVSTMTRS"})
+    stray = [node for node in found if node.tag == "STMTTRN" and id(node) not in booked]
+    return stray, sum(len(walk(node, {"STMTTRN"})) for node in found if node.tag == "INVSTMTRS")
 
 
 def status_error(root: XmlNode, path: str) -> None:
@@ -175,12 +172,11 @@ class Importer(BankImporter):
         if not statements:
             raise StatementError(path, root.line, "no <STMTRS> or <CCSTMTRS> (expected a bank or credit-card "
                                  "statement; investment statements are not supported)")
-        stray = stray_line(root, statements)
-        if stray is not None:
-            raise StatementError(path, stray.line, "<STMTTRN> outside a statement's <BANKTRANLIST> (expected each "
-                                 "line inside the <STMTRS> or <CCSTMTRS> of its account)")
+        stray, invested = unread_lines(root, statements)
+        if stray:
+            raise StatementError(path, stray[0].line, "<STMTTRN> outside a statement's <BANKTRANLIST> (expected "
+                                 "each line inside the <STMTRS> or <CCSTMTRS> of its account)")
         out, closings = Extraction(), Closings(path, self.source.account)
-        invested = investment_lines(root)   # read, counted, not booked: another account's
         if invested:
             out.rows += invested
             out.skipped["line of an investment statement (not supported)"] += invested
