@@ -129,7 +129,7 @@ def ratio(r: dict, ref: dict, label: str) -> str:
 
 def show(r: dict, what: str = "") -> None:
     rest = ", ".join(f"{k} {v:,}" if isinstance(v, (int, float)) else f"{k} {v}"
-                     for k, v in r.items() if k not in ("kind", "seconds", "cpu_s", "base_mb", "peak_mb"))
+                     for k, v in r.items() if k not in ("kind", "seconds", "cpu", "cpu_s", "base_mb", "peak_mb"))
     cpu = f" (cpu {r['cpu_s']:.2f} s)" if "cpu_s" in r else ""
     print(f"{r['kind']:<11} {r['seconds']:9.2f} s{cpu}  peak {r['peak_mb']:8,.0f} MB (base {r['base_mb']:,.0f} MB)"
           f"  {what}{'; ' + rest if rest else ''}", flush=True)

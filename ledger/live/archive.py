@@ -1,15 +1,24 @@
 """The raw archive: statements/<source>/<name>, each file written atomically (a temporary
 file beside it, then rename) and never overwritten with different bytes. The same bytes
 again are left as they are; different bytes under a taken name are kept beside it as
-<stem>.<sha256[:12]><suffix> and reported, never replacing what was there."""
+<stem>.<sha256[:12]><suffix> and reported, never replacing what was there.
+
+A statement arrives as bytes, or as a binary file at its start (a fetcher that sorted a
+large day on disk, fetch/listing.py): either is copied a block at a time, so storing it
+holds no more than a block of it."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
+
+BLOCK = 1 << 20
 
 
 @dataclass
@@ -17,6 +26,7 @@ class Stored:
     path: Path
     state: str      # "new" | "same" (already archived with these bytes) | "conflict" (kept beside)
     original: Path | None = None
+    size: int = 0
 
     def note(self) -> str:
         if self.state == "conflict":
@@ -25,12 +35,26 @@ class Stored:
         return ""
 
 
-def write_atomic(path: Path, content: bytes) -> None:
+def _reader(content: bytes | BinaryIO) -> BinaryIO:
+    """The content as a binary file at its start."""
+    if isinstance(content, (bytes, bytearray)):
+        return io.BytesIO(content)
+    content.seek(0)
+    return content
+
+
+def _size(content: bytes | BinaryIO) -> int:
+    if isinstance(content, (bytes, bytearray)):
+        return len(content)
+    return content.seek(0, os.SEEK_END)
+
+
+def write_atomic(path: Path, content: bytes | BinaryIO) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(content)
+            shutil.copyfileobj(_reader(content), out, BLOCK)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
@@ -39,15 +63,34 @@ def write_atomic(path: Path, content: bytes) -> None:
         raise
 
 
-def store(folder: Path, name: str, content: bytes) -> Stored:
-    path = folder / name
+def _same(path: Path, content: bytes | BinaryIO, size: int) -> bool:
+    if path.stat().st_size != size:
+        return False
+    given = _reader(content)
+    with open(path, "rb") as held:
+        while True:
+            block = held.read(BLOCK)
+            if block != given.read(BLOCK):
+                return False
+            if not block:
+                return True
+
+
+def _digest(content: bytes | BinaryIO) -> str:
+    given, digest = _reader(content), hashlib.sha256()
+    while block := given.read(BLOCK):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def store(folder: Path, name: str, content: bytes | BinaryIO) -> Stored:
+    path, size = folder / name, _size(content)
     if path.exists():
-        if path.read_bytes() == content:
-            return Stored(path, "same")
-        digest = hashlib.sha256(content).hexdigest()[:12]
-        other = path.with_name(f"{path.stem}.{digest}{path.suffix}")
+        if _same(path, content, size):
+            return Stored(path, "same", size=size)
+        other = path.with_name(f"{path.stem}.{_digest(content)[:12]}{path.suffix}")
         if not other.exists():
             write_atomic(other, content)
-        return Stored(other, "conflict", path)
+        return Stored(other, "conflict", path, size)
     write_atomic(path, content)
-    return Stored(path, "new")
+    return Stored(path, "new", size=size)

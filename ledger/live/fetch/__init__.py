@@ -3,7 +3,8 @@ day's statements downloaded (one module per channel type), archived under
 statements/<source>/ and imported in one write through books.importing.
 
 A fetcher has `names(day)` (the archive names of a day's statements) and
-`download(day, name)` (the bytes, or None when the channel has no statement that day),
+`download(day, name)` (the bytes, a binary file of them for a day too large to hold, or
+None when the channel has no statement that day),
 raising retry.Later for what another try may fix and retry.Failed for what it cannot."""
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
                     archive.write_atomic(folder / plan.NONE / name, b"")
                 continue
             stored = archive.store(folder, name, content)
-            report.lines.append(f"{channel.name}: {day}: {stored.path} ({len(content)} bytes, {stored.state})")
+            report.lines.append(f"{channel.name}: {day}: {stored.path} ({stored.size} bytes, {stored.state})")
             if stored.state == "conflict":
                 report.failures.append(f"{channel.name}: {stored.note()}")
             else:

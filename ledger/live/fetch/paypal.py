@@ -6,15 +6,18 @@ from the client credentials (POST /v1/oauth2/token):
 
 PayPal's SDKs (paypal-server-sdk) cover checkout, not reporting, so this is plain HTTPS
 through httpx. Transactions reach the search up to three hours late: a response whose
-`last_refreshed_datetime` is before the end of the day is not ready, and is retried."""
+`last_refreshed_datetime` is before the end of the day is not ready, and is retried.
+The pages' transactions are sorted on disk as they come (listing.DayItems): a day of any
+size is held a page at a time."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+from typing import BinaryIO
 
 import httpx
 
+from beanclear.live.fetch.listing import DayItems, dumped
 from beanclear.live.retry import Failed, Later
 
 PAGE_SIZE = 500
@@ -71,16 +74,15 @@ class PaypalFetcher:
                 name = ""
             raise Failed(f"PayPal refused {what}: HTTP {answer.status_code} {name}".rstrip())
 
-    def download(self, day: dt.date, name: str) -> bytes:
+    def download(self, day: dt.date, name: str) -> bytes | BinaryIO:
         start, end = self._span(day)
         if name.startswith("balances-"):
             doc = self._get("/v1/reporting/balances", {"as_of_time": end.isoformat(), "currency_code": "ALL"})
-        else:
-            doc = self._transactions(start, end)
-        return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+            return (dumped(doc) + "\n").encode("utf-8")
+        return self._transactions(day, start, end)
 
-    def _transactions(self, start: dt.datetime, end: dt.datetime) -> dict:
-        page, details, first = 1, [], None
+    def _transactions(self, day: dt.date, start: dt.datetime, end: dt.datetime) -> BinaryIO:
+        page, details, first = 1, DayItems(day), None
         while True:
             doc = self._get("/v1/reporting/transactions", {
                 "start_date": start.isoformat(), "end_date": end.isoformat(), "fields": "all",
@@ -90,13 +92,14 @@ class PaypalFetcher:
             if refreshed and _instant(refreshed) < end:
                 raise Later(f"PayPal's transactions are refreshed up to {refreshed} only: the day is not complete "
                             "yet (they come up to three hours late)")
-            details += doc.get("transaction_details") or []
+            for detail in doc.get("transaction_details") or []:
+                info = detail.get("transaction_info", {})
+                details.add((str(info.get("transaction_initiation_date")), str(info.get("transaction_id"))), detail)
             if page >= int(doc.get("total_pages") or 1):
                 break
             page += 1
-        details.sort(key=lambda d: (str(d.get("transaction_info", {}).get("transaction_initiation_date")),
-                                    str(d.get("transaction_info", {}).get("transaction_id"))))
-        return {**first, "transaction_details": details, "page": 1, "total_pages": 1, "total_items": len(details)}
+        first = {**first, "page": 1, "total_pages": 1, "total_items": len(details)}
+        return details.document(first, "transaction_details")
 
 
 def _instant(text: str) -> dt.datetime:

@@ -3,15 +3,18 @@ the `stripe` package, saved as the `list` response the Stripe API importer reads
 
     statements/<source>/balance-transactions-2026-03-01.json
 
-The day runs midnight to midnight in the config's time zone (the importer dates by it)."""
+The day runs midnight to midnight in the config's time zone (the importer dates by it).
+Stripe lists newest first; the items are sorted oldest first on disk as the pages come
+(listing.DayItems), so a day of any size is held a page at a time."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+from typing import BinaryIO
 
 import stripe
 
+from beanclear.live.fetch.listing import DayItems
 from beanclear.live.retry import Failed, Later
 
 
@@ -25,14 +28,17 @@ class StripeFetcher:
     def names(self, day: dt.date) -> list[str]:
         return [f"balance-transactions-{day}.json"]
 
-    def download(self, day: dt.date, name: str) -> bytes:
+    def download(self, day: dt.date, name: str) -> BinaryIO:
         tz = self.live.timezone
         start = int(dt.datetime.combine(day, dt.time(), tz).timestamp())
         end = int(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz).timestamp())
         try:
             page = self.client.v1.balance_transactions.list(params={"created": {"gte": start, "lt": end},
                                                                      "limit": 100})
-            rows = [bt.to_dict() for bt in page.auto_paging_iter()]
+            items = DayItems(day)
+            for bt in page.auto_paging_iter():
+                row = bt.to_dict()
+                items.add((row.get("created", 0), str(row.get("id"))), row)
         except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
             raise Later(f"Stripe did not answer ({type(exc).__name__}: {_short(exc)})") from None
         except stripe.APIError as exc:
@@ -42,9 +48,7 @@ class StripeFetcher:
                          "(a restricted key needs read access to balance transactions)") from None
         except stripe.StripeError as exc:
             raise Failed(f"Stripe refused the request (HTTP {exc.http_status}): {_short(exc)}") from None
-        rows.sort(key=lambda bt: (bt.get("created", 0), str(bt.get("id"))))
-        doc = {"object": "list", "url": "/v1/balance_transactions", "has_more": False, "data": rows}
-        return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+        return items.document({"object": "list", "url": "/v1/balance_transactions", "has_more": False}, "data")
 
 
 def _short(exc) -> str:
