@@ -30,7 +30,7 @@ from beanclear.importers.base import (BalanceChain, Extraction, StatedOpening, S
                                       closing_balances, next_day, posting, rule_account, transaction)
 from beanclear.importers.toolkit import ENCODINGS, WESTERN_ENCODINGS, StatementError, sniff
 from beanclear.importers.toolkit.tables import head_bytes
-from beanclear.importers.toolkit.text import text_stream
+from beanclear.importers.toolkit.text import errors_read_whole, text_stream
 
 
 def _decodes(path: str, encodings: tuple[str, ...], limit: int = 65536) -> bool:
@@ -59,7 +59,27 @@ def account_key(text: str) -> str:
 
 class Unusual(Exception):
     """A file a streamed read cannot follow as the whole read would: it is read whole
-    (BankImporter.streamed_or_whole)."""
+    (BankImporter.streamed_or_whole). `said`: the error the stream has found in it, said
+    instead where the file is too large to read whole only to say another
+    (text.ERRORS_WHOLE_UP_TO)."""
+
+    def __init__(self, why: str, said: StatementError | None = None):
+        super().__init__(why)
+        self.said = said
+
+
+def read_whole_or_say(path: str, unusual: Unusual) -> None:
+    """After the stream's Unusual: raises the error it found where the file is not to be
+    read whole again; returns where it is."""
+    if unusual.said is not None and not errors_read_whole(path):
+        raise unusual.said from None
+
+
+def several_accounts(path: str, line: int, numbers, at_least: bool = False) -> StatementError:
+    """A file of statements of several accounts, read without `account_id` (`at_least`:
+    the stream stopped at the second)."""
+    return StatementError(path, line, f"statements of {'at least ' if at_least else ''}{len(numbers)} accounts "
+                          f"({', '.join(sorted(numbers))}); set account_id in config.yaml to pick one")
 
 
 class BankImporter(StatementImporter):
@@ -78,12 +98,18 @@ class BankImporter(StatementImporter):
         text.STREAM_FROM `_streamed(path, text)` reads text_stream's lines (or, not `lines`,
         its pieces), else `_whole(path)` the file. A file with an error, or one the stream
         cannot follow (Unusual), is read again whole, and says what the whole read says
-        (UnicodeDecodeError: the file changed after text_stream read it through)."""
+        (UnicodeDecodeError: the file changed after text_stream read it through); past
+        text.ERRORS_WHOLE_UP_TO the stream's error is said."""
         text = text_stream(path, self.source.encoding, WESTERN_ENCODINGS, lines=lines)
         if text is not None:
             try:
                 return self._streamed(path, text)
-            except (StatementError, Unusual, UnicodeDecodeError):
+            except StatementError:
+                if not errors_read_whole(path):
+                    raise
+            except Unusual as unusual:
+                read_whole_or_say(path, unusual)
+            except UnicodeDecodeError:
                 pass
         return self._whole(path)
 
@@ -119,8 +145,7 @@ class BankImporter(StatementImporter):
         as skipped (`number(st)` is a statement's account, `lines(st)` its lines)."""
         numbers = {number(st) for st in statements}
         if len(numbers) > 1 and not self.source.account_id:
-            raise StatementError(path, statements[1].line, f"statements of {len(numbers)} accounts "
-                                 f"({', '.join(sorted(numbers))}); set account_id in config.yaml to pick one")
+            raise several_accounts(path, statements[1].line, numbers)
         kept = []
         for st in statements:
             if self.claims(number(st), out):

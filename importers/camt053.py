@@ -34,9 +34,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from beanclear.importers.banking import BankImporter, Closings, LineIds, end_to_end_id, other_account
+from beanclear.importers.banking import (BankImporter, Closings, LineIds, Unusual, end_to_end_id, other_account,
+                                         read_whole_or_say, several_accounts)
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import StatementError, XmlNode, XmlParts, clean, read_xml
+from beanclear.importers.toolkit.text import errors_read_whole
 
 NOT_BOOKED = {"PDNG": "pending (not booked)", "INFO": "information only (not booked)",
               "FUTR": "future-dated (not booked yet)"}
@@ -47,7 +49,7 @@ STATEMENT = ("BkToCstmrStmt", "Stmt")
 PARTS = (STATEMENT[:1], STATEMENT, STATEMENT + ("Ntry",))   # what the streamed read hands on as it ends
 
 
-class _Unusual(Exception):
+class _Unusual(Unusual):
     """A file the streamed read cannot follow as the whole read would."""
 
 
@@ -155,10 +157,15 @@ class Importer(BankImporter):
         path = str(filepath)
         try:
             return self._streamed(path)
-        except (StatementError, _Unusual):
+        except StatementError:
             # What the whole read says: of a file with an error, the first in the order
-            # read_xml, the statements' accounts, then their entries find them.
-            return self._whole(path)
+            # read_xml, the statements' accounts, then their entries find them (up to
+            # text.ERRORS_WHOLE_UP_TO: a tree is ~21 times the file).
+            if not errors_read_whole(path):
+                raise
+        except _Unusual as unusual:
+            read_whole_or_say(path, unusual)
+        return self._whole(path)
 
     def _streamed(self, path: str) -> Extraction:
         """Each entry booked as it ends in the file, never the statement held whole: the
@@ -172,7 +179,7 @@ class Importer(BankImporter):
                 continue
             st = ancestors[2] if len(ancestors) == 3 else node
             if statement is None or statement.node is not st:
-                statement = self._begins(st, numbers, out)
+                statement = self._begins(path, st, numbers, out)
             if node is st:   # the statement ended: its balances after its entries
                 if self._number(st) != statement.number:
                     raise _Unusual("its account is named after its entries")
@@ -190,12 +197,12 @@ class Importer(BankImporter):
         out.entries += closings.assertions()
         return out
 
-    def _begins(self, st: XmlNode, numbers: set[str], out: Extraction) -> "_Statement":
+    def _begins(self, path: str, st: XmlNode, numbers: set[str], out: Extraction) -> "_Statement":
         """A statement met in the stream: whether it is this account's, as own_statements decides."""
         number = self._number(st)
         numbers.add(number)
-        if len(numbers) > 1 and not self.source.account_id:
-            raise _Unusual("statements of several accounts")   # _whole names them
+        if len(numbers) > 1 and not self.source.account_id:   # _whole names them all
+            raise _Unusual("statements of several accounts", several_accounts(path, st.line, numbers, at_least=True))
         return _Statement(st, number, self.claims(number, out), {})
 
     def _whole(self, path: str) -> Extraction:

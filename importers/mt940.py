@@ -61,7 +61,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Iterator
 
-from beanclear.importers.banking import BankImporter, Closings, LineIds, Unusual, end_to_end_id, other_account
+from beanclear.importers.banking import (BankImporter, Closings, LineIds, Unusual, end_to_end_id, other_account,
+                                         several_accounts)
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import WESTERN_ENCODINGS, StatementError, clean, money, read_text
 from beanclear.importers.toolkit.text import StreamedText
@@ -121,6 +122,7 @@ class Field:
 class Statement:
     line: int
     fields: list[Field] = field(default_factory=list)
+    last: int = 0   # the line of its last field that has passed (a streamed statement keeps not all)
 
     def get(self, *tags: str) -> Field | None:
         return next((f for f in self.fields if f.tag in tags), None)
@@ -312,8 +314,7 @@ class Importer(BankImporter):
         for st in self.own_statements(path, found, Statement.account, lambda s: s.all("61"), out):
             opening, closing = st.get("60F", "60M"), st.get("62F", "62M")
             if opening is None or closing is None:
-                raise StatementError(path, st.fields[-1].line, f"statement {st.get('20').text if st.get('20') else ''} "
-                                     "has no :60F: opening or :62F: closing balance (is the file cut off?)")
+                raise _cut_off(st, path)
             balance_of(opening, path), balance_of(closing, path)   # their errors before the lines'
             self._book(st, st.fields, path, out, closings, line_id)
         out.entries += closings.assertions()
@@ -336,13 +337,18 @@ class Importer(BankImporter):
                 raise _Unusual("a line before the statement's account")
             number = st.account()
             numbers.add(number)
-            if len(numbers) > 1 and not self.source.account_id:
-                raise _Unusual("statements of several accounts")   # _whole names them
+            if len(numbers) > 1 and not self.source.account_id:   # _whole names them all
+                raise _Unusual("statements of several accounts",
+                               several_accounts(path, st.line, numbers, at_least=True))
             rest = _rest(st, f, stream)
             if not self.claims(number, out):
                 other_account(out, number, sum(x.tag == "61" for x in rest))
             elif f is not None and st.get("60F", "60M") is None:
-                raise _Unusual("a line before the opening balance")
+                # read whole, booked if an opening comes after the lines; if none does, said
+                for _ in rest:
+                    pass
+                said = None if st.get("60F", "60M") else _cut_off(st, path)
+                raise _Unusual("a line before the opening balance", said)
             else:
                 self._book(st, rest, path, out, closings, line_id)
         if not found:
@@ -368,8 +374,8 @@ class Importer(BankImporter):
             booked += entry.postings[0].units.number
             earliest, last = min(earliest or entry.date, entry.date), max(last or entry.date, entry.date)
         closing = st.get("62F", "62M")
-        if closing is None:
-            raise _Unusual("no closing balance")   # the whole read checks it first
+        if closing is None:   # (streamed: the whole read says it before the lines' errors)
+            raise _Unusual("no closing balance", _cut_off(st, path))
         end, end_day, end_currency = balance_of(closing, path)
         # :60F: is the balance at the end of the day before the statement: it covers the
         # days after that to :62F:, lines or not (coverage.py).
@@ -423,13 +429,22 @@ def _rest(st: Statement, first: Field | None, stream: Iterator[tuple[Statement, 
     ends; those other than lines and their :86: and :NS: are kept in `st` as they pass."""
     if first is None:
         return
+    st.last = first.line
     yield first
     for _, f in stream:
         if f is None:
             return
         if f.tag not in ("61", "86", "NS"):
             st.fields.append(f)
+        st.last = f.line
         yield f
+
+
+def _cut_off(st: Statement, path: str) -> StatementError:
+    """A statement without an opening or closing balance, said at its last field."""
+    label = st.get("20").text if st.get("20") else ""
+    return StatementError(path, st.last or st.fields[-1].line, f"statement {label} has no :60F: opening or :62F: closing balance "
+                          "(is the file cut off?)")
 
 
 class _Lines(StreamedText):

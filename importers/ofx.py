@@ -49,7 +49,7 @@ from decimal import Decimal
 from typing import Iterable, Iterator
 
 from beanclear.books.idset import Ids
-from beanclear.importers.banking import BankImporter, Closings, LineIds, Unusual, other_account
+from beanclear.importers.banking import BankImporter, Closings, LineIds, Unusual, other_account, several_accounts
 from beanclear.importers.base import Extraction
 from beanclear.importers.ofx_body import parse_tree, read_elements, walk
 from beanclear.importers.toolkit import (WESTERN_ENCODINGS, StatementError, XmlNode, clean, parse_amount,
@@ -201,8 +201,9 @@ class Importer(BankImporter):
             else:
                 other_account(out, number, sum(1 for _ in lines))
             numbers.add(number)
-            if len(numbers) > 1 and not self.source.account_id:
-                raise _Unusual("statements of several accounts")   # _whole names them
+            if len(numbers) > 1 and not self.source.account_id:   # _whole names them all
+                raise _Unusual("statements of several accounts",
+                               several_accounts(path, st.line, numbers, at_least=True))
         if not numbers:
             raise _Unusual("no statement")
         out.entries += closings.assertions()

@@ -65,6 +65,28 @@ def test_errors_are_the_whole_reads(cfg, tmp_path):
         importer(cfg, "camt053").parse(str(path))
 
 
+@pytest.mark.parametrize("case", ["a bad entry first", "two accounts", "cut off"])
+def test_a_large_file_says_the_streams_error_without_reading_it_whole(cfg, tmp_path, monkeypatch, case):
+    """Past text.ERRORS_WHOLE_UP_TO the file is not read again whole (a tree is ~21 times
+    the file) only to say the error the whole read says first: the stream's is said."""
+    path = tmp_path / "c.xml"
+    good = ("DE89370400440532013000", [ntry("10.00", ref="A1")])
+    body = {"a bad entry first": statements(("DE89370400440532013000", [ntry("ten")]),
+                                            ("GB29NWBK60161331926819", [ntry("7.00")])),
+            "two accounts": statements(good, ("GB29NWBK60161331926819", [ntry("7.00")])),
+            "cut off": statements(good, good)[:-60]}[case]
+    path.write_text(body, encoding="utf-8")
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    _whole_refused(monkeypatch)
+    with pytest.raises(StatementError) as said:
+        importer(cfg, "camt053").parse(str(path))
+    message = str(said.value)
+    assert message.startswith(f"{path}:")
+    assert {"a bad entry first": "<Ntry>: expected an amount", "cut off": "not well-formed",
+            "two accounts": "statements of at least 2 accounts (DE89370400440532013000, GB29NWBK60161331926819); "
+                            "set account_id"}[case] in message, message
+
+
 def test_a_gzipped_statement_reads_as_the_plain_one(cfg, tmp_path, monkeypatch):
     plain = tmp_path / "c.xml"
     plain.write_text(camt([ntry("10.00", ref="A1"), ntry("2.50", ind="DBIT", ref="A2")]), encoding="utf-8")

@@ -310,6 +310,23 @@ def test_each_error_of_the_whole_read_is_raised_streamed(cfg, tmp_path, monkeypa
         assert "expected a Stripe object" in whole[1]
 
 
+@pytest.mark.parametrize("name", sorted(set(BROKEN_STATEMENTS) - {
+    "airwallex: no items", "paypal: no transaction_details", "stripe: data and another object",
+    "stripe: nested past the stack"}))
+def test_a_large_file_says_the_streams_error_without_reading_it_whole(cfg, tmp_path, monkeypatch, name):
+    """Past text.ERRORS_WHOLE_UP_TO the file is not read again whole (9 times its bytes)
+    only to say the error the whole read says first: the stream's own is said. (Left to
+    the whole read at any size: the shapes the stream cannot follow, which then turn out
+    to be errors: no list of items, a list beside another object, nesting past the stack.)"""
+    module, channel, body = BROKEN_STATEMENTS[name]
+    path = tmp_path / "s.json"
+    path.write_text(body, encoding="utf-8")
+    _, whole = both(importer(cfg, module, channel), path, monkeypatch)
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    streamed, _ = both(importer(cfg, module, channel), path, monkeypatch, whole_allowed=False)
+    assert streamed[0] == whole[0] == "error" and streamed[1].startswith(f"{path}:"), streamed
+
+
 # -- statements of many items: the books, notes, ids kept on disk ------------------------------
 
 @pytest.mark.parametrize("limit", [3, 100_000])

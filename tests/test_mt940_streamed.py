@@ -152,6 +152,28 @@ def test_each_error_of_the_whole_read_is_raised_streamed(cfg, tmp_path, monkeypa
         assert "statements of 2 accounts" in whole[1]
 
 
+@pytest.mark.parametrize("name", ["bad :61:", "bad opening", "bad closing", "bad date", "unknown field", "cut off",
+                                  "unknown field after a bad line", "two accounts", "closing in another currency",
+                                  "no opening before the lines", "no :20:"])
+def test_a_large_file_says_the_streams_error_without_reading_it_whole(cfg, tmp_path, monkeypatch, name):
+    """Past text.ERRORS_WHOLE_UP_TO the file is not read again whole (9 to 25 times its
+    bytes) only to say the error the whole read says first: the stream's own error is
+    said, with the file and its line; where the two read the same error first, the same."""
+    path = tmp_path / "s.sta"
+    path.write_text(_broken(name), encoding="utf-8")
+    imp = importer(cfg, "mt940")
+    whole = outcome(imp._whole, path)
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    monkeypatch.setattr(mt940.Importer, "_whole", lambda self, p: pytest.fail(f"{p} was read whole"))
+    streamed = outcome(imp.parse, path)
+    assert streamed[0] == whole[0] == "error" and streamed[1].startswith(f"{path}:")
+    if name in ("unknown field after a bad line", "two accounts"):
+        assert streamed[1].startswith(f"{path}:8: :61: expected value date")   # the first in the file
+    else:
+        assert streamed == whole
+
+
 @pytest.mark.parametrize("data, encoding, message", [
     (ENVELOPE.encode("cp1252"), "utf-8", "not valid utf-8 text"),
     (ENVELOPE.encode("utf-8") + b"\xff\xfe" * 3, "ascii", "not valid ascii text"),

@@ -215,6 +215,22 @@ def test_each_error_of_the_whole_read_is_raised_streamed(cfg, tmp_path, monkeypa
     assert streamed == whole and whole[0] == "error" and whole[1].startswith(f"{path}:"), whole
 
 
+@pytest.mark.parametrize("name", sorted(set(BROKEN) - {"no statement", "a STMTTRN left open", "empty"}))
+def test_a_large_file_says_the_streams_error_without_reading_it_whole(cfg, tmp_path, monkeypatch, name):
+    """Past text.ERRORS_WHOLE_UP_TO the file is not read again whole (its tree is ~25
+    times the file) only to say the error the whole read says first: the stream's is said.
+    (Left to the whole read at any size: a blank file, and the shapes the stream cannot
+    follow that turn out to be errors, no statement at all and an element left open.)"""
+    path = write(tmp_path, _broken(name))
+    imp = importer(cfg, "bank_ofx")
+    whole = outcome(imp._whole, path)
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    monkeypatch.setattr(ofx.Importer, "_whole", lambda self, p: pytest.fail(f"{p} was read whole"))
+    streamed = outcome(imp.parse, path)
+    assert streamed[0] == whole[0] == "error" and streamed[1].startswith(f"{path}:")
+
+
 @pytest.mark.parametrize("name, message", [
     ("bad amount", ":14: column <TRNAMT>: expected an amount, got '5-25'"),
     ("'<' starting no tag", ":15: a '<' that starts no tag"),

@@ -101,14 +101,18 @@ def streamed_or_whole(path: str, keys: Iterable[str], streamed, whole, rename=No
     the stream meets what it cannot read as the whole read would (Unusual), and where
     the importer raises an error: read whole, the file says it as it would of a small
     file, its errors in the whole read's order (JSON first, then the response's shape,
-    then its items). JSON that does not parse is said by the stream itself."""
+    then its items), up to text.ERRORS_WHOLE_UP_TO: past it the stream's error is said.
+    JSON that does not parse is said by the stream itself."""
     items = json_items(path, keys, rename)
     if items is not None:
         try:
             return streamed(items)
         except BrokenJson:
             raise
-        except (StatementError, Unusual, UnicodeDecodeError):   # (the file changed after text_stream read it)
+        except StatementError:
+            if not _text.errors_read_whole(path):
+                raise
+        except (Unusual, UnicodeDecodeError):   # (the file changed after text_stream read it)
             pass
     return whole()
 
