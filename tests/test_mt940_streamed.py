@@ -131,6 +131,18 @@ def _broken(name: str) -> str:
     }[name]
 
 
+def large_error(imp, path, monkeypatch) -> tuple[tuple, tuple]:
+    """(streamed, whole) of a broken file, streamed as a file past text.ERRORS_WHOLE_UP_TO
+    is (a fall back to the whole read fails the test); both must be errors naming it."""
+    whole = outcome(imp._whole, path)
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    monkeypatch.setattr(type(imp), "_whole", lambda self, p: pytest.fail(f"{p} was read whole"))
+    streamed = outcome(imp.parse, path)
+    assert streamed[0] == whole[0] == "error" and streamed[1].startswith(f"{path}:"), streamed
+    return streamed, whole
+
+
 @pytest.mark.parametrize("name", ["bad :61:", "bad opening", "bad closing", "bad date", "unknown field", "cut off",
                                   "unknown field after a bad line", "two accounts", "closing in another currency",
                                   "no :20:", "empty", "no opening before the lines", "opening after the lines",
@@ -161,13 +173,7 @@ def test_a_large_file_says_the_streams_error_without_reading_it_whole(cfg, tmp_p
     said, with the file and its line; where the two read the same error first, the same."""
     path = tmp_path / "s.sta"
     path.write_text(_broken(name), encoding="utf-8")
-    imp = importer(cfg, "mt940")
-    whole = outcome(imp._whole, path)
-    monkeypatch.setattr(text, "STREAM_FROM", 0)
-    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
-    monkeypatch.setattr(mt940.Importer, "_whole", lambda self, p: pytest.fail(f"{p} was read whole"))
-    streamed = outcome(imp.parse, path)
-    assert streamed[0] == whole[0] == "error" and streamed[1].startswith(f"{path}:")
+    streamed, whole = large_error(importer(cfg, "mt940"), path, monkeypatch)
     if name in ("unknown field after a bad line", "two accounts"):
         assert streamed[1].startswith(f"{path}:8: :61: expected value date")   # the first in the file
     else:

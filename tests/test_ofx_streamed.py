@@ -18,7 +18,7 @@ from beanclear.importers import ofx
 from beanclear.importers.toolkit import XmlNode, text
 from conftest import sample
 from test_bank_standards import SAMPLES, cfg, importer  # noqa: F401
-from test_mt940_streamed import _streamed, both, outcome
+from test_mt940_streamed import _streamed, both, large_error, outcome
 
 SGML_HEADER = "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nENCODING:USASCII\nCHARSET:1252\n\n"
 
@@ -221,14 +221,7 @@ def test_a_large_file_says_the_streams_error_without_reading_it_whole(cfg, tmp_p
     times the file) only to say the error the whole read says first: the stream's is said.
     (Left to the whole read at any size: a blank file, and the shapes the stream cannot
     follow that turn out to be errors, no statement at all and an element left open.)"""
-    path = write(tmp_path, _broken(name))
-    imp = importer(cfg, "bank_ofx")
-    whole = outcome(imp._whole, path)
-    monkeypatch.setattr(text, "STREAM_FROM", 0)
-    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
-    monkeypatch.setattr(ofx.Importer, "_whole", lambda self, p: pytest.fail(f"{p} was read whole"))
-    streamed = outcome(imp.parse, path)
-    assert streamed[0] == whole[0] == "error" and streamed[1].startswith(f"{path}:")
+    large_error(importer(cfg, "bank_ofx"), write(tmp_path, _broken(name)), monkeypatch)
 
 
 @pytest.mark.parametrize("name, message", [
