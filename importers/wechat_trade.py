@@ -20,8 +20,12 @@ where only the fee row is, the rest is booked alone, and the other way round
 (render.unknown_part).
 
 Columns are found by header name, so the three layouts and the v2/v3 spellings are
-one code path. The two summary lines at the end are checked against the rows; where
-they disagree (WeChat's test bills elide rows) the import says so instead of failing.
+one code path, and so is the layout of merchants without 免充值 coupons (before 2017, and
+still for some): 总金额 in place of 应结订单金额 and 订单金额 (the whole amount is
+settled: its coupons, 代金券或立减优惠 or 企业红包, are prepaid by the merchant), their
+refunded part in 代金券或立减优惠退款金额, and the summary's 总交易额. The two summary
+lines at the end are checked against the rows; where they disagree (WeChat's test bills
+elide rows) the import says so instead of failing.
 """
 
 from __future__ import annotations
@@ -41,7 +45,9 @@ from beanclear.importers.toolkit import (
     read_statement,
 )
 
-HEADER = ("交易时间", "微信订单号", "商户订单号", "交易状态", "应结订单金额", "手续费")
+HEADER = ("交易时间", "微信订单号", "商户订单号", "交易状态", "手续费")   # every layout's
+SETTLED = ("应结订单金额", "总金额")   # what the payment settles: 2017's name, the earlier layout's
+COUPON_REFUNDED = ("充值券退款金额", "代金券或立减优惠退款金额", "企业红包退款金额")
 SUMMARY = "总交易单数"
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 NO_MONEY = {"REVOKED": "revoked (撤销, no money moved)", "NOTPAY": "not paid", "CLOSED": "closed unpaid",
@@ -59,7 +65,8 @@ class Importer(StatementImporter):
         return self.source.accounts.clearing
 
     def matches(self, head: str) -> bool:
-        if not {header_key(h) for h in HEADER} <= first_row_keys(head):
+        keys = first_row_keys(head)
+        if not {header_key(h) for h in HEADER} <= keys or not keys & {header_key(h) for h in SETTLED}:
             return False
         if self.source.account_id:  # 商户号 of the first data row tells two merchants apart
             lines = head.lstrip("\ufeff").split("\n")
@@ -76,8 +83,10 @@ class Importer(StatementImporter):
         t, path = st.table, st.table.path
         # The columns read, found once for the file (wechat's ALL layout has 27, a row uses
         # these); each row's cells cleaned once, and no function made per row.
-        values = t.plan("交易时间", "微信订单号", "商户订单号", "交易状态", "货币种类", "应结订单金额", "微信退款单号",
-                        "商户退款单号", "退款金额", "充值券退款金额", "退款状态", "商品名称", "手续费", "费率", "订单金额",
+        settled_name = clean(t.header[t.index(*SETTLED)])
+        coupon_name = next((n for n in COUPON_REFUNDED if t.index(n, required=False) is not None), COUPON_REFUNDED[0])
+        values = t.plan("交易时间", "微信订单号", "商户订单号", "交易状态", "货币种类", settled_name, "微信退款单号",
+                        "商户退款单号", "退款金额", coupon_name, "退款状态", "商品名称", "手续费", "费率", "订单金额",
                         "退款成功时间", "付款银行", "商户号")
         has_ordered = t.index("订单金额", required=False) is not None
         out = Extraction()
@@ -91,7 +100,7 @@ class Importer(StatementImporter):
             line = row.line
             merchants.add(merchant)
             out.rows += 1
-            settled = parse_amount(settled_text, path, line, "应结订单金额") if settled_text else zero
+            settled = parse_amount(settled_text, path, line, settled_name) if settled_text else zero
             refunded = parse_amount(refunded_text, path, line, "退款金额") if refunded_text else zero
             fee = parse_amount(fee_text, path, line, "手续费") if fee_text else zero
             totals["rows"] += 1
@@ -121,7 +130,8 @@ class Importer(StatementImporter):
                     links))
             elif status == "REFUND":
                 if settled != 0:
-                    raise StatementError(path, line, f"column 应结订单金额: expected 0.00 on a refund row, got {settled}")
+                    raise StatementError(path, line, f"column {settled_name}: expected 0.00 on a refund row, "
+                                         f"got {settled}")
                 refund_status = refund_status or "SUCCESS"
                 if refund_status in REFUND_PENDING:
                     out.skip(REFUND_PENDING[refund_status])
@@ -134,7 +144,7 @@ class Importer(StatementImporter):
                 if refund_time:
                     when = parse_datetime(refund_time, TIME_FORMATS, path, line, "退款成功时间")
                 if coupon_text:
-                    parse_amount(coupon_text, path, line, "充值券退款金额")  # checked, held or not
+                    parse_amount(coupon_text, path, line, coupon_name)  # checked, held or not
                 if self.known and self.held(out, when.date(), refund_id,
                                             *((f"fee-back {refund_id}",) if fee else ())):
                     continue
@@ -142,7 +152,7 @@ class Importer(StatementImporter):
                     path, line, when, None, f"Refund of order {order_id} / {item}".strip(" /"),
                     {"id": refund_id, **covers(f"fee-back {refund_id}", {"fee-back-of": refund_id}, fee, acc),
                      "refund-of": trade_id, "refund-order-id": refund_order_id,
-                     "coupon-refund": coupon_text if coupon_text and parse_amount(coupon_text, path, line, "充值券退款金额")
+                     "coupon-refund": coupon_text if coupon_text and parse_amount(coupon_text, path, line, coupon_name)
                      else None, **meta},
                     [posting(acc.clearing, -(refunded + fee), currency), posting(acc.fees, fee, currency),
                      posting(acc.sales, refunded, currency)],
@@ -154,7 +164,8 @@ class Importer(StatementImporter):
                                      f"(expected SUCCESS, REFUND, {', '.join(NO_MONEY)})")
         merchants -= {"", "0"}   # the merchant it is of, when every row names the same one
         out.account = checked(merchants.pop()) if len(merchants) == 1 else None
-        compare_summary(out, {"rows": st.total("总交易单数"), "settled": st.total("应结订单总金额"),
+        settled_total = st.total("应结订单总金额") if header_key("应结订单总金额") in st.summary else st.total("总交易额")
+        compare_summary(out, {"rows": st.total("总交易单数"), "settled": settled_total,
                               "refunded": st.total("退款总金额"), "fee": st.total("手续费总金额")}, totals)
         return out
 

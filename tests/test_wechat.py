@@ -159,6 +159,53 @@ def test_bill_cut_off_before_its_summary(tmp_path, wechat):
         trade(wechat, path)
 
 
+# The layout of merchants without 免充值 coupons (v2 downloadbill before 2017, and after for
+# some): 总金额 (settled whole: its coupons are prepaid by the merchant), 企业红包 or
+# 代金券或立减优惠 columns, a 5-value summary with 总交易额. Rows as real bills of 2015/2018 hold them.
+OLD_ALL_HEADER = ("交易时间,公众账号ID,商户号,子商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,"
+                  "总金额,企业红包金额,微信退款单号,商户退款单号,退款金额,企业红包退款金额,退款类型,退款状态,商品名称,商户数据包,"
+                  "手续费,费率")
+OLD_REFUND_HEADER = ("交易时间,公众账号ID,商户号,子商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,"
+                     "总金额,代金券或立减优惠金额,退款申请时间,退款成功时间,微信退款单号,商户退款单号,退款金额,代金券或立减优惠退款金额,"
+                     "退款类型,退款状态,商品名称,商户数据包,手续费,费率")
+OLD_SUMMARY = "总交易单数,总交易额,总退款金额,总企业红包退款金额,手续费总金额"
+
+
+def old_bill(tmp_path, header, rows, summary_values):
+    lines = [header] + [",".join("`" + c for c in r.split(",")) for r in rows]
+    lines += [OLD_SUMMARY, ",".join("`" + c for c in summary_values.split(","))]
+    path = tmp_path / "old.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_layout_without_settled_amount_books_its_total(tmp_path, wechat):
+    path = old_bill(tmp_path, OLD_ALL_HEADER, [
+        "2015-03-30 21:25:32,wx58,10027619,0,,1009360611,ORD-1,user,JSAPI,SUCCESS,CFT,CNY,50.00,5.00,0,0,0,0,,,Tea,,"
+        "1.00000,2.00%",
+        "2015-03-30 22:00:00,wx58,10027619,0,,1009360612,ORD-2,user,JSAPI,REFUND,CFT,CNY,0.00,0.00,5000001,R-2,20.00,"
+        "0.00,ORIGINAL,SUCCESS,Tea,,-0.40000,2.00%"], "2,50.00,20.00,0.00,0.60000")
+    extraction = trade(wechat, path)
+    assert extraction.notes == []          # 总交易额 and the rest agree with the rows
+    payment, refund = extraction.entries
+    assert {p.account: p.units.number for p in payment.postings} == {
+        "Assets:Clearing:WeChat": Decimal("49.00"), "Expenses:Fees:WeChat": Decimal("1.00"),
+        "Income:Sales:WeChat": Decimal("-50.00")}   # the 企业红包 5.00 is inside 总金额: no discount
+    assert refund.meta["id"] == "5000001" and refund.meta["refund-of"] == "1009360612"
+    assert {p.account: p.units.number for p in refund.postings} == {
+        "Assets:Clearing:WeChat": Decimal("-19.60"), "Expenses:Fees:WeChat": Decimal("-0.40"),
+        "Income:Sales:WeChat": Decimal("20.00")}
+
+
+def test_old_refund_layout_and_its_errors_name_the_old_columns(tmp_path, wechat):
+    row = ("2018-08-20 14:40:09,wx34,1510598081,1511458511,,4200000145,2018082010,user,NATIVE,REFUND,CFT,CNY,{},0.00,"
+           "2018-08-21 18:13:10,2018-08-21 18:13:12,50000707,R-10,0.01,0.00,ORIGINAL,SUCCESS,Tea,,0.00000,1.00%")
+    [refund] = trade(wechat, old_bill(tmp_path, OLD_REFUND_HEADER, [row.format("0.00")], "1,0.00,0.01,0.00,0.00000")).entries
+    assert (refund.meta["id"], refund.meta["time"]) == ("50000707", "18:13:12")
+    with pytest.raises(StatementError, match=r"old.csv:2: column 总金额: expected 0.00 on a refund row, got 0.01"):
+        trade(wechat, old_bill(tmp_path, OLD_REFUND_HEADER, [row.format("0.01")], "1,0.00,0.01,0.00,0.00000"))
+
+
 def test_account_id_tells_two_merchants_apart(tmp_path, make_config):
     cfg = make_config("""\
         channels:
