@@ -53,7 +53,7 @@ KINDS = [
     (r"收益|转账收款到余额宝|(卖出|赎回)(至|到)余额宝", "income-to-savings"),
     (r"余额宝.*(转出|提现).*(银行卡|储蓄卡)", "savings-to-bank"),
     (r"余额宝.*转出|转出(至|到)余额", "savings-to-balance"),
-    (r"转入", "to-savings"),
+    (r"余额宝.*转入|转入.*余额宝", "to-savings"),   # not any 转入: 数字人民币-转入 is another wallet's
     (r"提现", "withdrawal"),
     (r"充值", "top-up"),
     (r"花呗.*还款|还款.*花呗", "credit-repayment"),

@@ -233,6 +233,19 @@ def test_neutral_row_of_unknown_kind_is_skipped_and_named_never_signed(cfg, tmp_
     assert extraction.skipped == {"neutral row of unknown kind (信用借还): direction not stated": 1}
 
 
+def test_only_a_transfer_into_yuebao_goes_to_savings(cfg, tmp_path):
+    # 转入 alone is no 余额宝 transfer: 数字人民币-转入 fills another wallet (the e-CNY one), and
+    # was booked as the balance moving to 余额宝.
+    path = app_bill(tmp_path, "2025-01-01 10:00:00,账户存取,数字人民币,/,数字人民币-转入,不计收支,17.00,,交易成功,2025001\t,,,",
+                    "2025-01-02 10:00:00,投资理财,余额宝,/,余额宝-单次转入,不计收支,5.00,余额,交易成功,2025002\t,,,")
+    extraction = extract(cfg, path)
+    [to_yuebao] = extraction.entries
+    assert to_yuebao.meta["id"] == "2025002"
+    assert {p.account: p.units.number for p in to_yuebao.postings} == {
+        "Assets:Savings:AlipayMe": Decimal("5.00"), "Assets:Clearing:AlipayMe": Decimal("-5.00")}
+    assert extraction.skipped == {"neutral row of unknown kind (账户存取): direction not stated": 1}
+
+
 def test_trailing_comma_and_ragged_rows_both_read(cfg, tmp_path):
     path = app_bill(tmp_path, "2025-01-01 10:00:00,餐饮美食,x,/,y,支出,12.00,余额,交易成功,2025001\t,,",
                     "2025-01-02 10:00:00,餐饮美食,x,/,y,支出,13.00,余额,交易成功,2025002\t,,,")
