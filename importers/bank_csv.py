@@ -8,7 +8,11 @@ channel's payout, a config rule, or `Assets:Suspense`.
       Assets:Bank:ICBC              1234.50 CNY
       Assets:Transit:WeChat        -1234.50 CNY
 
-The running balance column becomes a `balance` assertion for the start of the next
+An amount is signed (money in positive; `positive_amounts: debit` for credit-card
+statements that list spending as positive), in a credit and a debit column, or unsigned
+with a `direction` column saying which way it went (交通银行 借贷 `借 Dr` / `贷 Cr`).
+A row may leave out the empty text cells at its end (农业银行); a row cut off before its
+date or amount is an error. The running balance column becomes a `balance` assertion for the start of the next
 day, whatever order the statement lists its lines in, per currency where one file
 mixes currencies (HSBC HK). Banks known by name (`type: icbc | cmb | boc | hsbc-hk |
 td`) bring their column map with them (bank_presets.py); a file without a header is
@@ -28,8 +32,11 @@ from decimal import Decimal
 from beanclear.importers.bank_presets import PRESETS, Preset
 from beanclear.importers.banking import BankImporter, LineIds
 from beanclear.importers.base import BalanceChain, Extraction, balance, closing_balances, compare_summary, next_day
-from beanclear.importers.toolkit import (StatementError, clean, csv_rows, currency_code, header_key, parse_amount,
-                                         parse_datetime, read_statement)
+from beanclear.importers.toolkit import (StatementError, clean, csv_rows, currency_code, direction_sign, header_key,
+                                         parse_amount, parse_datetime, read_statement)
+
+# The roles a row cannot leave out: the others are text a bank may drop from a row's end.
+ROW_NEEDS = ("date", "amount", "debit", "credit", "direction")
 
 
 class Importer(BankImporter):
@@ -52,6 +59,10 @@ class Importer(BankImporter):
     @property
     def _header(self) -> list[str]:
         return [name for role, name in self.source.columns.items() if role not in self._optional]
+
+    @property
+    def _row_needs(self) -> list[str]:
+        return [name for role, name in self.source.columns.items() if role in ROW_NEEDS]
 
     def matches(self, head: str) -> bool:
         if self._by_position:
@@ -87,7 +98,8 @@ class Importer(BankImporter):
         positions = self._by_position
         st = read_statement(filepath, () if positions else self._header, what, encoding=bank.encoding,
                             footer=preset.footer if preset else None,
-                            columns=max(columns.values()) if positions else None, stream=True)
+                            columns=max(columns.values()) if positions else None, stream=True,
+                            needed=None if positions else self._row_needs)
         t, path = st.table, st.table.path
         if positions:
             col = {role: at - 1 for role, at in columns.items()}
@@ -95,7 +107,8 @@ class Importer(BankImporter):
             col = {role: t.index(name, required=role not in self._optional) for role, name in columns.items()}
             col = {role: at for role, at in col.items() if at is not None}
         name = {role: f"column {c}" if isinstance(c, int) else c for role, c in columns.items()}
-        formats = (bank.date_format, bank.date_format + " %H:%M:%S", bank.date_format + " %H:%M")
+        formats = (bank.date_format, bank.date_format + " %H:%M:%S", bank.date_format + " %H:%M",
+                   bank.date_format + " %H%M%S")   # 农业银行: 交易时间 123456
         out, balances, line_id = Extraction(), defaultdict(BalanceChain), LineIds()
         totals: dict[str, dict[str, Decimal]] = {}
         for row in self.each(t.rows):
@@ -109,13 +122,19 @@ class Importer(BankImporter):
             if amount is None:  # a signed-amount bank has no credit or debit column to name
                 where = " or ".join(name[r] for r in ("amount", "credit", "debit") if r in name)
                 raise StatementError(path, row.line, f"expected an amount in {where}, got an empty cell")
+            if "direction" in col:   # an unsigned amount: the direction column says which way
+                amount = abs(amount) * direction_sign(get("direction"), path, row.line, name["direction"])
+            elif bank.positive_amounts == "debit" and "amount" in col:
+                amount = -amount
             currency = currency_code(get("currency"), path, row.line, name["currency"]) if get("currency") \
                 else bank.currency
             sums = totals.setdefault(currency, {"credits": Decimal(0), "debits": Decimal(0)})
             sums["credits" if amount > 0 else "debits"] += abs(amount)
             payee, memo, detail = get("payee"), get("memo"), get("detail")
             memo = f"{memo} / {detail}" if memo and detail and detail != memo else memo or detail
-            meta = {"id": get("ref") or line_id(when, amount, get("balance"), payee, memo)}  # no bank ref: a digest
+            ref = get("ref")
+            ref = ref if ref.strip("0") else ""   # 农业银行 writes 0000000000 for every interest line: no ref
+            meta = {"id": ref or line_id(when, amount, get("balance"), payee, memo)}  # no bank ref: a digest
             original = self._amount(get, name, path, row.line, None, "original_credit", "original_debit")
             if original is not None and get("original_currency"):
                 original_currency = currency_code(get("original_currency"), path, row.line, name["original_currency"])
@@ -127,7 +146,7 @@ class Importer(BankImporter):
             if amount == 0:
                 out.skip("zero amount")
                 continue
-            out.entries.append(self.bank_line(path, row.line, when if "time" in col else when.date(), amount,
+            out.entries.append(self.bank_line(path, row.line, when if get("time") else when.date(), amount,
                                               currency, payee, memo, meta))
         for currency, rows in sorted(balances.items()):  # per currency: one file may hold several
             for day, (line, amount) in sorted(closing_balances(rows).items()):

@@ -369,3 +369,77 @@ def test_ofx_a_line_outside_any_statement_is_refused_not_skipped(make_config, tm
     with pytest.raises(StatementError, match=r"<STMTTRN> outside a statement's <BANKTRANLIST>") as err:
         run(cfg, ofx, "card", tmp_path, text)
     assert err.value.line == text.count("\n", 0, text.index("LOST")) + 1
+
+
+# -- Chinese bank CSVs through columns: (double-entry-generator's real 交通银行, 广发, 农业银行 files) ---
+
+def csv_bank(make_config, tmp_path, bank: str, text: str):
+    cfg = make_config(f"banks:\n  b: {{type: csv, account: Liabilities:Card:B, {bank}}}\n")
+    path = tmp_path / "bank.csv"
+    path.write_text(text, encoding="utf-8")
+    imp = bank_csv.Importer(cfg.banks["b"], cfg)
+    assert imp.identify(str(path))
+    return imp.parse(str(path))
+
+
+def test_an_unsigned_amount_with_a_debit_credit_column(make_config, tmp_path):
+    # 交通银行: 借贷 `借 Dr` / `贷 Cr` beside an unsigned 交易金额; the amounts were all booked as money in.
+    text = ("序号,交易日期,交易时间,交易类型,借贷,交易金额,余额,对方户名,摘要\n"
+            "1,2024-02-02,13:15:12,信用卡转账还款,借 Dr,3.21,96.79,哈哈,\n"
+            "2,2024-02-03,09:20:43,存款利息,贷 Cr,0.02,96.81,应付个人活期储蓄存款利息,\n")
+    ex = csv_bank(make_config, tmp_path, "columns: {date: 交易日期, time: 交易时间, amount: 交易金额, direction: 借贷, "
+                  "balance: 余额, payee: 对方户名, memo: 交易类型}", text)
+    assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("-3.21"), Decimal("0.02")]
+    assert balances(ex) == [("2024-02-03", Decimal("96.79")), ("2024-02-04", Decimal("96.81"))]
+    wrong = text.replace("借 Dr", "转 X")
+    with pytest.raises(Exception, match=r"bank.csv:2: column 借贷: expected a debit or credit word .* got '转 X'"):
+        csv_bank(make_config, tmp_path, "columns: {date: 交易日期, amount: 交易金额, direction: 借贷}", wrong)
+
+
+def test_a_card_statement_that_lists_spending_as_positive(make_config, tmp_path):
+    # 广发 (and 招商) credit cards: 消费 15.90, 退款 -97.20, 还款 -1130.68; the signs were read the other way round.
+    text = ("交易日期,入账日期,交易摘要,交易金额,交易货币,入账金额,入账货币\n"
+            "2025/01/05,2025/01/06,（消费）示例商户A,15.90,人民币,15.90,人民币\n"
+            "2025/01/04,2025/01/04,（退款）示例商户B,-97.20,人民币,-97.20,人民币\n")
+    columns = "date_format: '%Y/%m/%d', columns: {date: 交易日期, amount: 入账金额, currency: 入账货币, memo: 交易摘要}"
+    ex = csv_bank(make_config, tmp_path, columns + ", positive_amounts: debit", text)
+    assert [(str(t.date), t.postings[0].units.number) for t in txns(ex)] == \
+        [("2025-01-05", Decimal("-15.90")), ("2025-01-04", Decimal("97.20"))]
+    plain = csv_bank(make_config, tmp_path, columns, text)   # the default: a positive amount is money in
+    assert [t.postings[0].units.number for t in txns(plain)] == [Decimal("15.90"), Decimal("-97.20")]
+
+
+@pytest.mark.parametrize("bank, message", [
+    ("columns: {date: D, debit: X, credit: Y, direction: Z}", r"b\.columns\.direction: says which way the amount"),
+    ("columns: {date: D, debit: X, credit: Y}, positive_amounts: debit",
+     r"b\.positive_amounts: the sign of a signed amount column \(expected an amount column\)"),
+    ("columns: {date: D, amount: A, direction: Z}, positive_amounts: debit",
+     r"b\.positive_amounts: .* without a direction column"),
+    ("columns: {date: D, amount: A}, positive_amounts: out", r"b\.positive_amounts: expected one of credit \| debit"),
+])
+def test_direction_and_positive_amounts_are_checked(make_config, bank, message):
+    from beanclear.config import ConfigError
+    with pytest.raises(ConfigError, match=message):
+        make_config(f"banks:\n  b: {{type: csv, account: Assets:Bank:B, {bank}}}\n")
+
+
+def test_rows_that_leave_out_their_empty_text_cells(make_config, tmp_path):
+    # 农业银行: rows end early where 交易渠道 and 交易附言 are empty, 交易时间 is 123456 (or
+    # nothing), and every interest line's 日志号 is 0000000000 — no id: a second quarter's
+    # interest is not the first's.
+    text = ("交易日期,交易时间,交易摘要,交易金额,本次余额,对手信息,日 志 号,交易渠道,交易附言\n"
+            "20240102,132324,财付通,-10.00,990.00,微信支付,369333999,电子商务,UA0123微信支付\n"
+            "20240103,,正常还款,-345.89,644.11,12341234123412341,111222333\n"
+            "20240321,,结息,+0.01,644.12,--,0000000000,,个人活期结息\n"
+            "20240621,,结息,+0.01,644.13,--,0000000000,,个人活期结息\n")
+    bank = ("date_format: '%Y%m%d', columns: {date: 交易日期, time: 交易时间, amount: 交易金额, balance: 本次余额, "
+            "payee: 对手信息, memo: 交易摘要, detail: 交易附言, ref: 日 志 号}")
+    ex = csv_bank(make_config, tmp_path, bank, text)
+    first, repaid, *interest = txns(ex)
+    assert (first.meta["id"], first.meta["time"]) == ("369333999", "13:23:24")
+    assert (repaid.meta["id"], repaid.postings[0].units.number, "time" in repaid.meta) == \
+        ("111222333", Decimal("-345.89"), False)
+    assert len({t.meta["id"] for t in interest}) == 2 and "0000000000" not in {t.meta["id"] for t in interest}
+    with pytest.raises(Exception, match=r"bank.csv:3: expected 9 cells as in the header \(line 1\), got 3: no 交易金额"):
+        csv_bank(make_config, tmp_path, bank, text.replace("20240103,,正常还款,-345.89,644.11,12341234123412341,111222333",
+                                                           "20240103,,正常还款"))

@@ -66,6 +66,7 @@ from beanclear.importers.toolkit.values import (  # noqa: F401
     applied_rate,
     currency_code,
     currency_places,
+    direction_sign,
     from_minor_units,
     from_unix,
     header_language,

@@ -188,11 +188,12 @@ class Statement:
 def read_statement(path: str | Path, required: Iterable[str], what: str, *, encoding: str | None = None,
                    summary_starts: str | None = None, summary_required: bool = False,
                    footer: str | None = None, columns: int | None = None, allow_empty: bool = False,
-                   stream: bool = False) -> Statement:
+                   stream: bool = False, needed: Iterable[str] | None = None) -> Statement:
     """Read a CSV statement (or the sheet of an XLSX workbook that holds the header):
     find the header by `required` names, take every row below it as data (blank rows
     skipped; a row shorter than the header is padded with empty cells, unless it lacks a
-    `required` column: an error naming the line), stop at the row whose first
+    `required` column — or, where `needed` names fewer, one of those: the text columns a
+    row may leave out at its end — an error naming the line), stop at the row whose first
     cell is `summary_starts` and read the summary values below.
 
     `footer`, a regular expression, ends the table at the first row whose first cell
@@ -216,7 +217,8 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     stamp = _stamp(path) if stream else None   # before text_stream's read: what it checked is what we read
     source = (xlsx_stream(path, required) if _is_xlsx(path) else _csv_stream(path, encoding)) if stream else None
     options = dict(path=path, required=required, what=what, summary_starts=summary_starts,
-                   summary_required=summary_required, footer=footer, columns=columns, allow_empty=allow_empty)
+                   summary_required=summary_required, footer=footer, columns=columns, allow_empty=allow_empty,
+                   needed=required if needed is None else tuple(needed))
     st = Statement(Table(path, [], 0, []), {}, 0, [])
     with paused_gc():
         if source is None:
@@ -334,10 +336,10 @@ def _stamp(path: str) -> tuple:
 
 def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tuple, what: str,
                summary_starts: str | None, summary_required: bool, footer: str | None, columns: int | None,
-               allow_empty: bool, whole: bool = False) -> Iterator[Row]:
+               allow_empty: bool, needed: tuple, whole: bool = False) -> Iterator[Row]:
     """read_statement's rows, one at a time; the header, summary and footer go into `st`.
     `whole`: every row below the header read before the first is checked."""
-    wanted = {header_key(n) for n in required}
+    wanted = {header_key(n) for n in needed}
     if columns:
         header, rest = Row(0, [f"column {i + 1}" for i in range(columns)]), iter(source)
     else:
@@ -386,10 +388,10 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
         extra = [c for c in cells[width:] if clean(c)]
         # A row that leaves out its empty trailing cells (WeChat, Excel re-saves) is padded;
         # one without a cell of a column the layout needs is cut off or malformed.
-        needed = [h for h in header.cells[len(cells):width] if header_key(h) in wanted]
-        if extra or needed or (columns and len(cells) < width):
+        cut = [h for h in header.cells[len(cells):width] if header_key(h) in wanted]
+        if extra or cut or (columns and len(cells) < width):
             where = f"the header (line {header.line})" if header.line else "the other rows"
-            lacking = f": no {', '.join(clean(h) for h in needed)}" if needed else ""
+            lacking = f": no {', '.join(clean(h) for h in cut)}" if cut else ""
             raise StatementError(path, row.line, f"expected {width} cells as in {where}, got {len(cells)}"
                                  f"{lacking}")
         any_rows = True

@@ -113,6 +113,26 @@ def currency_code(text: str, path: str, line: int, column: str) -> str:
     return code
 
 
+# The words of a debit/credit column (交通银行 借贷 `借 Dr` / `贷 Cr`, 收/支, D/C, DEBIT):
+# the first word of the cell, or the whole cell, compared without case.
+DEBIT_WORDS = frozenset({"借", "借方", "支", "支出", "出", "付", "付款", "转出", "d", "dr", "debit"})
+CREDIT_WORDS = frozenset({"贷", "贷方", "收", "收入", "入", "存", "存入", "转入", "c", "cr", "credit"})
+
+
+def direction_sign(text: str, path: str, line: int, column: str) -> int:
+    """-1 for a debit, +1 for a credit, as a direction column writes it; anything else is
+    an error that says what was expected (never a guessed sign)."""
+    raw = clean(text)
+    words = raw.casefold().split()
+    for word in (raw.casefold(), *words[:1]):
+        if word in DEBIT_WORDS:
+            return -1
+        if word in CREDIT_WORDS:
+            return 1
+    raise StatementError(path, line, f"column {column}: expected a debit or credit word (借/贷, 支出/收入, D/C, "
+                         f"Dr/Cr, Debit/Credit), got {raw or 'an empty cell'!r}")
+
+
 # -- instants ------------------------------------------------------------------------
 
 _OFFSET_RE = re.compile(r"([+-])(\d{2}):?(\d{2})$")

@@ -123,6 +123,7 @@ class Bank:
     date_format: str = "%Y-%m-%d"
     account_id: str | None = None
     opening: "Opening | None" = None
+    positive_amounts: str = "credit"   # what a positive signed amount is: money in, or (credit cards) out
 
 
 @dataclass(frozen=True)

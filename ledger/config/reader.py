@@ -328,7 +328,7 @@ def _column_map(path: str, kind: str, keys: dict) -> tuple[dict, dict]:
 
 
 BANK_COLUMNS = {"date", "time", "amount", "debit", "credit", "memo", "payee", "ref", "balance", "currency",
-                "detail", "original_credit", "original_debit", "original_currency"}
+                "detail", "original_credit", "original_debit", "original_currency", "direction"}
 
 
 def _bank_column(node: _Reader) -> str | int:
@@ -342,7 +342,7 @@ def _bank_column(node: _Reader) -> str | int:
 
 def _bank(name: str, node: _Reader) -> Bank:
     keys = node.mapping({"type", "account", "currency", "encoding", "date_format", "columns", "account_id",
-                         "opening_balance"})
+                         "opening_balance", "positive_amounts"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(BANK_TYPES)})")
     kind = keys["type"].choice(BANK_TYPES)
@@ -361,7 +361,7 @@ def _bank(name: str, node: _Reader) -> Bank:
     if len({type(v) for v in columns.values()}) > 1:
         raise ConfigError(f"{where}: expected header names or column positions, got both")
     if kind in SELF_DESCRIBING_BANKS:
-        for key in ("columns", "date_format"):
+        for key in ("columns", "date_format", "positive_amounts"):
             if key in keys:
                 raise ConfigError(f"{node.path}.{key}: not used by type {kind} (the format names its own fields)")
     elif "date" not in columns:
@@ -370,6 +370,13 @@ def _bank(name: str, node: _Reader) -> Bank:
         raise ConfigError(f"{where}: expected either amount or debit and credit, got both")
     elif "amount" not in columns and not {"debit", "credit"} <= columns.keys():
         raise ConfigError(f"{where}.amount: missing (expected a signed amount column, or debit and credit)")
+    elif "direction" in columns and "amount" not in columns:
+        raise ConfigError(f"{where}.direction: says which way the amount column's money went (expected an "
+                          "amount column, got debit and credit)")
+    positive = _opt(keys, "positive_amounts", lambda r: r.choice(("credit", "debit")), "credit")
+    if positive != "credit" and ("amount" not in columns or "direction" in columns):
+        raise ConfigError(f"{node.path}.positive_amounts: the sign of a signed amount column (expected an amount "
+                          f"column{' without a direction column' if 'direction' in columns else ''})")
     encoding = _opt(keys, "encoding", _Reader.encoding)
     return Bank(name=name, type=kind, account=keys["account"].account(),
                 currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"),
@@ -378,7 +385,7 @@ def _bank(name: str, node: _Reader) -> Bank:
                 date_format=_opt(keys, "date_format", _Reader.date_format,
                                  preset.date_format if preset else "%Y-%m-%d"),
                 account_id=_opt(keys, "account_id", _Reader.text),
-                opening=_opt(keys, "opening_balance", _Reader.opening))
+                opening=_opt(keys, "opening_balance", _Reader.opening), positive_amounts=positive)
 
 
 # The column map of an orders-csv shop: role -> header name; and what its statuses mean.
