@@ -15,15 +15,21 @@ what Pinduoduo settles into the merchant's 货款 account:
 
 订单状态 decides whether money moved (`未发货，退款成功` is paid and refunded in
 full); 售后状态 `退款成功` refunds it in full too, unless the export has a 退款金额
-column, whose amount then wins. The date is the deal's (订单成交时间, else 支付时间).
+column, whose amount then wins. The date is the deal's (订单成交时间, else 支付时间,
+拼单成功时间, 订单创建时间: the first the row fills). Real exports leave every time of
+some rows empty; such an order is dated by its number (`260517-…` is 2026-05-17, the day
+Pinduoduo gave it), says so in `date-from: "订单号"`, and the import counts them in a note.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from beanclear.importers.base import Extraction
 from beanclear.importers.shop import (BOOK, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter, meaning,
                                       one_row_each, refund_of)
-from beanclear.importers.toolkit import parse_amount, parse_datetime, read_statement
+from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
 
 STATUSES = {"待支付": "awaiting payment (no sale yet)", "待发货": BOOK, "已发货，待签收": BOOK, "已发货": BOOK,
             "已签收": BOOK, "已收货": BOOK, "交易成功": BOOK, "已取消": "cancelled before payment (no money moved)",
@@ -40,10 +46,13 @@ class Importer(ShopImporter):
         st = read_statement(filepath, self.HEADER, "Pinduoduo order export", stream=True)
         path = st.table.path
         get = Columns(st.table, {"id": "订单号", "status": "订单状态", "amount": "商家实收金额(元)",
-                                 "date": ("订单成交时间", "支付时间", "拼单成功时间", "订单创建时间"),
+                                 **{f"date{i}": name for i, name in enumerate(DATES)},
                                  "after_sale": "售后状态", "title": "商品", "refund": ("退款金额(元)", "退款金额")},
-                      required=("id", "status", "amount", "date"))
-        out = Extraction()
+                      required=("id", "status", "amount"))
+        dates = [f"date{i}" for i in range(len(DATES)) if get.at[f"date{i}"] is not None]
+        if not dates:
+            raise StatementError(path, st.table.header_line, f"no column {' or '.join(DATES)} in the header")
+        out, by_number = Extraction(), 0
         for order_id, row in one_row_each(self.each(st.table.rows), lambda r: get(r, "id"), path):
             action = meaning(get(row, "status"), STATUSES, path, row.line, "订单状态")
             if not self.counted(out, [row], action):
@@ -52,7 +61,20 @@ class Importer(ShopImporter):
                 action = REFUNDED
             amount = parse_amount(get(row, "amount"), path, row.line, get.name("amount"))
             refunded = refund_of(action, amount, get(row, "refund"), path, row.line, get.name("refund"))
-            when = parse_datetime(get(row, "date"), LOCAL_TIMES, path, row.line, get.name("date"))
+            role = next((r for r in dates if get(row, r)), None)
+            numbered = ORDER_DAY.fullmatch(order_id) if role is None else None
+            if numbered:
+                when, by_number = dt.datetime.strptime(numbered.group(1), "%y%m%d").date(), by_number + 1
+            else:
+                role = role or dates[0]
+                when = parse_datetime(get(row, role), LOCAL_TIMES, path, row.line, get.name(role))
             self.book(out, path, Order(row.line, when, order_id, amount, self.source.currency,
-                                       get(row, "title"), refunded))
+                                       get(row, "title"), refunded, {"date-from": "订单号"} if numbered else {}))
+        if by_number:
+            out.notes.append(f"{by_number} order(s) without a time in any of {', '.join(get.name(r) for r in dates)}: "
+                             "dated by their order number (date-from: 订单号)")
         return out
+
+
+DATES = ("订单成交时间", "支付时间", "拼单成功时间", "订单创建时间")   # the first a row fills dates it
+ORDER_DAY = re.compile(r"(\d{6})-\d+")   # 260517-607198974342268: given on 2026-05-17

@@ -53,7 +53,7 @@ class Order:
     """One order of an export, as the importer read it."""
 
     line: int                 # the line of its first row
-    when: dt.datetime
+    when: dt.datetime | dt.date   # a date where the export gives no time (Pinduoduo: by order number)
     order_id: str             # exactly as the export writes it
     amount: Decimal           # what the shop is owed for it
     currency: str

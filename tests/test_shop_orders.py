@@ -301,6 +301,25 @@ def test_pinduoduo_xlsx_export_gives_the_same_entries(shops, tmp_path):
     assert [e.meta["id"] for e in from_xlsx.entries] == [e.meta["id"] for e in from_csv.entries]
 
 
+def test_pinduoduo_order_without_any_time_is_dated_by_its_number(shops, tmp_path):
+    # Real exports leave 订单成交时间 (and every other time) empty on some rows: the order
+    # number's 260517- says the day; a row that fills only 支付时间 is dated by it.
+    header = ["订单成交时间", "商品", "订单号", "订单状态", "商家实收金额(元)", "支付时间", "售后状态"]
+    rows = [["", "接考横幅", "260517-607198974342268", "已收货", "17.8", "", "无售后或售后取消"],
+            ["", "横幅", "260518-607198974342269", "已收货", "9.9", "2026-05-18 21:00:05", "无售后或售后取消"],
+            ["2026-06-01 00:03:00", "横幅", "260531-607198974342270", "已收货", "9.9", "", "无售后或售后取消"]]
+    extraction = read(shops, "pinduoduo", write(tmp_path, "pdd.csv", [",".join(r) for r in [header, *rows]]))
+    dated = {e.meta["order-id"]: (str(e.date), e.meta.get("time"), e.meta.get("date-from")) for e in extraction.entries}
+    assert dated == {"260517-607198974342268": ("2026-05-17", None, "订单号"),
+                     "260518-607198974342269": ("2026-05-18", "21:00:05", None),
+                     "260531-607198974342270": ("2026-06-01", "00:03:00", None)}
+    assert extraction.notes == ["1 order(s) without a time in any of 订单成交时间, 支付时间: dated by their order "
+                                "number (date-from: 订单号)"]
+    rows[0][2] = "A607198974342268"   # no day in the number: still an error that names the line
+    with pytest.raises(StatementError, match=r"pdd.csv:2: column 订单成交时间: expected a date"):
+        read(shops, "pinduoduo", write(tmp_path, "pdd.csv", [",".join(r) for r in [header, *rows]]))
+
+
 # -- JD seller: one row per product, order columns repeated ------------------------------
 
 JD_HEADER = ("订单号,商品ID,商品名称,订购数量,支付方式,下单时间,京东价,订单金额,结算金额,余额支付,应付金额,订单状态,订单类型,"
