@@ -70,19 +70,26 @@ def beancount_finding(error, root) -> Finding:
 
 
 def check(config, step=lambda stage: None, since: str | None = None) -> Report:
-    """Load the books and report Beancount's errors and every reconciliation finding.
-    `step(stage)` is called as each stage starts (the CLI's progress). `since` (YYYY-MM):
+    """Load the books (load_books) and report Beancount's errors and every reconciliation
+    finding; with `since`, what the whole books judge from that month on."""
+    entries, errors, options = load_books(config, since, step)
+    step("the report")
+    return report(entries, errors, config, options)
+
+
+def load_books(config, since: str | None = None, step=lambda stage: None):
+    """The books loaded with their plugins: (entries, errors, options). `since` (YYYY-MM):
     the books from that month on (periods/forward.py), carried forward first unless up
-    to date; what they judge from the month on is what the whole books judge."""
+    to date; what they judge from the month on is what the whole books judge. `step(stage)`
+    is called as each stage starts (the CLI's progress). A bad month, or books that cannot
+    be carried: periods.closing.PeriodError."""
     path = config.books / "main.beancount"
     if since is not None:
         from beanclear.periods import forward   # it reads the checks' windows: imported when asked
         step(f"the books from {since} on (beanclear carry {since})")
         path, _ = forward.carry(config, since)
     step("loading the books (the plugins check them)")
-    entries, errors, options = books.load(path)
-    step("the report")
-    return report(entries, errors, config, options)
+    return books.load(path)
 
 
 def report(entries, errors, config, options=None, load=None) -> Report:
