@@ -6,5 +6,7 @@
                  reopen(): a reopen directive with the reason
     forward.py   carry(): the books from a month on, what came before carried forward (a
                  ledger that loads in the time of its months, for Fava and bean-check)
+    past.py      what those books hold only as sums, read back from the month files for
+                 the few readers that need the entries (report --since, match --since)
     command.py   `beanclear close YYYY-MM`, `reopen YYYY-MM --reason`, `carry YYYY-MM`
 """

@@ -19,9 +19,11 @@ files before April hold is summed into carried transactions (one the day before 
 balance assertion that the included files make before the lookback, so that it holds,
 and one the day before the lookback), and their last `lookback(config)` days are
 carried entry by entry. The lookback is longer than any window a check reads back over
-(settlement, bank and order days, the refund windows, a payout arriving late), so the
-checks judge every day from April on as the whole books do; findings dated before
-April are the closed past and are not reported (checks/reconcile.py `Load.since`).
+(settlement, bank and order days, the refund windows, a payout arriving late, the
+matcher's window), so the checks judge every day from April on as the whole books do;
+findings dated before April are the closed past and are not reported
+(checks/reconcile.py `Load.since`). What else is needed from before the lookback is
+read back from the month files (past.py: `report` and `match --since`).
 The books are not touched: this file only includes their files and sums what they
 hold before it.
 
@@ -77,11 +79,13 @@ def digest(root: Path, month: str, files: list[tuple[str, Path]] | None = None) 
 
 
 def lookback(config) -> int:
-    """Days before the month carried entry by entry: past every window a check reads back."""
+    """Days before the month carried entry by entry: past every window a check reads back,
+    and the matcher's (an item a bank line of the month may settle, with its history)."""
     days = [refunds.days_read_back(config) + refunds.MIN_HISTORY]
     for ch in config.channels.values():
         days += [ch.settlement_days + LATE_DAYS, ch.bank_days + LATE_DAYS]
     days += [shop.order_days for shop in config.shops.values()]
+    days.append(config.match.window)   # an order or bill the matcher may pair with a line of the month
     return max(days) + LATE_DAYS
 
 
@@ -120,7 +124,7 @@ def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> Ite
     written as they are met (Beancount sorts what it loads), the carried balances and
     the includes at the end."""
     from beancount.core import data
-    from beancount.parser import booking, parser, printer
+    from beancount.parser import printer
     root = config.books
     main = (root / "main.beancount").read_text(encoding="utf-8")
     rest, options = _rest_of_books(root, main)
@@ -135,14 +139,8 @@ def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> Ite
     for m, path in month_files(root):
         if m >= month:
             continue
-        # Parsed alone; an entry a plugin makes is made again when the ledger loads, so
-        # none is summed. Booked (missing numbers filled in, as a load does) only when a
-        # posting lacks its amount: beanclear writes every one, and booking a month file
-        # was half of carrying the 3-million-entry year (docs/perf-checks-page.md).
-        entries, _, _ = parser.parse_file(str(path))
-        if not all(_complete(e) for e in entries if isinstance(e, data.Transaction)):
-            entries, _ = booking.book(entries, options)
-        for entry in entries:
+        # an entry a plugin makes is made again when the ledger loads, so none is summed
+        for entry in month_entries(path, options):
             if isinstance(entry, data.Transaction):
                 if entry.date >= window:
                     yield printer.format_entry(entry) + "\n"
@@ -163,9 +161,24 @@ def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> Ite
                 yield printer.format_entry(entry) + "\n"
     if not opened:
         yield f"{steps[0] - dt.timedelta(days=1)} open {EQUITY}\n"
-    yield from (_balances_text(day - dt.timedelta(days=1), day, step) for day, step in zip(steps, sums))
+    shown = {b.account for b in config.banks.values()}   # a report's balances at month end: zero is "0.00"
+    shown |= {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
+    yield from (_balances_text(day - dt.timedelta(days=1), day, step, shown) for day, step in zip(steps, sums))
     yield "\n"
     yield from _include_lines(root, month)
+
+
+def month_entries(path: Path, options) -> list:
+    """A month file's entries, parsed alone (in the file's order, named by its resolved
+    path, as a load names them). Booked (missing numbers filled in, as a load does) only
+    when a posting lacks its amount: beanclear writes every one, and booking a month file
+    was half of carrying the 3-million-entry year (docs/perf-checks-page.md)."""
+    from beancount.core import data
+    from beancount.parser import booking, parser
+    entries, _, _ = parser.parse_file(str(Path(path).resolve()))
+    if not all(_complete(e) for e in entries if isinstance(e, data.Transaction)):
+        entries, _ = booking.book(entries, options)
+    return entries
 
 
 def _complete(entry) -> bool:
@@ -203,14 +216,16 @@ def _main_lines(main: str) -> list[str]:
     return [line if line.endswith("\n") else line + "\n" for line in lines]
 
 
-def _balances_text(day: dt.date, to: dt.date, step: dict) -> str:
+def _balances_text(day: dt.date, to: dt.date, step: dict, kept: set[str] = frozenset()) -> str:
     """One balanced transaction of the units summed, by account; what the conversions
-    leave unbalanced in a currency goes to Equity:Opening-Balances."""
+    leave unbalanced in a currency goes to Equity:Opening-Balances. A sum of zero is left
+    out, but for the `kept` accounts: their balance keeps the decimals the whole books
+    give it (a bank idle since, "0.00" and not "0"; a zero posting moves nothing)."""
     rest: dict[str, Decimal] = {}
     lines = []
     for (account, currency), number in sorted(step.items()):
         rest[currency] = rest.get(currency, Decimal(0)) + number
-        if number:
+        if number or account in kept:
             lines.append(f"  {account.ljust(render.ACCOUNT_WIDTH)}{render.amount_text(number, currency)}\n")
     for currency, number in sorted(rest.items()):
         if number:
