@@ -19,7 +19,8 @@ An order posts to the shop's receivable; the channel payment that names it clear
 A payment is only "without order" where the shop's exports cover its date: from
 `order_days` after the first order in the books (an order paid late may predate the
 first export) to the day before the last (an export may end mid-day). Outside that
-span the order may simply not be imported yet, and nothing is said.
+span the order may simply not be imported yet, and nothing is said. The finding names
+the days the shop's exports cover (their coverage records; the span without them).
 
 Postings to a receivable without an `^order-` link (a person's write-off, say) are
 outside the groups; to close an order by hand, give the entry the order's link.
@@ -200,8 +201,9 @@ def customer_amount(entry) -> tuple[Decimal, str] | None:
 
 
 def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict[str, str],
-                convert: InCurrency) -> list[Finding]:
-    """The findings of one order's group (module docstring), in the order's currency."""
+                convert: InCurrency, exports=None) -> list[Finding]:
+    """The findings of one order's group (module docstring), in the order's currency.
+    `exports`: the days the shop's exports cover, as a message says them (default `span`)."""
     items = g.orders + g.shop_refunds + g.payments + g.channel_refunds
     account, currency = shop.accounts.receivable, (g.orders or g.payments or items)[0].currency
     name = next((i.entry.meta["order-id"] for i in g.orders if i.entry.meta.get("order-id")), key[6:])
@@ -229,7 +231,8 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
             paid = total(g.payments)[0]
             return [finding("payment-without-order", g.payments[0], paid,
                             f"payment of {_money(paid)} {currency} ({by(g.payments)}) names order {name}, "
-                            f"which the {shop.name} exports ({span[0]} to {span[1]}) do not hold")]
+                            f"which the {shop.name} exports ({(exports or span)[0]} to {(exports or span)[1]}) "
+                            f"do not hold")]
         return []
     (ordered, _), (shop_refunded, _) = total(g.orders), total(g.shop_refunds)
     (paid, paid_slack), (channel_refunded, refund_slack) = total(g.payments), total(g.channel_refunds)
@@ -313,12 +316,15 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
         shop = prepared.shops[account]
         judged_to = horizon(shop, config, cover, as_of)
         span = spans[shop.name]
+        # the days its statements cover, where the books record them: books carried forward
+        # (periods/forward.py) keep every record, but not the first orders
+        exports = (cover.start(shop.name), cover.end(shop.name)) if cover.start(shop.name) else None
         waiting = []
         for key, group in others.items():
-            found = check_group(key, group, shop, judged_to or dt.date.min, span, channel_of, convert)
+            found = check_group(key, group, shop, judged_to or dt.date.min, span, channel_of, convert, exports)
             if judged_to != as_of:  # what the statements' end holds back waits, as one statement-gap
                 seen = {f.code for f in found}
-                waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert)
+                waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert, exports)
                             if f.code in DEADLINE_CODES and f.code not in seen]
             out += found
         # A statement read from its lines ends at its last line: a day or two short of the
