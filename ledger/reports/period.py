@@ -30,9 +30,9 @@ from pathlib import Path
 
 from beancount.core import data
 
-from beanclear import books
 from beanclear.checks import acks, checking, reconcile
 from beanclear.checks.orders import ChannelSales
+from beanclear.periods import past
 from beanclear.statements import coverage
 
 ZERO = Decimal(0)
@@ -116,11 +116,11 @@ class PeriodReport:
     findings: tuple[FindingRow, ...] = field(default=())
 
 
-def month_of(text: str) -> tuple[dt.date, dt.date]:
+def month_of(text: str, what: str = "period") -> tuple[dt.date, dt.date]:
     """`2026-03` -> (2026-03-01, 2026-03-31); PeriodError for anything else."""
     m = _MONTH.match(text or "")
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise PeriodError(f"period: expected YYYY-MM, got {text!r}")
+        raise PeriodError(f"{what}: expected YYYY-MM, got {text!r}")
     start = dt.date(int(m.group(1)), int(m.group(2)), 1)
     return start, _next_month(start) - dt.timedelta(days=1)
 
@@ -129,10 +129,18 @@ def _next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def build(config, period: str) -> PeriodReport:
-    """Load the books once and report the month `period` (YYYY-MM)."""
+def build(config, period: str, since: str | None = None, step=lambda stage: None) -> PeriodReport:
+    """Load the books once and report the month `period` (YYYY-MM). `since` (YYYY-MM, not
+    after the period): from the books from that month on (checking.load_books), carried
+    forward first unless up to date; the report is the one the whole books give."""
     month_of(period)  # a malformed period fails before the books load
-    entries, errors, options = books.load(config.books / "main.beancount")
+    if since is not None:
+        month_of(since, "--since")
+        if since > period:
+            raise PeriodError(f"--since {since} is after the period {period}: the books from {since} on "
+                              f"do not hold it")
+    entries, errors, options = checking.load_books(config, since, step)
+    step("the report")
     return build_from(entries, errors, options, config, period)
 
 
@@ -141,7 +149,7 @@ def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     if not any(isinstance(e, data.Transaction) and start <= e.date <= end for e in entries):
         raise PeriodError(f"period {period}: the books hold no transaction in that month")
     report = checking.report(entries, errors, config, options)
-    return PeriodReport(config.title or "", period, start, end, tuple(bank_rows(entries, config, start, end)),
+    return PeriodReport(config.title or "", period, start, end, tuple(bank_rows(entries, config, start, end, options)),
                         tuple(channel_rows(entries, config, report.findings, start, end)),
                         tuple(finding_rows(entries, config, report.findings, start, end)))
 
@@ -159,19 +167,20 @@ def _in_folder(entry, root: Path, source: str) -> bool:
         return False
 
 
-def bank_rows(entries, config, start: dt.date, end: dt.date) -> list[BankRow]:
+def bank_rows(entries, config, start: dt.date, end: dt.date, options=None) -> list[BankRow]:
     cutoff = _next_month(start)
+    carried = past.carried(entries)
     out = []
     for name, bank in sorted(config.banks.items()):
-        stated = [e for e in entries if isinstance(e, data.Balance) and e.account == bank.account
-                  and e.date <= cutoff and e.amount.currency == bank.currency and _in_folder(e, config.books, name)]
-        last = max(stated, key=lambda e: e.date, default=None)
+        # the statement and the lines after it; of books carried forward, read back as far as they go
+        view = entries if carried is None else _statement_view(entries, carried, config, name, cutoff, options)
+        last = _last_stated(view, config, name, cutoff)
         books_balance = _balance(entries, bank.account, bank.currency, end)
         # A `balance` of day D holds before D's lines: every line from D on is after it.
         since = last.date if last else dt.date.min
         items = tuple(Item("after-statement", e.date, e.narration or e.payee or "", p.units.number,
                            bank.currency, _refs(e))
-                      for e in entries if isinstance(e, data.Transaction) and since <= e.date <= end
+                      for e in view if isinstance(e, data.Transaction) and since <= e.date <= end
                       for p in e.postings if p.account == bank.account and p.units.currency == bank.currency)
         statement = last.amount.number if last else None
         unexplained = books_balance - (statement or ZERO) - sum((i.amount for i in items), ZERO)
@@ -180,6 +189,32 @@ def bank_rows(entries, config, start: dt.date, end: dt.date) -> list[BankRow]:
                            books_balance, items, unexplained, tuple(_open_payouts(entries, transit, end)),
                            tuple(_suspense_lines(entries, config, bank, start, end))))
     return out
+
+
+def _last_stated(entries, config, name: str, cutoff: dt.date):
+    """The bank's statement balance nearest before `cutoff`: the last `balance` of its
+    account and currency that its own folder holds (not one a person or `close` wrote)."""
+    bank = config.banks[name]
+    stated = [e for e in entries if isinstance(e, data.Balance) and e.account == bank.account
+              and e.date <= cutoff and e.amount.currency == bank.currency and _in_folder(e, config.books, name)]
+    return max(stated, key=lambda e: e.date, default=None)
+
+
+def _statement_view(entries, carried, config, name: str, cutoff: dt.date, options) -> list:
+    """What a bank's row reads of books carried forward (periods/past.py): the files they
+    include; and when the bank's statement balance there is older than their month, the
+    month files before it that name the bank's account, newest first, back to the one
+    holding a balance of its statement (those lines follow it, as in the whole books)."""
+    mine = past.own(entries, carried)
+    last = _last_stated(mine, config, name, cutoff)
+    if last is not None and last.date >= carried.start:
+        return mine
+    read = []
+    for found in past.read_back(config.books, carried, (config.banks[name].account,), options):
+        read.append(found)
+        if _last_stated(found, config, name, cutoff) is not None:
+            break
+    return past.in_order(mine, *read)
 
 
 def _refs(entry) -> tuple[str, ...]:
