@@ -12,7 +12,7 @@ An amount is signed (money in positive; `positive_amounts: debit` for credit-car
 statements that list spending as positive), in a credit and a debit column, or unsigned
 with a `direction` column saying which way it went (交通银行 借贷 `借 Dr` / `贷 Cr`).
 A row may leave out the empty text cells at its end (农业银行); a row cut off before its
-date or amount is an error. The running balance column becomes a `balance` assertion for the start of the next
+date, amount, balance or currency is an error. The running balance column becomes a `balance` assertion for the start of the next
 day, whatever order the statement lists its lines in, per currency where one file
 mixes currencies (HSBC HK). Banks known by name (`type: icbc | cmb | boc | hsbc-hk |
 td`) bring their column map with them (bank_presets.py); a file without a header is
@@ -35,8 +35,9 @@ from beanclear.importers.base import BalanceChain, Extraction, balance, closing_
 from beanclear.importers.toolkit import (StatementError, clean, csv_rows, currency_code, direction_sign, header_key,
                                          parse_amount, parse_datetime, read_statement)
 
-# The roles a row cannot leave out: the others are text a bank may drop from a row's end.
-ROW_NEEDS = ("date", "amount", "debit", "credit", "direction")
+# The roles a row cannot leave out (a row cut off before one of them is a broken file, not
+# an empty cell): the others are text a bank may drop from a row's end.
+ROW_NEEDS = ("date", "amount", "debit", "credit", "direction", "balance", "currency")
 
 
 class Importer(BankImporter):
