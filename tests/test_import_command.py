@@ -160,8 +160,26 @@ ROW = ("`2026-03-01 12:00:00,`wx1,`1601959334,`0,`,`4200000009,`ORD-9,`user,`JSA
        "`0,`0,`0.00,`0.00,`,`,`Tea,`,`0.30000,`0.60%,`50.00,`0.00,`")
 SUMMARY = "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\n`1,`50.00,`0.00,`0.00,`0.30000,`50.00,`0.00\n"
 
+def bill_zip() -> bytes:
+    """Alipay's bill download as it comes: a ZIP whose member names are GBK bytes without
+    the UTF-8 flag, the 汇总 first."""
+    import io
+    import zipfile
+
+    class GbkName(zipfile.ZipInfo):
+        def _encodeFilenameFlags(self):
+            return self.filename.encode("gbk"), self.flag_bits
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(GbkName("2088_20190916_业务明细(汇总).csv"), "#支付宝业务汇总查询\n".encode("gbk"))
+        zf.writestr(GbkName("2088_20190916_业务明细.csv"), "#支付宝业务明细查询\n".encode("gbk"))
+    return out.getvalue()
+
+
 BAD_INPUT = {
     "empty": (b"", ":1: the file is empty"),
+    "a zipped bill download": (bill_zip(), ":1: a ZIP archive, not a statement: unzip it and import the statement "
+                               "inside (it holds 2088_20190916_业务明细(汇总).csv, 2088_20190916_业务明细.csv;"),
     "header only (bank)": ("\n".join(["x", BANK_HEADER]).encode(), ":2: no rows below the header"),
     "header only (wechat)": (ALL_HEADER.encode(), ":1: no summary line starting with 总交易单数"),
     "cut off mid-row": ((ALL_HEADER + "\n" + ROW[:60] + "\n").encode(), ":2: expected 27 cells as in the header"),

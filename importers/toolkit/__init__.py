@@ -86,6 +86,7 @@ from beanclear.importers.toolkit.xlsx import (  # noqa: F401
     cell_text,
     xlsx_head,
     xlsx_rows,
+    zip_members,
 )
 from beanclear.importers.toolkit.xmlfile import (  # noqa: F401
     XmlNode,

@@ -37,6 +37,30 @@ def cell_text(value) -> str:
     return strip_controls(str(value))
 
 
+def zip_members(path: str | Path) -> list[str] | None:
+    """The files inside a ZIP archive that is no XLSX workbook (Alipay's bill download,
+    `<PID>_<day>.csv.zip`, member names in GBK), else None. Never raises."""
+    import zipfile
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != XLSX_MAGIC:
+                return None
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (OSError, zipfile.BadZipFile):
+        return None
+    names = []
+    for info in infos:
+        name = info.filename
+        if not info.flag_bits & 0x800:   # no UTF-8 flag: the name's bytes are the archiver's code page
+            try:
+                name = name.encode("cp437").decode("gb18030")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                pass
+        names.append(name)
+    return None if "[Content_Types].xml" in names else names
+
+
 def _open_workbook(path: str | Path):
     import zipfile
 

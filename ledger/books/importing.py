@@ -23,7 +23,7 @@ from beanclear.importers.base import Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
-from beanclear.importers.toolkit import StatementError, paused_gc, read_text
+from beanclear.importers.toolkit import StatementError, paused_gc, read_text, zip_members
 from beanclear.statements import belonging, coverage, openings
 from beanclear.periods import closed, forward
 
@@ -87,6 +87,11 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None)
     if len(claimed) == 1 or _accounts_apart(claimed):
         return claimed
     if not claimed:
+        members = zip_members(path)
+        if members is not None:   # a bill download still zipped (Alipay's 明细 beside its 汇总)
+            raise StatementError(path, 1, "a ZIP archive, not a statement: unzip it and import the statement "
+                                 f"inside (it holds {', '.join(members[:5]) or 'nothing'}"
+                                 f"{', …' if len(members) > 5 else ''}; of a 明细 and its 汇总, the 明细)")
         read_text(path)  # an empty or undecodable file says so, rather than "not recognised"
         other = _other_types(path, importers)
         if other:
