@@ -1,7 +1,8 @@
 """Matching: link every bank line nothing else explains to the entry it belongs to.
 
 core.py finds the open bank lines and items and proposes matches in stages (see its
-docstring); why.py says, for each open line no stage proposed anything for, why not.
+docstring); why.py says, for each open line no stage proposed anything for, why not;
+since.py reads books carried forward to a month for `match --since`.
 `from beanclear import matching; matching.match(entries, config)` is the entry point.
 """
 

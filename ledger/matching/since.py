@@ -1,0 +1,71 @@
+"""`beanclear match --since YYYY-MM`: proposals for the bank lines from a month on, from
+the books carried forward to it (periods/forward.py), as the whole books give them.
+
+What the matcher reads: the carried books without their carried balances (the lookback
+entry by entry, then the month files), and every bank line before the lookback, read
+back from the month files that name a bank's account (periods/past.py): the history
+stage's evidence, the lines competing for an item and the bank sides that close a
+payout are the whole books'. The open items are those the carried books hold, from the
+lookback on: longer than any window in which a line of the month may settle an item
+(forward.lookback reads the matcher's), so the stages that judge by date see what the
+whole books show them. An item older than the lookback — a payout missing, an order
+unpaid, for more than that — is not offered: only the exact stage reaches that far (an
+id in the bank text, whatever the item's age), and `beanclear match` without --since
+proposes it. Each line of the month left without a proposal says so.
+
+The proposals shown and applied are those with a line dated from the month on. To
+apply one, the entries that the carried file printed (a line or item of the lookback)
+are found in their month files: the writer edits those, never the carried file; an
+edit of a month before the start makes the carried books stale (the plugins say so)
+until the next `--since` carries them again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from beancount.core import data
+
+from beanclear.periods import past
+
+
+class FromMonth:
+    """The matcher's view of books carried forward, and what of its answer is the month's."""
+
+    def __init__(self, entries, config, options):
+        self.carried = past.carried(entries)
+        self.config, self.options = config, options
+        window = self.carried.window
+        banks = [b.account for b in config.banks.values()]
+        before = [[e for e in found if type(e) is data.Transaction and e.date < window]
+                  for found in past.read_back(config.books, self.carried, banks, options)]
+        self.entries = past.in_order([e for e in entries if not past.summed(e)], *before)
+
+    def of_month(self, proposals) -> list:
+        return [p for p in proposals if any(line.date >= self.carried.start for line in p.lines)]
+
+    def unproposed(self, unproposed) -> list:
+        """The lines of the month without a proposal, each saying which items were offered."""
+        said = (f"the books from {self.carried.month} on offer the open items from {self.carried.window} on: "
+                f"an older one is proposed by `beanclear match` without --since")
+        return [replace(u, reasons=[*u.reasons, said]) for u in unproposed if u.line.date >= self.carried.start]
+
+    def located(self, proposals) -> list:
+        """The proposals with the entries their edits touch as the month files hold them.
+        LookupError for one the month files do not hold as the carried file printed it."""
+        path = self.carried.path
+        printed = [e for p in proposals for e in [*(l.entry for l in p.lines), *(i.entries[0] for i in p.items)]
+                   if e.meta.get("filename") == path]
+        if not printed:
+            return proposals
+        copies = past.located(self.config.books, self.carried, printed, self.options)
+        lost = next((e for e in printed if id(e) not in copies), None)
+        if lost is not None:
+            raise LookupError(f"{path}:{lost.meta['lineno']}: the entry of {lost.date} is in no month file as "
+                              f"carried; run `beanclear carry {self.carried.month}` again")
+
+        def mine(entry):
+            return copies.get(id(entry), entry)
+        return [replace(p, lines=[replace(l, entry=mine(l.entry)) for l in p.lines],
+                        items=[replace(i, entries=[mine(e) for e in i.entries]) for i in p.items])
+                for p in proposals]
