@@ -3,6 +3,7 @@ load (Beancount's loader with the plugins) takes on each, and whether both find 
 same from that month on.
 
     .venv/bin/python benchmarks/bench_carry.py --out /tmp/large02 [--month 2025-12] [--profile 30]
+    .venv/bin/python benchmarks/bench_carry.py --out /tmp/large02 --commands   # report and match
 
 `--out` is a merchant's folder with config.yaml and books/ (a bench_large.py --out, or
 any simulated merchant). Each measurement runs in a fresh process (harness.py):
@@ -15,6 +16,15 @@ any simulated merchant). Each measurement runs in a fresh process (harness.py):
 
 and prints each figure with the whole books' load as its reference, and whether the
 findings dated from the month on are the same (a digest of code, date, refs, amount).
+
+With --commands, the commands that take --since, each against itself on the whole
+books (the ledger carried first, so each --since run finds it up to date):
+
+  report-whole / report-since   `beanclear report MONTH --format json` [--since MONTH]
+  match-whole / match-since     `beanclear match --format json` [--since MONTH]: the
+                                proposals for the bank lines from the month on
+
+and whether the report's JSON, and those proposals, are the same (a digest of each).
 """
 
 from __future__ import annotations
@@ -45,6 +55,8 @@ def child(kind: str, out: Path, month: str) -> dict:
     if kind == "page":   # Fava over the carried books: its load, income statement, the page
         from bench_large import page
         return harness.timed(kind, lambda: page(config, path))
+    if kind.startswith(("report-", "match-")):
+        return harness.timed(kind, lambda: command(kind, out, month))
     start = dt.date(int(month[:4]), int(month[5:]), 1)
 
     def work():
@@ -55,6 +67,49 @@ def child(kind: str, out: Path, month: str) -> dict:
         return {"entries": len(entries), "findings_from": len(keys),
                 "digest": hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]}
     return harness.timed(kind, work)
+
+
+def command(kind: str, out: Path, month: str) -> dict:
+    """One run of `beanclear report` or `match` as the command line runs it: the digest of
+    the report's JSON, or of the proposals for the bank lines from the month on."""
+    from click.testing import CliRunner
+    from beanclear import cli
+    name, books = kind.split("-")
+    args = [name, "-c", str(out / "config.yaml"), *([month] if name == "report" else []), "--format", "json"]
+    if name == "match" and books == "whole":   # its proposals of the lines from the month on, as --since shows them
+        return _whole_proposals(out, month)
+    result = CliRunner().invoke(cli.main, args + (["--since", month] if books == "since" else []))
+    if result.exit_code:
+        raise SystemExit(result.output)
+    shown = json.loads(result.output)["proposals"] if name == "match" else result.output
+    return {"shown": len(shown), "digest": hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]}
+
+
+def _whole_proposals(out: Path, month: str) -> dict:
+    from beanclear import books, matching
+    from beanclear import config as config_mod
+    config = config_mod.load(out / "config.yaml")
+    entries, _, _ = books.load(config.books / "main.beancount")
+    start = dt.date(int(month[:4]), int(month[5:]), 1)
+    shown = [p.to_json() for p in matching.match(entries, config) if any(l.date >= start for l in p.lines)]
+    return {"shown": len(shown), "digest": hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]}
+
+
+def commands(out: Path, month: str, timeout: float) -> None:
+    """report and match, each on the whole books and with --since (module docstring)."""
+    carried = harness.measure(__file__, "carry", out, timeout, "--month", month)
+    harness.show(carried, "(the ledger the --since runs find up to date)")
+    for name in ("report", "match"):
+        whole = harness.measure(__file__, f"{name}-whole", out, timeout, "--month", month)
+        harness.show(whole)
+        since = harness.measure(__file__, f"{name}-since", out, timeout, "--month", month)
+        harness.show(since, harness.ratio(since, whole, f"{name} on the whole books"))
+        print(harness.ratio_line(f"{name} --since {month}", since["cpu"], f"{name} on the whole books",
+                                 whole["cpu"]))
+        print(f"{name} from {month} on: the same: {since['digest'] == whole['digest']} "
+              f"({whole['shown']:,} {'proposals' if name == 'match' else 'characters'})", flush=True)
+        if since["digest"] != whole["digest"]:
+            raise SystemExit(f"{name} --since {month} differs from the whole books'")
 
 
 def _lines(path: Path) -> int:
@@ -72,6 +127,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="a merchant's folder: config.yaml and books/")
     parser.add_argument("--month", help="YYYY-MM (default: the books' last month)")
     parser.add_argument("--timeout", type=float, default=7200, help="seconds allowed per measurement")
+    parser.add_argument("--commands", action="store_true", help="measure report and match with --since against "
+                        "the whole books instead of the loads")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     harness.add_profile_flag(parser)
     args = parser.parse_args()
@@ -82,6 +139,9 @@ def main() -> None:
         print(json.dumps(child(args.child, out, month)))
         return
     print(f"The books of {out} from {month} on, against the whole books; CPU seconds.", flush=True)
+    if args.commands:
+        commands(out, month, args.timeout)
+        return
     carried = harness.measure(__file__, "carry", out, args.timeout, "--month", month)
     harness.show(carried)
     whole = harness.measure(__file__, "whole", out, args.timeout, "--month", month)
