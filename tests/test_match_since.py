@@ -194,3 +194,16 @@ def test_simulated_merchants_reports_and_proposals_from_their_months(seed, tmp_p
                          for b in json.loads(whole[since][0])["banks"])
         assert matched(root, "--since", since)["proposals"] == of_month(since), since
     assert read_back   # a statement older than the carried books was read back
+
+
+def test_the_writer_refuses_an_edit_of_the_carried_ledger(hand):
+    """Whatever asks (the Fava page on the carried books, a script): an edit of a line the
+    carried file printed is refused, not written where the next carry would drop it."""
+    assert beanclear(hand, "carry", "2026-03").exit_code == 0
+    carried = hand / "books" / "since-2026-03.beancount"
+    before = snapshot(hand / "books")
+    line = next(n for n, text in enumerate(carried.read_text(encoding="utf-8").splitlines(), 1)
+                if text.startswith("2026-02-25 *"))
+    with pytest.raises(edits.EditError, match="since-2026-03.beancount:.*written by `beanclear carry`"):
+        edits.apply(hand / "books", [edits.Edit(str(carried), line, add_links=("bill-x",))])
+    assert snapshot(hand / "books") == before

@@ -102,9 +102,13 @@ def apply(root: Path, edits: list[Edit], appends: dict[str, tuple[str, str, tupl
     `appends` adds blocks to decision files of the books at the same time (name ->
     (header, block, after), as append_to does), `also` whole files outside the books
     (the config, for a rule a person saved with a booking)."""
+    from beanclear.periods.forward import is_ledger
     root = Path(root)
     by_file: dict[Path, list[Edit]] = defaultdict(list)
     for edit in edits:
+        if is_ledger(root, edit.path):   # made from the month files: an edit there would be lost, and wrong
+            raise EditError(f"{edit.path}:{edit.line}: the books carried forward are written by `beanclear carry`; "
+                            "edit the month file the entry comes from (`beanclear match --since` finds it)")
         by_file[Path(edit.path)].append(edit)
     with atomic.locked(root):
         changes = {}

@@ -64,6 +64,15 @@ def ledger_path(root: Path, month: str) -> Path:
     return Path(root) / f"since-{month}.beancount"
 
 
+def is_ledger(root: Path, path) -> bool:
+    """Whether a path is books carried forward (ledger_path's), which only `carry` writes."""
+    path = Path(path)
+    return bool(_LEDGER_NAME.match(path.name)) and path.parent.resolve() == Path(root).resolve()
+
+
+_LEDGER_NAME = re.compile(r"^since-\d{4}-\d{2}\.beancount$")
+
+
 def digest(root: Path, month: str, files: list[tuple[str, Path]] | None = None) -> str:
     """sha256 over the month files before `month` (of `files`, month_files' list, when
     the caller has it): their paths and bytes."""
