@@ -110,16 +110,8 @@ currency: CNY
 channels:
   wechat: {type: wechat, settlement_days: 1, bank: ops, bank_days: 2}
 banks:
-  ops:
-    type: csv
-    account: Assets:Bank:Ops
-    currency: CNY
-    columns: {date: d, amount: a}
-  old:
-    type: csv
-    account: Assets:Bank:Old
-    currency: CNY
-    columns: {date: d, amount: a}
+  ops: {type: csv, account: Assets:Bank:Ops, currency: CNY, columns: {date: d, amount: a}}
+  old: {type: csv, account: Assets:Bank:Old, currency: CNY, columns: {date: d, amount: a}}
 """
 MAIN = """\
 option "operating_currency" "CNY"
