@@ -36,9 +36,12 @@ class FromMonth:
         self.carried = past.carried(entries)
         self.config, self.options = config, options
         window = self.carried.window
-        banks = [b.account for b in config.banks.values()]
-        before = [[e for e in found if type(e) is data.Transaction and e.date < window]
-                  for found in past.read_back(config.books, self.carried, banks, options)]
+        banks = {b.account for b in config.banks.values()}
+        # their bank lines only: a bank posting makes an entry a line or a bank side, never
+        # an item, whatever else the file holds
+        before = [[e for e in found if type(e) is data.Transaction and e.date < window
+                   and any(p.account in banks for p in e.postings)]
+                  for found in past.read_back(config.books, self.carried, sorted(banks), options)]
         self.entries = past.in_order([e for e in entries if not past.summed(e)], *before)
 
     def of_month(self, proposals) -> list:
