@@ -8,6 +8,11 @@ channel's payout, a config rule, or `Assets:Suspense`.
       Assets:Bank:ICBC              1234.50 CNY
       Assets:Transit:WeChat        -1234.50 CNY
 
+Cells are separated by `,`, `;` (German and Dutch banks) or TAB (ABN AMRO): the one with
+which a line holds the header (without a header, with which the first lines fit the
+column positions). Amounts are written `1,002.90` or `1.002,90`: the file's first rows
+decide (toolkit AmountReader), and a later amount written the other way is an error.
+
 An amount is signed (money in positive; `positive_amounts: debit` for credit-card
 statements that list spending as positive), in a credit and a debit column, or unsigned
 with a `direction` column saying which way it went (交通银行 借贷 `借 Dr` / `贷 Cr`).
@@ -32,8 +37,12 @@ from decimal import Decimal
 from beanclear.importers.bank_presets import PRESETS, Preset
 from beanclear.importers.banking import BankImporter, LineIds
 from beanclear.importers.base import BalanceChain, Extraction, balance, closing_balances, compare_summary, next_day
-from beanclear.importers.toolkit import (StatementError, clean, csv_rows, currency_code, direction_sign, header_key,
-                                         parse_amount, parse_datetime, read_statement)
+from beanclear.importers.toolkit import (DELIMITERS, ENCODINGS, WESTERN_ENCODINGS, AmountReader, StatementError, clean,
+                                         csv_rows, currency_code, direction_sign, header_delimiter, header_key,
+                                         parse_amount, parse_datetime, read_statement, sniff)
+
+CHINESE_CURRENCIES = {"CNY", "HKD", "TWD", "MOP"}
+AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit")
 
 # The roles a row cannot leave out (a row cut off before one of them is a broken file, not
 # an empty cell): the others are text a bank may drop from a row's end.
@@ -65,22 +74,39 @@ class Importer(BankImporter):
     def _row_needs(self) -> list[str]:
         return [name for role, name in self.source.columns.items() if role in ROW_NEEDS]
 
-    def matches(self, head: str) -> bool:
-        if self._by_position:
-            found = self._rows_fit(head)
-        else:
-            wanted = {header_key(h) for h in self._header}
-            found = any(wanted <= {header_key(c) for c in cells}
-                        for cells in csv.reader(head.splitlines()[:60], strict=False))  # quoted headers too
-        return found and (not self.source.account_id or self.source.account_id in head)
+    @property
+    def _encodings(self) -> tuple[str, ...]:
+        """The encodings a file is read in where config.yaml names none: UTF-8 or GB18030
+        for a bank in CNY, HKD, TWD or MOP, or with Chinese column names; UTF-8, else
+        Windows-1252 (ING, Sparkasse, Nationwide write it), else Latin-1 for any other."""
+        chinese = self.source.currency in CHINESE_CURRENCIES or any(
+            isinstance(name, str) and re.search(r"[\u3000-\u9fff\uff00-\uffef]", name)
+            for name in self.source.columns.values())
+        return ENCODINGS if chinese else WESTERN_ENCODINGS
 
-    def _rows_fit(self, head: str) -> bool:
+    def identify(self, filepath: str) -> bool:
+        return self.matches(sniff(filepath, encoding=self.source.encoding, fallbacks=self._encodings)) \
+            or super().identify(filepath)
+
+    def matches(self, head: str) -> bool:
+        return self._delimiter(head) is not None and (not self.source.account_id or self.source.account_id in head)
+
+    def _delimiter(self, head: str) -> str | None:
+        """What separates the cells: `,`, `;` (German and Dutch banks) or TAB (ABN AMRO);
+        the one with which a line holds the header, or without a header, with which the
+        first lines fit the column positions. None: not this bank's file."""
+        if not self._by_position:   # quoted headers too
+            return header_delimiter(head, self._header)
+        return next((d for d in DELIMITERS if self._rows_fit(head, d)), None)
+
+    def _rows_fit(self, head: str, delimiter: str) -> bool:
         """A file without a header is this bank's when its first lines have the cells the
         column positions need, a date in the date column and amounts in the amount ones."""
-        lines = [line for line in head.splitlines()[:-1] if line.strip()][:5]  # the last may be cut off
+        lines = head.splitlines() if head.endswith(("\n", "\r")) else head.splitlines()[:-1]  # the last may be cut off
+        lines = [line for line in lines if line.strip()][:5]
         columns = self.source.columns
         try:
-            rows = list(csv_rows("\n".join(lines), "head"))
+            rows = list(csv_rows("\n".join(lines), "head", delimiter))
             for row in rows:
                 cells = [clean(c) for c in row.cells]
                 if len(cells) < max(columns.values()):
@@ -97,10 +123,13 @@ class Importer(BankImporter):
         bank, columns, preset = self.source, self.source.columns, self._preset
         what = preset.what if preset else f"{bank.name} bank statement (columns from config.yaml)"
         positions = self._by_position
+        head = sniff(filepath, encoding=bank.encoding, fallbacks=self._encodings)
+        delimiter = self._delimiter(head) or ","
         st = read_statement(filepath, () if positions else self._header, what, encoding=bank.encoding,
                             footer=preset.footer if preset else None,
                             columns=max(columns.values()) if positions else None, stream=True,
-                            needed=None if positions else self._row_needs)
+                            needed=None if positions else self._row_needs, delimiter=delimiter,
+                            fallbacks=self._encodings)
         t, path = st.table, st.table.path
         if positions:
             col = {role: at - 1 for role, at in columns.items()}
@@ -108,9 +137,14 @@ class Importer(BankImporter):
             col = {role: t.index(name, required=role not in self._optional) for role, name in columns.items()}
             col = {role: at for role, at in col.items() if at is not None}
         name = {role: f"column {c}" if isinstance(c, int) else c for role, c in columns.items()}
-        formats = (bank.date_format, bank.date_format + " %H:%M:%S", bank.date_format + " %H:%M",
-                   bank.date_format + " %H%M%S")   # 农业银行: 交易时间 123456
+        amounts = AmountReader(self._head_amounts(head, delimiter, col), path)   # 4,626.81 or 4.626,81
+        formats = (bank.date_format,) if "%H" in bank.date_format else (   # Revolut: the time in date_format
+            bank.date_format, bank.date_format + " %H:%M:%S", bank.date_format + " %H:%M",
+            bank.date_format + " %H%M%S")   # 农业银行: 交易时间 123456
         out, balances, line_id = Extraction(), defaultdict(BalanceChain), LineIds()
+        where = " or ".join(name[r] for r in ("amount", "credit", "debit") if r in name)
+        moved: tuple[Decimal, Decimal] | None = None     # the last row's balance after it and before it
+        waiting: list[tuple[int, Decimal]] = []          # balance lines no row before them leads to
         totals: dict[str, dict[str, Decimal]] = {}
         for row in self.each(t.rows):
             def get(role: str) -> str:
@@ -119,11 +153,16 @@ class Importer(BankImporter):
             out.rows += 1
             stamp = get("date") + (" " + get("time") if get("time") else "")
             when = parse_datetime(stamp, formats, path, row.line, name["date"])
-            amount = self._amount(get, name, path, row.line, "amount", "credit", "debit")
-            if amount is None:  # a signed-amount bank has no credit or debit column to name
-                where = " or ".join(name[r] for r in ("amount", "credit", "debit") if r in name)
+            amount = self._amount(amounts, get, name, path, row.line, "amount", "credit", "debit")
+            balance_only = amount is None and bool(get("balance"))   # Bank of America's `Beginning balance` line
+            if amount is None and not balance_only:  # a signed-amount bank has no credit or debit column to name
                 raise StatementError(path, row.line, f"expected an amount in {where}, got an empty cell")
-            if "direction" in col:   # an unsigned amount: the direction column says which way
+            if balance_only:
+                amount = Decimal(0)
+                stated = amounts(get("balance"), path, row.line, name["balance"])
+                if not (moved and stated in moved):   # the row before does not lead to it: the next must
+                    waiting.append((row.line, stated))
+            if "direction" in col and not balance_only:   # an unsigned amount: the direction column says which way
                 amount = abs(amount) * direction_sign(get("direction"), path, row.line, name["direction"])
             elif bank.positive_amounts == "debit" and "amount" in col:
                 amount = -amount
@@ -136,39 +175,71 @@ class Importer(BankImporter):
             ref = get("ref")
             ref = ref if ref.strip("0") else ""   # 农业银行 writes 0000000000 for every interest line: no ref
             meta = {"id": ref or line_id(when, amount, get("balance"), payee, memo)}  # no bank ref: a digest
-            original = self._amount(get, name, path, row.line, None, "original_credit", "original_debit")
+            original = self._amount(amounts, get, name, path, row.line, None, "original_credit", "original_debit")
             if original is not None and get("original_currency"):
                 original_currency = currency_code(get("original_currency"), path, row.line, name["original_currency"])
                 if (original, original_currency) != (amount, currency):
                     meta["original-amount"] = f"{original} {original_currency}"  # 交易 amount; 记账 is booked
             if "balance" in col and get("balance"):
-                balances[currency].append(
-                    (when, row.line, amount, parse_amount(get("balance"), path, row.line, name["balance"])))
+                after = amounts(get("balance"), path, row.line, name["balance"])
+                balances[currency].append((when, row.line, amount, after))
+                if not balance_only:
+                    moved = (after, after - amount)   # this row's balance after it, and before it
+                    if waiting:
+                        self._balance_lines_follow(waiting, moved, path, where)
             if amount == 0:
-                out.skip("zero amount")
+                out.skip("balance line without an amount" if balance_only else "zero amount")
                 continue
             out.entries.append(self.bank_line(path, row.line, when if get("time") else when.date(), amount,
                                               currency, payee, memo, meta))
+        self._balance_lines_follow(waiting, None, path, where)
         for currency, rows in sorted(balances.items()):  # per currency: one file may hold several
             for day, (line, amount) in sorted(closing_balances(rows).items()):
                 out.entries.append(balance(path, line, next_day(day), bank.account, amount, currency))
         self._check_totals(out, st.footer, col, path, totals)
         return out
 
+    def _head_amounts(self, head: str, delimiter: str, col: dict[str, int]):
+        """(row, text) of the amount cells in the first rows of the file (below its header):
+        what decides whether it writes a decimal comma."""
+        lines = head.lstrip("\ufeff").splitlines()
+        if not head.endswith(("\n", "\r")):
+            lines = lines[:-1]   # cut off where the head ends
+        at = [c for role, c in col.items() if role in AMOUNT_ROLES]
+        wanted = None if self._by_position else {header_key(h) for h in self._header}
+        for number, cells in enumerate(csv.reader(lines, delimiter=delimiter, strict=False), 1):
+            if wanted is not None:   # the preamble and the header say nothing of the amounts
+                wanted = None if wanted <= {header_key(c) for c in cells} else wanted
+                continue
+            for c in at:
+                if c < len(cells) and any(ch.isdigit() for ch in cells[c]):
+                    yield number, cells[c]
+
     @staticmethod
-    def _amount(get, name, path, line, signed, credit_role, debit_role) -> Decimal | None:
+    def _balance_lines_follow(waiting: list, moved: tuple | None, path: str, where: str) -> None:
+        """A row with a balance and no amount (Bank of America's `Beginning balance as of`)
+        moves nothing only where a row next to it has that balance before or after it;
+        else its amount is missing, an error naming it."""
+        for line, stated in waiting:
+            if moved is None or stated not in moved:
+                raise StatementError(path, line, f"expected an amount in {where}, got an empty cell (its balance "
+                                     f"{stated} is not the one next to it: not a balance line)")
+        waiting.clear()
+
+    @staticmethod
+    def _amount(amounts, get, name, path, line, signed, credit_role, debit_role) -> Decimal | None:
         """A signed amount from its column, or from a credit and a debit column (unsigned,
         or signed as some banks write them: the column says the direction)."""
         if signed and get(signed):
-            return parse_amount(get(signed), path, line, name[signed])
+            return amounts(get(signed), path, line, name[signed])
         credit, debit = get(credit_role), get(debit_role)
         if credit and debit:
             raise StatementError(path, line, f"both {name[credit_role]} and {name[debit_role]} are filled "
                                  "(expected one of them)")
         if credit:
-            return abs(parse_amount(credit, path, line, name[credit_role]))
+            return abs(amounts(credit, path, line, name[credit_role]))
         if debit:
-            return -abs(parse_amount(debit, path, line, name[debit_role]))
+            return -abs(amounts(debit, path, line, name[debit_role]))
         return None
 
     @staticmethod

@@ -400,6 +400,7 @@ class BalanceChain:
 
     def __init__(self, rows: Iterable[tuple] = ()):
         self._day: dt.date | None = None
+        self._newest_first: bool | None = None             # from the first change of day: the file's order
         self._rows: list[tuple] = []                       # the current day's
         self._closes: dict[dt.date, tuple[int, Decimal]] = {}
         self._again: set[dt.date] = set()
@@ -410,6 +411,8 @@ class BalanceChain:
     def append(self, row: tuple[dt.datetime, int, Decimal, Decimal]) -> None:
         day = row[0].date()
         if day != self._day:
+            if self._newest_first is None and self._day is not None:
+                self._newest_first = day < self._day
             self._end_day()
             self._day = day
             if day in self._closes:
@@ -419,7 +422,7 @@ class BalanceChain:
 
     def _end_day(self) -> None:
         if self._rows and self._day not in self._again:
-            self._closes[self._day] = _day_close(self._rows)
+            self._closes[self._day] = _day_close(self._rows, self._newest_first)
         self._rows = []
 
     def __len__(self) -> int:
@@ -435,15 +438,18 @@ class BalanceChain:
             for when, line, amount, after in self._all:
                 if when.date() in rows:
                     rows[when.date()].append((when, line, Decimal(amount), Decimal(after)))
-            out.update((day, _day_close(day_rows)) for day, day_rows in rows.items())
+            out.update((day, _day_close(day_rows, self._newest_first)) for day, day_rows in rows.items())
         return out
 
 
-def _day_close(day_rows: list[tuple]) -> tuple[int, Decimal]:
-    """The (line, balance) that ends a day: the row no other row of it continues from."""
+def _day_close(day_rows: list[tuple], newest_first: bool | None = None) -> tuple[int, Decimal]:
+    """The (line, balance) that ends a day: the row no other row of it continues from.
+    Where the chain does not decide (a day that ends at the balance it started from,
+    Wise's 0.00 → 10.14 → 10010.14 → 0.00; a chain the bank broke), the latest time, then
+    the row the file lists last in time: the first of the day in a newest-first file."""
     openings = Counter(bal - amount for _, _, amount, bal in day_rows)
     ends = [r for r in day_rows if openings[r[3]] - (r[2] == 0) == 0]
-    last = max(ends or day_rows, key=lambda r: (r[0], r[1]))
+    last = max(ends or day_rows, key=lambda r: (r[0], -r[1] if newest_first else r[1]))
     return last[1], last[3]
 
 

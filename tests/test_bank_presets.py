@@ -140,7 +140,8 @@ def test_icbc_total_line_disagreeing_is_a_note(cfg, tmp_path):
 
 @pytest.mark.parametrize("row, message", [
     (icbc_row("2026-03-04", "转账", "", "", "10.00", "50.00", "1.75", "x"), "both 记账金额(收入) and 记账金额(支出) are filled"),
-    (icbc_row("2026-03-04", "转账", "", "", "", "", "1.75", "x"), "expected an amount in 记账金额(收入) or 记账金额(支出)"),
+    # (a row without an amount whose balance a row next to it has is a balance line: bank_csv)
+    (icbc_row("2026-03-04", "转账", "", "", "", "", "9.75", "x"), "expected an amount in 记账金额(收入) or 记账金额(支出)"),
     (icbc_row("2026-03-04", "转账", "", "", "", "5O.00", "1.75", "x"), "column 记账金额(支出): expected an amount"),
     (icbc_row("2026-03-04", "转账", "", "", "", "50.00", "1.75", "x").replace("人民币", "金币"),
      "column 记账币种: expected a currency code like CNY or a name like 人民币, got '金币'"),

@@ -11,6 +11,7 @@ import pytest
 from beancount.core import data
 
 from beanclear.importers import bank_csv, camt053, mt940
+from beanclear.importers.toolkit import StatementError
 from test_bank_traps import run, sgml, stmttrn, txns   # an importer of the config's bank over a file the test writes
 
 CONFIG = """\
@@ -443,3 +444,140 @@ def test_rows_that_leave_out_their_empty_text_cells(make_config, tmp_path):
     with pytest.raises(Exception, match=r"bank.csv:3: expected 9 cells as in the header \(line 1\), got 3: no 交易金额"):
         csv_bank(make_config, tmp_path, bank, text.replace("20240103,,正常还款,-345.89,644.11,12341234123412341,111222333",
                                                            "20240103,,正常还款"))
+
+
+# -- Western bank CSVs through columns: (ING, DKB, Knab, ASN, ABN AMRO, Wise, Revolut, Lloyds test files) --------
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+def test_semicolons_a_preamble_and_decimal_commas(make_config, tmp_path, monkeypatch, streamed):
+    # ING Germany: `;` between the cells, a preamble with a `Saldo;150,00;EUR` line, amounts
+    # and balances `-5,50` / `155,5`, newest first. The file was not recognised at all, and
+    # read with its commas as thousands separators it would have said -550.00.
+    if streamed:
+        from beanclear.importers.toolkit import text as text_module
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+    text = ("Umsatzanzeige;Datei erstellt am: 28.12.2018 16:57\n\nIBAN;DE12 3456 7890 1234 5678 90\n"
+            "Saldo;150,00;EUR\n\nBuchung;Valuta;Auftraggeber/Empfänger;Buchungstext;Verwendungszweck;Saldo;Währung;"
+            "Betrag;Währung\n"
+            "28.12.2018;28.12.2018;PayDude (Europe) S.a.r.l. et Cie., S .C.A.;Lastschrift;PP.1234;150,00;EUR;-5,50;EUR\n"
+            "28.12.2018;28.12.2018;Karl Karlsen;Gutschrift;Monatliche Ueberweisung;155,5;EUR;50,00;EUR\n"
+            "27.12.2018;27.12.2018;INFOPAY;Lastschrift;OnlineTicket;105,50;EUR;-1.002,90;EUR\n")
+    ex = csv_bank(make_config, tmp_path, "date_format: '%d.%m.%Y', columns: {date: Buchung, amount: Betrag, "
+                  "balance: Saldo, payee: Auftraggeber/Empfänger, memo: Verwendungszweck}", text)
+    assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("-5.50"), Decimal("50.00"), Decimal("-1002.90")]
+    assert balances(ex) == [("2018-12-28", Decimal("105.50")), ("2018-12-29", Decimal("150.00"))]
+
+
+def test_a_quoted_decimal_comma_in_a_comma_separated_file_and_dutch_af_bij(make_config, tmp_path):
+    # ING Netherlands: "Af Bij" beside an unsigned "1,25" in a comma-separated file; Knab's
+    # CreditDebet D/C. `Af` was refused, and `1,25` would have been 125.
+    text = ('"Datum","Naam / Omschrijving","Af Bij","Bedrag (EUR)","Mededelingen"\n'
+            '"20200213","Kosten OranjePakket","Af","1,25","1 jan t/m 31 jan 2020"\n'
+            '"20200213","Kwijtschelding","Bij","1.001,25","Valutadatum: 13-02-2020"\n')
+    ex = csv_bank(make_config, tmp_path, "date_format: '%Y%m%d', columns: {date: Datum, amount: Bedrag (EUR), "
+                  "direction: Af Bij, payee: Naam / Omschrijving}", text)
+    assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("-1.25"), Decimal("1001.25")]
+
+
+def test_an_amount_written_the_other_way_further_down_is_refused_naming_its_line(make_config, tmp_path):
+    # The first rows decide the file's decimal convention; a later `-15,37` in a file of
+    # `1,234.50` is not read as -1537.
+    text = "Date,Description,Amount\n2024-01-02,A,\"1,234.50\"\n" + "2024-01-03,B,-2.00\n" * 5000
+    with pytest.raises(StatementError, match=r"bank.csv:5003: column Amount: '-15,37' is written with a decimal comma"):
+        csv_bank(make_config, tmp_path, "columns: {date: Date, amount: Amount, memo: Description}",
+                 text + "2024-01-04,C,\"-15,37\"\n")
+    with pytest.raises(StatementError, match=r"bank.csv:3: amounts written with a decimal comma \('15,37', line 3\)"):
+        csv_bank(make_config, tmp_path, "columns: {date: Date, amount: Amount}", text[:48] + "2024-01-04,C,\"-15,37\"\n")
+
+
+def test_a_date_format_with_the_time_in_it(make_config, tmp_path):
+    # Revolut: `Completed Date` 2022-01-02 12:16:55 (and 2021-09-06 6:11:59): date_format
+    # "%Y-%m-%d %H:%M:%S" gave a traceback (the time formats were added to it again).
+    text = ("Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance\n"
+            "TRANSFER,Current,2022-01-02 12:16:54,2022-01-02 12:16:55,To Guybrush,-250.00,0.00,EUR,COMPLETED,442.67\n"
+            "CARD_PAYMENT,Current,2021-09-04 17:43:49,2022-01-03 6:11:59,food,-4.85,0,EUR,COMPLETED,437.82\n")
+    ex = csv_bank(make_config, tmp_path, "date_format: '%Y-%m-%d %H:%M:%S', columns: {date: Completed Date, "
+                  "amount: Amount, currency: Currency, memo: Description, balance: Balance}", text)
+    assert [str(t.date) for t in txns(ex)] == ["2022-01-02", "2022-01-03"]
+    assert balances(ex) == [("2022-01-03", Decimal("442.67")), ("2022-01-04", Decimal("437.82"))]
+
+
+@pytest.mark.parametrize("rows, closing", [
+    # Wise, newest first: the day goes 0.00 -> 10.14 -> 10010.14 -> 0.00, a chain with no end
+    (["-10010.14,0.00", "10000.00,10010.14", "10.14,10.14"], Decimal("0.00")),
+    # Lloyds' sample, newest first, its chain broken by the bank: the day's first row is its last
+    (["2000,8029.49", "-5.97,6029.49", "-4.12,6039.58"], Decimal("8029.49")),
+])
+def test_a_newest_first_day_the_balances_do_not_order(make_config, tmp_path, rows, closing):
+    text = "Date,Amount,Balance\n" + "".join(f"05-08-2025,{r}\n" for r in rows) + "01-08-2025,-1.00,5.00\n"
+    ex = csv_bank(make_config, tmp_path, "date_format: '%d-%m-%Y', columns: {date: Date, amount: Amount, "
+                  "balance: Balance}", text)
+    assert balances(ex) == [("2025-08-02", Decimal("5.00")), ("2025-08-06", closing)]
+
+
+def test_a_file_without_a_header_wider_than_its_columns_and_tab_separated(make_config, tmp_path):
+    # ASN Bank: 19 cells, of which the config maps a few; ABN AMRO: TAB between the cells.
+    asn = ("17-06-2022,NL00ASNB9999999999,NL99ASNB0000000000,XXX Z,,,,EUR,130.44,EUR,223.77,17-06-2022,17-06-2022,"
+           "2754,NGM,51392971,,,26\n"
+           "25-06-2022,NL00ASNB9999999999,,,,,,EUR,154.21,EUR,-2.20,25-06-2022,25-06-2022,7241,MSC,50951652,,"
+           "'Kosten',26\n")
+    ex = csv_bank(make_config, tmp_path, "date_format: '%d-%m-%Y', columns: {date: 1, payee: 4, amount: 11, ref: 16}",
+                  asn)
+    assert [(t.meta["id"], t.postings[0].units.number) for t in txns(ex)] == \
+        [("51392971", Decimal("223.77")), ("50951652", Decimal("-2.20"))]
+    with pytest.raises(StatementError, match=r"bank.csv:2: expected 19 cells as in the other rows, got 18"):
+        csv_bank(make_config, tmp_path, "date_format: '%d-%m-%Y', columns: {date: 1, payee: 4, amount: 11}",
+                 asn.replace(",'Kosten',26", ",26"))
+    abn = ("123456789\tEUR\t20200102\t1000,00\t990,00\t20200102\t-10,00\tBEA   NR:ABC123 SHOP\n"
+           "123456789\tEUR\t20200103\t990,00\t1990,00\t20200103\t1000,00\tSEPA Overboeking\n")
+    ex = csv_bank(make_config, tmp_path, "date_format: '%Y%m%d', columns: {date: 3, amount: 7, balance: 5, memo: 8}",
+                  abn)
+    assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("-10.00"), Decimal("1000.00")]
+    assert balances(ex) == [("2020-01-03", Decimal("990.00")), ("2020-01-04", Decimal("1990.00"))]
+
+
+def test_a_balance_line_without_an_amount(make_config, tmp_path):
+    # Bank of America: a summary block, then `Beginning balance as of …` as the first row, its
+    # Amount empty and its Running Bal. the opening: refused as an amount missing. A row
+    # with neither an amount nor a balance still is.
+    text = ('Description,,Summary Amt.\nBeginning balance as of 01/01/2024,,"1,000.00"\n\n'
+            'Date,Description,Amount,Running Bal.\n01/01/2024,Beginning balance as of 01/01/2024,,"1,000.00"\n'
+            '01/15/2024,"WHOLE FOODS MARKET","-87.32","912.68"\n01/16/2024,"PAYROLL","3,500.00","4,412.68"\n')
+    bank = "date_format: '%m/%d/%Y', columns: {date: Date, memo: Description, amount: Amount, balance: Running Bal.}"
+    ex = csv_bank(make_config, tmp_path, bank, text)
+    assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("-87.32"), Decimal("3500.00")]
+    assert ex.skipped == {"balance line without an amount": 1}
+    assert balances(ex)[0] == ("2024-01-02", Decimal("1000.00"))
+    with pytest.raises(StatementError, match=r"bank.csv:5: expected an amount in Amount, got an empty cell"):
+        csv_bank(make_config, tmp_path, bank, text.replace(',,"1,000.00"\n01/15', ',,\n01/15'))
+
+
+def test_a_reference_between_apostrophes(make_config, tmp_path):
+    # American Express: Reference `'AT262450001000010012345'`, card spending positive; its
+    # id kept the closing apostrophe (AT262450001000010012345') while the opening one went.
+    text = ("Date,Description,Amount,Extended Details,Appears On Your Statement As,Reference,Category\n"
+            "02/09/2026,TESCO STORES 3297,12.34,,TESCO STORES 3297 LONDON,'AT262450001000010012345',Groceries\n"
+            "04/09/2026,PAYMENT RECEIVED - THANK YOU,-500.00,,PAYMENT RECEIVED,'AT262470001000010054321',\n")
+    ex = csv_bank(make_config, tmp_path, "date_format: '%d/%m/%Y', positive_amounts: debit, columns: {date: Date, "
+                  "memo: Description, amount: Amount, ref: Reference}", text)
+    assert [(t.meta["id"], t.postings[0].units.number) for t in txns(ex)] == \
+        [("AT262450001000010012345", Decimal("-12.34")), ("AT262470001000010054321", Decimal("500.00"))]
+
+
+def test_a_western_bank_file_in_windows_1252(make_config, tmp_path):
+    # ING Germany, Sparkasse, Nationwide export Windows-1252 / Latin-1: read as GB18030
+    # (the default where config.yaml names no encoding) `Empfänger` was mojibake, the
+    # header never found. A bank in EUR with Latin column names tries Windows-1252 after
+    # UTF-8; a bank in CNY, or with Chinese column names, still GB18030.
+    text = ("Buchung;Auftraggeber/Empfänger;Verwendungszweck;Betrag;Währung\n"
+            "28.12.2018;Müller GmbH;Übernachtung;-150,00;EUR\n")
+    cfg = make_config("banks:\n  b: {type: csv, account: Assets:Bank:B, currency: EUR, date_format: '%d.%m.%Y', "
+                      "columns: {date: Buchung, amount: Betrag, payee: Auftraggeber/Empfänger, memo: Verwendungszweck}}\n"
+                      "  cn: {type: csv, account: Assets:Bank:Cn, columns: {date: 交易日期, amount: 金额}}\n")
+    path = tmp_path / "bank.csv"
+    path.write_bytes(text.encode("cp1252"))
+    imp = bank_csv.Importer(cfg.banks["b"], cfg)
+    assert imp.identify(str(path))
+    [t] = txns(imp.parse(str(path)))
+    assert (t.payee, t.narration, t.postings[0].units.number) == ("Müller GmbH", "Übernachtung", Decimal("-150.00"))
+    assert bank_csv.Importer(cfg.banks["cn"], cfg)._encodings == ("utf-8-sig", "gb18030")

@@ -17,11 +17,13 @@ from beanclear.importers.toolkit.jsonfile import (  # noqa: F401
 )
 from beanclear.importers.toolkit.periods import stated_period  # noqa: F401
 from beanclear.importers.toolkit.tables import (  # noqa: F401
+    DELIMITERS,
     Statement,
     Table,
     find_header,
     first_row_keys,
     has_header,
+    header_delimiter,
     header_in,
     read_statement,
     shape_first,
@@ -51,6 +53,7 @@ from beanclear.importers.toolkit.text import (  # noqa: F401
     strip_controls,
 )
 from beanclear.importers.toolkit.values import (  # noqa: F401
+    AmountReader,
     _AMOUNT_RE,
     _COMMA_DECIMAL,
     _ISO_FORMATS,

@@ -151,16 +151,17 @@ def head_bytes(path: str | Path, limit: int = 65536) -> bytes | None:
     return head
 
 
-def sniff(path: str | Path, limit: int = 65536, encoding: str | None = None) -> str:
+def sniff(path: str | Path, limit: int = 65536, encoding: str | None = None,
+          fallbacks: tuple[str, ...] = ENCODINGS) -> str:
     """The start of a file as text, for `identify()`: cheap (never more than `limit`
     bytes, whatever the file's size), never raises. `encoding` (config.yaml's) is tried
-    before the usual ones."""
+    before the usual ones (`fallbacks`: UTF-8 and GB18030, or text.WESTERN_ENCODINGS)."""
     head = head_bytes(path, limit)
     if head is None:  # unreadable, or a broken gzip body: read_text says what is wrong
         return ""
     if head[:4] == XLSX_MAGIC:
         return xlsx_head(path)
-    for candidate in ((encoding,) if encoding else ()) + ENCODINGS + ("latin-1",):  # latin-1 last: any byte
+    for candidate in ((encoding,) if encoding else ()) + fallbacks + ("latin-1",):  # latin-1 last: any byte
         try:
             return CONTROL.sub("", head.decode(candidate))
         except UnicodeDecodeError as exc:
@@ -188,7 +189,8 @@ class Statement:
 def read_statement(path: str | Path, required: Iterable[str], what: str, *, encoding: str | None = None,
                    summary_starts: str | None = None, summary_required: bool = False,
                    footer: str | None = None, columns: int | None = None, allow_empty: bool = False,
-                   stream: bool = False, needed: Iterable[str] | None = None) -> Statement:
+                   stream: bool = False, needed: Iterable[str] | None = None, delimiter: str = ",",
+                   fallbacks: tuple[str, ...] = ENCODINGS) -> Statement:
     """Read a CSV statement (or the sheet of an XLSX workbook that holds the header):
     find the header by `required` names, take every row below it as data (blank rows
     skipped; a row shorter than the header is padded with empty cells, unless it lacks a
@@ -203,6 +205,8 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     without a header: every row is data, with at least that many cells. Empty cells at
     the end of the header (a trailing comma) are not columns: rows may omit them.
     `allow_empty` accepts a header without rows (PayPal's download of a quiet month).
+    `delimiter`: the CSV file's (header_delimiter finds it: `;` in German and Dutch exports).
+    `fallbacks`: the encodings tried where config.yaml names none (text.decode).
 
     `stream`, for an importer that iterates over `Table.rows` once, in order (not by
     index): a large CSV file (text.STREAM_FROM) or workbook (xlsx.STREAM_FROM) is read
@@ -215,14 +219,16 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     on then comes before the importer's."""
     path, required = str(path), tuple(required)
     stamp = _stamp(path) if stream else None   # before text_stream's read: what it checked is what we read
-    source = (xlsx_stream(path, required) if _is_xlsx(path) else _csv_stream(path, encoding)) if stream else None
+    source = (xlsx_stream(path, required) if _is_xlsx(path) else _csv_stream(path, encoding, delimiter, fallbacks)) \
+        if stream else None
     options = dict(path=path, required=required, what=what, summary_starts=summary_starts,
                    summary_required=summary_required, footer=footer, columns=columns, allow_empty=allow_empty,
                    needed=required if needed is None else tuple(needed))
     st = Statement(Table(path, [], 0, []), {}, 0, [])
     with paused_gc():
         if source is None:
-            st.table.rows = list(_data_rows(statement_rows(path, required, encoding), st, whole=True, **options))
+            st.table.rows = list(_data_rows(statement_rows(path, required, encoding, delimiter, fallbacks), st,
+                                            whole=True, **options))
             return st
         st.table.rows = StreamedRows(st, source, stamp, options)
     opened = _OPENED.get()
@@ -231,10 +237,10 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     return st
 
 
-def _csv_stream(path: str, encoding: str | None):
+def _csv_stream(path: str, encoding: str | None, delimiter: str = ",", fallbacks: tuple[str, ...] = ENCODINGS):
     """The rows of a large CSV statement, one fresh pass a call (read: see text_stream), or None."""
-    lines = text_stream(path, encoding)
-    return None if lines is None else lambda read=None: csv_rows(lines(read), path)
+    lines = text_stream(path, encoding, fallbacks)
+    return None if lines is None else lambda read=None: csv_rows(lines(read), path, delimiter)
 
 
 # The streamed statements read inside the current shape_first(), if any.
@@ -381,6 +387,8 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
             if trailing is not None:
                 raise StatementError(path, trailing.line, "rows after the summary (expected the end of the file)")
             break
+        if columns and not any_rows and len(cells) > width:
+            width = len(cells)   # no header: the first row says how wide the file is (more columns than mapped)
         if len(cells) == width:   # the usual row: nothing to pad, nothing past the header
             any_rows = True
             yield row
@@ -403,7 +411,8 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
         raise StatementError(path, header.line or 1, f"no rows below the header (expected a {what} with transactions)")
 
 
-def statement_rows(path: str, required: Iterable[str] = (), encoding: str | None = None) -> Iterator[Row]:
+def statement_rows(path: str, required: Iterable[str] = (), encoding: str | None = None,
+                   delimiter: str = ",", fallbacks: tuple[str, ...] = ENCODINGS) -> Iterator[Row]:
     """The rows of a statement file: a CSV text file, or an XLSX workbook's sheet."""
     try:
         with open(path, "rb") as fh:
@@ -412,7 +421,23 @@ def statement_rows(path: str, required: Iterable[str] = (), encoding: str | None
         magic = b""  # read_text says what is wrong with the file
     if magic == XLSX_MAGIC:
         return iter(xlsx_rows(path, required))
-    return csv_rows(read_text(path, encoding), path)
+    return csv_rows(read_text(path, encoding, fallbacks), path, delimiter)
+
+
+DELIMITERS = (",", ";", "\t")   # comma first: a file any of them could split is read as before
+
+
+def header_delimiter(head: str, required: Iterable[str], scan: int = 60) -> str | None:
+    """The delimiter with which one of the first `scan` lines of `head` holds every
+    `required` header name: `,`, else `;` (German and Dutch banks: ING, DKB, Sparkasse,
+    Knab, whose amounts carry decimal commas), else TAB (ABN AMRO). None: no header."""
+    wanted = {header_key(n) for n in required}
+    lines = head.lstrip("\ufeff").splitlines()[:scan]
+    for delimiter in DELIMITERS:
+        if any(wanted <= {header_key(c) for c in cells}
+               for cells in csv.reader(lines, delimiter=delimiter, strict=False)):
+            return delimiter
+    return None
 
 
 def first_row_keys(head: str) -> set[str]:

@@ -328,11 +328,13 @@ PLACEHOLDERS = {"", "/", "-", "--", "—", "null", "NULL", "None"}
 
 def clean(cell: str) -> str:
     """Strip what exports add to protect cells from Excel: TABs, a leading backtick or
-    apostrophe, `="…"`, padding spaces; and control characters anywhere. Placeholders (`/`, `-`, `--`, `---…`) become ''."""
+    apostrophe (and its closing one: Amex's `'AT262450001000010012345'`, ASN Bank's memos),
+    `="…"`, padding spaces; and control characters anywhere. Placeholders (`/`, `-`, `--`,
+    `---…`) become ''."""
     text = cell.strip()  # whitespace includes TAB and NBSP
     if text.isprintable():  # the usual cell (printable text holds no NBSP): at most a protecting `'
         if text[:1] in ("`", "'"):
-            text = text.lstrip("`'").strip()
+            text = _quoted_off(text)
         elif text[:1] == "=":
             return _unwrapped(text)
         return "" if text in PLACEHOLDERS or (text[:1] == "-" and not text.strip("-")) else text
@@ -345,10 +347,17 @@ def clean(cell: str) -> str:
 def _unwrapped(text: str) -> str:
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1]
-    text = text.lstrip("`'").strip("\t ").replace("\u00a0", " ").strip()
+    text = _quoted_off(text.strip("\t ")).replace("\u00a0", " ").strip()
     if text in PLACEHOLDERS or set(text) == {"-"}:
         return ""
     return text
+
+
+def _quoted_off(text: str) -> str:
+    """A cell without its leading backticks and apostrophes, and without the apostrophe
+    that closes one opened by an apostrophe: `'AT2624…'` is AT2624…."""
+    closed = text[:1] == "'" and text[-1:] == "'" and len(text) > 1
+    return (text[:-1] if closed else text).lstrip("`'").strip()
 
 
 def header_key(cell: str) -> str:

@@ -115,8 +115,11 @@ def currency_code(text: str, path: str, line: int, column: str) -> str:
 
 # The words of a debit/credit column (交通银行 借贷 `借 Dr` / `贷 Cr`, 收/支, D/C, DEBIT):
 # the first word of the cell, or the whole cell, compared without case.
-DEBIT_WORDS = frozenset({"借", "借方", "支", "支出", "出", "付", "付款", "转出", "d", "dr", "debit"})
-CREDIT_WORDS = frozenset({"贷", "贷方", "收", "收入", "入", "存", "存入", "转入", "c", "cr", "credit"})
+# ING Netherlands Af/Bij, German Soll/Haben (Volksbank S/H), camt's DBIT/CRDT
+DEBIT_WORDS = frozenset({"借", "借方", "支", "支出", "出", "付", "付款", "转出", "d", "dr", "debit", "dbit",
+                         "af", "soll", "s", "débit", "debet"})
+CREDIT_WORDS = frozenset({"贷", "贷方", "收", "收入", "入", "存", "存入", "转入", "c", "cr", "credit", "crdt",
+                          "bij", "haben", "h", "crédit"})
 
 
 def direction_sign(text: str, path: str, line: int, column: str) -> int:
@@ -130,7 +133,7 @@ def direction_sign(text: str, path: str, line: int, column: str) -> int:
         if word in CREDIT_WORDS:
             return 1
     raise StatementError(path, line, f"column {column}: expected a debit or credit word (借/贷, 支出/收入, D/C, "
-                         f"Dr/Cr, Debit/Credit), got {raw or 'an empty cell'!r}")
+                         f"Dr/Cr, Debit/Credit, Af/Bij, Soll/Haben, S/H), got {raw or 'an empty cell'!r}")
 
 
 # -- instants ------------------------------------------------------------------------
@@ -217,6 +220,24 @@ def uses_decimal_comma(cells: Iterable[tuple[int, str]], path: str) -> bool:
                                  f"({comma[1]!r}, line {comma[0]}) and a decimal point ({point[1]!r}, "
                                  f"line {point[0]}) in one file (expected one convention)")
     return comma is not None
+
+
+class AmountReader:
+    """parse_amount with a file's decimal convention, for a file read once, in one pass:
+    decided from the cells given (its first rows: uses_decimal_comma), then held to on
+    every cell. A later cell written the other way (`-5,50` in a file read as `4,626.81`)
+    is an error naming its line, never an amount a hundred times too large."""
+
+    def __init__(self, cells: Iterable[tuple[int, str]], path: str):
+        self.comma = uses_decimal_comma(cells, path)
+        self._other, self._pattern = ("." , _POINT_DECIMAL) if self.comma else (",", _COMMA_DECIMAL)
+
+    def __call__(self, text: str, path: str, line: int, column: str) -> Decimal:
+        if self._other in text and self._pattern.search(clean(text).lstrip("+-(").rstrip(")")):
+            raise StatementError(path, line, f"column {column}: {clean(text)!r} is written with a decimal "
+                                 f"{'point' if self.comma else 'comma'}, the rows above with a decimal "
+                                 f"{'comma' if self.comma else 'point'} (expected one convention)")
+        return parse_amount(text, path, line, column, decimal_comma=self.comma)
 
 
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b")
