@@ -13,6 +13,10 @@ which a line holds the header (without a header, with which the first lines fit 
 column positions). Amounts are written `1,002.90` or `1.002,90`: the file's first rows
 decide (toolkit AmountReader), and a later amount written the other way is an error.
 
+A `status` column (Revolut `State`, Sparkasse `Info`) says which lines are booked: each of
+its values is listed under `statuses:` as booked or skipped (pending, declined, reverted:
+they move no money yet), and an unlisted value is an error naming its line.
+
 An amount is signed (money in positive; `positive_amounts: debit` for credit-card
 statements that list spending as positive), in a credit and a debit column, or unsigned
 with a `direction` column saying which way it went (交通银行 借贷 `借 Dr` / `贷 Cr`).
@@ -46,7 +50,7 @@ AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "orig
 
 # The roles a row cannot leave out (a row cut off before one of them is a broken file, not
 # an empty cell): the others are text a bank may drop from a row's end.
-ROW_NEEDS = ("date", "amount", "debit", "credit", "direction", "balance", "currency")
+ROW_NEEDS = ("date", "amount", "debit", "credit", "direction", "balance", "currency", "status")
 
 
 class Importer(BankImporter):
@@ -151,6 +155,16 @@ class Importer(BankImporter):
                 return clean(row.cells[col[role]]) if role in col else ""
 
             out.rows += 1
+            if "status" in col:   # Revolut State, Sparkasse Info: a pending line is booked once it is booked
+                status = get("status")
+                role = bank.statuses.get(status)
+                if role is None:
+                    raise StatementError(path, row.line, f"column {name['status']}: status {status!r} is not listed "
+                                         f"under banks.{bank.name}.statuses in config.yaml (expected one of "
+                                         f"{', '.join(bank.statuses)})")
+                if role == "skipped":
+                    out.skip(f"status {status} (no money moved)")
+                    continue
             stamp = get("date") + (" " + get("time") if get("time") else "")
             when = parse_datetime(stamp, formats, path, row.line, name["date"])
             amount = self._amount(amounts, get, name, path, row.line, "amount", "credit", "debit")

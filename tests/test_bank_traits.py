@@ -581,3 +581,32 @@ def test_a_western_bank_file_in_windows_1252(make_config, tmp_path):
     [t] = txns(imp.parse(str(path)))
     assert (t.payee, t.narration, t.postings[0].units.number) == ("Müller GmbH", "Übernachtung", Decimal("-150.00"))
     assert bank_csv.Importer(cfg.banks["cn"], cfg)._encodings == ("utf-8-sig", "gb18030")
+
+
+def test_a_status_column_books_only_booked_lines(make_config, tmp_path):
+    # Revolut: State PENDING rows have no Completed Date and no Balance (they were refused
+    # at their empty date); Sparkasse's Info `Umsatz vorgemerkt` likewise.
+    text = ("Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance\n"
+            "TRANSFER,Current,2022-01-02 12:16:54,2022-01-02 12:16:55,To Guybrush,-250.00,0.00,EUR,COMPLETED,442.67\n"
+            "CARD_PAYMENT,Current,2022-01-13 11:21:43,,store,-44.57,0.00,EUR,PENDING,\n")
+    bank = ("date_format: '%Y-%m-%d %H:%M:%S', columns: {date: Completed Date, amount: Amount, balance: Balance, "
+            "status: State}, statuses: {booked: [COMPLETED], skipped: [PENDING, DECLINED]}")
+    ex = csv_bank(make_config, tmp_path, bank, text)
+    assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("-250.00")]
+    assert ex.skipped == {"status PENDING (no money moved)": 1}
+    with pytest.raises(StatementError, match=r"bank.csv:3: column State: status 'REVERTED' is not listed under "
+                                             r"banks.b.statuses in config.yaml \(expected one of COMPLETED, PENDING"):
+        csv_bank(make_config, tmp_path, bank, text.replace("PENDING", "REVERTED"))
+
+
+@pytest.mark.parametrize("bank, message", [
+    ("columns: {date: D, amount: A, status: S}", r"b\.statuses: missing \(expected which values of the S column "
+                                                 r"are booked, skipped\)"),
+    ("columns: {date: D, amount: A}, statuses: {booked: [X]}", r"b\.columns\.status: missing"),
+    ("columns: {date: D, amount: A, status: S}, statuses: {booked: [X], pending: [Y]}", r"b\.statuses"),
+    ("columns: {date: D, amount: A, status: S}, statuses: {booked: [X], skipped: [X]}", r"a status listed once"),
+])
+def test_bank_statuses_are_checked(make_config, bank, message):
+    from beanclear.config import ConfigError
+    with pytest.raises(ConfigError, match=message):
+        make_config(f"banks:\n  b: {{type: csv, account: Assets:Bank:B, {bank}}}\n")

@@ -124,6 +124,7 @@ class Bank:
     account_id: str | None = None
     opening: "Opening | None" = None
     positive_amounts: str = "credit"   # what a positive signed amount is: money in, or (credit cards) out
+    statuses: dict = field(default_factory=dict)   # csv: status column value -> booked | skipped
 
 
 @dataclass(frozen=True)

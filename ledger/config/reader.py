@@ -328,7 +328,8 @@ def _column_map(path: str, kind: str, keys: dict) -> tuple[dict, dict]:
 
 
 BANK_COLUMNS = {"date", "time", "amount", "debit", "credit", "memo", "payee", "ref", "balance", "currency",
-                "detail", "original_credit", "original_debit", "original_currency", "direction"}
+                "detail", "original_credit", "original_debit", "original_currency", "direction", "status"}
+BANK_STATUS_ROLES = ("booked", "skipped")   # skipped: pending, declined, reverted lines (no money moved yet)
 
 
 def _bank_column(node: _Reader) -> str | int:
@@ -342,7 +343,7 @@ def _bank_column(node: _Reader) -> str | int:
 
 def _bank(name: str, node: _Reader) -> Bank:
     keys = node.mapping({"type", "account", "currency", "encoding", "date_format", "columns", "account_id",
-                         "opening_balance", "positive_amounts"})
+                         "opening_balance", "positive_amounts", "statuses"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(BANK_TYPES)})")
     kind = keys["type"].choice(BANK_TYPES)
@@ -361,7 +362,7 @@ def _bank(name: str, node: _Reader) -> Bank:
     if len({type(v) for v in columns.values()}) > 1:
         raise ConfigError(f"{where}: expected header names or column positions, got both")
     if kind in SELF_DESCRIBING_BANKS:
-        for key in ("columns", "date_format", "positive_amounts"):
+        for key in ("columns", "date_format", "positive_amounts", "statuses"):
             if key in keys:
                 raise ConfigError(f"{node.path}.{key}: not used by type {kind} (the format names its own fields)")
     elif "date" not in columns:
@@ -385,7 +386,27 @@ def _bank(name: str, node: _Reader) -> Bank:
                 date_format=_opt(keys, "date_format", _Reader.date_format,
                                  preset.date_format if preset else "%Y-%m-%d"),
                 account_id=_opt(keys, "account_id", _Reader.text),
-                opening=_opt(keys, "opening_balance", _Reader.opening), positive_amounts=positive)
+                opening=_opt(keys, "opening_balance", _Reader.opening), positive_amounts=positive,
+                statuses=_statuses(keys, node.path, columns, BANK_STATUS_ROLES))
+
+
+def _statuses(keys: dict, path: str, columns: dict, roles: tuple[str, ...]) -> dict[str, str]:
+    """`statuses:` of a file read through `columns:` (an orders-csv shop, a csv bank): each
+    value of its status column -> the role it plays, every value listed once."""
+    statuses: dict[str, str] = {}
+    for role, values in (keys["statuses"].mapping(set(roles)) if "statuses" in keys else {}).items():
+        for value in values.sequence():
+            text = value.text()
+            if text in statuses:
+                raise value.fail(f"a status listed once (it is already {statuses[text]})", text)
+            statuses[text] = role
+    if "status" in columns and not statuses:
+        raise ConfigError(f"{path}.statuses: missing (expected which values of the {columns['status']} "
+                          f"column are {', '.join(roles)})")
+    if statuses and "status" not in columns:
+        raise ConfigError(f"{path}.columns.status: missing (expected the header of the status column "
+                          "that statuses describe)")
+    return statuses
 
 
 # The column map of an orders-csv shop: role -> header name; and what its statuses mean.
@@ -413,18 +434,7 @@ def _shop(name: str, node: _Reader, currency: str) -> Shop:
                                   f"(expected no {key} for type {kind})")
     else:
         columns = _column_roles(keys, node.path, ORDER_COLUMNS, ORDER_COLUMNS_REQUIRED, "the export")
-        for role, values in (keys["statuses"].mapping(set(ORDER_STATUS_ROLES)) if "statuses" in keys else {}).items():
-            for value in values.sequence():
-                text = value.text()
-                if text in statuses:
-                    raise value.fail(f"a status listed once (it is already {statuses[text]})", text)
-                statuses[text] = role
-        if "status" in columns and not statuses:
-            raise ConfigError(f"{node.path}.statuses: missing (expected which values of the {columns['status']} "
-                              f"column are {', '.join(ORDER_STATUS_ROLES)})")
-        if statuses and "status" not in columns:
-            raise ConfigError(f"{node.path}.columns.status: missing (expected the header of the status column "
-                              "that statuses describe)")
+        statuses = _statuses(keys, node.path, columns, ORDER_STATUS_ROLES)
     return Shop(name=name, type=kind, order_days=_opt(keys, "order_days", _Reader.days, 3),
                 currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), currency),
                 accounts=accounts, account_id=_opt(keys, "account_id", _Reader.text),
