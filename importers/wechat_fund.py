@@ -149,10 +149,8 @@ class Importer(StatementImporter):
 def refunds_with_orders(entries):
     """Each refund with the order it refunds, so that it meets the order in the shop's
     receivable: the order of the payment its 资金流水单号 names where this bill holds that
-    payment (WeChat writes the refunded 微信订单号 there). A refund's own 业务凭证号 is its
-    商户退款单号, not an order (kept as `refund-order-id`): a refund of a payment of
-    another day names no order here (the trade bill's row of it does). The entries, anew
-    (a spilled entry cannot change in place).
+    payment (WeChat writes the refunded 微信订单号 there), else its 业务凭证号. The
+    entries, anew (a spilled entry cannot change in place).
 
     Passes over the entries: the ids the refunds name (idset.Ids), the orders of just
     those payments, then the refunds rewritten; no pass holds every id or entry."""
@@ -171,7 +169,7 @@ def refunds_with_orders(entries):
     out = like(entries)
     for entry in entries:
         paid = entry.meta.get("fund-id")
-        order = orders.get(paid) if entry.meta.get("_refund") else None
+        order = (orders.get(paid) or entry.meta.get("refund-order-id")) if entry.meta.get("_refund") else None
         if not order:
             out.append(entry)
             continue

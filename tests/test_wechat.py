@@ -233,23 +233,3 @@ def test_fund_bill_withdrawal_is_a_payout(tmp_path, wechat):
         "Assets:Transit:WeChat": Decimal("49.70"), "Assets:Clearing:WeChat": Decimal("-49.70")}
     assert (str(closing.date), closing.amount.number) == ("2026-03-02", Decimal("0.00"))
     assert extraction.notes == []
-
-
-def test_fund_bill_refund_names_the_order_of_its_payment_never_its_refund_number(tmp_path, wechat):
-    # A refund row's 业务凭证号 is its 商户退款单号: the order is the one of the payment its
-    # 资金流水单号 names, where the bill holds that payment; else the refund names no order.
-    path = tmp_path / "fund.csv"
-    header = "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元),资金变更提交申请人,备注,业务凭证号"
-    rows = ["2026-03-01 09:00:00,4200000009,F1,交易,交易,收入,50.00,150.00,1601959334API,,ORD-9",
-            "2026-03-01 10:00:00,50300001,4200000009,退款,退款,支出,10.00,140.00,1601959334API,"
-            "退款总金额10.00元;含手续费0.00元,REF-1",
-            "2026-03-01 11:00:00,50300002,4200000001,退款,退款,支出,20.00,120.00,1601959334API,"
-            "退款总金额20.00元;含手续费0.00元,REF-2"]
-    path.write_text("\n".join([header] + [",".join("`" + c for c in r.split(",")) for r in rows]
-                              + ["资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额", "`3,`1,`50.00,`2,`30.00"]),
-                    encoding="utf-8")
-    _, of_this_bill, of_another_day, _ = fund(wechat, path).entries
-    assert (of_this_bill.meta["order-id"], of_this_bill.links) == ("ORD-9", {"order-ORD-9"})
-    assert of_this_bill.meta["refund-order-id"] == "REF-1"
-    assert "order-id" not in of_another_day.meta and of_another_day.links == frozenset()
-    assert of_another_day.meta["refund-order-id"] == "REF-2"
