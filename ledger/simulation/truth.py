@@ -329,23 +329,24 @@ def _injections(m, rng, ids):
 
 
 def _payouts(m, rng, ids, inject):
-    """Each channel pays out, every day, what came in `settlement_days` before (T+N)."""
+    """Each channel pays out, every day, what came in `settlement_days` before (T+N).
+    Never more than its balance: a refund since then that would take the balance below
+    zero is netted in that payout (as Stripe deducts refunds from the next payout, and
+    PayPal cannot withdraw more than it holds), not left to the day it would settle."""
     held = inject.get("hold", {})                   # channel -> set of days never paid out (unsettled)
     for ch in m.shape.channels:
         by_day = defaultdict(list)
-        for p in m.payments:
-            if p.channel == ch.name:
-                by_day[p.dt.date()].append(p)
-        for r in m.refunds:
-            if r.channel == ch.name:
-                by_day[r.dt.date()].append(r)
+        mine = sorted((i for i in [*m.payments, *m.refunds] if i.channel == ch.name), key=lambda i: i.dt)
+        for i in mine:
+            by_day[i.dt.date()].append(i)
         opening_chunk = money(ch.opening / ch.settlement_days) if ch.opening else Decimal("0")
-        carry, carry_items = Decimal("0"), []
+        carry, carry_items, netted = Decimal("0"), [], set()
+        balance, seen = ch.opening or Decimal("0"), 0     # the channel's balance, items up to `seen` in
         for p_day in m.days():
             if p_day >= inject.get("stop", {}).get(ch.name, p_day + timedelta(days=1)):
                 break
             src = p_day - timedelta(days=ch.settlement_days)
-            items = [] if src in held.get(ch.name, ()) else by_day.get(src, [])
+            items = [] if src in held.get(ch.name, ()) else [i for i in by_day.get(src, []) if id(i) not in netted]
             amount = carry + sum((_usd_net(i) for i in items), Decimal("0"))
             if src < m.shape.start and ch.opening:
                 k = (p_day - m.shape.start).days
@@ -354,6 +355,19 @@ def _payouts(m, rng, ids, inject):
                 carry, carry_items = amount, carry_items + items
                 continue
             dt = datetime.combine(p_day, time(23, rng.randint(50, 58), rng.randint(0, 59)))   # end-of-day withdrawal
+            while seen < len(mine) and mine[seen].dt < dt:
+                balance += _usd_net(mine[seen])
+                seen += 1
+            later = [] if amount <= balance else [i for i in mine[:seen] if isinstance(i, Refund) and not i.payout
+                                                  and i.dt.date() > src and id(i) not in netted]
+            while amount > balance and later:
+                refund = later.pop(0)
+                netted.add(id(refund))
+                items, amount = items + [refund], amount + _usd_net(refund)
+            if amount <= 0:
+                carry, carry_items = amount, carry_items + items
+                continue
+            balance -= amount
             po = Payout(ch.name, ids.payout(ch.name, dt), dt, amount, ch.currency, carry_items + items,
                         txn_id="txn_" + ids.alnum(24) if ch.name == "stripe" else "")
             for i in po.items:
