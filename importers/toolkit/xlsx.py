@@ -49,16 +49,19 @@ def zip_members(path: str | Path) -> list[str] | None:
             infos = zf.infolist()
     except (OSError, zipfile.BadZipFile):
         return None
-    names = []
-    for info in infos:
-        name = info.filename
-        if not info.flag_bits & 0x800:   # no UTF-8 flag: the name's bytes are the archiver's code page
-            try:
-                name = name.encode("cp437").decode("gb18030")
-            except (UnicodeEncodeError, UnicodeDecodeError):
-                pass
-        names.append(name)
+    names = [member_name(info) for info in infos]
     return None if "[Content_Types].xml" in names else names
+
+
+def member_name(info) -> str:
+    """A zip member's name (a zipfile.ZipInfo's): Alipay's zips name them in GBK without
+    the UTF-8 flag, which zipfile then reads as code page 437."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
 
 
 def _open_workbook(path: str | Path):

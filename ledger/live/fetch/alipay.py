@@ -22,6 +22,7 @@ from alipay import AliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
 from alipay.utils import AliPayConfig
 
+from beanclear.importers.toolkit.xlsx import member_name
 from beanclear.live.retry import Failed, Later
 
 KINDS = {"fund": ("signcustomer", "账务明细"), "trade": ("trade", "业务明细")}
@@ -93,21 +94,11 @@ def _refused(body: dict, code, day, title):
 def _detail(content: bytes, title: str, day) -> bytes:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as zf:
-            names = [n for n in zf.namelist() if _name(zf, n).endswith(f"{title}.csv")]
+            names = [n for n in zf.namelist() if member_name(zf.getinfo(n)).endswith(f"{title}.csv")]
             if len(names) != 1:
                 raise Failed(f"the {title} zip of {day} holds {len(names)} detail files "
-                             f"({', '.join(_name(zf, n) for n in zf.namelist())}), expected one")
+                             f"({', '.join(member_name(zf.getinfo(n)) for n in zf.namelist())}), expected one")
             return zf.read(names[0])
     except zipfile.BadZipFile:
         raise Later(f"the {title} download of {day} is not a complete zip file") from None
 
-
-def _name(zf: zipfile.ZipFile, name: str) -> str:
-    """A member's name: Alipay's zips name them in GBK without the UTF-8 flag."""
-    info = zf.getinfo(name)
-    if info.flag_bits & 0x800:
-        return name
-    try:
-        return name.encode("cp437").decode("gbk")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return name
