@@ -106,8 +106,7 @@ class Importer(BankImporter):
     def _rows_fit(self, head: str, delimiter: str) -> bool:
         """A file without a header is this bank's when its first lines have the cells the
         column positions need, a date in the date column and amounts in the amount ones."""
-        lines = head.splitlines() if head.endswith(("\n", "\r")) else head.splitlines()[:-1]  # the last may be cut off
-        lines = [line for line in lines if line.strip()][:5]
+        lines = [line for line in _whole_lines(head) if line.strip()][:5]
         columns = self.source.columns
         try:
             rows = list(csv_rows("\n".join(lines), "head", delimiter))
@@ -216,9 +215,7 @@ class Importer(BankImporter):
     def _head_amounts(self, head: str, delimiter: str, col: dict[str, int]):
         """(row, text) of the amount cells in the first rows of the file (below its header):
         what decides whether it writes a decimal comma."""
-        lines = head.lstrip("\ufeff").splitlines()
-        if not head.endswith(("\n", "\r")):
-            lines = lines[:-1]   # cut off where the head ends
+        lines = _whole_lines(head.lstrip("\ufeff"))
         at = [c for role, c in col.items() if role in AMOUNT_ROLES]
         wanted = None if self._by_position else {header_key(h) for h in self._header}
         for number, cells in enumerate(csv.reader(lines, delimiter=delimiter, strict=False), 1):
@@ -278,3 +275,9 @@ class Importer(BankImporter):
                       for k, r in (("credits", "credit"), ("debits", "debit"))}
             actual = {f"{currency} {k}": v for k, v in totals.get(currency, {"credits": 0, "debits": 0}).items()}
             compare_summary(out, stated, actual)
+
+
+def _whole_lines(head: str) -> list[str]:
+    """The lines of a file's head (sniff) but the last where the head cuts it off."""
+    lines = head.splitlines()
+    return lines if head.endswith(("\n", "\r")) else lines[:-1]
