@@ -29,6 +29,11 @@ read by column positions. Where a bank gives the amount in the transaction's own
 currency beside the booked one (ICBC 交易金额 vs 记账金额), the booked amount is posted
 and the other kept as `original-amount`. Total lines (ICBC `人民币合计`) are checked
 against the rows: a difference is a note, not an error.
+
+An `account_id` column (ABN AMRO's TXT download, Rabobank's CSV: the accounts chosen, each
+row naming its own) makes `account_id` pick the bank's rows, the others counted as skipped:
+two banks configured on one file each book their own (BankImporter.accounts_apart). A file
+of several accounts without `account_id` is refused naming them, never booked into one.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from beanclear.importers.bank_presets import PRESETS, Preset
-from beanclear.importers.banking import BankImporter, LineIds
+from beanclear.importers.banking import BankImporter, LineIds, other_account, several_accounts
 from beanclear.importers.base import BalanceChain, Extraction, balance, closing_balances, compare_summary, next_day
 from beanclear.importers.toolkit import (DELIMITERS, ENCODINGS, WESTERN_ENCODINGS, AmountReader, StatementError, clean,
                                          csv_rows, currency_code, direction_sign, header_delimiter, header_key,
@@ -50,7 +55,7 @@ AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "orig
 
 # The roles a row cannot leave out (a row cut off before one of them is a broken file, not
 # an empty cell): the others are text a bank may drop from a row's end.
-ROW_NEEDS = ("date", "amount", "debit", "credit", "direction", "balance", "currency", "status")
+ROW_NEEDS = ("date", "amount", "debit", "credit", "direction", "balance", "currency", "status", "account_id")
 
 
 class Importer(BankImporter):
@@ -92,8 +97,21 @@ class Importer(BankImporter):
         return self.matches(sniff(filepath, encoding=self.source.encoding, fallbacks=self._encodings)) \
             or super().identify(filepath)
 
+    @property
+    def accounts_apart(self) -> bool:
+        """With an account column (ABN AMRO's export of several accounts), `account_id`
+        picks its rows: banks configured on one file each book their own."""
+        return "account_id" in self.source.columns
+
     def matches(self, head: str) -> bool:
-        return self._delimiter(head) is not None and (not self.source.account_id or self.source.account_id in head)
+        delimiter = self._delimiter(head)
+        if delimiter is None:
+            return False
+        if not self.source.account_id:
+            return True
+        if "account_id" in self.source.columns:   # a row of its account among the first
+            return any(self.is_mine(number) for number in self._head_accounts(head, delimiter))
+        return self.source.account_id in head
 
     def _delimiter(self, head: str) -> str | None:
         """What separates the cells: `,`, `;` (German and Dutch banks) or TAB (ABN AMRO);
@@ -149,10 +167,15 @@ class Importer(BankImporter):
         moved: tuple[Decimal, Decimal] | None = None     # the last row's balance after it and before it
         waiting: list[tuple[int, Decimal]] = []          # balance lines no row before them leads to
         totals: dict[str, dict[str, Decimal]] = {}
-        for row in self.each(t.rows):
+        accounts: dict[str, bool] = {}   # the account column's numbers: whether each is this bank's
+        rows = self.each(t.rows)
+        for row in rows:
             def get(role: str) -> str:
                 return clean(row.cells[col[role]]) if role in col else ""
 
+            if "account_id" in col and not self._own_row(get("account_id"), row.line, accounts, rows, col, path,
+                                                          name, out):
+                continue
             out.rows += 1
             if "status" in col:   # Revolut State, Sparkasse Info: a pending line is booked once it is booked
                 status = get("status")
@@ -212,19 +235,59 @@ class Importer(BankImporter):
         self._check_totals(out, st.footer, col, path, totals)
         return out
 
+    def _own_row(self, number: str, line: int, accounts: dict[str, bool], rows, col: dict[str, int], path: str,
+                 name: dict[str, str], out: Extraction) -> bool:
+        """Whether a row of a file with an account column (ABN AMRO: the account of each
+        row) is of this bank's account: its `account_id`'s rows are, the others' are counted
+        as skipped. A file of several accounts without `account_id` is refused naming them
+        all (the rest of the file read for their numbers), and so is a row without one.
+        `accounts`: the numbers seen so far, and whether each is this bank's."""
+        mine = accounts.get(number)
+        if mine is None:
+            if not number:
+                raise StatementError(path, line, f"column {name['account_id']}: no account number (expected the "
+                                     "account the row is of)")
+            if accounts and not self.source.account_id:
+                numbers = {*accounts, number}
+                for row in rows:
+                    numbers.add(clean(row.cells[col["account_id"]]))
+                raise several_accounts(path, line, numbers - {""})
+            mine = accounts[number] = self.claims(number, out)
+        if not mine:
+            other_account(out, number, 1)
+        return mine
+
+    def _head_rows(self, head: str, delimiter: str):
+        """(line, cells) of the first rows of the file below its header (the header's own
+        cells first, as line 0, where it has one)."""
+        lines = _whole_lines(head.lstrip("\ufeff"))
+        wanted = None if self._by_position else {header_key(h) for h in self._header}
+        for number, cells in enumerate(csv.reader(lines, delimiter=delimiter, strict=False), 1):
+            if wanted is not None:   # the preamble says nothing of the rows
+                if wanted <= {header_key(c) for c in cells}:
+                    wanted = None
+                    yield 0, cells
+                continue
+            yield number, cells
+
     def _head_amounts(self, head: str, delimiter: str, col: dict[str, int]):
         """(row, text) of the amount cells in the first rows of the file (below its header):
         what decides whether it writes a decimal comma."""
-        lines = _whole_lines(head.lstrip("\ufeff"))
         at = [c for role, c in col.items() if role in AMOUNT_ROLES]
-        wanted = None if self._by_position else {header_key(h) for h in self._header}
-        for number, cells in enumerate(csv.reader(lines, delimiter=delimiter, strict=False), 1):
-            if wanted is not None:   # the preamble and the header say nothing of the amounts
-                wanted = None if wanted <= {header_key(c) for c in cells} else wanted
-                continue
-            for c in at:
+        for number, cells in self._head_rows(head, delimiter):
+            for c in at if number else ():
                 if c < len(cells) and any(ch.isdigit() for ch in cells[c]):
                     yield number, cells[c]
+
+    def _head_accounts(self, head: str, delimiter: str):
+        """The account column's cells in the first rows of the file."""
+        named = self.source.columns["account_id"]
+        at = named - 1 if isinstance(named, int) else None
+        for number, cells in self._head_rows(head, delimiter):
+            if not number:   # the header: where the account column is
+                at = next((i for i, c in enumerate(cells) if header_key(c) == header_key(named)), None)
+            elif at is not None and at < len(cells) and clean(cells[at]):
+                yield clean(cells[at])
 
     @staticmethod
     def _balance_lines_follow(waiting: list, moved: tuple | None, path: str, where: str) -> None:

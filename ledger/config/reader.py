@@ -328,7 +328,7 @@ def _column_map(path: str, kind: str, keys: dict) -> tuple[dict, dict]:
 
 
 BANK_COLUMNS = {"date", "time", "amount", "debit", "credit", "memo", "payee", "ref", "balance", "currency",
-                "detail", "original_credit", "original_debit", "original_currency", "direction", "status"}
+                "detail", "original_credit", "original_debit", "original_currency", "direction", "status", "account_id"}
 BANK_STATUS_ROLES = ("booked", "skipped")   # skipped: pending, declined, reverted lines (no money moved yet)
 
 

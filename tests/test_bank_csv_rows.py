@@ -1,0 +1,117 @@
+"""Gaps a sweep of real Western bank CSV exports found in the `csv` bank (bank_csv.py):
+a download of several accounts in one file (ABN AMRO), rows short of a cell, and Wise's
+transfer and fee under one `TransferWise ID`. Each file is written here in the shape of
+the bank's real export."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from beancount.core import data
+
+from beanclear.books import importing
+from beanclear.importers import bank_csv
+from beanclear.importers.toolkit import StatementError
+from conftest import beanclear, snapshot
+
+
+def txns(extraction):
+    return [e for e in extraction.entries if isinstance(e, data.Transaction)]
+
+
+def balances(extraction):
+    return [(str(b.date), b.amount.number) for b in extraction.entries if isinstance(b, data.Balance)]
+
+
+# -- several accounts in one file (ABN AMRO) -------------------------------------------------
+
+# ABN AMRO's TXT download (Mijn ABN AMRO > Af- en bijschrijvingen > Downloaden, TXT): no
+# header, TAB between the cells, one row per line of every account chosen: account number,
+# currency, transaction date, balance before, balance after, interest date, amount,
+# description.
+ABN = ("123456789\tEUR\t20200102\t1000,00\t990,00\t20200102\t-10,00\tBEA   NR:ABC123 SHOP\n"
+       "987654321\tEUR\t20200102\t50,00\t550,00\t20200102\t500,00\tSEPA Overboeking van 123456789\n"
+       "123456789\tEUR\t20200103\t990,00\t490,00\t20200103\t-500,00\tSEPA Overboeking naar 987654321\n"
+       "123456789\tEUR\t20200103\t490,00\t1490,00\t20200103\t1000,00\tSEPA Overboeking salaris\n")
+ABN_COLUMNS = "date: 3, amount: 7, balance: 5, memo: 8"
+
+
+def abn_config(make_config, **ids):
+    banks = "".join(f"  {name}: {{type: csv, account: Assets:Bank:{name.title()}, currency: EUR, "
+                    f"date_format: '%Y%m%d', columns: {{account_id: 1, {ABN_COLUMNS}}}"
+                    f"{f', account_id: {number!r}' if number else ''}}}\n" for name, number in ids.items())
+    return make_config("banks:\n" + banks)
+
+
+def test_each_bank_books_only_its_accounts_rows(make_config, tmp_path):
+    # Two banks on one download, each with its account_id: each booked every row before
+    # (the savings account's 500.00 on both accounts).
+    cfg = abn_config(make_config, main="123456789", savings="987654321")
+    path = tmp_path / "TXT200104.TAB"
+    path.write_text(ABN, encoding="latin-1")
+    claimed = importing.identify(path, importing.for_config(cfg), None)
+    assert sorted(i.source.name for i in claimed) == ["main", "savings"]
+    main, savings = (next(i for i in claimed if i.source.name == n).read(str(path)) for n in ("main", "savings"))
+    assert [t.postings[0].units.number for t in txns(main)] == [Decimal("-10.00"), Decimal("-500.00"),
+                                                                Decimal("1000.00")]
+    assert [t.postings[0].units.number for t in txns(savings)] == [Decimal("500.00")]
+    assert (main.rows, dict(main.skipped)) == (4, {"statement of another account (987654321)": 1})
+    assert (savings.rows, dict(savings.skipped)) == (4, {"statement of another account (123456789)": 3})
+    assert balances(main) == [("2020-01-03", Decimal("990.00")), ("2020-01-04", Decimal("1490.00"))]
+    assert balances(savings) == [("2020-01-03", Decimal("550.00"))]
+    assert (main.account, savings.account) == ("123456789", "987654321")   # later files of another are refused
+
+
+def test_a_bank_whose_account_the_file_does_not_hold_does_not_claim_it(make_config, tmp_path):
+    # Its number in another account's description (a transfer between the two) is no row of its own.
+    cfg = abn_config(make_config, main="123456789", other="555555555")
+    path = tmp_path / "TXT200104.TAB"
+    path.write_text(ABN.replace("987654321", "555555555").replace("555555555\tEUR", "123456789\tEUR"),
+                    encoding="latin-1")
+    assert [i.source.name for i in importing.identify(path, importing.for_config(cfg), None)] == ["main"]
+
+
+def test_several_accounts_without_account_id_are_refused_naming_them(make_config, tmp_path):
+    cfg = abn_config(make_config, main=None)
+    path = tmp_path / "TXT200104.TAB"
+    path.write_text(ABN + "555555555\tEUR\t20200104\t0,00\t1,00\t20200104\t1,00\tRente\n", encoding="latin-1")
+    imp = bank_csv.Importer(cfg.banks["main"], cfg)
+    assert imp.identify(str(path))
+    with pytest.raises(StatementError, match=r"TXT200104.TAB:2: statements of 3 accounts \(123456789, 555555555, "
+                                             r"987654321\); set account_id in config.yaml to pick one"):
+        imp.read(str(path))
+    path.write_text(ABN.replace("987654321\t", "123456789\t"), encoding="latin-1")   # one account: as before
+    assert len(txns(imp.read(str(path)))) == 4
+
+
+def test_an_account_column_by_header_and_a_row_without_its_account(make_config, tmp_path):
+    # Rabobank's CSV download of several accounts: `IBAN/BBAN` names each row's account.
+    cfg = make_config("banks:\n  rabo: {type: csv, account: Assets:Bank:Rabo, currency: EUR, account_id: "
+                      "NL11RABO0101010101, columns: {account_id: IBAN/BBAN, date: Datum, amount: Bedrag, "
+                      "balance: Saldo na trn, ref: Volgnr, memo: Omschrijving-1}}\n")
+    text = ('"IBAN/BBAN","Munt","BIC","Volgnr","Datum","Rentedatum","Bedrag","Saldo na trn","Omschrijving-1"\n'
+            '"NL22RABO0202020202","EUR","RABONL2U","000000000000001002","2024-01-02","2024-01-02","-2,50",'
+            '"97,50","Rente"\n'
+            '"NL11RABO0101010101","EUR","RABONL2U","000000000000007001","2024-01-02","2024-01-02","+12,00",'
+            '"112,00","Terugbetaling"\n')
+    path = tmp_path / "CSV_A_20240103.csv"
+    path.write_text(text, encoding="utf-8")
+    imp = bank_csv.Importer(cfg.banks["rabo"], cfg)
+    assert imp.identify(str(path))
+    assert [(t.meta["id"], t.postings[0].units.number) for t in txns(imp.read(str(path)))] == \
+        [("000000000000007001", Decimal("12.00"))]
+    path.write_text(text.replace('"NL11RABO0101010101","EUR"', '"","EUR"'), encoding="utf-8")
+    with pytest.raises(StatementError, match=r"CSV_A_20240103.csv:3: column IBAN/BBAN: no account number"):
+        imp.read(str(path))
+
+
+def test_import_of_several_accounts_without_account_id_exits_2_and_writes_nothing(tmp_path):
+    (tmp_path / "config.yaml").write_text(
+        f"books: books\ncurrency: EUR\nbanks:\n  main: {{type: csv, account: Assets:Bank:Main, currency: EUR, "
+        f"date_format: '%Y%m%d', columns: {{account_id: 1, {ABN_COLUMNS}}}}}\n", encoding="utf-8")
+    (tmp_path / "TXT200104.TAB").write_text(ABN, encoding="latin-1")
+    result = beanclear(tmp_path, "import", str(tmp_path / "TXT200104.TAB"))
+    assert result.exit_code == 2, result.output
+    assert "TXT200104.TAB:2: statements of 2 accounts (123456789, 987654321)" in result.output
+    assert snapshot(tmp_path / "books") == {}
