@@ -61,11 +61,7 @@ class FromMonth:
                    if e.meta.get("filename") == path]
         if not printed:
             return proposals
-        copies = past.located(self.config.books, self.carried, printed, self.options)
-        lost = next((e for e in printed if id(e) not in copies), None)
-        if lost is not None:
-            raise LookupError(f"{path}:{lost.meta['lineno']}: the entry of {lost.date} is in no month file as "
-                              f"carried; run `beanclear carry {self.carried.month}` again")
+        copies = past.copies(self.config.books, self.carried, printed, self.options)
 
         def mine(entry):
             return copies.get(id(entry), entry)

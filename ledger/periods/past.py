@@ -8,8 +8,10 @@ is all the checks need; a few readers need more:
 - the report's bank rows: a statement's last balance may be older than the ledger, and
   the bank lines after it with it (an OFX or MT940 statement states one balance);
 - the matcher: every bank line before the lookback (the history stage's evidence, and
-  the lines that compete for the same items), and, to write a match, the month files'
-  own copies of entries the ledger's file printed.
+  the lines that compete for the same items);
+- every writer on these books (`match --since --apply`, the Fava page's actions): the
+  month files' own copies of entries the ledger's file printed, where an edit of them
+  goes (`copies`).
 
 Each reads only the month files before the month whose text names an account it asks
 for (a bank's account: the bank's own folder, a few kilobytes a month), parsed one at a
@@ -102,3 +104,19 @@ def located(root: Path, books: Carried, entries, options) -> dict[int, object]:
                 if id(entry) not in out and printer.format_entry(copy) == printer.format_entry(entry):
                     out[id(entry)] = copy
     return out
+
+
+def copies(root: Path, books: Carried, entries, options) -> dict[int, object]:
+    """located(), refusing what no month file holds as the ledger's file printed it (a
+    month file changed since `carry`, or balances carried, which no month file holds):
+    LookupError naming the ledger's file and line, so an edit is never made elsewhere."""
+    found = located(root, books, entries, options)
+    lost = next((e for e in entries if id(e) not in found), None)
+    if lost is None:
+        return found
+    where = f"{books.path}:{lost.meta.get('lineno')}"
+    if summed(lost):
+        raise LookupError(f"{where}: balances carried forward to {books.window}, in no month file: "
+                          "edit the entries they sum, in the books (`fava books/main.beancount`)")
+    raise LookupError(f"{where}: the entry of {lost.date} is in no month file as carried; "
+                      f"run `beanclear carry {books.month}` again")
