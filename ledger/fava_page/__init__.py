@@ -180,8 +180,9 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
                 chosen = [self._proposal(body, state)]
             if not chosen:
                 raise Refused(409, "no confident proposal to accept")
-            changed = edits.apply(state.config.books, [e for p in chosen for e in matching.edits_for(p)])
-            return changed, f"accepted {len(chosen)} proposal(s)"
+            todo, note = self._edited(state, [e for p in chosen for e in matching.edits_for(p)])
+            return edits.apply(state.config.books, todo), f"accepted {len(chosen)} proposal(s)" + (
+                f"; {note}" if note else "")
         return self._write(act)
 
     @extension_endpoint("reject", ["POST"])

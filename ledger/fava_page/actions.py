@@ -4,7 +4,8 @@ download the month's report).
 
 A thin face over ledger/resolve/ and ledger/periods/, as the command line is: every
 endpoint validates its body with guard.py, makes the same Plan the command makes and
-writes it through the one writer. The Reconciliation extension mixes these in.
+writes it through the one writer (on books carried forward, an edit of their lookback
+into the entry's month file: carried.py). The Reconciliation extension mixes these in.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from flask import request, send_file
 from fava.ext import extension_endpoint
 
 from beanclear.checks import acks
-from beanclear.fava_page import guard
+from beanclear.fava_page import carried, guard
 from beanclear.fava_page.guard import Refused
 from beanclear.resolve import ResolveError, write
 from beanclear.resolve import booking, followup, linking, writeoff
@@ -129,12 +130,6 @@ def queue(state, entries, with_items: bool = True) -> Queue:
     return Queue([(key, title, hint, grouped[key]) for key, title, hint in GROUPS], items, len(why))
 
 
-def _plan_write(state, plan) -> tuple[list, str]:
-    if plan.nothing:
-        raise Refused(409, plan.message)
-    return write(state.config, plan), plan.message
-
-
 def _optional(body: dict, name: str, limit: int = guard.MAX_TEXT) -> str | None:
     value = body.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -158,6 +153,20 @@ class ResolveEndpoints:
     def months(self) -> list[str]:
         return months(self.state())
 
+    def _edited(self, state, todo: list) -> tuple[list, str]:
+        """The edits to write, and what to add to the message: on books carried forward,
+        those of their lookback go to the entries' month files (carried.py)."""
+        try:
+            return carried.month_edits(state.config.books, state.entries, self.ledger.options, todo)
+        except LookupError as exc:
+            raise Refused(409, str(exc)) from None
+
+    def _plan_write(self, state, plan) -> tuple[list, str]:
+        if plan.nothing:
+            raise Refused(409, plan.message)
+        todo, note = self._edited(state, plan.edits)
+        return write(state.config, replace(plan, edits=todo)), plan.message + (f"; {note}" if note else "")
+
     def _resolve(self, act):
         def wrapped(body, state):
             try:
@@ -174,7 +183,7 @@ class ResolveEndpoints:
             plan = booking.book(state.config, self.ledger.all_entries, guard.ident(body, "bank_ref"),
                                 guard.ident(body, "account"), _optional(body, "payee"), _optional(body, "narration"),
                                 _optional(body, "rule"))
-            return _plan_write(state, plan)
+            return self._plan_write(state, plan)
         return self._resolve(act)
 
     @extension_endpoint("link", ["POST"])
@@ -184,7 +193,7 @@ class ResolveEndpoints:
             guard.fields(body, ("bank_ref", "items"))
             plan = linking.link(state.config, self.ledger.all_entries, guard.ident(body, "bank_ref"),
                                 guard.idents(body, "items"))
-            return _plan_write(state, plan)
+            return self._plan_write(state, plan)
         return self._resolve(act)
 
     @extension_endpoint("unlink", ["POST"])
@@ -194,7 +203,7 @@ class ResolveEndpoints:
             guard.fields(body, ("bank_ref",), ("link",))
             link = guard.ident(body, "link") if body.get("link") is not None else None
             plan = linking.unlink(state.config, self.ledger.all_entries, guard.ident(body, "bank_ref"), link)
-            return _plan_write(state, plan)
+            return self._plan_write(state, plan)
         return self._resolve(act)
 
     @extension_endpoint("write_off", ["POST"])
@@ -204,7 +213,7 @@ class ResolveEndpoints:
             guard.fields(body, ("code", "ref"), ("reason",))
             plan = writeoff.write_off(state.config, self.ledger.all_entries, state.report.findings,
                                       guard.ident(body, "code"), guard.ident(body, "ref"), _optional(body, "reason"))
-            return _plan_write(state, plan)
+            return self._plan_write(state, plan)
         return self._resolve(act)
 
     @extension_endpoint("follow_up", ["POST"])
@@ -221,7 +230,7 @@ class ResolveEndpoints:
                                           guard.ident(body, "code"), guard.ident(body, "ref"),
                                           guard.text(body, "owner", guard.MAX_ID), guard.ident(body, "due"),
                                           _optional(body, "note") or "")
-            return _plan_write(state, plan)
+            return self._plan_write(state, plan)
         return self._resolve(act)
 
     @extension_endpoint("close", ["POST"])
