@@ -198,11 +198,15 @@ def named_order(entry: data.Transaction, pattern: re.Pattern | None) -> str | No
     order_id = entry.meta.get("order-id")
     if pattern is None:
         return order_id or None
-    for text in (order_id, entry.narration):
-        found = pattern.search(text) if text else None
-        if found and found.group(1):
-            return found.group(1)
-    return None
+    return order_in(order_id, pattern) or order_in(entry.narration, pattern)
+
+
+def order_in(text: str | None, pattern: re.Pattern | None) -> str | None:
+    """The order `text` names: all of it, or with `order_pattern`, the pattern's group."""
+    if pattern is None or not text:
+        return text or None
+    found = pattern.search(text)
+    return found.group(1) if found and found.group(1) else None
 
 
 def to_receivable(entry, channel, receivable: str):
@@ -321,14 +325,20 @@ def route(out: Extraction, channel, config, orders: ShopOrders) -> None:
                          + why)
 
 
-def route_batch(read: list[tuple["StatementImporter", Extraction]]) -> None:
-    """route() again once every file of an import batch is read, with the batch's orders:
-    payments and the orders they pay, imported together, meet whichever file comes first."""
+def batch_orders(read: list[tuple["StatementImporter", Extraction]]) -> dict[str, set[str]]:
+    """Per shop, the `^order-…` links of its statements in an import batch."""
     batch: dict[str, set[str]] = {}
     for importer, out in read:
         if isinstance(importer.source, Shop):
             batch.setdefault(importer.source.name, set()).update(
                 l for e in out.entries if isinstance(e, data.Transaction) for l in e.links if l.startswith("order-"))
+    return batch
+
+
+def route_batch(read: list[tuple["StatementImporter", Extraction]]) -> None:
+    """route() again once every file of an import batch is read, with the batch's orders:
+    payments and the orders they pay, imported together, meet whichever file comes first."""
+    batch = batch_orders(read)
     if not batch:
         return
     orders = None

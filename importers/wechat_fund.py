@@ -31,7 +31,10 @@ books them by, so that either bill, imported second, finds them in the books):
       Assets:Clearing:WeChat       -0.60 CNY
 
 A 退款 leaves clearing against sales; its 备注 `退款总金额A元;含手续费F元` says the fee F
-WeChat returned inside it (then sales get A back, the fee account F less). A fee row the
+WeChat returned inside it (then sales get A back, the fee account F less). Its
+业务凭证号 is the merchant's refund number (kept as `refund-order-id`) and its 资金流水单号
+the refunded payment's 微信订单号: its order is that payment's, found in this bill, the
+import's other bills or the books (ledger/statements/refund_orders.py). A fee row the
 merchant is paid (`收入`) is a fee returned, `fee-back <id>`. Any other kind of row is an
 error, never silently dropped.
 """
@@ -53,8 +56,7 @@ from beanclear.importers.base import (
     posting,
     transaction,
 )
-from beanclear.books.idset import Ids
-from beanclear.books.spill import like, metas
+from beanclear.statements import refund_orders
 from beanclear.importers.toolkit import (
     StatementError,
     clean,
@@ -137,45 +139,13 @@ class Importer(StatementImporter):
             else:
                 raise StatementError(path, row.line, f"column 业务类型: unknown kind {kind!r} (expected "
                                      f"{WITHDRAWAL}, {', '.join(sorted(WITHDRAWAL_RETURNED | TRADES | REFUNDS | FEES))})")
-        out.entries = refunds_with_orders(out.entries)
+        out.entries = refund_orders.within(out.entries, lambda order: link("order-", order))
         for day, (line, amount) in sorted(closing_balances(balances).items()):
             out.entries.append(balance(path, line, next_day(day), acc.clearing, amount, currency))
         stated = {"rows": st.total("资金流水总笔数"), "income": st.total("收入金额"), "expense": st.total("支出金额")}
         actual = {"rows": out.rows, "income": income[1], "expense": expense[1]}
         compare_summary(out, stated, actual)
         return out
-
-
-def refunds_with_orders(entries):
-    """Each refund with the order it refunds, so that it meets the order in the shop's
-    receivable: the order of the payment its 资金流水单号 names where this bill holds that
-    payment (WeChat writes the refunded 微信订单号 there), else its 业务凭证号. The
-    entries, anew (a spilled entry cannot change in place).
-
-    Passes over the entries: the ids the refunds name (idset.Ids), the orders of just
-    those payments, then the refunds rewritten; no pass holds every id or entry."""
-    named, refunds = Ids(), 0   # the payment ids refunds name
-    for meta in metas(entries):
-        if meta is not None and meta.get("_refund"):
-            refunds += 1
-            if meta.get("fund-id"):
-                named.add(meta["fund-id"])
-    if not refunds:
-        return entries
-    # payment id -> its order, of the payments a refund names only (as many as refunds;
-    # the last row of an id wins)
-    orders = {meta["id"]: meta["order-id"] for meta in metas(entries)
-              if meta is not None and meta.get("order-id") and meta["id"] in named}
-    out = like(entries)
-    for entry in entries:
-        paid = entry.meta.get("fund-id")
-        order = (orders.get(paid) or entry.meta.get("refund-order-id")) if entry.meta.get("_refund") else None
-        if not order:
-            out.append(entry)
-            continue
-        meta = {**entry.meta, "order-id": order, **({"refund-of": paid} if paid in orders else {})}
-        out.append(entry._replace(meta=meta, links=entry.links | {link("order-", order)}))
-    return out
 
 
 def trade_entry(path, line, when, kind, get, signed, acc, currency):
@@ -188,7 +158,8 @@ def trade_entry(path, line, when, kind, get, signed, acc, currency):
                     {"id": f"fee-back {ident}", "fee-back-of": ident})
         postings.append(posting(acc.fees, -signed, currency))
     elif kind in REFUNDS:
-        meta.update({"covers": f"fee-back {ident}", "refund-order-id": voucher, "_refund": True})  # the fee returned is inside
+        meta.update({"covers": f"fee-back {ident}", "refund-order-id": voucher})  # the fee returned is inside
+        refund_orders.mark(meta, get("资金流水单号"))   # WeChat writes the refunded payment's id there
         stated = REFUND_NOTE.search(get("备注"))
         total, fee = (Decimal(stated.group(1)), Decimal(stated.group(2))) if stated else (-signed, Decimal(0))
         if total - fee != -signed:  # the note is not of this amount: the amount is all we know

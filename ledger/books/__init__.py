@@ -30,6 +30,7 @@ KEEP_TEXT = 16 * 2**20   # characters of month files Books keeps once read, all 
 ENTRY_START = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]")
 ENTRY_END = re.compile(r"\n(?=[^ \t\n])")   # a line break after which a block starts (Books._pieces)
 ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+ORDER_LINE = re.compile(r'^[ \t]+order-id:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 COVERS_LINE = re.compile(r'^[ \t]+covers:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)  # render.identities
 BALANCE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+balance[ \t]+(\S+)[ \t]+[^;\n]*?([A-Z][A-Z0-9'._-]*)[ \t]*(?:;.*)?$",
                           re.M)
@@ -129,6 +130,24 @@ class Books:
         out = Ids()
         for path in self.source_files(source):
             self._scan(path, out)
+        return out
+
+    def orders_of(self, source: str, ids: set[str]) -> dict[str, str]:
+        """Entry id -> its `order-id`, for the entries of a source's files among `ids` (a
+        refund's payment: statements/refund_orders.py). Read as known() reads ids, a
+        month file a piece at a time; only the blocks of the ids asked for are looked in."""
+        out: dict[str, str] = {}
+        for path in self.source_files(source):
+            for text in self._pieces(path):
+                for found in ID_LINE.finditer(text):
+                    ident = _unescape(found.group(1)) if "\\" in found.group(1) else found.group(1)
+                    if ident not in ids:
+                        continue
+                    start = _block_start(text, found.start())
+                    end = ENTRY_END.search(text, found.end())
+                    order = ORDER_LINE.search(text, start, end.start() if end else len(text))
+                    if order:
+                        out[ident] = _unescape(order.group(1))
         return out
 
     def statements(self, source: str) -> list[tuple[dt.date, dt.date, str | None]]:
@@ -263,6 +282,14 @@ def kept(store: Sorted, entry) -> None:
     came, as a stable sort leaves them. It is kept as its text (rendered now rather than
     as the file is written): text goes to disk and back far faster than an entry does."""
     store.add(render.sort_key(entry), render.entry_text(entry) + "\n")
+
+
+def _block_start(text: str, at: int) -> int:
+    """Where the block (an entry and its indented lines) holding position `at` starts."""
+    start = text.rfind("\n", 0, at)
+    while start > 0 and text[start + 1] in " \t":
+        start = text.rfind("\n", 0, start)
+    return max(start, 0)
 
 
 def _last_entry_end(text: str) -> int:

@@ -24,7 +24,7 @@ from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, paused_gc, read_text, zip_members
-from beanclear.statements import belonging, coverage, openings
+from beanclear.statements import belonging, coverage, openings, refund_orders
 from beanclear.periods import closed, forward
 
 
@@ -206,7 +206,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 early[name] = books.known(name)
             results.append(_read(path, importer, early[name], digest))
             _park(results)
-    route_batch([(r.importer, r.extraction) for r in results if r.before is None])  # payments meet orders read after them
+    _across(results, books)
     _park(results)
     with atomic.locked(config.books):
         stale = {name for name, stamp in stamps.items() if books.stamp(name) != stamp}
@@ -222,7 +222,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                                       and result.digest not in digests[name]):
                     results[at] = _read(result.path, result.importer, None, result.digest)
                     _park(results)
-            route_batch([(r.importer, r.extraction) for r in results if r.before is None])
+            _across(results, books)
             _park(results)
         live = [r for r in results if r.before is None]   # those recorded by digest: nothing to do
         seen: dict[str, Ids] = {}
@@ -282,6 +282,15 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             if changes:
                 atomic.write_files(config.books, changes)
     return results + priced
+
+
+def _across(results: list[FileResult], books: Books) -> None:
+    """What one statement of the batch says of another's entries, once all are read:
+    refunds meet their payments' orders (refund_orders.py), payments the orders of shops
+    read after them (route_batch)."""
+    read = [(r.importer, r.extraction) for r in results if r.before is None]
+    refund_orders.across(read, books)
+    route_batch(read)
 
 
 def _park(results: list[FileResult]) -> None:

@@ -1,0 +1,123 @@
+"""A refund's order, found through the payment it refunds.
+
+Some statements name a refund's payment but not its order. WeChat Pay's fund bill
+writes in a refund row's 资金流水单号 the 微信订单号 of the payment refunded, and in its
+业务凭证号 the merchant's refund number (商户退款单号), not the order. The importer marks
+such a refund with its payment (`mark`); the refund's order is the one that payment
+names, looked up
+
+- in the same statement (`within`, when the statement is read: a month's bill holds
+  most of the payments its refunds refund),
+- in the other statements of the import and in the books (`across`, once an import has
+  read all its files: a bill a day holds refunds of payments of days before).
+
+    2026-03-01 * "WeChat Pay" "交易 S1001" ^order-S1001
+      id: "4200000001"
+      order-id: "S1001"
+      ...
+    2026-03-04 * "WeChat Pay" "退款 RF-77" ^order-S1001       ; a bill of another day
+      id: "5030000001"
+      fund-id: "4200000001"
+      refund-order-id: "RF-77"
+      order-id: "S1001"
+      refund-of: "4200000001"
+
+A refund whose payment is nowhere takes its own number as its order only where a shop
+holds an order of that number (many merchants refund under the order's own number);
+else it names no order: a refund number is not an order, and a link to it would leave
+a receivable no order clears.
+"""
+
+from __future__ import annotations
+
+from beancount.core import data
+
+from beanclear.books.spill import like, metas
+
+FROM = "_order-from"   # hidden meta (render.py): the id of the payment a refund refunds
+
+
+def mark(meta: dict, payment_id: str) -> None:
+    """Say that the refund of `meta` takes its order from payment `payment_id`."""
+    if payment_id:
+        meta[FROM] = payment_id
+
+
+def wanted(entries) -> set[str]:
+    """The ids of the payments the marked refunds of `entries` refund."""
+    return {meta[FROM] for meta in metas(entries) if meta is not None and meta.get(FROM)}
+
+
+def payment_orders(entries, ids: set[str]) -> dict[str, str]:
+    """Payment id -> its order, for the payments of `entries` among `ids` (the last
+    entry of an id wins)."""
+    return {meta["id"]: meta["order-id"] for meta in metas(entries)
+            if meta is not None and meta.get("order-id") and meta.get("id") in ids and not meta.get(FROM)}
+
+
+def within(entries, link):
+    """`entries`, each marked refund whose payment they hold given that payment's order
+    (`link(order)`: its link, as the statement links its payments). Anew where one
+    changes (a spilled entry cannot change in place); those not found stay marked."""
+    ids = wanted(entries)
+    return given(entries, payment_orders(entries, ids), link) if ids else entries
+
+
+def given(entries, orders: dict[str, str], link, own_number=None):
+    """`entries` with each marked refund whose payment is in `orders` given its order;
+    one not found, its own number where `own_number(number)` says a shop holds it."""
+    out, changed = like(entries), False
+    for entry in entries:
+        meta = entry.meta if isinstance(entry, data.Transaction) else None
+        paid = meta.get(FROM) if meta is not None else None
+        if paid is not None:
+            order = orders.get(paid)
+            moved = None
+            if order is not None:
+                moved = {**meta, "order-id": order, "refund-of": paid}
+                del moved[FROM]
+            elif own_number is not None and meta.get("refund-order-id") and own_number(meta["refund-order-id"]):
+                moved = {**meta, "order-id": meta["refund-order-id"]}
+                del moved[FROM]
+            if moved is not None:
+                entry = entry._replace(meta=moved, links=entry.links | {link(moved["order-id"])})
+                changed = True
+        out.append(entry)
+    return out if changed else entries
+
+
+def across(read: list, books) -> None:
+    """Once an import has read its files (`read`: (importer, extraction) pairs): each
+    refund still marked, given its order from the payments of the source's other
+    statements of the import, else of its books (books.Books.orders_of), else its own
+    number where a shop holds that order; then routed to the shop as the import routes
+    every sale (importers/base.py `route`)."""
+    from beanclear.importers.base import ShopOrders, batch_orders, link, order_in, order_link, payment_shops, route
+    marked = [(importer, out) for importer, out in read if wanted(out.entries)]
+    if not marked:
+        return
+    shop_orders = None
+    for name in dict.fromkeys(importer.source.name for importer, _ in marked):
+        ids = set().union(*(wanted(out.entries) for importer, out in marked if importer.source.name == name))
+        orders: dict[str, str] = {}
+        for importer, out in read:
+            if importer.source.name == name:
+                orders.update(payment_orders(out.entries, ids - orders.keys()))
+        if ids - orders.keys():
+            orders.update(books.orders_of(name, ids - orders.keys()))
+        for importer, out in marked:
+            if importer.source.name != name:
+                continue
+            channel, config = importer.source, importer.config
+            own_number = None
+            if config is not None and config.shops:
+                shop_orders = shop_orders or ShopOrders(config, batch_orders(read))
+                shops = payment_shops(config, channel)
+
+                def own_number(number, pattern=channel.order_pattern, shops=shops):
+                    named = order_in(number, pattern)
+                    return bool(named) and any(order_link(named) in shop_orders.of(s) for s in shops)
+            before = out.entries
+            out.entries = given(out.entries, orders, lambda order: link("order-", order), own_number)
+            if out.entries is not before and config is not None and config.shops:
+                route(out, channel, config, shop_orders)
