@@ -32,6 +32,7 @@ class Channel:
     fee_negative: bool = False  # alipay 业务明细: 服务费 written as a negative number (FORMATS does not say)
     opening: Decimal = Decimal("0")   # money already held at the first line (channels with a balance column)
     account_id: str = ""
+    daily: bool = False         # wechat fund bill: one file a day, as `beanclear fetch` lays them, imported as they come
 
     @property
     def payouts_visible(self) -> bool:
@@ -84,7 +85,8 @@ class Shape:
             "orders_per_day": self.orders_per_day,
             "channels": {c.name: {"views": list(c.views), "eur": c.eur, "bank": c.bank,
                                   "settlement_days": c.settlement_days, "bank_days": c.bank_days,
-                                  "opening": str(c.opening)} for c in self.channels},
+                                  "opening": str(c.opening), **({"daily": True} if c.daily else {})}
+                         for c in self.channels},
             "shops": {s.name: s.type for s in self.shops},
             "banks": {b.name: {"type": b.type, "weekend_batching": b.weekend_batching,
                                "opening": str(b.opening)} for b in self.banks},
@@ -145,4 +147,6 @@ def draw(seed: int, size: str = "small") -> Shape:
             shape.shops += [Shop("shopify", "shopify", "", 3), Shop("web", "orders-csv", "W", 3)]
         else:
             shape.shops += [Shop("shop_a", "shopify", "A", 3), Shop("shop_b", "shopify", "B", 3)]
+    for ch in shape.channels:   # drawn last: the shapes drawn before it stay as they were
+        ch.daily = ch.name == "wechat" and "fund" in ch.views and rng.random() < 0.5
     return shape

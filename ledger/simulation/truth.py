@@ -207,9 +207,11 @@ def _normal_refunds(m, rng, ids):
     for p in list(m.payments):
         if rng.random() < 0.015 and _refundable(m, p, refunded) \
                 and p.dt.date() >= m.shape.start + timedelta(days=RATE_DAYS):
-            # refunded the same day, before the end-of-day payout: a day's net never turns negative,
-            # so no payout can take more than the channel holds
-            dt = min(p.dt + timedelta(hours=rng.randint(1, 3)), datetime.combine(p.dt.date(), time(22, 40)))
+            # refunded when the customer asks, the same day or up to ten days on (a refund in
+            # another day's statement than its payment); before that day's end-of-day payout
+            # (_payouts nets a refund the balance cannot carry)
+            later = p.dt + timedelta(days=rng.choice((0, 0, 1, 2, 3, 5, 7, 10)), hours=rng.randint(1, 3))
+            dt = min(later, datetime.combine(later.date(), time(22, 40)))
             if dt.date() > end or (p.channel, dt.date()) in per_day:
                 continue
             per_day.add((p.channel, dt.date()))

@@ -61,10 +61,10 @@ def write(m, ch, folder):
                 ev.append((p.dt, 0, p.id, "交易", "收入", p.gross, "系统", "", p.order_ref, p))
                 if p.fee:
                     ev.append((p.dt, 1, p.id, "扣除交易手续费", "支出", p.fee, "系统", "", p.order_ref, p))
-        for r in m.refunds:
+        for r in m.refunds:   # as WeChat writes a refund: the refunded payment's id, the merchant's refund number
             if r.channel == ch.name:
                 ev.append((r.dt, 0, r.id, "退款", "支出", r.net, ch.account_id + "API",
-                           f"退款总金额{amt(r.amount)}元;含手续费{amt(r.fee_back)}元", r.payment.order_ref, r))
+                           f"退款总金额{amt(r.amount)}元;含手续费{amt(r.fee_back)}元", r.request_no, r))
         for po in m.payouts:
             if po.channel == ch.name:
                 ev.append((po.dt, 0, po.id, "提现", "支出", po.amount, ch.account_id, "", "", po))
@@ -73,16 +73,26 @@ def write(m, ch, folder):
         body = []
         for i, (dt, _, bid, kind, direction, x, who, note, voucher, rec) in enumerate(ev):
             bal += x if direction == "收入" else -x
-            flow = f"{dt:%Y%m%d}{i:012d}{len(bid) % 10}"
-            rec.file_ids.append(flow)
+            if kind == "退款":
+                flow = rec.payment.id
+            else:
+                flow = f"{dt:%Y%m%d}{i:012d}{len(bid) % 10}"
+                rec.file_ids.append(flow)
             body.append([f"{dt:%Y-%m-%d %H:%M:%S}", bid, flow, kind, kind, direction, amt(x), amt(bal), who, note, voucher])
-        inc = [r for r in body if r[5] == "收入"]
-        exp = [r for r in body if r[5] == "支出"]
-        s = lambda rows: amt(sum((Decimal(r[6]) for r in rows), Decimal("0")))
-        text = csv_text([FUND_HEADER] + [_bt(r) for r in body]
-                        + [["资金流水总笔数", "收入笔数", "收入金额", "支出笔数", "支出金额"],
-                           _bt([str(len(body)), str(len(inc)), s(inc), str(len(exp)), s(exp)])])
-        f = folder / f"资金账单_Basic_{span}.csv"
-        f.write_text(text, encoding="utf-8")
-        out.append(f)
+        if ch.daily:   # a bill a day, as the fetcher names them; a day without rows has no bill
+            days = sorted({r[0][:10] for r in body})
+            out += [_fund_bill(folder / f"fundflow-{day}.csv", [r for r in body if r[0][:10] == day]) for day in days]
+        else:
+            out.append(_fund_bill(folder / f"资金账单_Basic_{span}.csv", body))
     return out
+
+
+def _fund_bill(path, body):
+    inc = [r for r in body if r[5] == "收入"]
+    exp = [r for r in body if r[5] == "支出"]
+    s = lambda rows: amt(sum((Decimal(r[6]) for r in rows), Decimal("0")))
+    path.write_text(csv_text([FUND_HEADER] + [_bt(r) for r in body]
+                             + [["资金流水总笔数", "收入笔数", "收入金额", "支出笔数", "支出金额"],
+                                _bt([str(len(body)), str(len(inc)), s(inc), str(len(exp)), s(exp)])]),
+                    encoding="utf-8")
+    return path
