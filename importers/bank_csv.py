@@ -20,8 +20,12 @@ they move no money yet), and an unlisted value is an error naming its line.
 An amount is signed (money in positive; `positive_amounts: debit` for credit-card
 statements that list spending as positive), in a credit and a debit column, or unsigned
 with a `direction` column saying which way it went (交通银行 借贷 `借 Dr` / `贷 Cr`).
-A row may leave out the empty text cells at its end (农业银行); a row cut off before its
-date, amount, balance or currency is an error. The running balance column becomes a `balance` assertion for the start of the next
+A Chinese bank's row may leave out its empty text cells at its end (农业银行: memo, payee,
+detail, columns not read); a row cut off before another column is an error. A Western
+bank writes every cell: a row short of one is an error naming its line, as the cell it
+lacks may be any (one lost in the middle moves the balance under the amount's header).
+
+The running balance column becomes a `balance` assertion for the start of the next
 day, whatever order the statement lists its lines in, per currency where one file
 mixes currencies (HSBC HK). Banks known by name (`type: icbc | cmb | boc | hsbc-hk |
 td`) bring their column map with them (bank_presets.py); a file without a header is
@@ -53,9 +57,10 @@ from beanclear.importers.toolkit import (DELIMITERS, ENCODINGS, WESTERN_ENCODING
 CHINESE_CURRENCIES = {"CNY", "HKD", "TWD", "MOP"}
 AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit")
 
-# The roles a row cannot leave out (a row cut off before one of them is a broken file, not
-# an empty cell): the others are text a bank may drop from a row's end.
-ROW_NEEDS = ("date", "amount", "debit", "credit", "direction", "balance", "currency", "status", "account_id")
+# The text a Chinese bank may leave out of a row's end where it is empty (农业银行's 交易附言):
+# a row cut off before any other column it reads is a broken file, not an empty cell.
+DROPPABLE = ("memo", "payee", "detail")
+CHINESE_NAME = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 
 class Importer(BankImporter):
@@ -81,16 +86,27 @@ class Importer(BankImporter):
 
     @property
     def _row_needs(self) -> list[str]:
-        return [name for role, name in self.source.columns.items() if role in ROW_NEEDS]
+        return [name for role, name in self.source.columns.items() if role not in DROPPABLE]
+
+    @property
+    def _chinese_names(self) -> bool:
+        return any(isinstance(name, str) and CHINESE_NAME.search(name) for name in self.source.columns.values())
+
+    @property
+    def _full_rows(self) -> bool:
+        """Whether every row must have every cell of the header. A Chinese bank's export may
+        leave out a row's empty text cells at its end (农业银行: 交易渠道, 交易附言), read as
+        empty; a Western bank's export writes every cell, and in a row short of one the
+        missing cell may be any (one lost in the middle moves the amount under the balance's
+        header): an error naming its line, never a guess."""
+        return not self._chinese_names
 
     @property
     def _encodings(self) -> tuple[str, ...]:
         """The encodings a file is read in where config.yaml names none: UTF-8 or GB18030
         for a bank in CNY, HKD, TWD or MOP, or with Chinese column names; UTF-8, else
         Windows-1252 (ING, Sparkasse, Nationwide write it), else Latin-1 for any other."""
-        chinese = self.source.currency in CHINESE_CURRENCIES or any(
-            isinstance(name, str) and re.search(r"[\u3000-\u9fff\uff00-\uffef]", name)
-            for name in self.source.columns.values())
+        chinese = self.source.currency in CHINESE_CURRENCIES or self._chinese_names
         return ENCODINGS if chinese else WESTERN_ENCODINGS
 
     def identify(self, filepath: str) -> bool:
@@ -150,7 +166,7 @@ class Importer(BankImporter):
                             footer=preset.footer if preset else None,
                             columns=max(columns.values()) if positions else None, stream=True,
                             needed=None if positions else self._row_needs, delimiter=delimiter,
-                            fallbacks=self._encodings)
+                            fallbacks=self._encodings, full_rows=not positions and self._full_rows)
         t, path = st.table, st.table.path
         if positions:
             col = {role: at - 1 for role, at in columns.items()}

@@ -190,7 +190,7 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
                    summary_starts: str | None = None, summary_required: bool = False,
                    footer: str | None = None, columns: int | None = None, allow_empty: bool = False,
                    stream: bool = False, needed: Iterable[str] | None = None, delimiter: str = ",",
-                   fallbacks: tuple[str, ...] = ENCODINGS) -> Statement:
+                   fallbacks: tuple[str, ...] = ENCODINGS, full_rows: bool = False) -> Statement:
     """Read a CSV statement (or the sheet of an XLSX workbook that holds the header):
     find the header by `required` names, take every row below it as data (blank rows
     skipped; a row shorter than the header is padded with empty cells, unless it lacks a
@@ -207,6 +207,9 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     `allow_empty` accepts a header without rows (PayPal's download of a quiet month).
     `delimiter`: the CSV file's (header_delimiter finds it: `;` in German and Dutch exports).
     `fallbacks`: the encodings tried where config.yaml names none (text.decode).
+    `full_rows`: every row has a cell for each column of the header: a row short of one
+    is an error, as it may lack any of its cells, not only those at its end (a middle cell
+    lost shifts the others under the wrong columns).
 
     `stream`, for an importer that iterates over `Table.rows` once, in order (not by
     index): a large CSV file (text.STREAM_FROM) or workbook (xlsx.STREAM_FROM) is read
@@ -223,7 +226,7 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
         if stream else None
     options = dict(path=path, required=required, what=what, summary_starts=summary_starts,
                    summary_required=summary_required, footer=footer, columns=columns, allow_empty=allow_empty,
-                   needed=required if needed is None else tuple(needed))
+                   needed=required if needed is None else tuple(needed), full_rows=full_rows)
     st = Statement(Table(path, [], 0, []), {}, 0, [])
     with paused_gc():
         if source is None:
@@ -342,7 +345,7 @@ def _stamp(path: str) -> tuple:
 
 def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tuple, what: str,
                summary_starts: str | None, summary_required: bool, footer: str | None, columns: int | None,
-               allow_empty: bool, needed: tuple, whole: bool = False) -> Iterator[Row]:
+               allow_empty: bool, needed: tuple, full_rows: bool = False, whole: bool = False) -> Iterator[Row]:
     """read_statement's rows, one at a time; the header, summary and footer go into `st`.
     `whole`: every row below the header read before the first is checked."""
     wanted = {header_key(n) for n in needed}
@@ -393,6 +396,11 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
             any_rows = True
             yield row
             continue
+        if full_rows and len(cells) < width:
+            where = f" (line {header.line})" if header.line else ""
+            raise StatementError(path, row.line, f"row has {len(cells)} cells, the header{where} {width}: a cell is "
+                                 "missing, and which one cannot be known (a cell lost in the middle of a row moves "
+                                 "the others under the wrong columns)")
         extra = [c for c in cells[width:] if clean(c)]
         # A row that leaves out its empty trailing cells (WeChat, Excel re-saves) is padded;
         # one without a cell of a column the layout needs is cut off or malformed.
