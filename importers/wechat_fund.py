@@ -139,7 +139,7 @@ class Importer(StatementImporter):
             else:
                 raise StatementError(path, row.line, f"column 业务类型: unknown kind {kind!r} (expected "
                                      f"{WITHDRAWAL}, {', '.join(sorted(WITHDRAWAL_RETURNED | TRADES | REFUNDS | FEES))})")
-        out.entries = refund_orders.within(out.entries, lambda order: link("order-", order))
+        refund_orders.within(out, lambda order: link("order-", order))
         for day, (line, amount) in sorted(closing_balances(balances).items()):
             out.entries.append(balance(path, line, next_day(day), acc.clearing, amount, currency))
         stated = {"rows": st.total("资金流水总笔数"), "income": st.total("收入金额"), "expense": st.total("支出金额")}

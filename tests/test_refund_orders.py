@@ -9,7 +9,7 @@ import json
 from decimal import Decimal
 
 from beanclear.books import Books
-from beanclear.importers.base import posting, transaction
+from beanclear.importers.base import Extraction, posting, transaction
 from beanclear.statements import refund_orders
 from conftest import beanclear
 from test_shop_journey import shop_export
@@ -149,7 +149,31 @@ def test_within_a_bill_leaves_a_refund_it_cannot_place_marked():
     refund_orders.mark(meta_b, "P9")
     a, b = (transaction("f", 2, pay.date, "WeChat Pay", "退款", meta,
                         [posting("Assets:Clearing:WeChat", Decimal("-1"), "CNY")], []) for meta in (meta_a, meta_b))
-    _, placed, left = refund_orders.within([pay, a, b], lambda order: "order-" + order)
+    out = Extraction(entries=[pay, a, b])
+    refund_orders.within(out, lambda order: "order-" + order)
+    _, placed, left = out.entries
+    assert out.unplaced_refunds == 1
     assert (placed.meta["order-id"], placed.meta["refund-of"], placed.links) == ("O1", "P1", {"order-O1"})
     assert refund_orders.FROM not in placed.meta
     assert left is b and refund_orders.wanted([left]) == {"P9"}
+
+
+def test_spilled_statements_place_refunds_as_held_ones(tmp_path, monkeypatch):
+    # Past spill.LIMIT a statement's entries are on disk and written anew when a refund
+    # is placed: the books come out the same as from entries held in memory.
+    from conftest import snapshot
+    from test_import_spill import tiny
+    books = {}
+    for spilled in (False, True):
+        with monkeypatch.context() as m:
+            if spilled:
+                tiny(m)
+            (tmp_path / str(spilled)).mkdir()
+            folder = merchant(tmp_path / str(spilled))
+            others = [f"2026-03-02 10:{n:02d}:00,42000020{n:02d},F1{n:02d},交易,交易,收入,1.00,{100.40 + n:.2f},系统,,9{n}"
+                      for n in range(20)]
+            fund_bill(folder / "bills" / "fundflow-2026-03-02.csv", others)
+            imported(folder, "bills", "orders")
+            assert refund_entry(folder) == FOUND
+            books[spilled] = snapshot(folder / "books")
+    assert books[True] == books[False]

@@ -55,18 +55,20 @@ def payment_orders(entries, ids: set[str]) -> dict[str, str]:
             if meta is not None and meta.get("order-id") and meta.get("id") in ids and not meta.get(FROM)}
 
 
-def within(entries, link):
-    """`entries`, each marked refund whose payment they hold given that payment's order
-    (`link(order)`: its link, as the statement links its payments). Anew where one
-    changes (a spilled entry cannot change in place); those not found stay marked."""
-    ids = wanted(entries)
-    return given(entries, payment_orders(entries, ids), link) if ids else entries
+def within(out, link) -> None:
+    """Each marked refund of an extraction whose payment it holds given that payment's
+    order (`link(order)`: its link, as the statement links its payments); the others stay
+    marked, counted in `out.unplaced_refunds` for `across`."""
+    ids = wanted(out.entries)
+    if ids:
+        out.entries, out.unplaced_refunds = given(out.entries, payment_orders(out.entries, ids), link)
 
 
-def given(entries, orders: dict[str, str], link, own_number=None):
-    """`entries` with each marked refund whose payment is in `orders` given its order;
-    one not found, its own number where `own_number(number)` says a shop holds it."""
-    out, changed = like(entries), False
+def given(entries, orders: dict[str, str], link, own_number=None) -> tuple:
+    """(`entries` with each marked refund whose payment is in `orders` given its order,
+    one not found its own number where `own_number(number)` says a shop holds it; how
+    many stay marked). Anew where one changes: a spilled entry cannot change in place."""
+    out, changed, left = like(entries), False, 0
     for entry in entries:
         meta = entry.meta if isinstance(entry, data.Transaction) else None
         paid = meta.get(FROM) if meta is not None else None
@@ -75,15 +77,16 @@ def given(entries, orders: dict[str, str], link, own_number=None):
             moved = None
             if order is not None:
                 moved = {**meta, "order-id": order, "refund-of": paid}
-                del moved[FROM]
             elif own_number is not None and meta.get("refund-order-id") and own_number(meta["refund-order-id"]):
                 moved = {**meta, "order-id": meta["refund-order-id"]}
+            if moved is None:
+                left += 1
+            else:
                 del moved[FROM]
-            if moved is not None:
                 entry = entry._replace(meta=moved, links=entry.links | {link(moved["order-id"])})
                 changed = True
         out.append(entry)
-    return out if changed else entries
+    return (out if changed else entries), left
 
 
 def across(read: list, books) -> None:
@@ -93,7 +96,7 @@ def across(read: list, books) -> None:
     number where a shop holds that order; then routed to the shop as the import routes
     every sale (importers/base.py `route`)."""
     from beanclear.importers.base import ShopOrders, batch_orders, link, order_in, order_link, payment_shops, route
-    marked = [(importer, out) for importer, out in read if wanted(out.entries)]
+    marked = [(importer, out) for importer, out in read if out.unplaced_refunds]
     if not marked:
         return
     shop_orders = None
@@ -118,6 +121,7 @@ def across(read: list, books) -> None:
                     named = order_in(number, pattern)
                     return bool(named) and any(order_link(named) in shop_orders.of(s) for s in shops)
             before = out.entries
-            out.entries = given(out.entries, orders, lambda order: link("order-", order), own_number)
+            out.entries, out.unplaced_refunds = given(out.entries, orders, lambda order: link("order-", order),
+                                                      own_number)
             if out.entries is not before and config is not None and config.shops:
                 route(out, channel, config, shop_orders)
