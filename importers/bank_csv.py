@@ -38,21 +38,28 @@ An `account_id` column (ABN AMRO's TXT download, Rabobank's CSV: the accounts ch
 row naming its own) makes `account_id` pick the bank's rows, the others counted as skipped:
 two banks configured on one file each book their own (BankImporter.accounts_apart). A file
 of several accounts without `account_id` is refused naming them, never booked into one.
+
+A `ref` is a row's id. Rows that share one but say different things are different
+lines (Wise before 2021: a transfer and its fee under one `TransferWise ID`): the file
+is read again, holding those rows to the end, and each gets an id of its own
+(_tell_apart).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from collections import defaultdict
 from decimal import Decimal
 
+from beanclear.books.idset import Ids
 from beanclear.importers.bank_presets import PRESETS, Preset
 from beanclear.importers.banking import BankImporter, LineIds, other_account, several_accounts
 from beanclear.importers.base import BalanceChain, Extraction, balance, closing_balances, compare_summary, next_day
-from beanclear.importers.toolkit import (DELIMITERS, ENCODINGS, WESTERN_ENCODINGS, AmountReader, StatementError, clean,
-                                         csv_rows, currency_code, direction_sign, header_delimiter, header_key,
-                                         parse_amount, parse_datetime, read_statement, sniff)
+from beanclear.importers.toolkit import (DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader, StatementError,
+                                         clean, csv_rows, currency_code, direction_sign, header_delimiter,
+                                         header_key, parse_amount, parse_datetime, read_statement, sniff)
 
 CHINESE_CURRENCIES = {"CNY", "HKD", "TWD", "MOP"}
 AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit")
@@ -157,6 +164,15 @@ class Importer(BankImporter):
         return bool(lines)
 
     def parse(self, filepath: str) -> Extraction:
+        out, repeated = self._read(filepath, None)
+        if repeated:   # refs the file gives several rows (Wise's transfer and its fee): read again
+            out, _ = self._read(filepath, repeated)
+        return out
+
+    def _read(self, filepath: str, shared: Ids | None) -> tuple[Extraction, Ids | None]:
+        """The file booked, and (`shared` None) the refs it gives more than one row. The
+        rows of the `shared` refs are held to the end, then booked with their ids told
+        apart (_tell_apart): the first read, not knowing them, is done again."""
         bank, columns, preset = self.source, self.source.columns, self._preset
         what = preset.what if preset else f"{bank.name} bank statement (columns from config.yaml)"
         positions = self._by_position
@@ -183,6 +199,8 @@ class Importer(BankImporter):
         moved: tuple[Decimal, Decimal] | None = None     # the last row's balance after it and before it
         waiting: list[tuple[int, Decimal]] = []          # balance lines no row before them leads to
         totals: dict[str, dict[str, Decimal]] = {}
+        refs, repeated = (Ids(), Ids()) if shared is None else (None, None)
+        held: dict[str, list] = {}   # shared ref -> (what the row says, its entry) of its rows
         accounts: dict[str, bool] = {}   # the account column's numbers: whether each is this bank's
         rows = self.each(t.rows)
         for row in rows:
@@ -242,14 +260,21 @@ class Importer(BankImporter):
             if amount == 0:
                 out.skip("balance line without an amount" if balance_only else "zero amount")
                 continue
-            out.entries.append(self.bank_line(path, row.line, when if get("time") else when.date(), amount,
-                                              currency, payee, memo, meta))
+            entry = self.bank_line(path, row.line, when if get("time") else when.date(), amount, currency, payee,
+                                   memo, meta)
+            if ref and shared is None and not refs.add(ref):
+                repeated.add(ref)
+            if ref and shared is not None and ref in shared:
+                held.setdefault(ref, []).append(((payee, memo), entry))
+            else:
+                out.entries.append(entry)
         self._balance_lines_follow(waiting, None, path, where)
+        out.entries += sorted((e for rows in _tell_apart(held, path) for e in rows), key=lambda e: e.meta["lineno"])
         for currency, rows in sorted(balances.items()):  # per currency: one file may hold several
             for day, (line, amount) in sorted(closing_balances(rows).items()):
                 out.entries.append(balance(path, line, next_day(day), bank.account, amount, currency))
         self._check_totals(out, st.footer, col, path, totals)
-        return out
+        return out, repeated
 
     def _own_row(self, number: str, line: int, accounts: dict[str, bool], rows, col: dict[str, int], path: str,
                  name: dict[str, str], out: Extraction) -> bool:
@@ -354,6 +379,30 @@ class Importer(BankImporter):
                       for k, r in (("credits", "credit"), ("debits", "debit"))}
             actual = {f"{currency} {k}": v for k, v in totals.get(currency, {"credits": 0, "debits": 0}).items()}
             compare_summary(out, stated, actual)
+
+
+def _tell_apart(held: dict[str, list], path: str):
+    """The entries of the rows that share a ref, each with an id of what it is: Wise's
+    statements before 2021 give a transfer and its fee (`Wise Charges for: TRANSFER-…`)
+    one `TransferWise ID`. Of rows that say different things (payee and memo), those
+    that move the most money keep the ref (the transfer), and each other is the ref and
+    a digest of what it says (`TRANSFER-2308077507/3f9a1c2b`): ids that do not depend on
+    the order the file lists them in, so that a statement overlapping this one finds
+    them again. Rows that say the same keep one id: a row repeated exactly is booked
+    once, and the same line with other amounts is refused (once_per_id)."""
+    for ref, rows in held.items():
+        digests = {text: hashlib.sha1("|".join(text).encode()).hexdigest()[:8] for text, _ in rows}
+        most = {}
+        for text, entry in rows:
+            most[text] = max(most.get(text, 0), abs(entry.postings[0].units.number))
+        first = min(digests, key=lambda text: (-most[text], digests[text]))
+        for text, entry in rows:
+            if text != first:
+                entry.meta["id"] = f"{ref}/{digests[text]}"
+                if len(entry.meta["id"]) > MAX_ID:
+                    raise StatementError(path, entry.meta["lineno"], f"ref {ref[:40]}…: longer than {MAX_ID - 9} "
+                                         "characters, the most a ref that several rows share can be")
+        yield [entry for _, entry in rows]
 
 
 def _whole_lines(head: str) -> list[str]:

@@ -182,3 +182,69 @@ def test_a_chinese_row_may_leave_out_only_its_text_cells_at_its_end(make_config,
     with pytest.raises(StatementError, match=r"bank.csv:3: expected 9 cells as in the header \(line 1\), got 6: "
                                              r"no 日志号"):
         csv_bank(make_config, tmp_path, bank, text.replace(",111222333", ""))
+
+
+# -- one ref on several rows (Wise before 2021) -------------------------------------------------
+
+# Wise's statement CSV before 2021: a transfer's fee is a row of its own, with the transfer's
+# TransferWise ID and `Wise Charges for: <id>` as its description; newest first.
+WISE = ('"TransferWise ID",Date,Amount,Currency,Description,"Payment Reference","Running Balance",'
+        '"Exchange From","Exchange To","Exchange Rate","Payer Name","Payee Name","Payee Account Number",Merchant,'
+        '"Total fees"\n'
+        'TRANSFER-2308077507,14-02-2020,-1.00,EUR,"Wise Charges for: TRANSFER-2308077507",,898.00,,,,,,,,0.00\n'
+        'TRANSFER-2308077507,14-02-2020,-100.00,EUR,"Sent money to Jan Jansen",Rent,899.00,,,,,"Jan Jansen",'
+        'NL91ABNA0417164300,,1.00\n'
+        'TRANSFER-2300000001,13-02-2020,999.00,EUR,"Received money from Acme BV",Invoice 7,999.00,,,,"Acme BV",'
+        ',,,0.00\n')
+WISE_BANK = ("currency: EUR, date_format: '%d-%m-%Y', columns: {ref: TransferWise ID, date: Date, amount: Amount, "
+             "currency: Currency, memo: Description, balance: Running Balance}")
+
+
+def wise(make_config, tmp_path, text, name="statement_EUR.csv"):
+    cfg = make_config(f"banks:\n  wise: {{type: csv, account: Assets:Bank:Wise, {WISE_BANK}}}\n")
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    imp = bank_csv.Importer(cfg.banks["wise"], cfg)
+    assert imp.identify(str(path))
+    return imp.read(str(path))
+
+
+def test_a_transfer_and_its_fee_under_one_transferwise_id_are_both_booked(make_config, tmp_path):
+    # The fee row was refused (`id 'TRANSFER-2308077507' again … but with other amounts`), or,
+    # of the same amount, dropped as a repeat of the transfer.
+    ex = wise(make_config, tmp_path, WISE)
+    ids = {t.meta["id"]: t.postings[0].units.number for t in txns(ex)}
+    fee_id = next(i for i in ids if i.startswith("TRANSFER-2308077507/"))
+    assert ids == {"TRANSFER-2308077507": Decimal("-100.00"), fee_id: Decimal("-1.00"),
+                   "TRANSFER-2300000001": Decimal("999.00")}
+    assert balances(ex) == [("2020-02-14", Decimal("999.00")), ("2020-02-15", Decimal("898.00"))]
+    # Listed the other way round, or in a statement of more days, the ids are the same.
+    lines = WISE.splitlines(keepends=True)
+    later = (lines[0] + "TRANSFER-2311111111,15-02-2020,-8.00,EUR,Card,,890.00,,,,,,,,0.00\n"
+             + lines[2] + lines[1] + lines[3])
+    assert {t.meta["id"]: t.postings[0].units.number for t in txns(wise(make_config, tmp_path, later))} == \
+        {**ids, "TRANSFER-2311111111": Decimal("-8.00")}
+    # A fee of the transfer's own amount is booked too.
+    same = WISE.replace("-1.00,EUR", "-100.00,EUR").replace(",898.00,", ",799.00,")
+    assert sorted(t.postings[0].units.number for t in txns(wise(make_config, tmp_path, same))) == \
+        [Decimal("-100.00"), Decimal("-100.00"), Decimal("999.00")]
+
+
+def test_a_wise_statement_with_a_fee_row_imports_and_again_adds_nothing(tmp_path):
+    (tmp_path / "config.yaml").write_text(f"books: books\ncurrency: EUR\nbanks:\n  wise: {{type: csv, account: "
+                                          f"Assets:Bank:Wise, {WISE_BANK}}}\n", encoding="utf-8")
+    (tmp_path / "statement_EUR.csv").write_text(WISE, encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(tmp_path / "statement_EUR.csv"))
+    assert result.exit_code == 0, result.output
+    assert "3 rows read, 5 entries written" in result.output
+    books = snapshot(tmp_path / "books")
+    again = beanclear(tmp_path, "import", "--force", str(tmp_path / "statement_EUR.csv"))
+    assert again.exit_code == 0 and "0 entries written, 5 already in the books" in again.output, again.output
+    assert snapshot(tmp_path / "books") == books
+
+
+def test_a_row_repeated_exactly_keeps_its_ref(make_config, tmp_path):
+    # The same line listed twice is one movement: one id, booked once by the import (once_per_id).
+    lines = WISE.splitlines(keepends=True)
+    ex = wise(make_config, tmp_path, lines[0] + lines[3] + lines[3])
+    assert [t.meta["id"] for t in txns(ex)] == ["TRANSFER-2300000001", "TRANSFER-2300000001"]
