@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from .model import BankLine, Order, Payment, Payout, Problem, Refund, money
+from .model import CENT, BankLine, Order, Payment, Payout, Problem, Refund, money
 from .shape import Shape
 
 RATE_MAX = Decimal("0.10")      # refund-rate limit the config states
@@ -212,18 +212,34 @@ def _normal_refunds(m, rng, ids):
             # (_payouts nets a refund the balance cannot carry)
             later = p.dt + timedelta(days=rng.choice((0, 0, 1, 2, 3, 5, 7, 10)), hours=rng.randint(1, 3))
             dt = min(later, datetime.combine(later.date(), time(22, 40)))
-            if dt.date() > end or (p.channel, dt.date()) in per_day:
+            if dt.date() > end:
                 continue
-            per_day.add((p.channel, dt.date()))
-            r = add_refund(m, ids, p, dt, p.gross)
+            # a third in part (an item of the order sent back), some of those twice
+            amount = p.gross if rng.random() < 0.65 else max(money(p.gross * rng.randint(10, 90) / 100), CENT)
+            if not _ordinary_refund(m, ids, p, dt, amount, ratios, per_day):
+                continue
             refunded.add(id(p))
-            ratios.add(r, 1)
-            if ratios.worst(p.channel) > NORMAL_RATE_CAP:      # keep ordinary refunds well under the limit
-                m.refunds.remove(r)
-                refunded.discard(id(p))
-                ratios.add(r, -1)
-                order_of(m, p) and setattr(order_of(m, p), "refunded", order_of(m, p).refunded - r.amount)
-                per_day.discard((p.channel, dt.date()))
+            rest, again = p.gross - amount, dt + timedelta(days=rng.randint(1, 4))
+            if rest > 0 and rng.random() < 0.3 and again.date() <= end:
+                _ordinary_refund(m, ids, p, again, max(money(rest * rng.randint(20, 100) / 100), CENT), ratios,
+                                 per_day)
+
+
+def _ordinary_refund(m, ids, p, dt, amount, ratios, per_day) -> bool:
+    """A refund of `amount` of `p` at `dt`, kept where the channel refunds nothing else
+    that day and its refund rate stays well under the limit (no refund-rate problem,
+    no surge, from ordinary refunds)."""
+    if (p.channel, dt.date()) in per_day:
+        return False
+    r = add_refund(m, ids, p, dt, amount)
+    ratios.add(r, 1)
+    if ratios.worst(p.channel) > NORMAL_RATE_CAP:
+        m.refunds.remove(r)
+        ratios.add(r, -1)
+        order_of(m, p) and setattr(order_of(m, p), "refunded", order_of(m, p).refunded - r.amount)
+        return False
+    per_day.add((p.channel, dt.date()))
+    return True
 
 
 class _Ratios:
