@@ -35,9 +35,15 @@ other elements (account, CURDEF, dates, LEDGERBAL) and is dropped as it ends, an
 ids (LineIds, FITIDs seen), the balances (Closings) and which statements are this
 account's go on across statements. One reader (ofx_body.read_elements) and one booking
 (_book) serve both reads. A file the stream cannot follow as the whole read would (a
-line before its statement's account or CURDEF, a STMTTRN or statement left open, a
-STMTTRN outside a statement's BANKTRANLIST, statements of several accounts without
-`account_id`), or one with an error, is read again whole and says what the whole read says.
+line before its statement's account or CURDEF, a BANKTRANLIST, STATUS or statement left
+open, a STMTTRN outside a statement's BANKTRANLIST, statements of several accounts
+without `account_id`), or one with an error, is read again whole and says what the whole
+read says, up to text.ERRORS_WHOLE_UP_TO; past it the stream's own error is said, where
+it found one. Where the whole read's error is certain, the stream says it at any size:
+no statement in the file; lines outside every statement, whatever else the file holds
+(none around them, or a statement left open moved its lines out), said once the rest of
+the file is read for what the whole read says first. A STMTTRN left open is read as the
+whole read reads it: a line with nothing in it.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ import datetime as dt
 import re
 from collections import Counter
 from decimal import Decimal
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NoReturn
 
 from beanclear.books.idset import Ids
 from beanclear.importers.banking import BankImporter, Closings, LineIds, Unusual, other_account, several_accounts
@@ -61,6 +67,10 @@ TRNTYPES = ("CREDIT", "DEBIT", "INT", "DIV", "FEE", "SRVCHG", "DEP", "ATM", "POS
             "CASH", "DIRECTDEP", "DIRECTDEBIT", "REPEATPMT", "OTHER")
 DATE = re.compile(r"^(\d{8})(\d{0,6}(\.\d+)?)?(:\d+)?(\[[^\]]*\])?$")
 STATEMENTS = {"STMTRS", "CCSTMTRS"}
+NO_STATEMENT = ("no <STMTRS> or <CCSTMTRS> (expected a bank or credit-card statement; investment statements are not "
+                "supported)")
+STRAY = ("<STMTTRN> outside a statement's <BANKTRANLIST> (expected each line inside the <STMTRS> or <CCSTMTRS> of its "
+         "account)")
 
 
 class _Unusual(Unusual):
@@ -170,12 +180,10 @@ class Importer(BankImporter):
         status_error(root, path)
         statements = walk(root, STATEMENTS)
         if not statements:
-            raise StatementError(path, root.line, "no <STMTRS> or <CCSTMTRS> (expected a bank or credit-card "
-                                 "statement; investment statements are not supported)")
+            raise StatementError(path, root.line, NO_STATEMENT)
         stray, invested = unread_lines(root, statements)
         if stray:
-            raise StatementError(path, stray[0].line, "<STMTTRN> outside a statement's <BANKTRANLIST> (expected "
-                                 "each line inside the <STMTRS> or <CCSTMTRS> of its account)")
+            raise StatementError(path, stray[0].line, STRAY)
         out, closings = Extraction(), Closings(path, self.source.account)
         if invested:
             out.rows += invested
@@ -192,7 +200,8 @@ class Importer(BankImporter):
         _whole reads the file then)."""
         out, closings = Extraction(), Closings(path, self.source.account)
         line_id, fitids, numbers = LineIds(), FitIds(), set()
-        found = _found(self.each(_Elements(path, pieces)), path)
+        elements = _Elements(path, pieces)
+        found = _found(self.each(elements), path)
         for node, st in found:
             number = account_number(st)
             lines = _rest(st, None if node is st else node, found)
@@ -204,8 +213,8 @@ class Importer(BankImporter):
             if len(numbers) > 1 and not self.source.account_id:   # _whole names them all
                 raise _Unusual("statements of several accounts",
                                several_accounts(path, st.line, numbers, at_least=True))
-        if not numbers:
-            raise _Unusual("no statement")
+        if not numbers:   # the whole read's error, once the stream has read what it says first
+            raise StatementError(path, elements.root.children[0].line, NO_STATEMENT)
         out.entries += closings.assertions()
         return out
 
@@ -285,39 +294,74 @@ class Importer(BankImporter):
 # (text in it is then outside a leaf, as there).
 GONE = XmlNode("#", {}, 0, [])
 # Left open with elements in it, these would move what is in them (a statement's lines,
-# a STATUS) where the whole read finds them and the stream has not: the stream gives up.
+# a STATUS) where the whole read finds them and the stream has not: the stream gives up,
+# but for a STMTTRN (a line with nothing in it) and a statement whose lines are then
+# outside every statement (_statement_of).
 WATCHED = {"STMTTRN", "BANKTRANLIST", "STATUS", *STATEMENTS}
 
 
-def _drop(node: XmlNode, parent: XmlNode) -> None:
+def _drop(node: XmlNode, parent: XmlNode, moved: bool = False) -> None:
     children = parent.children
     if children and children[-1] is node:   # it ended last
         children.pop()
         if not children or children[-1] is not GONE:
             children.append(GONE)
+    elif moved:   # left open: what it held was put after it
+        at = next(i for i in range(len(children) - 1, -1, -1) if children[i] is node)
+        children[at] = GONE
 
 
-def _statement_of(node: XmlNode, stack: list[XmlNode], moved: bool, path: str) -> XmlNode | None:
+class _Stray(Exception):
+    """Lines the whole read finds outside every statement, whatever the rest of the file
+    holds: an error, said once the rest is read (_drain). `line`: the first of them;
+    `statement`: whether there is a statement in the file (the whole read says there is
+    none before it says this)."""
+
+    def __init__(self, line: int, statement: bool = False):
+        super().__init__(line)
+        self.line, self.statement = line, statement
+
+
+def _outside_statements(stack: list[XmlNode]) -> bool:
+    """Whether an element of <OFX> whose open elements are `stack` is outside every
+    statement for good: no statement (nor investment statement) around it, and none that
+    an element left open could move it into (what it held moves up to its parent)."""
+    return (len(stack) > 1 and stack[1] is stack[0].children[0]
+            and not any(n.tag in STATEMENTS or n.tag == "INVSTMTRS" for n in stack[1:]))
+
+
+def _statement_of(node: XmlNode, stack: list[XmlNode], moved: bool, path: str,
+                  firsts: dict[int, int]) -> XmlNode | None:
     """The statement of a streamed element that just ended, where it is a STMTTRN of a
     statement's BANKTRANLIST or such a statement (what the whole read books, found as it
     finds them: in the first element, <OFX>, none inside another); else None, once a
-    STATUS is checked. Raises _Unusual where the whole read may find the element elsewhere."""
+    STATUS is checked. Raises _Unusual where the whole read may find the element elsewhere,
+    _Stray where it finds lines outside every statement. A STMTTRN left open is followed:
+    what it held moved up to its list, it is a line with nothing in it, as read whole.
+    `firsts`: the line of each open statement's first line."""
     tag = node.tag
     if tag not in WATCHED:
         if node.children and len(stack) > 1 and not any(n.tag in STATEMENTS for n in stack):
             _drop(node, stack[-1])
         return None
-    if moved:
+    if moved and tag != "STMTTRN":
+        first = firsts.pop(id(node), None)
+        if tag in STATEMENTS and first is not None and _outside_statements(stack):
+            raise _Stray(first, statement=True)   # its lines moved out of it, its BANKTRANLIST with them
         raise _Unusual(f"<{tag}> left open")
     in_ofx = len(stack) > 1 and stack[1] is stack[0].children[0]
     if tag == "STMTTRN":
         if not (in_ofx and len(stack) > 3 and stack[-1].tag == "BANKTRANLIST" and stack[-2].tag in STATEMENTS
                 and not any(n.tag in STATEMENTS for n in stack[1:-2])):
+            if _outside_statements(stack):
+                raise _Stray(node.line)
             raise _Unusual("a STMTTRN outside a statement's BANKTRANLIST")
-        _drop(node, stack[-1])
+        _drop(node, stack[-1], moved)
+        firsts.setdefault(id(stack[-2]), node.line)
         return stack[-2]
     if tag in STATEMENTS and in_ofx and not any(n.tag in STATEMENTS for n in stack[1:]):
         _drop(node, stack[-1])
+        firsts.pop(id(node), None)
         return node
     if tag == "STATUS" and in_ofx and all(n.tag != "STATUS" for n in stack):
         status_ok(node, path)
@@ -327,10 +371,36 @@ def _statement_of(node: XmlNode, stack: list[XmlNode], moved: bool, path: str) -
 def _found(events: Iterable[tuple[XmlNode, list[XmlNode], bool]], path: str) -> Iterator[tuple[XmlNode, XmlNode]]:
     """(element, its statement) of each streamed element that is a statement's line or
     end (_statement_of)."""
+    firsts: dict[int, int] = {}
+    events, statement = iter(events), False
     for node, stack, moved in events:
-        st = _statement_of(node, stack, moved, path)
+        try:
+            st = _statement_of(node, stack, moved, path, firsts)
+        except _Stray as stray:
+            _drain(events, path, stack[0].children[0].line, stray.line, statement or stray.statement)
         if st is not None:
+            statement = True
             yield node, st
+
+
+def _drain(events: Iterator[tuple[XmlNode, list[XmlNode], bool]], path: str, ofx_line: int, line: int,
+           statement: bool) -> NoReturn:
+    """After lines outside every statement (the first on `line`): the rest of the file
+    read, nothing booked and each element dropped as it ends, for what the whole read says
+    before it: an error of the body, a STATUS's, that there is no statement. Then it."""
+    for node, stack, _ in events:
+        in_ofx = len(stack) > 1 and stack[1] is stack[0].children[0]
+        if node.tag in STATEMENTS and in_ofx:
+            statement = True
+        if any(n.tag == "STATUS" for n in stack):
+            continue   # checked as its STATUS ends
+        if node.tag == "STATUS" and in_ofx:
+            status_ok(node, path)
+        if len(stack) > 1:
+            _drop(node, stack[-1])
+    if not statement:
+        raise StatementError(path, ofx_line, NO_STATEMENT)
+    raise StatementError(path, line, STRAY)
 
 
 def _rest(st: XmlNode, first: XmlNode | None, found: Iterator[tuple[XmlNode, XmlNode]]) -> Iterator[XmlNode]:
@@ -352,7 +422,10 @@ def _rest(st: XmlNode, first: XmlNode | None, found: Iterator[tuple[XmlNode, Xml
 
 class _Elements(StreamedText):
     """read_elements over a streamed file's text (text.text_stream), with progress() in
-    bytes for StatementImporter.each."""
+    bytes for StatementImporter.each. `root`: the latest pass's (its first child <OFX>)."""
+
+    root: XmlNode
 
     def __iter__(self) -> Iterator[tuple[XmlNode, list[XmlNode], bool]]:
-        return read_elements(self.pieces(self.read), self.path, XmlNode("", {}, 0, []))
+        self.root = XmlNode("", {}, 0, [])
+        return read_elements(self.pieces(self.read), self.path, self.root)

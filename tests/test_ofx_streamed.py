@@ -197,6 +197,15 @@ def _broken(name: str) -> str:
         "CURRENCY other than the statement's": BODY.replace("<NAME>NO FITID", "<NAME>NO FITID<CURRENCY><CURRATE>1"
                                                             "<CURSYM>EUR</CURRENCY>"),
         "empty": "\n \n",
+        # shapes the stream gives up on that the whole read refuses: it says so itself
+        "a line outside every statement": BODY.replace("<BANKMSGSRSV1>", "<BANKMSGSRSV1>" + line(fitid="S")),
+        "lines and no statement": ofx_file(line(fitid="S1"), line(fitid="S2")),
+        "a line outside, then an error status": ofx_file(line(fitid="S"), statement([line()]).replace(
+            "<CODE>0", "<CODE>2000")),
+        "a line outside, then a bad amount": ofx_file(line(fitid="S"), statement([line(amount="1-0")])),
+        "a line outside, then a line cut off": ofx_file(line(fitid="S"), statement([line()]))[:-60],
+        "a statement left open": ofx_file(statement([line(), line(fitid="A2")]).replace("</STMTRS>", ""),
+                                          statement([line(fitid="B")])),
     }[name]
 
 
@@ -204,7 +213,14 @@ BROKEN = ["cut off mid-tag", "cut off", "bad amount", "bad date", "'<' starting 
           "text outside a leaf", "text after the lines dropped", "no DTPOSTED", "no TRNAMT", "unknown TRNTYPE",
           "end tag never opened", "error status after the lines", "comment never closed", "CDATA never closed",
           "no <OFX>", "no statement", "two accounts", "bad balance", "balance without a date", "bad DTSTART",
-          "a STMTTRN left open", "CURRENCY other than the statement's", "empty"]
+          "a STMTTRN left open", "CURRENCY other than the statement's", "empty", "a line outside every statement",
+          "lines and no statement", "a line outside, then an error status", "a line outside, then a bad amount",
+          "a line outside, then a line cut off", "a statement left open"]
+# The shapes the stream gave up on, and read whole only to say an error: it says the whole
+# read's (its message, its line) at any size.
+SHAPES = ["no statement", "a STMTTRN left open", "a line outside every statement", "lines and no statement",
+          "a line outside, then an error status", "a line outside, then a bad amount",
+          "a line outside, then a line cut off", "a statement left open"]
 
 
 @pytest.mark.parametrize("chunk", [3, None])
@@ -215,13 +231,53 @@ def test_each_error_of_the_whole_read_is_raised_streamed(cfg, tmp_path, monkeypa
     assert streamed == whole and whole[0] == "error" and whole[1].startswith(f"{path}:"), whole
 
 
-@pytest.mark.parametrize("name", sorted(set(BROKEN) - {"no statement", "a STMTTRN left open", "empty"}))
+@pytest.mark.parametrize("name", sorted(set(BROKEN) - {"empty"}))
 def test_a_large_file_says_the_streams_error_without_reading_it_whole(cfg, tmp_path, monkeypatch, name):
     """Past text.ERRORS_WHOLE_UP_TO the file is not read again whole (its tree is ~25
-    times the file) only to say the error the whole read says first: the stream's is said.
-    (Left to the whole read at any size: a blank file, and the shapes the stream cannot
-    follow that turn out to be errors, no statement at all and an element left open.)"""
-    large_error(importer(cfg, "bank_ofx"), write(tmp_path, _broken(name)), monkeypatch)
+    times the file) only to say the error the whole read says first: the stream's is said;
+    of a shape the stream gives up on (no statement, a line outside every statement, an
+    element left open), the whole read's own."""
+    streamed, whole = large_error(importer(cfg, "bank_ofx"), write(tmp_path, _broken(name)), monkeypatch)
+    if name in SHAPES:
+        assert streamed == whole
+
+
+@pytest.mark.parametrize("chunk", [1, 3, None])
+@pytest.mark.parametrize("name", SHAPES)
+def test_a_shape_the_stream_gives_up_on_says_the_whole_reads_error_streamed(cfg, tmp_path, monkeypatch, name,
+                                                                            chunk):
+    """The stream itself says what the whole read says of these, at its line (the whole
+    read refused: the file is past text.ERRORS_WHOLE_UP_TO)."""
+    path = write(tmp_path, _broken(name))
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    streamed, whole = both(importer(cfg, "bank_ofx"), path, monkeypatch, chunk)
+    assert streamed == whole and whole[0] == "error", (streamed, whole)
+    assert whole[1].startswith(f"{path}:{SAID[name]}"), whole
+
+
+SAID = {"no statement": "7: no <STMTRS> or <CCSTMTRS>", "lines and no statement": "7: no <STMTRS>",
+        "a STMTTRN left open": "20: <TRNTYPE>: unknown type ''",
+        "a line outside every statement": "8: <STMTTRN> outside a statement's <BANKTRANLIST>",
+        "a line outside, then an error status": "9: the bank reports error 2000",
+        "a line outside, then a bad amount": "8: <STMTTRN> outside",
+        "a line outside, then a line cut off": "14: <DTASOF> (line 14) is never closed",
+        "a statement left open": "12: <STMTTRN> outside"}
+
+
+@pytest.mark.parametrize("account_id", ["12345678", "999"])
+def test_a_line_left_open_is_read_as_the_whole_read_reads_it(cfg, tmp_path, monkeypatch, account_id):
+    """A STMTTRN whose end tag never comes holds nothing once its list closes (what it
+    held moves up): of another account's statement it is one more line skipped, at any
+    size, never a fall back to the whole read."""
+    body = ofx_file(statement([line(), line(fitid="A2")]).replace("</STMTTRN>\n</BANKTRANLIST>", "\n</BANKTRANLIST>"),
+                    statement([line(fitid="B")], account="999"))
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    streamed, whole = both(importer(cfg, "bank_ofx", account_id), write(tmp_path, body), monkeypatch, 3)
+    assert streamed == whole
+    if account_id == "999":
+        assert whole[2] == 3 and whole[3] == {"statement of another account (12345678)": 2}
+    else:
+        assert whole[0] == "error" and "<TRNTYPE>: unknown type ''" in whole[1]
 
 
 @pytest.mark.parametrize("name, message", [
