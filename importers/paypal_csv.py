@@ -36,7 +36,7 @@ from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, Booking, PayPalRow, kind_of, status_of,
                                                 zone_of)
-from beanclear.importers.toolkit import (DateOrder, StatementError, clean, currency_code, first_row_keys,
+from beanclear.importers.toolkit import (ZERO_DECIMAL, DateOrder, StatementError, clean, currency_code, first_row_keys,
                                          header_key, local_time, parse_amount, parse_datetime, read_statement, sniff,
                                          uses_decimal_comma)
 
@@ -61,7 +61,9 @@ COLUMNS = {  # role -> header names: English, Spanish, German
     "invoice": ("Invoice Number", "Invoice ID", "Número de factura", "Id. de factura", "Rechnungsnummer"),
 }
 REQUIRED = ("date", "time", "zone", "type", "currency", "gross", "net", "id")
-MEMO = {"memo", "nota"}  # `Balance Impact` of rows that do not move the balance
+MEMO = {"memo", "nota"}
+# Currencies PayPal writes without decimals: `12.500` in them is thousands, in any locale.
+WHOLE_CURRENCIES = ZERO_DECIMAL | {"HUF", "TWD"}  # `Balance Impact` of rows that do not move the balance
 
 
 def _chosen(keys: set[str]) -> dict[str, str] | None:
@@ -177,7 +179,8 @@ class _Reader:
 
         def amount(role: str) -> Decimal:
             name = header[col[role]] if col[role] is not None else role  # an optional column left out
-            return parse_amount(c[role] or "0", path, line, name, decimal_comma=self.comma)
+            return parse_amount(c[role] or "0", path, line, name, decimal_comma=self.comma,
+                                whole=currency in WHOLE_CURRENCIES)
 
         if not c["id"]:
             raise StatementError(path, line, f"column {header[col['id']]}: expected the transaction id, got nothing")

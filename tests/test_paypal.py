@@ -219,6 +219,28 @@ def test_german_activity_download(tmp_path, cfg):
     assert balances[-1] == ("2025-06-22", Decimal("125.43"))
 
 
+def test_yen_grouped_by_thousands_is_whole_yen(tmp_path, cfg):
+    # A German export of a yen balance: JPY has no decimals, so `12.500` is twelve
+    # thousand five hundred yen. No cell of the file writes a decimal comma (yen never
+    # has one), and the dot was read as a decimal point: 12.5 JPY, the net check and
+    # the running balance fooled alike, as the balance is misread the same way.
+    rows = [("18.06.2025", "Taro Yamada", "Allgemeine Zahlung", "12.500", "0", "12.500", "J1", "12.500", "Haben"),
+            ("19.06.2025", "Shop GmbH", "PayPal Express-Zahlung", "-10.000", "0", "-10.000", "J2", "2.500",
+             "Soll"),
+            ("20.06.2025", "Hanako Sato", "Website-Zahlung", "1.234.000", "-42.000", "1.192.000", "J3", "1.194.500",
+             "Haben")]
+    path = tmp_path / "Download.CSV"
+    path.write_text(GERMAN + "".join(",".join(f'"{c}"' for c in (d, "10:00:00", "CEST", n, t, "Abgeschlossen", "JPY",
+                                                                 g, f, net, i, "", bal, impact)) + "\n"
+                                     for d, n, t, g, f, net, i, bal, impact in rows), encoding="utf-8")
+    extraction = run(paypal_csv, cfg, "paypal", path)
+    entries = by_id(extraction)
+    assert (SALES, Decimal("-12500"), "JPY", None) in postings(entries["J1"])
+    assert (CLEARING, Decimal("-10000"), "JPY", None) in postings(entries["J2"])   # a purchase
+    assert (FEES, Decimal("42000"), "JPY", None) in postings(entries["J3"])
+    assert totals(extraction.entries, CLEARING) == {"JPY": Decimal("1194500")}
+
+
 def test_api_conversion_of_a_payment_and_ending_balances(cfg):
     extraction = run(paypal_api, cfg, "paypal", DATA / "paypal" / "transaction_search.json")
     payment = by_id(extraction)["7MS26873MK0941742"]

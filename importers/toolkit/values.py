@@ -25,9 +25,23 @@ _PLAIN_AMOUNT = re.compile(r"(-?)(\d+(?:\.\d*)?)\Z")  # what parse_amount reads 
 _PLAIN_READ: dict[str, Decimal] = {}
 
 
-def parse_amount(text: str, path: str, line: int, column: str, decimal_comma: bool = False) -> Decimal:
+# Digits grouped in threes by one separator, and nothing after: `12.500`, `1,234,000`.
+_GROUPED_WHOLE = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+")
+
+
+def parse_amount(text: str, path: str, line: int, column: str, decimal_comma: bool = False,
+                 whole: bool = False) -> Decimal:
     """An amount as written in a statement: currency signs, thousands separators,
-    a sign before or after the currency sign (`-$7,971.39`). Never a float."""
+    a sign before or after the currency sign (`-$7,971.39`). Never a float.
+
+    `whole`: the amount's currency has no decimals (JPY; HUF and TWD at PayPal), so a
+    last group of three digits after a point or a comma is thousands whatever the
+    file's convention: a German export's `12.500` yen is 12500, not 12.5 (a file of
+    yen has no cell that shows its decimal comma)."""
+    if whole:
+        bare = clean(text).replace(" ", "").strip("()+-").lstrip(CURRENCY_SIGNS).lstrip("+-")
+        if _GROUPED_WHOLE.fullmatch(bare):
+            return parse_amount(re.sub(r"[.,]", "", text), path, line, column)
     if not decimal_comma:
         amount = _PLAIN_READ.get(text)
         if amount is not None:
