@@ -272,7 +272,8 @@ KINDS = {
                 "pago", "pago general", "pago en sitio web", "pago con pago exprés", "pago exprés", "pago recibido",
                 "pago enviado", "pago móvil", "pago de suscripción", "pago de donación",
                 "allgemeine zahlung", "website-zahlung", "paypal express-zahlung", "handyzahlung",
-                "abonnementzahlung", "zahlung im einzugsverfahren mit zahlungsrechnung"),
+                "abonnementzahlung", "zahlung im einzugsverfahren mit zahlungsrechnung",
+                "pagamento express checkout", "pagamento preautorizzato utenza", "ウェブペイメント"),
     "refund": ("payment refund", "refund", "general payment refund", "reembolso", "reembolso de pago",
                "rückzahlung"),
     "chargeback": ("chargeback", "chargeback reversal", "payment reversal", "reversal", "contracargo",
@@ -290,7 +291,7 @@ KINDS = {
                           "cancelación de retirada"),
     "funding": ("bank deposit to pp account", "general credit card deposit", "add funds from a bank account",
                 "bank deposit", "ingreso bancario en la cuenta paypal", "bankgutschrift auf paypal-konto",
-                "überweisung als zahlungsquelle"),
+                "überweisung als zahlungsquelle", "versamento generico con carta", "クレジットカードによる一般の入金"),
     "hold": ("payment hold", "account hold for open authorization", "hold on balance for dispute investigation",
              "general account hold", "retención de pago", "einbehaltung für offene autorisierung"),
     "release": ("payment release", "reversal of general account hold", "cancellation of hold for dispute resolution",
@@ -302,9 +303,9 @@ KINDS = {
 KIND_OF_TYPE = {words: kind for kind, names in KINDS.items() for words in names}
 STATUSES = {BOOKED: ("completed", "cleared", "refunded", "partially refunded", "reversed", "placed", "removed",
                      "completado", "reembolsado", "reembolsado parcialmente", "revertido",
-                     "abgeschlossen", "erstattet", "teilweise erstattet"),
+                     "abgeschlossen", "erstattet", "teilweise erstattet", "完了"),
             PENDING: ("pending", "uncleared", "held", "unclaimed", "pendiente", "retenido", "no reclamado",
-                      "ausstehend"),
+                      "ausstehend", "保留中"),
             NO_MONEY: ("denied", "canceled", "cancelled", "failed", "expired", "voided", "denegado", "cancelado",
                        "fallido", "caducado", "vencido", "abgelehnt", "storniert", "fehlgeschlagen", "abgelaufen")}
 STATUS_OF = {word: status for status, words in STATUSES.items() for word in words}

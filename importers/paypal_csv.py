@@ -1,6 +1,7 @@
 """PayPal CSV: the activity download (Reports → Activity download, "Balance affecting")
 and the monthly statement CSV, in English or in the account's language (Spanish:
-`Fecha,Bruto,Comisión,Neto,Saldo,Id. de transacción`).
+`Fecha,Bruto,Comisión,Neto,Saldo,Id. de transacción`; German, Italian, French, Dutch,
+Japanese: `日付,時間,タイムゾーン,…,合計,手数料,正味`, dates year first).
 
 Rows book as `paypal_booking` says: payments net of their (negative) fee, withdrawals
 as payouts to the transit account, conversion pairs at the rate PayPal applied inside
@@ -40,28 +41,41 @@ from beanclear.importers.toolkit import (ZERO_DECIMAL, DateOrder, StatementError
                                          header_key, local_time, parse_amount, parse_datetime, read_statement, sniff,
                                          uses_decimal_comma)
 
-COLUMNS = {  # role -> header names: English, Spanish, German
-    "date": ("Date", "Fecha", "Datum"),
-    "time": ("Time", "Hora", "Uhrzeit"),
-    "zone": ("TimeZone", "Time Zone", "Zona horaria", "Zeitzone"),
-    "name": ("Name", "Nombre"),
-    "type": ("Type", "Tipo", "Typ", "Description", "Descripción", "Beschreibung"),
-    "status": ("Status", "Estado"),
-    "currency": ("Currency", "Divisa", "Moneda", "Währung"),
-    "gross": ("Gross", "Bruto", "Brutto"),
-    "fee": ("Fee", "Comisión", "Tarifa", "Gebühr"),
-    "net": ("Net", "Neto", "Netto"),
-    "balance": ("Balance", "Saldo", "Guthaben"),
-    "impact": ("Balance Impact", "Impacto en el saldo", "Auswirkung auf Guthaben"),
-    "id": ("Transaction ID", "Id. de transacción", "Transaktionscode"),
-    "ref": ("Reference Txn ID", "Id. de transacción de referencia", "Zugehöriger Transaktionscode"),
-    "email": ("From Email Address", "Correo electrónico del remitente", "Absender E-Mail-Adresse"),
-    "to_email": ("To Email Address", "Correo electrónico del destinatario", "Empfänger E-Mail-Adresse"),
-    "subject": ("Subject", "Item Title", "Asunto", "Título del objeto", "Artikelbezeichnung"),
-    "invoice": ("Invoice Number", "Invoice ID", "Número de factura", "Id. de factura", "Rechnungsnummer"),
+COLUMNS = {  # role -> header names: English, Spanish, German, Italian, French, Dutch, Japanese
+    "date": ("Date", "Fecha", "Datum", "Data", "日付"),
+    "time": ("Time", "Hora", "Uhrzeit", "Ora", "Heure", "Tijd", "時間"),
+    "zone": ("TimeZone", "Time Zone", "Zona horaria", "Zeitzone", "Fuso orario", "Fuseau horaire", "Tijdzone",
+             "タイムゾーン"),
+    "name": ("Name", "Nombre", "Nome", "Nom", "Naam", "名前"),
+    "type": ("Type", "Tipo", "Typ", "タイプ", "Description", "Descripción", "Beschreibung", "Descrizione",
+             "Omschrijving"),
+    "status": ("Status", "Estado", "État", "ステータス"),
+    "currency": ("Currency", "Divisa", "Moneda", "Währung", "Valuta", "Devise", "通貨"),
+    "gross": ("Gross", "Bruto", "Brutto", "Lordo", "Avant commission", "合計"),
+    "fee": ("Fee", "Comisión", "Tarifa", "Gebühr", "Tariffa", "Commission", "Kosten", "手数料"),
+    "net": ("Net", "Neto", "Netto", "正味"),
+    "balance": ("Balance", "Saldo", "Guthaben", "Solde", "残高"),
+    "impact": ("Balance Impact", "Impacto en el saldo", "Auswirkung auf Guthaben", "残高への影響"),
+    "id": ("Transaction ID", "Id. de transacción", "Transaktionscode", "Codice transazione", "Numéro de transaction",
+           "Transactiereferentie", "取引ID"),
+    "ref": ("Reference Txn ID", "Id. de transacción de referencia", "Zugehöriger Transaktionscode",
+            "Codice transazione di riferimento", "Numéro de la transaction de référence",
+            "リファレンス トランザクションID"),
+    "email": ("From Email Address", "Correo electrónico del remitente", "Absender E-Mail-Adresse",
+              "Indirizzo email mittente", "De l'adresse email", "Adresse email de l'expéditeur", "Van e-mailadres",
+              "送信者メールアドレス"),
+    "to_email": ("To Email Address", "Correo electrónico del destinatario", "Empfänger E-Mail-Adresse",
+                 "À l'adresse email", "受信者メールアドレス"),
+    "subject": ("Subject", "Item Title", "Asunto", "Título del objeto", "Artikelbezeichnung", "Titre de l'objet",
+                "件名", "商品タイトル"),
+    "invoice": ("Invoice Number", "Invoice ID", "Número de factura", "Id. de factura", "Rechnungsnummer",
+                "N. fattura pro-forma", "Numéro de facture", "Identifiant de facture", "Factuurreferentie",
+                "請求書番号"),
 }
+# Japanese (and Chinese) exports write the year first: `2018/10/11`, one reading only.
+YEAR_FIRST = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S")
 REQUIRED = ("date", "time", "zone", "type", "currency", "gross", "net", "id")
-MEMO = {"memo", "nota"}
+MEMO = {"memo", "nota", "mémo", "備考"}
 # Currencies PayPal writes without decimals: `12.500` in them is thousands, in any locale.
 WHOLE_CURRENCIES = ZERO_DECIMAL | {"HUF", "TWD"}  # `Balance Impact` of rows that do not move the balance
 
@@ -184,8 +198,8 @@ class _Reader:
 
         if not c["id"]:
             raise StatementError(path, line, f"column {header[col['id']]}: expected the transaction id, got nothing")
-        stamp = parse_datetime(f"{c['date']} {c['time']}", (f"{self.day} %H:%M:%S", f"{self.day} %H:%M"), path,
-                               line, f"{header[col['date']]} and {header[col['time']]}")
+        stamp = parse_datetime(f"{c['date']} {c['time']}", (f"{self.day} %H:%M:%S", f"{self.day} %H:%M", *YEAR_FIRST),
+                               path, line, f"{header[col['date']]} and {header[col['time']]}")
         when = local_time(stamp.replace(tzinfo=zone_of(c["zone"], path, line)), self.timezone)
         status, label = self.status(c["status"], c["impact"], line)
         kind = kind_of(c["type"], path, line, header[col["type"]])

@@ -241,6 +241,53 @@ def test_yen_grouped_by_thousands_is_whole_yen(tmp_path, cfg):
     assert totals(extraction.entries, CLEARING) == {"JPY": Decimal("1194500")}
 
 
+ITALIAN_STATEMENT = """\
+"Data","Ora","Fuso orario","Descrizione","Valuta","Lordo ","Tariffa ","Netto","Saldo","Codice transazione",\
+"Indirizzo email mittente","Nome","Nome banca","Conto bancario","Importo per spedizione e imballaggio","IVA",\
+"N. fattura pro-forma","Codice transazione di riferimento"
+"3/1/2026","19:54:59","Europe/Berlin","Pagamento Express Checkout","EUR","-314,50","0,00","-314,50","-115,80",\
+"65111421VJ024184P","nexi.paypal.pagopa@nexigroup.com","Nexi Payments S.p.a.","","","0,00","0,00","404289239981260039",""
+"3/1/2026","19:54:59","Europe/Berlin","Versamento generico con carta","EUR","314,50","0,00","314,50","198,70",\
+"77F11395KN441230J","","","","","0,00","0,00","404289239981260039","65111421VJ024184P"
+"4/1/2026","01:33:00","Europe/Berlin","Pagamento preautorizzato utenza","EUR","-19,97","0,00","-19,97","178,73",\
+"9VC41084KL328342C","finance-portugal@paddle.com","Paddle.net","","","0,00","0,00","","B-1K441373W4014852H"
+"""
+JAPANESE_ACTIVITY = """\
+日付,時間,タイムゾーン,名前,タイプ,ステータス,通貨,合計,手数料,正味,送信者メールアドレス,受信者メールアドレス,取引ID,配送先住所,\
+住所ステータス,商品タイトル,商品ID,配送および手数料の額,保険金額,消費税,オプション1: 名前,オプション1: 金額,オプション2: 名前,\
+オプション2: 金額,リファレンス トランザクションID,請求書番号,カスタム番号,数量,領収書ID,残高,住所1行目,住所2行目/地区/地域,市区町村,\
+都道府県,郵便番号,国および地域,連絡先の電話番号,件名,備考,国コード,残高への影響
+2018/10/11,19:35:53,JST,(株)オライリー・ジャパン,ウェブペイメント,完了,JPY,-2246,0,-2246,user@example.com,\
+japan@oreilly.co.jp,0123456789ABCDEFG,,未確認,プロダクティブ・プログラマ,9784873114026,0,,0,,,,,,,c0123,1,,-2246,,,,,,,,\
+Shopping Cart,,,引落し
+2018/10/11,19:35:53,JST,,クレジットカードによる一般の入金,完了,JPY,2246,0,2246,,user@example.com,123456789ABCDEFGH,,,\
+プロダクティブ・プログラマ,9784873114026,0,,0,,,,,0123456789ABCDEFG,,c0123,1,,0,,,,,,,,Shopping Cart,,,入金
+"""
+
+
+def test_italian_statement_and_japanese_activity(tmp_path, cfg):
+    # PayPal exports in the account's language, as downloaded (Italian monthly statement
+    # of an account paying pagoPA through PayPal, funded by card; Japanese activity
+    # download): their columns, types and statuses, the Italian day first, the
+    # Japanese year first. Both were "no importer recognises this file".
+    path = tmp_path / "statement_it.csv"
+    path.write_text(ITALIAN_STATEMENT, encoding="utf-8")
+    extraction = run(paypal_csv, cfg, "paypal", path)
+    entries = by_id(extraction)
+    assert (CLEARING, Decimal("-314.50"), "EUR", None) in postings(entries["65111421VJ024184P"])
+    assert (TRANSIT, Decimal("-314.50"), "EUR", None) in postings(entries["77F11395KN441230J"])   # funded by card
+    assert str(entries["9VC41084KL328342C"].date) == "2026-01-04"   # 4 January 01:33 Berlin, in Shanghai 08:33
+    balances = [(str(e.date), e.amount.number) for e in extraction.entries if type(e).__name__ == "Balance"]
+    assert balances == [("2026-01-05", Decimal("178.73"))]   # 3 January 19:54 in Berlin is the 4th in Shanghai
+
+    path = tmp_path / "Download.CSV"
+    path.write_text(JAPANESE_ACTIVITY, encoding="utf-8")
+    entries = by_id(run(paypal_csv, cfg, "paypal", path))
+    assert (CLEARING, Decimal("-2246"), "JPY", None) in postings(entries["0123456789ABCDEFG"])
+    assert (TRANSIT, Decimal("-2246"), "JPY", None) in postings(entries["123456789ABCDEFGH"])
+    assert str(entries["0123456789ABCDEFG"].date) == "2018-10-11"   # 19:35 JST is 18:35 in Shanghai
+
+
 def test_api_conversion_of_a_payment_and_ending_balances(cfg):
     extraction = run(paypal_api, cfg, "paypal", DATA / "paypal" / "transaction_search.json")
     payment = by_id(extraction)["7MS26873MK0941742"]
