@@ -75,9 +75,9 @@ COLUMNS = {  # role -> header names: English, Spanish, German, Italian, French, 
 # Japanese (and Chinese) exports write the year first: `2018/10/11`, one reading only.
 YEAR_FIRST = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S")
 REQUIRED = ("date", "time", "zone", "type", "currency", "gross", "net", "id")
-MEMO = {"memo", "nota", "mémo", "備考"}
+MEMO = {"memo", "nota", "mémo", "備考"}  # `Balance Impact` of rows that do not move the balance
 # Currencies PayPal writes without decimals: `12.500` in them is thousands, in any locale.
-WHOLE_CURRENCIES = ZERO_DECIMAL | {"HUF", "TWD"}  # `Balance Impact` of rows that do not move the balance
+WHOLE_CURRENCIES = ZERO_DECIMAL | {"HUF", "TWD"}
 
 
 def _chosen(keys: set[str]) -> dict[str, str] | None:
