@@ -355,3 +355,41 @@ def test_a_top_up_and_a_payout_of_the_same_amount_each_meet_their_own_bank_line(
     # and a payout the bank never credited is still missing, whatever debits there are
     findings = ledger(sale, PAYOUT.format(amount="20.00"), TOP_UP_SPENT, BANK_DEBIT.format(day="04", amount="20.00"))
     assert [f.code for f in findings] == ["payout-missing"]
+
+
+# A payout the bank refused: its money comes back (`payout-returned`) and goes out again
+# with a later payout, to which the return is linked (Stripe's `payout_reversal` carries
+# the `automatic_payout_id` of the payout that pays it out again).
+FAILED = """
+2026-03-01 * "Order 1001" ^payout-77
+  id: "4200-1001"
+  Assets:Clearing:WeChat     99.40 CNY
+  Expenses:Fees:WeChat        0.60 CNY
+  Income:Sales:WeChat      -100.00 CNY
+2026-03-02 * "WeChat Pay" "Withdrawal" ^payout-77
+  id: "77"
+  Assets:Transit:WeChat       99.40 CNY
+  Assets:Clearing:WeChat     -99.40 CNY
+2026-03-03 * "WeChat Pay" "Withdrawal returned" ^payout-79 ^payout-R77
+  id: "R77"
+  payout-returned: "77"
+  Assets:Transit:WeChat      -99.40 CNY
+  Assets:Clearing:WeChat      99.40 CNY
+2026-03-03 * "Order 1003" ^payout-79
+  id: "4200-1003"
+  Assets:Clearing:WeChat     10.00 CNY
+  Income:Sales:WeChat       -10.00 CNY
+2026-03-03 * "WeChat Pay" "Withdrawal" ^payout-79
+  id: "79"
+  Assets:Transit:WeChat      109.40 CNY
+  Assets:Clearing:WeChat    -109.40 CNY
+"""
+
+
+def test_a_failed_payout_is_closed_by_its_return_and_paid_again(ledger):
+    assert ledger(FAILED, BANK_CREDIT.format(day="04", amount="109.40")) == []
+
+
+def test_a_failed_payout_paid_again_that_never_arrives_is_missing_once(ledger):
+    [finding] = ledger(FAILED)
+    assert (finding.code, finding.refs) == ("payout-missing", ("79",))

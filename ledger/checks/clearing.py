@@ -32,6 +32,7 @@ from operator import attrgetter
 from beancount.core import data
 
 from beanclear.checks.findings import Finding, at_entry
+from beanclear.importers.base import link
 from beanclear.statements import gaps
 from beanclear.statements.coverage import Coverage
 from beanclear.statements.gaps import Horizon
@@ -225,8 +226,11 @@ def _order_of(item: Item) -> str | None:
 
 
 def _link_groups(items: list[Item]) -> dict[str, list[Item]]:
-    """Items grouped by payout link, where an item naming two payouts (one bank credit
-    for a batch) joins their groups."""
+    """Transit items grouped by payout link, where an item naming two payouts (one bank
+    credit for a batch) joins their groups. A failed payout's money coming back
+    (`payout-returned`) is in the group of the payout it returns, whatever its links: a
+    Stripe `payout_reversal` is linked to the later payout that pays it out again, which
+    is where the clearing check wants it, not where the transit account had it."""
     parent: dict[str, str] = {}
 
     def root(link: str) -> str:
@@ -235,14 +239,18 @@ def _link_groups(items: list[Item]) -> dict[str, list[Item]]:
             link = parent[link]
         return link
 
+    returned = {id(i): link("payout-", i.entry.meta["payout-returned"]) for i in items
+                if i.entry.meta.get("payout-returned")}
     for item in items:
-        links = sorted(l for l in item.entry.links if l.startswith("payout-"))
-        for other in links[1:]:
-            parent[root(other)] = root(links[0])
+        if id(item) not in returned:
+            links = sorted(l for l in item.entry.links if l.startswith("payout-"))
+            for other in links[1:]:
+                parent[root(other)] = root(links[0])
     groups: dict[str, list[Item]] = defaultdict(list)
     for item in items:
-        if item.payout:
-            groups[root(item.payout)].append(item)
+        key = returned.get(id(item), item.payout)
+        if key:
+            groups[root(key)].append(item)
     return groups
 
 
