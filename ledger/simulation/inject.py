@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from .model import BankLine, Problem, money
+from .model import BankLine, PayoutReturn, Problem, money
 
 SURGE = 5
 
@@ -83,8 +83,7 @@ def injections(m, rng, ids):
         variants = ["shop", "channel"] if rng.random() < 0.3 else [rng.choice(["shop", "channel"])]
         for v in variants:
             # after the first 7 days: a refund-rate window that statements cover only in part is not judged
-            # a channel refund only of a payment the channel can refund as the truth books it
-            # (a converted PayPal payment would need its own conversion pair: _refundable)
+            # a channel refund only of a payment the channel can refund as the truth books it (_refundable)
             p = pick(m.payments, S + timedelta(days=7), E - timedelta(days=od + 4),
                      lambda p: with_order(p) and not any(r.payment is p for r in m.refunds)
                      and (v == "shop" or _refundable(m, p)))
@@ -178,7 +177,8 @@ def injections(m, rng, ids):
             return (id(po) not in taken and po.dt.date() > S and c.payouts_visible and not twins
                     and po.dt.date() + timedelta(days=c.bank_days + 2) < bank_end[c.bank]
                     and not near_hole(c.bank, po.dt.date(), po.dt.date() + timedelta(days=c.bank_days + 7))
-                    and not any(_held(inj, i) for i in po.items) and po.channel not in inj["stop"])
+                    and not any(_held(inj, i) for i in po.items) and po.channel not in inj["stop"]
+                    and not po.failed and not any(isinstance(i, PayoutReturn) for i in po.items))
         cands = [po for po in m.payouts if due(po)]
         if cands:
             po = rng.choice(cands)

@@ -68,6 +68,9 @@ class Refund:
     source_id: str = ""                 # stripe re_...
     payout: object = None
     file_ids: list = field(default_factory=list)
+    pres_amount: Decimal | None = None  # stripe: refunded in the customer's currency (EUR), `amount` in USD
+    pres_currency: str = ""
+    conv: tuple = ()                    # paypal, a refund in EUR: (id USD leg, id EUR leg, USD amount)
 
     @property
     def net(self) -> Decimal:
@@ -87,6 +90,19 @@ class Payout:
     credited: bool = True
     bank_ref: str = ""
     file_ids: list = field(default_factory=list)
+    failed: datetime | None = None      # stripe: the bank refused it then; its money came back (PayoutReturn)
+
+
+@dataclass
+class PayoutReturn:
+    """The money of a failed payout back in the channel's balance (Stripe `payout_reversal`),
+    paid out again in a later payout."""
+    channel: str
+    id: str                             # its balance transaction
+    dt: datetime
+    amount: Decimal
+    failed: Payout
+    payout: object = None               # the payout that pays it out again
 
 
 @dataclass

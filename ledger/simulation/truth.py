@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from .model import CENT, BankLine, Order, Payment, Payout, Problem, Refund, money
+from .model import CENT, BankLine, Order, Payment, Payout, PayoutReturn, Problem, Refund, money
 from .shape import Shape
 
 RATE_MAX = Decimal("0.10")      # refund-rate limit the config states
@@ -45,6 +45,7 @@ class Merchant:
     payments: list = field(default_factory=list)
     refunds: list = field(default_factory=list)
     payouts: list = field(default_factory=list)
+    payout_returns: list = field(default_factory=list)
     bank_lines: dict = field(default_factory=dict)     # bank -> [BankLine]
     bank_end: dict = field(default_factory=dict)       # bank -> last day its statement covers
     bank_hole: dict = field(default_factory=dict)      # bank -> (first, last) day no statement covers
@@ -169,24 +170,34 @@ def _orders_and_payments(m, rng, ids):
 
 
 def _refundable(m, p, refunded: set | None = None):
-    """Refunds only where no conversion is involved (a PayPal EUR refund would need its own
-    conversion pair), and once. `refunded` (ids of the refunded payments), where the caller
-    keeps it, saves a pass over every refund."""
-    if p.currency != p.pres_currency or p.conv:
-        return False
+    """Refunded once (here: a second refund in part is made by its caller). `refunded` (ids
+    of the refunded payments), where the caller keeps it, saves a pass over every refund."""
     return id(p) not in refunded if refunded is not None else not any(r.payment is p for r in m.refunds)
 
 
 def add_refund(m, ids, p, dt, amount, shop_too=True):
+    """A refund of `amount` (in the payment's currency) of `p`. A Stripe charge the customer
+    paid in EUR is refunded in EUR, its share of what they paid, and settled in USD at the
+    rate of the refund's day: not the USD the charge brought in. A PayPal payment in EUR,
+    converted to USD on arrival, is refunded in EUR bought back with USD at PayPal's rate
+    of that day (a conversion pair of its own)."""
     ch = m.shape.channel(p.channel)
     fee_back = money(p.fee * amount / p.gross) if ch.name in ("wechat", "alipay") else Decimal("0")
+    pres = None
+    if p.pres_currency != p.currency:
+        pres = p.pres_amount if amount == p.gross else money(p.pres_amount * amount / p.gross)
+        amount = money(pres * (m.rates[dt.date()] * Decimal("0.999")).quantize(Decimal("0.000001")))
     r = Refund(p.channel, ids.refund(p.channel, dt), p, dt, amount, fee_back,
-               request_no=("RF" + p.order_ref + ids.digits(4)), source_id="re_" + ids.alnum(24))
+               request_no=("RF" + p.order_ref + ids.digits(4)), source_id="re_" + ids.alnum(24),
+               pres_amount=pres, pres_currency=p.pres_currency if pres is not None else "")
+    if p.conv:
+        bought = (m.rates[dt.date()] * Decimal("1.001")).quantize(Decimal("0.000001"))
+        r.conv = (ids.payment(p.channel, dt), ids.payment(p.channel, dt), money(r.net * bought))
     m.refunds.append(r)
     if shop_too:
         o = order_of(m, p)
         if o:
-            o.refunded += amount
+            o.refunded += amount if pres is None else pres
     return r
 
 
@@ -236,7 +247,9 @@ def _ordinary_refund(m, ids, p, dt, amount, ratios, per_day) -> bool:
     if ratios.worst(p.channel) > NORMAL_RATE_CAP:
         m.refunds.remove(r)
         ratios.add(r, -1)
-        order_of(m, p) and setattr(order_of(m, p), "refunded", order_of(m, p).refunded - r.amount)
+        order = order_of(m, p)
+        if order:
+            order.refunded -= r.pres_amount if r.pres_amount is not None else r.amount
         return False
     per_day.add((p.channel, dt.date()))
     return True
@@ -392,14 +405,25 @@ def _payouts(m, rng, ids, inject):
                 i.payout = po
             m.payouts.append(po)
             carry, carry_items = Decimal("0"), []
+            last = inject.get("stop", {}).get(ch.name, m.shape.end)
+            if ch.name == "stripe" and p_day + timedelta(days=6) < last and rng.random() < 0.04:
+                # the bank refuses it; the money is back the next morning and goes out again
+                # with the next payout (FORMATS §5a `payout_reversal`)
+                po.failed, po.credited = dt + timedelta(hours=9), False
+                back = PayoutReturn(ch.name, "txn_" + ids.alnum(24), po.failed, amount, po)
+                m.payout_returns.append(back)
+                balance += amount
+                carry, carry_items = amount, [back]
     for fn in inject.get("after_payouts", []):
         fn()
 
 
 def _usd_net(i):
+    if isinstance(i, PayoutReturn):
+        return i.amount
     if isinstance(i, Payment):
         return i.conv[2] if i.conv else i.net
-    return -i.net
+    return -i.conv[2] if i.conv else -i.net
 
 
 def _banks(m, rng, ids, inject):
@@ -469,10 +493,14 @@ def conservation(m) -> dict:
                 t[r.payment.currency]["refunds"] += r.amount
                 t[r.payment.currency]["fees"] -= r.fee_back
                 t[r.payment.currency]["clearing"] -= r.net
+                if r.conv:
+                    t["EUR"]["clearing"] += r.net
+                    t["USD"]["clearing"] -= r.conv[2]
         for po in m.payouts:
             if po.channel == ch.name:
                 t[po.currency]["payouts"] += po.amount
-                t[po.currency]["clearing"] -= po.amount
+                if not po.failed:   # a failed payout's money came back
+                    t[po.currency]["clearing"] -= po.amount
         out["channels"][ch.name] = {c: {k: str(v) for k, v in sorted(vals.items())} for c, vals in sorted(t.items())}
     for b in m.shape.banks:
         # what the statements show: the lines of a hole are in no file, so in no books

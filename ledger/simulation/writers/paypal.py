@@ -1,5 +1,6 @@
 """PayPal activity download (FORMATS §6a): a USD account; an EUR payment is followed by its
-General Currency Conversion pair (−EUR, +USD) pointing at it through Reference Txn ID; Fee is
+General Currency Conversion pair (−EUR, +USD) pointing at it through Reference Txn ID, an EUR
+refund by its own (−USD, +EUR) pointing at the refund; Fee is
 negative for a cost, Net = Gross + Fee, Balance runs per currency; withdrawals are General Withdrawal.
 """
 
@@ -31,6 +32,11 @@ def write(m, ch, folder):
             p = r.payment
             ev.append((r.dt, 0, [f"Buyer {p.id[:4]}", "Payment Refund", p.currency, -r.amount, r.fee_back, ME,
                                  f"buyer{p.id[:6].lower()}@example.com", r.id, p.id, p.order_ref, p.title]))
+            if r.conv:   # the EUR refunded, bought with USD
+                ev.append((r.dt, 1, ["", "General Currency Conversion", "USD", -r.conv[2], 0, ME, "", r.conv[0], r.id,
+                                     p.order_ref, ""]))
+                ev.append((r.dt, 2, ["", "General Currency Conversion", "EUR", r.net, 0, "", ME, r.conv[1], r.id,
+                                     p.order_ref, ""]))
     for po in m.payouts:
         if po.channel == ch.name:
             ev.append((po.dt, 0, ["", "General Withdrawal", "USD", -po.amount, 0, ME, "", po.id, "", "", ""]))

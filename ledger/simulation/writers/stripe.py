@@ -32,13 +32,20 @@ def write(m, ch, folder):
     for r in m.refunds:
         if r.channel == ch.name:
             rows.append((r.dt, [r.id, f"{_utc(r.dt):%Y-%m-%d %H:%M:%S}", avail(r.dt), "usd", amt(-r.amount), "0.00",
-                                amt(-r.amount), "refund", r.source_id, "REFUND FOR CHARGE", amt(-r.amount), "usd",
+                                amt(-r.amount), "refund", r.source_id, "REFUND FOR CHARGE",
+                                amt(-(r.pres_amount if r.pres_amount is not None else r.amount)),
+                                (r.pres_currency or "usd").lower(),
                                 po_id(r), r.payment.order_ref]))
     for po in m.payouts:
         if po.channel == ch.name:
             rows.append((po.dt, [po.txn_id, f"{_utc(po.dt):%Y-%m-%d %H:%M:%S}", f"{_utc(po.dt):%Y-%m-%d} 00:00:00", "usd",
                                  amt(-po.amount), "0.00", amt(-po.amount), "payout", po.id, "STRIPE PAYOUT", "", "",
                                  po.id, ""]))
+    for back in m.payout_returns:
+        if back.channel == ch.name:   # a failed payout's money, back in the balance
+            rows.append((back.dt, [back.id, f"{_utc(back.dt):%Y-%m-%d %H:%M:%S}", f"{_utc(back.dt):%Y-%m-%d} 00:00:00",
+                                   "usd", amt(back.amount), "0.00", amt(back.amount), "payout_reversal",
+                                   back.failed.id, "STRIPE PAYOUT REVERSAL", "", "", po_id(back), ""]))
     rows.sort(key=lambda x: x[0])
     f = folder / "balance_change_from_activity_itemized_2.csv"
     f.write_text(csv_text([HEADER] + [r for _, r in rows], quote_all=True), encoding="utf-8")
