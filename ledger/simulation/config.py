@@ -1,11 +1,15 @@
 """The merchant's config.yaml, written with only the keys DESIGN.md §3 documents.
 
-No `shop:` on channels (implied with one shop; with two, the order id finds its shop), no
-`opening_balance` (the statements state it), no `order_pattern`, no `trades_from`. An
-`orders-csv` shop gets the `columns:` and `statuses:` README says the type needs.
+No `opening_balance` (the statements state it), no `order_pattern`, no `trades_from`. An
+`orders-csv` shop gets the `columns:` and `statuses:` README says the type needs. How the
+merchant writes it is drawn from the seed apart from the shape (`style`): channels named
+after their type or as the merchant calls them (`wxpay`, `stripe_us`), optional keys
+written or left to their defaults, `shop:` on the channels of a merchant of one shop.
 """
 
 from __future__ import annotations
+
+import random
 
 import yaml
 
@@ -17,18 +21,42 @@ def _num(x):
     return float(x) if x != int(x) else int(x)
 
 
+NAMES = {"wechat": ("wxpay", "weixin", "wechat_pay"), "alipay": ("zfb", "alipay_cn", "ali"),
+         "stripe": ("stripe_us", "cards", "stripe-main"), "paypal": ("pp", "paypal_us")}
+
+
+def style(shape) -> dict:
+    """How this merchant writes its config: its own rng, so the shape and the truth are
+    the same whatever is drawn here."""
+    rng = random.Random(shape.seed * 7 + 3)
+    return {"keys": {c.name: rng.choice(NAMES[c.name]) if rng.random() < 0.5 else c.name for c in shape.channels},
+            "terse": rng.random() < 0.5,        # optional keys left out: their defaults are what it means
+            "shop": rng.random() < 0.5,         # `shop:` on the channels of a merchant of one shop
+            "threshold": rng.random() < 0.3}    # checks.review_threshold
+
+
 def config(shape) -> dict:
+    how = style(shape)
+    terse = how["terse"]
     cfg = {"books": "books", "currency": "CNY", "timezone": "Asia/Shanghai", "channels": {}, "banks": {}}
     for c in shape.channels:
         ch = {"type": c.name, "currency": c.currency, "settlement_days": c.settlement_days, "bank": c.bank,
               "bank_days": c.bank_days, "fees": [{"rate": _num(c.rate), "fixed": _num(c.fixed), "min": _num(c.min)}]}
+        if terse and c.currency == cfg["currency"]:
+            del ch["currency"]
+        if terse and not c.fixed:
+            del ch["fees"][0]["fixed"]
         if c.account_id:
             ch["account_id"] = c.account_id
-        cfg["channels"][c.name] = ch
+        if how["shop"] and len(shape.shops) == 1:
+            ch["shop"] = shape.shops[0].name
+        cfg["channels"][how["keys"][c.name]] = ch
     for b in shape.banks:
         bank = {"type": b.type, "account": b.account, "currency": b.currency}
         if b.type == "csv":
             bank.update({"encoding": b.encoding, "date_format": "%Y-%m-%d", "columns": dict(CSV_COLUMNS)})
+            if terse:   # "optional; detected when absent"
+                del bank["encoding"], bank["date_format"]
         cfg["banks"][b.name] = bank
     if shape.shops:
         cfg["shops"] = {}
@@ -39,10 +67,13 @@ def config(shape) -> dict:
             cfg["shops"][s.name] = shop
     cfg["rules"] = [{"match": "房租|rent|RENT", "account": "Expenses:Rent"},
                     {"match": "工资|salary|SALARY|PAYROLL", "account": "Expenses:Salaries"}]
-    cfg["checks"] = {"fee-gap": {"severity": "error", "tolerance": 0.01},
-                     "fx-gap": {"severity": "warning", "tolerance_bps": 50},
-                     "refund-rate": {"severity": "warning", "max": 0.10, "days": 7},
-                     "bank-unmatched": {"severity": "warning"}}
+    if not terse:   # DESIGN §3's example: the limits a merchant who leaves them out gets anyway
+        cfg["checks"] = {"fee-gap": {"severity": "error", "tolerance": 0.01},
+                         "fx-gap": {"severity": "warning", "tolerance_bps": 50},
+                         "refund-rate": {"severity": "warning", "max": 0.10, "days": 7},
+                         "bank-unmatched": {"severity": "warning"}}
+    if how["threshold"]:
+        cfg.setdefault("checks", {})["review_threshold"] = 500
     return cfg
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -102,7 +103,11 @@ def books_conservation(out: Path, shape, truth_cons) -> dict:
     entries, _errors, _ = loader.load_file(str(out / "books" / "main.beancount"))
     bal = defaultdict(Decimal)
     ch_vals = {c.name: defaultdict(lambda: defaultdict(Decimal)) for c in shape.channels}
-    low = lambda acct: acct.split(":")[-1].lower()
+    # a channel's accounts end in its config key as an account name can write it
+    # (`stripe_us` -> `…:StripeUs`): compared without case or punctuation
+    plain = lambda text: re.sub(r"[^a-z0-9]", "", text.lower())
+    keys = {plain(key): name for name, key in config_mod.style(shape)["keys"].items()}
+    low = lambda acct: keys.get(plain(acct.split(":")[-1]), acct)
     for e in entries:
         if not isinstance(e, data.Transaction):
             continue
@@ -147,6 +152,12 @@ def books_conservation(out: Path, shape, truth_cons) -> dict:
     return result
 
 
+def _named(problem: dict, keys: dict) -> dict:
+    """A problem of a channel under the name the merchant's config gives that channel."""
+    return {**problem, "source": keys.get(problem["source"], problem["source"]),
+            **({"sources": [keys.get(s, s) for s in problem["sources"]]} if problem.get("sources") else {})}
+
+
 def _first_run(shape, statements: Path) -> list[list[Path]]:
     """Where a channel's bills come a file a day: the shops' exports and the first half
     of those days, imported before the whole folder (the rest of the days, the banks)."""
@@ -182,7 +193,7 @@ def score(seed: int, out: Path, clean: bool = False, size: str = "small") -> dic
     except (ValueError, KeyError):
         result["check_failed"] = (chk.stdout + chk.stderr)[-2000:]
         return result
-    problems = truth["problems"]
+    problems = [_named(p, config_mod.style(m.shape)["keys"]) for p in truth["problems"]]
     pairs, missed, false = match(problems, findings)
     result["codes"] = per_code(problems, findings, pairs)
     result["findings"] = len(findings)
