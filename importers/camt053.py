@@ -53,6 +53,11 @@ class _Unusual(Unusual):
     """A file the streamed read cannot follow as the whole read would."""
 
 
+def not_camt(path: str, root: XmlNode) -> StatementError:
+    return StatementError(path, root.line, f"<{root.tag}> is not a CAMT.053 statement (expected "
+                          "Document/BkToCstmrStmt)")
+
+
 @dataclass
 class _Statement:
     node: XmlNode
@@ -173,7 +178,8 @@ class Importer(BankImporter):
         out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
         numbers: set[str] = set()
         statement, found = None, False
-        for node, ancestors in self.each(XmlParts(path, PARTS)):
+        parts = XmlParts(path, PARTS)
+        for node, ancestors in self.each(parts):
             if len(ancestors) == 1:   # BkToCstmrStmt ended
                 found = True
                 continue
@@ -192,8 +198,8 @@ class Importer(BankImporter):
                 self._book(node, path, out, line_id, statement.booked)
             else:
                 other_account(out, statement.number, 1)
-        if not found:
-            raise _Unusual("no BkToCstmrStmt")
+        if not found:   # the whole read's error: the stream has read what it says before
+            raise not_camt(path, parts.root)
         out.entries += closings.assertions()
         return out
 
@@ -209,8 +215,7 @@ class Importer(BankImporter):
         root = read_xml(path)
         statements = root.findall("BkToCstmrStmt/Stmt")
         if root.find("BkToCstmrStmt") is None:
-            raise StatementError(path, root.line, f"<{root.tag}> is not a CAMT.053 statement "
-                                 "(expected Document/BkToCstmrStmt)")
+            raise not_camt(path, root)
         out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
         for st in self.own_statements(path, statements, self._number, lambda s: s.findall("Ntry"), out):
             entries = st.findall("Ntry")

@@ -87,6 +87,29 @@ def test_a_large_file_says_the_streams_error_without_reading_it_whole(cfg, tmp_p
                             "set account_id"}[case] in message, message
 
 
+@pytest.mark.parametrize("body, line, root", [
+    ('<?xml version="1.0"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.08">\n'
+     '<BkToCstmrAcctRpt><!-- BkToCstmrStmt -->\n<Rpt><Id>1</Id></Rpt></BkToCstmrAcctRpt>\n</Document>\n', 2, "Document"),
+    ('<Envelope>\n\n<Document><BkToCstmrStmt><Stmt><Id>1</Id></Stmt></BkToCstmrStmt></Document></Envelope>', 1,
+     "Envelope"),
+])
+def test_a_file_without_a_statement_says_so_without_reading_it_whole(cfg, tmp_path, monkeypatch, body, line, root):
+    """No BkToCstmrStmt under the root: the stream says the whole read's error itself,
+    at any size (the root's other children let go as they end)."""
+    path = tmp_path / "c.xml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(StatementError) as whole:
+        importer(cfg, "camt053")._whole(str(path))
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    _whole_refused(monkeypatch)
+    with pytest.raises(StatementError) as streamed:
+        importer(cfg, "camt053").parse(str(path))
+    assert str(streamed.value) == str(whole.value) == \
+        f"{path}:{line}: <{root}> is not a CAMT.053 statement (expected Document/BkToCstmrStmt)"
+    parts = XmlParts(path, camt053.PARTS)
+    assert list(parts) == [] and parts.root.tag == root and parts.root.children == []
+
+
 def test_a_gzipped_statement_reads_as_the_plain_one(cfg, tmp_path, monkeypatch):
     plain = tmp_path / "c.xml"
     plain.write_text(camt([ntry("10.00", ref="A1"), ntry("2.50", ind="DBIT", ref="A2")]), encoding="utf-8")

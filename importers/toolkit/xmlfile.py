@@ -51,6 +51,7 @@ class _XmlBuilder:
         self.root: XmlNode | None = None
         self.parts, self.ready = parts, []
         self.last = {part[-1] for part in parts}   # the names to look at as they end
+        self.first = {part[0] for part in parts}   # the root's children that may hold a part
 
     def start(self, tag, attrib):
         node = XmlNode(tag.rsplit("}", 1)[-1], {k.rsplit("}", 1)[-1]: strip_controls(v) for k, v in attrib.items()},
@@ -67,6 +68,8 @@ class _XmlBuilder:
             node = stack[-1]
             stack[-2].children.pop()   # it ended last: its parent's last child
             self.ready.append((node, stack[:-1]))
+        elif len(stack) == 2 and self.parts and stack[-1].tag not in self.first:
+            stack[-2].children.pop()   # a child of the root that holds no part: nothing a reader of parts asks
         stack.pop()
 
     def data(self, text):
@@ -95,8 +98,12 @@ class XmlParts:
     "Stmt", "Ntry")) with their ancestors (root first), each as soon as it ends, parsed
     as read_xml() parses, from the file read a chunk at a time: a yielded node is no
     longer a child of its parent, so a statement of any length is never held whole. A
-    node holds what came before it; an ancestor only its children so far. `progress()`:
+    node holds what came before it; an ancestor only its children so far; a child of
+    the root on no part's path is let go as it ends. `root`: the root element, once a
+    pass is through (its tag and line, for what a file without the parts is). `progress()`:
     (bytes of the file read, its size), for StatementImporter.each."""
+
+    root: XmlNode | None = None
 
     def __init__(self, path: str | Path, parts: Iterable[tuple[str, ...]]):
         self.path, self.parts, self._read = path, frozenset(parts), [0]
@@ -120,6 +127,7 @@ class XmlParts:
             yield from builder.ready
         if root is None:
             raise StatementError(self.path, 1, "the file is empty (expected an XML statement)")
+        self.root = root
 
 
 def _parser(parts: frozenset):
