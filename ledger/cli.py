@@ -135,7 +135,8 @@ def match(config_path, apply_, fmt, since):
     from beanclear.books import edits
     from beanclear import matching
     from beanclear.checks import checking
-    from beanclear.matching.since import FromMonth
+    from beanclear.matching.since import Matched
+    from beanclear.periods import past
     from beanclear.periods.closing import PeriodError
     config = _load(config_path)
     main_file = config.books / "main.beancount"
@@ -148,20 +149,15 @@ def match(config_path, apply_, fmt, since):
         except PeriodError as exc:
             raise refused(exc)
         step("matching")
-        month = FromMonth(entries, config, options) if since else None
-        entries = month.entries if month else entries
-        proposals = matching.match(entries, config)
-        shown = month.of_month(proposals) if month else proposals
+        found = Matched(entries, config, options, past.carried(entries) if since else None)
+        shown = found.shown
         if apply_:
             step("writing")
-            confident = [p for p in shown if p.confident]
             try:
-                todo = [e for p in (month.located(confident) if month else confident) for e in matching.edits_for(p)]
-                changed = edits.apply(config.books, todo)
+                changed = edits.apply(config.books, found.edits([p for p in shown if p.confident]))
             except (edits.EditError, BooksBusy, LookupError) as exc:
                 raise _fail(str(exc))
-    unproposed = matching.unproposed(entries, config, proposals)
-    unproposed = month.unproposed(unproposed) if month else unproposed
+    unproposed = found.unproposed()
     if fmt == "json":
         click.echo(json.dumps({"proposals": [p.to_json() for p in shown],
                                "unproposed": [u.to_json() for u in unproposed],

@@ -18,6 +18,11 @@ apply one, the entries that the carried file printed (a line or item of the look
 are found in their month files: the writer edits those, never the carried file; an
 edit of a month before the start makes the carried books stale (the plugins say so)
 until the next `--since` carries them again.
+
+`Matched` is the command's answer, whole books or carried: what it shows, applies and
+says of the lines left without a proposal. The Fava page asks it too (on a ledger
+carried forward, `fava books/since-YYYY-MM.beancount`): its proposals and "Accept all
+confident" are those of `match --since` for that month.
 """
 
 from __future__ import annotations
@@ -26,14 +31,38 @@ from dataclasses import replace
 
 from beancount.core import data
 
+from beanclear import matching
 from beanclear.periods import past
+
+
+class Matched:
+    """`beanclear match` on books loaded whole (`books` None) or carried forward to a
+    month (`books`: what their directive says, past.carried): the proposals the matcher
+    makes, those shown and applied, the lines left without one. One answer for the
+    command and the Fava page, so that neither computes it differently."""
+
+    def __init__(self, entries, config, options, books: past.Carried | None = None):
+        self.config = config
+        self.month = FromMonth(entries, config, options, books) if books is not None else None
+        self.entries = self.month.entries if self.month else entries
+        self.made = matching.match(self.entries, config)
+        self.shown = self.month.of_month(self.made) if self.month else self.made
+
+    def unproposed(self) -> list:
+        found = matching.unproposed(self.entries, self.config, self.made)
+        return self.month.unproposed(found) if self.month else found
+
+    def edits(self, chosen) -> list:
+        """The edits that apply `chosen` (of `shown`), on the entries as the files hold
+        them. LookupError for an entry no month file holds as carried (FromMonth.located)."""
+        return [e for p in (self.month.located(chosen) if self.month else chosen) for e in matching.edits_for(p)]
 
 
 class FromMonth:
     """The matcher's view of books carried forward, and what of its answer is the month's."""
 
-    def __init__(self, entries, config, options):
-        self.carried = past.carried(entries)
+    def __init__(self, entries, config, options, books: past.Carried | None = None):
+        self.carried = books if books is not None else past.carried(entries)
         self.config, self.options = config, options
         window = self.carried.window
         banks = {b.account for b in config.banks.values()}

@@ -46,10 +46,16 @@ def carried(entries) -> Carried | None:
     """What books carried forward say of themselves; None for the whole books."""
     for entry in entries:
         if type(entry) is data.Custom and entry.type == SINCE:
-            month, _, days = [v.value for v in entry.values][:3]
-            return Carried(str(month), entry.date, entry.date - dt.timedelta(days=int(days)),
-                           entry.meta["filename"])
+            return said(entry)
     return None
+
+
+def said(directive) -> Carried:
+    """What their `beanclear-since` directive says (the one a load's plugins found:
+    checks/reconcile.py Walk.since), without walking the entries for it again."""
+    month, _, days = [v.value for v in directive.values][:3]
+    return Carried(str(month), directive.date, directive.date - dt.timedelta(days=int(days)),
+                   directive.meta["filename"])
 
 
 def summed(entry) -> bool:
