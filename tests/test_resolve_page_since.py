@@ -7,6 +7,9 @@ actions on the month's own entries write what they wrote before."""
 
 from __future__ import annotations
 
+import html
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +17,7 @@ import pytest
 
 from conftest import beanclear, snapshot
 from fava_util import changes
-from test_fava_page import Fava, fava_application
+from test_fava_page import Fava, fava_application, rows
 from test_report_since import hand  # noqa: F401  (the fixture: items in and before the lookback)
 
 from beanclear import books
@@ -103,7 +106,7 @@ def test_accepting_a_proposal_writes_what_match_since_apply_writes_for_it(fava, 
     before = snapshot(cli / "books")
     assert beanclear(cli, "match", "--since", "2026-03", "--apply").exit_code == 0
     by_cli = changes(before, snapshot(cli / "books"))
-    # the command also applies B1 (its payout keeps its link) and B4 (history the page does not read back)
+    # the command applies B1 (its payout keeps its link) and B4 too: all confident (below)
     assert changed["ops/2026/2026-02.beancount"] == by_cli["ops/2026/2026-02.beancount"]
     assert set(changed["ops/2026/2026-03.beancount"][1]) < set(by_cli["ops/2026/2026-03.beancount"][1])
 
@@ -163,3 +166,74 @@ def test_actions_on_the_months_own_entries_write_as_before(fava):
     assert response.status_code == 200, response.json
     assert changed == {"ops/2026/2026-03.beancount": (["  Expenses:Rent    8000.00 CNY"],
                                                       ["  Assets:Suspense  8000.00 CNY"])}
+
+
+# -- match proposals on carried books: those of `match --since` ---------------------------------
+
+def _cli_proposals(root: Path, *args) -> list[dict]:
+    result = beanclear(root, "match", "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["proposals"]
+
+
+def _shown(page: str) -> list[dict]:
+    """The proposals the page lists, as the accept and reject buttons name them."""
+    return [json.loads(r["key"]) for r in rows(page, "bc-proposal")]
+
+
+def _keys(proposals: list[dict]) -> list[dict]:
+    """Proposal.target, from the JSON: the items' links, else the account."""
+    return [{"bank_refs": p["bank_refs"], "target": " ".join(p["links"]) or p["account"]} for p in proposals]
+
+
+def test_the_pages_proposals_on_carried_books_are_match_sinces(fava, merchant):
+    """The matcher reads back the bank lines before the lookback, as `match --since` does:
+    B4's history proposal (rent booked in November and December) is on the page; only
+    the month's lines are proposed for (not B0, a line of the lookback)."""
+    page = fava.page()
+    since = _cli_proposals(merchant, "--since", "2026-03")
+    assert sorted(p["bank_refs"][0] for p in since) == ["B1", "B3", "B4"]
+    assert _shown(page) == _keys(since)
+    [b4] = [p for p in since if p["bank_refs"] == ["B4"]]
+    assert (b4["stage"], b4["confident"], b4["account"]) == ("history", True, "Expenses:Rent")
+    assert html.escape(b4["reasons"][0], quote=False) in page
+    assert "3 match proposals" in page and "Accept all 3 confident" in page
+    # the whole books' page (`fava books/main.beancount`) keeps `match`'s: B2's payout,
+    # older than the lookback, among them
+    whole = _cli_proposals(merchant)
+    assert _shown(Fava(merchant).page()) == _keys(whole)
+    assert [p["stage"] for p in whole if p["bank_refs"] == ["B2"]] == ["exact"]
+
+
+def test_the_queue_says_why_a_line_of_the_month_has_no_proposal_as_match_since_does(fava, merchant):
+    """B2 names a payout older than the lookback: the queue gives `match --since`'s reasons."""
+    result = beanclear(merchant, "match", "--since", "2026-03", "--format", "json")
+    [left] = json.loads(result.output)["unproposed"]
+    assert left["bank_ref"] == "B2"
+    [row] = [r for r in rows(fava.page(), "bc-await") if r["bank"] == "B2"]
+    assert row["group"] == "bank"
+    page = fava.page()
+    why = page[page.index('data-bank="B2"'):]
+    why = why[:why.index("</tr>")]
+    assert [html.unescape(w) for w in re.findall(r"<div>· (.*?)</div>", why)] == left["reasons"]
+
+
+def test_accepting_all_confident_on_carried_books_writes_what_match_since_apply_writes(fava, merchant, tmp_path):
+    cli = tmp_path / "cli"
+    shutil.copytree(merchant, cli)
+    response, changed = _written(fava, "accept", {"all_confident": True})
+    assert response.status_code == 200, response.json
+    assert response.json["message"] == (f"accepted 3 proposal(s); written into ops/2026/2026-02.beancount, "
+                                        f"before 2026-03: {STALE}")
+    before = snapshot(cli / "books")
+    result = beanclear(cli, "match", "--since", "2026-03", "--apply")
+    assert result.exit_code == 0 and "applied 3 confident proposals" in result.output
+    assert changed == changes(before, snapshot(cli / "books"))
+    # B0 (a line of the lookback) is left as it was: `match --since` leaves it to `match`
+    assert "B0" not in str(changed)
+    # reloaded, nothing confident is left to accept
+    fava.notice(fava.merchant / "books" / "ops" / "2026" / "2026-03.beancount")
+    assert _shown(fava.page()) == []
+    response, changed = _written(fava, "accept", {"all_confident": True})
+    assert response.status_code == 409 and changed == {}
+    assert response.json["error"] == "no confident proposal to accept"

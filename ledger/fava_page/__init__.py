@@ -10,7 +10,10 @@ findings of `beanclear check`, and a review queue where a person accepts or reje
 match proposals and acknowledges findings. It is a thin face over the library, like
 the command line: findings from checking.report, proposals from matching.match, and
 every write through edits.apply or acks.record (atomic, under the books' lock, a
-minimal diff). Fava notices the written files and reloads the books.
+minimal diff). Fava notices the written files and reloads the books. On books carried
+forward (`fava books/since-YYYY-MM.beancount`) the proposals are `beanclear match
+--since YYYY-MM`'s, from the same code (matching/since.py Matched), and the actions on
+entries of the lookback write their month files (carried.py).
 
 Writes are JSON POSTs to the extension's endpoints. Fava guards its own API the same
 way: a browser sends `Content-Type: application/json` across sites only after a CORS
@@ -36,10 +39,11 @@ from beanclear.checks import acks, checking, reconcile
 
 from beanclear.books import edits
 
-from beanclear import matching
 from beanclear.books.atomic import BooksBusy
+from beanclear.matching.since import Matched
+from beanclear.periods import past
 from beanclear.config import ConfigError
-from beanclear.fava_page import actions, charts, guard, overview, review, upload
+from beanclear.fava_page import actions, carried, charts, guard, overview, review, upload
 from beanclear.fava_page.guard import Refused
 from beanclear.live import status as live_status
 
@@ -51,7 +55,8 @@ MATCH_ON_RENDER = 20_000   # entries up to which the first render also runs the 
 class State:
     """What the page needs from one load of the books; computed once per load, from
     what the plugins computed during that load (reconcile.Load: findings, postings
-    index, order groups, daily sales). Matching runs when first asked, then is kept."""
+    index, order groups, daily sales, whether the books are carried forward). Matching
+    runs when first asked, then is kept."""
 
     config: object
     report: checking.Report
@@ -59,19 +64,30 @@ class State:
     rows: list
     entries: list = field(default_factory=list, repr=False)
     load: object = field(default=None, repr=False)     # reconcile.Load of this load of the books
-    _proposals: list | None = field(default=None, repr=False)
+    options: dict | None = field(default=None, repr=False)
+    books: past.Carried | None = None    # books carried forward: what their directive says; None: whole books
+    _matched: Matched | None = field(default=None, repr=False)
     _daily: tuple | None = field(default=None, repr=False)
+
+    def matching(self) -> Matched:
+        """`beanclear match`'s answer (`match --since` on books carried forward): run on
+        first use and kept for this load."""
+        if self._matched is None:
+            self._matched = Matched(self.entries, self.config, self.options, self.books)
+        return self._matched
 
     @property
     def proposals(self) -> list:
-        """The match proposals: the whole matcher, run on first use and kept for this load."""
-        if self._proposals is None:
-            self._proposals = matching.match(self.entries, self.config)
-        return self._proposals
+        """The match proposals the command shows (of the month's lines, on carried books)."""
+        return self.matching().shown
+
+    def unproposed(self) -> list:
+        """The lines left without a proposal, and why, as the command says it."""
+        return self.matching().unproposed()
 
     @property
     def matched(self) -> bool:
-        return self._proposals is not None
+        return self._matched is not None
 
     def daily(self) -> tuple:
         """charts.daily_money of the books, once per load (every interval reads it)."""
@@ -136,7 +152,9 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
             as_of = load.as_of(entries)
             with reconcile.collector_paused():   # the open items make an object per posting, as the checks do
                 rows = overview.source_rows(entries, config, report.findings, as_of, load)
-            self._state = State(config, report, as_of, rows, entries, load)
+            since = load.walk(entries).since   # the directive of books carried forward, found by the load
+            self._state = State(config, report, as_of, rows, entries, load, self.ledger.options,
+                                past.said(since) if since is not None else None)
         return self._state
 
     def view(self) -> tuple[Page | None, str | None]:
@@ -170,7 +188,9 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
     @extension_endpoint("accept", ["POST"])
     def accept(self):
         """Link a proposal's bank lines to its items, as `beanclear match --apply` does;
-        with `{"all_confident": true}`, every confident proposal (exactly `--apply`)."""
+        with `{"all_confident": true}`, every confident proposal (exactly `--apply`; on
+        books carried forward, exactly `match --since --apply`: the month's lines, their
+        entries of the lookback edited in their month files)."""
         def act(body, state):
             if guard.flag(body, "all_confident"):
                 guard.fields(body, ("all_confident",))
@@ -180,9 +200,13 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
                 chosen = [self._proposal(body, state)]
             if not chosen:
                 raise Refused(409, "no confident proposal to accept")
-            todo, note = self._edited(state, [e for p in chosen for e in matching.edits_for(p)])
-            return edits.apply(state.config.books, todo), f"accepted {len(chosen)} proposal(s)" + (
-                f"; {note}" if note else "")
+            try:
+                todo = state.matching().edits(chosen)
+            except LookupError as exc:   # an entry no month file holds as carried (past.copies)
+                raise Refused(409, str(exc)) from None
+            changed = edits.apply(state.config.books, todo)
+            note = carried.written_before(state.config.books, state.books, changed)
+            return changed, f"accepted {len(chosen)} proposal(s)" + (f"; {note}" if note else "")
         return self._write(act)
 
     @extension_endpoint("reject", ["POST"])

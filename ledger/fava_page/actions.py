@@ -69,9 +69,9 @@ def queue(state, entries, with_items: bool = True) -> Queue:
     `with_items`: collect the open items a match by hand offers (a walk over the books,
     ~1 s at 200,000 entries: done when the matcher ran, on small books or when asked)."""
     config = state.config
-    from beanclear.matching import unproposed
-    # the reasons match made no proposal need the proposals: on large books only once asked (fava_page.State)
-    why = {u.line.ref: u.reasons for u in unproposed(entries, config, state.proposals)} if state.matched else {}
+    # the reasons match made no proposal need the proposals: on large books only once asked (fava_page.State);
+    # on books carried forward, `match --since`'s (the month's lines, what it offers them)
+    why = {u.line.ref: u.reasons for u in state.unproposed()} if state.matched else {}
     reasons: dict[tuple[str, str], list[str]] = {}
     for ack in acks.acks_in(entries)[0]:
         reasons.setdefault((ack.code, ack.ref), []).append(ack.reason)

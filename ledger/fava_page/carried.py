@@ -12,10 +12,15 @@ Like that command, the page does not carry again after such a write (it takes as
 as the load): the ledger shows the entry as carried, and the plugins say it is stale,
 until `beanclear carry` runs again. The action's message says so, since the page, unlike
 the next `--since` command, will not carry by itself.
+
+The match proposals on these books are `match --since`'s (matching/since.py Matched,
+asked by the page's State): accepting one writes what that command's --apply writes,
+into the month files the same way, and says so with the same note (written_before).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,9 +50,27 @@ def month_edits(root: Path, entries, options, edits: list) -> tuple[list, str]:
         meta = copy.meta if posting is None else copy.postings[posting].meta
         out.append(replace(edit, path=Path(meta["filename"]), line=meta["lineno"]))
         moved.add(Path(meta["filename"]).resolve().relative_to(Path(root).resolve()).as_posix())
-    note = (f"written into {', '.join(sorted(moved))}, before {books.month}: {Path(books.path).name} shows it "
-            f"as carried (and says it is stale) until `beanclear carry {books.month}` again") if moved else ""
-    return out, note
+    return out, stale_note(books, moved)
+
+
+def stale_note(books, before: set[str]) -> str:
+    """What an action's message adds when it writes month files before the carried
+    books' month (`before`: their paths in the books, as posix text): "" for none."""
+    return (f"written into {', '.join(sorted(before))}, before {books.month}: {Path(books.path).name} shows it "
+            f"as carried (and says it is stale) until `beanclear carry {books.month}` again") if before else ""
+
+
+def written_before(root: Path, books, written) -> str:
+    """stale_note() of the files a write changed (edits.apply's paths) that are month
+    files before the carried books' month; "" on the whole books (`books` None)."""
+    if books is None:
+        return ""
+    root = Path(root).resolve()
+    return stale_note(books, {Path(p).resolve().relative_to(root).as_posix() for p in written
+                              if _MONTH.fullmatch(Path(p).stem) and Path(p).stem < books.month})
+
+
+_MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 def _printed_lines(entries, books) -> dict[int, tuple[object, int | None]]:
