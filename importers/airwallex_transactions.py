@@ -31,7 +31,9 @@ merchant must classify (deposits, transfers, adjustments, card spend) to the fir
 
 Past `text.STREAM_FROM` bytes the response is read item by item (toolkit.jsonstream,
 airwallex_read: settlements too), a conversion's legs kept in an `Ids` (on disk past its
-limit) until the end; a file with an error is read again whole and says what it says.
+limit) until the end; a file with an error is read again whole and says what it says
+(up to text.ERRORS_WHOLE_UP_TO: past it the stream's error). A response without its
+items list the stream refuses itself, as the whole read refuses it.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from beanclear.importers.base import Extraction, StatementImporter, fx_postings,
 from beanclear.importers.toolkit import (JsonObject, StatementError, currency_code, json_amount, json_line,
                                          json_shown, local_time, parse_instant, read_json, snake_keys)
 from beanclear.importers.toolkit.jsonfile import snake
-from beanclear.importers.toolkit.jsonstream import JsonItems, Unusual, streamed_or_whole
+from beanclear.importers.toolkit.jsonstream import JsonItems, streamed_or_whole
 
 SALE = {"PAYMENT", "REFUND", "REFUND_REVERSAL", "REFUND_FAILURE"}
 CHARGEBACK = {"DISPUTE", "DISPUTE_REVERSAL", "DISPUTE_LOST"}
@@ -87,7 +89,7 @@ def airwallex_items(path: str, out: Extraction) -> list:
     doc = snake_keys(read_json(path))
     items = doc.get("items") if isinstance(doc, dict) else doc
     if not isinstance(items, list):
-        raise StatementError(path, json_line(doc), f"expected a list response with items, got {json_shown(doc)}")
+        raise no_items(path, doc)
     _has_more(doc, out)
     for item in items:
         _item(item, path, json_line(doc))
@@ -98,12 +100,17 @@ def _streamed_items(path: str, items: JsonItems, out: Extraction) -> Iterator:
     """airwallex_items of a large file, item by item (the response's has_more once they are through)."""
     for item in items:
         yield _item(snake_keys(item), path, 1)   # (an array's line: json_line's 1)
-    if items.fields is not None:
-        if items.key is None:
-            raise Unusual("no items list")   # the whole read says so
+    if not items.array:
+        doc = snake_keys(items.fields)
+        if items.key is None:   # the whole read's error (the items it says are in no list: none streamed)
+            raise no_items(path, doc)
         said = Extraction()
-        _has_more(snake_keys(items.fields), said)
+        _has_more(doc, said)
         out.notes[:0] = said.notes
+
+
+def no_items(path: str, doc) -> StatementError:
+    return StatementError(path, json_line(doc), f"expected a list response with items, got {json_shown(doc)}")
 
 
 def _has_more(doc, out: Extraction) -> None:

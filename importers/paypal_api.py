@@ -25,7 +25,9 @@ Past `text.STREAM_FROM` bytes the response is read item by item (toolkit.jsonstr
 each row made as its object ends and kept on disk by book_rows, the response's own
 fields (`page`, `account_number`: after the rows in a file `beanclear fetch` wrote)
 read once the rows are through. One reader (_row) and one booking serve both reads; a
-file with an error is read again whole and says what it says.
+file with an error is read again whole and says what it says (up to
+text.ERRORS_WHOLE_UP_TO: past it the stream's error). A response without its
+transaction_details list the stream refuses itself, as the whole read refuses it.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.paypal_booking import BOOKED, NO_MONEY, PENDING, PayPalRow, book_rows
 from beanclear.importers.toolkit import (StatementError, currency_code, json_amount, json_line, json_shown,
                                          local_time, parse_instant, read_json)
-from beanclear.importers.toolkit.jsonstream import JsonItems, Unusual, streamed_or_whole
+from beanclear.importers.toolkit.jsonstream import JsonItems, streamed_or_whole
 
 EVENT_CODES = {
     "payment": "T0000 T0001 T0002 T0003 T0004 T0005 T0006 T0007 T0008 T0009 T0010 T0011 T0012 T0013 T0014 T0015 "
@@ -64,6 +66,11 @@ STATUS = {"S": (BOOKED, "Completed"), "V": (BOOKED, "Reversed"), "F": (BOOKED, "
           "P": (PENDING, "Pending"), "D": (NO_MONEY, "Denied")}
 
 
+def no_details(path: str, doc) -> StatementError:
+    return StatementError(path, json_line(doc), "expected a Transaction Search response with a transaction_details "
+                          "list")
+
+
 class Importer(StatementImporter):
     kind = "paypal transaction search json"
 
@@ -84,8 +91,7 @@ class Importer(StatementImporter):
         doc = read_json(path)
         details = doc.get("transaction_details") if isinstance(doc, dict) else None
         if not isinstance(details, list):
-            raise StatementError(path, json_line(doc), "expected a Transaction Search response with a "
-                                 "transaction_details list")
+            raise no_details(path, doc)
         out, rows = Extraction(), []
         self._response(doc, out)
         for detail in self.each(details):
@@ -101,11 +107,16 @@ class Importer(StatementImporter):
         return out
 
     def _rows(self, path: str, items: JsonItems, out: Extraction) -> Iterator[PayPalRow]:
-        for detail in self.each(items):
+        rows = self.each(items)
+        for detail in rows:
+            if items.array:   # the whole read refuses it before its rows: read through for JSON's errors
+                for _ in rows:
+                    pass
+                break
             out.rows += 1
             yield self._row(detail, path)
-        if items.key is None:   # not a response's transaction_details: the whole read says so
-            raise Unusual("no transaction_details list")
+        if items.key is None:   # not a response's transaction_details: the whole read's error
+            raise no_details(path, items.fields)
         self._response(items.fields, out)   # (what it says of itself, after them in a fetched file)
 
     def _response(self, doc, out: Extraction) -> None:

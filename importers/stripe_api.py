@@ -24,7 +24,9 @@ Past `text.STREAM_FROM` bytes (a busy day `beanclear fetch` wrote) the response 
 item by item (toolkit.jsonstream): a `list`'s data or a JSON array booked as each object
 ends, the ids of the entries made in an `Ids`; one check and one booking (_checked,
 _book) serve both reads, and _objects says for both what a response holds. A response
-of another shape, or one with an error, is read again whole and says what it says.
+of another shape, or one with an error, is read again whole and says what it says (up
+to text.ERRORS_WHOLE_UP_TO: past it the stream's error); what the whole read refuses
+of the response's shape (a `list` without its `data` array) the stream says itself.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.stripe_booking import BalanceTxn, book, category_of
 from beanclear.importers.toolkit import (JsonObject, StatementError, currency_code, from_minor_units, from_unix,
                                          json_line, json_shown, read_json)
-from beanclear.importers.toolkit.jsonstream import JsonItems, Unusual, streamed_or_whole
+from beanclear.importers.toolkit.jsonstream import Dropped, JsonItems, Unusual, streamed_or_whole
 
 STRIPE_ID = re.compile(r'"(txn|ch|po|re|dp|py|tr|acct|fee)_[A-Za-z0-9]{6,}"')
 PAYOUT_BOOKED = {"paid", "in_transit", "pending"}
@@ -72,21 +74,39 @@ class Importer(StatementImporter):
         return out
 
     def _streamed(self, path: str, items: JsonItems) -> Extraction:
-        """A large response item by item: a `list`'s data, or a JSON array (jsonstream)."""
+        """A large response item by item: a `list`'s data, or a JSON array (jsonstream).
+        Then what the whole read makes of the response around them, from its other
+        members: the array was the objects it books (the notes they come with); or it
+        says the error the whole read says of it; or the objects are in the response's
+        members (no array streamed), booked. Unusual where that takes what the stream
+        has not held: the array inside an object the whole read books, a member too long
+        to hold (jsonstream.Dropped)."""
         out, seen = Extraction(), Ids()
         for obj in self.each(items):
             self._book(_checked(obj, path, 1), path, out, seen)   # (an array's line: json_line's 1)
-        if items.key is None and items.fields is not None:   # no array in it: as read whole
-            objects, line = _objects(items.fields, out)
-            for obj in objects:
+        if items.array:
+            return out
+        doc, streamed, said = items.fields, _Streamed(), Extraction()
+        if items.key is not None:   # the array in its place among the members
+            pairs = list(doc.items())
+            pairs.insert(items.position, (items.key, streamed))
+            doc = JsonObject(pairs)
+            doc.line = items.fields.line
+        objects, line = _objects(doc, said)
+        if objects is not streamed:
+            if items.key is not None and not any(obj is streamed for obj in objects):
+                raise Unusual("not a list response")
+            for obj in objects:   # each checked before any is booked, as read whole
+                if obj is streamed or isinstance(obj, Dropped) and obj.kind == "array":
+                    obj = []   # an array is no Stripe object: the whole read's error
+                elif isinstance(obj, Dropped):
+                    raise Unusual("an object too long to hold, to be booked")
                 _checked(obj, path, line)
+            if any(isinstance(value, Dropped) for obj in objects for value in obj.values()):
+                raise Unusual("an object to be booked with a member too long to hold")
             for obj in objects:
                 self._book(obj, path, out, seen)
-        elif items.fields is not None:   # the array was its data: is it what the whole read takes?
-            streamed, said = _Streamed(), Extraction()
-            if _objects(JsonObject({**items.fields, items.key: streamed}), said)[0] is not streamed:
-                raise Unusual("not a list response")
-            out.notes[:0] = said.notes
+        out.notes[:0] = said.notes
         return out
 
     def _book(self, obj, path: str, out: Extraction, seen: Ids) -> None:
@@ -175,10 +195,12 @@ def _objects(doc, out: Extraction) -> tuple[list, int]:
             out.notes.append("the list says has_more: later pages are not in this file")
         doc = doc.get("data")
     if isinstance(doc, dict) and "object" not in doc:
-        inner = [v for v in doc.values() if isinstance(v, (dict, list))]
+        inner = [v for v in doc.values() if isinstance(v, (dict, list, Dropped))]
         doc = inner[0] if len(inner) == 1 else doc
         if isinstance(doc, dict) and "object" not in doc:
             doc = list(doc.values())
+    if isinstance(doc, Dropped):   # (streamed: a member too long to hold holds them)
+        raise Unusual("the objects in a member too long to hold")
     return (doc if isinstance(doc, list) else [doc]), json_line(doc)
 
 

@@ -18,7 +18,8 @@ from beanclear.books import idset, spill
 from beanclear.importers import airwallex_settlements, airwallex_transactions, paypal_api, stripe_api
 from beanclear.importers.toolkit import JsonObject, StatementError, json_line, read_json, text
 from beanclear.importers.toolkit.jsonfile import snake
-from beanclear.importers.toolkit.jsonstream import BrokenJson, Unusual, json_items
+from beanclear.importers.toolkit import jsonstream
+from beanclear.importers.toolkit.jsonstream import BrokenJson, Dropped, Unusual, json_items
 from channel_util import CHANNELS, DATA
 from conftest import sample
 from test_mt940_streamed import outcome   # every part of an Extraction, or the error's message
@@ -286,7 +287,35 @@ BROKEN_STATEMENTS = {
     "airwallex: no items": (airwallex_transactions, "airwallex", '{"has_more": false, "data": []}'),
     "airwallex: a missing status": (airwallex_transactions, "airwallex", AIRWALLEX.replace('"status": "SETTLED",', "",
                                                                                             1)),
+    # the response's shape, refused by the whole read whatever its items: said by the stream itself
+    "stripe: a list without its data array": (stripe_api, "stripe", STRIPE.replace('"data"', '"items"')),
+    "stripe: a list whose data is an object": (stripe_api, "stripe", STRIPE.replace('"data": [', '"data": {"x": [')
+                                               .replace("\n  ],", '\n  ], "y": {}},')),
+    "stripe: a mapping with an array first": (stripe_api, "stripe", STRIPE.replace('"object": "list"', '"x": {}')),
+    "stripe: a mapping with an array after": (stripe_api, "stripe", STRIPE.replace('"object": "list"', '"x": {}')
+                                              .replace('"data"', '"zdata"')),
+    "stripe: a string": (stripe_api, "stripe", '\n  "not a response"\n'),
+    "stripe: null": (stripe_api, "stripe", "null"),
+    "stripe: a number past the digits limit": (stripe_api, "stripe", STRIPE.replace('"amount": 1000,',
+                                                                                     '"amount": 1' + "0" * 5000 + ",")),
+    "paypal: transaction_details an object": (paypal_api, "paypal", PAYPAL.replace('"transaction_details": [',
+                                                                                   '"transaction_details": {"x": [')
+                                              .replace("\n  ],", "\n  ]},", 1)),
+    "paypal: a bare array, its items read through": (paypal_api, "paypal", '[{"transaction_info": {}},\n 5, [}]'),
+    "paypal: a number": (paypal_api, "paypal", "12"),
+    "airwallex: items an object": (airwallex_transactions, "airwallex", AIRWALLEX.replace('"items": [', '"items": {"x": [')
+                                   .replace("]\n}", "]}\n}")),
+    "airwallex: no items, a long other array": (airwallex_transactions, "airwallex", AIRWALLEX.replace('"items"',
+                                                                                                       '"data"')),
+    "airwallex: a string": (airwallex_transactions, "airwallex", '"items"'),
 }
+# Shapes the stream gave up on (read whole only to say the whole read's error): said by the
+# stream, the whole read's message at its line.
+SHAPES = {"airwallex: no items", "paypal: no transaction_details", "stripe: data and another object",
+          "paypal: a bare array", *(name for name in BROKEN_STATEMENTS if name.split(": ")[1] in (
+              "a list without its data array", "a list whose data is an object", "a mapping with an array first",
+              "a mapping with an array after", "a string", "null", "transaction_details an object",
+              "a bare array, its items read through", "a number", "items an object", "no items, a long other array"))}
 
 
 UNUSUAL = {   # read whole: the stream cannot tell what the whole read makes of them
@@ -310,14 +339,12 @@ def test_each_error_of_the_whole_read_is_raised_streamed(cfg, tmp_path, monkeypa
         assert "expected a Stripe object" in whole[1]
 
 
-@pytest.mark.parametrize("name", sorted(set(BROKEN_STATEMENTS) - {
-    "airwallex: no items", "paypal: no transaction_details", "stripe: data and another object",
-    "stripe: nested past the stack"}))
+@pytest.mark.parametrize("name", sorted(BROKEN_STATEMENTS))
 def test_a_large_file_says_the_streams_error_without_reading_it_whole(cfg, tmp_path, monkeypatch, name):
     """Past text.ERRORS_WHOLE_UP_TO the file is not read again whole (9 times its bytes)
-    only to say the error the whole read says first: the stream's own is said. (Left to
-    the whole read at any size: the shapes the stream cannot follow, which then turn out
-    to be errors: no list of items, a list beside another object, nesting past the stack.)"""
+    only to say the error the whole read says first: the stream's own is said; of the
+    response's shape (no list of items, a list beside another object, a bare array where
+    an object is expected), the whole read's, at its line."""
     module, channel, body = BROKEN_STATEMENTS[name]
     path = tmp_path / "s.json"
     path.write_text(body, encoding="utf-8")
@@ -325,6 +352,101 @@ def test_a_large_file_says_the_streams_error_without_reading_it_whole(cfg, tmp_p
     monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
     streamed, _ = both(importer(cfg, module, channel), path, monkeypatch, whole_allowed=False)
     assert streamed[0] == whole[0] == "error" and streamed[1].startswith(f"{path}:"), streamed
+    if name in SHAPES:
+        assert streamed == whole
+    if name.endswith("past the stack"):   # read_json's own stack runs out first: its words, not its line
+        assert streamed[1].startswith(f"{path}:1: not valid JSON (maximum recursion depth exceeded"), streamed
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES - {"stripe: a list whose data is an object"}))
+def test_a_shape_is_said_streamed_however_long_its_members(cfg, tmp_path, monkeypatch, name):
+    """The same with every member of the response past jsonstream.HELD_UP_TO: read through,
+    never held, the error the whole read's all the same. (A Stripe list's data that is an
+    object, long, is read whole: what the whole read makes of it is in it, a mapping of
+    objects it may book.)"""
+    module, channel, body = BROKEN_STATEMENTS[name]
+    path = tmp_path / "s.json"
+    path.write_text(body, encoding="utf-8")
+    _, whole = both(importer(cfg, module, channel), path, monkeypatch)
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    monkeypatch.setattr(jsonstream, "HELD_UP_TO", 0)
+    streamed, _ = both(importer(cfg, module, channel), path, monkeypatch, 3, whole_allowed=False)
+    assert streamed == whole and whole[0] == "error"
+
+
+@pytest.mark.parametrize("body, keys", [
+    ('{"object": "list", "items": [{"a": 1}, {"b": [1, {"c": 2}]}], "url": "/v1/x", "more": {"k": [1, 2]}}',
+     ("data",)),
+    ('{"x": {"y": {"z": [1, 2, 3]}, "w": "long string value"}, "data": [{"a": 1}], "t": [[1], [2]]}', ("data",)),
+])
+@pytest.mark.parametrize("limit", [0, 5, 10**6])
+def test_a_member_past_the_limit_is_read_through_and_dropped(tmp_path, monkeypatch, body, keys, limit):
+    """The members other than the items' array: held as read_json reads them up to
+    HELD_UP_TO characters, past it Dropped (an array's or object's kind kept)."""
+    path = tmp_path / "t.json"
+    path.write_text(body, encoding="utf-8")
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "CHUNK", 3)
+    monkeypatch.setattr(jsonstream, "HELD_UP_TO", limit)
+    whole = read_json(path)
+    items = json_items(path, keys)
+    got = list(items)
+    assert got == whole.get("data", [])
+    for key, value in whole.items():
+        if key == items.key:
+            continue
+        held = items.fields[key]
+        if isinstance(value, (dict, list)) and len(json.dumps(value)) > limit + 3:
+            assert isinstance(held, Dropped) and held.kind == ("array" if isinstance(value, list) else "object")
+        else:
+            assert canon(held) == canon(value)
+
+
+@pytest.mark.parametrize("chunk", [1, 4, 1024])
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_broken_json_in_a_member_read_through_is_read_jsons_error(tmp_path, monkeypatch, name, chunk):
+    """Every member read through (no items key): JSON that does not parse is read_json's
+    error at its line all the same."""
+    path = tmp_path / "b.json"
+    path.write_text(BROKEN[name], encoding="utf-8")
+    with pytest.raises(StatementError) as whole:
+        read_json(path)
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "CHUNK", chunk)
+    monkeypatch.setattr(jsonstream, "HELD_UP_TO", 0)
+    with pytest.raises(BrokenJson) as streamed:
+        list(json_items(path, ("none",)))
+    assert str(streamed.value) == str(whole.value)
+
+
+def test_a_list_without_its_data_holds_far_less_than_the_whole_read(cfg, tmp_path, monkeypatch):
+    """20,000 balance transactions under a key the stream does not stream (an export's
+    `items`): the stream reads them through one at a time (~1/20 of the whole read's
+    peak) and says the whole read's error."""
+    doc = stripe_list(20_000)
+    doc["items"] = doc.pop("data")
+    path = tmp_path / "bt.json"
+    path.write_text(fetched(doc), encoding="utf-8")
+    imp = importer(cfg, stripe_api, "stripe")
+
+    def peak(work) -> tuple[int, str]:
+        tracemalloc.start()
+        try:
+            try:
+                work()
+            except StatementError as exc:
+                return tracemalloc.get_traced_memory()[1], str(exc)
+            raise AssertionError("no error")
+        finally:
+            tracemalloc.stop()
+
+    whole, said = peak(lambda: imp._whole(str(path)))
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    monkeypatch.setattr(stripe_api, "read_json", lambda p: pytest.fail(f"{p} was read whole"))
+    streamed, streamed_said = peak(lambda: imp.parse(str(path)))
+    assert streamed_said == said == f'{path}:1: expected a Stripe object (with an "object" field), got nothing'
+    assert streamed * 10 < whole, (streamed, whole)
 
 
 # -- statements of many items: the books, notes, ids kept on disk ------------------------------

@@ -19,11 +19,17 @@ which says what is wrong exactly as read_json says it. A piece of text may end i
 value: a value parsed up to the end of the text read so far, or refused that close to
 it (or in a string never closed), is parsed again with more text.
 
+The top-level object's other members are read whole, as read_json reads them, up to
+HELD_UP_TO characters of text each; a longer one (an export whose big array is under
+another key than the one streamed) is read through, its items one at a time, checked
+as read_json reads them but not held: `Dropped` stands in for it.
+
 What the stream cannot say as read_json would raises `Unusual`, for the importer to read
 the file whole (streamed_or_whole): a key repeated at the top (read_json keeps the last),
-a top-level value that is neither an object nor an array, nesting past MAX_DEPTH (where
-read_json may run out of stack: it says so itself), a number past Python's digits limit
-cut at a piece's end, a file changed between passes.
+nesting past MAX_DEPTH (where read_json may run out of stack: it says so itself), a file
+changed between passes. Where read_json refuses the file all the same (a number past
+Python's digits limit, nesting past the stack) the Unusual says its error (`said`),
+said instead of a whole read past text.ERRORS_WHOLE_UP_TO.
 """
 
 from __future__ import annotations
@@ -42,16 +48,37 @@ from beanclear.importers.toolkit.text import StatementError, StreamedText, strip
 
 MAX_DEPTH = 64    # nesting an item may have (real responses: 5); deeper, read_json decides
 SLACK = 16        # a token cut at the end of the text read shows as an error this close to it
+HELD_UP_TO = 2**20   # characters of text of a top-level member held; a longer one is Dropped
 _WS = re.compile(r"[ \t\n\r]*")
 # From a place inside a value the C scanner took, up to the next `{` or `}` not in a
 # string (possessive: nothing to backtrack over, whatever the text); or, where no string
 # of the value holds one, up to the next.
 _BRACE = re.compile(r'(?:[^"{}]++|"(?:[^"\\]++|\\.)*+")*+[{}]')
 _ANY_BRACE = re.compile(r"[{}]")
+# A string (ended), a bracket, or a `"` that starts a string not ended in the text looked at.
+_EXTENT = re.compile(r'"(?:[^"\\]++|\\.)*+"|["\[\]{}]')
 
 
 class Unusual(Exception):
-    """A file the stream cannot read as read_json would: read it whole."""
+    """A file the stream cannot read as read_json would: read it whole. `said`: the
+    error read_json says of it all the same (in words of its own where they differ), said
+    instead where the file is too large to read whole only to say it
+    (text.ERRORS_WHOLE_UP_TO)."""
+
+    def __init__(self, why: str, said: StatementError | None = None):
+        super().__init__(why)
+        self.said = said
+
+
+class Dropped:
+    """A member of the top-level object too long to hold (HELD_UP_TO): read through and
+    checked, its value not kept. `kind`: "array" or "object"."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"Dropped({self.kind})"
 
 
 class BrokenJson(StatementError):
@@ -112,23 +139,33 @@ def streamed_or_whole(path: str, keys: Iterable[str], streamed, whole, rename=No
         except StatementError:
             if not _text.errors_read_whole(path):
                 raise
-        except (Unusual, UnicodeDecodeError):   # (the file changed after text_stream read it)
+        except Unusual as unusual:
+            if unusual.said is not None and not _text.errors_read_whole(path):
+                raise unusual.said from None
+        except UnicodeDecodeError:   # (the file changed after text_stream read it)
             pass
+        del items   # (what the pass kept, before the whole read)
     return whole()
 
 
 class JsonItems(StreamedText):
     """The items of a streamed response, a fresh read of the file each pass. After a
     pass: `key`, the member they are the array of (None: the top-level array, or no
-    member of `keys` holds an array), `fields`, the top-level object without that
-    member (None for an array), `line`, the line the top-level value starts on.
-    `progress()`: (bytes of the file the latest pass has read, its size)."""
+    member of `keys` holds an array), `position`, that member's place among the top-level
+    object's members, `array`, whether the top-level value is an array,
+    `fields`, the top-level object without that member, its members past HELD_UP_TO
+    Dropped (None for an array; a top-level value neither an object nor an array, which
+    no statement is, is `fields` itself), `line`, the line the top-level value starts on.
+    `array` and `line` are known once the pass has begun. `progress()`: (bytes of the
+    file the latest pass has read, its size)."""
 
     def __init__(self, path: str, pieces, keys: tuple, rename, stamp: tuple):
         super().__init__(path, pieces)
         self._keys, self._rename, self._stamp = keys, rename, stamp
         self.key: str | None = None
-        self.fields: JsonObject | None = None
+        self.position = 0
+        self.fields = None
+        self.array = False
         self.line = 1
 
     def __iter__(self) -> Iterator:
@@ -138,13 +175,14 @@ class JsonItems(StreamedText):
         text = _Text(self.path, self.pieces(self.read))
         c = text.space()
         self.line = text.line_at(text.at)
+        self.array = c == "["
         if c == "[":
             text.at += 1
             yield from text.array()
         elif c == "{":
             yield from self._object(text)
-        else:
-            raise Unusual("a top-level value that is not an object or an array")
+        else:   # read_json reads it; what it is, the importer says
+            self.fields = text.value()
         if text.space():
             raise text.error("Extra data", text.at)
         self._changed()
@@ -159,37 +197,22 @@ class JsonItems(StreamedText):
 
     def _object(self, text: _Text) -> Iterator:
         """The top-level object, as JSONObject reads it: its `keys` array item by item,
-        the other members whole, into `fields`."""
+        the other members whole (or Dropped), into `fields`."""
         fields, names = JsonObject(), set()
         fields.line = self.line
-        text.at += 1
-        c = text.space()
-        if c == "}":
-            text.at += 1
-            self.fields = fields
-            return
-        if c != '"':
-            raise text.error("Expecting property name enclosed in double quotes", text.at)
-        while True:
-            key = strip_controls(text.string())
-            if text.space() != ":":
-                raise text.error("Expecting ':' delimiter", text.at)
-            text.at += 1
+        for raw in text.members():
+            key = strip_controls(raw)
             c = text.space()
             name = self._rename(key)
             if name in names:
                 raise Unusual(f"the key {name!r} twice")   # read_json keeps the last
             names.add(name)
             if c == "[" and self.key is None and name in self._keys:
-                self.key = name
+                self.key, self.position = name, len(fields)
                 text.at += 1
                 yield from text.array()
             else:
-                fields[key] = text.value()
-            if text.closed("}"):
-                break
-            if text.space() != '"':
-                raise text.error("Expecting property name enclosed in double quotes", text.at)
+                fields[key] = text.held()
         self.fields = fields
 
 
@@ -250,6 +273,75 @@ class _Text:
         """Whether an error at `at` may be the end of the text read so far, not the file's."""
         return not self.eof and (at >= len(self.buf) - SLACK or message.startswith("Unterminated string"))
 
+    def members(self) -> Iterator[str]:
+        """The keys of the object whose `{` is at the cursor, as JSONObject reads them,
+        each with the cursor at its value: the caller reads it before asking the next."""
+        self.at += 1
+        c = self.space()
+        if c == "}":
+            self.at += 1
+            return
+        if c != '"':
+            raise self.error("Expecting property name enclosed in double quotes", self.at)
+        while True:
+            key = self.string()
+            if self.space() != ":":
+                raise self.error("Expecting ':' delimiter", self.at)
+            self.at += 1
+            self.space()
+            yield key
+            if self.closed("}"):
+                return
+            if self.space() != '"':
+                raise self.error("Expecting property name enclosed in double quotes", self.at)
+
+    def held(self, depth: int = 0):
+        """The value at the cursor, as value() reads it; an array or object whose text
+        goes on past HELD_UP_TO characters read through (through()), Dropped."""
+        c = self.space()
+        if (c == "[" or c == "{") and not self._fits(HELD_UP_TO):
+            self.through(depth)
+            return Dropped("array" if c == "[" else "object")
+        return self.value()
+
+    def _fits(self, limit: int) -> bool:
+        """Whether the array or object at the cursor ends within `limit` characters: its
+        brackets outside strings counted, nothing parsed (a string not ended there, or
+        broken JSON, is past it: through() reads it as read_json does)."""
+        while len(self.buf) - self.at <= limit and not self.eof:
+            self.more(limit + 1 - (len(self.buf) - self.at))
+        depth = 0
+        for m in _EXTENT.finditer(self.buf, self.at, self.at + limit + 1):
+            c = m.group()
+            if c == "[" or c == "{":
+                depth += 1
+            elif c == "]" or c == "}":
+                depth -= 1
+                if depth == 0:
+                    return True
+            elif c == '"':
+                return False
+        return False
+
+    def through(self, depth: int) -> None:
+        """The array or object at the cursor read as JSONArray and JSONObject read it, each
+        of its values held no longer than it is read (held(), again for a long one)."""
+        if depth >= MAX_DEPTH:
+            raise Unusual(f"nested deeper than {MAX_DEPTH}")
+        if self.buf[self.at] == "{":
+            for _ in self.members():
+                self.held(depth + 1)
+            return
+        self.at += 1
+        if self.space() == "]":
+            self.at += 1
+            return
+        while True:
+            self.held(depth + 1)
+            if self.closed("]"):
+                return
+            self.space()
+
     def string(self) -> str:
         """The string at the cursor (a `"`), as JSONObject reads a key."""
         want = _text.CHUNK
@@ -281,8 +373,14 @@ class _Text:
                 at, message = exc.pos, exc.msg
             except Refused as exc:   # read_json says it at line 1
                 raise unmade(self.path, exc, BrokenJson) from None
-            except (ValueError, RecursionError, MemoryError) as exc:
-                raise Unusual(f"{type(exc).__name__}: {exc}") from None
+            except (ValueError, RecursionError) as exc:
+                # A number past Python's digits limit (cut here or not, it is past it), nesting
+                # past the C scanner's stack (read_json's takes more stack a level): read_json
+                # refuses it too, at line 1.
+                raise Unusual(f"{type(exc).__name__}: {exc}", unmade(self.path, exc)) from None
+            except MemoryError:
+                raise Unusual("MemoryError", StatementError(self.path, self.line_at(self.at), "not enough memory "
+                                                            "to read the value that starts here")) from None
             else:
                 if end < len(self.buf) - SLACK or self.eof:
                     self.at = end
