@@ -166,7 +166,7 @@ def test_each_error_of_the_whole_read_is_raised_streamed(cfg, tmp_path, monkeypa
 
 @pytest.mark.parametrize("name", ["bad :61:", "bad opening", "bad closing", "bad date", "unknown field", "cut off",
                                   "unknown field after a bad line", "two accounts", "closing in another currency",
-                                  "no opening before the lines", "no :20:"])
+                                  "no opening before the lines", "no :20:", "empty", "mojibake"])
 def test_a_large_file_says_the_streams_error_without_reading_it_whole(cfg, tmp_path, monkeypatch, name):
     """Past text.ERRORS_WHOLE_UP_TO the file is not read again whole (9 to 25 times its
     bytes) only to say the error the whole read says first: the stream's own error is
@@ -192,6 +192,8 @@ def test_text_not_in_the_configured_encoding_says_so_streamed(cfg, tmp_path, mon
     whole = outcome(imp._whole, path)
     monkeypatch.setattr(text, "STREAM_FROM", 0)
     assert outcome(imp.parse, path) == whole and message in whole[1]
+    # past ERRORS_WHOLE_UP_TO text_stream, which decoded it through, says it: no whole read
+    assert large_error(imp, path, monkeypatch) == (whole, whole)
 
 
 def test_the_byte_limit_is_the_whole_reads(cfg, tmp_path, monkeypatch):

@@ -106,6 +106,80 @@ def test_what_cannot_be_streamed_is_read_whole(tmp_path, monkeypatch, content):
     assert text.text_stream(path) is None
 
 
+UNREADABLE = {   # (bytes, the encoding config.yaml names): what read_text() refuses
+    "not utf-8, late": ("ab\ncd\n".encode() * 50 + b"\xff\nx\n", "utf-8"),
+    "not utf-8 after a BOM": (b"\xef\xbb\xbf" + "ab\ncd\n".encode() * 50 + b"\xff\nx\n", "utf-8-sig"),
+    "cut inside a character": ("中文\n".encode() * 40 + "中".encode()[:2], "utf-8"),
+    "not gb18030": ("中文\n".encode("gb18030") * 40 + b"\x81\x20", "gb18030"),
+    "not ascii": (b"abc\n" * 30 + b"\x80", "ascii"),
+    "a byte cp1252 leaves out": (b"abc\n" * 30 + b"\x81", "cp1252"),
+    "neither utf-8 nor gb18030": (b"abc\n" * 30 + b"\x80\xff", None),
+    "U+FFFD on line 3": ("a\nb\n\ufffd\n".encode() + b"ok\n", None),
+    "U+FFFD, then not utf-8 (read as gb18030)": ("a\nb\n\ufffd\n".encode() + b"\xff\xff", None),
+    "mojibake": ("a\nb\n".encode() + "å¾®ä¿¡\n".encode(), None),
+    "blank": (b" \n\t\r\n" * 20, None),
+    "a BOM and blanks": (b"\xef\xbb\xbf \n", "utf-8"),
+}
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+@pytest.mark.parametrize("chunk", [1, 3, 4096])
+@pytest.mark.parametrize("name", list(UNREADABLE))
+def test_a_large_file_read_text_refuses_is_refused_by_the_stream(tmp_path, monkeypatch, name, chunk, gzipped):
+    """Past ERRORS_WHOLE_UP_TO the stream, which has decoded the file through, raises the
+    error read_text() raises (its words, its line, the byte it names), never reading the
+    file whole for it; below it, it leaves the file to read_text() (None)."""
+    import gzip
+    data, encoding = UNREADABLE[name]
+    path = tmp_path / ("bill.csv.gz" if gzipped else "bill.csv")
+    path.write_bytes(gzip.compress(data) if gzipped else data)
+    with pytest.raises(StatementError) as whole:
+        text.read_text(path, encoding)
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "CHUNK", chunk)
+    assert text.text_stream(path, encoding) is None
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    monkeypatch.setattr(text, "read_bytes", lambda p: pytest.fail(f"{p} was read whole"))
+    with pytest.raises(StatementError) as streamed:
+        text.text_stream(path, encoding)
+    assert str(streamed.value) == str(whole.value)
+
+
+@pytest.mark.parametrize("body", ["cut off", "bomb", "trailing garbage"])
+def test_a_broken_gzip_of_much_text_is_refused_by_the_stream(tmp_path, monkeypatch, body):
+    """byte_chunks' error, raised by the stream as read_bytes would raise it, where the
+    file (or the text it has inflated) is past ERRORS_WHOLE_UP_TO: a gzip bomb is not
+    inflated whole into memory to say it is one."""
+    import gzip
+    path = tmp_path / "bill.csv.gz"
+    data = gzip.compress((HEAD + ROWS * 2000 + SUMMARY).encode("utf-8"))
+    path.write_bytes({"cut off": data[: len(data) // 2], "bomb": data, "trailing garbage": data + b"not gzip"}[body])
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "CHUNK", 4096)
+    if body == "bomb":
+        monkeypatch.setattr(text, "MAX_BYTES", 50_000)
+    with pytest.raises(StatementError) as whole:
+        text.read_text(path)
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 20_000)   # the file is smaller, the text inflated larger
+    monkeypatch.setattr(text, "read_bytes", lambda p: pytest.fail(f"{p} was read whole"))
+    with pytest.raises(StatementError) as streamed:
+        text.text_stream(path)
+    assert str(streamed.value) == str(whole.value)
+
+
+def test_a_large_bill_read_text_refuses_says_so_streamed(tmp_path, monkeypatch):
+    """Through read_statement(stream=True): the error of a statement that is not text of
+    its encoding, without the whole read."""
+    path = tmp_path / "bill.csv"
+    path.write_bytes((HEAD + ROWS * 50 + SUMMARY).encode("utf-8") + "\ufffd\n".encode())
+    whole = read(path, False)
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    monkeypatch.setattr(text, "read_bytes", lambda p: pytest.fail(f"{p} was read whole"))
+    assert read(path, True) == whole == f"{path}:104: text decodes as utf-8-sig but looks garbled (mojibake); " \
+        "re-export the statement or set the encoding in config.yaml"
+
+
 # -- which error a file with two faults reports -----------------------------------------
 # Streamed, the importer's pass is the read of the rows: an importer's error on a row must
 # still give way to an error of the file's shape further on, as when every row was read

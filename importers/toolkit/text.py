@@ -117,20 +117,33 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None,
             text = data.decode(candidate)
         except UnicodeDecodeError as exc:
             if encoding:
-                line = data[: exc.start].count(b"\n") + 1
-                raise StatementError(path, line, f"not valid {encoding} text (byte {exc.start}), the encoding "
-                                     "config.yaml names (correct `encoding:` or re-export the file)") from None
+                raise _not_valid(path, encoding, exc.start, data[: exc.start].count(b"\n") + 1) from None
             continue
         except MemoryError:
             raise StatementError(path, 0, "not enough memory to decode the file") from None
         if "\ufffd" in text or _looks_like_mojibake(text):
-            line = text[: max(text.find("\ufffd"), 0)].count("\n") + 1
-            raise StatementError(path, line, f"text decodes as {candidate} but looks garbled (mojibake); "
-                                 "re-export the statement or set the encoding in config.yaml")
+            raise _garbled(path, candidate, text[: max(text.find("\ufffd"), 0)].count("\n") + 1)
         return CONTROL.sub("", text.lstrip("\ufeff"))
-    raise StatementError(path, 1, "cannot decode the file as " + " or ".join(
-                         {"utf-8-sig": "UTF-8"}.get(e, e.upper()) for e in fallbacks) + " text "
-                         "(expected a text statement; set `encoding:` in config.yaml for others)")
+    raise _undecodable(path, fallbacks)
+
+
+def _not_valid(path, encoding: str, start: int, line: int) -> StatementError:
+    return StatementError(path, line, f"not valid {encoding} text (byte {start}), the encoding config.yaml names "
+                          "(correct `encoding:` or re-export the file)")
+
+
+def _garbled(path, candidate: str, line: int) -> StatementError:
+    return StatementError(path, line, f"text decodes as {candidate} but looks garbled (mojibake); re-export the "
+                          "statement or set the encoding in config.yaml")
+
+
+def _undecodable(path, fallbacks: tuple[str, ...]) -> StatementError:
+    return StatementError(path, 1, "cannot decode the file as " + " or ".join(
+                          {"utf-8-sig": "UTF-8"}.get(e, e.upper()) for e in fallbacks) + " text "
+                          "(expected a text statement; set `encoding:` in config.yaml for others)")
+
+
+EMPTY = "the file is empty (expected a statement)"
 
 
 def _looks_like_mojibake(text: str) -> bool:
@@ -141,7 +154,7 @@ def _looks_like_mojibake(text: str) -> bool:
 def read_text(path: str | Path, encoding: str | None = None, fallbacks: tuple[str, ...] = ENCODINGS) -> str:
     text = decode(read_bytes(path), path, encoding, fallbacks)
     if not text.strip():
-        raise StatementError(path, 1, "the file is empty (expected a statement)")
+        raise StatementError(path, 1, EMPTY)
     return text
 
 
@@ -150,8 +163,10 @@ def read_text(path: str | Path, encoding: str | None = None, fallbacks: tuple[st
 # each pass over it a fresh read of the file. What it reads is what read_text() gives,
 # line for line: the same encoding chosen, the same BOM and control characters dropped.
 # A gzip body is streamed as it inflates when its text is past STREAM_FROM. Anything
-# unusual (a broken gzip, a byte that does not decode, U+FFFD, mojibake, a blank start)
-# is left to read_text(), which says what is wrong exactly as for a small file.
+# unusual (a broken gzip, a byte that does not decode, U+FFFD, mojibake, a blank file)
+# is left to read_text(), which says what is wrong exactly as for a small file; past
+# ERRORS_WHOLE_UP_TO the stream, which has read the file through, says it itself (the
+# same words at the same line), never holding the file for it.
 
 # A file read whole is held as rows of cells, ~18 times its bytes (a 16 MiB WeChat bill
 # took 290 MB): past 4 MiB the stream keeps an import's peak flat in the file's length.
@@ -179,7 +194,10 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
     None where the file is to be read whole by read_text(). Its argument, a one-item list
     if given, counts the bytes read so far (for progress). With `lines=False` it gives the
     text in pieces as decoded, not cut into lines: for a format whose lines can be as long
-    as the file (an OFX body all on one line)."""
+    as the file (an OFX body all on one line). A file read_text() refuses (not text of the
+    encoding, garbled, blank, a broken or too large gzip body) is read whole by it up to
+    ERRORS_WHOLE_UP_TO; past it (of a gzip body: its text past it) the StatementError
+    read_text() raises is raised here."""
     try:
         size = Path(path).stat().st_size
         with open(path, "rb") as fh:
@@ -190,12 +208,18 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
             return None
     except OSError:
         return None
+    said = not errors_read_whole(path)   # read_text()'s error, found here, said here
     for candidate in (encoding,) if encoding else fallbacks:
+        length = 0
         try:
-            head, start, blank, length = "", True, True, 0
+            head, start, blank, garbled, newlines = "", True, True, 0, 0
             for chunk in _decoded(path, candidate):
-                if "\ufffd" in chunk:
-                    return None
+                if not garbled and "\ufffd" in chunk:
+                    if not said:
+                        return None
+                    garbled = newlines + chunk.count("\n", 0, chunk.index("\ufffd")) + 1   # the first one's line
+                elif said and not garbled:
+                    newlines += chunk.count("\n")
                 length += len(chunk)
                 if len(head) < 4096:
                     head += chunk[:4096]
@@ -204,26 +228,70 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
                         chunk = chunk.lstrip("\ufeff")
                         start = not chunk
                     blank = not CONTROL.sub("", chunk).strip()
-            if blank or _looks_like_mojibake(head) or (gzipped and length < STREAM_FROM):
-                return None   # (a gzipped file of little text is read whole, as a small file is)
-        except UnicodeDecodeError:
+            if gzipped and length < STREAM_FROM:
+                return None   # a gzipped file of little text is read whole, as a small file is
+            if garbled or _looks_like_mojibake(head):
+                if not said:
+                    return None
+                raise _garbled(path, candidate, garbled or 1)
+            if blank:
+                if not said:
+                    return None
+                raise StatementError(path, 1, EMPTY)
+        except UnicodeDecodeError as exc:
             if encoding:
-                return None
+                if not said:
+                    return None
+                raise _not_valid(path, encoding, exc.at, _newlines_before(path, exc.at) + 1) from None
             continue
-        except (OSError, MemoryError, StatementError):   # read_text() says what is wrong
+        except StatementError:   # byte_chunks' (a broken gzip, a gzip bomb): read_bytes' own
+            if said or length > ERRORS_WHOLE_UP_TO:
+                raise
+            return None
+        except (OSError, MemoryError):   # read_text() says what is wrong
             return None
         pieces = _lines if lines else _text
         return lambda read=None: pieces(path, candidate, read)
+    if said:
+        raise _undecodable(path, fallbacks)
     return None
 
 
+def _newlines_before(path, at: int) -> int:
+    """The line ends in the first `at` bytes of the file (un-gzipped), one chunk at a time."""
+    count = 0
+    for data in byte_chunks(path, CHUNK):
+        count += data.count(b"\n", 0, at)
+        at -= len(data)
+        if at <= 0:
+            break
+    return count
+
+
 def _decoded(path, encoding: str, read: list | None = None) -> Iterator[str]:
+    """The file's text, decoded a chunk at a time. A UnicodeDecodeError knows `at`, the
+    byte decode() names for it (counted after the BOM utf-8-sig strips, as there)."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    for data in byte_chunks(path, CHUNK, read):
-        text = decoder.decode(data)
-        if text:
-            yield text
-    text = decoder.decode(b"", final=True)
+    sig = codecs.lookup(encoding).name == "utf-8-sig"
+    head, fed, before = b"", 0, 0   # the first bytes; bytes given to the decoder; where those it decodes start
+    try:
+        for data in byte_chunks(path, CHUNK, read):
+            if sig and len(head) < 3:
+                head += data[:3]
+            before = fed - len(decoder.getstate()[0])
+            fed += len(data)
+            text = decoder.decode(data)
+            if text:
+                yield text
+        before = fed - len(decoder.getstate()[0])
+        text = decoder.decode(b"", final=True)
+        left = decoder.getstate()[0]   # (utf-8-sig keeps the start of a BOM it never saw end, even so)
+        if left:
+            raise UnicodeDecodeError(encoding, left, 0, len(left), "unexpected end of data")
+    except UnicodeDecodeError as exc:
+        # Of the call that strips a BOM (its bytes from 0) the error counts from after it already.
+        exc.at = before + exc.start - (3 if sig and head[:3] == codecs.BOM_UTF8 and before > 0 else 0)
+        raise
     if text:
         yield text
 
