@@ -40,6 +40,7 @@ from typing import Iterable, Iterator
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter, order_link, posting, transaction
 from beanclear.importers.toolkit import Row, StatementError, Table, clean, currency_places, has_header, parse_amount
+from beanclear.importers.toolkit.text import errors_read_whole
 
 # What a status means for the money: booked (the order is owed or paid), refunded (paid,
 # then refunded in full), closed (refunded in full if it was ever paid, else skipped).
@@ -165,18 +166,44 @@ def in_runs(rows: Iterable[Row], key) -> Iterator[tuple[str, list[Row]]]:
 def _whole_when_needed(parse):
     """A shop importer's parse(), read again holding every row (ShopImporter.orders)
     when its orders interleave, or when it raises: what it says of a file is then what
-    the whole read says, whatever part of an order a run held."""
+    the whole read says, whatever part of an order a run held. Not where that is known
+    without holding them: a parse that read no orders in runs says the same again; past
+    text.ERRORS_WHOLE_UP_TO, an export whose every order's rows are together (one more
+    pass over their ids, _together) has runs that are the whole read's orders, its
+    error the whole read's."""
     @functools.wraps(parse)
     def parse_orders(self, filepath: str):
+        self.runs = None
         try:
             return parse(self, filepath)
-        except (Interleaved, StatementError):
-            self.whole = True
-            try:
-                return parse(self, filepath)
-            finally:
-                self.whole = False
+        except Interleaved:
+            pass
+        except StatementError:
+            runs, self.runs = self.runs, None
+            if runs is None:
+                raise
+            if not errors_read_whole(filepath) and _together(*runs):
+                raise
+        self.whole = True
+        try:
+            return parse(self, filepath)
+        finally:
+            self.whole = False
     return parse_orders
+
+
+def _together(rows: Iterable[Row], key) -> bool:
+    """Whether each order's rows are together in the export (a fresh pass over `rows`,
+    an order's rows held until the next starts, as in_runs holds them). An error of
+    key() is raised: the whole read meets it grouping the rows, before any order."""
+    if iter(rows) is rows:   # read once already
+        return False
+    try:
+        for _ in in_runs(rows, key):
+            pass
+    except Interleaved:
+        return False
+    return True
 
 
 class ShopImporter(StatementImporter):
@@ -184,6 +211,7 @@ class ShopImporter(StatementImporter):
 
     HEADER: tuple[str, ...] = ()
     whole = False   # orders() holds the export whole (the second read of _whole_when_needed)
+    runs = None     # (rows, key) of the orders the latest parse read in runs
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -193,8 +221,10 @@ class ShopImporter(StatementImporter):
     def orders(self, rows: Iterable[Row], key) -> Iterable[tuple[str, list[Row]]]:
         """(order id, its rows) in the order each order first appears: in runs as the
         rows come, or, on the second read, every row held and grouped."""
-        rows = self.each(rows)
-        return grouped(list(rows), key).items() if self.whole else in_runs(rows, key)
+        if self.whole:
+            return grouped(list(self.each(rows)), key).items()
+        self.runs = (rows, key)
+        return in_runs(self.each(rows), key)
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.receivable

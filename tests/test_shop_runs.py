@@ -79,3 +79,65 @@ def test_an_error_is_the_whole_reads(shops, tmp_path, monkeypatch):
                    jd_row("290123456789", "100013", "b", "300.00"))
     with pytest.raises(StatementError, match=r"jd_orders.csv:4: order 290123456789: 结算金额 differs from line 2"):
         read(shops, "jd", path)
+
+
+def _reads(monkeypatch, module) -> list:
+    """The reads of the export a shop importer makes (its read_statement calls)."""
+    calls = []
+    real = module.read_statement
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+    monkeypatch.setattr(module, "read_statement", counted)
+    return calls
+
+
+@pytest.mark.parametrize("limit", [0, None])
+def test_a_large_export_whose_orders_come_together_says_the_streams_error(shops, tmp_path, monkeypatch, limit):
+    """Past text.ERRORS_WHOLE_UP_TO an error of an export whose every order's rows are
+    together (one more pass over the ids says so) is the whole read's: said, the rows
+    never held (grouped() refused). Below it, read again whole as before."""
+    from beanclear.importers import jd_orders
+    path = jd_file(tmp_path, jd_row("290123456789", "100012", "a", "356.00"),
+                   jd_row("290123456789", "100013", "b", "300.00"),
+                   jd_row("290123456790", "100014", "c", "99.00"))
+    with pytest.raises(StatementError) as whole:
+        read(shops, "jd", path)
+    assert "jd_orders.csv:3: order 290123456789: 结算金额 differs from line 2" in str(whole.value)
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    reads = _reads(monkeypatch, jd_orders)
+    if limit is not None:
+        monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", limit)
+        _never_whole(monkeypatch)
+    with pytest.raises(StatementError) as streamed:
+        read(shops, "jd", path)
+    assert str(streamed.value) == str(whole.value)
+    assert len(reads) == (1 if limit is not None else 2)
+
+
+def test_a_large_export_whose_orders_interleave_is_still_read_again_whole(shops, tmp_path, monkeypatch):
+    """Its runs are not its orders: what the whole read says of it may be another error,
+    or none (test_interleaved_orders_are_read_again_whole), so it is read whole."""
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    path = jd_file(tmp_path, jd_row("290123456789", "100012", "a", "356.00"),
+                   jd_row("290123456790", "100014", "c", "99.00"),
+                   jd_row("290123456789", "100013", "b", "300.00"))
+    grouped, held = shop.grouped, []
+    monkeypatch.setattr(shop, "grouped", lambda rows, key: held.append(len(rows)) or grouped(rows, key))
+    with pytest.raises(StatementError, match=r"jd_orders.csv:4: order 290123456789: 结算金额 differs from line 2"):
+        read(shops, "jd", path)
+    assert held == [3]
+
+
+def test_an_export_read_in_no_runs_is_not_read_again_to_say_its_error(shops, tmp_path, monkeypatch):
+    """Taobao's orders are one row each (no runs): a second read could only say the same."""
+    from beanclear.importers import taobao_orders
+    from test_shop_orders import TAOBAO_HEADER, taobao_row
+    path = write(tmp_path, "ExportOrderList.csv", [TAOBAO_HEADER, taobao_row("1"), taobao_row("2", status="神秘状态")],
+                 encoding="gbk")
+    reads = _reads(monkeypatch, taobao_orders)
+    with pytest.raises(StatementError, match=r"ExportOrderList.csv:3: column 订单状态: unknown status"):
+        read(shops, "taobao", path)
+    assert len(reads) == 1
