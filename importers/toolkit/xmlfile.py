@@ -40,10 +40,14 @@ class XmlNode:
         return node.text.strip() if node is not None else ""
 
 
+_OFF = XmlNode("#off", {}, 0, [])   # an element no reader of parts asks for, not built
+
+
 class _XmlBuilder:
     """Target of the expat parser: builds XmlNodes and notes each one's line. Nodes at
     `parts` (paths of local names below the root) are put in `ready` as they end, with
-    their ancestors, and taken off their parent: XmlParts hands them on."""
+    their ancestors, and taken off their parent: XmlParts hands them on. A child of the
+    root on no part's path is not built, nor anything in it (_OFF stands in for each)."""
 
     def __init__(self, parts: frozenset[tuple[str, ...]] = frozenset()):
         self.parser = None
@@ -54,6 +58,11 @@ class _XmlBuilder:
         self.first = {part[0] for part in parts}   # the root's children that may hold a part
 
     def start(self, tag, attrib):
+        stack = self.stack
+        if stack and (stack[-1] is _OFF or len(stack) == 1 and self.parts
+                      and tag.rsplit("}", 1)[-1] not in self.first):
+            stack.append(_OFF)
+            return
         node = XmlNode(tag.rsplit("}", 1)[-1], {k.rsplit("}", 1)[-1]: strip_controls(v) for k, v in attrib.items()},
                        self.parser.parser.CurrentLineNumber, [])
         if self.stack:
@@ -64,17 +73,16 @@ class _XmlBuilder:
 
     def end(self, tag):
         stack = self.stack
-        if stack[-1].tag in self.last and len(stack) > 1 and tuple(n.tag for n in stack[1:]) in self.parts:
+        if stack[-1] is not _OFF and stack[-1].tag in self.last and len(stack) > 1 \
+                and tuple(n.tag for n in stack[1:]) in self.parts:
             node = stack[-1]
             stack[-2].children.pop()   # it ended last: its parent's last child
             self.ready.append((node, stack[:-1]))
-        elif len(stack) == 2 and self.parts and stack[-1].tag not in self.first:
-            stack[-2].children.pop()   # a child of the root that holds no part: nothing a reader of parts asks
         stack.pop()
 
     def data(self, text):
-        if self.stack:  # DEL and C1 are valid XML 1.0 characters, but never statement text
-            self.stack[-1].text += strip_controls(text)
+        if self.stack and self.stack[-1] is not _OFF:  # DEL and C1 are valid XML 1.0 characters, but never
+            self.stack[-1].text += strip_controls(text)  # statement text
 
     def close(self):
         return self.root
@@ -99,7 +107,7 @@ class XmlParts:
     as read_xml() parses, from the file read a chunk at a time: a yielded node is no
     longer a child of its parent, so a statement of any length is never held whole. A
     node holds what came before it; an ancestor only its children so far; a child of
-    the root on no part's path is let go as it ends. `root`: the root element, once a
+    the root on no part's path is not built at all. `root`: the root element, once a
     pass is through (its tag and line, for what a file without the parts is). `progress()`:
     (bytes of the file read, its size), for StatementImporter.each."""
 
