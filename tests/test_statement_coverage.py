@@ -219,3 +219,39 @@ def test_a_statement_of_another_account_is_stopped_unless_forced(tmp_path):
     refused = beanclear(tmp_path, "import", str(tmp_path / "b"))
     assert refused.exit_code == 2 and "other.xml:1: a statement of account DE89370400440532013000" in refused.output
     assert beanclear(tmp_path, "import", "--force", str(tmp_path / "b")).exit_code == 0
+
+
+def test_a_days_bill_not_imported_is_one_gap_with_what_follows_from_it(tmp_path):
+    # WeChat fund bills a file a day; 03-02's never came. Its rows (a 50.00 payment) are
+    # not in the books: every balance after it is 49.70 above them, and the 03-03
+    # withdrawal takes more than the books hold. One cause: one statement-gap.
+    from test_refund_orders import fund_bill
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: CNY\nchannels:\n  wechat: {type: wechat, settlement_days: 1, fees: [{rate: 0.006}]}\n",
+        encoding="utf-8")
+    days = {"01": ["2026-03-01 10:00:00,4200001,F1,交易,交易,收入,100.00,100.00,系统,,A1",
+                   "2026-03-01 10:00:00,4200001,F2,扣除交易手续费,扣除交易手续费,支出,0.60,99.40,系统,,A1",
+                   "2026-03-01 23:00:00,1000001,F3,提现,提现,支出,99.40,0.00,1601959334,,"],
+            "02": ["2026-03-02 10:00:00,4200002,F4,交易,交易,收入,50.00,50.00,系统,,A2",
+                   "2026-03-02 10:00:00,4200002,F5,扣除交易手续费,扣除交易手续费,支出,0.30,49.70,系统,,A2"],
+            "03": ["2026-03-03 10:00:00,4200003,F6,交易,交易,收入,20.00,69.70,系统,,A3",
+                   "2026-03-03 10:00:00,4200003,F7,扣除交易手续费,扣除交易手续费,支出,0.12,69.58,系统,,A3",
+                   "2026-03-03 23:00:00,1000003,F8,提现,提现,支出,69.58,0.00,1601959334,,"],
+            "04": ["2026-03-04 10:00:00,4200004,F9,交易,交易,收入,10.00,10.00,系统,,A4",
+                   "2026-03-04 10:00:00,4200004,F10,扣除交易手续费,扣除交易手续费,支出,0.06,9.94,系统,,A4"]}
+    for day, rows in days.items():
+        fund_bill(tmp_path / "bills" / f"fundflow-2026-03-{day}.csv", rows)
+    whole = tmp_path / "whole"
+    shutil.copytree(tmp_path, whole)
+    (tmp_path / "bills" / "fundflow-2026-03-02.csv").unlink()
+    for merchant in (whole, tmp_path):
+        assert beanclear(merchant, "import", str(merchant / "bills")).exit_code == 0
+    assert check(whole) == (0, [])
+    code, findings = check(tmp_path)
+    assert code == 1 and [f["code"] for f in findings] == ["statement-gap"], findings
+    [gap] = findings
+    assert (gap["date"], gap["source"], gap["amount"]) == ("2026-03-02", "wechat", "49.70")
+    assert gap["message"].startswith("no statement of wechat covers 2026-03-02, and its balance says 49.70 CNY more "
+                                     "than the books hold from 2026-03-04 on: rows of those days are missing")
+    assert "2 balance assertion(s) of Assets:Clearing:WeChat from 2026-03-04 fail" in gap["message"]
+    assert "1 finding(s) of what the books lack wait for it" in gap["message"]

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from beanclear import books
 
-from beanclear.checks import reconcile
+from beanclear.checks import missing_rows, reconcile
 from beanclear.checks.findings import Finding, FindingError
 
 
@@ -102,7 +102,7 @@ def report(entries, errors, config, options=None, load=None) -> Report:
     if load is None:   # books without plugins
         load = reconcile.Load(entries, config)
     out += load.report(entries)
-    folded = behind_holes(out, config)
+    folded = missing_rows.folded(behind_holes(out, config), entries, config, load.cover(entries))
     start = load.since(entries)
     if start is not None:   # books carried forward: their own days, and a gap before that fails their assertions
         held = {id(f) for f in out}

@@ -117,31 +117,40 @@ def file_digest(path) -> str:
 class Coverage:
     """Per source, the merged spans of days its statements cover."""
 
-    def __init__(self, spans: dict[str, list[tuple[dt.date, dt.date]]], payout_views: set[str] | None = None):
+    def __init__(self, spans: dict[str, list[tuple[dt.date, dt.date]]], payout_views: set[str] | None = None,
+                 own: dict[str, list[tuple[dt.date, dt.date]]] | None = None):
         self.spans = {source: _merged(s) for source, s in spans.items()}
+        # each statement's own days, as recorded (neither merged nor widened to the others'
+        # start), of the statements that show the source's balance moves in full (a trade
+        # bill shows no payouts: its days say nothing of a fund bill's)
+        self.days = {source: sorted(s) for source, s in (spans if own is None else own).items()}
         self.payout_views = set(spans) if payout_views is None else payout_views
 
     @classmethod
     def of(cls, entries) -> "Coverage":
         spans: dict[str, list] = defaultdict(list)
         payout_views, from_lines = set(), []
+        trade_only: dict[str, set[int]] = defaultdict(set)   # statements that show no payouts, by position
         for entry in entries:
             if isinstance(entry, data.Custom) and entry.type == KIND and len(entry.values) >= 2:
                 source = str(entry.values[0].value)
                 spans[source].append((entry.values[1].value, entry.date))
                 if entry.meta.get("payouts") != "no":
                     payout_views.add(source)
+                else:
+                    trade_only[source].add(len(spans[source]) - 1)
                 if entry.meta.get("period") == "lines":
                     from_lines.append((source, len(spans[source]) - 1))
         # A statement read from its lines starts at its first line. Where that is a few
         # days after the first statement of any source, the days between were quiet (a
         # bank books nothing on a weekend): it starts with the others.
         first = min((span[0] for s in spans.values() for span in s), default=None)
+        own = {source: [span for at, span in enumerate(s) if at not in trade_only[source]] for source, s in spans.items()}
         for source, at in from_lines:
             start, end = spans[source][at]
             if first and 0 < (start - first).days <= QUIET_DAYS:
                 spans[source][at] = (first, end)
-        return cls(spans, payout_views)
+        return cls(spans, payout_views, own)
 
     def shows_payouts(self, source: str) -> bool:
         """Whether any statement of the source could show its payouts (not only trade
@@ -161,6 +170,23 @@ class Coverage:
     def end(self, source: str) -> dt.date | None:
         spans = self.spans.get(source)
         return spans[-1][1] if spans else None
+
+    def uncovered(self, source: str, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
+        """The first and the last day from `first` to `last` that no statement of the
+        source covers (a quiet day without a bill, or a statement not imported), or
+        None. The statements' own spans, not merged across quiet days as in `holes`."""
+        out, day = [], first
+        for start, end in self.days.get(source, ()):
+            if end < day:
+                continue
+            if start > day:
+                out += [day, min(start - DAY, last)]
+            day = end + DAY
+            if day > last:
+                break
+        if day <= last:
+            out += [day, last]
+        return (out[0], out[-1]) if out and out[0] <= last else None
 
     def holes(self, source: str) -> list[tuple[dt.date, dt.date]]:
         """(first, last) missing day of every hole between a source's statements."""

@@ -1,0 +1,150 @@
+"""One cause, one finding: rows missing from the books, seen where a source's running
+balance steps over days none of its statements covers.
+
+A fund bill (or a bank export) states the balance after each day; the import writes
+them as `balance` assertions. A day's bill never imported (a fetch that failed, a file
+left out) leaves its rows out of the books, and every assertion after it fails by the
+same amount:
+
+    2026-04-05 balance Assets:Clearing:WeChat    99.40 CNY    ; holds
+    ;                                                         ; no bill of 2026-04-05
+    2026-04-07 balance Assets:Clearing:WeChat  1515.41 CNY    ; 2191.19 too little
+    2026-04-08 balance Assets:Clearing:WeChat   896.06 CNY    ; 2191.19 too little
+
+That is one `statement-gap`, dated the first day of the step that no statement of the
+source showing its payouts covers (a trade bill covers the day's sales, not its
+withdrawals). It takes in the failures the step explains and what follows from the rows
+the books lack: payouts of the source that take more than it held, or money left
+unsettled, from the step on and up to the amount missing; bank credits booked as its
+payouts that no payout explains, within `bank_days` of those days; orders nothing paid,
+of shops it may pay, placed up to `order_days` before those days. A refund in the
+missing rows, of an order paid before, still shows as refund-unsynced (which channel's
+refund the shop waits for is not known here). A step over days its statements all
+cover is not a missing statement: the failures stay as Beancount reports them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from beancount.core import data
+
+from beanclear.checks.findings import Finding
+from beanclear.importers.base import payment_shops
+from beanclear.statements.coverage import DAY, Coverage
+
+CENT = Decimal("0.01")
+
+
+@dataclass
+class Step:
+    source: str
+    account: str
+    currency: str
+    first: dt.date                # the days the rows may be missing from
+    last: dt.date
+    amount: Decimal               # books less the statements (negative: the books hold less)
+    failed: dt.date               # the first assertion it fails
+    held: list = field(default_factory=list)   # the findings it takes in
+
+    def days(self) -> str:
+        return str(self.first) if self.first == self.last else f"{self.first} to {self.last}"
+
+
+def steps(entries, config, cover: Coverage) -> tuple[list[Step], dict]:
+    """The steps of the sources' running balances over days no statement covers, in
+    the books' order (Beancount has set `diff_amount` on each assertion that failed);
+    and (account, date) -> how far each failed assertion of those accounts is off."""
+    source_of = {b.account: name for name, b in config.banks.items()}
+    source_of.update({ch.accounts.clearing: name for name, ch in config.channels.items()})
+    last: dict[tuple[str, str], tuple[dt.date, Decimal]] = {}
+    out, diffs = [], {}
+    for entry in entries:
+        if not isinstance(entry, data.Balance) or entry.account not in source_of:
+            continue
+        key = (entry.account, entry.amount.currency)
+        diff = entry.diff_amount.number if entry.diff_amount is not None else Decimal(0)
+        if diff:
+            diffs[(entry.account, entry.date)] = diff
+        before = last.get(key)
+        last[key] = (entry.date, diff)
+        if before is None or diff == before[1]:
+            continue
+        source = source_of[entry.account]
+        first, final = before[0], entry.date - DAY   # an assertion holds at the start of its day
+        days = cover.uncovered(source, first, final) if final >= first else None
+        if days:
+            out.append(Step(source, entry.account, entry.amount.currency, *days, diff - before[1], entry.date))
+    return out, diffs
+
+
+def folded(findings: list[Finding], entries, config, cover: Coverage) -> list[Finding]:
+    """The findings with what each step explains taken into one statement-gap of it."""
+    if not any(f.code == "beancount" and f.message.startswith("Balance failed") for f in findings):
+        return findings   # no step without a failed assertion: the books are not walked
+    if not cover.recorded:   # books made before coverage was recorded: no day is known uncovered
+        return findings
+    steps_found, diffs = steps(entries, config, cover)
+    if not steps_found:
+        return findings
+    by_account: dict[str, list[Step]] = {}
+    for step in steps_found:
+        by_account.setdefault(step.account, []).append(step)
+    out = []
+    for f in sorted(findings, key=lambda f: (f.date or dt.date.min)):
+        step = _explained_by(f, by_account, diffs, config)
+        (step.held if step is not None else out).append(f)
+    gaps = [_finding(step) for step in steps_found]
+    return sorted(out + gaps, key=lambda f: (f.date or dt.date.min, f.code, f.source))
+
+
+def _explained_by(f: Finding, by_account: dict, diffs: dict, config) -> Step | None:
+    if f.code == "beancount" and f.message.startswith("Balance failed") and f.account in by_account:
+        before = [s for s in by_account[f.account] if s.failed <= f.date]
+        off = diffs.get((f.account, f.date))
+        if before and off is not None and abs(sum(s.amount for s in before) - off) < CENT:
+            return before[-1]
+        return None
+    for steps_of in by_account.values():
+        for step in steps_of:
+            if _follows(f, step, config):
+                return step
+    return None
+
+
+def _follows(f: Finding, step: Step, config) -> bool:
+    """Whether `f` follows from the rows `step` says are missing. First in, first out,
+    the clearing account's money the books lack (or hold beyond the statements) comes
+    out later as payouts that take more than it held (or as money left unsettled at its
+    end): those, oldest first, up to the step's amount."""
+    channel = config.channels.get(step.source)
+    if channel is None or f.date is None:
+        return False
+    if (f.code == "payout-mismatch" and " more than the " in f.message or f.code == "unsettled") \
+            and f.source == step.source and f.date >= step.first:
+        taken = sum(h.amount for h in step.held if h.code in ("payout-mismatch", "unsettled"))
+        return taken + f.amount <= abs(step.amount) + CENT
+    if f.code == "bank-unmatched" and f.source == step.source and f.account == channel.accounts.transit:
+        return step.first <= f.date <= step.last + DAY * channel.bank_days
+    if f.code == "order-unpaid" and f.source in payment_shops(config, channel):   # nothing paid it: maybe there
+        return step.first - DAY * config.shops[f.source].order_days <= f.date <= step.last
+    return False
+
+
+def _finding(step: Step) -> Finding:
+    failures = [h for h in step.held if h.code == "beancount"]
+    others = len(step.held) - len(failures)
+    money = f"{abs(step.amount):,.2f} {step.currency}"
+    said = (f"no statement of {step.source} covers {step.days()}, and its balance says {money} "
+            f"{'more' if step.amount < 0 else 'less'} than the books hold from {step.failed} on: rows of those "
+            "days are missing (a statement not imported?)")
+    if failures:
+        said += f"; {len(failures)} balance assertion(s) of {step.account} from {step.failed} fail"
+    if others:
+        said += f"; {others} finding(s) of what the books lack wait for it"
+    first = min(failures, key=lambda f: f.date) if failures else None
+    refs = tuple(dict.fromkeys(r for h in step.held if h.code != "beancount" for r in h.refs))
+    return Finding("statement-gap", step.first, step.source, step.account, abs(step.amount), step.currency, said,
+                   refs[:20], file=first.file if first else None, line=first.line if first else None)
