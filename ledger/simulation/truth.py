@@ -46,6 +46,7 @@ class Merchant:
     refunds: list = field(default_factory=list)
     payouts: list = field(default_factory=list)
     payout_returns: list = field(default_factory=list)
+    missing_bill: dict = field(default_factory=dict)   # channel -> the day whose bill never came
     bank_lines: dict = field(default_factory=dict)     # bank -> [BankLine]
     bank_end: dict = field(default_factory=dict)       # bank -> last day its statement covers
     bank_hole: dict = field(default_factory=dict)      # bank -> (first, last) day no statement covers
@@ -105,7 +106,30 @@ def build(shape: Shape, clean: bool = False) -> Merchant:
     if not clean:
         _refund_rate_truth(m)
     _refund_surge_truth(m)
+    if not clean:
+        _missing_bill(m, rng)
     return m
+
+
+def _missing_bill(m, rng) -> None:
+    """A channel whose bills come a file a day misses one (a fetch that never came): one
+    statement-gap. Its rows are in no books; the day is one whose absence explains
+    nothing else: no problem of the channel, its bank or a shop within a week of it, no
+    refund later of a payment of that day (the refund could then not find its order)."""
+    for ch in m.shape.channels:
+        if not ch.daily:
+            continue
+        near = {ch.name, ch.bank, *(s.name for s in m.shape.shops)}
+        busy = [p.date for p in m.problems if p.source in near or near & set(p.sources)]
+        refunded = {r.payment.dt.date() for r in m.refunds if r.channel == ch.name and r.dt.date() != r.payment.dt.date()}
+        days = [p.dt.date() for p in m.payments if p.channel == ch.name]
+        days = sorted({d for d in days if m.shape.start + timedelta(days=3) <= d <= m.shape.end - timedelta(days=6)
+                       and d not in refunded and all(abs((d - b).days) > 7 for b in busy)})
+        if days:
+            day = rng.choice(days)
+            m.missing_bill[ch.name] = day
+            m.problems.append(Problem("statement-gap", ch.name, day, [], window=(day - timedelta(days=1),
+                                                                                   day + timedelta(days=1))))
 
 
 def _local(d: date, rng, lo=8, hi=21) -> datetime:
@@ -480,8 +504,13 @@ def conservation(m) -> dict:
     for ch in m.shape.channels:
         t = defaultdict(lambda: defaultdict(Decimal))
         t[ch.currency]["clearing"] += ch.opening
+        missing = m.missing_bill.get(ch.name)      # its rows are in no statement, so in no books
+        fund_only = "trade" in ch.views            # but for what its trade bill shows too
+
+        def shown(x, fund_only=fund_only, missing=missing, name=ch.name):
+            return x.channel == name and (x.dt.date() != missing or fund_only and not isinstance(x, Payout))
         for p in m.payments:
-            if p.channel == ch.name:
+            if shown(p):
                 t[p.currency]["sales"] += p.gross
                 t[p.currency]["fees"] += p.fee
                 t[p.currency]["clearing"] += p.net
@@ -489,7 +518,7 @@ def conservation(m) -> dict:
                     t["EUR"]["clearing"] -= p.net
                     t["USD"]["clearing"] += p.conv[2]
         for r in m.refunds:
-            if r.channel == ch.name:
+            if shown(r):
                 t[r.payment.currency]["refunds"] += r.amount
                 t[r.payment.currency]["fees"] -= r.fee_back
                 t[r.payment.currency]["clearing"] -= r.net
@@ -497,7 +526,7 @@ def conservation(m) -> dict:
                     t["EUR"]["clearing"] += r.net
                     t["USD"]["clearing"] -= r.conv[2]
         for po in m.payouts:
-            if po.channel == ch.name:
+            if shown(po):
                 t[po.currency]["payouts"] += po.amount
                 if not po.failed:   # a failed payout's money came back
                     t[po.currency]["clearing"] -= po.amount

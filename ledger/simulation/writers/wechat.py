@@ -80,7 +80,8 @@ def write(m, ch, folder):
                 rec.file_ids.append(flow)
             body.append([f"{dt:%Y-%m-%d %H:%M:%S}", bid, flow, kind, kind, direction, amt(x), amt(bal), who, note, voucher])
         if ch.daily:   # a bill a day, as the fetcher names them; a day without rows has no bill
-            days = sorted({r[0][:10] for r in body})
+            missing = m.missing_bill.get(ch.name)
+            days = sorted({r[0][:10] for r in body} - {f"{missing}"})
             out += [_fund_bill(folder / f"fundflow-{day}.csv", [r for r in body if r[0][:10] == day]) for day in days]
         else:
             out.append(_fund_bill(folder / f"资金账单_Basic_{span}.csv", body))
