@@ -255,3 +255,24 @@ def test_a_days_bill_not_imported_is_one_gap_with_what_follows_from_it(tmp_path)
                                      "than the books hold from 2026-03-04 on: rows of those days are missing")
     assert "2 balance assertion(s) of Assets:Clearing:WeChat from 2026-03-04 fail" in gap["message"]
     assert "1 finding(s) of what the books lack wait for it" in gap["message"]
+
+
+def test_a_bank_statement_ending_in_days_no_payout_left_is_no_gap(tmp_path):
+    # The channel's last withdrawal is on the 19th, the bank shows it arrive on the 20th,
+    # and the channel only sells after it: nothing waits for the bank's later days, and
+    # a statement read from its lines may well end in quiet ones.
+    from test_refund_orders import fund_bill as bill
+    (tmp_path / "config.yaml").write_text(WECHAT, encoding="utf-8")
+    rows, balance = [], 1900
+    for d in range(1, 20):
+        balance -= 100
+        rows.append(f"2026-03-{d:02d} 18:00:00,W{d},FW{d},提现,提现,支出,100.00,{balance}.00,1900000109API,,")
+    rows.append("2026-03-30 10:00:00,4200000030,F30,交易,交易,收入,10.00,10.00,系统,,S30")
+    bill(tmp_path / "st" / "fund.csv", rows)
+    bank, total = [], 0
+    for d in range(1, 20):
+        total += 100
+        bank.append(f"2026-03-{d + 1:02d},B{d},微信支付提现,财付通支付科技有限公司,100.00,{total}.00")
+    write(tmp_path / "st", "bank.csv", *bank)
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    assert check(tmp_path) == (0, [])
