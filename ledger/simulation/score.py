@@ -58,11 +58,21 @@ def match(problems, findings):
     """-> (pairs [(problem, finding)], unmatched problems, unmatched findings)."""
     free = list(range(len(findings)))
     pairs, missed = [], []
-    # problems with ids first, so a windowed problem cannot take a finding that names a precise one
-    for p in sorted(problems, key=lambda p: p.get("window") is not None):
+    # problems with ids first, so a windowed problem cannot take a finding that names a
+    # precise one; windowed ones by the end of their window, each taking the earliest
+    # finding in it, so that two overlapping windows take the two findings they hold
+    # whichever order they were made in (interval scheduling)
+    def order(p):
+        window = p.get("window")
+        return (window is not None, window[1] if window else "")
+
+    def dated(i):
+        return str(findings[i].get("date"))[:10]
+
+    for p in sorted(problems, key=order):
         refs = {_clean_id(r) for r in p["refs"] if r}
         hit = None
-        for i in free:
+        for i in sorted(free, key=dated) if p.get("window") else free:
             f = findings[i]
             if f.get("code") != p["code"]:
                 continue
