@@ -107,15 +107,20 @@ def fund_bill(folder, withdrawals):
     (folder / "fund.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def arriving(days) -> list[str]:
+    """Bank rows of withdrawals of 100.00 made on `days`, each arriving the next day."""
+    rows, balance = [], 0
+    for d in days:
+        balance += 100
+        rows.append(f"2026-03-{d + 1:02d},B{d},微信支付提现,财付通支付科技有限公司,100.00,{balance}.00")
+    return rows
+
+
 def test_a_bank_statement_that_ends_early_is_one_statement_gap(tmp_path):
     (tmp_path / "config.yaml").write_text(WECHAT, encoding="utf-8")
     fund_bill(tmp_path / "st", [(d, f"W{d}", 100) for d in range(1, 31)])
     # The bank shows the withdrawals of 1..19 arrive the next day, then its statement ends.
-    rows, balance = [], 0
-    for d in range(1, 20):
-        balance += 100
-        rows.append(f"2026-03-{d + 1:02d},B{d},微信支付提现,财付通支付科技有限公司,100.00,{balance}.00")
-    write(tmp_path / "st", "bank.csv", *rows)
+    write(tmp_path / "st", "bank.csv", *arriving(range(1, 20)))
     assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
     _, findings = check(tmp_path)
     codes = [f["code"] for f in findings]
@@ -269,10 +274,6 @@ def test_a_bank_statement_ending_in_days_no_payout_left_is_no_gap(tmp_path):
         rows.append(f"2026-03-{d:02d} 18:00:00,W{d},FW{d},提现,提现,支出,100.00,{balance}.00,1900000109API,,")
     rows.append("2026-03-30 10:00:00,4200000030,F30,交易,交易,收入,10.00,10.00,系统,,S30")
     bill(tmp_path / "st" / "fund.csv", rows)
-    bank, total = [], 0
-    for d in range(1, 20):
-        total += 100
-        bank.append(f"2026-03-{d + 1:02d},B{d},微信支付提现,财付通支付科技有限公司,100.00,{total}.00")
-    write(tmp_path / "st", "bank.csv", *bank)
+    write(tmp_path / "st", "bank.csv", *arriving(range(1, 20)))
     assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
     assert check(tmp_path) == (0, [])
