@@ -307,21 +307,24 @@ class _Text:
     def _fits(self, limit: int) -> bool:
         """Whether the array or object at the cursor ends within `limit` characters: its
         brackets outside strings counted, nothing parsed (a string not ended there, or
-        broken JSON, is past it: through() reads it as read_json does)."""
-        while len(self.buf) - self.at <= limit and not self.eof:
-            self.more(limit + 1 - (len(self.buf) - self.at))
-        depth = 0
-        for m in _EXTENT.finditer(self.buf, self.at, self.at + limit + 1):
-            c = m.group()
-            if c == "[" or c == "{":
-                depth += 1
-            elif c == "]" or c == "}":
-                depth -= 1
-                if depth == 0:
-                    return True
-            elif c == '"':
+        broken JSON, is past it: through() reads it as read_json does). More text is
+        read only where what is read so far does not tell."""
+        while True:
+            end = min(len(self.buf), self.at + limit + 1)
+            depth = 0
+            for m in _EXTENT.finditer(self.buf, self.at, end):
+                c = m.group()
+                if c == "[" or c == "{":
+                    depth += 1
+                elif c == "]" or c == "}":
+                    depth -= 1
+                    if depth == 0:
+                        return True
+                elif c == '"':   # a string not ended in the text looked at
+                    break
+            if end > self.at + limit or self.eof:
                 return False
-        return False
+            self.more(limit + 1 - (end - self.at))
 
     def through(self, depth: int) -> None:
         """The array or object at the cursor read as JSONArray and JSONObject read it, each
