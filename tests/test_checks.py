@@ -393,3 +393,39 @@ def test_a_failed_payout_is_closed_by_its_return_and_paid_again(ledger):
 def test_a_failed_payout_paid_again_that_never_arrives_is_missing_once(ledger):
     [finding] = ledger(FAILED)
     assert (finding.code, finding.refs) == ("payout-missing", ("79",))
+
+
+def test_a_refund_and_the_fee_it_returns_take_back_only_their_own_sale(ledger):
+    # Alipay's 账务明细 lists a refund, then the fee returned with it, at one moment. The
+    # refund takes the whole sale back; its payment holds all but the fee, which comes
+    # back in the same moment: nothing of 03-02 is left, and 03-01's sale is untouched.
+    sales = """
+2026-03-01 * "Order 2" ^order-2
+  time: "10:00:00"
+  id: "P2"
+  Assets:Clearing:WeChat     50.00 CNY
+  Income:Sales:WeChat       -50.00 CNY
+2026-03-02 * "Order 1" ^order-1
+  time: "10:00:00"
+  id: "P1"
+  Assets:Clearing:WeChat    100.00 CNY
+  Income:Sales:WeChat      -100.00 CNY
+2026-03-02 * "Fee of order 1" ^order-1
+  time: "10:00:00"
+  id: "P1-fee"
+  Assets:Clearing:WeChat     -0.60 CNY
+  Expenses:Fees:WeChat        0.60 CNY
+2026-03-02 * "Refund of order 1" ^order-1
+  time: "22:00:00"
+  id: "R1"
+  Assets:Clearing:WeChat   -100.00 CNY
+  Income:Sales:WeChat       100.00 CNY
+2026-03-02 * "Fee returned of order 1" ^order-1
+  time: "22:00:00"
+  id: "R2"
+  Assets:Clearing:WeChat      0.60 CNY
+  Expenses:Fees:WeChat       -0.60 CNY
+"""
+    findings = ledger(sales)
+    # the 03-10 withdrawal of 10.00 (LATER) takes the oldest money: 40.00 of 03-01 is left
+    assert [(f.code, str(f.date), f.amount) for f in findings] == [("unsettled", "2026-03-01", Decimal("40.00"))]

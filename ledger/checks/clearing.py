@@ -94,6 +94,15 @@ def postings_by_account(entries, accounts: set[str]) -> dict[str, list[Item]]:
 _in_order = attrgetter("order")   # an Item's sort key
 
 
+def _money_in_first(item: Item) -> tuple:
+    """The order first in, first out reads a clearing account in: the books' order, but
+    of the rows of one moment, the money in before the money out. A refund and the fee
+    the channel returns with it are one moment (Alipay's 账务明细 lists the refund first):
+    the refund takes the whole sale back, of which its payment holds all but the fee."""
+    date, time, ident = item.order
+    return date, time, item.amount < 0, ident
+
+
 def _money(x: Decimal) -> str:
     return f"{x:,.2f}" if x == x.quantize(Decimal("0.01")) else f"{x:,f}"
 
@@ -129,7 +138,7 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
                     expected=settled, actual=paid, **at_entry(outs[0].entry)))
         else:
             fifo.extend(group)  # a payout that lists no items, or items whose payout is not in yet
-    fifo.sort(key=_in_order)
+    fifo.sort(key=_money_in_first)
     by_currency: dict[str, list[Item]] = defaultdict(list)
     for item in fifo:
         by_currency[item.currency].append(item)
