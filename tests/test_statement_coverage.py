@@ -277,3 +277,28 @@ def test_a_bank_statement_ending_in_days_no_payout_left_is_no_gap(tmp_path):
     write(tmp_path / "st", "bank.csv", *arriving(range(1, 20)))
     assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
     assert check(tmp_path) == (0, [])
+
+
+def test_coverage_knows_a_statement_read_to_its_last_line_from_one_that_states_its_period():
+    # A bank whose latest statement states its period ends where it says (a short one
+    # is short); one read from its lines may end in quiet days (statement-gap says so
+    # only where a payout waits for it). Each statement's own days, for a step in a
+    # running balance: neither merged nor widened (missing_rows.py).
+    import datetime as dt
+    from beancount.core import data
+    from beancount.parser.grammar import ValueType
+    from beanclear.statements.coverage import KIND, Coverage
+
+    def record(source, first, last, lines=False):
+        meta = {"period": "lines"} if lines else {}
+        return data.Custom(meta, dt.date(2026, 3, last), KIND, [ValueType(source, str),
+                                                                 ValueType(dt.date(2026, 3, first), dt.date)])
+    cover = Coverage.of([record("camt", 1, 31), record("ops", 1, 10, lines=True), record("ops", 12, 25, lines=True),
+                         record("wechat", 1, 1, lines=True), record("wechat", 3, 4, lines=True)])
+    assert cover.read_to_last_line == {"ops", "wechat"}
+    assert cover.uncovered("wechat", dt.date(2026, 3, 1), dt.date(2026, 3, 4)) == (dt.date(2026, 3, 2),) * 2
+    assert cover.uncovered("ops", dt.date(2026, 3, 5), dt.date(2026, 3, 20)) == (dt.date(2026, 3, 11),) * 2
+    assert cover.uncovered("camt", dt.date(2026, 3, 5), dt.date(2026, 3, 20)) is None
+    assert cover.last_uncovered("ops", dt.date(2026, 3, 20)) == dt.date(2026, 3, 11)
+    assert cover.last_uncovered("camt", dt.date(2026, 3, 20)) is None
+    assert cover.holes("wechat") == []   # merged across the quiet day, as deadlines read them

@@ -70,9 +70,16 @@ def steps(entries, config, cover: Coverage) -> tuple[list[Step], dict]:
             diffs[(entry.account, entry.date)] = diff
         before = last.get(key)
         last[key] = (entry.date, diff)
-        if before is None or diff == before[1]:
-            continue
         source = source_of[entry.account]
+        if before is None:
+            # the first assertion the ledger holds: of books carried forward, the step may
+            # be before them (their first assertion fails already): the latest day missing
+            gap = cover.last_uncovered(source, entry.date) if diff else None
+            if gap is not None:
+                out.append(Step(source, entry.account, entry.amount.currency, gap, gap, diff, entry.date))
+            continue
+        if diff == before[1]:
+            continue
         first, final = before[0], entry.date - DAY   # an assertion holds at the start of its day
         days = cover.uncovered(source, first, final) if final >= first else None
         if days:
@@ -92,25 +99,31 @@ def folded(findings: list[Finding], entries, config, cover: Coverage) -> list[Fi
     by_account: dict[str, list[Step]] = {}
     for step in steps_found:
         by_account.setdefault(step.account, []).append(step)
+    ordered = sorted(findings, key=lambda f: (f.date or dt.date.min))
+    rest = []
+    for f in ordered:   # first the failures each step explains
+        step = _failure_of(f, by_account, diffs)
+        (step.held if step is not None else rest).append(f)
+    # a step none of whose failures is left was a hole's, which took them in already
+    # (checking.behind_holes): what follows from it stays with that hole's finding
+    real = {a: [s for s in steps if s.held] for a, steps in by_account.items()}
     out = []
-    for f in sorted(findings, key=lambda f: (f.date or dt.date.min)):
-        step = _explained_by(f, by_account, diffs, config)
+    for f in rest:      # then what follows from the rows they lack
+        step = next((s for steps in real.values() for s in steps if _follows(f, s, config)), None)
         (step.held if step is not None else out).append(f)
-    gaps = [_finding(step) for step in steps_found]
+    gaps = [_finding(s) for steps in real.values() for s in steps]
     return sorted(out + gaps, key=lambda f: (f.date or dt.date.min, f.code, f.source))
 
 
-def _explained_by(f: Finding, by_account: dict, diffs: dict, config) -> Step | None:
-    if f.code == "beancount" and f.message.startswith("Balance failed") and f.account in by_account:
-        before = [s for s in by_account[f.account] if s.failed <= f.date]
-        off = diffs.get((f.account, f.date))
-        if before and off is not None and abs(sum(s.amount for s in before) - off) < CENT:
-            return before[-1]
+def _failure_of(f: Finding, by_account: dict, diffs: dict) -> Step | None:
+    """The step that explains a failed balance assertion: the last one before it, where
+    the steps up to it add up to how far it is off."""
+    if f.code != "beancount" or not f.message.startswith("Balance failed") or f.account not in by_account:
         return None
-    for steps_of in by_account.values():
-        for step in steps_of:
-            if _follows(f, step, config):
-                return step
+    before = [s for s in by_account[f.account] if s.failed <= f.date]
+    off = diffs.get((f.account, f.date))
+    if before and off is not None and abs(sum(s.amount for s in before) - off) < CENT:
+        return before[-1]
     return None
 
 

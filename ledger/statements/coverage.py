@@ -118,8 +118,11 @@ class Coverage:
     """Per source, the merged spans of days its statements cover."""
 
     def __init__(self, spans: dict[str, list[tuple[dt.date, dt.date]]], payout_views: set[str] | None = None,
-                 own: dict[str, list[tuple[dt.date, dt.date]]] | None = None):
+                 own: dict[str, list[tuple[dt.date, dt.date]]] | None = None, read_to_last_line: set | None = None):
         self.spans = {source: _merged(s) for source, s in spans.items()}
+        # sources whose latest statement states no period: it ends at its last line, which
+        # may be days before the day it was downloaded
+        self.read_to_last_line = read_to_last_line or set()
         # each statement's own days, as recorded (neither merged nor widened to the others'
         # start), of the statements that show the source's balance moves in full (a trade
         # bill shows no payouts: its days say nothing of a fund bill's)
@@ -146,11 +149,14 @@ class Coverage:
         # bank books nothing on a weekend): it starts with the others.
         first = min((span[0] for s in spans.values() for span in s), default=None)
         own = {source: [span for at, span in enumerate(s) if at not in trade_only[source]] for source, s in spans.items()}
+        lines_at = set(from_lines)
+        read_to_last_line = {source for source, s in spans.items()
+                             if (source, max(range(len(s)), key=lambda at: s[at][1])) in lines_at}
         for source, at in from_lines:
             start, end = spans[source][at]
             if first and 0 < (start - first).days <= QUIET_DAYS:
                 spans[source][at] = (first, end)
-        return cls(spans, payout_views, own)
+        return cls(spans, payout_views, own, read_to_last_line)
 
     def shows_payouts(self, source: str) -> bool:
         """Whether any statement of the source could show its payouts (not only trade
@@ -187,6 +193,20 @@ class Coverage:
         if day <= last:
             out += [day, last]
         return (out[0], out[-1]) if out and out[0] <= last else None
+
+    def last_uncovered(self, source: str, before: dt.date) -> dt.date | None:
+        """The latest day before `before`, after the source's first statement begins,
+        that no statement of it covers (as `uncovered` reads them), or None."""
+        spans = self.days.get(source, ())
+        if not spans:
+            return None
+        day = before - DAY
+        for start, end in sorted(spans, key=lambda span: span[1], reverse=True):
+            if end < day:
+                return day if day >= spans[0][0] else None
+            if start <= day:
+                day = start - DAY
+        return None
 
     def holes(self, source: str) -> list[tuple[dt.date, dt.date]]:
         """(first, last) missing day of every hole between a source's statements."""

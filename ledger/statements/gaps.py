@@ -137,8 +137,8 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
         latest = max((cover.end(p) for p in payers), default=None)
         end = cover.end(name)
         if latest and (end is None or (latest - end).days > QUIET_DAYS):
-            if not waiting.get(name) and end is not None and all(cover.shows_payouts(p) for p in payers):
-                continue   # no payout waits for it: a statement read from its lines may end in quiet days
+            if not waiting.get(name) and name in cover.read_to_last_line and all(cover.shows_payouts(p) for p in payers):
+                continue   # no payout waits for it, and a statement read from its lines may end in quiet days
             pairs = waiting.get(name) or [(p, None) for p in payers]
             what = "payout(s)" if all(i is None or i.amount > 0 for _, i in pairs) else "payout(s) and top-up(s)"
             out.append(_waiting(cover, name, pairs, what, "the statement of the bank"))
