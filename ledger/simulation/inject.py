@@ -157,11 +157,21 @@ def injections(m, rng, ids):
         inj["stop"][ch.name] = stop
 
         def unsettled_truth():
-            for i in range(2):
-                d = stop - timedelta(days=ch.settlement_days - i)
-                net = sum((x.net if hasattr(x, "gross") else -x.net) for x in m.payments + m.refunds
-                          if x.channel == ch.name and x.dt.date() == d)
-                if net > 0:
+            days = [stop - timedelta(days=ch.settlement_days - i) for i in range(2)]
+            left = {d: sum((p.net for p in m.payments if p.channel == ch.name and p.dt.date() == d), Decimal(0))
+                    for d in days}
+            older = Decimal(0)   # refunded after the stop, of payments paid out before it
+            for r in m.refunds:
+                if r.channel != ch.name or r.payout is not None or r.dt.date() < days[0]:
+                    continue
+                if r.payment.dt.date() in left:
+                    left[r.payment.dt.date()] -= r.net   # a refund takes its own payment's money back
+                elif r.payment.dt.date() < days[0]:
+                    older += r.net
+            for d in days:   # first in, first out: the oldest money still held goes first
+                used = min(older, max(left[d], Decimal(0)))
+                left[d], older = left[d] - used, older - used
+                if left[d] > 0:
                     P.append(Problem("unsettled", ch.name, d, [], window=(d, d)))
         inj["after_payouts"].append(unsettled_truth)
 
