@@ -47,6 +47,7 @@ class Merchant:
     payouts: list = field(default_factory=list)
     payout_returns: list = field(default_factory=list)
     missing_bill: dict = field(default_factory=dict)   # channel -> the day whose bill never came
+    cut_credits: dict = field(default_factory=dict)    # bank -> payouts overdue that its statements end before
     bank_lines: dict = field(default_factory=dict)     # bank -> [BankLine]
     bank_end: dict = field(default_factory=dict)       # bank -> last day its statement covers
     bank_hole: dict = field(default_factory=dict)      # bank -> (first, last) day no statement covers
@@ -123,6 +124,8 @@ def _missing_bill(m, rng) -> None:
         busy = [p.date for p in m.problems if p.source in near or near & set(p.sources)]
         refunded = {r.payment.dt.date() for r in m.refunds if r.channel == ch.name and r.dt.date() != r.payment.dt.date()}
         days = [p.dt.date() for p in m.payments if p.channel == ch.name]
+        if "trade" in ch.views:   # the trade bill shows the day's sales: only a withdrawal is the fund bill's alone
+            days = [po.dt.date() for po in m.payouts if po.channel == ch.name]
         days = sorted({d for d in days if m.shape.start + timedelta(days=3) <= d <= m.shape.end - timedelta(days=6)
                        and d not in refunded and all(abs((d - b).days) > 7 for b in busy)})
         if days:
@@ -464,6 +467,8 @@ def _banks(m, rng, ids, inject):
                 d += timedelta(days=7 - d.weekday())
             if d > m.bank_end[b.name]:
                 po.credited = False         # not yet in the statements
+                if (shape.end - po.dt.date()).days > shape.channel(po.channel).bank_days:   # and overdue
+                    m.cut_credits[b.name] = m.cut_credits.get(b.name, 0) + 1
                 continue
             payee, memos = PAYEES[po.channel]
             po.bank_ref = _bank_ref(ids, d)
