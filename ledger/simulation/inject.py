@@ -174,10 +174,18 @@ def injections(m, rng, ids):
                     left[r.payment.dt.date()] -= r.net   # a refund takes its own payment's money back
                 elif r.payment.dt.date() < days[0]:
                     older += r.net
+            # A statement that states no period (all but Alipay's 账务明细, which the writers
+            # give a preamble) ends at its last row: a day is seen unsettled only where a row
+            # comes after its payout was due. Before that, no one could tell.
+            last = max(x.dt.date() for x in [*m.payments, *m.refunds, *m.payouts] if x.channel == ch.name)
+
+            def seen(d):
+                return ch.name == "alipay" or (last - d).days > ch.settlement_days
+
             for d in days:   # first in, first out: the oldest money still held goes first
                 used = min(older, max(left[d], Decimal(0)))
                 left[d], older = left[d] - used, older - used
-                if left[d] > 0:
+                if left[d] > 0 and seen(d):
                     P.append(Problem("unsettled", ch.name, d, [], window=(d, d)))
         inj["after_payouts"].append(unsettled_truth)
 
