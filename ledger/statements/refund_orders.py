@@ -33,6 +33,7 @@ from __future__ import annotations
 from beancount.core import data
 
 from beanclear.books.spill import like, metas
+from beanclear.importers.base import ShopOrders, batch_orders, link, order_in, order_link, payment_shops, route
 
 FROM = "_order-from"   # hidden meta (render.py): the id of the payment a refund refunds
 
@@ -68,6 +69,8 @@ def given(entries, orders: dict[str, str], link, own_number=None) -> tuple:
     """(`entries` with each marked refund whose payment is in `orders` given its order,
     one not found its own number where `own_number(number)` says a shop holds it; how
     many stay marked). Anew where one changes: a spilled entry cannot change in place."""
+    if not orders and own_number is None:   # nothing can be placed: no copy of a spilled store
+        return entries, sum(1 for meta in metas(entries) if meta is not None and meta.get(FROM))
     out, changed, left = like(entries), False, 0
     for entry in entries:
         meta = entry.meta if isinstance(entry, data.Transaction) else None
@@ -95,7 +98,6 @@ def across(read: list, books) -> None:
     statements of the import, else of its books (books.Books.orders_of), else its own
     number where a shop holds that order; then routed to the shop as the import routes
     every sale (importers/base.py `route`)."""
-    from beanclear.importers.base import ShopOrders, batch_orders, link, order_in, order_link, payment_shops, route
     marked = [(importer, out) for importer, out in read if out.unplaced_refunds]
     if not marked:
         return
