@@ -198,17 +198,22 @@ BROKEN = {
 }
 
 
+@pytest.mark.parametrize("through", [False, True])
 @pytest.mark.parametrize("chunk", [1, 4, 7, 1024])
 @pytest.mark.parametrize("name", sorted(BROKEN))
-def test_broken_json_is_read_jsons_error_at_its_line(tmp_path, monkeypatch, name, chunk):
+def test_broken_json_is_read_jsons_error_at_its_line(tmp_path, monkeypatch, name, chunk, through):
+    """Streamed, or with every member read through (no items key, HELD_UP_TO 0): JSON that
+    does not parse is read_json's error at its line all the same."""
     path = tmp_path / "b.json"
     path.write_text(BROKEN[name], encoding="utf-8")
     with pytest.raises(StatementError) as whole:
         read_json(path)
     monkeypatch.setattr(text, "STREAM_FROM", 0)
     monkeypatch.setattr(text, "CHUNK", chunk)
+    if through:
+        monkeypatch.setattr(jsonstream, "HELD_UP_TO", 0)
     with pytest.raises(BrokenJson) as streamed:
-        streamed_doc(path)
+        list(json_items(path, ("none",))) if through else streamed_doc(path)
     assert str(streamed.value) == str(whole.value)
 
 
@@ -400,23 +405,6 @@ def test_a_member_past_the_limit_is_read_through_and_dropped(tmp_path, monkeypat
             assert isinstance(held, Dropped) and held.kind == ("array" if isinstance(value, list) else "object")
         else:
             assert canon(held) == canon(value)
-
-
-@pytest.mark.parametrize("chunk", [1, 4, 1024])
-@pytest.mark.parametrize("name", sorted(BROKEN))
-def test_broken_json_in_a_member_read_through_is_read_jsons_error(tmp_path, monkeypatch, name, chunk):
-    """Every member read through (no items key): JSON that does not parse is read_json's
-    error at its line all the same."""
-    path = tmp_path / "b.json"
-    path.write_text(BROKEN[name], encoding="utf-8")
-    with pytest.raises(StatementError) as whole:
-        read_json(path)
-    monkeypatch.setattr(text, "STREAM_FROM", 0)
-    monkeypatch.setattr(text, "CHUNK", chunk)
-    monkeypatch.setattr(jsonstream, "HELD_UP_TO", 0)
-    with pytest.raises(BrokenJson) as streamed:
-        list(json_items(path, ("none",)))
-    assert str(streamed.value) == str(whole.value)
 
 
 def test_a_list_without_its_data_holds_far_less_than_the_whole_read(cfg, tmp_path, monkeypatch):
