@@ -302,6 +302,21 @@ def test_a_file_no_type_reads_is_still_not_recognised(merchant):
     assert result.exit_code == 2 and ":1: no importer recognises this file (expected a statement of" in result.output
 
 
+def test_a_stripe_payouts_export_says_what_to_export_instead(merchant):
+    # A row per payout, not the payments each pays out: no statement of its money.
+    (merchant / "payouts.csv").write_text(
+        "id,Amount,Currency,Arrival Date (UTC),Created (UTC),Description,Status,Type,Method,Source Type,"
+        "Balance Transaction\npo_1Abc,1250.00,usd,2026-03-04 00:00,2026-03-02 01:12,STRIPE PAYOUT,paid,bank_account,"
+        "standard,card,txn_1Abc\n", encoding="utf-8")
+    before = snapshot(merchant / "books")
+    result = beanclear(merchant, "import", str(merchant / "payouts.csv"))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert (f"{merchant / 'payouts.csv'}:1: this looks like a Stripe payouts export (a row per payout, without the "
+            "payments each one pays out), not a statement beanclear reads: export Stripe's balance history") \
+        in result.output
+    assert snapshot(merchant / "books") == before
+
+
 def test_a_row_repeated_exactly_is_booked_once_and_said(merchant):
     statement = bank_file(merchant, "twice.csv", rows=("2021-01-30,B001,财付通提现,财付通支付科技有限公司,0.03,1000.03",
                                                        "2021-01-30,B001,财付通提现,财付通支付科技有限公司,0.03,1000.03",

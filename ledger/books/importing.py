@@ -23,7 +23,8 @@ from beanclear.importers.base import Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
-from beanclear.importers.toolkit import StatementError, paused_gc, read_text, zip_members
+from beanclear.importers.toolkit import (StatementError, first_row_keys, header_key, paused_gc, read_text, sniff,
+                                         zip_members)
 from beanclear.statements import belonging, coverage, openings, refund_orders
 from beanclear.periods import closed, forward
 
@@ -93,7 +94,7 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None)
                                  f"inside (it holds {', '.join(members[:5]) or 'nothing'}"
                                  f"{', …' if len(members) > 5 else ''}; of a 明细 and its 汇总, the 明细)")
         read_text(path)  # an empty or undecodable file says so, rather than "not recognised"
-        other = _other_types(path, importers)
+        other = _other_types(path, importers) or _not_a_statement(path)
         if other:
             raise StatementError(path, 1, other)
         kinds = sorted({f"{i.source.name} ({i.kind})" for i in candidates})
@@ -150,6 +151,25 @@ def _other_types(path: Path, importers: list[StatementImporter]) -> str | None:
         return (text + f", but source {', '.join(have)} of that type does not claim it (check its account_id in "
                 "config.yaml, or pass --source " + have[0] + ")")
     return text + ", but the config has no source of that type; add one to config.yaml or pass --source"
+
+
+# Exports of the channels that are not statements of their money: what to export instead.
+NOT_STATEMENTS = (
+    (("id", "Amount", "Arrival Date (UTC)", "Balance Transaction"),
+     "a Stripe payouts export (a row per payout, without the payments each one pays out), not a statement "
+     "beanclear reads: export Stripe's balance history or its itemized balance change report (Reports), which "
+     "hold every payment, fee, refund and payout"),
+)
+
+
+def _not_a_statement(path: Path) -> str | None:
+    """What a file no importer claims is, where its header is a known export that is no
+    statement (NOT_STATEMENTS)."""
+    keys = first_row_keys(sniff(path))
+    for names, said in NOT_STATEMENTS:
+        if {header_key(n) for n in names} <= keys:
+            return f"this looks like {said}"
+    return None
 
 
 # A source of each type with nothing but its defaults (a bank also needs its account).
