@@ -115,8 +115,7 @@ def behind_holes(findings: list[Finding], config) -> list[Finding]:
     in its source's statements (a month file not imported) is that hole's consequence.
     It is folded into the hole's statement-gap, which says how many there are and
     becomes an error: the books cannot balance until the missing statement is in."""
-    source_of = {b.account: name for name, b in config.banks.items()}
-    source_of.update({ch.accounts.clearing: name for name, ch in config.channels.items()})
+    source_of = missing_rows.asserting_sources(config)
     holes = {}  # source -> its hole findings, latest first
     for f in findings:
         if f.code == "statement-gap" and f.message.startswith("no statement of "):

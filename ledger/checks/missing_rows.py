@@ -53,12 +53,19 @@ class Step:
         return str(self.first) if self.first == self.last else f"{self.first} to {self.last}"
 
 
+def asserting_sources(config) -> dict[str, str]:
+    """Account -> the source whose statements assert its balance: a bank's account, a
+    channel's clearing account."""
+    out = {b.account: name for name, b in config.banks.items()}
+    out.update({ch.accounts.clearing: name for name, ch in config.channels.items()})
+    return out
+
+
 def steps(entries, config, cover: Coverage) -> tuple[list[Step], dict]:
     """The steps of the sources' running balances over days no statement covers, in
     the books' order (Beancount has set `diff_amount` on each assertion that failed);
     and (account, date) -> how far each failed assertion of those accounts is off."""
-    source_of = {b.account: name for name, b in config.banks.items()}
-    source_of.update({ch.accounts.clearing: name for name, ch in config.channels.items()})
+    source_of = asserting_sources(config)
     last: dict[tuple[str, str], tuple[dt.date, Decimal]] = {}
     out, diffs = [], {}
     for entry in entries:
