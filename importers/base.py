@@ -66,9 +66,9 @@ class Extraction:
     # Sales naming an order that route() left as sales (no shop placed them); None: not
     # routed. 0 lets route_batch skip a pass: nothing of the statement can move.
     unrouted: int | None = None
-    # Refunds still waiting for the order of the payment they refund (refund_orders.py):
+    # The ids of the payments whose refunds still wait for their order (refund_orders.py):
     # the import looks across its statements and the books only for these.
-    unplaced_refunds: int = 0
+    unplaced_refunds: set[str] = field(default_factory=set)
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1

@@ -59,19 +59,20 @@ def payment_orders(entries, ids: set[str]) -> dict[str, str]:
 def within(out, link) -> None:
     """Each marked refund of an extraction whose payment it holds given that payment's
     order (`link(order)`: its link, as the statement links its payments); the others stay
-    marked, counted in `out.unplaced_refunds` for `across`."""
+    marked, their payments' ids in `out.unplaced_refunds` for `across`."""
     ids = wanted(out.entries)
     if ids:
-        out.entries, out.unplaced_refunds = given(out.entries, payment_orders(out.entries, ids), link)
+        out.entries, out.unplaced_refunds = given(out.entries, ids, payment_orders(out.entries, ids), link)
 
 
-def given(entries, orders: dict[str, str], link, own_number=None) -> tuple:
+def given(entries, marked: set[str], orders: dict[str, str], link, own_number=None) -> tuple:
     """(`entries` with each marked refund whose payment is in `orders` given its order,
-    one not found its own number where `own_number(number)` says a shop holds it; how
-    many stay marked). Anew where one changes: a spilled entry cannot change in place."""
+    one not found its own number where `own_number(number)` says a shop holds it; the
+    ids of the payments of those that stay marked). `marked`: those of all the marked
+    refunds of `entries`. Anew where one changes: a spilled entry cannot change in place."""
     if not orders and own_number is None:   # nothing can be placed: no copy of a spilled store
-        return entries, sum(1 for meta in metas(entries) if meta is not None and meta.get(FROM))
-    out, changed, left = like(entries), False, 0
+        return entries, marked
+    out, changed, left = like(entries), False, set()
     for entry in entries:
         meta = entry.meta if isinstance(entry, data.Transaction) else None
         paid = meta.get(FROM) if meta is not None else None
@@ -83,7 +84,7 @@ def given(entries, orders: dict[str, str], link, own_number=None) -> tuple:
             elif own_number is not None and meta.get("refund-order-id") and own_number(meta["refund-order-id"]):
                 moved = {**meta, "order-id": meta["refund-order-id"]}
             if moved is None:
-                left += 1
+                left.add(paid)
             else:
                 del moved[FROM]
                 entry = entry._replace(meta=moved, links=entry.links | {link(moved["order-id"])})
@@ -103,7 +104,7 @@ def across(read: list, books) -> None:
         return
     shop_orders = None
     for name in dict.fromkeys(importer.source.name for importer, _ in marked):
-        ids = set().union(*(wanted(out.entries) for importer, out in marked if importer.source.name == name))
+        ids = set().union(*(out.unplaced_refunds for importer, out in marked if importer.source.name == name))
         orders: dict[str, str] = {}
         for importer, out in read:
             if importer.source.name == name:
@@ -123,7 +124,7 @@ def across(read: list, books) -> None:
                     named = order_in(number, pattern)
                     return bool(named) and any(order_link(named) in shop_orders.of(s) for s in shops)
             before = out.entries
-            out.entries, out.unplaced_refunds = given(out.entries, orders, lambda order: link("order-", order),
-                                                      own_number)
+            out.entries, out.unplaced_refunds = given(out.entries, out.unplaced_refunds, orders,
+                                                      lambda order: link("order-", order), own_number)
             if out.entries is not before and config is not None and config.shops:
                 route(out, channel, config, shop_orders)
