@@ -5,9 +5,12 @@ per payout."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
+from dataclasses import replace
+from decimal import Decimal
 
 from conftest import beanclear, sample, snapshot
 
@@ -260,6 +263,72 @@ def test_a_days_bill_not_imported_is_one_gap_with_what_follows_from_it(tmp_path)
                                      "than the books hold from 2026-03-04 on: rows of those days are missing")
     assert "2 balance assertion(s) of Assets:Clearing:WeChat from 2026-03-04 fail" in gap["message"]
     assert "1 finding(s) of what the books lack wait for it" in gap["message"]
+
+
+def refunded_in_a_missing_bill(tmp_path, shop_refunds_on="01"):
+    """Order 1001 paid on 03-01, refunded in the bill of 03-02, which never came; the
+    shop's export shows the order and its refund. `whole` has every bill."""
+    from test_refund_orders import fund_bill
+    from test_shop_journey import shop_export
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: CNY\nchannels:\n  wechat: {type: wechat, settlement_days: 1, fees: [{rate: 0.006}]}\n"
+        "shops:\n  teashop: {type: shopify, currency: CNY, order_days: 3}\n"
+        "checks:\n  refund-rate: {severity: \"off\"}\n", encoding="utf-8")   # a refund of all sales: right, not here
+    (tmp_path / "orders").mkdir()
+    shop_export(tmp_path / "orders", [("1001", shop_refunds_on, "100.00", "100.00", "refunded"),
+                                      ("1003", "03", "20.00", "0.00", "paid"), ("1004", "04", "10.00", "0.00", "paid")])
+    days = {"01": ["2026-03-01 10:00:00,4200001,F1,交易,交易,收入,100.00,100.00,系统,,1001",
+                   "2026-03-01 10:00:00,4200001,F2,扣除交易手续费,扣除交易手续费,支出,0.60,99.40,系统,,1001"],
+            "02": ["2026-03-02 15:00:00,5030001,4200001,退款,退款,支出,99.40,0.00,1601959334API,"
+                   "退款总金额100.00元;含手续费0.60元,RF1001"],
+            "03": ["2026-03-03 10:00:00,4200003,F6,交易,交易,收入,20.00,20.00,系统,,1003",
+                   "2026-03-03 10:00:00,4200003,F7,扣除交易手续费,扣除交易手续费,支出,0.12,19.88,系统,,1003",
+                   "2026-03-03 23:00:00,1000003,F8,提现,提现,支出,19.88,0.00,1601959334,,"],
+            "04": ["2026-03-04 10:00:00,4200004,F9,交易,交易,收入,10.00,10.00,系统,,1004",
+                   "2026-03-04 10:00:00,4200004,F10,扣除交易手续费,扣除交易手续费,支出,0.06,9.94,系统,,1004"]}
+    for day, rows in days.items():
+        fund_bill(tmp_path / "bills" / f"fundflow-2026-03-{day}.csv", rows)
+    whole = tmp_path / "whole"
+    shutil.copytree(tmp_path, whole)
+    (tmp_path / "bills" / "fundflow-2026-03-02.csv").unlink()
+    for folder in (whole, tmp_path):
+        for part in ("orders", "bills"):
+            assert beanclear(folder, "import", str(folder / part)).exit_code == 0
+    return whole
+
+
+def test_a_refund_in_a_days_bill_not_imported_waits_for_the_bill(tmp_path):
+    # The shop's refund of 1001 has no counterpart in the books because the bill holding
+    # the channel's refund is missing: a consequence of the one statement-gap, not a
+    # refund-unsynced of its own.
+    whole = refunded_in_a_missing_bill(tmp_path)
+    assert check(whole) == (0, [])
+    code, findings = check(tmp_path)
+    assert code == 1 and [f["code"] for f in findings] == ["statement-gap"], findings
+    [gap] = findings
+    assert (gap["date"], gap["source"], gap["amount"]) == ("2026-03-02", "wechat", "99.40")
+    assert "1001" in gap["refs"] and "finding(s) of what the books lack wait for it" in gap["message"]
+
+
+def test_a_shop_refund_long_before_a_missing_bill_stays_refund_unsynced(tmp_path):
+    # Refunded by the shop on 03-01 but the bill of 03-02 is missing; had the shop
+    # refunded ten days before it, the channel's refund could not be in those rows.
+    refunded_in_a_missing_bill(tmp_path)
+    from beanclear.checks import missing_rows
+    from beanclear.checks.findings import Finding
+    from beanclear.config import load
+    config = load(tmp_path / "config.yaml")
+    step = missing_rows.Step("wechat", "Assets:Clearing:WeChat", "CNY", *(dt.date(2026, 3, 2),) * 2,
+                             Decimal("99.40"), dt.date(2026, 3, 3))
+    unsynced = Finding("refund-unsynced", dt.date(2026, 3, 1), "teashop", "Assets:Receivable:Teashop",
+                       Decimal("100"), "CNY", "", ("1001", "4200001"), expected=Decimal("100"), actual=Decimal("0"))
+    paid = {"Assets:Clearing:WeChat": {"4200001"}}
+    assert missing_rows._follows(unsynced, step, config, paid)
+    assert not missing_rows._follows(replace(unsynced, date=dt.date(2026, 2, 20)), step, config, paid)
+    # an order the source was not paid for, or a channel that refunded more than the shop
+    assert not missing_rows._follows(replace(unsynced, refs=("1009", "4200009")), step, config, paid)
+    assert not missing_rows._follows(replace(unsynced, expected=Decimal("0"), actual=Decimal("100")), step, config,
+                                     paid)
 
 
 def test_a_bank_statement_ending_in_days_no_payout_left_is_no_gap(tmp_path):

@@ -14,13 +14,13 @@ same amount:
 That is one `statement-gap`, dated the first day of the step that no statement of the
 source showing its payouts covers (a trade bill covers the day's sales, not its
 withdrawals). It takes in the failures the step explains and what follows from the rows
-the books lack: payouts of the source that take more than it held, or money left
-unsettled, from the step on and up to the amount missing; bank credits booked as its
+the books lack: payouts of the source that take more than it held from the step on,
+or money left unsettled that was not yet due when it began, up to the amount missing; bank credits booked as its
 payouts that no payout explains, within `bank_days` of those days; orders nothing paid,
-of shops it may pay, placed up to `order_days` before those days. A refund in the
-missing rows, of an order paid before, still shows as refund-unsynced (which channel's
-refund the shop waits for is not known here). A step over days its statements all
-cover is not a missing statement: the failures stay as Beancount reports them.
+of shops it may pay, placed up to `order_days` before those days; and refunds a shop
+made in those days, of orders the source was paid for, that its books show less of
+(the refund is in the missing rows). A step over days its statements all cover is not
+a missing statement: the failures stay as Beancount reports them.
 """
 
 from __future__ import annotations
@@ -114,9 +114,10 @@ def folded(findings: list[Finding], entries, config, cover: Coverage) -> list[Fi
     # a step none of whose failures is left was a hole's, which took them in already
     # (checking.behind_holes): what follows from it stays with that hole's finding
     real = {a: [s for s in steps if s.held] for a, steps in by_account.items()}
+    paid = _paid_ids(entries, real) if any(f.code == "refund-unsynced" for f in rest) else {}
     out = []
     for f in rest:      # then what follows from the rows they lack
-        step = next((s for steps in real.values() for s in steps if _follows(f, s, config)), None)
+        step = next((s for steps in real.values() for s in steps if _follows(f, s, config, paid)), None)
         (step.held if step is not None else out).append(f)
     gaps = [_finding(s) for steps in real.values() for s in steps]
     return sorted(out + gaps, key=lambda f: (f.date or dt.date.min, f.code, f.source))
@@ -134,7 +135,18 @@ def _failure_of(f: Finding, by_account: dict, diffs: dict) -> Step | None:
     return None
 
 
-def _follows(f: Finding, step: Step, config) -> bool:
+def _paid_ids(entries, real: dict) -> dict[str, set[str]]:
+    """Clearing account of a step -> the ids of the order payments it received."""
+    out: dict[str, set[str]] = {account: set() for account, steps in real.items() if steps}
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and "order-id" in entry.meta and "id" in entry.meta:
+            for p in entry.postings:
+                if p.account in out and p.units.number > 0:
+                    out[p.account].add(str(entry.meta["id"]))
+    return out
+
+
+def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
     """Whether `f` follows from the rows `step` says are missing. First in, first out,
     the clearing account's money the books lack (or hold beyond the statements) comes
     out later as payouts that take more than it held (or as money left unsettled at its
@@ -142,14 +154,24 @@ def _follows(f: Finding, step: Step, config) -> bool:
     channel = config.channels.get(step.source)
     if channel is None or f.date is None:
         return False
+    # money left unsettled: of the days a missing withdrawal or refund would have taken
+    # it from, first in, first out (not yet due when the rows go missing)
+    since = step.first - DAY * channel.settlement_days if f.code == "unsettled" else step.first
     if (f.code == "payout-mismatch" and " more than the " in f.message or f.code == "unsettled") \
-            and f.source == step.source and f.date >= step.first:
+            and f.source == step.source and f.date >= since:
         taken = sum(h.amount for h in step.held if h.code in ("payout-mismatch", "unsettled"))
         return taken + f.amount <= abs(step.amount) + CENT
     if f.code == "bank-unmatched" and f.source == step.source and f.account == channel.accounts.transit:
         return step.first <= f.date <= step.last + DAY * channel.bank_days
     if f.code == "order-unpaid" and f.source in payment_shops(config, channel):   # nothing paid it: maybe there
         return step.first - DAY * config.shops[f.source].order_days <= f.date <= step.last
+    if f.code == "refund-unsynced" and f.source in payment_shops(config, channel) \
+            and f.actual is not None and f.expected is not None and f.actual < f.expected:
+        # the shop refunded more than the books show the channels did: this source's
+        # refund of the order may be in the rows missing, made up to order_days after
+        # the shop's (the finding is dated by the shop's refund then)
+        return step.first - DAY * config.shops[f.source].order_days <= f.date <= step.last \
+            and not paid.get(step.account, set()).isdisjoint(f.refs)
     return False
 
 

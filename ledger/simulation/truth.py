@@ -115,19 +115,20 @@ def build(shape: Shape, clean: bool = False) -> Merchant:
 def _missing_bill(m, rng) -> None:
     """A channel whose bills come a file a day misses one (a fetch that never came): one
     statement-gap. Its rows are in no books; the day is one whose absence explains
-    nothing else: no problem of the channel, its bank or a shop within a week of it, no
-    refund later of a payment of that day (the refund could then not find its order)."""
+    nothing else: no problem of the channel, its bank or a shop within a week of it.
+    Refunds in it (of payments of days before) and refunds later of its payments are
+    what follows from the missing rows, not problems of their own."""
     for ch in m.shape.channels:
         if not ch.daily:
             continue
         near = {ch.name, ch.bank, *(s.name for s in m.shape.shops)}
         busy = [p.date for p in m.problems if p.source in near or near & set(p.sources)]
-        refunded = {r.payment.dt.date() for r in m.refunds if r.channel == ch.name and r.dt.date() != r.payment.dt.date()}
+        busy += m.bank_hole.get(ch.bank, ())   # a hole's last day too: its credits are in no statement
         days = [p.dt.date() for p in m.payments if p.channel == ch.name]
         if "trade" in ch.views:   # the trade bill shows the day's sales: only a withdrawal is the fund bill's alone
             days = [po.dt.date() for po in m.payouts if po.channel == ch.name]
         days = sorted({d for d in days if m.shape.start + timedelta(days=3) <= d <= m.shape.end - timedelta(days=6)
-                       and d not in refunded and all(abs((d - b).days) > 7 for b in busy)})
+                       and all(abs((d - b).days) > 7 for b in busy)})
         if days:
             day = rng.choice(days)
             m.missing_bill[ch.name] = day
