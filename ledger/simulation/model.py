@@ -106,6 +106,37 @@ class PayoutReturn:
 
 
 @dataclass
+class Dispute:
+    """A card payment its customer's bank took back (Stripe `dispute`, PayPal `Chargeback`
+    and its `Chargeback Fee`), or gave back when the merchant won (`won`: Stripe
+    `dispute_reversal`, PayPal `Chargeback Reversal`). Amounts in the payment's currency,
+    `amount` signed as the balance moves; `fee` what it cost (negative: a fee given back)."""
+    channel: str
+    id: str                             # its row: Stripe balance transaction, PayPal Transaction ID
+    payment: Payment
+    dt: datetime
+    amount: Decimal
+    fee: Decimal
+    won: bool = False
+    source_id: str = ""                 # stripe: the dispute (dp_…), of both its rows
+    fee_id: str = ""                    # paypal: the Chargeback Fee row
+    pres_amount: Decimal | None = None  # stripe, a charge paid in EUR: `amount` in EUR, signed
+    conv: tuple = ()                    # paypal, in EUR: the amount's pair (sold leg id, bought leg id, USD, signed)
+    fee_conv: tuple = ()                # the same for the fee (USD spent on it, negative)
+    settles: date | None = None         # the day whose T+N payout pays it: taken at once, in the next payout
+    payout: object = None
+
+    @property
+    def net(self) -> Decimal:
+        return self.amount - self.fee
+
+    @property
+    def usd(self) -> Decimal:
+        """What it moved in the balance's currency."""
+        return (self.conv[2] if self.conv else self.amount) + (self.fee_conv[2] if self.fee_conv else -self.fee)
+
+
+@dataclass
 class BankLine:
     bank: str
     day: date

@@ -133,6 +133,8 @@ def books_conservation(out: Path, shape, truth_cons) -> dict:
                     v[cur]["sales" if n < 0 else "refunds"] += abs(n)
                 elif p.account.startswith("Expenses:Fees:") and low(p.account) == c.name:
                     v[cur]["fees"] += n
+                elif p.account.startswith("Expenses:Chargebacks:") and low(p.account) == c.name:
+                    v[cur]["chargebacks"] += n      # disputes: the amount taken back and its fee
                 elif p.account.startswith("Assets:Transit:") and low(p.account) == c.name and n > 0:
                     v[cur]["payouts"] += n
     for (acct, cur), n in bal.items():

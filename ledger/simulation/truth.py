@@ -46,6 +46,7 @@ class Merchant:
     refunds: list = field(default_factory=list)
     payouts: list = field(default_factory=list)
     payout_returns: list = field(default_factory=list)
+    disputes: list = field(default_factory=list)       # chargebacks, and those given back (disputes.py)
     missing_bill: dict = field(default_factory=dict)   # channel -> the day whose bill never came
     cut_credits: dict = field(default_factory=dict)    # bank -> payouts overdue that its statements end before
     bank_lines: dict = field(default_factory=dict)     # bank -> [BankLine]
@@ -102,6 +103,8 @@ def build(shape: Shape, clean: bool = False) -> Merchant:
     _orders_and_payments(m, rng, ids)
     _normal_refunds(m, rng, ids)
     inject = {} if clean else _injections(m, rng, ids)
+    from .disputes import draw as _disputes   # no problem: drawn in a clean merchant too
+    _disputes(m)
     _payouts(m, rng, ids, inject)
     _banks(m, rng, ids, inject)
     if not clean:
@@ -395,9 +398,9 @@ def _payouts(m, rng, ids, inject):
     held = inject.get("hold", {})                   # channel -> set of days never paid out (unsettled)
     for ch in m.shape.channels:
         by_day = defaultdict(list)
-        mine = sorted((i for i in [*m.payments, *m.refunds] if i.channel == ch.name), key=lambda i: i.dt)
+        mine = sorted((i for i in [*m.payments, *m.refunds, *m.disputes] if i.channel == ch.name), key=lambda i: i.dt)
         for i in mine:
-            by_day[i.dt.date()].append(i)
+            by_day[getattr(i, "settles", None) or i.dt.date()].append(i)
         opening_chunk = money(ch.opening / ch.settlement_days) if ch.opening else Decimal("0")
         carry, carry_items, netted = Decimal("0"), [], set()
         balance, seen = ch.opening or Decimal("0"), 0     # the channel's balance, items up to `seen` in
@@ -447,6 +450,8 @@ def _payouts(m, rng, ids, inject):
 
 
 def _usd_net(i):
+    if hasattr(i, "usd"):    # a Dispute
+        return i.usd
     if isinstance(i, PayoutReturn):
         return i.amount
     if isinstance(i, Payment):
@@ -531,6 +536,13 @@ def conservation(m) -> dict:
                 if r.conv:
                     t["EUR"]["clearing"] += r.net
                     t["USD"]["clearing"] -= r.conv[2]
+        for d in m.disputes:    # money lost to chargebacks, and their fees (given back: negative)
+            if shown(d):
+                t[d.payment.currency]["chargebacks"] -= d.net
+                t[d.payment.currency]["clearing"] += d.net
+                if d.conv or d.fee_conv:
+                    t["EUR"]["clearing"] -= d.net
+                    t["USD"]["clearing"] += d.usd
         for po in m.payouts:
             if shown(po):
                 t[po.currency]["payouts"] += po.amount

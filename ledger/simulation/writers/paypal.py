@@ -2,6 +2,7 @@
 General Currency Conversion pair (−EUR, +USD) pointing at it through Reference Txn ID, an EUR
 refund by its own (−USD, +EUR) pointing at the refund; Fee is
 negative for a cost, Net = Gross + Fee, Balance runs per currency; withdrawals are General Withdrawal.
+A Chargeback points to its payment, its Chargeback Fee to it; a Chargeback Reversal gives the gross back.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ def write(m, ch, folder):
                                      p.order_ref, ""]))
                 ev.append((r.dt, 2, ["", "General Currency Conversion", "EUR", r.net, 0, "", ME, r.conv[1], r.id,
                                      p.order_ref, ""]))
+    for d in m.disputes:
+        if d.channel == ch.name:
+            ev += _chargeback(d)
     for po in m.payouts:
         if po.channel == ch.name:
             ev.append((po.dt, 0, ["", "General Withdrawal", "USD", -po.amount, 0, ME, "", po.id, "", "", ""]))
@@ -53,3 +57,31 @@ def write(m, ch, folder):
     f = folder / "Download.CSV"
     f.write_bytes(b"\xef\xbb\xbf" + csv_text([HEADER] + rows, quote_all=True).encode("utf-8"))
     return [f]
+
+
+def _chargeback(d) -> list:
+    """A Chargeback (and its Chargeback Fee, pointing to it) or, won, a Chargeback Reversal,
+    each pointing to the payment; in EUR, each with its conversion pair from or to USD."""
+    p = d.payment
+    buyer, mail = f"Buyer {p.id[:4]}", f"buyer{p.id[:6].lower()}@example.com"
+    ev = [(d.dt, 0, [buyer, "Chargeback Reversal" if d.won else "Chargeback", p.currency, d.amount, 0,
+                     *((mail, ME) if d.won else (ME, mail)), d.id, p.id, p.order_ref, p.title])]
+    ev += _pair(d.dt, 1, d.conv, d.id, p.currency, d.amount, p.order_ref)
+    if d.fee:
+        ev.append((d.dt, 3, ["", "Chargeback Fee", p.currency, -d.fee, 0, ME, "", d.fee_id, d.id, "", ""]))
+        ev += _pair(d.dt, 4, d.fee_conv, d.fee_id, p.currency, -d.fee, "")
+    return ev
+
+
+def _pair(dt, seq, conv, ref, currency, amount, inv) -> list:
+    """The General Currency Conversion pair that pays `amount` (signed, in `currency`) from
+    the USD balance, or turns it into USD: the leg sold first, both pointing to `ref`."""
+    if not conv:
+        return []
+    sold_id, bought_id, usd = conv
+    if amount < 0:   # the currency bought with USD
+        legs = [("USD", usd, ME, ""), (currency, -amount, "", ME)]
+    else:
+        legs = [(currency, -amount, ME, ""), ("USD", usd, "", ME)]
+    return [(dt, seq + i, ["", "General Currency Conversion", cur, gross, 0, frm, to, tid, ref, inv, ""])
+            for i, ((cur, gross, frm, to), tid) in enumerate(zip(legs, (sold_id, bought_id)))]

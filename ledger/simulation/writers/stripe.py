@@ -1,7 +1,9 @@
 """Stripe itemized balance change from activity report (FORMATS §5a), every value quoted.
 
 Times are UTC (`created_utc`); a charge in EUR is settled in USD with the presentment side in
-customer_facing_amount/currency; every item names its payout in automatic_payout_id.
+customer_facing_amount/currency; every item names its payout in automatic_payout_id. A dispute
+(`dispute`, its 15.00 fee in `fee`) and its reversal name the charge's order like a refund:
+the report's payment_metadata is the related charge's.
 """
 
 from __future__ import annotations
@@ -46,6 +48,14 @@ def write(m, ch, folder):
             rows.append((back.dt, [back.id, f"{_utc(back.dt):%Y-%m-%d %H:%M:%S}", f"{_utc(back.dt):%Y-%m-%d} 00:00:00",
                                    "usd", amt(back.amount), "0.00", amt(back.amount), "payout_reversal",
                                    back.failed.id, "STRIPE PAYOUT REVERSAL", "", "", po_id(back), ""]))
+    for d in m.disputes:
+        if d.channel == ch.name:   # taken back with its fee; given back when won (FORMATS §5a, §5c)
+            p, when = d.payment, f"{_utc(d.dt):%Y-%m-%d %H:%M:%S}"
+            rows.append((d.dt, [d.id, when, when, "usd", amt(d.amount), amt(d.fee), amt(d.net),
+                                "dispute_reversal" if d.won else "dispute", d.source_id,
+                                f"Chargeback {'reversal' if d.won else 'withdrawal'} for {p.charge_id}",
+                                amt(d.pres_amount if d.pres_amount is not None else d.amount), p.pres_currency.lower(),
+                                po_id(d), p.order_ref]))
     rows.sort(key=lambda x: x[0])
     f = folder / "balance_change_from_activity_itemized_2.csv"
     f.write_text(csv_text([HEADER] + [r for _, r in rows], quote_all=True), encoding="utf-8")
