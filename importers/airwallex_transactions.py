@@ -23,7 +23,8 @@ real file that breaks one fails loudly instead of booking wrong numbers:
       Expenses:Fees:Airwallex          2.90 USD
       Income:Sales:Airwallex        -100.00 USD
 
-Conversions book at `client_rate` as applied (the rate is recomputed from the two
+A dispute (`DISPUTE`, `DISPUTE_REVERSAL`, `DISPUTE_LOST`) books its amount and fee to the
+chargebacks account, not the sale (DESIGN §1). Conversions book at `client_rate` as applied (the rate is recomputed from the two
 amounts and `client_rate` kept beside it), payouts to the transit account with
 `^payout-<source_id>`, reserve holds to the reserve account, and movements the
 merchant must classify (deposits, transfers, adjustments, card spend) to the first
@@ -223,7 +224,7 @@ class Importer(StatementImporter):
         elif kind in RESERVE:
             postings = [posting(acc.reserve, -net, cur)]
         else:
-            other = acc.sales if kind in SALE | CHARGEBACK else \
+            other = acc.sales if kind in SALE else acc.chargebacks if kind in CHARGEBACK else \
                 rule_account(self.config, f"{kind} {item.text('description', False)}") or self.config.suspense
             postings = [posting(acc.chargebacks if kind in CHARGEBACK else acc.fees, fee, cur),
                         posting(other, -gross, cur)]

@@ -5,7 +5,10 @@ signed `Gross`, a `Fee` (negative: a cost, unlike Stripe) and `Net = Gross + Fee
     payment received     Assets:Clearing:PayPal    net      Expenses:Fees:PayPal  -fee
                          Income:Sales:PayPal      -gross    ^order-<invoice>
     payment sent         the first `rules:` pattern in name or subject, else Assets:Suspense
-    refund / chargeback  the same, reversing the sale (chargeback fees: Expenses:Chargebacks)
+    refund               the same, reversing the sale
+    chargeback           Expenses:Chargebacks:PayPal  -gross (and its fee, a row of its own:
+                         a Chargeback Fee); no refund of the sale (DESIGN §1: chargebacks and
+                         their fees have their own accounts), so the shop's order stays paid
     withdrawal           Assets:Transit:PayPal    -gross    ^payout-<transaction id>
     bank funding         Assets:Transit:PayPal    -gross    (money coming from the bank)
     payment hold/release Assets:Reserve:PayPal    -net
@@ -245,7 +248,7 @@ def _entry(row: PayPalRow, pair, importer):
         if (kind == "payment" and row.gross < 0) or kind == "adjustment":
             other = rule_account(importer.config, f"{row.name} {row.subject} {row.label}") or importer.config.suspense
         else:
-            other = acc.sales
+            other = acc.chargebacks if kind == "chargeback" else acc.sales
         fees = acc.chargebacks if kind == "chargeback" else acc.fees
         postings = [posting(fees, -row.fee, cur), posting(other, -row.gross, cur)]
         if meta["order-id"]:

@@ -158,8 +158,9 @@ class Importer(StatementImporter):
         elif role == "fee":
             postings = [posting(acc.fees, -gross, cur), posting(acc.clearing, gross, cur)]
         else:
-            fees = acc.chargebacks if role == "chargeback" else acc.fees
-            postings = [posting(acc.clearing, net, cur), posting(fees, fee, cur), posting(acc.sales, -gross, cur)]
+            fees = acc.chargebacks if role == "chargeback" else acc.fees   # a chargeback is no refund (DESIGN §1)
+            postings = [posting(acc.clearing, net, cur), posting(fees, fee, cur), posting(fees if role == "chargeback"
+                        else acc.sales, -gross, cur)]
             if get("payout_id"):
                 links.append(link("payout-", get("payout_id")))
             if get("order_id"):

@@ -5,7 +5,9 @@ say the same things (gross, fee, net, currency, category, source), so they book 
     charge, refund, platform_earning…   Assets:Clearing:Stripe   net
                                         Expenses:Fees:Stripe     fee   (negative: fee returned)
                                         Income:Sales:Stripe     -gross
-    dispute, dispute_reversal           the same, the fee to Expenses:Chargebacks:Stripe
+    dispute, dispute_reversal           Assets:Clearing:Stripe       net
+                                        Expenses:Chargebacks:Stripe  fee
+                                        Expenses:Chargebacks:Stripe -gross
     payout (legacy: transfer)           Assets:Transit:Stripe   -gross   ^payout-po_…
                                         Assets:Clearing:Stripe   net
     fee (Stripe billing, Radar…)        Expenses:Fees:Stripe    -net
@@ -19,6 +21,11 @@ the clearing check proves each payout equals its items whichever export booked i
 payout read from two exports is booked once. A payout that failed or was reversed gives
 the money back to the clearing account under a link of its own: it is paid out again in
 a later payout, which is where the clearing check must find it.
+
+A dispute is no refund (DESIGN §1: chargebacks and their fees have their own accounts):
+the amount the customer's bank took back, and the fee, go to the channel's chargebacks
+account, so no sale of the shop's order is reversed (the shop never refunded it) and the
+refund checks do not count it; a won dispute's reversal gives both back there.
 """
 
 from __future__ import annotations
@@ -116,7 +123,7 @@ def book(txn: BalanceTxn, importer):
         if cat in SALE:
             other, fees = acc.sales, acc.fees
         elif cat in CHARGEBACK:
-            other, fees = acc.sales, acc.chargebacks
+            other, fees = acc.chargebacks, acc.chargebacks
         else:
             other = rule_account(importer.config, f"{cat} {txn.description}") or importer.config.suspense
             fees = acc.fees

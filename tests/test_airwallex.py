@@ -109,3 +109,18 @@ def test_bad_settlement(tmp_path, cfg):
                     '"status": "SETTLED", "settled_at": "2026-03-03T02:00:00+0000"}]}')
     with pytest.raises(StatementError, match=r"s.json:2: net 9.60 is not amount 10.00 − fee 0.30"):
         run(airwallex_settlements, cfg, "airwallex", path)
+
+
+def test_a_dispute_books_its_amount_and_fee_as_chargebacks_a_refund_reverses_the_sale(tmp_path, cfg):
+    """DESIGN §1: chargebacks and their fees have their own accounts; a refund reverses the sale."""
+    path = tmp_path / "ft.json"
+    dispute = ITEM.replace('"amount": 10.00, "fee": 0.30, "net": 9.70', '"amount": -10.00, "fee": 15.00, "net": -25.00')
+    path.write_text('{"items": [' + dispute.replace("PAYMENT", "DISPUTE") + ", "
+                    + ITEM.replace("ft_1", "ft_2").replace("PAYMENT", "REFUND").replace(
+                        '"amount": 10.00, "fee": 0.30, "net": 9.70', '"amount": -10.00, "fee": 0, "net": -10.00')
+                    + "]}")
+    dispute, refund = run(airwallex_transactions, cfg, "airwallex", path).entries
+    assert sorted((p.account, p.units.number) for p in dispute.postings) == [
+        (CLEARING, Decimal("-25.00")), ("Expenses:Chargebacks:Airwallex", Decimal("10.00")),
+        ("Expenses:Chargebacks:Airwallex", Decimal("15.00"))]
+    assert ("Income:Sales:Airwallex", Decimal("10.00")) in [(p.account, p.units.number) for p in refund.postings]

@@ -94,3 +94,16 @@ def test_column_map_config_errors(make_config, channel, message):
     with pytest.raises(ConfigError) as caught:
         make_config("channels:\n  " + channel + "\n")
     assert message in str(caught.value)
+
+
+def test_a_chargeback_is_no_refund_of_the_sale(tmp_path, cfg):
+    """DESIGN §1: chargebacks and their fees have their own accounts; a refund reverses the sale."""
+    path = tmp_path / "pp.csv"
+    path.write_text("交易时间,交易流水号,交易类型,交易金额,币种,手续费,到账金额,到账币种,汇率,交易状态,账户余额,备注\n"
+                    "2026-03-01 10:00:00,P1,拒付,-100.00,USD,15.00,,,,成功,,\n"
+                    "2026-03-02 10:00:00,P2,退款,-30.00,USD,0,,,,成功,,\n", encoding="utf-8")
+    chargeback, refund = run(pingpong, cfg, "pingpong", path).entries
+    assert sorted((p.account, p.units.number) for p in chargeback.postings) == [
+        (CLEARING, Decimal("-115.00")), ("Expenses:Chargebacks:PingPong", Decimal("15.00")),
+        ("Expenses:Chargebacks:PingPong", Decimal("100.00"))]
+    assert ("Income:Sales:PingPong", Decimal("30.00")) in [(p.account, p.units.number) for p in refund.postings]

@@ -119,8 +119,9 @@ def test_api_list_totals_in_major_units(cfg):
 def test_payments_export_totals(cfg):
     extraction = run(stripe_payments, cfg, "stripe", DATA / "stripe" / "unified_payments.csv")
     # Paid and refunded rows only: 120 + 250 + 105.50 gross; fees 3.78 + 7.55 + 3.36 + 0.10 tax on fee;
-    # refunded 250; disputed 100 EUR = 105.50 USD at the charge's rate.
-    assert totals(extraction.entries, SALES) == {"USD": Decimal("-475.50") + 250 + Decimal("105.50")}
+    # refunded 250; disputed 100 EUR = 105.50 USD at the charge's rate: a chargeback, no refund of the sale.
+    assert totals(extraction.entries, SALES) == {"USD": Decimal("-475.50") + 250}
+    assert totals(extraction.entries, "Expenses:Chargebacks:Stripe") == {"USD": Decimal("105.50")}
     assert totals(extraction.entries, FEES) == {"USD": Decimal("14.79")}
     assert totals(extraction.entries, CLEARING) == {"USD": Decimal("475.50") - Decimal("14.79") - 250
                                                     - Decimal("105.50")}
@@ -187,9 +188,9 @@ def test_legacy_transfer_is_a_payout_refund_returns_fee_chargeback_fee(cfg):
     assert amounts(entries["tr_18bNa22kdGSXuqwcZWRXdGRb"]) == {"Assets:Transit:Stripe": Decimal("128.72"),
                                                               CLEARING: Decimal("-128.72")}
     assert amounts(entries["txn_18bB5g2kdGSXuqwcVm1fYE09"])[FEES] == Decimal("-7.52")   # the fee comes back
-    chargeback = amounts(entries["txn_18bC7d2kdGSXuqwcQk2Lw9Zz"])
-    assert chargeback == {CLEARING: Decimal("-115.00"), "Expenses:Chargebacks:Stripe": Decimal("15.00"),
-                          SALES: Decimal("100.00")}
+    chargeback = [(p.account, p.units.number) for p in entries["txn_18bC7d2kdGSXuqwcQk2Lw9Zz"].postings]
+    assert chargeback == [(CLEARING, Decimal("-115.00")), ("Expenses:Chargebacks:Stripe", Decimal("15.00")),
+                          ("Expenses:Chargebacks:Stripe", Decimal("100.00"))]   # the fee, the amount taken back
 
 
 def test_eu_locale_dates_and_decimal_commas(cfg):
