@@ -18,8 +18,8 @@ the books lack: payouts of the source that take more than it held from the step 
 or money left unsettled that was not yet due when it began, up to the amount missing; bank credits booked as its
 payouts that no payout explains, within `bank_days` of those days; orders nothing paid,
 of shops it may pay, placed up to `order_days` before those days; and refunds a shop
-made in those days, of orders the source was paid for, that its books show less of
-(the refund is in the missing rows). A step over days its statements all cover is not
+made of orders the source was paid for, that its books show less of, where no refund
+the books hold of the order is later than those days (the refund may be in them). A step over days its statements all cover is not
 a missing statement: the failures stay as Beancount reports them.
 """
 
@@ -167,11 +167,10 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
         return step.first - DAY * config.shops[f.source].order_days <= f.date <= step.last
     if f.code == "refund-unsynced" and f.source in payment_shops(config, channel) \
             and f.actual is not None and f.expected is not None and f.actual < f.expected:
-        # the shop refunded more than the books show the channels did: this source's
-        # refund of the order may be in the rows missing, made up to order_days after
-        # the shop's (the finding is dated by the shop's refund then)
-        return step.first - DAY * config.shops[f.source].order_days <= f.date <= step.last \
-            and not paid.get(step.account, set()).isdisjoint(f.refs)
+        # the shop refunded more than the books show the channels did, and this source
+        # was paid for the order: its refund may be in the rows missing, on any day after
+        # the refunds the books know of (a shop's export seldom dates its refunds)
+        return f.date <= step.last and not paid.get(step.account, set()).isdisjoint(f.refs)
     return False
 
 

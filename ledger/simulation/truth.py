@@ -127,11 +127,15 @@ def _missing_bill(m, rng) -> None:
         near = {ch.name, ch.bank, *(s.name for s in m.shape.shops)}
         busy = [p.date for p in m.problems if p.source in near or near & set(p.sources)]
         busy += m.bank_hole.get(ch.bank, ())   # a hole's last day too: its credits are in no statement
+        # a refund the channel never made of an order it was paid for could be in the
+        # missing rows of any later day: not one of them
+        unsynced = [p.date for p in m.problems if p.code == "refund-unsynced" and p.note == "shop only"
+                    and any(getattr(o, "channel", None) == ch.name for o in p.objs)]
         days = [p.dt.date() for p in m.payments if p.channel == ch.name]
         if "trade" in ch.views:   # the trade bill shows the day's sales: only a withdrawal is the fund bill's alone
             days = [po.dt.date() for po in m.payouts if po.channel == ch.name]
         days = sorted({d for d in days if m.shape.start + timedelta(days=3) <= d <= m.shape.end - timedelta(days=6)
-                       and all(abs((d - b).days) > 7 for b in busy)})
+                       and all(abs((d - b).days) > 7 for b in busy) and all(d < u for u in unsynced)})
         if days:
             day = rng.choice(days)
             m.missing_bill[ch.name] = day
