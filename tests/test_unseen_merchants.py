@@ -14,7 +14,8 @@ import pytest
 from beanclear.simulation.score import score
 
 SEEDS = [11, 12, 13]        # not among the developing seeds (see beanclear.simulation's docstring)
-CLEAN_SEED = 14
+SEEDS += [25030]            # Stripe disputes, one lost, one won with its fee back, a shop's orders paid through them
+CLEAN_SEED = 14             # PayPal chargebacks: in EUR (with their conversion pairs) and USD, one reversed
 
 
 def _report(r):
@@ -102,3 +103,37 @@ def test_a_surge_of_ordinary_refunds_is_in_the_truth():
     for m in (busy, two, early):
         _refund_surge_truth(m)
         assert m.problems == []
+
+
+def test_disputes_are_drawn_apart_and_written_as_the_layouts_write_them(tmp_path):
+    """Disputes come from a stream of their own: the orders, payments and refunds of a
+    merchant are the same whether it has them or not. Stripe writes `dispute` (15.00 fee)
+    and `dispute_reversal` rows naming the charge, its order and the payout that takes
+    them; PayPal a Chargeback, its Chargeback Fee and, won, a Chargeback Reversal. None is
+    a problem; the conservation counts what they cost."""
+    import csv
+    from unittest import mock
+
+    from beanclear.simulation import truth
+    from beanclear.simulation.score import generate
+    from beanclear.simulation.shape import draw
+    with mock.patch("beanclear.simulation.disputes.draw", lambda m: None):
+        without = truth.build(draw(25030))
+    m, got = generate(25030, tmp_path / "s")
+    assert [(p.id, p.gross) for p in m.payments] == [(p.id, p.gross) for p in without.payments]
+    assert [r.id for r in m.refunds] == [r.id for r in without.refunds] and m.disputes and not without.disputes
+    named = {r for p in got["problems"] for r in p["refs"]}
+    assert not named & {d.id for d in m.disputes} and not named & {d.payment.id for d in m.disputes}
+    report = next((tmp_path / "s" / "statements" / "stripe").glob("*.csv")).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(report.splitlines()))
+    taken = [r for r in rows if r["reporting_category"] in ("dispute", "dispute_reversal")]
+    assert [(r["reporting_category"], r["fee"]) for r in taken] == [("dispute", "15.00"), ("dispute_reversal", "-15.00")]
+    assert all(r["automatic_payout_id"] and r["payment_metadata[order_id]"] for r in taken)
+    assert got["conservation"]["channels"]["stripe"]["USD"]["chargebacks"] == str(
+        sum(-d.net for d in m.disputes))
+
+    m, got = generate(CLEAN_SEED, tmp_path / "c", clean=True)
+    text = (tmp_path / "c" / "statements" / "paypal" / "Download.CSV").read_text(encoding="utf-8-sig")
+    kinds = [r["Type"] for r in csv.DictReader(text.splitlines())]
+    assert (kinds.count("Chargeback"), kinds.count("Chargeback Fee"), kinds.count("Chargeback Reversal")) == (2, 2, 1)
+    assert got["problems"] == [] and "chargebacks" in got["conservation"]["channels"]["paypal"]["EUR"]

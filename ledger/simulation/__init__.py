@@ -8,7 +8,8 @@
 alone, `score` runs `beanclear import` + `check` and compares.
 
 Developing seeds (looked at while writing this package): 1-5 (small), clean 1-3, and 1000, 1003,
-1004 (looked at after the code was final, to explain failures). tests/ uses 11-13 and clean 14.
+1004 (looked at after the code was final, to explain failures). tests/ uses 11-13 and clean 14,
+and 25030 for Stripe disputes (`disputes`: chargebacks, lost and won, are no problem).
 Score fresh seeds, e.g. `benchmarks/bench_merchants.py --seeds 100 --from 5000`.
 
 Decisions where DESIGN/FORMATS are silent: a day's unpaid money is one unsettled problem (each
