@@ -171,17 +171,18 @@ def _named(problem: dict, keys: dict) -> dict:
 
 
 def _first_run(shape, statements: Path) -> list[list[Path]]:
-    """Where a channel's bills come a file a day: the shops' exports and the first half
-    of those days, imported before the whole folder (the rest of the days, the banks)."""
+    """What a merchant imports before the whole folder: where a channel's bills come a
+    file a day, the shops' exports and the first half of those days; where a bank was
+    downloaded twice, its first download."""
     daily = [c.name for c in shape.channels if c.daily]
-    if not daily:
-        return []
-    mid = shape.start + (shape.end - shape.start) / 2
-    early = sorted((statements / "shops").glob("*")) if shape.shops else []
-    for name in daily:
-        early += [f for f in sorted((statements / name).glob("fundflow-*.csv"))
-                  if date.fromisoformat(f.stem.split("-", 1)[1]) <= mid]
-    return [early]
+    early = sorted((statements / "banks").glob("*-1/*"))
+    if daily:
+        mid = shape.start + (shape.end - shape.start) / 2
+        early += sorted((statements / "shops").glob("*")) if shape.shops else []
+        for name in daily:
+            early += [f for f in sorted((statements / name).glob("fundflow-*.csv"))
+                      if date.fromisoformat(f.stem.split("-", 1)[1]) <= mid]
+    return [early] if early else []
 
 
 def score(seed: int, out: Path, clean: bool = False, size: str = "small") -> dict:

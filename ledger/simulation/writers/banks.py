@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import random
 from datetime import timedelta
 from decimal import Decimal
 
@@ -28,10 +29,12 @@ def running(m, b):
 
 def write(m, b, folder):
     """The bank's statements; where a week was never downloaded, one before it and one
-    after it, each with its own opening and period, in folders of their own."""
+    after it, each with its own opening and period, in folders of their own; else,
+    for some banks, two downloads whose days overlap (overlapping())."""
     hole = m.bank_hole.get(b.name)
     if not hole:
-        return _write(m, b, folder)
+        cut = overlapping(m, b)
+        return _write(m, b, folder) if cut is None else _overlapping(m, b, folder, *cut)
     before = [l for l in m.bank_lines[b.name] if l.day < hole[0]]
     after = [l for l in m.bank_lines[b.name] if l.day > hole[1]]
     skipped = sum((l.amount for l in m.bank_lines[b.name] if hole[0] <= l.day <= hole[1]), Decimal("0"))
@@ -41,6 +44,33 @@ def write(m, b, folder):
     second.shape = dataclasses.replace(m.shape, start=hole[1] + timedelta(days=1))
     second.bank_lines = {**m.bank_lines, b.name: after}
     opening = b.opening + sum((l.amount for l in before), Decimal("0")) + skipped
+    return (_write(first, b, folder / f"{b.name}-1")
+            + _write(second, dataclasses.replace(b, opening=opening), folder / f"{b.name}-2"))
+
+
+def overlapping(m, b):
+    """(first day of the second download, last day of the first) where the merchant
+    downloaded the bank's statement twice, the second from a day the first already
+    held (a download of 'the last 30 days', say): the days both hold must be booked
+    once. Drawn from a stream of its own: the merchant's shape stays the same."""
+    rng = random.Random(f"overlap {m.shape.seed} {b.name}")
+    if m.shape.days < 20 or rng.random() >= 0.4:
+        return None
+    second = m.shape.start + timedelta(days=rng.randint(7, m.shape.days - 8))
+    if second + timedelta(days=6) > m.bank_end[b.name]:   # a short statement: one download
+        return None
+    return second, second + timedelta(days=rng.randint(0, 6))
+
+
+def _overlapping(m, b, folder, second_from, first_to):
+    lines = m.bank_lines[b.name]
+    first = copy.copy(m)
+    first.bank_lines = {**m.bank_lines, b.name: [l for l in lines if l.day <= first_to]}
+    first.bank_end = {**m.bank_end, b.name: min(first_to, m.bank_end[b.name])}
+    second = copy.copy(m)
+    second.shape = dataclasses.replace(m.shape, start=second_from)
+    second.bank_lines = {**m.bank_lines, b.name: [l for l in lines if l.day >= second_from]}
+    opening = b.opening + sum((l.amount for l in lines if l.day < second_from), Decimal("0"))
     return (_write(first, b, folder / f"{b.name}-1")
             + _write(second, dataclasses.replace(b, opening=opening), folder / f"{b.name}-2"))
 
