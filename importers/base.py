@@ -288,8 +288,8 @@ UNROUTED = "sales naming an order no shop holds"
 def route(out: Extraction, channel, config, orders: ShopOrders) -> None:
     """Each entry of `out` that names an order (named_order) on the channel's sales side,
     moved to its shop's receivable (shop_for). Where several shops may own the order
-    and none holds it yet, it stays a sale of the channel, and the summary says so:
-    booked entries are never rewritten, so import the shops' orders first."""
+    and none holds it yet, it stays a sale of the channel, and the summary says so (the
+    import that brings the order moves it: ledger/books/late_routes.py)."""
     unplaced, example = 0, None   # sales left unrouted, said: how many, the first (counted, not held)
     left = 0                      # and those of a wallet, not said
     shared: set[str] = set()

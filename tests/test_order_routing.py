@@ -12,7 +12,7 @@ from decimal import Decimal
 from beanclear import config as config_mod
 from beanclear.importers.base import Extraction, ShopOrders, posting, route, transaction
 from beanclear.checks.orders import ChannelSales
-from conftest import beanclear
+from conftest import beanclear, snapshot
 from test_shop_journey import shop_export, trade_bill
 
 ONE_SHOP = """\
@@ -40,6 +40,7 @@ PAYMENTS = [("01", "4200001001", "1001", "100.00"), ("02", "4200001002", "1002",
 
 
 def merchant(tmp_path, config, web=True, payments=PAYMENTS):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
     for name in ("orders", "payments"):
         (tmp_path / name).mkdir(exist_ok=True)
@@ -115,14 +116,47 @@ def test_two_shops_payments_before_orders_in_one_batch(tmp_path):
     assert findings(folder) == []
 
 
-def test_two_shops_payments_imported_before_any_order_stay_sales_and_say_so(tmp_path):
-    folder = merchant(tmp_path, TWO_SHOPS)
+def test_two_shops_payments_imported_before_any_order_are_routed_when_the_orders_come(tmp_path):
+    # Imported before any order, the payments stay sales of wechat (no shop can be told)
+    # and the import says so; the orders' import moves their sale postings to the shops'
+    # receivables (books/late_routes.py): the books are what importing both together writes.
+    together = merchant(tmp_path / "together", TWO_SHOPS)
+    imported(together, "orders", "payments")
+    folder = merchant(tmp_path / "apart", TWO_SHOPS)
     out = imported(folder, "payments")
     assert ("note: sales naming an order no shop holds (5, e.g. 1001): booked as sales of wechat; import the "
             "shops' orders first (with these payments, or before them), or set channels.wechat.shop") in out
     assert "Assets:Receivable" not in wechat_books(folder)
-    imported(folder, "orders")  # booked entries are never rewritten: the orders stay unpaid
-    assert ("order-unpaid", "#1001") in findings(folder)
+    before = wechat_books(folder)
+    out = imported(folder, "orders")
+    assert "note: 5 payment(s) booked before their orders now clear them" in out
+    assert snapshot(folder / "books") == snapshot(together / "books")
+    assert findings(folder) == []
+    changed = [(a, b) for a, b in zip(before.splitlines(), wechat_books(folder).splitlines()) if a != b]
+    assert len(changed) == 5 and all(a.startswith("  Income:Sales:WeChat ") and b.startswith("  Assets:Receivable:")
+                                     for a, b in changed)
+    assert "5 payment(s)" not in imported(folder, "orders", "payments")   # nothing moves twice
+
+
+def test_a_payment_rebooked_by_a_person_or_in_a_closed_month_is_not_routed_later(tmp_path):
+    folder = merchant(tmp_path, TWO_SHOPS)
+    imported(folder, "payments")
+    path = folder / "books" / "wechat" / "2026" / "2026-03.beancount"
+    text = path.read_text(encoding="utf-8")
+    first = text.index("  Income:Sales:WeChat ")
+    path.write_text(text[:first] + "  Income:Other" + text[first + len("  Income:Sales:WeChat"):], encoding="utf-8")
+    out = imported(folder, "orders")
+    assert "4 payment(s) booked before their orders now clear them" in out
+    assert "  Income:Other " in wechat_books(folder) and "Income:Sales:WeChat" not in wechat_books(folder)
+    from beanclear.books.late_routes import _routed_block
+    config = config_mod.load(folder / "config.yaml")
+    from beanclear.importers.base import ShopOrders
+    orders = ShopOrders(config)
+    unrouted = ('2026-03-10 * "x" ^order-W2002\n  id: "P"\n  order-id: "W2002"\n'
+                '  Assets:Clearing:WeChat   29.82 CNY\n  Income:Sales:WeChat  -30.00 CNY\n\n')
+    assert "Assets:Receivable:Web" in _routed_block(config.channels["wechat"], config, orders, unrouted)
+    nobody = unrouted.replace("W2002", "Z9")
+    assert _routed_block(config.channels["wechat"], config, orders, nobody) is nobody
 
 
 def test_order_id_held_by_two_shops_is_not_guessed(tmp_path):

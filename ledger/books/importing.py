@@ -14,13 +14,14 @@ from typing import Callable, Iterable
 
 from beancount.core import data
 
-from beanclear.books import atomic, prices, render, spill
+from beanclear.books import atomic, late_routes, prices, render, spill
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
 from beanclear.importers.banking import BankImporter, account_key
 from beanclear.importers.base import Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
+from beanclear.config.model import Shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import (StatementError, first_row_keys, header_key, paused_gc, read_text, sniff,
@@ -297,6 +298,11 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         if not dry_run:
             for result in live:
                 books.plan(result.importer.source.name, result.covered, changes, result.planned)
+            routed = late_routes.plan(config, books, [(r.importer, r.extraction) for r in live], changes)
+            if routed:   # said once, on the first shop statement of the batch
+                shop = next(r for r in live if isinstance(r.importer.source, Shop))
+                shop.extraction.notes.append(f"{routed} payment(s) booked before their orders now clear them "
+                                             "(moved from the channels' sales to the shops' receivables)")
             books.add_openings(config, openings, changes)
             forward.follow(config.books, changes)   # ledgers carried forward include new months
             if changes:
