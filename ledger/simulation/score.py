@@ -172,10 +172,10 @@ def _named(problem: dict, keys: dict) -> dict:
 
 def _first_run(shape, statements: Path) -> list[list[Path]]:
     """What a merchant imports before the whole folder: where a channel's bills come a
-    file a day, the shops' exports and the first half of those days; where a bank was
-    downloaded twice, its first download."""
+    file a day, the shops' exports and the first half of those days; where a bank or a
+    channel was downloaded twice, its first download."""
     daily = [c.name for c in shape.channels if c.daily]
-    early = sorted((statements / "banks").glob("*-1/*"))
+    early = sorted((statements / "banks").glob("*-1/*")) + sorted(statements.glob("*/part-1/*"))
     if daily:
         mid = shape.start + (shape.end - shape.start) / 2
         early += sorted((statements / "shops").glob("*")) if shape.shops else []

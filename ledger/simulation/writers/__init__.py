@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import random
+from datetime import timedelta
 from decimal import Decimal
 
 
@@ -19,6 +21,35 @@ def csv_text(rows, quote_all=False, lineterminator="\n") -> str:
     w = csv.writer(buf, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL, lineterminator=lineterminator)
     w.writerows(rows)
     return buf.getvalue()
+
+
+def overlapping(m, source: str, end) -> tuple | None:
+    """(first day of the second download, last day of the first) where the merchant
+    downloaded a source's statement twice, the second from a day the first already
+    held (a download of 'the last 30 days', say): the days both hold must be booked
+    once. `end`: the last day the statement covers. Drawn from a stream of its own:
+    the merchant's shape stays the same."""
+    rng = random.Random(f"overlap {m.shape.seed} {source}")
+    if m.shape.days < 20 or rng.random() >= 0.4:
+        return None
+    second = m.shape.start + timedelta(days=rng.randint(7, m.shape.days - 8))
+    if second + timedelta(days=6) > end:   # a short statement: one download
+        return None
+    return second, second + timedelta(days=rng.randint(0, 6))
+
+
+def in_downloads(m, source: str, folder, name: str, rows: list, write) -> list:
+    """Write `rows` ((local datetime, row) pairs) as `write(path, rows)` does: one file,
+    or two downloads whose days overlap (overlapping()), in `part-1` and `part-2`."""
+    cut = overlapping(m, source, m.shape.end)
+    if cut is None:
+        return [write(folder / name, [r for _, r in rows])]
+    second_from, first_to = cut
+    out = []
+    for part, keep in (("part-1", lambda d: d <= first_to), ("part-2", lambda d: d >= second_from)):
+        (folder / part).mkdir(parents=True, exist_ok=True)
+        out.append(write(folder / part / name, [r for when, r in rows if keep(when.date())]))
+    return out
 
 
 def write_all(m, out) -> list:

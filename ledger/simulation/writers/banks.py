@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import random
 from datetime import timedelta
 from decimal import Decimal
 
-from . import amt, csv_text
+from . import amt, csv_text, overlapping
 
 CSV_HEADER = ["交易日期", "交易时间", "交易流水号", "摘要", "对方户名", "收入金额", "支出金额", "余额"]
 CSV_COLUMNS = {"date": "交易日期", "credit": "收入金额", "debit": "支出金额", "memo": "摘要", "payee": "对方户名",
@@ -33,7 +32,7 @@ def write(m, b, folder):
     for some banks, two downloads whose days overlap (overlapping())."""
     hole = m.bank_hole.get(b.name)
     if not hole:
-        cut = overlapping(m, b)
+        cut = overlapping(m, b.name, m.bank_end[b.name])
         return _write(m, b, folder) if cut is None else _overlapping(m, b, folder, *cut)
     before = [l for l in m.bank_lines[b.name] if l.day < hole[0]]
     after = [l for l in m.bank_lines[b.name] if l.day > hole[1]]
@@ -46,20 +45,6 @@ def write(m, b, folder):
     opening = b.opening + sum((l.amount for l in before), Decimal("0")) + skipped
     return (_write(first, b, folder / f"{b.name}-1")
             + _write(second, dataclasses.replace(b, opening=opening), folder / f"{b.name}-2"))
-
-
-def overlapping(m, b):
-    """(first day of the second download, last day of the first) where the merchant
-    downloaded the bank's statement twice, the second from a day the first already
-    held (a download of 'the last 30 days', say): the days both hold must be booked
-    once. Drawn from a stream of its own: the merchant's shape stays the same."""
-    rng = random.Random(f"overlap {m.shape.seed} {b.name}")
-    if m.shape.days < 20 or rng.random() >= 0.4:
-        return None
-    second = m.shape.start + timedelta(days=rng.randint(7, m.shape.days - 8))
-    if second + timedelta(days=6) > m.bank_end[b.name]:   # a short statement: one download
-        return None
-    return second, second + timedelta(days=rng.randint(0, 6))
 
 
 def _overlapping(m, b, folder, second_from, first_to):

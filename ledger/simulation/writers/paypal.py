@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from . import amt, csv_text
+from . import amt, csv_text, in_downloads
 
 HEADER = ["Date", "Time", "TimeZone", "Name", "Type", "Status", "Currency", "Gross", "Fee", "Net",
           "From Email Address", "To Email Address", "Transaction ID", "Reference Txn ID", "Invoice Number",
@@ -51,12 +51,14 @@ def write(m, ch, folder):
     for dt, _, (name, kind, cur, gross, fee, frm, to, tid, ref, inv, title) in ev:
         net = gross + fee
         bal[cur] += net
-        rows.append([f"{dt:%m/%d/%Y}", f"{dt:%H:%M:%S}", "Asia/Shanghai", name, kind, "Completed", cur, amt(gross, True),
-                     amt(fee, True), amt(net, True), frm, to, tid, ref, inv, title, amt(bal[cur], True),
-                     "Credit" if net > 0 else "Debit"])
-    f = folder / "Download.CSV"
-    f.write_bytes(b"\xef\xbb\xbf" + csv_text([HEADER] + rows, quote_all=True).encode("utf-8"))
-    return [f]
+        rows.append((dt, [f"{dt:%m/%d/%Y}", f"{dt:%H:%M:%S}", "Asia/Shanghai", name, kind, "Completed", cur,
+                          amt(gross, True), amt(fee, True), amt(net, True), frm, to, tid, ref, inv, title,
+                          amt(bal[cur], True), "Credit" if net > 0 else "Debit"]))
+
+    def written(f, rows):
+        f.write_bytes(b"\xef\xbb\xbf" + csv_text([HEADER] + rows, quote_all=True).encode("utf-8"))
+        return f
+    return in_downloads(m, ch.name, folder, "Download.CSV", rows, written)
 
 
 def _chargeback(d) -> list:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from . import amt, csv_text
+from . import amt, csv_text, in_downloads
 
 HEADER = ["balance_transaction_id", "created_utc", "available_on_utc", "currency", "gross", "fee", "net",
           "reporting_category", "source_id", "description", "customer_facing_amount", "customer_facing_currency",
@@ -57,6 +57,8 @@ def write(m, ch, folder):
                                 amt(d.pres_amount if d.pres_amount is not None else d.amount), p.pres_currency.lower(),
                                 po_id(d), p.order_ref]))
     rows.sort(key=lambda x: x[0])
-    f = folder / "balance_change_from_activity_itemized_2.csv"
-    f.write_text(csv_text([HEADER] + [r for _, r in rows], quote_all=True), encoding="utf-8")
-    return [f]
+
+    def written(f, rows):
+        f.write_text(csv_text([HEADER] + rows, quote_all=True), encoding="utf-8")
+        return f
+    return in_downloads(m, ch.name, folder, "balance_change_from_activity_itemized_2.csv", rows, written)
