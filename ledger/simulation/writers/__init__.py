@@ -38,17 +38,21 @@ def overlapping(m, source: str, end) -> tuple | None:
     return second, second + timedelta(days=rng.randint(0, 6))
 
 
-def in_downloads(m, source: str, folder, name: str, rows: list, write) -> list:
-    """Write `rows` ((local datetime, row) pairs) as `write(path, rows)` does: one file,
-    or two downloads whose days overlap (overlapping()), in `part-1` and `part-2`."""
+def in_downloads(m, source: str, folder, name, rows: list, write) -> list:
+    """Write `rows` ((local datetime, row) pairs) as `write(path, rows, first, last)`
+    does for the days first..last: one file, or two downloads whose days overlap
+    (overlapping()), in `part-1` and `part-2`. `name`: the file's, or a function of
+    (first, last) that makes it."""
+    named = name if callable(name) else (lambda first, last: name)
     cut = overlapping(m, source, m.shape.end)
     if cut is None:
-        return [write(folder / name, [r for _, r in rows])]
+        return [write(folder / named(m.shape.start, m.shape.end), [r for _, r in rows], m.shape.start, m.shape.end)]
     second_from, first_to = cut
     out = []
-    for part, keep in (("part-1", lambda d: d <= first_to), ("part-2", lambda d: d >= second_from)):
+    for part, first, last in (("part-1", m.shape.start, first_to), ("part-2", second_from, m.shape.end)):
         (folder / part).mkdir(parents=True, exist_ok=True)
-        out.append(write(folder / part / name, [r for when, r in rows if keep(when.date())]))
+        out.append(write(folder / part / named(first, last), [r for when, r in rows if first <= when.date() <= last],
+                         first, last))
     return out
 
 

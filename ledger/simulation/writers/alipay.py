@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import amt, csv_text
+from . import amt, csv_text, in_downloads
 
 TRADE_HEADER = ("支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,对方账户,订单金额（元）,"
                 "商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,券名称,商家红包消费金额（元）,"
@@ -26,11 +26,15 @@ def _t(x):
     return f"{x}\t"
 
 
-def _preamble(kind, ch, m):
+def _preamble(kind, ch, first, last):
     from datetime import timedelta
     return [f"#支付宝{kind}查询", f"#账号：[{ch.account_id}]",
-            f"#起始日期：[{_cn(m.shape.start)}]   终止日期：[{_cn(m.shape.end + timedelta(days=1))}]",
+            f"#起始日期：[{_cn(first)}]   终止日期：[{_cn(last + timedelta(days=1))}]",
             f"#{DASH}{kind}列表{DASH}"]
+
+
+def _export(last) -> str:
+    return f"#导出时间：[{last:%Y年%m月%d日} 23:50:12]"
 
 
 def _write(path, lines):
@@ -40,8 +44,6 @@ def _write(path, lines):
 def write(m, ch, folder):
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    day = f"{m.shape.end:%Y%m%d}"
-    export = f"#导出时间：[{m.shape.end:%Y年%m月%d日} 23:50:12]"
     buyer = lambda p: _t(f"*{p.id[-3:]}(1{p.id[-10:]})")
     if "trade" in ch.views:
         neg = ch.fee_negative       # FORMATS gives no sign for 服务费: both are written, per merchant
@@ -59,17 +61,17 @@ def write(m, ch, folder):
                                     "0.00", "0.00", "0.00", "0.00", "0.00", "", "0.00", "0.00", _t(r.request_no),
                                     amt(r.fee_back if neg else -r.fee_back), "0.00", ""]))
         rows.sort(key=lambda x: x[0])
-        body = [r for _, r in rows]
-        trades = [r for r in body if r[2] == "交易\t"]
-        refunds = [r for r in body if r[2] == "退款\t"]
-        s = lambda rs: amt(sum((Decimal(r[12]) for r in rs), Decimal("0")))
-        lines = _preamble("业务明细", ch, m) + csv_text([TRADE_HEADER] + body).splitlines() + [
-            f"#{DASH}业务明细列表结束{DASH}",
-            f"#交易合计：{len(trades)}笔，商家实收共{s(trades)}元，商家优惠共0.00元",
-            f"#退款合计：{len(refunds)}笔，商家实收退款共{s(refunds)}元，商家优惠退款共0.00元", export]
-        f = folder / f"{ch.account_id}_{day}_业务明细.csv"
-        _write(f, lines)
-        out.append(f)
+
+        def trade_bill(f, body, first, last):
+            trades = [r for r in body if r[2] == "交易\t"]
+            refunds = [r for r in body if r[2] == "退款\t"]
+            s = lambda rs: amt(sum((Decimal(r[12]) for r in rs), Decimal("0")))
+            _write(f, _preamble("业务明细", ch, first, last) + csv_text([TRADE_HEADER] + body).splitlines() + [
+                f"#{DASH}业务明细列表结束{DASH}",
+                f"#交易合计：{len(trades)}笔，商家实收共{s(trades)}元，商家优惠共0.00元",
+                f"#退款合计：{len(refunds)}笔，商家实收退款共{s(refunds)}元，商家优惠退款共0.00元", _export(last)])
+            return f
+        out += in_downloads(m, ch.name, folder, lambda a, b: f"{ch.account_id}_{b:%Y%m%d}_业务明细.csv", rows, trade_bill)
     if "fund" in ch.views:
         ev = []
         for p in m.payments:
@@ -88,19 +90,21 @@ def write(m, ch, folder):
                 ev.append((po.dt, 0, po.id, "", "提现", "", -po.amount, "提现", "提现到银行卡", po))
         ev.sort(key=lambda e: (e[0], e[1]))
         bal = ch.opening
-        body = []
+        rows = []
         for i, (dt, _, bid, order, title, who, x, kind, note, rec) in enumerate(ev):
             bal += x
             rec.file_ids.append(f"{dt:%Y%m%d}{i:010d}")
-            body.append([_t(f"{dt:%Y%m%d}{i:010d}"), _t(bid), _t(order) if order else "", title, f"{dt:%Y-%m-%d %H:%M:%S}",
-                         who, amt(x) if x > 0 else "", amt(-x) if x < 0 else "", amt(bal), "支付宝", kind, note])
-        inc = [r for r in body if r[6]]
-        exp = [r for r in body if r[7]]
-        s = lambda rs, i: amt(sum((Decimal(r[i]) for r in rs), Decimal("0")))
-        lines = _preamble("账务明细", ch, m) + csv_text([FUND_HEADER] + body).splitlines() + [
-            f"#{DASH}账务明细列表结束{DASH}",
-            f"#支出合计：{len(exp)}笔，共{s(exp, 7)}元", f"#收入合计：{len(inc)}笔，共{s(inc, 6)}元", export]
-        f = folder / f"{ch.account_id}_{day}_账务明细.csv"
-        _write(f, lines)
-        out.append(f)
+            rows.append((dt, [_t(f"{dt:%Y%m%d}{i:010d}"), _t(bid), _t(order) if order else "", title,
+                              f"{dt:%Y-%m-%d %H:%M:%S}", who, amt(x) if x > 0 else "", amt(-x) if x < 0 else "",
+                              amt(bal), "支付宝", kind, note]))
+
+        def fund_bill(f, body, first, last):
+            inc = [r for r in body if r[6]]
+            exp = [r for r in body if r[7]]
+            s = lambda rs, i: amt(sum((Decimal(r[i]) for r in rs), Decimal("0")))
+            _write(f, _preamble("账务明细", ch, first, last) + csv_text([FUND_HEADER] + body).splitlines() + [
+                f"#{DASH}账务明细列表结束{DASH}",
+                f"#支出合计：{len(exp)}笔，共{s(exp, 7)}元", f"#收入合计：{len(inc)}笔，共{s(inc, 6)}元", _export(last)])
+            return f
+        out += in_downloads(m, ch.name, folder, lambda a, b: f"{ch.account_id}_{b:%Y%m%d}_账务明细.csv", rows, fund_bill)
     return out

@@ -55,7 +55,7 @@ def write(m, ch, folder):
                           amt(gross, True), amt(fee, True), amt(net, True), frm, to, tid, ref, inv, title,
                           amt(bal[cur], True), "Credit" if net > 0 else "Debit"]))
 
-    def written(f, rows):
+    def written(f, rows, first, last):
         f.write_bytes(b"\xef\xbb\xbf" + csv_text([HEADER] + rows, quote_all=True).encode("utf-8"))
         return f
     return in_downloads(m, ch.name, folder, "Download.CSV", rows, written)

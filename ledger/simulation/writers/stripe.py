@@ -58,7 +58,7 @@ def write(m, ch, folder):
                                 po_id(d), p.order_ref]))
     rows.sort(key=lambda x: x[0])
 
-    def written(f, rows):
+    def written(f, rows, first, last):
         f.write_text(csv_text([HEADER] + rows, quote_all=True), encoding="utf-8")
         return f
     return in_downloads(m, ch.name, folder, "balance_change_from_activity_itemized_2.csv", rows, written)

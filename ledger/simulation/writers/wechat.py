@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import amt, csv_text
+from . import amt, csv_text, in_downloads
 
 TRADE_HEADER = ("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,"
                 "应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,"
@@ -27,7 +27,6 @@ def _f5(x: Decimal) -> str:
 
 def write(m, ch, folder):
     folder.mkdir(parents=True, exist_ok=True)
-    span = f"{m.shape.start:%Y%m%d}_{m.shape.end:%Y%m%d}"
     out = []
     rate = f"{ch.rate * 100:.2f}%"
     if "trade" in ch.views:
@@ -45,15 +44,8 @@ def write(m, ch, folder):
                                     amt(r.amount), "0.00", "ORIGINAL", "SUCCESS", p.title, "", _f5(-r.fee_back), rate,
                                     "0.00", amt(r.amount), ""]))
         rows.sort(key=lambda x: x[0])
-        body = [r for _, r in rows]
-        tot = lambda i: sum((Decimal(r[i]) for r in body), Decimal("0"))
-        summary = [str(len(body)), amt(tot(12)), amt(tot(16)), "0.00", _f5(tot(22)), amt(tot(24)), amt(tot(25))]
-        text = csv_text([TRADE_HEADER] + [_bt(r) for r in body]
-                        + [["总交易单数", "应结订单总金额", "退款总金额", "充值券退款总金额", "手续费总金额", "订单总金额", "申请退款总金额"],
-                           _bt(summary)])
-        f = folder / f"交易账单_ALL_{span}.csv"
-        f.write_text(text, encoding="utf-8")
-        out.append(f)
+        out += in_downloads(m, ch.name, folder, lambda a, b: f"交易账单_ALL_{a:%Y%m%d}_{b:%Y%m%d}.csv", rows,
+                            lambda f, body, a, b: _trade_bill(f, body))
     if "fund" in ch.views:
         ev = []
         for p in m.payments:
@@ -70,7 +62,7 @@ def write(m, ch, folder):
                 ev.append((po.dt, 0, po.id, "提现", "支出", po.amount, ch.account_id, "", "", po))
         ev.sort(key=lambda e: (e[0], e[1]))
         bal = ch.opening
-        body = []
+        body, when = [], []
         for i, (dt, _, bid, kind, direction, x, who, note, voucher, rec) in enumerate(ev):
             bal += x if direction == "收入" else -x
             if kind == "退款":
@@ -79,13 +71,24 @@ def write(m, ch, folder):
                 flow = f"{dt:%Y%m%d}{i:012d}{len(bid) % 10}"
                 rec.file_ids.append(flow)
             body.append([f"{dt:%Y-%m-%d %H:%M:%S}", bid, flow, kind, kind, direction, amt(x), amt(bal), who, note, voucher])
+            when.append(dt)
         if ch.daily:   # a bill a day, as the fetcher names them; a day without rows has no bill
             missing = m.missing_bill.get(ch.name)
             days = sorted({r[0][:10] for r in body} - {f"{missing}"})
             out += [_fund_bill(folder / f"fundflow-{day}.csv", [r for r in body if r[0][:10] == day]) for day in days]
         else:
-            out.append(_fund_bill(folder / f"资金账单_Basic_{span}.csv", body))
+            out += in_downloads(m, ch.name, folder, lambda a, b: f"资金账单_Basic_{a:%Y%m%d}_{b:%Y%m%d}.csv",
+                                list(zip(when, body)), lambda f, rows, a, b: _fund_bill(f, rows))
     return out
+
+
+def _trade_bill(path, body):
+    tot = lambda i: sum((Decimal(r[i]) for r in body), Decimal("0"))
+    summary = [str(len(body)), amt(tot(12)), amt(tot(16)), "0.00", _f5(tot(22)), amt(tot(24)), amt(tot(25))]
+    path.write_text(csv_text([TRADE_HEADER] + [_bt(r) for r in body]
+                             + [["总交易单数", "应结订单总金额", "退款总金额", "充值券退款总金额", "手续费总金额", "订单总金额",
+                                 "申请退款总金额"], _bt(summary)]), encoding="utf-8")
+    return path
 
 
 def _fund_bill(path, body):
