@@ -408,10 +408,15 @@ def test_a_member_past_the_limit_is_read_through_and_dropped(tmp_path, monkeypat
 
 
 def test_a_list_without_its_data_holds_far_less_than_the_whole_read(cfg, tmp_path, monkeypatch):
-    """20,000 balance transactions under a key the stream does not stream (an export's
+    """2,500 balance transactions under a key the stream does not stream (an export's
     `items`): the stream reads them through one at a time (~1/20 of the whole read's
-    peak) and says the whole read's error."""
-    doc = stripe_list(20_000)
+    peak) and says the whole read's error. What the stream holds is bounded by its
+    constants, not the file: a piece of the text (text.CHUNK) and a member up to
+    jsonstream.HELD_UP_TO, here both 64 KiB, a sixteenth of their own, so that a file
+    an eighth the length (20,000 transactions, at 1 MiB) shows the same proportion."""
+    monkeypatch.setattr(text, "CHUNK", 2**16)
+    monkeypatch.setattr(jsonstream, "HELD_UP_TO", 2**16)
+    doc = stripe_list(2_500)
     doc["items"] = doc.pop("data")
     path = tmp_path / "bt.json"
     path.write_text(fetched(doc), encoding="utf-8")
@@ -540,12 +545,15 @@ def test_progress_is_reported_in_bytes_of_the_file(cfg, tmp_path, monkeypatch):
 
 
 def test_streaming_holds_far_less_than_the_whole_read(cfg, tmp_path, monkeypatch):
-    """A fetched day of 20,000 balance transactions (13 MB, past STREAM_FROM as it is):
+    """A fetched day of 9,000 balance transactions (4.5 MiB, past STREAM_FROM as it is):
     the import holds an item and a piece of the text, not the parsed file (and, as for
-    every import, the entries up to spill.LIMIT: made small here)."""
+    every import, the entries up to spill.LIMIT: made small here, as the piece is,
+    text.CHUNK: 64 KiB, not 1 MiB, so that a file just past the threshold shows what
+    20,000 transactions showed at 1 MiB; holding the file's text would fail it)."""
     monkeypatch.setattr(spill, "LIMIT", 500)
+    monkeypatch.setattr(text, "CHUNK", 2**16)
     path = tmp_path / "bt.json"
-    path.write_text(fetched(stripe_list(20_000)), encoding="utf-8")
+    path.write_text(fetched(stripe_list(9_000)), encoding="utf-8")
     assert path.stat().st_size > text.STREAM_FROM
     imp = importer(cfg, stripe_api, "stripe")
 
