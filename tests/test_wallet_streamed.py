@@ -556,16 +556,18 @@ def _peak(cfg, path) -> int:
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert extraction.rows == 20_000
+    assert extraction.rows == 8_000
     return peak
 
 
 def test_a_streamed_bill_is_never_held(cfg, tmp_path, monkeypatch):
-    """20,000 rows (2 MB): read whole, every row is held; streamed, those of the chunk of
+    """8,000 rows (1 MB): read whole, every row is held; streamed, those of the chunk of
     text being read (64 KiB here, 1 MiB by default: whatever the file's length). The
-    entries and ids go to disk past a few hundred both ways, to compare the rows alone."""
+    entries and ids go to disk past a few hundred both ways, to compare the rows alone.
+    (The whole read's peak is ~12 times the stream's here, 26 times at 20,000 rows:
+    the stream's is the same, the proportion the whole read's growth.)"""
     rng = random.Random(11)
-    path = alipay_app_bill(tmp_path / "alipay.csv", alipay_story(rng, 20_000), rng)
+    path = alipay_app_bill(tmp_path / "alipay.csv", alipay_story(rng, 8_000), rng)
     monkeypatch.setattr(spill, "LIMIT", 200)
     monkeypatch.setattr(idset, "LIMIT_IDS", 500)
     monkeypatch.setattr(text, "STREAM_FROM", 2**40)
