@@ -54,13 +54,21 @@ def _balances(entries) -> dict:
     return {k: v for k, v in out.items() if v and k[0] != forward.EQUITY}
 
 
-def compare(root: Path, month: str, lookback: int | None = None):
+def judged(root: Path) -> tuple[list, list]:
+    """The whole books' entries and findings (carrying forward leaves them as they are:
+    one judgement serves every month compared)."""
+    config = load_config(root / "config.yaml")
+    entries, errors, options = books.load(config.books / "main.beancount")
+    return entries, checking.report(entries, errors, config, options).findings
+
+
+def compare(root: Path, month: str, lookback: int | None = None, whole_books: tuple[list, list] | None = None):
     """(findings of the whole books from the month's first day, those of the books
-    carried forward to it, both books' balances, the carried books' entries and findings)."""
+    carried forward to it, both books' balances, the carried books' entries and findings).
+    `whole_books`: judged(root), where several months of the same books are compared."""
     config = load_config(root / "config.yaml")
     start = dt.date(int(month[:4]), int(month[5:]), 1)
-    entries, errors, options = books.load(config.books / "main.beancount")
-    whole = checking.report(entries, errors, config, options).findings
+    entries, whole = whole_books or judged(root)
     path, _ = forward.carry(config, month, lookback)
     v_entries, v_errors, v_options = books.load(path)
     seen = checking.report(v_entries, v_errors, config, v_options).findings
@@ -212,14 +220,15 @@ def test_a_long_simulated_merchant_judged_the_same_from_its_months(tmp_path):
     write_all(build(shape, False), tmp_path / "statements")
     result = CliRunner().invoke(cli.main, ["import", "-c", str(tmp_path / "config.yaml"), str(tmp_path / "statements")])
     assert result.exit_code == 0, result.output
-    judged = 0
+    whole_books = judged(tmp_path)   # loaded and judged once, not once a month
+    count = 0
     for month in ("2026-05", "2026-06", "2026-08"):
-        whole, seen, balances, _, found = compare(tmp_path, month)
+        whole, seen, balances, _, found = compare(tmp_path, month, whole_books=whole_books)
         assert sorted(seen, key=str) == sorted(whole, key=str), month
         assert balances[0] == balances[1], month
-        judged += len(whole)
-    assert judged
-    whole, seen, balances, _, _ = compare(tmp_path, "2026-06", lookback=1)
+        count += len(whole)
+    assert count
+    whole, seen, balances, _, _ = compare(tmp_path, "2026-06", lookback=1, whole_books=whole_books)
     assert balances[0] == balances[1]
     assert set(seen) - set(whole) == {(code, date, refs, amount, False) for code, date, refs, amount, _ in seen
                                       if code == "bank-unmatched" and date == dt.date(2026, 6, 1)} != set()
