@@ -14,6 +14,7 @@ from decimal import Decimal
 from .model import BankLine, PayoutReturn, Problem, money
 
 SURGE = 5
+SURGE_FLOOR = Decimal("100")   # truth.SURGE_FLOOR: the least a surge is above the usual
 
 
 def injections(m, rng, ids):
@@ -251,9 +252,15 @@ def _refund_problems(m, rng, ids, used, P, add_refund):
     for p in m.payments:
         if p.channel == surge_ch.name and ok(p) and lo <= p.dt.date() < E and p.dt.hour < 22:
             by_day.setdefault(p.dt.date(), []).append(p)
-    d, pool = max(by_day.items(), key=lambda kv: (len(kv[1]), kv[0]), default=(None, []))
+    # a surge by amount too: a day whose largest sales come to twice the rule's floor
+    largest = lambda pool: sorted(pool, key=lambda p: p.gross, reverse=True)[:SURGE]
+    big = {d: pool for d, pool in by_day.items() if sum(p.gross for p in largest(pool)) >= 2 * SURGE_FLOOR}
+    d, pool = max(big.items(), key=lambda kv: (len(kv[1]), kv[0]), default=(None, []))
     if len(pool) >= 3:
-        for p in rng.sample(pool, min(SURGE, len(pool))):
+        picked = rng.sample(pool, min(SURGE, len(pool)))
+        if sum(p.gross for p in picked) < 2 * SURGE_FLOOR:
+            picked = largest(pool)
+        for p in picked:
             used.add(id(p))
             add_refund(m, ids, p, datetime.combine(d, time(22, rng.randint(20, 45), rng.randint(0, 59))), p.gross)
         P.append(Problem("refund-surge", surge_ch.name, d, [], window=(d - timedelta(days=1), d + timedelta(days=1))))
