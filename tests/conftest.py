@@ -106,19 +106,31 @@ def beanclear(merchant, *args):
 
 
 @pytest.fixture(scope="session")
-def demo_copy(tmp_path_factory):
-    """A fresh copy of the demo merchant (seed 7; config.yaml, statements/, books/):
-    `demo_copy()` with its known problems, `demo_copy(problems=False)` the clean one.
-    Each variant is built once per session (a build imports and checks a quarter), then
-    copied; Beancount's pickle cache is left behind, as it names the original files."""
+def demo_built(tmp_path_factory):
+    """The demo merchant (seed 7) as demo.build returns it (its config, files, import
+    results, report and problems): `demo_built()` with its known problems,
+    `demo_built(problems=False)` the clean one. Each variant is built once per session
+    (a build imports and checks a quarter) and shared: its folder is only read (a
+    test that writes takes a demo_copy)."""
     from beanclear import demo
-    built: dict[bool, Path] = {}
+    built: dict[bool, demo.Demo] = {}
 
-    def copy(problems: bool = True) -> Path:
+    def build(problems: bool = True):
         if problems not in built:
             folder = tmp_path_factory.mktemp("demo-problems" if problems else "demo-clean")
-            built[problems] = demo.build(folder, REPO / "config.yaml", problems=problems).config.root
+            built[problems] = demo.build(folder, REPO / "config.yaml", problems=problems)
+        return built[problems]
+    return build
+
+
+@pytest.fixture(scope="session")
+def demo_copy(demo_built, tmp_path_factory):
+    """A fresh copy of the demo merchant (seed 7; config.yaml, statements/, books/):
+    `demo_copy()` with its known problems, `demo_copy(problems=False)` the clean one.
+    Each variant is built once per session (demo_built), then copied; Beancount's
+    pickle cache is left behind, as it names the original files."""
+    def copy(problems: bool = True) -> Path:
         target = tmp_path_factory.mktemp("demo-copy") / "merchant"
-        shutil.copytree(built[problems], target, ignore=shutil.ignore_patterns("*.picklecache"))
+        shutil.copytree(demo_built(problems).config.root, target, ignore=shutil.ignore_patterns("*.picklecache"))
         return target
     return copy

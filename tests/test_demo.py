@@ -26,13 +26,13 @@ INJECTED = {"order-unpaid", "payment-without-order", "amount-mismatch", "duplica
 
 
 @pytest.fixture(scope="module")
-def problems(tmp_path_factory):
-    return demo.build(tmp_path_factory.mktemp("problems"), REPO / "config.yaml")
+def problems(demo_built):
+    return demo_built()   # the session's build (conftest), which every demo_copy copies: read here, never written
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory):
-    return demo.build(tmp_path_factory.mktemp("clean"), REPO / "config.yaml", problems=False)
+def clean(demo_built):
+    return demo_built(problems=False)
 
 
 def books(folder: Path) -> dict[str, bytes]:

@@ -13,21 +13,24 @@ import pyarrow.parquet as pq
 import pytest
 from beancount.core import data
 
-from conftest import REPO, beanclear
+from conftest import beanclear
 
-from beanclear import books, demo
+from beanclear import books
 from beanclear.exports import tables as tables_mod
 
 TABLES = ("transactions", "postings", "findings", "daily_channel")
 
 
 @pytest.fixture(scope="module")
-def merchant(tmp_path_factory):
-    """The demo's merchant (config.yaml, books), built once, with its own load of the books."""
-    built = demo.build(tmp_path_factory.mktemp("export"), REPO / "config.yaml")
-    entries, _, _ = books.load(built.config.books / "main.beancount")
+def merchant(demo_built, demo_copy):
+    """The demo's merchant (config.yaml, books): a copy of the session's build to export
+    (an export writes beside the config), that build's report, and the copy's own load
+    of the books."""
+    root = demo_copy()
+    built = demo_built()
+    entries, _, _ = books.load(root / "books" / "main.beancount")
     txns = [e for e in entries if isinstance(e, data.Transaction)]
-    return built.config.root, built, txns
+    return root, built, txns
 
 
 @pytest.fixture(scope="module")
