@@ -119,9 +119,8 @@ def cli(*args):
     return CliRunner().invoke(cli_mod.main, [str(a) for a in args])
 
 
-def test_import_of_the_demo_folder_reads_its_reference_rates(tmp_path):
-    folder = tmp_path / "demo"
-    assert cli("demo", folder).exit_code == 0
+def test_import_of_the_demo_folder_reads_its_reference_rates(demo_copy):
+    folder = demo_copy()   # what `beanclear demo FOLDER` writes (the session's build, copied)
     shutil.rmtree(folder / "books")  # imported afresh, rates and statements in one command
     first = cli("import", "-c", folder / "config.yaml", folder / "statements")
     assert first.exit_code == 0, first.output
