@@ -176,6 +176,10 @@ def injections(m, rng, ids):
                     left[r.payment.dt.date()] -= r.net   # a refund takes its own payment's money back
                 elif r.payment.dt.date() < days[0]:
                     older += r.net
+            for d in m.disputes:   # a dispute won back from then on, paid out that evening beyond the
+                # payout's days: first in, first out (no payout id: PayPal), it pays the oldest money out
+                if d.channel == ch.name and ch.name != "stripe" and d.won and d.payout and d.dt.date() >= days[0]:
+                    older += d.usd
             # A statement that states no period (all but Alipay's 账务明细, which the writers
             # give a preamble) ends at its last row: a day is seen unsettled only where a row
             # comes after its payout was due. Before that, no one could tell.
