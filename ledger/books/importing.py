@@ -26,7 +26,7 @@ from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import (StatementError, first_row_keys, header_key, paused_gc, read_text, sniff,
                                          zip_members)
-from beanclear.statements import belonging, coverage, openings, refund_orders
+from beanclear.statements import belonging, coverage, openings, refund_orders, shop_refunds
 from beanclear.periods import closed, forward
 
 
@@ -313,10 +313,12 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
 def _across(results: list[FileResult], books: Books) -> None:
     """What one statement of the batch says of another's entries, once all are read:
     refunds meet their payments' orders (refund_orders.py), payments the orders of shops
-    read after them (route_batch)."""
+    read after them (route_batch), a shop's refunded totals what the books hold of them
+    (shop_refunds.py)."""
     read = [(r.importer, r.extraction) for r in results if r.before is None]
     refund_orders.across(read, books)
     route_batch(read)
+    shop_refunds.grown(read, books)
 
 
 def _park(results: list[FileResult]) -> None:

@@ -1,0 +1,101 @@
+"""A shop's refund of an order that grew since the books took it.
+
+Order exports state each order's refunded total, not its refunds (importers/shop.py):
+the refund is one entry, `refund:<order>`. An export downloaded again after a second
+refund of the same order says a larger total, under the same id, which the books
+hold already: the second refund was dropped. The import books what the total grew
+by, under an id naming the total it comes to, so a third download adds nothing:
+
+    2026-03-25 * "Refund of order #A1115" ^order-A1115      ; the first export: 71.42
+      id: "refund:#A1115"
+      Income:Sales:ShopA                 71.42 CNY
+      Assets:Receivable:ShopA           -71.42 CNY
+
+    2026-03-25 * "Refund of order #A1115" ^order-A1115      ; a later one: 669.17
+      id: "refund:#A1115 to 669.17"
+      Income:Sales:ShopA                597.75 CNY
+      Assets:Receivable:ShopA          -597.75 CNY
+
+Refunds only add up, so of two exports of one import the larger total is the later
+one's; an export saying less than the books hold changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from beancount.core import data
+
+from beanclear.books import ENTRY_END, ID_LINE, Books, _block_start, _unescape
+from beanclear.config.model import Shop
+from beanclear.importers.base import posting
+
+PREFIX = "refund:"
+TO = " to "
+
+
+def grown(read: list, books: Books) -> None:
+    """Append to the import's shop statements (`read`: (importer, Extraction) pairs) an
+    entry for each order whose refunded total is more than the books and the batch
+    will hold."""
+    by_shop: dict[str, list] = {}
+    for importer, out in read:
+        if isinstance(importer.source, Shop):
+            by_shop.setdefault(importer.source.name, []).append((importer, out))
+    for name, statements in by_shop.items():
+        first: dict[str, Decimal] = {}        # order -> the refund the batch writes (the first statement's)
+        largest: dict[str, tuple] = {}        # order -> (total, its entry, the statement it is of)
+        for importer, out in statements:
+            for entry in out.entries:
+                ident = entry.meta.get("id", "") if isinstance(entry, data.Transaction) else ""
+                if not ident.startswith(PREFIX) or TO in ident:
+                    continue
+                order, total = ident[len(PREFIX):], _refunded(entry, importer.source)
+                first.setdefault(order, total)
+                if order not in largest or total > largest[order][0]:
+                    largest[order] = (total, entry, out)
+        shop, known = statements[0][0].source, statements[0][0].known
+        known = books.known(name) if known is None else known   # read again without it (a stale import)
+        held = {order for order in largest if PREFIX + order in known}
+        booked = refund_totals(books, name, held, shop.accounts.sales) if held else {}
+        for order, (total, entry, out) in sorted(largest.items()):
+            now = booked.get(order, Decimal(0)) if order in held else first[order]
+            if total > now and f"{PREFIX}{order}{TO}{total}" not in known:
+                out.entries.append(_more(entry, order, total, total - now, shop))
+
+
+def _refunded(entry: data.Transaction, shop) -> Decimal:
+    return sum((p.units.number for p in entry.postings if p.account == shop.accounts.sales), Decimal(0))
+
+
+def _more(entry: data.Transaction, order: str, total: Decimal, more: Decimal, shop) -> data.Transaction:
+    """The refund entry of what the total grew by, under the id of the total."""
+    currency = entry.postings[0].units.currency
+    return entry._replace(meta={**entry.meta, "id": f"{PREFIX}{order}{TO}{total}"},
+                          postings=[posting(shop.accounts.sales, more, currency),
+                                    posting(shop.accounts.receivable, -more, currency)])
+
+
+AMOUNT = re.compile(r"^[ \t]+(\S+)[ \t]+(-?[0-9][0-9,]*(?:\.[0-9]+)?)[ \t]", re.M)
+
+
+def refund_totals(books: Books, source: str, orders: set[str], sales: str) -> dict[str, Decimal]:
+    """Order -> what the books hold of its refunds (`refund:<order>` and the growths
+    after it), read as Books.orders_of reads, a month file a piece at a time."""
+    out: dict[str, Decimal] = {}
+    for path in books.source_files(source):
+        for text in books._pieces(path):
+            for found in ID_LINE.finditer(text):
+                ident = _unescape(found.group(1)) if "\\" in found.group(1) else found.group(1)
+                if not ident.startswith(PREFIX):
+                    continue
+                order = ident[len(PREFIX):].split(TO)[0]
+                if order not in orders:
+                    continue
+                start = _block_start(text, found.start())
+                end = ENTRY_END.search(text, found.end())
+                for account, number in AMOUNT.findall(text, start, end.start() if end else len(text)):
+                    if account == sales:
+                        out[order] = out.get(order, Decimal(0)) + Decimal(number.replace(",", ""))
+    return out

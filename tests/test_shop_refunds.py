@@ -1,0 +1,69 @@
+"""A shop's refunded total that grows between two downloads of its export is booked by
+what it grew (ledger/statements/shop_refunds.py): in a later import or the same one,
+whatever order the files come in; again, nothing; a total that says less, nothing."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from conftest import beanclear, snapshot
+from test_shop_journey import shop_export
+
+CONFIG = "books: books\ncurrency: CNY\nshops:\n  teashop: {type: shopify, currency: CNY, order_days: 3}\n"
+EARLY = [("1001", "01", "100.00", "30.00", "partially_refunded"), ("1002", "01", "50.00", "0.00", "paid")]
+LATER = [("1001", "01", "100.00", "80.00", "partially_refunded"), ("1002", "01", "50.00", "50.00", "refunded"),
+         ("1003", "05", "20.00", "0.00", "paid")]
+
+
+def downloads(tmp_path, *exports):
+    (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    for name, orders in exports:
+        (tmp_path / name).mkdir()
+        shop_export(tmp_path / name, orders)
+    return tmp_path
+
+
+def imported(folder, *names) -> str:
+    result = beanclear(folder, "import", *(str(folder / n) for n in names))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def refunds(folder) -> dict[str, Decimal]:
+    """Refund id -> its amount, from the shop's month file."""
+    text = (folder / "books" / "teashop" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    return {m.group(1): Decimal(m.group(2)) for m in
+            re.finditer(r'id: "(refund:[^"]+)"\n(?:  [a-z-]+: .*\n)*  Income:Sales:Teashop +(\S+) CNY', text)}
+
+
+def test_a_refund_grown_in_a_later_download_is_booked_by_what_it_grew(tmp_path):
+    folder = downloads(tmp_path, ("early", EARLY), ("later", LATER))
+    imported(folder, "early")
+    assert refunds(folder) == {"refund:#1001": Decimal("30.00")}
+    imported(folder, "later")
+    assert refunds(folder) == {"refund:#1001": Decimal("30.00"), "refund:#1001 to 80.00": Decimal("50.00"),
+                               "refund:#1002": Decimal("50.00")}
+    books = snapshot(folder / "books")
+    imported(folder, "later")          # read again (recorded by its digest)
+    imported(folder, "early", "later")  # read row by row: nothing new either way
+    assert beanclear(folder, "import", "--force", str(folder / "early"), str(folder / "later")).exit_code == 0
+    assert snapshot(folder / "books") == books
+
+
+@pytest.mark.parametrize("names", [("a_early", "b_later"), ("b_later", "a_early")])
+def test_two_downloads_in_one_import_book_the_larger_total(tmp_path, names):
+    folder = downloads(tmp_path, ("a_early", EARLY), ("b_later", LATER))
+    imported(folder, *names)
+    total = refunds(folder)
+    assert sum(v for k, v in total.items() if k.startswith("refund:#1001")) == Decimal("80.00"), total
+    assert total["refund:#1002"] == Decimal("50.00")
+
+
+def test_a_download_saying_less_than_the_books_changes_nothing(tmp_path):
+    folder = downloads(tmp_path, ("early", EARLY), ("later", LATER))
+    imported(folder, "later")
+    imported(folder, "early")   # recorded as a statement; no refund is taken back
+    assert refunds(folder) == {"refund:#1001": Decimal("80.00"), "refund:#1002": Decimal("50.00")}
