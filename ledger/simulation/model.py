@@ -71,6 +71,7 @@ class Refund:
     pres_amount: Decimal | None = None  # stripe: refunded in the customer's currency (EUR), `amount` in USD
     pres_currency: str = ""
     conv: tuple = ()                    # paypal, a refund in EUR: (id USD leg, id EUR leg, USD amount)
+    shop_refunded: Decimal | None = None   # what the shop's order says of it (None: the shop never knew)
 
     @property
     def net(self) -> Decimal:

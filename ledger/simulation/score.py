@@ -178,7 +178,7 @@ def _first_run(shape, statements: Path) -> list[list[Path]]:
     early = sorted((statements / "banks").glob("*-1/*")) + sorted(statements.glob("*/part-1/*"))
     if daily:
         mid = shape.start + (shape.end - shape.start) / 2
-        early += sorted((statements / "shops").glob("*")) if shape.shops else []
+        early += sorted(p for p in (statements / "shops").rglob("*") if p.is_file() and "part-2" not in p.parts)
         for name in daily:
             early += [f for f in sorted((statements / name).glob("fundflow-*.csv"))
                       if date.fromisoformat(f.stem.split("-", 1)[1]) <= mid]

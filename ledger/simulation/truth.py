@@ -232,7 +232,8 @@ def add_refund(m, ids, p, dt, amount, shop_too=True):
     if shop_too:
         o = order_of(m, p)
         if o:
-            o.refunded += amount if pres is None else pres
+            r.shop_refunded = amount if pres is None else pres
+            o.refunded += r.shop_refunded
     return r
 
 

@@ -4,9 +4,13 @@ columns only on its first row, newest order first) and an `orders-csv` export of
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
+from collections import defaultdict
+from decimal import Decimal
 
-from . import amt, csv_text
+from ..truth import order_of
+from . import amt, csv_text, overlapping
 
 SHOPIFY = ["Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at", "Currency",
            "Subtotal", "Shipping", "Taxes", "Total", "Discount Code", "Discount Amount", "Created at",
@@ -28,8 +32,25 @@ def _status(o):
 
 
 def write(m, shop, folder):
-    folder.mkdir(parents=True, exist_ok=True)
+    """The shop's export; for some shops (writers.overlapping), also one downloaded
+    earlier, as the orders stood then (`part-1`: placed by then, refunded by then), then
+    the whole export again at the end (`part-2`): an order imported before its refund."""
     orders = [o for o in m.orders if o.shop == shop.name and o.exported]
+    cut = overlapping(m, shop.name, m.shape.end)
+    if cut is None:
+        return _write(shop, folder, orders)
+    early = cut[1]
+    later = defaultdict(Decimal)   # order id -> what the shop refunded after the early download
+    for r in m.refunds:
+        o = order_of(m, r.payment) if r.shop_refunded is not None and r.dt.date() > early else None
+        if o is not None and o.shop == shop.name:
+            later[o.id] += r.shop_refunded
+    then = [dataclasses.replace(o, refunded=o.refunded - later[o.id]) for o in orders if o.dt.date() <= early]
+    return _write(shop, folder / "part-1", then) + _write(shop, folder / "part-2", orders)
+
+
+def _write(shop, folder, orders):
+    folder.mkdir(parents=True, exist_ok=True)
     if shop.type == "shopify":
         rows = []
         for n, o in enumerate(sorted(orders, key=lambda o: o.dt, reverse=True)):
