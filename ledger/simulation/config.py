@@ -40,12 +40,14 @@ def config(shape) -> dict:
     terse = how["terse"]
     cfg = {"books": "books", "currency": "CNY", "timezone": "Asia/Shanghai", "channels": {}, "banks": {}}
     for c in shape.channels:
+        rule = {"rate": _num(c.rate), "fixed": _num(c.fixed), "min": _num(c.min)}
+        if terse and not c.fixed:
+            del rule["fixed"]
+        eur = [{"currency": "EUR", "rate": _num(c.eur_fee[0]), "fixed": _num(c.eur_fee[1])}] if c.eur_fee else []
         ch = {"type": c.name, "currency": c.currency, "settlement_days": c.settlement_days, "bank": c.bank,
-              "bank_days": c.bank_days, "fees": [{"rate": _num(c.rate), "fixed": _num(c.fixed), "min": _num(c.min)}]}
+              "bank_days": c.bank_days, "fees": eur + [rule]}   # the first rule that fits applies
         if terse and c.currency == cfg["currency"]:
             del ch["currency"]
-        if terse and not c.fixed:
-            del ch["fees"][0]["fixed"]
         if c.account_id:
             ch["account_id"] = c.account_id
         if how["shop"] and len(shape.shops) == 1:

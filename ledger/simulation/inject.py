@@ -66,7 +66,7 @@ def injections(m, rng, ids):
             # amount of a Stripe charge, PayPal's conversion) follows, so the files agree.
             p.pres_amount -= max(money(p.pres_amount * Decimal("0.1")), Decimal("1.00"))
             p.gross = money(p.pres_amount * p.rate) if p.rate and p.currency != p.pres_currency else p.pres_amount
-            p.fee = fee_of(ch, p.gross)
+            p.fee = fee_of(ch, p.gross, p.currency)
             if p.conv:
                 p.conv = (p.conv[0], p.conv[1], money(p.net * p.rate))
             P.append(Problem("amount-mismatch", p.channel, p.dt.date(), refs(p) + [o.id, o.ref], objs=[p]))
@@ -149,7 +149,7 @@ def injections(m, rng, ids):
             p.rate = (m.rates[p.dt.date()] * Decimal("0.98")).quantize(Decimal("0.000001"))
             if ch.name == "stripe":
                 p.gross = money(p.pres_amount * p.rate)
-                p.fee = fee_of(ch, p.gross)
+                p.fee = fee_of(ch, p.gross, p.currency)
             else:
                 p.conv = (p.conv[0], p.conv[1], money(p.net * p.rate))
             P.append(Problem("fx-gap", p.channel, p.dt.date(), refs(p), objs=[p]))

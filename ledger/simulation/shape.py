@@ -33,6 +33,7 @@ class Channel:
     opening: Decimal = Decimal("0")   # money already held at the first line (channels with a balance column)
     account_id: str = ""
     daily: bool = False         # wechat fund bill: one file a day, as `beanclear fetch` lays them, imported as they come
+    eur_fee: tuple | None = None   # paypal: (rate, fixed) of its contract's rule for EUR payments, before the default
 
     @property
     def payouts_visible(self) -> bool:
@@ -149,4 +150,8 @@ def draw(seed: int, size: str = "small") -> Shape:
             shape.shops += [Shop("shop_a", "shopify", "A", 3), Shop("shop_b", "shopify", "B", 3)]
     for ch in shape.channels:   # drawn last: the shapes drawn before it stay as they were
         ch.daily = ch.name == "wechat" and "fund" in ch.views and rng.random() < 0.5
+    fees = random.Random(f"fees {seed}")   # a stream of its own, for the same reason
+    for ch in shape.channels:   # PayPal's contract as it is: a fixed fee per currency, more for cross-border
+        if ch.name == "paypal" and ch.eur and fees.random() < 0.5:
+            ch.fixed, ch.eur_fee = Decimal("0.49"), (Decimal("0.0499"), Decimal("0.39"))
     return shape

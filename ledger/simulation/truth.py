@@ -88,8 +88,10 @@ class Ids:
                 "paypal": lambda: self.alnum(17, string.ascii_uppercase + string.digits)}[ch]()
 
 
-def fee_of(ch, gross: Decimal) -> Decimal:
-    return max(money(gross * ch.rate + ch.fixed), ch.min)
+def fee_of(ch, gross: Decimal, currency: str = "") -> Decimal:
+    """The contract's fee: its rule for the payment's currency where it has one."""
+    rate, fixed = ch.eur_fee if currency == "EUR" and ch.eur_fee else (ch.rate, ch.fixed)
+    return max(money(gross * rate + fixed), ch.min)
 
 
 def build(shape: Shape, clean: bool = False) -> Merchant:
@@ -155,7 +157,7 @@ def make_payment(m, ch, dt, amount, cur, order_ref, title, ids, rate_skew=Decima
             p = Payment(ch.name, ids.payment(ch.name, dt), order_ref, dt, gross, fee_of(ch, gross), "USD",
                         amount, "EUR", title, rate=applied)
         else:  # paypal: the payment in EUR, converted to USD at once by a General Currency Conversion pair
-            p = Payment(ch.name, ids.payment(ch.name, dt), order_ref, dt, amount, fee_of(ch, amount), "EUR",
+            p = Payment(ch.name, ids.payment(ch.name, dt), order_ref, dt, amount, fee_of(ch, amount, "EUR"), "EUR",
                         amount, "EUR", title, rate=applied)
             p.conv = (ids.payment("paypal", dt), ids.payment("paypal", dt), money(p.net * applied))
     else:
