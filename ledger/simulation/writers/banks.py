@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import random
 from datetime import timedelta
 from decimal import Decimal
 
@@ -67,6 +68,8 @@ def _write(m, b, folder):
         rows = [[f"{l.day:%Y-%m-%d}", f"{9 + l.seq % 9:02d}:{l.seq % 60:02d}:00", l.ref, l.memo, l.payee,
                  amt(l.amount) if l.amount > 0 else "", amt(-l.amount) if l.amount < 0 else "", amt(bal)]
                 for l, bal in running(m, b)]
+        if random.Random(f"newest first {m.shape.seed} {b.name}").random() < 0.5:
+            rows.reverse()   # as many banks export: newest first (a stream of its own: shapes stay)
         f = folder / f"{b.name}.csv"
         f.write_bytes(csv_text([CSV_HEADER] + rows).encode(b.encoding))
         return [f]
