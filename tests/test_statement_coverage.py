@@ -11,6 +11,7 @@ import re
 import shutil
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 from conftest import beanclear, sample, snapshot
 
@@ -233,7 +234,6 @@ def test_a_days_bill_not_imported_is_one_gap_with_what_follows_from_it(tmp_path)
     # WeChat fund bills a file a day; 03-02's never came. Its rows (a 50.00 payment) are
     # not in the books: every balance after it is 49.70 above them, and the 03-03
     # withdrawal takes more than the books hold. One cause: one statement-gap.
-    from test_refund_orders import fund_bill
     (tmp_path / "config.yaml").write_text(
         "books: books\ncurrency: CNY\nchannels:\n  wechat: {type: wechat, settlement_days: 1, fees: [{rate: 0.006}]}\n",
         encoding="utf-8")
@@ -247,13 +247,7 @@ def test_a_days_bill_not_imported_is_one_gap_with_what_follows_from_it(tmp_path)
                    "2026-03-03 23:00:00,1000003,F8,提现,提现,支出,69.58,0.00,1601959334,,"],
             "04": ["2026-03-04 10:00:00,4200004,F9,交易,交易,收入,10.00,10.00,系统,,A4",
                    "2026-03-04 10:00:00,4200004,F10,扣除交易手续费,扣除交易手续费,支出,0.06,9.94,系统,,A4"]}
-    for day, rows in days.items():
-        fund_bill(tmp_path / "bills" / f"fundflow-2026-03-{day}.csv", rows)
-    whole = tmp_path / "whole"
-    shutil.copytree(tmp_path, whole)
-    (tmp_path / "bills" / "fundflow-2026-03-02.csv").unlink()
-    for merchant in (whole, tmp_path):
-        assert beanclear(merchant, "import", str(merchant / "bills")).exit_code == 0
+    whole = bills_but_one(tmp_path, days, "02", ("bills",))
     assert check(whole) == (0, [])
     code, findings = check(tmp_path)
     assert code == 1 and [f["code"] for f in findings] == ["statement-gap"], findings
@@ -265,17 +259,16 @@ def test_a_days_bill_not_imported_is_one_gap_with_what_follows_from_it(tmp_path)
     assert "1 finding(s) of what the books lack wait for it" in gap["message"]
 
 
-def refunded_in_a_missing_bill(tmp_path, shop_refunds_on="01"):
+def refunded_in_a_missing_bill(tmp_path):
     """Order 1001 paid on 03-01, refunded in the bill of 03-02, which never came; the
     shop's export shows the order and its refund. `whole` has every bill."""
-    from test_refund_orders import fund_bill
     from test_shop_journey import shop_export
     (tmp_path / "config.yaml").write_text(
         "books: books\ncurrency: CNY\nchannels:\n  wechat: {type: wechat, settlement_days: 1, fees: [{rate: 0.006}]}\n"
         "shops:\n  teashop: {type: shopify, currency: CNY, order_days: 3}\n"
         "checks:\n  refund-rate: {severity: \"off\"}\n", encoding="utf-8")   # a refund of all sales: right, not here
     (tmp_path / "orders").mkdir()
-    shop_export(tmp_path / "orders", [("1001", shop_refunds_on, "100.00", "100.00", "refunded"),
+    shop_export(tmp_path / "orders", [("1001", "01", "100.00", "100.00", "refunded"),
                                       ("1003", "03", "20.00", "0.00", "paid"), ("1004", "04", "10.00", "0.00", "paid")])
     days = {"01": ["2026-03-01 10:00:00,4200001,F1,交易,交易,收入,100.00,100.00,系统,,1001",
                    "2026-03-01 10:00:00,4200001,F2,扣除交易手续费,扣除交易手续费,支出,0.60,99.40,系统,,1001"],
@@ -286,14 +279,22 @@ def refunded_in_a_missing_bill(tmp_path, shop_refunds_on="01"):
                    "2026-03-03 23:00:00,1000003,F8,提现,提现,支出,19.88,0.00,1601959334,,"],
             "04": ["2026-03-04 10:00:00,4200004,F9,交易,交易,收入,10.00,10.00,系统,,1004",
                    "2026-03-04 10:00:00,4200004,F10,扣除交易手续费,扣除交易手续费,支出,0.06,9.94,系统,,1004"]}
+    return bills_but_one(tmp_path, days, "02", ("orders", "bills"))
+
+
+def bills_but_one(tmp_path, days: dict, missing: str, folders: tuple) -> Path:
+    """WeChat fund bills a file a day (`days`: day -> rows) in `tmp_path/bills`; a copy
+    of the merchant with every bill (returned), then `missing`'s bill taken away here;
+    `folders` imported in both, in that order."""
+    from test_refund_orders import fund_bill
     for day, rows in days.items():
         fund_bill(tmp_path / "bills" / f"fundflow-2026-03-{day}.csv", rows)
     whole = tmp_path / "whole"
     shutil.copytree(tmp_path, whole)
-    (tmp_path / "bills" / "fundflow-2026-03-02.csv").unlink()
-    for folder in (whole, tmp_path):
-        for part in ("orders", "bills"):
-            assert beanclear(folder, "import", str(folder / part)).exit_code == 0
+    (tmp_path / "bills" / f"fundflow-2026-03-{missing}.csv").unlink()
+    for merchant in (whole, tmp_path):
+        for folder in folders:
+            assert beanclear(merchant, "import", str(merchant / folder)).exit_code == 0
     return whole
 
 
