@@ -69,6 +69,12 @@ class Extraction:
     # The ids of the payments whose refunds still wait for their order (refund_orders.py):
     # the import looks across its statements and the books only for these.
     unplaced_refunds: set[str] = field(default_factory=set)
+    # A shop's statement, as ShopImporter.book makes its entries: the `^order-…` links
+    # they hold and the day of the first order (route_batch, books/late_routes.py), and
+    # each refunded order's refund entry (statements/shop_refunds.py): no pass over them.
+    order_links: set[str] = field(default_factory=set)
+    first_order: dt.date | None = None
+    refunds: dict[str, data.Transaction] = field(default_factory=dict)
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
@@ -333,8 +339,7 @@ def batch_orders(read: list[tuple["StatementImporter", Extraction]]) -> dict[str
     batch: dict[str, set[str]] = {}
     for importer, out in read:
         if isinstance(importer.source, Shop):
-            batch.setdefault(importer.source.name, set()).update(
-                l for e in out.entries if isinstance(e, data.Transaction) for l in e.links if l.startswith("order-"))
+            batch.setdefault(importer.source.name, set()).update(out.order_links)
     return batch
 
 

@@ -263,13 +263,17 @@ class ShopImporter(StatementImporter):
                             for x in (order.amount, order.refunded))
         links = [order_link(order.order_id)]
         meta = {"order-id": order.order_id, **order.meta}
-        out.entries.append(transaction(
-            path, order.line, order.when, None, f"Order {order.order_id} / {order.title}".strip(" /"),
-            {"id": f"order:{order.order_id}", **meta},
-            [posting(acc.receivable, amount, currency), posting(acc.sales, -amount, currency)], links))
+        entry = transaction(path, order.line, order.when, None, f"Order {order.order_id} / {order.title}".strip(" /"),
+                            {"id": f"order:{order.order_id}", **meta},
+                            [posting(acc.receivable, amount, currency), posting(acc.sales, -amount, currency)], links)
+        out.entries.append(entry)
+        out.order_links.update(entry.links)
+        if out.first_order is None or entry.date < out.first_order:
+            out.first_order = entry.date
         if refunded:
-            out.entries.append(transaction(
+            out.refunds[order.order_id] = refund = transaction(
                 path, order.line, order.when, None, f"Refund of order {order.order_id}",
                 {"id": f"refund:{order.order_id}", **meta},
                 [posting(acc.sales, refunded, currency), posting(acc.receivable, -refunded, currency)],
-                links))
+                links)
+            out.entries.append(refund)

@@ -61,12 +61,9 @@ def _orders(read: list) -> tuple[dict[str, set[str]], object]:
     batch: dict[str, set[str]] = {}
     first = None
     for importer, out in read:
-        if isinstance(importer.source, Shop):
-            for entry in out.entries:
-                links = [l for l in getattr(entry, "links", ()) if l.startswith("order-")]
-                if links:
-                    batch.setdefault(importer.source.name, set()).update(links)
-                    first = entry.date if first is None or entry.date < first else first
+        if isinstance(importer.source, Shop) and out.order_links:
+            batch.setdefault(importer.source.name, set()).update(out.order_links)
+            first = out.first_order if first is None or out.first_order < first else first
     return batch, first
 
 

@@ -47,11 +47,8 @@ def grown(read: list, books: Books) -> None:
         first: dict[str, Decimal] = {}        # order -> the refund the batch writes (the first statement's)
         largest: dict[str, tuple] = {}        # order -> (total, its entry, the statement it is of)
         for importer, out in statements:
-            for entry in out.entries:
-                ident = entry.meta.get("id", "") if isinstance(entry, data.Transaction) else ""
-                if not ident.startswith(PREFIX) or TO in ident:
-                    continue
-                order, total = ident[len(PREFIX):], _refunded(entry, importer.source)
+            for order, entry in out.refunds.items():   # as ShopImporter.book made them
+                total = _refunded(entry, importer.source)
                 first.setdefault(order, total)
                 if order not in largest or total > largest[order][0]:
                     largest[order] = (total, entry, out)
