@@ -236,6 +236,24 @@ def test_an_ambiguous_date_is_read_as_the_layout_s_language_writes_it(header, zo
                      "if that is wrong"]
 
 
+@pytest.mark.parametrize("dates, expected", [
+    (["06/02/2026", "06/02/2026", "06/05/2026", "06/11/2026"], "%m/%d/%Y"),   # June 2 to 11, not the 6th of
+    (["11/06/2026", "05/06/2026", "02/06/2026"], "%d/%m/%Y"),                 # Feb, May, Nov; newest first
+])
+def test_a_download_of_a_month_s_first_days_is_read_in_that_month(dates, expected):
+    from beanclear.importers.toolkit import numeric_date_format
+    notes = []
+    assert numeric_date_format(list(enumerate(dates, 2)), "f", None, header=["Date", "Time", "Gross"],
+                               notes=notes) == expected
+    assert "the one reading that puts the rows' days in one month" in notes[0]
+
+
+def test_two_days_that_read_both_ways_in_order_still_ask():
+    from beanclear.importers.toolkit import numeric_date_format
+    with pytest.raises(StatementError, match=r"reads as day/month and as month/day"):   # a month apart, or a day
+        numeric_date_format([(2, "06/02/2026"), (3, "06/03/2026")], "f", None)
+
+
 def test_english_or_american_zones_leave_it_to_the_order_of_the_rows():
     from beanclear.importers.toolkit import numeric_date_format
     notes = []

@@ -287,8 +287,9 @@ class DateOrder:
 
     def __init__(self):
         self.day_first = self.month_first = self.ambiguous = self.sep = None
-        # per reading (dmy, mdy): [all valid, last date, never went down, never went up]
-        self._order = {"dmy": [True, None, True, True], "mdy": [True, None, True, True]}
+        # per reading (dmy, mdy): [all valid, last date, never went down, never went up,
+        # first date, how many times the date changed]
+        self._order = {"dmy": [True, None, True, True, None, 0], "mdy": [True, None, True, True, None, 0]}
 
     def add(self, line: int, text: str) -> None:
         text = clean(text)
@@ -318,11 +319,20 @@ class DateOrder:
             if state[1] is not None:
                 state[2] = state[2] and date >= state[1]
                 state[3] = state[3] and date <= state[1]
+                state[5] += date != state[1]
+            else:
+                state[4] = date
             state[1] = date
 
     def _in_time_order(self, reading: str) -> bool:
-        valid, _, up, down = self._order[reading]
+        valid, _, up, down, _, _ = self._order[reading]
         return valid and (up or down)
+
+    def _in_one_month(self, reading: str) -> bool:
+        """Rows in time order on three days or more, all of one month: read the other
+        way, they would fall on one day of the month, month after month."""
+        _, last, _, _, first, changes = self._order[reading]
+        return self._in_time_order(reading) and changes >= 2 and (first.year, first.month) == (last.year, last.month)
 
     def format(self, path: str, *, header: Iterable[str] = (), zones: Iterable[str] = (),
                notes: list | None = None) -> str:
@@ -344,11 +354,15 @@ class DateOrder:
             chosen, why = dmy, f"as the rows' time zones ({', '.join(sorted(zones))}) are European"
         else:
             ordered = [fmt for fmt, reading in ((dmy, "dmy"), (mdy, "mdy")) if self._in_time_order(reading)]
-            if len(ordered) != 1:
+            in_a_month = [fmt for fmt, reading in ((dmy, "dmy"), (mdy, "mdy")) if self._in_one_month(reading)]
+            if len(ordered) == 1:
+                chosen, why = ordered[0], "the one reading that keeps the rows in time order"
+            elif len(in_a_month) == 1:   # a download of a month's first days: 06/02/2026 to 06/12/2026
+                chosen, why = in_a_month[0], "the one reading that puts the rows' days in one month"
+            else:
                 raise StatementError(path, ambiguous[0], f"the date {ambiguous[1]!r} reads as day/month and as "
                                      f"month/day, and no date in the file decides it; set date_format (e.g. "
                                      f"\"%d{sep}%m{sep}%Y\") for this source in config.yaml")
-            chosen, why = ordered[0], "the one reading that keeps the rows in time order"
         if notes is not None:
             taken = dt.datetime.strptime(_NUMERIC_DATE.match(ambiguous[1]).group(0), chosen).date()
             notes.append(f"dates read {'day' if chosen == dmy else 'month'} first ({ambiguous[1]} is {taken}), {why}; "
@@ -364,7 +378,10 @@ def numeric_date_format(dates: Iterable[tuple[int, str]], path: str, configured:
     date reads both ways (`3/4/2018`): the `header`'s language (Spanish, French, German,
     Italian, Portuguese, Dutch write the day first), else the `zones` of its rows when
     all are European, else the one reading that keeps the rows in time order (newest
-    or oldest first). A reading taken that way is said in `notes` (the import summary).
+    or oldest first), else the one that puts rows of three days or more in one month
+    (a download of a month's first twelve days: read the other way, its rows would
+    fall on one day of each month). A reading taken that way is said in `notes` (the
+    import summary).
     A file none of these decides is an error that says how to set it, rather than a guess
     that books March as April."""
     if configured:
