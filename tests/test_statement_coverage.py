@@ -334,6 +334,28 @@ def test_a_refund_unsynced_the_missing_rows_cannot_explain_stays(tmp_path):
                                      paid)
 
 
+def test_which_way_the_books_are_off_says_what_follows_from_the_rows_missing(tmp_path):
+    # First in, first out: rows missing that brought money in (the books hold less) make
+    # a later payout take more than held, never money unsettled; rows that took money
+    # out (the books hold more) leave money unsettled, never a payout short of money.
+    refunded_in_a_missing_bill(tmp_path)
+    from beanclear.checks import missing_rows
+    from beanclear.checks.findings import Finding
+    from beanclear.config import load
+    config = load(tmp_path / "config.yaml")
+    held_more = missing_rows.Step("wechat", "Assets:Clearing:WeChat", "CNY", *(dt.date(2026, 3, 2),) * 2,
+                                  Decimal("99.40"), dt.date(2026, 3, 3))
+    held_less = replace(held_more, amount=Decimal("-99.40"))
+    unsettled = Finding("unsettled", dt.date(2026, 3, 9), "wechat", "Assets:Clearing:WeChat", Decimal("50"), "CNY",
+                        "50.00 CNY from 1 payment(s) still in Assets:Clearing:WeChat")
+    taking = Finding("payout-mismatch", dt.date(2026, 3, 9), "wechat", "Assets:Clearing:WeChat", Decimal("50"), "CNY",
+                     "payout of 150.00 CNY takes 50.00 CNY more than the channel held")
+    assert missing_rows._follows(unsettled, held_more, config, {})
+    assert not missing_rows._follows(unsettled, held_less, config, {})   # a hold of its own (seed 25382)
+    assert missing_rows._follows(taking, held_less, config, {})
+    assert not missing_rows._follows(taking, held_more, config, {})
+
+
 def test_a_bank_statement_ending_in_days_no_payout_left_is_no_gap(tmp_path):
     # The channel's last withdrawal is on the 19th, the bank shows it arrive on the 20th,
     # and the channel only sells after it: nothing waits for the bank's later days, and

@@ -14,8 +14,9 @@ same amount:
 That is one `statement-gap`, dated the first day of the step that no statement of the
 source showing its payouts covers (a trade bill covers the day's sales, not its
 withdrawals). It takes in the failures the step explains and what follows from the rows
-the books lack: payouts of the source that take more than it held from the step on,
-or money left unsettled that was not yet due when it began, up to the amount missing; bank credits booked as its
+the books lack: where they hold less, payouts of the source that take more than it held
+from the step on; where they hold more, money left unsettled that was not yet due when
+it began; either up to the amount missing; bank credits booked as its
 payouts that no payout explains, within `bank_days` of those days; orders nothing paid,
 of shops it may pay, placed up to `order_days` before those days; and refunds a shop
 made of orders the source was paid for, that its books show less of, where no refund
@@ -154,11 +155,15 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
     channel = config.channels.get(step.source)
     if channel is None or f.date is None:
         return False
-    # money left unsettled: of the days a missing withdrawal or refund would have taken
-    # it from, first in, first out (not yet due when the rows go missing)
-    since = step.first - DAY * channel.settlement_days if f.code == "unsettled" else step.first
-    if (f.code == "payout-mismatch" and " more than the " in f.message or f.code == "unsettled") \
-            and f.source == step.source and f.date >= since:
+    # First in, first out: rows missing that brought more in than they took out (the
+    # books hold less) make later payouts take more than the books held, and never leave
+    # money unsettled that was not; rows that took more out (the books hold more) leave
+    # money unsettled, of days up to settlement_days before them or any later, and never
+    # make a payout take more than was held.
+    less = step.amount < 0
+    if (less and f.code == "payout-mismatch" and " more than the " in f.message and f.date >= step.first
+            or not less and f.code == "unsettled" and f.date >= step.first - DAY * channel.settlement_days) \
+            and f.source == step.source:
         taken = sum(h.amount for h in step.held if h.code in ("payout-mismatch", "unsettled"))
         return taken + f.amount <= abs(step.amount) + CENT
     if f.code == "bank-unmatched" and f.source == step.source and f.account == channel.accounts.transit:
