@@ -35,6 +35,30 @@ def clean(clean_demo, tmp_path, monkeypatch):
     return tmp_path / "m"
 
 
+@pytest.fixture(scope="module")
+def january_closed(clean_demo, tmp_path_factory):
+    """The clean demo with 2026-01 closed by "alice" (`beanclear close 2026-01`), once
+    for the tests that start from a closed month (a close loads and checks the books)."""
+    root = tmp_path_factory.mktemp("closed") / "m"
+    shutil.copytree(clean_demo, root)
+    with pytest.MonkeyPatch.context() as m:
+        m.setenv("USER", "alice")
+        m.setenv("LOGNAME", "alice")
+        result = beanclear(root, "close", "2026-01")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def closed_jan(january_closed, tmp_path, monkeypatch):
+    """A copy of it, its commands run by "alice" as in `clean` (Beancount's pickle
+    cache left behind, as it names the original files)."""
+    monkeypatch.setenv("USER", "alice")
+    monkeypatch.setenv("LOGNAME", "alice")
+    shutil.copytree(january_closed, tmp_path / "m", ignore=shutil.ignore_patterns("*.picklecache"))
+    return tmp_path / "m"
+
+
 def late_rent(folder: Path, day: str = "2026-01-15") -> Path:
     """An ICBC statement with one line nobody has imported yet."""
     path = folder / f"icbc-late-{day}.csv"
@@ -68,12 +92,11 @@ def test_close_writes_the_month_end_and_bean_check_passes(clean):
     assert errors == []
 
 
-def test_closing_twice_writes_nothing(clean):
-    assert beanclear(clean, "close", "2026-01").exit_code == 0
-    before = snapshot(clean / "books")
-    result = beanclear(clean, "close", "2026-01")
+def test_closing_twice_writes_nothing(closed_jan):
+    before = snapshot(closed_jan / "books")
+    result = beanclear(closed_jan, "close", "2026-01")
     assert result.exit_code == 0 and "already closed; nothing was written" in result.output
-    assert snapshot(clean / "books") == before
+    assert snapshot(closed_jan / "books") == before
 
 
 def test_months_close_in_order(clean):
@@ -109,8 +132,8 @@ def test_close_is_refused_while_errors_remain(problems_demo, tmp_path):
     assert snapshot(tmp_path / "m" / "books") == before
 
 
-def test_an_import_into_a_closed_month_is_refused_until_reopened(clean, tmp_path):
-    assert beanclear(clean, "close", "2026-01").exit_code == 0
+def test_an_import_into_a_closed_month_is_refused_until_reopened(closed_jan, tmp_path):
+    clean = closed_jan
     statement = late_rent(tmp_path)
     before = snapshot(clean / "books")
     result = beanclear(clean, "import", "--source", "icbc", str(statement))
@@ -133,18 +156,16 @@ def test_an_import_into_a_closed_month_is_refused_until_reopened(clean, tmp_path
     assert result.exit_code == 0 and "1 entries written" in result.output
 
 
-def test_an_import_into_an_open_month_is_not_refused(clean, tmp_path):
-    assert beanclear(clean, "close", "2026-01").exit_code == 0
-    result = beanclear(clean, "import", "--source", "icbc", str(late_rent(tmp_path, "2026-02-15")))
+def test_an_import_into_an_open_month_is_not_refused(closed_jan, tmp_path):
+    result = beanclear(closed_jan, "import", "--source", "icbc", str(late_rent(tmp_path, "2026-02-15")))
     assert result.exit_code == 0 and "1 entries written" in result.output
 
 
-def test_reimporting_a_closed_month_s_statements_writes_nothing_and_is_not_refused(clean):
-    assert beanclear(clean, "close", "2026-01").exit_code == 0
-    before = snapshot(clean / "books")
-    result = beanclear(clean, "import", str(clean / "statements" / "icbc"))
+def test_reimporting_a_closed_month_s_statements_writes_nothing_and_is_not_refused(closed_jan):
+    before = snapshot(closed_jan / "books")
+    result = beanclear(closed_jan, "import", str(closed_jan / "statements" / "icbc"))
     assert result.exit_code == 0, result.output
-    assert snapshot(clean / "books") == before
+    assert snapshot(closed_jan / "books") == before
 
 
 def test_reopen_refuses_a_month_not_closed(clean):
@@ -153,8 +174,8 @@ def test_reopen_refuses_a_month_not_closed(clean):
     assert not (clean / "books" / "periods.beancount").exists()
 
 
-def test_closing_again_after_reopening_adds_only_the_directive(clean):
-    assert beanclear(clean, "close", "2026-01").exit_code == 0
+def test_closing_again_after_reopening_adds_only_the_directive(closed_jan):
+    clean = closed_jan
     assert beanclear(clean, "reopen", "2026-01", "--reason", "checking a refund").exit_code == 0
     before = (clean / "books" / "periods.beancount").read_text(encoding="utf-8")
     assert beanclear(clean, "close", "2026-01").exit_code == 0
