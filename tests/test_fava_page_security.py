@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from beanclear.checks import acks, checking
+from beanclear.checks import acks
 from beanclear.fava_page import guard
 from fava_util import PAGE, books_snapshot, changes, copy_of
 from test_fava_page import Fava, demo, fava, first_proposal, merchant  # noqa: F401 (the fixtures)
@@ -18,11 +18,12 @@ fava_application = pytest.importorskip("fava.application")
 
 
 @pytest.fixture(scope="module")
-def shared(demo, tmp_path_factory):   # noqa: F811
-    """One Fava for the refused requests: none of them may change its books."""
+def shared(demo, demo_built, tmp_path_factory):   # noqa: F811
+    """One Fava for the refused requests: none of them may change its books. Its finding
+    is of the session's build's report (the books are a copy of that build's)."""
     fava = Fava(copy_of(demo, tmp_path_factory.mktemp("shared") / "merchant"))
     fava.key = first_proposal(fava)
-    fava.finding = next(f for f in checking.check(fava.config()).findings if f.code == "payout-mismatch")
+    fava.finding = next(f for f in demo_built().report.findings if f.code == "payout-mismatch")
     return fava
 
 
