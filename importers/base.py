@@ -69,12 +69,9 @@ class Extraction:
     # The ids of the payments whose refunds still wait for their order (refund_orders.py):
     # the import looks across its statements and the books only for these.
     unplaced_refunds: set[str] = field(default_factory=set)
-    # A shop's statement, as ShopImporter.book makes its entries: the `^order-…` links
-    # they hold and the day of the first order (route_batch, books/late_routes.py), and
-    # each refunded order's refund entry (statements/shop_refunds.py): no pass over them.
-    order_links: set[str] = field(default_factory=set)
-    first_order: dt.date | None = None
-    refunds: dict[str, data.Transaction] = field(default_factory=dict)
+    # A shop's statement: each refunded order's refunded total, as ShopImporter.book
+    # makes its entries (statements/shop_refunds.py: no pass over them).
+    refunds: dict[str, Decimal] = field(default_factory=dict)
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
@@ -246,6 +243,12 @@ def payment_shops(config, channel) -> tuple[str, ...]:
     return (channel.shop,) if channel.shop else tuple(config.shops)
 
 
+def placed_by_books(config, channel) -> bool:
+    """Whether only the shops' books can say which shop's order a payment of the channel
+    pays (shop_for): several shops and no `shop:`, or a personal wallet."""
+    return not channel.shop and (len(config.shops) > 1 or channel.type in WALLET_TYPES)
+
+
 def shop_for(channel, config, order_id: str, orders: "ShopOrders") -> tuple[str | None, list[str]]:
     """(the shop whose order `order_id` is, or None; the shops that hold it).
 
@@ -275,7 +278,7 @@ class ShopOrders:
 
     def of(self, shop: str) -> set[str]:
         if shop not in self.held:
-            links = set(self.batch.get(shop, ()))
+            links = self.batch.get(shop, frozenset())   # copied only to add the books' to it
             for path in (self.books / shop).glob("*/*.beancount"):
                 stat = path.stat()
                 stamp = (stat.st_mtime_ns, stat.st_size)
@@ -283,7 +286,8 @@ class ShopOrders:
                 if cached is None or cached[0] != stamp:
                     text = path.read_text(encoding="utf-8")
                     cached = self._files[path] = (stamp, frozenset(self.LINK.findall(text)))
-                links |= cached[1]
+                if cached[1]:
+                    links = links | cached[1]
             self.held[shop] = links
         return self.held[shop]
 
@@ -334,27 +338,47 @@ def route(out: Extraction, channel, config, orders: ShopOrders) -> None:
                          + why)
 
 
-def batch_orders(read: list[tuple["StatementImporter", Extraction]]) -> dict[str, set[str]]:
-    """Per shop, the `^order-…` links of its statements in an import batch."""
-    batch: dict[str, set[str]] = {}
-    for importer, out in read:
-        if isinstance(importer.source, Shop):
-            batch.setdefault(importer.source.name, set()).update(out.order_links)
-    return batch
+class BatchOrders:
+    """The orders of an import batch's shop statements, found by one pass over their
+    entries the first time they are asked for, and held while the batch's statements
+    are looked at together (importing._across: route_batch, refund_orders, late_routes)."""
+
+    def __init__(self, read: list[tuple["StatementImporter", Extraction]]):
+        self.read, self._links, self._first = read, None, None
+
+    @property
+    def links(self) -> dict[str, set[str]]:
+        """Per shop, the `^order-…` links of its statements."""
+        if self._links is None:
+            self._links = {}
+            for importer, out in self.read:
+                if isinstance(importer.source, Shop):
+                    held = self._links.setdefault(importer.source.name, set())
+                    for entry in out.entries:
+                        if isinstance(entry, data.Transaction):
+                            held.update(l for l in entry.links if l.startswith("order-"))
+                            if self._first is None or entry.date < self._first:
+                                self._first = entry.date
+        return self._links
+
+    @property
+    def first(self) -> dt.date | None:
+        """The day of the first of those orders."""
+        return self._first if self.links else None
 
 
-def route_batch(read: list[tuple["StatementImporter", Extraction]]) -> None:
+def route_batch(read: list[tuple["StatementImporter", Extraction]], batch: BatchOrders | None = None) -> None:
     """route() again once every file of an import batch is read, with the batch's orders:
     payments and the orders they pay, imported together, meet whichever file comes first."""
-    batch = batch_orders(read)
-    if not batch:
-        return
+    batch = batch or BatchOrders(read)
     orders = None
     for importer, out in read:
         channel, config = importer.source, importer.config
         if isinstance(channel, Channel) and config is not None and config.shops and not channel.shop \
                 and out.unrouted != 0:   # 0: read() placed every sale that names an order
-            orders = orders or ShopOrders(config, batch)
+            if not batch.links:
+                return
+            orders = orders or ShopOrders(config, batch.links)
             route(out, channel, config, orders)
 
 

@@ -263,17 +263,14 @@ class ShopImporter(StatementImporter):
                             for x in (order.amount, order.refunded))
         links = [order_link(order.order_id)]
         meta = {"order-id": order.order_id, **order.meta}
-        entry = transaction(path, order.line, order.when, None, f"Order {order.order_id} / {order.title}".strip(" /"),
-                            {"id": f"order:{order.order_id}", **meta},
-                            [posting(acc.receivable, amount, currency), posting(acc.sales, -amount, currency)], links)
-        out.entries.append(entry)
-        out.order_links.update(entry.links)
-        if out.first_order is None or entry.date < out.first_order:
-            out.first_order = entry.date
+        out.entries.append(transaction(
+            path, order.line, order.when, None, f"Order {order.order_id} / {order.title}".strip(" /"),
+            {"id": f"order:{order.order_id}", **meta},
+            [posting(acc.receivable, amount, currency), posting(acc.sales, -amount, currency)], links))
         if refunded:
-            out.refunds[order.order_id] = refund = transaction(
+            out.refunds[order.order_id] = refunded
+            out.entries.append(transaction(
                 path, order.line, order.when, None, f"Refund of order {order.order_id}",
                 {"id": f"refund:{order.order_id}", **meta},
                 [posting(acc.sales, refunded, currency), posting(acc.receivable, -refunded, currency)],
-                links)
-            out.entries.append(refund)
+                links))

@@ -150,13 +150,14 @@ def test_a_payment_rebooked_by_a_person_or_in_a_closed_month_is_not_routed_later
     assert "  Income:Other " in wechat_books(folder) and "Income:Sales:WeChat" not in wechat_books(folder)
     from beanclear.books.late_routes import _routed_block
     config = config_mod.load(folder / "config.yaml")
-    from beanclear.importers.base import ShopOrders
-    orders = ShopOrders(config)
-    unrouted = ('2026-03-10 * "x" ^order-W2002\n  id: "P"\n  order-id: "W2002"\n'
+    moves = {"W2002": "Assets:Receivable:Web"}
+    unrouted = ('2026-03-10 * "x"\n  id: "P"\n  order-id: "W2002"\n'
                 '  Assets:Clearing:WeChat   29.82 CNY\n  Income:Sales:WeChat  -30.00 CNY\n\n')
-    assert "Assets:Receivable:Web" in _routed_block(config.channels["wechat"], config, orders, unrouted)
+    assert _routed_block(config.channels["wechat"], moves, unrouted) == (
+        '2026-03-10 * "x" ^order-W2002\n  id: "P"\n  order-id: "W2002"\n'
+        '  Assets:Clearing:WeChat   29.82 CNY\n  Assets:Receivable:Web  -30.00 CNY\n\n')
     nobody = unrouted.replace("W2002", "Z9")
-    assert _routed_block(config.channels["wechat"], config, orders, nobody) is nobody
+    assert _routed_block(config.channels["wechat"], moves, nobody) is nobody
 
 
 def test_order_id_held_by_two_shops_is_not_guessed(tmp_path):

@@ -19,7 +19,7 @@ from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
 from beanclear.importers.banking import BankImporter, account_key
-from beanclear.importers.base import Extraction, StatementImporter, route_batch
+from beanclear.importers.base import BatchOrders, Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
 from beanclear.config.model import Shop
 from beanclear.importers import registry
@@ -227,7 +227,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 early[name] = books.known(name)
             results.append(_read(path, importer, early[name], digest))
             _park(results)
-    _across(results, books)
+    late = _across(results, books)
     _park(results)
     with atomic.locked(config.books):
         stale = {name for name, stamp in stamps.items() if books.stamp(name) != stamp}
@@ -243,7 +243,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                                       and result.digest not in digests[name]):
                     results[at] = _read(result.path, result.importer, None, result.digest)
                     _park(results)
-            _across(results, books)
+            late = _across(results, books)
             _park(results)
         live = [r for r in results if r.before is None]   # those recorded by digest: nothing to do
         seen: dict[str, Ids] = {}
@@ -298,7 +298,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         if not dry_run:
             for result in live:
                 books.plan(result.importer.source.name, result.covered, changes, result.planned)
-            routed = late_routes.plan(config, books, [(r.importer, r.extraction) for r in live], changes)
+            routed = late_routes.plan(late, changes)
             if routed:   # said once, on the first shop statement of the batch
                 shop = next(r for r in live if isinstance(r.importer.source, Shop))
                 shop.extraction.notes.append(f"{routed} payment(s) booked before their orders now clear them "
@@ -310,15 +310,18 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     return results + priced
 
 
-def _across(results: list[FileResult], books: Books) -> None:
+def _across(results: list[FileResult], books: Books) -> dict:
     """What one statement of the batch says of another's entries, once all are read:
     refunds meet their payments' orders (refund_orders.py), payments the orders of shops
     read after them (route_batch), a shop's refunded totals what the books hold of them
-    (shop_refunds.py)."""
+    (shop_refunds.py); returns the payments booked before the batch's orders, for the
+    write to route (books/late_routes.py)."""
     read = [(r.importer, r.extraction) for r in results if r.before is None]
-    refund_orders.across(read, books)
-    route_batch(read)
+    batch = BatchOrders(read)   # found once, if asked for, and not held past here
+    refund_orders.across(read, books, batch)
+    route_batch(read, batch)
     shop_refunds.grown(read, books)
+    return late_routes.find(read[0][0].config, books, batch) if read else {}
 
 
 def _park(results: list[FileResult]) -> None:

@@ -25,46 +25,47 @@ from pathlib import Path
 
 from beanclear.books import ORDER_LINE, Books, _blocks, _file_text, _lines, _unescape
 from beanclear.books.edits import add_links, rebook
-from beanclear.config.model import WALLET_TYPES, Shop
-from beanclear.importers.base import ShopOrders, order_in, order_link, payment_shops, shop_for
+from beanclear.importers.base import BatchOrders, ShopOrders, order_in, order_link, placed_by_books, shop_for
 from beanclear.periods.closed import closed_months
 
 
-def plan(config, books: Books, read: list, changes: dict[Path, object]) -> int:
-    """Add to `changes` the month files of channels whose sales name an order the
-    import's shop statements (`read`: (importer, Extraction) pairs) bring, those sales
-    rebooked; returns how many entries move. Months before the month before the
-    first of those orders are not read: a payment does not come before its order."""
-    batch, first = _orders(read)
-    if not batch:
-        return 0
-    orders, closed, moved = ShopOrders(config, batch), closed_months(books.root), 0
+def find(config, books: Books, batch: BatchOrders) -> dict[Path, tuple]:
+    """The channels' month files holding sales that name an order the import's shop
+    statements bring (`batch`): file -> (its channel, order id -> the receivable its
+    sales move to). Found while the batch's orders are at hand (importing._across);
+    months before the month before the first of those orders are not read: a payment
+    does not come before its order."""
+    channels = [ch for ch in config.channels.values() if placed_by_books(config, ch)]
+    if not channels or not batch.links:   # read() placed every sale naming an order already
+        return {}
+    first = batch.first
+    orders, closed, found = ShopOrders(config, batch.links), closed_months(books.root), {}
     since = f"{first.year - (first.month == 1)}-{(first.month - 2) % 12 + 1:02d}"
-    for channel in config.channels.values():
-        if channel.shop or len(payment_shops(config, channel)) < 2 and channel.type not in WALLET_TYPES:
-            continue   # read() placed every sale naming an order already
-        route = functools.partial(_routed_block, channel, config, orders)
+    for channel in channels:
         for path in books.source_files(channel.name):
             if path.stem < since or path.stem in closed:
                 continue
-            found = sum(_routed_block(channel, config, orders, block) is not block
-                        for piece in books._pieces(path) for block in _candidates(piece, channel))
-            if found:
-                moved += found
-                changes[path] = functools.partial(_rerouted, path, changes.get(path), route)
+            moves = {}
+            for piece in books._pieces(path):
+                for block in _candidates(piece, channel):
+                    order_id = _order_of(block, channel)
+                    shop = shop_for(channel, config, order_id, orders)[0] if order_id else None
+                    if shop is not None:
+                        moves[order_id] = config.shops[shop].accounts.receivable
+            if moves:
+                found[path] = (channel, moves)
+    return found
+
+
+def plan(found: dict[Path, tuple], changes: dict[Path, object]) -> int:
+    """Add to `changes` the month files `found` (find()), their sales rebooked; returns
+    how many orders' entries move."""
+    moved = 0
+    for path, (channel, moves) in found.items():
+        route = functools.partial(_routed_block, channel, moves)
+        changes[path] = functools.partial(_rerouted, path, changes.get(path), route)
+        moved += len(moves)
     return moved
-
-
-def _orders(read: list) -> tuple[dict[str, set[str]], object]:
-    """Per shop, the order links its statements in the batch hold; and the first day
-    of those orders."""
-    batch: dict[str, set[str]] = {}
-    first = None
-    for importer, out in read:
-        if isinstance(importer.source, Shop) and out.order_links:
-            batch.setdefault(importer.source.name, set()).update(out.order_links)
-            first = out.first_order if first is None or out.first_order < first else first
-    return batch, first
 
 
 def _candidates(text: str, channel) -> list[str]:
@@ -75,23 +76,27 @@ def _candidates(text: str, channel) -> list[str]:
     return [b for b in _blocks(_lines([text])) if marker in b]
 
 
-def _routed_block(channel, config, orders: ShopOrders, block: str) -> str:
-    """An entry's text with its sales postings on the receivable of the shop holding
-    the order it names (named_order), or the same text (the same object) if none does."""
+def _order_of(block: str, channel) -> str | None:
+    """The order an entry's text names (named_order), where routing it changes no more
+    than its sales postings (and link)."""
+    found = ORDER_LINE.search(block)
+    if not found:
+        return None
+    meta_order = _unescape(found.group(1))
+    order_id = order_in(meta_order, channel.order_pattern)
+    return order_id if order_id == meta_order else None   # else it would gain shop-order-id: left for a person
+
+
+def _routed_block(channel, moves: dict, block: str) -> str:
+    """An entry's text with its sales postings on the receivable `moves` gives the order
+    it names, or the same text if it names none of them."""
     sales = channel.accounts.sales
     if f"\n  {sales} " not in block:
         return block
-    found = ORDER_LINE.search(block)
-    if not found:
+    order_id = _order_of(block, channel)
+    receivable = moves.get(order_id) if order_id else None
+    if receivable is None:
         return block
-    meta_order = _unescape(found.group(1))
-    order_id = order_in(meta_order, channel.order_pattern)
-    if order_id != meta_order:   # routed, it would gain shop-order-id: left for a person
-        return block
-    shop, _ = shop_for(channel, config, order_id, orders)
-    if shop is None:
-        return block
-    receivable = config.shops[shop].accounts.receivable
     lines = block.splitlines(keepends=True)
     lines[0] = add_links(lines[0], (order_link(order_id),))
     lines[1:] = [rebook(line, sales, receivable) if line.startswith(f"  {sales} ") else line for line in lines[1:]]

@@ -33,7 +33,7 @@ from __future__ import annotations
 from beancount.core import data
 
 from beanclear.books.spill import like, metas
-from beanclear.importers.base import ShopOrders, batch_orders, link, order_in, order_link, payment_shops, route
+from beanclear.importers.base import BatchOrders, ShopOrders, link, order_in, order_link, payment_shops, route
 
 FROM = "_order-from"   # hidden meta (render.py): the id of the payment a refund refunds
 
@@ -93,7 +93,7 @@ def given(entries, marked: set[str], orders: dict[str, str], link, own_number=No
     return (out if changed else entries), left
 
 
-def across(read: list, books) -> None:
+def across(read: list, books, batch: BatchOrders | None = None) -> None:
     """Once an import has read its files (`read`: (importer, extraction) pairs): each
     refund still marked, given its order from the payments of the source's other
     statements of the import, else of its books (books.Books.orders_of), else its own
@@ -117,7 +117,7 @@ def across(read: list, books) -> None:
             channel, config = importer.source, importer.config
             own_number = None
             if config is not None and config.shops:
-                shop_orders = shop_orders or ShopOrders(config, batch_orders(read))
+                shop_orders = shop_orders or ShopOrders(config, (batch or BatchOrders(read)).links)
                 shops = payment_shops(config, channel)
 
                 def own_number(number, pattern=channel.order_pattern, shops=shops):

@@ -45,25 +45,29 @@ def grown(read: list, books: Books) -> None:
             by_shop.setdefault(importer.source.name, []).append((importer, out))
     for name, statements in by_shop.items():
         first: dict[str, Decimal] = {}        # order -> the refund the batch writes (the first statement's)
-        largest: dict[str, tuple] = {}        # order -> (total, its entry, the statement it is of)
-        for importer, out in statements:
-            for order, entry in out.refunds.items():   # as ShopImporter.book made them
-                total = _refunded(entry, importer.source)
+        largest: dict[str, tuple] = {}        # order -> (total, the statement saying it)
+        for _, out in statements:
+            for order, total in out.refunds.items():   # as ShopImporter.book made them
                 first.setdefault(order, total)
                 if order not in largest or total > largest[order][0]:
-                    largest[order] = (total, entry, out)
+                    largest[order] = (total, out)
         shop, known = statements[0][0].source, statements[0][0].known
         known = books.known(name) if known is None else known   # read again without it (a stale import)
         held = {order for order in largest if PREFIX + order in known}
         booked = refund_totals(books, name, held, shop.accounts.sales) if held else {}
-        for order, (total, entry, out) in sorted(largest.items()):
+        grows: dict[int, dict[str, tuple]] = {}   # statement -> order -> (total, what it grew by)
+        for order, (total, out) in largest.items():
             now = booked.get(order, Decimal(0)) if order in held else first[order]
             if total > now and f"{PREFIX}{order}{TO}{total}" not in known:
-                out.entries.append(_more(entry, order, total, total - now, shop))
-
-
-def _refunded(entry: data.Transaction, shop) -> Decimal:
-    return sum((p.units.number for p in entry.postings if p.account == shop.accounts.sales), Decimal(0))
+                grows.setdefault(id(out), {})[order] = (total, total - now)
+        for _, out in statements:   # the refund entries to grow from, in one pass of the statement
+            wanted = grows.get(id(out))
+            if wanted:
+                made = [_more(e, e.meta["id"][len(PREFIX):], *wanted[e.meta["id"][len(PREFIX):]], shop)
+                        for e in out.entries if isinstance(e, data.Transaction)
+                        and e.meta.get("id", "")[len(PREFIX):] in wanted and e.meta["id"].startswith(PREFIX)]
+                for entry in sorted(made, key=lambda e: e.meta["id"]):
+                    out.entries.append(entry)
 
 
 def _more(entry: data.Transaction, order: str, total: Decimal, more: Decimal, shop) -> data.Transaction:
