@@ -159,10 +159,10 @@ def test_a_record_removed_before_the_lock_makes_the_statement_read(tmp_path, mon
     [last] = [p for p in (folder / "books").rglob("*.beancount") if record in p.read_text(encoding="utf-8")]
     original_route = importing.route_batch
 
-    def meanwhile(read):
+    def meanwhile(*args):
         last.write_text(last.read_text(encoding="utf-8").replace("\n" + record, ""), encoding="utf-8")
         monkeypatch.setattr(importing, "route_batch", original_route)
-        return original_route(read)
+        return original_route(*args)
     monkeypatch.setattr(importing, "route_batch", meanwhile)
     [again] = run(folder, path)
     assert again.before is None and again.covered and not again.new

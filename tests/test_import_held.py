@@ -136,10 +136,10 @@ def test_books_written_by_another_command_meanwhile_are_read_again(tmp_path, mon
     cut = text.index("\n2026-01-02 ")
     original_route = importing.route_batch
 
-    def meanwhile(read):  # after the statements are read, before the lock: a person's edit
+    def meanwhile(*args):  # after the statements are read, before the lock: a person's edit
         month.write_text(text[:cut + 1], encoding="utf-8")
         importing.route_batch = original_route
-        return original_route(read)
+        return original_route(*args)
     monkeypatch.setattr(importing, "route_batch", meanwhile)
     again = run(folder, path, held=True, force=True)
     assert month.read_text(encoding="utf-8") == text
