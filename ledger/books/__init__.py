@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -132,22 +133,26 @@ class Books:
             self._scan(path, out)
         return out
 
-    def orders_of(self, source: str, ids: set[str]) -> dict[str, str]:
-        """Entry id -> its `order-id`, for the entries of a source's files among `ids` (a
-        refund's payment: statements/refund_orders.py). Read as known() reads ids, a
-        month file a piece at a time; only the blocks of the ids asked for are looked in."""
-        out: dict[str, str] = {}
+    def blocks_of(self, source: str, wanted) -> Iterator[tuple[str, str]]:
+        """(id, the entry's text) of the entries of a source's files whose id `wanted(id)`
+        is true. Read as known() reads ids, a month file a piece at a time; only the
+        blocks of the ids wanted are cut out."""
         for path in self.source_files(source):
             for text in self._pieces(path):
                 for found in ID_LINE.finditer(text):
                     ident = _unescape(found.group(1)) if "\\" in found.group(1) else found.group(1)
-                    if ident not in ids:
-                        continue
-                    start = _block_start(text, found.start())
-                    end = ENTRY_END.search(text, found.end())
-                    order = ORDER_LINE.search(text, start, end.start() if end else len(text))
-                    if order:
-                        out[ident] = _unescape(order.group(1))
+                    if wanted(ident):
+                        end = ENTRY_END.search(text, found.end())
+                        yield ident, text[_block_start(text, found.start()):end.start() if end else len(text)]
+
+    def orders_of(self, source: str, ids: set[str]) -> dict[str, str]:
+        """Entry id -> its `order-id`, for the entries of a source's files among `ids` (a
+        refund's payment: statements/refund_orders.py)."""
+        out: dict[str, str] = {}
+        for ident, block in self.blocks_of(source, ids.__contains__):
+            order = ORDER_LINE.search(block)
+            if order:
+                out[ident] = _unescape(order.group(1))
         return out
 
     def statements(self, source: str) -> list[tuple[dt.date, dt.date, str | None]]:
@@ -389,13 +394,17 @@ CHUNK_CHARS = 2**20   # characters of a month file read at a time when merging i
 def _merged(path: Path, before, store: Sorted, month: str):
     """A month file's new text (Books.plan), as pieces: its text, or the change planned
     before it, merged with the store's entries of the month."""
+    return merged(text_before(path, before), store.month(month))
+
+
+def text_before(path: Path, before):
+    """The pieces of a file's text as an import's write finds it: the change planned
+    before (a function making its pieces, or a str), else the file's (none if new)."""
     if callable(before):
-        old = before()
-    elif before is not None:
-        old = [before]
-    else:
-        old = _file_text(path) if path.exists() else []
-    return merged(old, store.month(month))
+        return before()
+    if before is not None:
+        return [before]
+    return _file_text(path) if path.exists() else []
 
 
 def _file_text(path: Path):

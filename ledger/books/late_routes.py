@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from beanclear.books import ORDER_LINE, Books, _blocks, _file_text, _lines, _unescape
+from beanclear.books import ORDER_LINE, Books, _blocks, _lines, _unescape, text_before
 from beanclear.books.edits import add_links, rebook
 from beanclear.importers.base import BatchOrders, ShopOrders, order_in, order_link, placed_by_books, shop_for
 from beanclear.periods.closed import closed_months
@@ -106,11 +106,5 @@ def _routed_block(channel, moves: dict, block: str) -> str:
 def _rerouted(path: Path, before, route):
     """The month file's text (or the change planned before: Books.plan's pieces), a
     block at a time, each routed."""
-    if callable(before):
-        pieces = before()
-    elif before is not None:
-        pieces = [before]
-    else:
-        pieces = _file_text(path)
-    for block in _blocks(_lines(pieces)):
+    for block in _blocks(_lines(text_before(path, before))):
         yield route(block)

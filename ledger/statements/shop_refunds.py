@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear.books import ENTRY_END, ID_LINE, Books, _block_start, _unescape
+from beanclear.books import Books
 from beanclear.config.model import Shop
 from beanclear.importers.base import posting
 
@@ -83,20 +83,12 @@ AMOUNT = re.compile(r"^[ \t]+(\S+)[ \t]+(-?[0-9][0-9,]*(?:\.[0-9]+)?)[ \t]", re.
 
 def refund_totals(books: Books, source: str, orders: set[str], sales: str) -> dict[str, Decimal]:
     """Order -> what the books hold of its refunds (`refund:<order>` and the growths
-    after it), read as Books.orders_of reads, a month file a piece at a time."""
+    after it), on the shop's sales account."""
     out: dict[str, Decimal] = {}
-    for path in books.source_files(source):
-        for text in books._pieces(path):
-            for found in ID_LINE.finditer(text):
-                ident = _unescape(found.group(1)) if "\\" in found.group(1) else found.group(1)
-                if not ident.startswith(PREFIX):
-                    continue
-                order = ident[len(PREFIX):].split(TO)[0]
-                if order not in orders:
-                    continue
-                start = _block_start(text, found.start())
-                end = ENTRY_END.search(text, found.end())
-                for account, number in AMOUNT.findall(text, start, end.start() if end else len(text)):
-                    if account == sales:
-                        out[order] = out.get(order, Decimal(0)) + Decimal(number.replace(",", ""))
+    wanted = lambda ident: ident.startswith(PREFIX) and ident[len(PREFIX):].split(TO)[0] in orders
+    for ident, block in books.blocks_of(source, wanted):
+        order = ident[len(PREFIX):].split(TO)[0]
+        for account, number in AMOUNT.findall(block):
+            if account == sales:
+                out[order] = out.get(order, Decimal(0)) + Decimal(number.replace(",", ""))
     return out
