@@ -32,23 +32,15 @@ def write(m, b, folder):
     after it, each with its own opening and period, in folders of their own; else,
     for some banks, two downloads whose days overlap (overlapping())."""
     hole = m.bank_hole.get(b.name)
-    if not hole:
-        cut = overlapping(m, b.name, m.bank_end[b.name])
-        return _write(m, b, folder) if cut is None else _overlapping(m, b, folder, *cut)
-    before = [l for l in m.bank_lines[b.name] if l.day < hole[0]]
-    after = [l for l in m.bank_lines[b.name] if l.day > hole[1]]
-    skipped = sum((l.amount for l in m.bank_lines[b.name] if hole[0] <= l.day <= hole[1]), Decimal("0"))
-    first = copy.copy(m)
-    first.bank_lines, first.bank_end = {**m.bank_lines, b.name: before}, {**m.bank_end, b.name: hole[0] - timedelta(1)}
-    second = copy.copy(m)
-    second.shape = dataclasses.replace(m.shape, start=hole[1] + timedelta(days=1))
-    second.bank_lines = {**m.bank_lines, b.name: after}
-    opening = b.opening + sum((l.amount for l in before), Decimal("0")) + skipped
-    return (_write(first, b, folder / f"{b.name}-1")
-            + _write(second, dataclasses.replace(b, opening=opening), folder / f"{b.name}-2"))
+    if hole:
+        return _two(m, b, folder, hole[0] - timedelta(days=1), hole[1] + timedelta(days=1))
+    cut = overlapping(m, b.name, m.bank_end[b.name])
+    return _write(m, b, folder) if cut is None else _two(m, b, folder, cut[1], cut[0])
 
 
-def _overlapping(m, b, folder, second_from, first_to):
+def _two(m, b, folder, first_to, second_from):
+    """Two statements: the first to `first_to`, the second from `second_from` with the
+    opening the lines before it leave (days between them are in neither)."""
     lines = m.bank_lines[b.name]
     first = copy.copy(m)
     first.bank_lines = {**m.bank_lines, b.name: [l for l in lines if l.day <= first_to]}
