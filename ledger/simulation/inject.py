@@ -177,9 +177,12 @@ def injections(m, rng, ids):
                 elif r.payment.dt.date() < days[0]:
                     older += r.net
             for d in m.disputes:   # a dispute won back from then on, paid out that evening beyond the
-                # payout's days: first in, first out (no payout id: PayPal), it pays the oldest money out
+                # payout's days: first in, first out (no payout id: PayPal), it pays the oldest money out;
+                # the money given back is itself money of its day, held in its place (seed 28024)
                 if d.channel == ch.name and ch.name != "stripe" and d.won and d.payout and d.dt.date() >= days[0]:
                     older += d.usd
+                    if d.dt.date() in left:
+                        left[d.dt.date()] += d.usd
             # A statement that states no period (all but Alipay's 账务明细, which the writers
             # give a preamble) ends at its last row: a day is seen unsettled only where a row
             # comes after its payout was due. Before that, no one could tell.
