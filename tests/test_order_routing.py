@@ -160,6 +160,38 @@ def test_a_payment_rebooked_by_a_person_or_in_a_closed_month_is_not_routed_later
     assert _routed_block(config.channels["wechat"], moves, nobody) is nobody
 
 
+def test_payments_left_as_sales_by_a_closed_month_or_a_cut_order_id_are_said(tmp_path):
+    # Orders of April paid in March (deposits), March closed since: the payments stay,
+    # and the import says so rather than leaving two order-unpaid unexplained.
+    folder = merchant(tmp_path / "closed", TWO_SHOPS)
+    (folder / "orders" / "web.csv").write_text("订单号,下单日期,下单时间,实付金额,订单状态\n"
+                                               "W2001,2026-04-01,11:00:00,80.00,已支付\n"
+                                               "W2002,2026-04-02,11:00:00,30.00,已支付\n", encoding="utf-8")
+    imported(folder, "payments")
+    (folder / "books" / "periods.beancount").write_text('2026-04-01 custom "beanclear-close" "2026-03"\n',
+                                                        encoding="utf-8")
+    before = wechat_books(folder)
+    out = imported(folder, "orders/web.csv")
+    assert ("note: 2 payment(s) of these orders booked in a closed month stay sales of their channel: "
+            "reopen the month, then import the orders again with --force to move them") in out
+    assert "now clear them" not in out and wechat_books(folder) == before
+    (folder / "books" / "periods.beancount").write_text('2026-04-01 custom "beanclear-close" "2026-03"\n'
+                                                        '2026-04-02 custom "beanclear-reopen" "2026-03"\n',
+                                                        encoding="utf-8")
+    again = beanclear(folder, "import", "--force", str(folder / "orders" / "web.csv"))
+    assert "2 payment(s) booked before their orders now clear them" in again.output
+    # A merchant order number the channel's order_pattern cut the shop's order from.
+    cut = TWO_SHOPS.replace("fees: [{rate: 0.006}]}", 'fees: [{rate: 0.006}], order_pattern: "(W\\\\d+)$"}')
+    folder = merchant(tmp_path / "cut", cut, payments=[("01", "4200002001", "P-W2001", "80.00"),
+                                                       ("10", "4200002002", "W2002", "30.00")])
+    imported(folder, "payments")
+    out = imported(folder, "orders")
+    assert "note: 1 payment(s) booked before their orders now clear them" in out
+    assert ("note: 1 payment(s) of these orders whose order id order_pattern cut from a longer one stay sales "
+            "of their channel: move them to the shop's receivable by hand") in out
+    assert wechat_books(folder).count("Income:Sales:WeChat") == 1
+
+
 def test_order_id_held_by_two_shops_is_not_guessed(tmp_path):
     folder = merchant(tmp_path, TWO_SHOPS, payments=PAYMENTS[:1])
     with open(folder / "orders" / "web.csv", "a", encoding="utf-8") as fh:

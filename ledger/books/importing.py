@@ -299,10 +299,9 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             for result in live:
                 books.plan(result.importer.source.name, result.covered, changes, result.planned)
             routed = late_routes.plan(late, changes)
-            if routed:   # said once, on the first shop statement of the batch
-                shop = next(r for r in live if isinstance(r.importer.source, Shop))
-                shop.extraction.notes.append(f"{routed} payment(s) booked before their orders now clear them "
-                                             "(moved from the channels' sales to the shops' receivables)")
+            notes = late_routes.notes(routed, late.left)
+            if notes:   # said once, on the first shop statement of the batch
+                next(r for r in live if isinstance(r.importer.source, Shop)).extraction.notes.extend(notes)
             books.add_openings(config, openings, changes)
             forward.follow(config.books, changes)   # ledgers carried forward include new months
             if changes:
@@ -321,7 +320,7 @@ def _across(results: list[FileResult], books: Books) -> dict:
     refund_orders.across(read, books, batch)
     route_batch(read, batch)
     shop_refunds.grown(read, books)
-    return late_routes.find(read[0][0].config, books, batch) if read else {}
+    return late_routes.find(read[0][0].config, books, batch) if read else late_routes.NONE
 
 
 def _park(results: list[FileResult]) -> None:

@@ -15,13 +15,16 @@ in the same write: the books become what importing both together writes.
       Assets:Clearing:PayPal                      296.89 USD
 
 Only a posting line still naming the channel's sales account moves (a line a person
-rebooked stays as it is), and not in a month closed by `beanclear close`.
+rebooked stays as it is), and not in a month closed by `beanclear close`, nor where
+`order_pattern` cut the order from a longer text (routing would add `shop-order-id`):
+those are counted, for the import to say what it left to a person.
 """
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import NamedTuple
 
 from beanclear.books import ORDER_LINE, Books, _blocks, _lines, _unescape, text_before
 from beanclear.books.edits import add_links, rebook
@@ -29,43 +32,71 @@ from beanclear.importers.base import BatchOrders, ShopOrders, order_in, order_li
 from beanclear.periods.closed import closed_months
 
 
-def find(config, books: Books, batch: BatchOrders) -> dict[Path, tuple]:
+class Late(NamedTuple):
+    """What find() found: month file -> (its channel, order id -> the receivable its sales
+    move to); and the sales of the batch's orders left where they are, by why."""
+    files: dict[Path, tuple]
+    left: dict[str, int]
+
+
+NONE = Late({}, {})
+
+
+def find(config, books: Books, batch: BatchOrders) -> Late:
     """The channels' month files holding sales that name an order the import's shop
-    statements bring (`batch`): file -> (its channel, order id -> the receivable its
-    sales move to). Found while the batch's orders are at hand (importing._across);
-    months before the month before the first of those orders are not read: a payment
-    does not come before its order."""
+    statements bring (`batch`). Found while the batch's orders are at hand
+    (importing._across); months before the month before the first of those orders are
+    not read: a payment does not come before its order."""
     channels = [ch for ch in config.channels.values() if placed_by_books(config, ch)]
+    late = Late({}, {"closed": 0, "cut": 0})
     if not channels or not batch.links:   # read() placed every sale naming an order already
-        return {}
+        return late
     first = batch.first
-    orders, closed, found = ShopOrders(config, batch.links), closed_months(books.root), {}
+    orders, closed = ShopOrders(config, batch.links), closed_months(books.root)
     since = f"{first.year - (first.month == 1)}-{(first.month - 2) % 12 + 1:02d}"
     for channel in channels:
         for path in books.source_files(channel.name):
-            if path.stem < since or path.stem in closed:
+            if path.stem < since:
                 continue
             moves = {}
             for piece in books._pieces(path):
                 for block in _candidates(piece, channel):
-                    order_id = _order_of(block, channel)
+                    order_id, cut = _named(block, channel)
                     shop = shop_for(channel, config, order_id, orders)[0] if order_id else None
-                    if shop is not None:
+                    if shop is None:
+                        continue
+                    if cut or path.stem in closed:
+                        late.left["cut" if cut else "closed"] += 1
+                    else:
                         moves[order_id] = config.shops[shop].accounts.receivable
             if moves:
-                found[path] = (channel, moves)
-    return found
+                late.files[path] = (channel, moves)
+    return late
 
 
-def plan(found: dict[Path, tuple], changes: dict[Path, object]) -> int:
-    """Add to `changes` the month files `found` (find()), their sales rebooked; returns
-    how many orders' entries move."""
+def plan(late: Late, changes: dict[Path, object]) -> int:
+    """Add to `changes` the month files find() found, their sales rebooked; returns how
+    many orders' entries move."""
     moved = 0
-    for path, (channel, moves) in found.items():
+    for path, (channel, moves) in late.files.items():
         route = functools.partial(_routed_block, channel, moves)
         changes[path] = functools.partial(_rerouted, path, changes.get(path), route)
         moved += len(moves)
     return moved
+
+
+def notes(moved: int, left: dict[str, int]) -> list[str]:
+    """What the import says of the payments booked before their orders: how many now
+    clear them, and how many it left as sales, and why."""
+    said = [f"{moved} payment(s) booked before their orders now clear them "
+            "(moved from the channels' sales to the shops' receivables)"] if moved else []
+    if left.get("closed"):
+        said.append(f"{left['closed']} payment(s) of these orders booked in a closed month stay sales of "
+                    "their channel: reopen the month, then import the orders again with --force to move them")
+    if left.get("cut"):
+        said.append(f"{left['cut']} payment(s) of these orders whose order id order_pattern cut from a longer "
+                    "one stay sales of their channel: move them to the shop's receivable by hand")
+    return said
 
 
 def _candidates(text: str, channel) -> list[str]:
@@ -76,15 +107,22 @@ def _candidates(text: str, channel) -> list[str]:
     return [b for b in _blocks(_lines([text])) if marker in b]
 
 
-def _order_of(block: str, channel) -> str | None:
-    """The order an entry's text names (named_order), where routing it changes no more
-    than its sales postings (and link)."""
+def _named(block: str, channel) -> tuple[str | None, bool]:
+    """The order an entry's text names (named_order), and whether `order_pattern` cut it
+    from a longer text (routing it would then add `shop-order-id`: left to a person)."""
     found = ORDER_LINE.search(block)
     if not found:
-        return None
+        return None, False
     meta_order = _unescape(found.group(1))
     order_id = order_in(meta_order, channel.order_pattern)
-    return order_id if order_id == meta_order else None   # else it would gain shop-order-id: left for a person
+    return order_id, order_id != meta_order
+
+
+def _order_of(block: str, channel) -> str | None:
+    """The order an entry names, where routing it changes no more than its sales
+    postings (and link)."""
+    order_id, cut = _named(block, channel)
+    return None if cut else order_id
 
 
 def _routed_block(channel, moves: dict, block: str) -> str:
