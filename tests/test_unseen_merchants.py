@@ -15,6 +15,8 @@ from beanclear.simulation.score import score
 
 SEEDS = [11, 12, 13]        # not among the developing seeds (see beanclear.simulation's docstring)
 SEEDS += [25030]            # Stripe disputes, one lost, one won with its fee back, a shop's orders paid through them
+SEEDS += [28108, 28152]     # bank CSVs laid out as other banks do: `;`, 1.886,39 and an S/H word (28108);
+                            # tab-separated, English names, 29 Apr 2026, DR/CR, a BOM and lines before the header
 CLEAN_SEED = 14             # PayPal chargebacks: in EUR (with their conversion pairs) and USD, one reversed
 
 
@@ -137,3 +139,23 @@ def test_disputes_are_drawn_apart_and_written_as_the_layouts_write_them(tmp_path
     kinds = [r["Type"] for r in csv.DictReader(text.splitlines())]
     assert (kinds.count("Chargeback"), kinds.count("Chargeback Fee"), kinds.count("Chargeback Reversal")) == (2, 2, 1)
     assert got["problems"] == [] and "chargebacks" in got["conservation"]["channels"]["paypal"]["EUR"]
+
+
+def test_bank_csv_layouts_are_drawn_apart_from_the_shape():
+    # The layout of a merchant's bank CSV has a stream of its own: the shape (and truth) of
+    # every earlier seed stays, and the config names the columns the file holds.
+    from beanclear.simulation.config import config
+    from beanclear.simulation.shape import draw
+    from beanclear.simulation.writers.banks import CSV_NAMES, csv_layout
+    seen = set()
+    for seed in range(28072, 28200):
+        shape = draw(seed)
+        for bank in (b for b in shape.banks if b.type == "csv"):
+            layout = csv_layout(seed, bank)
+            seen.add((layout.lang, layout.amounts))
+            written = config(shape)["banks"][bank.name]
+            assert written["columns"] == layout.columns
+            assert set(layout.columns.values()) <= set(CSV_NAMES[layout.lang].values())
+            assert written.get("date_format", "%Y-%m-%d") == layout.date_format
+    assert {amounts for _, amounts in seen} == {"split", "signed", "direction"}
+    assert {lang for lang, _ in seen} == {"zh", "en", "de"}

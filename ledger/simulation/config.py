@@ -13,7 +13,7 @@ import random
 
 import yaml
 
-from .writers.banks import CSV_COLUMNS
+from .writers.banks import csv_layout
 from .writers.shops import ORDERS_CSV_COLUMNS, ORDERS_CSV_STATUSES
 
 
@@ -56,9 +56,12 @@ def config(shape) -> dict:
     for b in shape.banks:
         bank = {"type": b.type, "account": b.account, "currency": b.currency}
         if b.type == "csv":
-            bank.update({"encoding": b.encoding, "date_format": "%Y-%m-%d", "columns": dict(CSV_COLUMNS)})
-            if terse:   # "optional; detected when absent"
-                del bank["encoding"], bank["date_format"]
+            layout = csv_layout(shape.seed, b)
+            bank.update({"encoding": layout.encoding, "date_format": layout.date_format, "columns": layout.columns})
+            if terse:   # "optional; detected when absent"; the date's format is the default's or said
+                del bank["encoding"]
+                if layout.date_format == "%Y-%m-%d":
+                    del bank["date_format"]
         cfg["banks"][b.name] = bank
     if shape.shops:
         cfg["shops"] = {}

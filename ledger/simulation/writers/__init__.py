@@ -16,9 +16,10 @@ def amt(x: Decimal, thousands: bool = False) -> str:
     return f"{x:,.2f}" if thousands else f"{x:.2f}"
 
 
-def csv_text(rows, quote_all=False, lineterminator="\n") -> str:
+def csv_text(rows, quote_all=False, lineterminator="\n", delimiter=",") -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL, lineterminator=lineterminator)
+    w = csv.writer(buf, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL, lineterminator=lineterminator,
+                   delimiter=delimiter)
     w.writerows(rows)
     return buf.getvalue()
 

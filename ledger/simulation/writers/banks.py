@@ -13,9 +13,79 @@ from decimal import Decimal
 
 from . import amt, csv_text, overlapping
 
-CSV_HEADER = ["交易日期", "交易时间", "交易流水号", "摘要", "对方户名", "收入金额", "支出金额", "余额"]
-CSV_COLUMNS = {"date": "交易日期", "credit": "收入金额", "debit": "支出金额", "memo": "摘要", "payee": "对方户名",
-               "ref": "交易流水号", "balance": "余额"}
+# How a bank's CSV export is laid out, as banks differ: the header's names, how an amount
+# says which way it went (a credit and a debit column, a signed amount, an amount and a
+# direction word), the date, the numbers, lines before the header, the encoding. Drawn
+# from a stream of its own (shapes stay); config.py names the same columns.
+CSV_NAMES = {
+    "zh": {"date": "交易日期", "time": "交易时间", "ref": "交易流水号", "memo": "摘要", "payee": "对方户名",
+           "credit": "收入金额", "debit": "支出金额", "amount": "交易金额", "direction": "借贷标志", "balance": "余额"},
+    "en": {"date": "Date", "time": "Time", "ref": "Reference", "memo": "Description", "payee": "Counterparty",
+           "credit": "Credit", "debit": "Debit", "amount": "Amount", "direction": "Dr/Cr", "balance": "Balance"},
+    "de": {"date": "Buchungstag", "ref": "Referenz", "memo": "Verwendungszweck", "payee": "Begünstigter/Zahlungspflichtiger",
+           "credit": "Haben", "debit": "Soll", "amount": "Betrag", "direction": "Soll/Haben", "balance": "Saldo"},
+}
+CSV_WORDS = {"zh": ("借", "贷"), "en": ("DR", "CR"), "de": ("S", "H")}        # debit, credit
+CSV_DATES = {"zh": ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"], "en": ["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d %b %Y"],
+             "de": ["%d.%m.%Y"]}
+CSV_PREAMBLE = {"zh": [["账号", "6222020200112233445"], ["户名", "茶语贸易有限公司"], ["币种", "人民币"], []],
+                "en": [["Account Number", "12345678"], ["Account Name", "Teahouse Trading Ltd"], []],
+                "de": [["Kontonummer", "DE89370400440532013000"], []]}
+
+
+@dataclasses.dataclass(frozen=True)
+class CsvLayout:
+    lang: str
+    amounts: str            # split | signed | direction
+    date_format: str
+    delimiter: str
+    decimal_comma: bool
+    thousands: bool
+    preamble: bool
+    encoding: str
+
+    @property
+    def columns(self) -> dict:
+        """The config's `columns:`: the roles this layout's rows hold, by header name."""
+        roles = {"split": ("credit", "debit"), "signed": ("amount",), "direction": ("amount", "direction")}
+        names = CSV_NAMES[self.lang]
+        return {r: names[r] for r in ("date", *roles[self.amounts], "memo", "payee", "ref", "balance")}
+
+    def number(self, x: Decimal) -> str:
+        text = amt(x, self.thousands)
+        return text.translate(str.maketrans(",.", ".,")) if self.decimal_comma else text
+
+
+def csv_layout(seed: int, b) -> CsvLayout:
+    rng = random.Random(f"csv layout {seed} {b.name}")
+    if rng.random() < 0.4:   # the layout every merchant had before layouts were drawn
+        return CsvLayout("zh", "split", "%Y-%m-%d", ",", False, False, False, b.encoding)
+    lang = rng.choice(["zh", "zh", "en", "de"])
+    # (a CNY account's lines name Chinese payers: no single-byte Western code page holds them)
+    encoding = b.encoding if lang == "zh" else rng.choice(["utf-8", "utf-8-sig"])
+    return CsvLayout(lang, rng.choice(["split", "signed", "direction"]), rng.choice(CSV_DATES[lang]),
+                     ";" if lang == "de" else rng.choice([",", ",", "\t"]), lang == "de", rng.random() < 0.5,
+                     rng.random() < 0.5, encoding)
+
+
+def _csv_rows(m, b, layout: CsvLayout) -> list:
+    names, (debit_word, credit_word) = CSV_NAMES[layout.lang], CSV_WORDS[layout.lang]
+    header = [names[r] for r in ("date", "time") if r in names] + [names["ref"], names["memo"], names["payee"]]
+    header += [names[r] for r in layout.columns if r in ("credit", "debit", "amount", "direction")] + [names["balance"]]
+    rows = []
+    for l, bal in running(m, b):
+        row = [f"{l.day:{layout.date_format}}"] + ([f"{9 + l.seq % 9:02d}:{l.seq % 60:02d}:00"] if "time" in names else [])
+        row += [l.ref, l.memo, l.payee]
+        if layout.amounts == "split":
+            row += [layout.number(l.amount) if l.amount > 0 else "", layout.number(-l.amount) if l.amount < 0 else ""]
+        elif layout.amounts == "signed":
+            row += [layout.number(l.amount)]
+        else:
+            row += [layout.number(abs(l.amount)), credit_word if l.amount > 0 else debit_word]
+        rows.append(row + [layout.number(bal)])
+    return header, rows
+
+
 ICBC_HEADER = ["交易日期", "摘要", "交易详情", "交易场所", "交易国家或地区简称", "钞/汇", "交易金额(收入)", "交易金额(支出)",
                "交易币种", "记账金额(收入)", "记账金额(支出)", "记账币种", "余额", "对方户名", "对方账户"]
 
@@ -57,13 +127,13 @@ def _write(m, b, folder):
     from . import camt, mt940, ofx
     folder.mkdir(parents=True, exist_ok=True)
     if b.type == "csv":
-        rows = [[f"{l.day:%Y-%m-%d}", f"{9 + l.seq % 9:02d}:{l.seq % 60:02d}:00", l.ref, l.memo, l.payee,
-                 amt(l.amount) if l.amount > 0 else "", amt(-l.amount) if l.amount < 0 else "", amt(bal)]
-                for l, bal in running(m, b)]
+        layout = csv_layout(m.shape.seed, b)
+        header, rows = _csv_rows(m, b, layout)
         if random.Random(f"newest first {m.shape.seed} {b.name}").random() < 0.5:
             rows.reverse()   # as many banks export: newest first (a stream of its own: shapes stay)
         f = folder / f"{b.name}.csv"
-        f.write_bytes(csv_text([CSV_HEADER] + rows).encode(b.encoding))
+        before = CSV_PREAMBLE[layout.lang] if layout.preamble else []
+        f.write_bytes(csv_text(before + [header] + rows, delimiter=layout.delimiter).encode(layout.encoding))
         return [f]
     if b.type == "icbc":
         pad = lambda v, w=12: f"{v:<{w}}\t"
