@@ -17,6 +17,7 @@ SEEDS = [11, 12, 13]        # not among the developing seeds (see beanclear.simu
 SEEDS += [25030]            # Stripe disputes, one lost, one won with its fee back, a shop's orders paid through them
 SEEDS += [28108, 28152]     # bank CSVs laid out as other banks do: `;`, 1.886,39 and an S/H word (28108);
                             # tab-separated, English names, 29 Apr 2026, DR/CR, a BOM and lines before the header
+SEEDS += [28210]            # a PayPal download of a US account: Pacific times (PDT), all 41 columns
 CLEAN_SEED = 14             # PayPal chargebacks: in EUR (with their conversion pairs) and USD, one reversed
 
 
@@ -159,3 +160,11 @@ def test_bank_csv_layouts_are_drawn_apart_from_the_shape():
             assert written.get("date_format", "%Y-%m-%d") == layout.date_format
     assert {amounts for _, amounts in seen} == {"split", "signed", "direction"}
     assert {lang for lang, _ in seen} == {"zh", "en", "de"}
+
+
+def test_paypal_layouts_are_drawn_apart_from_the_shape():
+    from beanclear.simulation.writers.paypal import HEADERS, layout
+    drawn = {layout(seed)[:2] + (len(layout(seed)[2]),) for seed in range(28200, 28300)}
+    assert {zone for zone, _, _ in drawn} == {"Asia/Shanghai", "America/Los_Angeles", "Europe/Berlin"}
+    assert {width for _, _, width in drawn} == {len(h) for h in HEADERS.values()}
+    assert ("America/Los_Angeles", "%d/%m/%Y") not in {(zone, day) for zone, day, _ in drawn}

@@ -7,14 +7,45 @@ A Chargeback points to its payment, its Chargeback Fee to it; a Chargeback Rever
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 
 from . import amt, csv_text, in_downloads
 
 HEADER = ["Date", "Time", "TimeZone", "Name", "Type", "Status", "Currency", "Gross", "Fee", "Net",
           "From Email Address", "To Email Address", "Transaction ID", "Reference Txn ID", "Invoice Number",
           "Item Title", "Balance", "Balance Impact"]
+# The columns a merchant picks differ (FORMATS §6a): an older default (OCA's sample: no
+# Balance Impact, Address Status and Receipt ID among them) and "all columns".
+HEADERS = {
+    "default": HEADER,
+    "older": ["Date", "Time", "TimeZone", "Name", "Type", "Status", "Currency", "Gross", "Fee", "Net",
+              "From Email Address", "To Email Address", "Transaction ID", "Address Status", "Item Title", "Sales Tax",
+              "Reference Txn ID", "Invoice Number", "Receipt ID", "Balance", "Contact Phone Number", "Subject", "Note"],
+    "all": ["Date", "Time", "TimeZone", "Name", "Type", "Status", "Currency", "Gross", "Fee", "Net",
+            "From Email Address", "To Email Address", "Transaction ID", "Shipping Address", "Address Status",
+            "Item Title", "Item ID", "Shipping and Handling Amount", "Insurance Amount", "Sales Tax", "Option 1 Name",
+            "Option 1 Value", "Option 2 Name", "Option 2 Value", "Reference Txn ID", "Invoice Number", "Custom Number",
+            "Quantity", "Receipt ID", "Balance", "Address Line 1", "Address Line 2/District/Neighborhood",
+            "Town/City", "State/Province/Region/County/Territory/Prefecture/Republic", "Zip/Postal Code", "Country",
+            "Contact Phone Number", "Subject", "Note", "Country Code", "Balance Impact"],
+}
 ME = "sales@teahouse.example"
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def layout(seed: int) -> tuple[str, str, list]:
+    """(the account's time zone, its date format, the columns picked) of a merchant's
+    PayPal download: a US account writes its times in Pacific time (`PDT`/`PST`) and dates
+    month first, a European one in `CET`/`CEST` and day first. A stream of its own."""
+    rng = random.Random(f"paypal layout {seed}")
+    if rng.random() < 0.4:   # the layout every merchant had before layouts were drawn
+        return "Asia/Shanghai", "%m/%d/%Y", HEADER
+    zone = rng.choice(["America/Los_Angeles", "Europe/Berlin", "Asia/Shanghai"])
+    day = {"America/Los_Angeles": "%m/%d/%Y", "Europe/Berlin": "%d/%m/%Y"}.get(zone) or rng.choice(["%m/%d/%Y",
+                                                                                                      "%d/%m/%Y"])
+    return zone, day, HEADERS[rng.choice(list(HEADERS))]
 
 
 def write(m, ch, folder):
@@ -47,16 +78,22 @@ def write(m, ch, folder):
     ev.sort(key=lambda e: (e[0], e[1]))
     bal = defaultdict(lambda: 0)
     bal["USD"] = ch.opening
+    zone, day, header = layout(m.shape.seed)
     rows = []
     for dt, _, (name, kind, cur, gross, fee, frm, to, tid, ref, inv, title) in ev:
         net = gross + fee
         bal[cur] += net
-        rows.append((dt, [f"{dt:%m/%d/%Y}", f"{dt:%H:%M:%S}", "Asia/Shanghai", name, kind, "Completed", cur,
-                          amt(gross, True), amt(fee, True), amt(net, True), frm, to, tid, ref, inv, title,
-                          amt(bal[cur], True), "Credit" if net > 0 else "Debit"]))
+        there = dt.replace(tzinfo=LOCAL).astimezone(ZoneInfo(zone))
+        cells = {"Date": f"{there:{day}}", "Time": f"{there:%H:%M:%S}",
+                 "TimeZone": zone if zone == "Asia/Shanghai" else there.tzname(), "Name": name, "Type": kind,
+                 "Status": "Completed", "Currency": cur, "Gross": amt(gross, True), "Fee": amt(fee, True),
+                 "Net": amt(net, True), "From Email Address": frm, "To Email Address": to, "Transaction ID": tid,
+                 "Reference Txn ID": ref, "Invoice Number": inv, "Item Title": title, "Balance": amt(bal[cur], True),
+                 "Balance Impact": "Credit" if net > 0 else "Debit"}
+        rows.append((dt, [cells.get(column, "") for column in header]))
 
     def written(f, rows, first, last):
-        f.write_bytes(b"\xef\xbb\xbf" + csv_text([HEADER] + rows, quote_all=True).encode("utf-8"))
+        f.write_bytes(b"\xef\xbb\xbf" + csv_text([header] + rows, quote_all=True).encode("utf-8"))
         return f
     return in_downloads(m, ch.name, folder, "Download.CSV", rows, written)
 
