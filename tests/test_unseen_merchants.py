@@ -168,3 +168,16 @@ def test_paypal_layouts_are_drawn_apart_from_the_shape():
     assert {zone for zone, _, _ in drawn} == {"Asia/Shanghai", "America/Los_Angeles", "Europe/Berlin"}
     assert {width for _, _, width in drawn} == {len(h) for h in HEADERS.values()}
     assert ("America/Los_Angeles", "%d/%m/%Y") not in {(zone, day) for zone, day, _ in drawn}
+
+
+def test_stripe_layouts_are_drawn_apart_from_the_shape():
+    from beanclear.simulation.writers.stripe import HEADER, _laid_out, layout
+    drawn = [layout(seed) for seed in range(28300, 28400)]
+    assert {utc for utc, _ in drawn} == {True, False} and any(len(h) > len(HEADER) for _, h in drawn)
+    row = ["txn_1", "2026-04-30 20:00:00", "2026-05-02 00:00:00", "usd", "10.00", "0.59", "9.41", "charge",
+           "ch_ABCDEFGH", "Order 1", "10.00", "usd", "po_1", "1"]
+    local = ["balance_transaction_id", "created", "available_on", "currency", "gross", "fee", "net",
+             "reporting_category", "source_id", "description", "customer_facing_amount", "customer_facing_currency",
+             "automatic_payout_id", "charge_id", "payment_metadata[order_id]"]
+    assert _laid_out(row, False, local)[1:3] == ["2026-05-01 04:00:00", "2026-05-02 08:00:00"]
+    assert _laid_out(row, False, local)[-2] == "ch_ABCDEFGH"

@@ -8,13 +8,27 @@ the report's payment_metadata is the related charge's.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import random
+from datetime import datetime, timedelta
 
 from . import amt, csv_text, in_downloads
 
 HEADER = ["balance_transaction_id", "created_utc", "available_on_utc", "currency", "gross", "fee", "net",
           "reporting_category", "source_id", "description", "customer_facing_amount", "customer_facing_currency",
           "automatic_payout_id", "payment_metadata[order_id]"]
+
+
+def layout(seed: int) -> tuple[bool, list]:
+    """(times in UTC, the columns) of a merchant's report: `created`/`available_on` in the
+    account's zone (the merchant's) or `_utc`; some optional columns picked besides
+    (FORMATS §5a), in the report's order. A stream of its own: shapes stay."""
+    rng = random.Random(f"stripe layout {seed}")
+    if rng.random() < 0.4:   # the layout every merchant had before layouts were drawn
+        return True, HEADER
+    utc = rng.random() < 0.5
+    header = [c if utc or not c.endswith("_utc") else c[:-4] for c in HEADER]
+    extra = [c for c in ("customer_email", "charge_id", "payment_intent_id") if rng.random() < 0.5]
+    return utc, header[:-1] + extra + header[-1:]
 
 
 def _utc(dt):
@@ -57,8 +71,26 @@ def write(m, ch, folder):
                                 amt(d.pres_amount if d.pres_amount is not None else d.amount), p.pres_currency.lower(),
                                 po_id(d), p.order_ref]))
     rows.sort(key=lambda x: x[0])
+    utc, header = layout(m.shape.seed)
+    if header != HEADER:
+        rows = [(dt, _laid_out(row, utc, header)) for dt, row in rows]
 
     def written(f, rows, first, last):
-        f.write_text(csv_text([HEADER] + rows, quote_all=True), encoding="utf-8")
+        f.write_text(csv_text([header] + rows, quote_all=True), encoding="utf-8")
         return f
     return in_downloads(m, ch.name, folder, "balance_change_from_activity_itemized_2.csv", rows, written)
+
+
+def _laid_out(row: list, utc: bool, header: list) -> list:
+    """A row of HEADER's columns as `header` lays them out: times in the merchant's zone
+    where not `utc`; a charge's id (`source_id` of a charge), a payment intent named
+    after it and a customer's e-mail in the optional columns picked."""
+    cells = dict(zip(HEADER, row))
+    if not utc:
+        for column in ("created_utc", "available_on_utc"):
+            local = datetime.strptime(cells.pop(column), "%Y-%m-%d %H:%M:%S") + timedelta(hours=8)
+            cells[column[:-4]] = f"{local:%Y-%m-%d %H:%M:%S}"
+    charge = cells["source_id"] if cells["reporting_category"] == "charge" else ""
+    cells.update({"charge_id": charge, "payment_intent_id": "pi_" + charge[3:] if charge else "",
+                  "customer_email": f"buyer{charge[3:9].lower()}@example.com" if charge else ""})
+    return [cells[c] for c in header]
