@@ -181,3 +181,26 @@ def test_stripe_layouts_are_drawn_apart_from_the_shape():
              "automatic_payout_id", "charge_id", "payment_metadata[order_id]"]
     assert _laid_out(row, False, local)[1:3] == ["2026-05-01 04:00:00", "2026-05-02 08:00:00"]
     assert _laid_out(row, False, local)[-2] == "ch_ABCDEFGH"
+
+
+def test_resaved_statements_keep_their_text(tmp_path):
+    from types import SimpleNamespace
+    from beanclear.simulation.writers import resaved
+    text = "交易时间,金额\n2026-04-01 10:00:00,1.00\n"
+    files = []
+    for i in range(40):
+        f = tmp_path / f"s{i}.csv"
+        f.write_bytes(text.encode("gb18030" if i % 2 else "utf-8"))
+        files.append(f)
+    resaved(SimpleNamespace(shape=SimpleNamespace(seed=1)), files)
+    encodings = set()
+    for i, f in enumerate(files):
+        raw = f.read_bytes()
+        for e in ("utf-8-sig", "gb18030"):
+            try:
+                assert raw.decode(e) == text
+                encodings.add((i % 2, e, raw.startswith(b"\xef\xbb\xbf")))
+                break
+            except UnicodeDecodeError:
+                continue
+    assert (0, "gb18030", False) in encodings or (0, "utf-8-sig", True) in encodings   # some were re-saved

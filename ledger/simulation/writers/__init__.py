@@ -63,9 +63,9 @@ def write_all(m, out) -> list:
     written = []
     for ch in m.shape.channels:
         mod = {"wechat": wechat, "alipay": alipay, "stripe": stripe, "paypal": paypal}[ch.name]
-        written += mod.write(m, ch, out / ch.name)
+        written += resaved(m, mod.write(m, ch, out / ch.name))
     for shop in m.shape.shops:
-        written += shops.write(m, shop, out / "shops")
+        written += resaved(m, shops.write(m, shop, out / "shops"))
     for b in m.shape.banks:
         written += banks.write(m, b, out / "banks")
     if any(c.eur for c in m.shape.channels):
@@ -74,3 +74,20 @@ def write_all(m, out) -> list:
         p.write_text(csv_text([["date", "pair", "rate"]] + [[d.isoformat(), "EUR/USD", str(r)] for d, r in sorted(m.rates.items())]))
         written.append(p)
     return written
+
+
+def resaved(m, files: list) -> list:
+    """Some channel and shop CSVs as a merchant re-saved them (FORMATS: the general rules):
+    GBK turned UTF-8, UTF-8 given a BOM by Excel, or saved as GBK by Excel on a Chinese
+    Windows. The text is the same. A stream of its own per file: shapes stay."""
+    for f in files:
+        rng = random.Random(f"resaved {m.shape.seed} {f.parent.name}/{f.name}")
+        if f.suffix.lower() != ".csv" or rng.random() >= 0.15:
+            continue
+        raw = f.read_bytes()
+        try:
+            text, was = raw.decode("utf-8-sig"), "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+        except UnicodeDecodeError:
+            text, was = raw.decode("gb18030"), "gb18030"
+        f.write_bytes(text.encode(rng.choice([e for e in ("utf-8", "utf-8-sig", "gb18030") if e != was])))
+    return files
