@@ -301,3 +301,27 @@ def test_an_account_already_in_the_books_gets_no_new_opening(merchant):
     assert opening_of(merchant, "Assets:Bank:Mt") == [("2026-03-01", Decimal("100.00"))]
     assert failing(merchant) == ["Balance failed for 'Assets:Bank:Mt': expected 120.50 EUR != accumulated "
                                  "110.50 EUR (10.00 too little)"]
+
+
+def test_a_statement_from_before_the_first_one_imported_moves_the_opening_back(merchant, tmp_path):
+    """A merchant who began with this month goes back to the last: the account opens
+    where its earliest statement starts, as if both had been imported together (the
+    later statement's opening would count the earlier one's lines twice)."""
+    first, then = mt_statement("S2", "260303", "105.50", [("260304", "5.00")], "260305", "110.50"), MT_ADDS_UP
+    imported(merchant, "s2.sta", first)
+    assert opening_of(merchant, "Assets:Bank:Mt") == [("2026-03-03", Decimal("105.50"))]
+    output = imported(merchant, "s1.sta", then)
+    assert ("earliest statement of Assets:Bank:Mt in EUR: opening balance 100.00 EUR at the end of "
+            "2026-03-01 written from it (it was at the end of 2026-03-03, "
+            "from a later statement)") in output
+    assert failing(merchant) == []
+    together = tmp_path / "together"
+    together.mkdir()
+    (together / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    (together / "st").mkdir()
+    for name, body in (("s1.sta", then), ("s2.sta", first)):
+        (together / "st" / name).write_text(body, encoding="utf-8")
+    assert beanclear(together, "import", str(together / "st")).exit_code == 0
+    assert books_text(merchant) == books_text(together)
+    again = imported(merchant, "s2.sta", first + "\n")   # the later one again: the opening stays
+    assert "statement of Assets:Bank:Mt" not in again and books_text(merchant) == books_text(together)

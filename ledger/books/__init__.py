@@ -184,12 +184,18 @@ class Books:
                         dt.date.fromisoformat(found.group(1)), where))
         return out
 
-    def openings(self) -> set[tuple[str, str]]:
-        """(account, currency) of every opening a statement implied (openings.Opening.ident)."""
+    def openings(self) -> dict[tuple[str, str], dt.date]:
+        """(account, currency) -> the date of every opening a statement implied
+        (openings.Opening.ident)."""
         accounts = self.root / "accounts.beancount"
         text = accounts.read_text(encoding="utf-8") if accounts.exists() else ""
-        return {tuple(m.split(" ")[1:3]) for m in map(_unescape, ID_LINE.findall(text))
-                if m.startswith("opening ") and m.count(" ") == 2}
+        out = {}
+        for block in split_blocks(text)[1]:
+            found = ID_LINE.search(block)
+            ident = _unescape(found.group(1)) if found else ""
+            if ident.startswith("opening ") and ident.count(" ") == 2 and ENTRY_START.match(block):
+                out[tuple(ident.split(" ")[1:3])] = dt.date.fromisoformat(block[:10])
+        return out
 
     def postings_before(self, account: str, currency: str, date) -> tuple:
         """(sum, first date) of what the sources' month files post to an account in a
@@ -278,6 +284,10 @@ class Books:
             at = len(preamble) + sum(len(b) for b in opens)
             text = text[:at] + f"{OPEN_DATE} open {config.equity}\n" + text[at:]
         entries = [opening_entry(o, name, config.equity) for o, name in openings]
+        moved = {e.meta["id"] for e in entries}   # an opening an earlier statement moves back
+        preamble, blocks = split_blocks(text)
+        text = preamble + "".join(b for b in blocks if (m := ID_LINE.search(b)) is None
+                                  or _unescape(m.group(1)) not in moved)
         changes[accounts] = merge(text, sorted(entries, key=render.sort_key))
 
 

@@ -439,10 +439,14 @@ def first_openings(config, results: list[FileResult], asserted: set[tuple[str, s
     out = []
     for opening, asserted_first, result, derived in openings.implied(sums, books.postings_before, stated):
         key = (opening.account, opening.currency)
-        if key in from_config or key in have or key in asserted:
+        # A statement from before the one the books opened with (a merchant who began with
+        # this month goes back to the last): the account opens at its start instead.
+        earlier = key in have and opening.date < have[key]
+        if key in from_config or (key in have and not earlier) or (key in asserted and key not in have):
             continue
-        note = (f"first statement of {opening.account} in {opening.currency}: opening balance "
-                f"{opening.amount:f} {opening.currency} at the end of {opening.date} written from it")
+        note = (f"{'earliest' if earlier else 'first'} statement of {opening.account} in {opening.currency}: "
+                f"opening balance {opening.amount:f} {opening.currency} at the end of {opening.date} written from it"
+                + (f" (it was at the end of {have[key]}, from a later statement)" if earlier else ""))
         if derived != opening.amount:   # the books at the first assertion, from the stated opening
             reached = asserted_first.amount.number + opening.amount - derived
             note += (f"; with its lines the account holds {reached:f} {opening.currency} on {asserted_first.date}, "
