@@ -78,6 +78,8 @@ WITHDRAWAL_RETURNED = {"提现退票", "提现失败退回", "提现退回"}
 
 class Importer(StatementImporter):
     kind = "wechat fund bill"
+    # Its refunds name the payment they refund here, not their order (books/late_refunds.py)
+    refund_payment_key = "fund-id"
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from beanclear.importers import wechat_fund
 from beanclear.importers.account_ids import checked
 from beanclear.importers.base import Extraction, StatementImporter, compare_summary, link, posting, transaction
 from beanclear.importers.toolkit import (
@@ -60,6 +61,7 @@ class Importer(StatementImporter):
     kind = "wechat trade bill"
     shows_payouts = False  # its payouts are in the channel's other statement
     books_first = True   # in one import with the fund view: it knows the discounts and the fee rate
+    refund_payment_key = wechat_fund.Importer.refund_payment_key   # the books' fund-view refunds wait for its payments
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing

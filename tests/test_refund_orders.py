@@ -11,7 +11,7 @@ from decimal import Decimal
 from beanclear.books import Books
 from beanclear.importers.base import Extraction, posting, transaction
 from beanclear.statements import refund_orders
-from conftest import beanclear
+from conftest import beanclear, snapshot
 from test_shop_journey import shop_export
 
 CONFIG = """\
@@ -99,6 +99,25 @@ def test_a_refund_of_a_payment_in_another_bill_of_the_import_takes_its_order(tmp
     imported(folder, "bills", "orders")   # the refund's bill is read before the shop's orders
     assert refund_entry(folder) == FOUND
     assert findings(folder) == [("refund-rate", "50300001")]   # all it sold, refunded: nothing of the order
+
+
+def test_a_refund_imported_before_its_payment_takes_its_order_when_the_payment_comes(tmp_path):
+    # A merchant who imports this month's bill before last month's: the refund waits with
+    # no order; the import of its payment gives it the order and moves its sale to the
+    # shop's receivable, as importing both together writes it (books/late_refunds.py).
+    folder = merchant(tmp_path)
+    imported(folder, "orders", "bills/fundflow-2026-03-04.csv")
+    assert "\n  order-id:" not in refund_entry(folder)
+    output = imported(folder, "bills/fundflow-2026-03-01.csv")
+    assert "note: 1 refund(s) booked before their payments now name their orders" in output
+    assert refund_entry(folder) == FOUND
+    assert findings(folder) == [("refund-rate", "50300001")]
+    (tmp_path / "together").mkdir()
+    together = merchant(tmp_path / "together")
+    imported(together, "orders", "bills")
+    assert snapshot(folder / "books") == snapshot(together / "books")
+    again = beanclear(folder, "import", "--force", str(folder / "bills" / "fundflow-2026-03-01.csv"))
+    assert again.exit_code == 0 and "refund(s) booked before" not in again.output   # nothing placed twice
 
 
 def test_without_a_shop_the_refund_still_meets_its_payment(tmp_path):

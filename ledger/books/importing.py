@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from beancount.core import data
 
-from beanclear.books import atomic, late_routes, prices, render, spill
+from beanclear.books import atomic, late_refunds, late_routes, prices, render, spill
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
@@ -302,6 +302,11 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             notes = late_routes.notes(routed, late.left)
             if notes:   # said once, on the first shop statement of the batch
                 next(r for r in live if isinstance(r.importer.source, Shop)).extraction.notes.extend(notes)
+            placed = late_refunds.plan(late.refunds, changes)
+            if placed:   # on the first statement of the channel whose payments they wait for
+                channel = next(iter(late.refunds.values()))[0].name
+                next(r for r in live if r.importer.source.name == channel).extraction.notes.append(
+                    f"{placed} refund(s) booked before their payments now name their orders")
             books.add_openings(config, openings, changes)
             forward.follow(config.books, changes)   # ledgers carried forward include new months
             if changes:
@@ -320,7 +325,9 @@ def _across(results: list[FileResult], books: Books) -> dict:
     refund_orders.across(read, books, batch)
     route_batch(read, batch)
     shop_refunds.grown(read, books)
-    return late_routes.find(read[0][0].config, books, batch) if read else late_routes.NONE
+    if not read:
+        return late_routes.NONE
+    return late_routes.find(read[0][0].config, books, batch)._replace(refunds=late_refunds.find(read, books, batch))
 
 
 def _park(results: list[FileResult]) -> None:

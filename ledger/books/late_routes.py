@@ -37,6 +37,7 @@ class Late(NamedTuple):
     move to); and the sales of the batch's orders left where they are, by why."""
     files: dict[Path, tuple]
     left: dict[str, int]
+    refunds: dict = {}      # books/late_refunds.py: refunds booked before their payments
 
 
 NONE = Late({}, {})

@@ -1,0 +1,139 @@
+"""Refunds booked before the payments they refund, given their order when the payment comes.
+
+WeChat Pay's fund bill names a refund's payment (refund_orders.py), not its order: the
+order is the payment's. A merchant who imports this month's bill before last month's
+books this month's refunds of last month's payments with no order; imported later, the
+payments would leave them so, and each would be a `refund-unsynced` the shop never had.
+So the import that brings the payments also gives such refunds their order (and moves
+their sale posting to the shop's receivable, as routing does), in the same write: the
+books become what importing both together writes.
+
+    2026-03-05 * "WeChat Pay" "退款 RF-77"              ; booked first, no order
+      id: "5030000001"
+      fund-id: "4200000001"                             ; the payment it refunds
+      refund-order-id: "RF-77"
+      Assets:Clearing:WeChat                        -99.40 CNY
+      Income:Sales:WeChat                           100.00 CNY
+
+becomes, when the payment 4200000001 of order S1001 is imported,
+
+    2026-03-05 * "WeChat Pay" "退款 RF-77" ^order-S1001
+      ...
+      refund-order-id: "RF-77"
+      order-id: "S1001"
+      refund-of: "4200000001"
+      Assets:Clearing:WeChat                        -99.40 CNY
+      Assets:Receivable:Teashop                     100.00 CNY
+
+Only importers that name a refund's payment this way (`refund_payment_key`) are looked
+at; a month closed by `beanclear close` is left as it is.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from beanclear.books import Books, _blocks, _lines, _unescape, text_before
+from beanclear.books.render import quote_exact
+from beanclear.books.edits import add_links, rebook
+from beanclear.importers.base import BatchOrders, ShopOrders, order_link, shop_for
+from beanclear.periods.closed import closed_months
+from beanclear.statements.refund_orders import payment_orders
+
+META = re.compile(r'^[ \t]+([a-z][a-z0-9-]*):[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+
+
+def find(read: list, books: Books, batch: BatchOrders) -> dict[Path, tuple]:
+    """The month files holding refunds that wait for a payment the import brings: file ->
+    (its channel, payment id -> (order, receivable or None)). `read`: the import's
+    (importer, extraction) pairs."""
+    found = {}
+    for name, importers in _sources(read).items():
+        key = importers[0].refund_payment_key
+        channel, config = importers[0].source, importers[0].config
+        closed = closed_months(books.root)
+        waiting = {path: ids for path in books.source_files(name) if path.stem not in closed
+                   and (ids := _waiting(books, path, key))}
+        wanted = set().union(*waiting.values()) if waiting else set()
+        if not wanted:
+            continue
+        orders = {}
+        for importer, out in read:
+            if importer.source.name == name:
+                orders.update(payment_orders(out.entries, wanted - orders.keys()))
+        if not orders:
+            continue
+        shop_orders = ShopOrders(config, batch.links) if config.shops else None
+        placed = {}
+        for payment, order in orders.items():
+            shop = shop_for(channel, config, order, shop_orders)[0] if shop_orders else None
+            placed[payment] = (order, config.shops[shop].accounts.receivable if shop else None)
+        for path, ids in waiting.items():
+            if ids & placed.keys():
+                found[path] = (channel, {p: placed[p] for p in ids & placed.keys()}, key)
+    return found
+
+
+def plan(found: dict[Path, tuple], changes: dict[Path, object]) -> int:
+    """Add to `changes` the month files find() found, their waiting refunds placed;
+    returns how many refunds are."""
+    placed = 0
+    for path, (channel, payments, key) in found.items():
+        place = functools.partial(_placed_block, channel, payments, key)
+        changes[path] = functools.partial(_rewritten, path, changes.get(path), place)
+        placed += len(payments)
+    return placed
+
+
+def _sources(read: list) -> dict[str, list]:
+    """Channel name -> the importers of the import that name refunds' payments."""
+    out = {}
+    for importer, _ in read:
+        if getattr(importer, "refund_payment_key", None) and importer.config is not None:
+            out.setdefault(importer.source.name, []).append(importer)
+    return out
+
+
+def _waiting(books: Books, path: Path, key: str) -> set[str]:
+    """The payments the refunds of a month file that name no order refund."""
+    out = set()
+    for piece in books._pieces(path):
+        if "  refund-order-id:" not in piece or f"  {key}:" not in piece:   # most month files: no block
+            continue
+        for block in _blocks(_lines([piece])):
+            payment = _payment_of(block, key)
+            if payment:
+                out.add(payment)
+    return out
+
+
+def _payment_of(block: str, key: str) -> str | None:
+    meta = {m.group(1): _unescape(m.group(2)) for m in META.finditer(block)}
+    if "refund-order-id" in meta and "order-id" not in meta and "refund-of" not in meta:
+        return meta.get(key)
+    return None
+
+
+def _placed_block(channel, payments: dict, key: str, block: str) -> str:
+    """A refund's text given the order of the payment it refunds, its sale posting moved
+    to the shop's receivable; any other block as it is."""
+    payment = _payment_of(block, key) if "  refund-order-id:" in block else None
+    if payment not in payments:
+        return block
+    order, receivable = payments[payment]
+    lines = block.splitlines(keepends=True)
+    last_meta = max(i for i, line in enumerate(lines) if META.match(line))
+    lines[0] = add_links(lines[0], (order_link(order),))
+    lines[last_meta + 1:last_meta + 1] = [f"  order-id: {quote_exact(order)}\n", f"  refund-of: {quote_exact(payment)}\n"]
+    sales = channel.accounts.sales
+    if receivable:
+        lines = [rebook(line, sales, receivable) if line.startswith(f"  {sales} ") else line for line in lines]
+    return "".join(lines)
+
+
+def _rewritten(path: Path, before, place):
+    """The month file's text (or the change planned before), a block at a time, placed."""
+    for block in _blocks(_lines(text_before(path, before))):
+        yield place(block)
