@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -185,12 +186,24 @@ def _first_run(shape, statements: Path) -> list[list[Path]]:
     return [early] if early else []
 
 
+def _one_by_one(seed: int, statements: Path) -> list[list[Path]]:
+    """A quarter of merchants import their files one at a time, in no order (one who began
+    with this month goes back to the last; a colleague imports the bank's file first): the
+    books must come out as importing them together writes them. A stream of its own."""
+    rng = random.Random(f"import order {seed}")
+    if rng.random() >= 0.25:
+        return []
+    files = sorted(p for p in statements.rglob("*") if p.is_file())
+    rng.shuffle(files)
+    return [[f] for f in files]
+
+
 def score(seed: int, out: Path, clean: bool = False, size: str = "small") -> dict:
     out = Path(out)
     m, truth = generate(seed, out, clean, size)
     cfg = str(out / "config.yaml")
     result = {"seed": seed, "clean": clean, "shape": truth["shape"]}
-    for early in _first_run(m.shape, out / "statements"):   # a merchant importing daily bills as they come
+    for early in _first_run(m.shape, out / "statements") + _one_by_one(seed, out / "statements"):
         imp = _run(["import", "-c", cfg, *map(str, early)])
         if imp.returncode == 2:
             result["import_failed"] = (imp.stderr or imp.stdout).strip()[-2000:]
