@@ -22,7 +22,12 @@ on the day after its date, per currency (a balance stamped at midnight, Wise's
   (ISO 20022: "if CdtDbtInd is DBIT and RvslInd is true, the original operation was a
   credit"), so the sign is not flipped; the entry gets `reversal: "true"`;
 - `Amt` is always positive: the sign comes from `CdtDbtInd` and nowhere else;
-- an exchange (`CcyXchg`) is kept as `fx-pair`/`fx-rate` for the fx-gap check.
+- an exchange (`CcyXchg`) is kept as `fx-pair`/`fx-rate` for the fx-gap check;
+- the opening is `OPBD` (else `PRCD`), and opens the books even with no closing balance;
+- `AcctSvcrRef` `NONREF` (German banks) is no reference; where the entry gives none, the
+  `AcctSvcrRef` of its one `TxDtls` is its id (DNB bankas); one given to two different
+  entries is qualified by a digest of the second (PostFinance);
+- camt.052 reports and camt.054 notifications are refused by name, not booked.
 Statements without a bank reference get a digest id (LineIds). XML is parsed with
 defusedxml: entity declarations and external references are refused, not expanded.
 """
@@ -30,14 +35,17 @@ defusedxml: entity declarations and external references are refused, not expande
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from beanclear.importers.banking import (BankImporter, Closings, LineIds, Unusual, end_to_end_id, other_account,
                                          read_whole_or_say, several_accounts)
+from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import StatementError, XmlNode, XmlParts, clean, read_xml
+from beanclear.importers.toolkit.tables import head_bytes
 from beanclear.importers.toolkit.text import errors_read_whole
 
 NOT_BOOKED = {"PDNG": "pending (not booked)", "INFO": "information only (not booked)",
@@ -53,9 +61,54 @@ class _Unusual(Unusual):
     """A file the streamed read cannot follow as the whole read would."""
 
 
+# ISO 20022 messages that look like a statement but are not one: refused by name, not booked.
+# A camt.052 report is intraday (its entries may still be pending, its balances interim) and
+# a camt.054 notification reports single debits or credits that the camt.053 of the day
+# lists again: booking either beside the statements would count money twice.
+NOT_STATEMENTS = {"BkToCstmrAcctRpt": "a camt.052 account report (intraday, <BkToCstmrAcctRpt>)",
+                  "BkToCstmrDbtCdtNtfctn": "a camt.054 debit/credit notification (<BkToCstmrDbtCdtNtfctn>)"}
+
+
+OTHER_MESSAGE = re.compile(r"<(?:[\w.-]+:)?(" + "|".join(NOT_STATEMENTS) + r")[\s/>]")
+
+
 def not_camt(path: str, root: XmlNode) -> StatementError:
+    # Found in the start of the file, the same whether it was read whole or streamed
+    # (the stream does not build the root's other children).
+    head = (head_bytes(path) or b"").decode("utf-8", "replace")
+    head = re.sub(r"<!--.*?-->", lambda m: "\n" * m.group().count("\n"), head, flags=re.S)   # lines kept
+    other = OTHER_MESSAGE.search(head)
+    if other:
+        line = head.count("\n", 0, other.start()) + 1
+        return StatementError(path, line, f"{NOT_STATEMENTS[other.group(1)]} is not a statement: beanclear books "
+                              "the bank's end-of-day camt.053 statements (<BkToCstmrStmt>); import those for these "
+                              "days instead")
     return StatementError(path, root.line, f"<{root.tag}> is not a CAMT.053 statement (expected "
                           "Document/BkToCstmrStmt)")
+
+
+def no_statement(path: str, node: XmlNode) -> StatementError:
+    """A BkToCstmrStmt without any Stmt (genkgo's camt053.wrong.xml): not a statement."""
+    return StatementError(path, node.line, "<BkToCstmrStmt> holds no <Stmt> (expected at least one account "
+                          "statement)")
+
+
+class _Ids(LineIds):
+    """The ids of a file's entries: digests for lines without a bank reference
+    (LineIds), and the bank's reference itself, qualified by a digest of the entry
+    where the file gives one reference to two different entries (PostFinance's test
+    statement: 07582000303KBMSU on a 1537.00 and a 1692.22 credit). An entry listed
+    twice exactly keeps the one id: the import books it once."""
+
+    def __init__(self):
+        super().__init__()
+        self.refs = Ids()   # reference -> digest of its first entry (on disk past idset.LIMIT_IDS)
+
+    def bank(self, ref: str, *content) -> str:
+        digest = hashlib.sha1("|".join(map(str, content)).encode()).hexdigest()[:12]
+        if self.refs.add(ref, digest) or self.refs.get(ref) == digest:
+            return ref
+        return f"{ref}-{digest[:8]}"
 
 
 @dataclass
@@ -113,6 +166,17 @@ def day_of_text(raw: str) -> dt.date | None:
         return None
 
 
+NO_REFERENCE = "NONREF"   # what German banks (FinTS camt, carried over from MT940's :61:) write for "none"
+
+
+def bank_reference(entry: XmlNode, details: list[XmlNode]) -> str:
+    """The bank's own id of an entry: its `AcctSvcrRef`, else that of its one detail (DNB
+    bankas gives it only in `TxDtls/Refs`). `NONREF` is no reference: several entries of
+    one statement carry it."""
+    refs = [entry.value("AcctSvcrRef")] + ([details[0].value("Refs/AcctSvcrRef")] if len(details) == 1 else [])
+    return next((clean(r) for r in refs if clean(r) and clean(r).upper() != NO_REFERENCE), "")
+
+
 def status(entry: XmlNode) -> str:
     return entry.value("Sts/Cd") or entry.value("Sts") or entry.value("Sts/Prtry")
 
@@ -153,7 +217,7 @@ class Importer(BankImporter):
     text_statement = False
 
     def matches(self, head: str) -> bool:
-        if "BkToCstmrStmt" not in head:
+        if "BkToCstmrStmt" not in head and not any(tag in head for tag in NOT_STATEMENTS):
             return False
         ids = re.findall(r"<(?:\w+:)?(?:IBAN|Id)>\s*([A-Za-z0-9 ./-]+?)\s*</", head)
         return any(self.is_mine(i) for i in ids) if self.source.account_id else True
@@ -175,17 +239,21 @@ class Importer(BankImporter):
     def _streamed(self, path: str) -> Extraction:
         """Each entry booked as it ends in the file, never the statement held whole: the
         whole read's books, or _Unusual where it cannot tell (_whole reads it then)."""
-        out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
+        out, closings, line_id = Extraction(), Closings(path, self.source.account), _Ids()
         numbers: set[str] = set()
         statement, found = None, False
         parts = XmlParts(path, PARTS)
+        begun = 0
         for node, ancestors in self.each(parts):
             if len(ancestors) == 1:   # BkToCstmrStmt ended
+                if not begun:
+                    raise no_statement(path, node)
                 found = True
                 continue
             st = ancestors[2] if len(ancestors) == 3 else node
             if statement is None or statement.node is not st:
                 statement = self._begins(path, st, numbers, out)
+                begun += 1
             if node is st:   # the statement ended: its balances after its entries
                 if self._number(st) != statement.number:
                     raise _Unusual("its account is named after its entries")
@@ -216,7 +284,9 @@ class Importer(BankImporter):
         statements = root.findall("BkToCstmrStmt/Stmt")
         if root.find("BkToCstmrStmt") is None:
             raise not_camt(path, root)
-        out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
+        if not statements:
+            raise no_statement(path, root.find("BkToCstmrStmt"))
+        out, closings, line_id = Extraction(), Closings(path, self.source.account), _Ids()
         for st in self.own_statements(path, statements, self._number, lambda s: s.findall("Ntry"), out):
             entries = st.findall("Ntry")
             self._period(st, out)
@@ -227,7 +297,7 @@ class Importer(BankImporter):
         out.entries += closings.assertions()
         return out
 
-    def _book(self, entry: XmlNode, path: str, out: Extraction, line_id: LineIds, booked: dict) -> None:
+    def _book(self, entry: XmlNode, path: str, out: Extraction, line_id: _Ids, booked: dict) -> None:
         """One `Ntry` read: its transaction, if it moves booked money, added to `out`
         and to `booked` (currency -> the statement's sum so far, and its earliest day)."""
         out.rows += 1
@@ -250,16 +320,35 @@ class Importer(BankImporter):
         return clean(st.value("Acct/Id/IBAN") or st.value("Acct/Id/Othr/Id"))
 
     def _balances(self, st: XmlNode, path: str, out: Extraction, closings: Closings, booked: dict) -> None:
-        opening, closing = {}, {}
+        opening, closing, others = {}, {}, []
         for bal in st.findall("Bal"):
             code = bal.value("Tp/CdOrPrtry/Cd") or bal.value("Tp/CdOrPrtry/Prtry")
             if code not in OPENING + (CLOSING,):
+                others.append(code)
                 continue  # available, interim and forward balances: not the booked balance of the day
             amount, currency = money(bal.find("Amt"), path, f"<Bal> {code}", bal)
             day = balance_day(bal.find("Dt"), path, f"<Bal> {code}")
             if day is None:
                 raise StatementError(path, bal.line, f"<Bal> {code}: no <Dt> (expected the date of the balance)")
-            (opening if code in OPENING else closing)[currency] = (amount, day, bal.line)
+            if code == "PRCD" and currency in opening and opening[currency][3] == "OPBD":
+                continue  # both stated: the opening booked balance is the statement's own opening
+            if code in OPENING:
+                opening[currency] = (amount, day, bal.line, code)
+            else:
+                closing[currency] = (amount, day, bal.line)
+        if others and not opening and not closing:   # Siauliu bankas (LT): OPAV and CLAV only
+            out.notes.append(f"statement {st.value('Id')}: only {'/'.join(dict.fromkeys(others))} balances, no booked "
+                             "one (OPBD/CLBD): nothing to open the books with or to assert (set opening_balance "
+                             "in config.yaml)")
+        for currency, (amount, day, line, _) in opening.items():
+            if currency not in closing:
+                # An opening with no closing balance (genkgo's only-Dt file): still the
+                # balance at the start of the statement, asserted there, so that the books
+                # open with it (openings come with a first assertion).
+                first = booked.get(currency, (None, None))[1]
+                closings.opening(out, currency, amount, day, first)
+                start = min(day + dt.timedelta(days=1), first or day + dt.timedelta(days=1))
+                closings.running(line, start - dt.timedelta(days=1), currency, Decimal(0), amount)
         for currency, (amount, day, line) in closing.items():
             start = opening.get(currency)
             total, first = booked.get(currency, (Decimal(0), None))
@@ -269,7 +358,7 @@ class Importer(BankImporter):
             closings.statement(out, st.value("Id"), line, day, currency, start[0] if start else None, total, amount,
                                opened=start[1] if start else None, first=first)
 
-    def _entry(self, entry: XmlNode, path: str, out: Extraction, line_id: LineIds):
+    def _entry(self, entry: XmlNode, path: str, out: Extraction, line_id: _Ids):
         state = status(entry)
         if state in NOT_BOOKED:
             out.skip(NOT_BOOKED[state])
@@ -309,9 +398,9 @@ class Importer(BankImporter):
             meta.update(exchange(details[0]))
         if "fx-rate" not in meta:   # the amounts' details of the entry itself (Credit Suisse)
             meta.update(exchange(entry))
-        ident = clean(entry.value("AcctSvcrRef"))
-        if not ident:
-            ident = line_id(day, amount, currency, meta["type"], entry.value("NtryRef"), payee, memo, *refs)
+        ident = bank_reference(entry, details)
+        content = (day, amount, currency, meta["type"], entry.value("NtryRef"), payee, memo, *refs)
+        ident = line_id.bank(ident, *content) if ident else line_id(*content)
         if amount == 0:
             out.skip("zero amount")
             return None

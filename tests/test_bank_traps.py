@@ -255,3 +255,91 @@ def test_a_file_not_in_the_configured_encoding_says_so_naming_it(merchant):
     result = beanclear(merchant, "import", str(path))
     assert result.exit_code == 2, result.output
     assert "bank.csv:2: not valid utf-8 text" in result.output and "config.yaml names" in result.output
+
+
+# -- CAMT.053 files met in the wild (s17: real statements nobody here had seen) ---------
+
+def bal(code, amount, day, ccy="EUR"):
+    return (f"<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"{ccy}\">{amount}</Amt>"
+            f"<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{day}</Dt></Dt></Bal>\n")
+
+
+def test_camt_nonref_is_no_reference_so_two_lines_stay_two(cfg, tmp_path):
+    # German banks (FinTS camt) write <AcctSvcrRef>NONREF</AcctSvcrRef> on every line:
+    # not an id, or the second line of a day would be refused (or dropped) as the first.
+    ex = run(cfg, camt053, "eur", tmp_path, camt([ntry("53.00", "DBIT", ref="NONREF"),
+                                                   ntry("10.00", "DBIT", ref="NONREF")]), name="c.xml")
+    first, second = txns(ex)
+    assert [t.postings[0].units.number for t in (first, second)] == [Decimal("-53.00"), Decimal("-10.00")]
+    assert first.meta["id"] != second.meta["id"] and "NONREF" not in first.meta["id"] + second.meta["id"]
+    assert first.meta["id"].startswith("20260302-") and first.meta["id"].endswith("-1")
+
+
+def test_camt_the_one_details_bank_reference_is_the_id_where_the_entry_has_none(cfg, tmp_path):
+    # DNB bankas (LT) gives the bank's reference only in TxDtls/Refs/AcctSvcrRef.
+    one = "<TxDtls><Refs><AcctSvcrRef>FC1261858984</AcctSvcrRef><EndToEndId>NOTPROVIDED</EndToEndId></Refs></TxDtls>"
+    two = ("<TxDtls><Refs><AcctSvcrRef>B1</AcctSvcrRef></Refs></TxDtls>"
+           "<TxDtls><Refs><AcctSvcrRef>B1</AcctSvcrRef></Refs></TxDtls>")
+    without = "<AcctSvcrRef>R1</AcctSvcrRef>"
+    ex = run(cfg, camt053, "eur", tmp_path, camt([ntry("0.29", "DBIT", details=one).replace(without, ""),
+                                                   ntry("5.00", "DBIT", details=two).replace(without, "")]),
+             name="c.xml")
+    single, batch = txns(ex)
+    assert single.meta["id"] == "FC1261858984" and "end-to-end-id" not in single.meta
+    assert batch.meta["id"].startswith("20260302-")   # a batch's details share one: not an id of the entry
+
+
+def test_camt_opening_booked_wins_over_previously_closed_and_an_opening_alone_opens_the_books(cfg, tmp_path):
+    text = camt([bal("OPBD", "1.01", "2026-03-01"), bal("PRCD", "2.02", "2026-03-01"),
+                 bal("CLBD", "11.01", "2026-03-02"), ntry()])
+    ex = run(cfg, camt053, "eur", tmp_path, text, name="c.xml")
+    opening = ex.stated_openings[("Assets:Bank:Eur", "EUR")]
+    assert (opening.day.isoformat(), opening.amount) == ("2026-03-02", Decimal("1.01")) and not ex.notes
+    # genkgo's only-Dt file: an OPBD (stamped at midnight) and no closing balance at all.
+    alone = camt(["<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"RON\">5442.09000</Amt>"
+                  "<CdtDbtInd>CRDT</CdtDbtInd><Dt><DtTm>2025-07-23T00:00:00.000000000</DtTm></Dt></Bal>\n"])
+    ex = run(cfg, camt053, "eur", tmp_path, alone, name="only.xml")
+    assert [(b.date.isoformat(), b.amount.number, b.amount.currency) for b in ex.entries
+            if isinstance(b, data.Balance)] == [("2025-07-23", Decimal("5442.09000"), "RON")]
+    assert ex.stated_openings[("Assets:Bank:Eur", "RON")].amount == Decimal("5442.09000")
+
+
+@pytest.mark.parametrize("text, message", [
+    # genkgo's camt053.wrong.xml: a group header and no statement
+    ('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">\n<BkToCstmrStmt>\n'
+     "<GrpHdr><MsgId>M</MsgId></GrpHdr>\n</BkToCstmrStmt>\n</Document>\n",
+     ":2: <BkToCstmrStmt> holds no <Stmt> (expected at least one account statement)"),
+    ('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02">\n<BkToCstmrAcctRpt>\n<Rpt><Id>R</Id>'
+     "<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct></Rpt>\n</BkToCstmrAcctRpt>\n</Document>\n",
+     ":2: a camt.052 account report (intraday, <BkToCstmrAcctRpt>) is not a statement: beanclear books the "
+     "bank's end-of-day camt.053 statements (<BkToCstmrStmt>); import those for these days instead"),
+    ('<?xml version="1.0"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.04">\n'
+     "<BkToCstmrDbtCdtNtfctn>\n<Ntfctn><Id>N</Id></Ntfctn>\n</BkToCstmrDbtCdtNtfctn>\n</Document>\n",
+     ":3: a camt.054 debit/credit notification (<BkToCstmrDbtCdtNtfctn>) is not a statement"),
+])
+def test_camt_a_message_that_is_not_a_statement_is_refused_by_name(cfg, tmp_path, text, message):
+    with pytest.raises(StatementError) as caught:
+        run(cfg, camt053, "eur", tmp_path, text, name="c.xml")
+    assert str(caught.value).startswith(str(tmp_path / "c.xml") + message)
+
+
+def test_camt_available_balances_alone_are_not_booked_ones_and_the_summary_says_so(cfg, tmp_path):
+    # Siauliu bankas (LT) gives OPAV/CLAV only: available is not booked (holds, credit
+    # lines), so neither opens the books nor is asserted; the note says what to set.
+    ex = run(cfg, camt053, "eur", tmp_path, camt([bal("OPAV", "12.00", "2026-03-01"), bal("CLAV", "2.00", "2026-03-02"),
+                                                   ntry("10.00", "DBIT")]), name="c.xml")
+    assert not ex.stated_openings and not [e for e in ex.entries if isinstance(e, data.Balance)]
+    assert ex.notes == ["statement S1: only OPAV/CLAV balances, no booked one (OPBD/CLBD): nothing to open the books "
+                        "with or to assert (set opening_balance in config.yaml)"]
+
+
+def test_camt_one_bank_reference_on_two_different_entries_books_both(cfg, tmp_path):
+    # PostFinance's test statement gives AcctSvcrRef 07582000303KBMSU to a 1537.00 and a
+    # 1692.22 credit: both are money, the second's id is qualified; an exact repeat is one.
+    ex = run(cfg, camt053, "eur", tmp_path, camt([ntry("1537.00", ref="07582000303KBMSU"),
+                                                   ntry("1692.22", ref="07582000303KBMSU"),
+                                                   ntry("1537.00", ref="07582000303KBMSU")]), name="c.xml")
+    first, second, again = txns(ex)
+    assert first.meta["id"] == again.meta["id"] == "07582000303KBMSU"
+    assert second.meta["id"].startswith("07582000303KBMSU-") and len(second.meta["id"]) == len("07582000303KBMSU") + 9
+    assert second.postings[0].units.number == Decimal("1692.22")

@@ -87,13 +87,17 @@ def test_a_large_file_says_the_streams_error_without_reading_it_whole(cfg, tmp_p
                             "set account_id"}[case] in message, message
 
 
-@pytest.mark.parametrize("body, line, root", [
+CAMT052 = ("3: a camt.052 account report (intraday, <BkToCstmrAcctRpt>) is not a statement: beanclear books the "
+           "bank's end-of-day camt.053 statements (<BkToCstmrStmt>); import those for these days instead")
+
+
+@pytest.mark.parametrize("body, said", [
     ('<?xml version="1.0"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.08">\n'
-     '<BkToCstmrAcctRpt><!-- BkToCstmrStmt -->\n<Rpt><Id>1</Id></Rpt></BkToCstmrAcctRpt>\n</Document>\n', 2, "Document"),
-    ('<Envelope>\n\n<Document><BkToCstmrStmt><Stmt><Id>1</Id></Stmt></BkToCstmrStmt></Document></Envelope>', 1,
-     "Envelope"),
+     '<BkToCstmrAcctRpt><!-- BkToCstmrStmt -->\n<Rpt><Id>1</Id></Rpt></BkToCstmrAcctRpt>\n</Document>\n', CAMT052),
+    ('<Envelope>\n\n<Document><BkToCstmrStmt><Stmt><Id>1</Id></Stmt></BkToCstmrStmt></Document></Envelope>',
+     "1: <Envelope> is not a CAMT.053 statement (expected Document/BkToCstmrStmt)"),
 ])
-def test_a_file_without_a_statement_says_so_without_reading_it_whole(cfg, tmp_path, monkeypatch, body, line, root):
+def test_a_file_without_a_statement_says_so_without_reading_it_whole(cfg, tmp_path, monkeypatch, body, said):
     """No BkToCstmrStmt under the root: the stream says the whole read's error itself,
     at any size (the root's other children let go as they end)."""
     path = tmp_path / "c.xml"
@@ -104,10 +108,10 @@ def test_a_file_without_a_statement_says_so_without_reading_it_whole(cfg, tmp_pa
     _whole_refused(monkeypatch)
     with pytest.raises(StatementError) as streamed:
         importer(cfg, "camt053").parse(str(path))
-    assert str(streamed.value) == str(whole.value) == \
-        f"{path}:{line}: <{root}> is not a CAMT.053 statement (expected Document/BkToCstmrStmt)"
+    # A camt.052 report is named as one (it is not a statement), at the line of its <BkToCstmrAcctRpt>.
+    assert str(streamed.value) == str(whole.value) == f"{path}:{said}"
     parts = XmlParts(path, camt053.PARTS)
-    assert list(parts) == [] and parts.root.tag == root and parts.root.children == []
+    assert list(parts) == [] and parts.root.tag in ("Document", "Envelope") and parts.root.children == []
 
 
 def test_a_gzipped_statement_reads_as_the_plain_one(cfg, tmp_path, monkeypatch):
@@ -139,3 +143,18 @@ def test_a_node_handed_on_is_no_longer_held_by_its_parent(tmp_path):
         statement = ancestors[-1]
         seen.append((node.value("AcctSvcrRef"), [c.tag for c in statement.children].count("Ntry")))
     assert seen == [(f"R{n}", 0) for n in range(5)]
+
+
+def test_a_statement_message_without_a_statement_says_so_streamed_as_whole(cfg, tmp_path, monkeypatch):
+    """genkgo's camt053.wrong.xml: <BkToCstmrStmt> with a group header and no <Stmt>."""
+    path = tmp_path / "c.xml"
+    path.write_text('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">\n<BkToCstmrStmt>\n'
+                    "<GrpHdr><MsgId>M</MsgId></GrpHdr>\n</BkToCstmrStmt>\n</Document>\n", encoding="utf-8")
+    with pytest.raises(StatementError) as whole:
+        importer(cfg, "camt053")._whole(str(path))
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    _whole_refused(monkeypatch)
+    with pytest.raises(StatementError) as streamed:
+        importer(cfg, "camt053").parse(str(path))
+    assert str(streamed.value) == str(whole.value) == \
+        f"{path}:2: <BkToCstmrStmt> holds no <Stmt> (expected at least one account statement)"
