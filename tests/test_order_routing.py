@@ -327,3 +327,36 @@ def test_eur_order_paid_less_in_eur_through_stripe_is_a_mismatch_in_eur(tmp_path
     assert (found["code"], found["currency"], found["expected"], found["actual"], found["amount"]) == \
         ("amount-mismatch", "EUR", "55.00", "54.00", "1.00")
     assert "stripe txn_2: 59.00 USD, the customer paid it in EUR" in found["message"]
+
+
+# -- orders whose payments no statement in the books could hold: one cause, one finding -----
+
+def messages(folder):
+    report = json.loads(beanclear(folder, "check", "--format", "json").output)
+    return sorted((f["code"], f["message"]) for f in report["findings"])
+
+
+def test_a_paying_channel_with_no_statement_holds_back_the_shops_deadlines_as_one_finding(tmp_path):
+    # Order 1002 is never paid. With an Alipay channel whose statements were never
+    # imported, it (and every order) may be paid there: one statement-gap, not an
+    # order-unpaid per order.
+    paid = [PAYMENTS[0], PAYMENTS[3]]
+    folder = merchant(tmp_path / "unpaid", ONE_SHOP, web=False, payments=paid)
+    imported(folder, "orders", "payments")
+    assert findings(folder) == [("order-unpaid", "#1002")]
+    with_alipay = ONE_SHOP.replace("channels:\n", "channels:\n  alipay: {type: alipay, settlement_days: 1, "
+                                                  "fees: [{rate: 0.006}]}\n")
+    folder = merchant(tmp_path / "absent", with_alipay, web=False, payments=paid)
+    imported(folder, "orders", "payments")
+    assert messages(folder) == [("statement-gap", "no statement of alipay, which may pay this shop, is in the books; "
+                                 "the teashop orders go to 2026-03-10: 1 order deadline(s) wait for the statements "
+                                 "of those channels")]
+
+
+def test_orders_from_before_a_paying_channels_first_statement_wait_as_one_finding(tmp_path):
+    # The WeChat bill starts on 10 March: the orders of 1 and 2 March may have been paid
+    # before it, in a bill not imported. Within three days of its first line: judged.
+    folder = merchant(tmp_path, ONE_SHOP, web=False, payments=[("10", "4200001009", "1009", "10.00")])
+    imported(folder, "orders", "payments")
+    assert messages(folder) == [("statement-gap", "the statements of wechat start 2026-03-10; the teashop orders go "
+                                 "to 2026-03-10: 2 order deadline(s) wait for the statements of those channels")]

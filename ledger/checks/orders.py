@@ -315,6 +315,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
     for account, others in prepared.groups.items():
         shop = prepared.shops[account]
         judged_to = horizon(shop, config, cover, as_of)
+        judged_from = first_judged(shop, config, cover) if judged_to is not None else None
         span = spans[shop.name]
         # the days its statements cover, where the books record them: books carried forward
         # (periods/forward.py) keep every record, but not the first orders
@@ -322,6 +323,9 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
         waiting = []
         for key, group in others.items():
             found = check_group(key, group, shop, judged_to or dt.date.min, span, channel_of, convert, exports)
+            if judged_from:   # before a paying channel's first statement: its payment may be there
+                early = [f for f in found if f.code in DEADLINE_CODES and f.date < judged_from]
+                found, waiting = [f for f in found if f not in early], waiting + early
             if judged_to != as_of:  # what the statements' end holds back waits, as one statement-gap
                 seen = {f.code for f in found}
                 waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert, exports)
@@ -329,8 +333,9 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
             out += found
         # A statement read from its lines ends at its last line: a day or two short of the
         # shop's export is a quiet weekend, not a missing statement.
-        if waiting and (judged_to is None or (as_of - judged_to).days > QUIET_DAYS):
-            out.append(_waiting(shop, cover, judged_to, waiting))
+        if waiting and (judged_to is None or (as_of - judged_to).days > QUIET_DAYS or
+                        any(f.date < judged_from for f in waiting if judged_from)):
+            out.append(_waiting(shop, config, cover, judged_to, waiting, judged_from))
     return out + unrouted(prepared.order_ids, config, spans)
 
 
@@ -364,23 +369,50 @@ def unrouted(entries, config, spans: dict) -> list[Finding]:
 DEADLINE_CODES = ("order-unpaid", "refund-unsynced")
 
 
+def payers(shop, config) -> list[str]:
+    """The channels that may pay the shop's orders."""
+    return [name for name, ch in config.channels.items() if shop.name in payment_shops(config, ch)]
+
+
 def horizon(shop, config, cover: Coverage, as_of: dt.date) -> dt.date | None:
     """The last day an order's deadline can be judged: the end of the statements of the
     channels that may pay the shop, the earliest of them (a payment may be in any), or
-    None when no such statement is in the books. Books without coverage records, or a
-    shop no channel pays: as_of."""
-    payers = [ch.name for ch in config.channels.values() if shop.name in payment_shops(config, ch)]
-    if not cover.recorded or not payers:  # no channel pays this shop: nothing to wait for
+    None while one of them has no statement in the books (its file never imported: every
+    order it paid would look unpaid, one finding each, for one cause). Books without
+    coverage records, or a shop no channel pays: as_of."""
+    names = payers(shop, config)
+    if not cover.recorded or not names:  # no channel pays this shop: nothing to wait for
         return as_of
-    ends = [e for e in map(cover.end, payers) if e is not None]
-    return min(ends) if ends else None
+    ends = list(map(cover.end, names))
+    return None if None in ends else min(ends)
 
 
-def _waiting(shop, cover: Coverage, judged_to: dt.date | None, held: list[Finding]) -> Finding:
-    """One statement-gap for the order deadlines the channels' statements cannot judge yet."""
-    said = (f"the statements of the channels that pay it end {judged_to}" if judged_to else
-            "no statement of a channel that pays this shop is in the books")
+def first_judged(shop, config, cover: Coverage) -> dt.date | None:
+    """The first day an order's deadline can be judged: the latest start of the statements
+    of the channels that may pay the shop (a payment may be in any), less the quiet days a
+    statement read from its lines may miss; None where all start before any order could."""
+    starts = [s for s in map(cover.start, payers(shop, config)) if s is not None]
+    return max(starts) - dt.timedelta(days=QUIET_DAYS) if starts and cover.recorded else None
+
+
+def _waiting(shop, config, cover: Coverage, judged_to: dt.date | None, held: list[Finding],
+             judged_from: dt.date | None = None) -> Finding:
+    """One statement-gap for the order deadlines the channels' statements cannot judge yet:
+    one channel's statements absent, starting after the orders do, or ending before."""
+    names = payers(shop, config)
+    absent = [name for name in names if cover.end(name) is None]
+    early = [f for f in held if judged_from and f.date < judged_from]
+    said = []
+    if judged_to is None:
+        said.append(f"no statement of {', '.join(absent)}, which may pay this shop, is in the books" if absent else
+                    "no statement of a channel that pays this shop is in the books")
+    if early:
+        late = [n for n in names if cover.start(n) and cover.start(n) - dt.timedelta(days=QUIET_DAYS) == judged_from]
+        said.append(f"the statements of {', '.join(late)} start {judged_from + dt.timedelta(days=QUIET_DAYS)}")
+    if judged_to is not None and len(early) < len(held):
+        said.append(f"the statements of the channels that pay it end {judged_to}")
     end = cover.end(shop.name)
-    return Finding("statement-gap", judged_to or held[0].date, shop.name, "", ZERO, "",
-                   f"{said}; the {shop.name} orders go to {end}: {len(held)} order deadline(s) wait for the "
-                   "statements of those channels", tuple(dict.fromkeys(r for f in held for r in f.refs[:1])))
+    return Finding("statement-gap", min(f.date for f in early) if early else judged_to or held[0].date, shop.name,
+                   "", ZERO, "", f"{'; '.join(said)}; the {shop.name} orders go to {end}: {len(held)} order "
+                   "deadline(s) wait for the statements of those channels",
+                   tuple(dict.fromkeys(r for f in held for r in f.refs[:1])))
