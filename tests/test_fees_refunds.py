@@ -86,6 +86,20 @@ def test_stated_rate_above_contract_on_small_tickets_is_reported_per_day(check):
     assert len(gap.refs) == 10
 
 
+def test_most_payments_off_the_contract_are_one_finding_of_the_channel(check):
+    # A contract that changed (or a config written from the wrong one): one cause, one
+    # finding, with the rate charged, not one per payment.
+    off = [sale(f"2026-03-{d:02d}", "100.00", "1.00", f"T{d}", rate="1.00%") for d in range(1, 11)]
+    [gap] = check("".join(off), code="fee-gap")
+    assert (gap.amount, gap.refs, gap.date) == (Decimal("4.00"), ("T1",), dt.date(2026, 3, 1))
+    assert gap.message == ("10 of 10 payments were charged other fees than the contract 0.6% min 0.01 max 50, "
+                           "about 1.00% (the median): 4.00 CNY over the contract in all; if the contract changed, "
+                           "set channels.wechat.fees")
+    assert len(check("".join(off[:9]), code="fee-gap")) == 9          # fewer than ten: each its own
+    on = [sale(f"2026-03-{d:02d}", "100.00", "0.60", f"U{d}") for d in range(1, 12)]
+    assert len(check("".join(off + on), code="fee-gap")) == 10         # fewer than half: each its own
+
+
 def test_refund_rate_above_limit_is_one_finding_per_episode(check):
     doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 15))
     doc += refund("2026-03-05", "60.00", "R1") + refund("2026-03-06", "30.00", "R2")

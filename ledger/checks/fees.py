@@ -22,6 +22,11 @@ payment being the entry whose `id` or `covers:` is that trade id (render.identit
 Where the statement states its own rate (WeChat's 费率) and it is not the contract's
 while each fee still rounds within tolerance, the payments of that day are reported
 together: a rate above contract on small tickets costs money that no single row shows.
+
+Where most of a channel's payments miss the contract (at least SYSTEMATIC of them, and
+half of those checked), the cause is one: the channel charges another rate than the
+config's contract (a new contract, or a config written from the wrong one). They are
+one finding, with the rate charged, not one per payment.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from beanclear.books.render import covered
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+SYSTEMATIC = 10   # payments off the contract, at least, before they are one finding of the channel
 UNASKED = object()
 
 
@@ -116,6 +122,8 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
     `fee-of` (reconcile.Walk), when the caller has them."""
     tolerance = config.checks["fee-gap"].limits.get("tolerance", CENT)
     out = []
+    checked: dict[tuple, int] = defaultdict(int)     # (channel, currency) -> sales checked
+    gaps: dict[tuple, list] = defaultdict(list)      # (channel, currency) -> (finding, base, rule, channel)
     rate_days: dict[tuple, list] = defaultdict(list)
     rules: dict[tuple, object] = {}   # (channel, method, currency) -> its contract rule: a few, asked of every sale
     separate = separate_fees(entries if fee_of is None else fee_of,
@@ -153,6 +161,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
             rule = rules[(channel.name, method, currency)] = contract_rule(channel, method, currency)
         if rule is None:
             continue
+        checked[(channel.name, currency)] += 1
         expected = expected_fee(rule, base)
         gap = abs(actual - expected)
         stated = stated_rate(meta.get("fee-rate"))
@@ -163,6 +172,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
                 f"fee {_money(actual)} {currency} on {_money(base)} {currency}, contract {_rule_text(rule)} = "
                 f"{_money(expected)} {currency}{said}", refs([entry]), expected=expected, actual=actual,
                 **at_entry(entry)))
+            gaps[(channel.name, currency)].append((out[-1], base, rule, channel))
         elif said:
             key = (channel.name, entry.date, currency, entry.meta["fee-rate"])
             rate_days[key].append((entry, (stated - rule.rate) * base, channel, rule))
@@ -175,4 +185,25 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
                 f"{len(rows)} payment(s) of {day} billed at {rate_text} against a contract of {_rule_text(rule)}: "
                 f"{_money(over)} {currency} {'over' if over > 0 else 'under'} the contract in all",
                 refs(e for e, *_ in rows), **at_entry(rows[0][0])))
-    return out
+    return _systematic(out, checked, gaps)
+
+
+def _systematic(found: list, checked: dict, gaps: dict) -> list:
+    """The fee-gaps of each channel and currency where most of its payments miss the
+    contract, as one finding (the first payment's place, the rate charged, the sum)."""
+    dropped, ones = set(), []
+    for (name, currency), rows in gaps.items():
+        if len(rows) < SYSTEMATIC or 2 * len(rows) < checked[(name, currency)]:
+            continue
+        mine = [f for f, *_ in rows]
+        first = min(mine, key=lambda f: (f.date, f.refs))
+        over = sum(f.actual - f.expected for f in mine)
+        charged = sorted(f.actual / base for f, base, *_ in rows if base)[len(rows) // 2] * 100
+        rule, channel = rows[0][2], rows[0][3]
+        ones.append(Finding("fee-gap", first.date, name, channel.accounts.fees, abs(over), currency,
+                            f"{len(mine)} of {checked[(name, currency)]} payments were charged other fees than the "
+                            f"contract {_rule_text(rule)}, about {charged:.2f}% (the median): {_money(over)} {currency} "
+                            f"{'over' if over > 0 else 'under'} the contract in all; if the contract changed, set "
+                            f"channels.{name}.fees", first.refs, file=first.file, line=first.line))
+        dropped |= {id(f) for f in mine}
+    return [f for f in found if id(f) not in dropped] + ones if ones else found
