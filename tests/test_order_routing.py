@@ -360,3 +360,12 @@ def test_orders_from_before_a_paying_channels_first_statement_wait_as_one_findin
     imported(folder, "orders", "payments")
     assert messages(folder) == [("statement-gap", "the statements of wechat start 2026-03-10; the teashop orders go "
                                  "to 2026-03-10: 2 order deadline(s) wait for the statements of those channels")]
+
+
+def test_payments_of_a_shop_whose_export_was_never_imported_are_one_finding(tmp_path):
+    folder = merchant(tmp_path, ONE_SHOP, web=False, payments=[PAYMENTS[0], PAYMENTS[3]])
+    imported(folder, "payments")
+    assert messages(folder) == [("statement-gap", "no export of teashop is in the books: 2 payment(s) from "
+                                 "2026-03-01 to 2026-03-10 name its orders; import its orders export")]
+    imported(folder, "orders")
+    assert findings(folder) == [("order-unpaid", "#1002")]

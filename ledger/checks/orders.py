@@ -331,6 +331,14 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert, exports)
                             if f.code in DEADLINE_CODES and f.code not in seen]
             out += found
+        if span is None:   # payments name its orders, but no export of the shop is in the books
+            paid = sorted((i for g in others.values() for i in g.payments), key=lambda i: i.date)
+            if paid:
+                out.append(Finding("statement-gap", paid[0].date, shop.name, "", ZERO, "",
+                                   f"no export of {shop.name} is in the books: {len(paid)} payment(s) from "
+                                   f"{paid[0].date} to {paid[-1].date} name its orders; import its orders export",
+                                   tuple(dict.fromkeys(r for i in paid[:20] for r in refs([i.entry])[:1]))))
+            continue
         # A statement read from its lines ends at its last line: a day or two short of the
         # shop's export is a quiet weekend, not a missing statement.
         if waiting and (judged_to is None or (as_of - judged_to).days > QUIET_DAYS or
