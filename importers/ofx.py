@@ -103,6 +103,21 @@ def account_number(st: XmlNode) -> str:
     return clean(st.value("BANKACCTFROM/ACCTID") or st.value("CCACCTFROM/ACCTID"))
 
 
+def account_type(st: XmlNode) -> str:
+    return clean(st.value("BANKACCTFROM/ACCTTYPE"))
+
+
+def numbering(statements: list[XmlNode]):
+    """A statement's account for telling accounts apart: its number, and its type too
+    where the file has statements of that number of several types (a checking and a
+    savings account both sent as ACCTID `AcctNum`), which are then two accounts, not one."""
+    types: dict[str, set[str]] = {}
+    for st in statements:
+        types.setdefault(account_number(st), set()).add(account_type(st))
+    return lambda st: (" ".join(filter(None, (account_number(st), account_type(st))))
+                       if len(types[account_number(st)]) > 1 else account_number(st))
+
+
 def transactions(st: XmlNode) -> list[XmlNode]:
     """A statement's lines: in its BANKTRANLIST, or right in the statement where the
     list's end tag is missing (Nubank writes no `</BANKTRANLIST>`, and parse_tree moves
@@ -167,6 +182,8 @@ class Importer(BankImporter):
         if "<OFX>" not in head.upper():
             return False
         ids = re.findall(r"<ACCTID>\s*([^<\r\n]+)", head, re.I)
+        typed = re.findall(r"<ACCTID>\s*([^<\r\n]+?)\s*(?:</ACCTID>\s*)?<ACCTTYPE>\s*([^<\r\n]+)", head, re.I)
+        ids += [f"{number} {kind}" for number, kind in typed]   # `AcctNum SAVINGS` (numbering)
         return any(self.is_mine(clean(i)) for i in ids) if self.source.account_id else True
 
     def parse(self, filepath: str) -> Extraction:
@@ -189,7 +206,7 @@ class Importer(BankImporter):
             out.rows += invested
             out.skipped["line of an investment statement (not supported)"] += invested
         line_id, fitids = LineIds(), FitIds()
-        for st in self.own_statements(path, statements, account_number, transactions, out):
+        for st in self.own_statements(path, statements, numbering(statements), transactions, out):
             self._book(st, self.each(transactions(st)), path, out, closings, line_id, fitids)
         out.entries += closings.assertions()
         return out
@@ -199,7 +216,7 @@ class Importer(BankImporter):
         whole read's books, or _Unusual where the stream cannot tell (see _statement_of;
         _whole reads the file then)."""
         out, closings = Extraction(), Closings(path, self.source.account)
-        line_id, fitids, numbers = LineIds(), FitIds(), set()
+        line_id, fitids, numbers, types = LineIds(), FitIds(), set(), {}
         elements = _Elements(path, pieces)
         found = _found(self.each(elements), path)
         for node, st in found:
@@ -209,6 +226,8 @@ class Importer(BankImporter):
                 self._book(st, lines, path, out, closings, line_id, fitids)
             else:
                 other_account(out, number, sum(1 for _ in lines))
+            if types.setdefault(number, account_type(st)) != account_type(st):   # numbering(): read whole
+                raise _Unusual("statements of one account number and several account types")
             numbers.add(number)
             if len(numbers) > 1 and not self.source.account_id:   # _whole names them all
                 raise _Unusual("statements of several accounts",
@@ -228,6 +247,7 @@ class Importer(BankImporter):
             out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
         curdef = st.value("CURDEF").upper()
         booked: dict[str, Decimal] = {}
+        rows = out.rows
         for trn in lines:
             out.rows += 1
             entry = self._line(trn, path, curdef, line_id, fitids, out, closings)
@@ -235,7 +255,16 @@ class Importer(BankImporter):
                 out.entries.append(entry)
                 units = entry.postings[0].units
                 booked[units.currency] = booked.get(units.currency, Decimal(0)) + units.number
+        pending = len(st.findall("BANKTRANLISTP/STMTTRNP"))
+        if pending:   # OFX 2.1's pending lines (a card's authorisations): no money booked yet
+            out.rows += pending
+            out.skipped["pending line (BANKTRANLISTP, not booked)"] += pending
         ledger = st.find("LEDGERBAL")
+        # States nothing at all (libofx's fuzzed heap-buffer-overflow-1.ofx): no statement;
+        # one with a CURDEF and no lines is an account where nothing happened.
+        if out.rows == rows and ledger is None and not st.value("CURDEF"):
+            raise StatementError(path, st.line, f"<{st.tag}> without <CURDEF>, lines or <LEDGERBAL> (expected a "
+                                 "statement of an account: is the file cut or garbled?)")
         if ledger is not None and ledger.value("BALAMT"):
             day = ofx_date(ledger, "DTASOF", path) or ofx_date(st, listed(st, "DTEND"), path)
             if day is None:

@@ -19,7 +19,7 @@ from typing import Iterable, Iterator
 from beanclear.importers.toolkit import StatementError, XmlNode
 
 TOKEN = re.compile(r"<!\[CDATA\[(?P<cdata>.*?)\]\]>|<!--.*?-->|<\?.*?\?>|<(?P<decl>![A-Za-z][^>]*)>"
-                   r"|<(?P<close>/)?(?P<tag>[A-Za-z][A-Za-z0-9._]*)\s*>|(?P<text>[^<]+)|(?P<bad><)", re.S)
+                   r"|<(?P<close>/)?(?P<tag>[A-Za-z][A-Za-z0-9._]*)\s*(?P<empty>/)?>|(?P<text>[^<]+)|(?P<bad><)", re.S)
 START = re.compile(r"<OFX>", re.I)
 # The tokens that end in more than '>': one cut before its end waits for it.
 ENDS = (("<![CDATA[", "]]>"), ("<!--", "-->"), ("<?", "?>"))
@@ -120,9 +120,14 @@ def read_elements(pieces: Iterable[str], path: str, root: XmlNode) -> Iterator[t
                     yield stack.pop(), stack, False
                 node = XmlNode(tag, {}, line, [])
                 stack[-1].children.append(node)
+                if m.group("empty"):   # XML's <BALAMT/> (ofxstatement, empty LEDGERBALs): opened and closed
+                    yield node, stack, False
+                    continue
                 stack.append(node)
                 continue
             if tag not in [n.tag for n in stack]:
+                if _leaf_closed(stack[-1], tag):
+                    continue
                 raise StatementError(path, line, f"</{tag}> closes an element that was never opened")
             while stack[-1].tag != tag:  # elements left open were empty SGML leaves
                 empty = stack.pop()
@@ -136,6 +141,14 @@ def read_elements(pieces: Iterable[str], path: str, root: XmlNode) -> Iterator[t
         elif kind == "bad":
             raise StatementError(path, line, "a '<' that starts no tag (expected <TAG> or </TAG>)")
         # else: a comment or processing instruction
+
+
+def _leaf_closed(parent: XmlNode, tag: str) -> bool:
+    """Whether `</tag>` ends a leaf of `parent` that the next tag already closed: SGML
+    re-indented by an HTML prettifier nests each leaf in the one before and closes them
+    all in reverse (`<CODE>0 <SEVERITY>INFO </SEVERITY> </CODE>`, Amex downloads as
+    beancount-import keeps them). An end tag of anything else is still an error."""
+    return any(c.tag == tag and c.text.strip() and not c.children for c in parent.children)
 
 
 def parse_tree(text: str, path: str) -> XmlNode:

@@ -113,6 +113,116 @@ def test_ofx_account_id_picks_the_statement_of_this_card(cfg, tmp_path):
     assert ex.skipped == {"statement of another account (5555)": 1}
 
 
+def test_ofx_xml_empty_elements_are_empty(cfg, tmp_path):
+    """`<BANKID/>`, `<BALAMT/>`: XML's empty elements, as ofxstatement writes them (an N26
+    export) and banks send for an unknown balance: no value, no balance assertion."""
+    text = sgml([stmttrn(extra="<MEMO/>")], balance="<LEDGERBAL><BALAMT/><DTASOF/></LEDGERBAL>").replace(
+        "<CCACCTFROM>", "<CCACCTFROM><BANKID />")
+    ex = run(cfg, ofx, "card", tmp_path, text)
+    [t] = txns(ex)
+    assert (t.meta["id"], t.narration, t.postings[0].units.number) == ("A1/20260301/-10.00", "SHOP", Decimal("-10.00"))
+    assert not [e for e in ex.entries if isinstance(e, data.Balance)]
+
+
+PRETTIFIED = """\
+<OFX>
+ <CREDITCARDMSGSRSV1>
+  <CCSTMTTRNRS>
+   <TRNUID>0
+    <STATUS>
+     <CODE>0
+      <SEVERITY>INFO
+      </SEVERITY>
+     </CODE>
+    </STATUS>
+    <CCSTMTRS>
+     <CURDEF>USD
+      <CCACCTFROM>
+       <ACCTID>379700001111222
+        <AMEX.ROLE>B
+        </AMEX.ROLE>
+       </ACCTID>
+      </CCACCTFROM>
+      <BANKTRANLIST>
+       <DTSTART>20140112
+        <DTEND>20140112
+         <STMTTRN>
+          <TRNTYPE>DEBIT
+           <DTPOSTED>20131124000000.000[-7:MST]
+            <TRNAMT>-143.94
+             <FITID>320133280255184014
+              <NAME>PRUNE
+               <MEMO>RESTAURANT
+               </MEMO>
+              </NAME>
+             </FITID>
+            </TRNAMT>
+           </DTPOSTED>
+          </TRNTYPE>
+         </STMTTRN>
+        </DTEND>
+       </DTSTART>
+      </BANKTRANLIST>
+      <LEDGERBAL>
+       <BALAMT>-2356.38
+        <DTASOF>20140112
+        </DTASOF>
+       </BALAMT>
+      </LEDGERBAL>
+     </CURDEF>
+    </CCSTMTRS>
+   </TRNUID>
+  </CCSTMTTRNRS>
+ </CREDITCARDMSGSRSV1>
+</OFX>
+"""
+
+
+def test_ofx_leaf_end_tags_nested_by_a_prettifier_are_read(cfg, tmp_path):
+    """An Amex download re-indented as if its SGML leaves held each other, then closed in
+    reverse: an end tag of a leaf its next tag already closed ends nothing. An end tag of
+    an aggregate that is not open is still an error."""
+    ex = run(cfg, ofx, "card", tmp_path, PRETTIFIED)
+    [t] = txns(ex)
+    assert (str(t.date), t.meta["bank-ref"], t.payee, t.narration, t.postings[0].units.number) == (
+        "2013-11-24", "320133280255184014", "PRUNE", "RESTAURANT", Decimal("-143.94"))
+    [closing] = [e for e in ex.entries if isinstance(e, data.Balance)]
+    assert (str(closing.date), closing.amount.number) == ("2014-01-13", Decimal("-2356.38"))
+    twice = PRETTIFIED.replace("</BANKTRANLIST>", "</BANKTRANLIST>\n</BANKTRANLIST>")
+    with pytest.raises(StatementError, match=r"s.txt:39: </BANKTRANLIST> closes an element that was never opened"):
+        run(cfg, ofx, "card", tmp_path, twice)
+
+
+def test_ofx_pending_lines_are_counted_not_booked(cfg, tmp_path):
+    """OFX 2.1's BANKTRANLISTP: a card's authorisations, not yet booked, each counted."""
+    pending = ("<BANKTRANLISTP><DTASOF>20260331<STMTTRNP><TRNTYPE>HOLD<DTTRAN>20260330<TRNAMT>-9.99<NAME>TAXI"
+               "</STMTTRNP><STMTTRNP><TRNTYPE>HOLD<DTTRAN>20260330<TRNAMT>-5.00<NAME>CAFE</STMTTRNP></BANKTRANLISTP>")
+    ex = run(cfg, ofx, "card", tmp_path, sgml([stmttrn()], balance=pending))
+    assert [t.meta["id"] for t in txns(ex)] == ["A1/20260301/-10.00"]
+    assert (ex.rows, ex.skipped) == (3, {"pending line (BANKTRANLISTP, not booked)": 2})
+
+
+def bank_statement(kind, fitid, amount, balance):
+    return (f"<STMTTRNRS><TRNUID>0<STMTRS><CURDEF>USD<BANKACCTFROM><BANKID>BankRTN<ACCTID>AcctNum"
+            f"<ACCTTYPE>{kind}</BANKACCTFROM><BANKTRANLIST><DTSTART>20050706<DTEND>20050803\n"
+            + stmttrn(posted="20050712", amount=amount, fitid=fitid) +
+            f"</BANKTRANLIST><LEDGERBAL><BALAMT>{balance}<DTASOF>20050803</LEDGERBAL></STMTRS></STMTTRNRS>\n")
+
+
+def test_ofx_one_account_number_of_two_account_types_is_two_accounts(cfg, tmp_path):
+    """A checking and a savings account sent with one ACCTID (the OFX spec's Woodgrove
+    example as ofxrb keeps it): two accounts, picked by number and type, never merged."""
+    text = ("OFXHEADER:100\n\n<OFX><BANKMSGSRSV1>\n" + bank_statement("CHECKING", "C1", "-49.65", "701.11")
+            + bank_statement("SAVINGS", "S1", "12.89", "8012.89") + "</BANKMSGSRSV1></OFX>\n")
+    with pytest.raises(StatementError, match=r"s.txt:7: statements of 2 accounts \(AcctNum CHECKING, "
+                                             r"AcctNum SAVINGS\); set account_id"):
+        run(cfg, ofx, "card", tmp_path, text)
+    ex = run(cfg, ofx, "card", tmp_path, text, account_id="AcctNum SAVINGS")
+    assert [t.meta["bank-ref"] for t in txns(ex)] == ["S1"]
+    assert [e.amount.number for e in ex.entries if isinstance(e, data.Balance)] == [Decimal("8012.89")]
+    assert ex.skipped == {"statement of another account (AcctNum CHECKING)": 1}
+
+
 @pytest.mark.parametrize("line, message", [
     (stmttrn(kind="BOUNCE"), ":8: <TRNTYPE>: unknown type 'BOUNCE'"),
     (stmttrn(amount="12-50"), ":8: column <TRNAMT>: expected an amount, got '12-50'"),
@@ -132,6 +242,17 @@ def test_ofx_cut_off_file_and_error_status(cfg, tmp_path):
              "</SIGNONMSGSRSV1></OFX>"
     with pytest.raises(StatementError, match=r"s.txt:3: the bank reports error 15500"):
         run(cfg, ofx, "card", tmp_path, failed)
+
+
+def test_ofx_statement_holding_nothing_is_refused(cfg, tmp_path):
+    """libofx's fuzzed heap-buffer-overflow-1.ofx: a CCSTMTRS with no currency, account,
+    lines or balance is no statement; one with a currency and no lines is an empty one."""
+    garbled = "<OFX>\n<CREDITCARDMSGSRSV1>\n<CCSTMTTRNRS>\n<CCSTMTRS>\n<CCACCTINFO>\n<ACCTID>\n</CCSTMTRS>\n" \
+              "</CCSTMTTRNRS>\n</CREDITCARDMSGSRSV1>\n</OFX>\n"
+    with pytest.raises(StatementError, match=r"s.txt:4: <CCSTMTRS> without <CURDEF>, lines or <LEDGERBAL>"):
+        run(cfg, ofx, "card", tmp_path, garbled)
+    empty = run(cfg, ofx, "card", tmp_path, garbled.replace("<CCSTMTRS>", "<CCSTMTRS><CURDEF>USD"))
+    assert (empty.rows, empty.entries) == (0, [])
 
 
 # -- CAMT.053 --------------------------------------------------------------------------

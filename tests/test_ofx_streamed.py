@@ -124,6 +124,30 @@ def test_ofx_2_xml_and_qfx_headers(cfg, tmp_path, monkeypatch, chunk):
         assert whole[0] != "error" and streamed == whole and whole[2] == 9
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, None])
+def test_xml_empty_elements_and_prettified_leaf_end_tags(cfg, tmp_path, monkeypatch, chunk):
+    """`<BALAMT/>` (a token cut anywhere before its `/>`) and end tags of leaves already
+    closed (an Amex download re-indented) stream as they read whole."""
+    from test_bank_traps import PRETTIFIED
+    empty = BODY.replace("<BRANCHID>", "<BRANCHID/>").replace("<BALAMT>80.00", "<BALAMT />")
+    for n, body in enumerate([empty, PRETTIFIED]):
+        streamed, whole = both(importer(cfg, "bank_ofx"), write(tmp_path, body, name=f"{n}.ofx"), monkeypatch, chunk)
+        assert whole[0] != "error" and streamed == whole and whole[2] in (9, 1)
+
+
+@pytest.mark.parametrize("account_id", [None, "AcctNum SAVINGS", "AcctNum CHECKING"])
+def test_one_account_number_of_two_types_and_pending_lines(cfg, tmp_path, monkeypatch, account_id):
+    """Statements of one ACCTID and two ACCTTYPEs: the stream reads the file again whole,
+    which tells the two accounts apart. Pending lines (BANKTRANLISTP) are counted alike."""
+    from test_bank_traps import bank_statement
+    pending = "<BANKTRANLISTP><DTASOF>20050803<STMTTRNP><TRNTYPE>HOLD<TRNAMT>-1.00</STMTTRNP></BANKTRANLISTP>"
+    checking = bank_statement("CHECKING", "C1", "-49.65", "701.11").replace("<LEDGERBAL>", pending + "<LEDGERBAL>")
+    body = ofx_file(checking, bank_statement("SAVINGS", "S1", "12.89", "8012.89"))
+    streamed, whole = both(importer(cfg, "bank_ofx", account_id), write(tmp_path, body), monkeypatch,
+                           whole_allowed=True)
+    assert streamed == whole and (whole[0] == "error") == (account_id is None)
+
+
 def test_a_long_token_is_not_searched_again_for_each_piece(monkeypatch):
     """A token longer than a piece (a long MEMO, comment, CDATA) waits for what ends it,
     each piece looked at once: the text is matched a few times in all, not once a piece."""
