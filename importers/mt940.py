@@ -81,13 +81,22 @@ LINE_61 = re.compile(r"^(?P<value>\d{6})(?P<entry>\d{4}| {4})?(?P<mark>RC|RD|C|D
                      r"(?P<ref>.*?)(?://(?P<bank>.*))?$")
 BALANCE = re.compile(r"^(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,]*)$")
 SIGN = {"C": 1, "D": -1, "RC": -1, "RD": 1}
-DUTCH = re.compile(r"/(EREF|BENM|ORDP|NAME|REMI|ISDT|ADDR|CSID|MARF|IBAN|BIC|TRCD|PREF|RTRN|CDTRREF|CDTRREFTP|"
+DUTCH = re.compile(r"/(EREF|BENM|ORDP|NAME|CNTP|REMI|ISDT|ADDR|CSID|MARF|IBAN|BIC|TRCD|PREF|RTRN|CDTRREF|CDTRREFTP|"
                    r"CD|SCOR|ISSR|USTD|STRD|PURP|ULTC|ULTD|EXCH|OCMT|CHGS|SVCL|TRTP|INIT|ACCW|IREF|RTYP)/")
 NO_STATEMENT = "no :20: field (expected an MT940 statement)"
-GERMAN = re.compile(r"^\d{3}\?")   # a :86: of German subfields (GVC, then ?00, ?10, ?20…)
-SUBFIELD = re.compile(r"^\?\d{2}")
+# A :86: of numbered subfields: German (GVC, then ?00, ?10, ?20…); Triodos writes them
+# `000>20…>21…`, BRD (Romania) `000+20…+32…`.
+GERMAN = re.compile(r"^\d{3}(?:\?|(?P<sep>[>+])\d{2})")
 SEPA = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|ABWA|ABWE|SVWZ)\+(.*?)"
                   r"(?=(?:EREF|KREF|MREF|CRED|DEBT|ABWA|ABWE|SVWZ)\+|MTLG:|$)")
+BIC = re.compile(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
+IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
+
+
+def subfield_mark(text: str) -> str | None:
+    """The character that opens a :86:'s numbered subfields, or None if it has none."""
+    m = GERMAN.match(text.lstrip())
+    return (m.group("sep") or "?") if m else None
 
 
 class _Unusual(Unusual):
@@ -109,10 +118,10 @@ class Field:
         subfields: `?20…fuer F` + `?21RIDA` is `fuer FRIDA`)."""
         out = self.lines[0]
         previous = len(self.tag) + 2 + len(self.lines[0])
-        german = self.tag == "86" and GERMAN.match(out) is not None
+        mark = subfield_mark(out) if self.tag == "86" else None
         for line in self.lines[1:]:
-            joined = previous >= 65 or german and (SUBFIELD.match(line) is not None
-                                                   or out.endswith("?") and line[:2].isdigit())
+            joined = previous >= 65 or mark is not None and (line.startswith(mark) and line[1:3].isdigit()
+                                                             or out.endswith(mark) and line[:2].isdigit())
             out += ("" if joined else " ") + line
             previous = len(line)
         return out.strip()
@@ -141,20 +150,46 @@ def read_fields(lines: Iterable[str], path: str) -> Iterator[tuple[Statement, Fi
     """The file's fields, each with its statement as the field ends (a field's wrapped
     lines follow it), and (statement, None) as a statement ends; envelopes and header
     lines left out. The one reader of the whole read and the stream: `lines` as
-    str.splitlines() cuts the text."""
+    str.splitlines() cuts the text.
+
+    A line of a lone `-` ends a statement, but in a line's :86: (before the closing
+    balance) only where the next field is a new statement's (:20:, or the end of the
+    file); where another field of the statement follows (:62F:), it was text wrapped onto
+    a line of its own (Rabobank's :86: ending in `-`).
+    A tag SWIFT does not know inside an :86: is its text too (a time wrapped as `:26:37`)."""
     current: Statement | None = None
     last: Field | None = None
+    held: list[str] = []   # a lone `-` and the lines after it, until a field says which it was
+    closed = False         # the statement's closing balance has come
     for number, raw in enumerate(lines, 1):
         line = ENVELOPE.sub("", raw.rstrip())
-        if line.lstrip() in ("-", "-}") or line.startswith(("-}", "{5:")):   # ` -` too (Moneyou)
+        m = TAG.match(line)
+        if held:
+            if m and m.group(1) not in ("20", "940") and last is not None:
+                last.lines.extend(h for h in held if h.strip())   # text, the statement goes on
+                held = []
+            elif not m and not line.startswith(("-}", "{")) and line.lstrip() != "-":
+                held.append(line)
+                continue
+            else:   # a new statement, an envelope or the end: the `-` ended this one
+                yield current, last
+                yield current, None
+                current = last = None
+                held = []
+        if line.lstrip() == "-" and last is not None and last.tag == "86" and not closed:
+            held = [line.strip()]   # in the text of a line's :86:
+            continue
+        if line.lstrip() in ("-", "-}") or line.startswith(("-}", "{5:")):
             if current is not None:
                 yield current, last
                 yield current, None
             current = last = None
             continue
-        m = TAG.match(line)
         if m and m.group(1) != "940":
             if m.group(1) not in KNOWN_TAGS:
+                if last is not None and last.tag in ("86", "NS"):
+                    last.lines.append(line)
+                    continue
                 raise StatementError(path, number, f"unknown field :{m.group(1)}: (expected :20:, :25:, :28C:, "
                                      ":60F:, :61:, :86:, :62F: and the other MT940 fields)")
             if current is not None:
@@ -162,7 +197,8 @@ def read_fields(lines: Iterable[str], path: str) -> Iterator[tuple[Statement, Fi
             if m.group(1) == "20" or current is None:
                 if current is not None:
                     yield current, None
-                current = Statement(number)
+                current, closed = Statement(number), False
+            closed = closed or m.group(1) in ("62F", "62M")
             last = Field(m.group(1), number, [m.group(2)])
         elif last is not None and line.strip():
             last.lines.append(line)
@@ -274,12 +310,15 @@ def balance_of(f: Field, path: str) -> tuple[Decimal, dt.date, str]:
 def details(info: str) -> dict[str, str]:
     """Payee, memo and end-to-end id from a structured :86: (German ?-subfields, Dutch
     /TAG/ pairs), or the whole text as the memo."""
-    german = re.match(r"^(\d{3})\?", info)
-    if german:
+    mark = subfield_mark(info)
+    if mark:
         parts: dict[str, str] = {}
-        for key, value in re.findall(r"\?(\d{2})([^?]*)", info):
+        for key, value in re.findall(rf"\{mark}(\d{{2}})([^{mark}]*)", info):
             parts[key] = parts.get(key, "") + value
-        purpose = "".join(parts.get(str(k), "") for k in [*range(20, 30), *range(60, 64)])
+        first = 20
+        if mark == ">" and BIC.fullmatch(parts.get("20", "").strip()) and IBAN.fullmatch(parts.get("21", "").strip()):
+            first = 22   # Triodos since SEPA: >20 the other party's BIC, >21 its IBAN, the text after
+        purpose = "".join(parts.get(str(k), "") for k in [*range(first, 30), *range(60, 64)])
         sepa = dict(SEPA.findall(purpose))
         return {"payee": " ".join((parts.get("32", "") + parts.get("33", "")).split()),
                 "memo": sepa.get("SVWZ", "").strip() or " ".join(f"{parts.get('00', '')} {purpose}".split()),
@@ -288,8 +327,10 @@ def details(info: str) -> dict[str, str]:
         pieces = DUTCH.split(info)
         pairs = {pieces[i]: pieces[i + 1].strip("/ ") for i in range(1, len(pieces) - 1, 2)}
         eref = end_to_end_id(pairs.get("EREF"))
-        return {"payee": pairs.get("NAME", ""), "memo": pairs.get("REMI", "").removeprefix("USTD//") or eref,
-                "end-to-end-id": eref}
+        # ING: /CNTP/account/BIC/name/city/ (the other party, its parts by single slashes)
+        cntp = (pieces[pieces.index("CNTP") + 1].split("/") + ["", "", ""])[2] if "CNTP" in pairs else ""
+        return {"payee": pairs.get("NAME", "") or cntp.strip(),
+                "memo": pairs.get("REMI", "").removeprefix("USTD//") or eref, "end-to-end-id": eref}
     return {"payee": "", "memo": " ".join(info.split()), "end-to-end-id": ""}
 
 
@@ -313,6 +354,11 @@ class Importer(BankImporter):
         found = statements(read_text(path, self.source.encoding, WESTERN_ENCODINGS), path)
         for st in self.own_statements(path, found, Statement.account, lambda s: s.all("61"), out):
             opening, closing = st.get("60F", "60M"), st.get("62F", "62M")
+            interim = st.get("34F", "13D", "90C", "90D")
+            if opening is None and closing is None and interim is not None:
+                raise StatementError(path, interim.line, f"an MT942 interim transaction report (:{interim.tag}:, no "
+                                     ":60F: opening or :62F: closing balance), not an MT940 statement: its lines "
+                                     "come again in the day's MT940, which is the file to import; leave this one out")
             if opening is None or closing is None:
                 raise _cut_off(st, path)
             balance_of(opening, path), balance_of(closing, path)   # their errors before the lines'

@@ -193,6 +193,76 @@ def test_a_bank_file_of_another_account_is_named_once_as_a_statement(tmp_path):
             "claim it (check its account_id") in result.output
 
 
+def test_mt940_ings_other_party_is_the_name_in_its_cntp(cfg, tmp_path):
+    # ING (NL) since 2014: /CNTP/account/BIC/name/city/ names the other party; an /EREF/
+    # before it ends where /CNTP/ starts, and a rule finds the name.
+    lines = (":61:2503030303C335,53NTRFEREF//31102000055044\n/TRCD/00100/\n"
+             ":86:/EREF/SCT-1-BO230019-R1//CNTP/NL68RABO0106200123/RABONL2U/Lambrix Elektrotechniek///REMI/US\n"
+             "TD//110130590/\n"
+             ":61:2503030303D73,62NDDTEREF//12345678909876\n/TRCD/01018/\n"
+             ":86:/EREF/02164810730000043//MARF/M12345678909//CSID/NL39KPN123450000000//CNTP/NL75INGB000001\n"
+             "2345/INGBNL2A/KPN - MOBIEL///REMI/USTD//Factuurnr: 123456789.00/\n"
+             ":61:2503030303C100,00NTRFNONREF//14237649141335\n/TRCD/00370/\n"
+             ":86:/CNTP/0007654332/////REMI/USTD//VAN Spaarrekening/\n")
+    first, second, third = txns(run(cfg, mt940, "de", tmp_path, statement(lines, closing="C250305EUR1361,91")))
+    assert (first.payee, first.narration) == ("Lambrix Elektrotechniek", "110130590")
+    assert first.meta["end-to-end-id"] == "SCT-1-BO230019-R1"
+    assert (second.payee, second.narration) == ("KPN - MOBIEL", "Factuurnr: 123456789.00")
+    assert (third.payee, third.narration) == (None, "VAN Spaarrekening")   # an account without a name
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+def test_mt940_a_lone_dash_inside_an_86_is_its_text(cfg, tmp_path, monkeypatch, streamed):
+    # Rabobank wraps an :86: that ends in `-` so that the dash stands alone on a line: it
+    # does not end the statement, the :62F: after it does. A dash before a new :20: or
+    # bank header lines still ends one.
+    from beanclear.importers.toolkit import text as text_module
+    if streamed:
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+    info = (":61:250302C1000,00N541EREF\nNL55RABO0444444444\n"
+            ":86:/EREF/3434343434343/ORDP//NAME/Delta Lloyd/REMI/Periode 01-01-2025/31-01-2025 Arrap -\n-\n")
+    first = statement(info, closing="C250305EUR2000,00")
+    second = statement(info.replace("250302C", "250305C"), opening="C250305EUR2000,00", closing="C250305EUR3000,00")
+    text = first + "ABNANL2A\n940\nABNANL2A\n" + second.replace(":20:S1", ":20:S2")
+    ex = run(cfg, mt940, "de", tmp_path, text)
+    assert [(t.payee, t.narration) for t in txns(ex)] == [("Delta Lloyd", "Periode 01-01-2025/31-01-2025 Arrap --")] * 2
+    assert ex.notes == [] and balances(ex) == [("2025-03-03", Decimal("2000.00")), ("2025-03-06", Decimal("3000.00"))]
+
+
+def test_mt940_a_time_wrapped_into_a_tag_is_the_86s_text(cfg, tmp_path):
+    # A time cut after its hours (`…T16` + `:26:37`) starts a line like a field SWIFT
+    # does not know: inside an :86: it is its text, elsewhere an unknown field is refused.
+    info = ":61:250302D6,00N024NONREF\n:86:106?00ENTGELT?20EREF+VZ00001?24/PL 12-09-2014T16\n:26:37 Fo?25lgenr. 007\n"
+    [entry] = txns(run(cfg, mt940, "de", tmp_path, statement(info, closing="C250305EUR994,00")))
+    assert entry.narration == "ENTGELT EREF+VZ00001/PL 12-09-2014T16 :26:37 Folgenr. 007"
+
+
+def test_mt940_an_mt942_interim_report_is_refused_saying_what_it_is(cfg, tmp_path):
+    from beanclear.importers.toolkit import StatementError
+    text = (":20:ST170119CYC/0001\n:25:PL29114010810000267002001002\n:28C:1/1\n:34F:PLN0\n:13D:1701191815+0100\n"
+            ":61:1701190119CN0,01NTRFNONREF//MB170119012058\n:86:911 TRANSAKCJA COLLECT\n:90D:0PLN0,00\n"
+            ":90C:1PLN0,01\n-\n")
+    with pytest.raises(StatementError, match=r"s\.txt:4: an MT942 interim transaction report \(:34F:"):
+        run(cfg, mt940, "de", tmp_path, text)
+
+
+@pytest.mark.parametrize("info, payee, memo", [
+    # Triodos before SEPA: `>NN` subfields, a word cut between them
+    (":86:000>100987654321\n>20ALGEMENE TUSSENREKENING KOS>21TEN VAN 01-10-2010\n>310390123456\n", "",
+     "ALGEMENE TUSSENREKENING KOSTEN VAN 01-10-2010"),
+    # Triodos since SEPA: >20 the other party's BIC, >21 its IBAN
+    (":86:000>100000000000\n>20RABONL2U\n>21NL13RABO0123456789\n>22RABO BETAALVERZOEK ORDERNUM>23MER 12\n"
+     ">311234567890\n", "", "RABO BETAALVERZOEK ORDERNUMMER 12"),
+    # BRD (Romania): `+NN` subfields, +32 the other party
+    (":86:000+20Plata           +30302410000+31RO89RZBR0000060003480121\n+32RUSSMEDIA PRESS SRL\n"
+     "+23PLATA FACT 4603309\n", "RUSSMEDIA PRESS SRL", "Plata PLATA FACT 4603309"),
+], ids=["triodos", "triodos-sepa", "brd"])
+def test_mt940_subfields_marked_otherwise_than_german_ones(cfg, tmp_path, info, payee, memo):
+    [entry] = txns(run(cfg, mt940, "de", tmp_path, statement(":61:250302D15,70N000NONREF\n" + info,
+                                                              closing="C250305EUR984,30")))
+    assert (entry.payee or "", entry.narration) == (payee, memo)
+
+
 # -- CAMT.053 --------------------------------------------------------------------------
 
 def bal(code, amount, when):
