@@ -276,7 +276,11 @@ KINDS = {
                 "pago enviado", "pago móvil", "pago de suscripción", "pago de donación",
                 "allgemeine zahlung", "website-zahlung", "paypal express-zahlung", "handyzahlung",
                 "abonnementzahlung", "zahlung im einzugsverfahren mit zahlungsrechnung",
-                "pagamento express checkout", "pagamento preautorizzato utenza", "ウェブペイメント"),
+                "ebay-auktionszahlung",
+                "pagamento express checkout", "pagamento preautorizzato utenza", "pagamento da cellulare",
+                "pagamento abbonamento",
+                "paiement express", "paiement sur site marchand", "paiement d'abonnement",
+                "paiement préapprouvé d'un utilisateur de facture de paiement", "ウェブペイメント"),
     "refund": ("payment refund", "refund", "general payment refund", "reembolso", "reembolso de pago",
                "rückzahlung"),
     "chargeback": ("chargeback", "chargeback reversal", "payment reversal", "reversal", "contracargo",
@@ -286,7 +290,7 @@ KINDS = {
     "conversion": ("general currency conversion", "user initiated currency conversion", "currency conversion",
                    "currency conversion (credit)", "currency conversion (debit)", "conversión de divisas",
                    "conversión de divisas general", "conversión de divisas iniciada por el usuario",
-                   "allgemeine währungsumrechnung"),
+                   "allgemeine währungsumrechnung", "conversion de devise standard"),
     "withdrawal": ("general withdrawal", "general withdrawal - bank account", "withdraw funds to bank account",
                    "withdrawal to bank", "transfer to bank", "general card withdrawal", "retirada",
                    "retirada general", "retirada general - cuenta bancaria", "retirada de fondos a una cuenta bancaria"),
@@ -294,7 +298,8 @@ KINDS = {
                           "cancelación de retirada"),
     "funding": ("bank deposit to pp account", "general credit card deposit", "add funds from a bank account",
                 "bank deposit", "ingreso bancario en la cuenta paypal", "bankgutschrift auf paypal-konto",
-                "überweisung als zahlungsquelle", "versamento generico con carta", "クレジットカードによる一般の入金"),
+                "überweisung als zahlungsquelle", "allgemeine gutschrift auf kreditkarte",
+                "versamento generico con carta", "virement par carte bancaire standard", "クレジットカードによる一般の入金"),
     "hold": ("payment hold", "account hold for open authorization", "hold on balance for dispute investigation",
              "general account hold", "retención de pago", "einbehaltung für offene autorisierung"),
     "release": ("payment release", "reversal of general account hold", "cancellation of hold for dispute resolution",
@@ -306,7 +311,7 @@ KINDS = {
 KIND_OF_TYPE = {words: kind for kind, names in KINDS.items() for words in names}
 STATUSES = {BOOKED: ("completed", "cleared", "refunded", "partially refunded", "reversed", "placed", "removed",
                      "completado", "reembolsado", "reembolsado parcialmente", "revertido",
-                     "abgeschlossen", "erstattet", "teilweise erstattet", "完了"),
+                     "abgeschlossen", "erstattet", "teilweise erstattet", "completata", "完了"),
             PENDING: ("pending", "uncleared", "held", "unclaimed", "pendiente", "retenido", "no reclamado",
                       "ausstehend", "保留中"),
             NO_MONEY: ("denied", "canceled", "cancelled", "failed", "expired", "voided", "denegado", "cancelado",
@@ -331,11 +336,12 @@ def status_of(label: str, path: str, line: int) -> str:
 
 
 # PayPal writes a zone abbreviation, an IANA name, or an offset. The US abbreviations are
-# what its exports use (CST is US Central here, not China Standard Time).
+# what its exports use (CST is US Central here, not China Standard Time); MEZ/MESZ are
+# the German names of CET/CEST.
 ZONES = {"PST": -8, "PDT": -7, "MST": -7, "MDT": -6, "CST": -6, "CDT": -5, "EST": -5, "EDT": -4, "AKST": -9,
-         "AKDT": -8, "HST": -10, "GMT": 0, "UTC": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2,
-         "EEST": 3, "MSK": 3, "IST": 5.5, "SGT": 8, "HKT": 8, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
-         "NZST": 12, "NZDT": 13}
+         "AKDT": -8, "HST": -10, "GMT": 0, "UTC": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "MEZ": 1,
+         "MESZ": 2, "EET": 2, "EEST": 3, "MSK": 3, "IST": 5.5, "SGT": 8, "HKT": 8, "JST": 9, "KST": 9, "AEST": 10,
+         "AEDT": 11, "NZST": 12, "NZDT": 13}
 
 
 def zone_of(text: str, path: str, line: int):

@@ -25,7 +25,9 @@ the rows in time order, said in the import summary; `date_format` in config.yaml
 `America/Los_Angeles`, `CET` in one file) gives the instant, dated in the configured
 time zone. The statement CSV has no `Status` (its rows are all completed) and calls the
 type `Description`. Where the download has `Balance Impact`, a `Memo` row moved no money
-whatever its status says. A header without rows (a quiet month) imports nothing.
+whatever its status says. A header without rows (a quiet month) imports nothing. A
+download without Transaction ID (the personal `Activity` download, one `Amount`) is
+refused saying what to download instead.
 """
 
 from __future__ import annotations
@@ -43,21 +45,22 @@ from beanclear.importers.toolkit import (ZERO_DECIMAL, DateOrder, StatementError
 
 COLUMNS = {  # role -> header names: English, Spanish, German, Italian, French, Dutch, Japanese
     "date": ("Date", "Fecha", "Datum", "Data", "日付"),
-    "time": ("Time", "Hora", "Uhrzeit", "Ora", "Heure", "Tijd", "時間"),
+    "time": ("Time", "Hora", "Uhrzeit", "Ora", "Orario", "Heure", "Tijd", "時間"),
     "zone": ("TimeZone", "Time Zone", "Zona horaria", "Zeitzone", "Fuso orario", "Fuseau horaire", "Tijdzone",
              "タイムゾーン"),
     "name": ("Name", "Nombre", "Nome", "Nom", "Naam", "名前"),
     "type": ("Type", "Tipo", "Typ", "タイプ", "Description", "Descripción", "Beschreibung", "Descrizione",
              "Omschrijving"),
-    "status": ("Status", "Estado", "État", "ステータス"),
+    "status": ("Status", "Estado", "Stato", "État", "ステータス"),
     "currency": ("Currency", "Divisa", "Moneda", "Währung", "Valuta", "Devise", "通貨"),
-    "gross": ("Gross", "Bruto", "Brutto", "Lordo", "Avant commission", "合計"),
-    "fee": ("Fee", "Comisión", "Tarifa", "Gebühr", "Tariffa", "Commission", "Kosten", "手数料"),
+    "gross": ("Gross", "Bruto", "Brutto", "Lordo", "Avant commission", "Brut", "合計"),
+    "fee": ("Fee", "Comisión", "Tarifa", "Gebühr", "Tariffa", "Commission", "Frais", "Kosten", "手数料"),
     "net": ("Net", "Neto", "Netto", "正味"),
     "balance": ("Balance", "Saldo", "Guthaben", "Solde", "残高"),
-    "impact": ("Balance Impact", "Impacto en el saldo", "Auswirkung auf Guthaben", "残高への影響"),
+    "impact": ("Balance Impact", "Impacto en el saldo", "Auswirkung auf Guthaben", "Impatto sul saldo",
+               "残高への影響"),
     "id": ("Transaction ID", "Id. de transacción", "Transaktionscode", "Codice transazione", "Numéro de transaction",
-           "Transactiereferentie", "取引ID"),
+           "N° de transaction", "Transactiereferentie", "取引ID"),
     "ref": ("Reference Txn ID", "Id. de transacción de referencia", "Zugehöriger Transaktionscode",
             "Codice transazione di riferimento", "Numéro de la transaction de référence",
             "リファレンス トランザクションID"),
@@ -66,11 +69,11 @@ COLUMNS = {  # role -> header names: English, Spanish, German, Italian, French, 
               "送信者メールアドレス"),
     "to_email": ("To Email Address", "Correo electrónico del destinatario", "Empfänger E-Mail-Adresse",
                  "À l'adresse email", "受信者メールアドレス"),
-    "subject": ("Subject", "Item Title", "Asunto", "Título del objeto", "Artikelbezeichnung", "Titre de l'objet",
-                "件名", "商品タイトル"),
+    "subject": ("Subject", "Item Title", "Asunto", "Título del objeto", "Artikelbezeichnung", "Titolo oggetto",
+                "Titre de l'objet", "件名", "商品タイトル"),
     "invoice": ("Invoice Number", "Invoice ID", "Número de factura", "Id. de factura", "Rechnungsnummer",
-                "N. fattura pro-forma", "Numéro de facture", "Identifiant de facture", "Factuurreferentie",
-                "請求書番号"),
+                "N. fattura pro-forma", "N° ordine commerciante", "Numéro de facture", "Identifiant de facture",
+                "Factuurreferentie", "請求書番号"),
 }
 # Japanese (and Chinese) exports write the year first: `2018/10/11`, one reading only.
 YEAR_FIRST = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S")
@@ -91,6 +94,17 @@ def _chosen(keys: set[str]) -> dict[str, str] | None:
     return out
 
 
+def _lacking(keys: set[str]) -> list[str]:
+    """The required columns a PayPal download lacks, by their English names: a header
+    with PayPal's Date, Time, TimeZone, Type and Currency but not all of REQUIRED (the
+    `Activity` download of personal accounts has `Amount` and no Transaction ID). It is
+    recognised so that it is refused saying what to download, not booked without ids."""
+    present = {role for role in REQUIRED if any(header_key(n) in keys for n in COLUMNS[role])}
+    if not {"date", "time", "zone", "type", "currency"} <= present:
+        return []
+    return [COLUMNS[role][0] for role in REQUIRED if role not in present]
+
+
 class Importer(StatementImporter):
     kind = "paypal csv"
 
@@ -98,10 +112,18 @@ class Importer(StatementImporter):
         return self.source.accounts.clearing
 
     def matches(self, head: str) -> bool:
-        return _chosen(first_row_keys(head)) is not None
+        keys = first_row_keys(head)
+        return _chosen(keys) is not None or bool(_lacking(keys))
 
     def parse(self, filepath: str) -> Extraction:
-        names = _chosen(first_row_keys(sniff(filepath)))
+        keys = first_row_keys(sniff(filepath))
+        names = _chosen(keys)
+        if names is None and (lacking := _lacking(keys)):
+            raise StatementError(filepath, 1, f"this PayPal download has no {', '.join(lacking)} "
+                                 f"column{'s' if len(lacking) > 1 else ''}: "
+                                 "beanclear books each row once by its Transaction ID; download the activity "
+                                 "report with Transaction ID, Gross, Fee and Net (Reports → Activity download, "
+                                 "Customise report fields → Transaction details)")
         if names is None:
             raise StatementError(filepath, 1, "expected a PayPal activity or statement CSV header (Date, Time, "
                                  "TimeZone, Type, Currency, Gross, Net, Transaction ID)")
@@ -202,7 +224,10 @@ class _Reader:
                                path, line, f"{header[col['date']]} and {header[col['time']]}")
         when = local_time(stamp.replace(tzinfo=zone_of(c["zone"], path, line)), self.timezone)
         status, label = self.status(c["status"], c["impact"], line)
-        kind = kind_of(c["type"], path, line, header[col["type"]])
+        if status == NO_MONEY and " ".join(c["type"].lower().split()) not in KIND_OF_TYPE:
+            kind = "no-money"   # a Memo row (a German `Anforderung gesendet`, a request) whatever its type says
+        else:
+            kind = kind_of(c["type"], path, line, header[col["type"]])
         currency = currency_code(c["currency"], path, line, header[col["currency"]])
         gross = amount("gross")
         return PayPalRow(

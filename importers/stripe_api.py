@@ -38,7 +38,7 @@ from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter
-from beanclear.importers.stripe_booking import BalanceTxn, book, category_of
+from beanclear.importers.stripe_booking import OLD_PAYOUT, BalanceTxn, book, category_of
 from beanclear.importers.toolkit import (JsonObject, StatementError, currency_code, from_minor_units, from_unix,
                                          json_line, json_shown, read_json)
 from beanclear.importers.toolkit.jsonstream import Dropped, JsonItems, Unusual, streamed_or_whole
@@ -138,8 +138,11 @@ class Importer(StatementImporter):
         source = bt.get("source")
         source_obj = source if isinstance(source, dict) else None
         source_id = source_obj.get("id", "") if source_obj else str(source or "")
-        category = category_of(str(bt.get("reporting_category") or need("type")), str(bt.get("description") or ""),
-                               path, line, "reporting_category")
+        description = str(bt.get("description") or "")
+        category = category_of(str(bt.get("reporting_category") or need("type")), description, path, line,
+                               "reporting_category")
+        if category == "transfer" and not bt.get("reporting_category") and OLD_PAYOUT.search(description):
+            category = "payout"   # a pre-2017 payout, as a 2014 /v1/balance/history lists it
         shown = None
         if source_obj and source_obj.get("currency") and isinstance(source_obj.get("amount"), int):
             shown_currency = currency_code(source_obj["currency"], path, line, "source.currency")
@@ -153,7 +156,7 @@ class Importer(StatementImporter):
         return book(BalanceTxn(path, line, str(need("id")), from_unix(need("created"), self.config.timezone, path,
                                                                        line, "created"),
                                category, gross, fee, net, currency, source=source_id,
-                               description=str(bt.get("description") or ""), customer_amount=shown,
+                               description=description, customer_amount=shown,
                                exchange_rate=Decimal(str(rate)) if rate is not None else None, meta=meta), self)
 
     def _payout(self, po, path: str, out: Extraction) -> list:

@@ -33,14 +33,13 @@ so the balance change report or the API, if also imported, do not book it again.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from itertools import chain
 from decimal import Decimal
 
 from beancount.core.amount import Amount
 
 from beanclear.importers.base import Extraction, StatementImporter
-from beanclear.importers.stripe_booking import BalanceTxn, book, category_of, time_formats
+from beanclear.importers.stripe_booking import OLD_PAYOUT, BalanceTxn, book, category_of, time_formats
 from beanclear.importers.toolkit import (StatementError, clean, currency_code, first_row_keys, header_key,
                                          local_time, parse_amount, parse_datetime, read_statement, sniff,
                                          uses_decimal_comma)
@@ -66,7 +65,6 @@ COLUMNS = {  # role -> header names: the report's first, then the legacy export'
     "order": ("payment_metadata[order_id]", "order_id (metadata)", "Order ID (metadata)"),
 }
 REQUIRED = ("id", "created", "currency", "gross", "fee", "net", "category")
-OLD_PAYOUT = re.compile(r"STRIPE (TRANSFER|PAYOUT)", re.IGNORECASE)
 
 
 class Importer(StatementImporter):
@@ -92,9 +90,10 @@ class Importer(StatementImporter):
             return ((r.line, r.cells[col[role]]) for r in t.rows if col[role] is not None)
 
         comma = uses_decimal_comma(chain(cells("gross"), cells("fee"), cells("net"), cells("customer_amount")), path)
-        formats = time_formats(lambda: chain(cells("created"), cells("effective")), path, self.source.date_format)
-        named_payouts = {clean(c) for _, c in cells("payout")}
         out, items = Extraction(), {}
+        formats = time_formats(lambda: chain(cells("created"), cells("effective")), path, self.source.date_format,
+                               out.notes)
+        named_payouts = {clean(c) for _, c in cells("payout")}
         has_payouts = False
         for row in self.each(t.rows):
             def get(role: str) -> str:

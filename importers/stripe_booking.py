@@ -57,6 +57,9 @@ OTHER = ("transfer", "transfer_reversal", "transfer_cancel", "transfer_failure",
          "issuing_authorization_hold", "issuing_authorization_release", "issuing_transaction", "issuing_dispute",
          "payment_unreconciled")
 CATEGORIES = SALE + CHARGEBACK + PAYOUT + PAYOUT_RETURN + FEE + RESERVE + OTHER
+# Before April 2017 Stripe called payouts `transfer`: the ones to the merchant's own bank
+# read `STRIPE TRANSFER` (legacy balance history CSV, and the API's /v1/balance/history).
+OLD_PAYOUT = re.compile(r"STRIPE (TRANSFER|PAYOUT)", re.IGNORECASE)
 
 
 @dataclass
@@ -150,13 +153,14 @@ def _presentment(txn: BalanceTxn) -> dict:
     return meta
 
 
-def time_formats(dates, path: str, configured: str | None) -> tuple[str, ...]:
+def time_formats(dates, path: str, configured: str | None, notes: list | None = None) -> tuple[str, ...]:
     """Stripe exports write `2026-03-01 09:30:05`, `2026-03-01 09:30`, or the user's
     locale in legacy exports (`09/12/2016 15:48`): the day/month order is decided from
     the whole file (`dates`: (line, text) pairs, or a function that gives them anew: a
-    streamed file is read again rather than held)."""
+    streamed file is read again rather than held); a reading taken from the rows'
+    order or spread, not from a date that decides, is said in `notes`."""
     again = dates if callable(dates) else (lambda: dates)
     if not any(re.match(r"\d{1,2}[./-]\d{1,2}[./-]\d{4}", text.strip()) for _, text in again()):
         return ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
-    day = numeric_date_format(again(), path, configured)
+    day = numeric_date_format(again(), path, configured, notes=notes)
     return (f"{day} %H:%M:%S", f"{day} %H:%M", day)

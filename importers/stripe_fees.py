@@ -49,9 +49,9 @@ class Importer(StatementImporter):
         # The conventions from the whole file, read again for each (a streamed file is not held).
         comma = uses_decimal_comma(((r.line, r.cells[col[n]]) for r in t.rows for n in ("Amount", "Amount Refunded")),
                                    path)
-        formats = time_formats(lambda: ((r.line, r.cells[col["Created (UTC)"]]) for r in t.rows), path,
-                               self.source.date_format)
         out = Extraction()
+        formats = time_formats(lambda: ((r.line, r.cells[col["Created (UTC)"]]) for r in t.rows), path,
+                               self.source.date_format, out.notes)
         for row in self.each(t.rows):
             def get(name: str) -> str:
                 return clean(row.cells[col[name]]) if col[name] is not None else ""

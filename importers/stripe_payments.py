@@ -75,10 +75,10 @@ class Importer(StatementImporter):
         # The conventions from the whole file, read again for each (a streamed file is not held).
         comma = uses_decimal_comma(((r.line, r.cells[col[m]]) for r in t.rows for m in MONEY if col[m] is not None),
                                    path)
+        out, disputes = Extraction(), 0
         formats = time_formats(lambda: ((r.line, r.cells[col[d]]) for r in t.rows for d in (
                                "created", "refunded_at", "disputed_at") if col[d] is not None), path,
-                               self.source.date_format)
-        out, disputes = Extraction(), 0
+                               self.source.date_format, out.notes)
         for row in self.each(t.rows):
             def get(role: str) -> str:
                 return clean(row.cells[col[role]]) if col[role] is not None else ""
@@ -93,14 +93,16 @@ class Importer(StatementImporter):
 
             out.rows += 1
             ident, status = get("id"), get("status").lower()
-            if not ident:
-                raise StatementError(path, row.line, "column id: expected the charge id (ch_…, py_…), got nothing")
             if get("mode").lower() == "test":
                 out.skip("test mode (no real money)")
                 continue
+            # Before the id: newer exports list PaymentIntents that never made a charge
+            # (`requires_payment_method`, no id), rows that moved no money.
             if status in NO_MONEY or get("captured").lower() == "false":
                 out.skip(NO_MONEY.get(status, "not captured (no money moved)"))
                 continue
+            if not ident:
+                raise StatementError(path, row.line, "column id: expected the charge id (ch_…, py_…), got nothing")
             if status not in PAID:
                 raise StatementError(path, row.line, f"column Status: unknown status {get('status')!r} (expected "
                                      f"one of {', '.join(sorted(PAID | set(NO_MONEY)))})")

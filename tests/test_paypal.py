@@ -288,6 +288,83 @@ def test_italian_statement_and_japanese_activity(tmp_path, cfg):
     assert str(entries["0123456789ABCDEFG"].date) == "2018-10-11"   # 19:35 JST is 18:35 in Shanghai
 
 
+FRENCH_STATEMENT = """\
+"Date","Heure","Fuseau horaire","Description","Devise","Brut","Frais","Net","Solde","N° de transaction",\
+"De l'adresse email","Nom","Numéro de facture","Numéro de la transaction de référence"
+"7/18/2020","03:39:55","America/Los_Angeles","Paiement sur site marchand","USD","-2 026,41","0,00","-2 026,41",\
+"-2 026,41","P1","shop@example.com","Odoo SA","",""
+"7/18/2020","03:39:55","America/Los_Angeles","Conversion de devise standard","USD","2 026,41","0,00","2 026,41",\
+"0,00","C1","","","","P1"
+"7/18/2020","03:39:55","America/Los_Angeles","Conversion de devise standard","CDF","-4 131 765,56","0,00",\
+"-4 131 765,56","-4 131 765,56","C2","","","","P1"
+"7/18/2020","03:39:55","America/Los_Angeles","Virement par carte bancaire standard","CDF","4 131 765,56","0,00",\
+"4 131 765,56","0,00","F1","","","","P1"
+"12/17/2020","18:57:27","America/Los_Angeles","Paiement d'abonnement","CDF","-20 455,57","0,00","-20 455,57",\
+"-20 455,57","P2","billing@example.com","Netflix.com","43701516024","B-29C065641H103923F"
+"""
+
+
+def test_french_statement_with_space_grouped_amounts(tmp_path, cfg):
+    # A French account's statement CSV (a Congolese account paying in USD from CDF by
+    # card, BIZ4Africa/ofxstatement-paypal's sample): `Brut`, `Frais`, `N° de transaction`
+    # and French types were "no importer recognises this file"; amounts group thousands
+    # with a space (`-4 131 765,56`), dates are month first (12/17/2020).
+    path = tmp_path / "statement_fr.csv"
+    path.write_text(FRENCH_STATEMENT, encoding="utf-8")
+    extraction = run(paypal_csv, cfg, "paypal", path)
+    entries = by_id(extraction)
+    assert sorted(entries) == ["F1", "P1", "P2"]   # the conversion pair is booked inside P1
+    assert postings(entries["P1"]) == [("Assets:Suspense", Decimal("2026.41"), "USD", None),
+                                       (CLEARING, Decimal("-4131765.56"), "CDF", (Decimal("0.0004904465102"), "USD"))]
+    assert entries["P1"].meta["conversion-ids"] == "C2 C1"
+    assert postings(entries["F1"]) == [(TRANSIT, Decimal("-4131765.56"), "CDF", None),
+                                       (CLEARING, Decimal("4131765.56"), "CDF", None)]   # funded by card
+    assert str(entries["P2"].date) == "2020-12-18"   # 18:57 in Los Angeles is the next morning in Shanghai
+    assert totals(extraction.entries, CLEARING) == {"CDF": Decimal("-20455.57")}
+
+
+def test_italian_and_german_download_words(tmp_path, cfg):
+    # An Italian activity download (`Orario`, `Stato` Completata, `Impatto sul saldo`,
+    # `Pagamento da cellulare`) and a German one (eBay-Auktionszahlung, a card top-up
+    # `Allgemeine Gutschrift auf Kreditkarte`, a money request `Anforderung gesendet`
+    # that is a Memo, the zone written MESZ): each was refused on its first such word.
+    path = tmp_path / "it.csv"
+    path.write_text('"Data","Orario","Fuso orario","Nome","Tipo","Stato","Valuta","Lordo","Tariffa","Netto",'
+                    '"Codice transazione","Saldo","Impatto sul saldo"\n'
+                    '"27/10/2022","11:53:23","CEST","A. Corsi","Pagamento da cellulare","Completata","EUR","10,00",'
+                    '"0,00","10,00","37X61788W5348833C","30,00","Accredito"\n', encoding="utf-8")
+    entries = by_id(run(paypal_csv, cfg, "paypal", path))
+    assert postings(entries["37X61788W5348833C"]) == [(SALES, Decimal("-10.00"), "EUR", None),
+                                                      (CLEARING, Decimal("10.00"), "EUR", None)]
+    path = tmp_path / "Download.CSV"
+    path.write_text(GERMAN + "".join(",".join(f'"{c}"' for c in row) + "\n" for row in [
+        ("17.11.2019", "22:45:33", "MEZ", "Käufer", "eBay-Auktionszahlung", "Abgeschlossen", "EUR", "63,89", "-1,94",
+         "61,95", "E1", "", "96,27", "Haben"),
+        ("19.12.2019", "21:04:50", "MEZ", "", "Allgemeine Gutschrift auf Kreditkarte", "Abgeschlossen", "EUR",
+         "44,12", "0,00", "44,12", "E2", "E1", "140,39", "Haben"),
+        ("08.04.2020", "11:26:54", "MESZ", "V. Nachname", "Anforderung gesendet", "Abgeschlossen", "EUR", "16,67",
+         "0,00", "16,67", "U-ABCDEEFGH123456", "", "140,39", "Memo")]), encoding="utf-8")
+    extraction = run(paypal_csv, cfg, "paypal", path)
+    entries = by_id(extraction)
+    assert sorted(entries) == ["E1", "E2"] and extraction.skipped == {"abgeschlossen, balance impact memo "
+                                                                      "(no money moved)": 1}
+    assert (SALES, Decimal("-63.89"), "EUR", None) in postings(entries["E1"])
+    assert (TRANSIT, Decimal("-44.12"), "EUR", None) in postings(entries["E2"])
+    assert entries["E1"].meta["time"] == "05:45:33"   # 22:45 MEZ (UTC+1) is 05:45 the next day in Shanghai
+
+
+def test_download_without_transaction_ids_is_refused_saying_what_to_download(tmp_path, cfg):
+    # The personal account's "Activity" download: one Amount, no Gross/Fee/Net and no
+    # Transaction ID. It was "no importer recognises this file" (and `init` took it for
+    # a bank CSV); without PayPal's ids a row could not be booked once.
+    path = tmp_path / "Download.CSV"
+    path.write_text('"Date","Time","TimeZone","Name","Type","Status","Currency","Amount","Receipt ID","Balance"\n'
+                    '"01/01/2024","11:24:54","EST","Shop","Express Checkout Payment","Completed","USD","-353.97","",'
+                    '"-353.97"\n', encoding="utf-8")
+    raises_at(tmp_path, "Download.CSV:1: this PayPal download has no Gross, Net, Transaction ID columns: beanclear "
+              "books each row once by its Transaction ID", lambda: run(paypal_csv, cfg, "paypal", path))
+
+
 def test_api_conversion_of_a_payment_and_ending_balances(cfg):
     extraction = run(paypal_api, cfg, "paypal", DATA / "paypal" / "transaction_search.json")
     payment = by_id(extraction)["7MS26873MK0941742"]

@@ -193,6 +193,46 @@ def test_legacy_transfer_is_a_payout_refund_returns_fee_chargeback_fee(cfg):
                           ("Expenses:Chargebacks:Stripe", Decimal("100.00"))]   # the fee, the amount taken back
 
 
+def test_legacy_api_transfer_is_a_payout(tmp_path, cfg):
+    # A 2014 `/v1/balance/history` page (paulanthonywilson/stripe2qif's fixture): before
+    # April 2017 the API too called a payout `transfer`, with no reporting_category. It
+    # was booked as a transfer to Assets:Suspense; it is the payout to the bank.
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"object": "list", "url": "/v1/balance/history", "data": [
+        {"id": "txn_AAAAAAAAAAAAA", "object": "balance_transaction", "source": "tr_BBBBBBBBBBBBB", "amount": -10000,
+         "currency": "gbp", "net": -10000, "type": "transfer", "created": 1392774281, "available_on": 1393200000,
+         "status": "pending", "fee": 0, "fee_details": [], "description": "STRIPE TRANSFER"},
+        {"id": "txn_CCCCCCCCCCCCC", "object": "balance_transaction", "source": "tr_DDDDDDDDDDDDD", "amount": -2500,
+         "currency": "gbp", "net": -2500, "type": "transfer", "created": 1392774281, "available_on": 1393200000,
+         "status": "available", "fee": 0, "fee_details": [], "description": "Transfer to a connected account"}]}))
+    payout, transfer = run(stripe_api, cfg, "stripe", path).entries
+    assert amounts(payout) == {"Assets:Transit:Stripe": Decimal("100.00"), CLEARING: Decimal("-100.00")}
+    assert (payout.meta["id"], payout.meta["balance-transaction"], payout.links) == \
+        ("tr_BBBBBBBBBBBBB", "txn_AAAAAAAAAAAAA", {"payout-tr_BBBBBBBBBBBBB"})
+    assert amounts(transfer) == {CLEARING: Decimal("-25.00"), "Assets:Suspense": Decimal("25.00")}   # not a payout
+
+
+def test_payments_export_row_of_a_payment_intent_without_charge(tmp_path, cfg):
+    # Newer payments exports (2024, `Created date (UTC)`, `PaymentIntent ID`) list the
+    # PaymentIntents that never made a charge: no id, status requires_payment_method.
+    # The import was refused at that row ("expected the charge id"); it moved no money.
+    path = tmp_path / "unified_payments.csv"
+    path.write_text("id,Created date (UTC),Amount,Amount Refunded,Currency,Captured,Fee,Mode,PaymentIntent ID,Status,"
+                    "Taxes On Fee\n"
+                    ",2024-09-20 13:36:32,14.99,,usd,,,Live,pi_3Q170eLoR5xD6xCe03ejh7jD,requires_payment_method,\n"
+                    "ch_3Q16zjLoR5xD6xCe1qjJdWfh,2024-09-20 13:36:17,14.99,0.00,usd,true,0.96,Live,"
+                    "pi_3Q16zjLoR5xD6xCe1KVakVKe,Paid,0.00\n"
+                    ",2024-09-20 13:37:00,9.99,,usd,,,Live,pi_3Q170eLoR5xD6xCe0xxxxxxx,Paid,\n")
+    raises_at(tmp_path, "unified_payments.csv:4: column id: expected the charge id",
+              lambda: run(stripe_payments, cfg, "stripe", path))   # a paid row still needs its id
+    path.write_text("\n".join(path.read_text().splitlines()[:3]) + "\n")
+    extraction = run(stripe_payments, cfg, "stripe", path)
+    assert [e.meta["id"] for e in extraction.entries] == ["ch_3Q16zjLoR5xD6xCe1qjJdWfh"]
+    assert extraction.skipped == {"failed (no money moved)": 1}
+    assert amounts(extraction.entries[0]) == {CLEARING: Decimal("14.03"), FEES: Decimal("0.96"),
+                                              SALES: Decimal("-14.99")}
+
+
 def test_eu_locale_dates_and_decimal_commas(cfg):
     entries = by_id(run(stripe_balance_csv, cfg, "stripe", DATA / "stripe" / "balance_history_eu.csv"))
     charge = entries["txn_1EU0001"]
@@ -208,6 +248,20 @@ def test_ambiguous_locale_dates_ask_for_date_format(tmp_path, make_config):
         run(stripe_payments, make_config(CHANNELS), "stripe", path)
     cfg = make_config(CHANNELS.replace("settlement_days: 3}", "settlement_days: 3, date_format: \"%d/%m/%Y\"}"))
     assert str(by_id(run(stripe_payments, cfg, "stripe", path))["ch_1"].date) == "2016-12-09"
+
+
+def test_locale_dates_read_from_the_rows_spread_are_said(tmp_path, cfg):
+    # thepag/stripe-csv-audit's payments export: 09/12/2016 … 02/12/2016 read both ways
+    # and are in time order both ways; eight days of one December decide day first. The
+    # PayPal import said such a reading in its summary, the Stripe ones silently.
+    path = tmp_path / "payments.csv"
+    path.write_text("id,Created (UTC),Amount,Amount Refunded,Currency,Fee,Status\n"
+                    "ch_1,09/12/2016 15:48,40,0,usd,1.46,Paid\nch_2,08/12/2016 15:47,120,0,usd,3.78,Paid\n"
+                    "ch_3,02/12/2016 11:48,19.24,0,usd,0.86,Paid\n")
+    extraction = run(stripe_payments, cfg, "stripe", path)
+    assert str(by_id(extraction)["ch_3"].date) == "2016-12-02"
+    assert extraction.notes == ["dates read day first (09/12/2016 15:48 is 2016-12-09), the one reading that puts "
+                                "the rows' days in one month; set date_format in config.yaml if that is wrong"]
 
 
 def test_fixtures_dump_books_balance_transactions_and_payouts_and_names_the_rest(cfg):
