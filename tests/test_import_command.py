@@ -336,6 +336,20 @@ def test_one_id_with_two_amounts_in_one_statement_is_refused(merchant):
     assert not (merchant / "books").exists()
 
 
+def test_one_id_on_two_orders_with_the_same_money_is_refused(tmp_path):
+    # wechatpay-php's tests/fixtures/bill.ALL.csv gives 4200000263201902167700134235 two
+    # payments of 0.01 for two orders: folded into one, 0.01 would be lost.
+    from test_shop_journey import trade_bill
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: CNY\nchannels:\n  wechat: {type: wechat, "
+                                          "settlement_days: 1, fees: [{rate: 0.006}]}\n", encoding="utf-8")
+    trade_bill(tmp_path, [("01", "4200000235", "ORD-9", "100.00"), ("01", "4200000235", "ORD-10", "100.00")])
+    result = beanclear(tmp_path, "import", str(tmp_path / "wechat_tradebill.csv"))
+    assert result.exit_code == 2
+    assert ("wechat_tradebill.csv:3: id '4200000235' again, as on line 2, but with another order (ORD-10 against "
+            "ORD-9); a statement lists a movement once") in result.output
+    assert not (tmp_path / "books").exists()
+
+
 @pytest.mark.parametrize("ident", ["B  001", "B\u3000001"])
 def test_an_id_with_a_run_of_spaces_is_kept_exactly_and_found_again(merchant, ident):
     statement = bank_file(merchant, "odd.csv", rows=(f"2021-01-30,{ident},财付通提现,财付通支付科技有限公司,0.03,1000.03",))

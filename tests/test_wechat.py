@@ -233,3 +233,13 @@ def test_fund_bill_withdrawal_is_a_payout(tmp_path, wechat):
         "Assets:Transit:WeChat": Decimal("49.70"), "Assets:Clearing:WeChat": Decimal("-49.70")}
     assert (str(closing.date), closing.amount.number) == ("2026-03-02", Decimal("0.00"))
     assert extraction.notes == []
+
+
+def test_a_payment_and_its_refund_share_the_transaction_id(tmp_path, wechat):
+    path = bill(tmp_path, ALL_HEADER, [
+        all_row(),
+        all_row(status="REFUND", settled="0.00", refund="50.00", fee="-0.30000", refund_id="503",
+                refund_status="SUCCESS"),
+    ], "2,50.00,50.00,0.00,0.00000,50.00,50.00")
+    payment, refund = trade(wechat, path).entries
+    assert (payment.meta["id"], refund.meta["id"], refund.meta["refund-of"]) == ("4200000009", "503", "4200000009")

@@ -362,7 +362,8 @@ def _read(path: Path, importer: StatementImporter, known: Ids | None, digest: st
 
 def once_per_id(result: FileResult) -> None:
     """Two rows of one statement with one id: the same movement listed twice (identical
-    money) is booked once, and the summary says so; different money is a contradiction
+    money, the same order) is booked once, and the summary says so; different money or
+    another order is a contradiction
     that no import can settle: StatementError naming both lines. An id the books cannot
     hold exactly (a line break, a control character) is refused: it could not be found
     again, and a re-import would book it twice."""
@@ -391,17 +392,21 @@ def once_per_id(result: FileResult) -> None:
                                  "control character: the books could not keep it exactly, nor find it again")
         if ident not in repeated:
             continue
-        amounts = _amounts(entry)
-        if first.add(ident, (at, amounts)):
+        amounts, order = _amounts(entry), entry.meta.get("order-id")
+        if first.add(ident, (at, amounts, order)):
             continue
-        twin_at, twin_amounts = first.get(ident)
-        if twin_amounts == amounts:
+        twin_at, twin_amounts, twin_order = first.get(ident)
+        if twin_amounts == amounts and twin_order == order:
             dropped.append(at)
             continue
         twin = next(e for n, e in enumerate(entries) if n == twin_at)   # read again: only to name it
+        # The same money for another order is no repeat either (wechatpay-php's bill.ALL.csv
+        # gives one 微信订单号 two payments of 0.01 for two orders): booked once, 0.01 is lost.
+        other = (f"other amounts ({_text(entry)} against {_text(twin)})" if twin_amounts != amounts else
+                 f"another order ({order} against {twin_order})")
         raise StatementError(result.path, entry.meta.get("lineno", 0),
-                             f"id {ident!r} again, as on line {twin.meta.get('lineno', 0)}, but with other amounts "
-                             f"({_text(entry)} against {_text(twin)}); a statement lists a movement once")
+                             f"id {ident!r} again, as on line {twin.meta.get('lineno', 0)}, but with {other}; "
+                             "a statement lists a movement once")
     if dropped:
         result.notes.append(f"{len(dropped)} row(s) repeat an earlier row of the file exactly (same id and amounts): "
                             "booked once")
