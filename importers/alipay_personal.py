@@ -34,7 +34,9 @@ differ, so a difference is a note.
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
+from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
 from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text
@@ -78,6 +80,7 @@ class Importer(WalletImporter):
         # the trade numbers the refund rows name, from the first pass: a purchase they close is booked
         refunded, note_refund = self.refunds(lambda r: self._is_refund(get, r), trade)
         out, counts, sums = Extraction(), Counter(), Counter()
+        spent, refunds = Ids(), Counter()   # 支出 trade numbers; refunded amounts by trade: Alipay nets them
         for row, ident in self.with_ids(t.rows, trade, first=note_refund):
             out.rows += 1
             direction, status = get(row, "收/支"), get(row, "交易状态")
@@ -85,6 +88,10 @@ class Importer(WalletImporter):
             key = direction if direction in ("收入", "支出") else "其他"
             counts[key] += 1
             sums[key] += amount
+            if direction == "支出":
+                spent.add(trade(row))
+            elif direction in NEUTRAL and self._is_refund(get, row) and "_" in trade(row):
+                refunds[trade(row).split("_")[0]] += amount
             if not get(row, "交易订单号"):
                 raise StatementError(path, row.line, "column 交易订单号: expected the trade number, got nothing")
             if direction not in NEUTRAL | {"收入", "支出"}:
@@ -112,7 +119,8 @@ class Importer(WalletImporter):
                 self.book_out(out, mv)
             else:
                 self.neutral_kind(out, mv, KINDS if not self._is_refund(get, row) else [(r"", "refund")])
-        compare_totals(out, stated_text(st), counts, sums)
+        netted = sum((amount for trade_no, amount in refunds.items() if trade_no in spent), Decimal(0))
+        compare_totals(out, stated_text(st), counts, sums, netted)
         return self.finish(out)
 
     @staticmethod

@@ -39,6 +39,10 @@ row naming its own) makes `account_id` pick the bank's rows, the others counted 
 two banks configured on one file each book their own (BankImporter.accounts_apart). A file
 of several accounts without `account_id` is refused naming them, never booked into one.
 
+A statement that writes its dates without a year (招商银行信用卡 `12/29`, preset
+`cmb-credit`) takes it from the statement month its title names (`2024年01月`): a line of
+a later month than the statement's is of the year before (_yearless_date).
+
 A `ref` is a row's id. Rows that share one but say different things are different
 lines (Wise before 2021: a transfer and its fee under one `TransferWise ID`): the file
 is read again, holding those rows to the end, and each gets an id of its own
@@ -67,6 +71,9 @@ AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "orig
 # The text a Chinese bank may leave out of a row's end where it is empty (农业银行's 交易附言):
 # a row cut off before any other column it reads is a broken file, not an empty cell.
 DROPPABLE = ("memo", "payee", "detail")
+CODED_AMOUNT = re.compile(r"^([A-Za-z]{3})\s+(\S.*)$")   # `CNY 123.18`: a currency code, then the amount
+# Headers of a column saying which way an unsigned amount went (交通银行 借贷: 借 Dr / 贷 Cr).
+DIRECTION_HEADERS = {header_key(h) for h in ("借贷", "借贷标志", "借贷方向", "借贷标识", "收支方向", "交易方向")}
 CHINESE_NAME = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 
@@ -184,12 +191,19 @@ class Importer(BankImporter):
                             needed=None if positions else self._row_needs, delimiter=delimiter,
                             fallbacks=self._encodings, full_rows=not positions and self._full_rows)
         t, path = st.table, st.table.path
+        # 招商银行信用卡: dates without a year; the title names the statement month
+        yearless = not re.search(r"%[YyGcx]", bank.date_format)
+        statement_month = _statement_month(st.preamble) if yearless else None
+        positive = preset.positive_amounts if preset and preset.positive_amounts != "credit" \
+            else bank.positive_amounts
         if positions:
             col = {role: at - 1 for role, at in columns.items()}
         else:
             col = {role: t.index(name, required=role not in self._optional) for role, name in columns.items()}
             col = {role: at for role, at in col.items() if at is not None}
         name = {role: f"column {c}" if isinstance(c, int) else c for role, c in columns.items()}
+        if not positions:
+            self._direction_named(t, col, name)
         amounts = AmountReader(self._head_amounts(head, delimiter, col), path)   # 4,626.81 or 4.626,81
         formats = (bank.date_format,) if "%H" in bank.date_format else (   # Revolut: the time in date_format
             bank.date_format, bank.date_format + " %H:%M:%S", bank.date_format + " %H:%M",
@@ -202,10 +216,12 @@ class Importer(BankImporter):
         refs, repeated = (Ids(), Ids()) if shared is None else (None, None)
         held: dict[str, list] = {}   # shared ref -> (what the row says, its entry) of its rows
         accounts: dict[str, bool] = {}   # the account column's numbers: whether each is this bank's
+        coded = preset is not None and preset.currency_in_amount   # 交通银行信用卡 `CNY 123.18`
         rows = self.each(t.rows)
         for row in rows:
             def get(role: str) -> str:
-                return clean(row.cells[col[role]]) if role in col else ""
+                text = clean(row.cells[col[role]]) if role in col else ""
+                return CODED_AMOUNT.sub(r"\2", text) if coded and role == "amount" else text
 
             if "account_id" in col and not self._own_row(get("account_id"), row.line, accounts, rows, col, path,
                                                           name, out):
@@ -222,7 +238,8 @@ class Importer(BankImporter):
                     out.skip(f"status {status} (no money moved)")
                     continue
             stamp = get("date") + (" " + get("time") if get("time") else "")
-            when = parse_datetime(stamp, formats, path, row.line, name["date"])
+            when = _yearless_date(stamp, formats, statement_month, path, row.line, name["date"]) if yearless \
+                else parse_datetime(stamp, formats, path, row.line, name["date"])
             amount = self._amount(amounts, get, name, path, row.line, "amount", "credit", "debit")
             balance_only = amount is None and bool(get("balance"))   # Bank of America's `Beginning balance` line
             if amount is None and not balance_only:  # a signed-amount bank has no credit or debit column to name
@@ -233,11 +250,19 @@ class Importer(BankImporter):
                 if not (moved and stated in moved):   # the row before does not lead to it: the next must
                     waiting.append((row.line, stated))
             if "direction" in col and not balance_only:   # an unsigned amount: the direction column says which way
-                amount = abs(amount) * direction_sign(get("direction"), path, row.line, name["direction"])
-            elif bank.positive_amounts == "debit" and "amount" in col:
+                amount = abs(amount) * (_first_word_sign(preset.directions, get("direction"), path, row.line,
+                                                         name["direction"]) if preset and preset.directions
+                                        else direction_sign(get("direction"), path, row.line, name["direction"]))
+            elif positive == "debit" and "amount" in col:
                 amount = -amount
             currency = currency_code(get("currency"), path, row.line, name["currency"]) if get("currency") \
                 else bank.currency
+            if coded:
+                found = CODED_AMOUNT.match(clean(row.cells[col["amount"]]))
+                if not found:
+                    raise StatementError(path, row.line, f"column {name['amount']}: expected a currency code and an "
+                                         f"amount like CNY 123.18, got {clean(row.cells[col['amount']])!r}")
+                currency = currency_code(found.group(1), path, row.line, name["amount"])
             sums = totals.setdefault(currency, {"credits": Decimal(0), "debits": Decimal(0)})
             sums["credits" if amount > 0 else "debits"] += abs(amount)
             payee, memo, detail = get("payee"), get("memo"), get("detail")
@@ -275,6 +300,20 @@ class Importer(BankImporter):
                 out.entries.append(balance(path, line, next_day(day), bank.account, amount, currency))
         self._check_totals(out, st.footer, col, path, totals)
         return out, repeated
+
+    @staticmethod
+    def _direction_named(t, col: dict[str, int], name: dict[str, str]) -> None:
+        """A file with a direction column (交通银行 `借贷`: `借 Dr` / `贷 Cr`) writes its amounts
+        unsigned: read as a signed `amount` without `direction:`, every debit would be booked
+        as money in (a config `beanclear init` guessed from the header names did). Refused,
+        saying what to add, rather than guessing; with `direction:` signed amounts read too."""
+        if "amount" not in col or "direction" in col:
+            return
+        for cell in t.header:
+            if header_key(cell) in DIRECTION_HEADERS:
+                raise StatementError(t.path, t.header_line, f"column {clean(cell)} says which way each amount in "
+                                     f"{name['amount']} went, and columns: in config.yaml does not name it: add "
+                                     f"`direction: {clean(cell)}`")
 
     def _own_row(self, number: str, line: int, accounts: dict[str, bool], rows, col: dict[str, int], path: str,
                  name: dict[str, str], out: Extraction) -> bool:
@@ -403,6 +442,46 @@ def _tell_apart(held: dict[str, list], path: str):
                     raise StatementError(path, entry.meta["lineno"], f"ref {ref[:40]}…: longer than {MAX_ID - 9} "
                                          "characters, the most a ref that several rows share can be")
         yield [entry for _, entry in rows]
+
+
+def _first_word_sign(directions: dict[str, str], text: str, path: str, line: int, column: str) -> int:
+    """-1 or +1 by the first word of a text cell (交通银行信用卡 交易说明 `消费 美团`), from the
+    preset's list; a word not on it is an error naming the words known, never a guessed sign."""
+    word = text.split(" ")[0] if text else ""
+    if word not in directions:
+        raise StatementError(path, line, f"column {column}: expected a line starting with "
+                             f"{', '.join(directions)}, got {text!r}")
+    return -1 if directions[word] == "debit" else 1
+
+
+def _statement_month(preamble) -> tuple[int, int] | None:
+    """(year, month) a statement's title names: `招商银行信用卡对账单（个人消费卡账户 2024年01月）`."""
+    for row in preamble:
+        found = re.search(r"(\d{4})\s*年\s*(\d{1,2})\s*月", " ".join(row.cells))
+        if found:
+            return int(found.group(1)), int(found.group(2))
+    return None
+
+
+def _yearless_date(stamp: str, formats: tuple[str, ...], statement_month: tuple[int, int] | None, path: str,
+                   line: int, column: str):
+    """The date of a line written without its year (招商银行信用卡 `12/29`): of the year of
+    the statement month, or of the year before for a later month (a December line on a
+    January statement). A cell that writes its year (`20240115`, `2024-01-15`) is read as
+    it is; without a statement month above the header a year-less date is an error."""
+    if re.fullmatch(r"\d{8}|\d{4}[-/]\d{1,2}[-/]\d{1,2}", stamp.split(" ")[0]):
+        return parse_datetime(stamp, ("%Y%m%d", "%Y-%m-%d", "%Y/%m/%d"), path, line, column)
+    if statement_month is None:
+        raise StatementError(path, line, f"column {column}: {stamp!r} has no year, and no statement month "
+                             "(like 2024年01月) was found above the header to take it from")
+    with_year = tuple(f"%Y {f}" for f in formats)
+    try:
+        month = parse_datetime(f"2000 {stamp}", with_year, path, line, column).month   # a leap year: 02/29 reads
+    except StatementError:
+        parse_datetime(stamp, formats, path, line, column)   # the error, naming the cell as written
+        raise
+    year = statement_month[0] if month <= statement_month[1] else statement_month[0] - 1
+    return parse_datetime(f"{year} {stamp}", with_year, path, line, column)
 
 
 def _whole_lines(head: str) -> list[str]:

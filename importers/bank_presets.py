@@ -19,6 +19,14 @@ this module is data only, so that config.py can apply it without importing impor
   (and running balances) in one file.
 - `td`, TD Canada Trust: no header, columns by position (date, description, debit,
   credit, balance); MM/DD/YYYY.
+- `bocom-credit`, 交通银行信用卡 交易明细: `交易币种/金额` and `入账币种/金额` written
+  `CNY 123.18`, unsigned; which way the money went is the first word of 交易说明 (`消费`
+  spent; `退货`, `信用卡还款` paid back to the card); another word is an error naming it.
+- `cmb-credit`, 招商银行信用卡对账单: a title line naming the statement month
+  (`…（个人消费卡账户 2024年01月）`); 交易日 and 记账日 written `MM/DD` without a year
+  (交易日 empty on repayments), the year taken from the title (a December line on a
+  January statement is of the year before); spending positive, repayments negative in
+  人民币金额. Exports that write the year (`20240115`) are read as they are.
 """
 
 from __future__ import annotations
@@ -35,6 +43,9 @@ class Preset:
     encoding: str | None = None               # None: detected (UTF-8, UTF-8 with BOM, GB18030)
     optional: frozenset[str] = field(default_factory=frozenset)  # roles older exports lack
     footer: str | None = None                 # regex on a row's first cell: totals and notes from here on
+    positive_amounts: str = "credit"          # what a positive signed amount is (a card's statement: spent)
+    currency_in_amount: bool = False          # amounts written with their currency code: `CNY 123.18`
+    directions: dict[str, str] = field(default_factory=dict)  # first word of the direction column -> debit|credit
 
 
 PRESETS: dict[str, Preset] = {
@@ -63,4 +74,14 @@ PRESETS: dict[str, Preset] = {
         "TD Canada Trust CSV (no header: date, description, debit, credit, balance)",
         {"date": 1, "memo": 2, "debit": 3, "credit": 4, "balance": 5},
         "%m/%d/%Y", currency="CAD"),
+    # No sign anywhere but the first word of 交易说明 (deb-sig's example/bocom_credit, 2025).
+    "bocom-credit": Preset(
+        "BOCOM credit card statement (交通银行信用卡)",
+        {"date": "记账日期", "memo": "交易说明", "amount": "入账币种/金额", "direction": "交易说明"},
+        "%Y-%m-%d", currency_in_amount=True, directions={"消费": "debit", "退货": "credit", "信用卡还款": "credit"}),
+    # No year in the dates (`%m/%d`): bank_csv takes it from the title's statement month.
+    "cmb-credit": Preset(
+        "CMB credit card statement (招商银行信用卡对账单)",
+        {"date": "记账日", "memo": "交易摘要", "amount": "人民币金额"},
+        "%m/%d", positive_amounts="debit"),
 }

@@ -64,7 +64,7 @@ class Importer(WalletImporter):
         def ident(row) -> str:  # 亲密卡 rows have no 交易订单号: the merchant's order number names them
             return get(row, "交易订单号") or get(row, "商家订单号")
 
-        out, counts, sums = Extraction(), Counter(), Counter()
+        out, counts, sums, netted, unstated = Extraction(), Counter(), Counter(), Decimal(0), Decimal(0)
         for row, key in self.with_ids(t.rows, ident):
             out.rows += 1
             direction, status = get(row, "收/支"), get(row, "交易状态")
@@ -89,13 +89,22 @@ class Importer(WalletImporter):
                           key, amount, get(row, "收/付款方式"), get(row, "交易分类"), get(row, "商户名称"),
                           get(row, "交易说明"), get(row, "商家订单号"),
                           meta={"refunded": refunded, "note": get(row, "备注")})
+            # How JD states its totals (a December 2024 bill): 支出 net of partial refunds; 不计收支
+            # counting, but not adding, a purchase refunded in full and a 先享后付 order
+            pay_later = "先享后付" in (get(row, "收/付款方式"), get(row, "交易分类"))
+            if direction == "支出" and refunded not in (None, "all"):
+                netted += Decimal(refunded.replace(",", ""))
+            elif direction == "不计收支" and (refunded == "all" or pay_later):
+                unstated += amount
             if direction == "收入":
                 self.book_in(out, mv)
-            elif direction == "支出":
+            elif direction == "支出" or refunded == "all":
+                # JD writes a purchase refunded in full `468.32(已全额退款)` 不计收支: the money left
+                # and its refund rows (退款-…) book its return, so the purchase is booked too
                 self.book_out(out, mv)
             else:
                 self.neutral_kind(out, mv, KINDS)
-        compare_totals(out, stated_text(st), counts, sums)
+        compare_totals(out, stated_text(st), counts, sums, netted, unstated)
         return self.finish(out)
 
     @staticmethod

@@ -236,13 +236,20 @@ def stated_text(st: Statement) -> str:
     return "\n".join(",".join(r.cells) for r in (*st.preamble, *st.footer))
 
 
-TOTALS = re.compile(r"(收入|支出|不计收支|其他)[：:]\s*(\S+?)笔[\s,，]*(-?[\d,.]+)元")
+# `支出：16笔(含4笔部分退款)，1648.43元` (JD 2024): the parenthesis says the amount is net of refunds
+TOTALS = re.compile(r"(收入|支出|不计收支|其他)[：:]\s*(\S+?)笔(?:[(（][^)）]*[)）])?[\s,，]*(-?[\d,.]+)元")
 
 
-def compare_totals(out: Extraction, text: str, counts: Counter, sums: Counter) -> None:
+def compare_totals(out: Extraction, text: str, counts: Counter, sums: Counter, netted: Decimal = Decimal(0),
+                   neutral_unstated: Decimal = Decimal(0)) -> None:
     """A personal bill's own totals (`共N笔记录`, `收入：N笔 X元`, `支出：…`, `不计收支：…` or
     `其他：…`, in its preamble or footer) against its rows (`counts` and `sums` by 收入,
-    支出 and 其他 for the neutral rows). Anonymised counts (`x笔`) are left out."""
+    支出 and 其他 for the neutral rows). Anonymised counts (`x笔`) are left out. `netted`:
+    the refunds of purchases the bill lists; Alipay states 支出 less them (a 2026 bill:
+    支出 rows 10964.90, refunds of two of them 115.02, stated 10849.88), and so does JD
+    for partial refunds (`支出：16笔(含4笔部分退款)，1648.43元`). `neutral_unstated`: the
+    neutral rows a bill counts but leaves out of its 不计收支 amount (JD: a purchase
+    refunded in full, a 先享后付 order not paid yet)."""
     stated, actual = {}, {}
     found = re.search(r"共[：:]?\s*(\d+)笔记录", text)
     if found:
@@ -252,4 +259,8 @@ def compare_totals(out: Extraction, text: str, counts: Counter, sums: Counter) -
         if count.isdigit():
             stated[f"{kind} rows"], actual[f"{kind} rows"] = int(count), counts[key]
         stated[f"{kind} amount"], actual[f"{kind} amount"] = Decimal(total.replace(",", "")), sums[key]
+    if netted and stated.get("支出 amount") == actual.get("支出 amount", 0) - netted:
+        actual["支出 amount"] -= netted
+    if neutral_unstated and stated.get("不计收支 amount") == actual.get("不计收支 amount", 0) - neutral_unstated:
+        actual["不计收支 amount"] -= neutral_unstated
     compare_summary(out, stated, actual)

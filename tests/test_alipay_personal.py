@@ -266,3 +266,24 @@ def test_boc_card_payment_through_alipay_meets_the_alipay_row_in_clearing(cfg):
     assert accounts["Assets:Clearing:AlipayMe"] == Decimal("326.00") + 50 + 60 + Decimal("13.50") + \
         Decimal("15.48") + 16 + Decimal("196.90")    # 网上快捷支付 debits naming 支付宝
     assert accounts["Assets:Transit:AlipayMe"] == -(Decimal("50.00") + 3000)  # 快捷退款 and 余额提现 credits
+
+
+def test_stated_spending_net_of_the_bills_own_refunds_agrees(cfg, tmp_path):
+    """A March 2026 bill (penghee/alipay2moneywiz scripts/alipay_03.csv): its 支出 rows add
+    to 10964.90, two of them were refunded within the bill (115.02, 不计收支 rows), and it
+    states 支出 10849.88. Alipay nets those refunds, not one of an older purchase."""
+    def bill(spent):
+        path = tmp_path / "alipay.csv"
+        rows = ["2026-03-08 16:30:06,退款,万帮,/,退款-预支付,不计收支,41.21,招商银行信用卡(2542),退款成功,2026030801_R1\t,M1\t,,",
+                "2026-03-08 16:06:16,爱车养车,万帮,/,预支付,支出,50.00,招商银行信用卡(2542),交易成功,2026030801\t,M1\t,,",
+                "2026-03-20 21:03:21,退款,航旅纵横,/,退款-机票,不计收支,4140.00,招商银行信用卡(2542),退款成功,2025101609_R2\t,M9\t,,",
+                "2026-03-21 05:36:22,公共服务,税务,/,缴税,支出,100.00,招商银行信用卡(2542),交易成功,2026032102\t,M2\t,,"]
+        path.write_bytes("\r\n".join(["------", "导出信息：", "共4笔记录", "收入：0笔 0.00元", f"支出：2笔 {spent}元",
+                                      "不计收支：2笔 4181.21元", "", APP_HEADER, *rows]).encode("gb18030"))
+        return path
+
+    netted = extract(cfg, bill("108.79"))   # 150.00 less 41.21; the 4140.00 refunds a 2025 purchase
+    assert netted.notes == [] and len(netted.entries) == 4
+    assert extract(cfg, bill("150.00")).notes == []   # as the rows add up
+    assert extract(cfg, bill("99.00")).notes == [
+        "summary line says 支出 amount 99.00; the rows add up to 支出 amount 150.00 (rows missing from the file?)"]

@@ -248,3 +248,33 @@ def test_a_row_repeated_exactly_keeps_its_ref(make_config, tmp_path):
     lines = WISE.splitlines(keepends=True)
     ex = wise(make_config, tmp_path, lines[0] + lines[3] + lines[3])
     assert [t.meta["id"] for t in txns(ex)] == ["TRANSFER-2300000001", "TRANSFER-2300000001"]
+
+
+# -- a direction column the config does not name (交通银行) ------------------------------------
+
+# 交通银行 交易明细 (deb-sig's example/bocom_debit shape): 交易金额 unsigned, 借贷 says which way.
+BOCOM = ("序号,交易日期,交易时间,交易类型,借贷,交易金额,余额,对方账号,对方户名,交易地点,摘要\n"
+         "1,2024-02-02,13:15:12,信用卡转账还款,借 Dr,3.21,96.79,6666,哈哈,其他,\n"
+         "2,2024-03-03,09:20:43,存款利息,贷 Cr,0.02,96.81,1323,应付利息,批处理,\n")
+
+
+def bocom(make_config, tmp_path, columns):
+    cfg = make_config("banks:\n  bocom: {type: csv, account: Assets:Bank:BOCOM, columns: {" + columns + "}}\n")
+    path = tmp_path / "bocom.csv"
+    path.write_bytes(BOCOM.encode("gb18030"))
+    return bank_csv.Importer(cfg.banks["bocom"], cfg).parse(str(path))
+
+
+def test_an_unsigned_amount_beside_a_direction_column_the_config_omits_is_refused(make_config, tmp_path):
+    # `beanclear init` guessed {date, amount, memo, payee, balance} for this file: the
+    # 3.21 paid out was booked as money in.
+    with pytest.raises(StatementError) as caught:
+        bocom(make_config, tmp_path, "date: 交易日期, amount: 交易金额, balance: 余额")
+    assert str(caught.value) == (f"{tmp_path / 'bocom.csv'}:1: column 借贷 says which way each amount in 交易金额 "
+                                 "went, and columns: in config.yaml does not name it: add `direction: 借贷`")
+
+
+def test_the_direction_column_named_signs_the_amounts(make_config, tmp_path):
+    ex = bocom(make_config, tmp_path, "date: 交易日期, time: 交易时间, amount: 交易金额, direction: 借贷, balance: 余额")
+    assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("-3.21"), Decimal("0.02")]
+    assert balances(ex) == [("2024-02-03", Decimal("96.79")), ("2024-03-04", Decimal("96.81"))]

@@ -204,3 +204,65 @@ def test_wallet_accounts_are_opened_only_for_wallets(make_config):
     accounts = cfg.accounts()
     assert "Liabilities:Huabei" in accounts and "Assets:Savings:AlipayMe" in accounts
     assert not any(a.endswith(":Alipay") and ("Savings" in a or "Credit" in a) for a in accounts)
+
+
+# 招商银行信用卡对账单 (deb-sig's example/cmb/credit shape): MM/DD dates, the year only in
+# the title; repayments negative, spending positive; GBK as the bank sends it.
+CMB_CREDIT = """招商银行信用卡对账单（个人消费卡账户 2024年01月）
+交易日,记账日,交易摘要,人民币金额,卡号末四位,交易地金额
+,12/30,掌上生活还款,-300.00,1234,-300.00
+12/31,01/02,某某超市,"1,000.50",1234,"1,000.50(CN)"
+"""
+
+
+def test_cmb_credit_dates_take_their_year_from_the_statement_month(make_config, tmp_path):
+    cfg = make_config("banks:\n  card: {type: cmb-credit, account: Liabilities:CMB:Card}\n")
+    path = tmp_path / "cmb-credit.csv"
+    path.write_bytes(CMB_CREDIT.encode("gb18030"))
+    ex = extract(cfg, "card", path)
+    got = [(str(t.date), t.narration, t.postings[0].account, t.postings[0].units.number)
+           for t in ex.entries if isinstance(t, data.Transaction)]
+    assert got == [("2023-12-30", "掌上生活还款", "Liabilities:CMB:Card", Decimal("300.00")),   # December: 2023
+                   ("2024-01-02", "某某超市", "Liabilities:CMB:Card", Decimal("-1000.50"))]
+
+
+def test_cmb_credit_without_a_statement_month_is_refused(make_config, tmp_path):
+    cfg = make_config("banks:\n  card: {type: cmb-credit, account: Liabilities:CMB:Card}\n")
+    path = tmp_path / "cmb-credit.csv"
+    path.write_text(CMB_CREDIT.split("\n", 1)[1], encoding="utf-8")   # the title line cut off
+    with pytest.raises(StatementError) as err:
+        bank_csv.Importer(cfg.banks["card"], cfg).parse(str(path))
+    assert str(err.value) == (f"{path}:2: column 记账日: '12/30' has no year, and no statement month (like "
+                              "2024年01月) was found above the header to take it from")
+
+
+# 交通银行信用卡 (deb-sig's example/bocom_credit shape): `CNY 123.18`, unsigned; the first word
+# of 交易说明 says which way the money went.
+BOCOM_CREDIT = """交易日期,记账日期,交易说明,交易币种/金额,入账币种/金额
+2025-01-10,2025-01-10,退货 支付宝-滴滴顺风车,CNY 123.18,CNY 123.18
+2025-01-29,2025-01-29,信用卡还款 转账还款-哈哈 6666,CNY 666.60,CNY 666.60
+2025-01-11,2025-01-12,消费 美团,CNY 2.99,CNY 2.99
+"""
+
+
+def bocom_credit(make_config, tmp_path, text):
+    cfg = make_config("banks:\n  card: {type: bocom-credit, account: Liabilities:BOCOM:Card}\n")
+    path = tmp_path / "bocom-credit.csv"
+    path.write_bytes(text.encode("gb18030"))
+    return path, extract(cfg, "card", path)
+
+
+def test_bocom_credit_signs_by_the_first_word_of_the_description(make_config, tmp_path):
+    _, ex = bocom_credit(make_config, tmp_path, BOCOM_CREDIT)
+    got = [(str(t.date), t.postings[0].units.number, t.postings[0].units.currency)
+           for t in ex.entries if isinstance(t, data.Transaction)]
+    assert got == [("2025-01-10", Decimal("123.18"), "CNY"),    # 退货: back to the card
+                   ("2025-01-29", Decimal("666.60"), "CNY"),    # 信用卡还款: paid back
+                   ("2025-01-12", Decimal("-2.99"), "CNY")]     # 消费: spent
+
+
+def test_bocom_credit_unknown_first_word_is_refused(make_config, tmp_path):
+    with pytest.raises(StatementError) as err:
+        bocom_credit(make_config, tmp_path, BOCOM_CREDIT.replace("消费 美团", "分期 美团"))
+    assert str(err.value) == (f"{tmp_path / 'bocom-credit.csv'}:4: column 交易说明: expected a line starting with "
+                              "消费, 退货, 信用卡还款, got '分期 美团'")

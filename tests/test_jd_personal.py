@@ -62,3 +62,30 @@ def test_bad_rows_name_file_and_line(cfg, tmp_path, row, message):
     with pytest.raises(StatementError) as caught:
         extract(cfg, jd_statement(tmp_path, rows=[row]))
     assert str(caught.value).startswith(f"{tmp_path / 'jd.csv'}:14: {message}")
+
+
+# deb-sig's example/jd export of December 2024 (a real bill, anonymised): a purchase refunded
+# in full is written 不计收支 `468.32(已全额退款)` beside its refund rows; 支出 is stated net
+# of the partial refunds, `16笔(含4笔部分退款)`, and 不计收支 without the purchase refunded in
+# full (its total is its refund rows').
+REFUNDED_IN_FULL = "\n".join([
+    "导出信息：", "京东账号名：jd_x", "日期区间：2024-12-01 至 2024-12-31", "共：4笔记录", "收入：0笔，0.00元",
+    "支出：1笔(含1笔部分退款)，60.00元", "不计收支：3笔，468.32元", "", "交易时间,商户名称,交易说明,金额,收/付款方式,交易状态,收/支,交易分类,交易订单号,商家订单号,备注",
+    "2024-12-24 22:43:31\t,京东平台商户,退款-夹克,70.48,中国银行信用卡(1875),退款成功,不计收支,网购,R2\t,M1\t, ,",
+    "2024-12-24 22:33:54\t,京东平台商户,退款-软壳裤等多件,397.84,中国银行信用卡(1875),退款成功,不计收支,网购,R1\t,M1\t, ,",
+    "2024-12-24 22:33:07\t,京东平台商户,软壳裤 等多件,468.32(已全额退款),中国银行信用卡(1875),交易成功,不计收支,服饰内衣,P1\t,M1\t, ,",
+    "2024-12-10 23:40:50\t,京东平台商户,手胶,100.00(已退款40.00),中国银行信用卡(1341),交易成功,支出,运动户外,P2\t,M2\t, ,",
+    ""])
+
+
+def test_a_purchase_refunded_in_full_is_booked_beside_its_refunds(cfg, tmp_path):
+    path = tmp_path / "京东交易流水.csv"
+    path.write_text(REFUNDED_IN_FULL, encoding="utf-8-sig")
+    extraction = extract(cfg, path)
+    booked = {t.meta["id"]: {p.account: p.units.number for p in t.postings} for t in extraction.entries}
+    assert booked == {
+        "R2": {"Assets:Transit:JdMe": Decimal("70.48"), "Assets:Suspense": Decimal("-70.48")},
+        "R1": {"Assets:Transit:JdMe": Decimal("397.84"), "Assets:Suspense": Decimal("-397.84")},
+        "P1": {"Assets:Suspense": Decimal("468.32"), "Assets:Clearing:JdMe": Decimal("-468.32")},   # was skipped
+        "P2": {"Assets:Suspense": Decimal("100.00"), "Assets:Clearing:JdMe": Decimal("-100.00")}}
+    assert extraction.notes == []   # 支出 100.00 less its 40.00 refund; 不计收支 397.84 + 70.48: as stated
