@@ -73,7 +73,8 @@ AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "orig
 DROPPABLE = ("memo", "payee", "detail")
 CODED_AMOUNT = re.compile(r"^([A-Za-z]{3})\s+(\S.*)$")   # `CNY 123.18`: a currency code, then the amount
 # Headers of a column saying which way an unsigned amount went (交通银行 借贷: 借 Dr / 贷 Cr).
-DIRECTION_HEADERS = {header_key(h) for h in ("借贷", "借贷标志", "借贷方向", "借贷标识", "收支方向", "交易方向")}
+DIRECTION_NAMES = ("借贷", "借贷标志", "借贷方向", "借贷标识", "收支方向", "交易方向")
+DIRECTION_HEADERS = {header_key(h) for h in DIRECTION_NAMES}
 CHINESE_NAME = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 

@@ -178,3 +178,17 @@ def test_a_channel_statement_of_another_account_is_refused(tmp_path):
     assert other.exit_code == 2
     assert "a statement of account XXXXXXXX, but the books hold wechat's statements of 1601959334" in other.output
     assert snapshot(tmp_path / "books") == before
+
+
+def test_a_direction_column_is_guessed_with_the_unsigned_amount(tmp_path):
+    # 交通银行: unsigned 交易金额 and 借贷 `借 Dr` / `贷 Cr`. Guessed without it, every debit
+    # would be booked as money in (bank_csv now refuses such a config, naming the column).
+    from beanclear.setup.columns import guess
+    path = tmp_path / "bocom.csv"
+    path.write_text("记账日期,交易金额,借贷,余额,摘要\n2026-03-01,100.00,贷 Cr,1100.00,入账\n"
+                    "2026-03-02,30.00,借 Dr,1070.00,房租\n", encoding="utf-8")
+    columns, fmt = guess(path)
+    assert columns == {"date": "记账日期", "amount": "交易金额", "direction": "借贷", "balance": "余额", "memo": "摘要"}
+    assert fmt == "%Y-%m-%d"
+    path.write_text("记账日期,收入,支出,借贷,余额\n2026-03-01,100.00,,贷,1100.00\n", encoding="utf-8")
+    assert "direction" not in guess(path)[0]   # credit and debit columns: no direction needed

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from beanclear.importers.bank_csv import DIRECTION_NAMES
 from beanclear.importers.toolkit import StatementError, clean, csv_rows, header_key, read_text
 
 # role -> header names, most telling first (compared as header_key: case, spaces, width).
@@ -24,6 +25,8 @@ NAMES = {
               "beneficiary"),
     "ref": ("交易流水号", "流水号", "交易编号", "凭证号", "reference", "ref", "id", "transactionid", "fitid"),
     "balance": ("余额", "账户余额", "联机余额", "balance", "currentbalance", "runningbalance", "ledgerbalance"),
+    # which way an unsigned amount went (交通银行 借贷 `借 Dr`): without it every debit reads as money in
+    "direction": DIRECTION_NAMES + ("dr/cr", "debit/credit", "creditdebitindicator", "soll/haben"),
 }
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
 
@@ -59,6 +62,8 @@ def _roles(header: list[str]) -> dict[str, str] | None:
         return None
     if "amount" in found:
         found.pop("debit", None), found.pop("credit", None)
+    else:
+        found.pop("direction", None)   # it says the way of an unsigned amount: with none, nothing
     return found if "date" in found else None
 
 
