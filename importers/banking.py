@@ -75,11 +75,21 @@ def read_whole_or_say(path: str, unusual: Unusual) -> None:
         raise unusual.said from None
 
 
+class SeveralAccounts(StatementError):
+    """A file of statements of several accounts, read without `account_id`: `numbers`
+    are theirs (all of them unless `at_least`), for `beanclear init` to make one bank of
+    each."""
+
+    def __init__(self, path: str, line: int, numbers, at_least: bool = False):
+        super().__init__(path, line, f"statements of {'at least ' if at_least else ''}{len(numbers)} accounts "
+                         f"({', '.join(sorted(numbers))}); set account_id in config.yaml to pick one")
+        self.numbers, self.at_least = sorted(numbers), at_least
+
+
 def several_accounts(path: str, line: int, numbers, at_least: bool = False) -> StatementError:
     """A file of statements of several accounts, read without `account_id` (`at_least`:
     the stream stopped at the second)."""
-    return StatementError(path, line, f"statements of {'at least ' if at_least else ''}{len(numbers)} accounts "
-                          f"({', '.join(sorted(numbers))}); set account_id in config.yaml to pick one")
+    return SeveralAccounts(path, line, numbers, at_least)
 
 
 class BankImporter(StatementImporter):

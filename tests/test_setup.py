@@ -192,3 +192,22 @@ def test_a_direction_column_is_guessed_with_the_unsigned_amount(tmp_path):
     assert fmt == "%Y-%m-%d"
     path.write_text("记账日期,收入,支出,借贷,余额\n2026-03-01,100.00,,贷,1100.00\n", encoding="utf-8")
     assert "direction" not in guess(path)[0]   # credit and debit columns: no direction needed
+
+
+def test_a_file_of_two_accounts_makes_a_bank_of_each(tmp_path):
+    # An MT940 file of two IBANs (or an OFX of a checking and a savings account): one bank
+    # each, with its account_id, and the import books each account's lines on its own.
+    from test_stated_openings import mt_statement
+    first = mt_statement("S1", "260301", "100.00", [("260302", "10.00")], "260302", "110.00")
+    second = mt_statement("S2", "260301", "50.00", [("260302", "-5.00")], "260302", "45.00").replace(
+        "NL20INGB0001234567", "NL91ABNA0417164300")
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    (folder / "two.sta").write_text(first + second, encoding="utf-8")
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    config = config_mod.load(tmp_path / "m" / "config.yaml")
+    banks = sorted((b.type, b.account_id) for b in config.banks.values())
+    assert banks == [("mt940", "NL20INGB0001234567"), ("mt940", "NL91ABNA0417164300")]
+    check = CliRunner().invoke(cli.main, ["check", "-c", str(tmp_path / "m" / "config.yaml")])
+    assert check.exit_code == 0, check.output

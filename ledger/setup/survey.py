@@ -15,6 +15,7 @@ from beancount.core import data
 from beanclear.books import importing, prices
 from beanclear.config.model import PAYOUT_MEMOS, TITLES
 from beanclear.importers import bank_csv
+from beanclear.importers.banking import SeveralAccounts
 from beanclear.importers.toolkit import StatementError, read_text
 from beanclear.setup import columns, probe
 
@@ -104,8 +105,8 @@ def survey(folder: Path, scratch: Path) -> Survey:
                     guessed.append((path, guess))
                 continue
             group, kind, cls = claimed[0]
-            read = probe.read(path, group, {"type": kind}, cls, scratch)
-            identified.setdefault((group, kind), []).append((path, cls, *read))
+            for read in _each_account(path, group, kind, cls, scratch):
+                identified.setdefault((group, kind), []).append((path, cls, *read))
         except StatementError as exc:
             unknown.append((path, _why(exc, path)))
     sources = [source for (group, kind), files in identified.items()
@@ -114,6 +115,23 @@ def survey(folder: Path, scratch: Path) -> Survey:
         _guessed_bank(path, cols, fmt, sources, unknown, scratch)
     _name(sources)
     return Survey(folder, sources, unknown, rates)
+
+
+def _each_account(path: Path, group: str, kind: str, cls, scratch: Path) -> list[tuple]:
+    """(importer, extraction) of the file's statements: one read, or one per account of a
+    file of several (an OFX of a checking and a savings account; CAMT or MT940 of two
+    IBANs), each read with its `account_id`, to be a bank of its own (_by_account)."""
+    try:
+        return [probe.read(path, group, {"type": kind}, cls, scratch)]
+    except SeveralAccounts as several:
+        if several.at_least:   # a stream stopped at the second: not all of them are known
+            raise
+        out = []
+        for number in several.numbers:
+            importer, extraction = probe.read(path, group, {"type": kind, "account_id": number}, cls, scratch)
+            extraction.account = extraction.account or number
+            out.append((importer, extraction))
+        return out
 
 
 def _by_account(group: str, kind: str, files: list, unknown: list, scratch: Path) -> list[Source]:
