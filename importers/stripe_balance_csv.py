@@ -19,7 +19,8 @@ by an automatic payout carries its `^payout-po_…` link:
 Amounts are in the settlement currency; `customer_facing_amount/currency` (the
 presentment side) is kept as metadata, with the rate it implies. Times in `…_utc`
 columns (and the legacy `(UTC)` ones) are dated in the configured time zone; `created`
-without `_utc` is already in the account's zone. Legacy exports write dates and
+without `_utc` is in the Stripe account's zone: the books' unless the channel's
+`timezone:` says another (a US account, America/Los_Angeles). Legacy exports write dates and
 amounts in the user's locale (`09/12/2016 15:48`, `0,25`): both are decided from the
 whole file. Before April 2017 Stripe called payouts `transfer`: a legacy `transfer`
 row is a payout when some row names it in `Transfer` or it reads `STRIPE TRANSFER`.
@@ -106,7 +107,10 @@ class Importer(StatementImporter):
                 stamp = parse_datetime(get(role), formats, path, row.line, t.header[col[role]])
                 if role == "effective" and stamp.time() == dt.time(0):
                     return stamp  # a payout's date, not an instant: no zone to convert
-                return local_time(stamp.replace(tzinfo=dt.timezone.utc), self.config.timezone) if utc[role] else stamp
+                if utc[role]:
+                    return local_time(stamp.replace(tzinfo=dt.timezone.utc), self.config.timezone)
+                zone = self.source.timezone   # the Stripe account's, where it is not the books'
+                return local_time(stamp.replace(tzinfo=zone), self.config.timezone) if zone else stamp
 
             out.rows += 1
             ident = get("id")

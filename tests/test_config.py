@@ -51,6 +51,7 @@ def test_account_overrides(make_config):
     ("checks:\n  fee-gap: {severity: fatal}\n", 'checks.fee-gap.severity: expected one of error | warning | off'),
     ("checks:\n  fee-gaps: {severity: error}\n", "checks.fee-gaps: unknown key"),
     ("timezone: Mars/Olympus\n", 'timezone: expected an IANA time zone'),
+    ("channels:\n  stripe: {type: stripe, timezone: PST8PDTX}\n", 'channels.stripe.timezone: expected an IANA time zone'),
     ("books: [a]\n", "books: expected text"),
 ])
 def test_errors_name_the_key_path(make_config, text, message):

@@ -332,3 +332,16 @@ def test_bad_api_json(tmp_path, cfg, text, message):
     path.write_text(text)
     importer = stripe_api.Importer(cfg.channels["stripe"], cfg)
     raises_at(tmp_path, message, lambda: importer.parse(str(path)))
+
+
+def test_a_report_in_the_stripe_accounts_zone_is_dated_in_the_books_zone(tmp_path, make_config):
+    # `created` without `_utc` is in the Stripe account's zone: the books' by default; a US
+    # account's (channels.stripe.timezone) is taken back to the books' zone.
+    path = tmp_path / "report.csv"
+    path.write_text("balance_transaction_id,created,currency,gross,fee,net,reporting_category\n"
+                    "txn_1,2026-03-01 20:00:00,usd,10.00,0.59,9.41,charge\n", encoding="utf-8")
+    entry, = run(stripe_balance_csv, make_config(CHANNELS), "stripe", path).entries
+    assert (str(entry.date), entry.meta["time"]) == ("2026-03-01", "20:00:00")
+    pacific = make_config(CHANNELS.replace("{type: stripe,", "{type: stripe, timezone: America/Los_Angeles,"))
+    entry, = run(stripe_balance_csv, pacific, "stripe", path).entries
+    assert (str(entry.date), entry.meta["time"]) == ("2026-03-02", "12:00:00")

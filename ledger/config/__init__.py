@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
 from beanclear.config.model import (  # noqa: F401  (the model is part of this module's interface)
@@ -47,11 +47,7 @@ def parse(data: Any, path: Path) -> Config:
     """Validate a YAML tree already read from `path`."""
     top = _Reader(data, "").mapping({"books", "currency", "timezone", "title", "channels", "banks", "shops",
                                      "rules", "checks", "suspense", "match", "live"})
-    tz_name = _opt(top, "timezone", _Reader.text, "Asia/Shanghai")
-    try:
-        tz = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise top["timezone"].fail("an IANA time zone like Asia/Shanghai", tz_name) from None
+    tz = _opt(top, "timezone", _Reader.zone, ZoneInfo("Asia/Shanghai"))
     banks = {}
     for name, node in (top["banks"].mapping() if "banks" in top else {}).items():
         node_name = _Reader(name, node.path).text(NAME_RE, "a lower-case name of letters, digits, - and _")

@@ -97,6 +97,9 @@ class Channel:
     sales: tuple["SalesRule", ...] = ()   # WALLET_TYPES: which rows are the merchant's sales
     trades_from: str = "trade-detail"     # read for old configs; decides nothing (every view books, once)
     live: dict = field(default_factory=dict)  # `credentials:` and `fetch:` as written; beanclear.live reads them
+    # The zone of the times its files write without an offset (a Stripe report's `created`,
+    # in the Stripe account's zone); None: the config's timezone.
+    timezone: "ZoneInfo | None" = None
 
 
 @dataclass(frozen=True)

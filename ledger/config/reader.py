@@ -9,6 +9,7 @@ import re
 import reprlib
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from beanclear.config.model import (
     ACCOUNT_RE,
@@ -83,6 +84,13 @@ class _Reader:
             raise self.fail("a date format with the year, month and day like %Y-%m-%d (without a year "
                             "every date would be read as in 1900)", value)
         return value
+
+    def zone(self) -> ZoneInfo:
+        value = self.text()
+        try:
+            return ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail("an IANA time zone like America/Los_Angeles", value) from None
 
     def choice(self, options: tuple[str, ...]) -> str:
         value = self.text()
@@ -228,7 +236,7 @@ def _opt(keys: dict[str, _Reader], name: str, read, default=None):
 def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     keys = node.mapping({"type", "account_id", "currency", "settlement_days", "bank", "bank_days", "fees",
                          "accounts", "payout_memo", "opening_balance", "date_format", "columns", "types",
-                         "shop", "order_pattern", "sales", "trades_from", "credentials", "fetch"})
+                         "shop", "order_pattern", "sales", "trades_from", "credentials", "fetch", "timezone"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(CHANNEL_TYPES)})")
     kind = keys["type"].choice(CHANNEL_TYPES)
@@ -265,7 +273,8 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         date_format=_opt(keys, "date_format", _Reader.date_format), columns=columns, types=types,
         shop=_opt(keys, "shop", _Reader.text), order_pattern=_opt(keys, "order_pattern", _Reader.order_pattern),
         sales=_sales(node.path, kind, keys), trades_from=_trades_from(node.path, kind, keys),
-        live={key: keys[key].data for key in ("credentials", "fetch") if key in keys})
+        live={key: keys[key].data for key in ("credentials", "fetch") if key in keys},
+        timezone=_opt(keys, "timezone", _Reader.zone))
 
 
 def _sales(path: str, kind: str, keys: dict) -> tuple[SalesRule, ...]:
