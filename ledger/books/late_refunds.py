@@ -103,7 +103,7 @@ def _waiting(books: Books, path: Path, key: str) -> set[str]:
         if "  refund-order-id:" not in piece or f"  {key}:" not in piece:   # most month files: no block
             continue
         for block in _blocks(_lines([piece])):
-            payment = _payment_of(block, key)
+            payment = _payment_of(block, key) if "  refund-order-id:" in block else None
             if payment:
                 out.add(payment)
     return out
