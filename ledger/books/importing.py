@@ -254,7 +254,11 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 seen[name], recorded[name] = early.get(name) or books.known(name), books.statements(name)
             if not force:
                 belonging.check(result.path, name, result.extraction, recorded[name])
-        asserted = {tuple(key.split(" ")[1::2]) for ids in seen.values() for key in ids.prefixed("balance ")}
+        asserted: dict[tuple[str, str], str] = {}   # (account, currency) -> the first day the books assert it
+        for key in (key for ids in seen.values() for key in ids.prefixed("balance ")):
+            _, account, day, currency = key.split(" ")
+            if day < asserted.get((account, currency), "9999"):
+                asserted[(account, currency)] = day
         # The sums an opening needs, only where a statement asserts a balance (a dict update per posting)
         summing = not all(all_transactions(r.extraction.entries) for r in live)
         # Of two views of the same money, the trade view books it: it knows discounts and fee rates.
@@ -430,10 +434,11 @@ def _text(entry) -> str:
     return ", ".join(f"{p.account} {p.units.number} {p.units.currency}" for p in entry.postings)
 
 
-def first_openings(config, results: list[FileResult], asserted: set[tuple[str, str]], books: Books) -> list:
+def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, str], str], books: Books) -> list:
     """The openings to write: for each account and currency the import asserts a balance
     of for the first time (the books assert none yet, hold no opening, and the config
-    gives none), what it held before everything booked on it: the opening balance its
+    gives none), or before the books first did (the opening moves back to it; `asserted`:
+    the first day the books assert each), what it held before everything booked on it: the opening balance its
     first statement states (MT940 `:60F:`, CAMT `OPBD`), else what its first balance
     implies. Each is noted in the summary line of the statement its first balance comes
     from; where the statement's lines do not lead from its stated opening to that balance,
@@ -452,8 +457,10 @@ def first_openings(config, results: list[FileResult], asserted: set[tuple[str, s
     for opening, asserted_first, result, derived in openings.implied(sums, books.postings_before, stated):
         key = (opening.account, opening.currency)
         # A statement from before the one the books opened with (a merchant who began with
-        # this month goes back to the last): the account opens at its start instead.
-        earlier = key in have and opening.date < have[key]
+        # this month goes back to the last): the account opens at its start instead; also
+        # where only its first balance is earlier (the opening was worked back to a trade
+        # view's first line, over days no balance was known: seed 28931).
+        earlier = key in have and (opening.date < have[key] or asserted_first.date.isoformat() < asserted.get(key, ""))
         if key in from_config or (key in have and not earlier) or (key in asserted and key not in have):
             continue
         note = (f"{'earliest' if earlier else 'first'} statement of {opening.account} in {opening.currency}: "
