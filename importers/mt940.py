@@ -36,7 +36,11 @@ The traps:
   (`01`–`14` purpose, `15`/`16` the other party, `17` the posting text), often in place
   of an :86:. It gives the payee and memo the :86: does not (Sberbank's lines have no
   :86:, and were booked with the memo of their reference, `X`);
-- text that is not UTF-8 is read as Windows-1252/Latin-1 (set `encoding:` for others).
+- text that is not UTF-8 is read as Windows-1252/Latin-1 (set `encoding:` for others);
+- `@@` for the line breaks, the statement on one line (HBCI: Volksbank Mittelhessen);
+- an MT942 (pending lines, no balances) after the MT940 in one file (FinTS exports "with
+  Vormerkposten", even with the response's `-+@446@` framing left between them): its lines
+  are skipped, the day's MT940 books them later; a file of MT942 alone is refused.
 MT940 lines have no unique id, so each gets a digest of what it says (LineIds), with the
 bank reference kept as `bank-ref`. A parser of our own rather than the `mt-940` package:
 that package rejects real files whose fields exceed the SWIFT lengths (ASN Bank) and
@@ -74,10 +78,12 @@ KNOWN_TAGS = {"20", "21", "25", "25P", "28", "28C", "60F", "60M", "61", "86", "6
               "13", "13D", "34F", "90C", "90D", "NS"}
 # The entry date may be four spaces (ASN Bank, Citi: none given); a space may stand
 # between the amount and the type; a type shorter than its four places is padded with
-# spaces (old ING `NOV NONREF`, Sberbank `S   X`); some banks (Zenith) give no type at
-# all before the bank reference.
+# spaces (old ING `NOV NONREF`, Sberbank `S   X`); some banks give no type at all before
+# the bank reference (Zenith) or before the reference `NONREF` (Penta: `D20,00NONREF`,
+# which is no type `NONR` and reference `EF`).
 LINE_61 = re.compile(r"^(?P<value>\d{6})(?P<entry>\d{4}| {4})?(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?"
-                     r"(?P<amount>\d[\d,]*) ?(?P<type>[NSF](?:[A-Z0-9]{3}|[A-Z0-9]{2} |[A-Z0-9] {2}| {3})|(?=//|$))"
+                     r"(?P<amount>\d[\d,]*) ?(?P<type>(?!NONREF)[NSF](?:[A-Z0-9]{3}|[A-Z0-9]{2} |[A-Z0-9] {2}| {3})"
+                     r"|(?=//|$|NONREF))"
                      r"(?P<ref>.*?)(?://(?P<bank>.*))?$")
 BALANCE = re.compile(r"^(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,]*)$")
 SIGN = {"C": 1, "D": -1, "RC": -1, "RD": 1}
@@ -143,6 +149,9 @@ class Statement:
         return self.get("25").text if self.get("25") else ""
 
 
+HBCI_NEXT = re.compile(r"-\+@\d+@")
+INTERIM = ("34F", "13", "13D", "90C", "90D")   # the fields of an MT942 interim report
+PENDING = "pending line of an MT942 interim report (booked when an MT940 lists it)"
 ENVELOPE = re.compile(r"^\{1:[^}]*\}(\{2:[^}]*\})?(\{3:(\{[^}]*\})*\})?\{4:")
 
 
@@ -156,12 +165,14 @@ def read_fields(lines: Iterable[str], path: str) -> Iterator[tuple[Statement, Fi
     balance) only where the next field is a new statement's (:20:, or the end of the
     file); where another field of the statement follows (:62F:), it was text wrapped onto
     a line of its own (Rabobank's :86: ending in `-`).
-    A tag SWIFT does not know inside an :86: is its text too (a time wrapped as `:26:37`)."""
+    A tag SWIFT does not know inside an :86: is its text too (a time wrapped as `:26:37`).
+    A second, other :25: in one statement is an error: its lines would go to the first."""
     current: Statement | None = None
     last: Field | None = None
     held: list[str] = []   # a lone `-` and the lines after it, until a field says which it was
     closed = False         # the statement's closing balance has come
-    for number, raw in enumerate(lines, 1):
+    account: str | None = None   # the statement's :25:
+    for number, raw in _numbered(lines):
         line = ENVELOPE.sub("", raw.rstrip())
         m = TAG.match(line)
         if held:
@@ -179,7 +190,9 @@ def read_fields(lines: Iterable[str], path: str) -> Iterator[tuple[Statement, Fi
         if line.lstrip() == "-" and last is not None and last.tag == "86" and not closed:
             held = [line.strip()]   # in the text of a line's :86:
             continue
-        if line.lstrip() in ("-", "-}") or line.startswith(("-}", "{5:")):
+        # `-+@446@`: a FinTS response's framing between its booked MT940 and its pending MT942,
+        # left in the file by a client that saved the response (phpFinTS, Sparkasse)
+        if line.lstrip() in ("-", "-}") or line.startswith(("-}", "{5:")) or HBCI_NEXT.fullmatch(line.strip()):
             if current is not None:
                 yield current, last
                 yield current, None
@@ -197,7 +210,13 @@ def read_fields(lines: Iterable[str], path: str) -> Iterator[tuple[Statement, Fi
             if m.group(1) == "20" or current is None:
                 if current is not None:
                     yield current, None
-                current, closed = Statement(number), False
+                current, closed, account = Statement(number), False, None
+            if m.group(1) == "25":
+                if account is not None and account.strip() != m.group(2).strip():
+                    raise StatementError(path, number, f"a second account :25:{m.group(2).strip()} in the "
+                                         f"statement of line {current.line}, which is of account {account.strip()} "
+                                         "(expected one :25: a statement, each statement after its :20:)")
+                account = m.group(2)
             closed = closed or m.group(1) in ("62F", "62M")
             last = Field(m.group(1), number, [m.group(2)])
         elif last is not None and line.strip():
@@ -206,6 +225,18 @@ def read_fields(lines: Iterable[str], path: str) -> Iterator[tuple[Statement, Fi
     if current is not None:
         yield current, last
         yield current, None
+
+
+def _numbered(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """The lines with their numbers in the file; a line that starts with `@@` is cut at
+    each `@@`, HBCI's line break (Volksbank Mittelhessen sends a statement as one line
+    `@@:20:STARTUMS@@:25:…`): its pieces keep the number of the line they are on."""
+    for number, raw in enumerate(lines, 1):
+        if raw.startswith("@@"):
+            for piece in raw.split("@@")[1:]:
+                yield number, piece
+        else:
+            yield number, raw
 
 
 def statements(text: str, path: str) -> list[Statement]:
@@ -339,9 +370,10 @@ class Importer(BankImporter):
     accounts_apart = True
 
     def matches(self, head: str) -> bool:
-        if not re.search(r"^(\{1:[^\n]*)?:20:", head, re.M) or not re.search(r"^:6[01][FM]?:", head, re.M):
+        # (`@@` may stand for the line breaks: _numbered)
+        if not re.search(r"^(\{1:[^\n]*|@@)?:20:", head, re.M) or not re.search(r"(^|@@):6[01][FM]?:", head, re.M):
             return False
-        accounts = re.findall(r"^:25:(.*)$", head, re.M)
+        accounts = re.findall(r"(?:^|@@):25:(.*?)(?=@@|$)", head, re.M)
         return any(self.is_mine(a) for a in accounts) if self.source.account_id else True
 
     def parse(self, filepath: str) -> Extraction:
@@ -352,9 +384,17 @@ class Importer(BankImporter):
     def _whole(self, path: str) -> Extraction:
         out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
         found = statements(read_text(path, self.source.encoding, WESTERN_ENCODINGS), path)
+        # A file of MT940 statements may end with an MT942 of the pending lines (German
+        # banks' FinTS exports "with Vormerkposten"): those are skipped, as they come again
+        # booked in a later MT940; a file of MT942 alone is refused.
+        statement_940 = any(st.get("60F", "60M", "62F", "62M") for st in found)
         for st in self.own_statements(path, found, Statement.account, lambda s: s.all("61"), out):
             opening, closing = st.get("60F", "60M"), st.get("62F", "62M")
-            interim = st.get("34F", "13D", "90C", "90D")
+            interim = st.get(*INTERIM)
+            if opening is None and closing is None and interim is not None and statement_940:
+                out.rows += len(st.all("61"))
+                out.skipped[PENDING] += len(st.all("61"))
+                continue
             if opening is None and closing is None and interim is not None:
                 raise StatementError(path, interim.line, f"an MT942 interim transaction report (:{interim.tag}:, no "
                                      ":60F: opening or :62F: closing balance), not an MT940 statement: its lines "
@@ -373,7 +413,7 @@ class Importer(BankImporter):
         out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
         numbers: set[str] = set()
         stream = read_fields(self.each(_Lines(path, lines)), path)
-        found = False
+        found = booked = False
         for st, f in stream:   # a statement's first field
             found = True
             while f is not None and f.tag != "61":   # its fields before its first line, or all
@@ -391,12 +431,16 @@ class Importer(BankImporter):
                 other_account(out, number, sum(x.tag == "61" for x in rest))
             elif f is not None and st.get("60F", "60M") is None:
                 # read whole, booked if an opening comes after the lines; if none does, said
-                for _ in rest:
-                    pass
+                lines = sum(x.tag == "61" for x in rest)
+                if booked and st.get("60F", "60M", "62F", "62M") is None and st.get(*INTERIM) is not None:
+                    out.rows += lines   # an MT942 of pending lines after the MT940 (as _whole)
+                    out.skipped[PENDING] += lines
+                    continue
                 said = None if st.get("60F", "60M") else _cut_off(st, path)
                 raise _Unusual("a line before the opening balance", said)
             else:
                 self._book(st, rest, path, out, closings, line_id)
+                booked = True
         if not found:
             raise StatementError(path, 1, NO_STATEMENT)
         out.entries += closings.assertions()
@@ -458,7 +502,9 @@ class Importer(BankImporter):
         kind = m.group("type").strip()
         # the first :86: alone, as before later ones were read: a line keeps its id
         first_86 = next((i.text for i in info if i.tag == "86"), "")
-        ident = line_id(day, amount, currency, account, kind, ref, bank_ref, raw_value,
+        # a line without a type before NONREF (Penta) keeps the id it had when NONR was read as its type
+        id_kind, id_ref = ("NONR", ref[4:]) if not kind and ref.startswith("NONREF") else (kind, ref)
+        ident = line_id(day, amount, currency, account, id_kind, id_ref, bank_ref, raw_value,
                         " ".join(supplementary), first_86)
         if amount == 0:
             return None

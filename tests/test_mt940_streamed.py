@@ -5,9 +5,12 @@ importer falls back to when the stream meets an error or a file it cannot follow
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
+from beancount.core import data
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from beanclear.importers import mt940
@@ -273,3 +276,81 @@ def test_generated_statements_streamed_give_the_whole_reads_books(cfg, tmp_path,
         if whole[0] != "error":   # a file the whole read reads, the stream reads too
             m.setattr(mt940.Importer, "_whole", lambda self, p: pytest.fail(f"{p} was read whole"))
         assert outcome(imp.parse, path) == whole
+
+
+# Traps of real files (the wild corpus of 2026-12), each read whole and streamed.
+
+def _txns(entries) -> list[tuple]:
+    return [(str(e.date), e.postings[0].units.number, e.payee, e.narration, e.meta["id"])
+            for e in entries if hasattr(e, "postings") and e.postings[1].account != "Equity:Opening-Balances"]
+
+
+def test_a_statement_sent_as_one_line_with_hbci_line_breaks(cfg, tmp_path, monkeypatch):
+    # Volksbank Mittelhessen (through FinTS) sends the statement as one line, `@@` for each line break
+    path = tmp_path / "vb.sta"
+    path.write_text("@@:20:STARTUMS@@:25:57090000/1076103000@@:28C:2/1@@:60F:C180213EUR2323,42"
+                    "@@:61:1802130213DR3799,45NMSCNONREF@@:86:177?00HBCI-Euro-\u00dcberweisung?20SVWZ+Re.Nr. 12345"
+                    "@@?32Megahard GmbH@@:62F:D180213EUR1476,03@@", encoding="utf-8")
+    imp = importer(cfg, "mt940")
+    assert imp.identify(str(path))
+    streamed, whole = both(imp, path, monkeypatch)
+    assert streamed == whole
+    entries = whole[1]
+    [(day, amount, payee, memo, _)] = _txns(entries)
+    assert (day, amount, payee, memo) == ("2018-02-13", Decimal("-3799.45"), "Megahard GmbH", "Re.Nr. 12345")
+    assert [(str(b.date), b.amount.number) for b in entries if isinstance(b, data.Balance)] == \
+        [("2018-02-14", Decimal("-1476.03"))]
+    assert whole[4] == []   # opening + line = closing: no note
+
+
+def test_no_type_before_nonref_is_the_reference_and_the_line_keeps_its_id(cfg, tmp_path, monkeypatch):
+    # Penta writes no transaction type: `D20,00NONREF` is the reference NONREF, not a type `NONR`
+    # and a reference `EF` as it was read before; the id stays the one made of those.
+    path = tmp_path / "penta.sta"
+    path.write_text(":20:PENTA1602951605571\n:21:NONREF\n:25:11010100/2324817618\n:28C:1\n"
+                    ":60F:C200930EUR100,00\n:61:2009020902D20,00NONREF\n"
+                    ":86:999SEPA_STANDING_ORDER:Unkostenbeitrag:Campus Business Box e.V.\n"
+                    ":62F:C200930EUR80,00", encoding="utf-8")
+    imp = importer(cfg, "mt940")
+    streamed, whole = both(imp, path, monkeypatch)
+    assert streamed == whole
+    [line] = [e for e in whole[1] if isinstance(e, data.Transaction) and "type" not in e.meta
+              and e.postings[0].units.number == Decimal("-20.00")]
+    assert "customer-ref" not in line.meta and "bank-ref" not in line.meta
+    from beanclear.importers.banking import LineIds
+    old = LineIds()(dt.date(2020, 9, 2), Decimal("-20.00"), "EUR", "11010100/2324817618", "NONR", "EF", "",
+                    "200902", "", "999SEPA_STANDING_ORDER:Unkostenbeitrag:Campus Business Box e.V.")
+    assert line.meta["id"] == old
+
+
+def test_a_second_account_inside_one_statement_is_refused(cfg, tmp_path, monkeypatch):
+    # betterplace's broken snippet: a :25: where the line's :86: belongs; its line would go to the first account
+    path = tmp_path / "two25.sta"
+    path.write_text(":20:T089414086000001\n:25:50880050/0194787400888\n:28C:00004/00001\n:60F:C070903EUR100,00\n"
+                    ":61:0709070904CR50,05NTRFNONREF//0724710333343453\n:25:166?00GUTSCHRIFT?20EREF+E1\n"
+                    ":62F:C070904EUR150,05\n", encoding="utf-8")
+    imp = importer(cfg, "mt940")
+    streamed, whole = both(imp, path, monkeypatch, whole_allowed=True)
+    assert streamed == whole == ("error", f"{path}:6: a second account :25:166?00GUTSCHRIFT?20EREF+E1 in the "
+                                 "statement of line 1, which is of account 50880050/0194787400888 (expected one "
+                                 ":25: a statement, each statement after its :20:)")
+
+
+@pytest.mark.parametrize("separator", ["-", "-+@446@"])
+def test_pending_lines_of_an_mt942_after_the_mt940_are_skipped(cfg, tmp_path, monkeypatch, separator):
+    # A Sparkasse FinTS export "with Vormerkposten": the booked statement, then an MT942 of a
+    # pending line, which comes again booked in a later MT940; between them `-`, or the
+    # framing of the FinTS response (`-+@446@`) where a client saved the response as it came
+    path = tmp_path / "vormerk.sta"
+    path.write_text(":20:STARTUMSE\r\n:25:57050120/0000211003\r\n:28C:00000/001\r\n:60F:C180302EUR1337,00\r\n"
+                    ":61:1803050305CR1337,00N062NONREF\r\n:86:999PN5477SCHECK-NR. 0000016703074\r\n"
+                    f":62F:C180305EUR2674,00\r\n{separator}\r\n:20:STARTDISPE\r\n:25:57050120/0000211003\r\n:28C:00000/001\r\n"
+                    ":34F:EURD1337,00\r\n:13:1803051059\r\n:61:1803060305DR14,99NDDTNONREF\r\n"
+                    ":86:999PN5477SCHECK-NR. 0000016703074\r\n:90D:1EUR14,99\r\n:90C:0EUR0,00\r\n", encoding="utf-8")
+    imp = importer(cfg, "mt940")
+    streamed, whole = both(imp, path, monkeypatch)
+    assert streamed == whole
+    assert [(day, amount) for day, amount, *_ in _txns(whole[1])] == [("2018-03-05", Decimal("1337.00"))]
+    assert whole[2] == 2 and whole[3] == {"pending line of an MT942 interim report (booked when an MT940 lists it)": 1}
+    assert [(str(b.date), b.amount.number) for b in whole[1] if isinstance(b, data.Balance)] == \
+        [("2018-03-06", Decimal("2674.00"))]
