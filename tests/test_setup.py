@@ -211,3 +211,13 @@ def test_a_file_of_two_accounts_makes_a_bank_of_each(tmp_path):
     assert banks == [("mt940", "NL20INGB0001234567"), ("mt940", "NL91ABNA0417164300")]
     check = CliRunner().invoke(cli.main, ["check", "-c", str(tmp_path / "m" / "config.yaml")])
     assert check.exit_code == 0, check.output
+
+
+def test_a_reason_that_starts_with_a_field_tag_keeps_it(tmp_path):
+    # survey._why dropped `file:line: ` with every ':' and digit after it: ":60F: expected…"
+    # became "F: expected…".
+    from beanclear.importers.toolkit import StatementError
+    from beanclear.setup.survey import _why
+    path = tmp_path / "s.sta"
+    assert _why(StatementError(path, 3, ":60F: expected a balance like C260301EUR100,00"), path) == \
+        ":60F: expected a balance like C260301EUR100,00"

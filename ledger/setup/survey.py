@@ -175,8 +175,8 @@ def _guessed_bank(path, cols, fmt, sources, unknown, scratch) -> None:
 
 
 def _why(exc: StatementError, path: Path) -> str:
-    text = str(exc)
-    return text[len(str(path)):].lstrip(":0123456789 ") if text.startswith(str(path)) else text
+    """The error without its `file:line: ` (the reason may itself start with `:60F:`)."""
+    return exc.reason if exc.file == str(path) else str(exc)
 
 
 def _add(source: Source, path: Path, importer, extraction) -> None:
