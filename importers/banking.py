@@ -29,7 +29,7 @@ from beanclear.config import WALLET_TYPES
 from beanclear.importers.base import (BalanceChain, Extraction, StatedOpening, StatementImporter, balance,
                                       closing_balances, next_day, posting, rule_account, transaction)
 from beanclear.importers.toolkit import ENCODINGS, WESTERN_ENCODINGS, StatementError, sniff
-from beanclear.importers.toolkit.tables import head_bytes
+from beanclear.importers.toolkit.tables import head_bytes, head_text
 from beanclear.importers.toolkit.text import errors_read_whole, text_stream
 
 
@@ -39,14 +39,7 @@ def _decodes(path: str, encodings: tuple[str, ...], limit: int = 65536) -> bool:
     head = head_bytes(path, limit)
     if head is None or not head.strip() or head[:4] == b"PK\x03\x04":
         return True
-    for encoding in encodings:
-        try:
-            head.decode(encoding)
-            return True
-        except UnicodeDecodeError as exc:
-            if exc.start > len(head) - 4 and len(head) == limit:  # cut inside the last character
-                return True
-    return False
+    return any(head_text(head, encoding, cut=len(head) == limit) is not None for encoding in encodings)
 
 
 CURRENCY_AFTER = re.compile(r"(?<=\d)[A-Z]{3}$")

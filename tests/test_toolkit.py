@@ -611,3 +611,13 @@ def test_a_column_plan_gives_what_the_getter_gives():
             assert plan(row) == [get(row, name) for name in names]
     assert [table.plan("id")(row) for row in table.rows] == [["A1"], ["A2"], ["A3"], ["A4"], [""]]
     assert table.plan("missing")(table.rows[0]) == [""] and table.plan()(table.rows[0]) == []
+
+
+def test_a_head_with_a_bom_cut_inside_a_character_is_still_utf8(tmp_path):
+    # utf-8-sig's error positions leave out the BOM: a re-saved WeChat fund bill (BOM, its
+    # first 64 KiB ending inside a character) was read as Latin-1 and identified as nothing.
+    from beanclear.importers.toolkit import sniff
+    path = tmp_path / "bill.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + ("记账时间,微信支付业务单号\n" + "资金" * 20000 + "\n").encode("utf-8"))
+    for limit in (65536, 65535, 65534):   # the head's end at each place in a character
+        assert sniff(path, limit=limit).lstrip("\ufeff").startswith("记账时间,微信支付业务单号"), limit

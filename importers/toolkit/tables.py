@@ -162,12 +162,24 @@ def sniff(path: str | Path, limit: int = 65536, encoding: str | None = None,
     if head[:4] == XLSX_MAGIC:
         return xlsx_head(path)
     for candidate in ((encoding,) if encoding else ()) + fallbacks + ("latin-1",):  # latin-1 last: any byte
-        try:
-            return CONTROL.sub("", head.decode(candidate))
-        except UnicodeDecodeError as exc:
-            if exc.start > len(head) - 4:  # cut inside the last character
-                return CONTROL.sub("", head[: exc.start].decode(candidate, errors="ignore"))
+        text = head_text(head, candidate)
+        if text is not None:
+            return CONTROL.sub("", text)
     return ""
+
+
+def head_text(head: bytes, encoding: str, cut: bool = True) -> str | None:
+    """The first bytes of a file as text in `encoding`, or None where they are not: a
+    character the head's end cut in two (`cut`: the head is not the whole file) is left
+    out. Counted from the end, since utf-8-sig's error positions leave out its BOM (a
+    re-saved WeChat bill with a BOM, its head cut inside a character, was read as Latin-1)."""
+    try:
+        return head.decode(encoding)
+    except UnicodeDecodeError as exc:
+        lost = len(exc.object) - exc.start
+        if cut and lost < 4:
+            return head[: len(head) - lost].decode(encoding, errors="ignore")
+        return None
 
 
 @dataclass
