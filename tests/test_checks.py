@@ -6,6 +6,8 @@ must not. The deadlines come from the config the plugin line names.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import textwrap
 from decimal import Decimal
 
@@ -103,6 +105,28 @@ def test_unsettled_money_left_in_clearing(ledger):
     # First in, first out: the 10.00 withdrawn on 03-10 took the oldest money first.
     assert (finding.code, finding.amount, finding.refs) == ("unsettled", Decimal("89.40"), ("4200-1001", "1001"))
     assert "9 days later (settlement is T+1)" in finding.message
+
+
+def test_a_fee_returned_with_a_refund_in_a_row_of_its_own_stays_with_its_payments_money(ledger):
+    # A fund view (Alipay 账务明细) books the fee returned with a refund as its own row, at
+    # the refund's moment: it is part of the refund, not money of the refund's day (seed
+    # 28989: a second unsettled of 0.72 CNY, dated the refund's day, beside its payment's).
+    sale = SALE.replace("2026-03-01 * \"Order 1001\"", "2026-03-01 * \"Order 1001\" ^order-1001")
+    refund = """
+2026-03-02 * "Refund 1001" ^order-1001
+  time: "20:00:00"
+  id: "R1"
+  Assets:Clearing:WeChat    -50.00 CNY
+  Income:Sales:WeChat        50.00 CNY
+2026-03-02 * "Fee back 1001" ^order-1001
+  time: "20:00:00"
+  id: "R1-fee"
+  fee-back-of: "4200-1001"
+  Assets:Clearing:WeChat      0.30 CNY
+  Expenses:Fees:WeChat       -0.30 CNY
+"""
+    [finding] = ledger(sale, refund)
+    assert (finding.code, finding.date, finding.amount) == ("unsettled", dt.date(2026, 3, 1), Decimal("39.70"))
 
 
 def test_not_unsettled_within_the_deadline(ledger):

@@ -163,10 +163,14 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
                 left -= used
             if left:
                 order = _order_of(item)
-                queue.append([item, left, order])
+                lots = of_order.get(order) if order and "fee-back-of" in item.entry.meta else None
+                if lots:   # a fee the channel returns with a refund (a fund view's own row): part of
+                    lots[-1][1] += left   # the refund, back to its payment's money, not money of its day
+                else:
+                    queue.append([item, left, order])
+                    if order:
+                        of_order.setdefault(order, []).append(queue[-1])
                 held += left
-                if order:
-                    of_order.setdefault(order, []).append(queue[-1])
             continue
         need = -item.amount
         held_before = held
