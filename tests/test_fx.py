@@ -220,9 +220,17 @@ def test_the_nearest_earlier_reference_is_used(ledger):
     assert finding.expected == Decimal("7.1000") and "reference 7.1 of 2026-01-02" in finding.message
 
 
-def test_no_reference_price_means_no_finding(ledger):
-    errors, found = ledger(CONVERSION.format(day="01", rate="6.5000", cny="650.00"))   # before any price
-    assert errors == [] and found == []
+def test_no_reference_price_means_no_fx_gap_but_one_statement_gap_of_the_pair(ledger):
+    # Before any price: the gap cannot be measured (no fx-gap), and that is said once per
+    # pair, so that rates never imported do not pass for rates within tolerance.
+    errors, found = ledger(CONVERSION.format(day="01", rate="6.5000", cny="650.00"))
+    assert [(f.code, f.source, f.refs) for f in found] == [("statement-gap", "prices", ("CONV-1",))]
+    assert found[0].message == ("no USD/CNY reference rate in the books on or before 2026-01-01: the rates of "
+                                "1 conversion(s) from 2026-01-01 to 2026-01-01 are not judged (import rates with "
+                                "`beanclear prices import`)")
+    errors, found = ledger(CONVERSION.format(day="01", rate="6.5000", cny="650.00"),
+                           config_text=CONFIG.replace("severity: error, tolerance_bps: 50", "severity: off"))
+    assert found == []
 
 
 def test_inverse_pair_and_fx_metadata_on_a_bank_line(ledger):

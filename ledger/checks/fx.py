@@ -22,8 +22,10 @@ better than the market is as suspicious as one far worse, and the message says w
 The amount converted is the net of the entry's postings in the base currency; where the
 entry holds only the quoted side (a bank line in the account's currency that names the
 original currency in metadata) it is that side's first posting divided by the rate.
-No reference rate on or before the day means no finding: the gap cannot be measured,
-and the check stays silent rather than guess (load rates with `beanclear prices import`).
+No reference rate on or before the day means no `fx-gap`: the gap cannot be measured,
+and the check does not guess. Those conversions are one `statement-gap` per pair instead
+("no EUR/USD reference rate … the rates of 37 conversions are not judged"), so that
+rates never imported (`beanclear prices import`) do not pass for rates within tolerance.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from beancount.core import data
 
 from beanclear.checks.clearing import _money, refs
 from beanclear.checks.findings import Finding, at_entry
+
+ZERO = Decimal(0)
 
 DEFAULT_TOLERANCE_BPS = Decimal(50)
 
@@ -130,18 +134,17 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
     limits = config.checks["fx-gap"].limits
     tolerance = limits.get("tolerance_bps", DEFAULT_TOLERANCE_BPS)
     references = References(entries if prices is None else prices)
-    if not references.series:  # no reference rates: nothing to compare with
-        return []
     sources = {b.account: name for name, b in config.banks.items()}
     for name, ch in config.channels.items():
         sources.update({a: name for a in vars(ch.accounts).values()})
-    out = []
+    out, unjudged = [], {}   # (base, quote) -> the entries converting without a reference rate
     for entry in entries if converted is None else converted:
         if not isinstance(entry, data.Transaction):
             continue
         for conv in applied(entry):
-            found = references.rate(conv.base, conv.quote, entry.date)
+            found = references.rate(conv.base, conv.quote, entry.date) if references.series else None
             if found is None:
+                unjudged.setdefault((conv.base, conv.quote), []).append(entry)
                 continue
             reference, day = found
             spread = (conv.rate - reference) / reference * 10000
@@ -154,4 +157,13 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
                 f"{spread:+.1f} bps on {_money(abs(conv.converted).quantize(Decimal('0.01')))} {conv.base}, "
                 f"{_money(abs(lost))} {conv.quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)",
                 refs([entry]), expected=reference, actual=conv.rate, **at_entry(entry)))
+    if config.checks["fx-gap"].severity == "off":   # rates not wanted: their absence is no gap either
+        unjudged = {}
+    for (base, quote), unmeasured in sorted(unjudged.items()):
+        first = min(unmeasured, key=lambda e: e.date)
+        out.append(Finding(
+            "statement-gap", first.date, "prices", "", ZERO, "",
+            f"no {base}/{quote} reference rate in the books on or before {first.date}: the rates of "
+            f"{len(unmeasured)} conversion(s) from {first.date} to {max(e.date for e in unmeasured)} are not "
+            "judged (import rates with `beanclear prices import`)", refs(unmeasured[:20]), **at_entry(first)))
     return out
