@@ -417,6 +417,20 @@ def text_before(path: Path, before):
     return _file_text(path) if path.exists() else []
 
 
+def rewrite_blocks(changes: dict, path: Path, change) -> None:
+    """Plan `path` in `changes` as its text at write time (the change planned before, else
+    the file), a block at a time, each block passed through `change` (block -> block):
+    the one way an import edits entries already in the books (books/late_routes.py,
+    late_refunds.py)."""
+    before = changes.get(path)
+    changes[path] = functools.partial(_rewritten, path, before, change)
+
+
+def _rewritten(path: Path, before, change):
+    for block in _blocks(_lines(text_before(path, before))):
+        yield change(block)
+
+
 def _file_text(path: Path):
     """A file's text (as read_text reads it: UTF-8, line ends made \n), CHUNK_CHARS at a time."""
     with open(path, encoding="utf-8") as fh:

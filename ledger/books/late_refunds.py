@@ -35,13 +35,14 @@ import functools
 import re
 from pathlib import Path
 
-from beanclear.books import Books, _blocks, _lines, _unescape, text_before
+from beanclear.books import ENTRY_END, Books, _block_start, _unescape, rewrite_blocks
 from beanclear.books.render import quote_exact
 from beanclear.books.edits import add_links, rebook
 from beanclear.importers.base import BatchOrders, ShopOrders, order_link, shop_for
 from beanclear.periods.closed import closed_months
 from beanclear.statements.refund_orders import payment_orders
 
+REFUND_LINE = re.compile(r"^[ \t]+refund-order-id:", re.M)
 META = re.compile(r'^[ \t]+([a-z][a-z0-9-]*):[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 
 
@@ -50,10 +51,11 @@ def find(read: list, books: Books, batch: BatchOrders) -> dict[Path, tuple]:
     (its channel, payment id -> (order, receivable or None)). `read`: the import's
     (importer, extraction) pairs."""
     found = {}
-    for name, importers in _sources(read).items():
+    sources = _sources(read)
+    closed = closed_months(books.root) if sources else {}
+    for name, importers in sources.items():
         key = importers[0].refund_payment_key
         channel, config = importers[0].source, importers[0].config
-        closed = closed_months(books.root)
         waiting = {path: ids for path in books.source_files(name) if path.stem not in closed
                    and (ids := _waiting(books, path, key))}
         wanted = set().union(*waiting.values()) if waiting else set()
@@ -81,8 +83,7 @@ def plan(found: dict[Path, tuple], changes: dict[Path, object]) -> int:
     returns how many refunds are."""
     placed = 0
     for path, (channel, payments, key) in found.items():
-        place = functools.partial(_placed_block, channel, payments, key)
-        changes[path] = functools.partial(_rewritten, path, changes.get(path), place)
+        rewrite_blocks(changes, path, functools.partial(_placed_block, channel, payments, key))
         placed += len(payments)
     return placed
 
@@ -100,10 +101,11 @@ def _waiting(books: Books, path: Path, key: str) -> set[str]:
     """The payments the refunds of a month file that name no order refund."""
     out = set()
     for piece in books._pieces(path):
-        if "  refund-order-id:" not in piece or f"  {key}:" not in piece:   # most month files: no block
+        if f"  {key}:" not in piece:   # no such view's entries: nothing of it can wait
             continue
-        for block in _blocks(_lines([piece])):
-            payment = _payment_of(block, key) if "  refund-order-id:" in block else None
+        for found in REFUND_LINE.finditer(piece):   # the refunds only, not every block of the month
+            end = ENTRY_END.search(piece, found.end())
+            payment = _payment_of(piece[_block_start(piece, found.start()):end.start() if end else None], key)
             if payment:
                 out.add(payment)
     return out
@@ -131,9 +133,3 @@ def _placed_block(channel, payments: dict, key: str, block: str) -> str:
     if receivable:
         lines = [rebook(line, sales, receivable) if line.startswith(f"  {sales} ") else line for line in lines]
     return "".join(lines)
-
-
-def _rewritten(path: Path, before, place):
-    """The month file's text (or the change planned before), a block at a time, placed."""
-    for block in _blocks(_lines(text_before(path, before))):
-        yield place(block)

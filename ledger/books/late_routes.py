@@ -26,7 +26,7 @@ import functools
 from pathlib import Path
 from typing import NamedTuple
 
-from beanclear.books import ORDER_LINE, Books, _blocks, _lines, _unescape, text_before
+from beanclear.books import ORDER_LINE, Books, _blocks, _lines, _unescape, rewrite_blocks
 from beanclear.books.edits import add_links, rebook
 from beanclear.importers.base import BatchOrders, ShopOrders, order_in, order_link, placed_by_books, shop_for
 from beanclear.periods.closed import closed_months
@@ -80,8 +80,7 @@ def plan(late: Late, changes: dict[Path, object]) -> int:
     many orders' entries move."""
     moved = 0
     for path, (channel, moves) in late.files.items():
-        route = functools.partial(_routed_block, channel, moves)
-        changes[path] = functools.partial(_rerouted, path, changes.get(path), route)
+        rewrite_blocks(changes, path, functools.partial(_routed_block, channel, moves))
         moved += len(moves)
     return moved
 
@@ -140,10 +139,3 @@ def _routed_block(channel, moves: dict, block: str) -> str:
     lines[0] = add_links(lines[0], (order_link(order_id),))
     lines[1:] = [rebook(line, sales, receivable) if line.startswith(f"  {sales} ") else line for line in lines[1:]]
     return "".join(lines)
-
-
-def _rerouted(path: Path, before, route):
-    """The month file's text (or the change planned before: Books.plan's pieces), a
-    block at a time, each routed."""
-    for block in _blocks(_lines(text_before(path, before))):
-        yield route(block)
