@@ -251,9 +251,8 @@ class Importer(BankImporter):
                 if not (moved and stated in moved):   # the row before does not lead to it: the next must
                     waiting.append((row.line, stated))
             if "direction" in col and not balance_only:   # an unsigned amount: the direction column says which way
-                amount = abs(amount) * (_first_word_sign(preset.directions, get("direction"), path, row.line,
-                                                         name["direction"]) if preset and preset.directions
-                                        else direction_sign(get("direction"), path, row.line, name["direction"]))
+                amount = abs(amount) * direction_sign(get("direction"), path, row.line, name["direction"],
+                                                      preset.directions if preset else None)
             elif positive == "debit" and "amount" in col:
                 amount = -amount
             currency = currency_code(get("currency"), path, row.line, name["currency"]) if get("currency") \
@@ -443,16 +442,6 @@ def _tell_apart(held: dict[str, list], path: str):
                     raise StatementError(path, entry.meta["lineno"], f"ref {ref[:40]}…: longer than {MAX_ID - 9} "
                                          "characters, the most a ref that several rows share can be")
         yield [entry for _, entry in rows]
-
-
-def _first_word_sign(directions: dict[str, str], text: str, path: str, line: int, column: str) -> int:
-    """-1 or +1 by the first word of a text cell (交通银行信用卡 交易说明 `消费 美团`), from the
-    preset's list; a word not on it is an error naming the words known, never a guessed sign."""
-    word = text.split(" ")[0] if text else ""
-    if word not in directions:
-        raise StatementError(path, line, f"column {column}: expected a line starting with "
-                             f"{', '.join(directions)}, got {text!r}")
-    return -1 if directions[word] == "debit" else 1
 
 
 def _statement_month(preamble) -> tuple[int, int] | None:

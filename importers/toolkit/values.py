@@ -136,10 +136,18 @@ CREDIT_WORDS = frozenset({"贷", "贷方", "收", "收入", "入", "存", "存�
                           "bij", "haben", "h", "crédit"})
 
 
-def direction_sign(text: str, path: str, line: int, column: str) -> int:
+def direction_sign(text: str, path: str, line: int, column: str, words: dict[str, str] | None = None) -> int:
     """-1 for a debit, +1 for a credit, as a direction column writes it; anything else is
-    an error that says what was expected (never a guessed sign)."""
+    an error that says what was expected (never a guessed sign). `words` (a bank preset's:
+    first word -> debit | credit) replace the usual ones where the cell is a text whose
+    first word says it (交通银行信用卡 交易说明 `消费 美团`)."""
     raw = clean(text)
+    if words:
+        word = raw.split(" ")[0]
+        if word not in words:
+            raise StatementError(path, line, f"column {column}: expected a line starting with "
+                                 f"{', '.join(words)}, got {raw!r}")
+        return -1 if words[word] == "debit" else 1
     words = raw.casefold().split()
     for word in (raw.casefold(), *words[:1]):
         if word in DEBIT_WORDS:
