@@ -137,14 +137,19 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
     sources = {b.account: name for name, b in config.banks.items()}
     for name, ch in config.channels.items():
         sources.update({a: name for a in vars(ch.accounts).values()})
-    out, unjudged = [], {}   # (base, quote) -> the entries converting without a reference rate
+    out, unjudged = [], {}   # (base, quote) -> [how many convert without a reference rate, first, last day, some]
     for entry in entries if converted is None else converted:
         if not isinstance(entry, data.Transaction):
             continue
         for conv in applied(entry):
             found = references.rate(conv.base, conv.quote, entry.date) if references.series else None
-            if found is None:
-                unjudged.setdefault((conv.base, conv.quote), []).append(entry)
+            if found is None:   # counted, the first and the last kept: not every entry of a year
+                seen = unjudged.setdefault((conv.base, conv.quote), [0, entry, entry.date, []])
+                seen[0] += 1
+                seen[1] = min(seen[1], entry, key=lambda e: e.date)
+                seen[2] = max(seen[2], entry.date)
+                if len(seen[3]) < 20:
+                    seen[3].append(entry)
                 continue
             reference, day = found
             spread = (conv.rate - reference) / reference * 10000
@@ -159,11 +164,10 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
                 refs([entry]), expected=reference, actual=conv.rate, **at_entry(entry)))
     if config.checks["fx-gap"].severity == "off":   # rates not wanted: their absence is no gap either
         unjudged = {}
-    for (base, quote), unmeasured in sorted(unjudged.items()):
-        first = min(unmeasured, key=lambda e: e.date)
+    for (base, quote), (count, first, last, sample) in sorted(unjudged.items(), key=lambda item: item[0]):
         out.append(Finding(
             "statement-gap", first.date, "prices", "", ZERO, "",
             f"no {base}/{quote} reference rate in the books on or before {first.date}: the rates of "
-            f"{len(unmeasured)} conversion(s) from {first.date} to {max(e.date for e in unmeasured)} are not "
-            "judged (import rates with `beanclear prices import`)", refs(unmeasured[:20]), **at_entry(first)))
+            f"{count} conversion(s) from {first.date} to {last} are not judged (import rates with "
+            "`beanclear prices import`)", refs(sample), **at_entry(first)))
     return out
