@@ -198,19 +198,28 @@ def order_link(order_id: str) -> str:
     return link("order-", order_id.strip().lstrip("#"))
 
 
+# Alipay writes a Taobao/Tmall order's number after `T200P` in 商户订单号 (FORMATS §8b);
+# the shop's export writes the number alone.
+TAOBAO_ORDER = re.compile(r"T200P(\d{6,})")
+
+
 def named_order(entry: data.Transaction, pattern: re.Pattern | None) -> str | None:
-    """The shop order a channel entry pays: its `order-id`, or with the channel's
-    `order_pattern`, the pattern's group found in the `order-id`, else the narration."""
+    """The shop order a channel entry pays: the order its `order-id` names (order_in),
+    or with the channel's `order_pattern`, else the one its narration names."""
     order_id = entry.meta.get("order-id")
     if pattern is None:
-        return order_id or None
+        return order_in(order_id, None)
     return order_in(order_id, pattern) or order_in(entry.narration, pattern)
 
 
 def order_in(text: str | None, pattern: re.Pattern | None) -> str | None:
-    """The order `text` names: all of it, or with `order_pattern`, the pattern's group."""
-    if pattern is None or not text:
-        return text or None
+    """The order `text` names: with `order_pattern`, the pattern's group; else all of
+    it, but a Taobao order's number where Alipay wrote `T200P<number>`."""
+    if not text:
+        return None
+    if pattern is None:
+        taobao = TAOBAO_ORDER.fullmatch(text)
+        return taobao.group(1) if taobao else text
     found = pattern.search(text)
     return found.group(1) if found and found.group(1) else None
 

@@ -14,6 +14,7 @@ from beanclear.importers.base import Extraction, ShopOrders, posting, route, tra
 from beanclear.checks.orders import ChannelSales
 from conftest import beanclear, snapshot
 from test_shop_journey import shop_export, trade_bill
+from test_shop_orders import TAOBAO_HEADER, taobao_row, write
 
 ONE_SHOP = """\
 books: books
@@ -160,7 +161,7 @@ def test_a_payment_rebooked_by_a_person_or_in_a_closed_month_is_not_routed_later
     assert _routed_block(config.channels["wechat"], moves, nobody) is nobody
 
 
-def test_payments_left_as_sales_by_a_closed_month_or_a_cut_order_id_are_said(tmp_path):
+def test_payments_left_as_sales_by_a_closed_month_are_said_and_cut_order_ids_move(tmp_path):
     # Orders of April paid in March (deposits), March closed since: the payments stay,
     # and the import says so rather than leaving two order-unpaid unexplained.
     folder = merchant(tmp_path / "closed", TWO_SHOPS)
@@ -180,16 +181,39 @@ def test_payments_left_as_sales_by_a_closed_month_or_a_cut_order_id_are_said(tmp
                                                         encoding="utf-8")
     again = beanclear(folder, "import", "--force", str(folder / "orders" / "web.csv"))
     assert "2 payment(s) booked before their orders now clear them" in again.output
-    # A merchant order number the channel's order_pattern cut the shop's order from.
+    # A merchant order number the channel's order_pattern cut the shop's order from moves
+    # too, with the shop-order-id that importing both together gives it.
     cut = TWO_SHOPS.replace("fees: [{rate: 0.006}]}", 'fees: [{rate: 0.006}], order_pattern: "(W\\\\d+)$"}')
-    folder = merchant(tmp_path / "cut", cut, payments=[("01", "4200002001", "P-W2001", "80.00"),
-                                                       ("10", "4200002002", "W2002", "30.00")])
+    paid = [("01", "4200002001", "P-W2001", "80.00"), ("10", "4200002002", "W2002", "30.00")]
+    together = merchant(tmp_path / "together", cut, payments=paid)
+    imported(together, "orders", "payments")
+    folder = merchant(tmp_path / "cut", cut, payments=paid)
     imported(folder, "payments")
     out = imported(folder, "orders")
-    assert "note: 1 payment(s) booked before their orders now clear them" in out
-    assert ("note: 1 payment(s) of these orders whose order id order_pattern cut from a longer one stay sales "
-            "of their channel: move them to the shop's receivable by hand") in out
-    assert wechat_books(folder).count("Income:Sales:WeChat") == 1
+    assert "note: 2 payment(s) booked before their orders now clear them" in out
+    assert snapshot(folder / "books") == snapshot(together / "books")
+    assert '  method: "CFT"\n  shop-order-id: "W2001"\n  Assets:Clearing:WeChat' in wechat_books(folder)
+    assert "Income:Sales:WeChat" not in wechat_books(folder)
+
+
+def test_taobao_orders_paid_through_alipay_are_named_after_its_T200P_prefix(tmp_path):
+    # Alipay writes a Taobao order's number as T200P<number> (FORMATS §8b); without any
+    # order_pattern the payment clears the order, imported together or one after the other.
+    config = TWO_SHOPS.replace("  web:\n", "  taobao: {type: taobao, order_days: 3}\n  web:\n")
+    paid = PAYMENTS[:2] + [("03", "4200003001", "T200P3012345678901234567", "289.00")]
+    orders = [taobao_row("3012345678901234567", created="2026-03-03 10:15:00", paid_at="2026-03-03 10:16:02")]
+    folders = []
+    for name, order in (("together", ("orders", "payments")), ("later", ("payments", "orders"))):
+        folder = merchant(tmp_path / name, config, payments=paid)
+        write(folder / "orders", "ExportOrderList202603.csv", [TAOBAO_HEADER, *orders], encoding="gbk")
+        for part in order:
+            imported(folder, part)
+        folders.append(folder)
+        assert 'order-id: "T200P3012345678901234567"' in wechat_books(folder)
+        assert '  shop-order-id: "3012345678901234567"\n  Assets:Clearing:WeChat' in wechat_books(folder)
+        report = json.loads(beanclear(folder, "check", "--format", "json").output)
+        assert not [f for f in report["findings"] if {"3012345678901234567", "4200003001"} & set(f["refs"])]
+    assert snapshot(folders[0] / "books") == snapshot(folders[1] / "books")
 
 
 def test_order_id_held_by_two_shops_is_not_guessed(tmp_path):

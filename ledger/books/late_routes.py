@@ -15,19 +15,22 @@ in the same write: the books become what importing both together writes.
       Assets:Clearing:PayPal                      296.89 USD
 
 Only a posting line still naming the channel's sales account moves (a line a person
-rebooked stays as it is), and not in a month closed by `beanclear close`, nor where
-`order_pattern` cut the order from a longer text (routing would add `shop-order-id`):
-those are counted, for the import to say what it left to a person.
+rebooked stays as it is), and not in a month closed by `beanclear close`: those are
+counted, for the import to say what it left to a person. Where the order id is cut
+from a longer one (`order_pattern`, Alipay's `T200P<Taobao order>`), the entry also
+gains the `shop-order-id` the import of both together gives it.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import NamedTuple
 
 from beanclear.books import ORDER_LINE, Books, _blocks, _lines, _unescape, rewrite_blocks
-from beanclear.books.edits import add_links, rebook
+from beanclear.books.edits import add_links, rebook, remove_links
+from beanclear.books.render import quote_exact
 from beanclear.importers.base import BatchOrders, ShopOrders, order_in, order_link, placed_by_books, shop_for
 from beanclear.periods.closed import closed_months
 
@@ -41,6 +44,7 @@ class Late(NamedTuple):
 
 
 NONE = Late({}, {})
+META_LINE = re.compile(r"[ \t]+[a-z][\w-]*:[ \t]")   # an entry's metadata, not a posting (an account)
 
 
 def find(config, books: Books, batch: BatchOrders) -> Late:
@@ -49,7 +53,7 @@ def find(config, books: Books, batch: BatchOrders) -> Late:
     (importing._across); months before the month before the first of those orders are
     not read: a payment does not come before its order."""
     channels = [ch for ch in config.channels.values() if placed_by_books(config, ch)]
-    late = Late({}, {"closed": 0, "cut": 0})
+    late = Late({}, {"closed": 0})
     if not channels or not batch.links:   # read() placed every sale naming an order already
         return late
     first = batch.first
@@ -62,12 +66,12 @@ def find(config, books: Books, batch: BatchOrders) -> Late:
             moves = {}
             for piece in books._pieces(path):
                 for block in _candidates(piece, channel):
-                    order_id, cut = _named(block, channel)
+                    order_id = _named(block, channel)[0]
                     shop = shop_for(channel, config, order_id, orders)[0] if order_id else None
                     if shop is None:
                         continue
-                    if cut or path.stem in closed:
-                        late.left["cut" if cut else "closed"] += 1
+                    if path.stem in closed:
+                        late.left["closed"] += 1
                     else:
                         moves[order_id] = config.shops[shop].accounts.receivable
             if moves:
@@ -93,9 +97,6 @@ def notes(moved: int, left: dict[str, int]) -> list[str]:
     if left.get("closed"):
         said.append(f"{left['closed']} payment(s) of these orders booked in a closed month stay sales of "
                     "their channel: reopen the month, then import the orders again with --force to move them")
-    if left.get("cut"):
-        said.append(f"{left['cut']} payment(s) of these orders whose order id order_pattern cut from a longer "
-                    "one stay sales of their channel: move them to the shop's receivable by hand")
     return said
 
 
@@ -108,8 +109,9 @@ def _candidates(text: str, channel) -> list[str]:
 
 
 def _named(block: str, channel) -> tuple[str | None, bool]:
-    """The order an entry's text names (named_order), and whether `order_pattern` cut it
-    from a longer text (routing it would then add `shop-order-id`: left to a person)."""
+    """The order an entry's text names (named_order), and whether it was cut from a
+    longer order id (routing then adds `shop-order-id`, as importers/base.py
+    `to_receivable` does)."""
     found = ORDER_LINE.search(block)
     if not found:
         return None, False
@@ -118,24 +120,22 @@ def _named(block: str, channel) -> tuple[str | None, bool]:
     return order_id, order_id != meta_order
 
 
-def _order_of(block: str, channel) -> str | None:
-    """The order an entry names, where routing it changes no more than its sales
-    postings (and link)."""
-    order_id, cut = _named(block, channel)
-    return None if cut else order_id
-
-
 def _routed_block(channel, moves: dict, block: str) -> str:
     """An entry's text with its sales postings on the receivable `moves` gives the order
     it names, or the same text if it names none of them."""
     sales = channel.accounts.sales
     if f"\n  {sales} " not in block:
         return block
-    order_id = _order_of(block, channel)
+    order_id, cut = _named(block, channel)
     receivable = moves.get(order_id) if order_id else None
     if receivable is None:
         return block
     lines = block.splitlines(keepends=True)
-    lines[0] = add_links(lines[0], (order_link(order_id),))
+    link = order_link(order_id)   # the one order link to_receivable leaves: the channel's own one goes
+    others = tuple(w[1:] for w in lines[0].split() if w.startswith("^order-") and w[1:] != link)
+    lines[0] = add_links(remove_links(lines[0], others) if others else lines[0], (link,))
+    if cut:   # after the entry's last metadata line, where to_receivable's meta puts it
+        at = next(i for i, line in enumerate(lines[1:], 1) if not META_LINE.match(line))
+        lines.insert(at, f"  shop-order-id: {quote_exact(order_id)}\n")
     lines[1:] = [rebook(line, sales, receivable) if line.startswith(f"  {sales} ") else line for line in lines[1:]]
     return "".join(lines)
