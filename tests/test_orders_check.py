@@ -311,3 +311,36 @@ def test_order_named_in_the_narration_by_the_channels_pattern():
     assert named_order(entry, None) is None                      # no order-id, no pattern: not an order
     assert named_order(entry._replace(meta={"order-id": "X9"}), None) == "X9"
     assert named_order(entry._replace(narration="counter sale"), re.compile(r"order #(\d+)")) is None
+
+
+# -- a shop no payment names: one cause, one finding ----------------------------------------
+
+def pdd_order(name, day="01", amount="50.00"):
+    return order(name, day, amount).replace("Shopify", "Pdd")
+
+
+@pytest.mark.parametrize("shop_key, how", [
+    ("shop: shopify, ", "no channel may pay it (every channel's `shop:` names another)"),
+    ("", "the payments of wechat name none of its orders: say which channel pays it (channels.<name>.shop), "
+         "or how its payments name the orders (order_pattern)")])
+def test_a_shop_whose_orders_no_payment_names_is_one_statement_gap(tmp_path, shop_key, how):
+    # A Pinduoduo shop beside the web shop: Pinduoduo collects its orders' money, no
+    # statement here shows it. Every order unpaid is one cause, said once.
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG.replace("shop: shopify, ", shop_key).replace(
+        "order_days: 3}\n", "order_days: 3}\n  pdd: {type: pinduoduo, order_days: 3}\n"), encoding="utf-8")
+    head = HEAD.format(config=path) + "2000-01-01 open Assets:Receivable:Pdd\n2000-01-01 open Income:Sales:Pdd\n"
+
+    def found(*parts):
+        entries, errors, _ = loader.load_string(textwrap.dedent(head + "".join(parts) + LATER))
+        assert not [e for e in errors if not isinstance(e, FindingError)]
+        return reconcile.find(entries, config_mod.load(path))
+
+    [gap] = found(*(pdd_order(f"P{i}", f"0{i}") for i in range(1, 5)))
+    assert (gap.code, gap.source, gap.severity, gap.refs) == ("statement-gap", "pdd", "warning",
+                                                              ("#P1", "#P2", "#P3", "#P4"))
+    assert gap.message == ("no payment in the books names an order of pdd: 4 unpaid order(s) (200.00 CNY) from "
+                           f"2026-03-01 to 2026-03-04 wait for the statements of what collects them; {how}")
+    # two orders unpaid are two findings; a shop some payment pays keeps one finding an order
+    assert [f.code for f in found(pdd_order("P1"), pdd_order("P2"))] == ["order-unpaid"] * 2
+    assert [f.code for f in found(order("1002"), order("1003"), order("1004"))] == ["order-unpaid"] * 3

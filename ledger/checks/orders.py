@@ -290,6 +290,7 @@ class Prepared:
         self.order_ids = entries if order_ids is None else order_ids
         self.groups: dict[str, dict] = {}   # account -> {order key: Group} of the groups to judge
         self.spans: dict[str, tuple | None] = {}
+        self.paid: set[str] = set()           # the shops some channel payment or refund names an order of
         for account, groups in sorted(scan(entries, self.shops).items()):
             shop = self.shops[account]
             sales, others, order_dates = shop.accounts.sales, {}, []
@@ -297,9 +298,12 @@ class Prepared:
                 day = settled_order(members, account, sales)
                 if day is not None:
                     order_dates.append(day)
+                    self.paid.add(shop.name)
                     continue
                 group = others[key] = Group(members, account, sales)
                 order_dates += [i.date for i in group.orders]
+                if group.payments or group.channel_refunds:
+                    self.paid.add(shop.name)
             self.groups[account] = others
             self.spans[shop.name] = (min(order_dates), max(order_dates)) if order_dates else None
 
@@ -320,7 +324,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
         # the days its statements cover, where the books record them: books carried forward
         # (periods/forward.py) keep every record, but not the first orders
         exports = (cover.start(shop.name), cover.end(shop.name)) if cover.start(shop.name) else None
-        waiting = []
+        waiting, shop_found = [], []
         for key, group in others.items():
             found = check_group(key, group, shop, judged_to or dt.date.min, span, channel_of, convert, exports)
             if judged_from:   # before a paying channel's first statement: its payment may be there
@@ -330,7 +334,10 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 seen = {f.code for f in found}
                 waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert, exports)
                             if f.code in DEADLINE_CODES and f.code not in seen]
-            out += found
+            shop_found += found
+        if shop.name not in prepared.paid:
+            shop_found = never_paid(shop, config, shop_found)
+        out += shop_found
         if span is None:   # payments name its orders, but no export of the shop is in the books
             paid = sorted((i for g in others.values() for i in g.payments), key=lambda i: i.date)
             if paid:
@@ -375,6 +382,32 @@ def unrouted(entries, config, spans: dict) -> list[Finding]:
 
 
 DEADLINE_CODES = ("order-unpaid", "refund-unsynced")
+NEVER_PAID_FROM = 3   # unpaid orders of a shop no payment names, from which they are one cause
+
+
+def never_paid(shop, config, found: list[Finding]) -> list[Finding]:
+    """A shop no channel payment or refund in the books names an order of: its unpaid
+    orders are one cause (the statements of whatever collects them are not in the books,
+    or its payments name the orders otherwise), said once rather than once an order."""
+    held = [f for f in found if f.code in DEADLINE_CODES]
+    if len(held) < NEVER_PAID_FROM:
+        return found
+    unpaid = [f for f in held if f.code == "order-unpaid"]
+    owed = {}
+    for f in unpaid:
+        owed[f.currency] = owed.get(f.currency, ZERO) + f.amount
+    names = payers(shop, config)
+    how = (f"the payments of {', '.join(names)} name none of its orders: say which channel pays it "
+           f"(channels.<name>.shop), or how its payments name the orders (order_pattern)" if names else
+           "no channel may pay it (every channel's `shop:` names another)")
+    return [f for f in found if f.code not in DEADLINE_CODES] + [Finding(
+        "statement-gap", min(f.date for f in held), shop.name, "", ZERO, "",
+        f"no payment in the books names an order of {shop.name}: {len(unpaid)} unpaid order(s) "
+        f"({', '.join(f'{_money(v)} {c}' for c, v in sorted(owed.items())) or 'none'}) from "
+        f"{min(f.date for f in held)} to {max(f.date for f in held)}"
+        + (f" and {len(held) - len(unpaid)} unsynced refund(s)" if len(held) > len(unpaid) else "")
+        + f" wait for the statements of what collects them; {how}",
+        tuple(dict.fromkeys(r for f in held[:20] for r in f.refs[:1])))]
 
 
 def payers(shop, config) -> list[str]:
