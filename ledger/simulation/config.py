@@ -1,7 +1,8 @@
 """The merchant's config.yaml, written with only the keys DESIGN.md §3 documents.
 
 No `opening_balance` (the statements state it), no `order_pattern`, no `trades_from`. An
-`orders-csv` shop gets the `columns:` and `statuses:` README says the type needs. How the
+`orders-csv` shop gets the `columns:` and `statuses:` README says the type needs; a `taobao`
+shop nothing but its type. How the
 merchant writes it is drawn from the seed apart from the shape (`style`): channels named
 after their type or as the merchant calls them (`wxpay`, `stripe_us`), optional keys
 written or left to their defaults, `shop:` on the channels of a merchant of one shop.

@@ -43,7 +43,7 @@ class Channel:
 @dataclass
 class Shop:
     name: str
-    type: str                   # shopify | orders-csv
+    type: str                   # shopify | orders-csv | taobao (paid through alipay only)
     prefix: str                 # order-number prefix ("" or "A"/"B" for two shopify shops; "W" for orders-csv)
     order_days: int
 
@@ -150,6 +150,15 @@ def draw(seed: int, size: str = "small") -> Shape:
             shape.shops += [Shop("shop_a", "shopify", "A", 3), Shop("shop_b", "shopify", "B", 3)]
     for ch in shape.channels:   # drawn last: the shapes drawn before it stay as they were
         ch.daily = ch.name == "wechat" and "fund" in ch.views and rng.random() < 0.5
+    market = random.Random(f"market {seed}")   # a stream of its own, for the same reason
+    if any(c.name == "alipay" for c in shape.channels) and market.random() < 0.35:
+        # A Taobao store, paid through Alipay alone (T200P<order> in 商户订单号, FORMATS §8b); the
+        # other channels pay the other shops, a web shop of its own where there is none.
+        if len(shape.channels) == 1:
+            shape.shops.clear()   # no channel would pay the others
+        elif not shape.shops:
+            shape.shops.append(Shop("web", "orders-csv", "W", 3))
+        shape.shops.append(Shop("taobao", "taobao", "", 3))
     fees = random.Random(f"fees {seed}")   # a stream of its own, for the same reason
     for ch in shape.channels:   # PayPal's contract as it is: a fixed fee per currency, more for cross-border
         if ch.name == "paypal" and ch.eur and fees.random() < 0.5:

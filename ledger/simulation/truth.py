@@ -186,11 +186,17 @@ def _orders_and_payments(m, rng, ids):
             amount = sum((q * p for _, q, p in items), Decimal("0")) + shipping
             dt = _local(d, rng)
             title = items[0][0]
-            if shape.shops:
-                shop = rng.choice(shape.shops)
+            shops = shape.shops
+            if any(s.type == "taobao" for s in shops):   # Alipay pays the Taobao store, the others the rest
+                shops = [s for s in shops if (s.type == "taobao") == (ch.name == "alipay")]
+            if shops:
+                shop = rng.choice(shops)
                 seq[shop.name] += 1
                 if shop.type == "shopify":
                     oid, ref = f"#{shop.prefix}{seq[shop.name]}", f"{shop.prefix}{seq[shop.name]}"
+                elif shop.type == "taobao":   # Alipay names it T200P<order number> (FORMATS §8b)
+                    oid = f"3{d:%Y%m%d}{seq[shop.name]:010d}"
+                    ref = "T200P" + oid
                 else:
                     oid = ref = f"W{d:%Y%m%d}{seq[shop.name]:05d}"
                 o = Order(shop.name, oid, ref, dt, amount, cur, items, shipping, ch.name)

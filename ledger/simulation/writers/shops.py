@@ -1,12 +1,16 @@
 """Shop order exports: Shopify orders CSV (FORMATS §8c; one row per line item, the order's own
-columns only on its first row, newest order first) and an `orders-csv` export of one row per order.
+columns only on its first row, newest order first), an `orders-csv` export of one row per order,
+and a Taobao seller's order report (FORMATS §8b: ExportOrderList, GBK, one row per order, the
+order number as `="…"` or with a TAB so that Excel keeps it).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import random
 import zlib
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from ..truth import order_of
@@ -20,6 +24,11 @@ ORDERS_CSV = ["订单号", "下单日期", "下单时间", "商品", "实付金�
 ORDERS_CSV_COLUMNS = {"order_id": "订单号", "date": "下单日期", "time": "下单时间", "amount": "实付金额",
                       "status": "订单状态", "refund": "退款金额", "currency": "币种", "title": "商品"}
 ORDERS_CSV_STATUSES = {"booked": ["已支付", "已完成"], "refunded": ["已退款"], "skipped": ["已取消"]}
+TAOBAO = ("订单编号,买家会员名,买家支付宝账号,买家应付货款,买家应付邮费,买家支付积分,总金额,返点积分,买家实际支付金额,"
+          "买家实际支付积分,订单状态,买家留言,收货人姓名,收货地址,运送方式,联系电话,联系手机,订单创建时间,订单付款时间,"
+          "宝贝标题,宝贝种类,物流单号,物流公司,订单备注,宝贝总数量,店铺Id,店铺名称,订单关闭原因,卖家服务费,买家服务费,"
+          "发票抬头,是否手机订单,分阶段订单信息,退款金额").split(",")
+TAOBAO_SHIPPED = ["交易成功", "交易成功", "买家已付款，等待卖家发货", "卖家已发货，等待买家确认"]
 METHOD = {"wechat": "WeChat Pay", "alipay": "Alipay", "stripe": "Stripe", "paypal": "PayPal Express Checkout"}
 
 
@@ -70,6 +79,8 @@ def _write(shop, folder, orders):
         f = folder / f"{shop.name}_orders_export_1.csv"
         f.write_text(csv_text([SHOPIFY] + rows), encoding="utf-8")
         return [f]
+    if shop.type == "taobao":
+        return [_taobao(shop, folder, orders)]
     rows = []
     for o in sorted(orders, key=lambda o: o.dt):
         status = "已取消" if o.status == "voided" else ("已退款" if o.refunded >= o.amount else "已完成" if o.refunded else "已支付")
@@ -78,3 +89,26 @@ def _write(shop, folder, orders):
     f = folder / f"{shop.name}_orders.csv"
     f.write_text(csv_text([ORDERS_CSV] + rows), encoding="utf-8")
     return [f]
+
+
+def _taobao(shop, folder, orders):
+    """ExportOrderList: an order closed before payment has no 订单付款时间; one refunded in
+    full after it is 交易关闭 with its 退款金额; a text of its own per file, drawn apart."""
+    rng = random.Random(f"taobao {folder}")
+    tab = rng.random() < 0.5   # the order number `="…"`, or followed by a TAB
+    lines = [",".join(TAOBAO)]
+    for o in sorted(orders, key=lambda o: o.dt, reverse=True):
+        paid_at = "" if o.status == "voided" else f"{o.dt + timedelta(minutes=1):%Y-%m-%d %H:%M:%S}"
+        closed = o.status == "voided" or o.refunded >= o.amount
+        status = "交易关闭" if closed else rng.choice(TAOBAO_SHIPPED)
+        number = f"{o.id}\t" if tab else f'="{o.id}"'
+        goods = o.amount - o.shipping
+        cells = [number, f"tb{zlib.crc32(o.id.encode()) % 99999}", "b***@example.com", amt(goods), amt(o.shipping), "0",
+                 amt(o.amount), "0", amt(o.amount), "0", status, "", "张*", "浙江省杭州市西湖区***", "快递", "",
+                 "138****0000", f"{o.dt:%Y-%m-%d %H:%M:%S}", paid_at, o.items[0][0], str(len(o.items)), "", "",
+                 "", str(sum(q for _, q, _ in o.items)), "57300001", "清风茶舍", "买家取消" if closed else "", "0.00", "0.00",
+                 "", "手机订单", "", amt(o.refunded)]
+        lines.append(",".join(cells))
+    f = folder / f"ExportOrderList{orders[0].dt:%Y%m%d}.csv" if orders else folder / "ExportOrderList.csv"
+    f.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+    return f
