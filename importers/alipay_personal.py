@@ -33,10 +33,12 @@ differ, so a difference is a note.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from decimal import Decimal
 
 from beanclear.books.idset import Ids
+from beanclear.config.model import SalesRule
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
 from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text
@@ -67,6 +69,7 @@ KINDS = [
 class Importer(WalletImporter):
     kind = "alipay personal bill"
     HEADER, ACCOUNT_LABEL = HEADER, "支付宝账户"
+    COLLECTIONS = (SalesRule(category=re.compile(r"^收入$")),)   # 交易分类 收入: money collected (收钱码)
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "Alipay personal bill (支付宝交易明细)", footer=r"^-{10,}$",

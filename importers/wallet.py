@@ -14,7 +14,8 @@ moved or was refunded. Each row is money moving from one account to another:
 - 余额宝 / 零钱通 / 小金库 are the **savings** account, 花呗 / 花呗分期 / 分付 / 白条 the
   **credit** account (a liability) of the channel;
 - the other side is the channel's **sales** account when the row is a sale (the
-  channel's `sales:` rules over category, counterparty and item), else the account of
+  channel's `sales:` rules over category, counterparty and item; without them, what the
+  bill itself calls a collection: `COLLECTIONS`), else the account of
   the first config `rules:` pattern found in the row's text, else `Assets:Suspense`
   (a finding until a person classifies it).
 
@@ -91,6 +92,7 @@ class WalletImporter(StatementImporter):
 
     HEADER: tuple[str, ...] = ()   # the names that identify the bill's header row
     ACCOUNT_LABEL = ""             # what precedes the account's name in the bill (支付宝账户：)
+    COLLECTIONS: tuple = ()        # the rows that are sales where the config has no `sales:` (收款码)
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
@@ -117,9 +119,11 @@ class WalletImporter(StatementImporter):
             return acc.clearing
         return acc.clearing if direction == "out" else acc.transit  # a bank or credit card
 
-    def counter(self, mv: Movement) -> str:
-        """The account on the other side: sales, a config rule, or suspense."""
-        if any(rule.matches(mv.category, mv.counterparty, mv.item) for rule in self.source.sales):
+    def counter(self, mv: Movement, incoming: bool = False) -> str:
+        """The account on the other side: sales, a config rule, or suspense. Without
+        `sales:`, only money coming in can be a collection (a 赞赏码 paid is a purchase)."""
+        sales = (self.COLLECTIONS if incoming else ()) if self.source.sales is None else self.source.sales
+        if any(rule.matches(mv.category, mv.counterparty, mv.item) for rule in sales):
             return self.source.accounts.sales
         return rule_account(self.config, mv.text) or self.config.suspense
 
@@ -185,7 +189,7 @@ class WalletImporter(StatementImporter):
 
     def book_in(self, out: Extraction, mv: Movement) -> None:
         """Money into the wallet, from the counter account (a sale, a refund)."""
-        self.move(out, mv, self.counter(mv), self.funding(mv.method, "in"))
+        self.move(out, mv, self.counter(mv, incoming=True), self.funding(mv.method, "in"))
 
     def book_out(self, out: Extraction, mv: Movement) -> None:
         """Money out of the wallet, to the counter account (a purchase)."""

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from beanclear.config.model import SalesRule
 from beanclear.importers.base import Extraction, compare_summary
 from beanclear.importers.toolkit import StatementError, money, parse_amount, parse_datetime, read_statement
 from beanclear.importers.wallet import Movement, WalletImporter, stated_text
@@ -62,6 +63,7 @@ KINDS = [
 class Importer(WalletImporter):
     kind = "wechat personal bill"
     HEADER, ACCOUNT_LABEL = HEADER, "微信昵称"
+    COLLECTIONS = (SalesRule(category=re.compile(r"^(二维码收款|赞赏码)$")),)   # a 收款码's takings (FORMATS §2)
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "WeChat Pay personal bill (微信支付账单明细)", stream=True)

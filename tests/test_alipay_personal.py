@@ -101,6 +101,14 @@ def test_sales_and_funding_accounts(cfg):
                                            "Assets:Clearing:AlipayMe": Decimal("-50.00")}
 
 
+def test_without_sales_the_income_rows_are_the_sales(make_config):
+    # configured by its type alone: 交易分类 收入 (money collected) is a sale, nothing else
+    cfg = make_config(CONFIG.replace(CONFIG[CONFIG.index("    sales:"):CONFIG.index("banks:")], ""))
+    entries = extract(cfg, sample("alipay_personal", "dhr-alipay-full-utf8.csv")).entries
+    sold = {e.meta["id"] for e in entries if "Income:Sales:AlipayMe" in {p.account for p in e.postings}}
+    assert sold == {"2025000000001024IN", "2025000000001025IN", "2025000000001026IN"}
+
+
 def test_combined_funding_is_counted_in_a_note(cfg):
     extraction = extract(cfg, sample("alipay_personal", "dhr-alipay-full-utf8.csv"))
     assert "5 rows paid with combined funding" in " ".join(extraction.notes)

@@ -91,6 +91,17 @@ def test_sale_and_wallet_accounts(cfg):
                                           "Assets:Savings:WechatMe": Decimal("-2634.78")}
 
 
+@pytest.mark.parametrize("sales, sold", [("", {"用户A"}), ("    sales: []\n", set())])
+def test_without_sales_the_qr_code_takings_are_the_sales(make_config, sales, sold):
+    # DESIGN's 收款码 wallet, configured by its type alone: what came in through the QR
+    # code (二维码收款) is a sale; a 赞赏码 the person paid is not; `sales: []` says none.
+    cfg = make_config(CONFIG.split("    sales:")[0] + sales)
+    entries = extract(cfg, sample("wechat_personal", "deg-wechat-records.csv")).entries
+    assert {e.payee for e in entries if "Income:Sales:WechatMe" in postings(e)} == sold
+    [tip] = [postings(e) for e in entries if e.payee == "YingDev"]   # 赞赏码, 支出
+    assert "Income:Sales:WechatMe" not in tip
+
+
 HEADER = "交易时间,交易类型,交易对方,商品,收/支,金额(元),支付方式,当前状态,交易单号,商户单号,备注"
 PREAMBLE = ["微信支付账单明细,,,,,,,,,,", "微信昵称：[清风],,,,,,,,,,", "共2笔记录,,,,,,,,,,",
             "收入：1笔 23.00元,,,,,,,,,,", "支出：1笔 88.00元,,,,,,,,,,", "中性交易：0笔 0.00元,,,,,,,,,,",

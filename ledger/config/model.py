@@ -94,7 +94,7 @@ class Channel:
     date_format: str | None = None        # D/M vs M/D files (PayPal, PingPong); detected when absent
     columns: dict = field(default_factory=dict)   # COLUMN_MAPPED_CHANNELS: role -> header in the file
     types: dict = field(default_factory=dict)     # COLUMN_MAPPED_CHANNELS: the file's type text -> role
-    sales: tuple["SalesRule", ...] = ()   # WALLET_TYPES: which rows are the merchant's sales
+    sales: tuple["SalesRule", ...] | None = None   # WALLET_TYPES: which rows are sales (None: the bill's collections)
     trades_from: str = "trade-detail"     # read for old configs; decides nothing (every view books, once)
     live: dict = field(default_factory=dict)  # `credentials:` and `fetch:` as written; beanclear.live reads them
     # The zone of the times its files write without an offset (a Stripe report's `created`,

@@ -277,10 +277,11 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         timezone=_opt(keys, "timezone", _Reader.zone))
 
 
-def _sales(path: str, kind: str, keys: dict) -> tuple[SalesRule, ...]:
-    """`sales:` of a wallet: a list of {category, counterparty, item} regular expressions."""
+def _sales(path: str, kind: str, keys: dict) -> tuple[SalesRule, ...] | None:
+    """`sales:` of a wallet: a list of {category, counterparty, item} regular expressions;
+    None where the config does not say (the bill's own collection rows are the sales)."""
     if "sales" not in keys:
-        return ()
+        return None
     if kind not in WALLET_TYPES:
         raise ConfigError(f"{path}.sales: only a personal wallet ({', '.join(WALLET_TYPES)}) says which rows are "
                           f"sales (expected no sales for type {kind})")
