@@ -438,7 +438,7 @@ def test_shop_defaults_and_overrides(make_config):
                      'got "ebay"'),
     ("{type: shopify, columns: {order_id: x}}",
      "shops.s.columns: only an orders-csv shop is read through a column map"),
-    ("{type: orders-csv}", "shops.s.columns: missing (expected the header names of order_id, date, amount"),
+    ("{type: orders-csv, statuses: {paid: [x]}}", "shops.s.statuses.paid: unknown key"),
     ("{type: orders-csv, columns: {order_id: a, date: b}}", "shops.s.columns.amount: missing"),
     ("{type: orders-csv, columns: {order_id: a, date: b, amount: c, status: d}}", "shops.s.statuses: missing"),
     ("{type: orders-csv, columns: {order_id: a, date: b, amount: c}, statuses: {booked: [x]}}",
@@ -456,3 +456,37 @@ def test_shop_config_errors_name_the_key(make_config, shop, message):
     with pytest.raises(ConfigError) as caught:
         make_config(f"shops:\n  s: {shop}\n")
     assert message in str(caught.value)
+
+
+# -- orders-csv configured by its type alone: the columns found by their usual names ------
+
+@pytest.mark.parametrize("lines, booked", [
+    (["Order ID,Date,Status,Total,Currency", "A1,2026-03-01,completed,10.00,USD", "A2,2026-03-02,Cancelled,5.00,USD",
+      "A3,2026-03-02,Refunded,7.00,USD"], {"A1": ("10.00", "USD", False), "A3": ("7.00", "USD", True)}),
+    (["订单号,下单日期,下单时间,商品,实付金额,币种,订单状态,退款金额", "W1,2026-03-01,10:00:00,茶,10.00,CNY,已支付,0.00",
+      "W2,2026-03-01,11:00:00,茶,20.00,CNY,已完成,5.00"], {"W1": ("10.00", "CNY", False), "W2": ("20.00", "CNY", True)}),
+])
+def test_orders_csv_without_columns_finds_them_by_their_names(make_config, shops, tmp_path, lines, booked):
+    cfg = make_config("shops:\n  plain: {type: orders-csv}\n")
+    path = write(tmp_path, "orders.csv", lines)
+    importer = orders_csv.Importer(cfg.shops["plain"], cfg)
+    assert importer.identify(str(path))
+    assert not [n for n in ("shopify", "taobao", "douyin", "pinduoduo") if MODULES[n].Importer(
+        shops.shops[n], shops).identify(str(path))]
+    extraction = importer.read(str(path))
+    orders = {e.meta["order-id"]: e for e in extraction.entries if e.meta["id"].startswith("order:")}
+    refunds = {e.meta["order-id"] for e in extraction.entries if e.meta["id"].startswith("refund:")}
+    assert {k: (str(e.postings[0].units.number), e.postings[0].units.currency, k in refunds)
+            for k, e in orders.items()} == booked
+    if "下单时间" in lines[0]:
+        assert orders["W1"].meta["time"] == "10:00:00"
+
+
+def test_orders_csv_without_columns_says_what_it_does_not_know(make_config, tmp_path):
+    cfg = make_config("shops:\n  plain: {type: orders-csv}\n")
+    importer = orders_csv.Importer(cfg.shops["plain"], cfg)
+    unknown = write(tmp_path, "o.csv", ["订单号,下单时间,实付金额,订单状态", "B1,2026-03-01 10:00:00,10.00,神秘"])
+    with pytest.raises(StatementError, match=r"o.csv:2: column 订单状态: status '神秘' is not listed under "
+                                             r"shops.plain.statuses"):
+        importer.read(str(unknown))
+    assert not importer.identify(str(write(tmp_path, "x.csv", ["Name,Total,Created at", "#1,1.00,2026-03-01"])))

@@ -443,8 +443,11 @@ def _shop(name: str, node: _Reader, currency: str) -> Shop:
                 raise ConfigError(f"{node.path}.{key}: only an orders-csv shop is read through a column map "
                                   f"(expected no {key} for type {kind})")
     else:
-        columns = _column_roles(keys, node.path, ORDER_COLUMNS, ORDER_COLUMNS_REQUIRED, "the export")
-        statuses = _statuses(keys, node.path, columns, ORDER_STATUS_ROLES)
+        # without columns: found by their usual names in the export (importers/orders_csv.py)
+        columns = _column_roles(keys, node.path, ORDER_COLUMNS, ORDER_COLUMNS_REQUIRED, "the export") \
+            if "columns" in keys else {}
+        statuses = _statuses(keys, node.path, columns if columns else {"status": "its status column"},
+                             ORDER_STATUS_ROLES) if "statuses" in keys or columns else {}
     return Shop(name=name, type=kind, order_days=_opt(keys, "order_days", _Reader.days, 3),
                 currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), currency),
                 accounts=accounts, account_id=_opt(keys, "account_id", _Reader.text),
