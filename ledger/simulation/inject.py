@@ -234,7 +234,7 @@ def injections(m, rng, ids):
     d = S + timedelta(days=rng.randint(1, (bank_end[b.name] - S).days - 1))
     if near_hole(b.name, d, d):     # a line nobody downloaded explains nothing and is no finding
         d = hole[b.name][1] + timedelta(days=3)
-    ref = "" if b.type == "icbc" else f"{d:%y%m%d}{ids.digits(10)}"
+    ref = "" if b.type in ("icbc", "cmb", "boc") else f"{d:%y%m%d}{ids.digits(10)}"   # exports without a line id
     cny = b.currency == "CNY"
     inj["bank_lines"][b.name].append(BankLine(b.name, d, money(Decimal(rng.randint(20000, 300000)) / 100),
                                               "往来款" if cny else "INCOMING WIRE",

@@ -51,7 +51,7 @@ class Shop:
 @dataclass
 class Bank:
     name: str
-    type: str                   # csv | icbc | camt053 | mt940 | ofx
+    type: str                   # csv | icbc | cmb | boc | camt053 | mt940 | ofx
     currency: str
     account: str
     opening: Decimal
@@ -109,8 +109,10 @@ def draw(seed: int, size: str = "small") -> Shape:
     usd = any(k in USD_TYPES for k in kinds)
     if cny:
         btype = rng.choice(["csv", "icbc"])
-        name = "ops" if btype == "csv" else "icbc"
-        shape.banks.append(Bank(name, btype, "CNY", f"Assets:Bank:{name.upper() if name == 'icbc' else 'Ops'}",
+        if btype == "icbc":   # which bank's own export: a stream of its own (the rest of the shape stays)
+            btype = random.Random(f"bank preset {seed}").choice(["icbc", "icbc", "cmb", "boc"])
+        name = "ops" if btype == "csv" else btype
+        shape.banks.append(Bank(name, btype, "CNY", f"Assets:Bank:{'Ops' if name == 'ops' else name.upper()}",
                                 _money(rng, 20000, 90000), rng.random() < 0.5, rng.randint(0, 1),
                                 rng.choice(["utf-8", "gb18030"]) if btype == "csv" else "gb18030"))
     if usd:

@@ -1,4 +1,4 @@
-"""Bank statements: a CNY bank as a `csv` (named columns) or ICBC-style CSV, a USD bank as
+"""Bank statements: a CNY bank as a `csv` (named columns), ICBC, CMB or BOC's own export, a USD bank as
 CAMT.053, MT940 or OFX (FORMATS §7). The opening balance is stated in the file only: the first
 running balance, CAMT OPBD, MT940 :60F:, OFX LEDGERBAL less its lines.
 """
@@ -89,6 +89,10 @@ def _csv_rows(m, b, layout: CsvLayout) -> list:
 ICBC_HEADER = ["交易日期", "摘要", "交易详情", "交易场所", "交易国家或地区简称", "钞/汇", "交易金额(收入)", "交易金额(支出)",
                "交易币种", "记账金额(收入)", "记账金额(支出)", "记账币种", "余额", "对方户名", "对方账户"]
 
+CMB_HEADER = ["记账日期", "货币", "交易金额", "联机余额", "交易摘要", "对手信息", "客户摘要"]
+BOC_HEADER = ["记账日期", "记账时间", "币别", "金额", "余额", "交易名称", "渠道", "网点名称", "附言", "对方账户名", "对方卡号/账号",
+              "对方开户行", "借记卡号"]
+
 
 def running(m, b):
     bal = b.opening
@@ -150,6 +154,22 @@ def _write(m, b, folder):
                 + csv_text([ICBC_HEADER] + rows, quote_all=True))
         f = folder / "icbc_明细.csv"
         f.write_bytes(text.encode("gb18030"))
+        return [f]
+    if b.type == "cmb":   # 交易查询: a signed amount, thousands quoted, no line id
+        rows = [[f"{l.day:%Y-%m-%d}", "CNY", amt(l.amount, True), amt(bal, True), l.memo, l.payee, ""]
+                for l, bal in running(m, b)]
+        f = folder / "cmb_交易查询.csv"
+        f.write_bytes(csv_text([CMB_HEADER] + rows).encode("utf-8"))
+        return [f]
+    if b.type == "boc":   # 交易流水明细单: a title line, newest first, the time in a column of its own
+        rows, nth = [], {}
+        for l, bal in running(m, b):   # the day's lines a few minutes apart, in the order they ran
+            nth[l.day] = nth.get(l.day, -1) + 1
+            rows.append([f"{l.day:%Y-%m-%d}", f"{8 + nth[l.day] // 12:02d}:{nth[l.day] % 12 * 5:02d}:17", "人民币",
+                         amt(l.amount), amt(bal, True), l.memo, "网上银行", "-------------------", l.memo, l.payee,
+                         "6222******0001", "-------------------", "3167"])
+        f = folder / "boc_交易流水明细单.csv"
+        f.write_bytes(("中国银行交易流水明细单\n" + csv_text([BOC_HEADER] + rows[::-1])).encode("utf-8"))
         return [f]
     return {"camt053": camt, "mt940": mt940, "ofx": ofx}[b.type].write(m, b, folder)
 
