@@ -221,3 +221,23 @@ def test_a_reason_that_starts_with_a_field_tag_keeps_it(tmp_path):
     path = tmp_path / "s.sta"
     assert _why(StatementError(path, 3, ":60F: expected a balance like C260301EUR100,00"), path) == \
         ":60F: expected a balance like C260301EUR100,00"
+
+
+def test_chinese_channels_silent_on_their_currency_are_cny_beside_usd_statements(tmp_path):
+    # A WeChat fund bill and an Alipay 账务明细 say no currency; a PayPal download says USD.
+    # The Chinese channels are CNY by their type, and so is the merchant: not "the currency
+    # most statements say" (USD, the only one said), which made every amount of theirs USD.
+    from statement_files import fund_ledger
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    for parts in (("wechat_merchant", "gunsluo-wechatpay-v3-fundflowbill-Basic.csv"),
+                  ("paypal_csv", "oca-paypal-activity_en.csv")):
+        shutil.copy(sample(*parts), folder)
+    fund_ledger(folder)
+    result = init(tmp_path / "merchant", "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    config = config_mod.load(tmp_path / "merchant" / "config.yaml")
+    assert (config.currency, config.channels["wechat"].currency, config.channels["alipay"].currency,
+            config.channels["paypal"].currency) == ("CNY", "CNY", "CNY", "USD")
+    assert "    currency: CNY             # default of type wechat: the statement does not say" in \
+        (tmp_path / "merchant" / "config.yaml").read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from beancount.core import data
 
+from beanclear.importers.bank_presets import PRESETS
 from beanclear.books import importing, prices
 from beanclear.config.model import PAYOUT_MEMOS, TITLES
 from beanclear.importers import bank_csv
@@ -43,12 +44,23 @@ class Source:
         return stated[0] if stated else None
 
     @property
+    def type_currency(self) -> str | None:
+        """The currency the type's statements are always in where they do not say it: the
+        Chinese channels, wallets and marketplaces (FORMATS §1–4, §8), a bank preset's."""
+        preset = PRESETS.get(self.type)
+        return "CNY" if self.type in CNY_TYPES else preset.currency if preset else None
+
+    @property
     def others(self) -> list[str]:
         return sorted(c for c in self.currencies if c not in (self.currency, probe.UNSTATED))
 
     @property
     def account(self) -> str:
         return f"Assets:Bank:{TITLES.get(self.name) or self.name.upper().replace('_', '-')}"
+
+
+CNY_TYPES = {"alipay", "wechat", "alipay-personal", "wechat-personal", "jd-personal", "taobao", "jd", "pinduoduo",
+             "douyin"}
 
 
 @dataclass
@@ -64,7 +76,7 @@ class Survey:
     @property
     def currency(self) -> str:
         """The operating currency: the one most sources book in (CNY when none says)."""
-        counts = Counter(s.currency for s in self.sources if s.currency)
+        counts = Counter(s.currency or s.type_currency for s in self.sources if s.currency or s.type_currency)
         return counts.most_common(1)[0][0] if counts else "CNY"
 
     def payouts(self, channel: Source) -> dict[str, list[str]]:

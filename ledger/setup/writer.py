@@ -80,9 +80,8 @@ def _currency(source: Source, operating: str) -> str:
     if source.currency:
         others = f" (also {', '.join(source.others)})" if source.others else ""
         return line(4, f"currency: {source.currency}", f"found in the statements{others}")
-    preset = PRESETS.get(source.type)
-    if preset and preset.currency:
-        return line(4, f"currency: {preset.currency}", f"default of type {source.type}: the statement does not say")
+    if source.type_currency:
+        return line(4, f"currency: {source.type_currency}", f"default of type {source.type}: the statement does not say")
     return line(4, f"currency: {operating}", "default: the statement does not say; check it")
 
 
