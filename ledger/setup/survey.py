@@ -77,7 +77,17 @@ class Survey:
     def currency(self) -> str:
         """The operating currency: the one most sources book in (CNY when none says)."""
         counts = Counter(s.currency or s.type_currency for s in self.sources if s.currency or s.type_currency)
-        return counts.most_common(1)[0][0] if counts else "CNY"
+        if not counts:
+            return "CNY"
+        most = max(counts.values())
+        return "CNY" if counts["CNY"] == most else counts.most_common(1)[0][0]   # a tie: the default
+
+    def paid_in(self, bank: Source) -> str | None:
+        """The currency of the channels whose payouts a bank's lines show, where they agree:
+        a bank statement silent on its currency is in theirs."""
+        found = {c.currency or c.type_currency for c in self.of("channel") if bank.name in self.payouts(c)}
+        found.discard(None)
+        return found.pop() if len(found) == 1 else None
 
     def payouts(self, channel: Source) -> dict[str, list[str]]:
         """Bank name -> the distinct credit texts matching the channel type's payout memo."""
@@ -100,6 +110,7 @@ def survey(folder: Path, scratch: Path) -> Survey:
         if prices.is_rates_file(path):
             rates.append(path)
             continue
+        claimed = []
         try:
             claimed = probe.claims(path)
             kinds = {(group, kind) for group, kind, _ in claimed}
@@ -112,7 +123,8 @@ def survey(folder: Path, scratch: Path) -> Survey:
                 guess = columns.guess(path)
                 if guess is None:
                     unknown.append((path, "no importer recognises this file; if it is a statement, add its "
-                                    "source by hand (a bank CSV: a bank of type csv with columns:, see README)"))
+                                    "source by hand (a bank CSV: a bank of type csv with columns:; a shop's order "
+                                    "export: a shop of type orders-csv with columns:, see README)"))
                 else:
                     guessed.append((path, guess))
                 continue
@@ -120,7 +132,11 @@ def survey(folder: Path, scratch: Path) -> Survey:
             for read in _each_account(path, group, kind, cls, scratch):
                 identified.setdefault((group, kind), []).append((path, cls, *read))
         except StatementError as exc:
-            unknown.append((path, _why(exc, path)))
+            why = _why(exc, path)
+            if claimed:   # the probe source is no name of the merchant's: say the one init gives a source
+                group, kind = claimed[0][:2]
+                why = why.replace(f"{probe.GROUPS[group]}.probe.", f"{probe.GROUPS[group]}.{kind}.")
+            unknown.append((path, why))
     sources = [source for (group, kind), files in identified.items()
                for source in _by_account(group, kind, files, unknown, scratch)]
     for path, (cols, fmt) in guessed:

@@ -76,12 +76,14 @@ def _files(source: Source) -> list[str]:
             f"    # period: {source.first} to {source.last}" if source.first else "    # period: no dated rows"]
 
 
-def _currency(source: Source, operating: str) -> str:
+def _currency(source: Source, operating: str, paid_in: str | None = None) -> str:
     if source.currency:
         others = f" (also {', '.join(source.others)})" if source.others else ""
         return line(4, f"currency: {source.currency}", f"found in the statements{others}")
     if source.type_currency:
         return line(4, f"currency: {source.type_currency}", f"default of type {source.type}: the statement does not say")
+    if paid_in:
+        return line(4, f"currency: {paid_in}", "found: the currency of the payouts in its lines; check it")
     return line(4, f"currency: {operating}", "default: the statement does not say; check it")
 
 
@@ -92,7 +94,7 @@ def _source(source: Source, survey: Survey, operating: str, banks: list[Source])
     if source.account_id:
         out.append(line(4, f"account_id: {q(source.account_id)}", "found: its statements are of this account"))
     out += _files(source)
-    out.append(_currency(source, operating))
+    out.append(_currency(source, operating, survey.paid_in(source) if source.group == "bank" else None))
     if source.group == "channel":
         out += _channel(source, survey, banks)
     elif source.group == "bank":
