@@ -47,7 +47,7 @@ def write(m, shop, folder):
     orders = [o for o in m.orders if o.shop == shop.name and o.exported]
     cut = overlapping(m, shop.name, m.shape.end)
     if cut is None:
-        return _write(shop, folder, orders)
+        return _write(shop, folder, orders, m.shape.seed)
     early = cut[1]
     later = defaultdict(Decimal)   # order id -> what the shop refunded after the early download
     for r in m.refunds:
@@ -55,10 +55,10 @@ def write(m, shop, folder):
         if o is not None and o.shop == shop.name:
             later[o.id] += r.shop_refunded
     then = [dataclasses.replace(o, refunded=o.refunded - later[o.id]) for o in orders if o.dt.date() <= early]
-    return _write(shop, folder / "part-1", then) + _write(shop, folder / "part-2", orders)
+    return _write(shop, folder / "part-1", then, m.shape.seed) + _write(shop, folder / "part-2", orders, m.shape.seed)
 
 
-def _write(shop, folder, orders):
+def _write(shop, folder, orders, seed):
     folder.mkdir(parents=True, exist_ok=True)
     if shop.type == "shopify":
         rows = []
@@ -80,7 +80,7 @@ def _write(shop, folder, orders):
         f.write_text(csv_text([SHOPIFY] + rows), encoding="utf-8")
         return [f]
     if shop.type == "taobao":
-        return [_taobao(shop, folder, orders)]
+        return [_taobao(shop, folder, orders, seed)]
     rows = []
     for o in sorted(orders, key=lambda o: o.dt):
         status = "已取消" if o.status == "voided" else ("已退款" if o.refunded >= o.amount else "已完成" if o.refunded else "已支付")
@@ -91,10 +91,11 @@ def _write(shop, folder, orders):
     return [f]
 
 
-def _taobao(shop, folder, orders):
+def _taobao(shop, folder, orders, seed):
     """ExportOrderList: an order closed before payment has no 订单付款时间; one refunded in
-    full after it is 交易关闭 with its 退款金额; a text of its own per file, drawn apart."""
-    rng = random.Random(f"taobao {folder}")
+    full after it is 交易关闭 with its 退款金额; drawn from a stream of the merchant's own
+    (the same files wherever they are written)."""
+    rng = random.Random(f"taobao {seed} {folder.name}")
     tab = rng.random() < 0.5   # the order number `="…"`, or followed by a TAB
     lines = [",".join(TAOBAO)]
     for o in sorted(orders, key=lambda o: o.dt, reverse=True):
