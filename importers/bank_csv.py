@@ -43,6 +43,17 @@ A statement that writes its dates without a year (招商银行信用卡 `12/29`,
 `cmb-credit`) takes it from the statement month its title names (`2024年01月`): a line of
 a later month than the statement's is of the year before (_yearless_date).
 
+A `fee` column (Revolut's `Fee`) is a fee the bank charged beside the amount, not in it:
+each non-zero one is a line of its own (`<id>/fee`, `fee: <memo>`), and the row's running
+balance is after both. A file of foreign banks' habits reads as they write it: a
+direction column the config leaves out beside unsigned amounts is refused naming it (ING
+Netherlands `Af Bij`, Knab `CreditDebet`); one-cell section titles among the rows
+(Schwab's `Posted Transactions`) and balance lines after them (Deutsche Bank's
+`Kontostand`, comdirect's `Alter Kontostand`) are said, not booked (toolkit
+read_statement); a file without a header may have a title line above its rows (BNP
+Paribas: the account, the day and the balance) with no date and no amount where they
+stand (_rows_start).
+
 A `ref` is a row's id. Rows that share one but say different things are different
 lines (Wise before 2021: a transfer and its fee under one `TransferWise ID`): the file
 is read again, holding those rows to the end, and each gets an id of its own
@@ -66,14 +77,18 @@ from beanclear.importers.toolkit import (DELIMITERS, ENCODINGS, MAX_ID, WESTERN_
                                          header_key, parse_amount, parse_datetime, read_statement, sniff)
 
 CHINESE_CURRENCIES = {"CNY", "HKD", "TWD", "MOP"}
-AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit")
+AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit", "fee")
 
 # The text a Chinese bank may leave out of a row's end where it is empty (农业银行's 交易附言):
 # a row cut off before any other column it reads is a broken file, not an empty cell.
 DROPPABLE = ("memo", "payee", "detail")
 CODED_AMOUNT = re.compile(r"^([A-Za-z]{3})\s+(\S.*)$")   # `CNY 123.18`: a currency code, then the amount
-# Headers of a column saying which way an unsigned amount went (交通银行 借贷: 借 Dr / 贷 Cr).
-DIRECTION_NAMES = ("借贷", "借贷标志", "借贷方向", "借贷标识", "收支方向", "交易方向")
+# Headers of a column saying which way an unsigned amount went (交通银行 借贷: 借 Dr / 贷 Cr;
+# ING Netherlands `Af Bij`: Af / Bij; Knab `CreditDebet`: D / C; Swedbank's `D/K`;
+# Volksbank's `Soll/Haben`: S / H).
+DIRECTION_NAMES = ("借贷", "借贷标志", "借贷方向", "借贷标识", "收支方向", "交易方向", "Af Bij", "Af/Bij",
+                   "CreditDebet", "Credit/Debet", "Debet/Credit", "Debit/Credit", "Credit/Debit", "D/C", "C/D",
+                   "D/K", "Dr/Cr", "Cr/Dr", "Soll/Haben", "S/H")
 DIRECTION_HEADERS = {header_key(h) for h in DIRECTION_NAMES}
 CHINESE_NAME = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
@@ -117,11 +132,20 @@ class Importer(BankImporter):
         return not self._chinese_names
 
     @property
+    def _latin_names(self) -> bool:
+        """Column names with letters of a Western language past ASCII (`Begünstigter`,
+        `Libellé`): the file is in UTF-8 or a Western code page, whatever its currency."""
+        return any(isinstance(name, str) and any("\u00c0" <= ch <= "\u024f" for ch in name)
+                   for name in self.source.columns.values())
+
+    @property
     def _encodings(self) -> tuple[str, ...]:
         """The encodings a file is read in where config.yaml names none: UTF-8 or GB18030
-        for a bank in CNY, HKD, TWD or MOP, or with Chinese column names; UTF-8, else
-        Windows-1252 (ING, Sparkasse, Nationwide write it), else Latin-1 for any other."""
-        chinese = self.source.currency in CHINESE_CURRENCIES or self._chinese_names
+        for a bank with Chinese column names, or in CNY, HKD, TWD or MOP; UTF-8, else
+        Windows-1252 (ING, Sparkasse, Nationwide write it), else Latin-1 for any other, and
+        for one whose column names are German or French (`Begünstigter`: a DKB export read
+        as GB18030 had no such header, whatever the currency config.yaml gives)."""
+        chinese = self._chinese_names or (self.source.currency in CHINESE_CURRENCIES and not self._latin_names)
         return ENCODINGS if chinese else WESTERN_ENCODINGS
 
     def identify(self, filepath: str) -> bool:
@@ -150,12 +174,50 @@ class Importer(BankImporter):
         first lines fit the column positions. None: not this bank's file."""
         if not self._by_position:   # quoted headers too
             return header_delimiter(head, self._header)
-        return next((d for d in DELIMITERS if self._rows_fit(head, d)), None)
+        return next((d for d in DELIMITERS if self._rows_start(head, d) is not None), None)
 
-    def _rows_fit(self, head: str, delimiter: str) -> bool:
+    # Lines above the rows of a file without a header: BNP Paribas's account line (its name,
+    # the day of the download and the balance), never more than a few.
+    TITLE_LINES = 3
+
+    def _rows_start(self, head: str, delimiter: str) -> int | None:
+        """The line on which the rows of a file without a header start (1 where they start
+        at once), where its first lines have the cells the column positions need, a date in
+        the date column and amounts in the amount ones; None: not this bank's file. A line
+        above them with neither a date in the date column nor an amount in an amount
+        column is a title (BNP Paribas: `"Compte de chèques";…;09/01/2023;;20 000,10`):
+        a line that could be a row is never one."""
+        numbered = [(n, line) for n, line in enumerate(_whole_lines(head), 1) if line.strip()]
+        for skip in range(min(self.TITLE_LINES, len(numbered) - 1) + 1):
+            lines = [line for _, line in numbered[skip:skip + 5]]
+            width = len(self._cells(lines[0], delimiter) or ()) if lines else 0
+            if all(self._title_line(line, delimiter, width) for _, line in numbered[:skip]) \
+                    and self._rows_fit(lines, delimiter):
+                return numbered[skip][0]
+        return None
+
+    def _cells(self, line: str, delimiter: str) -> list[str] | None:
+        try:
+            return [clean(c) for row in csv_rows(line, "head", delimiter) for c in row.cells]
+        except StatementError:
+            return None
+
+    def _title_line(self, line: str, delimiter: str, width: int) -> bool:
+        """A line above the rows with no date in the date column and no amount in an
+        amount column, and not as many cells as the rows (a header has as many: a file
+        with a header is not one without)."""
+        cells, columns = self._cells(line, delimiter), self.source.columns
+        if cells is None or len(cells) == width:
+            return False
+        at = {role: cells[c - 1] for role, c in columns.items() if c <= len(cells) and cells[c - 1]}
+        date = "date" in at and _reads(lambda: parse_datetime(at["date"], (self.source.date_format,), "head", 0, ""))
+        amount = any(_reads(lambda: parse_amount(at[role], "head", 0, "", decimal_comma="," in at[role]))
+                     for role in ("amount", "debit", "credit") if role in at)
+        return not (date or amount)
+
+    def _rows_fit(self, lines: list[str], delimiter: str) -> bool:
         """A file without a header is this bank's when its first lines have the cells the
         column positions need, a date in the date column and amounts in the amount ones."""
-        lines = [line for line in _whole_lines(head) if line.strip()][:5]
         columns = self.source.columns
         try:
             rows = list(csv_rows("\n".join(lines), "head", delimiter))
@@ -189,6 +251,7 @@ class Importer(BankImporter):
         st = read_statement(filepath, () if positions else self._header, what, encoding=bank.encoding,
                             footer=preset.footer if preset else None,
                             columns=max(columns.values()) if positions else None, stream=True,
+                            first_line=(self._rows_start(head, delimiter) or 1) if positions else 1,
                             needed=None if positions else self._row_needs, delimiter=delimiter,
                             fallbacks=self._encodings, full_rows=not positions and self._full_rows)
         t, path = st.table, st.table.path
@@ -204,7 +267,7 @@ class Importer(BankImporter):
             col = {role: at for role, at in col.items() if at is not None}
         name = {role: f"column {c}" if isinstance(c, int) else c for role, c in columns.items()}
         if not positions:
-            self._direction_named(t, col, name)
+            self._direction_named(t, col, name, head, delimiter)
         amounts = AmountReader(self._head_amounts(head, delimiter, col), path)   # 4,626.81 or 4.626,81
         formats = (bank.date_format,) if "%H" in bank.date_format else (   # Revolut: the time in date_format
             bank.date_format, bank.date_format + " %H:%M:%S", bank.date_format + " %H:%M",
@@ -263,8 +326,11 @@ class Importer(BankImporter):
                     raise StatementError(path, row.line, f"column {name['amount']}: expected a currency code and an "
                                          f"amount like CNY 123.18, got {clean(row.cells[col['amount']])!r}")
                 currency = currency_code(found.group(1), path, row.line, name["amount"])
+            # Revolut's Fee: charged beside the amount, not in it (the balance after the row is after both)
+            fee = amounts(get("fee"), path, row.line, name["fee"]) if get("fee") and not balance_only else Decimal(0)
             sums = totals.setdefault(currency, {"credits": Decimal(0), "debits": Decimal(0)})
             sums["credits" if amount > 0 else "debits"] += abs(amount)
+            sums["debits" if fee > 0 else "credits"] += abs(fee)
             payee, memo, detail = get("payee"), get("memo"), get("detail")
             memo = f"{memo} / {detail}" if memo and detail and detail != memo else memo or detail
             ref = get("ref")
@@ -277,23 +343,37 @@ class Importer(BankImporter):
                     meta["original-amount"] = f"{original} {original_currency}"  # 交易 amount; 记账 is booked
             if "balance" in col and get("balance"):
                 after = amounts(get("balance"), path, row.line, name["balance"])
-                balances[currency].append((when, row.line, amount, after))
+                balances[currency].append((when, row.line, amount - fee, after))
                 if not balance_only:
-                    moved = (after, after - amount)   # this row's balance after it, and before it
+                    moved = (after, after - amount + fee)   # this row's balance after it, and before it
                     if waiting:
                         self._balance_lines_follow(waiting, moved, path, where)
+            day = when if get("time") else when.date()
+            booked = []   # (what the line says, its entry): the row's amount, and its fee as a line of its own
             if amount == 0:
                 out.skip("balance line without an amount" if balance_only else "zero amount")
-                continue
-            entry = self.bank_line(path, row.line, when if get("time") else when.date(), amount, currency, payee,
-                                   memo, meta)
-            if ref and shared is None and not refs.add(ref):
-                repeated.add(ref)
-            if ref and shared is not None and ref in shared:
-                held.setdefault(ref, []).append(((payee, memo), entry))
             else:
-                out.entries.append(entry)
+                booked.append(((payee, memo), self.bank_line(path, row.line, day, amount, currency, payee, memo,
+                                                              meta)))
+            if fee:
+                fee_memo = f"fee: {memo}" if memo else "fee"
+                booked.append(((payee, fee_memo), self.bank_line(path, row.line, day, -fee, currency, payee,
+                                                                  fee_memo, {"id": f"{meta['id']}/fee"})))
+            if booked and ref and shared is None and not refs.add(ref):
+                repeated.add(ref)
+            for text, entry in booked:
+                if ref and shared is not None and ref in shared:
+                    held.setdefault(ref, []).append((text, entry))
+                else:
+                    out.entries.append(entry)
         self._balance_lines_follow(waiting, None, path, where)
+        for _ in st.titles:   # Schwab's `Posted Transactions`: one cell, no digit
+            out.skip("section title line")
+        for _ in st.preamble if positions else ():   # BNP Paribas's account line above its rows
+            out.skip("title line above the rows (no date, no amount)")
+        for row in st.closing:   # Deutsche Bank's `Kontostand;28.2.2026;;;3.882,54;EUR`: after the rows
+            out.notes.append(f"line {row.line}: {' '.join(c for c in map(clean, row.cells) if c)}: a balance line "
+                             "after the rows, not a statement line (not booked)")
         out.entries += sorted((e for rows in _tell_apart(held, path) for e in rows), key=lambda e: e.meta["lineno"])
         for currency, rows in sorted(balances.items()):  # per currency: one file may hold several
             for day, (line, amount) in sorted(closing_balances(rows).items()):
@@ -301,19 +381,23 @@ class Importer(BankImporter):
         self._check_totals(out, st.footer, col, path, totals)
         return out, repeated
 
-    @staticmethod
-    def _direction_named(t, col: dict[str, int], name: dict[str, str]) -> None:
-        """A file with a direction column (交通银行 `借贷`: `借 Dr` / `贷 Cr`) writes its amounts
-        unsigned: read as a signed `amount` without `direction:`, every debit would be booked
-        as money in (a config `beanclear init` guessed from the header names did). Refused,
-        saying what to add, rather than guessing; with `direction:` signed amounts read too."""
+    def _direction_named(self, t, col: dict[str, int], name: dict[str, str], head: str, delimiter: str) -> None:
+        """A file with a direction column (交通银行 `借贷`: `借 Dr` / `贷 Cr`; ING Netherlands
+        `Af Bij`; Knab `CreditDebet`) writes its amounts unsigned: read as a signed `amount`
+        without `direction:`, every debit would be booked as money in (a config `beanclear
+        init` guessed from the header names did). Refused, saying what to add, rather than
+        guessing; with `direction:` signed amounts read too. An amount column whose first
+        rows write a minus is signed already (HSBC Hong Kong's card export beside its
+        `Credit / Debit`): read as it is."""
         if "amount" not in col or "direction" in col:
             return
-        for cell in t.header:
-            if header_key(cell) in DIRECTION_HEADERS:
-                raise StatementError(t.path, t.header_line, f"column {clean(cell)} says which way each amount in "
-                                     f"{name['amount']} went, and columns: in config.yaml does not name it: add "
-                                     f"`direction: {clean(cell)}`")
+        cell = next((c for c in t.header if header_key(c) in DIRECTION_HEADERS), None)
+        if cell is None or any(re.match(r"^[-(]|.*-$", clean(text).replace(" ", ""))
+                               for _, text in self._head_amounts(head, delimiter, {"amount": col["amount"]})):
+            return
+        raise StatementError(t.path, t.header_line, f"column {clean(cell)} says which way each amount in "
+                             f"{name['amount']} went, and columns: in config.yaml does not name it: add "
+                             f"`direction: {clean(cell)}`")
 
     def _own_row(self, number: str, line: int, accounts: dict[str, bool], rows, col: dict[str, int], path: str,
                  name: dict[str, str], out: Extraction) -> bool:
@@ -472,6 +556,15 @@ def _yearless_date(stamp: str, formats: tuple[str, ...], statement_month: tuple[
         raise
     year = statement_month[0] if month <= statement_month[1] else statement_month[0] - 1
     return parse_datetime(f"{year} {stamp}", with_year, path, line, column)
+
+
+def _reads(read) -> bool:
+    """Whether `read()` reads its cell (no StatementError)."""
+    try:
+        read()
+    except StatementError:
+        return False
+    return True
 
 
 def _whole_lines(head: str) -> list[str]:

@@ -192,6 +192,8 @@ class Statement:
     summary_line: int = 0
     footer: list[Row] = field(default_factory=list)  # rows from the `footer` match on (totals, notes)
     preamble: list[Row] = field(default_factory=list)  # rows above the header (a title, the period, totals)
+    titles: list[Row] = field(default_factory=list)  # one-cell section titles among the rows (Schwab)
+    closing: list[Row] = field(default_factory=list)  # balance lines after the rows (Deutsche Bank, comdirect)
 
     def total(self, name: str) -> Decimal | None:
         value = self.summary.get(header_key(name))
@@ -202,7 +204,7 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
                    summary_starts: str | None = None, summary_required: bool = False,
                    footer: str | None = None, columns: int | None = None, allow_empty: bool = False,
                    stream: bool = False, needed: Iterable[str] | None = None, delimiter: str = ",",
-                   fallbacks: tuple[str, ...] = ENCODINGS, full_rows: bool = False) -> Statement:
+                   fallbacks: tuple[str, ...] = ENCODINGS, full_rows: bool = False, first_line: int = 1) -> Statement:
     """Read a CSV statement (or the sheet of an XLSX workbook that holds the header):
     find the header by `required` names, take every row below it as data (blank rows
     skipped; a row shorter than the header is padded with empty cells, unless it lacks a
@@ -213,8 +215,14 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     `footer`, a regular expression, ends the table at the first row whose first cell
     matches it (`^#` for Alipay's comment lines, `合计$` for ICBC's totals); that row and
     the non-blank rows after it are kept in `Statement.footer`; the rows above the header
-    (no more than the header's search reads) in `Statement.preamble`. `columns` reads a file
-    without a header: every row is data, with at least that many cells. Empty cells at
+    (no more than the header's search reads) in `Statement.preamble`. A row of one cell
+    without a digit among the rows (Schwab's `Posted Transactions`) is a section title, in
+    `Statement.titles`; short rows at the end whose first cell names a balance (Deutsche
+    Bank's `Kontostand;28.2.2026;;;3.882,54;EUR`, comdirect's `Alter Kontostand`) are
+    closing lines, in `Statement.closing` (a short row with a row after it is an error, as
+    any). Neither can hold a date and an amount of a row. `columns` reads a file
+    without a header: every row is data, with at least that many cells, from `first_line`
+    on (the lines above it, a title BNP Paribas writes, in `Statement.preamble`). Empty cells at
     the end of the header (a trailing comma) are not columns: rows may omit them.
     `allow_empty` accepts a header without rows (PayPal's download of a quiet month).
     `delimiter`: the CSV file's (header_delimiter finds it: `;` in German and Dutch exports).
@@ -238,7 +246,7 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
         if stream else None
     options = dict(path=path, required=required, what=what, summary_starts=summary_starts,
                    summary_required=summary_required, footer=footer, columns=columns, allow_empty=allow_empty,
-                   needed=required if needed is None else tuple(needed), full_rows=full_rows)
+                   needed=required if needed is None else tuple(needed), full_rows=full_rows, first_line=first_line)
     st = Statement(Table(path, [], 0, []), {}, 0, [])
     with paused_gc():
         if source is None:
@@ -355,14 +363,31 @@ def _stamp(path: str) -> tuple:
     return stat.st_size, stat.st_mtime_ns
 
 
+# The first cell of a balance line a bank's export ends with, after its rows and shorter
+# than them: Deutsche Bank's `Kontostand;28.2.2026;;;3.882,54;EUR`, comdirect's
+# `"Alter Kontostand";"+1.234,56"`. Only at the end: a short row with rows after it is cut.
+BALANCE_LINE = re.compile(r"(alter|neuer|letzter|aktueller)?kontostand|(anfangs|end|schluss)?saldo|"
+                          r"(opening|closing|ending|beginning|starting|available|ledger)?balance|solde|total|summe",
+                          re.IGNORECASE)
+
+
+def _section_title(cells: list[str], width: int) -> bool:
+    """A row of one cell without a digit in a table of several columns: a section title
+    among the rows (Schwab's `Posted Transactions`), never an amount and a date."""
+    return width > 1 and len(cells) == 1 and not any(ch.isdigit() for ch in cells[0])
+
+
 def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tuple, what: str,
                summary_starts: str | None, summary_required: bool, footer: str | None, columns: int | None,
-               allow_empty: bool, needed: tuple, full_rows: bool = False, whole: bool = False) -> Iterator[Row]:
+               allow_empty: bool, needed: tuple, full_rows: bool = False, whole: bool = False,
+               first_line: int = 1) -> Iterator[Row]:
     """read_statement's rows, one at a time; the header, summary and footer go into `st`.
     `whole`: every row below the header read before the first is checked."""
     wanted = {header_key(n) for n in needed}
     if columns:
         header, rest = Row(0, [f"column {i + 1}" for i in range(columns)]), iter(source)
+        if first_line > 1:   # a title above the rows of a file without a header (BNP Paribas)
+            rest = itertools.chain(_above(rest, first_line, st.preamble), rest)
     else:
         header, rest = find_header(source, required, path, what, lazy=True, before=st.preamble)
     if whole:
@@ -378,9 +403,12 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
     summary_key = header_key(summary_starts) if summary_starts else None
     ascii_key = summary_key is not None and summary_key.isascii()
     last, any_rows = header.line, False
+    closing: list[tuple[Row, StatementError]] = []   # short balance lines: the footer, if no row follows
     for row in rest:
         last = row.line
         cells = row.cells
+        if closing and any(clean(c) for c in cells) and not (len(cells) < width and _balance_line(cells)):
+            raise closing[0][1]   # a row after it: the short row is a cut one
         if ends and cells and ends.search(cells[0].strip()):  # before the blank test: `-----` is one
             tail = []
             for r in itertools.chain([row], rest):
@@ -402,33 +430,57 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
             if trailing is not None:
                 raise StatementError(path, trailing.line, "rows after the summary (expected the end of the file)")
             break
+        if _section_title(cells, width):
+            st.titles.append(row)
+            continue
         if columns and not any_rows and len(cells) > width:
             width = len(cells)   # no header: the first row says how wide the file is (more columns than mapped)
         if len(cells) == width:   # the usual row: nothing to pad, nothing past the header
             any_rows = True
             yield row
             continue
+        error = None
         if full_rows and len(cells) < width:
             where = f" (line {header.line})" if header.line else ""
-            raise StatementError(path, row.line, f"row has {len(cells)} cells, the header{where} {width}: a cell is "
-                                 "missing, and which one cannot be known (a cell lost in the middle of a row moves "
-                                 "the others under the wrong columns)")
+            error = StatementError(path, row.line, f"row has {len(cells)} cells, the header{where} {width}: a cell is "
+                                   "missing, and which one cannot be known (a cell lost in the middle of a row moves "
+                                   "the others under the wrong columns)")
         extra = [c for c in cells[width:] if clean(c)]
         # A row that leaves out its empty trailing cells (WeChat, Excel re-saves) is padded;
         # one without a cell of a column the layout needs is cut off or malformed.
         cut = [h for h in header.cells[len(cells):width] if header_key(h) in wanted]
-        if extra or cut or (columns and len(cells) < width):
+        if error is None and (extra or cut or (columns and len(cells) < width)):
             where = f"the header (line {header.line})" if header.line else "the other rows"
             lacking = f": no {', '.join(clean(h) for h in cut)}" if cut else ""
-            raise StatementError(path, row.line, f"expected {width} cells as in {where}, got {len(cells)}"
-                                 f"{lacking}")
+            error = StatementError(path, row.line, f"expected {width} cells as in {where}, got {len(cells)}"
+                                   f"{lacking}")
+        if error is not None:
+            if any_rows and not extra and _balance_line(cells):
+                closing.append((row, error))   # the footer, unless a row follows
+                continue
+            raise error
         any_rows = True
         yield row if len(cells) >= width else Row(row.line, cells + [""] * (width - len(cells)))
+    st.closing = [r for r, _ in closing]
     if summary_required and not st.summary:
         raise StatementError(path, last, f"no summary line starting with {summary_starts} "
                              "(is the file cut off?)")
     if not any_rows and not st.summary and not allow_empty:
         raise StatementError(path, header.line or 1, f"no rows below the header (expected a {what} with transactions)")
+
+
+def _above(rows: Iterator[Row], first_line: int, preamble: list) -> Iterator[Row]:
+    """The first of `rows` on or after `first_line`; those above it go to `preamble`."""
+    for row in rows:
+        if row.line >= first_line:
+            yield row
+            return
+        preamble.append(row)
+
+
+def _balance_line(cells: list[str]) -> bool:
+    """Whether a short row's first cell names a balance (BALANCE_LINE)."""
+    return bool(cells) and BALANCE_LINE.fullmatch(re.sub(r"[\s:.]+", "", clean(cells[0]))) is not None
 
 
 def statement_rows(path: str, required: Iterable[str] = (), encoding: str | None = None,

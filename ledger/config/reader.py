@@ -338,7 +338,8 @@ def _column_map(path: str, kind: str, keys: dict) -> tuple[dict, dict]:
 
 
 BANK_COLUMNS = {"date", "time", "amount", "debit", "credit", "memo", "payee", "ref", "balance", "currency",
-                "detail", "original_credit", "original_debit", "original_currency", "direction", "status", "account_id"}
+                "detail", "original_credit", "original_debit", "original_currency", "direction", "status", "account_id",
+                "fee"}
 BANK_STATUS_ROLES = ("booked", "skipped")   # skipped: pending, declined, reverted lines (no money moved yet)
 
 
