@@ -50,7 +50,7 @@ class Importer(ShopImporter):
                                  "title": "选购商品", "refund": "退款金额", "paid_at": "支付完成时间"},
                       required=("id", "sub", "amount", "created", "status"))
         out = Extraction()
-        for order_id, rows in self.orders(st.table.rows, lambda r: get(r, "id")):
+        for order_id, rows in self.orders(st.table.rows, lambda r: get.order_id(r, "id")):
             out.rows += len(rows)
             amount = refunded = Decimal(0)
             booked, titles = [], []

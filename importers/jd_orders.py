@@ -44,7 +44,7 @@ class Importer(ShopImporter):
                                  "paid_at": "付款确认时间", "title": "商品名称", "refund": "退款金额"},
                       required=("id", "settled", "status", "created"))
         out = Extraction()
-        for order_id, rows in self.orders(st.table.rows, lambda r: get(r, "id")):
+        for order_id, rows in self.orders(st.table.rows, lambda r: get.order_id(r, "id")):
             first = rows[0]
             for row in rows[1:]:
                 differ = [get.name(role) for role in ORDER_LEVEL if get(row, role) != get(first, role)]

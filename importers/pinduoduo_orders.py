@@ -53,7 +53,7 @@ class Importer(ShopImporter):
         if not dates:
             raise StatementError(path, st.table.header_line, f"no column {' or '.join(DATES)} in the header")
         out, by_number = Extraction(), 0
-        for order_id, row in one_row_each(self.each(st.table.rows), lambda r: get(r, "id"), path):
+        for order_id, row in one_row_each(self.each(st.table.rows), lambda r: get.order_id(r, "id"), path):
             action = meaning(get(row, "status"), STATUSES, path, row.line, "订单状态")
             if not self.counted(out, [row], action):
                 continue

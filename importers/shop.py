@@ -39,7 +39,8 @@ from typing import Iterable, Iterator
 
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter, order_link, posting, transaction
-from beanclear.importers.toolkit import Row, StatementError, Table, clean, currency_places, has_header, parse_amount
+from beanclear.importers.toolkit import (Row, StatementError, Table, clean, currency_places, excel_shortened,
+                                         has_header, parse_amount)
 from beanclear.importers.toolkit.text import errors_read_whole
 
 # What a status means for the money: booked (the order is owed or paid), refunded (paid,
@@ -113,17 +114,28 @@ class Columns:
         at = self.at.get(role)
         return self.names.get(role, (role,))[0] if at is None else clean(self.table.header[at])
 
+    def order_id(self, row: Row, role: str) -> str:
+        """The row's order id, refused where Excel shortened it to `2.50623E+14` (its
+        digits are lost: every such order would look like every other)."""
+        text = self(row, role)
+        if excel_shortened(text):
+            raise StatementError(self.table.path, row.line, f"column {self.name(role)}: {text!r} is an order id Excel "
+                                 "shortened to scientific notation (its digits are lost); import the export as "
+                                 "downloaded, or set the column to Text in Excel before saving it")
+        return text
 
-def one_row_each(rows: Iterable[Row], key, path: str) -> Iterator[tuple[str, Row]]:
+
+def one_row_each(rows: Iterable[Row], key, path: str, hint: str = "") -> Iterator[tuple[str, Row]]:
     """(order id, row) of an export with one row per order, as the rows come: an order
-    id on two rows is an error, not a second order. The ids seen are kept in an Ids (on
-    disk past its limit), so a streamed export's rows are never held (#15)."""
+    id on two rows is an error (`hint` says what to do), not a second order. The ids
+    seen are kept in an Ids (on disk past its limit), so a streamed export's rows are
+    never held (#15)."""
     seen = Ids()
     for row in rows:
         order_id = key(row)
         if not seen.add(order_id, row.line):
             raise StatementError(path, row.line, f"order {order_id or '(empty id)'} again (first on line "
-                                 f"{seen.get(order_id)}; expected one row per order)")
+                                 f"{seen.get(order_id)}; expected one row per order{hint})")
         yield order_id, row
 
 
@@ -251,9 +263,16 @@ class ShopImporter(StatementImporter):
         """The order's entry, and its refund's when the shop refunded any of it."""
         if not order.order_id:
             raise StatementError(path, order.line, "expected an order id, got an empty cell")
-        if order.amount < 0 or not 0 <= order.refunded <= order.amount:
+        if order.amount < 0 or order.refunded < 0 or (order.refunded and not order.amount):
             raise StatementError(path, order.line, f"order {order.order_id}: expected an amount of 0 or more and a "
-                                 f"refund between 0 and it, got {order.amount} refunded {order.refunded}")
+                                 f"refund of 0 or more, got {order.amount} refunded {order.refunded}")
+        if order.refunded > order.amount:
+            # Shopify states refunds in the shop's currency at the refund day's rate: a buyer
+            # paying in another one can get back more than the Total was worth (a real EUR
+            # shop's order of 184.23 refunded 184.60). Booked as stated; the refund checks
+            # compare it with what the channel refunded.
+            out.notes.append(f"order {order.order_id}: refunded {order.refunded}, more than its total {order.amount} "
+                             "(booked as the export states)")
         if order.amount == 0:
             out.skip("zero total (nothing to receive)")
             return

@@ -28,15 +28,17 @@ A payment processed the next morning in Shanghai is within `order_days` anyway.
 orders cancelled before payment, are skipped with their reason. `Refunded Amount`
 decides how much came back (the samples say `paid` with a refund: the amount wins);
 where it is absent or zero, a `refunded` order is refunded in full. Exports without a
-Financial Status column (column subsets) book every order.
+Financial Status column (column subsets) book every order; a subset without Total
+(Name, Created at and Financial Status or Lineitem name, but no money) is refused
+saying so.
 """
 
 from __future__ import annotations
 
 from beanclear.importers.base import Extraction
 from beanclear.importers.shop import BOOK, REFUNDED, Order, ShopImporter, meaning, refund_of
-from beanclear.importers.toolkit import (StatementError, clean, currency_code, parse_amount, parse_instant,
-                                         read_statement)
+from beanclear.importers.toolkit import (StatementError, clean, currency_code, has_header, parse_amount,
+                                         parse_instant, read_statement, sniff)
 
 STATUSES = {"paid": BOOK, "partially_paid": BOOK, "pending": BOOK, "authorized": BOOK,
             "partially_refunded": BOOK, "refunded": REFUNDED,
@@ -48,8 +50,22 @@ UNPAID = {"pending", "authorized", "voided", "expired"}
 class Importer(ShopImporter):
     kind = "shopify orders"
     HEADER = ("Name", "Created at", "Total")
+    # An export cut down to some of its columns still has these beside Name and Created at:
+    # claimed, it is refused saying the Total is missing, not "not recognised".
+    SUBSET_SIGNS = ("Financial Status", "Lineitem name")
+
+    def matches(self, head: str) -> bool:
+        if not any(has_header(head, ("Name", "Created at", sign)) for sign in ("Total", *self.SUBSET_SIGNS)):
+            return False
+        return not self.source.account_id or self.source.account_id in head
 
     def parse(self, filepath: str) -> Extraction:
+        head = sniff(filepath)
+        if not has_header(head, self.HEADER):
+            line = next((n for n, text in enumerate(head.splitlines(), 1) if has_header(text, self.HEADER[:2])), 1)
+            raise StatementError(filepath, line, "no Total column: this Shopify orders export holds only some of its "
+                                 "columns, and each order is booked at its Total; export the orders again with "
+                                 "every column (Orders → Export)")
         st = read_statement(filepath, self.HEADER, "Shopify orders export", stream=True)
         t, path = st.table, st.table.path
         col = {name: t.index(name, required=False) for name in (

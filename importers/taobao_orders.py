@@ -50,7 +50,7 @@ class Importer(ShopImporter):
                                  "created": "订单创建时间", "paid_at": "订单付款时间", "title": "宝贝标题",
                                  "refund": "退款金额"}, required=("id", "paid", "status", "created"))
         out = Extraction()
-        for order_id, row in one_row_each(self.each(st.table.rows), lambda r: get(r, "id"), path):
+        for order_id, row in one_row_each(self.each(st.table.rows), lambda r: get.order_id(r, "id"), path):
             action = resolved(meaning(get(row, "status"), STATUSES, path, row.line, "订单状态"),
                               paid=bool(get(row, "paid_at")))
             if not self.counted(out, [row], action):

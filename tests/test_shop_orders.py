@@ -161,11 +161,23 @@ def test_shopify_bad_input_names_file_line_and_problem(shops, tmp_path, rows, me
     assert str(caught.value).startswith(f"{tmp_path}/{message}")
 
 
-def test_refund_above_the_order_is_an_error(shops, tmp_path):
+def test_refund_above_the_order_is_booked_as_stated(shops, tmp_path):
+    # Shopify states a refund in the shop's currency at the refund day's rate: a real EUR
+    # shop's order of 184.23 paid in USD was refunded 184.60. What the export says is
+    # booked (the refund checks compare it with the channel's), and the import says so.
     path = write(tmp_path, "x.csv", ["Name,Created at,Total,Refunded Amount",
                                      "#1,2025-01-01 10:00:00 -0500,5.00,6.00"])
+    out = read(shops, "shopify", path)
+    assert dict(totals(out.entries)) == {"Assets:Receivable:Shopify USD": Decimal("-1.00"),
+                                         "Income:Sales:Shopify USD": Decimal("1.00")}
+    assert out.notes == ["order #1: refunded 6.00, more than its total 5.00 (booked as the export states)"]
+
+
+def test_negative_refund_is_an_error(shops, tmp_path):
+    path = write(tmp_path, "x.csv", ["Name,Created at,Total,Refunded Amount",
+                                     "#1,2025-01-01 10:00:00 -0500,5.00,-1.00"])
     with pytest.raises(StatementError, match=r"x.csv:2: order #1: expected an amount of 0 or more and a refund "
-                                             r"between 0 and it, got 5.00 refunded 6.00"):
+                                             r"of 0 or more, got 5.00 refunded -1.00"):
         read(shops, "shopify", path)
 
 
@@ -400,7 +412,8 @@ def test_orders_csv_streamed_finds_an_order_again_past_the_ids_in_memory(shops, 
     ok = read(shops, "web", write(tmp_path, "web.csv", [WEB_HEADER, *rows]))
     assert len(ok.entries) == 39 and ok.rows == 39
     with pytest.raises(StatementError, match=r"web.csv:41: order W3 again \(first on line 4; expected one row per "
-                                             r"order\)"):
+                                             r"order; an export of one row per line item needs item_rows under "
+                                             r"shops.web in config.yaml"):
         read(shops, "web", write(tmp_path, "web.csv", [WEB_HEADER, *rows, "W3,2026-03-06,09:00:00,5.00,已完成,"]))
 
 

@@ -45,6 +45,7 @@ from beanclear.importers.toolkit.text import (  # noqa: F401
     clean,
     csv_rows,
     decode,
+    excel_shortened,
     header_key,
     json_shown,
     paused_gc,

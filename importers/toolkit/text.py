@@ -428,6 +428,17 @@ def _quoted_off(text: str) -> str:
     return (text[:-1] if closed else text).lstrip("`'").strip()
 
 
+# A long number Excel showed in scientific notation and saved so: `2.50623E+14` of a
+# 15-digit 订单编号, `3.01235E+18` of a Taobao order number. The id's digits are gone.
+_EXCEL_SHORTENED = re.compile(r"\d(?:[.,]\d+)?E\+\d{1,3}", re.IGNORECASE)
+
+
+def excel_shortened(cell: str) -> bool:
+    """Whether a (cleaned) id cell is a number Excel shortened to scientific notation:
+    not an id any export writes, and not one that can be read back."""
+    return ("E+" in cell or "e+" in cell) and _EXCEL_SHORTENED.fullmatch(cell) is not None
+
+
 def header_key(cell: str) -> str:
     """Header names compared loosely: full-width and ASCII parentheses, spaces and case
     do not matter (`收支金额（元）` == `收支金额(元)`)."""

@@ -148,6 +148,7 @@ class Shop:
     date_format: str = "%Y-%m-%d"         # orders-csv only
     columns: dict = field(default_factory=dict)    # orders-csv: role -> header in the file
     statuses: dict = field(default_factory=dict)   # orders-csv: status text -> booked | refunded | skipped
+    item_rows: str | None = None          # orders-csv: one row per line item, amount the order's "total" or "sum"
 
 
 @dataclass(frozen=True)

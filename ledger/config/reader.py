@@ -424,11 +424,13 @@ def _statuses(keys: dict, path: str, columns: dict, roles: tuple[str, ...]) -> d
 ORDER_COLUMNS_REQUIRED = ("order_id", "date", "amount")
 ORDER_COLUMNS = ORDER_COLUMNS_REQUIRED + ("time", "status", "refund", "currency", "title")
 ORDER_STATUS_ROLES = ("booked", "refunded", "skipped")
+# An export of one row per line item: its amount column is the order's total, or the item's.
+ORDER_ITEM_ROWS = ("total", "sum")
 
 
 def _shop(name: str, node: _Reader, currency: str) -> Shop:
     keys = node.mapping({"type", "order_days", "currency", "accounts", "account_id", "encoding", "date_format",
-                         "columns", "statuses"})
+                         "columns", "statuses", "item_rows"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(SHOP_TYPES)})")
     kind = keys["type"].choice(SHOP_TYPES)
@@ -439,7 +441,7 @@ def _shop(name: str, node: _Reader, currency: str) -> Shop:
                                for role, default in defaults.items()})
     columns, statuses = {}, {}
     if kind != "orders-csv":
-        for key in ("encoding", "date_format", "columns", "statuses"):
+        for key in ("encoding", "date_format", "columns", "statuses", "item_rows"):
             if key in keys:
                 raise ConfigError(f"{node.path}.{key}: only an orders-csv shop is read through a column map "
                                   f"(expected no {key} for type {kind})")
@@ -454,7 +456,7 @@ def _shop(name: str, node: _Reader, currency: str) -> Shop:
                 accounts=accounts, account_id=_opt(keys, "account_id", _Reader.text),
                 encoding=_opt(keys, "encoding", _Reader.encoding),
                 date_format=_opt(keys, "date_format", _Reader.date_format, "%Y-%m-%d"), columns=columns,
-                statuses=statuses)
+                statuses=statuses, item_rows=_opt(keys, "item_rows", lambda r: r.choice(ORDER_ITEM_ROWS)))
 
 
 def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
