@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 CNY_TYPES = ("wechat", "alipay")
+MARKETPLACES = ("pinduoduo", "douyin", "jd")   # shops paid by the marketplace, not by a channel here
 USD_TYPES = ("stripe", "paypal")
 
 
@@ -43,7 +44,7 @@ class Channel:
 @dataclass
 class Shop:
     name: str
-    type: str                   # shopify | orders-csv | taobao (paid through alipay only)
+    type: str                   # shopify | orders-csv | taobao (paid through alipay only) | MARKETPLACES
     prefix: str                 # order-number prefix ("" or "A"/"B" for two shopify shops; "W" for orders-csv)
     order_days: int
 
@@ -161,6 +162,12 @@ def draw(seed: int, size: str = "small") -> Shape:
         elif not shape.shops:
             shape.shops.append(Shop("web", "orders-csv", "W", 3))
         shape.shops.append(Shop("taobao", "taobao", "", 3))
+    marketplace = random.Random(f"marketplace {seed}")   # a stream of its own, for the same reason
+    if shape.shops and marketplace.random() < 0.25:
+        # A marketplace store whose own settlement collects its orders' money (no statement
+        # here shows it), beside the shops the channels pay: its orders are no channel's.
+        kind = marketplace.choice(MARKETPLACES)
+        shape.shops.append(Shop(kind, kind, "", 3))
     fees = random.Random(f"fees {seed}")   # a stream of its own, for the same reason
     for ch in shape.channels:   # PayPal's contract as it is: a fixed fee per currency, more for cross-border
         if ch.name == "paypal" and ch.eur and fees.random() < 0.5:

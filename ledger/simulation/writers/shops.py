@@ -81,6 +81,8 @@ def _write(shop, folder, orders, seed):
         return [f]
     if shop.type == "taobao":
         return [_taobao(shop, folder, orders, seed)]
+    if shop.type in MARKET_WRITERS:
+        return [MARKET_WRITERS[shop.type](folder, orders, random.Random(f"{shop.type} {seed} {folder.name}"))]
     rows = []
     for o in sorted(orders, key=lambda o: o.dt):
         status = "已取消" if o.status == "voided" else ("已退款" if o.refunded >= o.amount else "已完成" if o.refunded else "已支付")
@@ -113,3 +115,62 @@ def _taobao(shop, folder, orders, seed):
     f = folder / f"ExportOrderList{orders[0].dt:%Y%m%d}.csv" if orders else folder / "ExportOrderList.csv"
     f.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
     return f
+
+
+# Marketplace stores (FORMATS §8): their headers as documented, their status words as the
+# exports write them; the money of a cancelled order never moved, a refunded one came back.
+PDD = ["商品", "订单号", "订单状态", "商品总价(元)", "店铺优惠折扣(元)", "平台优惠折扣(元)", "邮费(元)", "用户实付金额(元)",
+       "商家实收金额(元)", "商品数量(件)", "订单成交时间", "售后状态", "商品id"]
+DOUYIN = ["主订单编号", "子订单编号", "选购商品", "商品规格", "商品数量", "商品ID", "商家编码", "商品单价", "订单应付金额", "运费",
+          "平台实际承担优惠金额", "商家实际承担优惠金额", "达人实际承担优惠金额", "订单提交时间", "订单完成时间", "订单状态", "售后状态"]
+JD = ("订单号,商品ID,商品名称,订购数量,支付方式,下单时间,京东价,订单金额,结算金额,余额支付,应付金额,订单状态,订单类型,下单帐号,"
+      "客户姓名,客户地址,联系电话,订单备注,发票类型,发票抬头,发票内容,商家备注,商家备注等级（等级1-5为由高到低）,运费金额,"
+      "付款确认时间,增值税发票,货号,订单完成时间,订单来源,订单渠道").split(",")
+
+
+def _pinduoduo(folder, orders, rng):
+    rows = []
+    for o in sorted(orders, key=lambda o: o.dt, reverse=True):
+        status, after = (("已取消", "无售后或售后取消") if o.status == "voided" else
+                         (rng.choice(["未发货，退款成功", "已发货，退款成功", "已签收，退款成功"]), "退款成功") if o.refunded
+                         else (rng.choice(["待发货", "已发货，待签收", "已签收"]), "无售后或售后取消"))
+        rows.append([o.items[0][0], o.id, status, amt(o.amount), "0.00", "0.00", "0.00", amt(o.amount), amt(o.amount),
+                     str(sum(q for _, q, _ in o.items)), f"{o.dt:%Y-%m-%d %H:%M:%S}", after,
+                     str(zlib.crc32(o.items[0][0].encode()))])
+    f = folder / "pinduoduo_订单列表.csv"
+    f.write_text(csv_text([PDD] + rows), encoding="utf-8")
+    return f
+
+
+def _douyin(folder, orders, rng):
+    rows = []
+    for o in sorted(orders, key=lambda o: o.dt, reverse=True):
+        status, after = (("已取消", "无售后") if o.status == "voided" else ("已关闭", "退款成功") if o.refunded
+                         else (rng.choice(["已完成", "已发货", "待发货"]), "无售后"))
+        for k, (name, qty, price) in enumerate(o.items):
+            rows.append([f"\t{o.id}", f"\t{o.id[:-2]}{k + 10}", name, "默认", str(qty), "3612345678", "", amt(price),
+                         amt(qty * price), "0.00", "0.00", "0.00", "0.00", f"{o.dt:%Y-%m-%d %H:%M:%S}", "", status, after])
+    f = folder / "douyin_订单导出.csv"
+    f.write_text("\ufeff" + csv_text([DOUYIN] + rows), encoding="utf-8")
+    return f
+
+
+def _jd(folder, orders, rng):
+    rows = []
+    for o in sorted(orders, key=lambda o: o.dt, reverse=True):
+        paid = "" if o.status == "voided" else f"{o.dt + timedelta(minutes=1):%Y-%m-%d %H:%M:%S}"
+        status = "已取消" if o.status == "voided" or o.refunded else rng.choice(["完成", "等待出库", "已发货"])
+        for name, qty, price in o.items:
+            cell = dict.fromkeys(JD, "")
+            cell.update({"订单号": o.id, "商品ID": str(100000 + zlib.crc32(name.encode()) % 900000), "商品名称": name,
+                         "订购数量": str(qty), "支付方式": "在线支付", "下单时间": f"{o.dt:%Y-%m-%d %H:%M:%S}",
+                         "京东价": amt(price), "订单金额": amt(o.amount), "结算金额": amt(o.amount), "余额支付": "0.00",
+                         "应付金额": amt(o.amount), "订单状态": status, "订单类型": "普通订单", "运费金额": "0.00",
+                         "付款确认时间": paid})
+            rows.append([cell[c] for c in JD])
+    f = folder / "jd_orders.csv"
+    f.write_text(csv_text([JD] + rows), encoding="utf-8")
+    return f
+
+
+MARKET_WRITERS = {"pinduoduo": _pinduoduo, "douyin": _douyin, "jd": _jd}
