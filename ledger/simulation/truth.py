@@ -221,8 +221,8 @@ def _marketplace_orders(m) -> None:
     for shop in (s for s in m.shape.shops if s.type in MARKETPLACES):
         rng = random.Random(f"marketplace orders {m.shape.seed} {shop.name}")
         first = None
-        for n, d in enumerate(m.days()):
-            for k in range(rng.randint(2, 5)):
+        for d in m.days():
+            for _ in range(rng.randint(2, 5)):
                 items = [(rng.choice(ITEMS), rng.randint(1, 2), money(Decimal(rng.randint(3000, 30000)) / 300))
                          for _ in range(rng.randint(1, 2))]
                 amount = sum((q * p for _, q, p in items), Decimal("0"))
