@@ -53,6 +53,10 @@ def test_account_overrides(make_config):
     ("timezone: Mars/Olympus\n", 'timezone: expected an IANA time zone'),
     ("channels:\n  stripe: {type: stripe, timezone: PST8PDTX}\n", 'channels.stripe.timezone: expected an IANA time zone'),
     ("books: [a]\n", "books: expected text"),
+    ("banks:\n  a: {type: icbc, account: Assets:Bank:Ops}\n  b: {type: cmb, account: Assets:Bank:Ops}\n",
+     "banks.b.account: Assets:Bank:Ops is also banks.a.account (expected an account of its own"),
+    ("channels:\n  wx1: {type: wechat}\n  wx2: {type: wechat, accounts: {clearing: Assets:Clearing:Wx1}}\n",
+     "channels.wx2.accounts.clearing: Assets:Clearing:Wx1 is also channels.wx1.accounts.clearing"),
 ])
 def test_errors_name_the_key_path(make_config, text, message):
     with pytest.raises(ConfigError) as caught:
@@ -131,3 +135,9 @@ def test_catastrophic_rule_patterns_are_refused(make_config, pattern):
 @pytest.mark.parametrize("pattern", ["房租|rent", r"(\d{4}-)+", "a+b*", "(ab)+", r"ORDER-(\d+)"])
 def test_ordinary_patterns_pass(make_config, pattern):
     assert make_config(f"rules:\n  - match: '{pattern}'\n    account: Expenses:X\n").rules[0].pattern.pattern == pattern
+
+
+def test_sources_may_share_their_income_and_fee_accounts(make_config):
+    config = make_config("channels:\n  wx1: {type: wechat, accounts: {fees: Expenses:Fees, sales: Income:Sales}}\n"
+                         "  wx2: {type: wechat, accounts: {fees: Expenses:Fees, sales: Income:Sales}}\n")
+    assert config.channels["wx1"].accounts.fees == config.channels["wx2"].accounts.fees == "Expenses:Fees"

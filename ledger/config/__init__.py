@@ -64,6 +64,7 @@ def parse(data: Any, path: Path) -> Config:
     clash = (channels.keys() & banks.keys()) | (shops.keys() & (channels.keys() | banks.keys()))
     if clash:
         raise ConfigError(f"{sorted(clash)[0]}: the same name is used by two sources (expected unique names)")
+    _held_once(channels, banks, shops)
     rules = []
     for node in top["rules"].sequence() if "rules" in top else []:
         keys = node.mapping({"match", "account"})
@@ -84,6 +85,27 @@ def parse(data: Any, path: Path) -> Config:
         from beanclear.live import settings   # `live:`, `credentials:`, `fetch:` checked with the rest
         settings.read(config)
     return config
+
+
+HOLDING_ROLES = ("clearing", "transit", "reserve", "savings", "credit")   # a channel's money held, not its income
+
+
+def _held_once(channels: dict, banks: dict, shops: dict) -> None:
+    """Every account that holds a source's money (a bank's account, a channel's clearing,
+    transit, reserve, a wallet's savings and credit, a shop's receivable) is that source's
+    alone: two banks' statements asserting balances of one account, or two channels
+    clearing through one, could never reconcile. Sales and fees may be shared."""
+    held: dict[str, str] = {}
+    places = [(f"banks.{n}.account", b.account) for n, b in banks.items()]
+    places += [(f"channels.{n}.accounts.{role}", getattr(c.accounts, role)) for n, c in channels.items()
+               for role in HOLDING_ROLES if getattr(c.accounts, role)]
+    places += [(f"shops.{n}.accounts.receivable", s.accounts.receivable) for n, s in shops.items()]
+    for where, account in places:
+        source = where.split(".")[1]
+        other = held.setdefault(account, where)
+        if other != where and other.split(".")[1] != source:
+            raise ConfigError(f"{where}: {account} is also {other} (expected an account of its own: the money "
+                              "of two sources in one account can never be reconciled)")
 
 
 def load(path: str | Path) -> Config:
