@@ -120,12 +120,12 @@ def injections(m, rng, ids):
         def gap_window():       # a finding may be dated at the last line the short statement holds
             last = max((l.day for l in m.bank_lines[gb.name]), default=S)
             gap.window = (min(last, gap.window[0]), E)
-            # A statement that states no period (csv; ICBC's 截止日期 states it) ends at its
-            # last line: short by days in which no payout was due to arrive, it looks like
-            # quiet days, and nothing waits for it. No one could tell; not a problem the
-            # statements show.
+            # A statement that states no period (csv, CMB's, BOC's; ICBC's 截止日期 states it)
+            # ends at its last line: short by days in which no payout was due to arrive, it
+            # looks like quiet days, and nothing waits for it. No one could tell; not a
+            # problem the statements show.
             visible = all(c.payouts_visible for c in shape.channels if c.bank == gb.name)
-            if gb.type == "csv" and visible and not m.cut_credits.get(gb.name):
+            if gb.type in ("csv", "cmb", "boc") and visible and not m.cut_credits.get(gb.name):
                 P.remove(gap)
         inj["after_banks"].append(gap_window)
 
