@@ -447,13 +447,18 @@ class BalanceChain:
     alone; a day met again further down is closed at the end, from all its rows. For that
     every row is also kept as plain values in a books.spill.Spill (on disk past a few
     thousand), read back only if a day comes again: a million-row fund ledger's
-    balances are not held in memory (#15)."""
+    balances are not held in memory (#15). `ordered=False`: the file's order says
+    nothing of the order of a second's rows (`beanclear fetch` archives them by id), so
+    a day the chain, the time and the days around it leave open is not closed."""
 
-    def __init__(self, rows: Iterable[tuple] = ()):
+    def __init__(self, rows: Iterable[tuple] = (), ordered: bool = True):
+        self.ordered = ordered
         self._day: dt.date | None = None
         self._newest_first: bool | None = None             # from the first change of day: the file's order
         self._rows: list[tuple] = []                       # the current day's
         self._closes: dict[dt.date, tuple[int, Decimal]] = {}
+        self._sums: dict[dt.date, Decimal] = {}             # what each day moved
+        self._tied: dict[dt.date, list[tuple]] = {}          # days neither chain nor time closes: their last rows
         self._again: set[dt.date] = set()
         self._all = Spill()
         for row in rows:
@@ -474,7 +479,16 @@ class BalanceChain:
     def _end_day(self) -> None:
         if self._rows and self._day not in self._again:
             self._closes[self._day] = _day_close(self._rows, self._newest_first)
+            self._note(self._day, self._rows)
         self._rows = []
+
+    def _note(self, day: dt.date, day_rows: list[tuple]) -> None:
+        self._sums[day] = sum((r[2] for r in day_rows), Decimal(0))
+        tied = _tied(day_rows)
+        if tied:
+            self._tied[day] = tied
+        else:
+            self._tied.pop(day, None)
 
     def __len__(self) -> int:
         return len(self._all)
@@ -490,7 +504,10 @@ class BalanceChain:
                 if when.date() in rows:
                     rows[when.date()].append((when, line, Decimal(amount), Decimal(after)))
             out.update((day, _day_close(day_rows, self._newest_first)) for day, day_rows in rows.items())
-        return out
+            for day, day_rows in rows.items():
+                self._note(day, day_rows)
+        out, left = _from_the_days_around(out, self._sums, self._tied, self._newest_first)
+        return out if self.ordered else {day: close for day, close in out.items() if day not in left}
 
 
 def _day_close(day_rows: list[tuple], newest_first: bool | None = None) -> tuple[int, Decimal]:
@@ -504,13 +521,56 @@ def _day_close(day_rows: list[tuple], newest_first: bool | None = None) -> tuple
     return last[1], last[3]
 
 
+def _tied(day_rows: list[tuple]) -> list[tuple] | None:
+    """The rows one of which ends a day that neither the chain nor the time decides (it
+    ends at the balance it started from, its last rows in one second: a PayPal payment
+    and the conversion pair selling it, archived by time and then id), or None."""
+    openings = Counter(bal - amount for _, _, amount, bal in day_rows)
+    if any(openings[r[3]] - (r[2] == 0) == 0 for r in day_rows):
+        return None
+    latest = max(r[0] for r in day_rows)
+    tied = [r for r in day_rows if r[0] == latest]
+    return tied if len({r[3] for r in tied}) > 1 else None
+
+
+def _from_the_days_around(closes: dict, sums: dict, tied: dict, newest_first: bool | None) -> tuple[dict, set]:
+    """`closes` with each tied day's close taken from a day beside it that is known:
+    what the day before closed at plus what the day moved, or what the day after opened
+    with; the row of the tied ones that ends there (where none does, as _day_close
+    chose). And the tied days left as _day_close chose."""
+    if not tied:
+        return closes, set()
+    out, days = dict(closes), sorted(closes)
+
+    def settle(day: dt.date, balance: Decimal) -> bool:
+        fit = [r for r in tied[day] if r[3] == balance]
+        if fit:
+            last = max(fit, key=lambda r: -r[1] if newest_first else r[1])
+            out[day] = (last[1], last[3])
+        return bool(fit)
+
+    open_days, before = set(tied), None
+    for day in days:   # from the day before
+        if day in open_days and before is not None and settle(day, before + sums[day]):
+            open_days.discard(day)
+        before = None if day in open_days else out[day][1]
+    after = None
+    for day in reversed(days):   # from the day after: it opened with this day's close
+        if day in open_days and after is not None and settle(day, after):
+            open_days.discard(day)
+        after = None if day in open_days else out[day][1] - sums[day]
+    return out, open_days
+
+
 def closing_balances(rows: BalanceChain | Iterable[tuple]) -> dict[dt.date, tuple[int, Decimal]]:
     """Each day's closing balance from rows of (time, line, amount, balance after).
 
     Statements list rows newest-first, oldest-first or unsorted, so the day's last row
     is found by the chain of balances: the one no other row of that day continues from.
     Where the chain does not decide (zero amounts, repeated balances), the latest time
-    and then the latest line wins. Returns date -> (line, balance)."""
+    and then the latest line wins; where the time does not either (the day's last rows in
+    one second), the day closes at what the day before closed at plus what it moved, or
+    at what the day after opened with (_from_the_days_around). Returns date -> (line, balance)."""
     return (rows if isinstance(rows, BalanceChain) else BalanceChain(rows)).closes()
 
 

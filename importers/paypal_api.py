@@ -19,7 +19,13 @@ book as `paypal_booking` says, conversions and all:
 `transaction_status` S (success), V (reversed: the reversal is a row of its own) and F
 (partially refunded) are booked; P (pending) as the CSV's pending rows; D (denied)
 moved no money. `ending_balance`, where present, becomes `balance` assertions. A
-response is one page: when it says there are more, the import notes it.
+response is one page: when it says there are more, the import notes it; a page of
+several (`total_pages` > 1) may cut its first and last days anywhere, so their closing
+balances are not asserted (the days between are). A response's order of the rows of
+one second is not a clue to their order (`beanclear fetch` sorts them by id): a day
+whose last rows share a second and whose balances go round (a payment in EUR and the
+conversion selling it: 0 → 10 → 0) closes where the days around it say, or is not
+asserted (a day's file: its `balances-…json` asserts it).
 
 Past `text.STREAM_FROM` bytes the response is read item by item (toolkit.jsonstream):
 each row made as its object ends and kept on disk by book_rows, the response's own
@@ -93,17 +99,18 @@ class Importer(StatementImporter):
         if not isinstance(details, list):
             raise no_details(path, doc)
         out, rows = Extraction(), []
-        self._response(doc, out)
+        paged = self._response(doc, out)
         for detail in self.each(details):
             out.rows += 1
             rows.append(self._row(detail, path))
-        book_rows(rows, self, out)
+        book_rows(rows, self, out, lambda: paged, ordered=False)
         return out
 
     def _streamed(self, path: str, items: JsonItems) -> Extraction:
         """A large response, its rows as they come (book_rows keeps them on disk)."""
         out = Extraction()
-        book_rows(self._rows(path, items, out), self, out)
+        book_rows(self._rows(path, items, out), self, out, lambda: self._response(items.fields, Extraction()),
+                  ordered=False)
         return out
 
     def _rows(self, path: str, items: JsonItems, out: Extraction) -> Iterator[PayPalRow]:
@@ -119,12 +126,16 @@ class Importer(StatementImporter):
             raise no_details(path, items.fields)
         self._response(items.fields, out)   # (what it says of itself, after them in a fetched file)
 
-    def _response(self, doc, out: Extraction) -> None:
-        """What the response says of itself: its account, and its page of how many."""
+    def _response(self, doc, out: Extraction) -> bool:
+        """What the response says of itself: its account, and its page of how many;
+        whether it is one page of several (its first and last days may go on in another)."""
         out.account = checked(doc.get("account_number"))   # the PayPal account it is of (account_ids.py)
-        if isinstance(doc.get("page"), int) and isinstance(doc.get("total_pages"), int) \
-                and doc["page"] < doc["total_pages"]:
-            out.notes.append(f"page {doc['page']} of {doc['total_pages']}: later pages are not in this file")
+        page, pages = doc.get("page"), doc.get("total_pages")
+        if not (isinstance(page, int) and isinstance(pages, int)):
+            return False
+        if page < pages:
+            out.notes.append(f"page {page} of {pages}: later pages are not in this file")
+        return pages > 1
 
     def _row(self, detail, path: str) -> PayPalRow:
         info = detail.get("transaction_info") if isinstance(detail, dict) else None

@@ -78,17 +78,19 @@ class PayPalRow:
     meta: dict = field(default_factory=dict)   # more of the statement's own words, kept as metadata
 
 
-def book_rows(rows: Iterable[PayPalRow], importer, out) -> None:
+def book_rows(rows: Iterable[PayPalRow], importer, out, paged=lambda: False, ordered: bool = True) -> None:
     """Entries and balance assertions for a statement's rows (see the module docstring).
     `rows` are read once, as they come (a streamed file's), and kept for the passes of
-    Booking in a Spill: on disk past its limit."""
+    Booking in a Spill: on disk past its limit. `paged()`, asked once they are read:
+    whether they are one page of several (Booking.finish). `ordered=False`: the file's
+    order of a second's rows is not PayPal's (base.BalanceChain)."""
     kept, conversion_ids = Spill(), Ids()
     for row in rows:
         if not _unbooked(row) and row.kind == "conversion":   # (its one error, for the first row that has it)
             conversion_ids.add(row.id)
         kept.append(row)
     rows = kept
-    booking = Booking(importer, out, conversion_ids)
+    booking = Booking(importer, out, conversion_ids, ordered)
     for row in rows:
         if row.kind == "conversion":
             booking.conversion(row)
@@ -96,7 +98,7 @@ def book_rows(rows: Iterable[PayPalRow], importer, out) -> None:
     for row in rows:
         if row.kind != "conversion":
             booking.add(row)
-    booking.finish()
+    booking.finish(cut=paged())
 
 
 class Half(NamedTuple):
@@ -129,14 +131,14 @@ class Booking:
     pointing to each other are a pair. A pairing error is raised by finish(), after any
     error of a row."""
 
-    def __init__(self, importer, out, conversion_ids):
+    def __init__(self, importer, out, conversion_ids, ordered: bool = True):
         self.importer, self.out, self.path = importer, out, None
         self.conversion_ids = conversion_ids
         self.halves = Ids()                  # f"{key}\x1f{n}" -> the n-th Half of the pair's key, plain
         self.pairs, self.used = Ids(), Ids()  # key -> (sold, bought), plain; the keys of pairs booked
         self.no_ref: StatementError | None = None
         self.bad_group: StatementError | None = None
-        self.chains: dict[str, BalanceChain] = defaultdict(BalanceChain)
+        self.chains: dict[str, BalanceChain] = defaultdict(lambda: BalanceChain(ordered=ordered))
 
     def _booked(self, row: PayPalRow) -> bool:
         """Whether the row moved money (else it is counted as skipped); its running balance kept."""
@@ -194,7 +196,11 @@ class Booking:
             pair = tuple(map(Half.of, pair)) if self.used.add(row.id) else None
         self.out.entries.append(_entry(row, pair, self.importer))
 
-    def finish(self) -> None:
+    def finish(self, cut: bool = False) -> None:
+        """`cut`: the rows are one page of several (a Transaction Search answered in
+        pages), which may cut a day anywhere: the first and last day of the page may
+        have rows on another, so the balance its rows end at is not the day's and is
+        not asserted; the days between are whole."""
         if self.no_ref or self.bad_group:
             raise self.no_ref or self.bad_group
         acc, out = self.importer.source.accounts, self.out
@@ -205,9 +211,13 @@ class Booking:
                                        Amount(bought.net, bought.currency))
             out.entries.append(transaction(self.path, sold.line, sold.when, "PayPal", sold.label,
                                            {"id": sold.id, "conversion-ids": f"{sold.id} {bought.id}", **fx}, postings))
-        for currency, chain in sorted(self.chains.items()):
-            for day, (line, amount) in sorted(closing_balances(chain).items()):
-                out.entries.append(balance(self.path, line, next_day(day), acc.clearing, amount, currency))
+        closes = {currency: closing_balances(chain) for currency, chain in sorted(self.chains.items())}
+        days = {day for days in closes.values() for day in days}
+        edges = {min(days), max(days)} if cut and days else set()
+        for currency, days in closes.items():
+            for day, (line, amount) in sorted(days.items()):
+                if day not in edges:
+                    out.entries.append(balance(self.path, line, next_day(day), acc.clearing, amount, currency))
 
 
 def _unbooked(row: PayPalRow) -> str | None:

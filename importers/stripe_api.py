@@ -15,6 +15,11 @@ also gives its money back:
       Assets:Transit:Stripe          11.00 USD
       Assets:Clearing:Stripe        -11.00 USD
 
+A balance transaction names no order; where the channel has an `order_pattern`, a
+charge's or refund's description in which it finds one is the entry's `order-id`
+(`Order 1001`, `REFUND FOR CHARGE (Order 1001)`), routed to the shop's order as the
+reports' `payment_metadata[order_id]` is.
+
 Everything else moves no money by itself: each object is counted and skipped by its
 type (`charge object`, `customer object`, …), so a dump of many resource types — like
 Stripe's own OpenAPI fixtures — imports its balance transactions and payouts and says
@@ -37,8 +42,8 @@ from decimal import Decimal
 from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
-from beanclear.importers.base import Extraction, StatementImporter
-from beanclear.importers.stripe_booking import OLD_PAYOUT, BalanceTxn, book, category_of
+from beanclear.importers.base import Extraction, StatementImporter, order_in
+from beanclear.importers.stripe_booking import OLD_PAYOUT, SALE, BalanceTxn, book, category_of
 from beanclear.importers.toolkit import (JsonObject, StatementError, currency_code, from_minor_units, from_unix,
                                          json_line, json_shown, read_json)
 from beanclear.importers.toolkit.jsonstream import Dropped, JsonItems, Unusual, streamed_or_whole
@@ -152,12 +157,28 @@ class Importer(StatementImporter):
         # With the customer's side known, the rate is `fx-rate` (stripe_booking); without it, kept as given.
         meta = {"exchange-rate": f"{rate}" if rate is not None and shown is None else "",
                 "fee-details": _fee_details(bt, path, line),
-                "status": "" if bt.get("status") in (None, "available") else str(bt["status"])}
+                "status": "" if bt.get("status") in (None, "available") else str(bt["status"]),
+                "order-id": self._order_text(category, description)}
         return book(BalanceTxn(path, line, str(need("id")), from_unix(need("created"), self.config.timezone, path,
                                                                        line, "created"),
                                category, gross, fee, net, currency, source=source_id,
                                description=description, customer_amount=shown,
                                exchange_rate=Decimal(str(rate)) if rate is not None else None, meta=meta), self)
+
+    def _order_text(self, category: str, description: str) -> str:
+        """The text naming a sale's order, for routing (importers/base.py named_order):
+        with the channel's `order_pattern`, the description where the pattern finds an
+        order in it. A balance transaction carries no metadata (`beanclear fetch`
+        archives them so): its description, the charge's (`Order 1001`, a refund's
+        `REFUND FOR CHARGE (Order 1001)`), is all that names the order, and as an
+        `order-id` it is read by every step that places a payment with its shop: the
+        import's, the import that brings the orders later (books/late_routes.py), and
+        the check of payments naming an order no shop holds (checks/orders.py
+        `unrouted`)."""
+        if category not in SALE:
+            return ""
+        pattern = self.source.order_pattern
+        return description if pattern is not None and order_in(description, pattern) else ""
 
     def _payout(self, po, path: str, out: Extraction) -> list:
         line, status, ident = json_line(po), str(po.get("status")), str(po.get("id") or "")

@@ -393,3 +393,61 @@ def test_payments_of_a_shop_whose_export_was_never_imported_are_one_finding(tmp_
                                  "2026-03-01 to 2026-03-10 name its orders; import its orders export")]
     imported(folder, "orders")
     assert findings(folder) == [("order-unpaid", "#1002")]
+
+
+# -- a channel naming its orders only in its text: Stripe's API, with order_pattern ----------
+
+STRIPE_TWO_SHOPS = """\
+books: books
+currency: USD
+channels:
+  stripe: {type: stripe, currency: USD, settlement_days: 400, order_pattern: 'Order ([A-Za-z0-9]+)'}
+shops:
+"""
+ORDERS_CSV = """\
+    type: orders-csv
+    currency: USD
+    order_days: 3
+    columns: {order_id: 订单号, date: 下单日期, time: 下单时间, amount: 实付金额, status: 订单状态}
+    statuses: {booked: [已支付], skipped: [已取消]}
+"""
+
+
+def _stripe_merchant(tmp_path):
+    """Two shops (web: W…, outlet: X…) paid through Stripe, whose balance transactions
+    (the API's, as `beanclear fetch` archives them) name the order only in their
+    description; one charge names order 9999, which neither shop holds."""
+    (tmp_path / "config.yaml").write_text(STRIPE_TWO_SHOPS + "  web:\n" + ORDERS_CSV + "  outlet:\n" + ORDERS_CSV,
+                                          encoding="utf-8")
+    for name in ("orders", "payments"):
+        (tmp_path / name).mkdir(exist_ok=True)
+    for shop, orders in (("web", ["W2001,2026-03-01", "W2002,2026-03-10"]),
+                         ("outlet", ["X3001,2026-03-01", "X3002,2026-03-10"])):
+        (tmp_path / "orders" / f"{shop}.csv").write_text(
+            "订单号,下单日期,下单时间,实付金额,订单状态\n" + "".join(f"{o},10:00:00,30.00,已支付\n" for o in orders),
+            encoding="utf-8")
+    charges = [("W2001", 1), ("X3001", 1), ("9999", 5), ("W2002", 10), ("X3002", 10)]
+    data = [{"id": f"txn_{order}AAAAAAAA", "object": "balance_transaction", "amount": 3000, "fee": 0, "net": 3000,
+             "currency": "usd", "created": 1772330400 + (day - 1) * 86400, "available_on": 1772330400,
+             "description": f"Order {order}", "exchange_rate": None, "fee_details": [], "reporting_category": "charge",
+             "source": f"ch_{order}BBBBBBBB", "status": "available", "type": "charge"} for order, day in charges]
+    (tmp_path / "payments" / "balance-transactions.json").write_text(json.dumps(
+        {"object": "list", "data": data, "has_more": False, "url": "/v1/balance_transactions"}), encoding="utf-8")
+    return tmp_path
+
+
+def test_order_pattern_names_stripe_api_orders_for_two_shops(tmp_path):
+    folder = _stripe_merchant(tmp_path)
+    imported(folder, "orders", "payments")
+    text = (folder / "books" / "stripe" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    assert text.count("Assets:Receivable:Web") == 2 and text.count("Assets:Receivable:Outlet") == 2
+    assert findings(folder) == [("payment-without-order", "txn_9999AAAAAAAA")]
+
+
+def test_order_pattern_routes_stripe_api_payments_imported_before_their_orders(tmp_path):
+    folder = _stripe_merchant(tmp_path)
+    imported(folder, "payments")
+    imported(folder, "orders")
+    text = (folder / "books" / "stripe" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    assert text.count("Assets:Receivable:Web") == 2 and text.count("Assets:Receivable:Outlet") == 2
+    assert findings(folder) == [("payment-without-order", "txn_9999AAAAAAAA")]

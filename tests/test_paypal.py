@@ -503,6 +503,63 @@ def test_api_page_note(tmp_path, cfg):
     assert run(paypal_api, cfg, "paypal", path).notes == ["page 1 of 3: later pages are not in this file"]
 
 
+def _payment(ident, when, value, balance):
+    return ('{"transaction_info": {"transaction_id": "%s", "transaction_event_code": "T0006", '
+            '"transaction_initiation_date": "%s", "transaction_amount": {"currency_code": "USD", "value": "%s"}, '
+            '"transaction_status": "S", "ending_balance": {"currency_code": "USD", "value": "%s"}}}'
+            % (ident, when, value, balance))
+
+
+def test_a_page_of_several_asserts_no_balance_of_the_days_it_may_cut(tmp_path, cfg):
+    """A search answered in pages of 100 cuts a day anywhere: the last rows of page 1's
+    last day are on page 2 (newest first: the first rows of its first day), so the
+    balance its rows end at is not the day's. Only the days between a page's first and
+    last are asserted; a response of one page, all of them."""
+    rows = [_payment("A1", "2026-03-01T02:00:00+0000", "10.00", "110.00"),
+            _payment("A2", "2026-03-02T02:00:00+0000", "10.00", "120.00"),
+            _payment("A3", "2026-03-03T02:00:00+0000", "10.00", "130.00")]   # and on page 2: A4 on 03-03
+    for page, pages, asserted in ((1, 2, ["2026-03-03"]), (2, 3, ["2026-03-03"]),
+                                  (1, 1, ["2026-03-02", "2026-03-03", "2026-03-04"])):
+        path = tmp_path / f"p{page}{pages}.json"
+        path.write_text('{"transaction_details": [%s], "page": %d, "total_pages": %d}' % (", ".join(rows), page, pages))
+        closing = [str(e.date) for e in run(paypal_api, cfg, "paypal", path).entries if not hasattr(e, "postings")]
+        assert closing == asserted, (page, pages)
+
+
+def _row(ident, code, when, currency, value, balance, ref=""):
+    return ('{"transaction_info": {"transaction_id": "%s", "transaction_event_code": "%s", '
+            '"transaction_initiation_date": "%s", "transaction_amount": {"currency_code": "%s", "value": "%s"}, '
+            '"transaction_status": "S", "ending_balance": {"currency_code": "%s", "value": "%s"}%s}}'
+            % (ident, code, when, currency, value, currency, balance,
+               f', "paypal_reference_id": "{ref}"' if ref else ""))
+
+
+def test_a_payment_and_its_conversion_in_one_second_close_the_day_where_the_days_around_say(tmp_path, cfg):
+    """A payment in EUR and the conversion pair that sells it share their second; the
+    day archived as `beanclear fetch` writes it (items by time, then id) may list the
+    conversion first. The EUR balance goes 0 → 10 → 0: the chain cannot say which row
+    ends the day, nor can the time; the day before (or after) can: the day closes at
+    what it opened with plus what it moved."""
+    t1, t2, t3 = "2026-03-01T02:00:00+0000", "2026-03-02T02:00:00+0000", "2026-03-03T02:00:00+0000"
+    rows = [_row("A1", "T0200", t1, "EUR", "-10.00", "0.00", "P1"), _row("A2", "T0200", t1, "USD", "10.80", "110.80", "P1"),
+            _row("P1", "T0006", t1, "EUR", "10.00", "10.00"),
+            _row("P2", "T0006", t2, "EUR", "5.00", "5.00"),
+            _row("A3", "T0200", t3, "EUR", "-7.00", "5.00", "P3"), _row("A4", "T0200", t3, "USD", "7.50", "118.30", "P3"),
+            _row("P3", "T0006", t3, "EUR", "7.00", "12.00")]
+    path = tmp_path / "transactions.json"
+    path.write_text('{"transaction_details": [\n%s\n], "page": 1, "total_pages": 1}' % ",\n".join(rows))
+    closing = {(str(e.date), e.amount.currency): e.amount.number
+               for e in run(paypal_api, cfg, "paypal", path).entries if not hasattr(e, "postings")}
+    assert {day: n for (day, currency), n in closing.items() if currency == "EUR"} == {
+        "2026-03-02": Decimal("0.00"), "2026-03-03": Decimal("5.00"), "2026-03-04": Decimal("5.00")}
+    # a day's file alone (as `beanclear fetch` archives it, beside that day's balances):
+    # nothing says how the day's EUR closed, so the file asserts only its USD
+    path.write_text('{"transaction_details": [\n%s\n], "page": 1, "total_pages": 1}' % ",\n".join(rows[:3]))
+    closing = [(str(e.date), str(e.amount)) for e in run(paypal_api, cfg, "paypal", path).entries
+               if not hasattr(e, "postings")]
+    assert closing == [("2026-03-02", "110.80 USD")]
+
+
 def test_empty_activity_imports_nothing(cfg):
     extraction = run(paypal_csv, cfg, "paypal", sample("paypal_csv", "oca-paypal-empty_activity.csv"))
     assert (extraction.rows, extraction.entries) == (0, [])
@@ -531,3 +588,34 @@ def test_a_csv_past_the_stream_size_reads_as_the_whole_file(cfg, path, monkeypat
     streamed = run(paypal_csv, cfg, "paypal", path)
     assert (list(streamed.entries), streamed.notes, streamed.skipped, streamed.rows) == \
         (list(whole.entries), whole.notes, whole.skipped, whole.rows)
+
+
+def test_a_days_balances_imported_before_its_transactions_open_the_account_before_them(tmp_path):
+    """`beanclear fetch` archives a PayPal day as transactions-DAY.json and balances-DAY.json
+    (the balances at the day's end). Imported one at a time, balances first (a colleague
+    imports what is there), the books open with that balance at the end of the day; the
+    day's transactions, imported next, assert the same balance (nothing new there), but
+    their lines come before it: the opening moves back to the day before, less them."""
+    import json as _json
+
+    from conftest import beanclear
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: USD\nchannels:\n"
+                                          "  paypal: {type: paypal, currency: USD, settlement_days: 400}\n",
+                                          encoding="utf-8")
+    folder = tmp_path / "statements" / "paypal"
+    folder.mkdir(parents=True)
+    (folder / "balances-2026-03-01.json").write_text(_json.dumps(
+        {"balances": [{"currency": "USD", "primary": True, "available_balance": {"currency_code": "USD", "value": "130.00"},
+                       "withheld_balance": {"currency_code": "USD", "value": "0.00"}}],
+         "as_of_time": "2026-03-01T16:00:00Z"}), encoding="utf-8")   # midnight in Shanghai
+    (folder / "transactions-2026-03-01.json").write_text(
+        '{"transaction_details": [\n%s\n], "page": 1, "total_pages": 1}' % ",\n".join(
+            [_payment("A1", "2026-03-01T02:00:00+0000", "10.00", "110.00"),
+             _payment("A2", "2026-03-01T03:00:00+0000", "20.00", "130.00")]), encoding="utf-8")
+    for name in ("balances-2026-03-01.json", "transactions-2026-03-01.json"):
+        result = beanclear(tmp_path, "import", str(folder / name))
+        assert result.exit_code == 0, result.output
+    report = _json.loads(beanclear(tmp_path, "check", "--format", "json").output)
+    assert [f["message"] for f in report["findings"] if f["code"] == "beancount"] == []
+    accounts = (tmp_path / "books" / "accounts.beancount").read_text(encoding="utf-8")
+    assert '2026-02-28 * "Opening balance"' in accounts and "Assets:Clearing:PayPal                      100.00 USD" in accounts
