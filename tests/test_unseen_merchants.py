@@ -7,6 +7,7 @@ not a description of today's beanclear: a failure here is a finding about beancl
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -227,3 +228,71 @@ def test_statements_imported_one_at_a_time_in_no_order_write_the_books_of_one_im
     books = {p.relative_to(together / "books"): p.read_bytes() for p in (together / "books").rglob("*") if p.is_file()}
     assert books == {p.relative_to(apart / "books"): p.read_bytes() for p in (apart / "books").rglob("*")
                      if p.is_file()}
+
+
+def test_stripe_and_paypal_formats_are_drawn_apart_from_the_shape():
+    """Which of FORMATS' Stripe and PayPal formats a merchant's statements are has a
+    stream of its own: every format is drawn, and a merchant whose draw changes what its
+    statements can show (Stripe's API: no payout names its items, no presentment
+    currency) is the only one whose truth differs from the report's."""
+    from unittest import mock
+
+    from beanclear.simulation import truth
+    from beanclear.simulation.shape import draw
+    from beanclear.simulation.writers import paypal, stripe
+    seeds = range(29300, 29400)
+    assert {stripe.statement_format(s) for s in seeds} == {"report", "api", "legacy"}
+    assert {stripe.api_layout(s) for s in seeds} == {"fetch", "pages"}
+    assert {paypal.statement_format(s) for s in seeds} == {"activity", "api"}
+    assert {paypal.api_layout(s)[0] for s in seeds} == {"fetch", "search"}
+    problems = lambda m: [p.as_dict() for p in m.problems]   # noqa: E731
+    for seed in (29331, 29336):   # a legacy Stripe export; PayPal's API (and a Stripe report)
+        with mock.patch.object(stripe, "statement_format", lambda seed: "report"):
+            as_report = truth.build(draw(seed))
+        assert problems(truth.build(draw(seed))) == problems(as_report)
+
+
+@pytest.mark.parametrize("seed", [29388, 29303, 29331, 29336, 29356])
+def test_the_other_formats_show_every_id_the_truth_names(tmp_path, seed):
+    """Stripe's API as `beanclear fetch` archives it (29388, disputes, one won) and as
+    listed in pages (29303); its legacy balance history (29331); PayPal's Transaction
+    Search a day a file with its balances (29336, chargebacks) and in searches (29356):
+    each id a problem names is one the statements show."""
+    import json as _json
+    from beanclear.simulation.score import generate
+    from beanclear.simulation.writers import paypal, stripe
+    m, truth = generate(seed, tmp_path / "m")
+    statements = tmp_path / "m" / "statements"
+    text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in statements.rglob("*") if p.is_file())
+    named = [(p["code"], r) for p in truth["problems"] if p["source"] in ("stripe", "paypal") for r in p["refs"] if r]
+    assert named and [(code, r) for code, r in named if r not in text] == []
+    folder = statements / "stripe"
+    if folder.exists() and stripe.statement_format(seed) == "api":
+        pages = sorted(folder.rglob("*.json"))
+        docs = [_json.loads(p.read_text(encoding="utf-8")) for p in pages]
+        assert all(d["object"] == "list" and d["url"] == "/v1/balance_transactions" for d in docs)
+        items = [bt for d in docs for bt in d["data"]]
+        assert all(isinstance(bt[k], int) for bt in items for k in ("amount", "fee", "net", "created", "available_on"))
+        assert all(bt["amount"] - bt["fee"] == bt["net"] for bt in items)
+        if stripe.api_layout(seed) == "fetch":   # a day a file, keys sorted, as the archive writes it
+            assert [p.name for p in pages][0] == f"balance-transactions-{m.shape.start}.json"
+            assert all(p.read_text(encoding="utf-8") == _json.dumps(d, indent=2, sort_keys=True) + "\n"
+                       for p, d in zip(pages, docs))
+        disputes = [bt for bt in items if bt["reporting_category"] in ("dispute", "dispute_reversal")]
+        assert all(bt["type"] == "adjustment" and bt["source"].startswith("dp_") for bt in disputes)
+        assert len(disputes) == sum(1 for d in m.disputes if d.channel == "stripe")
+        assert {bt["type"] for bt in items if bt["reporting_category"] == "payout"} <= {"payout"}
+    if folder.exists() and stripe.statement_format(seed) == "legacy":
+        rows = [r for f in folder.rglob("*.csv")
+                for r in csv.DictReader(f.read_text(encoding="utf-8").splitlines())]
+        taken = [r for r in rows if r["Type"] == "adjustment"]
+        assert taken and {r["Fee"] for r in taken} <= {"15.00", "-15.00", "0.00"}
+        assert all(r["Source"].startswith(("ch_", "py_")) and r["Transfer"].startswith("po_") for r in taken)
+    folder = statements / "paypal"
+    if folder.exists() and paypal.statement_format(seed) == "api":
+        docs = [_json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.rglob("transactions-*.json"))]
+        codes = {d["transaction_info"]["transaction_event_code"] for doc in docs for d in doc["transaction_details"]}
+        assert {"T0006", "T0400"} <= codes <= set(paypal.EVENT_CODES.values())
+        assert all(doc["account_number"] and doc["start_date"] <= doc["end_date"] for doc in docs)
+        if any(d.channel == "paypal" for d in m.disputes):
+            assert {"T1201", "T0106"} <= codes

@@ -16,4 +16,9 @@ Decisions where DESIGN/FORMATS are silent: a day's unpaid money is one unsettled
 payment day is a clearing group); refund-rate is measured per channel and currency over full
 7-day windows the statements cover; Alipay 业务明细 服务费 is written negative for half the
 merchants (no sign documented); WeChat fund-bill refunds carry 退款总金额X;含手续费Y and move X−Y.
+Stripe's API balance transactions, as `beanclear fetch` archives them, name no payout, no order
+and no presentment currency: such a merchant's Stripe payouts settle first in, first out, a
+payout it shorts is one the bank is paid less (as PayPal's), no fx-gap is drawn on it, and its
+config says `order_pattern` (the description names the order) where it has shops. Seeds
+29300-29499 were looked at while adding Stripe's API and legacy formats and PayPal's API.
 """

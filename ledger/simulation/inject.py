@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from .model import BankLine, PayoutReturn, Problem, money
+from .writers import stripe as stripe_files
 
 SURGE = 5
 SURGE_FLOOR = Decimal("100")   # truth.SURGE_FLOOR: the least a surge is above the usual
@@ -141,7 +142,10 @@ def injections(m, rng, ids):
             if p.conv:
                 p.conv = (p.conv[0], p.conv[1], money(p.net * p.rate))
             P.append(Problem("fee-gap", p.channel, p.dt.date(), refs(p), objs=[p]))
-    fx = [c for c in shape.channels if c.eur]
+    # a Stripe channel whose statements are the API's balance transactions: they give a
+    # charge's rate, not the currency the customer paid in, so no rate can be judged
+    fx = [c for c in shape.channels if c.eur
+          and (c.name != "stripe" or stripe_files.names_presentment(shape.seed))]
     if fx:
         ch = rng.choice(fx)
         p = pick(m.payments, S, E, lambda p: p.channel == ch.name and p.pres_currency == "EUR")
@@ -164,6 +168,12 @@ def injections(m, rng, ids):
         stop = E - timedelta(days=2)
         inj["stop"][ch.name] = stop
 
+        # payouts naming their items (Stripe's CSVs) or first in, first out (PayPal, Stripe's API)
+        fifo = ch.name != "stripe" or not stripe_files.names_payouts(shape.seed)
+        # a refund takes back its own payment's money where it names its order: PayPal's
+        # invoice, Stripe's order id or (the API) the order a shop holds, by order_pattern
+        own = ch.name != "stripe" or stripe_files.names_payouts(shape.seed) or bool(shape.shops)
+
         def unsettled_truth():
             days = [stop - timedelta(days=ch.settlement_days - i) for i in range(2)]
             left = {d: sum((p.net for p in m.payments if p.channel == ch.name and p.dt.date() == d), Decimal(0))
@@ -172,14 +182,14 @@ def injections(m, rng, ids):
             for r in m.refunds:
                 if r.channel != ch.name or r.payout is not None or r.dt.date() < days[0]:
                     continue
-                if r.payment.dt.date() in left:
+                if r.payment.dt.date() in left and own:
                     left[r.payment.dt.date()] -= r.net   # a refund takes its own payment's money back
-                elif r.payment.dt.date() < days[0]:
+                elif r.payment.dt.date() < days[0] or not own:   # (naming no order: the oldest money)
                     older += r.net
             for d in m.disputes:   # a dispute won back from then on, paid out that evening beyond the
                 # payout's days: first in, first out (no payout id: PayPal), it pays the oldest money out;
                 # the money given back is itself money of its day, held in its place (seed 28024)
-                if d.channel == ch.name and ch.name != "stripe" and d.won and d.payout and d.dt.date() >= days[0]:
+                if d.channel == ch.name and fifo and d.won and d.payout and d.dt.date() >= days[0]:
                     older += d.usd
                     if d.dt.date() in left:
                         left[d.dt.date()] += d.usd
@@ -216,7 +226,9 @@ def injections(m, rng, ids):
         if cands:
             po = rng.choice(cands)
             taken.add(id(po))
-            if po.channel == "stripe":
+            if po.channel == "stripe" and stripe_files.names_payouts(shape.seed):
+                # short of the items its statements name as its own (the API names none:
+                # there the bank is paid less, as for PayPal)
                 po.amount -= Decimal("1.50")
             else:
                 po.bank_amount = po.amount - max(money(po.amount * Decimal("0.01")), Decimal("5.00"))

@@ -1,4 +1,8 @@
-"""PayPal activity download (FORMATS §6a): a USD account; an EUR payment is followed by its
+"""PayPal's statements: the activity download (FORMATS §6a) or, as the merchant's draw says
+(statement_format, a stream of its own), the Transaction Search API's responses (§6b: the
+same rows, each with its event code and ending balance; _write_api).
+
+The activity download: a USD account; an EUR payment is followed by its
 General Currency Conversion pair (−EUR, +USD) pointing at it through Reference Txn ID, an EUR
 refund by its own (−USD, +EUR) pointing at the refund; Fee is
 negative for a cost, Net = Gross + Fee, Balance runs per currency; withdrawals are General Withdrawal.
@@ -7,8 +11,11 @@ A Chargeback points to its payment, its Chargeback Fee to it; a Chargeback Rever
 
 from __future__ import annotations
 
+import json
 import random
 from collections import defaultdict
+from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from . import amt, csv_text, in_downloads
@@ -48,8 +55,9 @@ def layout(seed: int) -> tuple[str, str, list]:
     return zone, day, HEADERS[rng.choice(list(HEADERS))]
 
 
-def write(m, ch, folder):
-    folder.mkdir(parents=True, exist_ok=True)
+def _events(m, ch) -> list:
+    """Every row of the account, in time order: (local time, order within the moment,
+    [name, type, currency, gross, fee, from, to, id, reference, invoice, title])."""
     ev = []
     for p in m.payments:
         if p.channel == ch.name:
@@ -76,6 +84,14 @@ def write(m, ch, folder):
         if po.channel == ch.name:
             ev.append((po.dt, 0, ["", "General Withdrawal", "USD", -po.amount, 0, ME, "", po.id, "", "", ""]))
     ev.sort(key=lambda e: (e[0], e[1]))
+    return ev
+
+
+def write(m, ch, folder):
+    if statement_format(m.shape.seed) == "api":
+        return _write_api(m, ch, folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    ev = _events(m, ch)
     bal = defaultdict(lambda: 0)
     bal["USD"] = ch.opening
     zone, day, header = layout(m.shape.seed)
@@ -124,3 +140,144 @@ def _pair(dt, seq, conv, ref, currency, amount, inv) -> list:
         legs = [(currency, -amount, ME, ""), ("USD", usd, "", ME)]
     return [(dt, seq + i, ["", "General Currency Conversion", cur, gross, 0, frm, to, tid, ref, inv, ""])
             for i, ((cur, gross, frm, to), tid) in enumerate(zip(legs, (sold_id, bought_id)))]
+
+
+# -- the Transaction Search API (FORMATS §6b) --------------------------------------------
+
+EVENT_CODES = {"Website Payment": "T0006", "General Currency Conversion": "T0200", "Payment Refund": "T1107",
+               "Chargeback": "T1201", "Chargeback Reversal": "T1202", "Chargeback Fee": "T0106",
+               "General Withdrawal": "T0400"}
+PAGE_SIZE = 500                 # the most a page holds (`page_size`)
+WINDOW = 31                     # the most days one search may ask for
+
+
+def statement_format(seed: int) -> str:
+    """The activity download (§6a) or the Transaction Search API's responses (§6b).
+    A stream of its own: a merchant that draws the download is the merchant it was."""
+    return "activity" if random.Random(f"paypal format {seed}").random() < 0.6 else "api"
+
+
+def api_layout(seed: int) -> tuple[str, str]:
+    """(`fetch`: a day a file with its balances, as `beanclear fetch` archives them, or
+    `search`: the merchant's own searches of at most 31 days; the account number)."""
+    rng = random.Random(f"paypal format {seed}")
+    rng.random()
+    how = "fetch" if rng.random() < 0.5 else "search"
+    return how, "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(13))
+
+
+def _stamp(local) -> str:
+    return f"{local.replace(tzinfo=LOCAL).astimezone(ZoneInfo('UTC')):%Y-%m-%dT%H:%M:%S}+0000"
+
+
+def _money(currency, value) -> dict:
+    return {"currency_code": currency, "value": amt(value)}
+
+
+def _details(m, ch) -> list:
+    """(local time, transaction_details item) of every row, with its running balance."""
+    bal = defaultdict(lambda: 0)
+    bal["USD"] = ch.opening
+    out = []
+    for dt, _, (name, kind, cur, gross, fee, frm, to, tid, ref, inv, title) in _events(m, ch):
+        net = gross + fee
+        bal[cur] += net
+        info = {"transaction_id": tid, "transaction_event_code": EVENT_CODES[kind],
+                "transaction_initiation_date": _stamp(dt), "transaction_updated_date": _stamp(dt),
+                "transaction_amount": _money(cur, gross)}
+        if fee or kind == "Website Payment":
+            info["fee_amount"] = _money(cur, fee)
+        info.update({"transaction_status": "S", "ending_balance": _money(cur, bal[cur]),
+                     "available_balance": _money(cur, bal[cur]), "protection_eligibility": "01" if name else "02"})
+        if ref:
+            info.update({"paypal_reference_id": ref, "paypal_reference_id_type": "TXN"})
+        if inv:
+            info["invoice_id"] = inv
+        if title:
+            info["transaction_subject"] = title
+        detail = {"transaction_info": info, "payer_info": {}, "shipping_info": {}, "cart_info": {},
+                  "store_info": {}, "auction_info": {}, "incentive_info": {}}
+        if name:
+            mail = frm if frm != ME else to
+            given, surname = name.split(" ", 1)
+            detail["payer_info"] = {"account_id": tid[:13], "email_address": mail, "address_status": "Y",
+                                    "payer_status": "Y", "payer_name": {"given_name": given, "surname": surname,
+                                                                        "alternate_full_name": name},
+                                    "country_code": "DE" if cur == "EUR" else "US"}
+        if title and kind == "Website Payment":
+            detail["cart_info"] = {"item_details": [{"item_name": title, "item_quantity": "1",
+                                                     "item_amount": _money(cur, gross),
+                                                     "total_item_amount": _money(cur, gross), "invoice_number": inv}]}
+        out.append((dt, detail, dict(bal)))
+    return out
+
+
+def _response(account, first, last, details, page, pages, total, refreshed) -> dict:
+    """A Transaction Search response of the days first..last (midnight to midnight in the
+    books' zone), its page `page` of `pages`."""
+    start = datetime.combine(first, time())
+    end = datetime.combine(last + timedelta(days=1), time()) - timedelta(seconds=1)
+    query = (f"start_date={_stamp(start)}&end_date={_stamp(end)}&fields=all&page_size={PAGE_SIZE}").replace("+", "%2B")
+    return {"transaction_details": details, "account_number": account, "start_date": _stamp(start),
+            "end_date": _stamp(end), "last_refreshed_datetime": _stamp(refreshed), "page": page,
+            "total_items": total, "total_pages": pages,
+            "links": [{"href": f"https://api-m.paypal.com/v1/reporting/transactions?{query}&page={page}",
+                       "rel": "self", "method": "GET"}]}
+
+
+def _write_api(m, ch, folder) -> list:
+    """Transaction Search responses. `fetch`: transactions-YYYY-MM-DD.json a day (the
+    items sorted by their time's text, then id, keys sorted: what `beanclear fetch`
+    writes) and balances-YYYY-MM-DD.json, the balances at that day's end. `search`:
+    searches of at most 31 days, oldest first, each answered in one page of at most 500
+    (a busier stretch asked in shorter searches: a page of several may cut a conversion
+    pair from the row it funds, which no file could book alone), where in_downloads says
+    two downloads whose days overlap."""
+    folder.mkdir(parents=True, exist_ok=True)
+    how, account = api_layout(m.shape.seed)
+    details = _details(m, ch)
+    currencies = ["USD"] + (["EUR"] if ch.eur else [])
+    if how == "fetch":
+        out, held = [], {"USD": ch.opening, "EUR": Decimal(0)}
+        for i in range(m.shape.days):
+            day = m.shape.start + timedelta(days=i)
+            end = datetime.combine(day + timedelta(days=1), time())
+            mine = [(d, bal) for dt, d, bal in details if dt.date() == day]
+            for _, bal in mine:
+                held.update(bal)
+            items = sorted((d for d, _ in mine), key=lambda d: (d["transaction_info"]["transaction_initiation_date"],
+                                                                 d["transaction_info"]["transaction_id"]))
+            doc = _response(account, day, day, items, 1, 1, len(items), end + timedelta(hours=3))
+            f = folder / f"transactions-{day}.json"
+            f.write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+            balances = {"balances": [{"currency": c, "primary": c == "USD",
+                                      "total_balance": _money(c, held.get(c, 0)),
+                                      "available_balance": _money(c, held.get(c, 0)),
+                                      "withheld_balance": _money(c, Decimal(0))} for c in currencies],
+                        "account_id": account, "as_of_time": _stamp(end)[:-5] + "Z",
+                        "last_refresh_time": _stamp(end + timedelta(hours=3))[:-5] + "Z"}
+            b = folder / f"balances-{day}.json"
+            b.write_text(json.dumps(balances, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+            out += [f, b]
+        return out
+
+    def written(f, rows, first, last):
+        files, refreshed = [], datetime.combine(last + timedelta(days=1), time(11, 0))
+
+        def search(first, through):
+            items = [d for dt, d in rows if first <= dt.date() <= through]
+            if len(items) > PAGE_SIZE and through > first:   # two searches, each answered in one page
+                half = first + (through - first) // 2
+                search(first, half)
+                search(half + timedelta(days=1), through)
+                return
+            doc = _response(account, first, through, items, 1, 1, len(items), refreshed)
+            files.append(f.parent / f"transactions-{first}-{through}.json")
+            files[-1].write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        while first <= last:
+            through = min(last, first + timedelta(days=WINDOW - 1))
+            search(first, through)
+            first = through + timedelta(days=1)
+        return files
+    rows = [(dt, (dt, d)) for dt, d, _ in details]
+    return [f for files in in_downloads(m, ch.name, folder, "search", rows, written) for f in files]

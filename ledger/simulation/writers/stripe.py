@@ -1,16 +1,25 @@
-"""Stripe itemized balance change from activity report (FORMATS §5a), every value quoted.
+"""Stripe's statements, in the format the merchant's draw says (statement_format, a stream of
+its own): the itemized balance change from activity report (FORMATS §5a), the API's balance
+transactions (§5c) or the legacy Dashboard balance history (§5b).
 
-Times are UTC (`created_utc`); a charge in EUR is settled in USD with the presentment side in
-customer_facing_amount/currency; every item names its payout in automatic_payout_id. A dispute
-(`dispute`, its 15.00 fee in `fee`) and its reversal name the charge's order like a refund:
-the report's payment_metadata is the related charge's.
+The report, every value quoted: times are UTC (`created_utc`); a charge in EUR is settled in
+USD with the presentment side in customer_facing_amount/currency; every item names its payout
+in automatic_payout_id. A dispute (`dispute`, its 15.00 fee in `fee`) and its reversal name the
+charge's order like a refund: the report's payment_metadata is the related charge's.
+
+The API's `balance_transaction`s (_write_api) name no payout and no order (a charge's
+description does: `Order W…`) and give a charge's `exchange_rate`, not its currency; the
+legacy export (_write_legacy) names each item's payout in `Transfer`.
 """
 
 from __future__ import annotations
 
+import json
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
+from decimal import Decimal
 
+from ..model import money
 from . import amt, csv_text, in_downloads
 
 HEADER = ["balance_transaction_id", "created_utc", "available_on_utc", "currency", "gross", "fee", "net",
@@ -36,6 +45,9 @@ def _utc(dt):
 
 
 def write(m, ch, folder):
+    kind = statement_format(m.shape.seed)
+    if kind != "report":
+        return {"api": _write_api, "legacy": _write_legacy}[kind](m, ch, folder)
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
     avail = lambda dt: f"{(_utc(dt) + timedelta(days=2)):%Y-%m-%d} 00:00:00"
@@ -94,3 +106,198 @@ def _laid_out(row: list, utc: bool, header: list) -> list:
     cells.update({"charge_id": charge, "payment_intent_id": "pi_" + charge[3:] if charge else "",
                   "customer_email": f"buyer{charge[3:9].lower()}@example.com" if charge else ""})
     return [cells[c] for c in header]
+
+
+# -- the other documented formats: the API's balance transactions (FORMATS §5c) and the
+# legacy Dashboard balance history (§5b) ------------------------------------------------
+
+FORMATS = ("report", "api", "legacy")
+LEGACY_HEADER = ["id", "Type", "Source", "Amount", "Fee", "Net", "Currency", "Created (UTC)", "Available On (UTC)",
+                 "Description", "Customer Facing Amount", "Customer Facing Currency", "Transfer",
+                 "Transfer Date (UTC)", "Transfer Group"]
+PAGE = 100                      # the most items a Stripe list page holds (`limit`)
+
+
+def statement_format(seed: int) -> str:
+    """What the merchant's Stripe statements are: the itemized report CSV (§5a), the
+    API's balance transactions (§5c) or the legacy balance history CSV (§5b). A stream
+    of its own: a merchant that draws the report is the merchant it was."""
+    draw = random.Random(f"stripe format {seed}").random()
+    return "report" if draw < 0.5 else "api" if draw < 0.75 else "legacy"
+
+
+def api_layout(seed: int) -> str:
+    """How API JSON came: `fetch` (a file a day, as `beanclear fetch` archives them) or
+    `pages` (the merchant's own listing of the period: pages of 100, newest first)."""
+    rng = random.Random(f"stripe format {seed}")
+    rng.random()
+    return "fetch" if rng.random() < 0.6 else "pages"
+
+
+def names_payouts(seed: int) -> bool:
+    """Whether the statements name the payout that pays each item (the report's
+    automatic_payout_id, the legacy export's Transfer): the API's balance transactions
+    do not, so their payouts settle first in, first out, as PayPal's do."""
+    return statement_format(seed) != "api"
+
+
+def names_presentment(seed: int) -> bool:
+    """Whether the statements say what a customer paid in EUR: the API's balance
+    transactions give the rate (`exchange_rate`), not the currency it is of."""
+    return statement_format(seed) != "api"
+
+
+def _rate(m, dt) -> Decimal:
+    """Stripe's rate of a day for a refund or dispute in EUR (truth.add_refund, disputes._rate)."""
+    return (m.rates[dt.date()] * Decimal("0.999")).quantize(Decimal("0.000001"))
+
+
+def _events(m, ch) -> list[dict]:
+    """Every balance transaction of the channel, the formats' facts in one shape: signed
+    USD amounts, the presentment side and rate where the customer paid in EUR, the
+    payout that pays it out, the order it is of."""
+    out = []
+    po_id = lambda x: x.payout.id if x.payout else ""
+    for p in m.payments:
+        if p.channel == ch.name:
+            eur = p.pres_currency != p.currency
+            out.append(dict(dt=p.dt, id=p.id, type="charge" if p.charge_id.startswith("ch_") else "payment",
+                            category="charge", source=p.charge_id, charge=p.charge_id, gross=p.gross, fee=p.fee,
+                            net=p.net, description=f"Order {p.order_ref}", pres=p.pres_amount,
+                            pres_currency=p.pres_currency, rate=p.rate if eur else None, payout=po_id(p),
+                            order=p.order_ref, fee_text="Stripe processing fees", later=2))
+    for r in m.refunds:
+        if r.channel == ch.name:
+            p = r.payment
+            rate = _rate(m, r.dt) if r.pres_amount is not None else None
+            if rate is not None and money(r.pres_amount * rate) != r.amount:
+                rate = (r.amount / r.pres_amount).quantize(Decimal("0.000001"))
+            out.append(dict(dt=r.dt, id=r.id, type="refund" if p.charge_id.startswith("ch_") else "payment_refund",
+                            category="refund", source=r.source_id, charge=p.charge_id, gross=-r.amount,
+                            fee=-r.fee_back, net=-r.net, description=f"REFUND FOR CHARGE (Order {p.order_ref})",
+                            pres=-(r.pres_amount if r.pres_amount is not None else r.amount),
+                            pres_currency=r.pres_currency or "USD", rate=rate, payout=po_id(r), order=p.order_ref,
+                            fee_text="Stripe processing fees", later=0))
+    for po in m.payouts:
+        if po.channel == ch.name:
+            out.append(dict(dt=po.dt, id=po.txn_id, type="payout", category="payout", source=po.id, charge="",
+                            gross=-po.amount, fee=Decimal(0), net=-po.amount, description="STRIPE PAYOUT", pres=None,
+                            pres_currency="", rate=None, payout=po.id, order="", later=0,
+                            arrival=po.dt.date() + timedelta(days=ch.bank_days - 1)))
+    for back in m.payout_returns:
+        if back.channel == ch.name:   # a failed payout's money, back in the balance
+            out.append(dict(dt=back.dt, id=back.id, type="payout_failure", category="payout_reversal",
+                            source=back.failed.id, charge="", gross=back.amount, fee=Decimal(0), net=back.amount,
+                            description="STRIPE PAYOUT FAILURE", pres=None, pres_currency="", rate=None,
+                            payout=po_id(back), order="", later=0))
+    for d in m.disputes:
+        if d.channel == ch.name:   # an `adjustment` under `dispute`/`dispute_reversal`, its fee a stripe_fee
+            p = d.payment
+            rate = None
+            if d.pres_amount is not None:
+                rate = _rate(m, d.dt)
+                if money(d.pres_amount * rate) != d.amount:
+                    rate = (d.amount / d.pres_amount).quantize(Decimal("0.000001"))
+            out.append(dict(dt=d.dt, id=d.id, type="adjustment", category="dispute_reversal" if d.won else "dispute",
+                            source=d.source_id, charge=p.charge_id, gross=d.amount, fee=d.fee, net=d.net,
+                            description=f"Chargeback {'reversal' if d.won else 'withdrawal'} for {p.charge_id}",
+                            pres=d.pres_amount if d.pres_amount is not None else d.amount,
+                            pres_currency=p.pres_currency, rate=rate, payout=po_id(d), order=p.order_ref,
+                            fee_text="Dispute fee", later=0))
+    out.sort(key=lambda e: e["dt"])
+    return out
+
+
+def _unix(local) -> int:
+    return int(local.replace(tzinfo=timezone(timedelta(hours=8))).timestamp())
+
+
+def _minor(x: Decimal) -> int:
+    return int((x * 100).to_integral_value())
+
+
+def _balance_transaction(e: dict, fetched) -> dict:
+    """A `balance_transaction` as the API returns it (FORMATS §5c): minor units, Unix
+    seconds, `pending` until its money is available at the time it was fetched."""
+    created = _unix(e["dt"])
+    if e["later"]:   # a charge's money is available some days on, at midnight UTC
+        day = (_utc(e["dt"]) + timedelta(days=e["later"])).date()
+        available = int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+    else:
+        available = created
+    details = [] if not e["fee"] else [{"amount": _minor(e["fee"]), "application": None, "currency": "usd",
+                                        "description": e["fee_text"], "type": "stripe_fee"}]
+    return {"id": e["id"], "object": "balance_transaction", "amount": _minor(e["gross"]), "available_on": available,
+            "balance_type": "payments", "created": created, "currency": "usd", "description": e["description"],
+            "exchange_rate": float(e["rate"]) if e["rate"] is not None else None, "fee": _minor(e["fee"]),
+            "fee_details": details, "net": _minor(e["net"]), "reporting_category": e["category"],
+            "source": e["source"], "status": "available" if available <= _unix(fetched) else "pending",
+            "type": e["type"]}
+
+
+def _write_api(m, ch, folder) -> list:
+    """Balance transactions as the API lists them. `fetch`: a file a day
+    (balance-transactions-YYYY-MM-DD.json, the day the books' zone's, every page's items
+    oldest first, keys sorted: what `beanclear fetch` writes), fetched the next morning.
+    `pages`: the merchant's own listing of its days, pages of 100 newest first, each
+    saying whether more follow; two downloads whose days overlap where in_downloads says."""
+    folder.mkdir(parents=True, exist_ok=True)
+    events = _events(m, ch)
+    if api_layout(m.shape.seed) == "fetch":
+        out = []
+        for i in range(m.shape.days + 1):   # the morning after the last day holds a failed payout's return
+            day = m.shape.start + timedelta(days=i)
+            items = sorted((_balance_transaction(e, datetime.combine(day + timedelta(days=1), time(9, 30)))
+                            for e in events if e["dt"].date() == day), key=lambda b: (b["created"], b["id"]))
+            if i == m.shape.days and not items:
+                break
+            doc = {"object": "list", "url": "/v1/balance_transactions", "has_more": False, "data": items}
+            f = folder / f"balance-transactions-{day}.json"
+            f.write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+            out.append(f)
+        return out
+
+    def written(f, rows, first, last):
+        fetched = datetime.combine(last + timedelta(days=1), time(10, 0))
+        items = [_balance_transaction(e, fetched) for e in reversed(rows)]   # newest first
+        files = []
+        for n in range(0, max(len(items), 1), PAGE):
+            page = {"object": "list", "data": items[n:n + PAGE], "has_more": n + PAGE < len(items),
+                    "url": "/v1/balance_transactions"}
+            files.append(f.with_name(f"{f.stem}-{n // PAGE + 1}.json"))
+            files[-1].write_text(json.dumps(page, indent=2) + "\n", encoding="utf-8")
+        return files
+    name = lambda first, last: f"balance_transactions_{first:%Y%m%d}_{last:%Y%m%d}"
+    return [f for files in in_downloads(m, ch.name, folder, name, [(e["dt"], e) for e in events], written)
+            for f in files]
+
+
+def _write_legacy(m, ch, folder) -> list:
+    """The legacy Dashboard balance history (FORMATS §5b): UTC times to the minute; a
+    charge's `Source` its charge, a refund's and a chargeback's the charge they take
+    back (a chargeback an `adjustment` with its 15.00 fee, given back a negative one);
+    `Transfer` the payout that pays the item out, on `Transfer Date`, the day it
+    arrives; the charges' metadata (`order_id (metadata)`) on their rows and on those
+    of the refunds and chargebacks of them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    events = _events(m, ch)
+    arrives = {e["source"]: e["arrival"] for e in events if e["category"] == "payout"}
+    header = LEGACY_HEADER + ["order_id (metadata)"]
+    rows = []
+    for e in events:
+        when = _utc(e["dt"])
+        available = when + timedelta(days=e["later"]) if e["later"] else when
+        if e["later"]:
+            available = available.replace(hour=0, minute=0)
+        source = e["source"] if e["category"] in ("charge", "payout", "payout_reversal") else e["charge"]
+        shown = e["pres"] is not None and e["category"] != "dispute" and e["category"] != "dispute_reversal"
+        paid_on = arrives.get(e["payout"])
+        rows.append((e["dt"], [e["id"], e["type"], source, amt(e["gross"]), amt(e["fee"]), amt(e["net"]), "usd",
+                               f"{when:%Y-%m-%d %H:%M}", f"{available:%Y-%m-%d %H:%M}", e["description"],
+                               amt(e["pres"]) if shown else "", e["pres_currency"].lower() if shown else "",
+                               e["payout"], f"{paid_on:%Y-%m-%d} 00:00" if paid_on else "", "", e["order"]]))
+
+    def written(f, rows, first, last):   # newest first, as the Dashboard lists them
+        f.write_text(csv_text([header] + rows[::-1]), encoding="utf-8")
+        return f
+    return in_downloads(m, ch.name, folder, "balance_history.csv", rows, written)
