@@ -285,6 +285,23 @@ def test_a_short_credit_pairs_with_the_payout_of_the_nearest_amount(ledger):
     assert (mismatch.expected, mismatch.actual) == (Decimal("49.40"), Decimal("49.00"))
 
 
+def test_a_short_credit_pairs_with_the_payout_its_days_to_arrive_say(ledger):
+    # Five payouts each credited the next day: this bank credits a payout a day after it.
+    # A 28.90 credit on 03-07 is the 03-06 payout of 33.90 shorted, not the 03-05 payout of
+    # 27.72 that is nearer in amount but two days older; that one never arrived.
+    def payout(day, amount, ident):
+        return PAYOUT.format(amount=amount).replace("2026-03-02", f"2026-03-{day}").replace("77", ident)
+    usual = [payout(f"0{d}", f"10.0{d}", f"U{d}") + BANK_CREDIT.format(day=f"0{d + 1}", amount=f"10.0{d}")
+             for d in range(1, 6)]
+    sale = SALE.replace("99.40", "111.77").replace("0.60 CNY", "0.00 CNY").replace("-100.00", "-111.77")
+    found = ledger(sale, *usual, payout("05", "27.72", "A"), payout("06", "33.90", "B"),
+                   BANK_CREDIT.format(day="07", amount="28.90").replace("B-07", "B-07s"))
+    [mismatch] = [f for f in found if f.code == "payout-mismatch"]
+    [missing] = [f for f in found if f.code == "payout-missing"]
+    assert (mismatch.expected, mismatch.actual, missing.amount) == (Decimal("33.90"), Decimal("28.90"),
+                                                                    Decimal("27.72"))
+
+
 TOP_UP = """
 2026-03-03 * "WeChat Pay" "Bank deposit to the account" ^payout-T1
   id: "T1"

@@ -24,7 +24,7 @@ the clock: a check gives the same answer tomorrow.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import replace
 from decimal import Decimal
 from operator import attrgetter
@@ -38,6 +38,7 @@ from beanclear.statements.coverage import Coverage
 from beanclear.statements.gaps import Horizon
 
 LATE_DAYS = 7  # an equal amount this many days past bank_days is still that payout, arriving late
+USUAL_FROM = 5  # credits of equal amount from which the days a payout takes to arrive are the channel's usual
 REF_KEYS = ("id", "order-id", "payout-id", "refund-of", "bank-ref")  # bank-ref: FITID, MT940 reference
 
 
@@ -310,6 +311,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
         open_by_amount[(p.currency, p.amount)].append(p)
     matched: set[int] = set()
     leftover = []
+    lags: Counter = Counter()   # days from a payout to its credit, of the credits of equal amount
     too_old = dt.timedelta(days=window + LATE_DAYS)
     for credit in credits:
         queue = open_by_amount.get((credit.currency, -credit.amount))
@@ -318,18 +320,25 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
         while queue and (id(queue[0]) in matched or queue[0].date < credit.date - too_old):
             queue.popleft()
         if queue and queue[0].date <= credit.date + dt.timedelta(days=1):
-            matched.add(id(queue.popleft()))
+            payout = queue.popleft()
+            matched.add(id(payout))
+            lags[(credit.date - payout.date).days] += 1
         else:
             leftover.append(credit)
+    usual = lags.most_common(1)[0][0] if sum(lags.values()) >= USUAL_FROM else None
     still_open = [p for p in payouts if id(p) not in matched]
     for credit in leftover:
         near = [p for p in still_open if p.currency == credit.currency
                 and p.date - dt.timedelta(days=1) <= credit.date <= p.date + dt.timedelta(days=window)]
         if near:
             # a credit answers a payout that left before it (one dated the day after counts
-            # only for a bank in another time zone, when no earlier one is near), then the
-            # nearest amount
-            payout = min(near, key=lambda p: (p.date > credit.date, abs(p.amount + credit.amount), p.date))
+            # only for a bank in another time zone, when no earlier one is near), then one
+            # as many days before it as the channel's other payouts take to arrive (a bank
+            # credits on its own schedule; a shorted credit is nearer another payout's
+            # amount than its own), then the nearest amount
+            payout = min(near, key=lambda p: (p.date > credit.date,
+                                              usual is not None and (credit.date - p.date).days != usual,
+                                              abs(p.amount + credit.amount), p.date))
             still_open.remove(payout)
             findings.append(_mismatch(payout, payout.amount, -credit.amount, [payout.entry, credit.entry],
                                       channel, account))
