@@ -21,4 +21,8 @@ and no presentment currency: such a merchant's Stripe payouts settle first in, f
 payout it shorts is one the bank is paid less (as PayPal's), no fx-gap is drawn on it, and its
 config says `order_pattern` (the description names the order) where it has shops. Seeds
 29300-29499 were looked at while adding Stripe's API and legacy formats and PayPal's API.
+A Taobao store is paid through Alipay alone (`T200P<order>`); a marketplace store (Pinduoduo,
+Douyin, JD) is paid by no channel here: its orders are one statement-gap of the shop, and a
+clean merchant has none; CMB's and BOC's exports state no period, as a csv bank's. Seeds
+29110-29260 and 29537-29607 were looked at while adding them.
 """
