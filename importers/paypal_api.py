@@ -25,7 +25,8 @@ balances are not asserted (the days between are). A response's order of the rows
 one second is not a clue to their order (`beanclear fetch` sorts them by id): a day
 whose last rows share a second and whose balances go round (a payment in EUR and the
 conversion selling it: 0 → 10 → 0) closes where the days around it say, or is not
-asserted (a day's file: its `balances-…json` asserts it).
+asserted (a day's file: its `balances-…json` asserts it). A one-page response covers the
+days it searched (`start_date`..`end_date`), quiet ones at either end included.
 
 Past `text.STREAM_FROM` bytes the response is read item by item (toolkit.jsonstream):
 each row made as its object ends and kept on disk by book_rows, the response's own
@@ -38,6 +39,7 @@ transaction_details list the stream refuses itself, as the whole read refuses it
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Iterator
 
@@ -131,11 +133,29 @@ class Importer(StatementImporter):
         whether it is one page of several (its first and last days may go on in another)."""
         out.account = checked(doc.get("account_number"))   # the PayPal account it is of (account_ids.py)
         page, pages = doc.get("page"), doc.get("total_pages")
+        if not (isinstance(page, int) and isinstance(pages, int) and pages > 1):
+            out.period = self._searched(doc)
         if not (isinstance(page, int) and isinstance(pages, int)):
             return False
         if page < pages:
             out.notes.append(f"page {page} of {pages}: later pages are not in this file")
         return pages > 1
+
+    def _searched(self, doc) -> tuple | None:
+        """The days a one-page response searched (its `start_date`..`end_date`, up to
+        `last_refreshed_datetime`: PayPal answers nothing newer), so that its quiet last
+        days count as seen; None where it does not say them readably."""
+        try:
+            start, end = (local_time(parse_instant(doc.get(k), "", 0, k), self.config.timezone)
+                          for k in ("start_date", "end_date"))
+            if doc.get("last_refreshed_datetime"):
+                end = min(end, local_time(parse_instant(doc.get("last_refreshed_datetime"), "", 0, ""),
+                                          self.config.timezone))
+        except (StatementError, AttributeError):
+            return None
+        if end.time() == dt.time() and end > start:   # an end given as the next midnight
+            end -= dt.timedelta(seconds=1)
+        return (start.date(), end.date()) if start <= end else None
 
     def _row(self, detail, path: str) -> PayPalRow:
         info = detail.get("transaction_info") if isinstance(detail, dict) else None

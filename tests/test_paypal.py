@@ -4,6 +4,7 @@ own running balances, the traps of FORMATS.md §6 and bad input naming its line.
 from __future__ import annotations
 
 import csv
+import json
 from decimal import Decimal
 
 import pytest
@@ -619,3 +620,24 @@ def test_a_days_balances_imported_before_its_transactions_open_the_account_befor
     assert [f["message"] for f in report["findings"] if f["code"] == "beancount"] == []
     accounts = (tmp_path / "books" / "accounts.beancount").read_text(encoding="utf-8")
     assert '2026-02-28 * "Opening balance"' in accounts and "Assets:Clearing:PayPal                      100.00 USD" in accounts
+
+
+def test_a_one_page_response_covers_the_days_it_searched(tmp_path, cfg):
+    """Its quiet last days are seen (a payment whose payout was due by then is overdue,
+    seed 29785), up to the newest data PayPal had; a page of several covers no stated days."""
+    row = _payment("A1", "2026-03-02T02:00:00+0000", "10.00", "110.00")
+    searches = {  # (start_date, end_date, last_refreshed_datetime, pages) -> days covered (Asia/Shanghai)
+        ("2026-02-28T16:00:00+0000", "2026-03-05T15:59:59+0000", None, 1): ("2026-03-01", "2026-03-05"),
+        ("2026-03-01T00:00:00+0800", "2026-03-06T00:00:00+0800", None, 1): ("2026-03-01", "2026-03-05"),
+        ("2026-02-28T16:00:00+0000", "2026-03-31T15:59:59+0000", "2026-03-04T03:00:00+0000", 1):
+            ("2026-03-01", "2026-03-04"),
+        ("2026-02-28T16:00:00+0000", "2026-03-05T15:59:59+0000", None, 2): None,
+        ("2026-03-01", "2026-03-05T15:59:59+0000", None, 1): None,   # unreadable: its lines' days
+    }
+    for at, ((start, end, refreshed, pages), covered) in enumerate(searches.items()):
+        path = tmp_path / f"p{at}.json"
+        doc = {"start_date": start, "end_date": end, "page": 1, "total_pages": pages,
+               **({"last_refreshed_datetime": refreshed} if refreshed else {})}
+        path.write_text(json.dumps(doc)[:-1] + ', "transaction_details": [%s]}' % row, encoding="utf-8")
+        period = run(paypal_api, cfg, "paypal", path).period
+        assert (tuple(map(str, period)) if period else None) == covered, (start, end, refreshed, pages)

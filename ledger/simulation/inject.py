@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from .model import BankLine, PayoutReturn, Problem, money
+from .writers import paypal as paypal_files
 from .writers import stripe as stripe_files
 
 SURGE = 5
@@ -197,9 +198,11 @@ def injections(m, rng, ids):
             # give a preamble) ends at its last row: a day is seen unsettled only where a row
             # comes after its payout was due. Before that, no one could tell.
             last = max(x.dt.date() for x in [*m.payments, *m.refunds, *m.payouts] if x.channel == ch.name)
+            # (and PayPal's Transaction Search responses: the days searched, to the end; seed 29785)
+            states_period = ch.name == "alipay" or (ch.name == "paypal" and paypal_files.statement_format(shape.seed) == "api")
 
             def seen(d):
-                return ch.name == "alipay" or (last - d).days > ch.settlement_days
+                return states_period or (last - d).days > ch.settlement_days
 
             for d in days:   # first in, first out: the oldest money still held goes first
                 used = min(older, max(left[d], Decimal(0)))
