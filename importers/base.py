@@ -224,6 +224,20 @@ def order_in(text: str | None, pattern: re.Pattern | None) -> str | None:
     return found.group(1) if found and found.group(1) else None
 
 
+# How a checkout writes the order into a charge's description where nothing else
+# carries it (Stripe's balance transactions): `Order 1001`, `Order #000123 by Jo`,
+# `My Store - Order W20260105001`, `REFUND FOR CHARGE (Order 1001)`, `order no. 1001`.
+# The id has a digit: "Order from our shop" names none.
+DESCRIBED_ORDER = re.compile(r"(?i)\border\b\s*(?:no\.?|number|id)?\s*[#:\-]?\s*(?=[A-Za-z_-]*\d)([A-Za-z0-9][A-Za-z0-9_-]*)")
+
+
+def described_order(description: str) -> str | None:
+    """The order a free-text description names (DESCRIBED_ORDER), where no
+    `order_pattern` says how the channel names them."""
+    found = DESCRIBED_ORDER.search(description or "")
+    return found.group(1) if found else None
+
+
 def to_receivable(entry, channel, receivable: str):
     """A channel entry whose sale (or refund) postings name a shop order, moved to the
     shop's receivable and linked to the order; any other entry as it is."""

@@ -15,10 +15,11 @@ also gives its money back:
       Assets:Transit:Stripe          11.00 USD
       Assets:Clearing:Stripe        -11.00 USD
 
-A balance transaction names no order; where the channel has an `order_pattern`, a
-charge's or refund's description in which it finds one is the entry's `order-id`
-(`Order 1001`, `REFUND FOR CHARGE (Order 1001)`), routed to the shop's order as the
-reports' `payment_metadata[order_id]` is.
+A balance transaction carries no order id: a charge's or refund's description names it
+as checkouts write it (`Order 1001`, `Order #1001 by Jo`, `REFUND FOR CHARGE (Order
+1001)`: base.DESCRIBED_ORDER), the id alone becoming the entry's `order-id`, or where
+the channel has an `order_pattern`, the description it finds one in; routed to the
+shop's order as the reports' `payment_metadata[order_id]` is.
 
 Everything else moves no money by itself: each object is counted and skipped by its
 type (`charge object`, `customer object`, …), so a dump of many resource types — like
@@ -42,7 +43,7 @@ from decimal import Decimal
 from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
-from beanclear.importers.base import Extraction, StatementImporter, order_in
+from beanclear.importers.base import Extraction, StatementImporter, described_order, order_in
 from beanclear.importers.stripe_booking import OLD_PAYOUT, SALE, BalanceTxn, book, category_of
 from beanclear.importers.toolkit import (JsonObject, StatementError, currency_code, from_minor_units, from_unix,
                                          json_line, json_shown, read_json)
@@ -178,7 +179,9 @@ class Importer(StatementImporter):
         if category not in SALE:
             return ""
         pattern = self.source.order_pattern
-        return description if pattern is not None and order_in(description, pattern) else ""
+        if pattern is None:   # as checkouts write it (base.DESCRIBED_ORDER): the order's id alone
+            return described_order(description) or ""
+        return description if order_in(description, pattern) else ""
 
     def _payout(self, po, path: str, out: Extraction) -> list:
         line, status, ident = json_line(po), str(po.get("status")), str(po.get("id") or "")

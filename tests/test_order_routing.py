@@ -9,8 +9,10 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+import pytest
+
 from beanclear import config as config_mod
-from beanclear.importers.base import Extraction, ShopOrders, posting, route, transaction
+from beanclear.importers.base import Extraction, ShopOrders, described_order, posting, route, transaction
 from beanclear.checks.orders import ChannelSales
 from conftest import beanclear, snapshot
 from test_shop_journey import shop_export, trade_bill
@@ -395,7 +397,8 @@ def test_payments_of_a_shop_whose_export_was_never_imported_are_one_finding(tmp_
     assert findings(folder) == [("order-unpaid", "#1002")]
 
 
-# -- a channel naming its orders only in its text: Stripe's API, with order_pattern ----------
+# -- a channel naming its orders only in its text: Stripe's API, with order_pattern or ------
+# -- as checkouts write it (`Order W2001`), without ------------------------------------------
 
 STRIPE_TWO_SHOPS = """\
 books: books
@@ -413,11 +416,12 @@ ORDERS_CSV = """\
 """
 
 
-def _stripe_merchant(tmp_path):
+def _stripe_merchant(tmp_path, pattern=True):
     """Two shops (web: W…, outlet: X…) paid through Stripe, whose balance transactions
     (the API's, as `beanclear fetch` archives them) name the order only in their
     description; one charge names order 9999, which neither shop holds."""
-    (tmp_path / "config.yaml").write_text(STRIPE_TWO_SHOPS + "  web:\n" + ORDERS_CSV + "  outlet:\n" + ORDERS_CSV,
+    config = STRIPE_TWO_SHOPS if pattern else STRIPE_TWO_SHOPS.replace(", order_pattern: 'Order ([A-Za-z0-9]+)'", "")
+    (tmp_path / "config.yaml").write_text(config + "  web:\n" + ORDERS_CSV + "  outlet:\n" + ORDERS_CSV,
                                           encoding="utf-8")
     for name in ("orders", "payments"):
         (tmp_path / name).mkdir(exist_ok=True)
@@ -436,16 +440,26 @@ def _stripe_merchant(tmp_path):
     return tmp_path
 
 
-def test_order_pattern_names_stripe_api_orders_for_two_shops(tmp_path):
-    folder = _stripe_merchant(tmp_path)
+@pytest.mark.parametrize("description, order", [
+    ("Order 1001", "1001"), ("Order #000123 by Jo Smith", "000123"), ("Tea Garden - Order W20260105001", "W20260105001"),
+    ("REFUND FOR CHARGE (Order #1001)", "1001"), ("order no. 1001", "1001"), ("Order ID: 12-34", "12-34"),
+    ("Order from our shop", None), ("Orders 12", None), ("Border 12", None), ("T-shirt", None), ("", None)])
+def test_a_description_names_its_order_as_checkouts_write_it(description, order):
+    assert described_order(description) == order
+
+
+@pytest.mark.parametrize("pattern", [True, False])
+def test_order_pattern_names_stripe_api_orders_for_two_shops(tmp_path, pattern):
+    folder = _stripe_merchant(tmp_path, pattern)
     imported(folder, "orders", "payments")
     text = (folder / "books" / "stripe" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
     assert text.count("Assets:Receivable:Web") == 2 and text.count("Assets:Receivable:Outlet") == 2
     assert findings(folder) == [("payment-without-order", "txn_9999AAAAAAAA")]
 
 
-def test_order_pattern_routes_stripe_api_payments_imported_before_their_orders(tmp_path):
-    folder = _stripe_merchant(tmp_path)
+@pytest.mark.parametrize("pattern", [True, False])
+def test_order_pattern_routes_stripe_api_payments_imported_before_their_orders(tmp_path, pattern):
+    folder = _stripe_merchant(tmp_path, pattern)
     imported(folder, "payments")
     imported(folder, "orders")
     text = (folder / "books" / "stripe" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")

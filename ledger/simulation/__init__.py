@@ -19,7 +19,8 @@ merchants (no sign documented); WeChat fund-bill refunds carry 退款总金额X;
 Stripe's API balance transactions, as `beanclear fetch` archives them, name no payout, no order
 and no presentment currency: such a merchant's Stripe payouts settle first in, first out, a
 payout it shorts is one the bank is paid less (as PayPal's), no fx-gap is drawn on it, and its
-config says `order_pattern` (the description names the order) where it has shops. Seeds
+charges' descriptions name the order as the merchant's checkout writes them (no
+`order_pattern`: DESIGN does not know it). Seeds
 29300-29499 were looked at while adding Stripe's API and legacy formats and PayPal's API.
 A Taobao store is paid through Alipay alone (`T200P<order>`); a marketplace store (Pinduoduo,
 Douyin, JD) is paid by no channel here: its orders are one statement-gap of the shop, and a

@@ -1,10 +1,9 @@
 """The merchant's config.yaml, written with only the keys DESIGN.md §3 documents.
 
-No `opening_balance` (the statements state it), no `trades_from`, no `order_pattern` but
-for a Stripe channel whose statements are the API's balance transactions where there are
-shops: they name a charge's order only in its description (`Order W20260105001`, a
-refund's `REFUND FOR CHARGE (Order …)`), as the statement-gap that says "its payments
-name none of its orders" tells the merchant to say with `order_pattern`. An
+No `opening_balance` (the statements state it), no `trades_from`, no `order_pattern`
+(a Stripe channel whose statements are the API's balance transactions names a charge's
+order only in its description, `Order #1001 by …`, which beanclear reads as checkouts
+write it). An
 `orders-csv` shop gets the `columns:` and `statuses:` of its export, or (as DESIGN's example
 writes it) nothing but its type; a `taobao` shop nothing but its type. How the
 merchant writes it is drawn from the seed apart from the shape (`style`): channels named
@@ -18,7 +17,6 @@ import random
 
 import yaml
 
-from .writers import stripe as stripe_files
 from .writers.banks import csv_layout
 from .writers.shops import ORDERS_CSV_COLUMNS, ORDERS_CSV_STATUSES
 
@@ -56,8 +54,6 @@ def config(shape) -> dict:
             del ch["currency"]
         if c.account_id:
             ch["account_id"] = c.account_id
-        if c.name == "stripe" and shape.shops and not stripe_files.names_payouts(shape.seed):
-            ch["order_pattern"] = r"Order ([A-Za-z0-9]+)"
         if how["shop"] and len(shape.shops) == 1:
             ch["shop"] = shape.shops[0].name
         cfg["channels"][how["keys"][c.name]] = ch

@@ -171,9 +171,8 @@ def injections(m, rng, ids):
 
         # payouts naming their items (Stripe's CSVs) or first in, first out (PayPal, Stripe's API)
         fifo = ch.name != "stripe" or not stripe_files.names_payouts(shape.seed)
-        # a refund takes back its own payment's money where it names its order: PayPal's
-        # invoice, Stripe's order id or (the API) the order a shop holds, by order_pattern
-        own = ch.name != "stripe" or stripe_files.names_payouts(shape.seed) or bool(shape.shops)
+        # a refund takes back its own payment's money, as it names its order: PayPal's
+        # invoice, Stripe's order id or (the API) the order its description names
 
         def unsettled_truth():
             days = [stop - timedelta(days=ch.settlement_days - i) for i in range(2)]
@@ -183,9 +182,9 @@ def injections(m, rng, ids):
             for r in m.refunds:
                 if r.channel != ch.name or r.payout is not None or r.dt.date() < days[0]:
                     continue
-                if r.payment.dt.date() in left and own:
+                if r.payment.dt.date() in left:
                     left[r.payment.dt.date()] -= r.net   # a refund takes its own payment's money back
-                elif r.payment.dt.date() < days[0] or not own:   # (naming no order: the oldest money)
+                elif r.payment.dt.date() < days[0]:
                     older += r.net
             for d in m.disputes:   # a dispute won back from then on, paid out that evening beyond the
                 # payout's days: first in, first out (no payout id: PayPal), it pays the oldest money out;

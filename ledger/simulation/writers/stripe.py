@@ -8,7 +8,7 @@ in automatic_payout_id. A dispute (`dispute`, its 15.00 fee in `fee`) and its re
 charge's order like a refund: the report's payment_metadata is the related charge's.
 
 The API's `balance_transaction`s (_write_api) name no payout and no order (a charge's
-description does: `Order W…`) and give a charge's `exchange_rate`, not its currency; the
+description does, as the merchant's checkout writes it: `Order W…`, `Order #1001 by …`) and give a charge's `exchange_rate`, not its currency; the
 legacy export (_write_legacy) names each item's payout in `Transfer`.
 """
 
@@ -152,18 +152,29 @@ def _rate(m, dt) -> Decimal:
     return (m.rates[dt.date()] * Decimal("0.999")).quantize(Decimal("0.000001"))
 
 
+# How checkouts write a charge's description, the one place a balance transaction names
+# its order (Stripe writes a refund's as `REFUND FOR CHARGE (<the charge's>)`)
+DESCRIPTIONS = ("Order {ref}", "Order #{ref}", "Tea Garden - Order {ref}", "Order #{ref} by {buyer}")
+
+
+def described(seed: int) -> str:
+    """The merchant's checkout's description of a charge (a stream of its own)."""
+    return random.Random(f"stripe description {seed}").choice(DESCRIPTIONS)
+
+
 def _events(m, ch) -> list[dict]:
     """Every balance transaction of the channel, the formats' facts in one shape: signed
     USD amounts, the presentment side and rate where the customer paid in EUR, the
     payout that pays it out, the order it is of."""
-    out = []
+    out, style = [], described(m.shape.seed)
     po_id = lambda x: x.payout.id if x.payout else ""
+    describe = lambda p: style.format(ref=p.order_ref, buyer="Jo Smith")
     for p in m.payments:
         if p.channel == ch.name:
             eur = p.pres_currency != p.currency
             out.append(dict(dt=p.dt, id=p.id, type="charge" if p.charge_id.startswith("ch_") else "payment",
                             category="charge", source=p.charge_id, charge=p.charge_id, gross=p.gross, fee=p.fee,
-                            net=p.net, description=f"Order {p.order_ref}", pres=p.pres_amount,
+                            net=p.net, description=describe(p), pres=p.pres_amount,
                             pres_currency=p.pres_currency, rate=p.rate if eur else None, payout=po_id(p),
                             order=p.order_ref, fee_text="Stripe processing fees", later=2))
     for r in m.refunds:
@@ -174,7 +185,7 @@ def _events(m, ch) -> list[dict]:
                 rate = (r.amount / r.pres_amount).quantize(Decimal("0.000001"))
             out.append(dict(dt=r.dt, id=r.id, type="refund" if p.charge_id.startswith("ch_") else "payment_refund",
                             category="refund", source=r.source_id, charge=p.charge_id, gross=-r.amount,
-                            fee=-r.fee_back, net=-r.net, description=f"REFUND FOR CHARGE (Order {p.order_ref})",
+                            fee=-r.fee_back, net=-r.net, description=f"REFUND FOR CHARGE ({describe(p)})",
                             pres=-(r.pres_amount if r.pres_amount is not None else r.amount),
                             pres_currency=r.pres_currency or "USD", rate=rate, payout=po_id(r), order=p.order_ref,
                             fee_text="Stripe processing fees", later=0))
