@@ -169,6 +169,33 @@ def test_a_missing_month_of_a_bank_is_a_hole(tmp_path):
     assert len(gaps) == 1 and "covers 2026-01-31 to 2026-03-01" in gaps[0]["message"], findings
 
 
+def test_a_gap_no_statement_id_names_is_acknowledged_by_its_source_and_day(tmp_path):
+    """A hole whose balance moved is an error that keeps its month from closing; where
+    the statement will not come, a person acknowledges it by what names it, its source
+    and first day, and the month closes. Imported after all, the statement leaves the
+    acknowledgment matching nothing, said so that it is removed."""
+    (tmp_path / "config.yaml").write_text(BANK_ONLY + "rules:\n  - {match: 货款, account: Income:Sales:Other}\n",
+                                          encoding="utf-8")
+    write(tmp_path / "st", "jan.csv", "2026-01-05,B1,货款,某公司,100.00,100.00", "2026-01-31,B2,货款,某公司,1.00,101.00")
+    write(tmp_path / "st", "mar.csv", "2026-03-02,B3,货款,某公司,1.00,152.00")   # 50.00 came in February
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    code, [gap] = check(tmp_path)
+    assert code == 1 and gap["refs"] == ["ops 2026-02-01"] and gap["severity"] == "error", gap
+    assert beanclear(tmp_path, "close", "2026-01").exit_code == 0
+    assert beanclear(tmp_path, "close", "2026-02").exit_code != 0
+    result = beanclear(tmp_path, "ack", "statement-gap", "ops 2026-02-01", "--reason", "asked the bank")
+    assert result.exit_code == 0, result.output
+    code, [gap] = check(tmp_path)
+    assert code == 0 and gap["acknowledged"]
+    assert beanclear(tmp_path, "close", "2026-02").exit_code == 0
+    assert beanclear(tmp_path, "reopen", "2026-02", "--reason", "the bank sent it").exit_code == 0
+    write(tmp_path / "st2", "feb.csv", "2026-02-01,B4,货款,某公司,25.00,126.00", "2026-03-01,B5,货款,某公司,25.00,151.00")
+    assert beanclear(tmp_path, "import", str(tmp_path / "st2")).exit_code == 0
+    # (and February's close asserted the balance without the 25.00: README "Closing a month")
+    assert [(f["code"], f["refs"]) for f in check(tmp_path)[1]] == [("beancount", []),
+                                                                    ("stale-ack", ["ops 2026-02-01"])]
+
+
 def test_orders_wait_for_the_channels_statements(tmp_path):
     from test_shop_journey import shop_export, trade_bill
     (tmp_path / "config.yaml").write_text(

@@ -30,6 +30,7 @@ DEFAULT_SEVERITY = {
     "stale-ack": "warning",  # an acknowledgment that matches no finding any more
 }
 CODES = tuple(DEFAULT_SEVERITY)
+UNNAMED = {"beancount", "stale-ack"}   # fixed in the books, never acknowledged
 RATE_CODES = {"fx-gap"}  # whose `expected` and `actual` are exchange rates, not money: never rounded
 SEVERITIES = ("error", "warning", "off")
 
@@ -64,6 +65,11 @@ class Finding:
             if isinstance(value, Decimal) and value.is_finite():
                 object.__setattr__(self, name, to_currency(value, self.currency))
         object.__setattr__(self, "message", rounded_message(self.message))
+        if not self.refs and self.source and self.date and self.code not in UNNAMED:
+            # a finding no statement id names (a statement-gap's days, a refund rate) is
+            # named by its source and day, so that it can be acknowledged or followed up
+            # (`beanclear ack statement-gap "usbank 2026-05-28"`) and a month with it closed
+            object.__setattr__(self, "refs", (f"{self.source} {self.date}",))
 
     def to_json(self) -> dict[str, Any]:
         return {
