@@ -32,9 +32,12 @@ def test_json_report_schema_and_exit_1_on_errors(merchant):
     # The sample fund bill's balance (0.21) holds: its opening came from the bill itself,
     # less the trade bill's payments booked before it.
     assert "beancount" not in by_code
-    # The bank's 房租 line is classified by the rule; its payout credit of 0.03 answers nothing.
-    bank = by_code["bank-unmatched"]
-    assert (bank["amount"], bank["currency"], bank["refs"], bank["severity"]) == ("0.03", "CNY", ["B001"], "warning")
+    # The bank's 房租 line is classified by the rule; its payout credit of 0.03 on 01-30
+    # comes before the sample fund bill's one day (02-01), where only the trade bill
+    # covers it: it waits for the fund bill that would show the payout, one statement-gap.
+    gap = by_code["statement-gap"]
+    assert (gap["source"], gap["refs"], gap["severity"]) == ("wechat", ["B001"], "warning")
+    assert "1 bank credit(s) (0.03 CNY) booked to wechat wait for it" in gap["message"]
     assert report["summary"]["errors"] == sum(f["severity"] == "error" for f in report["findings"])
 
 
@@ -42,7 +45,7 @@ def test_text_report(merchant):
     result = beanclear(imported(merchant), "check")
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1].endswith("0 acknowledged")
-    assert "bank-unmatched" in result.output
+    assert "statement-gap" in result.output
 
 
 def test_exit_0_without_errors(merchant):
@@ -88,6 +91,6 @@ def test_acknowledged_error_is_listed_but_does_not_fail(merchant):
 
 def test_text_report_prints_the_refs_ack_needs(merchant):
     output = beanclear(imported(merchant), "check").output
-    line = next(l for l in output.splitlines() if "bank-unmatched" in l)
+    line = next(l for l in output.splitlines() if "statement-gap" in l)
     assert "[B001]" in line
-    assert beanclear(merchant, "ack", "bank-unmatched", "B001", "--reason", "a test credit").exit_code == 0
+    assert beanclear(merchant, "ack", "statement-gap", "B001", "--reason", "a test credit").exit_code == 0

@@ -470,3 +470,32 @@ def test_a_refund_and_the_fee_it_returns_take_back_only_their_own_sale(ledger):
     findings = ledger(sales)
     # the 03-10 withdrawal of 10.00 (LATER) takes the oldest money: 40.00 of 03-01 is left
     assert [(f.code, str(f.date), f.amount) for f in findings] == [("unsettled", "2026-03-01", Decimal("40.00"))]
+
+
+# The trade bill (`payouts: "no"`) covers the month, the fund bill only its second half.
+TWO_VIEWS = """
+2026-03-20 custom "beanclear-coverage" "wechat" 2026-03-01
+  id: "coverage wechat trade"
+  payouts: "no"
+2026-03-20 custom "beanclear-coverage" "wechat" 2026-03-12
+  id: "coverage wechat fund"
+2026-03-20 custom "beanclear-coverage" "ops" 2026-03-01
+  id: "coverage ops"
+"""
+
+
+def test_a_bank_credit_before_the_statements_that_show_payouts_is_not_judged(ledger, tmp_path):
+    """Only a statement that shows payouts leave (the fund bill, not the trade bill)
+    can answer a bank credit booked as one: before its first day, where the trade bill
+    covers the days, the credits wait for the missing fund bill, one statement-gap (each
+    was a bank-unmatched, seed 29811 without its first fund-ledger download); after it,
+    a credit no payout explains is bank-unmatched."""
+    ledger()
+    early = BANK_CREDIT.format(day="05", amount="50.00") + BANK_CREDIT.format(day="06", amount="60.00")
+    [gap] = full_report(tmp_path, early + TWO_VIEWS)[0]
+    assert (gap.code, gap.source, gap.date, gap.refs) == ("statement-gap", "wechat", dt.date(2026, 3, 1),
+                                                          ("B-05", "B-06"))
+    assert gap.message == ("no statement of wechat that shows its payouts covers 2026-03-01 to 2026-03-11 (its trade "
+                           "bill does): 2 bank credit(s) (110.00 CNY) booked to wechat wait for it")
+    [late] = full_report(tmp_path, BANK_CREDIT.format(day="16", amount="50.00") + TWO_VIEWS)[0]
+    assert (late.code, late.refs) == ("bank-unmatched", ("B-16",))

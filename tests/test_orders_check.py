@@ -344,3 +344,46 @@ def test_a_shop_whose_orders_no_payment_names_is_one_statement_gap(tmp_path, sho
     # two orders unpaid are two findings; a shop some payment pays keeps one finding an order
     assert [f.code for f in found(pdd_order("P1"), pdd_order("P2"))] == ["order-unpaid"] * 2
     assert [f.code for f in found(order("1002"), order("1003"), order("1004"))] == ["order-unpaid"] * 3
+
+
+def test_a_shop_no_export_of_which_is_in_the_books_is_one_statement_gap(tmp_path):
+    """With two shops, a payment naming an order neither holds stays a sale of its
+    channel: the shop whose export was never imported would go unsaid (seed 29804
+    without its web shop's export). Its channels' statements in, it is one gap."""
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG.replace("shop: shopify, ", "").replace(
+        "order_days: 3}\n", "order_days: 3}\n  web: {type: orders-csv, order_days: 3}\n"), encoding="utf-8")
+    head = HEAD.format(config=path) + "2000-01-01 open Assets:Receivable:Web\n2000-01-01 open Income:Sales:Web\n"
+    covered = {name: f'\n2026-03-10 custom "beanclear-coverage" "{name}" 2026-03-01\n  id: "coverage {name}"\n'
+               for name in ("wechat", "shopify", "web")}
+
+    def found(*parts):
+        entries, errors, _ = loader.load_string(textwrap.dedent(head + "".join(parts) + LATER))
+        assert not [e for e in errors if not isinstance(e, FindingError)]
+        return [(f.code, f.source, str(f.date)) for f in reconcile.find(entries, config_mod.load(path))]
+
+    assert found(covered["wechat"], covered["shopify"]) == [("statement-gap", "web", "2026-03-01")]
+    assert found(covered["wechat"], covered["shopify"], covered["web"]) == []
+    assert found() == []   # books that record no coverage: nothing known of what is missing
+
+
+def test_a_channel_refund_after_the_shops_last_export_waits_for_its_next(tmp_path, ledger):
+    """The channel refunded on 03-09; the shop's exports end 03-08, the channel's
+    statements go to 03-20: the shop's refund may be in its next export. One
+    statement-gap (seed 29805 without its second export), not a refund-unsynced; the
+    export in, the refund the shop never recorded is one."""
+    ledger()   # writes the config
+    parts = [order("1001"), payment("1001", "4200-1001"), channel_refund("1001", "R1", "4200-1001", day="09")]
+
+    def found(shop_to):
+        covered = (f'\n2026-03-20 custom "beanclear-coverage" "wechat" 2026-03-01\n  id: "coverage wechat"\n'
+                   f'2026-03-{shop_to} custom "beanclear-coverage" "shopify" 2026-03-01\n  id: "coverage shopify"\n')
+        entries, errors, _ = loader.load_string(textwrap.dedent(HEAD.format(config=tmp_path / "config.yaml")
+                                                                + "".join(parts) + covered))
+        return reconcile.find(entries, config_mod.load(tmp_path / "config.yaml"))
+
+    [gap] = found("08")
+    assert (gap.code, gap.source, str(gap.date), gap.refs) == ("statement-gap", "shopify", "2026-03-09", ("#1001",))
+    assert gap.message == ("the exports of shopify end 2026-03-08; the statements of the channels that pay it go to "
+                           "2026-03-20: 1 refund(s) the channels made since wait for its next export")
+    assert [(f.code, f.amount) for f in found("20")] == [("refund-unsynced", Decimal("30.00"))]

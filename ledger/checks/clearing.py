@@ -387,8 +387,9 @@ def _seen(judged: str, item: Item, channel, horizon: Horizon, waiting: dict, as_
 
 def _heard(judged: str, item: Item, channel, horizon: Horizon, unheard: dict) -> bool:
     """Whether the channel's statements judge a bank line in transit now (`judged`, as
-    Horizon says it); one that waits for them while they end early is `unheard`."""
-    if judged == "wait" and horizon.own_ends_early():
+    Horizon says it); one that waits for them while they end early, or comes before
+    those that show payouts where the channel's trade bill covers it, is `unheard`."""
+    if judged == "unshown" or judged == "wait" and horizon.own_ends_early():
         unheard.setdefault(channel.name, []).append((channel.bank, item))
     return judged == "judge"
 

@@ -324,9 +324,16 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
         # the days its statements cover, where the books record them: books carried forward
         # (periods/forward.py) keep every record, but not the first orders
         exports = (cover.start(shop.name), cover.end(shop.name)) if cover.start(shop.name) else None
-        waiting, shop_found = [], []
+        waiting, shop_found, unexported = [], [], []
+        # where the shop's exports end before the channels' statements (beyond a quiet
+        # weekend), a refund the channels made since may be in its next export
+        shop_end = exports[1] if exports and judged_to and (judged_to - exports[1]).days > QUIET_DAYS else None
         for key, group in others.items():
             found = check_group(key, group, shop, judged_to or dt.date.min, span, channel_of, convert, exports)
+            if shop_end:
+                late = [f for f in found if f.code == "refund-unsynced" and f.actual > f.expected
+                        and (shop_end - f.date).days <= shop.order_days]
+                found, unexported = [f for f in found if f not in late], unexported + late
             if judged_from:   # before a paying channel's first statement: its payment may be there
                 early = [f for f in found if f.code in DEADLINE_CODES and f.date < judged_from]
                 found, waiting = [f for f in found if f not in early], waiting + early
@@ -351,7 +358,28 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
         if waiting and (judged_to is None or (as_of - judged_to).days > QUIET_DAYS or
                         any(f.date < judged_from for f in waiting if judged_from)):
             out.append(_waiting(shop, config, cover, judged_to, waiting, judged_from))
-    return out + unrouted(prepared.order_ids, config, spans)
+        if unexported:
+            out.append(Finding("statement-gap", shop_end + dt.timedelta(days=1), shop.name, "", ZERO, "",
+                               f"the exports of {shop.name} end {shop_end}; the statements of the channels that pay "
+                               f"it go to {judged_to}: {len(unexported)} refund(s) the channels made since wait for "
+                               f"its next export", tuple(dict.fromkeys(r for f in unexported for r in f.refs[:1]))))
+    return out + never_exported(config, cover, prepared, out) + unrouted(prepared.order_ids, config, spans)
+
+
+def never_exported(config, cover, prepared: Prepared, found: list[Finding]) -> list[Finding]:
+    """A shop of the config no export of which is in the books, while its channels'
+    statements are, and no payment of it says so already: one statement-gap (with
+    several shops, the payments naming its orders stayed sales of their channels)."""
+    said = {f.source for f in found if f.code == "statement-gap"}
+    out = []
+    for name in sorted(config.shops):
+        starts = [cover.start(ch) for ch in payers(config.shops[name], config) if cover.start(ch)]
+        if name in said or not starts or cover.start(name) or prepared.spans.get(name):
+            continue
+        out.append(Finding("statement-gap", min(starts), name, "", ZERO, "",
+                           f"no export of {name} is in the books, while those of the channels that may pay it "
+                           f"are: the orders their payments name wait for it; import its orders export"))
+    return out
 
 
 def unrouted(entries, config, spans: dict) -> list[Finding]:

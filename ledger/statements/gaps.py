@@ -30,12 +30,16 @@ class Horizon:
     def __init__(self, cover: Coverage, channel, as_of: dt.date):
         self.channel = channel
         if not cover.recorded:
-            self.own = (dt.date.min, as_of)
+            self.own = self.shown = (dt.date.min, as_of)
             self.bank = (dt.date.min, as_of)
             self.bank_holes: list = []
             return
         start, end = cover.start(channel.name), cover.end(channel.name)
         self.own = (start, end) if start else None
+        # the days of the statements that could show a payout leave (a fund bill, not the
+        # trade bill beside it): a bank credit before them is none of theirs to answer
+        shown = cover.days.get(channel.name)
+        self.shown = (shown[0][0], max(last for _, last in shown)) if shown else self.own
         bank = channel.bank
         start, end = (cover.start(bank), cover.end(bank)) if bank else (None, None)
         self.bank = (start, end) if start else None
@@ -71,12 +75,16 @@ class Horizon:
 
     def credit(self, date: dt.date, window: int) -> str:
         """`judge` a bank credit booked as this channel's payout, or let it wait."""
-        if self.own is None:
+        if self.shown is None:
             return "wait"
-        start, end = self.own
+        start, end = self.shown
         if date > end:
             return "wait"
-        return "judge" if date - DAY * window >= start else "before"
+        if date - DAY * window >= start:
+            return "judge"
+        # before them, where another statement of the channel (its trade bill) covers the
+        # days: the statement that would show its payouts is missing
+        return "unshown" if date < start and self.own and date - DAY * window >= self.own[0] else "before"
 
     def around_bank(self, date: dt.date, window: int) -> str:
         """payout(), for money the bank's statements answer `window` days before `date`
@@ -96,7 +104,7 @@ class Horizon:
         judged = self.credit(date, window)
         if judged != "judge":
             return judged
-        return "judge" if (self.own[1] - date).days > window else "wait"
+        return "judge" if (self.shown[1] - date).days > window else "wait"
 
     def bank_ends_early(self) -> bool:
         """Whether the bank's statements end more than a quiet weekend before the channel's
@@ -108,7 +116,7 @@ class Horizon:
     def own_ends_early(self) -> bool:
         if self.bank is None:
             return False
-        return self.own is None or (self.bank[1] - self.own[1]).days > QUIET_DAYS
+        return self.shown is None or (self.bank[1] - self.shown[1]).days > QUIET_DAYS
 
     def opening_unknown(self, date: dt.date, has_opening: bool, late_days: int) -> bool:
         """Whether a payout this early may take money booked before the channel's first
@@ -142,10 +150,30 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
             pairs = waiting.get(name) or [(p, None) for p in payers]
             what = "payout(s)" if all(i is None or i.amount > 0 for _, i in pairs) else "payout(s) and top-up(s)"
             out.append(_waiting(cover, name, pairs, what, "the statement of the bank"))
-    for name, items in sorted(unheard.items()):
-        what = "bank credit(s)" if all(i.amount < 0 for _, i in items) else "bank line(s)"
-        out.append(_waiting(cover, name, items, what, f"the statement of {name}"))
+    for name, pairs in sorted(unheard.items()):
+        shown = cover.days.get(name)
+        early = [pair for pair in pairs if shown and pair[1].date < shown[0][0]]
+        late = [pair for pair in pairs if not (shown and pair[1].date < shown[0][0])]
+        for items in filter(None, (early, late)):
+            what = "bank credit(s)" if all(i.amount < 0 for _, i in items) else "bank line(s)"
+            out.append(_unshown(cover, name, items, what) if items is early else
+                       _waiting(cover, name, items, what, f"the statement of {name}"))
     return out
+
+
+def _unshown(cover: Coverage, name: str, pairs: list, what: str) -> Finding:
+    """One finding for the bank lines of a channel from the days its trade bill covers
+    but none of the statements that show its payouts does (a fund bill not imported)."""
+    from beanclear.checks.clearing import _money, refs
+    first, shown = cover.start(name), cover.days[name][0][0]
+    items = [item for _, item in pairs]
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for item in items:
+        totals[item.currency] += abs(item.amount)
+    money = ", ".join(f"{_money(v)} {c}" for c, v in sorted(totals.items()))
+    said = (f"no statement of {name} that shows its payouts covers {first} to {shown - DAY} (its trade bill "
+            f"does): {len(items)} {what} ({money}) booked to {name} wait for it")
+    return Finding("statement-gap", first, name, "", Decimal(0), "", said, refs(i.entry for i in items))
 
 
 def _waiting(cover: Coverage, name: str, pairs: list, what: str, awaited: str) -> Finding:
