@@ -302,6 +302,26 @@ def test_a_short_credit_pairs_with_the_payout_its_days_to_arrive_say(ledger):
                                                                     Decimal("27.72"))
 
 
+def test_a_short_credit_pairs_with_a_weekend_payout_as_its_weekday_arrives(ledger):
+    # A bank that credits on working days: weekday payouts arrive the next day, Saturday's
+    # two days later, on Monday, as Sunday's does a day later. A 33.00 credit on Monday
+    # 03-23 is Saturday's 33.90 payout shorted, not Sunday's 27.72 (a day before it, as
+    # most payouts take; seed 30245, a US merchant's bank of weekend batching).
+    def payout(day, amount, ident):
+        return PAYOUT.format(amount=amount).replace("2026-03-02", f"2026-03-{day:02d}").replace("77", ident)
+
+    def credit(day, amount):
+        return BANK_CREDIT.format(day=f"{day:02d}", amount=amount).replace("B-", f"B-{amount}-")
+    arrived = [(2, 3), (3, 4), (4, 5), (5, 6), (7, 9), (8, 9), (14, 16), (25, 26)]   # (paid out, credited)
+    usual = [payout(d, f"10.{d:02d}", f"U{d}") + credit(c, f"10.{d:02d}") for d, c in arrived]
+    sale = SALE.replace("99.40", "142.30").replace("0.60 CNY", "0.00 CNY").replace("-100.00", "-142.30")
+    found = ledger(sale, *usual, payout(21, "33.90", "A"), payout(22, "27.72", "B"), credit(23, "33.00"))
+    [mismatch] = [f for f in found if f.code == "payout-mismatch"]
+    [missing] = [f for f in found if f.code == "payout-missing"]
+    assert (mismatch.expected, mismatch.actual, missing.amount) == (Decimal("33.90"), Decimal("33.00"),
+                                                                    Decimal("27.72"))
+
+
 TOP_UP = """
 2026-03-03 * "WeChat Pay" "Bank deposit to the account" ^payout-T1
   id: "T1"

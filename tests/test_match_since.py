@@ -193,7 +193,10 @@ def test_simulated_merchants_reports_and_proposals_from_their_months(seed, tmp_p
         read_back += sum(b["statement_date"] is None or b["statement_date"] < f"{since}-01"
                          for b in json.loads(whole[since][0])["banks"])
         assert matched(root, "--since", since)["proposals"] == of_month(since), since
-    assert read_back   # a statement older than the carried books was read back
+    # a statement older than the carried books was read back, where a bank states its
+    # balance once a statement (777 draws a US merchant: its csv bank states one a line)
+    from beanclear.simulation.shape import draw
+    assert read_back or not any(b.type in ("camt053", "mt940", "ofx") for b in draw(seed, "big").banks)
 
 
 def test_the_writer_refuses_an_edit_of_the_carried_ledger(hand):

@@ -39,6 +39,7 @@ from beanclear.statements.gaps import Horizon
 
 LATE_DAYS = 7  # an equal amount this many days past bank_days is still that payout, arriving late
 USUAL_FROM = 5  # credits of equal amount from which the days a payout takes to arrive are the channel's usual
+WEEKDAY_FROM = 2  # of those, credits of payouts of one weekday from which that weekday's days are its own
 REF_KEYS = ("id", "order-id", "payout-id", "refund-of", "bank-ref")  # bank-ref: FITID, MT940 reference
 
 
@@ -312,6 +313,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     matched: set[int] = set()
     leftover = []
     lags: Counter = Counter()   # days from a payout to its credit, of the credits of equal amount
+    weekday_lags: dict[int, Counter] = defaultdict(Counter)   # the same by the payout's weekday
     too_old = dt.timedelta(days=window + LATE_DAYS)
     for credit in credits:
         queue = open_by_amount.get((credit.currency, -credit.amount))
@@ -323,9 +325,19 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             payout = queue.popleft()
             matched.add(id(payout))
             lags[(credit.date - payout.date).days] += 1
+            weekday_lags[payout.date.weekday()][(credit.date - payout.date).days] += 1
         else:
             leftover.append(credit)
     usual = lags.most_common(1)[0][0] if sum(lags.values()) >= USUAL_FROM else None
+
+    def takes(payout: Item) -> int | None:
+        """The days a payout takes to arrive: its weekday's, where the bank's credits show
+        them (a bank that credits on working days credits Saturday's and Sunday's payouts
+        on Monday alike), else the channel's usual."""
+        seen = weekday_lags.get(payout.date.weekday())
+        if usual is None or not seen or sum(seen.values()) < WEEKDAY_FROM:
+            return usual
+        return seen.most_common(1)[0][0]
     still_open = [p for p in payouts if id(p) not in matched]
     for credit in leftover:
         near = [p for p in still_open if p.currency == credit.currency
@@ -337,7 +349,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             # credits on its own schedule; a shorted credit is nearer another payout's
             # amount than its own), then the nearest amount
             payout = min(near, key=lambda p: (p.date > credit.date,
-                                              usual is not None and (credit.date - p.date).days != usual,
+                                              usual is not None and (credit.date - p.date).days != takes(p),
                                               abs(p.amount + credit.amount), p.date))
             still_open.remove(payout)
             findings.append(_mismatch(payout, payout.amount, -credit.amount, [payout.entry, credit.entry],

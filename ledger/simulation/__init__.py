@@ -26,4 +26,10 @@ A Taobao store is paid through Alipay alone (`T200P<order>`); a marketplace stor
 Douyin, JD) is paid by no channel here: its orders are one statement-gap of the shop, and a
 clean merchant has none; CMB's and BOC's exports state no period, as a csv bank's. Seeds
 29110-29260 and 29537-29607 were looked at while adding them.
+A quarter of seeds draw a US merchant (shape._us_merchant): USD books in Los Angeles or New
+York time, most across a clock change; the truth's times are that zone's wall clock (none in
+the hour skipped), and the writers give each statement its own zone: Stripe's UTC, PayPal's
+Pacific or the merchant's, Shopify's offset of the day. Seeds 30000-30199 were looked at while
+adding it, and 30245 (of the fresh 30200-30259: a Saturday payout shorted at a bank that
+credits on working days).
 """

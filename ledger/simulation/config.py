@@ -18,7 +18,7 @@ import random
 import yaml
 
 from .writers.banks import csv_layout
-from .writers.shops import ORDERS_CSV_COLUMNS, ORDERS_CSV_STATUSES
+from .writers.shops import orders_csv_layout
 
 
 def _num(x):
@@ -42,7 +42,7 @@ def style(shape) -> dict:
 def config(shape) -> dict:
     how = style(shape)
     terse = how["terse"]
-    cfg = {"books": "books", "currency": "CNY", "timezone": "Asia/Shanghai", "channels": {}, "banks": {}}
+    cfg = {"books": "books", "currency": shape.currency, "timezone": shape.timezone, "channels": {}, "banks": {}}
     for c in shape.channels:
         rule = {"rate": _num(c.rate), "fixed": _num(c.fixed), "min": _num(c.min)}
         if terse and not c.fixed:
@@ -74,10 +74,13 @@ def config(shape) -> dict:
             # its columns and statuses said, or left to be found by their usual names (a stream
             # of its own: the rest of the config stays)
             if s.type == "orders-csv" and random.Random(f"columns {shape.seed}").random() < 0.6:
-                shop.update({"columns": dict(ORDERS_CSV_COLUMNS), "statuses": {k: list(v) for k, v in ORDERS_CSV_STATUSES.items()}})
+                _, columns, statuses = orders_csv_layout(shape)
+                shop.update({"columns": dict(columns), "statuses": {k: list(v) for k, v in statuses.items()}})
             cfg["shops"][s.name] = shop
-    cfg["rules"] = [{"match": "房租|rent|RENT", "account": "Expenses:Rent"},
-                    {"match": "工资|salary|SALARY|PAYROLL", "account": "Expenses:Salaries"}]
+    us = shape.currency == "USD"   # a US merchant's bank writes no Chinese
+    cfg["rules"] = [{"match": "rent|RENT" if us else "房租|rent|RENT", "account": "Expenses:Rent"},
+                    {"match": "salary|SALARY|PAYROLL" if us else "工资|salary|SALARY|PAYROLL",
+                     "account": "Expenses:Salaries"}]
     if not terse:   # DESIGN §3's example: the limits a merchant who leaves them out gets anyway
         cfg["checks"] = {"fee-gap": {"severity": "error", "tolerance": 0.01},
                          "fx-gap": {"severity": "warning", "tolerance_bps": 50},

@@ -70,6 +70,8 @@ class Shape:
     channels: list = field(default_factory=list)
     shops: list = field(default_factory=list)
     banks: list = field(default_factory=list)
+    currency: str = "CNY"           # the operating currency (config `currency`)
+    timezone: str = "Asia/Shanghai"  # the books' zone: the truth's times are its wall-clock times
 
     @property
     def end(self) -> date:
@@ -83,7 +85,7 @@ class Shape:
 
     def summary(self) -> dict:
         return {
-            "seed": self.seed, "start": self.start.isoformat(), "days": self.days,
+            "seed": self.seed, "currency": self.currency, "timezone": self.timezone, "start": self.start.isoformat(), "days": self.days,
             "orders_per_day": self.orders_per_day,
             "channels": {c.name: {"views": list(c.views), "eur": c.eur, "bank": c.bank,
                                   "settlement_days": c.settlement_days, "bank_days": c.bank_days,
@@ -172,4 +174,40 @@ def draw(seed: int, size: str = "small") -> Shape:
     for ch in shape.channels:   # PayPal's contract as it is: a fixed fee per currency, more for cross-border
         if ch.name == "paypal" and ch.eur and fees.random() < 0.5:
             ch.fixed, ch.eur_fee = Decimal("0.49"), (Decimal("0.0499"), Decimal("0.39"))
+    _us_merchant(shape)
     return shape
+
+
+US_ZONES = ("America/Los_Angeles", "America/New_York")
+CLOCK_CHANGES = (date(2026, 3, 8), date(2026, 11, 1))   # US daylight saving time begins, ends
+
+
+def _us_merchant(shape: Shape) -> None:
+    """A quarter of seeds draw a US merchant in its place: books in USD in a US zone, selling
+    through Stripe and PayPal (some EUR payments), maybe a Shopify or orders-csv shop, paid
+    out into one US bank (OFX, or a CSV of month-first dates). Most have a clock change
+    inside the period (a day of 23 or 25 hours). A stream of its own: other seeds stay."""
+    rng = random.Random(f"us merchant {shape.seed}")
+    if rng.random() >= 0.25:
+        return
+    shape.currency, shape.timezone = "USD", rng.choice(US_ZONES)
+    if rng.random() < 0.6:
+        shape.start = rng.choice(CLOCK_CHANGES) - timedelta(days=rng.randint(2, shape.days - 3))
+    btype = rng.choice(["ofx", "csv"])
+    bank = Bank("checking", btype, "USD", "Assets:Bank:Checking", _money(rng, 5000, 40000), rng.random() < 0.5,
+                rng.randint(0, 1))
+    shape.banks = [bank]
+    shape.channels = []
+    for k in rng.choice([("stripe",), ("paypal",), ("stripe", "paypal"), ("stripe", "paypal")]):
+        eur = rng.random() < 0.5
+        ch = Channel(k, "USD", ("activity",), rng.randint(2, 3) if k == "stripe" else rng.randint(3, 5),
+                     bank.lag + 1 + (2 if bank.weekend_batching else 0), bank.name,
+                     Decimal("0.029") if k == "stripe" else Decimal("0.0349"),
+                     Decimal("0.30") if k == "stripe" or not eur else Decimal("0"), Decimal("0"), eur=eur)
+        if k == "paypal":
+            ch.opening = _money(rng, 100, 2000)
+            if eur and rng.random() < 0.5:   # a rule of its own for EUR payments, as fees draws them
+                ch.fixed, ch.eur_fee = Decimal("0.49"), (Decimal("0.0499"), Decimal("0.39"))
+        shape.channels.append(ch)
+    shape.shops = {0: [], 1: [rng.choice([Shop("shopify", "shopify", "", 3), Shop("web", "orders-csv", "W", 3)])],
+                   2: [Shop("shopify", "shopify", "", 3), Shop("web", "orders-csv", "W", 3)]}[rng.choice([0, 1, 1, 2])]

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from .model import CENT, BankLine, Order, Payment, Payout, PayoutReturn, Problem, Refund, money
 from .shape import MARKETPLACES, Shape
@@ -150,6 +151,24 @@ def _local(d: date, rng, lo=8, hi=21) -> datetime:
     return datetime.combine(d, time(rng.randint(lo, hi), rng.randint(0, 59), rng.randint(0, 59)))
 
 
+def exists(m, dt: datetime) -> bool:
+    """Whether a wall-clock time is one the merchant's clocks show (not in the hour skipped
+    when daylight saving time begins)."""
+    zone = ZoneInfo(m.shape.timezone)
+    return dt.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None) == dt
+
+
+def _order_time(m, d: date, rng) -> datetime:
+    """When an order is placed. A US web shop sells around the clock (its EUR customers in
+    Europe's day): some just after midnight, which another zone, or the offset of the
+    other side of a clock change, puts on the day before. Not at 1 or 2 on the day the
+    clocks skip 2 to 3, so that its payment minutes later is at a time that exists."""
+    if m.shape.currency != "USD":
+        return _local(d, rng)
+    dt = _local(d, rng, 0)
+    return dt if dt.hour not in (1, 2) or exists(m, dt.replace(hour=2)) else dt + timedelta(hours=2)
+
+
 def make_payment(m, ch, dt, amount, cur, order_ref, title, ids, rate_skew=Decimal("0.999")):
     if cur == "EUR":
         applied = (m.rates[dt.date()] * rate_skew).quantize(Decimal("0.000001"))
@@ -185,7 +204,7 @@ def _orders_and_payments(m, rng, ids):
                      for _ in range(rng.randint(1, 3))]
             shipping = money(rng.choice([0, 0, 10, 12]) if cur == "CNY" else rng.choice([0, 0, 5]))
             amount = sum((q * p for _, q, p in items), Decimal("0")) + shipping
-            dt = _local(d, rng)
+            dt = _order_time(m, d, rng)
             title = items[0][0]
             shops = [s for s in shape.shops if s.type not in MARKETPLACES]
             if any(s.type == "taobao" for s in shops):   # Alipay pays the Taobao store, the others the rest
@@ -256,6 +275,8 @@ def add_refund(m, ids, p, dt, amount, shop_too=True):
     converted to USD on arrival, is refunded in EUR bought back with USD at PayPal's rate
     of that day (a conversion pair of its own)."""
     ch = m.shape.channel(p.channel)
+    if not exists(m, dt):   # hours after a payment, into the hour the clocks skip: as they read
+        dt += timedelta(hours=1)
     fee_back = money(p.fee * amount / p.gross) if ch.name in ("wechat", "alipay") else Decimal("0")
     pres = None
     if p.pres_currency != p.currency:

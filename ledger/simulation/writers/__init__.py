@@ -8,12 +8,24 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 
 def amt(x: Decimal, thousands: bool = False) -> str:
     return f"{x:,.2f}" if thousands else f"{x:.2f}"
+
+
+def instant(m, local: datetime) -> datetime:
+    """A time of the truth (the wall clock of the merchant's zone) as an aware instant:
+    its offset is the one that day has (daylight saving time in a US zone)."""
+    return local.replace(tzinfo=ZoneInfo(m.shape.timezone))
+
+
+def utc(m, local: datetime) -> datetime:
+    """A time of the truth as UTC's wall clock (naive)."""
+    return instant(m, local).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def csv_text(rows, quote_all=False, lineterminator="\n", delimiter=",") -> str:

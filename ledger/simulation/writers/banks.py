@@ -43,6 +43,7 @@ class CsvLayout:
     thousands: bool
     preamble: bool
     encoding: str
+    symbol: str = ""        # a currency sign before the digits, after the minus (`-$7,971.39`)
 
     @property
     def columns(self) -> dict:
@@ -52,12 +53,17 @@ class CsvLayout:
         return {r: names[r] for r in ("date", *roles[self.amounts], "memo", "payee", "ref", "balance")}
 
     def number(self, x: Decimal) -> str:
-        text = amt(x, self.thousands)
+        text = amt(abs(x) if self.symbol else x, self.thousands)
+        if self.symbol:
+            text = ("-" if x < 0 else "") + self.symbol + text
         return text.translate(str.maketrans(",.", ".,")) if self.decimal_comma else text
 
 
 def csv_layout(seed: int, b) -> CsvLayout:
     rng = random.Random(f"csv layout {seed} {b.name}")
+    if b.currency == "USD":   # a US bank: English names, month first, a signed amount or two columns
+        return CsvLayout("en", rng.choice(["signed", "split"]), "%m/%d/%Y", ",", False, rng.random() < 0.5,
+                         rng.random() < 0.5, rng.choice(["utf-8", "utf-8-sig"]), rng.choice(["", "$"]))
     if rng.random() < 0.4:   # the layout every merchant had before layouts were drawn
         return CsvLayout("zh", "split", "%Y-%m-%d", ",", False, False, False, b.encoding)
     lang = rng.choice(["zh", "zh", "en", "de"])

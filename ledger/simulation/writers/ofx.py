@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
+from . import instant
 from .banks import closing, running
+
+
+def _posted(m, day) -> str:
+    """Noon of the day; a US bank says its zone (`20260310120000.000[-7:PDT]`)."""
+    if m.shape.currency != "USD":
+        return f"{day:%Y%m%d}120000"
+    noon = instant(m, datetime.combine(day, time(12)))
+    return f"{noon:%Y%m%d%H%M%S}.000[{noon.utcoffset().total_seconds() / 3600:g}:{noon.tzname()}]"
 
 HEADER = """OFXHEADER:100
 DATA:OFXSGML
@@ -20,7 +31,7 @@ def write(m, b, folder):
     end = m.bank_end[b.name]
     trn = []
     for l, _ in running(m, b):
-        trn.append(f"<STMTTRN>\n<TRNTYPE>{'CREDIT' if l.amount > 0 else 'DEBIT'}\n<DTPOSTED>{l.day:%Y%m%d}120000\n"
+        trn.append(f"<STMTTRN>\n<TRNTYPE>{'CREDIT' if l.amount > 0 else 'DEBIT'}\n<DTPOSTED>{_posted(m, l.day)}\n"
                    f"<TRNAMT>{l.amount:.2f}\n<FITID>{l.ref}\n<NAME>{l.payee[:32]}\n<MEMO>{l.memo}\n</STMTTRN>")
     body = f"""
 <OFX>

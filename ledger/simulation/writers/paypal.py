@@ -18,7 +18,8 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from . import amt, csv_text, in_downloads
+from . import amt, csv_text, in_downloads, instant
+from . import utc as to_utc
 
 HEADER = ["Date", "Time", "TimeZone", "Name", "Type", "Status", "Currency", "Gross", "Fee", "Net",
           "From Email Address", "To Email Address", "Transaction ID", "Reference Txn ID", "Invoice Number",
@@ -39,14 +40,18 @@ HEADERS = {
             "Contact Phone Number", "Subject", "Note", "Country Code", "Balance Impact"],
 }
 ME = "sales@teahouse.example"
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
-def layout(seed: int) -> tuple[str, str, list]:
+def layout(seed: int, us_zone: str = "") -> tuple[str, str, list]:
     """(the account's time zone, its date format, the columns picked) of a merchant's
     PayPal download: a US account writes its times in Pacific time (`PDT`/`PST`) and dates
-    month first, a European one in `CET`/`CEST` and day first. A stream of its own."""
+    month first, a European one in `CET`/`CEST` and day first. A stream of its own.
+    A US merchant's (`us_zone`, its books' zone) is a US account: Pacific time, PayPal's
+    own, or the merchant's, written as the zone's name or its abbreviations."""
     rng = random.Random(f"paypal layout {seed}")
+    if us_zone:
+        zone = us_zone if rng.random() < 0.5 else "America/Los_Angeles"
+        return zone, "%m/%d/%Y", HEADERS[rng.choice(list(HEADERS))]
     if rng.random() < 0.4:   # the layout every merchant had before layouts were drawn
         return "Asia/Shanghai", "%m/%d/%Y", HEADER
     zone = rng.choice(["America/Los_Angeles", "Europe/Berlin", "Asia/Shanghai"])
@@ -94,14 +99,16 @@ def write(m, ch, folder):
     ev = _events(m, ch)
     bal = defaultdict(lambda: 0)
     bal["USD"] = ch.opening
-    zone, day, header = layout(m.shape.seed)
+    us = m.shape.timezone if m.shape.currency == "USD" else ""
+    zone, day, header = layout(m.shape.seed, us)
+    named = zone == "Asia/Shanghai" or us and random.Random(f"paypal zone names {m.shape.seed}").random() < 0.3
     rows = []
     for dt, _, (name, kind, cur, gross, fee, frm, to, tid, ref, inv, title) in ev:
         net = gross + fee
         bal[cur] += net
-        there = dt.replace(tzinfo=LOCAL).astimezone(ZoneInfo(zone))
+        there = instant(m, dt).astimezone(ZoneInfo(zone))
         cells = {"Date": f"{there:{day}}", "Time": f"{there:%H:%M:%S}",
-                 "TimeZone": zone if zone == "Asia/Shanghai" else there.tzname(), "Name": name, "Type": kind,
+                 "TimeZone": zone if named else there.tzname(), "Name": name, "Type": kind,
                  "Status": "Completed", "Currency": cur, "Gross": amt(gross, True), "Fee": amt(fee, True),
                  "Net": amt(net, True), "From Email Address": frm, "To Email Address": to, "Transaction ID": tid,
                  "Reference Txn ID": ref, "Invoice Number": inv, "Item Title": title, "Balance": amt(bal[cur], True),
@@ -166,8 +173,8 @@ def api_layout(seed: int) -> tuple[str, str]:
     return how, "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(13))
 
 
-def _stamp(local) -> str:
-    return f"{local.replace(tzinfo=LOCAL).astimezone(ZoneInfo('UTC')):%Y-%m-%dT%H:%M:%S}+0000"
+def _stamp(m, local) -> str:
+    return f"{to_utc(m, local):%Y-%m-%dT%H:%M:%S}+0000"
 
 
 def _money(currency, value) -> dict:
@@ -183,7 +190,7 @@ def _details(m, ch) -> list:
         net = gross + fee
         bal[cur] += net
         info = {"transaction_id": tid, "transaction_event_code": EVENT_CODES[kind],
-                "transaction_initiation_date": _stamp(dt), "transaction_updated_date": _stamp(dt),
+                "transaction_initiation_date": _stamp(m, dt), "transaction_updated_date": _stamp(m, dt),
                 "transaction_amount": _money(cur, gross)}
         if fee or kind == "Website Payment":
             info["fee_amount"] = _money(cur, fee)
@@ -212,14 +219,14 @@ def _details(m, ch) -> list:
     return out
 
 
-def _response(account, first, last, details, page, pages, total, refreshed) -> dict:
+def _response(m, account, first, last, details, page, pages, total, refreshed) -> dict:
     """A Transaction Search response of the days first..last (midnight to midnight in the
     books' zone), its page `page` of `pages`."""
     start = datetime.combine(first, time())
     end = datetime.combine(last + timedelta(days=1), time()) - timedelta(seconds=1)
-    query = (f"start_date={_stamp(start)}&end_date={_stamp(end)}&fields=all&page_size={PAGE_SIZE}").replace("+", "%2B")
-    return {"transaction_details": details, "account_number": account, "start_date": _stamp(start),
-            "end_date": _stamp(end), "last_refreshed_datetime": _stamp(refreshed), "page": page,
+    query = (f"start_date={_stamp(m, start)}&end_date={_stamp(m, end)}&fields=all&page_size={PAGE_SIZE}").replace("+", "%2B")
+    return {"transaction_details": details, "account_number": account, "start_date": _stamp(m, start),
+            "end_date": _stamp(m, end), "last_refreshed_datetime": _stamp(m, refreshed), "page": page,
             "total_items": total, "total_pages": pages,
             "links": [{"href": f"https://api-m.paypal.com/v1/reporting/transactions?{query}&page={page}",
                        "rel": "self", "method": "GET"}]}
@@ -247,15 +254,15 @@ def _write_api(m, ch, folder) -> list:
                 held.update(bal)
             items = sorted((d for d, _ in mine), key=lambda d: (d["transaction_info"]["transaction_initiation_date"],
                                                                  d["transaction_info"]["transaction_id"]))
-            doc = _response(account, day, day, items, 1, 1, len(items), end + timedelta(hours=3))
+            doc = _response(m, account, day, day, items, 1, 1, len(items), end + timedelta(hours=3))
             f = folder / f"transactions-{day}.json"
             f.write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
             balances = {"balances": [{"currency": c, "primary": c == "USD",
                                       "total_balance": _money(c, held.get(c, 0)),
                                       "available_balance": _money(c, held.get(c, 0)),
                                       "withheld_balance": _money(c, Decimal(0))} for c in currencies],
-                        "account_id": account, "as_of_time": _stamp(end)[:-5] + "Z",
-                        "last_refresh_time": _stamp(end + timedelta(hours=3))[:-5] + "Z"}
+                        "account_id": account, "as_of_time": _stamp(m, end)[:-5] + "Z",
+                        "last_refresh_time": _stamp(m, end + timedelta(hours=3))[:-5] + "Z"}
             b = folder / f"balances-{day}.json"
             b.write_text(json.dumps(balances, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
             out += [f, b]
@@ -271,7 +278,7 @@ def _write_api(m, ch, folder) -> list:
                 search(first, half)
                 search(half + timedelta(days=1), through)
                 return
-            doc = _response(account, first, through, items, 1, 1, len(items), refreshed)
+            doc = _response(m, account, first, through, items, 1, 1, len(items), refreshed)
             files.append(f.parent / f"transactions-{first}-{through}.json")
             files[-1].write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         while first <= last:

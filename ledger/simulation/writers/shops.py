@@ -14,7 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from ..truth import order_of
-from . import amt, csv_text, overlapping
+from . import amt, csv_text, instant, overlapping
 
 SHOPIFY = ["Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at", "Currency",
            "Subtotal", "Shipping", "Taxes", "Total", "Discount Code", "Discount Amount", "Created at",
@@ -24,6 +24,18 @@ ORDERS_CSV = ["订单号", "下单日期", "下单时间", "商品", "实付金�
 ORDERS_CSV_COLUMNS = {"order_id": "订单号", "date": "下单日期", "time": "下单时间", "amount": "实付金额",
                       "status": "订单状态", "refund": "退款金额", "currency": "币种", "title": "商品"}
 ORDERS_CSV_STATUSES = {"booked": ["已支付", "已完成"], "refunded": ["已退款"], "skipped": ["已取消"]}
+# A US merchant's web shop writes its export in English (the same roles and statuses)
+ORDERS_CSV_EN = ["Order ID", "Date", "Time", "Product", "Total", "Currency", "Status", "Refunded"]
+ORDERS_CSV_EN_COLUMNS = {"order_id": "Order ID", "date": "Date", "time": "Time", "amount": "Total",
+                         "status": "Status", "refund": "Refunded", "currency": "Currency", "title": "Product"}
+ORDERS_CSV_EN_STATUSES = {"booked": ["paid", "completed"], "refunded": ["refunded"], "skipped": ["cancelled"]}
+
+
+def orders_csv_layout(shape) -> tuple[list, dict, dict]:
+    """(header, config `columns:`, config `statuses:`) of the merchant's orders-csv export."""
+    if shape.currency == "USD":
+        return ORDERS_CSV_EN, ORDERS_CSV_EN_COLUMNS, ORDERS_CSV_EN_STATUSES
+    return ORDERS_CSV, ORDERS_CSV_COLUMNS, ORDERS_CSV_STATUSES
 TAOBAO = ("订单编号,买家会员名,买家支付宝账号,买家应付货款,买家应付邮费,买家支付积分,总金额,返点积分,买家实际支付金额,"
           "买家实际支付积分,订单状态,买家留言,收货人姓名,收货地址,运送方式,联系电话,联系手机,订单创建时间,订单付款时间,"
           "宝贝标题,宝贝种类,物流单号,物流公司,订单备注,宝贝总数量,店铺Id,店铺名称,订单关闭原因,卖家服务费,买家服务费,"
@@ -47,7 +59,7 @@ def write(m, shop, folder):
     orders = [o for o in m.orders if o.shop == shop.name and o.exported]
     cut = overlapping(m, shop.name, m.shape.end)
     if cut is None:
-        return _write(shop, folder, orders, m.shape.seed)
+        return _write(m, shop, folder, orders)
     early = cut[1]
     later = defaultdict(Decimal)   # order id -> what the shop refunded after the early download
     for r in m.refunds:
@@ -55,10 +67,11 @@ def write(m, shop, folder):
         if o is not None and o.shop == shop.name:
             later[o.id] += r.shop_refunded
     then = [dataclasses.replace(o, refunded=o.refunded - later[o.id]) for o in orders if o.dt.date() <= early]
-    return _write(shop, folder / "part-1", then, m.shape.seed) + _write(shop, folder / "part-2", orders, m.shape.seed)
+    return _write(m, shop, folder / "part-1", then) + _write(m, shop, folder / "part-2", orders)
 
 
-def _write(shop, folder, orders, seed):
+def _write(m, shop, folder, orders):
+    seed = m.shape.seed
     folder.mkdir(parents=True, exist_ok=True)
     if shop.type == "shopify":
         rows = []
@@ -67,7 +80,7 @@ def _write(shop, folder, orders, seed):
             for i, (name, qty, price) in enumerate(o.items):
                 line = [""] * len(SHOPIFY)
                 if i == 0:
-                    created = f"{o.dt:%Y-%m-%d %H:%M:%S} +0800"
+                    created = f"{instant(m, o.dt):%Y-%m-%d %H:%M:%S %z}"   # the shop's offset that day
                     line[:14] = [o.id, f"c{zlib.crc32(o.id.encode()) % 9999}@example.com", _status(o),
                                  "" if o.status == "voided" else created, "fulfilled", created, o.currency, amt(sub),
                                  amt(o.shipping), "0.00", amt(o.amount), "", "0.00", created]
@@ -83,13 +96,15 @@ def _write(shop, folder, orders, seed):
         return [_taobao(shop, folder, orders, seed)]
     if shop.type in MARKET_WRITERS:
         return [MARKET_WRITERS[shop.type](folder, orders, random.Random(f"{shop.type} {seed} {folder.name}"))]
+    header, _, words = orders_csv_layout(m.shape)
+    (paid, done), (refunded,), (cancelled,) = words["booked"], words["refunded"], words["skipped"]
     rows = []
     for o in sorted(orders, key=lambda o: o.dt):
-        status = "已取消" if o.status == "voided" else ("已退款" if o.refunded >= o.amount else "已完成" if o.refunded else "已支付")
+        status = cancelled if o.status == "voided" else (refunded if o.refunded >= o.amount else done if o.refunded else paid)
         rows.append([o.id, f"{o.dt:%Y-%m-%d}", f"{o.dt:%H:%M:%S}", o.items[0][0], amt(o.amount), o.currency, status,
                      amt(o.refunded)])
     f = folder / f"{shop.name}_orders.csv"
-    f.write_text(csv_text([ORDERS_CSV] + rows), encoding="utf-8")
+    f.write_text(csv_text([header] + rows), encoding="utf-8")
     return [f]
 
 

@@ -18,9 +18,11 @@ import json
 import random
 from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from ..model import money
-from . import amt, csv_text, in_downloads
+from . import amt, csv_text, in_downloads, instant
+from . import utc as to_utc
 
 HEADER = ["balance_transaction_id", "created_utc", "available_on_utc", "currency", "gross", "fee", "net",
           "reporting_category", "source_id", "description", "customer_facing_amount", "customer_facing_currency",
@@ -40,43 +42,39 @@ def layout(seed: int) -> tuple[bool, list]:
     return utc, header[:-1] + extra + header[-1:]
 
 
-def _utc(dt):
-    return dt - timedelta(hours=8)          # the merchant's books are in Asia/Shanghai
-
-
 def write(m, ch, folder):
     kind = statement_format(m.shape.seed)
     if kind != "report":
         return {"api": _write_api, "legacy": _write_legacy}[kind](m, ch, folder)
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
-    avail = lambda dt: f"{(_utc(dt) + timedelta(days=2)):%Y-%m-%d} 00:00:00"
+    avail = lambda dt: f"{(to_utc(m, dt) + timedelta(days=2)):%Y-%m-%d} 00:00:00"
     po_id = lambda x: x.payout.id if x.payout else ""
     for p in m.payments:
         if p.channel == ch.name:
-            rows.append((p.dt, [p.id, f"{_utc(p.dt):%Y-%m-%d %H:%M:%S}", avail(p.dt), "usd", amt(p.gross), amt(p.fee),
+            rows.append((p.dt, [p.id, f"{to_utc(m, p.dt):%Y-%m-%d %H:%M:%S}", avail(p.dt), "usd", amt(p.gross), amt(p.fee),
                                 amt(p.net), "charge", p.charge_id, f"Order {p.order_ref}", amt(p.pres_amount),
                                 p.pres_currency.lower(), po_id(p), p.order_ref]))
     for r in m.refunds:
         if r.channel == ch.name:
-            rows.append((r.dt, [r.id, f"{_utc(r.dt):%Y-%m-%d %H:%M:%S}", avail(r.dt), "usd", amt(-r.amount), "0.00",
+            rows.append((r.dt, [r.id, f"{to_utc(m, r.dt):%Y-%m-%d %H:%M:%S}", avail(r.dt), "usd", amt(-r.amount), "0.00",
                                 amt(-r.amount), "refund", r.source_id, "REFUND FOR CHARGE",
                                 amt(-(r.pres_amount if r.pres_amount is not None else r.amount)),
                                 (r.pres_currency or "usd").lower(),
                                 po_id(r), r.payment.order_ref]))
     for po in m.payouts:
         if po.channel == ch.name:
-            rows.append((po.dt, [po.txn_id, f"{_utc(po.dt):%Y-%m-%d %H:%M:%S}", f"{_utc(po.dt):%Y-%m-%d} 00:00:00", "usd",
+            rows.append((po.dt, [po.txn_id, f"{to_utc(m, po.dt):%Y-%m-%d %H:%M:%S}", f"{to_utc(m, po.dt):%Y-%m-%d} 00:00:00", "usd",
                                  amt(-po.amount), "0.00", amt(-po.amount), "payout", po.id, "STRIPE PAYOUT", "", "",
                                  po.id, ""]))
     for back in m.payout_returns:
         if back.channel == ch.name:   # a failed payout's money, back in the balance
-            rows.append((back.dt, [back.id, f"{_utc(back.dt):%Y-%m-%d %H:%M:%S}", f"{_utc(back.dt):%Y-%m-%d} 00:00:00",
+            rows.append((back.dt, [back.id, f"{to_utc(m, back.dt):%Y-%m-%d %H:%M:%S}", f"{to_utc(m, back.dt):%Y-%m-%d} 00:00:00",
                                    "usd", amt(back.amount), "0.00", amt(back.amount), "payout_reversal",
                                    back.failed.id, "STRIPE PAYOUT REVERSAL", "", "", po_id(back), ""]))
     for d in m.disputes:
         if d.channel == ch.name:   # taken back with its fee; given back when won (FORMATS §5a, §5c)
-            p, when = d.payment, f"{_utc(d.dt):%Y-%m-%d %H:%M:%S}"
+            p, when = d.payment, f"{to_utc(m, d.dt):%Y-%m-%d %H:%M:%S}"
             rows.append((d.dt, [d.id, when, when, "usd", amt(d.amount), amt(d.fee), amt(d.net),
                                 "dispute_reversal" if d.won else "dispute", d.source_id,
                                 f"Chargeback {'reversal' if d.won else 'withdrawal'} for {p.charge_id}",
@@ -85,7 +83,7 @@ def write(m, ch, folder):
     rows.sort(key=lambda x: x[0])
     utc, header = layout(m.shape.seed)
     if header != HEADER:
-        rows = [(dt, _laid_out(row, utc, header)) for dt, row in rows]
+        rows = [(dt, _laid_out(row, utc, header, m.shape.timezone)) for dt, row in rows]
 
     def written(f, rows, first, last):
         f.write_text(csv_text([header] + rows, quote_all=True), encoding="utf-8")
@@ -93,14 +91,15 @@ def write(m, ch, folder):
     return in_downloads(m, ch.name, folder, "balance_change_from_activity_itemized_2.csv", rows, written)
 
 
-def _laid_out(row: list, utc: bool, header: list) -> list:
+def _laid_out(row: list, utc: bool, header: list, zone: str = "Asia/Shanghai") -> list:
     """A row of HEADER's columns as `header` lays them out: times in the merchant's zone
-    where not `utc`; a charge's id (`source_id` of a charge), a payment intent named
+    (the Stripe account's) where not `utc`; a charge's id (`source_id` of a charge), a payment intent named
     after it and a customer's e-mail in the optional columns picked."""
     cells = dict(zip(HEADER, row))
     if not utc:
         for column in ("created_utc", "available_on_utc"):
-            local = datetime.strptime(cells.pop(column), "%Y-%m-%d %H:%M:%S") + timedelta(hours=8)
+            stamp = datetime.strptime(cells.pop(column), "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+            local = stamp.astimezone(ZoneInfo(zone))
             cells[column[:-4]] = f"{local:%Y-%m-%d %H:%M:%S}"
     charge = cells["source_id"] if cells["reporting_category"] == "charge" else ""
     cells.update({"charge_id": charge, "payment_intent_id": "pi_" + charge[3:] if charge else "",
@@ -219,20 +218,20 @@ def _events(m, ch) -> list[dict]:
     return out
 
 
-def _unix(local) -> int:
-    return int(local.replace(tzinfo=timezone(timedelta(hours=8))).timestamp())
+def _unix(m, local) -> int:
+    return int(instant(m, local).timestamp())
 
 
 def _minor(x: Decimal) -> int:
     return int((x * 100).to_integral_value())
 
 
-def _balance_transaction(e: dict, fetched) -> dict:
+def _balance_transaction(m, e: dict, fetched) -> dict:
     """A `balance_transaction` as the API returns it (FORMATS §5c): minor units, Unix
     seconds, `pending` until its money is available at the time it was fetched."""
-    created = _unix(e["dt"])
+    created = _unix(m, e["dt"])
     if e["later"]:   # a charge's money is available some days on, at midnight UTC
-        day = (_utc(e["dt"]) + timedelta(days=e["later"])).date()
+        day = (to_utc(m, e["dt"]) + timedelta(days=e["later"])).date()
         available = int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
     else:
         available = created
@@ -242,7 +241,7 @@ def _balance_transaction(e: dict, fetched) -> dict:
             "balance_type": "payments", "created": created, "currency": "usd", "description": e["description"],
             "exchange_rate": float(e["rate"]) if e["rate"] is not None else None, "fee": _minor(e["fee"]),
             "fee_details": details, "net": _minor(e["net"]), "reporting_category": e["category"],
-            "source": e["source"], "status": "available" if available <= _unix(fetched) else "pending",
+            "source": e["source"], "status": "available" if available <= _unix(m, fetched) else "pending",
             "type": e["type"]}
 
 
@@ -258,7 +257,7 @@ def _write_api(m, ch, folder) -> list:
         out = []
         for i in range(m.shape.days + 1):   # the morning after the last day holds a failed payout's return
             day = m.shape.start + timedelta(days=i)
-            items = sorted((_balance_transaction(e, datetime.combine(day + timedelta(days=1), time(9, 30)))
+            items = sorted((_balance_transaction(m, e, datetime.combine(day + timedelta(days=1), time(9, 30)))
                             for e in events if e["dt"].date() == day), key=lambda b: (b["created"], b["id"]))
             if i == m.shape.days and not items:
                 break
@@ -270,7 +269,7 @@ def _write_api(m, ch, folder) -> list:
 
     def written(f, rows, first, last):
         fetched = datetime.combine(last + timedelta(days=1), time(10, 0))
-        items = [_balance_transaction(e, fetched) for e in reversed(rows)]   # newest first
+        items = [_balance_transaction(m, e, fetched) for e in reversed(rows)]   # newest first
         files = []
         for n in range(0, max(len(items), 1), PAGE):
             page = {"object": "list", "data": items[n:n + PAGE], "has_more": n + PAGE < len(items),
@@ -296,7 +295,7 @@ def _write_legacy(m, ch, folder) -> list:
     header = LEGACY_HEADER + ["order_id (metadata)"]
     rows = []
     for e in events:
-        when = _utc(e["dt"])
+        when = to_utc(m, e["dt"])
         available = when + timedelta(days=e["later"]) if e["later"] else when
         if e["later"]:
             available = available.replace(hour=0, minute=0)
