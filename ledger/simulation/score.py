@@ -232,3 +232,29 @@ def score(seed: int, out: Path, clean: bool = False, size: str = "small") -> dic
     except Exception as e:          # noqa: BLE001 - a book that does not load is a score, not a crash
         result["conservation"] = {"exact": False, "error": f"{type(e).__name__}: {e}"}
     return result
+
+
+def one_left_out(seed: int, out: Path, size: str = "small") -> dict:
+    """One cause, one finding: the merchant of `seed` with one statement file left out
+    (drawn from a stream of its own; not the FX prices, which only the fx-gap check
+    reads), imported and checked. Its findings beyond the truth should be at most the
+    one gap the file leaves, not one per row it held: {dropped, findings, beyond (the
+    findings the truth does not hold), missed (truth problems not found: most held
+    their evidence in the file)}."""
+    out = Path(out)
+    m, truth = generate(seed, out, False, size)
+    files = sorted(p for p in (out / "statements").rglob("*") if p.is_file() and "prices" not in p.parts)
+    dropped = random.Random(f"drop {seed}").choice(files)
+    dropped.unlink()
+    result = {"seed": seed, "dropped": str(dropped.relative_to(out / "statements"))}
+    imp = _run(["import", "-c", str(out / "config.yaml"), str(out / "statements")])
+    if imp.returncode == 2:
+        result["import_failed"] = (imp.stderr or imp.stdout).strip()[-2000:]
+        return result
+    chk = _run(["check", "-c", str(out / "config.yaml"), "--format", "json"])
+    findings = json.loads(chk.stdout)["findings"]
+    problems = [_named(p, config_mod.style(m.shape)["keys"]) for p in truth["problems"]]
+    _pairs, missed, beyond = match(problems, findings)
+    result.update(findings=len(findings), missed=missed,
+                  beyond=[{k: f.get(k) for k in ("code", "source", "date", "message")} for f in beyond])
+    return result
