@@ -458,10 +458,13 @@ def horizon(shop, config, cover: Coverage, as_of: dt.date) -> dt.date | None:
 
 def first_judged(shop, config, cover: Coverage) -> dt.date | None:
     """The first day an order's deadline can be judged: the latest start of the statements
-    of the channels that may pay the shop (a payment may be in any), less the quiet days a
-    statement read from its lines may miss; None where all start before any order could."""
+    of the channels that may pay the shop (a payment may be in any; a statement read from
+    its lines that starts a few quiet days after the books' first is taken to start with
+    it, Coverage.of); None where all start before any order could. An order of a busy
+    shop dated before it was paid in a statement not imported, or not at all: it waits
+    (seed 31006 without the first of its two Stripe downloads: each was order-unpaid)."""
     starts = [s for s in map(cover.start, payers(shop, config)) if s is not None]
-    return max(starts) - dt.timedelta(days=QUIET_DAYS) if starts and cover.recorded else None
+    return max(starts) if starts and cover.recorded else None
 
 
 def _waiting(shop, config, cover: Coverage, judged_to: dt.date | None, held: list[Finding],
@@ -476,8 +479,8 @@ def _waiting(shop, config, cover: Coverage, judged_to: dt.date | None, held: lis
         said.append(f"no statement of {', '.join(absent)}, which may pay this shop, is in the books" if absent else
                     "no statement of a channel that pays this shop is in the books")
     if early:
-        late = [n for n in names if cover.start(n) and cover.start(n) - dt.timedelta(days=QUIET_DAYS) == judged_from]
-        said.append(f"the statements of {', '.join(late)} start {judged_from + dt.timedelta(days=QUIET_DAYS)}")
+        late = [n for n in names if cover.start(n) == judged_from]
+        said.append(f"the statements of {', '.join(late)} start {judged_from}")
     if judged_to is not None and len(early) < len(held):
         said.append(f"the statements of the channels that pay it end {judged_to}")
     end = cover.end(shop.name)
