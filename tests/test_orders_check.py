@@ -387,3 +387,19 @@ def test_a_channel_refund_after_the_shops_last_export_waits_for_its_next(tmp_pat
     assert gap.message == ("the exports of shopify end 2026-03-08; the statements of the channels that pay it go to "
                            "2026-03-20: 1 refund(s) the channels made since wait for its next export")
     assert [(f.code, f.amount) for f in found("20")] == [("refund-unsynced", Decimal("30.00"))]
+
+
+def test_orders_before_the_channels_first_statement_wait_for_it_whatever_day(tmp_path, ledger):
+    """The channel's statement (read from its lines) starts 03-06, five days after the
+    shop's export: every order unpaid before then waits, one statement-gap, those of
+    the three days before it too (seed 31006: each was order-unpaid)."""
+    ledger()
+    covered = ('\n2026-03-20 custom "beanclear-coverage" "wechat" 2026-03-06\n  id: "coverage wechat"\n'
+               '  period: "lines"\n'
+               '2026-03-20 custom "beanclear-coverage" "shopify" 2026-03-01\n  id: "coverage shopify"\n')
+    orders = "".join(order(f"10{d}", f"0{d}") for d in range(1, 6))
+    entries, errors, _ = loader.load_string(textwrap.dedent(HEAD.format(config=tmp_path / "config.yaml")
+                                                            + orders + covered))
+    [gap] = reconcile.find(entries, config_mod.load(tmp_path / "config.yaml"))
+    assert (gap.code, gap.refs) == ("statement-gap", ("#101", "#102", "#103", "#104", "#105"))
+    assert gap.message.startswith("the statements of wechat start 2026-03-06; the shopify orders go to 2026-03-20")
