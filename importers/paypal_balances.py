@@ -26,6 +26,9 @@ from beanclear.importers.toolkit import (StatementError, currency_code, json_amo
 
 class Importer(StatementImporter):
     kind = "paypal balances json"
+    # balances, no row: its day says nothing of the transactions of that day (a day's
+    # transactions file not imported is a day no statement of moves covers)
+    shows_payouts = False
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
