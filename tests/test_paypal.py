@@ -642,9 +642,3 @@ def test_a_one_page_response_covers_the_days_it_searched(tmp_path, cfg):
         period = run(paypal_api, cfg, "paypal", path).period
         assert (tuple(map(str, period)) if period else None) == covered, (start, end, refreshed, pages)
 
-
-def test_a_balances_response_covers_no_day_of_rows():
-    """It shows balances and no row: a day's transactions file left out is a day no
-    statement of moves covers (seed 31000: the day's balance failures are then that
-    gap's, one finding, not seven Beancount errors)."""
-    assert paypal_balances.Importer.shows_payouts is False
