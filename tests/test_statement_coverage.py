@@ -423,3 +423,28 @@ def test_coverage_knows_a_statement_read_to_its_last_line_from_one_that_states_i
     assert cover.last_uncovered("ops", dt.date(2026, 3, 20)) == dt.date(2026, 3, 11)
     assert cover.last_uncovered("camt", dt.date(2026, 3, 20)) is None
     assert cover.holes("wechat") == []   # merged across the quiet day, as deadlines read them
+
+
+def test_a_channels_early_end_is_one_gap_for_its_bank_lines_and_its_shops_orders(tmp_path):
+    """The channel's statements end 03-13: the bank credits that wait for them and the
+    shop's order deadlines that do are one cause, one finding (seed 31101 without the
+    second of its PayPal downloads: two); a shop waiting on another day keeps its own."""
+    from beanclear import config as config_mod
+    from beanclear.checks.findings import Finding
+    from beanclear.statements.gaps import one_end
+    (tmp_path / "config.yaml").write_text(WECHAT + "shops:\n  web: {type: shopify, order_days: 3}\n", encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+
+    def gap(source, day, message, refs):
+        return Finding("statement-gap", dt.date(2026, 3, day), source, "", Decimal(0), "", message, refs)
+
+    bank = gap("wechat", 13, "the statements of wechat end 2026-03-13; those of ops go to 2026-03-25: 2 bank "
+                             "credit(s) (40.00 CNY) wait for the statement of wechat", ("B1", "B2"))
+    shop = gap("web", 13, "the statements of the channels that pay it end 2026-03-13; the web orders go to "
+                          "2026-03-29: 5 order deadline(s) wait for the statements of those channels", ("#1", "#2"))
+    [one] = one_end([bank, shop], config)
+    assert one.source == "wechat" and one.refs == ("B1", "B2", "#1", "#2")
+    assert one.message == (bank.message + "; and the web orders go to 2026-03-29: 5 order deadline(s) wait for the "
+                                          "statements of those channels")
+    other = replace(shop, date=dt.date(2026, 3, 10))
+    assert one_end([bank, other], config) == [bank, other]

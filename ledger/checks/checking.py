@@ -17,6 +17,7 @@ from beanclear import books
 
 from beanclear.checks import missing_rows, reconcile
 from beanclear.checks.findings import Finding, FindingError
+from beanclear.statements import gaps
 
 
 @dataclass
@@ -102,7 +103,8 @@ def report(entries, errors, config, options=None, load=None) -> Report:
     if load is None:   # books without plugins
         load = reconcile.Load(entries, config)
     out += load.report(entries)
-    folded = missing_rows.folded(behind_holes(out, config), entries, config, load.cover(entries))
+    folded = missing_rows.folded(gaps.one_end(behind_holes(out, config), config), entries, config,
+                                 load.cover(entries))
     start = load.since(entries)
     if start is not None:   # books carried forward: their own days, and a gap before that fails their assertions
         held = {id(f) for f in out}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 
 from beanclear.checks.findings import Finding
@@ -193,3 +194,40 @@ def _waiting(cover: Coverage, name: str, pairs: list, what: str, awaited: str) -
     said += f": {len(items)} {what} ({money}) wait for {awaited}" if items else f": their deadlines wait for {awaited}"
     day = end or min((i.date for i in items), default=latest)
     return Finding("statement-gap", day, name, "", Decimal(0), "", said, refs(i.entry for i in items))
+
+
+SHOP_WAITS = "the statements of the channels that pay it end "
+
+
+def one_end(found: list[Finding], config) -> list[Finding]:
+    """One cause, one finding: a channel's statements that end early are one gap for the
+    bank lines that wait for them (`the statements of paypal end 03-13; …`) and one for
+    each shop whose order deadlines wait for them (`the statements of the channels that
+    pay it end 03-13; …`). The shops' go into the channel's, which says them too."""
+    from beanclear.importers.base import payment_shops
+    ends = {(f.source, f.date): f for f in found
+            if f.code == "statement-gap" and f.source in config.channels
+            and f.message.startswith(f"the statements of {f.source} end {f.date}")}
+    if not ends:
+        return found
+    into: dict[int, list[Finding]] = defaultdict(list)
+    folded = set()
+    for f in found:
+        if f.code != "statement-gap" or f.source not in config.shops or not f.message.startswith(SHOP_WAITS):
+            continue
+        channel = next((ends[(name, f.date)] for name, ch in sorted(config.channels.items())
+                        if (name, f.date) in ends and f.source in payment_shops(config, ch)), None)
+        if channel is not None:
+            into[id(channel)].append(f)
+            folded.add(id(f))
+    out = []
+    for f in found:
+        if id(f) in folded:
+            continue
+        if id(f) in into:
+            shops = into[id(f)]
+            said = "; ".join(s.message.split("; ", 1)[-1] for s in shops)
+            f = replace(f, message=f"{f.message}; and {said}",
+                        refs=tuple(dict.fromkeys([*f.refs, *(r for s in shops for r in s.refs)])))
+        out.append(f)
+    return out
