@@ -300,7 +300,7 @@ def test_the_other_formats_show_every_id_the_truth_names(tmp_path, seed):
             assert {"T1201", "T0106"} <= codes
 
 
-@pytest.mark.parametrize("seed", [29811, 29805, 31000, 31214])
+@pytest.mark.parametrize("seed", [29811, 29805, 31000, 31214, 31302])
 def test_a_statement_file_left_out_is_one_finding(tmp_path, seed):
     """One cause, one finding: seed 29811 without the first of its two Alipay fund-ledger
     downloads was a bank-unmatched for each day's payout credit, 29805 without the
@@ -308,7 +308,8 @@ def test_a_statement_file_left_out_is_one_finding(tmp_path, seed):
     without a day of PayPal's transactions seven failed balances (its balances file
     counted as coverage of the day), 31214 without the first of its bank's downloads
     fifteen days of Alipay money unsettled (the trade bill alone: the bank's credits are
-    its payouts); each is one statement-gap."""
+    its payouts), 31302 without a day's WeChat fund bill a payout-mismatch (the bank's
+    credit of the day's payout taken for the next payout's); each is one statement-gap."""
     from beanclear.simulation.score import one_left_out
     r = one_left_out(seed, tmp_path)
     assert "import_failed" not in r, r

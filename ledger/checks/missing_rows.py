@@ -166,6 +166,11 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
             and f.source == step.source:
         taken = sum(h.amount for h in step.held if h.code in ("payout-mismatch", "unsettled"))
         return taken + f.amount <= abs(step.amount) + CENT
+    if not less and f.code == "payout-mismatch" and f.source == step.source and f.actual is not None \
+            and abs(f.actual - step.amount) < CENT and step.first <= f.date <= step.last + DAY * channel.bank_days:
+        # the bank's credit of the payout the missing rows held, taken for a payout near
+        # it (seed 31302 without a day's WeChat fund bill)
+        return True
     if f.code == "bank-unmatched" and f.source == step.source and f.account == channel.accounts.transit:
         return step.first <= f.date <= step.last + DAY * channel.bank_days
     if f.code == "order-unpaid" and f.source in payment_shops(config, channel):   # nothing paid it: maybe there
