@@ -448,3 +448,23 @@ def test_a_channels_early_end_is_one_gap_for_its_bank_lines_and_its_shops_orders
                                           "statements of those channels")
     other = replace(shop, date=dt.date(2026, 3, 10))
     assert one_end([bank, other], config) == [bank, other]
+
+
+def test_shops_waiting_for_one_absent_channel_are_one_gap(tmp_path):
+    """Two shops whose deadlines wait for the one channel no statement of which is in
+    the books: one finding saying both (seed 31001 without its only WeChat trade bill)."""
+    from beanclear import config as config_mod
+    from beanclear.checks.findings import Finding
+    from beanclear.statements.gaps import one_end
+    (tmp_path / "config.yaml").write_text(WECHAT + "shops:\n  web: {type: shopify, order_days: 3}\n"
+                                          "  app: {type: shopify, order_days: 3}\n", encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    cause = "no statement of wechat, which may pay this shop, is in the books"
+    web, app = (Finding("statement-gap", dt.date(2026, 1, 2), shop, "", Decimal(0), "",
+                        f"{cause}; the {shop} orders go to 2026-01-31: {n} order deadline(s) wait for the statements "
+                        "of those channels", (f"#{shop}1",)) for shop, n in (("web", 49), ("app", 69)))
+    [one] = one_end([web, app], config)
+    assert one.source == "web" and one.refs == ("#web1", "#app1")
+    assert one.message == (f"{cause}; the web orders go to 2026-01-31: 49 order deadline(s) wait for the statements "
+                           "of those channels; and the app orders go to 2026-01-31: 69 order deadline(s) wait for "
+                           "the statements of those channels")

@@ -205,6 +205,7 @@ def one_end(found: list[Finding], config) -> list[Finding]:
     each shop whose order deadlines wait for them (`the statements of the channels that
     pay it end 03-13; …`). The shops' go into the channel's, which says them too."""
     from beanclear.importers.base import payment_shops
+    found = _one_absence(found, config)
     ends = {(f.source, f.date): f for f in found
             if f.code == "statement-gap" and f.source in config.channels
             and f.message.startswith(f"the statements of {f.source} end {f.date}")}
@@ -229,5 +230,28 @@ def one_end(found: list[Finding], config) -> list[Finding]:
             said = "; ".join(s.message.split("; ", 1)[-1] for s in shops)
             f = replace(f, message=f"{f.message}; and {said}",
                         refs=tuple(dict.fromkeys([*f.refs, *(r for s in shops for r in s.refs)])))
+        out.append(f)
+    return out
+
+
+def _one_absence(found: list[Finding], config) -> list[Finding]:
+    """Shops whose order deadlines all wait for one channel no statement of which is in
+    the books (`no statement of wechat, which may pay this shop, is in the books; …`):
+    one finding, the first shop's, saying the others' too (seed 31001: one a shop)."""
+    heads: dict[tuple, list[Finding]] = defaultdict(list)
+    for f in found:
+        if f.code == "statement-gap" and f.source in config.shops and f.message.startswith("no statement of ") \
+                and "; " in f.message:
+            heads[(f.date, f.message.split("; ", 1)[0])].append(f)
+    merged = {id(group[0]): group for group in heads.values() if len(group) > 1}
+    dropped = {id(f) for group in merged.values() for f in group[1:]}
+    out = []
+    for f in found:
+        if id(f) in dropped:
+            continue
+        if id(f) in merged:
+            group = merged[id(f)]
+            f = replace(f, message="; and ".join([f.message, *(g.message.split("; ", 1)[1] for g in group[1:])]),
+                        refs=tuple(dict.fromkeys(r for g in group for r in g.refs)))
         out.append(f)
     return out
