@@ -468,3 +468,8 @@ def test_shops_waiting_for_one_absent_channel_are_one_gap(tmp_path):
     assert one.message == (f"{cause}; the web orders go to 2026-01-31: 49 order deadline(s) wait for the statements "
                            "of those channels; and the app orders go to 2026-01-31: 69 order deadline(s) wait for "
                            "the statements of those channels")
+    # and shops waiting for the same channels' statements that end early (seed 31407)
+    ended = "the statements of the channels that pay it end 2026-01-20"
+    web, app = (replace(f, message=f.message.replace(cause, ended)) for f in (web, app))
+    [one] = one_end([web, app], config)
+    assert one.source == "web" and one.message.startswith(ended) and "; and the app orders" in one.message

@@ -236,13 +236,17 @@ def one_end(found: list[Finding], config) -> list[Finding]:
 
 def _one_absence(found: list[Finding], config) -> list[Finding]:
     """Shops whose order deadlines all wait for one channel no statement of which is in
-    the books (`no statement of wechat, which may pay this shop, is in the books; …`):
-    one finding, the first shop's, saying the others' too (seed 31001: one a shop)."""
+    the books (`no statement of wechat, which may pay this shop, is in the books; …`), or
+    for the same channels' statements that end early: one finding, the first shop's,
+    saying the others' too (seeds 31001, 31407: one a shop)."""
+    from beanclear.checks.orders import payers
     heads: dict[tuple, list[Finding]] = defaultdict(list)
     for f in found:
-        if f.code == "statement-gap" and f.source in config.shops and f.message.startswith("no statement of ") \
-                and "; " in f.message:
-            heads[(f.date, f.message.split("; ", 1)[0])].append(f)
+        if f.code == "statement-gap" and f.source in config.shops and "; " in f.message \
+                and f.message.startswith(("no statement of ", SHOP_WAITS)):
+            # (shops waiting for "the channels that pay it": the same ones, one cause)
+            paid_by = tuple(payers(config.shops[f.source], config)) if f.message.startswith(SHOP_WAITS) else ()
+            heads[(f.date, f.message.split("; ", 1)[0], paid_by)].append(f)
     merged = {id(group[0]): group for group in heads.values() if len(group) > 1}
     dropped = {id(f) for group in merged.values() for f in group[1:]}
     out = []
