@@ -228,7 +228,8 @@ def order_in(text: str | None, pattern: re.Pattern | None) -> str | None:
 # carries it (Stripe's balance transactions): `Order 1001`, `Order #000123 by Jo`,
 # `My Store - Order W20260105001`, `REFUND FOR CHARGE (Order 1001)`, `order no. 1001`.
 # The id has a digit: "Order from our shop" names none.
-DESCRIBED_ORDER = re.compile(r"(?i)\border\b\s*(?:no\.?|number|id)?\s*[#:\-]?\s*(?=[A-Za-z_-]*\d)([A-Za-z0-9][A-Za-z0-9_-]*)")
+DESCRIBED_ORDER = re.compile(r"(?i)\border\b\s*(?:no\.?|number|id)?\s*[#:\-]?\s*"
+                             r"(?=[A-Za-z_-]*\d)([A-Za-z0-9][A-Za-z0-9_-]*)")
 
 
 def described_order(description: str) -> str | None:

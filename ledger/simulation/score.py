@@ -256,5 +256,6 @@ def one_left_out(seed: int, out: Path, size: str = "small") -> dict:
     problems = [_named(p, config_mod.style(m.shape)["keys"]) for p in truth["problems"]]
     _pairs, missed, beyond = match(problems, findings)
     result.update(findings=len(findings), missed=missed,
-                  beyond=[{k: f.get(k) for k in ("code", "source", "date", "message")} for f in beyond])
+                  beyond=[{k: f.get(k) for k in ("code", "source", "date", "message")}
+                          for f in beyond])
     return result

@@ -212,7 +212,6 @@ def one_end(found: list[Finding], config) -> list[Finding]:
     if not ends:
         return found
     into: dict[int, list[Finding]] = defaultdict(list)
-    folded = set()
     for f in found:
         if f.code != "statement-gap" or f.source not in config.shops or not f.message.startswith(SHOP_WAITS):
             continue
@@ -220,16 +219,21 @@ def one_end(found: list[Finding], config) -> list[Finding]:
                         if (name, f.date) in ends and f.source in payment_shops(config, ch)), None)
         if channel is not None:
             into[id(channel)].append(f)
-            folded.add(id(f))
+    return _folded(found, into)
+
+
+def _folded(found: list[Finding], into: dict[int, list[Finding]]) -> list[Finding]:
+    """`found` with the findings `into` lists under one (by its id) said in that one,
+    after its own message (what follows each one's cause), their refs after its own."""
+    gone = {id(g) for group in into.values() for g in group}
     out = []
     for f in found:
-        if id(f) in folded:
+        if id(f) in gone:
             continue
         if id(f) in into:
-            shops = into[id(f)]
-            said = "; ".join(s.message.split("; ", 1)[-1] for s in shops)
-            f = replace(f, message=f"{f.message}; and {said}",
-                        refs=tuple(dict.fromkeys([*f.refs, *(r for s in shops for r in s.refs)])))
+            said = "; and ".join([f.message, *(g.message.split("; ", 1)[-1] for g in into[id(f)])])
+            refs = tuple(dict.fromkeys([*f.refs, *(r for g in into[id(f)] for r in g.refs)]))
+            f = replace(f, message=said, refs=refs)
         out.append(f)
     return out
 
@@ -247,15 +251,4 @@ def _one_absence(found: list[Finding], config) -> list[Finding]:
             # (shops waiting for "the channels that pay it": the same ones, one cause)
             paid_by = tuple(payers(config.shops[f.source], config)) if f.message.startswith(SHOP_WAITS) else ()
             heads[(f.date, f.message.split("; ", 1)[0], paid_by)].append(f)
-    merged = {id(group[0]): group for group in heads.values() if len(group) > 1}
-    dropped = {id(f) for group in merged.values() for f in group[1:]}
-    out = []
-    for f in found:
-        if id(f) in dropped:
-            continue
-        if id(f) in merged:
-            group = merged[id(f)]
-            f = replace(f, message="; and ".join([f.message, *(g.message.split("; ", 1)[1] for g in group[1:])]),
-                        refs=tuple(dict.fromkeys(r for g in group for r in g.refs)))
-        out.append(f)
-    return out
+    return _folded(found, {id(group[0]): group[1:] for group in heads.values() if len(group) > 1})
