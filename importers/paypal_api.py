@@ -133,9 +133,10 @@ class Importer(StatementImporter):
         whether it is one page of several (its first and last days may go on in another)."""
         out.account = checked(doc.get("account_number"))   # the PayPal account it is of (account_ids.py)
         page, pages = doc.get("page"), doc.get("total_pages")
-        if not (isinstance(page, int) and isinstance(pages, int) and pages > 1):
+        paged = isinstance(page, int) and isinstance(pages, int)
+        if not (paged and pages > 1):   # one page: it holds every day it searched
             out.period = self._searched(doc)
-        if not (isinstance(page, int) and isinstance(pages, int)):
+        if not paged:
             return False
         if page < pages:
             out.notes.append(f"page {page} of {pages}: later pages are not in this file")

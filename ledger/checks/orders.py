@@ -40,6 +40,7 @@ from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks.clearing import REF_KEYS, Item, _money, order_key, refs
 from beanclear.checks.findings import Finding, at_entry
 from beanclear.statements.coverage import QUIET_DAYS, Coverage
+from beanclear.statements.gaps import SHOP_WAITS
 from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References
 from beanclear.config.model import WALLET_TYPES
 from beanclear.importers.base import payment_shops
@@ -373,7 +374,7 @@ def never_exported(config, cover, prepared: Prepared, found: list[Finding]) -> l
     said = {f.source for f in found if f.code == "statement-gap"}
     out = []
     for name in sorted(config.shops):
-        starts = [cover.start(ch) for ch in payers(config.shops[name], config) if cover.start(ch)]
+        starts = [s for s in map(cover.start, payers(config.shops[name], config)) if s]
         if name in said or not starts or cover.start(name) or prepared.spans.get(name):
             continue
         out.append(Finding("statement-gap", min(starts), name, "", ZERO, "",
@@ -482,7 +483,7 @@ def _waiting(shop, config, cover: Coverage, judged_to: dt.date | None, held: lis
         late = [n for n in names if cover.start(n) == judged_from]
         said.append(f"the statements of {', '.join(late)} start {judged_from}")
     if judged_to is not None and len(early) < len(held):
-        said.append(f"the statements of the channels that pay it end {judged_to}")
+        said.append(f"{SHOP_WAITS}{judged_to}")
     end = cover.end(shop.name)
     return Finding("statement-gap", min(f.date for f in early) if early else judged_to or held[0].date, shop.name,
                    "", ZERO, "", f"{'; '.join(said)}; the {shop.name} orders go to {end}: {len(held)} order "

@@ -153,8 +153,9 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
             out.append(_waiting(cover, name, pairs, what, "the statement of the bank"))
     for name, pairs in sorted(unheard.items()):
         shown = cover.days.get(name)
-        early = [pair for pair in pairs if shown and pair[1].date < shown[0][0]]
-        late = [pair for pair in pairs if not (shown and pair[1].date < shown[0][0])]
+        early, late = [], []
+        for pair in pairs:   # before the first statement that shows payouts, or after
+            (early if shown and pair[1].date < shown[0][0] else late).append(pair)
         for items in filter(None, (early, late)):
             what = "bank credit(s)" if all(i.amount < 0 for _, i in items) else "bank line(s)"
             out.append(_unshown(cover, name, items, what) if items is early else
@@ -165,30 +166,32 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
 def _unshown(cover: Coverage, name: str, pairs: list, what: str) -> Finding:
     """One finding for the bank lines of a channel from the days its trade bill covers
     but none of the statements that show its payouts does (a fund bill not imported)."""
-    from beanclear.checks.clearing import _money, refs
+    from beanclear.checks.clearing import refs
     first, shown = cover.start(name), cover.days[name][0][0]
     items = [item for _, item in pairs]
+    said = (f"no statement of {name} that shows its payouts covers {first} to {shown - DAY} (its trade bill "
+            f"does): {len(items)} {what} ({_summed(items)}) booked to {name} wait for it")
+    return Finding("statement-gap", first, name, "", Decimal(0), "", said, refs(i.entry for i in items))
+
+
+def _summed(items: list) -> str:
+    """What items add up to, per currency, as a message says it (`1,234.50 CNY, 10.00 USD`)."""
+    from beanclear.checks.clearing import _money
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for item in items:
         totals[item.currency] += abs(item.amount)
-    money = ", ".join(f"{_money(v)} {c}" for c, v in sorted(totals.items()))
-    said = (f"no statement of {name} that shows its payouts covers {first} to {shown - DAY} (its trade bill "
-            f"does): {len(items)} {what} ({money}) booked to {name} wait for it")
-    return Finding("statement-gap", first, name, "", Decimal(0), "", said, refs(i.entry for i in items))
+    return ", ".join(f"{_money(v)} {c}" for c, v in sorted(totals.items()))
 
 
 def _waiting(cover: Coverage, name: str, pairs: list, what: str, awaited: str) -> Finding:
     """One finding for everything that waits on one source's statements: (the source
     on the other side, item) pairs. Its amount is 0: the gap is days, not money."""
-    from beanclear.checks.clearing import _money, refs
+    from beanclear.checks.clearing import refs
     end = cover.end(name)
     others = sorted({source for source, _ in pairs})
     latest = max(cover.end(o) or dt.date.min for o in others)
     items = [item for _, item in pairs if item is not None]
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    for item in items:
-        totals[item.currency] += abs(item.amount)
-    money = ", ".join(f"{_money(v)} {c}" for c, v in sorted(totals.items()))
+    money = _summed(items)
     said = (f"the statements of {name} end {end}" if end else f"no statement of {name} is in the books") \
         + f"; those of {', '.join(others)} go to {latest}"
     said += f": {len(items)} {what} ({money}) wait for {awaited}" if items else f": their deadlines wait for {awaited}"
