@@ -51,6 +51,9 @@ class Extraction:
     skipped: Counter = field(default_factory=Counter)    # reason -> rows that move no booked money
     notes: list[str] = field(default_factory=list)       # e.g. the summary line disagrees
     period: tuple[dt.date, dt.date] | None = None         # the days it covers, where it says (coverage.py)
+    # the period is the window an API was asked for (`beanclear fetch`'s day): a day
+    # between two such windows is a missing answer, not a quiet day (coverage.py)
+    asked: bool = False
     account: str | None = None                            # the account number it is of, where it says
     # (account, currency) -> the opening balance its earliest statement states, where
     # one does (banking.Closings); the books' opening on a first import (openings.py)

@@ -24,7 +24,10 @@ shop's order as the reports' `payment_metadata[order_id]` is.
 Everything else moves no money by itself: each object is counted and skipped by its
 type (`charge object`, `customer object`, …), so a dump of many resource types — like
 Stripe's own OpenAPI fixtures — imports its balance transactions and payouts and says
-what it left aside. A `list` that says `has_more` is missing pages: the import notes it.
+what it left aside. A `list` that says `has_more` is missing pages: the import notes it. `beanclear fetch`
+keeps the window it asked for in the list's `url`
+(`/v1/balance_transactions?created[gte]=…&created[lt]=…`): the list covers those days,
+a quiet one's empty list too, so a day no file answers is a hole (`_window`).
 
 Past `text.STREAM_FROM` bytes (a busy day `beanclear fetch` wrote) the response is read
 item by item (toolkit.jsonstream): a `list`'s data or a JSON array booked as each object
@@ -37,7 +40,9 @@ of the response's shape (a `list` without its `data` array) the stream says itse
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import urllib.parse
 from decimal import Decimal
 
 from beancount.core.amount import Amount
@@ -51,6 +56,7 @@ from beanclear.importers.toolkit.jsonstream import Dropped, JsonItems, Unusual, 
 
 STRIPE_ID = re.compile(r'"(txn|ch|po|re|dp|py|tr|acct|fee)_[A-Za-z0-9]{6,}"')
 PAYOUT_BOOKED = {"paid", "in_transit", "pending"}
+MAX_WINDOW = dt.timedelta(days=366)   # a window longer than a year is no fetch's
 
 
 class Importer(StatementImporter):
@@ -77,6 +83,7 @@ class Importer(StatementImporter):
             _checked(obj, path, line)
         for obj in self.each(objects):
             self._book(obj, path, out, seen)
+        self._window(doc, path, out)
         return out
 
     def _streamed(self, path: str, items: JsonItems) -> Extraction:
@@ -92,6 +99,7 @@ class Importer(StatementImporter):
             self._book(_checked(obj, path, 1), path, out, seen)   # (an array's line: json_line's 1)
         if items.array:
             return out
+        self._window(items.fields, path, out)
         doc, streamed, said = items.fields, _Streamed(), Extraction()
         if items.key is not None:   # the array in its place among the members
             pairs = list(doc.items())
@@ -114,6 +122,30 @@ class Importer(StatementImporter):
                 self._book(obj, path, out, seen)
         out.notes[:0] = said.notes
         return out
+
+    def _window(self, doc, path: str, out: Extraction) -> None:
+        """The days a `list` answers for: the `created` window its `url` asked
+        (`beanclear fetch` writes it; Stripe's own lists name only the path), from the day
+        of `created[gte]` to that of the last second before `created[lt]`, in the books'
+        zone. A list that says `has_more` answers for part of its window only."""
+        url = doc.get("url") if isinstance(doc, dict) and doc.get("object") == "list" else None
+        if not isinstance(url, str) or "?" not in url or doc.get("has_more"):
+            return
+        query = urllib.parse.parse_qs(url.split("?", 1)[1])
+        if "created[gte]" not in query and "created[lt]" not in query:
+            return
+        line = json_line(doc)
+        try:
+            gte, lt = int(query["created[gte]"][0]), int(query["created[lt]"][0])
+            first = from_unix(gte, self.config.timezone, path, line, "url").date()
+            last = from_unix(lt - 1, self.config.timezone, path, line, "url").date()
+        except (KeyError, ValueError, OverflowError, OSError, StatementError):
+            first = last = None
+        if first is None or not first <= last <= first + MAX_WINDOW:
+            raise StatementError(path, line, f"url: {json_shown(url)} asks no window of days (expected "
+                                 "created[gte] and created[lt] in Unix seconds, at most "
+                                 f"{MAX_WINDOW.days} days apart)")
+        out.period, out.asked = (first, last), True
 
     def _book(self, obj, path: str, out: Extraction, seen: Ids) -> None:
         out.rows += 1

@@ -66,7 +66,10 @@ def test_stripe_day_across_pages_archived_as_the_whole_sorted_day(tmp_path, monk
         report = fetch.run(config_mod.load(cfg), since=DAY, until=DAY, do_import=False)
         assert sum("/v1/balance_transactions" in path for _, path in server.requests) == 3
     path = tmp_path / "statements" / "stripe" / "balance-transactions-2026-03-01.json"
-    expected = _whole({"object": "list", "url": "/v1/balance_transactions", "has_more": False}, "data",
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    start, end = (int(dt.datetime.combine(day, dt.time(), shanghai).timestamp()) for day in (DAY, DAY + dt.timedelta(days=1)))
+    url = f"/v1/balance_transactions?created[gte]={start}&created[lt]={end}"   # the window asked
+    expected = _whole({"object": "list", "url": url, "has_more": False}, "data",
                       txns[:250], key=lambda t: (t["created"], t["id"]))
     assert report.failures == [] and path.read_bytes() == expected
     assert f"({len(expected)} bytes, new)" in report.lines[-1]

@@ -473,3 +473,69 @@ def test_shops_waiting_for_one_absent_channel_are_one_gap(tmp_path):
     web, app = (replace(f, message=f.message.replace(cause, ended)) for f in (web, app))
     [one] = one_end([web, app], config)
     assert one.source == "web" and one.message.startswith(ended) and "; and the app orders" in one.message
+
+
+def test_a_day_between_two_asked_windows_is_a_hole_not_a_quiet_day():
+    # `fetch` asks Stripe for every day: a day with no answer between two is missing.
+    # Statements that state their period otherwise (a bank's business days) or are read
+    # from their lines still merge across a few quiet days.
+    import datetime as dt
+    from beancount.core import data
+    from beancount.parser.grammar import ValueType
+    from beanclear.statements.coverage import KIND, Coverage
+
+    def record(source, first, last, period=None):
+        return data.Custom({"period": period} if period else {}, dt.date(2026, 3, last), KIND,
+                           [ValueType(source, str), ValueType(dt.date(2026, 3, first), dt.date)])
+    days = [record("stripe", d, d, "asked") for d in (1, 2, 4, 5, 6, 9)]
+    cover = Coverage.of([*days, record("camt", 2, 6), record("camt", 9, 13), record("ops", 1, 3, "lines"),
+                         record("ops", 6, 9, "asked")])
+    march = lambda d: dt.date(2026, 3, d)
+    assert cover.holes("stripe") == [(march(3), march(3)), (march(7), march(8))]
+    assert cover.holes("camt") == [] and cover.holes("ops") == []   # a weekend; a read to its last line
+
+
+def fetched_days(folder, days: dict) -> None:
+    """Stripe balance transactions a file a day, as `beanclear fetch` writes them: the
+    window asked in each list's url (Shanghai days), a quiet day's list empty."""
+    from live_util import stripe_txn, unix
+    folder.mkdir(parents=True, exist_ok=True)
+    for day, txns in days.items():
+        listed = [stripe_txn(*t) for t in txns]
+        url = f"/v1/balance_transactions?created[gte]={unix(day, 0)}&created[lt]={unix(day + dt.timedelta(days=1), 0)}"
+        (folder / f"balance-transactions-{day}.json").write_text(
+            json.dumps({"object": "list", "url": url, "has_more": False, "data": listed}), encoding="utf-8")
+
+
+def test_a_day_fetch_never_answered_is_one_gap_for_the_orders_and_money_it_held(tmp_path):
+    """Seeds 31502 and 31514 without a day of Stripe's API: its orders were unpaid, the
+    money its payout took unsettled. The day's hole is the one finding; without the
+    hole, the books are clean."""
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: USD\ntimezone: Asia/Shanghai\n"
+        "channels:\n  stripe: {type: stripe, currency: USD, settlement_days: 2}\n"
+        "shops:\n  web: {type: shopify, currency: USD, order_days: 3}\n", encoding="utf-8")
+    day = lambda d: dt.date(2026, 3, d)
+    fetched_days(tmp_path / "stripe", {
+        day(d): [(f"txn_ch{d}000000", day(d), 10, "charge", 1000 * d, 30 * d, f"ch_{d}000000")]
+        + ([(f"txn_po{d}000000", day(d), 20, "payout", -(1000 * (d - 2) - 30 * (d - 2)) - (1000 * (d - 1) - 30 * (d - 1)))]
+           if d in (3, 5, 7, 9) else []) for d in range(1, 11)})
+    for d in range(1, 11):   # each day's charge says "Order 1001": one order a day, named apart
+        path = tmp_path / "stripe" / f"balance-transactions-{day(d)}.json"
+        path.write_text(path.read_text(encoding="utf-8").replace("Order 1001", f"Order {1000 + d}"), encoding="utf-8")
+    (tmp_path / "orders").mkdir()
+    (tmp_path / "orders" / "orders_export.csv").write_text("\n".join(
+        ["Name,Email,Financial Status,Created at,Total,Refunded Amount,Currency,Lineitem name",
+         *(f"#{1000 + d},a@example.com,paid,2026-03-{d:02d} 09:00:00 +0800,{10 * d}.00,0.00,USD,Tea"
+           for d in range(1, 11))]) + "\n", encoding="utf-8")
+    whole = tmp_path / "whole"
+    shutil.copytree(tmp_path, whole)
+    (tmp_path / "stripe" / "balance-transactions-2026-03-05.json").unlink()
+    for merchant in (whole, tmp_path):
+        for folder in ("orders", "stripe"):
+            assert beanclear(merchant, "import", str(merchant / folder)).exit_code == 0
+    assert check(whole) == (0, [])
+    code, findings = check(tmp_path)
+    assert code == 0 and [(f["code"], f["source"], f["date"]) for f in findings] == [   # a gap warns
+        ("statement-gap", "stripe", "2026-03-05")], findings
+    assert findings[0]["message"].startswith("no statement of stripe covers 2026-03-05 to 2026-03-05 (1 day); ")

@@ -293,6 +293,23 @@ def test_list_with_more_pages_is_noted(tmp_path, cfg):
     assert run(stripe_api, cfg, "stripe", path).notes == ["the list says has_more: later pages are not in this file"]
 
 
+def test_a_fetched_day_covers_the_window_it_asked_quiet_or_not(tmp_path, cfg):
+    # `beanclear fetch` keeps the window it asked in the list's url: 2026-03-02 00:00 to
+    # 03-03 00:00 in the books' zone (Shanghai, UTC+8). Its empty list still covers it.
+    import datetime as dt
+    day = lambda d: int(dt.datetime(2026, 3, d, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp())
+    path = tmp_path / "balance-transactions-2026-03-02.json"
+    asked = f"/v1/balance_transactions?created[gte]={day(2)}&created[lt]={day(3)}"
+    path.write_text(json.dumps({"object": "list", "url": asked, "has_more": False, "data": []}))
+    got = run(stripe_api, cfg, "stripe", path)
+    assert (got.period, got.asked, len(got.entries)) == ((dt.date(2026, 3, 2),) * 2, True, 0)
+    for text in ('{"object": "list", "url": "/v1/balance_transactions", "has_more": false, "data": []}',   # Stripe's own
+                 json.dumps({"object": "list", "url": asked, "has_more": True, "data": []})):   # part of its window
+        path.write_text(text)
+        got = run(stripe_api, cfg, "stripe", path)
+        assert (got.period, got.asked) == (None, False)
+
+
 # -- bad input: file, line, what was expected -----------------------------------------
 
 REPORT_HEADER = '"balance_transaction_id","created_utc","currency","gross","fee","net","reporting_category"\n'
@@ -326,6 +343,10 @@ def test_bad_report_rows(tmp_path, cfg, row, message):
     ('{"object": "list", "data": [\n 12]}', "j.json:1: expected a Stripe object"),
     ('{"object": "payout", "id": "po_1", "amount": 100, "currency": "usd", "created": 1, "status": "lost"}',
      "j.json:1: payout po_1: unknown status 'lost'"),
+    ('{"object": "list", "data": [],\n "url": "/v1/balance_transactions?created[gte]=1772380800&created[lt]=17723808"}',
+     "j.json:1: url: '/v1/balance_transactions?created[gte]=1772380800&created[lt]=17723808' asks no window of days"),
+    ('{"object": "list", "data": [], "url": "/v1/balance_transactions?created[gte]=1772380800"}',
+     "j.json:1: url: '/v1/balance_transactions?created[gte]=1772380800' asks no window of days"),
 ])
 def test_bad_api_json(tmp_path, cfg, text, message):
     path = tmp_path / "j.json"

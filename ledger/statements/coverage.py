@@ -100,6 +100,8 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
         meta["account"] = extraction.account  # a later statement of another account is not this source's
     if not getattr(extraction, "period", None):
         meta["period"] = "lines"  # read from its first and last line: its quiet first days are unknown
+    elif getattr(extraction, "asked", False):
+        meta["period"] = "asked"  # the window an API answered for: a day between two is unanswered
     return data.Custom(meta, last, KIND, [ValueType(source, str), ValueType(first, dt.date)])
 
 
@@ -118,8 +120,12 @@ class Coverage:
     """Per source, the merged spans of days its statements cover."""
 
     def __init__(self, spans: dict[str, list[tuple[dt.date, dt.date]]], payout_views: set[str] | None = None,
-                 own: dict[str, list[tuple[dt.date, dt.date]]] | None = None, read_to_last_line: set | None = None):
-        self.spans = {source: _merged(s) for source, s in spans.items()}
+                 own: dict[str, list[tuple[dt.date, dt.date]]] | None = None, read_to_last_line: set | None = None,
+                 asked: set | None = None):
+        # (source, span) of the windows an API answered for: days between two are a hole
+        asked = asked or set()
+        self.spans = {source: _merged(s, {span for named, span in asked if named == source})
+                      for source, s in spans.items()}
         # sources whose latest statement states no period: it ends at its last line, which
         # may be days before the day it was downloaded
         self.read_to_last_line = read_to_last_line or set()
@@ -132,7 +138,7 @@ class Coverage:
     @classmethod
     def of(cls, entries) -> "Coverage":
         spans: dict[str, list] = defaultdict(list)
-        payout_views, from_lines = set(), []
+        payout_views, from_lines, asked = set(), [], set()
         trade_only: dict[str, set[int]] = defaultdict(set)   # statements that show no payouts, by position
         for entry in entries:
             if isinstance(entry, data.Custom) and entry.type == KIND and len(entry.values) >= 2:
@@ -144,6 +150,8 @@ class Coverage:
                     trade_only[source].add(len(spans[source]) - 1)
                 if entry.meta.get("period") == "lines":
                     from_lines.append((source, len(spans[source]) - 1))
+                elif entry.meta.get("period") == "asked":
+                    asked.add((source, spans[source][-1]))
         # A statement read from its lines starts at its first line. Where that is a few
         # days after the first statement of any source, the days between were quiet (a
         # bank books nothing on a weekend): it starts with the others.
@@ -156,7 +164,7 @@ class Coverage:
             start, end = spans[source][at]
             if first and 0 < (start - first).days <= QUIET_DAYS:
                 spans[source][at] = (first, end)
-        return cls(spans, payout_views, own, read_to_last_line)
+        return cls(spans, payout_views, own, read_to_last_line, asked)
 
     def shows_payouts(self, source: str) -> bool:
         """Whether any statement of the source could show its payouts (not only trade
@@ -214,11 +222,19 @@ class Coverage:
         return [(a[1] + DAY, b[0] - DAY) for a, b in zip(spans, spans[1:])]
 
 
-def _merged(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset()) -> list[tuple[dt.date, dt.date]]:
+    """Spans joined where they overlap, touch, or leave a few quiet days between them;
+    not across a day between two windows an API was asked for (`asked`): each day was
+    asked, and the one without an answer is missing, not quiet."""
     out: list[tuple[dt.date, dt.date]] = []
+    ends_asked = False   # whether the span that ends the last merged one is an asked window
     for first, last in sorted(spans):
-        if out and first <= out[-1][1] + DAY * (QUIET_DAYS + 1):
+        reach = DAY if ends_asked and (first, last) in asked else DAY * (QUIET_DAYS + 1)
+        if out and first <= out[-1][1] + reach:
+            if last >= out[-1][1]:
+                ends_asked = (first, last) in asked
             out[-1] = (out[-1][0], max(out[-1][1], last))
         else:
             out.append((first, last))
+            ends_asked = (first, last) in asked
     return out

@@ -33,10 +33,13 @@ class Horizon:
         if not cover.recorded:
             self.own = self.shown = (dt.date.min, as_of)
             self.bank = (dt.date.min, as_of)
-            self.bank_holes: list = []
+            self.bank_holes = self.own_holes = []
             return
         start, end = cover.start(channel.name), cover.end(channel.name)
         self.own = (start, end) if start else None
+        # days between its statements that none covers (a day `fetch` never answered): what
+        # they hold is in no statement, and only the hole can be reported
+        self.own_holes = cover.holes(channel.name)
         # the days of the statements that could show a payout leave (a fund bill, not the
         # trade bill beside it): a bank credit before them is none of theirs to answer
         shown = cover.days.get(channel.name)
@@ -62,6 +65,20 @@ class Horizon:
     def own_end(self) -> dt.date | None:
         return self.own[1] if self.own else None
 
+    def settled_to(self) -> dt.date | None:
+        """The last day the channel's money can be judged settled: the end of its own
+        statements, or the day before a hole in them (a payout the hole held would have
+        taken the money before it, and after it the clearing account is off by what it
+        held: only the hole can be reported)."""
+        if self.own is None:
+            return None
+        end = min([self.own[1], *(first - DAY for first, _ in self.own_holes)])
+        return end if end >= self.own[0] else None
+
+    def in_own_hole(self, first: dt.date, last: dt.date) -> bool:
+        """Whether a hole in the channel's statements falls in the days `first` to `last`."""
+        return any(start <= last and first <= end for start, end in self.own_holes)
+
     def payout(self, date: dt.date, window: int) -> str:
         """`judge` a payout of `date`, let it `wait` for the bank's statement, or say
         nothing (`before`: it left before the bank's statements begin)."""
@@ -81,6 +98,8 @@ class Horizon:
         start, end = self.shown
         if date > end:
             return "wait"
+        if self.in_own_hole(date - DAY * window, date):   # its payout may be among the hole's rows
+            return "hole"
         if date - DAY * window >= start:
             return "judge"
         # before them, where another statement of the channel (its trade bill) covers the
@@ -139,7 +158,7 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
         for first, last in cover.holes(name):
             days = (last - first).days + 1
             out.append(Finding("statement-gap", first, name, "", Decimal(0), "",
-                               f"no statement of {name} covers {first} to {last} ({days} days); "
+                               f"no statement of {name} covers {first} to {last} ({days} day{'s' if days > 1 else ''}); "
                                "the deadlines that depend on those days wait"))
     for name in sorted(config.banks):
         payers = sorted(ch.name for ch in config.channels.values() if ch.bank == name and cover.end(ch.name))

@@ -261,7 +261,9 @@ def _write_api(m, ch, folder) -> list:
                             for e in events if e["dt"].date() == day), key=lambda b: (b["created"], b["id"]))
             if i == m.shape.days and not items:
                 break
-            doc = {"object": "list", "url": "/v1/balance_transactions", "has_more": False, "data": items}
+            asked = (_unix(m, datetime.combine(day, time())), _unix(m, datetime.combine(day + timedelta(days=1), time())))
+            doc = {"object": "list", "url": "/v1/balance_transactions?created[gte]={}&created[lt]={}".format(*asked),
+                   "has_more": False, "data": items}
             f = folder / f"balance-transactions-{day}.json"
             f.write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
             out.append(f)
