@@ -164,6 +164,28 @@ def test_payout_mismatch_items_linked_to_a_payout_differ_from_it(ledger):
     assert (findings[0].expected, findings[0].actual) == (Decimal("99.40"), Decimal("90.00"))
 
 
+def test_items_naming_a_payout_not_in_the_books_wait_for_it(ledger):
+    # Stripe's balance history names each item's payout (its Transfer column); the
+    # payout's own row is in the next download, not imported. A refund among the items
+    # is no payout: nothing is mismatched; the money is judged first in, first out (here
+    # past its T+1, as the books have no coverage records: unsettled).
+    linked_sale = SALE.replace('"Order 1001"', '"Order 1001" ^payout-79')
+    refund = """
+2026-03-01 * "Refund 1001" ^payout-79
+  id: "4200-R1001"
+  Assets:Clearing:WeChat    -30.00 CNY
+  Income:Sales:WeChat        30.00 CNY
+"""
+    [held] = ledger(linked_sale, refund)
+    assert (held.code, held.amount) == ("unsettled", Decimal("59.40"))   # 99.40 - 30.00 - 03-10's 10.00
+    assert codes(ledger(linked_sale, refund, PAYOUT.format(amount="69.40").replace("^payout-77", "^payout-79"),
+                        BANK_CREDIT.format(day="03", amount="69.40"))) == []
+    findings = ledger(linked_sale, refund, PAYOUT.format(amount="60.00").replace("^payout-77", "^payout-79"),
+                      BANK_CREDIT.format(day="03", amount="60.00"))
+    assert codes(findings) == ["payout-mismatch"] and (findings[0].expected, findings[0].actual) == (
+        Decimal("99.40"), Decimal("90.00"))
+
+
 def test_bank_unmatched_suspense_line(ledger):
     line = """
 2026-03-05 * "某某科技有限公司" "转账"

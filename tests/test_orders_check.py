@@ -341,6 +341,14 @@ def test_a_shop_whose_orders_no_payment_names_is_one_statement_gap(tmp_path, sho
                                                               ("#P1", "#P2", "#P3", "#P4"))
     assert gap.message == ("no payment in the books names an order of pdd: 4 unpaid order(s) (200.00 CNY) from "
                            f"2026-03-01 to 2026-03-04 wait for the statements of what collects them; {how}")
+    # the channel's statements start after the first order (its first bill not imported):
+    # the three it judges say nothing pays the shop, and the one that waits is unpaid as
+    # they are; still one finding (seed 31607)
+    covered = ('2026-03-12 custom "beanclear-coverage" "wechat" 2026-03-02\n'
+               '2026-03-12 custom "beanclear-coverage" "pdd" 2026-03-01\n')
+    [gap] = found(covered, *(pdd_order(f"P{i}", f"0{i}") for i in range(1, 5)))
+    assert gap.message.startswith("no payment in the books names an order of pdd: 4 unpaid order(s) (200.00 CNY) "
+                                  "from 2026-03-01 to 2026-03-04")
     # two orders unpaid are two findings; a shop some payment pays keeps one finding an order
     assert [f.code for f in found(pdd_order("P1"), pdd_order("P2"))] == ["order-unpaid"] * 2
     assert [f.code for f in found(order("1002"), order("1003"), order("1004"))] == ["order-unpaid"] * 3

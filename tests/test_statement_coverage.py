@@ -473,6 +473,15 @@ def test_shops_waiting_for_one_absent_channel_are_one_gap(tmp_path):
     web, app = (replace(f, message=f.message.replace(cause, ended)) for f in (web, app))
     [one] = one_end([web, app], config)
     assert one.source == "web" and one.message.startswith(ended) and "; and the app orders" in one.message
+    # and shops waiting for the same channel's statements that start late, whatever day
+    # each shop's first order is (seed 31607 without its first WeChat bill)
+    started = "the statements of wechat start 2026-01-21"
+    web, app = (replace(f, message=f.message.replace(ended, started), date=dt.date(2026, 1, day))
+                for f, day in ((web, 2), (app, 5)))
+    [one] = one_end([web, app], config)
+    assert one.source == "web" and one.message.startswith(started) and "; and the app orders" in one.message
+    other = replace(app, message=app.message.replace("2026-01-21", "2026-01-22"))   # another start: another cause
+    assert len(one_end([web, other], config)) == 2
 
 
 def test_a_day_between_two_asked_windows_is_a_hole_not_a_quiet_day():

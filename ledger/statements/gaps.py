@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
@@ -219,6 +220,13 @@ def _waiting(cover: Coverage, name: str, pairs: list, what: str, awaited: str) -
 
 
 SHOP_WAITS = "the statements of the channels that pay it end "
+_SHOP_STARTS = re.compile(r"the statements of [^;]+ start \d{4}-\d{2}-\d{2}")
+
+
+def shop_starts(names: list[str], day: dt.date) -> str:
+    """The head of a shop's wait for the channels whose statements start after its
+    orders do (`the statements of wxpay start 2026-02-21`)."""
+    return f"the statements of {', '.join(names)} start {day}"
 
 
 def one_end(found: list[Finding], config) -> list[Finding]:
@@ -263,14 +271,18 @@ def _folded(found: list[Finding], into: dict[int, list[Finding]]) -> list[Findin
 def _one_absence(found: list[Finding], config) -> list[Finding]:
     """Shops whose order deadlines all wait for one channel no statement of which is in
     the books (`no statement of wechat, which may pay this shop, is in the books; …`), or
-    for the same channels' statements that end early: one finding, the first shop's,
+    for the same channels' statements that end early, or start late: one finding, the first shop's,
     saying the others' too (seeds 31001, 31407: one a shop)."""
     from beanclear.checks.orders import payers
     heads: dict[tuple, list[Finding]] = defaultdict(list)
     for f in found:
-        if f.code == "statement-gap" and f.source in config.shops and "; " in f.message \
-                and f.message.startswith(("no statement of ", SHOP_WAITS)):
+        if f.code != "statement-gap" or f.source not in config.shops or "; " not in f.message:
+            continue
+        head = f.message.split("; ", 1)[0]
+        if _SHOP_STARTS.fullmatch(head):   # (the day it names is the cause's; the shops' first orders differ)
+            heads[(None, head, ())].append(f)
+        elif f.message.startswith(("no statement of ", SHOP_WAITS)):
             # (shops waiting for "the channels that pay it": the same ones, one cause)
             paid_by = tuple(payers(config.shops[f.source], config)) if f.message.startswith(SHOP_WAITS) else ()
-            heads[(f.date, f.message.split("; ", 1)[0], paid_by)].append(f)
+            heads[(f.date, head, paid_by)].append(f)
     return _folded(found, {id(group[0]): group[1:] for group in heads.values() if len(group) > 1})
