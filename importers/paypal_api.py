@@ -26,7 +26,8 @@ one second is not a clue to their order (`beanclear fetch` sorts them by id): a 
 whose last rows share a second and whose balances go round (a payment in EUR and the
 conversion selling it: 0 → 10 → 0) closes where the days around it say, or is not
 asserted (a day's file: its `balances-…json` asserts it). A one-page response covers the
-days it searched (`start_date`..`end_date`), quiet ones at either end included.
+days it searched (`start_date`..`end_date`), quiet ones at either end included; a day
+between two such searches that no response answers is a hole, not a quiet day.
 
 Past `text.STREAM_FROM` bytes the response is read item by item (toolkit.jsonstream):
 each row made as its object ends and kept on disk by book_rows, the response's own
@@ -136,6 +137,8 @@ class Importer(StatementImporter):
         paged = isinstance(page, int) and isinstance(pages, int)
         if not (paged and pages > 1):   # one page: it holds every day it searched
             out.period = self._searched(doc)
+            # the window searched: a day between two searches is unanswered, not quiet
+            out.asked = out.period is not None
         if not paged:
             return False
         if page < pages:

@@ -639,6 +639,7 @@ def test_a_one_page_response_covers_the_days_it_searched(tmp_path, cfg):
         doc = {"start_date": start, "end_date": end, "page": 1, "total_pages": pages,
                **({"last_refreshed_datetime": refreshed} if refreshed else {})}
         path.write_text(json.dumps(doc)[:-1] + ', "transaction_details": [%s]}' % row, encoding="utf-8")
-        period = run(paypal_api, cfg, "paypal", path).period
-        assert (tuple(map(str, period)) if period else None) == covered, (start, end, refreshed, pages)
+        got = run(paypal_api, cfg, "paypal", path)
+        assert (tuple(map(str, got.period)) if got.period else None) == covered, (start, end, refreshed, pages)
+        assert got.asked == bool(covered)   # the window searched: a day between two searches is a hole
 

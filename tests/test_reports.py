@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import textwrap
 from decimal import Decimal
 
 import openpyxl
@@ -192,3 +193,30 @@ def test_pdf_without_a_font_file_falls_back_to_the_cid_font(merchant, tmp_path, 
     out = tmp_path / "cid.pdf"
     assert beanclear(merchant, "report", MONTH, "--format", "pdf", "-o", str(out)).exit_code == 0
     assert "清风茶舍" in "".join(page.extract_text() for page in PdfReader(out).pages)
+
+
+def test_a_quiet_month_between_two_busy_ones_is_reported(tmp_path):
+    # Nothing moved in February: its report says the balances January left, and no
+    # finding; a month outside the books is refused as mistyped.
+    from beancount import loader
+    from beanclear import config as config_mod
+    from beanclear.reports.period import PeriodError, build_from
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: CNY\nbanks:\n  ops: {type: csv, account: Assets:Bank:Ops, "
+        "columns: {date: d, amount: a}}\n", encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, options = loader.load_string(textwrap.dedent("""
+        2026-01-01 open Assets:Bank:Ops
+        2026-01-01 open Income:Other
+        2026-01-05 * "Interest"
+          Assets:Bank:Ops   10.00 CNY
+          Income:Other     -10.00 CNY
+        2026-03-05 * "Interest"
+          Assets:Bank:Ops    5.00 CNY
+          Income:Other      -5.00 CNY
+    """))
+    quiet = build_from(entries, errors, options, config, "2026-02")
+    assert [(b.name, b.books_balance) for b in quiet.banks] == [("ops", Decimal("10.00"))]
+    assert quiet.findings == ()
+    with pytest.raises(PeriodError, match="no transaction in that month \\(they run from 2026-01-05 to 2026-03-05\\)"):
+        build_from(entries, errors, options, config, "2026-04")

@@ -146,8 +146,12 @@ def build(config, period: str, since: str | None = None, step=lambda stage: None
 
 def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     start, end = month_of(period)
-    if not any(isinstance(e, data.Transaction) and start <= e.date <= end for e in entries):
-        raise PeriodError(f"period {period}: the books hold no transaction in that month")
+    # a quiet month between two busy ones is reported (its balances carried, nothing
+    # moved); a month outside the books is a mistyped period
+    days = [e.date for e in entries if isinstance(e, data.Transaction)]
+    if not days or end < min(days) or start > max(days):
+        raise PeriodError(f"period {period}: the books hold no transaction in that month" +
+                          (f" (they run from {min(days)} to {max(days)})" if days else ""))
     report = checking.report(entries, errors, config, options)
     return PeriodReport(config.title or "", period, start, end, tuple(bank_rows(entries, config, start, end, options)),
                         tuple(channel_rows(entries, config, report.findings, start, end)),
