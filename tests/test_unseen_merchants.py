@@ -301,7 +301,8 @@ def test_the_other_formats_show_every_id_the_truth_names(tmp_path, seed):
             assert {"T1201", "T0106"} <= codes
 
 
-@pytest.mark.parametrize("seed", [29811, 29805, 31000, 31214, 31302, 31502, 31514])
+@pytest.mark.parametrize("seed", [29811, 29805, 31000, 31214, 31302, 31502, 31514, 31508, 31524, 31607, 31622,
+                                  31625, 31721])
 def test_a_statement_file_left_out_is_one_finding(tmp_path, seed):
     """One cause, one finding: seed 29811 without the first of its two Alipay fund-ledger
     downloads was a bank-unmatched for each day's payout credit, 29805 without the
@@ -312,9 +313,16 @@ def test_a_statement_file_left_out_is_one_finding(tmp_path, seed):
     its payouts), 31302 without a day's WeChat fund bill a payout-mismatch (the bank's
     credit of the day's payout taken for the next payout's), 31502 and 31514 without a
     day of Stripe's API (`fetch`'s file) two order-unpaid and a payout-mismatch, and a
-    bank-unmatched and two days unsettled (the day was taken for a quiet one); each is
-    one statement-gap."""
+    bank-unmatched and two days unsettled (the day was taken for a quiet one); 31622 the
+    same, a payout after the day taking more than the books held; 31508 without the
+    second of its Stripe downloads a refund taken for a payout its items named; 31625
+    without the first a credit of a payout before it taken for a later one's; 31524
+    without its bank's first download a Friday's short credit paired with Sunday's
+    payout; 31607 without its first WeChat bill two gaps for a shop nothing pays; 31721
+    without its second fund bill seventeen days unsettled (the trade bill went on
+    without payouts). Each is one statement-gap at most (31524's the truth's own)."""
     from beanclear.simulation.score import one_left_out
     r = one_left_out(seed, tmp_path)
     assert "import_failed" not in r, r
-    assert [f["code"] for f in r["beyond"]] == ["statement-gap"], r["beyond"]
+    # (31524's gap is the truth's: the bank's hole was in the download left out)
+    assert [f["code"] for f in r["beyond"]] == ([] if seed == 31524 else ["statement-gap"]), r["beyond"]

@@ -73,7 +73,10 @@ class Horizon:
         held: only the hole can be reported)."""
         if self.own is None:
             return None
-        end = min([self.own[1], *(first - DAY for first, _ in self.own_holes)])
+        # (and not past the statements that could show a payout leave: after a fund
+        # bill's end, the trade bill beside it shows money come in and none go out)
+        shown_end = self.shown[1] if self.shown else self.own[1]
+        end = min([self.own[1], shown_end, *(first - DAY for first, _ in self.own_holes)])
         return end if end >= self.own[0] else None
 
     def in_own_hole(self, first: dt.date, last: dt.date) -> bool:
@@ -176,10 +179,17 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
         early, late = [], []
         for pair in pairs:   # before the first statement that shows payouts, or after
             (early if shown and pair[1].date < shown[0][0] else late).append(pair)
+        shown_end = max((last for _, last in shown), default=None) if shown else None
         for items in filter(None, (early, late)):
             what = "bank credit(s)" if all(i.amount < 0 for _, i in items) else "bank line(s)"
-            out.append(_unshown(cover, name, items, what) if items is early else
-                       _waiting(cover, name, items, what, f"the statement of {name}"))
+            if items is early:
+                out.append(_unshown(cover, name, items, what))
+            elif shown_end and shown_end < cover.end(name):   # its trade bill goes on without the payouts
+                out.append(_waiting(cover, name, items, what, f"the statement of {name} that shows its payouts",
+                                    f"the statements of {name} that show its payouts end {shown_end} (its trade "
+                                    f"bill goes to {cover.end(name)})"))
+            else:
+                out.append(_waiting(cover, name, items, what, f"the statement of {name}"))
     return out
 
 
@@ -203,16 +213,17 @@ def _summed(items: list) -> str:
     return ", ".join(f"{_money(v)} {c}" for c, v in sorted(totals.items()))
 
 
-def _waiting(cover: Coverage, name: str, pairs: list, what: str, awaited: str) -> Finding:
+def _waiting(cover: Coverage, name: str, pairs: list, what: str, awaited: str, ended: str | None = None) -> Finding:
     """One finding for everything that waits on one source's statements: (the source
-    on the other side, item) pairs. Its amount is 0: the gap is days, not money."""
+    on the other side, item) pairs. Its amount is 0: the gap is days, not money.
+    `ended`: how the source's statements end, where not at their last day."""
     from beanclear.checks.clearing import refs
     end = cover.end(name)
     others = sorted({source for source, _ in pairs})
     latest = max(cover.end(o) or dt.date.min for o in others)
     items = [item for _, item in pairs if item is not None]
     money = _summed(items)
-    said = (f"the statements of {name} end {end}" if end else f"no statement of {name} is in the books") \
+    said = (ended or f"the statements of {name} end {end}" if end else f"no statement of {name} is in the books") \
         + f"; those of {', '.join(others)} go to {latest}"
     said += f": {len(items)} {what} ({money}) wait for {awaited}" if items else f": their deadlines wait for {awaited}"
     day = end or min((i.date for i in items), default=latest)
