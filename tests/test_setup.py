@@ -244,3 +244,23 @@ def test_chinese_channels_silent_on_their_currency_are_cny_beside_usd_statements
             config.channels["paypal"].currency) == ("CNY", "CNY", "CNY", "USD")
     assert "    currency: CNY             # default of type wechat: the statement does not say" in \
         (tmp_path / "merchant" / "config.yaml").read_text(encoding="utf-8")
+
+
+def test_a_named_layout_beats_the_generic_reading_its_columns_also_fit(tmp_path):
+    # A JD order export fits the generic orders-csv too; its own type is the one meant
+    # (seed 31721's was left out, "claimed by several types; add it by hand").
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    header = ("订单号,商品ID,商品名称,订购数量,支付方式,下单时间,京东价,订单金额,结算金额,余额支付,应付金额,订单状态,订单类型,"
+              "下单帐号,客户姓名,客户地址,联系电话,订单备注,发票类型,发票抬头,发票内容,商家备注,商家备注等级（等级1-5为由高到低）,"
+              "运费金额,付款确认时间,增值税发票,货号,订单完成时间,订单来源,订单渠道")
+    rows = ["502269438151,407325,Oolong 100g,2,在线支付,2026-04-11 18:45:35,35.66,71.32,71.32,0.00,71.32,等待出库,"
+            "普通订单,,,,,,,,,,,0.00,2026-04-11 18:46:35,,,,,",
+            "643467735530,105621,Gift box,2,在线支付,2026-04-11 16:06:03,29.76,59.52,59.52,0.00,59.52,已完成,"
+            "普通订单,,,,,,,,,,,0.00,2026-04-11 16:07:00,,,,,"]
+    (folder / "jd_orders.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    shutil.copy(sample("wechat_merchant", "gunsluo-wechatpay-v3-tradebill-ALL.csv"), folder)
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    config = config_mod.load(tmp_path / "m" / "config.yaml")
+    assert config.shops["jd"].type == "jd" and "several types" not in result.output
