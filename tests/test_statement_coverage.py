@@ -465,6 +465,7 @@ def test_shops_waiting_for_one_absent_channel_are_one_gap(tmp_path):
                         "of those channels", (f"#{shop}1",)) for shop, n in (("web", 49), ("app", 69)))
     [one] = one_end([web, app], config)
     assert one.source == "web" and one.refs == ("#web1", "#app1")
+    assert len(one_end([web, replace(app, date=dt.date(2026, 1, 9))], config)) == 1   # its first order later (31802)
     assert one.message == (f"{cause}; the web orders go to 2026-01-31: 49 order deadline(s) wait for the statements "
                            "of those channels; and the app orders go to 2026-01-31: 69 order deadline(s) wait for "
                            "the statements of those channels")

@@ -302,7 +302,7 @@ def test_the_other_formats_show_every_id_the_truth_names(tmp_path, seed):
 
 
 @pytest.mark.parametrize("seed", [29811, 29805, 31000, 31214, 31302, 31502, 31514, 31508, 31524, 31607, 31622,
-                                  31625, 31721])
+                                  31625, 31721, 31802, 31804])
 def test_a_statement_file_left_out_is_one_finding(tmp_path, seed):
     """One cause, one finding: seed 29811 without the first of its two Alipay fund-ledger
     downloads was a bank-unmatched for each day's payout credit, 29805 without the
@@ -320,7 +320,9 @@ def test_a_statement_file_left_out_is_one_finding(tmp_path, seed):
     without its bank's first download a Friday's short credit paired with Sunday's
     payout; 31607 without its first WeChat bill two gaps for a shop nothing pays; 31721
     without its second fund bill seventeen days unsettled (the trade bill went on
-    without payouts). Each is one statement-gap at most (31524's the truth's own)."""
+    without payouts); 31802 without its only Alipay bill a gap for each shop it pays,
+    their first orders days apart; 31804 without a day of PayPal's rows a day unsettled
+    (its balances file covered the day). Each is one statement-gap at most (31524's the truth's own)."""
     from beanclear.simulation.score import one_left_out
     r = one_left_out(seed, tmp_path)
     assert "import_failed" not in r, r

@@ -123,9 +123,10 @@ class Coverage:
                  own: dict[str, list[tuple[dt.date, dt.date]]] | None = None, read_to_last_line: set | None = None,
                  asked: set | None = None):
         # (source, span) of the windows an API answered for: days between two are a hole
-        asked = asked or set()
-        self.spans = {source: _merged(s, {span for named, span in asked if named == source})
-                      for source, s in spans.items()}
+        self.asked: dict[str, set] = defaultdict(set)
+        for named, span in asked or ():
+            self.asked[named].add(span)
+        self.spans = {source: _merged(s, self.asked[source]) for source, s in spans.items()}
         # sources whose latest statement states no period: it ends at its last line, which
         # may be days before the day it was downloaded
         self.read_to_last_line = read_to_last_line or set()
@@ -219,6 +220,15 @@ class Coverage:
     def holes(self, source: str) -> list[tuple[dt.date, dt.date]]:
         """(first, last) missing day of every hole between a source's statements."""
         spans = self.spans.get(source, [])
+        return [(a[1] + DAY, b[0] - DAY) for a, b in zip(spans, spans[1:])]
+
+    def shown_holes(self, source: str) -> list[tuple[dt.date, dt.date]]:
+        """holes() between the statements that show the source's money move in full: a day
+        only its trade bill or its balances file covers (PayPal's `balances-…json` holds no
+        row) is a hole in what it paid out (seed 31804 without a day of PayPal's rows)."""
+        if not self.days.get(source):
+            return self.holes(source)
+        spans = _merged(self.days[source], self.asked[source])
         return [(a[1] + DAY, b[0] - DAY) for a, b in zip(spans, spans[1:])]
 
 

@@ -40,7 +40,7 @@ class Horizon:
         self.own = (start, end) if start else None
         # days between its statements that none covers (a day `fetch` never answered): what
         # they hold is in no statement, and only the hole can be reported
-        self.own_holes = cover.holes(channel.name)
+        self.own_holes = cover.shown_holes(channel.name)
         # the days of the statements that could show a payout leave (a fund bill, not the
         # trade bill beside it): a bank credit before them is none of theirs to answer
         shown = cover.days.get(channel.name)
@@ -286,14 +286,13 @@ def _one_absence(found: list[Finding], config) -> list[Finding]:
     saying the others' too (seeds 31001, 31407: one a shop)."""
     from beanclear.checks.orders import payers
     heads: dict[tuple, list[Finding]] = defaultdict(list)
-    for f in found:
+    for f in found:   # by the cause the head names, whatever day each shop's first order is (31802)
         if f.code != "statement-gap" or f.source not in config.shops or "; " not in f.message:
             continue
         head = f.message.split("; ", 1)[0]
-        if _SHOP_STARTS.fullmatch(head):   # (the day it names is the cause's; the shops' first orders differ)
-            heads[(None, head, ())].append(f)
-        elif f.message.startswith(("no statement of ", SHOP_WAITS)):
+        if _SHOP_STARTS.fullmatch(head) or head.startswith("no statement of "):
+            heads[(head, ())].append(f)
+        elif head.startswith(SHOP_WAITS):
             # (shops waiting for "the channels that pay it": the same ones, one cause)
-            paid_by = tuple(payers(config.shops[f.source], config)) if f.message.startswith(SHOP_WAITS) else ()
-            heads[(f.date, head, paid_by)].append(f)
+            heads[(head, tuple(payers(config.shops[f.source], config)))].append(f)
     return _folded(found, {id(group[0]): group[1:] for group in heads.values() if len(group) > 1})
