@@ -54,6 +54,9 @@ class Extraction:
     # the period is the window an API was asked for (`beanclear fetch`'s day): a day
     # between two such windows is a missing answer, not a quiet day (coverage.py)
     asked: bool = False
+    # a page of a listing, newest first, that says more pages follow: its rows go on
+    # before its first line, in a page of their own (its first day is only partly in it)
+    continues_before: bool = False
     account: str | None = None                            # the account number it is of, where it says
     # (account, currency) -> the opening balance its earliest statement states, where
     # one does (banking.Closings); the books' opening on a first import (openings.py)

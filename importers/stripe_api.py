@@ -121,6 +121,7 @@ class Importer(StatementImporter):
             for obj in objects:
                 self._book(obj, path, out, seen)
         out.notes[:0] = said.notes
+        out.continues_before = said.continues_before
         return out
 
     def _window(self, doc, path: str, out: Extraction) -> None:
@@ -250,8 +251,9 @@ def _objects(doc, out: Extraction) -> tuple[list, int]:
     a mapping of them (`{"resources": {"charge": {…}, …}}`); and the line of what holds
     them (for an item that is not an object)."""
     if isinstance(doc, dict) and doc.get("object") == "list":
-        if doc.get("has_more"):
+        if doc.get("has_more"):   # (Stripe lists newest first: the pages that follow are older)
             out.notes.append("the list says has_more: later pages are not in this file")
+            out.continues_before = True
         doc = doc.get("data")
     if isinstance(doc, dict) and "object" not in doc:
         inner = [v for v in doc.values() if isinstance(v, (dict, list, Dropped))]

@@ -505,6 +505,30 @@ def test_a_day_between_two_asked_windows_is_a_hole_not_a_quiet_day():
     assert cover.holes("camt") == [] and cover.holes("ops") == []   # a weekend; a read to its last line
 
 
+def test_a_page_whose_older_rows_are_in_another_page_starts_after_its_first_day():
+    # Stripe lists newest first: a page that says has_more holds only part of its first
+    # day, and the days before it are not quiet. As the earliest statement it starts the
+    # day after its first line, not with the books' first (seed 32081 without its older
+    # page: the orders of its first days were unpaid); after an older page, it joins it.
+    import datetime as dt
+    from beancount.core import data
+    from beancount.parser.grammar import ValueType
+    from beanclear.statements.coverage import KIND, Coverage
+
+    def record(source, first, last, meta):
+        return data.Custom(meta, dt.date(2026, 3, last), KIND,
+                           [ValueType(source, str), ValueType(dt.date(2026, 3, first), dt.date)])
+    page = {"period": "lines", "continues": "before"}
+    march = lambda d: dt.date(2026, 3, d)
+    cover = Coverage.of([record("bank", 1, 31, {}), record("stripe", 3, 20, page)])
+    assert (cover.start("stripe"), cover.end("stripe")) == (march(4), march(20))
+    older = record("stripe", 1, 3, {"period": "lines"})
+    cover = Coverage.of([record("bank", 1, 31, {}), older, record("stripe", 3, 20, page)])
+    assert (cover.start("stripe"), cover.holes("stripe")) == (march(1), [])
+    lines = Coverage.of([record("bank", 1, 31, {}), record("stripe", 3, 20, {"period": "lines"})])
+    assert lines.start("stripe") == march(1)   # (a last page: its first days were quiet)
+
+
 def fetched_days(folder, days: dict) -> None:
     """Stripe balance transactions a file a day, as `beanclear fetch` writes them: the
     window asked in each list's url (Shanghai days), a quiet day's list empty."""

@@ -290,7 +290,9 @@ def test_failed_payout_gives_the_money_back(tmp_path, cfg):
 def test_list_with_more_pages_is_noted(tmp_path, cfg):
     path = tmp_path / "page.json"
     path.write_text('{"object": "list", "url": "/v1/balance_transactions", "has_more": true, "data": []}')
-    assert run(stripe_api, cfg, "stripe", path).notes == ["the list says has_more: later pages are not in this file"]
+    got = run(stripe_api, cfg, "stripe", path)
+    assert got.notes == ["the list says has_more: later pages are not in this file"]
+    assert got.continues_before   # (newest first: the pages that follow hold older rows)
 
 
 def test_a_fetched_day_covers_the_window_it_asked_quiet_or_not(tmp_path, cfg):

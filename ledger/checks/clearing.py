@@ -202,7 +202,9 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
                 f"payout {item.payout[7:]} of {_money(-item.amount)} {currency} takes {_money(need)} more than "
                 f"the {_money(held_before)} {currency} {account} held", refs([item.entry]),
                 expected=held_before, actual=-item.amount, **at_entry(item.entry)))
-        elif need:
+        elif need and not (item.payout and unknown_before(item.date)):
+            # (a payout near the start took money from before the first statement: it
+            # owes nothing to the money that comes in after it)
             deficit += need
     late: dict[dt.date, list] = defaultdict(list)
     for item, left, _ in queue:

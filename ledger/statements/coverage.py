@@ -102,6 +102,8 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
         meta["period"] = "lines"  # read from its first and last line: its quiet first days are unknown
     elif getattr(extraction, "asked", False):
         meta["period"] = "asked"  # the window an API answered for: a day between two is unanswered
+    if getattr(extraction, "continues_before", False):
+        meta["continues"] = "before"  # a page whose older rows are in the next page: its first day is partial
     return data.Custom(meta, last, KIND, [ValueType(source, str), ValueType(first, dt.date)])
 
 
@@ -139,7 +141,7 @@ class Coverage:
     @classmethod
     def of(cls, entries) -> "Coverage":
         spans: dict[str, list] = defaultdict(list)
-        payout_views, from_lines, asked = set(), [], set()
+        payout_views, from_lines, asked, paged = set(), [], set(), set()
         trade_only: dict[str, set[int]] = defaultdict(set)   # statements that show no payouts, by position
         for entry in entries:
             if isinstance(entry, data.Custom) and entry.type == KIND and len(entry.values) >= 2:
@@ -153,6 +155,13 @@ class Coverage:
                     from_lines.append((source, len(spans[source]) - 1))
                 elif entry.meta.get("period") == "asked":
                     asked.add((source, spans[source][-1]))
+                if entry.meta.get("continues") == "before":
+                    # a page whose older rows are in the next one: its first day is only
+                    # partly in it, and the days before it are not quiet (seed 32081
+                    # without the older of its two Stripe pages: its first orders unpaid)
+                    start, end = spans[source][-1]
+                    spans[source][-1] = (min(start + DAY, end), end)
+                    paged.add((source, spans[source][-1]))
         # A statement read from its lines starts at its first line. Where that is a few
         # days after the first statement of any source, the days between were quiet (a
         # bank books nothing on a weekend): it starts with the others.
@@ -163,7 +172,7 @@ class Coverage:
                              if (source, max(range(len(s)), key=lambda at: s[at][1])) in lines_at}
         for source, at in from_lines:
             start, end = spans[source][at]
-            if first and 0 < (start - first).days <= QUIET_DAYS:
+            if first and 0 < (start - first).days <= QUIET_DAYS and (source, (start, end)) not in paged:
                 spans[source][at] = (first, end)
         return cls(spans, payout_views, own, read_to_last_line, asked)
 
