@@ -115,6 +115,20 @@ def test_refund_rate_within_limit(check):
     assert check(doc, code="refund-rate") == []
 
 
+def test_a_refund_rate_window_before_the_first_statement_is_not_judged(check):
+    # The channel's statements start 03-05, the bank's 03-01: a window to 03-05 holds one
+    # day of the channel's sales, not seven (seed 31909 without its first Stripe download:
+    # a day's refunds over a day's sales). Where the books start with them, it started
+    # selling then: the days it has are all there is.
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(5, 15))
+    doc += refund("2026-03-05", "30.00", "R1")   # 30% of the day, 4.3% of its week
+    assert [f.date for f in check(doc, code="refund-rate")] == [dt.date(2026, 3, 5)]   # no coverage: as before
+    covered = '\n2026-03-14 custom "beanclear-coverage" "wechat" 2026-03-05\n'
+    assert [f.date for f in check(doc + covered, code="refund-rate")] == [dt.date(2026, 3, 5)]
+    bank = '\n2026-03-14 custom "beanclear-coverage" "bank" 2026-03-01\n'
+    assert check(doc + covered + bank, code="refund-rate") == []
+
+
 def month_of_refunds(every=2, amount="20.00"):
     """March 2026: a sale a day, and a refund every `every` days up to the 28th."""
     doc = "".join(sale(f"2026-03-{d:02d}", "1000.00", "6.00", f"S{d}") for d in range(1, 31))

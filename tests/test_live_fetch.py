@@ -259,3 +259,27 @@ def test_an_import_that_fails_is_done_by_the_next_fetch(tmp_path, stripe_server,
     assert report.failures == [] and len(stripe_server.requests) == requests
     assert "txn_1charge000001" in (tmp_path / "books" / "stripe" / "2026" / "2026-03.beancount").read_text()
     assert "pending_import" not in json.loads((tmp_path / ".beanclear-live.json").read_text())
+
+
+def test_a_day_that_failed_between_two_fetched_is_one_gap_and_fetching_it_fills_it(tmp_path, stripe_server,
+                                                                                  monkeypatch):
+    # 03-01 and 03-03 fetched, 03-02 failed (Stripe answered 500 each time): the books
+    # hold a hole the check names with the command that fills it; run, the gap is gone.
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    third = DAY + dt.timedelta(days=2)
+    assert fetch.run(config_mod.load(cfg), since=DAY, until=DAY).failures == []
+    stripe_server.faults += [("/v1/balance_transactions", "500")] * 3
+    assert len(fetch.run(config_mod.load(cfg), since=TODAY, until=TODAY).failures) == 1
+    assert fetch.run(config_mod.load(cfg), since=third, until=third).failures == []   # a quiet day: an empty list
+
+    def gaps():
+        result = CliRunner().invoke(cli.main, ["check", "-c", str(cfg), "--format", "json"])
+        return [f["message"] for f in json.loads(result.output)["findings"] if f["code"] == "statement-gap"]
+    [gap] = gaps()
+    assert gap.startswith("no statement of stripe covers 2026-03-02 to 2026-03-02 (1 day)")
+    command = gap.split("`")[1]
+    assert command == "beanclear fetch stripe --since 2026-03-02 --until 2026-03-02"
+    result = CliRunner().invoke(cli.main, [*command.split()[1:], "-c", str(cfg)])
+    assert result.exit_code == 0, result.output
+    assert gaps() == []

@@ -572,4 +572,6 @@ def test_a_day_fetch_never_answered_is_one_gap_for_the_orders_and_money_it_held(
     code, findings = check(tmp_path)
     assert code == 0 and [(f["code"], f["source"], f["date"]) for f in findings] == [   # a gap warns
         ("statement-gap", "stripe", "2026-03-05")], findings
-    assert findings[0]["message"].startswith("no statement of stripe covers 2026-03-05 to 2026-03-05 (1 day); ")
+    assert findings[0]["message"] == ("no statement of stripe covers 2026-03-05 to 2026-03-05 (1 day); the deadlines "
+                                      "that depend on those days wait; `beanclear fetch stripe --since 2026-03-05 "
+                                      "--until 2026-03-05` asks for them again")

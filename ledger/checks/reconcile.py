@@ -244,7 +244,7 @@ class Load:
                 elif name == "orders":
                     extra = {"prepared": self.orders_prepared(entries)}
                 elif name == "refunds":
-                    extra = {"series": self.daily(entries)}
+                    extra = {"series": self.daily(entries), "cover": self.cover(entries)}
                 elif name == "fees":
                     extra = {"sales": self.sales(entries), "fee_of": walk.fee_of}
                 elif name == "fx":

@@ -99,12 +99,19 @@ def count(series: dict, entry, channel, sale_side) -> None:
             day.refund_entries[entry.date].append(entry)
 
 
-def rate_findings(series: dict, config) -> list[Finding]:
+def rate_findings(series: dict, config, cover=None) -> list[Finding]:
+    """`cover`: the statements' coverage, where known: where a channel's statements start
+    after the books do, a window that starts before them holds only part of its sales,
+    and is not judged (seed 31909 without its first Stripe download: a day's refunds over
+    a day's sales). A channel whose statements start with the books started selling then."""
     limits = config.checks["refund-rate"].limits
     limit, window = limits.get("max", Decimal("0.10")), int(limits.get("days", RATE_DAYS))
+    books_start = min(filter(None, map(cover.start, cover.spans)), default=None) if cover is not None else None
     out = []
     for (name, currency), d in sorted(series.items()):
         account = config.channels[name].accounts.sales
+        start = cover.start(name) if books_start else None
+        start = start if start and start > books_start else None
         episode: list[tuple] = []
         days = d.days()
         for i, day in enumerate(days):
@@ -112,6 +119,7 @@ def rate_findings(series: dict, config) -> list[Finding]:
             sold = sum(d.sales.get(x, Decimal(0)) for x in span)
             refunded = sum(d.refunds.get(x, Decimal(0)) for x in span)
             over = sold > 0 and refunded / sold > limit or (sold == 0 and refunded > 0)
+            over = over and not (start and day - DAY * (window - 1) < start)
             if over:
                 episode.append((refunded - limit * sold, day, sold, refunded, span))
             if episode and (not over or i == len(days) - 1):
@@ -154,8 +162,8 @@ def surge_findings(series: dict, config) -> list[Finding]:
     return out
 
 
-def findings(entries, config, as_of=None, index=None, series=None) -> list[Finding]:
+def findings(entries, config, as_of=None, index=None, series=None, cover=None) -> list[Finding]:
     """`series`: daily(entries, config) when the caller has it (reconcile.Load: the page's
-    charts read the same series)."""
+    charts read the same series); `cover`: the statements' coverage."""
     series = daily(entries, config) if series is None else series
-    return rate_findings(series, config) + surge_findings(series, config)
+    return rate_findings(series, config, cover) + surge_findings(series, config)

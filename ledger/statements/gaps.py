@@ -161,9 +161,12 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
     for name in sorted(config.sources):
         for first, last in cover.holes(name):
             days = (last - first).days + 1
+            # (days an API was asked for, each: `fetch` asks for them again)
+            again = f"; `beanclear fetch {name} --since {first} --until {last}` asks for them again" \
+                if cover.asked.get(name) else ""
             out.append(Finding("statement-gap", first, name, "", Decimal(0), "",
                                f"no statement of {name} covers {first} to {last} ({days} day{'s' if days > 1 else ''}); "
-                               "the deadlines that depend on those days wait"))
+                               f"the deadlines that depend on those days wait{again}"))
     for name in sorted(config.banks):
         payers = sorted(ch.name for ch in config.channels.values() if ch.bank == name and cover.end(ch.name))
         latest = max((cover.end(p) for p in payers), default=None)
