@@ -15,6 +15,12 @@ A statement that states its period (CAMT `FrToDt`, OFX `DTSTART`/`DTEND`, a bill
 to its last (a closing balance asserted on the next day covers the day before). The
 checks judge a deadline only where the other side's statements cover the day
 (`Coverage.end`), and report holes and early ends as `statement-gap` (gaps.py).
+
+A few days between two statements read from their lines are quiet (`QUIET_DAYS`: a
+weekend without lines). Not so between two windows an API was asked for (`period:
+"asked"`: `beanclear fetch`'s Stripe day, a PayPal search): each day was asked, and one
+no answer covers is a hole. A page of a listing whose older rows are in the next page
+(`continues: "before"`) starts the day after its first line.
 """
 
 from __future__ import annotations
