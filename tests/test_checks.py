@@ -186,6 +186,22 @@ def test_items_naming_a_payout_not_in_the_books_wait_for_it(ledger):
         Decimal("99.40"), Decimal("90.00"))
 
 
+def test_a_credit_on_the_last_day_of_a_statement_read_to_its_last_line_waits(ledger):
+    # The channel's statement was read from its lines and ends 03-10: the rest of that day
+    # is in its next statement, and a credit of 03-10 may be of a payout later that day
+    # (seed 32019 without the newest page of its Stripe listing). It waits, with the
+    # other bank lines, for the channel's statement; where the statement states its days,
+    # it is judged.
+    credit = BANK_CREDIT.format(day="10", amount="55.00").replace("B-10", "B-10x")
+    covered = ('\n2026-03-10 custom "beanclear-coverage" "wechat" 2026-03-01\n  period: "lines"\n'
+               '2026-03-20 custom "beanclear-coverage" "ops" 2026-03-01\n')
+    found = ledger(SALE, PAYOUT.format(amount="99.40"), BANK_CREDIT.format(day="03", amount="99.40"), credit, covered)
+    assert codes(found) == [], found   # (the statement-gap it waits in is a warning: not an error here)
+    stated = covered.replace('\n  period: "lines"', "")
+    found = ledger(SALE, PAYOUT.format(amount="99.40"), BANK_CREDIT.format(day="03", amount="99.40"), credit, stated)
+    assert [f.refs for f in found if f.code == "bank-unmatched" and f.amount == Decimal("55.00")] == [("B-10x",)]
+
+
 def test_bank_unmatched_suspense_line(ledger):
     line = """
 2026-03-05 * "某某科技有限公司" "转账"

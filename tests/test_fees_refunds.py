@@ -129,6 +129,18 @@ def test_a_refund_rate_window_before_the_first_statement_is_not_judged(check):
     assert check(doc + covered + bank, code="refund-rate") == []
 
 
+def test_a_refund_rate_window_over_days_no_statement_covers_is_not_judged(check):
+    # No statement of the channel covers 03-05 to 03-08: a window over them lacks their
+    # sales (seed 32725 without a page of its Stripe listing). The windows after it judge.
+    days = [d for d in range(1, 21) if not 5 <= d <= 8]
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in days)
+    doc += refund("2026-03-10", "40.00", "R1")   # 40 of 300 in the window to 03-10; of 700 in any after it
+    assert [f.date for f in check(doc, code="refund-rate")] == [dt.date(2026, 3, 11)]   # no coverage: as before
+    covered = ('\n2026-03-04 custom "beanclear-coverage" "wechat" 2026-03-01\n'
+               '2026-03-20 custom "beanclear-coverage" "wechat" 2026-03-09\n')
+    assert check(doc + covered, code="refund-rate") == []
+
+
 def month_of_refunds(every=2, amount="20.00"):
     """March 2026: a sale a day, and a refund every `every` days up to the 28th."""
     doc = "".join(sale(f"2026-03-{d:02d}", "1000.00", "6.00", f"S{d}") for d in range(1, 31))

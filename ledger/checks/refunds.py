@@ -103,7 +103,8 @@ def rate_findings(series: dict, config, cover=None) -> list[Finding]:
     """`cover`: the statements' coverage, where known: where a channel's statements start
     after the books do, a window that starts before them holds only part of its sales,
     and is not judged (seed 31909 without its first Stripe download: a day's refunds over
-    a day's sales). A channel whose statements start with the books started selling then."""
+    a day's sales), or that holds days no statement of it covers. A channel whose
+    statements start with the books started selling then."""
     limits = config.checks["refund-rate"].limits
     limit, window = limits.get("max", Decimal("0.10")), int(limits.get("days", RATE_DAYS))
     books_start = min(filter(None, map(cover.start, cover.spans)), default=None) if cover is not None else None
@@ -112,6 +113,7 @@ def rate_findings(series: dict, config, cover=None) -> list[Finding]:
         account = config.channels[name].accounts.sales
         start = cover.start(name) if books_start else None
         start = start if start and start > books_start else None
+        holes = cover.holes(name) if books_start else []   # (a window over one lacks its sales)
         episode: list[tuple] = []
         days = d.days()
         for i, day in enumerate(days):
@@ -119,7 +121,8 @@ def rate_findings(series: dict, config, cover=None) -> list[Finding]:
             sold = sum(d.sales.get(x, Decimal(0)) for x in span)
             refunded = sum(d.refunds.get(x, Decimal(0)) for x in span)
             over = sold > 0 and refunded / sold > limit or (sold == 0 and refunded > 0)
-            over = over and not (start and day - DAY * (window - 1) < start)
+            first = day - DAY * (window - 1)
+            over = over and not (start and first < start) and not any(a <= day and first <= b for a, b in holes)
             if over:
                 episode.append((refunded - limit * sold, day, sold, refunded, span))
             if episode and (not over or i == len(days) - 1):

@@ -35,6 +35,7 @@ class Horizon:
             self.own = self.shown = (dt.date.min, as_of)
             self.bank = (dt.date.min, as_of)
             self.bank_holes = self.own_holes = []
+            self.last_day_partial = False
             return
         start, end = cover.start(channel.name), cover.end(channel.name)
         self.own = (start, end) if start else None
@@ -45,6 +46,8 @@ class Horizon:
         # trade bill beside it): a bank credit before them is none of theirs to answer
         shown = cover.days.get(channel.name)
         self.shown = (shown[0][0], max(last for _, last in shown)) if shown else self.own
+        # its latest statement ends at its last line: the rest of that day is not in it
+        self.last_day_partial = channel.name in cover.read_to_last_line
         bank = channel.bank
         start, end = (cover.start(bank), cover.end(bank)) if bank else (None, None)
         self.bank = (start, end) if start else None
@@ -100,7 +103,7 @@ class Horizon:
         if self.shown is None:
             return "wait"
         start, end = self.shown
-        if date > end:
+        if date > end or date == end and self.last_day_partial:   # (its payout may be later that day)
             return "wait"
         if self.in_own_hole(date - DAY * window, date):   # its payout may be among the hole's rows
             return "hole"
