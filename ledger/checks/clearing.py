@@ -376,7 +376,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             if _seen(horizon.around_bank(credit.date, window), credit, channel, horizon, waiting, as_of):
                 findings.append(_unanswered(credit, channel, f"{channel.name} top-up of {_money(-credit.amount)} "
                                             f"{credit.currency} from the bank, but no bank debit explains it"))
-        elif _heard(horizon.credit(credit.date, window), credit, channel, horizon, unheard):
+        elif _heard(judged, credit, channel, horizon, unheard):
             findings.append(_unanswered(credit, channel, f"bank credit of {_money(-credit.amount)} {credit.currency} "
                                         f"booked as a {channel.name} payout, but no {channel.name} payout explains it"))
     for payout in still_open:

@@ -168,15 +168,10 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
         # may hold other money too, as the newest day of its excess does: seed 32614)
         taken = sum(h.amount for h in step.held if h.code in ("payout-mismatch", "unsettled"))
         return taken < abs(step.amount) - CENT
-    if not less and f.code == "payout-mismatch" and f.source == step.source and f.actual is not None \
-            and abs(f.actual - step.amount) < CENT and step.first <= f.date <= step.last + DAY * channel.bank_days:
-        # the bank's credit of the payout the missing rows held, taken for a payout near
-        # it (seed 31302 without a day's WeChat fund bill)
-        return True
     if f.code == "payout-mismatch" and f.source == step.source and f.account == channel.accounts.transit \
             and step.first <= f.date <= step.last + DAY * channel.bank_days:
-        # a bank credit near the days, taken for a payout beside the one their rows held
-        # (seed 31900 without a day's WeChat fund bill: its payout's net not the step's)
+        # the bank's credit of the payout the missing rows held, taken for a payout near
+        # it (seeds 31302 and 31900 without a day's WeChat fund bill)
         return True
     if f.code == "bank-unmatched" and f.source == step.source and f.account == channel.accounts.transit:
         return step.first <= f.date <= step.last + DAY * channel.bank_days

@@ -345,9 +345,9 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 early = [f for f in found if f.code in DEADLINE_CODES and f.date < judged_from]
                 found, waiting = [f for f in found if f not in early], waiting + early
             if judged_to != as_of:  # what the statements' end holds back waits, as one statement-gap
-                seen = {f.code for f in found} | {(f.code, f.refs) for f in waiting}   # (not the early ones again)
+                seen, waited = {f.code for f in found}, {(f.code, f.refs) for f in waiting}   # (not the early ones again)
                 waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert, exports)
-                            if f.code in DEADLINE_CODES and f.code not in seen and (f.code, f.refs) not in seen]
+                            if f.code in DEADLINE_CODES and f.code not in seen and (f.code, f.refs) not in waited]
             shop_found += found
         if shop.name not in prepared.paid and never_paid(shop, config, shop_found) != shop_found:
             # the orders the statements judge say nothing pays the shop: those that wait

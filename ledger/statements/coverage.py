@@ -234,8 +234,7 @@ class Coverage:
 
     def holes(self, source: str) -> list[tuple[dt.date, dt.date]]:
         """(first, last) missing day of every hole between a source's statements."""
-        spans = self.spans.get(source, [])
-        return [(a[1] + DAY, b[0] - DAY) for a, b in zip(spans, spans[1:])]
+        return _between(self.spans.get(source, []))
 
     def shown_holes(self, source: str) -> list[tuple[dt.date, dt.date]]:
         """holes() between the statements that show the source's money move in full: a day
@@ -243,8 +242,17 @@ class Coverage:
         row) is a hole in what it paid out (seed 31804 without a day of PayPal's rows)."""
         if not self.days.get(source):
             return self.holes(source)
-        spans = _merged(self.days[source], self.asked[source])
-        return [(a[1] + DAY, b[0] - DAY) for a, b in zip(spans, spans[1:])]
+        return _between(_merged(self.days[source], self.asked[source]))
+
+    def shown_end(self, source: str) -> dt.date | None:
+        """The last day of the statements that show the source's money move in full (a
+        fund bill's, not the trade bill's beside it), or None without one."""
+        return max((last for _, last in self.days.get(source, ())), default=None)
+
+
+def _between(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    """(first, last) day of each hole between merged spans."""
+    return [(a[1] + DAY, b[0] - DAY) for a, b in zip(spans, spans[1:])]
 
 
 def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset()) -> list[tuple[dt.date, dt.date]]:

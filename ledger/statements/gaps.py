@@ -45,7 +45,7 @@ class Horizon:
         # the days of the statements that could show a payout leave (a fund bill, not the
         # trade bill beside it): a bank credit before them is none of theirs to answer
         shown = cover.days.get(channel.name)
-        self.shown = (shown[0][0], max(last for _, last in shown)) if shown else self.own
+        self.shown = (shown[0][0], cover.shown_end(channel.name)) if shown else self.own
         # its latest statement ends at its last line: the rest of that day is not in it
         self.last_day_partial = channel.name in cover.read_to_last_line
         bank = channel.bank
@@ -78,8 +78,7 @@ class Horizon:
             return None
         # (and not past the statements that could show a payout leave: after a fund
         # bill's end, the trade bill beside it shows money come in and none go out)
-        shown_end = self.shown[1] if self.shown else self.own[1]
-        end = min([self.own[1], shown_end, *(first - DAY for first, _ in self.own_holes)])
+        end = min([self.own[1], self.shown[1], *(first - DAY for first, _ in self.own_holes)])
         return end if end >= self.own[0] else None
 
     def in_own_hole(self, first: dt.date, last: dt.date) -> bool:
@@ -185,7 +184,7 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
         early, late = [], []
         for pair in pairs:   # before the first statement that shows payouts, or after
             (early if shown and pair[1].date < shown[0][0] else late).append(pair)
-        shown_end = max((last for _, last in shown), default=None) if shown else None
+        shown_end = cover.shown_end(name)
         for items in filter(None, (early, late)):
             what = "bank credit(s)" if all(i.amount < 0 for _, i in items) else "bank line(s)"
             if items is early:
