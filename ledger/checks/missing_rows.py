@@ -169,9 +169,9 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
         taken = sum(h.amount for h in step.held if h.code in ("payout-mismatch", "unsettled"))
         return taken < abs(step.amount) - CENT
     if f.code == "payout-mismatch" and f.source == step.source and f.account == channel.accounts.transit \
-            and step.first <= f.date <= step.last + DAY * channel.bank_days:
+            and step.first - DAY * channel.bank_days <= f.date <= step.last + DAY * channel.bank_days:
         # the bank's credit of the payout the missing rows held, taken for a payout near
-        # it (seeds 31302 and 31900 without a day's WeChat fund bill)
+        # it, before or after (seeds 31302, 31900 and 32854 without a day's WeChat fund bill)
         return True
     if f.code == "bank-unmatched" and f.source == step.source and f.account == channel.accounts.transit:
         return step.first <= f.date <= step.last + DAY * channel.bank_days
