@@ -41,6 +41,7 @@ LIMIT_IDS = int(os.environ.get("BEANCLEAR_SPILL_IDS", "100000"))  # keys an Ids 
 BLOCK = 64       # keys per block of a run: what a look-up on disk reads and unpickles
 FANOUT = 4       # runs of one size merged into one
 CACHED = 4       # blocks a run keeps read: look-ups of a few interleaved sequences read each block once
+MERGE_KEYS = 4096   # keys a merge holds of each run at a time
 _first = itemgetter(0)
 
 
@@ -87,31 +88,41 @@ class _Run:
     reads a block only of the runs that may hold the key, and the last blocks read
     kept (look-ups in a statement's order ask the same few blocks in turn)."""
 
-    def __init__(self, pairs: Iterable[tuple[str, object]], level: int, expected: int):
+    def __init__(self, chunks: Iterable[tuple[list, list | None]], level: int, expected: int):
+        """A run of the sorted, unique keys of `chunks` ((keys, their values or None for
+        all None), one after the other), written BLOCK keys at a time."""
         self.level, self.count = level, 0
         self.firsts: list[str] = []
         self.offsets = array("q")
         self._file = spill._temporary()
         self._cache: dict[int, list] = {}   # block number -> its pairs, the last CACHED read
         self._bits = _Bits(expected * 8, (7, 37))   # other bits of the hash than Ids' own filter
-        block: list = []
-        for pair in pairs:
-            block.append(pair)
-            if len(block) == BLOCK:
-                self._write(block)
-                block = []
-        if block:
-            self._write(block)
+        keys: list = []
+        values: list | None = None   # None while every value so far is None
+        for more, more_values in chunks:
+            if more_values is not None and values is None:
+                values = [None] * len(keys)
+            keys += more
+            if values is not None:
+                values += more_values if more_values is not None else [None] * len(more)
+            if len(keys) >= BLOCK:
+                whole = len(keys) - len(keys) % BLOCK
+                for start in range(0, whole, BLOCK):
+                    self._write(keys[start:start + BLOCK], None if values is None else values[start:start + BLOCK])
+                keys = keys[whole:]
+                values = None if values is None else values[whole:]
+        if keys:
+            self._write(keys, values)
         self.offsets.append(self._file.tell())   # the end of the last block
         self._file.flush()   # read back with os.pread: one call a block, no seek
 
-    def _write(self, block: list) -> None:
-        keys = tuple(key for key, _ in block)
-        values = tuple(value for _, value in block)
+    def _write(self, keys: list, values: list | None) -> None:
         self.firsts.append(keys[0])
         self.offsets.append(self._file.tell())
         # keys alone where no value was given (the usual set): a third of the unpickling
-        self._file.write(pickle.dumps((keys, values if any(v is not None for v in values) else None),
+        if values is not None and all(v is None for v in values):
+            values = None
+        self._file.write(pickle.dumps((tuple(keys), None if values is None else tuple(values)),
                                       pickle.HIGHEST_PROTOCOL))
         self.count += self._bits.add_all(keys)
 
@@ -141,13 +152,16 @@ class _Run:
             return True, None if values is None else values[i]
         return False, None
 
+    def blocks(self, start: str = "") -> Iterator[tuple[tuple, tuple | None]]:
+        """Its blocks in order, (keys, values or None), from the block that may hold `start`."""
+        for at in range(max(0, bisect_right(self.firsts, start) - 1), len(self.firsts)):
+            yield self._read(at)
+
     def pairs(self, start: str = "") -> Iterator[tuple[str, object]]:
         """Its pairs in order, from the first key ≥ `start`."""
-        at = max(0, bisect_right(self.firsts, start) - 1)
-        for n in range(at, len(self.firsts)):
-            keys, values = self._read(n)
+        for keys, values in self.blocks(start):
             pairs = zip(keys, values or itertools.repeat(None))
-            yield from (pair for pair in pairs if pair[0] >= start) if n == at else pairs
+            yield from (pair for pair in pairs if pair[0] >= start) if keys[0] < start else pairs
 
     def close(self) -> None:
         self._file.close()
@@ -162,10 +176,63 @@ def _unique(pairs: Iterable[tuple[str, object]]) -> Iterator[tuple[str, object]]
             yield pair
 
 
+class _Buffer:
+    """What a merge has read of one run and not given on yet: keys and their values."""
+
+    def __init__(self, blocks: Iterator):
+        self.blocks, self.keys, self.values = blocks, [], None
+
+    def fill(self) -> bool:
+        """At least MERGE_KEYS keys held, or all the run has left; whether any are."""
+        while len(self.keys) < MERGE_KEYS:
+            block = next(self.blocks, None)
+            if block is None:
+                break
+            keys, values = block
+            if values is not None and self.values is None:
+                self.values = [None] * len(self.keys)
+            self.keys += keys
+            if self.values is not None:
+                self.values += values if values is not None else [None] * len(keys)
+        return bool(self.keys)
+
+    def take(self, bound: str) -> tuple[list, list | None]:
+        """Its keys up to `bound` (and their values), no longer held."""
+        cut = bisect_right(self.keys, bound)
+        keys, self.keys = self.keys[:cut], self.keys[cut:]
+        if self.values is None:
+            return keys, None
+        values, self.values = self.values[:cut], self.values[cut:]
+        return keys, values
+
+
+def _merged_chunks(runs: list[_Run]) -> Iterator[tuple[list, list | None]]:
+    """The runs' keys (oldest run first), merged and each key once with the oldest run's
+    value, as chunks of (keys, values or None). A chunk is every key up to the least of
+    the last keys the runs' buffers hold: no run holds a smaller key further on, so the
+    chunk is sorted by Timsort (a C merge of the runs' sorted pieces) rather than a
+    heap of one Python step a key."""
+    buffers = [buffer for buffer in map(_Buffer, (run.blocks() for run in runs)) if buffer.fill()]
+    while buffers:
+        bound = min(buffer.keys[-1] for buffer in buffers)
+        pieces = [buffer.take(bound) for buffer in buffers]
+        buffers = [buffer for buffer in buffers if buffer.fill()]
+        if all(values is None for _, values in pieces):
+            # sorted, then each key once: dict.fromkeys keeps the first of equal neighbours
+            yield list(dict.fromkeys(sorted(itertools.chain.from_iterable(keys for keys, _ in pieces)))), None
+            continue
+        pairs = sorted(itertools.chain.from_iterable(zip(keys, values or itertools.repeat(None))
+                                                     for keys, values in pieces), key=_first)  # stable: oldest first
+        keys, values = [], []
+        for key, value in _unique(pairs):
+            keys.append(key)
+            values.append(value)
+        yield keys, values
+
+
 def _merge_runs(runs: list[_Run]) -> _Run:
     """Runs as one of the next level (of a key in two, the oldest run's value)."""
-    merged = _Run(_unique(heapq.merge(*(run.pairs() for run in runs), key=_first)), runs[0].level + 1,
-                  sum(run.count for run in runs))
+    merged = _Run(_merged_chunks(runs), runs[0].level + 1, sum(run.count for run in runs))
     for run in runs:
         run.close()
     return merged
@@ -198,7 +265,8 @@ class Ids:
     def _refilter(self, size: int) -> None:
         """A filter of `size` bits over every key, made anew as it fills."""
         self._bits = _Bits(size, (0, 30))
-        self._filtered = self._bits.add_all(itertools.chain((key for key, _ in self._merged()), list(self._pending)))
+        self._filtered = sum(self._bits.add_all(keys) for run in self._runs for keys, _ in run.blocks()) \
+            + self._bits.add_all(list(self._pending))
 
     # -- the runs ----------------------------------------------------------------------
 
@@ -211,7 +279,9 @@ class Ids:
         if not self._pending:
             return
         runs = self._runs
-        runs.append(_Run(sorted(self._pending.items(), key=_first), 0, len(self._pending)))
+        keys = sorted(self._pending)
+        values = [self._pending[key] for key in keys]
+        runs.append(_Run([(keys, None if all(v is None for v in values) else values)], 0, len(keys)))
         self._pending = {}
         spill.merge_tiers(runs, FANOUT, _merge_runs)
 
@@ -246,7 +316,12 @@ class Ids:
             return key in self._mem
         if key in self._pending:
             return True
-        if not isinstance(key, str) or key not in self._bits:
+        if type(key) is not str and not isinstance(key, str):
+            return False
+        bits = self._bits   # key in bits, written out: a look-up of a new id stops here
+        h, mask, (sa, sb) = hash(key), bits._mask, bits._shifts
+        a, b = (h >> sa) & mask, (h >> sb) & mask
+        if not (bits._bits[a >> 3] >> (a & 7) & 1 and bits._bits[b >> 3] >> (b & 7) & 1):
             return False
         return self._find(key)[0]
 
@@ -284,11 +359,22 @@ class Ids:
             for key in keys:
                 self.add(key)
             return
-        for key in keys:   # not looked up on disk: a key in a run keeps that run's value
-            if key not in self._pending:   # not held in a local: _filter may flush it
-                self._pending[key] = None
-                self._filter(key)
-        if len(self._pending) >= _batch():
+        # Not looked up on disk: a key in a run keeps that run's value. The filter's add
+        # is written out (no call a key); it is made anew once the keys are in.
+        pending, bits = self._pending, self._bits
+        mask, (sa, sb), table, added = bits._mask, bits._shifts, bits._bits, 0
+        for key in keys:
+            if key not in pending:
+                pending[key] = None
+                h = hash(key)
+                a, b = (h >> sa) & mask, (h >> sb) & mask
+                table[a >> 3] |= 1 << (a & 7)
+                table[b >> 3] |= 1 << (b & 7)
+                added += 1
+        self._filtered += added
+        if self._filtered * 16 > bits.size:
+            self._refilter(bits.size * 2)
+        if len(pending) >= _batch():
             self._flush()
 
     def __iter__(self) -> Iterator[str]:
