@@ -178,6 +178,7 @@ def test_ids_on_disk_answer_as_a_dict(ops):
         m.setattr(idset, "LIMIT_IDS", 2)
         m.setattr(idset, "BLOCK", 3)    # runs of several blocks
         m.setattr(idset, "CACHED", 2)   # blocks dropped from the cache and read again
+        m.setattr(idset, "MERGE_KEYS", 2)   # a merge takes the runs a few keys at a time
         ids, model = idset.Ids(), {}
         for op, key, value in ops:
             if op == "add":
