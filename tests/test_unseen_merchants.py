@@ -335,3 +335,30 @@ def test_a_statement_file_left_out_is_one_finding(tmp_path, seed):
     assert "import_failed" not in r, r
     # (31524's and 31900's gap is one the truth holds: the hole was in the file left out)
     assert [f["code"] for f in r["beyond"]] == ([] if seed in (31524, 31900) else ["statement-gap"]), r["beyond"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_match_links_each_bank_line_to_its_own_payout(scores, seed):
+    """`beanclear match`'s confident proposals, judged by the truth's payout of each bank
+    line (score.match_score): none links a line to another payout, or links a planted
+    line that nothing explains."""
+    found = scores[seed]["match"]
+    assert "failed" not in found and not found["wrong"], json.dumps(found, ensure_ascii=False, indent=1)[:3000]
+
+
+def test_a_wrong_match_is_scored_wrong(tmp_path, monkeypatch):
+    """The judge of the test above can fail: a confident proposal whose payout is swapped
+    for another's is wrong."""
+    from beanclear.simulation import score as score_mod
+    out = tmp_path / "m"
+    m, truth = score_mod.generate(11, out)
+    assert score_mod._run(["import", "-c", str(out / "config.yaml"), str(out / "statements")]).returncode == 0
+    real = score_mod._run(["match", "-c", str(out / "config.yaml"), "--format", "json"])
+    assert score_mod.match_score(m, out, truth)["right"] > 1
+    proposals = json.loads(real.stdout)["proposals"]
+    first, second = [p for p in proposals if p["confident"]][:2]
+    first["items"], second["items"] = second["items"], first["items"]
+    monkeypatch.setattr(score_mod, "_run", lambda args, timeout=600: type(real)(
+        real.args, 0, json.dumps({"proposals": proposals}), ""))
+    judged = score_mod.match_score(m, out, truth)
+    assert len(judged["wrong"]) == 2

@@ -227,10 +227,68 @@ def score(seed: int, out: Path, clean: bool = False, size: str = "small") -> dic
     result["findings"] = len(findings)
     result["missed"] = missed
     result["false"] = [{k: f.get(k) for k in ("code", "source", "date", "refs", "message", "file", "line")} for f in false]
+    result["match"] = match_score(m, out, truth)
     try:
         result["conservation"] = books_conservation(out, m.shape, truth["conservation"])
     except Exception as e:          # noqa: BLE001 - a book that does not load is a score, not a crash
         result["conservation"] = {"exact": False, "error": f"{type(e).__name__}: {e}"}
+    return result
+
+
+_ID_LINE = re.compile(r'^\s+id: "(.*)"$')
+
+
+def _line_days(books: Path) -> dict[str, str]:
+    """Each entry id of the books -> its date, read from the text."""
+    days, day = {}, None
+    for path in books.rglob("*.beancount"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line[:4].isdigit():
+                day = line[:10]
+            elif (found := _ID_LINE.match(line)) and day:
+                days[found.group(1)] = day
+    return days
+
+
+def match_score(m, out: Path, truth: dict) -> dict:
+    """`beanclear match`'s confident proposals against the truth: a payout's bank line
+    (found by its reference in the line's id, or by its day and amount where the bank's
+    format has no reference and they are unique) must be linked to that payout (any id
+    the channel's statements give it). A planted bank line nothing explains, linked to
+    anything, is wrong; a line the truth cannot tell apart (two of one day and amount)
+    is counted as unknown. Proposals not confident are counted, not judged."""
+    run = _run(["match", "-c", str(out / "config.yaml"), "--format", "json"])
+    try:
+        proposals = json.loads(run.stdout)["proposals"]
+    except (ValueError, KeyError):
+        return {"failed": (run.stdout + run.stderr)[-1000:]}
+    payout_of = {po.bank_ref: po for po in m.payouts if po.bank_ref}
+    unexplained = {ref for p in truth["problems"] if p["code"] == "bank-unmatched" for ref in p.get("refs", [])}
+    refs_at: dict[tuple[str, Decimal], list[str]] = defaultdict(list)
+    for lines in m.bank_lines.values():
+        for line in lines:
+            refs_at[(str(line.day), line.amount)].append(line.ref)
+    days = _line_days(out / "books")
+    result = {"confident": 0, "right": 0, "unknown": 0, "unsure": 0, "wrong": []}
+    for proposal in proposals:
+        if not proposal.get("confident"):
+            result["unsure"] += 1
+            continue
+        result["confident"] += 1
+        refs = []
+        for line_id, amount in zip(proposal["bank_refs"], proposal["bank_amounts"]):
+            named = [ref for ref in (*payout_of, *unexplained) if ref and ref in line_id]
+            at = refs_at.get((days.get(line_id), Decimal(amount)), [])
+            refs.append(named[0] if len(named) == 1 else at[0] if len(at) == 1 else None)
+        items = {str(i) for pair in proposal.get("items", []) for i in pair}
+        if any(ref in unexplained for ref in refs):
+            result["wrong"].append({**proposal, "truth": "a bank line nothing explains"})
+        elif None in refs or not all(ref in payout_of for ref in refs):
+            result["unknown"] += 1
+        elif all(items & {payout_of[ref].id, payout_of[ref].txn_id, *map(str, payout_of[ref].file_ids)} for ref in refs):
+            result["right"] += 1
+        else:
+            result["wrong"].append({**proposal, "truth": [payout_of[ref].id for ref in refs]})
     return result
 
 
