@@ -48,8 +48,8 @@ from decimal import Decimal
 from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
-from beanclear.importers.base import Extraction, StatementImporter, described_order, order_in
-from beanclear.importers.stripe_booking import OLD_PAYOUT, SALE, BalanceTxn, book, category_of
+from beanclear.importers.base import Extraction, StatementImporter
+from beanclear.importers.stripe_booking import OLD_PAYOUT, BalanceTxn, book, category_of, sale_order
 from beanclear.importers.toolkit import (JsonObject, StatementError, currency_code, from_minor_units, from_unix,
                                          json_line, json_shown, read_json)
 from beanclear.importers.toolkit.jsonstream import Dropped, JsonItems, Unusual, streamed_or_whole
@@ -192,29 +192,12 @@ class Importer(StatementImporter):
         meta = {"exchange-rate": f"{rate}" if rate is not None and shown is None else "",
                 "fee-details": _fee_details(bt, path, line),
                 "status": "" if bt.get("status") in (None, "available") else str(bt["status"]),
-                "order-id": self._order_text(category, description)}
+                "order-id": sale_order(self.source, category, description)}
         return book(BalanceTxn(path, line, str(need("id")), from_unix(need("created"), self.config.timezone, path,
                                                                        line, "created"),
                                category, gross, fee, net, currency, source=source_id,
                                description=description, customer_amount=shown,
                                exchange_rate=Decimal(str(rate)) if rate is not None else None, meta=meta), self)
-
-    def _order_text(self, category: str, description: str) -> str:
-        """The text naming a sale's order, for routing (importers/base.py named_order):
-        with the channel's `order_pattern`, the description where the pattern finds an
-        order in it. A balance transaction carries no metadata (`beanclear fetch`
-        archives them so): its description, the charge's (`Order 1001`, a refund's
-        `REFUND FOR CHARGE (Order 1001)`), is all that names the order, and as an
-        `order-id` it is read by every step that places a payment with its shop: the
-        import's, the import that brings the orders later (books/late_routes.py), and
-        the check of payments naming an order no shop holds (checks/orders.py
-        `unrouted`)."""
-        if category not in SALE:
-            return ""
-        pattern = self.source.order_pattern
-        if pattern is None:   # as checkouts write it (base.DESCRIBED_ORDER): the order's id alone
-            return described_order(description) or ""
-        return description if order_in(description, pattern) else ""
 
     def _payout(self, po, path: str, out: Extraction) -> list:
         line, status, ident = json_line(po), str(po.get("status")), str(po.get("id") or "")

@@ -40,7 +40,7 @@ from decimal import Decimal
 from beancount.core.amount import Amount
 
 from beanclear.importers.base import Extraction, StatementImporter
-from beanclear.importers.stripe_booking import OLD_PAYOUT, BalanceTxn, book, category_of, time_formats
+from beanclear.importers.stripe_booking import OLD_PAYOUT, BalanceTxn, book, category_of, sale_order, time_formats
 from beanclear.importers.toolkit import (StatementError, clean, currency_code, first_row_keys, header_key,
                                          local_time, parse_amount, parse_datetime, read_statement, sniff,
                                          uses_decimal_comma)
@@ -131,7 +131,7 @@ class Importer(StatementImporter):
             if get("customer_amount") and get("customer_currency"):
                 shown = Amount(amount("customer_amount"),
                                currency_code(get("customer_currency"), path, row.line, "customer_facing_currency"))
-            order = get("order")
+            order = get("order") or sale_order(self.source, category, description)   # the metadata column is optional
             txn = BalanceTxn(path, row.line, ident, when("created"), category, gross, fee, net, currency,
                              source=get("source"), payout=get("payout"), description=description,
                              customer_amount=shown,

@@ -31,7 +31,7 @@ from decimal import Decimal
 from beancount.core.amount import Amount
 
 from beanclear.importers.base import Extraction, StatementImporter
-from beanclear.importers.stripe_booking import BalanceTxn, book, time_formats
+from beanclear.importers.stripe_booking import BalanceTxn, book, sale_order, time_formats
 from beanclear.importers.toolkit import (StatementError, clean, currency_code, currency_places, first_row_keys,
                                          header_key, in_places, local_time, parse_amount, parse_datetime,
                                          read_statement, uses_decimal_comma)
@@ -114,7 +114,9 @@ class Importer(StatementImporter):
             gross = amount("converted") if settled else shown.number
             fee = amount("fee") + amount("fee_tax")
             created = when("created")
-            meta = {"customer": get("customer"), "invoice-id": get("invoice"), "order-id": get("order"),
+            # without the metadata column, the order the charge's description names (its refund's too)
+            order = get("order") or sale_order(self.source, "charge", get("description"))
+            meta = {"customer": get("customer"), "invoice-id": get("invoice"), "order-id": order,
                     "fee-tax": get("fee_tax") if amount("fee_tax") else ""}
             out.entries.append(book(BalanceTxn(
                 path, row.line, ident, created, "charge", gross, fee, gross - fee, currency,
@@ -122,7 +124,7 @@ class Importer(StatementImporter):
                 customer_amount=shown, meta=meta), self))
             refunded = amount("converted_refunded") if settled else amount("refunded")
             if refunded:
-                refund_meta = {"refund-of": ident, "order-id": get("order")}
+                refund_meta = {"refund-of": ident, "order-id": order}
                 if col["refunded_at"] is None or not get("refunded_at"):
                     refund_meta["refund-date"] = "not in the export: the charge's date"
                 out.entries.append(book(BalanceTxn(
