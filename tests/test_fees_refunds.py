@@ -61,6 +61,15 @@ def test_fee_above_contract(check):
     assert gap.message == "fee 1.00 CNY on 100.00 CNY, contract 0.6% min 0.01 max 50 = 0.60 CNY"
 
 
+def test_a_fee_gap_booked_by_the_fund_view_names_the_trade_id(check):
+    """Alipay's account bill books a payment by its own row id and keeps the trade's
+    (`trade-id:`): the finding names both, so whichever view booked it, the trade id
+    finds it (`beanclear ack fee-gap <trade id>`)."""
+    doc = sale("2026-03-01", "100.00", "1.00", "F1").replace('  id: "F1"\n', '  id: "F1"\n  trade-id: "T1"\n')
+    [gap] = check(doc, code="fee-gap")
+    assert gap.refs == ("F1", "T1")
+
+
 @pytest.mark.parametrize("gross, fee", [("100.00", "0.60"), ("6.00", "0.04"), ("1.00", "0.01"), ("10000.00", "50.00")])
 def test_fee_on_contract_rounds_half_up_within_min_and_max(check, gross, fee):
     assert check(sale("2026-03-01", gross, fee, "T1"), code="fee-gap") == []

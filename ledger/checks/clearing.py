@@ -40,7 +40,9 @@ from beanclear.statements.gaps import Horizon
 LATE_DAYS = 7  # an equal amount this many days past bank_days is still that payout, arriving late
 USUAL_FROM = 5  # credits of equal amount from which the days a payout takes to arrive are the channel's usual
 WEEKDAY_FROM = 2  # of those, credits of payouts of one weekday from which that weekday's days are its own
-REF_KEYS = ("id", "order-id", "payout-id", "refund-of", "bank-ref")  # bank-ref: FITID, MT940 reference
+# bank-ref: FITID, MT940 reference; trade-id: the channel's transaction id where its fund
+# view booked the money by its own row id (Alipay's 账务明细): a finding names it either way
+REF_KEYS = ("id", "trade-id", "order-id", "payout-id", "refund-of", "bank-ref")
 
 
 class Item:
