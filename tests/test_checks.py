@@ -576,3 +576,15 @@ def test_a_bank_credit_before_the_statements_that_show_payouts_is_not_judged(led
                            "bill does): 2 bank credit(s) (110.00 CNY) booked to wechat wait for it")
     [late] = full_report(tmp_path, BANK_CREDIT.format(day="16", amount="50.00") + TWO_VIEWS)[0]
     assert (late.code, late.refs) == ("bank-unmatched", ("B-16",))
+
+
+@pytest.mark.parametrize("severities, last", [
+    (["error", "warning"], "1 error, 1 warning, 0 acknowledged"),
+    (["error", "error", "warning", "warning"], "2 errors, 2 warnings, 0 acknowledged"),
+    ([], "0 errors, 0 warnings, 0 acknowledged")])
+def test_the_summary_line_counts_in_words(severities, last):
+    from beanclear.checks.checking import Report
+    from beanclear.checks.findings import Finding
+    found = [Finding("fee-gap", dt.date(2026, 3, 1), "wechat", "Expenses:Fees:WeChat", Decimal("1.00"), "CNY",
+                     "fee", (f"T{n}",), severity=severity) for n, severity in enumerate(severities)]
+    assert Report(found).to_text().splitlines()[-1] == last

@@ -55,7 +55,8 @@ class Report:
             refs = f" [{', '.join(f.refs[:4])}{', …' if len(f.refs) > 4 else ''}]" if f.refs else ""
             lines.append(f"{state}{f.severity:<7} {f.code:<{width}} {f.date} {f.source or '-':<8}{amount}: {f.message}"
                          f"{refs}{where}")
-        lines.append(f"{self.errors} errors, {self.warnings} warnings, {self.acknowledged} acknowledged")
+        lines.append(f"{self.errors} error{'s' * (self.errors != 1)}, "
+                     f"{self.warnings} warning{'s' * (self.warnings != 1)}, {self.acknowledged} acknowledged")
         return "\n".join(lines)
 
 
