@@ -4,7 +4,8 @@ transactions (§5c) or the legacy Dashboard balance history (§5b).
 
 The report, every value quoted: times are UTC (`created_utc`); a charge in EUR is settled in
 USD with the presentment side in customer_facing_amount/currency; every item names its payout
-in automatic_payout_id. A dispute (`dispute`, its 15.00 fee in `fee`) and its reversal name the
+in automatic_payout_id. Some merchants' reports leave out payment_metadata[order_id]: the
+charge's description (`Order …`) and its refund's (`REFUND FOR CHARGE (Order …)`) name the order. A dispute (`dispute`, its 15.00 fee in `fee`) and its reversal name the
 charge's order like a refund: the report's payment_metadata is the related charge's.
 
 The API's `balance_transaction`s (_write_api) name no payout and no order (a charge's
@@ -39,6 +40,8 @@ def layout(seed: int) -> tuple[bool, list]:
     utc = rng.random() < 0.5
     header = [c if utc or not c.endswith("_utc") else c[:-4] for c in HEADER]
     extra = [c for c in ("customer_email", "charge_id", "payment_intent_id") if rng.random() < 0.5]
+    if rng.random() < 0.3:   # the order metadata left out (a report's default columns): descriptions name the orders
+        return utc, header[:-1] + extra
     return utc, header[:-1] + extra + header[-1:]
 
 
@@ -82,6 +85,9 @@ def write(m, ch, folder):
                                 po_id(d), p.order_ref]))
     rows.sort(key=lambda x: x[0])
     utc, header = layout(m.shape.seed)
+    if HEADER[-1] not in header:   # a refund names its charge's order as Stripe writes it then
+        rows = [(dt, row[:9] + [f"REFUND FOR CHARGE (Order {row[-1]})"] + row[10:]) if row[7] == "refund" else (dt, row)
+                for dt, row in rows]
     if header != HEADER:
         rows = [(dt, _laid_out(row, utc, header, m.shape.timezone)) for dt, row in rows]
 
