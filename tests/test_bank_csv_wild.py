@@ -134,6 +134,14 @@ def test_a_balance_line_after_the_rows_is_noted_not_refused(make_config, tmp_pat
     assert amounts(ex) == [Decimal("-33.11")] and "Alter Kontostand +1.234,56" in ex.notes[0]
 
 
+@pytest.mark.parametrize("line", ["Kontostand am 28.02.2026;3.882,54", "Closing balance as of 02/28/2026;3.882,54",
+                                  "Saldo per 28.02.2026;;;3.882,54"])
+def test_a_balance_line_may_say_the_day_it_is_of(make_config, tmp_path, line):
+    # a blind helper's Sparkasse-like export ended `Kontostand am 31.08.2026;9.421,75`: refused as a short row
+    ex = csv_bank(make_config, tmp_path, DEUTSCHE_BANK, DEUTSCHE.replace("Kontostand;28.2.2026;;;3.882,54;EUR", line))
+    assert amounts(ex) == [Decimal("2688.15"), Decimal("-4.99")] and any("a balance line" in n for n in ex.notes)
+
+
 def test_a_short_row_with_rows_after_it_is_refused_balance_word_or_not(make_config, tmp_path):
     # only the end of a file holds balance lines; a short row in the middle lost a cell
     text = DEUTSCHE.replace("Kontostand;28.2.2026;;;3.882,54;EUR\n", "") + "Kontostand;28.2.2026;;;3.882,54;EUR\n"

@@ -478,9 +478,18 @@ def _above(rows: Iterator[Row], first_line: int, preamble: list) -> Iterator[Row
         preamble.append(row)
 
 
+# The day a balance line's first cell may say it is of: `Kontostand am 31.08.2026`,
+# `Closing balance as of 09/30/2026` (spaces, colons and dots already taken out).
+_AS_OF = re.compile(r"(?:am|per|zum|vom|bis|at|asof|on)?[\d/-]+$", re.IGNORECASE)
+
+
 def _balance_line(cells: list[str]) -> bool:
-    """Whether a short row's first cell names a balance (BALANCE_LINE)."""
-    return bool(cells) and BALANCE_LINE.fullmatch(re.sub(r"[\s:.]+", "", clean(cells[0]))) is not None
+    """Whether a short row's first cell names a balance (BALANCE_LINE), with or
+    without the day it is of."""
+    if not cells:
+        return False
+    name = re.sub(r"[\s:.]+", "", clean(cells[0]))
+    return BALANCE_LINE.fullmatch(name) is not None or BALANCE_LINE.fullmatch(_AS_OF.sub("", name)) is not None
 
 
 def statement_rows(path: str, required: Iterable[str] = (), encoding: str | None = None,
