@@ -588,3 +588,26 @@ def test_the_summary_line_counts_in_words(severities, last):
     found = [Finding("fee-gap", dt.date(2026, 3, 1), "wechat", "Expenses:Fees:WeChat", Decimal("1.00"), "CNY",
                      "fee", (f"T{n}",), severity=severity) for n, severity in enumerate(severities)]
     assert Report(found).to_text().splitlines()[-1] == last
+
+
+TWO_PAYOUTS = """
+2026-03-02 * "WeChat Pay" "Withdrawal" ^payout-77
+  id: "F77"
+  Assets:Transit:WeChat      60.00 CNY
+  Assets:Clearing:WeChat    -60.00 CNY
+2026-03-03 * "WeChat Pay" "Withdrawal" ^payout-79
+  id: "F79"
+  Assets:Transit:WeChat      39.40 CNY
+  Assets:Clearing:WeChat    -39.40 CNY
+"""
+
+
+def test_a_bank_credit_of_two_payouts_together_answers_both(ledger):
+    # a blind helper's PingPong payouts of two days credited as one SAMMELAUSZAHLUNG line:
+    # it was a payout-mismatch of the first, the second said nowhere
+    assert ledger(SALE, TWO_PAYOUTS, BANK_CREDIT.format(day="04", amount="99.40")) == []
+
+
+def test_a_bank_credit_of_no_run_of_payouts_is_still_a_mismatch(ledger):
+    found = ledger(SALE, TWO_PAYOUTS, BANK_CREDIT.format(day="04", amount="99.00"))
+    assert "payout-mismatch" in codes(found)

@@ -359,6 +359,11 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             # them answers it only in the days the channel's payouts take (seed 31625
             # without its first Stripe download: a credit of 10-30's payout taken for 11-02's)
             near = [p for p in near if usual is not None and _on_schedule(p.date, credit.date, takes(p))]
+        batch = _batched(near, -credit.amount)
+        if batch:   # a bank that credits several payouts as one line (README, Matching: groups)
+            for payout in batch:
+                still_open.remove(payout)
+            continue
         if near:
             # a credit answers a payout that left before it (one dated the day after counts
             # only for a bank in another time zone, when no earlier one is near), then one
@@ -391,6 +396,27 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
                 f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} has not reached the bank "
                 f"{age} days later (expected within {window})", refs([payout.entry]), **at_entry(payout.entry)))
     return findings
+
+
+def _batched(near: list[Item], amount: Decimal) -> list[Item]:
+    """Two or more payouts, one after the other by date, whose sum is exactly `amount`: a
+    bank that batches the channel's payouts into one credit (`PINGPONG SAMMELAUSZAHLUNG`
+    of two days' payouts). Runs only, never any subset, as matching's group stage
+    searches them: a sum that only a subset makes is a question for a person.
+
+        2026-09-09 payout  4955.63 EUR
+        2026-09-10 payout  1491.55 EUR
+        2026-09-11 bank   -6447.18 EUR     ; both, not a payout-mismatch of the first"""
+    runs = sorted(near, key=lambda p: (p.date, p.entry.meta.get("id", "")))
+    for start in range(len(runs)):
+        total = Decimal(0)
+        for end in range(start, len(runs)):
+            total += runs[end].amount
+            if total == amount and end > start:
+                return runs[start:end + 1]
+            if total > amount:
+                break
+    return []
 
 
 def _on_schedule(paid: dt.date, credited: dt.date, lag: int) -> bool:
