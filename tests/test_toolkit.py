@@ -464,6 +464,12 @@ def test_a_plain_amount_read_again_is_the_same_decimal():
     ("日期区间：2023-01-01 至 2023-03-31\n", ("2023-01-01", "2023-03-31")),
     ('"Date","Time","From Email Address","To Email Address"\n"01/02/2026"', None),
     ("起始日期:,2026-03-31,截止日期:,2026-03-01\n", None),  # backwards: not a period
+    ("Kontoumsätze;Geschäftskonto\nIBAN;DE44500105175407324931\nZeitraum;01.09.2026 - 30.09.2026\n",
+     ("2026-09-01", "2026-09-30")),   # a blind helper's German bank CSV: monthly files were an 11-day gap
+    ("Kontoauszug vom 01.08.2026 bis 31.08.2026\n", ("2026-08-01", "2026-08-31")),
+    ("Statement period: 1.8.2026 to 31.8.2026\n", ("2026-08-01", "2026-08-31")),
+    ("Zeitraum;31.02.2026 - 30.09.2026\n", None),   # no such day
+    ("Buchungstag;Valuta;Betrag\n01.09.2026;01.09.2026;-12,90\n", None),   # rows, not a period
 ])
 def test_stated_period_of_a_preamble(head, period):
     from beanclear.importers.toolkit import stated_period

@@ -7,6 +7,12 @@ Chinese exports state it in their preamble, in several spellings:
     #起始日期：[2019年09月16日 00:00:00]   终止日期：[2019年09月17日 00:00:00]   Alipay merchant
     日期区间：2023-01-01 至 2023-03-31                            JD
 
+German and other European bank exports, day first:
+
+    Zeitraum;01.09.2026 - 30.09.2026                           a Sparkasse-like CSV
+    Kontoauszug vom 01.09.2026 bis 30.09.2026
+    Statement period: 01.09.2026 to 30.09.2026
+
 An end at midnight (`…17日 00:00:00`) is the end of the day before. The coverage of a
 statement (ledger/statements/coverage.py) is this period widened to its lines.
 """
@@ -21,13 +27,24 @@ _START = r"(?:起始|开始)(?:日期|时间)|From"
 _END = r"(?:截止|终止|结束)(?:日期|时间)|To"
 _LABELLED = re.compile(rf"(?:{_START})[\s:：,\[\"']*{_DATE}.{{0,40}}?(?:{_END})[\s:：,\[\"']*{_DATE}", re.S)
 _RANGE = re.compile(rf"(?:日期区间|账单周期|统计周期)[\s:：,\[\"']*{_DATE}\s*(?:至|到|~|-|—)\s*{_DATE}")
+_DAY_FIRST = r"(\d{1,2})\.(\d{1,2})\.(\d{4})"   # 01.09.2026: dots are day first wherever they are written
+_EUROPEAN = re.compile(rf"(?:Abrechnungszeitraum|Auszugszeitraum|Zeitraum|Kontoauszug|Statement period|Period|Periode)"
+                       rf"[^\n\d]{{0,20}}?{_DAY_FIRST}\s*(?:-|–|bis|to|~)\s*{_DAY_FIRST}", re.IGNORECASE)
 
 
 def stated_period(head: str) -> tuple[dt.date, dt.date] | None:
     """(first, last) day a statement's preamble states, or None."""
     found = _LABELLED.search(head) or _RANGE.search(head)
     if not found:
-        return None
+        found = _EUROPEAN.search(head)
+        if not found:
+            return None
+        d1, m1, y1, d2, m2, y2 = map(int, found.groups())
+        try:
+            first, last = dt.date(y1, m1, d1), dt.date(y2, m2, d2)
+        except ValueError:
+            return None
+        return (first, last) if first <= last else None
     g = found.groups()
     try:
         first = dt.date(int(g[0]), int(g[1]), int(g[2]))
