@@ -465,3 +465,24 @@ def test_order_pattern_routes_stripe_api_payments_imported_before_their_orders(t
     text = (folder / "books" / "stripe" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
     assert text.count("Assets:Receivable:Web") == 2 and text.count("Assets:Receivable:Outlet") == 2
     assert findings(folder) == [("payment-without-order", "txn_9999AAAAAAAA")]
+
+
+def test_two_shops_one_export_ending_early_is_one_gap_of_the_payments_past_it(tmp_path):
+    # a blind helper's Pinduoduo export of September left out: 91 payments stayed sales of
+    # the channel and check said nothing
+    folder = merchant(tmp_path, TWO_SHOPS)
+    (folder / "orders" / "web.csv").write_text("订单号,下单日期,下单时间,实付金额,订单状态\n" + WEB_ORDERS[0] + "\n",
+                                               encoding="utf-8")
+    imported(folder, "orders", "payments")
+    report = json.loads(beanclear(folder, "check", "--format", "json").output)
+    [gap] = report["findings"]
+    assert (gap["code"], gap["source"], gap["date"], gap["refs"]) == ("statement-gap", "web", "2026-03-02", ["4200002002"])
+    assert "the exports of web end 2026-03-01: 1 payment(s) of wechat from 2026-03-10 to 2026-03-10" in gap["message"]
+
+
+def test_two_shops_payments_a_quiet_day_or_two_past_an_export_are_no_gap(tmp_path):
+    folder = merchant(tmp_path, TWO_SHOPS, payments=PAYMENTS[:4] + [("03", "4200002002", "W2002", "30.00")])
+    (folder / "orders" / "web.csv").write_text("订单号,下单日期,下单时间,实付金额,订单状态\n" + WEB_ORDERS[0] + "\n",
+                                               encoding="utf-8")
+    imported(folder, "orders", "payments")
+    assert findings(folder) == []

@@ -32,6 +32,7 @@ shop's order id first, then the channels' transaction and refund ids.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from beancount.core import data
@@ -373,7 +374,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                                f"the exports of {shop.name} end {shop_end}; the statements of the channels that pay "
                                f"it go to {judged_to}: {len(unexported)} refund(s) the channels made since wait for "
                                f"its next export", tuple(dict.fromkeys(r for f in unexported for r in f.refs[:1]))))
-    return out + never_exported(config, cover, prepared, out) + unrouted(prepared.order_ids, config, spans)
+    return out + never_exported(config, cover, prepared, out) + unrouted(prepared.order_ids, config, spans, out)
 
 
 def never_exported(config, cover, prepared: Prepared, found: list[Finding]) -> list[Finding]:
@@ -392,13 +393,17 @@ def never_exported(config, cover, prepared: Prepared, found: list[Finding]) -> l
     return out
 
 
-def unrouted(entries, config, spans: dict) -> list[Finding]:
+def unrouted(entries, config, spans: dict, found: list[Finding] = ()) -> list[Finding]:
     """`payment-without-order` for a payment that names an order no shop holds, on a
     channel that pays several shops: none took it (importers/base.py `route`), so it
-    stayed a sale of the channel. Judged where every such shop's exports cover its date."""
+    stayed a sale of the channel. Judged where every such shop's exports cover its date.
+    Past the end of a shop's exports, the order may be in its next one: the payments
+    are one statement-gap of the shops whose exports ended before them (unless `found`
+    says that gap already), not a finding each, nor silence."""
     channels = {ch.accounts.sales: ch for ch in config.channels.values()
                 if not ch.shop and ch.type not in WALLET_TYPES and len(payment_shops(config, ch)) > 1}
     out = []
+    waiting: dict[str, list] = defaultdict(list)   # channel -> (entry, amount, currency, the shops ended before it)
     for entry in entries if channels else ():
         if not isinstance(entry, data.Transaction) or not entry.meta.get("order-id"):
             continue
@@ -415,7 +420,27 @@ def unrouted(entries, config, spans: dict) -> list[Finding]:
                                    f"({ch.name} {entry.meta.get('id', '')}) names order {order}, which the exports of "
                                    f"no shop ({', '.join(s.name for s in shops)}) hold", refs([entry]),
                                    **at_entry(entry)))
+            else:
+                ended = tuple(s.name for s in shops if spans.get(s.name) and spans[s.name][1] < entry.date)
+                if ended:
+                    waiting[ch.name].append((entry, -p.units.number, p.units.currency, ended))
             break
+    said = {f.source for f in found if f.code == "statement-gap"}
+    for channel, paid in sorted(waiting.items()):
+        paid.sort(key=lambda item: item[0].date)
+        ended = paid[0][3]   # the shops whose exports ended before the first of them
+        end = max(spans[name][1] for name in ended)
+        if said & set(ended) or (paid[-1][0].date - end).days <= QUIET_DAYS:   # a quiet end is no gap
+            continue
+        total: dict[str, Decimal] = defaultdict(Decimal)
+        for _, amount, currency, _ in paid:
+            total[currency] += amount
+        out.append(Finding(
+            "statement-gap", end + dt.timedelta(days=1), ended[0], "", ZERO, "",
+            f"the exports of {' and '.join(ended)} end {end}: {len(paid)} payment(s) of {channel} from "
+            f"{paid[0][0].date} to {paid[-1][0].date} ({', '.join(f'{_money(v)} {c}' for c, v in sorted(total.items()))})"
+            f" name orders no shop holds; they stay sales of {channel} until the next export is imported, which "
+            "moves them to its orders", tuple(dict.fromkeys(r for e, *_ in paid[:20] for r in refs([e])[:1]))))
     return out
 
 
