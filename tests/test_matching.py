@@ -160,3 +160,17 @@ def test_rebook_keeps_the_amount_column():
 
 def test_add_link_before_a_comment():
     assert edits.add_links('2026-03-03 * "a;b" "c" ^x ; note\n', ("y",)) == '2026-03-03 * "a;b" "c" ^x ^y ; note\n'
+
+
+def test_the_types_payout_words_name_the_channel_without_aliases(tmp_path):
+    # a blind helper's Alipay withdrawals: the account bill names the merchant's bank card
+    # as the other side (payee 中国某某银行(5678)), the bank writes 支付宝（中国）网络技术有限公司;
+    # with no alias configured every proposal scored 64, none confident (here: WeChat's 财付通)
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG.replace("    wechat: [财付通, Tenpay]\n", "    {}\n").replace("aliases:\n    {}", "aliases: {}"),
+                    encoding="utf-8")
+    doc = (payout(1, "88.80", "5").replace('"WeChat Pay"', '"中国某某银行(5678)"')
+           + bank(2, "88.80", "B1", "财付通支付科技有限公司", "财付通转入"))
+    [p] = propose(config_mod.load(path), doc)
+    assert (p.stage, p.confident, p.items[0].link) == ("fuzzy", True, "payout-5")
+    assert "text score 100" in " ".join(p.reasons)

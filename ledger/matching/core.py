@@ -193,7 +193,12 @@ def _collect(entries, config) -> tuple[list[BankLine], list[OpenItem], dict[str,
 
 
 def _names(channel, config, entry) -> tuple[str, ...]:
-    names = [channel.name, *config.match.aliases.get(channel.name, ())]
+    """What a bank line may call an item of the channel: its name, its aliases, the words
+    of its payout memo (the type's usual bank text: 支付宝, 财付通, PayPal: Alipay's account
+    bill names the merchant's bank card as the withdrawal's other side, not Alipay), and
+    the item's payee and narration."""
+    names = [channel.name, *config.match.aliases.get(channel.name, ()),
+             *(_plain_words(channel.payout_memo.pattern) or ())]
     names += [t for t in (entry.payee, entry.narration) if t]
     return tuple(names)
 
