@@ -49,7 +49,7 @@ import re
 from decimal import Decimal
 
 from beanclear.importers.alipay_trade import MerchantBill, number_repeats
-from beanclear.importers.base import (BalanceChain, Extraction, balance, closing_balances, compare_footer, link, next_day, posting,
+from beanclear.importers.base import (BalanceChain, Extraction, channel_order_link, balance, closing_balances, compare_footer, link, next_day, posting,
                                       rule_account, transaction)
 from beanclear.importers.toolkit import StatementError, money, parse_amount, parse_datetime, read_statement
 
@@ -103,7 +103,7 @@ class Importer(MerchantBill):
             if trade and not (trade_id or FEE_OF.search(note)):  # the one id the trade detail shares
                 raise StatementError(path, row.line, f"column 业务流水号: expected the trade number of a {kind} row, "
                                      "got nothing")
-            links = [link("order-", order_id)] if order_id and trade else []
+            links = [channel_order_link(order_id, self.source)] if order_id and trade else []
             if kind in WITHDRAWALS:
                 meta["payout-id"] = ident
                 other, links = acc.transit, [link("payout-", ident)]

@@ -36,7 +36,7 @@ import re
 from collections import Counter
 from decimal import Decimal
 
-from beanclear.importers.base import Extraction, StatementImporter, compare_footer, link, posting, transaction
+from beanclear.importers.base import Extraction, StatementImporter, channel_order_link, compare_footer, link, posting, transaction
 from beanclear.books.render import COVERS_SEPARATOR as COVERS
 from beanclear.books.idset import Ids
 from beanclear.books.spill import like, metas
@@ -130,7 +130,7 @@ class Importer(MerchantBill):
                 path, row.line, when, get("对方账户"), f"{what} {order_id} / {item}".strip(" /"), meta,
                 [posting(acc.clearing, received - fee, currency), posting(acc.fees, fee, currency),
                  posting(acc.discounts, discount, currency), posting(acc.sales, -ordered, currency)],
-                [link("order-", order_id)] if order_id else []))
+                [channel_order_link(order_id, self.source)] if order_id else []))
         out.entries = number_repeats(out.entries)
         compare_footer(out, st.footer, TOTAL, lambda kind, count, received, discount: {
             f"{kind} rows": int(count), f"{kind} received": Decimal(received.replace(",", "")),

@@ -204,6 +204,13 @@ def order_link(order_id: str) -> str:
     return link("order-", order_id.strip().lstrip("#"))
 
 
+def channel_order_link(order_id: str, channel) -> str:
+    """The order link of a channel's entry naming `order_id` (a payment, its fee, its
+    refund): the one the payment carries once routed to its shop (to_receivable), so
+    that every entry of the order shares it: `T200P3505…` is Taobao order `3505…`."""
+    return order_link(order_in(order_id, channel.order_pattern) or order_id)
+
+
 # Alipay writes a Taobao/Tmall order's number after `T200P` in 商户订单号 (FORMATS §8b);
 # the shop's export writes the number alone.
 TAOBAO_ORDER = re.compile(r"T200P(\d{6,})")

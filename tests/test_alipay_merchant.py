@@ -209,3 +209,14 @@ def test_fund_rows_of_other_kinds_are_not_lost(make_config, tmp_path):
     extraction = extract(cfg, alipay_fund, fund_ledger(tmp_path, rows=rows))
     assert extraction.rows == len(rows) == 7
     assert extraction.skipped == {} and len(extraction.entries) == 7 + 1   # and the closing balance
+
+
+def test_a_taobao_orders_fee_and_payment_share_the_orders_link(cfg, tmp_path):
+    # a blind helper's 账务明细 imported alone: 404 fee entries linked ^order-T200P<number>,
+    # their payments ^order-<number> (Alipay writes a Taobao order as T200P<number>, FORMATS §8b)
+    rows = [r.replace("QF1002", "T200P3505836012801434728") for r in fund_rows()]
+    extraction = extract(cfg, alipay_fund, fund_ledger(tmp_path, rows))
+    fee = next(e for e in extraction.entries if e.meta["id"] == "310004")
+    paid = next(e for e in extraction.entries if e.meta["id"] == "310003")
+    assert fee.links == paid.links == {"order-3505836012801434728"}
+    assert fee.meta["order-id"] == "T200P3505836012801434728"   # the id as the statement wrote it
