@@ -20,9 +20,14 @@ config_option = click.option("-c", "--config", "config_path", default="config.ya
 
 def _load(path: str):
     try:
-        return config_mod.load(path)
+        config = config_mod.load(path)
     except config_mod.ConfigError as exc:
         raise _fail(str(exc))
+    from beanclear.books.renamed import renamed_banks
+    renamed = renamed_banks(config)
+    if renamed:
+        raise _fail("; ".join(renamed))
+    return config
 
 
 def _fail(message: str) -> click.exceptions.Exit:

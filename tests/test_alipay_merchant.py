@@ -220,3 +220,19 @@ def test_a_taobao_orders_fee_and_payment_share_the_orders_link(cfg, tmp_path):
     paid = next(e for e in extraction.entries if e.meta["id"] == "310003")
     assert fee.links == paid.links == {"order-3505836012801434728"}
     assert fee.meta["order-id"] == "T200P3505836012801434728"   # the id as the statement wrote it
+
+
+def test_a_bank_account_renamed_in_the_config_only_is_said_before_anything_runs(merchant):
+    # a blind helper renamed init's `Assets:Bank:CSV  # default: rename it` after the import:
+    # check said nothing, the report showed no statement balance and settled 0.00
+    assert beanclear(merchant, "import", str(merchant / "statements")).exit_code == 0
+    before = snapshot(merchant / "books")
+    config = merchant / "config.yaml"
+    config.write_text(CONFIG.replace("Assets:Bank:ICBC", "Assets:Bank:ICBC-Ops"), encoding="utf-8")
+    for args in (("check",), ("import", str(merchant / "statements")), ("report", "2026-03")):
+        result = beanclear(merchant, *args)
+        assert result.exit_code == 2 and "banks.icbc.account: Assets:Bank:ICBC-Ops, but the books of icbc post to " \
+            "Assets:Bank:ICBC (" in result.output and "remove books/ and import the statements again" in result.output
+    assert snapshot(merchant / "books") == before
+    config.write_text(CONFIG, encoding="utf-8")   # named back: as before
+    assert beanclear(merchant, "check").exit_code == 0

@@ -1,0 +1,61 @@
+"""A bank account renamed in config.yaml after the books were written with the old name.
+
+`beanclear init` writes a bank's account as a default to rename (`Assets:Bank:CSV`) and
+imports at once. Renamed in the config only, the books still post to the old name:
+the report finds no statement balance for the new one and settles nothing, and new
+imports would book the same bank under two names. Every command that loads the config
+says so first (exit 2), with the way out, rather than quietly splitting the bank.
+
+    config.yaml:   banks: {ops: {account: Assets:Bank:HZ}}
+    books/ops/2026/2026-10.beancount:
+        2026-10-01 * "支付宝" "支付宝提现"
+          id: "B1"
+          Assets:Bank:CSV     2345.67 CNY     <- the bank's own line: the first posting
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_ENTRY = re.compile(r"^\d{4}-\d{2}-\d{2} (?:\*|!) ")
+_BALANCE = re.compile(r"^\d{4}-\d{2}-\d{2} balance ([A-Z][A-Za-z0-9-]*(?::[A-Z0-9][A-Za-z0-9-]*)+)\s")
+_POSTING = re.compile(r"^  ([A-Z][A-Za-z0-9-]*(?::[A-Z0-9][A-Za-z0-9-]*)+)\s")
+
+
+def first_posting(path: Path) -> tuple[str, int] | None:
+    """The account of the first transaction's first posting in a bank's month file, or
+    of its first balance assertion, and its line."""
+    in_entry = False
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if found := _BALANCE.match(line):
+                return found.group(1), number
+            if _ENTRY.match(line):
+                in_entry = True
+            elif in_entry and (found := _POSTING.match(line)):
+                return found.group(1), number
+            elif not line.startswith(" "):
+                in_entry = False
+    return None
+
+
+def renamed_banks(config) -> list[str]:
+    """For each bank whose books post to another account than its config's, what to say.
+    The newest month file that says an account is read, a few lines of it: the books
+    are written by one writer, every line of a bank to its one account."""
+    out = []
+    for name, bank in config.banks.items():
+        found = None
+        for month in sorted((Path(config.books) / name).glob("*/*.beancount"), reverse=True):
+            found = first_posting(month)
+            if found is not None:
+                break
+        if found is None or found[0] == bank.account:
+            continue
+        account, line = found
+        out.append(f"banks.{name}.account: {bank.account}, but the books of {name} post to {account} "
+                   f"({month}:{line}): the books keep the name they were written with. Rename {account} "
+                   f"to {bank.account} in books/ too (accounts.beancount included), or remove books/ and import "
+                   "the statements again")
+    return out
