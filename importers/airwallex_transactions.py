@@ -46,7 +46,7 @@ from typing import Iterable, Iterator
 from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
-from beanclear.importers.base import Extraction, StatementImporter, fx_postings, link, posting, rule_account, transaction
+from beanclear.importers.base import Extraction, StatementImporter, description_order, fx_postings, link, posting, rule_account, transaction
 from beanclear.importers.toolkit import (JsonObject, StatementError, currency_code, json_amount, json_line,
                                          json_shown, local_time, parse_instant, read_json, snake_keys)
 from beanclear.importers.toolkit.jsonfile import snake
@@ -230,6 +230,8 @@ class Importer(StatementImporter):
                         posting(other, -gross, cur)]
             if meta["batch-id"]:
                 links.append(link("payout-", meta["batch-id"]))
+            if kind in SALE:   # the order the description names (`Order #1001`): nothing else carries it
+                meta["order-id"] = description_order(self.source, item.text("description", False))
         postings.append(posting(acc.clearing, net, cur))
         narration = item.text("description", False) or f"{kind.replace('_', ' ').capitalize()} {meta['source-id']}"
         return transaction(item.path, item.line, item.time("created_at"), payee, narration.strip(), meta, postings,

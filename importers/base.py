@@ -245,6 +245,18 @@ DESCRIBED_ORDER = re.compile(r"(?i)\border\b\s*(?:no\.?|number|id)?\s*[#:\-]?\s*
                              r"(?=[A-Za-z_-]*\d)([A-Za-z0-9][A-Za-z0-9_-]*)")
 
 
+def description_order(source, description: str) -> str:
+    """The text naming a sale's order where only its description does (a Stripe balance
+    transaction, an Airwallex transaction), for routing (named_order): with the channel's
+    `order_pattern`, the description where the pattern finds an order in it; without,
+    the order the description names as checkouts write it (DESCRIBED_ORDER), the id
+    alone; '' where it names none."""
+    pattern = source.order_pattern
+    if pattern is None:
+        return described_order(description) or ""
+    return description if order_in(description, pattern) else ""
+
+
 def described_order(description: str) -> str | None:
     """The order a free-text description names (DESCRIBED_ORDER), where no
     `order_pattern` says how the channel names them."""

@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from beancount.core.amount import Amount
 
-from beanclear.importers.base import described_order, link, order_in, posting, rule_account, transaction
+from beanclear.importers.base import description_order, link, posting, rule_account, transaction
 from beanclear.importers.toolkit import StatementError, applied_rate, numeric_date_format
 
 SALE = ("charge", "payment", "refund", "payment_refund", "refund_failure", "payment_failure_refund",
@@ -141,22 +141,13 @@ def book(txn: BalanceTxn, importer):
 
 
 def sale_order(source, category: str, description: str) -> str:
-    """The text naming a sale's order where no order metadata does, for routing
-    (importers/base.py named_order): with the channel's `order_pattern`, the description
-    where the pattern finds an order in it; without, the order the description names as
-    checkouts write it (base.DESCRIBED_ORDER: `Order 1001`, a refund's `REFUND FOR
-    CHARGE (Order 1001)`), the id alone. A balance transaction of the API carries no
-    metadata, and an export's metadata columns are often left out: the description is
-    then all that names the order, and as an `order-id` it is read by every step that
-    places a payment with its shop: the import's, the import that brings the orders
-    later (books/late_routes.py), and the check of payments naming an order no shop
-    holds (checks/orders.py `unrouted`)."""
-    if category not in SALE:
-        return ""
-    pattern = source.order_pattern
-    if pattern is None:
-        return described_order(description) or ""
-    return description if order_in(description, pattern) else ""
+    """The text naming a sale's order where no order metadata does (base.description_order):
+    a balance transaction of the API carries no metadata, and an export's metadata
+    columns are often left out. As an `order-id` it is read by every step that places a
+    payment with its shop: the import's, the import that brings the orders later
+    (books/late_routes.py), and the check of payments naming an order no shop holds
+    (checks/orders.py `unrouted`)."""
+    return description_order(source, description) if category in SALE else ""
 
 
 def _presentment(txn: BalanceTxn) -> dict:
