@@ -80,11 +80,19 @@ class Importer(WalletImporter):
         def trade(row) -> str:
             return get(row, "交易订单号")
 
-        # the trade numbers the refund rows name, from the first pass: a purchase they close is booked
+        # the trade numbers the refund rows name, from the first pass: a purchase they close is booked;
+        # and those of the file's sales: a neutral refund naming one gives a sale back, not money in
         refunded, note_refund = self.refunds(lambda r: self._is_refund(get, r), trade)
+        sold = Ids()
+
+        def first(row) -> None:
+            note_refund(row)
+            if get(row, "收/支") == "收入" and self.is_sale(get(row, "交易分类"), get(row, "交易对方"),
+                                                          get(row, "商品说明"), incoming=True):
+                sold.add(trade(row))
         out, counts, sums = Extraction(), Counter(), Counter()
         spent, refunds = Ids(), Counter()   # 支出 trade numbers; refunded amounts by trade: Alipay nets them
-        for row, ident in self.with_ids(t.rows, trade, first=note_refund):
+        for row, ident in self.with_ids(t.rows, trade, first=first):
             out.rows += 1
             direction, status = get(row, "收/支"), get(row, "交易状态")
             amount = parse_amount(get(row, "金额"), path, row.line, "金额")
@@ -120,6 +128,8 @@ class Importer(WalletImporter):
                 self.book_in(out, mv)
             elif direction == "支出":
                 self.book_out(out, mv)
+            elif mv.meta["refund-of"] and mv.meta["refund-of"] in sold:
+                self.book_back(out, mv)
             else:
                 self.neutral_kind(out, mv, KINDS if not self._is_refund(get, row) else [(r"", "refund")])
         netted = sum((amount for trade_no, amount in refunds.items() if trade_no in spent), Decimal(0))

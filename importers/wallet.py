@@ -122,10 +122,18 @@ class WalletImporter(StatementImporter):
     def counter(self, mv: Movement, incoming: bool = False) -> str:
         """The account on the other side: sales, a config rule, or suspense. Without
         `sales:`, only money coming in can be a collection (a 赞赏码 paid is a purchase)."""
-        sales = (self.COLLECTIONS if incoming else ()) if self.source.sales is None else self.source.sales
-        if any(rule.matches(mv.category, mv.counterparty, mv.item) for rule in sales):
+        if self.is_sale(mv.category, mv.counterparty, mv.item, incoming):
             return self.source.accounts.sales
         return rule_account(self.config, mv.text) or self.config.suspense
+
+    def is_sale(self, category: str, counterparty: str, item: str, incoming: bool) -> bool:
+        sales = (self.COLLECTIONS if incoming else ()) if self.source.sales is None else self.source.sales
+        return any(rule.matches(category, counterparty, item) for rule in sales)
+
+    def book_back(self, out: Extraction, mv: Movement) -> None:
+        """A sale given back (the refund of a collection, 退款-收钱码收款): out of the
+        wallet, reversing the sale (DESIGN §1: refunds reverse the sale)."""
+        self.move(out, mv, self.funding(mv.method, "out"), self.source.accounts.sales)
 
     # -- postings --------------------------------------------------------------------
 

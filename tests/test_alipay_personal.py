@@ -295,3 +295,20 @@ def test_stated_spending_net_of_the_bills_own_refunds_agrees(cfg, tmp_path):
     assert extract(cfg, bill("150.00")).notes == []   # as the rows add up
     assert extract(cfg, bill("99.00")).notes == [
         "summary line says 支出 amount 99.00; the rows add up to 支出 amount 150.00 (rows missing from the file?)"]
+
+
+def test_a_refund_of_a_sale_gives_the_sale_back(cfg, tmp_path):
+    # a blind helper's street stall: 退款-收钱码收款 (不计收支) of a 收钱码 sale was booked as money
+    # in from Suspense; the sale stood, clearing was 2x the refund too high, no refund-rate
+    path = app_bill(tmp_path,
+                    "2025-01-02 10:00:00,退款,*娜,/,退款-收钱码收款,不计收支,120.00,余额,退款成功,2025001_9001\t,,,",
+                    "2025-01-01 10:00:00,收入,*娜,/,收钱码收款,收入,120.00,,交易成功,2025001\t,,,",
+                    "2025-01-03 10:00:00,退款,某店,/,退款-纸盒,不计收支,8.00,余额,退款成功,2025002_9002\t,,,",
+                    "2025-01-01 11:00:00,日用百货,某店,/,纸盒,支出,8.00,余额,交易成功,2025002\t,,,")
+    by_id = {e.meta["id"]: e for e in extract(cfg, path).entries}
+    sold, back = by_id["2025001"], by_id["2025001_9001"]
+    assert {p.account: p.units.number for p in back.postings} == {
+        "Income:Sales:AlipayMe": Decimal("120.00"), "Assets:Clearing:AlipayMe": Decimal("-120.00")}
+    assert back.meta["refund-of"] == "2025001" and sold.postings[0].units.number == Decimal("120.00")
+    purchase_back = by_id["2025002_9002"]   # a purchase's refund still comes back into the wallet
+    assert {p.account: p.units.number for p in purchase_back.postings}["Assets:Clearing:AlipayMe"] == Decimal("8.00")
