@@ -611,3 +611,13 @@ def test_a_bank_credit_of_two_payouts_together_answers_both(ledger):
 def test_a_bank_credit_of_no_run_of_payouts_is_still_a_mismatch(ledger):
     found = ledger(SALE, TWO_PAYOUTS, BANK_CREDIT.format(day="04", amount="99.00"))
     assert "payout-mismatch" in codes(found)
+
+
+def test_a_wallet_row_in_suspense_names_its_channel_not_a_bank(ledger):
+    # a blind helper's wallet refunds were 'bank credit' findings with no source
+    row = ('\n2026-03-05 * "*娜" "转账"\n  id: "W1"\n  Assets:Clearing:WeChat  120.00 CNY\n'
+           '  Assets:Suspense  -120.00 CNY\n')
+    [found] = [f for f in ledger(SALE, PAYOUT.format(amount="99.40"), BANK_CREDIT.format(day="03", amount="99.40"), row)
+               if f.code == "bank-unmatched"]
+    assert (found.source, found.account) == ("wechat", "Assets:Clearing:WeChat")
+    assert found.message == "wechat row of money in of 120.00 CNY that no rule, payout or entry explains: *娜 转账"
