@@ -374,6 +374,13 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
                                               usual is not None and not _on_schedule(p.date, credit.date, takes(p)),
                                               abs(p.amount + credit.amount), p.date))
             still_open.remove(payout)
+            if judged == "wait" and -credit.amount > payout.amount:
+                # more than the payout, past what the channel's statements show: it may
+                # hold payouts of the days not yet in them too (seed 32973, its last
+                # Stripe file left out: a credit of two payouts taken for the first's
+                # mismatch); it waits with the statement that will say
+                _heard(judged, credit, channel, horizon, unheard)
+                continue
             findings.append(_mismatch(payout, payout.amount, -credit.amount, [payout.entry, credit.entry],
                                       channel, account))
         elif _funding(credit, channel):
