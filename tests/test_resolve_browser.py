@@ -11,7 +11,6 @@ the first page of January's PDF report as PNG (pdftoppm).
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import os
 import shutil
@@ -30,7 +29,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
-TODAY = "2026-04-02"          # the fava process dates follow-ups with it (BEANCLEAR_TODAY)
+TODAY = "2026-04-02"          # the fava process dates follow-ups and acknowledgments with it (BEANCLEAR_TODAY)
 AUDIT = "20260316000080"      # 312.00 to 阿里云, nothing explains it
 DEPOSIT = "20260309000071"    # 8,000.00 from 某某科技有限公司, nobody explains it
 SHORT = "20260106000006"      # the bank credit 0.50 short of its WeChat payout
@@ -92,7 +91,6 @@ def test_the_whole_resolve_loop_in_a_browser(demo, tmp_path, browser, monkeypatc
     merchant = copy_of(demo, tmp_path / "merchant")
     shots = os.environ.get("BEANCLEAR_SCREENSHOTS")
     config_text = (merchant / "config.yaml").read_text(encoding="utf-8")
-    today = dt.date.today().isoformat()   # acknowledgments are dated the day they are made
     with fava_server(merchant) as base:
         open_page(browser, base)
         assert [g.get_attribute("data-group") for g in browser.find_elements(By.CSS_SELECTOR, "table.bc-group")] \
@@ -186,7 +184,7 @@ def test_the_whole_resolve_loop_in_a_browser(demo, tmp_path, browser, monkeypatc
             box.find_element(By.NAME, "reason").send_keys("Spring Festival returns, expected")
             click_and_reload(browser, box.find_element(By.CSS_SELECTOR, "button[data-action=acknowledge]"))
             assert changes(before, books_snapshot(merchant)) == {"acks.beancount": ([], [
-                f'{today} custom "beanclear-ack" "{code}" "{ref}" "Spring Festival returns, expected"'])}
+                f'{TODAY} custom "beanclear-ack" "{code}" "{ref}" "Spring Festival returns, expected"'])}
         before = books_snapshot(merchant)
         box = row(browser, '[data-code="order-unpaid"]').find_element(By.CSS_SELECTOR, ".bc-suggested .bc-act")
         box.find_element(By.NAME, "owner").send_keys("bob")

@@ -29,6 +29,7 @@ from beancount.core import data
 from beanclear.books import edits, render
 from beanclear.books import ACKS_HEADER
 from beanclear.checks.findings import CODES, Finding, at_entry
+from beanclear.clock import today
 
 ACK = "beanclear-ack"
 REJECT = "beanclear-reject"
@@ -116,7 +117,7 @@ def ack_line(code: str, ref: str, reason: str, day: dt.date | None = None) -> st
     """The acknowledgment of the findings of `code` that name `ref`."""
     if code not in CODES or code == "stale-ack":
         raise DecisionError(f"code: expected one of {', '.join(c for c in CODES if c != 'stale-ack')}, got {code!r}")
-    return _directive(day or dt.date.today(), ACK, code, _text("ref", ref), _text("reason", reason))
+    return _directive(day or today(), ACK, code, _text("ref", ref), _text("reason", reason))
 
 
 def reject_lines(bank_refs, target: str, reason: str, day: dt.date | None = None) -> list[str]:
@@ -125,7 +126,7 @@ def reject_lines(bank_refs, target: str, reason: str, day: dt.date | None = None
     if not refs:
         raise DecisionError("bank ref: expected at least one")
     target, reason = _text("target", target), _text("reason", reason)
-    return [_directive(day or dt.date.today(), REJECT, ref, target, reason) for ref in refs]
+    return [_directive(day or today(), REJECT, ref, target, reason) for ref in refs]
 
 
 def record(root: Path, lines: list[str]) -> list[Path]:

@@ -19,6 +19,7 @@ from beancount.core import data
 from beanclear.checks import acks, clearing, fees, fx, orders, refunds, suspense
 from beanclear.books import atomic
 from beanclear.books.render import SUMMARY_FLAG
+from beanclear.clock import today
 from beanclear.config import ConfigError, load
 from beanclear.checks.findings import Finding, apply_policy, as_errors, at_entry
 from beanclear.resolve import state as resolve_state
@@ -36,7 +37,7 @@ def as_of(entries) -> dt.date:
         if isinstance(entry, data.Transaction) and (latest is None or entry.date > latest):
             if "id" in entry.meta:
                 latest = entry.date
-    return latest or dt.date.today()
+    return latest or today()
 
 
 class Walk:
@@ -182,7 +183,7 @@ class Load:
 
     def as_of(self, entries) -> dt.date:
         if self._as_of is None:
-            self._as_of = self.walk(entries).latest or dt.date.today()
+            self._as_of = self.walk(entries).latest or today()
         return self._as_of
 
     def cover(self, entries) -> Coverage:

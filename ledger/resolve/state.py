@@ -18,17 +18,14 @@ as a due date must.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import replace
 
 from beancount.core import data
 
 from beanclear.checks.findings import Finding, at_entry
+from beanclear.clock import today
 
-
-def _today() -> dt.date:
-    fixed = os.environ.get("BEANCLEAR_TODAY")  # for reproducible runs (tests, demos)
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+_today = today   # (BEANCLEAR_TODAY for reproducible runs: clock.py)
 
 
 def apply(findings: list[Finding], entries, today: dt.date | None = None, unused: bool = True) -> list[Finding]:
