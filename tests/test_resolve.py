@@ -336,3 +336,19 @@ def test_every_action_answers_in_json_for_scripts(shop, args, keys):
     assert out["done"] is True and out["written"] and {k: out[k] for k in keys} == keys
     again = json.loads(run(shop, *args, "--format", "json"))
     assert again["done"] is False and again["written"] == []
+
+
+def test_write_off_an_amount_mismatch_links_its_order_and_leaves_nothing_open(demo_copy, monkeypatch):
+    # a blind helper's accountant wrote off the demo's coupon on #3012: the write-off had no
+    # ^order link, so the order stayed open and a phantom `bill-<memory address>` item
+    # appeared, named anew on every run
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    merchant = demo_copy()
+    run(merchant, "write-off", "amount-mismatch", "#3012", "--reason", "coupon TEA18 given at checkout")
+    block = text(merchant, "writeoffs.beancount").split("\n\n")[-1]
+    assert block.startswith('2026-02-16 ! "beanclear" "write-off amount-mismatch: order #3012 of 338.00 CNY was paid '
+                            '320.00 CNY (wechat 4200005928202602160000002056)" ^order-3012\n')
+    assert block.endswith("  Expenses:Rounding                            18.00 CNY\n"
+                          "  Assets:Receivable:Shopify                   -18.00 CNY\n")
+    items = run(merchant, "open-items")
+    assert "order-3012" not in items and "bill-" not in items

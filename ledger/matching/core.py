@@ -153,8 +153,9 @@ def _collect(entries, config) -> tuple[list[BankLine], list[OpenItem], dict[str,
                     rank.setdefault(p.account, len(rank))
                     payouts.append((entry, p, links))
             elif p.account.startswith(("Assets:Receivable:", "Liabilities:Payable:")):
+                # an entry of neither link nor id is named by its place: the same on every run
                 key = next(iter(sorted(_links(entry, "order-") | _links(entry, "bill-"))), None) \
-                    or f"bill-{entry.meta.get('id', id(entry))}"
+                    or f"bill-{entry.meta.get('id') or '%s-%s' % (entry.date, entry.meta.get('lineno', 0))}"
                 due[(p.account, key)].append((entry, p.units.number, p.units.currency))
         if bank_posting is None or len(entry.postings) != 2:
             continue

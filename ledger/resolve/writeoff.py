@@ -99,6 +99,8 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
     plan = Plan("", data={"code": code, "ref": ref, "account": account, "amount": f"{abs(moved):f}",
                           "currency": finding.currency, "limit": f"{limit:f}", "above_limit": above})
     links = ()
+    if code == "amount-mismatch":   # the order's: its group in the receivable comes back to zero
+        links = tuple(sorted({l for e in named for l in e.links if l.startswith("order-")})[:1])
     if code == "payout-mismatch":
         payouts = sorted({l for e in named for l in e.links if l.startswith("payout-")})
         links = tuple(payouts[:1])
