@@ -283,3 +283,39 @@ def test_a_day_that_failed_between_two_fetched_is_one_gap_and_fetching_it_fills_
     result = CliRunner().invoke(cli.main, [*command.split()[1:], "-c", str(cfg)])
     assert result.exit_code == 0, result.output
     assert gaps() == []
+
+
+def test_a_plain_fetch_fetches_a_day_that_failed_between_two_fetched(tmp_path, stripe_server, monkeypatch):
+    # a blind helper's 11-24 failed while 11-25 and 11-26 were fetched: `beanclear fetch`
+    # said "nothing to fetch" (it started after the last day archived)
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    third = DAY + dt.timedelta(days=2)
+    assert fetch.run(config_mod.load(cfg), since=DAY, until=DAY).failures == []
+    stripe_server.faults += [("/v1/balance_transactions", "500")] * 3
+    assert len(fetch.run(config_mod.load(cfg), since=TODAY, until=TODAY).failures) == 1
+    assert fetch.run(config_mod.load(cfg), since=third, until=third).failures == []
+    report = fetch.run(config_mod.load(cfg), today=third + dt.timedelta(days=1))
+    assert report.failures == [] and [p.name for p in report.fetched] == ["balance-transactions-2026-03-02.json"]
+    assert "txn_1charge000003" in (tmp_path / "books" / "stripe" / "2026" / "2026-03.beancount").read_text()
+
+
+def test_a_day_not_over_yet_is_not_fetched(tmp_path, stripe_server, monkeypatch):
+    # archived as covered, a day still going on would never be asked for again
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    report = fetch.run(config_mod.load(cfg), since=DAY, until=TODAY + dt.timedelta(days=5), today=TODAY)
+    assert "stripe: the days after 2026-03-01 are not over yet: not fetched" in report.lines
+    assert sorted(p.name for p in (tmp_path / "statements" / "stripe").glob("*.json")) == [
+        "balance-transactions-2026-03-01.json"]
+
+
+def test_the_command_a_gap_names_imports_a_day_archived_but_not_in_the_books(tmp_path, stripe_server, monkeypatch):
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    assert fetch.run(config_mod.load(cfg), since=DAY, until=DAY, do_import=False).failures == []
+    assert not (tmp_path / "books" / "stripe").exists()
+    requests = len(stripe_server.requests)
+    report = fetch.run(config_mod.load(cfg), since=DAY, until=DAY)
+    assert report.failures == [] and len(stripe_server.requests) == requests   # nothing asked again
+    assert "txn_1charge000001" in (tmp_path / "books" / "stripe" / "2026" / "2026-03.beancount").read_text()

@@ -104,6 +104,16 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
     except (MissingSecret, retry.Failed) as exc:
         _failed(live, report, channel.name, None, str(exc))
         return
+    end = plan.last_day(config, until, today)
+    if until is not None and until > end:
+        report.lines.append(f"{channel.name}: the days after {end} are not over yet: not fetched")
+    if since is not None:
+        # the days asked for that are archived already: imported if the books lack them (a
+        # `--no-import` run, or an import that failed); a statement the books hold is not read
+        day = since
+        while day <= end:
+            report.fetched += [folder / name for name in fetcher.names(day) if (folder / name).is_file()]
+            day += plan.DAY
     days = plan.days(config, channel, fetcher, folder, since, until, today)
     if not days:
         report.lines.append(f"{channel.name}: nothing to fetch (every day up to "

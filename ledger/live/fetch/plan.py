@@ -1,6 +1,8 @@
-"""Which days to fetch: from --since (else the day after the last one archived or in the
-books, else the channel's `fetch.since`, else yesterday) to --until (else yesterday in the
-config's time zone: T+1), leaving out every day whose statements are all archived."""
+"""Which days to fetch: from --since (else the first day archived, or the day after the
+last one the books cover, else the channel's `fetch.since`, else yesterday) to --until
+(else yesterday in the config's time zone: T+1; never a day not over yet), leaving out
+every day whose statements are all archived: a day that failed between two that did is
+fetched by the next run, not only by a command naming it."""
 
 from __future__ import annotations
 
@@ -15,10 +17,10 @@ DATED = re.compile(r"-(\d{4}-\d{2}-\d{2})\.[a-z]+$")
 
 
 def last_day(config, until: dt.date | None, today: dt.date | None) -> dt.date:
-    if until is not None:
-        return until
-    today = today or dt.datetime.now(config.timezone).date()
-    return today - DAY
+    """--until, but never after yesterday (in the config's zone): a day not over yet has
+    rows still to come, and a day archived is never asked for again."""
+    yesterday = (today or dt.datetime.now(config.timezone).date()) - DAY
+    return yesterday if until is None else min(until, yesterday)
 
 
 NONE = ".none"   # statements/<source>/.none/<name>: the channel said it has no such statement
@@ -29,12 +31,18 @@ def archived(folder: Path, name: str) -> bool:
     return (folder / name).exists() or (folder / NONE / name).exists()
 
 
-def _last_known(config, channel, folder: Path) -> dt.date | None:
+def _first_missing_from(config, channel, folder: Path) -> dt.date | None:
+    """Where a run without --since starts: the first day archived (the days after it not
+    archived are fetched, a hole included), else the day after the books' last."""
     days = [dt.date.fromisoformat(m.group(1)) for p in (folder.iterdir() if folder.is_dir() else ())
-            if (m := DATED.search(p.name))]
-    if not days and (config.books / "main.beancount").exists():
-        days = _covered_until(Books(config.books), channel.name)
-    return max(days) if days else None
+            if (m := DATED.search(p.name)) and not p.name.startswith("event-")]
+    if days:
+        return min(days)
+    if (config.books / "main.beancount").exists():
+        covered = _covered_until(Books(config.books), channel.name)
+        if covered:
+            return max(covered) + DAY
+    return None
 
 
 def _covered_until(books: Books, source: str) -> list[dt.date]:
@@ -51,8 +59,7 @@ def _covered_until(books: Books, source: str) -> list[dt.date]:
 def days(config, channel, fetcher, folder: Path, since, until, today) -> list[dt.date]:
     end = last_day(config, until, today)
     if since is None:
-        known = _last_known(config, channel, folder)
-        since = known + DAY if known else (channel.since or end)
+        since = _first_missing_from(config, channel, folder) or channel.since or end
     out, day = [], since
     while day <= end:
         if not all(archived(folder, name) for name in fetcher.names(day)):
