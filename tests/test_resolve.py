@@ -352,3 +352,16 @@ def test_write_off_an_amount_mismatch_links_its_order_and_leaves_nothing_open(de
                           "  Assets:Receivable:Shopify                   -18.00 CNY\n")
     items = run(merchant, "open-items")
     assert "order-3012" not in items and "bill-" not in items
+
+
+def test_a_line_a_rule_booked_may_be_booked_elsewhere_and_unlinked_back_to_the_rule(shop):
+    # a blind helper's line booked with --rule could be neither re-booked ("unlink it
+    # first") nor unlinked ("not linked or booked")
+    run(shop, "book", "B2", "Expenses:Hosting", "--rule", "ALIYUN")
+    before = text(shop, OPS)
+    out = run(shop, "book", "B2", "Expenses:Cloud")
+    assert out.startswith("bank line B2 (-312.00 CNY) booked to Expenses:Cloud")
+    assert text(shop, OPS) == before.replace("  Expenses:Hosting                             312.00 CNY\n",
+                                             "  Expenses:Cloud                               312.00 CNY\n", 1)
+    assert run(shop, "unlink", "B2").startswith("bank line B2: booked back to Expenses:Hosting")
+    assert text(shop, OPS) == before

@@ -44,6 +44,13 @@ def unexplained(line, config) -> bool:
         line.counter in transit and not any(l.startswith("payout-") for l in line.entry.links))
 
 
+def import_account(config, line) -> str:
+    """Where the import books a bank line like this one (importers/banking.py classify)."""
+    from beanclear.importers.banking import explaining_account
+    bank = next((name for name, b in config.banks.items() if b.account == line.bank_account), None)
+    return explaining_account(config, bank, line.amount, f"{line.entry.payee or ''} {line.entry.narration or ''}")
+
+
 def book(config, entries, ref: str, account: str, payee: str | None = None, narration: str | None = None,
          rule: str | None = None) -> Plan:
     if not ACCOUNT_RE.match(account or ""):
@@ -61,7 +68,11 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
     plan = Plan("", data={"bank_ref": ref, "account": account, "amount": f"{line.amount:f}",
                           "currency": line.currency})
     if line.counter != account:
-        if not unexplained(line, config):
+        # a line where a rule put it (as the import would) may be booked elsewhere, this
+        # one line: `unlink` books it back to the rule's account (a blind helper's line
+        # booked with --rule could be neither re-booked nor unlinked)
+        matched = any(l.startswith(("payout-", "order-", "bill-")) for l in entry.links)
+        if not unexplained(line, config) and (matched or line.counter != import_account(config, line)):
             raise ResolveError(f"bank line {ref} is booked to {line.counter} already"
                                + (f" and linked ({' '.join(sorted(entry.links))})" if entry.links else "")
                                + "; `beanclear unlink` it first")

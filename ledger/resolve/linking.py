@@ -24,7 +24,7 @@ from beanclear.books.edits import Edit
 from beanclear.checks.reconcile import collector_paused
 from beanclear.matching.core import Proposal, collect, edits_for
 from beanclear.resolve import Plan, ResolveError, refuse_closed
-from beanclear.resolve.booking import bank_line, unexplained
+from beanclear.resolve.booking import bank_line, import_account, unexplained
 
 MATCH_LINKS = ("payout-", "order-", "bill-")
 
@@ -128,9 +128,3 @@ def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan
                     + ("; " if present and back else "") + (f"booked back to {plan.data.get('booked_to')}" if back else ""))
     return plan
 
-
-def import_account(config, line) -> str:
-    """Where the import books a bank line like this one (importers/banking.py classify)."""
-    from beanclear.importers.banking import explaining_account
-    bank = next((name for name, b in config.banks.items() if b.account == line.bank_account), None)
-    return explaining_account(config, bank, line.amount, f"{line.entry.payee or ''} {line.entry.narration or ''}")
