@@ -365,3 +365,13 @@ def test_a_line_a_rule_booked_may_be_booked_elsewhere_and_unlinked_back_to_the_r
                                              "  Expenses:Cloud                               312.00 CNY\n", 1)
     assert run(shop, "unlink", "B2").startswith("bank line B2: booked back to Expenses:Hosting")
     assert text(shop, OPS) == before
+
+
+def test_book_with_a_narration_and_a_rule_twice_writes_nothing_the_second_time(shop):
+    # README's own example, run twice by a blind helper: the second run checked the rule
+    # against the narration the first had given the line, and exited 2
+    args = ("book", "B2", "Expenses:Hosting", "--narration", "cloud servers 2026-03", "--rule", "ALIYUN")
+    run(shop, *args)
+    after = snapshot(shop / "books"), (shop / "config.yaml").read_text(encoding="utf-8")
+    again = json.loads(run(shop, *args, "--format", "json"))
+    assert again["done"] is False and (snapshot(shop / "books"), (shop / "config.yaml").read_text(encoding="utf-8")) == after

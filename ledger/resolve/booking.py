@@ -118,8 +118,6 @@ def with_rule(config_path, pattern: str, account: str, text: str) -> tuple[str, 
         compiled = re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
         raise ResolveError(f"rule: {pattern!r} is not a regular expression ({exc})") from None
-    if not compiled.search(text):
-        raise ResolveError(f"rule: {pattern!r} does not find the line's text {text!r}, so it would not book it")
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     path = Path(config_path)
     original = path.read_text(encoding="utf-8")
@@ -130,8 +128,11 @@ def with_rule(config_path, pattern: str, account: str, text: str) -> tuple[str, 
         rules = CommentedSeq()
         doc["rules"] = rules
     for existing in rules:
+        # the rule is there: done (the line's text may be a narration the first run gave it)
         if str(existing.get("match")) == pattern and str(existing.get("account")) == account:
             return original, False
+    if not compiled.search(text):
+        raise ResolveError(f"rule: {pattern!r} does not find the line's text {text!r}, so it would not book it")
     rule = CommentedMap()
     rule["match"] = pattern
     rule["account"] = account
