@@ -261,17 +261,24 @@ def test_an_import_that_fails_is_done_by_the_next_fetch(tmp_path, stripe_server,
     assert "pending_import" not in json.loads((tmp_path / ".beanclear-live.json").read_text())
 
 
-def test_a_day_that_failed_between_two_fetched_is_one_gap_and_fetching_it_fills_it(tmp_path, stripe_server,
-                                                                                  monkeypatch):
-    # 03-01 and 03-03 fetched, 03-02 failed (Stripe answered 500 each time): the books
-    # hold a hole the check names with the command that fills it; run, the gap is gone.
+def _fetched_around_a_failed_day(tmp_path, stripe_server, monkeypatch):
+    """03-01 and 03-03 fetched (03-03 a quiet day: an empty list), 03-02 failed: Stripe
+    answered 500 each time. The config's path."""
     cfg = _stripe_config(tmp_path, stripe_server)
     monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
     third = DAY + dt.timedelta(days=2)
     assert fetch.run(config_mod.load(cfg), since=DAY, until=DAY).failures == []
     stripe_server.faults += [("/v1/balance_transactions", "500")] * 3
     assert len(fetch.run(config_mod.load(cfg), since=TODAY, until=TODAY).failures) == 1
-    assert fetch.run(config_mod.load(cfg), since=third, until=third).failures == []   # a quiet day: an empty list
+    assert fetch.run(config_mod.load(cfg), since=third, until=third).failures == []
+    return cfg
+
+
+def test_a_day_that_failed_between_two_fetched_is_one_gap_and_fetching_it_fills_it(tmp_path, stripe_server,
+                                                                                  monkeypatch):
+    # 03-01 and 03-03 fetched, 03-02 failed (Stripe answered 500 each time): the books
+    # hold a hole the check names with the command that fills it; run, the gap is gone.
+    cfg = _fetched_around_a_failed_day(tmp_path, stripe_server, monkeypatch)
 
     def gaps():
         result = CliRunner().invoke(cli.main, ["check", "-c", str(cfg), "--format", "json"])
@@ -288,14 +295,8 @@ def test_a_day_that_failed_between_two_fetched_is_one_gap_and_fetching_it_fills_
 def test_a_plain_fetch_fetches_a_day_that_failed_between_two_fetched(tmp_path, stripe_server, monkeypatch):
     # a blind helper's 11-24 failed while 11-25 and 11-26 were fetched: `beanclear fetch`
     # said "nothing to fetch" (it started after the last day archived)
-    cfg = _stripe_config(tmp_path, stripe_server)
-    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
-    third = DAY + dt.timedelta(days=2)
-    assert fetch.run(config_mod.load(cfg), since=DAY, until=DAY).failures == []
-    stripe_server.faults += [("/v1/balance_transactions", "500")] * 3
-    assert len(fetch.run(config_mod.load(cfg), since=TODAY, until=TODAY).failures) == 1
-    assert fetch.run(config_mod.load(cfg), since=third, until=third).failures == []
-    report = fetch.run(config_mod.load(cfg), today=third + dt.timedelta(days=1))
+    cfg = _fetched_around_a_failed_day(tmp_path, stripe_server, monkeypatch)
+    report = fetch.run(config_mod.load(cfg), today=DAY + dt.timedelta(days=3))
     assert report.failures == [] and [p.name for p in report.fetched] == ["balance-transactions-2026-03-02.json"]
     assert "txn_1charge000003" in (tmp_path / "books" / "stripe" / "2026" / "2026-03.beancount").read_text()
 
