@@ -320,3 +320,17 @@ def test_the_command_a_gap_names_imports_a_day_archived_but_not_in_the_books(tmp
     report = fetch.run(config_mod.load(cfg), since=DAY, until=DAY)
     assert report.failures == [] and len(stripe_server.requests) == requests   # nothing asked again
     assert "txn_1charge000001" in (tmp_path / "books" / "stripe" / "2026" / "2026-03.beancount").read_text()
+
+
+def test_the_status_keeps_the_last_day_archived_and_forgets_a_failure_once_fetched(tmp_path, stripe_server,
+                                                                                   monkeypatch):
+    # a blind helper's status kept last_ok from the run before and failed_day after a success
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    stripe_server.faults += [("/v1/balance_transactions", "slow:0")] + [("/v1/balance_transactions", "500")] * 3
+    assert len(fetch.run(config_mod.load(cfg), since=DAY, until=TODAY, today=TODAY + dt.timedelta(days=1)).failures) == 1
+    record = json.loads((tmp_path / ".beanclear-live.json").read_text())["sources"]["stripe"]
+    assert (record["state"], record["last_ok"], record["failed_day"]) == ("failed", "2026-03-01", "2026-03-02")
+    assert fetch.run(config_mod.load(cfg), since=TODAY, until=TODAY).failures == []
+    record = json.loads((tmp_path / ".beanclear-live.json").read_text())["sources"]["stripe"]
+    assert (record["state"], record["last_ok"], record["failed_day"]) == ("ok", "2026-03-02", None)

@@ -120,7 +120,7 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
                             f"{plan.last_day(config, until, today)} is archived or in the books)")
         status.update(live.status_file, channel.name, state="ok", last_run_days=[])
         return
-    got = []
+    got, done = [], None   # done: the last day of this run whose statements are all archived
     for day in days:
         for name in fetcher.names(day):
             if plan.archived(folder, name):
@@ -128,12 +128,13 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
             try:
                 content = retry.call(live.retry, fetcher.download, day, name, sleep=sleep)
             except (retry.Failed, MissingSecret) as exc:
-                _failed(live, report, channel.name, day, f"{name}: {exc}")
+                _failed(live, report, channel.name, day, f"{name}: {exc}", done)
                 return
             except Exception as exc:   # an SDK's own error: said in one line, the other channels go on
                 log.exception("%s: %s: %s", channel.name, day, name)
                 _failed(live, report, channel.name, day, f"{name}: unexpected {type(exc).__name__} from the "
-                        f"channel's SDK: {str(exc)[:200]}; run `beanclear fetch` again, and report it if it stays")
+                        f"channel's SDK: {str(exc)[:200]}; run `beanclear fetch` again, and report it if it stays",
+                        done)
                 return
             if content is None:
                 report.lines.append(f"{channel.name}: {day}: no {name.rsplit('-', 3)[0]} statement "
@@ -150,9 +151,13 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
             else:
                 report.fetched.append(stored.path)
                 got.append(str(day))
-    status.update(live.status_file, channel.name, state="ok", last_ok=str(days[-1]), last_run_days=got, error=None)
+        done = day
+    status.update(live.status_file, channel.name, state="ok", last_ok=str(days[-1]), last_run_days=got, error=None,
+                  failed_day=None)
 
 
-def _failed(live, report, source, day, message) -> None:
+def _failed(live, report, source, day, message, done: dt.date | None = None) -> None:
+    """A failure said and kept in the status, with the last day this run archived before it."""
     report.failures.append(f"{source}: {day}: {message}" if day else f"{source}: {message}")
-    status.update(live.status_file, source, state="failed", error=message, failed_day=str(day) if day else None)
+    status.update(live.status_file, source, state="failed", error=message, failed_day=str(day) if day else None,
+                  **({"last_ok": str(done)} if done else {}))
