@@ -232,10 +232,33 @@ rules:""")
     shutil.move(merchant / "statements" / "bank.csv", merchant / "statements" / "ops2" / "bank.csv")
     result = beanclear(merchant, "import", str(merchant / "statements" / "ops2"))
     assert result.exit_code == 0 and "bank.csv: ops2 (bank csv)" in result.output, result.output
-    # ... or whose name holds one of their names as a word.
+    # The same bytes again, whatever their name: the source whose books record them (a
+    # blind helper's Stripe export, imported with --source, was booked again by the other).
     named = shutil.copy(merchant / "statements" / "ops2" / "bank.csv", merchant / "ops_2021-01.csv")
     result = beanclear(merchant, "import", str(named))
+    assert result.exit_code == 0 and "ops_2021-01.csv: ops2 (bank csv)" in result.output, result.output
+    # ... another file whose name holds one of their names as a word is that one's.
+    named.write_bytes(named.read_bytes() + b"\n")
+    result = beanclear(merchant, "import", str(named))
     assert result.exit_code == 0 and "ops_2021-01.csv: ops (bank csv)" in result.output, result.output
+
+
+def test_a_name_every_claimant_shares_tells_none_apart(merchant):
+    # stripe and stripe_us: `stripe` is a word of every Stripe export's name; a blind helper's
+    # stripe_usd_… file was booked to stripe, silently
+    config = (merchant / "config.yaml").read_text()
+    (merchant / "config.yaml").write_text(config.replace("rules:", """  ops_us:
+    type: csv
+    account: Assets:Bank:OpsUs
+    columns: {date: 交易日期, amount: 交易金额, memo: 摘要, payee: 对方户名, ref: 交易流水号, balance: 余额}
+rules:"""))
+    named = shutil.copy(merchant / "statements" / "bank.csv", merchant / "ops_usd_2021-01.csv")
+    result = beanclear(merchant, "import", str(named))
+    assert result.exit_code == 2 and "more than one source claims this file: ops (bank csv), ops_us (bank csv)" \
+        in result.output, result.output
+    assert beanclear(merchant, "import", "--source", "ops_us", str(named)).exit_code == 0
+    again = beanclear(merchant, "import", str(named))   # its books record it: no second booking under ops
+    assert again.exit_code == 0 and "ops_usd_2021-01.csv: ops_us (bank csv)" in again.output, again.output
 
 
 def test_bad_config_exits_2_naming_the_key(merchant):

@@ -77,9 +77,11 @@ def statement_files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def identify(path: Path, importers: list[StatementImporter], source: str | None) -> list[StatementImporter]:
+def identify(path: Path, importers: list[StatementImporter], source: str | None,
+             recorded: Callable[[str], bool] = lambda name: False) -> list[StatementImporter]:
     """The sources a file is read as: one, or each bank whose account the file holds
-    (a download of several accounts, each configured with its `account_id`)."""
+    (a download of several accounts, each configured with its `account_id`).
+    `recorded(name)`: whether that source's books record this very file (by digest)."""
     candidates = [i for i in importers if source is None or i.source.name == source]
     if source is not None and not candidates:
         names = sorted({i.source.name for i in importers})
@@ -101,12 +103,17 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None)
         kinds = sorted({f"{i.source.name} ({i.kind})" for i in candidates})
         raise StatementError(path, 1, "no importer recognises this file (expected a statement of "
                              + ", ".join(kinds) + ")")
-    # Two sources of one type (two Shopify shops, two banks sending CAMT.053): a file in a
-    # folder named after one of them is that one's (`statements/<source>/…`), else a file
-    # whose name holds one of their names as a word (`shop_a_orders_export.csv`).
+    # Two sources of one type (two Shopify shops, two banks sending CAMT.053): the one whose
+    # books record this very file (imported before with --source); a file in a folder
+    # named after one of them (`statements/<source>/…`); else a file whose name holds the
+    # words of one name that the others' lack (`shop_a_orders_export.csv`: not `stripe`
+    # of stripe and stripe_us, a word every Stripe export's name holds).
     words = set(re.split(r"[^a-z0-9]+", path.stem.lower()))
-    for named in ([i for i in claimed if i.source.name in path.parts[:-1]],
-                  [i for i in claimed if set(re.split(r"[^a-z0-9]+", i.source.name.lower())) <= words]):
+    own = {i.source.name: set(re.split(r"[^a-z0-9]+", i.source.name.lower())) - {""} for i in claimed}
+    shared = set.intersection(*own.values()) if own else set()
+    for named in ([i for i in claimed if recorded(i.source.name)],
+                  [i for i in claimed if i.source.name in path.parts[:-1]],
+                  [i for i in claimed if own[i.source.name] - shared and own[i.source.name] - shared <= words]):
         if len(named) == 1:
             return named
     names = ", ".join(f"{i.source.name} ({i.kind})" for i in claimed)
@@ -211,7 +218,12 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             rates.append(prices.read_rates(path))
             continue
         digest = coverage.file_digest(path)
-        for importer in identify(path, importers, source):
+
+        def recorded(name: str) -> bool:
+            if name not in digests:
+                digests[name] = books.digests(name)
+            return digest in digests[name]
+        for importer in identify(path, importers, source, recorded):
             importer.on_progress = progress(path)
             name = importer.source.name
             if name not in stamps:
