@@ -633,3 +633,23 @@ def test_a_credit_above_the_last_payout_past_the_channels_statements_waits(ledge
     assert "payout-mismatch" not in codes(ledger(SALE, last, credit, covered))
     inside = BANK_CREDIT.format(day="10", amount="150.00").replace("B-10", "B-10x")   # judged: its payout is shown
     assert "payout-mismatch" in codes(ledger(SALE, last, inside, covered.replace("2026-03-10 custom", "2026-03-20 custom")))
+
+
+def test_balance_assertions_failing_by_one_difference_are_one_finding():
+    # blind helpers: one bank line missing from April's statement was 30 errors, one a day
+    # of May; an MT940 closing its next opening contradicts, 14
+    from beanclear.checks.checking import one_difference
+    from beanclear.checks.findings import Finding
+
+    def failed(day, expected, got, diff, account="Assets:Bank:ICBC"):
+        return Finding("beancount", dt.date(2026, 5, day), "", account, Decimal(0), "",
+                       f"Balance failed for '{account}': expected {expected} CNY != accumulated {got} CNY ({diff})",
+                       file="books/icbc/2026/2026-05.beancount", line=day)
+    run = [failed(2, "100.00", "87.66", "12.34 too little"), failed(3, "200.00", "187.66", "12.34 too little"),
+           failed(4, "300.00", "287.66", "12.34 too little")]
+    other = failed(5, "50.00", "45.00", "5.00 too little", "Assets:Bank:BOC")
+    [first, kept] = one_difference(run + [other])
+    assert first.line == 2 and first.message.endswith(
+        "(12.34 too little); and 2 later assertion(s) of the account, to 2026-05-04, fail by the same amount: one "
+        "cause (a line missing before 2026-05-02, or a statement's closing its next one contradicts)")
+    assert kept is other and one_difference([other]) == [other]

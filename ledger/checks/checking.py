@@ -8,7 +8,9 @@ Fava fail on exactly the errors listed here.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import os
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -106,6 +108,7 @@ def report(entries, errors, config, options=None, load=None) -> Report:
     out += load.report(entries)
     folded = missing_rows.folded(gaps.one_end(behind_holes(out, config), config), entries, config,
                                  load.cover(entries))
+    folded = one_difference(folded)
     start = load.since(entries)
     if start is not None:   # books carried forward: their own days, and a gap before that fails their assertions
         held = {id(f) for f in out}
@@ -137,6 +140,43 @@ def behind_holes(findings: list[Finding], config) -> list[Finding]:
         else:
             held.setdefault(id(hole), []).append(f)
     return [_with_consequences(f, held[id(f)]) if id(f) in held else f for f in out]
+
+
+_FAILED = re.compile(r"^Balance failed for '([^']+)': .*\(([-\d.,]+ too (?:little|much))\)")
+
+
+def one_difference(findings: list[Finding]) -> list[Finding]:
+    """One cause, one finding: the balance assertions of one account that fail by the
+    same difference (a line missing from a statement, or a statement's closing the next
+    one's opening contradicts: every later assertion is off by it) are the first one's
+    consequences, said in it:
+
+        2026-05-02 balance Assets:Bank:ICBC   expected … (12.34 too little)
+        2026-05-03 balance Assets:Bank:ICBC   expected … (12.34 too little)   -> folded into the first
+    """
+    runs: dict[tuple[str, str], list[Finding]] = {}
+    for f in sorted((f for f in findings if f.code == "beancount"), key=lambda f: (f.date or dt.date.min)):
+        found = _FAILED.match(f.message)
+        if found:
+            runs.setdefault((found.group(1), found.group(2)), []).append(f)
+    later = {id(f): run[0] for run in runs.values() if len(run) > 1 for f in run[1:]}
+    if not later:
+        return findings
+    counted: dict[int, list[Finding]] = {}
+    for f in findings:
+        if id(f) in later:
+            counted.setdefault(id(later[id(f)]), []).append(f)
+    out = []
+    for f in findings:
+        if id(f) in later:
+            continue
+        if id(f) in counted:
+            rest = counted[id(f)]
+            f = replace(f, message=f"{f.message}; and {len(rest)} later assertion(s) of the account, to "
+                        f"{max(g.date for g in rest)}, fail by the same amount: one cause (a line missing before "
+                        f"{f.date}, or a statement's closing its next one contradicts)")
+        out.append(f)
+    return out
 
 
 def _with_consequences(hole: Finding, failed: list[Finding]) -> Finding:
