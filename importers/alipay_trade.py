@@ -36,7 +36,7 @@ import re
 from collections import Counter
 from decimal import Decimal
 
-from beanclear.importers.base import Extraction, StatementImporter, channel_order_link, compare_footer, link, posting, transaction
+from beanclear.importers.base import Extraction, StatementImporter, channel_order_link, compare_footer, posting, transaction
 from beanclear.books.render import COVERS_SEPARATOR as COVERS
 from beanclear.books.idset import Ids
 from beanclear.books.spill import like, metas

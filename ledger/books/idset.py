@@ -100,11 +100,7 @@ class _Run:
         keys: list = []
         values: list | None = None   # None while every value so far is None
         for more, more_values in chunks:
-            if more_values is not None and values is None:
-                values = [None] * len(keys)
-            keys += more
-            if values is not None:
-                values += more_values if more_values is not None else [None] * len(more)
+            values = _extended(keys, values, more, more_values)
             if len(keys) >= BLOCK:
                 whole = len(keys) - len(keys) % BLOCK
                 for start in range(0, whole, BLOCK):
@@ -176,6 +172,17 @@ def _unique(pairs: Iterable[tuple[str, object]]) -> Iterator[tuple[str, object]]
             yield pair
 
 
+def _extended(keys: list, values: list | None, more, more_values) -> list | None:
+    """`more` keys appended to `keys` (in place), and their values to `values`: the
+    values, None while every one so far is None (a set's keys carry none)."""
+    if more_values is not None and values is None:
+        values = [None] * len(keys)
+    keys += more
+    if values is not None:
+        values += more_values if more_values is not None else [None] * len(more)
+    return values
+
+
 class _Buffer:
     """What a merge has read of one run and not given on yet: keys and their values."""
 
@@ -188,12 +195,7 @@ class _Buffer:
             block = next(self.blocks, None)
             if block is None:
                 break
-            keys, values = block
-            if values is not None and self.values is None:
-                self.values = [None] * len(self.keys)
-            self.keys += keys
-            if self.values is not None:
-                self.values += values if values is not None else [None] * len(keys)
+            self.values = _extended(self.keys, self.values, *block)
         return bool(self.keys)
 
     def take(self, bound: str) -> tuple[list, list | None]:
@@ -316,7 +318,7 @@ class Ids:
             return key in self._mem
         if key in self._pending:
             return True
-        if type(key) is not str and not isinstance(key, str):
+        if not isinstance(key, str):
             return False
         bits = self._bits   # key in bits, written out: a look-up of a new id stops here
         h, mask, (sa, sb) = hash(key), bits._mask, bits._shifts

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import os
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 

@@ -409,21 +409,28 @@ def _batched(near: list[Item], amount: Decimal) -> list[Item]:
     """Two or more payouts, one after the other by date, whose sum is exactly `amount`: a
     bank that batches the channel's payouts into one credit (`PINGPONG SAMMELAUSZAHLUNG`
     of two days' payouts). Runs only, never any subset, as matching's group stage
-    searches them: a sum that only a subset makes is a question for a person.
+    searches them (runs_summing_to): a sum that only a subset makes is a question for a person.
 
         2026-09-09 payout  4955.63 EUR
         2026-09-10 payout  1491.55 EUR
         2026-09-11 bank   -6447.18 EUR     ; both, not a payout-mismatch of the first"""
-    runs = sorted(near, key=lambda p: (p.date, p.entry.meta.get("id", "")))
-    for start in range(len(runs)):
-        total = Decimal(0)
-        for end in range(start, len(runs)):
-            total += runs[end].amount
-            if total == amount and end > start:
-                return runs[start:end + 1]
-            if total > amount:
-                break
-    return []
+    ordered = sorted(near, key=lambda p: (p.date, p.entry.meta.get("id", "")))
+    found = runs_summing_to([p.amount for p in ordered], amount)
+    return ordered[found[0][0]:found[0][1] + 1] if found else []
+
+
+def runs_summing_to(values: list[Decimal], target: Decimal) -> list[tuple[int, int]]:
+    """Contiguous runs of at least two positive values summing to target (two pointers):
+    the payouts a bank credits as one line (here and in matching's group stage)."""
+    out, total, start = [], Decimal(0), 0
+    for end, value in enumerate(values):
+        total += value
+        while total > target and start <= end:
+            total -= values[start]
+            start += 1
+        if total == target and end > start:
+            out.append((start, end))
+    return out
 
 
 def _on_schedule(paid: dt.date, credited: dt.date, lag: int) -> bool:

@@ -40,6 +40,7 @@ from beancount.core import data
 from rapidfuzz import fuzz, utils
 
 from beanclear.checks import acks
+from beanclear.checks.clearing import runs_summing_to
 from beanclear.checks.reconcile import collector_paused
 
 DAY = dt.timedelta(days=1)
@@ -476,19 +477,6 @@ def _exact(lines, index, tolerance, proposals, config):
     return rest
 
 
-def _runs(values: list[Decimal], target: Decimal) -> list[tuple[int, int]]:
-    """Contiguous runs of at least two positive values summing to target (two pointers)."""
-    out, total, start = [], Decimal(0), 0
-    for end, value in enumerate(values):
-        total += value
-        while total > target and start <= end:
-            total -= values[start]
-            start += 1
-        if total == target and end > start:
-            out.append((start, end))
-    return out
-
-
 def _same_sign(a: Decimal, b: Decimal) -> bool:
     """a * b > 0, without the product: two comparisons allocate nothing."""
     return a > 0 if b > 0 else (b < 0 and a < 0)
@@ -516,7 +504,7 @@ def _groups_one_line(lines, index, tolerance, proposals, config):
             if len(group) > GROUP_LIMIT:
                 continue
             values = [abs(i.amount) for i in group]
-            fits += [group[a:b + 1] for a, b in _runs(values, target)]
+            fits += [group[a:b + 1] for a, b in runs_summing_to(values, target)]
             seen: dict[Decimal, int] = {}
             for n, value in enumerate(values):
                 if target - value in seen:
@@ -575,7 +563,7 @@ def _pair_or_run(window: list[BankLine], target: Decimal) -> list[BankLine] | No
         if target - value in seen:
             return [window[seen[target - value]], line]
         seen.setdefault(value, n)
-    runs = _runs([abs(l.amount) for l in window], target)
+    runs = runs_summing_to([abs(l.amount) for l in window], target)
     return window[runs[0][0]: runs[0][1] + 1] if runs else None
 
 

@@ -116,8 +116,7 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
             day += plan.DAY
     days = plan.days(config, channel, fetcher, folder, since, until, today)
     if not days:
-        report.lines.append(f"{channel.name}: nothing to fetch (every day up to "
-                            f"{plan.last_day(config, until, today)} is archived or in the books)")
+        report.lines.append(f"{channel.name}: nothing to fetch (every day up to {end} is archived or in the books)")
         status.update(live.status_file, channel.name, state="ok", last_run_days=[])
         return
     got, done = [], None   # done: the last day of this run whose statements are all archived
