@@ -477,7 +477,7 @@ def test_two_shops_one_export_ending_early_is_one_gap_of_the_payments_past_it(tm
     report = json.loads(beanclear(folder, "check", "--format", "json").output)
     [gap] = report["findings"]
     assert (gap["code"], gap["source"], gap["date"], gap["refs"]) == ("statement-gap", "web", "2026-03-02", ["4200002002"])
-    assert "the exports of web end 2026-03-01: 1 payment(s) of wechat from 2026-03-10 to 2026-03-10" in gap["message"]
+    assert "the exports of web end 2026-03-01: 1 payment(s) (1 of wechat) from 2026-03-10 to 2026-03-10" in gap["message"]
 
 
 def test_two_shops_payments_a_quiet_day_or_two_past_an_export_are_no_gap(tmp_path):
