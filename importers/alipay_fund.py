@@ -65,6 +65,7 @@ TOTAL = re.compile(r"#(收入|支出)合计[：:]\s*(\d+)笔[,，]\s*共(-?[\d,.
 
 class Importer(MerchantBill):
     kind = "alipay fund ledger"
+    daily_name = "fund"   # as `beanclear fetch` archives a day's bill
     HEADER = HEADER
 
     def parse(self, filepath: str) -> Extraction:

@@ -65,6 +65,7 @@ class MerchantBill(StatementImporter):
 
 class Importer(MerchantBill):
     kind = "alipay trade detail"
+    daily_name = "trade"   # as `beanclear fetch` archives a day's bill
     shows_payouts = False  # its payouts are in the channel's other statement
     books_first = True   # in one import with the fund view: it knows the discounts and the fee rate
     HEADER = HEADER

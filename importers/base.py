@@ -27,7 +27,7 @@ from beanclear.books.idset import Ids
 from beanclear.books.spill import Spill, like
 from beanclear.config.model import WALLET_TYPES, Channel, Shop
 from beanclear.importers.account_ids import stated_account
-from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, paused_gc, shape_first, sniff, stated_period
+from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, named_day, paused_gc, shape_first, sniff, stated_period
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,9 @@ class StatementImporter(beangulp.Importer):
 
     kind: str = ""  # short label for summaries, e.g. "wechat trade bill"
     shows_payouts: bool = True  # False for a channel's trade view: its payouts are in another statement
+    # The name `beanclear fetch` archives a day's bill under (`fundflow` for
+    # fundflow-2026-03-01.csv): such a file covers that day, whatever lines it holds.
+    daily_name: str | None = None
 
     def __init__(self, source, config):
         self.source, self.config = source, config
@@ -162,7 +165,7 @@ class StatementImporter(beangulp.Importer):
         import batch is read, for orders that came in the same batch."""
         out = self.parse(filepath)
         if out.period is None:  # the period the preamble states, where it states one
-            out.period = stated_period(sniff(filepath))
+            out.period = stated_period(sniff(filepath)) or named_day(filepath, self.daily_name)
         if out.account is None and isinstance(self.source, Channel):  # the account it is of (account_ids.py)
             out.account = stated_account(sniff(filepath))
         if isinstance(self.source, Channel) and self.config is not None and self.config.shops:

@@ -78,6 +78,7 @@ WITHDRAWAL_RETURNED = {"提现退票", "提现失败退回", "提现退回"}
 
 class Importer(StatementImporter):
     kind = "wechat fund bill"
+    daily_name = "fundflow"   # as `beanclear fetch` archives a day's bill
     # Its refunds name the payment they refund here, not their order (books/late_refunds.py)
     refund_payment_key = "fund-id"
 

@@ -59,6 +59,7 @@ REFUND_PENDING = {"PROCESSING": "refund still processing", "FAIL": "refund faile
 
 class Importer(StatementImporter):
     kind = "wechat trade bill"
+    daily_name = "tradebill"   # as `beanclear fetch` archives a day's bill
     shows_payouts = False  # its payouts are in the channel's other statement
     books_first = True   # in one import with the fund view: it knows the discounts and the fee rate
     refund_payment_key = wechat_fund.Importer.refund_payment_key   # the books' fund-view refunds wait for its payments

@@ -243,3 +243,22 @@ def test_a_payment_and_its_refund_share_the_transaction_id(tmp_path, wechat):
     ], "2,50.00,50.00,0.00,0.00000,50.00,50.00")
     payment, refund = trade(wechat, path).entries
     assert (payment.meta["id"], refund.meta["id"], refund.meta["refund-of"]) == ("4200000009", "503", "4200000009")
+
+
+@pytest.mark.parametrize("name, period", [
+    ("fundflow-2021-01-31.csv", ("2021-01-31", "2021-02-01")),   # fetch's day, widened to its lines
+    ("fundflow-2021-02-01.csv.gz", ("2021-02-01", "2021-02-01")),
+    ("资金账单_Basic_20210201.csv", None),                         # a name fetch does not write: its lines
+    ("tradebill-2021-01-31.csv", None),                           # the other view's name
+    ("fundflow-2021-02-30.csv", None),                            # no such day
+])
+def test_a_day_s_fund_bill_covers_the_day_fetch_names_it_by(wechat, tmp_path, name, period):
+    """Seed 33033: without its first daily fund bill, the second (its rows from the
+    afternoon on, stating no period) was taken to start with the books, and the first
+    day's orders were five order-unpaid instead of one statement-gap."""
+    body = sample("wechat_merchant", "gunsluo-wechatpay-v3-fundflowbill-Basic.csv" + (".gz" * name.endswith(".gz")))
+    (tmp_path / name).write_bytes(body.read_bytes())
+    from beanclear.statements.coverage import period as covered
+    extraction = wechat_fund.Importer(wechat, None).read(str(tmp_path / name))
+    stated = extraction.period and tuple(d.isoformat() for d in covered(extraction))
+    assert stated == period

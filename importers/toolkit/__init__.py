@@ -15,7 +15,7 @@ from beanclear.importers.toolkit.jsonfile import (  # noqa: F401
     read_json,
     snake_keys,
 )
-from beanclear.importers.toolkit.periods import stated_period  # noqa: F401
+from beanclear.importers.toolkit.periods import named_day, stated_period  # noqa: F401
 from beanclear.importers.toolkit.tables import (  # noqa: F401
     DELIMITERS,
     Statement,

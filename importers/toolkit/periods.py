@@ -13,7 +13,9 @@ German and other European bank exports, day first:
     Kontoauszug vom 01.09.2026 bis 30.09.2026
     Statement period: 01.09.2026 to 30.09.2026
 
-An end at midnight (`…17日 00:00:00`) is the end of the day before. The coverage of a
+An end at midnight (`…17日 00:00:00`) is the end of the day before. A day's bill that
+states no period (WeChat Pay's fund and trade bills) covers the day `beanclear fetch`
+names it by (`fundflow-2026-03-01.csv`): its first day is known even when it was quiet. The coverage of a
 statement (ledger/statements/coverage.py) is this period widened to its lines.
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 _DATE = r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2}:\d{2}(?::\d{2})?))?"
 _START = r"(?:起始|开始)(?:日期|时间)|From"
@@ -54,3 +57,19 @@ def stated_period(head: str) -> tuple[dt.date, dt.date] | None:
     if g[7] and re.fullmatch(r"0?0:00(:00)?", g[7]) and last > first:
         last -= dt.timedelta(days=1)  # up to midnight: the day before is the last one
     return (first, last) if first <= last else None
+
+
+def named_day(filepath, kind: str | None) -> tuple[dt.date, dt.date] | None:
+    """(day, day) of a bill archived by `beanclear fetch` as `<kind>-YYYY-MM-DD.csv`, or
+    None: a day asked for is covered from its first hour, so a missing first bill is not
+    taken for quiet days before its successor's first line (seed 33033)."""
+    if kind is None:
+        return None
+    found = re.fullmatch(rf"{re.escape(kind)}-(\d{{4}})-(\d{{2}})-(\d{{2}})\.csv(?:\.gz)?", Path(filepath).name)
+    if not found:
+        return None
+    try:
+        day = dt.date(*map(int, found.groups()))
+    except ValueError:
+        return None
+    return day, day
