@@ -252,6 +252,26 @@ def test_inverse_pair_and_fx_metadata_on_a_bank_line(ledger):
     assert finding.expected == Decimal("0.1408450704") and finding.amount == Decimal("11.68")  # 1076.92 CNY × 0.0108
 
 
+def test_the_fx_gap_of_a_sale_with_its_fee_posted_first_is_the_converted_money_s(ledger):
+    # PayPal's sale converted on receipt (the demo's): its fee (here a transit posting,
+    # the test's ledger opens no fee account) is the first posting, but
+    # the converted money is the clearing account's; the finding named the fee account,
+    # and a write-off took the spread out of the fees
+    sale = """
+2026-01-05 * "Chloe" "Website Payment"
+  id: "SALE-1"
+  fx-pair: "CNY/USD"
+  fx-rate: "0.1300"
+  Assets:Transit:Paypal     40.00 CNY
+  Income:Sales:Paypal    -1000.00 CNY
+  Assets:PayPal            960.00 CNY
+  Assets:PayPal           -960.00 CNY @ 0.1300 USD
+  Assets:PayPal            124.80 USD
+"""
+    [finding], _ = ledger(sale)
+    assert finding.account == "Assets:PayPal" and finding.currency == "USD"
+
+
 def test_tolerance_and_severity_come_from_the_config(ledger):
     wide = CONFIG.replace("severity: error, tolerance_bps: 50", "severity: warning, tolerance_bps: 150")
     errors, found = ledger(CONVERSION.format(day="05", rate="7.0500", cny="705.00"), config_text=wide)

@@ -354,6 +354,27 @@ def test_write_off_an_amount_mismatch_links_its_order_and_leaves_nothing_open(de
     assert "order-3012" not in items and "bill-" not in items
 
 
+def test_write_off_an_fx_gap_records_the_spread_in_the_fx_account_and_moves_no_money(demo_copy, monkeypatch):
+    # The spread is in the rate PayPal applied, in no account's balance. The write-off took
+    # it out of the fee account (the conversion's first posting): fees 1.73 USD short.
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    merchant = demo_copy()
+    [gap] = [f for f in findings(merchant) if f.code == "fx-gap"]
+    assert gap.account == "Assets:Clearing:PayPal"
+    before = snapshot(merchant / "books")
+    out = run(merchant, "write-off", "fx-gap", gap.refs[0])
+    assert out.startswith(f"fx-gap {gap.refs[0]}: 1.73 USD written off to Expenses:FX\n")
+    assert changed(before, snapshot(merchant / "books")) == {"writeoffs.beancount", "main.beancount",
+                                                              "accounts.beancount"}
+    block = text(merchant, "writeoffs.beancount").split("\n\n")[-1]
+    assert block == (f'2026-02-20 * "beanclear" "write-off fx-gap: {gap.message}"\n'
+                     f'  write-off: "fx-gap"\n  settles: "{gap.refs[0]}"\n'
+                     "  Expenses:FX                                   1.73 USD\n"
+                     "  Expenses:FX                                  -1.73 USD\n")
+    assert not [f for f in findings(merchant) if f.code == "fx-gap"]
+    assert "written off already" in run(merchant, "write-off", "fx-gap", gap.refs[0])
+
+
 def test_a_line_a_rule_booked_may_be_booked_elsewhere_and_unlinked_back_to_the_rule(shop):
     # a blind helper's line booked with --rule could be neither re-booked ("unlink it
     # first") nor unlinked ("not linked or booked")

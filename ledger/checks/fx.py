@@ -112,7 +112,10 @@ def applied(entry: data.Transaction) -> list[Applied]:
             if side is None:
                 return []
             converted = -side.units.number / rate
-        return [Applied(entry, base, quote, rate, converted, entry.postings[0].account)]
+        # the account the converted money arrived in (else left): not a fee posted first
+        side = next((p for p in entry.postings if p.units.currency == quote), None) \
+            or next((p for p in entry.postings if p.units.currency == base), entry.postings[0])
+        return [Applied(entry, base, quote, rate, converted, side.account)]
     priced = [p for p in entry.postings if p.price is not None]
     if not priced:  # most entries: nothing converted
         return []

@@ -17,7 +17,10 @@ receivable of an order paid a little off) for the account configured per code:
 Defaults (DEFAULTS below): payout-mismatch -> Expenses:Fees:Bank (the bank's fee on a
 payout), fee-gap -> the channel's fee account (the fee stays a fee: the entry records
 that it is accepted), fx-gap -> Expenses:FX, amount-mismatch -> Expenses:Rounding; the
-limit is in the finding's currency. Above the limit a write-off needs a reason: it is
+limit is in the finding's currency. An fx-gap's spread is in the rate the channel
+applied, in no account's balance: its write-off moves no money, it records the spread,
+accepted, on both sides of the FX account (before, it took the amount out of the
+conversion's first posting, a fee account). Above the limit a write-off needs a reason: it is
 flagged `!`, carries `reason:`, and its finding stays listed as written off above the
 limit (state.py). A payout's write-off also links the bank line to the payout.
 """
@@ -113,8 +116,9 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
     meta = [f'  {META}: {render.quote_exact(code)}', f'  settles: {render.quote_exact(" ".join(finding.refs))}']
     if reason:
         meta.append(f"  reason: {render.quote_exact(reason)}")
+    counter = account if code == "fx-gap" else finding.account
     postings = [f"  {account:<{render.ACCOUNT_WIDTH}}{render.amount_text(-moved, finding.currency)}",
-                f"  {finding.account:<{render.ACCOUNT_WIDTH}}{render.amount_text(moved, finding.currency)}"]
+                f"  {counter:<{render.ACCOUNT_WIDTH}}{render.amount_text(moved, finding.currency)}"]
     block = "\n" + "\n".join([head, *meta, *postings]) + "\n"
     plan.appends[RESOLVE_FILE] = (RESOLVE_HEADER, block, ("acks.beancount", "prices.beancount"))
     plan.appends.update(account_opens(config, entries, account))
