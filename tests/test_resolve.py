@@ -60,6 +60,7 @@ def test_book_moves_the_suspense_posting_and_retitles_the_line_keeping_its_comme
     assert text(shop, OPS) == old.replace(
         '2026-03-05 * "阿里云计算有限公司" "ALIYUN 2026-03" ; a hand comment',
         '2026-03-05 * "Aliyun" "cloud servers" ; a hand comment').replace(
+        '  id: "B2"\n', '  id: "B2"\n  statement-text: "阿里云计算有限公司 ALIYUN 2026-03"\n').replace(
         "  Assets:Suspense                              312.00 CNY",
         "  Expenses:Hosting                             312.00 CNY")
     assert after["accounts.beancount"] == before["accounts.beancount"] + b"2000-01-01 open Expenses:Hosting\n"
@@ -386,6 +387,20 @@ def test_a_line_a_rule_booked_may_be_booked_elsewhere_and_unlinked_back_to_the_r
                                              "  Expenses:Cloud                               312.00 CNY\n", 1)
     assert run(shop, "unlink", "B2").startswith("bank line B2: booked back to Expenses:Hosting")
     assert text(shop, OPS) == before
+
+
+def test_a_line_retitled_by_book_is_unlinked_back_to_where_its_statement_text_puts_it(shop):
+    # a line a rule put in Expenses:Hosting, booked elsewhere under a new narration, went
+    # back to suspense on unlink: the rule no longer found the narration book gave it
+    run(shop, "book", "B2", "Expenses:Hosting", "--rule", "ALIYUN")
+    ruled = text(shop, OPS)
+    run(shop, "book", "B2", "Expenses:Cloud", "--narration", "servers, March")
+    assert run(shop, "unlink", "B2").startswith("bank line B2: booked back to Expenses:Hosting")
+    assert text(shop, OPS) == ruled.replace('"ALIYUN 2026-03"', '"servers, March"').replace(
+        '  id: "B2"\n', '  id: "B2"\n  statement-text: "阿里云计算有限公司 ALIYUN 2026-03"\n')
+    # retitled again: the statement's text is kept once, as the statement wrote it
+    run(shop, "book", "B2", "Expenses:Cloud", "--narration", "servers")
+    assert text(shop, OPS).count("statement-text:") == 1
 
 
 def test_book_with_a_narration_and_a_rule_twice_writes_nothing_the_second_time(shop):

@@ -25,6 +25,7 @@ class Edit:
     account: tuple[str, str] | None = None   # (from, to) on a posting line
     remove_links: tuple[str, ...] = ()
     title: tuple[str | None, str] | None = None   # (payee, narration) on a transaction's first line
+    meta_before: tuple[tuple[str, str], ...] = ()   # (key, value) lines inserted above this (posting) line
 
 
 def _comment_start(line: str) -> int:
@@ -102,6 +103,7 @@ def apply(root: Path, edits: list[Edit], appends: dict[str, tuple[str, str, tupl
     `appends` adds blocks to decision files of the books at the same time (name ->
     (header, block, after), as append_to does), `also` whole files outside the books
     (the config, for a rule a person saved with a booking)."""
+    from beanclear.books.render import quote_exact
     from beanclear.periods.forward import is_ledger
     root = Path(root)
     by_file: dict[Path, list[Edit]] = defaultdict(list)
@@ -117,6 +119,7 @@ def apply(root: Path, edits: list[Edit], appends: dict[str, tuple[str, str, tupl
         for path, file_edits in sorted(by_file.items()):
             lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
             before = list(lines)
+            above: dict[int, str] = defaultdict(str)   # metadata lines inserted above a line
             for edit in file_edits:
                 if not 0 < edit.line <= len(lines):
                     raise EditError(f"{path}:{edit.line}: no such line (the books changed; run again)")
@@ -130,6 +133,9 @@ def apply(root: Path, edits: list[Edit], appends: dict[str, tuple[str, str, tupl
                 if edit.account:
                     text = rebook(text, *edit.account)
                 lines[edit.line - 1] = text
+                # kept aside until the file is joined: the other edits' line numbers hold
+                above[edit.line - 1] += "".join(f"  {key}: {quote_exact(value)}\n" for key, value in edit.meta_before)
+            lines = [above[at] + text for at, text in enumerate(lines)] if above else lines
             if lines != before:
                 changes[path] = "".join(lines)
         changes.update(also or {})

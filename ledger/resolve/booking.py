@@ -44,11 +44,22 @@ def unexplained(line, config) -> bool:
         line.counter in transit and not any(l.startswith("payout-") for l in line.entry.links))
 
 
+# What the statement said of a line `book` retitled: the text the import's rules and
+# payout memos read, so that `unlink` books it back where the import put it (before, a
+# retitled line went back to suspense: the rule no longer found its new narration).
+STATEMENT_TEXT = "statement-text"
+
+
+def statement_text(line) -> str:
+    """The payee and memo as the import's rules read them (importers/banking.py classify)."""
+    return str(line.entry.meta.get(STATEMENT_TEXT) or f"{line.entry.payee or ''} {line.entry.narration or ''}")
+
+
 def import_account(config, line) -> str:
     """Where the import books a bank line like this one (importers/banking.py classify)."""
     from beanclear.importers.banking import explaining_account
     bank = next((name for name, b in config.banks.items() if b.account == line.bank_account), None)
-    return explaining_account(config, bank, line.amount, f"{line.entry.payee or ''} {line.entry.narration or ''}")
+    return explaining_account(config, bank, line.amount, statement_text(line))
 
 
 def book(config, entries, ref: str, account: str, payee: str | None = None, narration: str | None = None,
@@ -81,11 +92,15 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
         plan.appends.update(account_opens(config, entries, account))
     if title:
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], title=title))
+        if STATEMENT_TEXT not in entry.meta:
+            first = entry.postings[0].meta
+            plan.edits.append(Edit(first["filename"], first["lineno"],
+                                   meta_before=((STATEMENT_TEXT, statement_text(line)),)))
     if plan.edits:
         refuse_closed(config, entry.date)
     said = [f"bank line {ref} ({line.amount:,.2f} {line.currency}) booked to {account}"]
     if rule is not None:
-        text, added = with_rule(config.path, rule, account, line.text)
+        text, added = with_rule(config.path, rule, account, statement_text(line))
         plan.data["rule"] = {"match": rule, "account": account}
         if added:
             plan.also[Path(config.path)] = text
