@@ -613,6 +613,23 @@ def test_a_bank_credit_of_no_run_of_payouts_is_still_a_mismatch(ledger):
     assert "payout-mismatch" in codes(found)
 
 
+def test_a_bank_credit_naming_one_of_two_equal_payouts_answers_that_one(ledger):
+    # a blind helper's Stripe payout of 03-02 never arrived, one of the same amount of 03-05
+    # did, its bank line naming po_BBBB: the credit was set against the older payout,
+    # and the one that arrived was payout-missing until `match` linked them
+    older = SALE + PAYOUT.format(amount="49.70").replace("payout-77", "payout-po_AAAA").replace(
+        '"F77"', '"po_AAAA"').replace('payout-id: "77"', 'payout-id: "po_AAAA"')
+    later = older.replace("2026-03-01", "2026-03-04").replace("4200-1001", "4200-1002").replace(
+        "2026-03-02", "2026-03-05").replace("po_AAAA", "po_BBBB")
+    credit = BANK_CREDIT.format(day="06", amount="49.70").replace('"微信提现"', '"STRIPE TRANSFER po_BBBB"')
+    [missing] = [f for f in ledger(older, later, credit) if f.code == "payout-missing"]
+    assert missing.refs == ("po_AAAA",)
+    # named nowhere: the older of the two takes it, as before
+    [missing] = [f for f in ledger(older, later, credit.replace("po_BBBB", "TRANSFER"))
+                 if f.code == "payout-missing"]
+    assert missing.refs == ("po_BBBB",)
+
+
 def test_a_wallet_row_in_suspense_names_its_channel_not_a_bank(ledger):
     # a blind helper's wallet refunds were 'bank credit' findings with no source
     row = ('\n2026-03-05 * "*娜" "转账"\n  id: "W1"\n  Assets:Clearing:WeChat  120.00 CNY\n'

@@ -24,6 +24,7 @@ the clock: a check gives the same answer tomorrow.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict, deque
 from dataclasses import replace
 from decimal import Decimal
@@ -319,12 +320,18 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     open_by_amount: dict[tuple, deque[Item]] = defaultdict(deque)
     for p in payouts:
         open_by_amount[(p.currency, p.amount)].append(p)
+    too_old = dt.timedelta(days=window + LATE_DAYS)
     matched: set[int] = set()
     leftover = []
     lags: Counter = Counter()   # days from a payout to its credit, of the credits of equal amount
     weekday_lags: dict[int, Counter] = defaultdict(Counter)   # the same by the payout's weekday
-    too_old = dt.timedelta(days=window + LATE_DAYS)
+    for credit, payout in _named_by_credits(credits, payouts, too_old):
+        matched.update((id(credit), id(payout)))
+        lags[(credit.date - payout.date).days] += 1
+        weekday_lags[payout.date.weekday()][(credit.date - payout.date).days] += 1
     for credit in credits:
+        if id(credit) in matched:
+            continue
         queue = open_by_amount.get((credit.currency, -credit.amount))
         # Credits come in date order: a payout too old for this one is too old for the
         # rest, and stays open (payout-missing) rather than taking a later payout's credit.
@@ -403,6 +410,44 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
                 f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} has not reached the bank "
                 f"{age} days later (expected within {window})", refs([payout.entry]), **at_entry(payout.entry)))
     return findings
+
+
+def text_words(text: str) -> set[str]:
+    """The words and numbers of a bank line's text: an id it names must be one of them,
+    not a part of one (matching's exact stage reads the same words)."""
+    return set(re.findall(r"[0-9A-Za-z_.\-]+", text))
+
+
+def named_id(ids, words: set[str]) -> str | None:
+    """The first id of an item that is a word of a bank line's text (short ids are too
+    often a word by chance)."""
+    return next((i for i in ids if len(i) >= 4 and i in words), None)
+
+
+def _named_by_credits(credits: list[Item], payouts: list[Item], too_old: dt.timedelta) -> list[tuple[Item, Item]]:
+    """(credit, payout) of equal amount where the credit's text names
+    the payout (its id, or the payout id its entry carries), answered before any pairing
+    by amount: of two payouts of one amount, the bank line that says which one it is
+    answers that one (a blind helper's credit naming the second was set against the
+    first, and the second was payout-missing until `match` linked them)."""
+    by_amount: dict[tuple, list[Item]] = defaultdict(list)
+    for p in payouts:
+        by_amount[(p.currency, p.amount)].append(p)
+    taken: set[int] = set()
+    pairs = []
+    for credit in credits:
+        same = by_amount.get((credit.currency, -credit.amount))
+        if not same:
+            continue
+        words = text_words(f"{credit.entry.payee or ''} {credit.entry.narration or ''}")
+        for payout in same:
+            if id(payout) not in taken and credit.date - too_old <= payout.date <= credit.date + dt.timedelta(days=1) \
+                    and named_id([str(payout.entry.meta[k]) for k in ("payout-id", "id") if payout.entry.meta.get(k)],
+                                 words):
+                taken.add(id(payout))
+                pairs.append((credit, payout))
+                break
+    return pairs
 
 
 def _batched(near: list[Item], amount: Decimal) -> list[Item]:

@@ -40,7 +40,7 @@ from beancount.core import data
 from rapidfuzz import fuzz, utils
 
 from beanclear.checks import acks
-from beanclear.checks.clearing import runs_summing_to
+from beanclear.checks.clearing import named_id, runs_summing_to, text_words
 from beanclear.checks.reconcile import collector_paused
 
 DAY = dt.timedelta(days=1)
@@ -222,13 +222,12 @@ def _tokens(line: BankLine) -> set[str]:
     """The words and numbers of a line's text: an id must be one of them, not a part."""
     cached = line.__dict__.get("_tokens")
     if cached is None:
-        cached = line.__dict__["_tokens"] = set(re.findall(r"[0-9A-Za-z_.\-]+", line.text))
+        cached = line.__dict__["_tokens"] = text_words(line.text)
     return cached
 
 
 def _id_in(line: BankLine, item: OpenItem) -> str | None:
-    tokens = _tokens(line)
-    return next((i for i in item.ids if len(i) >= 4 and i in tokens), None)
+    return named_id(item.ids, _tokens(line))
 
 
 class ChannelNames:
