@@ -411,3 +411,28 @@ def test_orders_before_the_channels_first_statement_wait_for_it_whatever_day(tmp
     [gap] = reconcile.find(entries, config_mod.load(tmp_path / "config.yaml"))
     assert (gap.code, gap.refs) == ("statement-gap", ("#101", "#102", "#103", "#104", "#105"))
     assert gap.message.startswith("the statements of wechat start 2026-03-06; the shopify orders go to 2026-03-20")
+
+
+def test_a_refund_counted_short_of_an_order_sold_before_the_channels_first_statement_waits(tmp_path, ledger):
+    """A blind helper's October imported before September: order W1 of 09-26, refunded
+    20.00 on 09-28 and 30.00 on 10-03 on both sides; the channel's statements start
+    10-01, so the books hold its second refund only. That was a refund-unsynced (shop
+    50.00, channels 30.00) beside the gap that already named W1: it waits in the gap."""
+    ledger()
+    covered = ('\n2026-03-20 custom "beanclear-coverage" "wechat" 2026-03-06\n  id: "coverage wechat"\n'
+               '2026-03-20 custom "beanclear-coverage" "shopify" 2026-03-01\n  id: "coverage shopify"\n')
+    parts = [order("1001"), shop_refund("1001", "02", "20.00"),
+             shop_refund("1001", "08", "30.00").replace('"refund:#1001"', '"refund:#1001 to 50.00"'),
+             channel_refund("1001", "R2", "4200-1001", day="08")]
+
+    def found(*parts):
+        entries, errors, _ = loader.load_string(textwrap.dedent(HEAD.format(config=tmp_path / "config.yaml")
+                                                                + "".join(parts) + covered))
+        return reconcile.find(entries, config_mod.load(tmp_path / "config.yaml"))
+
+    [gap] = found(*parts)
+    assert (gap.code, gap.date, gap.refs) == ("statement-gap", dt.date(2026, 3, 1), ("#1001",))
+    assert gap.message.startswith("the statements of wechat start 2026-03-06; the shopify orders go to 2026-03-20")
+    # sold within the channel's statements: the refund it lacks is the channel's to make
+    later = [p.replace("2026-03-01", "2026-03-07").replace("2026-03-02 *", "2026-03-07 *") for p in parts]
+    assert [f.code for f in found(*later, payment("1001", "4200-1001", "07"))] == ["refund-unsynced"]

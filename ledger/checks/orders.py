@@ -326,7 +326,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
         # the days its statements cover, where the books record them: books carried forward
         # (periods/forward.py) keep every record, but not the first orders
         exports = (cover.start(shop.name), cover.end(shop.name)) if cover.start(shop.name) else None
-        waiting, shop_found, unexported = [], [], []
+        waiting, shop_found, unexported, early = [], [], [], []   # early: those waiting for a channel's first statement
         # days no statement of a paying channel covers between two of them: the hole's
         # statement-gap is their one finding (seed 31502 without a day of Stripe's API)
         holes = [hole for name in payers(shop, config) for hole in cover.holes(name)] if judged_to else []
@@ -343,8 +343,13 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 found = [f for f in found if f.code not in DEADLINE_CODES or not any(
                     first <= f.date + dt.timedelta(days=shop.order_days) and f.date <= last for first, last in holes)]
             if judged_from:   # before a paying channel's first statement: its payment may be there
-                early = [f for f in found if f.code in DEADLINE_CODES and f.date < judged_from]
-                found, waiting = [f for f in found if f not in early], waiting + early
+                # (and a refund the channels made of an order sold before it, counted short:
+                # the rest may be there too, whenever the shop's last refund was; a blind
+                # helper's October imported before September)
+                began = min(i.date for i in group.orders + group.payments) if group.orders or group.payments else None
+                before = [f for f in found if f.code in DEADLINE_CODES and f.date < judged_from
+                          or f.code == "refund-unsynced" and f.actual < f.expected and began and began < judged_from]
+                found, waiting, early = [f for f in found if f not in before], waiting + before, early + before
             if judged_to != as_of:  # what the statements' end holds back waits, as one statement-gap
                 seen, waited = {f.code for f in found}, {(f.code, f.refs) for f in waiting}   # (not the early ones again)
                 waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert, exports)
@@ -366,9 +371,8 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
             continue
         # A statement read from its lines ends at its last line: a day or two short of the
         # shop's export is a quiet weekend, not a missing statement.
-        if waiting and (judged_to is None or (as_of - judged_to).days > QUIET_DAYS or
-                        any(f.date < judged_from for f in waiting if judged_from)):
-            out.append(_waiting(shop, config, cover, judged_to, waiting, judged_from))
+        if waiting and (judged_to is None or (as_of - judged_to).days > QUIET_DAYS or early):
+            out.append(_waiting(shop, config, cover, judged_to, waiting, judged_from, early))
         if unexported:
             out.append(Finding("statement-gap", shop_end + dt.timedelta(days=1), shop.name, "", ZERO, "",
                                f"the exports of {shop.name} end {shop_end}; the statements of the channels that pay "
@@ -503,12 +507,12 @@ def first_judged(shop, config, cover: Coverage) -> dt.date | None:
 
 
 def _waiting(shop, config, cover: Coverage, judged_to: dt.date | None, held: list[Finding],
-             judged_from: dt.date | None = None) -> Finding:
+             judged_from: dt.date | None = None, early: list[Finding] = ()) -> Finding:
     """One statement-gap for the order deadlines the channels' statements cannot judge yet:
-    one channel's statements absent, starting after the orders do, or ending before."""
+    one channel's statements absent, starting after the orders do (`early`, of `held`),
+    or ending before."""
     names = payers(shop, config)
     absent = [name for name in names if cover.end(name) is None]
-    early = [f for f in held if judged_from and f.date < judged_from]
     said = []
     if judged_to is None:
         said.append(f"no statement of {', '.join(absent)}, which may pay this shop, is in the books" if absent else
