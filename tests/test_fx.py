@@ -272,6 +272,25 @@ def test_the_fx_gap_of_a_sale_with_its_fee_posted_first_is_the_converted_money_s
     assert finding.account == "Assets:PayPal" and finding.currency == "USD"
 
 
+def test_the_fx_gap_of_a_charge_is_on_what_the_customer_paid_not_the_net(ledger):
+    # a blind helper's Stripe charge of 100.00 EUR settled as 105.00 USD less a 3.35 fee:
+    # the spread was measured on the net, 96.81 EUR, 3.39 USD lost instead of 3.50
+    charge = """
+2026-01-05 * "Order 1034"
+  id: "txn_c1"
+  customer-amount: "100.00 EUR"
+  fx-rate: "1.05"
+  fx-pair: "EUR/USD"
+  Assets:PayPal           101.65 USD
+  Assets:Transit:Paypal     3.35 USD
+  Income:Sales:Paypal    -105.00 USD
+2026-01-05 price EUR 1.085 USD
+"""
+    [finding], _ = ledger(charge)
+    assert (finding.amount, finding.currency) == (Decimal("3.50"), "USD")
+    assert "on 100.00 EUR, 3.50 USD lost" in finding.message
+
+
 def test_tolerance_and_severity_come_from_the_config(ledger):
     wide = CONFIG.replace("severity: error, tolerance_bps: 50", "severity: warning, tolerance_bps: 150")
     errors, found = ledger(CONVERSION.format(day="05", rate="7.0500", cny="705.00"), config_text=wide)

@@ -5,8 +5,10 @@ books (or shown followed up, overdue, written off above the limit)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -362,6 +364,7 @@ def test_write_off_an_fx_gap_records_the_spread_in_the_fx_account_and_moves_no_m
     merchant = demo_copy()
     [gap] = [f for f in findings(merchant) if f.code == "fx-gap"]
     assert gap.account == "Assets:Clearing:PayPal"
+    assert len(gap.refs) == 3   # the payment and its two conversion rows, which carry the rate
     before = snapshot(merchant / "books")
     out = run(merchant, "write-off", "fx-gap", gap.refs[0])
     assert out.startswith(f"fx-gap {gap.refs[0]}: 1.73 USD written off to Expenses:FX\n")
@@ -369,7 +372,7 @@ def test_write_off_an_fx_gap_records_the_spread_in_the_fx_account_and_moves_no_m
                                                               "accounts.beancount"}
     block = text(merchant, "writeoffs.beancount").split("\n\n")[-1]
     assert block == (f'2026-02-20 * "beanclear" "write-off fx-gap: {gap.message}"\n'
-                     f'  write-off: "fx-gap"\n  settles: "{gap.refs[0]}"\n'
+                     f'  write-off: "fx-gap"\n  settles: "{" ".join(gap.refs)}"\n'
                      "  Expenses:FX                                   1.73 USD\n"
                      "  Expenses:FX                                  -1.73 USD\n")
     assert not [f for f in findings(merchant) if f.code == "fx-gap"]
@@ -411,3 +414,22 @@ def test_book_with_a_narration_and_a_rule_twice_writes_nothing_the_second_time(s
     after = snapshot(shop / "books"), (shop / "config.yaml").read_text(encoding="utf-8")
     again = json.loads(run(shop, *args, "--format", "json"))
     assert again["done"] is False and (snapshot(shop / "books"), (shop / "config.yaml").read_text(encoding="utf-8")) == after
+
+
+def test_a_fee_gap_is_written_off_the_day_of_the_fee_not_of_the_payout_its_refs_name(shop):
+    # a blind helper's fee-gap of 03-31 was written off on 04-02, the day of the payout
+    # that took the fee, and the March report said it was resolved after the month's end
+    from beancount.core import data
+    from beanclear.checks.findings import Finding
+    from beanclear.resolve import writeoff
+    config = config_mod.load(shop / "config.yaml")
+
+    def entry(day, ident):
+        return data.Transaction({"filename": "x", "lineno": 1, "id": ident}, day, "*", None, "", frozenset(),
+                                frozenset(), [])
+    entries = [entry(dt.date(2026, 3, 31), "txn_1"), entry(dt.date(2026, 4, 2), "po_1")]
+    gap = Finding("fee-gap", dt.date(2026, 3, 31), "wechat", "Expenses:Fees:WeChat", Decimal("0.40"), "CNY",
+                  "fee 1.00 CNY, contract 0.60 CNY", ("txn_1", "po_1"), expected=Decimal("0.60"),
+                  actual=Decimal("1.00"))
+    plan = writeoff.write_off(config, entries, [gap], "fee-gap", "txn_1")
+    assert plan.appends["writeoffs.beancount"][1].startswith('\n2026-03-31 * "beanclear" "write-off fee-gap: ')

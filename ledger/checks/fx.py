@@ -95,6 +95,18 @@ _ABOVE_ANY_RATE = Decimal("Infinity")   # bisect's bound: after every rate of th
 _UNASKED = object()
 
 
+def customer_amount(entry) -> tuple[Decimal, str] | None:
+    """The amount and currency the customer paid, where the channel states them."""
+    text = entry.meta.get("customer-amount")
+    parts = str(text).split() if text else []
+    if len(parts) != 2:
+        return None
+    try:
+        return abs(Decimal(parts[0])), parts[1].upper()
+    except InvalidOperation:
+        return None
+
+
 def applied(entry: data.Transaction) -> list[Applied]:
     """The conversions of one transaction: its fx metadata, else its priced postings."""
     pair, stated = entry.meta.get("fx-pair"), entry.meta.get("fx-rate")
@@ -107,7 +119,12 @@ def applied(entry: data.Transaction) -> list[Applied]:
         if not quote or rate <= 0:
             return []
         converted = sum((p.units.number for p in entry.postings if p.units.currency == base), Decimal(0))
-        if not converted:
+        paid = customer_amount(entry)
+        if not converted and paid and paid[1] == base:
+            # what the customer paid, converted whole: the fee comes out after (Stripe's
+            # charge of 100.00 EUR settled as 105.00 USD less 3.35: not the 101.65 net)
+            converted = -paid[0]
+        elif not converted:
             side = next((p for p in entry.postings if p.units.currency == quote), None)
             if side is None:
                 return []
@@ -125,6 +142,12 @@ def applied(entry: data.Transaction) -> list[Applied]:
             groups[(p.units.currency, p.price.currency, p.price.number)].append(p)
     return [Applied(entry, base, quote, rate, sum(p.units.number for p in ps), ps[0].account)
             for (base, quote, rate), ps in groups.items()]
+
+
+def _refs(entry) -> tuple[str, ...]:
+    """The entry's statement ids and the ids of the conversion rows it books (PayPal's
+    "General Currency Conversion" pair, `conversion-ids`): the rows that carry the rate."""
+    return tuple(dict.fromkeys((*refs([entry]), *str(entry.meta.get("conversion-ids") or "").split())))
 
 
 def _source_of(entry, sources: dict[str, str]) -> str:
@@ -164,7 +187,7 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
                 f"{conv.base}→{conv.quote} at {conv.rate:f}, reference {reference.normalize():f} of {day}: "
                 f"{spread:+.1f} bps on {_money(abs(conv.converted).quantize(Decimal('0.01')))} {conv.base}, "
                 f"{_money(abs(lost))} {conv.quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)",
-                refs([entry]), expected=reference, actual=conv.rate, **at_entry(entry)))
+                _refs(entry), expected=reference, actual=conv.rate, **at_entry(entry)))
     if config.checks["fx-gap"].severity == "off":   # rates not wanted: their absence is no gap either
         unjudged = {}
     for (base, quote), (count, first, last, sample) in sorted(unjudged.items(), key=lambda item: item[0]):

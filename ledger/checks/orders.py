@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from beancount.core import data
 
@@ -42,7 +42,7 @@ from beanclear.checks.clearing import REF_KEYS, Item, _money, order_key, refs
 from beanclear.checks.findings import Finding, at_entry
 from beanclear.statements.coverage import QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, shop_starts
-from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References
+from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References, customer_amount
 from beanclear.config.model import WALLET_TYPES
 from beanclear.importers.base import payment_shops
 
@@ -188,18 +188,6 @@ class InCurrency:
         rate, day = found
         amount = (item.amount * rate).quantize(CENT, ROUND_HALF_UP)
         return amount, abs(amount) * self.tolerance / 10000, f"{shown} at the reference rate {rate:f} of {day}"
-
-
-def customer_amount(entry) -> tuple[Decimal, str] | None:
-    """The amount and currency the customer paid, where the channel states them."""
-    text = entry.meta.get("customer-amount")
-    parts = str(text).split() if text else []
-    if len(parts) != 2:
-        return None
-    try:
-        return abs(Decimal(parts[0])), parts[1].upper()
-    except InvalidOperation:
-        return None
 
 
 def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict[str, str],

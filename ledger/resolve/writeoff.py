@@ -97,7 +97,10 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
     if not moved:
         raise ResolveError(f"{code} {ref}: no difference to write off")
     named = [e for e in entries if isinstance(e, data.Transaction) and str(e.meta.get("id", "")) in finding.refs]
-    day = max((e.date for e in named), default=finding.date)
+    # a fee or a rate is accepted the day it was charged (its refs may name the payout
+    # that took it, days later: a fee-gap of 03-31 was written off in April); a
+    # difference between two sides, the day the later of them showed it
+    day = finding.date if code in ("fee-gap", "fx-gap") else max((e.date for e in named), default=finding.date)
     refuse_closed(config, day)
     plan = Plan("", data={"code": code, "ref": ref, "account": account, "amount": f"{abs(moved):f}",
                           "currency": finding.currency, "limit": f"{limit:f}", "above_limit": above})
