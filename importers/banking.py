@@ -187,7 +187,7 @@ def explaining_account(config, bank: str | None, amount: Decimal, text: str) -> 
     line booked back goes (resolve/linking.py)."""
     named = None
     for channel in config.channels.values():
-        if channel.bank == bank and channel.payout_memo.search(text):
+        if bank in channel.payout_banks and channel.payout_memo.search(text):
             if amount > 0:
                 return channel.accounts.transit
             if channel.type in WALLET_TYPES:  # a card payment through the wallet: the wallet

@@ -670,3 +670,53 @@ def test_balance_assertions_failing_by_one_difference_are_one_finding():
         "(12.34 too little); and 2 later assertion(s) of the account, to 2026-05-04, fail by the same amount: one "
         "cause (a line missing before 2026-05-02, or a statement's closing its next one contradicts)")
     assert kept is other and one_difference([other]) == [other]
+
+
+TWO_BANKS = CONFIG.replace("bank: ops,", "bank: [ops, usd],").replace(
+    "banks:\n", "banks:\n  usd: {type: ofx, account: Assets:Bank:USD, currency: USD}\n")
+USD_PAYOUT = """
+2026-03-02 * "WeChat Pay" "Withdrawal USD" ^payout-88
+  id: "F88"
+  Assets:Transit:WeChat      50.00 USD
+  Assets:Clearing:WeChat    -50.00 USD
+2026-03-01 * "Order 2001"
+  id: "4200-2001"
+  Assets:Clearing:WeChat     50.00 USD
+  Income:Sales:WeChat       -50.00 USD
+"""
+USD_CREDIT = """
+2026-03-03 * "财付通" "微信提现 USD"
+  id: "U-03"
+  Assets:Bank:USD            50.00 USD
+  Assets:Transit:WeChat     -50.00 USD
+"""
+
+
+def test_a_channel_s_payouts_of_a_currency_are_judged_at_the_bank_of_that_currency(tmp_path):
+    # a blind helper's PayPal USD withdrawals to a USD account beside the EUR one: the
+    # config could name one bank, and each credit was bank-unmatched, each payout missing
+    from beanclear.importers.banking import explaining_account
+    config = tmp_path / "config.yaml"
+    config.write_text(TWO_BANKS, encoding="utf-8")
+
+    from beanclear import config as config_mod
+
+    def found(*parts):
+        doc = HEAD.format(config=config) + "2000-01-01 open Assets:Bank:USD\n" + "".join(parts) + LATER
+        entries, errors, _ = loader.load_string(textwrap.dedent(doc))
+        assert not [e for e in errors if not isinstance(e, FindingError)]
+        return reconcile.find(entries, config_mod.load(config), ("clearing",))
+
+    both = (SALE, PAYOUT.format(amount="99.40"), BANK_CREDIT.format(day="03", amount="99.40"), USD_PAYOUT)
+    assert found(*both, USD_CREDIT) == []
+    [missing] = found(*both)
+    assert (missing.code, missing.currency, missing.refs) == ("payout-missing", "USD", ("F88",))
+    # the USD bank's statements end the day of the payout: it waits for them, whatever
+    # the other bank's say
+    covered = ('\n2026-03-20 custom "beanclear-coverage" "wechat" 2026-03-01\n'
+               '2026-03-20 custom "beanclear-coverage" "ops" 2026-03-01\n'
+               '2026-03-02 custom "beanclear-coverage" "usd" 2026-03-01\n')
+    [gap] = found(*both, covered)
+    assert (gap.code, gap.source, gap.refs) == ("statement-gap", "usd", ("F88",))
+    loaded = config_mod.load(config)
+    assert explaining_account(loaded, "usd", Decimal("50"), "财付通 微信提现 USD") == "Assets:Transit:WeChat"

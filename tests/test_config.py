@@ -31,6 +31,21 @@ def test_account_overrides(make_config):
     assert cfg.channels["wechat"].accounts.fees == "Expenses:Fees:WeChat"
 
 
+def test_a_channel_pays_each_currency_out_to_its_own_bank(make_config):
+    cfg = make_config("""\
+        banks:
+          sparkasse: {type: camt053, account: Assets:Bank:Sparkasse, currency: EUR}
+          chase: {type: ofx, account: Assets:Bank:Chase, currency: USD}
+        channels:
+          paypal: {type: paypal, bank: [sparkasse, chase]}
+          stripe: {type: stripe, bank: chase}
+        """)
+    paypal = cfg.channels["paypal"]
+    assert (paypal.bank, paypal.payout_banks) == ("sparkasse", ("sparkasse", "chase"))
+    assert paypal.banks_by_currency(cfg.banks) == {"EUR": "sparkasse", "USD": "chase"}
+    assert cfg.channels["stripe"].payout_banks == ("chase",)
+
+
 @pytest.mark.parametrize("text, message", [
     ("channels:\n  wechat: {type: wechat, fees: [{rate: 0.6%}]}\n",
      'channels.wechat.fees[0].rate: expected a number, got "0.6%"'),
@@ -38,6 +53,11 @@ def test_account_overrides(make_config):
     ("chanels: {}\n", "chanels: unknown key"),
     ("channels:\n  wechat: {type: wechatpay}\n", 'channels.wechat.type: expected one of wechat | '),
     ("channels:\n  wechat: {type: wechat, bank: icbc}\n", "channels.wechat.bank: expected the name of a bank"),
+    ("banks:\n  a: {type: icbc, account: Assets:Bank:A}\n  b: {type: cmb, account: Assets:Bank:B}\n"
+     "channels:\n  wechat: {type: wechat, bank: [a, b]}\n",
+     "channels.wechat.bank: expected a bank, or a list of banks of different currencies"),
+    ("banks:\n  a: {type: icbc, account: Assets:Bank:A}\nchannels:\n  wechat: {type: wechat, bank: [a, x]}\n",
+     'channels.wechat.bank: expected the name of a bank under banks (a), got "x"'),
     ("channels:\n  wechat: {type: wechat, settlement_days: -1}\n",
      "channels.wechat.settlement_days: expected a whole number of days"),
     ("banks:\n  b: {type: csv, account: Bank:X, columns: {date: d, amount: a}}\n",

@@ -585,5 +585,21 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
             out += _without_payouts(held, transit, channel, as_of, horizon)
             continue
         out += check_clearing(held, channel, as_of, horizon)
-        out += check_transit(transit, channel, as_of, horizon, waiting, unheard, banks)
+        for bank, items in by_bank(transit, channel, config).items():
+            landed = replace(channel, bank=bank) if bank != channel.bank else channel
+            out += check_transit(items, landed, as_of, Horizon(cover, landed, as_of) if landed is not channel
+                                 else horizon, waiting, unheard, banks)
     return out + gaps.findings(cover, config, waiting, unheard)
+
+
+def by_bank(transit: list[Item], channel, config) -> dict[str | None, list[Item]]:
+    """A channel's transit items by the bank its payouts of their currency land in
+    (`bank: [sparkasse, chase]`): each bank's statements judge its own; a currency no
+    bank of the channel holds goes to the first."""
+    if len(channel.payout_banks) < 2:
+        return {channel.bank: transit}
+    of = channel.banks_by_currency(config.banks)
+    out: dict[str | None, list[Item]] = {}
+    for item in transit:
+        out.setdefault(of.get(item.currency, channel.bank), []).append(item)
+    return out

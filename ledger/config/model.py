@@ -100,6 +100,13 @@ class Channel:
     # The zone of the times its files write without an offset (a Stripe report's `created`,
     # in the Stripe account's zone); None: the config's timezone.
     timezone: "ZoneInfo | None" = None
+    # Every bank its payouts land in, `bank` first: one per currency (`bank: [sparkasse,
+    # chase]`); () without a bank.
+    payout_banks: tuple[str, ...] = ()
+
+    def banks_by_currency(self, banks: dict) -> dict[str, str]:
+        """Currency -> the bank its payouts land in, of a channel with several."""
+        return {banks[name].currency: name for name in self.payout_banks if name in banks}
 
 
 @dataclass(frozen=True)

@@ -233,6 +233,21 @@ def _opt(keys: dict[str, _Reader], name: str, read, default=None):
     return read(keys[name]) if name in keys and keys[name].data is not None else default
 
 
+def _payout_banks(node: _Reader, banks: dict[str, Bank]) -> tuple[str, ...]:
+    """`bank: icbc`, or `bank: [sparkasse, chase]` for a channel that pays each currency
+    out to the bank account of that currency (PayPal's USD balance to a USD account):
+    no two of one currency, or a payout would not know its bank."""
+    names = [r.text() for r in node.sequence()] if isinstance(node.data, list) else [node.text()]
+    for name in names:
+        if name not in banks:
+            raise node.fail("the name of a bank under banks (" + ", ".join(sorted(banks)) + ")", name)
+    currencies = [banks[n].currency for n in names]
+    if not names or len(set(names)) < len(names) or len(set(currencies)) < len(currencies):
+        raise node.fail("a bank, or a list of banks of different currencies (each currency's payouts land "
+                        "in its own)", node.data)
+    return tuple(names)
+
+
 def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     keys = node.mapping({"type", "account_id", "currency", "settlement_days", "bank", "bank_days", "fees",
                          "accounts", "payout_memo", "opening_balance", "date_format", "columns", "types",
@@ -251,9 +266,8 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     accounts = ChannelAccounts(**{role: overrides[role].account() if role in overrides else default
                                   for role, default in defaults.items()})
     columns, types = _column_map(node.path, kind, keys)
-    bank = _opt(keys, "bank", lambda r: r.text())
-    if bank is not None and bank not in banks:
-        raise keys["bank"].fail("the name of a bank under banks (" + ", ".join(sorted(banks)) + ")", bank)
+    payout_banks = _payout_banks(keys["bank"], banks) if "bank" in keys else ()
+    bank = payout_banks[0] if payout_banks else None
     fees = []
     for rule in keys["fees"].sequence() if "fees" in keys else []:
         f = rule.mapping({"rate", "fixed", "min", "max", "method", "currency"})
@@ -266,7 +280,7 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         name=name, type=kind,
         currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), "CNY"),
         settlement_days=_opt(keys, "settlement_days", _Reader.days, 1),
-        bank=bank, bank_days=_opt(keys, "bank_days", _Reader.days, 2), accounts=accounts,
+        bank=bank, payout_banks=payout_banks, bank_days=_opt(keys, "bank_days", _Reader.days, 2), accounts=accounts,
         payout_memo=_opt(keys, "payout_memo", _Reader.regex, default_memo),
         account_id=_opt(keys, "account_id", _Reader.text), fees=tuple(fees),
         opening=_opt(keys, "opening_balance", _Reader.opening),

@@ -188,9 +188,9 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None) -> li
                       for p in e.postings if p.account == bank.account and p.units.currency == bank.currency)
         statement = last.amount.number if last else None
         unexplained = books_balance - (statement or ZERO) - sum((i.amount for i in items), ZERO)
-        transit = [ch for ch in config.channels.values() if ch.bank == name]
+        transit = [ch for ch in config.channels.values() if name in ch.payout_banks]
         out.append(BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
-                           books_balance, items, unexplained, tuple(_open_payouts(entries, transit, end)),
+                           books_balance, items, unexplained, tuple(_open_payouts(entries, transit, end, name, config)),
                            tuple(_suspense_lines(entries, config, bank, start, end))))
     return out
 
@@ -226,12 +226,16 @@ def _refs(entry) -> tuple[str, ...]:
     return tuple(ids) + tuple(sorted(entry.links))
 
 
-def _open_payouts(entries, channels, end: dt.date) -> list[Item]:
+def _open_payouts(entries, channels, end: dt.date, bank: str, config) -> list[Item]:
     """What each channel bound for this bank still has in transit at month end: its
     transit account's balance (which payout is which bank credit is the clearing check's
-    business, by amount; its payout-missing findings name the payouts)."""
+    business, by amount; its payout-missing findings name the payouts), in the currencies
+    it pays out to this bank (`bank: [sparkasse, chase]`)."""
     out = []
     for ch in sorted(channels, key=lambda c: c.name):
+        lands = ch.banks_by_currency(config.banks)
+        if len(ch.payout_banks) < 2:
+            lands = {}
         totals: dict[str, Decimal] = defaultdict(Decimal)
         for e in entries:
             if isinstance(e, data.Transaction) and e.date <= end:
@@ -239,7 +243,7 @@ def _open_payouts(entries, channels, end: dt.date) -> list[Item]:
                     if p.account == ch.accounts.transit:
                         totals[p.units.currency] += p.units.number
         out += [Item("in-transit", end, f"{ch.name}: {ch.accounts.transit}", total, currency)
-                for currency, total in sorted(totals.items()) if total]
+                for currency, total in sorted(totals.items()) if total and lands.get(currency, ch.bank) == bank]
     return out
 
 

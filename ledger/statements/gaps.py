@@ -170,7 +170,7 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
                                f"no statement of {name} covers {first} to {last} ({days} day{'s' if days > 1 else ''}); "
                                f"the deadlines that depend on those days wait{again}"))
     for name in sorted(config.banks):
-        payers = sorted(ch.name for ch in config.channels.values() if ch.bank == name and cover.end(ch.name))
+        payers = sorted(ch.name for ch in config.channels.values() if name in ch.payout_banks and cover.end(ch.name))
         latest = max((cover.end(p) for p in payers), default=None)
         end = cover.end(name)
         if latest and (end is None or (latest - end).days > QUIET_DAYS):
