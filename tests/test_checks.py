@@ -720,3 +720,14 @@ def test_a_channel_s_payouts_of_a_currency_are_judged_at_the_bank_of_that_curren
     assert (gap.code, gap.source, gap.refs) == ("statement-gap", "usd", ("F88",))
     loaded = config_mod.load(config)
     assert explaining_account(loaded, "usd", Decimal("50"), "财付通 微信提现 USD") == "Assets:Transit:WeChat"
+
+
+def test_an_alipay_refund_is_named_by_the_ids_its_statement_writes():
+    # a blind helper's refund-rate named `2026…0623/RF202610210007`, the books' id, a
+    # string in no statement: its 退款批次号 is a ref of its own
+    from beancount.core import data
+    from beanclear.checks.clearing import refs
+    meta = {"id": "2026101922001471000623/RF202610210007", "refund-of": "2026101922001471000623",
+            "refund-id": "RF202610210007", "order-id": "W1"}
+    entry = data.Transaction(meta, dt.date(2026, 10, 21), "*", None, "", frozenset(), frozenset(), [])
+    assert {"2026101922001471000623", "RF202610210007"} <= set(refs([entry]))

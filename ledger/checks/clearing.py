@@ -43,7 +43,7 @@ USUAL_FROM = 5  # credits of equal amount from which the days a payout takes to 
 WEEKDAY_FROM = 2  # of those, credits of payouts of one weekday from which that weekday's days are its own
 # bank-ref: FITID, MT940 reference; trade-id: the channel's transaction id where its fund
 # view booked the money by its own row id (Alipay's 账务明细): a finding names it either way
-REF_KEYS = ("id", "trade-id", "order-id", "payout-id", "refund-of", "bank-ref")
+REF_KEYS = ("id", "trade-id", "order-id", "payout-id", "refund-of", "refund-id", "bank-ref")
 
 
 class Item:
