@@ -319,6 +319,18 @@ def test_a_source_of_that_type_that_does_not_claim_the_file_is_named(tmp_path):
     assert "(channel type wechat-personal), but source me of that type does not claim it" in result.output
 
 
+def test_a_source_given_by_option_that_does_not_claim_the_file_is_not_told_to_pass_it(tmp_path):
+    # a blind tester passed --source wechat and was told "or pass --source wechat"
+    (tmp_path / "config.yaml").write_text("channels:\n  wechat:\n    type: wechat\n    account_id: '1900000000'\n")
+    shutil.copy(sample("wechat_merchant", TRADE), tmp_path / "bill.csv")
+    result = beanclear(tmp_path, "import", "--source", "wechat", str(tmp_path / "bill.csv"))
+    assert result.exit_code == 2
+    assert ("(channel type wechat), but source wechat, given by --source, does not claim it: the file does not name "
+            "its account_id 1900000000 where a statement of that type names its account (a statement of another "
+            "account, or a wrong account_id in config.yaml)") in result.output
+    assert "pass --source" not in result.output
+
+
 def test_a_file_no_type_reads_is_still_not_recognised(merchant):
     (merchant / "notes.csv").write_text("date,amount\n2021-01-01,1.00\n")
     result = beanclear(merchant, "import", str(merchant / "notes.csv"))
