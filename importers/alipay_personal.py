@@ -42,7 +42,7 @@ from beanclear.books.idset import Ids
 from beanclear.config.model import SalesRule
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
-from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text
+from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text, says_no_records
 
 HEADER = ("交易时间", "交易对方", "商品说明", "收/支", "金额", "交易状态", "交易订单号")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
@@ -74,7 +74,7 @@ class Importer(WalletImporter):
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "Alipay personal bill (支付宝交易明细)", footer=r"^-{10,}$",
-                            stream=True)
+                            stream=True, says_empty=says_no_records)
         t, path = st.table, st.table.path
         get = t.getter(*HEADER, "交易分类", "对方账号", "收/付款方式", "商家订单号", "备注")
 

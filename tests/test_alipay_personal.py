@@ -336,3 +336,16 @@ def test_a_closed_collection_refunded_in_the_file_is_booked_with_its_refund(cfg,
                                         "Assets:Clearing:AlipayMe": Decimal("-20.00")}
     wallet = sum(p.units.number for e in extraction.entries for p in e.postings if p.account.startswith("Assets:Cl"))
     assert wallet == Decimal("30.00") and not extraction.skipped
+
+
+def test_a_bill_that_counts_no_records_is_a_quiet_statement(cfg, tmp_path):
+    path = tmp_path / "alipay.csv"
+    preamble = ["------", "导出信息：", "起始时间：[2026-01-05 00:00:00]    终止时间：[2026-01-09 23:59:59]"]
+    path.write_bytes("\r\n".join([*preamble, "共0笔记录", "收入：0笔 0.00元", "", APP_HEADER]).encode("gb18030"))
+    importer = alipay_personal.Importer(cfg.channels["alipay_me"], cfg)
+    extraction = importer.read(str(path))
+    assert (extraction.rows, list(extraction.entries), extraction.notes) == (0, [], [])
+    assert [str(d) for d in extraction.period] == ["2026-01-05", "2026-01-09"]
+    path.write_bytes("\r\n".join([*preamble, "共3笔记录", "", APP_HEADER]).encode("gb18030"))
+    with pytest.raises(StatementError, match=":6: no rows below the header"):
+        importer.read(str(path))
