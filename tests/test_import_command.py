@@ -176,7 +176,21 @@ def bill_zip() -> bytes:
     return out.getvalue()
 
 
+def workbook(*rows) -> bytes:
+    """An XLSX workbook of one sheet holding `rows`."""
+    import io
+
+    import openpyxl
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 BAD_INPUT = {
+    "a damaged workbook": (b"PK\x03\x04" + bytes(range(200)), ":0: not a readable XLSX workbook"),
     "empty": (b"", ":1: the file is empty"),
     "a zipped bill download": (bill_zip(), ":1: a ZIP archive, not a statement: unzip it and import the statement "
                                "inside (it holds 2088_20190916_业务明细(汇总).csv, 2088_20190916_业务明细.csv;"),
@@ -213,6 +227,16 @@ def test_bad_input_exits_2_names_the_line_and_changes_nothing(merchant, case):
     assert f"{bad / 'zbad.csv'}{message}" in result.output
     assert "nothing was written" in result.output
     assert snapshot(merchant / "books") == before
+
+
+def test_a_workbook_without_a_known_header_says_so_not_that_it_cannot_be_decoded(merchant):
+    # a blind tester's t7_nohdr.xlsx was "cannot decode the file as UTF-8 or GB18030 text"
+    (merchant / "sheet.xlsx").write_bytes(workbook(("foo", "bar"), (1, 2)))
+    result = beanclear(merchant, "import", str(merchant / "sheet.xlsx"))
+    assert result.exit_code == 2
+    assert (f"{merchant / 'sheet.xlsx'}:1: no importer recognises this workbook: none of its sheets holds the header "
+            "of a statement of ops (bank csv), wechat (wechat fund bill), wechat (wechat trade bill) in its first "
+            "rows; nothing was written") in result.output
 
 
 def test_a_file_two_sources_claim_is_refused(merchant):
