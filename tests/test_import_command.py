@@ -199,7 +199,7 @@ BAD_INPUT = {
     "cut off mid-row": ((ALL_HEADER + "\n" + ROW[:60] + "\n").encode(), ":2: expected 27 cells as in the header"),
     "cut off inside quotes": ((BANK_HEADER + '\n2021-01-30,B9,"unfinished memo\n').encode(), ":2: a quoted cell is never closed"),
     "wrong encoding": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00,2.00"]).encode("utf-16"),
-                       ":1: cannot decode the file as UTF-8 or GB18030"),
+                       ":1: cannot decode the file as UTF-8, GB18030 or CP1252 text"),
     "non-numeric amount": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,abc,2.00"]).encode(),
                            ":2: column 交易金额: expected an amount, got 'abc'"),
     "wrong column count": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00"]).encode(),

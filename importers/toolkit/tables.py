@@ -21,6 +21,7 @@ from beanclear.importers.toolkit.text import (
     ENCODINGS,
     Row,
     StatementError,
+    _Signs,
     clean,
     csv_rows,
     header_key,
@@ -161,11 +162,18 @@ def sniff(path: str | Path, limit: int = 65536, encoding: str | None = None,
         return ""
     if head[:4] == XLSX_MAGIC:
         return xlsx_head(path)
-    for candidate in ((encoding,) if encoding else ()) + fallbacks + ("latin-1",):  # latin-1 last: any byte
+    doubted = None   # chosen as text.decode() chooses, from the head: Latin text is not read as GB18030
+    for candidate in ((encoding,) if encoding else ()) + fallbacks:
         text = head_text(head, candidate)
-        if text is not None:
+        if text is None:
+            continue
+        verdict = "yes" if candidate == encoding else _Signs().feed(text).verdict(candidate, "gb18030" in fallbacks)
+        if verdict == "yes":
             return CONTROL.sub("", text)
-    return ""
+        if verdict == "doubt" and doubted is None:
+            doubted = text
+    text = doubted if doubted is not None else head_text(head, "latin-1")   # latin-1 last: any byte
+    return CONTROL.sub("", text or "")
 
 
 def head_text(head: bytes, encoding: str, cut: bool = True) -> str | None:
