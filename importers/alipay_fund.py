@@ -48,7 +48,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from beanclear.importers.alipay_trade import MerchantBill, number_repeats
+from beanclear.importers.alipay_trade import MerchantBill, number_repeats, says_no_rows
 from beanclear.importers.base import (BalanceChain, Extraction, channel_order_link, balance, closing_balances, compare_footer, link, next_day, posting,
                                       rule_account, transaction)
 from beanclear.importers.toolkit import StatementError, money, parse_amount, parse_datetime, read_statement
@@ -69,7 +69,8 @@ class Importer(MerchantBill):
     HEADER = HEADER
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, HEADER, "Alipay 账务明细 (fund ledger)", footer=r"^#", stream=True)
+        st = read_statement(filepath, HEADER, "Alipay 账务明细 (fund ledger)", footer=r"^#", stream=True,
+                            says_empty=says_no_rows(TOTAL))
         t, path = st.table, st.table.path
         cell = t.getter(*HEADER, "商户订单号", "商品名称", "对方账号", "备注", "业务描述")
         acc, currency = self.source.accounts, self.source.currency

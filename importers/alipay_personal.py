@@ -24,8 +24,9 @@ and withdrawals to a card go to transit; sales come from `sales:`, the rest from
       Assets:Suspense                  -16.03 CNY
 
 Rows that move no money are counted and named: 交易关闭 (unless a refund row of the
-same file refers to it: a fully refunded purchase flips to 交易关闭, and its refund is
-booked, so the purchase is booked too), 0.00 rows (医保, 先享后付), 解冻, 芝麻免押, 信用服务.
+same file refers to it: a fully refunded purchase or collection flips to 交易关闭, and its
+refund is booked, so the trade is booked too; the refund of money received goes out of
+the wallet, a sale's back to sales), 0.00 rows (医保, 先享后付), 解冻, 芝麻免押, 信用服务.
 A status not listed here is an error. The totals the bill states (共N笔记录, 收入/支出/
 不计收支 counts and sums) are compared with the rows; Alipay itself warns that they may
 differ, so a difference is a note.
@@ -41,7 +42,7 @@ from beanclear.books.idset import Ids
 from beanclear.config.model import SalesRule
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
-from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text
+from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text, says_no_records
 
 HEADER = ("交易时间", "交易对方", "商品说明", "收/支", "金额", "交易状态", "交易订单号")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
@@ -73,23 +74,25 @@ class Importer(WalletImporter):
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "Alipay personal bill (支付宝交易明细)", footer=r"^-{10,}$",
-                            stream=True)
+                            stream=True, says_empty=says_no_records)
         t, path = st.table, st.table.path
         get = t.getter(*HEADER, "交易分类", "对方账号", "收/付款方式", "商家订单号", "备注")
 
         def trade(row) -> str:
             return get(row, "交易订单号")
 
-        # the trade numbers the refund rows name, from the first pass: a purchase they close is booked;
-        # and those of the file's sales: a neutral refund naming one gives a sale back, not money in
+        # the trade numbers the refund rows name, from the first pass: a purchase or a collection
+        # they close is booked; and those of the money the file received: a neutral refund naming
+        # one gives it back (out of the wallet), and a sale among them is given back to sales
         refunded, note_refund = self.refunds(lambda r: self._is_refund(get, r), trade)
-        sold = Ids()
+        received, sold = Ids(), Ids()
 
         def first(row) -> None:
             note_refund(row)
-            if get(row, "收/支") == "收入" and self.is_sale(get(row, "交易分类"), get(row, "交易对方"),
-                                                          get(row, "商品说明"), incoming=True):
-                sold.add(trade(row))
+            if get(row, "收/支") == "收入":
+                received.add(trade(row))
+                if self.is_sale(get(row, "交易分类"), get(row, "交易对方"), get(row, "商品说明"), incoming=True):
+                    sold.add(trade(row))
         out, counts, sums = Extraction(), Counter(), Counter()
         spent, refunds = Ids(), Counter()   # 支出 trade numbers; refunded amounts by trade: Alipay nets them
         for row, ident in self.with_ids(t.rows, trade, first=first):
@@ -108,7 +111,9 @@ class Importer(WalletImporter):
             if direction not in NEUTRAL | {"收入", "支出"}:
                 raise StatementError(path, row.line, f"column 收/支: expected 收入, 支出, 不计收支 or 其他, "
                                      f"got {direction!r}")
-            if status in NO_MONEY and not (status in ("交易关闭", "已关闭") and direction == "支出"
+            # a trade refunded in full flips to 交易关闭, a collection as a purchase: its refund
+            # row in the file moves the money back, so the trade is booked for it to undo
+            if status in NO_MONEY and not (status in ("交易关闭", "已关闭") and direction in ("支出", "收入")
                                            and get(row, "交易订单号") in refunded):
                 out.skip(NO_MONEY[status])
                 continue
@@ -130,6 +135,8 @@ class Importer(WalletImporter):
                 self.book_out(out, mv)
             elif mv.meta["refund-of"] and mv.meta["refund-of"] in sold:
                 self.book_back(out, mv)
+            elif mv.meta["refund-of"] and mv.meta["refund-of"] in received:
+                self.book_out(out, mv)   # money received that is no sale, sent back where it came from
             else:
                 self.neutral_kind(out, mv, KINDS if not self._is_refund(get, row) else [(r"", "refund")])
         netted = sum((amount for trade_no, amount in refunds.items() if trade_no in spent), Decimal(0))

@@ -28,6 +28,11 @@ entry also names (`covers:`, render.identities) the fund ledger rows it stands f
 `fee-back <交易号> <fee>` for a refund and the fee it returns (the ledger knows no
 batch; a second refund of the same amount is `… #2`) — so either file, imported
 second, finds its money already in the books.
+
+A day without trades gives a bill with the header, no rows and a footer counting 0
+(`#交易合计：0笔`, `#退款合计：0笔`): a statement without entries that covers its stated
+period (says_no_rows; the fund ledger's `#收入合计：0笔` alike). A header with nothing
+under it and no footer saying so is refused as cut off.
 """
 
 from __future__ import annotations
@@ -35,13 +40,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from decimal import Decimal
+from typing import Callable
 
 from beanclear.importers.base import Extraction, StatementImporter, channel_order_link, compare_footer, posting, transaction
 from beanclear.books.render import COVERS_SEPARATOR as COVERS
 from beanclear.books.idset import Ids
 from beanclear.books.spill import like, metas
 from beanclear.books.render import covered
-from beanclear.importers.toolkit import StatementError, header_in, money, parse_amount, parse_datetime, read_statement
+from beanclear.importers.toolkit import (StatementError, Statement, header_in, money, parse_amount, parse_datetime,
+                                        read_statement)
 
 HEADER = ("支付宝交易号", "商户订单号", "业务类型", "订单金额（元）", "商家实收（元）", "服务费（元）")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
@@ -63,6 +70,17 @@ class MerchantBill(StatementImporter):
         return header_in(head, self.HEADER) and (not self.source.account_id or self.source.account_id in head)
 
 
+def says_no_rows(total: re.Pattern) -> Callable[[Statement], bool]:
+    """read_statement's `says_empty` for a bill whose footer counts its rows (`total`, a
+    `#…合计：N笔` line, N its second group): every count it states is 0. A day's bill
+    of a quiet day says so (`#交易合计：0笔`, `#退款合计：0笔`): it covers that day."""
+    def says(st: Statement) -> bool:
+        counts = [int(found.group(2)) for row in st.footer
+                  if (found := total.match(",".join(row.cells).strip()))]
+        return bool(counts) and not any(counts)
+    return says
+
+
 class Importer(MerchantBill):
     kind = "alipay trade detail"
     daily_name = "trade"   # as `beanclear fetch` archives a day's bill
@@ -71,7 +89,8 @@ class Importer(MerchantBill):
     HEADER = HEADER
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, HEADER, "Alipay 业务明细 (trade detail)", footer=r"^#", stream=True)
+        st = read_statement(filepath, HEADER, "Alipay 业务明细 (trade detail)", footer=r"^#", stream=True,
+                            says_empty=says_no_rows(TOTAL))
         t, path = st.table, st.table.path
         names = (*HEADER, "商品名称", "创建时间", "完成时间", "对方账户", "退款批次号/请求号", "分润（元）", "门店名称", "备注",
                  *ALIPAY_FUNDED, *MERCHANT_FUNDED)

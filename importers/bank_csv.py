@@ -141,8 +141,9 @@ class Importer(BankImporter):
     @property
     def _encodings(self) -> tuple[str, ...]:
         """The encodings a file is read in where config.yaml names none: UTF-8 or GB18030
-        for a bank with Chinese column names, or in CNY, HKD, TWD or MOP; UTF-8, else
-        Windows-1252 (ING, Sparkasse, Nationwide write it), else Latin-1 for any other, and
+        (else Windows-1252: text.ENCODINGS) for a bank with Chinese column names, or in
+        CNY, HKD, TWD or MOP; UTF-8, else Windows-1252 (ING, Sparkasse, Nationwide write
+        it), else Latin-1 for any other, and
         for one whose column names are German or French (`Begünstigter`: a DKB export read
         as GB18030 had no such header, whatever the currency config.yaml gives)."""
         chinese = self._chinese_names or (self.source.currency in CHINESE_CURRENCIES and not self._latin_names)

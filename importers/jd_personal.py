@@ -31,7 +31,7 @@ from decimal import Decimal
 
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import StatementError, clean, parse_amount, parse_datetime, read_statement
-from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text
+from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text, says_no_records
 
 HEADER = ("交易时间", "商户名称", "交易说明", "金额", "收/付款方式", "交易状态", "收/支", "交易订单号")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
@@ -57,7 +57,8 @@ class Importer(WalletImporter):
     HEADER, ACCOUNT_LABEL = HEADER, "京东账号名"
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, HEADER, "JD personal statement (京东交易流水)", stream=True)
+        st = read_statement(filepath, HEADER, "JD personal statement (京东交易流水)", stream=True,
+                            says_empty=says_no_records)
         t, path = st.table, st.table.path
         get = t.getter(*HEADER, "交易分类", "商家订单号", "备注")
 

@@ -42,7 +42,9 @@ first keeps only what booking a row needs of the whole file, in idset.Ids (on di
 LIMIT_IDS): the ids the file repeats (such a row's id is qualified by a digest of what
 it says: base.RepeatedIds) and the trade numbers its refunds name (`refunds`); the
 second books. The totals a bill states are read from its preamble and footer
-(`stated_text`), never from the whole text.
+(`stated_text`), never from the whole text. A bill that counts 0 records (`共0笔记录`)
+and holds none is a quiet period's statement: no entries, its stated period covered
+(`says_no_records`); a header with no rows under it that counts some is refused.
 """
 
 from __future__ import annotations
@@ -246,6 +248,12 @@ def stated_text(st: Statement) -> str:
     """The text where a bill states its totals: the rows above its header and those of its
     footer, each as its cells joined by commas."""
     return "\n".join(",".join(r.cells) for r in (*st.preamble, *st.footer))
+
+
+def says_no_records(st: Statement) -> bool:
+    """read_statement's `says_empty` for a personal bill: it counts 0 records (`共0笔记录`,
+    JD's `共：0笔记录`), a quiet period's bill rather than one cut after its header."""
+    return re.search(r"共[：:]?\s*0笔记录", stated_text(st)) is not None
 
 
 # `支出：16笔(含4笔部分退款)，1648.43元` (JD 2024): the parenthesis says the amount is net of refunds

@@ -62,6 +62,7 @@ from beanclear.importers.toolkit import (
     clean,
     first_row_keys,
     header_key,
+    named_day,
     parse_amount,
     parse_datetime,
     read_statement,
@@ -148,7 +149,17 @@ class Importer(StatementImporter):
         stated = {"rows": st.total("资金流水总笔数"), "income": st.total("收入金额"), "expense": st.total("支出金额")}
         actual = {"rows": out.rows, "income": income[1], "expense": expense[1]}
         compare_summary(out, stated, actual)
+        quiet_day(out, filepath, self.daily_name)
         return out
+
+
+def quiet_day(out: Extraction, filepath: str, daily_name: str) -> None:
+    """A bill without rows says which day it is of only by the name `beanclear fetch` gives
+    it (WeChat's bills state no period: toolkit.named_day); under another name no day is
+    known to be covered, and a note says so rather than recording none in silence."""
+    if out.rows == 0 and named_day(filepath, daily_name) is None:
+        out.notes.append(f"no rows, and a WeChat bill states no period: no day is recorded as covered (a day's "
+                         f"bill named as `beanclear fetch` names it, {daily_name}-YYYY-MM-DD.csv, covers that day)")
 
 
 def trade_entry(path, line, when, kind, get, signed, acc, currency):

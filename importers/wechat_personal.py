@@ -36,7 +36,7 @@ from decimal import Decimal
 from beanclear.config.model import SalesRule
 from beanclear.importers.base import Extraction, compare_summary
 from beanclear.importers.toolkit import StatementError, money, parse_amount, parse_datetime, read_statement
-from beanclear.importers.wallet import Movement, WalletImporter, stated_text
+from beanclear.importers.wallet import Movement, WalletImporter, stated_text, says_no_records
 
 HEADER = ("交易时间", "交易类型", "交易对方", "收/支", "金额(元)", "当前状态", "交易单号")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
@@ -66,7 +66,8 @@ class Importer(WalletImporter):
     COLLECTIONS = (SalesRule(category=re.compile(r"^(二维码收款|赞赏码)$")),)   # a 收款码's takings (FORMATS §2)
 
     def parse(self, filepath: str) -> Extraction:
-        st = read_statement(filepath, HEADER, "WeChat Pay personal bill (微信支付账单明细)", stream=True)
+        st = read_statement(filepath, HEADER, "WeChat Pay personal bill (微信支付账单明细)", stream=True,
+                            says_empty=says_no_records)
         t, path = st.table, st.table.path
         get = t.getter(*HEADER, "商品", "支付方式", "商户单号", "备注")
 

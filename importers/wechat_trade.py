@@ -25,7 +25,9 @@ still for some): 总金额 in place of 应结订单金额 and 订单金额 (the 
 settled: its coupons, 代金券或立减优惠 or 企业红包, are prepaid by the merchant), their
 refunded part in 代金券或立减优惠退款金额, and the summary's 总交易额. The two summary
 lines at the end are checked against the rows; where they disagree (WeChat's test bills
-elide rows) the import says so instead of failing.
+elide rows) the import says so instead of failing. A quiet day's bill is the header and
+a summary of 0: no row names its merchant, so each channel of this type claims it (two
+with their own account_id: --source says whose), and it is read without entries.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ class Importer(StatementImporter):
             cells = [c.strip() for c in lines[0].split(",")]
             if "商户号" in cells and len(lines) > 1:
                 row = lines[1].split(",")
+                if header_key(row[0]) == header_key(SUMMARY):   # a quiet day's bill: no row names a merchant
+                    return True
                 at = cells.index("商户号")
                 return at < len(row) and clean(row[at]) in (self.source.account_id, "")
         return True
@@ -170,6 +174,7 @@ class Importer(StatementImporter):
         settled_total = st.total("应结订单总金额") if header_key("应结订单总金额") in st.summary else st.total("总交易额")
         compare_summary(out, {"rows": st.total("总交易单数"), "settled": settled_total,
                               "refunded": st.total("退款总金额"), "fee": st.total("手续费总金额")}, totals)
+        wechat_fund.quiet_day(out, filepath, self.daily_name)
         return out
 
 

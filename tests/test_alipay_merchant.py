@@ -236,3 +236,40 @@ def test_a_bank_account_renamed_in_the_config_only_is_said_before_anything_runs(
     assert snapshot(merchant / "books") == before
     config.write_text(CONFIG, encoding="utf-8")   # named back: as before
     assert beanclear(merchant, "check").exit_code == 0
+
+
+# -- a quiet day: a bill that states it holds no rows -----------------------------------
+
+QUIET_TRADE = ["#交易合计：0笔，商家实收共0.00元，商家优惠共0.00元", "#退款合计：0笔，商家实收退款共0.00元，商家优惠退款共0.00元"]
+QUIET_FUND = ["#支出合计：0笔，共0.00元", "#收入合计：0笔，共0.00元"]
+
+
+def test_a_bill_that_states_no_rows_is_a_quiet_days_statement(cfg, tmp_path):
+    # a daily 业务明细 of a day without trades was refused, "no rows below the header", and
+    # took the good files of the same import down with it
+    for module, path in ((alipay_trade, trade_detail(tmp_path, rows=[], footer=QUIET_TRADE)),
+                         (alipay_fund, fund_ledger(tmp_path, rows=[], footer=QUIET_FUND))):
+        extraction = extract(cfg, module, path)
+        assert (extraction.rows, list(extraction.entries), extraction.notes) == (0, [], [])
+
+
+@pytest.mark.parametrize("footer", [[], ["#交易合计：2笔，商家实收共145.00元，商家优惠共5.00元"],
+                                    [QUIET_TRADE[0], "#退款合计：1笔，商家实收退款共-20.00元，商家优惠退款共0.00元"]])
+def test_a_header_without_rows_nor_a_footer_saying_none_is_still_refused(cfg, tmp_path, footer):
+    with pytest.raises(StatementError) as caught:
+        extract(cfg, alipay_trade, trade_detail(tmp_path, rows=[], footer=footer))
+    assert str(caught.value).startswith(f"{tmp_path / '20880000_20260301_业务明细.csv'}:5: no rows below the header")
+
+
+def test_a_quiet_day_imports_beside_the_others_and_records_its_coverage(merchant):
+    statements = merchant / "statements"
+    quiet = trade_detail(statements, rows=[], footer=QUIET_TRADE, name="20880000_20260302_业务明细.csv")
+    text = quiet.read_bytes().decode("gb18030")   # the next day's: 03-02 00:00 to 03-03 00:00
+    quiet.write_bytes(text.replace("[2026年03月02日", "[2026年03月03日").replace("[2026年03月01日", "[2026年03月02日")
+                      .encode("gb18030"))
+    result = beanclear(merchant, "import", str(statements))
+    assert result.exit_code == 0, result.output
+    assert "20880000_20260302_业务明细.csv: alipay (alipay trade detail), 0 rows read, 0 entries written" in result.output
+    books = "".join(p.read_text(encoding="utf-8") for p in (merchant / "books").rglob("*.beancount"))
+    assert 'id: "coverage 2026-03-02 2026-03-02 without payouts"' in books
+    assert 'statement: "20880000_20260302_业务明细.csv"' in books

@@ -79,7 +79,7 @@ def test_every_money_row_is_booked_or_skipped_by_a_named_reason(cfg, name):
     assert extraction.rows == len(rows)
     refunded = {r["交易订单号"].split("_")[0] for r in rows if r.get("交易分类") == "退款" or r["商品说明"].startswith("退款")}
     moved = [r for r in rows if Decimal(r["金额"]) and not (r["交易状态"] == "交易关闭" and
-                                                          not (r["收/支"] == "支出" and r["交易订单号"] in refunded))]
+                                                          not (r["收/支"] in ("支出", "收入") and r["交易订单号"] in refunded))]
     assert booked(extraction.entries) == sum(Decimal(r["金额"]) for r in moved)
     assert len([e for e in extraction.entries if isinstance(e, data.Transaction)]) == len(moved)
     assert sum(extraction.skipped.values()) == len(rows) - len(moved)
@@ -312,3 +312,40 @@ def test_a_refund_of_a_sale_gives_the_sale_back(cfg, tmp_path):
     assert back.meta["refund-of"] == "2025001" and sold.postings[0].units.number == Decimal("120.00")
     purchase_back = by_id["2025002_9002"]   # a purchase's refund still comes back into the wallet
     assert {p.account: p.units.number for p in purchase_back.postings}["Assets:Clearing:AlipayMe"] == Decimal("8.00")
+
+
+def test_a_closed_collection_refunded_in_the_file_is_booked_with_its_refund(cfg, tmp_path):
+    # a blind tester's stall: a 收钱码 collection refunded in full flips to 交易关闭, as a
+    # purchase does; it was skipped while its refund was booked going out, so the wallet
+    # ended 45.00 short and the sales overstated. Booked, the pair nets to nothing.
+    path = app_bill(tmp_path,
+                    "2026-01-06 15:00:00,退款,*红,/,退款-收钱码收款,不计收支,45.00,余额,退款成功,2026010602_RF01\t,,,",
+                    "2026-01-06 12:00:00,收入,*红,/,收钱码收款,收入,45.00,,交易关闭,2026010602\t,,,",
+                    "2026-01-05 18:20:11,收入,*明,/,收钱码收款,收入,30.00,,交易成功,2026010501\t,,,",
+                    "2026-01-07 09:00:00,退款,*刚,/,退款-转账,不计收支,20.00,余额,退款成功,2026010703_RF02\t,,,",
+                    "2026-01-07 08:00:00,转账红包,*刚,/,转账,收入,20.00,,交易关闭,2026010703\t,,,")
+    extraction = extract(cfg, path)
+    by_id = {e.meta["id"]: {p.account: p.units.number for p in e.postings} for e in extraction.entries}
+    assert by_id["2026010602"] == {"Assets:Clearing:AlipayMe": Decimal("45.00"),
+                                   "Income:Sales:AlipayMe": Decimal("-45.00")}
+    assert by_id["2026010602_RF01"] == {"Income:Sales:AlipayMe": Decimal("45.00"),
+                                        "Assets:Clearing:AlipayMe": Decimal("-45.00")}
+    # money received that is no sale, given back: the refund goes out too, never in again
+    assert by_id["2026010703"] == {"Assets:Clearing:AlipayMe": Decimal("20.00"), "Assets:Suspense": Decimal("-20.00")}
+    assert by_id["2026010703_RF02"] == {"Assets:Suspense": Decimal("20.00"),
+                                        "Assets:Clearing:AlipayMe": Decimal("-20.00")}
+    wallet = sum(p.units.number for e in extraction.entries for p in e.postings if p.account.startswith("Assets:Cl"))
+    assert wallet == Decimal("30.00") and not extraction.skipped
+
+
+def test_a_bill_that_counts_no_records_is_a_quiet_statement(cfg, tmp_path):
+    path = tmp_path / "alipay.csv"
+    preamble = ["------", "导出信息：", "起始时间：[2026-01-05 00:00:00]    终止时间：[2026-01-09 23:59:59]"]
+    path.write_bytes("\r\n".join([*preamble, "共0笔记录", "收入：0笔 0.00元", "", APP_HEADER]).encode("gb18030"))
+    importer = alipay_personal.Importer(cfg.channels["alipay_me"], cfg)
+    extraction = importer.read(str(path))
+    assert (extraction.rows, list(extraction.entries), extraction.notes) == (0, [], [])
+    assert [str(d) for d in extraction.period] == ["2026-01-05", "2026-01-09"]
+    path.write_bytes("\r\n".join([*preamble, "共3笔记录", "", APP_HEADER]).encode("gb18030"))
+    with pytest.raises(StatementError, match=":6: no rows below the header"):
+        importer.read(str(path))

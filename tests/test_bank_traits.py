@@ -650,7 +650,7 @@ def test_a_western_bank_file_in_windows_1252(make_config, tmp_path):
     assert imp.identify(str(path))
     [t] = txns(imp.parse(str(path)))
     assert (t.payee, t.narration, t.postings[0].units.number) == ("Müller GmbH", "Übernachtung", Decimal("-150.00"))
-    assert bank_csv.Importer(cfg.banks["cn"], cfg)._encodings == ("utf-8-sig", "gb18030")
+    assert bank_csv.Importer(cfg.banks["cn"], cfg)._encodings == ("utf-8-sig", "gb18030", "cp1252")   # GB18030 first
 
 
 def test_a_status_column_books_only_booked_lines(make_config, tmp_path):

@@ -176,7 +176,21 @@ def bill_zip() -> bytes:
     return out.getvalue()
 
 
+def workbook(*rows) -> bytes:
+    """An XLSX workbook of one sheet holding `rows`."""
+    import io
+
+    import openpyxl
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 BAD_INPUT = {
+    "a damaged workbook": (b"PK\x03\x04" + bytes(range(200)), ":0: not a readable XLSX workbook"),
     "empty": (b"", ":1: the file is empty"),
     "a zipped bill download": (bill_zip(), ":1: a ZIP archive, not a statement: unzip it and import the statement "
                                "inside (it holds 2088_20190916_业务明细(汇总).csv, 2088_20190916_业务明细.csv;"),
@@ -185,7 +199,7 @@ BAD_INPUT = {
     "cut off mid-row": ((ALL_HEADER + "\n" + ROW[:60] + "\n").encode(), ":2: expected 27 cells as in the header"),
     "cut off inside quotes": ((BANK_HEADER + '\n2021-01-30,B9,"unfinished memo\n').encode(), ":2: a quoted cell is never closed"),
     "wrong encoding": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00,2.00"]).encode("utf-16"),
-                       ":1: cannot decode the file as UTF-8 or GB18030"),
+                       ":1: cannot decode the file as UTF-8, GB18030 or CP1252 text"),
     "non-numeric amount": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,abc,2.00"]).encode(),
                            ":2: column 交易金额: expected an amount, got 'abc'"),
     "wrong column count": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00"]).encode(),
@@ -213,6 +227,16 @@ def test_bad_input_exits_2_names_the_line_and_changes_nothing(merchant, case):
     assert f"{bad / 'zbad.csv'}{message}" in result.output
     assert "nothing was written" in result.output
     assert snapshot(merchant / "books") == before
+
+
+def test_a_workbook_without_a_known_header_says_so_not_that_it_cannot_be_decoded(merchant):
+    # a blind tester's t7_nohdr.xlsx was "cannot decode the file as UTF-8 or GB18030 text"
+    (merchant / "sheet.xlsx").write_bytes(workbook(("foo", "bar"), (1, 2)))
+    result = beanclear(merchant, "import", str(merchant / "sheet.xlsx"))
+    assert result.exit_code == 2
+    assert (f"{merchant / 'sheet.xlsx'}:1: no importer recognises this workbook: none of its sheets holds the header "
+            "of a statement of ops (bank csv), wechat (wechat fund bill), wechat (wechat trade bill) in its first "
+            "rows; nothing was written") in result.output
 
 
 def test_a_file_two_sources_claim_is_refused(merchant):
@@ -317,6 +341,18 @@ def test_a_source_of_that_type_that_does_not_claim_the_file_is_named(tmp_path):
     result = beanclear(tmp_path, "import", str(tmp_path / "bill.csv"))
     assert result.exit_code == 2
     assert "(channel type wechat-personal), but source me of that type does not claim it" in result.output
+
+
+def test_a_source_given_by_option_that_does_not_claim_the_file_is_not_told_to_pass_it(tmp_path):
+    # a blind tester passed --source wechat and was told "or pass --source wechat"
+    (tmp_path / "config.yaml").write_text("channels:\n  wechat:\n    type: wechat\n    account_id: '1900000000'\n")
+    shutil.copy(sample("wechat_merchant", TRADE), tmp_path / "bill.csv")
+    result = beanclear(tmp_path, "import", "--source", "wechat", str(tmp_path / "bill.csv"))
+    assert result.exit_code == 2
+    assert ("(channel type wechat), but source wechat, given by --source, does not claim it: the file does not name "
+            "its account_id 1900000000 where a statement of that type names its account (a statement of another "
+            "account, or a wrong account_id in config.yaml)") in result.output
+    assert "pass --source" not in result.output
 
 
 def test_a_file_no_type_reads_is_still_not_recognised(merchant):

@@ -643,3 +643,22 @@ def test_a_one_page_response_covers_the_days_it_searched(tmp_path, cfg):
         assert (tuple(map(str, got.period)) if got.period else None) == covered, (start, end, refreshed, pages)
         assert got.asked == bool(covered)   # the window searched: a day between two searches is a hole
 
+
+
+@pytest.mark.parametrize("path, names", [
+    (sample("paypal_csv", "oca-paypal-activity_en.csv"), {"PARTNER1": "Hans Müller"}),   # valid GBK: M黮ler
+    (sample("paypal_csv", "oca-paypal-activity_en.csv"), {"PARTNER1": "José"}),          # é" is no GBK: refused
+    (DATA / "paypal" / "statement_es.csv", {"Cliente Uno": "Renée Blanc"}),   # was "no Transaction ID column"
+])
+def test_a_download_saved_in_windows_1252_reads_as_the_utf8_one(tmp_path, cfg, path, names):
+    """Blind testers' PayPal CSVs re-saved by Excel in Windows-1252: read as GB18030, with
+    mojibake in the payees, or refused for a false reason."""
+    from golden_util import extraction_text
+    text = path.read_text(encoding="utf-8-sig")
+    for name, accented in names.items():
+        text = text.replace(name, accented)
+    (tmp_path / "utf8.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "cp1252.csv").write_bytes(text.encode("cp1252"))
+    utf8, cp1252 = (run(paypal_csv, cfg, "paypal", tmp_path / name) for name in ("utf8.csv", "cp1252.csv"))
+    assert extraction_text(cp1252).replace("cp1252.csv", "utf8.csv") == extraction_text(utf8)
+    assert f'"{next(iter(names.values()))}"' in extraction_text(cp1252)

@@ -165,7 +165,8 @@ def test_statements_of_two_accounts_of_one_type_become_two_sources(tmp_path):
     assert (books / "wechat2").is_dir()
     forced = CliRunner().invoke(cli.main, ["import", "-c", str(tmp_path / "m" / "config.yaml"), "--source", "wechat",
                                            str(folder / "wxjava-tradebill-ALL.csv")])
-    assert forced.exit_code == 2 and "source wechat, wechat2 of that type does not claim it" in forced.output
+    assert forced.exit_code == 2 and ("source wechat, given by --source, does not claim it: the file does not name its "
+                                      "account_id 1601959334") in forced.output
 
 
 def test_a_channel_statement_of_another_account_is_refused(tmp_path):

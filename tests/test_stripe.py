@@ -368,3 +368,15 @@ def test_a_report_in_the_stripe_accounts_zone_is_dated_in_the_books_zone(tmp_pat
     pacific = make_config(CHANNELS.replace("{type: stripe,", "{type: stripe, timezone: America/Los_Angeles,"))
     entry, = run(stripe_balance_csv, pacific, "stripe", path).entries
     assert (str(entry.date), entry.meta["time"]) == ("2026-03-02", "12:00:00")
+
+
+def test_a_report_saved_in_windows_1252_reads_as_the_utf8_one(tmp_path, cfg):
+    # a blind tester's itemized report: "Order W1001 Müller Crème" was booked "M黮ler Cr鑝e"
+    from golden_util import extraction_text
+    text = (DATA / "stripe" / "balance_change_from_activity.itemized.csv").read_text(encoding="utf-8")
+    text = text.replace('"Order 1001"', '"Order 1001 Müller Crème"')
+    (tmp_path / "utf8.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "cp1252.csv").write_bytes(text.encode("cp1252"))
+    utf8, cp1252 = (run(stripe_balance_csv, cfg, "stripe", tmp_path / name) for name in ("utf8.csv", "cp1252.csv"))
+    assert extraction_text(cp1252).replace("cp1252.csv", "utf8.csv") == extraction_text(utf8)
+    assert "Order 1001 Müller Crème" in extraction_text(cp1252)

@@ -627,3 +627,43 @@ def test_a_head_with_a_bom_cut_inside_a_character_is_still_utf8(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + ("记账时间,微信支付业务单号\n" + "资金" * 20000 + "\n").encode("utf-8"))
     for limit in (65536, 65535, 65534):   # the head's end at each place in a character
         assert sniff(path, limit=limit).lstrip("\ufeff").startswith("记账时间,微信支付业务单号"), limit
+
+
+# -- Windows-1252 among the Chinese encodings ------------------------------------------
+# A PayPal or Stripe CSV saved in Windows-1252: an accent followed by an ASCII letter is a
+# valid GBK character with an ASCII trail byte ("Müller" read as "M黮ler"); one followed by
+# a comma or a quote is no GBK at all ("José,").
+
+@pytest.mark.parametrize("latin", ["Hans Müller,Renée Blanc,Crème brûlée\n", 'José,"Peña",5 €\n',
+                                   "Fecha,Descripción,Bruto,Id. de transacción\n"])
+def test_windows_1252_text_is_not_read_as_gb18030(tmp_path, latin):
+    path = tmp_path / "Download.CSV"
+    path.write_bytes(("Date,Name\n" + latin).encode("cp1252"))
+    assert read_text(path) == "Date,Name\n" + latin
+    from beanclear.importers.toolkit import sniff
+    assert sniff(path) == "Date,Name\n" + latin
+
+
+@pytest.mark.parametrize("name", ["deg-alipay-2023format-gbk.csv", "deg-alipay-2021format-gbk.csv"])
+def test_every_gbk_sample_still_reads_as_gb18030(name):
+    from conftest import sample
+    from beanclear.importers.toolkit import CONTROL
+    path = sample("alipay_personal", name)
+    assert read_text(path) == CONTROL.sub("", path.read_bytes().decode("gb18030"))
+
+
+@pytest.mark.parametrize("data", [
+    "交易时间,金额\n2026-01-01,1.00\n".encode("utf-16"),         # NUL bytes: no Windows-1252 text
+    "交易时间,交易对方\n2026-01-01,张三".encode("gbk")[:-1],       # GBK cut inside a character: paired bytes
+])
+def test_what_neither_utf8_nor_gb18030_reads_is_not_taken_for_windows_1252(data):
+    with pytest.raises(StatementError, match=r"^f.csv:1: cannot decode the file as UTF-8, GB18030 or CP1252 text"):
+        decode(data, "f.csv")
+
+
+def test_the_undecodable_advice_names_only_sources_that_take_an_encoding():
+    # a channel refuses `encoding:` as an unknown key: the message told a PayPal user to set it
+    with pytest.raises(StatementError) as caught:
+        decode("交易".encode("utf-16"), "f.csv")
+    assert str(caught.value).endswith("(expected a text statement; re-save it as UTF-8, or for a bank's or an "
+                                      "orders-csv shop's file, set that source's `encoding:` in config.yaml)")

@@ -62,6 +62,39 @@ def test_streamed_as_whole(tmp_path, monkeypatch, name, chunk, encoding):
     assert streamed == whole
 
 
+LATIN = {   # a Western merchant's CSV saved by Excel in Windows-1252 (PayPal, Stripe)
+    "accents before letters": "Date,Name\n2026-03-02,Hans Müller\n2026-03-03,Renée Blanc\n",  # valid GBK: 黮
+    "an accent before a quote": 'Date,Name\n2026-03-02,"José"\n2026-03-03,Crème\n',          # no GBK
+    "accents after an ASCII head": "Date,Name\n" + "2026-03-01,Smith\n" * 40 + "2026-03-02,Müller\n",
+    "GBK cut inside a character": "交易时间,交易对方\n2026-01-01,张三\n",
+}
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 4096])
+@pytest.mark.parametrize("name", list(LATIN))
+def test_windows_1252_streamed_as_whole(tmp_path, monkeypatch, name, chunk):
+    """The encoding a stream chooses is the one read_text() chooses, wherever the chunks
+    end (a run of accented letters cut in two is one run)."""
+    path = tmp_path / "Download.CSV"
+    data = LATIN[name].encode("gbk")[:-4] if name.startswith("GBK") else LATIN[name].encode("cp1252")
+    path.write_bytes(data)
+    try:
+        whole = text.read_text(path)
+    except StatementError as exc:
+        whole = str(exc)
+    assert whole == (str(path) + ":1: cannot decode the file as UTF-8, GB18030 or CP1252 text (expected a text "
+                     "statement; re-save it as UTF-8, or for a bank's or an orders-csv shop's file, set that "
+                     "source's `encoding:` in config.yaml)" if name.startswith("GBK") else LATIN[name])
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(text, "CHUNK", chunk)
+    monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
+    try:
+        streamed = "".join(text.text_stream(path)())
+    except StatementError as exc:
+        streamed = str(exc)
+    assert streamed == whole
+
+
 @pytest.mark.parametrize("chunk", [2, 4096])
 def test_footer_streamed_as_whole(tmp_path, monkeypatch, chunk):
     path = tmp_path / "bill.csv"
@@ -177,7 +210,8 @@ def test_a_large_bill_read_text_refuses_says_so_streamed(tmp_path, monkeypatch):
     monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
     monkeypatch.setattr(text, "read_bytes", lambda p: pytest.fail(f"{p} was read whole"))
     assert read(path, True) == whole == f"{path}:104: text decodes as utf-8-sig but looks garbled (mojibake); " \
-        "re-export the statement or set the encoding in config.yaml"
+        "re-export the statement, or for a bank's or an orders-csv shop's file, set that source's `encoding:` in " \
+        "config.yaml"
 
 
 # -- which error a file with two faults reports -----------------------------------------

@@ -262,3 +262,33 @@ def test_a_day_s_fund_bill_covers_the_day_fetch_names_it_by(wechat, tmp_path, na
     extraction = wechat_fund.Importer(wechat, None).read(str(tmp_path / name))
     stated = extraction.period and tuple(d.isoformat() for d in covered(extraction))
     assert stated == period
+
+
+@pytest.mark.parametrize("name, period", [("tradebill-2026-01-10.csv", ("2026-01-10", "2026-01-10")),
+                                          ("trade_20260110_ALL.csv", None)])
+def test_a_quiet_days_trade_bill_is_claimed_and_read_without_entries(tmp_path, make_config, name, period):
+    # its summary says 0 and no row names the merchant: a channel with account_id did not
+    # claim it, and the import said to pass the --source the tester had passed
+    cfg = make_config("channels:\n  wechat: {type: wechat, account_id: '1601959334'}\n")
+    path = bill(tmp_path, ALL_HEADER, [], "0,0.00,0.00,0.00,0.00000,0.00,0.00", name=name)
+    importer = wechat_trade.Importer(cfg.channels["wechat"], cfg)
+    assert importer.identify(str(path))
+    extraction = importer.read(str(path))
+    assert (extraction.rows, list(extraction.entries)) == (0, [])
+    from beanclear.statements.coverage import period as covered   # fetch's name says its day; else none is known
+    assert (extraction.period and tuple(d.isoformat() for d in covered(extraction))) == period
+    assert extraction.notes == ([] if period else [
+        "no rows, and a WeChat bill states no period: no day is recorded as covered (a day's bill named as "
+        "`beanclear fetch` names it, tradebill-YYYY-MM-DD.csv, covers that day)"])
+
+
+def test_a_quiet_days_fund_bill_is_read_without_entries(tmp_path, make_config):
+    cfg = make_config("channels:\n  wechat: {type: wechat, account_id: '1601959334'}\n")
+    path = tmp_path / "fundflow-2026-01-10.csv"
+    path.write_text("记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额（元）,账户结余（元）,资金变更提交申请人,备注,"
+                    "业务凭证号\r\n资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额\r\n`0,`0,`0.00,`0,`0.00", encoding="utf-8")
+    importer = wechat_fund.Importer(cfg.channels["wechat"], cfg)
+    assert importer.identify(str(path))
+    extraction = importer.read(str(path))
+    assert (extraction.rows, list(extraction.entries), extraction.notes) == (0, [], [])
+    assert [d.isoformat() for d in extraction.period] == ["2026-01-10", "2026-01-10"]

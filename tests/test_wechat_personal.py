@@ -188,3 +188,13 @@ def test_xlsx_numeric_amounts_are_exact_cents(cfg, tmp_path):
     [sale] = extract(cfg, path).entries
     assert postings(sale)["Assets:Clearing:WechatMe"] == Decimal("0.30")
     assert isinstance(sale, data.Transaction) and sale.meta["lineno"] == 9
+
+
+def test_a_bill_that_counts_no_records_is_read_without_entries(cfg, tmp_path):
+    # a quiet month's bill (共0笔记录) is a statement, not a file cut after its header
+    quiet = [line.replace("共2笔记录", "共0笔记录").replace("1笔 23.00", "0笔 0.00").replace("1笔 88.00", "0笔 0.00")
+             for line in PREAMBLE]
+    extraction = extract(cfg, bill(tmp_path, rows=[], preamble=quiet))
+    assert (extraction.rows, list(extraction.entries), extraction.notes) == (0, [], [])
+    with pytest.raises(StatementError, match="no rows below the header"):
+        extract(cfg, bill(tmp_path, rows=[]))   # it counts 2: the rows are missing

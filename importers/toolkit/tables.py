@@ -14,13 +14,14 @@ import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from beanclear.importers.toolkit.text import (
     CONTROL,
     ENCODINGS,
     Row,
     StatementError,
+    _Signs,
     clean,
     csv_rows,
     header_key,
@@ -161,11 +162,18 @@ def sniff(path: str | Path, limit: int = 65536, encoding: str | None = None,
         return ""
     if head[:4] == XLSX_MAGIC:
         return xlsx_head(path)
-    for candidate in ((encoding,) if encoding else ()) + fallbacks + ("latin-1",):  # latin-1 last: any byte
+    doubted = None   # chosen as text.decode() chooses, from the head: Latin text is not read as GB18030
+    for candidate in ((encoding,) if encoding else ()) + fallbacks:
         text = head_text(head, candidate)
-        if text is not None:
+        if text is None:
+            continue
+        verdict = "yes" if candidate == encoding else _Signs().feed(text).verdict(candidate, "gb18030" in fallbacks)
+        if verdict == "yes":
             return CONTROL.sub("", text)
-    return ""
+        if verdict == "doubt" and doubted is None:
+            doubted = text
+    text = doubted if doubted is not None else head_text(head, "latin-1")   # latin-1 last: any byte
+    return CONTROL.sub("", text or "")
 
 
 def head_text(head: bytes, encoding: str, cut: bool = True) -> str | None:
@@ -204,7 +212,8 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
                    summary_starts: str | None = None, summary_required: bool = False,
                    footer: str | None = None, columns: int | None = None, allow_empty: bool = False,
                    stream: bool = False, needed: Iterable[str] | None = None, delimiter: str = ",",
-                   fallbacks: tuple[str, ...] = ENCODINGS, full_rows: bool = False, first_line: int = 1) -> Statement:
+                   fallbacks: tuple[str, ...] = ENCODINGS, full_rows: bool = False, first_line: int = 1,
+                   says_empty: Callable[[Statement], bool] | None = None) -> Statement:
     """Read a CSV statement (or the sheet of an XLSX workbook that holds the header):
     find the header by `required` names, take every row below it as data (blank rows
     skipped; a row shorter than the header is padded with empty cells, unless it lacks a
@@ -224,7 +233,10 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     without a header: every row is data, with at least that many cells, from `first_line`
     on (the lines above it, a title BNP Paribas writes, in `Statement.preamble`). Empty cells at
     the end of the header (a trailing comma) are not columns: rows may omit them.
-    `allow_empty` accepts a header without rows (PayPal's download of a quiet month).
+    `allow_empty` accepts a header without rows (PayPal's download of a quiet month);
+    `says_empty(st)`, asked of a statement without rows once its footer is read, accepts
+    one that states it holds none (Alipay's daily bill of a quiet day: `#交易合计：0笔`),
+    while a header with nothing under it that says nothing is refused as cut off.
     `delimiter`: the CSV file's (header_delimiter finds it: `;` in German and Dutch exports).
     `fallbacks`: the encodings tried where config.yaml names none (text.decode).
     `full_rows`: every row has a cell for each column of the header: a row short of one
@@ -246,7 +258,8 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
         if stream else None
     options = dict(path=path, required=required, what=what, summary_starts=summary_starts,
                    summary_required=summary_required, footer=footer, columns=columns, allow_empty=allow_empty,
-                   needed=required if needed is None else tuple(needed), full_rows=full_rows, first_line=first_line)
+                   needed=required if needed is None else tuple(needed), full_rows=full_rows, first_line=first_line,
+                   says_empty=says_empty)
     st = Statement(Table(path, [], 0, []), {}, 0, [])
     with paused_gc():
         if source is None:
@@ -380,7 +393,7 @@ def _section_title(cells: list[str], width: int) -> bool:
 def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tuple, what: str,
                summary_starts: str | None, summary_required: bool, footer: str | None, columns: int | None,
                allow_empty: bool, needed: tuple, full_rows: bool = False, whole: bool = False,
-               first_line: int = 1) -> Iterator[Row]:
+               first_line: int = 1, says_empty: Callable[[Statement], bool] | None = None) -> Iterator[Row]:
     """read_statement's rows, one at a time; the header, summary and footer go into `st`.
     `whole`: every row below the header read before the first is checked."""
     wanted = {header_key(n) for n in needed}
@@ -465,7 +478,7 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
     if summary_required and not st.summary:
         raise StatementError(path, last, f"no summary line starting with {summary_starts} "
                              "(is the file cut off?)")
-    if not any_rows and not st.summary and not allow_empty:
+    if not any_rows and not st.summary and not allow_empty and not (says_empty is not None and says_empty(st)):
         raise StatementError(path, header.line or 1, f"no rows below the header (expected a {what} with transactions)")
 
 

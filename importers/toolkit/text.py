@@ -101,17 +101,85 @@ def byte_chunks(path: str | Path, size: int = 2**20, read: list | None = None) -
                 yield chunk
 
 
-ENCODINGS = ("utf-8-sig", "gb18030")
+# UTF-8 (BOM or not), GB18030 (a superset of GBK and GB2312), else Windows-1252: the
+# PayPal, Stripe or bank CSV of a Western merchant saved by Excel ("Hans Müller").
+ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
 # European bank formats (MT940, OFX): UTF-8, else Windows-1252, else Latin-1 (which
 # decodes any byte). A Central European file (CP1250, Latin-2) reads as Latin-1 with
 # a few wrong letters in the text; `encoding: cp1250` in config.yaml reads it right.
 WESTERN_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 
+# Windows-1252 text often decodes as GB18030 without an error: an accented letter
+# (0xE9 é, 0xFC ü) followed by an ASCII letter is a valid two-byte GBK character whose
+# trail byte is ASCII (0x40–0x7E): "Müller" reads "M黮ler". Common Chinese (GB2312's
+# area) has both bytes from 0xA1, and only rare GBK characters an ASCII trail byte: of
+# the non-ASCII characters of the real GBK samples (the Alipay bills in shared/samples,
+# 646 and 991 of them) none has one, 0%; of Windows-1252 text read as GB18030, every
+# one (100%: each an accent and the letter after it). A GB18030 reading where at least
+# LATIN_AS_GBK of them have one, half, far from both, is Latin text: read as
+# Windows-1252 instead (where that decodes). The share is of the first SAMPLE non-ASCII
+# characters, wherever they are in the file (an ASCII head says nothing).
+LATIN_AS_GBK = 0.5
+SAMPLE = 4096
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+class _Signs:
+    """What decides between readings of a file's bytes, gathered from its text (fed in
+    pieces, as a stream decodes it; a run of non-ASCII characters across two pieces is
+    one run): its first SAMPLE non-ASCII characters, in their runs, and whether it
+    holds a NUL."""
+
+    def __init__(self):
+        self.runs: list[str] = []
+        self.count, self.open, self.nul = 0, False, False
+
+    def feed(self, piece: str) -> "_Signs":
+        if "\x00" in piece:
+            self.nul = True
+        # by blocks: an ASCII block (most of a file, in most files) is passed over at C speed
+        for at in range(0, len(piece), 65536):
+            if self.count >= SAMPLE:
+                break
+            block = piece[at:at + 65536]
+            if block.isascii():
+                self.open = False
+                continue
+            for found in _NON_ASCII_RUN.finditer(block):
+                run = found.group()
+                if self.open and found.start() == 0 and self.runs:
+                    self.runs[-1] += run
+                else:
+                    self.runs.append(run)
+                self.count += len(run)
+                if self.count >= SAMPLE:
+                    break
+            self.open = block[-1] > "\x7f"
+        return self
+
+    def verdict(self, encoding: str, after_gbk: bool) -> str:
+        """"yes": the text is of `encoding`; "doubt": read so only if no later candidate
+        reads the file (a GB18030 reading that looks Latin); "no": it is not."""
+        chars = "".join(self.runs)[:SAMPLE]
+        if encoding == "gb18030" and chars:
+            trails = sum(1 for ch in chars if len(b := ch.encode("gb18030")) == 2 and 0x40 <= b[1] <= 0x7E)
+            return "doubt" if trails >= LATIN_AS_GBK * len(chars) else "yes"
+        if encoding == "cp1252" and after_gbk:
+            # Not Windows-1252 text: a NUL (UTF-16 or UTF-32), or non-ASCII characters
+            # that mostly come in runs (double-byte Chinese that GB18030 could not read,
+            # cut inside a character: "ÕÅÈ"); Latin text has its accents between letters.
+            paired = sum(len(run) for run in self.runs if len(run) > 1)
+            return "no" if self.nul or (chars and paired >= LATIN_AS_GBK * self.count) else "yes"
+        return "yes"
+
 
 def decode(data: bytes, path: str | Path, encoding: str | None = None,
            fallbacks: tuple[str, ...] = ENCODINGS) -> str:
     """Decode with the given encoding, else the first of `fallbacks` that decodes the
-    whole file: by default UTF-8 (BOM or not) and GB18030, a superset of GBK and GB2312."""
+    whole file and whose reading _Signs does not doubt: by default UTF-8 (BOM or not),
+    GB18030, and Windows-1252 (for text that GB18030 reads as a Latin text's mojibake, or
+    does not read)."""
+    doubted = None
     for candidate in (encoding,) if encoding else fallbacks:
         try:
             text = data.decode(candidate)
@@ -121,10 +189,21 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None,
             continue
         except MemoryError:
             raise StatementError(path, 0, "not enough memory to decode the file") from None
-        if "\ufffd" in text or _looks_like_mojibake(text):
-            raise _garbled(path, candidate, text[: max(text.find("\ufffd"), 0)].count("\n") + 1)
-        return CONTROL.sub("", text.lstrip("\ufeff"))
+        verdict = "yes" if encoding else _Signs().feed(text).verdict(candidate, "gb18030" in fallbacks)
+        if verdict != "yes":
+            if verdict == "doubt" and doubted is None:
+                doubted = candidate, text
+            continue
+        return _checked(text, path, candidate)
+    if doubted is not None:
+        return _checked(doubted[1], path, doubted[0])
     raise _undecodable(path, fallbacks)
+
+
+def _checked(text: str, path, candidate: str) -> str:
+    if "\ufffd" in text or _looks_like_mojibake(text):
+        raise _garbled(path, candidate, text[: max(text.find("\ufffd"), 0)].count("\n") + 1)
+    return CONTROL.sub("", text.lstrip("\ufeff"))
 
 
 def _not_valid(path, encoding: str, start: int, line: int) -> StatementError:
@@ -132,15 +211,21 @@ def _not_valid(path, encoding: str, start: int, line: int) -> StatementError:
                           "(correct `encoding:` or re-export the file)")
 
 
+# Only a bank and an orders-csv shop take `encoding:` (a channel's format says its own:
+# the advice is not to set a key the config refuses).
+ENCODING_KEY = "for a bank's or an orders-csv shop's file, set that source's `encoding:` in config.yaml"
+
+
 def _garbled(path, candidate: str, line: int) -> StatementError:
     return StatementError(path, line, f"text decodes as {candidate} but looks garbled (mojibake); re-export the "
-                          "statement or set the encoding in config.yaml")
+                          f"statement, or {ENCODING_KEY}")
 
 
 def _undecodable(path, fallbacks: tuple[str, ...]) -> StatementError:
-    return StatementError(path, 1, "cannot decode the file as " + " or ".join(
-                          {"utf-8-sig": "UTF-8"}.get(e, e.upper()) for e in fallbacks) + " text "
-                          "(expected a text statement; set `encoding:` in config.yaml for others)")
+    names = [{"utf-8-sig": "UTF-8"}.get(e, e.upper()) for e in fallbacks]
+    listed = " or ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " or " + names[-1]
+    return StatementError(path, 1, f"cannot decode the file as {listed} text (expected a text statement; re-save "
+                          f"it as UTF-8, or {ENCODING_KEY})")
 
 
 EMPTY = "the file is empty (expected a statement)"
@@ -197,7 +282,7 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
     as the file (an OFX body all on one line). A file read_text() refuses (not text of the
     encoding, garbled, blank, a broken or too large gzip body) is read whole by it up to
     ERRORS_WHOLE_UP_TO; past it (of a gzip body: its text past it) the StatementError
-    read_text() raises is raised here."""
+    read_text() raises is raised here. The encoding is chosen as decode() chooses it."""
     try:
         size = Path(path).stat().st_size
         with open(path, "rb") as fh:
@@ -209,11 +294,14 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
     except OSError:
         return None
     said = not errors_read_whole(path)   # read_text()'s error, found here, said here
+    doubted = None   # a reading _Signs doubts: taken if no later candidate reads the file
     for candidate in (encoding,) if encoding else fallbacks:
         length = 0
         try:
-            head, start, blank, garbled, newlines = "", True, True, 0, 0
+            head, start, blank, garbled, newlines, signs = "", True, True, 0, 0, _Signs()
             for chunk in _decoded(path, candidate):
+                if not encoding:
+                    signs.feed(chunk)
                 if not garbled and "\ufffd" in chunk:
                     if not said:
                         return None
@@ -230,14 +318,12 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
                     blank = not CONTROL.sub("", chunk).strip()
             if gzipped and length < STREAM_FROM:
                 return None   # a gzipped file of little text is read whole, as a small file is
-            if garbled or _looks_like_mojibake(head):
-                if not said:
-                    return None
-                raise _garbled(path, candidate, garbled or 1)
-            if blank:
-                if not said:
-                    return None
-                raise StatementError(path, 1, EMPTY)
+            verdict = "yes" if encoding else signs.verdict(candidate, "gb18030" in fallbacks)
+            if verdict != "yes":
+                if verdict == "doubt" and doubted is None:
+                    doubted = candidate, garbled, head, blank
+                continue
+            return _streamed(path, candidate, garbled, head, blank, said, lines)
         except UnicodeDecodeError as exc:
             if encoding:
                 if not said:
@@ -250,11 +336,27 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
             return None
         except (OSError, MemoryError):   # read_text() says what is wrong
             return None
-        pieces = _lines if lines else _text
-        return lambda read=None: pieces(path, candidate, read)
+    if doubted is not None:
+        return _streamed(path, *doubted, said, lines)
     if said:
         raise _undecodable(path, fallbacks)
     return None
+
+
+def _streamed(path, candidate: str, garbled: int, head: str, blank: bool, said: bool, lines: bool):
+    """text_stream's answer for the reading chosen (what its pass found of it): the
+    function giving its pieces; None where read_text() is to say what is wrong with it,
+    or that error (`said`)."""
+    if garbled or _looks_like_mojibake(head):
+        if not said:
+            return None
+        raise _garbled(path, candidate, garbled or 1)
+    if blank:
+        if not said:
+            return None
+        raise StatementError(path, 1, EMPTY)
+    pieces = _lines if lines else _text
+    return lambda read=None: pieces(path, candidate, read)
 
 
 def _newlines_before(path, at: int) -> int:

@@ -24,8 +24,9 @@ from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
 from beanclear.config.model import Shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
-from beanclear.importers.toolkit import (StatementError, first_row_keys, header_key, paused_gc, read_text, sniff,
-                                         zip_members)
+from beanclear.importers.toolkit import (XLSX_MAGIC, StatementError, _open_workbook, first_row_keys, header_key,
+                                         paused_gc, read_text, sniff, zip_members)
+from beanclear.importers.toolkit.tables import head_bytes
 from beanclear.statements import belonging, coverage, openings, refund_orders, shop_refunds
 from beanclear.periods import closed, forward
 
@@ -96,13 +97,21 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None,
             raise StatementError(path, 1, "a ZIP archive, not a statement: unzip it and import the statement "
                                  f"inside (it holds {', '.join(members[:5]) or 'nothing'}"
                                  f"{', …' if len(members) > 5 else ''}; of a 明细 and its 汇总, the 明细)")
-        read_text(path)  # an empty or undecodable file says so, rather than "not recognised"
-        other = _other_types(path, importers) or _not_a_statement(path)
+        # an empty, undecodable or damaged file says so, rather than "not recognised"; a
+        # workbook is no text to decode: what it lacks is a sheet with a known header
+        workbook = (head_bytes(path, 4) or b"") == XLSX_MAGIC
+        if workbook:
+            _open_workbook(path).close()
+        else:
+            read_text(path)
+        other = _other_types(path, importers, given=source) or _not_a_statement(path)
         if other:
             raise StatementError(path, 1, other)
-        kinds = sorted({f"{i.source.name} ({i.kind})" for i in candidates})
-        raise StatementError(path, 1, "no importer recognises this file (expected a statement of "
-                             + ", ".join(kinds) + ")")
+        kinds = ", ".join(sorted({f"{i.source.name} ({i.kind})" for i in candidates}))
+        if workbook:
+            raise StatementError(path, 1, "no importer recognises this workbook: none of its sheets holds the header "
+                                 f"of a statement of {kinds} in its first rows")
+        raise StatementError(path, 1, f"no importer recognises this file (expected a statement of {kinds})")
     # Two sources of one type (two Shopify shops, two banks sending CAMT.053): the one whose
     # books record this very file (imported before with --source); a file in a folder
     # named after one of them (`statements/<source>/…`); else a file whose name holds the
@@ -133,10 +142,11 @@ def _accounts_apart(claimed: list[StatementImporter]) -> bool:
     return all(keys) and not any(a.endswith(b) for n, a in enumerate(keys) for b in keys[:n] + keys[n + 1:])
 
 
-def _other_types(path: Path, importers: list[StatementImporter]) -> str | None:
+def _other_types(path: Path, importers: list[StatementImporter], given: str | None = None) -> str | None:
     """What a file no source of the config claims looks like: every importer of every
     source type (registry.py) is asked, as a source of that type with its defaults
-    would be. The message names the type to add, or the source that did not claim it."""
+    would be. The message names the type to add, or the source that did not claim it:
+    the one `--source` named (`given`), if of that type (then passing it is no advice)."""
     config = importers[0].config if importers else None
     found: dict[str, str] = {}   # "channel type alipay-personal" -> the importer's kind
     for what, table, make in _PROBES:
@@ -155,6 +165,13 @@ def _other_types(path: Path, importers: list[StatementImporter]) -> str | None:
     text = f"this looks like {article} {' or '.join(kinds)} statement ({' or '.join(found)})"
     types = {label.rsplit(" ", 1)[1] for label in found}
     have = sorted({i.source.name for i in importers if getattr(i.source, "type", None) in types})
+    if given in have:
+        # a source of the type, with its defaults, claims the file: what it lacks is in its config
+        account_id = next(getattr(i.source, "account_id", None) for i in importers if i.source.name == given)
+        why = (f": the file does not name its account_id {account_id} where a statement of that type names its "
+               "account (a statement of another account, or a wrong account_id in config.yaml)") if account_id \
+            else " (check its settings in config.yaml)"
+        return text + f", but source {given}, given by --source, does not claim it" + why
     if have:
         return (text + f", but source {', '.join(have)} of that type does not claim it (check its account_id in "
                 "config.yaml, or pass --source " + have[0] + ")")
