@@ -731,3 +731,20 @@ def test_an_alipay_refund_is_named_by_the_ids_its_statement_writes():
             "refund-id": "RF202610210007", "order-id": "W1"}
     entry = data.Transaction(meta, dt.date(2026, 10, 21), "*", None, "", frozenset(), frozenset(), [])
     assert {"2026101922001471000623", "RF202610210007"} <= set(refs([entry]))
+
+
+def test_a_hole_in_the_bank_s_statements_names_the_payouts_it_holds_back(ledger, tmp_path):
+    # a blind helper's missing week of CAMT statements was one gap, as it should be, but
+    # named none of the payouts it held back, as the README says it does
+    covered = ('\n2026-03-20 custom "beanclear-coverage" "wechat" 2026-03-01\n'
+               '2026-03-05 custom "beanclear-coverage" "ops" 2026-03-01\n'
+               '2026-03-20 custom "beanclear-coverage" "ops" 2026-03-15\n')
+    payout = PAYOUT.format(amount="99.40").replace("2026-03-02", "2026-03-08")
+    ledger()
+    doc = HEAD.format(config=tmp_path / "config.yaml") + SALE + payout + covered + LATER
+    entries, errors, _ = loader.load_string(textwrap.dedent(doc))
+    from beanclear import config as config_mod
+    [gap] = [f for f in reconcile.find(entries, config_mod.load(tmp_path / "config.yaml"), ("clearing",))
+             if f.code == "statement-gap"]
+    assert (gap.source, gap.refs) == ("ops", ("F77", "77"))
+    assert "1 payout(s) (99.40 CNY) wait for them" in gap.message

@@ -357,8 +357,9 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     still_open = [p for p in payouts if id(p) not in matched]
     for credit in leftover:
         judged = horizon.credit(credit.date, window)
-        if judged == "hole":
-            continue   # its payout may be in a hole of the channel's statements: the hole's finding says it
+        if judged == "hole":   # its payout may be in a hole of the channel's statements: the hole's finding says it
+            unheard.setdefault((channel.name, gaps.HOLE), []).append((channel.bank, credit))
+            continue
         near = [p for p in still_open if p.currency == credit.currency
                 and p.date - dt.timedelta(days=1) <= credit.date <= p.date + dt.timedelta(days=window)]
         if judged == "before":
@@ -518,6 +519,8 @@ def _seen(judged: str, item: Item, channel, horizon: Horizon, waiting: dict, as_
     own_end = horizon.own_end or as_of
     if judged == "wait" and (own_end - item.date).days > channel.bank_days and horizon.bank_ends_early():
         waiting.setdefault(channel.bank, []).append((channel.name, item))
+    elif judged == "hole":   # the hole's finding names what it holds back (gaps.HOLE)
+        waiting.setdefault((channel.bank, gaps.HOLE), []).append((channel.name, item))
     return judged == "judge"
 
 

@@ -159,16 +159,25 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
     channel -> their items); items as (the source on the other side, clearing.Item) pairs."""
     if not cover.recorded:
         return []
+    from beanclear.checks.clearing import refs
     out = []
     for name in sorted(config.sources):
+        held = [item for _, item in waiting.get((name, HOLE), []) + unheard.get((name, HOLE), [])]
         for first, last in cover.holes(name):
             days = (last - first).days + 1
             # (days an API was asked for, each: `fetch` asks for them again)
             again = f"; `beanclear fetch {name} --since {first} --until {last}` asks for them again" \
                 if cover.asked.get(name) else ""
+            # the payouts and bank lines whose answer may be in those days (README: the
+            # cause with what it holds back as refs), each named by the nearest hole
+            mine = [i for i in held if _nearest(cover.holes(name), i.date) == (first, last)]
+            kind = "payout(s)" if all(i.amount > 0 for i in mine) else \
+                "bank credit(s)" if all(i.amount < 0 for i in mine) else "payout(s) and bank line(s)"
+            what = f": {len(mine)} {kind} ({_summed(mine)}) wait for them" if mine else ""
             out.append(Finding("statement-gap", first, name, "", Decimal(0), "",
                                f"no statement of {name} covers {first} to {last} ({days} day{'s' if days > 1 else ''}); "
-                               f"the deadlines that depend on those days wait{again}"))
+                               f"the deadlines that depend on those days wait{what}{again}",
+                               refs(i.entry for i in mine)))
     for name in sorted(config.banks):
         payers = sorted(ch.name for ch in config.channels.values() if name in ch.payout_banks and cover.end(ch.name))
         latest = max((cover.end(p) for p in payers), default=None)
@@ -179,7 +188,7 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
             pairs = waiting.get(name) or [(p, None) for p in payers]
             what = "payout(s)" if all(i is None or i.amount > 0 for _, i in pairs) else "payout(s) and top-up(s)"
             out.append(_waiting(cover, name, pairs, what, "the statement of the bank"))
-    for name, pairs in sorted(unheard.items()):
+    for name, pairs in sorted((key, pairs) for key, pairs in unheard.items() if isinstance(key, str)):
         shown = cover.days.get(name)
         early, late = [], []
         for pair in pairs:   # before the first statement that shows payouts, or after
@@ -196,6 +205,14 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
             else:
                 out.append(_waiting(cover, name, items, what, f"the statement of {name}"))
     return out
+
+
+HOLE = "hole"   # waiting/unheard key (source, HOLE): what a hole in the source's statements holds back
+
+
+def _nearest(holes: list, day: dt.date) -> tuple | None:
+    """The hole nearest a day (0 inside it)."""
+    return min(holes, key=lambda h: (max((h[0] - day).days, (day - h[1]).days, 0), h[0]), default=None)
 
 
 def _unshown(cover: Coverage, name: str, pairs: list, what: str) -> Finding:
