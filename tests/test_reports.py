@@ -92,6 +92,21 @@ def test_channel_figures_equal_the_books(report, entries):
     assert Decimal(stripe["fx_spread"]) == 0
 
 
+def test_a_written_off_fx_gap_is_still_the_months_fx_spread(merchant, report, tmp_path):
+    # The spread was paid whether or not it is written off: the write-off settles the
+    # finding (listed resolved), not the spread (it was 0.00 once written off).
+    copy = tmp_path / "m"
+    shutil.copytree(merchant, copy)
+    [gap] = [f for f in report["findings"] if f["code"] == "fx-gap"]
+    spread = next(c["fx_spread"] for c in report["channels"] if (c["name"], c["currency"]) == ("paypal", "USD"))
+    assert Decimal(spread) == Decimal(gap["amount"]) > 0
+    result = beanclear(copy, "write-off", "fx-gap", gap["refs"][0])
+    assert result.exit_code == 0, result.output
+    after = json.loads(beanclear(copy, "report", MONTH, "--format", "json").output)
+    assert [(f["code"], f["status"]) for f in after["findings"] if f["code"] == "fx-gap"] == [("fx-gap", "resolved")]
+    assert next(c["fx_spread"] for c in after["channels"] if (c["name"], c["currency"]) == ("paypal", "USD")) == spread
+
+
 def test_fee_rate_needs_sales():
     assert ChannelRow("x", "CNY", sales=Decimal(200), fees=Decimal("1.2")).fee_rate == Decimal("0.0060")
     assert ChannelRow("x", "CNY", fees=Decimal("1.2")).fee_rate is None

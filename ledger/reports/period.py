@@ -13,10 +13,11 @@ accounts at month end) and the month's bank lines nothing explains (suspense).
 
 Per channel and currency, the month's figures: sales and refunds (the sale-side postings
 of `ChannelSales`, as the fee and refund checks read them), fees (the fee account) and
-fee rate (fees / sales), FX spread (the fx-gap findings' amounts), settled (bank credits
-posted against the transit account), and the balances at month end of transit and
-clearing. Findings dated in the month, each open, acknowledged (with the reason of its
-acknowledgment) or resolved (found at month end, gone from the books' report now).
+fee rate (fees / sales), FX spread (the fx-gap findings' amounts, written off or not),
+settled (bank credits posted against the transit account), and the balances at month
+end of transit and clearing. Findings dated in the month, each open, acknowledged (with
+the reason of its acknowledgment) or resolved (found at month end, gone from the books'
+report now).
 """
 
 from __future__ import annotations
@@ -152,9 +153,13 @@ def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     if not days or end < min(days) or start > max(days):
         raise PeriodError(f"period {period}: the books hold no transaction in that month" +
                           (f" (they run from {min(days)} to {max(days)})" if days else ""))
-    report = checking.report(entries, errors, config, options)
+    load = reconcile.stored_load(options) or reconcile.Load(entries, config)
+    report = checking.report(entries, errors, config, options, load)
+    # The FX spread counts every fx-gap, settled or not: one written off is gone from
+    # the report's findings, but its spread was paid all the same.
+    spreads = [f for f in load.found(entries, "fx") if f.code == "fx-gap"]
     return PeriodReport(config.title or "", period, start, end, tuple(bank_rows(entries, config, start, end, options)),
-                        tuple(channel_rows(entries, config, report.findings, start, end)),
+                        tuple(channel_rows(entries, config, spreads, start, end)),
                         tuple(finding_rows(entries, config, report.findings, start, end)))
 
 
@@ -255,7 +260,9 @@ def _suspense_lines(entries, config, bank, start, end) -> list[Item]:
     return out
 
 
-def channel_rows(entries, config, findings, start: dt.date, end: dt.date) -> list[ChannelRow]:
+def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date) -> list[ChannelRow]:
+    """Per channel and currency, the month's figures; FX spread: the amounts of `fx_gaps`
+    (the fx-gap findings, whether open, acknowledged or written off) dated in the month."""
     rows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     sales = ChannelSales(config)
     banks = {b.account for b in config.banks.values()}
@@ -283,7 +290,7 @@ def channel_rows(entries, config, findings, start: dt.date, end: dt.date) -> lis
                     rows[(name, p.units.currency)]["fees"] += p.units.number
                 elif p.account == ch.accounts.transit and p.units.number < 0 and accounts & banks:
                     rows[(name, p.units.currency)]["settled"] -= p.units.number
-    for f in findings:
+    for f in fx_gaps:
         if f.code == "fx-gap" and f.source in config.channels and start <= f.date <= end:
             rows[(f.source, f.currency)]["fx_spread"] += f.amount
     return [ChannelRow(name, currency, **figures) for (name, currency), figures in sorted(rows.items())
