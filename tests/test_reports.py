@@ -3,7 +3,9 @@ demo's books computed independently here, in text, JSON, XLSX and PDF."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import shutil
 import textwrap
 from decimal import Decimal
@@ -16,6 +18,8 @@ from pypdf import PdfReader
 
 from conftest import beanclear
 
+from beanclear.checks.findings import Finding
+from beanclear.reports import period, render
 from beanclear.reports.period import ChannelRow
 
 MONTH = "2026-02"
@@ -105,6 +109,48 @@ def test_a_written_off_fx_gap_is_still_the_months_fx_spread(merchant, report, tm
     after = json.loads(beanclear(copy, "report", MONTH, "--format", "json").output)
     assert [(f["code"], f["status"]) for f in after["findings"] if f["code"] == "fx-gap"] == [("fx-gap", "resolved")]
     assert next(c["fx_spread"] for c in after["channels"] if (c["name"], c["currency"]) == ("paypal", "USD")) == spread
+
+
+def test_every_money_amount_of_the_json_has_its_currencys_places(report):
+    # A zero sum printed "0" ("refunds": "0", "fx_spread": "0") beside "0.00"-style amounts.
+    def money(value, currency):
+        assert re.fullmatch(r"-?\d+\.\d{2}", value), (value, currency)
+    for b in report["banks"]:
+        for key in ("statement_balance", "books_balance", "difference", "unexplained"):
+            money(b[key], b["currency"])
+        for i in (*b["open_items"], *b["in_transit"], *b["unexplained_lines"]):
+            money(i["amount"], i["currency"])
+    figures = [k for k in render.CHANNEL_FIGURES if k != "fee_rate"]
+    for c in report["channels"]:
+        for key in figures:
+            money(c[key], c["currency"])
+    assert "0.00" in [c[k] for c in report["channels"] for k in figures]
+    for f in report["findings"]:
+        money(f["amount"], f["currency"])
+
+
+def test_money_has_the_currencys_places_and_a_finding_of_no_money_no_amount(tmp_path):
+    gap = Finding("statement-gap", dt.date(2026, 3, 16), "ops", "", Decimal(0), "",
+                         "no statement of ops covers 2026-03-16 to 2026-03-22 (7 days)")
+    bank = period.BankRow("ops", "Assets:Bank:Ops", "JPY", None, None, Decimal(1200), (), Decimal(1200), (), ())
+    built = period.PeriodReport("t", "2026-03", dt.date(2026, 3, 1), dt.date(2026, 3, 31), (bank,),
+                                (ChannelRow("shop", "KWD", sales=Decimal("2.5")),), (period._row(gap, "open", ""),))
+    as_json = render.to_dict(built)
+    assert as_json["banks"][0]["books_balance"] == "1200"
+    assert {k: as_json["channels"][0][k] for k in ("sales", "refunds")} == {"sales": "2.500", "refunds": "0.000"}
+    assert render.money(Decimal("0.125"), "USD") == "0.125"   # exact: digits the books hold are kept
+    assert (as_json["findings"][0]["amount"], as_json["findings"][0]["currency"]) == (None, "")
+    text = render.to_text(built)
+    assert "books balance            1,200 JPY" in text and "2.500" in text
+    assert "ops     : no statement of ops covers" in text
+    from beanclear.reports import pdf, xlsx
+    pdf.write(built, tmp_path / "r.pdf")
+    found = "".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages).split("resolution", 1)[1]
+    assert "statement-gap" in found and "0.00" not in found   # the findings table
+    xlsx.write(built, tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert book["Findings"]["F2"].value is None and book["Banks"]["H2"].number_format == "#,##0"
+    assert book["Channels"]["C2"].number_format == "#,##0.000"
 
 
 def test_fee_rate_needs_sales():

@@ -99,7 +99,7 @@ class FindingRow:
     severity: str
     date: dt.date | None
     source: str
-    amount: Decimal
+    amount: Decimal | None  # None: a finding of no money (a statement-gap's days, a stale acknowledgment)
     currency: str
     refs: tuple[str, ...]
     message: str
@@ -359,5 +359,6 @@ def as_at(entries, end: dt.date) -> list:
 
 
 def _row(f, status: str, resolution: str) -> FindingRow:
-    return FindingRow(status, f.code, f.severity, f.date, f.source, f.amount, f.currency, tuple(f.refs),
-                      f.message, resolution)
+    # A finding of no currency is of no money: its 0 is no amount ("0.00 " with no currency)
+    return FindingRow(status, f.code, f.severity, f.date, f.source, f.amount if f.currency else None, f.currency,
+                      tuple(f.refs), f.message, resolution)
