@@ -20,7 +20,7 @@ from conftest import beanclear
 
 from beanclear.checks.findings import Finding
 from beanclear.reports import period, render
-from beanclear.reports.period import ChannelRow
+from beanclear.reports.period import ChannelRow, build_from
 
 MONTH = "2026-02"
 START, END = "2026-02-01", "2026-02-28"
@@ -153,6 +153,47 @@ def test_money_has_the_currencys_places_and_a_finding_of_no_money_no_amount(tmp_
     assert book["Channels"]["C2"].number_format == "#,##0.000"
 
 
+def test_a_chargeback_and_its_fee_are_the_channels_chargebacks_in_every_renderer(tmp_path):
+    # They were on no column: PayPal's 86.00 taken back and its 20.00 fee appeared nowhere.
+    from beancount import loader
+    from beanclear import config as config_mod
+    from beanclear.reports import pdf, xlsx
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: EUR\nchannels:\n  paypal: {type: paypal, "
+                                          "currency: EUR, settlement_days: 400}\n", encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, options = loader.load_string(textwrap.dedent("""
+        2026-01-01 open Assets:Clearing:PayPal
+        2026-01-01 open Income:Sales:PayPal
+        2026-01-01 open Expenses:Chargebacks:PayPal
+        2026-03-02 * "Buyer" "Express Checkout Payment"
+          id: "S1"
+          Assets:Clearing:PayPal   200.00 EUR
+          Income:Sales:PayPal     -200.00 EUR
+        2026-03-21 * "Buyer" "Chargeback"
+          id: "C1"
+          Expenses:Chargebacks:PayPal   86.00 EUR
+          Assets:Clearing:PayPal       -86.00 EUR
+        2026-03-21 * "Chargeback Fee"
+          id: "C2"
+          Expenses:Chargebacks:PayPal   20.00 EUR
+          Assets:Clearing:PayPal       -20.00 EUR
+    """))
+    built = build_from(entries, errors, options, config, "2026-03")
+    [row] = built.channels
+    assert (row.sales, row.chargebacks, row.in_clearing) == (Decimal("200.00"), Decimal("106.00"), Decimal("94.00"))
+    assert render.to_dict(built)["channels"][0]["chargebacks"] == "106.00"
+    text = render.to_text(built).splitlines()
+    head = next(line for line in text if "chargebacks" in line)
+    values = dict(zip(head.split(), text[text.index(head) + 1].split()))
+    assert values["chargebacks"] == "106.00"
+    xlsx.write(built, tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Channels"]
+    assert dict(zip((c.value for c in sheet[1]), (c.value for c in sheet[2])))["chargebacks"] == 106
+    pdf.write(built, tmp_path / "r.pdf")
+    found = "".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages)
+    assert "chargebacks" in found and "106.00" in found
+
+
 def test_fee_rate_needs_sales():
     assert ChannelRow("x", "CNY", sales=Decimal(200), fees=Decimal("1.2")).fee_rate == Decimal("0.0060")
     assert ChannelRow("x", "CNY", fees=Decimal("1.2")).fee_rate is None
@@ -212,7 +253,7 @@ def test_xlsx_has_a_sheet_per_section_with_real_numbers(merchant, report, tmp_pa
         for key in ("sales", "refunds", "fees", "settled", "in transit", "in clearing"):
             assert not isinstance(row[key], str)
             assert Decimal(str(row[key])) == Decimal(channel[key.replace(" ", "_")])
-    assert channels["F2"].number_format == "0.00%"
+    assert channels["G2"].number_format == "0.00%"
     assert book["Findings"].max_row == len(report["findings"]) + 1
 
 

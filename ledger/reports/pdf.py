@@ -79,9 +79,9 @@ def write(report: PeriodReport, path: Path) -> None:
         story += [Paragraph("未达账项 Open items, money in transit, unexplained lines", heading), _table(("bank", "kind", "date", "description", "amount", "currency"), items, cell,
                             numeric_from=4, numeric_to=5)]
     story += [Paragraph("渠道 Channels", heading), _table(
-        ("channel", "currency", "sales", "refunds", "fees", "fee rate", "FX spread", "settled", "in transit",
-         "in clearing"),
-        [(c.name, c.currency, *(shown(v, c.currency) for v in (c.sales, c.refunds, c.fees)),
+        ("channel", "currency", "sales", "refunds", "chargebacks", "fees", "fee rate", "FX spread", "settled",
+         "in transit", "in clearing"),
+        [(c.name, c.currency, *(shown(v, c.currency) for v in (c.sales, c.refunds, c.chargebacks, c.fees)),
           f"{c.fee_rate * 100:.2f}%" if c.fee_rate is not None else "-",
           *(shown(v, c.currency) for v in (c.fx_spread, c.settled, c.in_transit, c.in_clearing)))
          for c in report.channels], cell, numeric_from=2)]

@@ -12,8 +12,9 @@ with, beside it, the money still on its way to that bank (its channels' transit
 accounts at month end) and the month's bank lines nothing explains (suspense).
 
 Per channel and currency, the month's figures: sales and refunds (the sale-side postings
-of `ChannelSales`, as the fee and refund checks read them), fees (the fee account) and
-fee rate (fees / sales), FX spread (the fx-gap findings' amounts, written off or not),
+of `ChannelSales`, as the fee and refund checks read them), chargebacks (the chargeback
+account: payments the customer's bank took back and their dispute fees, a dispute won
+back negative), fees (the fee account) and fee rate (fees / sales), FX spread (the fx-gap findings' amounts, written off or not),
 settled (bank credits posted against the transit account), and the balances at month
 end of transit and clearing. Findings dated in the month, each open, acknowledged (with
 the reason of its acknowledgment) or resolved (found at month end, gone from the books'
@@ -80,6 +81,7 @@ class ChannelRow:
     currency: str
     sales: Decimal = ZERO
     refunds: Decimal = ZERO
+    chargebacks: Decimal = ZERO  # taken back by the customer's bank, with the dispute fees
     fees: Decimal = ZERO
     fx_spread: Decimal = ZERO
     settled: Decimal = ZERO
@@ -288,6 +290,8 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date) -> list
             for p in e.postings:
                 if p.account == ch.accounts.fees:
                     rows[(name, p.units.currency)]["fees"] += p.units.number
+                elif p.account == ch.accounts.chargebacks:
+                    rows[(name, p.units.currency)]["chargebacks"] += p.units.number
                 elif p.account == ch.accounts.transit and p.units.number < 0 and accounts & banks:
                     rows[(name, p.units.currency)]["settled"] -= p.units.number
     for f in fx_gaps:

@@ -8,7 +8,7 @@ amount of a finding of no money (a statement-gap's days, a stale acknowledgment)
      "banks": [{"name", "account", "currency", "statement_date", "statement_balance",
                 "books_balance", "difference", "unexplained",
                 "open_items": [ITEM], "in_transit": [ITEM], "unexplained_lines": [ITEM]}],
-     "channels": [{"name", "currency", "sales", "refunds", "fees", "fee_rate", "fx_spread",
+     "channels": [{"name", "currency", "sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread",
                    "settled", "in_transit", "in_clearing"}],
      "findings": [{"status": "open|acknowledged|resolved", "code", "severity", "date",
                    "source", "amount", "currency", "refs", "message", "resolution"}],
@@ -27,7 +27,8 @@ from beanclear.importers.toolkit.values import currency_places, in_places
 from beanclear.reports.period import PeriodReport
 
 STATUSES = ("open", "acknowledged", "resolved")
-CHANNEL_FIGURES = ("sales", "refunds", "fees", "fee_rate", "fx_spread", "settled", "in_transit", "in_clearing")
+CHANNEL_FIGURES = ("sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread", "settled", "in_transit",
+                   "in_clearing")
 
 
 def _s(value) -> str | None:
@@ -107,12 +108,12 @@ def to_text(r: PeriodReport) -> str:
         for i in b.unexplained_lines:
             lines.append(f"    unexplained line: {i.date} {_m(i.amount, i.currency)} {i.description}")
     lines += ["", "Channels"]
-    head = ("channel", "cur", "sales", "refunds", "fees", "fee rate", "FX spread", "settled", "in transit",
-            "in clearing")
-    rows = [head] + [(c.name, c.currency, shown(c.sales, c.currency), shown(c.refunds, c.currency),
-                      shown(c.fees, c.currency), f"{c.fee_rate * 100:.2f}%" if c.fee_rate is not None else "-",
-                      shown(c.fx_spread, c.currency), shown(c.settled, c.currency), shown(c.in_transit, c.currency),
-                      shown(c.in_clearing, c.currency)) for c in r.channels]
+    head = ("channel", "cur", "sales", "refunds", "chargebacks", "fees", "fee rate", "FX spread", "settled",
+            "in transit", "in clearing")
+    rows = [head] + [(c.name, c.currency, *(shown(v, c.currency) for v in (c.sales, c.refunds, c.chargebacks, c.fees)),
+                      f"{c.fee_rate * 100:.2f}%" if c.fee_rate is not None else "-",
+                      *(shown(v, c.currency) for v in (c.fx_spread, c.settled, c.in_transit, c.in_clearing)))
+                     for c in r.channels]
     widths = [max(len(row[k]) for row in rows) for k in range(len(head))]
     for row in rows:
         lines.append("  " + "  ".join(v.ljust(w) if k < 2 else v.rjust(w)

@@ -27,8 +27,8 @@ DATE = "yyyy-mm-dd"
 BANK_HEAD = ("bank", "account", "currency", "statement date", "statement balance", "open items", "unexplained",
              "books balance", "difference", "in transit")
 ITEM_HEAD = ("bank", "kind", "date", "description", "amount", "currency", "refs")
-CHANNEL_HEAD = ("channel", "currency", "sales", "refunds", "fees", "fee rate", "FX spread", "settled",
-                "in transit", "in clearing")
+CHANNEL_HEAD = ("channel", "currency", "sales", "refunds", "chargebacks", "fees", "fee rate", "FX spread",
+                "settled", "in transit", "in clearing")
 FINDING_HEAD = ("status", "code", "severity", "date", "source", "amount", "currency", "refs", "message",
                 "resolution")
 
@@ -52,9 +52,9 @@ def write(report: PeriodReport, path: Path) -> None:
         for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines)],
         {2: DATE, 4: MONEY}, currency=5)
     _sheet(book.create_sheet(), "Channels", CHANNEL_HEAD, [
-        (c.name, c.currency, c.sales, c.refunds, c.fees, c.fee_rate, c.fx_spread, c.settled, c.in_transit,
-         c.in_clearing) for c in report.channels],
-        {k: MONEY for k in range(2, 10)} | {5: RATE}, currency=1)
+        (c.name, c.currency, c.sales, c.refunds, c.chargebacks, c.fees, c.fee_rate, c.fx_spread, c.settled,
+         c.in_transit, c.in_clearing) for c in report.channels],
+        {k: MONEY for k in range(2, 11)} | {6: RATE}, currency=1)
     _sheet(book.create_sheet(), "Findings", FINDING_HEAD, [
         (f.status, f.code, f.severity, f.date, f.source, f.amount, f.currency, " ".join(f.refs), f.message,
          f.resolution) for f in report.findings],
