@@ -194,6 +194,37 @@ def test_a_chargeback_and_its_fee_are_the_channels_chargebacks_in_every_renderer
     assert "chargebacks" in found and "106.00" in found
 
 
+def test_a_remainder_after_days_no_statement_covers_names_that_statement_gap(tmp_path):
+    # The statement of 03-11 to 03-24 is missing: the bank's closing balance counts its
+    # lines, the books do not. The remainder was a bare "+ unexplained 312.00 USD".
+    (tmp_path / "config.yaml").write_text(textwrap.dedent("""
+        books: books
+        currency: USD
+        banks:
+          usbank:
+            type: csv
+            account: Assets:Bank:US
+            currency: USD
+            date_format: "%Y-%m-%d"
+            columns: {date: Date, amount: Amount, memo: Description, ref: Reference, balance: Balance}
+        rules:
+          - {match: "AWS", account: Expenses:Hosting}
+    """), encoding="utf-8")
+    head = "Date,Description,Amount,Balance,Reference\n"
+    (tmp_path / "a.csv").write_text(head + "2026-03-02,AWS,-10.00,990.00,R1\n2026-03-10,AWS,-10.00,980.00,R2\n")
+    (tmp_path / "b.csv").write_text(head + "2026-03-25,AWS,-10.00,658.00,R4\n2026-03-31,AWS,-10.00,648.00,R5\n")
+    for name in ("a.csv", "b.csv"):
+        assert beanclear(tmp_path, "import", str(tmp_path / name)).exit_code == 0
+    text = beanclear(tmp_path, "report", "2026-03").output
+    assert "+ unexplained              312.00 USD  statement-gap: no statement covers 2026-03-11 to 2026-03-24" in text
+    [bank] = json.loads(beanclear(tmp_path, "report", "2026-03", "--format", "json").output)["banks"]
+    assert (bank["unexplained"], bank["unexplained_gaps"]) == ("312.00", [{"first": "2026-03-11", "last": "2026-03-24"}])
+    assert beanclear(tmp_path, "report", "2026-03", "--format", "xlsx", "-o", str(tmp_path / "r.xlsx")).exit_code == 0
+    banks = openpyxl.load_workbook(tmp_path / "r.xlsx")["Banks"]
+    assert dict(zip((c.value for c in banks[1]), (c.value for c in banks[2])))["unexplained: statement-gap"] == \
+        "2026-03-11 to 2026-03-24"
+
+
 def test_fee_rate_needs_sales():
     assert ChannelRow("x", "CNY", sales=Decimal(200), fees=Decimal("1.2")).fee_rate == Decimal("0.0060")
     assert ChannelRow("x", "CNY", fees=Decimal("1.2")).fee_rate is None

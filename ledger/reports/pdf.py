@@ -25,7 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from beanclear.reports.period import ZERO, PeriodReport
-from beanclear.reports.render import STATUSES, shown, summary
+from beanclear.reports.render import STATUSES, gap_days, shown, summary
 
 CID_FONT = "STSong-Light"
 FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -68,11 +68,11 @@ def write(report: PeriodReport, path: Path) -> None:
                        heading)]
     story += [Paragraph("银行 Banks: statement vs books", heading), _table(
         ("bank", "currency", "statement date", "statement balance", "open items", "unexplained", "books balance",
-         "in transit"),
+         "in transit", "unexplained: statement-gap"),
         [(b.name, b.currency, str(b.statement_date or "-"), shown(b.statement_balance, b.currency),
           shown(sum((i.amount for i in b.open_items), ZERO), b.currency), shown(b.unexplained, b.currency),
-          shown(b.books_balance, b.currency), shown(sum((i.amount for i in b.in_transit), ZERO), b.currency))
-         for b in report.banks], cell, numeric_from=3)]
+          shown(b.books_balance, b.currency), shown(sum((i.amount for i in b.in_transit), ZERO), b.currency),
+          gap_days(b.gaps)) for b in report.banks], cell, numeric_from=3, numeric_to=8)]
     items = [(b.name, i.kind, str(i.date or ""), i.description, shown(i.amount, i.currency), i.currency)
              for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines)]
     if items:

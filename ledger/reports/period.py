@@ -8,7 +8,9 @@ Per bank, the classic bank reconciliation statement:
   + unexplained                 what is left (a failed balance assertion)
   = books balance               the bank account's postings through month end
 
-with, beside it, the money still on its way to that bank (its channels' transit
+where the statement follows days no statement of the bank covers (a statement-gap),
+the unexplained remainder names them: their lines are missing from the books. With,
+beside it, the money still on its way to that bank (its channels' transit
 accounts at month end) and the month's bank lines nothing explains (suspense).
 
 Per channel and currency, the month's figures: sales and refunds (the sale-side postings
@@ -69,6 +71,9 @@ class BankRow:
     unexplained: Decimal  # books - statement - open items
     in_transit: tuple[Item, ...]  # per channel bound for this bank: its transit balance at month end
     unexplained_lines: tuple[Item, ...]  # the month's lines of this bank posted to suspense
+    # (first, last) day of each hole in the bank's statements before the statement's
+    # balance, when something is unexplained: the statement-gaps it comes from
+    gaps: tuple[tuple[dt.date, dt.date], ...] = ()
 
     @property
     def difference(self) -> Decimal:
@@ -181,6 +186,7 @@ def _in_folder(entry, root: Path, source: str) -> bool:
 def bank_rows(entries, config, start: dt.date, end: dt.date, options=None) -> list[BankRow]:
     cutoff = _next_month(start)
     carried = past.carried(entries)
+    cover = coverage.Coverage.of(entries)
     out = []
     for name, bank in sorted(config.banks.items()):
         # the statement and the lines after it; of books carried forward, read back as far as they go
@@ -196,9 +202,12 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None) -> li
         statement = last.amount.number if last else None
         unexplained = books_balance - (statement or ZERO) - sum((i.amount for i in items), ZERO)
         transit = [ch for ch in config.channels.values() if ch.bank == name]
+        # The statement's balance counts the lines of days no statement in the books
+        # covers, the books do not: a remainder after such a hole is that statement-gap's.
+        gaps = tuple(hole for hole in cover.holes(name) if last and hole[0] < last.date) if unexplained else ()
         out.append(BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
                            books_balance, items, unexplained, tuple(_open_payouts(entries, transit, end)),
-                           tuple(_suspense_lines(entries, config, bank, start, end))))
+                           tuple(_suspense_lines(entries, config, bank, start, end)), gaps))
     return out
 
 

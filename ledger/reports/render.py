@@ -6,7 +6,7 @@ amount of a finding of no money (a statement-gap's days, a stale acknowledgment)
 
     {"title": "...", "period": "2026-03", "start": "2026-03-01", "end": "2026-03-31",
      "banks": [{"name", "account", "currency", "statement_date", "statement_balance",
-                "books_balance", "difference", "unexplained",
+                "books_balance", "difference", "unexplained", "unexplained_gaps": [{"first", "last"}],
                 "open_items": [ITEM], "in_transit": [ITEM], "unexplained_lines": [ITEM]}],
      "channels": [{"name", "currency", "sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread",
                    "settled", "in_transit", "in_clearing"}],
@@ -64,7 +64,9 @@ def to_dict(r: PeriodReport) -> dict:
                    "statement_date": _s(b.statement_date),
                    "statement_balance": money(b.statement_balance, b.currency),
                    "books_balance": money(b.books_balance, b.currency), "difference": money(b.difference, b.currency),
-                   "unexplained": money(b.unexplained, b.currency), "open_items": [_item(i) for i in b.open_items],
+                   "unexplained": money(b.unexplained, b.currency),
+                   "unexplained_gaps": [{"first": _s(first), "last": _s(last)} for first, last in b.gaps],
+                   "open_items": [_item(i) for i in b.open_items],
                    "in_transit": [_item(i) for i in b.in_transit],
                    "unexplained_lines": [_item(i) for i in b.unexplained_lines]} for b in r.banks],
         "channels": [{"name": c.name, "currency": c.currency,
@@ -90,6 +92,16 @@ def _m(value, currency: str) -> str:
     return shown(value, currency) + (f" {currency}" if value is not None else "")
 
 
+def gap_days(gaps) -> str:
+    """The days of a bank's statement-gaps: `2026-03-16 to 2026-03-22, 2026-03-25`."""
+    return ", ".join(f"{first}" if first == last else f"{first} to {last}" for first, last in gaps)
+
+
+def gap_text(gaps) -> str:
+    """What a bank's unexplained remainder comes from, said."""
+    return f"statement-gap: no statement covers {gap_days(gaps)} (their lines are not in the books)"
+
+
 def to_text(r: PeriodReport) -> str:
     lines = [f"{r.title or 'Reconciliation'}: reconciliation report {r.period} ({r.start} to {r.end})", ""]
     lines.append("Banks: statement vs books")
@@ -101,7 +113,8 @@ def to_text(r: PeriodReport) -> str:
         for i in b.open_items:
             lines.append(f"    + {i.date} {_m(i.amount, i.currency):>20}  {i.description}")
         if b.unexplained:
-            lines.append(f"    + unexplained              {_m(b.unexplained, b.currency)}")
+            lines.append(f"    + unexplained              {_m(b.unexplained, b.currency)}" +
+                         (f"  {gap_text(b.gaps)}" if b.gaps else ""))
         lines.append(f"    = books balance            {_m(b.books_balance, b.currency)}")
         for i in b.in_transit:
             lines.append(f"    on its way: {_m(i.amount, i.currency)} in {i.description}")

@@ -1,8 +1,9 @@
 """The period report as an XLSX workbook: one sheet per section, real numbers.
 
-Sheets: Summary, Banks (one row per bank: statement, open items, unexplained, books),
-Bank items (the open items, money in transit and unexplained lines of every bank),
-Channels (one row per channel and currency), Findings. Money cells hold the Decimal
+Sheets: Summary, Banks (one row per bank: statement, open items, unexplained, books,
+and the days of the statement-gaps the unexplained comes from), Bank items (the open
+items, money in transit and unexplained lines of every bank), Channels (one row per
+channel and currency), Findings. Money cells hold the Decimal
 as a number formatted with its currency's places, `#,##0.00` (`#,##0` for JPY; Excel
 sums them); a finding of no money has no amount; the fee rate is a number formatted
 `0.00%`; dates are dates. A bold, frozen header row; columns sized to fit.
@@ -18,14 +19,14 @@ from openpyxl.utils import get_column_letter
 
 from beanclear.importers.toolkit.values import currency_places
 from beanclear.reports.period import ZERO, PeriodReport
-from beanclear.reports.render import STATUSES, summary
+from beanclear.reports.render import STATUSES, gap_days, summary
 
 MONEY = "#,##0.00"
 RATE = "0.00%"
 DATE = "yyyy-mm-dd"
 
 BANK_HEAD = ("bank", "account", "currency", "statement date", "statement balance", "open items", "unexplained",
-             "books balance", "difference", "in transit")
+             "books balance", "difference", "in transit", "unexplained: statement-gap")
 ITEM_HEAD = ("bank", "kind", "date", "description", "amount", "currency", "refs")
 CHANNEL_HEAD = ("channel", "currency", "sales", "refunds", "chargebacks", "fees", "fee rate", "FX spread",
                 "settled", "in transit", "in clearing")
@@ -45,7 +46,7 @@ def write(report: PeriodReport, path: Path) -> None:
     _sheet(book.create_sheet(), "Banks", BANK_HEAD, [
         (b.name, b.account, b.currency, b.statement_date, b.statement_balance,
          sum((i.amount for i in b.open_items), ZERO), b.unexplained, b.books_balance, b.difference,
-         sum((i.amount for i in b.in_transit), ZERO)) for b in report.banks],
+         sum((i.amount for i in b.in_transit), ZERO), gap_days(b.gaps) or None) for b in report.banks],
         {k: MONEY for k in range(4, 10)} | {3: DATE}, currency=2)
     _sheet(book.create_sheet(), "Bank items", ITEM_HEAD, [
         (b.name, i.kind, i.date, i.description, i.amount, i.currency, " ".join(i.refs))
