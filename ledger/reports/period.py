@@ -316,7 +316,10 @@ def _key(f) -> tuple:
 
 def finding_rows(entries, config, findings, start: dt.date, end: dt.date) -> list[FindingRow]:
     """The month's findings: open and acknowledged from the books' report; resolved are
-    those the checks found on the books as they stood at month end, gone since."""
+    those the checks found on the books as they stood at month end, gone since. Those
+    books hold the bank lines a booking or a match explained as the import left them
+    (resolve/imported.py): the edit in place leaves no trace at any date otherwise."""
+    from beanclear.resolve.imported import as_imported
     reasons = {}
     for ack in acks.acks_in(entries)[0]:
         reasons.setdefault((ack.code, ack.ref), ack.reason)
@@ -331,11 +334,16 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date) -> lis
                 reason = f"resolved: {up.get('note', '')}"
             out.append(_row(f, "acknowledged" if f.acknowledged else "open", reason))
     later = [e for e in entries if getattr(e, "date", end) > end]
-    if later:  # the books moved on: what stood at month end and is gone is resolved
+    imported, resolutions = as_imported(entries, config)
+    if later or any(r.date <= end for r in resolutions):
+        # the books moved on, or lines were explained in place: what stood at month end
+        # and is gone is resolved, by the booking or match that names it where one does
         now = {_key(f) for f in findings}
-        then = reconcile.find(as_at(entries, end), config)
-        out += [_row(f, "resolved", "resolved by the books after the month's end")
-                for f in then if f.date and start <= f.date <= end and f.code != "stale-ack" and _key(f) not in now]
+        then = reconcile.find(as_at(imported, end), config)
+        for f in then:
+            if f.date and start <= f.date <= end and f.code != "stale-ack" and _key(f) not in now:
+                how = next((r.how for r in resolutions if r.settles(f)), "resolved by the books after the month's end")
+                out.append(_row(f, "resolved", how))
     out += written_off_rows(entries, start, end)
     order = {"open": 0, "acknowledged": 1, "resolved": 2}
     return sorted(out, key=lambda r: (order[r.status], r.date, r.code, r.source, r.refs))
