@@ -8,9 +8,11 @@ lists as resolved what the checks found on the books as they stood at month end,
 what a booking or a match settled (write-offs, new entries, show). `as_imported` puts
 such lines back as the import left them, to judge the month's end on:
 
-- the account: where the import books such a line (booking.import_account);
-- the links: the match links (`payout-…`, `order-…`, `bill-…`), but those a write-off
-  added (they settle its finding, which the write-off's own entry says);
+- the account: `booked-from` where `book` wrote it (the account it found the line in:
+  a rule `--rule` adds claims the line afterwards, so the import's account now is not
+  where it was), else where the import books such a line (booking.import_account);
+- the links: without the match links (`payout-…`, `order-…`, `bill-…`), but for those
+  a write-off added (they settle its finding, which the write-off's own entry says);
 - the title: the statement's text where `book` retitled the line (`statement-text`).
 
 Only a line a bank's import wrote (in its folder of the books, not an opening balance)
@@ -27,7 +29,7 @@ from beancount.core import data
 
 from beanclear.checks.clearing import refs
 from beanclear.matching.core import BankLine
-from beanclear.resolve.booking import STATEMENT_TEXT, import_account, statement_text
+from beanclear.resolve.booking import BOOKED_FROM, STATEMENT_TEXT, import_account, statement_text
 
 MATCH_LINKS = ("payout-", "order-", "bill-")
 
@@ -63,7 +65,7 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
         if line.counter in unexplained and not added:   # unexplained still: nothing to put back
             out.append(entry)
             continue
-        was = import_account(config, line)
+        was = str(entry.meta.get(BOOKED_FROM) or import_account(config, line))
         if was not in unexplained or (was == line.counter and not added):
             out.append(entry)   # the import explained it (a rule, a payout memo): no finding then
             continue
