@@ -10,17 +10,18 @@ Per bank, the classic bank reconciliation statement:
 
 where the statement follows days no statement of the bank covers (a statement-gap),
 the unexplained remainder names them: their lines are missing from the books. With,
-beside it, the money still on its way to that bank (its channels' transit
-accounts at month end) and the month's bank lines nothing explains (suspense).
+beside it, the money still on its way to that bank (its channels' transit accounts at
+month end) and the month's bank lines nothing explains (suspense).
 
 Per channel and currency, the month's figures: sales and refunds (the sale-side postings
 of `ChannelSales`, as the fee and refund checks read them), chargebacks (the chargeback
 account: payments the customer's bank took back and their dispute fees, a dispute won
-back negative), fees (the fee account) and fee rate (fees / sales), FX spread (the fx-gap findings' amounts, written off or not),
-settled (bank credits posted against the transit account), and the balances at month
-end of transit and clearing. Findings dated in the month, each open, acknowledged (with
-the reason of its acknowledgment) or resolved (found at month end, gone from the books'
-report now).
+back negative), fees (the fee account) and fee rate (fees / sales), FX spread (the
+fx-gap findings' amounts, written off or not), settled (bank credits posted against the
+transit account), and the balances at month end of transit and clearing. Findings dated
+in the month, each open, acknowledged (with the reason of its acknowledgment) or
+resolved (found at month end, gone from the books' report now: settled by a later
+entry, a write-off, a booking or a match; resolve/imported.py).
 """
 
 from __future__ import annotations

@@ -73,7 +73,8 @@ def to_dict(r: PeriodReport) -> dict:
                       **{k: _s(c.fee_rate) if k == "fee_rate" else money(getattr(c, k), c.currency)
                          for k in CHANNEL_FIGURES}} for c in r.channels],
         "findings": [{"status": f.status, "code": f.code, "severity": f.severity, "date": _s(f.date),
-                      "source": f.source, "amount": money(f.amount, f.currency), "currency": f.currency, "refs": list(f.refs),
+                      "source": f.source, "amount": money(f.amount, f.currency), "currency": f.currency,
+                      "refs": list(f.refs),
                       "message": f.message, "resolution": f.resolution} for f in r.findings],
         "summary": summary(r),
     }
