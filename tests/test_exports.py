@@ -105,6 +105,8 @@ def test_daily_channel_figures_add_up_to_the_books(merchant, exported):
             path, "SELECT channel, currency, sales, refunds, fees, settled FROM daily_channel"):
         for name, value in (("sales", sales), ("refunds", refunds), ("fees", fees), ("settled", settled)):
             figures[(channel, currency, name)] += Decimal(value)
+            # with the currency's places: a day of no refund is "0.00", as its sales are "12.30"
+            assert Decimal(value).as_tuple().exponent == -2, (channel, name, value)
     wechat = config.channels["wechat"].accounts
     fees = sum(p.units.number for t in txns for p in t.postings if p.account == wechat.fees)
     assert figures[("wechat", "CNY", "fees")] == fees

@@ -3,7 +3,9 @@ demo's books computed independently here, in text, JSON, XLSX and PDF."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import shutil
 import textwrap
 from decimal import Decimal
@@ -16,7 +18,9 @@ from pypdf import PdfReader
 
 from conftest import beanclear
 
-from beanclear.reports.period import ChannelRow
+from beanclear.checks.findings import Finding
+from beanclear.reports import period, render
+from beanclear.reports.period import ChannelRow, build_from
 
 MONTH = "2026-02"
 START, END = "2026-02-01", "2026-02-28"
@@ -92,6 +96,135 @@ def test_channel_figures_equal_the_books(report, entries):
     assert Decimal(stripe["fx_spread"]) == 0
 
 
+def test_a_written_off_fx_gap_is_still_the_months_fx_spread(merchant, report, tmp_path):
+    # The spread was paid whether or not it is written off: the write-off settles the
+    # finding (listed resolved), not the spread (it was 0.00 once written off).
+    copy = tmp_path / "m"
+    shutil.copytree(merchant, copy)
+    [gap] = [f for f in report["findings"] if f["code"] == "fx-gap"]
+    spread = next(c["fx_spread"] for c in report["channels"] if (c["name"], c["currency"]) == ("paypal", "USD"))
+    assert Decimal(spread) == Decimal(gap["amount"]) > 0
+    result = beanclear(copy, "write-off", "fx-gap", gap["refs"][0])
+    assert result.exit_code == 0, result.output
+    after = json.loads(beanclear(copy, "report", MONTH, "--format", "json").output)
+    assert [(f["code"], f["status"]) for f in after["findings"] if f["code"] == "fx-gap"] == [("fx-gap", "resolved")]
+    assert next(c["fx_spread"] for c in after["channels"] if (c["name"], c["currency"]) == ("paypal", "USD")) == spread
+
+
+def test_every_money_amount_of_the_json_has_its_currencys_places(report):
+    # A zero sum printed "0" ("refunds": "0", "fx_spread": "0") beside "0.00"-style amounts.
+    def money(value, currency):
+        assert re.fullmatch(r"-?\d+\.\d{2}", value), (value, currency)
+    for b in report["banks"]:
+        for key in ("statement_balance", "books_balance", "difference", "unexplained"):
+            money(b[key], b["currency"])
+        for i in (*b["open_items"], *b["in_transit"], *b["unexplained_lines"]):
+            money(i["amount"], i["currency"])
+    figures = [k for k in render.CHANNEL_FIGURES if k != "fee_rate"]
+    for c in report["channels"]:
+        for key in figures:
+            money(c[key], c["currency"])
+    assert "0.00" in [c[k] for c in report["channels"] for k in figures]
+    for f in report["findings"]:
+        money(f["amount"], f["currency"])
+
+
+def test_money_has_the_currencys_places_and_a_finding_of_no_money_no_amount(tmp_path):
+    gap = Finding("statement-gap", dt.date(2026, 3, 16), "ops", "", Decimal(0), "",
+                         "no statement of ops covers 2026-03-16 to 2026-03-22 (7 days)")
+    bank = period.BankRow("ops", "Assets:Bank:Ops", "JPY", None, None, Decimal(1200), (), Decimal(1200), (), ())
+    built = period.PeriodReport("t", "2026-03", dt.date(2026, 3, 1), dt.date(2026, 3, 31), (bank,),
+                                (ChannelRow("shop", "KWD", sales=Decimal("2.5")),), (period._row(gap, "open", ""),))
+    as_json = render.to_dict(built)
+    assert as_json["banks"][0]["books_balance"] == "1200"
+    assert {k: as_json["channels"][0][k] for k in ("sales", "refunds")} == {"sales": "2.500", "refunds": "0.000"}
+    assert render.money(Decimal("0.125"), "USD") == "0.125"   # exact: digits the books hold are kept
+    assert (as_json["findings"][0]["amount"], as_json["findings"][0]["currency"]) == (None, "")
+    text = render.to_text(built)
+    assert "books balance            1,200 JPY" in text and "2.500" in text
+    assert "ops     : no statement of ops covers" in text
+    from beanclear.reports import pdf, xlsx
+    pdf.write(built, tmp_path / "r.pdf")
+    found = "".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages).split("resolution", 1)[1]
+    assert "statement-gap" in found and "0.00" not in found   # the findings table
+    xlsx.write(built, tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert book["Findings"]["F2"].value is None and book["Banks"]["H2"].number_format == "#,##0"
+    assert book["Channels"]["C2"].number_format == "#,##0.000"
+
+
+def test_a_chargeback_and_its_fee_are_the_channels_chargebacks_in_every_renderer(tmp_path):
+    # They were on no column: PayPal's 86.00 taken back and its 20.00 fee appeared nowhere.
+    from beancount import loader
+    from beanclear import config as config_mod
+    from beanclear.reports import pdf, xlsx
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: EUR\nchannels:\n  paypal: {type: paypal, "
+                                          "currency: EUR, settlement_days: 400}\n", encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, options = loader.load_string(textwrap.dedent("""
+        2026-01-01 open Assets:Clearing:PayPal
+        2026-01-01 open Income:Sales:PayPal
+        2026-01-01 open Expenses:Chargebacks:PayPal
+        2026-03-02 * "Buyer" "Express Checkout Payment"
+          id: "S1"
+          Assets:Clearing:PayPal   200.00 EUR
+          Income:Sales:PayPal     -200.00 EUR
+        2026-03-21 * "Buyer" "Chargeback"
+          id: "C1"
+          Expenses:Chargebacks:PayPal   86.00 EUR
+          Assets:Clearing:PayPal       -86.00 EUR
+        2026-03-21 * "Chargeback Fee"
+          id: "C2"
+          Expenses:Chargebacks:PayPal   20.00 EUR
+          Assets:Clearing:PayPal       -20.00 EUR
+    """))
+    built = build_from(entries, errors, options, config, "2026-03")
+    [row] = built.channels
+    assert (row.sales, row.chargebacks, row.in_clearing) == (Decimal("200.00"), Decimal("106.00"), Decimal("94.00"))
+    assert render.to_dict(built)["channels"][0]["chargebacks"] == "106.00"
+    text = render.to_text(built).splitlines()
+    head = next(line for line in text if "chargebacks" in line)
+    values = dict(zip(head.split(), text[text.index(head) + 1].split()))
+    assert values["chargebacks"] == "106.00"
+    xlsx.write(built, tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Channels"]
+    assert dict(zip((c.value for c in sheet[1]), (c.value for c in sheet[2])))["chargebacks"] == 106
+    pdf.write(built, tmp_path / "r.pdf")
+    found = "".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages)
+    assert "chargebacks" in found and "106.00" in found
+
+
+def test_a_remainder_after_days_no_statement_covers_names_that_statement_gap(tmp_path):
+    # The statement of 03-11 to 03-24 is missing: the bank's closing balance counts its
+    # lines, the books do not. The remainder was a bare "+ unexplained 312.00 USD".
+    (tmp_path / "config.yaml").write_text(textwrap.dedent("""
+        books: books
+        currency: USD
+        banks:
+          usbank:
+            type: csv
+            account: Assets:Bank:US
+            currency: USD
+            date_format: "%Y-%m-%d"
+            columns: {date: Date, amount: Amount, memo: Description, ref: Reference, balance: Balance}
+        rules:
+          - {match: "AWS", account: Expenses:Hosting}
+    """), encoding="utf-8")
+    head = "Date,Description,Amount,Balance,Reference\n"
+    (tmp_path / "a.csv").write_text(head + "2026-03-02,AWS,-10.00,990.00,R1\n2026-03-10,AWS,-10.00,980.00,R2\n")
+    (tmp_path / "b.csv").write_text(head + "2026-03-25,AWS,-10.00,658.00,R4\n2026-03-31,AWS,-10.00,648.00,R5\n")
+    for name in ("a.csv", "b.csv"):
+        assert beanclear(tmp_path, "import", str(tmp_path / name)).exit_code == 0
+    text = beanclear(tmp_path, "report", "2026-03").output
+    assert "+ unexplained              312.00 USD  statement-gap: no statement covers 2026-03-11 to 2026-03-24" in text
+    [bank] = json.loads(beanclear(tmp_path, "report", "2026-03", "--format", "json").output)["banks"]
+    assert (bank["unexplained"], bank["unexplained_gaps"]) == ("312.00", [{"first": "2026-03-11", "last": "2026-03-24"}])
+    assert beanclear(tmp_path, "report", "2026-03", "--format", "xlsx", "-o", str(tmp_path / "r.xlsx")).exit_code == 0
+    banks = openpyxl.load_workbook(tmp_path / "r.xlsx")["Banks"]
+    assert dict(zip((c.value for c in banks[1]), (c.value for c in banks[2])))["unexplained: statement-gap"] == \
+        "2026-03-11 to 2026-03-24"
+
+
 def test_fee_rate_needs_sales():
     assert ChannelRow("x", "CNY", sales=Decimal(200), fees=Decimal("1.2")).fee_rate == Decimal("0.0060")
     assert ChannelRow("x", "CNY", fees=Decimal("1.2")).fee_rate is None
@@ -151,7 +284,7 @@ def test_xlsx_has_a_sheet_per_section_with_real_numbers(merchant, report, tmp_pa
         for key in ("sales", "refunds", "fees", "settled", "in transit", "in clearing"):
             assert not isinstance(row[key], str)
             assert Decimal(str(row[key])) == Decimal(channel[key.replace(" ", "_")])
-    assert channels["F2"].number_format == "0.00%"
+    assert channels["G2"].number_format == "0.00%"
     assert book["Findings"].max_row == len(report["findings"]) + 1
 
 

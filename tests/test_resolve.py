@@ -255,6 +255,45 @@ def test_the_months_report_lists_a_write_off_within_the_limit_and_where_it_went(
     assert "B1" in row["refs"]
 
 
+@pytest.mark.parametrize("how", [(), ("--narration", "cloud servers"), ("--rule", "ALIYUN")])
+def test_the_months_report_lists_a_finding_a_booking_resolved_and_where_it_went(shop, how):
+    # `book` edits the line in place, so the books "as they stood at month end" no longer
+    # showed the finding either: it was neither open nor resolved (1 open -> 0, 0).
+    # With --rule, the import would now book the line there itself: `booked-from` says
+    # where it was.
+    def unmatched():
+        report = json.loads(run(shop, "report", "2026-03", "--format", "json"))
+        return [(f["status"], f["message"], f["resolution"]) for f in report["findings"]
+                if f["code"] == "bank-unmatched" and f["refs"] == ["B2"]]
+    [(status, message, _)] = unmatched()
+    assert status == "open"
+    run(shop, "book", "B2", "Expenses:Hosting", *how)
+    assert unmatched() == [("resolved", message, "booked to Expenses:Hosting")]
+    assert ('booked-from: "Assets:Suspense"' in text(shop, OPS)) == ("--rule" in how)
+
+
+def test_the_months_report_lists_what_a_link_resolved_in_the_month_of_each_finding(demo_copy, monkeypatch):
+    # The README's loop: a credit nothing explained (bank-unmatched, March) linked to the
+    # payout that waited for it (payout-missing, February).
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    merchant = demo_copy()
+    credit, payout = "20260309000071", "payout-1000959334202602140000008216"
+
+    def listed(month, code):
+        report = json.loads(run(merchant, "report", month, "--format", "json"))
+        return [(f["status"], f["resolution"]) for f in report["findings"]
+                if f["code"] == code and (credit in f["refs"] or payout[len("payout-"):] in f["refs"])]
+    assert listed("2026-03", "bank-unmatched") == [("open", "")]
+    assert listed("2026-02", "payout-missing") == [("open", "")]
+    run(merchant, "link", credit, payout)
+    assert listed("2026-03", "bank-unmatched") == [("resolved", f"matched to {payout}")]
+    assert listed("2026-02", "payout-missing") == [("resolved", f"matched to {payout}")]
+    # the two differ: the payout-mismatch the link leaves is open
+    assert listed("2026-02", "payout-mismatch") == [("open", "")]
+    run(merchant, "unlink", credit)
+    assert listed("2026-03", "bank-unmatched") == [("open", "")]
+
+
 def test_a_write_off_above_the_limit_is_not_listed_twice_in_the_months_report(shop):
     config = shop / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace(
@@ -400,7 +439,8 @@ def test_a_line_retitled_by_book_is_unlinked_back_to_where_its_statement_text_pu
     run(shop, "book", "B2", "Expenses:Cloud", "--narration", "servers, March")
     assert run(shop, "unlink", "B2").startswith("bank line B2: booked back to Expenses:Hosting")
     assert text(shop, OPS) == ruled.replace('"ALIYUN 2026-03"', '"servers, March"').replace(
-        '  id: "B2"\n', '  id: "B2"\n  statement-text: "阿里云计算有限公司 ALIYUN 2026-03"\n')
+        '  booked-from: "Assets:Suspense"\n',
+        '  booked-from: "Assets:Suspense"\n  statement-text: "阿里云计算有限公司 ALIYUN 2026-03"\n')
     # retitled again: the statement's text is kept once, as the statement wrote it
     run(shop, "book", "B2", "Expenses:Cloud", "--narration", "servers")
     assert text(shop, OPS).count("statement-text:") == 1

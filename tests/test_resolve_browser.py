@@ -112,7 +112,7 @@ def test_the_whole_resolve_loop_in_a_browser(demo, tmp_path, browser, monkeypatc
         assert changes(before, books_snapshot(merchant)) == {"icbc/2026/2026-03.beancount": (
             ['2026-03-16 * "阿里云计算有限公司" "ALIYUN 2026-03"', "  Assets:Suspense                             312.00 CNY"],
             ['2026-03-16 * "阿里云计算有限公司" "cloud servers 2026-03"', '  statement-text: "阿里云计算有限公司 ALIYUN 2026-03"',
-             "  Expenses:Hosting                            312.00 CNY"])}
+             '  booked-from: "Assets:Suspense"', "  Expenses:Hosting                            312.00 CNY"])}
         assert (merchant / "config.yaml").read_text(encoding="utf-8") == config_text.replace(
             "    account: Expenses:Hosting\n\n", "    account: Expenses:Hosting\n  - match: ALIYUN\n"
             "    account: Expenses:Hosting\n\n")

@@ -266,6 +266,14 @@ class Load:
                 self._raw[name] = out
                 self.findings[name] = apply_policy(_resolved(out, walk.marked), self.config)
 
+    def found(self, entries, check: str) -> list[Finding]:
+        """A check's findings as it found them, acknowledged where the books say so and
+        with their severities, before the write-offs and follow-ups of the books settle
+        any (resolve.state): what happened, settled or not. The month report's FX spread
+        counts an fx-gap written off: the spread was paid all the same."""
+        self.run(entries, (check,))
+        return apply_policy(self._raw[check], self.config)
+
     def since(self, entries) -> dt.date | None:
         """The first day of books carried forward (periods/forward.py); None for the whole books."""
         since = self.walk(entries).since

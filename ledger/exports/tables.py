@@ -26,6 +26,7 @@ from beancount.core import data
 
 from beanclear import books
 from beanclear.checks import checking, refunds
+from beanclear.importers.toolkit.values import in_places
 
 # name -> ((column, type), ...); types: text, date, integer, decimal, boolean.
 SCHEMA: dict[str, tuple[tuple[str, str], ...]] = {
@@ -111,7 +112,8 @@ def daily_channel_rows(txns, config) -> list[dict]:
     """Sales and refunds as the refund checks count them (refunds.daily: the channel's
     sale-side postings); fees: what posts to the channel's fee account (a returned fee
     is negative); settled: what reaches a bank in entries that post to the channel's
-    transit account (a returned payout is negative)."""
+    transit account (a returned payout is negative). Each with the currency's places: a
+    day of no fee is 0.00, not 0 (SQLite keeps the Decimal's text)."""
     zero = Decimal(0)
     days: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: {"sales": zero, "refunds": zero,
                                                                  "fees": zero, "settled": zero})
@@ -130,7 +132,8 @@ def daily_channel_rows(txns, config) -> list[dict]:
                 days[(t.date, fees[p.account], p.units.currency)]["fees"] += p.units.number
             elif p.account in banks and len(channels) == 1:  # a bank line of two channels is no one's
                 days[(t.date, next(iter(channels)), p.units.currency)]["settled"] += p.units.number
-    return [{"date": day, "channel": channel, "currency": currency, **figures}
+    return [{"date": day, "channel": channel, "currency": currency,
+             **{k: in_places(v, currency) for k, v in figures.items()}}
             for (day, channel, currency), figures in sorted(days.items())]
 
 

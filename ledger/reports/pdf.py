@@ -24,8 +24,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
-from beanclear.reports.period import PeriodReport
-from beanclear.reports.render import STATUSES, summary
+from beanclear.reports.period import ZERO, PeriodReport
+from beanclear.reports.render import STATUSES, gap_days, shown, summary
 
 CID_FONT = "STSong-Light"
 FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -58,10 +58,6 @@ def _styles() -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
     return title, heading, cell
 
 
-def _m(value) -> str:
-    return "-" if value is None else f"{value:,.2f}"
-
-
 def write(report: PeriodReport, path: Path) -> None:
     title, heading, cell = _styles()
     doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
@@ -72,27 +68,30 @@ def write(report: PeriodReport, path: Path) -> None:
                        heading)]
     story += [Paragraph("银行 Banks: statement vs books", heading), _table(
         ("bank", "currency", "statement date", "statement balance", "open items", "unexplained", "books balance",
-         "in transit"),
-        [(b.name, b.currency, str(b.statement_date or "-"), _m(b.statement_balance),
-          _m(sum(i.amount for i in b.open_items)), _m(b.unexplained), _m(b.books_balance),
-          _m(sum(i.amount for i in b.in_transit))) for b in report.banks], cell, numeric_from=3)]
-    items = [(b.name, i.kind, str(i.date or ""), i.description, _m(i.amount), i.currency)
+         "in transit", "unexplained: statement-gap"),
+        [(b.name, b.currency, str(b.statement_date or "-"), shown(b.statement_balance, b.currency),
+          shown(sum((i.amount for i in b.open_items), ZERO), b.currency), shown(b.unexplained, b.currency),
+          shown(b.books_balance, b.currency), shown(sum((i.amount for i in b.in_transit), ZERO), b.currency),
+          gap_days(b.gaps)) for b in report.banks], cell, numeric_from=3, numeric_to=8)]
+    items = [(b.name, i.kind, str(i.date or ""), i.description, shown(i.amount, i.currency), i.currency)
              for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines)]
     if items:
         story += [Paragraph("未达账项 Open items, money in transit, unexplained lines", heading), _table(("bank", "kind", "date", "description", "amount", "currency"), items, cell,
                             numeric_from=4, numeric_to=5)]
     story += [Paragraph("渠道 Channels", heading), _table(
-        ("channel", "currency", "sales", "refunds", "fees", "fee rate", "FX spread", "settled", "in transit",
-         "in clearing"),
-        [(c.name, c.currency, _m(c.sales), _m(c.refunds), _m(c.fees),
-          f"{c.fee_rate * 100:.2f}%" if c.fee_rate is not None else "-", _m(c.fx_spread), _m(c.settled),
-          _m(c.in_transit), _m(c.in_clearing)) for c in report.channels], cell, numeric_from=2)]
+        ("channel", "currency", "sales", "refunds", "chargebacks", "fees", "fee rate", "FX spread", "settled",
+         "in transit", "in clearing"),
+        [(c.name, c.currency, *(shown(v, c.currency) for v in (c.sales, c.refunds, c.chargebacks, c.fees)),
+          f"{c.fee_rate * 100:.2f}%" if c.fee_rate is not None else "-",
+          *(shown(v, c.currency) for v in (c.fx_spread, c.settled, c.in_transit, c.in_clearing)))
+         for c in report.channels], cell, numeric_from=2)]
     counts = summary(report)
     story += [Paragraph(escape("问题 Findings: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES)), heading)]
     if report.findings:
         story.append(_table(
             ("status", "code", "date", "source", "amount", "message", "resolution"),
-            [(f.status, f.code, str(f.date or ""), f.source, f"{_m(f.amount)} {f.currency}".strip(), f.message,
+            [(f.status, f.code, str(f.date or ""), f.source,
+              f"{shown(f.amount, f.currency)} {f.currency}" if f.amount is not None else "", f.message,
               f.resolution) for f in report.findings], cell, numeric_from=4, numeric_to=5,
             widths=(22, 34, 20, 18, 26, 110, 43)))
     doc.build(story)

@@ -8,15 +8,20 @@ Per bank, the classic bank reconciliation statement:
   + unexplained                 what is left (a failed balance assertion)
   = books balance               the bank account's postings through month end
 
-with, beside it, the money still on its way to that bank (its channels' transit
-accounts at month end) and the month's bank lines nothing explains (suspense).
+where the statement follows days no statement of the bank covers (a statement-gap),
+the unexplained remainder names them: their lines are missing from the books. With,
+beside it, the money still on its way to that bank (its channels' transit accounts at
+month end) and the month's bank lines nothing explains (suspense).
 
 Per channel and currency, the month's figures: sales and refunds (the sale-side postings
-of `ChannelSales`, as the fee and refund checks read them), fees (the fee account) and
-fee rate (fees / sales), FX spread (the fx-gap findings' amounts), settled (bank credits
-posted against the transit account), and the balances at month end of transit and
-clearing. Findings dated in the month, each open, acknowledged (with the reason of its
-acknowledgment) or resolved (found at month end, gone from the books' report now).
+of `ChannelSales`, as the fee and refund checks read them), chargebacks (the chargeback
+account: payments the customer's bank took back and their dispute fees, a dispute won
+back negative), fees (the fee account) and fee rate (fees / sales), FX spread (the
+fx-gap findings' amounts, written off or not), settled (bank credits posted against the
+transit account), and the balances at month end of transit and clearing. Findings dated
+in the month, each open, acknowledged (with the reason of its acknowledgment) or
+resolved (found at month end, gone from the books' report now: settled by a later
+entry, a write-off, a booking or a match; resolve/imported.py).
 """
 
 from __future__ import annotations
@@ -67,6 +72,9 @@ class BankRow:
     unexplained: Decimal  # books - statement - open items
     in_transit: tuple[Item, ...]  # per channel bound for this bank: its transit balance at month end
     unexplained_lines: tuple[Item, ...]  # the month's lines of this bank posted to suspense
+    # (first, last) day of each hole in the bank's statements before the statement's
+    # balance, when something is unexplained: the statement-gaps it comes from
+    gaps: tuple[tuple[dt.date, dt.date], ...] = ()
 
     @property
     def difference(self) -> Decimal:
@@ -79,6 +87,7 @@ class ChannelRow:
     currency: str
     sales: Decimal = ZERO
     refunds: Decimal = ZERO
+    chargebacks: Decimal = ZERO  # taken back by the customer's bank, with the dispute fees
     fees: Decimal = ZERO
     fx_spread: Decimal = ZERO
     settled: Decimal = ZERO
@@ -98,7 +107,7 @@ class FindingRow:
     severity: str
     date: dt.date | None
     source: str
-    amount: Decimal
+    amount: Decimal | None  # None: a finding of no money (a statement-gap's days, a stale acknowledgment)
     currency: str
     refs: tuple[str, ...]
     message: str
@@ -152,9 +161,13 @@ def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     if not days or end < min(days) or start > max(days):
         raise PeriodError(f"period {period}: the books hold no transaction in that month" +
                           (f" (they run from {min(days)} to {max(days)})" if days else ""))
-    report = checking.report(entries, errors, config, options)
+    load = reconcile.stored_load(options) or reconcile.Load(entries, config)
+    report = checking.report(entries, errors, config, options, load)
+    # The FX spread counts every fx-gap, settled or not: one written off is gone from
+    # the report's findings, but its spread was paid all the same.
+    spreads = [f for f in load.found(entries, "fx") if f.code == "fx-gap"]
     return PeriodReport(config.title or "", period, start, end, tuple(bank_rows(entries, config, start, end, options)),
-                        tuple(channel_rows(entries, config, report.findings, start, end)),
+                        tuple(channel_rows(entries, config, spreads, start, end)),
                         tuple(finding_rows(entries, config, report.findings, start, end)))
 
 
@@ -174,6 +187,7 @@ def _in_folder(entry, root: Path, source: str) -> bool:
 def bank_rows(entries, config, start: dt.date, end: dt.date, options=None) -> list[BankRow]:
     cutoff = _next_month(start)
     carried = past.carried(entries)
+    cover = coverage.Coverage.of(entries)
     out = []
     for name, bank in sorted(config.banks.items()):
         # the statement and the lines after it; of books carried forward, read back as far as they go
@@ -189,9 +203,12 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None) -> li
         statement = last.amount.number if last else None
         unexplained = books_balance - (statement or ZERO) - sum((i.amount for i in items), ZERO)
         transit = [ch for ch in config.channels.values() if name in ch.payout_banks]
+        # The statement's balance counts the lines of days no statement in the books
+        # covers, the books do not: a remainder after such a hole is that statement-gap's.
+        gaps = tuple(hole for hole in cover.holes(name) if last and hole[0] < last.date) if unexplained else ()
         out.append(BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
                            books_balance, items, unexplained, tuple(_open_payouts(entries, transit, end, name, config)),
-                           tuple(_suspense_lines(entries, config, bank, start, end))))
+                           tuple(_suspense_lines(entries, config, bank, start, end)), gaps))
     return out
 
 
@@ -259,7 +276,9 @@ def _suspense_lines(entries, config, bank, start, end) -> list[Item]:
     return out
 
 
-def channel_rows(entries, config, findings, start: dt.date, end: dt.date) -> list[ChannelRow]:
+def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date) -> list[ChannelRow]:
+    """Per channel and currency, the month's figures; FX spread: the amounts of `fx_gaps`
+    (the fx-gap findings, whether open, acknowledged or written off) dated in the month."""
     rows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     sales = ChannelSales(config)
     banks = {b.account for b in config.banks.values()}
@@ -285,9 +304,11 @@ def channel_rows(entries, config, findings, start: dt.date, end: dt.date) -> lis
             for p in e.postings:
                 if p.account == ch.accounts.fees:
                     rows[(name, p.units.currency)]["fees"] += p.units.number
+                elif p.account == ch.accounts.chargebacks:
+                    rows[(name, p.units.currency)]["chargebacks"] += p.units.number
                 elif p.account == ch.accounts.transit and p.units.number < 0 and accounts & banks:
                     rows[(name, p.units.currency)]["settled"] -= p.units.number
-    for f in findings:
+    for f in fx_gaps:
         if f.code == "fx-gap" and f.source in config.channels and start <= f.date <= end:
             rows[(f.source, f.currency)]["fx_spread"] += f.amount
     return [ChannelRow(name, currency, **figures) for (name, currency), figures in sorted(rows.items())
@@ -300,7 +321,10 @@ def _key(f) -> tuple:
 
 def finding_rows(entries, config, findings, start: dt.date, end: dt.date) -> list[FindingRow]:
     """The month's findings: open and acknowledged from the books' report; resolved are
-    those the checks found on the books as they stood at month end, gone since."""
+    those the checks found on the books as they stood at month end, gone since. Those
+    books hold the bank lines a booking or a match explained as the import left them
+    (resolve/imported.py): the edit in place leaves no trace at any date otherwise."""
+    from beanclear.resolve.imported import as_imported
     reasons = {}
     for ack in acks.acks_in(entries)[0]:
         reasons.setdefault((ack.code, ack.ref), ack.reason)
@@ -315,11 +339,16 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date) -> lis
                 reason = f"resolved: {up.get('note', '')}"
             out.append(_row(f, "acknowledged" if f.acknowledged else "open", reason))
     later = [e for e in entries if getattr(e, "date", end) > end]
-    if later:  # the books moved on: what stood at month end and is gone is resolved
+    imported, resolutions = as_imported(entries, config)
+    if later or any(r.date <= end for r in resolutions):
+        # the books moved on, or lines were explained in place: what stood at month end
+        # and is gone is resolved, by the booking or match that names it where one does
         now = {_key(f) for f in findings}
-        then = reconcile.find(as_at(entries, end), config)
-        out += [_row(f, "resolved", "resolved by the books after the month's end")
-                for f in then if f.date and start <= f.date <= end and f.code != "stale-ack" and _key(f) not in now]
+        then = reconcile.find(as_at(imported, end), config)
+        for f in then:
+            if f.date and start <= f.date <= end and f.code != "stale-ack" and _key(f) not in now:
+                how = next((r.how for r in resolutions if r.settles(f)), "resolved by the books after the month's end")
+                out.append(_row(f, "resolved", how))
     out += written_off_rows(entries, start, end)
     order = {"open": 0, "acknowledged": 1, "resolved": 2}
     return sorted(out, key=lambda r: (order[r.status], r.date, r.code, r.source, r.refs))
@@ -356,5 +385,6 @@ def as_at(entries, end: dt.date) -> list:
 
 
 def _row(f, status: str, resolution: str) -> FindingRow:
-    return FindingRow(status, f.code, f.severity, f.date, f.source, f.amount, f.currency, tuple(f.refs),
-                      f.message, resolution)
+    # A finding of no currency is of no money: its 0 is no amount ("0.00 " with no currency)
+    return FindingRow(status, f.code, f.severity, f.date, f.source, f.amount if f.currency else None, f.currency,
+                      tuple(f.refs), f.message, resolution)

@@ -1,12 +1,14 @@
 """The period report as text (for a terminal) and as JSON (for programs).
 
-The JSON shape is stable; money is a string of the exact Decimal, as in `check --format json`:
+The JSON shape is stable; money is a string of the exact Decimal with the currency's
+places (`"0.00"`, `"3.50"`; a value the books hold to more places keeps them), and the
+amount of a finding of no money (a statement-gap's days, a stale acknowledgment) is null:
 
     {"title": "...", "period": "2026-03", "start": "2026-03-01", "end": "2026-03-31",
      "banks": [{"name", "account", "currency", "statement_date", "statement_balance",
-                "books_balance", "difference", "unexplained",
+                "books_balance", "difference", "unexplained", "unexplained_gaps": [{"first", "last"}],
                 "open_items": [ITEM], "in_transit": [ITEM], "unexplained_lines": [ITEM]}],
-     "channels": [{"name", "currency", "sales", "refunds", "fees", "fee_rate", "fx_spread",
+     "channels": [{"name", "currency", "sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread",
                    "settled", "in_transit", "in_clearing"}],
      "findings": [{"status": "open|acknowledged|resolved", "code", "severity", "date",
                    "source", "amount", "currency", "refs", "message", "resolution"}],
@@ -20,10 +22,13 @@ import json
 from collections import Counter
 from decimal import Decimal
 
+from beanclear.checks.findings import to_currency
+from beanclear.importers.toolkit.values import currency_places, in_places
 from beanclear.reports.period import PeriodReport
 
 STATUSES = ("open", "acknowledged", "resolved")
-CHANNEL_FIGURES = ("sales", "refunds", "fees", "fee_rate", "fx_spread", "settled", "in_transit", "in_clearing")
+CHANNEL_FIGURES = ("sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread", "settled", "in_transit",
+                   "in_clearing")
 
 
 def _s(value) -> str | None:
@@ -34,8 +39,21 @@ def _s(value) -> str | None:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+def money(value, currency: str) -> str | None:
+    """Money as the JSON gives it: exact, with the currency's places at least (a zero
+    sum printed "0" beside "0.00"-style amounts)."""
+    return None if value is None else f"{in_places(value, currency):f}"
+
+
+def shown(value, currency: str) -> str:
+    """Money as text and PDF show it: rounded to the currency, its thousands grouped."""
+    if value is None:
+        return "-"
+    return f"{to_currency(value, currency):,.{currency_places(currency)}f}"
+
+
 def _item(i) -> dict:
-    return {"kind": i.kind, "date": _s(i.date), "description": i.description, "amount": _s(i.amount),
+    return {"kind": i.kind, "date": _s(i.date), "description": i.description, "amount": money(i.amount, i.currency),
             "currency": i.currency, "refs": list(i.refs)}
 
 
@@ -43,15 +61,20 @@ def to_dict(r: PeriodReport) -> dict:
     return {
         "title": r.title, "period": r.period, "start": _s(r.start), "end": _s(r.end),
         "banks": [{"name": b.name, "account": b.account, "currency": b.currency,
-                   "statement_date": _s(b.statement_date), "statement_balance": _s(b.statement_balance),
-                   "books_balance": _s(b.books_balance), "difference": _s(b.difference),
-                   "unexplained": _s(b.unexplained), "open_items": [_item(i) for i in b.open_items],
+                   "statement_date": _s(b.statement_date),
+                   "statement_balance": money(b.statement_balance, b.currency),
+                   "books_balance": money(b.books_balance, b.currency), "difference": money(b.difference, b.currency),
+                   "unexplained": money(b.unexplained, b.currency),
+                   "unexplained_gaps": [{"first": _s(first), "last": _s(last)} for first, last in b.gaps],
+                   "open_items": [_item(i) for i in b.open_items],
                    "in_transit": [_item(i) for i in b.in_transit],
                    "unexplained_lines": [_item(i) for i in b.unexplained_lines]} for b in r.banks],
-        "channels": [{"name": c.name, "currency": c.currency, **{k: _s(getattr(c, k)) for k in CHANNEL_FIGURES}}
-                     for c in r.channels],
+        "channels": [{"name": c.name, "currency": c.currency,
+                      **{k: _s(c.fee_rate) if k == "fee_rate" else money(getattr(c, k), c.currency)
+                         for k in CHANNEL_FIGURES}} for c in r.channels],
         "findings": [{"status": f.status, "code": f.code, "severity": f.severity, "date": _s(f.date),
-                      "source": f.source, "amount": _s(f.amount), "currency": f.currency, "refs": list(f.refs),
+                      "source": f.source, "amount": money(f.amount, f.currency), "currency": f.currency,
+                      "refs": list(f.refs),
                       "message": f.message, "resolution": f.resolution} for f in r.findings],
         "summary": summary(r),
     }
@@ -66,10 +89,18 @@ def to_json(r: PeriodReport) -> str:
     return json.dumps(to_dict(r), ensure_ascii=False, indent=1)
 
 
-def _m(value, currency: str = "") -> str:
-    if value is None:
-        return "-"
-    return f"{value:,.2f}" + (f" {currency}" if currency else "")
+def _m(value, currency: str) -> str:
+    return shown(value, currency) + (f" {currency}" if value is not None else "")
+
+
+def gap_days(gaps) -> str:
+    """The days of a bank's statement-gaps: `2026-03-16 to 2026-03-22, 2026-03-25`."""
+    return ", ".join(f"{first}" if first == last else f"{first} to {last}" for first, last in gaps)
+
+
+def gap_text(gaps) -> str:
+    """What a bank's unexplained remainder comes from, said."""
+    return f"statement-gap: no statement covers {gap_days(gaps)} (their lines are not in the books)"
 
 
 def to_text(r: PeriodReport) -> str:
@@ -83,18 +114,20 @@ def to_text(r: PeriodReport) -> str:
         for i in b.open_items:
             lines.append(f"    + {i.date} {_m(i.amount, i.currency):>20}  {i.description}")
         if b.unexplained:
-            lines.append(f"    + unexplained              {_m(b.unexplained, b.currency)}")
+            lines.append(f"    + unexplained              {_m(b.unexplained, b.currency)}" +
+                         (f"  {gap_text(b.gaps)}" if b.gaps else ""))
         lines.append(f"    = books balance            {_m(b.books_balance, b.currency)}")
         for i in b.in_transit:
             lines.append(f"    on its way: {_m(i.amount, i.currency)} in {i.description}")
         for i in b.unexplained_lines:
             lines.append(f"    unexplained line: {i.date} {_m(i.amount, i.currency)} {i.description}")
     lines += ["", "Channels"]
-    head = ("channel", "cur", "sales", "refunds", "fees", "fee rate", "FX spread", "settled", "in transit",
-            "in clearing")
-    rows = [head] + [(c.name, c.currency, _m(c.sales), _m(c.refunds), _m(c.fees),
-                      f"{c.fee_rate * 100:.2f}%" if c.fee_rate is not None else "-", _m(c.fx_spread),
-                      _m(c.settled), _m(c.in_transit), _m(c.in_clearing)) for c in r.channels]
+    head = ("channel", "cur", "sales", "refunds", "chargebacks", "fees", "fee rate", "FX spread", "settled",
+            "in transit", "in clearing")
+    rows = [head] + [(c.name, c.currency, *(shown(v, c.currency) for v in (c.sales, c.refunds, c.chargebacks, c.fees)),
+                      f"{c.fee_rate * 100:.2f}%" if c.fee_rate is not None else "-",
+                      *(shown(v, c.currency) for v in (c.fx_spread, c.settled, c.in_transit, c.in_clearing)))
+                     for c in r.channels]
     widths = [max(len(row[k]) for row in rows) for k in range(len(head))]
     for row in rows:
         lines.append("  " + "  ".join(v.ljust(w) if k < 2 else v.rjust(w)
@@ -102,7 +135,7 @@ def to_text(r: PeriodReport) -> str:
     counts = summary(r)
     lines += ["", "Findings: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES)]
     for f in r.findings:
-        amount = f" {_m(f.amount, f.currency)}" if f.currency else ""
+        amount = f" {_m(f.amount, f.currency)}" if f.amount is not None else ""
         why = f" -> {f.resolution}" if f.resolution else ""
         lines.append(f"  {f.status:<12} {f.code:<22} {f.date} {f.source or '-':<8}{amount}: {f.message}{why}")
     return "\n".join(lines)

@@ -1,10 +1,12 @@
 """The period report as an XLSX workbook: one sheet per section, real numbers.
 
-Sheets: Summary, Banks (one row per bank: statement, open items, unexplained, books),
-Bank items (the open items, money in transit and unexplained lines of every bank),
-Channels (one row per channel and currency), Findings. Money cells hold the Decimal
-as a number with the format `#,##0.00` (Excel sums them); the fee rate is a number
-formatted `0.00%`; dates are dates. A bold, frozen header row; columns sized to fit.
+Sheets: Summary, Banks (one row per bank: statement, open items, unexplained, books,
+and the days of the statement-gaps the unexplained comes from), Bank items (the open
+items, money in transit and unexplained lines of every bank), Channels (one row per
+channel and currency), Findings. Money cells hold the Decimal
+as a number formatted with its currency's places, `#,##0.00` (`#,##0` for JPY; Excel
+sums them); a finding of no money has no amount; the fee rate is a number formatted
+`0.00%`; dates are dates. A bold, frozen header row; columns sized to fit.
 """
 
 from __future__ import annotations
@@ -15,20 +17,27 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from beanclear.reports.period import PeriodReport
-from beanclear.reports.render import STATUSES, summary
+from beanclear.importers.toolkit.values import currency_places
+from beanclear.reports.period import ZERO, PeriodReport
+from beanclear.reports.render import STATUSES, gap_days, summary
 
 MONEY = "#,##0.00"
 RATE = "0.00%"
 DATE = "yyyy-mm-dd"
 
 BANK_HEAD = ("bank", "account", "currency", "statement date", "statement balance", "open items", "unexplained",
-             "books balance", "difference", "in transit")
+             "books balance", "difference", "in transit", "unexplained: statement-gap")
 ITEM_HEAD = ("bank", "kind", "date", "description", "amount", "currency", "refs")
-CHANNEL_HEAD = ("channel", "currency", "sales", "refunds", "fees", "fee rate", "FX spread", "settled",
-                "in transit", "in clearing")
+CHANNEL_HEAD = ("channel", "currency", "sales", "refunds", "chargebacks", "fees", "fee rate", "FX spread",
+                "settled", "in transit", "in clearing")
 FINDING_HEAD = ("status", "code", "severity", "date", "source", "amount", "currency", "refs", "message",
                 "resolution")
+
+
+def money_format(currency: str) -> str:
+    """MONEY with the currency's places: `#,##0` for JPY, `#,##0.000` for KWD."""
+    places = currency_places(currency)
+    return "#,##0" + ("." + "0" * places if places else "")
 
 
 def write(report: PeriodReport, path: Path) -> None:
@@ -36,21 +45,21 @@ def write(report: PeriodReport, path: Path) -> None:
     _sheet(book.active, "Summary", ("", ""), _summary_rows(report), {})
     _sheet(book.create_sheet(), "Banks", BANK_HEAD, [
         (b.name, b.account, b.currency, b.statement_date, b.statement_balance,
-         sum((i.amount for i in b.open_items), 0), b.unexplained, b.books_balance, b.difference,
-         sum((i.amount for i in b.in_transit), 0)) for b in report.banks],
-        {k: MONEY for k in range(4, 10)} | {3: DATE})
+         sum((i.amount for i in b.open_items), ZERO), b.unexplained, b.books_balance, b.difference,
+         sum((i.amount for i in b.in_transit), ZERO), gap_days(b.gaps) or None) for b in report.banks],
+        {k: MONEY for k in range(4, 10)} | {3: DATE}, currency=2)
     _sheet(book.create_sheet(), "Bank items", ITEM_HEAD, [
         (b.name, i.kind, i.date, i.description, i.amount, i.currency, " ".join(i.refs))
         for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines)],
-        {2: DATE, 4: MONEY})
+        {2: DATE, 4: MONEY}, currency=5)
     _sheet(book.create_sheet(), "Channels", CHANNEL_HEAD, [
-        (c.name, c.currency, c.sales, c.refunds, c.fees, c.fee_rate, c.fx_spread, c.settled, c.in_transit,
-         c.in_clearing) for c in report.channels],
-        {k: MONEY for k in range(2, 10)} | {5: RATE})
+        (c.name, c.currency, c.sales, c.refunds, c.chargebacks, c.fees, c.fee_rate, c.fx_spread, c.settled,
+         c.in_transit, c.in_clearing) for c in report.channels],
+        {k: MONEY for k in range(2, 11)} | {6: RATE}, currency=1)
     _sheet(book.create_sheet(), "Findings", FINDING_HEAD, [
         (f.status, f.code, f.severity, f.date, f.source, f.amount, f.currency, " ".join(f.refs), f.message,
          f.resolution) for f in report.findings],
-        {3: DATE, 5: MONEY})
+        {3: DATE, 5: MONEY}, currency=6)
     book.save(path)
 
 
@@ -60,7 +69,10 @@ def _summary_rows(r: PeriodReport) -> list[tuple]:
         [(f"findings {s}", counts[s]) for s in STATUSES]
 
 
-def _sheet(ws, title: str, head: tuple, rows: list[tuple], formats: dict[int, str]) -> None:
+def _sheet(ws, title: str, head: tuple, rows: list[tuple], formats: dict[int, str],
+           currency: int | None = None) -> None:
+    """`formats`: column -> number format; a MONEY column takes the places of the
+    currency in column `currency` of its row."""
     ws.title = title
     ws.append(list(head))
     for cell in ws[1]:
@@ -71,7 +83,8 @@ def _sheet(ws, title: str, head: tuple, rows: list[tuple], formats: dict[int, st
         ws.append(list(row))
         for k, cell in enumerate(ws[ws.max_row]):
             if k in formats and cell.value is not None:
-                cell.number_format = formats[k]
+                money = formats[k] == MONEY and currency is not None
+                cell.number_format = money_format(row[currency]) if money else formats[k]
             elif title == "Summary" and hasattr(cell.value, "isoformat"):
                 cell.number_format = DATE
             shown = f"{cell.value:,.2f}" if formats.get(k) == MONEY and cell.value is not None else str(cell.value or "")

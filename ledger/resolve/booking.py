@@ -49,6 +49,12 @@ def unexplained(line, config) -> bool:
 # retitled line went back to suspense: the rule no longer found its new narration).
 STATEMENT_TEXT = "statement-text"
 
+# Where `book` found a line it moved (Assets:Suspense, mostly), written when the import's
+# account cannot say it afterwards: a rule (`--rule`, or one in config.yaml already)
+# claims the line. The month report puts the line back there to judge the month's end
+# (resolve/imported.py); unlink still books it where the import now would.
+BOOKED_FROM = "booked-from"
+
 
 def statement_text(line) -> str:
     """The payee and memo as the import's rules read them (importers/banking.py classify)."""
@@ -90,12 +96,17 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
         counter = next(p for p in entry.postings if p.account == line.counter)
         plan.edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, account)))
         plan.appends.update(account_opens(config, entries, account))
+    meta = []
     if title:
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], title=title))
         if STATEMENT_TEXT not in entry.meta:
-            first = entry.postings[0].meta
-            plan.edits.append(Edit(first["filename"], first["lineno"],
-                                   meta_before=((STATEMENT_TEXT, statement_text(line)),)))
+            meta.append((STATEMENT_TEXT, statement_text(line)))
+    imports_to = account if rule is not None else import_account(config, line)
+    if line.counter != account and imports_to != line.counter and BOOKED_FROM not in entry.meta:
+        meta.append((BOOKED_FROM, line.counter))
+    if meta:
+        first = entry.postings[0].meta
+        plan.edits.append(Edit(first["filename"], first["lineno"], meta_before=tuple(meta)))
     if plan.edits:
         refuse_closed(config, entry.date)
     said = [f"bank line {ref} ({line.amount:,.2f} {line.currency}) booked to {account}"]

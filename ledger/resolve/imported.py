@@ -1,0 +1,103 @@
+"""The bank lines as the import booked them, before a person explained them.
+
+`book`, `link` and `match --apply` explain a bank line by editing it in place: its
+counter posting moves from Assets:Suspense (or from a transit account, for a credit no
+payout explains) to what explains it, and a match adds the items' links. The books then
+no longer show that the line was ever a finding, at any date: the month report, which
+lists as resolved what the checks found on the books as they stood at month end, lost
+what a booking or a match settled (write-offs, new entries, show). `as_imported` puts
+such lines back as the import left them, to judge the month's end on:
+
+- the account: `booked-from` where `book` wrote it (the account it found the line in:
+  a rule `--rule` adds claims the line afterwards, so the import's account now is not
+  where it was), else where the import books such a line (booking.import_account);
+- the links: without the match links (`payout-…`, `order-…`, `bill-…`), but for those
+  a write-off added (they settle its finding, which the write-off's own entry says);
+- the title: the statement's text where `book` retitled the line (`statement-text`).
+
+Only a line a bank's import wrote (in its folder of the books, not an opening balance)
+and left unexplained is put back: a line a rule booked and a person booked elsewhere was
+never a finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from beancount.core import data
+
+from beanclear.checks.clearing import refs
+from beanclear.matching.core import BankLine
+from beanclear.resolve.booking import BOOKED_FROM, STATEMENT_TEXT, import_account, statement_text
+
+MATCH_LINKS = ("payout-", "order-", "bill-")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A bank line put back: its date, how it was explained, and what names it (its
+    statement ids, the links it was given and the ids those links name)."""
+
+    date: object
+    how: str
+    names: frozenset
+
+    def settles(self, finding) -> bool:
+        return not self.names.isdisjoint(finding.refs)
+
+
+def as_imported(entries, config) -> tuple[list, list[Resolution]]:
+    """The entries with every bank line a person explained put back as the import
+    booked it (the module's docstring), and how each was explained."""
+    from beanclear.resolve.writeoff import META
+    banks = {b.account: name for name, b in config.banks.items()}
+    folders: dict[str, str] = {}
+    unexplained = {config.suspense} | {ch.accounts.transit for ch in config.channels.values()}
+    written = {link for e in entries if isinstance(e, data.Transaction) and META in e.meta for link in e.links}
+    out, resolutions = [], []
+    for entry in entries:
+        line = _bank_line(entry, banks)
+        if line is None or _folder(entry, config.books, folders) != banks[line.bank_account]:
+            out.append(entry)
+            continue
+        added = frozenset(l for l in entry.links if l.startswith(MATCH_LINKS) and l not in written)
+        if line.counter in unexplained and not added:   # unexplained still: nothing to put back
+            out.append(entry)
+            continue
+        was = str(entry.meta.get(BOOKED_FROM) or import_account(config, line))
+        if was not in unexplained or (was == line.counter and not added):
+            out.append(entry)   # the import explained it (a rule, a payout memo): no finding then
+            continue
+        postings = [p._replace(account=was) if p.account == line.counter else p for p in entry.postings]
+        back = entry._replace(postings=postings, links=entry.links - added)
+        if STATEMENT_TEXT in entry.meta:
+            back = back._replace(payee=None, narration=statement_text(line).strip())
+        out.append(back)
+        how = f"matched to {' + '.join(sorted(added))}" if added else f"booked to {line.counter}"
+        names = set(refs([entry])) | added | {link.split("-", 1)[1] for link in added}
+        resolutions.append(Resolution(entry.date, how, frozenset(names)))
+    return out, resolutions
+
+
+def _folder(entry, root: Path, seen: dict[str, str]) -> str:
+    """The folder of the books an entry's file is in (`icbc` for books/icbc/2026/…)."""
+    filename = str(entry.meta.get("filename") or "")
+    if filename not in seen:
+        try:
+            seen[filename] = Path(filename).resolve().relative_to(root.resolve()).parts[0]
+        except (ValueError, IndexError):
+            seen[filename] = ""
+    return seen[filename]
+
+
+def _bank_line(entry, banks) -> BankLine | None:
+    """A bank line as booking.bank_line reads it: an entry with a statement id, two
+    postings, one of them a bank's."""
+    if not isinstance(entry, data.Transaction) or "id" not in entry.meta or len(entry.postings) != 2:
+        return None
+    bank = next((p for p in entry.postings if p.account in banks), None)
+    if bank is None:
+        return None
+    counter = next(p for p in entry.postings if p is not bank)
+    return BankLine(entry, bank.account, counter.account, bank.units.number, bank.units.currency)
