@@ -174,3 +174,21 @@ def test_the_types_payout_words_name_the_channel_without_aliases(tmp_path):
     [p] = propose(config_mod.load(path), doc)
     assert (p.stage, p.confident, p.items[0].link) == ("fuzzy", True, "payout-5")
     assert "text score 100" in " ".join(p.reasons)
+
+
+def test_an_order_paid_in_another_currency_is_no_open_item(config):
+    # a blind helper's USD order paid through Stripe in EUR was two open items, 86.50 USD
+    # and -79.95 EUR, though the orders check judged it paid
+    from beanclear.matching.core import collect
+    order = ('\n2026-03-20 * "Order #1030" ^order-1030\n  id: "order:#1030"\n'
+             "  Assets:Receivable:Shop   86.50 USD\n  Income:Sales:WeChat  -86.50 USD\n")
+    paid = ('\n2026-03-20 * "Order 1030" ^order-1030\n  id: "txn_A1"\n  customer-amount: "{}"\n'
+            "  Assets:Clearing:WeChat   79.95 EUR\n  Assets:Receivable:Shop  -79.95 EUR\n")
+    opens = "2000-01-01 open Assets:Receivable:Shop\n"
+
+    def items(doc):
+        entries, _, _ = loader.load_string(OPENS + opens + textwrap.dedent(doc))
+        return [(i.link, i.amount, i.currency) for i in collect(entries, config)[1]]
+    assert items(order + paid.format("86.50 USD")) == []
+    assert items(order + paid.format("80.00 USD")) == [("order-1030", Decimal("86.50"), "USD"),
+                                                       ("order-1030", Decimal("-79.95"), "EUR")]

@@ -40,7 +40,8 @@ from beancount.core import data
 from rapidfuzz import fuzz, utils
 
 from beanclear.checks import acks
-from beanclear.checks.clearing import named_id, runs_summing_to, text_words
+from beanclear.checks.clearing import Item, named_id, runs_summing_to, text_words
+from beanclear.checks.orders import InCurrency
 from beanclear.checks.reconcile import collector_paused
 
 DAY = dt.timedelta(days=1)
@@ -179,10 +180,15 @@ def _collect(entries, config) -> tuple[list[BankLine], list[OpenItem], dict[str,
         items.append(OpenItem([entry], p.account, links[0] if links else f"payout-{entry.meta.get('id')}",
                               p.units.number, p.units.currency, entry.date, channel.bank_days + 3,
                               channel.name, _names(channel, config, entry), _ids(entry)))
+    convert = None
     for (account, key), parts in due.items():
         by_currency: dict[str, Decimal] = defaultdict(Decimal)
         for _, number, currency in parts:
             by_currency[currency] += number
+        if sum(1 for residual in by_currency.values() if residual) > 1:
+            convert = convert or InCurrency(entries, config)
+            if _paid_across_currencies(parts, convert):
+                continue
         for currency, residual in by_currency.items():
             if residual == 0 or any(e for e, _, _ in parts if any(p.account in banks for p in e.postings)):
                 continue
@@ -207,6 +213,23 @@ def _names(channel, config, entry) -> tuple[str, ...]:
 
 def _ids(entry) -> tuple[str, ...]:
     return tuple(str(entry.meta[k]) for k in ("payout-id", "order-id", "id") if entry.meta.get(k))
+
+
+def _paid_across_currencies(parts, convert) -> bool:
+    """Whether an order's receivable, holding its currency and a payment's, is paid as
+    the orders check judges it (in the order's currency: what the customer paid, else the
+    reference rate within the fx-gap tolerance): then it is no open item (a blind helper's
+    USD order paid through Stripe in EUR was two, 86.50 USD and -79.95 EUR, and a bank
+    line was said to name it)."""
+    order = max(parts, key=lambda part: part[1])   # the order: the receivable's largest debit
+    total, slack = Decimal(0), Decimal("0.01")
+    for entry, number, currency in parts:
+        converted = convert(Item(entry, number, currency), order[2])
+        if converted is None:
+            return False
+        total += converted[0]
+        slack += converted[1]
+    return abs(total) <= slack
 
 
 # -- the stages ---------------------------------------------------------------------------
