@@ -41,7 +41,7 @@ def merchant(tmp_path, monkeypatch):
         environ = {**env, "STRIPE_API_KEY": "sk_test_local123", "STRIPE_WEBHOOK_SECRET": SECRET}
         m = merchant_mod.load(cfg, environ=environ)
         with running([m]) as (url, server):
-            yield m, url, wechat_api
+            yield m, url, wechat_api, stripe_api
 
 
 def _post_stripe(url, body, secret=SECRET, when=None):
@@ -51,7 +51,7 @@ def _post_stripe(url, body, secret=SECRET, when=None):
 
 
 def test_health_and_status(merchant):
-    m, url, _ = merchant
+    m, url, *_ = merchant
     assert httpx.get(f"{url}/health").json()["status"] == "ok"
     shown = httpx.get(f"{url}/status").json()["sources"]
     assert shown["stripe"]["schedule"] == "30 12 * * *" and shown["wechat"]["type"] == "wechat"
@@ -59,7 +59,7 @@ def test_health_and_status(merchant):
 
 
 def test_stripe_payout_paid_is_booked_archived_and_a_replay_refused(merchant):
-    m, url, _ = merchant
+    m, url, *_ = merchant
     body = stripe_event("evt_1PayoutPaid0001", "payout.paid", PAYOUT)
     answer = _post_stripe(url, body)
     assert answer.status_code == 200, answer.text
@@ -75,7 +75,7 @@ def test_stripe_payout_paid_is_booked_archived_and_a_replay_refused(merchant):
 
 
 def test_stripe_tampered_and_stale_events_are_refused(merchant):
-    m, url, _ = merchant
+    m, url, *_ = merchant
     body = stripe_event("evt_1Tampered00001", "payout.paid", PAYOUT)
     header = stripe_signature(body, SECRET)
     tampered = body.replace(b"9680", b"96800")
@@ -88,7 +88,7 @@ def test_stripe_tampered_and_stale_events_are_refused(merchant):
 
 
 def test_stripe_unknown_event_is_archived_and_reported(merchant):
-    m, url, _ = merchant
+    m, url, *_ = merchant
     body = stripe_event("evt_1Unknown000001", "climate.order.delayed", {"id": "climorder_1", "object": "x"})
     answer = _post_stripe(url, body)
     assert answer.status_code == 200 and answer.json()["known"] is False
@@ -98,7 +98,7 @@ def test_stripe_unknown_event_is_archived_and_reported(merchant):
 
 
 def test_stripe_refund_event_fetches_its_balance_transaction(merchant):
-    m, url, _ = merchant
+    m, url, *_ = merchant
     refund = {"id": "re_1refund000009", "object": "refund", "amount": 2500, "currency": "usd",
               "balance_transaction": "txn_1refund000009", "charge": "ch_1charge000001", "status": "succeeded"}
     answer = _post_stripe(url, stripe_event("evt_1Refund0000001", "refund.created", refund))
@@ -108,7 +108,7 @@ def test_stripe_refund_event_fetches_its_balance_transaction(merchant):
 
 
 def test_wechat_notification_verified_decrypted_archived(merchant):
-    m, url, wechat_api = merchant
+    m, url, wechat_api, _ = merchant
     resource = {"mchid": "1601959334", "out_trade_no": "1001-1", "transaction_id": "4200000925202603010000000001",
                 "trade_state": "SUCCESS", "amount": {"total": 6800, "currency": "CNY"}}
     headers, body = wechat_api.notification("TRANSACTION.SUCCESS", resource, event_id="EV-2026030100001")
@@ -138,7 +138,7 @@ def test_wechat_notification_verified_decrypted_archived(merchant):
 
 
 def test_schedule_has_one_job_per_channel_at_its_time(merchant):
-    m, _, _ = merchant
+    m, *_ = merchant
     sched = schedule.scheduler([m])
     sched.start(paused=True)
     try:
@@ -204,7 +204,7 @@ def test_bad_live_keys_name_their_path(tmp_path, channel, message):
 
 def test_a_webhook_before_the_first_fetch_does_not_hide_the_days_to_fetch(merchant):
     from beanclear.live import fetch
-    m, url, _ = merchant
+    m, url, *_ = merchant
     assert _post_stripe(url, stripe_event("evt_1PayoutEarly001", "payout.paid", PAYOUT)).status_code == 200
     report = fetch.run(m.config, ["stripe"], since=None, until=DAY, environ=m.secrets.environ, today=None)
     # the payout's own coverage (one object) is not a fetched day: yesterday is still asked for
@@ -212,7 +212,7 @@ def test_a_webhook_before_the_first_fetch_does_not_hide_the_days_to_fetch(mercha
 
 
 def test_stripe_dispute_event_books_its_balance_transactions(merchant):
-    m, url, _ = merchant
+    m, url, *_ = merchant
     withdrawal = {**stripe_txn("txn_1DisputeWithdr01", DAY, 20, "dispute", -5000, 1500, "dp_1Dispute0000001"),
                   "description": "Chargeback withdrawal for ch_1charge000002"}
     dispute = {"id": "dp_1Dispute0000001", "object": "dispute", "amount": 5000, "currency": "usd",
@@ -225,7 +225,7 @@ def test_stripe_dispute_event_books_its_balance_transactions(merchant):
 
 
 def test_an_event_that_cannot_be_imported_answers_500_and_is_taken_on_redelivery(merchant):
-    m, url, _ = merchant
+    m, url, *_ = merchant
     refund = {"id": "re_1refund000009", "object": "refund", "amount": 2500, "currency": "usd",
               "balance_transaction": "txn_1refund000009", "status": "succeeded"}
     body = stripe_event("evt_1RefundLater001", "refund.created", refund)
@@ -236,3 +236,16 @@ def test_an_event_that_cannot_be_imported_answers_500_and_is_taken_on_redelivery
     m.secrets.environ["STRIPE_API_KEY"] = key
     assert _post_stripe(url, body).status_code == 200
     assert "txn_1refund000009" in (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
+
+
+def test_an_event_that_failed_is_no_error_once_delivered_again_and_booked(merchant):
+    # a blind helper's /status kept last_event_error after Stripe's redelivery was booked
+    m, url, _, stripe_api = merchant
+    refund = {"id": "re_1refund000010", "object": "refund", "amount": 1200, "currency": "usd",
+              "balance_transaction": "txn_1refund000010", "charge": "ch_1charge000001", "status": "succeeded"}
+    event = stripe_event("evt_1Refund0000002", "refund.created", refund)
+    assert _post_stripe(url, event).status_code == 500   # Stripe does not know the transaction yet
+    assert httpx.get(f"{url}/status").json()["sources"]["stripe"]["last_event_error"].startswith("evt_1Refund0000002 ")
+    stripe_api.transactions.append(stripe_txn("txn_1refund000010", DAY, 19, "refund", -1200, 0, "re_1refund000010"))
+    assert _post_stripe(url, event).status_code == 200
+    assert httpx.get(f"{url}/status").json()["sources"]["stripe"]["last_event_error"] is None

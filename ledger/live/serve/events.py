@@ -57,8 +57,10 @@ def handle(merchant, channel, event_id: str, kind: str, doc: dict, headers, body
         archive.write_atomic(path, (json.dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
                              .encode())
         record = {"last_event": {"id": event_id, "type": kind, "at": envelope["received"], "outcome": outcome}}
+        previous = status.read(merchant.live.status_file).get("sources", {}).get(channel.name, {})
+        if str(previous.get("last_event_error") or "").split(" ", 1)[0] == event_id:
+            record["last_event_error"] = None   # the failed event, delivered again, is in the books now
         if not known:
-            previous = status.read(merchant.live.status_file).get("sources", {}).get(channel.name, {})
             record["unknown_events"] = (previous.get("unknown_events", []) + [f"{event_id} {kind}"])[-50:]
             log.warning("%s: event %s of unknown type %s archived in %s, not acted on", channel.name, event_id,
                         kind, path)
