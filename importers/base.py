@@ -57,6 +57,9 @@ class Extraction:
     # a page of a listing, newest first, that says more pages follow: its rows go on
     # before its first line, in a page of their own (its first day is only partly in it)
     continues_before: bool = False
+    # one object the channel sent alone (a webhook's payout or refund): it says nothing of
+    # the other rows of its day, so it records no coverage (coverage.record)
+    single_object: bool = False
     account: str | None = None                            # the account number it is of, where it says
     # (account, currency) -> the opening balance its earliest statement states, where
     # one does (banking.Closings); the books' opening on a first import (openings.py)

@@ -84,6 +84,8 @@ class Importer(StatementImporter):
         for obj in self.each(objects):
             self._book(obj, path, out, seen)
         self._window(doc, path, out)
+        # a payout, refund or dispute alone (what `serve` archives of a webhook): no day's statement
+        out.single_object = isinstance(doc, dict) and doc.get("object") not in (None, "list")
         return out
 
     def _streamed(self, path: str, items: JsonItems) -> Extraction:

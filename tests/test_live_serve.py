@@ -249,3 +249,13 @@ def test_an_event_that_failed_is_no_error_once_delivered_again_and_booked(mercha
     stripe_api.transactions.append(stripe_txn("txn_1refund000010", DAY, 19, "refund", -1200, 0, "re_1refund000010"))
     assert _post_stripe(url, event).status_code == 200
     assert httpx.get(f"{url}/status").json()["sources"]["stripe"]["last_event_error"] is None
+
+
+def test_a_webhook_s_object_covers_no_day(merchant):
+    # a payout.paid's payout booked from its event said that the whole day was covered: a
+    # day's fetch that never came would then have been no gap, the day's other rows no
+    # one's to wait for
+    m, url, *_ = merchant
+    assert _post_stripe(url, stripe_event("evt_1PayoutPaid0009", "payout.paid", PAYOUT)).status_code == 200
+    books = "".join(p.read_text() for p in (m.config.books / "stripe").rglob("*.beancount"))
+    assert "po_1TestPayout0001" in books and "beanclear-coverage" not in books

@@ -91,8 +91,8 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
     A statement that cannot show payouts (a trade bill) says so: `payouts: "no"`; `digest`
     (file_digest()) is the statement's bytes."""
     span = period(extraction)
-    if span is None:
-        return None
+    if span is None or getattr(extraction, "single_object", False):
+        return None   # (a webhook's one object covers no day: the day's other rows may be anywhere)
     first, last = span
     meta = data.new_metadata(str(path), 0)
     # A trade view and a fund view of one month cover the same days but not the same things.
