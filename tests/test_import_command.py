@@ -456,3 +456,18 @@ def test_a_config_path_with_two_spaces_is_kept_in_the_plugin_lines(tmp_path):
     from beanclear.config import load
     main = Books(tmp_path / "books").skeleton(load(folder / "config.yaml"))[tmp_path / "books" / "main.beancount"]
     assert 'plugin "beanclear.plugins.clearing" "../my  shop/config.yaml"' in main
+
+
+def test_two_stripe_accounts_of_different_currencies_each_take_the_files_of_theirs(tmp_path):
+    # a blind helper's Stripe accounts in USD and EUR: a file named as Stripe names every
+    # export was refused as claimed by both, though its rows said `usd`
+    (tmp_path / "config.yaml").write_text("channels:\n  stripe: {type: stripe, currency: USD}\n"
+                                          "  stripe_eu: {type: stripe, currency: EUR}\n", encoding="utf-8")
+    usd = shutil.copy(sample("stripe_csv", "hledger-stripe-balance_change_from_activity.csv"),
+                      tmp_path / "balance_change_from_activity.csv")
+    result = beanclear(tmp_path, "import", str(usd))
+    assert result.exit_code == 0 and "balance_change_from_activity.csv: stripe (" in result.output, result.output
+    eur = tmp_path / "balance_change_from_activity_eu.csv"
+    eur.write_text(usd.read_text(encoding="utf-8").replace('"usd"', '"eur"'), encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(eur))
+    assert result.exit_code == 0 and "balance_change_from_activity_eu.csv: stripe_eu (" in result.output, result.output

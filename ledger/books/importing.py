@@ -122,12 +122,25 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None,
     shared = set.intersection(*own.values()) if own else set()
     for named in ([i for i in claimed if recorded(i.source.name)],
                   [i for i in claimed if i.source.name in path.parts[:-1]],
-                  [i for i in claimed if own[i.source.name] - shared and own[i.source.name] - shared <= words]):
+                  [i for i in claimed if own[i.source.name] - shared and own[i.source.name] - shared <= words],
+                  _of_its_currency(path, claimed)):
         if len(named) == 1:
             return named
     names = ", ".join(f"{i.source.name} ({i.kind})" for i in claimed)
     raise StatementError(path, 1, f"more than one source claims this file: {names}; put it in a folder named "
                          "after its source, set account_id in config.yaml, or pass --source NAME")
+
+
+def _of_its_currency(path: Path, claimed: list[StatementImporter]) -> list[StatementImporter]:
+    """Of sources of different currencies (a Stripe account in USD, another in EUR), those
+    whose currency the file's first rows name as a word of their own (`usd`, "EUR"): one
+    decides; where the rows name several (a customer's currency beside the account's),
+    none does."""
+    currencies = {getattr(i.source, "currency", None) for i in claimed}
+    if len(currencies) < len(claimed) or None in currencies:
+        return []
+    named = {w.upper() for w in re.findall(r"(?<![A-Za-z])[A-Za-z]{3}(?![A-Za-z])", sniff(str(path)))}
+    return [i for i in claimed if i.source.currency in named]
 
 
 def _accounts_apart(claimed: list[StatementImporter]) -> bool:
