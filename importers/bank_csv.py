@@ -336,7 +336,10 @@ class Importer(BankImporter):
             memo = f"{memo} / {detail}" if memo and detail and detail != memo else memo or detail
             ref = get("ref")
             ref = ref if ref.strip("0") else ""   # 农业银行 writes 0000000000 for every interest line: no ref
-            meta = {"id": ref or line_id(when, amount, get("balance"), payee, memo)}  # no bank ref: a digest
+            # no bank ref: a digest of what the line says, not of its running balance (a line
+            # the bank adds later, downloaded again, changes every balance after it: their
+            # lines were booked a second time)
+            meta = {"id": ref or line_id(when, amount, payee, memo)}
             original = self._amount(amounts, get, name, path, row.line, None, "original_credit", "original_debit")
             if original is not None and get("original_currency"):
                 original_currency = currency_code(get("original_currency"), path, row.line, name["original_currency"])
