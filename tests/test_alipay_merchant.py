@@ -271,5 +271,5 @@ def test_a_quiet_day_imports_beside_the_others_and_records_its_coverage(merchant
     assert result.exit_code == 0, result.output
     assert "20880000_20260302_业务明细.csv: alipay (alipay trade detail), 0 rows read, 0 entries written" in result.output
     books = "".join(p.read_text(encoding="utf-8") for p in (merchant / "books").rglob("*.beancount"))
-    assert 'id: "coverage 2026-03-02 2026-03-02 without payouts"' in books
+    assert 'id: "coverage 2026-03-02 2026-03-02 without payouts ' in books
     assert 'statement: "20880000_20260302_业务明细.csv"' in books

@@ -90,7 +90,7 @@ def test_coverage_is_recorded_once_per_statement(tmp_path):
     assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
     month = (tmp_path / "books" / "ops" / "2026" / "2026-01.beancount").read_text()
     assert month.count('custom "beanclear-coverage" "ops" 2026-01-05') == 1
-    assert 'id: "coverage 2026-01-05 2026-01-09"' in month
+    assert 'id: "coverage 2026-01-05 2026-01-09 ' in month   # and the first 12 of its digest's hex
 
 
 WECHAT = BANK_ONLY.replace("banks:", "channels:\n  wechat: {type: wechat, settlement_days: 1, bank: ops, bank_days: 2}\n"

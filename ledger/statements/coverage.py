@@ -96,7 +96,10 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
     first, last = span
     meta = data.new_metadata(str(path), 0)
     # A trade view and a fund view of one month cover the same days but not the same things.
-    meta.update({"id": f"coverage {first} {last}" + ("" if shows_payouts else " without payouts"),
+    # (with its digest: a statement downloaded again with a line more covers the same days,
+    # and its record, its digest, must be kept too, or it is read again on every import)
+    meta.update({"id": f"coverage {first} {last}" + ("" if shows_payouts else " without payouts")
+                 + (f" {digest.split(':')[-1][:12]}" if digest else ""),
                  "statement": Path(path).name})
     if digest:
         meta["digest"] = digest
