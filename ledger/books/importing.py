@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from beancount.core import data
 
-from beanclear.books import atomic, late_refunds, late_routes, prices, render, spill
+from beanclear.books import atomic, late_balances, late_refunds, late_routes, prices, render, spill
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
@@ -45,6 +45,7 @@ class FileResult:
     balances: bool = False                           # whether `new` holds balance assertions (openings)
     sums: openings.Sums = field(default_factory=openings.Sums)   # of `new`, for the openings it implies
     planned: Sorted | None = None                    # `new` as Books.plan writes it (books.kept)
+    restating: list = field(default_factory=list)    # its balances the books assert already (late_balances.py)
 
     def summary(self) -> str:
         ex = self.extraction
@@ -318,6 +319,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 part = render.unknown_part(entry, known, ids)  # another view may hold it, or part of it
                 if part is None:
                     result.known += 1
+                    if isinstance(entry, data.Balance):
+                        result.restating.append(entry)
                     if summing and isinstance(entry, data.Balance):
                         # a balance the books assert already still says what the account held
                         # before this statement's new lines: lines of a day before it (a day's
@@ -359,6 +362,13 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 channel = next(iter(late.refunds.values()))[0].name
                 next(r for r in live if r.importer.source.name == channel).extraction.notes.append(
                     f"{placed} refund(s) booked before their payments now name their orders")
+            for result in live:   # a download again with lines the bank added since: its balances say so
+                found = late_balances.restated(result.restating, result.new, books, result.importer.source.name)
+                planned, left = late_balances.plan(found, changes, config.books)
+                if planned or left:
+                    result.notes.append(f"restated the balances of {sum(map(len, found.values())) - left} day(s) "
+                                        "that its new lines come before" + (f"; {left} in closed months left as they "
+                                                                             "were" if left else ""))
             books.add_openings(config, openings, changes)
             forward.follow(config.books, changes)   # ledgers carried forward include new months
             if changes:
