@@ -153,8 +153,9 @@ def match(config_path, apply_, fmt, since):
         shown = found.shown
         if apply_:
             step("writing")
+            applied, shut = found.in_open_months([p for p in shown if p.confident])
             try:
-                changed = edits.apply(config.books, found.edits([p for p in shown if p.confident]))
+                changed = edits.apply(config.books, found.edits(applied))
             except (edits.EditError, BooksBusy, LookupError) as exc:
                 raise _fail(str(exc))
     unproposed = found.unproposed()
@@ -170,8 +171,8 @@ def match(config_path, apply_, fmt, since):
             click.echo(f"{len(unproposed)} bank lines without a proposal (why: above; "
                        "`beanclear book` or `beanclear link` them)")
         if apply_:
-            click.echo(f"applied {sum(p.confident for p in shown)} confident proposals; "
-                       f"{len(changed)} files changed")
+            click.echo(f"applied {len(applied)} confident proposals; {len(changed)} files changed"
+                       + (f"; {len(shut)} of closed months left as they are (`beanclear reopen` first)" if shut else ""))
 
 
 @main.command()

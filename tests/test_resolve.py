@@ -131,6 +131,19 @@ def test_refused_in_a_closed_month(shop):
     assert snapshot(shop / "books") == before
 
 
+def test_match_apply_leaves_a_closed_month_as_it_is(shop):
+    # a blind helper's `match --apply` in March linked 52 bank lines of a closed February,
+    # which `link` and `unlink` refuse
+    ops = shop / "books" / OPS
+    ops.write_text(text(shop, OPS).replace("197.90 CNY", "198.40 CNY"), encoding="utf-8")   # B1 now exact
+    (shop / "books" / "periods.beancount").write_text('2026-03-31 custom "beanclear-close" "2026-03"\n',
+                                                      encoding="utf-8")
+    before = snapshot(shop / "books")
+    out = run(shop, "match", "--apply")
+    assert "applied 0 confident proposals; 0 files changed; 1 of closed months left as they are" in out
+    assert snapshot(shop / "books") == before
+
+
 # -- link and unlink by hand -------------------------------------------------------------------
 
 def test_open_items_lists_and_searches(shop):

@@ -200,13 +200,17 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
                 chosen = [self._proposal(body, state)]
             if not chosen:
                 raise Refused(409, "no confident proposal to accept")
+            chosen, shut = state.matching().in_open_months(chosen)
+            if not chosen:
+                raise Refused(409, "its bank lines are in a closed month: `beanclear reopen` it first")
             try:
                 todo = state.matching().edits(chosen)
             except LookupError as exc:   # an entry no month file holds as carried (past.copies)
                 raise Refused(409, str(exc)) from None
             changed = edits.apply(state.config.books, todo)
             note = carried.written_before(state.config.books, state.books, changed)
-            return changed, f"accepted {len(chosen)} proposal(s)" + (f"; {note}" if note else "")
+            return changed, (f"accepted {len(chosen)} proposal(s)" + (f"; {note}" if note else "")
+                             + (f"; {len(shut)} of closed months left as they are" if shut else ""))
         return self._write(act)
 
     @extension_endpoint("reject", ["POST"])

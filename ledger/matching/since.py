@@ -57,6 +57,15 @@ class Matched:
         them. LookupError for an entry no month file holds as carried (FromMonth.located)."""
         return [e for p in (self.month.located(chosen) if self.month else chosen) for e in matching.edits_for(p)]
 
+    def in_open_months(self, chosen) -> tuple[list, list]:
+        """(those of `chosen` whose bank lines are all in months not closed, the others):
+        a closed month stays as it is until reopened, as `link` refuses it (a blind
+        helper's `match --apply` linked 52 lines of a closed February)."""
+        from beanclear.periods.closed import closed_months
+        closed = closed_months(self.config.books)
+        shut = [p for p in chosen if any(f"{line.date:%Y-%m}" in closed for line in p.lines)]
+        return [p for p in chosen if p not in shut], shut
+
 
 class FromMonth:
     """The matcher's view of books carried forward, and what of its answer is the month's."""
