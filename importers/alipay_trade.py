@@ -7,9 +7,11 @@ the period) and below the rows (`#…业务明细列表结束…`, `#交易合�
 
 Each 交易 row is a payment: the merchant received 商家实收 of the 订单金额, Alipay keeps
 服务费, and what the merchant itself gave away (商家优惠, 商家红包, coupons: 订单金额 −
-商家实收) is a discount, so that sales are the full order and every column adds up.
-Alipay-funded discounts (支付宝红包, 集分宝, 支付宝优惠) are paid to the merchant inside
-商家实收 and are kept as metadata:
+商家实收) is a discount, so that sales are the full order and every column adds up
+(inside the receivable instead where the payment clears an order of a shop whose price
+holds it: base.to_receivable; Taobao's 总金额 does not). Alipay-funded discounts
+(支付宝红包, 集分宝, 支付宝优惠) are paid to the merchant inside 商家实收 and are kept as
+metadata:
 
     2019-09-16 * "*津水(602***@qq.com)" "Order service_123 / 下单测试" ^order-service_123
       id: "2019091622001413331000425453"
