@@ -44,7 +44,7 @@ from beanclear.statements.coverage import QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, shop_starts
 from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References, customer_amount
 from beanclear.config.model import WALLET_TYPES
-from beanclear.importers.base import payment_shops
+from beanclear.importers.base import named_order, payment_shops
 
 SHOP_REF_KEYS = ("order-id", "refund-id")            # the shop's id is synthetic ("order:…"): not a ref
 CHANNEL_REF_KEYS = REF_KEYS + ("shop-order-id",)
@@ -406,12 +406,14 @@ def unrouted(entries, config, spans: dict, found: list[Finding] = ()) -> list[Fi
             shops = [config.shops[name] for name in payment_shops(config, ch)]
             if all(spans.get(s.name) and spans[s.name][0] + dt.timedelta(days=s.order_days) <= entry.date
                    < spans[s.name][1] for s in shops):
-                order = entry.meta["order-id"]
+                # the order the channel's order_pattern cuts from its order id, as routing
+                # looked for it (`<order>_1`, a first payment attempt), is the one no shop holds
+                order = named_order(entry, ch.order_pattern) or entry.meta["order-id"]
                 out.append(Finding("payment-without-order", entry.date, ch.name, p.account, -p.units.number,
                                    p.units.currency, f"payment of {_money(-p.units.number)} {p.units.currency} "
                                    f"({ch.name} {entry.meta.get('id', '')}) names order {order}, which the exports of "
-                                   f"no shop ({', '.join(s.name for s in shops)}) hold", refs([entry]),
-                                   **at_entry(entry)))
+                                   f"no shop ({', '.join(s.name for s in shops)}) hold",
+                                   tuple(dict.fromkeys((*refs([entry]), order))), **at_entry(entry)))
             else:
                 ended = tuple(s.name for s in shops if spans.get(s.name) and spans[s.name][1] < entry.date)
                 if ended:
