@@ -44,6 +44,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import Callable
 
+from beanclear.importers.account_ids import is_of
 from beanclear.importers.base import Extraction, StatementImporter, channel_order_link, compare_footer, posting, transaction
 from beanclear.books.render import COVERS_SEPARATOR as COVERS
 from beanclear.books.idset import Ids
@@ -69,7 +70,13 @@ class MerchantBill(StatementImporter):
         return self.source.accounts.clearing
 
     def matches(self, head: str) -> bool:  # the 2088… account is named in the `#账号：[…]` line
-        return header_in(head, self.HEADER) and (not self.source.account_id or self.source.account_id in head)
+        if not header_in(head, self.HEADER):
+            return False
+        account_id = self.source.account_id
+        if not account_id:
+            return True
+        stated = is_of(account_id, head)   # not a 对方账号 of the rows (account_ids.py)
+        return account_id in head if stated is None else stated
 
 
 def says_no_rows(total: re.Pattern) -> Callable[[Statement], bool]:
