@@ -77,6 +77,25 @@ def test_refuses_to_replace_a_config(tmp_path):
     assert (tmp_path / "m" / ".gitignore").read_text() == "mine\n"  # the merchant's own file stays
 
 
+def test_force_keeps_the_config_a_person_edited_beside_the_new_one(tmp_path):
+    # a blind tester's fees: and rules:, added after init, went without a word
+    folder = statements(tmp_path / "statements")
+    config = tmp_path / "m" / "config.yaml"
+    assert init(tmp_path / "m", "--from", folder, "--yes").exit_code == 0
+    written = config.read_text(encoding="utf-8")
+    edited = written + 'rules:\n  - {match: "房租", account: Expenses:Rent}\n'
+    config.write_text(edited, encoding="utf-8")
+    forced = init(tmp_path / "m", "--from", folder, "--yes", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert f"kept the config.yaml that was there as {config}.bak" in forced.output
+    assert (tmp_path / "m" / "config.yaml.bak").read_text(encoding="utf-8") == edited
+    assert config.read_text(encoding="utf-8") == written
+    config.write_text(edited, encoding="utf-8")   # a second --force keeps the first backup too
+    assert init(tmp_path / "m", "--from", folder, "--yes", "--force").exit_code == 0
+    assert (tmp_path / "m" / "config.yaml.bak2").read_text(encoding="utf-8") == edited
+    assert "kept the config.yaml" not in init(tmp_path / "m", "--from", folder, "--yes", "--force").output  # unchanged
+
+
 def test_an_unknown_file_is_listed_and_the_rest_configured(tmp_path):
     folder = statements(tmp_path / "statements")
     (folder / "notes.txt").write_text("call the bank on Monday\n", encoding="utf-8")
