@@ -96,6 +96,26 @@ def test_force_keeps_the_config_a_person_edited_beside_the_new_one(tmp_path):
     assert "kept the config.yaml" not in init(tmp_path / "m", "--from", folder, "--yes", "--force").output  # unchanged
 
 
+def test_a_zipped_download_and_a_broken_file_are_listed_as_import_says_them(tmp_path):
+    import zipfile
+    folder = statements(tmp_path / "statements")
+    with zipfile.ZipFile(folder / "2088123456780156_20260314.csv.zip", "w") as zf:
+        zf.writestr("2088123456780156_20260314_业务明细.csv", "#支付宝业务明细查询\n")
+        zf.writestr("2088123456780156_20260314_业务明细(汇总).csv", "#支付宝业务明细查询\n")
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    assert ("2088123456780156_20260314.csv.zip: a ZIP archive, not a statement: unzip it and import the statement "
+            "inside (it holds 2088123456780156_20260314_业务明细.csv, 2088123456780156_20260314_业务明细(汇总).csv; "
+            "of a 明细 and its 汇总, the 明细)") in result.output
+
+
+def test_a_zip_members_name_in_utf8_without_its_flag_is_read_as_utf8():
+    from types import SimpleNamespace
+    from beanclear.importers.toolkit.xlsx import member_name
+    for name, encoding in (("支付宝交易明细(20260301-20260314).csv", "utf-8"), ("20880156_业务明细.csv", "gb18030")):
+        assert member_name(SimpleNamespace(flag_bits=0, filename=name.encode(encoding).decode("cp437"))) == name
+
+
 def test_an_unknown_file_is_listed_and_the_rest_configured(tmp_path):
     folder = statements(tmp_path / "statements")
     (folder / "notes.txt").write_text("call the bank on Monday\n", encoding="utf-8")

@@ -128,6 +128,7 @@ def survey(folder: Path, scratch: Path) -> Survey:
                                 sorted(kinds)) + "); add it by hand"))
                 continue
             if not claimed:
+                importing.refuse_zipped(path)   # a download still zipped says what is inside, as import does
                 read_text(path)  # empty or undecodable says so
                 guess = columns.guess(path)
                 if guess is None:
