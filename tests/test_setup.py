@@ -102,11 +102,15 @@ def test_a_zipped_download_and_a_broken_file_are_listed_as_import_says_them(tmp_
     with zipfile.ZipFile(folder / "2088123456780156_20260314.csv.zip", "w") as zf:
         zf.writestr("2088123456780156_20260314_业务明细.csv", "#支付宝业务明细查询\n")
         zf.writestr("2088123456780156_20260314_业务明细(汇总).csv", "#支付宝业务明细查询\n")
+    camt = (folder / "oca-test-camt053.xml").read_text(encoding="utf-8")
+    line = camt[:camt.index("Example company")].count("\n") + 1
+    (folder / "broken-camt053.xml").write_text(camt.replace("Example company", "Example & company"), encoding="utf-8")
     result = init(tmp_path / "m", "--from", folder, "--yes")
     assert result.exit_code == 0, result.output
     assert ("2088123456780156_20260314.csv.zip: a ZIP archive, not a statement: unzip it and import the statement "
             "inside (it holds 2088123456780156_20260314_业务明细.csv, 2088123456780156_20260314_业务明细(汇总).csv; "
             "of a 明细 and its 汇总, the 明细)") in result.output
+    assert f"broken-camt053.xml: line {line}: not well-formed XML" in result.output
 
 
 def test_a_zip_members_name_in_utf8_without_its_flag_is_read_as_utf8():
@@ -263,7 +267,8 @@ def test_a_reason_that_starts_with_a_field_tag_keeps_it(tmp_path):
     from beanclear.setup.survey import _why
     path = tmp_path / "s.sta"
     assert _why(StatementError(path, 3, ":60F: expected a balance like C260301EUR100,00"), path) == \
-        ":60F: expected a balance like C260301EUR100,00"
+        "line 3: :60F: expected a balance like C260301EUR100,00"
+    assert _why(StatementError(path, 1, ":60F: expected a balance"), path) == ":60F: expected a balance"
 
 
 def test_chinese_channels_silent_on_their_currency_are_cny_beside_usd_statements(tmp_path):
