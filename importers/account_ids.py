@@ -11,6 +11,11 @@ Where the statements state it (FORMATS.md and the samples):
   JSON: `account_number` (paypal_api.py).
 WeChat Pay's fund bill, Stripe's and PayPal's CSV exports and the personal WeChat bill
 (a nickname, 微信昵称, is no account) state none: theirs stay unrecorded.
+
+The same line decides which of two sources of one type a statement is (`account_id`,
+is_of): the account the bill states is its own, while the rows may name another (a
+transfer's 对方账号 naming the merchant's other account), so that a bill of one is not
+claimed by the other as well.
 """
 
 from __future__ import annotations
@@ -27,6 +32,23 @@ def stated_account(head: str) -> str | None:
     """The account id the preamble of a statement names, or None."""
     found = _LABELED.search(head)
     return checked(found.group(1)) if found else None
+
+
+def is_of(account_id: str, head: str, label: str | None = None) -> bool | None:
+    """Whether a statement whose start is `head` is of `account_id`, where its preamble
+    says whose it is (the line `label` starts, 微信昵称 say, else any line stated_account
+    reads): the stated account holds it (a 16-digit Alipay PID in its 20-digit `账号`).
+    None where the preamble states none: the caller decides (a ≤2022 Alipay bill names
+    its account in its footer, beyond the start read)."""
+    stated = labeled(head, label) if label else stated_account(head)
+    return None if stated is None else account_id in stated
+
+
+def labeled(head: str, label: str) -> str | None:
+    """The value a preamble line starting with `label` gives (`微信昵称：[清风]`), or None."""
+    name = re.escape(label.rstrip(":："))
+    found = re.search(rf"^[#\s]*{name}\s*[:：]\s*(?:\[([^\]\r\n]*)\]|([^\s,\"\\]+))", head, re.M)
+    return checked(found.group(1) if found.group(1) is not None else found.group(2)) if found else None
 
 
 def checked(value) -> str | None:

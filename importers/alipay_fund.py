@@ -40,7 +40,9 @@ of the two is imported second finds it already in the books:
 
 Any other kind (转账, 充值, …) moves money with a stated sign: it is booked against the
 first config `rules:` pattern found in its text, else `Assets:Suspense`, a finding until
-explained.
+explained. So is a 收费 row that is not Alipay's 服务费 (service_fee_of: a
+`运费险保费[<交易号>]` of freight insurance), else on the fee account, without `fee-of`:
+it is no fee of the trade it names.
 """
 
 from __future__ import annotations
@@ -60,6 +62,14 @@ FEES = {"收费", "服务费", "交易服务费", "交易手续费"}
 REFUNDS = {"退款", "交易退款"}
 WITHDRAWALS = {"提现", "提现退回", "提现失败退回"}
 FEE_OF = re.compile(r"服务费\s*[\[【](\w+)[\]】]")
+
+
+def service_fee_of(note: str) -> bool:
+    """Whether a 收费 row is Alipay's 服务费 of a trade (the trade detail's 服务费 column):
+    its 备注 says `服务费[<交易号>]`, or `服务费` or nothing (its 业务流水号 is the trade).
+    A charge saying something else (`运费险保费[<交易号>]`, the seller's freight insurance
+    of that trade) is another cost, which the trade detail does not hold."""
+    return note in ("", "服务费") or bool(FEE_OF.search(note))
 TOTAL = re.compile(r"#(收入|支出)合计[：:]\s*(\d+)笔[,，]\s*共(-?[\d,.]+)元")
 
 
@@ -99,8 +109,9 @@ class Importer(MerchantBill):
             if signed == 0:
                 out.skip("0.00 (no money moved)")
                 continue
-            trade = kind in PAYMENTS | FEES | REFUNDS
             order_id, note, trade_id = get("商户订单号"), get("备注"), get("业务流水号")
+            service_fee = kind in FEES and service_fee_of(note)
+            trade = kind in PAYMENTS | REFUNDS or service_fee
             meta = {"id": ident, "covers": None, "trade-id": trade_id, "order-id": order_id}
             if trade and not (trade_id or FEE_OF.search(note)):  # the one id the trade detail shares
                 raise StatementError(path, row.line, f"column 业务流水号: expected the trade number of a {kind} row, "
@@ -109,7 +120,7 @@ class Importer(MerchantBill):
             if kind in WITHDRAWALS:
                 meta["payout-id"] = ident
                 other, links = acc.transit, [link("payout-", ident)]
-            elif kind in FEES:
+            elif service_fee:
                 found = FEE_OF.search(note)
                 of = found.group(1) if found else trade_id
                 if signed < 0:  # charged on a payment
@@ -123,9 +134,9 @@ class Importer(MerchantBill):
             elif trade:
                 meta["covers"] = trade_id
                 other = acc.sales
-            else:
+            else:   # a charge that is not Alipay's 服务费 (运费险保费[…]) is a cost of its own
                 other = rule_account(self.config, f"{get('对方账号')} {get('商品名称')} {kind} {note}") \
-                    or self.config.suspense
+                    or (acc.fees if kind in FEES else self.config.suspense)
             narration = " ".join(dict.fromkeys(t for t in (kind, get("商品名称"), get("业务描述"), note) if t))
             out.entries.append(transaction(
                 path, row.line, when, get("对方账号") or "支付宝", narration, meta,

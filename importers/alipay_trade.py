@@ -7,9 +7,11 @@ the period) and below the rows (`#…业务明细列表结束…`, `#交易合�
 
 Each 交易 row is a payment: the merchant received 商家实收 of the 订单金额, Alipay keeps
 服务费, and what the merchant itself gave away (商家优惠, 商家红包, coupons: 订单金额 −
-商家实收) is a discount, so that sales are the full order and every column adds up.
-Alipay-funded discounts (支付宝红包, 集分宝, 支付宝优惠) are paid to the merchant inside
-商家实收 and are kept as metadata:
+商家实收) is a discount, so that sales are the full order and every column adds up
+(inside the receivable instead where the payment clears an order of a shop whose price
+holds it: base.to_receivable; Taobao's 总金额 does not). Alipay-funded discounts
+(支付宝红包, 集分宝, 支付宝优惠) are paid to the merchant inside 商家实收 and are kept as
+metadata:
 
     2019-09-16 * "*津水(602***@qq.com)" "Order service_123 / 下单测试" ^order-service_123
       id: "2019091622001413331000425453"
@@ -42,6 +44,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import Callable
 
+from beanclear.importers.account_ids import is_of
 from beanclear.importers.base import Extraction, StatementImporter, channel_order_link, compare_footer, posting, transaction
 from beanclear.books.render import COVERS_SEPARATOR as COVERS
 from beanclear.books.idset import Ids
@@ -67,7 +70,13 @@ class MerchantBill(StatementImporter):
         return self.source.accounts.clearing
 
     def matches(self, head: str) -> bool:  # the 2088… account is named in the `#账号：[…]` line
-        return header_in(head, self.HEADER) and (not self.source.account_id or self.source.account_id in head)
+        if not header_in(head, self.HEADER):
+            return False
+        account_id = self.source.account_id
+        if not account_id:
+            return True
+        stated = is_of(account_id, head)   # not a 对方账号 of the rows (account_ids.py)
+        return account_id in head if stated is None else stated
 
 
 def says_no_rows(total: re.Pattern) -> Callable[[Statement], bool]:

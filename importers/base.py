@@ -270,11 +270,37 @@ def described_order(description: str) -> str | None:
     return found.group(1) if found else None
 
 
-def to_receivable(entry, channel, receivable: str):
+# Shop types whose order amount is before the discounts spent at payment: Taobao's
+# 总金额, of which a merchant's 店铺红包 is spent through Alipay, whose bill books it on
+# the channel's discounts account. Every other type's amount is the price after the
+# merchant's own discounts (Pinduoduo's 商家实收金额 after 店铺优惠折扣, Douyin's
+# 订单应付金额 after 商家实际承担优惠金额): see holds_discounts.
+PRICED_BEFORE_DISCOUNTS = frozenset({"taobao"})
+
+
+def holds_discounts(shop) -> bool:
+    """Whether the shop's order amounts hold the merchant's own discounts already. A
+    channel payment of such an order clears it with what the channel settles: the
+    discount the channel states (WeChat's 免充值券, 订单金额 − 应结订单金额) is inside
+    the price, and on the channel's discounts account too it would count twice (an
+    order of 29.50 after a 3.00 shop coupon, paid 32.50 less a 3.00 coupon)."""
+    return shop.type not in PRICED_BEFORE_DISCOUNTS
+
+
+def to_receivable(entry, channel, receivable: str, discounts_inside: bool = False):
     """A channel entry whose sale (or refund) postings name a shop order, moved to the
-    shop's receivable and linked to the order; any other entry as it is."""
-    if not isinstance(entry, data.Transaction) or not any(p.account == channel.accounts.sales
-                                                          for p in entry.postings):
+    shop's receivable and linked to the order; any other entry as it is. Where the
+    shop's amounts hold the merchant's discounts (`discounts_inside`, holds_discounts),
+    the entry's discount goes into the receivable with its sale, one posting, and is
+    kept as `discount`:
+
+        Assets:Clearing:WeChat             29.32 CNY
+        Expenses:Fees:WeChat                0.18 CNY
+        Expenses:Discounts:WeChat           3.00 CNY     ; discount: "3.00"
+        Income:Sales:WeChat               -32.50 CNY     ; Assets:Receivable:Pinduoduo -29.50
+    """
+    acc = channel.accounts
+    if not isinstance(entry, data.Transaction) or not any(p.account == acc.sales for p in entry.postings):
         return entry
     order_id = named_order(entry, channel.order_pattern)
     if not order_id:
@@ -285,9 +311,27 @@ def to_receivable(entry, channel, receivable: str):
     elif meta["order-id"] != order_id:
         meta["shop-order-id"] = order_id
     links = {l for l in entry.links if not l.startswith("order-")} | {order_link(order_id)}
-    postings = [p._replace(account=receivable) if p.account == channel.accounts.sales else p
-                for p in entry.postings]
+    postings = [p._replace(account=receivable) if p.account == acc.sales else p for p in entry.postings]
+    if discounts_inside and any(p.account == acc.discounts for p in postings):
+        postings, discount = folded(postings, acc.discounts, receivable)
+        meta["discount"] = f"{discount}"
     return entry._replace(meta=meta, links=frozenset(links), postings=postings)
+
+
+def folded(postings: list, discounts: str, receivable: str) -> tuple[list, Decimal]:
+    """(the postings with those to `discounts` added into the first to `receivable`,
+    the discount they held)."""
+    discount = sum((p.units.number for p in postings if p.account == discounts), Decimal(0))
+    out, into = [], None
+    for p in postings:
+        if p.account == discounts:
+            continue
+        if p.account == receivable and into is None:
+            into = len(out)
+        out.append(p)
+    p = out[into]
+    out[into] = p._replace(units=Amount(p.units.number + discount, p.units.currency))
+    return out, discount
 
 
 # -- which shop's orders a payment pays (DESIGN.md §1, §3) ---------------------------
@@ -369,7 +413,8 @@ def route(out: Extraction, channel, config, orders: ShopOrders) -> None:
         if order_id:
             shop, holders = shop_for(channel, config, order_id, orders)
             if shop:
-                moved = to_receivable(entry, channel, config.shops[shop].accounts.receivable)
+                moved = to_receivable(entry, channel, config.shops[shop].accounts.receivable,
+                                      holds_discounts(config.shops[shop]))
                 if moved is not entry and routed is None:
                     routed = like(out.entries)
                     routed.extend(itertools.islice(out.entries, at))

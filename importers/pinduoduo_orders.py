@@ -14,8 +14,11 @@ what Pinduoduo settles into the merchant's 货款 account:
       Income:Sales:Pinduoduo          -88.00 CNY
 
 订单状态 decides whether money moved (`未发货，退款成功` is paid and refunded in
-full); 售后状态 `退款成功` refunds it in full too, unless the export has a 退款金额
-column, whose amount then wins. The date is the deal's (订单成交时间, else 支付时间,
+full, whatever the 售后状态 says). An after-sale 退款成功 on an order its 订单状态 does
+not call refunded (`已签收`) was partly refunded, or wholly: the export has no amount
+for it, unless it has a 退款金额 column, whose amount then wins. Without one, no amount
+is invented: the order says `refund-amount: "not stated"` and the orders check takes
+the channels' refunds of it for the shop's (importers/shop.py). The date is the deal's (订单成交时间, else 支付时间,
 拼单成功时间, 订单创建时间: the first the row fills). Real exports leave every time of
 some rows empty; such an order is dated by its number (`260517-…` is 2026-05-17, the day
 Pinduoduo gave it), says so in `date-from: "订单号"`, and the import counts them in a note.
@@ -27,7 +30,7 @@ import datetime as dt
 import re
 
 from beanclear.importers.base import Extraction
-from beanclear.importers.shop import (BOOK, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter, meaning,
+from beanclear.importers.shop import (BOOK, LOCAL_TIMES, PARTLY, REFUNDED, Columns, Order, ShopImporter, meaning,
                                       one_row_each, refund_of)
 from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
 
@@ -57,8 +60,9 @@ class Importer(ShopImporter):
             action = meaning(get(row, "status"), STATUSES, path, row.line, "订单状态")
             if not self.counted(out, [row], action):
                 continue
-            if meaning(get(row, "after_sale"), AFTER_SALE, path, row.line, "售后状态") == REFUNDED:
-                action = REFUNDED
+            after = meaning(get(row, "after_sale"), AFTER_SALE, path, row.line, "售后状态")
+            if action == BOOK and after == REFUNDED:
+                action = PARTLY
             amount = parse_amount(get(row, "amount"), path, row.line, get.name("amount"))
             refunded = refund_of(action, amount, get(row, "refund"), path, row.line, get.name("refund"))
             role = next((r for r in dates if get(row, r)), None)

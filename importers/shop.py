@@ -25,6 +25,11 @@ Order exports state a refunded total per order, not refunds with dates: the refu
 dated with its order. Orders that never took money (cancelled or closed before
 payment, voided, awaiting payment) are counted and skipped with their reason, not
 booked and reversed: the books hold money that moved.
+
+An export may say that an order was refunded without saying how much (Pinduoduo's
+售后状态 `退款成功` on an order still `已签收`: part of it, or all). Its refund is not
+invented: the order says `refund-amount: "not stated"`, and the orders check takes
+the channels' refunds of it for the shop's (ledger/checks/orders.py).
 """
 
 from __future__ import annotations
@@ -44,8 +49,10 @@ from beanclear.importers.toolkit import (Row, StatementError, Table, clean, curr
 from beanclear.importers.toolkit.text import errors_read_whole
 
 # What a status means for the money: booked (the order is owed or paid), refunded (paid,
-# then refunded in full), closed (refunded in full if it was ever paid, else skipped).
-BOOK, REFUNDED, CLOSED = "book", "refunded", "closed"
+# then refunded in full), closed (refunded in full if it was ever paid, else skipped),
+# partly refunded (paid, then some or all of it refunded: the export does not say how much).
+BOOK, REFUNDED, CLOSED, PARTLY = "book", "refunded", "closed", "partly refunded"
+REFUND_AMOUNT, NOT_STATED = "refund-amount", "not stated"   # the order's metadata where PARTLY has no amount
 # Chinese platforms write local China time, without an offset.
 LOCAL_TIMES = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
 
@@ -60,7 +67,7 @@ class Order:
     amount: Decimal           # what the shop is owed for it
     currency: str
     title: str = ""
-    refunded: Decimal = Decimal(0)
+    refunded: Decimal | None = Decimal(0)   # None: refunded, the amount not stated
     meta: dict = field(default_factory=dict)
 
 
@@ -87,14 +94,15 @@ def resolved(action: str, paid: bool) -> str:
     return REFUNDED if paid else "closed before payment (no money moved)"
 
 
-def refund_of(action: str, amount: Decimal, refund_text: str, path: str, line: int, column: str) -> Decimal:
+def refund_of(action: str, amount: Decimal, refund_text: str, path: str, line: int, column: str) -> Decimal | None:
     """What came back: the export's refund column where it states an amount (the amount
     wins over the status: a `paid` order with a refund is partly refunded), else all of
-    it for a refunded order (a zero there means the export does not track it), else nothing."""
+    it for a refunded order (a zero there means the export does not track it), None for
+    one partly refunded (the amount is not stated), else nothing."""
     stated = parse_amount(refund_text, path, line, column) if refund_text else Decimal(0)
     if stated:
         return stated
-    return amount if action == REFUNDED else Decimal(0)
+    return amount if action == REFUNDED else None if action == PARTLY else Decimal(0)
 
 
 class Columns:
@@ -263,6 +271,8 @@ class ShopImporter(StatementImporter):
         """The order's entry, and its refund's when the shop refunded any of it."""
         if not order.order_id:
             raise StatementError(path, order.line, "expected an order id, got an empty cell")
+        if order.refunded is None:   # said refunded, not how much: nothing invented (module docstring)
+            order.refunded, order.meta = Decimal(0), {**order.meta, REFUND_AMOUNT: NOT_STATED}
         if order.amount < 0 or order.refunded < 0 or (order.refunded and not order.amount):
             raise StatementError(path, order.line, f"order {order.order_id}: expected an amount of 0 or more and a "
                                  f"refund of 0 or more, got {order.amount} refunded {order.refunded}")

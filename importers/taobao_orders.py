@@ -4,15 +4,24 @@ No licensed sample exists: the layout is the documented header (FORMATS.md §8b)
 the tests write their own files from it. GBK text; one row per order (the items are
 in a separate ExportOrderDetailList, which is not an order export); order numbers of
 18–19 digits arrive as `="…"` or with a TAB so that Excel keeps them, and are kept as
-text exactly as written. The receivable is what the buyer paid (买家实际支付金额),
-the money Alipay settles:
+text exactly as written. The receivable is the order's 总金额 (买家应付货款 +
+买家应付邮费), what Alipay's 业务明细 pays as its 订单金额. The buyer pays less
+(买家实际支付金额) where red packets were spent at payment, and who funded them decides
+where they are booked (DESIGN.md §1): Alipay's own (支付宝红包, 集分宝) it still pays the
+merchant, inside 商家实收; the merchant's 店铺红包 is its cost, booked by the Alipay
+payment on the channel's discounts account (商家红包消费金额). Either way the payment
+clears the 总金额, and the buyer's payment is kept as `buyer-paid` where it differs:
 
     2026-03-01 * "Order 3012345678901234567 / 明前龙井 250g" ^order-3012345678901234567
       time: "10:15:00"
       id: "order:3012345678901234567"
       order-id: "3012345678901234567"
+      buyer-paid: "279.00"
       Assets:Receivable:Taobao        289.00 CNY
       Income:Sales:Taobao            -289.00 CNY
+
+An export cut to some columns without 总金额 gives 买家应付货款 + 买家应付邮费, else
+买家实际支付金额 alone (then an order paid with red packets shows as a mismatch).
 
 订单状态 decides whether money moved (both the export's words and the API's
 descriptions are known). 交易关闭 after payment (订单付款时间 filled) is a full
@@ -21,6 +30,8 @@ it, is the refunded part of a paid order.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from beanclear.importers.base import Extraction
 from beanclear.importers.shop import (BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter,
@@ -48,16 +59,35 @@ class Importer(ShopImporter):
         path = st.table.path
         get = Columns(st.table, {"id": "订单编号", "paid": "买家实际支付金额", "status": "订单状态",
                                  "created": "订单创建时间", "paid_at": "订单付款时间", "title": "宝贝标题",
-                                 "refund": "退款金额"}, required=("id", "paid", "status", "created"))
+                                 "refund": "退款金额", "total": "总金额", "goods": "买家应付货款",
+                                 "shipping": "买家应付邮费"}, required=("id", "paid", "status", "created"))
+        owed = receivable(get)
         out = Extraction()
         for order_id, row in one_row_each(self.each(st.table.rows), lambda r: get.order_id(r, "id"), path):
             action = resolved(meaning(get(row, "status"), STATUSES, path, row.line, "订单状态"),
                               paid=bool(get(row, "paid_at")))
             if not self.counted(out, [row], action):
                 continue
-            amount = parse_amount(get(row, "paid"), path, row.line, "买家实际支付金额")
+            paid = parse_amount(get(row, "paid"), path, row.line, "买家实际支付金额")
+            amount = owed(row, paid)
             refunded = refund_of(action, amount, get(row, "refund"), path, row.line, "退款金额")
             when = parse_datetime(get(row, "created"), LOCAL_TIMES, path, row.line, "订单创建时间")
-            self.book(out, path, Order(row.line, when, order_id, amount, self.source.currency,
-                                       get(row, "title"), refunded))
+            self.book(out, path, Order(row.line, when, order_id, amount, self.source.currency, get(row, "title"),
+                                       refunded, {"buyer-paid": f"{paid}"} if paid != amount else {}))
         return out
+
+
+def receivable(get: Columns):
+    """`owed(row, paid)`: what Alipay pays for the row's order (module docstring), from
+    the columns the export has: 总金额, else 买家应付货款 + 买家应付邮费, else what the
+    buyer paid."""
+    path = get.table.path
+
+    def cell(row, role: str) -> Decimal:
+        return parse_amount(get(row, role), path, row.line, get.name(role))
+
+    if get.at["total"] is not None:
+        return lambda row, paid: cell(row, "total")
+    if get.at["goods"] is not None and get.at["shipping"] is not None:
+        return lambda row, paid: cell(row, "goods") + cell(row, "shipping")
+    return lambda row, paid: paid

@@ -58,6 +58,7 @@ from typing import Callable, Iterable, Iterator
 
 from beanclear.books.idset import Ids
 from beanclear.books.spill import metas
+from beanclear.importers.account_ids import is_of
 from beanclear.importers.base import (Extraction, RepeatedIds, StatementImporter, compare_summary, link, posting,
                                       rule_account, transaction)
 from beanclear.importers.toolkit import Row, Statement, clean, header_in
@@ -102,9 +103,15 @@ class WalletImporter(StatementImporter):
     def matches(self, head: str) -> bool:
         if not header_in(head, self.HEADER):
             return False
-        # account_id tells two wallets of one type apart; a bill that names its account
+        # account_id tells two wallets of one type apart: by the account the bill states
+        # (a transfer row's 对方账号 may name the other); a bill that names its account
         # beyond the start read here (≤2022 Alipay: in the footer) is claimed by both.
-        return not self.source.account_id or self.source.account_id in head or self.ACCOUNT_LABEL not in head
+        if not self.source.account_id:
+            return True
+        stated = is_of(self.source.account_id, head, self.ACCOUNT_LABEL)
+        if stated is not None:
+            return stated
+        return self.source.account_id in head or self.ACCOUNT_LABEL not in head
 
     # -- the accounts of a row ---------------------------------------------------------
 

@@ -1,8 +1,11 @@
 """WeChat Pay merchant trade bill (交易账单), layouts ALL, SUCCESS and REFUND.
 
 Each payment posts its settlement amount net of fee to the clearing account; a
-merchant-funded coupon (订单金额 − 应结订单金额) is a discount; a refund reverses the
-sale and gets the fee back (WeChat writes the returned fee as a negative 手续费):
+merchant-funded coupon (免充值券: 订单金额 − 应结订单金额) is a discount (inside the
+receivable instead where the payment clears an order of a shop whose price holds it:
+base.to_receivable), while a 充值券 someone else funded is settled with the payment; a
+refund reverses the sale and gets the fee back (WeChat writes the returned fee as a
+negative 手续费):
 
     2021-01-28 * "Order S2021… / for testing" ^order-S2021…
       id: "4200000925202101284997714292"

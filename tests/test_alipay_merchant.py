@@ -117,6 +117,25 @@ def test_other_fund_rows_follow_rules_or_suspense(cfg, tmp_path):
     assert totals([top_up]) == {"Assets:Suspense": Decimal("-4000.00"), "Assets:Clearing:Alipay": Decimal("4000.00")}
 
 
+def test_a_charge_that_is_not_alipays_service_fee_follows_rules_else_the_fee_account(make_config, tmp_path):
+    # 收费 rows of a seller's 运费险 (freight insurance) name the trade they insure in 备注:
+    # a cost of their own, not Alipay's 服务费 of that trade (no fee-of, no covers).
+    trade = "2026030122001100001"
+    rows = [fund_row("330003", "YFX00000000000002", "QF1001", "2026-03-01 10:04:00", "0.00", "-0.60", "98.20", "收费",
+                     f"淘宝运费险[{trade}]"),
+            fund_row("330002", "YFX00000000000001", "QF1001", "2026-03-01 10:03:00", "0.00", "-0.60", "98.80", "收费",
+                     f"运费险保费[{trade}]", item="卖家运费险"),
+            fund_row("330001", trade, "QF1001", "2026-03-01 10:00:01", "0.00", "-0.60", "99.40", "收费",
+                     f"服务费[{trade}]")]
+    footer = ["#支出合计：3笔，共1.80元", "#收入合计：0笔，共0.00元"]
+    cfg = make_config(CONFIG + '  - {match: "运费险保费", account: Expenses:Shipping:Insurance}\n')
+    plain, insured, fee = extract(cfg, alipay_fund, fund_ledger(tmp_path, rows=rows, footer=footer)).entries[:3]
+    assert fee.meta["fee-of"] == trade and fee.meta["covers"] == f"fee {trade}"
+    assert totals([insured]) == {"Expenses:Shipping:Insurance": Decimal("0.60"), "Assets:Clearing:Alipay": Decimal("-0.60")}
+    assert totals([plain]) == {"Expenses:Fees:Alipay": Decimal("0.60"), "Assets:Clearing:Alipay": Decimal("-0.60")}
+    assert not {"fee-of", "covers"} & (set(insured.meta) | set(plain.meta))
+
+
 @pytest.mark.parametrize("row, message", [
     (fund_row("1", "T", "", "2026-03-01 10:00:00", "5.00", "3.00", "2.00", "转账"),
      "both 收入金额 and 支出金额 are filled"),

@@ -111,6 +111,18 @@ def test_two_shops_payment_naming_an_order_neither_holds_is_payment_without_orde
     assert findings(folder) == [("payment-without-order", "4200009999")]
 
 
+def test_a_payment_naming_no_shops_order_by_the_channels_pattern_names_the_order_it_cut(tmp_path):
+    # `9999_1` is the merchant's first payment attempt of order 9999 (order_pattern):
+    # the finding names order 9999, as the shops' exports and the other findings do.
+    cut = TWO_SHOPS.replace("fees: [{rate: 0.006}]}", "fees: [{rate: 0.006}], order_pattern: '^(.+?)(?:_\\d+)?$'}")
+    folder = merchant(tmp_path, cut, payments=PAYMENTS + [("05", "4200009999", "9999_1", "12.00")])
+    imported(folder, "orders", "payments")
+    report = json.loads(beanclear(folder, "check", "--format", "json").output)
+    [found] = report["findings"]
+    assert found["code"] == "payment-without-order" and found["refs"] == ["4200009999", "9999_1", "9999"]
+    assert "names order 9999, which the exports of no shop (teashop, web) hold" in found["message"]
+
+
 def test_two_shops_payments_before_orders_in_one_batch(tmp_path):
     folder = merchant(tmp_path, TWO_SHOPS)
     (folder / "payments" / "wechat_tradebill.csv").rename(folder / "orders" / "a_wechat.csv")  # read first

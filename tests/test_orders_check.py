@@ -207,6 +207,19 @@ def test_refunds_on_both_sides_or_within_order_days_are_clean(ledger):
                                                                               day="08")) == []
 
 
+
+def test_an_order_refunded_by_an_amount_its_export_does_not_state_is_refunded_what_the_channels_refunded(ledger):
+    # Pinduoduo: 售后状态 退款成功 on an order still 已签收, no refund column (importers/shop.py)
+    unstated = order("1006").replace('  order-id: "#1006"\n', '  order-id: "#1006"\n  refund-amount: "not stated"\n')
+    assert ledger(unstated, payment("1006", "4200-1006"), channel_refund("1006", "5030-1006", "4200-1006",
+                                                                       amount="8.00")) == []
+    [found] = ledger(unstated, payment("1006", "4200-1006"))
+    assert summary([found]) == [("refund-unsynced", Decimal("100.00"), ("#1006", "4200-1006", "1006"))]
+    assert found.message == ("order #1006: the shop's export says it was refunded (not how much), the channels "
+                             "refunded nothing of its 100.00 CNY")
+    assert ledger(unstated.replace("2026-03-01", "2026-03-08"), payment("1006", "4200-1006", "08")) == []   # not yet
+
+
 # -- acknowledgments ------------------------------------------------------------------------
 
 PROBLEMS = {

@@ -77,6 +77,49 @@ def test_refuses_to_replace_a_config(tmp_path):
     assert (tmp_path / "m" / ".gitignore").read_text() == "mine\n"  # the merchant's own file stays
 
 
+def test_force_keeps_the_config_a_person_edited_beside_the_new_one(tmp_path):
+    # a blind tester's fees: and rules:, added after init, went without a word
+    folder = statements(tmp_path / "statements")
+    config = tmp_path / "m" / "config.yaml"
+    assert init(tmp_path / "m", "--from", folder, "--yes").exit_code == 0
+    written = config.read_text(encoding="utf-8")
+    edited = written + 'rules:\n  - {match: "房租", account: Expenses:Rent}\n'
+    config.write_text(edited, encoding="utf-8")
+    forced = init(tmp_path / "m", "--from", folder, "--yes", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert f"kept the config.yaml that was there as {config}.bak" in forced.output
+    assert (tmp_path / "m" / "config.yaml.bak").read_text(encoding="utf-8") == edited
+    assert config.read_text(encoding="utf-8") == written
+    config.write_text(edited, encoding="utf-8")   # a second --force keeps the first backup too
+    assert init(tmp_path / "m", "--from", folder, "--yes", "--force").exit_code == 0
+    assert (tmp_path / "m" / "config.yaml.bak2").read_text(encoding="utf-8") == edited
+    assert "kept the config.yaml" not in init(tmp_path / "m", "--from", folder, "--yes", "--force").output  # unchanged
+
+
+def test_a_zipped_download_and_a_broken_file_are_listed_as_import_says_them(tmp_path):
+    import zipfile
+    folder = statements(tmp_path / "statements")
+    with zipfile.ZipFile(folder / "2088123456780156_20260314.csv.zip", "w") as zf:
+        zf.writestr("2088123456780156_20260314_业务明细.csv", "#支付宝业务明细查询\n")
+        zf.writestr("2088123456780156_20260314_业务明细(汇总).csv", "#支付宝业务明细查询\n")
+    camt = (folder / "oca-test-camt053.xml").read_text(encoding="utf-8")
+    line = camt[:camt.index("Example company")].count("\n") + 1
+    (folder / "broken-camt053.xml").write_text(camt.replace("Example company", "Example & company"), encoding="utf-8")
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    assert ("2088123456780156_20260314.csv.zip: a ZIP archive, not a statement: unzip it and import the statement "
+            "inside (it holds 2088123456780156_20260314_业务明细.csv, 2088123456780156_20260314_业务明细(汇总).csv; "
+            "of a 明细 and its 汇总, the 明细)") in result.output
+    assert f"broken-camt053.xml: line {line}: not well-formed XML" in result.output
+
+
+def test_a_zip_members_name_in_utf8_without_its_flag_is_read_as_utf8():
+    from types import SimpleNamespace
+    from beanclear.importers.toolkit.xlsx import member_name
+    for name, encoding in (("支付宝交易明细(20260301-20260314).csv", "utf-8"), ("20880156_业务明细.csv", "gb18030")):
+        assert member_name(SimpleNamespace(flag_bits=0, filename=name.encode(encoding).decode("cp437"))) == name
+
+
 def test_an_unknown_file_is_listed_and_the_rest_configured(tmp_path):
     folder = statements(tmp_path / "statements")
     (folder / "notes.txt").write_text("call the bank on Monday\n", encoding="utf-8")
@@ -224,7 +267,8 @@ def test_a_reason_that_starts_with_a_field_tag_keeps_it(tmp_path):
     from beanclear.setup.survey import _why
     path = tmp_path / "s.sta"
     assert _why(StatementError(path, 3, ":60F: expected a balance like C260301EUR100,00"), path) == \
-        ":60F: expected a balance like C260301EUR100,00"
+        "line 3: :60F: expected a balance like C260301EUR100,00"
+    assert _why(StatementError(path, 1, ":60F: expected a balance"), path) == ":60F: expected a balance"
 
 
 def test_chinese_channels_silent_on_their_currency_are_cny_beside_usd_statements(tmp_path):

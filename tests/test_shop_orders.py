@@ -295,7 +295,12 @@ def test_pinduoduo_golden_and_totals(shops, tmp_path):
     extraction = read(shops, "pinduoduo", path)
     assert_golden(extraction_text(extraction), GOLDEN / "shop_orders" / "pinduoduo-orders.beancount")
     assert extraction.skipped == {"cancelled before payment (no money moved)": 1}
-    assert totals(extraction.entries)["Assets:Receivable:Pinduoduo CNY"] == Decimal("88.00")
+    # 88.00 + 17.80 (已签收, its after-sale refunded by an amount the export does not
+    # state: none invented); 龙井 未发货，退款成功 refunded in full
+    assert totals(extraction.entries)["Assets:Receivable:Pinduoduo CNY"] == Decimal("105.80")
+    order = next(e for e in extraction.entries if e.meta["id"] == "order:260303-123456789012346")
+    assert order.meta["refund-amount"] == "not stated"
+    assert "refund:260303-123456789012346" not in {e.meta["id"] for e in extraction.entries}
 
 
 def test_pinduoduo_xlsx_export_gives_the_same_entries(shops, tmp_path):

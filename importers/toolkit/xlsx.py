@@ -55,13 +55,21 @@ def zip_members(path: str | Path) -> list[str] | None:
 
 def member_name(info) -> str:
     """A zip member's name (a zipfile.ZipInfo's): Alipay's zips name them in GBK without
-    the UTF-8 flag, which zipfile then reads as code page 437."""
+    the UTF-8 flag, which zipfile then reads as code page 437; other zips of a Chinese
+    name write UTF-8 without the flag. UTF-8 first: GBK names seldom decode as UTF-8,
+    while UTF-8 ones often decode as (wrong) GB18030."""
     if info.flag_bits & 0x800:
         return info.filename
     try:
-        return info.filename.encode("cp437").decode("gb18030")
-    except (UnicodeEncodeError, UnicodeDecodeError):
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
         return info.filename
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
 
 
 def _open_workbook(path: str | Path):

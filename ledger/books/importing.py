@@ -79,6 +79,16 @@ def statement_files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
+def refuse_zipped(path: Path) -> None:
+    """A bill download still zipped (Alipay's 明细 beside its 汇总) is refused naming the
+    files inside; init lists it with the same words."""
+    members = zip_members(path)
+    if members is not None:
+        raise StatementError(path, 1, "a ZIP archive, not a statement: unzip it and import the statement "
+                             f"inside (it holds {', '.join(members[:5]) or 'nothing'}"
+                             f"{', …' if len(members) > 5 else ''}; of a 明细 and its 汇总, the 明细)")
+
+
 def identify(path: Path, importers: list[StatementImporter], source: str | None,
              recorded: Callable[[str], bool] = lambda name: False) -> list[StatementImporter]:
     """The sources a file is read as: one, or each bank whose account the file holds
@@ -93,11 +103,7 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None,
     if len(claimed) == 1 or _accounts_apart(claimed):
         return claimed
     if not claimed:
-        members = zip_members(path)
-        if members is not None:   # a bill download still zipped (Alipay's 明细 beside its 汇总)
-            raise StatementError(path, 1, "a ZIP archive, not a statement: unzip it and import the statement "
-                                 f"inside (it holds {', '.join(members[:5]) or 'nothing'}"
-                                 f"{', …' if len(members) > 5 else ''}; of a 明细 and its 汇总, the 明细)")
+        refuse_zipped(path)
         # an empty, undecodable or damaged file says so, rather than "not recognised"; a
         # workbook is no text to decode: what it lacks is a sheet with a known header
         workbook = (head_bytes(path, 4) or b"") == XLSX_MAGIC

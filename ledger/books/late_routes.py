@@ -18,26 +18,31 @@ Only a posting line still naming the channel's sales account moves (a line a per
 rebooked stays as it is), and not in a month closed by `beanclear close`: those are
 counted, for the import to say what it left to a person. Where the order id is cut
 from a longer one (`order_pattern`, Alipay's `T200P<Taobao order>`), the entry also
-gains the `shop-order-id` the import of both together gives it.
+gains the `shop-order-id` the import of both together gives it; where the shop's
+amounts hold the merchant's discounts (importers/base.py `holds_discounts`), the
+entry's discount line goes into the receivable's, with the `discount` it gives.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
 from beanclear.books import ORDER_LINE, Books, _blocks, _lines, _unescape, rewrite_blocks
 from beanclear.books.edits import add_links, rebook, remove_links
-from beanclear.books.render import quote_exact
-from beanclear.importers.base import BatchOrders, ShopOrders, order_in, order_link, placed_by_books, shop_for
+from beanclear.books.render import posting_line, quote_exact
+from beanclear.importers.base import (BatchOrders, ShopOrders, holds_discounts, order_in, order_link, placed_by_books,
+                                      shop_for)
 from beanclear.periods.closed import closed_months
 
 
 class Late(NamedTuple):
     """What find() found: month file -> (its channel, order id -> the receivable its sales
-    move to); and the sales of the batch's orders left where they are, by why."""
+    move to, the receivables of shops whose amounts hold the discounts); and the sales
+    of the batch's orders left where they are, by why."""
     files: dict[Path, tuple]
     left: dict[str, int]
     refunds: dict = {}      # books/late_refunds.py: refunds booked before their payments
@@ -58,6 +63,7 @@ def find(config, books: Books, batch: BatchOrders) -> Late:
         return late
     first = batch.first
     orders, closed = ShopOrders(config, batch.links), closed_months(books.root)
+    inside = frozenset(shop.accounts.receivable for shop in config.shops.values() if holds_discounts(shop))
     since = f"{first.year - (first.month == 1)}-{(first.month - 2) % 12 + 1:02d}"
     for channel in channels:
         for path in books.source_files(channel.name):
@@ -75,7 +81,7 @@ def find(config, books: Books, batch: BatchOrders) -> Late:
                     else:
                         moves[order_id] = config.shops[shop].accounts.receivable
             if moves:
-                late.files[path] = (channel, moves)
+                late.files[path] = (channel, moves, inside)
     return late
 
 
@@ -83,8 +89,8 @@ def plan(late: Late, changes: dict[Path, object]) -> int:
     """Add to `changes` the month files find() found, their sales rebooked; returns how
     many orders' entries move."""
     moved = 0
-    for path, (channel, moves) in late.files.items():
-        rewrite_blocks(changes, path, functools.partial(_routed_block, channel, moves))
+    for path, (channel, moves, inside) in late.files.items():
+        rewrite_blocks(changes, path, functools.partial(_routed_block, channel, moves, inside=inside))
         moved += len(moves)
     return moved
 
@@ -120,9 +126,10 @@ def _named(block: str, channel) -> tuple[str | None, bool]:
     return order_id, order_id != meta_order
 
 
-def _routed_block(channel, moves: dict, block: str) -> str:
+def _routed_block(channel, moves: dict, block: str, inside: frozenset = frozenset()) -> str:
     """An entry's text with its sales postings on the receivable `moves` gives the order
-    it names, or the same text if it names none of them."""
+    it names, or the same text if it names none of them; its discount line in the
+    receivable's where that is one of `inside` (to_receivable)."""
     sales = channel.accounts.sales
     if f"\n  {sales} " not in block:
         return block
@@ -134,8 +141,33 @@ def _routed_block(channel, moves: dict, block: str) -> str:
     link = order_link(order_id)   # the one order link to_receivable leaves: the channel's own one goes
     others = tuple(w[1:] for w in lines[0].split() if w.startswith("^order-") and w[1:] != link)
     lines[0] = add_links(remove_links(lines[0], others) if others else lines[0], (link,))
-    if cut:   # after the entry's last metadata line, where to_receivable's meta puts it
-        at = next(i for i, line in enumerate(lines[1:], 1) if not META_LINE.match(line))
-        lines.insert(at, f"  shop-order-id: {quote_exact(order_id)}\n")
+    added = [f"  shop-order-id: {quote_exact(order_id)}\n"] if cut else []
     lines[1:] = [rebook(line, sales, receivable) if line.startswith(f"  {sales} ") else line for line in lines[1:]]
+    discount = f"  {channel.accounts.discounts} "
+    if receivable in inside and any(line.startswith(discount) for line in lines):
+        lines, number = _folded(lines, discount, f"  {receivable} ")
+        added.append(f"  discount: {quote_exact(number)}\n")
+    if added:   # after the entry's last metadata line, where to_receivable's meta puts them
+        at = next(i for i, line in enumerate(lines[1:], 1) if not META_LINE.match(line))
+        lines[at:at] = added
     return "".join(lines)
+
+
+def _folded(lines: list[str], discount: str, receivable: str) -> tuple[list[str], str]:
+    """The posting lines with those starting `discount` added into the first starting
+    `receivable` (written anew, as render writes a posting), and the discount's number
+    as text (importers/base.py `folded`)."""
+    def amount(line: str) -> tuple[Decimal, str]:
+        number, currency = line.split()[1:3]
+        return Decimal(number), currency
+
+    total = sum((amount(line)[0] for line in lines if line.startswith(discount)), Decimal(0))
+    out, done = [], False
+    for line in lines:
+        if line.startswith(discount):
+            continue
+        if line.startswith(receivable) and not done:
+            number, currency = amount(line)
+            line, done = posting_line(receivable.strip(), number + total, currency) + line[len(line.rstrip("\n")):], True
+        out.append(line)
+    return out, f"{total}"

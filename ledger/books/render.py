@@ -77,6 +77,11 @@ def amount_text(number: Decimal, currency: str) -> str:
     return number_text(number).rjust(NUMBER_WIDTH) + f" {currency}"
 
 
+def posting_line(account: str, number: Decimal, currency: str) -> str:
+    """A posting without a price as entry_text writes it, without its newline."""
+    return f"  {account.ljust(ACCOUNT_WIDTH)}{number_text(number).rjust(NUMBER_WIDTH)} {currency}"
+
+
 def entry_text(entry) -> str:
     """One entry as text, ending with a newline."""
     if isinstance(entry, data.Transaction):

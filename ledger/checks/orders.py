@@ -15,6 +15,9 @@ An order posts to the shop's receivable; the channel payment that names it clear
 - `refund-unsynced`: the shop's refunds of an order and the channels' differ, both
   directions, `order_days` after the last of them. What the channels refund beyond
   the shop's refunds returns a duplicate charge first: it is not a refund of the sale.
+  An order the export says was refunded without the amount (`refund-amount: "not
+  stated"`, importers/shop.py) was refunded what the channels refunded of it; nothing
+  refunded `order_days` after it is the finding (the most it can be: the order).
 
 A payment is only "without order" where the shop's exports cover its date: from
 `order_days` after the first order in the books (an order paid late may predate the
@@ -44,7 +47,8 @@ from beanclear.statements.coverage import QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, shop_starts
 from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References, customer_amount
 from beanclear.config.model import WALLET_TYPES
-from beanclear.importers.base import payment_shops
+from beanclear.importers.base import named_order, payment_shops
+from beanclear.importers.shop import NOT_STATED, REFUND_AMOUNT
 
 SHOP_REF_KEYS = ("order-id", "refund-id")            # the shop's id is synthetic ("order:…"): not a ref
 CHANNEL_REF_KEYS = REF_KEYS + ("shop-order-id",)
@@ -125,6 +129,8 @@ def settled_order(entries: list, account: str, sales: str) -> dt.date | None:
     if a_shop == b_shop or a.units.number + b.units.number != 0 or a.units.currency != b.units.currency:
         return None
     order, order_posting = (entries[0], a) if a_shop else (entries[1], b)
+    if order.meta.get(REFUND_AMOUNT) == NOT_STATED:   # refunded by the channels, or said to be
+        return None
     return order.date if order_posting.units.number > 0 else None
 
 
@@ -254,6 +260,14 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
         # first; what the shop also refunded is the sale's refund, seen on both sides.
         refunded = channel_refunded - min(max(ZERO, channel_refunded - shop_refunded), excess)
         refunds = g.shop_refunds + g.channel_refunds
+        unstated = not g.shop_refunds and any(i.entry.meta.get(REFUND_AMOUNT) == NOT_STATED for i in g.orders)
+        if unstated and refunded:   # the export said refunded, not how much: the channels say it
+            shop_refunded = refunded
+        elif unstated and (as_of - g.orders[0].date).days > shop.order_days:
+            return out + [finding("refund-unsynced", g.orders[0], ordered,
+                                  f"order {name}: the shop's export says it was refunded (not how much), the "
+                                  f"channels refunded nothing of its {_money(ordered)} {currency}",
+                                  expected=ordered, actual=ZERO)]
         if abs(refunded - shop_refunded) > refund_slack and refunds:
             last = max(refunds, key=lambda i: i.date)
             if (as_of - last.date).days > shop.order_days:
@@ -411,12 +425,14 @@ def unrouted(entries, config, spans: dict, found: list[Finding] = ()) -> list[Fi
             shops = [config.shops[name] for name in payment_shops(config, ch)]
             if all(spans.get(s.name) and spans[s.name][0] + dt.timedelta(days=s.order_days) <= entry.date
                    < spans[s.name][1] for s in shops):
-                order = entry.meta["order-id"]
+                # the order the channel's order_pattern cuts from its order id, as routing
+                # looked for it (`<order>_1`, a first payment attempt), is the one no shop holds
+                order = named_order(entry, ch.order_pattern) or entry.meta["order-id"]
                 out.append(Finding("payment-without-order", entry.date, ch.name, p.account, -p.units.number,
                                    p.units.currency, f"payment of {_money(-p.units.number)} {p.units.currency} "
                                    f"({ch.name} {entry.meta.get('id', '')}) names order {order}, which the exports of "
-                                   f"no shop ({', '.join(s.name for s in shops)}) hold", refs([entry]),
-                                   **at_entry(entry)))
+                                   f"no shop ({', '.join(s.name for s in shops)}) hold",
+                                   tuple(dict.fromkeys((*refs([entry]), order))), **at_entry(entry)))
             else:
                 ended = tuple(s.name for s in shops if spans.get(s.name) and spans[s.name][1] < entry.date)
                 if ended:

@@ -5,7 +5,9 @@ GitLab CI), and import the statements it identified into DIR/books.
 The config is validated (beanclear.config.load) before anything is written: a config
 init wrote that does not load is a bug, said as such (exit 2). On a terminal it shows
 what it found and asks; `--yes` writes without asking; without a terminal and without
-`--yes` it refuses, so that a script never writes a config nobody saw by accident."""
+`--yes` it refuses, so that a script never writes a config nobody saw by accident.
+`--force` replaces an existing config.yaml, which is kept beside it (config.yaml.bak):
+what a person wrote there (fees:, rules:) is theirs to copy back, never lost."""
 
 from __future__ import annotations
 
@@ -48,13 +50,19 @@ def init(directory, folder, yes, force):
         except config_mod.ConfigError as exc:
             raise _fail(f"bug: the config init made does not load ({exc}); nothing written")
     click.echo(summary(found))
+    replaced = target.exists() and target.read_text(encoding="utf-8", errors="replace") != text
     if not yes:
         if not on_terminal():
             raise _fail("not on a terminal: pass --yes to write the config without being asked; nothing written")
-        if not click.confirm(f"Write {target} and the books?", default=True):
+        kept = f" (the {target.name} there is kept beside it)" if replaced else ""
+        if not click.confirm(f"Write {target}{kept} and the books?", default=True):
             click.echo("nothing written")
             return
     directory.mkdir(parents=True, exist_ok=True)
+    if replaced:   # --force: the config a person edited (fees:, rules:) is kept, never lost
+        backup = _backup(target)
+        click.echo(f"kept the {target.name} that was there as {backup} (your fees:, rules: and other edits "
+                   "are in it: copy back what you need)")
     _write(target, text)
     click.echo(f"wrote {target}")
     for name, written in writer.write_templates(directory):
@@ -72,6 +80,16 @@ def _write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.init-tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def _backup(target: Path) -> Path:
+    """`target` copied to the first free `config.yaml.bak`, `.bak2`, …: a backup of an
+    earlier --force is never overwritten."""
+    n = 1
+    while (backup := target.with_name(f"{target.name}.bak{n if n > 1 else ''}")).exists():
+        n += 1
+    backup.write_bytes(target.read_bytes())
+    return backup
 
 
 def _import(target: Path, found) -> None:

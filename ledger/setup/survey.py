@@ -128,6 +128,7 @@ def survey(folder: Path, scratch: Path) -> Survey:
                                 sorted(kinds)) + "); add it by hand"))
                 continue
             if not claimed:
+                importing.refuse_zipped(path)   # a download still zipped says what is inside, as import does
                 read_text(path)  # empty or undecodable says so
                 guess = columns.guess(path)
                 if guess is None:
@@ -212,8 +213,13 @@ def _guessed_bank(path, cols, fmt, sources, unknown, scratch) -> None:
 
 
 def _why(exc: StatementError, path: Path) -> str:
-    """The error without its `file:line: ` (the reason may itself start with `:60F:`)."""
-    return exc.reason if exc.file == str(path) else str(exc)
+    """The error without its `file:` (the reason may itself start with `:60F:`), its
+    line said where it is past the first (`line 8: not well-formed XML`, as import
+    says `file:8:`); an error of the first line is of the whole file (its encoding, a
+    ZIP archive)."""
+    if exc.file != str(path):
+        return str(exc)
+    return f"line {exc.line}: {exc.reason}" if exc.line > 1 else exc.reason
 
 
 def _add(source: Source, path: Path, importer, extraction) -> None:
