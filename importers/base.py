@@ -270,12 +270,13 @@ def described_order(description: str) -> str | None:
     return found.group(1) if found else None
 
 
-# Shop types whose order amount is before the discounts spent at payment: Taobao's
-# 总金额, of which a merchant's 店铺红包 is spent through Alipay, whose bill books it on
-# the channel's discounts account. Every other type's amount is the price after the
-# merchant's own discounts (Pinduoduo's 商家实收金额 after 店铺优惠折扣, Douyin's
-# 订单应付金额 after 商家实际承担优惠金额): see holds_discounts.
-PRICED_BEFORE_DISCOUNTS = frozenset({"taobao"})
+# Marketplaces whose order amount is the price after the merchant's own discounts, which
+# the platform applied (Pinduoduo's 商家实收金额 after 店铺优惠折扣, Douyin's 订单应付金额
+# after 商家实际承担优惠金额): see holds_discounts. Not the merchant's own shop (Shopify,
+# orders-csv), whose export is the price before a coupon the buyer spends in the wallet
+# (the demo's WeChat 代金券: an order of 282.00 paid 277.00 and a 5.00 coupon), nor
+# Taobao's 总金额, of which a 店铺红包 is spent through Alipay.
+DISCOUNTED_BY_THE_PLATFORM = frozenset({"pinduoduo", "douyin"})
 
 
 def holds_discounts(shop) -> bool:
@@ -284,7 +285,7 @@ def holds_discounts(shop) -> bool:
     discount the channel states (WeChat's 免充值券, 订单金额 − 应结订单金额) is inside
     the price, and on the channel's discounts account too it would count twice (an
     order of 29.50 after a 3.00 shop coupon, paid 32.50 less a 3.00 coupon)."""
-    return shop.type not in PRICED_BEFORE_DISCOUNTS
+    return shop.type in DISCOUNTED_BY_THE_PLATFORM
 
 
 def to_receivable(entry, channel, receivable: str, discounts_inside: bool = False):
