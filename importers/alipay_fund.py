@@ -49,7 +49,7 @@ import re
 from decimal import Decimal
 
 from beanclear.importers.alipay_trade import MerchantBill, number_repeats, says_no_rows
-from beanclear.importers.base import (BalanceChain, Extraction, channel_order_link, balance, closing_balances, compare_footer, link, next_day, posting,
+from beanclear.importers.base import (BalanceChain, Extraction, FundView, channel_order_link, balance, closing_balances, compare_footer, link, next_day, posting,
                                       rule_account, transaction)
 from beanclear.importers.toolkit import StatementError, money, parse_amount, parse_datetime, read_statement
 
@@ -61,6 +61,8 @@ REFUNDS = {"退款", "交易退款"}
 WITHDRAWALS = {"提现", "提现退回", "提现失败退回"}
 FEE_OF = re.compile(r"服务费\s*[\[【](\w+)[\]】]")
 TOTAL = re.compile(r"#(收入|支出)合计[：:]\s*(\d+)笔[,，]\s*共(-?[\d,.]+)元")
+# Its payments, fees and refunds, as the trade detail's import finds them in the books (base.FundView)
+VIEW = FundView("trade-id", own_ids=True, kinds=frozenset(PAYMENTS | FEES | REFUNDS))
 
 
 class Importer(MerchantBill):
