@@ -307,6 +307,48 @@ class Books:
                                   or _unescape(m.group(1)) not in moved)
         changes[accounts] = merge(text, sorted(entries, key=render.sort_key))
 
+    def shift_openings(self, config, shifts: dict, changes: dict[Path, str]) -> list[str]:
+        """Openings statements implied, as importing everything together implies them, where
+        an import books money on their account before the first balance they were implied
+        from (a trade view of a day before it; its entry in place of the fund view's, dated
+        a few seconds earlier, over midnight): `shifts`, (account, currency) -> [what it
+        adds there before that balance, the first day it posts or None]. Each moves by
+        that much, and back to the day before that day; what it says of each."""
+        accounts = self.root / "accounts.beancount"
+        if not shifts or not (accounts in changes or accounts.exists()):
+            return []
+        text = changes.get(accounts) or accounts.read_text(encoding="utf-8")
+        said, moved = [], []
+        preamble, blocks = split_blocks(text)
+        for (account, currency), (delta, first) in sorted(shifts.items()):
+            ident = f"opening {account} {currency}"
+            at = next((i for i, b in enumerate(blocks) if (m := ID_LINE.search(b)) and _unescape(m.group(1)) == ident
+                       and ENTRY_START.match(b)), None)
+            found = OPENING_BLOCK.match(blocks[at]) if at is not None else None
+            line = re.search(rf"^[ \t]+{re.escape(account)}[ \t]+(-?[\d.]+)[ \t]+{re.escape(currency)}\b",
+                             blocks[at], re.M) if found else None
+            if line is None:   # not as an import writes it: a person's
+                continue
+            day = dt.date.fromisoformat(blocks[at][:10])
+            back = min(day, first - dt.timedelta(days=1)) if first else day
+            if not delta and back == day:
+                continue
+            amount = Decimal(line.group(1)) - delta
+            statement = _unescape(found.group(1))
+            from beanclear.statements.openings import Opening
+            moved.append(opening_entry(Opening(account, currency, back, amount), statement, config.equity))
+            said.append(f"opening balance of {account} in {currency} now {amount:f} {currency} at the end of {back} "
+                        f"(was {line.group(1)} at the end of {day}), as its first balance implies with what this "
+                        "import books before it")
+            blocks[at] = ""
+        if moved:
+            changes[accounts] = merge(preamble + "".join(blocks), sorted(moved, key=render.sort_key))
+        return said
+
+
+OPENING_BLOCK = re.compile(r'^\d{4}-\d{2}-\d{2}[ \t]+\*[ \t]+"Opening balance"[ \t]+"[^"\n]* at the end of the day, '
+                           r'from ((?:[^"\\\n]|\\.)*)"')
+
 
 def kept(store: Sorted, entry) -> None:
     """`entry` kept in `store` for Books.plan: sorted by month and render.sort_key as it

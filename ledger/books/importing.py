@@ -7,8 +7,10 @@ by their statement id, are counted and skipped, also when two statements overlap
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -290,6 +292,18 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 asserted[(account, currency)] = day
         # The sums an opening needs, only where a statement asserts a balance (a dict update per posting)
         summing = not all(all_transactions(r.extraction.entries) for r in live)
+        # The openings the fund view of a channel with two views implied before: what the import
+        # books on its clearing account before their first balance moves them, as importing
+        # it with them would have implied (`shifts`). (A bank's may be the balance its statement
+        # states, whatever was booked before: never moved.)
+        from_config = {(account, currency) for account, currency, _ in config.openings()}
+        implied = books.openings()
+        two_views = {channel.accounts.clearing for channel in config.channels.values()
+                     if any(getattr(cls, "fund_view", None) is not None
+                            for cls in registry.CHANNEL_IMPORTERS.get(channel.type, ()))}
+        watch = {key: dt.date.fromisoformat(day) for key, day in asserted.items()
+                 if key[0] in two_views and key not in from_config and key in implied}
+        shifts: dict[tuple[str, str], list] = {}
         # Of two views of the same money, the trade view books it: it knows discounts and fee rates.
         for result in sorted(live, key=lambda r: not getattr(r.importer, "books_first", False)):
             name = result.importer.source.name
@@ -321,6 +335,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                         kept(planned, part)
                     if summing:
                         result.sums.add(part, result)
+                    if watch:
+                        _before_first(part, watch, shifts)
                     if isinstance(part, data.Balance):
                         result.balances = True
             result.extraction.line_span = (entries, days.span)
@@ -331,6 +347,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 result.covered.append(covered)
             _park(live)
         openings = first_openings(config, live, asserted, books)
+        for opening, _ in openings:   # implied again, from everything
+            shifts.pop((opening.account, opening.currency), None)
         closed.refuse_closed(config.books, live)  # a closed month changes only after `beanclear reopen`
         changes = {} if dry_run else books.skeleton(config)
         priced = prices.plan(config, rates, changes)  # into prices.beancount, in the same write
@@ -347,6 +365,9 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 next(r for r in live if r.importer.source.name == channel).extraction.notes.append(
                     f"{placed} refund(s) booked before their payments now name their orders")
             books.add_openings(config, openings, changes)
+            moved = books.shift_openings(config, shifts, changes)
+            if moved:   # said on the first statement of the import that books before them
+                live[0].notes.extend(moved)
             forward.follow(config.books, changes)   # ledgers carried forward include new months
             if changes:
                 atomic.write_files(config.books, changes)
@@ -467,6 +488,22 @@ def _amounts(entry) -> list:
 
 def _text(entry) -> str:
     return ", ".join(f"{p.account} {p.units.number} {p.units.currency}" for p in entry.postings)
+
+
+def _before_first(entry, watch: dict, shifts: dict) -> None:
+    """Add to `shifts` what a new entry posts to an account of `watch` ((account, currency)
+    -> the first day the books assert its balance) before that day, and its date: the
+    opening that balance implied must not count it as held before."""
+    if not isinstance(entry, data.Transaction):
+        return
+    day = entry.date
+    for p in entry.postings:
+        key = (p.account, p.units.currency)
+        first = watch.get(key)
+        if first is not None and day < first:
+            shift = shifts.setdefault(key, [Decimal(0), None])
+            shift[0] += p.units.number
+            shift[1] = entry.date if shift[1] is None else min(shift[1], entry.date)
 
 
 def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, str], str], books: Books) -> list:
