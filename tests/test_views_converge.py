@@ -1,19 +1,29 @@
 """Deterministic whatever the order of import (DESIGN.md §2), for a channel's two views
 (§1 "Every view, once"): the books a WeChat Pay 资金账单 and 交易账单 (or an Alipay 账务明细
 and 业务明细) give are byte for byte what importing both in one command gives, whichever
-is imported first, in one import or in many, day files interleaved.
+is imported first, in one import or in many, day files interleaved. The fund view booked
+first is replaced by the trade view's entries when that comes (books/late_views.py),
+but in a closed month, where a person edited an entry beyond links and comments, or
+where a decision names a fund-view id the trade view does not write: those stay, and
+the import says so.
 
 The statements are written here from a few events (a payment with its fee, a refund
-with the fee it returns, a withdrawal), each view as the channel lists it.
+with the fee it returns, a withdrawal), each view as the channel lists it; the real
+WeChat fund bill sample is used with the trade bill its refunds imply.
 """
 
 from __future__ import annotations
 
+import gzip
+import shutil
 from decimal import Decimal
 
 import pytest
 
-from conftest import beanclear, snapshot
+from beancount.parser import parser
+
+from beanclear.books import load
+from conftest import beanclear, sample, snapshot
 from statement_files import TRADE_HEADER as ALIPAY_TRADE_HEADER, FUND_HEADER as ALIPAY_FUND_HEADER
 from statement_files import fund_row, trade_row
 from test_views import (CONFIG, FUND_HEADER, FUND_SUMMARY, TRADE_HEADER, TRADE_SUMMARY, wechat_bill,
@@ -194,6 +204,226 @@ def merchant(folder, files, *batches):
 
 def books(folder) -> dict[str, bytes]:
     return snapshot(folder / "books")
+
+
+ORDERS = {
+    "fund then trade": (["f1", "f2"], ["t1", "t2"]),
+    "trade then fund": (["t1", "t2"], ["f1", "f2"]),
+    "day by day, fund first": (["f1"], ["t1"], ["f2"], ["t2"]),
+    "days backwards, fund first": (["f2"], ["t2"], ["f1"], ["t1"]),
+    "interleaved": (["f2"], ["t1"], ["f1", "t2"]),
+    "trade day by day, then the fund files": (["t1"], ["f1"], ["t2"], ["f2"]),
+}
+
+
+@pytest.mark.parametrize("channel", ["wechat", "alipay"])
+@pytest.mark.parametrize("order", list(ORDERS))
+def test_books_are_what_one_import_of_both_views_writes_whatever_the_order(tmp_path, channel, order):
+    files = day_files(tmp_path / "statements", channel)
+    one, _ = merchant(tmp_path / "one", files, ["t1", "t2", "f1", "f2"])
+    other, _ = merchant(tmp_path / "other", files, *ORDERS[order])
+    assert books(other) == books(one)
+    # the trade view's one entry per payment, with its fee (the month's last one in March)
+    text = (one / "books" / channel / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    assert text.count("fee-rate") == (2 if channel == "wechat" else 0) and "fee-of" not in text
+
+
+@pytest.mark.parametrize("channel", ["wechat", "alipay"])
+def test_fund_then_trade_then_both_again_writes_nothing(tmp_path, channel):
+    files = day_files(tmp_path / "statements", channel)
+    folder, said = merchant(tmp_path / "m", files, ["f1", "f2"], ["t1", "t2"])
+    assert "now booked from this statement, as importing both views in one command books them" in said[1]
+    before = books(folder)
+    again = beanclear(folder, "import", "--force", *(str(files[n]) for n in ("f1", "f2", "t1", "t2")))
+    assert again.exit_code == 0, again.output
+    assert again.output.count(" 0 entries written") == 4 and "now booked" not in again.output
+    assert books(folder) == before
+    one, _ = merchant(tmp_path / "one", files, ["f1", "f2", "t1", "t2"])
+    assert books(one) == before
+
+
+def test_the_real_fund_bill_then_its_trade_bill(tmp_path):
+    """gunsluo's 资金账单 (two refunds, WeChat's own test merchant) and the trade bill of the
+    same day its refunds imply, with its sample 交易账单 of three payments: any order, one book."""
+    fund = tmp_path / "statements" / "fund.csv"
+    fund.parent.mkdir(parents=True)
+    fund.write_bytes(gzip.decompress(sample("wechat_merchant", "gunsluo-wechatpay-v3-fundflowbill-Basic.csv.gz")
+                                     .read_bytes()))
+    payments = tmp_path / "statements" / "trade.csv"
+    shutil.copy(sample("wechat_merchant", "gunsluo-wechatpay-v3-tradebill-ALL.csv"), payments)
+    refunds = wechat_bill(tmp_path / "statements", "refunds.csv", TRADE_HEADER, [
+        wechat_trade_row("2021-02-01 13:54:01", "4200000920202101197964319284", "S20210119", "REFUND", "0.00",
+                         "0.00000", "50300806962021020105978994968", "0.01", "SUCCESS"),
+        wechat_trade_row("2021-02-01 14:00:45", "4200000846202101197461830397", "S20210119B", "REFUND", "0.00",
+                         "0.00000", "50300907032021020105978998710", "0.01", "SUCCESS")],
+        TRADE_SUMMARY, "2,0.00,0.02,0.00,0.00000,0.00,0.02")
+    files = {"fund": fund, "trade": payments, "refunds": refunds}
+    one, _ = merchant(tmp_path / "one", files, ["trade", "refunds", "fund"])
+    for order in ([["fund"], ["trade", "refunds"]], [["fund"], ["refunds"], ["trade"]],
+                  [["trade"], ["fund"], ["refunds"]], [["refunds"], ["fund"], ["trade"]]):
+        other, said = merchant(tmp_path / "-".join(b[0] for b in order), files, *order)
+        assert books(other) == books(one), order
+    text = (one / "books" / "wechat" / "2021" / "2021-02.beancount").read_text(encoding="utf-8")
+    assert text.count('"Refund of order ') == 2 and "fund-id" not in text
+
+
+def close(folder, month):
+    result = beanclear(folder, "close", month)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("channel", ["wechat", "alipay"])
+def test_a_closed_month_keeps_the_fund_view_and_the_import_says_so(tmp_path, channel):
+    files = day_files(tmp_path / "statements", channel)
+    folder, _ = merchant(tmp_path / "m", files, ["f1", "f2"])
+    close(folder, "2026-03")
+    march = folder / "books" / channel / "2026" / "2026-03.beancount"
+    closed = march.read_bytes()
+    result = beanclear(folder, "import", str(files["t2"]))   # April's: the refund of a March payment
+    assert result.exit_code == 0, result.output
+    assert march.read_bytes() == closed
+    one, _ = merchant(tmp_path / "one", files, ["f1", "f2", "t2"])
+    april = f"{channel}/2026/2026-04.beancount"
+    assert books(folder)[april] == books(one)[april]
+    # March's trade bill: its coverage goes to the closed month, so it is refused as ever
+    refused = beanclear(folder, "import", str(files["t1"]))
+    assert refused.exit_code != 0 and "2026-03 is closed" in refused.output
+
+
+@pytest.mark.parametrize("channel", ["wechat", "alipay"])
+def test_a_payment_of_a_closed_month_over_midnight_stays_as_the_fund_view_booked_it(tmp_path, channel):
+    """The fund rows of March's last payment are April's; its trade row is March's, closed:
+    the trade entry cannot go there, so the fund view's April entries stay, and it is said."""
+    files = day_files(tmp_path / "statements", channel)
+    both = tmp_path / "statements" / ("tradebill-2026-04-01-with-midnight.csv" if channel == "wechat"
+                                      else "trade-2026-03-31-04-01.csv")
+    march, april = (MARCH, APRIL) if channel == "wechat" else (ALIPAY_MARCH, ALIPAY_APRIL)
+    late = [march[1]] + april
+    files["t"] = (wechat_trade(both.parent, both.name, late) if channel == "wechat"
+                  else alipay_trade(both.parent, both.name, late, "2026-03-31", "2026-04-02"))
+    folder, _ = merchant(tmp_path / "m", files, ["f1", "f2"])
+    close(folder, "2026-03")
+    april_file = folder / "books" / channel / "2026" / "2026-04.beancount"
+    result = beanclear(folder, "import", str(files["t"]))
+    assert result.exit_code == 0, result.output
+    assert "closed month(s) 2026-03 left as the fund view booked it" in result.output
+    text = april_file.read_text(encoding="utf-8")
+    ident = march[1][1]
+    assert text.count(ident) >= 2   # the fund view's payment and fee of it, still there
+    assert "now booked from this statement" in result.output   # April's own rows replaced
+
+
+def fund_payment_block(text: str, ident: str) -> tuple[int, int]:
+    """Where the fund view's entry of payment `ident` is in a month file's text."""
+    at = text.index(f'covers: "{ident}"' if ident.startswith("2026") else f'id: "{ident}"\n  fund-id')
+    start = text.rindex("\n\n", 0, at) + 2
+    return start, text.index("\n\n", at)
+
+
+@pytest.mark.parametrize("channel", ["wechat", "alipay"])
+def test_a_persons_link_and_comments_survive_the_replacement(tmp_path, channel):
+    files = day_files(tmp_path / "statements", channel)
+    folder, _ = merchant(tmp_path / "m", files, ["f1", "f2"])
+    path = folder / "books" / channel / "2026" / "2026-04.beancount"
+    text = path.read_text(encoding="utf-8")
+    ident = (APRIL if channel == "wechat" else ALIPAY_APRIL)[0][1]
+    start, end = fund_payment_block(text, ident)
+    block = text[start:end].split("\n")
+    block[0] += " ^receipt-77 ; the customer called"
+    block.insert(2, "  ; checked against the shop's order")
+    block[-1] += "   ; gross"
+    path.write_text(text[:start] + "\n".join(block) + text[end:], encoding="utf-8")
+    result = beanclear(folder, "import", str(files["t1"]), str(files["t2"]))
+    assert result.exit_code == 0, result.output
+    assert "the links and comments a person added to 1 of them carried over" in result.output
+    after = path.read_text(encoding="utf-8")
+    start, end = after.index(f'id: "{ident}"'), None
+    entry = after[after.rindex("\n\n", 0, start) + 2:after.index("\n\n", start)]
+    assert "^receipt-77" in entry.split("\n")[0] and ("fee-rate" in entry) == (channel == "wechat")
+    for said in ("; the customer called", "; checked against the shop's order", "; gross"):
+        assert f"  {said}\n" in entry + "\n"
+    parsed, errors, _ = parser.parse_string(after)
+    assert not errors and len(parsed) == after.count("\n\n")   # read as written: every comment a comment
+    # the rest is what one import of both writes
+    one, _ = merchant(tmp_path / "one", files, ["f1", "f2", "t1", "t2"])
+    plain = "\n".join(line for line in entry.split("\n") if not line.strip().startswith(";"))
+    plain = plain.replace(" ^receipt-77", "")
+    assert after.replace(entry, plain) == (one / "books" / channel / "2026" / "2026-04.beancount").read_text("utf-8")
+
+
+@pytest.mark.parametrize("channel", ["wechat", "alipay"])
+def test_an_edit_it_cannot_carry_leaves_the_entry_and_says_so(tmp_path, channel):
+    files = day_files(tmp_path / "statements", channel)
+    folder, _ = merchant(tmp_path / "m", files, ["f1", "f2"])
+    path = folder / "books" / channel / "2026" / "2026-04.beancount"
+    text = path.read_text(encoding="utf-8")
+    ident = (APRIL if channel == "wechat" else ALIPAY_APRIL)[0][1]
+    start, end = fund_payment_block(text, ident)
+    first = text[start:text.index("\n", start)]
+    edited = text[:start] + first.replace(first[first.index('"'):first.index(" ^")], '"Buyer" "Tea for the office"') \
+        + text[start + len(first):]
+    path.write_text(edited, encoding="utf-8")
+    result = beanclear(folder, "import", str(files["t1"]), str(files["t2"]))
+    assert result.exit_code == 0, result.output
+    assert "1 row(s) whose fund-view entries a person edited (beyond links and comments) left as they are" \
+        in result.output
+    after = path.read_text(encoding="utf-8")
+    assert '"Buyer" "Tea for the office"' in after and after.count(ident) >= 2
+    totals = {}
+    for e in load(folder / "books" / "main.beancount")[0]:
+        for p in getattr(e, "postings", ()):
+            totals[p.account] = totals.get(p.account, 0) + p.units.number
+    sales = {"wechat": ("Income:Sales:WeChat", D("-270.00")), "alipay": ("Income:Sales:Alipay", D("-170.00"))}
+    assert totals[sales[channel][0]] == sales[channel][1]
+
+
+def test_an_acknowledgment_naming_a_fund_ledger_id_keeps_its_entry(tmp_path):
+    """Alipay's 账务流水号 is no identity of the 业务明细: a finding acknowledged by it would
+    find its acknowledgment stale once its entry were replaced."""
+    files = day_files(tmp_path / "statements", "alipay")
+    folder, _ = merchant(tmp_path / "m", files, ["f1", "f2"])
+    text = (folder / "books" / "alipay" / "2026" / "2026-04.beancount").read_text(encoding="utf-8")
+    start, end = fund_payment_block(text, T4)
+    fund_id = text[start:end].split('id: "')[1].split('"')[0]
+    acks = folder / "books" / "acks.beancount"
+    acks.write_text(acks.read_text(encoding="utf-8")
+                    + f'2026-04-02 custom "beanclear-ack" "fee-gap" "{fund_id}" "agreed"\n', encoding="utf-8")
+    result = beanclear(folder, "import", str(files["t1"]), str(files["t2"]))
+    assert result.exit_code == 0, result.output
+    assert "1 row(s) whose fund-view entries an acknowledgment, follow-up or write-off names" in result.output
+    assert fund_id in (folder / "books" / "alipay" / "2026" / "2026-04.beancount").read_text(encoding="utf-8")
+
+
+def test_with_two_shops_the_orders_may_come_before_between_or_after_the_views(tmp_path):
+    """Several shops: only the shops' books say whose order a payment pays. The fund view's
+    entries routed to a shop's receivable when its orders came (late_routes.py), and the
+    trade view's routed as it is read: either way, one book."""
+    from test_order_routing import PAYMENTS, TEA_ORDERS, TWO_SHOPS, WEB_ORDERS
+    from test_shop_journey import shop_export
+    statements = tmp_path / "statements"
+    (statements / "orders").mkdir(parents=True)
+    shop_export(statements / "orders", TEA_ORDERS)
+    (statements / "orders" / "web.csv").write_text("\n".join(["订单号,下单日期,下单时间,实付金额,订单状态", *WEB_ORDERS])
+                                                   + "\n", encoding="utf-8")
+    events = [pay(ident, order, f"2026-03-{day} 12:00:00", amount, f"{D(amount) * D('0.006'):.2f}")
+              for day, ident, order, amount in PAYMENTS]
+    events.append(refund("5030001001", "4200001001", "1001", "2026-03-11 09:00:00", "20.00", "0.12"))
+    files = {"orders": statements / "orders", "trade": wechat_trade(statements, "trade.csv", events),
+             "fund": wechat_fund(statements, "fund.csv", events)}
+
+    def made(name, *batches):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "config.yaml").write_text(TWO_SHOPS, encoding="utf-8")
+        for batch in batches:
+            result = beanclear(folder, "import", *(str(files[n]) for n in batch))
+            assert result.exit_code == 0, result.output
+        return books(folder)
+    one = made("one", ["orders", "trade", "fund"])
+    assert b"Assets:Receivable" in one["wechat/2026/2026-03.beancount"]
+    for order in ([["fund"], ["orders"], ["trade"]], [["fund"], ["trade"], ["orders"]],
+                  [["orders"], ["fund"], ["trade"]], [["fund", "orders"], ["trade"]]):
+        assert made("-".join("+".join(b) for b in order), *order) == one, order
 
 
 @pytest.mark.parametrize("channel", ["wechat", "alipay"])
