@@ -331,6 +331,7 @@ def test_a_persons_link_and_comments_survive_the_replacement(tmp_path, channel):
     block = text[start:end].split("\n")
     block[0] += " ^receipt-77 ; the customer called"
     block.insert(2, "  ; checked against the shop's order")
+    block.insert(3, '  checked-by: "alice"')
     block[-1] += "   ; gross"
     path.write_text(text[:start] + "\n".join(block) + text[end:], encoding="utf-8")
     result = beanclear(folder, "import", str(files["t1"]), str(files["t2"]))
@@ -340,13 +341,14 @@ def test_a_persons_link_and_comments_survive_the_replacement(tmp_path, channel):
     start, end = after.index(f'id: "{ident}"'), None
     entry = after[after.rindex("\n\n", 0, start) + 2:after.index("\n\n", start)]
     assert "^receipt-77" in entry.split("\n")[0] and ("fee-rate" in entry) == (channel == "wechat")
-    for said in ("; the customer called", "; checked against the shop's order", "; gross"):
+    for said in ("; the customer called", "; checked against the shop's order", 'checked-by: "alice"', "; gross"):
         assert f"  {said}\n" in entry + "\n"
+    assert parser.parse_string(entry)[0][0].meta["checked-by"] == "alice"   # still the entry's metadata
     parsed, errors, _ = parser.parse_string(after)
     assert not errors and len(parsed) == after.count("\n\n")   # read as written: every comment a comment
     # the rest is what one import of both writes
     one, _ = merchant(tmp_path / "one", files, ["f1", "f2", "t1", "t2"])
-    plain = "\n".join(line for line in entry.split("\n") if not line.strip().startswith(";"))
+    plain = "\n".join(line for line in entry.split("\n") if not line.strip().startswith((";", "checked-by")))
     plain = plain.replace(" ^receipt-77", "")
     assert after.replace(entry, plain) == (one / "books" / channel / "2026" / "2026-04.beancount").read_text("utf-8")
 
