@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_views.py --rows 100000
     .venv/bin/python benchmarks/bench_views.py --rows 100000 --python /other/tree/.venv/bin/python
 
-Writes into --out (default benchmarks/out-views, emptied first) a WeChat merchant's month:
+Writes into --out (default benchmarks/out/views, git-ignored; emptied first) a WeChat merchant's month:
 a 交易账单 and a 资金账单 of --rows payments (each with its fee, ~2% refunded the same
 day with the fee returned, a withdrawal a day), then measures, each in a fresh process
 (harness.timed: time and peak memory):
@@ -146,7 +146,7 @@ def snapshot(folder: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out-views")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out" / "views")
     parser.add_argument("--python", default=sys.executable, help="the interpreter (and so the tree) measured")
     parser.add_argument("--child")
     parser.add_argument("--merchant", type=Path)
