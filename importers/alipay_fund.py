@@ -51,7 +51,7 @@ import re
 from decimal import Decimal
 
 from beanclear.importers.alipay_trade import MerchantBill, number_repeats, says_no_rows
-from beanclear.importers.base import (BalanceChain, Extraction, channel_order_link, balance, closing_balances, compare_footer, link, next_day, posting,
+from beanclear.importers.base import (BalanceChain, Extraction, FundView, channel_order_link, balance, closing_balances, compare_footer, link, next_day, posting,
                                       rule_account, transaction)
 from beanclear.importers.toolkit import StatementError, money, parse_amount, parse_datetime, read_statement
 
@@ -71,6 +71,8 @@ def service_fee_of(note: str) -> bool:
     of that trade) is another cost, which the trade detail does not hold."""
     return note in ("", "服务费") or bool(FEE_OF.search(note))
 TOTAL = re.compile(r"#(收入|支出)合计[：:]\s*(\d+)笔[,，]\s*共(-?[\d,.]+)元")
+# Its payments, fees and refunds, as the trade detail's import finds them in the books (base.FundView)
+VIEW = FundView("trade-id", own_ids=True, kinds=frozenset(PAYMENTS | FEES | REFUNDS))
 
 
 class Importer(MerchantBill):

@@ -86,6 +86,20 @@ class Extraction:
         self.skipped[reason] += 1
 
 
+@dataclass(frozen=True)
+class FundView:
+    """How a channel's fund view writes the payments, fees and refunds its trade view also
+    lists (DESIGN.md §1 "Every view, once"), for the import that brings the trade view to
+    book them as importing both together does (books/late_views.py): its entries carry a
+    `key:` line the trade view's never do; `own_ids`: its `id` is its own row's (Alipay's
+    账务流水号), not an identity the trade view knows (WeChat's 微信支付业务单号 is); a
+    narration it writes starts with one of `kinds`, and `payee`, where it writes only one."""
+    key: str
+    own_ids: bool
+    kinds: frozenset
+    payee: str | None = None
+
+
 class StatementImporter(beangulp.Importer):
     """One source of the config (a channel or a bank) reading one kind of statement."""
 

@@ -47,6 +47,7 @@ from decimal import Decimal
 from beanclear.importers.base import (
     BalanceChain,
     Extraction,
+    FundView,
     StatementImporter,
     balance,
     closing_balances,
@@ -74,6 +75,8 @@ TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 TRADES, REFUNDS, FEES = {"交易"}, {"退款"}, {"扣除交易手续费", "手续费", "交易手续费"}
 REFUND_NOTE = re.compile(r"退款总金额\s*(-?[\d.]+)\s*元[;；]\s*含手续费\s*(-?[\d.]+)\s*元")
 WITHDRAWAL = "提现"
+# Its payments, fees and refunds, as the trade bill's import finds them in the books (base.FundView)
+VIEW = FundView("fund-id", own_ids=False, kinds=frozenset(TRADES | REFUNDS | FEES), payee="WeChat Pay")
 WITHDRAWAL_RETURNED = {"提现退票", "提现失败退回", "提现退回"}
 
 

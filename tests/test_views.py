@@ -207,7 +207,9 @@ def test_one_command_writes_what_trade_then_fund_writes_whatever_the_file_order(
 
 def test_a_fee_row_in_a_later_fund_file_is_neither_lost_nor_doubled(tmp_path):
     """The fund file of the day lacks WeChat's second fee row (booked just after midnight,
-    say): the trade bill books that fee alone; the next fund file finds it booked."""
+    say): the trade bill books the payment whole, fee and all, in place of the fund
+    view's gross entry (books/late_views.py); the next fund file finds its fee booked.
+    The books are what one import of the three files writes."""
     day = WECHAT_FUND[:3] + WECHAT_FUND[4:]
     first = wechat_bill(tmp_path, "fund-1.csv", FUND_HEADER, day, FUND_SUMMARY, "5,2,250.00,3,249.70")
     trade = wechat_bill(tmp_path, "trade.csv", TRADE_HEADER, WECHAT_TRADE, TRADE_SUMMARY, WECHAT_TRADE_TOTALS)
@@ -216,7 +218,9 @@ def test_a_fee_row_in_a_later_fund_file_is_neither_lost_nor_doubled(tmp_path):
     totals = book_totals(merchant)
     assert (totals["Expenses:Fees:WeChat"], totals["Income:Sales:WeChat"]) == (Decimal("1.44"), Decimal("-240.00"))
     books = (merchant / "books" / "wechat" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
-    assert books.count(f'id: "fee {W2}"') == 1 and books.count(f'fee-of: "{W2}"') == 1
+    assert books.count(f'id: "{W2}"') == 1 and books.count(f'covers: "fee {W2}"') == 1 and "fund-id" not in books
+    one = imported(tmp_path / "one", [first, trade, late])
+    assert snapshot(merchant / "books") == snapshot(one / "books")
 
 
 # -- render.unknown_part: the rule on one entry ----------------------------------------------

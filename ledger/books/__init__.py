@@ -82,16 +82,20 @@ class Books:
                 self._texts[path] = text
         return text
 
-    def _scan(self, path: Path, ids=None) -> list[tuple]:
+    def _scan(self, path: Path, ids=None, view: tuple | None = None) -> list[tuple]:
         """What known() and statements() read of one month file, from one read of it: its
         ids go into `ids` (an Ids) a piece at a time, never all in one list; the
-        statements it records are kept (they are few) and returned."""
+        statements it records are kept (they are few) and returned. `view`: (key, Ids):
+        the identities of the entries with a `key:` line (a fund view's, late_views.py)
+        go into that Ids too, with the path of their file."""
         held = []
         for text in self._pieces(path):
             if ids is not None:
                 ids.update(_unescape(m) if "\\" in m else m for m in ID_LINE.findall(text))
                 ids.update(c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m) if "\\" in m else m))
                 ids.update(f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text))
+            if view is not None:
+                _view_ids(text, path, *view)
             for block in COVERAGE_BLOCK.finditer(text):
                 account = ACCOUNT_META.search(block.group(0))
                 held.append((dt.date.fromisoformat(block.group(2)), dt.date.fromisoformat(block.group(1)),
@@ -125,12 +129,25 @@ class Books:
             out.append((str(path), stat.st_size, stat.st_mtime_ns))
         return tuple(out)
 
-    def known(self, source: str) -> Ids:
+    def known(self, source: str, view: tuple | None = None) -> Ids:
         """Identities (render.identities: `id` and `covers`) of everything already in a source's
-        files: a set, on disk past idset.LIMIT_IDS of them."""
+        files: a set, on disk past idset.LIMIT_IDS of them. `view`: (key, Ids) to fill
+        from the same read with the identities of the entries that have a `key:` line
+        (view_ids)."""
         out = Ids()
         for path in self.source_files(source):
-            self._scan(path, out)
+            self._scan(path, out, view)
+        return out
+
+    def view_ids(self, source: str, key: str) -> "ViewIds":
+        """Identity -> the month file (its path, a str) of the entries of a source's files
+        that have a `key:` metadata line: what the books hold as a channel's fund view
+        (importers/base.py FundView, books/late_views.py). An identity two such entries
+        hold is in its `twice`."""
+        out = ViewIds()
+        for path in self.source_files(source):
+            for text in self._pieces(path):
+                _view_ids(text, path, key, out)
         return out
 
     def blocks_of(self, source: str, wanted) -> Iterator[tuple[str, str]]:
@@ -290,6 +307,48 @@ class Books:
                                   or _unescape(m.group(1)) not in moved)
         changes[accounts] = merge(text, sorted(entries, key=render.sort_key))
 
+    def shift_openings(self, config, shifts: dict, changes: dict[Path, str]) -> list[str]:
+        """Openings statements implied, as importing everything together implies them, where
+        an import books money on their account before the first balance they were implied
+        from (a trade view of a day before it; its entry in place of the fund view's, dated
+        a few seconds earlier, over midnight): `shifts`, (account, currency) -> [what it
+        adds there before that balance, the first day it posts or None]. Each moves by
+        that much, and back to the day before that day; what it says of each."""
+        accounts = self.root / "accounts.beancount"
+        if not shifts or not (accounts in changes or accounts.exists()):
+            return []
+        text = changes.get(accounts) or accounts.read_text(encoding="utf-8")
+        said, moved = [], []
+        preamble, blocks = split_blocks(text)
+        for (account, currency), (delta, first) in sorted(shifts.items()):
+            ident = f"opening {account} {currency}"
+            at = next((i for i, b in enumerate(blocks) if (m := ID_LINE.search(b)) and _unescape(m.group(1)) == ident
+                       and ENTRY_START.match(b)), None)
+            found = OPENING_BLOCK.match(blocks[at]) if at is not None else None
+            line = re.search(rf"^[ \t]+{re.escape(account)}[ \t]+(-?[\d.]+)[ \t]+{re.escape(currency)}\b",
+                             blocks[at], re.M) if found else None
+            if line is None:   # not as an import writes it: a person's
+                continue
+            day = dt.date.fromisoformat(blocks[at][:10])
+            back = min(day, first - dt.timedelta(days=1)) if first else day
+            if not delta and back == day:
+                continue
+            amount = Decimal(line.group(1)) - delta
+            statement = _unescape(found.group(1))
+            from beanclear.statements.openings import Opening
+            moved.append(opening_entry(Opening(account, currency, back, amount), statement, config.equity))
+            said.append(f"opening balance of {account} in {currency} now {amount:f} {currency} at the end of {back} "
+                        f"(was {line.group(1)} at the end of {day}), as its first balance implies with what this "
+                        "import books before it")
+            blocks[at] = ""
+        if moved:
+            changes[accounts] = merge(preamble + "".join(blocks), sorted(moved, key=render.sort_key))
+        return said
+
+
+OPENING_BLOCK = re.compile(r'^\d{4}-\d{2}-\d{2}[ \t]+\*[ \t]+"Opening balance"[ \t]+"[^"\n]* at the end of the day, '
+                           r'from ((?:[^"\\\n]|\\.)*)"')
+
 
 def kept(store: Sorted, entry) -> None:
     """`entry` kept in `store` for Books.plan: sorted by month and render.sort_key as it
@@ -297,6 +356,53 @@ def kept(store: Sorted, entry) -> None:
     came, as a stable sort leaves them. It is kept as its text (rendered now rather than
     as the file is written): text goes to disk and back far faster than an entry does."""
     store.add(render.sort_key(entry), render.entry_text(entry) + "\n")
+
+
+class ViewIds(Ids):
+    """Books.view_ids(): identity -> the path of the month file of the entry holding it,
+    and `twice`, the identities two such entries hold (Ids keeps a key's first value)."""
+
+    def __init__(self):
+        super().__init__()
+        self.twice: set[str] = set()
+
+
+def _view_ids(text: str, path: Path, key: str, out: ViewIds) -> None:
+    """Add to `out` the identities of the blocks of `text` with a `key:` line, each with
+    its file's path."""
+    if f"  {key}:" not in text and f"\t{key}:" not in text:
+        return
+    where = str(path)
+    for block in key_blocks(text, key):
+        ident = ID_LINE.search(block)
+        if ident is None:
+            continue
+        covers = COVERS_LINE.search(block)
+        for identity in [ident.group(1), *render.covered(covers.group(1) if covers else "")]:
+            identity = _unescape(identity) if "\\" in identity else identity
+            if not out.add(identity, where):
+                out.twice.add(identity)
+
+
+_KEY_LINES: dict[str, re.Pattern] = {}
+
+
+def key_blocks(text: str, key: str) -> Iterator[str]:
+    """The blocks of `text` (an entry and the lines to the next: its blank line) that have
+    a `key:` metadata line, cut out where they are, the other blocks not split at all."""
+    line = _KEY_LINES.get(key)
+    if line is None:
+        line = _KEY_LINES[key] = re.compile(rf"^[ \t]+{re.escape(key)}:", re.M)
+    end = 0
+    for found in line.finditer(text):
+        if found.start() < end:   # another such line of the block just given
+            continue
+        start = _block_start(text, found.start())
+        after = ENTRY_END.search(text, found.end())
+        end = after.end() if after else len(text)
+        block = text[start + (text[start] == "\n"):end]
+        if ENTRY_START.match(block):
+            yield block
 
 
 def _block_start(text: str, at: int) -> int:

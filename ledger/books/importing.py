@@ -7,17 +7,19 @@ by their statement id, are counted and skipped, also when two statements overlap
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable
 
 from beancount.core import data
 
-from beanclear.books import atomic, late_balances, late_refunds, late_routes, prices, render, spill
+from beanclear.books import atomic, late_balances, late_refunds, late_routes, late_views, prices, render, spill
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
-from beanclear.books import Books, Recorded, kept
+from beanclear.books import Books, Recorded, ViewIds, kept
 from beanclear.importers.banking import BankImporter, account_key
 from beanclear.importers.base import BatchOrders, Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
@@ -250,7 +252,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     stamps: dict[str, tuple] = {}           # per source, its files' stamp before anything was read of them
     digests: dict[str, dict] = {}           # per source, Books.digests
     early: dict[str, Ids] = {}              # per source, Books.known
-    for path in files:
+    views: dict[str, Ids] = {}              # per source whose trade view the import brings, Books.view_ids
+    for index, path in enumerate(files):
         if prices.is_rates_file(path):  # reference rates beside the statements: read as `prices import` does
             rates.append(prices.read_rates(path))
             continue
@@ -272,9 +275,21 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                     results.append(FileResult(path, importer, Extraction(), digest=digest,
                                               before=digests[name][digest]))
                     continue
+            view = getattr(importer, "fund_view", None)
             if name not in early:
-                early[name] = books.known(name)
-            results.append(_read(path, importer, early[name], digest))
+                # what the books hold as the channel's fund view, read with the rest when a
+                # statement of its trade view comes (books/late_views.py)
+                if view is None:
+                    view = _trade_view(importers, name, files[index:])
+                if view is not None:
+                    views[name] = ViewIds()
+                early[name] = books.known(name, (view.key, views[name]) if view is not None else None)
+            elif view is not None and name not in views:
+                views[name] = books.view_ids(name, view.key)
+            known = early[name]
+            if view is not None and views.get(name):
+                known = late_views.Unheld(known, views[name])
+            results.append(_read(path, importer, known, digest))
             _park(results)
     late = _across(results, books)
     _park(results)
@@ -284,6 +299,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             books = Books(config.books)
             for name in stale:
                 early.pop(name, None)
+                views.pop(name, None)
                 if name in digests:
                     digests[name] = books.digests(name)
             for at, result in enumerate(results):
@@ -310,9 +326,29 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 asserted[(account, currency)] = day
         # The sums an opening needs, only where a statement asserts a balance (a dict update per posting)
         summing = not all(all_transactions(r.extraction.entries) for r in live)
-        # Of two views of the same money, the trade view books it: it knows discounts and fee rates.
+        # The openings the fund view of a channel with two views implied before: what the import
+        # books on its clearing account before their first balance moves them, as importing
+        # it with them would have implied (`shifts`). (A bank's may be the balance its statement
+        # states, whatever was booked before: never moved.)
+        from_config = {(account, currency) for account, currency, _ in config.openings()}
+        implied = books.openings()
+        two_views = {channel.accounts.clearing for channel in config.channels.values()
+                     if any(getattr(cls, "fund_view", None) is not None
+                            for cls in registry.CHANNEL_IMPORTERS.get(channel.type, ()))}
+        watch = {key: dt.date.fromisoformat(day) for key, day in asserted.items()
+                 if key[0] in two_views and key not in from_config and key in implied}
+        shifts: dict[tuple[str, str], list] = {}
+        # Of two views of the same money, the trade view books it: it knows discounts and fee rates;
+        # what the books hold of it as the fund view's it replaces (books/late_views.py).
+        swaps = late_views.Views(books, config)
+        for name in {r.importer.source.name for r in live if getattr(r.importer, "fund_view", None)}:
+            trades = [r for r in live if r.importer.source.name == name and getattr(r.importer, "fund_view", None)]
+            if name not in views:
+                views[name] = books.view_ids(name, trades[0].importer.fund_view.key)
+            swaps.prepare(name, trades[0].importer, views[name], [r.extraction.entries for r in trades])
         for result in sorted(live, key=lambda r: not getattr(r.importer, "books_first", False)):
             name = result.importer.source.name
+            swapping = name in swaps.sources and getattr(result.importer, "fund_view", None) is not None
             result.known += result.extraction.held
             entries, days = result.extraction.entries, coverage.Days()   # its days, found in this pass
             result.new = new = Picked(entries)   # the entries as they are, by position: not stored again
@@ -322,6 +358,23 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             for at, entry in enumerate(entries):
                 days.add(entry)
                 ids = render.identities(entry)   # found once: what it is known by, and what it adds if new
+                swapped = swaps.swap(name, entry, ids, known, result) if swapping else None
+                if swapped is not None:   # in place of the fund view's entries of its money
+                    part, text = swapped
+                    if part is entry:
+                        new.take(at)
+                    else:
+                        new.put(at, part)
+                    if planned is not None:
+                        if text is None:
+                            kept(planned, part)
+                        else:
+                            planned.add(render.sort_key(part), text + "\n")
+                    if summing:
+                        result.sums.add(part, result)
+                    if watch:
+                        _before_first(part, watch, shifts)
+                    continue
                 part = render.unknown_part(entry, known, ids)  # another view may hold it, or part of it
                 if part is None:
                     result.known += 1
@@ -343,6 +396,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                         kept(planned, part)
                     if summing:
                         result.sums.add(part, result)
+                    if watch:
+                        _before_first(part, watch, shifts)
                     if isinstance(part, data.Balance):
                         result.balances = True
             result.extraction.line_span = (entries, days.span)
@@ -352,11 +407,21 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 seen[name].add(render.identity(covered))
                 result.covered.append(covered)
             _park(live)
-        openings = first_openings(config, live, asserted, books)
+        openings = first_openings(config, live, asserted, books, swaps.removed_before)
+        for (account, currency), day in watch.items():   # what the fund view's entries it removes posted
+            gone = swaps.removed_before(account, currency, day.isoformat())
+            if gone:
+                shifts.setdefault((account, currency), [Decimal(0), None])[0] -= gone
+        for opening, _ in openings:   # implied again, from everything
+            shifts.pop((opening.account, opening.currency), None)
         closed.refuse_closed(config.books, live)  # a closed month changes only after `beanclear reopen`
+        for result in live:   # what each trade-view statement did to the fund view's entries
+            result.notes.extend(swaps.notes(result))
         changes = {} if dry_run else books.skeleton(config)
         priced = prices.plan(config, rates, changes)  # into prices.beancount, in the same write
         if not dry_run:
+            swaps.plan(changes)   # the fund view's entries out, before the new ones are merged in
+            late = swaps.late(late)
             for result in live:
                 books.plan(result.importer.source.name, result.covered, changes, result.planned)
             routed = late_routes.plan(late, changes)
@@ -376,10 +441,26 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                                         "that its new lines come before" + (f"; {left} in closed months left as they "
                                                                              "were" if left else ""))
             books.add_openings(config, openings, changes)
+            moved = books.shift_openings(config, shifts, changes)
+            if moved:   # said on the first statement of the import that books before them
+                live[0].notes.extend(moved)
             forward.follow(config.books, changes)   # ledgers carried forward include new months
             if changes:
                 atomic.write_files(config.books, changes)
     return results + priced
+
+
+def _trade_view(importers: list[StatementImporter], name: str, paths: list[Path]):
+    """The FundView of source `name`'s trade view where one of `paths` looks like its
+    statement (the books' fund-view entries are then read with its identities), else None."""
+    trade = [i for i in importers if i.source.name == name and getattr(i, "fund_view", None) is not None]
+    for path in paths if trade else ():
+        try:
+            if trade[0].identify(str(path)):
+                return trade[0].fund_view
+        except Exception:   # only a look ahead: the file's own turn says what is wrong with it
+            continue
+    return None
 
 
 def _across(results: list[FileResult], books: Books) -> dict:
@@ -498,7 +579,24 @@ def _text(entry) -> str:
     return ", ".join(f"{p.account} {p.units.number} {p.units.currency}" for p in entry.postings)
 
 
-def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, str], str], books: Books) -> list:
+def _before_first(entry, watch: dict, shifts: dict) -> None:
+    """Add to `shifts` what a new entry posts to an account of `watch` ((account, currency)
+    -> the first day the books assert its balance) before that day, and its date: the
+    opening that balance implied must not count it as held before."""
+    if not isinstance(entry, data.Transaction):
+        return
+    day = entry.date
+    for p in entry.postings:
+        key = (p.account, p.units.currency)
+        first = watch.get(key)
+        if first is not None and day < first:
+            shift = shifts.setdefault(key, [Decimal(0), None])
+            shift[0] += p.units.number
+            shift[1] = entry.date if shift[1] is None else min(shift[1], entry.date)
+
+
+def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, str], str], books: Books,
+                   removed=lambda account, currency, date: 0) -> list:
     """The openings to write: for each account and currency the import asserts a balance
     of for the first time (the books assert none yet, hold no opening, and the config
     gives none), or before the books first did (the opening moves back to it; `asserted`:
@@ -518,7 +616,10 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
             if key not in stated or said.day < stated[key].day:
                 stated[key] = said
     out = []
-    for opening, asserted_first, result, derived in openings.implied(sums, books.postings_before, stated):
+    def prior(account, currency, date):   # what the books post before, but the entries the import removes
+        total, first = books.postings_before(account, currency, date)
+        return total - removed(account, currency, date), first
+    for opening, asserted_first, result, derived in openings.implied(sums, prior, stated):
         key = (opening.account, opening.currency)
         # A statement from before the one the books opened with (a merchant who began with
         # this month goes back to the last): the account opens at its start instead; also
