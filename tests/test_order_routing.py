@@ -123,6 +123,15 @@ def test_a_payment_naming_no_shops_order_by_the_channels_pattern_names_the_order
     assert "names order 9999, which the exports of no shop (teashop, web) hold" in found["message"]
 
 
+def test_a_payment_the_channels_pattern_finds_no_order_in_is_a_counter_sale_not_a_finding(tmp_path):
+    # a blind helper's busy merchant: order_pattern '^SHOP(\\d+)$' said only SHOP<n> names an
+    # order, yet each counter sale (商户订单号 MP…) was a payment-without-order, 12,901 of them
+    shop_only = TWO_SHOPS.replace("fees: [{rate: 0.006}]}", "fees: [{rate: 0.006}], order_pattern: '^SHOP(\\d+)$'}")
+    folder = merchant(tmp_path, shop_only, payments=PAYMENTS + [("05", "4200009999", "MP9999", "12.00")])
+    imported(folder, "orders", "payments")
+    assert [code for code, _ in findings(folder)].count("payment-without-order") == 0
+
+
 def test_two_shops_payments_before_orders_in_one_batch(tmp_path):
     folder = merchant(tmp_path, TWO_SHOPS)
     (folder / "payments" / "wechat_tradebill.csv").rename(folder / "orders" / "a_wechat.csv")  # read first

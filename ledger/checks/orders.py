@@ -422,6 +422,8 @@ def unrouted(entries, config, spans: dict, found: list[Finding] = ()) -> list[Fi
             ch = channels.get(p.account)
             if ch is None or p.units.number >= 0:
                 continue
+            if ch.order_pattern is not None and not named_order(entry, ch.order_pattern):
+                break   # names no order by the channel's pattern: a counter sale, the channel's income (README)
             shops = [config.shops[name] for name in payment_shops(config, ch)]
             if all(spans.get(s.name) and spans[s.name][0] + dt.timedelta(days=s.order_days) <= entry.date
                    < spans[s.name][1] for s in shops):
