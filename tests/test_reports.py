@@ -353,3 +353,21 @@ def test_a_quiet_month_between_two_busy_ones_is_reported(tmp_path):
     assert quiet.findings == ()
     with pytest.raises(PeriodError, match="no transaction in that month \\(they run from 2026-01-05 to 2026-03-05\\)"):
         build_from(entries, errors, options, config, "2026-04")
+
+
+def test_what_a_statement_gap_now_takes_in_is_not_listed_resolved(merchant, monkeypatch):
+    # a blind helper's bank credit, unmatched at February's end, was taken in by the gap
+    # of the fund bill that never came: the report called it "resolved by the books"
+    from beanclear import config as config_mod
+    from beanclear.checks import reconcile
+    config = config_mod.load(merchant / "config.yaml")
+    later = data.Transaction({"filename": "x", "lineno": 1}, dt.date(2026, 3, 2), "*", None, "", frozenset(),
+                             frozenset(), [])
+    credit = Finding("bank-unmatched", dt.date(2026, 2, 16), "wechat", "Assets:Transit:WeChat", Decimal("5"), "CNY",
+                     "bank credit of 5.00 CNY", ("B-16",))
+    gap = Finding("statement-gap", dt.date(2026, 2, 15), "wechat", "", Decimal("5"), "CNY", "no statement", ("B-16",))
+    monkeypatch.setattr(reconcile, "find", lambda entries, config, *a: [credit])
+    rows = period.finding_rows([later], config, [gap], dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert [(r.status, r.code) for r in rows] == [("open", "statement-gap")]
+    rows = period.finding_rows([later], config, [], dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert [(r.status, r.code) for r in rows] == [("resolved", "bank-unmatched")]

@@ -344,9 +344,13 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date) -> lis
         # the books moved on, or lines were explained in place: what stood at month end
         # and is gone is resolved, by the booking or match that names it where one does
         now = {_key(f) for f in findings}
+        # what a statement-gap now takes in is not resolved: it waits in the gap, which is
+        # listed (a blind helper's credit the missing fund bill held back read "resolved")
+        held = {r for f in findings if f.code == "statement-gap" for r in f.refs}
         then = reconcile.find(as_at(imported, end), config)
         for f in then:
-            if f.date and start <= f.date <= end and f.code != "stale-ack" and _key(f) not in now:
+            if f.date and start <= f.date <= end and f.code != "stale-ack" and _key(f) not in now \
+                    and not (f.refs and held.issuperset(f.refs[:1])):
                 how = next((r.how for r in resolutions if r.settles(f)), "resolved by the books after the month's end")
                 out.append(_row(f, "resolved", how))
     out += written_off_rows(entries, start, end)
