@@ -384,11 +384,13 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
                                               usual is not None and not _on_schedule(p.date, credit.date, takes(p)),
                                               abs(p.amount + credit.amount), p.date))
             still_open.remove(payout)
-            if judged == "wait" and -credit.amount > payout.amount:
-                # more than the payout, past what the channel's statements show: it may
-                # hold payouts of the days not yet in them too (seed 32973, its last
-                # Stripe file left out: a credit of two payouts taken for the first's
-                # mismatch); it waits with the statement that will say
+            if judged == "wait":
+                # past what the channel's statements show, a credit other than the payout's
+                # amount may be of the days not yet in them: more, the payout's and the next
+                # one's (seed 32973, its last Stripe file left out: a credit of two payouts
+                # taken for the first's mismatch); less, a payout of those days alone (seed
+                # 33140, PayPal's second page left out: 728.00 taken for 886.14 short). It
+                # waits, with its payout, for the statement that will say
                 _heard(judged, credit, channel, horizon, unheard)
                 continue
             findings.append(_mismatch(payout, payout.amount, -credit.amount, [payout.entry, credit.entry],
