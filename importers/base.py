@@ -70,6 +70,7 @@ class Extraction:
     # of them repeats an id of the file (then it reads the file again without them).
     held: int = 0
     held_days: tuple[dt.date, dt.date] | None = None
+    held_active: set = field(default_factory=set)   # the days of those rows (coverage: `line-days`)
     held_ids: Ids = field(default_factory=Ids)
     held_again: bool = False
     # Sales naming an order that route() left as sales (no shop placed them); None: not
@@ -155,6 +156,7 @@ class StatementImporter(beangulp.Importer):
         out.held_ids.add(ident)
         span = out.held_days
         out.held_days = (day, day) if span is None else (min(span[0], day), max(span[1], day))
+        out.held_active.add(day)
         return True
 
     def each(self, rows: list) -> Iterator:

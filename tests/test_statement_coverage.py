@@ -575,3 +575,21 @@ def test_a_day_fetch_never_answered_is_one_gap_for_the_orders_and_money_it_held(
     assert findings[0]["message"] == ("no statement of stripe covers 2026-03-05 to 2026-03-05 (1 day); the deadlines "
                                       "that depend on those days wait; `beanclear fetch stripe --since 2026-03-05 "
                                       "--until 2026-03-05` asks for them again")
+
+
+def test_two_days_between_statements_of_a_source_busy_every_day_are_a_hole():
+    # seed 33174: a Stripe page of a shop that sells every day left out, its two days
+    # between the other pages were taken for a quiet weekend: 20 order-unpaid
+    from beancount import loader
+    from beanclear.statements.coverage import Coverage
+
+    def cover(lined_first, lined_second):
+        text = (f'2026-02-23 custom "beanclear-coverage" "stripe" 2026-02-10\n  period: "lines"\n'
+                f'  line-days: {lined_first}\n'
+                f'2026-03-10 custom "beanclear-coverage" "stripe" 2026-02-26\n  period: "lines"\n'
+                f'  line-days: {lined_second}\n')
+        entries, errors, _ = loader.load_string(text)
+        assert not errors
+        return Coverage.of(entries)
+    assert cover(14, 13).holes("stripe") == [(dt.date(2026, 2, 24), dt.date(2026, 2, 25))]
+    assert cover(9, 8).holes("stripe") == []   # quiet days of its own: two more are quiet too

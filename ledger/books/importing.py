@@ -401,6 +401,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                     if isinstance(part, data.Balance):
                         result.balances = True
             result.extraction.line_span = (entries, days.span)
+            result.extraction.line_days = len(days.active | result.extraction.held_active)   # whatever the books held
             covered = coverage.record(name, result.extraction, result.path, result.importer.shows_payouts,
                                       result.digest)
             if covered is not None and render.identity(covered) not in seen[name]:

@@ -37,6 +37,12 @@ DAY = dt.timedelta(days=1)
 # Periods read from a statement's lines (no stated period) miss quiet days at either end:
 # a gap this short between two of them is a weekend without lines, not a missing file.
 QUIET_DAYS = 3
+# A source whose statements read from their lines have lines on this share of their days
+# (of BUSY_FROM days at least) has no quiet weekends: one day between two of them may be
+# quiet, two are missing (seed 33174, a Stripe page of a busy shop left out: two days of
+# sales, taken for quiet ones, were 20 order-unpaid).
+BUSY = 0.9
+BUSY_FROM = 14
 
 
 def period(extraction) -> tuple[dt.date, dt.date] | None:
@@ -54,10 +60,12 @@ class Days:
 
     def __init__(self):
         self.span = None
+        self.active: set = set()   # the days of its transactions: how busy the source is (BUSY)
 
     def add(self, entry) -> None:
         if isinstance(entry, data.Transaction):
             day = entry.date
+            self.active.add(day)
         elif isinstance(entry, data.Balance):
             day = entry.date - DAY
         else:
@@ -83,6 +91,7 @@ def line_span(extraction) -> tuple[dt.date, dt.date] | None:
     for entry in entries:
         days.add(entry)
     extraction.line_span = (entries, days.span)
+    extraction.line_days = len(days.active | getattr(extraction, "held_active", set()))
     return days.span
 
 
@@ -109,6 +118,8 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
         meta["account"] = extraction.account  # a later statement of another account is not this source's
     if not getattr(extraction, "period", None):
         meta["period"] = "lines"  # read from its first and last line: its quiet first days are unknown
+        if getattr(extraction, "line_days", None):
+            meta["line-days"] = extraction.line_days   # days it has lines on: whether its source has quiet days
     elif getattr(extraction, "asked", False):
         meta["period"] = "asked"  # the window an API answered for: a day between two is unanswered
     if getattr(extraction, "continues_before", False):
@@ -132,12 +143,13 @@ class Coverage:
 
     def __init__(self, spans: dict[str, list[tuple[dt.date, dt.date]]], payout_views: set[str] | None = None,
                  own: dict[str, list[tuple[dt.date, dt.date]]] | None = None, read_to_last_line: set | None = None,
-                 asked: set | None = None):
+                 asked: set | None = None, busy: set | None = None):
         # (source, span) of the windows an API answered for: days between two are a hole
         self.asked: dict[str, set] = defaultdict(set)
         for named, span in asked or ():
             self.asked[named].add(span)
-        self.spans = {source: _merged(s, self.asked[source]) for source, s in spans.items()}
+        self.busy = busy or set()   # sources without quiet days (BUSY)
+        self.spans = {source: _merged(s, self.asked[source], source in self.busy) for source, s in spans.items()}
         # sources whose latest statement states no period: it ends at its last line, which
         # may be days before the day it was downloaded
         self.read_to_last_line = read_to_last_line or set()
@@ -151,6 +163,7 @@ class Coverage:
     def of(cls, entries) -> "Coverage":
         spans: dict[str, list] = defaultdict(list)
         payout_views, from_lines, asked, paged = set(), [], set(), set()
+        active: dict[str, list] = defaultdict(lambda: [0, 0])   # source -> [days with lines, days covered]
         trade_only: dict[str, set[int]] = defaultdict(set)   # statements that show no payouts, by position
         for entry in entries:
             if isinstance(entry, data.Custom) and entry.type == KIND and len(entry.values) >= 2:
@@ -162,6 +175,10 @@ class Coverage:
                     trade_only[source].add(len(spans[source]) - 1)
                 if entry.meta.get("period") == "lines":
                     from_lines.append((source, len(spans[source]) - 1))
+                    if entry.meta.get("line-days"):
+                        first_day, last_day = spans[source][-1]
+                        active[source][0] += int(entry.meta["line-days"])
+                        active[source][1] += (last_day - first_day).days + 1
                 elif entry.meta.get("period") == "asked":
                     asked.add((source, spans[source][-1]))
                 if entry.meta.get("continues") == "before":
@@ -183,7 +200,8 @@ class Coverage:
             start, end = spans[source][at]
             if first and 0 < (start - first).days <= QUIET_DAYS and (source, (start, end)) not in paged:
                 spans[source][at] = (first, end)
-        return cls(spans, payout_views, own, read_to_last_line, asked)
+        busy = {source for source, (lined, covered) in active.items() if covered >= BUSY_FROM and lined >= BUSY * covered}
+        return cls(spans, payout_views, own, read_to_last_line, asked, busy)
 
     def shows_payouts(self, source: str) -> bool:
         """Whether any statement of the source could show its payouts (not only trade
@@ -245,7 +263,7 @@ class Coverage:
         row) is a hole in what it paid out (seed 31804 without a day of PayPal's rows)."""
         if not self.days.get(source):
             return self.holes(source)
-        return _between(_merged(self.days[source], self.asked[source]))
+        return _between(_merged(self.days[source], self.asked[source], source in self.busy))
 
     def shown_end(self, source: str) -> dt.date | None:
         """The last day of the statements that show the source's money move in full (a
@@ -258,14 +276,16 @@ def _between(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.dat
     return [(a[1] + DAY, b[0] - DAY) for a, b in zip(spans, spans[1:])]
 
 
-def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset()) -> list[tuple[dt.date, dt.date]]:
+def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(),
+            busy: bool = False) -> list[tuple[dt.date, dt.date]]:
     """Spans joined where they overlap, touch, or leave a few quiet days between them;
     not across a day between two windows an API was asked for (`asked`): each day was
-    asked, and the one without an answer is missing, not quiet."""
+    asked, and the one without an answer is missing, not quiet; a `busy` source's only
+    across one day (BUSY)."""
     out: list[tuple[dt.date, dt.date]] = []
     ends_asked = False   # whether the span that ends the last merged one is an asked window
     for first, last in sorted(spans):
-        reach = DAY if ends_asked and (first, last) in asked else DAY * (QUIET_DAYS + 1)
+        reach = DAY if ends_asked and (first, last) in asked else DAY * 2 if busy else DAY * (QUIET_DAYS + 1)
         if out and first <= out[-1][1] + reach:
             if last >= out[-1][1]:
                 ends_asked = (first, last) in asked
