@@ -26,16 +26,26 @@ from beanclear.resolve import Plan, ResolveError, account_opens, refuse_closed
 def bank_line(entries, config, ref: str):
     """The bank line whose statement id is `ref` (a BankLine), whatever it is booked to."""
     from beancount.core import data
-    from beanclear.matching.core import BankLine
     banks = {b.account for b in config.banks.values()}
     for entry in entries:
         if isinstance(entry, data.Transaction) and str(entry.meta.get("id", "")) == ref:
-            bank = next((p for p in entry.postings if p.account in banks), None)
-            if bank is None or len(entry.postings) != 2:
-                continue
-            counter = next(p for p in entry.postings if p is not bank)
-            return BankLine(entry, bank.account, counter.account, bank.units.number, bank.units.currency)
+            line = as_bank_line(entry, banks)
+            if line is not None:
+                return line
     raise ResolveError(f"no bank line has id {ref!r} (the bank's own reference, as `beanclear check` shows it)")
+
+
+def as_bank_line(entry, banks):
+    """The entry as a bank line (a BankLine): two postings, one of them to an account of
+    `banks`; else None."""
+    from beanclear.matching.core import BankLine
+    if len(entry.postings) != 2:
+        return None
+    bank = next((p for p in entry.postings if p.account in banks), None)
+    if bank is None:
+        return None
+    counter = next(p for p in entry.postings if p is not bank)
+    return BankLine(entry, bank.account, counter.account, bank.units.number, bank.units.currency)
 
 
 def unexplained(line, config) -> bool:

@@ -28,10 +28,9 @@ from pathlib import Path
 from beancount.core import data
 
 from beanclear.checks.clearing import refs
-from beanclear.matching.core import BankLine
-from beanclear.resolve.booking import BOOKED_FROM, STATEMENT_TEXT, import_account, statement_text
+from beanclear.resolve.booking import BOOKED_FROM, STATEMENT_TEXT, as_bank_line, import_account, statement_text
+from beanclear.resolve.linking import MATCH_LINKS
 
-MATCH_LINKS = ("payout-", "order-", "bill-")
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
     written = {link for e in entries if isinstance(e, data.Transaction) and META in e.meta for link in e.links}
     out, resolutions = [], []
     for entry in entries:
-        line = _bank_line(entry, banks)
+        line = as_bank_line(entry, banks) if type(entry) is data.Transaction and "id" in entry.meta else None
         if line is None or _folder(entry, config.books, folders) != banks[line.bank_account]:
             out.append(entry)
             continue
@@ -89,15 +88,3 @@ def _folder(entry, root: Path, seen: dict[str, str]) -> str:
         except (ValueError, IndexError):
             seen[filename] = ""
     return seen[filename]
-
-
-def _bank_line(entry, banks) -> BankLine | None:
-    """A bank line as booking.bank_line reads it: an entry with a statement id, two
-    postings, one of them a bank's."""
-    if not isinstance(entry, data.Transaction) or "id" not in entry.meta or len(entry.postings) != 2:
-        return None
-    bank = next((p for p in entry.postings if p.account in banks), None)
-    if bank is None:
-        return None
-    counter = next(p for p in entry.postings if p is not bank)
-    return BankLine(entry, bank.account, counter.account, bank.units.number, bank.units.currency)
