@@ -272,6 +272,10 @@ class Books:
             changes[ignore] = ".beanclear.lock\n.beanclear.journal*\n.*.new\n.*.old\n.*.picklecache\n"
         return changes
 
+    def month_file(self, source: str, month: str) -> Path:
+        """books/<source>/<YYYY>/<YYYY-MM>.beancount, of a month `YYYY-MM`."""
+        return self.root / source / month[:4] / f"{month}.beancount"
+
     def plan(self, source: str, entries, changes: dict[Path, str], store: Sorted | None = None) -> None:
         """Add to `changes` the new text of every file that `entries` go into, after those
         already `kept` in `store` (the import keeps its new entries as it finds them)."""
@@ -280,7 +284,7 @@ class Books:
             kept(store, entry)
         months = store.months()
         for month in months:
-            path = self.root / source / month[:4] / f"{month}.beancount"
+            path = self.month_file(source, month)
             # The month's text is made as atomic.write_files writes it, a block at a time:
             # neither every month's text nor one month's is held whole.
             changes[path] = functools.partial(_merged, path, changes.get(path), store, month)

@@ -19,13 +19,12 @@ is left as it is and said.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from pathlib import Path
 
 from beancount.core import data
 
-from beanclear.books import Books, rewrite_blocks
+from beanclear.books import BALANCE_LINE, Books, rewrite_blocks
 from beanclear.books.render import ACCOUNT_WIDTH, amount_text
 from beanclear.periods.closed import closed_months
 
@@ -47,7 +46,7 @@ def restated(known_balances: list, new_entries, books: Books, source: str) -> di
         brought = first_new.get(balance.account)
         if brought is None or brought >= balance.date:
             continue
-        path = books.root / source / f"{balance.date:%Y}" / f"{balance.date:%Y-%m}.beancount"
+        path = books.month_file(source, f"{balance.date:%Y-%m}")
         out.setdefault(path, {})[(balance.date.isoformat(), balance.account, balance.amount.currency)] = \
             balance.amount.number
     return out
@@ -68,20 +67,18 @@ def plan(found: dict[Path, dict], changes: dict, root: Path) -> tuple[int, int]:
     return planned, left
 
 
-_BALANCE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+balance[ \t]+(\S+)[ \t]+(-?[\d.,]+)[ \t]+([A-Z][A-Z0-9'._-]*)([^\n]*\n?)(.*)$",
-                      re.S)
-
-
 def _restate(block: str, amounts: dict) -> str:
     """The block with its balance line saying the statement's amount, as the import
     writes a balance line (render.entry_text); its comment and metadata kept."""
-    found = _BALANCE.match(block)
+    first, newline, rest = block.partition("\n")
+    found = BALANCE_LINE.match(first)
     if not found:
         return block
-    day, account, number, currency, end, rest = found.groups()
+    day, account, currency = found.groups()
     said = amounts.get((day, account, currency))
+    number = first[found.end(2):found.start(3)].strip()
     if said is None or Decimal(number.replace(",", "")) == said:
         return block
     line = f"{day} balance {account:<{ACCOUNT_WIDTH - 9}}{amount_text(said, currency)}"
-    kept = end[end.index(";") - 1:] if ";" in end else ("\n" if end.endswith("\n") else "")   # a comment, else the line end
-    return line + kept + rest
+    comment = first[first.index(";") - 1:] if ";" in first[found.end(3):] else ""
+    return line + comment + newline + rest
