@@ -379,13 +379,13 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 if part is None:
                     result.known += 1
                     if isinstance(entry, data.Balance):
-                        result.restating.append(entry)
-                    if summing and isinstance(entry, data.Balance):
-                        # a balance the books assert already still says what the account held
-                        # before this statement's new lines: lines of a day before it (a day's
-                        # transactions imported after its balances) move the opening back
-                        result.sums.add(entry, result)
-                        result.balances = True
+                        result.restating.append(entry)   # which may restate it (late_balances.py)
+                        if summing:
+                            # a balance the books assert already still says what the account held
+                            # before this statement's new lines: lines of a day before it (a day's
+                            # transactions imported after its balances) move the opening back
+                            result.sums.add(entry, result)
+                            result.balances = True
                 else:
                     known.update(ids if part is entry else render.identities(part))
                     if part is entry:

@@ -281,17 +281,19 @@ def _link_groups(items: list[Item]) -> dict[str, list[Item]]:
 
 def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon | None = None,
                   waiting: dict | None = None, unheard: dict | None = None,
-                  banks: set[str] | frozenset[str] = frozenset()) -> list[Finding]:
+                  banks: set[str] | frozenset[str] = frozenset(), holed: dict | None = None) -> list[Finding]:
     """Payouts (in) against bank credits (out): by shared payout link first, then by
     equal amount on or after the payout's date, then the nearest payout in the window.
     Bank debits (in: lines of the `banks` accounts) against the channel's top-ups (out)
     first, by equal amount within the window either way (_pair_top_ups). What the
     statements cannot judge yet goes to `waiting` (payouts and top-ups, per bank) and
-    `unheard` (bank lines, per channel), for statement-gap."""
+    `unheard` (bank lines, per channel); what a hole in a source's statements holds back,
+    to `holed` (per that source): for statement-gap."""
     account, window = channel.accounts.transit, channel.bank_days
     horizon = horizon or Horizon(Coverage({}), channel, as_of)
     waiting = {} if waiting is None else waiting
     unheard = {} if unheard is None else unheard
+    holed = {} if holed is None else holed
     findings = []
     linked = _link_groups(items)
     closed = set()
@@ -325,7 +327,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     leftover = []
     lags: Counter = Counter()   # days from a payout to its credit, of the credits of equal amount
     weekday_lags: dict[int, Counter] = defaultdict(Counter)   # the same by the payout's weekday
-    for credit, payout in _named_by_credits(credits, payouts, too_old):
+    for credit, payout in _named_by_credits(credits, open_by_amount, too_old):
         matched.update((id(credit), id(payout)))
         lags[(credit.date - payout.date).days] += 1
         weekday_lags[payout.date.weekday()][(credit.date - payout.date).days] += 1
@@ -359,7 +361,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     for credit in leftover:
         judged = horizon.credit(credit.date, window)
         if judged == "hole":   # its payout may be in a hole of the channel's statements: the hole's finding says it
-            unheard.setdefault((channel.name, gaps.HOLE), []).append((channel.bank, credit))
+            holed.setdefault(channel.name, []).append(credit)
             set_aside.append(credit)
             continue
         near = [p for p in still_open if p.currency == credit.currency
@@ -399,7 +401,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             # money the channel took in from the bank (a PayPal bank deposit, a top-up)
             # that no bank debit answered: the bank's statements judge it, once they
             # cover the window either way (the debit may come before it)
-            if _seen(horizon.around_bank(credit.date, window), credit, channel, horizon, waiting, as_of):
+            if _seen(horizon.around_bank(credit.date, window), credit, channel, horizon, waiting, as_of, holed):
                 findings.append(_unanswered(credit, channel, f"{channel.name} top-up of {_money(-credit.amount)} "
                                             f"{credit.currency} from the bank, but no bank debit explains it"))
         elif _heard(judged, credit, channel, horizon, unheard):
@@ -410,9 +412,9 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
                <= payout.date + dt.timedelta(days=window) for c in set_aside):
             # a credit set aside for the hole may be this payout's, with the hole's payout
             # in one line (seed 33125 without a day of Stripe's API): it waits with it
-            unheard.setdefault((channel.name, gaps.HOLE), []).append((channel.bank, payout))
+            holed.setdefault(channel.name, []).append(payout)
             continue
-        if not _seen(horizon.payout(payout.date, window), payout, channel, horizon, waiting, as_of):
+        if not _seen(horizon.payout(payout.date, window), payout, channel, horizon, waiting, as_of, holed):
             continue
         age = (horizon.bank[1] - payout.date).days
         if age > window:
@@ -435,15 +437,13 @@ def named_id(ids, words: set[str]) -> str | None:
     return next((i for i in ids if len(i) >= 4 and i in words), None)
 
 
-def _named_by_credits(credits: list[Item], payouts: list[Item], too_old: dt.timedelta) -> list[tuple[Item, Item]]:
-    """(credit, payout) of equal amount where the credit's text names
+def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelta) -> list[tuple[Item, Item]]:
+    """(credit, payout) of equal amount (`by_amount`: the payouts by currency and amount)
+    where the credit's text names
     the payout (its id, or the payout id its entry carries), answered before any pairing
     by amount: of two payouts of one amount, the bank line that says which one it is
     answers that one (a blind helper's credit naming the second was set against the
     first, and the second was payout-missing until `match` linked them)."""
-    by_amount: dict[tuple, list[Item]] = defaultdict(list)
-    for p in payouts:
-        by_amount[(p.currency, p.amount)].append(p)
     taken: set[int] = set()
     pairs = []
     for credit in credits:
@@ -522,15 +522,17 @@ def _without_payouts(held: list[Item], credits: list[Item], channel, as_of, hori
     return found
 
 
-def _seen(judged: str, item: Item, channel, horizon: Horizon, waiting: dict, as_of: dt.date) -> bool:
+def _seen(judged: str, item: Item, channel, horizon: Horizon, waiting: dict, as_of: dt.date,
+          holed: dict | None = None) -> bool:
     """Whether the bank's statements judge an item of the channel's (a payout, a top-up)
     now (`judged`, as Horizon says it); one the channel's statements show past bank_days
-    that waits for the bank's while they end early is `waiting`."""
+    that waits for the bank's while they end early is `waiting`, one a hole in the bank's
+    statements holds back `holed`."""
     own_end = horizon.own_end or as_of
     if judged == "wait" and (own_end - item.date).days > channel.bank_days and horizon.bank_ends_early():
         waiting.setdefault(channel.bank, []).append((channel.name, item))
-    elif judged == "hole":   # the hole's finding names what it holds back (gaps.HOLE)
-        waiting.setdefault((channel.bank, gaps.HOLE), []).append((channel.name, item))
+    elif judged == "hole" and holed is not None:   # the hole's finding names what it holds back
+        holed.setdefault(channel.bank, []).append(item)
     return judged == "judge"
 
 
@@ -589,7 +591,7 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
         watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
         index = postings_by_account(entries, watched)
     cover = Coverage.of(entries) if cover is None else cover
-    out, waiting, unheard = [], {}, {}
+    out, waiting, unheard, holed = [], {}, {}, {}
     banks = {bank.account for bank in config.banks.values()}
     for channel in config.channels.values():
         horizon = Horizon(cover, channel, as_of)
@@ -601,8 +603,8 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
         for bank, items in by_bank(transit, channel, config).items():
             landed = replace(channel, bank=bank) if bank != channel.bank else channel
             out += check_transit(items, landed, as_of, Horizon(cover, landed, as_of) if landed is not channel
-                                 else horizon, waiting, unheard, banks)
-    return out + gaps.findings(cover, config, waiting, unheard)
+                                 else horizon, waiting, unheard, banks, holed)
+    return out + gaps.findings(cover, config, waiting, unheard, holed)
 
 
 def by_bank(transit: list[Item], channel, config) -> dict[str | None, list[Item]]:

@@ -152,17 +152,19 @@ class Horizon:
         return (date - self.own[0]).days <= self.channel.settlement_days + late_days
 
 
-def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[str, list]) -> list[Finding]:
+def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[str, list],
+             holed: dict[str, list] | None = None) -> list[Finding]:
     """statement-gap findings: holes in every source's statements; per bank, the payouts
     and top-ups that wait for its statements (`waiting`: bank -> their items); per
     channel, the bank credits and debits that wait for its statements (`unheard`:
-    channel -> their items); items as (the source on the other side, clearing.Item) pairs."""
+    channel -> their items); items as (the source on the other side, clearing.Item) pairs;
+    `holed`: source -> the items a hole in its statements holds back, bare."""
     if not cover.recorded:
         return []
     from beanclear.checks.clearing import refs
     out = []
     for name in sorted(config.sources):
-        held = [item for _, item in waiting.get((name, HOLE), []) + unheard.get((name, HOLE), [])]
+        held = (holed or {}).get(name, [])
         for first, last in cover.holes(name):
             days = (last - first).days + 1
             # (days an API was asked for, each: `fetch` asks for them again)
@@ -188,7 +190,7 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
             pairs = waiting.get(name) or [(p, None) for p in payers]
             what = "payout(s)" if all(i is None or i.amount > 0 for _, i in pairs) else "payout(s) and top-up(s)"
             out.append(_waiting(cover, name, pairs, what, "the statement of the bank"))
-    for name, pairs in sorted((key, pairs) for key, pairs in unheard.items() if isinstance(key, str)):
+    for name, pairs in sorted(unheard.items()):
         shown = cover.days.get(name)
         early, late = [], []
         for pair in pairs:   # before the first statement that shows payouts, or after
@@ -205,9 +207,6 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
             else:
                 out.append(_waiting(cover, name, items, what, f"the statement of {name}"))
     return out
-
-
-HOLE = "hole"   # waiting/unheard key (source, HOLE): what a hole in the source's statements holds back
 
 
 def _nearest(holes: list, day: dt.date) -> tuple | None:
