@@ -68,14 +68,13 @@ from beanclear.books import COVERS_LINE, ENTRY_START, ID_LINE, _blocks, _lines, 
 from beanclear.books import render
 from beanclear.books.edits import _comment_start
 from beanclear.books.idset import Ids
+from beanclear.checks.clearing import REF_KEYS
 from beanclear.books.spill import metas
 
 # Metadata the fund views and the import's own later edits (late_refunds.py, late_routes.py,
 # routing) write; any other key a person added, and is carried over.
 WRITTEN = frozenset({"time", "id", "covers", "fund-id", "trade-id", "order-id", "refund-order-id", "fee-of",
                      "fee-back-of", "refund-of", "refund-id", "shop-order-id", "payout-id"})
-# Where a finding's refs come from (checks/clearing.py REF_KEYS): a decision names one of them.
-REF_KEYS = ("id", "trade-id", "order-id", "payout-id", "refund-of", "refund-id", "bank-ref")
 DECISION_FILES = ("acks.beancount", "writeoffs.beancount")
 META = re.compile(r"^[ \t]+([a-z][A-Za-z0-9_-]*):[ \t]*(.*?)[ \t]*$")
 POSTING = re.compile(r"^[ \t]+([A-Z][^ \t]*)[ \t]+(-?[0-9][0-9.]*)[ \t]+([A-Z][A-Z0-9'._-]*)[ \t]*$")
@@ -387,6 +386,7 @@ def _plain(text: str) -> str:
 
 
 def _refs(meta: dict) -> set[str]:
+    """Where a finding's refs come from (checks/clearing.py REF_KEYS): a decision names one of them."""
     return {str(meta[k]) for k in REF_KEYS if meta.get(k)}
 
 
