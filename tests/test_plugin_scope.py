@@ -4,6 +4,7 @@ once per load; the Beancount errors the plugins hand over are short; `beanclear 
 
 from __future__ import annotations
 
+import os
 import textwrap
 
 import pytest
@@ -95,3 +96,29 @@ def test_the_beancount_errors_are_short_and_the_report_keeps_the_detail(books, m
     assert set(error.source) == {"filename", "lineno"}
     [finding] = [f for f in checking.report(entries, errors, config, options).findings if f.code == "unsettled"]
     assert finding.message == long_text.strip() or finding.message == long_text
+
+
+def test_beancounts_pickle_cache_keeps_the_errors_and_not_what_the_checks_built(tmp_path, monkeypatch):
+    """bean-check writes its cache of a slow load with the options map, where the plugins
+    leave their Load: the findings' errors are cached, the walk and indexes are not
+    (nothing reads them back, and they were a sixth of the cache), and a report on the
+    cached load computes its own."""
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    plugins = "\n".join(f'plugin "beanclear.plugins.{p}" "config.yaml"' for p in ("clearing", "suspense"))
+    main = tmp_path / "main.beancount"
+    main.write_text(HEAD.format(plugins=plugins) + textwrap.dedent(SALE) + textwrap.dedent(LATER), encoding="utf-8")
+    monkeypatch.setattr(loader, "PICKLE_CACHE_THRESHOLD", 0)   # cache even this small load
+    loader.initialize(use_cache=True)
+    try:
+        first = loader.load_file(str(main))
+        assert isinstance(reconcile.stored_load(first[2]), reconcile.Load)
+        assert (tmp_path / ".main.beancount.picklecache").exists()
+        entries, errors, options = loader.load_file(str(main))   # read back from the cache
+    finally:
+        loader.initialize(use_cache=os.getenv("BEANCOUNT_DISABLE_LOAD_CACHE") is None)
+    assert reconcile.stored_load(options) is None
+    assert [e.message for e in errors] == [e.message for e in first[1]]
+    assert [e.finding.code for e in errors if isinstance(e, FindingError)] == ["unsettled"]
+    report = checking.report(entries, errors, config_mod.load(config), options)
+    assert [f.code for f in report.findings] == ["unsettled"]
