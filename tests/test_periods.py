@@ -3,7 +3,10 @@ into it is refused until it is reopened with a reason."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
+import textwrap
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -73,7 +76,7 @@ def test_close_writes_the_month_end_and_bean_check_passes(clean):
     before = snapshot(clean / "books")
     result = beanclear(clean, "close", "2026-01")
     assert result.exit_code == 0, result.output
-    assert "2026-01 closed: 4 balance assertion(s) at 2026-02-01" in result.output
+    assert "2026-01 closed: 5 balance assertion(s) at 2026-02-01" in result.output
     after = snapshot(clean / "books")
     assert set(after) - set(before) == {"periods.beancount"}
     assert [name for name in before if before[name] != after[name]] == ["main.beancount"]
@@ -85,6 +88,7 @@ def test_close_writes_the_month_end_and_bean_check_passes(clean):
   closed-by: "alice"
 2026-02-01 balance Assets:Bank:ICBC                          210053.69 CNY
 2026-02-01 balance Assets:Clearing:Stripe                       481.60 USD
+2026-02-01 balance Assets:Transit:PayPal                          0.00 USD
 2026-02-01 balance Assets:Transit:Stripe                        350.69 USD
 2026-02-01 balance Assets:Transit:WeChat                      14757.42 CNY
 """
@@ -191,3 +195,29 @@ def test_closed_months_read_from_text(tmp_path):
         '2026-02-28 custom "beanclear-close" "2026-02"\n  closed-by: "b"\n', encoding="utf-8")
     assert closed.closed_months(tmp_path) == {"2026-02": closed.Closed("2026-02", 4, "b")}
     assert closed.closed_months(tmp_path / "none") == {}
+
+
+def test_an_account_emptied_by_the_months_end_is_asserted_at_zero():
+    """README: one `balance` per bank, clearing and transit account and currency. A
+    transit account the month's payouts all left is 0.00 at its end: asserted too, so
+    that a payout booked into the month later cannot pass unseen (helper 81: a close
+    of two months wrote no assertion at all)."""
+    entries, errors, _ = loader.load_string(textwrap.dedent("""\
+        2026-01-01 open Assets:Transit:WeChat
+        2026-01-01 open Assets:Clearing:WeChat
+        2026-01-01 open Assets:Bank:CMB
+        2026-01-05 * "withdrawal"
+          Assets:Transit:WeChat     100.00 CNY
+          Assets:Clearing:WeChat   -100.00 CNY
+        2026-01-06 * "credit"
+          Assets:Bank:CMB           100.00 CNY
+          Assets:Transit:WeChat    -100.00 CNY
+        2026-02-01 balance Assets:Bank:CMB   100.00 CNY
+        """))
+    assert errors == []
+    accounts = {"Assets:Transit:WeChat", "Assets:Clearing:WeChat", "Assets:Bank:CMB"}
+    assert closing.balances(entries, accounts, dt.date(2026, 2, 1)) == [
+        ("Assets:Clearing:WeChat", "CNY", Decimal("-100.00")),
+        ("Assets:Transit:WeChat", "CNY", Decimal("0.00"))]
+    text = closing.close_text("2026-01", closing.balances(entries, accounts, dt.date(2026, 2, 1)), "alice")
+    assert "2026-02-01 balance Assets:Transit:WeChat                          0.00 CNY\n" in text

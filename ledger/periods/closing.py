@@ -134,20 +134,19 @@ def balances(entries, accounts: set[str], day: dt.date) -> list[tuple[str, str, 
     books have posted to before it, less those a `balance` of that day already asserts."""
     from beancount.core import data, inventory
     held: dict[str, inventory.Inventory] = {}
+    posted: dict[tuple[str, str], Decimal] = {}   # an account emptied by the month's end is asserted at 0.00
     asserted = set()
     for entry in entries:
         if isinstance(entry, data.Transaction) and entry.date < day:
             for posting in entry.postings:
                 if posting.account in accounts:
                     held.setdefault(posting.account, inventory.Inventory()).add_amount(posting.units)
+                    posted[(posting.account, posting.units.currency)] = posting.units.number * 0   # its places
         elif isinstance(entry, data.Balance) and entry.date == day:
             asserted.add((entry.account, entry.amount.currency))
-    out = []
-    for account, inv in sorted(held.items()):
-        for currency, number in sorted(_units(inv).items()):
-            if (account, currency) not in asserted:
-                out.append((account, currency, number))
-    return out
+    units = {account: _units(inv) for account, inv in held.items()}
+    return [(account, currency, units[account].get(currency, zero))
+            for (account, currency), zero in sorted(posted.items()) if (account, currency) not in asserted]
 
 
 def _units(inv) -> dict[str, Decimal]:
