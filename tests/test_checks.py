@@ -672,6 +672,25 @@ def test_balance_assertions_failing_by_one_difference_are_one_finding():
     assert kept is other and one_difference([other]) == [other]
 
 
+def test_a_failed_balance_assertion_s_finding_holds_its_difference():
+    # helper 81: `check --format json` gave a failed assertion's amount as 0.00, no currency
+    from beancount import loader
+    from beanclear.checks.checking import beancount_finding
+    _, errors, _ = loader.load_string(textwrap.dedent("""\
+        2026-01-01 open Assets:Bank:ICBC
+        2026-01-01 open Income:Other
+        2026-01-02 * "interest"
+          Assets:Bank:ICBC    1,000.00 CNY
+          Income:Other
+        2026-01-03 balance Assets:Bank:ICBC   1264.40 CNY
+        """))
+    [error] = errors
+    found = beancount_finding(error, "/")
+    assert (found.amount, found.currency, found.account) == (Decimal("264.40"), "CNY", "Assets:Bank:ICBC")
+    [other] = loader.load_string('2026-01-01 open Assets:Bank:ICBC\n2026-01-02 open Assets:Bank:ICBC\n')[1]
+    assert (beancount_finding(other, "/").amount, beancount_finding(other, "/").currency) == (Decimal(0), "")
+
+
 TWO_BANKS = CONFIG.replace("bank: ops,", "bank: [ops, usd],").replace(
     "banks:\n", "banks:\n  usd: {type: ofx, account: Assets:Bank:USD, currency: USD}\n")
 USD_PAYOUT = """

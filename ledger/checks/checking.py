@@ -69,8 +69,13 @@ def beancount_finding(error, root) -> Finding:
     if filename and os.path.isabs(filename):
         filename = os.path.relpath(filename, root)
     account = getattr(entry, "account", "") if entry is not None else ""
-    return Finding("beancount", getattr(entry, "date", None), "", account or "", Decimal(0), "",
-                   " ".join(str(error.message).split()), file=filename, line=source.get("lineno"), severity="error")
+    message = " ".join(str(error.message).split())
+    amount, currency = Decimal(0), ""
+    failed = _FAILED.match(message)
+    if failed and getattr(entry, "amount", None) is not None:   # a balance assertion: its difference
+        amount, currency = Decimal(failed.group(2).split()[0].replace(",", "")), entry.amount.currency
+    return Finding("beancount", getattr(entry, "date", None), "", account or "", amount, currency,
+                   message, file=filename, line=source.get("lineno"), severity="error")
 
 
 def check(config, step=lambda stage: None, since: str | None = None) -> Report:
