@@ -2,6 +2,7 @@
 
     books/main.beancount          options, plugins, includes: written once, then the user's
     books/accounts.beancount      `open` directives the config implies; new ones appended
+                                  (none that a file the books include opens already)
     books/prices.beancount        reference FX rates
     books/<source>/<YYYY>/<YYYY-MM>.beancount   what the importers wrote
 
@@ -214,6 +215,12 @@ class Books:
                 out[tuple(ident.split(" ")[1:3])] = dt.date.fromisoformat(block[:10])
         return out
 
+    def opened(self, accounts) -> set[str]:
+        """Those of `accounts` an `open` directive of any file the books include opens
+        (books/included.py): a person's own file, main.beancount itself, a month file."""
+        from beanclear.books import included
+        return included.opened(self.main, accounts, self._pieces)
+
     def postings_before(self, account: str, currency: str, date) -> tuple:
         """(sum, first date) of what the sources' month files post to an account in a
         currency before a date, read from their text: an opening must not count twice
@@ -248,6 +255,9 @@ class Books:
         text = accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER
         have = set(OPEN_LINE.findall(text))
         missing = [a for a in config.accounts() if a not in have]
+        if missing:   # a person's own files may open them (books kept before beanclear): not twice
+            opened = self.opened(missing)
+            missing = [a for a in missing if a not in opened]
         added = "".join(f"{OPEN_DATE} open {a}\n" for a in missing)
         stated = {_unescape(m) for m in ID_LINE.findall(text)}
         named = set()
@@ -299,7 +309,7 @@ class Books:
             return
         accounts = self.root / "accounts.beancount"
         text = changes.get(accounts) or (accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER)
-        if config.equity not in OPEN_LINE.findall(text):
+        if config.equity not in OPEN_LINE.findall(text) and not self.opened([config.equity]):
             preamble, blocks = split_blocks(text)
             opens = [b for b in blocks if b[11:].startswith("open ")]
             at = len(preamble) + sum(len(b) for b in opens)
