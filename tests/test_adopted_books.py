@@ -5,8 +5,14 @@ as they are."""
 from __future__ import annotations
 
 import json
+import shutil
 
-from conftest import TRADE, beanclear, snapshot
+from beancount import loader
+from click.testing import CliRunner
+
+from beanclear import cli
+from beanclear.books import SOURCES_MARKER
+from conftest import TRADE, beanclear, sample, snapshot
 
 
 def beancount_errors(merchant) -> list[str]:
@@ -48,3 +54,59 @@ def test_an_account_a_file_of_the_books_opens_is_not_opened_again_by_any_import(
         assert beanclear(merchant, *again).exit_code == 0
         assert snapshot(books) == before
     assert not [m for m in beancount_errors(merchant) if "Duplicate open" in m]
+
+
+# -- their main.beancount --------------------------------------------------------------
+
+def statements(folder):
+    folder.mkdir()
+    shutil.copy(sample("wechat_merchant", TRADE), folder)
+    shutil.copy(sample("camt053", "oca-test-camt053.xml"), folder)
+    return folder
+
+
+def init(merchant, folder):
+    result = CliRunner().invoke(cli.main, ["init", str(merchant), "--from", str(folder), "--yes"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def findings(merchant) -> list[tuple]:
+    checked = beanclear(merchant, "check", "--format", "json")
+    return [(f["code"], f["severity"], f["message"]) for f in json.loads(checked.output)["findings"]]
+
+
+def test_init_into_a_ledger_there_already_keeps_its_lines_and_adds_what_the_books_need(tmp_path):
+    """`beanclear init` into a folder whose books/main.beancount is the merchant's own
+    ledger: its every line stays byte for byte, and what beanclear needs of the file
+    (the plugins, Fava's lines, the includes of accounts, prices and acks; what it has
+    already left out) is added at its end, once. The books then check as books init
+    made from nothing do, and bean-check runs the same checks."""
+    folder = statements(tmp_path / "statements")
+    fresh, merchant = tmp_path / "fresh", tmp_path / "merchant"
+    init(fresh, folder)
+    (merchant / "books").mkdir(parents=True)
+    theirs = ('option "title" "Becker"\noption "operating_currency" "EUR"\ninclude "./prices.beancount"\n\n'
+              "2021-01-01 open Assets:Bank:Hand EUR")   # no line break at its end
+    main = merchant / "books" / "main.beancount"
+    main.write_text(theirs, encoding="utf-8")
+    output = init(merchant, folder)
+    assert "main.beancount was there already" in output
+    text = main.read_text(encoding="utf-8")
+    assert text.startswith(theirs + "\n")
+    added = text[len(theirs):]
+    assert 'option "title"' not in added and 'option "operating_currency"' not in added
+    assert 'include "prices.beancount"' not in added and 'include "accounts.beancount"' in added
+    assert 'plugin "beanclear.plugins.clearing" "../config.yaml"' in added
+    assert added.index(SOURCES_MARKER) < added.index('include "camt053/*/*.beancount"')
+    assert (merchant / "books" / "fava_import.py").exists()
+    assert findings(merchant) == findings(fresh)
+    entries, errors, _ = loader.load_file(str(main))   # bean-check, with the plugins the file names
+    fresh_entries, fresh_errors, _ = loader.load_file(str(fresh / "books" / "main.beancount"))
+    assert [e.message for e in errors] == [e.message for e in fresh_errors]
+    # from now on the file is theirs to edit: a plugin taken out stays out
+    edited = text.replace('plugin "beanclear.plugins.fx" "../config.yaml"\n', "")
+    main.write_text(edited, encoding="utf-8")
+    assert beanclear(merchant, "import", "--force", str(folder)).exit_code == 0
+    assert main.read_text(encoding="utf-8") == edited
+

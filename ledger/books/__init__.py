@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -46,6 +47,16 @@ COVERAGE_MARK = b'custom "beanclear-coverage"'
 ACCOUNT_META = re.compile(r'^[ \t]+account:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 OPEN_LINE = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]+open[ \t]+(\S+)", re.M)
 INCLUDE_LINE = re.compile(r'^include "([^"/]+)/\*/\*\.beancount"[ \t]*$', re.M)
+
+
+def _same_setting(line: str) -> str:
+    """A pattern for the lines of a ledger that set what a line of MAIN_TEMPLATE sets:
+    the same option or plugin (`option "title"`), or the custom directive of the same
+    name and first value (`custom "fava-option" "import-config"`), whatever follows."""
+    words = re.findall(r'"(?:[^"\\]|\\.)*"|\S+', line)
+    if ENTRY_START.match(line):
+        return r"^\d{4}-\d{2}-\d{2}[ \t]+" + r"[ \t]+".join(map(re.escape, words[1:4]))
+    return "^" + r"[ \t]+".join(map(re.escape, words[:2]))
 
 
 def _unescape(text: str) -> str:
@@ -243,13 +254,16 @@ class Books:
         """main.beancount, accounts.beancount and prices.beancount as they must be: the
         files that do not exist yet, and `open` lines for accounts the config gained."""
         changes: dict[Path, str] = {}
-        if not self.main.exists():
-            config_path = Path(_relative(config.path, self.root))
-            statements = Path(_relative(config.root / "statements", self.root))
-            changes[self.main] = MAIN_TEMPLATE.format(
-                title=render.quote(config.title), currency=config.currency, config=render.quote_exact(str(config_path)),
-                statements=render.quote_exact(str(statements)))
-            if not (self.root / FAVA_IMPORT).exists():   # what main.beancount's import-config names
+        config_path = Path(_relative(config.path, self.root))
+        statements = Path(_relative(config.root / "statements", self.root))
+        main = MAIN_TEMPLATE.format(
+            title=render.quote(config.title), currency=config.currency, config=render.quote_exact(str(config_path)),
+            statements=render.quote_exact(str(statements)))
+        if self.main.exists():   # a person's own ledger (adopted books) gets what it lacks of it, once
+            main = self.adopted(self.main.read_text(encoding="utf-8"), main)
+        if main is not None:
+            changes[self.main] = main
+            if not (self.root / FAVA_IMPORT).exists() and FAVA_IMPORT in main:   # what its import-config names
                 changes[self.root / FAVA_IMPORT] = FAVA_IMPORT_TEXT.format(config=repr(str(config_path)))
         accounts = self.root / "accounts.beancount"
         text = accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER
@@ -281,6 +295,39 @@ class Books:
         if not ignore.exists():
             changes[ignore] = ".beanclear.lock\n.beanclear.journal*\n.*.new\n.*.old\n.*.picklecache\n"
         return changes
+
+    def adopted(self, text: str, template: str) -> str | None:
+        """main.beancount as it must be where a person's ledger was there before beanclear
+        (`beanclear init` into their books, or a first import): their text byte for byte,
+        then the lines of `template` (MAIN_TEMPLATE, formatted) it lacks — the plugins,
+        Fava's lines, the includes of accounts, prices and acks — and the marker the
+        sources' includes go under. None when the file holds beanclear's lines already
+        (the marker, or a beanclear plugin): books beanclear wrote, or took over before.
+        An option, plugin or custom line counts as there by its name (their title stays
+        theirs); an include by the file it names, by whatever path."""
+        if SOURCES_MARKER in text or re.search(r'^plugin[ \t]+"beanclear\.', text, re.M):
+            return None
+        from beanclear.books import included
+        # what it includes, also a file not there yet (prices.beancount, made with it)
+        have = set(included.files(self.main)) | {Path(os.path.normpath(self.root / _unescape(name)))
+                                                 for name in included.INCLUDE.findall(text)}
+        paragraphs = []
+        for paragraph in template[len(MAIN_HEADER):].split("\n\n"):
+            lines, comments = [], []
+            for line in paragraph.strip("\n").split("\n"):
+                if line.startswith(SOURCES_MARKER):
+                    lines.append(line)
+                elif line.startswith(";"):
+                    comments.append(line)   # said of the line after it: added with it
+                else:
+                    name = included.INCLUDE.match(line)
+                    there = (Path(os.path.normpath(self.root / _unescape(name.group(1)))) in have if name
+                             else re.search(_same_setting(line), text, re.M) is not None)
+                    lines += [] if there else comments + [line]
+                    comments = []
+            if lines:
+                paragraphs.append("".join(line + "\n" for line in lines))
+        return text + ("\n" if text and not text.endswith("\n") else "") + ADOPTED_HEADER + "\n" + "\n".join(paragraphs)
 
     def month_file(self, source: str, month: str) -> Path:
         """books/<source>/<YYYY>/<YYYY-MM>.beancount, of a month `YYYY-MM`."""
@@ -663,9 +710,16 @@ from beanclear.fava_page.ingest import import_config
 
 CONFIG, HOOKS = import_config(__file__, {config})
 '''
-MAIN_TEMPLATE = """\
+MAIN_HEADER = """\
 ; The books of this merchant, kept by beanclear. This file is yours to edit: beanclear
 ; only ever adds an include line below when a new source gets its first statement.
+"""
+ADOPTED_HEADER = """
+; beanclear keeps these books from here on. Every line above is as you wrote it; below is
+; what beanclear needs of main.beancount (what above had already is left out), and the
+; include line of each source, added when the source gets its first statement.
+"""
+MAIN_TEMPLATE = MAIN_HEADER + """\
 option "title" {title}
 option "operating_currency" "{currency}"
 

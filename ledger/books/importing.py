@@ -419,6 +419,9 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         for result in live:   # what each trade-view statement did to the fund view's entries
             result.notes.extend(swaps.notes(result))
         changes = {} if dry_run else books.skeleton(config)
+        if books.main in changes and books.main.exists() and live:   # a person's ledger, taken over
+            live[0].notes.append(f"{books.main.name} was there already: its lines are kept as they were, and what "
+                                 "beanclear needs (plugin lines, includes) is added at its end")
         priced = prices.plan(config, rates, changes)  # into prices.beancount, in the same write
         if not dry_run:
             swaps.plan(changes)   # the fund view's entries out, before the new ones are merged in
