@@ -110,3 +110,68 @@ def test_init_into_a_ledger_there_already_keeps_its_lines_and_adds_what_the_book
     assert beanclear(merchant, "import", "--force", str(folder)).exit_code == 0
     assert main.read_text(encoding="utf-8") == edited
 
+
+
+# -- money their own files hold --------------------------------------------------------
+
+def their_ledger(merchant, hand: str) -> None:
+    """books/main.beancount as the merchant kept it, including their `hand.beancount`."""
+    (merchant / "books").mkdir()
+    (merchant / "books" / "main.beancount").write_text('option "title" "Hand"\ninclude "hand.beancount"\n',
+                                                       encoding="utf-8")
+    (merchant / "books" / "hand.beancount").write_text(hand, encoding="utf-8")
+
+
+def openings_written(merchant) -> str:
+    text = (merchant / "books" / "accounts.beancount").read_text(encoding="utf-8")
+    return "".join(block for block in text.split("\n\n") if '"Opening balance"' in block)
+
+
+def test_the_opening_is_what_the_statement_states_less_what_their_books_hold(merchant):
+    """Their books hold the bank's 1,000.00 CNY on the day before its first statement (a
+    line without an amount, as people write them), and 0.15 CNY of the WeChat Pay balance
+    its fund bill's first balance implies is 0.20: the bank's opening writes nothing,
+    WeChat's writes the 0.05 their books lack, saying so; no balance fails."""
+    their_ledger(merchant, "2021-01-01 open Assets:Bank:Ops CNY\n2021-01-01 open Assets:Clearing:WeChat CNY\n"
+                           "2021-01-01 open Equity:Eroeffnung\n\n"
+                           '2021-01-01 * "Saldovortrag"\n  Assets:Bank:Ops  1000.00 CNY\n  Assets:Clearing:WeChat  0.15 CNY\n'
+                           "  Equity:Eroeffnung\n")
+    result = beanclear(merchant, "import", str(merchant / "statements"))
+    assert result.exit_code == 0, result.output
+    assert ("opening balance 1000.00 CNY at the end of 2021-01-29, of which the books held 1000.00 CNY already "
+            "(their own entries): nothing written") in result.output
+    assert ("opening balance 0.20 CNY at the end of 2021-01-27, of which the books held 0.15 CNY already (their "
+            "own entries): the difference, 0.05 CNY, written from it") in result.output
+    assert openings_written(merchant) == (
+        '2021-01-27 * "Opening balance" "Assets:Clearing:WeChat at the end of the day, from '
+        'gunsluo-wechatpay-v3-fundflowbill-Basic.csv.gz, less 0.15 CNY the books held already"\n'
+        '  id: "opening Assets:Clearing:WeChat CNY"\n'
+        "  Assets:Clearing:WeChat                        0.05 CNY\n"
+        "  Equity:Opening-Balances                      -0.05 CNY")
+    assert beancount_errors(merchant) == []
+    before = snapshot(merchant / "books")
+    assert beanclear(merchant, "import", "--force", str(merchant / "statements")).exit_code == 0
+    assert snapshot(merchant / "books") == before
+
+
+def test_a_stated_opening_their_books_reach_by_a_pad_writes_nothing(tmp_path):
+    """MT940 `:60F:` and CAMT `OPBD`: the opening each states. Their books pad the MT940
+    account to it (a pad is filled as bean-check fills it) and hold 150.00 of the CAMT
+    account's 200.00: nothing for the first, 50.00 for the second, and the balances hold."""
+    from test_stated_openings import CAMT_ADDS_UP, CONFIG, MT_ADDS_UP
+    (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    their_ledger(tmp_path, "2026-01-01 open Assets:Bank:Mt EUR\n2026-01-01 open Assets:Bank:Camt EUR\n"
+                           "2026-01-01 open Equity:Eroeffnung EUR\n"
+                           "2026-01-01 pad Assets:Bank:Mt Equity:Eroeffnung\n"
+                           "2026-03-01 balance Assets:Bank:Mt 100.00 EUR\n\n"
+                           '2026-02-01 * "Saldovortrag"\n  Equity:Eroeffnung  -150.00 EUR\n  Assets:Bank:Camt\n')
+    (tmp_path / "st").mkdir()
+    (tmp_path / "st" / "s.sta").write_text(MT_ADDS_UP, encoding="utf-8")
+    (tmp_path / "st" / "c.xml").write_text(CAMT_ADDS_UP, encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(tmp_path / "st"))
+    assert result.exit_code == 0, result.output
+    written = openings_written(tmp_path)
+    assert "Assets:Bank:Mt" not in written
+    assert "from c.xml, less 150.00 EUR the books held already" in written
+    assert "  Assets:Bank:Camt                             50.00 EUR\n" in written
+    assert beancount_errors(tmp_path) == []

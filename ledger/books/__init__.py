@@ -232,6 +232,13 @@ class Books:
         from beanclear.books import included
         return included.opened(self.main, accounts, self._pieces)
 
+    def held(self, wanted: dict[tuple[str, str], dt.date]) -> dict[tuple[str, str], Decimal]:
+        """(account, currency) -> what the books' files other than the sources' month files
+        (a person's own, books kept before beanclear) hold on it at the end of a day
+        (`wanted`: (account, currency) -> that day); see books/included.py."""
+        from beanclear.books import included
+        return included.held(self.main, wanted, set(self.root.glob("*/*/*.beancount")))
+
     def postings_before(self, account: str, currency: str, date) -> tuple:
         """(sum, first date) of what the sources' month files post to an account in a
         currency before a date, read from their text: an opening must not count twice
@@ -351,22 +358,25 @@ class Books:
 
     def add_openings(self, config, openings: list, changes: dict[Path, str]) -> None:
         """Opening entries implied by first statements ((Opening, statement name) pairs),
-        merged into accounts.beancount in date order, with the equity account they need."""
+        merged into accounts.beancount in date order, with the equity account they need;
+        none of an opening the books held all of already (an opening of 0.00 they did not
+        hold is written), which still takes the place of the one it moves back."""
         if not openings:
             return
+        entries = [opening_entry(o, name, config.equity) for o, name in openings if o.amount or not o.held]
+        moved = {o.ident for o, _ in openings}   # an opening an earlier statement moves back
         accounts = self.root / "accounts.beancount"
         text = changes.get(accounts) or (accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER)
-        if config.equity not in OPEN_LINE.findall(text) and not self.opened([config.equity]):
+        if entries and config.equity not in OPEN_LINE.findall(text) and not self.opened([config.equity]):
             preamble, blocks = split_blocks(text)
             opens = [b for b in blocks if b[11:].startswith("open ")]
             at = len(preamble) + sum(len(b) for b in opens)
             text = text[:at] + f"{OPEN_DATE} open {config.equity}\n" + text[at:]
-        entries = [opening_entry(o, name, config.equity) for o, name in openings]
-        moved = {e.meta["id"] for e in entries}   # an opening an earlier statement moves back
         preamble, blocks = split_blocks(text)
-        text = preamble + "".join(b for b in blocks if (m := ID_LINE.search(b)) is None
+        kept = preamble + "".join(b for b in blocks if (m := ID_LINE.search(b)) is None
                                   or _unescape(m.group(1)) not in moved)
-        changes[accounts] = merge(text, sorted(entries, key=render.sort_key))
+        if entries or kept != text:
+            changes[accounts] = merge(kept, sorted(entries, key=render.sort_key))
 
     def shift_openings(self, config, shifts: dict, changes: dict[Path, str]) -> list[str]:
         """Openings statements implied, as importing everything together implies them, where
@@ -530,8 +540,9 @@ def opening_entry(opening, statement: str, equity: str):
     from beanclear.importers.base import posting
     meta = data.new_metadata(statement, 0)
     meta["id"] = opening.ident
+    less = f", less {opening.held:f} {opening.currency} the books held already" if opening.held else ""
     return data.Transaction(meta, opening.date, "*", "Opening balance",
-                            f"{opening.account} at the end of the day, from {statement}", frozenset(), frozenset(),
+                            f"{opening.account} at the end of the day, from {statement}{less}", frozenset(), frozenset(),
                             [posting(opening.account, opening.amount, opening.currency),
                              posting(equity, -opening.amount, opening.currency)])
 

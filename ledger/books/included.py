@@ -8,15 +8,18 @@ already open accounts and hold money on them:
     include "accounts.beancount"           ;   … 18,234.56 EUR on it by 30 June
 
 An import must open none of those accounts again (Beancount: "Duplicate open
-directive").
+directive"), and the opening a first statement states is what the account holds then, of
+which the books hold that much already (statements/openings.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import glob
 import os
 import re
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 INCLUDE = re.compile(r'^include[ \t]+"((?:[^"\\\n]|\\.)*)"', re.M)
@@ -56,4 +59,42 @@ def opened(main: Path, wanted: Iterable[str], pieces) -> set[str]:
         if found == wanted:
             break
     return found
+
+
+def held(main: Path, wanted: dict[tuple[str, str], dt.date], skip: set[Path]) -> dict[tuple[str, str], Decimal]:
+    """What the books already hold, at the end of a day, on each (account, currency) of
+    `wanted` (-> that day), in the files they include but those of `skip` (the sources'
+    month files, which Books.postings_before reads) and but the openings statements
+    implied (id `opening …`: the one being worked out is no holding). The files are
+    parsed by Beancount, their postings interpolated and their `pad`s filled as
+    bean-check does: a person writes `Assets:Bank:Sparkasse` without an amount, or pads
+    it to a balance, as often as not."""
+    if not wanted:
+        return {}
+    from beancount.core import data
+    from beancount.ops import pad
+    from beancount.parser import booking, parser
+    entries, options = [], None
+    skip = {Path(os.path.normpath(p)) for p in skip}
+    for path in files(main):
+        if path in skip:
+            continue
+        parsed, _, file_options = parser.parse_file(str(path))
+        entries += parsed
+        options = options or file_options   # main.beancount's, as Beancount takes the top file's
+    if not entries:
+        return {}
+    entries.sort(key=data.entry_sortkey)
+    entries, _ = booking.book(entries, options)
+    entries, _ = pad.pad(entries, options)
+    out: dict[tuple[str, str], Decimal] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or str(entry.meta.get("id", "")).startswith("opening "):
+            continue
+        for p in entry.postings:
+            key = (p.account, p.units.currency if p.units else None)
+            day = wanted.get(key)
+            if day is not None and entry.date <= day and isinstance(p.units.number, Decimal):
+                out[key] = out.get(key, Decimal(0)) + p.units.number
+    return out
 
