@@ -2,6 +2,7 @@
 
     books/main.beancount          options, plugins, includes: written once, then the user's
     books/accounts.beancount      `open` directives the config implies; new ones appended
+                                  (none that a file the books include opens already)
     books/prices.beancount        reference FX rates
     books/<source>/<YYYY>/<YYYY-MM>.beancount   what the importers wrote
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +47,16 @@ COVERAGE_MARK = b'custom "beanclear-coverage"'
 ACCOUNT_META = re.compile(r'^[ \t]+account:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 OPEN_LINE = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]+open[ \t]+(\S+)", re.M)
 INCLUDE_LINE = re.compile(r'^include "([^"/]+)/\*/\*\.beancount"[ \t]*$', re.M)
+
+
+def _same_setting(line: str) -> str:
+    """A pattern for the lines of a ledger that set what a line of MAIN_TEMPLATE sets:
+    the same option or plugin (`option "title"`), or the custom directive of the same
+    name and first value (`custom "fava-option" "import-config"`), whatever follows."""
+    words = re.findall(r'"(?:[^"\\]|\\.)*"|\S+', line)
+    if ENTRY_START.match(line):
+        return r"^\d{4}-\d{2}-\d{2}[ \t]+" + r"[ \t]+".join(map(re.escape, words[1:4]))
+    return "^" + r"[ \t]+".join(map(re.escape, words[:2]))
 
 
 def _unescape(text: str) -> str:
@@ -214,6 +226,19 @@ class Books:
                 out[tuple(ident.split(" ")[1:3])] = dt.date.fromisoformat(block[:10])
         return out
 
+    def opened(self, accounts) -> set[str]:
+        """Those of `accounts` an `open` directive of any file the books include opens
+        (books/included.py): a person's own file, main.beancount itself, a month file."""
+        from beanclear.books import included
+        return included.opened(self.main, accounts, self._pieces)
+
+    def held(self, wanted: dict[tuple[str, str], dt.date]) -> dict[tuple[str, str], Decimal]:
+        """(account, currency) -> what the books' files other than the sources' month files
+        (a person's own, books kept before beanclear) hold on it at the end of a day
+        (`wanted`: (account, currency) -> that day); see books/included.py."""
+        from beanclear.books import included
+        return included.held(self.main, wanted, set(self.root.glob("*/*/*.beancount")))
+
     def postings_before(self, account: str, currency: str, date) -> tuple:
         """(sum, first date) of what the sources' month files post to an account in a
         currency before a date, read from their text: an opening must not count twice
@@ -236,18 +261,24 @@ class Books:
         """main.beancount, accounts.beancount and prices.beancount as they must be: the
         files that do not exist yet, and `open` lines for accounts the config gained."""
         changes: dict[Path, str] = {}
-        if not self.main.exists():
-            config_path = Path(_relative(config.path, self.root))
-            statements = Path(_relative(config.root / "statements", self.root))
-            changes[self.main] = MAIN_TEMPLATE.format(
-                title=render.quote(config.title), currency=config.currency, config=render.quote_exact(str(config_path)),
-                statements=render.quote_exact(str(statements)))
-            if not (self.root / FAVA_IMPORT).exists():   # what main.beancount's import-config names
+        config_path = Path(_relative(config.path, self.root))
+        statements = Path(_relative(config.root / "statements", self.root))
+        main = MAIN_TEMPLATE.format(
+            title=render.quote(config.title), currency=config.currency, config=render.quote_exact(str(config_path)),
+            statements=render.quote_exact(str(statements)))
+        if self.main.exists():   # a person's own ledger (adopted books) gets what it lacks of it, once
+            main = self.adopted(self.main.read_text(encoding="utf-8"), main)
+        if main is not None:
+            changes[self.main] = main
+            if not (self.root / FAVA_IMPORT).exists() and FAVA_IMPORT in main:   # what its import-config names
                 changes[self.root / FAVA_IMPORT] = FAVA_IMPORT_TEXT.format(config=repr(str(config_path)))
         accounts = self.root / "accounts.beancount"
         text = accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER
         have = set(OPEN_LINE.findall(text))
         missing = [a for a in config.accounts() if a not in have]
+        if missing:   # a person's own files may open them (books kept before beanclear): not twice
+            opened = self.opened(missing)
+            missing = [a for a in missing if a not in opened]
         added = "".join(f"{OPEN_DATE} open {a}\n" for a in missing)
         stated = {_unescape(m) for m in ID_LINE.findall(text)}
         named = set()
@@ -272,6 +303,39 @@ class Books:
             changes[ignore] = ".beanclear.lock\n.beanclear.journal*\n.*.new\n.*.old\n.*.picklecache\n"
         return changes
 
+    def adopted(self, text: str, template: str) -> str | None:
+        """main.beancount as it must be where a person's ledger was there before beanclear
+        (`beanclear init` into their books, or a first import): their text byte for byte,
+        then the lines of `template` (MAIN_TEMPLATE, formatted) it lacks — the plugins,
+        Fava's lines, the includes of accounts, prices and acks — and the marker the
+        sources' includes go under. None when the file holds beanclear's lines already
+        (the marker, or a beanclear plugin): books beanclear wrote, or took over before.
+        An option, plugin or custom line counts as there by its name (their title stays
+        theirs); an include by the file it names, by whatever path."""
+        if SOURCES_MARKER in text or re.search(r'^plugin[ \t]+"beanclear\.', text, re.M):
+            return None
+        from beanclear.books import included
+        # what it includes, also a file not there yet (prices.beancount, made with it)
+        have = set(included.files(self.main)) | {Path(os.path.normpath(self.root / _unescape(name)))
+                                                 for name in included.INCLUDE.findall(text)}
+        paragraphs = []
+        for paragraph in template[len(MAIN_HEADER):].split("\n\n"):
+            lines, comments = [], []
+            for line in paragraph.strip("\n").split("\n"):
+                if line.startswith(SOURCES_MARKER):
+                    lines.append(line)
+                elif line.startswith(";"):
+                    comments.append(line)   # said of the line after it: added with it
+                else:
+                    name = included.INCLUDE.match(line)
+                    there = (Path(os.path.normpath(self.root / _unescape(name.group(1)))) in have if name
+                             else re.search(_same_setting(line), text, re.M) is not None)
+                    lines += [] if there else comments + [line]
+                    comments = []
+            if lines:
+                paragraphs.append("".join(line + "\n" for line in lines))
+        return text + ("\n" if text and not text.endswith("\n") else "") + ADOPTED_HEADER + "\n" + "\n".join(paragraphs)
+
     def month_file(self, source: str, month: str) -> Path:
         """books/<source>/<YYYY>/<YYYY-MM>.beancount, of a month `YYYY-MM`."""
         return self.root / source / month[:4] / f"{month}.beancount"
@@ -294,22 +358,25 @@ class Books:
 
     def add_openings(self, config, openings: list, changes: dict[Path, str]) -> None:
         """Opening entries implied by first statements ((Opening, statement name) pairs),
-        merged into accounts.beancount in date order, with the equity account they need."""
+        merged into accounts.beancount in date order, with the equity account they need;
+        none of an opening the books held all of already (an opening of 0.00 they did not
+        hold is written), which still takes the place of the one it moves back."""
         if not openings:
             return
+        entries = [opening_entry(o, name, config.equity) for o, name in openings if o.amount or not o.held]
+        moved = {o.ident for o, _ in openings}   # an opening an earlier statement moves back
         accounts = self.root / "accounts.beancount"
         text = changes.get(accounts) or (accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER)
-        if config.equity not in OPEN_LINE.findall(text):
+        if entries and config.equity not in OPEN_LINE.findall(text) and not self.opened([config.equity]):
             preamble, blocks = split_blocks(text)
             opens = [b for b in blocks if b[11:].startswith("open ")]
             at = len(preamble) + sum(len(b) for b in opens)
             text = text[:at] + f"{OPEN_DATE} open {config.equity}\n" + text[at:]
-        entries = [opening_entry(o, name, config.equity) for o, name in openings]
-        moved = {e.meta["id"] for e in entries}   # an opening an earlier statement moves back
         preamble, blocks = split_blocks(text)
-        text = preamble + "".join(b for b in blocks if (m := ID_LINE.search(b)) is None
+        kept = preamble + "".join(b for b in blocks if (m := ID_LINE.search(b)) is None
                                   or _unescape(m.group(1)) not in moved)
-        changes[accounts] = merge(text, sorted(entries, key=render.sort_key))
+        if entries or kept != text:
+            changes[accounts] = merge(kept, sorted(entries, key=render.sort_key))
 
     def shift_openings(self, config, shifts: dict, changes: dict[Path, str]) -> list[str]:
         """Openings statements implied, as importing everything together implies them, where
@@ -473,8 +540,9 @@ def opening_entry(opening, statement: str, equity: str):
     from beanclear.importers.base import posting
     meta = data.new_metadata(statement, 0)
     meta["id"] = opening.ident
+    less = f", less {opening.held:f} {opening.currency} the books held already" if opening.held else ""
     return data.Transaction(meta, opening.date, "*", "Opening balance",
-                            f"{opening.account} at the end of the day, from {statement}", frozenset(), frozenset(),
+                            f"{opening.account} at the end of the day, from {statement}{less}", frozenset(), frozenset(),
                             [posting(opening.account, opening.amount, opening.currency),
                              posting(equity, -opening.amount, opening.currency)])
 
@@ -653,9 +721,16 @@ from beanclear.fava_page.ingest import import_config
 
 CONFIG, HOOKS = import_config(__file__, {config})
 '''
-MAIN_TEMPLATE = """\
+MAIN_HEADER = """\
 ; The books of this merchant, kept by beanclear. This file is yours to edit: beanclear
 ; only ever adds an include line below when a new source gets its first statement.
+"""
+ADOPTED_HEADER = """
+; beanclear keeps these books from here on. Every line above is as you wrote it; below is
+; what beanclear needs of main.beancount (what above had already is left out), and the
+; include line of each source, added when the source gets its first statement.
+"""
+MAIN_TEMPLATE = MAIN_HEADER + """\
 option "title" {title}
 option "operating_currency" "{currency}"
 

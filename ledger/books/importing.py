@@ -7,6 +7,7 @@ by their statement id, are counted and skipped, also when two statements overlap
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -419,6 +420,9 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         for result in live:   # what each trade-view statement did to the fund view's entries
             result.notes.extend(swaps.notes(result))
         changes = {} if dry_run else books.skeleton(config)
+        if books.main in changes and books.main.exists() and live:   # a person's ledger, taken over
+            live[0].notes.append(f"{books.main.name} was there already: its lines are kept as they were, and what "
+                                 "beanclear needs (plugin lines, includes) is added at its end")
         priced = prices.plan(config, rates, changes)  # into prices.beancount, in the same write
         if not dry_run:
             swaps.plan(changes)   # the fund view's entries out, before the new ones are merged in
@@ -603,9 +607,11 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
     gives none), or before the books first did (the opening moves back to it; `asserted`:
     the first day the books assert each), what it held before everything booked on it: the opening balance its
     first statement states (MT940 `:60F:`, CAMT `OPBD`), else what its first balance
-    implies. Each is noted in the summary line of the statement its first balance comes
-    from; where the statement's lines do not lead from its stated opening to that balance,
-    the note says so (the `balance` assertion then fails in `beanclear check`)."""
+    implies; less what a person's own files of the books hold on the account that day
+    (Books.held: books kept before beanclear), none where they hold it all. Each is noted
+    in the summary line of the statement its first balance comes from; where the
+    statement's lines do not lead from its stated opening to that balance, the note says
+    so (the `balance` assertion then fails in `beanclear check`)."""
     from_config = {(account, currency) for account, currency, _ in config.openings()}
     have = books.openings()
     if not any(r.balances for r in results):   # no assertion, no opening
@@ -616,7 +622,7 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
         for key, said in result.extraction.stated_openings.items():
             if key not in stated or said.day < stated[key].day:
                 stated[key] = said
-    out = []
+    chosen = []
     def prior(account, currency, date):   # what the books post before, but the entries the import removes
         total, first = books.postings_before(account, currency, date)
         return total - removed(account, currency, date), first
@@ -629,8 +635,23 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
         earlier = key in have and (opening.date < have[key] or asserted_first.date.isoformat() < asserted.get(key, ""))
         if key in from_config or (key in have and not earlier) or (key in asserted and key not in have):
             continue
+        chosen.append((opening, asserted_first, result, derived, earlier))
+    # Books kept before beanclear (a person's own files) hold some of it already: the entry
+    # is what the statement says the account held, less that (statements/openings.py).
+    held = books.held({(o.account, o.currency): o.date for o, *_ in chosen}) if chosen else {}
+    out = []
+    for opening, asserted_first, result, derived, earlier in chosen:
+        key = (opening.account, opening.currency)
+        stated_amount, already = opening.amount, held.get(key, Decimal(0))
+        if already:
+            opening = dataclasses.replace(opening, amount=opening.amount - already, held=already)
+            derived -= already
         note = (f"{'earliest' if earlier else 'first'} statement of {opening.account} in {opening.currency}: "
-                f"opening balance {opening.amount:f} {opening.currency} at the end of {opening.date} written from it"
+                f"opening balance {stated_amount:f} {opening.currency} at the end of {opening.date}"
+                + (" written from it" if not already else
+                   f", of which the books held {already:f} {opening.currency} already (their own entries): "
+                   + (f"the difference, {opening.amount:f} {opening.currency}, written from it" if opening.amount
+                      else "nothing written"))
                 + (f" (it was at the end of {have[key]}, from a later statement)" if earlier else ""))
         if derived != opening.amount:   # the books at the first assertion, from the stated opening
             reached = asserted_first.amount.number + opening.amount - derived

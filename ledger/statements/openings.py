@@ -24,6 +24,16 @@ closing assertion fails in `beanclear check` instead of the opening absorbing th
 difference. The opening is dated the same either way: the end of the day before the
 first line or assertion. `opening_balance` in config.yaml wins: an account with one
 gets nothing from here.
+
+Books kept before beanclear (a person's own file, included from main.beancount) may hold
+money on the account already on that day: the opening is what the statement says the
+account held, so the entry is the difference, and nothing when they agree
+(importing.first_openings, Books.held):
+
+    2026-06-30 * "Opening balance" "Assets:Bank:Sparkasse at the end of the day, from camt.xml, less 18000.00 EUR the books held already"
+      id: "opening Assets:Bank:Sparkasse EUR"
+      Assets:Bank:Sparkasse                    234.56 EUR
+      Equity:Opening-Balances
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ class Opening:
     currency: str
     date: dt.date        # the end of this day, the day before the statement's first line
     amount: Decimal
+    held: Decimal = Decimal(0)   # what the books held there already (a person's own entries), left out of `amount`
 
     @property
     def ident(self) -> str:

@@ -1,0 +1,100 @@
+"""What the books hold beyond the files beanclear writes: the files main.beancount
+includes, followed as Beancount follows them, a person's own among them.
+
+Books kept by hand before beanclear (January to June, say, in `becker-2026-h1.beancount`)
+already open accounts and hold money on them:
+
+    include "becker-2026-h1.beancount"     ; 2026-01-01 open Assets:Bank:Sparkasse EUR
+    include "accounts.beancount"           ;   … 18,234.56 EUR on it by 30 June
+
+An import must open none of those accounts again (Beancount: "Duplicate open
+directive"), and the opening a first statement states is what the account holds then, of
+which the books hold that much already (statements/openings.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import os
+import re
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+INCLUDE = re.compile(r'^include[ \t]+"((?:[^"\\\n]|\\.)*)"', re.M)
+
+
+def files(main: Path, pieces=lambda path: [path.read_text(encoding="utf-8")]) -> Iterator[Path]:
+    """main.beancount, then every file it includes, and the files those include, each
+    once: an include is a path or glob relative to the file that names it (Beancount's
+    loader; `**` too). A glob that matches nothing, or a file that is not there, is
+    Beancount's to report, not ours. `pieces(path)`: a file's text, in pieces that end
+    where an entry does (Books._pieces: a large month file is never read whole)."""
+    seen: set[Path] = set()
+    todo = [Path(os.path.normpath(main))]
+    while todo:
+        path = todo.pop(0)
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        yield path
+        for name in (n for text in pieces(path) for n in INCLUDE.findall(text)):
+            name = re.sub(r"\\(.)", r"\1", name)
+            pattern = name if os.path.isabs(name) else os.path.join(path.parent, name)
+            todo += [Path(os.path.normpath(p)) for p in sorted(glob.glob(pattern, recursive=True))]
+
+
+def opened(main: Path, wanted: Iterable[str], pieces) -> set[str]:
+    """The accounts of `wanted` that an `open` directive of a file the books include
+    opens (`pieces` as files() reads them). Stops once every one is found: the sources'
+    month files, included last, are read only for an account no other file opens."""
+    from beanclear.books import OPEN_LINE
+    wanted, found = set(wanted), set()
+    if not wanted:
+        return found
+    for path in files(main, pieces):
+        for text in pieces(path):
+            found.update(a for a in OPEN_LINE.findall(text) if a in wanted)
+        if found == wanted:
+            break
+    return found
+
+
+def held(main: Path, wanted: dict[tuple[str, str], dt.date], skip: set[Path]) -> dict[tuple[str, str], Decimal]:
+    """What the books already hold, at the end of a day, on each (account, currency) of
+    `wanted` (-> that day), in the files they include but those of `skip` (the sources'
+    month files, which Books.postings_before reads) and but the openings statements
+    implied (id `opening …`: the one being worked out is no holding). The files are
+    parsed by Beancount, their postings interpolated and their `pad`s filled as
+    bean-check does: a person writes `Assets:Bank:Sparkasse` without an amount, or pads
+    it to a balance, as often as not."""
+    if not wanted:
+        return {}
+    from beancount.core import data
+    from beancount.ops import pad
+    from beancount.parser import booking, parser
+    entries, options = [], None
+    skip = {Path(os.path.normpath(p)) for p in skip}
+    for path in files(main):
+        if path in skip:
+            continue
+        parsed, _, file_options = parser.parse_file(str(path))
+        entries += parsed
+        options = options or file_options   # main.beancount's, as Beancount takes the top file's
+    if not entries:
+        return {}
+    entries.sort(key=data.entry_sortkey)
+    entries, _ = booking.book(entries, options)
+    entries, _ = pad.pad(entries, options)
+    out: dict[tuple[str, str], Decimal] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or str(entry.meta.get("id", "")).startswith("opening "):
+            continue
+        for p in entry.postings:
+            key = (p.account, p.units.currency if p.units else None)
+            day = wanted.get(key)
+            if day is not None and entry.date <= day and isinstance(p.units.number, Decimal):
+                out[key] = out.get(key, Decimal(0)) + p.units.number
+    return out
+
