@@ -35,7 +35,7 @@ shop's order id first, then the channels' transaction and refund ids.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from beancount.core import data
@@ -55,17 +55,35 @@ CHANNEL_REF_KEYS = REF_KEYS + ("shop-order-id",)
 ZERO, CENT = Decimal(0), Decimal("0.01")
 
 
+def shared_sales(config) -> set[str]:
+    """The sales accounts of more than one channel or shop: one revenue account for the
+    shop and its channels (`sales: Income:Umsatz:Online` on each, SKR's 8400) is a
+    chart of accounts DESIGN §3 allows, but a posting to it names no channel."""
+    users = Counter(ch.accounts.sales for ch in config.channels.values())
+    users.update(shop.accounts.sales for shop in config.shops.values())
+    return {account for account, n in users.items() if n > 1}
+
+
 class ChannelSales:
     """Which channel an entry's sale or refund belongs to, and its postings on the sale
     side: the channel's sales account, or the receivable of a shop whose orders its
     payments may pay (importers/base.py `payment_shops`, the rule the import routes by).
-    The fee and refund checks read sales through this."""
+    The fee and refund checks read sales through this.
+
+    An entry is its channel's by the channel's sales account, or by its clearing
+    account where the sales account does not tell: a payment that pays a shop's order
+    posts to the receivable instead, and a sales account the channel shares with others
+    (shared_sales) holds their sales too. There the entry's own channel is the one whose
+    clearing it moves: the shop's orders and a person's summary entry on the shared
+    account, which move none, are no channel's."""
 
     def __init__(self, config, channels=None):
         channels = list(config.channels.values() if channels is None else channels)
         shops = {ch.name: payment_shops(config, ch) for ch in channels}
-        self.by_account = {ch.accounts.sales: ch for ch in channels}
-        self.by_account.update({ch.accounts.clearing: ch for ch in channels if shops[ch.name]})
+        shared = shared_sales(config)   # over the whole config, whichever channels are asked
+        self.by_account = {ch.accounts.sales: ch for ch in channels if ch.accounts.sales not in shared}
+        self.by_account.update({ch.accounts.clearing: ch for ch in channels
+                                if shops[ch.name] or ch.accounts.sales in shared})
         self.side = {ch.name: {ch.accounts.sales} | {config.shops[s].accounts.receivable for s in shops[ch.name]}
                      for ch in channels}
 
@@ -411,16 +429,18 @@ def unrouted(entries, config, spans: dict, found: list[Finding] = ()) -> list[Fi
     Past the end of a shop's exports, the order may be in its next one: the payments
     are one statement-gap of the shops whose exports ended before them (unless `found`
     says that gap already), not a finding each, nor silence."""
-    channels = {ch.accounts.sales: ch for ch in config.channels.values()
-                if not ch.shop and ch.type not in WALLET_TYPES and len(payment_shops(config, ch)) > 1}
+    channels = [ch for ch in config.channels.values()
+                if not ch.shop and ch.type not in WALLET_TYPES and len(payment_shops(config, ch)) > 1]
+    sales = ChannelSales(config, channels)   # whose sale it is, where channels and shops share a sales account
     out = []
     waiting: dict[str, list] = defaultdict(list)   # channel -> (entry, amount, currency, the shops ended before it)
     for entry in entries if channels else ():
         if not isinstance(entry, data.Transaction) or not entry.meta.get("order-id"):
             continue
-        for p in entry.postings:
-            ch = channels.get(p.account)
-            if ch is None or p.units.number >= 0:
+        sale = sales.of(entry)
+        ch = sale[0] if sale is not None else None
+        for p in entry.postings if ch is not None else ():
+            if p.account != ch.accounts.sales or p.units.number >= 0:
                 continue
             if ch.order_pattern is not None and not named_order(entry, ch.order_pattern):
                 break   # names no order by the channel's pattern: a counter sale, the channel's income (README)
