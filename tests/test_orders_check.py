@@ -263,6 +263,33 @@ def test_refund_rate_counts_payments_and_refunds_that_went_through_the_receivabl
     assert (day.sales[dt.date(2026, 3, 1)], day.refunds[dt.date(2026, 3, 2)]) == (Decimal("100.00"), Decimal("30.00"))
 
 
+def test_what_the_channel_refunds_of_a_duplicate_charge_is_no_refund_of_the_sale(tmp_path):
+    # Order 1006 paid twice; the channel gives the second charge back: that returns money
+    # taken twice, no sale (README), and was two refund-rate warnings. Beyond it, what
+    # the shop refunded too is the sale's refund.
+    from beanclear.checks import refunds
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG.replace("refund-rate: {severity: off}", "refund-rate: {max: 0.10, days: 7}"), encoding="utf-8")
+    config = config_mod.load(path)
+    twice = order("1006") + payment("1006", "4200-1006") + payment("1006", "4200-1006b").replace(
+        '"Order 1006"', '"Order 1006 again"')
+
+    def load(*parts):
+        entries, errors, _ = loader.load_string(HEAD.format(config=path) + twice + "".join(parts))
+        assert not [e for e in errors if not isinstance(e, FindingError)]
+        return entries, reconcile.find(entries, config), refunds.daily(entries, config)[("wechat", "CNY")]
+
+    entries, found, day = load(channel_refund("1006", "5030-1006", "4200-1006b", "04", "100.00"))
+    assert [f.code for f in found] == []   # no duplicate-charge (refunded), no refund-rate
+    assert (sum(day.sales.values()), sum(day.refunds.values()), dict(day.refund_entries)) == (
+        Decimal("200.00"), Decimal(0), {})
+    assert reconcile.Load(entries, config).daily(entries)[("wechat", "CNY")].refunds == {}
+    # the shop refunded 30.00 of the sale, the channel 130.00: 100.00 returned the charge
+    entries, found, day = load(shop_refund("1006", "03"),
+                               channel_refund("1006", "5030-1006", "4200-1006b", "04", "130.00"))
+    assert (day.refunds, [f.code for f in found]) == ({dt.date(2026, 3, 4): Decimal("30.00")}, ["refund-rate"])
+
+
 # -- an order in one currency, paid in another ------------------------------------------------
 
 ORDER_CODES = {"order-unpaid", "payment-without-order", "amount-mismatch", "duplicate-charge", "refund-unsynced"}
