@@ -22,6 +22,9 @@ on the day after its date, per currency (a balance stamped at midnight, Wise's
   (ISO 20022: "if CdtDbtInd is DBIT and RvslInd is true, the original operation was a
   credit"), so the sign is not flipped; the entry gets `reversal: "true"`;
 - `Amt` is always positive: the sign comes from `CdtDbtInd` and nowhere else;
+- the memo is the details' remittance text (`RmtInf/Ustrd`) and `AddtlNtryInf` both
+  (entry_memo): German banks put the posting text in the one and the rent or payout id
+  in the other, and the rules and `match` read the memo;
 - an exchange (`CcyXchg`) is kept as `fx-pair`/`fx-rate` for the fx-gap check;
 - the opening is `OPBD` (else `PRCD`), and opens the books even with no closing balance;
 - `AcctSvcrRef` `NONREF` (German banks) is no reference; where the entry gives none, the
@@ -186,6 +189,25 @@ def bank_code(entry: XmlNode) -> str:
     if code is not None:
         return "/".join(p for p in (code.value("Cd"), code.value("Fmly/Cd"), code.value("Fmly/SubFmlyCd")) if p)
     return entry.value("BkTxCd/Prtry/Cd")
+
+
+def entry_memo(info: str, texts: list[str]) -> str:
+    """The memo of an entry: what its details say the money is for (`RmtInf/Ustrd`, else
+    `AddtlTxInf` or the creditor's reference) and the entry's `AddtlNtryInf`, both, for
+    the rules and `match` read the memo: German banks send the posting text in
+    AddtlNtryInf (`LASTSCHRIFT/UEBERWEISUNG`) and "Miete 07/2026" or a payout id in
+    Ustrd. A text the other holds is said once (AddtlNtryInf `NAME Miete 07/2026` over
+    its Ustrd `Miete 07/2026`):
+
+        ["Miete 07/2026"], "LASTSCHRIFT"  ->  "Miete 07/2026; LASTSCHRIFT"
+        ["Miete 07/2026"], "HUBER Miete 07/2026"  ->  "HUBER Miete 07/2026"
+    """
+    plain = " ".join(info.split())
+    said = [t for t in texts if " ".join(t.split()) not in plain]
+    if not said:
+        return info
+    joined = "; ".join(said)
+    return joined if not plain or plain in " ".join(joined.split()) else f"{joined}; {info}"
 
 
 def party(detail: XmlNode, role: str) -> str:
@@ -385,7 +407,12 @@ class Importer(BankImporter):
                  or d.value("RmtInf/Strd/CdtrRefInf/Ref") for d in details]
         texts = list(dict.fromkeys(t for t in texts if t))
         payee = names.pop() if len(names) == 1 else ""
-        memo = entry.value("AddtlNtryInf") or "; ".join(texts) or bank_code(entry) or "bank entry"
+        info = entry.value("AddtlNtryInf")
+        memo = entry_memo(info, texts) or bank_code(entry) or "bank entry"
+        # The id of a line without a bank reference is a digest of what it says: of the memo
+        # as it was read before the remittance text joined AddtlNtryInf, so that statements
+        # imported before find their lines again rather than booking them twice.
+        digested = info or "; ".join(texts) or bank_code(entry) or "bank entry"
         batch = entry.find("NtryDtls/Btch")
         meta = {"type": bank_code(entry), "reversal": "true" if entry.value("RvslInd").lower() == "true" else None}
         if len(details) > 1 or batch is not None:
@@ -399,7 +426,7 @@ class Importer(BankImporter):
         if "fx-rate" not in meta:   # the amounts' details of the entry itself (Credit Suisse)
             meta.update(exchange(entry))
         ident = bank_reference(entry, details)
-        content = (day, amount, currency, meta["type"], entry.value("NtryRef"), payee, memo, *refs)
+        content = (day, amount, currency, meta["type"], entry.value("NtryRef"), payee, digested, *refs)
         ident = line_id.bank(ident, *content) if ident else line_id(*content)
         if amount == 0:
             out.skip("zero amount")

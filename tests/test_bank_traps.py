@@ -380,6 +380,30 @@ def test_a_file_not_in_the_configured_encoding_says_so_naming_it(merchant):
 
 # -- CAMT.053 files met in the wild (s17: real statements nobody here had seen) ---------
 
+def test_camt_remittance_text_is_read_beside_the_additional_entry_info(make_config, tmp_path):
+    # German banks send both: AddtlNtryInf is the posting text, Ustrd what the money is for
+    # (the rent, a payout id). The rules and match read both; an id digested before stays.
+    cfg = make_config(CONFIG + "rules:\n  - {match: \"Miete\", account: Expenses:Miete}\n")
+    rent = "<TxDtls><RmtInf><Ustrd>Miete 07/2026 Ladenlokal</Ustrd></RmtInf></TxDtls>"
+    info = "<AddtlNtryInf>LASTSCHRIFT/UEBERWEISUNG</AddtlNtryInf></Ntry>"
+    payout = "<TxDtls><RmtInf><Ustrd>po_1Pq8 STRIPE</Ustrd></RmtInf></TxDtls>"
+    said = "<AddtlNtryInf>HUBER po_1Pq8 STRIPE</AddtlNtryInf></Ntry>"
+    ex = run(cfg, camt053, "eur", tmp_path, camt([
+        ntry("1450.00", "DBIT", ref="NONREF", details=rent).replace("</Ntry>", info),
+        ntry("99.40", ref="P1", details=payout).replace("</Ntry>", info),
+        ntry("12.00", ref="P2", details=payout).replace("</Ntry>", said)]), name="c.xml")
+    rent_line, payout_line, once = txns(ex)
+    assert rent_line.narration == "Miete 07/2026 Ladenlokal; LASTSCHRIFT/UEBERWEISUNG"
+    assert rent_line.postings[1].account == "Expenses:Miete"
+    assert payout_line.narration == "po_1Pq8 STRIPE; LASTSCHRIFT/UEBERWEISUNG"
+    assert payout_line.postings[1].account == "Assets:Transit:StripeEu"
+    assert once.narration == "HUBER po_1Pq8 STRIPE"
+    # the id of the line without a bank reference is the one it had when Ustrd went unread
+    [before] = txns(run(cfg, camt053, "eur", tmp_path, camt([
+        ntry("1450.00", "DBIT", ref="NONREF", details="<TxDtls/>").replace("</Ntry>", info)]), name="d.xml"))
+    assert before.narration == "LASTSCHRIFT/UEBERWEISUNG" and rent_line.meta["id"] == before.meta["id"]
+
+
 def bal(code, amount, day, ccy="EUR"):
     return (f"<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"{ccy}\">{amount}</Amt>"
             f"<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{day}</Dt></Dt></Bal>\n")

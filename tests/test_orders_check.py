@@ -6,6 +6,7 @@ exactly it. Also: payments routed to a shop still count for the fee and refund c
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 from decimal import Decimal
 
@@ -262,6 +263,33 @@ def test_refund_rate_counts_payments_and_refunds_that_went_through_the_receivabl
     assert (day.sales[dt.date(2026, 3, 1)], day.refunds[dt.date(2026, 3, 2)]) == (Decimal("100.00"), Decimal("30.00"))
 
 
+def test_what_the_channel_refunds_of_a_duplicate_charge_is_no_refund_of_the_sale(tmp_path):
+    # Order 1006 paid twice; the channel gives the second charge back: that returns money
+    # taken twice, no sale (README), and was two refund-rate warnings. Beyond it, what
+    # the shop refunded too is the sale's refund.
+    from beanclear.checks import refunds
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG.replace("refund-rate: {severity: off}", "refund-rate: {max: 0.10, days: 7}"), encoding="utf-8")
+    config = config_mod.load(path)
+    twice = order("1006") + payment("1006", "4200-1006") + payment("1006", "4200-1006b").replace(
+        '"Order 1006"', '"Order 1006 again"')
+
+    def load(*parts):
+        entries, errors, _ = loader.load_string(HEAD.format(config=path) + twice + "".join(parts))
+        assert not [e for e in errors if not isinstance(e, FindingError)]
+        return entries, reconcile.find(entries, config), refunds.daily(entries, config)[("wechat", "CNY")]
+
+    entries, found, day = load(channel_refund("1006", "5030-1006", "4200-1006b", "04", "100.00"))
+    assert [f.code for f in found] == []   # no duplicate-charge (refunded), no refund-rate
+    assert (sum(day.sales.values()), sum(day.refunds.values()), dict(day.refund_entries)) == (
+        Decimal("200.00"), Decimal(0), {})
+    assert reconcile.Load(entries, config).daily(entries)[("wechat", "CNY")].refunds == {}
+    # the shop refunded 30.00 of the sale, the channel 130.00: 100.00 returned the charge
+    entries, found, day = load(shop_refund("1006", "03"),
+                               channel_refund("1006", "5030-1006", "4200-1006b", "04", "130.00"))
+    assert (day.refunds, [f.code for f in found]) == ({dt.date(2026, 3, 4): Decimal("30.00")}, ["refund-rate"])
+
+
 # -- an order in one currency, paid in another ------------------------------------------------
 
 ORDER_CODES = {"order-unpaid", "payment-without-order", "amount-mismatch", "duplicate-charge", "refund-unsynced"}
@@ -456,3 +484,67 @@ def test_a_refund_counted_short_of_an_order_sold_before_the_channels_first_state
     # sold within the channel's statements: the refund it lacks is the channel's to make
     later = [p.replace("2026-03-01", "2026-03-07").replace("2026-03-02 *", "2026-03-07 *") for p in parts]
     assert [f.code for f in found(*later, payment("1001", "4200-1001", "07"))] == ["refund-unsynced"]
+
+
+# -- one sales account for the shops and their channels ---------------------------------
+
+def test_a_sales_account_the_shops_and_channels_share_is_read_by_each_entrys_channel(tmp_path):
+    """One revenue account for everything (`sales: Income:Umsatz` on the shops and both
+    channels, as a German SKR chart has it) names no channel: the shops' orders and
+    refunds are not the channels' sales and refunds (a false refund-rate of 90%, each
+    order a payment-without-order), a person's summary entry is no payment to check a
+    fee on, and each channel's sales are those moving its own clearing account."""
+    from beanclear.checks import refunds
+    from beanclear.reports.period import channel_rows
+    shared = "accounts: {sales: Income:Umsatz}"
+    path = tmp_path / "config.yaml"
+    path.write_text(f"""\
+channels:
+  wechat: {{type: wechat, settlement_days: 400, fees: [{{rate: 0.006}}], {shared}}}
+  alipay: {{type: alipay, settlement_days: 400, {shared}}}
+shops:
+  shopify: {{type: shopify, order_days: 3, {shared}}}
+  web: {{type: orders-csv, order_days: 3, {shared}}}
+""", encoding="utf-8")
+    head = HEAD.format(config=path).replace("Income:Sales:WeChat", "Income:Umsatz").replace(
+        "2000-01-01 open Income:Sales:Shopify\n", "") + "".join(
+        f"2000-01-01 open {a}\n" for a in ("Assets:Clearing:Alipay", "Assets:Receivable:Web", "Assets:Bank:Hand"))
+    covered = "".join(f'\n2026-03-12 custom "beanclear-coverage" "{name}" 2026-03-01\n  id: "coverage {name}"\n'
+                      for name in ("wechat", "alipay", "shopify", "web"))
+    web = order("W1", "02", "40.00").replace("Shopify", "Web") + order("W9", "10", "5.00").replace("Shopify", "Web")
+    books = (covered + web + "".join(order(f"10{i}", f"0{i}") + payment(f"10{i}", f"4200-10{i}", f"0{i}")
+                                     + shop_refund(f"10{i}", f"0{i}", "90.00") for i in range(1, 9))
+             + channel_refund("1001", "5030-1001", "4200-1001", "09", "30.00")
+             + """
+2026-03-02 * "Order W1"
+  id: "2026-W1"
+  order-id: "W1"
+  Assets:Clearing:Alipay      40.00 CNY
+  Assets:Receivable:Web      -40.00 CNY
+
+2026-03-07 * "Counter sale" ^order-7777
+  id: "4200-7777"
+  order-id: "7777"
+  Assets:Clearing:WeChat      49.70 CNY
+  Expenses:Fees:WeChat         0.30 CNY
+  Income:Umsatz              -50.00 CNY
+
+2026-03-08 * "WeChat" "Sales of February, by hand"
+  Assets:Bank:Hand          6581.30 CNY
+  Expenses:Fees:WeChat       160.00 CNY
+  Income:Umsatz            -6741.30 CNY
+""")
+    text = re.sub(r"Income:Sales:(Shopify|Web)", "Income:Umsatz", textwrap.dedent(head + books + LATER))
+    entries, errors, _ = loader.load_string(text)
+    assert not [e for e in errors if not isinstance(e, FindingError)]
+    config = config_mod.load(path)
+    found = [(f.code, f.source, f.refs[0]) for f in reconcile.find(entries, config)
+             if f.code not in ("order-unpaid", "refund-unsynced")]   # the shop refunded what wechat did not
+    assert found == [("payment-without-order", "wechat", "4200-7777")]
+    series = refunds.daily(entries, config)
+    assert sorted(series) == [("alipay", "CNY"), ("wechat", "CNY")]
+    assert (sum(series[("wechat", "CNY")].sales.values()), sum(series[("wechat", "CNY")].refunds.values()),
+            sum(series[("alipay", "CNY")].sales.values())) == (Decimal("860.00"), Decimal("30.00"), Decimal("40.00"))
+    rows = {r.name: (r.sales, r.refunds) for r in channel_rows(entries, config, [], dt.date(2026, 3, 1),
+                                                                 dt.date(2026, 3, 31))}
+    assert rows == {"wechat": (Decimal("860.00"), Decimal("30.00")), "alipay": (Decimal("40.00"), Decimal("0"))}

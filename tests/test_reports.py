@@ -371,3 +371,63 @@ def test_what_a_statement_gap_now_takes_in_is_not_listed_resolved(merchant, monk
     assert [(r.status, r.code) for r in rows] == [("open", "statement-gap")]
     rows = period.finding_rows([later], config, [], dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert [(r.status, r.code) for r in rows] == [("resolved", "bank-unmatched")]
+
+
+def test_a_duplicate_charge_the_channel_refunded_is_no_refund_and_was_not_resolved_by_a_payouts_match(tmp_path):
+    # Order #1110 charged twice in July and paid out with payout po_A, whose bank line was
+    # matched to it; Stripe gave the second charge back on 08-04. August listed it as a
+    # refund of 54.70, July said the duplicate was "matched to payout-po_A"; a write-off's
+    # finding had no source ("-").
+    from beancount import loader
+    from beanclear import config as config_mod
+    from beanclear.checks import reconcile
+    (tmp_path / "config.yaml").write_text(textwrap.dedent("""
+        books: books
+        currency: EUR
+        channels:
+          stripe: {type: stripe, currency: EUR, settlement_days: 400, bank: spk, bank_days: 400}
+        shops:
+          shopify: {type: shopify, currency: EUR, order_days: 5}
+        banks:
+          spk: {type: camt053, account: Assets:Bank:Spk, currency: EUR}
+    """), encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+
+    def charge(ident, day):
+        return (f'2026-07-{day} * "Order #1110" ^order-1110 ^payout-po_A\n  id: "{ident}"\n  order-id: "1110"\n'
+                f'  payout-id: "po_A"\n  Assets:Clearing:Stripe  54.70 EUR\n  Assets:Receivable:Shopify  -54.70 EUR\n')
+    books = tmp_path / "books"
+    files = {
+        "accounts.beancount": "".join(f"2026-01-01 open {a}\n" for a in (
+            "Assets:Clearing:Stripe", "Assets:Transit:Stripe", "Assets:Receivable:Shopify", "Income:Sales:Shopify",
+            "Assets:Bank:Spk", "Expenses:FX", "Expenses:Fees:Stripe")),
+        "shopify/2026/2026-07.beancount": '2026-07-11 * "Order #1110" ^order-1110\n  id: "order:#1110"\n'
+                                          '  order-id: "#1110"\n  Assets:Receivable:Shopify  54.70 EUR\n'
+                                          '  Income:Sales:Shopify  -54.70 EUR\n',
+        "stripe/2026/2026-07.beancount": charge("ch_1", "11") + charge("ch_2", "11") + (
+            '2026-07-14 * "Stripe" "Payout" ^payout-po_A\n  id: "po_A"\n  Assets:Transit:Stripe  109.40 EUR\n'
+            '  Assets:Clearing:Stripe  -109.40 EUR\n'),
+        "spk/2026/2026-07.beancount": '2026-07-16 * "STRIPE" "STRIPE po_A" ^payout-po_A\n  id: "B1"\n'
+                                      '  Assets:Bank:Spk  109.40 EUR\n  Assets:Transit:Stripe  -109.40 EUR\n',
+        "stripe/2026/2026-08.beancount": '2026-08-04 * "REFUND FOR CHARGE (Order #1110)" ^order-1110\n'
+                                         '  id: "re_1"\n  order-id: "1110"\n  Assets:Clearing:Stripe  -54.70 EUR\n'
+                                         '  Assets:Receivable:Shopify  54.70 EUR\n',
+        "writeoffs.beancount": '2026-07-12 * "beanclear" "write-off fx-gap: rate"\n  write-off: "fx-gap"\n'
+                               '  settles: "ch_1 1110"\n  Expenses:FX  -0.10 EUR\n  Expenses:FX  0.10 EUR\n'
+                               '2026-07-12 * "beanclear" "write-off fee-gap: fee"\n  write-off: "fee-gap"\n'
+                               '  settles: "ch_2 1110"\n  Expenses:Fees:Stripe  -0.20 EUR\n'
+                               '  Expenses:Fees:Stripe  0.20 EUR\n'}
+    for name, text in files.items():
+        (books / name).parent.mkdir(parents=True, exist_ok=True)
+        (books / name).write_text(text, encoding="utf-8")
+    (books / "main.beancount").write_text("".join(f'include "{name}"\n' for name in files), encoding="utf-8")
+    entries, errors, options = loader.load_file(str(books / "main.beancount"))
+    assert not errors, errors
+    assert [f.code for f in reconcile.find(entries, config)] == []   # no refund-rate of 54.70 over no sales
+    august = build_from(entries, errors, options, config, "2026-08")
+    assert [(c.name, c.refunds) for c in august.channels] == [("stripe", Decimal(0))]
+    july = build_from(entries, errors, options, config, "2026-07")
+    assert [(r.status, r.code, r.source, r.resolution) for r in july.findings] == [
+        ("resolved", "duplicate-charge", "shopify", "resolved by the books after the month's end"),
+        ("resolved", "fee-gap", "stripe", "written off to Expenses:Fees:Stripe"),
+        ("resolved", "fx-gap", "stripe", "written off to Expenses:FX")]

@@ -150,7 +150,16 @@ def _refs(entry) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*refs([entry]), *str(entry.meta.get("conversion-ids") or "").split())))
 
 
-def _source_of(entry, sources: dict[str, str]) -> str:
+def account_sources(config) -> dict[str, str]:
+    """Account -> the bank or channel whose account it is."""
+    sources = {b.account: name for name, b in config.banks.items()}
+    for name, ch in config.channels.items():
+        sources.update({a: name for a in vars(ch.accounts).values()})
+    return sources
+
+
+def source_of(entry, sources: dict[str, str]) -> str:
+    """The source of the first of the entry's accounts that `sources` names."""
     return next((sources[p.account] for p in entry.postings if p.account in sources), "")
 
 
@@ -160,9 +169,7 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
     limits = config.checks["fx-gap"].limits
     tolerance = limits.get("tolerance_bps", DEFAULT_TOLERANCE_BPS)
     references = References(entries if prices is None else prices)
-    sources = {b.account: name for name, b in config.banks.items()}
-    for name, ch in config.channels.items():
-        sources.update({a: name for a in vars(ch.accounts).values()})
+    sources = account_sources(config)
     out, unjudged = [], {}   # (base, quote) -> [how many convert without a reference rate, first, last day, some]
     for entry in entries if converted is None else converted:
         if not isinstance(entry, data.Transaction):
@@ -183,7 +190,7 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
                 continue
             lost = ((reference - conv.rate) * -conv.converted).quantize(Decimal("0.01"), ROUND_HALF_UP)
             out.append(Finding(
-                "fx-gap", entry.date, _source_of(entry, sources), conv.account, abs(lost), conv.quote,
+                "fx-gap", entry.date, source_of(entry, sources), conv.account, abs(lost), conv.quote,
                 f"{conv.base}→{conv.quote} at {conv.rate:f}, reference {reference.normalize():f} of {day}: "
                 f"{spread:+.1f} bps on {_money(abs(conv.converted).quantize(Decimal('0.01')))} {conv.base}, "
                 f"{_money(abs(lost))} {conv.quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)",

@@ -35,7 +35,7 @@ shop's order id first, then the channels' transaction and refund ids.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from beancount.core import data
@@ -55,17 +55,35 @@ CHANNEL_REF_KEYS = REF_KEYS + ("shop-order-id",)
 ZERO, CENT = Decimal(0), Decimal("0.01")
 
 
+def shared_sales(config) -> set[str]:
+    """The sales accounts of more than one channel or shop: one revenue account for the
+    shop and its channels (`sales: Income:Umsatz:Online` on each, SKR's 8400) is a
+    chart of accounts DESIGN §3 allows, but a posting to it names no channel."""
+    users = Counter(ch.accounts.sales for ch in config.channels.values())
+    users.update(shop.accounts.sales for shop in config.shops.values())
+    return {account for account, n in users.items() if n > 1}
+
+
 class ChannelSales:
     """Which channel an entry's sale or refund belongs to, and its postings on the sale
     side: the channel's sales account, or the receivable of a shop whose orders its
     payments may pay (importers/base.py `payment_shops`, the rule the import routes by).
-    The fee and refund checks read sales through this."""
+    The fee and refund checks read sales through this.
+
+    An entry is its channel's by the channel's sales account, or by its clearing
+    account where the sales account does not tell: a payment that pays a shop's order
+    posts to the receivable instead, and a sales account the channel shares with others
+    (shared_sales) holds their sales too. There the entry's own channel is the one whose
+    clearing it moves: the shop's orders and a person's summary entry on the shared
+    account, which move none, are no channel's."""
 
     def __init__(self, config, channels=None):
         channels = list(config.channels.values() if channels is None else channels)
         shops = {ch.name: payment_shops(config, ch) for ch in channels}
-        self.by_account = {ch.accounts.sales: ch for ch in channels}
-        self.by_account.update({ch.accounts.clearing: ch for ch in channels if shops[ch.name]})
+        shared = shared_sales(config)   # over the whole config, whichever channels are asked
+        self.by_account = {ch.accounts.sales: ch for ch in channels if ch.accounts.sales not in shared}
+        self.by_account.update({ch.accounts.clearing: ch for ch in channels
+                                if shops[ch.name] or ch.accounts.sales in shared})
         self.side = {ch.name: {ch.accounts.sales} | {config.shops[s].accounts.receivable for s in shops[ch.name]}
                      for ch in channels}
 
@@ -196,6 +214,14 @@ class InCurrency:
         return amount, abs(amount) * self.tolerance / 10000, f"{shown} at the reference rate {rate:f} of {day}"
 
 
+def returned_first(excess: Decimal, channel_refunded: Decimal, shop_refunded: Decimal) -> Decimal:
+    """What of the channels' refunds of an order returns the `excess` it was paid (a
+    duplicate charge): what they refunded beyond the shop's refunds returns it first, and
+    is not a refund of the sale. Paid 109.40 for 54.70, the channel refunded 54.70, the
+    shop nothing: 54.70 returned the duplicate."""
+    return min(max(ZERO, channel_refunded - shop_refunded), excess)
+
+
 def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict[str, str],
                 convert: InCurrency, exports=None) -> list[Finding]:
     """The findings of one order's group (module docstring), in the order's currency.
@@ -243,10 +269,9 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
                                expected=ordered - shop_refunded, actual=ZERO))
     elif len(g.payments) > 1 and paid > ordered + paid_slack:
         excess = paid - ordered
-        # what the channels refunded beyond the shop's refunds returns the excess first: a
-        # duplicate refunded in full is resolved by the books (a blind helper's order paid
+        # a duplicate refunded in full is resolved by the books (a blind helper's order paid
         # by WeChat and Alipay, Alipay's charge refunded, stayed a duplicate-charge)
-        returned = min(max(ZERO, channel_refunded - shop_refunded), excess)
+        returned = returned_first(excess, channel_refunded, shop_refunded)
         if paid - returned > ordered + paid_slack:
             out.append(finding("duplicate-charge", g.payments[1], excess - returned,
                                f"order {name} of {_money(ordered)} {currency} was paid {len(g.payments)} times, "
@@ -258,7 +283,7 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
     if g.payments or g.channel_refunds:
         # What the channels refunded beyond the shop's refunds returns the duplicate charge
         # first; what the shop also refunded is the sale's refund, seen on both sides.
-        refunded = channel_refunded - min(max(ZERO, channel_refunded - shop_refunded), excess)
+        refunded = channel_refunded - returned_first(excess, channel_refunded, shop_refunded)
         refunds = g.shop_refunds + g.channel_refunds
         unstated = not g.shop_refunds and any(i.entry.meta.get(REFUND_AMOUNT) == NOT_STATED for i in g.orders)
         if unstated and refunded:   # the export said refunded, not how much: the channels say it
@@ -315,6 +340,41 @@ class Prepared:
                     self.paid.add(shop.name)
             self.groups[account] = others
             self.spans[shop.name] = (min(order_dates), max(order_dates)) if order_dates else None
+        self._returned: dict[int, Decimal] | None = None
+
+    def returned(self) -> dict[int, Decimal]:
+        """id(entry) -> what of a channel's refund returns a duplicate charge of its order
+        (returned_first), in the refund's currency: not a refund of the sale, which the
+        refund checks and the month report leave out of the channel's refunds. The
+        order's first refunds return it. Only groups of several payments can hold one:
+        the few the settled common case leaves."""
+        if self._returned is None:
+            self._returned = {}
+            for account, groups in self.groups.items():
+                for group in groups.values():
+                    if len(group.payments) > 1 and group.orders and group.channel_refunds:
+                        self._returned.update(self._returned_of(group))
+        return self._returned
+
+    def _returned_of(self, g: Group) -> dict[int, Decimal]:
+        currency = g.orders[0].currency
+        converted = {id(i): self.convert(i, currency) for i in g.orders + g.shop_refunds + g.payments + g.channel_refunds}
+        if None in converted.values():   # no rate: the amounts cannot be compared (check_group says nothing)
+            return {}
+        total = lambda items: abs(sum((converted[id(i)][0] for i in items), ZERO))
+        ordered, paid = total(g.orders), total(g.payments)
+        if paid <= ordered + sum((converted[id(i)][1] for i in g.payments), ZERO):
+            return {}
+        left = returned_first(paid - ordered, total(g.channel_refunds), total(g.shop_refunds))
+        out = {}
+        for item in sorted(g.channel_refunds, key=lambda i: i.order):
+            whole = abs(converted[id(item)][0])
+            if left <= 0 or not whole:
+                break
+            part = min(whole, left)
+            left -= part
+            out[id(item.entry)] = item.amount if part == whole else (item.amount * part / whole).quantize(CENT)
+        return out
 
 
 def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | None = None) -> list[Finding]:
@@ -411,16 +471,18 @@ def unrouted(entries, config, spans: dict, found: list[Finding] = ()) -> list[Fi
     Past the end of a shop's exports, the order may be in its next one: the payments
     are one statement-gap of the shops whose exports ended before them (unless `found`
     says that gap already), not a finding each, nor silence."""
-    channels = {ch.accounts.sales: ch for ch in config.channels.values()
-                if not ch.shop and ch.type not in WALLET_TYPES and len(payment_shops(config, ch)) > 1}
+    channels = [ch for ch in config.channels.values()
+                if not ch.shop and ch.type not in WALLET_TYPES and len(payment_shops(config, ch)) > 1]
+    sales = ChannelSales(config, channels)   # whose sale it is, where channels and shops share a sales account
     out = []
     waiting: dict[str, list] = defaultdict(list)   # channel -> (entry, amount, currency, the shops ended before it)
     for entry in entries if channels else ():
         if not isinstance(entry, data.Transaction) or not entry.meta.get("order-id"):
             continue
-        for p in entry.postings:
-            ch = channels.get(p.account)
-            if ch is None or p.units.number >= 0:
+        sale = sales.of(entry)
+        ch = sale[0] if sale is not None else None
+        for p in entry.postings if ch is not None else ():
+            if p.account != ch.accounts.sales or p.units.number >= 0:
                 continue
             if ch.order_pattern is not None and not named_order(entry, ch.order_pattern):
                 break   # names no order by the channel's pattern: a counter sale, the channel's income (README)

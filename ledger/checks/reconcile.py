@@ -223,10 +223,14 @@ class Load:
             self._sales = self.walk(entries).sales
         return self._sales
 
+    def returned(self, entries) -> dict:
+        """The channels' refunds that return a duplicate charge (orders.Prepared.returned)."""
+        return self.orders_prepared(entries).returned() if self.config.shops else {}
+
     def daily(self, entries) -> dict:
         """Per (channel, currency), its daily sales and refunds (refunds.daily)."""
         if self._daily is None:
-            self._daily = refunds.daily(entries, self.config, self.sales(entries))
+            self._daily = refunds.daily(entries, self.config, self.sales(entries), self.returned(entries))
         return self._daily
 
     def acks(self, entries):

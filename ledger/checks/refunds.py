@@ -2,7 +2,9 @@
 
 Sales and refunds are read from each channel's sales account (or its shop's
 receivable, for payments that pay a shop's orders): a negative posting is a sale, a
-positive one a refund (every channel importer books refunds that way).
+positive one a refund (every channel importer books refunds that way). What a channel
+refunds of an order paid twice returns the duplicate charge first (orders.returned_first):
+that is not a refund of the sale, and not counted.
 
 `refund-rate`: refunds over sales in a rolling window of `days` days (default 7)
 above `max` (default 0.10). Consecutive days above the limit are one episode,
@@ -38,7 +40,7 @@ from beancount.core import data
 
 from beanclear.checks.clearing import _money, refs
 from beanclear.checks.findings import Finding, at_entry
-from beanclear.checks.orders import ChannelSales
+from beanclear.checks.orders import ChannelSales, Prepared
 
 DAY = dt.timedelta(days=1)
 RATE_DAYS = 7      # refund-rate's window, by default
@@ -79,23 +81,35 @@ def channel_sales(entries, config) -> list[tuple]:
     return out
 
 
-def daily(entries, config, sales: list | None = None) -> dict[tuple[str, str], Daily]:
-    """`sales`: channel_sales(entries, config), when the caller has it."""
+def daily(entries, config, sales: list | None = None, returned: dict | None = None) -> dict[tuple[str, str], Daily]:
+    """`sales`: channel_sales(entries, config), and `returned`: the refunds that return a
+    duplicate charge (orders.Prepared.returned), when the caller has them."""
+    if returned is None:
+        returned = Prepared(entries, config).returned() if config.shops else {}
     out: dict[tuple[str, str], Daily] = defaultdict(Daily)
     for entry, channel, sale_side in channel_sales(entries, config) if sales is None else sales:
-        count(out, entry, channel, sale_side)
+        count(out, entry, channel, sale_side, returned)
     return out
 
 
-def count(series: dict, entry, channel, sale_side) -> None:
+def count(series: dict, entry, channel, sale_side, returned: dict | None = None) -> None:
     """One entry's sale postings into its channel's daily series: a credit is a sale, a
-    debit a refund (the page's charts count them the same way, through here)."""
+    debit a refund (the page's charts count them the same way, through here). What of a
+    refund returns a duplicate charge (`returned`, orders.Prepared.returned) is no refund
+    of the sale (orders.returned_first): a charge taken twice and given back."""
+    back = returned.get(id(entry)) if returned else None
     for p in sale_side:
         day = series[(channel.name, p.units.currency)]
-        if p.units.number < 0:
-            day.sales[entry.date] -= p.units.number
-        elif p.units.number > 0:
-            day.refunds[entry.date] += p.units.number
+        number = p.units.number
+        if number < 0:
+            day.sales[entry.date] -= number
+        elif number > 0:
+            if back:
+                cut = min(back, number)
+                number, back = number - cut, back - cut
+                if not number:
+                    continue
+            day.refunds[entry.date] += number
             day.refund_entries[entry.date].append(entry)
 
 

@@ -23,7 +23,7 @@ from beancount.core import data
 
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks import refunds
-from beanclear.checks.orders import ChannelSales
+from beanclear.checks.orders import ChannelSales, Prepared
 
 MAX_PERIODS = 100   # as Fava's own bar charts: the latest 100 periods
 SALES, SETTLED = "Sales", "Settled at the bank"
@@ -38,6 +38,7 @@ def daily_money(entries, config, series: dict | None = None, sales: list | None 
     own = series is None
     if own:
         series = defaultdict(refunds.Daily)
+        returned = Prepared(entries, config).returned() if config.shops else None
     transit = {ch.accounts.transit: ch for ch in config.channels.values()}
     banks = {b.account for b in config.banks.values()}
     fees: dict[tuple, dict] = defaultdict(lambda: defaultdict(Decimal))
@@ -45,7 +46,7 @@ def daily_money(entries, config, series: dict | None = None, sales: list | None 
 
     def sold(entry, channel, sale_side):
         if own:
-            refunds.count(series, entry, channel, sale_side)
+            refunds.count(series, entry, channel, sale_side, returned)
         for p in entry.postings:
             if p.account == channel.accounts.fees:
                 fees[(channel.name, p.units.currency)][entry.date] += p.units.number

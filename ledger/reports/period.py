@@ -35,8 +35,8 @@ from pathlib import Path
 
 from beancount.core import data
 
-from beanclear.checks import acks, checking, reconcile
-from beanclear.checks.orders import ChannelSales
+from beanclear.checks import acks, checking, fx, reconcile, refunds
+from beanclear.checks.orders import ChannelSales, Prepared
 from beanclear.periods import past
 from beanclear.statements import coverage
 
@@ -167,7 +167,7 @@ def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     # the report's findings, but its spread was paid all the same.
     spreads = [f for f in load.found(entries, "fx") if f.code == "fx-gap"]
     return PeriodReport(config.title or "", period, start, end, tuple(bank_rows(entries, config, start, end, options)),
-                        tuple(channel_rows(entries, config, spreads, start, end)),
+                        tuple(channel_rows(entries, config, spreads, start, end, load.returned(entries))),
                         tuple(finding_rows(entries, config, report.findings, start, end)))
 
 
@@ -276,11 +276,16 @@ def _suspense_lines(entries, config, bank, start, end) -> list[Item]:
     return out
 
 
-def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date) -> list[ChannelRow]:
+def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returned=None) -> list[ChannelRow]:
     """Per channel and currency, the month's figures; FX spread: the amounts of `fx_gaps`
-    (the fx-gap findings, whether open, acknowledged or written off) dated in the month."""
+    (the fx-gap findings, whether open, acknowledged or written off) dated in the month.
+    Sales and refunds as the refund checks count them (refunds.count; `returned`: the
+    refunds that return a duplicate charge, orders.Prepared.returned, when the caller
+    has them)."""
     rows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    sales = ChannelSales(config)
+    sales, sold = ChannelSales(config), defaultdict(refunds.Daily)
+    if returned is None:
+        returned = Prepared(entries, config).returned() if config.shops else {}
     banks = {b.account for b in config.banks.values()}
     for e in entries:
         if not isinstance(e, data.Transaction) or e.date > end:
@@ -295,10 +300,7 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date) -> list
             continue
         found = sales.of(e)
         if found is not None:
-            channel, side = found
-            for p in side:
-                key = "sales" if p.units.number < 0 else "refunds"
-                rows[(channel.name, p.units.currency)][key] += abs(p.units.number)
+            refunds.count(sold, e, *found, returned)
         accounts = {p.account for p in e.postings}
         for name, ch in config.channels.items():
             for p in e.postings:
@@ -308,6 +310,9 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date) -> list
                     rows[(name, p.units.currency)]["chargebacks"] += p.units.number
                 elif p.account == ch.accounts.transit and p.units.number < 0 and accounts & banks:
                     rows[(name, p.units.currency)]["settled"] -= p.units.number
+    for key, day in sold.items():
+        rows[key]["sales"] += sum(day.sales.values(), ZERO)
+        rows[key]["refunds"] += sum(day.refunds.values(), ZERO)
     for f in fx_gaps:
         if f.code == "fx-gap" and f.source in config.channels and start <= f.date <= end:
             rows[(f.source, f.currency)]["fx_spread"] += f.amount
@@ -348,30 +353,52 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date) -> lis
         # listed (a blind helper's credit the missing fund bill held back read "resolved")
         held = {r for f in findings if f.code == "statement-gap" for r in f.refs}
         then = reconcile.find(as_at(imported, end), config)
+        unexplained = None   # the findings of the books now, but for the lines a person explained
         for f in then:
             if f.date and start <= f.date <= end and f.code != "stale-ack" and _key(f) not in now \
                     and not (f.refs and held.issuperset(f.refs[:1])):
-                how = next((r.how for r in resolutions if r.settles(f)), "resolved by the books after the month's end")
-                out.append(_row(f, "resolved", how))
-    out += written_off_rows(entries, start, end)
+                how = next((r.how for r in resolutions if r.settles(f)), None)
+                if how is not None:
+                    # a match naming one of its refs settled it only if the books without the
+                    # matches still hold it: a duplicate charge refunded in August was not
+                    # resolved by July's bank line matched to the payout that took it
+                    if unexplained is None:
+                        unexplained = {_key(g) for g in reconcile.find(imported, config)}
+                    how = how if _key(f) in unexplained else None
+                out.append(_row(f, "resolved", how or "resolved by the books after the month's end"))
+    out += written_off_rows(entries, config, start, end)
     order = {"open": 0, "acknowledged": 1, "resolved": 2}
     return sorted(out, key=lambda r: (order[r.status], r.date, r.code, r.source, r.refs))
 
 
-def written_off_rows(entries, start: dt.date, end: dt.date) -> list[FindingRow]:
+def written_off_rows(entries, config, start: dt.date, end: dt.date) -> list[FindingRow]:
     """The month's write-offs within their limit: the findings they settled are gone from
     the books' report, so the month's report says what settled them and where it went.
     (One above the limit keeps its finding, listed acknowledged with the reason.)"""
     from beanclear.resolve.writeoff import META
-    out = []
-    for e in entries:
-        if (isinstance(e, data.Transaction) and e.meta.get(META) and e.flag != "!"
-                and start <= e.date <= end and e.postings):
-            into = next((p for p in e.postings if p.units.number > 0), e.postings[0])
-            out.append(FindingRow("resolved", str(e.meta[META]), "", e.date, "", into.units.number,
-                                  into.units.currency, tuple(str(e.meta.get("settles", "")).split()),
-                                  e.narration, f"written off to {into.account}"))
+    out, offs = [], [e for e in entries if isinstance(e, data.Transaction) and e.meta.get(META) and e.flag != "!"
+                     and start <= e.date <= end and e.postings]
+    sources = fx.account_sources(config) if offs else {}
+    sources.update({shop.accounts.receivable: name for name, shop in config.shops.items()} if offs else {})
+    for e in offs:
+        into = next((p for p in e.postings if p.units.number > 0), e.postings[0])
+        settles = tuple(str(e.meta.get("settles", "")).split())
+        out.append(FindingRow("resolved", str(e.meta[META]), "", e.date, _written_off_source(e, settles, entries, sources),
+                              into.units.number, into.units.currency, settles, e.narration,
+                              f"written off to {into.account}"))
     return out
+
+
+def _written_off_source(entry, settles: tuple, entries, sources: dict[str, str]) -> str:
+    """The source of the finding a write-off settles: whose account the difference left
+    (its last posting, the finding's account: the transit of a short payout, the fee
+    account, the order's receivable), else whose account the entry of the first id it
+    settles moves, as the fx check names an fx-gap's source (the spread leaves no account)."""
+    found = sources.get(entry.postings[-1].account)
+    if found:
+        return found
+    named = (e for e in entries if isinstance(e, data.Transaction) and str(e.meta.get("id", "")) in settles[:1])
+    return next((fx.source_of(e, sources) for e in named), "")
 
 
 def as_at(entries, end: dt.date) -> list:
