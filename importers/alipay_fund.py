@@ -72,7 +72,8 @@ def service_fee_of(note: str) -> bool:
     return note in ("", "服务费") or bool(FEE_OF.search(note))
 TOTAL = re.compile(r"#(收入|支出)合计[：:]\s*(\d+)笔[,，]\s*共(-?[\d,.]+)元")
 # Its payments, fees and refunds, as the trade detail's import finds them in the books (base.FundView)
-VIEW = FundView("trade-id", own_ids=True, kinds=frozenset(PAYMENTS | FEES | REFUNDS))
+# (a refund and the fee it returns are named by trade and amount: the ledger knows no batch)
+VIEW = FundView("trade-id", own_ids=True, kinds=frozenset(PAYMENTS | FEES | REFUNDS), repeats=("refund ", "fee-back "))
 
 
 class Importer(MerchantBill):

@@ -28,8 +28,9 @@ payment, fee and refund. Whichever of the two is imported books it (DESIGN.md §
 entry also names (`covers:`, render.identities) the fund ledger rows it stands for —
 `fee <交易号>` for the fee of a payment; `refund <交易号> <商家实收>` and
 `fee-back <交易号> <fee>` for a refund and the fee it returns (the ledger knows no
-batch; a second refund of the same amount is `… #2`) — so either file, imported
-second, finds its money already in the books.
+batch; a second refund of the same amount is `… #2`: in one statement number_repeats,
+in a later file books/repeats.py) — so either file, imported second, finds its money
+already in the books.
 
 A day without trades gives a bill with the header, no rows and a footer counting 0
 (`#交易合计：0笔`, `#退款合计：0笔`): a statement without entries that covers its stated
@@ -49,7 +50,7 @@ from beanclear.importers.base import Extraction, StatementImporter, channel_orde
 from beanclear.books.render import COVERS_SEPARATOR as COVERS
 from beanclear.books.idset import Ids
 from beanclear.books.spill import like, metas
-from beanclear.books.render import covered
+from beanclear.books.render import covered, repeated
 from beanclear.importers.toolkit import (StatementError, Statement, header_in, money, parse_amount, parse_datetime,
                                         read_statement)
 
@@ -201,7 +202,7 @@ def number_repeats(entries):
         renamed = {}
         for name in covered(meta["covers"]):
             seen[name] += 1
-            renamed[name] = name if seen[name] == 1 else f"{name} #{seen[name]}"
+            renamed[name] = repeated(name, seen[name])
         meta = fixed[at] = {**meta, "covers": COVERS.join(renamed.values())}
         part = meta.get("_fee_part")
         if part:

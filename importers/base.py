@@ -94,11 +94,15 @@ class FundView:
     book them as importing both together does (books/late_views.py): its entries carry a
     `key:` line the trade view's never do; `own_ids`: its `id` is its own row's (Alipay's
     账务流水号), not an identity the trade view knows (WeChat's 微信支付业务单号 is); a
-    narration it writes starts with one of `kinds`, and `payee`, where it writes only one."""
+    narration it writes starts with one of `kinds`, and `payee`, where it writes only one.
+    `repeats`: the prefixes of the identities both views give by amount, not by a row's
+    own id (Alipay's `refund <交易号> 10.00`): two refunds of one trade and amount share
+    one, the second numbered `… #2` (books/repeats.py)."""
     key: str
     own_ids: bool
     kinds: frozenset
     payee: str | None = None
+    repeats: tuple[str, ...] = ()
 
 
 class StatementImporter(beangulp.Importer):

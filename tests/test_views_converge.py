@@ -14,8 +14,10 @@ WeChat fund bill sample is used with the trade bill its refunds imply.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import shutil
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -125,7 +127,9 @@ def alipay_trade(folder, name, events, first, last):
 
 
 def alipay_fund(folder, name, events, first, last, balance="0.00"):
-    balance, rows, flow = D(balance), [], iter(range(1, 1000))
+    """The 账务明细 of `events`; its rows' 账务流水号 are numbered by day, as a day's file and
+    a longer one of the same days number them alike."""
+    balance, rows, flow = D(balance), [], Counter()
     ins, outs = [0, D(0)], [0, D(0)]
 
     def row(trade, order, time, amount, kind, note="", item="龙井 250g", other="*津水(602***@qq.com)"):
@@ -134,7 +138,9 @@ def alipay_fund(folder, name, events, first, last, balance="0.00"):
         side = ins if amount > 0 else outs
         side[0] += 1
         side[1] += abs(amount)
-        ident = f"{time[:10].replace('-', '')}{next(flow):04d}"
+        day = time[:10].replace("-", "")
+        flow[day] += 1
+        ident = f"{day}{flow[day]:04d}"
         rows.append(fund_row(ident, trade, order, time, f"{amount:.2f}" if amount > 0 else "0.00",
                              f"{amount:.2f}" if amount < 0 else "0.00", f"{balance:.2f}", kind, note, item=item,
                              other=other))
@@ -442,3 +448,113 @@ def test_a_trade_day_before_the_first_balance_moves_the_opening_it_implied(tmp_p
     other, said = merchant(tmp_path / "other", files, ["f2"], ["t0"])
     assert books(other) == books(one)
     assert "opening balance of Assets:Clearing:" in said[1] and "now -39.76 " in said[1]
+
+
+# -- a second refund of the same amount, in another file --------------------------------
+#
+# Alipay names a refund in both views by its trade and amount (`refund <交易号> 10.00`:
+# the fund ledger knows no batch), the second of one trade and amount `… #2`. One
+# statement numbers its own (alipay_trade.number_repeats); a refund of a later file is
+# numbered after those the books hold of the same view (books/repeats.py). WeChat names
+# each by its own 微信退款单号: the same files must give the same books there too.
+
+def repeat_files(folder, channel):
+    """A payment (March 31) refunded 10.00 on April 1, 2 and 3, each view as day files
+    (t1-t4, f1-f4), and the first two refunds as one file (tr, fr)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    trade = T1 if channel == "alipay" else "4200000001"
+    paid = pay(trade, "QF1", "2026-03-31 10:00:00", "100.00", "0.60")
+    first = refund("RF1-1" if channel == "alipay" else "50300001", trade, "QF1", "2026-04-01 15:00:00", "10.00", "0.06")
+    second = refund("RF1-2" if channel == "alipay" else "50300002", trade, "QF1", "2026-04-02 15:00:00", "10.00",
+                    "0.06")
+    third = refund("RF1-3" if channel == "alipay" else "50300003", trade, "QF1", "2026-04-03 15:00:00", "10.00", "0.06")
+    days = {"1": ("2026-03-31", [paid], "0.00"), "2": ("2026-04-01", [first], "99.40"),
+            "3": ("2026-04-02", [second], "89.46"), "4": ("2026-04-03", [third], "79.52"),
+            "r": ("2026-04-01", [first, second], "99.40")}
+    files = {}
+    for n, (day, events, balance) in days.items():
+        last = str(dt.date.fromisoformat(events[-1][-1][:10]) + dt.timedelta(days=1))
+        if channel == "alipay":
+            files["t" + n] = alipay_trade(folder, f"trade-{day}-{n}.csv", events, day, last)
+            files["f" + n] = alipay_fund(folder, f"fund-{day}-{n}.csv", events, day, last, balance=balance)
+        else:
+            files["t" + n] = wechat_trade(folder, f"tradebill-{day}-{n}.csv", events)
+            files["f" + n] = wechat_fund(folder, f"fundflow-{day}-{n}.csv", events, balance=balance)
+    return files
+
+
+def refunded(folder, channel) -> Decimal:
+    sales = "Income:Sales:Alipay" if channel == "alipay" else "Income:Sales:WeChat"
+    return sum((p.units.number for e in load(folder / "books" / "main.beancount")[0]
+                for p in getattr(e, "postings", ()) if p.account == sales and p.units.number > 0), D(0))
+
+
+def entries(folder) -> dict[str, bytes]:
+    """books() but the coverage records, which name the statements imported (the day
+    files, or one file of the same rows)."""
+    return {path: b"\n\n".join(block for block in text.split(b"\n\n") if b"beanclear-coverage" not in block)
+            for path, text in books(folder).items()}
+
+
+def checked(folder):
+    result = beanclear(folder, "check", "--format", "json")
+    assert '"code": "beancount"' not in result.output, result.output   # every balance the fund view states holds
+
+
+@pytest.mark.parametrize("channel", ["alipay", "wechat"])
+@pytest.mark.parametrize("view", ["f", "t"])
+def test_a_second_refund_of_the_same_amount_in_another_file_is_booked(tmp_path, channel, view):
+    files = repeat_files(tmp_path / "statements", channel)
+    folder, said = merchant(tmp_path / "m", files, [view + "1"], [view + "2"], [view + "3"])
+    assert " 0 entries written" not in said[2], said[2]
+    assert refunded(folder, channel) == D("20.00")
+    text = (folder / "books" / channel / "2026" / "2026-04.beancount").read_text(encoding="utf-8")
+    if channel == "alipay":   # the second is the second, as one statement of both numbers it
+        assert f'"refund {T1} 10.00 #2' in text and f"fee-back {T1} 0.06 #2" in text
+        one, _ = merchant(tmp_path / "one", files, ["f1" if view == "f" else "t1", view + "r"])
+        assert books(one)[f"{channel}/2026/2026-04.beancount"].count(b" #2") == text.count(" #2")
+    if view == "f":
+        checked(folder)
+    again = beanclear(folder, "import", "--force", *(str(files[view + n]) for n in "123r"))
+    assert again.exit_code == 0, again.output
+    assert again.output.count(" 0 entries written") == 4, again.output
+    assert refunded(folder, channel) == D("20.00")
+
+
+REPEAT_ORDERS = {
+    "fund days, then trade days": (["f1"], ["f2"], ["f3"], ["t1"], ["t2"], ["t3"]),
+    "trade days, then fund days": (["t1"], ["t2"], ["t3"], ["f1"], ["f2"], ["f3"]),
+    "fund days, then the trade file of both": (["f1"], ["f2"], ["f3"], ["t1", "tr"]),
+    "the fund file of both, then trade days": (["f1", "fr"], ["t1"], ["t2"], ["t3"]),
+    "day by day, fund first": (["f1"], ["t1"], ["f2"], ["t2"], ["f3"], ["t3"]),
+    "day by day, both at once": (["f1", "t1"], ["f2", "t2"], ["f3", "t3"]),
+    "trade first, then the fund file of both": (["t1"], ["t2"], ["t3"], ["f1", "fr"]),
+    "all day files in one import": (["f1", "f2", "f3", "t1", "t2", "t3"],),
+}
+
+
+@pytest.mark.parametrize("channel", ["alipay", "wechat"])
+@pytest.mark.parametrize("order", list(REPEAT_ORDERS))
+def test_two_refunds_of_one_amount_give_one_book_whatever_the_order(tmp_path, channel, order):
+    files = repeat_files(tmp_path / "statements", channel)
+    one, _ = merchant(tmp_path / "one", files, ["f1", "fr", "t1", "tr"])
+    assert refunded(one, channel) == D("20.00")
+    other, _ = merchant(tmp_path / "other", files, *REPEAT_ORDERS[order])
+    assert refunded(other, channel) == D("20.00")
+    assert entries(other) == entries(one)
+    checked(other)
+
+
+def test_a_refund_after_the_trade_view_replaced_an_earlier_one_is_the_next(tmp_path):
+    """The fund ledger booked two refunds of 10.00 (`refund …` and `… #2`); the 业务明细 of
+    the first replaced its entries: the books hold its name as the trade view's. The
+    ledger's third refund is the third, not the first again."""
+    files = repeat_files(tmp_path / "statements", "alipay")
+    folder, said = merchant(tmp_path / "m", files, ["f1"], ["f2"], ["f3"], ["t2"], ["f4"])
+    assert "now booked from this statement" in said[3] and " 0 already in the books" in said[4]
+    assert refunded(folder, "alipay") == D("30.00")
+    assert f"refund {T1} 10.00 #3" in (folder / "books/alipay/2026/2026-04.beancount").read_text(encoding="utf-8")
+    checked(folder)
+    merchant(folder, files, ["t1", "t3", "t4"])
+    one, _ = merchant(tmp_path / "one", files, ["f1", "f2", "f3", "f4", "t1", "t2", "t3", "t4"])
+    assert entries(folder) == entries(one)

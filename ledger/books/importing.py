@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 
 from beancount.core import data
 
-from beanclear.books import atomic, late_balances, late_refunds, late_routes, late_views, prices, render, spill
+from beanclear.books import atomic, late_balances, late_refunds, late_routes, late_views, prices, render, repeats, spill
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, ViewIds, kept
@@ -339,6 +339,9 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         watch = {key: dt.date.fromisoformat(day) for key, day in asserted.items()
                  if key[0] in two_views and key not in from_config and key in implied}
         shifts: dict[tuple[str, str], list] = {}
+        # A refund its view named before, in the books or another statement (one trade, one
+        # amount), is the next one: numbered so before it is compared with them (books/repeats.py)
+        _renumber(live, importers, seen, views, books)
         # Of two views of the same money, the trade view books it: it knows discounts and fee rates;
         # what the books hold of it as the fund view's it replaces (books/late_views.py).
         swaps = late_views.Views(books, config)
@@ -453,6 +456,29 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             if changes:
                 atomic.write_files(config.books, changes)
     return results + priced
+
+
+def _renumber(live: list[FileResult], importers: list[StatementImporter], seen: dict[str, Ids],
+              views: dict[str, Ids], books: Books) -> None:
+    """Each statement's entries of a channel with two views, their repeatable names (a
+    refund's `refund <交易号> <amount>`) numbered after those their view holds in the
+    books (`seen`, before anything is booked) or earlier in the import: repeats.renumber.
+    The books' fund-view identities are read (into `views`) only if asked."""
+    for name in dict.fromkeys(r.importer.source.name for r in live):
+        view = next((i.fund_view for i in importers if i.source.name == name
+                     and getattr(i, "fund_view", None) is not None), None)
+        if view is None or not view.repeats:
+            continue
+        theirs = [r for r in live if r.importer.source.name == name]
+
+        def fund_held(name=name, key=view.key):
+            if name not in views:
+                views[name] = books.view_ids(name, key)
+            return views[name]
+        stores = repeats.renumber([(r.extraction.entries, getattr(r.importer, "fund_view", None) is None)
+                                   for r in theirs], view.repeats, seen[name], fund_held)
+        for result, entries in zip(theirs, stores):
+            result.extraction.entries = entries
 
 
 def _trade_view(importers: list[StatementImporter], name: str, paths: list[Path]):

@@ -156,6 +156,21 @@ def covered(text: str) -> list[str]:
     return [c for c in text.split(COVERS_SEPARATOR) if c] if text else []
 
 
+REPEAT = " #"   # a view's k-th movement of one identity: `refund <交易号> 10.00 #2` (books/repeats.py)
+
+
+def repeated(name: str, k: int) -> str:
+    """The name of the k-th movement (in time order) that a view names `name`: `name`
+    itself, then `name #2`, `name #3`…"""
+    return name if k == 1 else f"{name}{REPEAT}{k}"
+
+
+def first_name(name: str) -> str:
+    """The name repeated() numbered: `refund T 10.00` of `refund T 10.00 #2`."""
+    head, sep, k = name.rpartition(REPEAT)
+    return head if sep and k.isdigit() else name
+
+
 def identities(entry) -> list[str]:
     """identity() and, for a transaction, what its `covers:` names."""
     if not isinstance(entry, data.Transaction):
