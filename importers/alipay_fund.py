@@ -79,6 +79,7 @@ VIEW = FundView("trade-id", own_ids=True, kinds=frozenset(PAYMENTS | FEES | REFU
 class Importer(MerchantBill):
     kind = "alipay fund ledger"
     daily_name = "fund"   # as `beanclear fetch` archives a day's bill
+    is_fund_view = True   # what its trade view books on another day is in flight (books/in_flight.py)
     HEADER = HEADER
 
     def parse(self, filepath: str) -> Extraction:

@@ -110,6 +110,9 @@ class StatementImporter(beangulp.Importer):
 
     kind: str = ""  # short label for summaries, e.g. "wechat trade bill"
     shows_payouts: bool = True  # False for a channel's trade view: its payouts are in another statement
+    # True for a channel's fund view (资金账单, 账务明细): its balances count the money its trade
+    # view books on another day (books/in_flight.py)
+    is_fund_view: bool = False
     # The name `beanclear fetch` archives a day's bill under (`fundflow` for
     # fundflow-2026-03-01.csv): such a file covers that day, whatever lines it holds.
     daily_name: str | None = None

@@ -4,7 +4,8 @@ The fund bill is the ledger of the money WeChat holds for the merchant. Its
 withdrawals (提现) are payouts: they leave the clearing account for the transit
 account until the bank statement shows them arrive. Its running balance (账户结余)
 becomes a `balance` assertion on the clearing account, so the books prove they hold
-what WeChat says it holds:
+what WeChat says it holds (and what the trade bill books on another day, in flight:
+books/in_flight.py):
 
     2026-03-02 * "WeChat Pay" "Withdrawal 提现" ^payout-1000…
       id: "1000…"
@@ -83,6 +84,7 @@ WITHDRAWAL_RETURNED = {"提现退票", "提现失败退回", "提现退回"}
 class Importer(StatementImporter):
     kind = "wechat fund bill"
     daily_name = "fundflow"   # as `beanclear fetch` archives a day's bill
+    is_fund_view = True   # what its trade view books on another day is in flight (books/in_flight.py)
     # Its refunds name the payment they refund here, not their order (books/late_refunds.py)
     refund_payment_key = "fund-id"
 

@@ -17,7 +17,8 @@ from typing import Callable, Iterable
 
 from beancount.core import data
 
-from beanclear.books import atomic, late_balances, late_refunds, late_routes, late_views, prices, render, repeats, spill
+from beanclear.books import (atomic, in_flight, late_balances, late_refunds, late_routes, late_views, prices, render,
+                             repeats, spill)
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, ViewIds, kept
@@ -350,9 +351,22 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             if name not in views:
                 views[name] = books.view_ids(name, trades[0].importer.fund_view.key)
             swaps.prepare(name, trades[0].importer, views[name], [r.extraction.entries for r in trades])
+        # Money the trade view books on another day than the fund view (a payment at 23:59:58
+        # whose fund rows are the next day's): the fund view's balances count it (books/in_flight.py).
+        flights = in_flight.Flights(books, swaps)
+        for name in sorted({r.importer.source.name for r in live
+                            if r.importer.is_fund_view or getattr(r.importer, "fund_view", None) is not None}):
+            trade = next(i for i in importers if i.source.name == name and getattr(i, "fund_view", None) is not None)
+            flights.prepare(name, trade.source, trade.fund_view,
+                            [r.extraction.entries for r in live if r.importer.source.name == name
+                             and r.importer.is_fund_view],
+                            any(r.importer.source.name == name and not r.importer.is_fund_view for r in live),
+                            seen[name])
         for result in sorted(live, key=lambda r: not getattr(r.importer, "books_first", False)):
             name = result.importer.source.name
             swapping = name in swaps.sources and getattr(result.importer, "fund_view", None) is not None
+            dating = name in flights.sources and getattr(result.importer, "fund_view", None) is not None
+            counting = name in flights.sources and result.importer.is_fund_view
             result.known += result.extraction.held
             entries, days = result.extraction.entries, coverage.Days()   # its days, found in this pass
             result.new = new = Picked(entries)   # the entries as they are, by position: not stored again
@@ -360,12 +374,17 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             result.planned = planned = None if dry_run else Sorted()
             known = seen[name]
             for at, entry in enumerate(entries):
+                given = entry
                 days.add(entry)
+                if counting and isinstance(entry, data.Balance):   # with the money in flight at its day
+                    entry = flights.count(name, entry)
                 ids = render.identities(entry)   # found once: what it is known by, and what it adds if new
-                swapped = swaps.swap(name, entry, ids, known, result) if swapping else None
+                swapped = swaps.swap(name, flights.dated(name, entry, ids) if dating else entry, ids, known,
+                                     result) if swapping else None
                 if swapped is not None:   # in place of the fund view's entries of its money
                     part, text = swapped
-                    if part is entry:
+                    flights.booked(name, part)
+                    if part is given:
                         new.take(at)
                     else:
                         new.put(at, part)
@@ -392,7 +411,10 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                             result.balances = True
                 else:
                     known.update(ids if part is entry else render.identities(part))
-                    if part is entry:
+                    if dating:   # saying the day the fund view books its money, where another
+                        part = flights.dated(name, part, ids if part is entry else render.identities(part))
+                        flights.booked(name, part)
+                    if part is given:
                         new.take(at)
                     else:
                         new.put(at, part)
@@ -414,7 +436,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             _park(live)
         openings = first_openings(config, live, asserted, books, swaps.removed_before)
         for (account, currency), day in watch.items():   # what the fund view's entries it removes posted
-            gone = swaps.removed_before(account, currency, day.isoformat())
+            # there, and what it puts in flight at that balance, which counts it now
+            gone = swaps.removed_before(account, currency, day.isoformat()) + flights.shift(account, currency, day)
             if gone:
                 shifts.setdefault((account, currency), [Decimal(0), None])[0] -= gone
         for opening, _ in openings:   # implied again, from everything
@@ -429,6 +452,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         priced = prices.plan(config, rates, changes)  # into prices.beancount, in the same write
         if not dry_run:
             swaps.plan(changes)   # the fund view's entries out, before the new ones are merged in
+            for name, notes in flights.plan(changes).items():   # the books' entries and balances in flight
+                next(r for r in live if r.importer.source.name == name).notes.extend(notes)
             late = swaps.late(late)
             for result in live:
                 books.plan(result.importer.source.name, result.covered, changes, result.planned)

@@ -38,8 +38,9 @@ identities where importing both together would have booked nothing of them (each
 their identities the trade view shares is the trade entry's) and what they post to
 the clearing account is what the trade entry posts there (with the part of it they do
 not hold, render.unknown_part): the balance assertions the fund view wrote hold either
-way. Otherwise, and where a person's work is at stake, the fund view's entries stay as
-they are and the import says why:
+way (where the trade entry's day is another, they count it in flight: in_flight.py).
+Otherwise, and where a person's work is at stake, the fund view's entries stay as they
+are and the import says why:
 
 - in a month closed by `beanclear close` (or the trade entry's month is closed);
 - edited by a person beyond links and comments: its flag, tags, payee or narration,
@@ -288,6 +289,14 @@ class Views:
                         self._named.add(value)
                         self._named.update(value.split(" "))
         return self._named
+
+    def fund_date(self, name: str, identity: str) -> str | None:
+        """The day (YYYY-MM-DD) of the fund-view entry of source `name` holding `identity`
+        that the import read to replace: the trade entry that replaces it says it where it
+        is its own day (books/in_flight.py)."""
+        source = self.sources.get(name)
+        block = source.blocks.get(identity) if source is not None else None
+        return block.date if block is not None else None
 
     def removed_before(self, account: str, currency: str, date) -> Decimal:
         """What the fund-view entries the import removes posted to an account before a day
