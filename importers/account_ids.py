@@ -7,6 +7,8 @@ Where the statements state it (FORMATS.md and the samples):
 - Alipay 业务明细 / 账务明细: the `#账号：[2088…]` line above the header; Alipay's own
   bills (支付宝交易记录明细查询): `账号:[…]`; the personal bill: `支付宝账户：…`;
 - JD wallet bills: `京东账号名：…`;
+- Chinese banks' CSV exports: `卡号/账号：6222…` (ICBC 借记账户历史明细), `卡号:,6222…` (ICBC
+  明细, the value in the next cell), `账号：…`;
 - WeChat Pay trade bill: the 商户号 column (wechat_trade.py); PayPal's transaction search
   JSON: `account_number` (paypal_api.py).
 WeChat Pay's fund bill, Stripe's and PayPal's CSV exports and the personal WeChat bill
@@ -25,7 +27,7 @@ import re
 from beanclear.importers.toolkit import MAX_ID
 
 # a label at the start of a preamble line (after `#` or spaces), then the id, in brackets or not
-_LABELED = re.compile(r"^[#\s]*(?:账号|支付宝账户|京东账号名)\s*[:：]\s*\[?([^\[\]\s,\"\\]+)\]?", re.M)
+_LABELED = re.compile(r"^[#\s]*(?:卡号/账号|账号/卡号|卡号|账号|支付宝账户|京东账号名)\s*[:：][\s,]*\[?([^\[\]\s,\"\\]+)\]?", re.M)
 
 
 def stated_account(head: str) -> str | None:

@@ -192,7 +192,7 @@ class StatementImporter(beangulp.Importer):
         out = self.parse(filepath)
         if out.period is None:  # the period the preamble states, where it states one
             out.period = stated_period(sniff(filepath)) or named_day(filepath, self.daily_name)
-        if out.account is None and isinstance(self.source, Channel):  # the account it is of (account_ids.py)
+        if out.account is None:  # the account it is of, where the preamble states it (account_ids.py)
             out.account = stated_account(sniff(filepath))
         if isinstance(self.source, Channel) and self.config is not None and self.config.shops:
             route(out, self.source, self.config, ShopOrders(self.config))

@@ -17,6 +17,11 @@ from conftest import sample
     ("支付宝交易记录明细查询\n账号:[abc@example.cn]\n", "abc@example.cn"),
     ("导出信息：\n姓名：xx\n支付宝账户：138****0000\n", "138****0000"),
     ("京东账号名：jd_user01\n", "jd_user01"),
+    # a blind helper's ICBC statements: another card's went into the books without a word
+    ("中国工商银行借记账户历史明细（电子版）\n卡号/账号：6222020200112233445\r\n", "6222020200112233445"),
+    ("明细查询\n卡号:,6222020200112233445,\n起始日期:,2026-03-07\n", "6222020200112233445"),
+    ("卡号：6222020200112233445\n", "6222020200112233445"),
+    ("账户名：清风茶舍\n", None),   # a name, not the account
     ("交易时间,对方账号,金额\n2021-01-01,账号：[x],1\n", None),   # a cell, not a preamble line
     ("微信昵称：[测试]\n", None),                                     # a nickname is no account
     ("#账号：[" + "9" * 600 + "]\n", None),                            # longer than any id

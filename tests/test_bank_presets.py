@@ -266,3 +266,21 @@ def test_bocom_credit_unknown_first_word_is_refused(make_config, tmp_path):
         bocom_credit(make_config, tmp_path, BOCOM_CREDIT.replace("消费 美团", "分期 美团"))
     assert str(err.value) == (f"{tmp_path / 'bocom-credit.csv'}:4: column 交易说明: expected a line starting with "
                               "消费, 退货, 信用卡还款, got '分期 美团'")
+
+
+def test_an_icbc_statement_of_another_card_is_refused(tmp_path):
+    # a blind helper's ICBC export of another card (its preamble's 卡号) went into the books
+    # without a word: the preamble states the account, as an MT940's :25: does
+    from click.testing import CliRunner
+    from beanclear import cli
+    (tmp_path / "config.yaml").write_text("currency: CNY\nbooks: books\nbanks:\n"
+                                          "  icbc: {type: icbc, account: Assets:Bank:ICBC}\n", encoding="utf-8")
+    mine = icbc_statement(tmp_path, name="mine.csv")
+    other = icbc_statement(tmp_path, name="other.csv")
+    other.write_bytes(other.read_bytes().replace("卡号: 6222****1234".encode("gb18030"),
+                                                 "卡号: 6222****9999".encode("gb18030")))
+    run = lambda *args: CliRunner().invoke(cli.main, [args[0], "-c", str(tmp_path / "config.yaml"), *args[1:]])
+    assert run("import", str(mine)).exit_code == 0
+    refused = run("import", str(other))
+    assert refused.exit_code == 2
+    assert "a statement of account 6222****9999, but the books hold icbc's statements of 6222****1234" in refused.output

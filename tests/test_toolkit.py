@@ -462,6 +462,9 @@ def test_a_plain_amount_read_again_is_the_same_decimal():
     ("起始时间：[2023-01-01 00:00:00]    终止时间：[2023-03-31 23:59:59]\n", ("2023-01-01", "2023-03-31")),
     ("#起始日期：[2019年09月16日 00:00:00]   终止日期：[2019年09月17日 00:00:00]\n", ("2019-09-16", "2019-09-16")),
     ("日期区间：2023-01-01 至 2023-03-31\n", ("2023-01-01", "2023-03-31")),
+    # a blind helper's ICBC months, 01-01 to 01-31 and on: their rows' last and first days were a gap
+    ("中国工商银行借记账户历史明细（电子版）\n卡号/账号：6222\n起止日期：2026-01-01 至 2026-01-31\n",
+     ("2026-01-01", "2026-01-31")),
     ('"Date","Time","From Email Address","To Email Address"\n"01/02/2026"', None),
     ("起始日期:,2026-03-31,截止日期:,2026-03-01\n", None),  # backwards: not a period
     ("Kontoumsätze;Geschäftskonto\nIBAN;DE44500105175407324931\nZeitraum;01.09.2026 - 30.09.2026\n",

@@ -6,6 +6,7 @@ Chinese exports state it in their preamble, in several spellings:
     起始时间：[2023-01-01 00:00:00]    终止时间：[2023-03-31 23:59:59]   Alipay / WeChat personal
     #起始日期：[2019年09月16日 00:00:00]   终止日期：[2019年09月17日 00:00:00]   Alipay merchant
     日期区间：2023-01-01 至 2023-03-31                            JD
+    起止日期：2026-01-01 至 2026-01-31                            ICBC 借记账户历史明细
 
 German and other European bank exports, day first:
 
@@ -29,7 +30,7 @@ _DATE = r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?(?:\s+(\d{
 _START = r"(?:起始|开始)(?:日期|时间)|From"
 _END = r"(?:截止|终止|结束)(?:日期|时间)|To"
 _LABELLED = re.compile(rf"(?:{_START})[\s:：,\[\"']*{_DATE}.{{0,40}}?(?:{_END})[\s:：,\[\"']*{_DATE}", re.S)
-_RANGE = re.compile(rf"(?:日期区间|账单周期|统计周期)[\s:：,\[\"']*{_DATE}\s*(?:至|到|~|-|—)\s*{_DATE}")
+_RANGE = re.compile(rf"(?:日期区间|账单周期|统计周期|起止日期|查询日期|查询区间)[\s:：,\[\"']*{_DATE}\s*(?:至|到|~|-|—)\s*{_DATE}")
 _DAY_FIRST = r"(\d{1,2})\.(\d{1,2})\.(\d{4})"   # 01.09.2026: dots are day first wherever they are written
 _EUROPEAN = re.compile(rf"(?:Abrechnungszeitraum|Auszugszeitraum|Zeitraum|Kontoauszug|Statement period|Period|Periode)"
                        rf"[^\n\d]{{0,20}}?{_DAY_FIRST}\s*(?:-|–|bis|to|~)\s*{_DAY_FIRST}", re.IGNORECASE)
