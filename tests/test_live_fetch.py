@@ -334,3 +334,20 @@ def test_the_status_keeps_the_last_day_archived_and_forgets_a_failure_once_fetch
     assert fetch.run(config_mod.load(cfg), since=TODAY, until=TODAY).failures == []
     record = json.loads((tmp_path / ".beanclear-live.json").read_text())["sources"]["stripe"]
     assert (record["state"], record["last_ok"], record["failed_day"]) == ("ok", "2026-03-02", None)
+
+
+def test_a_plain_fetch_imports_the_days_a_no_import_run_archived(tmp_path, stripe_server, monkeypatch):
+    # blind4: after `fetch --no-import`, `beanclear fetch` said "nothing to fetch (every
+    # day up to … is archived or in the books)" and imported none of the eight days
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    assert fetch.run(config_mod.load(cfg), today=TODAY, do_import=False).failures == []
+    assert not (tmp_path / "books" / "stripe").exists()
+    requests = len(stripe_server.requests)
+    report = fetch.run(config_mod.load(cfg), today=TODAY)
+    assert report.failures == [] and len(stripe_server.requests) == requests   # nothing asked again
+    assert [p.name for p in report.fetched] == ["balance-transactions-2026-03-01.json"]
+    assert "stripe: 1 statement(s) archived before but not in the books: imported now" in report.lines
+    assert "txn_1charge000001" in (tmp_path / "books" / "stripe" / "2026" / "2026-03.beancount").read_text()
+    again = fetch.run(config_mod.load(cfg), today=TODAY)   # in the books now: not read again
+    assert again.fetched == [] and again.imports == []
