@@ -351,3 +351,13 @@ def test_a_plain_fetch_imports_the_days_a_no_import_run_archived(tmp_path, strip
     assert "txn_1charge000001" in (tmp_path / "books" / "stripe" / "2026" / "2026-03.beancount").read_text()
     again = fetch.run(config_mod.load(cfg), today=TODAY)   # in the books now: not read again
     assert again.fetched == [] and again.imports == []
+
+
+def test_fetch_help_says_where_a_run_starts_as_live_md_does():
+    # blind4: --help said "the day after the last one archived or in the books"; a run
+    # starts at the first day archived, so that a day that failed between two is fetched
+    result = CliRunner().invoke(cli.main, ["fetch", "--help"])
+    said = " ".join(result.output.split())
+    assert "the day after the last one archived" not in said
+    assert "default: the first day archived, so that every later day not archived is fetched; with nothing " \
+           "archived, the day after the last the books cover, else the channel's fetch.since, else yesterday" in said
