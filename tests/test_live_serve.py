@@ -279,3 +279,13 @@ def test_a_signed_stripe_body_that_is_not_an_event_is_refused_with_a_reason(merc
     assert reason.startswith("not a Stripe event") and "\n" not in reason, reason
     assert not (m.live.events / "stripe").exists() and not m.config.books.exists()
     assert "last_event_error" not in httpx.get(f"{url}/status").json()["sources"]["stripe"]
+
+
+def test_a_stripe_webhook_without_a_signature_is_refused_in_our_own_words(merchant):
+    # blind4: the answer repeated the SDK's advice to its developers ("use one of the
+    # `*_without_verification` methods instead")
+    m, url, *_ = merchant
+    answer = httpx.post(f"{url}/webhooks/stripe", content=stripe_event("evt_1NoSignature001", "payout.paid", PAYOUT))
+    assert answer.status_code == 400
+    assert answer.json()["reason"] == "Stripe signature refused: the request has no Stripe-Signature header"
+    assert not (m.live.events / "stripe").exists()

@@ -39,6 +39,8 @@ def _secret(merchant, channel, role: str) -> str:
 
 def _stripe(merchant, channel, headers, body):
     secret = _secret(merchant, channel, "webhook_secret")
+    if not headers.get("stripe-signature"):   # (the SDK's words for it advise its developers)
+        raise Refused(400, "Stripe signature refused: the request has no Stripe-Signature header")
     try:
         stripe.WebhookSignature.verify_header(body, headers.get("stripe-signature"), secret,
                                               tolerance=merchant.live.webhook_tolerance)
