@@ -119,3 +119,11 @@ def test_a_paypal_body_that_is_not_an_event_is_refused_with_a_reason(paypal, eve
         answer = httpx.post(f"{url}/webhooks/paypal", content=body, headers=headers)
     assert answer.status_code == 400 and answer.json()["reason"].startswith("not a PayPal event"), answer.text
     assert not (m.live.events / "paypal").exists()
+
+
+def test_the_status_lists_each_day_fetched_once(paypal):
+    # blind4: last_run_days listed each PayPal day twice, once per file of it
+    server, cfg, environ = paypal
+    assert fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 2), environ=environ).failures == []
+    record = json.loads((cfg.parent / ".beanclear-live.json").read_text())["sources"]["paypal"]
+    assert (record["last_ok"], record["last_run_days"]) == ("2026-03-01", ["2026-03-01"])

@@ -150,7 +150,8 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
                 report.failures.append(f"{channel.name}: {stored.note()}")
             else:
                 report.fetched.append(stored.path)
-                got.append(str(day))
+                if str(day) not in got:   # (a day of two files, PayPal's: one day fetched)
+                    got.append(str(day))
         done = day
     status.update(live.status_file, channel.name, state="ok", last_ok=str(days[-1]), last_run_days=got, error=None,
                   failed_day=None)
