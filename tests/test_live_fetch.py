@@ -361,3 +361,16 @@ def test_fetch_help_says_where_a_run_starts_as_live_md_does():
     assert "the day after the last one archived" not in said
     assert "default: the first day archived, so that every later day not archived is fetched; with nothing " \
            "archived, the day after the last the books cover, else the channel's fetch.since, else yesterday" in said
+
+
+def test_the_last_day_fetched_never_moves_back(tmp_path, stripe_server, monkeypatch):
+    # blind4: `beanclear fetch stripe --since 2026-11-20` (an older, quiet day) set last_ok
+    # back to 11-20 with every day to 12-04 archived
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    assert fetch.run(config_mod.load(cfg), today=TODAY).failures == []
+    older = DAY - dt.timedelta(days=5)
+    report = fetch.run(config_mod.load(cfg), since=older, until=older, today=TODAY)
+    assert report.failures == [] and [p.name for p in report.fetched] == [f"balance-transactions-{older}.json"]
+    record = json.loads((tmp_path / ".beanclear-live.json").read_text())["sources"]["stripe"]
+    assert (record["last_ok"], record["last_run_days"]) == ("2026-03-01", [str(older)])
