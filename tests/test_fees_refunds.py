@@ -224,3 +224,25 @@ def test_exchange_rates_of_an_fx_gap_are_not_rounded():
     found = Finding("fx-gap", dt.date(2026, 3, 1), "paypal", "Assets:Clearing:PayPal", Decimal("7.3412"), "CNY",
                     "USD→CNY at 7.05, reference 7.1234", expected=Decimal("7.1234"), actual=Decimal("7.0500"))
     assert (found.amount, found.expected, found.actual) == (Decimal("7.34"), Decimal("7.1234"), Decimal("7.0500"))
+
+
+def test_a_refund_window_over_days_after_the_statements_end_is_not_judged(check):
+    # The channel's statements end 03-10 (the next days' fetch failed); a refund of 03-14
+    # booked from its webhook is over the sales of three covered days: the days after the
+    # end hold sales no statement brought yet (blind4: refund-rate 46.5% beside the
+    # statement-gap). The refund-surge's usual is of days no statement covers alike.
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 11))
+    doc += refund("2026-03-14", "80.00", "R1")
+    assert [f.date for f in check(doc, code="refund-rate")] == [dt.date(2026, 3, 14)]   # no coverage: as before
+    ended = '\n2026-03-10 custom "beanclear-coverage" "wechat" 2026-03-01\n'
+    assert check(doc + ended, code="refund-rate") == []
+    through = '\n2026-03-14 custom "beanclear-coverage" "wechat" 2026-03-01\n'
+    assert [f.date for f in check(doc + through, code="refund-rate")] == [dt.date(2026, 3, 14)]
+    surge = month_of_refunds() + day_of_refunds("2026-03-30", 6, "30.00")
+    assert [f.date for f in check(surge, code="refund-surge")] == [dt.date(2026, 3, 30)]   # no coverage: as before
+    assert check(surge + '\n2026-03-29 custom "beanclear-coverage" "wechat" 2026-03-01\n', code="refund-surge") == []
+    holed = ('\n2026-03-10 custom "beanclear-coverage" "wechat" 2026-03-01\n'
+             '2026-03-30 custom "beanclear-coverage" "wechat" 2026-03-20\n')   # 03-11 to 03-19: none
+    assert check(surge + holed, code="refund-surge") == []
+    whole = '\n2026-03-30 custom "beanclear-coverage" "wechat" 2026-03-01\n'
+    assert [f.date for f in check(surge + whole, code="refund-surge")] == [dt.date(2026, 3, 30)]

@@ -334,3 +334,43 @@ def test_the_status_keeps_the_last_day_archived_and_forgets_a_failure_once_fetch
     assert fetch.run(config_mod.load(cfg), since=TODAY, until=TODAY).failures == []
     record = json.loads((tmp_path / ".beanclear-live.json").read_text())["sources"]["stripe"]
     assert (record["state"], record["last_ok"], record["failed_day"]) == ("ok", "2026-03-02", None)
+
+
+def test_a_plain_fetch_imports_the_days_a_no_import_run_archived(tmp_path, stripe_server, monkeypatch):
+    # blind4: after `fetch --no-import`, `beanclear fetch` said "nothing to fetch (every
+    # day up to … is archived or in the books)" and imported none of the eight days
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    assert fetch.run(config_mod.load(cfg), today=TODAY, do_import=False).failures == []
+    assert not (tmp_path / "books" / "stripe").exists()
+    requests = len(stripe_server.requests)
+    report = fetch.run(config_mod.load(cfg), today=TODAY)
+    assert report.failures == [] and len(stripe_server.requests) == requests   # nothing asked again
+    assert [p.name for p in report.fetched] == ["balance-transactions-2026-03-01.json"]
+    assert "stripe: 1 statement(s) archived before but not in the books: imported now" in report.lines
+    assert "txn_1charge000001" in (tmp_path / "books" / "stripe" / "2026" / "2026-03.beancount").read_text()
+    again = fetch.run(config_mod.load(cfg), today=TODAY)   # in the books now: not read again
+    assert again.fetched == [] and again.imports == []
+
+
+def test_fetch_help_says_where_a_run_starts_as_live_md_does():
+    # blind4: --help said "the day after the last one archived or in the books"; a run
+    # starts at the first day archived, so that a day that failed between two is fetched
+    result = CliRunner().invoke(cli.main, ["fetch", "--help"])
+    said = " ".join(result.output.split())
+    assert "the day after the last one archived" not in said
+    assert "default: the first day archived, so that every later day not archived is fetched; with nothing " \
+           "archived, the day after the last the books cover, else the channel's fetch.since, else yesterday" in said
+
+
+def test_the_last_day_fetched_never_moves_back(tmp_path, stripe_server, monkeypatch):
+    # blind4: `beanclear fetch stripe --since 2026-11-20` (an older, quiet day) set last_ok
+    # back to 11-20 with every day to 12-04 archived
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    assert fetch.run(config_mod.load(cfg), today=TODAY).failures == []
+    older = DAY - dt.timedelta(days=5)
+    report = fetch.run(config_mod.load(cfg), since=older, until=older, today=TODAY)
+    assert report.failures == [] and [p.name for p in report.fetched] == [f"balance-transactions-{older}.json"]
+    record = json.loads((tmp_path / ".beanclear-live.json").read_text())["sources"]["stripe"]
+    assert (record["last_ok"], record["last_run_days"]) == ("2026-03-01", [str(older)])

@@ -102,3 +102,28 @@ def test_paypal_webhooks_verified_replay_and_forgery_refused(paypal):
         unknown = httpx.post(f"{url}/webhooks/paypal", content=odd, headers=odd_headers)
         assert unknown.status_code == 200 and unknown.json()["known"] is False
     assert not (m.live.events / "paypal" / "WH-FORGED-1.json").exists()
+
+
+@pytest.mark.parametrize("event", [
+    [1, 2, 3], "just a string",
+    {"id": "WH-NORES-1", "event_type": "PAYMENT.CAPTURE.COMPLETED", "resource": [1]},
+    {"id": "WH-NORES-2", "event_type": "PAYMENT.CAPTURE.COMPLETED"},
+    {"id": 7, "event_type": "PAYMENT.CAPTURE.COMPLETED", "resource": {"id": "X"}},
+])
+def test_a_paypal_body_that_is_not_an_event_is_refused_with_a_reason(paypal, event):
+    # the shape Stripe's events are held to (blind4: a signed non-object answered 500)
+    server, cfg, environ = paypal
+    m = merchant_mod.load(cfg, environ=environ)
+    with running([m]) as (url, _):
+        headers, body = server.webhook(event)
+        answer = httpx.post(f"{url}/webhooks/paypal", content=body, headers=headers)
+    assert answer.status_code == 400 and answer.json()["reason"].startswith("not a PayPal event"), answer.text
+    assert not (m.live.events / "paypal").exists()
+
+
+def test_the_status_lists_each_day_fetched_once(paypal):
+    # blind4: last_run_days listed each PayPal day twice, once per file of it
+    server, cfg, environ = paypal
+    assert fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 2), environ=environ).failures == []
+    record = json.loads((cfg.parent / ".beanclear-live.json").read_text())["sources"]["paypal"]
+    assert (record["last_ok"], record["last_run_days"]) == ("2026-03-01", ["2026-03-01"])

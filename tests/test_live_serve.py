@@ -259,3 +259,33 @@ def test_a_webhook_s_object_covers_no_day(merchant):
     assert _post_stripe(url, stripe_event("evt_1PayoutPaid0009", "payout.paid", PAYOUT)).status_code == 200
     books = "".join(p.read_text() for p in (m.config.books / "stripe").rglob("*.beancount"))
     assert "po_1TestPayout0001" in books and "beanclear-coverage" not in books
+
+
+@pytest.mark.parametrize("body", [
+    b"[1, 2, 3]", b'"just a string"', b"null", b"\xff\xfe not utf-8",
+    b'{"id": "evt_1NotAnObject0001", "type": "payout.paid", "data": {"object": [1]}}',
+    b'{"id": "evt_1NotAnObject0002", "type": "payout.paid", "data": []}',
+    b'{"id": "evt_1NotAnObject0003", "type": "payout.paid"}',
+    b'{"id": 7, "type": "payout.paid", "data": {"object": {"id": "po_1"}}}',
+])
+def test_a_signed_stripe_body_that_is_not_an_event_is_refused_with_a_reason(merchant, body):
+    # blind4: a body signed with the right secret but no event object (a JSON array, a
+    # string, data.object an array) answered 500 with a traceback, and Stripe delivers a
+    # 500 again for days; live.md: a failed check answers 400 and keeps nothing
+    m, url, *_ = merchant
+    answer = _post_stripe(url, body)
+    assert answer.status_code == 400, answer.text
+    reason = answer.json()["reason"]
+    assert reason.startswith("not a Stripe event") and "\n" not in reason, reason
+    assert not (m.live.events / "stripe").exists() and not m.config.books.exists()
+    assert "last_event_error" not in httpx.get(f"{url}/status").json()["sources"]["stripe"]
+
+
+def test_a_stripe_webhook_without_a_signature_is_refused_in_our_own_words(merchant):
+    # blind4: the answer repeated the SDK's advice to its developers ("use one of the
+    # `*_without_verification` methods instead")
+    m, url, *_ = merchant
+    answer = httpx.post(f"{url}/webhooks/stripe", content=stripe_event("evt_1NoSignature001", "payout.paid", PAYOUT))
+    assert answer.status_code == 400
+    assert answer.json()["reason"] == "Stripe signature refused: the request has no Stripe-Signature header"
+    assert not (m.live.events / "stripe").exists()

@@ -593,3 +593,43 @@ def test_two_days_between_statements_of_a_source_busy_every_day_are_a_hole():
         return Coverage.of(entries)
     assert cover(14, 13).holes("stripe") == [(dt.date(2026, 2, 24), dt.date(2026, 2, 25))]
     assert cover(9, 8).holes("stripe") == []   # quiet days of its own: two more are quiet too
+
+
+def test_statements_a_fetch_brought_that_end_early_name_the_fetch_that_brings_the_rest(tmp_path):
+    """blind4: Stripe fetched to 11-26 (11-27 failed), the bank to 12-04: the gap of a hole
+    named its `beanclear fetch`, the gap of an early end none. The bank credits and the
+    shop's orders that wait for the days after the end are one gap, naming it once."""
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: USD\ntimezone: Asia/Shanghai\n"
+        "channels:\n  stripe: {type: stripe, currency: USD, settlement_days: 2, bank: ops, bank_days: 2}\n"
+        "shops:\n  web: {type: shopify, currency: USD, order_days: 3}\n"
+        + BANK_ONLY.split("\n", 2)[2].replace("account: Assets:Bank:Ops", "account: Assets:Bank:Ops\n    currency: USD"),
+        encoding="utf-8")
+    day = lambda d: dt.date(2026, 3, d)
+    payout = lambda d: 1000 * (d - 2) - 30 * (d - 2) + 1000 * (d - 1) - 30 * (d - 1)
+    fetched_days(tmp_path / "stripe", {
+        day(d): [(f"txn_ch{d}000000", day(d), 10, "charge", 1000 * d, 30 * d, f"ch_{d}000000")]
+        + ([(f"txn_po{d}000000", day(d), 20, "payout", -payout(d))] if d in (3, 5, 7, 9) else [])
+        for d in range(1, 8)})   # 03-08 on: not fetched
+    for d in range(1, 8):
+        path = tmp_path / "stripe" / f"balance-transactions-{day(d)}.json"
+        path.write_text(path.read_text(encoding="utf-8").replace("Order 1001", f"Order {1000 + d}"), encoding="utf-8")
+    (tmp_path / "orders").mkdir()
+    (tmp_path / "orders" / "orders_export.csv").write_text("\n".join(
+        ["Name,Email,Financial Status,Created at,Total,Refunded Amount,Currency,Lineitem name",
+         *(f"#{1000 + d},a@example.com,paid,2026-03-{d:02d} 09:00:00 +0800,{10 * d}.00,0.00,USD,Tea"
+           for d in range(1, 15))]) + "\n", encoding="utf-8")
+    balance, rows = 0, []
+    for d in (3, 5, 7, 9):
+        balance += payout(d)
+        rows.append(f"2026-03-{d + 1:02d},B{d},STRIPE PAYOUT,Stripe,{payout(d) / 100:.2f},{balance / 100:.2f}")
+    rows.append(f"2026-03-14,B14,利息,银行,0.01,{balance / 100 + 0.01:.2f}")
+    write(tmp_path / "bank", "ops.csv", *rows)
+    for folder in ("orders", "stripe", "bank"):
+        assert beanclear(tmp_path, "import", str(tmp_path / folder)).exit_code == 0
+    _, findings = check(tmp_path)
+    gaps = [f["message"] for f in findings if f["code"] == "statement-gap"]
+    assert len(gaps) == 1, findings
+    assert gaps[0].startswith("the statements of stripe end 2026-03-07; those of ops go to 2026-03-14: "), gaps
+    assert gaps[0].count("`beanclear fetch") == 1 and \
+        gaps[0].endswith("; `beanclear fetch stripe --since 2026-03-08` asks for them"), gaps

@@ -43,8 +43,8 @@ from beancount.core import data
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks.clearing import REF_KEYS, Item, _money, order_key, refs
 from beanclear.checks.findings import Finding, at_entry
-from beanclear.statements.coverage import QUIET_DAYS, Coverage
-from beanclear.statements.gaps import SHOP_WAITS, shop_starts
+from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
+from beanclear.statements.gaps import SHOP_WAITS, fetch_command, shop_starts
 from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References, customer_amount
 from beanclear.config.model import WALLET_TYPES
 from beanclear.importers.base import named_order, payment_shops
@@ -596,7 +596,10 @@ def _waiting(shop, config, cover: Coverage, judged_to: dt.date | None, held: lis
     if judged_to is not None and len(early) < len(held):
         said.append(f"{SHOP_WAITS}{judged_to}")
     end = cover.end(shop.name)
+    command = fetch_command(cover, [n for n in names if cover.end(n) == judged_to], judged_to + DAY) \
+        if judged_to is not None and len(early) < len(held) else ""
     return Finding("statement-gap", min(f.date for f in early) if early else judged_to or held[0].date, shop.name,
                    "", ZERO, "", f"{'; '.join(said)}; the {shop.name} orders go to {end}: {len(held)} order "
-                   "deadline(s) wait for the statements of those channels",
+                   "deadline(s) wait for the statements of those channels" + (f"; {command} asks for them"
+                                                                              if command else ""),
                    tuple(dict.fromkeys(r for f in held for r in f.refs[:1])))

@@ -113,21 +113,39 @@ def count(series: dict, entry, channel, sale_side, returned: dict | None = None)
             day.refund_entries[entry.date].append(entry)
 
 
+def judged_spans(cover, name: str) -> list[tuple[dt.date, dt.date]] | None:
+    """The spans of days a refund check may judge a channel's windows over: those its
+    statements cover, or None (every day) in books that record no coverage. A window
+    over a day none covers lacks that day's sales: before they start (seed 31909 without
+    its first Stripe download: a day's refunds over a day's sales), a hole between them
+    (seed 32725 without a page of its Stripe listing), after they end (blind4: a refund
+    booked from its webhook the days after the last fetch that came, over the sales of
+    one day; a webhook's object covers no day, the statement-gap says the cause). A
+    channel whose statements start with the books started selling then: its first span
+    reaches back."""
+    if cover is None or not cover.recorded:
+        return None
+    books_start = min(filter(None, map(cover.start, cover.spans)))
+    spans = list(cover.spans.get(name, ()))
+    if spans and spans[0][0] <= books_start:
+        spans[0] = (dt.date.min, spans[0][1])
+    return spans
+
+
+def within(spans, first: dt.date, last: dt.date) -> bool:
+    """Whether the days `first` to `last` are all in one of judged_spans()."""
+    return spans is None or any(a <= first and last <= b for a, b in spans)
+
+
 def rate_findings(series: dict, config, cover=None) -> list[Finding]:
-    """`cover`: the statements' coverage, where known: where a channel's statements start
-    after the books do, a window that starts before them holds only part of its sales,
-    and is not judged (seed 31909 without its first Stripe download: a day's refunds over
-    a day's sales), or that holds days no statement of it covers. A channel whose
-    statements start with the books started selling then."""
+    """`cover`: the statements' coverage, where known: a window over days the channel's
+    statements do not cover is not judged (judged_spans)."""
     limits = config.checks["refund-rate"].limits
     limit, window = limits.get("max", Decimal("0.10")), int(limits.get("days", RATE_DAYS))
-    books_start = min(filter(None, map(cover.start, cover.spans)), default=None) if cover is not None else None
     out = []
     for (name, currency), d in sorted(series.items()):
         account = config.channels[name].accounts.sales
-        start = cover.start(name) if books_start else None
-        start = start if start and start > books_start else None
-        holes = cover.holes(name) if books_start else []   # (a window over one lacks its sales)
+        spans = judged_spans(cover, name)
         episode: list[tuple] = []
         days = d.days()
         for i, day in enumerate(days):
@@ -136,7 +154,7 @@ def rate_findings(series: dict, config, cover=None) -> list[Finding]:
             refunded = sum(d.refunds.get(x, Decimal(0)) for x in span)
             over = sold > 0 and refunded / sold > limit or (sold == 0 and refunded > 0)
             first = day - DAY * (window - 1)
-            over = over and not (start and first < start) and not any(a <= day and first <= b for a, b in holes)
+            over = over and within(spans, first, day)
             if over:
                 episode.append((refunded - limit * sold, day, sold, refunded, span))
             if episode and (not over or i == len(days) - 1):
@@ -152,18 +170,21 @@ def rate_findings(series: dict, config, cover=None) -> list[Finding]:
     return out
 
 
-def surge_findings(series: dict, config) -> list[Finding]:
+def surge_findings(series: dict, config, cover=None) -> list[Finding]:
+    """`cover`: as rate_findings(); a day whose usual holds days no statement covers
+    (its refunds, its count unknown), or a day none covers, is not judged."""
     limits = config.checks["refund-surge"].limits
     factor, window = limits.get("factor", Decimal(3)), int(limits.get("days", SURGE_DAYS))
     least, floor = int(limits.get("min_count", 3)), limits.get("min_amount", Decimal(100))
     out = []
     for (name, currency), d in sorted(series.items()):
         account = config.channels[name].accounts.sales
+        spans = judged_spans(cover, name)
         days = d.days()
         for i, day in enumerate(days):
             history = days[max(0, i - window): i]
             entries = d.refund_entries.get(day, [])
-            if len(history) < MIN_HISTORY or len(entries) < least:
+            if len(history) < MIN_HISTORY or len(entries) < least or not within(spans, history[0], day):
                 continue
             usual_count = Decimal(sum(len(d.refund_entries.get(x, ())) for x in history)) / len(history)
             usual = sum(d.refunds.get(x, Decimal(0)) for x in history) / len(history)
@@ -183,4 +204,4 @@ def findings(entries, config, as_of=None, index=None, series=None, cover=None) -
     """`series`: daily(entries, config) when the caller has it (reconcile.Load: the page's
     charts read the same series); `cover`: the statements' coverage."""
     series = daily(entries, config) if series is None else series
-    return rate_findings(series, config, cover) + surge_findings(series, config)
+    return rate_findings(series, config, cover) + surge_findings(series, config, cover)

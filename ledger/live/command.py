@@ -26,8 +26,10 @@ def _day(ctx, param, value):
 @click.command("fetch")
 @config_option
 @click.argument("sources", nargs=-1)
-@click.option("--since", callback=_day, help="First day to fetch (default: the day after the last one archived or "
-                                             "in the books).")
+@click.option("--since", callback=_day, help="First day to fetch (default: the first day archived, so that every "
+                                             "later day not archived is fetched; with nothing archived, the day after "
+                                             "the last the books cover, else the channel's fetch.since, else "
+                                             "yesterday).")
 @click.option("--until", callback=_day, help="Last day to fetch (default: yesterday, in the config's time zone).")
 @click.option("--no-import", is_flag=True, help="Archive the statements, do not import them.")
 def fetch_command(config_path, sources, since, until, no_import):

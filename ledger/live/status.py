@@ -21,10 +21,14 @@ def read(path: Path) -> dict:
 
 
 def update(path: Path, source: str, **fields) -> dict:
-    """Merge `fields` into the source's record, stamped with the time (UTC)."""
+    """Merge `fields` into the source's record, stamped with the time (UTC). `last_ok`,
+    the last day fetched, never moves back: a run of older days (`--since` a day before
+    them) leaves the later days archived (blind4: it went back from 12-04 to 11-20)."""
     with _lock:
         state = read(path)
         record = state.setdefault("sources", {}).setdefault(source, {})
+        if fields.get("last_ok") and str(record.get("last_ok") or "") > fields["last_ok"]:
+            fields["last_ok"] = record["last_ok"]
         record.update(fields, updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
         write_atomic(path, (json.dumps(state, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
         return state

@@ -168,8 +168,7 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
         for first, last in cover.holes(name):
             days = (last - first).days + 1
             # (days an API was asked for, each: `fetch` asks for them again)
-            again = f"; `beanclear fetch {name} --since {first} --until {last}` asks for them again" \
-                if cover.asked.get(name) else ""
+            again = f"; {command} asks for them again" if (command := fetch_command(cover, [name], first, last)) else ""
             # the payouts and bank lines whose answer may be in those days (README: the
             # cause with what it holds back as refs), each named by the nearest hole
             mine = [i for i in held if _nearest(cover.holes(name), i.date) == (first, last)]
@@ -203,10 +202,25 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
             elif shown_end and shown_end < cover.end(name):   # its trade bill goes on without the payouts
                 out.append(_waiting(cover, name, items, what, f"the statement of {name} that shows its payouts",
                                     f"the statements of {name} that show its payouts end {shown_end} (its trade "
-                                    f"bill goes to {cover.end(name)})"))
+                                    f"bill goes to {cover.end(name)})", fetch_from=shown_end + DAY))
             else:
-                out.append(_waiting(cover, name, items, what, f"the statement of {name}"))
+                out.append(_waiting(cover, name, items, what, f"the statement of {name}",
+                                    fetch_from=cover.end(name) and cover.end(name) + DAY))
     return out
+
+
+def fetch_command(cover: Coverage, names: list[str], first: dt.date, last: dt.date | None = None) -> str:
+    """The `beanclear fetch` that brings the days from `first` (to `last`, else to
+    yesterday) of the sources among `names` whose statements it brought (an API asked
+    for each day: Coverage.asked), or "" for sources imported by hand. A gap's message
+    names it, a hole's as an early end's (blind4: the end named none)."""
+    fetched = [name for name in names if cover.asked.get(name)]
+    if not fetched:
+        return ""
+    return f"`beanclear fetch {' '.join(fetched)} --since {first}" + (f" --until {last}`" if last else "`")
+
+
+FETCH_TAIL = re.compile(r"; `beanclear fetch [^`]*` asks for them(?: again)?")
 
 
 def _nearest(holes: list, day: dt.date) -> tuple | None:
@@ -234,10 +248,12 @@ def _summed(items: list) -> str:
     return ", ".join(f"{_money(v)} {c}" for c, v in sorted(totals.items()))
 
 
-def _waiting(cover: Coverage, name: str, pairs: list, what: str, awaited: str, ended: str | None = None) -> Finding:
+def _waiting(cover: Coverage, name: str, pairs: list, what: str, awaited: str, ended: str | None = None,
+             fetch_from: dt.date | None = None) -> Finding:
     """One finding for everything that waits on one source's statements: (the source
     on the other side, item) pairs. Its amount is 0: the gap is days, not money.
-    `ended`: how the source's statements end, where not at their last day."""
+    `ended`: how the source's statements end, where not at their last day; `fetch_from`:
+    the first day missing, where `beanclear fetch` may bring it (fetch_command)."""
     from beanclear.checks.clearing import refs
     end = cover.end(name)
     others = sorted({source for source, _ in pairs})
@@ -247,6 +263,8 @@ def _waiting(cover: Coverage, name: str, pairs: list, what: str, awaited: str, e
     said = (ended or f"the statements of {name} end {end}" if end else f"no statement of {name} is in the books") \
         + f"; those of {', '.join(others)} go to {latest}"
     said += f": {len(items)} {what} ({money}) wait for {awaited}" if items else f": their deadlines wait for {awaited}"
+    if fetch_from and (command := fetch_command(cover, [name], fetch_from)):
+        said += f"; {command} asks for them"
     day = end or min((i.date for i in items), default=latest)
     return Finding("statement-gap", day, name, "", Decimal(0), "", said, refs(i.entry for i in items))
 
@@ -293,7 +311,10 @@ def _folded(found: list[Finding], into: dict[int, list[Finding]]) -> list[Findin
         if id(f) in gone:
             continue
         if id(f) in into:
-            said = "; and ".join([f.message, *(g.message.split("; ", 1)[-1] for g in into[id(f)])])
+            # (the `beanclear fetch` each names, once, at the end: one command for one cause)
+            parts = [f.message, *(g.message.split("; ", 1)[-1] for g in into[id(f)])]
+            commands = dict.fromkeys(m.group(0) for part in parts for m in FETCH_TAIL.finditer(part))
+            said = "; and ".join(FETCH_TAIL.sub("", part) for part in parts) + "".join(commands)
             refs = tuple(dict.fromkeys([*f.refs, *(r for g in into[id(f)] for r in g.refs)]))
             f = replace(f, message=said, refs=refs)
         out.append(f)

@@ -51,7 +51,7 @@ def run(config, sources: list[str] | None = None, since: dt.date | None = None, 
     secrets = Secrets(live.secrets_file, environ)
     report = Report()
     for name in names:
-        _fetch_source(config, live, live.channels[name], secrets, since, until, today, report, sleep)
+        _fetch_source(config, live, live.channels[name], secrets, since, until, today, report, sleep, do_import)
     if do_import:
         _import(config, live, report)
     return report
@@ -97,7 +97,7 @@ def _selected(config, live, sources):
     return list(dict.fromkeys(sources))
 
 
-def _fetch_source(config, live, channel, secrets, since, until, today, report, sleep) -> None:
+def _fetch_source(config, live, channel, secrets, since, until, today, report, sleep, do_import=True) -> None:
     folder = live.statements / channel.name
     try:
         fetcher = fetcher_for(channel, secrets, live)
@@ -107,14 +107,15 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
     end = plan.last_day(config, until, today)
     if until is not None and until > end:
         report.lines.append(f"{channel.name}: the days after {end} are not over yet: not fetched")
-    if since is not None:
-        # the days asked for that are archived already: imported if the books lack them (a
-        # `--no-import` run, or an import that failed); a statement the books hold is not read
-        day = since
-        while day <= end:
-            report.fetched += [folder / name for name in fetcher.names(day) if (folder / name).is_file()]
-            day += plan.DAY
-    days = plan.days(config, channel, fetcher, folder, since, until, today)
+    first = plan.first_day(config, channel, folder, since, end)
+    # the days archived already that the books lack (a `--no-import` run, an import that
+    # failed): imported with what is fetched; a statement the books hold is not read
+    unbooked = plan.unbooked(config, channel, fetcher, folder, first, end)
+    report.fetched += unbooked
+    if unbooked:
+        report.lines.append(f"{channel.name}: {len(unbooked)} statement(s) archived before but not in the books: "
+                            + ("imported now" if do_import else "`beanclear fetch` imports them"))
+    days = plan.days(channel, fetcher, folder, first, end)
     if not days:
         report.lines.append(f"{channel.name}: nothing to fetch (every day up to {end} is archived or in the books)")
         status.update(live.status_file, channel.name, state="ok", last_run_days=[])
@@ -149,7 +150,8 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
                 report.failures.append(f"{channel.name}: {stored.note()}")
             else:
                 report.fetched.append(stored.path)
-                got.append(str(day))
+                if str(day) not in got:   # (a day of two files, PayPal's: one day fetched)
+                    got.append(str(day))
         done = day
     status.update(live.status_file, channel.name, state="ok", last_ok=str(days[-1]), last_run_days=got, error=None,
                   failed_day=None)

@@ -5,11 +5,10 @@ after a timestamp check of our own; an event PayPal does not call SUCCESS is ref
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import httpx
 
-from beanclear.live.serve.verify import Refused, _secret
+from beanclear.live.serve.verify import Refused, _secret, event_of
 
 
 def verify(merchant, channel, headers, body: bytes):
@@ -28,10 +27,7 @@ def verify(merchant, channel, headers, body: bytes):
     if abs((dt.datetime.now(dt.timezone.utc) - sent).total_seconds()) > merchant.live.webhook_tolerance:
         raise Refused(400, f"PayPal webhook sent at {headers['paypal-transmission-time']}, outside the "
                            f"{merchant.live.webhook_tolerance} s tolerance: a replay is refused")
-    try:
-        event = json.loads(body)
-    except ValueError:
-        raise Refused(400, "not a PayPal event (the body is not JSON)") from None
+    event = event_of(body, "PayPal", "id", "event_type", ("resource",))   # (before asking PayPal about it)
     webhook_id = _secret(merchant, channel, "webhook_id")
     try:
         fetcher = PaypalFetcher(channel, merchant.secrets, merchant.live)
@@ -44,7 +40,4 @@ def verify(merchant, channel, headers, body: bytes):
         raise Refused(503, f"cannot check PayPal webhooks now: {exc}") from None
     if answer.get("verification_status") != "SUCCESS":
         raise Refused(400, f"PayPal did not verify this webhook ({answer.get('verification_status')})")
-    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or \
-            not isinstance(event.get("event_type"), str):
-        raise Refused(400, "PayPal webhook without id or event_type")
     return event["id"], event["event_type"], event
