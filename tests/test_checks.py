@@ -133,6 +133,35 @@ def test_what_a_refund_keeps_of_its_fee_is_its_own_days_cost_before_older_money(
     assert (finding.code, finding.date, finding.amount) == ("unsettled", dt.date(2026, 3, 1), Decimal("88.90"))
 
 
+def test_a_payout_the_channel_takes_back_from_the_bank_settles_its_items(ledger):
+    # A blind helper's Stripe week: a refund outweighed the week's sales, so its payout was
+    # a debit of the bank (Stripe's `payout` row of +345.24 into the balance). Its items
+    # and it net to zero; two of them were unsettled errors, grouped only for payouts out.
+    week = """
+2026-03-04 * "Payment" ^payout-po_B
+  id: "txn_A2"
+  Assets:Clearing:WeChat     57.96 CNY
+  Income:Sales:WeChat       -57.96 CNY
+2026-03-05 * "Refund" ^payout-po_B
+  id: "txn_R1"
+  Assets:Clearing:WeChat   -500.00 CNY
+  Income:Sales:WeChat       500.00 CNY
+2026-03-06 * "Payment" ^payout-po_B
+  id: "txn_B1"
+  Assets:Clearing:WeChat     96.80 CNY
+  Income:Sales:WeChat       -96.80 CNY
+2026-03-07 * "STRIPE PAYOUT" ^payout-po_B
+  id: "po_B"
+  Assets:Transit:WeChat    -345.24 CNY
+  Assets:Clearing:WeChat    345.24 CNY
+2026-03-08 * "STRIPE DEBIT"
+  id: "B-08"
+  Assets:Bank:Ops          -345.24 CNY
+  Assets:Transit:WeChat     345.24 CNY
+"""
+    assert ledger(SALE, PAYOUT.format(amount="99.40"), BANK_CREDIT.format(day="03", amount="99.40"), week) == []
+
+
 def test_a_fee_returned_with_a_refund_in_a_row_of_its_own_stays_with_its_payments_money(ledger):
     # A fund view (Alipay 账务明细) books the fee returned with a refund as its own row, at
     # the refund's moment: it is part of the refund, not money of the refund's day (seed

@@ -153,6 +153,50 @@ def test_money_has_the_currencys_places_and_a_finding_of_no_money_no_amount(tmp_
     assert book["Channels"]["C2"].number_format == "#,##0.000"
 
 
+def test_a_payout_the_channel_takes_back_from_the_bank_is_settled_net(tmp_path):
+    # A blind helper's Stripe month: refunds outweighed sales, and Stripe debited the bank
+    # 756.11; the report's settled counted only the credits (3,829.33, not 3,073.22), while
+    # export's daily_channel counted both.
+    from beancount import loader
+    from beanclear import config as config_mod
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: USD\nchannels:\n  stripe: {type: stripe, "
+                                          "currency: USD, bank: us}\nbanks:\n  us: {type: ofx, account: "
+                                          "Assets:Bank:US, currency: USD}\n", encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, options = loader.load_string(textwrap.dedent("""
+        2026-02-01 open Assets:Clearing:Stripe
+        2026-02-01 open Assets:Transit:Stripe
+        2026-02-01 open Assets:Bank:US
+        2026-02-01 open Income:Sales:Stripe
+        2026-02-02 * "Payment"
+          id: "txn_1"
+          Assets:Clearing:Stripe   485.20 USD
+          Income:Sales:Stripe     -485.20 USD
+        2026-02-03 * "STRIPE PAYOUT" ^payout-po_A
+          id: "po_A"
+          Assets:Transit:Stripe    485.20 USD
+          Assets:Clearing:Stripe  -485.20 USD
+        2026-02-05 * "STRIPE TRANSFER po_A"
+          id: "B1"
+          Assets:Bank:US           485.20 USD
+          Assets:Transit:Stripe   -485.20 USD
+        2026-02-06 * "Refund"
+          id: "txn_2"
+          Assets:Clearing:Stripe  -345.24 USD
+          Income:Sales:Stripe      345.24 USD
+        2026-02-09 * "STRIPE PAYOUT" ^payout-po_B
+          id: "po_B"
+          Assets:Transit:Stripe   -345.24 USD
+          Assets:Clearing:Stripe   345.24 USD
+        2026-02-11 * "STRIPE DEBIT po_B"
+          id: "B2"
+          Assets:Bank:US          -345.24 USD
+          Assets:Transit:Stripe    345.24 USD
+    """))
+    [row] = build_from(entries, errors, options, config, "2026-02").channels
+    assert row.settled == Decimal("139.96")
+
+
 def test_a_chargeback_and_its_fee_are_the_channels_chargebacks_in_every_renderer(tmp_path):
     # They were on no column: PayPal's 86.00 taken back and its 20.00 fee appeared nowhere.
     from beancount import loader

@@ -308,8 +308,8 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
                     rows[(name, p.units.currency)]["fees"] += p.units.number
                 elif p.account == ch.accounts.chargebacks:
                     rows[(name, p.units.currency)]["chargebacks"] += p.units.number
-                elif p.account == ch.accounts.transit and p.units.number < 0 and accounts & banks:
-                    rows[(name, p.units.currency)]["settled"] -= p.units.number
+                elif p.account == ch.accounts.transit and accounts & banks:   # net: a bank debit
+                    rows[(name, p.units.currency)]["settled"] -= p.units.number   # (a negative payout) too
     for key, day in sold.items():
         rows[key]["sales"] += sum(day.sales.values(), ZERO)
         rows[key]["refunds"] += sum(day.refunds.values(), ZERO)
