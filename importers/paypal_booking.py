@@ -35,6 +35,7 @@ becomes a `balance` assertion on the clearing account for the start of the next 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -311,9 +312,9 @@ KINDS = {
                 "überweisung als zahlungsquelle", "allgemeine gutschrift auf kreditkarte",
                 "versamento generico con carta", "virement par carte bancaire standard", "クレジットカードによる一般の入金"),
     "hold": ("payment hold", "account hold for open authorization", "hold on balance for dispute investigation",
-             "general account hold", "retención de pago", "einbehaltung für offene autorisierung"),
+             "general account hold", "reserve hold", "general hold", "retención de pago", "einbehaltung für offene autorisierung"),
     "release": ("payment release", "reversal of general account hold", "cancellation of hold for dispute resolution",
-                "account hold release", "liberación de pago", "rückbuchung allgemeiner einbehaltung"),
+                "account hold release", "reserve release", "general hold release", "liberación de pago", "rückbuchung allgemeiner einbehaltung"),
     "adjustment": ("general adjustment", "account adjustment", "ajuste", "ajuste de cuenta"),
     "no-money": ("general authorization", "authorization", "void of authorization", "order", "shopping cart item",
                  "autorización", "artículo del carrito de compras", "warenkorbartikel"),
@@ -330,10 +331,15 @@ STATUS_OF = {word: status for status, words in STATUSES.items() for word in word
 
 
 def kind_of(label: str, path: str, line: int, column: str) -> str:
-    kind = KIND_OF_TYPE.get(" ".join(label.lower().split()))
+    key = " ".join(label.lower().split())
+    kind = KIND_OF_TYPE.get(key)
     if kind is None:
-        raise StatementError(path, line, f"column {column}: unknown PayPal type {label!r} (expected one of "
-                             f"{', '.join(sorted(KIND_OF_TYPE))})")
+        # the names known are too many to list in one line (a message is cut past 550
+        # characters): the nearest, and where they all are
+        near = difflib.get_close_matches(key, KIND_OF_TYPE, n=5, cutoff=0.5)
+        raise StatementError(path, line, f"column {column}: unknown PayPal type {label!r}"
+                             + (f" (the nearest known: {'; '.join(near)})" if near else "")
+                             + "; the types beanclear reads are those of importers/paypal_booking.py KINDS")
     return kind
 
 

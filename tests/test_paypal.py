@@ -396,6 +396,8 @@ HEADER = '"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fe
 @pytest.mark.parametrize("rows, message", [
     ('"13/01/2026","10:00:00","PST","A","Lottery Win","Completed","USD","5.00","0.00","5.00","T1","","5.00"',
      "a.csv:2: column Type: unknown PayPal type 'Lottery Win'"),
+    ('"13/01/2026","10:00:00","PST","A","Reserve Hols","Completed","USD","-5.00","0.00","-5.00","T1","","0.00"',
+     "a.csv:2: column Type: unknown PayPal type 'Reserve Hols' (the nearest known: reserve hold"),   # not cut off
     ('"13/01/2026","10:00:00","PST","A","Website Payment","Mislaid","USD","5.00","0.00","5.00","T1","","5.00"',
      "a.csv:2: column Status: unknown PayPal status 'Mislaid'"),
     ('"13/01/2026","10:00:00","PST","A","Website Payment","Completed","USD","5.00","-0.30","4.80","T1","","4.80"',
@@ -415,6 +417,18 @@ def test_bad_csv_rows(tmp_path, cfg, rows, message):
     path = tmp_path / "a.csv"
     path.write_text(HEADER + rows + "\n", encoding="utf-8")
     raises_at(tmp_path, message, lambda: run(paypal_csv, cfg, "paypal", path))
+
+
+def test_a_rolling_reserve_holds_and_releases_on_the_reserve_account(tmp_path, cfg):
+    # a blind helper's PayPal reserve: "Reserve Hold" / "Reserve Release" were refused
+    rows = ('"13/01/2026","10:00:00","PST","A","Website Payment","Completed","USD","50.00","0.00","50.00","T1","","50.00"\n'
+            '"13/01/2026","11:00:00","PST","","Reserve Hold","Completed","USD","-5.00","0.00","-5.00","T2","T1","45.00"\n'
+            '"14/01/2026","11:00:00","PST","","Reserve Release","Completed","USD","5.00","0.00","5.00","T3","T1","50.00"\n')
+    path = tmp_path / "a.csv"
+    path.write_text(HEADER + rows, encoding="utf-8")
+    entries = by_id(run(paypal_csv, cfg, "paypal", path))
+    assert postings(entries["T2"])[0] == ("Assets:Reserve:PayPal", Decimal("5.00"), "USD", None)
+    assert postings(entries["T3"])[0] == ("Assets:Reserve:PayPal", Decimal("-5.00"), "USD", None)
 
 
 # -- dates that read both ways: the language, the zones, then the rows' order ---------
