@@ -121,6 +121,20 @@ def test_a_line_already_explained_is_not_booked_over(shop):
     assert snapshot(shop / "books") == before
 
 
+def test_a_payouts_credit_the_clearing_check_pairs_is_not_booked_elsewhere(shop):
+    # A blind helper's `book` of a Stripe payout's credit (on transit, no link yet: the
+    # check pairs it by amount and day, and says nothing of it) moved it to an expense and
+    # made its payout payout-missing.
+    ops = shop / "books" / OPS
+    ops.write_text(ops.read_text(encoding="utf-8").replace("197.90 CNY", "198.40 CNY"), encoding="utf-8")
+    assert "B1" not in {r for f in findings(shop) for r in f.refs}
+    before = snapshot(shop / "books")
+    result = beanclear(shop, "book", "B1", "Expenses:Hosting")
+    assert result.exit_code == 2 and "bank line B1 is the credit of a payout of WeChat" in result.output
+    assert snapshot(shop / "books") == before
+    run(shop, "book", "B3", "Expenses:Hosting")   # a line nothing explains is booked as before
+
+
 def test_refused_in_a_closed_month(shop):
     (shop / "books" / "periods.beancount").write_text('2026-03-31 custom "beanclear-close" "2026-03"\n',
                                                       encoding="utf-8")

@@ -54,6 +54,19 @@ def unexplained(line, config) -> bool:
         line.counter in transit and not any(l.startswith("payout-") for l in line.entry.links))
 
 
+def _paired(line, config, entries) -> bool:
+    """Whether a bank line the import took for a payout's credit (on a channel's transit
+    account, no payout link) is one: the clearing check pairs it with a payout by amount
+    and day, and finds nothing of it (a blind helper's `book` of such a credit moved it to
+    an expense and made its payout payout-missing)."""
+    transit = {ch.accounts.transit for ch in config.channels.values()}
+    if line.counter not in transit or any(l.startswith("payout-") for l in line.entry.links):
+        return False
+    from beanclear.checks import reconcile
+    ref = str(line.entry.meta.get("id", ""))
+    return not any(ref in f.refs for f in reconcile.find(entries, config, checks=("clearing",)))
+
+
 # What the statement said of a line `book` retitled: the text the import's rules and
 # payout memos read, so that `unlink` books it back where the import put it (before, a
 # retitled line went back to suspense: the rule no longer found its new narration).
@@ -94,6 +107,10 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
             title = new
     plan = Plan("", data={"bank_ref": ref, "account": account, "amount": f"{line.amount:f}",
                           "currency": line.currency})
+    if line.counter != account and _paired(line, config, entries):
+        raise ResolveError(f"bank line {ref} is the credit of a payout of {line.counter.rsplit(':', 1)[-1]} (the "
+                           "clearing check pairs it with one: nothing to book); `beanclear match` names the payout, "
+                           "`beanclear link` ties them")
     if line.counter != account:
         # a line where a rule put it (as the import would) may be booked elsewhere, this
         # one line: `unlink` books it back to the rule's account (a blind helper's line
