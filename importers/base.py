@@ -227,10 +227,15 @@ def link(prefix: str, ident: str) -> str:
 _NOT_IN_LINKS = re.compile(r"[^A-Za-z0-9\-_/.]")   # compiled once: re.sub's cache look-up was a third of a link
 
 
+def order_key(order_id: str) -> str:
+    """An order's id as its payments and the bank write it: shops write `#1001` where a
+    payment says `1001`, so a leading `#` is not part of it."""
+    return order_id.strip().lstrip("#")
+
+
 def order_link(order_id: str) -> str:
-    """The link that ties an order to its payments and refunds. Shops write `#1001`
-    where a payment says `1001`: a leading `#` is not part of the key."""
-    return link("order-", order_id.strip().lstrip("#"))
+    """The link that ties an order to its payments and refunds (order_key)."""
+    return link("order-", order_key(order_id))
 
 
 def channel_order_link(order_id: str, channel) -> str:

@@ -96,6 +96,20 @@ def test_a_body_that_is_not_a_json_object_is_a_400(shared, text):
     assert books_snapshot(shared.merchant) == before
 
 
+@pytest.mark.parametrize("endpoint, body", [
+    ("acknowledge", '{{"code": "{code}", "ref": "{ref}", "reason": "agreed", "reason": "other"}}'),
+    ("accept", '{{"bank_refs": ["B"], "target": "a", "target": "b"}}')], ids=["reason", "target"])
+def test_a_key_given_twice_is_a_400_naming_it(shared, endpoint, body):
+    # a blind tester's body with "reason" twice wrote the last: which one the sender
+    # meant is not the page's to guess
+    before = books_snapshot(shared.merchant)
+    text = body.format(code=shared.finding.code, ref=shared.finding.refs[0])
+    response = raw(shared, endpoint, text)
+    field = "reason" if "reason" in text else "target"
+    assert response.status_code == 400 and response.json["error"] == f'"{field}": given twice'
+    assert books_snapshot(shared.merchant) == before
+
+
 def test_a_lone_surrogate_in_a_reason_is_refused_not_written(shared):
     body = json.dumps(ack(shared.finding, reason="\ud800"))   # JSON can carry it, UTF-8 cannot
     response = raw(shared, "acknowledge", body)

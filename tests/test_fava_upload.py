@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from beanclear.fava_page import upload
-from conftest import TRADE, beanclear, sample, snapshot
+from conftest import TRADE, bank_file, beanclear, sample, snapshot
 from fava_util import PAGE
 
 fava_application = pytest.importorskip("fava.application")
@@ -47,9 +47,14 @@ def test_an_upload_writes_the_books_beanclear_import_writes_and_keeps_the_file(t
     result = beanclear(by_cli, "import", str(trade))
     assert result.exit_code == 0, result.output
     fava = Fava(by_page)
+    unchanged = snapshot(by_page / "books")
     response = send(fava, [(TRADE, trade.read_bytes())])
     assert response.status_code == 200, response.get_data(as_text=True)
     answer = response.get_json()
+    # only the files whose bytes changed: a blind tester's answer listed main.beancount,
+    # rewritten with the same bytes
+    now = snapshot(by_page / "books")
+    assert answer["written"] == sorted(f"books/{k}" for k in now if unchanged.get(k) != now[k])
     assert snapshot(by_page / "books") == snapshot(by_cli / "books")
     assert answer["summary"] == [f"statements/wechat/{TRADE}: wechat (wechat trade bill), 3 rows read, "
                                  "3 entries written, 0 already in the books"]
@@ -64,10 +69,26 @@ def test_an_upload_writes_the_books_beanclear_import_writes_and_keeps_the_file(t
     before = snapshot(by_page / "books")
     again = send(fava, [(TRADE, trade.read_bytes())])
     assert again.status_code == 200 and "imported before (covering " in again.get_json()["summary"][0]
+    assert again.get_json()["written"] == []
     assert snapshot(by_page / "books") == before
     assert sorted(p.name for p in (by_page / "statements" / "wechat").iterdir()) == [TRADE]
     assert beanclear(by_page, "import", str(by_page / "statements" / "wechat")).exit_code == 0
     assert snapshot(by_page / "books") == before
+
+
+def test_written_lists_only_the_files_whose_bytes_changed(twins, tmp_path):
+    # a blind tester's April bank statement answered books/main.beancount among the
+    # files written: rewritten, its bytes the same (its include of the bank's months
+    # already held April); Fava was told to reload it, and the person looked for a change
+    _, by_page = twins
+    fava = Fava(by_page)
+    before = snapshot(by_page / "books")
+    february = bank_file(tmp_path, "feb.csv", rows=("2021-02-03,B003,房租,某某置业,-100.00,400.03",))
+    response = send(fava, [("feb.csv", february.read_bytes())])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    after = snapshot(by_page / "books")
+    assert response.get_json()["written"] == sorted(f"books/{k}" for k in after if before.get(k) != after[k])
+    assert response.get_json()["written"] == ["books/ops/2021/2021-02.beancount"]
 
 
 def test_a_bad_file_answers_file_line_and_writes_nothing(twins):

@@ -192,3 +192,35 @@ def test_an_order_paid_in_another_currency_is_no_open_item(config):
     assert items(order + paid.format("86.50 USD")) == []
     assert items(order + paid.format("80.00 USD")) == [("order-1030", Decimal("86.50"), "USD"),
                                                        ("order-1030", Decimal("-79.95"), "EUR")]
+
+
+def shop_order(day, amount, number, month="03"):
+    return (f'\n2026-{month}-{day:02d} * "Order #{number} / Soy candle" ^order-{number}\n  id: "order:#{number}"\n'
+            f'  order-id: "#{number}"\n  Assets:Receivable:Shop  {amount} CNY\n  Income:Sales:WeChat  -{amount} CNY\n')
+
+
+def propose_with_shop(config, doc):
+    return propose(config, "2000-01-01 open Assets:Receivable:Shop\n" + doc)
+
+
+@pytest.mark.parametrize("memo", ["INCOMING WIRE 1041", "WIRE IN J SMITH REF 1041", "WIRE IN ORDER #1041"])
+def test_an_order_number_in_the_bank_text_is_exact(config, memo):
+    # a blind tester's wire naming Shopify order #1041 was fuzzy 65 (for review): the
+    # order's id is `#1041`, and the `#` is not part of it (README, Shops and their orders)
+    [p] = propose_with_shop(config, shop_order(14, "28.04", "1041") + shop_order(14, "28.04", "1042")
+                            + bank(15, "28.04", "LK880016", "JOHN SMITH", memo))
+    assert (p.stage, p.confident, p.score, [i.link for i in p.items]) == ("exact", True, 100.0, ["order-1041"])
+    assert p.reasons[0] == "1041 appears in the bank text"
+
+
+def test_a_short_order_number_is_exact_only_inside_the_orders_window(config):
+    # `2026` in a date (15/03/2026) or `1041` in an amount is a word of the text by
+    # chance: a number of eight digits or fewer names an item only in its window
+    old = shop_order(10, "50.00", "2026", month="01")
+    assert propose_with_shop(config, old + bank(15, "50.00", "B1", "ACME", "TRANSFER 15/03/2026")) == []
+    [p] = propose_with_shop(config, shop_order(10, "50.00", "2026") + bank(15, "50.00", "B1", "ACME", "TRANSFER 15/03/2026"))
+    assert (p.stage, p.items[0].link) == ("exact", "order-2026")
+    # a longer id is no date nor amount: it reaches an order of any age, as a payout id does
+    [p] = propose_with_shop(config, shop_order(10, "50.00", "202601100001", month="01")
+                            + bank(15, "50.00", "B1", "ACME", "ORDER 202601100001"))
+    assert (p.stage, p.confident, p.items[0].link) == ("exact", True, "order-202601100001")

@@ -50,13 +50,24 @@ def decision_body() -> dict:
     _same_origin()
     request.max_content_length = MAX_BODY
     try:
-        body = json.loads(request.get_data(cache=False))
+        body = json.loads(request.get_data(cache=False), object_pairs_hook=_once_each)
     except RequestEntityTooLarge:
         raise Refused(413, f"body: larger than {MAX_BODY} bytes") from None
     except (ValueError, RecursionError):   # not UTF-8, not JSON, or nested too deep
         raise Refused(400, "body: expected a JSON object") from None
     if not isinstance(body, dict):
         raise Refused(400, "body: expected a JSON object")
+    return body
+
+
+def _once_each(pairs: list) -> dict:
+    """A JSON object whose keys are given once each: of two values of one field, which
+    one the sender meant is not the page's to guess (json.loads keeps the last)."""
+    body = {}
+    for key, value in pairs:
+        if key in body:
+            raise Refused(400, f"{_shown(key)}: given twice")
+        body[key] = value
     return body
 
 

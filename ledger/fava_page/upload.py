@@ -195,10 +195,13 @@ def _archive(path: Path, folder: Path) -> Path:
     raise OSError(f"{folder}: no free name for {path.name}")
 
 
-def _stamps(books: Path) -> dict[Path, tuple[int, int]]:
+def _stamps(books: Path) -> dict[Path, bytes]:
+    """Each books file's digest: what changed is what the import changed the bytes of,
+    not what it rewrote as they were (main.beancount, its includes already there, was
+    answered written and Fava told to reload it). The import reads these files anyway."""
     if not books.exists():
         return {}
-    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in books.rglob("*.beancount") if p.is_file()}
+    return {p: hashlib.sha256(p.read_bytes()).digest() for p in books.rglob("*.beancount") if p.is_file()}
 
 
 def respond(extension):

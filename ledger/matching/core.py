@@ -43,6 +43,7 @@ from beanclear.checks import acks
 from beanclear.checks.clearing import Item, named_id, runs_summing_to, text_words
 from beanclear.checks.orders import InCurrency
 from beanclear.checks.reconcile import collector_paused
+from beanclear.importers.base import order_key
 
 DAY = dt.timedelta(days=1)
 GROUP_LIMIT = 500     # items (or lines) in one window beyond which the group search gives up
@@ -212,7 +213,10 @@ def _names(channel, config, entry) -> tuple[str, ...]:
 
 
 def _ids(entry) -> tuple[str, ...]:
-    return tuple(str(entry.meta[k]) for k in ("payout-id", "order-id", "id") if entry.meta.get(k))
+    """The ids a bank text may quote: an order's without the `#` a shop writes before it
+    (order_key: a wire for Shopify's `#1041` says `1041`, or `#1041`, one word `1041`)."""
+    return tuple(order_key(str(entry.meta[k])) if k == "order-id" else str(entry.meta[k])
+                 for k in ("payout-id", "order-id", "id") if entry.meta.get(k))
 
 
 def _paid_across_currencies(parts, convert) -> bool:
@@ -249,8 +253,16 @@ def _tokens(line: BankLine) -> set[str]:
     return cached
 
 
+_SHORT_NUMBER = re.compile(r"[0-9]{1,8}")
+
+
 def _id_in(line: BankLine, item: OpenItem) -> str | None:
-    return named_id(item.ids, _tokens(line))
+    """The item's id the line's text names. A number of eight digits or fewer (Shopify's
+    order `1041`) may be a word of the text by chance: a year (`15/03/2026`), a day
+    (`20260315`), an amount. It names the item only when the line is in the item's
+    window; a longer id, as a payout's, names it at any age."""
+    ids = item.ids if item.fits(line.date) else [i for i in item.ids if not _SHORT_NUMBER.fullmatch(i)]
+    return named_id(ids, _tokens(line))
 
 
 class ChannelNames:

@@ -33,7 +33,7 @@ from beancount.core import data
 
 from beanclear.books import render
 from beanclear.books.edits import Edit
-from beanclear.checks.findings import to_currency
+from beanclear.checks.findings import relative, to_currency
 from beanclear.resolve import RESOLVE_FILE, RESOLVE_HEADER, Plan, ResolveError, account_opens, refuse_closed
 
 META = "write-off"
@@ -81,7 +81,8 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
         raise ResolveError(f"code: a write-off settles one of {', '.join(DEFAULTS)}, got {code!r}")
     done = written_off(entries).get((code, ref))
     if done is not None:
-        return Plan(f"{code} {ref} is written off already ({done.meta.get('filename')}:{done.meta.get('lineno')}); "
+        where = relative(done.meta.get("filename"), config.root)
+        return Plan(f"{code} {ref} is written off already ({where}:{done.meta.get('lineno')}); "
                     "nothing was written", data={"code": code, "ref": ref}, nothing=True)
     finding = finding_of(findings, code, ref)
     if finding is None:
