@@ -107,32 +107,6 @@ def test_unsettled_money_left_in_clearing(ledger):
     assert "9 days later (settlement is T+1)" in finding.message
 
 
-def test_what_a_refund_keeps_of_its_fee_is_its_own_days_cost_before_older_money(ledger):
-    # Seed 32710: a Stripe day refunding five of its six payments in full, the fees kept;
-    # those fees were taken from the oldest money, an earlier day's unsettled payment, and
-    # left the sixth payment's money unsettled beside it: two findings of one cause.
-    day = """
-2026-03-05 * "Order 2001" ^order-2001
-  id: "4200-2001"
-  Assets:Clearing:WeChat     48.00 CNY
-  Expenses:Fees:WeChat        2.00 CNY
-  Income:Sales:WeChat       -50.00 CNY
-2026-03-05 * "Order 2002" ^order-2002
-  id: "4200-2002"
-  Assets:Clearing:WeChat      1.50 CNY
-  Expenses:Fees:WeChat        0.50 CNY
-  Income:Sales:WeChat        -2.00 CNY
-2026-03-05 * "Refund of order 2001" ^order-2001
-  id: "R-2001"
-  Assets:Clearing:WeChat    -50.00 CNY
-  Income:Sales:WeChat        50.00 CNY
-"""
-    [finding] = ledger(SALE, day)
-    # the 2.00 the refund kept takes 03-05's 1.50 first, then 0.50 of 03-01's 99.40, of
-    # which the 10.00 withdrawn on 03-10 took 10.00 more: one finding, 03-01's
-    assert (finding.code, finding.date, finding.amount) == ("unsettled", dt.date(2026, 3, 1), Decimal("88.90"))
-
-
 def test_a_payout_the_channel_takes_back_from_the_bank_settles_its_items(ledger):
     # A blind helper's Stripe week: a refund outweighed the week's sales, so its payout was
     # a debit of the bank (Stripe's `payout` row of +345.24 into the balance). Its items

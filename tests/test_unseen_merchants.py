@@ -19,9 +19,8 @@ SEEDS += [25030]            # Stripe disputes, one lost, one won with its fee ba
 SEEDS += [28108, 28152]     # bank CSVs laid out as other banks do: `;`, 1.886,39 and an S/H word (28108);
                             # tab-separated, English names, 29 Apr 2026, DR/CR, a BOM and lines before the header
 SEEDS += [28210]            # a PayPal download of a US account: Pacific times (PDT), all 41 columns
-SEEDS += [32710, 32721]     # fresh seeds of session 23: a day refunding five of six Stripe payments (32710:
-                            # the fees kept took an older day's money); a planted unsettled day past a
-                            # missing WeChat fund bill, 70.35 of its 3,971.02 the bill's (32721: folded)
+SEEDS += [32721]            # a fresh seed of session 23: a planted unsettled day past a missing WeChat
+                            # fund bill, 70.35 of its 3,971.02 the bill's, was folded into its gap
 CLEAN_SEED = 14             # PayPal chargebacks: in EUR (with their conversion pairs) and USD, one reversed
 
 

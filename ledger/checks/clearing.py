@@ -192,16 +192,6 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
                 queued[1] -= used
                 need -= used
                 held -= used
-            # then what the channel keeps of it (the fee it does not return) is its own day's
-            # cost, netted against that day's money before older days' (seed 32710: a day
-            # refunding five of its six payments left its sixth's money unsettled)
-            for queued in reversed(queue):
-                if not need or queued[0].date != item.date:
-                    break
-                used = min(need, queued[1])
-                queued[1] -= used
-                need -= used
-                held -= used
         while queue and not queue[0][1]:
             _pop(queue, of_order)
         while need and queue:
