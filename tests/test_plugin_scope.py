@@ -122,3 +122,16 @@ def test_beancounts_pickle_cache_keeps_the_errors_and_not_what_the_checks_built(
     assert [e.finding.code for e in errors if isinstance(e, FindingError)] == ["unsettled"]
     report = checking.report(entries, errors, config_mod.load(config), options)
     assert [f.code for f in report.findings] == ["unsettled"]
+
+
+def test_the_report_of_another_config_judges_by_that_config(books, tmp_path):
+    """`beanclear check -c other.yaml` on books whose plugin lines name config.yaml: the
+    plugins' findings are config.yaml's, the report is other.yaml's (a blind helper's
+    contract in other.yaml was not applied: the plugins' Load was reused)."""
+    load, config = books
+    entries, errors, options, _, _ = load(["clearing"], SALE)
+    assert [f.severity for f in checking.report(entries, errors, config, options).findings] == ["error"]
+    other = tmp_path / "other.yaml"
+    other.write_text(CONFIG + "  stale-ack: {severity: error}\n  unsettled: {severity: warning}\n", encoding="utf-8")
+    report = checking.report(entries, errors, config_mod.load(other), options)
+    assert [(f.code, f.severity) for f in report.findings] == [("unsettled", "warning")]

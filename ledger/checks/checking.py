@@ -107,7 +107,7 @@ def report(entries, errors, config, options=None, load=None) -> Report:
     checks whose plugin lines the books leave out are computed here. `load`: the
     reconcile.Load to read and complete (default: the one the plugins left in `options`)."""
     out = [beancount_finding(e, config.root) for e in errors if not isinstance(e, FindingError)]
-    load = load if load is not None else reconcile.stored_load(options)
+    load = load if load is not None else reconcile.stored_load(options, config)
     if load is None:   # books without plugins
         load = reconcile.Load(entries, config)
     out += load.report(entries)

@@ -429,8 +429,16 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
     return entries, errors
 
 
-def stored_load(options_map) -> Load | None:
-    """The Load the plugins of a load of the books left, if they ran."""
+def stored_load(options_map, config=None) -> Load | None:
+    """The Load the plugins of a load of the books left, if they ran, and, given `config`,
+    if they read the same config file: `beanclear check -c other.yaml` judges by other.yaml,
+    not by the config the plugin lines name (a blind helper's contract in other.yaml was
+    not applied)."""
     stored = (options_map or {}).get(STORE)
-    return stored if isinstance(stored, Load) else None
+    if not isinstance(stored, Load):
+        return None
+    if config is not None and stored.config is not config and \
+            os.path.realpath(stored.config.path) != os.path.realpath(config.path):
+        return None
+    return stored
 

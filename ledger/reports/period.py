@@ -161,7 +161,7 @@ def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     if not days or end < min(days) or start > max(days):
         raise PeriodError(f"period {period}: the books hold no transaction in that month" +
                           (f" (they run from {min(days)} to {max(days)})" if days else ""))
-    load = reconcile.stored_load(options) or reconcile.Load(entries, config)
+    load = reconcile.stored_load(options, config) or reconcile.Load(entries, config)
     report = checking.report(entries, errors, config, options, load)
     # The FX spread counts every fx-gap, settled or not: one written off is gone from
     # the report's findings, but its spread was paid all the same.
