@@ -101,12 +101,23 @@ class Channel:
     # in the Stripe account's zone); None: the config's timezone.
     timezone: "ZoneInfo | None" = None
     # Every bank its payouts land in, `bank` first: one per currency (`bank: [sparkasse,
-    # chase]`); () without a bank.
+    # chase]`), or several of one currency, one after the other (`bank: [boc, cmb]`: the
+    # account moved); () without a bank.
     payout_banks: tuple[str, ...] = ()
 
     def banks_by_currency(self, banks: dict) -> dict[str, str]:
-        """Currency -> the bank its payouts land in, of a channel with several."""
-        return {banks[name].currency: name for name in self.payout_banks if name in banks}
+        """Currency -> the first bank its payouts land in, of a channel with several."""
+        out: dict[str, str] = {}
+        for name in self.payout_banks:
+            if name in banks:
+                out.setdefault(banks[name].currency, name)
+        return out
+
+    def fellow_banks(self, name: str, banks: dict) -> tuple[str, ...]:
+        """The channel's payout banks of the currency of bank `name`, `name` among them:
+        one account that moved from bank to bank (`bank: [boc, cmb]`), judged as one."""
+        currency = banks[name].currency if name in banks else None
+        return tuple(b for b in self.payout_banks if b in banks and banks[b].currency == currency) or (name,)
 
 
 @dataclass(frozen=True)
