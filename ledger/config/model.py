@@ -33,6 +33,12 @@ TITLES = {"wechat": "WeChat", "alipay": "Alipay", "paypal": "PayPal", "stripe": 
           "cmb": "CMB", "boc": "BOC", "hsbc": "HSBC", "airwallex": "Airwallex", "pingpong": "PingPong",
           "jd": "JD"}
 
+# Where each of a channel's accounts lives when the config does not say: `<root>:<Title>`
+# (savings and credit: wallets only).
+ACCOUNT_ROOTS = {"clearing": "Assets:Clearing", "transit": "Assets:Transit", "sales": "Income:Sales",
+                 "fees": "Expenses:Fees", "discounts": "Expenses:Discounts", "chargebacks": "Expenses:Chargebacks",
+                 "reserve": "Assets:Reserve", "savings": "Assets:Savings", "credit": "Liabilities:Credit"}
+
 # Payout memos each channel type writes on the merchant's bank statement.
 PAYOUT_MEMOS = {"wechat": r"财付通|微信|tenpay|wechat", "stripe": r"stripe", "paypal": r"paypal",
                 "airwallex": r"airwallex|空中云汇", "pingpong": r"pingpong|乒乓|呯嘭",

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from beanclear.config.model import (
     ACCOUNT_RE,
+    ACCOUNT_ROOTS,
     BANK_TYPES,
     CHANNEL_TYPES,
     COLUMN_MAPPED_CHANNELS,
@@ -256,12 +257,9 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(CHANNEL_TYPES)})")
     kind = keys["type"].choice(CHANNEL_TYPES)
     title = title_of(name)
-    defaults = {"clearing": f"Assets:Clearing:{title}", "transit": f"Assets:Transit:{title}",
-                "sales": f"Income:Sales:{title}", "fees": f"Expenses:Fees:{title}",
-                "discounts": f"Expenses:Discounts:{title}", "chargebacks": f"Expenses:Chargebacks:{title}",
-                "reserve": f"Assets:Reserve:{title}"}
-    if kind in WALLET_TYPES:
-        defaults.update(savings=f"Assets:Savings:{title}", credit=f"Liabilities:Credit:{title}")
+    wallet = ("savings", "credit")
+    defaults = {role: f"{root}:{title}" for role, root in ACCOUNT_ROOTS.items()
+                if kind in WALLET_TYPES or role not in wallet}
     overrides = keys["accounts"].mapping(set(defaults)) if "accounts" in keys else {}
     accounts = ChannelAccounts(**{role: overrides[role].account() if role in overrides else default
                                   for role, default in defaults.items()})
