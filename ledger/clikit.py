@@ -23,10 +23,10 @@ def _load(path: str):
         config = config_mod.load(path)
     except config_mod.ConfigError as exc:
         raise _fail(str(exc))
-    from beanclear.books.renamed import renamed_banks
-    renamed = renamed_banks(config)
-    if renamed:
-        raise _fail("; ".join(renamed))
+    from beanclear.books.renamed import renamed
+    said = renamed(config)
+    if said:
+        raise _fail("; ".join(said))
     return config
 
 

@@ -257,6 +257,29 @@ def test_a_bank_account_renamed_in_the_config_only_is_said_before_anything_runs(
     assert beanclear(merchant, "check").exit_code == 0
 
 
+@pytest.mark.parametrize("role, renamed", [("fees", "Expenses:Fees:Zhifubao"), ("clearing", "Assets:Alipay:Clearing"),
+                                           ("transit", "Assets:Transit:Zhifubao")])
+def test_a_channel_account_renamed_in_the_config_only_is_said_before_anything_runs(merchant, role, renamed):
+    # a blind tester added `accounts: {fees: Expenses:Fees:Tenpay}` after the import: the
+    # books' fees were under the old name, and check said 12 of 12 payments were charged
+    # "about 0.00%" under the contract
+    assert beanclear(merchant, "import", str(merchant / "statements")).exit_code == 0
+    before = snapshot(merchant / "books")
+    old = f"{ {'fees': 'Expenses:Fees', 'clearing': 'Assets:Clearing', 'transit': 'Assets:Transit'}[role]}:Alipay"
+    config = merchant / "config.yaml"
+    config.write_text(CONFIG.replace("    bank_days: 2\n", f"    bank_days: 2\n    accounts: {{{role}: {renamed}}}\n"),
+                      encoding="utf-8")
+    for args in (("check",), ("import", str(merchant / "statements")), ("report", "2026-03")):
+        result = beanclear(merchant, *args)
+        assert result.exit_code == 2 and f"channels.alipay.accounts.{role}: {renamed}, but the books of alipay " \
+            f"post to {old} (" in result.output and "remove books/ and import the statements again" in result.output
+    assert snapshot(merchant / "books") == before
+    # renamed in the books too (the README's advice): as before
+    for path in (merchant / "books").rglob("*.beancount"):
+        path.write_text(path.read_text(encoding="utf-8").replace(old, renamed), encoding="utf-8")
+    assert beanclear(merchant, "check").exit_code == 0
+
+
 # -- a quiet day: a bill that states it holds no rows -----------------------------------
 
 QUIET_TRADE = ["#交易合计：0笔，商家实收共0.00元，商家优惠共0.00元", "#退款合计：0笔，商家实收退款共0.00元，商家优惠退款共0.00元"]

@@ -44,6 +44,21 @@ def test_a_channel_pays_each_currency_out_to_its_own_bank(make_config):
     assert (paypal.bank, paypal.payout_banks) == ("sparkasse", ("sparkasse", "chase"))
     assert paypal.banks_by_currency(cfg.banks) == {"EUR": "sparkasse", "USD": "chase"}
     assert cfg.channels["stripe"].payout_banks == ("chase",)
+    assert paypal.fellow_banks("chase", cfg.banks) == ("chase",)
+
+
+def test_a_channel_may_name_two_banks_of_one_currency_its_account_moved_between(make_config):
+    # BOC closed, its balance moved to CMB: both judge the channel's CNY payouts
+    cfg = make_config("""\
+        banks:
+          boc: {type: boc, account: Assets:Bank:BOC}
+          cmb: {type: cmb, account: Assets:Bank:CMB}
+        channels:
+          wechat: {type: wechat, bank: [boc, cmb]}
+        """)
+    wechat = cfg.channels["wechat"]
+    assert (wechat.bank, wechat.banks_by_currency(cfg.banks)) == ("boc", {"CNY": "boc"})
+    assert wechat.fellow_banks("cmb", cfg.banks) == ("boc", "cmb")
 
 
 @pytest.mark.parametrize("text, message", [
@@ -54,8 +69,8 @@ def test_a_channel_pays_each_currency_out_to_its_own_bank(make_config):
     ("channels:\n  wechat: {type: wechatpay}\n", 'channels.wechat.type: expected one of wechat | '),
     ("channels:\n  wechat: {type: wechat, bank: icbc}\n", "channels.wechat.bank: expected the name of a bank"),
     ("banks:\n  a: {type: icbc, account: Assets:Bank:A}\n  b: {type: cmb, account: Assets:Bank:B}\n"
-     "channels:\n  wechat: {type: wechat, bank: [a, b]}\n",
-     "channels.wechat.bank: expected a bank, or a list of banks of different currencies"),
+     "channels:\n  wechat: {type: wechat, bank: [a, b, a]}\n",
+     "channels.wechat.bank: expected a bank, or a list of different banks"),
     ("banks:\n  a: {type: icbc, account: Assets:Bank:A}\nchannels:\n  wechat: {type: wechat, bank: [a, x]}\n",
      'channels.wechat.bank: expected the name of a bank under banks (a), got "x"'),
     ("channels:\n  wechat: {type: wechat, settlement_days: -1}\n",

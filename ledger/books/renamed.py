@@ -1,4 +1,5 @@
-"""A bank account renamed in config.yaml after the books were written with the old name.
+"""A bank's or a channel's account renamed in config.yaml after the books were written
+with the old name.
 
 `beanclear init` writes a bank's account as a default to rename (`Assets:Bank:CSV`) and
 imports at once. Renamed in the config only, the books still post to the old name:
@@ -11,6 +12,10 @@ says so first (exit 2), with the way out, rather than quietly splitting the bank
         2026-10-01 * "支付宝" "支付宝提现"
           id: "B1"
           Assets:Bank:CSV     2345.67 CNY     <- the bank's own line: the first posting
+
+A channel's accounts the same: `accounts: {fees: Expenses:Fees:Tenpay}` added after the
+books posted its fees to Expenses:Fees:WeChat left the fee check nothing to read (12 of 12
+payments "charged about 0.00%", under the contract).
 """
 
 from __future__ import annotations
@@ -18,9 +23,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from beanclear.config.model import ACCOUNT_ROOTS
+
 _ENTRY = re.compile(r"^\d{4}-\d{2}-\d{2} (?:\*|!) ")
 _BALANCE = re.compile(r"^\d{4}-\d{2}-\d{2} balance ([A-Z][A-Za-z0-9-]*(?::[A-Z0-9][A-Za-z0-9-]*)+)\s")
 _POSTING = re.compile(r"^  ([A-Z][A-Za-z0-9-]*(?::[A-Z0-9][A-Za-z0-9-]*)+)\s")
+_POSTINGS = re.compile(_POSTING.pattern, re.MULTILINE)
 
 
 def first_posting(path: Path) -> tuple[str, int] | None:
@@ -40,6 +48,16 @@ def first_posting(path: Path) -> tuple[str, int] | None:
     return None
 
 
+def renamed(config) -> list[str]:
+    """What to say of every bank's and channel's account renamed in the config only."""
+    return renamed_banks(config) + renamed_channel_accounts(config)
+
+
+def _advice(old: str, new: str) -> str:
+    return (f"the books keep the name they were written with. Rename {old} to {new} in books/ too "
+            "(accounts.beancount included), or remove books/ and import the statements again")
+
+
 def renamed_banks(config) -> list[str]:
     """For each bank whose books post to another account than its config's, what to say.
     The newest month file that says an account is read, a few lines of it: the books
@@ -55,7 +73,33 @@ def renamed_banks(config) -> list[str]:
             continue
         account, line = found
         out.append(f"banks.{name}.account: {bank.account}, but the books of {name} post to {account} "
-                   f"({month}:{line}): the books keep the name they were written with. Rename {account} "
-                   f"to {bank.account} in books/ too (accounts.beancount included), or remove books/ and import "
-                   "the statements again")
+                   f"({month}:{line}): {_advice(account, bank.account)}")
+    return out
+
+
+def _root(account: str) -> str:
+    return ":".join(account.split(":")[:2])
+
+
+def renamed_channel_accounts(config) -> list[str]:
+    """For each account of a channel the books of the channel never post to while they
+    post to another of its kind (Expenses:Fees:… for `fees`) the config names nowhere:
+    the old name of the renamed one, what to say. (A role the books never needed, a
+    channel without chargebacks, has no account of its kind in them.)"""
+    named = set(config.accounts())
+    out = []
+    for name, channel in config.channels.items():
+        posted: dict[str, tuple[Path, int]] = {}   # account -> where the books first post to it
+        for month in sorted((Path(config.books) / name).glob("*/*.beancount")):
+            text = month.read_text(encoding="utf-8")
+            for found in _POSTINGS.finditer(text):
+                posted.setdefault(found.group(1), (month, text.count("\n", 0, found.start()) + 1))
+        for role, account in vars(channel.accounts).items():
+            if not account or account in posted:
+                continue
+            kinds = {ACCOUNT_ROOTS[role], _root(account)}
+            for old in sorted(a for a in posted if a not in named and _root(a) in kinds):
+                month, line = posted[old]
+                out.append(f"channels.{name}.accounts.{role}: {account}, but the books of {name} post to {old} "
+                           f"({month}:{line}): {_advice(old, account)}")
     return out

@@ -597,17 +597,26 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
     out, waiting, unheard, holed = [], {}, {}, {}
     banks = {bank.account for bank in config.banks.values()}
     for channel in config.channels.values():
-        horizon = Horizon(cover, channel, as_of)
+        landed, horizon = _landed(channel, channel.bank, config, cover, as_of)
         held, transit = index.get(channel.accounts.clearing, []), index.get(channel.accounts.transit, [])
         if not cover.shows_payouts(channel.name):
-            out += _without_payouts(held, transit, channel, as_of, horizon)
+            out += _without_payouts(held, transit, landed, as_of, horizon)
             continue
         out += check_clearing(held, channel, as_of, horizon)
         for bank, items in by_bank(transit, channel, config).items():
-            landed = replace(channel, bank=bank) if bank != channel.bank else channel
-            out += check_transit(items, landed, as_of, Horizon(cover, landed, as_of) if landed is not channel
-                                 else horizon, waiting, unheard, banks, holed)
+            landed, at_bank = _landed(channel, bank, config, cover, as_of)
+            out += check_transit(items, landed, as_of, at_bank, waiting, unheard, banks, holed)
     return out + gaps.findings(cover, config, waiting, unheard, holed)
+
+
+def _landed(channel, bank: str | None, config, cover: Coverage, as_of: dt.date):
+    """The channel as its payouts to `bank` are judged, and their Horizon: where `bank`
+    is one of several of one currency (`bank: [boc, cmb]`, the account moved), the
+    statements of all of them as one, and the bank that waits is the latest of them."""
+    together = channel.fellow_banks(bank, config.banks) if bank else ()
+    waits_for = gaps.latest_bank(cover, together) if len(together) > 1 else bank
+    landed = replace(channel, bank=waits_for) if waits_for != channel.bank else channel
+    return landed, Horizon(cover, landed, as_of, together)
 
 
 def by_bank(transit: list[Item], channel, config) -> dict[str | None, list[Item]]:

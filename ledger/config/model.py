@@ -33,6 +33,12 @@ TITLES = {"wechat": "WeChat", "alipay": "Alipay", "paypal": "PayPal", "stripe": 
           "cmb": "CMB", "boc": "BOC", "hsbc": "HSBC", "airwallex": "Airwallex", "pingpong": "PingPong",
           "jd": "JD"}
 
+# Where each of a channel's accounts lives when the config does not say: `<root>:<Title>`
+# (savings and credit: wallets only).
+ACCOUNT_ROOTS = {"clearing": "Assets:Clearing", "transit": "Assets:Transit", "sales": "Income:Sales",
+                 "fees": "Expenses:Fees", "discounts": "Expenses:Discounts", "chargebacks": "Expenses:Chargebacks",
+                 "reserve": "Assets:Reserve", "savings": "Assets:Savings", "credit": "Liabilities:Credit"}
+
 # Payout memos each channel type writes on the merchant's bank statement.
 PAYOUT_MEMOS = {"wechat": r"财付通|微信|tenpay|wechat", "stripe": r"stripe", "paypal": r"paypal",
                 "airwallex": r"airwallex|空中云汇", "pingpong": r"pingpong|乒乓|呯嘭",
@@ -101,12 +107,23 @@ class Channel:
     # in the Stripe account's zone); None: the config's timezone.
     timezone: "ZoneInfo | None" = None
     # Every bank its payouts land in, `bank` first: one per currency (`bank: [sparkasse,
-    # chase]`); () without a bank.
+    # chase]`), or several of one currency, one after the other (`bank: [boc, cmb]`: the
+    # account moved); () without a bank.
     payout_banks: tuple[str, ...] = ()
 
     def banks_by_currency(self, banks: dict) -> dict[str, str]:
-        """Currency -> the bank its payouts land in, of a channel with several."""
-        return {banks[name].currency: name for name in self.payout_banks if name in banks}
+        """Currency -> the first bank its payouts land in, of a channel with several."""
+        out: dict[str, str] = {}
+        for name in self.payout_banks:
+            if name in banks:
+                out.setdefault(banks[name].currency, name)
+        return out
+
+    def fellow_banks(self, name: str, banks: dict) -> tuple[str, ...]:
+        """The channel's payout banks of the currency of bank `name`, `name` among them:
+        one account that moved from bank to bank (`bank: [boc, cmb]`), judged as one."""
+        currency = banks[name].currency if name in banks else None
+        return tuple(b for b in self.payout_banks if b in banks and banks[b].currency == currency) or (name,)
 
 
 @dataclass(frozen=True)

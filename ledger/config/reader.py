@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from beanclear.config.model import (
     ACCOUNT_RE,
+    ACCOUNT_ROOTS,
     BANK_TYPES,
     CHANNEL_TYPES,
     COLUMN_MAPPED_CHANNELS,
@@ -235,16 +236,16 @@ def _opt(keys: dict[str, _Reader], name: str, read, default=None):
 
 def _payout_banks(node: _Reader, banks: dict[str, Bank]) -> tuple[str, ...]:
     """`bank: icbc`, or `bank: [sparkasse, chase]` for a channel that pays each currency
-    out to the bank account of that currency (PayPal's USD balance to a USD account):
-    no two of one currency, or a payout would not know its bank."""
+    out to the bank account of that currency (PayPal's USD balance to a USD account), or
+    `bank: [boc, cmb]`, two of one currency, for an account that moved from bank to bank
+    (BOC closed, its balance moved to CMB): a payout is judged at whichever of them has
+    statements of the days it should arrive, and a credit at either settles it."""
     names = [r.text() for r in node.sequence()] if isinstance(node.data, list) else [node.text()]
     for name in names:
         if name not in banks:
             raise node.fail("the name of a bank under banks (" + ", ".join(sorted(banks)) + ")", name)
-    currencies = [banks[n].currency for n in names]
-    if not names or len(set(names)) < len(names) or len(set(currencies)) < len(currencies):
-        raise node.fail("a bank, or a list of banks of different currencies (each currency's payouts land "
-                        "in its own)", node.data)
+    if not names or len(set(names)) < len(names):
+        raise node.fail("a bank, or a list of different banks", node.data)
     return tuple(names)
 
 
@@ -256,12 +257,9 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(CHANNEL_TYPES)})")
     kind = keys["type"].choice(CHANNEL_TYPES)
     title = title_of(name)
-    defaults = {"clearing": f"Assets:Clearing:{title}", "transit": f"Assets:Transit:{title}",
-                "sales": f"Income:Sales:{title}", "fees": f"Expenses:Fees:{title}",
-                "discounts": f"Expenses:Discounts:{title}", "chargebacks": f"Expenses:Chargebacks:{title}",
-                "reserve": f"Assets:Reserve:{title}"}
-    if kind in WALLET_TYPES:
-        defaults.update(savings=f"Assets:Savings:{title}", credit=f"Liabilities:Credit:{title}")
+    wallet = ("savings", "credit")
+    defaults = {role: f"{root}:{title}" for role, root in ACCOUNT_ROOTS.items()
+                if kind in WALLET_TYPES or role not in wallet}
     overrides = keys["accounts"].mapping(set(defaults)) if "accounts" in keys else {}
     accounts = ChannelAccounts(**{role: overrides[role].account() if role in overrides else default
                                   for role, default in defaults.items()})

@@ -207,7 +207,7 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None) -> li
         # covers, the books do not: a remainder after such a hole is that statement-gap's.
         gaps = tuple(hole for hole in cover.holes(name) if last and hole[0] < last.date) if unexplained else ()
         out.append(BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
-                           books_balance, items, unexplained, tuple(_open_payouts(entries, transit, end, name, config)),
+                           books_balance, items, unexplained, tuple(_open_payouts(entries, transit, end, name, config, cover)),
                            tuple(_suspense_lines(entries, config, bank, start, end)), gaps))
     return out
 
@@ -243,14 +243,16 @@ def _refs(entry) -> tuple[str, ...]:
     return tuple(ids) + tuple(sorted(entry.links))
 
 
-def _open_payouts(entries, channels, end: dt.date, bank: str, config) -> list[Item]:
+def _open_payouts(entries, channels, end: dt.date, bank: str, config, cover) -> list[Item]:
     """What each channel bound for this bank still has in transit at month end: its
     transit account's balance (which payout is which bank credit is the clearing check's
     business, by amount; its payout-missing findings name the payouts), in the currencies
-    it pays out to this bank (`bank: [sparkasse, chase]`)."""
+    it pays out to this bank (`bank: [sparkasse, chase]`); of banks of one currency the
+    account moved between (`bank: [boc, cmb]`), the latest whose statements begin by then."""
     out = []
     for ch in sorted(channels, key=lambda c: c.name):
-        lands = ch.banks_by_currency(config.banks)
+        lands = {currency: _bound_for(ch.fellow_banks(first, config.banks), end, cover)
+                 for currency, first in ch.banks_by_currency(config.banks).items()}
         if len(ch.payout_banks) < 2:
             lands = {}
         totals: dict[str, Decimal] = defaultdict(Decimal)
@@ -262,6 +264,13 @@ def _open_payouts(entries, channels, end: dt.date, bank: str, config) -> list[It
         out += [Item("in-transit", end, f"{ch.name}: {ch.accounts.transit}", total, currency)
                 for currency, total in sorted(totals.items()) if total and lands.get(currency, ch.bank) == bank]
     return out
+
+
+def _bound_for(banks: tuple[str, ...], end: dt.date, cover) -> str:
+    """Of the banks one account moved between, the one payouts went to at `end`: the
+    last (in config order) whose statements begin by then; the first, before any."""
+    begun = [b for b in banks if cover.start(b) and cover.start(b) <= end]
+    return begun[-1] if begun else banks[0]
 
 
 def _suspense_lines(entries, config, bank, start, end) -> list[Item]:

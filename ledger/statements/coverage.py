@@ -253,6 +253,13 @@ class Coverage:
                 day = start - DAY
         return None
 
+    def joined(self, sources) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
+        """(first, last) day and holes of the statements of several sources read as one:
+        the banks one account moved between (`bank: [boc, cmb]`, BOC's statements to
+        its closing, CMB's from its opening)."""
+        spans = _merged([span for name in sources for span in self.spans.get(name, [])])
+        return ((spans[0][0], spans[-1][1]) if spans else None), _between(spans)
+
     def holes(self, source: str) -> list[tuple[dt.date, dt.date]]:
         """(first, last) missing day of every hole between a source's statements."""
         return _between(self.spans.get(source, []))

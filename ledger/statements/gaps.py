@@ -29,7 +29,9 @@ from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 class Horizon:
     """The days one channel's checks may judge: its own statements and its bank's."""
 
-    def __init__(self, cover: Coverage, channel, as_of: dt.date):
+    def __init__(self, cover: Coverage, channel, as_of: dt.date, together: tuple[str, ...] = ()):
+        """`together`: the banks of one currency the channel's bank is one of, read as
+        one account (`bank: [boc, cmb]`): a payout is judged where any covers its days."""
         self.channel = channel
         if not cover.recorded:
             self.own = self.shown = (dt.date.min, as_of)
@@ -49,6 +51,9 @@ class Horizon:
         # its latest statement ends at its last line: the rest of that day is not in it
         self.last_day_partial = channel.name in cover.read_to_last_line
         bank = channel.bank
+        if len(together) > 1:
+            self.bank, self.bank_holes = cover.joined(together)
+            return
         start, end = (cover.start(bank), cover.end(bank)) if bank else (None, None)
         self.bank = (start, end) if start else None
         self.bank_holes = cover.holes(bank) if bank else []
@@ -152,6 +157,12 @@ class Horizon:
         return (date - self.own[0]).days <= self.channel.settlement_days + late_days
 
 
+def latest_bank(cover: Coverage, names: tuple[str, ...]) -> str:
+    """Of the banks one account moved between, the one whose statements end latest (the
+    first, where none has a statement yet): the bank a payout waits for."""
+    return max(names, key=lambda name: (cover.end(name) or dt.date.min, -names.index(name)))
+
+
 def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[str, list],
              holed: dict[str, list] | None = None) -> list[Finding]:
     """statement-gap findings: holes in every source's statements; per bank, the payouts
@@ -180,7 +191,10 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
                                f"the deadlines that depend on those days wait{what}{again}",
                                refs(i.entry for i in mine)))
     for name in sorted(config.banks):
-        payers = sorted(ch.name for ch in config.channels.values() if name in ch.payout_banks and cover.end(ch.name))
+        # (of the banks one account moved between, only the one its statements reach
+        # latest waits: a closed bank's statements end at its closing)
+        payers = sorted(ch.name for ch in config.channels.values() if name in ch.payout_banks and cover.end(ch.name)
+                        and latest_bank(cover, ch.fellow_banks(name, config.banks)) == name)
         latest = max((cover.end(p) for p in payers), default=None)
         end = cover.end(name)
         if latest and (end is None or (latest - end).days > QUIET_DAYS):
