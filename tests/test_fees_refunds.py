@@ -90,6 +90,7 @@ def test_stated_rate_above_contract_on_small_tickets_is_reported_per_day(check):
     doc = "".join(sale("2026-03-01", "1.00", "0.01", f"T{i}", rate="0.80%") for i in range(5))
     assert check(doc, code="fee-gap") == []  # 5 x 0.002 = 0.01: within tolerance
     doc = "".join(sale("2026-03-01", "40.00", "0.24", f"T{i}", rate="0.80%") for i in range(10))
+    doc += "".join(sale("2026-03-02", "40.00", "0.24", f"U{i}") for i in range(11))  # most on the contract's rate
     [gap] = check(doc, code="fee-gap")
     assert gap.amount == Decimal("0.8000") and "10 payment(s) of 2026-03-01 billed at 0.80%" in gap.message
     assert len(gap.refs) == 10
@@ -246,3 +247,17 @@ def test_a_refund_window_over_days_after_the_statements_end_is_not_judged(check)
     assert check(surge + holed, code="refund-surge") == []
     whole = '\n2026-03-30 custom "beanclear-coverage" "wechat" 2026-03-01\n'
     assert [f.date for f in check(surge + whole, code="refund-surge")] == [dt.date(2026, 3, 30)]
+
+
+@pytest.mark.parametrize("tolerance", ["0.01", "2.00"])
+def test_most_payments_billed_at_another_stated_rate_are_one_finding_whatever_the_tolerance(check, tolerance):
+    """12 payments of 500.00 billed at 0.60% against a contract of 0.38%: each fee is 1.10
+    over. A tolerance above that hides no cause: the channel bills another rate, one finding
+    (not one per day of the per-day stated-rate findings)."""
+    config = (f"channels:\n  wechat:\n    type: wechat\n    settlement_days: 400\n    fees: [{{rate: 0.0038}}]\n"
+              f"checks:\n  fee-gap: {{tolerance: {tolerance}}}\n")
+    doc = "".join(sale(f"2026-01-{3 + i // 4:02d}", "500.00", "3.00", f"T{i:02d}") for i in range(12))
+    [gap] = check(doc, config=config, code="fee-gap")
+    assert (gap.amount, gap.refs, gap.date) == (Decimal("13.20"), ("T00",), dt.date(2026, 1, 3))
+    assert gap.message.startswith("12 of 12 payments were charged other fees than the contract 0.38%, "
+                                  "about 0.60% (the median): 13.20 CNY over the contract in all")
