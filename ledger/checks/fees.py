@@ -11,7 +11,8 @@ With the contract `fees: [{rate: 0.006, min: 0.01}]` (0.6 %, at least 0.01):
 
 is `fee-gap`: fee 1.00 CNY on 100.00 CNY, contract 0.6% = 0.60 CNY (gap 0.40). The fee
 base is what the channel settles (the sale less merchant discounts); the contract's
-first rule whose `method` and `currency` fit the payment applies; the expected fee is
+first rule whose `method` and `currency` fit the payment, and whose `since:`/`until:`
+(optional, both days included) hold its date, applies (none: the payment is not judged); the expected fee is
 rate × base + fixed, within min and max, rounded half up to the cent. Refunds are not
 checked (channels return fees pro rata, or not at all — a contract term, not a gap).
 
@@ -32,6 +33,8 @@ one finding, with the rate charged, not one per payment.
 
 from __future__ import annotations
 
+import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -44,16 +47,27 @@ from beanclear.checks.orders import ChannelSales
 from beanclear.books.render import covered
 
 CENT = Decimal("0.01")
+ONE_DAY = dt.timedelta(days=1)
 ZERO = Decimal(0)
 SYSTEMATIC = 10   # payments off the contract, at least, before they are one finding of the channel
 UNASKED = object()
 
 
-def contract_rule(channel, method: str | None, currency: str):
-    for rule in channel.fees:
-        if (rule.method is None or rule.method == method) and (rule.currency is None or rule.currency == currency):
-            return rule
-    return None
+def contract_spans(channel, method: str | None, currency: str) -> tuple[tuple[dt.date, ...], tuple]:
+    """The rule a payment of this method and currency owes, by day: (starts, rules), rules[i]
+    in force from starts[i] to the day before starts[i + 1]; the first rule that fits and
+    is in force wins; None where none is (the payment is not judged). Undated rules: one
+    span, from the first day on."""
+    fitting = [rule for rule in channel.fees if (rule.method is None or rule.method == method)
+               and (rule.currency is None or rule.currency == currency)]
+    starts = sorted({dt.date.min} | {rule.since for rule in fitting if rule.since}
+                    | {rule.until + ONE_DAY for rule in fitting if rule.until and rule.until < dt.date.max})
+    return tuple(starts), tuple(next((rule for rule in fitting if rule.in_force(day)), None) for day in starts)
+
+
+def contract_rule(channel, method: str | None, currency: str, day: dt.date = dt.date.min):
+    starts, rules = contract_spans(channel, method, currency)
+    return rules[bisect_right(starts, day) - 1]
 
 
 def expected_fee(rule, base: Decimal) -> Decimal:
@@ -126,7 +140,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
     checked: dict[tuple, int] = defaultdict(int)     # (channel, currency) -> sales checked
     off: dict[tuple, list] = defaultdict(list)       # (channel, currency) -> its payments off the contract
     rate_days: dict[tuple, list] = defaultdict(list)
-    rules: dict[tuple, object] = {}   # (channel, method, currency) -> its contract rule: a few, asked of every sale
+    rules: dict[tuple, object] = {}   # (channel, method, currency) -> its contract_spans: a few, asked of every sale
     separate = separate_fees(entries if fee_of is None else fee_of,
                              {ch.accounts.fees for ch in config.channels.values() if ch.fees})
     for entry, channel, sale_side in _of_channels_with_fees(entries, config, sales):
@@ -157,9 +171,10 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         currency = sale_side[0].units.currency
         base = sold - discounts
         method = meta.get("method")
-        rule = rules.get((channel.name, method, currency), UNASKED)
-        if rule is UNASKED:
-            rule = rules[(channel.name, method, currency)] = contract_rule(channel, method, currency)
+        spans = rules.get((channel.name, method, currency), UNASKED)
+        if spans is UNASKED:
+            spans = rules[(channel.name, method, currency)] = contract_spans(channel, method, currency)
+        rule = spans[1][0] if len(spans[0]) == 1 else spans[1][bisect_right(spans[0], entry.date) - 1]
         if rule is None:
             continue
         checked[(channel.name, currency)] += 1
@@ -213,6 +228,6 @@ def _systematic(found: list, checked: dict, systematic: dict) -> list:
                             f"{len(rows)} of {checked[(name, currency)]} payments were charged other fees than the "
                             f"contract {_rule_text(rule)}, about {charged:.2f}% (the median): {_money(over)} {currency} "
                             f"{'over' if over > 0 else 'under'} the contract in all; if the contract changed, set "
-                            f"channels.{name}.fees", refs([entry]), **at_entry(entry)))
+                            f"channels.{name}.fees (the old rule until: the day before it changed, the new one since: that day)", refs([entry]), **at_entry(entry)))
         dropped |= {id(row[5]) for row in rows if row[5] is not None}
     return [f for f in found if id(f) not in dropped] + ones if ones else found
