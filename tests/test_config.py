@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -92,6 +93,15 @@ def test_a_channel_may_name_two_banks_of_one_currency_its_account_moved_between(
      "banks.b.account: Assets:Bank:Ops is also banks.a.account (expected an account of its own"),
     ("channels:\n  wx1: {type: wechat}\n  wx2: {type: wechat, accounts: {clearing: Assets:Clearing:Wx1}}\n",
      "channels.wx2.accounts.clearing: Assets:Clearing:Wx1 is also channels.wx1.accounts.clearing"),
+    ("channels:\n  wechat: {type: wechat, fees: [{rate: 0.006, until: 2026-04-01}, {rate: 0.0038, since: 2026-04-01}]}\n",
+     "channels.wechat.fees[1]: in force on days that channels.wechat.fees[0] is in force too (expected rules of one "
+     "method and currency that do not overlap"),
+    ("channels:\n  wechat: {type: wechat, fees: [{rate: 0.006}, {rate: 0.0038, since: 2026-04-01}]}\n",
+     "channels.wechat.fees[1]: in force on days that channels.wechat.fees[0] is in force too"),
+    ("channels:\n  wechat: {type: wechat, fees: [{rate: 0.006, since: 2026-04-01, until: 2026-03-31}]}\n",
+     "channels.wechat.fees[0].until: 2026-03-31 is before since: 2026-04-01"),
+    ("channels:\n  wechat: {type: wechat, fees: [{rate: 0.006, since: April}]}\n",
+     'channels.wechat.fees[0].since: expected a date like 2025-12-31, got "April"'),
 ])
 def test_errors_name_the_key_path(make_config, text, message):
     with pytest.raises(ConfigError) as caught:
@@ -176,3 +186,22 @@ def test_sources_may_share_their_income_and_fee_accounts(make_config):
     config = make_config("channels:\n  wx1: {type: wechat, accounts: {fees: Expenses:Fees, sales: Income:Sales}}\n"
                          "  wx2: {type: wechat, accounts: {fees: Expenses:Fees, sales: Income:Sales}}\n")
     assert config.channels["wx1"].accounts.fees == config.channels["wx2"].accounts.fees == "Expenses:Fees"
+
+
+def test_fee_rules_dated_apart_or_of_other_methods_may_share_days(make_config):
+    """Dated rules of one method and currency follow each other; a method's own rule may
+    share days with the general one (the first that fits wins); undated rules, as before."""
+    cfg = make_config("""\
+        channels:
+          wechat:
+            type: wechat
+            fees:
+              - {method: CREDIT, rate: 0.01}
+              - {rate: 0.006, until: 2026-03-31}
+              - {rate: 0.0038, since: 2026-04-01}
+              - {rate: 0.02, currency: USD}
+              - {rate: 0.03, currency: USD}
+        """)
+    fees = cfg.channels["wechat"].fees
+    assert [(f.since, f.until) for f in fees][:3] == [(None, None), (None, dt.date(2026, 3, 31)),
+                                                      (dt.date(2026, 4, 1), None)]

@@ -90,6 +90,7 @@ def test_stated_rate_above_contract_on_small_tickets_is_reported_per_day(check):
     doc = "".join(sale("2026-03-01", "1.00", "0.01", f"T{i}", rate="0.80%") for i in range(5))
     assert check(doc, code="fee-gap") == []  # 5 x 0.002 = 0.01: within tolerance
     doc = "".join(sale("2026-03-01", "40.00", "0.24", f"T{i}", rate="0.80%") for i in range(10))
+    doc += "".join(sale("2026-03-02", "40.00", "0.24", f"U{i}") for i in range(11))  # most on the contract's rate
     [gap] = check(doc, code="fee-gap")
     assert gap.amount == Decimal("0.8000") and "10 payment(s) of 2026-03-01 billed at 0.80%" in gap.message
     assert len(gap.refs) == 10
@@ -103,7 +104,8 @@ def test_most_payments_off_the_contract_are_one_finding_of_the_channel(check):
     assert (gap.amount, gap.refs, gap.date) == (Decimal("4.00"), ("T1",), dt.date(2026, 3, 1))
     assert gap.message == ("10 of 10 payments were charged other fees than the contract 0.6% min 0.01 max 50, "
                            "about 1.00% (the median): 4.00 CNY over the contract in all; if the contract changed, "
-                           "set channels.wechat.fees")
+                           "set channels.wechat.fees (the old rule until: the day before it changed, the new one "
+                           "since: that day)")
     assert len(check("".join(off[:9]), code="fee-gap")) == 9          # fewer than ten: each its own
     on = [sale(f"2026-03-{d:02d}", "100.00", "0.60", f"U{d}") for d in range(1, 12)]
     assert len(check("".join(off + on), code="fee-gap")) == 10         # fewer than half: each its own
@@ -246,3 +248,48 @@ def test_a_refund_window_over_days_after_the_statements_end_is_not_judged(check)
     assert check(surge + holed, code="refund-surge") == []
     whole = '\n2026-03-30 custom "beanclear-coverage" "wechat" 2026-03-01\n'
     assert [f.date for f in check(surge + whole, code="refund-surge")] == [dt.date(2026, 3, 30)]
+
+
+@pytest.mark.parametrize("tolerance", ["0.01", "2.00"])
+def test_most_payments_billed_at_another_stated_rate_are_one_finding_whatever_the_tolerance(check, tolerance):
+    """12 payments of 500.00 billed at 0.60% against a contract of 0.38%: each fee is 1.10
+    over. A tolerance above that hides no cause: the channel bills another rate, one finding
+    (not one per day of the per-day stated-rate findings)."""
+    config = (f"channels:\n  wechat:\n    type: wechat\n    settlement_days: 400\n    fees: [{{rate: 0.0038}}]\n"
+              f"checks:\n  fee-gap: {{tolerance: {tolerance}}}\n")
+    doc = "".join(sale(f"2026-01-{3 + i // 4:02d}", "500.00", "3.00", f"T{i:02d}") for i in range(12))
+    [gap] = check(doc, config=config, code="fee-gap")
+    assert (gap.amount, gap.refs, gap.date) == (Decimal("13.20"), ("T00",), dt.date(2026, 1, 3))
+    assert gap.message.startswith("12 of 12 payments were charged other fees than the contract 0.38%, "
+                                  "about 0.60% (the median): 13.20 CNY over the contract in all")
+
+
+DATED = """\
+channels:
+  wechat:
+    type: wechat
+    settlement_days: 400
+    fees:
+      - {rate: 0.006, since: 2026-01-01, until: 2026-03-31}
+      - {rate: 0.0038, since: 2026-04-01}
+"""
+
+
+def test_a_payment_is_judged_by_the_fee_rule_in_force_on_its_day(check):
+    """The contract went from 0.60% to 0.38% on 1 April: March's fee at 0.60% and April's
+    at 0.38% are both on the contract; each at the other's rate is a gap against its own."""
+    on = sale("2026-03-31", "500.00", "3.00", "M1") + sale("2026-04-01", "500.00", "1.90", "A1", rate="0.38%")
+    assert check(on, config=DATED, code="fee-gap") == []
+    off = sale("2026-03-31", "500.00", "1.90", "M1", rate="0.38%") + sale("2026-04-01", "500.00", "3.00", "A1")
+    march, april = check(off, config=DATED, code="fee-gap")
+    assert (march.refs, march.expected, april.refs, april.expected) == (("M1",), Decimal("3.00"), ("A1",), Decimal("1.90"))
+    assert "contract 0.6% = 3.00 CNY" in march.message and "contract 0.38% = 1.90 CNY" in april.message
+
+
+def test_a_payment_no_fee_rule_is_in_force_for_is_not_judged(check):
+    assert check(sale("2025-12-31", "500.00", "9.00", "D1"), config=DATED, code="fee-gap") == []
+
+
+def test_undated_rules_apply_on_every_day_as_before(check):
+    doc = sale("2000-01-01", "100.00", "1.00", "T1") + sale("2999-12-31", "100.00", "1.00", "T2")
+    assert [g.refs for g in check(doc, code="fee-gap")] == [("T1",), ("T2",)]

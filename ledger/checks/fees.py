@@ -11,7 +11,8 @@ With the contract `fees: [{rate: 0.006, min: 0.01}]` (0.6 %, at least 0.01):
 
 is `fee-gap`: fee 1.00 CNY on 100.00 CNY, contract 0.6% = 0.60 CNY (gap 0.40). The fee
 base is what the channel settles (the sale less merchant discounts); the contract's
-first rule whose `method` and `currency` fit the payment applies; the expected fee is
+first rule whose `method` and `currency` fit the payment, and whose `since:`/`until:`
+(optional, both days included) hold its date, applies (none: the payment is not judged); the expected fee is
 rate × base + fixed, within min and max, rounded half up to the cent. Refunds are not
 checked (channels return fees pro rata, or not at all — a contract term, not a gap).
 
@@ -24,13 +25,16 @@ while each fee still rounds within tolerance, the payments of that day are repor
 together: a rate above contract on small tickets costs money that no single row shows.
 
 Where most of a channel's payments miss the contract (at least SYSTEMATIC of them, and
-half of those checked), the cause is one: the channel charges another rate than the
+half of those checked; a fee within tolerance billed at a stated rate other than the
+contract's misses it too, so raising the tolerance does not split it into days), the cause is one: the channel charges another rate than the
 config's contract (a new contract, or a config written from the wrong one). They are
 one finding, with the rate charged, not one per payment.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -43,16 +47,27 @@ from beanclear.checks.orders import ChannelSales
 from beanclear.books.render import covered
 
 CENT = Decimal("0.01")
+ONE_DAY = dt.timedelta(days=1)
 ZERO = Decimal(0)
 SYSTEMATIC = 10   # payments off the contract, at least, before they are one finding of the channel
 UNASKED = object()
 
 
-def contract_rule(channel, method: str | None, currency: str):
-    for rule in channel.fees:
-        if (rule.method is None or rule.method == method) and (rule.currency is None or rule.currency == currency):
-            return rule
-    return None
+def contract_spans(channel, method: str | None, currency: str) -> tuple[tuple[dt.date, ...], tuple]:
+    """The rule a payment of this method and currency owes, by day: (starts, rules), rules[i]
+    in force from starts[i] to the day before starts[i + 1]; the first rule that fits and
+    is in force wins; None where none is (the payment is not judged). Undated rules: one
+    span, from the first day on."""
+    fitting = [rule for rule in channel.fees if (rule.method is None or rule.method == method)
+               and (rule.currency is None or rule.currency == currency)]
+    starts = sorted({dt.date.min} | {rule.since for rule in fitting if rule.since}
+                    | {rule.until + ONE_DAY for rule in fitting if rule.until and rule.until < dt.date.max})
+    return tuple(starts), tuple(next((rule for rule in fitting if rule.in_force(day)), None) for day in starts)
+
+
+def contract_rule(channel, method: str | None, currency: str, day: dt.date = dt.date.min):
+    starts, rules = contract_spans(channel, method, currency)
+    return rules[bisect_right(starts, day) - 1]
 
 
 def expected_fee(rule, base: Decimal) -> Decimal:
@@ -123,9 +138,9 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
     tolerance = config.checks["fee-gap"].limits.get("tolerance", CENT)
     out = []
     checked: dict[tuple, int] = defaultdict(int)     # (channel, currency) -> sales checked
-    gaps: dict[tuple, list] = defaultdict(list)      # (channel, currency) -> (finding, base, rule, channel)
+    off: dict[tuple, list] = defaultdict(list)       # (channel, currency) -> its payments off the contract
     rate_days: dict[tuple, list] = defaultdict(list)
-    rules: dict[tuple, object] = {}   # (channel, method, currency) -> its contract rule: a few, asked of every sale
+    rules: dict[tuple, object] = {}   # (channel, method, currency) -> its contract_spans: a few, asked of every sale
     separate = separate_fees(entries if fee_of is None else fee_of,
                              {ch.accounts.fees for ch in config.channels.values() if ch.fees})
     for entry, channel, sale_side in _of_channels_with_fees(entries, config, sales):
@@ -156,9 +171,10 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         currency = sale_side[0].units.currency
         base = sold - discounts
         method = meta.get("method")
-        rule = rules.get((channel.name, method, currency), UNASKED)
-        if rule is UNASKED:
-            rule = rules[(channel.name, method, currency)] = contract_rule(channel, method, currency)
+        spans = rules.get((channel.name, method, currency), UNASKED)
+        if spans is UNASKED:
+            spans = rules[(channel.name, method, currency)] = contract_spans(channel, method, currency)
+        rule = spans[1][0] if len(spans[0]) == 1 else spans[1][bisect_right(spans[0], entry.date) - 1]
         if rule is None:
             continue
         checked[(channel.name, currency)] += 1
@@ -172,11 +188,18 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
                 f"fee {_money(actual)} {currency} on {_money(base)} {currency}, contract {_rule_text(rule)} = "
                 f"{_money(expected)} {currency}{said}", refs([entry]), expected=expected, actual=actual,
                 **at_entry(entry)))
-            gaps[(channel.name, currency)].append((out[-1], base, rule, channel))
+            charged = actual / base if base else None
+            off[(channel.name, currency)].append((entry, actual - expected, charged, rule, channel, out[-1]))
         elif said:
-            key = (channel.name, entry.date, currency, entry.meta["fee-rate"])
-            rate_days[key].append((entry, (stated - rule.rate) * base, channel, rule))
+            over = (stated - rule.rate) * base
+            rate_days[(channel.name, entry.date, currency, entry.meta["fee-rate"])].append((entry, over, channel, rule))
+            off[(channel.name, currency)].append((entry, over, stated, rule, channel, None))
+    systematic = {key: rows for key, rows in off.items()   # most of them: one cause (see _systematic)
+                  if len(rows) >= SYSTEMATIC and 2 * len(rows) >= checked[key]
+                  and (any(row[5] is not None for row in rows) or abs(sum(row[1] for row in rows)) > tolerance)}
     for (name, day, currency, rate_text), rows in sorted(rate_days.items()):
+        if (name, currency) in systematic:
+            continue  # folded into the channel's one finding
         over = sum(x for _, x, _, _ in rows)
         channel, rule = rows[0][2], rows[0][3]
         if abs(over) > tolerance:
@@ -185,25 +208,26 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
                 f"{len(rows)} payment(s) of {day} billed at {rate_text} against a contract of {_rule_text(rule)}: "
                 f"{_money(over)} {currency} {'over' if over > 0 else 'under'} the contract in all",
                 refs(e for e, *_ in rows), **at_entry(rows[0][0])))
-    return _systematic(out, checked, gaps)
+    return _systematic(out, checked, systematic)
 
 
-def _systematic(found: list, checked: dict, gaps: dict) -> list:
-    """The fee-gaps of each channel and currency where most of its payments miss the
-    contract, as one finding (the first payment's place, the rate charged, the sum)."""
+def _systematic(found: list, checked: dict, systematic: dict) -> list:
+    """The payments off the contract of each channel and currency where most of its
+    payments are (`systematic`), as one finding (the first payment's place, the rate
+    charged, the sum) in place of their own. Off the contract: a fee beyond tolerance
+    (over by its gap, charged its fee / base), or a fee within it billed at a stated
+    rate other than the contract's (over and charged by the stated rate, as the per-day
+    finding counts it) — so raising the tolerance never splits one cause into days."""
     dropped, ones = set(), []
-    for (name, currency), rows in gaps.items():
-        if len(rows) < SYSTEMATIC or 2 * len(rows) < checked[(name, currency)]:
-            continue
-        mine = [f for f, *_ in rows]
-        first = min(mine, key=lambda f: (f.date, f.refs))
-        over = sum(f.actual - f.expected for f in mine)
-        charged = sorted(f.actual / base for f, base, *_ in rows if base)[len(rows) // 2] * 100
-        rule, channel = rows[0][2], rows[0][3]
-        ones.append(Finding("fee-gap", first.date, name, channel.accounts.fees, abs(over), currency,
-                            f"{len(mine)} of {checked[(name, currency)]} payments were charged other fees than the "
+    for (name, currency), rows in systematic.items():
+        entry, _, _, rule, channel, _ = min(rows, key=lambda row: (row[0].date, refs([row[0]])))
+        over = sum(row[1] for row in rows)
+        rates = sorted(row[2] for row in rows if row[2] is not None)   # None: nothing to charge a rate on
+        charged = rates[len(rates) // 2] * 100 if rates else ZERO
+        ones.append(Finding("fee-gap", entry.date, name, channel.accounts.fees, abs(over), currency,
+                            f"{len(rows)} of {checked[(name, currency)]} payments were charged other fees than the "
                             f"contract {_rule_text(rule)}, about {charged:.2f}% (the median): {_money(over)} {currency} "
                             f"{'over' if over > 0 else 'under'} the contract in all; if the contract changed, set "
-                            f"channels.{name}.fees", first.refs, file=first.file, line=first.line))
-        dropped |= {id(f) for f in mine}
+                            f"channels.{name}.fees (the old rule until: the day before it changed, the new one since: that day)", refs([entry]), **at_entry(entry)))
+        dropped |= {id(row[5]) for row in rows if row[5] is not None}
     return [f for f in found if id(f) not in dropped] + ones if ones else found

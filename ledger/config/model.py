@@ -58,6 +58,11 @@ class FeeRule:
     max: Decimal | None = None
     method: str | None = None
     currency: str | None = None
+    since: dt.date | None = None   # in force from this day on; None: always was
+    until: dt.date | None = None   # in force to this day, inclusive; None: still is
+
+    def in_force(self, day: dt.date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
 
 
 @dataclass(frozen=True)

@@ -266,13 +266,7 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     columns, types = _column_map(node.path, kind, keys)
     payout_banks = _payout_banks(keys["bank"], banks) if "bank" in keys else ()
     bank = payout_banks[0] if payout_banks else None
-    fees = []
-    for rule in keys["fees"].sequence() if "fees" in keys else []:
-        f = rule.mapping({"rate", "fixed", "min", "max", "method", "currency"})
-        fees.append(FeeRule(rate=_opt(f, "rate", _Reader.number, Decimal(0)),
-                            fixed=_opt(f, "fixed", _Reader.number, Decimal(0)),
-                            min=_opt(f, "min", _Reader.number), max=_opt(f, "max", _Reader.number),
-                            method=_opt(f, "method", _Reader.text), currency=_opt(f, "currency", _Reader.text)))
+    fees = _fees(keys["fees"]) if "fees" in keys else ()
     default_memo = re.compile(PAYOUT_MEMOS.get(kind, re.escape(name)), re.IGNORECASE)
     return Channel(
         name=name, type=kind,
@@ -280,13 +274,42 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         settlement_days=_opt(keys, "settlement_days", _Reader.days, 1),
         bank=bank, payout_banks=payout_banks, bank_days=_opt(keys, "bank_days", _Reader.days, 2), accounts=accounts,
         payout_memo=_opt(keys, "payout_memo", _Reader.regex, default_memo),
-        account_id=_opt(keys, "account_id", _Reader.text), fees=tuple(fees),
+        account_id=_opt(keys, "account_id", _Reader.text), fees=fees,
         opening=_opt(keys, "opening_balance", _Reader.opening),
         date_format=_opt(keys, "date_format", _Reader.date_format), columns=columns, types=types,
         shop=_opt(keys, "shop", _Reader.text), order_pattern=_opt(keys, "order_pattern", _Reader.order_pattern),
         sales=_sales(node.path, kind, keys), trades_from=_trades_from(node.path, kind, keys),
         live={key: keys[key].data for key in ("credentials", "fetch") if key in keys},
         timezone=_opt(keys, "timezone", _Reader.zone))
+
+
+def _fees(node: _Reader) -> tuple[FeeRule, ...]:
+    """`fees:`, the contract: rules of one method and currency may be dated (`since:`,
+    `until:`, both days included) to follow a contract that changed, but never overlap,
+    or which one a payment of the overlap owes would depend on their order. Rules with no
+    dates overlap nothing they did not before (the first of them wins, as always)."""
+    fees: list[tuple[str, FeeRule]] = []
+    for rule in node.sequence():
+        f = rule.mapping({"rate", "fixed", "min", "max", "method", "currency", "since", "until"})
+        fee = FeeRule(rate=_opt(f, "rate", _Reader.number, Decimal(0)),
+                      fixed=_opt(f, "fixed", _Reader.number, Decimal(0)),
+                      min=_opt(f, "min", _Reader.number), max=_opt(f, "max", _Reader.number),
+                      method=_opt(f, "method", _Reader.text), currency=_opt(f, "currency", _Reader.text),
+                      since=_opt(f, "since", _Reader.date), until=_opt(f, "until", _Reader.date))
+        if fee.since and fee.until and fee.until < fee.since:
+            raise ConfigError(f"{rule.path}.until: {fee.until} is before since: {fee.since} (expected a day on or "
+                              "after it)")
+        for path, other in fees:
+            if (other.method, other.currency) != (fee.method, fee.currency) or not (fee.since or fee.until
+                                                                                or other.since or other.until):
+                continue
+            if (fee.since is None or other.until is None or fee.since <= other.until) and \
+                    (other.since is None or fee.until is None or other.since <= fee.until):
+                raise ConfigError(f"{rule.path}: in force on days that {path} is in force too (expected rules of one method and "
+                                  "currency that do not overlap: end the earlier one with until:, the day before "
+                                  "the later one's since:)")
+        fees.append((rule.path, fee))
+    return tuple(fee for _, fee in fees)
 
 
 def _sales(path: str, kind: str, keys: dict) -> tuple[SalesRule, ...] | None:
