@@ -103,6 +103,24 @@ def test_a_row_without_its_empty_trailing_cells_is_padded(tmp_path):
                                                  (3, ["2026-01-02", "2.00", "", ""])]
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_last_row_short_of_cells_without_a_line_end_is_a_cut_file(tmp_path, monkeypatch, stream):
+    # A CMB file cut inside 对手信息: padded, the row's credit was booked a second time.
+    if stream:
+        from beanclear.importers.toolkit import text as text_module
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+    path = tmp_path / "s.csv"
+    full = "日期,金额,对手信息,客户摘要\n" + "2026-01-01,1.00,张三 6666,转账\n" * 3
+    path.write_text(full + "2026-01-02,2.00,北京住房", encoding="utf-8")
+    with pytest.raises(StatementError, match=r"s.csv:5: the last row has 3 cells, the header 4, and the file ends "
+                                             r"inside it, without a line end \(is the file cut off\?\)"):
+        list(read_statement(path, ["日期", "金额"], "test statement", stream=stream).table.rows)
+    for whole in (full + "2026-01-02,2.00,北京住房\n", full + "2026-01-02,2.00,北京住房,x"):
+        path.write_text(whole, encoding="utf-8")   # a line end after it, or every cell: a whole row
+        rows = list(read_statement(path, ["日期", "金额"], "test statement", stream=stream).table.rows)
+        assert rows[-1].cells[:3] == ["2026-01-02", "2.00", "北京住房"]
+
+
 def test_a_headerless_file_still_needs_every_cell(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("2026-01-01,1.00,x\n2026-01-02,2.00\n", encoding="utf-8")
