@@ -552,6 +552,23 @@ def test_control_characters_leave_json_xml_and_xlsx_cells_too(tmp_path):
     assert cell_text("A\x00B") == "AB"
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_bom_past_the_file_s_start_never_reaches_a_cell(tmp_path, monkeypatch, stream):
+    # Two exports pasted together: the BOM before line 2's opening quote kept the quotes in
+    # the Stripe id ('\ufeff"txn_1"'), and the charge was booked a second time.
+    if stream:
+        from beanclear.importers.toolkit import text as text_module
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+    path = tmp_path / "s.csv"
+    path.write_bytes('\ufeff"id","amount"\n\ufeff"txn_1","1.00"\n"txn_2","2\ufeff.00"\n'.encode("utf-8"))
+    rows = list(read_statement(path, ["id", "amount"], "test statement", stream=stream).table.rows)
+    assert [r.cells for r in rows] == [["txn_1", "1.00"], ["txn_2", "2.00"]]
+    assert clean("\ufefftxn_1") == "txn_1"
+    from beanclear.importers.toolkit import read_json
+    (tmp_path / "r.json").write_text('{"id": "\\ufefftxn_1"}')
+    assert read_json(tmp_path / "r.json") == {"id": "txn_1"}
+
+
 def test_a_file_over_the_byte_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
     from beanclear.importers.toolkit import text
     path = tmp_path / "huge.csv"

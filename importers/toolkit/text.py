@@ -36,8 +36,10 @@ MAX_TEXT = 500                     # characters of a payee, narration or metadat
 MAX_ID = 512                       # characters of an id (real ones reach 235); a longer one is an error
 
 # Control characters never reach the books: C0 but TAB, LF and CR, DEL, C1. A NUL inside
-# an id made two ids that look the same, and booked one payment twice.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# an id made two ids that look the same, and booked one payment twice. A BOM (U+FEFF) past
+# the file's start too: one before a Stripe row's opening quote kept the quotes in its id,
+# and booked the charge a second time.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
 
 
 def strip_controls(text: str) -> str:
