@@ -49,6 +49,9 @@ def test_a_channel_pays_each_currency_out_to_its_own_bank(make_config):
 @pytest.mark.parametrize("text, message", [
     ("channels:\n  wechat: {type: wechat, fees: [{rate: 0.6%}]}\n",
      'channels.wechat.fees[0].rate: expected a number, got "0.6%"'),
+    # taken, then check crashed on it (decimal.InvalidOperation)
+    ("channels:\n  wechat: {type: wechat, fees: [{rate: 1e400}]}\n",
+     'channels.wechat.fees[0].rate: expected a number of at most 24 digits, got "1e400"'),
     ("channels:\n  wechat: {type: wechat, setlement_days: 1}\n", "channels.wechat.setlement_days: unknown key"),
     ("chanels: {}\n", "chanels: unknown key"),
     ("channels:\n  wechat: {type: wechatpay}\n", 'channels.wechat.type: expected one of wechat | '),

@@ -569,6 +569,25 @@ def test_a_bom_past_the_file_s_start_never_reaches_a_cell(tmp_path, monkeypatch,
     assert read_json(tmp_path / "r.json") == {"id": "txn_1"}
 
 
+@pytest.mark.parametrize("seconds", [99999999999999, -99999999999])
+def test_unix_seconds_past_the_calendar_are_a_statement_error(seconds):
+    import datetime as dt
+    from beanclear.importers.toolkit import from_unix
+    with pytest.raises(StatementError, match=rf"r.json:3: created: expected Unix seconds of a day between the "
+                                             rf"years 1 and 9999, got {seconds}"):
+        from_unix(seconds, dt.timezone.utc, "r.json", 3, "created")
+
+
+def test_a_lone_surrogate_in_json_is_refused_at_its_object_s_line(tmp_path):
+    # "\ud800" reached the books' write: UnicodeEncodeError, a traceback.
+    from beanclear.importers.toolkit import read_json
+    (tmp_path / "r.json").write_text('{"data": [\n  {"id": "txn_1"},\n  {"id": "\\ud800"}]}')
+    with pytest.raises(StatementError, match=r"r.json:3: not valid JSON \('\\ud800' holds a lone surrogate"):
+        read_json(tmp_path / "r.json")
+    (tmp_path / "r.json").write_text('{"id": "\\ud83d\\ude00"}')   # a whole pair is a character
+    assert read_json(tmp_path / "r.json") == {"id": "\U0001f600"}
+
+
 def test_a_file_over_the_byte_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
     from beanclear.importers.toolkit import text
     path = tmp_path / "huge.csv"
