@@ -310,6 +310,8 @@ def test_camt_exchange_is_kept_for_the_fx_check(cfg, tmp_path):
     (ntry(sts="<Sts>WAIT</Sts>"), ":4: <Sts>: unknown entry status 'WAIT'"),
     (ntry(ind="CR"), ":4: <Ntry>: <CdtDbtInd> expected CRDT or DBIT, got 'CR'"),
     (ntry(amount="-5.00"), ":4: <Ntry>: expected an amount like"),
+    # booked rounded to 28 digits: -123456789012345678901234567900
+    (ntry(amount="123456789012345678901234567890.00"), ":4: <Ntry>: expected an amount of at most 24 digits"),
     (ntry().replace("<BookgDt><Dt>2026-03-02</Dt></BookgDt>", ""), ":4: <Ntry> without <BookgDt> or <ValDt>"),
 ])
 def test_camt_bad_entries_name_the_line(cfg, tmp_path, entry, message):

@@ -203,6 +203,15 @@ def test_from_minor_units(value, currency, expected):
     assert str(from_minor_units(value, currency, "f", 1, "amount")) == expected
 
 
+def test_from_minor_units_holds_the_amount_bound():
+    from beanclear.importers.toolkit import from_minor_units
+    # 30 digits of cents were booked rounded (1234567890123456789012345679 USD); CSV refuses them
+    with pytest.raises(StatementError, match=r"r.json:2: amount: expected an amount of at most 24 digits"):
+        from_minor_units(123456789012345678901234567890, "USD", "r.json", 2, "amount")
+    with pytest.raises(StatementError, match=r"s.csv:2: column gross: expected an amount"):
+        parse_amount("123456789012345678901234567890.00", "s.csv", 2, "gross")
+
+
 def test_from_minor_units_refuses_fractions():
     from beanclear.importers.toolkit import from_minor_units
     with pytest.raises(StatementError, match="expected an integer amount in minor units, got Decimal"):

@@ -231,7 +231,7 @@ def from_minor_units(value, currency: str, path: str, line: int, field: str) -> 
     if isinstance(value, bool) or not isinstance(value, int):
         raise StatementError(path, line, f"{field}: expected an integer amount in minor units, "
                              f"got {json_shown(value)}")
-    return Decimal(value).scaleb(-currency_places(currency))
+    return bounded(Decimal(value), path, line, field, str(value)).scaleb(-currency_places(currency))
 
 
 # -- locale conventions of a whole file ----------------------------------------------
