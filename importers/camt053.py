@@ -47,7 +47,7 @@ from beanclear.importers.banking import (BankImporter, Closings, LineIds, Unusua
                                          read_whole_or_say, several_accounts)
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction
-from beanclear.importers.toolkit import StatementError, XmlNode, XmlParts, clean, read_xml
+from beanclear.importers.toolkit import StatementError, XmlNode, XmlParts, bounded, clean, read_xml
 from beanclear.importers.toolkit.tables import head_bytes
 from beanclear.importers.toolkit.text import errors_read_whole
 
@@ -130,7 +130,7 @@ def money(node: XmlNode | None, path: str, what: str, signed_by: XmlNode | None 
     if not AMOUNT.match(raw) or not currency:
         raise StatementError(path, node.line, f"{what}: expected an amount like <Amt Ccy=\"EUR\">12.34</Amt>, "
                              f"got {raw!r} in {currency or 'no currency'!r}")
-    amount = Decimal(raw)
+    amount = bounded(Decimal(raw), path, node.line, what, raw)
     if signed_by is not None:
         indicator = signed_by.value("CdtDbtInd")
         if indicator not in ("CRDT", "DBIT"):

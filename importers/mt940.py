@@ -68,7 +68,7 @@ from typing import Iterable, Iterator
 from beanclear.importers.banking import (BankImporter, Closings, LineIds, Unusual, end_to_end_id, other_account,
                                          several_accounts)
 from beanclear.importers.base import Extraction
-from beanclear.importers.toolkit import WESTERN_ENCODINGS, StatementError, clean, money, read_text
+from beanclear.importers.toolkit import WESTERN_ENCODINGS, StatementError, bounded, clean, money, read_text
 from beanclear.importers.toolkit.text import StreamedText
 
 TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):(.*)$")
@@ -307,7 +307,7 @@ def amount_of(text: str, path: str, line: int, what: str, whole: bool = False) -
     come without it (Knab writes a :61: of 500.00 as `500`, its type right after)."""
     if text.count(",") != 1 and not (whole and "," not in text):
         raise StatementError(path, line, f"{what} expected an amount with a decimal comma like 107,50, got {text!r}")
-    return money(Decimal(text.replace(",", ".").rstrip(".") or "0"))
+    return money(bounded(Decimal(text.replace(",", ".").rstrip(".") or "0"), path, line, what.rstrip(":"), text))
 
 
 def a_date(yymmdd: str) -> dt.date:

@@ -18,6 +18,10 @@ from typing import Iterable, Iterator
 
 from beanclear.importers.toolkit import StatementError, XmlNode
 
+# Elements open at once (a real OFX file nests about 10, a few empty SGML leaves more):
+# deeper, a hostile file (100,000 nested tags) would run the tree's walks out of stack.
+MAX_DEPTH = 200
+
 TOKEN = re.compile(r"<!\[CDATA\[(?P<cdata>.*?)\]\]>|<!--.*?-->|<\?.*?\?>|<(?P<decl>![A-Za-z][^>]*)>"
                    r"|<(?P<close>/)?(?P<tag>[A-Za-z][A-Za-z0-9._]*)\s*(?P<empty>/)?>|(?P<text>[^<]+)|(?P<bad><)", re.S)
 START = re.compile(r"<OFX>", re.I)
@@ -124,6 +128,9 @@ def read_elements(pieces: Iterable[str], path: str, root: XmlNode) -> Iterator[t
                     yield node, stack, False
                     continue
                 stack.append(node)
+                if len(stack) > MAX_DEPTH:
+                    raise StatementError(path, line, f"elements nested more than {MAX_DEPTH} deep (an OFX "
+                                         "statement nests about 10)")
                 continue
             if tag not in [n.tag for n in stack]:
                 if _leaf_closed(stack[-1], tag):

@@ -215,7 +215,9 @@ class _Reader:
 
         def amount(role: str) -> Decimal:
             name = header[col[role]] if col[role] is not None else role  # an optional column left out
-            return parse_amount(c[role] or "0", path, line, name, decimal_comma=self.comma,
+            # A row that moves money says its Gross and Net: an empty one is refused, never 0.00.
+            needed = role in ("gross", "net") and col[role] is not None and status != NO_MONEY
+            return parse_amount(c[role] if needed else c[role] or "0", path, line, name, decimal_comma=self.comma,
                                 whole=currency in WHOLE_CURRENCIES)
 
         if not c["id"]:

@@ -111,7 +111,8 @@ class Importer(StatementImporter):
             line = row.line
             merchants.add(merchant)
             out.rows += 1
-            settled = parse_amount(settled_text, path, line, settled_name) if settled_text else zero
+            # An empty 应结订单金额 (or 订单金额) is refused, never read as 0.00: every row writes it.
+            settled = parse_amount(settled_text, path, line, settled_name)
             refunded = parse_amount(refunded_text, path, line, "退款金额") if refunded_text else zero
             fee = parse_amount(fee_text, path, line, "手续费") if fee_text else zero
             totals["rows"] += 1
@@ -126,8 +127,7 @@ class Importer(StatementImporter):
             links = [link("order-", order_id)] if order_id else []
             fee = money(fee)
             if status == "SUCCESS":
-                ordered = (parse_amount(ordered_text, path, line, "订单金额") if ordered_text else zero) \
-                    if has_ordered else settled
+                ordered = parse_amount(ordered_text, path, line, "订单金额") if has_ordered else settled
                 discount = ordered - settled
                 if discount < 0:
                     raise StatementError(path, line, f"应结订单金额 {settled} is above 订单金额 {ordered}")

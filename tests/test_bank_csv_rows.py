@@ -184,6 +184,19 @@ def test_a_chinese_row_may_leave_out_only_its_text_cells_at_its_end(make_config,
         csv_bank(make_config, tmp_path, bank, text.replace(",111222333", ""))
 
 
+def test_a_cmb_file_cut_inside_a_row_exits_2_and_writes_nothing(tmp_path):
+    # Cut inside 对手信息: its empty cells padded, the cut row was booked again beside the whole
+    # one (another text, another id) and the day's balance restated 271.66 -> 1271.66.
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: CNY\nbanks:\n  cmb: {type: cmb, account: "
+                                          "Assets:Bank:CMB}\n", encoding="utf-8")
+    (tmp_path / "cmb.csv").write_text("记账日期,货币,交易金额,联机余额,交易摘要,对手信息,客户摘要\n"
+                                      '2024-01-01,CNY,"1,234.00","1,271.66",代发住房公积金,北京住房公积', encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(tmp_path / "cmb.csv"))
+    assert result.exit_code == 2, result.output
+    assert "cmb.csv:2: the last row has 6 cells, the header 7, and the file ends inside it" in result.output
+    assert snapshot(tmp_path / "books") == {}
+
+
 # -- one ref on several rows (Wise before 2021) -------------------------------------------------
 
 # Wise's statement CSV before 2021: a transfer's fee is a row of its own, with the transfer's

@@ -235,6 +235,12 @@ def test_ofx_bad_lines_name_the_line(cfg, tmp_path, line, message):
     assert message in str(caught.value) and str(caught.value).startswith(str(tmp_path / "s.txt"))
 
 
+def test_ofx_nested_past_any_statement_is_refused_not_a_recursion_error(cfg, tmp_path):
+    deep = "<X>" * 100_000 + "1" + "</X>" * 100_000
+    with pytest.raises(StatementError, match=r"s.txt:8: elements nested more than 200 deep"):
+        run(cfg, ofx, "card", tmp_path, sgml([deep + "\n"]))
+
+
 def test_ofx_cut_off_file_and_error_status(cfg, tmp_path):
     with pytest.raises(StatementError, match=r"s.txt:9: <BANKTRANLIST> \(line 7\) is never closed"):
         run(cfg, ofx, "card", tmp_path, sgml([stmttrn()]).split("</BANKTRANLIST>")[0])
@@ -304,6 +310,8 @@ def test_camt_exchange_is_kept_for_the_fx_check(cfg, tmp_path):
     (ntry(sts="<Sts>WAIT</Sts>"), ":4: <Sts>: unknown entry status 'WAIT'"),
     (ntry(ind="CR"), ":4: <Ntry>: <CdtDbtInd> expected CRDT or DBIT, got 'CR'"),
     (ntry(amount="-5.00"), ":4: <Ntry>: expected an amount like"),
+    # booked rounded to 28 digits: -123456789012345678901234567900
+    (ntry(amount="123456789012345678901234567890.00"), ":4: <Ntry>: expected an amount of at most 24 digits"),
     (ntry().replace("<BookgDt><Dt>2026-03-02</Dt></BookgDt>", ""), ":4: <Ntry> without <BookgDt> or <ValDt>"),
 ])
 def test_camt_bad_entries_name_the_line(cfg, tmp_path, entry, message):
@@ -348,6 +356,9 @@ def test_mt940_account_id_matches_the_account_number_inside_the_iban(cfg, tmp_pa
     (ENVELOPE.replace(":60F:C251230EUR100,", ":60F:C251230EUR100"), ":5: :60F: expected an amount with a decimal"),
     (ENVELOPE.replace(":28C:1/1", ":99X:1/1"), ":4: unknown field :99X:"),
     (ENVELOPE.split(":62F:")[0], ":9: statement REF1 has no :60F: opening or :62F: closing balance"),
+    # decimal.InvalidOperation, a traceback
+    (ENVELOPE.replace("D10,50", "D123456789012345678901234567890,00"),
+     ":8: :61: expected an amount of at most 24 digits, got '123456789012345678901234567890,00'"),
 ])
 def test_mt940_bad_input_names_the_line(cfg, tmp_path, text, message):
     with pytest.raises(StatementError) as caught:

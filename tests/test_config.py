@@ -65,6 +65,9 @@ def test_a_channel_may_name_two_banks_of_one_currency_its_account_moved_between(
 @pytest.mark.parametrize("text, message", [
     ("channels:\n  wechat: {type: wechat, fees: [{rate: 0.6%}]}\n",
      'channels.wechat.fees[0].rate: expected a number, got "0.6%"'),
+    # taken, then check crashed on it (decimal.InvalidOperation)
+    ("channels:\n  wechat: {type: wechat, fees: [{rate: 1e400}]}\n",
+     'channels.wechat.fees[0].rate: expected a number of at most 24 digits, got "1e400"'),
     ("channels:\n  wechat: {type: wechat, setlement_days: 1}\n", "channels.wechat.setlement_days: unknown key"),
     ("chanels: {}\n", "chanels: unknown key"),
     ("channels:\n  wechat: {type: wechatpay}\n", 'channels.wechat.type: expected one of wechat | '),

@@ -404,6 +404,11 @@ HEADER = '"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fe
      "a.csv:2: net 4.80 is not gross 5.00 + fee -0.30"),
     ('"13/01/2026","10:00:00","PST","A","Website Payment","Completed","USD","5,OO","0.00","5.00","T1","","5.00"',
      "a.csv:2: column Gross: expected an amount"),
+    # booked as 0.00 (its fee 0.00 too): the payment's money lost
+    ('"13/01/2026","10:00:00","PST","A","Website Payment","Completed","USD","","0.00","","T1","","5.00"',
+     "a.csv:2: column Gross: expected an amount, got 'an empty cell'"),
+    ('"13/01/2026","10:00:00","PST","A","Website Payment","Completed","USD","5.00","0.00","","T1","","5.00"',
+     "a.csv:2: column Net: expected an amount, got 'an empty cell'"),
     ('"13/01/2026","10:00:00","Mars/Base","A","Website Payment","Completed","USD","5.00","0.00","5.00","T1","","5.00"',
      "a.csv:2: column TimeZone: unknown time zone 'Mars/Base'"),
     ('"13/01/2026","10:00:00","PST","","General Currency Conversion","Completed","USD","-5.00","0.00","-5.00","T1",'

@@ -103,6 +103,24 @@ def test_a_row_without_its_empty_trailing_cells_is_padded(tmp_path):
                                                  (3, ["2026-01-02", "2.00", "", ""])]
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_last_row_short_of_cells_without_a_line_end_is_a_cut_file(tmp_path, monkeypatch, stream):
+    # A CMB file cut inside 对手信息: padded, the row's credit was booked a second time.
+    if stream:
+        from beanclear.importers.toolkit import text as text_module
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+    path = tmp_path / "s.csv"
+    full = "日期,金额,对手信息,客户摘要\n" + "2026-01-01,1.00,张三 6666,转账\n" * 3
+    path.write_text(full + "2026-01-02,2.00,北京住房", encoding="utf-8")
+    with pytest.raises(StatementError, match=r"s.csv:5: the last row has 3 cells, the header 4, and the file ends "
+                                             r"inside it, without a line end \(is the file cut off\?\)"):
+        list(read_statement(path, ["日期", "金额"], "test statement", stream=stream).table.rows)
+    for whole in (full + "2026-01-02,2.00,北京住房\n", full + "2026-01-02,2.00,北京住房,x"):
+        path.write_text(whole, encoding="utf-8")   # a line end after it, or every cell: a whole row
+        rows = list(read_statement(path, ["日期", "金额"], "test statement", stream=stream).table.rows)
+        assert rows[-1].cells[:3] == ["2026-01-02", "2.00", "北京住房"]
+
+
 def test_a_headerless_file_still_needs_every_cell(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("2026-01-01,1.00,x\n2026-01-02,2.00\n", encoding="utf-8")
@@ -183,6 +201,15 @@ def test_parse_instant_offsets_without_colon():
 def test_from_minor_units(value, currency, expected):
     from beanclear.importers.toolkit import from_minor_units
     assert str(from_minor_units(value, currency, "f", 1, "amount")) == expected
+
+
+def test_from_minor_units_holds_the_amount_bound():
+    from beanclear.importers.toolkit import from_minor_units
+    # 30 digits of cents were booked rounded (1234567890123456789012345679 USD); CSV refuses them
+    with pytest.raises(StatementError, match=r"r.json:2: amount: expected an amount of at most 24 digits"):
+        from_minor_units(123456789012345678901234567890, "USD", "r.json", 2, "amount")
+    with pytest.raises(StatementError, match=r"s.csv:2: column gross: expected an amount"):
+        parse_amount("123456789012345678901234567890.00", "s.csv", 2, "gross")
 
 
 def test_from_minor_units_refuses_fractions():
@@ -532,6 +559,42 @@ def test_control_characters_leave_json_xml_and_xlsx_cells_too(tmp_path):
     root = read_xml(tmp_path / "r.xml")
     assert root.attrib == {"k": "xy"} and root.value("b") == "AB"
     assert cell_text("A\x00B") == "AB"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_bom_past_the_file_s_start_never_reaches_a_cell(tmp_path, monkeypatch, stream):
+    # Two exports pasted together: the BOM before line 2's opening quote kept the quotes in
+    # the Stripe id ('\ufeff"txn_1"'), and the charge was booked a second time.
+    if stream:
+        from beanclear.importers.toolkit import text as text_module
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+    path = tmp_path / "s.csv"
+    path.write_bytes('\ufeff"id","amount"\n\ufeff"txn_1","1.00"\n"txn_2","2\ufeff.00"\n'.encode("utf-8"))
+    rows = list(read_statement(path, ["id", "amount"], "test statement", stream=stream).table.rows)
+    assert [r.cells for r in rows] == [["txn_1", "1.00"], ["txn_2", "2.00"]]
+    assert clean("\ufefftxn_1") == "txn_1"
+    from beanclear.importers.toolkit import read_json
+    (tmp_path / "r.json").write_text('{"id": "\\ufefftxn_1"}')
+    assert read_json(tmp_path / "r.json") == {"id": "txn_1"}
+
+
+@pytest.mark.parametrize("seconds", [99999999999999, -99999999999])
+def test_unix_seconds_past_the_calendar_are_a_statement_error(seconds):
+    import datetime as dt
+    from beanclear.importers.toolkit import from_unix
+    with pytest.raises(StatementError, match=rf"r.json:3: created: expected Unix seconds of a day between the "
+                                             rf"years 1 and 9999, got {seconds}"):
+        from_unix(seconds, dt.timezone.utc, "r.json", 3, "created")
+
+
+def test_a_lone_surrogate_in_json_is_refused_at_its_object_s_line(tmp_path):
+    # "\ud800" reached the books' write: UnicodeEncodeError, a traceback.
+    from beanclear.importers.toolkit import read_json
+    (tmp_path / "r.json").write_text('{"data": [\n  {"id": "txn_1"},\n  {"id": "\\ud800"}]}')
+    with pytest.raises(StatementError, match=r"r.json:3: not valid JSON \('\\ud800' holds a lone surrogate"):
+        read_json(tmp_path / "r.json")
+    (tmp_path / "r.json").write_text('{"id": "\\ud83d\\ude00"}')   # a whole pair is a character
+    assert read_json(tmp_path / "r.json") == {"id": "\U0001f600"}
 
 
 def test_a_file_over_the_byte_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):

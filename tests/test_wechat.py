@@ -139,6 +139,9 @@ def test_revoked_and_pending_refund_rows_are_counted_not_booked(tmp_path, wechat
 @pytest.mark.parametrize("row, message", [
     (all_row(status="MYSTERY"), "bill.csv:2: column 交易状态: unknown status 'MYSTERY'"),
     (all_row(settled="abc"), "bill.csv:2: column 应结订单金额: expected an amount, got 'abc'"),
+    # booked as a 0.00 sale: the money it moved lost
+    (all_row(settled=""), "bill.csv:2: column 应结订单金额: expected an amount, got 'an empty cell'"),
+    (all_row(order=""), "bill.csv:2: column 订单金额: expected an amount, got 'an empty cell'"),
     (all_row(status="REFUND", refund_id="503", refund_status="ODD", settled="0.00"),
      "bill.csv:2: column 退款状态: unknown refund status 'ODD'"),
     (all_row(status="REFUND", refund_id="503", refund_status="SUCCESS"),

@@ -68,6 +68,7 @@ from beanclear.importers.toolkit.values import (  # noqa: F401
     DateOrder,
     _trimmed,
     applied_rate,
+    bounded,
     currency_code,
     currency_places,
     direction_sign,

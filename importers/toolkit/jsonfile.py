@@ -79,40 +79,58 @@ def broken(path, line: int, message: str, kind=StatementError) -> StatementError
 
 
 def unmade(path, exc: Exception, kind=StatementError) -> StatementError:
-    """The error of a value json cannot make (NaN refused, nesting past the stack): at line 1."""
-    return kind(path, 1, f"not valid JSON ({str(exc)[:200] or type(exc).__name__})")
+    """The error of a value json cannot make (NaN refused, nesting past the stack): at line 1,
+    or the line of the object a Refused names."""
+    return kind(path, getattr(exc, "line", 1), f"not valid JSON ({str(exc)[:200] or type(exc).__name__})")
 
 
-def cleaned(value):
+# Half of a UTF-16 pair, alone (`"\ud800"`): JSON's escapes can write it, no text can hold it
+# (the write of the books failed on it).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: str, line: int) -> str:
+    """A string that is not printable, without its control characters; one with a lone
+    surrogate refused (an id dropped of it would be another id)."""
+    if _SURROGATE.search(value):
+        refused = Refused(f"{value[:40]!r} holds a lone surrogate, half of a character that no text can hold")
+        refused.line = line
+        raise refused
+    return strip_controls(value)
+
+
+def cleaned(value, line: int = 1):
     """A parsed value with no control characters in its strings (`\\u0000` in an id),
     keys too (an object whose key loses one is made anew, as dict() makes it of the
-    pairs, its line kept); the rest changed in place."""
+    pairs, its line kept); the rest changed in place. A lone surrogate is refused (Refused,
+    at the line of the object holding it)."""
     if isinstance(value, dict):
+        line = json_line(value, line)
         for k, v in value.items():
             if v.__class__ is str:   # json makes exact str, list and JsonObject
                 if not v.isprintable():
-                    value[k] = strip_controls(v)   # the same key: the dict keeps its size while walked
+                    value[k] = _text(v, line)   # the same key: the dict keeps its size while walked
             elif isinstance(v, (list, dict)):
-                new = cleaned(v)
+                new = cleaned(v, line)
                 if new is not v:
                     value[k] = new
         if "".join(value).isprintable():   # its keys
             return value
-        out = JsonObject((strip_controls(k), v) for k, v in value.items())
-        out.line = json_line(value)
+        out = JsonObject((_text(k, line), v) for k, v in value.items())
+        out.line = line
         return out
     if isinstance(value, list):
         for i, v in enumerate(value):
             if v.__class__ is str:
                 if not v.isprintable():
-                    value[i] = strip_controls(v)
+                    value[i] = _text(v, line)
             elif isinstance(v, (list, dict)):
-                new = cleaned(v)
+                new = cleaned(v, line)
                 if new is not v:
                     value[i] = new
         return value
     if isinstance(value, str):
-        return strip_controls(value)
+        return _text(value, line)
     return value
 
 

@@ -21,6 +21,7 @@ from beanclear.importers.toolkit.text import (
     ENCODINGS,
     Row,
     StatementError,
+    UnendedRow,
     _Signs,
     clean,
     csv_rows,
@@ -467,6 +468,11 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
             lacking = f": no {', '.join(clean(h) for h in cut)}" if cut else ""
             error = StatementError(path, row.line, f"expected {width} cells as in {where}, got {len(cells)}"
                                    f"{lacking}")
+        if error is None and len(cells) < width and type(row) is UnendedRow:
+            # Its empty trailing cells left out, or the file cut inside the row: with no line
+            # end after it, the file ends mid-row.
+            error = StatementError(path, row.line, f"the last row has {len(cells)} cells, the header {width}, and "
+                                   "the file ends inside it, without a line end (is the file cut off?)")
         if error is not None:
             if any_rows and not extra and _balance_line(cells):
                 closing.append((row, error))   # the footer, unless a row follows

@@ -36,8 +36,10 @@ MAX_TEXT = 500                     # characters of a payee, narration or metadat
 MAX_ID = 512                       # characters of an id (real ones reach 235); a longer one is an error
 
 # Control characters never reach the books: C0 but TAB, LF and CR, DEL, C1. A NUL inside
-# an id made two ids that look the same, and booked one payment twice.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# an id made two ids that look the same, and booked one payment twice. A BOM (U+FEFF) past
+# the file's start too: one before a Stripe row's opening quote kept the quotes in its id,
+# and booked the charge a second time.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
 
 
 def strip_controls(text: str) -> str:
@@ -453,17 +455,27 @@ class Row:
     cells: list[str]    # raw cells
 
 
+@dataclass(frozen=True, slots=True)
+class UnendedRow(Row):
+    """A CSV file's last row where the file ends inside it, without a line end: a row of
+    it short of cells is a file cut off mid-row (read_statement refuses it rather than pad
+    it: a cut 对手信息 booked a CMB credit a second time under another text)."""
+
+
 def csv_rows(text, path: str | Path, delimiter: str = ",") -> Iterator[Row]:
     """CSV rows with the line each starts on. Lenient about a TAB after a closing quote
     (`"3985734"\t,` — invalid RFC 4180, common in Chinese exports); strict about a quote
-    left open at the end of the file (a file cut off mid-row). `text`: the text, or
-    (text_stream) its lines."""
-    quotes = [0]
+    left open at the end of the file (a file cut off mid-row). The last row is an
+    UnendedRow where no line end follows it. `text`: the text, or (text_stream) its lines."""
+    quotes, unended = [0], [False]
+    end = -1   # the text's length where it ends without a line end: a row read up to it is unended
     if isinstance(text, str):
         quotes[0] = text.count('"')
         source = io.StringIO(text, newline="")
+        if text[-1:] not in ("\n", "\r", ""):
+            end = len(text)
     else:
-        source = _counting(text, quotes)
+        source = _counting(text, quotes, unended)
     reader = csv.reader(source, delimiter=delimiter, strict=False)
     start = last = 1
     rows = 0
@@ -482,15 +494,23 @@ def csv_rows(text, path: str | Path, delimiter: str = ",") -> Iterator[Row]:
         if rows > MAX_ROWS:
             raise StatementError(path, start, f"more than {MAX_ROWS:,} rows, the limit for one statement "
                                  "(split the export into shorter periods)")
-        yield Row(start, cells)
+        yield UnendedRow(start, cells) if unended[0] or (end >= 0 and source.tell() == end) else Row(start, cells)
         last, start = start, reader.line_num + 1
 
 
-def _counting(lines: Iterator[str], quotes: list) -> Iterator[str]:
+def _counting(lines: Iterator[str], quotes: list, unended: list) -> Iterator[str]:
+    """The lines, counting their quotes; one line ahead, so that `unended` is set as the
+    last line is given, where it has no line end."""
+    previous = None
     for line in lines:
+        if previous is not None:
+            yield previous
         if '"' in line:
             quotes[0] += line.count('"')
-        yield line
+        previous = line
+    if previous is not None:
+        unended[0] = not previous.endswith(("\n", "\r"))
+        yield previous
 
 
 PLACEHOLDERS = {"", "/", "-", "--", "—", "null", "NULL", "None"}

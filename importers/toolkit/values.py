@@ -71,6 +71,17 @@ def parse_amount(text: str, path: str, line: int, column: str, decimal_comma: bo
     return -amount if negative else amount
 
 
+def bounded(amount: Decimal, path: str, line: int, what: str, shown: str) -> Decimal:
+    """`amount`, read by a format's own reader (MT940's `107,50`, camt's <Amt>, minor
+    units), held to the one bound of every amount: MAX_AMOUNT_DIGITS digits, as
+    parse_amount and json_amount hold theirs. A longer one is an error, never an amount
+    rounded to Decimal's 28 digits (a camt <Amt> of 30 digits was booked so)."""
+    if len(amount.as_tuple().digits) > MAX_AMOUNT_DIGITS or not amount.is_finite():
+        raise StatementError(path, line, f"{what}: expected an amount of at most {MAX_AMOUNT_DIGITS} digits, "
+                             f"got {shown[:60]!r}")
+    return amount
+
+
 def money(value: Decimal, places: int = 2) -> Decimal:
     """Trailing zeros past the currency's places dropped (`0.04000` -> `0.04`), but
     never a significant digit: `0.03600` stays `0.036`, so no money is lost."""
@@ -188,7 +199,11 @@ def from_unix(value, tz, path: str, line: int, field: str) -> dt.datetime:
     """Unix seconds (Stripe's `created`) as the wall-clock time of the books' zone."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise StatementError(path, line, f"{field}: expected Unix seconds, got {json_shown(value)}")
-    return local_time(dt.datetime.fromtimestamp(value, dt.timezone.utc), tz)
+    try:
+        return local_time(dt.datetime.fromtimestamp(value, dt.timezone.utc), tz)
+    except (ValueError, OverflowError, OSError):   # a year past 9999 or before 1
+        raise StatementError(path, line, f"{field}: expected Unix seconds of a day between the years 1 and "
+                             f"9999, got {json_shown(value)}") from None
 
 
 # -- minor units ---------------------------------------------------------------------
@@ -216,7 +231,7 @@ def from_minor_units(value, currency: str, path: str, line: int, field: str) -> 
     if isinstance(value, bool) or not isinstance(value, int):
         raise StatementError(path, line, f"{field}: expected an integer amount in minor units, "
                              f"got {json_shown(value)}")
-    return Decimal(value).scaleb(-currency_places(currency))
+    return bounded(Decimal(value), path, line, field, str(value)).scaleb(-currency_places(currency))
 
 
 # -- locale conventions of a whole file ----------------------------------------------

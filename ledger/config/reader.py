@@ -38,6 +38,7 @@ from beanclear.config.model import (
 )
 from beanclear.checks.findings import CODES, DEFAULT_SEVERITY, SEVERITIES
 from beanclear.importers.bank_presets import PRESETS as BANK_PRESETS
+from beanclear.importers.toolkit.values import MAX_AMOUNT_DIGITS
 
 
 class _Reader:
@@ -107,8 +108,11 @@ class _Reader:
             value = Decimal(str(self.data))
         except InvalidOperation:
             raise self.fail("a number", self.data) from None
-        if not value.is_finite():
-            raise self.fail("a number", self.data)
+        # An amount's bound (toolkit MAX_AMOUNT_DIGITS): `rate: 1e400` was taken, and check
+        # failed on it with a traceback.
+        if not value.is_finite() or value and (value.adjusted() >= MAX_AMOUNT_DIGITS
+                                               or value.as_tuple().exponent <= -MAX_AMOUNT_DIGITS):
+            raise self.fail(f"a number of at most {MAX_AMOUNT_DIGITS} digits", self.data)
         return value
 
     def days(self) -> int:
