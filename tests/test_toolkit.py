@@ -521,6 +521,21 @@ def test_a_corrupt_gzip_body_is_a_statement_error(tmp_path, body):
         read_text(path)
 
 
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("junk, line", [("this line is not a row", 3), ("TOTAL,,999999", 3)])
+def test_text_after_the_rows_is_an_error_where_the_format_has_no_such_lines(tmp_path, junk, line, stream):
+    # a blind helper's Stripe and PayPal exports with junk appended imported as if it were
+    # not there; a bank's export may end so (Schwab's section titles, a closing balance)
+    path = tmp_path / "export.csv"
+    path.write_text(f"id,amount,text,fee\nT1,5.00,sale,0.10\n{junk}\n", encoding="utf-8")
+    with pytest.raises(StatementError, match=rf"export.csv:{line}: "):
+        list(read_statement(path, ["id", "amount"], "export", needed=["id", "amount", "fee"], stream=stream).table.rows)
+    st = read_statement(path, ["id", "amount"], "export", needed=["id", "amount", "fee"], stream=stream,
+                        bank_lines=True)
+    assert [r.cells[0] for r in st.table.rows] == ["T1"]
+    assert [r.cells[0] for r in st.titles + st.closing] == [junk.split(",")[0]]
+
+
 def test_an_xlsx_that_is_no_zip_is_a_statement_error(tmp_path):
     from beanclear.importers.toolkit import sniff, xlsx_rows
     path = tmp_path / "bill.xlsx"

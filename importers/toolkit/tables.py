@@ -214,7 +214,7 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
                    footer: str | None = None, columns: int | None = None, allow_empty: bool = False,
                    stream: bool = False, needed: Iterable[str] | None = None, delimiter: str = ",",
                    fallbacks: tuple[str, ...] = ENCODINGS, full_rows: bool = False, first_line: int = 1,
-                   says_empty: Callable[[Statement], bool] | None = None) -> Statement:
+                   says_empty: Callable[[Statement], bool] | None = None, bank_lines: bool = False) -> Statement:
     """Read a CSV statement (or the sheet of an XLSX workbook that holds the header):
     find the header by `required` names, take every row below it as data (blank rows
     skipped; a row shorter than the header is padded with empty cells, unless it lacks a
@@ -230,7 +230,10 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     `Statement.titles`; short rows at the end whose first cell names a balance (Deutsche
     Bank's `Kontostand;28.2.2026;;;3.882,54;EUR`, comdirect's `Alter Kontostand`) are
     closing lines, in `Statement.closing` (a short row with a row after it is an error, as
-    any). Neither can hold a date and an amount of a row. `columns` reads a file
+    any). Neither can hold a date and an amount of a row, and both are banks' exports'
+    (`bank_lines`); elsewhere they are text that is no row of the statement, an error
+    naming its line (a blind helper's Stripe export with `this line is not a stripe row`
+    and `TOTAL,,,,999999` appended imported as if they were not there). `columns` reads a file
     without a header: every row is data, with at least that many cells, from `first_line`
     on (the lines above it, a title BNP Paribas writes, in `Statement.preamble`). Empty cells at
     the end of the header (a trailing comma) are not columns: rows may omit them.
@@ -260,7 +263,7 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     options = dict(path=path, required=required, what=what, summary_starts=summary_starts,
                    summary_required=summary_required, footer=footer, columns=columns, allow_empty=allow_empty,
                    needed=required if needed is None else tuple(needed), full_rows=full_rows, first_line=first_line,
-                   says_empty=says_empty)
+                   says_empty=says_empty, bank_lines=bank_lines)
     st = Statement(Table(path, [], 0, []), {}, 0, [])
     with paused_gc():
         if source is None:
@@ -394,7 +397,8 @@ def _section_title(cells: list[str], width: int) -> bool:
 def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tuple, what: str,
                summary_starts: str | None, summary_required: bool, footer: str | None, columns: int | None,
                allow_empty: bool, needed: tuple, full_rows: bool = False, whole: bool = False,
-               first_line: int = 1, says_empty: Callable[[Statement], bool] | None = None) -> Iterator[Row]:
+               first_line: int = 1, says_empty: Callable[[Statement], bool] | None = None,
+               bank_lines: bool = False) -> Iterator[Row]:
     """read_statement's rows, one at a time; the header, summary and footer go into `st`.
     `whole`: every row below the header read before the first is checked."""
     wanted = {header_key(n) for n in needed}
@@ -445,6 +449,10 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
                 raise StatementError(path, trailing.line, "rows after the summary (expected the end of the file)")
             break
         if _section_title(cells, width):
+            if not bank_lines:
+                raise StatementError(path, row.line, f"a line of one cell, {clean(cells[0])[:80]!r}, among the rows "
+                                     f"of a table of {width} columns: not a row of this statement (text after "
+                                     "the rows, or two files joined?)")
             st.titles.append(row)
             continue
         if columns and not any_rows and len(cells) > width:
@@ -474,7 +482,7 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
             error = StatementError(path, row.line, f"the last row has {len(cells)} cells, the header {width}, and "
                                    "the file ends inside it, without a line end (is the file cut off?)")
         if error is not None:
-            if any_rows and not extra and _balance_line(cells):
+            if bank_lines and any_rows and not extra and _balance_line(cells):
                 closing.append((row, error))   # the footer, unless a row follows
                 continue
             raise error
