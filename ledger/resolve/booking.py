@@ -59,8 +59,7 @@ def _paired(line, config, entries) -> bool:
     account, no payout link) is one: the clearing check pairs it with a payout by amount
     and day, and finds nothing of it (a blind helper's `book` of such a credit moved it to
     an expense and made its payout payout-missing)."""
-    transit = {ch.accounts.transit for ch in config.channels.values()}
-    if line.counter not in transit or any(l.startswith("payout-") for l in line.entry.links):
+    if line.counter == config.suspense or not unexplained(line, config):   # not a transit line unlinked
         return False
     from beanclear.checks import reconcile
     ref = str(line.entry.meta.get("id", ""))
