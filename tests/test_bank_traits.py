@@ -386,7 +386,7 @@ def test_a_date_format_without_a_year_is_refused_not_read_as_1900(make_config, k
     body = {"banks": "type: csv, account: Assets:Bank:Card, columns: {date: D, amount: A}",
             "shops": "type: orders-csv, columns: {order_id: O, date: D, amount: A, status: S}, statuses: {booked: [paid]}",
             "channels": "type: paypal"}[kind]
-    with pytest.raises(ConfigError, match=rf"config\.yaml: {kind}\.{where}\.date_format: expected a date format with "
+    with pytest.raises(ConfigError, match=rf"config\.yaml:\d+: {kind}\.{where}\.date_format: expected a date format with "
                                           r"the year, month and day like %Y-%m-%d \(without a year every date"):
         make_config(f"{kind}:\n  {where}: {{{body}, date_format: '{fmt}'}}\n")
 

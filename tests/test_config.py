@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -109,7 +110,16 @@ def test_a_channel_may_name_two_banks_of_one_currency_its_account_moved_between(
 def test_errors_name_the_key_path(make_config, text, message):
     with pytest.raises(ConfigError) as caught:
         make_config(text)
-    assert f"config.yaml: {message}" in str(caught.value)
+    assert re.search(r"config\.yaml:\d+: " + re.escape(message), str(caught.value)), str(caught.value)
+
+
+def test_an_error_names_the_line_of_its_key(make_config):
+    # config errors named the key path but not the line: bad input gets file:line
+    text = "currency: CNY\nchannels:\n  wechat:\n    type: wechat\n    fees:\n      - {rate: 0.006}\n      - {rate: oops}\n"
+    with pytest.raises(ConfigError, match=r"config\.yaml:7: channels\.wechat\.fees\[1\]\.rate: "):
+        make_config(text)
+    with pytest.raises(ConfigError, match=r"config\.yaml:3: channels\.wechat\.type: missing"):
+        make_config("currency: CNY\nchannels:\n  wechat:\n    settlement_days: 1\n")
 
 
 def test_bare_off_is_a_severity(make_config):

@@ -39,7 +39,7 @@ from beanclear.config.model import (  # noqa: F401  (the model is part of this m
     ShopAccounts,
     title_of,
 )
-from beanclear.config.loader import MAX_CONFIG_BYTES, MAX_NODES, safe_yaml  # noqa: F401
+from beanclear.config.loader import MAX_CONFIG_BYTES, MAX_NODES, line_of, safe_yaml  # noqa: F401
 from beanclear.config.reader import _bank, _channel, _checks, _match, _opt, _Reader, _shop
 
 
@@ -119,8 +119,9 @@ def load(path: str | Path) -> Config:
         raise ConfigError(f"{path}: no such config file (expected config.yaml, or pass -c PATH)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc})") from None
+    lines: dict[str, int] = {}
     try:
-        data = safe_yaml(text, str(path))
+        data = safe_yaml(text, str(path), lines)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
@@ -129,7 +130,8 @@ def load(path: str | Path) -> Config:
         raise ConfigError(f"{path}: nested too deep (expected a config file)") from None
     try:
         return parse(data, path)
-    except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    except ConfigError as exc:   # the reader's message starts with the key path: its line too
+        line = line_of(str(exc), lines)
+        raise ConfigError(f"{path}{f':{line}' if line else ''}: {exc}") from None
     except RecursionError:
         raise ConfigError(f"{path}: nested too deep (expected a config file)") from None

@@ -20,26 +20,29 @@ MAX_CONFIG_BYTES = 1024 * 1024
 MAX_NODES = 100_000  # values, keys and entries once aliases are expanded; real configs have hundreds
 
 
-def safe_yaml(text: str, where: str):
-    """The YAML tree of a config file's text (`where` is the file, for messages)."""
+def safe_yaml(text: str, where: str, lines: dict[str, int] | None = None):
+    """The YAML tree of a config file's text (`where` is the file, for messages); `lines`,
+    given, gets the line of each key path (`channels.wechat.fees[0].rate` -> 12), so that
+    an error of the config's reader names its line too (line_of)."""
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
-        _check(node, where)
+        _check(node, where, lines if lines is not None else {})
         return loader.construct_document(node)
     finally:
         loader.dispose()
 
 
-def _check(root, where: str) -> None:
+def _check(root, where: str, lines: dict[str, int]) -> None:
     """Count the nodes `root` expands to (each shared node once per use, memoised so the
-    count itself is cheap), refuse recursion and duplicate keys."""
+    count itself is cheap), refuse recursion and duplicate keys; note each path's line."""
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()
 
     def size(node, path: str) -> int:
+        lines.setdefault(path, node.start_mark.line + 1)
         key = id(node)
         if key in sizes:
             return sizes[key]
@@ -58,6 +61,7 @@ def _check(root, where: str) -> None:
                         raise ConfigError(f"{where}:{k.start_mark.line + 1}: {sub}: duplicate key (first given on "
                                           f"line {seen[k.value]}; YAML would keep only the last)")
                     seen[k.value] = k.start_mark.line + 1
+                lines.setdefault(sub, k.start_mark.line + 1)   # a key's own line, not its value's
                 total += size(k, sub) + size(v, sub)
                 if total > MAX_NODES:
                     break
@@ -78,3 +82,15 @@ def _check(root, where: str) -> None:
 
 def _shown(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def line_of(message: str, lines: dict[str, int]) -> int | None:
+    """The line of the key path a reader's message starts with (`channels.x.fees[0].rate:
+    …`), or of the nearest key above it that the file has (a key missing: its mapping)."""
+    path = message.split(": ", 1)[0]
+    while path:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None
