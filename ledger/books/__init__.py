@@ -37,6 +37,20 @@ ORDER_LINE = re.compile(r'^[ \t]+order-id:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 COVERS_LINE = re.compile(r'^[ \t]+covers:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)  # render.identities
 BALANCE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+balance[ \t]+(\S+)[ \t]+[^;\n]*?([A-Z][A-Z0-9'._-]*)[ \t]*(?:;.*)?$",
                           re.M)
+
+
+def balance_parts(line: str) -> tuple[str, str, str, Decimal, str] | None:
+    """(day, account, currency, amount, trailing comment) of a balance line of the books,
+    or None for another line (late_balances and in_flight restate such lines in place)."""
+    found = BALANCE_LINE.match(line)
+    if not found:
+        return None
+    day, account, currency = found.groups()
+    number = Decimal(line[found.end(2):found.start(3)].strip().replace(",", ""))
+    comment = line[line.index(";") - 1:] if ";" in line[found.end(3):] else ""
+    return day, account, currency, number, comment
+
+
 PRICE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+price[ \t]+(\S+)[ \t]+(\S+)[ \t]+(\S+)", re.M)
 TIME_LINE = re.compile(r'^[ \t]+time:[ \t]*"([^"]*)"', re.M)
 COVERAGE_BLOCK = re.compile(r'^(\d{4}-\d{2}-\d{2})[ \t]+custom[ \t]+"beanclear-coverage"[ \t]+"[^"]*"[ \t]+'

@@ -50,10 +50,10 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear.books import BALANCE_LINE, COVERS_LINE, ENTRY_END, ENTRY_START, ID_LINE, _block_start, _unescape
+from beanclear.books import COVERS_LINE, ENTRY_END, ENTRY_START, ID_LINE, _block_start, _unescape, balance_parts
 from beanclear.books import key_blocks, render, rewrite_blocks
 from beanclear.books.idset import Ids
-from beanclear.books.render import ACCOUNT_WIDTH, amount_text, number_text
+from beanclear.books.render import balance_line, number_text
 
 KEY = "fund-date"        # on a trade-view entry: the day the fund view books its money
 COUNTED = "in-flight"    # on a fund-view balance: what of it is such money
@@ -296,18 +296,16 @@ def _restated(block: str, source: Source) -> str:
     """A balance block of the books counting what the import puts in flight at its day,
     as render.entry_text writes a balance the import counts (its `in-flight:` line first)."""
     first, newline, rest = block.partition("\n")
-    found = BALANCE_LINE.match(first)
-    if not found or found.group(2) != source.clearing:
+    parts = balance_parts(first)
+    if parts is None or parts[1] != source.clearing:
         return block
-    day, account, currency = found.groups()
+    day, account, currency, number, comment = parts
     flying = in_flight(source.new, account, currency, dt.date.fromisoformat(day))
     if not flying:
         return block
-    number = Decimal(first[found.end(2):found.start(3)].strip().replace(",", ""))
-    comment = first[first.index(";") - 1:] if ";" in first[found.end(3):] else ""
     was = COUNTED_LINE.match(rest)
     total = (Decimal(was.group(1)) if was else Decimal(0)) + flying
     rest = rest[was.end():] if was else rest
-    line = f"{day} balance {account:<{ACCOUNT_WIDTH - 9}}{amount_text(number + flying, currency)}"
-    return line + comment + newline + (f"  {COUNTED}: {number_text(total)}\n" if total else "") + rest
+    return (balance_line(day, account, number + flying, currency) + comment + newline
+            + (f"  {COUNTED}: {number_text(total)}\n" if total else "") + rest)
 

@@ -19,13 +19,12 @@ is left as it is and said.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from beancount.core import data
 
-from beanclear.books import BALANCE_LINE, Books, rewrite_blocks
-from beanclear.books.render import ACCOUNT_WIDTH, amount_text
+from beanclear.books import Books, balance_parts, rewrite_blocks
+from beanclear.books.render import balance_line
 from beanclear.periods.closed import closed_months
 
 
@@ -71,14 +70,11 @@ def _restate(block: str, amounts: dict) -> str:
     """The block with its balance line saying the statement's amount, as the import
     writes a balance line (render.entry_text); its comment and metadata kept."""
     first, newline, rest = block.partition("\n")
-    found = BALANCE_LINE.match(first)
-    if not found:
+    parts = balance_parts(first)
+    if parts is None:
         return block
-    day, account, currency = found.groups()
+    day, account, currency, number, comment = parts
     said = amounts.get((day, account, currency))
-    number = first[found.end(2):found.start(3)].strip()
-    if said is None or Decimal(number.replace(",", "")) == said:
+    if said is None or number == said:
         return block
-    line = f"{day} balance {account:<{ACCOUNT_WIDTH - 9}}{amount_text(said, currency)}"
-    comment = first[first.index(";") - 1:] if ";" in first[found.end(3):] else ""
-    return line + comment + newline + rest
+    return balance_line(day, account, said, currency) + comment + newline + rest

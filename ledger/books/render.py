@@ -77,6 +77,12 @@ def amount_text(number: Decimal, currency: str) -> str:
     return number_text(number).rjust(NUMBER_WIDTH) + f" {currency}"
 
 
+def balance_line(day, account: str, number: Decimal, currency: str) -> str:
+    """A balance assertion's line as the import writes it (entry_text, and the books'
+    balances restated in place: books/late_balances.py, books/in_flight.py)."""
+    return f"{day} balance {account:<{ACCOUNT_WIDTH - 9}}{amount_text(number, currency)}"
+
+
 def posting_line(account: str, number: Decimal, currency: str) -> str:
     """A posting without a price as entry_text writes it, without its newline."""
     return f"  {account.ljust(ACCOUNT_WIDTH)}{number_text(number).rjust(NUMBER_WIDTH)} {currency}"
@@ -106,8 +112,7 @@ def entry_text(entry) -> str:
                          f"{units.currency}{price}")
         return "\n".join(lines) + "\n"
     if isinstance(entry, data.Balance):
-        return "\n".join([f"{entry.date} balance {entry.account:<{ACCOUNT_WIDTH - 9}}"
-                          f"{amount_text(entry.amount.number, entry.amount.currency)}",
+        return "\n".join([balance_line(entry.date, entry.account, entry.amount.number, entry.amount.currency),
                           *_meta_lines(entry.meta)]) + "\n"
     if isinstance(entry, data.Price):
         return "\n".join([f"{entry.date} price {entry.currency} {entry.amount.number:f} {entry.amount.currency}",
