@@ -65,11 +65,6 @@ def contract_spans(channel, method: str | None, currency: str) -> tuple[tuple[dt
     return tuple(starts), tuple(next((rule for rule in fitting if rule.in_force(day)), None) for day in starts)
 
 
-def contract_rule(channel, method: str | None, currency: str, day: dt.date = dt.date.min):
-    starts, rules = contract_spans(channel, method, currency)
-    return rules[bisect_right(starts, day) - 1]
-
-
 def expected_fee(rule, base: Decimal) -> Decimal:
     fee = base * rule.rate + rule.fixed
     if rule.min is not None:
