@@ -182,7 +182,7 @@ class ResolveEndpoints:
             guard.fields(body, ("bank_ref", "account"), ("payee", "narration", "rule"))
             plan = booking.book(state.config, self.ledger.all_entries, guard.ident(body, "bank_ref"),
                                 guard.ident(body, "account"), _optional(body, "payee"), _optional(body, "narration"),
-                                _optional(body, "rule"))
+                                _optional(body, "rule"), state.load)
             return self._plan_write(state, plan)
         return self._resolve(act)
 

@@ -54,7 +54,7 @@ def unexplained(line, config) -> bool:
         line.counter in transit and not any(l.startswith("payout-") for l in line.entry.links))
 
 
-def _paired(line, config, entries) -> bool:
+def _paired(line, config, entries, load=None) -> bool:
     """Whether a bank line the import took for a payout's credit (on a channel's transit
     account, no payout link) is one: the clearing check pairs it with a payout by amount
     and day, and finds nothing of it (a blind helper's `book` of such a credit moved it to
@@ -62,8 +62,10 @@ def _paired(line, config, entries) -> bool:
     if line.counter == config.suspense or not unexplained(line, config):   # not a transit line unlinked
         return False
     from beanclear.checks import reconcile
+    load = load if load is not None else reconcile.Load(entries, config)   # (the load's own, where it ran)
+    load.run(entries, ("clearing",))
     ref = str(line.entry.meta.get("id", ""))
-    return not any(ref in f.refs for f in reconcile.find(entries, config, checks=("clearing",)))
+    return not any(ref in f.refs for f in load.findings["clearing"])
 
 
 # What the statement said of a line `book` retitled: the text the import's rules and
@@ -91,7 +93,9 @@ def import_account(config, line) -> str:
 
 
 def book(config, entries, ref: str, account: str, payee: str | None = None, narration: str | None = None,
-         rule: str | None = None) -> Plan:
+         rule: str | None = None, load=None) -> Plan:
+    """`load`: the reconcile.Load of the load of `entries`, where the plugins left one
+    (its clearing findings say whether the line is a payout's credit already paired)."""
     if not ACCOUNT_RE.match(account or ""):
         raise ResolveError(f"account: expected an account name like Expenses:Rent, got {account!r}")
     line = bank_line(entries, config, ref)
@@ -106,7 +110,7 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
             title = new
     plan = Plan("", data={"bank_ref": ref, "account": account, "amount": f"{line.amount:f}",
                           "currency": line.currency})
-    if line.counter != account and _paired(line, config, entries):
+    if line.counter != account and _paired(line, config, entries, load):
         raise ResolveError(f"bank line {ref} is the credit of a payout of {line.counter.rsplit(':', 1)[-1]} (the "
                            "clearing check pairs it with one: nothing to book); `beanclear match` names the payout, "
                            "`beanclear link` ties them")

@@ -56,8 +56,10 @@ def _run(config_path, fmt, make):
 @format_option
 def book(config_path, ref, account, payee, narration, rule, fmt):
     """Book the bank line REF (its bank reference) that nothing explains to ACCOUNT."""
+    from beanclear.checks import reconcile
     from beanclear.resolve import booking
-    _run(config_path, fmt, lambda c, b: booking.book(c, b.entries, ref, account, payee, narration, rule))
+    _run(config_path, fmt, lambda c, b: booking.book(c, b.entries, ref, account, payee, narration, rule,
+                                                     reconcile.stored_load(b.options, c)))
 
 
 @click.command("open-items")
