@@ -26,9 +26,10 @@ together: a rate above contract on small tickets costs money that no single row 
 
 Where most of a channel's payments miss the contract (at least SYSTEMATIC of them, and
 half of those checked; a fee within tolerance billed at a stated rate other than the
-contract's misses it too, so raising the tolerance does not split it into days), the cause is one: the channel charges another rate than the
-config's contract (a new contract, or a config written from the wrong one). They are
-one finding, with the rate charged, not one per payment.
+contract's misses it too, so raising the tolerance does not split it into days), the
+cause is one: the channel charges another rate than the config's contract (a new
+contract, or a config written from the wrong one). They are one finding, with the rate
+charged, not one per payment.
 """
 
 from __future__ import annotations
@@ -223,6 +224,7 @@ def _systematic(found: list, checked: dict, systematic: dict) -> list:
                             f"{len(rows)} of {checked[(name, currency)]} payments were charged other fees than the "
                             f"contract {_rule_text(rule)}, about {charged:.2f}% (the median): {_money(over)} {currency} "
                             f"{'over' if over > 0 else 'under'} the contract in all; if the contract changed, set "
-                            f"channels.{name}.fees (the old rule until: the day before it changed, the new one since: that day)", refs([entry]), **at_entry(entry)))
+                            f"channels.{name}.fees (the old rule until: the day before it changed, the new one "
+                            "since: that day)", refs([entry]), **at_entry(entry)))
         dropped |= {id(row[5]) for row in rows if row[5] is not None}
     return [f for f in found if id(f) not in dropped] + ones if ones else found
