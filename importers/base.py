@@ -27,6 +27,9 @@ from beanclear.books.idset import Ids
 from beanclear.books.spill import Spill, like
 from beanclear.config.model import WALLET_TYPES, Channel, Shop
 from beanclear.importers.account_ids import stated_account
+from beanclear.importers.order_refs import (  # noqa: F401  (every importer's, from here)
+    DESCRIBED_ORDER, TAOBAO_ORDER, channel_order_link, described_order, description_order, link, named_order, order_in,
+    order_key, order_link, payment_shops, placed_by_books)
 from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, named_day, paused_gc, shape_first, sniff, stated_period
 
 
@@ -219,85 +222,6 @@ def _shape_first(parse):
 
 # -- building entries -----------------------------------------------------------------
 
-def link(prefix: str, ident: str) -> str:
-    """A Beancount link from a statement id (links allow only [A-Za-z0-9-_/.])."""
-    return prefix + _NOT_IN_LINKS.sub("_", ident)
-
-
-_NOT_IN_LINKS = re.compile(r"[^A-Za-z0-9\-_/.]")   # compiled once: re.sub's cache look-up was a third of a link
-
-
-def order_key(order_id: str) -> str:
-    """An order's id as its payments and the bank write it: shops write `#1001` where a
-    payment says `1001`, so a leading `#` is not part of it."""
-    return order_id.strip().lstrip("#")
-
-
-def order_link(order_id: str) -> str:
-    """The link that ties an order to its payments and refunds (order_key)."""
-    return link("order-", order_key(order_id))
-
-
-def channel_order_link(order_id: str, channel) -> str:
-    """The order link of a channel's entry naming `order_id` (a payment, its fee, its
-    refund): the one the payment carries once routed to its shop (to_receivable), so
-    that every entry of the order shares it: `T200P3505…` is Taobao order `3505…`."""
-    return order_link(order_in(order_id, channel.order_pattern) or order_id)
-
-
-# Alipay writes a Taobao/Tmall order's number after `T200P` in 商户订单号 (FORMATS §8b);
-# the shop's export writes the number alone.
-TAOBAO_ORDER = re.compile(r"T200P(\d{6,})")
-
-
-def named_order(entry: data.Transaction, pattern: re.Pattern | None) -> str | None:
-    """The shop order a channel entry pays: the order its `order-id` names (order_in),
-    or with the channel's `order_pattern`, else the one its narration names."""
-    order_id = entry.meta.get("order-id")
-    if pattern is None:
-        return order_in(order_id, None)
-    return order_in(order_id, pattern) or order_in(entry.narration, pattern)
-
-
-def order_in(text: str | None, pattern: re.Pattern | None) -> str | None:
-    """The order `text` names: with `order_pattern`, the pattern's group; else all of
-    it, but a Taobao order's number where Alipay wrote `T200P<number>`."""
-    if not text:
-        return None
-    if pattern is None:
-        taobao = TAOBAO_ORDER.fullmatch(text)
-        return taobao.group(1) if taobao else text
-    found = pattern.search(text)
-    return found.group(1) if found and found.group(1) else None
-
-
-# How a checkout writes the order into a charge's description where nothing else
-# carries it (Stripe's balance transactions): `Order 1001`, `Order #000123 by Jo`,
-# `My Store - Order W20260105001`, `REFUND FOR CHARGE (Order 1001)`, `order no. 1001`.
-# The id has a digit: "Order from our shop" names none.
-DESCRIBED_ORDER = re.compile(r"(?i)\border\b\s*(?:no\.?|number|id)?\s*[#:\-]?\s*"
-                             r"(?=[A-Za-z_-]*\d)([A-Za-z0-9][A-Za-z0-9_-]*)")
-
-
-def description_order(source, description: str) -> str:
-    """The text naming a sale's order where only its description does (a Stripe balance
-    transaction, an Airwallex transaction), for routing (named_order): with the channel's
-    `order_pattern`, the description where the pattern finds an order in it; without,
-    the order the description names as checkouts write it (DESCRIBED_ORDER), the id
-    alone; '' where it names none."""
-    pattern = source.order_pattern
-    if pattern is None:
-        return described_order(description) or ""
-    return description if order_in(description, pattern) else ""
-
-
-def described_order(description: str) -> str | None:
-    """The order a free-text description names (DESCRIBED_ORDER), where no
-    `order_pattern` says how the channel names them."""
-    found = DESCRIBED_ORDER.search(description or "")
-    return found.group(1) if found else None
-
-
 # Marketplaces whose order amount is the price after the merchant's own discounts, which
 # the platform applied (Pinduoduo's 商家实收金额 after 店铺优惠折扣, Douyin's 订单应付金额
 # after 商家实际承担优惠金额): see holds_discounts. Not the merchant's own shop (Shopify,
@@ -361,20 +285,6 @@ def folded(postings: list, discounts: str, receivable: str) -> tuple[list, Decim
     p = out[into]
     out[into] = p._replace(units=Amount(p.units.number + discount, p.units.currency))
     return out, discount
-
-
-# -- which shop's orders a payment pays (DESIGN.md §1, §3) ---------------------------
-
-def payment_shops(config, channel) -> tuple[str, ...]:
-    """The shops whose receivable a channel's payments may clear: its `shop:`, else every
-    shop in the config. ChannelSales (ledger/checks/orders.py) follows sales by the same rule."""
-    return (channel.shop,) if channel.shop else tuple(config.shops)
-
-
-def placed_by_books(config, channel) -> bool:
-    """Whether only the shops' books can say which shop's order a payment of the channel
-    pays (shop_for): several shops and no `shop:`, or a personal wallet."""
-    return not channel.shop and (len(config.shops) > 1 or channel.type in WALLET_TYPES)
 
 
 def shop_for(channel, config, order_id: str, orders: "ShopOrders") -> tuple[str | None, list[str]]:

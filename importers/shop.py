@@ -44,6 +44,7 @@ from typing import Iterable, Iterator
 
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter, order_link, posting, transaction
+from beanclear.importers.order_refs import NOT_STATED, REFUND_AMOUNT   # the order's metadata where PARTLY has no amount
 from beanclear.importers.toolkit import (Row, StatementError, Table, clean, currency_places, excel_shortened,
                                          has_header, parse_amount)
 from beanclear.importers.toolkit.text import errors_read_whole
@@ -52,7 +53,6 @@ from beanclear.importers.toolkit.text import errors_read_whole
 # then refunded in full), closed (refunded in full if it was ever paid, else skipped),
 # partly refunded (paid, then some or all of it refunded: the export does not say how much).
 BOOK, REFUNDED, CLOSED, PARTLY = "book", "refunded", "closed", "partly refunded"
-REFUND_AMOUNT, NOT_STATED = "refund-amount", "not stated"   # the order's metadata where PARTLY has no amount
 # Chinese platforms write local China time, without an offset.
 LOCAL_TIMES = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
 

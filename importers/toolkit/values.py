@@ -8,15 +8,14 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Iterable
 
+from beanclear.importers.toolkit.places import (  # noqa: F401  (the toolkit's names)
+    MAX_AMOUNT_DIGITS, THREE_DECIMAL, ZERO_DECIMAL, currency_places, in_places)
 from beanclear.importers.toolkit.text import StatementError, clean, header_key, json_shown
 
 # -- amounts and dates ---------------------------------------------------------------
 
 CURRENCY_SIGNS = "¥￥$€£"
 _AMOUNT_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-# Digits an amount may have: Decimal computes exactly to 28 digits; no statement's amount
-# has more than 20 (and a longer one makes quantize() fail).
-MAX_AMOUNT_DIGITS = 24
 _PLAIN_AMOUNT = re.compile(r"(-?)(\d+(?:\.\d*)?)\Z")  # what parse_amount reads as it is
 
 
@@ -207,23 +206,6 @@ def from_unix(value, tz, path: str, line: int, field: str) -> dt.datetime:
 
 
 # -- minor units ---------------------------------------------------------------------
-
-# ISO 4217 exponents where they are not 2, as Stripe uses them (its API lists UGX as
-# zero-decimal although ISO gives it 0 too, and keeps HUF and TWD at two).
-ZERO_DECIMAL = frozenset("BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split())
-THREE_DECIMAL = frozenset("BHD JOD KWD OMR TND".split())
-
-
-def currency_places(currency: str) -> int:
-    return 0 if currency in ZERO_DECIMAL else 3 if currency in THREE_DECIMAL else 2
-
-
-def in_places(value: Decimal, currency: str) -> Decimal:
-    """An amount written without all its decimals (`120` in a Stripe export) with the
-    currency's places (`120.00`); digits past them are kept, never rounded away."""
-    quantum = Decimal(1).scaleb(-currency_places(currency))
-    return value.quantize(quantum) if value.as_tuple().exponent > quantum.as_tuple().exponent else value
-
 
 def from_minor_units(value, currency: str, path: str, line: int, field: str) -> Decimal:
     """An integer amount in the currency's smallest unit (Stripe API: `1000` is 10.00 USD,

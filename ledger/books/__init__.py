@@ -20,13 +20,16 @@ import functools
 import os
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from beanclear.books import render
-from beanclear.books.idset import Ids
-from beanclear.books.spill import Sorted
+
+if TYPE_CHECKING:
+    from beanclear.books.idset import Ids, ViewIds
+    from beanclear.books.spill import Sorted
 
 OPEN_DATE = "2000-01-01"
 KEEP_TEXT = 16 * 2**20   # characters of month files Books keeps once read, all together (_read)
@@ -160,16 +163,18 @@ class Books:
         files: a set, on disk past idset.LIMIT_IDS of them. `view`: (key, Ids) to fill
         from the same read with the identities of the entries that have a `key:` line
         (view_ids)."""
+        from beanclear.books.idset import Ids   # the importer's: the checks import this module too
         out = Ids()
         for path in self.source_files(source):
             self._scan(path, out, view)
         return out
 
-    def view_ids(self, source: str, key: str) -> "ViewIds":
+    def view_ids(self, source: str, key: str) -> ViewIds:
         """Identity -> the month file (its path, a str) of the entries of a source's files
         that have a `key:` metadata line: what the books hold as a channel's fund view
         (importers/base.py FundView, books/late_views.py). An identity two such entries
         hold is in its `twice`."""
+        from beanclear.books.idset import ViewIds
         out = ViewIds()
         for path in self.source_files(source):
             for text in self._pieces(path):
@@ -357,6 +362,7 @@ class Books:
     def plan(self, source: str, entries, changes: dict[Path, str], store: Sorted | None = None) -> None:
         """Add to `changes` the new text of every file that `entries` go into, after those
         already `kept` in `store` (the import keeps its new entries as it finds them)."""
+        from beanclear.books.spill import Sorted
         store = Sorted() if store is None else store
         for entry in entries:
             kept(store, entry)
@@ -441,15 +447,6 @@ def kept(store: Sorted, entry) -> None:
     came, as a stable sort leaves them. It is kept as its text (rendered now rather than
     as the file is written): text goes to disk and back far faster than an entry does."""
     store.add(render.sort_key(entry), render.entry_text(entry) + "\n")
-
-
-class ViewIds(Ids):
-    """Books.view_ids(): identity -> the path of the month file of the entry holding it,
-    and `twice`, the identities two such entries hold (Ids keeps a key's first value)."""
-
-    def __init__(self):
-        super().__init__()
-        self.twice: set[str] = set()
 
 
 def _view_ids(text: str, path: Path, key: str, out: ViewIds) -> None:

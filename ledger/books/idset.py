@@ -403,3 +403,12 @@ class Ids:
 
     def __repr__(self) -> str:
         return f"Ids({len(self)} keys{', on disk' if self._runs is not None else ''})"
+
+
+class ViewIds(Ids):
+    """Books.view_ids(): identity -> the path of the month file of the entry holding it,
+    and `twice`, the identities two such entries hold (Ids keeps a key's first value)."""
+
+    def __init__(self):
+        super().__init__()
+        self.twice: set[str] = set()

@@ -21,7 +21,8 @@ from beanclear.books import (atomic, in_flight, late_balances, late_refunds, lat
                              repeats, spill)
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
-from beanclear.books import Books, Recorded, ViewIds, kept
+from beanclear.books import Books, Recorded, kept
+from beanclear.books.idset import ViewIds
 from beanclear.importers.banking import BankImporter, account_key
 from beanclear.importers.base import BatchOrders, Extraction, StatementImporter, route_batch
 from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop

@@ -33,7 +33,7 @@ from operator import attrgetter
 from beancount.core import data
 
 from beanclear.checks.findings import Finding, at_entry
-from beanclear.importers.base import link
+from beanclear.importers.order_refs import link
 from beanclear.statements import gaps
 from beanclear.statements.coverage import QUIET_DAYS, Coverage
 from beanclear.statements.gaps import Horizon

@@ -9,7 +9,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
-from beanclear.importers.toolkit.values import currency_places
+from beanclear.importers.toolkit.places import currency_places
 
 # Every code of DESIGN.md §5, in the order of its table, with its default severity.
 DEFAULT_SEVERITY = {

@@ -34,7 +34,7 @@ from decimal import Decimal
 from beancount.core import data
 
 from beanclear.checks.findings import Finding
-from beanclear.importers.base import payment_shops
+from beanclear.importers.order_refs import payment_shops
 from beanclear.statements.coverage import DAY, Coverage
 
 CENT = Decimal("0.01")

@@ -47,8 +47,7 @@ from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, fetch_command, shop_starts
 from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References, customer_amount
 from beanclear.config.model import WALLET_TYPES
-from beanclear.importers.base import named_order, payment_shops
-from beanclear.importers.shop import NOT_STATED, REFUND_AMOUNT
+from beanclear.importers.order_refs import NOT_STATED, REFUND_AMOUNT, named_order, payment_shops
 
 SHOP_REF_KEYS = ("order-id", "refund-id")            # the shop's id is synthetic ("order:…"): not a ref
 CHANNEL_REF_KEYS = REF_KEYS + ("shop-order-id",)

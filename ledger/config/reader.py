@@ -38,7 +38,7 @@ from beanclear.config.model import (
 )
 from beanclear.checks.findings import CODES, DEFAULT_SEVERITY, SEVERITIES
 from beanclear.importers.bank_presets import PRESETS as BANK_PRESETS
-from beanclear.importers.toolkit.values import MAX_AMOUNT_DIGITS
+from beanclear.importers.toolkit.places import MAX_AMOUNT_DIGITS
 
 
 class _Reader:

@@ -43,7 +43,7 @@ from beanclear.checks import acks
 from beanclear.checks.clearing import Item, named_id, runs_summing_to, text_words
 from beanclear.checks.orders import InCurrency
 from beanclear.checks.reconcile import collector_paused
-from beanclear.importers.base import order_key
+from beanclear.importers.order_refs import order_key
 
 DAY = dt.timedelta(days=1)
 GROUP_LIMIT = 500     # items (or lines) in one window beyond which the group search gives up

@@ -23,7 +23,7 @@ from collections import Counter
 from decimal import Decimal
 
 from beanclear.checks.findings import to_currency
-from beanclear.importers.toolkit.values import currency_places, in_places
+from beanclear.importers.toolkit.places import currency_places, in_places
 from beanclear.reports.period import PeriodReport
 
 STATUSES = ("open", "acknowledged", "resolved")

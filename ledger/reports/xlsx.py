@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from beanclear.importers.toolkit.values import currency_places
+from beanclear.importers.toolkit.places import currency_places
 from beanclear.reports.period import ZERO, PeriodReport
 from beanclear.reports.render import STATUSES, gap_days, summary
 

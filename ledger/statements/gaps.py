@@ -298,7 +298,7 @@ def one_end(found: list[Finding], config) -> list[Finding]:
     bank lines that wait for them (`the statements of paypal end 03-13; …`) and one for
     each shop whose order deadlines wait for them (`the statements of the channels that
     pay it end 03-13; …`). The shops' go into the channel's, which says them too."""
-    from beanclear.importers.base import payment_shops
+    from beanclear.importers.order_refs import payment_shops
     found = _one_absence(found, config)
     ends = {(f.source, f.date): f for f in found
             if f.code == "statement-gap" and f.source in config.channels
