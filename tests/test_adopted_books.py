@@ -97,7 +97,7 @@ def test_init_into_a_ledger_there_already_keeps_its_lines_and_adds_what_the_book
     added = text[len(theirs):]
     assert 'option "title"' not in added and 'option "operating_currency"' not in added
     assert 'include "prices.beancount"' not in added and 'include "accounts.beancount"' in added
-    assert 'plugin "beanclear.plugins.clearing" "../config.yaml"' in added
+    assert 'plugin "beanclear.plugins.checks" "../config.yaml"' in added
     assert added.index(SOURCES_MARKER) < added.index('include "camt053/*/*.beancount"')
     assert (merchant / "books" / "fava_import.py").exists()
     assert findings(merchant) == findings(fresh)
@@ -105,7 +105,7 @@ def test_init_into_a_ledger_there_already_keeps_its_lines_and_adds_what_the_book
     fresh_entries, fresh_errors, _ = loader.load_file(str(fresh / "books" / "main.beancount"))
     assert [e.message for e in errors] == [e.message for e in fresh_errors]
     # from now on the file is theirs to edit: a plugin taken out stays out
-    edited = text.replace('plugin "beanclear.plugins.fx" "../config.yaml"\n', "")
+    edited = text.replace('plugin "beanclear.plugins.checks" "../config.yaml"\n', 'plugin "beanclear.plugins.clearing" "../config.yaml"\n')
     main.write_text(edited, encoding="utf-8")
     assert beanclear(merchant, "import", "--force", str(folder)).exit_code == 0
     assert main.read_text(encoding="utf-8") == edited

@@ -23,7 +23,7 @@ def test_import_writes_books_and_one_summary_line_per_file(merchant):
     books = merchant / "books"
     assert (books / "wechat" / "2021" / "2021-01.beancount").exists()
     main = (books / "main.beancount").read_text()
-    assert 'plugin "beanclear.plugins.clearing" "../config.yaml"' in main
+    assert 'plugin "beanclear.plugins.checks" "../config.yaml"' in main
     assert main.index('include "ops/') < main.index('include "wechat/')
     assert "2000-01-01 open Assets:Clearing:WeChat" in (books / "accounts.beancount").read_text()
 
@@ -455,7 +455,7 @@ def test_a_config_path_with_two_spaces_is_kept_in_the_plugin_lines(tmp_path):
     from beanclear.books import Books
     from beanclear.config import load
     main = Books(tmp_path / "books").skeleton(load(folder / "config.yaml"))[tmp_path / "books" / "main.beancount"]
-    assert 'plugin "beanclear.plugins.clearing" "../my  shop/config.yaml"' in main
+    assert 'plugin "beanclear.plugins.checks" "../my  shop/config.yaml"' in main
 
 
 def test_two_stripe_accounts_of_different_currencies_each_take_the_files_of_theirs(tmp_path):

@@ -81,6 +81,20 @@ def test_every_plugin_line_the_stale_ack_is_an_error_once(books):
     assert [e.finding.code for e in errors if isinstance(e, FindingError)] == ["stale-ack"]
 
 
+def test_the_one_line_init_writes_is_the_six_lines_in_one_plugin_run(books):
+    load, config = books
+    every = list(reconcile.CHECKS)
+    for parts in [(SALE,), (SALE, PAYOUT.format(amount="99.40"), BANK_CREDIT.format(day="03", amount="99.40"),
+                            ack("payout-missing", "99"))]:
+        six = load(every, *parts)
+        six[3].clear(), six[4].clear()
+        entries, errors, options, ran, indexed = load(["checks"], *parts)
+        assert ran == every and len(indexed) == 1
+        assert [e.message for e in errors] == [e.message for e in six[1]] != []
+        assert [f.code for f in checking.report(entries, errors, config, options).findings] == \
+            [f.code for f in checking.report(six[0], six[1], config, six[2]).findings]
+
+
 def test_the_beancount_errors_are_short_and_the_report_keeps_the_detail(books, monkeypatch):
     load, config = books
     long_text = "a payout that says a great deal " * 40

@@ -115,7 +115,7 @@ def test_import_and_check_report_exactly_the_planted_problems(shop_merchant):
 
     # the books: the shop's orders and the channel's payments meet in one receivable
     main = (merchant / "books" / "main.beancount").read_text()
-    assert 'plugin "beanclear.plugins.orders" "../config.yaml"' in main
+    assert 'plugin "beanclear.plugins.checks" "../config.yaml"' in main
     accounts = (merchant / "books" / "accounts.beancount").read_text()
     assert "open Assets:Receivable:Teashop" in accounts and "open Income:Sales:Teashop" in accounts
     wechat = (merchant / "books" / "wechat" / "2026" / "2026-03.beancount").read_text()

@@ -746,12 +746,7 @@ option "title" {title}
 option "operating_currency" "{currency}"
 
 ; The reconciliation checks: bean-check and Fava report the same errors as `beanclear check`.
-plugin "beanclear.plugins.clearing" {config}
-plugin "beanclear.plugins.suspense" {config}
-plugin "beanclear.plugins.fees" {config}
-plugin "beanclear.plugins.refunds" {config}
-plugin "beanclear.plugins.orders" {config}
-plugin "beanclear.plugins.fx" {config}
+plugin "beanclear.plugins.checks" {config}
 
 ; Fava's sidebar gets a "Reconciliation" page: channels, findings, the review queue.
 2000-01-01 custom "fava-extension" "beanclear.fava_page" {config}
