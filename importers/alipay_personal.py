@@ -65,12 +65,17 @@ KINDS = [
     (r"卖出|赎回", "sale-of-investment"),
     (r"买入|申购|还款", "payment"),
 ]
+# What the bill calls a collection, the rows that are sales where the config has no `sales:`
+# (wallet.is_sale: money in only), in the app layouts and the web export (alipay_web) alike:
+# 交易分类 收入 (money collected, the app's), or the item Alipay gives a 收钱码's takings, which
+# the web export, without 交易分类 (its 类型 says how the money moved: 即时到账交易), has too.
+COLLECTIONS = (SalesRule(category=re.compile(r"^收入$")), SalesRule(item=re.compile(r"^收钱码收款$")))
 
 
 class Importer(WalletImporter):
     kind = "alipay personal bill"
     HEADER, ACCOUNT_LABEL = HEADER, "支付宝账户"
-    COLLECTIONS = (SalesRule(category=re.compile(r"^收入$")),)   # 交易分类 收入: money collected (收钱码)
+    COLLECTIONS = COLLECTIONS   # the module's, the web export's too
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "Alipay personal bill (支付宝交易明细)", footer=r"^-{10,}$",

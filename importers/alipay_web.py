@@ -19,9 +19,12 @@ amount: what Alipay keeps of a receipt (99.40 arrive of 100.00 with a 0.60 fee):
       Expenses:Fees:AlipayMe             0.60 CNY
       Income:Sales:AlipayMe           -100.00 CNY
 
-成功退款 is kept as `refunded` metadata: the refund's own row books the money. Rows whose
-money did not move (交易关闭, 等待付款, 资金状态 冻结 / 未支出 / 资金未变动) are counted and
-named; an unknown status is an error.
+Without `sales:`, a sale is what the bill calls a collection, by the app layouts' rule
+(alipay_personal.COLLECTIONS): here money in whose 商品名称 is `收钱码收款`, as 类型 says
+only how the money moved (即时到账交易); a refund naming a sale (`<交易号>_<退款号>`) gives
+it back. 成功退款 is kept as `refunded` metadata: the refund's own row books the money.
+Rows whose money did not move (交易关闭, 等待付款, 资金状态 冻结 / 未支出 / 资金未变动) are
+counted and named; an unknown status is an error.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from beanclear.importers.alipay_personal import KINDS, MOVED, NO_MONEY, TIME_FORMATS
+from beanclear.books.idset import Ids
+from beanclear.importers.alipay_personal import COLLECTIONS, KINDS, MOVED, NO_MONEY, TIME_FORMATS
 from beanclear.importers.base import Extraction, compare_summary
 from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
 from beanclear.importers.wallet import Movement, WalletImporter
@@ -43,6 +47,7 @@ FUNDS_STILL = {"冻结": "资金冻结 (frozen: no money moved)", "未支出": "
 class Importer(WalletImporter):
     kind = "alipay web export"
     HEADER, ACCOUNT_LABEL = HEADER, "账号:"
+    COLLECTIONS = COLLECTIONS   # the app layouts' rule, one for both
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "Alipay web export (支付宝交易记录明细查询)", footer=r"^-{10,}",
@@ -56,10 +61,18 @@ class Importer(WalletImporter):
         def trade(row) -> str:
             return get(row, "交易号")
 
-        # the trade numbers the refund rows name, from the first pass: a purchase they close is booked
+        # the trade numbers the refund rows name, from the first pass: a purchase they close is
+        # booked; and those of the file's sales: a refund naming one gives the sale back
         refunded, note_refund = self.refunds(lambda r: self._is_refund(get, r), trade)
+        sold = Ids()
+
+        def first(row) -> None:
+            note_refund(row)
+            sale = self.is_sale(get(row, "类型"), get(row, "交易对方"), get(row, "商品名称"), incoming=True)
+            if get(row, "收/支") == "收入" and sale:
+                sold.add(trade(row))
         out, totals = Extraction(), {"rows": 0, "收入": Decimal(0), "支出": Decimal(0)}
-        for row, ident in self.with_ids(t.rows, trade, first=note_refund):
+        for row, ident in self.with_ids(t.rows, trade, first=first):
             out.rows += 1
             totals["rows"] += 1
             raw_id, direction, status, funds = get(row, "交易号"), get(row, "收/支"), get(row, "交易状态"), get(row, "资金状态")
@@ -82,14 +95,18 @@ class Importer(WalletImporter):
             side = self._direction(direction, funds, path, row.line)
             if side != "neutral":  # the end block sums what moved: 已收入, 已支出
                 totals["收入" if side == "in" else "支出"] += amount
+            refund_of = raw_id.split("_")[0] if self._is_refund(get, row) and "_" in raw_id else None
             mv = Movement(path, row.line,
                           parse_datetime(get(row, "付款时间") or get(row, "交易创建时间"), TIME_FORMATS, path, row.line,
                                          "付款时间"),
                           ident, amount, "", get(row, "类型"), get(row, "交易对方"), get(row, "商品名称"),
                           get(row, "商家订单号"), fee=money(row, "服务费（元）"),
-                          meta={"refunded": get(row, "成功退款（元）") if money(row, "成功退款（元）") else None,
+                          meta={"refund-of": refund_of,
+                                "refunded": get(row, "成功退款（元）") if money(row, "成功退款（元）") else None,
                                 "note": get(row, "备注")})
-            if side == "in":
+            if refund_of and refund_of in sold:
+                self.book_back(out, mv)
+            elif side == "in":
                 self.book_in(out, mv)
             elif side == "out":
                 self.book_out(out, mv)

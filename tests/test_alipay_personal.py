@@ -349,3 +349,47 @@ def test_a_bill_that_counts_no_records_is_a_quiet_statement(cfg, tmp_path):
     path.write_bytes("\r\n".join([*preamble, "共3笔记录", "", APP_HEADER]).encode("gb18030"))
     with pytest.raises(StatementError, match=":6: no rows below the header"):
         importer.read(str(path))
+
+
+# -- what the web export calls a collection -------------------------------------------------
+
+STALL_ROWS = [   # a street stall's 收钱码 on the web export: no 交易分类, 类型 says only how the money moved
+    web_row("2026030222001", "", "2026-03-02 09:00:00", "即时到账交易", "*娜", "收钱码收款", "55.31", "收入", "交易成功",
+            funds="已收入"),
+    web_row("2026030222002", "", "2026-03-02 10:00:00", "即时到账交易", "张三", "转账", "20.00", "收入", "交易成功",
+            funds="已收入"),
+    web_row("2026030222003", "", "2026-03-02 11:00:00", "即时到账交易", "某店", "收钱码收款", "12.00", "支出", "交易成功",
+            funds="已支出"),
+]
+
+
+def web_accounts(cfg, path) -> dict:
+    return {e.meta["id"]: {p.account: p.units.number for p in e.postings}
+            for e in extract(cfg, path, alipay_web).entries}
+
+
+def test_web_export_without_sales_a_collection_is_a_sale(make_config, tmp_path):
+    # a blind tester's stall: without `sales:` the web export's 收钱码 collections went to
+    # Assets:Suspense (one bank-unmatched warning each), where the app layouts' are sales
+    no_sales = CONFIG.replace(CONFIG[CONFIG.index("    sales:"):CONFIG.index("banks:")], "")
+    path = web_export(tmp_path, rows=STALL_ROWS, totals=("共3笔记录",))
+    by_id = web_accounts(make_config(no_sales), path)
+    assert by_id["2026030222001"] == {"Assets:Clearing:AlipayMe": Decimal("55.31"),
+                                      "Income:Sales:AlipayMe": Decimal("-55.31")}
+    assert by_id["2026030222002"]["Assets:Suspense"] == Decimal("-20.00")   # a transfer: not said to be a sale
+    assert by_id["2026030222003"]["Assets:Suspense"] == Decimal("12.00")    # paid to another's 收钱码: a purchase
+    # `sales:` says which rows are sales, the web export's as the app's: here, none of these
+    none = web_accounts(make_config(no_sales.replace("banks:", "    sales: []\nbanks:", 1)), path)
+    assert none["2026030222001"]["Assets:Suspense"] == Decimal("-55.31")
+    assert web_accounts(make_config(CONFIG), path)["2026030222001"]["Assets:Suspense"] == Decimal("-55.31")
+
+
+def test_web_export_refund_of_a_collection_gives_the_sale_back(make_config, tmp_path):
+    no_sales = CONFIG.replace(CONFIG[CONFIG.index("    sales:"):CONFIG.index("banks:")], "")
+    rows = [STALL_ROWS[0],
+            web_row("2026030222001_RF1", "", "2026-03-03 09:00:00", "退款", "*娜", "退款-收钱码收款", "55.31", "不计收支",
+                    "退款成功", funds="已支出")]
+    back = extract(make_config(no_sales), web_export(tmp_path, rows=rows, totals=("共2笔记录",)), alipay_web).entries[1]
+    assert {p.account: p.units.number for p in back.postings} == {
+        "Income:Sales:AlipayMe": Decimal("55.31"), "Assets:Clearing:AlipayMe": Decimal("-55.31")}
+    assert back.meta["refund-of"] == "2026030222001"
