@@ -41,7 +41,9 @@ of several accounts without `account_id` is refused naming them, never booked in
 
 A statement that writes its dates without a year (招商银行信用卡 `12/29`, preset
 `cmb-credit`) takes it from the statement month its title names (`2024年01月`): a line of
-a later month than the statement's is of the year before (_yearless_date).
+a later month than the statement's is of the year before (_yearless_date). A
+`date_format` with `%z` reads a time's offset: a time in UTC is dated in the books' zone
+(toolkit books_time), one in the bank's own offset as written.
 
 A `fee` column (Revolut's `Fee`) is a fee the bank charged beside the amount, not in it:
 each non-zero one is a line of its own (`<id>/fee`, `fee: <memo>`), and the row's running
@@ -73,8 +75,9 @@ from beanclear.importers.bank_presets import PRESETS, Preset
 from beanclear.importers.banking import BankImporter, LineIds, other_account, several_accounts
 from beanclear.importers.base import BalanceChain, Extraction, balance, closing_balances, compare_summary, next_day
 from beanclear.importers.toolkit import (DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader, StatementError,
-                                         clean, csv_rows, currency_code, direction_sign, header_delimiter,
-                                         header_key, parse_amount, parse_datetime, read_statement, sniff)
+                                         books_time, clean, csv_rows, currency_code, direction_sign,
+                                         header_delimiter, header_key, parse_amount, parse_datetime, read_statement,
+                                         sniff)
 
 CHINESE_CURRENCIES = {"CNY", "HKD", "TWD", "MOP"}
 AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit", "fee")
@@ -303,8 +306,10 @@ class Importer(BankImporter):
                     out.skip(f"status {status} (no money moved)")
                     continue
             stamp = get("date") + (" " + get("time") if get("time") else "")
-            when = _yearless_date(stamp, formats, statement_month, path, row.line, name["date"]) if yearless \
+            written = _yearless_date(stamp, formats, statement_month, path, row.line, name["date"]) if yearless \
                 else parse_datetime(stamp, formats, path, row.line, name["date"])
+            # a time in UTC (a date_format with %z) is dated in the books' zone
+            when = books_time(written, self.config.timezone) if written.tzinfo else written
             amount = self._amount(amounts, get, name, path, row.line, "amount", "credit", "debit")
             balance_only = amount is None and bool(get("balance"))   # Bank of America's `Beginning balance` line
             if amount is None and not balance_only:  # a signed-amount bank has no credit or debit column to name
@@ -339,7 +344,7 @@ class Importer(BankImporter):
             # no bank ref: a digest of what the line says, not of its running balance (a line
             # the bank adds later, downloaded again, changes every balance after it: their
             # lines were booked a second time)
-            meta = {"id": ref or line_id(when, amount, payee, memo)}
+            meta = {"id": ref or line_id(written, amount, payee, memo)}   # the date written: the same in any zone
             original = self._amount(amounts, get, name, path, row.line, None, "original_credit", "original_debit")
             if original is not None and get("original_currency"):
                 original_currency = currency_code(get("original_currency"), path, row.line, name["original_currency"])

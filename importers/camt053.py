@@ -14,7 +14,11 @@ Each booked `Ntry` posts once, as the bank booked it, against what explains it
 
 The closing booked balance (`CLBD`) of each statement becomes a `balance` assertion
 on the day after its date, per currency (a balance stamped at midnight, Wise's
-`2026-07-01T00:00:00+02:00`, is the closing balance of the day before). The traps:
+`2026-07-01T00:00:00+02:00`, is the closing balance of the day before). A `DtTm` in
+UTC is an instant, dated in the books' zone (`timezone`, toolkit books_time): an entry
+booked `2026-02-01T05:10:00Z` is booked on 31 Jan in Los Angeles, a balance or period
+end `2026-02-01T07:59:59Z` (or `T08:00:00Z`, midnight there) is 31 Jan's; one in the
+bank's own offset keeps the bank's day, as written. The id keeps the date written. The traps:
 - a batch (one `Ntry`, several `TxDtls`) is booked once, for the entry's amount; the
   details' references are kept (`detail-refs`) and their sum is checked against it;
 - `Sts` PDNG (pending), INFO and FUTR are not booked money: counted as skipped;
@@ -47,7 +51,8 @@ from beanclear.importers.banking import (BankImporter, Closings, LineIds, Unusua
                                          read_whole_or_say, several_accounts)
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction
-from beanclear.importers.toolkit import StatementError, XmlNode, XmlParts, bounded, clean, read_xml
+from beanclear.importers.toolkit import (StatementError, XmlNode, XmlParts, books_day, books_time, bounded, clean,
+                                         iso_time, read_xml)
 from beanclear.importers.toolkit.tables import head_bytes
 from beanclear.importers.toolkit.text import errors_read_whole
 
@@ -55,7 +60,6 @@ NOT_BOOKED = {"PDNG": "pending (not booked)", "INFO": "information only (not boo
               "FUTR": "future-dated (not booked yet)"}
 OPENING, CLOSING = ("OPBD", "PRCD"), "CLBD"
 AMOUNT = re.compile(r"^\d+(\.\d+)?$")
-MIDNIGHT = re.compile(r"^T00:00(:00(\.0+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 STATEMENT = ("BkToCstmrStmt", "Stmt")
 PARTS = (STATEMENT[:1], STATEMENT, STATEMENT + ("Ntry",))   # what the streamed read hands on as it ends
 
@@ -139,34 +143,39 @@ def money(node: XmlNode | None, path: str, what: str, signed_by: XmlNode | None 
     return amount, currency
 
 
-def day_of(node: XmlNode | None, path: str, what: str) -> dt.date | None:
-    """`<Dt>2014-01-05</Dt>` or `<DtTm>2014-12-31T13:15:00+01:00</DtTm>`: the date as written."""
-    if node is None:
-        return None
-    raw = node.value("Dt") or node.value("DtTm")
+def stamp_text(raw: str) -> dt.date | dt.datetime | None:
+    """`2014-12-31T13:15:00+01:00` as the time written, with its offset; a date alone, or
+    a date followed by what is no ISO time, as the date; None where no date begins it."""
+    raw = (raw or "").strip()
+    when = iso_time(raw) if len(raw) > 10 else None
+    if when is not None:
+        return when
     try:
         return dt.date.fromisoformat(raw[:10])
     except ValueError:
-        raise StatementError(path, node.line, f"{what}: expected a date like 2026-03-01, got {raw!r}") from None
-
-
-def balance_day(node: XmlNode | None, path: str, what: str) -> dt.date | None:
-    """The day whose end a balance is: its date, or the day before where it is stamped at
-    midnight (`<DtTm>2026-07-01T00:00:00+02:00</DtTm>`, Wise: the balance at the first
-    instant of July 1 is June 30's closing balance, before anything of July 1)."""
-    day = day_of(node, path, what)
-    stamp = node.value("DtTm") if node is not None and not node.value("Dt") else ""
-    if day is not None and MIDNIGHT.match(stamp.strip()[10:]):
-        return day - dt.timedelta(days=1)
-    return day
-
-
-def day_of_text(raw: str) -> dt.date | None:
-    """The date of a `2014-12-31T13:15:00+01:00` timestamp, or None."""
-    try:
-        return dt.date.fromisoformat(raw.strip()[:10]) if raw else None
-    except ValueError:
         return None
+
+
+def stamp_of(node: XmlNode | None, path: str, what: str) -> dt.date | dt.datetime | None:
+    """`<Dt>2014-01-05</Dt>` as its date, `<DtTm>2014-12-31T13:15:00+01:00</DtTm>` as stamp_text has it."""
+    if node is None:
+        return None
+    day, raw = node.value("Dt"), node.value("DtTm")
+    stamp = stamp_text(day[:10] if day else raw)
+    if stamp is None:
+        raise StatementError(path, node.line, f"{what}: expected a date like 2026-03-01, got {day or raw!r}")
+    return stamp
+
+
+def balance_day(node: XmlNode | None, path: str, what: str, tz) -> dt.date | None:
+    """The day whose end a balance is: its date, or the day before where it is stamped at
+    midnight in the books (`<DtTm>2026-07-01T00:00:00+02:00</DtTm>`, Wise: the balance at
+    the first instant of July 1 is June 30's closing balance, before anything of July 1;
+    `2026-02-01T08:00:00Z` in Los Angeles is January 31's)."""
+    stamp = stamp_of(node, path, what)
+    if isinstance(stamp, dt.datetime) and books_time(stamp, tz).time() == dt.time(0):
+        return books_day(stamp, tz) - dt.timedelta(days=1)
+    return books_day(stamp, tz)
 
 
 NO_REFERENCE = "NONREF"   # what German banks (FinTS camt, carried over from MT940's :61:) write for "none"
@@ -330,10 +339,10 @@ class Importer(BankImporter):
             total, first = booked.get(units.currency, (Decimal(0), txn.date))
             booked[units.currency] = (total + units.number, min(first, txn.date))
 
-    @staticmethod
-    def _period(st: XmlNode, out: Extraction) -> None:
+    def _period(self, st: XmlNode, out: Extraction) -> None:
         """The days the statement covers, entries or not (coverage.py)."""
-        stated = [day_of_text(st.value(f"FrToDt/{tag}")) for tag in ("FrDtTm", "ToDtTm")]
+        stated = [books_day(stamp_text(st.value(f"FrToDt/{tag}")), self.config.timezone)
+                  for tag in ("FrDtTm", "ToDtTm")]
         if all(stated):
             out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
 
@@ -349,7 +358,7 @@ class Importer(BankImporter):
                 others.append(code)
                 continue  # available, interim and forward balances: not the booked balance of the day
             amount, currency = money(bal.find("Amt"), path, f"<Bal> {code}", bal)
-            day = balance_day(bal.find("Dt"), path, f"<Bal> {code}")
+            day = balance_day(bal.find("Dt"), path, f"<Bal> {code}", self.config.timezone)
             if day is None:
                 raise StatementError(path, bal.line, f"<Bal> {code}: no <Dt> (expected the date of the balance)")
             if code == "PRCD" and currency in opening and opening[currency][3] == "OPBD":
@@ -392,9 +401,10 @@ class Importer(BankImporter):
             raise StatementError(path, entry.line, f"<Sts>: unknown entry status {state!r} "
                                  f"(expected BOOK, {', '.join(NOT_BOOKED)})")
         amount, currency = money(entry.find("Amt"), path, "<Ntry>", entry)
-        day = day_of(entry.find("BookgDt"), path, "<BookgDt>") or day_of(entry.find("ValDt"), path, "<ValDt>")
-        if day is None:
+        stamp = stamp_of(entry.find("BookgDt"), path, "<BookgDt>") or stamp_of(entry.find("ValDt"), path, "<ValDt>")
+        if stamp is None:
             raise StatementError(path, entry.line, "<Ntry> without <BookgDt> or <ValDt> (expected its date)")
+        day = books_day(stamp, self.config.timezone)
         details = entry.findall("NtryDtls/TxDtls")
         refs = [d.value("Refs/EndToEndId") or d.value("Refs/AcctSvcrRef") or d.value("Refs/InstrId")
                 for d in details]
@@ -426,7 +436,10 @@ class Importer(BankImporter):
         if "fx-rate" not in meta:   # the amounts' details of the entry itself (Credit Suisse)
             meta.update(exchange(entry))
         ident = bank_reference(entry, details)
-        content = (day, amount, currency, meta["type"], entry.value("NtryRef"), payee, digested, *refs)
+        # The digest takes the day as written, not as booked: the same in any books' zone,
+        # and as before UTC times were dated in it (an overlapping statement finds it again).
+        written = stamp.date() if isinstance(stamp, dt.datetime) else stamp
+        content = (written, amount, currency, meta["type"], entry.value("NtryRef"), payee, digested, *refs)
         ident = line_id.bank(ident, *content) if ident else line_id(*content)
         if amount == 0:
             out.skip("zero amount")

@@ -17,6 +17,9 @@ its `DTASOF`:
 
 Dates are the statement's own: `20090401122017.000[-5:EST]` is 2009-04-01, the day the
 bank wrote, never shifted to UTC (ofxparse shifts it and can move a line to the next day).
+A time in UTC is an instant, dated in the books' zone (`timezone`, toolkit books_time):
+`20090402051000[0:GMT]` is 2009-04-01 in Los Angeles, while `20090402000000[0:GMT]`,
+midnight, is a day written as a time and stays 2009-04-02. The id keeps the date written.
 
 Ids: FITID is meant to be unique, but banks reuse it (Suncorp numbers the lines of each
 download 1, 2, 3 …; others derive it from date and amount, or recycle old ones). So the
@@ -58,14 +61,15 @@ from beanclear.books.idset import Ids
 from beanclear.importers.banking import BankImporter, Closings, LineIds, Unusual, other_account, several_accounts
 from beanclear.importers.base import Extraction
 from beanclear.importers.ofx_body import parse_tree, read_elements, walk
-from beanclear.importers.toolkit import (WESTERN_ENCODINGS, StatementError, XmlNode, clean, parse_amount,
-                                         read_text)
+from beanclear.importers.toolkit import (WESTERN_ENCODINGS, StatementError, XmlNode, books_day, clean,
+                                         parse_amount, read_text)
 from beanclear.importers.toolkit.text import StreamedText
 
 # OFX 2.2 TRNTYPE values; HOLD is money on hold, not booked.
 TRNTYPES = ("CREDIT", "DEBIT", "INT", "DIV", "FEE", "SRVCHG", "DEP", "ATM", "POS", "XFER", "CHECK", "PAYMENT",
             "CASH", "DIRECTDEP", "DIRECTDEBIT", "REPEATPMT", "OTHER")
 DATE = re.compile(r"^(\d{8})(\d{0,6}(\.\d+)?)?(:\d+)?(\[[^\]]*\])?$")
+UTC = re.compile(r"^\[\s*[+-]?0+(\.0+)?\s*(:[^\]]*)?\]$")   # [0:GMT], [+0:UTC], [0]
 STATEMENTS = {"STMTRS", "CCSTMTRS"}
 NO_STATEMENT = ("no <STMTRS> or <CCSTMTRS> (expected a bank or credit-card statement; investment statements are not "
                 "supported)")
@@ -77,8 +81,9 @@ class _Unusual(Unusual):
     """A file the streamed read cannot follow as the whole read would."""
 
 
-def ofx_date(node: XmlNode, name: str, path: str) -> dt.date | None:
-    """YYYYMMDD[HHMMSS[.XXX]][[±h:TZ]]: the date as the bank wrote it, in its own zone."""
+def ofx_stamp(node: XmlNode, name: str, path: str) -> dt.date | dt.datetime | None:
+    """YYYYMMDD[HHMMSS[.XXX]][[±h:TZ]]: the date as the bank wrote it, in its own zone;
+    a time in UTC (`[0:GMT]`) as that instant, which books_time dates in the books' zone."""
     raw = node.value(name)
     if not raw:
         return None
@@ -86,11 +91,23 @@ def ofx_date(node: XmlNode, name: str, path: str) -> dt.date | None:
     try:
         if not m:
             raise ValueError
-        return dt.datetime.strptime(m.group(1), "%Y%m%d").date()
+        day = dt.datetime.strptime(m.group(1), "%Y%m%d").date()
     except ValueError:
         at = node.find(name).line
         raise StatementError(path, at, f"<{name}>: expected a date like 20260301 or 20260301120000[-5:EST], "
                              f"got {raw!r}") from None
+    clock = (m.group(2) or "").split(".")[0]
+    if not (UTC.match(m.group(5) or "") and len(clock) in (2, 4, 6)):
+        return day
+    try:
+        return dt.datetime.strptime(m.group(1) + clock.ljust(6, "0"), "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc)
+    except ValueError:   # a time of day past 23:59:59: the date is what the bank wrote
+        return day
+
+
+def ofx_date(node: XmlNode, name: str, path: str, tz) -> dt.date | None:
+    """The day the books (their zone `tz`) date an OFX date on (ofx_stamp, books_day)."""
+    return books_day(ofx_stamp(node, name, path), tz)
 
 
 def ofx_amount(node: XmlNode, name: str, path: str) -> Decimal:
@@ -242,7 +259,8 @@ class Importer(BankImporter):
         """One statement of this account booked: its lines as `lines` hands them on (read
         whole, its STMTTRNs; streamed, each as it ends), then its closing balance. Streamed,
         `st` has its elements up to its first line at first, all of them after its lines."""
-        stated = [ofx_date(st, listed(st, tag), path) for tag in ("DTSTART", "DTEND")]
+        tz = self.config.timezone
+        stated = [ofx_date(st, listed(st, tag), path, tz) for tag in ("DTSTART", "DTEND")]
         if all(stated):  # the days the statement covers, lines or not (coverage.py)
             out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
         curdef = st.value("CURDEF").upper()
@@ -266,7 +284,7 @@ class Importer(BankImporter):
             raise StatementError(path, st.line, f"<{st.tag}> without <CURDEF>, lines or <LEDGERBAL> (expected a "
                                  "statement of an account: is the file cut or garbled?)")
         if ledger is not None and ledger.value("BALAMT"):
-            day = ofx_date(ledger, "DTASOF", path) or ofx_date(st, listed(st, "DTEND"), path)
+            day = ofx_date(ledger, "DTASOF", path, tz) or ofx_date(st, listed(st, "DTEND"), path, tz)
             if day is None:
                 raise StatementError(path, ledger.line, "<LEDGERBAL> without <DTASOF> or <DTEND> "
                                      "(expected the date of the balance)")
@@ -283,9 +301,11 @@ class Importer(BankImporter):
         if kind not in TRNTYPES:
             raise StatementError(path, trn.line, f"<TRNTYPE>: unknown type {kind!r} "
                                  f"(expected one of {', '.join(TRNTYPES)}, HOLD)")
-        day = ofx_date(trn, "DTPOSTED", path)
-        if day is None:
+        stamp = ofx_stamp(trn, "DTPOSTED", path)
+        if stamp is None:
             raise StatementError(path, trn.line, "<STMTTRN> without <DTPOSTED> (expected the date it was booked)")
+        day = books_day(stamp, self.config.timezone)
+        written = stamp.date() if isinstance(stamp, dt.datetime) else stamp   # in the id: the same in any zone
         if trn.find("TRNAMT") is None:
             raise StatementError(path, trn.line, "<STMTTRN> without <TRNAMT> (expected the amount)")
         amount = ofx_amount(trn, "TRNAMT", path)
@@ -304,9 +324,9 @@ class Importer(BankImporter):
         memo = clean(trn.value("MEMO")) or payee or kind.lower()
         fitid = clean(trn.value("FITID"))
         if fitid:
-            ident = fitids(f"{fitid}/{day:%Y%m%d}/{amount}")
+            ident = fitids(f"{fitid}/{written:%Y%m%d}/{amount}")
         else:
-            ident = line_id(day, amount, payee, memo, trn.value("CHECKNUM"), trn.value("REFNUM"))
+            ident = line_id(written, amount, payee, memo, trn.value("CHECKNUM"), trn.value("REFNUM"))
         meta = {"id": ident, "bank-ref": fitid, "check": clean(trn.value("CHECKNUM")).lstrip("0"), **meta}
         if trn.value("ACCTBAL"):  # a running balance some banks add to each line
             closings.running(trn.line, day, currency, amount, ofx_amount(trn, "ACCTBAL", path))

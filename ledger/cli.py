@@ -194,9 +194,10 @@ def ack(config_path, code, ref, reason):
         raise _fail(str(exc))
     if not (config.books / "main.beancount").exists():
         raise _fail(f"{config.books / 'main.beancount'}: no books yet (run `beanclear import` first)")
-    named = [f for f in checking.check(config).findings if f.code == code and ref in f.refs]
+    findings = checking.check(config).findings
+    named = [f for f in findings if f.code == code and ref in f.refs]
     if not named:
-        raise _fail(f"no {code} finding names {ref} (see `beanclear check`); nothing was written")
+        raise _fail(acks.not_named(findings, code, ref))
     if all(f.acknowledged for f in named):
         click.echo(f"{code} {ref} is already acknowledged; nothing was written")
         return

@@ -291,3 +291,28 @@ def test_the_direction_column_named_signs_the_amounts(make_config, tmp_path):
     ex = bocom(make_config, tmp_path, "date: 交易日期, time: 交易时间, amount: 交易金额, direction: 借贷, balance: 余额")
     assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("-3.21"), Decimal("0.02")]
     assert balances(ex) == [("2024-02-03", Decimal("96.79")), ("2024-03-04", Decimal("96.81"))]
+
+
+# -- times in UTC (a date_format with %z) ---------------------------------------------------
+
+UTC_ROWS = ("Date,Amount,Memo,Balance\n2026-01-10T18:00:00Z,50.00,STRIPE A,1050.00\n"
+            "2026-02-01T05:10:00Z,50.00,STRIPE B,1100.00\n")
+
+
+@pytest.mark.parametrize("zone, days, closing", [
+    # 05:10 UTC on 1 Feb is 21:10 on 31 Jan in Los Angeles (DESIGN.md §3 `timezone`): in
+    # January, and the balance after it is 31 Jan's.
+    ("America/Los_Angeles", ["2026-01-10", "2026-01-31"], "2026-02-01"),
+    ("Asia/Shanghai", ["2026-01-11", "2026-02-01"], "2026-02-02"),
+])
+def test_a_utc_time_is_dated_in_the_books_zone(make_config, tmp_path, zone, days, closing):
+    cfg = make_config(f"timezone: {zone}\nbanks:\n  ops: {{type: csv, account: Assets:Bank:Ops, currency: USD, "
+                      "date_format: '%Y-%m-%dT%H:%M:%S%z', columns: {date: Date, amount: Amount, memo: Memo, "
+                      "balance: Balance}}\n")
+    path = tmp_path / "ops.csv"
+    path.write_text(UTC_ROWS, encoding="utf-8")
+    ex = bank_csv.Importer(cfg.banks["ops"], cfg).parse(str(path))
+    assert [str(t.date) for t in txns(ex)] == days
+    assert balances(ex)[-1] == (closing, Decimal("1100.00"))
+    # the id is a digest of what the row says, its date as written: the same in any zone
+    assert [t.meta["id"][:8] for t in txns(ex)] == ["20260110", "20260201"]

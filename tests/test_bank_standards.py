@@ -4,6 +4,7 @@ the tests write, bad input, and hostile XML."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from decimal import Decimal
@@ -144,6 +145,74 @@ def test_several_statements_of_one_day_assert_the_last_one(cfg):
     assert balances(extraction) == [("2015-01-01", "EUR", Decimal("20.00"))]
 
 
+# -- times in UTC: dated in the books' zone (DESIGN.md §3 `timezone`) -------------------
+
+LOS_ANGELES = "timezone: America/Los_Angeles\n" + CONFIG
+MULTI = "genkgo-camt053.v2.multi.statement.xml"
+
+
+def txns_of(extraction) -> list[data.Transaction]:
+    return [e for e in extraction.entries if isinstance(e, data.Transaction)]
+
+
+def camt_booked_at(stamp: str) -> str:
+    """The two-statement sample, its first entry booked at `stamp` rather than on 2014-12-31."""
+    text = sample("camt053", MULTI).read_text(encoding="utf-8")
+    return re.sub(r"<BookgDt>\s*<Dt>2014-12-31</Dt>", f"<BookgDt><DtTm>{stamp}</DtTm>", text, count=1)
+
+
+@pytest.mark.parametrize("stamp, day", [
+    ("2015-01-01T05:10:00Z", "2014-12-31"),        # 21:10 on 31 Dec in Los Angeles
+    ("2015-01-01T05:10:00+00:00", "2014-12-31"),
+    ("2014-12-31T21:10:00-08:00", "2014-12-31"),   # the same instant in the zone's own offset
+    ("2014-12-31T21:10:00", "2014-12-31"),         # no offset: the time as written
+    ("2015-01-01T06:10:00+01:00", "2015-01-01"),   # the bank's own offset: its own day, as written
+    ("2015-01-01T00:00:00Z", "2015-01-01"),        # UTC midnight: a day written as a time
+], ids=["utc", "utc-offset", "local-offset", "no-offset", "bank-offset", "utc-midnight"])
+def test_camt_a_utc_booking_time_is_dated_in_the_books_zone(make_config, tmp_path, stamp, day):
+    path = tmp_path / "camt.xml"
+    path.write_text(camt_booked_at(stamp), encoding="utf-8")
+    extraction = extract(make_config(LOS_ANGELES), "camt053", path)
+    first = txns_of(extraction)[0]
+    assert str(first.date) == day
+    # The id is a digest of what the line says, the time as written: the same in any zone,
+    # so a statement imported before the books' zone read it still finds its lines.
+    assert first.meta["id"] == txns_of(extract(make_config(CONFIG), "camt053", path))[0].meta["id"]
+
+
+@pytest.mark.parametrize("stamp", ["2015-01-01T07:59:59Z", "2015-01-01T08:00:00Z"], ids=["last-second", "midnight"])
+def test_camt_a_utc_balance_and_period_end_on_the_books_day(make_config, tmp_path, stamp):
+    # The bank closes 31 Dec at midnight in Los Angeles and writes it in UTC (its last
+    # second, or the first instant of 1 Jan): the balance is 31 Dec's closing balance,
+    # asserted on 1 Jan (not 2 Jan, after 1 Jan's lines), and the statement's period,
+    # written in UTC too, is 31 Dec.
+    text = sample("camt053", MULTI).read_text(encoding="utf-8")
+    text = re.sub(r"<Dt>\s*<Dt>2014-12-31</Dt>\s*</Dt>", f"<Dt><DtTm>{stamp}</DtTm></Dt>", text)
+    text = text.replace("2007-10-18T08:00:00+01:00", "2014-12-31T08:00:00Z").replace(
+        "2007-10-18T12:30:00+01:00", "2015-01-01T07:59:59Z")
+    path = tmp_path / "camt.xml"
+    path.write_text(text, encoding="utf-8")
+    extraction = extract(make_config(LOS_ANGELES), "camt053", path)
+    assert balances(extraction) == [("2015-01-01", "EUR", Decimal("20.00"))]
+    assert extraction.period == (dt.date(2014, 12, 31), dt.date(2014, 12, 31))
+
+
+@pytest.mark.parametrize("stamp, day", [
+    ("20090402051000.000[0:GMT]", "2009-04-01"),    # 22:10 on 1 Apr in Los Angeles
+    ("20090402051000[+0:UTC]", "2009-04-01"),
+    ("20090402051000.000[-5:EST]", "2009-04-02"),   # the bank's own zone: its day, as written
+    ("20090402000000.000[0:GMT]", "2009-04-02"),    # GMT midnight: a day written as a time
+    ("20090402", "2009-04-02"),
+], ids=["gmt", "utc", "est", "gmt-midnight", "day"])
+def test_ofx_a_utc_posting_time_is_dated_in_the_books_zone(make_config, tmp_path, stamp, day):
+    text = sample("bank_ofx", "ofxparse-bank_medium.ofx").read_text(encoding="ascii")
+    path = tmp_path / "bank.ofx"
+    path.write_text(text.replace("20090401122017.000[-5:EST]", stamp), encoding="ascii")
+    first = txns_of(extract(make_config(LOS_ANGELES), "bank_ofx", path))[0]
+    assert str(first.date) == day
+    assert first.meta["id"] == txns_of(extract(make_config(CONFIG), "bank_ofx", path))[0].meta["id"]
+
+
 # -- end to end through the command line ------------------------------------------------
 
 E2E = """\
@@ -202,6 +271,27 @@ def test_import_reimport_and_check_through_the_cli(bank_merchant):
     assert {f["code"] for f in findings} == {"bank-unmatched"}
     assert any(f["refs"] == ["0000123456782009040100001/20090401/-6.60", "0000123456782009040100001"]
                for f in findings)
+
+
+def test_a_line_booked_at_a_utc_time_is_in_the_books_month_and_its_balance_holds(tmp_path):
+    # The blind tester's statement (DESIGN.md §3 `timezone`): a line the bank booked at
+    # 05:10 UTC on 1 Jan is 21:10 on 31 Dec in Los Angeles, in December's file before
+    # the statement's closing balance, and the period the bank wrote in UTC is 31 Dec.
+    (tmp_path / "config.yaml").write_text("timezone: America/Los_Angeles\n" + E2E, encoding="utf-8")
+    (tmp_path / "statements").mkdir()
+    text = sample("camt053", "genkgo-camt053.v2.multi.statement.xml").read_text(encoding="utf-8")
+    text = re.sub(r"<BookgDt>\s*<Dt>2014-12-31</Dt>", "<BookgDt><DtTm>2015-01-01T05:10:00Z</DtTm>", text, count=1)
+    text = text.replace("2007-10-18T08:00:00+01:00", "2014-12-31T08:00:00Z").replace(
+        "2007-10-18T12:30:00+01:00", "2015-01-01T07:59:59Z")
+    (tmp_path / "statements" / "dec.xml").write_text(text, encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "statements")).exit_code == 0
+    december = (tmp_path / "books" / "vayb" / "2014" / "2014-12.beancount").read_text(encoding="utf-8")
+    assert december.count("Assets:Bank:Vayb  ") == 2   # both lines
+    assert 'custom "beanclear-coverage" "vayb" 2014-12-31' in december and 'id: "coverage 2014-12-31 2014-12-31 ' \
+        in december
+    check = beanclear(tmp_path, "check", "--format", "json")
+    import json
+    assert [f for f in json.loads(check.output)["findings"] if f["code"] == "beancount"] == []
 
 
 def test_a_bad_line_is_refused_and_the_books_stay_as_they_were(bank_merchant):

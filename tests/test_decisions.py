@@ -43,6 +43,24 @@ def test_ack_line_refuses_what_cannot_name_a_finding(code, ref, reason, message)
         acks.ack_line(code, ref, reason, DAY)
 
 
+def _unpaid(*refs):
+    from decimal import Decimal
+    from beanclear.checks.findings import Finding
+    return Finding("order-unpaid", DAY, "shopify", "Assets:Receivable:Shopify", Decimal("1"), "USD", "unpaid", refs)
+
+
+@pytest.mark.parametrize("findings, ref, said", [
+    ([_unpaid("#1115"), _unpaid("#1116")], "1115", "did you mean #1115?"),   # the shop's `#`, left out
+    ([_unpaid("1115")], "#1115", "did you mean 1115?"),
+    ([_unpaid("#1115"), _unpaid("1115", "#1115")], "##1115", "see `beanclear check`"),   # two it could be
+    ([_unpaid("#1115")], "1116", "see `beanclear check`"),
+])
+def test_a_ref_no_finding_names_is_refused_naming_the_one_it_is_but_for_a_hash(findings, ref, said):
+    # ids are compared as the channels wrote them: never taken for the other, only named
+    assert acks.not_named(findings, "order-unpaid", ref) == \
+        f"no order-unpaid finding names {ref} ({said}); nothing was written"
+
+
 def test_reject_lines_one_per_bank_line_of_the_proposal():
     lines = acks.reject_lines(["B1", "B2"], "payout-9", "two customers' deposits", DAY)
     assert lines == ['2026-04-02 custom "beanclear-reject" "B1" "payout-9" "two customers\' deposits"\n',

@@ -323,11 +323,9 @@ def test_the_months_report_lists_what_a_link_resolved_in_the_month_of_each_findi
     assert listed("2026-03", "bank-unmatched") == [("open", "")]
 
 
-def test_the_months_report_says_an_order_a_link_paid_was_matched(shop):
-    # a blind tester accepted the page's proposal of a wire for Shopify order #1041: the
-    # bank line read "matched to order-1041", the order's order-unpaid "resolved by the
-    # books after the month's end", because the finding names the order `#1041`, as the
-    # shop wrote it, and the match only `order-1041` and `1041`
+def shopify_order_1041(shop) -> None:
+    """A Shopify order `#1041` of 28.04 CNY on 10 Mar, and a wire of it on 15 Mar that
+    nothing links to it: an order-unpaid (`#1041`) and a bank-unmatched (`B9`)."""
     (shop / "config.yaml").write_text(text(shop, "../config.yaml") + "\nshops:\n  shopify: {type: shopify, order_days: 3}\n",
                                       encoding="utf-8")
     (shop / "books" / "shopify" / "2026").mkdir(parents=True)
@@ -342,6 +340,28 @@ def test_the_months_report_says_an_order_a_link_paid_was_matched(shop):
         f.write('\n2026-03-15 * "JOHN SMITH" "INCOMING WIRE 1041"\n  id: "B9"\n'
                 "  Assets:Bank:Ops                               28.04 CNY\n"
                 "  Assets:Suspense                              -28.04 CNY\n")
+
+
+@pytest.mark.parametrize("args", [("ack", "order-unpaid", "1041", "--reason", "paid in cash"),
+                                  ("follow-up", "order-unpaid", "1041", "--owner", "alice", "--due", "2026-05-01")])
+def test_an_order_named_without_its_hash_is_refused_naming_the_ref_to_use(shop, args):
+    # a blind tester acked `order-unpaid 1115` where the finding names Shopify's `#1115`
+    # (the payments write `1115`): ids are compared as the channel wrote them, so it is
+    # refused, but the refusal names the ref that would do
+    shopify_order_1041(shop)
+    before = snapshot(shop / "books")
+    result = beanclear(shop, *args)
+    assert result.exit_code == 2
+    assert "no order-unpaid finding names 1041 (did you mean #1041?); nothing was written" in result.output
+    assert snapshot(shop / "books") == before
+
+
+def test_the_months_report_says_an_order_a_link_paid_was_matched(shop):
+    # a blind tester accepted the page's proposal of a wire for Shopify order #1041: the
+    # bank line read "matched to order-1041", the order's order-unpaid "resolved by the
+    # books after the month's end", because the finding names the order `#1041`, as the
+    # shop wrote it, and the match only `order-1041` and `1041`
+    shopify_order_1041(shop)
 
     def listed():
         report = json.loads(run(shop, "report", "2026-03", "--format", "json"))

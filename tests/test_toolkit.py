@@ -194,6 +194,22 @@ def test_parse_instant_offsets_without_colon():
         parse_instant("2014-07-11T04:03:52", "f", 4, "date")
 
 
+@pytest.mark.parametrize("text, day", [
+    ("2026-02-01T05:10:00Z", "2026-01-31"),          # an instant in UTC: 21:10 on 31 Jan in Los Angeles
+    ("2026-02-01T05:10:00.123+0000", "2026-01-31"),
+    ("2026-02-01T05:10:00+01:00", "2026-02-01"),     # the bank's own offset: its day, as written
+    ("2026-02-01T05:10:00", "2026-02-01"),           # no offset: as written
+    ("2026-02-01T00:00:00Z", "2026-02-01"),          # the start or end of a UTC day: a day written as a time
+    ("2026-02-01T23:59:59.999Z", "2026-02-01"),
+    ("2026-02-01", "2026-02-01"),
+])
+def test_books_time_dates_a_utc_time_in_the_books_zone(text, day):
+    from zoneinfo import ZoneInfo
+    from beanclear.importers.toolkit import books_day, iso_time
+    assert str(books_day(iso_time(text), ZoneInfo("America/Los_Angeles"))) == day
+    assert iso_time("31/01/2026") is None
+
+
 @pytest.mark.parametrize("value, currency, expected", [
     (1000, "USD", "10.00"), (1000, "JPY", "1000"), (1000, "KRW", "1000"), (12345, "BHD", "12.345"),
     (2000, "KWD", "2.000"), (-5, "EUR", "-0.05"),

@@ -173,25 +173,53 @@ def direction_sign(text: str, path: str, line: int, column: str, words: dict[str
 _OFFSET_RE = re.compile(r"([+-])(\d{2}):?(\d{2})$")
 
 
-def parse_instant(text: str, path: str, line: int, field: str) -> dt.datetime:
-    """An ISO 8601 time with its offset, as APIs write it: `2014-07-11T04:03:52+0000`
-    (no colon in the offset: PayPal, Airwallex), `…Z`, `…+08:00`, fractions of a
-    second. A time without an offset is an error: the instant would be a guess."""
+def iso_time(text: str) -> dt.datetime | None:
+    """An ISO 8601 date or time as written, with its offset where it gives one:
+    `2014-07-11T04:03:52+0000` (no colon in the offset: PayPal, Airwallex), `…Z`,
+    `…+08:00`, fractions of a second, `2014-07-11` (its midnight); None where the
+    text is neither."""
     raw = str(text or "").strip()
     norm = _OFFSET_RE.sub(r"\1\2:\3", raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
     try:
-        when = dt.datetime.fromisoformat(norm)
+        return dt.datetime.fromisoformat(norm)
     except ValueError:
-        when = None
+        return None
+
+
+def parse_instant(text: str, path: str, line: int, field: str) -> dt.datetime:
+    """An ISO 8601 time with its offset, as APIs write it (iso_time). A time without an
+    offset is an error: the instant would be a guess."""
+    when = iso_time(text)
     if when is None or when.tzinfo is None:
         raise StatementError(path, line, f"{field}: expected a time with its offset like "
-                             f"2026-03-01T09:30:05+0000, got {raw or 'nothing'!r}")
+                             f"2026-03-01T09:30:05+0000, got {str(text or '').strip() or 'nothing'!r}")
     return when
 
 
 def local_time(when: dt.datetime, tz) -> dt.datetime:
     """An instant as the wall-clock time of the books' time zone (config `timezone`)."""
     return when.astimezone(tz).replace(tzinfo=None)
+
+
+def books_time(when: dt.datetime, tz) -> dt.datetime:
+    """The wall-clock time a bank's statement time is booked at in the books' zone `tz`
+    (config `timezone`: "dates of UTC timestamps are taken in this zone"). A UTC time is
+    an instant: `2026-02-01T05:10:00Z` is 21:10 on 31 Jan in America/Los_Angeles. A time
+    without an offset, or in the bank's own (`+01:00`, OFX `[-5:EST]`), is the bank's
+    wall clock and keeps its day, the day its balances and statements are cut on. A
+    UTC time at the very start or end of its day (`T00:00:00Z`, `T23:59:59.999Z`) is a
+    day written as a time (OFX's `20260203000000.000[0:GMT]`, a period `2014-01-05T00:00:00Z`
+    to `T23:59:59.999Z`) and keeps it too."""
+    written = when.replace(tzinfo=None)
+    if when.utcoffset() != dt.timedelta(0) or not dt.time(0) < written.time() < dt.time(23, 59, 59):
+        return written
+    return local_time(when, tz)
+
+
+def books_day(stamp: dt.date | dt.datetime | None, tz) -> dt.date | None:
+    """The day the books (their zone `tz`) date a bank's stamp on: a date as written, a
+    time on the day of its books_time."""
+    return books_time(stamp, tz).date() if isinstance(stamp, dt.datetime) else stamp
 
 
 def from_unix(value, tz, path: str, line: int, field: str) -> dt.datetime:

@@ -120,6 +120,17 @@ def ack_line(code: str, ref: str, reason: str, day: dt.date | None = None) -> st
     return _directive(day or today(), ACK, code, _text("ref", ref), _text("reason", reason))
 
 
+def not_named(findings, code: str, ref: str) -> str:
+    """The refusal of a decision on `ref` where no finding of `code` names it. Refs are
+    compared exactly as the channels wrote them, so a near one is never taken instead;
+    but where exactly one ref of those findings is `ref` but for a leading `#` (order_key:
+    Shopify's `#1115` is the payments' `1115`), the refusal names the ref to type."""
+    from beanclear.importers.base import order_key
+    near = {r for f in findings if f.code == code for r in f.refs if r != ref and order_key(r) == order_key(ref)}
+    said = f"did you mean {near.pop()}?" if len(near) == 1 else "see `beanclear check`"
+    return f"no {code} finding names {ref} ({said}); nothing was written"
+
+
 def reject_lines(bank_refs, target: str, reason: str, day: dt.date | None = None) -> list[str]:
     """One rejection per bank line of a proposal: the line must not be matched to `target`."""
     refs = [_text("bank ref", r) for r in bank_refs]

@@ -55,7 +55,7 @@ def follow_up(config, entries, findings, code: str, ref: str, owner: str, due: s
     day = _due(due)
     note = " ".join((note or "").split())
     if finding_of(findings, code, ref) is None:
-        raise ResolveError(f"no {code} finding names {ref} (see `beanclear check`); nothing was written")
+        raise ResolveError(acks.not_named(findings, code, ref))
     data_ = {"code": code, "ref": ref, "owner": owner, "due": day.isoformat(), "note": note, "state": "following up"}
     last = follow_ups(entries).get((code, ref))
     if last is not None and last.type == FOLLOW_UP and [str(v.value) for v in last.values][2:] == \

@@ -33,6 +33,7 @@ from beancount.core import data
 
 from beanclear.books import render
 from beanclear.books.edits import Edit
+from beanclear.checks import acks
 from beanclear.checks.findings import relative, to_currency
 from beanclear.resolve import RESOLVE_FILE, RESOLVE_HEADER, Plan, ResolveError, account_opens, refuse_closed
 
@@ -86,7 +87,7 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
                     "nothing was written", data={"code": code, "ref": ref}, nothing=True)
     finding = finding_of(findings, code, ref)
     if finding is None:
-        raise ResolveError(f"no {code} finding names {ref} (see `beanclear check`); nothing was written")
+        raise ResolveError(acks.not_named(findings, code, ref))
     account, limit = settings(config, code, finding)
     limit = to_currency(limit, finding.currency)
     reason = " ".join((reason or "").split()) or None
