@@ -31,7 +31,9 @@ _MODULE_OF = {name: module for module, names in {
         "decode", "excel_shortened", "header_key", "json_shown", "paused_gc", "read_bytes",
         "read_text", "strip_controls",
     ),
-    "places": ("MAX_AMOUNT_DIGITS", "THREE_DECIMAL", "ZERO_DECIMAL", "currency_places", "in_places"),
+    "places": (
+        "MAX_AMOUNT_DIGITS", "THREE_DECIMAL", "ZERO_DECIMAL", "currency_places", "in_places",
+    ),
     "values": (
         "AmountReader", "_AMOUNT_RE", "_COMMA_DECIMAL", "_ISO_FORMATS", "_NUMERIC_DATE",
         "_OFFSET_RE", "_POINT_DECIMAL", "CURRENCY_NAMES", "CURRENCY_SIGNS", "DateOrder", "_trimmed",
