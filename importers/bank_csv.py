@@ -73,8 +73,9 @@ from beanclear.importers.bank_presets import PRESETS, Preset
 from beanclear.importers.banking import BankImporter, LineIds, other_account, several_accounts
 from beanclear.importers.base import BalanceChain, Extraction, balance, closing_balances, compare_summary, next_day
 from beanclear.importers.toolkit import (DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader, StatementError,
-                                         clean, csv_rows, currency_code, direction_sign, header_delimiter,
-                                         header_key, parse_amount, parse_datetime, read_statement, sniff)
+                                         clean, csv_rows, currency_code, direction_sign, excel_shortened,
+                                         header_delimiter, header_key, parse_amount, parse_datetime, read_statement,
+                                         sniff)
 
 CHINESE_CURRENCIES = {"CNY", "HKD", "TWD", "MOP"}
 AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit", "fee")
@@ -336,6 +337,10 @@ class Importer(BankImporter):
             memo = f"{memo} / {detail}" if memo and detail and detail != memo else memo or detail
             ref = get("ref")
             ref = ref if ref.strip("0") else ""   # 农业银行 writes 0000000000 for every interest line: no ref
+            if excel_shortened(ref):   # its digits lost: the line could never be found again
+                raise StatementError(path, row.line, f"column {name['ref']}: {ref!r} is a reference Excel shortened "
+                                     "to scientific notation (its digits are lost); import the statement as "
+                                     "downloaded, or set the column to Text in Excel before saving it")
             # no bank ref: a digest of what the line says, not of its running balance (a line
             # the bank adds later, downloaded again, changes every balance after it: their
             # lines were booked a second time)

@@ -31,7 +31,7 @@ from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import (XLSX_MAGIC, StatementError, _open_workbook, first_row_keys, header_key,
                                          paused_gc, read_text, sniff, zip_members)
 from beanclear.importers.toolkit.tables import head_bytes
-from beanclear.statements import belonging, coverage, openings, refund_orders, shop_refunds
+from beanclear.statements import belonging, coverage, openings, refund_orders, resaved, shop_refunds
 from beanclear.periods import closed, forward
 
 
@@ -395,6 +395,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                              and r.importer.is_fund_view],
                             any(r.importer.source.name == name and not r.importer.is_fund_view for r in live),
                             seen[name])
+        copies = None if force else resaved.Copies(books)
         for result in sorted(live, key=lambda r: not getattr(r.importer, "books_first", False)):
             name = result.importer.source.name
             swapping = name in swaps.sources and getattr(result.importer, "fund_view", None) is not None
@@ -443,6 +444,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                             result.sums.add(entry, result)
                             result.balances = True
                 else:
+                    if copies is not None:   # an Excel copy's ids, their leading zeros lost (resaved.py)
+                        copies.see(name, part, result.path, known)
                     known.update(ids if part is entry else render.identities(part))
                     if dating:   # saying the day the fund view books its money, where another
                         part = flights.dated(name, part, ids if part is entry else render.identities(part))
@@ -467,6 +470,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 seen[name].add(render.identity(covered))
                 result.covered.append(covered)
             _park(live)
+        if copies is not None:
+            copies.refuse(live)
         openings = first_openings(config, live, asserted, books, swaps.removed_before)
         for (account, currency), day in watch.items():   # what the fund view's entries it removes posted
             # there, and what it puts in flight at that balance, which counts it now
