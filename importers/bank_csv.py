@@ -73,7 +73,7 @@ from beanclear.importers.bank_presets import PRESETS, Preset
 from beanclear.importers.banking import BankImporter, LineIds, other_account, several_accounts
 from beanclear.importers.base import BalanceChain, Extraction, balance, closing_balances, compare_summary, next_day
 from beanclear.importers.toolkit import (DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader, StatementError,
-                                         clean, csv_rows, currency_code, direction_sign, excel_shortened,
+                                         clean, csv_rows, currency_code, direction_sign, excel_shortened, in_places,
                                          header_delimiter, header_key, parse_amount, parse_datetime, read_statement,
                                          sniff)
 
@@ -349,7 +349,8 @@ class Importer(BankImporter):
             if original is not None and get("original_currency"):
                 original_currency = currency_code(get("original_currency"), path, row.line, name["original_currency"])
                 if (original, original_currency) != (amount, currency):
-                    meta["original-amount"] = f"{original} {original_currency}"  # 交易 amount; 记账 is booked
+                    # the 交易 amount; the 记账 amount is booked
+                    meta["original-amount"] = f"{in_places(original, original_currency)} {original_currency}"
             if "balance" in col and get("balance"):
                 after = amounts(get("balance"), path, row.line, name["balance"])
                 balances[currency].append((when, row.line, amount - fee, after))

@@ -110,3 +110,48 @@ def test_a_bank_ref_excel_shortened_to_scientific_notation_is_refused(folder):
     said = str(refused.value)
     assert said.startswith(f"{path}:2: column 交易流水号: '2.60305E+16' is a reference Excel shortened"), said
     assert not (folder / "books" / "icbc").exists()
+
+
+# -- amounts with their places, whichever copy comes first --------------------------------
+
+ALIPAY = """\
+books: books
+currency: CNY
+channels:
+  alipay: {type: alipay, account_id: "20880000000000000156", settlement_days: 1}
+"""
+
+
+def excel_saved(row: str) -> str:
+    """A 业务明细 row as Excel saves it: no TABs, `2026/3/1 10:00` without seconds, `45`, `0.6`."""
+    import re
+    cells = [c.strip("\t") for c in row.split(",")]
+    cells = [re.sub(r"^(\d{4})-0?(\d+)-0?(\d+) 0?(\d+:\d\d):\d\d$", r"\1/\2/\3 \4", c) for c in cells]
+    return ",".join(re.sub(r"^(-?\d+)\.(\d*?)0*$", lambda m: m[1] + ("." + m[2] if m[2] else ""), c)
+                    if re.fullmatch(r"-?\d+\.\d+", c) else c for c in cells)
+
+
+def test_an_excel_copy_of_a_trade_detail_imported_first_writes_the_amounts_with_their_places(tmp_path):
+    from statement_files import TRADE_ROWS, trade_detail
+    books = {}
+    for order in ("copy first", "original first"):
+        folder = tmp_path / order.replace(" ", "_")
+        folder.mkdir()
+        (folder / "config.yaml").write_text(ALIPAY, encoding="utf-8")
+        rows = [r.replace(":00:00", ":00:36") for r in TRADE_ROWS]
+        original = trade_detail(folder, rows=rows)
+        copy = trade_detail(folder, rows=[excel_saved(r) for r in rows], name="业务明细 (Excel).csv")
+        assert "2026/3/1 11:00,2026/3/1 11:00" in copy.read_text(encoding="gb18030")
+        assert ",50,45,2,0,0,5,0,,0,0,,0.27,0," in copy.read_text(encoding="gb18030")
+        for path in ((copy, original) if order == "copy first" else (original, copy)):
+            run(folder, path)
+        [month] = (folder / "books" / "alipay").rglob("*.beancount")
+        books[order] = month.read_text(encoding="utf-8")
+    copied = books["copy first"]
+    assert "  Income:Sales:Alipay                         -50.00 CNY\n" in copied, copied
+    assert '  merchant-discount: "5.00"\n' in copied
+    # what the copy lost stays lost where it came first: its times, and the statement its
+    # coverage record names (README, "Re-importing a statement")
+    def kept(text):
+        return [line for line in text.splitlines() if not line.startswith(("  time:", "  statement:", "  id: \"coverage"))]
+    assert kept(copied) == kept(books["original first"])
