@@ -343,8 +343,9 @@ class Importer(BankImporter):
                                      "downloaded, or set the column to Text in Excel before saving it")
             # no bank ref: a digest of what the line says, not of its running balance (a line
             # the bank adds later, downloaded again, changes every balance after it: their
-            # lines were booked a second time)
-            meta = {"id": ref or line_id(when, amount, payee, memo)}
+            # lines were booked a second time); its amount with the currency's places, as a
+            # copy Excel saved again (`1234` for `1,234.00`) says it too
+            meta = {"id": ref or line_id(when, in_places(amount, currency), payee, memo)}
             original = self._amount(amounts, get, name, path, row.line, None, "original_credit", "original_debit")
             if original is not None and get("original_currency"):
                 original_currency = currency_code(get("original_currency"), path, row.line, name["original_currency"])

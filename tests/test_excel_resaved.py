@@ -155,3 +155,20 @@ def test_an_excel_copy_of_a_trade_detail_imported_first_writes_the_amounts_with_
     def kept(text):
         return [line for line in text.splitlines() if not line.startswith(("  time:", "  statement:", "  id: \"coverage"))]
     assert kept(copied) == kept(books["original first"])
+
+
+def test_an_excel_copy_of_a_statement_without_refs_finds_its_lines_again(tmp_path):
+    """A bank without refs (招商银行's 交易查询) has its lines known by a digest of what
+    they say: the copy's `1234` for `"1,234.00"` says the same amount."""
+    (tmp_path / "config.yaml").write_text("books: books\nbanks:\n  cmb: {type: cmb, account: Assets:Bank:CMB}\n",
+                                          encoding="utf-8")
+    header = "记账日期,货币,交易金额,联机余额,交易摘要,对手信息,客户摘要\n"
+    original = tmp_path / "cmb.csv"
+    original.write_text(header + '2024-01-01,CNY,"1,234.00","1,271.66",代发工资,某公司,工资\n'
+                                 "2024-01-02,CNY,-3.00,1268.66,一网通支付,国网电力,供电\n", encoding="utf-8")
+    copy = tmp_path / "cmb (Excel).csv"
+    copy.write_text(header + "2024-01-01,CNY,1234,1271.66,代发工资,某公司,工资\n"
+                             "2024-01-02,CNY,-3,1268.66,一网通支付,国网电力,供电\n", encoding="utf-8")
+    run(tmp_path, original)
+    [again] = run(tmp_path, copy)
+    assert not again.new and again.known == 4, again.summary()
