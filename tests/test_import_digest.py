@@ -256,3 +256,26 @@ def test_a_statement_recorded_before_its_source_changed_type_is_imported_before(
     [again] = run(tmp_path, march)
     assert again.before is not None and again.importer.source.name == "icbc"
     assert not (tmp_path / "books" / "ops").exists()
+
+
+def test_a_copy_in_other_bytes_writes_only_its_coverage_record_then_is_imported_before(tmp_path):
+    """A re-encoded (or overlapping) copy adds no entry, but its coverage record: its days
+    and its digest, so that the next import of it is not read (README, "Re-importing a
+    statement"). Whichever came first, the books are the same."""
+    books = {}
+    for order in ("original first", "copy first"):
+        folder = merchant(tmp_path, order.replace(" ", "_"))
+        path = bill(folder, 50)
+        copy = path.with_name("tradebill (BOM).csv")
+        copy.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+        first, second = (path, copy) if order == "original first" else (copy, path)
+        run(folder, first)
+        before = records(folder)
+        [again] = run(folder, second)
+        assert not [e for e in again.new if hasattr(e, "postings")] and len(again.covered) == 1
+        added = [r for r in records(folder) if r not in before]
+        assert len(added) == 1 and f'  statement: "{second.name}"\n' in added[0]
+        [third] = run(folder, second)
+        assert third.before is not None
+        books[order] = snapshot(folder / "books")
+    assert books["original first"] == books["copy first"]
