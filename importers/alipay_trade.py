@@ -51,8 +51,8 @@ from beanclear.books.render import COVERS_SEPARATOR as COVERS
 from beanclear.books.idset import Ids
 from beanclear.books.spill import like, metas
 from beanclear.books.render import covered, repeated
-from beanclear.importers.toolkit import (StatementError, Statement, header_in, money, parse_amount, parse_datetime,
-                                        read_statement)
+from beanclear.importers.toolkit import (StatementError, Statement, header_in, in_places, money, parse_amount,
+                                        parse_datetime, read_statement)
 
 HEADER = ("支付宝交易号", "商户订单号", "业务类型", "订单金额（元）", "商家实收（元）", "服务费（元）")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
@@ -156,7 +156,7 @@ class Importer(MerchantBill):
                     meta["_fee_part"] = (covers[1], {"fee-back-of": trade_id}, acc.fees, acc.clearing)
             for name, key in {**ALIPAY_FUNDED, **MERCHANT_FUNDED, "分润（元）": "profit-share"}.items():
                 if amount(name):
-                    meta[key] = f"{amount(name)}"
+                    meta[key] = f"{in_places(amount(name), currency)}"
             if amount("分润（元）"):
                 out.notes.append(f"line {row.line}: 分润 {amount('分润（元）')} is kept as metadata, not booked "
                                  "(the fund ledger shows where it went)")

@@ -75,9 +75,9 @@ from beanclear.importers.bank_presets import PRESETS, Preset
 from beanclear.importers.banking import BankImporter, LineIds, other_account, several_accounts
 from beanclear.importers.base import BalanceChain, Extraction, balance, closing_balances, compare_summary, next_day
 from beanclear.importers.toolkit import (DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader, StatementError,
-                                         books_time, clean, csv_rows, currency_code, direction_sign,
-                                         header_delimiter, header_key, parse_amount, parse_datetime, read_statement,
-                                         sniff)
+                                         books_time, clean, csv_rows, currency_code, direction_sign, excel_shortened,
+                                         header_delimiter, header_key, in_places, parse_amount, parse_datetime,
+                                         read_statement, sniff)
 
 CHINESE_CURRENCIES = {"CNY", "HKD", "TWD", "MOP"}
 AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit", "fee")
@@ -341,15 +341,22 @@ class Importer(BankImporter):
             memo = f"{memo} / {detail}" if memo and detail and detail != memo else memo or detail
             ref = get("ref")
             ref = ref if ref.strip("0") else ""   # 农业银行 writes 0000000000 for every interest line: no ref
+            if excel_shortened(ref):   # its digits lost: the line could never be found again
+                raise StatementError(path, row.line, f"column {name['ref']}: {ref!r} is a reference Excel shortened "
+                                     "to scientific notation (its digits are lost); import the statement as "
+                                     "downloaded, or set the column to Text in Excel before saving it")
             # no bank ref: a digest of what the line says, not of its running balance (a line
             # the bank adds later, downloaded again, changes every balance after it: their
-            # lines were booked a second time)
-            meta = {"id": ref or line_id(written, amount, payee, memo)}   # the date written: the same in any zone
+            # lines were booked a second time); its amount with the currency's places, as a
+            # copy Excel saved again (`1234` for `1,234.00`) says it too; and the date written,
+            # the same in any zone
+            meta = {"id": ref or line_id(written, in_places(amount, currency), payee, memo)}
             original = self._amount(amounts, get, name, path, row.line, None, "original_credit", "original_debit")
             if original is not None and get("original_currency"):
                 original_currency = currency_code(get("original_currency"), path, row.line, name["original_currency"])
                 if (original, original_currency) != (amount, currency):
-                    meta["original-amount"] = f"{original} {original_currency}"  # 交易 amount; 记账 is booked
+                    # the 交易 amount; the 记账 amount is booked
+                    meta["original-amount"] = f"{in_places(original, original_currency)} {original_currency}"
             if "balance" in col and get("balance"):
                 after = amounts(get("balance"), path, row.line, name["balance"])
                 balances[currency].append((when, row.line, amount - fee, after))

@@ -30,7 +30,8 @@ from beanclear.importers.account_ids import stated_account
 from beanclear.importers.order_refs import (  # noqa: F401  (every importer's, from here)
     DESCRIBED_ORDER, TAOBAO_ORDER, channel_order_link, described_order, description_order, link, named_order, order_in,
     order_key, order_link, payment_shops, placed_by_books)
-from beanclear.importers.toolkit import MAX_ID, MAX_TEXT, StatementError, named_day, paused_gc, shape_first, sniff, stated_period
+from beanclear.importers.toolkit import (MAX_ID, MAX_TEXT, StatementError, in_places, named_day, paused_gc, shape_first,
+                                         sniff, stated_period)
 
 
 @dataclass(frozen=True)
@@ -424,7 +425,9 @@ def route_batch(read: list[tuple["StatementImporter", Extraction]], batch: Batch
 def posting(account: str, number: Decimal, currency: str, price: Amount | None = None) -> data.Posting:
     """A posting; `price` is the per-unit rate a conversion was made at (`@ 7.1234 CNY`)."""
     if type(number) is Decimal and type(currency) is str:   # what Amount() asserts, checked in one test:
-        units = _tuple_new(Amount, (number, currency))          # its own __new__ costs a third of a posting
+        # Amount's own __new__ costs a third of a posting. The number with the currency's places:
+        # `38.1` of a bill Excel saved again is 38.10, as downloaded (toolkit.in_places)
+        units = _tuple_new(Amount, (in_places(number, currency), currency))
     else:
         units = Amount(number, currency)
     return _tuple_new(data.Posting, (account, units, None, price, None, None))
@@ -467,7 +470,7 @@ def balance(path: str, line: int, date: dt.date, account: str, number: Decimal, 
             meta: dict | None = None) -> data.Balance:
     full = data.new_metadata(str(path), line)
     full.update(meta or {})
-    return data.Balance(full, date, account, Amount(number, currency), None, None)
+    return data.Balance(full, date, account, Amount(in_places(number, currency), currency), None, None)
 
 
 class BalanceChain:

@@ -35,7 +35,7 @@ from decimal import Decimal
 from beanclear.importers.base import Extraction
 from beanclear.importers.shop import (BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter,
                                       meaning, refund_of, resolved)
-from beanclear.importers.toolkit import parse_amount, parse_datetime, read_statement
+from beanclear.importers.toolkit import in_places, parse_amount, parse_datetime, read_statement
 
 STATUSES = {"待支付": "awaiting payment (no sale yet)", "已支付": BOOK, "待发货": BOOK, "备货中": BOOK,
             "部分发货": BOOK, "已发货": BOOK, "待收货": BOOK, "已签收": BOOK, "已完成": BOOK,
@@ -87,7 +87,8 @@ class Importer(ShopImporter):
             first = booked[0]
             when = parse_datetime(get(first, "created"), LOCAL_TIMES, path, first.line, "订单提交时间")
             subs = " ".join(get(r, "sub") for r in booked)
-            meta = {"sub-orders": subs, **({"buyer-paid": f"{paid}"} if paid != amount else {})}
+            paid_text = f"{in_places(paid, self.source.currency)}"
+            meta = {"sub-orders": subs, **({"buyer-paid": paid_text} if paid != amount else {})}
             self.book(out, path, Order(first.line, when, order_id, amount, self.source.currency,
                                        ", ".join(t for t in titles if t), refunded, meta))
         return out

@@ -36,7 +36,7 @@ from decimal import Decimal
 from beanclear.importers.base import Extraction
 from beanclear.importers.shop import (BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter,
                                       meaning, one_row_each, refund_of, resolved)
-from beanclear.importers.toolkit import parse_amount, parse_datetime, read_statement
+from beanclear.importers.toolkit import in_places, parse_amount, parse_datetime, read_statement
 
 AWAITING = "awaiting payment (no sale yet)"
 STATUSES = {
@@ -72,8 +72,9 @@ class Importer(ShopImporter):
             amount = owed(row, paid)
             refunded = refund_of(action, amount, get(row, "refund"), path, row.line, "退款金额")
             when = parse_datetime(get(row, "created"), LOCAL_TIMES, path, row.line, "订单创建时间")
+            buyer_paid = {"buyer-paid": f"{in_places(paid, self.source.currency)}"} if paid != amount else {}
             self.book(out, path, Order(row.line, when, order_id, amount, self.source.currency, get(row, "title"),
-                                       refunded, {"buyer-paid": f"{paid}"} if paid != amount else {}))
+                                       refunded, buyer_paid))
         return out
 
 

@@ -194,3 +194,88 @@ def test_coverage_records_are_found_across_any_chunk_boundary(tmp_path):
     for size in (1, 2, 3, 7, 64, 1000, 10**6):
         found = [block for path in files for block in coverage_blocks(path, size)]
         assert found == whole, size
+
+
+BANK_CSV = ("交易日期,收入金额,支出金额,余额,摘要,对方户名,交易流水号\n"
+            "2026-03-05,,8000.00,42000.00,房租,物业公司,0026030500001\n"
+            "2026-03-06,,100.00,41900.00,房租,物业公司,0026030600002\n")
+BANK_OFX = """OFXHEADER:100
+DATA:OFXSGML
+VERSION:102
+SECURITY:NONE
+ENCODING:UTF-8
+CHARSET:NONE
+COMPRESSION:NONE
+OLDFILEUID:NONE
+NEWFILEUID:NONE
+
+<OFX><BANKMSGSRSV1><STMTTRNRS><TRNUID>1<STATUS><CODE>0<SEVERITY>INFO</STATUS><STMTRS><CURDEF>CNY
+<BANKACCTFROM><BANKID>102100099996<ACCTID>6222021234567890<ACCTTYPE>CHECKING</BANKACCTFROM>
+<BANKTRANLIST><DTSTART>20260401<DTEND>20260430
+<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20260405150000<TRNAMT>-8000.00<FITID>2604050001<NAME>物业公司<MEMO>房租</STMTTRN>
+</BANKTRANLIST><LEDGERBAL><BALAMT>33900.00<DTASOF>20260430</LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>
+"""
+
+
+BANK_CONFIG_OPS = ('  ops:\n    type: csv\n    account: Assets:Bank:Ops\n    currency: CNY\n'
+                   '    columns: {date: 交易日期, credit: 收入金额, debit: 支出金额, ref: 交易流水号}\n')
+
+
+def bank_config(folder, kind: str) -> None:
+    columns = ('    date_format: "%Y-%m-%d"\n    columns: {date: 交易日期, credit: 收入金额, debit: 支出金额, '
+               'balance: 余额, memo: 摘要, payee: 对方户名, ref: 交易流水号}\n') if kind == "csv" else ""
+    (folder / "config.yaml").write_text(f"books: books\ncurrency: CNY\nbanks:\n  icbc:\n    type: {kind}\n"
+                                        f"    account: Assets:Bank:ICBC\n    currency: CNY\n{columns}",
+                                        encoding="utf-8")
+
+
+def test_a_statement_recorded_before_its_source_changed_type_is_imported_before(tmp_path, monkeypatch):
+    """A bank that moved from CSV to OFX (one source, its `type` changed): the March CSV
+    its records hold by digest is "imported before", though no importer of the config
+    reads CSV now; the rest of the folder imports (a blind tester's layout switch)."""
+    statements = tmp_path / "statements"
+    statements.mkdir()
+    march, april = statements / "icbc-2026-03.csv", statements / "icbc-2026-04.ofx"
+    march.write_text(BANK_CSV, encoding="utf-8")
+    april.write_text(BANK_OFX, encoding="utf-8")
+    bank_config(tmp_path, "csv")
+    run(tmp_path, march)
+    bank_config(tmp_path, "ofx")
+    run(tmp_path, april)
+    before = snapshot(tmp_path / "books")
+    not_parsed(monkeypatch)
+    results = run(tmp_path, statements)
+    assert [r.before is not None for r in results] == [True, True]
+    said = results[0].summary()
+    assert said.startswith(f"{march}: icbc, imported before (covering 2026-03-05 to 2026-03-06, ") and \
+        "no importer of icbc reads it now" in said, said
+    assert snapshot(tmp_path / "books") == before
+    # another source that reads such CSVs now does not book its money a second time
+    config = tmp_path / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + BANK_CONFIG_OPS, encoding="utf-8")
+    [again] = run(tmp_path, march)
+    assert again.before is not None and again.importer.source.name == "icbc"
+    assert not (tmp_path / "books" / "ops").exists()
+
+
+def test_a_copy_in_other_bytes_writes_only_its_coverage_record_then_is_imported_before(tmp_path):
+    """A re-encoded (or overlapping) copy adds no entry, but its coverage record: its days
+    and its digest, so that the next import of it is not read (README, "Re-importing a
+    statement"). Whichever came first, the books are the same."""
+    books = {}
+    for order in ("original first", "copy first"):
+        folder = merchant(tmp_path, order.replace(" ", "_"))
+        path = bill(folder, 50)
+        copy = path.with_name("tradebill (BOM).csv")
+        copy.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+        first, second = (path, copy) if order == "original first" else (copy, path)
+        run(folder, first)
+        before = records(folder)
+        [again] = run(folder, second)
+        assert not [e for e in again.new if hasattr(e, "postings")] and len(again.covered) == 1
+        added = [r for r in records(folder) if r not in before]
+        assert len(added) == 1 and f'  statement: "{second.name}"\n' in added[0]
+        [third] = run(folder, second)
+        assert third.before is not None
+        books[order] = snapshot(folder / "books")
+    assert books["original first"] == books["copy first"]

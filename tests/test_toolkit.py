@@ -323,7 +323,8 @@ def test_applied_rate_gives_the_amount_back(sold, bought, rate):
 def test_in_places_pads_never_rounds():
     from beanclear.importers.toolkit import in_places
     assert [str(in_places(Decimal(v), c)) for v, c in (("120", "USD"), ("120", "JPY"), ("1.5", "BHD"),
-                                                       ("0.036", "USD"))] == ["120.00", "120", "1.500", "0.036"]
+                                                       ("0.036", "USD"), ("38.1000", "CNY"), ("38.1", "CNY"))] \
+        == ["120.00", "120", "1.500", "0.036", "38.10", "38.10"]
 
 
 def test_first_row_keys_reads_quoted_headers():

@@ -22,7 +22,16 @@ def currency_places(currency: str) -> int:
 
 
 def in_places(value: Decimal, currency: str) -> Decimal:
-    """An amount written without all its decimals (`120` in a Stripe export) with the
-    currency's places (`120.00`); digits past them are kept, never rounded away."""
-    quantum = Decimal(1).scaleb(-currency_places(currency))
-    return value.quantize(quantum) if value.as_tuple().exponent > quantum.as_tuple().exponent else value
+    """An amount with the currency's places, however the file wrote it: `120` of a
+    Stripe export, `38.1` of a bill Excel saved again, `38.1000` are all `38.10`, so
+    that copies of one statement write the same books; a significant digit past the
+    places (`0.036`) is kept, never rounded away. Every importer's postings and
+    balances are made so (base.posting, base.balance)."""
+    quantum = _QUANTA.get(currency)
+    if quantum is None:
+        quantum = _QUANTA[currency] = Decimal(1).scaleb(-currency_places(currency))
+    placed = value.quantize(quantum)
+    return placed if placed == value else value
+
+
+_QUANTA: dict[str, Decimal] = {}   # currency -> Decimal of its places (`0.01`): in_places, once per posting

@@ -32,7 +32,7 @@ from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import (XLSX_MAGIC, StatementError, _open_workbook, first_row_keys, header_key,
                                          paused_gc, read_text, sniff, zip_members)
 from beanclear.importers.toolkit.tables import head_bytes
-from beanclear.statements import belonging, coverage, openings, refund_orders, shop_refunds
+from beanclear.statements import belonging, coverage, openings, refund_orders, resaved, shop_refunds
 from beanclear.periods import closed, forward
 
 
@@ -47,6 +47,7 @@ class FileResult:
     covered: list = field(default_factory=list)      # the statement's coverage record, if new
     digest: str | None = None                        # of its bytes (coverage.file_digest)
     before: Recorded | None = None                   # the books record it by its digest: not read
+    unclaimed: bool = False                          # ... and no importer of its source claims it now
     balances: bool = False                           # whether `new` holds balance assertions (openings)
     sums: openings.Sums = field(default_factory=openings.Sums)   # of `new`, for the openings it implies
     planned: Sorted | None = None                    # `new` as Books.plan writes it (books.kept)
@@ -57,9 +58,12 @@ class FileResult:
         if self.before is not None:
             was = self.before
             named = "" if was.statement == self.path.name else f" as {was.statement}"
-            return (f"{self.path}: {self.importer.source.name} ({self.importer.kind}), imported before{named} "
-                    f"(covering {was.first} to {was.last}, recorded in {was.where}), not read again: 0 entries written "
-                    "(to read it again: --force, or remove its coverage record)")
+            name = self.importer.source.name
+            return (f"{self.path}: {name}{'' if self.unclaimed else f' ({self.importer.kind})'}, imported "
+                    f"before{named} (covering {was.first} to {was.last}, recorded in {was.where}), not read again: "
+                    "0 entries written (to read it again: --force, or remove its coverage record)"
+                    + (f"; note: no importer of {name} reads it now (config.yaml changed since it was imported): "
+                       "the books keep what it wrote" if self.unclaimed else ""))
         words = [f"{self.path}: {self.importer.source.name} ({self.importer.kind}), {ex.rows} rows read, "
                  f"{len(self.new)} entries written, {self.known} already in the books"]
         if ex.skipped:
@@ -92,6 +96,33 @@ def refuse_zipped(path: Path) -> None:
         raise StatementError(path, 1, "a ZIP archive, not a statement: unzip it and import the statement "
                              f"inside (it holds {', '.join(members[:5]) or 'nothing'}"
                              f"{', …' if len(members) > 5 else ''}; of a 明细 and its 汇总, the 明细)")
+
+
+def read_as(path: Path, importers: list[StatementImporter], source: str | None, recorded: Callable[[str], bool],
+            force: bool) -> list[tuple[StatementImporter, bool]]:
+    """The sources a file is imported as, each with whether one of its importers claims
+    the file now. A file whose digest a source's records hold was that source's
+    statement, whatever config.yaml says now: "imported before" (a bank whose `type`
+    went from csv to ofx keeps its CSVs so; another source that claims it now does not
+    book its money again). Of a download of several accounts, a source that claims its
+    own account and holds no record of it is read as well. With `force`, or a file no
+    source records, identify() decides."""
+    names = [] if force else list(dict.fromkeys(i.source.name for i in importers
+                                                if (source is None or i.source.name == source)
+                                                and recorded(i.source.name)))
+    if not names:
+        return [(importer, True) for importer in identify(path, importers, source, recorded)]
+    try:
+        claimed = identify(path, importers, source, recorded)
+    except StatementError:   # no importer reads it now: its records still say what it was
+        claimed = []
+    out = []
+    for name in names:
+        mine = [i for i in claimed if i.source.name == name]
+        out.append((mine[0], True) if mine else (next(i for i in importers if i.source.name == name), False))
+    if _accounts_apart(claimed):
+        out += [(i, True) for i in claimed if i.source.name not in names]
+    return out
 
 
 def identify(path: Path, importers: list[StatementImporter], source: str | None,
@@ -266,7 +297,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             if name not in digests:
                 digests[name] = books.digests(name)
             return digest in digests[name]
-        for importer in identify(path, importers, source, recorded):
+        for importer, claims in read_as(path, importers, source, recorded, force):
             importer.on_progress = progress(path)
             name = importer.source.name
             if name not in stamps:
@@ -276,7 +307,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                     digests[name] = books.digests(name)
                 if digest in digests[name]:
                     results.append(FileResult(path, importer, Extraction(), digest=digest,
-                                              before=digests[name][digest]))
+                                              before=digests[name][digest], unclaimed=not claims))
                     continue
             view = getattr(importer, "fund_view", None)
             if name not in early:
@@ -309,6 +340,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 name = result.importer.source.name
                 if name in stale and (result.extraction.held or result.before is not None
                                       and result.digest not in digests[name]):
+                    if result.unclaimed:   # its record gone meanwhile: no importer of the config reads it
+                        identify(result.path, [i for i in importers if i.source.name == name], name)
                     results[at] = _read(result.path, result.importer, None, result.digest)
                     _park(results)
             late = _across(results, books)
@@ -363,6 +396,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                              and r.importer.is_fund_view],
                             any(r.importer.source.name == name and not r.importer.is_fund_view for r in live),
                             seen[name])
+        copies = None if force else resaved.Copies(books)
         for result in sorted(live, key=lambda r: not getattr(r.importer, "books_first", False)):
             name = result.importer.source.name
             swapping = name in swaps.sources and getattr(result.importer, "fund_view", None) is not None
@@ -411,6 +445,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                             result.sums.add(entry, result)
                             result.balances = True
                 else:
+                    if copies is not None:   # an Excel copy's ids, their leading zeros lost (resaved.py)
+                        copies.see(name, part, result.path, known)
                     known.update(ids if part is entry else render.identities(part))
                     if dating:   # saying the day the fund view books its money, where another
                         part = flights.dated(name, part, ids if part is entry else render.identities(part))
@@ -435,6 +471,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 seen[name].add(render.identity(covered))
                 result.covered.append(covered)
             _park(live)
+        if copies is not None:
+            copies.refuse(live)
         openings = first_openings(config, live, asserted, books, swaps.removed_before)
         for (account, currency), day in watch.items():   # what the fund view's entries it removes posted
             # there, and what it puts in flight at that balance, which counts it now
