@@ -62,6 +62,22 @@ def test_exact_payout_id_in_the_memo(config):
     assert p.account == "Assets:Transit:WeChat" and "100778 appears in the bank text" in p.reasons[0]
 
 
+def test_a_payout_id_the_bank_wrote_in_capitals_names_its_payout(config):
+    # two payouts of one amount; each bank line names its own, upper-cased as banks write
+    [p, q] = propose(config, payout(1, "96.80", "po_1AAAx7Kq2mN") + payout(1, "96.80", "po_1BBBx7Kq2mN")
+                     + bank(2, "96.80", "B1", "HSBC", "STRIPE PAYMENTS PO_1BBBX7KQ2MN")
+                     + bank(3, "96.80", "B2", "HSBC", "STRIPE PAYMENTS PO_1AAAX7KQ2MN"))
+    assert [(x.stage, x.confident, [i.link for i in x.items]) for x in (p, q)] == \
+        [("exact", True, ["payout-po_1BBBx7Kq2mN"]), ("exact", True, ["payout-po_1AAAx7Kq2mN"])]
+
+
+def test_an_id_of_letters_or_a_short_one_in_other_case_is_not_a_reference(config):
+    # `shop` and `ab12` are words by chance; only an id of letters and digits, eight or more, is read in capitals
+    [p] = propose(config, payout(1, "100.00", "payoutxyz") + payout(1, "100.00", "payoutabc")
+                  + bank(2, "100.00", "B1", "某银行", "PAYOUTABC"))
+    assert p.stage != "exact"
+
+
 def test_a_short_id_inside_a_longer_number_is_not_a_reference(config):
     [p] = propose(config, payout(1, "100.00", "100778") + bank(2, "100.00", "B1", "某银行", "提现 91007789"))
     assert p.stage != "exact"

@@ -436,8 +436,18 @@ def text_words(text: str) -> set[str]:
 
 def named_id(ids, words: set[str]) -> str | None:
     """The first id of an item that is a word of a bank line's text (short ids are too
-    often a word by chance)."""
-    return next((i for i in ids if len(i) >= 4 and i in words), None)
+    often a word by chance); else one the bank wrote in capitals, as banks write their
+    text (`STRIPE PAYMENTS PO_1PX000001HKUSD` for Stripe's `po_1Px000001hkUSD`): an id of
+    letters and digits, eight characters or more, equal but for case to a word."""
+    found = next((i for i in ids if len(i) >= 4 and i in words), None)
+    if found is None and words:
+        folded = None
+        for i in ids:
+            if len(i) >= 8 and not i.isdigit() and any(c.isdigit() for c in i):
+                folded = {w.casefold() for w in words} if folded is None else folded
+                if i.casefold() in folded:
+                    return i
+    return found
 
 
 def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelta) -> list[tuple[Item, Item]]:
