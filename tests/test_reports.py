@@ -475,3 +475,118 @@ def test_a_duplicate_charge_the_channel_refunded_is_no_refund_and_was_not_resolv
         ("resolved", "duplicate-charge", "shopify", "resolved by the books after the month's end"),
         ("resolved", "fee-gap", "stripe", "written off to Expenses:Fees:Stripe"),
         ("resolved", "fx-gap", "stripe", "written off to Expenses:FX")]
+
+
+def _ties(row) -> bool:
+    """A channel row's roll-forward: what it held at the month's start, plus the month's
+    flows, is what it holds at the month's end (README, Report)."""
+    flows = row.sales - row.refunds - row.chargebacks - row.fees - row.discounts + row.converted + row.other \
+        - row.settled
+    return row.brought_forward + flows == row.in_transit + row.in_clearing
+
+
+def test_every_channel_row_of_the_demo_ties_out_with_nothing_left_over(merchant, entries):
+    # WeChat's merchant coupons and PayPal's EUR->USD conversions were in no column: no
+    # row of the demo tied (sales - refunds - fees != settled + the change in transit and clearing).
+    from beanclear import config as config_mod
+    from beanclear.checks import checking
+    config = config_mod.load(merchant / "config.yaml")
+    loaded, errors, options = checking.load_books(config, None, lambda stage: None)
+    for month in ("2026-01", "2026-02", "2026-03"):
+        rows = build_from(loaded, errors, options, config, month).channels
+        assert rows and all(_ties(r) for r in rows), month
+        assert [(r.name, r.currency, r.other) for r in rows if r.other] == []
+        assert {(r.name, r.currency) for r in rows if r.discounts} == {("wechat", "CNY")}
+        assert {(r.name, r.currency): r.converted > 0 for r in rows if r.converted} == \
+            {("paypal", "EUR"): False, ("paypal", "USD"): True}
+    january, february = (build_from(loaded, errors, options, config, m).channels for m in ("2026-01", "2026-02"))
+    assert [r.brought_forward for r in january] == [0] * len(january)
+    assert {(r.name, r.currency): r.brought_forward for r in february} == \
+        {(r.name, r.currency): r.in_transit + r.in_clearing for r in january}
+
+
+CONVERTED = """
+    2026-01-01 open Assets:Clearing:PayPal
+    2026-01-01 open Assets:Transit:PayPal
+    2026-01-01 open Assets:Bank:Chase
+    2026-01-01 open Income:Sales:PayPal
+    2026-01-01 open Expenses:Fees:PayPal
+    2026-03-03 * "Buyer B" "Express Checkout Payment / Goods"
+      id: "1AA00000000000002"
+      conversion-ids: "1AA00000000000003 1AA00000000000004"
+      fx-rate: "1.080025073"
+      fx-pair: "EUR/USD"
+      Expenses:Fees:PayPal                          2.14 EUR
+      Income:Sales:PayPal                         -50.00 EUR
+      Assets:Clearing:PayPal                       47.86 EUR
+      Assets:Clearing:PayPal                      -47.86 EUR @ 1.080025073 USD
+      Assets:Clearing:PayPal                       51.69 USD
+    2026-03-13 * "PayPal" "General Withdrawal - Bank Account" ^payout-1AA00000000000005
+      id: "1AA00000000000005"
+      payout-id: "1AA00000000000005"
+      Assets:Transit:PayPal                        51.69 USD
+      Assets:Clearing:PayPal                      -51.69 USD
+    2026-03-16 * "PAYPAL TRANSFER"
+      id: "R2"
+      Assets:Bank:Chase                            51.69 USD
+      Assets:Transit:PayPal                       -51.69 USD
+"""
+
+
+def test_a_conversion_is_each_currency_rows_converted_in_every_renderer(tmp_path):
+    # A blind tester's PayPal EUR sale converted to USD: EUR 50.00 - 2.14 left the EUR
+    # row and 51.69 came into the USD row, settled, in no column of either; neither tied.
+    from beancount import loader
+    from beanclear import config as config_mod
+    from beanclear.reports import pdf, xlsx
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: USD\nchannels:\n  paypal: {type: paypal, "
+                                          "currency: USD, bank: chase}\nbanks:\n  chase: {type: ofx, account: "
+                                          "Assets:Bank:Chase, currency: USD}\n", encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, options = loader.load_string(textwrap.dedent(CONVERTED))
+    built = build_from(entries, errors, options, config, "2026-03")
+    eur, usd = built.channels
+    assert (eur.currency, eur.sales, eur.fees, eur.converted, eur.settled) == \
+        ("EUR", Decimal("50.00"), Decimal("2.14"), Decimal("-47.86"), 0)
+    assert (usd.currency, usd.sales, usd.converted, usd.settled) == ("USD", 0, Decimal("51.69"), Decimal("51.69"))
+    assert _ties(eur) and _ties(usd) and eur.other == usd.other == 0
+    assert [c["converted"] for c in render.to_dict(built)["channels"]] == ["-47.86", "51.69"]
+    text = render.to_text(built).splitlines()
+    head = next(line for line in text if "converted" in line)
+    columns = re.split(r"\s{2,}", head.strip())
+    assert [dict(zip(columns, re.split(r"\s{2,}", text[text.index(head) + k].strip())))["converted"]
+            for k in (1, 2)] == ["-47.86", "51.69"]
+    xlsx.write(built, tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Channels"]
+    assert [dict(zip((c.value for c in sheet[1]), (c.value for c in row)))["converted"]
+            for row in (sheet[2], sheet[3])] == [-47.86, 51.69]
+    pdf.write(built, tmp_path / "r.pdf")
+    found = "".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages)
+    assert "converted" in found and "-47.86" in found and "51.69" in found
+
+
+def test_an_opening_in_the_month_is_brought_forward_not_other(tmp_path):
+    # A PayPal statement starting 03-02 with 749.54 in the account opens the clearing
+    # account at the end of 03-01: money held before the books, not a flow of March.
+    from beancount import loader
+    from beanclear import config as config_mod
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: USD\nchannels:\n  paypal: {type: paypal, "
+                                          "currency: USD, settlement_days: 400}\n", encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, options = loader.load_string(textwrap.dedent("""
+        2026-01-01 open Assets:Clearing:PayPal
+        2026-01-01 open Income:Sales:PayPal
+        2026-01-01 open Equity:Opening-Balances
+        2026-03-01 * "Opening balance" "Assets:Clearing:PayPal at the end of the day, from Download.CSV"
+          id: "opening Assets:Clearing:PayPal USD"
+          Assets:Clearing:PayPal     749.54 USD
+          Equity:Opening-Balances   -749.54 USD
+        2026-03-02 * "Buyer" "Express Checkout Payment"
+          id: "S1"
+          Assets:Clearing:PayPal   200.00 USD
+          Income:Sales:PayPal     -200.00 USD
+    """))
+    [row] = build_from(entries, errors, options, config, "2026-03").channels
+    assert (row.brought_forward, row.sales, row.other, row.in_clearing) == \
+        (Decimal("749.54"), Decimal("200.00"), 0, Decimal("949.54"))
+    assert _ties(row)

@@ -18,7 +18,10 @@ of `ChannelSales`, as the fee and refund checks read them), chargebacks (the cha
 account: payments the customer's bank took back and their dispute fees, a dispute won
 back negative), fees (the fee account) and fee rate (fees / sales), FX spread (the
 fx-gap findings' amounts, written off or not), settled (bank credits posted against the
-transit account), and the balances at month end of transit and clearing. Findings dated
+transit account), and the balances at month end of transit and clearing; with what makes
+the row tie out (ChannelRow): the merchant's discounts, conversions between the channel's
+currencies, the balances brought forward, and
+`other`, what none of them names. Findings dated
 in the month, each open, acknowledged (with the reason of its acknowledgment) or
 resolved (found at month end, gone from the books' report now: settled by a later
 entry, a write-off, a booking or a match; resolve/imported.py).
@@ -36,6 +39,7 @@ from pathlib import Path
 from beancount.core import data
 
 from beanclear.checks import acks, checking, fx, reconcile, refunds
+from beanclear.checks.findings import to_currency
 from beanclear.checks.orders import ChannelSales, Prepared
 from beanclear.periods import past
 from beanclear.statements import coverage
@@ -83,16 +87,27 @@ class BankRow:
 
 @dataclass(frozen=True)
 class ChannelRow:
+    """A channel's month in one currency, a roll-forward of its transit and clearing
+    accounts (the FX spread and the fee rate, beside it, are no money that moved):
+
+        brought_forward + sales - refunds - chargebacks - fees - discounts + converted
+          + other - settled  =  in_transit + in_clearing
+    """
+
     name: str
     currency: str
+    brought_forward: Decimal = ZERO  # in transit and in clearing at the end of the month before (or as opened in it)
     sales: Decimal = ZERO
     refunds: Decimal = ZERO
     chargebacks: Decimal = ZERO  # taken back by the customer's bank, with the dispute fees
     fees: Decimal = ZERO
-    fx_spread: Decimal = ZERO
+    discounts: Decimal = ZERO  # the merchant's coupons: part of the sale the channel did not collect
+    converted: Decimal = ZERO  # in from conversions of the channel's other currencies, out (negative) to them
+    other: Decimal = ZERO  # what else moved transit and clearing: a hold into the reserve and its release, ...
     settled: Decimal = ZERO
     in_transit: Decimal = ZERO
     in_clearing: Decimal = ZERO
+    fx_spread: Decimal = ZERO
 
     @property
     def fee_rate(self) -> Decimal | None:
@@ -286,16 +301,18 @@ def _suspense_lines(entries, config, bank, start, end) -> list[Item]:
 
 
 def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returned=None) -> list[ChannelRow]:
-    """Per channel and currency, the month's figures; FX spread: the amounts of `fx_gaps`
-    (the fx-gap findings, whether open, acknowledged or written off) dated in the month.
-    Sales and refunds as the refund checks count them (refunds.count; `returned`: the
-    refunds that return a duplicate charge, orders.Prepared.returned, when the caller
-    has them)."""
+    """Per channel and currency, the month's figures (ChannelRow: they tie out); FX
+    spread: the amounts of `fx_gaps` (the fx-gap findings, whether open, acknowledged or
+    written off) dated in the month. Sales and refunds as the refund checks count them
+    (refunds.count; `returned`: the refunds that return a duplicate charge,
+    orders.Prepared.returned, when the caller has them). `other` is what the rest leaves
+    of the change in transit and clearing: what no other figure names."""
     rows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     sales, sold = ChannelSales(config), defaultdict(refunds.Daily)
     if returned is None:
         returned = Prepared(entries, config).returned() if config.shops else {}
     banks = {b.account for b in config.banks.values()}
+    held = {a: name for name, ch in config.channels.items() for a in (ch.accounts.clearing, ch.accounts.transit)}
     for e in entries:
         if not isinstance(e, data.Transaction) or e.date > end:
             continue
@@ -305,7 +322,12 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
                     rows[(name, p.units.currency)]["in_transit"] += p.units.number
                 elif p.account == ch.accounts.clearing:
                     rows[(name, p.units.currency)]["in_clearing"] += p.units.number
-        if e.date < start:
+        # what the accounts held before the month, and what an opening in it says they held
+        # before their first statement (statements/openings.py): no money moved that month
+        if e.date < start or str(e.meta.get("id", "")).startswith("opening "):
+            for p in e.postings:
+                if p.account in held:
+                    rows[(held[p.account], p.units.currency)]["brought_forward"] += p.units.number
             continue
         found = sales.of(e)
         if found is not None:
@@ -315,18 +337,38 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
             for p in e.postings:
                 if p.account == ch.accounts.fees:
                     rows[(name, p.units.currency)]["fees"] += p.units.number
+                elif p.account == ch.accounts.discounts:
+                    rows[(name, p.units.currency)]["discounts"] += p.units.number
                 elif p.account == ch.accounts.chargebacks:
                     rows[(name, p.units.currency)]["chargebacks"] += p.units.number
                 elif p.account == ch.accounts.transit and accounts & banks:   # net: a bank debit
                     rows[(name, p.units.currency)]["settled"] -= p.units.number   # (a negative payout) too
+        for p in e.postings:
+            name = held.get(p.account)
+            if name is None:
+                continue
+            if p.price is not None:   # what a conversion sold, and what it bought at the rate applied
+                rows[(name, p.units.currency)]["converted"] += p.units.number
+                rows[(name, p.price.currency)]["converted"] -= to_currency(p.units.number * p.price.number,
+                                                                           p.price.currency)
     for key, day in sold.items():
         rows[key]["sales"] += sum(day.sales.values(), ZERO)
         rows[key]["refunds"] += sum(day.refunds.values(), ZERO)
     for f in fx_gaps:
         if f.code == "fx-gap" and f.source in config.channels and start <= f.date <= end:
             rows[(f.source, f.currency)]["fx_spread"] += f.amount
+    for figures in rows.values():
+        figures["other"] = figures["in_transit"] + figures["in_clearing"] - _rolled(figures)
     return [ChannelRow(name, currency, **figures) for (name, currency), figures in sorted(rows.items())
             if any(figures.values())]
+
+
+def _rolled(figures) -> Decimal:
+    """What a channel row's named figures roll its start to (ChannelRow), `other` aside."""
+    g = figures.get
+    return (g("brought_forward", ZERO) + g("sales", ZERO) - g("refunds", ZERO) - g("chargebacks", ZERO)
+            - g("fees", ZERO) - g("discounts", ZERO) + g("converted", ZERO)
+            - g("settled", ZERO))
 
 
 def _key(f) -> tuple:

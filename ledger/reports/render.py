@@ -9,7 +9,7 @@ amount of a finding of no money (a statement-gap's days, a stale acknowledgment)
                 "books_balance", "difference", "unexplained", "unexplained_gaps": [{"first", "last"}],
                 "open_items": [ITEM], "in_transit": [ITEM], "unexplained_lines": [ITEM]}],
      "channels": [{"name", "currency", "sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread",
-                   "settled", "in_transit", "in_clearing"}],
+                   "settled", "in_transit", "in_clearing", "discounts", "converted", "other", "brought_forward"}],
      "findings": [{"status": "open|acknowledged|resolved", "code", "severity", "date",
                    "source", "amount", "currency", "refs", "message", "resolution"}],
      "summary": {"open": n, "acknowledged": n, "resolved": n}}
@@ -27,8 +27,25 @@ from beanclear.importers.toolkit.values import currency_places, in_places
 from beanclear.reports.period import PeriodReport
 
 STATUSES = ("open", "acknowledged", "resolved")
+# A channel row's figures in the order every renderer shows them: the figures the report
+# always had where they were (a sheet's formulas and a reader of the text keep their
+# columns), then those that make the row tie out (TIE_OUT, period.ChannelRow); the fee
+# rate and the FX spread are no money that moved.
 CHANNEL_FIGURES = ("sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread", "settled", "in_transit",
-                   "in_clearing")
+                   "in_clearing", "discounts", "converted", "other", "brought_forward")
+TIE_OUT = ("each row ties out: brought forward + sales - refunds - chargebacks - fees - discounts + converted "
+           "+ other - settled = in transit + in clearing")
+
+
+def channel_label(figure: str) -> str:
+    """A channel figure's column head: `in_transit` -> "in transit", `fx_spread` -> "FX spread"."""
+    return "FX spread" if figure == "fx_spread" else figure.replace("_", " ")
+
+
+def channel_cells(c) -> list[str]:
+    """A channel row's figures as text and PDF show them, in CHANNEL_FIGURES' order."""
+    return [(f"{c.fee_rate * 100:.2f}%" if c.fee_rate is not None else "-") if k == "fee_rate"
+            else shown(getattr(c, k), c.currency) for k in CHANNEL_FIGURES]
 
 
 def _s(value) -> str | None:
@@ -122,16 +139,14 @@ def to_text(r: PeriodReport) -> str:
         for i in b.unexplained_lines:
             lines.append(f"    unexplained line: {i.date} {_m(i.amount, i.currency)} {i.description}")
     lines += ["", "Channels"]
-    head = ("channel", "cur", "sales", "refunds", "chargebacks", "fees", "fee rate", "FX spread", "settled",
-            "in transit", "in clearing")
-    rows = [head] + [(c.name, c.currency, *(shown(v, c.currency) for v in (c.sales, c.refunds, c.chargebacks, c.fees)),
-                      f"{c.fee_rate * 100:.2f}%" if c.fee_rate is not None else "-",
-                      *(shown(v, c.currency) for v in (c.fx_spread, c.settled, c.in_transit, c.in_clearing)))
-                     for c in r.channels]
+    head = ("channel", "cur", *map(channel_label, CHANNEL_FIGURES))
+    rows = [head] + [(c.name, c.currency, *channel_cells(c)) for c in r.channels]
     widths = [max(len(row[k]) for row in rows) for k in range(len(head))]
     for row in rows:
         lines.append("  " + "  ".join(v.ljust(w) if k < 2 else v.rjust(w)
                                       for k, (v, w) in enumerate(zip(row, widths))))
+    if r.channels:
+        lines.append(f"  ({TIE_OUT})")
     counts = summary(r)
     lines += ["", "Findings: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES)]
     for f in r.findings:

@@ -3,7 +3,7 @@
 Sheets: Summary, Banks (one row per bank: statement, open items, unexplained, books,
 and the days of the statement-gaps the unexplained comes from), Bank items (the open
 items, money in transit and unexplained lines of every bank), Channels (one row per
-channel and currency), Findings. Money cells hold the Decimal
+channel and currency, its roll-forward: render.TIE_OUT), Findings. Money cells hold the Decimal
 as a number formatted with its currency's places, `#,##0.00` (`#,##0` for JPY; Excel
 sums them); a finding of no money has no amount; the fee rate is a number formatted
 `0.00%`; dates are dates. A bold, frozen header row; columns sized to fit.
@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from beanclear.importers.toolkit.values import currency_places
 from beanclear.reports.period import ZERO, PeriodReport
-from beanclear.reports.render import STATUSES, gap_days, summary
+from beanclear.reports.render import CHANNEL_FIGURES, STATUSES, channel_label, gap_days, summary
 
 MONEY = "#,##0.00"
 RATE = "0.00%"
@@ -28,8 +28,7 @@ DATE = "yyyy-mm-dd"
 BANK_HEAD = ("bank", "account", "currency", "statement date", "statement balance", "open items", "unexplained",
              "books balance", "difference", "in transit", "unexplained: statement-gap")
 ITEM_HEAD = ("bank", "kind", "date", "description", "amount", "currency", "refs")
-CHANNEL_HEAD = ("channel", "currency", "sales", "refunds", "chargebacks", "fees", "fee rate", "FX spread",
-                "settled", "in transit", "in clearing")
+CHANNEL_HEAD = ("channel", "currency", *map(channel_label, CHANNEL_FIGURES))
 FINDING_HEAD = ("status", "code", "severity", "date", "source", "amount", "currency", "refs", "message",
                 "resolution")
 
@@ -52,10 +51,10 @@ def write(report: PeriodReport, path: Path) -> None:
         (b.name, i.kind, i.date, i.description, i.amount, i.currency, " ".join(i.refs))
         for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines)],
         {2: DATE, 4: MONEY}, currency=5)
+    rate = 2 + CHANNEL_FIGURES.index("fee_rate")
     _sheet(book.create_sheet(), "Channels", CHANNEL_HEAD, [
-        (c.name, c.currency, c.sales, c.refunds, c.chargebacks, c.fees, c.fee_rate, c.fx_spread, c.settled,
-         c.in_transit, c.in_clearing) for c in report.channels],
-        {k: MONEY for k in range(2, 11)} | {6: RATE}, currency=1)
+        (c.name, c.currency, *(getattr(c, k) for k in CHANNEL_FIGURES)) for c in report.channels],
+        {k: MONEY for k in range(2, len(CHANNEL_HEAD))} | {rate: RATE}, currency=1)
     _sheet(book.create_sheet(), "Findings", FINDING_HEAD, [
         (f.status, f.code, f.severity, f.date, f.source, f.amount, f.currency, " ".join(f.refs), f.message,
          f.resolution) for f in report.findings],
