@@ -480,8 +480,8 @@ def test_a_duplicate_charge_the_channel_refunded_is_no_refund_and_was_not_resolv
 def _ties(row) -> bool:
     """A channel row's roll-forward: what it held at the month's start, plus the month's
     flows, is what it holds at the month's end (README, Report)."""
-    flows = row.sales - row.refunds - row.chargebacks - row.fees - row.discounts + row.converted + row.other \
-        - row.settled
+    flows = row.sales - row.refunds - row.chargebacks - row.fees - row.discounts + row.converted - row.written_off \
+        + row.other - row.settled
     return row.brought_forward + flows == row.in_transit + row.in_clearing
 
 
@@ -590,3 +590,78 @@ def test_an_opening_in_the_month_is_brought_forward_not_other(tmp_path):
     assert (row.brought_forward, row.sales, row.other, row.in_clearing) == \
         (Decimal("749.54"), Decimal("200.00"), 0, Decimal("949.54"))
     assert _ties(row)
+
+
+SHORT_PAYOUT = {
+    "config.yaml": """\
+        books: books
+        currency: USD
+        timezone: America/New_York
+        channels:
+          stripe:
+            type: stripe
+            currency: USD
+            settlement_days: 7
+            bank: chase
+            bank_days: 3
+            fees:
+              - {rate: 0.029, fixed: 0.30}
+        banks:
+          chase:
+            type: csv
+            account: Assets:Bank:Chase
+            currency: USD
+            date_format: "%m/%d/%Y"
+            columns: {date: Posting Date, amount: Amount, memo: Description, ref: Reference, balance: Balance}
+        rules:
+          - {match: "RENT", account: Expenses:Rent}
+        """,
+    "statements/chase/Chase_202603.CSV": """\
+        Posting Date,Description,Amount,Balance,Reference
+        03/01/2026,ACME RENT,-100.00,900.00,R1
+        03/06/2026,STRIPE TRANSFER po_A,142.05,1042.05,R2
+        03/27/2026,STRIPE TRANSFER po_B,9.41,1051.46,R3
+        03/31/2026,ACME RENT,-1.00,1050.46,R4
+        """,
+    "statements/stripe/balance_change_from_activity.itemized.2026-03.csv": """\
+        balance_transaction_id,created_utc,available_on_utc,currency,gross,fee,net,reporting_category,source_id,description,automatic_payout_id
+        txn_A1,2026-03-02 15:00:00,2026-03-04 00:00:00,usd,100.00,3.20,96.80,charge,ch_A1,order,po_A
+        txn_A2,2026-03-03 15:00:00,2026-03-05 00:00:00,usd,50.00,1.75,48.25,charge,ch_A2,order,po_A
+        txn_A3,2026-03-05 12:00:00,2026-03-05 12:00:00,usd,-145.05,0.00,-145.05,payout,po_A,STRIPE PAYOUT,po_A
+        txn_A4,2026-03-20 15:00:00,2026-03-22 00:00:00,usd,10.00,0.59,9.41,charge,ch_A4,order,po_B
+        txn_A5,2026-03-26 12:00:00,2026-03-26 12:00:00,usd,-9.41,0.00,-9.41,payout,po_B,STRIPE PAYOUT,po_B
+        """,
+}
+
+
+@pytest.fixture
+def short_payout(tmp_path, monkeypatch):
+    """A blind tester's Stripe month: payout po_A of 145.05 reached Chase as 142.05 (R2)."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-10")
+    for name, text in SHORT_PAYOUT.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(tmp_path / "statements"))
+    assert result.exit_code == 0, result.output
+    return tmp_path
+
+
+def _report(folder, month="2026-03") -> dict:
+    result = beanclear(folder, "report", month, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_a_payout_mismatch_written_off_is_the_rows_written_off(short_payout):
+    # The write-off moved 3.00 from transit to Expenses:Fees:Bank: the row held 3.00 in
+    # transit before and nothing after, the 3.00 in no column, and it no longer tied.
+    assert beanclear(short_payout, "link", "R2", "payout-po_A").exit_code == 0
+    assert beanclear(short_payout, "write-off", "payout-mismatch", "po_A").exit_code == 0
+    [row] = _report(short_payout)["channels"]
+    assert {k: row[k] for k in ("sales", "fees", "settled", "written_off", "other", "in_transit", "in_clearing")} == {
+        "sales": "160.00", "fees": "5.54", "settled": "151.46", "written_off": "3.00", "other": "0.00",
+        "in_transit": "0.00", "in_clearing": "0.00"}
+    text = beanclear(short_payout, "report", "2026-03").output.splitlines()
+    head = next(line for line in text if "written off" in line and "sales" in line)
+    columns = re.split(r"\s{2,}", head.strip())
+    assert dict(zip(columns, re.split(r"\s{2,}", text[text.index(head) + 1].strip())))["written off"] == "3.00"

@@ -20,7 +20,7 @@ back negative), fees (the fee account) and fee rate (fees / sales), FX spread (t
 fx-gap findings' amounts, written off or not), settled (bank credits posted against the
 transit account), and the balances at month end of transit and clearing; with what makes
 the row tie out (ChannelRow): the merchant's discounts, conversions between the channel's
-currencies, the balances brought forward, and
+currencies, write-offs out of transit or clearing, the balances brought forward, and
 `other`, what none of them names. Findings dated
 in the month, each open, acknowledged (with the reason of its acknowledgment) or
 resolved (found at month end, gone from the books' report now: settled by a later
@@ -91,7 +91,7 @@ class ChannelRow:
     accounts (the FX spread and the fee rate, beside it, are no money that moved):
 
         brought_forward + sales - refunds - chargebacks - fees - discounts + converted
-          + other - settled  =  in_transit + in_clearing
+          - written_off + other - settled  =  in_transit + in_clearing
     """
 
     name: str
@@ -103,6 +103,7 @@ class ChannelRow:
     fees: Decimal = ZERO
     discounts: Decimal = ZERO  # the merchant's coupons: part of the sale the channel did not collect
     converted: Decimal = ZERO  # in from conversions of the channel's other currencies, out (negative) to them
+    written_off: Decimal = ZERO  # taken out of transit or clearing by a write-off (a payout the bank got short)
     other: Decimal = ZERO  # what else moved transit and clearing: a hold into the reserve and its release, ...
     settled: Decimal = ZERO
     in_transit: Decimal = ZERO
@@ -307,6 +308,7 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
     (refunds.count; `returned`: the refunds that return a duplicate charge,
     orders.Prepared.returned, when the caller has them). `other` is what the rest leaves
     of the change in transit and clearing: what no other figure names."""
+    from beanclear.resolve.writeoff import META
     rows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     sales, sold = ChannelSales(config), defaultdict(refunds.Daily)
     if returned is None:
@@ -351,6 +353,8 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
                 rows[(name, p.units.currency)]["converted"] += p.units.number
                 rows[(name, p.price.currency)]["converted"] -= to_currency(p.units.number * p.price.number,
                                                                            p.price.currency)
+            if e.meta.get(META):
+                rows[(name, p.units.currency)]["written_off"] -= p.units.number
     for key, day in sold.items():
         rows[key]["sales"] += sum(day.sales.values(), ZERO)
         rows[key]["refunds"] += sum(day.refunds.values(), ZERO)
@@ -367,7 +371,7 @@ def _rolled(figures) -> Decimal:
     """What a channel row's named figures roll its start to (ChannelRow), `other` aside."""
     g = figures.get
     return (g("brought_forward", ZERO) + g("sales", ZERO) - g("refunds", ZERO) - g("chargebacks", ZERO)
-            - g("fees", ZERO) - g("discounts", ZERO) + g("converted", ZERO)
+            - g("fees", ZERO) - g("discounts", ZERO) + g("converted", ZERO) - g("written_off", ZERO)
             - g("settled", ZERO))
 
 

@@ -9,7 +9,8 @@ amount of a finding of no money (a statement-gap's days, a stale acknowledgment)
                 "books_balance", "difference", "unexplained", "unexplained_gaps": [{"first", "last"}],
                 "open_items": [ITEM], "in_transit": [ITEM], "unexplained_lines": [ITEM]}],
      "channels": [{"name", "currency", "sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread",
-                   "settled", "in_transit", "in_clearing", "discounts", "converted", "other", "brought_forward"}],
+                   "settled", "in_transit", "in_clearing", "discounts", "converted", "written_off", "other",
+                   "brought_forward"}],
      "findings": [{"status": "open|acknowledged|resolved", "code", "severity", "date",
                    "source", "amount", "currency", "refs", "message", "resolution"}],
      "summary": {"open": n, "acknowledged": n, "resolved": n}}
@@ -32,13 +33,13 @@ STATUSES = ("open", "acknowledged", "resolved")
 # columns), then those that make the row tie out (TIE_OUT, period.ChannelRow); the fee
 # rate and the FX spread are no money that moved.
 CHANNEL_FIGURES = ("sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread", "settled", "in_transit",
-                   "in_clearing", "discounts", "converted", "other", "brought_forward")
+                   "in_clearing", "discounts", "converted", "written_off", "other", "brought_forward")
 TIE_OUT = ("each row ties out: brought forward + sales - refunds - chargebacks - fees - discounts + converted "
-           "+ other - settled = in transit + in clearing")
+           "- written off + other - settled = in transit + in clearing")
 
 
 def channel_label(figure: str) -> str:
-    """A channel figure's column head: `in_transit` -> "in transit", `fx_spread` -> "FX spread"."""
+    """A channel figure's column head: `written_off` -> "written off", `fx_spread` -> "FX spread"."""
     return "FX spread" if figure == "fx_spread" else figure.replace("_", " ")
 
 
