@@ -665,3 +665,41 @@ def test_a_payout_mismatch_written_off_is_the_rows_written_off(short_payout):
     head = next(line for line in text if "written off" in line and "sales" in line)
     columns = re.split(r"\s{2,}", head.strip())
     assert dict(zip(columns, re.split(r"\s{2,}", text[text.index(head) + 1].strip())))["written off"] == "3.00"
+
+
+def test_a_finding_written_off_keeps_its_severity_date_and_message_in_every_renderer(short_payout, tmp_path):
+    # It was listed with severity "", dated the write-off's day (03-06, the bank line's,
+    # not the payout's 03-05) and its message the write-off's narration.
+    [found] = json.loads(beanclear(short_payout, "check", "--format", "json").output)["findings"]
+    assert (found["code"], found["severity"], found["date"]) == ("payout-mismatch", "error", "2026-03-05")
+    assert beanclear(short_payout, "link", "R2", "payout-po_A").exit_code == 0
+    assert beanclear(short_payout, "write-off", "payout-mismatch", "po_A").exit_code == 0
+    [row] = _report(short_payout)["findings"]
+    assert row == {"status": "resolved", "code": "payout-mismatch", "severity": "error", "date": "2026-03-05",
+                   "source": "stripe", "amount": "3.00", "currency": "USD", "refs": found["refs"],
+                   "message": found["message"], "resolution": "written off to Expenses:Fees:Bank"}
+    text = beanclear(short_payout, "report", "2026-03").output
+    assert f"resolved     payout-mismatch        2026-03-05 stripe   3.00 USD: {found['message']} -> written off to " \
+           "Expenses:Fees:Bank" in text
+    result = beanclear(short_payout, "report", "2026-03", "--format", "xlsx", "-o", str(tmp_path / "r.xlsx"))
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Findings"]
+    cells = dict(zip((c.value for c in sheet[1]), (c.value for c in sheet[2])))
+    assert (cells["severity"], cells["date"].date(), cells["message"]) == \
+        ("error", dt.date(2026, 3, 5), found["message"])
+
+
+def test_a_fee_gap_and_an_fx_gap_written_off_keep_their_own_severity(merchant, tmp_path):
+    # The demo's February fx-gap (a warning) and a fee-gap, written off: severity "" and
+    # "write-off fx-gap: …" as their message.
+    copy = tmp_path / "m"
+    shutil.copytree(merchant, copy)
+    before = {f["code"]: f for f in _report(copy, MONTH)["findings"] if f["code"] in ("fx-gap", "fee-gap")}
+    assert set(before) == {"fx-gap", "fee-gap"}
+    for code, f in before.items():
+        assert beanclear(copy, "write-off", code, f["refs"][0], "--reason", "accepted").exit_code == 0
+    after = {f["code"]: f for f in _report(copy, MONTH)["findings"] if f["code"] in before}
+    for code, f in before.items():
+        assert after[code]["status"] == "resolved" and after[code]["resolution"].startswith("written off to ")
+        assert {k: after[code][k] for k in ("severity", "date", "message", "refs", "amount")} == \
+            {k: f[k] for k in ("severity", "date", "message", "refs", "amount")}

@@ -39,7 +39,7 @@ from pathlib import Path
 from beancount.core import data
 
 from beanclear.checks import acks, checking, fx, reconcile, refunds
-from beanclear.checks.findings import to_currency
+from beanclear.checks.findings import Finding, apply_policy, to_currency
 from beanclear.checks.orders import ChannelSales, Prepared
 from beanclear.periods import past
 from beanclear.statements import coverage
@@ -184,7 +184,7 @@ def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     spreads = [f for f in load.found(entries, "fx") if f.code == "fx-gap"]
     return PeriodReport(config.title or "", period, start, end, tuple(bank_rows(entries, config, start, end, options)),
                         tuple(channel_rows(entries, config, spreads, start, end, load.returned(entries))),
-                        tuple(finding_rows(entries, config, report.findings, start, end)))
+                        tuple(finding_rows(entries, config, report.findings, start, end, load)))
 
 
 def _balance(entries, account: str, currency: str, end: dt.date) -> Decimal:
@@ -379,7 +379,7 @@ def _key(f) -> tuple:
     return (f.code, f.source, f.refs) if f.refs else (f.code, f.source, f.account, f.date)
 
 
-def finding_rows(entries, config, findings, start: dt.date, end: dt.date) -> list[FindingRow]:
+def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=None) -> list[FindingRow]:
     """The month's findings: open and acknowledged from the books' report; resolved are
     those the checks found on the books as they stood at month end, gone since. Those
     books hold the bank lines a booking or a match explained as the import left them
@@ -421,26 +421,53 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date) -> lis
                         unexplained = {_key(g) for g in reconcile.find(imported, config)}
                     how = how if _key(f) in unexplained else None
                 out.append(_row(f, "resolved", how or "resolved by the books after the month's end"))
-    out += written_off_rows(entries, config, start, end)
+    out += written_off_rows(entries, config, start, end, load)
     order = {"open": 0, "acknowledged": 1, "resolved": 2}
     return sorted(out, key=lambda r: (order[r.status], r.date, r.code, r.source, r.refs))
 
 
-def written_off_rows(entries, config, start: dt.date, end: dt.date) -> list[FindingRow]:
-    """The month's write-offs within their limit: the findings they settled are gone from
-    the books' report, so the month's report says what settled them and where it went.
-    (One above the limit keeps its finding, listed acknowledged with the reason.)"""
+def written_off_rows(entries, config, start: dt.date, end: dt.date, load=None) -> list[FindingRow]:
+    """The month's findings that write-offs within their limit settled: they are gone from
+    the books' report, so the month's report lists each as its check found it (severity,
+    date, message: `_written_off`), with where the write-off put it. (One above the limit
+    keeps its finding, listed acknowledged with the reason.) A write-off is dated the
+    finding's day or after it (resolve/writeoff.py): those of the month and later are
+    read; one whose finding no check finds any more is listed as it says, on its day."""
     from beanclear.resolve.writeoff import META
-    out, offs = [], [e for e in entries if isinstance(e, data.Transaction) and e.meta.get(META) and e.flag != "!"
-                     and start <= e.date <= end and e.postings]
-    sources = fx.account_sources(config) if offs else {}
-    sources.update({shop.accounts.receivable: name for name, shop in config.shops.items()} if offs else {})
+    offs = [e for e in entries if isinstance(e, data.Transaction) and e.meta.get(META) and e.flag != "!"
+            and e.date >= start and e.postings]
+    if not offs:
+        return []
+    found = _written_off(entries, config, {str(e.meta[META]) for e in offs}, load)
+    sources = fx.account_sources(config)
+    sources.update({shop.accounts.receivable: name for name, shop in config.shops.items()})
+    out = []
     for e in offs:
         into = next((p for p in e.postings if p.units.number > 0), e.postings[0])
-        settles = tuple(str(e.meta.get("settles", "")).split())
-        out.append(FindingRow("resolved", str(e.meta[META]), "", e.date, _written_off_source(e, settles, entries, sources),
-                              into.units.number, into.units.currency, settles, e.narration,
-                              f"written off to {into.account}"))
+        code, settles = str(e.meta[META]), tuple(str(e.meta.get("settles", "")).split())
+        named = [f for f in found if f.code == code and not set(f.refs).isdisjoint(settles)]
+        f = max(named, key=lambda f: (tuple(f.refs) == settles, len(set(f.refs) & set(settles))), default=None)
+        if f is None and e.date <= end:
+            f = apply_policy([Finding(code, e.date, _written_off_source(e, settles, entries, sources), "",
+                                      into.units.number, into.units.currency, e.narration, settles)], config)[0]
+        if f is not None and start <= f.date <= end:
+            out.append(_row(f, "resolved", f"written off to {into.account}"))
+    return out
+
+
+def _written_off(entries, config, codes: set[str], load=None) -> list:
+    """The findings of `codes` as their checks find them without the write-offs: a
+    fee-gap's and an fx-gap's check compares amounts, and finds them still (`load`'s,
+    when the caller has it); a payout-mismatch's and an amount-mismatch's write-off
+    brings their account back to zero, so their checks judge the books without it."""
+    from beanclear.resolve.writeoff import CHECK_OF, META
+    checks = {CHECK_OF[code] for code in codes if code in CHECK_OF}
+    balanced = checks if load is None else checks & {"clearing", "orders"}
+    out = [f for name in sorted(checks - balanced) for f in load.found(entries, name)]
+    if balanced:
+        without = [e for e in entries if not (isinstance(e, data.Transaction) and META in e.meta)]
+        fresh = reconcile.Load(without, config)
+        out += [f for name in sorted(balanced) for f in fresh.found(without, name)]
     return out
 
 
