@@ -703,3 +703,23 @@ def test_a_fee_gap_and_an_fx_gap_written_off_keep_their_own_severity(merchant, t
         assert after[code]["status"] == "resolved" and after[code]["resolution"].startswith("written off to ")
         assert {k: after[code][k] for k in ("severity", "date", "message", "refs", "amount")} == \
             {k: f[k] for k in ("severity", "date", "message", "refs", "amount")}
+
+
+def test_an_opening_is_the_statements_balance_not_a_line_booked_after_it(tmp_path):
+    # February of books that hold only the opening the March statement implies: the
+    # report listed the opening as a bank line "booked after the statement".
+    (tmp_path / "config.yaml").write_text(textwrap.dedent(SHORT_PAYOUT["config.yaml"]).split("channels:")[0] +
+                                          "banks:" + textwrap.dedent(SHORT_PAYOUT["config.yaml"]).split("banks:")[1],
+                                          encoding="utf-8")
+    (tmp_path / "chase.csv").write_text(textwrap.dedent(SHORT_PAYOUT["statements/chase/Chase_202603.CSV"]),
+                                        encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "chase.csv")).exit_code == 0
+    [bank] = _report(tmp_path, "2026-02")["banks"]
+    assert {k: bank[k] for k in ("statement_date", "statement_balance", "open_items", "unexplained",
+                                 "books_balance")} == {
+        "statement_date": "2026-03-01", "statement_balance": "1000.00", "open_items": [], "unexplained": "0.00",
+        "books_balance": "1000.00"}
+    text = beanclear(tmp_path, "report", "2026-02").output
+    assert "Opening balance" not in text and "statement closing balance  1,000.00 USD" in text
+    [march] = _report(tmp_path, "2026-03")["banks"]   # the statement's own balances from March on
+    assert (march["statement_date"], march["statement_balance"], march["open_items"]) == ("2026-04-01", "1050.46", [])

@@ -3,7 +3,8 @@
 Per bank, the classic bank reconciliation statement:
 
     statement closing balance   the last `balance` the bank's own statement gave for a
-                                day <= the 1st of next month (books/<bank>/...)
+                                day <= the 1st of next month (books/<bank>/...), else the
+                                opening its first statement implies
   + open items                  bank lines the books hold from that day to month end
   + unexplained                 what is left (a failed balance assertion)
   = books balance               the bank account's postings through month end
@@ -37,6 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
 from beanclear.checks import acks, checking, fx, reconcile, refunds
 from beanclear.checks.findings import Finding, apply_policy, to_currency
@@ -230,11 +232,23 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None) -> li
 
 def _last_stated(entries, config, name: str, cutoff: dt.date):
     """The bank's statement balance nearest before `cutoff`: the last `balance` of its
-    account and currency that its own folder holds (not one a person or `close` wrote)."""
+    account and currency that its own folder holds (not one a person or `close` wrote),
+    else the opening its first statement (or the config) gives the account
+    (statements/openings.py): a balance at the start of the day after it, which the
+    books held by then. An opening is no bank line booked after a statement."""
     bank = config.banks[name]
     stated = [e for e in entries if isinstance(e, data.Balance) and e.account == bank.account
               and e.date <= cutoff and e.amount.currency == bank.currency and _in_folder(e, config.books, name)]
-    return max(stated, key=lambda e: e.date, default=None)
+    last = max(stated, key=lambda e: e.date, default=None)
+    if last is None:
+        opened = [e for e in entries if isinstance(e, data.Transaction) and e.date < cutoff
+                  and str(e.meta.get("id", "")).startswith(f"opening {bank.account}")
+                  and any(p.account == bank.account and p.units.currency == bank.currency for p in e.postings)]
+        if opened:
+            day = max(e.date for e in opened)
+            held = Amount(_balance(entries, bank.account, bank.currency, day), bank.currency)
+            last = data.Balance(opened[-1].meta, day + dt.timedelta(days=1), bank.account, held, None, None)
+    return last
 
 
 def _statement_view(entries, carried, config, name: str, cutoff: dt.date, options) -> list:
