@@ -723,3 +723,78 @@ def test_an_opening_is_the_statements_balance_not_a_line_booked_after_it(tmp_pat
     assert "Opening balance" not in text and "statement closing balance  1,000.00 USD" in text
     [march] = _report(tmp_path, "2026-03")["banks"]   # the statement's own balances from March on
     assert (march["statement_date"], march["statement_balance"], march["open_items"]) == ("2026-04-01", "1050.46", [])
+
+
+def test_a_payouts_difference_at_the_bank_is_not_on_its_way(short_payout):
+    # po_A of 145.05 reached the bank as 142.05: the bank section said "on its way: 3.00
+    # USD in stripe", which it never will be.
+    [bank] = _report(short_payout)["banks"]
+    assert [(i["kind"], i["amount"], i["refs"]) for i in bank["in_transit"]] == \
+        [("payout-mismatch", "3.00", ["po_A", "payout-po_A", "R2"])]
+    text = beanclear(short_payout, "report", "2026-03").output
+    assert "    on its way:" not in text
+    assert "payout-mismatch: 3.00 USD in stripe: Assets:Transit:Stripe, not on its way (po_A payout-po_A R2)" in text
+    assert beanclear(short_payout, "link", "R2", "payout-po_A").exit_code == 0
+    assert beanclear(short_payout, "write-off", "payout-mismatch", "po_A").exit_code == 0
+    assert _report(short_payout)["banks"][0]["in_transit"] == []
+
+
+ON_ITS_WAY = """
+    2026-01-01 open Assets:Clearing:Stripe
+    2026-01-01 open Assets:Transit:Stripe
+    2026-01-01 open Assets:Bank:Chase
+    2026-01-01 open Income:Sales:Stripe
+    2026-03-02 * "Payment" ^payout-po_B
+      id: "txn_1"
+      Assets:Clearing:Stripe   100.00 USD
+      Income:Sales:Stripe     -100.00 USD
+    2026-03-20 * "Stripe" "STRIPE PAYOUT" ^payout-po_B
+      id: "po_B"
+      Assets:Transit:Stripe    100.00 USD
+      Assets:Clearing:Stripe  -100.00 USD
+    2026-03-25 * "Payment" ^payout-po_C
+      id: "txn_2"
+      Assets:Clearing:Stripe    50.00 USD
+      Income:Sales:Stripe      -50.00 USD
+    2026-03-30 * "Stripe" "STRIPE PAYOUT" ^payout-po_C
+      id: "po_C"
+      Assets:Transit:Stripe     50.00 USD
+      Assets:Clearing:Stripe   -50.00 USD
+    2026-04-02 * "STRIPE TRANSFER"
+      id: "R1"
+      Assets:Bank:Chase         50.00 USD
+      Assets:Transit:Stripe    -50.00 USD
+"""
+
+
+def test_the_payouts_in_transit_are_named_and_a_missing_one_is_apart(tmp_path):
+    # The bank's in-transit figure was one sum per channel, without the payouts that make
+    # it, and counted po_B, which the check calls payout-missing, as on its way.
+    from beancount import loader
+    from beanclear import config as config_mod
+    from beanclear.reports import pdf, xlsx
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: USD\nchannels:\n  stripe: {type: stripe, "
+                                          "currency: USD, settlement_days: 400, bank: chase, bank_days: 3}\n"
+                                          "banks:\n  chase: {type: ofx, account: Assets:Bank:Chase, currency: USD}\n",
+                                          encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, options = loader.load_string(textwrap.dedent(ON_ITS_WAY))
+    built = build_from(entries, errors, options, config, "2026-03")
+    [bank] = built.banks
+    assert [(i.kind, i.date, i.amount, i.refs) for i in bank.in_transit] == [
+        ("payout-missing", dt.date(2026, 3, 20), Decimal("100.00"), ("po_B", "payout-po_B")),
+        ("in-transit", dt.date(2026, 3, 30), Decimal("50.00"), ("po_C", "payout-po_C"))]
+    text = render.to_text(built)
+    assert "    on its way: 50.00 USD in stripe: Assets:Transit:Stripe, payout of 2026-03-30 (po_C payout-po_C)" in text
+    assert "    payout-missing: 100.00 USD in stripe: Assets:Transit:Stripe, payout of 2026-03-20, never reached the " \
+           "bank (po_B payout-po_B)" in text
+    [row] = render.to_dict(built)["banks"]
+    assert [(i["kind"], i["refs"]) for i in row["in_transit"]] == [("payout-missing", ["po_B", "payout-po_B"]),
+                                                                  ("in-transit", ["po_C", "payout-po_C"])]
+    xlsx.write(built, tmp_path / "r.xlsx")
+    banks = openpyxl.load_workbook(tmp_path / "r.xlsx")["Banks"]
+    cells = dict(zip((c.value for c in banks[1]), (c.value for c in banks[2])))
+    assert (cells["in transit"], cells["in transit, not on its way"]) == (50, 100)
+    pdf.write(built, tmp_path / "r.pdf")
+    found = "".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages)
+    assert "payout-missing" in found and "po_C" in found

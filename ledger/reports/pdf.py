@@ -69,16 +69,17 @@ def write(report: PeriodReport, path: Path) -> None:
                        heading)]
     story += [Paragraph("银行 Banks: statement vs books", heading), _table(
         ("bank", "currency", "statement date", "statement balance", "open items", "unexplained", "books balance",
-         "in transit", "unexplained: statement-gap"),
+         "in transit", "in transit, not on its way", "unexplained: statement-gap"),
         [(b.name, b.currency, str(b.statement_date or "-"), shown(b.statement_balance, b.currency),
           shown(sum((i.amount for i in b.open_items), ZERO), b.currency), shown(b.unexplained, b.currency),
-          shown(b.books_balance, b.currency), shown(sum((i.amount for i in b.in_transit), ZERO), b.currency),
-          gap_days(b.gaps)) for b in report.banks], cell, numeric_from=3, numeric_to=8)]
-    items = [(b.name, i.kind, str(i.date or ""), i.description, shown(i.amount, i.currency), i.currency)
-             for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines)]
+          shown(b.books_balance, b.currency), shown(b.on_its_way, b.currency), shown(b.not_on_its_way, b.currency),
+          gap_days(b.gaps)) for b in report.banks], cell, numeric_from=3, numeric_to=9)]
+    items = [(b.name, i.kind, str(i.date or ""), i.description, shown(i.amount, i.currency), i.currency,
+              " ".join(i.refs)) for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines)]
     if items:
-        story += [Paragraph("未达账项 Open items, money in transit, unexplained lines", heading), _table(("bank", "kind", "date", "description", "amount", "currency"), items, cell,
-                            numeric_from=4, numeric_to=5)]
+        story += [Paragraph("未达账项 Open items, money in transit, unexplained lines", heading),
+                  _table(("bank", "kind", "date", "description", "amount", "currency", "refs"), items, cell,
+                         numeric_from=4, numeric_to=5)]
     story += [Paragraph("渠道 Channels", heading), _table(
         ("channel", "currency", *map(channel_label, CHANNEL_FIGURES)),
         [(c.name, c.currency, *channel_cells(c)) for c in report.channels], cell, numeric_from=2),

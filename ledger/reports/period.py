@@ -40,7 +40,7 @@ from pathlib import Path
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beanclear.checks import acks, checking, fx, reconcile, refunds
+from beanclear.checks import acks, checking, clearing, fx, reconcile, refunds
 from beanclear.checks.findings import Finding, apply_policy, to_currency
 from beanclear.checks.orders import ChannelSales, Prepared
 from beanclear.periods import past
@@ -58,7 +58,11 @@ class PeriodError(ValueError):
 class Item:
     """One open item of a bank: a line, a payout or a remainder, signed as it moves the bank."""
 
-    kind: str  # after-statement | in-transit | unexplained-line | unexplained
+    # after-statement | unexplained-line | unexplained; in transit (period._open_payouts):
+    # in-transit (a payout on its way), statement-gap (one whose credit a hole in the bank's
+    # statements may hold), payout-missing, payout-mismatch (a payout's difference at the
+    # bank), earlier-transit, unexplained-transit, credited-without-payouts
+    kind: str
     date: dt.date | None
     description: str
     amount: Decimal
@@ -76,7 +80,7 @@ class BankRow:
     books_balance: Decimal
     open_items: tuple[Item, ...]  # after-statement lines: statement + these = books, once all is well
     unexplained: Decimal  # books - statement - open items
-    in_transit: tuple[Item, ...]  # per channel bound for this bank: its transit balance at month end
+    in_transit: tuple[Item, ...]  # of the channels bound for this bank: their transit balances at month end, by payout
     unexplained_lines: tuple[Item, ...]  # the month's lines of this bank posted to suspense
     # (first, last) day of each hole in the bank's statements before the statement's
     # balance, when something is unexplained: the statement-gaps it comes from
@@ -85,6 +89,16 @@ class BankRow:
     @property
     def difference(self) -> Decimal:
         return self.books_balance - (self.statement_balance or ZERO)
+
+    @property
+    def on_its_way(self) -> Decimal:
+        """The payouts on their way to the bank at month end."""
+        return sum((i.amount for i in self.in_transit if i.kind == "in-transit"), ZERO)
+
+    @property
+    def not_on_its_way(self) -> Decimal:
+        """What else the transit accounts held: payouts missing, differences, the unexplained."""
+        return sum((i.amount for i in self.in_transit if i.kind != "in-transit"), ZERO)
 
 
 @dataclass(frozen=True)
@@ -184,7 +198,9 @@ def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     # The FX spread counts every fx-gap, settled or not: one written off is gone from
     # the report's findings, but its spread was paid all the same.
     spreads = [f for f in load.found(entries, "fx") if f.code == "fx-gap"]
-    return PeriodReport(config.title or "", period, start, end, tuple(bank_rows(entries, config, start, end, options)),
+    answers = clearing.transit_answers(entries, config, load.as_of(entries), load.index(entries), load.cover(entries))
+    return PeriodReport(config.title or "", period, start, end,
+                        tuple(bank_rows(entries, config, start, end, options, answers)),
                         tuple(channel_rows(entries, config, spreads, start, end, load.returned(entries))),
                         tuple(finding_rows(entries, config, report.findings, start, end, load)))
 
@@ -202,8 +218,11 @@ def _in_folder(entry, root: Path, source: str) -> bool:
         return False
 
 
-def bank_rows(entries, config, start: dt.date, end: dt.date, options=None) -> list[BankRow]:
+def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answers=None) -> list[BankRow]:
+    """`answers`: clearing.transit_answers of the same books, when the caller has them."""
     cutoff = _next_month(start)
+    if answers is None:
+        answers = clearing.transit_answers(entries, config, reconcile.as_of(entries))
     carried = past.carried(entries)
     cover = coverage.Coverage.of(entries)
     out = []
@@ -225,7 +244,8 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None) -> li
         # covers, the books do not: a remainder after such a hole is that statement-gap's.
         gaps = tuple(hole for hole in cover.holes(name) if last and hole[0] < last.date) if unexplained else ()
         out.append(BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
-                           books_balance, items, unexplained, tuple(_open_payouts(entries, transit, end, name, config, cover)),
+                           books_balance, items, unexplained,
+                           tuple(_open_payouts(entries, transit, start, end, name, config, cover, answers)),
                            tuple(_suspense_lines(entries, config, bank, start, end)), gaps))
     return out
 
@@ -273,13 +293,25 @@ def _refs(entry) -> tuple[str, ...]:
     return tuple(ids) + tuple(sorted(entry.links))
 
 
-def _open_payouts(entries, channels, end: dt.date, bank: str, config, cover) -> list[Item]:
-    """What each channel bound for this bank still has in transit at month end: its
-    transit account's balance (which payout is which bank credit is the clearing check's
-    business, by amount; its payout-missing findings name the payouts), in the currencies
-    it pays out to this bank (`bank: [sparkasse, chase]`); of banks of one currency the
-    account moved between (`bank: [boc, cmb]`), the latest whose statements begin by then."""
-    out = []
+def _open_payouts(entries, channels, start: dt.date, end: dt.date, bank: str, config, cover, answers) -> list[Item]:
+    """What each channel bound for this bank still has in transit at month end (its
+    transit account's balance), in the currencies it pays out to this bank (`bank:
+    [sparkasse, chase]`); of banks of one currency the account moved between (`bank:
+    [boc, cmb]`), the latest whose statements begin by then. Payout by payout, as the
+    clearing check pairs them with bank credits (`answers`, clearing.transit_answers):
+    one no credit answered by then is on its way (`in-transit`), or `payout-missing`
+    where the check finds it so (it never reached the bank); one a credit answered with
+    another amount leaves the difference (`payout-mismatch`: not on its way either);
+    what no payout explains is `unexplained-transit`; one whose credit may be in days no
+    statement of the bank covers, `statement-gap`. A channel whose statements show no
+    payouts holds, in transit, the bank credits that settle its clearing account:
+    `credited-without-payouts`. What the account held from before
+    the days books carried forward hold entry by entry (periods/forward.py lookback: past
+    every window a payout is answered in) is one `earlier-transit`, in the whole books as
+    in those: the same report either way."""
+    from beanclear.periods.forward import lookback
+    out, banks = [], {b.account for b in config.banks.values()}
+    cut = start - dt.timedelta(days=lookback(config))
     for ch in sorted(channels, key=lambda c: c.name):
         lands = {currency: _bound_for(ch.fellow_banks(first, config.banks), end, cover)
                  for currency, first in ch.banks_by_currency(config.banks).items()}
@@ -291,9 +323,61 @@ def _open_payouts(entries, channels, end: dt.date, bank: str, config, cover) -> 
                 for p in e.postings:
                     if p.account == ch.accounts.transit:
                         totals[p.units.currency] += p.units.number
-        out += [Item("in-transit", end, f"{ch.name}: {ch.accounts.transit}", total, currency)
-                for currency, total in sorted(totals.items()) if total and lands.get(currency, ch.bank) == bank]
+        answered = answers.get(ch.name)
+        held = [i for items in answered[0].values() for i in items if i.date <= end] if answered else []
+        for currency, total in sorted(totals.items()):
+            if lands.get(currency, ch.bank) != bank:
+                continue
+            if answered is None:
+                if total:
+                    out.append(Item("credited-without-payouts", end, f"{ch.name}: {ch.accounts.transit}", total,
+                                    currency))
+                continue
+            out += _by_payout(ch, [i for i in held if i.currency == currency], total, currency, cut, end,
+                              *answered[1:], banks)
     return out
+
+
+def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end: dt.date, answered: dict,
+               missing: set, holed: set, banks: set[str]) -> list[Item]:
+    """A channel's transit balance `total` at month end in one currency, as the Items
+    _open_payouts says, from its transit postings up to then (`held`). A payout: money
+    in from the channel, not a bank line's (a bank debit booked as a top-up). What came
+    before `cut` is one Item, with the credits no payout since answers in the days a
+    payout of before `cut` may take to arrive (theirs, most likely: without them, a
+    payout in flight at `cut` showed as held before it and its credit as unexplained)."""
+    where = f"{ch.name}: {ch.accounts.transit}"
+    payouts = [i for i in held if i.date >= cut and i.amount > 0 and not any(p.account in banks
+                                                                             for p in i.entry.postings)]
+    out, taken = [], set()
+    for payout in payouts:
+        if id(payout) in taken:
+            continue
+        group = [payout]   # the payouts credits answered together, and those credits, by month end
+        for member in group:
+            if member.amount > 0:
+                more = [c for c in answered.get(id(member), ()) if cut <= c.date <= end]
+            else:
+                more = [p for p in payouts if any(c is member for c in answered.get(id(p), ()))]
+            group += [i for i in more if id(i) not in taken and all(i is not g for g in group)]
+            taken.add(id(member))
+        refs = tuple(dict.fromkeys(r for i in group for r in _refs(i.entry)))
+        if len(group) == 1:
+            kind = "payout-missing" if missing.intersection(clearing.refs([payout.entry])) else \
+                "statement-gap" if id(payout) in holed else "in-transit"
+            out.append(Item(kind, payout.date, where, payout.amount, currency, refs))
+        elif sum(i.amount for i in group):
+            out.append(Item("payout-mismatch", payout.date, where, sum(i.amount for i in group), currency, refs))
+    arriving = cut + dt.timedelta(days=ch.bank_days + clearing.LATE_DAYS)
+    left = [i for i in held if id(i) not in taken]
+    earlier = sum((i.amount for i in left if i.date < cut or i.amount < 0 and i.date < arriving), ZERO)
+    if earlier:
+        out.append(Item("earlier-transit", cut - dt.timedelta(days=1), where, earlier, currency))
+    rest = total - sum((i.amount for i in out), ZERO)
+    if rest:
+        out.append(Item("unexplained-transit", end, where, rest, currency, tuple(dict.fromkeys(
+            r for i in left if i.date >= cut and not (i.amount < 0 and i.date < arriving) for r in _refs(i.entry)))))
+    return sorted(out, key=lambda i: (i.date, i.refs))
 
 
 def _bound_for(banks: tuple[str, ...], end: dt.date, cover) -> str:

@@ -15,10 +15,15 @@ amount of a finding of no money (a statement-gap's days, a stale acknowledgment)
                    "source", "amount", "currency", "refs", "message", "resolution"}],
      "summary": {"open": n, "acknowledged": n, "resolved": n}}
     ITEM = {"kind", "date", "description", "amount", "currency", "refs"}
+
+An in-transit ITEM's kind says what the money is (period._open_payouts): in-transit (a
+payout on its way), payout-missing, payout-mismatch, statement-gap, earlier-transit,
+unexplained-transit, credited-without-payouts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from decimal import Decimal
@@ -121,6 +126,21 @@ def gap_text(gaps) -> str:
     return f"statement-gap: no statement covers {gap_days(gaps)} (their lines are not in the books)"
 
 
+def transit_text(i) -> str:
+    """What a bank's money in transit at month end is, said (period._open_payouts)."""
+    refs = f" ({' '.join(i.refs)})" if i.refs else ""
+    said = {"in-transit": ("on its way", f", payout of {i.date}"),
+            "payout-missing": ("payout-missing", f", payout of {i.date}, never reached the bank"),
+            "payout-mismatch": ("payout-mismatch", ", not on its way"),
+            "earlier-transit": (f"held since before {i.date + dt.timedelta(days=1)}", ", not on its way"),
+            "statement-gap": ("in a statement-gap", f", payout of {i.date}, its credit may be in days no statement "
+                              "of the bank covers"),
+            "credited-without-payouts": ("credited, payouts in no statement", ": bank credits its statements "
+                                         "show no payouts for"),
+            }.get(i.kind, ("in transit, unexplained", ""))
+    return f"{said[0]}: {_m(i.amount, i.currency)} in {i.description}{said[1]}{refs}"
+
+
 def to_text(r: PeriodReport) -> str:
     lines = [f"{r.title or 'Reconciliation'}: reconciliation report {r.period} ({r.start} to {r.end})", ""]
     lines.append("Banks: statement vs books")
@@ -136,7 +156,7 @@ def to_text(r: PeriodReport) -> str:
                          (f"  {gap_text(b.gaps)}" if b.gaps else ""))
         lines.append(f"    = books balance            {_m(b.books_balance, b.currency)}")
         for i in b.in_transit:
-            lines.append(f"    on its way: {_m(i.amount, i.currency)} in {i.description}")
+            lines.append(f"    {transit_text(i)}")
         for i in b.unexplained_lines:
             lines.append(f"    unexplained line: {i.date} {_m(i.amount, i.currency)} {i.description}")
     lines += ["", "Channels"]
