@@ -475,3 +475,326 @@ def test_a_duplicate_charge_the_channel_refunded_is_no_refund_and_was_not_resolv
         ("resolved", "duplicate-charge", "shopify", "resolved by the books after the month's end"),
         ("resolved", "fee-gap", "stripe", "written off to Expenses:Fees:Stripe"),
         ("resolved", "fx-gap", "stripe", "written off to Expenses:FX")]
+
+
+def _ties(row) -> bool:
+    """A channel row's roll-forward: what it held at the month's start, plus the month's
+    flows, is what it holds at the month's end (README, Report)."""
+    flows = row.sales - row.refunds - row.chargebacks - row.fees - row.discounts + row.converted - row.written_off \
+        + row.other - row.settled
+    return row.brought_forward + flows == row.in_transit + row.in_clearing
+
+
+def test_every_channel_row_of_the_demo_ties_out_with_nothing_left_over(merchant, entries):
+    # WeChat's merchant coupons and PayPal's EUR->USD conversions were in no column: no
+    # row of the demo tied (sales - refunds - fees != settled + the change in transit and clearing).
+    from beanclear import config as config_mod
+    from beanclear.checks import checking
+    config = config_mod.load(merchant / "config.yaml")
+    loaded, errors, options = checking.load_books(config, None, lambda stage: None)
+    for month in ("2026-01", "2026-02", "2026-03"):
+        rows = build_from(loaded, errors, options, config, month).channels
+        assert rows and all(_ties(r) for r in rows), month
+        assert [(r.name, r.currency, r.other) for r in rows if r.other] == []
+        assert {(r.name, r.currency) for r in rows if r.discounts} == {("wechat", "CNY")}
+        assert {(r.name, r.currency): r.converted > 0 for r in rows if r.converted} == \
+            {("paypal", "EUR"): False, ("paypal", "USD"): True}
+    january, february = (build_from(loaded, errors, options, config, m).channels for m in ("2026-01", "2026-02"))
+    assert [r.brought_forward for r in january] == [0] * len(january)
+    assert {(r.name, r.currency): r.brought_forward for r in february} == \
+        {(r.name, r.currency): r.in_transit + r.in_clearing for r in january}
+
+
+CONVERTED = """
+    2026-01-01 open Assets:Clearing:PayPal
+    2026-01-01 open Assets:Transit:PayPal
+    2026-01-01 open Assets:Bank:Chase
+    2026-01-01 open Income:Sales:PayPal
+    2026-01-01 open Expenses:Fees:PayPal
+    2026-03-03 * "Buyer B" "Express Checkout Payment / Goods"
+      id: "1AA00000000000002"
+      conversion-ids: "1AA00000000000003 1AA00000000000004"
+      fx-rate: "1.080025073"
+      fx-pair: "EUR/USD"
+      Expenses:Fees:PayPal                          2.14 EUR
+      Income:Sales:PayPal                         -50.00 EUR
+      Assets:Clearing:PayPal                       47.86 EUR
+      Assets:Clearing:PayPal                      -47.86 EUR @ 1.080025073 USD
+      Assets:Clearing:PayPal                       51.69 USD
+    2026-03-13 * "PayPal" "General Withdrawal - Bank Account" ^payout-1AA00000000000005
+      id: "1AA00000000000005"
+      payout-id: "1AA00000000000005"
+      Assets:Transit:PayPal                        51.69 USD
+      Assets:Clearing:PayPal                      -51.69 USD
+    2026-03-16 * "PAYPAL TRANSFER"
+      id: "R2"
+      Assets:Bank:Chase                            51.69 USD
+      Assets:Transit:PayPal                       -51.69 USD
+"""
+
+
+def test_a_conversion_is_each_currency_rows_converted_in_every_renderer(tmp_path):
+    # A blind tester's PayPal EUR sale converted to USD: EUR 50.00 - 2.14 left the EUR
+    # row and 51.69 came into the USD row, settled, in no column of either; neither tied.
+    from beancount import loader
+    from beanclear import config as config_mod
+    from beanclear.reports import pdf, xlsx
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: USD\nchannels:\n  paypal: {type: paypal, "
+                                          "currency: USD, bank: chase}\nbanks:\n  chase: {type: ofx, account: "
+                                          "Assets:Bank:Chase, currency: USD}\n", encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, options = loader.load_string(textwrap.dedent(CONVERTED))
+    built = build_from(entries, errors, options, config, "2026-03")
+    eur, usd = built.channels
+    assert (eur.currency, eur.sales, eur.fees, eur.converted, eur.settled) == \
+        ("EUR", Decimal("50.00"), Decimal("2.14"), Decimal("-47.86"), 0)
+    assert (usd.currency, usd.sales, usd.converted, usd.settled) == ("USD", 0, Decimal("51.69"), Decimal("51.69"))
+    assert _ties(eur) and _ties(usd) and eur.other == usd.other == 0
+    assert [c["converted"] for c in render.to_dict(built)["channels"]] == ["-47.86", "51.69"]
+    text = render.to_text(built).splitlines()
+    head = next(line for line in text if "converted" in line)
+    columns = re.split(r"\s{2,}", head.strip())
+    assert [dict(zip(columns, re.split(r"\s{2,}", text[text.index(head) + k].strip())))["converted"]
+            for k in (1, 2)] == ["-47.86", "51.69"]
+    xlsx.write(built, tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Channels"]
+    assert [dict(zip((c.value for c in sheet[1]), (c.value for c in row)))["converted"]
+            for row in (sheet[2], sheet[3])] == [-47.86, 51.69]
+    pdf.write(built, tmp_path / "r.pdf")
+    found = "".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages)
+    assert "converted" in found and "-47.86" in found and "51.69" in found
+
+
+def test_an_opening_in_the_month_is_brought_forward_not_other(tmp_path):
+    # A PayPal statement starting 03-02 with 749.54 in the account opens the clearing
+    # account at the end of 03-01: money held before the books, not a flow of March.
+    from beancount import loader
+    from beanclear import config as config_mod
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: USD\nchannels:\n  paypal: {type: paypal, "
+                                          "currency: USD, settlement_days: 400}\n", encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, options = loader.load_string(textwrap.dedent("""
+        2026-01-01 open Assets:Clearing:PayPal
+        2026-01-01 open Income:Sales:PayPal
+        2026-01-01 open Equity:Opening-Balances
+        2026-03-01 * "Opening balance" "Assets:Clearing:PayPal at the end of the day, from Download.CSV"
+          id: "opening Assets:Clearing:PayPal USD"
+          Assets:Clearing:PayPal     749.54 USD
+          Equity:Opening-Balances   -749.54 USD
+        2026-03-02 * "Buyer" "Express Checkout Payment"
+          id: "S1"
+          Assets:Clearing:PayPal   200.00 USD
+          Income:Sales:PayPal     -200.00 USD
+    """))
+    [row] = build_from(entries, errors, options, config, "2026-03").channels
+    assert (row.brought_forward, row.sales, row.other, row.in_clearing) == \
+        (Decimal("749.54"), Decimal("200.00"), 0, Decimal("949.54"))
+    assert _ties(row)
+
+
+SHORT_PAYOUT = {
+    "config.yaml": """\
+        books: books
+        currency: USD
+        timezone: America/New_York
+        channels:
+          stripe:
+            type: stripe
+            currency: USD
+            settlement_days: 7
+            bank: chase
+            bank_days: 3
+            fees:
+              - {rate: 0.029, fixed: 0.30}
+        banks:
+          chase:
+            type: csv
+            account: Assets:Bank:Chase
+            currency: USD
+            date_format: "%m/%d/%Y"
+            columns: {date: Posting Date, amount: Amount, memo: Description, ref: Reference, balance: Balance}
+        rules:
+          - {match: "RENT", account: Expenses:Rent}
+        """,
+    "statements/chase/Chase_202603.CSV": """\
+        Posting Date,Description,Amount,Balance,Reference
+        03/01/2026,ACME RENT,-100.00,900.00,R1
+        03/06/2026,STRIPE TRANSFER po_A,142.05,1042.05,R2
+        03/27/2026,STRIPE TRANSFER po_B,9.41,1051.46,R3
+        03/31/2026,ACME RENT,-1.00,1050.46,R4
+        """,
+    "statements/stripe/balance_change_from_activity.itemized.2026-03.csv": """\
+        balance_transaction_id,created_utc,available_on_utc,currency,gross,fee,net,reporting_category,source_id,description,automatic_payout_id
+        txn_A1,2026-03-02 15:00:00,2026-03-04 00:00:00,usd,100.00,3.20,96.80,charge,ch_A1,order,po_A
+        txn_A2,2026-03-03 15:00:00,2026-03-05 00:00:00,usd,50.00,1.75,48.25,charge,ch_A2,order,po_A
+        txn_A3,2026-03-05 12:00:00,2026-03-05 12:00:00,usd,-145.05,0.00,-145.05,payout,po_A,STRIPE PAYOUT,po_A
+        txn_A4,2026-03-20 15:00:00,2026-03-22 00:00:00,usd,10.00,0.59,9.41,charge,ch_A4,order,po_B
+        txn_A5,2026-03-26 12:00:00,2026-03-26 12:00:00,usd,-9.41,0.00,-9.41,payout,po_B,STRIPE PAYOUT,po_B
+        """,
+}
+
+
+@pytest.fixture
+def short_payout(tmp_path, monkeypatch):
+    """A blind tester's Stripe month: payout po_A of 145.05 reached Chase as 142.05 (R2)."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-10")
+    for name, text in SHORT_PAYOUT.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(tmp_path / "statements"))
+    assert result.exit_code == 0, result.output
+    return tmp_path
+
+
+def _report(folder, month="2026-03") -> dict:
+    result = beanclear(folder, "report", month, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_a_payout_mismatch_written_off_is_the_rows_written_off(short_payout):
+    # The write-off moved 3.00 from transit to Expenses:Fees:Bank: the row held 3.00 in
+    # transit before and nothing after, the 3.00 in no column, and it no longer tied.
+    assert beanclear(short_payout, "link", "R2", "payout-po_A").exit_code == 0
+    assert beanclear(short_payout, "write-off", "payout-mismatch", "po_A").exit_code == 0
+    [row] = _report(short_payout)["channels"]
+    assert {k: row[k] for k in ("sales", "fees", "settled", "written_off", "other", "in_transit", "in_clearing")} == {
+        "sales": "160.00", "fees": "5.54", "settled": "151.46", "written_off": "3.00", "other": "0.00",
+        "in_transit": "0.00", "in_clearing": "0.00"}
+    text = beanclear(short_payout, "report", "2026-03").output.splitlines()
+    head = next(line for line in text if "written off" in line and "sales" in line)
+    columns = re.split(r"\s{2,}", head.strip())
+    assert dict(zip(columns, re.split(r"\s{2,}", text[text.index(head) + 1].strip())))["written off"] == "3.00"
+
+
+def test_a_finding_written_off_keeps_its_severity_date_and_message_in_every_renderer(short_payout, tmp_path):
+    # It was listed with severity "", dated the write-off's day (03-06, the bank line's,
+    # not the payout's 03-05) and its message the write-off's narration.
+    [found] = json.loads(beanclear(short_payout, "check", "--format", "json").output)["findings"]
+    assert (found["code"], found["severity"], found["date"]) == ("payout-mismatch", "error", "2026-03-05")
+    assert beanclear(short_payout, "link", "R2", "payout-po_A").exit_code == 0
+    assert beanclear(short_payout, "write-off", "payout-mismatch", "po_A").exit_code == 0
+    [row] = _report(short_payout)["findings"]
+    assert row == {"status": "resolved", "code": "payout-mismatch", "severity": "error", "date": "2026-03-05",
+                   "source": "stripe", "amount": "3.00", "currency": "USD", "refs": found["refs"],
+                   "message": found["message"], "resolution": "written off to Expenses:Fees:Bank"}
+    text = beanclear(short_payout, "report", "2026-03").output
+    assert f"resolved     payout-mismatch        2026-03-05 stripe   3.00 USD: {found['message']} -> written off to " \
+           "Expenses:Fees:Bank" in text
+    result = beanclear(short_payout, "report", "2026-03", "--format", "xlsx", "-o", str(tmp_path / "r.xlsx"))
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Findings"]
+    cells = dict(zip((c.value for c in sheet[1]), (c.value for c in sheet[2])))
+    assert (cells["severity"], cells["date"].date(), cells["message"]) == \
+        ("error", dt.date(2026, 3, 5), found["message"])
+
+
+def test_a_fee_gap_and_an_fx_gap_written_off_keep_their_own_severity(merchant, tmp_path):
+    # The demo's February fx-gap (a warning) and a fee-gap, written off: severity "" and
+    # "write-off fx-gap: …" as their message.
+    copy = tmp_path / "m"
+    shutil.copytree(merchant, copy)
+    before = {f["code"]: f for f in _report(copy, MONTH)["findings"] if f["code"] in ("fx-gap", "fee-gap")}
+    assert set(before) == {"fx-gap", "fee-gap"}
+    for code, f in before.items():
+        assert beanclear(copy, "write-off", code, f["refs"][0], "--reason", "accepted").exit_code == 0
+    after = {f["code"]: f for f in _report(copy, MONTH)["findings"] if f["code"] in before}
+    for code, f in before.items():
+        assert after[code]["status"] == "resolved" and after[code]["resolution"].startswith("written off to ")
+        assert {k: after[code][k] for k in ("severity", "date", "message", "refs", "amount")} == \
+            {k: f[k] for k in ("severity", "date", "message", "refs", "amount")}
+
+
+def test_an_opening_is_the_statements_balance_not_a_line_booked_after_it(tmp_path):
+    # February of books that hold only the opening the March statement implies: the
+    # report listed the opening as a bank line "booked after the statement".
+    (tmp_path / "config.yaml").write_text(textwrap.dedent(SHORT_PAYOUT["config.yaml"]).split("channels:")[0] +
+                                          "banks:" + textwrap.dedent(SHORT_PAYOUT["config.yaml"]).split("banks:")[1],
+                                          encoding="utf-8")
+    (tmp_path / "chase.csv").write_text(textwrap.dedent(SHORT_PAYOUT["statements/chase/Chase_202603.CSV"]),
+                                        encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "chase.csv")).exit_code == 0
+    [bank] = _report(tmp_path, "2026-02")["banks"]
+    assert {k: bank[k] for k in ("statement_date", "statement_balance", "open_items", "unexplained",
+                                 "books_balance")} == {
+        "statement_date": "2026-03-01", "statement_balance": "1000.00", "open_items": [], "unexplained": "0.00",
+        "books_balance": "1000.00"}
+    text = beanclear(tmp_path, "report", "2026-02").output
+    assert "Opening balance" not in text and "statement closing balance  1,000.00 USD" in text
+    [march] = _report(tmp_path, "2026-03")["banks"]   # the statement's own balances from March on
+    assert (march["statement_date"], march["statement_balance"], march["open_items"]) == ("2026-04-01", "1050.46", [])
+
+
+def test_a_payouts_difference_at_the_bank_is_not_on_its_way(short_payout):
+    # po_A of 145.05 reached the bank as 142.05: the bank section said "on its way: 3.00
+    # USD in stripe", which it never will be.
+    [bank] = _report(short_payout)["banks"]
+    assert [(i["kind"], i["amount"], i["refs"]) for i in bank["in_transit"]] == \
+        [("payout-mismatch", "3.00", ["po_A", "payout-po_A", "R2"])]
+    text = beanclear(short_payout, "report", "2026-03").output
+    assert "    on its way:" not in text
+    assert "payout-mismatch: 3.00 USD in stripe: Assets:Transit:Stripe, not on its way (po_A payout-po_A R2)" in text
+    assert beanclear(short_payout, "link", "R2", "payout-po_A").exit_code == 0
+    assert beanclear(short_payout, "write-off", "payout-mismatch", "po_A").exit_code == 0
+    assert _report(short_payout)["banks"][0]["in_transit"] == []
+
+
+ON_ITS_WAY = """
+    2026-01-01 open Assets:Clearing:Stripe
+    2026-01-01 open Assets:Transit:Stripe
+    2026-01-01 open Assets:Bank:Chase
+    2026-01-01 open Income:Sales:Stripe
+    2026-03-02 * "Payment" ^payout-po_B
+      id: "txn_1"
+      Assets:Clearing:Stripe   100.00 USD
+      Income:Sales:Stripe     -100.00 USD
+    2026-03-20 * "Stripe" "STRIPE PAYOUT" ^payout-po_B
+      id: "po_B"
+      Assets:Transit:Stripe    100.00 USD
+      Assets:Clearing:Stripe  -100.00 USD
+    2026-03-25 * "Payment" ^payout-po_C
+      id: "txn_2"
+      Assets:Clearing:Stripe    50.00 USD
+      Income:Sales:Stripe      -50.00 USD
+    2026-03-30 * "Stripe" "STRIPE PAYOUT" ^payout-po_C
+      id: "po_C"
+      Assets:Transit:Stripe     50.00 USD
+      Assets:Clearing:Stripe   -50.00 USD
+    2026-04-02 * "STRIPE TRANSFER"
+      id: "R1"
+      Assets:Bank:Chase         50.00 USD
+      Assets:Transit:Stripe    -50.00 USD
+"""
+
+
+def test_the_payouts_in_transit_are_named_and_a_missing_one_is_apart(tmp_path):
+    # The bank's in-transit figure was one sum per channel, without the payouts that make
+    # it, and counted po_B, which the check calls payout-missing, as on its way.
+    from beancount import loader
+    from beanclear import config as config_mod
+    from beanclear.reports import pdf, xlsx
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: USD\nchannels:\n  stripe: {type: stripe, "
+                                          "currency: USD, settlement_days: 400, bank: chase, bank_days: 3}\n"
+                                          "banks:\n  chase: {type: ofx, account: Assets:Bank:Chase, currency: USD}\n",
+                                          encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, options = loader.load_string(textwrap.dedent(ON_ITS_WAY))
+    built = build_from(entries, errors, options, config, "2026-03")
+    [bank] = built.banks
+    assert [(i.kind, i.date, i.amount, i.refs) for i in bank.in_transit] == [
+        ("payout-missing", dt.date(2026, 3, 20), Decimal("100.00"), ("po_B", "payout-po_B")),
+        ("in-transit", dt.date(2026, 3, 30), Decimal("50.00"), ("po_C", "payout-po_C"))]
+    text = render.to_text(built)
+    assert "    on its way: 50.00 USD in stripe: Assets:Transit:Stripe, payout of 2026-03-30 (po_C payout-po_C)" in text
+    assert "    payout-missing: 100.00 USD in stripe: Assets:Transit:Stripe, payout of 2026-03-20, never reached the " \
+           "bank (po_B payout-po_B)" in text
+    [row] = render.to_dict(built)["banks"]
+    assert [(i["kind"], i["refs"]) for i in row["in_transit"]] == [("payout-missing", ["po_B", "payout-po_B"]),
+                                                                  ("in-transit", ["po_C", "payout-po_C"])]
+    xlsx.write(built, tmp_path / "r.xlsx")
+    banks = openpyxl.load_workbook(tmp_path / "r.xlsx")["Banks"]
+    cells = dict(zip((c.value for c in banks[1]), (c.value for c in banks[2])))
+    assert (cells["in transit"], cells["in transit, not on its way"]) == (50, 100)
+    pdf.write(built, tmp_path / "r.pdf")
+    found = "".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages)
+    assert "payout-missing" in found and "po_C" in found

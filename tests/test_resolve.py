@@ -62,7 +62,8 @@ def test_book_moves_the_suspense_posting_and_retitles_the_line_keeping_its_comme
     assert text(shop, OPS) == old.replace(
         '2026-03-05 * "阿里云计算有限公司" "ALIYUN 2026-03" ; a hand comment',
         '2026-03-05 * "Aliyun" "cloud servers" ; a hand comment').replace(
-        '  id: "B2"\n', '  id: "B2"\n  statement-text: "阿里云计算有限公司 ALIYUN 2026-03"\n').replace(
+        '  id: "B2"\n', '  id: "B2"\n  statement-text: "阿里云计算有限公司 ALIYUN 2026-03"\n'
+                         '  statement-payee: "阿里云计算有限公司"\n').replace(
         "  Assets:Suspense                              312.00 CNY",
         "  Expenses:Hosting                             312.00 CNY")
     assert after["accounts.beancount"] == before["accounts.beancount"] + b"2000-01-01 open Expenses:Hosting\n"
@@ -516,13 +517,64 @@ def test_a_line_retitled_by_book_is_unlinked_back_to_where_its_statement_text_pu
     run(shop, "book", "B2", "Expenses:Hosting", "--rule", "ALIYUN")
     ruled = text(shop, OPS)
     run(shop, "book", "B2", "Expenses:Cloud", "--narration", "servers, March")
-    assert run(shop, "unlink", "B2").startswith("bank line B2: booked back to Expenses:Hosting")
-    assert text(shop, OPS) == ruled.replace('"ALIYUN 2026-03"', '"servers, March"').replace(
+    booked = text(shop, OPS)
+    assert booked == ruled.replace('"ALIYUN 2026-03"', '"servers, March"').replace(
         '  booked-from: "Assets:Suspense"\n',
-        '  booked-from: "Assets:Suspense"\n  statement-text: "阿里云计算有限公司 ALIYUN 2026-03"\n')
+        '  booked-from: "Assets:Suspense"\n  statement-text: "阿里云计算有限公司 ALIYUN 2026-03"\n').replace(
+        "  Expenses:Hosting                             312.00 CNY\n",
+        "  Expenses:Cloud                               312.00 CNY\n")
     # retitled again: the statement's text is kept once, as the statement wrote it
     run(shop, "book", "B2", "Expenses:Cloud", "--narration", "servers")
-    assert text(shop, OPS).count("statement-text:") == 1
+    assert text(shop, OPS) == booked.replace('"servers, March"', '"servers"')
+    assert run(shop, "unlink", "B2").startswith("bank line B2: booked back to Expenses:Hosting")
+    # the line as the rule left it, its statement's title back (it kept "servers, March"
+    # and the statement-text, and the finding it re-opened quoted the person's narration)
+    assert text(shop, OPS) == ruled
+
+
+def test_book_then_unlink_gives_back_a_line_whose_payee_book_replaced(shop):
+    before = snapshot(shop / "books")
+    run(shop, "book", "B2", "Expenses:Hosting", "--payee", "Aliyun", "--narration", "cloud servers")
+    out = run(shop, "unlink", "B2")
+    assert out.startswith("bank line B2: booked back to Assets:Suspense")
+    after = snapshot(shop / "books")
+    assert changed(before, after) == {"accounts.beancount"}   # the open line of Expenses:Hosting stays
+    [unmatched] = [f for f in findings(shop) if f.code == "bank-unmatched" and f.refs == ("B2",)]
+    assert "cloud servers" not in unmatched.message and "ALIYUN 2026-03" in unmatched.message
+
+
+NO_PAYEE = {
+    "config.yaml": "books: books\ncurrency: USD\nbanks:\n  chase:\n    type: csv\n    account: Assets:Bank:Chase\n"
+                   "    currency: USD\n    date_format: \"%m/%d/%Y\"\n"
+                   "    columns: {date: Posting Date, amount: Amount, memo: Description, ref: Reference, balance: Balance}\n",
+    "statements/chase/Chase_202603.CSV": "Posting Date,Description,Amount,Balance,Reference\n"
+                                         "03/02/2026,GITHUB INC SAN FRANCISCO CA,-49.00,951.00,R1\n"
+                                         "03/31/2026,GITHUB INC SAN FRANCISCO CA,-49.00,902.00,R2\n",
+}
+
+
+def test_book_of_a_line_without_a_payee_and_unlink_exact_diffs(tmp_path, monkeypatch):
+    # A bank without a payee column: book wrote `statement-text: " GITHUB …"` (the space
+    # of no payee), and unlink left the person's narration and the statement-text on the
+    # line it booked back to suspense: the re-opened bank-unmatched quoted the narration.
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-10")
+    for name, body in NO_PAYEE.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    run(tmp_path, "import", str(tmp_path / "statements"))
+    month = "chase/2026/2026-03.beancount"
+    before, original = snapshot(tmp_path / "books"), text(tmp_path, month)
+    run(tmp_path, "book", "R1", "Expenses:Software", "--narration", "GitHub subscription")
+    assert text(tmp_path, month) == original.replace(
+        '2026-03-02 * "GITHUB INC SAN FRANCISCO CA"\n  id: "R1"\n',
+        '2026-03-02 * "GitHub subscription"\n  id: "R1"\n  statement-text: "GITHUB INC SAN FRANCISCO CA"\n').replace(
+        "  Assets:Suspense                              49.00 USD\n",
+        "  Expenses:Software                            49.00 USD\n", 1)
+    assert run(tmp_path, "unlink", "R1").startswith("bank line R1: booked back to Assets:Suspense")
+    assert text(tmp_path, month) == original
+    assert changed(before, snapshot(tmp_path / "books")) == {"accounts.beancount"}
+    messages = [f.message for f in findings(tmp_path) if f.code == "bank-unmatched"]
+    assert len(messages) == 2 and all(m.endswith("explains: GITHUB INC SAN FRANCISCO CA") for m in messages)
 
 
 def test_book_with_a_narration_and_a_rule_twice_writes_nothing_the_second_time(shop):

@@ -64,7 +64,8 @@ def test_book_and_rule_write_off_follow_up_through_the_page(fava):
     assert changes(before, books_snapshot(fava.merchant))["icbc/2026/2026-03.beancount"] == (
         ['2026-03-16 * "阿里云计算有限公司" "ALIYUN 2026-03"', "  Assets:Suspense                             312.00 CNY"],
         ['2026-03-16 * "Aliyun" "ALIYUN 2026-03"', '  statement-text: "阿里云计算有限公司 ALIYUN 2026-03"',
-         '  booked-from: "Assets:Suspense"', "  Expenses:Hosting                            312.00 CNY"])
+         '  statement-payee: "阿里云计算有限公司"', '  booked-from: "Assets:Suspense"',
+         "  Expenses:Hosting                            312.00 CNY"])
     assert fava.post("book", {"bank_ref": AUDIT, "account": "Expenses:Hosting"}).status_code == 409   # done
 
     response = fava.post("write_off", {"code": "payout-mismatch", "ref": SHORT})

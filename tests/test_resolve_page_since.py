@@ -118,7 +118,8 @@ def test_booking_a_bank_line_of_the_lookback_edits_its_lines_in_the_month_file(f
     assert response.status_code == 200, response.json
     assert changed == {"ops/2026/2026-02.beancount": (
         ['2026-02-20 * "某某网络" "域名续费"', "  Assets:Suspense  50.00 CNY"],
-        ['2026-02-20 * "Domains" "域名续费"', '  statement-text: "某某网络 域名续费"', "  Expenses:Cloud   50.00 CNY"])}
+        ['2026-02-20 * "Domains" "域名续费"', '  statement-text: "某某网络 域名续费"', '  statement-payee: "某某网络"',
+         "  Expenses:Cloud   50.00 CNY"])}
     assert response.json["message"].endswith(STALE)
     # until carried again the page shows B0 as carried, in Suspense: there is nothing to undo
     response, changed = _written(fava, "unlink", {"bank_ref": "B0"})
@@ -129,8 +130,10 @@ def test_booking_a_bank_line_of_the_lookback_edits_its_lines_in_the_month_file(f
     fava.notice(fava.merchant / "books" / CARRIED)
     response, changed = _written(fava, "unlink", {"bank_ref": "B0"})
     assert response.status_code == 200, response.json
-    assert changed == {"ops/2026/2026-02.beancount": (["  Expenses:Cloud   50.00 CNY"],
-                                                      ["  Assets:Suspense  50.00 CNY"])}
+    assert changed == {"ops/2026/2026-02.beancount": (
+        ['2026-02-20 * "Domains" "域名续费"', '  statement-text: "某某网络 域名续费"', '  statement-payee: "某某网络"',
+         "  Expenses:Cloud   50.00 CNY"],
+        ['2026-02-20 * "某某网络" "域名续费"', "  Assets:Suspense  50.00 CNY"])}
 
 
 def test_an_entry_changed_since_carried_is_refused_with_the_carried_file_and_line(fava):

@@ -26,6 +26,7 @@ class Edit:
     remove_links: tuple[str, ...] = ()
     title: tuple[str | None, str] | None = None   # (payee, narration) on a transaction's first line
     meta_before: tuple[tuple[str, str], ...] = ()   # (key, value) lines inserted above this (posting) line
+    remove_meta: tuple[str, ...] = ()   # keys whose lines of the entry's own metadata (below this first line) go
 
 
 def _comment_start(line: str) -> int:
@@ -65,6 +66,22 @@ def remove_links(line: str, links: tuple[str, ...]) -> str:
         return line
     tail = body[len(body.rstrip()):]
     return " ".join(kept) + (tail if rest.strip() else "") + rest
+
+
+_ENTRY_META = re.compile(r"^[ \t]+([a-z][A-Za-z0-9_-]*):")
+
+
+def meta_lines(lines: list[str], first: int, keys: tuple[str, ...]) -> list[int]:
+    """The indexes of the lines of an entry's own metadata of `keys`: those right below
+    its first line (index `first`), before its first posting."""
+    out = []
+    for at in range(first + 1, len(lines)):
+        found = _ENTRY_META.match(lines[at])
+        if not found:
+            break
+        if found.group(1) in keys:
+            out.append(at)
+    return out
 
 
 _TITLE = re.compile(r'^(\d{4}-\d{2}-\d{2}[ \t]+(?:\*|!|txn|[A-Z#%&?P])[ \t]+)((?:"(?:[^"\\]|\\.)*"[ \t]*){1,2})')
@@ -120,10 +137,12 @@ def apply(root: Path, edits: list[Edit], appends: dict[str, tuple[str, str, tupl
             lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
             before = list(lines)
             above: dict[int, str] = defaultdict(str)   # metadata lines inserted above a line
+            dropped: set[int] = set()                   # metadata lines taken out
             for edit in file_edits:
                 if not 0 < edit.line <= len(lines):
                     raise EditError(f"{path}:{edit.line}: no such line (the books changed; run again)")
                 text = lines[edit.line - 1]
+                dropped.update(meta_lines(lines, edit.line - 1, edit.remove_meta) if edit.remove_meta else ())
                 if edit.title:
                     text = retitle(text, *edit.title)
                 if edit.remove_links:
@@ -135,7 +154,8 @@ def apply(root: Path, edits: list[Edit], appends: dict[str, tuple[str, str, tupl
                 lines[edit.line - 1] = text
                 # kept aside until the file is joined: the other edits' line numbers hold
                 above[edit.line - 1] += "".join(f"  {key}: {quote_exact(value)}\n" for key, value in edit.meta_before)
-            lines = [above[at] + text for at, text in enumerate(lines)] if above else lines
+            if above or dropped:
+                lines = [above[at] + ("" if at in dropped else text) for at, text in enumerate(lines)]
             if lines != before:
                 changes[path] = "".join(lines)
         changes.update(also or {})

@@ -284,15 +284,18 @@ def _link_groups(items: list[Item]) -> dict[str, list[Item]]:
 
 def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon | None = None,
                   waiting: dict | None = None, unheard: dict | None = None,
-                  banks: set[str] | frozenset[str] = frozenset(), holed: dict | None = None) -> list[Finding]:
+                  banks: set[str] | frozenset[str] = frozenset(), holed: dict | None = None,
+                  answered: dict | None = None) -> list[Finding]:
     """Payouts (in) against bank credits (out): by shared payout link first, then by
     equal amount on or after the payout's date, then the nearest payout in the window.
     Bank debits (in: lines of the `banks` accounts) against the channel's top-ups (out)
     first, by equal amount within the window either way (_pair_top_ups). What the
     statements cannot judge yet goes to `waiting` (payouts and top-ups, per bank) and
     `unheard` (bank lines, per channel); what a hole in a source's statements holds back,
-    to `holed` (per that source): for statement-gap."""
+    to `holed` (per that source): for statement-gap. `answered` gets, per payout (its
+    Item's id) a bank credit answered, those credits (transit_answers)."""
     account, window = channel.accounts.transit, channel.bank_days
+    answer = answered.__setitem__ if answered is not None else lambda payout, credits: None
     horizon = horizon or Horizon(Coverage({}), channel, as_of)
     waiting = {} if waiting is None else waiting
     unheard = {} if unheard is None else unheard
@@ -305,6 +308,8 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
         outs = [i for i in group if i.amount < 0]
         if ins and outs:
             closed.update(id(i) for i in group)
+            for i in ins:
+                answer(id(i), outs)
             if sum(i.amount for i in group):
                 findings.append(_mismatch(ins[0], sum(i.amount for i in ins), -sum(i.amount for i in outs),
                                           [i.entry for i in group], channel, account))
@@ -332,6 +337,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     weekday_lags: dict[int, Counter] = defaultdict(Counter)   # the same by the payout's weekday
     for credit, payout in _named_by_credits(credits, open_by_amount, too_old):
         matched.update((id(credit), id(payout)))
+        answer(id(payout), [credit])
         lags[(credit.date - payout.date).days] += 1
         weekday_lags[payout.date.weekday()][(credit.date - payout.date).days] += 1
     for credit in credits:
@@ -344,6 +350,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             queue.popleft()
         if queue and queue[0].date <= credit.date + dt.timedelta(days=1):
             payout = queue.popleft()
+            answer(id(payout), [credit])
             matched.add(id(payout))
             lags[(credit.date - payout.date).days] += 1
             weekday_lags[payout.date.weekday()][(credit.date - payout.date).days] += 1
@@ -378,6 +385,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
         if batch:   # a bank that credits several payouts as one line (README, Matching: groups)
             for payout in batch:
                 still_open.remove(payout)
+                answer(id(payout), [credit])
             continue
         if near:
             # a credit answers a payout that left before it (one dated the day after counts
@@ -389,6 +397,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
                                               usual is not None and not _on_schedule(p.date, credit.date, takes(p)),
                                               abs(p.amount + credit.amount), p.date))
             still_open.remove(payout)
+            answer(id(payout), [credit])
             if judged == "wait":
                 # past what the channel's statements show, a credit other than the payout's
                 # amount may be of the days not yet in them: more, the payout's and the next
@@ -617,6 +626,33 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
             landed, at_bank = _landed(channel, bank, config, cover, as_of)
             out += check_transit(items, landed, as_of, at_bank, waiting, unheard, banks, holed)
     return out + gaps.findings(cover, config, waiting, unheard, holed)
+
+
+def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None) -> dict[str, tuple]:
+    """Per channel, (its transit Items by bank; what answers each payout: its Item's id
+    -> the bank credits check_transit pairs it with; the statement ids of the payouts it
+    finds payout-missing; the ids of the Items a hole in the statements holds back), as
+    `findings` judges them, or None for a channel whose statements show no payouts (its
+    bank credits settle its clearing account): the month report tells a payout on its way
+    from one the bank got short or never got."""
+    if index is None:
+        watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
+        index = postings_by_account(entries, watched)
+    cover = Coverage.of(entries) if cover is None else cover
+    banks = {bank.account for bank in config.banks.values()}
+    out = {}
+    for channel in config.channels.values():
+        if not cover.shows_payouts(channel.name):
+            out[channel.name] = None
+            continue
+        transit, answered, missing, holed = index.get(channel.accounts.transit, []), {}, set(), {}
+        grouped = by_bank(transit, channel, config)
+        for bank, items in grouped.items():
+            landed, at_bank = _landed(channel, bank, config, cover, as_of)
+            missing.update(r for f in check_transit(items, landed, as_of, at_bank, {}, {}, banks, holed, answered)
+                           if f.code == "payout-missing" for r in f.refs)
+        out[channel.name] = (grouped, answered, missing, {id(i) for items in holed.values() for i in items})
+    return out
 
 
 def _landed(channel, bank: str | None, config, cover: Coverage, as_of: dt.date):

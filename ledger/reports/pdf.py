@@ -25,7 +25,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from beanclear.reports.period import ZERO, PeriodReport
-from beanclear.reports.render import STATUSES, gap_days, shown, summary
+from beanclear.reports.render import (CHANNEL_FIGURES, STATUSES, TIE_OUT, channel_cells, channel_label,
+                                      gap_days, shown, summary)
 
 CID_FONT = "STSong-Light"
 FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -68,23 +69,21 @@ def write(report: PeriodReport, path: Path) -> None:
                        heading)]
     story += [Paragraph("银行 Banks: statement vs books", heading), _table(
         ("bank", "currency", "statement date", "statement balance", "open items", "unexplained", "books balance",
-         "in transit", "unexplained: statement-gap"),
+         "in transit", "in transit, not on its way", "unexplained: statement-gap"),
         [(b.name, b.currency, str(b.statement_date or "-"), shown(b.statement_balance, b.currency),
           shown(sum((i.amount for i in b.open_items), ZERO), b.currency), shown(b.unexplained, b.currency),
-          shown(b.books_balance, b.currency), shown(sum((i.amount for i in b.in_transit), ZERO), b.currency),
-          gap_days(b.gaps)) for b in report.banks], cell, numeric_from=3, numeric_to=8)]
-    items = [(b.name, i.kind, str(i.date or ""), i.description, shown(i.amount, i.currency), i.currency)
-             for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines)]
+          shown(b.books_balance, b.currency), shown(b.on_its_way, b.currency), shown(b.not_on_its_way, b.currency),
+          gap_days(b.gaps)) for b in report.banks], cell, numeric_from=3, numeric_to=9)]
+    items = [(b.name, i.kind, str(i.date or ""), i.description, shown(i.amount, i.currency), i.currency,
+              " ".join(i.refs)) for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines)]
     if items:
-        story += [Paragraph("未达账项 Open items, money in transit, unexplained lines", heading), _table(("bank", "kind", "date", "description", "amount", "currency"), items, cell,
-                            numeric_from=4, numeric_to=5)]
+        story += [Paragraph("未达账项 Open items, money in transit, unexplained lines", heading),
+                  _table(("bank", "kind", "date", "description", "amount", "currency", "refs"), items, cell,
+                         numeric_from=4, numeric_to=5)]
     story += [Paragraph("渠道 Channels", heading), _table(
-        ("channel", "currency", "sales", "refunds", "chargebacks", "fees", "fee rate", "FX spread", "settled",
-         "in transit", "in clearing"),
-        [(c.name, c.currency, *(shown(v, c.currency) for v in (c.sales, c.refunds, c.chargebacks, c.fees)),
-          f"{c.fee_rate * 100:.2f}%" if c.fee_rate is not None else "-",
-          *(shown(v, c.currency) for v in (c.fx_spread, c.settled, c.in_transit, c.in_clearing)))
-         for c in report.channels], cell, numeric_from=2)]
+        ("channel", "currency", *map(channel_label, CHANNEL_FIGURES)),
+        [(c.name, c.currency, *channel_cells(c)) for c in report.channels], cell, numeric_from=2),
+        Paragraph(escape(TIE_OUT), cell)]
     counts = summary(report)
     story += [Paragraph(escape("问题 Findings: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES)), heading)]
     if report.findings:

@@ -3,7 +3,8 @@
 Per bank, the classic bank reconciliation statement:
 
     statement closing balance   the last `balance` the bank's own statement gave for a
-                                day <= the 1st of next month (books/<bank>/...)
+                                day <= the 1st of next month (books/<bank>/...), else the
+                                opening its first statement implies
   + open items                  bank lines the books hold from that day to month end
   + unexplained                 what is left (a failed balance assertion)
   = books balance               the bank account's postings through month end
@@ -18,7 +19,10 @@ of `ChannelSales`, as the fee and refund checks read them), chargebacks (the cha
 account: payments the customer's bank took back and their dispute fees, a dispute won
 back negative), fees (the fee account) and fee rate (fees / sales), FX spread (the
 fx-gap findings' amounts, written off or not), settled (bank credits posted against the
-transit account), and the balances at month end of transit and clearing. Findings dated
+transit account), and the balances at month end of transit and clearing; with what makes
+the row tie out (ChannelRow): the merchant's discounts, conversions between the channel's
+currencies, write-offs out of transit or clearing, the balances brought forward, and
+`other`, what none of them names. Findings dated
 in the month, each open, acknowledged (with the reason of its acknowledgment) or
 resolved (found at month end, gone from the books' report now: settled by a later
 entry, a write-off, a booking or a match; resolve/imported.py).
@@ -34,8 +38,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
-from beanclear.checks import acks, checking, fx, reconcile, refunds
+from beanclear.checks import acks, checking, clearing, fx, reconcile, refunds
+from beanclear.checks.findings import Finding, apply_policy, to_currency
 from beanclear.checks.orders import ChannelSales, Prepared
 from beanclear.periods import past
 from beanclear.statements import coverage
@@ -52,7 +58,11 @@ class PeriodError(ValueError):
 class Item:
     """One open item of a bank: a line, a payout or a remainder, signed as it moves the bank."""
 
-    kind: str  # after-statement | in-transit | unexplained-line | unexplained
+    # after-statement | unexplained-line | unexplained; in transit (period._open_payouts):
+    # in-transit (a payout on its way), statement-gap (one whose credit a hole in the bank's
+    # statements may hold), payout-missing, payout-mismatch (a payout's difference at the
+    # bank), earlier-transit, unexplained-transit, credited-without-payouts
+    kind: str
     date: dt.date | None
     description: str
     amount: Decimal
@@ -70,7 +80,7 @@ class BankRow:
     books_balance: Decimal
     open_items: tuple[Item, ...]  # after-statement lines: statement + these = books, once all is well
     unexplained: Decimal  # books - statement - open items
-    in_transit: tuple[Item, ...]  # per channel bound for this bank: its transit balance at month end
+    in_transit: tuple[Item, ...]  # of the channels bound for this bank: their transit balances at month end, by payout
     unexplained_lines: tuple[Item, ...]  # the month's lines of this bank posted to suspense
     # (first, last) day of each hole in the bank's statements before the statement's
     # balance, when something is unexplained: the statement-gaps it comes from
@@ -80,19 +90,41 @@ class BankRow:
     def difference(self) -> Decimal:
         return self.books_balance - (self.statement_balance or ZERO)
 
+    @property
+    def on_its_way(self) -> Decimal:
+        """The payouts on their way to the bank at month end."""
+        return sum((i.amount for i in self.in_transit if i.kind == "in-transit"), ZERO)
+
+    @property
+    def not_on_its_way(self) -> Decimal:
+        """What else the transit accounts held: payouts missing, differences, the unexplained."""
+        return sum((i.amount for i in self.in_transit if i.kind != "in-transit"), ZERO)
+
 
 @dataclass(frozen=True)
 class ChannelRow:
+    """A channel's month in one currency, a roll-forward of its transit and clearing
+    accounts (the FX spread and the fee rate, beside it, are no money that moved):
+
+        brought_forward + sales - refunds - chargebacks - fees - discounts + converted
+          - written_off + other - settled  =  in_transit + in_clearing
+    """
+
     name: str
     currency: str
+    brought_forward: Decimal = ZERO  # in transit and in clearing at the end of the month before (or as opened in it)
     sales: Decimal = ZERO
     refunds: Decimal = ZERO
     chargebacks: Decimal = ZERO  # taken back by the customer's bank, with the dispute fees
     fees: Decimal = ZERO
-    fx_spread: Decimal = ZERO
+    discounts: Decimal = ZERO  # the merchant's coupons: part of the sale the channel did not collect
+    converted: Decimal = ZERO  # in from conversions of the channel's other currencies, out (negative) to them
+    written_off: Decimal = ZERO  # taken out of transit or clearing by a write-off (a payout the bank got short)
+    other: Decimal = ZERO  # what else moved transit and clearing: a hold into the reserve and its release, ...
     settled: Decimal = ZERO
     in_transit: Decimal = ZERO
     in_clearing: Decimal = ZERO
+    fx_spread: Decimal = ZERO
 
     @property
     def fee_rate(self) -> Decimal | None:
@@ -166,9 +198,11 @@ def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     # The FX spread counts every fx-gap, settled or not: one written off is gone from
     # the report's findings, but its spread was paid all the same.
     spreads = [f for f in load.found(entries, "fx") if f.code == "fx-gap"]
-    return PeriodReport(config.title or "", period, start, end, tuple(bank_rows(entries, config, start, end, options)),
+    answers = clearing.transit_answers(entries, config, load.as_of(entries), load.index(entries), load.cover(entries))
+    return PeriodReport(config.title or "", period, start, end,
+                        tuple(bank_rows(entries, config, start, end, options, answers)),
                         tuple(channel_rows(entries, config, spreads, start, end, load.returned(entries))),
-                        tuple(finding_rows(entries, config, report.findings, start, end)))
+                        tuple(finding_rows(entries, config, report.findings, start, end, load)))
 
 
 def _balance(entries, account: str, currency: str, end: dt.date) -> Decimal:
@@ -184,8 +218,11 @@ def _in_folder(entry, root: Path, source: str) -> bool:
         return False
 
 
-def bank_rows(entries, config, start: dt.date, end: dt.date, options=None) -> list[BankRow]:
+def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answers=None) -> list[BankRow]:
+    """`answers`: clearing.transit_answers of the same books, when the caller has them."""
     cutoff = _next_month(start)
+    if answers is None:
+        answers = clearing.transit_answers(entries, config, reconcile.as_of(entries))
     carried = past.carried(entries)
     cover = coverage.Coverage.of(entries)
     out = []
@@ -207,18 +244,31 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None) -> li
         # covers, the books do not: a remainder after such a hole is that statement-gap's.
         gaps = tuple(hole for hole in cover.holes(name) if last and hole[0] < last.date) if unexplained else ()
         out.append(BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
-                           books_balance, items, unexplained, tuple(_open_payouts(entries, transit, end, name, config, cover)),
+                           books_balance, items, unexplained,
+                           tuple(_open_payouts(entries, transit, start, end, name, config, cover, answers)),
                            tuple(_suspense_lines(entries, config, bank, start, end)), gaps))
     return out
 
 
 def _last_stated(entries, config, name: str, cutoff: dt.date):
     """The bank's statement balance nearest before `cutoff`: the last `balance` of its
-    account and currency that its own folder holds (not one a person or `close` wrote)."""
+    account and currency that its own folder holds (not one a person or `close` wrote),
+    else the opening its first statement (or the config) gives the account
+    (statements/openings.py): a balance at the start of the day after it, which the
+    books held by then. An opening is no bank line booked after a statement."""
     bank = config.banks[name]
     stated = [e for e in entries if isinstance(e, data.Balance) and e.account == bank.account
               and e.date <= cutoff and e.amount.currency == bank.currency and _in_folder(e, config.books, name)]
-    return max(stated, key=lambda e: e.date, default=None)
+    last = max(stated, key=lambda e: e.date, default=None)
+    if last is None:
+        opened = [e for e in entries if isinstance(e, data.Transaction) and e.date < cutoff
+                  and str(e.meta.get("id", "")).startswith(f"opening {bank.account}")
+                  and any(p.account == bank.account and p.units.currency == bank.currency for p in e.postings)]
+        if opened:
+            day = max(e.date for e in opened)
+            held = Amount(_balance(entries, bank.account, bank.currency, day), bank.currency)
+            last = data.Balance(opened[-1].meta, day + dt.timedelta(days=1), bank.account, held, None, None)
+    return last
 
 
 def _statement_view(entries, carried, config, name: str, cutoff: dt.date, options) -> list:
@@ -243,13 +293,25 @@ def _refs(entry) -> tuple[str, ...]:
     return tuple(ids) + tuple(sorted(entry.links))
 
 
-def _open_payouts(entries, channels, end: dt.date, bank: str, config, cover) -> list[Item]:
-    """What each channel bound for this bank still has in transit at month end: its
-    transit account's balance (which payout is which bank credit is the clearing check's
-    business, by amount; its payout-missing findings name the payouts), in the currencies
-    it pays out to this bank (`bank: [sparkasse, chase]`); of banks of one currency the
-    account moved between (`bank: [boc, cmb]`), the latest whose statements begin by then."""
-    out = []
+def _open_payouts(entries, channels, start: dt.date, end: dt.date, bank: str, config, cover, answers) -> list[Item]:
+    """What each channel bound for this bank still has in transit at month end (its
+    transit account's balance), in the currencies it pays out to this bank (`bank:
+    [sparkasse, chase]`); of banks of one currency the account moved between (`bank:
+    [boc, cmb]`), the latest whose statements begin by then. Payout by payout, as the
+    clearing check pairs them with bank credits (`answers`, clearing.transit_answers):
+    one no credit answered by then is on its way (`in-transit`), or `payout-missing`
+    where the check finds it so (it never reached the bank); one a credit answered with
+    another amount leaves the difference (`payout-mismatch`: not on its way either);
+    what no payout explains is `unexplained-transit`; one whose credit may be in days no
+    statement of the bank covers, `statement-gap`. A channel whose statements show no
+    payouts holds, in transit, the bank credits that settle its clearing account:
+    `credited-without-payouts`. What the account held from before
+    the days books carried forward hold entry by entry (periods/forward.py lookback: past
+    every window a payout is answered in) is one `earlier-transit`, in the whole books as
+    in those: the same report either way."""
+    from beanclear.periods.forward import lookback
+    out, banks = [], {b.account for b in config.banks.values()}
+    cut = start - dt.timedelta(days=lookback(config))
     for ch in sorted(channels, key=lambda c: c.name):
         lands = {currency: _bound_for(ch.fellow_banks(first, config.banks), end, cover)
                  for currency, first in ch.banks_by_currency(config.banks).items()}
@@ -261,9 +323,61 @@ def _open_payouts(entries, channels, end: dt.date, bank: str, config, cover) -> 
                 for p in e.postings:
                     if p.account == ch.accounts.transit:
                         totals[p.units.currency] += p.units.number
-        out += [Item("in-transit", end, f"{ch.name}: {ch.accounts.transit}", total, currency)
-                for currency, total in sorted(totals.items()) if total and lands.get(currency, ch.bank) == bank]
+        answered = answers.get(ch.name)
+        held = [i for items in answered[0].values() for i in items if i.date <= end] if answered else []
+        for currency, total in sorted(totals.items()):
+            if lands.get(currency, ch.bank) != bank:
+                continue
+            if answered is None:
+                if total:
+                    out.append(Item("credited-without-payouts", end, f"{ch.name}: {ch.accounts.transit}", total,
+                                    currency))
+                continue
+            out += _by_payout(ch, [i for i in held if i.currency == currency], total, currency, cut, end,
+                              *answered[1:], banks)
     return out
+
+
+def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end: dt.date, answered: dict,
+               missing: set, holed: set, banks: set[str]) -> list[Item]:
+    """A channel's transit balance `total` at month end in one currency, as the Items
+    _open_payouts says, from its transit postings up to then (`held`). A payout: money
+    in from the channel, not a bank line's (a bank debit booked as a top-up). What came
+    before `cut` is one Item, with the credits no payout since answers in the days a
+    payout of before `cut` may take to arrive (theirs, most likely: without them, a
+    payout in flight at `cut` showed as held before it and its credit as unexplained)."""
+    where = f"{ch.name}: {ch.accounts.transit}"
+    payouts = [i for i in held if i.date >= cut and i.amount > 0 and not any(p.account in banks
+                                                                             for p in i.entry.postings)]
+    out, taken = [], set()
+    for payout in payouts:
+        if id(payout) in taken:
+            continue
+        group = [payout]   # the payouts credits answered together, and those credits, by month end
+        for member in group:
+            if member.amount > 0:
+                more = [c for c in answered.get(id(member), ()) if cut <= c.date <= end]
+            else:
+                more = [p for p in payouts if any(c is member for c in answered.get(id(p), ()))]
+            group += [i for i in more if id(i) not in taken and all(i is not g for g in group)]
+            taken.add(id(member))
+        refs = tuple(dict.fromkeys(r for i in group for r in _refs(i.entry)))
+        if len(group) == 1:
+            kind = "payout-missing" if missing.intersection(clearing.refs([payout.entry])) else \
+                "statement-gap" if id(payout) in holed else "in-transit"
+            out.append(Item(kind, payout.date, where, payout.amount, currency, refs))
+        elif sum(i.amount for i in group):
+            out.append(Item("payout-mismatch", payout.date, where, sum(i.amount for i in group), currency, refs))
+    arriving = cut + dt.timedelta(days=ch.bank_days + clearing.LATE_DAYS)
+    left = [i for i in held if id(i) not in taken]
+    earlier = sum((i.amount for i in left if i.date < cut or i.amount < 0 and i.date < arriving), ZERO)
+    if earlier:
+        out.append(Item("earlier-transit", cut - dt.timedelta(days=1), where, earlier, currency))
+    rest = total - sum((i.amount for i in out), ZERO)
+    if rest:
+        out.append(Item("unexplained-transit", end, where, rest, currency, tuple(dict.fromkeys(
+            r for i in left if i.date >= cut and not (i.amount < 0 and i.date < arriving) for r in _refs(i.entry)))))
+    return sorted(out, key=lambda i: (i.date, i.refs))
 
 
 def _bound_for(banks: tuple[str, ...], end: dt.date, cover) -> str:
@@ -286,16 +400,19 @@ def _suspense_lines(entries, config, bank, start, end) -> list[Item]:
 
 
 def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returned=None) -> list[ChannelRow]:
-    """Per channel and currency, the month's figures; FX spread: the amounts of `fx_gaps`
-    (the fx-gap findings, whether open, acknowledged or written off) dated in the month.
-    Sales and refunds as the refund checks count them (refunds.count; `returned`: the
-    refunds that return a duplicate charge, orders.Prepared.returned, when the caller
-    has them)."""
+    """Per channel and currency, the month's figures (ChannelRow: they tie out); FX
+    spread: the amounts of `fx_gaps` (the fx-gap findings, whether open, acknowledged or
+    written off) dated in the month. Sales and refunds as the refund checks count them
+    (refunds.count; `returned`: the refunds that return a duplicate charge,
+    orders.Prepared.returned, when the caller has them). `other` is what the rest leaves
+    of the change in transit and clearing: what no other figure names."""
+    from beanclear.resolve.writeoff import META
     rows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     sales, sold = ChannelSales(config), defaultdict(refunds.Daily)
     if returned is None:
         returned = Prepared(entries, config).returned() if config.shops else {}
     banks = {b.account for b in config.banks.values()}
+    held = {a: name for name, ch in config.channels.items() for a in (ch.accounts.clearing, ch.accounts.transit)}
     for e in entries:
         if not isinstance(e, data.Transaction) or e.date > end:
             continue
@@ -305,7 +422,12 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
                     rows[(name, p.units.currency)]["in_transit"] += p.units.number
                 elif p.account == ch.accounts.clearing:
                     rows[(name, p.units.currency)]["in_clearing"] += p.units.number
-        if e.date < start:
+        # what the accounts held before the month, and what an opening in it says they held
+        # before their first statement (statements/openings.py): no money moved that month
+        if e.date < start or str(e.meta.get("id", "")).startswith("opening "):
+            for p in e.postings:
+                if p.account in held:
+                    rows[(held[p.account], p.units.currency)]["brought_forward"] += p.units.number
             continue
         found = sales.of(e)
         if found is not None:
@@ -315,25 +437,47 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
             for p in e.postings:
                 if p.account == ch.accounts.fees:
                     rows[(name, p.units.currency)]["fees"] += p.units.number
+                elif p.account == ch.accounts.discounts:
+                    rows[(name, p.units.currency)]["discounts"] += p.units.number
                 elif p.account == ch.accounts.chargebacks:
                     rows[(name, p.units.currency)]["chargebacks"] += p.units.number
                 elif p.account == ch.accounts.transit and accounts & banks:   # net: a bank debit
                     rows[(name, p.units.currency)]["settled"] -= p.units.number   # (a negative payout) too
+        for p in e.postings:
+            name = held.get(p.account)
+            if name is None:
+                continue
+            if p.price is not None:   # what a conversion sold, and what it bought at the rate applied
+                rows[(name, p.units.currency)]["converted"] += p.units.number
+                rows[(name, p.price.currency)]["converted"] -= to_currency(p.units.number * p.price.number,
+                                                                           p.price.currency)
+            if e.meta.get(META):
+                rows[(name, p.units.currency)]["written_off"] -= p.units.number
     for key, day in sold.items():
         rows[key]["sales"] += sum(day.sales.values(), ZERO)
         rows[key]["refunds"] += sum(day.refunds.values(), ZERO)
     for f in fx_gaps:
         if f.code == "fx-gap" and f.source in config.channels and start <= f.date <= end:
             rows[(f.source, f.currency)]["fx_spread"] += f.amount
+    for figures in rows.values():
+        figures["other"] = figures["in_transit"] + figures["in_clearing"] - _rolled(figures)
     return [ChannelRow(name, currency, **figures) for (name, currency), figures in sorted(rows.items())
             if any(figures.values())]
+
+
+def _rolled(figures) -> Decimal:
+    """What a channel row's named figures roll its start to (ChannelRow), `other` aside."""
+    g = figures.get
+    return (g("brought_forward", ZERO) + g("sales", ZERO) - g("refunds", ZERO) - g("chargebacks", ZERO)
+            - g("fees", ZERO) - g("discounts", ZERO) + g("converted", ZERO) - g("written_off", ZERO)
+            - g("settled", ZERO))
 
 
 def _key(f) -> tuple:
     return (f.code, f.source, f.refs) if f.refs else (f.code, f.source, f.account, f.date)
 
 
-def finding_rows(entries, config, findings, start: dt.date, end: dt.date) -> list[FindingRow]:
+def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=None) -> list[FindingRow]:
     """The month's findings: open and acknowledged from the books' report; resolved are
     those the checks found on the books as they stood at month end, gone since. Those
     books hold the bank lines a booking or a match explained as the import left them
@@ -375,26 +519,53 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date) -> lis
                         unexplained = {_key(g) for g in reconcile.find(imported, config)}
                     how = how if _key(f) in unexplained else None
                 out.append(_row(f, "resolved", how or "resolved by the books after the month's end"))
-    out += written_off_rows(entries, config, start, end)
+    out += written_off_rows(entries, config, start, end, load)
     order = {"open": 0, "acknowledged": 1, "resolved": 2}
     return sorted(out, key=lambda r: (order[r.status], r.date, r.code, r.source, r.refs))
 
 
-def written_off_rows(entries, config, start: dt.date, end: dt.date) -> list[FindingRow]:
-    """The month's write-offs within their limit: the findings they settled are gone from
-    the books' report, so the month's report says what settled them and where it went.
-    (One above the limit keeps its finding, listed acknowledged with the reason.)"""
+def written_off_rows(entries, config, start: dt.date, end: dt.date, load=None) -> list[FindingRow]:
+    """The month's findings that write-offs within their limit settled: they are gone from
+    the books' report, so the month's report lists each as its check found it (severity,
+    date, message: `_written_off`), with where the write-off put it. (One above the limit
+    keeps its finding, listed acknowledged with the reason.) A write-off is dated the
+    finding's day or after it (resolve/writeoff.py): those of the month and later are
+    read; one whose finding no check finds any more is listed as it says, on its day."""
     from beanclear.resolve.writeoff import META
-    out, offs = [], [e for e in entries if isinstance(e, data.Transaction) and e.meta.get(META) and e.flag != "!"
-                     and start <= e.date <= end and e.postings]
-    sources = fx.account_sources(config) if offs else {}
-    sources.update({shop.accounts.receivable: name for name, shop in config.shops.items()} if offs else {})
+    offs = [e for e in entries if isinstance(e, data.Transaction) and e.meta.get(META) and e.flag != "!"
+            and e.date >= start and e.postings]
+    if not offs:
+        return []
+    found = _written_off(entries, config, {str(e.meta[META]) for e in offs}, load)
+    sources = fx.account_sources(config)
+    sources.update({shop.accounts.receivable: name for name, shop in config.shops.items()})
+    out = []
     for e in offs:
         into = next((p for p in e.postings if p.units.number > 0), e.postings[0])
-        settles = tuple(str(e.meta.get("settles", "")).split())
-        out.append(FindingRow("resolved", str(e.meta[META]), "", e.date, _written_off_source(e, settles, entries, sources),
-                              into.units.number, into.units.currency, settles, e.narration,
-                              f"written off to {into.account}"))
+        code, settles = str(e.meta[META]), tuple(str(e.meta.get("settles", "")).split())
+        named = [f for f in found if f.code == code and not set(f.refs).isdisjoint(settles)]
+        f = max(named, key=lambda f: (tuple(f.refs) == settles, len(set(f.refs) & set(settles))), default=None)
+        if f is None and e.date <= end:
+            f = apply_policy([Finding(code, e.date, _written_off_source(e, settles, entries, sources), "",
+                                      into.units.number, into.units.currency, e.narration, settles)], config)[0]
+        if f is not None and start <= f.date <= end:
+            out.append(_row(f, "resolved", f"written off to {into.account}"))
+    return out
+
+
+def _written_off(entries, config, codes: set[str], load=None) -> list:
+    """The findings of `codes` as their checks find them without the write-offs: a
+    fee-gap's and an fx-gap's check compares amounts, and finds them still (`load`'s,
+    when the caller has it); a payout-mismatch's and an amount-mismatch's write-off
+    brings their account back to zero, so their checks judge the books without it."""
+    from beanclear.resolve.writeoff import CHECK_OF, META
+    checks = {CHECK_OF[code] for code in codes if code in CHECK_OF}
+    balanced = checks if load is None else checks & {"clearing", "orders"}
+    out = [f for name in sorted(checks - balanced) for f in load.found(entries, name)]
+    if balanced:
+        without = [e for e in entries if not (isinstance(e, data.Transaction) and META in e.meta)]
+        fresh = reconcile.Load(without, config)
+        out += [f for name in sorted(balanced) for f in fresh.found(without, name)]
     return out
 
 

@@ -9,15 +9,21 @@ amount of a finding of no money (a statement-gap's days, a stale acknowledgment)
                 "books_balance", "difference", "unexplained", "unexplained_gaps": [{"first", "last"}],
                 "open_items": [ITEM], "in_transit": [ITEM], "unexplained_lines": [ITEM]}],
      "channels": [{"name", "currency", "sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread",
-                   "settled", "in_transit", "in_clearing"}],
+                   "settled", "in_transit", "in_clearing", "discounts", "converted", "written_off", "other",
+                   "brought_forward"}],
      "findings": [{"status": "open|acknowledged|resolved", "code", "severity", "date",
                    "source", "amount", "currency", "refs", "message", "resolution"}],
      "summary": {"open": n, "acknowledged": n, "resolved": n}}
     ITEM = {"kind", "date", "description", "amount", "currency", "refs"}
+
+An in-transit ITEM's kind says what the money is (period._open_payouts): in-transit (a
+payout on its way), payout-missing, payout-mismatch, statement-gap, earlier-transit,
+unexplained-transit, credited-without-payouts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from decimal import Decimal
@@ -27,8 +33,25 @@ from beanclear.importers.toolkit.places import currency_places, in_places
 from beanclear.reports.period import PeriodReport
 
 STATUSES = ("open", "acknowledged", "resolved")
+# A channel row's figures in the order every renderer shows them: the figures the report
+# always had where they were (a sheet's formulas and a reader of the text keep their
+# columns), then those that make the row tie out (TIE_OUT, period.ChannelRow); the fee
+# rate and the FX spread are no money that moved.
 CHANNEL_FIGURES = ("sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread", "settled", "in_transit",
-                   "in_clearing")
+                   "in_clearing", "discounts", "converted", "written_off", "other", "brought_forward")
+TIE_OUT = ("each row ties out: brought forward + sales - refunds - chargebacks - fees - discounts + converted "
+           "- written off + other - settled = in transit + in clearing")
+
+
+def channel_label(figure: str) -> str:
+    """A channel figure's column head: `written_off` -> "written off", `fx_spread` -> "FX spread"."""
+    return "FX spread" if figure == "fx_spread" else figure.replace("_", " ")
+
+
+def channel_cells(c) -> list[str]:
+    """A channel row's figures as text and PDF show them, in CHANNEL_FIGURES' order."""
+    return [(f"{c.fee_rate * 100:.2f}%" if c.fee_rate is not None else "-") if k == "fee_rate"
+            else shown(getattr(c, k), c.currency) for k in CHANNEL_FIGURES]
 
 
 def _s(value) -> str | None:
@@ -103,6 +126,21 @@ def gap_text(gaps) -> str:
     return f"statement-gap: no statement covers {gap_days(gaps)} (their lines are not in the books)"
 
 
+def transit_text(i) -> str:
+    """What a bank's money in transit at month end is, said (period._open_payouts)."""
+    refs = f" ({' '.join(i.refs)})" if i.refs else ""
+    said = {"in-transit": ("on its way", f", payout of {i.date}"),
+            "payout-missing": ("payout-missing", f", payout of {i.date}, never reached the bank"),
+            "payout-mismatch": ("payout-mismatch", ", not on its way"),
+            "earlier-transit": (f"held since before {i.date + dt.timedelta(days=1)}", ", not on its way"),
+            "statement-gap": ("in a statement-gap", f", payout of {i.date}, its credit may be in days no statement "
+                              "of the bank covers"),
+            "credited-without-payouts": ("credited, payouts in no statement", ": bank credits its statements "
+                                         "show no payouts for"),
+            }.get(i.kind, ("in transit, unexplained", ""))
+    return f"{said[0]}: {_m(i.amount, i.currency)} in {i.description}{said[1]}{refs}"
+
+
 def to_text(r: PeriodReport) -> str:
     lines = [f"{r.title or 'Reconciliation'}: reconciliation report {r.period} ({r.start} to {r.end})", ""]
     lines.append("Banks: statement vs books")
@@ -118,20 +156,18 @@ def to_text(r: PeriodReport) -> str:
                          (f"  {gap_text(b.gaps)}" if b.gaps else ""))
         lines.append(f"    = books balance            {_m(b.books_balance, b.currency)}")
         for i in b.in_transit:
-            lines.append(f"    on its way: {_m(i.amount, i.currency)} in {i.description}")
+            lines.append(f"    {transit_text(i)}")
         for i in b.unexplained_lines:
             lines.append(f"    unexplained line: {i.date} {_m(i.amount, i.currency)} {i.description}")
     lines += ["", "Channels"]
-    head = ("channel", "cur", "sales", "refunds", "chargebacks", "fees", "fee rate", "FX spread", "settled",
-            "in transit", "in clearing")
-    rows = [head] + [(c.name, c.currency, *(shown(v, c.currency) for v in (c.sales, c.refunds, c.chargebacks, c.fees)),
-                      f"{c.fee_rate * 100:.2f}%" if c.fee_rate is not None else "-",
-                      *(shown(v, c.currency) for v in (c.fx_spread, c.settled, c.in_transit, c.in_clearing)))
-                     for c in r.channels]
+    head = ("channel", "cur", *map(channel_label, CHANNEL_FIGURES))
+    rows = [head] + [(c.name, c.currency, *channel_cells(c)) for c in r.channels]
     widths = [max(len(row[k]) for row in rows) for k in range(len(head))]
     for row in rows:
         lines.append("  " + "  ".join(v.ljust(w) if k < 2 else v.rjust(w)
                                       for k, (v, w) in enumerate(zip(row, widths))))
+    if r.channels:
+        lines.append(f"  ({TIE_OUT})")
     counts = summary(r)
     lines += ["", "Findings: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES)]
     for f in r.findings:

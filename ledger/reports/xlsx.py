@@ -1,9 +1,10 @@
 """The period report as an XLSX workbook: one sheet per section, real numbers.
 
 Sheets: Summary, Banks (one row per bank: statement, open items, unexplained, books,
-and the days of the statement-gaps the unexplained comes from), Bank items (the open
-items, money in transit and unexplained lines of every bank), Channels (one row per
-channel and currency), Findings. Money cells hold the Decimal
+the money on its way, the days of the statement-gaps the unexplained comes from, and
+what else is in transit: payouts missing, differences), Bank items (the open items,
+money in transit payout by payout and unexplained lines of every bank), Channels (one
+row per channel and currency, its roll-forward: render.TIE_OUT), Findings. Money cells hold the Decimal
 as a number formatted with its currency's places, `#,##0.00` (`#,##0` for JPY; Excel
 sums them); a finding of no money has no amount; the fee rate is a number formatted
 `0.00%`; dates are dates. A bold, frozen header row; columns sized to fit.
@@ -19,17 +20,16 @@ from openpyxl.utils import get_column_letter
 
 from beanclear.importers.toolkit.places import currency_places
 from beanclear.reports.period import ZERO, PeriodReport
-from beanclear.reports.render import STATUSES, gap_days, summary
+from beanclear.reports.render import CHANNEL_FIGURES, STATUSES, channel_label, gap_days, summary
 
 MONEY = "#,##0.00"
 RATE = "0.00%"
 DATE = "yyyy-mm-dd"
 
 BANK_HEAD = ("bank", "account", "currency", "statement date", "statement balance", "open items", "unexplained",
-             "books balance", "difference", "in transit", "unexplained: statement-gap")
+             "books balance", "difference", "in transit", "unexplained: statement-gap", "in transit, not on its way")
 ITEM_HEAD = ("bank", "kind", "date", "description", "amount", "currency", "refs")
-CHANNEL_HEAD = ("channel", "currency", "sales", "refunds", "chargebacks", "fees", "fee rate", "FX spread",
-                "settled", "in transit", "in clearing")
+CHANNEL_HEAD = ("channel", "currency", *map(channel_label, CHANNEL_FIGURES))
 FINDING_HEAD = ("status", "code", "severity", "date", "source", "amount", "currency", "refs", "message",
                 "resolution")
 
@@ -46,16 +46,16 @@ def write(report: PeriodReport, path: Path) -> None:
     _sheet(book.create_sheet(), "Banks", BANK_HEAD, [
         (b.name, b.account, b.currency, b.statement_date, b.statement_balance,
          sum((i.amount for i in b.open_items), ZERO), b.unexplained, b.books_balance, b.difference,
-         sum((i.amount for i in b.in_transit), ZERO), gap_days(b.gaps) or None) for b in report.banks],
-        {k: MONEY for k in range(4, 10)} | {3: DATE}, currency=2)
+         b.on_its_way, gap_days(b.gaps) or None, b.not_on_its_way) for b in report.banks],
+        {k: MONEY for k in (*range(4, 10), 11)} | {3: DATE}, currency=2)
     _sheet(book.create_sheet(), "Bank items", ITEM_HEAD, [
         (b.name, i.kind, i.date, i.description, i.amount, i.currency, " ".join(i.refs))
         for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines)],
         {2: DATE, 4: MONEY}, currency=5)
+    rate = 2 + CHANNEL_FIGURES.index("fee_rate")
     _sheet(book.create_sheet(), "Channels", CHANNEL_HEAD, [
-        (c.name, c.currency, c.sales, c.refunds, c.chargebacks, c.fees, c.fee_rate, c.fx_spread, c.settled,
-         c.in_transit, c.in_clearing) for c in report.channels],
-        {k: MONEY for k in range(2, 11)} | {6: RATE}, currency=1)
+        (c.name, c.currency, *(getattr(c, k) for k in CHANNEL_FIGURES)) for c in report.channels],
+        {k: MONEY for k in range(2, len(CHANNEL_HEAD))} | {rate: RATE}, currency=1)
     _sheet(book.create_sheet(), "Findings", FINDING_HEAD, [
         (f.status, f.code, f.severity, f.date, f.source, f.amount, f.currency, " ".join(f.refs), f.message,
          f.resolution) for f in report.findings],

@@ -80,9 +80,32 @@ STATEMENT_TEXT = "statement-text"
 BOOKED_FROM = "booked-from"
 
 
+# The payee the statement gave a line whose payee `book --payee` replaced ("" for none):
+# with it, `statement-text` says the line's title again, for `unlink` to give it back.
+STATEMENT_PAYEE = "statement-payee"
+
+
+def statement_title(entry) -> tuple[str | None, str] | None:
+    """The payee and narration the import gave a bank line: its own, or where `book`
+    retitled it, what `statement-text` says (the payee, a space and the narration; the
+    narration alone without a payee), the payee being `statement-payee` where book
+    replaced it. None where the books cannot say: a payee replaced before book kept it."""
+    meta = entry.meta
+    if STATEMENT_TEXT not in meta:
+        return entry.payee or None, entry.narration or ""
+    text = str(meta[STATEMENT_TEXT])
+    payee = str(meta[STATEMENT_PAYEE]) if STATEMENT_PAYEE in meta else entry.payee or ""
+    if not payee:   # (books written before began the text with the space of no payee)
+        return None, text.strip()
+    if text == payee or text.startswith(payee + " "):
+        return payee, text[len(payee) + 1:]
+    return None
+
+
 def statement_text(line) -> str:
     """The payee and memo as the import's rules read them (importers/banking.py classify)."""
-    return str(line.entry.meta.get(STATEMENT_TEXT) or f"{line.entry.payee or ''} {line.entry.narration or ''}")
+    title = statement_title(line.entry)
+    return str(line.entry.meta[STATEMENT_TEXT]) if title is None else f"{title[0] or ''} {title[1]}"
 
 
 def import_account(config, line) -> str:
@@ -130,7 +153,10 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
     if title:
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], title=title))
         if STATEMENT_TEXT not in entry.meta:
-            meta.append((STATEMENT_TEXT, statement_text(line)))
+            meta.append((STATEMENT_TEXT, statement_text(line).strip()))
+        if STATEMENT_PAYEE not in entry.meta and (title[0] or None) != (entry.payee or None):
+            was = statement_title(entry)
+            meta.append((STATEMENT_PAYEE, (was[0] if was else entry.payee) or ""))
     imports_to = account if rule is not None else import_account(config, line)
     if line.counter != account and imports_to != line.counter and BOOKED_FROM not in entry.meta:
         meta.append((BOOKED_FROM, line.counter))

@@ -28,7 +28,8 @@ from pathlib import Path
 from beancount.core import data
 
 from beanclear.checks.clearing import refs
-from beanclear.resolve.booking import BOOKED_FROM, STATEMENT_TEXT, as_bank_line, import_account, statement_text
+from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_TEXT, as_bank_line, import_account, statement_text,
+                                       statement_title)
 from beanclear.resolve.linking import MATCH_LINKS
 
 
@@ -71,7 +72,8 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
         postings = [p._replace(account=was) if p.account == line.counter else p for p in entry.postings]
         back = entry._replace(postings=postings, links=entry.links - added)
         if STATEMENT_TEXT in entry.meta:
-            back = back._replace(payee=None, narration=statement_text(line).strip())
+            payee, narration = statement_title(entry) or (None, statement_text(line).strip())
+            back = back._replace(payee=payee, narration=narration)
         out.append(back)
         how = f"matched to {' + '.join(sorted(added))}" if added else f"booked to {line.counter}"
         names = set(refs([entry])) | added | {link.split("-", 1)[1] for link in added}

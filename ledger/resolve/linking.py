@@ -13,7 +13,8 @@ said: the check then reports it (payout-mismatch, amount-mismatch) for a write-o
 `unlink` takes the match links (`payout-…`, `order-…`, `bill-…`) off a bank line, or
 the one given, and books its counter posting back to where the import books such a
 line (a channel's transit account for a credit naming its payouts, a rule's account,
-else Assets:Suspense). The items keep their own links: the importer gave them.
+else Assets:Suspense); a line `book` retitled gets the statement's title back, without
+the `statement-text` that kept it. The items keep their own links: the importer gave them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from beanclear.books.edits import Edit
 from beanclear.checks.reconcile import collector_paused
 from beanclear.matching.core import Proposal, collect, edits_for
 from beanclear.resolve import Plan, ResolveError, refuse_closed
-from beanclear.resolve.booking import bank_line, import_account, unexplained
+from beanclear.resolve.booking import (STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, import_account, statement_title,
+                                       unexplained)
 
 MATCH_LINKS = ("payout-", "order-", "bill-")
 
@@ -119,12 +121,19 @@ def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan
         counter = next(p for p in entry.postings if p.account == line.counter)
         plan.edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, imported)))
         plan.data["booked_to"] = imported
+    title = statement_title(entry) if STATEMENT_TEXT in entry.meta else None
+    if title is not None:   # the line as the statement wrote it: a finding it opens again quotes it
+        plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], title=title,
+                               remove_meta=(STATEMENT_TEXT, STATEMENT_PAYEE)))
+        plan.data["retitled"] = {"payee": title[0], "narration": title[1]}
     if not plan.edits:
         plan.nothing = True
         plan.message = f"bank line {bank_ref} is not linked or booked; nothing was written"
         return plan
     refuse_closed(config, line.date)
-    plan.message = (f"bank line {bank_ref}: " + (f"unlinked {' '.join(present)}" if present else "")
-                    + ("; " if present and back else "") + (f"booked back to {plan.data.get('booked_to')}" if back else ""))
+    said = ([f"unlinked {' '.join(present)}"] if present else []) + \
+        ([f"booked back to {plan.data.get('booked_to')}"] if back else []) + \
+        (["titled as its statement wrote it"] if title is not None else [])
+    plan.message = f"bank line {bank_ref}: " + "; ".join(said)
     return plan
 

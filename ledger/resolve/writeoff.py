@@ -45,6 +45,9 @@ DEFAULTS = {   # code -> (account, or None for the finding's own account; limit)
     "amount-mismatch": ("Expenses:Rounding", Decimal("1")),
 }
 
+CHECK_OF = {"payout-mismatch": "clearing", "fee-gap": "fees", "fx-gap": "fx",   # the check that finds
+            "amount-mismatch": "orders"}                                         # each code (reconcile.CHECKS)
+
 
 def settings(config, code: str, finding) -> tuple[str, Decimal]:
     """The account and limit of a code's write-offs: config first, then the defaults."""
