@@ -12,7 +12,7 @@ import pytest
 from beanclear.importers import paypal_api, paypal_balances, paypal_csv
 from beanclear.importers.toolkit import StatementError
 from channel_util import CHANNELS, DATA, golden, raises_at, run, totals
-from conftest import GOLDEN, sample
+from conftest import GOLDEN, SAMPLES, sample, sample_case
 
 CSV_SAMPLES = ["oca-paypal-activity_en.csv", "oca-paypal-empty_activity.csv", "oca-paypal-statement_en.csv"]
 API_SAMPLES = {"srmklive-paypal-transaction-search-response.json": paypal_api,
@@ -591,7 +591,7 @@ def test_running_balances_helper():
                       "USD": (Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))}
 
 
-@pytest.mark.parametrize("path", [sample("paypal_csv", name) for name in CSV_SAMPLES]
+@pytest.mark.parametrize("path", [sample_case(SAMPLES / "paypal_csv" / name) for name in CSV_SAMPLES]
                          + [DATA / "paypal" / name for name in ("statement_es.csv", "activity_us.csv")],
                          ids=lambda p: p.name)
 def test_a_csv_past_the_stream_size_reads_as_the_whole_file(cfg, path, monkeypatch):
@@ -665,8 +665,8 @@ def test_a_one_page_response_covers_the_days_it_searched(tmp_path, cfg):
 
 
 @pytest.mark.parametrize("path, names", [
-    (sample("paypal_csv", "oca-paypal-activity_en.csv"), {"PARTNER1": "Hans Müller"}),   # valid GBK: M黮ler
-    (sample("paypal_csv", "oca-paypal-activity_en.csv"), {"PARTNER1": "José"}),          # é" is no GBK: refused
+    sample_case(SAMPLES / "paypal_csv" / "oca-paypal-activity_en.csv", {"PARTNER1": "Hans Müller"}),   # valid GBK: M黮ler
+    sample_case(SAMPLES / "paypal_csv" / "oca-paypal-activity_en.csv", {"PARTNER1": "José"}),  # é" is no GBK: refused
     (DATA / "paypal" / "statement_es.csv", {"Cliente Uno": "Renée Blanc"}),   # was "no Transaction ID column"
 ])
 def test_a_download_saved_in_windows_1252_reads_as_the_utf8_one(tmp_path, cfg, path, names):

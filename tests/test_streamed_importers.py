@@ -8,11 +8,11 @@ from beanclear.books import idset, spill
 from beanclear.importers import pingpong, stripe_balance_csv, stripe_fees, stripe_payments
 from beanclear.importers.toolkit import text
 from channel_util import CHANNELS, DATA, run
-from conftest import sample
+from conftest import SAMPLES, sample_case
 
 FILES = [
-    (stripe_fees, "stripe", sample("stripe_csv", "kostagit-stripe-application-fees-eu-decimal.csv")),
-    (stripe_balance_csv, "stripe", sample("stripe_csv", "hledger-stripe-balance_change_from_activity.csv")),
+    sample_case(stripe_fees, "stripe", SAMPLES / "stripe_csv" / "kostagit-stripe-application-fees-eu-decimal.csv"),
+    sample_case(stripe_balance_csv, "stripe", SAMPLES / "stripe_csv" / "hledger-stripe-balance_change_from_activity.csv"),
     (stripe_payments, "stripe", DATA / "stripe" / "unified_payments.csv"),
     (pingpong, "pingpong", DATA / "pingpong" / "export.csv"),
 ]
