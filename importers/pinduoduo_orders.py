@@ -4,7 +4,8 @@ No licensed sample exists: the layout is documented only from experience (FORMAT
 §8b, [belief]) and the tests write their own files from it. One row per order (a
 Pinduoduo order holds one product); the receivable is what the merchant is owed for
 it, 商家实收金额(元) — the buyer's payment plus the platform's own discount — which is
-what Pinduoduo settles into the merchant's 货款 account:
+what Pinduoduo settles into the merchant's 货款 account; what the buyer paid is kept as
+`buyer-paid` where it differs (用户实付金额, else 商家实收金额 less 平台优惠折扣):
 
     2026-03-03 * "Order 260303-123456789012345 / 白茶饼 357g" ^order-260303-123456789012345
       time: "09:12:45"
@@ -32,7 +33,7 @@ import re
 from beanclear.importers.base import Extraction
 from beanclear.importers.shop import (BOOK, LOCAL_TIMES, PARTLY, REFUNDED, Columns, Order, ShopImporter, meaning,
                                       one_row_each, refund_of)
-from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
+from beanclear.importers.toolkit import StatementError, in_places, parse_amount, parse_datetime, read_statement
 
 STATUSES = {"待支付": "awaiting payment (no sale yet)", "待发货": BOOK, "已发货，待签收": BOOK, "已发货": BOOK,
             "已签收": BOOK, "已收货": BOOK, "交易成功": BOOK, "已取消": "cancelled before payment (no money moved)",
@@ -50,7 +51,9 @@ class Importer(ShopImporter):
         path = st.table.path
         get = Columns(st.table, {"id": "订单号", "status": "订单状态", "amount": "商家实收金额(元)",
                                  **{f"date{i}": name for i, name in enumerate(DATES)},
-                                 "after_sale": "售后状态", "title": "商品", "refund": ("退款金额(元)", "退款金额")},
+                                 "after_sale": "售后状态", "title": "商品", "refund": ("退款金额(元)", "退款金额"),
+                                 "paid": ("用户实付金额(元)", "实付金额(元)", "用户实付金额"),
+                                 "platform": ("平台优惠折扣(元)", "平台优惠折扣")},
                       required=("id", "status", "amount"))
         dates = [f"date{i}" for i in range(len(DATES)) if get.at[f"date{i}"] is not None]
         if not dates:
@@ -72,12 +75,27 @@ class Importer(ShopImporter):
             else:
                 role = role or dates[0]
                 when = parse_datetime(get(row, role), LOCAL_TIMES, path, row.line, get.name(role))
+            meta = {"date-from": "订单号"} if numbered else {}
+            paid = self._buyer_paid(get, row, amount, path)
+            if paid != amount:
+                meta["buyer-paid"] = f"{in_places(paid, self.source.currency)}"
             self.book(out, path, Order(row.line, when, order_id, amount, self.source.currency,
-                                       get(row, "title"), refunded, {"date-from": "订单号"} if numbered else {}))
+                                       get(row, "title"), refunded, meta))
         if by_number:
             out.notes.append(f"{by_number} order(s) without a time in any of {', '.join(get.name(r) for r in dates)}: "
                              "dated by their order number (date-from: 订单号)")
         return out
+
+    @staticmethod
+    def _buyer_paid(get, row, amount, path):
+        """What the buyer paid: 用户实付金额 where the export has it, else 商家实收金额 less
+        the platform's 平台优惠折扣 (the receivable holds the platform's discount, which
+        Pinduoduo still pays the merchant), else the receivable."""
+        if get(row, "paid"):
+            return parse_amount(get(row, "paid"), path, row.line, get.name("paid"))
+        if get(row, "platform"):
+            return amount - parse_amount(get(row, "platform"), path, row.line, get.name("platform"))
+        return amount
 
 
 DATES = ("订单成交时间", "支付时间", "拼单成功时间", "订单创建时间")   # the first a row fills dates it

@@ -303,6 +303,17 @@ def test_pinduoduo_golden_and_totals(shops, tmp_path):
     assert "refund:260303-123456789012346" not in {e.meta["id"] for e in extraction.entries}
 
 
+def test_pinduoduo_buyer_paid_is_the_receivable_less_the_platforms_discount(shops, tmp_path):
+    # README (Decisions): the platform's discount is inside the receivable, the buyer's part
+    # kept as buyer-paid; an export without 用户实付金额 says it by 平台优惠折扣 (a blind helper's had neither read)
+    header = [c for c in PDD_HEADER if c != "用户实付金额(元)"]
+    rows = [[c for i, c in enumerate(r) if PDD_HEADER[i] != "用户实付金额(元)"] for r in PDD_ROWS]
+    extraction = read(shops, "pinduoduo", write(tmp_path, "pdd.csv", [",".join(header), *(",".join(r) for r in rows)]))
+    paid = {e.meta["id"]: e.meta.get("buyer-paid") for e in extraction.entries}
+    assert paid["order:260303-123456789012345"] == "83.00"          # 88.00 less the platform's 5.00
+    assert paid["order:260303-123456789012346"] is None             # no platform discount: what the shop got
+
+
 def test_pinduoduo_xlsx_export_gives_the_same_entries(shops, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.Workbook()
