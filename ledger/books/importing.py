@@ -150,6 +150,8 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None,
         other = _other_types(path, importers, given=source) or _not_a_statement(path)
         if other:
             raise StatementError(path, 1, other)
+        if not workbook and prices.of_currencies_alone(path):   # the ECB's `Date,USD,GBP`: raises, saying what it lacks
+            prices.read_rates(path, in_import=True)
         kinds = ", ".join(sorted({f"{i.source.name} ({i.kind})" for i in candidates}))
         if workbook:
             raise StatementError(path, 1, "no importer recognises this workbook: none of its sheets holds the header "
