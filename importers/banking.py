@@ -50,6 +50,25 @@ def account_key(text: str) -> str:
     return re.sub(r"[\s\-./]", "", text or "").upper()
 
 
+IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{8,30}$")
+DOMESTIC_LEAST = 6   # characters of a domestic account number that an IBAN's end is taken for
+
+
+def domestic_of(iban: str, number: str) -> bool:
+    """Whether `number` is the domestic account number IBAN `iban` ends with (both as
+    account_key gives them, `number` maybe followed by its currency): a CAMT.053 names
+    `DE89370400440532013000`, an MT940 of the same account `37040044/0532013000`."""
+    number = CURRENCY_AFTER.sub("", number)
+    return bool(IBAN.match(iban)) and len(number) >= DOMESTIC_LEAST and iban[4:].endswith(number)
+
+
+def one_account(a: str, b: str) -> bool:
+    """Whether statements naming accounts `a` and `b` (account_key'd) are of one account:
+    an IBAN and the domestic number it ends with, in either order (a bank whose
+    statements come in two formats, `type: [camt053, mt940]`)."""
+    return domestic_of(a, b) or domestic_of(b, a)
+
+
 class Unusual(Exception):
     """A file a streamed read cannot follow as the whole read would: it is read whole
     (BankImporter.streamed_or_whole). `said`: the error the stream has found in it, said
@@ -133,14 +152,15 @@ class BankImporter(StatementImporter):
     def is_mine(self, number: str) -> bool:
         """Whether a statement's account number (ACCTID, IBAN, `:25:`) is this bank's
         `account_id`; any number when the config gives none. An IBAN also matches the
-        domestic account number it ends with (`NL71RABO0123456789` ~ `0123456789`), and
-        a number followed by its currency the number (`12345678/0123456789EUR`)."""
+        domestic account number it ends with (`NL71RABO0123456789` ~ `0123456789`), either
+        being the account_id (one_account), and a number followed by its currency the
+        number (`12345678/0123456789EUR`)."""
         if not self.source.account_id:
             return True
         mine, theirs = account_key(self.source.account_id), account_key(number)
         # An MT940 `:25:` may end in the account's currency (`…/0123456789EUR`, `… EUR`).
         bare = CURRENCY_AFTER.sub("", theirs)
-        return any(t and (t == mine or t.endswith(mine)) for t in (theirs, bare))
+        return any(t and (t == mine or t.endswith(mine) or domestic_of(mine, t)) for t in (theirs, bare))
 
     def own_statements(self, path: str, statements: list, number, lines, out: Extraction) -> list:
         """The statements of this bank's account, in file order. A file with statements

@@ -44,7 +44,7 @@ def for_config(config) -> list[StatementImporter]:
     for name, channel in sorted(config.channels.items()):
         out += [cls(channel, config) for cls in CHANNEL_IMPORTERS[channel.type]]
     for name, bank in sorted(config.banks.items()):
-        out += [cls(bank, config) for cls in BANK_IMPORTERS[bank.type]]
+        out += [cls(bank, config) for kind in bank.types for cls in BANK_IMPORTERS[kind]]
     for name, shop in sorted(config.shops.items()):
         out += [cls(shop, config) for cls in SHOP_IMPORTERS[shop.type]]
     return out

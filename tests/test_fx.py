@@ -12,7 +12,7 @@ from beancount import loader
 from beanclear import config as config_mod
 from beanclear.checks import reconcile
 from beanclear.checks.findings import FindingError
-from conftest import snapshot
+from conftest import WECHAT_AND_BANK, snapshot
 
 # -- prices import ---------------------------------------------------------------------
 
@@ -157,6 +157,26 @@ def test_a_series_of_bare_currencies_needs_a_base(merchant):
     path = write(merchant, "ecb.csv", "Date,USD\n2026-01-05,1.08\n")
     result = prices(merchant, str(path))
     assert result.exit_code == 2 and "needs --base, e.g. --base EUR" in result.output
+
+
+def test_a_series_of_bare_currencies_in_a_statements_folder_says_what_it_needs(merchant):
+    # A blind tester's ECB file under statements/prices/ got "no importer recognises this
+    # file": an import cannot be told a base (--base is `prices import`'s), so it says how.
+    (merchant / "config.yaml").write_text("books: books\ncurrency: EUR\n" + WECHAT_AND_BANK.split("\n", 2)[2],
+                                          encoding="utf-8")
+    folder = merchant / "statements"
+    (folder / "prices").mkdir(parents=True)
+    ecb = write(folder / "prices", "ecb-eurofxref.csv", "\nDate,USD,GBP\n2026-01-05,1.0852,0.8513\n")
+    write(folder, "rates.csv", "date,pair,rate\n2026-01-05,USD/CNY,7.1234\n")   # read, not written
+    for target in (folder, ecb):
+        result = cli("import", "-c", merchant / "config.yaml", target)
+        assert result.exit_code == 2, result.output
+        assert (f"{ecb}:2: column 2: expected a currency pair like USD/CNY, got 'USD' (a header of currencies "
+                "alone names no base, and an import is told none: move the file out of the statements and load "
+                "it with `beanclear prices import FILE --base EUR` (the ECB's), or write its header as pairs: "
+                "EUR/USD for how many USD one EUR buys); nothing was written") in result.output
+        assert "no importer recognises" not in result.output
+        assert not (merchant / "books").exists()
 
 
 # -- the fx-gap check ------------------------------------------------------------------

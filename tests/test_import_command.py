@@ -331,7 +331,7 @@ def test_a_statement_of_another_type_names_that_type(tmp_path, folder, name, con
     result = beanclear(tmp_path, "import", str(tmp_path / name))
     assert result.exit_code == 2, result.output
     assert f"{tmp_path / name}:1: {expected}" in result.output
-    assert ("but the config has no source of that type; add one to config.yaml or pass --source; "
+    assert ("but the config has no source of that type; add one to config.yaml; "
             "nothing was written") in result.output
 
 

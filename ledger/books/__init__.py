@@ -62,6 +62,7 @@ DIGEST_META = re.compile(r'^[ \t]+digest:[ \t]*"([^"\\]*)"', re.M)
 STATEMENT_META = re.compile(r'^[ \t]+statement:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 COVERAGE_MARK = b'custom "beanclear-coverage"'
 ACCOUNT_META = re.compile(r'^[ \t]+account:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+FORMAT_META = re.compile(r'^[ \t]+format:[ \t]*"([^"\\]*)"', re.M)
 OPEN_LINE = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]+open[ \t]+(\S+)", re.M)
 INCLUDE_LINE = re.compile(r'^include "([^"/]+)/\*/\*\.beancount"[ \t]*$', re.M)
 
@@ -126,9 +127,9 @@ class Books:
             if view is not None:
                 _view_ids(text, path, *view)
             for block in COVERAGE_BLOCK.finditer(text):
-                account = ACCOUNT_META.search(block.group(0))
+                account, form = ACCOUNT_META.search(block.group(0)), FORMAT_META.search(block.group(0))
                 held.append((dt.date.fromisoformat(block.group(2)), dt.date.fromisoformat(block.group(1)),
-                             _unescape(account.group(1)) if account else None))
+                             _unescape(account.group(1)) if account else None, form.group(1) if form else None))
         self._held[path] = held
         return held
 
@@ -203,9 +204,10 @@ class Books:
                 out[ident] = _unescape(order.group(1))
         return out
 
-    def statements(self, source: str) -> list[tuple[dt.date, dt.date, str | None]]:
-        """(first day, last day, account number or None) of every statement of a source
-        the books record (statements/coverage.py), read from the text of its files."""
+    def statements(self, source: str) -> list[tuple[dt.date, dt.date, str | None, str | None]]:
+        """(first day, last day, account number or None, format or None) of every statement
+        of a source the books record (statements/coverage.py), read from the text of its
+        files."""
         out = []
         for path in self.source_files(source):
             held = self._held.get(path)

@@ -25,8 +25,8 @@ from beanclear.books import Books, Recorded, kept
 from beanclear.books.idset import ViewIds
 from beanclear.importers.banking import BankImporter, account_key
 from beanclear.importers.base import BatchOrders, Extraction, StatementImporter, route_batch
-from beanclear.config import ConfigError, _bank, _channel, _Reader, _shop
-from beanclear.config.model import Shop
+from beanclear.config import SELF_DESCRIBING_BANKS, ConfigError, _bank, _channel, _Reader, _shop
+from beanclear.config.model import Bank, Shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import (XLSX_MAGIC, StatementError, _open_workbook, first_row_keys, header_key,
@@ -150,6 +150,8 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None,
         other = _other_types(path, importers, given=source) or _not_a_statement(path)
         if other:
             raise StatementError(path, 1, other)
+        if not workbook and prices.of_currencies_alone(path):   # the ECB's `Date,USD,GBP`: raises, saying what it lacks
+            prices.read_rates(path, in_import=True)
         kinds = ", ".join(sorted({f"{i.source.name} ({i.kind})" for i in candidates}))
         if workbook:
             raise StatementError(path, 1, "no importer recognises this workbook: none of its sheets holds the header "
@@ -220,7 +222,7 @@ def _other_types(path: Path, importers: list[StatementImporter], given: str | No
     article = "an" if kinds[0][:1] in "aeiou" else "a"
     text = f"this looks like {article} {' or '.join(kinds)} statement ({' or '.join(found)})"
     types = {label.rsplit(" ", 1)[1] for label in found}
-    have = sorted({i.source.name for i in importers if getattr(i.source, "type", None) in types})
+    have = sorted({i.source.name for i in importers if types & set(_types_of(i.source))})
     if given in have:
         # a source of the type, with its defaults, claims the file: what it lacks is in its config
         account_id = next(getattr(i.source, "account_id", None) for i in importers if i.source.name == given)
@@ -231,7 +233,55 @@ def _other_types(path: Path, importers: list[StatementImporter], given: str | No
     if have:
         return (text + f", but source {', '.join(have)} of that type does not claim it (check its account_id in "
                 "config.yaml, or pass --source " + have[0] + ")")
-    return text + ", but the config has no source of that type; add one to config.yaml or pass --source"
+    listing = _bank_to_list(path, config, types, given)
+    if listing is not None:
+        bank, listed = listing
+        who = f"source {bank.name}, given by --source," if given else f"bank {bank.name}, whose account it names,"
+        return (text + f", but {who} is of type {' | '.join(bank.types)}: add it to the bank's type in config.yaml: "
+                f"`type: [{', '.join(listed)}]` under banks.{bank.name} (one bank reads its account's statements "
+                "in each format listed)")
+    bank = config.banks.get(given) if config is not None and given else None
+    if bank is not None and bank.account_id and set(bank.types) <= set(SELF_DESCRIBING_BANKS):
+        return (text + f", but source {bank.name}, given by --source, is of type {' | '.join(bank.types)}, and the "
+                f"file does not name its account_id {bank.account_id} (a statement of another account: add a bank "
+                "of that type to config.yaml)")
+    # (--source cannot help: every source it may name is of another type)
+    return text + ", but the config has no source of that type; add one to config.yaml"
+
+
+def _format_of(importer: StatementImporter) -> str | None:
+    """The format a statement of a bank of several (`type: [camt053, mt940]`) is in: the
+    type whose importer reads it; None for any other source."""
+    types = _types_of(importer.source)
+    if len(types) < 2:
+        return None
+    return next(kind for kind in types if type(importer) in registry.BANK_IMPORTERS[kind])
+
+
+def _types_of(source) -> tuple[str, ...]:
+    """A source's types: a bank's may be several (`type: [camt053, mt940]`)."""
+    return source.types if isinstance(source, Bank) else (getattr(source, "type", None),)
+
+
+def _bank_to_list(path: Path, config, types: set[str], given: str | None):
+    """(bank, its types with the file's) of the bank that reads a statement of a bank
+    format its `type:` does not list once it does: the one --source names (`given`), else
+    the one whose account_id the file names (an importer of the file's format, built from
+    the bank, claims it). None where no bank of the formats that name their account is
+    the one, or several are."""
+    if config is None:
+        return None
+    kinds = sorted(types & set(SELF_DESCRIBING_BANKS))
+    banks = [config.banks[given]] if given in config.banks else [] if given else list(config.banks.values())
+    found = []
+    for bank in banks:
+        if not set(bank.types) <= set(SELF_DESCRIBING_BANKS) or not (given or bank.account_id):
+            continue
+        kind = next((kind for kind in kinds for cls in registry.BANK_IMPORTERS[kind]
+                     if cls(dataclasses.replace(bank, type=kind, types=(kind,)), config).identify(str(path))), None)
+        if kind is not None:
+            found.append((bank, bank.types + (kind,)))
+    return found[0] if len(found) == 1 else None
 
 
 # Exports of the channels that are not statements of their money: what to export instead.
@@ -349,12 +399,20 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         live = [r for r in results if r.before is None]   # those recorded by digest: nothing to do
         seen: dict[str, Ids] = {}
         recorded: dict[str, list] = {}   # per source, the statements the books hold (belonging.py)
+        formats: dict[str, list] = {}    # of a bank of several formats, this import's statements so far
         for result in live:
             name = result.importer.source.name
             if name not in seen:
                 seen[name], recorded[name] = early.get(name) or books.known(name), books.statements(name)
+            form = _format_of(result.importer)
             if not force:
                 belonging.check(result.path, name, result.extraction, recorded[name])
+                if form:
+                    belonging.one_format(result.path, name, form, result.extraction,
+                                         recorded[name] + formats.setdefault(name, []))
+            span = coverage.period(result.extraction) if form else None
+            if span:
+                formats.setdefault(name, []).append((*span, None, form))
         asserted: dict[tuple[str, str], str] = {}   # (account, currency) -> the first day the books assert it
         for key in (key for ids in seen.values() for key in ids.prefixed("balance ")):
             _, account, day, currency = key.split(" ")
@@ -466,7 +524,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             result.extraction.line_span = (entries, days.span)
             result.extraction.line_days = len(days.active | result.extraction.held_active)   # whatever the books held
             covered = coverage.record(name, result.extraction, result.path, result.importer.shows_payouts,
-                                      result.digest)
+                                      result.digest, _format_of(result.importer))
             if covered is not None and render.identity(covered) not in seen[name]:
                 seen[name].add(render.identity(covered))
                 result.covered.append(covered)

@@ -97,8 +97,18 @@ def parse_rate(text: str, path, line: int, column: str) -> Decimal | None:
     return rate
 
 
-def read_rates(path: str | Path, base: str | None = None) -> tuple[list[tuple[int, data.Price]], PriceImport]:
-    """Every rate of a CSV as (line, Price), in file order."""
+# What a series of currencies alone lacks: `prices import` is told its base by --base; an
+# import of statements (a folder with statements/prices/ in it) is told none.
+NEEDS_BASE = " (a header of currencies alone needs --base, e.g. --base EUR for the ECB)"
+NEEDS_BASE_IN_IMPORT = (" (a header of currencies alone names no base, and an import is told none: move the file out "
+                        "of the statements and load it with `beanclear prices import FILE --base EUR` (the ECB's), or "
+                        "write its header as pairs: EUR/USD for how many USD one EUR buys)")
+
+
+def read_rates(path: str | Path, base: str | None = None,
+               in_import: bool = False) -> tuple[list[tuple[int, data.Price]], PriceImport]:
+    """Every rate of a CSV as (line, Price), in file order. `in_import`: read by
+    `beanclear import`, which takes no --base."""
     path = Path(path)
     text = read_text(path)
     first = text.lstrip().split("\n", 1)[0]
@@ -123,7 +133,7 @@ def read_rates(path: str | Path, base: str | None = None) -> tuple[list[tuple[in
             pair = parse_pair(name) or ((base.upper(), clean(name).upper(), Decimal(1))
                                         if base and CURRENCY.match(clean(name).upper()) else None)
             if pair is None:
-                hint = "" if base else " (a header of currencies alone needs --base, e.g. --base EUR for the ECB)"
+                hint = "" if base else NEEDS_BASE_IN_IMPORT if in_import else NEEDS_BASE
                 raise StatementError(path, header.line, f"column {i + 1}: expected a currency pair like USD/CNY, "
                                      f"got {clean(name)!r}{hint}")
             columns.append((i, clean(name), pair))
@@ -155,12 +165,17 @@ def read_rates(path: str | Path, base: str | None = None) -> tuple[list[tuple[in
     return out, result
 
 
+def _header(path: str | Path) -> list[str]:
+    """The cells of a file's first line that is not blank, as a rates file's header."""
+    first = sniff(path).lstrip("\ufeff").lstrip().split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    return [clean(c) for c in first.split(delimiter)]
+
+
 def is_rates_file(path: str | Path) -> bool:
     """Whether a file is a reference-rates CSV of the layouts above (one that needs
     `--base` aside), so that `beanclear import` of a folder reads it too. Cheap, never raises."""
-    first = sniff(path).lstrip("\ufeff").lstrip().split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    cells = [clean(c) for c in first.split(delimiter)]
+    cells = _header(path)
     keys = {header_key(c) for c in cells}
 
     def has(names) -> bool:
@@ -172,6 +187,15 @@ def is_rates_file(path: str | Path) -> bool:
     series = [c for c in cells[1:] if c]
     return len(cells) > 1 and header_key(cells[0]) in DATE_NAMES and bool(series) \
         and all(parse_pair(c) and re.search(r"[A-Za-z][/_\-: ][A-Za-z]", c) for c in series)
+
+
+def of_currencies_alone(path: str | Path) -> bool:
+    """Whether a file's header is a date and currency codes alone, as the ECB writes them
+    (`Date,USD,JPY,…`): a series of rates whose base only --base says. Asked of a file no
+    importer claims (`Date,FEE,NET` may be a statement's). Cheap, never raises."""
+    cells = _header(path)
+    series = [c for c in cells[1:] if c]
+    return header_key(cells[0]) in DATE_NAMES and bool(series) and all(CURRENCY.match(c) for c in series)
 
 
 def merged(old: str, rates: list[tuple[int, data.Price]], result: PriceImport) -> str:

@@ -157,6 +157,12 @@ class Bank:
     opening: "Opening | None" = None
     positive_amounts: str = "credit"   # what a positive signed amount is: money in, or (credit cards) out
     statuses: dict = field(default_factory=dict)   # csv: status column value -> booked | skipped
+    # `type: [camt053, mt940]`: every format its statements come in (`type` is the first)
+    types: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if not self.types:
+            object.__setattr__(self, "types", (self.type,))
 
 
 @dataclass(frozen=True)

@@ -396,7 +396,8 @@ def _bank(name: str, node: _Reader) -> Bank:
                          "opening_balance", "positive_amounts", "statuses"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(BANK_TYPES)})")
-    kind = keys["type"].choice(BANK_TYPES)
+    kinds = _bank_types(keys["type"])
+    kind = kinds[0]
     if "account" not in keys:
         raise ConfigError(f"{node.path}.account: missing (expected an account name like Assets:Bank:ICBC)")
     columns = {k: _bank_column(v) for k, v in keys["columns"].mapping(BANK_COLUMNS).items()} \
@@ -437,7 +438,22 @@ def _bank(name: str, node: _Reader) -> Bank:
                                  preset.date_format if preset else "%Y-%m-%d"),
                 account_id=_opt(keys, "account_id", _Reader.text),
                 opening=_opt(keys, "opening_balance", _Reader.opening), positive_amounts=positive,
-                statuses=_statuses(keys, node.path, columns, BANK_STATUS_ROLES))
+                statuses=_statuses(keys, node.path, columns, BANK_STATUS_ROLES), types=kinds)
+
+
+def _bank_types(node: _Reader) -> tuple[str, ...]:
+    """`type: camt053`, or `type: [camt053, mt940]` for an account whose statements come in
+    more than one of the formats that name their account (a bank moving its customers from
+    MT940 to CAMT.053 sends some months in each): one bank, one opening, one coverage, each
+    file read as the format its content is. Only those formats: a file of one names the
+    account, which must be the bank's; a bank CSV names none, and its columns are its own."""
+    if not isinstance(node.data, list):
+        return (node.choice(BANK_TYPES),)
+    kinds = tuple(item.data for item in node.sequence())
+    if not kinds or not all(kind in SELF_DESCRIBING_BANKS for kind in kinds) or len(set(kinds)) < len(kinds):
+        raise node.fail(f"one of {' | '.join(BANK_TYPES)}, or a list of different formats that name their account "
+                        f"({' | '.join(SELF_DESCRIBING_BANKS)})", node.data)
+    return kinds
 
 
 def _statuses(keys: dict, path: str, columns: dict, roles: tuple[str, ...]) -> dict[str, str]:

@@ -169,7 +169,8 @@ def source_rows(entries, config, findings, as_of: dt.date, load=None) -> list[So
                 stages = [("bank", source.account)]
             else:
                 stages = [("receivable", source.accounts.receivable)]
-            rows.append(SourceRow(name, kind, source.type, [Balance(l, a, held[a]) for l, a in stages],
+            shown = " | ".join(source.types) if kind == "bank" else source.type   # `type: [camt053, mt940]`
+            rows.append(SourceRow(name, kind, shown, [Balance(l, a, held[a]) for l, a in stages],
                                   opened.get(name, []), counted.get(name, Counter()), last.get(name)))
     others = Counter()
     for source, counter in counted.items():

@@ -5,10 +5,14 @@ without a word (92 entries; `check` went from 15 to 190 errors). Now, against wh
 books already hold of the same source (statements/coverage.py records both):
 
 - a statement of another account than the source's statements so far (the number it
-  names: IBAN, OFX ACCTID, MT940 :25:) is refused: give that account a source of its
-  own, with `account_id` in config.yaml;
+  names: IBAN, OFX ACCTID, MT940 :25:; an IBAN and the domestic number it ends with are
+  one account, banking.one_account) is refused: give that account a source of its own,
+  with `account_id` in config.yaml;
 - a statement whose days are more than FAR_DAYS from every day the source's statements
   cover is refused: another year, or another merchant's file.
+
+Of a bank whose statements come in several formats (`type: [camt053, mt940]`), a
+statement of days a statement in another of them covers is refused (one_format).
 
 `beanclear import --force` imports it anyway. A source's first statement is never
 refused: there is nothing to compare it with.
@@ -18,20 +22,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from beanclear.importers.banking import one_account
 from beanclear.importers.toolkit import StatementError
 from beanclear.statements.coverage import period
 
 FAR_DAYS = 92   # a quarter: statements a merchant downloads late still fall inside it
 
 
-def check(path, source: str, extraction, recorded: list[tuple[dt.date, dt.date, str | None]]) -> None:
+def check(path, source: str, extraction, recorded: list[tuple[dt.date, dt.date, str | None, str | None]]) -> None:
     """Raise StatementError when a statement does not belong with the source's `recorded`
-    statements ((first day, last day, account) each, Books.statements)."""
+    statements ((first day, last day, account, format) each, Books.statements)."""
     if not recorded:
         return
-    accounts = sorted({account for _, _, account in recorded if account})
+    accounts = sorted({account for _, _, account, _ in recorded if account})
     mine = getattr(extraction, "account", None)
-    if mine and accounts and mine not in accounts:
+    if mine and accounts and mine not in accounts and not any(one_account(mine, a) for a in accounts):
         raise StatementError(path, 1, f"a statement of account {mine}, but the books hold {source}'s statements of "
                              f"{', '.join(accounts)}: give that account a source of its own (account_id in "
                              "config.yaml), or pass --force to import it as this one")
@@ -41,3 +46,18 @@ def check(path, source: str, extraction, recorded: list[tuple[dt.date, dt.date, 
         raise StatementError(path, 1, f"covers {span[0]} to {span[1]}, more than {FAR_DAYS} days from the {first} to "
                              f"{last} the books hold of {source} (another year, or another merchant's file?); "
                              "pass --force to import it anyway")
+
+
+def one_format(path, source: str, form: str, extraction, statements: list[tuple]) -> None:
+    """Of a bank whose statements come in several formats (`type: [camt053, mt940]`), a
+    statement in `form` whose days a statement in another of them covers (`statements`:
+    the books' and this import's, as Books.statements gives them) is refused: the
+    formats give one line different ids (an MT940 line has none of its own), so the days
+    a bank sent in both while it moved its customers over would be booked twice."""
+    span = period(extraction)
+    for first, last, _, other in statements:
+        if span and other and other != form and first <= span[1] and span[0] <= last:
+            raise StatementError(path, 1, f"a {form} statement of {span[0]} to {span[1]}, but {source}'s {other} "
+                                 f"statement of {first} to {last} covers days of it: its lines would be booked a "
+                                 "second time (the formats give a line different ids); import each day in one "
+                                 "format, or pass --force to import it anyway")

@@ -95,10 +95,12 @@ def line_span(extraction) -> tuple[dt.date, dt.date] | None:
     return days.span
 
 
-def record(source: str, extraction, path, shows_payouts: bool = True, digest: str | None = None) -> data.Custom | None:
+def record(source: str, extraction, path, shows_payouts: bool = True, digest: str | None = None,
+           form: str | None = None) -> data.Custom | None:
     """The coverage directive of one imported statement, or None for a statement of no days.
     A statement that cannot show payouts (a trade bill) says so: `payouts: "no"`; `digest`
-    (file_digest()) is the statement's bytes."""
+    (file_digest()) is the statement's bytes; `form`, of a bank whose statements come in
+    several formats (`type: [camt053, mt940]`), the one it is in (belonging.one_format)."""
     span = period(extraction)
     if span is None or getattr(extraction, "single_object", False):
         return None   # (a webhook's one object covers no day: the day's other rows may be anywhere)
@@ -116,6 +118,8 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
         meta["payouts"] = "no"
     if getattr(extraction, "account", None):
         meta["account"] = extraction.account  # a later statement of another account is not this source's
+    if form:
+        meta["format"] = form
     if not getattr(extraction, "period", None):
         meta["period"] = "lines"  # read from its first and last line: its quiet first days are unknown
         if getattr(extraction, "line_days", None):
