@@ -187,7 +187,7 @@ def _in_folder(entry, root: Path, source: str) -> bool:
 def bank_rows(entries, config, start: dt.date, end: dt.date, options=None) -> list[BankRow]:
     cutoff = _next_month(start)
     carried = past.carried(entries)
-    cover = coverage.Coverage.of(entries)
+    cover = coverage.Coverage.of(entries, config)
     out = []
     for name, bank in sorted(config.banks.items()):
         # the statement and the lines after it; of books carried forward, read back as far as they go
