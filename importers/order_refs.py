@@ -76,15 +76,17 @@ DESCRIBED_ORDER = re.compile(r"(?i)\border\b\s*(?:no\.?|number|id)?\s*[#:\-]?\s*
 
 
 def description_order(source, description: str) -> str:
-    """The text naming a sale's order where only its description does (a Stripe balance
-    transaction, an Airwallex transaction), for routing (named_order): with the channel's
-    `order_pattern`, the description where the pattern finds an order in it; without,
-    the order the description names as checkouts write it (DESCRIBED_ORDER), the id
-    alone; '' where it names none."""
+    """The order a sale's description names where only it does (a Stripe balance
+    transaction, an Airwallex transaction), as its `order-id`: the id alone, found by the
+    channel's `order_pattern`, else as checkouts write it (DESCRIBED_ORDER); '' where it
+    names none. Not the description: findings' refs hold the order-id, and refs hold ids
+    (blind5: `Subscription cus_0011K7597 - Invoice INV-2026-0035` was one). A pattern
+    with words around the id (`Order (\\w+)`) finds it again in the narration, which is
+    the description (named_order)."""
     pattern = source.order_pattern
     if pattern is None:
         return described_order(description) or ""
-    return description if order_in(description, pattern) else ""
+    return order_in(description, pattern) or ""
 
 
 def described_order(description: str) -> str | None:

@@ -488,6 +488,37 @@ def test_order_pattern_routes_stripe_api_payments_imported_before_their_orders(t
     assert findings(folder) == [("payment-without-order", "txn_9999AAAAAAAA")]
 
 
+@pytest.mark.parametrize("late", [False, True])
+def test_order_pattern_books_the_order_id_its_description_names_not_the_description(tmp_path, late):
+    """blind5: with `order_pattern`, a charge described `Order W2001` was booked with
+    `order-id: "Order W2001"` (the whole description) and `shop-order-id: "W2001"`, and
+    the description was among the findings' refs. Refs hold ids: the order id alone,
+    whether the payment comes with its orders or before them (books/late_routes.py)."""
+    folder = _stripe_merchant(tmp_path)
+    if late:
+        imported(folder, "payments")
+        imported(folder, "orders")
+    else:
+        imported(folder, "orders", "payments")
+    text = (folder / "books" / "stripe" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    assert '\n  order-id: "W2001"\n' in text and 'order-id: "Order ' not in text and "shop-order-id" not in text
+    assert text.count("Assets:Receivable:Web") == 2 and text.count("Assets:Receivable:Outlet") == 2
+    report = json.loads(beanclear(folder, "check", "--format", "json").output)
+    [(code, refs)] = [(f["code"], f["refs"]) for f in report["findings"]]
+    assert (code, refs) == ("payment-without-order", ["txn_9999AAAAAAAA", "9999"])
+
+
+def test_an_order_pattern_names_the_order_of_a_stripe_refund_in_its_refs_not_its_description(tmp_path):
+    """A Stripe report's refund `REFUND FOR CHARGE (Invoice INV-1)` the invoice export
+    never shows: the refund-unsynced's refs are the order, the charge and the refund."""
+    from test_deadlines_held import merchant
+    found = merchant(tmp_path)
+    [unsynced] = [f for f in found if f["code"] == "refund-unsynced"]
+    assert unsynced["refs"] == ["INV-1", "txn_C1", "txn_R1"]
+    text = (tmp_path / "books" / "stripe" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    assert 'order-id: "INV-1"' in text and "shop-order-id" not in text
+
+
 def test_two_shops_one_export_ending_early_is_one_gap_of_the_payments_past_it(tmp_path):
     # a blind helper's Pinduoduo export of September left out: 91 payments stayed sales of
     # the channel and check said nothing

@@ -573,8 +573,9 @@ def test_a_day_fetch_never_answered_is_one_gap_for_the_orders_and_money_it_held(
     assert code == 0 and [(f["code"], f["source"], f["date"]) for f in findings] == [   # a gap warns
         ("statement-gap", "stripe", "2026-03-05")], findings
     assert findings[0]["message"] == ("no statement of stripe covers 2026-03-05 to 2026-03-05 (1 day); the deadlines "
-                                      "that depend on those days wait; `beanclear fetch stripe --since 2026-03-05 "
-                                      "--until 2026-03-05` asks for them again")
+                                      "that depend on those days wait; and 1 web order deadline(s) wait for them; "
+                                      "`beanclear fetch stripe --since 2026-03-05 --until 2026-03-05` asks for them again")
+    assert "#1005" in findings[0]["refs"]   # the order whose payment the day holds (blind5: the hole named none)
 
 
 def test_two_days_between_statements_of_a_source_busy_every_day_are_a_hole():

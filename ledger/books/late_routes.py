@@ -50,6 +50,7 @@ class Late(NamedTuple):
 
 NONE = Late({}, {})
 META_LINE = re.compile(r"[ \t]+[a-z][\w-]*:[ \t]")   # an entry's metadata, not a posting (an account)
+STRINGS = re.compile(r'"((?:[^"\\]|\\.)*)"')   # an entry line's payee and narration, the narration last
 
 
 def find(config, books: Books, batch: BatchOrders) -> Late:
@@ -123,7 +124,11 @@ def _named(block: str, channel) -> tuple[str | None, bool]:
         return None, False
     meta_order = _unescape(found.group(1))
     order_id = order_in(meta_order, channel.order_pattern)
-    return order_id, order_id != meta_order
+    if order_id is None and channel.order_pattern is not None:   # an id the pattern found in the narration
+        header = block.split("\n", 1)[0]
+        texts = STRINGS.findall(header)
+        order_id = order_in(_unescape(texts[-1]), channel.order_pattern) if texts else None
+    return order_id, order_id is not None and order_id != meta_order
 
 
 def _routed_block(channel, moves: dict, block: str, inside: frozenset = frozenset()) -> str:

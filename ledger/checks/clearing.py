@@ -612,7 +612,7 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
     if index is None:
         watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
         index = postings_by_account(entries, watched)
-    cover = Coverage.of(entries) if cover is None else cover
+    cover = Coverage.of(entries, config) if cover is None else cover
     out, waiting, unheard, holed = [], {}, {}, {}
     banks = {bank.account for bank in config.banks.values()}
     for channel in config.channels.values():

@@ -25,6 +25,12 @@ first export) to the day before the last (an export may end mid-day). Outside th
 span the order may simply not be imported yet, and nothing is said. The finding names
 the days the shop's exports cover (their coverage records; the span without them).
 
+A deadline is judged only where the statements of the channels that answer for the
+order cover its days (`answering`: those its payments and refunds went through, else
+every channel that may pay the shop). What a hole in them holds is said in the hole's
+statement-gap, among its refs (statements/gaps.py `one_end`); what their start or end
+holds back, in one statement-gap of the shop.
+
 Postings to a receivable without an `^order-` link (a person's write-off, say) are
 outside the groups; to close an order by hand, give the entry the order's link.
 
@@ -44,7 +50,7 @@ from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks.clearing import REF_KEYS, Item, _money, order_key, refs
 from beanclear.checks.findings import Finding, at_entry
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
-from beanclear.statements.gaps import SHOP_WAITS, fetch_command, shop_starts
+from beanclear.statements.gaps import SHOP_WAITS, fetch_command, hole_head, shop_starts
 from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References, customer_amount
 from beanclear.config.model import WALLET_TYPES
 from beanclear.importers.order_refs import NOT_STATED, REFUND_AMOUNT, named_order, payment_shops
@@ -319,7 +325,7 @@ class Prepared:
         (`order_ids`, for unrouted) from the same load."""
         self.shops = {shop.accounts.receivable: shop for shop in config.shops.values()}
         self.convert = InCurrency(entries if prices is None else prices, config)
-        self.cover = Coverage.of(entries) if cover is None else cover
+        self.cover = Coverage.of(entries, config) if cover is None else cover
         self.order_ids = entries if order_ids is None else order_ids
         self.groups: dict[str, dict] = {}   # account -> {order key: Group} of the groups to judge
         self.spans: dict[str, tuple | None] = {}
@@ -386,28 +392,40 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
     out = []
     for account, others in prepared.groups.items():
         shop = prepared.shops[account]
-        judged_to = horizon(shop, config, cover, as_of)
-        judged_from = first_judged(shop, config, cover) if judged_to is not None else None
         span = spans[shop.name]
         # the days its statements cover, where the books record them: books carried forward
         # (periods/forward.py) keep every record, but not the first orders
         exports = (cover.start(shop.name), cover.end(shop.name)) if cover.start(shop.name) else None
-        waiting, shop_found, unexported, early = [], [], [], []   # early: those waiting for a channel's first statement
-        # days no statement of a paying channel covers between two of them: the hole's
-        # statement-gap is their one finding (seed 31502 without a day of Stripe's API)
-        holes = [hole for name in payers(shop, config) for hole in cover.holes(name)] if judged_to else []
-        # where the shop's exports end before the channels' statements (beyond a quiet
-        # weekend), a refund the channels made since may be in its next export
-        shop_end = exports[1] if exports and judged_to and (judged_to - exports[1]).days > QUIET_DAYS else None
+        # (judged to, judged from) -> the deadlines that wait for the channels' statements
+        # to reach a day, and those of them that wait for a channel's first statement
+        waits: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
+        shop_found, unexported, reach_of = [], [], {}   # reach_of: id -> the day the channels' statements reach
+        held_by: dict[tuple, list[Finding]] = defaultdict(list)   # (channel, first, last) of a hole -> its deadlines
         for key, group in others.items():
-            found = check_group(key, group, shop, judged_to or dt.date.min, span, channel_of, convert, exports)
+            names = answering(group, shop, config, channel_of)
+            to = horizon(shop, config, cover, as_of, names)
+            judged_from = first_judged(shop, config, cover, names) if to is not None else None
+            waiting, early = waits[(to, judged_from)]
+            # days no statement of an answering channel covers between two of them: the
+            # hole's statement-gap is their one finding (seed 31502 without a day of Stripe's API)
+            holes = [(name, *hole) for name in names for hole in cover.holes(name)] if to else []
+            # where the shop's exports end before the channels' statements (beyond a quiet
+            # weekend), a refund the channels made since may be in its next export
+            shop_end = exports[1] if exports and to and (to - exports[1]).days > QUIET_DAYS else None
+            found = check_group(key, group, shop, to or dt.date.min, span, channel_of, convert, exports)
             if shop_end:
                 late = [f for f in found if f.code == "refund-unsynced" and f.actual > f.expected
                         and (shop_end - f.date).days <= shop.order_days]
                 found, unexported = [f for f in found if f not in late], unexported + late
-            if holes:   # its payment or refund may be among the rows of a hole in a channel's statements
-                found = [f for f in found if f.code not in DEADLINE_CODES or not any(
-                    first <= f.date + dt.timedelta(days=shop.order_days) and f.date <= last for first, last in holes)]
+                reach_of.update((id(f), to) for f in late)
+            held = []
+            for f in found if holes else ():   # its payment or refund may be among the rows of a hole
+                hole = next((h for h in holes if f.code in DEADLINE_CODES
+                             and h[1] <= f.date + dt.timedelta(days=shop.order_days) and f.date <= h[2]), None)
+                if hole is not None:
+                    held_by[hole].append(f)
+                    held.append(f)
+            found = [f for f in found if f not in held]
             if judged_from:   # before a paying channel's first statement: its payment may be there
                 # (and a refund the channels made of an order sold before it, counted short:
                 # the rest may be there too, whenever the shop's last refund was; a blind
@@ -415,9 +433,12 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 began = min(i.date for i in group.orders + group.payments) if group.orders or group.payments else None
                 before = [f for f in found if f.code in DEADLINE_CODES and f.date < judged_from
                           or f.code == "refund-unsynced" and f.actual < f.expected and began and began < judged_from]
-                found, waiting, early = [f for f in found if f not in before], waiting + before, early + before
-            if judged_to != as_of:  # what the statements' end holds back waits, as one statement-gap
-                seen, waited = {f.code for f in found}, {(f.code, f.refs) for f in waiting}   # (not the early ones again)
+                found = [f for f in found if f not in before]
+                waiting += before
+                early += before
+            if to != as_of:  # what the statements' end holds back waits, as one statement-gap
+                # (not the early ones again, nor those a hole holds: its finding says them)
+                seen, waited = {f.code for f in found}, {(f.code, f.refs) for f in waiting + held}
                 waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert, exports)
                             if f.code in DEADLINE_CODES and f.code not in seen and (f.code, f.refs) not in waited]
             shop_found += found
@@ -425,7 +446,8 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
             # the orders the statements judge say nothing pays the shop: those that wait
             # for a channel's statements are unpaid as the rest are (seed 31607: a
             # marketplace, its channel's first bill not imported, was two findings)
-            shop_found, waiting = never_paid(shop, config, shop_found + waiting), []
+            pending = [f for group in (*(w for w, _ in waits.values()), *held_by.values()) for f in group]
+            shop_found, waits, held_by = never_paid(shop, config, shop_found + pending), {}, {}
         out += shop_found
         if span is None:   # payments name its orders, but no export of the shop is in the books
             paid = sorted((i for g in others.values() for i in g.payments), key=lambda i: i.date)
@@ -435,14 +457,22 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                                    f"{paid[0].date} to {paid[-1].date} name its orders; import its orders export",
                                    tuple(dict.fromkeys(r for i in paid[:20] for r in refs([i.entry])[:1]))))
             continue
-        # A statement read from its lines ends at its last line: a day or two short of the
-        # shop's export is a quiet weekend, not a missing statement.
-        if waiting and (judged_to is None or (as_of - judged_to).days > QUIET_DAYS or early):
-            out.append(_waiting(shop, config, cover, judged_to, waiting, judged_from, early))
+        for (to, judged_from), (waiting, early) in sorted(waits.items(), key=lambda kv: tuple(
+                day or dt.date.min for day in kv[0])):
+            # A statement read from its lines ends at its last line: a day or two short of the
+            # shop's export is a quiet weekend, not a missing statement.
+            if waiting and (to is None or (as_of - to).days > QUIET_DAYS or early):
+                out.append(_waiting(shop, config, cover, to, waiting, judged_from, early))
+        for (name, first, last), held in sorted(held_by.items()):   # said in the hole's finding (gaps.one_end)
+            out.append(Finding("statement-gap", first, shop.name, "", ZERO, "",
+                               f"{hole_head(name, first, last)}; {len(held)} {shop.name} order deadline(s) wait "
+                               "for them", tuple(dict.fromkeys(r for f in held for r in f.refs[:1]))))
         if unexported:
+            shop_end = exports[1]
+            reach = max(reach_of[id(f)] for f in unexported)
             out.append(Finding("statement-gap", shop_end + dt.timedelta(days=1), shop.name, "", ZERO, "",
                                f"the exports of {shop.name} end {shop_end}; the statements of the channels that pay "
-                               f"it go to {judged_to}: {len(unexported)} refund(s) the channels made since wait for "
+                               f"it go to {reach}: {len(unexported)} refund(s) the channels made since wait for "
                                f"its next export", tuple(dict.fromkeys(r for f in unexported for r in f.refs[:1]))))
     return out + never_exported(config, cover, prepared, out) + unrouted(prepared.order_ids, config, spans, out)
 
@@ -554,27 +584,40 @@ def payers(shop, config) -> list[str]:
     return [name for name, ch in config.channels.items() if shop.name in payment_shops(config, ch)]
 
 
-def horizon(shop, config, cover: Coverage, as_of: dt.date) -> dt.date | None:
-    """The last day an order's deadline can be judged: the end of the statements of the
-    channels that may pay the shop, the earliest of them (a payment may be in any), or
-    None while one of them has no statement in the books (its file never imported: every
-    order it paid would look unpaid, one finding each, for one cause). Books without
-    coverage records, or a shop no channel pays: as_of."""
+def answering(group: Group, shop, config, channel_of: dict[str, str]) -> list[str]:
+    """The channels whose statements can hold what an order's deadlines wait for: those
+    its payments and refunds went through (a refund goes back the way the money came; a
+    hole in another channel's statements holds none of it: blind5, a Stripe refund the
+    shop never recorded was held by a quiet PayPal month), else every channel that may
+    pay the shop (an order nobody paid may be paid by any)."""
     names = payers(shop, config)
+    went = {_channel(i, channel_of) for i in group.payments + group.channel_refunds}
+    return [name for name in names if name in went] or names
+
+
+def horizon(shop, config, cover: Coverage, as_of: dt.date, names: list[str] | None = None) -> dt.date | None:
+    """The last day an order's deadline can be judged: the end of the statements of the
+    channels that may pay the shop (`names`: of those that answer for the order, default
+    all of them), the earliest of them (a payment may be in any), or None while one of
+    them has no statement in the books (its file never imported: every order it paid
+    would look unpaid, one finding each, for one cause). Books without coverage records,
+    or a shop no channel pays: as_of."""
+    names = payers(shop, config) if names is None else names
     if not cover.recorded or not names:  # no channel pays this shop: nothing to wait for
         return as_of
     ends = list(map(cover.end, names))
     return None if None in ends else min(ends)
 
 
-def first_judged(shop, config, cover: Coverage) -> dt.date | None:
+def first_judged(shop, config, cover: Coverage, names: list[str] | None = None) -> dt.date | None:
     """The first day an order's deadline can be judged: the latest start of the statements
-    of the channels that may pay the shop (a payment may be in any; a statement read from
-    its lines that starts a few quiet days after the books' first is taken to start with
-    it, Coverage.of); None where all start before any order could. An order of a busy
+    of the channels that may pay the shop (`names`, as horizon()): a payment may be in
+    any; a statement read from its lines that starts a few quiet days after the books'
+    first is taken to start with it (Coverage.of). None where all start before any order could. An order of a busy
     shop dated before it was paid in a statement not imported, or not at all: it waits
     (seed 31006 without the first of its two Stripe downloads: each was order-unpaid)."""
-    starts = [s for s in map(cover.start, payers(shop, config)) if s is not None]
+    names = payers(shop, config) if names is None else names
+    starts = [s for s in map(cover.start, names) if s is not None]
     return max(starts) if starts and cover.recorded else None
 
 

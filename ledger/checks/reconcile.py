@@ -200,7 +200,7 @@ class Load:
     def cover(self, entries) -> Coverage:
         """The statements' coverage (read by the clearing and the orders checks)."""
         if self._cover is None:
-            self._cover = Coverage.of(self.walk(entries).custom)
+            self._cover = Coverage.of(self.walk(entries).custom, self.config)
         return self._cover
 
     def index(self, entries) -> dict:

@@ -115,6 +115,9 @@ class Channel:
     # chase]`), or several of one currency, one after the other (`bank: [boc, cmb]`: the
     # account moved); () without a bank.
     payout_banks: tuple[str, ...] = ()
+    # The days in a row its statements read from their lines (no stated period) may have
+    # no line without it being a hole between them (`quiet_days:`); None: QUIET_DAYS.
+    quiet_days: int | None = None
 
     def banks_by_currency(self, banks: dict) -> dict[str, str]:
         """Currency -> the first bank its payouts land in, of a channel with several."""

@@ -256,7 +256,8 @@ def _payout_banks(node: _Reader, banks: dict[str, Bank]) -> tuple[str, ...]:
 def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     keys = node.mapping({"type", "account_id", "currency", "settlement_days", "bank", "bank_days", "fees",
                          "accounts", "payout_memo", "opening_balance", "date_format", "columns", "types",
-                         "shop", "order_pattern", "sales", "trades_from", "credentials", "fetch", "timezone"})
+                         "shop", "order_pattern", "sales", "trades_from", "credentials", "fetch", "timezone",
+                         "quiet_days"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(CHANNEL_TYPES)})")
     kind = keys["type"].choice(CHANNEL_TYPES)
@@ -284,7 +285,7 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         shop=_opt(keys, "shop", _Reader.text), order_pattern=_opt(keys, "order_pattern", _Reader.order_pattern),
         sales=_sales(node.path, kind, keys), trades_from=_trades_from(node.path, kind, keys),
         live={key: keys[key].data for key in ("credentials", "fetch") if key in keys},
-        timezone=_opt(keys, "timezone", _Reader.zone))
+        timezone=_opt(keys, "timezone", _Reader.zone), quiet_days=_opt(keys, "quiet_days", _Reader.days))
 
 
 def _fees(node: _Reader) -> tuple[FeeRule, ...]:

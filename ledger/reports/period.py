@@ -224,7 +224,7 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answe
     if answers is None:
         answers = clearing.transit_answers(entries, config, reconcile.as_of(entries))
     carried = past.carried(entries)
-    cover = coverage.Coverage.of(entries)
+    cover = coverage.Coverage.of(entries, config)
     out = []
     for name, bank in sorted(config.banks.items()):
         # the statement and the lines after it; of books carried forward, read back as far as they go

@@ -17,7 +17,8 @@ checks judge a deadline only where the other side's statements cover the day
 (`Coverage.end`), and report holes and early ends as `statement-gap` (gaps.py).
 
 A few days between two statements read from their lines are quiet (`QUIET_DAYS`: a
-weekend without lines). Not so between two windows an API was asked for (`period:
+weekend without lines), or as many as the channel's `quiet_days:` says (a PayPal account
+of a few annual plans, downloaded monthly: a month of two rows is not a hole). Not so between two windows an API was asked for (`period:
 "asked"`: `beanclear fetch`'s Stripe day, a PayPal search): each day was asked, and one
 no answer covers is a hole. A page of a listing whose older rows are in the next page
 (`continues: "before"`) starts the day after its first line.
@@ -147,13 +148,19 @@ class Coverage:
 
     def __init__(self, spans: dict[str, list[tuple[dt.date, dt.date]]], payout_views: set[str] | None = None,
                  own: dict[str, list[tuple[dt.date, dt.date]]] | None = None, read_to_last_line: set | None = None,
-                 asked: set | None = None, busy: set | None = None):
+                 asked: set | None = None, busy: set | None = None, quiet: dict[str, int] | None = None,
+                 lines: set | None = None):
         # (source, span) of the windows an API answered for: days between two are a hole
         self.asked: dict[str, set] = defaultdict(set)
         for named, span in asked or ():
             self.asked[named].add(span)
         self.busy = busy or set()   # sources without quiet days (BUSY)
-        self.spans = {source: _merged(s, self.asked[source], source in self.busy) for source, s in spans.items()}
+        # source -> the days without lines its config allows (`quiet_days:`), and (source,
+        # span) of the statements read from their lines, whose quiet days it is about
+        self.quiet, self.lines = quiet or {}, defaultdict(set)
+        for named, span in lines or ():
+            self.lines[named].add(span)
+        self.spans = {source: self._merged(source, s) for source, s in spans.items()}
         # sources whose latest statement states no period: it ends at its last line, which
         # may be days before the day it was downloaded
         self.read_to_last_line = read_to_last_line or set()
@@ -164,7 +171,8 @@ class Coverage:
         self.payout_views = set(spans) if payout_views is None else payout_views
 
     @classmethod
-    def of(cls, entries) -> "Coverage":
+    def of(cls, entries, config=None) -> "Coverage":
+        """The coverage the books' records say; `config`: whose channels' `quiet_days`."""
         spans: dict[str, list] = defaultdict(list)
         payout_views, from_lines, asked, paged = set(), [], set(), set()
         active: dict[str, list] = defaultdict(lambda: [0, 0])   # source -> [days with lines, days covered]
@@ -200,12 +208,19 @@ class Coverage:
         lines_at = set(from_lines)
         read_to_last_line = {source for source, s in spans.items()
                              if (source, max(range(len(s)), key=lambda at: s[at][1])) in lines_at}
+        quiet = quiet_days(config)
+        lines = {(source, spans[source][at]) for source, at in from_lines}
         for source, at in from_lines:
             start, end = spans[source][at]
-            if first and 0 < (start - first).days <= QUIET_DAYS and (source, (start, end)) not in paged:
+            if first and 0 < (start - first).days <= quiet.get(source, QUIET_DAYS) and (source, (start, end)) not in paged:
                 spans[source][at] = (first, end)
+                lines.add((source, (first, end)))
         busy = {source for source, (lined, covered) in active.items() if covered >= BUSY_FROM and lined >= BUSY * covered}
-        return cls(spans, payout_views, own, read_to_last_line, asked, busy)
+        return cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines)
+
+    def _merged(self, source: str, spans: list) -> list[tuple[dt.date, dt.date]]:
+        """_merged() of a source's spans, with what its config and records say of its quiet days."""
+        return _merged(spans, self.asked[source], source in self.busy, self.quiet.get(source), self.lines[source])
 
     def shows_payouts(self, source: str) -> bool:
         """Whether any statement of the source could show its payouts (not only trade
@@ -274,7 +289,7 @@ class Coverage:
         row) is a hole in what it paid out (seed 31804 without a day of PayPal's rows)."""
         if not self.days.get(source):
             return self.holes(source)
-        return _between(_merged(self.days[source], self.asked[source], source in self.busy))
+        return _between(self._merged(source, self.days[source]))
 
     def shown_end(self, source: str) -> dt.date | None:
         """The last day of the statements that show the source's money move in full (a
@@ -287,21 +302,33 @@ def _between(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.dat
     return [(a[1] + DAY, b[0] - DAY) for a, b in zip(spans, spans[1:])]
 
 
-def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(),
-            busy: bool = False) -> list[tuple[dt.date, dt.date]]:
+def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(), busy: bool = False,
+            quiet: int | None = None, lines: set = frozenset()) -> list[tuple[dt.date, dt.date]]:
     """Spans joined where they overlap, touch, or leave a few quiet days between them;
     not across a day between two windows an API was asked for (`asked`): each day was
     asked, and the one without an answer is missing, not quiet; a `busy` source's only
-    across one day (BUSY)."""
+    across one day (BUSY). `quiet`: the days without lines the source's config allows
+    (`quiet_days:`), between two statements one of which is read from its lines (`lines`:
+    its quiet days are the ones it cannot tell); stated periods leave none unsaid."""
     out: list[tuple[dt.date, dt.date]] = []
-    ends_asked = False   # whether the span that ends the last merged one is an asked window
+    ends_asked = ends_lines = False   # whether the span that ends the last merged one is asked, or read from lines
     for first, last in sorted(spans):
-        reach = DAY if ends_asked and (first, last) in asked else DAY * 2 if busy else DAY * (QUIET_DAYS + 1)
+        span = (first, last)
+        reach = DAY if ends_asked and span in asked else \
+            DAY * (quiet + 1) if quiet is not None and (ends_lines or span in lines) else \
+            DAY * 2 if busy else DAY * (QUIET_DAYS + 1)
         if out and first <= out[-1][1] + reach:
             if last >= out[-1][1]:
-                ends_asked = (first, last) in asked
+                ends_asked, ends_lines = span in asked, span in lines
             out[-1] = (out[-1][0], max(out[-1][1], last))
         else:
-            out.append((first, last))
-            ends_asked = (first, last) in asked
+            out.append(span)
+            ends_asked, ends_lines = span in asked, span in lines
     return out
+
+
+def quiet_days(config) -> dict[str, int]:
+    """Source -> the days in a row its statements may have no line without it being a
+    hole between them (`channels.<name>.quiet_days`), of the sources whose config says."""
+    channels = getattr(config, "channels", None) or {}
+    return {name: ch.quiet_days for name, ch in channels.items() if getattr(ch, "quiet_days", None) is not None}

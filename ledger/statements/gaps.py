@@ -187,7 +187,7 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
                 "bank credit(s)" if all(i.amount < 0 for i in mine) else "payout(s) and bank line(s)"
             what = f": {len(mine)} {kind} ({_summed(mine)}) wait for them" if mine else ""
             out.append(Finding("statement-gap", first, name, "", Decimal(0), "",
-                               f"no statement of {name} covers {first} to {last} ({days} day{'s' if days > 1 else ''}); "
+                               f"{hole_head(name, first, last)} ({days} day{'s' if days > 1 else ''}); "
                                f"the deadlines that depend on those days wait{what}{again}",
                                refs(i.entry for i in mine)))
     for name in sorted(config.banks):
@@ -221,6 +221,13 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
                 out.append(_waiting(cover, name, items, what, f"the statement of {name}",
                                     fetch_from=cover.end(name) and cover.end(name) + DAY))
     return out
+
+
+def hole_head(name: str, first: dt.date, last: dt.date) -> str:
+    """How a hole's statement-gap begins (`no statement of paypal covers 2026-02-11 to
+    2026-03-19`): a shop's gap for the order deadlines the hole holds begins so too, and
+    goes into it (one_end)."""
+    return f"no statement of {name} covers {first} to {last}"
 
 
 def fetch_command(cover: Coverage, names: list[str], first: dt.date, last: dt.date | None = None) -> str:
@@ -299,6 +306,7 @@ def one_end(found: list[Finding], config) -> list[Finding]:
     each shop whose order deadlines wait for them (`the statements of the channels that
     pay it end 03-13; …`). The shops' go into the channel's, which says them too."""
     from beanclear.importers.order_refs import payment_shops
+    found = _into_holes(found, config)
     found = _one_absence(found, config)
     ends = {(f.source, f.date): f for f in found
             if f.code == "statement-gap" and f.source in config.channels
@@ -333,6 +341,22 @@ def _folded(found: list[Finding], into: dict[int, list[Finding]]) -> list[Findin
             f = replace(f, message=said, refs=refs)
         out.append(f)
     return out
+
+
+def _into_holes(found: list[Finding], config) -> list[Finding]:
+    """One cause, one finding: the order deadlines a hole in a channel's statements holds
+    (a shop's `no statement of paypal covers …; 1 billing order deadline(s) wait for
+    them`, checks/orders.py) are said in the hole's own statement-gap, their refs among
+    its refs."""
+    holes = {f.message.split(" (", 1)[0]: f for f in found if f.code == "statement-gap"
+             and f.source in config.channels and f.message.startswith(f"no statement of {f.source} covers ")}
+    into: dict[int, list[Finding]] = defaultdict(list)
+    for f in found:
+        if f.code == "statement-gap" and f.source in config.shops and "; " in f.message:
+            hole = holes.get(f.message.split("; ", 1)[0])
+            if hole is not None:
+                into[id(hole)].append(f)
+    return _folded(found, into) if into else found
 
 
 def _one_absence(found: list[Finding], config) -> list[Finding]:
