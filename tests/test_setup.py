@@ -96,6 +96,30 @@ def test_force_keeps_the_config_a_person_edited_beside_the_new_one(tmp_path):
     assert "kept the config.yaml" not in init(tmp_path / "m", "--from", folder, "--yes", "--force").output  # unchanged
 
 
+def test_force_over_books_of_a_renamed_bank_account_refuses_to_import_as_every_command_does(tmp_path):
+    # a newcomer renamed the default bank account and imported again; `init --force` then
+    # wrote the default name back, appended `open Assets:Bank:CSV` and exited 0, after
+    # which every command refused the books
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    bank_file(folder)
+    merchant, config = tmp_path / "m", tmp_path / "m" / "config.yaml"
+    assert init(merchant, "--from", folder, "--yes").exit_code == 0
+    text = config.read_text(encoding="utf-8")
+    assert "account: Assets:Bank:CSV" in text
+    config.write_text(text.replace("account: Assets:Bank:CSV", "account: Assets:Bank:Ops"), encoding="utf-8")
+    shutil.rmtree(merchant / "books")
+    assert CliRunner().invoke(cli.main, ["import", "-c", str(config), str(folder)]).exit_code == 0
+    books = snapshot(merchant / "books")
+    assert CliRunner().invoke(cli.main, ["import", "-c", str(config), str(folder)]).exit_code == 0
+    forced = init(merchant, "--from", folder, "--yes", "--force")
+    assert forced.exit_code == 2, forced.output
+    said = CliRunner().invoke(cli.main, ["import", "-c", str(config), str(folder)])
+    assert said.exit_code == 2 and "but the books of csv post to Assets:Bank:Ops" in said.output
+    assert said.output.strip().removeprefix("beanclear: ") in forced.output
+    assert snapshot(merchant / "books") == books
+
+
 def test_a_zipped_download_and_a_broken_file_are_listed_as_import_says_them(tmp_path):
     import zipfile
     folder = statements(tmp_path / "statements")

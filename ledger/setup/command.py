@@ -95,7 +95,11 @@ def _backup(target: Path) -> Path:
 def _import(target: Path, found) -> None:
     """The books: the files identified (never the ones listed as not identified)."""
     from beanclear.books import importing
+    from beanclear.books.renamed import renamed
     config = config_mod.load(target)
+    said = renamed(config)   # books written with other account names: every command refuses them, and so does this
+    if said:
+        raise _fail(f"{target} is written, but nothing was imported: {'; '.join(said)}")
     files = [path for source in found.sources for path, _ in source.files] + found.rates
     try:
         results = importing.run(config, files)
