@@ -120,6 +120,34 @@ def test_force_over_books_of_a_renamed_bank_account_refuses_to_import_as_every_c
     assert snapshot(merchant / "books") == books
 
 
+def test_init_says_that_an_account_renamed_after_its_import_needs_the_books_rebuilt_and_how(tmp_path):
+    # a newcomer did what init's last line said, "edit what config.yaml marks default",
+    # renamed the bank's default account, and every command then refused the books
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    bank_file(folder)
+    merchant, config = tmp_path / "m", tmp_path / "m" / "config.yaml"
+    result = init(merchant, "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "account: Assets:Bank:CSV" in config.read_text(encoding="utf-8")
+    assert "# default: rename it after your account; once imported, in books/ too or rebuild them" in \
+        config.read_text(encoding="utf-8")
+    hint = result.output.splitlines()[-1]
+    rebuild = f"rm -rf {merchant / 'books'} && beanclear import -c {config} {folder}"
+    assert hint == f"an account renamed in config.yaml from now on needs the books rebuilt: `{rebuild}`"
+    config.write_text(config.read_text(encoding="utf-8").replace("account: Assets:Bank:CSV", "account: Assets:Bank:Ops"),
+                      encoding="utf-8")
+    for command in rebuild.split(" && "):   # as the hint says
+        subprocess.run(shlex.split(command.replace("beanclear", str(BEANCLEAR), 1)), check=True, capture_output=True)
+    assert CliRunner().invoke(cli.main, ["check", "-c", str(config)]).exit_code in (0, 1)
+    # over books that were there (their own ledger, an earlier import) it never says rm -rf
+    assert init(tmp_path / "m2", "--from", folder, "--yes").exit_code == 0
+    again = init(tmp_path / "m2", "--from", folder, "--yes", "--force")
+    assert again.exit_code == 0 and "rm -rf" not in again.output
+    assert again.output.splitlines()[-1] == ("an account renamed in config.yaml from now on needs it renamed in "
+                                             "books/ too (README: \"The books keep the account names\")")
+
+
 def test_a_zipped_download_and_a_broken_file_are_listed_as_import_says_them(tmp_path):
     import zipfile
     folder = statements(tmp_path / "statements")

@@ -12,6 +12,7 @@ what a person wrote there (fees:, rules:) is theirs to copy back, never lost."""
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -97,6 +98,7 @@ def _import(target: Path, found) -> None:
     from beanclear.books import importing
     from beanclear.books.renamed import renamed
     config = config_mod.load(target)
+    fresh = not Path(config.books).exists()   # the books this import starts, nobody else's yet
     said = renamed(config)   # books written with other account names: every command refuses them, and so does this
     if said:
         raise _fail(f"{target} is written, but nothing was imported: {'; '.join(said)}")
@@ -110,6 +112,15 @@ def _import(target: Path, found) -> None:
         click.echo(result.summary())
     click.echo(f"books in {config.books}; next: edit what {target.name} marks \"default\", then "
                f"`beanclear check -c {target}`")
+    # the books keep the account names they were written with (books/renamed.py): a
+    # default `account:` renamed now is refused by every command until they follow
+    if fresh:
+        rebuild = (f"rm -rf {shlex.quote(str(config.books))} && beanclear import -c {shlex.quote(str(target))} "
+                   f"{shlex.quote(str(found.folder))}")
+        click.echo(f"an account renamed in {target.name} from now on needs the books rebuilt: `{rebuild}`")
+    else:
+        click.echo(f"an account renamed in {target.name} from now on needs it renamed in books/ too "
+                   "(README: \"The books keep the account names\")")
 
 
 def summary(found) -> str:

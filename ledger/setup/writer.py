@@ -98,7 +98,7 @@ def _source(source: Source, survey: Survey, operating: str, banks: list[Source])
     if source.group == "channel":
         out += _channel(source, survey, banks)
     elif source.group == "bank":
-        out.append(line(4, f"account: {source.account}", "default: rename it after your account"))
+        out.append(line(4, f"account: {source.account}", "default: rename it after your account; once imported, in books/ too or rebuild them"))
         if source.columns:
             out.append(line(4, f"date_format: {q(source.date_format)}", "guessed from the first dates: check it"))
             out.append(line(4, "columns:", "guessed from the header names: check these"))
