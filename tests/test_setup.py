@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import shutil
 import subprocess
@@ -146,6 +147,34 @@ def test_init_says_that_an_account_renamed_after_its_import_needs_the_books_rebu
     assert again.exit_code == 0 and "rm -rf" not in again.output
     assert again.output.splitlines()[-1] == ("an account renamed in config.yaml from now on needs it renamed in "
                                              "books/ too (README: \"The books keep the account names\")")
+
+
+def test_the_ci_files_install_beanclear_from_where_it_came_or_say_to_replace_the_line(tmp_path, monkeypatch):
+    # a newcomer's CI ran `pip install beanclear`, which the package registry does not hold
+    from importlib import metadata
+
+    from beanclear.setup import writer
+    ci = (".github/workflows/beanclear.yml", ".gitlab-ci.yml")
+    writer.write_templates(tmp_path / "here")   # this checkout: an editable install of a folder
+    for name in ci:
+        text = (tmp_path / "here" / name).read_text(encoding="utf-8")
+        assert yaml.safe_load(text) and "3.11" in text and "beanclear check" in text
+        assert "# beanclear is not on the package registry: replace the next line" in text
+    installed = metadata.distribution("beanclear")
+
+    class FromGit:
+        def read_text(self, name):
+            return json.dumps({"url": "https://example.org/team/beanclear.git",
+                               "vcs_info": {"vcs": "git", "commit_id": "0123abc"}}) if name == "direct_url.json" \
+                else installed.read_text(name)
+    monkeypatch.setattr(metadata, "distribution", lambda name: FromGit())
+    writer.write_templates(tmp_path / "git")
+    github = yaml.safe_load((tmp_path / "git" / ci[0]).read_text(encoding="utf-8"))
+    gitlab = yaml.safe_load((tmp_path / "git" / ci[1]).read_text(encoding="utf-8"))
+    install = 'pip install "beanclear @ git+https://example.org/team/beanclear.git@0123abc"'
+    assert github["jobs"]["check"]["steps"][2] == {"run": install}
+    assert gitlab["beanclear-check"]["script"] == [install, "beanclear check"]
+    assert "replace" not in (tmp_path / "git" / ci[0]).read_text(encoding="utf-8")
 
 
 def test_a_zipped_download_and_a_broken_file_are_listed_as_import_says_them(tmp_path):

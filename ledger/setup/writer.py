@@ -181,29 +181,64 @@ jobs:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@v5
         with:
-          python-version: "3.12"
-      - run: pip install beanclear
+          python-version: "3.11"
+{replace}      - run: {install}
       - run: beanclear check
 """
 
 GITLAB = """\
 # GitLab CI: every push checks the books.
 beanclear-check:
-  image: python:3.12
+  image: python:3.11
   script:
-    - pip install beanclear
+{replace}    - {install}
     - beanclear check
 """
 
-TEMPLATES = {".gitignore": GITIGNORE, ".pre-commit-config.yaml": PRE_COMMIT,
-             ".github/workflows/beanclear.yml": GITHUB, ".gitlab-ci.yml": GITLAB}
+REPLACE = ("# beanclear is not on the package registry: replace the next line with where yours comes from,\n"
+           "# e.g. pip install \"beanclear @ git+https://github.com/you/beanclear@v1\" (README: \"The workflow\")\n")
+
+
+def pip_requirement() -> str | None:
+    """Where CI gets beanclear: the git repository and commit this one was installed from
+    (PEP 610's direct_url.json), the one install a CI runner can repeat. None when it came
+    from a folder (an editable checkout), a local repository or an index: beanclear is not
+    on the package registry, so the CI files then say to replace their install line."""
+    from importlib import metadata
+    from urllib.parse import urlparse
+    try:
+        text = metadata.distribution("beanclear").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return None
+    info = json.loads(text) if text else {}
+    vcs, url = info.get("vcs_info") or {}, info.get("url", "")
+    if vcs.get("vcs") != "git" or urlparse(url).scheme not in ("https", "http", "ssh"):
+        return None
+    commit = vcs.get("commit_id")   # the very beanclear that wrote the books
+    return f"beanclear @ git+{url}@{commit}" if commit else f"beanclear @ git+{url}"
+
+
+def templates() -> dict[str, str]:
+    """The files init writes around the books, the CI files installing beanclear from
+    where this one came (pip_requirement), else saying to replace their install line."""
+    requirement = pip_requirement()
+    # a YAML single-quoted scalar: the requirement's " @ " and "://" stay text
+    install = "'pip install " + q(requirement).replace("'", "''") + "'" if requirement else "pip install beanclear"
+    replace = "" if requirement else REPLACE
+    return {".gitignore": GITIGNORE, ".pre-commit-config.yaml": PRE_COMMIT,
+            ".github/workflows/beanclear.yml": GITHUB.format(install=install, replace=_indent(replace, 6)),
+            ".gitlab-ci.yml": GITLAB.format(install=install, replace=_indent(replace, 4))}
+
+
+def _indent(text: str, spaces: int) -> str:
+    return "".join(" " * spaces + line for line in text.splitlines(keepends=True))
 
 
 def write_templates(directory: Path) -> list[tuple[str, bool]]:
     """Each template file not there yet; one already there is the merchant's: kept.
     Returns (file, written)."""
     out = []
-    for name, text in TEMPLATES.items():
+    for name, text in templates().items():
         path = directory / name
         if path.exists():
             out.append((name, False))
