@@ -159,7 +159,7 @@ def test_the_ci_files_install_beanclear_from_where_it_came_or_say_to_replace_the
     for name in ci:
         text = (tmp_path / "here" / name).read_text(encoding="utf-8")
         assert yaml.safe_load(text) and "3.11" in text and "beanclear check" in text
-        assert "# beanclear is not on the package registry: replace the next line" in text
+        assert "# beanclear is not on the package registry: replace the install line below" in text
     installed = metadata.distribution("beanclear")
 
     class FromGit:

@@ -158,7 +158,9 @@ __pycache__/
 """
 
 PRE_COMMIT = """\
-# pre-commit (https://pre-commit.com): `pre-commit install`, then every commit runs the checks.
+# pre-commit (https://pre-commit.com): `pip install pre-commit`, then `pre-commit install` in this
+# git repository; every commit then runs `beanclear check` (beanclear on PATH) and fails while an
+# error is open, as CI does: resolve or ack it, or `git commit --no-verify` (README: "The workflow").
 repos:
   - repo: local
     hooks:
@@ -195,8 +197,9 @@ beanclear-check:
     - beanclear check
 """
 
-REPLACE = ("# beanclear is not on the package registry: replace the next line with where yours comes from,\n"
-           "# e.g. pip install \"beanclear @ git+https://github.com/you/beanclear@v1\" (README: \"The workflow\")\n")
+REPLACE = ("# beanclear is not on the package registry: replace the install line below with where\n"
+           "# yours comes from, e.g. pip install \"beanclear @ git+https://github.com/you/beanclear@v1\"\n"
+           "# (README: \"Starting from your statements\")\n")
 
 
 def pip_requirement() -> str | None:
