@@ -433,6 +433,15 @@ def test_a_follow_up_due_in_the_past_is_written_and_said_overdue_from_now_on(sho
     assert "overdue" not in due_today      # overdue after the due date, not on it
 
 
+def test_follow_up_help_says_owner_and_due_are_required_unless_done():
+    from click.testing import CliRunner
+
+    from beanclear import cli
+    shown = " ".join(CliRunner().invoke(cli.main, ["follow-up", "--help"]).output.split())
+    assert "--owner TEXT Who follows it up (required unless --done)." in shown
+    assert "--due TEXT By when (YYYY-MM-DD; required unless --done); reported as overdue after." in shown
+
+
 # -- match says why --------------------------------------------------------------------------
 
 def test_match_lists_the_lines_it_could_not_propose_for_and_why(shop):

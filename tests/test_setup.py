@@ -177,6 +177,13 @@ def test_the_ci_files_install_beanclear_from_where_it_came_or_say_to_replace_the
     assert "replace" not in (tmp_path / "git" / ci[0]).read_text(encoding="utf-8")
 
 
+def test_the_gitignore_leaves_out_what_each_checkout_makes_the_export_too(tmp_path):
+    from beanclear.setup import writer
+    writer.write_templates(tmp_path)
+    ignored = (tmp_path / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert {".beanclear.lock", "*.picklecache", "books/since-*.beancount", "export.sqlite"} <= set(ignored)
+
+
 def test_a_zipped_download_and_a_broken_file_are_listed_as_import_says_them(tmp_path):
     import zipfile
     folder = statements(tmp_path / "statements")

@@ -153,6 +153,8 @@ GITIGNORE = """\
 .beanclear-live.json
 # beanclear carry: the books from a month on, made from the books (run it again after a pull)
 books/since-*.beancount
+# beanclear export: the books as tables for BI tools, made from the books
+export.sqlite
 __pycache__/
 .venv/
 """
