@@ -113,6 +113,9 @@ def demo(directory, config_path, seed):
     DIRECTORY as DIRECTORY/config.yaml, DIRECTORY/statements/ and DIRECTORY/books/.
     """
     from beanclear import demo as demo_mod
+    if directory is None and not Path(config_path).exists():   # outside the repository, where it has no config
+        raise _fail(f"{config_path}: no such config file; `beanclear demo DIR` writes the example merchant, "
+                    "its config too, into DIR")
     try:
         with steps("beanclear demo", 3) as step:
             summary = demo_mod.run(Path(directory) if directory else None, Path(config_path), seed=seed, step=step)

@@ -216,6 +216,18 @@ def test_cli_demo_into_a_folder(tmp_path, monkeypatch):
     assert "bean-check shop/books/main.beancount" in result.output
 
 
+def test_cli_demo_without_a_config_here_says_to_give_it_a_folder(tmp_path, monkeypatch):
+    # a newcomer typed `beanclear demo` outside the repository: "no such config file"
+    from click.testing import CliRunner
+
+    from beanclear import cli
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli.main, ["demo"])
+    assert result.exit_code == 2 and "no such config file" in result.output
+    assert "`beanclear demo DIR` writes the example merchant, its config too, into DIR" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_match_apply_on_the_demo_links_every_payout_and_leaves_only_the_injected_lines(problems, tmp_path):
     import shutil
     from click.testing import CliRunner

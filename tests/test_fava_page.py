@@ -5,6 +5,7 @@ The same page in a real browser: test_fava_browser.py."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -141,6 +142,36 @@ def test_a_row_per_channel_and_bank_with_the_library_figures(viewer):
     wechat = page[page.index('data-source="wechat"'):page.index('data-source="icbc"')]
     errors = sum(f.source == "wechat" and f.severity == "error" for f in report.findings)
     assert f'<td class="num">{errors}</td>' in wechat and "<td class=\"nowrap\">2026-03-31</td>" in wechat
+
+
+def test_ages_count_to_the_end_of_the_statements_that_judge_them_as_check_counts(merchant):
+    # a newcomer's page said "Books as of 2026-04-25, the last statement date" and counted
+    # every age to it, while `check` counted a payout to its bank statement's end and an
+    # order to its channel's, and the page's own Last statement column said 04-30. Here
+    # ICBC's April statement runs to 04-10 with one line on 04-05; the channels' end 03-31.
+    april = ("中国工商银行账户明细\r\n账号：6222021001123456789\r\n户名：清风茶舍\r\n"
+             "起止日期：2026-04-01 至 2026-04-10\r\n\r\n交易日期,交易流水号,摘要,对方户名,收入金额,支出金额,余额\r\n"
+             "2026-04-05,20260405000999,转账,某某科技有限公司,100.00,,511475.46\r\n")
+    statement = merchant / "statements" / "icbc" / "icbc-2026-04.csv"
+    statement.write_bytes(april.encode("gb18030"))
+    assert beanclear(merchant, "import", str(statement)).exit_code == 0
+    fava = Fava(merchant)
+    page = fava.page()
+    assert "Statements to <b>2026-04-10</b>" in page and "Balance on 2026-04-10" in page
+    assert "deadlines count from it" not in page
+    findings = sorted(checking.check(fava.config()).findings, key=lambda f: f.date)
+    said = {}   # what `check` says of each code's oldest late item: (its date, days later)
+    for f in findings:
+        later = re.search(r"(\d+) days later", f.message)
+        if later and f.code not in said:
+            said[f.code] = (f.date, int(later.group(1)))
+    payout, order = said["payout-missing"], said["order-unpaid"]
+    assert payout[1] == (dt.date(2026, 4, 10) - payout[0]).days        # to ICBC's end
+    assert order[1] == (dt.date(2026, 3, 31) - order[0]).days          # to the channels' end
+    for text, (day, days) in (("payouts in transit", payout), ("order unpaid", order)):
+        assert re.search(rf"{text}, oldest <b>{day}</b>: {days} d ", page), text
+    line = next(f.date for f in findings if f.code == "bank-unmatched")   # no deadline: aged to ICBC's end too
+    assert f"lines unexplained, oldest <b>{line}</b>: {(dt.date(2026, 4, 10) - line).days} d " in page
 
 
 def test_a_shop_has_its_row_with_the_receivable_and_its_oldest_unpaid_order(shop_merchant):

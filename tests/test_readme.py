@@ -25,3 +25,27 @@ def test_the_readme_lists_every_finding_code_with_its_default_severity_and_point
         assert {code: rows.get(code) for code in DEFAULT_SEVERITY} == DEFAULT_SEVERITY
         assert rows.get("beancount") == "error"
     assert "docs/design.md" in readme and "shared/DESIGN.md" not in readme
+
+
+def test_the_readme_loop_on_the_demo_merchant_closes_january_on_any_day(demo_copy, monkeypatch):
+    # a newcomer typed the loop on 2026-12-05: its own follow-up of #1573, due 2026-04-30,
+    # was overdue, and `beanclear close 2026-01` refused. Run as printed on a later day.
+    import shlex
+
+    from click.testing import CliRunner
+
+    from beanclear import cli
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    loop = readme.split("### The loop on the demo merchant", 1)[1].split("```sh\n", 1)[1].split("\n```", 1)[0]
+    env = {"BEANCLEAR_TODAY": "2027-01-01"}     # any day after the loop's due dates
+    lines = [shlex.split(line, comments=True) for line in loop.splitlines()]
+    demo = ["beanclear", "demo", "demo", "&&", "cd", "demo"]     # what demo_copy is
+    assert demo in lines
+    monkeypatch.chdir(demo_copy())
+    for words in lines:
+        if words[0] == "export":
+            env.update([words[1].split("=", 1)])
+        elif words != demo:
+            assert words[0] == "beanclear", words
+            result = CliRunner().invoke(cli.main, words[1:], env=env)
+            assert result.exit_code == 0, (words, result.output)

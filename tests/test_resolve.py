@@ -416,6 +416,32 @@ def test_follow_up_then_overdue_then_done(shop, monkeypatch):
     assert f.acknowledged and f.follow_up == {"state": "resolved", "note": "ICBC refunded the fee"}
 
 
+def test_a_follow_up_due_in_the_past_is_written_and_said_overdue_from_now_on(shop):
+    # a newcomer's follow-up due a day already past was taken in silence, and then failed
+    # `check` and `close` as overdue
+    out = run(shop, "follow-up", "payout-mismatch", "B1", "--owner", "bob", "--due", "2026-04-01")
+    assert out.startswith("payout-mismatch B1: followed up by bob, due 2026-04-01 — the due date is past "
+                          "(today is 2026-04-02): it is overdue from now on\n")
+    assert text(shop, "acks.beancount").endswith(
+        '2026-04-02 custom "beanclear-follow-up" "payout-mismatch" "B1" "bob" "2026-04-01" ""\n')
+    [f] = [f for f in findings(shop) if f.code == "payout-mismatch"]
+    assert f.follow_up["state"] == "overdue"
+    shown = json.loads(run(shop, "follow-up", "fee-gap", "T1", "--owner", "bob", "--due", "2026-03-31",
+                           "--format", "json"))
+    assert shown["state"] == "overdue" and "overdue from now on" in shown["message"]
+    due_today = run(shop, "follow-up", "fee-gap", "T1", "--owner", "bob", "--due", "2026-04-02")
+    assert "overdue" not in due_today      # overdue after the due date, not on it
+
+
+def test_follow_up_help_says_owner_and_due_are_required_unless_done():
+    from click.testing import CliRunner
+
+    from beanclear import cli
+    shown = " ".join(CliRunner().invoke(cli.main, ["follow-up", "--help"]).output.split())
+    assert "--owner TEXT Who follows it up (required unless --done)." in shown
+    assert "--due TEXT By when (YYYY-MM-DD; required unless --done); reported as overdue after." in shown
+
+
 # -- match says why --------------------------------------------------------------------------
 
 def test_match_lists_the_lines_it_could_not_propose_for_and_why(shop):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import shutil
 import subprocess
@@ -94,6 +95,93 @@ def test_force_keeps_the_config_a_person_edited_beside_the_new_one(tmp_path):
     assert init(tmp_path / "m", "--from", folder, "--yes", "--force").exit_code == 0
     assert (tmp_path / "m" / "config.yaml.bak2").read_text(encoding="utf-8") == edited
     assert "kept the config.yaml" not in init(tmp_path / "m", "--from", folder, "--yes", "--force").output  # unchanged
+
+
+def test_force_over_books_of_a_renamed_bank_account_refuses_to_import_as_every_command_does(tmp_path):
+    # a newcomer renamed the default bank account and imported again; `init --force` then
+    # wrote the default name back, appended `open Assets:Bank:CSV` and exited 0, after
+    # which every command refused the books
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    bank_file(folder)
+    merchant, config = tmp_path / "m", tmp_path / "m" / "config.yaml"
+    assert init(merchant, "--from", folder, "--yes").exit_code == 0
+    text = config.read_text(encoding="utf-8")
+    assert "account: Assets:Bank:CSV" in text
+    config.write_text(text.replace("account: Assets:Bank:CSV", "account: Assets:Bank:Ops"), encoding="utf-8")
+    shutil.rmtree(merchant / "books")
+    assert CliRunner().invoke(cli.main, ["import", "-c", str(config), str(folder)]).exit_code == 0
+    books = snapshot(merchant / "books")
+    assert CliRunner().invoke(cli.main, ["import", "-c", str(config), str(folder)]).exit_code == 0
+    forced = init(merchant, "--from", folder, "--yes", "--force")
+    assert forced.exit_code == 2, forced.output
+    said = CliRunner().invoke(cli.main, ["import", "-c", str(config), str(folder)])
+    assert said.exit_code == 2 and "but the books of csv post to Assets:Bank:Ops" in said.output
+    assert said.output.strip().removeprefix("beanclear: ") in forced.output
+    assert snapshot(merchant / "books") == books
+
+
+def test_init_says_that_an_account_renamed_after_its_import_needs_the_books_rebuilt_and_how(tmp_path):
+    # a newcomer did what init's last line said, "edit what config.yaml marks default",
+    # renamed the bank's default account, and every command then refused the books
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    bank_file(folder)
+    merchant, config = tmp_path / "m", tmp_path / "m" / "config.yaml"
+    result = init(merchant, "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "account: Assets:Bank:CSV" in config.read_text(encoding="utf-8")
+    assert "# default: rename it after your account; once imported, in books/ too or rebuild them" in \
+        config.read_text(encoding="utf-8")
+    hint = result.output.splitlines()[-1]
+    rebuild = f"rm -rf {merchant / 'books'} && beanclear import -c {config} {folder}"
+    assert hint == f"an account renamed in config.yaml from now on needs the books rebuilt: `{rebuild}`"
+    config.write_text(config.read_text(encoding="utf-8").replace("account: Assets:Bank:CSV", "account: Assets:Bank:Ops"),
+                      encoding="utf-8")
+    for command in rebuild.split(" && "):   # as the hint says
+        subprocess.run(shlex.split(command.replace("beanclear", str(BEANCLEAR), 1)), check=True, capture_output=True)
+    assert CliRunner().invoke(cli.main, ["check", "-c", str(config)]).exit_code in (0, 1)
+    # over books that were there (their own ledger, an earlier import) it never says rm -rf
+    assert init(tmp_path / "m2", "--from", folder, "--yes").exit_code == 0
+    again = init(tmp_path / "m2", "--from", folder, "--yes", "--force")
+    assert again.exit_code == 0 and "rm -rf" not in again.output
+    assert again.output.splitlines()[-1] == ("an account renamed in config.yaml from now on needs it renamed in "
+                                             "books/ too (README: \"The books keep the account names\")")
+
+
+def test_the_ci_files_install_beanclear_from_where_it_came_or_say_to_replace_the_line(tmp_path, monkeypatch):
+    # a newcomer's CI ran `pip install beanclear`, which the package registry does not hold
+    from importlib import metadata
+
+    from beanclear.setup import writer
+    ci = (".github/workflows/beanclear.yml", ".gitlab-ci.yml")
+    writer.write_templates(tmp_path / "here")   # this checkout: an editable install of a folder
+    for name in ci:
+        text = (tmp_path / "here" / name).read_text(encoding="utf-8")
+        assert yaml.safe_load(text) and "3.11" in text and "beanclear check" in text
+        assert "# beanclear is not on the package registry: replace the install line below" in text
+    installed = metadata.distribution("beanclear")
+
+    class FromGit:
+        def read_text(self, name):
+            return json.dumps({"url": "https://example.org/team/beanclear.git",
+                               "vcs_info": {"vcs": "git", "commit_id": "0123abc"}}) if name == "direct_url.json" \
+                else installed.read_text(name)
+    monkeypatch.setattr(metadata, "distribution", lambda name: FromGit())
+    writer.write_templates(tmp_path / "git")
+    github = yaml.safe_load((tmp_path / "git" / ci[0]).read_text(encoding="utf-8"))
+    gitlab = yaml.safe_load((tmp_path / "git" / ci[1]).read_text(encoding="utf-8"))
+    install = 'pip install "beanclear @ git+https://example.org/team/beanclear.git@0123abc"'
+    assert github["jobs"]["check"]["steps"][2] == {"run": install}
+    assert gitlab["beanclear-check"]["script"] == [install, "beanclear check"]
+    assert "replace" not in (tmp_path / "git" / ci[0]).read_text(encoding="utf-8")
+
+
+def test_the_gitignore_leaves_out_what_each_checkout_makes_the_export_too(tmp_path):
+    from beanclear.setup import writer
+    writer.write_templates(tmp_path)
+    ignored = (tmp_path / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert {".beanclear.lock", "*.picklecache", "books/since-*.beancount", "export.sqlite"} <= set(ignored)
 
 
 def test_a_zipped_download_and_a_broken_file_are_listed_as_import_says_them(tmp_path):

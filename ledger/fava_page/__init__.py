@@ -60,7 +60,7 @@ class State:
 
     config: object
     report: checking.Report
-    as_of: dt.date
+    through: dt.date     # the end of the newest statement: the day of the balances shown
     rows: list
     entries: list = field(default_factory=list, repr=False)
     load: object = field(default=None, repr=False)     # reconcile.Load of this load of the books
@@ -151,9 +151,9 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
             report = checking.report(entries, self.ledger.load_errors, config, self.ledger.options, load)
             as_of = load.as_of(entries)
             with reconcile.collector_paused():   # the open items make an object per posting, as the checks do
-                rows = overview.source_rows(entries, config, report.findings, as_of, load)
+                rows, through = overview.source_rows(entries, config, report.findings, as_of, load)
             since = load.walk(entries).since   # the directive of books carried forward, found by the load
-            self._state = State(config, report, as_of, rows, entries, load, self.ledger.options,
+            self._state = State(config, report, through, rows, entries, load, self.ledger.options,
                                 past.said(since) if since is not None else None)
         return self._state
 

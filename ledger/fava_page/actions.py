@@ -279,7 +279,7 @@ def money(value: Decimal) -> str:
 
 def months(state) -> list[str]:
     """The months of the books, newest first, for the close and report controls."""
-    end = state.as_of
+    end = state.through
     out, day = [], end.replace(day=1)
     for _ in range(12):
         out.append(day.strftime("%Y-%m"))

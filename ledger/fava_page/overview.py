@@ -2,13 +2,18 @@
 
 Nothing here decides what is wrong or open; it arranges the library's answers:
 
-- balances are the sums of the postings up to `as_of`, the last statement date in
-  the books (the date every deadline counts from, reconcile.as_of);
+- balances are the sums of the postings up to the end of the newest statement in the
+  books (the latest of the Last statement column; reconcile.as_of, the newest imported
+  transaction, where no statement is later);
 - the open items are what the checks themselves hold open: the clearing and transit
   checks (clearing.py) and the receivable check (orders.py) run with `as_of` a century
   later, so that everything still open is "late" and reported with its date, while the
   pairing of items is exactly the one `beanclear check` makes. A bank's open items
   are its `bank-unmatched` lines;
+- an item's age counts to the end of the statements that judge it, the day the checks
+  count its "days later" to (their own Horizon): money in clearing to its channel's
+  statements' end, a payout to its bank's, an order to its paying channels', a bank
+  line to its bank's;
 - finding counts come from the report the findings table shows.
 """
 
@@ -23,6 +28,7 @@ from decimal import Decimal
 from beancount.core import data
 
 from beanclear.checks import clearing, orders
+from beanclear.statements.coverage import Coverage
 
 LATER = dt.timedelta(days=36500)   # "a century later": every open item is past its deadline
 
@@ -48,7 +54,7 @@ class Open:
 
     stage: str                # a key of STAGES
     date: dt.date | None      # of the oldest; None when nothing is open
-    age: int = 0              # days from `date` to as_of
+    age: int = 0              # days from `date` to the end of the statements that judge it
     deadline: int = 0         # days allowed (settlement_days, bank_days, order_days; 0 for the bank)
     count: int = 0
     amounts: dict[str, Decimal] = field(default_factory=dict)
@@ -104,43 +110,54 @@ def last_statements(entries, books) -> dict[str, dt.date]:
     return out
 
 
-def oldest(stage: str, findings, deadline: int, as_of: dt.date) -> Open:
-    """The oldest of the open items that `findings` (one per item or day) stand for."""
-    if not findings:
+def oldest(stage: str, found: list[tuple], deadline: int) -> Open:
+    """The oldest of the open items that `found` stand for: (finding, the day its age
+    counts to), one finding per item or day."""
+    if not found:
         return Open(stage, None, deadline=deadline)
-    first = min(f.date for f in findings)
+    first, until = min(found, key=lambda pair: pair[0].date)
     amounts: dict[str, Decimal] = defaultdict(Decimal)
-    for f in findings:
+    for f, _ in found:
         amounts[f.currency] += f.amount
-    return Open(stage, first, (as_of - first).days, deadline, len(findings), dict(sorted(amounts.items())))
+    # (an item after the end of the statements that judge it waits for them: 0 days)
+    return Open(stage, first.date, max(0, (until - first.date).days), deadline, len(found), dict(sorted(amounts.items())))
 
 
 def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str, list[Open]]:
     """Per source name, its open items by stage (module docstring). `load`: the checks'
-    reconcile.Load of these books, whose postings index and order groups are reused."""
+    reconcile.Load of these books, whose postings index, coverage and order groups are
+    reused."""
     later = as_of + LATER
     if load is not None:
-        index = load.index(entries)
+        index, cover = load.index(entries), load.cover(entries)
     else:
         watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
-        index = clearing.postings_by_account(entries, watched)
+        index, cover = clearing.postings_by_account(entries, watched), Coverage.of(entries)
     out: dict[str, list[Open]] = {}
     banks = {bank.account for bank in config.banks.values()}   # their debits to a channel are no payouts
     for ch in config.channels.values():
         held = clearing.check_clearing(index.get(ch.accounts.clearing, []), ch, later)
-        sent = clearing.check_transit(index.get(ch.accounts.transit, []), ch, later, banks=banks)
+        settled_to = clearing._landed(ch, ch.bank, config, cover, as_of)[1].settled_to() or as_of
+        sent = []
+        for bank, items in clearing.by_bank(index.get(ch.accounts.transit, []), ch, config).items():
+            landed, horizon = clearing._landed(ch, bank, config, cover, as_of)   # as clearing.findings judges them
+            until = horizon.bank[1] if horizon.bank else as_of
+            sent += [(f, until) for f in clearing.check_transit(items, landed, later, banks=banks)
+                     if f.code == "payout-missing"]
         out[ch.name] = [
-            oldest("clearing", [f for f in held if f.code == "unsettled"], ch.settlement_days, as_of),
-            oldest("transit", [f for f in sent if f.code == "payout-missing"], ch.bank_days, as_of)]
+            oldest("clearing", [(f, settled_to) for f in held if f.code == "unsettled"], ch.settlement_days),
+            oldest("transit", sent, ch.bank_days)]
     prepared = load.orders_prepared(entries) if load is not None and config.shops else None
     unpaid = [f for f in orders.findings(entries, config, later, prepared=prepared)
               if f.code == "order-unpaid"] if config.shops else []
     for shop in config.shops.values():
-        out[shop.name] = [oldest("receivable", [f for f in unpaid if f.source == shop.name], shop.order_days,
-                                 as_of)]
+        until = orders.horizon(shop, config, cover, as_of) or as_of
+        out[shop.name] = [oldest("receivable", [(f, until) for f in unpaid if f.source == shop.name],
+                                 shop.order_days)]
     for bank in config.banks.values():
-        lines = [f for f in findings if f.code == "bank-unmatched" and f.account == bank.account]
-        out[bank.name] = [oldest("bank", lines, 0, as_of)]
+        until = cover.end(bank.name) or as_of
+        lines = [(f, until) for f in findings if f.code == "bank-unmatched" and f.account == bank.account]
+        out[bank.name] = [oldest("bank", lines, 0)]
     return out
 
 
@@ -151,13 +168,16 @@ def counts(findings) -> dict[str, Counter]:
     return out
 
 
-def source_rows(entries, config, findings, as_of: dt.date, load=None) -> list[SourceRow]:
+def source_rows(entries, config, findings, as_of: dt.date, load=None) -> tuple[list[SourceRow], dt.date]:
     """The rows of the table: channels, then banks, then shops, each in config order;
-    last, a row for findings of no source (Beancount's errors, stale acknowledgments)."""
+    last, a row for findings of no source (Beancount's errors, stale acknowledgments).
+    And the day the balances are of: the end of the newest statement (the latest Last
+    statement), or `as_of` where nothing is later."""
     accounts = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
     accounts |= {b.account for b in config.banks.values()} | {s.accounts.receivable for s in config.shops.values()}
-    held = balances(entries, accounts, as_of)
     last = last_statements(entries, config.books)
+    through = max([as_of, *last.values()])
+    held = balances(entries, accounts, through)
     opened = open_items(entries, config, findings, as_of, load)
     counted = counts(findings)
     rows = []
@@ -178,4 +198,4 @@ def source_rows(entries, config, findings, as_of: dt.date, load=None) -> list[So
             others.update(counter)
     if others:
         rows.append(SourceRow("books", "books", "", [], [], others, None))
-    return rows
+    return rows, through

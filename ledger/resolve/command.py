@@ -123,8 +123,8 @@ def write_off(config_path, code, ref, reason, fmt):
 @config_option
 @click.argument("code")
 @click.argument("ref")
-@click.option("--owner", help="Who follows it up.")
-@click.option("--due", help="By when (YYYY-MM-DD); reported as overdue after.")
+@click.option("--owner", help="Who follows it up (required unless --done).")
+@click.option("--due", help="By when (YYYY-MM-DD; required unless --done); reported as overdue after.")
 @click.option("--note", default="", help="What is to be done (with --done: how it was settled).")
 @click.option("--done", is_flag=True, help="Mark the follow-up done, with --note.")
 @format_option

@@ -19,7 +19,7 @@ from beancount.core import data
 
 from beanclear.checks import acks
 from beanclear.resolve import Plan, ResolveError, finding_of
-from beanclear.resolve.state import _today
+from beanclear.resolve.state import _today, overdue
 
 FOLLOW_UP, DONE = "beanclear-follow-up", "beanclear-follow-up-done"
 
@@ -56,14 +56,19 @@ def follow_up(config, entries, findings, code: str, ref: str, owner: str, due: s
     note = " ".join((note or "").split())
     if finding_of(findings, code, ref) is None:
         raise ResolveError(acks.not_named(findings, code, ref))
-    data_ = {"code": code, "ref": ref, "owner": owner, "due": day.isoformat(), "note": note, "state": "following up"}
+    today = today or _today()
+    # a due date already past is taken (a person may record a follow-up late), and said
+    late = overdue(day, today)
+    past = f" — the due date is past (today is {today}): it is overdue from now on" if late else ""
+    data_ = {"code": code, "ref": ref, "owner": owner, "due": day.isoformat(), "note": note,
+             "state": "overdue" if late else "following up"}
     last = follow_ups(entries).get((code, ref))
     if last is not None and last.type == FOLLOW_UP and [str(v.value) for v in last.values][2:] == \
             [owner, day.isoformat(), note]:
-        return Plan(f"{code} {ref} is followed up by {owner}, due {day}, already; nothing was written",
+        return Plan(f"{code} {ref} is followed up by {owner}, due {day}, already; nothing was written" + past,
                     data=data_, nothing=True)
-    line = acks._directive(today or _today(), FOLLOW_UP, code, ref, owner, day.isoformat(), note)
-    return Plan(f"{code} {ref}: followed up by {owner}, due {day}" + (f" ({note})" if note else ""),
+    line = acks._directive(today, FOLLOW_UP, code, ref, owner, day.isoformat(), note)
+    return Plan(f"{code} {ref}: followed up by {owner}, due {day}" + (f" ({note})" if note else "") + past,
                 appends=_record(config.books, line), data=data_)
 
 

@@ -28,6 +28,11 @@ from beanclear.clock import today
 _today = today   # (BEANCLEAR_TODAY for reproducible runs: clock.py)
 
 
+def overdue(due: dt.date, today: dt.date) -> bool:
+    """A follow-up is overdue after its due date, not on it."""
+    return due < today
+
+
 def apply(findings: list[Finding], entries, today: dt.date | None = None, unused: bool = True) -> list[Finding]:
     """The findings as the decisions in the books leave them. `unused`: also list the
     write-offs above the limit that none of `findings` used (right only when `findings`
@@ -58,13 +63,13 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
             elif len(values) >= 4:
                 owner, due, note = values[2], values[3], values[4] if len(values) > 4 else ""
                 try:
-                    overdue = dt.date.fromisoformat(due) < today
+                    late = overdue(dt.date.fromisoformat(due), today)
                 except ValueError:
-                    overdue = False
-                state = {"state": "overdue" if overdue else "following up", "owner": owner, "due": due,
+                    late = False
+                state = {"state": "overdue" if late else "following up", "owner": owner, "due": due,
                          "note": note, "since": up.date.isoformat()}
-                f = replace(f, follow_up=state, acknowledged=f.acknowledged or not overdue,
-                            message=f.message + (f" — follow-up by {owner} overdue since {due}" if overdue else ""))
+                f = replace(f, follow_up=state, acknowledged=f.acknowledged or not late,
+                            message=f.message + (f" — follow-up by {owner} overdue since {due}" if late else ""))
         out.append(f)
     seen = set()
     for entry in offs.values() if unused else ():

@@ -12,6 +12,7 @@ what a person wrote there (fees:, rules:) is theirs to copy back, never lost."""
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -95,7 +96,12 @@ def _backup(target: Path) -> Path:
 def _import(target: Path, found) -> None:
     """The books: the files identified (never the ones listed as not identified)."""
     from beanclear.books import importing
+    from beanclear.books.renamed import renamed
     config = config_mod.load(target)
+    fresh = not Path(config.books).exists()   # the books this import starts, nobody else's yet
+    said = renamed(config)   # books written with other account names: every command refuses them, and so does this
+    if said:
+        raise _fail(f"{target} is written, but nothing was imported: {'; '.join(said)}")
     files = [path for source in found.sources for path, _ in source.files] + found.rates
     try:
         results = importing.run(config, files)
@@ -106,6 +112,15 @@ def _import(target: Path, found) -> None:
         click.echo(result.summary())
     click.echo(f"books in {config.books}; next: edit what {target.name} marks \"default\", then "
                f"`beanclear check -c {target}`")
+    # the books keep the account names they were written with (books/renamed.py): a
+    # default `account:` renamed now is refused by every command until they follow
+    if fresh:
+        rebuild = (f"rm -rf {shlex.quote(str(config.books))} && beanclear import -c {shlex.quote(str(target))} "
+                   f"{shlex.quote(str(found.folder))}")
+        click.echo(f"an account renamed in {target.name} from now on needs the books rebuilt: `{rebuild}`")
+    else:
+        click.echo(f"an account renamed in {target.name} from now on needs it renamed in books/ too "
+                   "(README: \"The books keep the account names\")")
 
 
 def summary(found) -> str:

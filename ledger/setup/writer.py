@@ -98,7 +98,7 @@ def _source(source: Source, survey: Survey, operating: str, banks: list[Source])
     if source.group == "channel":
         out += _channel(source, survey, banks)
     elif source.group == "bank":
-        out.append(line(4, f"account: {source.account}", "default: rename it after your account"))
+        out.append(line(4, f"account: {source.account}", "default: rename it after your account; once imported, in books/ too or rebuild them"))
         if source.columns:
             out.append(line(4, f"date_format: {q(source.date_format)}", "guessed from the first dates: check it"))
             out.append(line(4, "columns:", "guessed from the header names: check these"))
@@ -153,12 +153,16 @@ GITIGNORE = """\
 .beanclear-live.json
 # beanclear carry: the books from a month on, made from the books (run it again after a pull)
 books/since-*.beancount
+# beanclear export: the books as tables for BI tools, made from the books
+export.sqlite
 __pycache__/
 .venv/
 """
 
 PRE_COMMIT = """\
-# pre-commit (https://pre-commit.com): `pre-commit install`, then every commit runs the checks.
+# pre-commit (https://pre-commit.com): `pip install pre-commit`, then `pre-commit install` in this
+# git repository; every commit then runs `beanclear check` (beanclear on PATH) and fails while an
+# error is open, as CI does: resolve or ack it, or `git commit --no-verify` (README: "The workflow").
 repos:
   - repo: local
     hooks:
@@ -181,29 +185,65 @@ jobs:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@v5
         with:
-          python-version: "3.12"
-      - run: pip install beanclear
+          python-version: "3.11"
+{replace}      - run: {install}
       - run: beanclear check
 """
 
 GITLAB = """\
 # GitLab CI: every push checks the books.
 beanclear-check:
-  image: python:3.12
+  image: python:3.11
   script:
-    - pip install beanclear
+{replace}    - {install}
     - beanclear check
 """
 
-TEMPLATES = {".gitignore": GITIGNORE, ".pre-commit-config.yaml": PRE_COMMIT,
-             ".github/workflows/beanclear.yml": GITHUB, ".gitlab-ci.yml": GITLAB}
+REPLACE = ("# beanclear is not on the package registry: replace the install line below with where\n"
+           "# yours comes from, e.g. pip install \"beanclear @ git+https://github.com/you/beanclear@v1\"\n"
+           "# (README: \"Starting from your statements\")\n")
+
+
+def pip_requirement() -> str | None:
+    """Where CI gets beanclear: the git repository and commit this one was installed from
+    (PEP 610's direct_url.json), the one install a CI runner can repeat. None when it came
+    from a folder (an editable checkout), a local repository or an index: beanclear is not
+    on the package registry, so the CI files then say to replace their install line."""
+    from importlib import metadata
+    from urllib.parse import urlparse
+    try:
+        text = metadata.distribution("beanclear").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return None
+    info = json.loads(text) if text else {}
+    vcs, url = info.get("vcs_info") or {}, info.get("url", "")
+    if vcs.get("vcs") != "git" or urlparse(url).scheme not in ("https", "http", "ssh"):
+        return None
+    commit = vcs.get("commit_id")   # the very beanclear that wrote the books
+    return f"beanclear @ git+{url}@{commit}" if commit else f"beanclear @ git+{url}"
+
+
+def templates() -> dict[str, str]:
+    """The files init writes around the books, the CI files installing beanclear from
+    where this one came (pip_requirement), else saying to replace their install line."""
+    requirement = pip_requirement()
+    # a YAML single-quoted scalar: the requirement's " @ " and "://" stay text
+    install = "'pip install " + q(requirement).replace("'", "''") + "'" if requirement else "pip install beanclear"
+    replace = "" if requirement else REPLACE
+    return {".gitignore": GITIGNORE, ".pre-commit-config.yaml": PRE_COMMIT,
+            ".github/workflows/beanclear.yml": GITHUB.format(install=install, replace=_indent(replace, 6)),
+            ".gitlab-ci.yml": GITLAB.format(install=install, replace=_indent(replace, 4))}
+
+
+def _indent(text: str, spaces: int) -> str:
+    return "".join(" " * spaces + line for line in text.splitlines(keepends=True))
 
 
 def write_templates(directory: Path) -> list[tuple[str, bool]]:
     """Each template file not there yet; one already there is the merchant's: kept.
     Returns (file, written)."""
     out = []
-    for name, text in TEMPLATES.items():
+    for name, text in templates().items():
         path = directory / name
         if path.exists():
             out.append((name, False))
