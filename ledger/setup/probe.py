@@ -1,6 +1,6 @@
 """Which source types claim a file, and reading it as such a source with its defaults.
 
-The probes are import's own (books/importing.py `_PROBES`, the table its "this looks
+The probes are import's own (books/identify.py `_PROBES`, the table its "this looks
 like …" message asks): init identifies a file exactly as import would refuse it."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from beanclear import config as config_mod
-from beanclear.books import importing
+from beanclear.books import identify
 from beanclear.config import ConfigError
 from beanclear.importers import registry
 from beanclear.importers.base import Extraction, StatementImporter
@@ -24,7 +24,7 @@ def claims(path: Path) -> list[tuple[str, str, type]]:
     """(group, type, importer class) of every importer that claims the file, as a
     source of that type with nothing but its defaults (types needing `columns:` aside)."""
     out = []
-    for what, table, make in importing._PROBES:
+    for what, table, make in identify._PROBES:
         for kind, classes in table.items():
             try:
                 source = make(kind)

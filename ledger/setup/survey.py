@@ -13,7 +13,7 @@ from pathlib import Path
 from beancount.core import data
 
 from beanclear.importers.bank_presets import PRESETS
-from beanclear.books import importing, prices
+from beanclear.books import identify, prices
 from beanclear.config.model import PAYOUT_MEMOS, TITLES
 from beanclear.importers import bank_csv
 from beanclear.importers.banking import SeveralAccounts
@@ -110,7 +110,7 @@ def survey(folder: Path, scratch: Path) -> Survey:
     empty folder for the probe configs' books (nothing is written there)."""
     identified: dict[tuple[str, str], list] = {}   # (group, type) -> (file, importer class, importer, extraction)
     unknown, rates, guessed = [], [], []
-    for path in importing.statement_files([folder]):
+    for path in identify.statement_files([folder]):
         if prices.is_rates_file(path):
             rates.append(path)
             continue
@@ -128,7 +128,7 @@ def survey(folder: Path, scratch: Path) -> Survey:
                                 sorted(kinds)) + "); add it by hand"))
                 continue
             if not claimed:
-                importing.refuse_zipped(path)   # a download still zipped says what is inside, as import does
+                identify.refuse_zipped(path)   # a download still zipped says what is inside, as import does
                 read_text(path)  # empty or undecodable says so
                 guess = columns.guess(path)
                 if guess is None:

@@ -1,0 +1,261 @@
+"""Which source reads a statement file: the files of the paths given, a zipped download
+said for what it holds, and of the config's importers the ones that claim a file (by
+its content, the source --source names, and the records of what each source imported
+before). A file no importer claims is said for what it looks like: a statement of a
+type the config has no source of, a format a bank's `type:` does not list, or an export
+that is no statement (NOT_STATEMENTS)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Callable, Iterable
+
+from beanclear.books import prices
+from beanclear.config import SELF_DESCRIBING_BANKS, ConfigError, _bank, _channel, _Reader, _shop
+from beanclear.config.model import Bank
+from beanclear.importers import registry
+from beanclear.importers.banking import BankImporter, account_key
+from beanclear.importers.base import StatementImporter
+from beanclear.importers.toolkit import (XLSX_MAGIC, StatementError, _open_workbook, first_row_keys, header_key,
+                                         read_text, sniff, zip_members)
+from beanclear.importers.toolkit.tables import head_bytes
+
+
+def statement_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, and the files inside folders named (hidden ones left out), sorted."""
+    out = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.is_file()
+                          and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise StatementError(path, 0, "no such file or folder")
+    return out
+
+
+def refuse_zipped(path: Path) -> None:
+    """A bill download still zipped (Alipay's 明细 beside its 汇总) is refused naming the
+    files inside; init lists it with the same words."""
+    members = zip_members(path)
+    if members is not None:
+        raise StatementError(path, 1, "a ZIP archive, not a statement: unzip it and import the statement "
+                             f"inside (it holds {', '.join(members[:5]) or 'nothing'}"
+                             f"{', …' if len(members) > 5 else ''}; of a 明细 and its 汇总, the 明细)")
+
+
+def read_as(path: Path, importers: list[StatementImporter], source: str | None, recorded: Callable[[str], bool],
+            force: bool) -> list[tuple[StatementImporter, bool]]:
+    """The sources a file is imported as, each with whether one of its importers claims
+    the file now. A file whose digest a source's records hold was that source's
+    statement, whatever config.yaml says now: "imported before" (a bank whose `type`
+    went from csv to ofx keeps its CSVs so; another source that claims it now does not
+    book its money again). Of a download of several accounts, a source that claims its
+    own account and holds no record of it is read as well. With `force`, or a file no
+    source records, identify() decides."""
+    names = [] if force else list(dict.fromkeys(i.source.name for i in importers
+                                                if (source is None or i.source.name == source)
+                                                and recorded(i.source.name)))
+    if not names:
+        return [(importer, True) for importer in identify(path, importers, source, recorded)]
+    try:
+        claimed = identify(path, importers, source, recorded)
+    except StatementError:   # no importer reads it now: its records still say what it was
+        claimed = []
+    out = []
+    for name in names:
+        mine = [i for i in claimed if i.source.name == name]
+        out.append((mine[0], True) if mine else (next(i for i in importers if i.source.name == name), False))
+    if _accounts_apart(claimed):
+        out += [(i, True) for i in claimed if i.source.name not in names]
+    return out
+
+
+def identify(path: Path, importers: list[StatementImporter], source: str | None,
+             recorded: Callable[[str], bool] = lambda name: False) -> list[StatementImporter]:
+    """The sources a file is read as: one, or each bank whose account the file holds
+    (a download of several accounts, each configured with its `account_id`).
+    `recorded(name)`: whether that source's books record this very file (by digest)."""
+    candidates = [i for i in importers if source is None or i.source.name == source]
+    if source is not None and not candidates:
+        names = sorted({i.source.name for i in importers})
+        raise StatementError(path, 0, f"--source {source}: no such source in the config (expected one of "
+                             f"{', '.join(names)})")
+    claimed = [i for i in candidates if i.identify(str(path))]
+    if len(claimed) == 1 or _accounts_apart(claimed):
+        return claimed
+    if not claimed:
+        refuse_zipped(path)
+        # an empty, undecodable or damaged file says so, rather than "not recognised"; a
+        # workbook is no text to decode: what it lacks is a sheet with a known header
+        workbook = (head_bytes(path, 4) or b"") == XLSX_MAGIC
+        if workbook:
+            _open_workbook(path).close()
+        else:
+            read_text(path)
+        other = _other_types(path, importers, given=source) or _not_a_statement(path)
+        if other:
+            raise StatementError(path, 1, other)
+        if not workbook and prices.of_currencies_alone(path):   # the ECB's `Date,USD,GBP`: raises, saying what it lacks
+            prices.read_rates(path, in_import=True)
+        kinds = ", ".join(sorted({f"{i.source.name} ({i.kind})" for i in candidates}))
+        if workbook:
+            raise StatementError(path, 1, "no importer recognises this workbook: none of its sheets holds the header "
+                                 f"of a statement of {kinds} in its first rows")
+        raise StatementError(path, 1, f"no importer recognises this file (expected a statement of {kinds})")
+    # Two sources of one type (two Shopify shops, two banks sending CAMT.053): the one whose
+    # books record this very file (imported before with --source); a file in a folder
+    # named after one of them (`statements/<source>/…`); else a file whose name holds the
+    # words of one name that the others' lack (`shop_a_orders_export.csv`: not `stripe`
+    # of stripe and stripe_us, a word every Stripe export's name holds).
+    words = set(re.split(r"[^a-z0-9]+", path.stem.lower()))
+    own = {i.source.name: set(re.split(r"[^a-z0-9]+", i.source.name.lower())) - {""} for i in claimed}
+    shared = set.intersection(*own.values()) if own else set()
+    for named in ([i for i in claimed if recorded(i.source.name)],
+                  [i for i in claimed if i.source.name in path.parts[:-1]],
+                  [i for i in claimed if own[i.source.name] - shared and own[i.source.name] - shared <= words],
+                  _of_its_currency(path, claimed)):
+        if len(named) == 1:
+            return named
+    names = ", ".join(f"{i.source.name} ({i.kind})" for i in claimed)
+    raise StatementError(path, 1, f"more than one source claims this file: {names}; put it in a folder named "
+                         "after its source, set account_id in config.yaml, or pass --source NAME")
+
+
+def _of_its_currency(path: Path, claimed: list[StatementImporter]) -> list[StatementImporter]:
+    """Of sources of different currencies (a Stripe account in USD, another in EUR), those
+    whose currency the file's first rows name as a word of their own (`usd`, "EUR"): one
+    decides; where the rows name several (a customer's currency beside the account's),
+    none does."""
+    currencies = {getattr(i.source, "currency", None) for i in claimed}
+    if len(currencies) < len(claimed) or None in currencies:
+        return []
+    named = {w.upper() for w in re.findall(r"(?<![A-Za-z])[A-Za-z]{3}(?![A-Za-z])", sniff(str(path)))}
+    return [i for i in claimed if i.source.currency in named]
+
+
+def _accounts_apart(claimed: list[StatementImporter]) -> bool:
+    """Whether each source claims its own statements of the file: banks of one type that
+    read only their account's statements (BankImporter.accounts_apart), whose
+    `account_id`s name different accounts (no id the end of another: an IBAN also
+    matches the domestic number it ends with, banking.BankImporter.is_mine)."""
+    if len(claimed) < 2 or len({type(i) for i in claimed}) > 1 \
+            or not all(isinstance(i, BankImporter) and i.accounts_apart and i.source.account_id for i in claimed):
+        return False
+    keys = [account_key(i.source.account_id) for i in claimed]
+    return all(keys) and not any(a.endswith(b) for n, a in enumerate(keys) for b in keys[:n] + keys[n + 1:])
+
+
+def _other_types(path: Path, importers: list[StatementImporter], given: str | None = None) -> str | None:
+    """What a file no source of the config claims looks like: every importer of every
+    source type (registry.py) is asked, as a source of that type with its defaults
+    would be. The message names the type to add, or the source that did not claim it:
+    the one `--source` named (`given`), if of that type (then passing it is no advice)."""
+    config = importers[0].config if importers else None
+    found: dict[str, str] = {}   # "channel type alipay-personal" -> the importer's kind
+    for what, table, make in _PROBES:
+        for kind, classes in table.items():
+            try:
+                source = make(kind)
+            except ConfigError:  # a type that needs `columns:` cannot be guessed
+                continue
+            for cls in classes:
+                if f"{what} type {kind}" not in found and cls(source, config).identify(str(path)):
+                    found[f"{what} type {kind}"] = cls.kind
+    if not found:
+        return None
+    kinds = sorted({kind.removesuffix(" statement") for kind in found.values()})   # "mt940 statement"
+    article = "an" if kinds[0][:1] in "aeiou" else "a"
+    text = f"this looks like {article} {' or '.join(kinds)} statement ({' or '.join(found)})"
+    types = {label.rsplit(" ", 1)[1] for label in found}
+    have = sorted({i.source.name for i in importers if types & set(_types_of(i.source))})
+    if given in have:
+        # a source of the type, with its defaults, claims the file: what it lacks is in its config
+        account_id = next(getattr(i.source, "account_id", None) for i in importers if i.source.name == given)
+        why = (f": the file does not name its account_id {account_id} where a statement of that type names its "
+               "account (a statement of another account, or a wrong account_id in config.yaml)") if account_id \
+            else " (check its settings in config.yaml)"
+        return text + f", but source {given}, given by --source, does not claim it" + why
+    if have:
+        return (text + f", but source {', '.join(have)} of that type does not claim it (check its account_id in "
+                "config.yaml, or pass --source " + have[0] + ")")
+    listing = _bank_to_list(path, config, types, given)
+    if listing is not None:
+        bank, listed = listing
+        who = f"source {bank.name}, given by --source," if given else f"bank {bank.name}, whose account it names,"
+        return (text + f", but {who} is of type {' | '.join(bank.types)}: add it to the bank's type in config.yaml: "
+                f"`type: [{', '.join(listed)}]` under banks.{bank.name} (one bank reads its account's statements "
+                "in each format listed)")
+    bank = config.banks.get(given) if config is not None and given else None
+    if bank is not None and bank.account_id and set(bank.types) <= set(SELF_DESCRIBING_BANKS):
+        return (text + f", but source {bank.name}, given by --source, is of type {' | '.join(bank.types)}, and the "
+                f"file does not name its account_id {bank.account_id} (a statement of another account: add a bank "
+                "of that type to config.yaml)")
+    # (--source cannot help: every source it may name is of another type)
+    return text + ", but the config has no source of that type; add one to config.yaml"
+
+
+def _format_of(importer: StatementImporter) -> str | None:
+    """The format a statement of a bank of several (`type: [camt053, mt940]`) is in: the
+    type whose importer reads it; None for any other source."""
+    types = _types_of(importer.source)
+    if len(types) < 2:
+        return None
+    return next(kind for kind in types if type(importer) in registry.BANK_IMPORTERS[kind])
+
+
+def _types_of(source) -> tuple[str, ...]:
+    """A source's types: a bank's may be several (`type: [camt053, mt940]`)."""
+    return source.types if isinstance(source, Bank) else (getattr(source, "type", None),)
+
+
+def _bank_to_list(path: Path, config, types: set[str], given: str | None):
+    """(bank, its types with the file's) of the bank that reads a statement of a bank
+    format its `type:` does not list once it does: the one --source names (`given`), else
+    the one whose account_id the file names (an importer of the file's format, built from
+    the bank, claims it). None where no bank of the formats that name their account is
+    the one, or several are."""
+    if config is None:
+        return None
+    kinds = sorted(types & set(SELF_DESCRIBING_BANKS))
+    banks = [config.banks[given]] if given in config.banks else [] if given else list(config.banks.values())
+    found = []
+    for bank in banks:
+        if not set(bank.types) <= set(SELF_DESCRIBING_BANKS) or not (given or bank.account_id):
+            continue
+        kind = next((kind for kind in kinds for cls in registry.BANK_IMPORTERS[kind]
+                     if cls(dataclasses.replace(bank, type=kind, types=(kind,)), config).identify(str(path))), None)
+        if kind is not None:
+            found.append((bank, bank.types + (kind,)))
+    return found[0] if len(found) == 1 else None
+
+
+# Exports of the channels that are not statements of their money: what to export instead.
+NOT_STATEMENTS = (
+    (("id", "Amount", "Arrival Date (UTC)", "Balance Transaction"),
+     "a Stripe payouts export (a row per payout, without the payments each one pays out), not a statement "
+     "beanclear reads: export Stripe's balance history or its itemized balance change report (Reports), which "
+     "hold every payment, fee, refund and payout"),
+)
+
+
+def _not_a_statement(path: Path) -> str | None:
+    """What a file no importer claims is, where its header is a known export that is no
+    statement (NOT_STATEMENTS)."""
+    keys = first_row_keys(sniff(path))
+    for names, said in NOT_STATEMENTS:
+        if {header_key(n) for n in names} <= keys:
+            return f"this looks like {said}"
+    return None
+
+
+# A source of each type with nothing but its defaults (a bank also needs its account).
+_PROBES = (("channel", registry.CHANNEL_IMPORTERS,
+             lambda kind: _channel("probe", _Reader({"type": kind}, "probe"), {})),
+           ("bank", registry.BANK_IMPORTERS,
+            lambda kind: _bank("probe", _Reader({"type": kind, "account": "Assets:Bank:Probe"}, "probe"))),
+           ("shop", registry.SHOP_IMPORTERS, lambda kind: _shop("probe", _Reader({"type": kind}, "probe"), "CNY")))
