@@ -240,3 +240,25 @@ def test_a_short_order_number_is_exact_only_inside_the_orders_window(config):
     [p] = propose_with_shop(config, shop_order(10, "50.00", "202601100001", month="01")
                             + bank(15, "50.00", "B1", "ACME", "ORDER 202601100001"))
     assert (p.stage, p.confident, p.items[0].link) == ("exact", True, "order-202601100001")
+
+
+def test_a_payouts_trade_id_in_the_bank_text_names_it_for_match_open_items_and_link(config):
+    """blind5 #2: an Alipay withdrawal's 业务流水号 (its `trade-id:`, one of the ids its
+    payout-missing finding lists) is the text of the bank's credit. It is one of the
+    item's statement ids (checks.clearing.REF_KEYS, as findings name them): the exact
+    stage matches it, `open-items --search` finds it, `link` takes it (it was a fuzzy
+    56.3, no open item, "no open item is …")."""
+    from beanclear.matching.core import collect
+    from beanclear.resolve import linking
+    trade_id = "2026020920004001110010000005"
+    doc = (payout(9, "994.00", "30002026020920000000115").replace("  payout-id:",
+                                                                  f'  trade-id: "{trade_id}"\n  payout-id:')
+           + payout(9, "994.00", "30002026020920000000116")
+           + bank(10, "994.00", "B1", "网联清算有限公司", f"提现 {trade_id}"))
+    [p] = propose(config, doc)
+    assert (p.stage, p.confident, [i.link for i in p.items]) == ("exact", True, ["payout-30002026020920000000115"])
+    entries, _, _ = loader.load_string(OPENS + doc)
+    [found] = linking.open_items(entries, config, search=trade_id)
+    assert found.link == "payout-30002026020920000000115" and trade_id in found.ids
+    _, items, _ = collect(entries, config)
+    assert linking._find_item(items, trade_id).link == found.link

@@ -221,3 +221,77 @@ def test_an_account_emptied_by_the_months_end_is_asserted_at_zero():
         ("Assets:Transit:WeChat", "CNY", Decimal("0.00"))]
     text = closing.close_text("2026-01", closing.balances(entries, accounts, dt.date(2026, 2, 1)), "alice")
     assert "2026-02-01 balance Assets:Transit:WeChat                          0.00 CNY\n" in text
+
+
+def wechat_bill(folder, name: str, opening: int, withdrawals, sales=()) -> None:
+    """A WeChat fund bill of withdrawals of 100.00 on `withdrawals` (days of March), of
+    money that was there before it (`opening`) or came in that day (`sales`, 100.00)."""
+    from test_statement_coverage import FUND_HEADER
+    lines, balance = [FUND_HEADER], opening
+    rows = sorted([(day, "交易", "收入", 100) for day in sales]
+                  + [(day, "提现", "支出", -100) for day in withdrawals])
+    for day, kind, way, amount in rows:
+        balance += amount
+        ident = f"{'S' if amount > 0 else 'W'}{day}"
+        lines.append(",".join("`" + c for c in (f"2026-03-{day:02d} 18:00:00", ident, f"F{ident}", kind, kind,
+                                                  way, "100.00", f"{balance}.00", "1900000109API", "", "")))
+    lines += ["资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额",
+              f"`{len(rows)},`{len(sales)},`{100 * len(sales)}.00,`{len(withdrawals)},`{100 * len(withdrawals)}.00"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def wechat_merchant(root: Path, bill_days, credit_days, bill_name: str = "fund.csv") -> Path:
+    """WeChat paying into a bank (test_statement_coverage.WECHAT): its fund bill of the
+    withdrawals of `bill_days`, and the bank's credits of the withdrawals of
+    `credit_days`, each arriving the next day."""
+    from test_statement_coverage import WECHAT, arriving, write
+    (root / "config.yaml").write_text(WECHAT, encoding="utf-8")
+    wechat_bill(root / "st", bill_name, 100 * len(bill_days), bill_days)
+    write(root / "st", "bank.csv", *arriving(credit_days))
+    result = beanclear(root, "import", str(root / "st"))
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_close_waits_for_a_channels_bill_that_ends_before_the_bank_credits_it(tmp_path):
+    """blind5 #1: WeChat's bills end 03-29 (the bills of 30 and 31 not downloaded yet),
+    the bank's statement runs to 03-31 and holds the credit of the 03-30 withdrawal.
+    `check` waits for the bill (a bank day before its channel's bill of that day is the
+    daily routine: README, statement-gap), but the month is not finished: `close` names
+    the channel, the last day its bills cover and the credit that waits, and writes
+    nothing (it wrote `balance Assets:Transit:WeChat -100.00 CNY`, the credit taken for
+    a month-end fact). With the 03-30 bill in, March closes."""
+    merchant = wechat_merchant(tmp_path, range(1, 30), range(1, 31))
+    checked = beanclear(merchant, "check")
+    assert checked.exit_code == 0 and "0 errors, 0 warnings" in checked.output, checked.output
+    before = snapshot(merchant / "books")
+    result = beanclear(merchant, "close", "2026-03")
+    assert result.exit_code == 1, result.output
+    [line] = result.output.splitlines()[:-1]
+    assert line == ("error statement-gap 2026-03-29 wechat: the statements of wechat end 2026-03-29, before the "
+                    "month's end (2026-03-31): 1 bank credit(s) (100.00 CNY) wait for them [B30]"), line
+    assert result.output.splitlines()[-1] == "2026-03 cannot be closed: 1 unresolved error(s); nothing was written"
+    assert snapshot(merchant / "books") == before
+    wechat_bill(merchant / "st2", "fund.csv", 0, [30], sales=[30])
+    assert beanclear(merchant, "import", str(merchant / "st2")).exit_code == 0
+    closed_ = beanclear(merchant, "close", "2026-03")
+    assert closed_.exit_code == 0, closed_.output
+
+
+def test_close_waits_for_statements_that_state_their_days_until_they_reach_the_months_end(tmp_path):
+    """A bill that states its day (`fundflow-2026-03-29.csv`, as `beanclear fetch` names
+    it) ends there, quiet days or not: March closes once the bills of 30 and 31 are in,
+    a day without rows included (nothing waits for them meanwhile; a bank statement read
+    to its last line, two quiet days before the month's end, is not held against it)."""
+    merchant = wechat_merchant(tmp_path, range(1, 30), range(1, 30), bill_name="fundflow-2026-03-29.csv")
+    assert beanclear(merchant, "check").exit_code == 0
+    result = beanclear(merchant, "close", "2026-03")
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[0] == ("error statement-gap 2026-03-29 wechat: the statements of wechat end "
+                                             "2026-03-29, before the month's end (2026-03-31)"), result.output
+    wechat_bill(merchant / "st2", "fundflow-2026-03-30.csv", 0, [])
+    wechat_bill(merchant / "st2", "fundflow-2026-03-31.csv", 0, [])
+    assert beanclear(merchant, "import", str(merchant / "st2")).exit_code == 0
+    closed_ = beanclear(merchant, "close", "2026-03")
+    assert closed_.exit_code == 0, closed_.output

@@ -40,7 +40,7 @@ from beancount.core import data
 from rapidfuzz import fuzz, utils
 
 from beanclear.checks import acks
-from beanclear.checks.clearing import Item, named_id, runs_summing_to, text_words
+from beanclear.checks.clearing import REF_KEYS, Item, named_id, runs_summing_to, text_words
 from beanclear.checks.orders import InCurrency
 from beanclear.checks.reconcile import collector_paused
 from beanclear.importers.order_refs import order_key
@@ -212,11 +212,25 @@ def _names(channel, config, entry) -> tuple[str, ...]:
     return tuple(names)
 
 
+# An item's statement ids: every one a finding of it lists as a ref (checks.clearing.REF_KEYS:
+# an Alipay withdrawal's 业务流水号, its `trade-id`, is what its bank credit quotes), the
+# payout's and the order's first, as the items have always listed them.
+_FIRST_IDS = ("payout-id", "order-id", "id")
+ID_KEYS = _FIRST_IDS + tuple(k for k in REF_KEYS if k not in _FIRST_IDS)
+
+
 def _ids(entry) -> tuple[str, ...]:
-    """The ids a bank text may quote: an order's without the `#` a shop writes before it
-    (order_key: a wire for Shopify's `#1041` says `1041`, or `#1041`, one word `1041`)."""
-    return tuple(order_key(str(entry.meta[k])) if k == "order-id" else str(entry.meta[k])
-                 for k in ("payout-id", "order-id", "id") if entry.meta.get(k))
+    """The ids a bank text may quote, `link` and `open-items --search` take (ID_KEYS): an
+    order's without the `#` a shop writes before it (order_key: a wire for Shopify's
+    `#1041` says `1041`, or `#1041`, one word `1041`); an id the first keys gave is not
+    listed again."""
+    meta = entry.meta
+    out = [order_key(str(meta[k])) if k == "order-id" else str(meta[k]) for k in _FIRST_IDS if meta.get(k)]
+    for k in ID_KEYS[len(_FIRST_IDS):]:
+        value = meta.get(k)
+        if value and str(value) not in out:
+            out.append(str(value))
+    return tuple(out)
 
 
 def _paid_across_currencies(parts, convert) -> bool:

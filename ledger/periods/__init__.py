@@ -4,6 +4,8 @@
                  Beancount parse: the import asks it before every write)
     closing.py   close(): balance assertions at the month's end and a close directive;
                  reopen(): a reopen directive with the reason
+    month_end.py whether every source's statements reach the month's end, which close
+                 waits for besides the errors
     forward.py   carry(): the books from a month on, what came before carried forward (a
                  ledger that loads in the time of its months, for Fava and bean-check)
     past.py      what those books hold only as sums, read back from the month files for

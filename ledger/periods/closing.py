@@ -11,7 +11,10 @@
     hold at the month's end (an assertion the books already make that day is not
     repeated). It is refused (the errors listed) while unacknowledged errors dated in
     the month or before it remain — Beancount's (a failed `balance` up to the next
-    month's first day, an undated syntax error) and the findings' — and (exit 2) while
+    month's first day, an undated syntax error) and the findings' — or a source's
+    statements do not reach the month's end, or a bank credit of it waits for its
+    channel's statements (month_end.py: what is not in the books yet is not resolved
+    either), and (exit 2) while
     an earlier month that has entries (a books/<source>/YYYY/YYYY-MM.beancount file) is
     still open: months close in order.
 
@@ -79,7 +82,8 @@ def who() -> str:
 def close(config, month: str) -> Outcome:
     """Close a month (see the module's docstring). Writes only when nothing blocks it."""
     from beanclear import books
-    from beanclear.checks import checking
+    from beanclear.checks import checking, reconcile
+    from beanclear.periods import month_end
     last, next_first = month_bounds(month)
     root = config.books
     if month in closed_months(root):
@@ -89,10 +93,12 @@ def close(config, month: str) -> Outcome:
         raise PeriodError(f"{', '.join(earlier)} still open and holding entries; close "
                           f"{'them' if len(earlier) > 1 else 'it'} first (months close in order)")
     entries, errors, options = books.load(root / "main.beancount")
-    report = checking.report(entries, errors, config, options)
+    load = reconcile.stored_load(options, config) or reconcile.Load(entries, config)
+    report = checking.report(entries, errors, config, options, load)
     # A failed assertion of the next month's first day is about this month's end.
     blockers = [_line(f) for f in report.findings if f.severity == "error" and not f.acknowledged
                 and (f.date is None or f.date <= (next_first if f.code == "beancount" else last))]
+    blockers += [_line(f) for f in month_end.short_of(entries, config, load, last)]
     if blockers:
         return Outcome(month, blockers=blockers,
                        message=f"{month} cannot be closed: {len(blockers)} unresolved error(s); nothing was written")
@@ -171,5 +177,9 @@ def _append(root: Path, block: str) -> list[Path]:
 
 
 def _line(f) -> str:
+    """A finding as close lists it: as `beanclear check` does, its refs (the ids `beanclear
+    ack` takes) but the one a finding no statement id names is named by."""
     where = f" ({f.file}:{f.line})" if f.file else ""
-    return f"{f.severity} {f.code} {f.date} {f.source or '-'}: {f.message}{where}"
+    named = [r for r in f.refs if r != f"{f.source} {f.date}"]
+    refs = f" [{', '.join(named[:4])}{', …' if len(named) > 4 else ''}]" if named else ""
+    return f"{f.severity} {f.code} {f.date} {f.source or '-'}: {f.message}{refs}{where}"

@@ -1,9 +1,9 @@
 """`beanclear close YYYY-MM` and `beanclear reopen YYYY-MM --reason "…"` (closing.py);
 `beanclear carry YYYY-MM` (forward.py).
 
-Exit statuses: close 0 closed (or already closed), 1 while errors remain (listed),
-2 bad input (a month not YYYY-MM, an earlier month still open, no books); reopen 0,
-2 when refused (empty reason, month not closed).
+Exit statuses: close 0 closed (or already closed), 1 while errors remain or statements
+fall short of the month's end (listed), 2 bad input (a month not YYYY-MM, an earlier
+month still open, no books); reopen 0, 2 when refused (empty reason, month not closed).
 """
 
 from __future__ import annotations

@@ -1,0 +1,109 @@
+"""Whether the statements reach a month's end: what `close` waits for besides errors.
+
+A month is closed once nothing in it is unresolved (DESIGN.md §4), and the days after a
+source's last statement are not resolved yet. `close 2026-03` is refused while a
+source's statements, begun by the month's end, end before it
+
+    error statement-gap 2026-03-29 wechat: the statements of wechat end 2026-03-29, before the month's end (2026-03-31)
+
+and while a bank credit of the month waits for its channel's statements, whatever the
+day they end (the last one read to its last line, the rest of it not in it):
+
+    error statement-gap 2026-03-29 wechat: the statements of wechat end 2026-03-29, before the month's end
+        (2026-03-31): 1 bank credit(s) (174.48 CNY) wait for them [20260331-638a845858a5-1]
+
+`check` says nothing of such a credit while the channel's statements end within a quiet
+weekend of the bank's: a bank's day imported before its channel's bill of that day is the
+daily routine (README, statement-gap). Closing the month would assert it as a month-end
+balance of the transit account, "in transit, unexplained" (blind5 #1).
+
+A statement read from its lines ends at its last line, and its source's last days may
+have had none: it reaches the month's end from as few days before it as the coverage
+counts quiet between two statements (QUIET_DAYS, a channel's `quiet_days`), unless a
+credit waits. The bank an account moved from (`bank: [boc, cmb]`) ends at its closing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from beanclear.checks import clearing
+from beanclear.checks.findings import Finding
+from beanclear.statements import gaps
+from beanclear.statements.coverage import QUIET_DAYS, Coverage
+
+
+def short_of(entries, config, load, last: dt.date) -> list[Finding]:
+    """A statement-gap per source whose statements do not reach `last` (see the module's
+    docstring), dated the last day they cover; `load`: the reconcile.Load of the books."""
+    cover = load.cover(entries)
+    if not cover.recorded:   # books made before coverage was recorded: nothing to tell
+        return []
+    waiting = credits_waiting(entries, config, load, last)
+    out = []
+    for name in sorted(config.sources):
+        start, end = cover.start(name), _end(cover, config, name)
+        if start is None or start > last:   # not begun yet: nothing of the month is its
+            continue
+        held = waiting.get(name, [])
+        short = end < last and not _quiet_end(cover, name, end, last) and not _moved_from(cover, config, name)
+        if not (short or held):
+            continue
+        said = f"the statements of {name} end {end}"
+        if end != cover.end(name):   # a trade bill goes on without the payouts
+            said = (f"the statements of {name} that show its payouts end {end} "
+                    f"(its trade bill goes to {cover.end(name)})")
+        if end < last:
+            said += f", before the month's end ({last})"
+        if held:
+            said += f": {len(held)} bank credit(s) ({gaps._summed(held)}) wait for them"
+        out.append(Finding("statement-gap", end, name, "", Decimal(0), "", said,
+                           clearing.refs(i.entry for i in held)))
+    return out
+
+
+def credits_waiting(entries, config, load, last: dt.date) -> dict[str, list[clearing.Item]]:
+    """Per channel, the bank credits booked as its payouts, up to `last`, that no payout
+    answers and that wait for its statements (Horizon.credit: after the last day they
+    show payouts of), as the clearing check pairs them."""
+    cover, as_of = load.cover(entries), load.as_of(entries)
+    horizons = {name: gaps.Horizon(cover, ch, as_of) for name, ch in config.channels.items()}
+    if not any(h.shown is None or h.shown[1] < last or h.shown[1] == last and h.last_day_partial
+               for h in horizons.values()):
+        return {}   # every channel's statements show the whole month: nothing of it waits
+    out: dict[str, list[clearing.Item]] = {}
+    answers = clearing.transit_answers(entries, config, as_of, load.index(entries), cover)
+    for name, answered in answers.items():
+        if answered is None:   # statements without payouts: its bank credits settle its clearing account
+            continue
+        grouped, by_payout, _, holed = answered
+        channel = config.channels[name]
+        taken = {id(credit) for credits in by_payout.values() for credit in credits}
+        out[name] = [item for items in grouped.values() for item in items
+                     if item.amount < 0 and item.date <= last and id(item) not in taken and id(item) not in holed
+                     and not clearing._funding(item, channel)
+                     and horizons[name].credit(item.date, channel.bank_days) == "wait"]
+    return {name: items for name, items in out.items() if items}
+
+
+def _end(cover: Coverage, config, name: str) -> dt.date | None:
+    """The last day a source's statements cover; a channel's, of those that show its
+    payouts (a trade bill beside them shows money come in, none go out)."""
+    if name in config.channels and cover.shows_payouts(name) and cover.shown_end(name):
+        return cover.shown_end(name)
+    return cover.end(name)
+
+
+def _quiet_end(cover: Coverage, name: str, end: dt.date, last: dt.date) -> bool:
+    """Whether the days from `end` to `last` may be quiet ones of a statement read to its
+    last line: as many as may lie between two of its statements (coverage._merged)."""
+    quiet = 1 if name in cover.busy else cover.quiet.get(name, QUIET_DAYS)
+    return name in cover.read_to_last_line and (last - end).days <= quiet
+
+
+def _moved_from(cover: Coverage, config, name: str) -> bool:
+    """Whether `name` is a bank an account moved from (`bank: [boc, cmb]`): another bank
+    of the account has statements that go on after its own, which end at its closing."""
+    return any(gaps.latest_bank(cover, fellows) != name for ch in config.channels.values()
+               if name in ch.payout_banks and len(fellows := ch.fellow_banks(name, config.banks)) > 1)
