@@ -74,6 +74,7 @@ COLUMNS = {  # role -> header names: English, Spanish, German, Italian, French, 
     "invoice": ("Invoice Number", "Invoice ID", "Número de factura", "Id. de factura", "Rechnungsnummer",
                 "N. fattura pro-forma", "N° ordine commerciante", "Numéro de facture", "Identifiant de facture",
                 "Factuurreferentie", "請求書番号"),
+    "custom": ("Custom Number",),   # the Transaction Search response's custom_field: kept as `custom` by both
 }
 # Japanese (and Chinese) exports write the year first: `2018/10/11`, one reading only.
 YEAR_FIRST = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S")
@@ -235,5 +236,14 @@ class _Reader:
         return PayPalRow(
             path, line, c["id"], when, kind, c["type"], status, label, currency,
             gross, amount("fee"), amount("net"), amount("balance") if c["balance"] else None,
-            ref=c["ref"], name=c["name"], email=c["email"] if gross > 0 else c["to_email"],
-            subject=c["subject"], invoice=c["invoice"])
+            ref=c["ref"], name=c["name"], email=_other_party(c, gross),
+            subject=c["subject"], invoice=c["invoice"], meta={"custom": c["custom"]})
+
+
+def _other_party(cells: dict, gross: Decimal) -> str:
+    """The email of whom the money came from or went to; none where the row names the
+    account's own address on both sides (a release, a withdrawal returned: PayPal's own
+    rows, which the Transaction Search response gives no payer either)."""
+    if cells["email"] and cells["email"] == cells["to_email"]:
+        return ""
+    return cells["email"] if gross > 0 else cells["to_email"]

@@ -103,7 +103,7 @@ def test_transaction_search_sample_totals(cfg):
     [payment] = extraction.entries
     assert {p.account: p.units.number for p in payment.postings} == {
         FEES: Decimal("13.79"), SALES: Decimal("-465.00"), CLEARING: Decimal("451.21")}
-    assert payment.meta["event-code"] == "T0006" and payment.meta["order-id"] == "Invoice-005"
+    assert payment.meta["paypal-type"] == "Express Checkout Payment" and payment.meta["order-id"] == "Invoice-005"
 
 
 # -- the traps -----------------------------------------------------------------------

@@ -765,7 +765,10 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
     if not any(r.balances for r in results):   # no assertion, no opening
         return []
     sums, stated = openings.Sums(), {}
-    for result in results:   # in the order of the files: of two first assertions on one day, the first file's
+    # Of two statements whose first balances are of one day (PayPal's activity download and
+    # its Transaction Search response of the same days), the opening names the one whose
+    # name sorts first, whatever their order: so it does if they come in two imports (below)
+    for result in sorted(results, key=lambda r: r.path.name):
         sums.update(result.sums)
         for key, said in result.extraction.stated_openings.items():
             if key not in stated or said.day < stated[key].day:
@@ -781,19 +784,32 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
         # where only its first balance is earlier (the opening was worked back to a trade
         # view's first line, over days no balance was known: seed 28931).
         earlier = key in have and (opening.date < have[key] or asserted_first.date.isoformat() < asserted.get(key, ""))
-        if key in from_config or (key in have and not earlier) or (key in asserted and key not in have):
+        # An opening of the same day and amount, from a first balance of the same day, that names
+        # a statement sorting after this one (imported first: the other view of the same days)
+        # names this one instead
+        same = key in have and opening.date == have[key] and asserted_first.date.isoformat() == asserted.get(key)
+        named = books.opening_named(*key) if same else None
+        renamed = named is not None and result.path.name < named[0]
+        if key in from_config or (key in have and not earlier and not renamed) or (key in asserted and key not in have):
             continue
-        chosen.append((opening, asserted_first, result, derived, earlier))
+        chosen.append((opening, asserted_first, result, derived, earlier, named if renamed else None))
     # Books kept before beanclear (a person's own files) hold some of it already: the entry
     # is what the statement says the account held, less that (statements/openings.py).
     held = books.held({(o.account, o.currency): o.date for o, *_ in chosen}) if chosen else {}
     out = []
-    for opening, asserted_first, result, derived, earlier in chosen:
+    for opening, asserted_first, result, derived, earlier, named in chosen:
         key = (opening.account, opening.currency)
         stated_amount, already = opening.amount, held.get(key, Decimal(0))
         if already:
             opening = dataclasses.replace(opening, amount=opening.amount - already, held=already)
             derived -= already
+        if named:   # the same opening, named after the statement sorting first; another amount stays as it is
+            if named[1] == opening.amount:
+                result.notes.append(f"the opening balance of {opening.account} in {opening.currency} now names "
+                                    f"{result.path.name} (was {named[0]}): of the statements that imply it, the one "
+                                    "whose name sorts first")
+                out.append((opening, result.path.name))
+            continue
         note = (f"{'earliest' if earlier else 'first'} statement of {opening.account} in {opening.currency}: "
                 f"opening balance {stated_amount:f} {opening.currency} at the end of {opening.date}"
                 + (" written from it" if not already else
