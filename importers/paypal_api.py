@@ -101,6 +101,7 @@ def no_details(path: str, doc) -> StatementError:
 
 class Importer(StatementImporter):
     kind = "paypal transaction search json"
+    names_fee_of = True
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing

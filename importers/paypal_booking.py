@@ -9,6 +9,9 @@ signed `Gross`, a `Fee` (negative: a cost, unlike Stripe) and `Net = Gross + Fee
     chargeback           Expenses:Chargebacks:PayPal  -gross (and its fee, a row of its own:
                          a Chargeback Fee); no refund of the sale (DESIGN §1: chargebacks and
                          their fees have their own accounts), so the shop's order stays paid
+    fee                  Expenses:Fees:PayPal     -net, `fee-of` what it names; a fee given
+                         back of a chargeback (a won dispute's Fee Reversal) on the chargeback
+                         account, as its fee was (statements/chargeback_fees.py)
     withdrawal           Assets:Transit:PayPal    -gross    ^payout-<transaction id>
     bank funding         Assets:Transit:PayPal    -gross    (money coming from the bank)
     payment hold/release Assets:Reserve:PayPal    -net
@@ -50,6 +53,7 @@ from beanclear.books.spill import Spill
 from beanclear.importers.base import (BalanceChain, balance, closing_balances, fx_postings, link, netted, next_day,
                                       posting, rule_account, transaction)
 from beanclear.importers.toolkit import StatementError
+from beanclear.statements import chargeback_fees
 
 BOOKED, PENDING, NO_MONEY = "booked", "pending", "no money"
 # Kinds whose pending rows already moved the balance (a withdrawal on its way to the bank).
@@ -140,6 +144,8 @@ class Booking:
         self.no_ref: StatementError | None = None
         self.bad_group: StatementError | None = None
         self.chains: dict[str, BalanceChain] = defaultdict(lambda: BalanceChain(ordered=ordered))
+        # the ids booked on the chargeback account, and those the fees given back name (chargeback_fees.py)
+        self.disputed, self.fees_of = set(), set()
 
     def _booked(self, row: PayPalRow) -> bool:
         """Whether the row moved money (else it is counted as skipped); its running balance kept."""
@@ -195,6 +201,10 @@ class Booking:
         if pair is not None:
             # a second row of that id: the pair funds the first
             pair = tuple(map(Half.of, pair)) if self.used.add(row.id) else None
+        if row.kind in ("chargeback", "chargeback-fee"):
+            self.disputed.add(row.id)
+        elif row.kind == "fee" and row.ref:
+            self.fees_of.add(row.ref)
         self.out.entries.append(_entry(row, pair, self.importer))
 
     def finish(self, cut: bool = False) -> None:
@@ -205,6 +215,7 @@ class Booking:
         if self.no_ref or self.bad_group:
             raise self.no_ref or self.bad_group
         acc, out = self.importer.source.accounts, self.out
+        chargeback_fees.within(out, self.disputed, self.fees_of, acc.fees, acc.chargebacks)
         unfunded = sorted((tuple(map(Half.of, self.pairs.get(key))) for key in self.pairs if key not in self.used),
                           key=lambda pair: pair[0].line)
         for sold, bought in unfunded:   # conversions that fund no row here: entries of their own
@@ -252,6 +263,8 @@ def _entry(row: PayPalRow, pair, importer):
         meta["hold-of"] = row.ref
         postings = [posting(acc.reserve, -row.net, cur)]
     elif kind in ("fee", "chargeback-fee"):
+        if kind == "fee":   # a Fee Reversal names the fee it gives back: a chargeback's goes back there
+            meta[chargeback_fees.FEE_OF] = row.ref
         postings = [posting(acc.fees if kind == "fee" else acc.chargebacks, -row.net, cur)]
     else:
         if kind in ("refund", "chargeback"):

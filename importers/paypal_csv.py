@@ -108,6 +108,7 @@ def _lacking(keys: set[str]) -> list[str]:
 
 class Importer(StatementImporter):
     kind = "paypal csv"
+    names_fee_of = True
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing

@@ -17,8 +17,8 @@ from typing import Callable, Iterable
 
 from beancount.core import data
 
-from beanclear.books import (atomic, in_flight, late_balances, late_refunds, late_routes, late_views, prices, render,
-                             repeats, spill)
+from beanclear.books import (atomic, in_flight, late_balances, late_fees, late_refunds, late_routes, late_views, prices,
+                             render, repeats, spill)
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
@@ -32,7 +32,7 @@ from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import (XLSX_MAGIC, StatementError, _open_workbook, first_row_keys, header_key,
                                          paused_gc, read_text, sniff, zip_members)
 from beanclear.importers.toolkit.tables import head_bytes
-from beanclear.statements import belonging, coverage, openings, refund_orders, resaved, shop_refunds
+from beanclear.statements import belonging, chargeback_fees, coverage, openings, refund_orders, resaved, shop_refunds
 from beanclear.periods import closed, forward
 
 
@@ -558,6 +558,12 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             notes = late_routes.notes(routed, late.left)
             if notes:   # said once, on the first shop statement of the batch
                 next(r for r in live if isinstance(r.importer.source, Shop)).extraction.notes.extend(notes)
+            moved = late_fees.plan(late.fees, changes)
+            if moved:   # on the first statement of the channel whose chargeback fees they give back
+                channel = next(iter(late.fees.values()))[0]
+                next(r for r in live if r.importer.source.name == channel).extraction.notes.append(
+                    f"{moved} fee(s) given back of its chargeback fees, booked to the fees before, now on the "
+                    "chargeback account")
             placed = late_refunds.plan(late.refunds, changes)
             if placed:   # on the first statement of the channel whose payments they wait for
                 channel = next(iter(late.refunds.values()))[0].name
@@ -625,11 +631,13 @@ def _across(results: list[FileResult], books: Books) -> dict:
     read = [(r.importer, r.extraction) for r in results if r.before is None]
     batch = BatchOrders(read)   # found once, if asked for, and not held past here
     refund_orders.across(read, books, batch)
+    chargeback_fees.across(read, books)
     route_batch(read, batch)
     shop_refunds.grown(read, books)
     if not read:
         return late_routes.NONE
-    return late_routes.find(read[0][0].config, books, batch)._replace(refunds=late_refunds.find(read, books, batch))
+    return late_routes.find(read[0][0].config, books, batch)._replace(refunds=late_refunds.find(read, books, batch),
+                                                                       fees=late_fees.find(read, books))
 
 
 def _park(results: list[FileResult]) -> None:
