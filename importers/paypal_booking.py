@@ -304,7 +304,8 @@ KINDS = {
                 "pagamento express checkout", "pagamento preautorizzato utenza", "pagamento da cellulare",
                 "pagamento abbonamento",
                 "paiement express", "paiement sur site marchand", "paiement d'abonnement",
-                "paiement préapprouvé d'un utilisateur de facture de paiement", "ウェブペイメント"),
+                "paiement préapprouvé d'un utilisateur de facture de paiement", "ウェブペイメント",
+                "echeck received", "update to echeck received", "echeck sent", "update to echeck sent"),
     "refund": ("payment refund", "refund", "general payment refund", "reembolso", "reembolso de pago",
                "rückzahlung"),
     "chargeback": ("chargeback", "chargeback reversal", "payment reversal", "reversal", "contracargo",
@@ -335,6 +336,11 @@ KINDS = {
                  "autorización", "artículo del carrito de compras", "warenkorbartikel"),
 }
 KIND_OF_TYPE = {words: kind for kind, names in KINDS.items() for words in names}
+# Rows that move the money of an earlier row they name (Reference Txn ID): an eCheck is
+# `eCheck Received`, pending (Balance Impact Memo), until `Update to eCheck Received`
+# (Credit) the day it clears. The row named moves none where its update is in the file,
+# whatever its status says (a download without Balance Impact shows it Cleared too).
+UPDATES = {"update to echeck received", "update to echeck sent"}
 STATUSES = {BOOKED: ("completed", "cleared", "refunded", "partially refunded", "reversed", "placed", "removed",
                      "completado", "reembolsado", "reembolsado parcialmente", "revertido",
                      "abgeschlossen", "erstattet", "teilweise erstattet", "completata", "完了"),
@@ -345,17 +351,30 @@ STATUSES = {BOOKED: ("completed", "cleared", "refunded", "partially refunded", "
 STATUS_OF = {word: status for status, words in STATUSES.items() for word in words}
 
 
+def type_key(label: str) -> str:
+    """A Type cell as KIND_OF_TYPE knows it: lower case, its spaces single."""
+    return " ".join(label.lower().split())
+
+
 def kind_of(label: str, path: str, line: int, column: str) -> str:
-    key = " ".join(label.lower().split())
-    kind = KIND_OF_TYPE.get(key)
+    kind = KIND_OF_TYPE.get(type_key(label))
     if kind is None:
-        # the names known are too many to list in one line (a message is cut past 550
-        # characters): the nearest, and where they all are
-        near = difflib.get_close_matches(key, KIND_OF_TYPE, n=5, cutoff=0.5)
+        near = "; ".join(nearest_types(type_key(label)))
         raise StatementError(path, line, f"column {column}: unknown PayPal type {label!r}"
-                             + (f" (the nearest known: {'; '.join(near)})" if near else "")
-                             + "; the types beanclear reads are those of importers/paypal_booking.py KINDS")
+                             + (f" (the nearest known: {near})" if near else "")
+                             + ": beanclear does not guess what money a type it does not know moves")
     return kind
+
+
+def nearest_types(key: str, n: int = 5) -> list[str]:
+    """The known types nearest an unknown one (the names known are too many to list in
+    one message, which is cut past 550 characters): those spelt alike, then those sharing
+    the most of its words (of three letters or more: not `to`, `de`)."""
+    near = difflib.get_close_matches(key, KIND_OF_TYPE, n=n, cutoff=0.5)
+    words = {word for word in key.split() if len(word) > 2}
+    shared = sorted((name for name in KIND_OF_TYPE if name not in near and words & set(name.split())),
+                    key=lambda name: (-len(words & set(name.split())), name))
+    return (near + shared)[:n]
 
 
 def status_of(label: str, path: str, line: int) -> str:

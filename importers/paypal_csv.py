@@ -32,13 +32,13 @@ refused saying what to download instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter
-from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, Booking, PayPalRow, kind_of, status_of,
-                                                zone_of)
+from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, UPDATES, Booking, PayPalRow, kind_of,
+                                                status_of, type_key, zone_of)
 from beanclear.importers.toolkit import (ZERO_DECIMAL, DateOrder, StatementError, clean, currency_code, first_row_keys,
                                          header_key, local_time, parse_amount, parse_datetime, read_statement, sniff,
                                          uses_decimal_comma)
@@ -171,6 +171,8 @@ class Importer(StatementImporter):
                 zones.add(r.cells[col["zone"]])
                 if read.is_conversion(r) and read.moves(r):
                     conversion_ids.add(clean(r.cells[col["id"]]))
+                elif col["ref"] is not None and read.is_update(r) and read.moves(r):
+                    read.updated.add(clean(r.cells[col["ref"]]))
         read.comma = uses_decimal_comma(amount_cells(), t.path)
         read.day = self.source.date_format or dates.format(t.path, header=t.header, zones=zones, notes=out.notes)
         return read, conversion_ids
@@ -185,13 +187,17 @@ class _Reader:
     comma: bool
     day: str
     timezone: str
+    updated: set[str] = field(default_factory=set)   # the ids an update row moves the money of (UPDATES)
 
     def cells(self, row) -> dict[str, str]:
         """The row's cells by role, cleaned ("" for a column the file leaves out)."""
         return {role: clean(row.cells[at]) if at is not None else "" for role, at in self.col.items()}
 
     def is_conversion(self, row) -> bool:
-        return KIND_OF_TYPE.get(" ".join(clean(row.cells[self.col["type"]]).lower().split())) == "conversion"
+        return KIND_OF_TYPE.get(type_key(clean(row.cells[self.col["type"]]))) == "conversion"
+
+    def is_update(self, row) -> bool:
+        return type_key(clean(row.cells[self.col["type"]])) in UPDATES
 
     def status(self, words: str, impact: str, line: int) -> tuple[str, str]:
         """(BOOKED, PENDING or NO_MONEY; the words shown for it) of a row's Status and
@@ -228,7 +234,9 @@ class _Reader:
                                path, line, f"{header[col['date']]} and {header[col['time']]}")
         when = local_time(stamp.replace(tzinfo=zone_of(c["zone"], path, line)), self.timezone)
         status, label = self.status(c["status"], c["impact"], line)
-        if status == NO_MONEY and " ".join(c["type"].lower().split()) not in KIND_OF_TYPE:
+        if c["id"] in self.updated and status != NO_MONEY:   # its Update row books the money (UPDATES)
+            status, label = NO_MONEY, f"{label}, its update books it"
+        if status == NO_MONEY and type_key(c["type"]) not in KIND_OF_TYPE:
             kind = "no-money"   # a Memo row (a German `Anforderung gesendet`, a request) whatever its type says
         else:
             kind = kind_of(c["type"], path, line, header[col["type"]])
