@@ -83,6 +83,9 @@ class Extraction:
     # The ids of the payments whose refunds still wait for their order (refund_orders.py):
     # the import looks across its statements and the books only for these.
     unplaced_refunds: set[str] = field(default_factory=set)
+    # The ids named by fees given back (`fee-of`) that the statement does not hold: the import
+    # looks across its statements and the books for chargebacks among them (chargeback_fees.py).
+    unplaced_fees: set[str] = field(default_factory=set)
     # A shop's statement: each refunded order's refunded total, as ShopImporter.book
     # makes its entries (statements/shop_refunds.py: no pass over them).
     refunds: dict[str, Decimal] = field(default_factory=dict)
@@ -120,6 +123,9 @@ class StatementImporter(beangulp.Importer):
     # The name `beanclear fetch` archives a day's bill under (`fundflow` for
     # fundflow-2026-03-01.csv): such a file covers that day, whatever lines it holds.
     daily_name: str | None = None
+    # Its fee rows name what they are the fee of (`fee-of`): a fee given back of a chargeback
+    # books on the chargeback account (statements/chargeback_fees.py, books/late_fees.py)
+    names_fee_of: bool = False
 
     def __init__(self, source, config):
         self.source, self.config = source, config

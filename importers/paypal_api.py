@@ -3,14 +3,17 @@
 Each `transaction_details[].transaction_info` is a row: `transaction_event_code` says
 what it is (T0006 express checkout, T1107 refund, T0200–T0202 conversion, T0400
 withdrawal, T1106 reversal…; the full list is `EVENT_CODES` — an unknown code is an
-error that lists them), `transaction_amount` and `fee_amount` are decimal strings
+error that lists them) and is named as the activity download names that type
+(`TYPE_OF_CODE`: T0006 is `Express Checkout Payment`), so that a transaction both files
+state books one entry whichever is imported first (the response's `custom_field` is the
+download's `Custom Number`). `transaction_amount` and `fee_amount` are decimal strings
 (`"465.00"`, `"-13.79"`: the fee negative, as in the CSV), dates carry an offset without
 a colon (`2014-07-11T04:03:52+0000`) and are dated in the configured time zone. Rows
 book as `paypal_booking` says, conversions and all:
 
-    2014-07-11 * "test consumer" "Express checkout (T0006) / Bill for your purchase" ^order-Invoice-005
+    2014-07-11 * "test consumer" "Express Checkout Payment / Bill for your purchase" ^order-Invoice-005
       id: "5TY05013RG002845M"
-      paypal-type: "Express checkout (T0006)"
+      paypal-type: "Express Checkout Payment"
       order-id: "Invoice-005"
       Expenses:Fees:PayPal           13.79 USD
       Income:Sales:PayPal          -465.00 USD
@@ -69,8 +72,24 @@ EVENT_CODES = {
     "no-money": "T1300 T1301 T1302 T9700 T9701 T9702 T9800",
 }
 KIND_OF_CODE = {code: kind for kind, codes in EVENT_CODES.items() for code in codes.split()}
-LABELS = {"T0006": "Express checkout", "T0007": "Website payment", "T1107": "Refund", "T0200": "Currency conversion",
-          "T0201": "Currency conversion", "T0202": "Currency conversion", "T0400": "Withdrawal", "T1106": "Reversal"}
+# Each event named as the activity download (in English) names it, so that a row books the
+# same entry whichever of the two files states it (DESIGN §2); a code whose download name
+# is not known here is its kind and code ("Adjustment (T1200)").
+TYPE_OF_CODE = {
+    "T0000": "General Payment", "T0001": "Mass Pay Payment", "T0002": "Subscription Payment",
+    "T0003": "Preapproved Payment Bill User Payment", "T0004": "eBay Auction Payment",
+    "T0005": "Direct Credit Card Payment", "T0006": "Express Checkout Payment", "T0007": "Website Payment",
+    "T0011": "Mobile Payment", "T0012": "Virtual Terminal Payment", "T0013": "Donation Payment",
+    "T0100": "General Fee", "T0106": "Chargeback Fee", "T0200": "General Currency Conversion",
+    "T0201": "User Initiated Currency Conversion", "T0400": "General Withdrawal",
+    "T1101": "Reversal of General Withdrawal", "T1105": "Reversal of General Account Hold",
+    "T1106": "Payment Reversal", "T1107": "Payment Refund", "T1108": "Fee Reversal",
+    "T1110": "Hold on Balance for Dispute Investigation", "T1111": "Cancellation of Hold for Dispute Resolution",
+    "T1201": "Chargeback", "T1202": "Chargeback Reversal", "T1300": "General Authorization",
+    "T1302": "Void of Authorization", "T1500": "General Account Hold", "T2101": "General Hold",
+    "T2102": "General Hold Release", "T2103": "Reserve Hold", "T2104": "Reserve Release", "T2107": "Payment Hold",
+    "T2108": "Payment Release",
+}
 STATUS = {"S": (BOOKED, "Completed"), "V": (BOOKED, "Reversed"), "F": (BOOKED, "Partially refunded"),
           "P": (PENDING, "Pending"), "D": (NO_MONEY, "Denied")}
 
@@ -82,6 +101,7 @@ def no_details(path: str, doc) -> StatementError:
 
 class Importer(StatementImporter):
     kind = "paypal transaction search json"
+    names_fee_of = True
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
@@ -200,11 +220,11 @@ class Importer(StatementImporter):
         names = payer.get("payer_name") or {}
         name = names.get("alternate_full_name") or " ".join(filter(None, (names.get("given_name"),
                                                                           names.get("surname"))))
-        return PayPalRow(path, line, ident, when, kind, f"{LABELS.get(code, kind.capitalize())} ({code})", status,
-                         status_label, currency, gross, fee[0], gross + fee[0],
-                         ending[0] if ending and ending[1] == currency else None,
+        label = TYPE_OF_CODE.get(code) or f"{kind.capitalize()} ({code})"
+        return PayPalRow(path, line, ident, when, kind, label, status, status_label, currency, gross, fee[0],
+                         gross + fee[0], ending[0] if ending and ending[1] == currency else None,
                          ref=str(info.get("paypal_reference_id") or ""), name=name,
                          email=str(payer.get("email_address") or ""), subject=str(info.get("transaction_subject") or ""),
                          invoice=str(info.get("invoice_id") or ""),
-                         meta={"event-code": code, "custom": str(info.get("custom_field") or "")})
+                         meta={"custom": str(info.get("custom_field") or "")})
 

@@ -9,6 +9,9 @@ signed `Gross`, a `Fee` (negative: a cost, unlike Stripe) and `Net = Gross + Fee
     chargeback           Expenses:Chargebacks:PayPal  -gross (and its fee, a row of its own:
                          a Chargeback Fee); no refund of the sale (DESIGN §1: chargebacks and
                          their fees have their own accounts), so the shop's order stays paid
+    fee                  Expenses:Fees:PayPal     -net, `fee-of` what it names; a fee given
+                         back of a chargeback (a won dispute's Fee Reversal) on the chargeback
+                         account, as its fee was (statements/chargeback_fees.py)
     withdrawal           Assets:Transit:PayPal    -gross    ^payout-<transaction id>
     bank funding         Assets:Transit:PayPal    -gross    (money coming from the bank)
     payment hold/release Assets:Reserve:PayPal    -net
@@ -50,6 +53,7 @@ from beanclear.books.spill import Spill
 from beanclear.importers.base import (BalanceChain, balance, closing_balances, fx_postings, link, netted, next_day,
                                       posting, rule_account, transaction)
 from beanclear.importers.toolkit import StatementError
+from beanclear.statements import chargeback_fees
 
 BOOKED, PENDING, NO_MONEY = "booked", "pending", "no money"
 # Kinds whose pending rows already moved the balance (a withdrawal on its way to the bank).
@@ -140,6 +144,8 @@ class Booking:
         self.no_ref: StatementError | None = None
         self.bad_group: StatementError | None = None
         self.chains: dict[str, BalanceChain] = defaultdict(lambda: BalanceChain(ordered=ordered))
+        # the ids booked on the chargeback account, and those the fees given back name (chargeback_fees.py)
+        self.disputed, self.fees_of = set(), set()
 
     def _booked(self, row: PayPalRow) -> bool:
         """Whether the row moved money (else it is counted as skipped); its running balance kept."""
@@ -195,6 +201,10 @@ class Booking:
         if pair is not None:
             # a second row of that id: the pair funds the first
             pair = tuple(map(Half.of, pair)) if self.used.add(row.id) else None
+        if row.kind in ("chargeback", "chargeback-fee"):
+            self.disputed.add(row.id)
+        elif row.kind == "fee" and row.ref:
+            self.fees_of.add(row.ref)
         self.out.entries.append(_entry(row, pair, self.importer))
 
     def finish(self, cut: bool = False) -> None:
@@ -205,6 +215,7 @@ class Booking:
         if self.no_ref or self.bad_group:
             raise self.no_ref or self.bad_group
         acc, out = self.importer.source.accounts, self.out
+        chargeback_fees.within(out, self.disputed, self.fees_of, acc.fees, acc.chargebacks)
         unfunded = sorted((tuple(map(Half.of, self.pairs.get(key))) for key in self.pairs if key not in self.used),
                           key=lambda pair: pair[0].line)
         for sold, bought in unfunded:   # conversions that fund no row here: entries of their own
@@ -252,6 +263,8 @@ def _entry(row: PayPalRow, pair, importer):
         meta["hold-of"] = row.ref
         postings = [posting(acc.reserve, -row.net, cur)]
     elif kind in ("fee", "chargeback-fee"):
+        if kind == "fee":   # a Fee Reversal names the fee it gives back: a chargeback's goes back there
+            meta[chargeback_fees.FEE_OF] = row.ref
         postings = [posting(acc.fees if kind == "fee" else acc.chargebacks, -row.net, cur)]
     else:
         if kind in ("refund", "chargeback"):
@@ -291,7 +304,8 @@ KINDS = {
                 "pagamento express checkout", "pagamento preautorizzato utenza", "pagamento da cellulare",
                 "pagamento abbonamento",
                 "paiement express", "paiement sur site marchand", "paiement d'abonnement",
-                "paiement préapprouvé d'un utilisateur de facture de paiement", "ウェブペイメント"),
+                "paiement préapprouvé d'un utilisateur de facture de paiement", "ウェブペイメント",
+                "echeck received", "update to echeck received", "echeck sent", "update to echeck sent"),
     "refund": ("payment refund", "refund", "general payment refund", "reembolso", "reembolso de pago",
                "rückzahlung"),
     "chargeback": ("chargeback", "chargeback reversal", "payment reversal", "reversal", "contracargo",
@@ -322,6 +336,11 @@ KINDS = {
                  "autorización", "artículo del carrito de compras", "warenkorbartikel"),
 }
 KIND_OF_TYPE = {words: kind for kind, names in KINDS.items() for words in names}
+# Rows that move the money of an earlier row they name (Reference Txn ID): an eCheck is
+# `eCheck Received`, pending (Balance Impact Memo), until `Update to eCheck Received`
+# (Credit) the day it clears. The row named moves none where its update is in the file,
+# whatever its status says (a download without Balance Impact shows it Cleared too).
+UPDATES = {"update to echeck received", "update to echeck sent"}
 STATUSES = {BOOKED: ("completed", "cleared", "refunded", "partially refunded", "reversed", "placed", "removed",
                      "completado", "reembolsado", "reembolsado parcialmente", "revertido",
                      "abgeschlossen", "erstattet", "teilweise erstattet", "completata", "完了"),
@@ -332,17 +351,30 @@ STATUSES = {BOOKED: ("completed", "cleared", "refunded", "partially refunded", "
 STATUS_OF = {word: status for status, words in STATUSES.items() for word in words}
 
 
+def type_key(label: str) -> str:
+    """A Type cell as KIND_OF_TYPE knows it: lower case, its spaces single."""
+    return " ".join(label.lower().split())
+
+
 def kind_of(label: str, path: str, line: int, column: str) -> str:
-    key = " ".join(label.lower().split())
-    kind = KIND_OF_TYPE.get(key)
+    kind = KIND_OF_TYPE.get(type_key(label))
     if kind is None:
-        # the names known are too many to list in one line (a message is cut past 550
-        # characters): the nearest, and where they all are
-        near = difflib.get_close_matches(key, KIND_OF_TYPE, n=5, cutoff=0.5)
+        near = "; ".join(nearest_types(type_key(label)))
         raise StatementError(path, line, f"column {column}: unknown PayPal type {label!r}"
-                             + (f" (the nearest known: {'; '.join(near)})" if near else "")
-                             + "; the types beanclear reads are those of importers/paypal_booking.py KINDS")
+                             + (f" (the nearest known: {near})" if near else "")
+                             + ": beanclear does not guess what money a type it does not know moves")
     return kind
+
+
+def nearest_types(key: str, n: int = 5) -> list[str]:
+    """The known types nearest an unknown one (the names known are too many to list in
+    one message, which is cut past 550 characters): those spelt alike, then those sharing
+    the most of its words (of three letters or more: not `to`, `de`)."""
+    near = difflib.get_close_matches(key, KIND_OF_TYPE, n=n, cutoff=0.5)
+    words = {word for word in key.split() if len(word) > 2}
+    shared = sorted((name for name in KIND_OF_TYPE if name not in near and words & set(name.split())),
+                    key=lambda name: (-len(words & set(name.split())), name))
+    return (near + shared)[:n]
 
 
 def status_of(label: str, path: str, line: int) -> str:

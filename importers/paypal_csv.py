@@ -32,13 +32,13 @@ refused saying what to download instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter
-from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, Booking, PayPalRow, kind_of, status_of,
-                                                zone_of)
+from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, UPDATES, Booking, PayPalRow, kind_of,
+                                                status_of, type_key, zone_of)
 from beanclear.importers.toolkit import (ZERO_DECIMAL, DateOrder, StatementError, clean, currency_code, first_row_keys,
                                          header_key, local_time, parse_amount, parse_datetime, read_statement, sniff,
                                          uses_decimal_comma)
@@ -74,6 +74,7 @@ COLUMNS = {  # role -> header names: English, Spanish, German, Italian, French, 
     "invoice": ("Invoice Number", "Invoice ID", "Número de factura", "Id. de factura", "Rechnungsnummer",
                 "N. fattura pro-forma", "N° ordine commerciante", "Numéro de facture", "Identifiant de facture",
                 "Factuurreferentie", "請求書番号"),
+    "custom": ("Custom Number",),   # the Transaction Search response's custom_field: kept as `custom` by both
 }
 # Japanese (and Chinese) exports write the year first: `2018/10/11`, one reading only.
 YEAR_FIRST = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S")
@@ -107,6 +108,7 @@ def _lacking(keys: set[str]) -> list[str]:
 
 class Importer(StatementImporter):
     kind = "paypal csv"
+    names_fee_of = True
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
@@ -169,6 +171,8 @@ class Importer(StatementImporter):
                 zones.add(r.cells[col["zone"]])
                 if read.is_conversion(r) and read.moves(r):
                     conversion_ids.add(clean(r.cells[col["id"]]))
+                elif col["ref"] is not None and read.is_update(r) and read.moves(r):
+                    read.updated.add(clean(r.cells[col["ref"]]))
         read.comma = uses_decimal_comma(amount_cells(), t.path)
         read.day = self.source.date_format or dates.format(t.path, header=t.header, zones=zones, notes=out.notes)
         return read, conversion_ids
@@ -183,13 +187,17 @@ class _Reader:
     comma: bool
     day: str
     timezone: str
+    updated: set[str] = field(default_factory=set)   # the ids an update row moves the money of (UPDATES)
 
     def cells(self, row) -> dict[str, str]:
         """The row's cells by role, cleaned ("" for a column the file leaves out)."""
         return {role: clean(row.cells[at]) if at is not None else "" for role, at in self.col.items()}
 
     def is_conversion(self, row) -> bool:
-        return KIND_OF_TYPE.get(" ".join(clean(row.cells[self.col["type"]]).lower().split())) == "conversion"
+        return KIND_OF_TYPE.get(type_key(clean(row.cells[self.col["type"]]))) == "conversion"
+
+    def is_update(self, row) -> bool:
+        return type_key(clean(row.cells[self.col["type"]])) in UPDATES
 
     def status(self, words: str, impact: str, line: int) -> tuple[str, str]:
         """(BOOKED, PENDING or NO_MONEY; the words shown for it) of a row's Status and
@@ -226,7 +234,9 @@ class _Reader:
                                path, line, f"{header[col['date']]} and {header[col['time']]}")
         when = local_time(stamp.replace(tzinfo=zone_of(c["zone"], path, line)), self.timezone)
         status, label = self.status(c["status"], c["impact"], line)
-        if status == NO_MONEY and " ".join(c["type"].lower().split()) not in KIND_OF_TYPE:
+        if c["id"] in self.updated and status != NO_MONEY:   # its Update row books the money (UPDATES)
+            status, label = NO_MONEY, f"{label}, its update books it"
+        if status == NO_MONEY and type_key(c["type"]) not in KIND_OF_TYPE:
             kind = "no-money"   # a Memo row (a German `Anforderung gesendet`, a request) whatever its type says
         else:
             kind = kind_of(c["type"], path, line, header[col["type"]])
@@ -235,5 +245,14 @@ class _Reader:
         return PayPalRow(
             path, line, c["id"], when, kind, c["type"], status, label, currency,
             gross, amount("fee"), amount("net"), amount("balance") if c["balance"] else None,
-            ref=c["ref"], name=c["name"], email=c["email"] if gross > 0 else c["to_email"],
-            subject=c["subject"], invoice=c["invoice"])
+            ref=c["ref"], name=c["name"], email=_other_party(c, gross),
+            subject=c["subject"], invoice=c["invoice"], meta={"custom": c["custom"]})
+
+
+def _other_party(cells: dict, gross: Decimal) -> str:
+    """The email of whom the money came from or went to; none where the row names the
+    account's own address on both sides (a release, a withdrawal returned: PayPal's own
+    rows, which the Transaction Search response gives no payer either)."""
+    if cells["email"] and cells["email"] == cells["to_email"]:
+        return ""
+    return cells["email"] if gross > 0 else cells["to_email"]

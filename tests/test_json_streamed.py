@@ -506,7 +506,7 @@ def test_paypal_conversions_and_pages_streamed(cfg, tmp_path, monkeypatch, limit
     streamed, whole = both(importer(cfg, paypal_api, "paypal"), path, monkeypatch, whole_allowed=False)
     assert streamed == whole and whole[2] == 86
     assert whole[4] == ["page 1 of 3: later pages are not in this file"] and whole[6] == "ABCD1234"
-    assert "Currency conversion" in whole[0]   # the pair of the 7th payment books on its own
+    assert "General Currency Conversion" in whole[0]   # the pair of the 7th payment books on its own
 
 
 def airwallex_items_doc(n: int, camel: bool) -> dict:

@@ -103,7 +103,7 @@ def test_transaction_search_sample_totals(cfg):
     [payment] = extraction.entries
     assert {p.account: p.units.number for p in payment.postings} == {
         FEES: Decimal("13.79"), SALES: Decimal("-465.00"), CLEARING: Decimal("451.21")}
-    assert payment.meta["event-code"] == "T0006" and payment.meta["order-id"] == "Invoice-005"
+    assert payment.meta["paypal-type"] == "Express Checkout Payment" and payment.meta["order-id"] == "Invoice-005"
 
 
 # -- the traps -----------------------------------------------------------------------
@@ -681,3 +681,48 @@ def test_a_download_saved_in_windows_1252_reads_as_the_utf8_one(tmp_path, cfg, p
     utf8, cp1252 = (run(paypal_csv, cfg, "paypal", tmp_path / name) for name in ("utf8.csv", "cp1252.csv"))
     assert extraction_text(cp1252).replace("cp1252.csv", "utf8.csv") == extraction_text(utf8)
     assert f'"{next(iter(names.values()))}"' in extraction_text(cp1252)
+
+
+ECHECK_HEADER = ('"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","From Email Address",'
+                 '"To Email Address","Transaction ID","Reference Txn ID","Invoice Number","Balance","Balance Impact"\n')
+ECHECK = ('"03/20/2026","10:00:00","PDT","Ava Smith","eCheck Received","{status}","USD","300.00","-10.96","289.04",'
+          '"ava@example.com","shop@example.com","1ECHK000000000001","","INV-1","{balance}","{impact}"\n')
+UPDATE = ('"03/25/2026","09:00:00","PDT","Ava Smith","Update to eCheck Received","Completed","USD","300.00","-10.96",'
+          '"289.04","ava@example.com","shop@example.com","2ECHU000000000002","1ECHK000000000001","INV-1","289.04",'
+          '"Credit"\n')
+
+
+@pytest.mark.parametrize("original", [
+    {"status": "Pending", "balance": "0.00", "impact": "Memo"},      # the tester's download: pending, then the update
+    {"status": "Cleared", "balance": "0.00", "impact": "Memo"},      # downloaded after it cleared
+    {"status": "Cleared", "balance": "289.04", "impact": ""},        # a download without Balance Impact: the update books it
+])
+def test_an_echeck_books_once_when_its_update_clears_it(tmp_path, cfg, original):
+    """PayPal's eCheck: a pending `eCheck Received` (Balance Impact Memo), then `Update to
+    eCheck Received` (Credit, naming it) the day the money comes: booked once, that day."""
+    path = tmp_path / "echeck.csv"
+    path.write_text(ECHECK_HEADER + ECHECK.format(**original) + UPDATE, encoding="utf-8")
+    extraction = run(paypal_csv, cfg, "paypal", path)
+    [payment] = [e for e in extraction.entries if hasattr(e, "postings")]
+    assert (payment.date.isoformat(), payment.meta["id"], payment.meta["order-id"]) == \
+        ("2026-03-26", "2ECHU000000000002", "INV-1")   # 09:00 PDT is 00:00 in Shanghai
+    assert totals(extraction.entries, CLEARING) == {"USD": Decimal("289.04")}
+    assert totals(extraction.entries, SALES) == {"USD": Decimal("-300.00")}
+
+
+def test_an_echeck_without_its_update_books_as_it_clears(tmp_path, cfg):
+    path = tmp_path / "echeck.csv"
+    path.write_text(ECHECK_HEADER + ECHECK.format(status="Completed", balance="289.04", impact="Credit"),
+                    encoding="utf-8")
+    assert totals(run(paypal_csv, cfg, "paypal", path).entries, CLEARING) == {"USD": Decimal("289.04")}
+
+
+def test_an_unknown_type_names_the_nearest_known_ones_and_no_source_file(tmp_path, cfg):
+    path = tmp_path / "a.csv"
+    path.write_text(HEADER + '"13/01/2026","10:00:00","PST","A","Update to eCheck Lottery","Completed","USD","5.00",'
+                    '"0.00","5.00","T1","","5.00"\n', encoding="utf-8")
+    with pytest.raises(StatementError) as caught:
+        run(paypal_csv, cfg, "paypal", path)
+    message = str(caught.value)
+    assert "unknown PayPal type 'Update to eCheck Lottery' (the nearest known: " in message
+    assert "update to echeck received" in message and ".py" not in message and "KINDS" not in message

@@ -247,6 +247,15 @@ class Books:
                 out[tuple(ident.split(" ")[1:3])] = dt.date.fromisoformat(block[:10])
         return out
 
+    def opening_named(self, account: str, currency: str) -> tuple[str, Decimal] | None:
+        """(the statement it names, its amount) of the opening a statement implied of an
+        account in a currency, as an import wrote it (a person's, or none: None). The
+        statement is its name alone, without what the books held already."""
+        accounts = self.root / "accounts.beancount"
+        text = accounts.read_text(encoding="utf-8") if accounts.exists() else ""
+        written = _written_opening(split_blocks(text)[1], account, currency)
+        return (HELD_ALREADY.sub("", written[1]), written[2]) if written else None
+
     def opened(self, accounts) -> set[str]:
         """Those of `accounts` an `open` directive of any file the books include opens
         (books/included.py): a person's own file, main.beancount itself, a month file."""
@@ -414,24 +423,19 @@ class Books:
         said, moved = [], []
         preamble, blocks = split_blocks(text)
         for (account, currency), (delta, first) in sorted(shifts.items()):
-            ident = f"opening {account} {currency}"
-            at = next((i for i, b in enumerate(blocks) if (m := ID_LINE.search(b)) and _unescape(m.group(1)) == ident
-                       and ENTRY_START.match(b)), None)
-            found = OPENING_BLOCK.match(blocks[at]) if at is not None else None
-            line = re.search(rf"^[ \t]+{re.escape(account)}[ \t]+(-?[\d.]+)[ \t]+{re.escape(currency)}\b",
-                             blocks[at], re.M) if found else None
-            if line is None:   # not as an import writes it: a person's
+            written = _written_opening(blocks, account, currency)
+            if written is None:   # not as an import writes it: a person's
                 continue
+            at, statement, held = written
             day = dt.date.fromisoformat(blocks[at][:10])
             back = min(day, first - dt.timedelta(days=1)) if first else day
             if not delta and back == day:
                 continue
-            amount = Decimal(line.group(1)) - delta
-            statement = _unescape(found.group(1))
+            amount = held - delta
             from beanclear.statements.openings import Opening
             moved.append(opening_entry(Opening(account, currency, back, amount), statement, config.equity))
             said.append(f"opening balance of {account} in {currency} now {amount:f} {currency} at the end of {back} "
-                        f"(was {line.group(1)} at the end of {day}), as its first balance implies with what this "
+                        f"(was {held:f} at the end of {day}), as its first balance implies with what this "
                         "import books before it")
             blocks[at] = ""
         if moved:
@@ -441,6 +445,20 @@ class Books:
 
 OPENING_BLOCK = re.compile(r'^\d{4}-\d{2}-\d{2}[ \t]+\*[ \t]+"Opening balance"[ \t]+"[^"\n]* at the end of the day, '
                            r'from ((?:[^"\\\n]|\\.)*)"')
+HELD_ALREADY = re.compile(r", less -?[\d.]+ \S+ the books held already$")
+
+
+def _written_opening(blocks: list[str], account: str, currency: str) -> tuple[int, str, Decimal] | None:
+    """(its place in `blocks`, the statement it names, its amount) of the opening a statement
+    implied of an account in a currency, where it is as an import writes it; else None (none,
+    or a person's)."""
+    ident = f"opening {account} {currency}"
+    at = next((i for i, b in enumerate(blocks) if (m := ID_LINE.search(b)) and _unescape(m.group(1)) == ident
+               and ENTRY_START.match(b)), None)
+    found = OPENING_BLOCK.match(blocks[at]) if at is not None else None
+    line = re.search(rf"^[ \t]+{re.escape(account)}[ \t]+(-?[\d.]+)[ \t]+{re.escape(currency)}\b",
+                     blocks[at], re.M) if found else None
+    return (at, _unescape(found.group(1)), Decimal(line.group(1))) if line else None
 
 
 def kept(store: Sorted, entry) -> None:

@@ -16,8 +16,8 @@ from typing import Callable, Iterable
 
 from beancount.core import data
 
-from beanclear.books import (atomic, in_flight, late_balances, late_refunds, late_routes, late_views, prices, render,
-                             repeats, spill)
+from beanclear.books import (atomic, in_flight, late_balances, late_fees, late_refunds, late_routes, late_views, prices,
+                             render, repeats, spill)
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
@@ -28,7 +28,7 @@ from beanclear.config.model import Shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, paused_gc
-from beanclear.statements import belonging, coverage, openings, refund_orders, resaved, shop_refunds
+from beanclear.statements import belonging, chargeback_fees, coverage, openings, refund_orders, resaved, shop_refunds
 from beanclear.periods import closed, forward
 
 
@@ -316,6 +316,12 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             notes = late_routes.notes(routed, late.left)
             if notes:   # said once, on the first shop statement of the batch
                 next(r for r in live if isinstance(r.importer.source, Shop)).extraction.notes.extend(notes)
+            moved = late_fees.plan(late.fees, changes)
+            if moved:   # on the first statement of the channel whose chargeback fees they give back
+                channel = next(iter(late.fees.values()))[0]
+                next(r for r in live if r.importer.source.name == channel).extraction.notes.append(
+                    f"{moved} fee(s) given back of its chargeback fees, booked to the fees before, now on the "
+                    "chargeback account")
             placed = late_refunds.plan(late.refunds, changes)
             if placed:   # on the first statement of the channel whose payments they wait for
                 channel = next(iter(late.refunds.values()))[0].name
@@ -383,11 +389,13 @@ def _across(results: list[FileResult], books: Books) -> dict:
     read = [(r.importer, r.extraction) for r in results if r.before is None]
     batch = BatchOrders(read)   # found once, if asked for, and not held past here
     refund_orders.across(read, books, batch)
+    chargeback_fees.across(read, books)
     route_batch(read, batch)
     shop_refunds.grown(read, books)
     if not read:
         return late_routes.NONE
-    return late_routes.find(read[0][0].config, books, batch)._replace(refunds=late_refunds.find(read, books, batch))
+    return late_routes.find(read[0][0].config, books, batch)._replace(refunds=late_refunds.find(read, books, batch),
+                                                                       fees=late_fees.find(read, books))
 
 
 def _park(results: list[FileResult]) -> None:
@@ -523,7 +531,10 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
     if not any(r.balances for r in results):   # no assertion, no opening
         return []
     sums, stated = openings.Sums(), {}
-    for result in results:   # in the order of the files: of two first assertions on one day, the first file's
+    # Of two statements whose first balances are of one day (PayPal's activity download and
+    # its Transaction Search response of the same days), the opening names the one whose
+    # name sorts first, whatever their order: so it does if they come in two imports (below)
+    for result in sorted(results, key=lambda r: r.path.name):
         sums.update(result.sums)
         for key, said in result.extraction.stated_openings.items():
             if key not in stated or said.day < stated[key].day:
@@ -539,19 +550,32 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
         # where only its first balance is earlier (the opening was worked back to a trade
         # view's first line, over days no balance was known: seed 28931).
         earlier = key in have and (opening.date < have[key] or asserted_first.date.isoformat() < asserted.get(key, ""))
-        if key in from_config or (key in have and not earlier) or (key in asserted and key not in have):
+        # An opening of the same day and amount, from a first balance of the same day, that names
+        # a statement sorting after this one (imported first: the other view of the same days)
+        # names this one instead
+        same = key in have and opening.date == have[key] and asserted_first.date.isoformat() == asserted.get(key)
+        named = books.opening_named(*key) if same else None
+        renamed = named is not None and result.path.name < named[0]
+        if key in from_config or (key in have and not earlier and not renamed) or (key in asserted and key not in have):
             continue
-        chosen.append((opening, asserted_first, result, derived, earlier))
+        chosen.append((opening, asserted_first, result, derived, earlier, named if renamed else None))
     # Books kept before beanclear (a person's own files) hold some of it already: the entry
     # is what the statement says the account held, less that (statements/openings.py).
     held = books.held({(o.account, o.currency): o.date for o, *_ in chosen}) if chosen else {}
     out = []
-    for opening, asserted_first, result, derived, earlier in chosen:
+    for opening, asserted_first, result, derived, earlier, named in chosen:
         key = (opening.account, opening.currency)
         stated_amount, already = opening.amount, held.get(key, Decimal(0))
         if already:
             opening = dataclasses.replace(opening, amount=opening.amount - already, held=already)
             derived -= already
+        if named:   # the same opening, named after the statement sorting first; another amount stays as it is
+            if named[1] == opening.amount:
+                result.notes.append(f"the opening balance of {opening.account} in {opening.currency} now names "
+                                    f"{result.path.name} (was {named[0]}): of the statements that imply it, the one "
+                                    "whose name sorts first")
+                out.append((opening, result.path.name))
+            continue
         note = (f"{'earliest' if earlier else 'first'} statement of {opening.account} in {opening.currency}: "
                 f"opening balance {stated_amount:f} {opening.currency} at the end of {opening.date}"
                 + (" written from it" if not already else

@@ -46,6 +46,7 @@ class Late(NamedTuple):
     files: dict[Path, tuple]
     left: dict[str, int]
     refunds: dict = {}      # books/late_refunds.py: refunds booked before their payments
+    fees: dict = {}         # books/late_fees.py: fees given back booked before their chargeback fees
 
 
 NONE = Late({}, {})
