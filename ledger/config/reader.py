@@ -41,6 +41,11 @@ from beanclear.importers.bank_presets import PRESETS as BANK_PRESETS
 from beanclear.importers.toolkit.places import MAX_AMOUNT_DIGITS
 
 
+# The most days a deadline, a window or a quiet spell may be: ten years. A date plus more
+# (a blind helper's quiet_days: 3000000) is past the year 9999, a traceback in every check.
+MAX_DAYS = 3660
+
+
 class _Reader:
     """Walks the YAML tree, remembering the key path for error messages."""
 
@@ -116,8 +121,8 @@ class _Reader:
         return value
 
     def days(self) -> int:
-        if isinstance(self.data, bool) or not isinstance(self.data, int) or self.data < 0:
-            raise self.fail("a whole number of days (0 or more)", self.data)
+        if isinstance(self.data, bool) or not isinstance(self.data, int) or not 0 <= self.data <= MAX_DAYS:
+            raise self.fail(f"a whole number of days from 0 to {MAX_DAYS:,}", self.data)
         return self.data
 
     def date(self) -> dt.date:
