@@ -190,25 +190,17 @@ def ack(config_path, code, ref, reason):
     listed, marked acknowledged, and no longer fails `beanclear check`.
     """
     from beanclear.checks import acks, checking
+    from beanclear.resolve import ResolveError, acknowledging, write
     config = _load(config_path)
     try:
-        line = acks.ack_line(code, ref, reason)
-    except acks.DecisionError as exc:
+        acks.ack_line(code, ref, reason)   # a bad code or reason is said before the books are read
+        if not (config.books / "main.beancount").exists():
+            raise _fail(f"{config.books / 'main.beancount'}: no books yet (run `beanclear import` first)")
+        plan = acknowledging.acknowledge(checking.check(config).findings, code, ref, reason)
+        write(config, plan)
+    except (acks.DecisionError, ResolveError, BooksBusy) as exc:
         raise _fail(str(exc))
-    if not (config.books / "main.beancount").exists():
-        raise _fail(f"{config.books / 'main.beancount'}: no books yet (run `beanclear import` first)")
-    findings = checking.check(config).findings
-    named = [f for f in findings if f.code == code and ref in f.refs]
-    if not named:
-        raise _fail(acks.not_named(findings, code, ref))
-    if all(f.acknowledged for f in named):
-        click.echo(f"{code} {ref} is already acknowledged; nothing was written")
-        return
-    try:
-        acks.record(config.books, [line])
-    except BooksBusy as exc:
-        raise _fail(str(exc))
-    click.echo(f"{acks.ACKS_FILE}: {line.strip()}")
+    click.echo(plan.message)
 
 
 @main.group()

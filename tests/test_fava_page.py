@@ -317,7 +317,7 @@ def test_accepting_a_proposal_links_the_bank_line_as_match_apply_does(fava):
     before = books_snapshot(fava.merchant)
     response = fava.post("accept", key, Origin="http://localhost")
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert response.json == {"message": "accepted 1 proposal(s)", "written": [written]}
+    assert response.json == {"done": True, "message": "accepted 1 proposal(s)", "written": [written]}
     [link] = key["target"].split()
     [(name, (removed, added))] = changes(before, books_snapshot(fava.merchant)).items()
     assert name == str(bank_file.relative_to(fava.merchant / "books"))

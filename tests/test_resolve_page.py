@@ -66,7 +66,8 @@ def test_book_and_rule_write_off_follow_up_through_the_page(fava):
         ['2026-03-16 * "Aliyun" "ALIYUN 2026-03"', '  statement-text: "阿里云计算有限公司 ALIYUN 2026-03"',
          '  statement-payee: "阿里云计算有限公司"', '  booked-from: "Assets:Suspense"',
          "  Expenses:Hosting                            312.00 CNY"])
-    assert fava.post("book", {"bank_ref": AUDIT, "account": "Expenses:Hosting"}).status_code == 409   # done
+    again = fava.post("book", {"bank_ref": AUDIT, "account": "Expenses:Hosting"})   # done: as the command says
+    assert again.status_code == 200 and again.json["done"] is False and again.json["written"] == []
 
     response = fava.post("write_off", {"code": "payout-mismatch", "ref": SHORT})
     assert response.status_code == 200, response.json
@@ -93,6 +94,8 @@ def test_book_and_rule_write_off_follow_up_through_the_page(fava):
     ("follow_up", {"code": "duplicate-charge", "ref": "#3460", "done": "yes", "note": "x"}, 400, "true or false"),
     ("close", {"month": "2026-13"}, 400, "2026-13"),
     ("close", {"month": "2026-01"}, 409, "2026-01"),
+    # the refusal `beanclear ack` gives (acks.not_named): a finding's ref but for its `#`
+    ("acknowledge", {"code": "order-unpaid", "ref": "1573", "reason": "x"}, 409, "did you mean #1573?"),
 ])
 def test_refusals_say_why_and_touch_nothing(refusing, endpoint, body, status, message):
     fava = refusing
@@ -102,6 +105,28 @@ def test_refusals_say_why_and_touch_nothing(refusing, endpoint, body, status, me
     assert response.status_code == status, response.json
     assert message in response.json["error"]
     assert books_snapshot(fava.merchant) == before and (fava.merchant / "config.yaml").read_bytes() == config_before
+
+
+@pytest.mark.parametrize("endpoint, body", [
+    ("book", {"bank_ref": AUDIT, "account": "Expenses:Hosting"}),
+    ("write_off", {"code": "payout-mismatch", "ref": SHORT}),
+    ("acknowledge", {"code": "refund-surge", "ref": "50300941320260127000000004126", "reason": "Spring Festival"}),
+    ("follow_up", {"code": "duplicate-charge", "ref": "#3460", "owner": "alice", "due": "2026-04-16"}),
+])
+def test_an_action_done_twice_writes_nothing_and_says_so_as_the_command_does(fava, endpoint, body):
+    """A double click is not an error: the second answer is the command's (exit 0,
+    `done: false`), from the same library function, and nothing is written."""
+    first = fava.post(endpoint, body)
+    assert first.status_code == 200 and first.json["done"] is True and first.json["written"], first.json
+    if endpoint == "follow_up":   # and its done, twice
+        body = {"code": "duplicate-charge", "ref": "#3460", "done": True, "note": "refunded"}
+        assert fava.post(endpoint, body).json["done"] is True
+    before = books_snapshot(fava.merchant)
+    again = fava.post(endpoint, body)
+    assert again.status_code == 200, again.json
+    assert again.json["done"] is False and again.json["written"] == [] and "error" not in again.json
+    assert "nothing was written" in again.json["message"]
+    assert books_snapshot(fava.merchant) == before
 
 
 def test_writes_need_the_same_origin(refusing):

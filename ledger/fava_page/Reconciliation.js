@@ -158,7 +158,8 @@ export default {
         if (result.error) {
           throw new Error(result.error);
         }
-        show(status, `${result.message}: ${result.written.join(", ")}`, false);
+        show(status, result.written.length ? `${result.message}: ${result.written.join(", ")}` : result.message,
+             false);
         window.location.reload();
       } catch (error) {
         show(status, String(error.message ?? error), true);

@@ -46,6 +46,7 @@ from beanclear.config import ConfigError
 from beanclear.fava_page import actions, carried, charts, guard, overview, review, upload
 from beanclear.fava_page.guard import Refused
 from beanclear.live import status as live_status
+from beanclear.resolve import acknowledging
 
 
 MATCH_ON_RENDER = 20_000   # entries up to which the first render also runs the matcher (~0.3 s there)
@@ -226,18 +227,14 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
 
     @extension_endpoint("acknowledge", ["POST"])
     def acknowledge(self):
-        """Acknowledge the findings of a code that name a ref, with a reason."""
+        """Acknowledge the findings of a code that name a ref, with a reason, as `beanclear
+        ack` does (resolve/acknowledging.py: its refusals and its "already acknowledged")."""
         def act(body, state):
             guard.fields(body, ("code", "ref", "reason"))
-            code, ref, reason = guard.ident(body, "code"), guard.ident(body, "ref"), guard.text(body, "reason")
-            if code not in review.ACKABLE:
-                raise Refused(400, f"code: expected one of {', '.join(review.ACKABLE)}")
-            named = [f for f in state.report.findings if f.code == code and ref in f.refs and not f.acknowledged]
-            if not named:
-                raise Refused(409, f"no open {code} finding names {ref} any more; reload the page")
-            line = acks.ack_line(code, ref, reason)
-            return acks.record(state.config.books, [line]), f"acknowledged {code} {ref}"
-        return self._write(act)
+            plan = acknowledging.acknowledge(state.report.findings, guard.ident(body, "code"),
+                                             guard.ident(body, "ref"), guard.text(body, "reason"))
+            return self._plan_write(state, plan)
+        return self._resolve(act)
 
     @extension_endpoint("upload", ["POST"])
     def upload(self):
@@ -265,5 +262,8 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         for path in changed:
             self.ledger.watcher.notify(Path(path))
         root = self.state().config.root
-        return jsonify({"message": message, "written": [os.path.relpath(p, root) for p in changed]})
+        # done: whether anything was written, as the commands' --format json says (an action
+        # done again answers what the command answers, not an error: a double click)
+        return jsonify({"done": bool(changed), "message": message,
+                        "written": [os.path.relpath(p, root) for p in changed]})
 

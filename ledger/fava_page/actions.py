@@ -162,8 +162,8 @@ class ResolveEndpoints:
             raise Refused(409, str(exc)) from None
 
     def _plan_write(self, state, plan) -> tuple[list, str]:
-        if plan.nothing:
-            raise Refused(409, plan.message)
+        if plan.nothing:   # done already: the command's answer (exit 0), not a refusal
+            return [], plan.message
         todo, note = self._edited(state, plan.edits)
         return write(state.config, replace(plan, edits=todo)), plan.message + (f"; {note}" if note else "")
 

@@ -1,0 +1,26 @@
+"""Acknowledge the findings of a code that name a ref, with a reason: the rule of
+`beanclear ack` and of the page's acknowledge button, as a Plan (checks/acks.py makes
+the directive and reads it back).
+
+A ref no finding of the code names is refused as the other actions refuse it
+(acks.not_named: did you mean #1573?); findings already acknowledged write nothing
+(`Plan.nothing`), as any action done twice.
+"""
+
+from __future__ import annotations
+
+from beanclear.books import ACKS_HEADER
+from beanclear.checks import acks
+from beanclear.resolve import Plan, ResolveError
+
+
+def acknowledge(findings, code: str, ref: str, reason: str) -> Plan:
+    line = acks.ack_line(code, ref, reason)   # DecisionError: a code that cannot be acknowledged, no reason
+    named = [f for f in findings if f.code == code and ref in f.refs]
+    if not named:
+        raise ResolveError(acks.not_named(findings, code, ref))
+    data = {"code": code, "ref": ref}
+    if all(f.acknowledged for f in named):
+        return Plan(f"{code} {ref} is already acknowledged; nothing was written", data=data, nothing=True)
+    return Plan(f"{acks.ACKS_FILE}: {line.strip()}", appends={acks.ACKS_FILE: (ACKS_HEADER, line, ("prices.beancount",))},
+                data=data)
