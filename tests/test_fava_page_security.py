@@ -5,6 +5,7 @@ it, never a 500; a write must come from the page itself, to an address Fava serv
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -86,13 +87,34 @@ def test_each_malformed_field_is_a_400_naming_it_and_the_books_are_untouched(sha
     assert books_snapshot(shared.merchant) == before
 
 
-@pytest.mark.parametrize("text", ["[1, 2]", "5", "null", '"x"', "{", "not json", b"\xff\xfe{}",
-                                  "[" * 20_000 + "]" * 20_000],
-                         ids=["list", "number", "null", "string", "truncated", "text", "not-utf8", "nested-deep"])
+@pytest.mark.parametrize("text", ["[1, 2]", "5", "null", '"x"', "{", "not json", b"\xff\xfe{}"],
+                         ids=["list", "number", "null", "string", "truncated", "text", "not-utf8"])
 def test_a_body_that_is_not_a_json_object_is_a_400(shared, text):
     before = books_snapshot(shared.merchant)
     response = raw(shared, "acknowledge", text)
     assert response.status_code == 400 and response.json["error"] == "body: expected a JSON object"
+    assert books_snapshot(shared.merchant) == before
+
+
+@pytest.mark.parametrize("text", ["[" * 20_000 + "]" * 20_000, '{"a":' * 10_000 + "1" + "}" * 10_000],
+                         ids=["list", "object"])
+def test_a_body_nested_too_deep_is_a_400_saying_so(shared, text):
+    # a blind tester's 10,000-deep object (under 64 KiB) was told "expected a JSON object"
+    before = books_snapshot(shared.merchant)
+    response = raw(shared, "acknowledge", text)
+    assert response.status_code == 400 and response.json["error"].startswith("body: nested too deep")
+    assert books_snapshot(shared.merchant) == before
+
+
+def test_a_chunked_body_over_the_limit_is_a_413_not_a_cut_body(shared):
+    # without a Content-Length werkzeug stops reading at the limit: the cut JSON was a 400
+    before = books_snapshot(shared.merchant)
+    text = json.dumps({**ack(shared.finding), "pad": "x" * 70_000}).encode()
+    response = shared.client.post(f"/{shared.slug}/{PAGE}acknowledge", input_stream=io.BytesIO(text),
+                                  headers={"Content-Type": "application/json", "Origin": "http://localhost",
+                                           "Transfer-Encoding": "chunked"},
+                                  environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413 and response.json["error"] == f"body: larger than {guard.MAX_BODY} bytes"
     assert books_snapshot(shared.merchant) == before
 
 

@@ -48,12 +48,19 @@ def decision_body() -> dict:
     if not request.is_json:
         raise Refused(415, "expected a JSON body (Content-Type: application/json)")
     _same_origin()
-    request.max_content_length = MAX_BODY
+    # a chunked body has no Content-Length to refuse: werkzeug stops reading it at the
+    # limit, silently; one byte more than allowed tells a cut body from a whole one
+    request.max_content_length = MAX_BODY + 1
     try:
-        body = json.loads(request.get_data(cache=False), object_pairs_hook=_once_each)
+        data = request.get_data(cache=False)
+        if len(data) > MAX_BODY:
+            raise RequestEntityTooLarge()
+        body = json.loads(data, object_pairs_hook=_once_each)
     except RequestEntityTooLarge:
         raise Refused(413, f"body: larger than {MAX_BODY} bytes") from None
-    except (ValueError, RecursionError):   # not UTF-8, not JSON, or nested too deep
+    except RecursionError:
+        raise Refused(400, "body: nested too deep; expected a JSON object of strings, lists and flags") from None
+    except ValueError:   # not UTF-8, or not JSON
         raise Refused(400, "body: expected a JSON object") from None
     if not isinstance(body, dict):
         raise Refused(400, "body: expected a JSON object")
