@@ -140,3 +140,50 @@ def test_days_a_statement_in_the_other_format_covers_are_refused(tmp_path, toget
     assert books_text(folder) == before   # nothing written
     forced = beanclear(folder, "import", "--force", str(camt))
     assert forced.exit_code == 0, forced.output
+
+
+@pytest.mark.parametrize("domestic", [False, True], ids=["iban", "domestic-number"])
+def test_init_makes_one_bank_of_an_account_whose_statements_come_in_two_formats(tmp_path, domestic):
+    """A blind tester's init over a CAMT.053 and an MT940 of one IBAN wrote two banks
+    (camt053, mt940), each with its opening: the money counted twice. The files name one
+    account (the MT940 maybe by the domestic number the IBAN ends with): one bank of
+    `type: [camt053, mt940]`, one opening, the books as the hand-written config's."""
+    from click.testing import CliRunner
+    from beanclear import cli
+    from beanclear import config as config_mod
+    statements = merchant(tmp_path / "given", domestic=domestic) / "statements"
+    result = CliRunner().invoke(cli.main, ["init", str(tmp_path / "m"), "--from", str(statements), "--yes"])
+    assert result.exit_code == 0, result.output
+    config = config_mod.load(tmp_path / "m" / "config.yaml")
+    assert {n: b.types for n, b in config.banks.items()} == {"camt053": ("camt053", "mt940")}, result.output
+    assert "type: [camt053, mt940]" in (tmp_path / "m" / "config.yaml").read_text(encoding="utf-8")
+    assert "bank camt053 (type camt053, mt940): 2 file(s)" in result.output
+    accounts = (tmp_path / "m" / "books" / "accounts.beancount").read_text(encoding="utf-8")
+    assert accounts.count('"Opening balance"') == 1 and "1000.00 EUR" in accounts
+    found = findings(tmp_path / "m")
+    assert [f for f in found if f["code"] in ("beancount", "statement-gap")] == [], found
+
+
+@pytest.mark.parametrize("acctid, named", [(IBAN, True), ("0123456789", True), ("NL02ABNA0123456789", False)],
+                         ids=["iban", "domestic-number", "another-account"])
+def test_a_format_a_bank_without_account_id_does_not_list_names_the_bank_whose_account_it_is(tmp_path, acctid, named):
+    """A blind tester's `type: [camt053, mt940]` bank, without account_id, was given an
+    OFX of its account: without --source the import said to add a source of type ofx (a
+    second bank of one account). The account its books hold (the one the file names, by
+    the same rule as import's) names the bank and the list to write."""
+    folder = merchant(tmp_path)
+    config = folder / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(f'    account_id: "{IBAN}"\n', ""), encoding="utf-8")
+    assert beanclear(folder, "import", str(folder / "statements")).exit_code == 0
+    ofx = folder / "later" / "rabo.ofx"
+    ofx.parent.mkdir()
+    ofx.write_text(sample("bank_ofx", "ofxparse-suncorp.ofx").read_text(encoding="utf-8")
+                   .replace("<ACCTID>123456789", f"<ACCTID>{acctid}"), encoding="utf-8")
+    before = snapshot(folder)
+    result = beanclear(folder, "import", str(ofx))
+    assert result.exit_code == 2, result.output
+    advice = ("but bank rabo, whose account it names, is of type camt053 | mt940: add it to the bank's type in "
+              "config.yaml: `type: [camt053, mt940, ofx]` under banks.rabo")
+    assert (advice in result.output) == named, result.output
+    assert ("the config has no source of that type" in result.output) != named, result.output
+    assert snapshot(folder) == before

@@ -49,21 +49,21 @@ def refuse_zipped(path: Path) -> None:
 
 
 def read_as(path: Path, importers: list[StatementImporter], source: str | None, recorded: Callable[[str], bool],
-            force: bool) -> list[tuple[StatementImporter, bool]]:
+            force: bool, held: Callable[[str], list[str]] = lambda name: []) -> list[tuple[StatementImporter, bool]]:
     """The sources a file is imported as, each with whether one of its importers claims
     the file now. A file whose digest a source's records hold was that source's
     statement, whatever config.yaml says now: "imported before" (a bank whose `type`
     went from csv to ofx keeps its CSVs so; another source that claims it now does not
     book its money again). Of a download of several accounts, a source that claims its
     own account and holds no record of it is read as well. With `force`, or a file no
-    source records, identify() decides."""
+    source records, identify() decides (`held`: identify's)."""
     names = [] if force else list(dict.fromkeys(i.source.name for i in importers
                                                 if (source is None or i.source.name == source)
                                                 and recorded(i.source.name)))
     if not names:
-        return [(importer, True) for importer in identify(path, importers, source, recorded)]
+        return [(importer, True) for importer in identify(path, importers, source, recorded, held)]
     try:
-        claimed = identify(path, importers, source, recorded)
+        claimed = identify(path, importers, source, recorded, held)
     except StatementError:   # no importer reads it now: its records still say what it was
         claimed = []
     out = []
@@ -76,10 +76,13 @@ def read_as(path: Path, importers: list[StatementImporter], source: str | None, 
 
 
 def identify(path: Path, importers: list[StatementImporter], source: str | None,
-             recorded: Callable[[str], bool] = lambda name: False) -> list[StatementImporter]:
+             recorded: Callable[[str], bool] = lambda name: False,
+             held: Callable[[str], list[str]] = lambda name: []) -> list[StatementImporter]:
     """The sources a file is read as: one, or each bank whose account the file holds
     (a download of several accounts, each configured with its `account_id`).
-    `recorded(name)`: whether that source's books record this very file (by digest)."""
+    `recorded(name)`: whether that source's books record this very file (by digest);
+    `held(name)`: the account numbers of the statements they record of it (a file none
+    claims is said for the bank whose account it names, _bank_to_list)."""
     candidates = [i for i in importers if source is None or i.source.name == source]
     if source is not None and not candidates:
         names = sorted({i.source.name for i in importers})
@@ -97,7 +100,7 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None,
             _open_workbook(path).close()
         else:
             read_text(path)
-        other = _other_types(path, importers, given=source) or _not_a_statement(path)
+        other = _other_types(path, importers, given=source, held=held) or _not_a_statement(path)
         if other:
             raise StatementError(path, 1, other)
         if not workbook and prices.of_currencies_alone(path):   # the ECB's `Date,USD,GBP`: raises, saying what it lacks
@@ -150,7 +153,8 @@ def _accounts_apart(claimed: list[StatementImporter]) -> bool:
     return all(keys) and not any(a.endswith(b) for n, a in enumerate(keys) for b in keys[:n] + keys[n + 1:])
 
 
-def _other_types(path: Path, importers: list[StatementImporter], given: str | None = None) -> str | None:
+def _other_types(path: Path, importers: list[StatementImporter], given: str | None = None,
+                 held: Callable[[str], list[str]] = lambda name: []) -> str | None:
     """What a file no source of the config claims looks like: every importer of every
     source type (registry.py) is asked, as a source of that type with its defaults
     would be. The message names the type to add, or the source that did not claim it:
@@ -183,7 +187,7 @@ def _other_types(path: Path, importers: list[StatementImporter], given: str | No
     if have:
         return (text + f", but source {', '.join(have)} of that type does not claim it (check its account_id in "
                 "config.yaml, or pass --source " + have[0] + ")")
-    listing = _bank_to_list(path, config, types, given)
+    listing = _bank_to_list(path, config, types, given, held)
     if listing is not None:
         bank, listed = listing
         who = f"source {bank.name}, given by --source," if given else f"bank {bank.name}, whose account it names,"
@@ -213,22 +217,26 @@ def _types_of(source) -> tuple[str, ...]:
     return source.types if isinstance(source, Bank) else (getattr(source, "type", None),)
 
 
-def _bank_to_list(path: Path, config, types: set[str], given: str | None):
+def _bank_to_list(path: Path, config, types: set[str], given: str | None,
+                  held: Callable[[str], list[str]] = lambda name: []):
     """(bank, its types with the file's) of the bank that reads a statement of a bank
     format its `type:` does not list once it does: the one --source names (`given`), else
-    the one whose account_id the file names (an importer of the file's format, built from
-    the bank, claims it). None where no bank of the formats that name their account is
-    the one, or several are."""
+    the one whose account the file names (an importer of the file's format, built from
+    the bank, claims it): its account_id, or without one an account its books hold
+    statements of (`held(name)`), by is_mine's rule. None where no bank of the formats
+    that name their account is the one, or several are."""
     if config is None:
         return None
     kinds = sorted(types & set(SELF_DESCRIBING_BANKS))
     banks = [config.banks[given]] if given in config.banks else [] if given else list(config.banks.values())
     found = []
     for bank in banks:
-        if not set(bank.types) <= set(SELF_DESCRIBING_BANKS) or not (given or bank.account_id):
+        if not set(bank.types) <= set(SELF_DESCRIBING_BANKS):
             continue
-        kind = next((kind for kind in kinds for cls in registry.BANK_IMPORTERS[kind]
-                     if cls(dataclasses.replace(bank, type=kind, types=(kind,)), config).identify(str(path))), None)
+        ids = [bank.account_id] if given or bank.account_id else held(bank.name)
+        kind = next((kind for kind in kinds for cls in registry.BANK_IMPORTERS[kind] for account_id in ids
+                     if cls(dataclasses.replace(bank, type=kind, types=(kind,), account_id=account_id),
+                            config).identify(str(path))), None)
         if kind is not None:
             found.append((bank, bank.types + (kind,)))
     return found[0] if len(found) == 1 else None

@@ -95,6 +95,11 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     digests: dict[str, dict] = {}           # per source, Books.digests
     early: dict[str, Ids] = {}              # per source, Books.known
     views: dict[str, Ids] = {}              # per source whose trade view the import brings, Books.view_ids
+
+    def held(name: str) -> list[str]:
+        """The accounts of a source's statements the books record (a file none claims is
+        said for the bank whose account it names)."""
+        return sorted({account for _, _, account, _ in books.statements(name) if account})
     for index, path in enumerate(files):
         if prices.is_rates_file(path):  # reference rates beside the statements: read as `prices import` does
             rates.append(prices.read_rates(path))
@@ -105,7 +110,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             if name not in digests:
                 digests[name] = books.digests(name)
             return digest in digests[name]
-        for importer, claims in read_as(path, importers, source, recorded, force):
+        for importer, claims in read_as(path, importers, source, recorded, force, held):
             importer.on_progress = progress(path)
             name = importer.source.name
             if name not in stamps:

@@ -127,7 +127,7 @@ def summary(found) -> str:
     lines = [f"found in {found.folder}:"]
     for s in found.sources:
         period = f", {s.first} to {s.last}" if s.first else ""
-        lines.append(f"  {s.group} {s.name} (type {s.type}): {len(s.files)} file(s), "
+        lines.append(f"  {s.group} {s.name} (type {', '.join([s.type, *s.also])}): {len(s.files)} file(s), "
                      f"{s.currency or 'currency not stated'}{period}")
     for path, why in found.unknown:
         lines.append(f"  not identified: {path}: {why}")

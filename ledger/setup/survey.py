@@ -16,7 +16,8 @@ from beanclear.importers.bank_presets import PRESETS
 from beanclear.books import identify, prices
 from beanclear.config.model import PAYOUT_MEMOS, TITLES
 from beanclear.importers import bank_csv
-from beanclear.importers.banking import SeveralAccounts
+from beanclear.config import SELF_DESCRIBING_BANKS
+from beanclear.importers.banking import SeveralAccounts, one_account
 from beanclear.importers.toolkit import StatementError, read_text
 from beanclear.setup import columns, probe
 
@@ -36,6 +37,8 @@ class Source:
     columns: dict[str, str] = field(default_factory=dict)         # a guessed `csv` bank only
     date_format: str | None = None
     account_id: str | None = None   # the account its statements state, when files of one type state several
+    stated: set[str] = field(default_factory=set)   # the accounts its files state (account_key'd)
+    also: list[str] = field(default_factory=list)   # a bank's other formats, `type: [camt053, mt940]`
 
     @property
     def currency(self) -> str | None:
@@ -151,6 +154,7 @@ def survey(folder: Path, scratch: Path) -> Survey:
                for source in _by_account(group, kind, files, unknown, scratch)]
     for path, (cols, fmt) in guessed:
         _guessed_bank(path, cols, fmt, sources, unknown, scratch)
+    sources = _one_account_banks(sources)
     _name(sources)
     return Survey(folder, sources, unknown, rates)
 
@@ -179,11 +183,11 @@ def _by_account(group: str, kind: str, files: list, unknown: list, scratch: Path
     that account_id (a WeChat fund bill names its 商户号), else it is left to the user."""
     accounts = sorted({ex.account for *_, ex in files if ex.account})
     if len(accounts) <= 1:
-        source = Source(group, kind)
+        source = Source(group, kind, stated=set(accounts))
         for path, _cls, importer, extraction in files:
             _add(source, path, importer, extraction)
         return [source]
-    sources = {account: Source(group, kind, account_id=account) for account in accounts}
+    sources = {account: Source(group, kind, account_id=account, stated={account}) for account in accounts}
     for path, cls, importer, extraction in files:
         owner = extraction.account
         if owner is None:
@@ -196,6 +200,33 @@ def _by_account(group: str, kind: str, files: list, unknown: list, scratch: Path
             owner = claims[0]
         _add(sources[owner], path, importer, extraction)
     return list(sources.values())
+
+
+def _one_account_banks(sources: list[Source]) -> list[Source]:
+    """Banks of formats that name their account (CAMT.053, MT940, OFX) whose files state
+    one account, as one bank of each format: `type: [camt053, mt940]`, one opening (two
+    banks would book the account's money and opening twice). One account as import says
+    it (banking.one_account: an IBAN and the domestic number it ends with); the bank keeps
+    the account as its `account_id`, the IBAN where a file names it."""
+    out: list[Source] = []
+    for source in sources:
+        same = next((b for b in out if source.group == b.group == "bank" and source.stated and b.stated
+                     and {source.type, b.type} <= set(SELF_DESCRIBING_BANKS)
+                     and source.type not in (b.type, *b.also)
+                     and all(a == o or one_account(a, o) for a in source.stated for o in b.stated)), None)
+        if same is None:
+            out.append(source)
+            continue
+        kinds = sorted({same.type, *same.also, source.type}, key=SELF_DESCRIBING_BANKS.index)
+        same.type, same.also = kinds[0], kinds[1:]
+        same.stated |= source.stated
+        same.account_id = max(same.stated, key=len)   # an IBAN is longer than the number it ends with
+        same.files += source.files
+        same.currencies += source.currencies
+        same.lines += source.lines
+        days = [d for d in (same.first, same.last, source.first, source.last) if d]
+        same.first, same.last = (min(days), max(days)) if days else (None, None)
+    return out
 
 
 def _guessed_bank(path, cols, fmt, sources, unknown, scratch) -> None:

@@ -88,9 +88,13 @@ def _currency(source: Source, operating: str, paid_in: str | None = None) -> str
 
 
 def _source(source: Source, survey: Survey, operating: str, banks: list[Source]) -> list[str]:
-    out = [f"  {source.name}:", line(4, f"type: {source.type}",
-                                      "guessed from the header: check the columns" if source.columns else
-                                      "found: identified by its content")]
+    if source.also:   # one account's statements in several formats (survey._one_account_banks)
+        out = [f"  {source.name}:", line(4, f"type: [{', '.join([source.type, *source.also])}]",
+                                          "found: statements of one account in each format")]
+    else:
+        out = [f"  {source.name}:", line(4, f"type: {source.type}",
+                                          "guessed from the header: check the columns" if source.columns else
+                                          "found: identified by its content")]
     if source.account_id:
         out.append(line(4, f"account_id: {q(source.account_id)}", "found: its statements are of this account"))
     out += _files(source)
