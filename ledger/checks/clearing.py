@@ -609,10 +609,7 @@ def _mismatch(payout: Item, paid: Decimal, credited: Decimal, entries, channel, 
 def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None) -> list[Finding]:
     """All clearing and transit findings of every channel. `index` and `cover`: the
     postings index and the coverage of the same books, when the caller has them."""
-    if index is None:
-        watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
-        index = postings_by_account(entries, watched)
-    cover = Coverage.of(entries, config) if cover is None else cover
+    index, cover = _index_and_cover(entries, config, index, cover)
     out, waiting, unheard, holed = [], {}, {}, {}
     banks = {bank.account for bank in config.banks.values()}
     for channel in config.channels.values():
@@ -622,10 +619,28 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
             out += _without_payouts(held, transit, landed, as_of, horizon)
             continue
         out += check_clearing(held, channel, as_of, horizon)
-        for bank, items in by_bank(transit, channel, config).items():
-            landed, at_bank = _landed(channel, bank, config, cover, as_of)
-            out += check_transit(items, landed, as_of, at_bank, waiting, unheard, banks, holed)
+        out += _transit_by_bank(transit, channel, config, cover, as_of, banks, waiting, unheard, holed)[1]
     return out + gaps.findings(cover, config, waiting, unheard, holed)
+
+
+def _index_and_cover(entries, config, index, cover) -> tuple[dict, Coverage]:
+    """The postings index and coverage a caller gave, else those of `entries`."""
+    if index is None:
+        watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
+        index = postings_by_account(entries, watched)
+    return index, Coverage.of(entries, config) if cover is None else cover
+
+
+def _transit_by_bank(transit: list[Item], channel, config, cover: Coverage, as_of: dt.date, banks, waiting, unheard,
+                     holed, answered=None) -> tuple[dict, list[Finding]]:
+    """(the channel's transit Items by bank, the findings of each bank's), each bank's
+    payouts judged by its own statements (_landed): what `findings` and `transit_answers`
+    both run."""
+    grouped, out = by_bank(transit, channel, config), []
+    for bank, items in grouped.items():
+        landed, at_bank = _landed(channel, bank, config, cover, as_of)
+        out += check_transit(items, landed, as_of, at_bank, waiting, unheard, banks, holed, answered)
+    return grouped, out
 
 
 def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None) -> dict[str, tuple]:
@@ -635,22 +650,17 @@ def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage
     `findings` judges them, or None for a channel whose statements show no payouts (its
     bank credits settle its clearing account): the month report tells a payout on its way
     from one the bank got short or never got."""
-    if index is None:
-        watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
-        index = postings_by_account(entries, watched)
-    cover = Coverage.of(entries) if cover is None else cover
+    index, cover = _index_and_cover(entries, config, index, cover)
     banks = {bank.account for bank in config.banks.values()}
     out = {}
     for channel in config.channels.values():
         if not cover.shows_payouts(channel.name):
             out[channel.name] = None
             continue
-        transit, answered, missing, holed = index.get(channel.accounts.transit, []), {}, set(), {}
-        grouped = by_bank(transit, channel, config)
-        for bank, items in grouped.items():
-            landed, at_bank = _landed(channel, bank, config, cover, as_of)
-            missing.update(r for f in check_transit(items, landed, as_of, at_bank, {}, {}, banks, holed, answered)
-                           if f.code == "payout-missing" for r in f.refs)
+        answered, holed = {}, {}
+        grouped, found = _transit_by_bank(index.get(channel.accounts.transit, []), channel, config, cover, as_of,
+                                          banks, {}, {}, holed, answered)
+        missing = {r for f in found if f.code == "payout-missing" for r in f.refs}
         out[channel.name] = (grouped, answered, missing, {id(i) for items in holed.values() for i in items})
     return out
 
