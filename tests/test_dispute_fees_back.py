@@ -14,16 +14,8 @@ from beancount import loader
 from beancount.core import data
 
 from conftest import beanclear
+from test_paypal_views import CONFIG, HEADER   # one PayPal merchant in USD, the activity CSV's columns
 
-CONFIG = """\
-books: books
-currency: USD
-timezone: America/Los_Angeles
-channels:
-  paypal: {type: paypal, currency: USD}
-"""
-HEADER = ('"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","From Email Address",'
-          '"To Email Address","Transaction ID","Reference Txn ID","Invoice Number","Balance","Balance Impact"')
 MARCH = [
     '"03/04/2026","11:05:00","PST","Ava Smith","Express Checkout Payment","Completed","USD","120.00","-4.68",'
     '"115.32","ava@example.com","shop@example.com","1SALE000000000001","","INV-1","115.32","Credit"',
