@@ -289,3 +289,19 @@ def test_a_stripe_webhook_without_a_signature_is_refused_in_our_own_words(mercha
     assert answer.status_code == 400
     assert answer.json()["reason"] == "Stripe signature refused: the request has no Stripe-Signature header"
     assert not (m.live.events / "stripe").exists()
+
+
+def test_an_explicit_schedule_runs_in_the_config_s_zone_for_every_channel(tmp_path):
+    # docs/live.md: `timezone: … # of the schedule; default: the config's timezone`; the
+    # UTC of stripe's and paypal's default schedules goes with those schedules only
+    cfg = write_config(tmp_path, yaml.safe_dump({
+        "books": "books", "timezone": "Asia/Shanghai",
+        "channels": {name: {"type": name, "fetch": {"schedule": "30 16 * * *"}}
+                     for name in ("stripe", "paypal", "wechat", "alipay")}
+        | {"card": {"type": "stripe", "fetch": {"schedule": "30 16 * * *", "timezone": "UTC"}},
+           "usd": {"type": "paypal"}}}))
+    channels = merchant_mod.load(cfg, environ={}).live.channels
+    assert {name: str(c.timezone) for name, c in channels.items()} == {
+        "stripe": "Asia/Shanghai", "paypal": "Asia/Shanghai", "wechat": "Asia/Shanghai", "alipay": "Asia/Shanghai",
+        "card": "UTC", "usd": "UTC"}
+    assert (channels["usd"].schedule, channels["card"].schedule) == ("0 13 * * *", "30 16 * * *")
