@@ -305,3 +305,40 @@ def test_an_explicit_schedule_runs_in_the_config_s_zone_for_every_channel(tmp_pa
         "stripe": "Asia/Shanghai", "paypal": "Asia/Shanghai", "wechat": "Asia/Shanghai", "alipay": "Asia/Shanghai",
         "card": "UTC", "usd": "UTC"}
     assert (channels["usd"].schedule, channels["card"].schedule) == ("0 13 * * *", "30 16 * * *")
+
+
+def _books(root) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")}
+
+
+def _served_and_by_hand(m, tmp_path, days) -> tuple[dict, dict]:
+    """The books serve wrote, after the fetch of `days` (the webhooks came first), and
+    those `beanclear import statements/stripe/` writes of the same files in a folder of
+    its own (one command: the day files sort before the events)."""
+    from click.testing import CliRunner
+    from beanclear import cli
+    from beanclear.live import fetch
+    report = fetch.run(m.config, ["stripe"], since=days[0], until=days[-1], environ=m.secrets.environ, today=None)
+    assert report.failures == [], report.failures
+    by_hand = tmp_path / "by-hand"
+    by_hand.mkdir()
+    (by_hand / "config.yaml").write_bytes((m.config.root / "config.yaml").read_bytes())
+    result = CliRunner().invoke(cli.main, ["import", "-c", str(by_hand / "config.yaml"),
+                                           str(m.live.statements / "stripe")])
+    assert result.exit_code == 0, result.output
+    return _books(m.config.books), _books(by_hand / "books")
+
+
+def test_a_paid_payout_s_webhook_and_its_day_give_one_book_in_either_order(merchant, tmp_path):
+    # blind6: the payout booked from its payout.paid object said `arrival-date:` and
+    # `payout-status:`; the same object imported after the day that lists its balance
+    # transaction added nothing, so the books by hand said neither
+    m, url, _, stripe_api = merchant
+    stripe_api.transactions.append(stripe_txn("txn_1TestPayoutTxn01", DAY + dt.timedelta(days=1), 0, "payout", -9680,
+                                              0, "po_1TestPayout0001"))
+    assert _post_stripe(url, stripe_event("evt_1PayoutPaid0010", "payout.paid", PAYOUT)).status_code == 200
+    served, by_hand = _served_and_by_hand(m, tmp_path, [DAY + dt.timedelta(days=1)])
+    assert "po_1TestPayout0001" in served["stripe/2026/2026-03.beancount"].decode()
+    assert served == by_hand
+
