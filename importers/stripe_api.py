@@ -18,7 +18,9 @@ The payout's state (`status`, the expected `arrival_date`) is not written: it ch
 from one webhook to the next (payout.created, .updated, .paid) and the day's balance
 transaction that books the same payout does not say it, so the books would differ by
 which came first (DESIGN §2). What a state moves is booked: a failed payout's money
-coming back.
+coming back, from its `failure_balance_transaction`, at that transaction's time where
+the object holds it expanded (`serve` fetches it), the entry the day's list books too;
+an object with its id alone books it at the payout's creation, all it knows.
 
 A balance transaction carries no order id: a charge's or refund's description names it
 as checkouts write it (`Order 1001`, `Order #1001 by Jo`, `REFUND FOR CHARGE (Order
@@ -224,7 +226,9 @@ class Importer(StatementImporter):
         booked = [entry]
         if status == "failed":
             failure = po.get("failure_balance_transaction")
-            failure_id = failure.get("id") if isinstance(failure, dict) else str(failure or f"{ident}/failure")
+            if isinstance(failure, dict):   # expanded: the money came back when it says
+                return booked + [self._balance_transaction(failure, path)]
+            failure_id = str(failure or f"{ident}/failure")
             booked.append(book(BalanceTxn(path, line, failure_id, when, "payout_failure", amount, Decimal(0), amount,
                                           currency, source=ident, description=f"Payout {ident} failed: "
                                           f"{po.get('failure_message') or po.get('failure_code') or 'returned'}"),

@@ -342,3 +342,23 @@ def test_a_paid_payout_s_webhook_and_its_day_give_one_book_in_either_order(merch
     assert "po_1TestPayout0001" in served["stripe/2026/2026-03.beancount"].decode()
     assert served == by_hand
 
+
+def test_a_failed_payout_gives_its_money_back_when_its_failure_balance_transaction_says(merchant, tmp_path):
+    # blind6: payout.failed booked the money back at the payout's creation, never asked
+    # Stripe for the failure balance transaction, and the day that lists it found it booked:
+    # the payout never sat in transit. Booked from that balance transaction (fetched as a
+    # refund's is), it is the day's entry, and the books equal those of the files by hand
+    m, url, _, stripe_api = merchant
+    paid, failed = DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=4)
+    stripe_api.transactions += [
+        stripe_txn("txn_1TestPayoutTxn01", paid, 0, "payout", -9680, 0, "po_1TestPayout0001"),
+        {**stripe_txn("txn_1TestPayoutFail1", failed, 10, "payout_failure", 9680, 0, "po_1TestPayout0001"),
+         "reporting_category": "payout_reversal", "description": "STRIPE PAYOUT FAILURE"}]
+    payout = {**PAYOUT, "status": "failed", "failure_balance_transaction": "txn_1TestPayoutFail1",
+              "failure_code": "account_closed", "failure_message": "The bank account has been closed"}
+    answer = _post_stripe(url, stripe_event("evt_1PayoutFailed01", "payout.failed", payout))
+    assert answer.status_code == 200, answer.text
+    month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
+    assert '2026-03-05 * "Stripe" "STRIPE PAYOUT FAILURE" ^payout-txn_1TestPayoutFail1\n  time: "10:00:00"' in month
+    served, by_hand = _served_and_by_hand(m, tmp_path, [paid + dt.timedelta(days=n) for n in range(4)])
+    assert served == by_hand

@@ -287,6 +287,24 @@ def test_failed_payout_gives_the_money_back(tmp_path, cfg):
     assert failure.links == {"payout-txn_F2"} and failure.meta["payout-returned"] == "po_F1000000"
 
 
+def test_failed_payout_with_its_failure_balance_transaction_gives_the_money_back_when_that_says(tmp_path, cfg):
+    # blind6: the money came back at the payout's creation, days before the failure; with
+    # the failure balance transaction expanded (serve fetches it) it is that transaction's
+    # entry, the one the day's list books
+    from beanclear.books.render import entry_text
+    failure = {"id": "txn_F2", "object": "balance_transaction", "amount": 5000, "fee": 0, "net": 5000,
+               "currency": "usd", "created": 1772764200, "type": "payout_failure", "reporting_category":
+               "payout_reversal", "description": "STRIPE PAYOUT FAILURE", "source": "po_F1000000",
+               "status": "available"}
+    payout_path, day_path = tmp_path / "payout.json", tmp_path / "day.json"
+    payout_path.write_text(json.dumps({"id": "po_F1000000", "object": "payout", "amount": 5000, "currency": "usd",
+                                       "created": 1772441100, "status": "failed", "balance_transaction": "txn_F1",
+                                       "failure_balance_transaction": failure, "description": "STRIPE PAYOUT"}))
+    day_path.write_text(json.dumps({"object": "list", "data": [failure], "has_more": False}))
+    payout, back = run(stripe_api, cfg, "stripe", payout_path).entries
+    assert (str(payout.date), str(back.date), back.meta["time"]) == ("2026-03-02", "2026-03-06", "10:30:00")
+    assert entry_text(back) == entry_text(run(stripe_api, cfg, "stripe", day_path).entries[0])
+
 def test_list_with_more_pages_is_noted(tmp_path, cfg):
     path = tmp_path / "page.json"
     path.write_text('{"object": "list", "url": "/v1/balance_transactions", "has_more": true, "data": []}')
