@@ -796,11 +796,17 @@ def load(main: Path):
     The cache is keyed by the top file's name and trusts the file names stored in it:
     books copied with their `.main.beancount.picklecache` would load the *original*
     folder's entries, and a command that edits what it loaded would edit the wrong
-    books. beanclear's own commands always read the files themselves."""
+    books. beanclear's own commands always read the files themselves. The balance
+    assertions the checks plugin held for bean-check and Fava (checks/held.py) come
+    back failed, as Beancount checks them."""
     from beancount import loader
 
     from beanclear.books import atomic
+    from beanclear.checks import held
     # Never half-written books: a crashed write is rolled back, a running one waited for.
     with atomic.reading(Path(main).resolve().parent):
         # _load is what load_file runs when the cache is off (BEANCOUNT_DISABLE_LOAD_CACHE).
-        return loader._load([(str(Path(main).resolve()), True)], None, None, None)
+        entries, errors, options = loader._load([(str(Path(main).resolve()), True)], None, None, None)
+    # the assertions the checks plugin held for bean-check and Fava, as they failed
+    entries, errors = held.restored(entries, errors, options)
+    return entries, errors, options

@@ -111,14 +111,24 @@ def report(entries, errors, config, options=None, load=None) -> Report:
     if load is None:   # books without plugins
         load = reconcile.Load(entries, config)
     out += load.report(entries)
-    folded = missing_rows.folded(gaps.one_end(behind_holes(out, config), config), entries, config,
-                                 load.cover(entries))
-    folded = one_difference(folded)
+    folded = fold(out, entries, config, load.cover(entries))
     start = load.since(entries)
     if start is not None:   # books carried forward: their own days, and a gap before that fails their assertions
         held = {id(f) for f in out}
         folded = [f for f in folded if reconcile.shown_from(start, f) or id(f) not in held]
     return Report(folded)
+
+
+def fold(findings: list[Finding], entries, config, cover) -> list[Finding]:
+    """One cause, one finding: Beancount's failed assertions (code `beancount`) and the
+    checks' findings, each cause once with its consequences in it: the balances a
+    missing statement breaks (behind_holes, missing_rows), what waits for a statement that
+    ends early (gaps.one_end), assertions off by one same difference (one_difference).
+    `entries`: the books as Beancount checked them (`diff_amount` set where one failed).
+    `beanclear check` folds its report with it, and the checks plugin the errors it gives
+    bean-check and Fava (checks/held.py)."""
+    return one_difference(missing_rows.folded(gaps.one_end(behind_holes(findings, config), config), entries,
+                                              config, cover))
 
 
 def behind_holes(findings: list[Finding], config) -> list[Finding]:

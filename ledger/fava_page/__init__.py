@@ -35,7 +35,7 @@ from flask import jsonify, request
 from fava.context import g
 from fava.ext import FavaExtensionBase, extension_endpoint
 
-from beanclear.checks import acks, checking, reconcile
+from beanclear.checks import acks, checking, held, reconcile
 
 from beanclear.books import edits
 
@@ -67,6 +67,7 @@ class State:
     load: object = field(default=None, repr=False)     # reconcile.Load of this load of the books
     options: dict | None = field(default=None, repr=False)
     books: past.Carried | None = None    # books carried forward: what their directive says; None: whole books
+    errors: list = field(default_factory=list, repr=False)   # Beancount's errors, held assertions restored
     _matched: Matched | None = field(default=None, repr=False)
     _daily: tuple | None = field(default=None, repr=False)
 
@@ -145,17 +146,18 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
     def state(self) -> State:
         if self._state is None:
             config = reconcile.plugin_config(self.ledger.options, self.config_path)
-            entries = self.ledger.all_entries
+            # the assertions the plugin held for Fava's error page, as `beanclear check` reads them
+            entries, errors = held.restored(self.ledger.all_entries, self.ledger.load_errors, self.ledger.options)
             load = reconcile.stored_load(self.ledger.options)
             if load is None or load.config is not config:
                 load = reconcile.Load(entries, config)   # books without plugin lines, or another config
-            report = checking.report(entries, self.ledger.load_errors, config, self.ledger.options, load)
+            report = checking.report(entries, errors, config, self.ledger.options, load)
             as_of = load.as_of(entries)
             with reconcile.collector_paused():   # the open items make an object per posting, as the checks do
                 rows, through = overview.source_rows(entries, config, report.findings, as_of, load)
             since = load.walk(entries).since   # the directive of books carried forward, found by the load
             self._state = State(config, report, through, rows, entries, load, self.ledger.options,
-                                past.said(since) if since is not None else None)
+                                past.said(since) if since is not None else None, errors)
         return self._state
 
     def view(self) -> tuple[Page | None, str | None]:

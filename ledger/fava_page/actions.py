@@ -259,8 +259,8 @@ class ResolveEndpoints:
             return {"error": "format: expected xlsx or pdf"}, 400
         try:
             period_mod.month_of(month)
-            built = period_mod.build_from(self.ledger.all_entries, self.ledger.load_errors, self.ledger.options,
-                                          self.state().config, month)
+            state = self.state()
+            built = period_mod.build_from(state.entries, state.errors, self.ledger.options, state.config, month)
         except period_mod.PeriodError as exc:
             return {"error": str(exc)}, 400
         from beanclear.reports import pdf, xlsx

@@ -291,6 +291,17 @@ class Coverage:
             return self.holes(source)
         return _between(self._merged(source, self.days[source]))
 
+    def gapped(self, source: str) -> bool:
+        """Whether a day between the source's first and last statement is in none of its
+        statements' own days (as `uncovered` reads them): where its running balance may
+        step over rows the books lack (checks/held.py asks before it computes balances)."""
+        reach = None
+        for start, end in self.days.get(source, ()):
+            if reach is not None and start > reach + DAY:
+                return True
+            reach = end if reach is None else max(reach, end)
+        return bool(self.holes(source))
+
     def shown_end(self, source: str) -> dt.date | None:
         """The last day of the statements that show the source's money move in full (a
         fund bill's, not the trade bill's beside it), or None without one."""
