@@ -138,6 +138,10 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         self._state: State | None = None
         self._charts: dict = {}
 
+    def read_only(self) -> bool:
+        """Fava runs `--read-only`: the page shows the findings without the actions it would refuse."""
+        return guard.read_only()
+
     def after_load_file(self) -> None:
         self._state, self._charts = None, {}
 
