@@ -14,7 +14,9 @@ base is what the channel settles (the sale less merchant discounts); the contrac
 first rule whose `method` and `currency` fit the payment, and whose `since:`/`until:`
 (optional, both days included) hold its date, applies (none: the payment is not judged); the expected fee is
 rate × base + fixed, within min and max, rounded half up to the cent. Refunds are not
-checked (channels return fees pro rata, or not at all — a contract term, not a gap).
+checked (channels return fees pro rata, or not at all — a contract term, not a gap), nor
+is a failed refund given back (Stripe's `refund_failure`: orders.sold_or_refunded), a
+credit that sold nothing.
 
 A fund view (Alipay's 账务明细, WeChat's 资金账单) books the fee as an entry of its own
 that names the payment, `fee-of: "<trade id>"`; it counts as that payment's fee, the
@@ -44,7 +46,7 @@ from beancount.core import data
 
 from beanclear.checks.clearing import _money, refs
 from beanclear.checks.findings import Finding, at_entry
-from beanclear.checks.orders import ChannelSales
+from beanclear.checks.orders import ChannelSales, sold_or_refunded
 from beanclear.books.render import covered
 
 CENT = Decimal("0.01")
@@ -146,8 +148,8 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         for p in sale_side:
             sold += p.units.number
         sold = -sold
-        if sold <= 0:
-            continue  # not a sale (a refund, a payout, something else)
+        if sold <= 0 or not sold_or_refunded(entry, -sold)[0]:
+            continue  # not a sale (a refund, a failed refund given back, a payout, something else)
         acc, meta = channel.accounts, entry.meta
         fee_account, discount_account = acc.fees, acc.discounts
         discounts = actual = ZERO
