@@ -191,6 +191,31 @@ def test_a_surge_needs_more_than_the_usual_count_and_a_real_amount(check):
     assert len(check(month_of_refunds(every=7) + small, config=lower, code="refund-surge")) == 1
 
 
+def given_back(day, amount, ident, undoes, key="refund-failed"):
+    """A refund that failed, its money given back (Stripe's refund_failure), or with
+    `payment-failed` a payment that failed, its money taken back (charge_failure)."""
+    back = Decimal(amount) if key == "refund-failed" else -Decimal(amount)   # into clearing
+    return (f'\n{day} * "Failure {ident}"\n  id: "{ident}"\n  {key}: "{undoes}"\n'
+            f"  Assets:Clearing:WeChat  {back} CNY\n  Income:Sales:WeChat  {-back} CNY\n")
+
+
+def test_failed_refunds_given_back_on_a_day_are_taken_off_its_refunds(check):
+    # 6 refunds of 30.00 surge over a usual 10.00 a day; three refunds failing that day
+    # give 90.00 back: 90.00 refunded, 80.00 over the usual, below min_amount. No sale
+    # either: no fee owed on them.
+    failed = "".join(given_back("2026-03-29", "30.00", f"F{d}", f"R{d}") for d in (1, 3, 5))
+    doc = month_of_refunds() + day_of_refunds("2026-03-29", 6, "30.00") + failed
+    assert check(doc, code="refund-surge") == [] and check(doc, code="fee-gap") == []
+
+
+def test_a_failed_payment_taken_back_is_a_sale_less_not_a_refund(check):
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 15))
+    doc += given_back("2026-03-05", "100.00", "X5", "S5", key="payment-failed")   # 100 of 500 sold, were it a refund
+    assert check(doc, code="refund-rate") == []
+    [rate] = check(doc + refund("2026-03-06", "60.00", "R1"), code="refund-rate")
+    assert "refunds 60.00 CNY over sales 500.00 CNY" in rate.message   # 600 sold in the window, 100 of it failed
+
+
 def test_refund_surge_needs_a_week_of_history(check):
     doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 5))
     assert check(doc + day_of_refunds("2026-03-04", 5, "90.00"), code="refund-surge") == []

@@ -17,7 +17,8 @@ rate × base + fixed, within min and max, rounded half up to the currency's mino
 a fee can be charged (the cent; the whole yen: 3.6% of ¥4,580 is ¥165); a fee that is
 the contract's rounded the other way (a channel cutting fractions of a yen) is on it,
 whatever the tolerance. Refunds are not checked (channels return fees pro rata, or not
-at all — a contract term, not a gap).
+at all — a contract term, not a gap), nor is a failed refund given back (Stripe's
+`refund_failure`: orders.sold_or_refunded), a credit that sold nothing.
 
 A fund view (Alipay's 账务明细, WeChat's 资金账单) books the fee as an entry of its own
 that names the payment, `fee-of: "<trade id>"`; it counts as that payment's fee, the
@@ -47,7 +48,7 @@ from beancount.core import data
 
 from beanclear.checks.clearing import _money, refs
 from beanclear.checks.findings import Finding, at_entry, to_currency
-from beanclear.checks.orders import ChannelSales
+from beanclear.checks.orders import ChannelSales, sold_or_refunded
 from beanclear.books.render import covered
 from beanclear.importers.toolkit.places import currency_places
 
@@ -158,8 +159,8 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         for p in sale_side:
             sold += p.units.number
         sold = -sold
-        if sold <= 0:
-            continue  # not a sale (a refund, a payout, something else)
+        if sold <= 0 or not sold_or_refunded(entry, -sold)[0]:
+            continue  # not a sale (a refund, a failed refund given back, a payout, something else)
         acc, meta = channel.accounts, entry.meta
         fee_account, discount_account = acc.fees, acc.discounts
         discounts = actual = ZERO
