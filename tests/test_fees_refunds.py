@@ -384,3 +384,14 @@ def test_a_fee_the_channel_rounded_either_way_is_on_the_contract(check, gross, f
     config = "channels:\n  wechat:\n    type: wechat\n    settlement_days: 400\n    fees: [{rate: 0.036}]\n"
     gaps = check(yen_sale("2026-03-01", gross, fee, "Y1"), config=config, code="fee-gap")
     assert [str(g.amount) for g in gaps] == ([found] if found else [])
+
+
+def test_a_persons_own_summary_entry_is_not_judged_by_the_fee_contract(check):
+    """The contract is per payment of a statement: a month of payments a person summed by
+    hand (no `id:`, as no statement wrote it; fees rounded per payment) is no payment,
+    and its fee is not the contract's on the sum. The imported payment is still judged."""
+    summary = ('\n2025-11-30 * "WeChat Pay" "sales 2025-11 (monthly summary)"\n'
+               "  Assets:Clearing:WeChat  21997.02 CNY\n  Expenses:Fees:WeChat  132.98 CNY\n"
+               "  Income:Sales:WeChat  -22130.00 CNY\n")
+    [gap] = check(summary + sale("2026-01-14", "306.00", "9.18", "T2105"), code="fee-gap")
+    assert gap.refs == ("T2105",)

@@ -18,7 +18,10 @@ a fee can be charged (the cent; the whole yen: 3.6% of ¥4,580 is ¥165); a fee 
 the contract's rounded the other way (a channel cutting fractions of a yen) is on it,
 whatever the tolerance. Refunds are not checked (channels return fees pro rata, or not
 at all — a contract term, not a gap), nor is a failed refund given back (Stripe's
-`refund_failure`: orders.sold_or_refunded), a credit that sold nothing.
+`refund_failure`: orders.sold_or_refunded), a credit that sold nothing. Nor is an
+entry no statement wrote (no `id:`): the contract is per payment, and a person's own
+entry on the channel's accounts — a month of payments summed by hand, their fees
+rounded one by one — is no payment.
 
 A fund view (Alipay's 账务明细, WeChat's 资金账单) books the fee as an entry of its own
 that names the payment, `fee-of: "<trade id>"`; it counts as that payment's fee, the
@@ -162,6 +165,8 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         if sold <= 0 or not sold_or_refunded(entry, -sold)[0]:
             continue  # not a sale (a refund, a failed refund given back, a payout, something else)
         acc, meta = channel.accounts, entry.meta
+        if "id" not in meta:
+            continue  # no statement wrote it: a person's own entry (a week's sales summed by hand)
         fee_account, discount_account = acc.fees, acc.discounts
         discounts = actual = ZERO
         for p in entry.postings:
