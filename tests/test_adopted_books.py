@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from beanclear import cli
 from beanclear.books import SOURCES_MARKER
-from conftest import TRADE, beanclear, sample, snapshot
+from conftest import TRADE, bank_file, beanclear, sample, snapshot
 
 
 def beancount_errors(merchant) -> list[str]:
@@ -175,3 +175,35 @@ def test_a_stated_opening_their_books_reach_by_a_pad_writes_nothing(tmp_path):
     assert "from c.xml, less 150.00 EUR the books held already" in written
     assert "  Assets:Bank:Camt                             50.00 EUR\n" in written
     assert beancount_errors(tmp_path) == []
+
+
+# -- their plugins: Beancount's noduplicates -------------------------------------------
+
+def test_their_noduplicates_plugin_finds_no_duplicate_in_what_beanclear_writes(merchant):
+    """Their main.beancount runs Beancount's `noduplicates` (README: their plugins keep
+    working), which compares entries without their metadata. Two statements of one
+    source and the same days (the bank's CSV downloaded again with a line more) are two
+    coverage records that their values tell apart (the statement's digest); a balance
+    their books assert already, identically (account, day, amount), is not written
+    again; importing again writes nothing."""
+    their_ledger(merchant, "2021-01-01 open Assets:Bank:Ops CNY\n2021-01-01 open Equity:Eroeffnung\n\n"
+                           '2021-01-01 * "Saldovortrag"\n  Assets:Bank:Ops  1000.00 CNY\n  Equity:Eroeffnung\n\n'
+                           "2021-01-31 balance Assets:Bank:Ops  1000.03 CNY\n")
+    main = merchant / "books" / "main.beancount"
+    main.write_text('plugin "beancount.plugins.noduplicates"\n' + main.read_text(encoding="utf-8"), encoding="utf-8")
+    result = beanclear(merchant, "import", str(merchant / "statements"))
+    assert result.exit_code == 0, result.output
+    again = bank_file(merchant, "bank-again.csv", rows=(
+        "2021-01-30,B001,财付通提现,财付通支付科技有限公司,0.03,1000.03", "2021-01-31,B002,房租,某某置业,-500.00,500.03",
+        "2021-01-31,B003,短信费,工商银行,-2.00,498.03"))
+    result = beanclear(merchant, "import", str(again))
+    assert result.exit_code == 0, result.output
+    month = (merchant / "books" / "ops" / "2021" / "2021-01.beancount").read_text(encoding="utf-8")
+    assert month.count('custom "beanclear-coverage" "ops" 2021-01-30') == 2
+    assert "2021-01-31 balance" not in month   # theirs
+    assert "2021-02-01 balance Assets:Bank:Ops" in (merchant / "books" / "ops" / "2021" / "2021-02.beancount"
+                                                     ).read_text(encoding="utf-8")   # theirs lacks it
+    assert beancount_errors(merchant) == []
+    before = snapshot(merchant / "books")
+    assert beanclear(merchant, "import", "--force", str(merchant / "statements"), str(again)).exit_code == 0
+    assert snapshot(merchant / "books") == before

@@ -269,6 +269,13 @@ class Books:
         from beanclear.books import included
         return included.held(self.main, wanted, set(self.root.glob("*/*/*.beancount")))
 
+    def own_balances(self) -> set[tuple[str, str, str, Decimal]]:
+        """(day, account, currency, amount) of the balances the books' files other than
+        the sources' month files assert (a person's own, books kept before beanclear);
+        see books/included.py."""
+        from beanclear.books import included
+        return included.balances(self.main, set(self.root.glob("*/*/*.beancount")))
+
     def postings_before(self, account: str, currency: str, date) -> tuple:
         """(sum, first date) of what the sources' month files post to an account in a
         currency before a date, read from their text: an opening must not count twice

@@ -218,6 +218,14 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                             any(r.importer.source.name == name and not r.importer.is_fund_view for r in live),
                             seen[name])
         copies = None if force else resaved.Copies(books)
+        theirs_read: list = []   # Books.own_balances, read at the first balance the source's files lack
+
+        def their_balance(balance) -> bool:
+            """A person's file asserts it already, identically (books/included.py balances)."""
+            if not theirs_read:
+                theirs_read.append(books.own_balances())
+            return (balance.date.isoformat(), balance.account, balance.amount.currency,
+                    balance.amount.number) in theirs_read[0]
         for result in sorted(live, key=lambda r: not getattr(r.importer, "books_first", False)):
             name = result.importer.source.name
             swapping = name in swaps.sources and getattr(result.importer, "fund_view", None) is not None
@@ -255,10 +263,12 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                         _before_first(part, watch, shifts)
                     continue
                 part = render.unknown_part(entry, known, ids)  # another view may hold it, or part of it
-                if part is None:
+                theirs = part is not None and type(entry) is data.Balance and their_balance(entry)
+                if part is None or theirs:
                     result.known += 1
                     if isinstance(entry, data.Balance):
-                        result.restating.append(entry)   # which may restate it (late_balances.py)
+                        if not theirs:   # their own line is theirs: never restated
+                            result.restating.append(entry)   # which may restate it (late_balances.py)
                         if summing:
                             # a balance the books assert already still says what the account held
                             # before this statement's new lines: lines of a day before it (a day's

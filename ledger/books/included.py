@@ -9,7 +9,9 @@ already open accounts and hold money on them:
 
 An import must open none of those accounts again (Beancount: "Duplicate open
 directive"), and the opening a first statement states is what the account holds then, of
-which the books hold that much already (statements/openings.py).
+which the books hold that much already (statements/openings.py). Nor does it assert a
+balance their files assert already, identically: Beancount's `noduplicates`, which
+their main.beancount may run, takes the two for one entry written twice.
 """
 
 from __future__ import annotations
@@ -98,3 +100,25 @@ def held(main: Path, wanted: dict[tuple[str, str], dt.date], skip: set[Path]) ->
                 out[key] = out.get(key, Decimal(0)) + p.units.number
     return out
 
+
+
+def balances(main: Path, skip: set[Path]) -> set[tuple[str, str, str, Decimal]]:
+    """(day, account, currency, amount) of every `balance` in the files the books include
+    but those of `skip` (the sources' month files, which the import knows by their
+    identities): a person's own assertions, read from their text. One with a tolerance
+    (`~ 0.01`) or an expression is no plain amount, and not in it."""
+    from decimal import InvalidOperation
+    from beanclear.books import BALANCE_LINE, balance_parts
+    skip = {Path(os.path.normpath(p)) for p in skip}
+    out, texts = set(), {}   # each file read once: here, then by files() for its includes
+    for path in files(main, lambda path: [texts.pop(path, "")]):
+        if path in skip:
+            continue
+        texts[path] = path.read_text(encoding="utf-8")
+        for found in BALANCE_LINE.finditer(texts[path]):
+            try:
+                day, account, currency, number, _ = balance_parts(found.group(0))
+            except InvalidOperation:
+                continue
+            out.add((day, account, currency, number))
+    return out

@@ -3,13 +3,18 @@
 Every import records, per statement, the first and last day it covers, as a custom
 directive in the source's own month file:
 
-    2026-03-31 custom "beanclear-coverage" "icbc" 2026-01-01
-      id: "coverage 2026-01-01 2026-03-31"
+    2026-03-31 custom "beanclear-coverage" "icbc" 2026-01-01 "9f86d081884c"
+      id: "coverage 2026-01-01 2026-03-31 9f86d081884c"
       statement: "icbc-2026Q1.csv"
       digest: "sha256:9f86d081884c7d65…"
 
 The digest is of the statement's bytes (its name plays no part): a file the books
-record by its digest is not read again (books/importing.py), under any name.
+record by its digest is not read again (books/importing.py), under any name. Its first
+twelve digits are the record's third value too (the statement's name, without a
+digest): Beancount's `noduplicates` plugin, which a person's main.beancount may run,
+compares entries without their metadata, and would take the records of two statements
+of one source and first day (a trade and a fund bill of a month) for one written twice.
+Records written before have two values, and are read as they are.
 A statement that states its period (CAMT `FrToDt`, OFX `DTSTART`/`DTEND`, a bill's
 起始/终止时间) sets it on its Extraction; otherwise the period runs from its first line
 to its last (a closing balance asserted on the next day covers the day before). The
@@ -110,8 +115,9 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
     # A trade view and a fund view of one month cover the same days but not the same things.
     # (with its digest: a statement downloaded again with a line more covers the same days,
     # and its record, its digest, must be kept too, or it is read again on every import)
+    short = digest.split(":")[-1][:12] if digest else None
     meta.update({"id": f"coverage {first} {last}" + ("" if shows_payouts else " without payouts")
-                 + (f" {digest.split(':')[-1][:12]}" if digest else ""),
+                 + (f" {short}" if short else ""),
                  "statement": Path(path).name})
     if digest:
         meta["digest"] = digest
@@ -129,7 +135,8 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
         meta["period"] = "asked"  # the window an API answered for: a day between two is unanswered
     if getattr(extraction, "continues_before", False):
         meta["continues"] = "before"  # a page whose older rows are in the next page: its first day is partial
-    return data.Custom(meta, last, KIND, [ValueType(source, str), ValueType(first, dt.date)])
+    return data.Custom(meta, last, KIND, [ValueType(source, str), ValueType(first, dt.date),
+                                          ValueType(short or Path(path).name, str)])   # which statement
 
 
 def file_digest(path) -> str:
