@@ -796,3 +796,24 @@ def test_a_hole_in_the_bank_s_statements_names_the_payouts_it_holds_back(ledger,
              if f.code == "statement-gap"]
     assert (gap.source, gap.refs) == ("ops", ("F77", "77"))
     assert "1 payout(s) (99.40 CNY) wait for them" in gap.message
+
+
+def test_a_bank_credit_whose_payout_left_before_the_channels_statements_is_one_statement_gap(ledger, tmp_path):
+    """blind6: WeChat's statements begin 03-05, the bank's 03-01. Credits booked as WeChat
+    payouts that no payout of its statements answers — one of 03-02, one of 03-05 (a
+    payout of 03-04, in flight when the statements began) — leave the transit account
+    short of them for good (DESIGN §1: transit comes back to zero). They were said
+    nowhere; now one statement-gap of the channel names them. Books whose statements
+    begin together, with nothing of the kind, say nothing."""
+    ledger()
+    credits = BANK_CREDIT.format(day="02", amount="50.00") + BANK_CREDIT.format(day="05", amount="324.04")
+    cover = ('\n2026-03-20 custom "beanclear-coverage" "wechat" 2026-03-05\n  id: "coverage wechat"\n'
+             '2026-03-20 custom "beanclear-coverage" "ops" 2026-03-01\n  id: "coverage ops"\n')
+    [gap] = full_report(tmp_path, credits + cover)[0]
+    assert (gap.code, gap.severity, gap.source, gap.date, gap.refs) == (
+        "statement-gap", "warning", "wechat", dt.date(2026, 3, 5), ("B-02", "B-05"))
+    assert gap.message == (
+        "the statements of wechat start 2026-03-05 (a payout in flight when your books began: book it yourself, "
+        "from its account into Assets:Transit:WeChat on its day); 2 bank credit(s) (374.04 CNY) booked to "
+        "Assets:Transit:WeChat are of payouts before them: they wait for the statement of wechat before 2026-03-05")
+    assert full_report(tmp_path, cover)[0] == []

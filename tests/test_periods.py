@@ -295,3 +295,39 @@ def test_close_waits_for_statements_that_state_their_days_until_they_reach_the_m
     assert beanclear(merchant, "import", str(merchant / "st2")).exit_code == 0
     closed_ = beanclear(merchant, "close", "2026-03")
     assert closed_.exit_code == 0, closed_.output
+
+
+def test_close_waits_for_a_bank_credit_whose_payout_left_before_the_channels_statements(tmp_path):
+    """blind6: the bank's statement begins 03-01 with the credit of a WeChat payout of the
+    day before, in flight when the merchant's WeChat bills begin (their first balance, of 03-01's end). No payout
+    answers it: `check` says so in one statement-gap (it said nothing), and `close`
+    refuses, naming it (it wrote `balance Assets:Transit:WeChat -324.04 CNY`, the
+    transit account short of the payout for good). Once the person books that payout
+    into transit (their own file), nothing waits and March closes."""
+    from test_statement_coverage import WECHAT, write
+    (tmp_path / "config.yaml").write_text(WECHAT, encoding="utf-8")
+    wechat_bill(tmp_path / "st", "fund.csv", 100 * 30, range(2, 32))
+    write(tmp_path / "st", "bank.csv", "2026-03-01,B0,微信支付提现,财付通支付科技有限公司,324.04,324.04",
+          *(f"2026-03-{d + 1:02d},B{d},微信支付提现,财付通支付科技有限公司,100.00,{324.04 + 100 * (d - 1):.2f}"
+            for d in range(2, 31)))
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    checked = beanclear(tmp_path, "check")
+    assert checked.exit_code == 0, checked.output
+    assert ("the statements of wechat start 2026-03-01 (a payout in flight when your books began: book it yourself, "
+            "from its account into Assets:Transit:WeChat on its day); 1 bank credit(s) (324.04 CNY) booked to "
+            "Assets:Transit:WeChat are of payouts before them") in " ".join(checked.output.split())
+    result = beanclear(tmp_path, "close", "2026-03")
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[0].startswith(
+        "error statement-gap 2026-03-01 wechat: the statements of wechat start 2026-03-01 (a payout in flight"
+        ), result.output
+    assert result.output.splitlines()[0].endswith(" [B0]"), result.output
+    books = tmp_path / "books"
+    (books / "hand.beancount").write_text('2026-01-01 open Equity:Hand\n\n2026-02-28 * "WeChat payout in flight"\n'
+                                          "  Assets:Transit:WeChat  324.04 CNY\n  Equity:Hand\n", encoding="utf-8")
+    with open(books / "main.beancount", "a", encoding="utf-8") as fh:
+        fh.write('include "hand.beancount"\n')
+    checked = beanclear(tmp_path, "check")
+    assert "statement-gap" not in checked.output, checked.output
+    closed_ = beanclear(tmp_path, "close", "2026-03")
+    assert closed_.exit_code == 0, closed_.output

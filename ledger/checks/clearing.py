@@ -285,21 +285,24 @@ def _link_groups(items: list[Item]) -> dict[str, list[Item]]:
 def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon | None = None,
                   waiting: dict | None = None, unheard: dict | None = None,
                   banks: set[str] | frozenset[str] = frozenset(), holed: dict | None = None,
-                  answered: dict | None = None) -> list[Finding]:
+                  answered: dict | None = None, early: dict | None = None) -> list[Finding]:
     """Payouts (in) against bank credits (out): by shared payout link first, then by
     equal amount on or after the payout's date, then the nearest payout in the window.
     Bank debits (in: lines of the `banks` accounts) against the channel's top-ups (out)
     first, by equal amount within the window either way (_pair_top_ups). What the
     statements cannot judge yet goes to `waiting` (payouts and top-ups, per bank) and
     `unheard` (bank lines, per channel); what a hole in a source's statements holds back,
-    to `holed` (per that source): for statement-gap. `answered` gets, per payout (its
-    Item's id) a bank credit answered, those credits (transit_answers)."""
+    to `holed` (per that source); the credits no payout answers whose payouts left
+    before the channel's statements begin, to `early` (per channel): for statement-gap.
+    `answered` gets, per payout (its Item's id) a bank credit answered, those credits
+    (transit_answers)."""
     account, window = channel.accounts.transit, channel.bank_days
     answer = answered.__setitem__ if answered is not None else lambda payout, credits: None
     horizon = horizon or Horizon(Coverage({}), channel, as_of)
     waiting = {} if waiting is None else waiting
     unheard = {} if unheard is None else unheard
     holed = {} if holed is None else holed
+    early = {} if early is None else early
     findings = []
     linked = _link_groups(items)
     closed = set()
@@ -416,6 +419,12 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             if _seen(horizon.around_bank(credit.date, window), credit, channel, horizon, waiting, as_of, holed):
                 findings.append(_unanswered(credit, channel, f"{channel.name} top-up of {_money(-credit.amount)} "
                                             f"{credit.currency} from the bank, but no bank debit explains it"))
+        elif judged == "before":
+            # its payout left before the channel's statements begin: in none of them, and
+            # the transit account is short of it for good (DESIGN §1: transit comes back to
+            # zero) until that statement, or the person's booking of a payout in flight
+            # when the books began, is in. One statement-gap of the channel for them all.
+            early.setdefault(channel.name, []).append((channel.bank, credit))
         elif _heard(judged, credit, channel, horizon, unheard):
             findings.append(_unanswered(credit, channel, f"bank credit of {_money(-credit.amount)} {credit.currency} "
                                         f"booked as a {channel.name} payout, but no {channel.name} payout explains it"))
@@ -610,7 +619,7 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
     """All clearing and transit findings of every channel. `index` and `cover`: the
     postings index and the coverage of the same books, when the caller has them."""
     index, cover = _index_and_cover(entries, config, index, cover)
-    out, waiting, unheard, holed = [], {}, {}, {}
+    out, waiting, unheard, holed, early = [], {}, {}, {}, {}
     banks = {bank.account for bank in config.banks.values()}
     for channel in config.channels.values():
         landed, horizon = landed_as(channel, channel.bank, config, cover, as_of)
@@ -619,8 +628,8 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
             out += _without_payouts(held, transit, landed, as_of, horizon)
             continue
         out += check_clearing(held, channel, as_of, horizon)
-        out += _transit_by_bank(transit, channel, config, cover, as_of, banks, waiting, unheard, holed)[1]
-    return out + gaps.findings(cover, config, waiting, unheard, holed)
+        out += _transit_by_bank(transit, channel, config, cover, as_of, banks, waiting, unheard, holed, early=early)[1]
+    return out + gaps.findings(cover, config, waiting, unheard, holed, early)
 
 
 def _index_and_cover(entries, config, index, cover) -> tuple[dict, Coverage]:
@@ -632,14 +641,14 @@ def _index_and_cover(entries, config, index, cover) -> tuple[dict, Coverage]:
 
 
 def _transit_by_bank(transit: list[Item], channel, config, cover: Coverage, as_of: dt.date, banks, waiting, unheard,
-                     holed, answered=None) -> tuple[dict, list[Finding]]:
+                     holed, answered=None, early=None) -> tuple[dict, list[Finding]]:
     """(the channel's transit Items by bank, the findings of each bank's), each bank's
     payouts judged by its own statements (landed_as): what `findings` and `transit_answers`
     both run."""
     grouped, out = by_bank(transit, channel, config), []
     for bank, items in grouped.items():
         landed, at_bank = landed_as(channel, bank, config, cover, as_of)
-        out += check_transit(items, landed, as_of, at_bank, waiting, unheard, banks, holed, answered)
+        out += check_transit(items, landed, as_of, at_bank, waiting, unheard, banks, holed, answered, early)
     return grouped, out
 
 

@@ -15,7 +15,13 @@ day they end (the last one read to its last line, the rest of it not in it):
 `check` says nothing of such a credit while the channel's statements end within a quiet
 weekend of the bank's: a bank's day imported before its channel's bill of that day is the
 daily routine (README, statement-gap). Closing the month would assert it as a month-end
-balance of the transit account, "in transit, unexplained" (blind5 #1).
+balance of the transit account, "in transit, unexplained" (blind5 #1). So too a credit
+whose payout left before the channel's statements begin (a payout in flight when the
+books began, blind6), which `check` says as a warning: closed, the transit account would
+be asserted short of it for good.
+
+    error statement-gap 2025-12-15 wechat: the statements of wechat start 2025-12-15 (a payout in flight …);
+        1 bank credit(s) (324.04 CNY) booked to Assets:Transit:WeChat are of payouts before them: … [20251215-…]
 
 A statement read from its lines ends at its last line, and its source's last days may
 have had none: it reaches the month's end from as few days before it as the coverage
@@ -40,8 +46,10 @@ def short_of(entries, config, load, last: dt.date) -> list[Finding]:
     cover = load.cover(entries)
     if not cover.recorded:   # books made before coverage was recorded: nothing to tell
         return []
-    waiting = credits_waiting(entries, config, load, last)
-    out = []
+    waiting, early = credits_waiting(entries, config, load, last)
+    out = [Finding("statement-gap", cover.start(name), name, "", Decimal(0), "",
+                   gaps.begun_after(name, cover.start(name), items, config.channels[name].accounts.transit),
+                   clearing.refs(i.entry for i in items)) for name, items in sorted(early.items())]
     for name in sorted(config.sources):
         start, end = cover.start(name), _end(cover, config, name)
         if start is None or start > last:   # not begun yet: nothing of the month is its
@@ -63,28 +71,48 @@ def short_of(entries, config, load, last: dt.date) -> list[Finding]:
     return out
 
 
-def credits_waiting(entries, config, load, last: dt.date) -> dict[str, list[clearing.Item]]:
+def credits_waiting(entries, config, load, last: dt.date) -> tuple[dict[str, list[clearing.Item]], dict]:
     """Per channel, the bank credits booked as its payouts, up to `last`, that no payout
     answers and that wait for its statements (Horizon.credit: after the last day they
-    show payouts of), as the clearing check pairs them."""
+    show payouts of); and those whose payouts left before its statements begin
+    (Horizon.credit: before them), as the clearing check pairs them."""
     cover, as_of = load.cover(entries), load.as_of(entries)
     horizons = {name: gaps.Horizon(cover, ch, as_of) for name, ch in config.channels.items()}
+    index = load.index(entries)
     if not any(h.shown is None or h.shown[1] < last or h.shown[1] == last and h.last_day_partial
-               for h in horizons.values()):
-        return {}   # every channel's statements show the whole month: nothing of it waits
+               or _credits_before(horizons[name], index.get(config.channels[name].accounts.transit, []), last)
+               for name, h in horizons.items()):
+        return {}, {}   # every channel's statements show the whole month, and every credit of it: nothing waits
     out: dict[str, list[clearing.Item]] = {}
-    answers = clearing.transit_answers(entries, config, as_of, load.index(entries), cover)
+    early: dict[str, list[clearing.Item]] = {}
+    answers = clearing.transit_answers(entries, config, as_of, index, cover)
     for name, answered in answers.items():
         if answered is None:   # statements without payouts: its bank credits settle its clearing account
             continue
         grouped, by_payout, _, holed = answered
         channel = config.channels[name]
         taken = {id(credit) for credits in by_payout.values() for credit in credits}
-        out[name] = [item for items in grouped.values() for item in items
-                     if item.amount < 0 and item.date <= last and id(item) not in taken and id(item) not in holed
-                     and not clearing._funding(item, channel)
-                     and horizons[name].credit(item.date, channel.bank_days) == "wait"]
-    return {name: items for name, items in out.items() if items}
+        unanswered = [item for items in grouped.values() for item in items
+                      if item.amount < 0 and item.date <= last and id(item) not in taken and id(item) not in holed
+                      and not clearing._funding(item, channel)]
+        judged = [(item, horizons[name].credit(item.date, channel.bank_days)) for item in unanswered]
+        out[name] = [item for item, said in judged if said == "wait"]
+        early[name] = sorted((item for item, said in judged if said == "before"), key=lambda i: i.order)
+    return {name: items for name, items in out.items() if items}, {name: items for name, items in early.items() if items}
+
+
+def _credits_before(horizon: gaps.Horizon, transit: list, last: dt.date) -> bool:
+    """Whether a bank credit of the transit account (its Items, in date order), up to
+    `last`, is of days whose payouts may have left before the channel's statements
+    begin (Horizon.credit's `before`)."""
+    if horizon.shown is None:
+        return False
+    for item in transit:
+        if item.date > last or horizon.credit(item.date, horizon.channel.bank_days) != "before":
+            return False
+        if item.amount < 0:
+            return True
+    return False
 
 
 def _end(cover: Coverage, config, name: str) -> dt.date | None:

@@ -164,11 +164,12 @@ def latest_bank(cover: Coverage, names: tuple[str, ...]) -> str:
 
 
 def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[str, list],
-             holed: dict[str, list] | None = None) -> list[Finding]:
+             holed: dict[str, list] | None = None, before: dict[str, list] | None = None) -> list[Finding]:
     """statement-gap findings: holes in every source's statements; per bank, the payouts
     and top-ups that wait for its statements (`waiting`: bank -> their items); per
     channel, the bank credits and debits that wait for its statements (`unheard`:
-    channel -> their items); items as (the source on the other side, clearing.Item) pairs;
+    channel -> their items), and the bank credits whose payouts left before them
+    (`before`); items as (the source on the other side, clearing.Item) pairs;
     `holed`: source -> the items a hole in its statements holds back, bare."""
     if not cover.recorded:
         return []
@@ -203,11 +204,14 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
             pairs = waiting.get(name) or [(p, None) for p in payers]
             what = "payout(s)" if all(i is None or i.amount > 0 for _, i in pairs) else "payout(s) and top-up(s)"
             out.append(_waiting(cover, name, pairs, what, "the statement of the bank"))
+    before = dict(before or {})
     for name, pairs in sorted(unheard.items()):
         shown = cover.days.get(name)
         early, late = [], []
         for pair in pairs:   # before the first statement that shows payouts, or after
             (early if shown and pair[1].date < shown[0][0] else late).append(pair)
+        if early and name in before:   # one cause: the statement that shows its first payouts is not in
+            early = sorted(before.pop(name) + early, key=lambda pair: pair[1].order)
         shown_end = cover.shown_end(name)
         for items in filter(None, (early, late)):
             what = "bank credit(s)" if all(i.amount < 0 for _, i in items) else "bank line(s)"
@@ -220,7 +224,23 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
             else:
                 out.append(_waiting(cover, name, items, what, f"the statement of {name}",
                                     fetch_from=cover.end(name) and cover.end(name) + DAY))
+    for name, pairs in sorted(before.items()):
+        items = [item for _, item in pairs]
+        start = cover.start(name)
+        out.append(Finding("statement-gap", start, name, "", Decimal(0), "",
+                           begun_after(name, start, items, config.channels[name].accounts.transit),
+                           refs(i.entry for i in items)))
     return out
+
+
+def begun_after(name: str, start: dt.date, items: list, transit: str) -> str:
+    """What a channel's statement-gap says of the bank credits booked as its payouts whose
+    payouts left before its statements begin (`check`, and `close`, which waits for them):
+    the transit account is short of them until the statement of those days is imported,
+    or the person books the payout that was in flight when their books began."""
+    return (f"{shop_starts([name], start)} (a payout in flight when your books began: book it yourself, from its "
+            f"account into {transit} on its day); {len(items)} bank credit(s) ({_summed(items)}) booked to {transit} "
+            f"are of payouts before them: they wait for the statement of {name} before {start}")
 
 
 def hole_head(name: str, first: dt.date, last: dt.date) -> str:
@@ -304,10 +324,12 @@ def one_end(found: list[Finding], config) -> list[Finding]:
     """One cause, one finding: a channel's statements that end early are one gap for the
     bank lines that wait for them (`the statements of paypal end 03-13; …`) and one for
     each shop whose order deadlines wait for them (`the statements of the channels that
-    pay it end 03-13; …`). The shops' go into the channel's, which says them too."""
+    pay it end 03-13; …`). The shops' go into the channel's, which says them too; so
+    for statements that start late (_into_starts) and holes (_into_holes)."""
     from beanclear.importers.order_refs import payment_shops
     found = _into_holes(found, config)
     found = _one_absence(found, config)
+    found = _into_starts(found, config)
     ends = {(f.source, f.date): f for f in found
             if f.code == "statement-gap" and f.source in config.channels
             and f.message.startswith(f"the statements of {f.source} end {f.date}")}
@@ -356,6 +378,24 @@ def _into_holes(found: list[Finding], config) -> list[Finding]:
             hole = holes.get(f.message.split("; ", 1)[0])
             if hole is not None:
                 into[id(hole)].append(f)
+    return _folded(found, into) if into else found
+
+
+def _into_starts(found: list[Finding], config) -> list[Finding]:
+    """One cause, one finding: a channel whose statements start after the payouts of bank
+    credits booked to it (begun_after) holds back, by the same start, the order
+    deadlines of the shops it pays (`the statements of wechat start 2026-02-20; the web
+    orders …`, checks/orders.py): said in the channel's finding, their refs among its."""
+    starts = {shop_starts([f.source], f.date): f for f in found if f.code == "statement-gap"
+              and f.source in config.channels and f.message.startswith(shop_starts([f.source], f.date) + " (")}
+    if not starts:
+        return found
+    into: dict[int, list[Finding]] = defaultdict(list)
+    for f in found:
+        if f.code == "statement-gap" and f.source in config.shops and "; " in f.message:
+            channel = starts.get(f.message.split("; ", 1)[0])
+            if channel is not None:
+                into[id(channel)].append(f)
     return _folded(found, into) if into else found
 
 
