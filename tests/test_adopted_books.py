@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from beanclear import cli
 from beanclear.books import SOURCES_MARKER
-from conftest import TRADE, bank_file, beanclear, sample, snapshot
+from conftest import FUND, TRADE, bank_file, beanclear, sample, snapshot
 
 
 def beancount_errors(merchant) -> list[str]:
@@ -207,3 +207,51 @@ def test_their_noduplicates_plugin_finds_no_duplicate_in_what_beanclear_writes(m
     before = snapshot(merchant / "books")
     assert beanclear(merchant, "import", "--force", str(merchant / "statements"), str(again)).exit_code == 0
     assert snapshot(merchant / "books") == before
+
+
+# -- init over their books: the accounts they keep --------------------------------------
+
+def test_init_over_books_that_keep_the_bank_names_their_account_not_a_second_one(tmp_path):
+    """blind6: their books keep the bank as Assets:CN:ICBC:Checking and hold on it, the day
+    before its first statement, the 1,000.00 CNY the statement opens with. init named a
+    new Assets:Bank:… and opened it at 1,000.00 from equity: the money twice, every
+    balance holding, check silent. Now the config names their account (said, with why),
+    no account is opened again and no opening written; the books check clean."""
+    folder = tmp_path / "st"
+    folder.mkdir()
+    bank_file(folder)
+    merchant = tmp_path / "m"
+    merchant.mkdir()
+    their_ledger(merchant, "2021-01-01 open Assets:CN:ICBC:Checking CNY\n2021-01-01 open Assets:Cash CNY\n"
+                           "2021-01-01 open Equity:Hand\n\n"
+                           '2021-01-01 * "Saldovortrag"\n  Assets:CN:ICBC:Checking  1000.00 CNY\n'
+                           "  Assets:Cash  50.00 CNY\n  Equity:Hand\n")
+    output = init(merchant, folder)
+    assert ("your books keep Assets:CN:ICBC:Checking (it holds 1000.00 CNY at the end of 2021-01-29, what the "
+            "statement says the account held then): banks.csv.account names it") in output
+    config = (merchant / "config.yaml").read_text(encoding="utf-8")
+    assert "    account: Assets:CN:ICBC:Checking # found in your books: it holds 1000.00 CNY" in config
+    assert "Assets:Bank:CSV" not in config and openings_written(merchant) == ""
+    assert "Assets:CN:ICBC:Checking" not in (merchant / "books" / "accounts.beancount").read_text(encoding="utf-8")
+    assert beancount_errors(merchant) == []
+
+
+def test_init_over_books_that_keep_the_channel_balance_names_it_by_its_title(tmp_path):
+    """Their WeChat Pay balance is Assets:CN:WeChat:Balance, holding 0.15 CNY of the 0.20
+    its fund bill opens with (no account holds the opening exactly): the only account of
+    theirs named after WeChat is the channel's clearing account, said as a guess to
+    check, and the opening is what their books lack of it."""
+    folder = tmp_path / "st"
+    folder.mkdir()
+    shutil.copy(sample("wechat_merchant", FUND), folder)
+    merchant = tmp_path / "m"
+    merchant.mkdir()
+    their_ledger(merchant, "2021-01-01 open Assets:CN:WeChat:Balance CNY\n2021-01-01 open Assets:CN:ICBC:Checking CNY\n"
+                           "2021-01-01 open Equity:Hand\n\n"
+                           '2021-01-01 * "Saldovortrag"\n  Assets:CN:WeChat:Balance  0.15 CNY\n  Equity:Hand\n')
+    output = init(merchant, folder)
+    assert "your books keep Assets:CN:WeChat:Balance (its name says WeChat: check it)" in output
+    config = (merchant / "config.yaml").read_text(encoding="utf-8")
+    assert "    accounts:\n      clearing: Assets:CN:WeChat:Balance # found in your books: its name says" in config
+    assert "less 0.15 CNY the books held already" in openings_written(merchant)
+    assert "Assets:Clearing:WeChat" not in (merchant / "books" / "accounts.beancount").read_text(encoding="utf-8")

@@ -699,6 +699,11 @@ def test_balance_assertions_failing_by_one_difference_are_one_finding():
         "(12.34 too little); and 2 later assertion(s) of the account, to 2026-05-04, fail by the same amount: one "
         "cause (a line missing before 2026-05-02, or a statement's closing its next one contradicts)")
     assert kept is other and one_difference([other]) == [other]
+    # blind6: init's default account renamed to theirs, its opening counting their money twice
+    twice = [failed(2, "100.00", "200.00", "100.00 too much"), failed(3, "200.00", "300.00", "100.00 too much")]
+    assert one_difference(twice)[0].message.endswith(
+        "or a statement's closing its next one contradicts, or money booked twice: an opening in "
+        "accounts.beancount of what your own entries hold already)")
 
 
 def test_a_failed_balance_assertion_s_finding_holds_its_difference():

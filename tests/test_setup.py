@@ -145,8 +145,10 @@ def test_init_says_that_an_account_renamed_after_its_import_needs_the_books_rebu
     assert init(tmp_path / "m2", "--from", folder, "--yes").exit_code == 0
     again = init(tmp_path / "m2", "--from", folder, "--yes", "--force")
     assert again.exit_code == 0 and "rm -rf" not in again.output
-    assert again.output.splitlines()[-1] == ("an account renamed in config.yaml from now on needs it renamed in "
-                                             "books/ too (README: \"The books keep the account names\")")
+    assert again.output.splitlines()[-1] == (
+        "an account renamed in config.yaml from now on needs it renamed in books/ too (README: \"The books keep the "
+        "account names\"); renamed to an account your own files keep, also take its `open` line and its \"Opening "
+        "balance\" out of books/accounts.beancount: your files hold that money already")
 
 
 def test_the_ci_files_install_beanclear_from_where_it_came_or_say_to_replace_the_line(tmp_path, monkeypatch):

@@ -169,7 +169,7 @@ def one_difference(findings: list[Finding]) -> list[Finding]:
         2026-05-02 balance Assets:Bank:ICBC   expected … (12.34 too little)
         2026-05-03 balance Assets:Bank:ICBC   expected … (12.34 too little)   -> folded into the first
     """
-    runs: dict[tuple[str, str], list[Finding]] = {}
+    runs: dict[tuple[str, str], list[Finding]] = {}   # (account, "12.34 too little") -> its failures
     for f in sorted((f for f in findings if f.code == "beancount"), key=lambda f: (f.date or dt.date.min)):
         found = _FAILED.match(f.message)
         if found:
@@ -187,9 +187,13 @@ def one_difference(findings: list[Finding]) -> list[Finding]:
             continue
         if id(f) in counted:
             rest = counted[id(f)]
+            # too much from the start: an opening written for an account a person's own entries
+            # hold the money of already (init's default account renamed to theirs, blind6)
+            twice = (", or money booked twice: an opening in accounts.beancount of what your own entries hold "
+                     "already") if _FAILED.match(f.message).group(2).endswith("too much") else ""
             f = replace(f, message=f"{f.message}; and {len(rest)} later assertion(s) of the account, to "
                         f"{max(g.date for g in rest)}, fail by the same amount: one cause (a line missing before "
-                        f"{f.date}, or a statement's closing its next one contradicts)")
+                        f"{f.date}, or a statement's closing its next one contradicts{twice})")
         out.append(f)
     return out
 

@@ -22,7 +22,7 @@ import click
 from beanclear import config as config_mod
 from beanclear.clikit import _fail
 from beanclear.importers.toolkit import StatementError
-from beanclear.setup import survey as survey_mod
+from beanclear.setup import owned, survey as survey_mod
 from beanclear.setup import writer
 
 
@@ -43,6 +43,7 @@ def init(directory, folder, yes, force):
         if not found.sources:
             why = "".join(f"\n  {p}: {reason}" for p, reason in found.unknown) or " (no files)"
             raise _fail(f"{folder}: no statement identified; nothing written{why}")
+        owned.find(found, directory / "books" / "main.beancount")   # books there before: their accounts
         text = writer.config_text(found, str(folder))
         check = Path(scratch) / "config.yaml"
         check.write_text(text, encoding="utf-8")
@@ -119,8 +120,12 @@ def _import(target: Path, found) -> None:
                    f"{shlex.quote(str(found.folder))}")
         click.echo(f"an account renamed in {target.name} from now on needs the books rebuilt: `{rebuild}`")
     else:
+        # (the money their own files hold: renamed to one of theirs, the opening written for
+        # the default account would count it twice, balances failing by it, blind6)
         click.echo(f"an account renamed in {target.name} from now on needs it renamed in books/ too "
-                   "(README: \"The books keep the account names\")")
+                   "(README: \"The books keep the account names\"); renamed to an account your own files keep, "
+                   "also take its `open` line and its \"Opening balance\" out of books/accounts.beancount: your "
+                   "files hold that money already")
 
 
 def summary(found) -> str:
@@ -131,4 +136,5 @@ def summary(found) -> str:
                      f"{s.currency or 'currency not stated'}{period}")
     for path, why in found.unknown:
         lines.append(f"  not identified: {path}: {why}")
+    lines += [owned.said(s) for s in found.sources if s.theirs]
     return "\n".join(lines)

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from beancount.core import data
@@ -20,6 +21,7 @@ from beanclear.config import SELF_DESCRIBING_BANKS
 from beanclear.importers.banking import SeveralAccounts, one_account
 from beanclear.importers.toolkit import StatementError, read_text
 from beanclear.setup import columns, probe
+from beanclear.statements import openings
 
 
 @dataclass
@@ -39,6 +41,10 @@ class Source:
     account_id: str | None = None   # the account its statements state, when files of one type state several
     stated: set[str] = field(default_factory=set)   # the accounts its files state (account_key'd)
     also: list[str] = field(default_factory=list)   # a bank's other formats, `type: [camt053, mt940]`
+    # (day, currency, amount): what its first statement says its account (a bank's, a
+    # channel's clearing) held at the end of the day before it (statements/openings.py)
+    opening: tuple[dt.date, str, Decimal] | None = None
+    theirs: tuple[str, str] | None = None   # (account, why): its account in the books there before (owned.py)
 
     @property
     def currency(self) -> str | None:
@@ -224,6 +230,7 @@ def _one_account_banks(sources: list[Source]) -> list[Source]:
         same.files += source.files
         same.currencies += source.currencies
         same.lines += source.lines
+        same.opening = _earliest(same.opening, source.opening)
         days = [d for d in (same.first, same.last, source.first, source.last) if d]
         same.first, same.last = (min(days), max(days)) if days else (None, None)
     return out
@@ -259,8 +266,9 @@ def _add(source: Source, path: Path, importer, extraction) -> None:
     own = importer.source
     mine = {own.account} if source.group == "bank" else (
         {own.accounts.clearing, own.accounts.reserve} if source.group == "channel" else {own.accounts.receivable})
-    days = []
+    days, sums = [], openings.Sums()
     for entry in extraction.entries:
+        sums.add(entry)
         if isinstance(entry, data.Transaction):
             days.append(entry.date)
             for posting in entry.postings:
@@ -275,6 +283,15 @@ def _add(source: Source, path: Path, importer, extraction) -> None:
     if days:
         source.first = min([d for d in (source.first, *days) if d])
         source.last = max([d for d in (source.last, *days) if d])
+    held = own.account if source.group == "bank" else own.accounts.clearing if source.group == "channel" else None
+    for opened, *_ in openings.implied(sums, stated=getattr(extraction, "stated_openings", None)):
+        if opened.account == held:   # the earliest file's, of its first currency
+            source.opening = _earliest(source.opening, (opened.date, opened.currency, opened.amount))
+
+
+def _earliest(one, other):
+    """Of two openings (day, currency, amount), or None, the earlier."""
+    return other if one is None or other is not None and other[:2] < one[:2] else one
 
 
 def _name(sources: list[Source]) -> None:

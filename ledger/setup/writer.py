@@ -102,7 +102,10 @@ def _source(source: Source, survey: Survey, operating: str, banks: list[Source])
     if source.group == "channel":
         out += _channel(source, survey, banks)
     elif source.group == "bank":
-        out.append(line(4, f"account: {source.account}", "default: rename it after your account; once imported, in books/ too or rebuild them"))
+        if source.theirs:   # the books there before keep it (owned.py)
+            out.append(line(4, f"account: {source.theirs[0]}", f"found in your books: {said(source.theirs[1], 200)}"))
+        else:
+            out.append(line(4, f"account: {source.account}", "default: rename it after your account; once imported, in books/ too or rebuild them"))
         if source.columns:
             out.append(line(4, f"date_format: {q(source.date_format)}", "guessed from the first dates: check it"))
             out.append(line(4, "columns:", "guessed from the header names: check these"))
@@ -125,6 +128,9 @@ def _channel(source: Source, survey: Survey, banks: list[Source]) -> list[str]:
         out.append(f"    # bank: …                 # could not decide: no bank line names a payout of it "
                    f"(banks: {names})")
     out.append(line(4, "bank_days: 2", "default: a payout should reach the bank within this many days"))
+    if source.theirs:   # the books there before keep its balance (owned.py)
+        out += [line(4, "accounts:"),
+                line(6, f"clearing: {source.theirs[0]}", f"found in your books: {said(source.theirs[1], 200)}")]
     out += ["    # fees:                   # could not decide: the rates you signed, e.g.",
             "    #   - rate: 0.006         # 0.6 %; without them fee-gap has nothing to compare"]
     return out
