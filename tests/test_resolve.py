@@ -558,6 +558,20 @@ def test_a_line_retitled_by_book_is_unlinked_back_to_where_its_statement_text_pu
     assert text(shop, OPS) == ruled
 
 
+def test_book_then_unlink_is_byte_for_byte_with_a_comment_line_among_the_metadata(shop):
+    # a blind tester (121) kept `; invoice in the drive` below the line's id: book wrote
+    # statement-text below the comment, and unlink, which read the metadata only up to
+    # the first line that was none, left it behind
+    path = shop / "books" / OPS
+    path.write_text(text(shop, OPS).replace('  id: "B2"\n', '  id: "B2"\n  ; invoice in the drive\n'),
+                    encoding="utf-8")
+    before = text(shop, OPS)
+    run(shop, "book", "B2", "Expenses:Hosting", "--payee", "Aliyun", "--narration", "cloud servers")
+    assert '  ; invoice in the drive\n  statement-text: "阿里云计算有限公司 ALIYUN 2026-03"\n' in text(shop, OPS)
+    assert run(shop, "unlink", "B2").startswith("bank line B2: booked back to Assets:Suspense")
+    assert text(shop, OPS) == before
+
+
 def test_book_then_unlink_gives_back_a_line_whose_payee_book_replaced(shop):
     before = snapshot(shop / "books")
     run(shop, "book", "B2", "Expenses:Hosting", "--payee", "Aliyun", "--narration", "cloud servers")
