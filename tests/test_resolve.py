@@ -324,6 +324,40 @@ def test_the_months_report_lists_what_a_link_resolved_in_the_month_of_each_findi
     assert listed("2026-03", "bank-unmatched") == [("open", "")]
 
 
+def test_link_then_unlink_of_a_line_retitled_by_hand_gives_the_books_back_and_the_report_its_findings(
+        demo_copy, monkeypatch):
+    # a blind tester (121) retitled a wire the import left in suspense "Stripe payout via HK
+    # agent?" and linked it to the payout: unlink booked it to the transit account its
+    # new title names, not back to suspense, and the month's report lost the findings
+    # the link resolved (it judged the line by the person's title, not where the import
+    # put it). The link now keeps where it was (`booked-from`); unlink takes it off.
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    merchant = demo_copy()
+    credit, payout = "20260309000071", "payout-1000959334202602140000008216"
+    month = merchant / "books" / "icbc" / "2026" / "2026-03.beancount"
+    imported = f'2026-03-09 * "某某科技有限公司" "转账"\n  id: "{credit}"\n'
+    assert imported in month.read_text(encoding="utf-8")
+    month.write_text(month.read_text(encoding="utf-8").replace(imported, imported.replace(
+        "转账", "WeChat payout via an agent?")), encoding="utf-8")
+    before = snapshot(merchant / "books")
+
+    def listed(month, code):
+        report = json.loads(run(merchant, "report", month, "--format", "json"))
+        return [(f["status"], f["resolution"]) for f in report["findings"]
+                if f["code"] == code and (credit in f["refs"] or payout[len("payout-"):] in f["refs"])]
+    run(merchant, "link", credit, payout)
+    assert f'id: "{credit}"\n  booked-from: "Assets:Suspense"\n' in month.read_text(encoding="utf-8")
+    assert listed("2026-03", "bank-unmatched") == [("resolved", f"matched to {payout}")]
+    assert listed("2026-02", "payout-missing") == [("resolved", f"matched to {payout}")]
+    assert run(merchant, "unlink", credit).startswith(f"bank line {credit}: unlinked {payout}; "
+                                                      "booked back to Assets:Suspense")
+    assert snapshot(merchant / "books") == before
+    # book then unlink the same (the open line book adds aside)
+    run(merchant, "book", credit, "Expenses:Consulting", "--narration", "advisory fee")
+    assert run(merchant, "unlink", credit).startswith(f"bank line {credit}: booked back to Assets:Suspense")
+    assert changed(before, snapshot(merchant / "books")) == {"accounts.beancount"}
+
+
 def shopify_order_1041(shop) -> None:
     """A Shopify order `#1041` of 28.04 CNY on 10 Mar, and a wire of it on 15 Mar that
     nothing links to it: an order-unpaid (`#1041`) and a bank-unmatched (`B9`)."""
