@@ -256,10 +256,12 @@ def test_write_off_above_the_limit_needs_a_reason_and_shows_as_such(shop):
     assert out["above_limit"] is True and out["account"] == "Expenses:Bank-Charges"
     assert text(shop, "writeoffs.beancount").endswith(WRITE_OFF.replace(
         '2026-03-03 *', '2026-03-03 !').replace('  settles: "F100001 P100001 B1"\n',
-                                                '  settles: "F100001 P100001 B1"\n  reason: "ICBC\'s fee, agreed"\n')
+                                                '  settles: "F100001 P100001 B1"\n  reason: "ICBC\'s fee, agreed"\n'
+                                                '  finding-source: "wechat"\n')
         .replace("Expenses:Fees:Bank        ", "Expenses:Bank-Charges     "))
     [shown] = [f for f in findings(shop) if f.code == "payout-mismatch"]
     assert shown.acknowledged and shown.message.endswith("written off above the limit: ICBC's fee, agreed")
+    assert shown.source == "wechat"   # listed still with the source it was found in (session 24's tester 116)
 
 
 def test_write_off_a_fee_above_contract_resolves_the_fee_gap(shop):
