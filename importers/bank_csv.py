@@ -77,7 +77,7 @@ from beanclear.importers.base import BalanceChain, Extraction, balance, closing_
 from beanclear.importers.toolkit import (DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader, StatementError,
                                          books_time, clean, csv_rows, currency_code, direction_sign, excel_shortened,
                                          header_delimiter, header_key, in_places, parse_amount, parse_datetime,
-                                         read_statement, sniff)
+                                         read_statement, sniff, writes_minus)
 
 CHINESE_CURRENCIES = {"CNY", "HKD", "TWD", "MOP"}
 AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit", "fee")
@@ -408,7 +408,7 @@ class Importer(BankImporter):
         if "amount" not in col or "direction" in col:
             return
         cell = next((c for c in t.header if header_key(c) in DIRECTION_HEADERS), None)
-        if cell is None or any(re.match(r"^[-(]|.*-$", clean(text).replace(" ", ""))
+        if cell is None or any(writes_minus(text)
                                for _, text in self._head_amounts(head, delimiter, {"amount": col["amount"]})):
             return
         raise StatementError(t.path, t.header_line, f"column {clean(cell)} says which way each amount in "
