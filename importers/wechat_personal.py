@@ -35,7 +35,7 @@ from decimal import Decimal
 
 from beanclear.config.model import SalesRule
 from beanclear.importers.base import Extraction, compare_summary
-from beanclear.importers.toolkit import StatementError, money, parse_amount, parse_datetime, read_statement
+from beanclear.importers.toolkit import StatementError, money, parse_datetime, parse_magnitude, read_statement
 from beanclear.importers.wallet import Movement, WalletImporter, stated_text, says_no_records
 
 HEADER = ("交易时间", "交易类型", "交易对方", "收/支", "金额(元)", "当前状态", "交易单号")
@@ -72,7 +72,7 @@ class Importer(WalletImporter):
         get = t.getter(*HEADER, "商品", "支付方式", "商户单号", "备注")
 
         def amount_of(row) -> Decimal:
-            return money(parse_amount(get(row, "金额(元)"), path, row.line, "金额(元)"))
+            return money(parse_magnitude(get(row, "金额(元)"), path, row.line, "金额(元)"))   # 收/支 says the way
 
         # Ids repeated in user-edited bills are told apart by what the row says, read the
         # same from the CSV and the XLSX of one bill (`¥28.16` and 28.16 alike).

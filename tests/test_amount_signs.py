@@ -1,6 +1,8 @@
 """An amount's minus, wherever a statement writes it, read once in the toolkit for every
 format: `-x`, `x-` (SAP's and ERP exports', some Chinese banks'), `(x)`, `¥-x`, `-¥x`,
 `$-x`. A signed format reads each as negative; two signs are refused naming the line.
+A format whose direction column says the way (收/支, 收支类型) reads each as its size:
+`-49.74` under 支出 was booked as money in.
 A sign dropped turned a PayPal withdrawal into money coming back, and a Stripe refund
 into a sale, with nothing said."""
 
@@ -10,12 +12,17 @@ from decimal import Decimal
 
 import pytest
 
-from beanclear.importers import bank_csv, paypal_csv, stripe_balance_csv
+from beanclear.importers import (alipay_personal, alipay_web, bank_csv, jd_personal, paypal_csv, stripe_balance_csv,
+                                 wechat_fund, wechat_personal)
 from beanclear.importers.toolkit import AmountReader, StatementError, parse_amount, writes_minus
 from channel_util import CHANNELS
-from conftest import GOLDEN, sample
+from conftest import GOLDEN, WECHAT_AND_BANK, sample
 from golden_util import assert_golden, extraction_text
+from statement_files import JD_ROWS, jd_statement
+from test_alipay_personal import CONFIG as ALIPAY, WEB_ROWS, web_export
 from test_bank_presets import CONFIG as BANKS
+from test_jd_personal import CONFIG as JD
+from test_wechat_personal import CONFIG as WECHAT
 
 # `{}` is the amount's digits
 MINUS = ["-{}", "{}-", "({})", "¥-{}", "-¥{}", "$-{}", "-${}", "${}-", "{} -"]
@@ -83,3 +90,50 @@ def test_a_signed_format_books_each_spelling_of_a_minus_as_its_golden(make_confi
     path = rewritten(tmp_path, sample(folder, file), cell, quote + spelling.format(digits) + quote)
     extraction = extract(module, make_config(config), source, path)
     assert_golden(extraction_text(extraction), GOLDEN / folder / f"{file}.beancount")
+
+
+
+# -- a direction column says the way: the cell gives the size, whatever its sign ------
+
+def jd_file(tmp_path, written: str, new: str):
+    rows = [r.replace(written, new) for r in JD_ROWS]
+    assert rows != JD_ROWS
+    return jd_statement(tmp_path, rows)
+
+
+def web_file(tmp_path, written: str, new: str):
+    rows = [r.replace(written, new) for r in WEB_ROWS]
+    assert rows != WEB_ROWS
+    return web_export(tmp_path, rows)
+
+
+def sample_file(folder: str, name: str):
+    def write(tmp_path, written: str, new: str):
+        return rewritten(tmp_path, sample(folder, name), written, new, "gb18030" if "gbk" in name else "utf-8")
+    return write
+
+
+# name: (importer, config, source, the file (written from the sample or the test's own
+# rows), its golden, the text as written, the amount in it, the amount's digits)
+DIRECTED = {
+    "alipay 支出": (alipay_personal, ALIPAY, "alipay_me", sample_file("alipay_personal", "deg-alipay-2023format-gbk.csv"),
+                  "alipay_personal/deg-alipay-2023format-gbk.csv", "支出                  ,49.74", "49.74", "49.74"),
+    "alipay web 支出": (alipay_web, ALIPAY, "alipay_me", web_file, "alipay_personal/web-export", ",38.50,支出",
+                      "38.50", "38.50"),
+    "wechat 支出": (wechat_personal, WECHAT, "wechat_me", sample_file("wechat_personal", "deg-wechat-records.csv"),
+                  "wechat_personal/deg-wechat-records.csv", "支出,¥500.00", "¥500.00", "500.00"),
+    "wechat fund 支出": (wechat_fund, WECHAT_AND_BANK, "wechat",
+                       sample_file("wechat_merchant", "gunsluo-wechatpay-v3-fundflowbill-Basic.csv"),
+                       "wechat_merchant/fundflowbill-Basic", "`支出,`0.01,", "0.01", "0.01"),
+    "jd 支出": (jd_personal, JD, "jd_me", jd_file, "jd_personal/jd-statement", "茶具套装,131.77(", "131.77", "131.77"),
+    "jd 收入": (jd_personal, JD, "jd_me", jd_file, "jd_personal/jd-statement", "货款,268.00,", "268.00", "268.00"),
+}
+
+
+@pytest.mark.parametrize("spelling", MINUS)
+@pytest.mark.parametrize("name", DIRECTED)
+def test_a_direction_column_takes_the_size_of_each_spelling(make_config, tmp_path, name, spelling):
+    module, config, source, write, golden, written, amount, digits = DIRECTED[name]
+    path = write(tmp_path, written, written.replace(amount, spelling.format(digits)))
+    extraction = extract(module, make_config(config), source, path)
+    assert_golden(extraction_text(extraction), GOLDEN / f"{golden}.beancount")

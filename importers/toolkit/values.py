@@ -91,6 +91,16 @@ def _signed(value: str, path: str, line: int, column: str, raw: str) -> tuple[bo
     return signs == ["-"], value
 
 
+def parse_magnitude(text: str, path: str, line: int, column: str, read=parse_amount) -> Decimal:
+    """The size of an amount whose way a direction column says (收/支, 收支类型, 借/贷, D/C,
+    a 收入 and a 支出 column): `49.74`, `-49.74`, `49.74-`, `(49.74)`, `¥-49.74` and
+    `-¥49.74` under 支出 are each 49.74 out, under 收入 49.74 in. The column says the
+    direction, and a sign the cell writes beside it is not read (FORMATS.md: "never infer
+    the sign from the amount"; Alipay's fund bill writes an expense `-23.45` or `23.45`).
+    `read`: the file's reader where it has its own convention (an AmountReader)."""
+    return abs(read(text, path, line, column))
+
+
 def writes_minus(text: str) -> bool:
     """Whether an amount's text is written negative, in any spelling parse_amount reads
     (`-5`, `5-`, `(5)`, `$-5`): what tells a file of signed amounts from unsigned ones."""
