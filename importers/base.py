@@ -112,6 +112,15 @@ class FundView:
     repeats: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class SharedRows:
+    """How the statements of a channel that list the same rows (Stripe's itemized reports
+    and its API) write them (books/late_rows.py): an entry with a `guess:` line stands for
+    a row no statement held (a payout booked as the sum of the items a report names):
+    that row, when a statement brings it, replaces it."""
+    guess: str = ""
+
+
 class StatementImporter(beangulp.Importer):
     """One source of the config (a channel or a bank) reading one kind of statement."""
 
@@ -126,6 +135,8 @@ class StatementImporter(beangulp.Importer):
     # Its fee rows name what they are the fee of (`fee-of`): a fee given back of a chargeback
     # books on the chargeback account (statements/chargeback_fees.py, books/late_fees.py)
     names_fee_of: bool = False
+    # Its rows are listed by another statement of the channel too (SharedRows, books/late_rows.py)
+    shared_rows: SharedRows | None = None
 
     def __init__(self, source, config):
         self.source, self.config = source, config

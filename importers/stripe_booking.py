@@ -18,7 +18,8 @@ say the same things (gross, fee, net, currency, category, source), so they book 
 Items that name the payout that settles them (`automatic_payout_id`, legacy `Transfer`)
 carry its `^payout-po_…` link, and the payout itself has the payout id as its `id`, so
 the clearing check proves each payout equals its items whichever export booked it, and a
-payout read from two exports is booked once. A payout that failed or was reversed gives
+payout read from two exports is booked once: a payout booked as the sum of a report's items
+gives way to its own row (SHARED, books/late_rows.py). A payout that failed or was reversed gives
 the money back to the clearing account under a link of its own: it is paid out again in
 a later payout, which is where the clearing check must find it.
 
@@ -37,7 +38,7 @@ from decimal import Decimal
 
 from beancount.core.amount import Amount
 
-from beanclear.importers.base import description_order, link, posting, rule_account, transaction
+from beanclear.importers.base import SharedRows, description_order, link, posting, rule_account, transaction
 from beanclear.importers.toolkit import StatementError, applied_rate, numeric_date_format
 
 SALE = ("charge", "payment", "refund", "payment_refund", "refund_failure", "payment_failure_refund",
@@ -60,6 +61,9 @@ CATEGORIES = SALE + CHARGEBACK + PAYOUT + PAYOUT_RETURN + FEE + RESERVE + OTHER
 # Before April 2017 Stripe called payouts `transfer`: the ones to the merchant's own bank
 # read `STRIPE TRANSFER` (legacy balance history CSV, and the API's /v1/balance/history).
 OLD_PAYOUT = re.compile(r"STRIPE (TRANSFER|PAYOUT)", re.IGNORECASE)
+# A balance transaction both an itemized report (CSV) and the API (JSON) list: the payout
+# booked as the sum of a report's items is a guess its own row replaces (books/late_rows.py).
+SHARED = SharedRows(guess="payout-total")
 
 
 @dataclass
