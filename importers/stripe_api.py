@@ -61,7 +61,7 @@ MAX_WINDOW = dt.timedelta(days=366)   # a window longer than a year is no fetch'
 
 class Importer(StatementImporter):
     kind = "stripe api json"
-    shared_rows = SHARED   # a row the other export lists too (books/late_rows.py)
+    shared_rows = SHARED   # a row the other export lists too: one entry saying what both say
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing

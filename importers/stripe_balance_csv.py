@@ -73,7 +73,7 @@ REQUIRED = ("id", "created", "currency", "gross", "fee", "net", "category")
 
 class Importer(StatementImporter):
     kind = "stripe balance csv"
-    shared_rows = SHARED   # a row the other export lists too (books/late_rows.py)
+    shared_rows = SHARED   # a row the other export lists too: one entry saying what both say
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing

@@ -18,8 +18,9 @@ say the same things (gross, fee, net, currency, category, source), so they book 
 Items that name the payout that settles them (`automatic_payout_id`, legacy `Transfer`)
 carry its `^payout-po_…` link, and the payout itself has the payout id as its `id`, so
 the clearing check proves each payout equals its items whichever export booked it, and a
-payout read from two exports is booked once: a payout booked as the sum of a report's items
-gives way to its own row (SHARED, books/late_rows.py). A payout that failed or was reversed gives
+payout read from two exports is booked once. A row both a report and the API list is one
+entry saying what both say, the report's payout link and the API's fee details (SHARED,
+books/late_rows.py). A payout that failed or was reversed gives
 the money back to the clearing account under a link of its own: it is paid out again in
 a later payout, which is where the clearing check must find it.
 
@@ -61,9 +62,15 @@ CATEGORIES = SALE + CHARGEBACK + PAYOUT + PAYOUT_RETURN + FEE + RESERVE + OTHER
 # Before April 2017 Stripe called payouts `transfer`: the ones to the merchant's own bank
 # read `STRIPE TRANSFER` (legacy balance history CSV, and the API's /v1/balance/history).
 OLD_PAYOUT = re.compile(r"STRIPE (TRANSFER|PAYOUT)", re.IGNORECASE)
-# A balance transaction both an itemized report (CSV) and the API (JSON) list: the payout
-# booked as the sum of a report's items is a guess its own row replaces (books/late_rows.py).
-SHARED = SharedRows(guess="payout-total")
+# A balance transaction both an itemized report (CSV) and the API (JSON) list is one entry
+# saying what both say (books/late_rows.py): the report's payout link, the API's fee
+# details. Its metadata in the order book() writes whichever export gives it; the payout
+# booked as the sum of a report's items is a guess its own row replaces.
+SHARED = SharedRows(order=("time", "id", "stripe-category", "source-id", "exchange-rate", "fee-details", "status",
+                           "charge-id", "customer", "order-id", "shop-order-id", "arrival-date", "payout-status",
+                           "balance-transaction", "customer-amount", "fx-rate", "fx-pair", "payout-returned",
+                           "payout-id", "payout-total"),
+                    guess="payout-total")
 
 
 @dataclass

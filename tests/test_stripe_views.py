@@ -1,8 +1,9 @@
 """Stripe's two views of one account: an itemized report (CSV, each item naming the payout
-that settles it) and the API's balance transactions (JSON). A row both hold is one
-balance transaction, by its `txn_…` id: either file, or both in any order, must write
-the same books (DESIGN §2), a payout booked as the sum of the items a report held giving
-way to the payout's own row, whichever comes first."""
+that settles it) and the API's balance transactions (JSON, each fee's parts, no payout
+named). A row both hold is one balance transaction, by its `txn_…` id: either file, or
+both in any order, must write the same books (DESIGN §2), the entry of a row both hold
+carrying what each says, and a payout booked as the sum of the items a report held
+giving way to the payout's own row, whichever comes first."""
 
 from __future__ import annotations
 
@@ -102,6 +103,22 @@ def test_a_payout_the_report_held_only_the_items_of_gives_way_to_its_row(tmp_pat
     assert beanclear(first, "check").exit_code == 0
 
 
+def test_a_row_both_files_hold_carries_what_each_says(tmp_path):
+    """The tester's overlap: both files hold Order #4002. Its entry names its payout (the
+    report's `automatic_payout_id`) and its fee's parts (the API's `fee_details`), the
+    same bytes whichever file came first; the payout is its own row, not a sum."""
+    merchants = _imported(tmp_path, A, B)
+    first = merchants.pop("csv-json")
+    for name, merchant in merchants.items():
+        assert _same_tree(first / "books", merchant / "books") == [], name
+    books = first / "books"
+    shared = _entry(books, "txn_R4BBBBBBBBBBBBBBBBBBBBBB")
+    assert shared.splitlines()[0] == f'2026-01-04 * "Order #4002" ^order-4002 ^payout-{PAYOUT}'
+    assert 'fee-details: "stripe_fee 85 JPY"' in shared and f'payout-id: "{PAYOUT}"' in shared
+    assert _posted(books, "Assets:Clearing:Stripe") == TRUTH
+    assert "sum of its items" not in _entry(books, PAYOUT)
+    assert beanclear(first, "check").exit_code == 0
+
 
 def test_a_report_alone_still_books_each_payout_as_the_sum_of_its_items(tmp_path):
     """Without the payout's row anywhere, the payout reconciliation report's payout is
@@ -111,6 +128,29 @@ def test_a_report_alone_still_books_each_payout_as_the_sum_of_its_items(tmp_path
     assert "sum of its items" in _entry(merchant / "books", PAYOUT)
     assert _posted(merchant / "books", "Assets:Clearing:Stripe") == 0
 
+
+def test_a_payout_is_proved_against_its_items_whichever_export_booked_them(tmp_path):
+    """The tester's 9 Feb payout: the report (to 4 Jan here) names po_R4X for the items it
+    holds; the API's item of the evening of 4 Jan is in the payout too, and names no
+    payout. The payout takes it first in, first out: no payout-mismatch, in either order
+    (the report's payout row of November keeps the start of the statements weeks
+    before, where what a payout takes is known)."""
+    early = _item("txn_R4EEEEEEEEEEEEEEEEEEEEEE", "2025-11-20 03:00:00", 1000, 36, "ch_R4E", 3999,
+                  "po_R4WWWWWWWWWWWWWWWWWWWWWW", "2025-11-22 02:00:00")
+    paid = ('"txn_R4VVVVVVVVVVVVVVVVVVVVVV","2025-11-22 02:00:00","2025-11-22 02:00:00","jpy","-964","0","-964",'
+            '"payout","po_R4WWWWWWWWWWWWWWWWWWWWWW","STRIPE PAYOUT","",""')
+    late = _txn("txn_R4DDDDDDDDDDDDDDDDDDDDDD", 1767531600, 1000, 36, "ch_R4D", "Order #4004")   # 4 Jan 22:00
+    data = [dict(row) for row in API["data"]]
+    data[1].update(amount=-7654, net=-7654)   # 4,415 + 2,275 + 964
+    api = {**API, "data": [*data, late]}
+    merchants = _imported(tmp_path, early, paid, A, B, api=api)
+    first = merchants.pop("csv-json")
+    for name, merchant in merchants.items():
+        assert _same_tree(first / "books", merchant / "books") == [], name
+    for name, merchant in [("csv-json", first), *merchants.items()]:
+        result = beanclear(merchant, "check", "--format", "json")
+        assert [f["code"] for f in json.loads(result.output)["findings"]] == [], name
+    assert _posted(first / "books", "Assets:Clearing:Stripe") == 1812
 
 
 def test_a_row_two_files_give_other_money_is_a_contradiction(tmp_path):
@@ -133,3 +173,36 @@ def test_a_row_two_files_give_other_money_is_a_contradiction(tmp_path):
     assert (two / "books" / "stripe" / "2026" / "2026-01.beancount").read_bytes() == before
 
 
+def test_an_entry_a_person_edited_stays_as_it_is(tmp_path):
+    """A comment a person wrote into the report's entry of Order #4002: the API's import
+    leaves that entry as it is (its fee details not added) and says so."""
+    merchant = _merchant(tmp_path / "m", A, B)
+    assert beanclear(merchant, "import", str(merchant / "activity.csv")).exit_code == 0
+    month = merchant / "books" / "stripe" / "2026" / "2026-01.beancount"
+    text = month.read_text(encoding="utf-8").replace('  source-id: "ch_R4B"\n',
+                                                     '  source-id: "ch_R4B"   ; asked the buyer\n')
+    month.write_text(text, encoding="utf-8")
+    result = beanclear(merchant, "import", str(merchant / "api.json"))
+    assert result.exit_code == 0 and "a person edited left as they are" in result.output
+    assert "; asked the buyer" in _entry(merchant / "books", "txn_R4BBBBBBBBBBBBBBBBBBBBBB")
+    assert "fee-details" not in _entry(merchant / "books", "txn_R4BBBBBBBBBBBBBBBBBBBBBB")
+    assert "sum of its items" not in _entry(merchant / "books", PAYOUT)   # the guess is none of hers
+
+
+def test_each_export_writes_its_metadata_in_the_one_order():
+    """An entry either export wrote gains the other's keys in their place (SHARED.order):
+    the golden books of every Stripe sample write their keys in that order already."""
+    from conftest import REPO
+
+    from beanclear.importers.stripe_booking import SHARED
+    rank = {key: at for at, key in enumerate(SHARED.order)}
+    golden = sorted((REPO / "tests" / "golden" / "data" / "stripe").glob("*.beancount"))
+    checked = 0
+    for path in golden:
+        if path.name.startswith("unified_payments"):   # the legacy payments export: no balance transactions
+            continue
+        for block in path.read_text(encoding="utf-8").split("\n\n"):
+            keys = re.findall(r"^  ([a-z][a-z-]*):", block, re.M)
+            assert all(k in rank for k in keys) and keys == sorted(keys, key=rank.get), (path.name, keys)
+            checked += bool(keys)
+    assert checked > 20

@@ -1,29 +1,49 @@
-"""A row two statements of a channel list: one entry, the row's own.
+"""A row two statements of a channel list: one entry, saying what both say.
 
-Stripe lists a balance transaction in its itemized reports (CSV) and in its API (JSON),
-each by its `txn_…` id, and a payout by its `po_…` id. A payout reconciliation report
-lists a payout's items, not the payout, which is booked as the sum of them under the
-payout's id (`payout-total: "sum of its items"`: the channel's `guess:` key,
-importers/base.py SharedRows). A report of the days before a payout holds some of its
-items only: booked first, its guess (4,415 JPY of one item) made the payout's own row
-(6,690 JPY, the API's) "already in the books", and the clearing account ended 2,275 JPY
-off the statements, silently; imported the other way round, the books were right. So
-the payout's own row, when it comes (the API's, a later report's), replaces the guess,
-in the same write; one the books hold already leaves it unbooked: the same bytes in
-either order (DESIGN.md §2 "Deterministic").
+Stripe lists a balance transaction in its itemized reports (CSV, whose
+`automatic_payout_id` names the payout that settles it) and in its API (JSON, whose
+`fee_details` name the parts of its fee). Each books the row by its `txn_…` id, and the
+second to come found it known: the books said the payout or the fee's parts as the file
+imported first did, other bytes in the other order, and the clearing check proved a
+payout against the items the report had booked only. So the entry of a row two
+statements hold carries the metadata and links of both (importers/base.py SharedRows),
+each key added in its place among the others, the same bytes whichever came first
+(DESIGN.md §2 "Deterministic"); of a key both give, the first's value stays.
+
+    2026-01-04 * "Order #4002" ^order-4002 ^payout-po_R4X        ; the report's, booked first
+      time: "12:00:00"
+      id: "txn_R4B"
+      stripe-category: "charge"
+      source-id: "ch_R4B"
+      order-id: "4002"
+      payout-id: "po_R4X"
+      ...
+
+gains `fee-details: "stripe_fee 85 JPY"` before its `order-id` when the API's response
+listing txn_R4B is imported; imported the other way round, the API's entry gains the
+payout's link and `payout-id`: the same entry.
+
+An entry with the channel's `guess:` line stands for a row no statement held: a payout
+reconciliation report lists a payout's items, not the payout, which is booked as the
+sum of them under the payout's id (`payout-total: "sum of its items"`). A report of the
+days before a payout holds some of its items only: the payout's own row (the API's, a
+later report's) replaces the guess when it comes, and one the books hold already leaves
+it unbooked.
 
 Two entries of one row that move other money are not two views of one movement but a
 contradiction (README "once"): the import stops (exit 2) naming both lines. In one
 import, the statements' entries of a row are folded into the first before anything is
 booked (fold); against the books, the import reads the books' entries of the rows it
-brings (Rows.prepare) and books the row in place of a guess (Rows.meet), unless it is in
-a closed month or a person edited it: then it stays as it is, and the import says so.
+brings (Rows.prepare) and books, in place of one, what both say (Rows.meet), unless it is
+in a closed month or a person edited it beyond what an import writes: then it stays as
+it is, and the import says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,6 +58,9 @@ from beanclear.books.late_views import HEAD, META, POSTING, QUOTED, STRING, entr
 from beanclear.books.spill import like, metas
 from beanclear.importers.toolkit import StatementError
 
+KEY = re.compile(r"^[ \t]+([a-z][A-Za-z0-9_-]*):", re.M)
+LINK = re.compile(r"\^(\S+)")
+
 
 def shared_rows(importer):
     """The importer's SharedRows, or None where its rows are no other statement's."""
@@ -46,9 +69,9 @@ def shared_rows(importer):
 
 def merged(first, second, shared, first_at):
     """The entry of a row booked as `first` (earlier in the import, or in the books: at
-    `first_at()`, a file and line) that `second` lists too: None where `first` stays. A
-    guess gives way to a row; two entries of other money are a contradiction
-    (StatementError on `second`'s line, naming `first_at()`)."""
+    `first_at()`, a file and line) that `second` lists too: None where `second` says
+    nothing `first` does not. A guess gives way to a row; two entries of other money are
+    a contradiction (StatementError on `second`'s line, naming `first_at()`)."""
     guess = shared.guess
     if guess and guess in second.meta:
         return None   # the row, or as good a guess, is there already
@@ -58,7 +81,21 @@ def merged(first, second, shared, first_at):
         raise StatementError(second.meta.get("filename", ""), second.meta.get("lineno", 0),
                              f"id {second.meta['id']!r} again, as on {first_at()}, but with other amounts "
                              f"({_text(second)} against {_text(first)}): one balance transaction is one movement")
-    return None
+    keys = [k for k in first.meta if _shown(k)]
+    added = [k for k in second.meta if _shown(k) and k not in first.meta]
+    if not added and second.links <= first.links:
+        return None
+    rank = {key: at for at, key in enumerate(shared.order)}
+    for key in added:   # before the first key of the channel's order that comes after it
+        at = rank.get(key, len(rank))
+        keys.insert(next((i for i, k in enumerate(keys) if rank.get(k, -1) > at), len(keys)), key)
+    meta = {k: v for k, v in first.meta.items() if not _shown(k)}
+    meta.update((k, first.meta[k] if k in first.meta else second.meta[k]) for k in keys)
+    return first._replace(meta=meta, links=first.links | second.links)
+
+
+def _shown(key: str) -> bool:
+    return key not in render.HIDDEN_META and key[:1] != "_"
 
 
 def _money(entry) -> list:
@@ -108,8 +145,9 @@ def fold(live: list) -> None:
                     rows[ident] = both
                     said += 1
             if said:
-                result.notes.append(f"{said} payout(s) a statement before it in this import booked as the sum of "
-                                    "their items booked from their own rows")
+                result.notes.append(f"{said} of its rows listed by a statement before it in this import too: booked "
+                                    "once, saying what both say (a payout link, fee details; a payout's own row in "
+                                    "place of the sum of its items)")
         for at, result in enumerate(results):
             entries, changed = result.extraction.entries, False
             kept = like(entries)
@@ -126,6 +164,7 @@ def fold(live: list) -> None:
 @dataclass
 class Left:
     """What one statement of the import did to the books' entries of the rows it lists."""
+    completed: int = 0                                 # entries that now say what both say
     replaced: int = 0                                  # guesses its rows replaced
     left: Counter = field(default_factory=Counter)     # why -> entries left as they are
     examples: dict = field(default_factory=dict)       # why -> the id of one of them
@@ -145,8 +184,9 @@ class Rows:
     def prepare(self, live: list, seen: dict) -> None:
         """Read the books' entries of the rows the import's statements of channels with
         SharedRows list (`seen`: source -> Books.known, before anything is booked) that
-        an entry of the import says other of: a guess, or one of other money (what needs
-        no parse: a row read again finds none)."""
+        an entry of the import says more or other of: a guess, one without a metadata key
+        or link of the import's, or of other money (what needs no parse: a row read again
+        finds none)."""
         for name in dict.fromkeys(r.importer.source.name for r in live if shared_rows(r.importer) is not None):
             theirs = [r for r in live if r.importer.source.name == name and shared_rows(r.importer) is not None]
             shared, known, named = shared_rows(theirs[0].importer), seen.get(name), Ids()
@@ -155,21 +195,22 @@ class Rows:
                              and "id" in meta and meta["id"] in known and not (shared.guess and shared.guess in meta))
             if not named:
                 continue
-            wanted = Ids()   # id -> what it moves in the import
+            wanted = Ids()   # id -> (its keys, its links, what it moves) in the import
             for result in theirs:
-                for meta, money in _said(result.extraction.entries, named):
-                    wanted.add(meta["id"], money)
+                for meta, links, money in _said(result.extraction.entries, named):
+                    wanted.add(meta["id"], (tuple(k for k in meta if _shown(k)), links, money))
             held = self.held[name] = Ids()
             for path, line, ident, block in self.books.entry_blocks(name, wanted.__contains__):
                 block = block.lstrip("\n")
                 lines, _ = entry_lines(block)
-                if _guessed(lines, shared) or _moved(lines) != wanted.get(ident):
+                keys, links, money = wanted.get(ident)
+                if _adds(lines, keys, links, shared) or _moved(lines) != money:
                     held.add(ident, (str(path), line, block))
 
     def meet(self, name: str, entry, shared, whose):
         """What to book in place of the books' entry of `entry`'s row, which the import
-        found known: the row in place of a guess (the books' then goes, plan()), or None
-        where the books' entry stays as it is. `whose`: the statement's
+        found known: the entry saying what both say (the books' then go, plan()), or None
+        where the books' says it all already or stays as it is. `whose`: the statement's
         FileResult."""
         held = self.held.get(name)
         ident = entry.meta["id"]
@@ -181,8 +222,9 @@ class Rows:
         said = self.said.setdefault(id(whose), Left())
         first = _parsed(lines)
         if first is None or render.entry_text(first) != "".join(lines).rstrip("\n") + "\n":
-            # (a person's edit of an entry the row would not replace, a comment on a posting, is no news)
-            return self._left(said, "edited", ident) if _guessed(lines, shared) else None
+            # (a person's edit of an entry the row adds nothing to, a comment on a posting, is no news)
+            adds = _adds(lines, [k for k in entry.meta if _shown(k)], entry.links, shared)
+            return self._left(said, "edited", ident) if adds else None
         root = self.books.root
         both = merged(first, entry, shared, lambda: f"{Path(root.name) / Path(where).relative_to(root)}:{line}")
         if both is None:
@@ -192,8 +234,12 @@ class Rows:
             return self._left(said, "closed", ident)
         self.removals.setdefault(where, set()).add(ident)
         self.done.add(ident)
-        said.replaced += 1
-        return both
+        if both is entry:
+            said.replaced += 1
+            return both
+        said.completed += 1   # booked by this statement: its file and line, not the books'
+        return both._replace(meta={**both.meta, "filename": entry.meta.get("filename"),
+                                   "lineno": entry.meta.get("lineno")})
 
     def _left(self, said: Left, why: str, ident: str) -> None:
         self.done.add(ident)   # said once, whichever statements list it
@@ -219,30 +265,37 @@ class Rows:
         if said is None:
             return []
         out = []
+        if said.completed:
+            out.append(f"{said.completed} entr{'y' if said.completed == 1 else 'ies'} of rows another statement "
+                       "booked before now say what both say (its payout link, fee details), as importing both in "
+                       "either order books them")
         if said.replaced:
             out.append(f"{said.replaced} payout(s) booked as the sum of the items a report listed now booked from "
                        "the payout's own row")
         if said.left["edited"]:
-            out.append(f"{said.left['edited']} payout(s) booked as the sum of their items that a person edited left "
-                       f"as they are, not replaced by their own rows (e.g. {said.examples['edited']})")
+            out.append(f"{said.left['edited']} entr(ies) of its rows that a person edited left as they are, without "
+                       f"what this statement adds (e.g. {said.examples['edited']})")
         if said.left["closed"]:
-            out.append(f"{said.left['closed']} payout(s) booked as the sum of their items in closed months left as "
-                       f"they are (e.g. {said.examples['closed']}; to book their own rows: beanclear reopen, then import "
-                       "this statement again with --force)")
+            out.append(f"{said.left['closed']} entr(ies) of its rows in closed months left as they are (e.g. "
+                       f"{said.examples['closed']}; to complete them: beanclear reopen, then import this statement "
+                       "again with --force)")
         return out
 
 
 def _said(entries, named):
-    """(metadata, what it moves) of the transactions of a statement's store whose id is
-    among `named`."""
+    """(metadata, links, what it moves) of the transactions of a statement's store whose
+    id is among `named`."""
     for entry in entries:
         if isinstance(entry, data.Transaction) and entry.meta.get("id") in named:
-            yield entry.meta, _money(entry)
+            yield entry.meta, tuple(entry.links), _money(entry)
 
 
-def _guessed(lines: list[str], shared) -> bool:
-    """Whether the entry of the books whose lines are `lines` (entry_lines) is a guess."""
-    return bool(shared.guess) and any(line.startswith(f"  {shared.guess}:") for line in lines)
+def _adds(lines: list[str], keys, links, shared) -> bool:
+    """Whether a row of metadata `keys` and `links` says more than the entry of the books
+    whose lines are `lines` (entry_lines): a key or link it lacks, or a row where it is a guess."""
+    return bool(shared.guess) and any(line.startswith(f"  {shared.guess}:") for line in lines) \
+        or not set(KEY.findall("".join(lines[1:]))) >= set(keys) \
+        or not set(LINK.findall(lines[0].split(";")[0])) >= set(links)
 
 
 def _moved(lines: list[str]) -> list:
