@@ -708,10 +708,14 @@ def fx_postings(sold_account: str, sold: Amount, bought_account: str, bought: Am
         Assets:Clearing:PayPal    -14000.00 USD @ 0.887955 EUR
         Assets:Transit:PayPal      12431.37 EUR
 
-    `sold` and `bought` are given as positive amounts."""
+    `sold` and `bought` are given as positive amounts. The price gives `bought` back as
+    Beancount checks it, exactly where it is whole (toolkit.applied_rate): a rate of
+    won to yen has 29 digits (`-58316 KRW @ 0.10674600452705946909938953289 JPY`,
+    `6225 JPY`), and `fx-rate` says it to ten ("0.1067460045"), as the check and a
+    person read it; where `bought` has decimals the two are one figure."""
     from beanclear.importers.toolkit import applied_rate
-    rate = applied_rate(sold.number, bought.number)
-    postings = [posting(sold_account, -abs(sold.number), sold.currency, price=Amount(rate, bought.currency)),
+    rate, price = applied_rate(sold.number, bought.number), applied_rate(sold.number, bought.number, bought.currency)
+    postings = [posting(sold_account, -abs(sold.number), sold.currency, price=Amount(price, bought.currency)),
                 posting(bought_account, abs(bought.number), bought.currency)]
     return postings, {"fx-rate": f"{rate:f}", "fx-pair": f"{sold.currency}/{bought.currency}"}
 

@@ -350,6 +350,9 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                     result.notes.append(f"restated the balances of {sum(map(len, found.values())) - left} day(s) "
                                         "that its new lines come before" + (f"; {left} in closed months left as they "
                                                                              "were" if left else ""))
+                # ... and a balance the books assert, of the same amount, gets the lines it says of it (as-of)
+                found = late_balances.detailed(result.restating, books, result.importer.source.name)
+                late_balances.plan(found, changes, config.books, late_balances._detail)
             books.add_openings(config, openings, changes)
             moved = books.shift_openings(config, shifts, changes)
             if moved:   # said on the first statement of the import that books before them
@@ -574,12 +577,16 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
         renamed = named is not None and result.path.name < named[0]
         if key in from_config or (key in have and not earlier and not renamed) or (key in asserted and key not in have):
             continue
-        chosen.append((opening, asserted_first, result, derived, earlier, named if renamed else None))
+        # Moved back by lines before a first balance of the same day as the books' (a day's
+        # transactions imported after its balances), it names the statement sorting first too
+        first = earlier and asserted_first.date.isoformat() == asserted.get(key) and books.opening_named(*key)
+        name = first[0] if first and first[0] < result.path.name else result.path.name
+        chosen.append((opening, asserted_first, result, derived, earlier, named if renamed else None, name))
     # Books kept before beanclear (a person's own files) hold some of it already: the entry
     # is what the statement says the account held, less that (statements/openings.py).
     held = books.held({(o.account, o.currency): o.date for o, *_ in chosen}) if chosen else {}
     out = []
-    for opening, asserted_first, result, derived, earlier, named in chosen:
+    for opening, asserted_first, result, derived, earlier, named, name in chosen:
         key = (opening.account, opening.currency)
         stated_amount, already = opening.amount, held.get(key, Decimal(0))
         if already:
@@ -605,5 +612,5 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
                      f"but its closing balance says {asserted_first.amount.number:f} (lines missing?): that balance "
                      "assertion fails until they are booked")
         result.notes.append(note + " (set opening_balance in config.yaml to override)")
-        out.append((opening, result.path.name))
+        out.append((opening, name))
     return out

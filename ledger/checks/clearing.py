@@ -633,7 +633,7 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
     out, waiting, unheard, holed = [], {}, {}, {}
     banks = {bank.account for bank in config.banks.values()}
     for channel in config.channels.values():
-        landed, horizon = _landed(channel, channel.bank, config, cover, as_of)
+        landed, horizon = landed_as(channel, channel.bank, config, cover, as_of)
         held, transit = index.get(channel.accounts.clearing, []), index.get(channel.accounts.transit, [])
         if not cover.shows_payouts(channel.name):
             out += _without_payouts(held, transit, landed, as_of, horizon)
@@ -654,11 +654,11 @@ def _index_and_cover(entries, config, index, cover) -> tuple[dict, Coverage]:
 def _transit_by_bank(transit: list[Item], channel, config, cover: Coverage, as_of: dt.date, banks, waiting, unheard,
                      holed, answered=None) -> tuple[dict, list[Finding]]:
     """(the channel's transit Items by bank, the findings of each bank's), each bank's
-    payouts judged by its own statements (_landed): what `findings` and `transit_answers`
+    payouts judged by its own statements (landed_as): what `findings` and `transit_answers`
     both run."""
     grouped, out = by_bank(transit, channel, config), []
     for bank, items in grouped.items():
-        landed, at_bank = _landed(channel, bank, config, cover, as_of)
+        landed, at_bank = landed_as(channel, bank, config, cover, as_of)
         out += check_transit(items, landed, as_of, at_bank, waiting, unheard, banks, holed, answered)
     return grouped, out
 
@@ -685,7 +685,7 @@ def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage
     return out
 
 
-def _landed(channel, bank: str | None, config, cover: Coverage, as_of: dt.date):
+def landed_as(channel, bank: str | None, config, cover: Coverage, as_of: dt.date):
     """The channel as its payouts to `bank` are judged, and their Horizon: where `bank`
     is one of several of one currency (`bank: [boc, cmb]`, the account moved), the
     statements of all of them as one, and the bank that waits is the latest of them."""
