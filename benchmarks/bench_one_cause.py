@@ -6,7 +6,8 @@ file left out; how many findings beyond the truth the missing file causes.
 Per seed: the file left out, the findings the truth does not hold (by code), the truth's
 problems not found (most held their evidence in that file). A missing file should add at
 most one finding, the statement-gap that says which days wait for it; the summary lists
-the seeds where it added more.
+the seeds where it added more, and those where plain `bean-check` fails with more (or
+fewer) errors than `beanclear check` lists (DESIGN §2: the same findings).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def main(argv=None):
     ap.add_argument("--from", dest="first", type=int, default=31000)
     ap.add_argument("--size", choices=["small", "big"], default="small")
     a = ap.parse_args(argv)
-    more, failed, total = [], [], Counter()
+    more, failed, total, apart = [], [], Counter(), []
     for seed in range(a.first, a.first + a.seeds):
         with tempfile.TemporaryDirectory() as d:
             r = one_left_out(seed, Path(d), a.size)
@@ -40,11 +41,14 @@ def main(argv=None):
         total.update(codes)
         if len(r["beyond"]) > 1:
             more.append((seed, len(r["beyond"])))
+        if r["bean_check_errors"] != r["check_errors"]:
+            apart.append((seed, r["check_errors"], r["bean_check_errors"]))
         print(f"seed {seed}: left out {r['dropped']}: {r['findings']} findings, {len(r['beyond'])} beyond the "
               f"truth {dict(codes)}, {len(r['missed'])} of the truth not found")
         for f in r["beyond"][:5]:
             print(f"    {f['code']} {f['source']} {f['date']}: {f['message'][:140]}")
     print(f"beyond the truth, by code: {dict(total)}\nseeds with more than one: {more}\nimport failed: {failed}")
+    print(f"seeds where plain bean-check's errors are not check's (seed, check, bean-check): {apart}")
 
 
 if __name__ == "__main__":

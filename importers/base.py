@@ -112,6 +112,19 @@ class FundView:
     repeats: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class SharedRows:
+    """How the statements of a channel that list the same rows, each saying part of what
+    is known of a row (Stripe's itemized reports name each item's payout, its API the
+    parts of each fee), write them: the entry of a row two of them hold carries the
+    metadata and links of both, each key in its place in `order`, so that it is the same
+    whichever came first (books/late_rows.py). An entry with a `guess:` line stands for
+    a row no statement held (a payout booked as the sum of the items a report names):
+    that row, when a statement brings it, replaces it."""
+    order: tuple[str, ...]
+    guess: str = ""
+
+
 class StatementImporter(beangulp.Importer):
     """One source of the config (a channel or a bank) reading one kind of statement."""
 
@@ -126,6 +139,9 @@ class StatementImporter(beangulp.Importer):
     # Its fee rows name what they are the fee of (`fee-of`): a fee given back of a chargeback
     # books on the chargeback account (statements/chargeback_fees.py, books/late_fees.py)
     names_fee_of: bool = False
+    # Its rows are listed by another statement of the channel too, which says other things
+    # of them: the entry of a row both hold says what both say (SharedRows, books/late_rows.py)
+    shared_rows: SharedRows | None = None
 
     def __init__(self, source, config):
         self.source, self.config = source, config
@@ -692,10 +708,14 @@ def fx_postings(sold_account: str, sold: Amount, bought_account: str, bought: Am
         Assets:Clearing:PayPal    -14000.00 USD @ 0.887955 EUR
         Assets:Transit:PayPal      12431.37 EUR
 
-    `sold` and `bought` are given as positive amounts."""
+    `sold` and `bought` are given as positive amounts. The price gives `bought` back as
+    Beancount checks it, exactly where it is whole (toolkit.applied_rate): a rate of
+    won to yen has 29 digits (`-58316 KRW @ 0.10674600452705946909938953289 JPY`,
+    `6225 JPY`), and `fx-rate` says it to ten ("0.1067460045"), as the check and a
+    person read it; where `bought` has decimals the two are one figure."""
     from beanclear.importers.toolkit import applied_rate
-    rate = applied_rate(sold.number, bought.number)
-    postings = [posting(sold_account, -abs(sold.number), sold.currency, price=Amount(rate, bought.currency)),
+    rate, price = applied_rate(sold.number, bought.number), applied_rate(sold.number, bought.number, bought.currency)
+    postings = [posting(sold_account, -abs(sold.number), sold.currency, price=Amount(price, bought.currency)),
                 posting(bought_account, abs(bought.number), bought.currency)]
     return postings, {"fx-rate": f"{rate:f}", "fx-pair": f"{sold.currency}/{bought.currency}"}
 

@@ -13,6 +13,12 @@ from beanclear.config.model import WALLET_TYPES
 
 # A shop order's metadata where a refund of part of it states no amount (importers/shop.py).
 REFUND_AMOUNT, NOT_STATED = "refund-amount", "not stated"
+# A channel's entry that gives back what a refund took (the customer's bank refused it:
+# Stripe's `refund_failure`), or takes back what a payment brought (it failed after it was
+# booked: `charge_failure`, an ACH or SEPA debit), names the refund or payment it undoes.
+# On the sale side it counts against that refund or sale, never as the opposite
+# movement (ledger/checks/orders.py `sold_or_refunded`): no sale owing a fee, no refund.
+REFUND_FAILED, PAYMENT_FAILED = "refund-failed", "payment-failed"
 
 
 def link(prefix: str, ident: str) -> str:

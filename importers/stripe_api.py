@@ -11,9 +11,16 @@ also gives its money back:
 
     2009-02-13 * "Stripe" "STRIPE PAYOUT" ^payout-po_1Pgc79B7WZ01zgkWu1KToYf4
       id: "po_1Pgc79B7WZ01zgkWu1KToYf4"
-      arrival-date: "2009-02-13"
       Assets:Transit:Stripe          11.00 USD
       Assets:Clearing:Stripe        -11.00 USD
+
+The payout's state (`status`, the expected `arrival_date`) is not written: it changes
+from one webhook to the next (payout.created, .updated, .paid) and the day's balance
+transaction that books the same payout does not say it, so the books would differ by
+which came first (DESIGN §2). What a state moves is booked: a failed payout's money
+coming back, from its `failure_balance_transaction`, at that transaction's time where
+the object holds it expanded (`serve` fetches it), the entry the day's list books too;
+an object with its id alone books it at the payout's creation, all it knows.
 
 A balance transaction carries no order id: a charge's or refund's description names it
 as checkouts write it (`Order 1001`, `Order #1001 by Jo`, `REFUND FOR CHARGE (Order
@@ -49,7 +56,7 @@ from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter
-from beanclear.importers.stripe_booking import OLD_PAYOUT, BalanceTxn, book, category_of, sale_order
+from beanclear.importers.stripe_booking import OLD_PAYOUT, SHARED, BalanceTxn, book, category_of, sale_order
 from beanclear.importers.toolkit import (JsonObject, StatementError, currency_code, from_minor_units, from_unix,
                                          json_line, json_shown, read_json)
 from beanclear.importers.toolkit.jsonstream import Dropped, JsonItems, Unusual, streamed_or_whole
@@ -61,6 +68,7 @@ MAX_WINDOW = dt.timedelta(days=366)   # a window longer than a year is no fetch'
 
 class Importer(StatementImporter):
     kind = "stripe api json"
+    shared_rows = SHARED   # a row the other export lists too: one entry saying what both say
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
@@ -212,18 +220,16 @@ class Importer(StatementImporter):
         currency = currency_code(str(po.get("currency") or ""), path, line, "currency")
         amount = from_minor_units(po.get("amount"), currency, path, line, "amount")
         when = from_unix(po.get("created"), self.config.timezone, path, line, "created")
-        arrival = from_unix(po.get("arrival_date"), self.config.timezone, path, line, "arrival_date") \
-            if po.get("arrival_date") is not None else None
-        meta = {"arrival-date": f"{arrival:%Y-%m-%d}" if arrival else "", "payout-status": status}
         bt = po.get("balance_transaction")
         bt_id = bt.get("id") if isinstance(bt, dict) else str(bt or ident)
         entry = book(BalanceTxn(path, line, bt_id, when, "payout", -amount, Decimal(0), -amount, currency,
-                                source=ident, description=str(po.get("description") or f"Payout {ident}"),
-                                meta=meta), self)
+                                source=ident, description=str(po.get("description") or f"Payout {ident}")), self)
         booked = [entry]
         if status == "failed":
             failure = po.get("failure_balance_transaction")
-            failure_id = failure.get("id") if isinstance(failure, dict) else str(failure or f"{ident}/failure")
+            if isinstance(failure, dict):   # expanded: the money came back when it says
+                return booked + [self._balance_transaction(failure, path)]
+            failure_id = str(failure or f"{ident}/failure")
             booked.append(book(BalanceTxn(path, line, failure_id, when, "payout_failure", amount, Decimal(0), amount,
                                           currency, source=ident, description=f"Payout {ident} failed: "
                                           f"{po.get('failure_message') or po.get('failure_code') or 'returned'}"),

@@ -18,9 +18,19 @@ say the same things (gross, fee, net, currency, category, source), so they book 
 Items that name the payout that settles them (`automatic_payout_id`, legacy `Transfer`)
 carry its `^payout-po_…` link, and the payout itself has the payout id as its `id`, so
 the clearing check proves each payout equals its items whichever export booked it, and a
-payout read from two exports is booked once. A payout that failed or was reversed gives
+payout read from two exports is booked once. A row both a report and the API list is one
+entry saying what both say, the report's payout link and the API's fee details (SHARED,
+books/late_rows.py). A payout that failed or was reversed gives
 the money back to the clearing account under a link of its own: it is paid out again in
 a later payout, which is where the clearing check must find it.
+
+A refund that failed (`refund_failure`: the customer's bank refused it) gives its money
+back, and a payment that failed after it was booked (`charge_failure`: an ACH or SEPA
+debit) takes it back; `payment_failure_refund`, the type where no reporting category
+says more, is either, by its sign. Each books against the sale side as the refund or
+payment it undoes did, and names it (`refund-failed` / `payment-failed`: its source
+id, "not stated" where the export leaves that column out): the checks count it
+against that refund or sale, not as a sale owing a fee or as a refund.
 
 A dispute is no refund (DESIGN §1: chargebacks and their fees have their own accounts):
 the amount the customer's bank took back, and the fee, go to the channel's chargebacks
@@ -37,7 +47,8 @@ from decimal import Decimal
 
 from beancount.core.amount import Amount
 
-from beanclear.importers.base import description_order, link, posting, rule_account, transaction
+from beanclear.importers.base import SharedRows, description_order, link, posting, rule_account, transaction
+from beanclear.importers.order_refs import NOT_STATED, PAYMENT_FAILED, REFUND_FAILED
 from beanclear.importers.toolkit import StatementError, applied_rate, numeric_date_format
 
 SALE = ("charge", "payment", "refund", "payment_refund", "refund_failure", "payment_failure_refund",
@@ -60,6 +71,15 @@ CATEGORIES = SALE + CHARGEBACK + PAYOUT + PAYOUT_RETURN + FEE + RESERVE + OTHER
 # Before April 2017 Stripe called payouts `transfer`: the ones to the merchant's own bank
 # read `STRIPE TRANSFER` (legacy balance history CSV, and the API's /v1/balance/history).
 OLD_PAYOUT = re.compile(r"STRIPE (TRANSFER|PAYOUT)", re.IGNORECASE)
+# A balance transaction both an itemized report (CSV) and the API (JSON) list is one entry
+# saying what both say (books/late_rows.py): the report's payout link, the API's fee
+# details. Its metadata in the order book() writes whichever export gives it; the payout
+# booked as the sum of a report's items is a guess its own row replaces.
+SHARED = SharedRows(order=("time", "id", "stripe-category", "source-id", "exchange-rate", "fee-details", "status",
+                           "charge-id", "customer", "order-id", "shop-order-id", "arrival-date", "payout-status",
+                           "balance-transaction", "customer-amount", "fx-rate", "fx-pair", "payout-returned",
+                           "payout-id", "payout-total"),
+                    guess="payout-total")
 
 
 @dataclass
@@ -132,12 +152,26 @@ def book(txn: BalanceTxn, importer):
             fees = acc.fees
         postings = [posting(acc.clearing, txn.net, cur), posting(fees, txn.fee, cur), posting(other, -txn.gross, cur)]
         meta.update(_presentment(txn))
+        undoes = failure_of(cat, txn.gross)
+        if undoes:
+            meta[undoes] = txn.source or NOT_STATED
     if txn.payout and cat not in PAYOUT:
         meta["payout-id"] = txn.payout
         links.append(link("payout-", txn.payout))
     if meta.get("order-id"):
         links.append(link("order-", meta["order-id"]))
     return transaction(txn.path, txn.line, txn.when, payee, narration, meta, postings, links)
+
+
+def failure_of(category: str, gross: Decimal) -> str:
+    """What a failure undoes, as the metadata key that names it (order_refs): a refund
+    whose money comes back (`refund_failure`, a positive `payment_failure_refund`), or a
+    payment whose money goes back (`charge_failure`, a negative one); '' for the rest."""
+    if category == "refund_failure" or (category == "payment_failure_refund" and gross > 0):
+        return REFUND_FAILED
+    if category == "charge_failure" or (category == "payment_failure_refund" and gross < 0):
+        return PAYMENT_FAILED
+    return ""
 
 
 def sale_order(source, category: str, description: str) -> str:

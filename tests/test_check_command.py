@@ -94,3 +94,20 @@ def test_text_report_prints_the_refs_ack_needs(merchant):
     line = next(l for l in output.splitlines() if "statement-gap" in l)
     assert "[B001]" in line
     assert beanclear(merchant, "ack", "statement-gap", "B001", "--reason", "a test credit").exit_code == 0
+
+
+def test_beancounts_own_error_says_its_residual_as_bean_check_does(merchant):
+    """Beancount's errors are reported as they are (DESIGN §5): a conversion short of
+    0.0000015780 JPY does not balance, and `beanclear check` said "(0 JPY)", the
+    residual rounded to the yen as a check's money is (blind 119)."""
+    statement = bank_file(merchant, "rent.csv", rows=("2021-01-31,B002,房租,某某置业,-500.00,-500.00",))
+    assert beanclear(merchant, "import", str(statement)).exit_code == 0
+    with open(merchant / "books" / "main.beancount", "a", encoding="utf-8") as books:
+        books.write('\n2021-01-31 open Assets:Cash:KRW\n2021-01-31 open Assets:Cash:JPY\n'
+                    '2021-01-31 * "Won sold by hand"\n  Assets:Cash:KRW  -58316 KRW @ 0.1067460045 JPY\n'
+                    '  Assets:Cash:JPY  6225 JPY\n')
+    result = beanclear(merchant, "check", "--format", "json")
+    assert result.exit_code == 1
+    [error] = [f for f in json.loads(result.output)["findings"] if f["code"] == "beancount"]
+    assert error["message"] == "Transaction does not balance: (0.0000015780 JPY)"
+    assert "Transaction does not balance: (0.0000015780 JPY)" in beanclear(merchant, "check").output

@@ -384,3 +384,18 @@ def test_page_state_is_computed_once_per_load_of_the_books(fava, monkeypatch):
     fava.page("?code=unsettled")
     fava.page("?severity=error")
     assert calls == []
+
+
+def test_a_closed_months_proposals_are_shown_not_offered_and_its_lists_start_with_the_books(fava):
+    proposals = matching.match(fava.entries(), fava.config())
+    month = f"{min(p.lines[0].date for p in proposals):%Y-%m}"
+    (fava.merchant / "books" / "periods.beancount").write_text(
+        f'2026-04-01 custom "beanclear-close" "{month}"\n', encoding="utf-8")
+    page = fava.page()
+    shut = [p for p in proposals if any(f"{l.date:%Y-%m}" == month for l in p.lines)]
+    assert shut and page.count("its month is closed") == len(shut)
+    offered = sum(p.confident for p in proposals if p not in shut)
+    assert f"Accept all {offered} confident" in page
+    months = re.search(r'<select name="month"[^>]*>(.*?)</select>', page, re.S).group(1)
+    first = min(e.date for e in fava.entries() if isinstance(e, data.Transaction))
+    assert re.findall(r"<option>(\d{4}-\d\d)</option>", months)[-1] == f"{first:%Y-%m}"   # none before the books

@@ -235,7 +235,7 @@ def test_a_listed_name_is_written_to(merchant, shared, monkeypatch):  # noqa: F8
     assert post_as(fava, "books.example", Origin="http://books.example").status_code == 200
 
 
-def test_favas_read_only_mode_still_refuses_every_write(merchant):  # noqa: F811
+def test_favas_read_only_mode_refuses_every_write_and_the_page_offers_none(merchant):  # noqa: F811
     app = fava_application.create_app([merchant / "books" / "main.beancount"], load=True, read_only=True)
     client = app.test_client()
     slug = client.get("/").headers["Location"].split("/")[1]
@@ -243,3 +243,10 @@ def test_favas_read_only_mode_still_refuses_every_write(merchant):  # noqa: F811
     response = client.post(f"/{slug}/{PAGE}accept", json={"all_confident": True},
                            headers={"Origin": "http://localhost"})
     assert response.status_code == 401 and books_snapshot(merchant) == before
+    # and the page offers none of the actions it would refuse, only the findings
+    page = client.get(f"/{slug}/{PAGE}?match=1").get_data(as_text=True)
+    assert "Fava runs read-only" in page and 'class="bc-await' in page and "bc-proposal" in page
+    assert "data-action=" not in page and 'id="beanclear-upload"' not in page
+    writable = fava_application.create_app([merchant / "books" / "main.beancount"], load=True).test_client()
+    page = writable.get(f"/{slug}/{PAGE}?match=1").get_data(as_text=True)
+    assert 'data-action="accept"' in page and 'data-action="close"' in page and "Fava runs read-only" not in page

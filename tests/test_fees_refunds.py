@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -190,6 +191,31 @@ def test_a_surge_needs_more_than_the_usual_count_and_a_real_amount(check):
     assert len(check(month_of_refunds(every=7) + small, config=lower, code="refund-surge")) == 1
 
 
+def given_back(day, amount, ident, undoes, key="refund-failed"):
+    """A refund that failed, its money given back (Stripe's refund_failure), or with
+    `payment-failed` a payment that failed, its money taken back (charge_failure)."""
+    back = Decimal(amount) if key == "refund-failed" else -Decimal(amount)   # into clearing
+    return (f'\n{day} * "Failure {ident}"\n  id: "{ident}"\n  {key}: "{undoes}"\n'
+            f"  Assets:Clearing:WeChat  {back} CNY\n  Income:Sales:WeChat  {-back} CNY\n")
+
+
+def test_failed_refunds_given_back_on_a_day_are_taken_off_its_refunds(check):
+    # 6 refunds of 30.00 surge over a usual 10.00 a day; three refunds failing that day
+    # give 90.00 back: 90.00 refunded, 80.00 over the usual, below min_amount. No sale
+    # either: no fee owed on them.
+    failed = "".join(given_back("2026-03-29", "30.00", f"F{d}", f"R{d}") for d in (1, 3, 5))
+    doc = month_of_refunds() + day_of_refunds("2026-03-29", 6, "30.00") + failed
+    assert check(doc, code="refund-surge") == [] and check(doc, code="fee-gap") == []
+
+
+def test_a_failed_payment_taken_back_is_a_sale_less_not_a_refund(check):
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 15))
+    doc += given_back("2026-03-05", "100.00", "X5", "S5", key="payment-failed")   # 100 of 500 sold, were it a refund
+    assert check(doc, code="refund-rate") == []
+    [rate] = check(doc + refund("2026-03-06", "60.00", "R1"), code="refund-rate")
+    assert "refunds 60.00 CNY over sales 500.00 CNY" in rate.message   # 600 sold in the window, 100 of it failed
+
+
 def test_refund_surge_needs_a_week_of_history(check):
     doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 5))
     assert check(doc + day_of_refunds("2026-03-04", 5, "90.00"), code="refund-surge") == []
@@ -293,3 +319,68 @@ def test_a_payment_no_fee_rule_is_in_force_for_is_not_judged(check):
 def test_undated_rules_apply_on_every_day_as_before(check):
     doc = sale("2000-01-01", "100.00", "1.00", "T1") + sale("2999-12-31", "100.00", "1.00", "T2")
     assert [g.refs for g in check(doc, code="fee-gap")] == [("T1",), ("T2",)]
+
+
+YEN_STRIPE = """\
+books: books
+currency: JPY
+timezone: Asia/Tokyo
+channels:
+  stripe:
+    type: stripe
+    currency: JPY
+    settlement_days: 30
+    fees:
+      - rate: 0.036
+        fixed: 0
+"""
+STRIPE_HEADER = ('"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net",'
+                 '"reporting_category","source_id","description"')
+
+
+def test_a_yen_fee_is_judged_against_the_contract_in_whole_yen(tmp_path):
+    """A yen fee can only be whole yen: 3.6% of ¥4,580 is ¥164.88, charged ¥165, on the
+    contract. Compared unrounded, every yen payment missed it by ¥0.12 and the one real
+    overcharge (¥398 on ¥7,960 where ¥287 is owed) hid in "12 of 12 payments were
+    charged other fees" (blind 119). The contract's fee is rounded to the currency
+    (DESIGN §5), half up, and the message says the figure compared."""
+    from conftest import beanclear
+    (tmp_path / "config.yaml").write_text(YEN_STRIPE, encoding="utf-8")
+    rows = [(4580, 165), (2360, 85), (3980, 143), (1880, 68), (12800, 461), (5400, 194), (7960, 398), (3080, 111),
+            (2480, 89), (1480, 53), (6580, 237), (9240, 333)]
+    (tmp_path / "statements").mkdir()
+    (tmp_path / "statements" / "balance_change_from_activity.itemized.csv").write_text(STRIPE_HEADER + "\n" + "".join(
+        f'"txn_R{200 + i}AAAAAAAAAAAAAAAAAAAA","2026-01-{5 + i:02d} 03:00:00","2026-01-{7 + i:02d} 03:00:00","jpy",'
+        f'"{gross}","{fee}","{gross - fee}","charge","ch_R{200 + i}","Order #{2000 + i}"\n'
+        for i, (gross, fee) in enumerate(rows)), encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "statements")).exit_code == 0
+    result = beanclear(tmp_path, "check", "--format", "json")
+    [gap] = [f for f in json.loads(result.output)["findings"] if f["code"] == "fee-gap"]
+    assert (gap["refs"][0], gap["amount"], gap["expected"], gap["actual"]) == ("txn_R206AAAAAAAAAAAAAAAAAAAA", "111",
+                                                                             "287", "398")
+    assert gap["message"] == "fee 398 JPY on 7,960 JPY, contract 3.6% = 287 JPY"
+
+
+def yen_sale(day, gross, fee, ident):
+    return (f'\n{day} * "Order {ident}"\n  id: "{ident}"\n  Assets:Clearing:WeChat  {gross - fee} JPY\n'
+            f"  Expenses:Fees:WeChat  {fee} JPY\n  Income:Sales:WeChat  -{gross} JPY\n")
+
+
+@pytest.mark.parametrize("gross, fee, found", [
+    (4580, 165, None),     # 164.88: half up
+    (2375, 86, None),      # 85.5: half up
+    (2375, 85, None),      # 85.5 rounded half to even, or down: the channel's rounding, not a gap
+    (4580, 164, None),     # 164.88 cut to the yen (円未満切り捨て)
+    (2500, 90, None),      # 90 exactly
+    (2500, 91, "1"),       # a yen over a whole contract fee is no rounding
+    (4580, 166, "1"),      # past the yen above 164.88
+    (4580, 163, "2"),
+])
+def test_a_fee_the_channel_rounded_either_way_is_on_the_contract(check, gross, fee, found):
+    """The contract's fee in whole yen, half up; a fee the channel rounded the other way
+    (down, or a half to even) differs by the one yen rounding makes, which is no gap,
+    whatever the tolerance. A 2-decimal currency is judged as before: a cent either
+    way of its half-up fee is within the default tolerance of 0.01."""
+    config = "channels:\n  wechat:\n    type: wechat\n    settlement_days: 400\n    fees: [{rate: 0.036}]\n"
+    gaps = check(yen_sale("2026-03-01", gross, fee, "Y1"), config=config, code="fee-gap")
+    assert [str(g.amount) for g in gaps] == ([found] if found else [])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 
 import httpx
@@ -127,3 +128,34 @@ def test_the_status_lists_each_day_fetched_once(paypal):
     assert fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 2), environ=environ).failures == []
     record = json.loads((cfg.parent / ".beanclear-live.json").read_text())["sources"]["paypal"]
     assert (record["last_ok"], record["last_run_days"]) == ("2026-03-01", ["2026-03-01"])
+
+
+def _books(root) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")}
+
+
+def test_a_day_s_balances_and_transactions_give_one_book_in_either_order(paypal, tmp_path):
+    # blind6: the day's transactions assert the balance their ending_balance says, and the
+    # balances file the same one with its `as-of:`; fetch imports the transactions first,
+    # `beanclear import statements/` the balances (their name sorts first): the assertion
+    # had `as-of:` only in the second books
+    from click.testing import CliRunner
+    from beanclear import cli
+    server, cfg, environ = paypal
+    for row, ending in zip(server.transactions, ("96.02", "143.78")):
+        row["transaction_info"]["ending_balance"] = {"currency_code": "USD", "value": ending}
+    assert fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 2), environ=environ).failures == []
+    folder = cfg.parent / "statements" / "paypal"
+    served = _books(cfg.parent / "books")
+    assert re.search(r'balance Assets:Clearing:PayPal +143\.78 USD\n  as-of: "2026-03-02T00:00:00\+00:00"\n',
+                     served["paypal/2026/2026-03.beancount"].decode())
+    for order in ([folder], [folder / "transactions-2026-03-01.json", folder / "balances-2026-03-01.json"],
+                  [folder / "balances-2026-03-01.json", folder / "transactions-2026-03-01.json"]):
+        by_hand = tmp_path / f"by-hand-{len(order)}-{order[0].name}"
+        by_hand.mkdir()
+        (by_hand / "config.yaml").write_bytes(cfg.read_bytes())
+        for path in order:   # one command for the folder, else one a file
+            result = CliRunner().invoke(cli.main, ["import", "-c", str(by_hand / "config.yaml"), str(path)])
+            assert result.exit_code == 0, result.output
+        assert _books(by_hand / "books") == served, order

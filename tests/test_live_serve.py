@@ -289,3 +289,76 @@ def test_a_stripe_webhook_without_a_signature_is_refused_in_our_own_words(mercha
     assert answer.status_code == 400
     assert answer.json()["reason"] == "Stripe signature refused: the request has no Stripe-Signature header"
     assert not (m.live.events / "stripe").exists()
+
+
+def test_an_explicit_schedule_runs_in_the_config_s_zone_for_every_channel(tmp_path):
+    # docs/live.md: `timezone: … # of the schedule; default: the config's timezone`; the
+    # UTC of stripe's and paypal's default schedules goes with those schedules only
+    cfg = write_config(tmp_path, yaml.safe_dump({
+        "books": "books", "timezone": "Asia/Shanghai",
+        "channels": {name: {"type": name, "fetch": {"schedule": "30 16 * * *"}}
+                     for name in ("stripe", "paypal", "wechat", "alipay")}
+        | {"card": {"type": "stripe", "fetch": {"schedule": "30 16 * * *", "timezone": "UTC"}},
+           "usd": {"type": "paypal"}}}))
+    channels = merchant_mod.load(cfg, environ={}).live.channels
+    assert {name: str(c.timezone) for name, c in channels.items()} == {
+        "stripe": "Asia/Shanghai", "paypal": "Asia/Shanghai", "wechat": "Asia/Shanghai", "alipay": "Asia/Shanghai",
+        "card": "UTC", "usd": "UTC"}
+    assert (channels["usd"].schedule, channels["card"].schedule) == ("0 13 * * *", "30 16 * * *")
+
+
+def _books(root) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")}
+
+
+def _served_and_by_hand(m, tmp_path, days) -> tuple[dict, dict]:
+    """The books serve wrote, after the fetch of `days` (the webhooks came first), and
+    those `beanclear import statements/stripe/` writes of the same files in a folder of
+    its own (one command: the day files sort before the events)."""
+    from click.testing import CliRunner
+    from beanclear import cli
+    from beanclear.live import fetch
+    report = fetch.run(m.config, ["stripe"], since=days[0], until=days[-1], environ=m.secrets.environ, today=None)
+    assert report.failures == [], report.failures
+    by_hand = tmp_path / "by-hand"
+    by_hand.mkdir()
+    (by_hand / "config.yaml").write_bytes((m.config.root / "config.yaml").read_bytes())
+    result = CliRunner().invoke(cli.main, ["import", "-c", str(by_hand / "config.yaml"),
+                                           str(m.live.statements / "stripe")])
+    assert result.exit_code == 0, result.output
+    return _books(m.config.books), _books(by_hand / "books")
+
+
+def test_a_paid_payout_s_webhook_and_its_day_give_one_book_in_either_order(merchant, tmp_path):
+    # blind6: the payout booked from its payout.paid object said `arrival-date:` and
+    # `payout-status:`; the same object imported after the day that lists its balance
+    # transaction added nothing, so the books by hand said neither
+    m, url, _, stripe_api = merchant
+    stripe_api.transactions.append(stripe_txn("txn_1TestPayoutTxn01", DAY + dt.timedelta(days=1), 0, "payout", -9680,
+                                              0, "po_1TestPayout0001"))
+    assert _post_stripe(url, stripe_event("evt_1PayoutPaid0010", "payout.paid", PAYOUT)).status_code == 200
+    served, by_hand = _served_and_by_hand(m, tmp_path, [DAY + dt.timedelta(days=1)])
+    assert "po_1TestPayout0001" in served["stripe/2026/2026-03.beancount"].decode()
+    assert served == by_hand
+
+
+def test_a_failed_payout_gives_its_money_back_when_its_failure_balance_transaction_says(merchant, tmp_path):
+    # blind6: payout.failed booked the money back at the payout's creation, never asked
+    # Stripe for the failure balance transaction, and the day that lists it found it booked:
+    # the payout never sat in transit. Booked from that balance transaction (fetched as a
+    # refund's is), it is the day's entry, and the books equal those of the files by hand
+    m, url, _, stripe_api = merchant
+    paid, failed = DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=4)
+    stripe_api.transactions += [
+        stripe_txn("txn_1TestPayoutTxn01", paid, 0, "payout", -9680, 0, "po_1TestPayout0001"),
+        {**stripe_txn("txn_1TestPayoutFail1", failed, 10, "payout_failure", 9680, 0, "po_1TestPayout0001"),
+         "reporting_category": "payout_reversal", "description": "STRIPE PAYOUT FAILURE"}]
+    payout = {**PAYOUT, "status": "failed", "failure_balance_transaction": "txn_1TestPayoutFail1",
+              "failure_code": "account_closed", "failure_message": "The bank account has been closed"}
+    answer = _post_stripe(url, stripe_event("evt_1PayoutFailed01", "payout.failed", payout))
+    assert answer.status_code == 200, answer.text
+    month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
+    assert '2026-03-05 * "Stripe" "STRIPE PAYOUT FAILURE" ^payout-txn_1TestPayoutFail1\n  time: "10:00:00"' in month
+    served, by_hand = _served_and_by_hand(m, tmp_path, [paid + dt.timedelta(days=n) for n in range(4)])
+    assert served == by_hand

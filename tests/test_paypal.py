@@ -726,3 +726,62 @@ def test_an_unknown_type_names_the_nearest_known_ones_and_no_source_file(tmp_pat
     message = str(caught.value)
     assert "unknown PayPal type 'Update to eCheck Lottery' (the nearest known: " in message
     assert "update to echeck received" in message and ".py" not in message and "KINDS" not in message
+
+
+YEN_SHOP = """\
+books: books
+currency: JPY
+timezone: Asia/Tokyo
+channels:
+  paypal: {type: paypal, currency: JPY, settlement_days: 30}
+"""
+ACTIVITY_HEADER = ('"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","From Email Address",'
+                   '"To Email Address","Transaction ID","Item Title","Reference Txn ID","Invoice Number","Balance",'
+                   '"Balance Impact"')
+
+
+def converted_payment(day, ident, name, currency, gross, fee, net, yen, balance):
+    """A payment in `currency` that PayPal converts to the account's yen at once: the
+    payment row and its "General Currency Conversion" pair, as a Japanese account's
+    activity download writes them (whole won, forint and Taiwan dollars grouped by
+    thousands)."""
+    def row(*cells):
+        return ",".join(f'"{c}"' for c in cells) + "\n"
+    return (row(day, "14:27:31", "JST", name, "Website Payment", "Completed", currency, gross, fee, net,
+                "buyer@example.com", "shop@ochaya.example.jp", ident, "Gift box", "", "", net, "Credit")
+            + row(day, "14:27:31", "JST", "", "General Currency Conversion", "Completed", currency, f"-{net}", "0",
+                  f"-{net}", "shop@ochaya.example.jp", "", f"{ident}-OUT", "", ident, "", "0", "Debit")
+            + row(day, "14:27:31", "JST", "", "General Currency Conversion", "Completed", "JPY", yen, "0", yen, "",
+                  "shop@ochaya.example.jp", f"{ident}-IN", "", ident, "", balance, "Credit"))
+
+
+def test_payments_converted_to_yen_balance_in_beancount(tmp_path):
+    """A yen account paid in won, dollars, forint and Taiwan dollars: each payment is
+    converted to yen at once, booked as `-58316 KRW @ <rate> JPY` and `6225 JPY`.
+    Beancount allows a whole-yen amount no difference at all, so `58316 × rate` must give
+    6225 exactly: a rate cut to ten digits (0.1067460045) left 0.0000015780 JPY, and
+    every such payment was "Transaction does not balance" (blind 119: blocking close).
+    The price has the digits Beancount's arithmetic needs to give the yen back; `fx-rate`
+    says the rate to ten, as the fx-gap check and a person read it."""
+    from beancount import loader
+    from conftest import beanclear
+    (tmp_path / "config.yaml").write_text(YEN_SHOP, encoding="utf-8")
+    (tmp_path / "statements").mkdir()
+    (tmp_path / "statements" / "Download.CSV").write_text(
+        "\ufeff" + ACTIVITY_HEADER + "\n"
+        + converted_payment("01/17/2026", "KRW1", "이서연", "KRW", "61,000", "-2,684", "58,316", "6,225", "6,225")
+        + converted_payment("01/18/2026", "USD1", "Ann Lee", "USD", "45.67", "-2.43", "43.24", "6,493", "12,718")
+        + converted_payment("01/19/2026", "HUF1", "Kovács Anna", "HUF", "12,345", "-679", "11,666", "4,711",
+                            "17,429")
+        + converted_payment("01/20/2026", "TWD1", "林美玲", "TWD", "1,234", "-68", "1,166", "5,521", "22,950"),
+        encoding="utf-8")
+    imported = beanclear(tmp_path, "import", str(tmp_path / "statements"))
+    assert imported.exit_code == 0, imported.output
+    entries, errors, _ = loader.load_file(str(tmp_path / "books" / "main.beancount"))
+    assert [e.message for e in errors] == []
+    won = next(e for e in entries if getattr(e, "meta", {}).get("id") == "KRW1")
+    sold = next(p for p in won.postings if p.price is not None)
+    assert (sold.units.number, sold.units.number * sold.price.number) == (Decimal(-58316), Decimal(-6225))
+    assert (won.meta["fx-rate"], str(sold.price.number)) == ("0.1067460045", "0.10674600452705946909938953289")
+    checked = beanclear(tmp_path, "check")
+    assert checked.exit_code == 0, checked.output

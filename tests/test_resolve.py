@@ -323,10 +323,12 @@ def test_write_off_above_the_limit_needs_a_reason_and_shows_as_such(shop):
     assert out["above_limit"] is True and out["account"] == "Expenses:Bank-Charges"
     assert text(shop, "writeoffs.beancount").endswith(WRITE_OFF.replace(
         '2026-03-03 *', '2026-03-03 !').replace('  settles: "F100001 P100001 B1"\n',
-                                                '  settles: "F100001 P100001 B1"\n  reason: "ICBC\'s fee, agreed"\n')
+                                                '  settles: "F100001 P100001 B1"\n  reason: "ICBC\'s fee, agreed"\n'
+                                                '  finding-source: "wechat"\n')
         .replace("Expenses:Fees:Bank        ", "Expenses:Bank-Charges     "))
     [shown] = [f for f in findings(shop) if f.code == "payout-mismatch"]
     assert shown.acknowledged and shown.message.endswith("written off above the limit: ICBC's fee, agreed")
+    assert shown.source == "wechat"   # listed still with the source it was found in (session 24's tester 116)
 
 
 def test_write_off_a_fee_above_contract_resolves_the_fee_gap(shop):
@@ -389,6 +391,40 @@ def test_the_months_report_lists_what_a_link_resolved_in_the_month_of_each_findi
     assert listed("2026-02", "payout-mismatch") == [("open", "")]
     run(merchant, "unlink", credit)
     assert listed("2026-03", "bank-unmatched") == [("open", "")]
+
+
+def test_link_then_unlink_of_a_line_retitled_by_hand_gives_the_books_back_and_the_report_its_findings(
+        demo_copy, monkeypatch):
+    # a blind tester (121) retitled a wire the import left in suspense "Stripe payout via HK
+    # agent?" and linked it to the payout: unlink booked it to the transit account its
+    # new title names, not back to suspense, and the month's report lost the findings
+    # the link resolved (it judged the line by the person's title, not where the import
+    # put it). The link now keeps where it was (`booked-from`); unlink takes it off.
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    merchant = demo_copy()
+    credit, payout = "20260309000071", "payout-1000959334202602140000008216"
+    month = merchant / "books" / "icbc" / "2026" / "2026-03.beancount"
+    imported = f'2026-03-09 * "某某科技有限公司" "转账"\n  id: "{credit}"\n'
+    assert imported in month.read_text(encoding="utf-8")
+    month.write_text(month.read_text(encoding="utf-8").replace(imported, imported.replace(
+        "转账", "WeChat payout via an agent?")), encoding="utf-8")
+    before = snapshot(merchant / "books")
+
+    def listed(month, code):
+        report = json.loads(run(merchant, "report", month, "--format", "json"))
+        return [(f["status"], f["resolution"]) for f in report["findings"]
+                if f["code"] == code and (credit in f["refs"] or payout[len("payout-"):] in f["refs"])]
+    run(merchant, "link", credit, payout)
+    assert f'id: "{credit}"\n  booked-from: "Assets:Suspense"\n' in month.read_text(encoding="utf-8")
+    assert listed("2026-03", "bank-unmatched") == [("resolved", f"matched to {payout}")]
+    assert listed("2026-02", "payout-missing") == [("resolved", f"matched to {payout}")]
+    assert run(merchant, "unlink", credit).startswith(f"bank line {credit}: unlinked {payout}; "
+                                                      "booked back to Assets:Suspense")
+    assert snapshot(merchant / "books") == before
+    # book then unlink the same (the open line book adds aside)
+    run(merchant, "book", credit, "Expenses:Consulting", "--narration", "advisory fee")
+    assert run(merchant, "unlink", credit).startswith(f"bank line {credit}: booked back to Assets:Suspense")
+    assert changed(before, snapshot(merchant / "books")) == {"accounts.beancount"}
 
 
 def shopify_order_1041(shop) -> None:
@@ -623,6 +659,20 @@ def test_a_line_retitled_by_book_is_unlinked_back_to_where_its_statement_text_pu
     # the line as the rule left it, its statement's title back (it kept "servers, March"
     # and the statement-text, and the finding it re-opened quoted the person's narration)
     assert text(shop, OPS) == ruled
+
+
+def test_book_then_unlink_is_byte_for_byte_with_a_comment_line_among_the_metadata(shop):
+    # a blind tester (121) kept `; invoice in the drive` below the line's id: book wrote
+    # statement-text below the comment, and unlink, which read the metadata only up to
+    # the first line that was none, left it behind
+    path = shop / "books" / OPS
+    path.write_text(text(shop, OPS).replace('  id: "B2"\n', '  id: "B2"\n  ; invoice in the drive\n'),
+                    encoding="utf-8")
+    before = text(shop, OPS)
+    run(shop, "book", "B2", "Expenses:Hosting", "--payee", "Aliyun", "--narration", "cloud servers")
+    assert '  ; invoice in the drive\n  statement-text: "阿里云计算有限公司 ALIYUN 2026-03"\n' in text(shop, OPS)
+    assert run(shop, "unlink", "B2").startswith("bank line B2: booked back to Assets:Suspense")
+    assert text(shop, OPS) == before
 
 
 def test_book_then_unlink_gives_back_a_line_whose_payee_book_replaced(shop):

@@ -287,6 +287,55 @@ def test_failed_payout_gives_the_money_back(tmp_path, cfg):
     assert failure.links == {"payout-txn_F2"} and failure.meta["payout-returned"] == "po_F1000000"
 
 
+def test_failed_payout_with_its_failure_balance_transaction_gives_the_money_back_when_that_says(tmp_path, cfg):
+    # blind6: the money came back at the payout's creation, days before the failure; with
+    # the failure balance transaction expanded (serve fetches it) it is that transaction's
+    # entry, the one the day's list books
+    from beanclear.books.render import entry_text
+    failure = {"id": "txn_F2", "object": "balance_transaction", "amount": 5000, "fee": 0, "net": 5000,
+               "currency": "usd", "created": 1772764200, "type": "payout_failure", "reporting_category":
+               "payout_reversal", "description": "STRIPE PAYOUT FAILURE", "source": "po_F1000000",
+               "status": "available"}
+    payout_path, day_path = tmp_path / "payout.json", tmp_path / "day.json"
+    payout_path.write_text(json.dumps({"id": "po_F1000000", "object": "payout", "amount": 5000, "currency": "usd",
+                                       "created": 1772441100, "status": "failed", "balance_transaction": "txn_F1",
+                                       "failure_balance_transaction": failure, "description": "STRIPE PAYOUT"}))
+    day_path.write_text(json.dumps({"object": "list", "data": [failure], "has_more": False}))
+    payout, back = run(stripe_api, cfg, "stripe", payout_path).entries
+    assert (str(payout.date), str(back.date), back.meta["time"]) == ("2026-03-02", "2026-03-06", "10:30:00")
+    assert entry_text(back) == entry_text(run(stripe_api, cfg, "stripe", day_path).entries[0])
+
+
+def test_a_failure_names_the_refund_or_payment_it_undoes(tmp_path, cfg):
+    # A refund the customer's bank refused gives its money back (`refund_failure`; a
+    # positive `payment_failure_refund` where only the type says it); a payment that
+    # failed after it was booked takes it back (`charge_failure`; a negative
+    # `payment_failure_refund`, an ACH debit). Each names what it undoes, for the checks.
+    def bt(ident, amount, source, category=None, kind=None):
+        return {"id": ident, "object": "balance_transaction", "amount": amount, "fee": 0, "net": amount,
+                "currency": "usd", "created": 1772441100, "source": source, "reporting_category": category,
+                "type": kind or category, "description": f"Order 2001 {ident}"}
+    path = tmp_path / "failures.json"
+    path.write_text(json.dumps({"object": "list", "url": "/v1/balance_transactions", "has_more": False, "data": [
+        bt("txn_F1", 5000, "re_F1", "refund_failure"), bt("txn_F2", -5000, "py_F2", "charge_failure"),
+        bt("txn_F3", 5000, "pyr_F3", kind="payment_failure_refund"),
+        bt("txn_F4", -5000, "py_F4", kind="payment_failure_refund"), bt("txn_F5", -5000, "re_F5", "refund")]}))
+    entries = by_id(run(stripe_api, cfg, "stripe", path))
+    failed = {i: (e.meta.get("refund-failed"), e.meta.get("payment-failed")) for i, e in entries.items()}
+    assert failed == {"txn_F1": ("re_F1", None), "txn_F2": (None, "py_F2"), "txn_F3": ("pyr_F3", None),
+                      "txn_F4": (None, "py_F4"), "txn_F5": (None, None)}
+    assert amounts(entries["txn_F1"]) == {CLEARING: Decimal("50.00"), SALES: Decimal("-50.00")}   # booked as before
+
+
+def test_a_report_without_source_ids_says_a_failed_refund_names_none(tmp_path, cfg):
+    path = tmp_path / "balance_change_from_activity.csv"
+    path.write_text('"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net",'
+                    '"reporting_category","description"\n"txn_F1","2026-03-16 15:00:00","2026-03-16 15:00:00","usd",'
+                    '"38.20","0.00","38.20","refund_failure","REFUND FAILURE FOR CHARGE (Order #1064)"\n')
+    [entry] = run(stripe_balance_csv, cfg, "stripe", path).entries
+    assert entry.meta["refund-failed"] == "not stated"
+
+
 def test_list_with_more_pages_is_noted(tmp_path, cfg):
     path = tmp_path / "page.json"
     path.write_text('{"object": "list", "url": "/v1/balance_transactions", "has_more": true, "data": []}')

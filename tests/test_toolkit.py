@@ -320,6 +320,43 @@ def test_applied_rate_gives_the_amount_back(sold, bought, rate):
     assert str(got) == rate and abs(Decimal(sold) * got - Decimal(bought)) < Decimal("0.0005")
 
 
+def test_a_conversion_balances_in_beancount_in_every_currency():
+    """fx_postings' price makes the entry balance as bean-check checks it: within the
+    tolerance the amounts imply, which is none for a whole amount (JPY, KRW): `sold ×
+    rate` gives the yen back exactly, in Beancount's arithmetic (Python's 28 digits).
+    Two, three and no decimal places, either side; HUF and TWD whole as PayPal writes
+    them (padded to their two places)."""
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import given, settings, strategies as st
+    from beancount.core import interpolate
+    from beancount.core.amount import Amount
+    from beancount.parser import options
+    from beanclear.importers.base import fx_postings
+
+    def amount(currency):
+        places = {"JPY": 0, "KRW": 0, "HUF": 0, "TWD": 0, "USD": 2, "EUR": 2, "KWD": 3, "BHD": 3}[currency]
+        return st.integers(1, 10 ** 12).map(lambda n: Amount(Decimal(n).scaleb(-places), currency))
+
+    currencies = st.sampled_from(["JPY", "KRW", "HUF", "TWD", "USD", "EUR", "KWD", "BHD"])
+
+    @given(currencies.flatmap(amount), currencies.flatmap(amount))
+    @settings(max_examples=400, deadline=None)
+    def balances(sold, bought):
+        if sold.currency == bought.currency:
+            return
+        postings, meta = fx_postings("Assets:A", sold, "Assets:B", bought)
+        residual = interpolate.compute_residual(postings)
+        assert residual.is_small(interpolate.infer_tolerances(postings, options.OPTIONS_DEFAULTS)), residual
+        price, said = postings[0].price.number, Decimal(meta["fx-rate"])
+        assert said == price if bought.number.as_tuple().exponent < 0 else abs(said - price) <= price * Decimal("1e-9")
+    balances()
+    # the rate of the blind tester's won payment: ten digits were 0.0000015780 JPY short
+    [sold, bought], meta = fx_postings("Assets:A", Amount(Decimal(58316), "KRW"), "Assets:A",
+                                       Amount(Decimal(6225), "JPY"))
+    assert sold.units.number * sold.price.number == -bought.units.number
+    assert (str(sold.price.number), meta["fx-rate"]) == ("0.10674600452705946909938953289", "0.1067460045")
+
+
 def test_in_places_pads_never_rounds():
     from beanclear.importers.toolkit import in_places
     assert [str(in_places(Decimal(v), c)) for v, c in (("120", "USD"), ("120", "JPY"), ("1.5", "BHD"),

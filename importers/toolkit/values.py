@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Iterable
 
 from beanclear.importers.toolkit.places import (  # noqa: F401  (the toolkit's names)
@@ -427,21 +427,40 @@ def numeric_date_format(dates: Iterable[tuple[int, str]], path: str, configured:
 
 # -- conversions ---------------------------------------------------------------------
 
-def applied_rate(sold: Decimal, bought: Decimal) -> Decimal:
+def applied_rate(sold: Decimal, bought: Decimal, currency: str | None = None) -> Decimal:
     """The rate a conversion was made at, `bought` per unit of `sold`: their quotient to
     ten significant digits (trailing zeros dropped: 14000.00 -> 12431.37 is 0.887955),
     more where needed so that `sold × rate` gives `bought` back to the cent and the
-    conversion balances in Beancount."""
+    conversion balances in Beancount.
+
+    With `currency` (`bought`'s), the rate is a price annotation (`@`) and `bought` is
+    taken as posted, with its currency's places (in_places). Beancount allows a whole
+    amount (6225 JPY) no difference at all, so there `sold × rate`, as Beancount computes
+    it (Python's 28 digits), must give `bought` exactly: 58316 KRW -> 6225 JPY is
+    0.10674600452705946909938953289, where ten (0.1067460045) leave
+    0.0000015780 JPY and the entry does not balance."""
     sold, bought = abs(sold), abs(bought)
     if not sold or not bought:
         raise ValueError("a conversion needs two amounts that are not zero")
-    places = max(-bought.as_tuple().exponent, 0)
-    quotient = bought / sold
-    for digits in range(10, 29):
-        rate = quotient.quantize(Decimal(1).scaleb(quotient.adjusted() - digits + 1))
-        if abs(sold * rate - bought) <= Decimal(5).scaleb(-places - 2):  # a tenth of the tolerance
+    if currency is not None:
+        bought = in_places(bought, currency)
+    exponent = bought.as_tuple().exponent
+    exact = currency is not None and exponent >= 0
+    quotient = _WIDE.divide(bought, sold)
+    for digits in range(10, _WIDE.prec):
+        rate = _WIDE.quantize(quotient, Decimal(1).scaleb(quotient.adjusted() - digits + 1))
+        if exact:
+            if _BEANCOUNT.multiply(sold, rate) == bought:
+                break
+        elif abs(sold * rate - bought) <= Decimal(5).scaleb(min(exponent, 0) - 2):  # a tenth of the tolerance
             break
     return _trimmed(rate)
+
+
+# Beancount multiplies units by their price in Python's default context, to 28 digits; the
+# rate that gives a whole amount back through it has more than 28, found in a wider one.
+_BEANCOUNT = Context(prec=28)
+_WIDE = Context(prec=60)
 
 
 def _trimmed(value: Decimal) -> Decimal:

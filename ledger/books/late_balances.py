@@ -15,6 +15,16 @@ A download that brings no line before the day (the older download, imported afte
 newer one) restates nothing: the books hold more than it knew of. Whichever order the two
 come in, the books assert what the fuller one says. A month closed by `beanclear close`
 is left as it is and said.
+
+Two statements may also assert the same balance, one saying more of it: PayPal's
+balances file gives its `as-of:` instant, the day's transactions file (its last
+`ending_balance`) only the amount. Imported balances first, the second adds nothing;
+imported transactions first, the balances file adds its metadata lines to the books'
+assertion of the same amount (the lines the books lack, where the import writes them),
+so that either order gives the same books:
+
+    2026-11-28 balance Assets:Clearing:PayPal   160.53 USD     ; the transactions file's
+      as-of: "2026-11-27T16:00:00Z"                            ; added by the balances file
 """
 
 from __future__ import annotations
@@ -23,8 +33,9 @@ from pathlib import Path
 
 from beancount.core import data
 
-from beanclear.books import Books, balance_parts, rewrite_blocks
-from beanclear.books.render import balance_line
+from beanclear.books import Books, balance_parts, in_flight, rewrite_blocks
+from beanclear.books.render import _meta_lines, balance_line
+from beanclear.books.late_views import META as META_LINE
 from beanclear.periods.closed import closed_months
 
 
@@ -51,9 +62,24 @@ def restated(known_balances: list, new_entries, books: Books, source: str) -> di
     return out
 
 
-def plan(found: dict[Path, dict], changes: dict, root: Path) -> tuple[int, int]:
-    """Rewrite the restated balance lines in `changes`; (how many files planned, how many
-    left in closed months)."""
+def detailed(known_balances: list, books: Books, source: str) -> dict[Path, dict]:
+    """The balances the books already assert that a statement asserts with metadata:
+    month file -> {(day, account, currency): (the statement's amount, its metadata)},
+    for _detail to add what the books' line lacks of it."""
+    out: dict[Path, dict] = {}
+    for balance in known_balances:   # (what a fund view's balance counts in flight, in_flight.py restates)
+        lines = _meta_lines({key: value for key, value in balance.meta.items() if key != in_flight.COUNTED})
+        if lines:
+            path = books.month_file(source, f"{balance.date:%Y-%m}")
+            out.setdefault(path, {})[(balance.date.isoformat(), balance.account, balance.amount.currency)] = \
+                (balance.amount.number, lines)
+    return out
+
+
+def plan(found: dict[Path, dict], changes: dict, root: Path, change=None) -> tuple[int, int]:
+    """Rewrite the restated balance lines in `changes` (or the blocks `change(block,
+    found[path])` gives: _detail); (how many files planned, how many left in closed
+    months)."""
     closed = closed_months(root)
     planned = left = 0
     for path, amounts in sorted(found.items()):
@@ -61,7 +87,7 @@ def plan(found: dict[Path, dict], changes: dict, root: Path) -> tuple[int, int]:
             left += len(amounts)
             continue
         if path.exists() or path in changes:
-            rewrite_blocks(changes, path, lambda block, amounts=amounts: _restate(block, amounts))
+            rewrite_blocks(changes, path, lambda block, amounts=amounts: (change or _restate)(block, amounts))
             planned += 1
     return planned, left
 
@@ -78,3 +104,23 @@ def _restate(block: str, amounts: dict) -> str:
     if said is None or number == said:
         return block
     return balance_line(day, account, said, currency) + comment + newline + rest
+
+
+def _detail(block: str, said: dict) -> str:
+    """The block with the metadata lines of the statement's assertion of the same amount
+    (`said`: detailed()'s) that it lacks, after its own, as render.entry_text writes
+    them; a person's comment and other lines kept."""
+    held = block.splitlines(keepends=True)
+    parts = balance_parts(held[0]) if held and held[0].endswith("\n") else None
+    if parts is None:
+        return block
+    day, account, currency, number, _ = parts
+    amount, lines = said.get((day, account, currency), (None, ()))
+    if amount != number:
+        return block
+    at = 1
+    while at < len(held) and META_LINE.match(held[at]):
+        at += 1
+    keys = {META_LINE.match(line).group(1) for line in held[1:at]}
+    missing = [line + "\n" for line in lines if META_LINE.match(line).group(1) not in keys]
+    return "".join(held[:at] + missing + held[at:]) if missing else block

@@ -13,8 +13,12 @@ is `fee-gap`: fee 1.00 CNY on 100.00 CNY, contract 0.6% = 0.60 CNY (gap 0.40). T
 base is what the channel settles (the sale less merchant discounts); the contract's
 first rule whose `method` and `currency` fit the payment, and whose `since:`/`until:`
 (optional, both days included) hold its date, applies (none: the payment is not judged); the expected fee is
-rate × base + fixed, within min and max, rounded half up to the cent. Refunds are not
-checked (channels return fees pro rata, or not at all — a contract term, not a gap).
+rate × base + fixed, within min and max, rounded half up to the currency's minor unit as
+a fee can be charged (the cent; the whole yen: 3.6% of ¥4,580 is ¥165); a fee that is
+the contract's rounded the other way (a channel cutting fractions of a yen) is on it,
+whatever the tolerance. Refunds are not checked (channels return fees pro rata, or not
+at all — a contract term, not a gap), nor is a failed refund given back (Stripe's
+`refund_failure`: orders.sold_or_refunded), a credit that sold nothing.
 
 A fund view (Alipay's 账务明细, WeChat's 资金账单) books the fee as an entry of its own
 that names the payment, `fee-of: "<trade id>"`; it counts as that payment's fee, the
@@ -37,15 +41,16 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from functools import lru_cache
 
 from beancount.core import data
 
 from beanclear.checks.clearing import _money, refs
-from beanclear.checks.findings import Finding, at_entry
-from beanclear.checks.orders import ChannelSales
+from beanclear.checks.findings import Finding, at_entry, to_currency
+from beanclear.checks.orders import ChannelSales, sold_or_refunded
 from beanclear.books.render import covered
+from beanclear.importers.toolkit.places import currency_places
 
 CENT = Decimal("0.01")
 ONE_DAY = dt.timedelta(days=1)
@@ -66,13 +71,21 @@ def contract_spans(channel, method: str | None, currency: str) -> tuple[tuple[dt
     return tuple(starts), tuple(next((rule for rule in fitting if rule.in_force(day)), None) for day in starts)
 
 
-def expected_fee(rule, base: Decimal) -> Decimal:
+def contract_fee(rule, base: Decimal) -> Decimal:
+    """The fee the contract owes on `base`, unrounded: rate × base + fixed, within min and max."""
     fee = base * rule.rate + rule.fixed
     if rule.min is not None:
         fee = max(fee, rule.min)
     if rule.max is not None:
         fee = min(fee, rule.max)
-    return fee.quantize(CENT, rounding=ROUND_HALF_UP) if base else ZERO
+    return fee if base else ZERO
+
+
+def rounded_other_way(actual: Decimal, owed: Decimal, currency: str) -> bool:
+    """`actual` is the contract's fee `owed` rounded down or up to the currency's minor unit
+    (a channel that cuts fractions of a yen, or rounds a half to even): a rounding, not a gap."""
+    unit = Decimal(1).scaleb(-currency_places(currency))
+    return actual in (owed.quantize(unit, ROUND_FLOOR), owed.quantize(unit, ROUND_CEILING))
 
 
 @lru_cache(maxsize=256)  # a channel states a handful of rates, on every row
@@ -146,8 +159,8 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         for p in sale_side:
             sold += p.units.number
         sold = -sold
-        if sold <= 0:
-            continue  # not a sale (a refund, a payout, something else)
+        if sold <= 0 or not sold_or_refunded(entry, -sold)[0]:
+            continue  # not a sale (a refund, a failed refund given back, a payout, something else)
         acc, meta = channel.accounts, entry.meta
         fee_account, discount_account = acc.fees, acc.discounts
         discounts = actual = ZERO
@@ -174,11 +187,14 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         if rule is None:
             continue
         checked[(channel.name, currency)] += 1
-        expected = expected_fee(rule, base)
+        owed = contract_fee(rule, base)
+        # as a fee can be charged: half up to the currency's minor unit (the cent; the yen:
+        # 3.6% of ¥4,580 is ¥165, not ¥164.88), the figure compared and the one the message says
+        expected = to_currency(owed, currency)
         gap = abs(actual - expected)
         stated = stated_rate(meta.get("fee-rate"))
         said = f"; the statement says {meta['fee-rate']}" if stated is not None and stated != rule.rate else ""
-        if gap > tolerance:
+        if gap > tolerance and not rounded_other_way(actual, owed, currency):
             out.append(Finding(
                 "fee-gap", entry.date, channel.name, acc.fees, gap, currency,
                 f"fee {_money(actual)} {currency} on {_money(base)} {currency}, contract {_rule_text(rule)} = "

@@ -64,7 +64,8 @@ class Finding:
             value = getattr(self, name)
             if isinstance(value, Decimal) and value.is_finite():
                 object.__setattr__(self, name, to_currency(value, self.currency))
-        object.__setattr__(self, "message", rounded_message(self.message))
+        if self.code != "beancount":   # Beancount's own errors as they are: "(0.0000015780 JPY)", not "(0 JPY)"
+            object.__setattr__(self, "message", rounded_message(self.message))
         if not self.refs and self.source and self.date and self.code not in UNNAMED:
             # a finding no statement id names (a statement-gap's days, a refund rate) is
             # named by its source and day, so that it can be acknowledged or followed up

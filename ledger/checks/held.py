@@ -44,10 +44,8 @@ def hold(entries, options_map, load, found: list) -> list:
     none fails for a missing statement, and the rest is Beancount's to report."""
     from beanclear.checks import checking, missing_rows
     config, cover = load.config, load.cover(entries)
-    checked, failed = entries, []
-    if any(cover.gapped(source) for source in set(missing_rows.asserting_sources(config).values())):
-        from beancount.ops import balance
-        checked, failed = balance.check(entries, options_map)   # one entry out for each in, in order
+    gapped = {name for name, source in missing_rows.asserting_sources(config).items() if cover.gapped(source)}
+    checked, failed = (entries, []) if not gapped else _checked(entries, options_map, gapped)
     as_found = [checking.beancount_finding(error, config.root) for error in failed]
     folded = checking.fold(as_found + found, checked, config, cover)
     kept = {(f.file, f.line) for f in folded if f.code == "beancount"}
@@ -62,6 +60,23 @@ def hold(entries, options_map, load, found: list) -> list:
                     ValueType(as_checked.diff_amount, amount.Amount)])
                 held[_place(entry)] = (as_checked, error)
     return folded
+
+
+def _checked(entries, options_map, accounts: set[str]) -> tuple[list, list]:
+    """Beancount's balance check of the assertions of `accounts` (and their sub-accounts),
+    run on their entries only: (the entries, each of those assertions as it checked it;
+    its errors). The other assertions are Beancount's to check after the plugins."""
+    from beancount.ops import balance
+
+    under = tuple(f"{name}:" for name in accounts)
+    Transaction, Balance, Open = data.Transaction, data.Balance, data.Open
+    mine = [e for e in entries if isinstance(e, Open) or
+            (isinstance(e, Balance) and e.account in accounts) or
+            (isinstance(e, Transaction) and any(p.account in accounts or p.account.startswith(under)
+                                                for p in e.postings))]
+    checked, failed = balance.check(mine, options_map)   # one entry out for each in, in order
+    diffed = {id(before): after for before, after in zip(mine, checked) if after is not before}
+    return [diffed.get(id(e), e) for e in entries], failed
 
 
 def restored(entries, errors, options_map) -> tuple[list, list]:

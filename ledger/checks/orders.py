@@ -53,7 +53,8 @@ from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, fetch_command, hole_head, shop_starts
 from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References, customer_amount
 from beanclear.config.model import WALLET_TYPES
-from beanclear.importers.order_refs import NOT_STATED, REFUND_AMOUNT, named_order, payment_shops
+from beanclear.importers.order_refs import (NOT_STATED, PAYMENT_FAILED, REFUND_AMOUNT, REFUND_FAILED, named_order,
+                                            payment_shops)
 
 SHOP_REF_KEYS = ("order-id", "refund-id")            # the shop's id is synthetic ("order:…"): not a ref
 CHANNEL_REF_KEYS = REF_KEYS + ("shop-order-id",)
@@ -110,6 +111,24 @@ class ChannelSales:
         return [q for q in entry.postings if q.account in side]
 
 
+def sold_or_refunded(entry: data.Transaction, number: Decimal) -> tuple[Decimal, Decimal]:
+    """One amount on a channel's sale side (its sales account, or the receivable its
+    payments clear) read as (sold, refunded): a credit is a sale, a debit a refund, but
+    on an entry that undoes a refund or a payment (order_refs.REFUND_FAILED,
+    PAYMENT_FAILED) it counts against that one. Stripe's `refund_failure` of 100.00 is
+    Income:Sales:Stripe -100.00, read as refunded -100.00: nothing sold, no fee owed on
+    it, the refund it undoes taken off the refunds; a failed payment's debit is as much
+    less sold, no refund. Every reading of the sale side asks this: the refund checks,
+    the month report and the page's charts (refunds.count), the fee check, the
+    receivable check's groups and the payments naming no shop's order (unrouted)."""
+    meta = entry.meta
+    if REFUND_FAILED in meta:
+        return ZERO, number
+    if PAYMENT_FAILED in meta:
+        return -number, ZERO
+    return (-number, ZERO) if number < 0 else (ZERO, number)
+
+
 def scan(entries, accounts) -> dict[str, dict[str, list]]:
     """Per receivable account, per order link, the entries that post to it. One pass that
     builds nothing per posting: books of a million orders are checked in seconds."""
@@ -151,10 +170,13 @@ def settled_order(entries: list, account: str, sales: str) -> dt.date | None:
     (a, a_shop), (b, b_shop) = _side(entries[0], account, sales), _side(entries[1], account, sales)
     if a_shop == b_shop or a.units.number + b.units.number != 0 or a.units.currency != b.units.currency:
         return None
-    order, order_posting = (entries[0], a) if a_shop else (entries[1], b)
+    (order, order_posting), (paid, paid_posting) = ((entries[0], a), (entries[1], b)) if a_shop else \
+        ((entries[1], b), (entries[0], a))
     if order.meta.get(REFUND_AMOUNT) == NOT_STATED:   # refunded by the channels, or said to be
         return None
-    return order.date if order_posting.units.number > 0 else None
+    if order_posting.units.number <= 0 or not sold_or_refunded(paid, paid_posting.units.number)[0]:
+        return None   # a refund given back pays no order
+    return order.date
 
 
 class Group:
@@ -170,8 +192,8 @@ class Group:
             item = Item(entry, sum((p.units.number for p in postings), Decimal(0)), postings[0].units.currency)
             if any(p.account == sales for p in entry.postings):  # the shop's export books its sales
                 (self.orders if item.amount > 0 else self.shop_refunds).append(item)
-            else:
-                (self.channel_refunds if item.amount > 0 else self.payments).append(item)
+            else:   # a failed refund given back is a refund less, a failed payment a payment less
+                (self.channel_refunds if sold_or_refunded(entry, item.amount)[1] else self.payments).append(item)
 
     def refs(self) -> tuple[str, ...]:
         out: dict[str, None] = {}
@@ -376,6 +398,8 @@ class Prepared:
             whole = abs(converted[id(item)][0])
             if left <= 0 or not whole:
                 break
+            if item.amount < 0:
+                continue   # a failed refund given back returns nothing: the refunds net of it do
             part = min(whole, left)
             left -= part
             out[id(item.entry)] = item.amount if part == whole else (item.amount * part / whole).quantize(CENT)
@@ -511,8 +535,8 @@ def unrouted(entries, config, spans: dict, found: list[Finding] = ()) -> list[Fi
         sale = sales.of(entry)
         ch = sale[0] if sale is not None else None
         for p in entry.postings if ch is not None else ():
-            if p.account != ch.accounts.sales or p.units.number >= 0:
-                continue
+            if p.account != ch.accounts.sales or sold_or_refunded(entry, p.units.number)[0] <= 0:
+                continue   # not a payment: a refund, or a failed refund given back
             if ch.order_pattern is not None and not named_order(entry, ch.order_pattern):
                 break   # names no order by the channel's pattern: a counter sale, the channel's income (README)
             shops = [config.shops[name] for name in payment_shops(config, ch)]

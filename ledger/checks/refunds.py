@@ -2,9 +2,11 @@
 
 Sales and refunds are read from each channel's sales account (or its shop's
 receivable, for payments that pay a shop's orders): a negative posting is a sale, a
-positive one a refund (every channel importer books refunds that way). What a channel
-refunds of an order paid twice returns the duplicate charge first (orders.returned_first):
-that is not a refund of the sale, and not counted.
+positive one a refund (every channel importer books refunds that way), but a failed
+refund given back is a refund less on its day, and a failed payment taken back a sale
+less (orders.sold_or_refunded). What a channel refunds of an order paid twice returns
+the duplicate charge first (orders.returned_first): that is not a refund of the sale,
+and not counted.
 
 `refund-rate`: refunds over sales in a rolling window of `days` days (default 7)
 above `max` (default 0.10). Consecutive days above the limit are one episode,
@@ -40,7 +42,7 @@ from beancount.core import data
 
 from beanclear.checks.clearing import _money, refs
 from beanclear.checks.findings import Finding, at_entry
-from beanclear.checks.orders import ChannelSales, Prepared
+from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
 
 DAY = dt.timedelta(days=1)
 RATE_DAYS = 7      # refund-rate's window, by default
@@ -55,12 +57,14 @@ def days_read_back(config) -> int:
 
 
 class Daily:
-    """Per day: sales, refunds, and the refund entries of one channel and currency."""
+    """Per day: sales, refunds, and the refund entries of one channel and currency (and
+    those of the failed refunds given back, which the day's refunds are net of)."""
 
     def __init__(self):
         self.sales: dict[dt.date, Decimal] = defaultdict(Decimal)
         self.refunds: dict[dt.date, Decimal] = defaultdict(Decimal)
         self.refund_entries: dict[dt.date, list] = defaultdict(list)
+        self.failed_refunds: dict[dt.date, list] = defaultdict(list)
 
     def days(self) -> list[dt.date]:
         known = set(self.sales) | set(self.refunds)
@@ -94,15 +98,20 @@ def daily(entries, config, sales: list | None = None, returned: dict | None = No
 
 def count(series: dict, entry, channel, sale_side, returned: dict | None = None) -> None:
     """One entry's sale postings into its channel's daily series: a credit is a sale, a
-    debit a refund (the page's charts count them the same way, through here). What of a
-    refund returns a duplicate charge (`returned`, orders.Prepared.returned) is no refund
-    of the sale (orders.returned_first): a charge taken twice and given back."""
+    debit a refund, a failed refund given back a refund less on its day, a failed
+    payment taken back a sale less (orders.sold_or_refunded; the month report and the
+    page's charts count them the same way, through here). What of a refund returns a
+    duplicate charge (`returned`, orders.Prepared.returned) is no refund of the sale
+    (orders.returned_first): a charge taken twice and given back."""
     back = returned.get(id(entry)) if returned else None
     for p in sale_side:
         day = series[(channel.name, p.units.currency)]
-        number = p.units.number
-        if number < 0:
-            day.sales[entry.date] -= number
+        sold, number = sold_or_refunded(entry, p.units.number)
+        if sold:
+            day.sales[entry.date] += sold
+        elif number < 0:
+            day.refunds[entry.date] += number
+            day.failed_refunds[entry.date].append(entry)
         elif number > 0:
             if back:
                 cut = min(back, number)
@@ -160,6 +169,7 @@ def rate_findings(series: dict, config, cover=None) -> list[Finding]:
             if episode and (not over or i == len(days) - 1):
                 excess, worst, sold, refunded, span = max(episode, key=lambda e: (e[0], e[1]))
                 involved = [e for x in span for e in d.refund_entries.get(x, [])]
+                involved += [e for x in span for e in d.failed_refunds.get(x, [])]   # the refunds are net of them
                 rate = f"{refunded / sold:.1%}" if sold else "no sales"
                 out.append(Finding(
                     "refund-rate", worst, name, account, excess, currency,

@@ -70,6 +70,7 @@ class State:
     errors: list = field(default_factory=list, repr=False)   # Beancount's errors, held assertions restored
     _matched: Matched | None = field(default=None, repr=False)
     _daily: tuple | None = field(default=None, repr=False)
+    _shut: set | None = field(default=None, repr=False)
 
     def matching(self) -> Matched:
         """`beanclear match`'s answer (`match --since` on books carried forward): run on
@@ -86,6 +87,13 @@ class State:
     def unproposed(self) -> list:
         """The lines left without a proposal, and why, as the command says it."""
         return self.matching().unproposed()
+
+    def closed(self, proposal) -> bool:
+        """Whether a proposal's bank lines are in a closed month: shown, not offered (the
+        accept endpoint and `match --apply` leave it, as `link` refuses it, until reopened)."""
+        if self._shut is None:
+            self._shut = {id(p) for p in self.matching().in_open_months(self.proposals)[1]}
+        return id(proposal) in self._shut
 
     @property
     def matched(self) -> bool:
@@ -137,6 +145,10 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         self.config_path = config
         self._state: State | None = None
         self._charts: dict = {}
+
+    def read_only(self) -> bool:
+        """Fava runs `--read-only`: the page shows the findings without the actions it would refuse."""
+        return guard.read_only()
 
     def after_load_file(self) -> None:
         self._state, self._charts = None, {}

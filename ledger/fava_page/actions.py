@@ -21,6 +21,8 @@ from flask import request, send_file
 
 from fava.ext import extension_endpoint
 
+from beancount.core import data
+
 from beanclear.checks import acks
 from beanclear.fava_page import carried, guard
 from beanclear.fava_page.guard import Refused
@@ -278,10 +280,15 @@ def money(value: Decimal) -> str:
 
 
 def months(state) -> list[str]:
-    """The months of the books, newest first, for the close and report controls."""
+    """The months of the books, newest first, for the close and report controls: the
+    last twelve, none before the books' first transaction (`report` and `close` of such
+    a month are refused)."""
     end = state.through
+    first = next((e.date for e in state.entries if isinstance(e, data.Transaction)), end)
     out, day = [], end.replace(day=1)
     for _ in range(12):
+        if day < first.replace(day=1):
+            break
         out.append(day.strftime("%Y-%m"))
         day = (day - dt.timedelta(days=1)).replace(day=1)
     return out

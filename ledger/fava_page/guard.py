@@ -78,6 +78,14 @@ def _once_each(pairs: list) -> dict:
     return body
 
 
+def read_only() -> bool:
+    """Whether this Fava runs `--read-only`: it then refuses every request but a GET
+    (its `_read_only` hook), so the page shows no action it would refuse."""
+    from flask import has_app_context
+    return has_app_context() and any(getattr(f, "__name__", "") == "_read_only"
+                                     for f in current_app.before_request_funcs.get(None, ()))
+
+
 def _same_origin() -> None:
     host = request.host.lower()
     if not served(host):

@@ -117,11 +117,8 @@ def _same_origin() -> None:
     from flask import has_request_context
     if not has_request_context():
         return
-    from flask import current_app
-
     from beanclear.fava_page import guard
-    # `fava --read-only` refuses every request but a GET (its `_read_only` hook); Extract is a GET
-    if any(getattr(f, "__name__", "") == "_read_only" for f in current_app.before_request_funcs.get(None, ())):
+    if guard.read_only():   # Fava lets every GET through, and Extract is a GET
         raise Refused(401, "Fava runs read-only (--read-only): nothing is imported")
     try:
         guard._same_origin()

@@ -137,10 +137,10 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
     banks = {bank.account for bank in config.banks.values()}   # their debits to a channel are no payouts
     for ch in config.channels.values():
         held = clearing.check_clearing(index.get(ch.accounts.clearing, []), ch, later)
-        settled_to = clearing._landed(ch, ch.bank, config, cover, as_of)[1].settled_to() or as_of
+        settled_to = clearing.landed_as(ch, ch.bank, config, cover, as_of)[1].settled_to() or as_of
         sent = []
         for bank, items in clearing.by_bank(index.get(ch.accounts.transit, []), ch, config).items():
-            landed, horizon = clearing._landed(ch, bank, config, cover, as_of)   # as clearing.findings judges them
+            landed, horizon = clearing.landed_as(ch, bank, config, cover, as_of)   # as clearing.findings judges them
             until = horizon.bank[1] if horizon.bank else as_of
             sent += [(f, until) for f in clearing.check_transit(items, landed, later, banks=banks)
                      if f.code == "payout-missing"]

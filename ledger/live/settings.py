@@ -36,7 +36,9 @@ CREDENTIALS = {
                "webhook_id": "PAYPAL_WEBHOOK_ID"},
     "alipay": {"app_id": "ALIPAY_APP_ID", "private_key": "ALIPAY_PRIVATE_KEY", "public_key": "ALIPAY_PUBLIC_KEY"},
 }
-# When the channel publishes yesterday's statements, and so when to fetch them.
+# When the channel publishes yesterday's statements, and so when to fetch them; a zone of
+# None is the config's. The zone goes with its default schedule: a schedule the config
+# gives without `timezone` is in the config's zone, whatever the channel (docs/live.md).
 SCHEDULES = {"wechat": ("30 10 * * *", None), "alipay": ("0 11 * * *", None),
              "stripe": ("30 12 * * *", "UTC"), "paypal": ("0 13 * * *", "UTC")}
 API_BASES = {"stripe": "https://api.stripe.com", "wechat": "https://api.mch.weixin.qq.com",
@@ -152,10 +154,10 @@ def _channel(name: str, channel, timezone: ZoneInfo) -> ChannelLive:
                             "a value that is not a variable name")
     fetch = _Reader(channel.live.get("fetch"), f"channels.{name}.fetch").mapping(
         {"schedule", "timezone", "since", "api_base"})
-    schedule, zone = SCHEDULES[kind]
+    schedule, zone = SCHEDULES[kind] if "schedule" not in fetch else (None, None)
     return ChannelLive(
         name=name, type=kind, credentials=creds,
-        schedule=_cron(fetch["schedule"]) if "schedule" in fetch else schedule,
+        schedule=schedule or _cron(fetch["schedule"]),
         timezone=_zone(fetch["timezone"]) if "timezone" in fetch else ZoneInfo(zone) if zone else timezone,
         since=fetch["since"].date() if "since" in fetch else None,
         api_base=(fetch["api_base"].text() if "api_base" in fetch else API_BASES[kind]).rstrip("/"),

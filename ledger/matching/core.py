@@ -731,10 +731,12 @@ def _history(lines, history, config, index=None) -> list[Proposal]:
 
 # -- applying ------------------------------------------------------------------------------
 
-def edits_for(proposal: Proposal) -> list:
+def edits_for(proposal: Proposal, config) -> list:
     """The line edits that record a confident proposal: every line and item shares the
-    items' links; each bank line's counter posting moves to the proposal's account."""
+    items' links; each bank line's counter posting moves to the proposal's account,
+    with `booked-from` where its text does not say where it was (resolve/booking.py)."""
     from beanclear.books.edits import Edit
+    from beanclear.resolve.booking import booked_from
     links = tuple(sorted({i.link for i in proposal.items}))
     out = []
     for line in proposal.lines:
@@ -744,6 +746,9 @@ def edits_for(proposal: Proposal) -> list:
             counter = next(p for p in line.entry.postings if p.account == line.counter)
             out.append(Edit(counter.meta["filename"], counter.meta["lineno"],
                             account=(line.counter, proposal.account)))
+            if was := booked_from(config, line):
+                first = line.entry.postings[0].meta
+                out.append(Edit(first["filename"], first["lineno"], meta_before=(was,)))
     for item in proposal.items:
         meta = item.entries[0].meta
         out.append(Edit(meta["filename"], meta["lineno"], add_links=(item.link,)))

@@ -59,7 +59,8 @@ class Matched:
     def edits(self, chosen) -> list:
         """The edits that apply `chosen` (of `shown`), on the entries as the files hold
         them. LookupError for an entry no month file holds as carried (FromMonth.located)."""
-        return [e for p in (self.month.located(chosen) if self.month else chosen) for e in matching.edits_for(p)]
+        located = self.month.located(chosen) if self.month else chosen
+        return [e for p in located for e in matching.edits_for(p, self.config)]
 
     def in_open_months(self, chosen) -> tuple[list, list]:
         """(those of `chosen` whose bank lines are all in months not closed, the others):

@@ -18,8 +18,10 @@ credit bank-unmatched).
 `unlink` takes the match links (`payout-…`, `order-…`, `bill-…`) off a bank line, or
 the one given, and books its counter posting back to where the import books such a
 line (a channel's transit account for a credit naming its payouts, a rule's account,
-else Assets:Suspense); a line `book` retitled gets the statement's title back, without
-the `statement-text` that kept it. The items keep their own links: the importer gave them.
+else Assets:Suspense) or, where `book` or the match wrote `booked-from` (its text did not
+say where the line was: retitled by hand), there, taking `booked-from` off; a line
+`book` retitled gets the statement's title back, without the `statement-text` that kept
+it. The items keep their own links: the importer gave them.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from beanclear.books.edits import Edit
 from beanclear.checks.reconcile import collector_paused
 from beanclear.matching.core import Proposal, collect, edits_for
 from beanclear.resolve import Plan, ResolveError, refuse_closed
-from beanclear.resolve.booking import (STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, import_account, statement_title,
-                                       unexplained)
+from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, statement_title,
+                                       unexplained, unlinked_account)
 
 MATCH_LINKS = ("payout-", "order-", "bill-")
 
@@ -112,7 +114,7 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     message = f"bank line {bank_ref} ({line.amount:,.2f} {line.currency}) linked to {' + '.join(data['links'])}"
     if total != line.amount:
         message += f"; they differ by {line.amount - total:,.2f} {line.currency} (write it off, or find the rest)"
-    return Plan(message, edits=edits_for(proposal), data=data)
+    return Plan(message, edits=edits_for(proposal, config), data=data)
 
 
 def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan:
@@ -127,12 +129,14 @@ def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan
     plan = Plan("", data={"bank_ref": bank_ref, "removed": present})
     if present:
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], remove_links=tuple(present)))
-    imported = import_account(config, line)
+    imported = unlinked_account(config, line)
     back = line.counter != imported
     if back:
         counter = next(p for p in entry.postings if p.account == line.counter)
         plan.edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, imported)))
         plan.data["booked_to"] = imported
+    if back and str(entry.meta.get(BOOKED_FROM)) == imported:   # back where it was: nothing to remember
+        plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], remove_meta=(BOOKED_FROM,)))
     title = statement_title(entry) if STATEMENT_TEXT in entry.meta else None
     if title is not None:   # the line as the statement wrote it: a finding it opens again quotes it
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], title=title,

@@ -87,6 +87,7 @@ def _listed(entry: data.Transaction) -> Finding:
     """A write-off above the limit whose finding the books no longer show (they balance)."""
     code = str(entry.meta["write-off"])
     posting = entry.postings[0]
-    return Finding(code, entry.date, "", entry.postings[-1].account, abs(posting.units.number),
+    return Finding(code, entry.date, str(entry.meta.get("finding-source", "")), entry.postings[-1].account,
+                   abs(posting.units.number),
                    posting.units.currency, _above(entry.narration.split(": ", 1)[-1], entry),
                    tuple(str(entry.meta.get("settles", "")).split()), acknowledged=True, **at_entry(entry))

@@ -124,6 +124,8 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
     meta = [f'  {META}: {render.quote_exact(code)}', f'  settles: {render.quote_exact(" ".join(finding.refs))}']
     if reason:
         meta.append(f"  reason: {render.quote_exact(reason)}")
+    if above and finding.source:   # it stays listed (state.py), with the source it was found in
+        meta.append(f"  finding-source: {render.quote_exact(finding.source)}")
     counter = account if code == "fx-gap" else finding.account
     postings = [f"  {account:<{render.ACCOUNT_WIDTH}}{render.amount_text(-moved, finding.currency)}",
                 f"  {counter:<{render.ACCOUNT_WIDTH}}{render.amount_text(moved, finding.currency)}"]

@@ -52,6 +52,13 @@ def generate(seed: int, out: Path, clean: bool = False, size: str = "small"):
     return m, truth
 
 
+def bean_check_errors(main: Path) -> int:
+    """How many errors plain bean-check reports on the books (one `file:line: message` each)."""
+    done = subprocess.run([str(Path(BEANCLEAR).with_name("bean-check")), str(main)], capture_output=True,
+                          text=True, timeout=600, env={**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"})
+    return sum(1 for line in done.stderr.splitlines() if re.match(r"\S.*:\d+: ", line))
+
+
 def _run(args, timeout=600):
     return subprocess.run([BEANCLEAR, *args], capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, "PYTHONHASHSEED": "0"})
@@ -313,6 +320,9 @@ def one_left_out(seed: int, out: Path, size: str = "small") -> dict:
     findings = json.loads(chk.stdout)["findings"]
     problems = [_named(p, config_mod.style(m.shape)["keys"]) for p in truth["problems"]]
     _pairs, missed, beyond = match(problems, findings)
+    # DESIGN §2: plain bean-check fails with the errors `beanclear check` lists, no more
+    result["check_errors"] = sum(f["severity"] == "error" and not f["acknowledged"] for f in findings)
+    result["bean_check_errors"] = bean_check_errors(out / "books" / "main.beancount")
     result.update(findings=len(findings), missed=missed,
                   beyond=[{k: f.get(k) for k in ("code", "source", "date", "message")}
                           for f in beyond])

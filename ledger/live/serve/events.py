@@ -5,8 +5,9 @@ through the one writer, and only then is the event archived, as received:
     events/<source>/<event id>.json     {"received", "type", "headers" (the signature ones), "body"}
 
 so that a failed import answers 500, the channel delivers again, and nothing is lost.
-Stripe: payout.* books the payout object, charge.dispute.* the dispute (its balance
-transactions come expanded), refund.* the refund with its balance transaction fetched;
+Stripe: payout.* books the payout object (a failed one's failure balance transaction
+fetched), charge.dispute.* the dispute (its balance transactions come expanded), refund.*
+the refund with its balance transaction fetched;
 these are archived under statements/<source>/event-<kind>-<id>.json and imported.
 WeChat Pay notifications (TRANSACTION.SUCCESS, REFUND.*) announce what the next day's
 bills book: they are archived. Any type not known here is archived and reported in
@@ -32,6 +33,10 @@ STRIPE_NOTED = {"charge.succeeded", "charge.captured", "charge.refunded", "charg
                 "checkout.session.completed", "invoice.paid", "invoice.payment_succeeded"}
 WECHAT_NOTED = {"TRANSACTION.SUCCESS", "REFUND.SUCCESS", "REFUND.ABNORMAL", "REFUND.CLOSED"}
 PAYPAL_NOTED = ("PAYMENT.CAPTURE.", "PAYMENT.SALE.", "CUSTOMER.DISPUTE.", "PAYMENT.PAYOUTS", "PAYMENT.REFUND.")
+# The balance transaction an object names by id only, fetched and put in its place: what
+# the object books is then the day's list's entry, at its time (a refund's; a failed
+# payout's money coming back, days after the payout)
+EXPANDED = {"refund": "balance_transaction", "payout": "failure_balance_transaction"}
 
 
 def event_path(merchant, source: str, event_id: str):
@@ -99,9 +104,9 @@ def _stripe_book(merchant, channel, kind: str, doc: dict) -> str:
     ident = str(obj.get("id", ""))
     if not SAFE_ID.match(ident):
         raise retry.Failed(f"{kind}: the event's object has no usable id")
-    if isinstance(obj.get("balance_transaction"), str) and obj.get("object") == "refund":
-        obj["balance_transaction"] = retry.call(merchant.live.retry, _retrieve, merchant, channel,
-                                                obj["balance_transaction"])
+    field = EXPANDED.get(obj.get("object"))
+    if field and isinstance(obj.get(field), str):
+        obj[field] = retry.call(merchant.live.retry, _retrieve, merchant, channel, obj[field])
     content = (json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
     stored = archive.store(merchant.live.statements / channel.name, f"event-{obj.get('object')}-{ident}.json",
                            content)
