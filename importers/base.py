@@ -112,6 +112,19 @@ class FundView:
     repeats: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class SharedRows:
+    """How the statements of a channel that list the same rows, each saying part of what
+    is known of a row (Stripe's itemized reports name each item's payout, its API the
+    parts of each fee), write them: the entry of a row two of them hold carries the
+    metadata and links of both, each key in its place in `order`, so that it is the same
+    whichever came first (books/late_rows.py). An entry with a `guess:` line stands for
+    a row no statement held (a payout booked as the sum of the items a report names):
+    that row, when a statement brings it, replaces it."""
+    order: tuple[str, ...]
+    guess: str = ""
+
+
 class StatementImporter(beangulp.Importer):
     """One source of the config (a channel or a bank) reading one kind of statement."""
 
@@ -126,6 +139,9 @@ class StatementImporter(beangulp.Importer):
     # Its fee rows name what they are the fee of (`fee-of`): a fee given back of a chargeback
     # books on the chargeback account (statements/chargeback_fees.py, books/late_fees.py)
     names_fee_of: bool = False
+    # Its rows are listed by another statement of the channel too, which says other things
+    # of them: the entry of a row both hold says what both say (SharedRows, books/late_rows.py)
+    shared_rows: SharedRows | None = None
 
     def __init__(self, source, config):
         self.source, self.config = source, config

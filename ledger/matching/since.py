@@ -32,6 +32,7 @@ from dataclasses import replace
 from beancount.core import data
 
 from beanclear import matching
+from beanclear.checks import reconcile
 from beanclear.periods import past
 
 
@@ -41,15 +42,18 @@ class Matched:
     makes, those shown and applied, the lines left without one. One answer for the
     command and the Fava page, so that neither computes it differently."""
 
-    def __init__(self, entries, config, options, books: past.Carried | None = None):
+    def __init__(self, entries, config, options, books: past.Carried | None = None, load=None):
         self.config = config
         self.month = FromMonth(entries, config, options, books) if books is not None else None
         self.entries = self.month.entries if self.month else entries
-        self.made = matching.match(self.entries, config)
+        # the checks' Load pairs the payouts with their credits as the check did (the
+        # whole books': the carried books' read back bank lines it never saw)
+        self.load = None if self.month else load if load is not None else reconcile.stored_load(options, config)
+        self.made = matching.match(self.entries, config, self.load)
         self.shown = self.month.of_month(self.made) if self.month else self.made
 
     def unproposed(self) -> list:
-        found = matching.unproposed(self.entries, self.config, self.made)
+        found = matching.unproposed(self.entries, self.config, self.made, self.load)
         return self.month.unproposed(found) if self.month else found
 
     def edits(self, chosen) -> list:

@@ -9,6 +9,11 @@ the bank line and the items share the items' links, and the line's counter posti
 moves to the items' account. An item is named by its link (`payout-…`, `order-…`) or
 any of its statement ids. A difference between the line and the items is allowed and
 said: the check then reports it (payout-mismatch, amount-mismatch) for a write-off.
+A payout is open while the clearing check pairs it with no bank credit (matching's
+OpenItem.paired): one it pairs with a credit is linked to that credit only, and is
+refused for any other line, naming the credit (a blind tester's link of an unrelated
+line to a payout that had reached the bank made a payout-mismatch of it and left its
+credit bank-unmatched).
 
 `unlink` takes the match links (`payout-…`, `order-…`, `bill-…`) off a bank line, or
 the one given, and books its counter posting back to where the import books such a
@@ -40,15 +45,18 @@ def item_json(item) -> dict:
             else " ".join(item.names)}
 
 
-def open_items(entries, config, search: str | None = None, currency: str | None = None) -> list:
+def open_items(entries, config, search: str | None = None, currency: str | None = None, load=None) -> list:
     """The open items (payouts in transit, orders and bills due), date order; `search`
-    keeps those whose link, ids, amount, date, channel or text contain every word."""
+    keeps those whose link, ids, amount, date, channel or text contain every word. A
+    payout the clearing check pairs with a bank credit is not in transit (the month
+    report says so too): it is no line's to settle but that credit's. `load`: the
+    checks' reconcile.Load of these books (matching's collect)."""
     with collector_paused():   # as match() does: collecting makes an object per open item
-        _, items, _ = collect(entries, config)
+        _, items, _ = collect(entries, config, load)
     words = (search or "").lower().split()
     out = []
     for item in sorted(items, key=lambda i: (i.date, i.link)):
-        if currency and item.currency != currency:
+        if item.paired or currency and item.currency != currency:
             continue
         row = item_json(item)
         hay = " ".join([row["link"], *row["ids"], row["amount"], row["date"], row["channel"], row["text"]]).lower()
@@ -64,11 +72,11 @@ def _find_item(items, ref: str):
     return None
 
 
-def link(config, entries, bank_ref: str, item_refs: list[str]) -> Plan:
+def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Plan:
     if not item_refs:
         raise ResolveError("items: expected at least one open item (a link or statement id; see `beanclear open-items`)")
     line = bank_line(entries, config, bank_ref)
-    lines, items, _ = collect(entries, config)
+    lines, items, _ = collect(entries, config, load)
     chosen = []
     for ref in item_refs:
         item = _find_item(items, ref)
@@ -77,6 +85,10 @@ def link(config, entries, bank_ref: str, item_refs: list[str]) -> Plan:
                 continue  # this line is linked to it already
             raise ResolveError(f"no open item is {ref!r} (a payout in transit, an order or bill due; "
                                f"see `beanclear open-items`)")
+        if not item.open_to(line):
+            raise ResolveError(f"{item.link} is not in transit: the clearing check pairs it with "
+                               f"{item.arrived()}, not with bank line {bank_ref}; if that is not its credit, "
+                               "link that line to its own payout first (see `beanclear open-items`)")
         if item not in chosen:
             chosen.append(item)
     data = {"bank_ref": bank_ref, "links": sorted({i.link for i in chosen}), "amount": f"{line.amount:f}",
