@@ -53,7 +53,8 @@ from decimal import Decimal
 from beanclear.importers.alipay_trade import MerchantBill, number_repeats, says_no_rows
 from beanclear.importers.base import (BalanceChain, Extraction, FundView, channel_order_link, balance, closing_balances, compare_footer, link, next_day, posting,
                                       rule_account, transaction)
-from beanclear.importers.toolkit import StatementError, money, parse_amount, parse_datetime, read_statement
+from beanclear.importers.toolkit import (StatementError, money, parse_amount, parse_datetime, parse_magnitude,
+                                         read_statement)
 
 HEADER = ("账务流水号", "业务流水号", "发生时间", "收入金额（+元）", "支出金额（-元）", "账户余额（元）", "业务类型")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
@@ -95,8 +96,8 @@ class Importer(MerchantBill):
                 return cell(row, name)
 
             out.rows += 1
-            income = money(abs(parse_amount(get("收入金额（+元）") or "0", path, row.line, "收入金额（+元）")))
-            expense = money(abs(parse_amount(get("支出金额（-元）") or "0", path, row.line, "支出金额（-元）")))
+            income = money(parse_magnitude(get("收入金额（+元）") or "0", path, row.line, "收入金额（+元）"))
+            expense = money(parse_magnitude(get("支出金额（-元）") or "0", path, row.line, "支出金额（-元）"))
             if income and expense:
                 raise StatementError(path, row.line, "both 收入金额 and 支出金额 are filled (expected one of them)")
             signed = income - expense

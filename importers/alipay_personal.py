@@ -41,7 +41,7 @@ from decimal import Decimal
 from beanclear.books.idset import Ids
 from beanclear.config.model import SalesRule
 from beanclear.importers.base import Extraction
-from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
+from beanclear.importers.toolkit import StatementError, parse_datetime, parse_magnitude, read_statement
 from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text, says_no_records
 
 HEADER = ("交易时间", "交易对方", "商品说明", "收/支", "金额", "交易状态", "交易订单号")
@@ -103,7 +103,7 @@ class Importer(WalletImporter):
         for row, ident in self.with_ids(t.rows, trade, first=first):
             out.rows += 1
             direction, status = get(row, "收/支"), get(row, "交易状态")
-            amount = parse_amount(get(row, "金额"), path, row.line, "金额")
+            amount = parse_magnitude(get(row, "金额"), path, row.line, "金额")   # 收/支 says the way
             key = direction if direction in ("收入", "支出") else "其他"
             counts[key] += 1
             sums[key] += amount

@@ -35,7 +35,7 @@ from decimal import Decimal
 from beanclear.books.idset import Ids
 from beanclear.importers.alipay_personal import COLLECTIONS, KINDS, MOVED, NO_MONEY, TIME_FORMATS
 from beanclear.importers.base import Extraction, compare_summary
-from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
+from beanclear.importers.toolkit import StatementError, parse_datetime, parse_magnitude, read_statement
 from beanclear.importers.wallet import Movement, WalletImporter
 
 HEADER = ("交易号", "交易创建时间", "交易对方", "商品名称", "金额（元）", "收/支", "交易状态")
@@ -56,7 +56,7 @@ class Importer(WalletImporter):
         get = t.getter(*HEADER, "商家订单号", "付款时间", "类型", "服务费（元）", "成功退款（元）", "备注", "资金状态")
 
         def money(row, name: str) -> Decimal:
-            return parse_amount(get(row, name), path, row.line, name) if get(row, name) else Decimal(0)
+            return parse_magnitude(get(row, name), path, row.line, name) if get(row, name) else Decimal(0)
 
         def trade(row) -> str:
             return get(row, "交易号")

@@ -77,7 +77,7 @@ from beanclear.importers.base import BalanceChain, Extraction, balance, closing_
 from beanclear.importers.toolkit import (DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader, StatementError,
                                          books_time, clean, csv_rows, currency_code, direction_sign, excel_shortened,
                                          header_delimiter, header_key, in_places, parse_amount, parse_datetime,
-                                         read_statement, sniff)
+                                         parse_magnitude, read_statement, sniff, writes_minus)
 
 CHINESE_CURRENCIES = {"CNY", "HKD", "TWD", "MOP"}
 AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit", "fee")
@@ -319,7 +319,8 @@ class Importer(BankImporter):
                 stated = amounts(get("balance"), path, row.line, name["balance"])
                 if not (moved and stated in moved):   # the row before does not lead to it: the next must
                     waiting.append((row.line, stated))
-            if "direction" in col and not balance_only:   # an unsigned amount: the direction column says which way
+            if "direction" in col and not balance_only:   # the direction column says which way, the amount its
+                # size (parse_magnitude's rule, on the amount read above)
                 amount = abs(amount) * direction_sign(get("direction"), path, row.line, name["direction"],
                                                       preset.directions if preset else None)
             elif positive == "debit" and "amount" in col:
@@ -408,7 +409,7 @@ class Importer(BankImporter):
         if "amount" not in col or "direction" in col:
             return
         cell = next((c for c in t.header if header_key(c) in DIRECTION_HEADERS), None)
-        if cell is None or any(re.match(r"^[-(]|.*-$", clean(text).replace(" ", ""))
+        if cell is None or any(writes_minus(text)
                                for _, text in self._head_amounts(head, delimiter, {"amount": col["amount"]})):
             return
         raise StatementError(t.path, t.header_line, f"column {clean(cell)} says which way each amount in "
@@ -491,9 +492,9 @@ class Importer(BankImporter):
             raise StatementError(path, line, f"both {name[credit_role]} and {name[debit_role]} are filled "
                                  "(expected one of them)")
         if credit:
-            return abs(amounts(credit, path, line, name[credit_role]))
+            return parse_magnitude(credit, path, line, name[credit_role], amounts)
         if debit:
-            return -abs(amounts(debit, path, line, name[debit_role]))
+            return -parse_magnitude(debit, path, line, name[debit_role], amounts)
         return None
 
     @staticmethod

@@ -243,6 +243,52 @@ class LineIds:
         return f"{date:%Y%m%d}-{digest}-{self.seen[digest]}"
 
 
+REPEATED = "in a statement the file lists again (read once)"
+
+
+class Repeats:
+    """A file's statements by what names them (`key`: the account, the statement's number
+    and its opening balance): one the file lists again exactly (a download appended to
+    itself, one `<Stmt>` pasted twice) is read once, as the same statement in two files
+    is; its lines carry no id of their own (MT940, CAMT without AcctSvcrRef), and LineIds
+    would count the copy's as further lines. One that names itself as an earlier one but
+    says anything else is a contradiction no import can settle: refused, naming both
+    (README "once": two rows of one statement with one id are one movement or a
+    contradiction). The statement's own number alone names none: Rabobank writes
+    `:20:940S…` and `:28C:0` on every one."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.seen: dict = {}   # key -> (line, digest of all the statement says)
+
+    def named_before(self, key) -> bool:
+        """Whether a statement of this key came before (a streamed read, which holds no
+        statement whole to compare, reads the file whole then); notes this one's."""
+        if key in self.seen:
+            return True
+        self.seen[key] = None
+        return False
+
+    def again(self, key, line: int, content, label: str, lines: int, out: Extraction) -> bool:
+        """Whether the statement on `line`, of `lines` lines, repeats an earlier one
+        exactly (`content`: all it says, without line numbers): its lines are then
+        counted as read and skipped, and the summary says so."""
+        digest = hashlib.sha1(repr(content).encode()).hexdigest()
+        if key not in self.seen:
+            self.seen[key] = (line, digest)
+            return False
+        first, said = self.seen[key]
+        if said != digest:
+            raise StatementError(self.path, line, f"statement {label} again, as on line {first}: the same account, "
+                                 "number and opening balance, but other lines or balances; a file lists a "
+                                 "statement once (expected the one copy the bank sent)")
+        out.rows += lines
+        if lines:
+            out.skipped[REPEATED] += lines
+        out.notes.append(f"statement {label} on line {line} repeats the one on line {first} exactly: read once")
+        return True
+
+
 class Closings:
     """Statement balances: each statement's opening, booked entries and closing balance
     per currency. The closing balance of each day becomes a `balance` assertion on the

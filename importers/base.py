@@ -112,6 +112,19 @@ class FundView:
     repeats: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class SharedRows:
+    """How the statements of a channel that list the same rows, each saying part of what
+    is known of a row (Stripe's itemized reports name each item's payout, its API the
+    parts of each fee), write them: the entry of a row two of them hold carries the
+    metadata and links of both, each key in its place in `order`, so that it is the same
+    whichever came first (books/late_rows.py). An entry with a `guess:` line stands for
+    a row no statement held (a payout booked as the sum of the items a report names):
+    that row, when a statement brings it, replaces it."""
+    order: tuple[str, ...]
+    guess: str = ""
+
+
 class StatementImporter(beangulp.Importer):
     """One source of the config (a channel or a bank) reading one kind of statement."""
 
@@ -126,6 +139,9 @@ class StatementImporter(beangulp.Importer):
     # Its fee rows name what they are the fee of (`fee-of`): a fee given back of a chargeback
     # books on the chargeback account (statements/chargeback_fees.py, books/late_fees.py)
     names_fee_of: bool = False
+    # Its rows are listed by another statement of the channel too, which says other things
+    # of them: the entry of a row both hold says what both say (SharedRows, books/late_rows.py)
+    shared_rows: SharedRows | None = None
 
     def __init__(self, source, config):
         self.source, self.config = source, config
@@ -479,6 +495,26 @@ def balance(path: str, line: int, date: dt.date, account: str, number: Decimal, 
     return data.Balance(full, date, account, Amount(in_places(number, currency), currency), None, None)
 
 
+class FileOrder:
+    """Which way a file lists its rows in time, from its first change of day: newest first
+    or oldest first (None while all its rows are of one day). A BalanceChain decides it
+    from its own rows; a file whose chains are each of some of its rows (PayPal: one a
+    currency, its conversions appended before the other rows) decides it from all of them
+    in file order, and gives it to each: a currency with one day would know none."""
+
+    def __init__(self):
+        self.day: dt.date | None = None
+        self.newest_first: bool | None = None
+
+    def see(self, day: dt.date | None) -> None:
+        """The next row's day, in file order (None: a row of no day read, passed over)."""
+        if day is None:
+            return
+        if self.newest_first is None and self.day is not None and day != self.day:
+            self.newest_first = day < self.day
+        self.day = day
+
+
 class BalanceChain:
     """Rows of (time, line, amount, balance after) of one account in one currency, as a
     statement gives them, for closing_balances. Statements list a day's rows together
@@ -488,12 +524,14 @@ class BalanceChain:
     thousand), read back only if a day comes again: a million-row fund ledger's
     balances are not held in memory (#15). `ordered=False`: the file's order says
     nothing of the order of a second's rows (`beanclear fetch` archives them by id), so
-    a day the chain, the time and the days around it leave open is not closed."""
+    a day the chain, the time and the days around it leave open is not closed. `order`:
+    the file's direction where the file, not the chain's rows, decides it (FileOrder)."""
 
-    def __init__(self, rows: Iterable[tuple] = (), ordered: bool = True):
+    def __init__(self, rows: Iterable[tuple] = (), ordered: bool = True, order: FileOrder | None = None):
         self.ordered = ordered
         self._day: dt.date | None = None
-        self._newest_first: bool | None = None             # from the first change of day: the file's order
+        self._own = order is None
+        self._order = order or FileOrder()                 # the file's direction: its own rows' unless given
         self._rows: list[tuple] = []                       # the current day's
         self._closes: dict[dt.date, tuple[int, Decimal]] = {}
         self._sums: dict[dt.date, Decimal] = {}             # what each day moved
@@ -506,14 +544,18 @@ class BalanceChain:
     def append(self, row: tuple[dt.datetime, int, Decimal, Decimal]) -> None:
         day = row[0].date()
         if day != self._day:
-            if self._newest_first is None and self._day is not None:
-                self._newest_first = day < self._day
+            if self._own:
+                self._order.see(day)
             self._end_day()
             self._day = day
             if day in self._closes:
                 self._again.add(day)
         self._rows.append(row)
         self._all.append((row[0], row[1], str(row[2]), str(row[3])))  # str: pickles faster, reads back exactly
+
+    @property
+    def _newest_first(self) -> bool | None:
+        return self._order.newest_first
 
     def _end_day(self) -> None:
         if self._rows and self._day not in self._again:

@@ -34,7 +34,9 @@ bank's own offset keeps the bank's day, as written. The id keeps the date writte
 - `AcctSvcrRef` `NONREF` (German banks) is no reference; where the entry gives none, the
   `AcctSvcrRef` of its one `TxDtls` is its id (DNB bankas); one given to two different
   entries is qualified by a digest of the second (PostFinance);
-- camt.052 reports and camt.054 notifications are refused by name, not booked.
+- camt.052 reports and camt.054 notifications are refused by name, not booked;
+- a `Stmt` the file lists again (its account, `Id` and opening) is read once; listed
+  again with other entries, refused (banking.Repeats).
 Statements without a bank reference get a digest id (LineIds). XML is parsed with
 defusedxml: entity declarations and external references are refused, not expanded.
 """
@@ -47,8 +49,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from beanclear.importers.banking import (BankImporter, Closings, LineIds, Unusual, end_to_end_id, other_account,
-                                         read_whole_or_say, several_accounts)
+from beanclear.importers.banking import (BankImporter, Closings, LineIds, Repeats, Unusual, end_to_end_id,
+                                         other_account, read_whole_or_say, several_accounts)
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import (StatementError, XmlNode, XmlParts, books_day, books_time, bounded, clean,
@@ -124,6 +126,20 @@ class _Statement:
     number: str
     mine: bool
     booked: dict[str, tuple[Decimal, dt.date]]   # currency -> the sum of its booked entries, the earliest's day
+
+
+def statement_key(st: XmlNode) -> tuple:
+    """What names a statement (banking.Repeats): its account, `Id`, sequence numbers and
+    opening balances (in a stream, those before its first entry: where ISO 20022 puts them)."""
+    openings = [(b.value("Tp/CdOrPrtry/Cd"), b.value("Amt"), b.find("Amt").attrib.get("Ccy", ""),
+                 b.value("CdtDbtInd"), b.value("Dt/Dt") or b.value("Dt/DtTm"))
+                for b in st.findall("Bal") if b.value("Tp/CdOrPrtry/Cd") in OPENING and b.find("Amt") is not None]
+    return (Importer._number(st), st.value("Id"), st.value("ElctrncSeqNb"), st.value("LglSeqNb"), tuple(openings))
+
+
+def content(node: XmlNode) -> tuple:
+    """All an element says, without the lines it is on."""
+    return (node.tag, tuple(sorted(node.attrib.items())), node.text.strip(), tuple(map(content, node.children)))
 
 
 def money(node: XmlNode | None, path: str, what: str, signed_by: XmlNode | None = None) -> tuple[Decimal, str]:
@@ -271,6 +287,7 @@ class Importer(BankImporter):
         """Each entry booked as it ends in the file, never the statement held whole: the
         whole read's books, or _Unusual where it cannot tell (_whole reads it then)."""
         out, closings, line_id = Extraction(), Closings(path, self.source.account), _Ids()
+        repeats = Repeats(path)
         numbers: set[str] = set()
         statement, found = None, False
         parts = XmlParts(path, PARTS)
@@ -285,6 +302,8 @@ class Importer(BankImporter):
             if statement is None or statement.node is not st:
                 statement = self._begins(path, st, numbers, out)
                 begun += 1
+                if statement.mine and repeats.named_before(statement_key(st)):
+                    raise _Unusual("a statement again")   # _whole compares the two
             if node is st:   # the statement ended: its balances after its entries
                 if self._number(st) != statement.number:
                     raise _Unusual("its account is named after its entries")
@@ -318,8 +337,11 @@ class Importer(BankImporter):
         if not statements:
             raise no_statement(path, root.find("BkToCstmrStmt"))
         out, closings, line_id = Extraction(), Closings(path, self.source.account), _Ids()
+        repeats = Repeats(path)
         for st in self.own_statements(path, statements, self._number, lambda s: s.findall("Ntry"), out):
             entries = st.findall("Ntry")
+            if repeats.again(statement_key(st), st.line, content(st), st.value("Id"), len(entries), out):
+                continue
             self._period(st, out)
             booked: dict[str, tuple[Decimal, dt.date]] = {}
             for entry in self.each(entries):

@@ -33,11 +33,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from beanclear.importers.base import Extraction
-from beanclear.importers.shop import (BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter,
+from beanclear.importers.shop import (AWAITING, BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter,
                                       meaning, refund_of, resolved)
 from beanclear.importers.toolkit import in_places, parse_amount, parse_datetime, read_statement
 
-STATUSES = {"待支付": "awaiting payment (no sale yet)", "已支付": BOOK, "待发货": BOOK, "备货中": BOOK,
+STATUSES = {"待支付": AWAITING, "已支付": BOOK, "待发货": BOOK, "备货中": BOOK,
             "部分发货": BOOK, "已发货": BOOK, "待收货": BOOK, "已签收": BOOK, "已完成": BOOK,
             "已取消": "cancelled before payment (no money moved)", "已关闭": CLOSED}
 # 售后状态: refunded in full, or nothing came back (none yet, or the after-sale was closed).

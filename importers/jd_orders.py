@@ -22,11 +22,11 @@ buyer settles for the order after discounts:
 from __future__ import annotations
 
 from beanclear.importers.base import Extraction
-from beanclear.importers.shop import (BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter,
+from beanclear.importers.shop import (AWAITING, BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter,
                                       meaning, refund_of, resolved)
 from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
 
-STATUSES = {"等待付款": "awaiting payment (no sale yet)", "等待付款确认": "awaiting payment (no sale yet)",
+STATUSES = {"等待付款": AWAITING, "等待付款确认": AWAITING,
             "等待出库": BOOK, "等待发货": BOOK, "已出库": BOOK, "等待确认收货": BOOK, "已发货": BOOK,
             "完成": BOOK, "已完成": BOOK, "锁定": BOOK, "暂停": BOOK,
             "已取消": CLOSED, "取消": CLOSED, "删除": CLOSED, "配送退货": REFUNDED}

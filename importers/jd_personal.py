@@ -30,7 +30,7 @@ from collections import Counter
 from decimal import Decimal
 
 from beanclear.importers.base import Extraction
-from beanclear.importers.toolkit import StatementError, clean, parse_amount, parse_datetime, read_statement
+from beanclear.importers.toolkit import StatementError, clean, parse_datetime, parse_magnitude, read_statement
 from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text, says_no_records
 
 HEADER = ("交易时间", "商户名称", "交易说明", "金额", "收/付款方式", "交易状态", "收/支", "交易订单号")
@@ -38,7 +38,7 @@ TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 MOVED = {"交易成功", "支付成功", "退款成功", "还款成功", "交易完成", "已完成"}
 NO_MONEY = {"交易关闭": "交易关闭 (closed: no money moved)", "已取消": "已取消 (cancelled: no money moved)",
             "支付失败": "支付失败 (failed: no money moved)", "等待付款": "等待付款 (not paid)"}
-AMOUNT = re.compile(r"^([\d,]+(?:\.\d+)?)\s*(?:[（(]\s*(已全额退款|已退款\s*[¥￥]?\s*([\d,.]+))\s*[）)])?$")
+AMOUNT = re.compile(r"^(.+?)\s*(?:[（(]\s*(已全额退款|已退款\s*[¥￥]?\s*([\d,.]+))\s*[）)])?$")
 KINDS = [
     (r"^退款", "refund"),
     (r"收益", "income-to-savings"),
@@ -110,9 +110,10 @@ class Importer(WalletImporter):
 
     @staticmethod
     def _amount(text: str, path: str, line: int) -> tuple[Decimal, str | None]:
-        """`131.77(已退款89.84)` -> (131.77, "89.84"); `12.00(已全额退款)` -> (12.00, "all")."""
+        """`131.77(已退款89.84)` -> (131.77, "89.84"); `12.00(已全额退款)` -> (12.00, "all"). The
+        size of the amount, as 收/支 says the way: `-131.77(已退款89.84)` is 131.77 too."""
         found = AMOUNT.match(clean(text).replace(" ", ""))
         if not found:
-            return parse_amount(text, path, line, "金额"), None  # says what was expected
+            return parse_magnitude(text, path, line, "金额"), None  # says what was expected
         refunded = found.group(3) or ("all" if found.group(2) else None)
-        return parse_amount(found.group(1), path, line, "金额"), refunded
+        return parse_magnitude(found.group(1), path, line, "金额"), refunded

@@ -40,7 +40,9 @@ The traps:
 - `@@` for the line breaks, the statement on one line (HBCI: Volksbank Mittelhessen);
 - an MT942 (pending lines, no balances) after the MT940 in one file (FinTS exports "with
   Vormerkposten", even with the response's `-+@446@` framing left between them): its lines
-  are skipped, the day's MT940 books them later; a file of MT942 alone is refused.
+  are skipped, the day's MT940 books them later; a file of MT942 alone is refused;
+- a statement the file lists again (a download appended to itself, without its `:940:`
+  line) is read once; listed again with other lines, refused (banking.Repeats).
 MT940 lines have no unique id, so each gets a digest of what it says (LineIds), with the
 bank reference kept as `bank-ref`. A parser of our own rather than the `mt-940` package:
 that package rejects real files whose fields exceed the SWIFT lengths (ASN Bank) and
@@ -65,8 +67,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Iterator
 
-from beanclear.importers.banking import (BankImporter, Closings, LineIds, Unusual, end_to_end_id, other_account,
-                                         several_accounts)
+from beanclear.importers.banking import (BankImporter, Closings, LineIds, Repeats, Unusual, end_to_end_id,
+                                         other_account, several_accounts)
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import WESTERN_ENCODINGS, StatementError, bounded, clean, money, read_text
 from beanclear.importers.toolkit.text import StreamedText
@@ -147,6 +149,18 @@ class Statement:
 
     def account(self) -> str:
         return self.get("25").text if self.get("25") else ""
+
+    def label(self) -> str:
+        return " ".join(x.text for x in (self.get("20"), self.get("28C", "28")) if x)
+
+    def key(self) -> tuple:
+        """What names the statement (banking.Repeats): its account, :20:, :28C: and opening."""
+        return tuple("".join(f.text.split()) if f else "" for f in (self.get("25"), self.get("20"),
+                                                                     self.get("28C", "28"), self.get("60F", "60M")))
+
+    def content(self) -> tuple:
+        """All it says, without its lines' numbers in the file."""
+        return tuple((f.tag, tuple(f.lines)) for f in self.fields)
 
 
 HBCI_NEXT = re.compile(r"-\+@\d+@")
@@ -383,6 +397,7 @@ class Importer(BankImporter):
 
     def _whole(self, path: str) -> Extraction:
         out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
+        repeats = Repeats(path)
         found = statements(read_text(path, self.source.encoding, WESTERN_ENCODINGS), path)
         # A file of MT940 statements may end with an MT942 of the pending lines (German
         # banks' FinTS exports "with Vormerkposten"): those are skipped, as they come again
@@ -402,6 +417,8 @@ class Importer(BankImporter):
             if opening is None or closing is None:
                 raise _cut_off(st, path)
             balance_of(opening, path), balance_of(closing, path)   # their errors before the lines'
+            if repeats.again(st.key(), st.line, st.content(), st.label(), len(st.all("61")), out):
+                continue
             self._book(st, st.fields, path, out, closings, line_id)
         out.entries += closings.assertions()
         return out
@@ -411,6 +428,7 @@ class Importer(BankImporter):
         whole: only its other fields are kept (:20:, :25:, :60F:, :62F:, …). The whole read's
         books, or _Unusual where the stream cannot tell (_whole reads the file then)."""
         out, closings, line_id = Extraction(), Closings(path, self.source.account), LineIds()
+        repeats = Repeats(path)
         numbers: set[str] = set()
         stream = read_fields(self.each(_Lines(path, lines)), path)
         found = booked = False
@@ -438,6 +456,8 @@ class Importer(BankImporter):
                     continue
                 said = None if st.get("60F", "60M") else _cut_off(st, path)
                 raise _Unusual("a line before the opening balance", said)
+            elif repeats.named_before(st.key()):
+                raise _Unusual("a statement again")   # _whole compares the two
             else:
                 self._book(st, rest, path, out, closings, line_id)
                 booked = True
@@ -471,7 +491,7 @@ class Importer(BankImporter):
         # days after that to :62F:, lines or not (coverage.py).
         first = opened + dt.timedelta(days=1)
         out.period = (min(first, *(out.period or (first,))), max(end_day, *(out.period or (end_day,))))
-        label = " ".join(x.text for x in (st.get("20"), st.get("28C", "28")) if x)
+        label = st.label()
         if end_currency != currency:
             raise StatementError(path, closing.line, f":{closing.tag}: closing balance in {end_currency}, "
                                  f"the opening balance in {currency} (expected one currency)")

@@ -50,8 +50,8 @@ from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Spill
-from beanclear.importers.base import (BalanceChain, balance, closing_balances, fx_postings, link, netted, next_day,
-                                      posting, rule_account, transaction)
+from beanclear.importers.base import (BalanceChain, FileOrder, balance, closing_balances, fx_postings, link, netted,
+                                      next_day, posting, rule_account, transaction)
 from beanclear.importers.toolkit import StatementError
 from beanclear.statements import chargeback_fees
 
@@ -89,13 +89,14 @@ def book_rows(rows: Iterable[PayPalRow], importer, out, paged=lambda: False, ord
     Booking in a Spill: on disk past its limit. `paged()`, asked once they are read:
     whether they are one page of several (Booking.finish). `ordered=False`: the file's
     order of a second's rows is not PayPal's (base.BalanceChain)."""
-    kept, conversion_ids = Spill(), Ids()
+    kept, conversion_ids, order = Spill(), Ids(), FileOrder()
     for row in rows:
         if not _unbooked(row) and row.kind == "conversion":   # (its one error, for the first row that has it)
             conversion_ids.add(row.id)
+        order.see(row.when.date())
         kept.append(row)
     rows = kept
-    booking = Booking(importer, out, conversion_ids, ordered)
+    booking = Booking(importer, out, conversion_ids, ordered, order)
     for row in rows:
         if row.kind == "conversion":
             booking.conversion(row)
@@ -136,14 +137,16 @@ class Booking:
     pointing to each other are a pair. A pairing error is raised by finish(), after any
     error of a row."""
 
-    def __init__(self, importer, out, conversion_ids, ordered: bool = True):
+    def __init__(self, importer, out, conversion_ids, ordered: bool = True, order: FileOrder | None = None):
         self.importer, self.out, self.path = importer, out, None
         self.conversion_ids = conversion_ids
         self.halves = Ids()                  # f"{key}\x1f{n}" -> the n-th Half of the pair's key, plain
         self.pairs, self.used = Ids(), Ids()  # key -> (sold, bought), plain; the keys of pairs booked
         self.no_ref: StatementError | None = None
         self.bad_group: StatementError | None = None
-        self.chains: dict[str, BalanceChain] = defaultdict(lambda: BalanceChain(ordered=ordered))
+        # each currency's running balances, the file's direction from all its rows (FileOrder):
+        # its conversions come before its other rows, and a currency may have one day
+        self.chains: dict[str, BalanceChain] = defaultdict(lambda: BalanceChain(ordered=ordered, order=order))
         # the ids booked on the chargeback account, and those the fees given back name (chargeback_fees.py)
         self.disputed, self.fees_of = set(), set()
 

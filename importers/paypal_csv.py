@@ -32,11 +32,12 @@ refused saying what to download instead.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from beanclear.books.idset import Ids
-from beanclear.importers.base import Extraction, StatementImporter
+from beanclear.importers.base import Extraction, FileOrder, StatementImporter
 from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, UPDATES, Booking, PayPalRow, kind_of,
                                                 status_of, type_key, zone_of)
 from beanclear.importers.toolkit import (ZERO_DECIMAL, DateOrder, StatementError, clean, currency_code, first_row_keys,
@@ -136,9 +137,13 @@ class Importer(StatementImporter):
 
         out = Extraction()
         read, conversion_ids = self._conventions(t, col, out)
-        booking = Booking(self, out, conversion_ids)
+        # The file's direction, from all its rows as they come: it decides which row of a
+        # second ends a day where the running balances do not (base.FileOrder)
+        order = FileOrder()
+        booking = Booking(self, out, conversion_ids, order=order)
         failed_at = None   # the line of the first conversion row that could not be read
         for row in t.rows:
+            order.see(read.written_day(row))
             if read.is_conversion(row):
                 try:
                     booking.conversion(read(row))
@@ -217,6 +222,19 @@ class _Reader:
         except StatementError:
             return False   # raised as the row is read
 
+    def _stamp(self, c: dict, line: int) -> dt.datetime:
+        """The row's Date and Time as written (its TimeZone's)."""
+        return parse_datetime(f"{c['date']} {c['time']}", (f"{self.day} %H:%M:%S", f"{self.day} %H:%M", *YEAR_FIRST),
+                              self.path, line, f"{self.header[self.col['date']]} and {self.header[self.col['time']]}")
+
+    def written_day(self, row) -> dt.date | None:
+        """The day a row is dated as written; None where it cannot be read (its error is
+        said where the row is read whole)."""
+        try:
+            return self._stamp(self.cells(row), row.line).date()
+        except StatementError:
+            return None
+
     def __call__(self, row) -> PayPalRow:
         col, header, path, line = self.col, self.header, self.path, row.line
         c = self.cells(row)
@@ -230,8 +248,7 @@ class _Reader:
 
         if not c["id"]:
             raise StatementError(path, line, f"column {header[col['id']]}: expected the transaction id, got nothing")
-        stamp = parse_datetime(f"{c['date']} {c['time']}", (f"{self.day} %H:%M:%S", f"{self.day} %H:%M", *YEAR_FIRST),
-                               path, line, f"{header[col['date']]} and {header[col['time']]}")
+        stamp = self._stamp(c, line)
         when = local_time(stamp.replace(tzinfo=zone_of(c["zone"], path, line)), self.timezone)
         status, label = self.status(c["status"], c["impact"], line)
         if c["id"] in self.updated and status != NO_MONEY:   # its Update row books the money (UPDATES)

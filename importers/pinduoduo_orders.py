@@ -31,11 +31,11 @@ import datetime as dt
 import re
 
 from beanclear.importers.base import Extraction
-from beanclear.importers.shop import (BOOK, LOCAL_TIMES, PARTLY, REFUNDED, Columns, Order, ShopImporter, meaning,
-                                      one_row_each, refund_of)
+from beanclear.importers.shop import (AWAITING, BOOK, LOCAL_TIMES, PARTLY, REFUNDED, Columns, Order, ShopImporter,
+                                      meaning, one_row_each, refund_of)
 from beanclear.importers.toolkit import StatementError, in_places, parse_amount, parse_datetime, read_statement
 
-STATUSES = {"待支付": "awaiting payment (no sale yet)", "待发货": BOOK, "已发货，待签收": BOOK, "已发货": BOOK,
+STATUSES = {"待支付": AWAITING, "待发货": BOOK, "已发货，待签收": BOOK, "已发货": BOOK,
             "已签收": BOOK, "已收货": BOOK, "交易成功": BOOK, "已取消": "cancelled before payment (no money moved)",
             "未发货，退款成功": REFUNDED, "已发货，退款成功": REFUNDED, "已签收，退款成功": REFUNDED}
 AFTER_SALE = {"": BOOK, "无售后或售后取消": BOOK, "无售后": BOOK, "售后取消": BOOK, "退款中": BOOK,

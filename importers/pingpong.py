@@ -51,7 +51,7 @@ from beancount.core.amount import Amount
 from beanclear.importers.base import (BalanceChain, Extraction, StatementImporter, balance, closing_balances,
                                       fx_postings, link, next_day, posting, transaction)
 from beanclear.importers.toolkit import (StatementError, clean, currency_code, currency_places, header_key,
-                                         parse_amount, parse_datetime, read_statement)
+                                         parse_amount, parse_datetime, read_statement, writes_minus)
 
 DEFAULT_TYPES = {"收款": "sale", "回款": "sale", "入账": "sale", "店铺回款": "sale", "退款": "refund", "提现": "payout",
                  "提现退回": "payout-return", "提现失败": "payout-return", "结汇": "conversion", "换汇": "conversion",
@@ -91,7 +91,7 @@ class Importer(StatementImporter):
         types = {word.lower(): role for word, role in {**DEFAULT_TYPES, **self.source.types}.items()}
         formats = (self.source.date_format,) if self.source.date_format else FORMATS
         # A file that writes any amount negative writes them all signed; else the type gives the sign.
-        signed = any(clean(r.cells[col["amount"]]).startswith("-") for r in t.rows if len(r.cells) > col["amount"])
+        signed = any(writes_minus(r.cells[col["amount"]]) for r in t.rows if len(r.cells) > col["amount"])
         out, chains = Extraction(), defaultdict(BalanceChain)
         for row in self.each(t.rows):
             def get(role: str) -> str:

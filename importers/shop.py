@@ -53,6 +53,9 @@ from beanclear.importers.toolkit.text import errors_read_whole
 # then refunded in full), closed (refunded in full if it was ever paid, else skipped),
 # partly refunded (paid, then some or all of it refunded: the export does not say how much).
 BOOK, REFUNDED, CLOSED, PARTLY = "book", "refunded", "closed", "partly refunded"
+# An order not paid yet (待付款, Shopify's pending) is skipped with this reason: the export
+# that says it is paid books it.
+AWAITING = "awaiting payment (no sale yet)"
 # Chinese platforms write local China time, without an offset.
 LOCAL_TIMES = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
 

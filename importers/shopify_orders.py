@@ -24,8 +24,9 @@ under DST), and the order is dated on the day its own clock showed, as Shopify's
 reports and the customer's receipt show it, not converted to the books' time zone.
 A payment processed the next morning in Shanghai is within `order_days` anyway.
 
-`Financial Status` decides whether money moved: voided and expired orders, and
-orders cancelled before payment, are skipped with their reason. `Refunded Amount`
+`Financial Status` decides whether money moved: voided, expired, pending (awaiting
+payment) and authorized (not captured) orders, and orders cancelled before payment,
+are skipped with their reason; a later export that says paid books them. `Refunded Amount`
 decides how much came back (the samples say `paid` with a refund: the amount wins);
 where it is absent or zero, a `refunded` order is refunded in full. Exports without a
 Financial Status column (column subsets) book every order; a subset without Total
@@ -36,11 +37,15 @@ saying so.
 from __future__ import annotations
 
 from beanclear.importers.base import Extraction
-from beanclear.importers.shop import BOOK, REFUNDED, Order, ShopImporter, meaning, refund_of
+from beanclear.importers.shop import AWAITING, BOOK, REFUNDED, Order, ShopImporter, meaning, refund_of
 from beanclear.importers.toolkit import (StatementError, clean, currency_code, has_header, parse_amount,
                                          parse_instant, read_statement, sniff)
 
-STATUSES = {"paid": BOOK, "partially_paid": BOOK, "pending": BOOK, "authorized": BOOK,
+# pending (a manual payment: bank deposit, cash on delivery) and authorized (the card
+# held, the money not captured) took no money yet: skipped, as Stripe's own uncaptured
+# charges are, until an export says paid.
+STATUSES = {"paid": BOOK, "partially_paid": BOOK, "pending": AWAITING,
+            "authorized": "authorized (payment not captured yet, no money moved)",
             "partially_refunded": BOOK, "refunded": REFUNDED,
             "voided": "voided (authorisation released, no money moved)",
             "expired": "expired (payment never captured)"}

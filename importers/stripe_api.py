@@ -56,7 +56,7 @@ from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter
-from beanclear.importers.stripe_booking import OLD_PAYOUT, BalanceTxn, book, category_of, sale_order
+from beanclear.importers.stripe_booking import OLD_PAYOUT, SHARED, BalanceTxn, book, category_of, sale_order
 from beanclear.importers.toolkit import (JsonObject, StatementError, currency_code, from_minor_units, from_unix,
                                          json_line, json_shown, read_json)
 from beanclear.importers.toolkit.jsonstream import Dropped, JsonItems, Unusual, streamed_or_whole
@@ -68,6 +68,7 @@ MAX_WINDOW = dt.timedelta(days=366)   # a window longer than a year is no fetch'
 
 class Importer(StatementImporter):
     kind = "stripe api json"
+    shared_rows = SHARED   # a row the other export lists too: one entry saying what both say
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing

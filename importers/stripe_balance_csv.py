@@ -28,7 +28,9 @@ row is a payout when some row names it in `Transfer` or it reads `STRIPE TRANSFE
 The payout reconciliation report lists the items of each payout but not the payouts:
 when a report has `automatic_payout_effective_at` and no payout rows, each payout is
 booked from its items (the sum of their net, on its effective date) under its own id,
-so the balance change report or the API, if also imported, do not book it again.
+with `payout-total: "sum of its items"`: a guess, which the payout's own row (the API's,
+a balance change report's) replaces whenever it is imported, before or after
+(books/late_rows.py). A report of the days before a payout holds some of its items only.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from decimal import Decimal
 from beancount.core.amount import Amount
 
 from beanclear.importers.base import Extraction, StatementImporter
-from beanclear.importers.stripe_booking import OLD_PAYOUT, BalanceTxn, book, category_of, sale_order, time_formats
+from beanclear.importers.stripe_booking import (OLD_PAYOUT, SHARED, BalanceTxn, book, category_of, sale_order,
+                                                time_formats)
 from beanclear.importers.toolkit import (StatementError, clean, currency_code, first_row_keys, header_key,
                                          local_time, parse_amount, parse_datetime, read_statement, sniff,
                                          uses_decimal_comma)
@@ -70,6 +73,7 @@ REQUIRED = ("id", "created", "currency", "gross", "fee", "net", "category")
 
 class Importer(StatementImporter):
     kind = "stripe balance csv"
+    shared_rows = SHARED   # a row the other export lists too: one entry saying what both say
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing

@@ -18,7 +18,9 @@ say the same things (gross, fee, net, currency, category, source), so they book 
 Items that name the payout that settles them (`automatic_payout_id`, legacy `Transfer`)
 carry its `^payout-po_…` link, and the payout itself has the payout id as its `id`, so
 the clearing check proves each payout equals its items whichever export booked it, and a
-payout read from two exports is booked once. A payout that failed or was reversed gives
+payout read from two exports is booked once. A row both a report and the API list is one
+entry saying what both say, the report's payout link and the API's fee details (SHARED,
+books/late_rows.py). A payout that failed or was reversed gives
 the money back to the clearing account under a link of its own: it is paid out again in
 a later payout, which is where the clearing check must find it.
 
@@ -45,7 +47,7 @@ from decimal import Decimal
 
 from beancount.core.amount import Amount
 
-from beanclear.importers.base import description_order, link, posting, rule_account, transaction
+from beanclear.importers.base import SharedRows, description_order, link, posting, rule_account, transaction
 from beanclear.importers.order_refs import NOT_STATED, PAYMENT_FAILED, REFUND_FAILED
 from beanclear.importers.toolkit import StatementError, applied_rate, numeric_date_format
 
@@ -69,6 +71,15 @@ CATEGORIES = SALE + CHARGEBACK + PAYOUT + PAYOUT_RETURN + FEE + RESERVE + OTHER
 # Before April 2017 Stripe called payouts `transfer`: the ones to the merchant's own bank
 # read `STRIPE TRANSFER` (legacy balance history CSV, and the API's /v1/balance/history).
 OLD_PAYOUT = re.compile(r"STRIPE (TRANSFER|PAYOUT)", re.IGNORECASE)
+# A balance transaction both an itemized report (CSV) and the API (JSON) list is one entry
+# saying what both say (books/late_rows.py): the report's payout link, the API's fee
+# details. Its metadata in the order book() writes whichever export gives it; the payout
+# booked as the sum of a report's items is a guess its own row replaces.
+SHARED = SharedRows(order=("time", "id", "stripe-category", "source-id", "exchange-rate", "fee-details", "status",
+                           "charge-id", "customer", "order-id", "shop-order-id", "arrival-date", "payout-status",
+                           "balance-transaction", "customer-amount", "fx-rate", "fx-pair", "payout-returned",
+                           "payout-id", "payout-total"),
+                    guess="payout-total")
 
 
 @dataclass

@@ -34,11 +34,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from beanclear.importers.base import Extraction
-from beanclear.importers.shop import (BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter,
+from beanclear.importers.shop import (AWAITING, BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter,
                                       meaning, one_row_each, refund_of, resolved)
 from beanclear.importers.toolkit import in_places, parse_amount, parse_datetime, read_statement
 
-AWAITING = "awaiting payment (no sale yet)"
 STATUSES = {
     "等待买家付款": AWAITING, "没有创建支付宝交易": "no payment created (no money moved)",
     "买家已付款，等待卖家发货": BOOK, "等待卖家发货，即：买家已付款": BOOK, "等待卖家发货": BOOK, "卖家部分发货": BOOK,

@@ -162,6 +162,9 @@ class WalletImporter(StatementImporter):
             links.append(link("order-", mv.order_id))
         meta = {"id": mv.ident, "order-id": mv.order_id,
                 "method": mv.method if mv.method not in BALANCE_METHODS else "", **mv.meta}
+        was = getattr(self, "was", {}).get(mv.ident)
+        if was is not None and was != mv.ident:
+            meta["_was"] = was   # the id books of earlier releases hold (with_ids)
         out.entries.append(transaction(
             mv.path, mv.line, mv.when, mv.counterparty, mv.item or mv.category, meta,
             [posting(dest, mv.amount - mv.fee, currency), posting(acc.fees, mv.fee, currency),
@@ -176,21 +179,33 @@ class WalletImporter(StatementImporter):
         return out
 
     def with_ids(self, rows: Iterable[Row], ident: Callable[[Row], str], content: Callable[[Row], str] | None = None,
-                 first: Callable[[Row], object] | None = None) -> Iterator[tuple[Row, str]]:
+                 first: Callable[[Row], object] | None = None,
+                 former: Callable[[Row], str] | None = None) -> Iterator[tuple[Row, str]]:
         """Each data row (through each(), which reports progress) with its statement id,
-        unique within the file (base.RepeatedIds): a repeated id is qualified by the
-        row's `content`, by default its cleaned cells. A first pass over `rows` learns
-        the ids the file repeats and calls `first(row)` on each row: what an importer
-        must know of the whole file before it books a row. Rows read as a stream
-        (read_statement(stream=True)) are read twice, never held."""
+        unique within the file (base.RepeatedIds): a repeated id is qualified by what the
+        row means (`content`, by default meaning() of its cells), never by how it is
+        written, so that a copy Excel saved again (`2021/1/22`, `9.9`) finds its rows. A
+        first pass over `rows` learns the ids the file repeats and calls `first(row)` on
+        each row: what an importer must know of the whole file before it books a row.
+        Rows read as a stream (read_statement(stream=True)) are read twice, never held.
+
+        Earlier releases qualified a repeated id by the row as written (`former`, by
+        default its cleaned cells): such a row's entry also carries that id, hidden
+        (`_was`, render.transaction_identities), so that books written by them, which
+        hold it, find the row held rather than booking it again."""
         ids = RepeatedIds()
         for row in rows:
             ids.add(ident(row))
             if first is not None:
                 first(row)
-        content = content or _cells
+        content, former = content or (lambda r: meaning(r.cells)), former or _cells
+        self.was: dict[str, str] = {}
         for row in self.each(rows):
-            yield row, ids.of(ident(row), lambda: content(row))
+            given = ident(row)
+            qualified = ids.of(given, lambda: content(row))
+            if qualified != given:
+                self.was[qualified] = ids.of(given, lambda: former(row))
+            yield row, qualified
 
     @staticmethod
     def refunds(is_refund: Callable[[Row], bool], trade: Callable[[Row], str]) -> tuple[Ids, Callable[[Row], None]]:
@@ -249,6 +264,35 @@ class WalletImporter(StatementImporter):
 
 def _cells(row: Row) -> str:
     return "|".join(clean(c) for c in row.cells)
+
+
+WRITTEN_TIME = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+WRITTEN_AMOUNT = re.compile(r"^[-+]?[¥￥]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+def meaning(cells: Iterable) -> str:
+    """What a row's cells say, however a program that saved the file again writes them
+    (the content a repeated id is qualified by: with_ids): each cleaned, a date and time
+    as `2021-01-22 12:34:56` (Excel writes `2021/1/22 12:34:56`), an amount as its
+    Decimal (`¥9.9`, `9.90` and `9.9` alike; `1,234.00` is 1234), a number cell (Excel
+    may write an XLSX's as 28.16) the same. Text stays as written.
+
+        ["2021/1/22 12:34:56", "支出", "¥9.9"]  ->  "2021-01-22 12:34:56|支出|9.9"
+    """
+    out = []
+    for cell in cells:
+        text = clean(str(cell)) if cell is not None else ""
+        stamp = WRITTEN_TIME.match(text)
+        if stamp:
+            y, m, d, hh, mm, ss = (int(g) if g else 0 for g in stamp.groups())
+            text = f"{y:04d}-{m:02d}-{d:02d} {hh:02d}:{mm:02d}:{ss:02d}"
+        elif WRITTEN_AMOUNT.match(text):
+            number = Decimal(text.replace(",", "").replace("¥", "").replace("￥", "").replace("+", ""))
+            text = f"{number.normalize():f}" if number else "0"
+        elif isinstance(cell, Decimal):
+            text = f"{cell.normalize():f}" if cell else "0"
+        out.append(text)
+    return "|".join(out)
 
 
 def stated_text(st: Statement) -> str:

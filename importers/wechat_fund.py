@@ -67,6 +67,7 @@ from beanclear.importers.toolkit import (
     named_day,
     parse_amount,
     parse_datetime,
+    parse_magnitude,
     read_statement,
 )
 
@@ -115,7 +116,7 @@ class Importer(StatementImporter):
 
             out.rows += 1
             when = parse_datetime(get("记账时间"), TIME_FORMATS, path, row.line, "记账时间")
-            number = parse_amount(get("收支金额(元)"), path, row.line, "收支金额(元)")
+            number = parse_magnitude(get("收支金额(元)"), path, row.line, "收支金额(元)")   # 收支类型 says the way
             direction = get("收支类型")
             if direction == "收入":
                 income[0] += 1

@@ -35,8 +35,8 @@ from decimal import Decimal
 
 from beanclear.config.model import SalesRule
 from beanclear.importers.base import Extraction, compare_summary
-from beanclear.importers.toolkit import StatementError, money, parse_amount, parse_datetime, read_statement
-from beanclear.importers.wallet import Movement, WalletImporter, stated_text, says_no_records
+from beanclear.importers.toolkit import StatementError, money, parse_datetime, parse_magnitude, read_statement
+from beanclear.importers.wallet import Movement, WalletImporter, meaning, stated_text, says_no_records
 
 HEADER = ("交易时间", "交易类型", "交易对方", "收/支", "金额(元)", "当前状态", "交易单号")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
@@ -72,17 +72,24 @@ class Importer(WalletImporter):
         get = t.getter(*HEADER, "商品", "支付方式", "商户单号", "备注")
 
         def amount_of(row) -> Decimal:
-            return money(parse_amount(get(row, "金额(元)"), path, row.line, "金额(元)"))
+            return money(parse_magnitude(get(row, "金额(元)"), path, row.line, "金额(元)"))   # 收/支 says the way
 
         # Ids repeated in user-edited bills are told apart by what the row says, read the
-        # same from the CSV and the XLSX of one bill (`¥28.16` and 28.16 alike).
+        # same from the CSV and the XLSX of one bill (`¥28.16` and 28.16 alike), and from a
+        # copy Excel saved again (`2021/1/22 12:34:56`): wallet.meaning
+        said = ("交易时间", "收/支", "交易类型", "交易对方", "商品")
+
         def content(r) -> str:
-            return "|".join([get(r, n) for n in ("交易时间", "收/支", "交易类型", "交易对方", "商品")] + [str(amount_of(r))])
+            return meaning([get(r, n) for n in said] + [amount_of(r)])
+
+        def former(r) -> str:   # as earlier releases told them apart: the time as written
+            return "|".join([get(r, n) for n in said] + [str(amount_of(r))])
 
         out, counts, sums = Extraction(), {"收入": 0, "支出": 0, "中性交易": 0}, \
             {"收入": Decimal(0), "支出": Decimal(0), "中性交易": Decimal(0)}
         # The first pass reads every amount: a bad one is reported before any row's other faults.
-        for row, ident in self.with_ids(t.rows, lambda r: get(r, "交易单号"), content, first=amount_of):
+        for row, ident in self.with_ids(t.rows, lambda r: get(r, "交易单号"), content, first=amount_of,
+                                        former=former):
             out.rows += 1
             direction, status, kind = get(row, "收/支"), get(row, "当前状态"), get(row, "交易类型")
             amount = amount_of(row)

@@ -24,6 +24,7 @@ are thin faces over it):
     fava_page/   the Reconciliation page in Fava: its state from the load, the review
                  queue's actions, uploads, and Fava's own Import page (ingest)
     demo/        the example merchant; simulation/: random merchants with their truth
-    cli.py       the `beanclear` command (clikit.py: what its commands share)
+    cli.py       the `beanclear` command (clikit.py: what its commands share; entry.py:
+                 the console script, and what Ctrl-C does)
 """
 __version__ = "0.1.0"

@@ -1,7 +1,7 @@
 """The `beanclear` command: a thin face over the library.
 
 Exit statuses: 0 done; 1 `check` found an unacknowledged error; 2 bad input or bad
-config (nothing written).
+config (nothing written); 130 interrupted (Ctrl-C: entry.py).
 """
 
 from __future__ import annotations
@@ -39,8 +39,13 @@ class Commands(click.Group):
     were: every write is atomic (books/atomic.py)."""
 
     def invoke(self, ctx):
+        from beanclear.books import atomic
+        commits = atomic.commits
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:   # called as cli.main, not through entry.run (an older console script)
+            from beanclear.entry import interrupted
+            interrupted(commits)
         except BooksBusy as exc:
             raise _fail(str(exc))
         except MemoryError:

@@ -280,6 +280,42 @@ def test_a_channel_account_renamed_in_the_config_only_is_said_before_anything_ru
     assert beanclear(merchant, "check").exit_code == 0
 
 
+
+def _month_file(merchant, source):
+    return sorted((merchant / "books" / source).glob("*/*.beancount"))[-1]
+
+
+def test_a_persons_own_entries_in_the_month_files_are_no_renamed_account(merchant):
+    # a blind tester (121) wrote a counter sale to Income:Sales:Counter into WeChat's month
+    # file: every command refused, "Rename Income:Sales:Counter to Income:Sales:WeChat",
+    # though WeChat's own entries post to the shop's receivable, never to its sales account
+    assert beanclear(merchant, "import", str(merchant / "statements")).exit_code == 0
+    channel, bank = _month_file(merchant, "alipay"), _month_file(merchant, "icbc")
+    channel.write_text(channel.read_text(encoding="utf-8") + '\n2026-03-10 * "Cash sale at counter" "two cups"\n'
+                       "  Assets:Bank:ICBC                       40.00 CNY\n"
+                       "  Income:Sales:Counter                  -40.00 CNY\n"
+                       "  Expenses:Fees:Counter                   0.00 CNY\n", encoding="utf-8")
+    bank.write_text('2026-03-01 * "Petty cash" "float for the till"\n  ; from the safe\n'
+                    "  Assets:Cash:Till                      500.00 CNY\n"
+                    "  Assets:Bank:ICBC                     -500.00 CNY\n\n" + bank.read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    with (merchant / "books" / "accounts.beancount").open("a", encoding="utf-8") as f:
+        f.write("2026-01-01 open Income:Sales:Counter\n2026-01-01 open Expenses:Fees:Counter\n"
+                "2026-01-01 open Assets:Cash:Till\n")
+    result = beanclear(merchant, "check")
+    assert "but the books of" not in result.output and result.exit_code != 2, result.output
+    # a real rename is still said, though a person's entry posts to the new name
+    config = merchant / "config.yaml"
+    config.write_text(CONFIG.replace("    bank_days: 2\n", "    bank_days: 2\n    accounts: {fees: Expenses:Fees:Counter}\n"),
+                      encoding="utf-8")
+    result = beanclear(merchant, "check")
+    assert result.exit_code == 2 and "channels.alipay.accounts.fees: Expenses:Fees:Counter, but the books of alipay " \
+        "post to Expenses:Fees:Alipay (" in result.output
+    config.write_text(CONFIG.replace("Assets:Bank:ICBC", "Assets:Cash:Till"), encoding="utf-8")
+    result = beanclear(merchant, "check")
+    assert result.exit_code == 2 and "banks.icbc.account: Assets:Cash:Till, but the books of icbc post to " \
+        f"Assets:Bank:ICBC ({bank}:" in result.output, result.output
+
 # -- a quiet day: a bill that states it holds no rows -----------------------------------
 
 QUIET_TRADE = ["#交易合计：0笔，商家实收共0.00元，商家优惠共0.00元", "#退款合计：0笔，商家实收退款共0.00元，商家优惠退款共0.00元"]

@@ -393,3 +393,13 @@ def test_web_export_refund_of_a_collection_gives_the_sale_back(make_config, tmp_
     assert {p.account: p.units.number for p in back.postings} == {
         "Income:Sales:AlipayMe": Decimal("55.31"), "Assets:Clearing:AlipayMe": Decimal("-55.31")}
     assert back.meta["refund-of"] == "2026030222001"
+
+
+@pytest.mark.parametrize("name, encoding", [("deg-alipay-2023format-gbk.csv", "gbk"),
+                                            ("dhr-alipay-full-utf8.csv", "utf-8")])
+def test_a_bill_whose_header_cells_are_quoted_reads_as_the_bill(cfg, tmp_path, name, encoding):
+    from test_wechat_personal import quoted_header
+    original = sample("alipay_personal", name)
+    path = quoted_header(original, tmp_path / name, "交易订单号", encoding)
+    assert extraction_text(extract(cfg, path)).split("\n\n", 1)[1].replace(str(path), "X") == \
+        extraction_text(extract(cfg, original)).split("\n\n", 1)[1].replace(str(original), "X")

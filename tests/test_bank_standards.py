@@ -13,6 +13,7 @@ import pytest
 from beancount.core import data
 
 from beanclear.importers import camt053, mt940, ofx
+from beanclear.importers.toolkit import StatementError
 from conftest import GOLDEN, beanclear, sample, snapshot
 from golden_util import assert_golden, extraction_text
 
@@ -326,3 +327,44 @@ def test_hostile_xml_is_refused_not_expanded(bank_merchant, doctype):
     assert f"{path}:2: the XML declares a document type or entities" in result.output
     assert "refused" in result.output and "root:" not in result.output
     assert snapshot(bank_merchant / "books") == before
+
+
+def _twice(path, tmp_path, cut, end, changed=None):
+    """The sample with its statements (from `cut` to `end` in its text) listed again after them,
+    `changed` (old, new) in the copy."""
+    text = path.read_text(encoding="utf-8")
+    start, stop = text.index(cut), text.rindex(end) + len(end)
+    copy = text[start:stop] if changed is None else text[start:stop].replace(*changed, 1)
+    out = tmp_path / path.name
+    out.write_text(text[:stop] + copy + text[stop:], encoding="utf-8")
+    return out
+
+
+TWICE = [("mt940", "mt940-jejik-rabobank-iban.sta", ":20:", ":62F:C130115EUR000000000930,00\n",
+          ("D000000000010,00", "D000000000011,00")),
+         ("camt053", "oca-test-camt053.xml", "<Stmt>", "</Stmt>",
+          ('<Amt Ccy="EUR">754.25', '<Amt Ccy="EUR">754.26'))]
+
+
+@pytest.mark.parametrize("folder, name, cut, end, changed", TWICE)
+def test_a_statement_the_file_lists_twice_is_read_once(cfg, tmp_path, monkeypatch, folder, name, cut, end, changed):
+    # Rabobank writes :20:940S130101 and :28C:0 on every statement: the opening tells them apart.
+    from beanclear.importers.toolkit import text
+    alone = extract(cfg, folder, sample(folder, name))
+    path = _twice(sample(folder, name), tmp_path, cut, end)
+    for stream_from in (None, 0):   # read whole, and streamed (which reads it whole then)
+        with monkeypatch.context() as m:
+            if stream_from is not None:
+                m.setattr(text, "STREAM_FROM", stream_from)
+            twice = extract(cfg, folder, path)
+        assert extraction_text(twice).split("\n\n", 1)[1] == extraction_text(alone).split("\n\n", 1)[1]
+        assert twice.stated_openings == alone.stated_openings
+        assert twice.rows == 2 * alone.rows and sum(twice.skipped.values()) == alone.rows
+        assert any("repeats the one on line" in n and "read once" in n for n in twice.notes)
+
+
+@pytest.mark.parametrize("folder, name, cut, end, changed", TWICE)
+def test_a_statement_listed_again_with_other_lines_is_refused(cfg, tmp_path, folder, name, cut, end, changed):
+    path = _twice(sample(folder, name), tmp_path, cut, end, changed)
+    with pytest.raises(StatementError, match=r"again, as on line \d+: the same account, number and opening balance"):
+        extract(cfg, folder, path)

@@ -35,8 +35,10 @@ def test_every_sample_streamed_gives_the_whole_reads_books(cfg, monkeypatch, nam
 
 
 def statements(*ibans_and_entries) -> str:
+    # each its own Id: two of one account and Id would be one statement listed twice (Repeats)
     body = "".join(camt(entries, iban=iban).split("<BkToCstmrStmt>", 1)[1].rsplit("</BkToCstmrStmt>", 1)[0]
-                   for iban, entries in ibans_and_entries)
+                   .replace("<Id>S1</Id>", f"<Id>S{n}</Id>", 1)
+                   for n, (iban, entries) in enumerate(ibans_and_entries, 1))
     return ('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">\n<BkToCstmrStmt>' + body +
             "</BkToCstmrStmt></Document>\n")
 

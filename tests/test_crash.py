@@ -88,3 +88,88 @@ def restore(books: Path, files: dict[str, bytes]) -> None:
     for name, data in files.items():
         (books / name).parent.mkdir(parents=True, exist_ok=True)
         (books / name).write_bytes(data)
+
+
+# The same child, Ctrl-C'd (SIGINT) at its K-th step on the disk instead of killed, or
+# once its write is done (at K past the last step), run as the console script runs it
+# (beanclear.entry.run).
+INTERRUPTED = CRASHING.replace("os._exit(9)", "os.kill(os.getpid(), signal.SIGINT)").replace(
+    "from beanclear.cli import main", """import signal
+write = atomic.write_files
+def written(*args, **kwargs):
+    write(*args, **kwargs)
+    if done[0] < limit:
+        os.kill(os.getpid(), signal.SIGINT)
+atomic.write_files = written
+from beanclear.entry import run as main""")
+
+
+def test_ctrl_c_at_any_step_is_exit_130_and_one_true_line(merchant, states):
+    """blind6 (tester 121): Ctrl-C printed "Aborted!" and exited 1, the status `check`
+    gives for errors (or a traceback, early on). Now 130 and one line that says what
+    the books are: as they were (the write rolled back) or, after its commit, holding
+    what the command wrote; never a mix, never a journal or a backup left about."""
+    before, after, steps = states
+    said = set()
+    for at in range(1, steps + 2):
+        restore(merchant / "books", before)
+        run = subprocess.run([sys.executable, "-c", INTERRUPTED, "import", "-c", str(merchant / "config.yaml"),
+                              str(merchant / "statements")], capture_output=True, text=True,
+                             env={**os.environ, "CRASH_AT": str(at)})
+        lines = run.stderr.splitlines()[:-1]   # the child's own last line counts the steps
+        assert (run.returncode, len(lines)) == (130, 1), (at, run.stderr)
+        now = snapshot(merchant / "books")
+        if lines[0] == "beanclear: interrupted; the books are as they were":
+            assert now == before, at
+        else:
+            assert lines[0] == "beanclear: interrupted; the books hold the 1 write this command finished before " \
+                               "it, whole", (at, lines)
+            assert now == after, at
+        said.add(lines[0])
+    assert len(said) == 2   # both: before the commit and after it
+
+
+def test_ctrl_c_waits_for_the_commit_and_comes_after_it():
+    import signal
+    from beanclear.books import atomic
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        reached = []
+        with pytest.raises(KeyboardInterrupt):
+            with atomic._held():
+                os.kill(os.getpid(), signal.SIGINT)
+                reached.append("the block's end")
+        assert reached == ["the block's end"]
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_while_python_loads_the_library_is_exit_130(tmp_path):
+    # the first ~0.3 s: `from beanclear.cli import main` was a KeyboardInterrupt traceback
+    script = """
+import os, signal, sys
+class Finder:
+    def find_spec(self, name, path=None, target=None):
+        if name == "beanclear.cli":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+sys.meta_path.insert(0, Finder())
+sys.argv = ["beanclear", "check"]
+from beanclear.entry import run
+run()
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert (run.returncode, run.stderr) == (130, "beanclear: interrupted; the books are as they were\n")
+
+
+def test_ctrl_c_through_cli_main_is_exit_130_too(merchant, monkeypatch):
+    # the console script an install made before beanclear.entry calls cli.main: click
+    # said "Aborted!" and exited 1
+    from beanclear.books import importing
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(importing, "run", interrupted)
+    result = beanclear(merchant, "import", str(merchant / "statements"))
+    assert (result.exit_code, result.output) == (130, "beanclear: interrupted; the books are as they were\n")

@@ -172,3 +172,72 @@ def test_an_excel_copy_of_a_statement_without_refs_finds_its_lines_again(tmp_pat
     run(tmp_path, original)
     [again] = run(tmp_path, copy)
     assert not again.new and again.known == 4, again.summary()
+
+
+# -- personal bills: an id the bill repeats is qualified by what its row means ---------
+
+WALLETS = {"alipay": ("alipay_personal", "deg-alipay-2023format-gbk.csv", "gbk", "alipay-personal"),
+           "wechat": ("wechat_personal", "deg-wechat-records.csv", "utf-8", "wechat-personal")}
+
+
+def _resaved_bill(text: str) -> str:
+    """A bill as Excel saves it again: dates `2021/1/22`, amounts without their trailing zeros."""
+    import re
+    text = re.sub(r"(?m)^(\d{4})-(\d{2})-(\d{2})(?= \d)", lambda m: f"{m[1]}/{int(m[2])}/{int(m[3])}", text)
+    return re.sub(r"(?<=[,¥])(\d+\.\d)0(?=[,\s])", r"\1", text)
+
+
+def _wallet_merchant(tmp_path, wallet):
+    from conftest import sample
+    folder, name, encoding, kind = WALLETS[wallet]
+    (tmp_path / "config.yaml").write_text(f"books: books\ncurrency: CNY\nchannels:\n  me:\n    type: {kind}\n",
+                                          encoding="utf-8")
+    text = sample(folder, name).read_bytes().decode(encoding)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / name).write_bytes(text.encode(encoding))
+    resaved = _resaved_bill(text)
+    assert resaved != text
+    (tmp_path / "b" / name).write_bytes(resaved.encode(encoding))
+    return tmp_path / "a" / name, tmp_path / "b" / name
+
+
+@pytest.mark.parametrize("wallet", sorted(WALLETS))
+def test_a_bill_excel_saved_again_finds_the_rows_whose_id_repeats(tmp_path, wallet):
+    # The bill repeats one 交易单号 on several rows (3985734; Alipay's anonymised `xxxx`):
+    # each is qualified by a digest of what it says, which the copy says alike.
+    from conftest import beanclear
+    original, copy = _wallet_merchant(tmp_path, wallet)
+    assert beanclear(tmp_path, "import", str(original)).exit_code == 0
+    before = snapshot(tmp_path / "books")
+    result = beanclear(tmp_path, "import", str(copy))
+    assert result.exit_code == 0, result.output
+    assert " 0 entries written" in result.output
+    assert _entry_ids(snapshot(tmp_path / "books")) == _entry_ids(before)
+
+
+def _entry_ids(books: dict) -> list[str]:
+    import re
+    return sorted(i for k, v in books.items() if "/20" in k for i in re.findall(r'(?m)^  id: "([^"]*)"', v.decode())
+                  if not i.startswith("coverage "))
+
+
+@pytest.mark.parametrize("wallet", sorted(WALLETS))
+def test_books_of_the_former_ids_book_nothing_again(tmp_path, monkeypatch, wallet):
+    # Books written when a repeated id was qualified by the row as written hold those ids:
+    # the bill read again (--force) finds its rows held, by the id it had then (`_was`).
+    from conftest import beanclear
+    from beanclear.importers import wallet as wallet_mod
+    original, _ = _wallet_merchant(tmp_path, wallet)
+    with_ids = wallet_mod.WalletImporter.with_ids
+
+    def former_rule(self, rows, ident, content=None, first=None, former=None):
+        return with_ids(self, rows, ident, former or wallet_mod._cells, first, former)
+    with monkeypatch.context() as m:
+        m.setattr(wallet_mod.WalletImporter, "with_ids", former_rule)
+        assert beanclear(tmp_path, "import", str(original)).exit_code == 0
+    written = "\n".join(v.decode() for k, v in snapshot(tmp_path / "books").items() if "/20" in k)
+    assert '-' in written and "_was" not in written
+    result = beanclear(tmp_path, "import", "--force", str(original))
+    assert result.exit_code == 0, result.output
+    assert " 0 entries written" in result.output

@@ -361,6 +361,19 @@ def test_a_file_no_type_reads_is_still_not_recognised(merchant):
     assert result.exit_code == 2 and ":1: no importer recognises this file (expected a statement of" in result.output
 
 
+def test_a_bill_whose_header_lacks_a_column_is_said_at_its_header_line(tmp_path):
+    # A WeChat bill with 交易单号 renamed: most of the header is there, so the cause is the
+    # header, said at its line with what it lacks, not "no importer recognises this file".
+    (tmp_path / "config.yaml").write_text("channels:\n  me:\n    type: wechat-personal\n")
+    text = sample("wechat_personal", "deg-wechat-records.csv").read_text(encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "交易单号" in row)
+    (tmp_path / "bill.csv").write_text(text.replace("交易单号", "单号", 1), encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(tmp_path / "bill.csv"))
+    assert result.exit_code == 2
+    assert (f"bill.csv:{line}: no importer recognises this file: this line looks like the header of me "
+            "(wechat personal bill) but has no 交易单号 column (expected its header: 交易时间,") in result.output
+
+
 def test_a_stripe_payouts_export_says_what_to_export_instead(merchant):
     # A row per payout, not the payments each pays out: no statement of its money.
     (merchant / "payouts.csv").write_text(

@@ -120,6 +120,31 @@ def test_entries_a_person_deleted_stay_deleted_until_forced_or_the_record_is_rem
     assert snapshot(folder / "books") == full
 
 
+def test_an_entry_deleted_by_hand_comes_back_from_another_file_that_holds_its_row(tmp_path):
+    # a blind tester (121) read "entries you deleted from it by hand do not come back" as
+    # holding for a copy with other line endings and an overlapping later statement too:
+    # a file of other bytes is read, and a row whose id the books lack is booked (the
+    # README now says so, and how to keep an entry's money out: change it, keeping id:)
+    folder = merchant(tmp_path, "m")
+    path = bill(folder, 300)
+    run(folder, path)
+    month = folder / "books" / "wechat" / "2026" / "2026-01.beancount"
+    text = month.read_text(encoding="utf-8")
+    cut = text.index("\n2026-01-02 ")
+    gone = text[cut + 1:text.index("\n2026-01-03 ", cut) + 1]
+    entry = gone[:gone.index("\n\n") + 2]   # the first of the day's entries: kept, changed by hand
+    changed = entry.replace(" * ", " ! ", 1).replace("Assets:Clearing:WeChat", "Assets:Clearing:Elsewhere", 1)
+    month.write_text(text[:cut + 1] + changed + text[text.index("\n2026-01-03 ", cut) + 1:], encoding="utf-8")
+    copy = path.with_name("tradebill-crlf.csv")
+    copy.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    assert copy.read_bytes() != path.read_bytes()
+    [again] = run(folder, copy)
+    assert again.before is None and again.new   # other bytes: read, and the deleted rows booked
+    after = month.read_text(encoding="utf-8")
+    assert gone.replace(entry, changed) in after   # the deleted entries back; the changed one as it was left
+    assert after.count(entry.split("\n")[1]) == 1  # (its id, once)
+
+
 def test_books_whose_records_have_no_digest_read_the_statement_as_before(tmp_path):
     folder = merchant(tmp_path, "m")
     path = bill(folder, 200)

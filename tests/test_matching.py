@@ -106,7 +106,7 @@ def test_tie_between_two_equal_payouts_is_not_auto_applied(config):
     [p] = propose(config, payout(1, "88.80", "5") + payout(1, "88.80", "6")
                   + bank(2, "88.80", "B1", "财付通", "提现"))
     assert p.stage == "fuzzy" and not p.confident and p.alternatives
-    assert matching.edits_for(p) and not [e for q in [p] if q.confident for e in matching.edits_for(q)]
+    assert matching.edits_for(p, config) and not [e for q in [p] if q.confident for e in matching.edits_for(q, config)]
 
 
 def test_one_line_fitting_two_groups_is_a_question(config):
@@ -148,12 +148,17 @@ def test_apply_links_and_rebooks_with_a_minimal_diff_and_is_idempotent(tmp_path,
     def run():
         entries, _, _ = loader.load_file(str(main))
         proposals = matching.match(entries, config)
-        return edits.apply(books, [e for p in proposals if p.confident for e in matching.edits_for(p)])
+        return edits.apply(books, [e for p in proposals if p.confident for e in matching.edits_for(p, config)])
 
     assert run() == [main]
     after = main.read_text(encoding="utf-8")
-    changed = [(a, b) for a, b in zip(body.splitlines(), after.splitlines()) if a != b]
-    assert len(after.splitlines()) == len(body.splitlines())
+    # the two lines name WeChat, yet sit in suspense (retitled by hand, or imported before
+    # the config gave WeChat this bank): each keeps where it was, for unlink and the report
+    assert after.count('  id: "B1"\n  booked-from: "Assets:Suspense"\n') == 1
+    assert after.count('  id: "B2"\n  booked-from: "Assets:Suspense"\n') == 1
+    kept = [line for line in after.splitlines() if not line.startswith("  booked-from: ")]
+    changed = [(a, b) for a, b in zip(body.splitlines(), kept) if a != b]
+    assert len(kept) == len(body.splitlines())
     assert changed == [
         ('2026-03-03 * "财付通支付科技有限公司" "批量提现 ; batch"',
          '2026-03-03 * "财付通支付科技有限公司" "批量提现 ; batch" ^payout-1 ^payout-2'),

@@ -580,6 +580,24 @@ def test_a_payment_and_its_conversion_in_one_second_close_the_day_where_the_days
     assert closing == [("2026-03-02", "110.80 USD")]
 
 
+def test_a_download_listed_newest_first_asserts_the_balances_of_the_one_oldest_first(tmp_path, cfg):
+    """The activity download with its rows newest first: the AUD payment and the conversion
+    funding it share their second (100.00 in, balance 100.00; 100.00 out, balance 0.00),
+    AUD's only day. Its chain cannot say which row ends the day, nor can AUD's days; the
+    file's direction, from all its rows, does: newest first, the day's last row is listed
+    first (as for a bank's CSV)."""
+    original = sample("paypal_csv", "oca-paypal-activity_en.csv")
+    header, *rows = original.read_text(encoding="utf-8-sig").splitlines()
+    path = tmp_path / original.name
+    path.write_text("\n".join([header, *reversed(rows)]) + "\n", encoding="utf-8")
+
+    def closings(p):
+        return sorted((str(e.date), str(e.amount)) for e in run(paypal_csv, cfg, "paypal", p).entries
+                      if not hasattr(e, "postings"))
+    assert ("2016-06-23", "0.00 AUD") in closings(path)
+    assert closings(path) == closings(original)
+
+
 def test_empty_activity_imports_nothing(cfg):
     extraction = run(paypal_csv, cfg, "paypal", sample("paypal_csv", "oca-paypal-empty_activity.csv"))
     assert (extraction.rows, extraction.entries) == (0, [])

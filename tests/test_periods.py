@@ -331,3 +331,65 @@ def test_close_waits_for_a_bank_credit_whose_payout_left_before_the_channels_sta
     assert "statement-gap" not in checked.output, checked.output
     closed_ = beanclear(tmp_path, "close", "2026-03")
     assert closed_.exit_code == 0, closed_.output
+
+
+BANK_ONLY = """\
+books: books
+currency: CNY
+banks:
+  ops:
+    type: csv
+    account: Assets:Bank:Ops
+    columns: {date: 交易日期, amount: 交易金额, memo: 摘要, ref: 流水号, balance: 余额}
+rules:
+  - {match: "房租", account: Expenses:Rent}
+"""
+
+
+def bank_merchant(root: Path) -> Path:
+    """A bank whose first statement is of November 2026: the books open 2026-10-31
+    with the balance it starts from, and run to 2026-11-30."""
+    (root / "config.yaml").write_text(BANK_ONLY, encoding="utf-8")
+    (root / "st").mkdir()
+    (root / "st" / "ops.csv").write_text("交易日期,交易金额,摘要,流水号,余额\n"
+                                         "2026-11-01,-500.00,房租,N1,49500.00\n"
+                                         "2026-11-30,-500.00,房租,N2,49000.00\n", encoding="utf-8")
+    result = beanclear(root, "import", str(root / "st"))
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_a_month_before_the_books_or_before_a_closed_one_is_refused(tmp_path, monkeypatch):
+    """blind6 (tester 120): README, close exits 2 "on a bad month"; months close in
+    order. A month before the books' first transaction holds nothing to close (it wrote
+    a close of 2019-05 and returned 0); a month never closed before a month already
+    closed would assert balances under the later close (2026-10 after 2026-11 was
+    closed): reopen the later one first. A month closed, then reopened, closes again
+    whatever was closed after it (README: correct it and close again)."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-12-05")
+    merchant = bank_merchant(tmp_path)
+    before = snapshot(merchant / "books")
+    result = beanclear(merchant, "close", "2019-05")
+    assert result.exit_code == 2, result.output
+    assert ("2019-05: the books hold no transaction in that month or before it (they run from 2026-10-31 to "
+            "2026-11-30); nothing was written") in result.output
+    assert snapshot(merchant / "books") == before
+
+    assert beanclear(merchant, "close", "2026-11").exit_code == 0
+    before = snapshot(merchant / "books")
+    for month in ("2026-10", "2019-05"):
+        result = beanclear(merchant, "close", month)
+        assert result.exit_code == 2, result.output
+        assert snapshot(merchant / "books") == before
+    assert ("2026-10: 2026-11 is closed already (periods.beancount:4) and months close in order; beanclear "
+            'reopen 2026-11 --reason "…", then close 2026-10 and 2026-11; nothing was written') in \
+        beanclear(merchant, "close", "2026-10").output
+
+    assert beanclear(merchant, "reopen", "2026-11", "--reason", "October first").exit_code == 0
+    assert beanclear(merchant, "close", "2026-10").exit_code == 0
+    assert beanclear(merchant, "close", "2026-11").exit_code == 0
+    # a month closed before, reopened: closed again with the later month still closed
+    assert beanclear(merchant, "reopen", "2026-10", "--reason", "a late line").exit_code == 0
+    result = beanclear(merchant, "close", "2026-10")
+    assert result.exit_code == 0, result.output
+    assert set(closed.closed_months(merchant / "books")) == {"2026-10", "2026-11"}

@@ -798,3 +798,31 @@ def test_the_payouts_in_transit_are_named_and_a_missing_one_is_apart(tmp_path):
     pdf.write(built, tmp_path / "r.pdf")
     found = "".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages)
     assert "payout-missing" in found and "po_C" in found
+
+
+def test_xlsx_and_pdf_are_the_same_bytes_whenever_they_are_made(tmp_path, monkeypatch):
+    """blind6 (tester 123): README advises committing the report made at close, and every
+    run differed (the zip entries' times and the workbook's properties, the PDF's
+    CreationDate, ModDate and ID): both are dated the period's last day instead."""
+    import time
+    import zipfile
+    from beanclear.reports import pdf, xlsx
+    bank = period.BankRow("ops", "Assets:Bank:Ops", "CNY", None, None, Decimal(1200), (), Decimal(1200), (), ())
+    built = period.PeriodReport("茶舍", "2026-03", dt.date(2026, 3, 1), dt.date(2026, 3, 31), (bank,),
+                                (ChannelRow("shop", "CNY", sales=Decimal("2.50")),), ())
+    now = time.time()
+    made = {}
+    for run, later in ((1, 0), (2, 400 * 86400 + 7)):   # the second a year and some seconds later
+        monkeypatch.setattr(time, "time", lambda: now + later)
+        for module, name in ((xlsx, "r.xlsx"), (pdf, "r.pdf")):
+            out = tmp_path / f"{run}-{name}"
+            module.write(built, out)
+            made.setdefault(name, []).append(out.read_bytes())
+    assert made["r.xlsx"][0] == made["r.xlsx"][1]
+    assert made["r.pdf"][0] == made["r.pdf"][1]
+    with zipfile.ZipFile(tmp_path / "1-r.xlsx") as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2026, 3, 31, 0, 0, 0)}
+    props = openpyxl.load_workbook(tmp_path / "1-r.xlsx").properties
+    assert props.created == props.modified == dt.datetime(2026, 3, 31)
+    info = PdfReader(tmp_path / "1-r.pdf").metadata
+    assert info["/CreationDate"] == info["/ModDate"] == "D:20260331000000+00'00'"

@@ -46,3 +46,15 @@ def test_a_payee_booked_before_but_differently(config):
     reasons = why(config, bank(1, "-50.00", "B0", "阿里云", "ECS 2026-02", counter="Expenses:Cloud")
                   + bank(5, "80.00", "B1", "阿里云", "退款"))
     assert "earlier lines of 阿里云 differ in memo or direction" in reasons["B1"]
+
+
+def test_a_payout_the_clearing_check_pairs_with_another_credit_is_not_offered(config):
+    # A blind tester's unrelated line was offered (and `link` took) a payout whose credit had
+    # reached the bank: B1, booked as the payout's credit, is the one the check pairs with it
+    doc = (payout(1, "100.00", "100777") + bank(2, "100.00", "B1", "财付通", "提现", counter="Assets:Transit:WeChat")
+           + bank(3, "100.00", "B2", "某公司", "货款 100777"))
+    entries, errors, _ = loader.load_string(OPENS + textwrap.dedent(doc))
+    assert [(p.lines[0].ref, p.target) for p in matching.match(entries, config)] == [("B1", "payout-100777")]
+    assert why(config, doc)["B2"][0] == \
+        "payout-100777 of the same amount reached the bank as bank line B1 (100.00 CNY on 2026-03-02): " \
+        "the clearing check pairs them"

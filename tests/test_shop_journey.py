@@ -209,3 +209,30 @@ def test_channel_without_shop_pays_the_only_shop_and_without_shops_posts_to_inco
 def test_channel_shop_keys_are_validated(make_config, extra, message):
     with pytest.raises(config_mod.ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         make_config(CONFIG.replace("    shop: teashop\n", extra))
+
+
+def test_an_order_awaiting_payment_is_skipped_then_booked_from_the_export_that_says_paid(shop_merchant):
+    # Shopify's `pending` (a bank deposit, cash on delivery: no Paid at) moved no money:
+    # counted and skipped as voided is, not booked to the receivable and reported
+    # order-unpaid. The later export where it is paid books it, and its payment clears it.
+    merchant = shop_merchant([("1001", "01", "100.00", "0.00", "paid"), ("1002", "01", "50.00", "0.00", "pending")],
+                             [("01", "4200001001", "1001", "100.00")])
+    result = beanclear(merchant, "import", str(merchant / "statements"))
+    assert result.exit_code == 0, result.output
+    assert ("orders_export.csv: teashop (shopify orders), 2 rows read, 1 entries written, 0 already in the books, "
+            "skipped 1 awaiting payment (no sale yet)") in result.output
+    result, report = check_json(merchant)
+    assert (result.exit_code, report["findings"]) == (0, []), result.output
+
+    later = merchant / "later"
+    later.mkdir()
+    shop_export(later, [("1001", "01", "100.00", "0.00", "paid"), ("1002", "01", "50.00", "0.00", "paid")])
+    trade_bill(later, [("01", "4200001001", "1001", "100.00"), ("02", "4200001002", "1002", "50.00")])
+    result = beanclear(merchant, "import", str(later))
+    assert result.exit_code == 0, result.output
+    assert "orders_export.csv: teashop (shopify orders), 2 rows read, 1 entries written, 1 already in the books" \
+        in result.output
+    shop = (merchant / "books" / "teashop" / "2026" / "2026-03.beancount").read_text()
+    assert 'id: "order:1002"' in shop or 'id: "order:#1002"' in shop
+    result, report = check_json(merchant)
+    assert (result.exit_code, report["findings"]) == (0, []), result.output

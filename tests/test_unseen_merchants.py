@@ -21,6 +21,8 @@ SEEDS += [28108, 28152]     # bank CSVs laid out as other banks do: `;`, 1.886,3
 SEEDS += [28210]            # a PayPal download of a US account: Pacific times (PDT), all 41 columns
 SEEDS += [32721]            # a fresh seed of session 23: a planted unsettled day past a missing WeChat
                             # fund bill, 70.35 of its 3,971.02 the bill's, was folded into its gap
+SEEDS += [32952]            # a fresh seed of session 25: the trade bill replacing the fund view's entries in a
+                            # month file whose sales also wait for a shop's orders was a traceback (late_views)
 CLEAN_SEED = 14             # PayPal chargebacks: in EUR (with their conversion pairs) and USD, one reversed
 
 

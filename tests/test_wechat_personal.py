@@ -198,3 +198,23 @@ def test_a_bill_that_counts_no_records_is_read_without_entries(cfg, tmp_path):
     assert (extraction.rows, list(extraction.entries), extraction.notes) == (0, [], [])
     with pytest.raises(StatementError, match="no rows below the header"):
         extract(cfg, bill(tmp_path, rows=[]))   # it counts 2: the rows are missing
+
+
+def quoted_header(path, out, header_word: str, encoding: str = "utf-8"):
+    """The bill with every cell of its header row quoted, as LibreOffice's "quote all text
+    cells" saves it (padding spaces kept inside the quotes)."""
+    import csv
+    lines = path.read_bytes().decode(encoding).split("\n")
+    at = next(i for i, line in enumerate(lines) if header_word in line)
+    cells = next(csv.reader([lines[at].rstrip("\r")]))
+    lines[at] = ",".join(f'"{c}"' for c in cells) + ("\r" if lines[at].endswith("\r") else "")
+    out.write_bytes("\n".join(lines).encode(encoding))
+    return out
+
+
+def test_a_bill_whose_header_cells_are_quoted_reads_as_the_bill(cfg, tmp_path):
+    original = sample("wechat_personal", "deg-wechat-records.csv")
+    path = quoted_header(original, tmp_path / "wechat.csv", "交易单号")
+    assert path.read_text(encoding="utf-8") != original.read_text(encoding="utf-8")
+    assert extraction_text(extract(cfg, path)).split("\n\n", 1)[1].replace(str(path), "X") == \
+        extraction_text(extract(cfg, original)).split("\n\n", 1)[1].replace(str(original), "X")

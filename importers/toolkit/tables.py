@@ -113,9 +113,10 @@ class _Cleaned(dict):
 
 def header_in(head: str, names: Iterable[str], lines: int = 80) -> bool:
     """Whether one of the first lines of a file's start holds all `names` as cells: how
-    `matches()` recognises a statement by its header, whatever the preamble before it."""
-    wanted = {header_key(n) for n in names}
-    return any(wanted <= {header_key(c) for c in line.split(",")} for line in head.splitlines()[:lines])
+    `matches()` recognises a statement by its header, whatever the preamble before it.
+    Each line is read as the CSV row read_statement reads, its cells quoted or not (a
+    bill saved by LibreOffice with "quote all text cells" quotes its header too)."""
+    return has_header(head, names, scan=lines)
 
 
 def find_header(rows: Iterable[Row], required: Iterable[str], path: str, what: str,

@@ -30,8 +30,9 @@ _GROUPED_WHOLE = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+")
 
 def parse_amount(text: str, path: str, line: int, column: str, decimal_comma: bool = False,
                  whole: bool = False) -> Decimal:
-    """An amount as written in a statement: currency signs, thousands separators,
-    a sign before or after the currency sign (`-$7,971.39`). Never a float.
+    """An amount as written in a statement: currency signs, thousands separators, and
+    its one sign wherever the statement writes it (_signed): `-$7,971.39`, `$-50.50`,
+    `1,058.09-`, `(0.77)`. Never a float, never a sign dropped.
 
     `whole`: the amount's currency has no decimals (JPY; HUF and TWD at PayPal), so a
     last group of three digits after a point or a comma is thousands whatever the
@@ -54,9 +55,7 @@ def parse_amount(text: str, path: str, line: int, column: str, decimal_comma: bo
                 _PLAIN_READ[text] = amount
             return amount
     raw = clean(text)
-    value = raw.replace(" ", "")
-    negative = value.startswith("-") or (value.startswith("(") and value.endswith(")"))
-    value = value.strip("()+-").lstrip(CURRENCY_SIGNS).lstrip("+-")
+    negative, value = _signed(raw.replace(" ", ""), path, line, column, raw)
     if decimal_comma:
         value = value.replace(".", "").replace(",", ".")
     else:
@@ -68,6 +67,45 @@ def parse_amount(text: str, path: str, line: int, column: str, decimal_comma: bo
     except InvalidOperation:
         raise StatementError(path, line, f"column {column}: expected an amount, got {raw!r}") from None
     return -amount if negative else amount
+
+
+def _signed(value: str, path: str, line: int, column: str, raw: str) -> tuple[bool, str]:
+    """(negative, the rest) of an amount's text without spaces: one sign, before the
+    currency sign (`-$7,971.39`, DCU), after it (`$-50.50`, `¥-49.74`), after the number
+    (`1,058.09-`: SAP's and ERP exports', some Chinese banks'), or parentheses around it
+    all (`(0.77)`, accountants'). Two signs (`-12.00-`, `(-5)`, `+-5`) are an error: which
+    one is meant cannot be known, and a sign left in the rest would be read as none."""
+    signs = []
+    if value[:1] == "(" and value[-1:] == ")":
+        signs, value = ["-"], value[1:-1]
+    if value[:1] in ("+", "-"):
+        signs, value = [*signs, value[0]], value[1:]
+    value = value.lstrip(CURRENCY_SIGNS)
+    if value[:1] in ("+", "-"):
+        signs, value = [*signs, value[0]], value[1:]
+    if value[-1:] in ("+", "-"):
+        signs, value = [*signs, value[-1]], value[:-1]
+    if len(signs) > 1 or value[:1] in ("+", "-"):
+        raise StatementError(path, line, f"column {column}: expected an amount with one sign (-5.00, 5.00-, "
+                             f"(5.00), $-5.00), got {raw!r}")
+    return signs == ["-"], value
+
+
+def parse_magnitude(text: str, path: str, line: int, column: str, read=parse_amount) -> Decimal:
+    """The size of an amount whose way a direction column says (收/支, 收支类型, 借/贷, D/C,
+    a 收入 and a 支出 column): `49.74`, `-49.74`, `49.74-`, `(49.74)`, `¥-49.74` and
+    `-¥49.74` under 支出 are each 49.74 out, under 收入 49.74 in. The column says the
+    direction, and a sign the cell writes beside it is not read (FORMATS.md: "never infer
+    the sign from the amount"; Alipay's fund bill writes an expense `-23.45` or `23.45`).
+    `read`: the file's reader where it has its own convention (an AmountReader)."""
+    return abs(read(text, path, line, column))
+
+
+def writes_minus(text: str) -> bool:
+    """Whether an amount's text is written negative, in any spelling parse_amount reads
+    (`-5`, `5-`, `(5)`, `$-5`): what tells a file of signed amounts from unsigned ones."""
+    value = clean(text).replace(" ", "")
+    return value[:1] in ("-", "(") or value[-1:] == "-" or value.lstrip(CURRENCY_SIGNS)[:1] == "-"
 
 
 def bounded(amount: Decimal, path: str, line: int, what: str, shown: str) -> Decimal:
@@ -257,7 +295,7 @@ def uses_decimal_comma(cells: Iterable[tuple[int, str]], path: str) -> bool:
     the others; a file that writes both ways is an error."""
     comma = point = None
     for line, text in cells:
-        value = clean(text).lstrip("+-(").rstrip(")")
+        value = clean(text).strip("+-() ")
         if comma is None and _COMMA_DECIMAL.search(value):
             comma = (line, value)
         if point is None and _POINT_DECIMAL.search(value):
@@ -280,7 +318,7 @@ class AmountReader:
         self._other, self._pattern = ("." , _POINT_DECIMAL) if self.comma else (",", _COMMA_DECIMAL)
 
     def __call__(self, text: str, path: str, line: int, column: str) -> Decimal:
-        if self._other in text and self._pattern.search(clean(text).lstrip("+-(").rstrip(")")):
+        if self._other in text and self._pattern.search(clean(text).strip("+-() ")):
             raise StatementError(path, line, f"column {column}: {clean(text)!r} is written with a decimal "
                                  f"{'point' if self.comma else 'comma'}, the rows above with a decimal "
                                  f"{'comma' if self.comma else 'point'} (expected one convention)")

@@ -186,13 +186,26 @@ class Books:
         """(id, the entry's text) of the entries of a source's files whose id `wanted(id)`
         is true. Read as known() reads ids, a month file a piece at a time; only the
         blocks of the ids wanted are cut out."""
+        for _, _, ident, block in self.entry_blocks(source, wanted):
+            yield ident, block
+
+    def entry_blocks(self, source: str, wanted) -> Iterator[tuple[Path, int, str, str]]:
+        """blocks_of() with where each entry is: (its month file, the line it starts on,
+        its id, its text: from a line break before it, where one is)."""
         for path in self.source_files(source):
+            line = 1   # of where `counted` is in the piece
             for text in self._pieces(path):
+                counted = 0
                 for found in ID_LINE.finditer(text):
                     ident = _unescape(found.group(1)) if "\\" in found.group(1) else found.group(1)
                     if wanted(ident):
+                        start = _block_start(text, found.start())
+                        first = start + (text[start:start + 1] == "\n")
+                        line += text.count("\n", counted, first)
+                        counted = first
                         end = ENTRY_END.search(text, found.end())
-                        yield ident, text[_block_start(text, found.start()):end.start() if end else len(text)]
+                        yield path, line, ident, text[start:end.start() if end else len(text)]
+                line += text.count("\n", counted)
 
     def orders_of(self, source: str, ids: set[str]) -> dict[str, str]:
         """Entry id -> its `order-id`, for the entries of a source's files among `ids` (a

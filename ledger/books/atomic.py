@@ -7,6 +7,11 @@ temporary file is renamed over its target. Removing the journal is the commit. I
 anything fails before that, in this process or in a crash noticed by the next
 command to take the lock, the backups are put back and created files removed: the
 books are byte for byte what they were.
+
+Ctrl-C waits for the two moves it must not cut in two: the commit (with the removal
+of its backups), and a roll-back. A command interrupted is then either before its
+commit, rolled back, or after it; `commits` counts the writes this process committed,
+so that it can say which (entry.py).
 """
 
 from __future__ import annotations
@@ -14,12 +19,15 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import signal
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 LOCK = ".beanclear.lock"
 JOURNAL = ".beanclear.journal"
+commits = 0   # writes this process committed
 
 
 class BooksBusy(Exception):
@@ -74,8 +82,27 @@ def roll_back(root: Path) -> None:
     a journal never completed, folders made for files that were never kept."""
     journal = root / JOURNAL
     if journal.exists():
-        _undo(journal)
+        with _held():
+            _undo(journal)
     _sweep(root)
+
+
+@contextmanager
+def _held():
+    """Ctrl-C (SIGINT) waits until the block is done, then comes as it would have. Only
+    the main thread receives it."""
+    handler = signal.getsignal(signal.SIGINT)
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        if caught and callable(handler):
+            handler(signal.SIGINT, caught[0])
 
 
 def _undo(journal: Path) -> None:
@@ -145,6 +172,7 @@ def write_files(root: Path, changes: dict) -> None:
     A file's text may be given as a function that makes it (Books.plan), as a str or
     as pieces: it is made as the file is written, so no large file's text is in memory
     whole."""
+    global commits
     steps = []
     try:
         for target, text in sorted(changes.items(), key=lambda item: item[0]):
@@ -167,16 +195,19 @@ def write_files(root: Path, changes: dict) -> None:
             os.replace(step["temp"], step["target"])
         for parent in {Path(s["target"]).parent for s in steps}:
             _fsync_dir(parent)
+        with _held():
+            (root / JOURNAL).unlink()  # the commit
+            commits += 1
+            for step in steps:
+                if step["backup"]:
+                    Path(step["backup"]).unlink()
     except BaseException:
         if (root / JOURNAL).exists():
             roll_back(root)
-        else:  # failed before the journal: only temporary files and backups to remove
+        else:  # failed before the journal, or interrupted after the commit: only temporary files and backups to remove
             for step in steps:
                 for name in (step["temp"], step["backup"]):
                     if name and Path(name).exists():
                         Path(name).unlink()
+            (root / (JOURNAL + ".new")).unlink(missing_ok=True)
         raise
-    (root / JOURNAL).unlink()  # the commit
-    for step in steps:
-        if step["backup"]:
-            Path(step["backup"]).unlink()

@@ -69,13 +69,18 @@ def remove_links(line: str, links: tuple[str, ...]) -> str:
 
 
 _ENTRY_META = re.compile(r"^[ \t]+([a-z][A-Za-z0-9_-]*):")
+_COMMENT = re.compile(r"^[ \t]+;")
 
 
 def meta_lines(lines: list[str], first: int, keys: tuple[str, ...]) -> list[int]:
     """The indexes of the lines of an entry's own metadata of `keys`: those right below
-    its first line (index `first`), before its first posting."""
+    its first line (index `first`), before its first posting. A person's comment line
+    among them (`; invoice in the drive`) is passed over: `book` writes its metadata
+    above the first posting, below such a comment, and `unlink` must find it there."""
     out = []
     for at in range(first + 1, len(lines)):
+        if _COMMENT.match(lines[at]):
+            continue
         found = _ENTRY_META.match(lines[at])
         if not found:
             break

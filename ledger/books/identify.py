@@ -7,6 +7,7 @@ that is no statement (NOT_STATEMENTS)."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import re
 from pathlib import Path
@@ -106,6 +107,9 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None,
         if not workbook and prices.of_currencies_alone(path):   # the ECB's `Date,USD,GBP`: raises, saying what it lacks
             prices.read_rates(path, in_import=True)
         kinds = ", ".join(sorted({f"{i.source.name} ({i.kind})" for i in candidates}))
+        near = _near_header(path, candidates)
+        if near:
+            raise near
         if workbook:
             raise StatementError(path, 1, "no importer recognises this workbook: none of its sheets holds the header "
                                  f"of a statement of {kinds} in its first rows")
@@ -249,6 +253,33 @@ NOT_STATEMENTS = (
      "beanclear reads: export Stripe's balance history or its itemized balance change report (Reports), which "
      "hold every payment, fee, refund and payout"),
 )
+
+
+def _near_header(path: Path, candidates: list[StatementImporter], scan: int = 80) -> StatementError | None:
+    """A file none claims whose first rows hold most of the header names one of them looks
+    for (its `HEADER`), but not all: said at that line, with the names it lacks, for the
+    cause is the header (a column renamed or left out), not the file."""
+    head = sniff(str(path))
+    best = None   # (names found, -line, line, importer, names lacking)
+    for importer in candidates:
+        names = getattr(importer, "HEADER", ())
+        if len(names) < 3:
+            continue
+        for number, line in enumerate(head.lstrip("\ufeff").splitlines()[:scan], 1):
+            try:
+                keys = {header_key(c) for c in next(csv.reader([line]), [])}
+            except csv.Error:
+                continue
+            lacking = [n for n in names if header_key(n) not in keys]
+            found = len(names) - len(lacking)
+            if lacking and found >= max(3, (len(names) + 1) // 2) and (best is None or (found, -number) > best[:2]):
+                best = (found, -number, number, importer, lacking)
+    if best is None:
+        return None
+    _, _, number, importer, lacking = best
+    return StatementError(path, number, f"no importer recognises this file: this line looks like the header of "
+                          f"{importer.source.name} ({importer.kind}) but has no {', '.join(lacking)} column "
+                          f"(expected its header: {', '.join(importer.HEADER)})")
 
 
 def _not_a_statement(path: Path) -> str | None:

@@ -16,8 +16,8 @@ from typing import Callable, Iterable
 
 from beancount.core import data
 
-from beanclear.books import (atomic, in_flight, late_balances, late_fees, late_refunds, late_routes, late_views, prices,
-                             render, repeats, spill)
+from beanclear.books import (atomic, in_flight, late_balances, late_fees, late_refunds, late_routes, late_rows,
+                             late_views, prices, render, repeats, spill)
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
@@ -198,6 +198,12 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         # A refund its view named before, in the books or another statement (one trade, one
         # amount), is the next one: numbered so before it is compared with them (books/repeats.py)
         _renumber(live, importers, seen, views, books)
+        # A row two statements of a channel list (Stripe's report and API) is one entry saying
+        # what both say, in this import and against the books (books/late_rows.py)
+        ordered = sorted(live, key=lambda r: not getattr(r.importer, "books_first", False))
+        late_rows.fold(ordered)
+        rows = late_rows.Rows(books)
+        rows.prepare(ordered, seen)
         # Of two views of the same money, the trade view books it: it knows discounts and fee rates;
         # what the books hold of it as the fund view's it replaces (books/late_views.py).
         swaps = late_views.Views(books, config)
@@ -226,8 +232,9 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 theirs_read.append(books.own_balances())
             return (balance.date.isoformat(), balance.account, balance.amount.currency,
                     balance.amount.number) in theirs_read[0]
-        for result in sorted(live, key=lambda r: not getattr(r.importer, "books_first", False)):
+        for result in ordered:
             name = result.importer.source.name
+            meeting = late_rows.shared_rows(result.importer) if name in rows.held else None
             swapping = name in swaps.sources and getattr(result.importer, "fund_view", None) is not None
             dating = name in flights.sources and getattr(result.importer, "fund_view", None) is not None
             counting = name in flights.sources and result.importer.is_fund_view
@@ -263,6 +270,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                         _before_first(part, watch, shifts)
                     continue
                 part = render.unknown_part(entry, known, ids)  # another view may hold it, or part of it
+                if part is None and meeting is not None and isinstance(entry, data.Transaction):
+                    part = rows.meet(name, entry, meeting, result)   # in place of the books' entry of its row
                 theirs = part is not None and type(entry) is data.Balance and their_balance(entry)
                 if part is None or theirs:
                     result.known += 1
@@ -315,6 +324,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         closed.refuse_closed(config.books, live)  # a closed month changes only after `beanclear reopen`
         for result in live:   # what each trade-view statement did to the fund view's entries
             result.notes.extend(swaps.notes(result))
+            result.notes.extend(rows.notes(result))
         changes = {} if dry_run else books.skeleton(config)
         if books.main in changes and books.main.exists() and live:   # a person's ledger, taken over
             live[0].notes.append(f"{books.main.name} was there already: its lines are kept as they were, and what "
@@ -322,6 +332,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         priced = prices.plan(config, rates, changes)  # into prices.beancount, in the same write
         if not dry_run:
             swaps.plan(changes)   # the fund view's entries out, before the new ones are merged in
+            rows.plan(changes)    # and the entries of rows booked anew saying what two statements say
             for name, notes in flights.plan(changes).items():   # the books' entries and balances in flight
                 next(r for r in live if r.importer.source.name == name).notes.extend(notes)
             late = swaps.late(late)

@@ -343,7 +343,7 @@ class Views:
         refunds = {path: (channel, kept, key) for path, (channel, payments, key) in late.refunds.items()
                    if (kept := payments if path not in touched else
                        {p: v for p, v in payments.items() if p in waiting[path]})}
-        files = {path: (channel, kept) for path, (channel, moves) in late.files.items()
+        files = {path: (channel, kept, *rest) for path, (channel, moves, *rest) in late.files.items()
                  if (kept := moves if path not in touched else {o: r for o, r in moves.items() if o in routed[path]})}
         return late._replace(files=files, refunds=refunds)
 

@@ -16,36 +16,53 @@ says so first (exit 2), with the way out, rather than quietly splitting the bank
 A channel's accounts the same: `accounts: {fees: Expenses:Fees:Tenpay}` added after the
 books posted its fees to Expenses:Fees:WeChat left the fee check nothing to read (12 of 12
 payments "charged about 0.00%", under the contract).
+
+Only what the import wrote is judged: its entries, each with the source's `id:`. A
+person's own entry in a month file (a counter sale to Income:Sales:Counter in WeChat's,
+whose payments post to the shop's receivable, never to Income:Sales:WeChat) names an
+account of their own, not an old name of the config's.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from beanclear.config.model import ACCOUNT_ROOTS
 
 _ENTRY = re.compile(r"^\d{4}-\d{2}-\d{2} (?:\*|!) ")
 _BALANCE = re.compile(r"^\d{4}-\d{2}-\d{2} balance ([A-Z][A-Za-z0-9-]*(?::[A-Z0-9][A-Za-z0-9-]*)+)\s")
 _POSTING = re.compile(r"^  ([A-Z][A-Za-z0-9-]*(?::[A-Z0-9][A-Za-z0-9-]*)+)\s")
-_POSTINGS = re.compile(_POSTING.pattern, re.MULTILINE)
+_ID = re.compile(r"^  id: ")
+
+
+def imported_lines(lines: Iterable[str]) -> Iterator[tuple[str, int, str]]:
+    """(account, line, what) of each line the import wrote on an account, in order: what
+    is "balance" for an assertion, "first" or "posting" for a posting of an entry that
+    holds an `id:` (before its postings; a person's entry has none)."""
+    imported = first = False
+    for number, line in enumerate(lines, 1):
+        if found := _BALANCE.match(line):
+            yield found.group(1), number, "balance"
+        if _ENTRY.match(line):
+            imported, first = False, True
+        elif _ID.match(line):
+            imported = True
+        elif found := _POSTING.match(line):
+            if imported:
+                yield found.group(1), number, "first" if first else "posting"
+            first = False
+        elif not line.startswith(" "):
+            imported = first = False
 
 
 def first_posting(path: Path) -> tuple[str, int] | None:
-    """The account of the first transaction's first posting in a bank's month file, or
-    of its first balance assertion, and its line."""
-    in_entry = False
+    """The account of the first imported transaction's first posting in a bank's month
+    file, or of its first balance assertion, and its line."""
     with open(path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if found := _BALANCE.match(line):
-                return found.group(1), number
-            if _ENTRY.match(line):
-                in_entry = True
-            elif in_entry and (found := _POSTING.match(line)):
-                return found.group(1), number
-            elif not line.startswith(" "):
-                in_entry = False
-    return None
+        return next(((account, number) for account, number, what in imported_lines(fh) if what != "posting"), None)
 
 
 def renamed(config) -> list[str]:
@@ -99,15 +116,17 @@ def renamed_channel_accounts(config) -> list[str]:
         with month.open(encoding="utf-8", errors="replace") as f:
             text = f.read(HEAD_CHARS)
         text = text[:text.rfind("\n") + 1] if len(text) == HEAD_CHARS else text
-        posted = {found.group(1) for found in _POSTINGS.finditer(text)}
+        posted = {}   # account: its first line
+        for account, number, what in imported_lines(io.StringIO(text)):
+            if what != "balance":
+                posted.setdefault(account, number)
         for role, account in vars(channel.accounts).items():
             if not account or account in posted:
                 continue
             kinds = {ACCOUNT_ROOTS[role], _root(account)}
             for old in sorted(a for a in posted if a not in named and _root(a) in kinds):
-                line = text.count("\n", 0, re.search(rf"^  {re.escape(old)}\s", text, re.M).start()) + 1
                 out.append(f"channels.{name}.accounts.{role}: {account}, but the books of {name} post to {old} "
-                           f"({month}:{line}): {_advice(old, account)}")
+                           f"({month}:{posted[old]}): {_advice(old, account)}")
     return out
 
 

@@ -184,8 +184,11 @@ def identities(entry) -> list[str]:
 
 
 def transaction_identities(meta: dict) -> list[str]:
-    """identities() of a transaction, from its metadata."""
-    return [meta["id"], *covered(meta.get("covers", ""))]
+    """identities() of a transaction, from its metadata; of a new entry also the id an
+    earlier release gave its row (`_was`, hidden, never written: wallet.with_ids), which
+    books written by that release hold."""
+    was = meta.get("_was")
+    return [meta["id"], *covered(meta.get("covers", "")), *((was,) if was else ())]
 
 
 def unknown_part(entry, known: set[str], ids: list[str] | None = None):

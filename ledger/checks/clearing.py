@@ -13,7 +13,9 @@ module groups each account's postings and reports what does not net to zero in t
   a top-up that no top-up explains.
 
 Items are grouped by payout link (`^payout-…`) where the channel names the payout of
-each item, and otherwise settle first-in-first-out. Money goes the other way through
+each item, and otherwise settle first-in-first-out; a payout more than the items naming
+it takes the rest first-in-first-out (Stripe's report names the payout of its items,
+its API's items of the days after the report name none). Money goes the other way through
 transit too: a top-up of the channel from the bank (PayPal's "Bank Deposit to PP
 Account", booked transit -> clearing) is answered by the bank's debit naming the
 channel (banking.py books it bank -> transit), of the same amount, `bank_days` before
@@ -71,6 +73,17 @@ class Item:
 
     def __repr__(self) -> str:
         return f"Item({self.order}, {self.amount} {self.currency})"
+
+
+class Rest(Item):
+    """What a payout takes beyond the items that name it (`amount`, negative), from the
+    money first in; `paid`: the whole payout, for what a finding says of it."""
+
+    __slots__ = ("paid",)
+
+    def __init__(self, payout: Item, amount: Decimal, paid: Decimal):
+        super().__init__(payout.entry, amount, payout.currency)
+        self.paid = paid
 
 
 def refs(entries) -> tuple[str, ...]:
@@ -141,7 +154,12 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
             total = sum(i.amount for i in group)
             if total < 0 and horizon.opening_unknown(outs[0].date, opened, LATE_DAYS):
                 continue
-            if total:
+            leaving = next((i for i in outs if any(p.account == transit for p in i.entry.postings)), None)
+            if total < 0 and leaving is not None:
+                # more than the items naming it: the rest is money whose payout no statement
+                # names (Stripe's API lists an item without it), taken first in, first out
+                fifo.append(Rest(leaving, total, -leaving.amount))
+            elif total:
                 settled, paid = sum(i.amount for i in ins), -sum(i.amount for i in outs)
                 findings.append(Finding(
                     "payout-mismatch", outs[0].date, channel.name, account, abs(total), outs[0].currency,
@@ -203,10 +221,12 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
                 _pop(queue, of_order)
         # (after a hole in the statements, as_of is before it: what it held is unknown)
         if need and item.payout and not unknown_before(item.date) and item.date <= as_of:
+            rest = (f" ({_money(-item.amount)} {currency} of it beyond the items that name it)"
+                    if isinstance(item, Rest) else "")
             findings.append(Finding(
                 "payout-mismatch", item.date, channel.name, account, need, currency,
-                f"payout {item.payout[7:]} of {_money(-item.amount)} {currency} takes {_money(need)} more than "
-                f"the {_money(held_before)} {currency} {account} held", refs([item.entry]),
+                f"payout {item.payout[7:]} of {_money(getattr(item, 'paid', -item.amount))} {currency}{rest} takes "
+                f"{_money(need)} more than the {_money(held_before)} {currency} {account} held", refs([item.entry]),
                 expected=held_before, actual=-item.amount, **at_entry(item.entry)))
         elif need and not (item.payout and unknown_before(item.date)):
             # (a payout near the start took money from before the first statement: it

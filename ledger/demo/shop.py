@@ -38,11 +38,13 @@ def inject(rng: random.Random, q: Quarter, till: Till) -> None:
         q.touched.add(t.order_no)
         return t
 
-    unpaid = pick((1, 12), (1, 20))      # the customer left without paying: WeChat has nothing
+    # 支付中断: the shop took the order as paid, WeChat has nothing. (An order the export
+    # says `pending` is not booked at all: it took no money yet.)
+    unpaid = pick((1, 12), (1, 20))
     q.trades.remove(unpaid)
     q.unpaid.append(unpaid)
     q.problems.append(Problem("order-unpaid", unpaid.time.date(), (f"#{unpaid.order_no}",),
-                              f"order #{unpaid.order_no} of {unpaid.ordered} never paid"))
+                              f"order #{unpaid.order_no} of {unpaid.ordered} paid in the shop, never on WeChat"))
     lost = pick((2, 2), (2, 10))          # the shop's export lost the order
     q.unexported.add(lost.order_no)
     q.problems.append(Problem("payment-without-order", lost.time.date(), (lost.trade_id,),
@@ -84,12 +86,11 @@ def write(path: Path, q: Quarter) -> int:
             lines = list(t.lines) + ([q.extra_items[t.order_no]] if t.order_no in q.extra_items else [])
             total = sum((qty * price for _, qty, price in lines), ZERO)
             back = refunded[t.order_no]
-            status = ("pending" if t in q.unpaid else "refunded" if back == total
-                      else "partially_refunded" if back else "paid")
+            status = "refunded" if back == total else "partially_refunded" if back else "paid"
             # The order is placed a little before the customer pays it, on the shop's clock (UTC+8).
             created = t.time - dt.timedelta(seconds=30 + t.order_no % 240)
             first = [f"#{t.order_no}", f"guest{t.order_no}@example.cn", status,
-                     "" if t in q.unpaid else f"{t.time:%Y-%m-%d %H:%M:%S} +0800", "CNY", f"{total:.2f}",
+                     f"{t.time:%Y-%m-%d %H:%M:%S} +0800", "CNY", f"{total:.2f}",
                      f"{total:.2f}", f"{back:.2f}", f"{created:%Y-%m-%d %H:%M:%S} +0800"]
             for i, (name, qty, price) in enumerate(lines):
                 out.writerow((first if i == 0 else [f"#{t.order_no}"] + [""] * 8) + [str(qty), name, f"{price:.2f}"])

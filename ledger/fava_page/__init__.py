@@ -76,7 +76,7 @@ class State:
         """`beanclear match`'s answer (`match --since` on books carried forward): run on
         first use and kept for this load."""
         if self._matched is None:
-            self._matched = Matched(self.entries, self.config, self.options, self.books)
+            self._matched = Matched(self.entries, self.config, self.options, self.books, self.load)
         return self._matched
 
     @property

@@ -128,7 +128,7 @@ def queue(state, entries, with_items: bool = True) -> Queue:
         grouped[key].sort(key=lambda r: (r.finding.severity != "error", r.finding.sort_key))
     # only a bank line offers a match by hand; collecting the open items walks the books
     items = [] if not grouped["bank"] else None if not with_items else \
-        [linking.item_json(i) for i in linking.open_items(entries, config)[:ITEMS_SHOWN]]
+        [linking.item_json(i) for i in linking.open_items(entries, config, load=state.load)[:ITEMS_SHOWN]]
     return Queue([(key, title, hint, grouped[key]) for key, title, hint in GROUPS], items, len(why))
 
 
@@ -194,7 +194,7 @@ class ResolveEndpoints:
         def act(body, state):
             guard.fields(body, ("bank_ref", "items"))
             plan = linking.link(state.config, self.ledger.all_entries, guard.ident(body, "bank_ref"),
-                                guard.idents(body, "items"))
+                                guard.idents(body, "items"), state.load)
             return self._plan_write(state, plan)
         return self._resolve(act)
 

@@ -2,8 +2,11 @@
 
 A bank line is *open* when its counter posting sits in `Assets:Suspense`, or in a
 channel's transit account without the payout link that ties it to a payout. An item is
-*open* when it waits for money at the bank: a payout in transit with no bank side, an
-order or a bill (`Assets:Receivable:…`, `Liabilities:Payable:…`) with an amount due.
+*open* when it waits for money at the bank: a payout in transit, an order or a bill
+(`Assets:Receivable:…`, `Liabilities:Payable:…`) with an amount due. A payout is in
+transit as the clearing check pairs payouts with bank credits (clearing.transit_answers,
+as `beanclear check` and the month report): one the check answers with a credit, linked
+or not, waits for that credit only (OpenItem.paired), not for any line of its amount.
 
 Stages, in order; the first that explains a line wins, and says so in the reasons:
 
@@ -39,10 +42,10 @@ from operator import attrgetter
 from beancount.core import data
 from rapidfuzz import fuzz, utils
 
-from beanclear.checks import acks
+from beanclear.checks import acks, clearing
 from beanclear.checks.clearing import REF_KEYS, Item, named_id, runs_summing_to, text_words
 from beanclear.checks.orders import InCurrency
-from beanclear.checks.reconcile import collector_paused
+from beanclear.checks.reconcile import as_of, collector_paused
 from beanclear.importers.order_refs import order_key
 
 DAY = dt.timedelta(days=1)
@@ -82,9 +85,25 @@ class OpenItem:
     channel: str          # the source the item belongs to
     names: tuple[str, ...]  # what the bank may call the counterparty
     ids: tuple[str, ...]  # statement ids the bank may quote
+    paired: tuple = ()    # a payout's: the entries the clearing check answers it with (its bank credit)
 
     def fits(self, day: dt.date) -> bool:
         return self.date - DAY <= day <= self.date + self.window * DAY
+
+    def open_to(self, line: "BankLine") -> bool:
+        """Whether `line` may settle the item: any line while it is open; a payout the
+        clearing check pairs with a bank credit, that credit only (a demo's unrelated
+        line was offered a Stripe payout that had reached the bank, and `link` took it)."""
+        return not self.paired or any(e is line.entry for e in self.paired)
+
+    def arrived(self) -> str:
+        """What the clearing check pairs a payout with, in words: its bank lines by their
+        statement id, amount and day, else the entry where the books hold it (a write-off)."""
+        return " and ".join(
+            f"bank line {e.meta['id']} ({-sum(p.units.number for p in e.postings if p.account == self.account):,.2f}"
+            f" {self.currency} on {e.date})" if e.meta.get("id") else
+            f"the entry of {e.date} at {str(e.meta.get('filename', '?')).rsplit('/', 1)[-1]}:{e.meta.get('lineno', '?')}"
+            for e in self.paired)
 
 
 @dataclass
@@ -122,18 +141,19 @@ def _links(entry, prefix: str) -> set[str]:
     return {l for l in entry.links if l.startswith(prefix)}
 
 
-def collect(entries, config) -> tuple[list[BankLine], list[OpenItem], list[BankLine]]:
+def collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem], list[BankLine]]:
     """(open bank lines, open items, classified bank lines for the history stage). The
     items come grouped by account: each transit account's payouts in book order, the
-    accounts in the order first seen, then the orders and bills."""
-    lines, items, rank, history = _collect(entries, config)
+    accounts in the order first seen, then the orders and bills. `load`: the checks'
+    reconcile.Load of these books, whose postings index and coverage pair the payouts."""
+    lines, items, rank, history = _collect(entries, config, load)
     groups: list[list[OpenItem]] = [[] for _ in range(len(rank) + 1)]
     for item in items:
         groups[rank.get(item.account, len(rank))].append(item)
     return lines, [item for group in groups for item in group], history
 
 
-def _collect(entries, config) -> tuple[list[BankLine], list[OpenItem], dict[str, int], list[BankLine]]:
+def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem], dict[str, int], list[BankLine]]:
     """What collect() says, with the items in book order (the payouts, then the orders
     and bills) and each transit account's place in collect()'s grouping."""
     banks = {b.account for b in config.banks.values()}
@@ -143,6 +163,8 @@ def _collect(entries, config) -> tuple[list[BankLine], list[OpenItem], dict[str,
     rank: dict[str, int] = {}     # transit account -> its place, in the order first seen
     payouts: list[tuple] = []                 # (entry, posting, links) of each payout in transit, in book order
     due: dict[tuple[str, str], list] = defaultdict(list)  # (account, link) -> [(entry, amount, currency)]
+    answering: set[str] = set()   # transit accounts where money out may answer a payout no link ties it to
+    linked_out: list[tuple] = []  # (account, payout links) of each bank credit linked to payouts
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -152,9 +174,16 @@ def _collect(entries, config) -> tuple[list[BankLine], list[OpenItem], dict[str,
                 links = _links(entry, "payout-")
                 if bank_posting:
                     banked.update(links)
+                    if p.units.number < 0:
+                        if links:
+                            linked_out.append((p.account, links))
+                        else:   # a credit the import took for a payout's: the check pairs it
+                            answering.add(p.account)
                 elif p.units.number > 0:
                     rank.setdefault(p.account, len(rank))
                     payouts.append((entry, p, links))
+                else:   # a write-off, a top-up, a failed payout's money coming back
+                    answering.add(p.account)
             elif p.account.startswith(("Assets:Receivable:", "Liabilities:Payable:")):
                 # an entry of neither link nor id is named by its place: the same on every run
                 key = next(iter(sorted(_links(entry, "order-") | _links(entry, "bill-"))), None) \
@@ -173,14 +202,17 @@ def _collect(entries, config) -> tuple[list[BankLine], list[OpenItem], dict[str,
     # order, and visiting a million of them with a stride cost more than the rest of
     # collecting (docs/perf-checks-page.md, Matching).
     items = []
+    paid = {l for _, _, links in payouts for l in links}
+    answering.update(account for account, links in linked_out if not links & paid)   # its payout is in no statement
+    payouts = [(entry, p, links) for entry, p, links in payouts if not (links and links <= banked)]
+    answered = paired_payouts(entries, config, answering, load) if payouts and answering else {}
     for entry, p, links in payouts:
         links = sorted(links)
-        if links and all(l in banked for l in links):
-            continue
         channel = transit[p.account]
         items.append(OpenItem([entry], p.account, links[0] if links else f"payout-{entry.meta.get('id')}",
                               p.units.number, p.units.currency, entry.date, channel.bank_days + 3,
-                              channel.name, _names(channel, config, entry), _ids(entry)))
+                              channel.name, _names(channel, config, entry), _ids(entry),
+                              answered.get(id(entry), ())))
     convert = None
     for (account, key), parts in due.items():
         by_currency: dict[str, Decimal] = defaultdict(Decimal)
@@ -199,6 +231,33 @@ def _collect(entries, config) -> tuple[list[BankLine], list[OpenItem], dict[str,
                                   tuple(filter(None, (first.payee, first.narration))),
                                   tuple(i for e, _, _ in parts for i in _ids(e))))
     return lines, items, rank, history
+
+
+def paired_payouts(entries, config, accounts: set[str], load=None) -> dict[int, tuple]:
+    """id(payout entry) -> the entries the clearing check answers it with: its bank
+    credits, whether a `^payout-` link, the payout id in the bank's text, the amount or
+    the day pairs them (clearing.transit_answers: the pairing `beanclear check` and the
+    month report make), or a write-off linked to it. A payout not here is in transit.
+    `accounts`: the transit accounts to judge, those where money out may answer a payout
+    no bank credit's link names (the others' payouts wait for a link: at 100,000 payouts
+    of linked credits only, the check's pass cost three times the rest of matching).
+    `load`: the checks' reconcile.Load of these books (their index, coverage and date)."""
+    if load is None:
+        index, cover, day = clearing.postings_by_account(entries, accounts), None, as_of(entries)
+    else:
+        index = {account: items for account, items in load.index(entries).items() if account in accounts}
+        cover, day = load.cover(entries), load.as_of(entries)
+    out: dict[int, tuple] = {}
+    for answers in clearing.transit_answers(entries, config, day, index, cover).values():
+        if answers is None:   # statements without payouts: no payout to pair
+            continue
+        grouped, answered = answers[0], answers[1]
+        for items in grouped.values():
+            for item in items:
+                credits = answered.get(id(item))
+                if credits:
+                    out[id(item.entry)] = tuple(c.entry for c in credits)
+    return out
 
 
 def _names(channel, config, entry) -> tuple[str, ...]:
@@ -439,13 +498,13 @@ class Index:
         return id(item) not in self.taken
 
     def _candidates(self, line: BankLine) -> list[OpenItem]:
-        """The items in the line's buckets, by amount, equal amounts in the order
-        collected. They do not change while matching (only which are free does), so
-        each line looks them up once, not once per stage."""
+        """The items in the line's buckets open to it (OpenItem.open_to), by amount, equal
+        amounts in the order collected. They do not change while matching (only which
+        are free does), so each line looks them up once, not once per stage."""
         found = self.candidates.get(id(line))
         if found is None:
             buckets = self.by_bucket.get(line.currency, {})
-            found = [i for b in self._range(line.amount) for i in buckets.get(b, ())]
+            found = [i for b in self._range(line.amount) for i in buckets.get(b, ()) if i.open_to(line)]
             found.sort(key=attrgetter("amount"))   # stable; equal amounts share a bucket
             self.candidates[id(line)] = found
         return found
@@ -461,33 +520,35 @@ class Index:
         return [i for i in self._candidates(line) if low <= i.amount <= high and self.free(i)]
 
     def by_date(self, currency: str, channel: str) -> list[OpenItem]:
-        """A channel's items by (date, link)."""
+        """A channel's items in transit (no credit the clearing check pairs them with),
+        by (date, link)."""
         days = self.by_day.get((currency, channel), {})
-        return [i for day in sorted(days) for i in days[day]]
+        return [i for day in sorted(days) for i in days[day] if not i.paired]
 
-    def in_window(self, currency: str, channel: str, day: dt.date, before: int) -> list[OpenItem]:
-        """A channel's free items that the money of `day` could settle (dated from
-        `before` days before it to the day after), by (date, link). An item of `back`
-        days before fits the day when its window is at least that long: what
+    def in_window(self, line: BankLine, channel: str, before: int) -> list[OpenItem]:
+        """A channel's free items open to the line that its money could settle (dated
+        from `before` days before it to the day after), by (date, link). An item of
+        `back` days before fits the day when its window is at least that long: what
         OpenItem.fits says, without its date arithmetic for each item."""
-        days = self.by_day.get((currency, channel))
+        days = self.by_day.get((line.currency, channel))
         if not days:
             return []
-        return [i for back in range(before, -2, -1) for i in days.get(day - back * DAY, ())
-                if back <= i.window and self.free(i)]
+        return [i for back in range(before, -2, -1) for i in days.get(line.date - back * DAY, ())
+                if back <= i.window and self.free(i) and i.open_to(line)]
 
 
-def match(entries, config) -> list[Proposal]:
+def match(entries, config, load=None) -> list[Proposal]:
     """Proposals for every open bank line, confident ones first applied in stage order.
     The cycle collector is paused: matching makes no reference cycles, but the items,
     index and proposals it builds trigger full collections that each walk every object
-    of the loaded books (a third of the matcher's CPU time at 100,000 items)."""
+    of the loaded books (a third of the matcher's CPU time at 100,000 items). `load`:
+    the checks' reconcile.Load of these books (collect)."""
     with collector_paused():
-        return _match(entries, config)
+        return _match(entries, config, load)
 
 
-def _match(entries, config) -> list[Proposal]:
-    lines, items, rank, history = _collect(entries, config)
+def _match(entries, config, load=None) -> list[Proposal]:
+    lines, items, rank, history = _collect(entries, config, load)
     lines.sort(key=lambda l: (l.date, l.ref))
     index = Index(items, rank, config.match.tolerance, lines)
     index.names = ChannelNames(config)
@@ -543,8 +604,7 @@ def _groups_one_line(lines, index, tolerance, proposals, config):
         if _single(line, index, tolerance):
             rest.append(line)
             continue
-        by_channel = {name: [i for i in index.in_window(line.currency, name, line.date, 10)
-                             if _same_sign(i.amount, line.amount)]
+        by_channel = {name: [i for i in index.in_window(line, name, 10) if _same_sign(i.amount, line.amount)]
                       for name in index.named(line)}
         fits = []
         target = abs(line.amount)
@@ -671,10 +731,12 @@ def _history(lines, history, config, index=None) -> list[Proposal]:
 
 # -- applying ------------------------------------------------------------------------------
 
-def edits_for(proposal: Proposal) -> list:
+def edits_for(proposal: Proposal, config) -> list:
     """The line edits that record a confident proposal: every line and item shares the
-    items' links; each bank line's counter posting moves to the proposal's account."""
+    items' links; each bank line's counter posting moves to the proposal's account,
+    with `booked-from` where its text does not say where it was (resolve/booking.py)."""
     from beanclear.books.edits import Edit
+    from beanclear.resolve.booking import booked_from
     links = tuple(sorted({i.link for i in proposal.items}))
     out = []
     for line in proposal.lines:
@@ -684,6 +746,9 @@ def edits_for(proposal: Proposal) -> list:
             counter = next(p for p in line.entry.postings if p.account == line.counter)
             out.append(Edit(counter.meta["filename"], counter.meta["lineno"],
                             account=(line.counter, proposal.account)))
+            if was := booked_from(config, line):
+                first = line.entry.postings[0].meta
+                out.append(Edit(first["filename"], first["lineno"], meta_before=(was,)))
     for item in proposal.items:
         meta = item.entries[0].meta
         out.append(Edit(meta["filename"], meta["lineno"], add_links=(item.link,)))

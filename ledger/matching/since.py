@@ -32,6 +32,7 @@ from dataclasses import replace
 from beancount.core import data
 
 from beanclear import matching
+from beanclear.checks import reconcile
 from beanclear.periods import past
 
 
@@ -41,21 +42,25 @@ class Matched:
     makes, those shown and applied, the lines left without one. One answer for the
     command and the Fava page, so that neither computes it differently."""
 
-    def __init__(self, entries, config, options, books: past.Carried | None = None):
+    def __init__(self, entries, config, options, books: past.Carried | None = None, load=None):
         self.config = config
         self.month = FromMonth(entries, config, options, books) if books is not None else None
         self.entries = self.month.entries if self.month else entries
-        self.made = matching.match(self.entries, config)
+        # the checks' Load pairs the payouts with their credits as the check did (the
+        # whole books': the carried books' read back bank lines it never saw)
+        self.load = None if self.month else load if load is not None else reconcile.stored_load(options, config)
+        self.made = matching.match(self.entries, config, self.load)
         self.shown = self.month.of_month(self.made) if self.month else self.made
 
     def unproposed(self) -> list:
-        found = matching.unproposed(self.entries, self.config, self.made)
+        found = matching.unproposed(self.entries, self.config, self.made, self.load)
         return self.month.unproposed(found) if self.month else found
 
     def edits(self, chosen) -> list:
         """The edits that apply `chosen` (of `shown`), on the entries as the files hold
         them. LookupError for an entry no month file holds as carried (FromMonth.located)."""
-        return [e for p in (self.month.located(chosen) if self.month else chosen) for e in matching.edits_for(p)]
+        located = self.month.located(chosen) if self.month else chosen
+        return [e for p in located for e in matching.edits_for(p, self.config)]
 
     def in_open_months(self, chosen) -> tuple[list, list]:
         """(those of `chosen` whose bank lines are all in months not closed, the others):

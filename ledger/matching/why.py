@@ -4,7 +4,9 @@ Every open bank line gets either a proposal or reasons here, so neither the comm
 the page ever says "nothing to match" while lines are unexplained. The reasons are
 what a person checks next: no open item of that amount; items of that amount outside
 the date window (with their dates); the only fitting item taken by another line, or
-turned down before; no earlier line of the same payee booked by hand.
+turned down before, or a payout that reached the bank as another line (the clearing
+check pairs them: OpenItem.paired); no earlier line of the same payee booked by hand.
+The nearest open item is one the line may settle: in transit, or paired with it.
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ class Unproposed:
                 + "\n".join(f"      {r}" for r in self.reasons))
 
 
-def unproposed(entries, config, proposals) -> list[Unproposed]:
-    """The open bank lines no proposal names, each with why, in date order."""
-    lines, items, history = collect(entries, config)
+def unproposed(entries, config, proposals, load=None) -> list[Unproposed]:
+    """The open bank lines no proposal names, each with why, in date order. `load`: the
+    checks' reconcile.Load of these books (collect)."""
+    lines, items, history = collect(entries, config, load)
     proposed = {l.ref for p in proposals for l in p.lines}
     taken = {i.link: p for p in proposals if p.confident for i in p.items}
     rejected = acks.rejected_in(entries)
@@ -53,16 +56,23 @@ def unproposed(entries, config, proposals) -> list[Unproposed]:
         reasons = []
         named = [i for i in found.named(line) if i.currency == line.currency and i not in same]
         for item in named:
+            if not item.open_to(line):
+                reasons.append(f"the text names {item.link} of {item.amount:f} {item.currency}, which reached the bank "
+                               f"as {item.arrived()}: the clearing check pairs them")
+                continue
             reasons.append(f"the text names {item.link} of {item.amount:f} {item.currency}, but the amounts differ "
                            f"by {abs(item.amount - line.amount):f}: link it by hand and write off the difference")
         if not same and not named:
             kind = "payout, order or bill" if line.amount > 0 else "bill or refund"
             reasons.append(f"no open {kind} of {line.amount:f} {line.currency} (within {tolerance:f})")
-            near = found.nearest(line.currency, line.amount)
+            near = found.nearest(line)
             for i in near:
                 reasons.append(f"nearest open item: {i.link} {i.amount:f} {i.currency} of {i.date} ({i.channel})")
         for item in sorted(same, key=lambda i: (i.date, i.link)):
-            if (line.ref, item.link) in rejected:
+            if not item.open_to(line):
+                reasons.append(f"{item.link} of the same amount reached the bank as {item.arrived()}: "
+                               "the clearing check pairs them")
+            elif (line.ref, item.link) in rejected:
                 reasons.append(f"{item.link} was turned down for this line before (beanclear-reject)")
             elif item.link in taken:
                 other = ", ".join(l.ref for l in taken[item.link].lines)
@@ -90,20 +100,27 @@ class _Items:
     """The open items by amount and by the ids they may be quoted by, so that each line's
     reasons cost a few lookups, not a pass over every item (lines x items: hours at
     100,000 lines and 1,000,000 items). Each answer lists items in `items` order, as
-    the passes over the whole list did."""
+    the passes over the whole list did. The payouts the clearing check pairs with a
+    credit are listed by their amount and ids (a line of the amount, or naming one, is
+    told where it went); by the nearest amount only for the credit they are paired with."""
 
     def __init__(self, items):
         self.order = {id(i): n for n, i in enumerate(items)}
         self.by_currency: dict[str, list] = defaultdict(list)
         self.by_id: dict[str, list] = defaultdict(list)
+        self.paired_with: dict[int, list] = defaultdict(list)   # id(credit entry) -> the payouts paired with it
         for item in items:
             self.by_currency[item.currency].append(item)
             for x in set(item.ids):
                 if len(x) >= 4:
                     self.by_id[x].append(item)
+            for entry in item.paired:
+                self.paired_with[id(entry)].append(item)
         for group in self.by_currency.values():
             group.sort(key=attrgetter("amount"))
         self.amounts = {c: [i.amount for i in g] for c, g in self.by_currency.items()}
+        self.open = {c: [i for i in g if not i.paired] for c, g in self.by_currency.items()}   # in transit, by amount
+        self.open_amounts = {c: [i.amount for i in g] for c, g in self.open.items()}
 
     def _between(self, currency, low, high) -> list:
         amounts = self.amounts.get(currency, [])
@@ -119,23 +136,30 @@ class _Items:
         hits = {id(i): i for x in _tokens(line) for i in self.by_id.get(x, ())}
         return sorted(hits.values(), key=lambda i: self.order[id(i)])
 
-    def nearest(self, currency, amount) -> list:
-        """The item of the same sign closest in amount (then earliest, then by link)."""
-        amounts = self.amounts.get(currency, [])
+    def nearest(self, line) -> list:
+        """The item open to the line (OpenItem.open_to) of its sign closest in amount
+        (then earliest, then by link): of those in transit, and those paired with it."""
+        currency, amount = line.currency, line.amount
+        if not amount:
+            return []
+        close = [i for i in self.paired_with.get(id(line.entry), ())
+                 if i.currency == currency and i.amount * amount > 0]
+        amounts, items = self.open_amounts.get(currency, []), self.open.get(currency, [])
         if amount > 0:   # the items of the line's sign: a slice of the amounts in order
             lo, hi = bisect.bisect_right(amounts, 0), len(amounts)
-        elif amount < 0:
-            lo, hi = 0, bisect.bisect_left(amounts, 0)
         else:
-            return []
+            lo, hi = 0, bisect.bisect_left(amounts, 0)
         at = bisect.bisect_left(amounts, amount, lo, hi)
         gaps = [abs(amounts[n] - amount) for n in (at - 1, at) if lo <= n < hi]
-        if not gaps:
+        if gaps:
+            gap = min(gaps)
+            for a in (amount - gap, amount + gap):   # amount - gap may lie across zero
+                close += [i for i in items[bisect.bisect_left(amounts, a, lo, hi):bisect.bisect_right(amounts, a, lo, hi)]]
+        if not close:
             return []
-        gap = min(gaps)
-        close = [i for a in (amount - gap, amount + gap) for i in self._between(currency, a, a)
-                 if i.amount * amount > 0]   # amount - gap may lie across zero
-        return sorted(close, key=lambda i: (i.date, i.link, self.order[id(i)]))[:1]
+        gap = min(abs(i.amount - amount) for i in close)
+        return sorted((i for i in close if abs(i.amount - amount) == gap),
+                      key=lambda i: (i.date, i.link, self.order[id(i)]))[:1]
 
 
 def total(lines: list[Unproposed]) -> Decimal:

@@ -15,6 +15,7 @@ import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Iterator
 
 PERIODS_FILE = "periods.beancount"
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -50,17 +51,37 @@ class Closed:
 
 def closed_months(root: Path) -> dict[str, Closed]:
     """The months closed now, with the close directive that closed each."""
+    return _now(_directives(root))
+
+
+def closed_after(root: Path, month: str) -> list[Closed]:
+    """The months after `month` closed now, unless `month` was closed once: months close
+    in order, and a month reopened closes again whatever was closed after it (it was
+    closed before them)."""
+    directives = list(_directives(root))
+    if any(kind == CLOSE and c.month == month for kind, c in directives):
+        return []
+    return sorted((c for c in _now(directives).values() if c.month > month), key=lambda c: c.month)
+
+
+def _now(directives: Iterable[tuple[str, Closed]]) -> dict[str, Closed]:
+    """The months closed after these directives: each month's last one decides."""
+    out: dict[str, Closed] = {}
+    for kind, closed in directives:
+        if kind == REOPEN:
+            out.pop(closed.month, None)
+        else:
+            out[closed.month] = closed
+    return out
+
+
+def _directives(root: Path) -> Iterator[tuple[str, Closed]]:
+    """(CLOSE or REOPEN, the month, its line and who) of each directive, in file order."""
     path = Path(root) / PERIODS_FILE
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    out: dict[str, Closed] = {}
     for m in DIRECTIVE.finditer(text):
-        kind, month = m.group(1), m.group(2)
-        if kind == REOPEN:
-            out.pop(month, None)
-        else:
-            by = BY.search(m.group(3) or "")
-            out[month] = Closed(month, text.count("\n", 0, m.start()) + 1, by.group(1) if by else "")
-    return out
+        by = BY.search(m.group(3) or "")
+        yield m.group(1), Closed(m.group(2), text.count("\n", 0, m.start()) + 1, by.group(1) if by else "")
 
 
 def refuse_closed(root: Path, results) -> None:

@@ -16,7 +16,9 @@
     channel's statements (month_end.py: what is not in the books yet is not resolved
     either), and (exit 2) while
     an earlier month that has entries (a books/<source>/YYYY/YYYY-MM.beancount file) is
-    still open: months close in order.
+    still open, or a later month is closed already: months close in order (a month
+    closed once and reopened closes again, whatever was closed after it). A month
+    before the books' first transaction is a bad month (exit 2): nothing to close.
 
     reopen(config, "2026-01", reason) appends
 
@@ -40,8 +42,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from beancount.core import data
+
 from beanclear.books import edits, render
-from beanclear.periods.closed import CLOSE, MONTH, PERIODS_FILE, REOPEN, closed_months, month_files
+from beanclear.periods.closed import CLOSE, MONTH, PERIODS_FILE, REOPEN, closed_after, closed_months, month_files
 
 PERIODS_HEADER = """\
 ; Closed periods (beanclear close / reopen): a month's end, asserted, and who closed it.
@@ -93,6 +97,15 @@ def close(config, month: str) -> Outcome:
         raise PeriodError(f"{', '.join(earlier)} still open and holding entries; close "
                           f"{'them' if len(earlier) > 1 else 'it'} first (months close in order)")
     entries, errors, options = books.load(root / "main.beancount")
+    first_last = span(entries)
+    if first_last is None or last < first_last[0]:
+        raise PeriodError(f"{month}: the books hold no transaction in that month or before it{runs(first_last)}")
+    later = closed_after(root, month)
+    if later:
+        names = " and ".join(c.month for c in later)
+        raise PeriodError(f"{month}: {names} {'is' if len(later) == 1 else 'are'} closed already "
+                          f"({PERIODS_FILE}:{later[0].line}) and months close in order; beanclear reopen "
+                          f"{names} --reason \"…\", then close {month} and {names}")
     load = reconcile.stored_load(options, config) or reconcile.Load(entries, config)
     report = checking.report(entries, errors, config, options, load)
     # A failed assertion of the next month's first day is about this month's end.
@@ -122,6 +135,18 @@ def reopen(config, month: str, reason: str) -> Outcome:
     return Outcome(month, written, message=f"{month} reopened: imports may add to it again")
 
 
+def span(entries) -> tuple[dt.date, dt.date] | None:
+    """The days of the books' first and last transactions (None: they hold none). A
+    month outside them is a mistyped one to report; one before them has nothing to close."""
+    days = [e.date for e in entries if isinstance(e, data.Transaction)]
+    return (min(days), max(days)) if days else None
+
+
+def runs(first_last: tuple[dt.date, dt.date] | None) -> str:
+    """` (they run from … to …)`, said where a month is outside the books."""
+    return f" (they run from {first_last[0]} to {first_last[1]})" if first_last else ""
+
+
 def open_before(root: Path, month: str) -> list[str]:
     """Months before `month` that have a source's month file and are not closed."""
     closed = closed_months(root)
@@ -138,7 +163,7 @@ def accounts_of(config) -> set[str]:
 def balances(entries, accounts: set[str], day: dt.date) -> list[tuple[str, str, Decimal]]:
     """(account, currency, units) at the start of `day` of each account and currency the
     books have posted to before it, less those a `balance` of that day already asserts."""
-    from beancount.core import data, inventory
+    from beancount.core import inventory
     held: dict[str, inventory.Inventory] = {}
     posted: dict[tuple[str, str], Decimal] = {}   # an account emptied by the month's end is asserted at 0.00
     asserted = set()

@@ -2,8 +2,9 @@
 `beanclear carry YYYY-MM` (forward.py).
 
 Exit statuses: close 0 closed (or already closed), 1 while errors remain or statements
-fall short of the month's end (listed), 2 bad input (a month not YYYY-MM, an earlier
-month still open, no books); reopen 0, 2 when refused (empty reason, month not closed).
+fall short of the month's end (listed), 2 bad input (a month not YYYY-MM or before the
+books' first transaction, an earlier month still open, a later one closed already, no
+books); reopen 0, 2 when refused (empty reason, month not closed).
 """
 
 from __future__ import annotations

@@ -6,7 +6,10 @@ renders the same everywhere; `BEANCLEAR_PDF_FONT=/path/font.ttf|.ttc` names one,
 first of FONT_FILES (Debian: `apt-get install fonts-wqy-microhei`, see README). Without
 any, reportlab's CID font `STSong-Light` (Adobe-GB1) is used: nothing embedded, the PDF
 viewer supplies the glyphs (Acrobat, poppler with a CJK font). Either way the text is
-extractable, which is how the tests read it back.
+extractable, which is how the tests read it back. Its CreationDate and ModDate are the
+period's last day (render.dated) and its ID a digest of its title, the merchant's and
+the period (reportlab's invariant mode), not of the clock: the same books give the
+same bytes.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from beanclear.reports.period import ZERO, PeriodReport
-from beanclear.reports.render import (CHANNEL_FIGURES, STATUSES, TIE_OUT, channel_cells, channel_label,
+from beanclear.reports.render import (CHANNEL_FIGURES, STATUSES, TIE_OUT, channel_cells, channel_label, dated,
                                       gap_days, shown, summary)
 
 CID_FONT = "STSong-Light"
@@ -63,7 +66,7 @@ def write(report: PeriodReport, path: Path) -> None:
     title, heading, cell = _styles()
     doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
                             topMargin=12 * mm, bottomMargin=12 * mm,
-                            title=f"{report.title} {report.period}", author="beanclear")
+                            title=f"{report.title} {report.period}", author="beanclear", invariant=1)
     story = [Paragraph(escape(report.title or "beanclear"), title),
              Paragraph(escape(f"对账报告 Reconciliation report {report.period} ({report.start} – {report.end})"),
                        heading)]
@@ -93,7 +96,9 @@ def write(report: PeriodReport, path: Path) -> None:
               f"{shown(f.amount, f.currency)} {f.currency}" if f.amount is not None else "", f.message,
               f.resolution) for f in report.findings], cell, numeric_from=4, numeric_to=5,
             widths=(22, 34, 20, 18, 26, 110, 43)))
-    doc.build(story)
+    stamp = dated(report).strftime("D:%Y%m%d%H%M%S+00'00'")
+    # invariant mode dates the file 2000-01-01; the info's dates say the period's end
+    doc.build(story, onFirstPage=lambda canvas, _: canvas.setDateFormatter(lambda *_: stamp))
 
 
 def _table(head, rows, cell, numeric_from: int, numeric_to: int | None = None, widths=None) -> Table:

@@ -43,7 +43,7 @@ from beancount.core.amount import Amount
 from beanclear.checks import acks, checking, clearing, fx, reconcile, refunds
 from beanclear.checks.findings import Finding, apply_policy, to_currency
 from beanclear.checks.orders import ChannelSales, Prepared
-from beanclear.periods import past
+from beanclear.periods import closing, past
 from beanclear.statements import coverage
 
 ZERO = Decimal(0)
@@ -189,10 +189,9 @@ def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     start, end = month_of(period)
     # a quiet month between two busy ones is reported (its balances carried, nothing
     # moved); a month outside the books is a mistyped period
-    days = [e.date for e in entries if isinstance(e, data.Transaction)]
-    if not days or end < min(days) or start > max(days):
-        raise PeriodError(f"period {period}: the books hold no transaction in that month" +
-                          (f" (they run from {min(days)} to {max(days)})" if days else ""))
+    first_last = closing.span(entries)
+    if first_last is None or end < first_last[0] or start > first_last[1]:
+        raise PeriodError(f"period {period}: the books hold no transaction in that month{closing.runs(first_last)}")
     load = reconcile.stored_load(options, config) or reconcile.Load(entries, config)
     report = checking.report(entries, errors, config, options, load)
     # The FX spread counts every fx-gap, settled or not: one written off is gone from

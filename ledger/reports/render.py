@@ -103,6 +103,13 @@ def to_dict(r: PeriodReport) -> dict:
     }
 
 
+def dated(r: PeriodReport) -> dt.datetime:
+    """When an XLSX or PDF report says it was made: its period's last day, never the
+    clock, so that the same books give the same bytes (the report made at close is
+    committed; a run again is no diff)."""
+    return dt.datetime.combine(r.end, dt.time())
+
+
 def summary(r: PeriodReport) -> dict[str, int]:
     counts = Counter(f.status for f in r.findings)
     return {s: counts[s] for s in STATUSES}

@@ -7,20 +7,25 @@ money in transit payout by payout and unexplained lines of every bank), Channels
 row per channel and currency, its roll-forward: render.TIE_OUT), Findings. Money cells hold the Decimal
 as a number formatted with its currency's places, `#,##0.00` (`#,##0` for JPY; Excel
 sums them); a finding of no money has no amount; the fee rate is a number formatted
-`0.00%`; dates are dates. A bold, frozen header row; columns sized to fit.
+`0.00%`; dates are dates. A bold, frozen header row; columns sized to fit. The
+workbook's properties and its zip entries are dated the period's last day
+(render.dated): the same books give the same bytes.
 """
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from beanclear.importers.toolkit.places import currency_places
 from beanclear.reports.period import ZERO, PeriodReport
-from beanclear.reports.render import CHANNEL_FIGURES, STATUSES, channel_label, gap_days, summary
+from beanclear.reports.render import CHANNEL_FIGURES, STATUSES, channel_label, dated, gap_days, summary
 
 MONEY = "#,##0.00"
 RATE = "0.00%"
@@ -60,7 +65,23 @@ def write(report: PeriodReport, path: Path) -> None:
         (f.status, f.code, f.severity, f.date, f.source, f.amount, f.currency, " ".join(f.refs), f.message,
          f.resolution) for f in report.findings],
         {3: DATE, 5: MONEY}, currency=6)
-    book.save(path)
+    _save(book, path, dated(report))
+
+
+def _save(book: Workbook, path: Path, when) -> None:
+    """The workbook as openpyxl writes it, its properties and every zip entry dated
+    `when`: Workbook.save stamps the properties with the clock, and the zip entries
+    with the clock or a temporary file's time."""
+    book.properties.created = book.properties.modified = when
+    made = io.BytesIO()
+    ExcelWriter(book, zipfile.ZipFile(made, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()   # closes it
+    out = io.BytesIO()
+    with zipfile.ZipFile(made) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=when.timetuple()[:6])
+            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+            target.writestr(fixed, source.read(entry))
+    Path(path).write_bytes(out.getvalue())
 
 
 def _summary_rows(r: PeriodReport) -> list[tuple]:

@@ -73,10 +73,12 @@ def _paired(line, config, entries, load=None) -> bool:
 # retitled line went back to suspense: the rule no longer found its new narration).
 STATEMENT_TEXT = "statement-text"
 
-# Where `book` found a line it moved (Assets:Suspense, mostly), written when the import's
-# account cannot say it afterwards: a rule (`--rule`, or one in config.yaml already)
-# claims the line. The month report puts the line back there to judge the month's end
-# (resolve/imported.py); unlink still books it where the import now would.
+# Where `book`, `link` or `match --apply` found a line it moved (Assets:Suspense, mostly),
+# written when the line's text cannot say it afterwards: a rule (`--rule`, or one in
+# config.yaml already) claims the line, or a person retitled it by hand (a wire the
+# import put in suspense, retitled "Stripe payout via HK agent?", reads as a Stripe
+# payout's credit). The month report puts the line back there to judge the month's end
+# (resolve/imported.py); unlink books it back there too, unless a rule now claims it.
 BOOKED_FROM = "booked-from"
 
 
@@ -113,6 +115,28 @@ def import_account(config, line) -> str:
     from beanclear.importers.banking import explaining_account
     bank = next((name for name, b in config.banks.items() if b.account == line.bank_account), None)
     return explaining_account(config, bank, line.amount, statement_text(line))
+
+
+def booked_from(config, line, imports_to: str | None = None) -> tuple[str, str] | None:
+    """The `booked-from` line to write on a line moved out of where it is, when its text
+    will not lead back there: where the import books it (`imports_to`; a rule book adds,
+    or by default import_account) is elsewhere. None when the line has one already."""
+    if BOOKED_FROM in line.entry.meta:
+        return None
+    imports_to = import_account(config, line) if imports_to is None else imports_to
+    return (BOOKED_FROM, line.counter) if imports_to != line.counter else None
+
+
+def unlinked_account(config, line) -> str:
+    """Where `unlink` books a line back: where the import books it now where a rule of
+    the config claims its text (one `book --rule` added), else where it was when it was
+    booked or matched (`booked-from`, which its text no longer says), else where its text
+    leads (import_account)."""
+    from beanclear.importers.base import rule_account
+    was = line.entry.meta.get(BOOKED_FROM)
+    if was is not None and rule_account(config, statement_text(line)) is None:
+        return str(was)
+    return import_account(config, line)
 
 
 def book(config, entries, ref: str, account: str, payee: str | None = None, narration: str | None = None,
@@ -157,9 +181,8 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
         if STATEMENT_PAYEE not in entry.meta and (title[0] or None) != (entry.payee or None):
             was = statement_title(entry)
             meta.append((STATEMENT_PAYEE, (was[0] if was else entry.payee) or ""))
-    imports_to = account if rule is not None else import_account(config, line)
-    if line.counter != account and imports_to != line.counter and BOOKED_FROM not in entry.meta:
-        meta.append((BOOKED_FROM, line.counter))
+    if line.counter != account and (was := booked_from(config, line, account if rule is not None else None)):
+        meta.append(was)
     if meta:
         first = entry.postings[0].meta
         plan.edits.append(Edit(first["filename"], first["lineno"], meta_before=tuple(meta)))

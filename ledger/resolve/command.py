@@ -69,13 +69,14 @@ def book(config_path, ref, account, payee, narration, rule, fmt):
 @format_option
 def open_items(config_path, search, currency, fmt):
     """The open items a bank line could settle: payouts in transit, orders and bills due."""
+    from beanclear.checks import reconcile
     from beanclear.resolve import linking
     config = _load(config_path)
     try:
         books = Books.load(config)
     except ResolveError as exc:
         raise _fail(str(exc))
-    items = linking.open_items(books.entries, config, search, currency)
+    items = linking.open_items(books.entries, config, search, currency, reconcile.stored_load(books.options, config))
     if fmt == "json":
         click.echo(json.dumps({"items": [linking.item_json(i) for i in items]}, ensure_ascii=False, indent=1))
         return
@@ -92,8 +93,10 @@ def open_items(config_path, search, currency, fmt):
 @format_option
 def link(config_path, bank_ref, items, fmt):
     """Match the bank line BANK_REF by hand to the open ITEMS it settles (links or ids)."""
+    from beanclear.checks import reconcile
     from beanclear.resolve import linking
-    _run(config_path, fmt, lambda c, b: linking.link(c, b.entries, bank_ref, list(items)))
+    _run(config_path, fmt, lambda c, b: linking.link(c, b.entries, bank_ref, list(items),
+                                                     reconcile.stored_load(b.options, c)))
 
 
 @click.command("unlink")

@@ -9,12 +9,19 @@ the bank line and the items share the items' links, and the line's counter posti
 moves to the items' account. An item is named by its link (`payout-…`, `order-…`) or
 any of its statement ids. A difference between the line and the items is allowed and
 said: the check then reports it (payout-mismatch, amount-mismatch) for a write-off.
+A payout is open while the clearing check pairs it with no bank credit (matching's
+OpenItem.paired): one it pairs with a credit is linked to that credit only, and is
+refused for any other line, naming the credit (a blind tester's link of an unrelated
+line to a payout that had reached the bank made a payout-mismatch of it and left its
+credit bank-unmatched).
 
 `unlink` takes the match links (`payout-…`, `order-…`, `bill-…`) off a bank line, or
 the one given, and books its counter posting back to where the import books such a
 line (a channel's transit account for a credit naming its payouts, a rule's account,
-else Assets:Suspense); a line `book` retitled gets the statement's title back, without
-the `statement-text` that kept it. The items keep their own links: the importer gave them.
+else Assets:Suspense) or, where `book` or the match wrote `booked-from` (its text did not
+say where the line was: retitled by hand), there, taking `booked-from` off; a line
+`book` retitled gets the statement's title back, without the `statement-text` that kept
+it. The items keep their own links: the importer gave them.
 """
 
 from __future__ import annotations
@@ -25,8 +32,8 @@ from beanclear.books.edits import Edit
 from beanclear.checks.reconcile import collector_paused
 from beanclear.matching.core import Proposal, collect, edits_for
 from beanclear.resolve import Plan, ResolveError, refuse_closed
-from beanclear.resolve.booking import (STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, import_account, statement_title,
-                                       unexplained)
+from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, statement_title,
+                                       unexplained, unlinked_account)
 
 MATCH_LINKS = ("payout-", "order-", "bill-")
 
@@ -38,15 +45,18 @@ def item_json(item) -> dict:
             else " ".join(item.names)}
 
 
-def open_items(entries, config, search: str | None = None, currency: str | None = None) -> list:
+def open_items(entries, config, search: str | None = None, currency: str | None = None, load=None) -> list:
     """The open items (payouts in transit, orders and bills due), date order; `search`
-    keeps those whose link, ids, amount, date, channel or text contain every word."""
+    keeps those whose link, ids, amount, date, channel or text contain every word. A
+    payout the clearing check pairs with a bank credit is not in transit (the month
+    report says so too): it is no line's to settle but that credit's. `load`: the
+    checks' reconcile.Load of these books (matching's collect)."""
     with collector_paused():   # as match() does: collecting makes an object per open item
-        _, items, _ = collect(entries, config)
+        _, items, _ = collect(entries, config, load)
     words = (search or "").lower().split()
     out = []
     for item in sorted(items, key=lambda i: (i.date, i.link)):
-        if currency and item.currency != currency:
+        if item.paired or currency and item.currency != currency:
             continue
         row = item_json(item)
         hay = " ".join([row["link"], *row["ids"], row["amount"], row["date"], row["channel"], row["text"]]).lower()
@@ -62,11 +72,11 @@ def _find_item(items, ref: str):
     return None
 
 
-def link(config, entries, bank_ref: str, item_refs: list[str]) -> Plan:
+def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Plan:
     if not item_refs:
         raise ResolveError("items: expected at least one open item (a link or statement id; see `beanclear open-items`)")
     line = bank_line(entries, config, bank_ref)
-    lines, items, _ = collect(entries, config)
+    lines, items, _ = collect(entries, config, load)
     chosen = []
     for ref in item_refs:
         item = _find_item(items, ref)
@@ -75,6 +85,10 @@ def link(config, entries, bank_ref: str, item_refs: list[str]) -> Plan:
                 continue  # this line is linked to it already
             raise ResolveError(f"no open item is {ref!r} (a payout in transit, an order or bill due; "
                                f"see `beanclear open-items`)")
+        if not item.open_to(line):
+            raise ResolveError(f"{item.link} is not in transit: the clearing check pairs it with "
+                               f"{item.arrived()}, not with bank line {bank_ref}; if that is not its credit, "
+                               "link that line to its own payout first (see `beanclear open-items`)")
         if item not in chosen:
             chosen.append(item)
     data = {"bank_ref": bank_ref, "links": sorted({i.link for i in chosen}), "amount": f"{line.amount:f}",
@@ -100,7 +114,7 @@ def link(config, entries, bank_ref: str, item_refs: list[str]) -> Plan:
     message = f"bank line {bank_ref} ({line.amount:,.2f} {line.currency}) linked to {' + '.join(data['links'])}"
     if total != line.amount:
         message += f"; they differ by {line.amount - total:,.2f} {line.currency} (write it off, or find the rest)"
-    return Plan(message, edits=edits_for(proposal), data=data)
+    return Plan(message, edits=edits_for(proposal, config), data=data)
 
 
 def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan:
@@ -115,12 +129,14 @@ def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan
     plan = Plan("", data={"bank_ref": bank_ref, "removed": present})
     if present:
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], remove_links=tuple(present)))
-    imported = import_account(config, line)
+    imported = unlinked_account(config, line)
     back = line.counter != imported
     if back:
         counter = next(p for p in entry.postings if p.account == line.counter)
         plan.edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, imported)))
         plan.data["booked_to"] = imported
+    if back and str(entry.meta.get(BOOKED_FROM)) == imported:   # back where it was: nothing to remember
+        plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], remove_meta=(BOOKED_FROM,)))
     title = statement_title(entry) if STATEMENT_TEXT in entry.meta else None
     if title is not None:   # the line as the statement wrote it: a finding it opens again quotes it
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], title=title,

@@ -214,12 +214,12 @@ def score(seed: int, out: Path, clean: bool = False, size: str = "small") -> dic
     result = {"seed": seed, "clean": clean, "shape": truth["shape"]}
     for early in _first_run(m.shape, out / "statements") + _one_by_one(seed, out / "statements"):
         imp = _run(["import", "-c", cfg, *map(str, early)])
-        if imp.returncode == 2:
+        if imp.returncode != 0:   # 2: refused; anything else (a traceback's 1) is a failure too
             result["import_failed"] = (imp.stderr or imp.stdout).strip()[-2000:]
             return result
     imp = _run(["import", "-c", cfg, str(out / "statements")])
     result["import"] = {"exit": imp.returncode, "output": (imp.stdout + imp.stderr)[-3000:]}
-    if imp.returncode == 2:
+    if imp.returncode != 0:
         result["import_failed"] = (imp.stderr or imp.stdout).strip()[-2000:]
         return result
     chk = _run(["check", "-c", cfg, "--format", "json"])
@@ -313,7 +313,7 @@ def one_left_out(seed: int, out: Path, size: str = "small") -> dict:
     dropped.unlink()
     result = {"seed": seed, "dropped": str(dropped.relative_to(out / "statements"))}
     imp = _run(["import", "-c", str(out / "config.yaml"), str(out / "statements")])
-    if imp.returncode == 2:
+    if imp.returncode != 0:
         result["import_failed"] = (imp.stderr or imp.stdout).strip()[-2000:]
         return result
     chk = _run(["check", "-c", str(out / "config.yaml"), "--format", "json"])
