@@ -664,23 +664,3 @@ def test_statements_a_fetch_brought_that_end_early_name_the_fetch_that_brings_th
     assert gaps[0].startswith("the statements of stripe end 2026-03-07; those of ops go to 2026-03-14: "), gaps
     assert gaps[0].count("`beanclear fetch") == 1 and \
         gaps[0].endswith("; `beanclear fetch stripe --since 2026-03-08` asks for them"), gaps
-
-
-def test_a_hole_in_the_banks_statements_holds_a_payout_only_until_they_go_on_past_it_by_bank_days():
-    """blind6: a payout whose bank_days ended in a hole of the bank's statements waited for
-    it while the statements ran on for months (`close` then passed). It waits while they
-    go on past the hole no more than bank_days; from then it is judged (payout-missing)."""
-    from types import SimpleNamespace
-    from beanclear.statements.coverage import Coverage
-    from beanclear.statements.gaps import Horizon
-
-    day = lambda d: dt.date(2026, 1, d)
-    wechat = SimpleNamespace(name="wechat", bank="icbc")
-
-    def judged(bank_end):
-        cover = Coverage({"wechat": [(day(1), day(31))], "icbc": [(day(1), day(16)), (day(22), bank_end)]})
-        horizon = Horizon(cover, wechat, day(31))
-        assert horizon.bank_holes == [(day(17), day(21))]
-        return horizon.payout(day(15), 3), horizon.around_bank(day(19), 3)
-    assert judged(day(24)) == ("hole", "hole")     # a credit after the hole may come yet: it waits
-    assert judged(day(25)) == ("judge", "judge")   # four days of statements after it show none

@@ -98,19 +98,9 @@ class Horizon:
         start, end = self.bank
         if date < start:  # its credit may have come before the bank's first statement
             return "before"
-        if self.bank_hole(date, date + DAY * window, window):
+        if any(first <= date + DAY * window and date <= last for first, last in self.bank_holes):
             return "hole"
         return "judge" if (end - date).days > window else "wait"
-
-    def bank_hole(self, first: dt.date, last: dt.date, window: int) -> bool:
-        """Whether a hole in the bank's statements falls in the days `first` to `last` and
-        still holds what is due in them: only while the bank's statements go on past it no
-        more than `window` days. After that the hole is a statement-gap of its own, and a
-        payout no statement shows is payout-missing (blind6: a hole of a weekend held a
-        payout that never came while the bank's statements ran on for months)."""
-        end = self.bank[1]
-        return any(start <= last and first <= stop and (end - stop).days <= window
-                   for start, stop in self.bank_holes)
 
     def credit(self, date: dt.date, window: int) -> str:
         """`judge` a bank credit booked as this channel's payout, or let it wait."""
@@ -135,7 +125,7 @@ class Horizon:
             return judged
         if date - DAY * window < self.bank[0]:
             return "before"
-        if self.bank_hole(date - DAY * window, date, window):
+        if any(first <= date and date - DAY * window <= last for first, last in self.bank_holes):
             return "hole"
         return "judge"
 
