@@ -142,8 +142,45 @@ def test_crash_mid_write_is_rolled_back_by_the_next_command(merchant, monkeypatc
     assert snapshot(merchant / "books") == before
 
 
-def test_a_second_writer_is_refused_while_the_first_holds_the_lock(merchant):
+def test_the_books_lock_waits_for_a_reader_and_says_a_reader_holds_it(tmp_path, monkeypatch):
+    """blind6: an import gave up at once while `check` read the books ("another beanclear
+    command is writing these books"): six days of a routine's imports lost. A write waits
+    for the reader (WAIT, minutes), says once that it waits and for what; past the wait,
+    BooksBusy says a reading command holds the books."""
+    import threading
+    root = tmp_path / "books"
+    root.mkdir()
+    reading, done, waiting = threading.Event(), threading.Event(), threading.Event()
+    said, wrote = [], []
+
+    def reader():
+        with atomic.reading(root):
+            reading.set()
+            done.wait(60)
+
+    def writer():
+        with atomic.locked(root, notice=lambda line: (said.append(line), waiting.set())):
+            wrote.append(True)
+    threads = [threading.Thread(target=reader), threading.Thread(target=writer)]
+    threads[0].start()
+    assert reading.wait(60)
+    threads[1].start()
+    assert waiting.wait(60)
+    assert not wrote and said == [f"{root}: another beanclear command is reading these books (check, report…); "
+                                  f"waiting for it (up to {atomic.WAIT:.0f} s)"]
+    done.set()
+    for thread in threads:
+        thread.join(60)
+    assert wrote == [True]
+    with atomic.reading(root):
+        with pytest.raises(atomic.BooksBusy, match="another beanclear command is reading these books"):
+            with atomic.locked(root, wait=0):
+                pass
+
+
+def test_a_second_writer_is_refused_while_the_first_holds_the_lock(merchant, monkeypatch):
     from beanclear import config
+    monkeypatch.setattr(atomic, "WAIT", 0)   # (it waits WAIT seconds first: test_the_books_lock_waits_for_a_reader)
     books = config.load(merchant / "config.yaml").books
     with atomic.locked(books):
         result = beanclear(merchant, "import", str(merchant / "statements"))

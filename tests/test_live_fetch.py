@@ -249,6 +249,7 @@ def test_an_import_that_fails_is_done_by_the_next_fetch(tmp_path, stripe_server,
     cfg = _stripe_config(tmp_path, stripe_server)
     monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
     config = config_mod.load(cfg)
+    monkeypatch.setattr(atomic, "WAIT", 0)   # (not the 5 minutes an import waits for the lock)
     with atomic.locked(config.books):   # someone's `beanclear import` holds the books all along
         report = fetch.run(config, today=TODAY)
     assert len(report.failures) == 1 and "another beanclear command is writing these books" in report.failures[0]

@@ -596,6 +596,36 @@ def test_two_days_between_statements_of_a_source_busy_every_day_are_a_hole():
     assert cover(9, 8).holes("stripe") == []   # quiet days of its own: two more are quiet too
 
 
+def test_the_weekend_between_two_daily_files_of_a_bank_is_quiet_and_its_config_says_its_holidays(tmp_path):
+    """blind6: ICBC downloaded as a file per day that has lines: each has lines on its one
+    day, which says nothing of how busy the bank is; the weekend between two is quiet (it
+    was a statement-gap once more files came), as QUIET_DAYS allows; a longer closure (the
+    Spring Festival) is a hole unless `banks.<name>.quiet_days` says so."""
+    from types import SimpleNamespace
+    from beancount import loader
+    from beanclear import config as config_mod
+    from beanclear.statements.coverage import Coverage
+
+    def cover(days, config=None):
+        text = "".join(f'{d} custom "beanclear-coverage" "icbc" {d}\n  period: "lines"\n  line-days: 1\n'
+                       for d in days)
+        entries, errors, _ = loader.load_string(text)
+        assert not errors
+        return Coverage.of(entries, config)
+    day = lambda m, d: dt.date(2026, m, d)
+    workdays = [day(1, d) for d in range(5, 31) if day(1, d).weekday() < 5]
+    daily = cover(workdays)
+    assert daily.holes("icbc") == [] and "icbc" not in daily.busy
+    festival = workdays + [day(2, d) for d in (2, 3, 4, 5, 6, 13)]   # closed 02-07 to 02-12
+    assert cover(festival).holes("icbc") == [(day(2, 7), day(2, 12))]
+    (tmp_path / "config.yaml").write_text(BANK_ONLY.replace("account: Assets:Bank:Ops", "account: Assets:Bank:Ops\n"
+                                                            "    quiet_days: 9"), encoding="utf-8")
+    loaded = config_mod.load(tmp_path / "config.yaml")
+    assert loaded.banks["ops"].quiet_days == 9
+    config = SimpleNamespace(channels={}, banks={"icbc": loaded.banks["ops"]})
+    assert cover(festival, config).holes("icbc") == []
+
+
 def test_statements_a_fetch_brought_that_end_early_name_the_fetch_that_brings_the_rest(tmp_path):
     """blind4: Stripe fetched to 11-26 (11-27 failed), the bank to 12-04: the gap of a hole
     named its `beanclear fetch`, the gap of an early end none. The bank credits and the

@@ -23,6 +23,8 @@ SEEDS += [32721]            # a fresh seed of session 23: a planted unsettled da
                             # fund bill, 70.35 of its 3,971.02 the bill's, was folded into its gap
 SEEDS += [32952]            # a fresh seed of session 25: the trade bill replacing the fund view's entries in a
                             # month file whose sales also wait for a shop's orders was a traceback (late_views)
+SEEDS += [32961]            # two PayPal payouts of 71.89 days apart: match followed the clearing check's
+                            # first-in-first-out pairing of their credits and crossed them
 CLEAN_SEED = 14             # PayPal chargebacks: in EUR (with their conversion pairs) and USD, one reversed
 
 

@@ -31,23 +31,62 @@ commits = 0   # writes this process committed
 
 
 class BooksBusy(Exception):
-    """Another beanclear command is writing these books."""
+    """Another beanclear command holds these books (reads or writes them) for too long."""
+
+
+# How long a write waits for the command that holds the books: a check of a year's books
+# reads for tens of seconds (blind6: imports given up after 2 s, six days of them lost).
+WAIT = 300.0
 
 
 @contextmanager
-def locked(root: Path):
-    """Hold the books' lock; roll back any write a crashed command left half done."""
+def locked(root: Path, wait: float | None = None, notice=None):
+    """Hold the books' lock; roll back any write a crashed command left half done. A
+    command that holds it (a reading one, or another write) is waited for up to `wait`
+    seconds (WAIT), said once as the wait begins (`notice`: a function of the line; stderr
+    by default), then BooksBusy naming what holds it."""
     root.mkdir(parents=True, exist_ok=True)
     with open(root / LOCK, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BooksBusy(f"{root}: another beanclear command is writing these books; try again") from None
+        _take(fh, root, WAIT if wait is None else wait, notice)
         try:
             roll_back(root)
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _take(fh, root: Path, wait: float, notice) -> None:
+    """The exclusive lock of `locked`, waited for."""
+    deadline, holder = time.monotonic() + wait, None
+    while True:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        if holder is None:
+            holder = _holder(fh)
+            if wait > 0:
+                (notice or _to_stderr)(f"{root}: {holder}; waiting for it (up to {wait:.0f} s)")
+        if time.monotonic() >= deadline:
+            raise BooksBusy(f"{root}: {holder}" + (f" and has for {wait:.0f} s" if wait > 0 else "")
+                            + "; try again") from None
+        time.sleep(0.05)
+
+
+def _holder(fh) -> str:
+    """What holds the books' lock: readers share it (`reading`), a write holds it alone."""
+    try:
+        fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return "another beanclear command is writing these books"
+    fcntl.flock(fh, fcntl.LOCK_UN)
+    return "another beanclear command is reading these books (check, report…)"
+
+
+def _to_stderr(line: str) -> None:
+    import sys
+    print(line, file=sys.stderr, flush=True)
 
 
 def _fsync_dir(path: Path) -> None:

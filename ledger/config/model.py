@@ -162,6 +162,9 @@ class Bank:
     statuses: dict = field(default_factory=dict)   # csv: status column value -> booked | skipped
     # `type: [camt053, mt940]`: every format its statements come in (`type` is the first)
     types: tuple[str, ...] = ()
+    # days in a row its statements read from their lines may have no line without it
+    # being a hole between them (`quiet_days:`: a bank closed over a holiday); None: QUIET_DAYS.
+    quiet_days: int | None = None
 
     def __post_init__(self):
         if not self.types:

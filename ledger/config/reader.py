@@ -399,7 +399,7 @@ def _bank_column(node: _Reader) -> str | int:
 
 def _bank(name: str, node: _Reader) -> Bank:
     keys = node.mapping({"type", "account", "currency", "encoding", "date_format", "columns", "account_id",
-                         "opening_balance", "positive_amounts", "statuses"})
+                         "opening_balance", "positive_amounts", "statuses", "quiet_days"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(BANK_TYPES)})")
     kinds = _bank_types(keys["type"])
@@ -444,7 +444,8 @@ def _bank(name: str, node: _Reader) -> Bank:
                                  preset.date_format if preset else "%Y-%m-%d"),
                 account_id=_opt(keys, "account_id", _Reader.text),
                 opening=_opt(keys, "opening_balance", _Reader.opening), positive_amounts=positive,
-                statuses=_statuses(keys, node.path, columns, BANK_STATUS_ROLES), types=kinds)
+                statuses=_statuses(keys, node.path, columns, BANK_STATUS_ROLES), types=kinds,
+                quiet_days=_opt(keys, "quiet_days", _Reader.days))
 
 
 def _bank_types(node: _Reader) -> tuple[str, ...]:

@@ -96,6 +96,14 @@ class OpenItem:
         line was offered a Stripe payout that had reached the bank, and `link` took it)."""
         return not self.paired or any(e is line.entry for e in self.paired)
 
+    def proposable_to(self, line: "BankLine") -> bool:
+        """open_to, for the matcher's proposals: a credit the import booked to this
+        payout's own transit account may be proposed for it too, where the check paired
+        it by amount and day only. Two payouts of one amount days apart: the check pairs
+        their credits first in, first out, and the matcher, by date and text, told them
+        apart right where following the check crossed them (fresh seeds 32961, 32968)."""
+        return self.open_to(line) or line.counter == self.account
+
     def arrived(self) -> str:
         """What the clearing check pairs a payout with, in words: its bank lines by their
         statement id, amount and day, else the entry where the books hold it (a write-off)."""
@@ -498,13 +506,13 @@ class Index:
         return id(item) not in self.taken
 
     def _candidates(self, line: BankLine) -> list[OpenItem]:
-        """The items in the line's buckets open to it (OpenItem.open_to), by amount, equal
+        """The items in the line's buckets open to it (OpenItem.proposable_to), by amount, equal
         amounts in the order collected. They do not change while matching (only which
         are free does), so each line looks them up once, not once per stage."""
         found = self.candidates.get(id(line))
         if found is None:
             buckets = self.by_bucket.get(line.currency, {})
-            found = [i for b in self._range(line.amount) for i in buckets.get(b, ()) if i.open_to(line)]
+            found = [i for b in self._range(line.amount) for i in buckets.get(b, ()) if i.proposable_to(line)]
             found.sort(key=attrgetter("amount"))   # stable; equal amounts share a bucket
             self.candidates[id(line)] = found
         return found
@@ -534,7 +542,7 @@ class Index:
         if not days:
             return []
         return [i for back in range(before, -2, -1) for i in days.get(line.date - back * DAY, ())
-                if back <= i.window and self.free(i) and i.open_to(line)]
+                if back <= i.window and self.free(i) and i.proposable_to(line)]
 
 
 def match(entries, config, load=None) -> list[Proposal]:

@@ -22,7 +22,7 @@ checks judge a deadline only where the other side's statements cover the day
 (`Coverage.end`), and report holes and early ends as `statement-gap` (gaps.py).
 
 A few days between two statements read from their lines are quiet (`QUIET_DAYS`: a
-weekend without lines), or as many as the channel's `quiet_days:` says (a PayPal account
+weekend without lines), or as many as the channel's or bank's `quiet_days:` says (a PayPal account
 of a few annual plans, downloaded monthly: a month of two rows is not a hole). Not so between two windows an API was asked for (`period:
 "asked"`: `beanclear fetch`'s Stripe day, a PayPal search): each day was asked, and one
 no answer covers is a hole. A page of a listing whose older rows are in the next page
@@ -194,8 +194,11 @@ class Coverage:
                     trade_only[source].add(len(spans[source]) - 1)
                 if entry.meta.get("period") == "lines":
                     from_lines.append((source, len(spans[source]) - 1))
-                    if entry.meta.get("line-days"):
-                        first_day, last_day = spans[source][-1]
+                    first_day, last_day = spans[source][-1]
+                    # (a statement of one day has lines on all its days, however quiet its
+                    # source: a bank downloaded as a file per day that has lines is no busier
+                    # for it, and the weekend between two files is quiet: blind6's ICBC)
+                    if entry.meta.get("line-days") and last_day > first_day:
                         active[source][0] += int(entry.meta["line-days"])
                         active[source][1] += (last_day - first_day).days + 1
                 elif entry.meta.get("period") == "asked":
@@ -347,6 +350,7 @@ def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(), busy
 
 def quiet_days(config) -> dict[str, int]:
     """Source -> the days in a row its statements may have no line without it being a
-    hole between them (`channels.<name>.quiet_days`), of the sources whose config says."""
-    channels = getattr(config, "channels", None) or {}
-    return {name: ch.quiet_days for name, ch in channels.items() if getattr(ch, "quiet_days", None) is not None}
+    hole between them (`channels.<name>.quiet_days`, `banks.<name>.quiet_days`: a bank
+    that credits nothing over the Spring Festival), of the sources whose config says."""
+    sources = [*(getattr(config, "channels", None) or {}).items(), *(getattr(config, "banks", None) or {}).items()]
+    return {name: src.quiet_days for name, src in sources if getattr(src, "quiet_days", None) is not None}
