@@ -399,3 +399,31 @@ def test_a_closed_months_proposals_are_shown_not_offered_and_its_lists_start_wit
     months = re.search(r'<select name="month"[^>]*>(.*?)</select>', page, re.S).group(1)
     first = min(e.date for e in fava.entries() if isinstance(e, data.Transaction))
     assert re.findall(r"<option>(\d{4}-\d\d)</option>", months)[-1] == f"{first:%Y-%m}"   # none before the books
+
+
+def test_a_write_while_a_command_reads_the_books_waits_the_pages_short_wait_then_says_busy(fava, monkeypatch):
+    """A write from the page waits for a command holding the books (a `beanclear check` in
+    a terminal) guard.WRITE_WAIT, not the minutes a terminal's import waits: then 409."""
+    import threading
+    from beanclear.books import atomic
+    from beanclear.fava_page import guard
+    monkeypatch.setattr(guard, "WRITE_WAIT", 0.0)
+    key = first_proposal(fava)
+    before = books_snapshot(fava.merchant)
+    reading, done = threading.Event(), threading.Event()
+
+    def reader():
+        with atomic.reading(fava.merchant / "books"):
+            reading.set()
+            done.wait(60)
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        assert reading.wait(60)
+        response = fava.post("accept", key, Origin="http://localhost")
+    finally:
+        done.set()
+        thread.join(60)
+    assert response.status_code == 409 and "reading these books" in response.json["error"]
+    assert books_snapshot(fava.merchant) == before
+    assert fava.post("accept", key, Origin="http://localhost").status_code == 200   # the reader gone

@@ -23,6 +23,7 @@ import signal
 import threading
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 LOCK = ".beanclear.lock"
@@ -39,6 +40,21 @@ class BooksBusy(Exception):
 WAIT = 300.0
 
 
+# What a caller that cannot wait long (a web request of the Fava page) allows a write, in
+# its context: waiting(); None: WAIT.
+_WAIT_HERE: ContextVar[float | None] = ContextVar("beanclear_books_wait", default=None)
+
+
+@contextmanager
+def waiting(seconds: float):
+    """Writes made inside wait at most `seconds` for the command holding the books."""
+    token = _WAIT_HERE.set(seconds)
+    try:
+        yield
+    finally:
+        _WAIT_HERE.reset(token)
+
+
 @contextmanager
 def locked(root: Path, wait: float | None = None, notice=None):
     """Hold the books' lock; roll back any write a crashed command left half done. A
@@ -47,7 +63,8 @@ def locked(root: Path, wait: float | None = None, notice=None):
     by default), then BooksBusy naming what holds it."""
     root.mkdir(parents=True, exist_ok=True)
     with open(root / LOCK, "a+") as fh:
-        _take(fh, root, WAIT if wait is None else wait, notice)
+        here = _WAIT_HERE.get()
+        _take(fh, root, wait if wait is not None else here if here is not None else WAIT, notice)
         try:
             roll_back(root)
             yield

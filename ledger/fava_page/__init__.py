@@ -39,6 +39,7 @@ from beanclear.checks import acks, checking, held, reconcile
 
 from beanclear.books import edits
 
+from beanclear.books import atomic
 from beanclear.books.atomic import BooksBusy
 from beanclear.matching.since import Matched
 from beanclear.periods import past
@@ -266,7 +267,8 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         """Check the request, make the write, tell Fava's watcher which files changed."""
         try:
             body = guard.decision_body()
-            changed, message = act(body, self.state())
+            with atomic.waiting(guard.WRITE_WAIT):   # a request, not a terminal: it waits briefly
+                changed, message = act(body, self.state())
         except Refused as exc:
             return jsonify({"error": str(exc)}), exc.status
         except (acks.DecisionError, ConfigError) as exc:

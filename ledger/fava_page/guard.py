@@ -78,6 +78,11 @@ def _once_each(pairs: list) -> dict:
     return body
 
 
+# How long a write from the page waits for a command holding the books (a `beanclear
+# check` in a terminal) before it answers 409 "busy": a browser's request, not 300 s.
+WRITE_WAIT = 20.0
+
+
 def read_only() -> bool:
     """Whether this Fava runs `--read-only`: it then refuses every request but a GET
     (its `_read_only` hook), so the page shows no action it would refuse."""

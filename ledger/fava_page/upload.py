@@ -210,6 +210,7 @@ def respond(extension):
     (the books are busy, or a write failed)."""
     from flask import jsonify
 
+    from beanclear.books import atomic
     from beanclear.books.atomic import BooksBusy
     from beanclear.config import ConfigError
     from beanclear.checks import reconcile
@@ -217,7 +218,8 @@ def respond(extension):
         received = receive()
         # the config alone: the page's state (findings, proposals) is not needed to import
         config = reconcile.plugin_config(extension.ledger.options, extension.config_path)
-        outcome = import_files(config, received, options(config))
+        with atomic.waiting(guard.WRITE_WAIT):   # a request, not a terminal: it waits briefly
+            outcome = import_files(config, received, options(config))
     except Refused as exc:
         return jsonify({"error": str(exc)}), exc.status
     except (StatementError, ConfigError) as exc:
