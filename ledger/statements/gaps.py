@@ -372,13 +372,7 @@ def _into_holes(found: list[Finding], config) -> list[Finding]:
     its refs."""
     holes = {f.message.split(" (", 1)[0]: f for f in found if f.code == "statement-gap"
              and f.source in config.channels and f.message.startswith(f"no statement of {f.source} covers ")}
-    into: dict[int, list[Finding]] = defaultdict(list)
-    for f in found:
-        if f.code == "statement-gap" and f.source in config.shops and "; " in f.message:
-            hole = holes.get(f.message.split("; ", 1)[0])
-            if hole is not None:
-                into[id(hole)].append(f)
-    return _folded(found, into) if into else found
+    return _shops_into(found, holes, config)
 
 
 def _into_starts(found: list[Finding], config) -> list[Finding]:
@@ -388,14 +382,19 @@ def _into_starts(found: list[Finding], config) -> list[Finding]:
     orders …`, checks/orders.py): said in the channel's finding, their refs among its."""
     starts = {shop_starts([f.source], f.date): f for f in found if f.code == "statement-gap"
               and f.source in config.channels and f.message.startswith(shop_starts([f.source], f.date) + " (")}
-    if not starts:
-        return found
+    return _shops_into(found, starts, config) if starts else found
+
+
+def _shops_into(found: list[Finding], heads: dict[str, Finding], config) -> list[Finding]:
+    """The shops' statement-gaps whose first clause is one of `heads` (a channel's hole
+    or late start, as checks/orders.py words what holds the shop's deadlines), said in
+    that channel's finding."""
     into: dict[int, list[Finding]] = defaultdict(list)
     for f in found:
         if f.code == "statement-gap" and f.source in config.shops and "; " in f.message:
-            channel = starts.get(f.message.split("; ", 1)[0])
-            if channel is not None:
-                into[id(channel)].append(f)
+            head = heads.get(f.message.split("; ", 1)[0])
+            if head is not None:
+                into[id(head)].append(f)
     return _folded(found, into) if into else found
 
 
