@@ -333,27 +333,13 @@ def test_close_waits_for_a_bank_credit_whose_payout_left_before_the_channels_sta
     assert closed_.exit_code == 0, closed_.output
 
 
-BANK_ONLY = """\
-books: books
-currency: CNY
-banks:
-  ops:
-    type: csv
-    account: Assets:Bank:Ops
-    columns: {date: 交易日期, amount: 交易金额, memo: 摘要, ref: 流水号, balance: 余额}
-rules:
-  - {match: "房租", account: Expenses:Rent}
-"""
-
-
 def bank_merchant(root: Path) -> Path:
     """A bank whose first statement is of November 2026: the books open 2026-10-31
     with the balance it starts from, and run to 2026-11-30."""
-    (root / "config.yaml").write_text(BANK_ONLY, encoding="utf-8")
-    (root / "st").mkdir()
-    (root / "st" / "ops.csv").write_text("交易日期,交易金额,摘要,流水号,余额\n"
-                                         "2026-11-01,-500.00,房租,N1,49500.00\n"
-                                         "2026-11-30,-500.00,房租,N2,49000.00\n", encoding="utf-8")
+    from test_statement_coverage import BANK_ONLY, write
+    (root / "config.yaml").write_text(BANK_ONLY + 'rules:\n  - {match: "房租", account: Expenses:Rent}\n',
+                                      encoding="utf-8")
+    write(root / "st", "ops.csv", "2026-11-01,N1,房租,某置业,-500.00,49500.00", "2026-11-30,N2,房租,某置业,-500.00,49000.00")
     result = beanclear(root, "import", str(root / "st"))
     assert result.exit_code == 0, result.output
     return root
