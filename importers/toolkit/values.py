@@ -104,8 +104,10 @@ def parse_magnitude(text: str, path: str, line: int, column: str, read=parse_amo
 def writes_minus(text: str) -> bool:
     """Whether an amount's text is written negative, in any spelling parse_amount reads
     (`-5`, `5-`, `(5)`, `$-5`): what tells a file of signed amounts from unsigned ones."""
-    value = clean(text).replace(" ", "")
-    return value[:1] in ("-", "(") or value[-1:] == "-" or value.lstrip(CURRENCY_SIGNS)[:1] == "-"
+    try:
+        return _signed(clean(text).replace(" ", ""), "", 0, "", text)[0]   # where parse_amount finds the sign
+    except StatementError:   # two signs: written negative, and parse_amount refuses it
+        return True
 
 
 def bounded(amount: Decimal, path: str, line: int, what: str, shown: str) -> Decimal:
