@@ -8,6 +8,7 @@ by their statement id, are counted and skipped, also when two statements overlap
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -224,14 +225,12 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                             any(r.importer.source.name == name and not r.importer.is_fund_view for r in live),
                             seen[name])
         copies = None if force else resaved.Copies(books)
-        theirs_read: list = []   # Books.own_balances, read at the first balance the source's files lack
+        own_balances = functools.cache(books.own_balances)   # read at the first balance the source's files lack
 
         def their_balance(balance) -> bool:
             """A person's file asserts it already, identically (books/included.py balances)."""
-            if not theirs_read:
-                theirs_read.append(books.own_balances())
             return (balance.date.isoformat(), balance.account, balance.amount.currency,
-                    balance.amount.number) in theirs_read[0]
+                    balance.amount.number) in own_balances()
         for result in ordered:
             name = result.importer.source.name
             meeting = late_rows.shared_rows(result.importer) if name in rows.held else None
