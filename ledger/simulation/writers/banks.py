@@ -143,7 +143,10 @@ def _write(m, b, folder):
             rows.reverse()   # as many banks export: newest first (a stream of its own: shapes stay)
         f = folder / f"{b.name}.csv"
         before = CSV_PREAMBLE[layout.lang] if layout.preamble else []
-        f.write_bytes(csv_text(before + [header] + rows, delimiter=layout.delimiter).encode(layout.encoding))
+        after = []
+        if layout.lang == "zh":
+            before, after = _zh_period(m, b, before), _zh_footer(m, b, layout)
+        f.write_bytes(csv_text(before + [header] + rows + after, delimiter=layout.delimiter).encode(layout.encoding))
         return [f]
     if b.type == "icbc":
         pad = lambda v, w=12: f"{v:<{w}}\t"
@@ -178,6 +181,40 @@ def _write(m, b, folder):
         f.write_bytes(("中国银行交易流水明细单\n" + csv_text([BOC_HEADER] + rows[::-1])).encode("utf-8"))
         return [f]
     return {"camt053": camt, "mt940": mt940, "ofx": ofx}[b.type].write(m, b, folder)
+
+
+# How Chinese banks' exports state their period above the table, and sum it up below it
+# (blind round 7: 查询期间 was not read, a 合计 row refused the file). Drawn from streams
+# of their own: the shapes, layouts and lines stay.
+ZH_PERIOD_LABELS = ("查询期间", "查询起止日期", "起止日期", "交易期间")
+ZH_PERIOD_FORMS = (("%Y-%m-%d", " 至 "), ("%Y%m%d", "-"), ("%Y/%m/%d", "~"), ("%Y年%m月%d日", "至"))
+
+
+def _zh_period(m, b, before: list) -> list:
+    """Some exports state the days they cover above the table: the lines' days may end sooner."""
+    rng = random.Random(f"zh period {m.shape.seed} {b.name}")
+    if rng.random() >= 0.5:
+        return before
+    fmt, sep = rng.choice(ZH_PERIOD_FORMS)
+    text = f"{m.shape.start:{fmt}}{sep}{m.bank_end[b.name]:{fmt}}"
+    line = [f"{rng.choice(ZH_PERIOD_LABELS)}：{text}"] if rng.random() < 0.5 else [rng.choice(ZH_PERIOD_LABELS), text]
+    return ([*before[:-1], line, []] if before else [line, []])
+
+
+def _zh_footer(m, b, layout: CsvLayout) -> list:
+    """Some exports sum the table up in short rows after it: counts, totals, the closing balance."""
+    rng = random.Random(f"zh footer {m.shape.seed} {b.name}")
+    if rng.random() >= 0.5:
+        return []
+    lines = m.bank_lines[b.name]
+    credits = [l.amount for l in lines if l.amount > 0]
+    debits = [-l.amount for l in lines if l.amount < 0]
+    zero = Decimal("0")
+    rows = [["贷方发生额合计", f"{len(credits)}笔", layout.number(sum(credits, zero))],
+            ["借方发生额合计", f"{len(debits)}笔", layout.number(sum(debits, zero))]]
+    if rng.random() < 0.5:
+        rows.append(["期末余额", "", layout.number(closing(m, b))])
+    return rows
 
 
 def closing(m, b) -> Decimal:
