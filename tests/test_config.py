@@ -222,3 +222,48 @@ def test_fee_rules_dated_apart_or_of_other_methods_may_share_days(make_config):
     fees = cfg.channels["wechat"].fees
     assert [(f.since, f.until) for f in fees][:3] == [(None, None), (None, dt.date(2026, 3, 31)),
                                                       (dt.date(2026, 4, 1), None)]
+
+
+# -- checks.<code>: each code takes the keys it documents (a blind tester's misspelt limits
+#    fell back to their defaults, and any unknown key was read as a number) ----------------
+
+@pytest.mark.parametrize("text, message", [
+    ("checks:\n  fee-gap: {tolerence: 0.05}\n",
+     "checks.fee-gap.tolerence: unknown key (expected one of: severity, tolerance, write_off)"),
+    ("checks:\n  refund-rate: {maximum: 0.50, days: 3}\n",
+     "checks.refund-rate.maximum: unknown key (expected one of: days, max, severity)"),
+    ("checks:\n  refund-rate: {max: 0.50, dayz: 3}\n", "checks.refund-rate.dayz: unknown key"),
+    ("checks:\n  refund-surge: {factr: 2}\n",
+     "checks.refund-surge.factr: unknown key (expected one of: days, factor, min_amount, min_count, severity)"),
+    ("checks:\n  fee-gap: {severity: warning, sevrity: off}\n", "checks.fee-gap.sevrity: unknown key"),
+    ("checks:\n  fx-gap: {tolerance: 100}\n",
+     "checks.fx-gap.tolerance: unknown key (tolerance is fee-gap's; fx-gap takes severity, tolerance_bps, write_off)"),
+    ("checks:\n  bank-unmatched: {tolerance: 5}\n",
+     "checks.bank-unmatched.tolerance: unknown key (tolerance is fee-gap's; bank-unmatched takes severity; "
+     "rules explain bank lines)"),
+    ("checks:\n  unsettled: {days: 3}\n",
+     "checks.unsettled.days: unknown key (days is refund-rate's and refund-surge's; unsettled takes severity; "
+     "its deadline is channels.<name>.settlement_days)"),
+    ("checks:\n  unsettled: {write_off: {limit: 1}}\n",
+     "checks.unsettled.write_off: unknown key (write_off is "),
+])
+def test_a_check_takes_only_its_own_keys(make_config, text, message):
+    with pytest.raises(ConfigError) as caught:
+        make_config(text)
+    assert re.search(r"config\.yaml:2: " + re.escape(message), str(caught.value)), str(caught.value)
+
+
+def test_every_documented_limit_of_a_check_is_taken(make_config):
+    cfg = make_config("""\
+        checks:
+          fee-gap: {severity: warning, tolerance: 0.05, write_off: {limit: 5}}
+          fx-gap: {tolerance_bps: 80, write_off: {account: Expenses:FX}}
+          refund-rate: {max: 0.2, days: 5}
+          refund-surge: {factor: 2, days: 14, min_count: 2, min_amount: 50}
+          payout-mismatch: {write_off: {account: Expenses:Fees:Bank, limit: 10}}
+          amount-mismatch: {write_off: {limit: 1}}
+          unsettled: {severity: off}
+        """)
+    assert cfg.checks["refund-surge"].limits == {"factor": 2, "days": 14, "min_count": 2, "min_amount": 50}
+    assert cfg.checks["fee-gap"].limits == {"tolerance": Decimal("0.05")}
+    assert cfg.checks["unsettled"] == config_mod.Check(severity="off", limits={})

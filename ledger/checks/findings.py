@@ -30,6 +30,10 @@ DEFAULT_SEVERITY = {
     "stale-ack": "warning",  # an acknowledgment that matches no finding any more
 }
 CODES = tuple(DEFAULT_SEVERITY)
+# The limits a code takes under `checks.<code>` beside `severity` (and `write_off`, of the
+# codes resolve/writeoff.py writes off); each check reads its own with its default.
+LIMITS = {"fee-gap": ("tolerance",), "fx-gap": ("tolerance_bps",), "refund-rate": ("max", "days"),
+          "refund-surge": ("factor", "days", "min_count", "min_amount")}
 UNNAMED = {"beancount", "stale-ack"}   # fixed in the books, never acknowledged
 RATE_CODES = {"fx-gap"}  # whose `expected` and `actual` are exchange rates, not money: never rounded
 SEVERITIES = ("error", "warning", "off")

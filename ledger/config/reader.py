@@ -36,7 +36,7 @@ from beanclear.config.model import (
     WriteOff,
     title_of,
 )
-from beanclear.checks.findings import CODES, DEFAULT_SEVERITY, SEVERITIES
+from beanclear.checks.findings import CODES, DEFAULT_SEVERITY, LIMITS, SEVERITIES
 from beanclear.importers.bank_presets import PRESETS as BANK_PRESETS
 from beanclear.importers.toolkit.places import MAX_AMOUNT_DIGITS
 
@@ -521,6 +521,16 @@ def _shop(name: str, node: _Reader, currency: str) -> Shop:
                 statuses=statuses, item_rows=_opt(keys, "item_rows", lambda r: r.choice(ORDER_ITEM_ROWS)))
 
 
+# Where a code that takes no limit under `checks:` is tuned (docs/design.md §6, "keys"):
+# said when its `checks.<code>` holds a key, which would otherwise seem to be one.
+TUNED_ELSEWHERE = {"order-unpaid": "its deadline is shops.<name>.order_days",
+                   "refund-unsynced": "its deadline is shops.<name>.order_days",
+                   "unsettled": "its deadline is channels.<name>.settlement_days",
+                   "payout-missing": "its deadline is channels.<name>.bank_days",
+                   "amount-mismatch": "across currencies it takes checks.fx-gap.tolerance_bps",
+                   "bank-unmatched": "rules explain bank lines"}
+
+
 def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
     keys = node.mapping(set(CODES) | {"review_threshold"})
     checks = {}
@@ -528,6 +538,7 @@ def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
         severity, limits, write_off = DEFAULT_SEVERITY[code], {}, WriteOff()
         if code in keys:
             for key, value in keys[code].mapping().items():
+                _own_key(code, key, value.path)
                 if key == "write_off":
                     parts = value.mapping({"account", "limit"})
                     write_off = WriteOff(account=_opt(parts, "account", _Reader.account),
@@ -541,6 +552,28 @@ def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
         checks[code] = Check(severity=severity, limits=limits, write_off=write_off)
     threshold = _opt(keys, "review_threshold", _Reader.number)
     return checks, threshold
+
+
+def _own_key(code: str, key: str, path: str) -> None:
+    """A key of `checks.<code>` is `severity`, one of the code's LIMITS, or `write_off` of a
+    code that is written off; any other is an error, never a limit left at its default
+    (`tolerence: 0.05`) or a number (`sevrity: off`). A key of another code says whose."""
+    from beanclear.resolve.writeoff import DEFAULTS as WRITTEN_OFF   # the codes a write-off resolves
+
+    def takes(c: str) -> tuple[str, ...]:
+        return ("severity", *LIMITS.get(c, ()), *(("write_off",) if c in WRITTEN_OFF else ()))
+
+    if key in takes(code):
+        return
+    owners = [c for c in CODES if key in takes(c)]
+    hint = TUNED_ELSEWHERE.get(code)
+    if not owners:
+        raise ConfigError(f"{path}: unknown key (expected one of: {', '.join(sorted(takes(code)))}"
+                          f"{f'; {hint}' if hint else ''})")
+    names = [f"{c}'s" for c in owners]
+    whose = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    raise ConfigError(f"{path}: unknown key ({key} is {whose}; {code} takes {', '.join(sorted(takes(code)))}"
+                      f"{f'; {hint}' if hint else ''})")
 
 
 def _match(node: _Reader, channels: dict) -> Match:
