@@ -267,3 +267,41 @@ def test_every_documented_limit_of_a_check_is_taken(make_config):
     assert cfg.checks["refund-surge"].limits == {"factor": 2, "days": 14, "min_count": 2, "min_amount": 50}
     assert cfg.checks["fee-gap"].limits == {"tolerance": Decimal("0.05")}
     assert cfg.checks["unsettled"] == config_mod.Check(severity="off", limits={})
+
+
+# -- what YAML's own constructors refuse (a blind tester's `date: 2026-02-31` was a PyYAML
+#    traceback, exit 1): file:line, the key path, what it is not -------------------------
+
+@pytest.mark.parametrize("text, message", [
+    ("banks:\n  b:\n    type: camt053\n    account: Assets:Bank:B\n    opening_balance: {date: 2026-02-31, amount: 1}\n",
+     "config.yaml:5: banks.b.opening_balance.date: not a date (2026-02-31: day is out of range for month)"),
+    ("channels:\n  stripe:\n    type: stripe\n    fees:\n      - {rate: 0.01,\n         since: 2026-13-01}\n",
+     "config.yaml:6: channels.stripe.fees[0].since: not a date (2026-13-01: month must be in 1..12)"),
+    ("channels:\n  stripe:\n    type: stripe\n    opening_balance:\n      date: 2026-02-30 10:00:00\n      amount: 1\n",
+     "config.yaml:5: channels.stripe.opening_balance.date: not a date (2026-02-30 10:00:00: day is out of range"),
+    ("channels:\n  stripe:\n    type: stripe\n    settlement_days: !!int two\n",
+     "config.yaml:4: channels.stripe.settlement_days: not a valid !!int (two: invalid literal for int()"),
+    ("channels:\n  stripe:\n    type: stripe\n    fees: [{rate: !!float x}]\n",
+     "config.yaml:4: channels.stripe.fees[0].rate: not a valid !!float (x: could not convert"),
+    ("checks:\n  fee-gap: {severity: !!bool maybe}\n", "config.yaml:2: checks.fee-gap.severity: not a valid !!bool (maybe"),
+    ("channels:\n  stripe:\n    type: stripe\n    fees: [{since: !!timestamp soon}]\n",
+     "config.yaml:4: channels.stripe.fees[0].since: not a date (soon"),
+    ("title: !!binary a\n", "config.yaml:1: title: not a valid !!binary (a: failed to decode base64 data"),
+])
+def test_a_value_yaml_cannot_construct_names_its_line(make_config, text, message):
+    with pytest.raises(ConfigError) as caught:
+        make_config(text)
+    assert re.search(re.escape(message), str(caught.value)), str(caught.value)
+
+
+def test_an_impossible_date_is_exit_2_with_the_books_untouched(tmp_path):
+    from click.testing import CliRunner
+    from beanclear import cli
+    (tmp_path / "config.yaml").write_text("banks:\n  b:\n    type: camt053\n    account: Assets:Bank:B\n"
+                                          "    opening_balance: {date: 2026-02-31, amount: 1000.00}\n")
+    (tmp_path / "statements").mkdir()
+    for command in (["import", str(tmp_path / "statements")], ["check"]):
+        result = CliRunner().invoke(cli.main, [command[0], "-c", str(tmp_path / "config.yaml"), *command[1:]])
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert "config.yaml:5: banks.b.opening_balance.date: not a date" in result.output
+    assert not (tmp_path / "books").exists()
