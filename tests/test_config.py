@@ -206,22 +206,57 @@ def test_sources_may_share_their_income_and_fee_accounts(make_config):
 
 
 def test_fee_rules_dated_apart_or_of_other_methods_may_share_days(make_config):
-    """Dated rules of one method and currency follow each other; a method's own rule may
-    share days with the general one (the first that fits wins); undated rules, as before."""
+    """Dated rules of one method and currency follow each other; a method's or a
+    currency's own rule may share days with the general one when it comes first (the
+    first that fits wins), or where the general one is not in force."""
     cfg = make_config("""\
         channels:
           wechat:
             type: wechat
             fees:
               - {method: CREDIT, rate: 0.01}
-              - {rate: 0.006, until: 2026-03-31}
-              - {rate: 0.0038, since: 2026-04-01}
               - {rate: 0.02, currency: USD}
-              - {rate: 0.03, currency: USD}
+              - {rate: 0.006, until: 2026-03-31}
+              - {rate: 0.0038, since: 2026-04-01, until: 2026-12-31}
+              - {method: DEBIT, rate: 0.005}
         """)
     fees = cfg.channels["wechat"].fees
-    assert [(f.since, f.until) for f in fees][:3] == [(None, None), (None, dt.date(2026, 3, 31)),
-                                                      (dt.date(2026, 4, 1), None)]
+    assert [(f.since, f.until) for f in fees][:4] == [(None, None), (None, None), (None, dt.date(2026, 3, 31)),
+                                                      (dt.date(2026, 4, 1), dt.date(2026, 12, 31))]
+
+
+# -- fee rules that could never apply (a blind tester's two undated rules of one currency
+#    were taken, the same rules dated to overlap refused) -------------------------------
+
+@pytest.mark.parametrize("fees, message", [
+    ("[{currency: EUR, rate: 0.0165}, {currency: EUR, rate: 0.03}]",
+     "channels.stripe.fees[1]: in force on days that channels.stripe.fees[0] is in force too (expected rules of "
+     "one method and currency that do not overlap"),
+    ("[{rate: 0.0165}, {rate: 0.03, since: 2026-02-01}]",
+     "channels.stripe.fees[1]: in force on days that channels.stripe.fees[0] is in force too"),
+    ("[{rate: 0.006}, {method: CREDIT, rate: 0.01}]",
+     "channels.stripe.fees[1]: never applies: on every day it is in force, channels.stripe.fees[0] fits its "
+     "payments too and comes first (expected a rule an earlier one leaves some payments to: put the narrower "
+     "rule first)"),
+    ("[{rate: 0.006, until: 2026-03-31}, {rate: 0.0038, since: 2026-04-01}, {currency: USD, rate: 0.02}]",
+     "channels.stripe.fees[2]: never applies: on every day it is in force, channels.stripe.fees[0] and "
+     "channels.stripe.fees[1] fit its payments too and come first"),
+    ("[{rate: 0.01, min: 5, max: 1}]", "channels.stripe.fees[0].max: 1 is below min: 5 (expected a max of at least"),
+    ("[{rate: -0.01}]", "channels.stripe.fees[0].rate: expected a number of at least 0, got -0.01"),
+    ("[{rate: 0.01, fixed: -0.30}]", "channels.stripe.fees[0].fixed: expected a number of at least 0, got -0.3"),
+    ("[{rate: 0.01, min: -1}]", "channels.stripe.fees[0].min: expected a number of at least 0, got -1"),
+])
+def test_a_fee_rule_that_could_never_apply_is_refused(make_config, fees, message):
+    with pytest.raises(ConfigError) as caught:
+        make_config(f"channels:\n  stripe:\n    type: stripe\n    fees: {fees}\n")
+    assert re.search(r"config\.yaml:4: " + re.escape(message), str(caught.value)), str(caught.value)
+
+
+def test_a_narrower_fee_rule_the_earlier_one_leaves_days_to_applies(make_config):
+    cfg = make_config("channels:\n  stripe:\n    type: stripe\n"
+                      "    fees: [{rate: 0.006, until: 2026-03-31}, {method: CREDIT, rate: 0.01},"
+                      " {rate: 0.01, min: 1, max: 1, since: 2026-04-01}]\n")
+    assert [f.rate for f in cfg.channels["stripe"].fees] == [Decimal("0.006"), Decimal("0.01"), Decimal("0.01")]
 
 
 # -- checks.<code>: each code takes the keys it documents (a blind tester's misspelt limits
