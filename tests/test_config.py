@@ -340,3 +340,18 @@ def test_an_impossible_date_is_exit_2_with_the_books_untouched(tmp_path):
         assert result.exit_code == 2 and "Traceback" not in result.output, result.output
         assert "config.yaml:5: banks.b.opening_balance.date: not a date" in result.output
     assert not (tmp_path / "books").exists()
+
+
+def test_a_name_two_sources_use_names_the_line_of_the_second(make_config):
+    # a blind tester's "config.yaml: stripe: the same name is used by two sources" had no line
+    text = ("channels:\n  stripe:\n    type: stripe\nbanks:\n  bank:\n    type: camt053\n    account: Assets:Bank:Main\n"
+            "shops:\n  stripe:\n    type: shopify\n")
+    with pytest.raises(ConfigError) as caught:
+        make_config(text)
+    assert re.search(r"config\.yaml:9: " + re.escape("shops.stripe: the same name as channels.stripe (expected "
+                                                    "names unique across channels, banks and shops)"),
+                     str(caught.value)), str(caught.value)
+    with pytest.raises(ConfigError, match=r"config\.yaml:4: channels\.stripe: the same name as shops\.stripe "):
+        make_config("shops:\n  stripe: {type: shopify}\nchannels:\n  stripe:\n    type: stripe\n")
+    with pytest.raises(ConfigError, match=r"config\.yaml:3: banks\.ops: the same name as channels\.ops "):
+        make_config("channels: {ops: {type: wechat}}\nbanks:\n  ops: {type: icbc, account: Assets:Bank:Ops}\n")
