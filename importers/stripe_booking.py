@@ -186,8 +186,14 @@ def sale_order(source, category: str, description: str) -> str:
 
 def _presentment(txn: BalanceTxn) -> dict:
     """The customer's side of a charge settled in another currency, and the rate Stripe
-    applied (`fx-rate`/`fx-pair`, as every conversion in the books carries it)."""
+    applied (`fx-rate`/`fx-pair`, as every conversion in the books carries it). Signed as
+    the money settled, as the report's `customer_facing_amount` is: a refund's is
+    negative, though the API's refund object says its amount positive, so that the fx-gap
+    check reads which way the money was converted (money going back to the customer is
+    bought back: a rate above the reference loses there)."""
     shown = txn.customer_amount
+    if shown is not None and txn.gross:
+        shown = Amount(shown.number.copy_sign(txn.gross), shown.currency)
     if shown is None or (shown.currency == txn.currency and shown.number == txn.gross):
         return {}  # the customer paid what was settled: nothing to add
     meta = {"customer-amount": f"{shown.number:f} {shown.currency}"}

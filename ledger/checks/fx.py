@@ -20,8 +20,11 @@ is the reference rate, `actual` the applied one). Only spreads beyond
 better than the market is as suspicious as one far worse, and the message says which.
 
 The amount converted is the net of the entry's postings in the base currency; where the
-entry holds only the quoted side (a bank line in the account's currency that names the
-original currency in metadata) it is that side's first posting divided by the rate.
+entry holds only the quoted side it is what the customer paid (`customer-amount`, signed
+as the money moved: a Stripe charge of 100.00 GBP sells them, its refund of
+`-50.00 GBP` buys them back, so a rate above the reference gains on the one and loses
+on the other), else (a bank line in the account's currency that names the original
+currency in metadata) that side's first posting divided by the rate.
 No reference rate on or before the day means no `fx-gap`: the gap cannot be measured,
 and the check does not guess. Those conversions are one `statement-gap` per pair instead
 ("no EUR/USD reference rate … the rates of 37 conversions are not judged"), so that
@@ -95,16 +98,19 @@ _ABOVE_ANY_RATE = Decimal("Infinity")   # bisect's bound: after every rate of th
 _UNASKED = object()
 
 
-def customer_amount(entry) -> tuple[Decimal, str] | None:
-    """The amount and currency the customer paid, where the channel states them."""
+def customer_amount(entry, signed: bool = False) -> tuple[Decimal, str] | None:
+    """The amount and currency the customer paid, where the channel states them; `signed`:
+    as stated, negative where the money went back to the customer (a refund's
+    `customer-amount: "-50.00 GBP"`, importers/stripe_booking.py)."""
     text = entry.meta.get("customer-amount")
     parts = str(text).split() if text else []
     if len(parts) != 2:
         return None
     try:
-        return abs(Decimal(parts[0])), parts[1].upper()
+        number = Decimal(parts[0])
     except InvalidOperation:
         return None
+    return (number if signed else abs(number)), parts[1].upper()
 
 
 def applied(entry: data.Transaction) -> list[Applied]:
@@ -119,10 +125,11 @@ def applied(entry: data.Transaction) -> list[Applied]:
         if not quote or rate <= 0:
             return []
         converted = sum((p.units.number for p in entry.postings if p.units.currency == base), Decimal(0))
-        paid = customer_amount(entry)
+        paid = customer_amount(entry, signed=True)
         if not converted and paid and paid[1] == base:
             # what the customer paid, converted whole: the fee comes out after (Stripe's
-            # charge of 100.00 EUR settled as 105.00 USD less 3.35: not the 101.65 net)
+            # charge of 100.00 EUR settled as 105.00 USD less 3.35: not the 101.65 net).
+            # Sold where the customer paid it; bought back where it went back (a refund)
             converted = -paid[0]
         elif not converted:
             side = next((p for p in entry.postings if p.units.currency == quote), None)
