@@ -201,7 +201,7 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
                 f"{conv.base}→{conv.quote} at {conv.rate:f}, reference {reference.normalize():f} of {day}: "
                 f"{spread:+.1f} bps on {_money(abs(conv.converted).quantize(Decimal('0.01')))} {conv.base}, "
                 f"{_money(abs(lost))} {conv.quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)",
-                _refs(entry), expected=reference, actual=conv.rate, **at_entry(entry)))
+                _refs(entry), expected=reference, actual=conv.rate, gained=lost < 0, **at_entry(entry)))
     if config.checks["fx-gap"].severity == "off":   # rates not wanted: their absence is no gap either
         unjudged = {}
     for (base, quote), (count, first, last, sample) in sorted(unjudged.items(), key=lambda item: item[0]):
