@@ -99,7 +99,6 @@ class BalanceTxn:
     payout: str = ""         # the automatic payout that settles it (po_…), '' when not known
     description: str = ""
     customer_amount: Amount | None = None   # presentment side, when the export gives it
-    exchange_rate: Decimal | None = None    # API: presentment -> settlement rate
     meta: dict = field(default_factory=dict)
 
 
@@ -198,7 +197,10 @@ def _presentment(txn: BalanceTxn) -> dict:
         return {}  # the customer paid what was settled: nothing to add
     meta = {"customer-amount": f"{shown.number:f} {shown.currency}"}
     if shown.currency != txn.currency and shown.number and txn.gross:
-        rate = txn.exchange_rate or applied_rate(shown.number, txn.gross)
+        # the rate the two amounts imply, from whichever export: the API's `exchange_rate`
+        # (to more places) is kept as it says it, `exchange-rate`, so that a row the report
+        # and the API both hold is the same entry in either order (books/late_rows.py)
+        rate = applied_rate(shown.number, txn.gross)
         meta.update({"fx-rate": f"{rate:f}", "fx-pair": f"{shown.currency}/{txn.currency}"})
     return meta
 

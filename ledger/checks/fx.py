@@ -29,6 +29,10 @@ No reference rate on or before the day means no `fx-gap`: the gap cannot be meas
 and the check does not guess. Those conversions are one `statement-gap` per pair instead
 ("no EUR/USD reference rate … the rates of 37 conversions are not judged"), so that
 rates never imported (`beanclear prices import`) do not pass for rates within tolerance.
+
+A conversion whose rate is stated without its pair (Stripe's API balance transaction
+alone: `exchange-rate`, no `fx-pair`: `unpaired`) cannot be judged either: one
+`statement-gap` per channel says so, until what the customer paid is in the books.
 """
 
 from __future__ import annotations
@@ -151,6 +155,14 @@ def applied(entry: data.Transaction) -> list[Applied]:
             for (base, quote, rate), ps in groups.items()]
 
 
+def unpaired(entry) -> bool:
+    """A conversion whose rate the channel states but not the currency the customer paid:
+    Stripe's balance transaction alone says `exchange_rate` (`exchange-rate`), no pair.
+    Its rate cannot be judged, and what it converted cannot be compared with an order
+    in another currency: the reference rate would take Stripe's spread for a difference."""
+    return "exchange-rate" in entry.meta and "fx-pair" not in entry.meta
+
+
 def _refs(entry) -> tuple[str, ...]:
     """The entry's statement ids and the ids of the conversion rows it books (PayPal's
     "General Currency Conversion" pair, `conversion-ids`): the rows that carry the rate."""
@@ -178,18 +190,16 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
     references = References(entries if prices is None else prices)
     sources = account_sources(config)
     out, unjudged = [], {}   # (base, quote) -> [how many convert without a reference rate, first, last day, some]
+    unknown = {}   # source -> [how many state a rate but no pair (unpaired), first, last day, some]
     for entry in entries if converted is None else converted:
         if not isinstance(entry, data.Transaction):
             continue
+        if unpaired(entry):
+            _count(unknown, source_of(entry, sources), entry)
         for conv in applied(entry):
             found = references.rate(conv.base, conv.quote, entry.date) if references.series else None
-            if found is None:   # counted, the first and the last kept: not every entry of a year
-                seen = unjudged.setdefault((conv.base, conv.quote), [0, entry, entry.date, []])
-                seen[0] += 1
-                seen[1] = min(seen[1], entry, key=lambda e: e.date)
-                seen[2] = max(seen[2], entry.date)
-                if len(seen[3]) < 20:
-                    seen[3].append(entry)
+            if found is None:
+                _count(unjudged, (conv.base, conv.quote), entry)
                 continue
             reference, day = found
             spread = (conv.rate - reference) / reference * 10000
@@ -203,11 +213,30 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
                 f"{_money(abs(lost))} {conv.quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)",
                 _refs(entry), expected=reference, actual=conv.rate, gained=lost < 0, **at_entry(entry)))
     if config.checks["fx-gap"].severity == "off":   # rates not wanted: their absence is no gap either
-        unjudged = {}
+        unjudged, unknown = {}, {}
     for (base, quote), (count, first, last, sample) in sorted(unjudged.items(), key=lambda item: item[0]):
         out.append(Finding(
             "statement-gap", first.date, "prices", "", ZERO, "",
             f"no {base}/{quote} reference rate in the books on or before {first.date}: the rates of "
             f"{count} conversion(s) from {first.date} to {last} are not judged (import rates with "
             "`beanclear prices import`)", refs(sample), **at_entry(first)))
+    compared = ", nor what they paid compared with the orders they name" if config.shops else ""
+    for source, (count, first, last, sample) in sorted(unknown.items(), key=lambda item: item[0]):
+        out.append(Finding(
+            "statement-gap", first.date, source, "", ZERO, "",
+            f"{count} conversion(s) of {source} from {first.date} to {last} state Stripe's rate but not the "
+            f"currency the customer paid: their rates are not judged{compared} (import Stripe's itemized report "
+            "of those days, or its balance transactions with their `source` expanded, as `beanclear fetch` "
+            "saves them)", refs(sample), **at_entry(first)))
     return out
+
+
+def _count(groups: dict, key, entry) -> None:
+    """One more conversion of `key` that cannot be judged: counted, the first and the last
+    day kept, and some of them (refs): not every entry of a year."""
+    seen = groups.setdefault(key, [0, entry, entry.date, []])
+    seen[0] += 1
+    seen[1] = min(seen[1], entry, key=lambda e: e.date)
+    seen[2] = max(seen[2], entry.date)
+    if len(seen[3]) < 20:
+        seen[3].append(entry)
