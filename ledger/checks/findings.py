@@ -60,6 +60,9 @@ class Finding:
     check: str = ""  # which check (reconcile.CHECKS) found it: the plugin that reports it
     # a follow-up in the books (resolve/state.py): state, owner, due, note
     follow_up: dict | None = field(default=None, compare=False, hash=False)
+    # an fx-gap whose rate was in the merchant's favour: `amount` gained, not lost (the
+    # month report's FX spread takes it off the losses)
+    gained: bool = field(default=False, compare=False, hash=False)
 
     def __post_init__(self):
         # Amounts are rounded to the currency (DESIGN §5), here once for every check:
