@@ -114,9 +114,24 @@ def build(shape: Shape, clean: bool = False) -> Merchant:
     if not clean:
         _refund_rate_truth(m)
     _refund_surge_truth(m)
+    _unstated_conversions(m)
     if not clean:
         _missing_bill(m, rng)
     return m
+
+
+def _unstated_conversions(m) -> None:
+    """Stripe's API balance transactions without their sources state a conversion's rate
+    but not the currency the customer paid: its rates cannot be judged, one statement-gap
+    of the channel says so (a consequence of the files' shape: in a clean merchant too)."""
+    from .writers import stripe as stripe_files
+    seed = m.shape.seed
+    if stripe_files.statement_format(seed) != "api" or stripe_files.expands_sources(seed):
+        return
+    days = [x.dt.date() for x in (*m.payments, *m.refunds, *m.disputes) if x.channel == "stripe"
+            and (x.pres_currency != x.currency if isinstance(x, Payment) else x.pres_amount is not None)]
+    if days:
+        m.problems.append(Problem("statement-gap", "stripe", min(days), [], window=(m.shape.start, m.shape.end)))
 
 
 def _missing_bill(m, rng) -> None:

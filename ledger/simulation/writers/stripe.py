@@ -146,10 +146,18 @@ def names_payouts(seed: int) -> bool:
     return statement_format(seed) != "api"
 
 
+def expands_sources(seed: int) -> bool:
+    """Whether the API's balance transactions hold their source (the charge, refund or
+    dispute: what the customer paid, in which currency) or its id alone: `beanclear
+    fetch` asks for it expanded; a merchant's own listing may not (a stream of its own)."""
+    return api_layout(seed) == "fetch" or random.Random(f"stripe expand {seed}").random() < 0.5
+
+
 def names_presentment(seed: int) -> bool:
     """Whether the statements say what a customer paid in EUR: the API's balance
-    transactions give the rate (`exchange_rate`), not the currency it is of."""
-    return statement_format(seed) != "api"
+    transactions alone give the rate (`exchange_rate`), not the currency it is of; their
+    sources expanded do."""
+    return statement_format(seed) != "api" or expands_sources(seed)
 
 
 def _rate(m, dt) -> Decimal:
@@ -247,8 +255,22 @@ def _balance_transaction(m, e: dict, fetched) -> dict:
             "balance_type": "payments", "created": created, "currency": "usd", "description": e["description"],
             "exchange_rate": float(e["rate"]) if e["rate"] is not None else None, "fee": _minor(e["fee"]),
             "fee_details": details, "net": _minor(e["net"]), "reporting_category": e["category"],
-            "source": e["source"], "status": "available" if available <= _unix(m, fetched) else "pending",
+            "source": _source(m, e), "status": "available" if available <= _unix(m, fetched) else "pending",
             "type": e["type"]}
+
+
+SOURCE_OBJECTS = {"charge": "charge", "refund": "refund", "dispute": "dispute", "dispute_reversal": "dispute"}
+
+
+def _source(m, e: dict):
+    """A balance transaction's `source`: its id, or (expands_sources) the object as
+    `beanclear fetch` keeps it: what the customer paid and in which currency, positive."""
+    kind = SOURCE_OBJECTS.get(e["category"])
+    if kind is None or e["pres"] is None or not expands_sources(m.shape.seed):
+        return e["source"]
+    amount = _minor(abs(e["pres"]))
+    return {"id": e["source"], "object": kind, "amount": amount, "currency": e["pres_currency"].lower(),
+            **({"amount_captured": amount} if kind == "charge" else {})}
 
 
 def _write_api(m, ch, folder) -> list:
