@@ -39,6 +39,7 @@ from beancount.core import data
 
 from beanclear.checks.clearing import _money, refs
 from beanclear.checks.findings import Finding, at_entry
+from beanclear.importers.banking import stated_amount
 
 ZERO = Decimal(0)
 
@@ -97,14 +98,7 @@ _UNASKED = object()
 
 def customer_amount(entry) -> tuple[Decimal, str] | None:
     """The amount and currency the customer paid, where the channel states them."""
-    text = entry.meta.get("customer-amount")
-    parts = str(text).split() if text else []
-    if len(parts) != 2:
-        return None
-    try:
-        return abs(Decimal(parts[0])), parts[1].upper()
-    except InvalidOperation:
-        return None
+    return stated_amount(entry.meta.get("customer-amount"))
 
 
 def applied(entry: data.Transaction) -> list[Applied]:
