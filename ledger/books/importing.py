@@ -24,7 +24,7 @@ from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
 from beanclear.books.idset import ViewIds
 from beanclear.importers.base import BatchOrders, Extraction, StatementImporter, route_batch
-from beanclear.books.identify import _format_of, identify, read_as, statement_files
+from beanclear.books.identify import _format_of, identify, read_as, statement_files, summary_file
 from beanclear.config.model import Shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
@@ -70,12 +70,26 @@ class FileResult:
         return "".join(words)
 
 
+@dataclass
+class LeftOut:
+    """A file of the paths given that is no statement and moves no money (the summary a
+    download holds beside its statement: identify.summary_file), said in one line."""
+    path: Path
+    said: str
+    new: tuple = ()   # nothing of it is written
+
+    def summary(self) -> str:
+        return f"{self.path}: left out: {self.said}"
+
+
 def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run: bool = False,
         force: bool = False, progress: Callable[[Path], Callable[[int, int], None] | None] = lambda path: None
         ) -> list[FileResult]:
     """Import statements. Raises StatementError (nothing written) on bad input, and on a
     statement that does not belong with its source's (statements/belonging.py) unless
-    `force`. `progress(path)` may give a callback for the rows of that file."""
+    `force`. `progress(path)` may give a callback for the rows of that file. A summary
+    beside a statement (Alipay's 汇总) is left out (LeftOut), or refused where the paths
+    hold nothing else."""
     # The entries of a large import hold no reference cycles; the cycle collector would
     # walk all of them again and again while they are compared, rendered and merged.
     with paused_gc():
@@ -85,7 +99,7 @@ def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run:
 def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     importers = for_config(config)
     files = statement_files(paths)
-    results, rates = [], []
+    results, rates, summaries = [], [], []
     # What the books hold of each source, read before the statements (and before the
     # lock, which an import that fails must not take: it creates the books' folder): the
     # statements they record by digest are not read at all (unless `force`), and rows
@@ -104,6 +118,10 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     for index, path in enumerate(files):
         if prices.is_rates_file(path):  # reference rates beside the statements: read as `prices import` does
             rates.append(prices.read_rates(path))
+            continue
+        said = summary_file(path)
+        if said is not None:   # sums of a statement beside it, no money of its own
+            summaries.append(LeftOut(path, said))
             continue
         digest = coverage.file_digest(path)
 
@@ -139,6 +157,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 known = late_views.Unheld(known, views[name])
             results.append(_read(path, importer, known, digest))
             _park(results)
+    if summaries and not results and not rates:   # nothing but summaries: said as an error, naming the first
+        raise StatementError(summaries[0].path, 1, summaries[0].said)
     late = _across(results, books)
     _park(results)
     with atomic.locked(config.books):
@@ -369,7 +389,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             forward.follow(config.books, changes)   # ledgers carried forward include new months
             if changes:
                 atomic.write_files(config.books, changes)
-    return results + priced
+    return results + priced + summaries
 
 
 def _renumber(live: list[FileResult], importers: list[StatementImporter], seen: dict[str, Ids],
