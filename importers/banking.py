@@ -225,17 +225,18 @@ def explaining_account(config, bank: str | None, amount: Decimal, text: str) -> 
     return rule_account(config, text) or config.suspense
 
 
-def stated_amount(text) -> tuple[Decimal, str] | None:
+def stated_amount(text, signed: bool = False) -> tuple[Decimal, str] | None:
     """An amount metadata states as the importers write it (`"1000.00 USD"`,
-    `original-amount`, `customer-amount`): its size and currency; None where it states
-    none (or not one amount)."""
+    `original-amount`, `customer-amount`): its size (`signed`: its number as written) and
+    currency; None where it states none (or not one amount)."""
     parts = str(text).split() if text else []
     if len(parts) != 2:
         return None
     try:
-        return abs(Decimal(parts[0])), parts[1].upper()
+        number = Decimal(parts[0])
     except InvalidOperation:
         return None
+    return (number if signed else abs(number)), parts[1].upper()
 
 
 def sent_units(config, bank_account: str, account: str, amount: Decimal, currency: str, meta) -> Amount | None:
