@@ -137,7 +137,7 @@ def test_import_dry_run_counts_rates_and_writes_nothing(merchant):
     rates = write(merchant, "rates.csv", "date,pair,rate\n2026-01-05,USD/CNY,7.1234\n")
     result = cli("import", "-c", merchant / "config.yaml", "--dry-run", rates)
     assert result.exit_code == 0, result.output
-    assert "2026-01-05 price USD 7.1234 CNY" in result.output and "1 prices written" in result.output
+    assert "2026-01-05 price USD 7.1234 CNY" in result.output and "1 prices would be written" in result.output
     assert not (merchant / "books" / "prices.beancount").exists()
 
 

@@ -46,6 +46,7 @@ from beancount.core import data
 
 from beanclear.checks.clearing import _money, refs
 from beanclear.checks.findings import Finding, at_entry
+from beanclear.importers.banking import stated_amount
 
 ZERO = Decimal(0)
 
@@ -106,15 +107,7 @@ def customer_amount(entry, signed: bool = False) -> tuple[Decimal, str] | None:
     """The amount and currency the customer paid, where the channel states them; `signed`:
     as stated, negative where the money went back to the customer (a refund's
     `customer-amount: "-50.00 GBP"`, importers/stripe_booking.py)."""
-    text = entry.meta.get("customer-amount")
-    parts = str(text).split() if text else []
-    if len(parts) != 2:
-        return None
-    try:
-        number = Decimal(parts[0])
-    except InvalidOperation:
-        return None
-    return (number if signed else abs(number)), parts[1].upper()
+    return stated_amount(entry.meta.get("customer-amount"), signed)
 
 
 def applied(entry: data.Transaction) -> list[Applied]:

@@ -413,6 +413,7 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
         returned = Prepared(entries, config).returned() if config.shops else {}
     banks = {b.account for b in config.banks.values()}
     held = {a: name for name, ch in config.channels.items() for a in (ch.accounts.clearing, ch.accounts.transit)}
+    transit = {ch.accounts.transit for ch in config.channels.values()}
     for e in entries:
         if not isinstance(e, data.Transaction) or e.date > end:
             continue
@@ -447,7 +448,9 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
             name = held.get(p.account)
             if name is None:
                 continue
-            if p.price is not None:   # what a conversion sold, and what it bought at the rate applied
+            # what a conversion sold, and what it bought at the rate applied; not a bank credit
+            # the bank converted (banking.counter_posting): settled, in the payout's currency
+            if p.price is not None and not (accounts & banks and p.account in transit):
                 rows[(name, p.units.currency)]["converted"] += p.units.number
                 rows[(name, p.price.currency)]["converted"] -= to_currency(p.units.number * p.price.number,
                                                                            p.price.currency)
