@@ -293,7 +293,11 @@ def test_the_other_formats_show_every_id_the_truth_names(tmp_path, seed):
             assert all(p.read_text(encoding="utf-8") == _json.dumps(d, indent=2, sort_keys=True) + "\n"
                        for p, d in zip(pages, docs))
         disputes = [bt for bt in items if bt["reporting_category"] in ("dispute", "dispute_reversal")]
-        assert all(bt["type"] == "adjustment" and bt["source"].startswith("dp_") for bt in disputes)
+        source_id = lambda bt: bt["source"]["id"] if isinstance(bt["source"], dict) else bt["source"]
+        assert all(bt["type"] == "adjustment" and source_id(bt).startswith("dp_") for bt in disputes)
+        # sources expanded as `beanclear fetch` keeps them (what the customer paid), or ids alone
+        assert all(isinstance(bt["source"], dict) == (stripe.expands_sources(seed) and bt["reporting_category"]
+                                                       in stripe.SOURCE_OBJECTS) for bt in items)
         assert len(disputes) == sum(1 for d in m.disputes if d.channel == "stripe")
         assert {bt["type"] for bt in items if bt["reporting_category"] == "payout"} <= {"payout"}
     if folder.exists() and stripe.statement_format(seed) == "legacy":
