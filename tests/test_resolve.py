@@ -95,6 +95,12 @@ def test_book_with_a_rule_appends_it_to_config_keeping_comments_and_the_next_imp
     (("book", "B2", "Expenses:Hosting", "--rule", "AWS"), "rule: 'AWS' does not find the line's text"),
     (("book", "B2", "Expenses:Hosting", "--rule", "ALI(YUN"), "rule: 'ALI(YUN' is not a regular expression"),
     (("book", "B2", "Expenses:Hosting", "--rule", " "), "rule: expected a regular expression, got nothing"),
+    # its own bank account: the line would be an entry of nothing, and the bank's balance off by it
+    (("book", "B2", "Assets:Bank:Ops"), "bank line B2 is the bank's own line on Assets:Bank:Ops: booked there"),
+    (("book", "B1", "Assets:Bank:Ops"), "bank line B1 is the bank's own line on Assets:Bank:Ops: booked there"),
+    # a channel's clearing account: a bank line meets the channel's payout or top-up in transit
+    (("book", "B3", "Assets:Clearing:WeChat"), "bank line B3 cannot be booked to Assets:Clearing:WeChat, the "
+                                               "clearing account of wechat"),
     (("link", "B3", "nothing-open"), "no open item is 'nothing-open'"),
     (("link", "B3"), "items: expected at least one open item"),
     (("write-off", "bank-unmatched", "B3"), "code: a write-off settles one of payout-mismatch, fee-gap"),
@@ -111,6 +117,33 @@ def test_refusals_exit_2_say_why_and_touch_nothing(shop, args, message):
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
     assert snapshot(shop / "books") == before and (shop / "config.yaml").read_bytes() == config_before
+
+
+def test_a_line_is_booked_to_another_banks_account_or_a_channels_transit_account(shop):
+    # Not its own bank's account (refused above): another bank's is a transfer between
+    # them, a channel's transit account the credit of one of its payouts.
+    old = text(shop, OPS)
+    run(shop, "book", "B3", "Assets:Bank:Savings")
+    assert text(shop, OPS) == old.replace("  Assets:Suspense                            -8000.00 CNY",
+                                          "  Assets:Bank:Savings                        -8000.00 CNY")
+    run(shop, "unlink", "B3")
+    assert text(shop, OPS) == old
+    run(shop, "book", "B3", "Assets:Transit:WeChat")
+    assert text(shop, OPS) == old.replace("  Assets:Suspense                            -8000.00 CNY",
+                                          "  Assets:Transit:WeChat                      -8000.00 CNY")
+
+
+def test_a_debit_paying_through_a_personal_wallet_is_booked_to_its_clearing_account(shop):
+    # As the import books a debit naming the wallet (importers/banking.py): the wallet's
+    # own row for the payment meets it there. Its credit (a withdrawal) is refused.
+    config = shop / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "\nbanks:", "  me: {type: wechat-personal, bank: ops}\n\nbanks:"), encoding="utf-8")
+    old = text(shop, OPS)
+    run(shop, "book", "B2", "Assets:Clearing:Me")
+    assert text(shop, OPS) == old.replace("  Assets:Suspense                              312.00 CNY",
+                                          "  Assets:Clearing:Me                           312.00 CNY")
+    assert "the clearing account of me" in run(shop, "book", "B3", "Assets:Clearing:Me", code=2)
 
 
 def test_a_line_already_explained_is_not_booked_over(shop):

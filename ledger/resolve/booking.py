@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from beanclear.books.edits import Edit
-from beanclear.config.model import ACCOUNT_RE
+from beanclear.config.model import ACCOUNT_RE, WALLET_TYPES
 from beanclear.resolve import Plan, ResolveError, account_opens, refuse_closed
 
 
@@ -139,6 +139,29 @@ def unlinked_account(config, line) -> str:
     return import_account(config, line)
 
 
+def refuse_account(config, line, ref: str, account: str) -> None:
+    """Refuse the accounts a bank line can never be booked to: its own bank's (the
+    entry would move nothing, and the bank's balance be off by the line: a blind
+    tester's `book` wrote `Assets:Bank:Chase -85.40 / Assets:Bank:Chase 85.40`) and a
+    channel's clearing account (money between a bank and a channel meets the channel's
+    payout or top-up in its transit account; the channel's statement books its side of
+    it into clearing, which would count it twice), but for a debit paying through a
+    personal wallet, which the import books into the wallet's clearing account itself
+    (importers/banking.py). Another bank's account is a transfer, a channel's transit
+    account a payout's credit: both are booked."""
+    if account == line.bank_account:
+        raise ResolveError(f"bank line {ref} is the bank's own line on {account}: booked there it would move "
+                           "nothing, and the bank's balance be off by its amount; book it to what it paid or what "
+                           "paid it (another bank's account for a transfer)")
+    channel = next((name for name, ch in config.channels.items() if ch.accounts.clearing == account
+                    and not (ch.type in WALLET_TYPES and line.amount < 0)), None)
+    if channel is not None:
+        raise ResolveError(f"bank line {ref} cannot be booked to {account}, the clearing account of {channel}: "
+                           f"a bank line meets the channel's payout or top-up in its transit account "
+                           f"({config.channels[channel].accounts.transit}), and the channel's statement books "
+                           "its own side into clearing")
+
+
 def book(config, entries, ref: str, account: str, payee: str | None = None, narration: str | None = None,
          rule: str | None = None, load=None) -> Plan:
     """`load`: the reconcile.Load of the load of `entries`, where the plugins left one
@@ -146,6 +169,7 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
     if not ACCOUNT_RE.match(account or ""):
         raise ResolveError(f"account: expected an account name like Expenses:Rent, got {account!r}")
     line = bank_line(entries, config, ref)
+    refuse_account(config, line, ref, account)
     entry = line.entry
     payee = " ".join(payee.split()) if payee is not None else None
     narration = " ".join(narration.split()) if narration is not None else None
