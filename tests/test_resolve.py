@@ -325,6 +325,32 @@ def test_write_off_a_bank_fee_on_a_payout(shop):
     assert snapshot(shop / "books") == after
 
 
+@pytest.mark.parametrize("linked_first", [False, True])
+def test_unlink_of_a_line_a_write_off_settles_is_refused_naming_the_write_off(shop, linked_first):
+    # A blind tester's unlink after `write-off payout-mismatch` took off the link the
+    # write-off gave the line and left the write-off: the credit then read bank-unmatched
+    # though it names the payout, and the payout was no open item. The write-off settles
+    # the line with that link (its settles: names it), whoever linked it first.
+    original = text(shop, OPS)
+    if linked_first:
+        run(shop, "link", "B1", "P100001")
+    run(shop, "write-off", "payout-mismatch", "B1")
+    before = snapshot(shop / "books")
+    for args in (("unlink", "B1"), ("unlink", "B1", "--link", "payout-P100001")):
+        out = run(shop, *args, code=2)
+        assert "bank line B1: the write-off of payout-mismatch at books/writeoffs.beancount:4 settles it with " \
+               "payout-P100001; undo the write-off first (delete that entry), then unlink" in out, out
+        assert "nothing was written" in out
+        assert snapshot(shop / "books") == before
+    assert not [f for f in findings(shop) if "B1" in f.refs]
+    # as it says: the entry deleted, unlink gives the line back as the import wrote it
+    offs = shop / "books" / "writeoffs.beancount"
+    offs.write_text(text(shop, "writeoffs.beancount").replace(WRITE_OFF, ""), encoding="utf-8")
+    assert run(shop, "unlink", "B1").startswith("bank line B1: unlinked payout-P100001\n")
+    assert text(shop, OPS) == original
+    assert [(f.code, f.amount) for f in findings(shop) if "B1" in f.refs] == [("payout-mismatch", Decimal("0.50"))]
+
+
 def test_write_off_a_payout_the_bank_received_more_of_credits_the_fee_account(shop):
     """The bank line took more out of transit than the payout put in (198.90 against
     198.40): the write-off puts 0.50 back into transit and credits the bank-fee account,

@@ -21,7 +21,8 @@ line (a channel's transit account for a credit naming its payouts, a rule's acco
 else Assets:Suspense) or, where `book` or the match wrote `booked-from` (its text did not
 say where the line was: retitled by hand), there, taking `booked-from` off; a line
 `book` retitled gets the statement's title back, without the `statement-text` that kept
-it. The items keep their own links: the importer gave them.
+it. The items keep their own links: the importer gave them. A link a write-off settles
+the line with is not taken off (refused, naming the write-off: it goes first).
 """
 
 from __future__ import annotations
@@ -117,6 +118,23 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     return Plan(message, edits=edits_for(proposal, config), data=data)
 
 
+def _refuse_written_off(config, entries, bank_ref: str, links: list[str]) -> None:
+    """A write-off that settles the line (its `settles:` names it) with a link unlink
+    would take off: the line and the write-off are one answer to the finding, and the
+    line unlinked alone left the write-off settling nothing (a blind tester's credit,
+    naming its payout, read bank-unmatched, and the payout was no open item). Unlink
+    undoes a match, not a write-off: the write-off goes first, by hand."""
+    from beanclear.checks.findings import relative
+    from beanclear.resolve.writeoff import written_off
+    for (code, ref), entry in sorted(written_off(entries).items(), key=lambda kv: kv[0]):
+        held = sorted(entry.links & set(links)) if ref == bank_ref else []
+        if held:
+            where = relative(entry.meta.get("filename"), config.root)
+            raise ResolveError(f"bank line {bank_ref}: the write-off of {code} at {where}:{entry.meta.get('lineno')} "
+                               f"settles it with {' '.join(held)}; undo the write-off first (delete that entry), "
+                               f"then unlink")
+
+
 def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan:
     line = bank_line(entries, config, bank_ref)
     entry = line.entry
@@ -126,6 +144,7 @@ def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan
             return Plan(f"bank line {bank_ref} has no link {link_name}; nothing was written",
                         data={"bank_ref": bank_ref, "removed": []}, nothing=True)
         present = [link_name]
+    _refuse_written_off(config, entries, bank_ref, present)
     plan = Plan("", data={"bank_ref": bank_ref, "removed": present})
     if present:
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], remove_links=tuple(present)))
