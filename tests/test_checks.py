@@ -360,6 +360,27 @@ def test_a_missing_payout_does_not_take_a_later_payouts_credit(ledger):
     assert [f.refs for f in missing] == [("F77", "77")] and len(found) == 1
 
 
+def test_a_credit_of_a_missing_payouts_amount_past_its_window_and_the_payout_name_each_other(ledger):
+    # A blind tester's payout of 03-13 reached the bank on 04-03 under a text without its
+    # id: payout-missing and bank-unmatched, neither saying the other was of its amount.
+    # Pairing past bank_days + LATE_DAYS is a guess: two findings, each naming the other.
+    found = ledger(SALE, PAYOUT.format(amount="99.40"), BANK_CREDIT.format(day="25", amount="99.40"))
+    assert [(f.code, f.refs, f.message) for f in found] == [
+        ("payout-missing", ("F77", "77"), "payout of 99.40 CNY on 2026-03-02 has not reached the bank 23 days later "
+         "(expected within 2); bank credit B-25 of 2026-03-25, 23 days later, is of its amount: "
+         "`beanclear link B-25 F77` if it is this payout"),
+        ("bank-unmatched", ("B-25",), "bank credit of 99.40 CNY booked as a wechat payout, but no wechat payout "
+         "explains it; payout F77 of 2026-03-02, 23 days earlier and missing, is of its amount: "
+         "`beanclear link B-25 F77` if it is that payout")]
+    # two credits of that amount, or a credit before the payout: no guess named
+    two = ledger(SALE, PAYOUT.format(amount="99.40"), BANK_CREDIT.format(day="25", amount="99.40"),
+                 BANK_CREDIT.format(day="26", amount="99.40"))
+    assert len(two) == 3 and not any("beanclear link" in f.message for f in two)
+    before = ledger(BANK_CREDIT.format(day="01", amount="99.40").replace("2026-03-01", "2026-02-20"), SALE,
+                    PAYOUT.format(amount="99.40"))
+    assert len(before) == 2 and not any("beanclear link" in f.message for f in before)
+
+
 def test_a_short_credit_pairs_with_the_payout_of_the_nearest_amount(ledger):
     first = PAYOUT.format(amount="50.00")
     second = PAYOUT.format(amount="49.40").replace("77", "88")

@@ -390,6 +390,8 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             return usual
         return seen.most_common(1)[0][0]
     still_open = [p for p in payouts if id(p) not in matched]
+    unpaid: list[tuple[int, Item]] = []    # (index in findings, credit) of the credits no payout explains
+    missing: list[tuple[int, Item]] = []   # the same of the payouts missing
     set_aside: list[Item] = []   # credits whose payout may be in a hole of the channel's statements
     for credit in leftover:
         judged = horizon.credit(credit.date, window)
@@ -446,6 +448,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             # when the books began, is in. One statement-gap of the channel for them all.
             early.setdefault(channel.name, []).append((channel.bank, credit))
         elif _heard(judged, credit, channel, horizon, unheard):
+            unpaid.append((len(findings), credit))
             findings.append(_unanswered(credit, channel, f"bank credit of {_money(-credit.amount)} {credit.currency} "
                                         f"booked as a {channel.name} payout, but no {channel.name} payout explains it"))
     for payout in still_open:
@@ -459,11 +462,36 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             continue
         age = (horizon.bank[1] - payout.date).days
         if age > window:
+            missing.append((len(findings), payout))
             findings.append(Finding(
                 "payout-missing", payout.date, channel.name, account, payout.amount, payout.currency,
                 f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} has not reached the bank "
                 f"{age} days later (expected within {window})", refs([payout.entry]), **at_entry(payout.entry)))
+    _name_each_other(findings, unpaid, missing)
     return findings
+
+
+def _name_each_other(findings: list[Finding], credits: list[tuple[int, Item]], payouts: list[tuple[int, Item]]):
+    """A bank credit no payout explains and a missing payout of its very amount before
+    it, each the only one of the other: past bank_days + LATE_DAYS, taking the credit
+    for the payout is a guess (a payout 21 days late under a text without its id, or
+    another credit of that amount), so both stay findings, each naming the other and
+    the `beanclear link` that says it is (`findings[i]`, with (i, item) pairs)."""
+    for c, credit in credits:
+        same = [(p, payout) for p, payout in payouts if payout.currency == credit.currency
+                and payout.amount == -credit.amount and payout.date <= credit.date]
+        if len(same) != 1:
+            continue
+        p, payout = same[0]
+        if sum(1 for _, other in credits if other.currency == credit.currency and other.amount == credit.amount
+               and other.date >= payout.date) != 1:
+            continue
+        bank_ref, payout_ref = refs([credit.entry])[0], refs([payout.entry])[0]
+        days, command = (credit.date - payout.date).days, f"`beanclear link {bank_ref} {payout_ref}`"
+        findings[c] = replace(findings[c], message=f"{findings[c].message}; payout {payout_ref} of {payout.date}, "
+                              f"{days} days earlier and missing, is of its amount: {command} if it is that payout")
+        findings[p] = replace(findings[p], message=f"{findings[p].message}; bank credit {bank_ref} of {credit.date}, "
+                              f"{days} days later, is of its amount: {command} if it is this payout")
 
 
 def text_words(text: str) -> set[str]:
