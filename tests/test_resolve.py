@@ -806,3 +806,57 @@ def test_a_fee_gap_is_written_off_the_day_of_the_fee_not_of_the_payout_its_refs_
                   actual=Decimal("1.00"))
     plan = writeoff.write_off(config, entries, [gap], "fee-gap", "txn_1")
     assert plan.appends["writeoffs.beancount"][1].startswith('\n2026-03-31 * "beanclear" "write-off fee-gap: ')
+
+
+PAID_SHORT = {
+    "config.yaml": "books: books\ncurrency: USD\nchannels:\n  stripe: {type: stripe, currency: USD, settlement_days: 7, "
+                   "bank: chase, bank_days: 3, shop: shop}\nshops:\n  shop: {type: shopify, order_days: 3}\n"
+                   "banks:\n  chase: {type: ofx, account: Assets:Bank:Chase, currency: USD}\n",
+    "books/main.beancount": 'option "operating_currency" "USD"\ninclude "accounts.beancount"\n'
+                            'include "acks.beancount"\ninclude "*/*/*.beancount"\n',
+    "books/acks.beancount": "",
+    "books/accounts.beancount": "".join(f"2000-01-01 open {a}\n" for a in (
+        "Assets:Bank:Chase", "Assets:Clearing:Stripe", "Assets:Transit:Stripe", "Assets:Receivable:Shop",
+        "Income:Sales:Shop", "Expenses:Fees:Stripe", "Assets:Suspense")),
+    "books/shop/2026/2026-02.beancount": '2026-02-18 * "Order #1050 / Red Gadget" ^order-1050\n'
+                                         '  id: "order:#1050"\n  order-id: "#1050"\n'
+                                         '  Assets:Receivable:Shop       28.32 USD\n'
+                                         '  Income:Sales:Shop           -28.32 USD\n',
+    "books/stripe/2026/2026-02.beancount": '2026-02-18 * "Order #1050 by customer" ^order-1050 ^payout-po_E\n'
+                                           '  id: "txn_1"\n  order-id: "1050"\n  payout-id: "po_E"\n'
+                                           '  Assets:Clearing:Stripe       26.71 USD\n'
+                                           '  Expenses:Fees:Stripe          1.11 USD\n'
+                                           '  Assets:Receivable:Shop      -27.82 USD\n'
+                                           '\n2026-02-20 * "Stripe" "STRIPE PAYOUT" ^payout-po_E\n  id: "po_E"\n'
+                                           '  Assets:Transit:Stripe        26.71 USD\n'
+                                           '  Assets:Clearing:Stripe      -26.71 USD\n',
+    "books/chase/2026/2026-02.beancount": '2026-02-23 * "STRIPE" "STRIPE TRANSFER po_E" ^payout-po_E\n  id: "B1"\n'
+                                         '  Assets:Bank:Chase            26.71 USD\n'
+                                         '  Assets:Transit:Stripe       -26.71 USD\n',
+}
+
+
+def test_an_amount_mismatch_is_written_off_the_day_of_the_later_side_not_of_the_payout_its_refs_name(
+        tmp_path, monkeypatch):
+    # A blind tester's order #1050 and its payment, both of 02-18, were written off on
+    # 02-20, the day of the payout the finding's refs name: the difference is between the
+    # order and its payment, the two sides that move the receivable.
+    from beanclear.resolve import RESOLVE_HEADER
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    for name, body in PAID_SHORT.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    [mismatch] = [f for f in findings(tmp_path) if f.code == "amount-mismatch"]
+    assert "po_E" in mismatch.refs
+    before = snapshot(tmp_path / "books")
+    run(tmp_path, "write-off", "amount-mismatch", "#1050")
+    assert changed(before, snapshot(tmp_path / "books")) == {"writeoffs.beancount", "main.beancount",
+                                                             "accounts.beancount"}
+    assert text(tmp_path, "writeoffs.beancount") == RESOLVE_HEADER + (
+        '\n2026-02-18 * "beanclear" "write-off amount-mismatch: order #1050 of 28.32 USD was paid 27.82 USD '
+        '(stripe txn_1)" ^order-1050\n'
+        '  write-off: "amount-mismatch"\n'
+        f'  settles: "{" ".join(mismatch.refs)}"\n'
+        '  Expenses:Rounding                             0.50 USD\n'
+        '  Assets:Receivable:Shop                       -0.50 USD\n')
+    assert not [f for f in findings(tmp_path) if f.code == "amount-mismatch"]
