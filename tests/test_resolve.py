@@ -766,6 +766,9 @@ def test_book_of_a_line_without_a_payee_and_unlink_exact_diffs(tmp_path, monkeyp
     run(tmp_path, "import", str(tmp_path / "statements"))
     month = "chase/2026/2026-03.beancount"
     before, original = snapshot(tmp_path / "books"), text(tmp_path, month)
+    # a rule that does not find it quotes the line's text, without the space of no payee
+    assert "rule: 'AWS' does not find the line's text 'GITHUB INC SAN FRANCISCO CA', so it would not book it; " \
+           "nothing was written" in run(tmp_path, "book", "R1", "Expenses:Software", "--rule", "AWS", code=2)
     run(tmp_path, "book", "R1", "Expenses:Software", "--narration", "GitHub subscription")
     assert text(tmp_path, month) == original.replace(
         '2026-03-02 * "GITHUB INC SAN FRANCISCO CA"\n  id: "R1"\n',

@@ -261,7 +261,9 @@ def with_rule(config_path, pattern: str, account: str, text: str) -> tuple[str, 
         if str(existing.get("match")) == pattern and str(existing.get("account")) == account:
             return original, False
     if not compiled.search(text):
-        raise ResolveError(f"rule: {pattern!r} does not find the line's text {text!r}, so it would not book it")
+        # (the text the rules read begins with the space of no payee: not the line's text)
+        raise ResolveError(f"rule: {pattern!r} does not find the line's text {text.strip()!r}, so it would not "
+                           "book it")
     rule = CommentedMap()
     rule["match"] = pattern
     rule["account"] = account
