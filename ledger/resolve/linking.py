@@ -76,6 +76,7 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     if not item_refs:
         raise ResolveError("items: expected at least one open item (a link or statement id; see `beanclear open-items`)")
     line = bank_line(entries, config, bank_ref)
+    bank_ref = line.ref   # (said by its id, which a bank's own reference may be short of)
     lines, items, _ = collect(entries, config, load)
     chosen = []
     for ref in item_refs:
@@ -119,7 +120,7 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
 
 def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan:
     line = bank_line(entries, config, bank_ref)
-    entry = line.entry
+    entry, bank_ref = line.entry, line.ref
     present = sorted(l for l in entry.links if l.startswith(MATCH_LINKS))
     if link_name is not None:
         if link_name not in entry.links:

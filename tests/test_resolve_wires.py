@@ -1,0 +1,137 @@
+"""The resolve actions on a blind tester's merchant of wires (tests/data none: the
+statements are written here, OFX and MT940 as the banks send them): the refs `beanclear
+check` lists name the bank lines every action takes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from beanclear import config as config_mod
+from beanclear.checks import checking
+from conftest import beanclear, snapshot
+
+OFX_HEAD = """\
+OFXHEADER:100
+DATA:OFXSGML
+VERSION:102
+SECURITY:NONE
+ENCODING:USASCII
+CHARSET:1252
+COMPRESSION:NONE
+OLDFILEUID:NONE
+NEWFILEUID:NONE
+
+<OFX>
+<SIGNONMSGSRSV1><SONRS><STATUS><CODE>0<SEVERITY>INFO</STATUS><DTSERVER>20260215120000<LANGUAGE>ENG</SONRS></SIGNONMSGSRSV1>
+<BANKMSGSRSV1><STMTTRNRS><TRNUID>0<STATUS><CODE>0<SEVERITY>INFO</STATUS><STMTRS><CURDEF>USD
+<BANKACCTFROM><BANKID>021000021<ACCTID>778812345<ACCTTYPE>CHECKING</BANKACCTFROM>
+<BANKTRANLIST><DTSTART>20260209<DTEND>20260215
+"""
+
+
+def ofx(lines: list[tuple[str, str, str, str, str]], balance: str) -> str:
+    """An OFX statement of Chase: (type, amount, FITID, name, memo) on 2026-02-13."""
+    rows = "".join(f"<STMTTRN><TRNTYPE>{kind}<DTPOSTED>20260213120000<TRNAMT>{amount}<FITID>{fitid}<NAME>{name}"
+                   f"<MEMO>{memo}</STMTTRN>\n" for kind, amount, fitid, name, memo in lines)
+    return (OFX_HEAD + rows + f"</BANKTRANLIST><LEDGERBAL><BALAMT>{balance}<DTASOF>20260215</LEDGERBAL>\n"
+            "</STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n")
+
+
+MT940 = """\
+:20:STARTUMS
+:25:37050198/1234567890
+:28C:1/1
+:60F:C260201EUR100,00
+:61:2602130213C2,15NTRFNONREF//SPK90002
+:86:/NAME/SPARKASSE KOELNBONN/REMI/HABENZINSEN 01.2026
+:62F:C260215EUR102,15
+-
+"""
+
+CONFIG = """\
+books: books
+currency: USD
+timezone: America/New_York
+channels:
+  stripe: {type: stripe, currency: USD, settlement_days: 3, bank: chase, bank_days: 2}
+banks:
+  chase: {type: ofx, account: Assets:Bank:Chase, currency: USD}
+  sparkasse: {type: mt940, account: Assets:Bank:Sparkasse, currency: EUR}
+"""
+
+STRIPE_HEAD = ('"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net",'
+               '"reporting_category","description","source_id","automatic_payout_id"\n')
+
+
+def merchant(tmp_path, monkeypatch, chase: str, stripe: str = "", mt940: str = MT940) -> Path:
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-02-16")
+    root = tmp_path / "wires"
+    for name, text in (("chase/feb.ofx", chase), ("sparkasse/feb.sta", mt940), ("stripe/report.csv", stripe)):
+        if text:
+            (root / "statements" / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / "statements" / name).write_text(text, encoding="utf-8")
+    (root / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    run(root, "import", str(root / "statements"))
+    return root
+
+
+def run(root, *args, code=0):
+    result = beanclear(root, *args)
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def findings(root):
+    return checking.check(config_mod.load(root / "config.yaml")).findings
+
+
+INTEREST = [("INT", "1.23", "F9", "INTEREST PAYMENT", "INTEREST PAID")]
+
+
+# -- the refs check shows -------------------------------------------------------------------
+
+@pytest.fixture
+def interest(tmp_path, monkeypatch):
+    """Two interest credits nothing explains: Chase's FITID F9, Sparkasse's reference SPK90002."""
+    return merchant(tmp_path, monkeypatch, ofx(INTEREST, "101.23"))
+
+
+def test_check_lists_the_banks_own_references_of_a_line(interest):
+    assert sorted(f.refs for f in findings(interest)) == [
+        ("20260213-104b11815d6f-1", "SPK90002"), ("F9/20260213/1.23", "F9")]
+
+
+@pytest.mark.parametrize("ref, line", [("F9", "F9/20260213/1.23"), ("SPK90002", "20260213-104b11815d6f-1")])
+def test_book_takes_the_banks_reference_check_lists(interest, ref, line):
+    # A blind tester's `book F9 Income:Interest` was refused, "no bank line has id 'F9'",
+    # while `ack bank-unmatched SPK90002` took the other line's reference
+    out = json.loads(run(interest, "book", ref, "Income:Interest", "--format", "json"))
+    assert out["done"] is True and out["bank_ref"] == line
+    assert [f.refs[-1] for f in findings(interest)] == [r for r in ("SPK90002", "F9") if r != ref]
+    assert "nothing was written" in run(interest, "book", ref, "Income:Interest")
+    assert "booked back to Assets:Suspense" in run(interest, "unlink", ref)
+    assert len(findings(interest)) == 2
+
+
+def test_link_and_follow_up_take_the_banks_reference(interest):
+    refused = beanclear(interest, "link", "F9", "po_nothing")
+    assert refused.exit_code == 2 and "no open item is 'po_nothing'" in refused.output
+    run(interest, "follow-up", "bank-unmatched", "SPK90002", "--owner", "alice", "--due", "2026-02-20")
+    [followed] = [f for f in findings(interest) if f.follow_up]
+    assert followed.refs[-1] == "SPK90002"
+
+
+def test_a_reference_two_lines_share_is_refused_naming_both(tmp_path, monkeypatch):
+    # A bank that gives two lines one reference (another day, another account): which?
+    twice = merchant(tmp_path, monkeypatch, ofx(INTEREST, "101.23"),
+                     mt940=MT940.replace("//SPK90002", "//F9"))
+    before = snapshot(twice / "books")
+    result = beanclear(twice, "book", "F9", "Income:Interest")
+    assert result.exit_code == 2, result.output
+    assert "'F9' names 2 bank lines: F9/20260213/1.23 (1.23 USD on 2026-02-13, Assets:Bank:Chase), " \
+           "20260213-" in result.output and "name one by its id" in result.output
+    assert snapshot(twice / "books") == before
+    assert "booked to Income:Interest" in run(twice, "book", "F9/20260213/1.23", "Income:Interest")
