@@ -839,3 +839,28 @@ def test_a_bank_credit_whose_payout_left_before_the_channels_statements_is_one_s
         "from its account into Assets:Transit:WeChat on its day); 2 bank credit(s) (374.04 CNY) booked to "
         "Assets:Transit:WeChat are of payouts before them: they wait for the statement of wechat before 2026-03-05")
     assert full_report(tmp_path, cover)[0] == []
+
+
+def test_a_payout_credited_in_two_lines_is_answered_by_both(ledger):
+    # A blind tester's payout of 2,000.00 the bank credited as 1,200.00 and 800.00: the
+    # check paired the first with it, a payout-mismatch of 800.00 and the 800.00
+    # bank-unmatched, two findings of nothing wrong (README, Matching: groups)
+    parts = BANK_CREDIT.format(day="03", amount="60.00") + BANK_CREDIT.format(day="03", amount="39.40").replace(
+        "B-03", "B-03b")
+    assert ledger(SALE, PAYOUT.format(amount="99.40"), parts) == []
+
+
+def test_a_payout_linked_to_one_part_is_answered_by_the_line_that_makes_the_rest(ledger):
+    linked = BANK_CREDIT.format(day="03", amount="60.00").replace('"微信提现"', '"微信提现" ^payout-77')
+    rest = BANK_CREDIT.format(day="04", amount="39.40")
+    assert ledger(SALE, PAYOUT.format(amount="99.40"), linked, rest) == []
+    # a line that does not make the rest is no part of it: the payout is short, the line unexplained
+    found = ledger(SALE, PAYOUT.format(amount="99.40"), linked, BANK_CREDIT.format(day="04", amount="39.00"))
+    assert codes(found) == ["bank-unmatched", "payout-mismatch"]
+
+
+def test_two_lines_that_do_not_make_the_payout_are_no_parts_of_it(ledger):
+    parts = BANK_CREDIT.format(day="03", amount="60.00") + BANK_CREDIT.format(day="03", amount="39.00").replace(
+        "B-03", "B-03b")
+    found = ledger(SALE, PAYOUT.format(amount="99.40"), parts)
+    assert codes(found) == ["bank-unmatched", "payout-mismatch"]

@@ -135,3 +135,72 @@ def test_a_reference_two_lines_share_is_refused_naming_both(tmp_path, monkeypatc
            "20260213-" in result.output and "name one by its id" in result.output
     assert snapshot(twice / "books") == before
     assert "booked to Income:Interest" in run(twice, "book", "F9/20260213/1.23", "Income:Interest")
+
+
+# -- a payout credited in two parts ---------------------------------------------------------
+
+SPLIT_STRIPE = STRIPE_HEAD + """\
+"txn_1","2026-02-09 15:00:00","2026-02-11 00:00:00","usd","2059.99","59.99","2000.00","charge","Order 1","ch_1","po_1SplitInTwo0001"
+"txn_2","2026-02-12 15:00:00","2026-02-14 00:00:00","usd","-2000.00","0.00","-2000.00","payout","STRIPE PAYOUT","po_1SplitInTwo0001","po_1SplitInTwo0001"
+"txn_3","2026-02-14 15:00:00","2026-02-16 00:00:00","usd","20.00","0.88","19.12","charge","Order 2","ch_2",""
+"""
+PARTS = [("CREDIT", "1200.00", "F1", "STRIPE", "STRIPE TRANSFER PART 1 OF 2"),
+         ("CREDIT", "800.00", "F2", "STRIPE", "STRIPE TRANSFER PART 2 OF 2")]
+PO = "payout-po_1SplitInTwo0001"
+
+
+@pytest.fixture
+def split(tmp_path, monkeypatch):
+    """A blind tester's Stripe payout of 2,000.00 the bank credited as 1,200.00 (F1) and
+    800.00 (F2) the same day, the same text."""
+    return merchant(tmp_path, monkeypatch, ofx(PARTS, "2100.00"), SPLIT_STRIPE, mt940="")
+
+
+def links(root):
+    chase = (root / "books" / "chase" / "2026" / "2026-02.beancount").read_text(encoding="utf-8")
+    return [line.split('"')[-1].strip() for line in chase.splitlines() if line.startswith("2026-02-13 *")]
+
+
+def test_a_payout_credited_in_two_parts_is_one_group_check_is_silent_and_match_applies(split):
+    # check said payout-mismatch 800.00 and bank-unmatched 800.00; match proposed nothing
+    assert findings(split) == []
+    out = json.loads(run(split, "match", "--format", "json"))
+    [p] = out["proposals"]
+    assert (p["stage"], p["confident"], p["bank_refs"], p["links"]) == \
+        ("groups", True, ["F1/20260213/1200.00", "F2/20260213/800.00"], [PO])
+    run(split, "match", "--apply")
+    assert links(split) == [f"^{PO}", f"^{PO}"] and findings(split) == []
+
+
+@pytest.mark.parametrize("first, then", [("F1", "F2"), ("F2", "F1")])
+def test_link_takes_each_part_of_a_payout_credited_in_two(split, first, then):
+    # the tester's `link F2 po_…` was refused (the check paired po_… with F1), and after
+    # `link F1 po_…`, `link F2 po_…` too ("no open item is 'po_…'")
+    said = run(split, "link", first, "po_1SplitInTwo0001")
+    rest = {"F1": "F1/20260213/1200.00 (1,200.00 USD", "F2": "F2/20260213/800.00 (800.00 USD"}[then]
+    assert f"the clearing check pairs bank line {rest} on 2026-02-13) with it too: together they make it" in said
+    assert findings(split) == []   # one part linked, the other pending: nothing wrong
+    [p] = json.loads(run(split, "match", "--format", "json"))["proposals"]
+    assert (p["bank_refs"][0].split("/")[0], p["links"], p["confident"]) == (then, [PO], True)
+    said = run(split, "link", then, "po_1SplitInTwo0001")
+    assert "linked to " + PO + "\n" in said and "differ" not in said
+    assert links(split) == [f"^{PO}", f"^{PO}"] and findings(split) == []
+
+
+@pytest.mark.parametrize("parts", [PARTS, PARTS[:1]])
+def test_link_refuses_a_line_that_does_not_make_the_rest_of_a_payout(tmp_path, monkeypatch, parts):
+    # whether the line that makes the rest (F2) is in the books or not
+    third = ("CREDIT", "700.00", "F3", "STRIPE", "STRIPE TRANSFER")
+    root = merchant(tmp_path, monkeypatch, ofx(parts + [third], "2800.00"), SPLIT_STRIPE, mt940="")
+    run(root, "link", "F1", "po_1SplitInTwo0001")
+    before = snapshot(root / "books")
+    result = beanclear(root, "link", "F3", "po_1SplitInTwo0001")
+    assert result.exit_code == 2, result.output
+    assert (f"{PO} (2,000.00 USD) is linked to bank line F1/20260213/1200.00 (1,200.00 USD) already: "
+            "bank line F3/20260213/700.00 (700.00 USD) would make 1,900.00 USD of it, not 2,000.00") in result.output
+    assert snapshot(root / "books") == before
+    if parts == PARTS:
+        assert "linked to " + PO + "\n" in run(root, "link", "F2", PO)
+        assert [f.refs[-1] for f in findings(root)] == ["F3"]
+    else:   # the payout short of the rest, the line unexplained: two findings, two causes
+        assert sorted(f.code for f in findings(root)) == ["bank-unmatched", "payout-mismatch"]
