@@ -287,3 +287,28 @@ def test_the_rest_of_a_payout_linked_to_one_part_is_proposed_to_the_line_that_ma
                                                                        counter=transit))
     assert ([l.ref for l in p.lines], [i.link for i in p.items], p.items[0].amount, p.confident) == \
         (["B2"], ["payout-9"], Decimal("800.00"), True)
+
+
+def test_two_payouts_of_one_amount_and_day_follow_the_clearing_checks_pairing(config):
+    # A blind tester's two payouts of 500.00 on one day, credited the next day by two lines
+    # of one text: the check pairs each with one line and is silent, and match sent both
+    # lines to review, each proposing the first payout "or" the second. Nothing tells them
+    # apart but the check's pairing: each line is proposed the payout the check pairs with it
+    transit = "Assets:Transit:WeChat"
+    proposals = propose(config, payout(1, "500.00", "5") + payout(1, "500.00", "6")
+                        + bank(2, "500.00", "B1", "财付通", "提现", counter=transit)
+                        + bank(2, "500.00", "B2", "财付通", "提现", counter=transit))
+    assert [(p.lines[0].ref, p.target, p.confident) for p in proposals] == \
+        [("B1", "payout-5", True), ("B2", "payout-6", True)]
+    assert "the clearing check pairs it with this line" in " ".join(proposals[0].reasons)
+
+
+def test_the_matchers_own_judgement_wins_over_the_checks_pairing_where_it_tells_them_apart(config):
+    # (session 25, seed 32961) payouts of one amount on other days: the check pairs their
+    # credits first in, first out; the matcher, by the days, does not follow it
+    transit = "Assets:Transit:WeChat"
+    proposals = propose(config, payout(1, "500.00", "5") + payout(3, "500.00", "6")
+                        + bank(3, "500.00", "B1", "财付通", "提现", counter=transit)
+                        + bank(3, "500.00", "B2", "财付通", "提现", counter=transit))
+    assert [(p.lines[0].ref, p.target, p.confident) for p in proposals] == \
+        [("B1", "payout-6", False), ("B2", "payout-6", False)]

@@ -204,3 +204,30 @@ def test_link_refuses_a_line_that_does_not_make_the_rest_of_a_payout(tmp_path, m
         assert [f.refs[-1] for f in findings(root)] == ["F3"]
     else:   # the payout short of the rest, the line unexplained: two findings, two causes
         assert sorted(f.code for f in findings(root)) == ["bank-unmatched", "payout-mismatch"]
+
+
+# -- two payouts of one amount on one day ---------------------------------------------------
+
+SAME_DAY_STRIPE = STRIPE_HEAD + """\
+"txn_1","2026-02-09 15:00:00","2026-02-11 00:00:00","usd","515.24","15.24","500.00","charge","Order 1","ch_1","po_1SameDayAAA001"
+"txn_2","2026-02-10 15:00:00","2026-02-12 00:00:00","usd","515.24","15.24","500.00","charge","Order 2","ch_2","po_1SameDayBBB002"
+"txn_3","2026-02-12 15:00:00","2026-02-14 00:00:00","usd","-500.00","0.00","-500.00","payout","STRIPE PAYOUT","po_1SameDayAAA001","po_1SameDayAAA001"
+"txn_4","2026-02-12 15:01:00","2026-02-14 00:00:00","usd","-500.00","0.00","-500.00","payout","STRIPE PAYOUT","po_1SameDayBBB002","po_1SameDayBBB002"
+"""
+
+
+def test_two_payouts_of_one_amount_and_day_are_proposed_as_the_check_pairs_them(tmp_path, monkeypatch):
+    # check is silent (it pairs F1 with AAA, F2 with BBB); match sent both lines to
+    # review, each proposing AAA "or" BBB
+    root = merchant(tmp_path, monkeypatch, ofx([("CREDIT", "500.00", f"F{n}", "STRIPE", "STRIPE TRANSFER")
+                                                for n in (1, 2)], "1100.00"), SAME_DAY_STRIPE, mt940="")
+    assert findings(root) == []
+    out = json.loads(run(root, "match", "--format", "json"))["proposals"]
+    assert [(p["bank_refs"], p["links"], p["confident"]) for p in out] == [
+        (["F1/20260213/500.00"], ["payout-po_1SameDayAAA001"], True),
+        (["F2/20260213/500.00"], ["payout-po_1SameDayBBB002"], True)]
+    run(root, "match", "--apply")
+    assert links(root) == ["^payout-po_1SameDayAAA001", "^payout-po_1SameDayBBB002"] and findings(root) == []
+    result = beanclear(root, "link", "F2", "po_1SameDayAAA001")   # AAA has its credit
+    assert result.exit_code == 2 and "payout-po_1SameDayAAA001 (500.00 USD) is settled already: linked to bank " \
+        "line F1/20260213/500.00 (500.00 USD)" in result.output

@@ -717,14 +717,33 @@ def _fuzzy(lines, index, tolerance, proposals, config):
             rest.append(line)
             continue
         scored.sort(key=lambda s: (-s[0], s[1].date, s[1].link))
+        scored, paired = _as_the_check_pairs(line, scored)
         best, item, text, days = scored[0]
         runner = scored[1][0] if len(scored) > 1 else 0.0
         confident = best >= float(config.match.min_score) and best - runner >= float(config.match.margin)
         reasons = [f"amount {item.amount:f} vs {line.amount:f}", f"{days} day(s) after the item",
-                   f"text score {text:.0f} against {', '.join(item.names[:3])}"]
+                   f"text score {text:.0f} against {', '.join(item.names[:3])}"] + paired
         _claim(index, Proposal([line], [item], item.account, "fuzzy", best, reasons, confident=confident,
                                alternatives=[f"{s[1].link} ({s[0]:.0f})" for s in scored[1:3]]), proposals)
     return rest
+
+
+def _as_the_check_pairs(line: BankLine, scored: list) -> tuple[list, list[str]]:
+    """The fuzzy candidates of a line (best first) and the reason to add, where the
+    matcher cannot tell the best apart (equal scores: one amount, one day, one text) and
+    the clearing check pairs one of them with this line and each other with another
+    credit: that one alone, the others being those credits' (README, Matching: a payout
+    the check pairs with a credit is offered to that credit only). A blind tester's two
+    payouts of 500.00 on one day, credited by two lines of one text, sent both lines to
+    review, each proposing the first. Where the scores differ the matcher judges by them
+    (OpenItem.proposable_to: the check's first-in-first-out pairing crossed two payouts
+    of one amount days apart, seed 32961)."""
+    tied = [s for s in scored if s[0] == scored[0][0]]
+    own = [s for s in tied if s[1].paired and s[1].open_to(line)]
+    if len(tied) < 2 or len(own) != 1 or any(not s[1].paired or s[1].open_to(line) for s in tied if s is not own[0]):
+        return scored, []
+    return own + scored[len(tied):], [f"the clearing check pairs it with this line ({len(tied)} items of this score, "
+                          "each paired with its own credit)"]
 
 
 def _history(lines, history, config, index=None) -> list[Proposal]:

@@ -160,8 +160,11 @@ def _rest_of_payout(entries, config, ref: str, line):
     paid = _on(payout, account)
     rest = paid + sum(_on(e, account) for e in parts)
     currency = next(p.units.currency for p in payout.postings if p.account == account)
+    credited = " and ".join(f"bank line {e.meta.get('id')} ({-_on(e, account):,.2f} {currency})" for e in lines)
+    if not rest:
+        raise ResolveError(f"{links[0]} ({paid:,.2f} {currency}) is settled already: linked to {credited}; "
+                           f"if bank line {line.ref} is its credit, `beanclear unlink` that first")
     if rest != line.amount or currency != line.currency:
-        credited = " and ".join(f"bank line {e.meta.get('id')} ({-_on(e, account):,.2f} {currency})" for e in lines)
         raise ResolveError(f"{links[0]} ({paid:,.2f} {currency}) is linked to {credited} already: bank line "
                            f"{line.ref} ({line.amount:,.2f} {line.currency}) would make {paid - rest + line.amount:,.2f} "
                            f"{currency} of it, not {paid:,.2f}; link the line that makes the rest "
