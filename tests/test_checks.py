@@ -274,6 +274,15 @@ def test_not_bank_unmatched_once_reclassified(ledger):
 def test_bank_credit_booked_as_payout_without_payout_is_bank_unmatched(ledger):
     [finding] = ledger(BANK_CREDIT.format(day="03", amount="55.00"))
     assert (finding.code, finding.account) == ("bank-unmatched", "Assets:Transit:WeChat")
+    assert finding.message == "bank credit of 55.00 CNY booked as a wechat payout, but no wechat payout explains it"
+
+
+@pytest.mark.parametrize("name, said", [("airwallex", "an airwallex"), ("alipay", "an alipay"), ("stripe", "a stripe"),
+                                        ("unionpay", "a unionpay"), ("PayPal", "a PayPal")])
+def test_a_channel_is_named_after_its_article(name, said):
+    # a blind tester's finding said "booked as a airwallex payout"
+    from beanclear.checks.clearing import _a
+    assert _a(name) == said
 
 
 def test_severity_off_and_review_threshold(tmp_path):

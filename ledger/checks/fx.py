@@ -21,7 +21,8 @@ better than the market is as suspicious as one far worse, and the message says w
 
 The amount converted is the net of the entry's postings in the base currency; where the
 entry holds only the quoted side (a bank line in the account's currency that names the
-original currency in metadata) it is that side's first posting divided by the rate.
+original currency in metadata) it is the amount its statement states (`original-amount`,
+a camt.053 credit's instructed amount), else that side's first posting divided by the rate.
 No reference rate on or before the day means no `fx-gap`: the gap cannot be measured,
 and the check does not guess. Those conversions are one `statement-gap` per pair instead
 ("no EUR/USD reference rate … the rates of 37 conversions are not judged"), so that
@@ -97,7 +98,13 @@ _UNASKED = object()
 
 def customer_amount(entry) -> tuple[Decimal, str] | None:
     """The amount and currency the customer paid, where the channel states them."""
-    text = entry.meta.get("customer-amount")
+    return stated_amount(entry, "customer-amount")
+
+
+def stated_amount(entry, key: str) -> tuple[Decimal, str] | None:
+    """The amount and currency of the entry's `key` (`"5305.04 USD"`), unsigned; None
+    where it has none, or not an amount."""
+    text = entry.meta.get(key)
     parts = str(text).split() if text else []
     if len(parts) != 2:
         return None
@@ -128,7 +135,11 @@ def applied(entry: data.Transaction) -> list[Applied]:
             side = next((p for p in entry.postings if p.units.currency == quote), None)
             if side is None:
                 return []
-            converted = -side.units.number / rate
+            # the amount the statement states (a camt.053 credit's InstdAmt), else worked
+            # back from the rate (a blind tester's 5,305.04 USD said as 5,305.05)
+            original = stated_amount(entry, "original-amount")
+            converted = original[0].copy_sign(-side.units.number) if original and original[1] == base \
+                else -side.units.number / rate
         # the account the converted money arrived in (else left): not a fee posted first
         side = next((p for p in entry.postings if p.units.currency == quote), None) \
             or next((p for p in entry.postings if p.units.currency == base), entry.postings[0])
