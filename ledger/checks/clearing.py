@@ -35,6 +35,7 @@ from operator import attrgetter
 from beancount.core import data
 
 from beanclear.checks.findings import Finding, at_entry
+from beanclear.importers.banking import stated_amount
 from beanclear.importers.order_refs import link
 from beanclear.statements import gaps
 from beanclear.statements.coverage import QUIET_DAYS, Coverage
@@ -400,6 +401,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
         findings.append(_mismatch(ins[0], sum(i.amount for i in ins), -sum(i.amount for i in outs),
                                   [i.entry for i in group], channel, account))
     set_aside: list[Item] = []   # credits whose payout may be in a hole of the channel's statements
+    unpaired: list[Item] = []    # credits no payout answers (bank-unmatched)
     for credit in leftover:
         judged = horizon.credit(credit.date, window)
         if judged == "hole":   # its payout may be in a hole of the channel's statements: the hole's finding says it
@@ -455,8 +457,11 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             # when the books began, is in. One statement-gap of the channel for them all.
             early.setdefault(channel.name, []).append((channel.bank, credit))
         elif _heard(judged, credit, channel, horizon, unheard):
-            findings.append(_unanswered(credit, channel, f"bank credit of {_money(-credit.amount)} {credit.currency} "
-                                        f"booked as {_a(channel.name)} payout, but no {channel.name} payout explains it"))
+            unpaired.append(credit)
+            findings.append(_unanswered(credit, channel, f"bank credit of {_money(-credit.amount)} {credit.currency}"
+                                        f"{_at_the_bank(credit)} booked as {_a(channel.name)} payout, but no "
+                                        f"{channel.name} payout explains it"
+                                        + _in_another_currency(credit, still_open, window)))
     for payout in still_open:
         if any(c.currency == payout.currency and payout.date - dt.timedelta(days=1) <= c.date
                <= payout.date + dt.timedelta(days=window) for c in set_aside):
@@ -471,8 +476,41 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             findings.append(Finding(
                 "payout-missing", payout.date, channel.name, account, payout.amount, payout.currency,
                 f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} has not reached the bank "
-                f"{age} days later (expected within {window})", refs([payout.entry]), **at_entry(payout.entry)))
+                f"{age} days later (expected within {window})" + _in_another_currency(payout, unpaired, window),
+                refs([payout.entry]), **at_entry(payout.entry)))
     return findings
+
+
+def _at_the_bank(credit: Item) -> str:
+    """What a credit the bank converted (booked in the amount sent: banking.counter_posting)
+    is at the bank, in words (` (788.70 GBP at the bank)`); else nothing."""
+    booked = next((p for p in credit.entry.postings if p.units.currency != credit.currency), None)
+    return f" ({_money(booked.units.number)} {booked.units.currency} at the bank)" if booked is not None else ""
+
+
+def _in_another_currency(item: Item, others: list[Item], window: int) -> str:
+    """What a payout-missing or a bank-unmatched says of the other side of its window
+    (`others`: the credits no payout answers, or the payouts still open) where that is in
+    another currency: a credit the bank converted into the account's currency whose
+    statement states no amount sent, so that it pairs with no payout (banking.sent_units:
+    a blind tester's 788.70 GBP of a 1,000.00 USD payout was offered against nothing)."""
+    for other in others:
+        if other.currency == item.currency:
+            continue
+        payout, credit = (item, other) if item.amount > 0 else (other, item)
+        if payout.date - dt.timedelta(days=1) <= credit.date <= payout.date + dt.timedelta(days=window):
+            sent = stated_amount(credit.entry.meta.get("original-amount"))
+            if sent is not None and sent[1] == payout.currency:   # booked before the import booked it so
+                why = (f"its statement states {_money(sent[0])} {sent[1]} sent, but it is booked in {credit.currency} "
+                       "(`beanclear link` or `match --apply` books it in the amount sent)")
+            else:
+                why = f"its statement states no amount sent in {payout.currency}, which a credit the bank converted pairs by"
+            if item is payout:
+                return (f"; bank credit {credit.entry.meta.get('id', '?')} of {_money(-credit.amount)} "
+                        f"{credit.currency} on {credit.date} may be it, converted by the bank: {why}")
+            return (f": it is in {credit.currency} and payout {payout.entry.meta.get('id', '?')} "
+                    f"({_money(payout.amount)} {payout.currency}) in {payout.currency}; {why}")
+    return ""
 
 
 def text_words(text: str) -> set[str]:

@@ -49,23 +49,33 @@ def unproposed(entries, config, proposals, load=None) -> list[Unproposed]:
     tolerance = config.match.tolerance
     payees = {(h.entry.payee or "").strip().lower() for h in history}
     found = _Items(items, _landing(config))
+    transit = {ch.accounts.transit for ch in config.channels.values()}
     out = []
     for line in sorted(lines, key=lambda l: (l.date, l.ref)):
         if line.ref in proposed:
             continue
         same = found.near(line.currency, line.amount, tolerance)
+        if line.sent is not None:   # a credit the bank converted: the payouts of the amount sent too
+            same += [i for i in found.near(line.sent[1], line.sent[0], tolerance) if i.account in line.sent[2]]
         reasons = []
-        named = [i for i in found.named(line) if i.currency == line.currency and i not in same]
+        named = [i for i in found.named(line) if line.amount_for(i) is not None and i not in same]
+        for item in found.named(line):
+            if line.amount_for(item) is None and item.account in transit and line.amount > 0:
+                reasons.append(f"the text names {item.link} of {item.amount:f} {item.currency}, another currency than "
+                               f"the line's {line.currency}: a credit the bank converted is matched to its payout by "
+                               f"the amount sent its statement states, and this one states none in {item.currency}")
         for item in named:
             if not item.open_to(line):
                 reasons.append(f"the text names {item.link} of {item.amount:f} {item.currency}, which reached the bank "
                                f"as {item.arrived()}: the clearing check pairs them")
                 continue
             reasons.append(f"the text names {item.link} of {item.amount:f} {item.currency}, but the amounts differ "
-                           f"by {abs(item.amount - line.amount):f}: link it by hand and write off the difference")
+                           f"by {abs(item.amount - line.amount_for(item)):f}: link it by hand and write off the "
+                           "difference")
         if not same and not named:
             kind = "payout, order or bill" if line.amount > 0 else "bill or refund"
-            reasons.append(f"no open {kind} of {line.amount:f} {line.currency} (within {tolerance:f})")
+            sent = f" or of {line.sent[0]:f} {line.sent[1]} sent" if line.sent is not None else ""
+            reasons.append(f"no open {kind} of {line.amount:f} {line.currency}{sent} (within {tolerance:f})")
             near = found.nearest(line)
             for i in near:
                 reasons.append(f"nearest open item: {i.link} {i.amount:f} {i.currency} of {i.date} ({i.channel})")

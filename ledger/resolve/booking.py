@@ -187,6 +187,8 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
                                + "; `beanclear unlink` it first")
         counter = next(p for p in entry.postings if p.account == line.counter)
         plan.edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, account)))
+        from beanclear.matching.core import restated   # a credit the bank converted: its own amount again
+        plan.edits += restated(config, line, account)
         plan.appends.update(account_opens(config, entries, account))
     meta = []
     if title:

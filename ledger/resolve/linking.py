@@ -32,7 +32,7 @@ from decimal import Decimal
 
 from beanclear.books.edits import Edit
 from beanclear.checks.reconcile import collector_paused
-from beanclear.matching.core import Proposal, collect, edits_for
+from beanclear.matching.core import Proposal, collect, edits_for, restated
 from beanclear.resolve import Plan, ResolveError, refuse_closed
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, statement_title,
                                        unexplained, unlinked_account)
@@ -80,6 +80,7 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     line = bank_line(entries, config, bank_ref)
     bank_ref = line.ref   # (said by its id, which a bank's own reference may be short of)
     lines, items, _ = collect(entries, config, load)
+    line = next((l for l in lines if l.entry is line.entry), line)   # as matching reads it: its amount sent
     chosen = []
     for ref in item_refs:
         item = _find_item(items, ref)
@@ -111,20 +112,28 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     if len(accounts) > 1:
         raise ResolveError(f"items: {', '.join(i.link for i in chosen)} wait in different accounts "
                            f"({', '.join(sorted(accounts))}); one bank line settles items of one account")
-    wrong = [i.link for i in chosen if i.currency != line.currency]
+    wrong = [i.link for i in chosen if line.amount_for(i) is None]
     if wrong:
-        raise ResolveError(f"items: {', '.join(wrong)} are not in {line.currency}, the bank line's currency")
+        raise ResolveError(f"items: {', '.join(wrong)} are not in {line.currency}, the bank line's currency"
+                           + (f", nor in {line.sent[1]}, the amount sent its statement states" if line.sent else
+                              " (a credit the bank converted is linked to a payout in the amount sent its "
+                              "statement states; this one states none)"))
+    if len({i.currency for i in chosen}) > 1:
+        raise ResolveError(f"items: {', '.join(i.link for i in chosen)} are in different currencies; one bank line "
+                           "settles items of one currency")
     refuse_closed(config, line.date)
     proposal = Proposal([line], chosen, chosen[0].account, "hand", 100.0, ["linked by hand"])
     total = sum((i.amount for i in chosen), Decimal(0))
-    data["difference"] = f"{line.amount - total:f}"
-    message = f"bank line {bank_ref} ({line.amount:,.2f} {line.currency}) linked to {' + '.join(data['links'])}"
+    amount, currency = line.amount_for(chosen[0]), chosen[0].currency
+    data["difference"] = f"{amount - total:f}"
+    sent = f", sent as {amount:,.2f} {currency}" if currency != line.currency else ""
+    message = f"bank line {bank_ref} ({line.amount:,.2f} {line.currency}{sent}) linked to {' + '.join(data['links'])}"
     others = [e for e in chosen[0].paired if e is not line.entry] if len(chosen) == 1 else []
-    if others and total == line.amount + sum(-_on(e, chosen[0].account) for e in others):
+    if others and total == amount + sum(-_on(e, chosen[0].account) for e in others):
         message += (f"; the clearing check pairs {chosen[0].arrived(others)} with it too: together they make it "
                     f"(link {' and '.join(str(e.meta['id']) for e in others)} to it too)")
-    elif total != line.amount:
-        message += f"; they differ by {line.amount - total:,.2f} {line.currency} (write it off, or find the rest)"
+    elif total != amount:
+        message += f"; they differ by {amount - total:,.2f} {currency} (write it off, or find the rest)"
     return Plan(message, edits=edits_for(proposal, config), data=data)
 
 
@@ -192,6 +201,7 @@ def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan
         counter = next(p for p in entry.postings if p.account == line.counter)
         plan.edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, imported)))
         plan.data["booked_to"] = imported
+    plan.edits += restated(config, line, imported)
     if back and str(entry.meta.get(BOOKED_FROM)) == imported:   # back where it was: nothing to remember
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], remove_meta=(BOOKED_FROM,)))
     title = statement_title(entry) if STATEMENT_TEXT in entry.meta else None
