@@ -51,8 +51,8 @@ import re
 from decimal import Decimal
 
 from beanclear.importers.alipay_trade import MerchantBill, number_repeats, says_no_rows
-from beanclear.importers.base import (BalanceChain, Extraction, FundView, channel_order_link, balance, closing_balances, compare_footer, link, next_day, posting,
-                                      rule_account, transaction)
+from beanclear.importers.base import (BalanceChain, Extraction, FundView, SummaryFile, channel_order_link, balance,
+                                      closing_balances, compare_footer, link, next_day, posting, rule_account, transaction)
 from beanclear.importers.toolkit import (StatementError, money, parse_amount, parse_datetime, parse_magnitude,
                                          read_statement)
 
@@ -79,6 +79,7 @@ VIEW = FundView("trade-id", own_ids=True, kinds=frozenset(PAYMENTS | FEES | REFU
 
 class Importer(MerchantBill):
     kind = "alipay fund ledger"
+    summary_file = SummaryFile("#支付宝账务汇总查询", "Alipay's 账务汇总", "账务明细")   # FORMATS.md §4
     daily_name = "fund"   # as `beanclear fetch` archives a day's bill
     is_fund_view = True   # what its trade view books on another day is in flight (books/in_flight.py)
     HEADER = HEADER

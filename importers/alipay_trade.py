@@ -36,6 +36,11 @@ A day without trades gives a bill with the header, no rows and a footer counting
 (`#交易合计：0笔`, `#退款合计：0笔`): a statement without entries that covers its stated
 period (says_no_rows; the fund ledger's `#收入合计：0笔` alike). A header with nothing
 under it and no footer saying so is refused as cut off.
+
+The download holds beside each 明细 its 汇总 (`…_业务明细(汇总).csv`, first line
+`#支付宝业务汇总查询`; `#支付宝账务汇总查询` beside the 账务明细): sums of the 明细's rows,
+no money of their own. An import leaves one out of a folder, saying what it is, and
+refuses one given alone (base.SummaryFile, books/identify.py summary_file).
 """
 
 from __future__ import annotations
@@ -46,7 +51,8 @@ from decimal import Decimal
 from typing import Callable
 
 from beanclear.importers.account_ids import is_of
-from beanclear.importers.base import Extraction, StatementImporter, channel_order_link, compare_footer, posting, transaction
+from beanclear.importers.base import (Extraction, StatementImporter, SummaryFile, channel_order_link, compare_footer,
+                                      posting, transaction)
 from beanclear.books.render import COVERS_SEPARATOR as COVERS
 from beanclear.books.idset import Ids
 from beanclear.books.spill import like, metas
@@ -93,6 +99,7 @@ def says_no_rows(total: re.Pattern) -> Callable[[Statement], bool]:
 
 class Importer(MerchantBill):
     kind = "alipay trade detail"
+    summary_file = SummaryFile("#支付宝业务汇总查询", "Alipay's 业务汇总", "业务明细")
     daily_name = "trade"   # as `beanclear fetch` archives a day's bill
     shows_payouts = False  # its payouts are in the channel's other statement
     books_first = True   # in one import with the fund view: it knows the discounts and the fee rate

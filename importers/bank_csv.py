@@ -51,10 +51,10 @@ balance is after both. A file of foreign banks' habits reads as they write it: a
 direction column the config leaves out beside unsigned amounts is refused naming it (ING
 Netherlands `Af Bij`, Knab `CreditDebet`); one-cell section titles among the rows
 (Schwab's `Posted Transactions`) and balance lines after them (Deutsche Bank's
-`Kontostand`, comdirect's `Alter Kontostand`) are said, not booked (toolkit
-read_statement); a file without a header may have a title line above its rows (BNP
-Paribas: the account, the day and the balance) with no date and no amount where they
-stand (_rows_start).
+`Kontostand`, comdirect's `Alter Kontostand`, 交通银行's `借方发生额合计` and `期末余额`) are
+said, not booked (toolkit read_statement); a file without a header may have a title
+line above its rows (BNP Paribas: the account, the day and the balance) with no date
+and no amount where they stand (_rows_start).
 
 A `ref` is a row's id. Rows that share one but say different things are different
 lines (Wise before 2021: a transfer and its fee under one `TransferWise ID`): the file

@@ -13,6 +13,11 @@ in this order:
    own row for the payment meets it (counted once);
 2. the first of the config's `rules` whose pattern is found in payee or memo;
 3. otherwise `Assets:Suspense`, which must be empty: a `bank-unmatched` finding.
+
+A credit the bank converted into the account's currency from a payout in another (a
+Stripe USD payout landing in a GBP account) is booked against transit in the payout's
+currency, where the statement states the amount sent and the channel settles in it
+(counter_posting): transit comes back to zero in the currency the payout left in.
 """
 
 from __future__ import annotations
@@ -21,14 +26,15 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter, defaultdict
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
 from beanclear.config import WALLET_TYPES
 from beanclear.importers.base import (BalanceChain, Extraction, StatedOpening, StatementImporter, balance,
                                       closing_balances, next_day, posting, rule_account, transaction)
-from beanclear.importers.toolkit import ENCODINGS, WESTERN_ENCODINGS, StatementError, sniff
+from beanclear.importers.toolkit import ENCODINGS, WESTERN_ENCODINGS, StatementError, applied_rate, sniff
 from beanclear.importers.toolkit.tables import head_bytes, head_text
 from beanclear.importers.toolkit.text import errors_read_whole, text_stream
 
@@ -190,7 +196,8 @@ class BankImporter(StatementImporter):
         """One bank line: the bank account against what classify() says explains it."""
         other = self.classify(amount, payee, memo)
         return transaction(path, line, when, payee, memo, meta,
-                           [posting(self.source.account, amount, currency), posting(other, -amount, currency)],
+                           [posting(self.source.account, amount, currency),
+                            counter_posting(self.config, self.source.account, other, amount, currency, meta)],
                            links)
 
 
@@ -216,6 +223,61 @@ def explaining_account(config, bank: str | None, amount: Decimal, text: str) -> 
     if named is not None:
         return named.accounts.transit
     return rule_account(config, text) or config.suspense
+
+
+def stated_amount(text, signed: bool = False) -> tuple[Decimal, str] | None:
+    """An amount metadata states as the importers write it (`"1000.00 USD"`,
+    `original-amount`, `customer-amount`): its size (`signed`: its number as written) and
+    currency; None where it states none (or not one amount)."""
+    parts = str(text).split() if text else []
+    if len(parts) != 2:
+        return None
+    try:
+        number = Decimal(parts[0])
+    except InvalidOperation:
+        return None
+    return (number if signed else abs(number)), parts[1].upper()
+
+
+def sent_units(config, bank_account: str, account: str, amount: Decimal, currency: str, meta) -> Amount | None:
+    """What a bank credit of `amount` `currency` on `bank_account` takes from `account`,
+    where that is not its own amount: the amount sent, where the bank converted it into
+    the account's currency and the statement states it (`original-amount`: CAMT.053
+    `InstdAmt`, a bank CSV's `original_credit` and `original_currency`; OFX's
+    `ORIGCURRENCY` states a rate but no amount, MT940 neither), on the transit account of
+    a channel that pays into this bank and settles in that currency (a Stripe USD payout
+    of 1,000.00 credited as 788.70 GBP takes 1,000.00 USD from transit, what the payout
+    put in). None otherwise: the line takes its own amount."""
+    sent = stated_amount(meta.get("original-amount")) if amount > 0 else None
+    if sent is None or sent[1] == currency or not sent[0]:
+        return None
+    for channel in config.channels.values():
+        if channel.accounts.transit == account and channel.currency == sent[1] and any(
+                name in config.banks and config.banks[name].account == bank_account for name in channel.payout_banks):
+            return Amount(-sent[0], sent[1])
+    return None
+
+
+def counter_posting(config, bank_account: str, account: str, amount: Decimal, currency: str, meta) -> data.Posting:
+    """The posting of a bank line of `amount` `currency` against `account`, what explains
+    it: its amount the other way, or what it takes in another currency (sent_units) at the
+    rate the bank applied, as Beancount balances it (applied_rate gives the line's amount
+    back exactly; the fx-gap check judges the rate the statement states):
+
+        2026-02-13 * "STRIPE PAYMENTS UK LTD" "STRIPE PAYOUT po_1ConvertedPay01"
+          fx-pair: "USD/GBP"
+          fx-rate: "0.7887"
+          original-amount: "1000.00 USD"
+          Assets:Bank:HSBC            788.70 GBP
+          Assets:Transit:Stripe     -1000.00 USD @ 0.7887 GBP
+
+    The import books a line so, and `match`, `link`, `book` and `unlink` restate a line
+    they move (its counter posting as this gives it for where it goes)."""
+    sent = sent_units(config, bank_account, account, amount, currency, meta)
+    if sent is None:
+        return posting(account, -amount, currency)
+    return posting(account, sent.number, sent.currency,
+                   price=Amount(applied_rate(sent.number, amount, currency), currency))
 
 
 NOT_PROVIDED = "NOTPROVIDED"

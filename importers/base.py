@@ -30,8 +30,8 @@ from beanclear.importers.account_ids import stated_account
 from beanclear.importers.order_refs import (  # noqa: F401  (every importer's, from here)
     DESCRIBED_ORDER, TAOBAO_ORDER, channel_order_link, described_order, description_order, link, named_order, order_in,
     order_key, order_link, payment_shops, placed_by_books)
-from beanclear.importers.toolkit import (MAX_ID, MAX_TEXT, StatementError, in_places, named_day, paused_gc, shape_first,
-                                         sniff, stated_period)
+from beanclear.importers.toolkit import (MAX_ID, MAX_TEXT, StatementError, header_in, in_places, named_day, paused_gc,
+                                         shape_first, sniff, stated_period)
 
 
 @dataclass(frozen=True)
@@ -125,10 +125,31 @@ class SharedRows:
     guess: str = ""
 
 
+@dataclass(frozen=True)
+class SummaryFile:
+    """A file a channel's download holds beside one of its statements that only sums it
+    (Alipay's `…_账务明细(汇总).csv` beside `…_账务明细.csv`): it moves no money, so it is
+    no statement to import. Known by its title, its first line (`#支付宝账务汇总查询`,
+    padded with commas or not), in a file without the statement's header."""
+    title: str       # its first line: `#支付宝账务汇总查询`
+    name: str        # what it is: "Alipay's 账务汇总"
+    sums: str        # the statement it sums: "账务明细"
+
+    def said(self, head: str, statement_header: Iterable[str]) -> str | None:
+        """What the file whose start is `head` is, where it is this summary; else None."""
+        first = next((line for line in head.lstrip("\ufeff").splitlines() if line.strip()), "")
+        if first.strip().rstrip(",").strip() != self.title or header_in(head, statement_header):
+            return None
+        return (f"{self.name}, the summary that comes beside the {self.sums} in its download: it moves no money "
+                f"(it sums the {self.sums}'s rows); the {self.sums} is the statement to import")
+
+
 class StatementImporter(beangulp.Importer):
     """One source of the config (a channel or a bank) reading one kind of statement."""
 
     kind: str = ""  # short label for summaries, e.g. "wechat trade bill"
+    # The file its download holds beside it that only sums it (Alipay's 汇总): never imported
+    summary_file: SummaryFile | None = None
     shows_payouts: bool = True  # False for a channel's trade view: its payouts are in another statement
     # True for a channel's fund view (资金账单, 账务明细): its balances count the money its trade
     # view books on another day (books/in_flight.py)

@@ -38,6 +38,17 @@ SHOP_IMPORTERS = {"shopify": (shopify_orders.Importer,), "taobao": (taobao_order
                   "jd": (jd_orders.Importer,), "orders-csv": (orders_csv.Importer,)}
 
 
+def summary_of(head: str) -> str | None:
+    """What a file is, where it is a summary a download holds beside one of its
+    statements (an importer's `summary_file`: Alipay's 汇总), by the start of it; else None."""
+    for classes in (*CHANNEL_IMPORTERS.values(), *BANK_IMPORTERS.values(), *SHOP_IMPORTERS.values()):
+        for cls in classes:
+            said = cls.summary_file.said(head, getattr(cls, "HEADER", ())) if cls.summary_file is not None else None
+            if said is not None:
+                return said
+    return None
+
+
 def for_config(config) -> list[StatementImporter]:
     """One importer per (source, statement kind) the config describes, in name order."""
     out = []

@@ -22,6 +22,13 @@ coming back, from its `failure_balance_transaction`, at that transaction's time 
 the object holds it expanded (`serve` fetches it), the entry the day's list books too;
 an object with its id alone books it at the payout's creation, all it knows.
 
+What the customer paid, where Stripe converted it, is the balance transaction's source's
+amount and currency (its `source` expanded, as `beanclear fetch` asks for it, or the
+charge, refund or dispute it is expanded in: `_customer_side`), booked as the reports'
+`customer_facing_amount` is (`customer-amount`, the `fx-rate`/`fx-pair` it implies).
+Stripe's `exchange_rate` is kept as given (`exchange-rate`); alone it names no currency,
+and the fx check says so rather than judging it (checks/fx.py `unpaired`).
+
 A balance transaction carries no order id: a charge's or refund's description names it
 as checkouts write it (`Order 1001`, `Order #1001 by Jo`, `REFUND FOR CHARGE (Order
 1001)`: base.DESCRIBED_ORDER), the id alone becoming the entry's `order-id`, or where
@@ -166,14 +173,16 @@ class Importer(StatementImporter):
         elif kind == "payout":
             booked = self._payout(obj, path, out)
         else:
-            booked = [self._balance_transaction(bt, path) for bt in _expanded(obj)]
+            booked = [self._balance_transaction(bt, path, obj) for bt in _expanded(obj)]
             if not booked:
                 out.skip(f"{'deleted ' if obj.get('deleted') else ''}{kind} object (no balance transaction in it)")
         for entry in booked:
             if seen.add(entry.meta["id"]):  # a payout and its balance transaction are one entry
                 out.entries.append(entry)
 
-    def _balance_transaction(self, bt, path: str):
+    def _balance_transaction(self, bt, path: str, holder=None):
+        """The entry of a balance transaction; `holder`: the object it is expanded in
+        (a charge, refund, dispute, payout), the transaction's source where it names it."""
         line = json_line(bt)
 
         def need(name: str):
@@ -187,27 +196,25 @@ class Importer(StatementImporter):
         source = bt.get("source")
         source_obj = source if isinstance(source, dict) else None
         source_id = source_obj.get("id", "") if source_obj else str(source or "")
+        if source_obj is None and isinstance(holder, dict) and source_id in ("", str(holder.get("id") or "")):
+            source_obj = holder   # a charge holding its balance transaction is that transaction's source
         description = str(bt.get("description") or "")
         category = category_of(str(bt.get("reporting_category") or need("type")), description, path, line,
                                "reporting_category")
         if category == "transfer" and not bt.get("reporting_category") and OLD_PAYOUT.search(description):
             category = "payout"   # a pre-2017 payout, as a 2014 /v1/balance/history lists it
-        shown = None
-        if source_obj and source_obj.get("currency") and isinstance(source_obj.get("amount"), int):
-            shown_currency = currency_code(source_obj["currency"], path, line, "source.currency")
-            shown = Amount(from_minor_units(source_obj["amount"], shown_currency, path, line, "source.amount"),
-                           shown_currency)
+        shown = _customer_side(source_obj, path, line) if source_obj else None
         rate = bt.get("exchange_rate")
-        # With the customer's side known, the rate is `fx-rate` (stripe_booking); without it, kept as given.
-        meta = {"exchange-rate": f"{rate}" if rate is not None and shown is None else "",
+        # Stripe's rate as given; with the customer's side known, the conversion's `fx-rate`
+        # too, the one the report's row implies (stripe_booking), so both book it alike
+        meta = {"exchange-rate": f"{rate}" if rate is not None else "",
                 "fee-details": _fee_details(bt, path, line),
                 "status": "" if bt.get("status") in (None, "available") else str(bt["status"]),
                 "order-id": sale_order(self.source, category, description)}
         return book(BalanceTxn(path, line, str(need("id")), from_unix(need("created"), self.config.timezone, path,
                                                                        line, "created"),
                                category, gross, fee, net, currency, source=source_id,
-                               description=description, customer_amount=shown,
-                               exchange_rate=Decimal(str(rate)) if rate is not None else None, meta=meta), self)
+                               description=description, customer_amount=shown, meta=meta), self)
 
     def _payout(self, po, path: str, out: Extraction) -> list:
         line, status, ident = json_line(po), str(po.get("status")), str(po.get("id") or "")
@@ -265,6 +272,19 @@ def _checked(obj, path: str, line: int):
         raise StatementError(path, json_line(obj, line), "expected a Stripe object (with an \"object\" field), got "
                              f"{json_shown(obj)}")
     return obj
+
+
+def _customer_side(source, path: str, line: int) -> Amount | None:
+    """What the customer paid, in the currency they paid it in: the amount and currency
+    of a balance transaction's source (a charge: what it captured, `amount_captured`
+    where a partial capture left it below `amount`; a refund; a dispute), the report's
+    `customer_facing_amount`. Its sign is the transaction's (stripe_booking)."""
+    number = source.get("amount_captured") if source.get("object") == "charge" else None
+    number = number if isinstance(number, int) and number else source.get("amount")
+    if not source.get("currency") or not isinstance(number, int) or isinstance(number, bool):
+        return None
+    currency = currency_code(str(source["currency"]), path, line, "source.currency")
+    return Amount(from_minor_units(number, currency, path, line, "source.amount"), currency)
 
 
 def _expanded(obj) -> list:

@@ -99,7 +99,6 @@ class BalanceTxn:
     payout: str = ""         # the automatic payout that settles it (po_…), '' when not known
     description: str = ""
     customer_amount: Amount | None = None   # presentment side, when the export gives it
-    exchange_rate: Decimal | None = None    # API: presentment -> settlement rate
     meta: dict = field(default_factory=dict)
 
 
@@ -186,13 +185,22 @@ def sale_order(source, category: str, description: str) -> str:
 
 def _presentment(txn: BalanceTxn) -> dict:
     """The customer's side of a charge settled in another currency, and the rate Stripe
-    applied (`fx-rate`/`fx-pair`, as every conversion in the books carries it)."""
+    applied (`fx-rate`/`fx-pair`, as every conversion in the books carries it). Signed as
+    the money settled, as the report's `customer_facing_amount` is: a refund's is
+    negative, though the API's refund object says its amount positive, so that the fx-gap
+    check reads which way the money was converted (money going back to the customer is
+    bought back: a rate above the reference loses there)."""
     shown = txn.customer_amount
+    if shown is not None and txn.gross:
+        shown = Amount(shown.number.copy_sign(txn.gross), shown.currency)
     if shown is None or (shown.currency == txn.currency and shown.number == txn.gross):
         return {}  # the customer paid what was settled: nothing to add
     meta = {"customer-amount": f"{shown.number:f} {shown.currency}"}
     if shown.currency != txn.currency and shown.number and txn.gross:
-        rate = txn.exchange_rate or applied_rate(shown.number, txn.gross)
+        # the rate the two amounts imply, from whichever export: the API's `exchange_rate`
+        # (to more places) is kept as it says it, `exchange-rate`, so that a row the report
+        # and the API both hold is the same entry in either order (books/late_rows.py)
+        rate = applied_rate(shown.number, txn.gross)
         meta.update({"fx-rate": f"{rate:f}", "fx-pair": f"{shown.currency}/{txn.currency}"})
     return meta
 

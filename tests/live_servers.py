@@ -117,9 +117,11 @@ class Server:
 
 
 class StripeServer(Server):
-    """GET /v1/balance_transactions: `created[gte]`, `created[lt]`, `limit`, `starting_after`;
-    Bearer authentication; a `list` with `has_more` (https://docs.stripe.com/api/balance_transactions/list).
-    GET /v1/balance_transactions/<id>: one object."""
+    """GET /v1/balance_transactions: `created[gte]`, `created[lt]`, `limit`, `starting_after`,
+    `expand[]=data.source`; Bearer authentication; a `list` with `has_more`
+    (https://docs.stripe.com/api/balance_transactions/list). GET /v1/balance_transactions/<id>:
+    one object. A transaction whose `source` is an object is answered with its id but where
+    the request expands it, as Stripe does."""
 
     def __init__(self, api_key: str, transactions: list[dict]):
         super().__init__()
@@ -143,6 +145,8 @@ class StripeServer(Server):
             at = [t["id"] for t in rows].index(query["starting_after"])
             rows = rows[at + 1:]
         limit = int(query.get("limit", 10))
+        if "data.source" not in {v for k, v in query.items() if k.startswith("expand")}:
+            rows = [{**t, "source": t["source"]["id"]} if isinstance(t.get("source"), dict) else t for t in rows]
         page = {"object": "list", "url": "/v1/balance_transactions", "has_more": len(rows) > limit,
                 "data": rows[:limit]}
         return 200, js, json.dumps(page).encode()

@@ -111,6 +111,30 @@ def fund_ledger_xlsx(folder: Path, name="对账-20260301.xlsx") -> Path:
     return path
 
 
+def fund_summary(folder: Path, name="20880000_20260301_账务明细(汇总).csv") -> Path:
+    """The 账务汇总 that comes beside the 账务明细 in its download (§4): the same day's sums, no rows."""
+    lines = ["#支付宝账务汇总查询", "#账号：[20880000000000000156]",
+             "#起始日期：[2026年03月01日 00:00:00]   终止日期：[2026年03月02日 00:00:00]",
+             "类型,收入笔数,收入金额（+元）,支出笔数,支出金额（-元）,总金额（元）",
+             "在线支付,2,145.00,0,0.00,145.00", "收费,1,0.12,2,0.87,-0.75", "退款,0,0.00,1,20.00,-20.00",
+             "提现,0,0.00,1,124.25,-124.25", "合计,3,145.12,4,145.12,0.00", "#导出时间：[2026年03月02日 05:46:49]"]
+    path = folder / name
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+    return path
+
+
+def trade_summary(folder: Path, name="20880000_20260301_业务明细(汇总).csv") -> Path:
+    """The 业务汇总 beside the 业务明细. Of it only its title is known (`#支付宝业务汇总查询`, by
+    which code that unzips the download tells the two apart): its sums here are made up."""
+    lines = ["#支付宝业务汇总查询", "#账号：[20880000000000000156]",
+             "#起始日期：[2026年03月01日 00:00:00]   终止日期：[2026年03月02日 00:00:00]",
+             "业务类型,笔数,订单金额（元）,商家实收（元）,服务费（元）", "交易,2,150.00,145.00,0.87",
+             "退款,1,-20.00,-20.00,-0.12", "#导出时间：[2026年03月02日 05:46:49]"]
+    path = folder / name
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+    return path
+
+
 # -- ICBC 明细查询 (cells padded with spaces and a TAB inside the quotes, `-` placeholders) ----
 
 ICBC_HEADER = ("交易日期,摘要,交易详情,交易场所,交易国家或地区简称,钞/汇,交易金额(收入),交易金额(支出),交易币种,记账金额(收入),"

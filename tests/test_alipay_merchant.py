@@ -7,6 +7,7 @@ Alipay payments, fees, a refund and a withdrawal that reaches ICBC, checked clea
 from __future__ import annotations
 
 import json
+import shutil
 from decimal import Decimal
 
 import pytest
@@ -16,7 +17,7 @@ from beanclear.importers.toolkit import StatementError
 from conftest import GOLDEN, beanclear, snapshot
 from golden_util import account_totals as totals, assert_golden, extraction_text
 from statement_files import (FUND_FOOTER, TRADE_FOOTER, TRADE_ROWS, fund_ledger, fund_ledger_xlsx, fund_row, fund_rows,
-                             icbc_statement, trade_detail, trade_row)
+                             fund_summary, icbc_statement, trade_detail, trade_row, trade_summary)
 
 CONFIG = """\
 books: books
@@ -209,6 +210,48 @@ def test_import_reimport_and_check_through_the_command_line(merchant):
     # both running balances hold: the only finding is the warning that 20 of 150 was refunded.
     assert [(f["code"], f["severity"]) for f in report["findings"]] == [("refund-rate", "warning")]
     assert report["summary"]["errors"] == 0 and check.exit_code == 0
+
+
+SUMS = {"账务": ("Alipay's 账务汇总, the summary that comes beside the 账务明细 in its download: it moves no money "
+                "(it sums the 账务明细's rows); the 账务明细 is the statement to import"),
+        "业务": ("Alipay's 业务汇总, the summary that comes beside the 业务明细 in its download: it moves no money "
+                "(it sums the 业务明细's rows); the 业务明细 is the statement to import")}
+
+
+def test_the_summary_beside_each_bill_is_left_out_of_a_folder_import_saying_what_it_is(merchant):
+    # A blind tester's folder of the unzipped download, 明细 and 汇总: "(汇总).csv:1: no importer
+    # recognises this file", and nothing was imported.
+    statements, alone = merchant / "statements", merchant / "without-sums"
+    shutil.copytree(statements, alone / "statements")
+    (alone / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    assert beanclear(alone, "import", str(alone / "statements")).exit_code == 0
+    sums = {"账务": fund_summary(statements), "业务": trade_summary(statements)}
+    result = beanclear(merchant, "import", str(statements))
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert [line for line in lines if "left out" in line] == [f"{path}: left out: {SUMS[kind]}"
+                                                               for kind, path in sorted(sums.items(), key=lambda kv: kv[1])]
+    assert len(lines) == 5 and sum(" entries written" in line for line in lines) == 3
+    assert snapshot(merchant / "books") == snapshot(alone / "books")   # as if they were not there
+
+
+@pytest.mark.parametrize("kind", ["账务", "业务"])
+def test_a_summary_given_alone_is_refused_saying_what_it_is(merchant, kind):
+    folder = merchant / "sums"
+    folder.mkdir()
+    path = (fund_summary if kind == "账务" else trade_summary)(folder)
+    for given in (path, folder):
+        result = beanclear(merchant, "import", str(given))
+        assert result.exit_code == 2
+        assert f"{path}:1: {SUMS[kind]}; nothing was written" in result.output
+    assert not (merchant / "books").exists()
+
+
+def test_a_file_titled_a_summary_that_holds_the_bills_header_is_the_bill(cfg, tmp_path):
+    path = fund_ledger(tmp_path)
+    path.write_bytes(path.read_bytes().replace("#支付宝账务明细查询".encode("gb18030"), "#支付宝账务汇总查询".encode("gb18030")))
+    from beanclear.books.identify import summary_file
+    assert summary_file(path) is None and extract(cfg, alipay_fund, path).rows == 7
 
 
 def test_bad_statement_leaves_the_books_untouched(merchant):

@@ -516,6 +516,41 @@ def test_rows_that_leave_out_their_empty_text_cells(make_config, tmp_path):
                                                            "20240103,,正常还款"))
 
 
+# 交通银行's 对公 export as a blind tester's domestic merchant downloaded it: totals after its rows.
+BOCOM = ("交通银行对公账户交易明细查询\n账号：310066660130001234567\n"
+         "交易日期,交易流水号,摘要,借贷,交易金额,余额,对方户名\n"
+         '2026-01-05,"0020260105000001\t",房租,借,"12,000.00","73,000.00",杭州文三置业有限公司\n'
+         '2026-01-06,"0020260106000002\t",房租,借,100.00,"72,900.00",杭州文三置业有限公司\n')
+BOCOM_BANK = ("columns: {date: 交易日期, ref: 交易流水号, memo: 摘要, direction: 借贷, amount: 交易金额, balance: 余额, "
+              "payee: 对方户名}")
+
+
+@pytest.mark.parametrize("footer", [
+    '借方发生额合计,2笔,"12,100.00"\n期末余额,,"72,900.00"\n',   # the tester's: "expected 7 cells …, got 3"
+    "合计,,1.00\n余额合计,,1.00\n", "总计：,2,12100.00\n", "小计,,12100.00\n", "本页合计,2笔\n",
+    "贷方发生额合计,0笔,0.00\n借方发生额合计,2笔,12100.00\n", "期初余额,,85000.00\n期末余额：,,72900.00\n",
+    "笔数,2\n", "借方笔数：2,贷方笔数：0\n", "人民币合计,,12100.00\n", "借方发生总额,,12100.00\n",
+])
+def test_a_chinese_banks_totals_after_its_rows_are_noted_as_the_english_total_is(make_config, tmp_path, footer):
+    # The same lines with `Total` were noted; in Chinese they refused the whole import.
+    ex = csv_bank(make_config, tmp_path, BOCOM_BANK, BOCOM + footer)
+    assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("-12000.00"), Decimal("-100.00")]
+    assert balances(ex) == [("2026-01-06", Decimal("73000.00")), ("2026-01-07", Decimal("72900.00"))]
+    said = [n for n in ex.notes if "a balance line after the rows, not a statement line (not booked)" in n]
+    assert len(said) == footer.count("\n") == len(ex.notes), ex.notes
+
+
+@pytest.mark.parametrize("text, line", [
+    (BOCOM + "期末余额,,72900.00\n2026-01-07,0020260107000003,房租,借,1.00,72899.00,杭州文三置业有限公司\n", 6),
+    (BOCOM + "房租,,72900.00\n", 6),               # no footer word: a row cut short
+    (BOCOM + "合计余额说明,,72900.00\n", 6),         # a word around a footer word is not one
+    (BOCOM + "2026-01-07,合计,1.00\n", 6),         # a date first: a row, whatever it holds
+])
+def test_a_short_row_that_is_no_footer_is_still_refused(make_config, tmp_path, text, line):
+    with pytest.raises(StatementError, match=rf"bank.csv:{line}: expected 7 cells as in the header \(line 3\)"):
+        csv_bank(make_config, tmp_path, BOCOM_BANK, text)
+
+
 # -- Western bank CSVs through columns: (ING, DKB, Knab, ASN, ABN AMRO, Wise, Revolut, Lloyds test files) --------
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])

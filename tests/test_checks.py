@@ -274,6 +274,15 @@ def test_not_bank_unmatched_once_reclassified(ledger):
 def test_bank_credit_booked_as_payout_without_payout_is_bank_unmatched(ledger):
     [finding] = ledger(BANK_CREDIT.format(day="03", amount="55.00"))
     assert (finding.code, finding.account) == ("bank-unmatched", "Assets:Transit:WeChat")
+    assert finding.message == "bank credit of 55.00 CNY booked as a wechat payout, but no wechat payout explains it"
+
+
+@pytest.mark.parametrize("name, said", [("airwallex", "an airwallex"), ("alipay", "an alipay"), ("stripe", "a stripe"),
+                                        ("unionpay", "a unionpay"), ("PayPal", "a PayPal")])
+def test_a_channel_is_named_after_its_article(name, said):
+    # a blind tester's finding said "booked as a airwallex payout"
+    from beanclear.checks.clearing import _a
+    assert _a(name) == said
 
 
 def test_severity_off_and_review_threshold(tmp_path):
@@ -860,3 +869,85 @@ def test_a_bank_credit_whose_payout_left_before_the_channels_statements_is_one_s
         "from its account into Assets:Transit:WeChat on its day); 2 bank credit(s) (374.04 CNY) booked to "
         "Assets:Transit:WeChat are of payouts before them: they wait for the statement of wechat before 2026-03-05")
     assert full_report(tmp_path, cover)[0] == []
+
+
+def test_a_payout_credited_in_two_lines_is_answered_by_both(ledger):
+    # A blind tester's payout of 2,000.00 the bank credited as 1,200.00 and 800.00: the
+    # check paired the first with it, a payout-mismatch of 800.00 and the 800.00
+    # bank-unmatched, two findings of nothing wrong (README, Matching: groups)
+    parts = BANK_CREDIT.format(day="03", amount="60.00") + BANK_CREDIT.format(day="03", amount="39.40").replace(
+        "B-03", "B-03b")
+    assert ledger(SALE, PAYOUT.format(amount="99.40"), parts) == []
+
+
+def test_a_payout_linked_to_one_part_is_answered_by_the_line_that_makes_the_rest(ledger):
+    linked = BANK_CREDIT.format(day="03", amount="60.00").replace('"微信提现"', '"微信提现" ^payout-77')
+    rest = BANK_CREDIT.format(day="04", amount="39.40")
+    assert ledger(SALE, PAYOUT.format(amount="99.40"), linked, rest) == []
+    # a line that does not make the rest is no part of it: the payout is short, the line unexplained
+    found = ledger(SALE, PAYOUT.format(amount="99.40"), linked, BANK_CREDIT.format(day="04", amount="39.00"))
+    assert codes(found) == ["bank-unmatched", "payout-mismatch"]
+
+
+def test_two_lines_that_do_not_make_the_payout_are_no_parts_of_it(ledger):
+    parts = BANK_CREDIT.format(day="03", amount="60.00") + BANK_CREDIT.format(day="03", amount="39.00").replace(
+        "B-03", "B-03b")
+    found = ledger(SALE, PAYOUT.format(amount="99.40"), parts)
+    assert codes(found) == ["bank-unmatched", "payout-mismatch"]
+
+
+# -- a channel that names no bank (a blind tester's minimal config: every credit naming one
+#    of its payouts was a bank-unmatched of its own, and nothing said `bank:` was missing) --
+
+NO_BANK = """\
+channels:
+  stripe: {type: stripe, currency: EUR}
+banks:
+  main: {type: camt053, account: Assets:Bank:Main, currency: EUR}
+"""
+STRIPE_PAYOUT = """
+2026-02-{day} * "Stripe" "STRIPE PAYOUT" ^payout-po_M{day}
+  id: "po_M{day}"
+  payout-id: "po_M{day}"
+  Assets:Transit:Stripe      98.35 EUR
+  Assets:Clearing:Stripe    -98.35 EUR
+"""
+STRIPE_CREDIT = """
+2026-02-{day} * "Stripe Technology Europe" "STRIPE {text}"
+  id: "REF{day}"
+  Assets:Bank:Main           {amount} EUR
+  Assets:Suspense           -{amount} EUR
+"""
+
+
+def no_bank_report(tmp_path, *parts):
+    from beanclear import config as config_mod
+    path = tmp_path / "config.yaml"
+    path.write_text(NO_BANK, encoding="utf-8")
+    doc = "".join(f"2000-01-01 open {a}\n" for a in ("Assets:Clearing:Stripe", "Assets:Transit:Stripe",
+                                                      "Assets:Bank:Main", "Assets:Suspense")) + "".join(parts)
+    entries, errors, _ = loader.load_string(doc)
+    assert not errors, errors
+    return [f for f in reconcile.find(entries, config_mod.load(path)) if f.code == "bank-unmatched"]
+
+
+def test_credits_naming_the_payouts_of_a_channel_without_a_bank_are_one_finding(tmp_path):
+    payouts = "".join(STRIPE_PAYOUT.format(day=f"{d:02d}") for d in (2, 3, 4))
+    credits = "".join(STRIPE_CREDIT.format(day=f"{d + 2:02d}", text=f"po_M{d:02d}", amount="98.35") for d in (2, 3, 4))
+    [found] = no_bank_report(tmp_path, payouts, credits)
+    assert (found.source, found.account, found.amount, found.date) == \
+        ("main", "Assets:Bank:Main", Decimal("295.05"), dt.date(2026, 2, 4))
+    assert found.refs == ("REF04", "REF05", "REF06", "po_M02", "po_M03", "po_M04")
+    assert found.message == (
+        "bank credits naming payouts of stripe (po_M02, po_M03, po_M04): 3 of 295.05 EUR in Assets:Suspense, as "
+        "channels.stripe names no bank, and its payouts are not judged at the bank (with channels.stripe.bank: main "
+        "they are, and `beanclear match --apply` books the credits as its payouts)")
+
+
+def test_a_credit_without_the_payout_it_names_or_of_another_amount_is_its_own_finding(tmp_path):
+    payouts = STRIPE_PAYOUT.format(day="02")
+    found = no_bank_report(tmp_path, payouts, STRIPE_CREDIT.format(day="04", text="po_M02", amount="90.00"),
+                           STRIPE_CREDIT.format(day="05", text="po_M09", amount="98.35"),
+                           STRIPE_CREDIT.format(day="06", text="TRANSFER", amount="98.35"))
+    assert [f.refs for f in found] == [("REF04",), ("REF05",), ("REF06",)]
+    assert all("that no rule, payout or entry explains" in f.message for f in found)

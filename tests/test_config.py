@@ -206,19 +206,152 @@ def test_sources_may_share_their_income_and_fee_accounts(make_config):
 
 
 def test_fee_rules_dated_apart_or_of_other_methods_may_share_days(make_config):
-    """Dated rules of one method and currency follow each other; a method's own rule may
-    share days with the general one (the first that fits wins); undated rules, as before."""
+    """Dated rules of one method and currency follow each other; a method's or a
+    currency's own rule may share days with the general one when it comes first (the
+    first that fits wins), or where the general one is not in force."""
     cfg = make_config("""\
         channels:
           wechat:
             type: wechat
             fees:
               - {method: CREDIT, rate: 0.01}
-              - {rate: 0.006, until: 2026-03-31}
-              - {rate: 0.0038, since: 2026-04-01}
               - {rate: 0.02, currency: USD}
-              - {rate: 0.03, currency: USD}
+              - {rate: 0.006, until: 2026-03-31}
+              - {rate: 0.0038, since: 2026-04-01, until: 2026-12-31}
+              - {method: DEBIT, rate: 0.005}
         """)
     fees = cfg.channels["wechat"].fees
-    assert [(f.since, f.until) for f in fees][:3] == [(None, None), (None, dt.date(2026, 3, 31)),
-                                                      (dt.date(2026, 4, 1), None)]
+    assert [(f.since, f.until) for f in fees][:4] == [(None, None), (None, None), (None, dt.date(2026, 3, 31)),
+                                                      (dt.date(2026, 4, 1), dt.date(2026, 12, 31))]
+
+
+# -- fee rules that could never apply (a blind tester's two undated rules of one currency
+#    were taken, the same rules dated to overlap refused) -------------------------------
+
+@pytest.mark.parametrize("fees, message", [
+    ("[{currency: EUR, rate: 0.0165}, {currency: EUR, rate: 0.03}]",
+     "channels.stripe.fees[1]: in force on days that channels.stripe.fees[0] is in force too (expected rules of "
+     "one method and currency that do not overlap"),
+    ("[{rate: 0.0165}, {rate: 0.03, since: 2026-02-01}]",
+     "channels.stripe.fees[1]: in force on days that channels.stripe.fees[0] is in force too"),
+    ("[{rate: 0.006}, {method: CREDIT, rate: 0.01}]",
+     "channels.stripe.fees[1]: never applies: on every day it is in force, channels.stripe.fees[0] fits its "
+     "payments too and comes first (expected a rule an earlier one leaves some payments to: put the narrower "
+     "rule first)"),
+    ("[{rate: 0.006, until: 2026-03-31}, {rate: 0.0038, since: 2026-04-01}, {currency: USD, rate: 0.02}]",
+     "channels.stripe.fees[2]: never applies: on every day it is in force, channels.stripe.fees[0] and "
+     "channels.stripe.fees[1] fit its payments too and come first"),
+    ("[{rate: 0.01, min: 5, max: 1}]", "channels.stripe.fees[0].max: 1 is below min: 5 (expected a max of at least"),
+    ("[{rate: -0.01}]", "channels.stripe.fees[0].rate: expected a number of at least 0, got -0.01"),
+    ("[{rate: 0.01, fixed: -0.30}]", "channels.stripe.fees[0].fixed: expected a number of at least 0, got -0.3"),
+    ("[{rate: 0.01, min: -1}]", "channels.stripe.fees[0].min: expected a number of at least 0, got -1"),
+])
+def test_a_fee_rule_that_could_never_apply_is_refused(make_config, fees, message):
+    with pytest.raises(ConfigError) as caught:
+        make_config(f"channels:\n  stripe:\n    type: stripe\n    fees: {fees}\n")
+    assert re.search(r"config\.yaml:4: " + re.escape(message), str(caught.value)), str(caught.value)
+
+
+def test_a_narrower_fee_rule_the_earlier_one_leaves_days_to_applies(make_config):
+    cfg = make_config("channels:\n  stripe:\n    type: stripe\n"
+                      "    fees: [{rate: 0.006, until: 2026-03-31}, {method: CREDIT, rate: 0.01},"
+                      " {rate: 0.01, min: 1, max: 1, since: 2026-04-01}]\n")
+    assert [f.rate for f in cfg.channels["stripe"].fees] == [Decimal("0.006"), Decimal("0.01"), Decimal("0.01")]
+
+
+# -- checks.<code>: each code takes the keys it documents (a blind tester's misspelt limits
+#    fell back to their defaults, and any unknown key was read as a number) ----------------
+
+@pytest.mark.parametrize("text, message", [
+    ("checks:\n  fee-gap: {tolerence: 0.05}\n",
+     "checks.fee-gap.tolerence: unknown key (expected one of: severity, tolerance, write_off)"),
+    ("checks:\n  refund-rate: {maximum: 0.50, days: 3}\n",
+     "checks.refund-rate.maximum: unknown key (expected one of: days, max, severity)"),
+    ("checks:\n  refund-rate: {max: 0.50, dayz: 3}\n", "checks.refund-rate.dayz: unknown key"),
+    ("checks:\n  refund-surge: {factr: 2}\n",
+     "checks.refund-surge.factr: unknown key (expected one of: days, factor, min_amount, min_count, severity)"),
+    ("checks:\n  fee-gap: {severity: warning, sevrity: off}\n", "checks.fee-gap.sevrity: unknown key"),
+    ("checks:\n  fx-gap: {tolerance: 100}\n",
+     "checks.fx-gap.tolerance: unknown key (tolerance is fee-gap's; fx-gap takes severity, tolerance_bps, write_off)"),
+    ("checks:\n  bank-unmatched: {tolerance: 5}\n",
+     "checks.bank-unmatched.tolerance: unknown key (tolerance is fee-gap's; bank-unmatched takes severity; "
+     "rules explain bank lines)"),
+    ("checks:\n  unsettled: {days: 3}\n",
+     "checks.unsettled.days: unknown key (days is refund-rate's and refund-surge's; unsettled takes severity; "
+     "its deadline is channels.<name>.settlement_days)"),
+    ("checks:\n  unsettled: {write_off: {limit: 1}}\n",
+     "checks.unsettled.write_off: unknown key (write_off is "),
+])
+def test_a_check_takes_only_its_own_keys(make_config, text, message):
+    with pytest.raises(ConfigError) as caught:
+        make_config(text)
+    assert re.search(r"config\.yaml:2: " + re.escape(message), str(caught.value)), str(caught.value)
+
+
+def test_every_documented_limit_of_a_check_is_taken(make_config):
+    cfg = make_config("""\
+        checks:
+          fee-gap: {severity: warning, tolerance: 0.05, write_off: {limit: 5}}
+          fx-gap: {tolerance_bps: 80, write_off: {account: Expenses:FX}}
+          refund-rate: {max: 0.2, days: 5}
+          refund-surge: {factor: 2, days: 14, min_count: 2, min_amount: 50}
+          payout-mismatch: {write_off: {account: Expenses:Fees:Bank, limit: 10}}
+          amount-mismatch: {write_off: {limit: 1}}
+          unsettled: {severity: off}
+        """)
+    assert cfg.checks["refund-surge"].limits == {"factor": 2, "days": 14, "min_count": 2, "min_amount": 50}
+    assert cfg.checks["fee-gap"].limits == {"tolerance": Decimal("0.05")}
+    assert cfg.checks["unsettled"] == config_mod.Check(severity="off", limits={})
+
+
+# -- what YAML's own constructors refuse (a blind tester's `date: 2026-02-31` was a PyYAML
+#    traceback, exit 1): file:line, the key path, what it is not -------------------------
+
+@pytest.mark.parametrize("text, message", [
+    ("banks:\n  b:\n    type: camt053\n    account: Assets:Bank:B\n    opening_balance: {date: 2026-02-31, amount: 1}\n",
+     "config.yaml:5: banks.b.opening_balance.date: not a date (2026-02-31: day is out of range for month)"),
+    ("channels:\n  stripe:\n    type: stripe\n    fees:\n      - {rate: 0.01,\n         since: 2026-13-01}\n",
+     "config.yaml:6: channels.stripe.fees[0].since: not a date (2026-13-01: month must be in 1..12)"),
+    ("channels:\n  stripe:\n    type: stripe\n    opening_balance:\n      date: 2026-02-30 10:00:00\n      amount: 1\n",
+     "config.yaml:5: channels.stripe.opening_balance.date: not a date (2026-02-30 10:00:00: day is out of range"),
+    ("channels:\n  stripe:\n    type: stripe\n    settlement_days: !!int two\n",
+     "config.yaml:4: channels.stripe.settlement_days: not a valid !!int (two: invalid literal for int()"),
+    ("channels:\n  stripe:\n    type: stripe\n    fees: [{rate: !!float x}]\n",
+     "config.yaml:4: channels.stripe.fees[0].rate: not a valid !!float (x: could not convert"),
+    ("checks:\n  fee-gap: {severity: !!bool maybe}\n", "config.yaml:2: checks.fee-gap.severity: not a valid !!bool (maybe"),
+    ("channels:\n  stripe:\n    type: stripe\n    fees: [{since: !!timestamp soon}]\n",
+     "config.yaml:4: channels.stripe.fees[0].since: not a date (soon"),
+    ("title: !!binary a\n", "config.yaml:1: title: not a valid !!binary (a: failed to decode base64 data"),
+])
+def test_a_value_yaml_cannot_construct_names_its_line(make_config, text, message):
+    with pytest.raises(ConfigError) as caught:
+        make_config(text)
+    assert re.search(re.escape(message), str(caught.value)), str(caught.value)
+
+
+def test_an_impossible_date_is_exit_2_with_the_books_untouched(tmp_path):
+    from click.testing import CliRunner
+    from beanclear import cli
+    (tmp_path / "config.yaml").write_text("banks:\n  b:\n    type: camt053\n    account: Assets:Bank:B\n"
+                                          "    opening_balance: {date: 2026-02-31, amount: 1000.00}\n")
+    (tmp_path / "statements").mkdir()
+    for command in (["import", str(tmp_path / "statements")], ["check"]):
+        result = CliRunner().invoke(cli.main, [command[0], "-c", str(tmp_path / "config.yaml"), *command[1:]])
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert "config.yaml:5: banks.b.opening_balance.date: not a date" in result.output
+    assert not (tmp_path / "books").exists()
+
+
+def test_a_name_two_sources_use_names_the_line_of_the_second(make_config):
+    # a blind tester's "config.yaml: stripe: the same name is used by two sources" had no line
+    text = ("channels:\n  stripe:\n    type: stripe\nbanks:\n  bank:\n    type: camt053\n    account: Assets:Bank:Main\n"
+            "shops:\n  stripe:\n    type: shopify\n")
+    with pytest.raises(ConfigError) as caught:
+        make_config(text)
+    assert re.search(r"config\.yaml:9: " + re.escape("shops.stripe: the same name as channels.stripe (expected "
+                                                    "names unique across channels, banks and shops)"),
+                     str(caught.value)), str(caught.value)
+    with pytest.raises(ConfigError, match=r"config\.yaml:4: channels\.stripe: the same name as shops\.stripe "):
+        make_config("shops:\n  stripe: {type: shopify}\nchannels:\n  stripe:\n    type: stripe\n")
+    with pytest.raises(ConfigError, match=r"config\.yaml:3: banks\.ops: the same name as channels\.ops "):
+        make_config("channels: {ops: {type: wechat}}\nbanks:\n  ops: {type: icbc, account: Assets:Bank:Ops}\n")

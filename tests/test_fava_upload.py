@@ -76,6 +76,23 @@ def test_an_upload_writes_the_books_beanclear_import_writes_and_keeps_the_file(t
     assert snapshot(by_page / "books") == before
 
 
+def test_a_summary_beside_a_statement_is_left_out_and_not_kept(twins, tmp_path):
+    # the unzipped Alipay download dropped whole: its 汇总 is said, not archived (as reference rates)
+    from statement_files import fund_summary
+    _, by_page = twins
+    fava = Fava(by_page)
+    summed = fund_summary(tmp_path)
+    response = send(fava, [(TRADE, sample("wechat_merchant", TRADE).read_bytes()), (summed.name, summed.read_bytes())])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    answer = response.get_json()
+    assert answer["summary"][1] == f"{summed.name}: left out: Alipay's 账务汇总, the summary that comes beside the " \
+                                   "账务明细 in its download: it moves no money (it sums the 账务明细's rows); the 账务明细 " \
+                                   "is the statement to import"
+    assert answer["archived"] == [f"statements/wechat/{TRADE}"]
+    assert not (by_page / "statements" / "prices").exists()
+    assert not [p for p in (by_page / "statements").iterdir() if p.name.startswith(upload.STAGING)]
+
+
 def test_written_lists_only_the_files_whose_bytes_changed(twins, tmp_path):
     # a blind tester's April bank statement answered books/main.beancount among the
     # files written: rewritten, its bytes the same (its include of the bank's months

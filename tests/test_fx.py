@@ -137,7 +137,7 @@ def test_import_dry_run_counts_rates_and_writes_nothing(merchant):
     rates = write(merchant, "rates.csv", "date,pair,rate\n2026-01-05,USD/CNY,7.1234\n")
     result = cli("import", "-c", merchant / "config.yaml", "--dry-run", rates)
     assert result.exit_code == 0, result.output
-    assert "2026-01-05 price USD 7.1234 CNY" in result.output and "1 prices written" in result.output
+    assert "2026-01-05 price USD 7.1234 CNY" in result.output and "1 prices would be written" in result.output
     assert not (merchant / "books" / "prices.beancount").exists()
 
 
@@ -272,6 +272,25 @@ def test_inverse_pair_and_fx_metadata_on_a_bank_line(ledger):
     assert finding.expected == Decimal("0.1408450704") and finding.amount == Decimal("11.68")  # 1076.92 CNY × 0.0108
 
 
+def test_the_fx_gap_of_a_bank_line_is_on_the_amount_its_statement_states(ledger):
+    # A blind tester's camt.053 credit of 4,058.36 GBP for the instructed 5,305.04 USD at
+    # 0.7650: the fx-gap said "on 5,305.05 USD", worked back from the rate
+    bank_line = """
+2026-01-05 * "Wire" "CNY converted on arrival"
+  id: "NTRY-9"
+  fx-pair: "CNY/USD"
+  fx-rate: "0.1400"
+  original-amount: "1000.04 CNY"
+  Assets:Bank:USD        140.01 USD
+  Assets:Transit:Paypal  -140.01 USD
+"""
+    [finding], _ = ledger(bank_line)
+    assert "on 1,000.04 CNY, 15.00 USD gained" in finding.message   # 140.01 / 0.1400 = 1,000.07
+    # a stated amount of another currency than the rate's is no amount converted
+    [finding], _ = ledger(bank_line.replace("1000.04 CNY", "140.01 USD"))
+    assert "on 1,000.07 CNY" in finding.message
+
+
 def test_the_fx_gap_of_a_sale_with_its_fee_posted_first_is_the_converted_money_s(ledger):
     # PayPal's sale converted on receipt (the demo's): its fee (here a transit posting,
     # the test's ledger opens no fee account) is the first posting, but
@@ -318,3 +337,27 @@ def test_tolerance_and_severity_come_from_the_config(ledger):
     warn = CONFIG.replace("severity: error", "severity: warning")
     errors, [finding] = ledger(CONVERSION.format(day="05", rate="7.0500", cny="705.00"), config_text=warn)
     assert errors == [] and finding.severity == "warning"   # a warning does not fail bean-check
+
+
+def test_the_fx_gap_of_a_refund_is_lost_where_the_rate_is_above_the_reference(ledger):
+    # a blind tester's refund of 50.00 GBP cost 59.38 EUR at Stripe's 1.1876, 58.50 at the
+    # reference 1.17: the money went back to the customer, so a rate above the reference is
+    # the merchant's loss; it said "0.88 EUR gained", as if the charge were converted again
+    refund = """
+2026-01-05 * "REFUND FOR CHARGE (Order #3002)"
+  id: "txn_r1"
+  customer-amount: "-50.00 GBP"
+  fx-rate: "1.1876"
+  fx-pair: "GBP/EUR"
+  Assets:PayPal            -59.38 EUR
+  Income:Sales:Paypal       59.38 EUR
+2026-01-05 price GBP 1.17 EUR
+"""
+    [finding], _ = ledger(refund)
+    assert (finding.amount, finding.currency) == (Decimal("0.88"), "EUR")
+    assert "+150.4 bps on 50.00 GBP, 0.88 EUR lost" in finding.message
+    # the charge it refunds, at the same rate, gained what the refund lost
+    charge = refund.replace('"-50.00 GBP"', '"50.00 GBP"').replace("-59.38 EUR", "+59.38 EUR") \
+        .replace(" 59.38 EUR", "-59.38 EUR").replace("+59.38 EUR", " 59.38 EUR")
+    [finding], _ = ledger(charge)
+    assert "+150.4 bps on 50.00 GBP, 0.88 EUR gained" in finding.message

@@ -91,6 +91,14 @@ def test_dry_run_prints_and_writes_nothing(merchant):
     result = beanclear(merchant, "import", "--dry-run", str(merchant / "statements" / TRADE))
     assert result.exit_code == 0 and "Income:Sales:WeChat" in result.output
     assert not (merchant / "books").exists() or snapshot(merchant / "books") == {}
+    # a blind tester's summary ended "281 entries written" though nothing was
+    assert f"{TRADE}: wechat (wechat trade bill), 3 rows read, 3 entries would be written, 0 already in the books" \
+        in result.output and "entries written" not in result.output
+    bank = beanclear(merchant, "import", "--dry-run", str(merchant / "statements" / "bank.csv"))
+    assert "opening balance 1000.00 CNY at the end of 2021-01-29 would be written from it" in bank.output, bank.output
+    assert beanclear(merchant, "import", str(merchant / "statements")).exit_code == 0
+    again = beanclear(merchant, "import", "--dry-run", str(merchant / "statements"))
+    assert again.output.count("not read again: 0 entries would be written") == 3, again.output
 
 
 def test_source_forces_the_importer(merchant):

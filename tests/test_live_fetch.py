@@ -69,6 +69,31 @@ def test_stripe_t_plus_1_cycle_fetch_import_check(tmp_path, stripe_server, monke
     assert len(stripe_server.requests) == before and again.failures == [] and again.fetched == []
 
 
+def test_stripe_fetch_asks_for_each_source_so_a_conversion_says_what_the_customer_paid(tmp_path, monkeypatch):
+    # A blind tester's API-only books: each balance transaction's `exchange_rate` without the
+    # currency the customer paid, so no converted charge was judged. The day's list asks for
+    # its sources expanded (one request as before), and the archive keeps of each what the
+    # import reads: not the customer's card, address or email
+    charge = {"id": "ch_1gbp00000001", "object": "charge", "amount": 10000, "amount_captured": 10000,
+              "currency": "gbp", "billing_details": {"email": "jo@example.com", "name": "Jo"},
+              "payment_method_details": {"card": {"last4": "4242"}}}
+    converted = {**stripe_txn("txn_1gbp00000001", DAY, 10, "charge", 12731, 400, "ch_1gbp00000001"),
+                 "exchange_rate": 1.27305, "source": charge}
+    with StripeServer("sk_test_local123", [converted]) as server:
+        cfg = _stripe_config(tmp_path, server)
+        monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+        report = fetch.run(config_mod.load(cfg), today=TODAY)
+    assert report.failures == []
+    assert all("expand" in path and "data.source" in path for _, path in server.requests)
+    archived = (tmp_path / "statements" / "stripe" / "balance-transactions-2026-03-01.json").read_text()
+    assert json.loads(archived)["data"][0]["source"] == {"id": "ch_1gbp00000001", "object": "charge",
+                                                        "amount": 10000, "amount_captured": 10000,
+                                                        "currency": "gbp"}
+    assert "jo@example.com" not in archived and "4242" not in archived
+    month = (tmp_path / "books" / "stripe" / "2026" / "2026-03.beancount").read_text()
+    assert 'customer-amount: "100.00 GBP"' in month and 'fx-pair: "GBP/USD"' in month
+
+
 def test_stripe_500_then_ok_is_retried_and_the_key_is_checked(tmp_path, stripe_server, monkeypatch):
     cfg = _stripe_config(tmp_path, stripe_server)
     monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")

@@ -891,3 +891,42 @@ def test_a_charge_paid_out_late_is_resolved_in_its_months_report_once_paid_out(t
         ("resolved",) + open_row[1:5] + ("resolved by the books after the month's end",)]
     assert rows(LATE_PAYOUT + PAID_OUT_LATE, "2026-03") == []
     assert rows(LATE_PAYOUT + PAID_OUT_LATE, "2026-04") == []
+
+
+def test_the_fx_spread_is_what_the_rates_lost_less_what_they_gained(tmp_path):
+    # A blind tester's Stripe charge of 100.00 GBP converted at 1.1876 against 1.17 (1.76
+    # EUR gained) and a refund of 50.00 GBP at the same rate (0.88 EUR lost): "FX spread
+    # 2.64", the gain added to the loss. Like fees and chargebacks, the spread is a cost:
+    # here a net gain of 0.88, negative.
+    from beancount import loader
+    from beanclear import config as config_mod
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: EUR\nchannels:\n  stripe: {type: stripe, "
+                                          "currency: EUR, settlement_days: 400}\n", encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, options = loader.load_string(textwrap.dedent("""
+        2026-01-01 open Assets:Clearing:Stripe
+        2026-01-01 open Income:Sales:Stripe
+        2026-03-02 price GBP 1.17 EUR
+        2026-03-03 * "Order #3001"
+          id: "txn_D1"
+          customer-amount: "100.00 GBP"
+          fx-rate: "1.1876"
+          fx-pair: "GBP/EUR"
+          Assets:Clearing:Stripe   118.76 EUR
+          Income:Sales:Stripe     -118.76 EUR
+        2026-03-05 * "REFUND FOR CHARGE (Order #3002)"
+          id: "txn_D3"
+          customer-amount: "-50.00 GBP"
+          fx-rate: "1.1876"
+          fx-pair: "GBP/EUR"
+          Assets:Clearing:Stripe   -59.38 EUR
+          Income:Sales:Stripe       59.38 EUR
+    """))
+    built = build_from(entries, errors, options, config, "2026-03")
+    [row] = built.channels
+    assert row.fx_spread == Decimal("-0.88")
+    assert render.to_dict(built)["channels"][0]["fx_spread"] == "-0.88"
+    # a loss alone is the spread as before
+    entries = [e for e in entries if getattr(e, "meta", {}).get("id") != "txn_D1"]
+    [row] = build_from(entries, errors, options, config, "2026-03").channels
+    assert row.fx_spread == Decimal("0.88")

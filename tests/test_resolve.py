@@ -90,7 +90,7 @@ def test_book_with_a_rule_appends_it_to_config_keeping_comments_and_the_next_imp
 
 
 @pytest.mark.parametrize("args, message", [
-    (("book", "B404", "Expenses:Hosting"), "no bank line has id 'B404'"),
+    (("book", "B404", "Expenses:Hosting"), "no bank line has the id or reference 'B404'"),
     (("book", "B2", "expenses hosting"), "account: expected an account name like Expenses:Rent"),
     (("book", "B2", "Expenses:Hosting", "--rule", "AWS"), "rule: 'AWS' does not find the line's text"),
     (("book", "B2", "Expenses:Hosting", "--rule", "ALI(YUN"), "rule: 'ALI(YUN' is not a regular expression"),

@@ -203,6 +203,25 @@ def test_a_zipped_download_and_a_broken_file_are_listed_as_import_says_them(tmp_
     assert f"broken-camt053.xml: line {line}: not well-formed XML" in result.output
 
 
+def test_the_summary_beside_a_bill_is_left_out_saying_what_it_is(tmp_path):
+    # the unzipped Alipay download: its 汇总 was "not identified … add its source by hand"
+    from statement_files import fund_ledger, fund_summary
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    fund_ledger(folder)
+    summed = fund_summary(folder)
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    assert f"  left out: {summed}: Alipay's 账务汇总, the summary that comes beside the 账务明细 in its download" \
+        in result.output and "not identified" not in result.output
+    assert f"#   - {summed.name}" in (tmp_path / "m" / "config.yaml").read_text(encoding="utf-8")
+    summed_alone = tmp_path / "alone"
+    summed_alone.mkdir()
+    fund_summary(summed_alone)
+    alone = init(tmp_path / "n", "--from", summed_alone, "--yes")
+    assert alone.exit_code == 2 and "no statement identified" in alone.output and "账务汇总" in alone.output
+
+
 def test_a_zip_members_name_in_utf8_without_its_flag_is_read_as_utf8():
     from types import SimpleNamespace
     from beanclear.importers.toolkit.xlsx import member_name

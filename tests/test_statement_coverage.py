@@ -13,6 +13,8 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from conftest import beanclear, sample, snapshot
 
 BANK_ONLY = """\
@@ -148,6 +150,21 @@ def test_a_payout_the_bank_never_shows_is_missing_where_the_bank_covers_it(tmp_p
     assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
     _, findings = check(tmp_path)
     assert [(f["code"], f["refs"][:1]) for f in findings] == [("payout-missing", ["FW10"])], findings
+
+
+@pytest.mark.parametrize("period", ["查询期间：2026-03-01 至 2026-03-10", "查询起止日期：20260301-20260310",
+                                    "交易期间：2026/03/01 ~ 2026/03/10", "起止日期：2026年03月01日—2026年03月10日"])
+def test_a_period_the_banks_preamble_states_is_its_coverage_whatever_its_label(tmp_path, period):
+    # A blind tester's 交通银行 statement said `查询期间：… 至 …`: its coverage was its one line's
+    # day, so the payout of a later day that never arrived was no finding (check exited 0).
+    (tmp_path / "config.yaml").write_text(WECHAT, encoding="utf-8")
+    fund_bill(tmp_path / "st", [(1, "W1", 100), (3, "W3", 100)])
+    folder = tmp_path / "st"
+    (folder / "bank.csv").write_text("\n".join(["交通银行对公账户交易明细查询", "账号：310066660130001234567", period, HEADER,
+                                                *arriving([1])]) + "\n", encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(folder)).exit_code == 0
+    code, findings = check(tmp_path)
+    assert code == 1 and [(f["code"], f["refs"][:1]) for f in findings] == [("payout-missing", ["FW3"])], findings
 
 
 def test_no_bank_statement_at_all_is_one_statement_gap(tmp_path):

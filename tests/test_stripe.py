@@ -158,8 +158,11 @@ def test_unix_timestamps_are_dated_in_the_configured_zone(make_config):
 
 
 def test_presentment_currency_and_rate_are_kept(cfg):
+    # the rate the two amounts imply, as the report's row says it (test_stripe_fx.py), and
+    # Stripe's own `exchange_rate` as given
     api = by_id(run(stripe_api, cfg, "stripe", DATA / "stripe" / "balance_transactions.json"))["txn_3J5"]
-    assert (api.meta["customer-amount"], api.meta["fx-pair"], api.meta["fx-rate"]) == ("50.00 EUR", "EUR/USD", "1.0873")
+    assert (api.meta["customer-amount"], api.meta["fx-pair"], api.meta["fx-rate"], api.meta["exchange-rate"]) == \
+        ("50.00 EUR", "EUR/USD", "1.0874", "1.0873")
     report = by_id(run(stripe_balance_csv, cfg, "stripe",
                        DATA / "stripe" / "balance_change_from_activity.itemized.csv"))["txn_3Ob1B3"]
     assert (report.meta["customer-amount"], report.meta["fx-rate"]) == ("50.00 EUR", "1.087")

@@ -546,6 +546,19 @@ def test_a_plain_amount_read_again_is_the_same_decimal():
     # a blind helper's ICBC months, 01-01 to 01-31 and on: their rows' last and first days were a gap
     ("中国工商银行借记账户历史明细（电子版）\n卡号/账号：6222\n起止日期：2026-01-01 至 2026-01-31\n",
      ("2026-01-01", "2026-01-31")),
+    # a blind tester's 交通银行 and other banks' labels and ways of writing a day: the rows' days were the coverage
+    ("交通银行对公账户交易明细查询\n查询期间：2026-02-26 至 2026-03-04\n", ("2026-02-26", "2026-03-04")),
+    ("查询起止日期：20260226-20260304\n", ("2026-02-26", "2026-03-04")),
+    ("查询日期：2026/02/26 ~ 2026/03/04\n", ("2026-02-26", "2026-03-04")),
+    ("交易期间：2026年02月26日—2026年03月04日\n", ("2026-02-26", "2026-03-04")),
+    ("账单周期,2026-02-26 到 2026-03-04\n", ("2026-02-26", "2026-03-04")),
+    ("起止日期：20260226～20260304\n", ("2026-02-26", "2026-03-04")),
+    ("查询期间：2026-02-26 - 2026-03-04\n", ("2026-02-26", "2026-03-04")),
+    ("起始日期:,20260226,截止日期:,20260304\n", ("2026-02-26", "2026-03-04")),
+    ("查询日期：20260305\n", None),                    # the day of the query: one day, no period
+    ("查询期间：20260230-20260304\n", None),           # no such day
+    ("查询期间：2026-02-26 至 202603041\n", None),     # a number longer than a day
+    ("交易日期,交易流水号\n20260226,20260304\n", None),   # a header and a row, not a period
     ('"Date","Time","From Email Address","To Email Address"\n"01/02/2026"', None),
     ("起始日期:,2026-03-31,截止日期:,2026-03-01\n", None),  # backwards: not a period
     ("Kontoumsätze;Geschäftskonto\nIBAN;DE44500105175407324931\nZeitraum;01.09.2026 - 30.09.2026\n",

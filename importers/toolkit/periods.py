@@ -7,6 +7,14 @@ Chinese exports state it in their preamble, in several spellings:
     #起始日期：[2019年09月16日 00:00:00]   终止日期：[2019年09月17日 00:00:00]   Alipay merchant
     日期区间：2023-01-01 至 2023-03-31                            JD
     起止日期：2026-01-01 至 2026-01-31                            ICBC 借记账户历史明细
+    查询期间：2026-02-26 至 2026-03-04                            交通银行 对公明细
+    查询起止日期：20260226-20260304                               a bank's 明细查询, its days unseparated
+
+One rule reads the Chinese ones: a label (起止日期, 查询期间, 查询日期, 交易期间, 账单周期,
+日期区间, …: _RANGE_LABEL) before two days joined by 至, 到, ~, ～, -, — or –, or a
+start label (起始日期, 开始时间) and an end label (截止日期, 终止时间) each before its day;
+a day written 2026-02-26, 2026/02/26, 2026.02.26, 2026年02月26日 or 20260226, a time of
+day after it or not.
 
 German and other European bank exports, day first:
 
@@ -26,11 +34,16 @@ import datetime as dt
 import re
 from pathlib import Path
 
-_DATE = r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2}:\d{2}(?::\d{2})?))?"
+# A day (its text, then a time of day after it, if any): 2026-02-26, 2026/02/26, 2026.02.26,
+# 2026年02月26日, or 20260226 (a longer number is no day).
+_DATE = r"(\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}\s*日?|\d{8})(?!\d)(?:\s+(\d{1,2}:\d{2}(?::\d{2})?))?"
+_AFTER_LABEL = r"[\s:：,\[\"']*"
 _START = r"(?:起始|开始)(?:日期|时间)|From"
 _END = r"(?:截止|终止|结束)(?:日期|时间)|To"
-_LABELLED = re.compile(rf"(?:{_START})[\s:：,\[\"']*{_DATE}.{{0,40}}?(?:{_END})[\s:：,\[\"']*{_DATE}", re.S)
-_RANGE = re.compile(rf"(?:日期区间|账单周期|统计周期|起止日期|查询日期|查询区间)[\s:：,\[\"']*{_DATE}\s*(?:至|到|~|-|—)\s*{_DATE}")
+_LABELLED = re.compile(rf"(?:{_START}){_AFTER_LABEL}{_DATE}.{{0,40}}?(?:{_END}){_AFTER_LABEL}{_DATE}", re.S)
+# 起止日期, 日期区间, 查询期间, 查询日期, 查询起止日期, 交易期间, 账单周期, 统计周期, 查询区间, 对账期间, …
+_RANGE_LABEL = r"(?:查询|交易|账单|对账|统计|记账)?(?:起止|起讫)?(?:日期|时间|期间|区间|周期)(?:范围|区间|段)?"
+_RANGE = re.compile(rf"{_RANGE_LABEL}{_AFTER_LABEL}{_DATE}\s*(?:至|到|~|～|-|－|—|–)\s*{_DATE}")
 _DAY_FIRST = r"(\d{1,2})\.(\d{1,2})\.(\d{4})"   # 01.09.2026: dots are day first wherever they are written
 _EUROPEAN = re.compile(rf"(?:Abrechnungszeitraum|Auszugszeitraum|Zeitraum|Kontoauszug|Statement period|Period|Periode)"
                        rf"[^\n\d]{{0,20}}?{_DAY_FIRST}\s*(?:-|–|bis|to|~)\s*{_DAY_FIRST}", re.IGNORECASE)
@@ -49,15 +62,22 @@ def stated_period(head: str) -> tuple[dt.date, dt.date] | None:
         except ValueError:
             return None
         return (first, last) if first <= last else None
-    g = found.groups()
+    first_day, _, last_day, last_time = found.groups()
     try:
-        first = dt.date(int(g[0]), int(g[1]), int(g[2]))
-        last = dt.date(int(g[4]), int(g[5]), int(g[6]))
+        first, last = _day(first_day), _day(last_day)
     except ValueError:
         return None
-    if g[7] and re.fullmatch(r"0?0:00(:00)?", g[7]) and last > first:
+    if last_time and re.fullmatch(r"0?0:00(:00)?", last_time) and last > first:
         last -= dt.timedelta(days=1)  # up to midnight: the day before is the last one
     return (first, last) if first <= last else None
+
+
+def _day(text: str) -> dt.date:
+    """The day of a _DATE's text: `2026-02-26`, `2026年02月26日`, `20260226`. ValueError: no such day."""
+    numbers = re.findall(r"\d+", text)
+    if len(numbers) == 1:   # 20260226
+        numbers = [text[:4], text[4:6], text[6:8]]
+    return dt.date(*map(int, numbers))
 
 
 def named_day(filepath, kind: str | None) -> tuple[dt.date, dt.date] | None:

@@ -229,7 +229,8 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     (no more than the header's search reads) in `Statement.preamble`. A row of one cell
     without a digit among the rows (Schwab's `Posted Transactions`) is a section title, in
     `Statement.titles`; short rows at the end whose first cell names a balance (Deutsche
-    Bank's `Kontostand;28.2.2026;;;3.882,54;EUR`, comdirect's `Alter Kontostand`) are
+    Bank's `Kontostand;28.2.2026;;;3.882,54;EUR`, comdirect's `Alter Kontostand`, a Chinese
+    bank's `借方发生额合计,2笔,"12,100.00"` and `期末余额,,"72,900.00"`: BALANCE_LINE) are
     closing lines, in `Statement.closing` (a short row with a row after it is an error, as
     any). Neither can hold a date and an amount of a row, and both are banks' exports'
     (`bank_lines`); elsewhere they are text that is no row of the statement, an error
@@ -383,9 +384,15 @@ def _stamp(path: str) -> tuple:
 
 # The first cell of a balance line a bank's export ends with, after its rows and shorter
 # than them: Deutsche Bank's `Kontostand;28.2.2026;;;3.882,54;EUR`, comdirect's
-# `"Alter Kontostand";"+1.234,56"`. Only at the end: a short row with rows after it is cut.
+# `"Alter Kontostand";"+1.234,56"`; a Chinese bank's totals, counts and balances, of a side,
+# a page or a currency (交通银行 `借方发生额合计,2笔,"12,100.00"`, `期末余额,,"72,900.00"`;
+# 本页合计, 人民币合计, 余额合计, 借方笔数). Only at the end: a short row with rows after it is cut.
 BALANCE_LINE = re.compile(r"(alter|neuer|letzter|aktueller)?kontostand|(anfangs|end|schluss)?saldo|"
-                          r"(opening|closing|ending|beginning|starting|available|ledger)?balance|solde|total|summe",
+                          r"(opening|closing|ending|beginning|starting|available|ledger)?balance|solde|total|summe|"
+                          r"(本页|本期|本月|当日|累计|全部|人民币|外币|借方|贷方|收入|支出|存入|支取|交易)*"
+                          r"(发生额|发生|总额|金额)?(合计|总计|小计)(金额|笔数)?|"
+                          r"(期初|期末|上期|本期|当前|可用|账户|月末|日终)余额|余额合计|"
+                          r"(借方|贷方|收入|支出|交易|总)?(笔数|发生总额|发生额)",
                           re.IGNORECASE)
 
 
@@ -516,7 +523,7 @@ def _balance_line(cells: list[str]) -> bool:
     without the day it is of."""
     if not cells:
         return False
-    name = re.sub(r"[\s:.]+", "", clean(cells[0]))
+    name = re.sub(r"[\s:：.]+", "", clean(cells[0]))
     return BALANCE_LINE.fullmatch(name) is not None or BALANCE_LINE.fullmatch(_AS_OF.sub("", name)) is not None
 
 

@@ -1,5 +1,6 @@
 """Small, reviewable edits to entries already in the books: add a link to an entry's
-first line, book a posting to another account. Only the lines that change are
+first line, book a posting to another account (or in another amount: a credit the bank
+converted, in the amount sent). Only the lines that change are
 touched; everything else in the file stays byte for byte, and every edit is a no-op
 when already made (so applying twice changes nothing)."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from beanclear.books import atomic
@@ -27,6 +29,7 @@ class Edit:
     title: tuple[str | None, str] | None = None   # (payee, narration) on a transaction's first line
     meta_before: tuple[tuple[str, str], ...] = ()   # (key, value) lines inserted above this (posting) line
     remove_meta: tuple[str, ...] = ()   # keys whose lines of the entry's own metadata (below this first line) go
+    units: tuple[str, str] | None = None   # (from, to) amount on a posting line: `-788.70 GBP`, `-1000.00 USD @ 0.7887 GBP`
 
 
 def _comment_start(line: str) -> int:
@@ -119,6 +122,28 @@ def rebook(line: str, old: str, new: str) -> str:
     return indent + new + " " * keep + after.lstrip(" ")
 
 
+def restate(line: str, old: str, new: str) -> str:
+    """A posting line whose amount `old` (`-788.70 GBP`, whatever price follows it) is
+    `new` instead (`-1000.00 USD @ 0.7887 GBP`), the number's end kept in its column where
+    the padding allows and a comment kept; a no-op when the line says `new` already."""
+    end = _comment_start(line.rstrip("\n"))
+    body, rest = line[:end], line[end:]
+    words = body.split()
+    if words[1:] == new.split():
+        return line
+    number, currency = old.split()
+    try:
+        same = len(words) >= 3 and Decimal(words[1]) == Decimal(number) and words[2] == currency
+    except InvalidOperation:
+        same = False
+    if not same:
+        raise EditError(f"expected a posting of {old}, found {line.strip()!r}")
+    head = body[:body.index(words[0]) + len(words[0])]
+    number_end = body.index(words[1], len(head)) + len(words[1])
+    pad = max(2, number_end - len(head) - len(new.split()[0]))
+    return head + " " * pad + new + (" " + rest if rest.strip() else rest)
+
+
 def apply(root: Path, edits: list[Edit], appends: dict[str, tuple[str, str, tuple[str, ...]]] | None = None,
           also: dict[Path, str] | None = None) -> list[Path]:
     """Make the edits as one atomic write under the books' lock; returns changed files.
@@ -156,6 +181,8 @@ def apply(root: Path, edits: list[Edit], appends: dict[str, tuple[str, str, tupl
                     text = add_links(text, edit.add_links)
                 if edit.account:
                     text = rebook(text, *edit.account)
+                if edit.units:
+                    text = restate(text, *edit.units)
                 lines[edit.line - 1] = text
                 # kept aside until the file is joined: the other edits' line numbers hold
                 above[edit.line - 1] += "".join(f"  {key}: {quote_exact(value)}\n" for key, value in edit.meta_before)

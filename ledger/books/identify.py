@@ -2,8 +2,9 @@
 said for what it holds, and of the config's importers the ones that claim a file (by
 its content, the source --source names, and the records of what each source imported
 before). A file no importer claims is said for what it looks like: a statement of a
-type the config has no source of, a format a bank's `type:` does not list, or an export
-that is no statement (NOT_STATEMENTS)."""
+type the config has no source of, a format a bank's `type:` does not list, an export
+that is no statement (NOT_STATEMENTS), or the summary a download holds beside its
+statement (summary_file)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,20 @@ def refuse_zipped(path: Path) -> None:
         raise StatementError(path, 1, "a ZIP archive, not a statement: unzip it and import the statement "
                              f"inside (it holds {', '.join(members[:5]) or 'nothing'}"
                              f"{', …' if len(members) > 5 else ''}; of a 明细 and its 汇总, the 明细)")
+
+
+def summary_file(path: Path) -> str | None:
+    """What a file is, where it is the summary a download holds beside a statement
+    (Alipay's `…_账务明细(汇总).csv`): it moves no money, and an import leaves it out of a
+    folder saying so, or refuses it given alone (refuse_summary). None for any other file."""
+    return registry.summary_of(sniff(str(path), limit=8192))
+
+
+def refuse_summary(path: Path) -> None:
+    """A summary file (summary_file) is refused saying what it is."""
+    said = summary_file(path)
+    if said is not None:
+        raise StatementError(path, 1, said)
 
 
 def read_as(path: Path, importers: list[StatementImporter], source: str | None, recorded: Callable[[str], bool],
@@ -94,6 +109,7 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None,
         return claimed
     if not claimed:
         refuse_zipped(path)
+        refuse_summary(path)
         # an empty, undecodable or damaged file says so, rather than "not recognised"; a
         # workbook is no text to decode: what it lacks is a sheet with a known header
         workbook = (head_bytes(path, 4) or b"") == XLSX_MAGIC

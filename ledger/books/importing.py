@@ -24,7 +24,7 @@ from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
 from beanclear.books.idset import ViewIds
 from beanclear.importers.base import BatchOrders, Extraction, StatementImporter, route_batch
-from beanclear.books.identify import _format_of, identify, read_as, statement_files
+from beanclear.books.identify import _format_of, identify, read_as, statement_files, summary_file
 from beanclear.config.model import Shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
@@ -49,20 +49,22 @@ class FileResult:
     sums: openings.Sums = field(default_factory=openings.Sums)   # of `new`, for the openings it implies
     planned: Sorted | None = None                    # `new` as Books.plan writes it (books.kept)
     restating: list = field(default_factory=list)    # its balances the books assert already (late_balances.py)
+    dry_run: bool = False                            # nothing was written: its summary says what would be
 
     def summary(self) -> str:
         ex = self.extraction
+        written = "would be written" if self.dry_run else "written"
         if self.before is not None:
             was = self.before
             named = "" if was.statement == self.path.name else f" as {was.statement}"
             name = self.importer.source.name
             return (f"{self.path}: {name}{'' if self.unclaimed else f' ({self.importer.kind})'}, imported "
                     f"before{named} (covering {was.first} to {was.last}, recorded in {was.where}), not read again: "
-                    "0 entries written (to read it again: --force, or remove its coverage record)"
+                    f"0 entries {written} (to read it again: --force, or remove its coverage record)"
                     + (f"; note: no importer of {name} reads it now (config.yaml changed since it was imported): "
                        "the books keep what it wrote" if self.unclaimed else ""))
         words = [f"{self.path}: {self.importer.source.name} ({self.importer.kind}), {ex.rows} rows read, "
-                 f"{len(self.new)} entries written, {self.known} already in the books"]
+                 f"{len(self.new)} entries {written}, {self.known} already in the books"]
         if ex.skipped:
             words.append(", skipped " + ", ".join(f"{n} {why}" for why, n in sorted(ex.skipped.items())))
         for note in ex.notes + self.notes:
@@ -70,12 +72,26 @@ class FileResult:
         return "".join(words)
 
 
+@dataclass
+class LeftOut:
+    """A file of the paths given that is no statement and moves no money (the summary a
+    download holds beside its statement: identify.summary_file), said in one line."""
+    path: Path
+    said: str
+    new: tuple = ()   # nothing of it is written
+
+    def summary(self) -> str:
+        return f"{self.path}: left out: {self.said}"
+
+
 def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run: bool = False,
         force: bool = False, progress: Callable[[Path], Callable[[int, int], None] | None] = lambda path: None
         ) -> list[FileResult]:
     """Import statements. Raises StatementError (nothing written) on bad input, and on a
     statement that does not belong with its source's (statements/belonging.py) unless
-    `force`. `progress(path)` may give a callback for the rows of that file."""
+    `force`. `progress(path)` may give a callback for the rows of that file. A summary
+    beside a statement (Alipay's 汇总) is left out (LeftOut), or refused where the paths
+    hold nothing else."""
     # The entries of a large import hold no reference cycles; the cycle collector would
     # walk all of them again and again while they are compared, rendered and merged.
     with paused_gc():
@@ -85,7 +101,7 @@ def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run:
 def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     importers = for_config(config)
     files = statement_files(paths)
-    results, rates = [], []
+    results, rates, summaries = [], [], []
     # What the books hold of each source, read before the statements (and before the
     # lock, which an import that fails must not take: it creates the books' folder): the
     # statements they record by digest are not read at all (unless `force`), and rows
@@ -104,6 +120,10 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     for index, path in enumerate(files):
         if prices.is_rates_file(path):  # reference rates beside the statements: read as `prices import` does
             rates.append(prices.read_rates(path))
+            continue
+        said = summary_file(path)
+        if said is not None:   # sums of a statement beside it, no money of its own
+            summaries.append(LeftOut(path, said))
             continue
         digest = coverage.file_digest(path)
 
@@ -139,6 +159,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 known = late_views.Unheld(known, views[name])
             results.append(_read(path, importer, known, digest))
             _park(results)
+    if summaries and not results and not rates:   # nothing but summaries: said as an error, naming the first
+        raise StatementError(summaries[0].path, 1, summaries[0].said)
     late = _across(results, books)
     _park(results)
     with atomic.locked(config.books):
@@ -312,7 +334,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             _park(live)
         if copies is not None:
             copies.refuse(live)
-        openings = first_openings(config, live, asserted, books, swaps.removed_before)
+        openings = first_openings(config, live, asserted, books, swaps.removed_before, dry_run)
         for (account, currency), day in watch.items():   # what the fund view's entries it removes posted
             # there, and what it puts in flight at that balance, which counts it now
             gone = swaps.removed_before(account, currency, day.isoformat()) + flights.shift(account, currency, day)
@@ -369,7 +391,9 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             forward.follow(config.books, changes)   # ledgers carried forward include new months
             if changes:
                 atomic.write_files(config.books, changes)
-    return results + priced
+    for result in results + priced:   # --dry-run: each summary says what would be written
+        result.dry_run = dry_run
+    return results + priced + summaries
 
 
 def _renumber(live: list[FileResult], importers: list[StatementImporter], seen: dict[str, Ids],
@@ -543,7 +567,7 @@ def _before_first(entry, watch: dict, shifts: dict) -> None:
 
 
 def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, str], str], books: Books,
-                   removed=lambda account, currency, date: 0) -> list:
+                   removed=lambda account, currency, date: 0, dry_run: bool = False) -> list:
     """The openings to write: for each account and currency the import asserts a balance
     of for the first time (the books assert none yet, hold no opening, and the config
     gives none), or before the books first did (the opening moves back to it; `asserted`:
@@ -594,7 +618,7 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
     # Books kept before beanclear (a person's own files) hold some of it already: the entry
     # is what the statement says the account held, less that (statements/openings.py).
     held = books.held({(o.account, o.currency): o.date for o, *_ in chosen}) if chosen else {}
-    out = []
+    out, written = [], "would be written" if dry_run else "written"
     for opening, asserted_first, result, derived, earlier, named, name in chosen:
         key = (opening.account, opening.currency)
         stated_amount, already = opening.amount, held.get(key, Decimal(0))
@@ -610,10 +634,10 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
             continue
         note = (f"{'earliest' if earlier else 'first'} statement of {opening.account} in {opening.currency}: "
                 f"opening balance {stated_amount:f} {opening.currency} at the end of {opening.date}"
-                + (" written from it" if not already else
+                + (f" {written} from it" if not already else
                    f", of which the books held {already:f} {opening.currency} already (their own entries): "
-                   + (f"the difference, {opening.amount:f} {opening.currency}, written from it" if opening.amount
-                      else "nothing written"))
+                   + (f"the difference, {opening.amount:f} {opening.currency}, {written} from it" if opening.amount
+                      else f"nothing {written}"))
                 + (f" (it was at the end of {have[key]}, from a later statement)" if earlier else ""))
         if derived != opening.amount:   # the books at the first assertion, from the stated opening
             reached = asserted_first.amount.number + opening.amount - derived

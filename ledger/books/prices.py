@@ -55,10 +55,11 @@ class PriceImport:
     known: int = 0
     skipped: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    dry_run: bool = False   # nothing was written: the summary says what would be
 
     def summary(self) -> str:
-        text = (f"{self.path}: {self.rows} rates read, {len(self.new)} prices written, "
-                f"{self.known} already in the books")
+        text = (f"{self.path}: {self.rows} rates read, {len(self.new)} prices "
+                f"{'would be written' if self.dry_run else 'written'}, {self.known} already in the books")
         if self.skipped:
             text += ", skipped " + ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
         return text + "".join(f"; note: {note}" for note in self.notes)

@@ -30,6 +30,10 @@ DEFAULT_SEVERITY = {
     "stale-ack": "warning",  # an acknowledgment that matches no finding any more
 }
 CODES = tuple(DEFAULT_SEVERITY)
+# The limits a code takes under `checks.<code>` beside `severity` (and `write_off`, of the
+# codes resolve/writeoff.py writes off); each check reads its own with its default.
+LIMITS = {"fee-gap": ("tolerance",), "fx-gap": ("tolerance_bps",), "refund-rate": ("max", "days"),
+          "refund-surge": ("factor", "days", "min_count", "min_amount")}
 UNNAMED = {"beancount", "stale-ack"}   # fixed in the books, never acknowledged
 RATE_CODES = {"fx-gap"}  # whose `expected` and `actual` are exchange rates, not money: never rounded
 SEVERITIES = ("error", "warning", "off")
@@ -56,6 +60,9 @@ class Finding:
     check: str = ""  # which check (reconcile.CHECKS) found it: the plugin that reports it
     # a follow-up in the books (resolve/state.py): state, owner, due, note
     follow_up: dict | None = field(default=None, compare=False, hash=False)
+    # an fx-gap whose rate was in the merchant's favour: `amount` gained, not lost (the
+    # month report's FX spread takes it off the losses)
+    gained: bool = field(default=False, compare=False, hash=False)
 
     def __post_init__(self):
         # Amounts are rounded to the currency (DESIGN §5), here once for every check:

@@ -20,12 +20,20 @@ is the reference rate, `actual` the applied one). Only spreads beyond
 better than the market is as suspicious as one far worse, and the message says which.
 
 The amount converted is the net of the entry's postings in the base currency; where the
-entry holds only the quoted side (a bank line in the account's currency that names the
-original currency in metadata) it is that side's first posting divided by the rate.
+entry holds only the quoted side it is what the customer paid (`customer-amount`, signed
+as the money moved: a Stripe charge of 100.00 GBP sells them, its refund of
+`-50.00 GBP` buys them back, so a rate above the reference gains on the one and loses
+on the other), else (a bank line in the account's currency that names the original
+currency in metadata) the amount its statement states (`original-amount`, a camt.053
+credit's instructed amount), else that side's first posting divided by the rate.
 No reference rate on or before the day means no `fx-gap`: the gap cannot be measured,
 and the check does not guess. Those conversions are one `statement-gap` per pair instead
 ("no EUR/USD reference rate … the rates of 37 conversions are not judged"), so that
 rates never imported (`beanclear prices import`) do not pass for rates within tolerance.
+
+A conversion whose rate is stated without its pair (Stripe's API balance transaction
+alone: `exchange-rate`, no `fx-pair`: `unpaired`) cannot be judged either: one
+`statement-gap` per channel says so, until what the customer paid is in the books.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ from beancount.core import data
 
 from beanclear.checks.clearing import _money, refs
 from beanclear.checks.findings import Finding, at_entry
+from beanclear.importers.banking import stated_amount
 
 ZERO = Decimal(0)
 
@@ -95,16 +104,11 @@ _ABOVE_ANY_RATE = Decimal("Infinity")   # bisect's bound: after every rate of th
 _UNASKED = object()
 
 
-def customer_amount(entry) -> tuple[Decimal, str] | None:
-    """The amount and currency the customer paid, where the channel states them."""
-    text = entry.meta.get("customer-amount")
-    parts = str(text).split() if text else []
-    if len(parts) != 2:
-        return None
-    try:
-        return abs(Decimal(parts[0])), parts[1].upper()
-    except InvalidOperation:
-        return None
+def customer_amount(entry, signed: bool = False) -> tuple[Decimal, str] | None:
+    """The amount and currency the customer paid, where the channel states them; `signed`:
+    as stated, negative where the money went back to the customer (a refund's
+    `customer-amount: "-50.00 GBP"`, importers/stripe_booking.py)."""
+    return stated_amount(entry.meta.get("customer-amount"), signed)
 
 
 def applied(entry: data.Transaction) -> list[Applied]:
@@ -119,16 +123,21 @@ def applied(entry: data.Transaction) -> list[Applied]:
         if not quote or rate <= 0:
             return []
         converted = sum((p.units.number for p in entry.postings if p.units.currency == base), Decimal(0))
-        paid = customer_amount(entry)
+        paid = customer_amount(entry, signed=True)
         if not converted and paid and paid[1] == base:
             # what the customer paid, converted whole: the fee comes out after (Stripe's
-            # charge of 100.00 EUR settled as 105.00 USD less 3.35: not the 101.65 net)
+            # charge of 100.00 EUR settled as 105.00 USD less 3.35: not the 101.65 net).
+            # Sold where the customer paid it; bought back where it went back (a refund)
             converted = -paid[0]
         elif not converted:
             side = next((p for p in entry.postings if p.units.currency == quote), None)
             if side is None:
                 return []
-            converted = -side.units.number / rate
+            # the amount the statement states (a camt.053 credit's InstdAmt), else worked
+            # back from the rate (a blind tester's 5,305.04 USD said as 5,305.05)
+            original = stated_amount(entry.meta.get("original-amount"))
+            converted = original[0].copy_sign(-side.units.number) if original and original[1] == base \
+                else -side.units.number / rate
         # the account the converted money arrived in (else left): not a fee posted first
         side = next((p for p in entry.postings if p.units.currency == quote), None) \
             or next((p for p in entry.postings if p.units.currency == base), entry.postings[0])
@@ -142,6 +151,14 @@ def applied(entry: data.Transaction) -> list[Applied]:
             groups[(p.units.currency, p.price.currency, p.price.number)].append(p)
     return [Applied(entry, base, quote, rate, sum(p.units.number for p in ps), ps[0].account)
             for (base, quote, rate), ps in groups.items()]
+
+
+def unpaired(entry) -> bool:
+    """A conversion whose rate the channel states but not the currency the customer paid:
+    Stripe's balance transaction alone says `exchange_rate` (`exchange-rate`), no pair.
+    Its rate cannot be judged, and what it converted cannot be compared with an order
+    in another currency: the reference rate would take Stripe's spread for a difference."""
+    return "exchange-rate" in entry.meta and "fx-pair" not in entry.meta
 
 
 def _refs(entry) -> tuple[str, ...]:
@@ -171,18 +188,16 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
     references = References(entries if prices is None else prices)
     sources = account_sources(config)
     out, unjudged = [], {}   # (base, quote) -> [how many convert without a reference rate, first, last day, some]
+    unknown = {}   # source -> [how many state a rate but no pair (unpaired), first, last day, some]
     for entry in entries if converted is None else converted:
         if not isinstance(entry, data.Transaction):
             continue
+        if unpaired(entry):
+            _count(unknown, source_of(entry, sources), entry)
         for conv in applied(entry):
             found = references.rate(conv.base, conv.quote, entry.date) if references.series else None
-            if found is None:   # counted, the first and the last kept: not every entry of a year
-                seen = unjudged.setdefault((conv.base, conv.quote), [0, entry, entry.date, []])
-                seen[0] += 1
-                seen[1] = min(seen[1], entry, key=lambda e: e.date)
-                seen[2] = max(seen[2], entry.date)
-                if len(seen[3]) < 20:
-                    seen[3].append(entry)
+            if found is None:
+                _count(unjudged, (conv.base, conv.quote), entry)
                 continue
             reference, day = found
             spread = (conv.rate - reference) / reference * 10000
@@ -194,13 +209,32 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
                 f"{conv.base}→{conv.quote} at {conv.rate:f}, reference {reference.normalize():f} of {day}: "
                 f"{spread:+.1f} bps on {_money(abs(conv.converted).quantize(Decimal('0.01')))} {conv.base}, "
                 f"{_money(abs(lost))} {conv.quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)",
-                _refs(entry), expected=reference, actual=conv.rate, **at_entry(entry)))
+                _refs(entry), expected=reference, actual=conv.rate, gained=lost < 0, **at_entry(entry)))
     if config.checks["fx-gap"].severity == "off":   # rates not wanted: their absence is no gap either
-        unjudged = {}
+        unjudged, unknown = {}, {}
     for (base, quote), (count, first, last, sample) in sorted(unjudged.items(), key=lambda item: item[0]):
         out.append(Finding(
             "statement-gap", first.date, "prices", "", ZERO, "",
             f"no {base}/{quote} reference rate in the books on or before {first.date}: the rates of "
             f"{count} conversion(s) from {first.date} to {last} are not judged (import rates with "
             "`beanclear prices import`)", refs(sample), **at_entry(first)))
+    compared = ", nor what they paid compared with the orders they name" if config.shops else ""
+    for source, (count, first, last, sample) in sorted(unknown.items(), key=lambda item: item[0]):
+        out.append(Finding(
+            "statement-gap", first.date, source, "", ZERO, "",
+            f"{count} conversion(s) of {source} from {first.date} to {last} state Stripe's rate but not the "
+            f"currency the customer paid: their rates are not judged{compared} (import Stripe's itemized report "
+            "of those days, or its balance transactions with their `source` expanded, as `beanclear fetch` "
+            "saves them)", refs(sample), **at_entry(first)))
     return out
+
+
+def _count(groups: dict, key, entry) -> None:
+    """One more conversion of `key` that cannot be judged: counted, the first and the last
+    day kept, and some of them (refs): not every entry of a year."""
+    seen = groups.setdefault(key, [0, entry, entry.date, []])
+    seen[0] += 1
+    seen[1] = min(seen[1], entry, key=lambda e: e.date)
+    seen[2] = max(seen[2], entry.date)
+    if len(seen[3]) < 20:
+        seen[3].append(entry)

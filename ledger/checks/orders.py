@@ -51,7 +51,7 @@ from beanclear.checks.clearing import REF_KEYS, Item, _money, order_key, refs
 from beanclear.checks.findings import Finding, at_entry
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, fetch_command, hole_head, shop_starts
-from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References, customer_amount
+from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References, customer_amount, unpaired
 from beanclear.config.model import WALLET_TYPES
 from beanclear.importers.order_refs import (NOT_STATED, PAYMENT_FAILED, REFUND_AMOUNT, REFUND_FAILED, named_order,
                                             payment_shops)
@@ -211,7 +211,9 @@ class InCurrency:
     """An item's amount in the order's currency: as booked where it is in it; else what
     the customer paid, where the channel states it (`customer-amount: "50.00 EUR"` on a
     Stripe charge settled in USD); else at the reference rate of its day (the books'
-    `price` directives, ledger/checks/fx.py), give or take `checks.fx-gap.tolerance_bps`:
+    `price` directives, ledger/checks/fx.py), give or take `checks.fx-gap.tolerance_bps`,
+    but where the channel converted it at a rate it names no pair of (fx.unpaired: the
+    reference would take its spread for a difference; the fx check says it once):
 
         2026-03-01 price EUR 1.0900 USD
         Assets:Receivable:Shop    50.00 EUR      ; the order
@@ -231,6 +233,8 @@ class InCurrency:
         shown = f"{_money(abs(item.amount))} {item.currency}"
         if stated is not None and stated[1] == currency:
             return stated[0].copy_sign(item.amount), ZERO, f"{shown}, the customer paid it in {currency}"
+        if stated is None and unpaired(item.entry):
+            return None   # converted at a rate of no stated pair: not through the reference (fx.py's statement-gap)
         if self.references is None:
             self.references = References(self.entries)
         found = self.references.rate(item.currency, currency, item.date)

@@ -104,7 +104,7 @@ class Walk:
                     linked.append(entry)
                 if channel is not None and entry.flag != SUMMARY_FLAG:   # carried balances sold nothing
                     sold.append((entry, channel, sales.side_of(entry, channel)))
-                if priced or "fx-pair" in meta:
+                if priced or "fx-pair" in meta or "exchange-rate" in meta:   # (fx.unpaired: a rate, no pair)
                     converted.append(entry)
             elif isinstance(entry, Custom):
                 custom.append(entry)

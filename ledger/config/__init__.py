@@ -61,9 +61,7 @@ def parse(data: Any, path: Path) -> Config:
         if channel.shop is not None and channel.shop not in shops:
             raise ConfigError(f"channels.{name}.shop: expected the name of a shop under shops "
                               f"({', '.join(sorted(shops)) or 'none configured'}), got \"{channel.shop}\"")
-    clash = (channels.keys() & banks.keys()) | (shops.keys() & (channels.keys() | banks.keys()))
-    if clash:
-        raise ConfigError(f"{sorted(clash)[0]}: the same name is used by two sources (expected unique names)")
+    _named_once(top, {"channels": channels, "banks": banks, "shops": shops})
     _held_once(channels, banks, shops)
     rules = []
     for node in top["rules"].sequence() if "rules" in top else []:
@@ -85,6 +83,19 @@ def parse(data: Any, path: Path) -> Config:
         from beanclear.live import settings   # `live:`, `credentials:`, `fetch:` checked with the rest
         settings.read(config)
     return config
+
+
+def _named_once(top: dict, sections: dict[str, dict]) -> None:
+    """A source's name is its alone across channels, banks and shops (the books' folders,
+    `--source`, the findings' source are by name): the second use, in the file's order,
+    is the error, at its line."""
+    first: dict[str, str] = {}
+    for section in (key for key in top if key in sections):   # the sections as the file writes them
+        for name in sections[section]:
+            where = first.setdefault(name, f"{section}.{name}")
+            if where != f"{section}.{name}":
+                raise ConfigError(f"{section}.{name}: the same name as {where} (expected names unique across "
+                                  "channels, banks and shops)")
 
 
 HOLDING_ROLES = ("clearing", "transit", "reserve", "savings", "credit")   # a channel's money held, not its income

@@ -6,6 +6,8 @@ program or fill its memory.
   bounded: MAX_NODES nodes in all. A "billion laughs" alias bomb is refused before
   anything walks or prints it; an alias that refers to itself too.
 - A key given twice in one mapping is an error (YAML keeps the last one silently).
+- A value YAML itself cannot make (`date: 2026-02-31`, `!!int two`) is an error naming
+  its line and key path, not the constructor's traceback.
 - The file itself is at most MAX_CONFIG_BYTES.
 """
 
@@ -32,15 +34,17 @@ def safe_yaml(text: str, where: str, lines: dict[str, int] | None = None):
         node = loader.get_single_node()
         if node is None:
             return None
-        _check(node, where, lines if lines is not None else {})
+        _check(node, where, lines if lines is not None else {}, loader)
         return loader.construct_document(node)
     finally:
         loader.dispose()
 
 
-def _check(root, where: str, lines: dict[str, int]) -> None:
+def _check(root, where: str, lines: dict[str, int], loader) -> None:
     """Count the nodes `root` expands to (each shared node once per use, memoised so the
-    count itself is cheap), refuse recursion and duplicate keys; note each path's line."""
+    count itself is cheap), refuse recursion and duplicate keys; note each path's line;
+    construct each scalar (the document's construction then takes it from the loader's
+    cache), so that one YAML cannot make is refused at its line (_constructed)."""
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()
 
@@ -54,7 +58,9 @@ def _check(root, where: str, lines: dict[str, int]) -> None:
                               "value that holds it (expected a finite value)")
         open_nodes.add(key)
         total = 1
-        if isinstance(node, MappingNode):
+        if isinstance(node, ScalarNode) and node.tag != MERGE:
+            _constructed(loader, node, f"{where}:{node.start_mark.line + 1}: {path or 'config'}")
+        elif isinstance(node, MappingNode):
             seen: dict[str, int] = {}
             for k, v in node.value:
                 name = _shown(k.value) if isinstance(k, ScalarNode) else "?"
@@ -81,6 +87,24 @@ def _check(root, where: str, lines: dict[str, int]) -> None:
         return total
 
     size(root, "")
+
+
+MERGE = "tag:yaml.org,2002:merge"   # `<<`: no value of its own, the mapping's constructor merges it
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _constructed(loader, node: ScalarNode, where: str) -> None:
+    """Construct a scalar, or refuse it as a ConfigError naming `where` (file:line: key
+    path): PyYAML's constructors raise what they meet — ValueError of an impossible date
+    (`2026-02-31` looks like one, so YAML makes it a date), of `!!int two`, `!!float x`;
+    KeyError of `!!bool maybe`; AttributeError of `!!timestamp soon` — not YAMLError."""
+    try:
+        loader.construct_object(node)
+    except Exception as exc:   # noqa: BLE001 (whatever a constructor raises: the value is not one)
+        detail = getattr(exc, "problem", None) or (str(exc) if isinstance(exc, (ValueError, OverflowError)) else "")
+        value = _shown(str(node.value)) + (f": {detail}" if detail else "")
+        what = "a date" if node.tag == TIMESTAMP else f"a valid {node.tag.replace('tag:yaml.org,2002:', '!!')}"
+        raise ConfigError(f"{where}: not {what} ({value})") from None
 
 
 def _shown(text: str, limit: int = 60) -> str:

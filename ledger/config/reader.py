@@ -36,7 +36,7 @@ from beanclear.config.model import (
     WriteOff,
     title_of,
 )
-from beanclear.checks.findings import CODES, DEFAULT_SEVERITY, SEVERITIES
+from beanclear.checks.findings import CODES, DEFAULT_SEVERITY, LIMITS, SEVERITIES
 from beanclear.importers.bank_presets import PRESETS as BANK_PRESETS
 from beanclear.importers.toolkit.places import MAX_AMOUNT_DIGITS
 
@@ -118,6 +118,13 @@ class _Reader:
         if not value.is_finite() or value and (value.adjusted() >= MAX_AMOUNT_DIGITS
                                                or value.as_tuple().exponent <= -MAX_AMOUNT_DIGITS):
             raise self.fail(f"a number of at most {MAX_AMOUNT_DIGITS} digits", self.data)
+        return value
+
+    def amount(self) -> Decimal:
+        """A number of at least zero: a fee, a limit."""
+        value = self.number()
+        if value < 0:
+            raise self.fail("a number of at least 0", self.data)
         return value
 
     def days(self) -> int:
@@ -294,32 +301,63 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
 
 
 def _fees(node: _Reader) -> tuple[FeeRule, ...]:
-    """`fees:`, the contract: rules of one method and currency may be dated (`since:`,
-    `until:`, both days included) to follow a contract that changed, but never overlap,
-    or which one a payment of the overlap owes would depend on their order. Rules with no
-    dates overlap nothing they did not before (the first of them wins, as always)."""
+    """`fees:`, the contract, the first rule that fits a payment wins: rules of one method
+    and currency may be dated (`since:`, `until:`, both days included) to follow a
+    contract that changed, but never overlap (an undated rule is in force every day), or
+    which one a payment of the overlap owes would depend on their order. A rule that
+    could never apply (earlier rules that fit its payments too are in force on all its
+    days) is refused as well, and so is a fee no contract has (below zero, min above max)."""
     fees: list[tuple[str, FeeRule]] = []
     for rule in node.sequence():
         f = rule.mapping({"rate", "fixed", "min", "max", "method", "currency", "since", "until"})
-        fee = FeeRule(rate=_opt(f, "rate", _Reader.number, Decimal(0)),
-                      fixed=_opt(f, "fixed", _Reader.number, Decimal(0)),
-                      min=_opt(f, "min", _Reader.number), max=_opt(f, "max", _Reader.number),
+        fee = FeeRule(rate=_opt(f, "rate", _Reader.amount, Decimal(0)),
+                      fixed=_opt(f, "fixed", _Reader.amount, Decimal(0)),
+                      min=_opt(f, "min", _Reader.amount), max=_opt(f, "max", _Reader.amount),
                       method=_opt(f, "method", _Reader.text), currency=_opt(f, "currency", _Reader.text),
                       since=_opt(f, "since", _Reader.date), until=_opt(f, "until", _Reader.date))
         if fee.since and fee.until and fee.until < fee.since:
             raise ConfigError(f"{rule.path}.until: {fee.until} is before since: {fee.since} (expected a day on or "
                               "after it)")
+        if fee.min is not None and fee.max is not None and fee.max < fee.min:
+            raise ConfigError(f"{rule.path}.max: {fee.max} is below min: {fee.min} (expected a max of at least "
+                              "the min: no fee could be both)")
         for path, other in fees:
-            if (other.method, other.currency) != (fee.method, fee.currency) or not (fee.since or fee.until
-                                                                                or other.since or other.until):
-                continue
-            if (fee.since is None or other.until is None or fee.since <= other.until) and \
-                    (other.since is None or fee.until is None or other.since <= fee.until):
+            if (other.method, other.currency) == (fee.method, fee.currency) and _overlap(fee, other):
                 raise ConfigError(f"{rule.path}: in force on days that {path} is in force too (expected rules of one method and "
                                   "currency that do not overlap: end the earlier one with until:, the day before "
                                   "the later one's since:)")
+        hiding = [(path, other) for path, other in fees if other.method in (None, fee.method)
+                  and other.currency in (None, fee.currency) and _overlap(fee, other)]
+        if _covered(_days(fee), [_days(other) for _, other in hiding]):
+            paths = [path for path, _ in hiding]
+            named = paths[0] if len(paths) == 1 else f"{', '.join(paths[:-1])} and {paths[-1]}"
+            raise ConfigError(f"{rule.path}: never applies: on every day it is in force, {named} "
+                              f"{'fits' if len(paths) == 1 else 'fit'} its payments too and "
+                              f"{'comes' if len(paths) == 1 else 'come'} first (expected a rule an earlier one "
+                              "leaves some payments to: put the narrower rule first)")
         fees.append((rule.path, fee))
     return tuple(fee for _, fee in fees)
+
+
+def _days(fee: FeeRule) -> range:
+    """The days a rule is in force, as ordinals (an undated rule: every day)."""
+    return range((fee.since or dt.date.min).toordinal(), (fee.until or dt.date.max).toordinal() + 1)
+
+
+def _overlap(one: FeeRule, other: FeeRule) -> bool:
+    """Whether two rules are in force on a day of both."""
+    days, others = _days(one), _days(other)
+    return max(days.start, others.start) < min(days.stop, others.stop)
+
+
+def _covered(days: range, spans: list[range]) -> bool:
+    """Whether `spans` together hold every day of `days`."""
+    reached = days.start
+    for span in sorted(spans, key=lambda r: r.start):
+        if span.start > reached:
+            break
+        reached = max(reached, span.stop)
+    return reached >= days.stop
 
 
 def _sales(path: str, kind: str, keys: dict) -> tuple[SalesRule, ...] | None:
@@ -521,6 +559,16 @@ def _shop(name: str, node: _Reader, currency: str) -> Shop:
                 statuses=statuses, item_rows=_opt(keys, "item_rows", lambda r: r.choice(ORDER_ITEM_ROWS)))
 
 
+# Where a code that takes no limit under `checks:` is tuned (docs/design.md §6, "keys"):
+# said when its `checks.<code>` holds a key, which would otherwise seem to be one.
+TUNED_ELSEWHERE = {"order-unpaid": "its deadline is shops.<name>.order_days",
+                   "refund-unsynced": "its deadline is shops.<name>.order_days",
+                   "unsettled": "its deadline is channels.<name>.settlement_days",
+                   "payout-missing": "its deadline is channels.<name>.bank_days",
+                   "amount-mismatch": "across currencies it takes checks.fx-gap.tolerance_bps",
+                   "bank-unmatched": "rules explain bank lines"}
+
+
 def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
     keys = node.mapping(set(CODES) | {"review_threshold"})
     checks = {}
@@ -528,6 +576,7 @@ def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
         severity, limits, write_off = DEFAULT_SEVERITY[code], {}, WriteOff()
         if code in keys:
             for key, value in keys[code].mapping().items():
+                _own_key(code, key, value.path)
                 if key == "write_off":
                     parts = value.mapping({"account", "limit"})
                     write_off = WriteOff(account=_opt(parts, "account", _Reader.account),
@@ -541,6 +590,28 @@ def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
         checks[code] = Check(severity=severity, limits=limits, write_off=write_off)
     threshold = _opt(keys, "review_threshold", _Reader.number)
     return checks, threshold
+
+
+def _own_key(code: str, key: str, path: str) -> None:
+    """A key of `checks.<code>` is `severity`, one of the code's LIMITS, or `write_off` of a
+    code that is written off; any other is an error, never a limit left at its default
+    (`tolerence: 0.05`) or a number (`sevrity: off`). A key of another code says whose."""
+    from beanclear.resolve.writeoff import DEFAULTS as WRITTEN_OFF   # the codes a write-off resolves
+
+    def takes(c: str) -> tuple[str, ...]:
+        return ("severity", *LIMITS.get(c, ()), *(("write_off",) if c in WRITTEN_OFF else ()))
+
+    if key in takes(code):
+        return
+    owners = [c for c in CODES if key in takes(c)]
+    hint = TUNED_ELSEWHERE.get(code)
+    if not owners:
+        raise ConfigError(f"{path}: unknown key (expected one of: {', '.join(sorted(takes(code)))}"
+                          f"{f'; {hint}' if hint else ''})")
+    names = [f"{c}'s" for c in owners]
+    whose = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    raise ConfigError(f"{path}: unknown key ({key} is {whose}; {code} takes {', '.join(sorted(takes(code)))}"
+                      f"{f'; {hint}' if hint else ''})")
 
 
 def _match(node: _Reader, channels: dict) -> Match:

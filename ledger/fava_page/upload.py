@@ -151,6 +151,10 @@ def import_files(config, received: list[Received], chosen: Options = Options()) 
         archived, summary = [], []
         # The books are written: from here a failure only loses the copy, and says so.
         for result in results:
+            if isinstance(result, importing.LeftOut):   # a summary beside its statement: not kept
+                summary.append(result.summary().replace(str(result.path), result.path.name, 1))
+                result.path.unlink()
+                continue
             if getattr(result, "importer", None) is None or Path(result.path).parent != staging:
                 summary.append(result.summary())
                 continue

@@ -24,6 +24,12 @@ A proposal is *confident* only when nothing else comes close: two candidates wit
 close scores, or one line fitting two groups, make it a question for a person. A
 pairing a person rejected (`beanclear-reject`, see acks.py) is never proposed again:
 the line goes on to the next candidate.
+
+A credit the bank converted into the account's currency from a payout (a Stripe USD
+payout credited in GBP) is compared with payouts by the amount sent its statement states
+(BankLine.sent, banking.sent_units), and a match books it in that amount at the bank's
+rate (restated): transit then comes back to zero in the payout's currency.
+
 Everything here is indexed by currency and amount or date, so the work grows with the
 number of lines and items, not their product.
 """
@@ -43,9 +49,10 @@ from beancount.core import data
 from rapidfuzz import fuzz, utils
 
 from beanclear.checks import acks, clearing
-from beanclear.checks.clearing import REF_KEYS, Item, named_id, runs_summing_to, text_words
+from beanclear.checks.clearing import REF_KEYS, Item, named_id, pair_or_run, runs_summing_to, text_words
 from beanclear.checks.orders import InCurrency
 from beanclear.checks.reconcile import as_of, collector_paused
+from beanclear.importers.banking import counter_posting, sent_units
 from beanclear.importers.order_refs import order_key
 
 DAY = dt.timedelta(days=1)
@@ -59,10 +66,26 @@ class BankLine:
     counter: str          # the account the line's other side is booked to now
     amount: Decimal       # on the bank account: + money in
     currency: str
+    # (amount, currency, transit accounts): what a credit the bank converted from a payout
+    # takes from the transit accounts of the channels that settle in the currency sent
+    sent: tuple | None = None
 
     @property
     def date(self) -> dt.date:
         return self.entry.date
+
+    def amount_for(self, item: "OpenItem") -> Decimal | None:
+        """The line's amount in the item's currency: its own, or the amount sent where the
+        item is a payout the line may answer in it (sent); None in any other currency."""
+        if item.currency == self.currency:
+            return self.amount
+        sent = self.sent
+        return sent[0] if sent is not None and item.currency == sent[1] and item.account in sent[2] else None
+
+    def said_for(self, item: "OpenItem") -> str:
+        """The line's amount in the item's currency, in words: `788.70`, `1000.00 USD sent`."""
+        amount = self.amount_for(item)
+        return f"{amount:f}" if item.currency == self.currency else f"{amount:f} {item.currency} sent"
 
     @property
     def ref(self) -> str:
@@ -104,14 +127,15 @@ class OpenItem:
         apart right where following the check crossed them (fresh seeds 32961, 32968)."""
         return self.open_to(line) or line.counter == self.account
 
-    def arrived(self) -> str:
-        """What the clearing check pairs a payout with, in words: its bank lines by their
-        statement id, amount and day, else the entry where the books hold it (a write-off)."""
+    def arrived(self, entries=None) -> str:
+        """What the clearing check pairs a payout with (or `entries` of it), in words: its
+        bank lines by their statement id, amount and day, else the entry where the books
+        hold it (a write-off)."""
         return " and ".join(
             f"bank line {e.meta['id']} ({-sum(p.units.number for p in e.postings if p.account == self.account):,.2f}"
             f" {self.currency} on {e.date})" if e.meta.get("id") else
             f"the entry of {e.date} at {str(e.meta.get('filename', '?')).rsplit('/', 1)[-1]}:{e.meta.get('lineno', '?')}"
-            for e in self.paired)
+            for e in (self.paired if entries is None else entries))
 
 
 @dataclass
@@ -173,6 +197,7 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
     due: dict[tuple[str, str], list] = defaultdict(list)  # (account, link) -> [(entry, amount, currency)]
     answering: set[str] = set()   # transit accounts where money out may answer a payout no link ties it to
     linked_out: list[tuple] = []  # (account, payout links) of each bank credit linked to payouts
+    unlinked: set[str] = set()    # transit accounts where a bank credit no link names waits
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -187,6 +212,7 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
                             linked_out.append((p.account, links))
                         else:   # a credit the import took for a payout's: the check pairs it
                             answering.add(p.account)
+                            unlinked.add(p.account)
                 elif p.units.number > 0:
                     rank.setdefault(p.account, len(rank))
                     payouts.append((entry, p, links))
@@ -203,6 +229,8 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
         line = BankLine(entry, bank_posting.account, counter.account, bank_posting.units.number,
                         bank_posting.units.currency)
         if counter.account == config.suspense or (counter.account in transit and not _links(entry, "payout-")):
+            if "original-amount" in entry.meta:
+                line.sent = amount_sent(config, line)
             lines.append(line)
         elif counter.account not in transit:
             history.append(line)
@@ -212,15 +240,22 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
     items = []
     paid = {l for _, _, links in payouts for l in links}
     answering.update(account for account, links in linked_out if not links & paid)   # its payout is in no statement
-    payouts = [(entry, p, links) for entry, p, links in payouts if not (links and links <= banked)]
+    # a payout linked to its bank credits waits for nothing, unless they fall short of it
+    # and the clearing check answers it with a credit no link names too (_part_left)
+    payouts = [(entry, p, links) for entry, p, links in payouts
+               if not (links and links <= banked) or len(links) == 1 and p.account in unlinked]
     answered = paired_payouts(entries, config, answering, load) if payouts and answering else {}
     for entry, p, links in payouts:
+        amount, paired = p.units.number, answered.get(id(entry), ())
+        if links and links <= banked:
+            amount, paired = _part_left(p, links, paired)
+            if not paired:
+                continue
         links = sorted(links)
         channel = transit[p.account]
         items.append(OpenItem([entry], p.account, links[0] if links else f"payout-{entry.meta.get('id')}",
-                              p.units.number, p.units.currency, entry.date, channel.bank_days + 3,
-                              channel.name, _names(channel, config, entry), _ids(entry),
-                              answered.get(id(entry), ())))
+                              amount, p.units.currency, entry.date, channel.bank_days + 3,
+                              channel.name, _names(channel, config, entry), _ids(entry), paired))
     convert = None
     for (account, key), parts in due.items():
         by_currency: dict[str, Decimal] = defaultdict(Decimal)
@@ -239,6 +274,32 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
                                   tuple(filter(None, (first.payee, first.narration))),
                                   tuple(i for e, _, _ in parts for i in _ids(e))))
     return lines, items, rank, history
+
+
+def _part_left(posting, links: set[str], paired: tuple) -> tuple[Decimal, tuple]:
+    """(what is left of a payout linked to bank credits, the credits no link names that
+    the clearing check answers it with: they make the rest), for a payout the bank
+    credited in parts, one linked to it by hand: the rest waits for those credits only.
+    No credits: the payout waits for nothing (its linked credits settle it, or the check
+    says by how much they fall short)."""
+    rest = [e for e in paired if not links & e.links]
+    if not rest:
+        return posting.units.number, ()
+    linked = sum(p.units.number for e in paired if links & e.links for p in e.postings if p.account == posting.account)
+    return posting.units.number + linked, tuple(rest)
+
+
+def amount_sent(config, line: BankLine) -> tuple | None:
+    """BankLine.sent of a line: (the amount sent, its currency, the transit accounts it
+    may be taken from), where the bank converted it from a payout (banking.sent_units)."""
+    accounts, units = [], None
+    for channel in config.channels.values():
+        found = sent_units(config, line.bank_account, channel.accounts.transit, line.amount, line.currency,
+                           line.entry.meta)
+        if found is not None:
+            accounts.append(channel.accounts.transit)
+            units = found
+    return (-units.number, units.currency, frozenset(accounts)) if units is not None else None
 
 
 def paired_payouts(entries, config, accounts: set[str], load=None) -> dict[int, tuple]:
@@ -489,6 +550,8 @@ class Index:
         wanted: dict[str, set[int]] = defaultdict(set)
         for line in lines:
             wanted[line.currency].update(self._range(line.amount))
+            if line.sent is not None:
+                wanted[line.sent[1]].update(self._range(line.sent[0]))
         return wanted
 
     def named(self, line: BankLine) -> set[str]:
@@ -513,25 +576,35 @@ class Index:
         if found is None:
             buckets = self.by_bucket.get(line.currency, {})
             found = [i for b in self._range(line.amount) for i in buckets.get(b, ()) if i.proposable_to(line)]
+            if line.sent is not None:   # payouts in the currency sent, of the channels it may answer
+                amount, currency, accounts = line.sent
+                buckets = self.by_bucket.get(currency, {})
+                found += [i for b in self._range(amount) for i in buckets.get(b, ())
+                          if i.account in accounts and i.proposable_to(line)]
             found.sort(key=attrgetter("amount"))   # stable; equal amounts share a bucket
             self.candidates[id(line)] = found
         return found
 
     def equal(self, line: BankLine) -> list[OpenItem]:
-        """The items of exactly the line's amount, free or not, in the order collected."""
-        return [i for i in self._candidates(line) if i.amount == line.amount]
+        """The items of exactly the line's amount (in theirs: amount_for), free or not, in
+        the order collected."""
+        return [i for i in self._candidates(line) if i.amount == line.amount_for(i)]
 
     def near(self, line: BankLine) -> list[OpenItem]:
         """Free items within the tolerance of the line's amount, by amount, equal amounts
         in the order collected."""
+        if line.sent is not None:   # amounts in two currencies
+            return [i for i in self._candidates(line) if abs(i.amount - line.amount_for(i)) <= self.tolerance
+                    and self.free(i)]
         low, high = line.amount - self.tolerance, line.amount + self.tolerance
         return [i for i in self._candidates(line) if low <= i.amount <= high and self.free(i)]
 
     def by_date(self, currency: str, channel: str) -> list[OpenItem]:
-        """A channel's items in transit (no credit the clearing check pairs them with),
-        by (date, link)."""
+        """A channel's items several lines may settle, by (date, link): in transit (no
+        credit the clearing check pairs them with), or paired with several credits (the
+        lines that together make it: OpenItem.open_to says which)."""
         days = self.by_day.get((currency, channel), {})
-        return [i for day in sorted(days) for i in days[day] if not i.paired]
+        return [i for day in sorted(days) for i in days[day] if len(i.paired) != 1]
 
     def in_window(self, line: BankLine, channel: str, before: int) -> list[OpenItem]:
         """A channel's free items open to the line that its money could settle (dated
@@ -584,7 +657,8 @@ def _exact(lines, index, tolerance, proposals, config):
         if len(hits) == 1:
             item, ref = hits[0]
             _claim(index, Proposal([line], [item], item.account, "exact", 100.0,
-                                   [f"{ref} appears in the bank text", f"amount {line.amount:f} equal"]), proposals)
+                                   [f"{ref} appears in the bank text", f"amount {line.said_for(item)} equal"]),
+                   proposals)
         elif hits:
             _claim(index, Proposal([line], [hits[0][0]], hits[0][0].account, "exact", 100.0,
                                    ["several items are named in the bank text"], confident=False,
@@ -659,7 +733,7 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
             lo = bisect.bisect_left(dates, item.date - DAY)
             hi = bisect.bisect_right(dates, item.date + item.window * DAY)
             window = [l for l in group[lo:hi] if id(l) not in used and _same_sign(l.amount, item.amount)
-                      and not index.refused(l, item.link)]
+                      and item.open_to(l) and not index.refused(l, item.link)]
             if len(window) < 2 or len(window) > GROUP_LIMIT:
                 continue
             run = _pair_or_run(window, abs(item.amount))
@@ -673,14 +747,8 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
 
 
 def _pair_or_run(window: list[BankLine], target: Decimal) -> list[BankLine] | None:
-    seen: dict[Decimal, int] = {}
-    for n, line in enumerate(window):
-        value = abs(line.amount)
-        if target - value in seen:
-            return [window[seen[target - value]], line]
-        seen.setdefault(value, n)
-    runs = runs_summing_to([abs(l.amount) for l in window], target)
-    return window[runs[0][0]: runs[0][1] + 1] if runs else None
+    places = pair_or_run([abs(l.amount) for l in window], target)
+    return [window[n] for n in places] if places else None
 
 
 def _fuzzy(lines, index, tolerance, proposals, config):
@@ -691,7 +759,7 @@ def _fuzzy(lines, index, tolerance, proposals, config):
             if not item.fits(line.date) or index.refused(line, item.link):
                 continue
             text = _text_score(line, item)
-            closeness = 1 - float(abs(item.amount - line.amount) / max(tolerance, Decimal("0.01"))) * 0.5
+            closeness = 1 - float(abs(item.amount - line.amount_for(item)) / max(tolerance, Decimal("0.01"))) * 0.5
             days = abs((line.date - item.date).days)
             score = 0.6 * text + 25 * closeness + 15 * (1 - min(days, 10) / 10)
             scored.append((score, item, text, days))
@@ -699,14 +767,33 @@ def _fuzzy(lines, index, tolerance, proposals, config):
             rest.append(line)
             continue
         scored.sort(key=lambda s: (-s[0], s[1].date, s[1].link))
+        scored, paired = _as_the_check_pairs(line, scored)
         best, item, text, days = scored[0]
         runner = scored[1][0] if len(scored) > 1 else 0.0
         confident = best >= float(config.match.min_score) and best - runner >= float(config.match.margin)
-        reasons = [f"amount {item.amount:f} vs {line.amount:f}", f"{days} day(s) after the item",
-                   f"text score {text:.0f} against {', '.join(item.names[:3])}"]
+        reasons = [f"amount {item.amount:f} vs {line.said_for(item)}", f"{days} day(s) after the item",
+                   f"text score {text:.0f} against {', '.join(item.names[:3])}"] + paired
         _claim(index, Proposal([line], [item], item.account, "fuzzy", best, reasons, confident=confident,
                                alternatives=[f"{s[1].link} ({s[0]:.0f})" for s in scored[1:3]]), proposals)
     return rest
+
+
+def _as_the_check_pairs(line: BankLine, scored: list) -> tuple[list, list[str]]:
+    """The fuzzy candidates of a line (best first) and the reason to add, where the
+    matcher cannot tell the best apart (equal scores: one amount, one day, one text) and
+    the clearing check pairs one of them with this line and each other with another
+    credit: that one alone, the others being those credits' (README, Matching: a payout
+    the check pairs with a credit is offered to that credit only). A blind tester's two
+    payouts of 500.00 on one day, credited by two lines of one text, sent both lines to
+    review, each proposing the first. Where the scores differ the matcher judges by them
+    (OpenItem.proposable_to: the check's first-in-first-out pairing crossed two payouts
+    of one amount days apart, seed 32961)."""
+    tied = [s for s in scored if s[0] == scored[0][0]]
+    own = [s for s in tied if s[1].paired and s[1].open_to(line)]
+    if len(tied) < 2 or len(own) != 1 or any(not s[1].paired or s[1].open_to(line) for s in tied if s is not own[0]):
+        return scored, []
+    return own + scored[len(tied):], [f"the clearing check pairs it with this line ({len(tied)} items of this score, "
+                          "each paired with its own credit)"]
 
 
 def _history(lines, history, config, index=None) -> list[Proposal]:
@@ -757,10 +844,38 @@ def edits_for(proposal: Proposal, config) -> list:
             if was := booked_from(config, line):
                 first = line.entry.postings[0].meta
                 out.append(Edit(first["filename"], first["lineno"], meta_before=(was,)))
+        out += restated(config, line, proposal.account)
     for item in proposal.items:
         meta = item.entries[0].meta
         out.append(Edit(meta["filename"], meta["lineno"], add_links=(item.link,)))
     return out
+
+
+def restated_posting(config, line: BankLine, account: str):
+    """The counter posting a line takes booked to `account` (banking.counter_posting),
+    where it is not the one it has in another currency: a credit the bank converted
+    takes the amount sent from its payout's transit account, and its own amount again
+    anywhere else. None where the posting's units stay (a price a person wrote is kept)."""
+    counter = next(p for p in line.entry.postings if p.account == line.counter)
+    new = counter_posting(config, line.bank_account, account, line.amount, line.currency, line.entry.meta)
+    if new.units == counter.units or line.currency == new.units.currency == counter.units.currency:
+        return None
+    return new._replace(meta=counter.meta)
+
+
+def restated(config, line: BankLine, account: str) -> list:
+    """The edit that books a line's counter posting, moved to `account`, in what it takes
+    there (restated_posting): none, or one."""
+    from beanclear.books.edits import Edit
+    from beanclear.books.render import number_text
+    new = restated_posting(config, line, account)
+    if new is None:
+        return []
+    counter = next(p for p in line.entry.postings if p.account == line.counter)
+    price = f" @ {number_text(new.price.number)} {new.price.currency}" if new.price is not None else ""
+    return [Edit(counter.meta["filename"], counter.meta["lineno"],
+                 units=(f"{counter.units.number:f} {counter.units.currency}",
+                        f"{number_text(new.units.number)} {new.units.currency}{price}"))]
 
 
 def text_report(proposals: list[Proposal]) -> str:

@@ -18,7 +18,8 @@ Per channel and currency, the month's figures: sales and refunds (the sale-side 
 of `ChannelSales`, as the fee and refund checks read them), chargebacks (the chargeback
 account: payments the customer's bank took back and their dispute fees, a dispute won
 back negative), fees (the fee account) and fee rate (fees / sales), FX spread (the
-fx-gap findings' amounts, written off or not), settled (bank credits posted against the
+fx-gap findings' amounts, written off or not: a cost as fees are, what the rates lost
+less what they gained, negative where they gained more), settled (bank credits posted against the
 transit account), and the balances at month end of transit and clearing; with what makes
 the row tie out (ChannelRow): the merchant's discounts, conversions between the channel's
 currencies, write-offs out of transit or clearing, the balances brought forward, and
@@ -125,7 +126,7 @@ class ChannelRow:
     settled: Decimal = ZERO
     in_transit: Decimal = ZERO
     in_clearing: Decimal = ZERO
-    fx_spread: Decimal = ZERO
+    fx_spread: Decimal = ZERO  # lost to the rates less gained on them: negative, a net gain
 
     @property
     def fee_rate(self) -> Decimal | None:
@@ -402,7 +403,7 @@ def _suspense_lines(entries, config, bank, start, end) -> list[Item]:
 def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returned=None) -> list[ChannelRow]:
     """Per channel and currency, the month's figures (ChannelRow: they tie out); FX
     spread: the amounts of `fx_gaps` (the fx-gap findings, whether open, acknowledged or
-    written off) dated in the month. Sales and refunds as the refund checks count them
+    written off) dated in the month, lost less gained (Finding.gained). Sales and refunds as the refund checks count them
     (refunds.count; `returned`: the refunds that return a duplicate charge,
     orders.Prepared.returned, when the caller has them). `other` is what the rest leaves
     of the change in transit and clearing: what no other figure names."""
@@ -413,6 +414,7 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
         returned = Prepared(entries, config).returned() if config.shops else {}
     banks = {b.account for b in config.banks.values()}
     held = {a: name for name, ch in config.channels.items() for a in (ch.accounts.clearing, ch.accounts.transit)}
+    transit = {ch.accounts.transit for ch in config.channels.values()}
     for e in entries:
         if not isinstance(e, data.Transaction) or e.date > end:
             continue
@@ -447,7 +449,9 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
             name = held.get(p.account)
             if name is None:
                 continue
-            if p.price is not None:   # what a conversion sold, and what it bought at the rate applied
+            # what a conversion sold, and what it bought at the rate applied; not a bank credit
+            # the bank converted (banking.counter_posting): settled, in the payout's currency
+            if p.price is not None and not (accounts & banks and p.account in transit):
                 rows[(name, p.units.currency)]["converted"] += p.units.number
                 rows[(name, p.price.currency)]["converted"] -= to_currency(p.units.number * p.price.number,
                                                                            p.price.currency)
@@ -458,7 +462,7 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
         rows[key]["refunds"] += sum(day.refunds.values(), ZERO)
     for f in fx_gaps:
         if f.code == "fx-gap" and f.source in config.channels and start <= f.date <= end:
-            rows[(f.source, f.currency)]["fx_spread"] += f.amount
+            rows[(f.source, f.currency)]["fx_spread"] += -f.amount if f.gained else f.amount
     for figures in rows.values():
         figures["other"] = figures["in_transit"] + figures["in_clearing"] - _rolled(figures)
     return [ChannelRow(name, currency, **figures) for (name, currency), figures in sorted(rows.items())

@@ -19,20 +19,35 @@ import tempfile
 from pathlib import Path
 
 from beanclear.books.edits import Edit
+from beanclear.checks.clearing import refs
 from beanclear.config.model import ACCOUNT_RE, WALLET_TYPES
 from beanclear.resolve import Plan, ResolveError, account_opens, refuse_closed
 
 
 def bank_line(entries, config, ref: str):
-    """The bank line whose statement id is `ref` (a BankLine), whatever it is booked to."""
+    """The bank line `ref` names (a BankLine), whatever it is booked to: the line whose
+    statement id it is, else the one line of which it is another ref a finding lists
+    (clearing.REF_KEYS: the OFX FITID, the MT940 bank reference, as `beanclear check`
+    shows them; a blind tester's `book F9` was refused while `ack … F9` took it). The one
+    resolver of `book`, `link` and `unlink` (and of the page's buttons); a reference two
+    lines share is refused, naming them by their ids."""
     from beancount.core import data
     banks = {b.account for b in config.banks.values()}
+    by_id, by_ref = [], []
     for entry in entries:
-        if isinstance(entry, data.Transaction) and str(entry.meta.get("id", "")) == ref:
+        if isinstance(entry, data.Transaction) and entry.meta and ref in refs([entry]):
             line = as_bank_line(entry, banks)
             if line is not None:
-                return line
-    raise ResolveError(f"no bank line has id {ref!r} (the bank's own reference, as `beanclear check` shows it)")
+                (by_id if str(entry.meta.get("id", "")) == ref else by_ref).append(line)
+    found = by_id or by_ref
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ResolveError(f"no bank line has the id or reference {ref!r} (the bank's own reference, as "
+                           "`beanclear check` shows it)")
+    raise ResolveError(f"{ref!r} names {len(found)} bank lines: " + ", ".join(
+        f"{l.ref} ({l.amount:,.2f} {l.currency} on {l.date}, {l.bank_account})" for l in found)
+        + "; name one by its id")
 
 
 def as_bank_line(entry, banks):
@@ -170,7 +185,7 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
         raise ResolveError(f"account: expected an account name like Expenses:Rent, got {account!r}")
     line = bank_line(entries, config, ref)
     refuse_account(config, line, ref, account)
-    entry = line.entry
+    entry, ref = line.entry, line.ref   # (said by its id, which a bank's own reference may be short of)
     payee = " ".join(payee.split()) if payee is not None else None
     narration = " ".join(narration.split()) if narration is not None else None
     title = None
@@ -196,6 +211,8 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
                                + "; `beanclear unlink` it first")
         counter = next(p for p in entry.postings if p.account == line.counter)
         plan.edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, account)))
+        from beanclear.matching.core import restated   # a credit the bank converted: its own amount again
+        plan.edits += restated(config, line, account)
         plan.appends.update(account_opens(config, entries, account))
     meta = []
     if title:

@@ -28,6 +28,7 @@ from pathlib import Path
 from beancount.core import data
 
 from beanclear.checks.clearing import refs
+from beanclear.matching.core import restated_posting
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_TEXT, as_bank_line, import_account, statement_text,
                                        statement_title)
 from beanclear.resolve.linking import MATCH_LINKS
@@ -69,7 +70,8 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
         if was not in unexplained or (was == line.counter and not added):
             out.append(entry)   # the import explained it (a rule, a payout memo): no finding then
             continue
-        postings = [p._replace(account=was) if p.account == line.counter else p for p in entry.postings]
+        back_to = restated_posting(config, line, was)   # a credit the bank converted, in its own amount again
+        postings = [(back_to or p)._replace(account=was) if p.account == line.counter else p for p in entry.postings]
         back = entry._replace(postings=postings, links=entry.links - added)
         if STATEMENT_TEXT in entry.meta:
             payee, narration = statement_title(entry) or (None, statement_text(line).strip())

@@ -41,7 +41,7 @@ def init(directory, folder, yes, force):
     with tempfile.TemporaryDirectory() as scratch:
         found = survey_mod.survey(folder, Path(scratch))
         if not found.sources:
-            why = "".join(f"\n  {p}: {reason}" for p, reason in found.unknown) or " (no files)"
+            why = "".join(f"\n  {p}: {reason}" for p, reason in found.unknown + found.left_out) or " (no files)"
             raise _fail(f"{folder}: no statement identified; nothing written{why}")
         owned.find(found, directory / "books" / "main.beancount")   # books there before: their accounts
         text = writer.config_text(found, str(folder))
@@ -136,5 +136,7 @@ def summary(found) -> str:
                      f"{s.currency or 'currency not stated'}{period}")
     for path, why in found.unknown:
         lines.append(f"  not identified: {path}: {why}")
+    for path, what in found.left_out:
+        lines.append(f"  left out: {path}: {what}")
     lines += [owned.said(s) for s in found.sources if s.theirs]
     return "\n".join(lines)

@@ -82,6 +82,7 @@ class Survey:
     sources: list[Source]
     unknown: list[tuple[Path, str]]              # (file, why)
     rates: list[Path] = field(default_factory=list)
+    left_out: list[tuple[Path, str]] = field(default_factory=list)   # (file, what it is): summaries beside statements
 
     def of(self, group: str) -> list[Source]:
         return [s for s in self.sources if s.group == group]
@@ -118,10 +119,14 @@ def survey(folder: Path, scratch: Path) -> Survey:
     """Identify every statement under `folder` (hidden files aside). `scratch` is an
     empty folder for the probe configs' books (nothing is written there)."""
     identified: dict[tuple[str, str], list] = {}   # (group, type) -> (file, importer class, importer, extraction)
-    unknown, rates, guessed = [], [], []
+    unknown, rates, guessed, left_out = [], [], [], []
     for path in identify.statement_files([folder]):
         if prices.is_rates_file(path):
             rates.append(path)
+            continue
+        said = identify.summary_file(path)
+        if said is not None:   # Alipay's 汇总 beside its 明细: left out, as import leaves it out
+            left_out.append((path, said))
             continue
         claimed = []
         try:
@@ -162,7 +167,7 @@ def survey(folder: Path, scratch: Path) -> Survey:
         _guessed_bank(path, cols, fmt, sources, unknown, scratch)
     sources = _one_account_banks(sources)
     _name(sources)
-    return Survey(folder, sources, unknown, rates)
+    return Survey(folder, sources, unknown, rates, left_out)
 
 
 def _each_account(path: Path, group: str, kind: str, cls, scratch: Path) -> list[tuple]:

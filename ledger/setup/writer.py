@@ -147,6 +147,9 @@ def _undecided(survey: Survey) -> list[str]:
     if survey.unknown:
         out += ["#", "# Not identified (not imported; add their sources by hand):"]
         out += [f"#   - {said(str(p.relative_to(survey.folder)), 80)}: {said(why, 200)}" for p, why in survey.unknown]
+    if survey.left_out:
+        out += ["#", "# Left out (no statements: each sums one beside it; import leaves it out):"]
+        out += [f"#   - {said(str(p.relative_to(survey.folder)), 80)}" for p, _ in survey.left_out]
     if survey.rates:
         out += ["#", "# Reference rates (imported into books/prices.beancount):"]
         out += [f"#   - {said(str(p.relative_to(survey.folder)), 80)}" for p in survey.rates]

@@ -5,7 +5,14 @@ the `stripe` package, saved as the `list` response the Stripe API importer reads
 
 The day runs midnight to midnight in the config's time zone (the importer dates by it).
 Stripe lists newest first; the items are sorted oldest first on disk as the pages come
-(listing.DayItems), so a day of any size is held a page at a time."""
+(listing.DayItems), so a day of any size is held a page at a time.
+
+A balance transaction says Stripe's `exchange_rate` but not the currency the customer
+paid: its source (the charge, refund or dispute) does. The list asks for each source
+expanded (`expand[]=data.source`: the same requests, larger pages), and keeps of it
+what the importer reads (SOURCE_KEYS), not the customer's card, address or email that
+a charge object holds, so that a converted charge's spread is judged from the day's
+file alone (importers/stripe_api.py `_customer_side`)."""
 
 from __future__ import annotations
 
@@ -16,6 +23,8 @@ import stripe
 
 from beanclear.live.fetch.listing import DayItems
 from beanclear.live.retry import Failed, Later
+
+SOURCE_KEYS = ("id", "object", "amount", "amount_captured", "currency")
 
 
 class StripeFetcher:
@@ -34,10 +43,12 @@ class StripeFetcher:
         end = int(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz).timestamp())
         try:
             page = self.client.v1.balance_transactions.list(params={"created": {"gte": start, "lt": end},
-                                                                     "limit": 100})
+                                                                     "limit": 100, "expand": ["data.source"]})
             items = DayItems(day)
             for bt in page.auto_paging_iter():
                 row = bt.to_dict()
+                if isinstance(row.get("source"), dict):
+                    row["source"] = {k: row["source"][k] for k in SOURCE_KEYS if k in row["source"]}
                 items.add((row.get("created", 0), str(row.get("id"))), row)
         except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
             raise Later(f"Stripe did not answer ({type(exc).__name__}: {_short(exc)})") from None

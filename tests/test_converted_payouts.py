@@ -1,0 +1,292 @@
+"""A payout the bank converts into the account's currency (a blind tester's Stripe USD
+payout of 1,000.00 landing in an HSBC GBP account as 788.70 GBP, the CAMT.053 stating
+`InstdAmt` 1000.00 USD and the bank's `XchgRate`): the credit is booked in the payout's
+currency at the bank's rate, so transit comes back to zero in USD; the clearing check
+pairs it, `match` proposes it, `link` takes it, the month report counts it settled. A
+credit that states no amount sent stays in the account's currency, and the findings say
+why it pairs with no payout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from beancount import loader
+from beancount.core import data
+
+from beanclear import config as config_mod
+from beanclear.books import edits
+from beanclear.checks import checking
+from beanclear.importers import bank_csv
+from beanclear.periods import closing
+from conftest import beanclear, snapshot
+
+PAYOUT = "po_1ConvertedPay01"
+HSBC = "hsbc/2026/2026-02.beancount"
+
+CONFIG = """\
+books: books
+currency: EUR
+timezone: Europe/Berlin
+channels:
+  stripe:
+    type: stripe
+    currency: USD
+    settlement_days: 3
+    bank: hsbc
+    bank_days: 2
+banks:
+  hsbc:
+    type: camt053
+    account: Assets:Bank:HSBC
+    currency: GBP
+"""
+
+STRIPE = f"""\
+"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net","reporting_category","description","source_id","automatic_payout_id"
+"txn_1","2026-02-09 10:00:00","2026-02-11 00:00:00","usd","1030.18","30.18","1000.00","charge","Order 1","ch_1","{PAYOUT}"
+"txn_2","2026-02-12 03:00:00","2026-02-14 00:00:00","usd","-1000.00","0.00","-1000.00","payout","STRIPE PAYOUT","{PAYOUT}","{PAYOUT}"
+"txn_3","2026-02-14 10:00:00","2026-02-16 00:00:00","usd","20.00","0.88","19.12","charge","Order 2","ch_2",""
+"""
+
+SENT = ('<AmtDtls><InstdAmt><Amt Ccy="USD">1000.00</Amt><CcyXchg><SrcCcy>USD</SrcCcy><TrgtCcy>GBP</TrgtCcy>'
+        '<UnitCcy>USD</UnitCcy><XchgRate>0.7887</XchgRate></CcyXchg></InstdAmt><TxAmt><Amt Ccy="GBP">788.70</Amt>'
+        '</TxAmt></AmtDtls>')
+
+
+def camt(payee="STRIPE PAYMENTS UK LTD", text=f"STRIPE PAYOUT {PAYOUT}", sent=SENT) -> str:
+    return f"""\
+<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
+<GrpHdr><MsgId>M1</MsgId><CreDtTm>2026-02-16T06:00:00Z</CreDtTm></GrpHdr>
+<Stmt><Id>S1</Id><ElctrncSeqNb>1</ElctrncSeqNb><CreDtTm>2026-02-16T06:00:00Z</CreDtTm>
+<FrToDt><FrDtTm>2026-02-09T00:00:00</FrDtTm><ToDtTm>2026-02-15T23:59:59</ToDtTm></FrToDt>
+<Acct><Id><IBAN>GB29HBUK40127612345678</IBAN></Id><Ccy>GBP</Ccy></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="GBP">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-02-09</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="GBP">888.70</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-02-15</Dt></Dt></Bal>
+<Ntry><Amt Ccy="GBP">788.70</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-02-13</Dt></BookgDt><ValDt><Dt>2026-02-13</Dt></ValDt>
+<AcctSvcrRef>HSBC0213A</AcctSvcrRef><BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>XBCT</SubFmlyCd></Fmly></Domn></BkTxCd>
+<NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs>
+{sent}
+<RltdPties><Dbtr><Nm>{payee}</Nm></Dbtr></RltdPties>
+<RmtInf><Ustrd>{text}</Ustrd></RmtInf></TxDtls></NtryDtls>
+</Ntry>
+</Stmt></BkToCstmrStmt></Document>
+"""
+
+
+def merchant(tmp_path: Path, rates="2026-02-09,USD/GBP,0.7890\n2026-02-13,USD/GBP,0.7890\n", stripe=STRIPE,
+             **bank) -> Path:
+    """The tester's merchant (repro1_converted), imported; `bank`: camt()'s arguments."""
+    folder = tmp_path / "m"
+    for name, text in (("hsbc/camt.xml", camt(**bank)), ("stripe/report.csv", stripe),
+                       ("prices/rates.csv", "date,pair,rate\n" + rates)):
+        (folder / "statements" / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "statements" / name).write_text(text, encoding="utf-8")
+    (folder / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    run(folder, "import", str(folder / "statements"))
+    return folder
+
+
+def run(folder, *args, code=0) -> str:
+    result = beanclear(folder, *args)
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def findings(folder):
+    return checking.check(config_mod.load(folder / "config.yaml")).findings
+
+
+def text(folder, name=HSBC) -> str:
+    return (folder / "books" / name).read_text(encoding="utf-8")
+
+
+def credit(folder) -> data.Transaction:
+    entries, errors, _ = loader.load_file(str(folder / "books" / "main.beancount"))
+    assert not [e for e in errors if "Balance failed" in str(e) or "not balance" in str(e)], errors
+    [found] = [e for e in entries if isinstance(e, data.Transaction) and e.meta.get("id") == "HSBC0213A"]
+    return found
+
+
+def transit(entry) -> str:
+    [p] = [p for p in entry.postings if p.account == "Assets:Transit:Stripe"]
+    return p.units.to_string() + (f" @ {p.price.to_string()}" if p.price else "")
+
+
+def as_before(folder) -> None:
+    """The books as the import wrote them before: the converted credit in GBP in transit."""
+    path = folder / "books" / HSBC
+    path.write_text(text(folder).replace("-1000.00 USD @ 0.7887 GBP", " -788.70 GBP"), encoding="utf-8")
+    assert "  Assets:Transit:Stripe                      -788.70 GBP\n" in text(folder)
+
+
+# -- booked in the payout's currency, paired by the check ------------------------------------
+
+def test_a_credit_the_bank_converted_is_booked_in_the_payouts_currency_and_transit_returns_to_zero(tmp_path):
+    folder = merchant(tmp_path)
+    assert "  Assets:Bank:HSBC                            788.70 GBP\n" \
+           "  Assets:Transit:Stripe                     -1000.00 USD @ 0.7887 GBP\n" in text(folder)
+    assert transit(credit(folder)) == "-1000.00 USD @ 0.7887 GBP"
+    assert [f.code for f in findings(folder)] == []   # no payout-missing, no bank-unmatched
+    balances = json.loads(run(folder, "report", "2026-02", "--format", "json"))
+    [row] = balances["channels"]
+    assert (row["currency"], row["settled"], row["in_transit"], row["converted"], row["other"]) == \
+        ("USD", "1000.00", "0.00", "0.00", "0.00")
+    # what a close of the month asserts: transit at zero in USD, nothing of it in GBP
+    entries, _, _ = loader.load_file(str(folder / "books" / "main.beancount"))
+    held = closing.balances(entries, closing.accounts_of(config_mod.load(folder / "config.yaml")), dt.date(2026, 3, 1))
+    assert [h for h in held if h[0] == "Assets:Transit:Stripe"] == [("Assets:Transit:Stripe", "USD", Decimal("0.00"))]
+
+
+def test_the_fx_gap_is_still_judged_on_the_banks_rate(tmp_path):
+    folder = merchant(tmp_path, rates="2026-02-13,USD/GBP,0.8000\n")
+    [gap] = [f for f in findings(folder) if f.code == "fx-gap"]
+    assert (gap.source, gap.account, gap.amount, gap.currency, gap.actual) == \
+        ("hsbc", "Assets:Bank:HSBC", Decimal("11.30"), "GBP", Decimal("0.7887"))
+    assert "on 1,000.00 USD" in gap.message
+
+
+def test_a_credit_in_the_accounts_currency_without_an_amount_sent_stays_as_it_was(tmp_path):
+    # no InstdAmt: nothing says what was sent, so nothing is converted; the findings say
+    # why the GBP credit answers none of the channel's USD payouts
+    folder = merchant(tmp_path, sent="")
+    assert transit(credit(folder)) == "-788.70 GBP"
+    found = {f.code: f for f in findings(folder)}
+    assert set(found) == {"payout-missing", "bank-unmatched"}
+    assert found["bank-unmatched"].message.endswith(
+        f"no stripe payout explains it: it is in GBP and payout {PAYOUT} (1,000.00 USD) in USD; its statement "
+        "states no amount sent in USD, which a credit the bank converted pairs by")
+    assert found["payout-missing"].message.endswith(
+        "(expected within 2); bank credit HSBC0213A of 788.70 GBP on 2026-02-13 may be it, converted by the bank: "
+        "its statement states no amount sent in USD, which a credit the bank converted pairs by")
+    # and `link` says why it takes no USD payout for it
+    result = beanclear(folder, "link", "HSBC0213A", PAYOUT)
+    assert result.exit_code == 2 and f"items: payout-{PAYOUT} are not in GBP, the bank line's currency (a credit " \
+        "the bank converted is linked to a payout in the amount sent its statement states; this one states none)" \
+        in result.output
+
+
+def test_a_bank_csv_stating_the_amount_sent_is_booked_in_it(make_config, tmp_path):
+    cfg = make_config("""\
+        channels:
+          airwallex: {type: airwallex, currency: USD, bank: ops}
+        banks:
+          ops:
+            type: csv
+            account: Assets:Bank:Ops
+            currency: CNY
+            columns: {date: Date, amount: Amount, memo: Memo, ref: Ref, original_credit: Sent,
+                      original_debit: Paid, original_currency: SentCcy}
+        """)
+    path = tmp_path / "ops.csv"
+    path.write_text("Date,Ref,Memo,Amount,Sent,Paid,SentCcy\n"
+                    "2026-02-13,R1,AIRWALLEX PAYOUT,7123.40,1000.00,,USD\n"
+                    "2026-02-14,R2,AIRWALLEX PAYOUT,500.00,,,\n"
+                    "2026-02-15,R3,RENT,-300.00,,42.10,USD\n", encoding="utf-8")
+    entries = [e for e in bank_csv.Importer(cfg.banks["ops"], cfg).parse(str(path)).entries
+               if isinstance(e, data.Transaction)]
+    assert [[p.units.to_string() + (f" @ {p.price.to_string()}" if p.price else "") for p in e.postings]
+            for e in entries] == [["7123.40 CNY", "-1000.00 USD @ 7.1234 CNY"], ["500.00 CNY", "-500.00 CNY"],
+                                  ["-300.00 CNY", "300.00 CNY"]]
+
+
+# -- match and link ---------------------------------------------------------------------------
+
+def test_match_proposes_the_payout_by_its_amount_sent_and_apply_links_it(tmp_path):
+    folder = merchant(tmp_path)
+    out = json.loads(run(folder, "match", "--format", "json"))
+    [proposal] = out["proposals"]
+    assert (proposal["stage"], proposal["confident"], proposal["links"]) == ("exact", True, [f"payout-{PAYOUT}"])
+    assert proposal["reasons"] == [f"{PAYOUT} appears in the bank text", "amount 1000.00 USD sent equal"]
+    assert out["unproposed"] == []
+    run(folder, "match", "--apply")
+    assert f'"STRIPE PAYOUT {PAYOUT}" ^payout-{PAYOUT}\n' in text(folder)
+    assert transit(credit(folder)) == "-1000.00 USD @ 0.7887 GBP"
+    assert [f.code for f in findings(folder)] == []
+
+
+def test_link_takes_a_converted_credit_for_its_payout(tmp_path):
+    folder = merchant(tmp_path)
+    out = run(folder, "link", "HSBC0213A", PAYOUT)
+    assert f"bank line HSBC0213A (788.70 GBP, sent as 1,000.00 USD) linked to payout-{PAYOUT}\n" in out
+    assert transit(credit(folder)) == "-1000.00 USD @ 0.7887 GBP"
+    assert [f.code for f in findings(folder)] == []
+
+
+@pytest.mark.parametrize("how", ["match", "link"])
+def test_a_credit_booked_in_the_accounts_currency_before_is_restated_in_the_payouts(tmp_path, how):
+    # books imported before the fix: the credit in GBP in transit, the payout missing
+    folder = merchant(tmp_path)
+    as_before(folder)
+    found = {f.code: f for f in findings(folder)}
+    assert found["bank-unmatched"].message.endswith(
+        "its statement states 1,000.00 USD sent, but it is booked in GBP (`beanclear link` or `match --apply` books "
+        "it in the amount sent)")
+    assert set(found) == {"bank-unmatched", "payout-missing"}
+    if how == "match":
+        [proposal] = json.loads(run(folder, "match", "--format", "json"))["proposals"]
+        assert (proposal["stage"], proposal["confident"]) == ("exact", True)
+        run(folder, "match", "--apply")
+    else:
+        run(folder, "link", "HSBC0213A", PAYOUT)
+    assert "  Assets:Transit:Stripe                     -1000.00 USD @ 0.7887 GBP\n" in text(folder)
+    assert transit(credit(folder)) == "-1000.00 USD @ 0.7887 GBP"
+    assert [f.code for f in findings(folder)] == []
+
+
+def test_a_converted_credit_in_suspense_is_matched_by_its_amount_sent_and_unlink_books_it_back(tmp_path):
+    # the bank's text names neither Stripe nor the payout: suspense, in GBP, until matched
+    folder = merchant(tmp_path, payee="HSBC INTL RECEIPTS", text="FX CREDIT REF 88412")
+    before = snapshot(folder / "books")
+    assert "  Assets:Suspense                            -788.70 GBP\n" in text(folder)
+    [proposal] = json.loads(run(folder, "match", "--format", "json"))["proposals"]
+    assert (proposal["stage"], proposal["links"], proposal["account"]) == \
+        ("fuzzy", [f"payout-{PAYOUT}"], "Assets:Transit:Stripe")
+    assert "amount 1000.00 vs 1000.00 USD sent" in proposal["reasons"]
+    run(folder, "link", "HSBC0213A", PAYOUT)
+    assert "  Assets:Transit:Stripe                     -1000.00 USD @ 0.7887 GBP\n" in text(folder)
+    assert transit(credit(folder)) == "-1000.00 USD @ 0.7887 GBP"
+    assert [f.code for f in findings(folder)] == []
+    # the month report lists what the link resolved, the line as the import booked it (in GBP)
+    report = json.loads(run(folder, "report", "2026-02", "--format", "json"))
+    assert [(f["status"], f["code"], f["message"].split(":")[0], f["resolution"]) for f in report["findings"]] == [
+        ("resolved", "payout-missing", "payout of 1,000.00 USD on 2026-02-12 has not reached the bank 3 days later "
+         "(expected within 2)", f"matched to payout-{PAYOUT}"),
+        ("resolved", "bank-unmatched", "bank credit of 788.70 GBP that no rule, payout or entry explains",
+         f"matched to payout-{PAYOUT}")]
+    run(folder, "unlink", "HSBC0213A")
+    assert snapshot(folder / "books") == before
+
+
+def test_a_converted_credit_no_payout_answers_is_booked_elsewhere_in_its_own_amount(tmp_path):
+    # the payout left ten days before: nothing pairs them; `book` takes the credit out of
+    # transit, in the GBP the bank booked
+    folder = merchant(tmp_path, stripe=STRIPE.replace("2026-02-12 03:00:00", "2026-02-02 03:00:00")
+                      .replace("2026-02-09 10:00:00", "2026-02-01 10:00:00"))
+    assert transit(credit(folder)) == "-1000.00 USD @ 0.7887 GBP"
+    [unmatched] = findings(folder)
+    assert unmatched.message == "bank credit of 1,000.00 USD (788.70 GBP at the bank) booked as a stripe payout, " \
+        "but no stripe payout explains it"
+    run(folder, "book", "HSBC0213A", "Income:Other")
+    assert "  Income:Other                               -788.70 GBP\n" in text(folder)
+
+
+def test_match_says_why_a_converted_credit_without_an_amount_sent_pairs_with_no_payout(tmp_path):
+    folder = merchant(tmp_path, sent="")
+    [why] = json.loads(run(folder, "match", "--format", "json"))["unproposed"]
+    assert why["reasons"][0] == f"the text names payout-{PAYOUT} of 1000.00 USD, another currency than the line's " \
+        "GBP: a credit the bank converted is matched to its payout by the amount sent its statement states, and " \
+        "this one states none in USD"
+
+
+def test_restate_keeps_the_column_and_the_comment_and_is_a_no_op_when_made():
+    line = "  Assets:Transit:Stripe                      -788.70 GBP ; checked\n"
+    new = edits.restate(line, "-788.70 GBP", "-1000.00 USD @ 0.7887 GBP")
+    assert new == "  Assets:Transit:Stripe                     -1000.00 USD @ 0.7887 GBP ; checked\n"
+    assert edits.restate(new, "-788.70 GBP", "-1000.00 USD @ 0.7887 GBP") == new
+    with pytest.raises(edits.EditError, match="expected a posting of -788.70 GBP"):
+        edits.restate("  Assets:Transit:Stripe   -788.71 GBP\n", "-788.70 GBP", "-1000.00 USD @ 0.7887 GBP")
