@@ -204,7 +204,7 @@ def ack(config_path, code, ref, reason):
         plan = acknowledging.acknowledge(checking.check(config).findings, code, ref, reason)
         write(config, plan)
     except (acks.DecisionError, ResolveError, BooksBusy) as exc:
-        raise _fail(str(exc))
+        raise refused(exc)
     click.echo(plan.message)
 
 

@@ -272,6 +272,25 @@ def test_inverse_pair_and_fx_metadata_on_a_bank_line(ledger):
     assert finding.expected == Decimal("0.1408450704") and finding.amount == Decimal("11.68")  # 1076.92 CNY × 0.0108
 
 
+def test_the_fx_gap_of_a_bank_line_is_on_the_amount_its_statement_states(ledger):
+    # A blind tester's camt.053 credit of 4,058.36 GBP for the instructed 5,305.04 USD at
+    # 0.7650: the fx-gap said "on 5,305.05 USD", worked back from the rate
+    bank_line = """
+2026-01-05 * "Wire" "CNY converted on arrival"
+  id: "NTRY-9"
+  fx-pair: "CNY/USD"
+  fx-rate: "0.1400"
+  original-amount: "1000.04 CNY"
+  Assets:Bank:USD        140.01 USD
+  Assets:Transit:Paypal  -140.01 USD
+"""
+    [finding], _ = ledger(bank_line)
+    assert "on 1,000.04 CNY, 15.00 USD gained" in finding.message   # 140.01 / 0.1400 = 1,000.07
+    # a stated amount of another currency than the rate's is no amount converted
+    [finding], _ = ledger(bank_line.replace("1000.04 CNY", "140.01 USD"))
+    assert "on 1,000.07 CNY" in finding.message
+
+
 def test_the_fx_gap_of_a_sale_with_its_fee_posted_first_is_the_converted_money_s(ledger):
     # PayPal's sale converted on receipt (the demo's): its fee (here a transit posting,
     # the test's ledger opens no fee account) is the first posting, but

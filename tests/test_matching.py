@@ -267,3 +267,48 @@ def test_a_payouts_trade_id_in_the_bank_text_names_it_for_match_open_items_and_l
     assert found.link == "payout-30002026020920000000115" and trade_id in found.ids
     _, items, _ = collect(entries, config)
     assert linking._find_item(items, trade_id).link == found.link
+
+
+def test_two_credits_the_import_booked_as_a_payouts_settle_it_as_a_group(config):
+    # A blind tester's payout of 2,000.00 credited as 1,200.00 and 800.00, both booked to
+    # the transit account: the clearing check paired the first with it, and match
+    # proposed nothing for either line
+    transit = "Assets:Transit:WeChat"
+    [p] = propose(config, payout(1, "2000.00", "9") + bank(2, "1200.00", "B1", "财付通", "提现 1/2", counter=transit)
+                  + bank(2, "800.00", "B2", "财付通", "提现 2/2", counter=transit))
+    assert (p.stage, p.confident, [l.ref for l in p.lines], [i.link for i in p.items]) == \
+        ("groups", True, ["B1", "B2"], ["payout-9"])
+
+
+def test_the_rest_of_a_payout_linked_to_one_part_is_proposed_to_the_line_that_makes_it(config):
+    transit = "Assets:Transit:WeChat"
+    linked = bank(2, "1200.00", "B1", "财付通", "提现 1/2", counter=transit).replace('"提现 1/2"', '"提现 1/2" ^payout-9')
+    [p] = propose(config, payout(1, "2000.00", "9") + linked + bank(2, "800.00", "B2", "财付通", "提现 2/2",
+                                                                       counter=transit))
+    assert ([l.ref for l in p.lines], [i.link for i in p.items], p.items[0].amount, p.confident) == \
+        (["B2"], ["payout-9"], Decimal("800.00"), True)
+
+
+def test_two_payouts_of_one_amount_and_day_follow_the_clearing_checks_pairing(config):
+    # A blind tester's two payouts of 500.00 on one day, credited the next day by two lines
+    # of one text: the check pairs each with one line and is silent, and match sent both
+    # lines to review, each proposing the first payout "or" the second. Nothing tells them
+    # apart but the check's pairing: each line is proposed the payout the check pairs with it
+    transit = "Assets:Transit:WeChat"
+    proposals = propose(config, payout(1, "500.00", "5") + payout(1, "500.00", "6")
+                        + bank(2, "500.00", "B1", "财付通", "提现", counter=transit)
+                        + bank(2, "500.00", "B2", "财付通", "提现", counter=transit))
+    assert [(p.lines[0].ref, p.target, p.confident) for p in proposals] == \
+        [("B1", "payout-5", True), ("B2", "payout-6", True)]
+    assert "the clearing check pairs it with this line" in " ".join(proposals[0].reasons)
+
+
+def test_the_matchers_own_judgement_wins_over_the_checks_pairing_where_it_tells_them_apart(config):
+    # (session 25, seed 32961) payouts of one amount on other days: the check pairs their
+    # credits first in, first out; the matcher, by the days, does not follow it
+    transit = "Assets:Transit:WeChat"
+    proposals = propose(config, payout(1, "500.00", "5") + payout(3, "500.00", "6")
+                        + bank(3, "500.00", "B1", "财付通", "提现", counter=transit)
+                        + bank(3, "500.00", "B2", "财付通", "提现", counter=transit))
+    assert [(p.lines[0].ref, p.target, p.confident) for p in proposals] == \
+        [("B1", "payout-6", False), ("B2", "payout-6", False)]

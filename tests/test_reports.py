@@ -828,6 +828,71 @@ def test_xlsx_and_pdf_are_the_same_bytes_whenever_they_are_made(tmp_path, monkey
     assert info["/CreationDate"] == info["/ModDate"] == "D:20260331000000+00'00'"
 
 
+LATE_PAYOUT = """
+    2026-01-01 open Assets:Clearing:Stripe
+    2026-01-01 open Assets:Transit:Stripe
+    2026-01-01 open Assets:Bank:Chase
+    2026-01-01 open Income:Sales:Stripe
+    2026-02-10 * "Order 1" ^payout-po_1
+      id: "ch_1"
+      Assets:Clearing:Stripe   100.00 USD
+      Income:Sales:Stripe     -100.00 USD
+    2026-02-17 * "Stripe" "Payout" ^payout-po_1
+      id: "po_1"
+      Assets:Transit:Stripe    100.00 USD
+      Assets:Clearing:Stripe  -100.00 USD
+    2026-02-19 * "STRIPE" "STRIPE TRANSFER po_1" ^payout-po_1
+      id: "B1"
+      Assets:Bank:Chase        100.00 USD
+      Assets:Transit:Stripe   -100.00 USD
+    2026-02-25 * "Order 2" ^payout-po_2
+      id: "ch_2"
+      Assets:Clearing:Stripe    42.72 USD
+      Income:Sales:Stripe      -42.72 USD
+    2026-03-31 * "Order 3" ^payout-po_2
+      id: "ch_3"
+      Assets:Clearing:Stripe    10.00 USD
+      Income:Sales:Stripe      -10.00 USD
+"""
+PAID_OUT_LATE = """
+    2026-04-03 * "Stripe" "Payout" ^payout-po_2
+      id: "po_2"
+      Assets:Transit:Stripe     52.72 USD
+      Assets:Clearing:Stripe   -52.72 USD
+    2026-04-06 * "STRIPE" "STRIPE TRANSFER po_2" ^payout-po_2
+      id: "B2"
+      Assets:Bank:Chase         52.72 USD
+      Assets:Transit:Stripe    -52.72 USD
+"""
+
+
+def test_a_charge_paid_out_late_is_resolved_in_its_months_report_once_paid_out(tmp_path):
+    # A charge of 02-25 (T+7) still in clearing on 03-31 and paid out 04-03: while open,
+    # February's report listed it (a finding is its date's month's); once paid out, no
+    # month's report did. February's end was too early for it to be late, and March's
+    # findings are those dated in March: it stood at March's end, and is gone since, so
+    # February's report lists it resolved, where its open row stood.
+    from beancount import loader
+    from beanclear import config as config_mod
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: USD\nchannels:\n  stripe: {type: stripe, "
+                                          "currency: USD, settlement_days: 7, bank: chase, bank_days: 3}\n"
+                                          "banks:\n  chase: {type: ofx, account: Assets:Bank:Chase, currency: USD}\n",
+                                          encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+
+    def rows(books, month):
+        entries, errors, options = loader.load_string(textwrap.dedent(books))
+        return [(r.status, r.code, r.date, r.amount, r.refs, r.resolution)
+                for r in build_from(entries, errors, options, config, month).findings]
+    open_row = ("open", "unsettled", dt.date(2026, 2, 25), Decimal("42.72"), ("ch_2",), "")
+    assert rows(LATE_PAYOUT, "2026-02") == [open_row]
+    assert rows(LATE_PAYOUT, "2026-03") == []
+    assert rows(LATE_PAYOUT + PAID_OUT_LATE, "2026-02") == [
+        ("resolved",) + open_row[1:5] + ("resolved by the books after the month's end",)]
+    assert rows(LATE_PAYOUT + PAID_OUT_LATE, "2026-03") == []
+    assert rows(LATE_PAYOUT + PAID_OUT_LATE, "2026-04") == []
+
+
 def test_the_fx_spread_is_what_the_rates_lost_less_what_they_gained(tmp_path):
     # A blind tester's Stripe charge of 100.00 GBP converted at 1.1876 against 1.17 (1.76
     # EUR gained) and a refund of 50.00 GBP at the same rate (0.88 EUR lost): "FX spread

@@ -90,11 +90,17 @@ def test_book_with_a_rule_appends_it_to_config_keeping_comments_and_the_next_imp
 
 
 @pytest.mark.parametrize("args, message", [
-    (("book", "B404", "Expenses:Hosting"), "no bank line has id 'B404'"),
+    (("book", "B404", "Expenses:Hosting"), "no bank line has the id or reference 'B404'"),
     (("book", "B2", "expenses hosting"), "account: expected an account name like Expenses:Rent"),
     (("book", "B2", "Expenses:Hosting", "--rule", "AWS"), "rule: 'AWS' does not find the line's text"),
     (("book", "B2", "Expenses:Hosting", "--rule", "ALI(YUN"), "rule: 'ALI(YUN' is not a regular expression"),
     (("book", "B2", "Expenses:Hosting", "--rule", " "), "rule: expected a regular expression, got nothing"),
+    # its own bank account: the line would be an entry of nothing, and the bank's balance off by it
+    (("book", "B2", "Assets:Bank:Ops"), "bank line B2 is the bank's own line on Assets:Bank:Ops: booked there"),
+    (("book", "B1", "Assets:Bank:Ops"), "bank line B1 is the bank's own line on Assets:Bank:Ops: booked there"),
+    # a channel's clearing account: a bank line meets the channel's payout or top-up in transit
+    (("book", "B3", "Assets:Clearing:WeChat"), "bank line B3 cannot be booked to Assets:Clearing:WeChat, the "
+                                               "clearing account of wechat"),
     (("link", "B3", "nothing-open"), "no open item is 'nothing-open'"),
     (("link", "B3"), "items: expected at least one open item"),
     (("write-off", "bank-unmatched", "B3"), "code: a write-off settles one of payout-mismatch, fee-gap"),
@@ -111,6 +117,33 @@ def test_refusals_exit_2_say_why_and_touch_nothing(shop, args, message):
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
     assert snapshot(shop / "books") == before and (shop / "config.yaml").read_bytes() == config_before
+
+
+def test_a_line_is_booked_to_another_banks_account_or_a_channels_transit_account(shop):
+    # Not its own bank's account (refused above): another bank's is a transfer between
+    # them, a channel's transit account the credit of one of its payouts.
+    old = text(shop, OPS)
+    run(shop, "book", "B3", "Assets:Bank:Savings")
+    assert text(shop, OPS) == old.replace("  Assets:Suspense                            -8000.00 CNY",
+                                          "  Assets:Bank:Savings                        -8000.00 CNY")
+    run(shop, "unlink", "B3")
+    assert text(shop, OPS) == old
+    run(shop, "book", "B3", "Assets:Transit:WeChat")
+    assert text(shop, OPS) == old.replace("  Assets:Suspense                            -8000.00 CNY",
+                                          "  Assets:Transit:WeChat                      -8000.00 CNY")
+
+
+def test_a_debit_paying_through_a_personal_wallet_is_booked_to_its_clearing_account(shop):
+    # As the import books a debit naming the wallet (importers/banking.py): the wallet's
+    # own row for the payment meets it there. Its credit (a withdrawal) is refused.
+    config = shop / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "\nbanks:", "  me: {type: wechat-personal, bank: ops}\n\nbanks:"), encoding="utf-8")
+    old = text(shop, OPS)
+    run(shop, "book", "B2", "Assets:Clearing:Me")
+    assert text(shop, OPS) == old.replace("  Assets:Suspense                              312.00 CNY",
+                                          "  Assets:Clearing:Me                           312.00 CNY")
+    assert "the clearing account of me" in run(shop, "book", "B3", "Assets:Clearing:Me", code=2)
 
 
 def test_a_line_already_explained_is_not_booked_over(shop):
@@ -290,6 +323,32 @@ def test_write_off_a_bank_fee_on_a_payout(shop):
     assert run(shop, "write-off", "payout-mismatch", "B1").startswith(
         "payout-mismatch B1 is written off already (books/writeoffs.beancount:4); nothing was written")
     assert snapshot(shop / "books") == after
+
+
+@pytest.mark.parametrize("linked_first", [False, True])
+def test_unlink_of_a_line_a_write_off_settles_is_refused_naming_the_write_off(shop, linked_first):
+    # A blind tester's unlink after `write-off payout-mismatch` took off the link the
+    # write-off gave the line and left the write-off: the credit then read bank-unmatched
+    # though it names the payout, and the payout was no open item. The write-off settles
+    # the line with that link (its settles: names it), whoever linked it first.
+    original = text(shop, OPS)
+    if linked_first:
+        run(shop, "link", "B1", "P100001")
+    run(shop, "write-off", "payout-mismatch", "B1")
+    before = snapshot(shop / "books")
+    for args in (("unlink", "B1"), ("unlink", "B1", "--link", "payout-P100001")):
+        out = run(shop, *args, code=2)
+        assert "bank line B1: the write-off of payout-mismatch at books/writeoffs.beancount:4 settles it with " \
+               "payout-P100001; undo the write-off first (delete that entry), then unlink" in out, out
+        assert "nothing was written" in out
+        assert snapshot(shop / "books") == before
+    assert not [f for f in findings(shop) if "B1" in f.refs]
+    # as it says: the entry deleted, unlink gives the line back as the import wrote it
+    offs = shop / "books" / "writeoffs.beancount"
+    offs.write_text(text(shop, "writeoffs.beancount").replace(WRITE_OFF, ""), encoding="utf-8")
+    assert run(shop, "unlink", "B1").startswith("bank line B1: unlinked payout-P100001\n")
+    assert text(shop, OPS) == original
+    assert [(f.code, f.amount) for f in findings(shop) if "B1" in f.refs] == [("payout-mismatch", Decimal("0.50"))]
 
 
 def test_write_off_a_payout_the_bank_received_more_of_credits_the_fee_account(shop):
@@ -707,6 +766,9 @@ def test_book_of_a_line_without_a_payee_and_unlink_exact_diffs(tmp_path, monkeyp
     run(tmp_path, "import", str(tmp_path / "statements"))
     month = "chase/2026/2026-03.beancount"
     before, original = snapshot(tmp_path / "books"), text(tmp_path, month)
+    # a rule that does not find it quotes the line's text, without the space of no payee
+    assert "rule: 'AWS' does not find the line's text 'GITHUB INC SAN FRANCISCO CA', so it would not book it; " \
+           "nothing was written" in run(tmp_path, "book", "R1", "Expenses:Software", "--rule", "AWS", code=2)
     run(tmp_path, "book", "R1", "Expenses:Software", "--narration", "GitHub subscription")
     assert text(tmp_path, month) == original.replace(
         '2026-03-02 * "GITHUB INC SAN FRANCISCO CA"\n  id: "R1"\n',
@@ -747,3 +809,57 @@ def test_a_fee_gap_is_written_off_the_day_of_the_fee_not_of_the_payout_its_refs_
                   actual=Decimal("1.00"))
     plan = writeoff.write_off(config, entries, [gap], "fee-gap", "txn_1")
     assert plan.appends["writeoffs.beancount"][1].startswith('\n2026-03-31 * "beanclear" "write-off fee-gap: ')
+
+
+PAID_SHORT = {
+    "config.yaml": "books: books\ncurrency: USD\nchannels:\n  stripe: {type: stripe, currency: USD, settlement_days: 7, "
+                   "bank: chase, bank_days: 3, shop: shop}\nshops:\n  shop: {type: shopify, order_days: 3}\n"
+                   "banks:\n  chase: {type: ofx, account: Assets:Bank:Chase, currency: USD}\n",
+    "books/main.beancount": 'option "operating_currency" "USD"\ninclude "accounts.beancount"\n'
+                            'include "acks.beancount"\ninclude "*/*/*.beancount"\n',
+    "books/acks.beancount": "",
+    "books/accounts.beancount": "".join(f"2000-01-01 open {a}\n" for a in (
+        "Assets:Bank:Chase", "Assets:Clearing:Stripe", "Assets:Transit:Stripe", "Assets:Receivable:Shop",
+        "Income:Sales:Shop", "Expenses:Fees:Stripe", "Assets:Suspense")),
+    "books/shop/2026/2026-02.beancount": '2026-02-18 * "Order #1050 / Red Gadget" ^order-1050\n'
+                                         '  id: "order:#1050"\n  order-id: "#1050"\n'
+                                         '  Assets:Receivable:Shop       28.32 USD\n'
+                                         '  Income:Sales:Shop           -28.32 USD\n',
+    "books/stripe/2026/2026-02.beancount": '2026-02-18 * "Order #1050 by customer" ^order-1050 ^payout-po_E\n'
+                                           '  id: "txn_1"\n  order-id: "1050"\n  payout-id: "po_E"\n'
+                                           '  Assets:Clearing:Stripe       26.71 USD\n'
+                                           '  Expenses:Fees:Stripe          1.11 USD\n'
+                                           '  Assets:Receivable:Shop      -27.82 USD\n'
+                                           '\n2026-02-20 * "Stripe" "STRIPE PAYOUT" ^payout-po_E\n  id: "po_E"\n'
+                                           '  Assets:Transit:Stripe        26.71 USD\n'
+                                           '  Assets:Clearing:Stripe      -26.71 USD\n',
+    "books/chase/2026/2026-02.beancount": '2026-02-23 * "STRIPE" "STRIPE TRANSFER po_E" ^payout-po_E\n  id: "B1"\n'
+                                         '  Assets:Bank:Chase            26.71 USD\n'
+                                         '  Assets:Transit:Stripe       -26.71 USD\n',
+}
+
+
+def test_an_amount_mismatch_is_written_off_the_day_of_the_later_side_not_of_the_payout_its_refs_name(
+        tmp_path, monkeypatch):
+    # A blind tester's order #1050 and its payment, both of 02-18, were written off on
+    # 02-20, the day of the payout the finding's refs name: the difference is between the
+    # order and its payment, the two sides that move the receivable.
+    from beanclear.resolve import RESOLVE_HEADER
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    for name, body in PAID_SHORT.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    [mismatch] = [f for f in findings(tmp_path) if f.code == "amount-mismatch"]
+    assert "po_E" in mismatch.refs
+    before = snapshot(tmp_path / "books")
+    run(tmp_path, "write-off", "amount-mismatch", "#1050")
+    assert changed(before, snapshot(tmp_path / "books")) == {"writeoffs.beancount", "main.beancount",
+                                                             "accounts.beancount"}
+    assert text(tmp_path, "writeoffs.beancount") == RESOLVE_HEADER + (
+        '\n2026-02-18 * "beanclear" "write-off amount-mismatch: order #1050 of 28.32 USD was paid 27.82 USD '
+        '(stripe txn_1)" ^order-1050\n'
+        '  write-off: "amount-mismatch"\n'
+        f'  settles: "{" ".join(mismatch.refs)}"\n'
+        '  Expenses:Rounding                             0.50 USD\n'
+        '  Assets:Receivable:Shop                       -0.50 USD\n')
+    assert not [f for f in findings(tmp_path) if f.code == "amount-mismatch"]

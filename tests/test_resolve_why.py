@@ -58,3 +58,32 @@ def test_a_payout_the_clearing_check_pairs_with_another_credit_is_not_offered(co
     assert why(config, doc)["B2"][0] == \
         "payout-100777 of the same amount reached the bank as bank line B1 (100.00 CNY on 2026-03-02): " \
         "the clearing check pairs them"
+
+
+def test_the_nearest_open_item_is_one_that_may_reach_the_lines_bank(tmp_path):
+    # A blind tester's Chase line saying STRIPE was told its nearest open item was an
+    # Airwallex payout, which lands at HSBC
+    from beanclear import config as config_mod
+    path = tmp_path / "config.yaml"
+    path.write_text("channels:\n  stripe: {type: stripe, currency: USD, bank: chase}\n"
+                    "  airwallex: {type: airwallex, currency: USD, bank: hsbc}\n"
+                    "banks:\n  chase: {type: ofx, account: Assets:Bank:Chase, currency: USD}\n"
+                    "  hsbc: {type: camt053, account: Assets:Bank:HSBC, currency: USD}\n", encoding="utf-8")
+    opens = "".join(f"2000-01-01 open {a}\n" for a in (
+        "Assets:Clearing:Stripe", "Assets:Transit:Stripe", "Assets:Clearing:Airwallex", "Assets:Transit:Airwallex",
+        "Assets:Bank:Chase", "Assets:Bank:HSBC", "Assets:Suspense"))
+
+    def payout(channel, amount, pid):
+        return (f'\n2026-03-01 * "{channel}" "Payout" ^payout-{pid}\n  id: "{pid}"\n'
+                f"  Assets:Transit:{channel}  {amount} USD\n  Assets:Clearing:{channel}  -{amount} USD\n")
+    doc = (payout("Stripe", "2000.00", "po_1") + payout("Airwallex", "1292.37", "po_aw_1")
+           + '\n2026-03-02 * "STRIPE" "STRIPE TRANSFER"\n  id: "C1"\n  Assets:Bank:Chase  1200.00 USD\n'
+             "  Assets:Suspense  -1200.00 USD\n"
+           + '\n2026-03-02 * "AIRWALLEX" "PAYOUT"\n  id: "H1"\n  Assets:Bank:HSBC  1900.00 USD\n'
+             "  Assets:Suspense  -1900.00 USD\n")
+    entries, errors, _ = loader.load_string(opens + doc)
+    assert not errors, errors
+    config = config_mod.load(path)
+    reasons = {u.line.ref: u.reasons for u in matching.unproposed(entries, config, matching.match(entries, config))}
+    assert "nearest open item: payout-po_1 2000.00 USD of 2026-03-01 (stripe)" in reasons["C1"]
+    assert "nearest open item: payout-po_aw_1 1292.37 USD of 2026-03-01 (airwallex)" in reasons["H1"]

@@ -24,7 +24,8 @@ entry holds only the quoted side it is what the customer paid (`customer-amount`
 as the money moved: a Stripe charge of 100.00 GBP sells them, its refund of
 `-50.00 GBP` buys them back, so a rate above the reference gains on the one and loses
 on the other), else (a bank line in the account's currency that names the original
-currency in metadata) that side's first posting divided by the rate.
+currency in metadata) the amount its statement states (`original-amount`, a camt.053
+credit's instructed amount), else that side's first posting divided by the rate.
 No reference rate on or before the day means no `fx-gap`: the gap cannot be measured,
 and the check does not guess. Those conversions are one `statement-gap` per pair instead
 ("no EUR/USD reference rate … the rates of 37 conversions are not judged"), so that
@@ -132,7 +133,11 @@ def applied(entry: data.Transaction) -> list[Applied]:
             side = next((p for p in entry.postings if p.units.currency == quote), None)
             if side is None:
                 return []
-            converted = -side.units.number / rate
+            # the amount the statement states (a camt.053 credit's InstdAmt), else worked
+            # back from the rate (a blind tester's 5,305.04 USD said as 5,305.05)
+            original = stated_amount(entry.meta.get("original-amount"))
+            converted = original[0].copy_sign(-side.units.number) if original and original[1] == base \
+                else -side.units.number / rate
         # the account the converted money arrived in (else left): not a fee posted first
         side = next((p for p in entry.postings if p.units.currency == quote), None) \
             or next((p for p in entry.postings if p.units.currency == base), entry.postings[0])

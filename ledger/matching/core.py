@@ -49,7 +49,7 @@ from beancount.core import data
 from rapidfuzz import fuzz, utils
 
 from beanclear.checks import acks, clearing
-from beanclear.checks.clearing import REF_KEYS, Item, named_id, runs_summing_to, text_words
+from beanclear.checks.clearing import REF_KEYS, Item, named_id, pair_or_run, runs_summing_to, text_words
 from beanclear.checks.orders import InCurrency
 from beanclear.checks.reconcile import as_of, collector_paused
 from beanclear.importers.banking import counter_posting, sent_units
@@ -127,14 +127,15 @@ class OpenItem:
         apart right where following the check crossed them (fresh seeds 32961, 32968)."""
         return self.open_to(line) or line.counter == self.account
 
-    def arrived(self) -> str:
-        """What the clearing check pairs a payout with, in words: its bank lines by their
-        statement id, amount and day, else the entry where the books hold it (a write-off)."""
+    def arrived(self, entries=None) -> str:
+        """What the clearing check pairs a payout with (or `entries` of it), in words: its
+        bank lines by their statement id, amount and day, else the entry where the books
+        hold it (a write-off)."""
         return " and ".join(
             f"bank line {e.meta['id']} ({-sum(p.units.number for p in e.postings if p.account == self.account):,.2f}"
             f" {self.currency} on {e.date})" if e.meta.get("id") else
             f"the entry of {e.date} at {str(e.meta.get('filename', '?')).rsplit('/', 1)[-1]}:{e.meta.get('lineno', '?')}"
-            for e in self.paired)
+            for e in (self.paired if entries is None else entries))
 
 
 @dataclass
@@ -196,6 +197,7 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
     due: dict[tuple[str, str], list] = defaultdict(list)  # (account, link) -> [(entry, amount, currency)]
     answering: set[str] = set()   # transit accounts where money out may answer a payout no link ties it to
     linked_out: list[tuple] = []  # (account, payout links) of each bank credit linked to payouts
+    unlinked: set[str] = set()    # transit accounts where a bank credit no link names waits
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -210,6 +212,7 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
                             linked_out.append((p.account, links))
                         else:   # a credit the import took for a payout's: the check pairs it
                             answering.add(p.account)
+                            unlinked.add(p.account)
                 elif p.units.number > 0:
                     rank.setdefault(p.account, len(rank))
                     payouts.append((entry, p, links))
@@ -237,15 +240,22 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
     items = []
     paid = {l for _, _, links in payouts for l in links}
     answering.update(account for account, links in linked_out if not links & paid)   # its payout is in no statement
-    payouts = [(entry, p, links) for entry, p, links in payouts if not (links and links <= banked)]
+    # a payout linked to its bank credits waits for nothing, unless they fall short of it
+    # and the clearing check answers it with a credit no link names too (_part_left)
+    payouts = [(entry, p, links) for entry, p, links in payouts
+               if not (links and links <= banked) or len(links) == 1 and p.account in unlinked]
     answered = paired_payouts(entries, config, answering, load) if payouts and answering else {}
     for entry, p, links in payouts:
+        amount, paired = p.units.number, answered.get(id(entry), ())
+        if links and links <= banked:
+            amount, paired = _part_left(p, links, paired)
+            if not paired:
+                continue
         links = sorted(links)
         channel = transit[p.account]
         items.append(OpenItem([entry], p.account, links[0] if links else f"payout-{entry.meta.get('id')}",
-                              p.units.number, p.units.currency, entry.date, channel.bank_days + 3,
-                              channel.name, _names(channel, config, entry), _ids(entry),
-                              answered.get(id(entry), ())))
+                              amount, p.units.currency, entry.date, channel.bank_days + 3,
+                              channel.name, _names(channel, config, entry), _ids(entry), paired))
     convert = None
     for (account, key), parts in due.items():
         by_currency: dict[str, Decimal] = defaultdict(Decimal)
@@ -264,6 +274,19 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
                                   tuple(filter(None, (first.payee, first.narration))),
                                   tuple(i for e, _, _ in parts for i in _ids(e))))
     return lines, items, rank, history
+
+
+def _part_left(posting, links: set[str], paired: tuple) -> tuple[Decimal, tuple]:
+    """(what is left of a payout linked to bank credits, the credits no link names that
+    the clearing check answers it with: they make the rest), for a payout the bank
+    credited in parts, one linked to it by hand: the rest waits for those credits only.
+    No credits: the payout waits for nothing (its linked credits settle it, or the check
+    says by how much they fall short)."""
+    rest = [e for e in paired if not links & e.links]
+    if not rest:
+        return posting.units.number, ()
+    linked = sum(p.units.number for e in paired if links & e.links for p in e.postings if p.account == posting.account)
+    return posting.units.number + linked, tuple(rest)
 
 
 def amount_sent(config, line: BankLine) -> tuple | None:
@@ -577,10 +600,11 @@ class Index:
         return [i for i in self._candidates(line) if low <= i.amount <= high and self.free(i)]
 
     def by_date(self, currency: str, channel: str) -> list[OpenItem]:
-        """A channel's items in transit (no credit the clearing check pairs them with),
-        by (date, link)."""
+        """A channel's items several lines may settle, by (date, link): in transit (no
+        credit the clearing check pairs them with), or paired with several credits (the
+        lines that together make it: OpenItem.open_to says which)."""
         days = self.by_day.get((currency, channel), {})
-        return [i for day in sorted(days) for i in days[day] if not i.paired]
+        return [i for day in sorted(days) for i in days[day] if len(i.paired) != 1]
 
     def in_window(self, line: BankLine, channel: str, before: int) -> list[OpenItem]:
         """A channel's free items open to the line that its money could settle (dated
@@ -709,7 +733,7 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
             lo = bisect.bisect_left(dates, item.date - DAY)
             hi = bisect.bisect_right(dates, item.date + item.window * DAY)
             window = [l for l in group[lo:hi] if id(l) not in used and _same_sign(l.amount, item.amount)
-                      and not index.refused(l, item.link)]
+                      and item.open_to(l) and not index.refused(l, item.link)]
             if len(window) < 2 or len(window) > GROUP_LIMIT:
                 continue
             run = _pair_or_run(window, abs(item.amount))
@@ -723,14 +747,8 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
 
 
 def _pair_or_run(window: list[BankLine], target: Decimal) -> list[BankLine] | None:
-    seen: dict[Decimal, int] = {}
-    for n, line in enumerate(window):
-        value = abs(line.amount)
-        if target - value in seen:
-            return [window[seen[target - value]], line]
-        seen.setdefault(value, n)
-    runs = runs_summing_to([abs(l.amount) for l in window], target)
-    return window[runs[0][0]: runs[0][1] + 1] if runs else None
+    places = pair_or_run([abs(l.amount) for l in window], target)
+    return [window[n] for n in places] if places else None
 
 
 def _fuzzy(lines, index, tolerance, proposals, config):
@@ -749,14 +767,33 @@ def _fuzzy(lines, index, tolerance, proposals, config):
             rest.append(line)
             continue
         scored.sort(key=lambda s: (-s[0], s[1].date, s[1].link))
+        scored, paired = _as_the_check_pairs(line, scored)
         best, item, text, days = scored[0]
         runner = scored[1][0] if len(scored) > 1 else 0.0
         confident = best >= float(config.match.min_score) and best - runner >= float(config.match.margin)
         reasons = [f"amount {item.amount:f} vs {line.said_for(item)}", f"{days} day(s) after the item",
-                   f"text score {text:.0f} against {', '.join(item.names[:3])}"]
+                   f"text score {text:.0f} against {', '.join(item.names[:3])}"] + paired
         _claim(index, Proposal([line], [item], item.account, "fuzzy", best, reasons, confident=confident,
                                alternatives=[f"{s[1].link} ({s[0]:.0f})" for s in scored[1:3]]), proposals)
     return rest
+
+
+def _as_the_check_pairs(line: BankLine, scored: list) -> tuple[list, list[str]]:
+    """The fuzzy candidates of a line (best first) and the reason to add, where the
+    matcher cannot tell the best apart (equal scores: one amount, one day, one text) and
+    the clearing check pairs one of them with this line and each other with another
+    credit: that one alone, the others being those credits' (README, Matching: a payout
+    the check pairs with a credit is offered to that credit only). A blind tester's two
+    payouts of 500.00 on one day, credited by two lines of one text, sent both lines to
+    review, each proposing the first. Where the scores differ the matcher judges by them
+    (OpenItem.proposable_to: the check's first-in-first-out pairing crossed two payouts
+    of one amount days apart, seed 32961)."""
+    tied = [s for s in scored if s[0] == scored[0][0]]
+    own = [s for s in tied if s[1].paired and s[1].open_to(line)]
+    if len(tied) < 2 or len(own) != 1 or any(not s[1].paired or s[1].open_to(line) for s in tied if s is not own[0]):
+        return scored, []
+    return own + scored[len(tied):], [f"the clearing check pairs it with this line ({len(tied)} items of this score, "
+                          "each paired with its own credit)"]
 
 
 def _history(lines, history, config, index=None) -> list[Proposal]:

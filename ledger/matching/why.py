@@ -6,7 +6,8 @@ what a person checks next: no open item of that amount; items of that amount out
 the date window (with their dates); the only fitting item taken by another line, or
 turned down before, or a payout that reached the bank as another line (the clearing
 check pairs them: OpenItem.paired); no earlier line of the same payee booked by hand.
-The nearest open item is one the line may settle: in transit, or paired with it.
+The nearest open item is one the line may settle: in transit to its bank (or to any, an
+order, a bill), or paired with it.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def unproposed(entries, config, proposals, load=None) -> list[Unproposed]:
     rejected = acks.rejected_in(entries)
     tolerance = config.match.tolerance
     payees = {(h.entry.payee or "").strip().lower() for h in history}
-    found = _Items(items)
+    found = _Items(items, _landing(config))
     transit = {ch.accounts.transit for ch in config.channels.values()}
     out = []
     for line in sorted(lines, key=lambda l: (l.date, l.ref)):
@@ -106,15 +107,24 @@ def unproposed(entries, config, proposals, load=None) -> list[Unproposed]:
     return out
 
 
+def _landing(config) -> dict[str, tuple[str, ...]]:
+    """Transit account -> the bank accounts its channel's payouts land in (`bank:`), of
+    the channels that name their banks: a payout may settle a line of those only."""
+    banks = {name: bank.account for name, bank in config.banks.items()}
+    return {ch.accounts.transit: tuple(banks[b] for b in ch.payout_banks if b in banks)
+            for ch in config.channels.values() if any(b in banks for b in ch.payout_banks)}
+
+
 class _Items:
     """The open items by amount and by the ids they may be quoted by, so that each line's
     reasons cost a few lookups, not a pass over every item (lines x items: hours at
     100,000 lines and 1,000,000 items). Each answer lists items in `items` order, as
     the passes over the whole list did. The payouts the clearing check pairs with a
     credit are listed by their amount and ids (a line of the amount, or naming one, is
-    told where it went); by the nearest amount only for the credit they are paired with."""
+    told where it went); by the nearest amount only for the credit they are paired with.
+    `landing`: _landing's, for the items in transit that may reach a line's bank."""
 
-    def __init__(self, items):
+    def __init__(self, items, landing: dict[str, tuple[str, ...]] | None = None):
         self.order = {id(i): n for n, i in enumerate(items)}
         self.by_currency: dict[str, list] = defaultdict(list)
         self.by_id: dict[str, list] = defaultdict(list)
@@ -129,8 +139,17 @@ class _Items:
         for group in self.by_currency.values():
             group.sort(key=attrgetter("amount"))
         self.amounts = {c: [i.amount for i in g] for c, g in self.by_currency.items()}
-        self.open = {c: [i for i in g if not i.paired] for c, g in self.by_currency.items()}   # in transit, by amount
-        self.open_amounts = {c: [i.amount for i in g] for c, g in self.open.items()}
+        # in transit, by amount and where they may reach the bank: (currency, bank
+        # account) for the payouts of a channel that names its banks, (currency, None)
+        # for the rest (orders, bills, payouts of a channel of no bank)
+        landing = landing or {}
+        reaching: dict[tuple, list] = defaultdict(list)
+        for currency, group in self.by_currency.items():
+            for item in group:
+                if not item.paired:
+                    for account in landing.get(item.account, (None,)):
+                        reaching[(currency, account)].append(item)
+        self.reaching = {key: ([i.amount for i in group], group) for key, group in reaching.items()}
 
     def _between(self, currency, low, high) -> list:
         amounts = self.amounts.get(currency, [])
@@ -148,28 +167,43 @@ class _Items:
 
     def nearest(self, line) -> list:
         """The item open to the line (OpenItem.open_to) of its sign closest in amount
-        (then earliest, then by link): of those in transit, and those paired with it."""
+        (then earliest, then by link): of those paired with it, and those in transit that
+        may reach its bank (orders, bills, the payouts of the channels paying out to it,
+        or of a channel that names no bank): a blind tester's Chase line saying STRIPE was
+        told of an Airwallex payout that lands at HSBC."""
         currency, amount = line.currency, line.amount
         if not amount:
             return []
         close = [i for i in self.paired_with.get(id(line.entry), ())
                  if i.currency == currency and i.amount * amount > 0]
-        amounts, items = self.open_amounts.get(currency, []), self.open.get(currency, [])
-        if amount > 0:   # the items of the line's sign: a slice of the amounts in order
-            lo, hi = bisect.bisect_right(amounts, 0), len(amounts)
-        else:
-            lo, hi = 0, bisect.bisect_left(amounts, 0)
-        at = bisect.bisect_left(amounts, amount, lo, hi)
-        gaps = [abs(amounts[n] - amount) for n in (at - 1, at) if lo <= n < hi]
-        if gaps:
-            gap = min(gaps)
-            for a in (amount - gap, amount + gap):   # amount - gap may lie across zero
-                close += [i for i in items[bisect.bisect_left(amounts, a, lo, hi):bisect.bisect_right(amounts, a, lo, hi)]]
+        close += _closest(self.reaching.get((currency, line.bank_account)), amount) \
+            + _closest(self.reaching.get((currency, None)), amount)
         if not close:
             return []
         gap = min(abs(i.amount - amount) for i in close)
         return sorted((i for i in close if abs(i.amount - amount) == gap),
                       key=lambda i: (i.date, i.link, self.order[id(i)]))[:1]
+
+
+def _closest(listed: tuple[list, list] | None, amount: Decimal) -> list:
+    """Of (amounts, items) by amount, the items of the line's sign closest to `amount`:
+    a slice of the amounts in order."""
+    if not listed:
+        return []
+    amounts, items = listed
+    if amount > 0:
+        lo, hi = bisect.bisect_right(amounts, 0), len(amounts)
+    else:
+        lo, hi = 0, bisect.bisect_left(amounts, 0)
+    at = bisect.bisect_left(amounts, amount, lo, hi)
+    gaps = [abs(amounts[n] - amount) for n in (at - 1, at) if lo <= n < hi]
+    if not gaps:
+        return []
+    gap = min(gaps)
+    found = []
+    for a in (amount - gap, amount + gap):   # amount - gap may lie across zero
+        found += items[bisect.bisect_left(amounts, a, lo, hi):bisect.bisect_right(amounts, a, lo, hi)]
+    return found
 
 
 def total(lines: list[Unproposed]) -> Decimal:

@@ -25,8 +25,9 @@ the row tie out (ChannelRow): the merchant's discounts, conversions between the 
 currencies, write-offs out of transit or clearing, the balances brought forward, and
 `other`, what none of them names. Findings dated
 in the month, each open, acknowledged (with the reason of its acknowledgment) or
-resolved (found at month end, gone from the books' report now: settled by a later
-entry, a write-off, a booking or a match; resolve/imported.py).
+resolved (found at month end, or at a later month's end for one whose deadline fell
+after the month's, gone from the books' report now: settled by a later entry, a
+write-off, a booking or a match; resolve/imported.py).
 """
 
 from __future__ import annotations
@@ -482,7 +483,8 @@ def _key(f) -> tuple:
 
 def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=None) -> list[FindingRow]:
     """The month's findings: open and acknowledged from the books' report; resolved are
-    those the checks found on the books as they stood at month end, gone since. Those
+    those the checks found on the books as they stood at month end (or at a later month
+    end, for one whose deadline fell after it: _late_at_later_ends), gone since. Those
     books hold the bank lines a booking or a match explained as the import left them
     (resolve/imported.py): the edit in place leaves no trace at any date otherwise."""
     from beanclear.resolve.imported import as_imported
@@ -508,11 +510,13 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
         # what a statement-gap now takes in is not resolved: it waits in the gap, which is
         # listed (a blind helper's credit the missing fund bill held back read "resolved")
         held = {r for f in findings if f.code == "statement-gap" for r in f.refs}
-        then = reconcile.find(as_at(imported, end), config)
+        then = reconcile.find(as_at(imported, end), config) + _late_at_later_ends(imported, config, end, later)
         unexplained = None   # the findings of the books now, but for the lines a person explained
+        listed = set()
         for f in then:
             if f.date and start <= f.date <= end and f.code != "stale-ack" and _key(f) not in now \
-                    and not (f.refs and held.issuperset(f.refs[:1])):
+                    and _key(f) not in listed and not (f.refs and held.issuperset(f.refs[:1])):
+                listed.add(_key(f))
                 how = next((r.how for r in resolutions if r.settles(f)), None)
                 if how is not None:
                     # a match naming one of its refs settled it only if the books without the
@@ -525,6 +529,27 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
     out += written_off_rows(entries, config, start, end, load)
     order = {"open": 0, "acknowledged": 1, "resolved": 2}
     return sorted(out, key=lambda r: (order[r.status], r.date, r.code, r.source, r.refs))
+
+
+def _late_at_later_ends(imported, config, end: dt.date, later: list) -> list:
+    """The deadline checks' findings (clearing's, orders': money unsettled, a payout
+    missing, an order unpaid) on the books as they stood at the later month ends a
+    finding of the month may first stand at: one of the month's last days whose
+    deadline falls after its end (a charge of 02-25 at T+7, still in clearing on 03-31)
+    was no finding at the month's end and is dated in it, not in the month it stood
+    open at the end of. Those month ends run to the deadlines' longest (settlement and
+    bank days, order days), and only while the books hold entries after one: at a
+    month end past the books' last day, the books are as they are now."""
+    last = max((e.date for e in later), default=end)
+    days = [ch.settlement_days + ch.bank_days for ch in config.channels.values()]
+    horizon = end + dt.timedelta(days=max(days + [shop.order_days for shop in config.shops.values()], default=0) + 1)
+    out, cut = [], end
+    while cut < horizon:
+        cut = _next_month(_next_month(cut)) - dt.timedelta(days=1)
+        if cut >= last:
+            break
+        out += reconcile.find(as_at(imported, cut), config, ("clearing", "orders"))
+    return out
 
 
 def written_off_rows(entries, config, start: dt.date, end: dt.date, load=None) -> list[FindingRow]:

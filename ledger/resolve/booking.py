@@ -19,20 +19,35 @@ import tempfile
 from pathlib import Path
 
 from beanclear.books.edits import Edit
-from beanclear.config.model import ACCOUNT_RE
+from beanclear.checks.clearing import refs
+from beanclear.config.model import ACCOUNT_RE, WALLET_TYPES
 from beanclear.resolve import Plan, ResolveError, account_opens, refuse_closed
 
 
 def bank_line(entries, config, ref: str):
-    """The bank line whose statement id is `ref` (a BankLine), whatever it is booked to."""
+    """The bank line `ref` names (a BankLine), whatever it is booked to: the line whose
+    statement id it is, else the one line of which it is another ref a finding lists
+    (clearing.REF_KEYS: the OFX FITID, the MT940 bank reference, as `beanclear check`
+    shows them; a blind tester's `book F9` was refused while `ack … F9` took it). The one
+    resolver of `book`, `link` and `unlink` (and of the page's buttons); a reference two
+    lines share is refused, naming them by their ids."""
     from beancount.core import data
     banks = {b.account for b in config.banks.values()}
+    by_id, by_ref = [], []
     for entry in entries:
-        if isinstance(entry, data.Transaction) and str(entry.meta.get("id", "")) == ref:
+        if isinstance(entry, data.Transaction) and entry.meta and ref in refs([entry]):
             line = as_bank_line(entry, banks)
             if line is not None:
-                return line
-    raise ResolveError(f"no bank line has id {ref!r} (the bank's own reference, as `beanclear check` shows it)")
+                (by_id if str(entry.meta.get("id", "")) == ref else by_ref).append(line)
+    found = by_id or by_ref
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ResolveError(f"no bank line has the id or reference {ref!r} (the bank's own reference, as "
+                           "`beanclear check` shows it)")
+    raise ResolveError(f"{ref!r} names {len(found)} bank lines: " + ", ".join(
+        f"{l.ref} ({l.amount:,.2f} {l.currency} on {l.date}, {l.bank_account})" for l in found)
+        + "; name one by its id")
 
 
 def as_bank_line(entry, banks):
@@ -139,6 +154,29 @@ def unlinked_account(config, line) -> str:
     return import_account(config, line)
 
 
+def refuse_account(config, line, ref: str, account: str) -> None:
+    """Refuse the accounts a bank line can never be booked to: its own bank's (the
+    entry would move nothing, and the bank's balance be off by the line: a blind
+    tester's `book` wrote `Assets:Bank:Chase -85.40 / Assets:Bank:Chase 85.40`) and a
+    channel's clearing account (money between a bank and a channel meets the channel's
+    payout or top-up in its transit account; the channel's statement books its side of
+    it into clearing, which would count it twice), but for a debit paying through a
+    personal wallet, which the import books into the wallet's clearing account itself
+    (importers/banking.py). Another bank's account is a transfer, a channel's transit
+    account a payout's credit: both are booked."""
+    if account == line.bank_account:
+        raise ResolveError(f"bank line {ref} is the bank's own line on {account}: booked there it would move "
+                           "nothing, and the bank's balance be off by its amount; book it to what it paid or what "
+                           "paid it (another bank's account for a transfer)")
+    channel = next((name for name, ch in config.channels.items() if ch.accounts.clearing == account
+                    and not (ch.type in WALLET_TYPES and line.amount < 0)), None)
+    if channel is not None:
+        raise ResolveError(f"bank line {ref} cannot be booked to {account}, the clearing account of {channel}: "
+                           f"a bank line meets the channel's payout or top-up in its transit account "
+                           f"({config.channels[channel].accounts.transit}), and the channel's statement books "
+                           "its own side into clearing")
+
+
 def book(config, entries, ref: str, account: str, payee: str | None = None, narration: str | None = None,
          rule: str | None = None, load=None) -> Plan:
     """`load`: the reconcile.Load of the load of `entries`, where the plugins left one
@@ -146,7 +184,8 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
     if not ACCOUNT_RE.match(account or ""):
         raise ResolveError(f"account: expected an account name like Expenses:Rent, got {account!r}")
     line = bank_line(entries, config, ref)
-    entry = line.entry
+    refuse_account(config, line, ref, account)
+    entry, ref = line.entry, line.ref   # (said by its id, which a bank's own reference may be short of)
     payee = " ".join(payee.split()) if payee is not None else None
     narration = " ".join(narration.split()) if narration is not None else None
     title = None
@@ -239,7 +278,9 @@ def with_rule(config_path, pattern: str, account: str, text: str) -> tuple[str, 
         if str(existing.get("match")) == pattern and str(existing.get("account")) == account:
             return original, False
     if not compiled.search(text):
-        raise ResolveError(f"rule: {pattern!r} does not find the line's text {text!r}, so it would not book it")
+        # (the text the rules read begins with the space of no payee: not the line's text)
+        raise ResolveError(f"rule: {pattern!r} does not find the line's text {text.strip()!r}, so it would not "
+                           "book it")
     rule = CommentedMap()
     rule["match"] = pattern
     rule["account"] = account

@@ -55,7 +55,7 @@ def _run(config_path, fmt, make):
                    "are booked to ACCOUNT at import.")
 @format_option
 def book(config_path, ref, account, payee, narration, rule, fmt):
-    """Book the bank line REF (its bank reference) that nothing explains to ACCOUNT."""
+    """Book the bank line REF (its id or bank reference, as `check` lists it) that nothing explains to ACCOUNT."""
     from beanclear.checks import reconcile
     from beanclear.resolve import booking
     _run(config_path, fmt, lambda c, b: booking.book(c, b.entries, ref, account, payee, narration, rule,

@@ -13,7 +13,9 @@ A payout is open while the clearing check pairs it with no bank credit (matching
 OpenItem.paired): one it pairs with a credit is linked to that credit only, and is
 refused for any other line, naming the credit (a blind tester's link of an unrelated
 line to a payout that had reached the bank made a payout-mismatch of it and left its
-credit bank-unmatched).
+credit bank-unmatched). Several lines settle one payout by adding up to it (a payout the
+bank credited in parts): each is linked in turn, and one that does not make the rest of
+what is linked already is refused, saying the sums.
 
 `unlink` takes the match links (`payout-…`, `order-…`, `bill-…`) off a bank line, or
 the one given, and books its counter posting back to where the import books such a
@@ -21,7 +23,8 @@ line (a channel's transit account for a credit naming its payouts, a rule's acco
 else Assets:Suspense) or, where `book` or the match wrote `booked-from` (its text did not
 say where the line was: retitled by hand), there, taking `booked-from` off; a line
 `book` retitled gets the statement's title back, without the `statement-text` that kept
-it. The items keep their own links: the importer gave them.
+it. The items keep their own links: the importer gave them. A link a write-off settles
+the line with is not taken off (refused, naming the write-off: it goes first).
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     if not item_refs:
         raise ResolveError("items: expected at least one open item (a link or statement id; see `beanclear open-items`)")
     line = bank_line(entries, config, bank_ref)
+    bank_ref = line.ref   # (said by its id, which a bank's own reference may be short of)
     lines, items, _ = collect(entries, config, load)
     line = next((l for l in lines if l.entry is line.entry), line)   # as matching reads it: its amount sent
     chosen = []
@@ -84,8 +88,12 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
         if item is None:
             if any(l in line.entry.links for l in (ref, f"payout-{ref}", f"order-{ref}")):
                 continue  # this line is linked to it already
+            item = _rest_of_payout(entries, config, ref, line)
+        if item is None:
             raise ResolveError(f"no open item is {ref!r} (a payout in transit, an order or bill due; "
                                f"see `beanclear open-items`)")
+        if not item.open_to(line):   # (the rest of one linked in part, this line may make it too)
+            item = _rest_of_payout(entries, config, ref, line) or item
         if not item.open_to(line):
             raise ResolveError(f"{item.link} is not in transit: the clearing check pairs it with "
                                f"{item.arrived()}, not with bank line {bank_ref}; if that is not its credit, "
@@ -121,20 +129,88 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     data["difference"] = f"{amount - total:f}"
     sent = f", sent as {amount:,.2f} {currency}" if currency != line.currency else ""
     message = f"bank line {bank_ref} ({line.amount:,.2f} {line.currency}{sent}) linked to {' + '.join(data['links'])}"
-    if total != amount:
+    others = [e for e in chosen[0].paired if e is not line.entry] if len(chosen) == 1 else []
+    if others and total == amount + sum(-_on(e, chosen[0].account) for e in others):
+        message += (f"; the clearing check pairs {chosen[0].arrived(others)} with it too: together they make it "
+                    f"(link {' and '.join(str(e.meta['id']) for e in others)} to it too)")
+    elif total != amount:
         message += f"; they differ by {amount - total:,.2f} {currency} (write it off, or find the rest)"
     return Plan(message, edits=edits_for(proposal, config), data=data)
 
 
+def _refuse_written_off(config, entries, bank_ref: str, links: list[str]) -> None:
+    """A write-off that settles the line (its `settles:` names it) with a link unlink
+    would take off: the line and the write-off are one answer to the finding, and the
+    line unlinked alone left the write-off settling nothing (a blind tester's credit,
+    naming its payout, read bank-unmatched, and the payout was no open item). Unlink
+    undoes a match, not a write-off: the write-off goes first, by hand."""
+    from beanclear.checks.findings import relative
+    from beanclear.resolve.writeoff import written_off
+    for (code, ref), entry in sorted(written_off(entries).items(), key=lambda kv: kv[0]):
+        held = sorted(entry.links & set(links)) if ref == bank_ref else []
+        if held:
+            where = relative(entry.meta.get("filename"), config.root)
+            raise ResolveError(f"bank line {bank_ref}: the write-off of {code} at {where}:{entry.meta.get('lineno')} "
+                               f"settles it with {' '.join(held)}; undo the write-off first (delete that entry), "
+                               f"then unlink")
+
+
+def _on(entry, account: str) -> Decimal:
+    return sum((p.units.number for p in entry.postings if p.account == account), Decimal(0))
+
+
+def _rest_of_payout(entries, config, ref: str, line):
+    """The rest of a payout `ref` names that bank lines linked to it settle in part, as
+    an open item for `line` where the line makes that rest (a payout the bank credited in
+    parts, linked one part at a time: the clearing check pairs the last part with it only
+    in the payout's window); None where `ref` names no such payout. Refused, saying the
+    sums, where the line does not make the rest: several lines settle one payout only by
+    adding up to it (one line may differ: a bank's fee, written off)."""
+    from beancount.core import data as bc
+    from beanclear.matching.core import OpenItem, _ids
+    transit = {ch.accounts.transit: ch for ch in config.channels.values()}
+    banks = {b.account for b in config.banks.values()}
+    payout = account = None
+    for entry in entries:
+        if isinstance(entry, bc.Transaction) and not any(p.account in banks for p in entry.postings):
+            account = next((p.account for p in entry.postings if p.account in transit and p.units.number > 0), None)
+            if account and (ref in entry.links or f"payout-{ref}" in entry.links or ref in _ids(entry)):
+                payout = entry
+                break
+    links = sorted(l for l in payout.links if l.startswith("payout-")) if payout is not None else []
+    if len(links) != 1:
+        return None
+    parts = [e for e in entries if isinstance(e, bc.Transaction) and e is not payout and links[0] in e.links]
+    lines = [e for e in parts if any(p.account in banks for p in e.postings)]
+    if not lines:
+        return None
+    paid = _on(payout, account)
+    rest = paid + sum(_on(e, account) for e in parts)
+    currency = next(p.units.currency for p in payout.postings if p.account == account)
+    credited = " and ".join(f"bank line {e.meta.get('id')} ({-_on(e, account):,.2f} {currency})" for e in lines)
+    if not rest:
+        raise ResolveError(f"{links[0]} ({paid:,.2f} {currency}) is settled already: linked to {credited}; "
+                           f"if bank line {line.ref} is its credit, `beanclear unlink` that first")
+    if rest != line.amount or currency != line.currency:
+        raise ResolveError(f"{links[0]} ({paid:,.2f} {currency}) is linked to {credited} already: bank line "
+                           f"{line.ref} ({line.amount:,.2f} {line.currency}) would make {paid - rest + line.amount:,.2f} "
+                           f"{currency} of it, not {paid:,.2f}; link the line that makes the rest "
+                           f"({rest:,.2f} {currency}), or `beanclear unlink` what is linked first")
+    channel = transit[account]
+    return OpenItem([payout], account, links[0], rest, currency, payout.date, channel.bank_days + 3, channel.name,
+                    (), _ids(payout))
+
+
 def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan:
     line = bank_line(entries, config, bank_ref)
-    entry = line.entry
+    entry, bank_ref = line.entry, line.ref
     present = sorted(l for l in entry.links if l.startswith(MATCH_LINKS))
     if link_name is not None:
         if link_name not in entry.links:
             return Plan(f"bank line {bank_ref} has no link {link_name}; nothing was written",
                         data={"bank_ref": bank_ref, "removed": []}, nothing=True)
         present = [link_name]
+    _refuse_written_off(config, entries, bank_ref, present)
     plan = Plan("", data={"bank_ref": bank_ref, "removed": present})
     if present:
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], remove_links=tuple(present)))

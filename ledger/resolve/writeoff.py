@@ -79,6 +79,19 @@ def _moved(finding) -> Decimal:
     return -finding.amount
 
 
+def _later_side(entries, finding):
+    """The day the later side of a difference showed it: of the entries the finding's
+    refs name (any statement id of theirs), those that move the account it is about, the
+    two sides that differ (an order and its payments in the receivable; a payout and its
+    bank credit in transit). Not the payout an amount-mismatch's refs name as well: a
+    blind tester's order and payment of 02-18 were written off on 02-20, the payout's day."""
+    from beanclear.checks.clearing import refs
+    named = set(finding.refs)
+    sides = [e.date for e in entries if isinstance(e, data.Transaction)
+             and any(p.account == finding.account for p in e.postings) and not named.isdisjoint(refs([e]))]
+    return max(sides, default=finding.date)
+
+
 def write_off(config, entries, findings, code: str, ref: str, reason: str | None = None) -> Plan:
     from beanclear.resolve import finding_of
     if code not in DEFAULTS:
@@ -105,7 +118,7 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
     # a fee or a rate is accepted the day it was charged (its refs may name the payout
     # that took it, days later: a fee-gap of 03-31 was written off in April); a
     # difference between two sides, the day the later of them showed it
-    day = finding.date if code in ("fee-gap", "fx-gap") else max((e.date for e in named), default=finding.date)
+    day = finding.date if code in ("fee-gap", "fx-gap") else _later_side(entries, finding)
     refuse_closed(config, day)
     plan = Plan("", data={"code": code, "ref": ref, "account": account, "amount": f"{abs(moved):f}",
                           "currency": finding.currency, "limit": f"{limit:f}", "above_limit": above})
