@@ -445,6 +445,38 @@ def test_a_channel_refund_after_the_shops_last_export_waits_for_its_next(tmp_pat
     assert [(f.code, f.amount) for f in found("20")] == [("refund-unsynced", Decimal("30.00"))]
 
 
+def test_a_refund_waiting_for_the_shops_next_export_is_not_said_again_past_the_channels_end(tmp_path, ledger):
+    """The books go on past the channels' statements (a bank's to 04-06, theirs to
+    03-20): the refund made after the shop's last export waits for that export, one
+    statement-gap, not a second one dated at the channels' end saying its deadline
+    waits for their statements (blind7: two gaps, one cause). Where the channels'
+    statements do end before the orders' deadlines, that second kind is still said."""
+    ledger()
+    later = ('\n2026-04-06 custom "beanclear-coverage" "ops" 2026-03-01\n  id: "coverage ops"\n'
+             '2000-01-01 open Assets:Bank:Ops\n2000-01-01 open Expenses:Rent\n'
+             '2026-04-06 * "rent, a bank line past the channels\' statements"\n  id: "B-RENT"\n'
+             '  Assets:Bank:Ops   -50.00 CNY\n  Expenses:Rent   50.00 CNY\n')
+    covered = ('\n2026-03-20 custom "beanclear-coverage" "wechat" 2026-03-01\n  id: "coverage wechat"\n'
+               '2026-03-{to} custom "beanclear-coverage" "shopify" 2026-03-01\n  id: "coverage shopify"\n')
+
+    def found(*parts, shop_to="08"):
+        entries, errors, _ = loader.load_string(textwrap.dedent(HEAD.format(config=tmp_path / "config.yaml")
+                                                                + "".join(parts) + covered.format(to=shop_to) + later))
+        assert not [e for e in errors if not isinstance(e, FindingError)]
+        return [(f.code, str(f.date), f.refs, f.message) for f in reconcile.find(entries, config_mod.load(
+            tmp_path / "config.yaml"))]
+
+    refunded = [order("1001"), payment("1001", "4200-1001"), channel_refund("1001", "R1", "4200-1001", day="09")]
+    assert found(*refunded) == [("statement-gap", "2026-03-09", ("#1001",),
+                                 "the exports of shopify end 2026-03-08; the statements of the channels that pay it "
+                                 "go to 2026-03-20: 1 refund(s) the channels made since wait for its next export")]
+    # an order of 03-19, unpaid: its deadline is past the channels' end, the orders go to 03-28
+    [gap] = found(order("1002", "19"), shop_to="28")
+    assert gap[:3] == ("statement-gap", "2026-03-20", ("#1002",))
+    assert gap[3].endswith("the shopify orders go to 2026-03-28: 1 order deadline(s) wait for the statements of "
+                           "those channels")
+
+
 def test_orders_before_the_channels_first_statement_wait_for_it_whatever_day(tmp_path, ledger):
     """The channel's statement (read from its lines) starts 03-06, five days after the
     shop's export: every order unpaid before then waits, one statement-gap, those of

@@ -441,6 +441,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
             # weekend), a refund the channels made since may be in its next export
             shop_end = exports[1] if exports and to and (to - exports[1]).days > QUIET_DAYS else None
             found = check_group(key, group, shop, to or dt.date.min, span, channel_of, convert, exports)
+            late = []   # the refunds that wait for the shop's next export
             if shop_end:
                 late = [f for f in found if f.code == "refund-unsynced" and f.actual > f.expected
                         and (shop_end - f.date).days <= shop.order_days]
@@ -465,8 +466,9 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 waiting += before
                 early += before
             if to != as_of:  # what the statements' end holds back waits, as one statement-gap
-                # (not the early ones again, nor those a hole holds: its finding says them)
-                seen, waited = {f.code for f in found}, {(f.code, f.refs) for f in waiting + held}
+                # (not the early ones again, nor those a hole holds: its finding says them, nor a
+                # refund that waits for the shop's next export: one cause, one finding, blind7)
+                seen, waited = {f.code for f in found}, {(f.code, f.refs) for f in waiting + held + late}
                 waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert, exports)
                             if f.code in DEADLINE_CODES and f.code not in seen and (f.code, f.refs) not in waited]
             shop_found += found
