@@ -259,12 +259,12 @@ class ShopImporter(StatementImporter):
 
     @staticmethod
     def counted(out: Extraction, rows: list[Row], action: str, more: str = "") -> bool:
-        """Account for every row of one order: when `action` moved no money, each row is
-        skipped with that reason (False); else the rows after its first are `more` (True)."""
+        """Account for every row of one order: when `action` moved no money, the order is
+        skipped with that reason, counted once however many rows (line items, sub-orders)
+        it has (False); else the rows after its first are `more` (True)."""
         out.rows += len(rows)
         if action not in (BOOK, REFUNDED):
-            for _ in rows:
-                out.skip(action)
+            out.skip(action)
             return False
         for _ in rows[1:]:
             out.skip(more)

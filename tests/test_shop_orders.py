@@ -127,6 +127,25 @@ def test_shopify_statuses_cancellations_and_refunds(shops, tmp_path):
     assert ids["order:#3001"].narration == "Order #3001 / A, B"
 
 
+def test_shopify_skipped_reasons_count_orders_not_their_line_items(shops, tmp_path):
+    # blind7: "skipped 3 authorized …, 5 awaiting payment" for 2 and 2 orders
+    path = write(tmp_path, "orders_export.csv", [
+        "Name,Created at,Total,Currency,Financial Status,Lineitem name",
+        "#4001,2025-02-01 10:00:00 -0500,80.00,USD,authorized,A",
+        "#4001,,,,,B",
+        "#4002,2025-02-01 11:00:00 -0500,50.00,USD,pending,C",
+        "#4002,,,,,D",
+        "#4002,,,,,E",
+        "#4003,2025-02-01 12:00:00 -0500,40.00,USD,pending,F",
+        "#4004,2025-02-01 13:00:00 -0500,30.00,USD,paid,G",
+        "#4004,,,,,H"])
+    extraction = read(shops, "shopify", path)
+    assert extraction.rows == 8
+    assert extraction.skipped == {"authorized (payment not captured yet, no money moved)": 1,
+                                  "awaiting payment (no sale yet)": 2,
+                                  "more line items of an order (booked with its first row)": 1}
+
+
 def test_shopify_export_repeating_created_at_on_every_item_row(shops, tmp_path):
     # Newer exports (2025) fill `Created at` on the row of every line item, the order's
     # Total, Currency and Financial Status on its first row only.
