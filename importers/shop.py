@@ -40,7 +40,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter, order_link, posting, transaction
@@ -58,6 +58,10 @@ BOOK, REFUNDED, CLOSED, PARTLY = "book", "refunded", "closed", "partly refunded"
 AWAITING = "awaiting payment (no sale yet)"
 # Chinese platforms write local China time, without an offset.
 LOCAL_TIMES = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
+# When the export says the order was paid (Shopify's `Paid at`), as it writes it: it moves
+# when an order edited after payment is paid again, so of two exports that disagree on an
+# order it tells the newer (ledger/statements/order_edits.py).
+PAID_AT = "paid-at"
 
 
 @dataclass
@@ -72,6 +76,16 @@ class Order:
     title: str = ""
     refunded: Decimal | None = Decimal(0)   # None: refunded, the amount not stated
     meta: dict = field(default_factory=dict)
+    paid_at: str = ""         # PAID_AT, where the export says it
+
+
+class Snapshot(NamedTuple):
+    """What an export says of an order, as its entry books it: kept per order of a shop
+    statement (Extraction.orders), to compare two exports of one order."""
+    total: Decimal
+    currency: str
+    narration: str
+    paid_at: str
 
 
 def status_key(text: str) -> str:
@@ -295,10 +309,14 @@ class ShopImporter(StatementImporter):
                             for x in (order.amount, order.refunded))
         links = [order_link(order.order_id)]
         meta = {"order-id": order.order_id, **order.meta}
+        narration = f"Order {order.order_id} / {order.title}".strip(" /")
         out.entries.append(transaction(
-            path, order.line, order.when, None, f"Order {order.order_id} / {order.title}".strip(" /"),
-            {"id": f"order:{order.order_id}", **meta},
+            path, order.line, order.when, None, narration,
+            {"id": f"order:{order.order_id}", **meta, **({PAID_AT: order.paid_at} if order.paid_at else {})},
             [posting(acc.receivable, amount, currency), posting(acc.sales, -amount, currency)], links))
+        if out.orders is None:
+            out.orders = Ids()
+        out.orders.add(order.order_id, Snapshot(amount, currency, narration, order.paid_at))
         if refunded:
             out.refunds[order.order_id] = refunded
             out.entries.append(transaction(

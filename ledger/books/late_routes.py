@@ -47,6 +47,7 @@ class Late(NamedTuple):
     left: dict[str, int]
     refunds: dict = {}      # books/late_refunds.py: refunds booked before their payments
     fees: dict = {}         # books/late_fees.py: fees given back booked before their chargeback fees
+    orders: object = None   # statements/order_edits.py: orders an export shows changed (its Edits)
 
 
 NONE = Late({}, {})
