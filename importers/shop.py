@@ -77,6 +77,7 @@ class Order:
     refunded: Decimal | None = Decimal(0)   # None: refunded, the amount not stated
     meta: dict = field(default_factory=dict)
     paid_at: str = ""         # PAID_AT, where the export says it
+    by_gift_card: bool = False   # paid all by the shop's gift cards: no channel owes any of it
 
 
 class Snapshot(NamedTuple):
@@ -317,10 +318,19 @@ class ShopImporter(StatementImporter):
         if out.orders is None:
             out.orders = Ids()
         out.orders.add(order.order_id, Snapshot(amount, currency, narration, order.paid_at))
+        # Paid all by gift card: the cards the shop sold before pay it, not a channel; its
+        # refund goes back onto them (README "Shops and their orders")
+        by_gift_card = order.by_gift_card and acc.gift_cards
+        back_to = acc.gift_cards if by_gift_card else acc.receivable
+        if by_gift_card:
+            out.entries.append(transaction(
+                path, order.line, order.when, None, f"Order {order.order_id} paid by gift card",
+                {"id": f"gift-card:{order.order_id}", "order-id": order.order_id},
+                [posting(acc.gift_cards, amount, currency), posting(acc.receivable, -amount, currency)], links))
         if refunded:
             out.refunds[order.order_id] = refunded
             out.entries.append(transaction(
                 path, order.line, order.when, None, f"Refund of order {order.order_id}",
                 {"id": f"refund:{order.order_id}", **meta},
-                [posting(acc.sales, refunded, currency), posting(acc.receivable, -refunded, currency)],
+                [posting(acc.sales, refunded, currency), posting(back_to, -refunded, currency)],
                 links))
