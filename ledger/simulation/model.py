@@ -90,6 +90,7 @@ class Payout:
     bank_amount: Decimal | None = None  # what the bank credits (None: same)
     credited: bool = True
     bank_ref: str = ""
+    split_ref: str = ""                 # the bank's second line where it credited the payout in two parts
     file_ids: list = field(default_factory=list)
     failed: datetime | None = None      # stripe: the bank refused it then; its money came back (PayoutReturn)
 

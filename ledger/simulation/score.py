@@ -269,7 +269,7 @@ def match_score(m, out: Path, truth: dict) -> dict:
         proposals = json.loads(run.stdout)["proposals"]
     except (ValueError, KeyError):
         return {"failed": (run.stdout + run.stderr)[-1000:]}
-    payout_of = {po.bank_ref: po for po in m.payouts if po.bank_ref}
+    payout_of = {ref: po for po in m.payouts for ref in (po.bank_ref, po.split_ref) if ref}
     unexplained = {ref for p in truth["problems"] if p["code"] == "bank-unmatched" for ref in p.get("refs", [])}
     refs_at: dict[tuple[str, Decimal], list[str]] = defaultdict(list)
     for lines in m.bank_lines.values():
