@@ -224,7 +224,20 @@ class Importer(StatementImporter):
         return PayPalRow(path, line, ident, when, kind, label, status, status_label, currency, gross, fee[0],
                          gross + fee[0], ending[0] if ending and ending[1] == currency else None,
                          ref=str(info.get("paypal_reference_id") or ""), name=name,
-                         email=str(payer.get("email_address") or ""), subject=str(info.get("transaction_subject") or ""),
+                         email=str(payer.get("email_address") or ""), subject=_subject(info, detail),
                          invoice=str(info.get("invoice_id") or ""),
                          meta={"custom": str(info.get("custom_field") or "")})
 
+
+def _subject(info: dict, detail: dict) -> str:
+    """The row's text: its `transaction_subject`, else its items' names (`cart_info`), as
+    the activity download's `Item Title` stands where its `Subject` is empty: an empty
+    field never hides a filled one (toolkit.filled_at), so order_pattern finds an order
+    an item's name holds whichever of the two files is imported."""
+    subject = str(info.get("transaction_subject") or "")
+    cart = detail.get("cart_info")
+    items = cart.get("item_details") if isinstance(cart, dict) else None
+    if subject or not isinstance(items, list):
+        return subject
+    return ", ".join(dict.fromkeys(str(item.get("item_name")) for item in items
+                                   if isinstance(item, dict) and item.get("item_name")))
