@@ -498,8 +498,9 @@ def api_response(info: str) -> str:
 @pytest.mark.parametrize("info, message", [
     ('{"transaction_id": "X1", "transaction_event_code": "T9999", "transaction_initiation_date": '
      '"2026-01-01T00:00:00+0000", "transaction_amount": {"currency_code": "USD", "value": "1.00"}, '
-     '"transaction_status": "S"}', "p.json:2: transaction_event_code: unknown PayPal event code 'T9999' (expected one"
-                                   " of T0000"),
+     '"transaction_status": "S"}', "p.json:2: transaction_event_code: unknown PayPal event code 'T9999' (the known"
+                                   " codes of T99xx: T9900; beanclear knows codes of T00xx–T22xx, T30xx, T50xx, "
+                                   "T97xx–T99xx): beanclear does not guess what money an event it does not know moves"),
     ('{"transaction_id": "X1", "transaction_event_code": "T0006", "transaction_initiation_date": '
      '"2026-01-01 00:00:00", "transaction_amount": {"currency_code": "USD", "value": "1.00"}, '
      '"transaction_status": "S"}', "p.json:2: transaction_initiation_date: expected a time with its offset"),
@@ -883,3 +884,23 @@ def test_an_api_row_without_a_subject_is_named_by_its_item_as_the_download_names
     download = by_id(run(paypal_csv, cfg, "paypal", csv_path))["X9AT5JMJVS388YP5K"]
     assert api.narration == download.narration == "Express Checkout Payment / Order #1001"
     assert (api.payee, api.date) == (download.payee, download.date)
+
+
+@pytest.mark.parametrize("code, known", [
+    ("T0099", "the known codes of T00xx: T0000 T0001 T0002 T0003 T0004 T0005 T0006 T0007 T0008 T0009 T0010 T0011 "
+              "T0012 T0013 T0014 T0015 T0016 T0017 T0018 T0019; beanclear knows codes of"),
+    ("T4000", "no code of T40xx is known; beanclear knows codes of T00xx–T22xx, T30xx, T50xx, T97xx–T99xx)"),
+    ("PAYMENT", "(beanclear knows codes of T00xx–T22xx, T30xx, T50xx, T97xx–T99xx)"),
+])
+def test_an_unknown_event_code_names_its_family_whole_and_the_families_known(tmp_path, cfg, code, known):
+    """blind7: the error listed every known code and was cut mid-list by the bound on
+    error messages (`T04…[399 characters]…01`)."""
+    path = tmp_path / "p.json"
+    path.write_text(api_response('{"transaction_id": "X1", "transaction_event_code": "%s", '
+                                 '"transaction_initiation_date": "2026-01-01T00:00:00+0000", "transaction_amount": '
+                                 '{"currency_code": "USD", "value": "1.00"}, "transaction_status": "S"}' % code),
+                    encoding="utf-8")
+    with pytest.raises(StatementError) as caught:
+        run(paypal_api, cfg, "paypal", path)
+    assert known in caught.value.reason and "characters]" not in caught.value.reason
+    assert len(caught.value.reason) <= 600
