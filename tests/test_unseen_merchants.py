@@ -25,6 +25,8 @@ SEEDS += [32952]            # a fresh seed of session 25: the trade bill replaci
                             # month file whose sales also wait for a shop's orders was a traceback (late_views)
 SEEDS += [32961]            # two PayPal payouts of 71.89 days apart: match followed the clearing check's
                             # first-in-first-out pairing of their credits and crossed them
+SEEDS += [33173]            # a EUR CAMT.053 account whose bank converts the USD payouts (InstdAmt, CcyXchg):
+                            # a PayPal payout sent short, one credit at a rate beyond fx-gap's tolerance
 CLEAN_SEED = 14             # PayPal chargebacks: in EUR (with their conversion pairs) and USD, one reversed
 
 
