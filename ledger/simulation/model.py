@@ -147,6 +147,9 @@ class BankLine:
     payee: str
     ref: str
     seq: int = 0
+    sent: Decimal | None = None         # a credit the bank converted: the amount sent (CAMT `InstdAmt`)
+    sent_currency: str = ""             # … in this currency,
+    xrate: Decimal | None = None        # … at this rate (account's currency per unit of it: `XchgRate`)
 
 
 @dataclass
