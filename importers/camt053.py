@@ -29,7 +29,8 @@ bank's own offset keeps the bank's day, as written. The id keeps the date writte
 - the memo is the details' remittance text (`RmtInf/Ustrd`) and `AddtlNtryInf` both
   (entry_memo): German banks put the posting text in the one and the rent or payout id
   in the other, and the rules and `match` read the memo;
-- an exchange (`CcyXchg`) is kept as `fx-pair`/`fx-rate` for the fx-gap check;
+- an exchange (`CcyXchg`) is kept as `fx-pair`/`fx-rate` for the fx-gap check, the amount
+  instructed (`InstdAmt`) as `original-amount`;
 - the opening is `OPBD` (else `PRCD`), and opens the books even with no closing balance;
 - `AcctSvcrRef` `NONREF` (German banks) is no reference; where the entry gives none, the
   `AcctSvcrRef` of its one `TxDtls` is its id (DNB bankas); one given to two different
@@ -61,7 +62,9 @@ from beanclear.importers.toolkit.text import errors_read_whole
 NOT_BOOKED = {"PDNG": "pending (not booked)", "INFO": "information only (not booked)",
               "FUTR": "future-dated (not booked yet)"}
 OPENING, CLOSING = ("OPBD", "PRCD"), "CLBD"
-AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+DECIMALS = 5   # ISO 20022's amounts have at most five (fractionDigits)
+AMOUNT = re.compile(r"^\d+(\.\d{1,%d})?$" % DECIMALS)
+CURRENCY = re.compile(r"^[A-Z]{3}$")
 STATEMENT = ("BkToCstmrStmt", "Stmt")
 PARTS = (STATEMENT[:1], STATEMENT, STATEMENT + ("Ntry",))   # what the streamed read hands on as it ends
 
@@ -143,13 +146,17 @@ def content(node: XmlNode) -> tuple:
 
 
 def money(node: XmlNode | None, path: str, what: str, signed_by: XmlNode | None = None) -> tuple[Decimal, str]:
-    """An `Amt Ccy="EUR"` amount, negative when the `CdtDbtInd` beside it is DBIT."""
+    """An `Amt Ccy="EUR"` amount, negative when the `CdtDbtInd` beside it is DBIT. As
+    ISO 20022 writes it (ActiveOrHistoricCurrencyAndAmount): digits, at most five
+    decimals, no sign (`CdtDbtInd` says the direction), no exponent, and a currency code
+    of three letters (`usd` read as USD); anything else is an error naming its line."""
     if node is None:
         raise StatementError(path, signed_by.line if signed_by is not None else 0, f"{what}: no <Amt>")
-    raw, currency = node.text.strip(), node.attrib.get("Ccy", "")
-    if not AMOUNT.match(raw) or not currency:
-        raise StatementError(path, node.line, f"{what}: expected an amount like <Amt Ccy=\"EUR\">12.34</Amt>, "
-                             f"got {raw!r} in {currency or 'no currency'!r}")
+    raw, currency = node.text.strip(), node.attrib.get("Ccy", "").strip().upper()
+    if not AMOUNT.match(raw) or not CURRENCY.match(currency):
+        raise StatementError(path, node.line, f"{what}: expected an amount like <Amt Ccy=\"EUR\">12.34</Amt> (at "
+                             f"most {DECIMALS} decimals, no sign), got {raw!r} in "
+                             f"{node.attrib.get('Ccy') or 'no currency'!r}")
     amount = bounded(Decimal(raw), path, node.line, what, raw)
     if signed_by is not None:
         indicator = signed_by.value("CdtDbtInd")
@@ -239,22 +246,41 @@ def party(detail: XmlNode, role: str) -> str:
     return detail.value(f"RltdPties/{role}/Nm") or detail.value(f"RltdPties/{role}/Pty/Nm")
 
 
-def exchange(detail: XmlNode) -> dict:
+def once(holder: XmlNode, path: str, *where: str) -> None:
+    """An element ISO 20022 gives at most once (a transaction's `AmtDtls`, its `InstdAmt`):
+    given twice, which one holds is not known, and the second is never ignored."""
+    for part in where:
+        found = holder.findall(part)
+        if len(found) > 1:
+            raise StatementError(path, found[1].line, f"<{part.split('/')[-1]}>: given twice (expected one: "
+                                 "which of them to book cannot be known)")
+
+
+def exchange(holder: XmlNode, path: str) -> dict:
     """fx-pair and fx-rate of a detail's (or an entry's: ISO 20022 puts `AmtDtls` in
-    either) currency exchange: the rate is quoted currency per unit currency
-    (`XchgRate` = UnitCcy/QtdCcy)."""
+    either) currency exchange, the rate quoted currency per unit currency (`XchgRate` =
+    UnitCcy/QtdCcy), and the amount instructed (`InstdAmt`) as `original-amount`: what a
+    credit the bank converted takes from transit (banking.sent_units). The amount
+    instructed is an amount as money() reads them, given once: else an error naming its
+    line, never `abc` or `NaN` written into the books, nor a second one ignored."""
+    once(holder, path, "AmtDtls", "AmtDtls/InstdAmt", "AmtDtls/InstdAmt/Amt")
+    instructed, sent = holder.find("AmtDtls/InstdAmt"), None
+    if instructed is not None:
+        sent_node = instructed.find("Amt")
+        if sent_node is None:
+            raise StatementError(path, instructed.line, "<InstdAmt>: no <Amt> (expected the amount instructed)")
+        sent = money(sent_node, path, "<InstdAmt>")
+        sent = (sent[0], sent[1], sent_node.text.strip())
     for where in ("AmtDtls/InstdAmt", "AmtDtls/TxAmt", "AmtDtls/CntrValAmt"):
-        fx = detail.find(where + "/CcyXchg")
+        fx = holder.find(where + "/CcyXchg")
         if fx is None or not fx.value("XchgRate"):
             continue
         source, target = fx.value("SrcCcy"), fx.value("TrgtCcy")
         unit = fx.value("UnitCcy") or source
         quoted = fx.value("QtdCcy") or (target if unit == source else source)
         if unit and quoted and unit != quoted:
-            original = detail.find("AmtDtls/InstdAmt/Amt")
             return {"fx-pair": f"{unit}/{quoted}", "fx-rate": fx.value("XchgRate"),
-                    "original-amount": f"{original.text.strip()} {original.attrib.get('Ccy', '')}"
-                    if original is not None else None}
+                    "original-amount": f"{sent[2]} {sent[1]}" if sent is not None else None}
     return {}
 
 
@@ -454,9 +480,9 @@ class Importer(BankImporter):
             self._check_batch(entry, details, amount, currency, path, out)
         elif details:
             meta["end-to-end-id"] = refs[0] if refs else None
-            meta.update(exchange(details[0]))
+            meta.update(exchange(details[0], path))
         if "fx-rate" not in meta:   # the amounts' details of the entry itself (Credit Suisse)
-            meta.update(exchange(entry))
+            meta.update(exchange(entry, path))
         ident = bank_reference(entry, details)
         # The digest takes the day as written, not as booked: the same in any books' zone,
         # and as before UTC times were dated in it (an overlapping statement finds it again).

@@ -57,7 +57,8 @@ SENT = ('<AmtDtls><InstdAmt><Amt Ccy="USD">1000.00</Amt><CcyXchg><SrcCcy>USD</Sr
         '</TxAmt></AmtDtls>')
 
 
-def camt(payee="STRIPE PAYMENTS UK LTD", text=f"STRIPE PAYOUT {PAYOUT}", sent=SENT) -> str:
+def camt(payee="STRIPE PAYMENTS UK LTD", text=f"STRIPE PAYOUT {PAYOUT}", sent=SENT, amount="788.70") -> str:
+    closing = Decimal("100.00") + Decimal(amount)
     return f"""\
 <?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
@@ -66,8 +67,8 @@ def camt(payee="STRIPE PAYMENTS UK LTD", text=f"STRIPE PAYOUT {PAYOUT}", sent=SE
 <FrToDt><FrDtTm>2026-02-09T00:00:00</FrDtTm><ToDtTm>2026-02-15T23:59:59</ToDtTm></FrToDt>
 <Acct><Id><IBAN>GB29HBUK40127612345678</IBAN></Id><Ccy>GBP</Ccy></Acct>
 <Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="GBP">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-02-09</Dt></Dt></Bal>
-<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="GBP">888.70</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-02-15</Dt></Dt></Bal>
-<Ntry><Amt Ccy="GBP">788.70</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-02-13</Dt></BookgDt><ValDt><Dt>2026-02-13</Dt></ValDt>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="GBP">{closing}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-02-15</Dt></Dt></Bal>
+<Ntry><Amt Ccy="GBP">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-02-13</Dt></BookgDt><ValDt><Dt>2026-02-13</Dt></ValDt>
 <AcctSvcrRef>HSBC0213A</AcctSvcrRef><BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>XBCT</SubFmlyCd></Fmly></Domn></BkTxCd>
 <NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs>
 {sent}
@@ -81,13 +82,20 @@ def camt(payee="STRIPE PAYMENTS UK LTD", text=f"STRIPE PAYOUT {PAYOUT}", sent=SE
 def merchant(tmp_path: Path, rates="2026-02-09,USD/GBP,0.7890\n2026-02-13,USD/GBP,0.7890\n", stripe=STRIPE,
              **bank) -> Path:
     """The tester's merchant (repro1_converted), imported; `bank`: camt()'s arguments."""
+    folder = written(tmp_path, rates, stripe, **bank)
+    run(folder, "import", str(folder / "statements"))
+    return folder
+
+
+def written(tmp_path: Path, rates="2026-02-09,USD/GBP,0.7890\n2026-02-13,USD/GBP,0.7890\n", stripe=STRIPE,
+            **bank) -> Path:
+    """The tester's merchant, its statements written, nothing imported."""
     folder = tmp_path / "m"
     for name, text in (("hsbc/camt.xml", camt(**bank)), ("stripe/report.csv", stripe),
                        ("prices/rates.csv", "date,pair,rate\n" + rates)):
         (folder / "statements" / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / "statements" / name).write_text(text, encoding="utf-8")
     (folder / "config.yaml").write_text(CONFIG, encoding="utf-8")
-    run(folder, "import", str(folder / "statements"))
     return folder
 
 
@@ -192,6 +200,51 @@ def test_a_bank_csv_stating_the_amount_sent_is_booked_in_it(make_config, tmp_pat
     assert [[p.units.to_string() + (f" @ {p.price.to_string()}" if p.price else "") for p in e.postings]
             for e in entries] == [["7123.40 CNY", "-1000.00 USD @ 7.1234 CNY"], ["500.00 CNY", "-500.00 CNY"],
                                   ["-300.00 CNY", "300.00 CNY"]]
+
+
+def sent(amount="1000.00", currency="USD", rate="0.7887", source="USD", target="GBP", unit="USD") -> str:
+    """SENT with its numbers and currencies as given."""
+    return (f'<AmtDtls><InstdAmt><Amt Ccy="{currency}">{amount}</Amt><CcyXchg><SrcCcy>{source}</SrcCcy>'
+            f'<TrgtCcy>{target}</TrgtCcy><UnitCcy>{unit}</UnitCcy><XchgRate>{rate}</XchgRate></CcyXchg></InstdAmt>'
+            '</AmtDtls>')
+
+
+def refused(tmp_path: Path, **bank) -> str:
+    """The bank's statement imported after the channel's: refused (exit 2), the books as
+    they were; what the import said."""
+    folder = written(tmp_path, **bank)
+    run(folder, "import", str(folder / "statements" / "stripe"))
+    before = snapshot(folder / "books")
+    out = run(folder, "import", str(folder / "statements" / "hsbc"), code=2)
+    assert snapshot(folder / "books") == before
+    assert "Traceback" not in out
+    return out
+
+
+@pytest.mark.parametrize("amount, said", [
+    ("abc", "'abc'"), ("NaN", "'NaN'"), ("Infinity", "'Infinity'"), ("-1000.00", "'-1000.00'"),
+    ("1.00E3", "'1.00E3'"), ("1" + "0" * 30 + ".00", "at most"), ("1000.0000000001", "'1000.0000000001'"),
+    (" ", "''")])
+def test_an_amount_sent_that_is_no_amount_is_refused_naming_its_line(tmp_path, amount, said):
+    out = refused(tmp_path, sent=sent(amount=amount))
+    assert "camt.xml:12: <InstdAmt>: expected an amount" in out and said in out
+
+
+@pytest.mark.parametrize("currency", ["US$", "", "U"])
+def test_an_amount_sent_in_no_currency_is_refused(tmp_path, currency):
+    out = refused(tmp_path, sent=sent(currency=currency))
+    assert "camt.xml:12: <InstdAmt>:" in out
+
+
+def test_a_second_amount_sent_is_refused(tmp_path):
+    out = refused(tmp_path, sent=sent() + sent(amount="5000.00"))
+    assert "camt.xml:12: <AmtDtls>: given twice" in out
+
+
+def test_an_amount_sent_in_lower_case_is_read_as_its_code(tmp_path):
+    folder = merchant(tmp_path, sent=sent(currency="usd", source="usd"))
+    assert credit(folder).meta["original-amount"] == "1000.00 USD"
+    assert transit(credit(folder)) == "-1000.00 USD @ 0.7887 GBP"
 
 
 # -- match and link ---------------------------------------------------------------------------
