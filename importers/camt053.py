@@ -261,8 +261,9 @@ def exchange(holder: XmlNode, path: str) -> dict:
     either) currency exchange, the rate quoted currency per unit currency (`XchgRate` =
     UnitCcy/QtdCcy), and the amount instructed (`InstdAmt`) as `original-amount`: what a
     credit the bank converted takes from transit (banking.sent_units). The amount
-    instructed is an amount as money() reads them, given once: else an error naming its
-    line, never `abc` or `NaN` written into the books, nor a second one ignored."""
+    instructed is an amount as money() reads them, more than zero (0.00 sent is none, which
+    `link` could never take), given once: else an error naming its line, never `abc` or
+    `NaN` written into the books, nor a second one ignored."""
     once(holder, path, "AmtDtls", "AmtDtls/InstdAmt", "AmtDtls/InstdAmt/Amt")
     instructed, sent = holder.find("AmtDtls/InstdAmt"), None
     if instructed is not None:
@@ -270,6 +271,9 @@ def exchange(holder: XmlNode, path: str) -> dict:
         if sent_node is None:
             raise StatementError(path, instructed.line, "<InstdAmt>: no <Amt> (expected the amount instructed)")
         sent = money(sent_node, path, "<InstdAmt>")
+        if not sent[0]:
+            raise StatementError(path, sent_node.line, f"<InstdAmt>: an amount sent of {sent_node.text.strip()} "
+                                 f"{sent[1]} (expected the amount instructed, more than zero)")
         sent = (sent[0], sent[1], sent_node.text.strip())
     for where in ("AmtDtls/InstdAmt", "AmtDtls/TxAmt", "AmtDtls/CntrValAmt"):
         fx = holder.find(where + "/CcyXchg")

@@ -236,6 +236,23 @@ def test_an_amount_sent_in_no_currency_is_refused(tmp_path, currency):
     assert "camt.xml:12: <InstdAmt>:" in out
 
 
+def test_an_amount_sent_of_nothing_is_refused_never_advised_to_link(tmp_path):
+    # a blind tester's InstdAmt 0.00: no amount sent, which `link` could never take
+    out = refused(tmp_path, sent=sent(amount="0.00"))
+    assert "camt.xml:12: <InstdAmt>: an amount sent of 0.00 USD (expected the amount instructed, more than zero)" \
+        in out
+
+
+def test_books_holding_an_amount_sent_of_nothing_are_not_advised_to_link(tmp_path):
+    folder = merchant(tmp_path)
+    as_before(folder)
+    path = folder / "books" / HSBC
+    path.write_text(text(folder).replace('original-amount: "1000.00 USD"', 'original-amount: "0.00 USD"'),
+                    encoding="utf-8")
+    [unmatched] = [f for f in findings(folder) if f.code == "bank-unmatched"]
+    assert "beanclear link" not in unmatched.message and "states no amount sent in USD" in unmatched.message
+
+
 def test_a_second_amount_sent_is_refused(tmp_path):
     out = refused(tmp_path, sent=sent() + sent(amount="5000.00"))
     assert "camt.xml:12: <AmtDtls>: given twice" in out

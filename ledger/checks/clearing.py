@@ -535,7 +535,8 @@ def _in_another_currency(item: Item, others: list[Item], window: int) -> str:
         payout, credit = (item, other) if item.amount > 0 else (other, item)
         if payout.date - dt.timedelta(days=1) <= credit.date <= payout.date + dt.timedelta(days=window):
             sent = stated_amount(credit.entry.meta.get("original-amount"))
-            if sent is not None and sent[1] == payout.currency:   # booked before the import booked it so
+            # booked before the import booked it so; an amount sent of nothing is none (sent_units)
+            if sent is not None and sent[1] == payout.currency and sent[0]:
                 why = (f"its statement states {_money(sent[0])} {sent[1]} sent, but it is booked in {credit.currency} "
                        "(`beanclear link` or `match --apply` books it in the amount sent)")
             else:
