@@ -30,7 +30,8 @@ bank's own offset keeps the bank's day, as written. The id keeps the date writte
   (entry_memo): German banks put the posting text in the one and the rent or payout id
   in the other, and the rules and `match` read the memo;
 - an exchange (`CcyXchg`) is kept as `fx-pair`/`fx-rate` for the fx-gap check, the amount
-  instructed (`InstdAmt`) as `original-amount`;
+  instructed (`InstdAmt`) as `original-amount`; where the entry's amount disagrees with
+  them, the rate judged is the one booked (exchange);
 - the opening is `OPBD` (else `PRCD`), and opens the books even with no closing balance;
 - `AcctSvcrRef` `NONREF` (German banks) is no reference; where the entry gives none, the
   `AcctSvcrRef` of its one `TxDtls` is its id (DNB bankas); one given to two different
@@ -48,14 +49,15 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 from beanclear.importers.banking import (BankImporter, Closings, LineIds, Repeats, Unusual, end_to_end_id,
                                          other_account, read_whole_or_say, several_accounts)
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction
-from beanclear.importers.toolkit import (StatementError, XmlNode, XmlParts, books_day, books_time, bounded, clean,
-                                         iso_time, read_xml)
+from beanclear.importers.toolkit import (MAX_AMOUNT_DIGITS, StatementError, XmlNode, XmlParts, applied_rate,
+                                         books_day, books_time, bounded, clean, currency_places, iso_time,
+                                         read_xml)
 from beanclear.importers.toolkit.tables import head_bytes
 from beanclear.importers.toolkit.text import errors_read_whole
 
@@ -65,6 +67,7 @@ OPENING, CLOSING = ("OPBD", "PRCD"), "CLBD"
 DECIMALS = 5   # ISO 20022's amounts have at most five (fractionDigits)
 AMOUNT = re.compile(r"^\d+(\.\d{1,%d})?$" % DECIMALS)
 CURRENCY = re.compile(r"^[A-Z]{3}$")
+RATE = re.compile(r"^\d+(\.\d+)?$")
 STATEMENT = ("BkToCstmrStmt", "Stmt")
 PARTS = (STATEMENT[:1], STATEMENT, STATEMENT + ("Ntry",))   # what the streamed read hands on as it ends
 
@@ -256,14 +259,22 @@ def once(holder: XmlNode, path: str, *where: str) -> None:
                                  "which of them to book cannot be known)")
 
 
-def exchange(holder: XmlNode, path: str) -> dict:
+def exchange(holder: XmlNode, path: str, amount: Decimal, currency: str, notes: list[str]) -> dict:
     """fx-pair and fx-rate of a detail's (or an entry's: ISO 20022 puts `AmtDtls` in
     either) currency exchange, the rate quoted currency per unit currency (`XchgRate` =
     UnitCcy/QtdCcy), and the amount instructed (`InstdAmt`) as `original-amount`: what a
-    credit the bank converted takes from transit (banking.sent_units). The amount
-    instructed is an amount as money() reads them, more than zero (0.00 sent is none, which
-    `link` could never take), given once: else an error naming its line, never `abc` or
-    `NaN` written into the books, nor a second one ignored."""
+    credit the bank converted takes from transit (banking.sent_units).
+
+    The statement's own numbers must hold together. The amount instructed is an amount as
+    money() reads them, more than zero; the rate a number more than zero; an exchange of
+    an amount instructed in another currency than the entry's is one between those two
+    (SrcCcy EUR beside a USD InstdAmt contradicts it): each else an error naming its line.
+    The entry's amount may still differ from the amount instructed at the rate stated, as
+    a bank takes its charges out of a credit (FORMATS 7d): the line is booked as the bank
+    booked it, and then `fx-rate` is the rate booked (Amt/InstdAmt), the one fx-gap
+    judges, the bank's kept as `stated-rate` and the difference said in `notes` (a credit
+    of 100.00 GBP stating 989.82 USD at 0.7887 lost 680.67 GBP: never a payout settled in
+    full at 0.7887)."""
     once(holder, path, "AmtDtls", "AmtDtls/InstdAmt", "AmtDtls/InstdAmt/Amt")
     instructed, sent = holder.find("AmtDtls/InstdAmt"), None
     if instructed is not None:
@@ -277,15 +288,60 @@ def exchange(holder: XmlNode, path: str) -> dict:
         sent = (sent[0], sent[1], sent_node.text.strip())
     for where in ("AmtDtls/InstdAmt", "AmtDtls/TxAmt", "AmtDtls/CntrValAmt"):
         fx = holder.find(where + "/CcyXchg")
-        if fx is None or not fx.value("XchgRate"):
+        written = fx.find("XchgRate") if fx is not None else None
+        if written is None:
             continue
-        source, target = fx.value("SrcCcy"), fx.value("TrgtCcy")
-        unit = fx.value("UnitCcy") or source
-        quoted = fx.value("QtdCcy") or (target if unit == source else source)
-        if unit and quoted and unit != quoted:
-            return {"fx-pair": f"{unit}/{quoted}", "fx-rate": fx.value("XchgRate"),
-                    "original-amount": f"{sent[2]} {sent[1]}" if sent is not None else None}
+        stated = written.text.strip()
+        rate = Decimal(stated) if RATE.match(stated) else Decimal(0)
+        if not rate or len(rate.as_tuple().digits) > MAX_AMOUNT_DIGITS:
+            raise StatementError(path, written.line, f"<XchgRate>: expected a rate like 0.7887 (more than zero, at "
+                                 f"most {MAX_AMOUNT_DIGITS} digits), got {stated[:60]!r}")
+        named = {tag: fx.value(tag).upper() for tag in ("SrcCcy", "TrgtCcy", "UnitCcy", "QtdCcy") if fx.value(tag)}
+        for tag, code in named.items():
+            if not CURRENCY.match(code):
+                raise StatementError(path, fx.find(tag).line, f"<{tag}>: expected a currency code like EUR, "
+                                     f"got {fx.value(tag)[:60]!r}")
+        source, target = named.get("SrcCcy", ""), named.get("TrgtCcy", "")
+        unit = named.get("UnitCcy") or source
+        quoted = named.get("QtdCcy") or (target if unit == source else source)
+        converted = sent is not None and sent[1] != currency
+        if converted and not set(named.values()) <= {sent[1], currency}:
+            other = next((tag, code) for tag, code in named.items() if code not in (sent[1], currency))
+            raise StatementError(path, fx.line, f"<CcyXchg>: an exchange of {other[1]} ({other[0]}), but "
+                                 f"{sent[2]} {sent[1]} sent are booked in {currency} (expected an exchange between "
+                                 f"{sent[1]} and {currency}: the statement contradicts itself)")
+        if not (unit and quoted and unit != quoted):
+            continue
+        found = {"fx-pair": f"{unit}/{quoted}", "fx-rate": stated,
+                 "original-amount": f"{sent[2]} {sent[1]}" if sent is not None else None}
+        if converted and amount:
+            found.update(_booked_rate(sent, amount, currency, unit, rate, stated, written.line, notes))
+        return found
     return {}
+
+
+def _booked_rate(sent: tuple, amount: Decimal, currency: str, unit: str, rate: Decimal, stated: str, line: int,
+                 notes: list[str]) -> dict:
+    """The rate to judge of an entry of `amount` `currency` that states `sent` (amount,
+    currency, as written) instructed at `rate` (`unit` per the other): nothing where the
+    amounts agree at that rate within what their places and the rate's leave open, else
+    the rate booked, the one stated beside it, and a note."""
+    size, cent = abs(amount), Decimal(1).scaleb(-currency_places(currency))
+    with localcontext(Context(prec=80)):   # 24 digits by 24 (bounded), exactly: never a traceback
+        per_sent = rate if unit == sent[1] else 1 / rate   # `currency` per unit sent
+        implied = sent[0] * per_sent
+        slack = (cent                                                               # the entry's last place
+                 + Decimal(5).scaleb(sent[0].as_tuple().exponent - 1) * per_sent    # half the amount sent's
+                 + size * Decimal(5).scaleb(rate.as_tuple().exponent - 1) / rate)   # half the rate's
+        if abs(size - implied) <= slack:
+            return {}
+        implied = implied.quantize(cent)
+        gap = size - implied
+    booked = applied_rate(sent[0], size, currency) if unit == sent[1] else applied_rate(size, sent[0])
+    notes.append(f"line {line}: {sent[2]} {sent[1]} sent at the stated rate {stated} are {implied} {currency}, but "
+                 f"the entry says {size} {currency} ({abs(gap)} {currency} {'less' if gap < 0 else 'more'}): the "
+                 f"rate judged is the one booked, {booked:f}, not the one stated")
+    return {"fx-rate": f"{booked:f}", "stated-rate": stated}
 
 
 class Importer(BankImporter):
@@ -484,9 +540,9 @@ class Importer(BankImporter):
             self._check_batch(entry, details, amount, currency, path, out)
         elif details:
             meta["end-to-end-id"] = refs[0] if refs else None
-            meta.update(exchange(details[0], path))
+            meta.update(exchange(details[0], path, amount, currency, out.notes))
         if "fx-rate" not in meta:   # the amounts' details of the entry itself (Credit Suisse)
-            meta.update(exchange(entry, path))
+            meta.update(exchange(entry, path, amount, currency, out.notes))
         ident = bank_reference(entry, details)
         # The digest takes the day as written, not as booked: the same in any books' zone,
         # and as before UTC times were dated in it (an overlapping statement finds it again).

@@ -221,6 +221,52 @@ def refused(tmp_path: Path, **bank) -> str:
     return out
 
 
+def test_a_credit_short_of_its_amount_sent_at_the_stated_rate_is_judged_at_the_rate_booked(tmp_path):
+    # a blind tester's 100.00 GBP stating 1,000.00 USD sent at 0.7887 (788.70 GBP): the
+    # bank may take its charges out of the credit (FORMATS 7d), so it is booked as the
+    # statement says, but the rate judged is the one booked, 0.1 GBP per USD: the 688.70
+    # GBP that did not arrive are an fx-gap, never a payout settled in full at 0.7887
+    folder = merchant(tmp_path, amount="100.00")
+    entry = credit(folder)
+    assert transit(entry) == "-1000.00 USD @ 0.1 GBP"
+    assert (entry.meta["fx-rate"], entry.meta["stated-rate"]) == ("0.1", "0.7887")
+    [gap] = [f for f in findings(folder) if f.code == "fx-gap"]
+    assert (gap.amount, gap.currency, gap.actual) == (Decimal("689.00"), "GBP", Decimal("0.1"))
+
+
+def test_the_import_says_where_an_exchange_disagrees_with_its_amounts(tmp_path):
+    folder = written(tmp_path, amount="100.00")
+    out = run(folder, "import", str(folder / "statements"))
+    assert "line 12: 1000.00 USD sent at the stated rate 0.7887 are 788.70 GBP, but the entry says 100.00 GBP (688.70 " \
+        "GBP less): the rate judged is the one booked, 0.1, not the one stated" in out
+
+
+def test_an_absurd_stated_rate_beside_amounts_at_the_market_rate_is_judged_on_the_amounts(tmp_path):
+    folder = merchant(tmp_path, sent=sent(rate="1000000000"))
+    assert credit(folder).meta["fx-rate"] == "0.7887"
+    assert [f.code for f in findings(folder)] == []
+
+
+def test_a_rate_written_within_its_rounding_keeps_the_rate_stated(tmp_path):
+    # 1000.00 × 0.78866 = 788.66: 788.70 is within what the rate's five places leave open
+    folder = merchant(tmp_path, sent=sent(rate="0.7887"), amount="788.74")
+    assert credit(folder).meta["fx-rate"] == "0.7887" and "stated-rate" not in credit(folder).meta
+
+
+@pytest.mark.parametrize("rate", ["0", "0.0000", "-0.7887", "abc", "1e9", "NaN", ""])
+def test_an_exchange_rate_that_is_no_rate_is_refused_naming_its_line(tmp_path, rate):
+    out = refused(tmp_path, sent=sent(rate=rate).replace("<XchgRate></XchgRate>", "<XchgRate> </XchgRate>"))
+    assert "camt.xml:12: <XchgRate>: expected a rate like 0.7887 (more than zero, at most 24 digits)" in out
+
+
+@pytest.mark.parametrize("field, currencies", [("SrcCcy", dict(source="EUR")), ("TrgtCcy", dict(target="EUR")),
+                                               ("UnitCcy", dict(unit="EUR"))])
+def test_an_exchange_of_other_currencies_than_its_amounts_is_refused(tmp_path, field, currencies):
+    out = refused(tmp_path, sent=sent(**currencies))
+    assert f"camt.xml:12: <CcyXchg>: an exchange of EUR ({field}), but 1000.00 USD sent are booked in GBP (expected " \
+        "an exchange between USD and GBP: the statement contradicts itself)" in out
+
+
 @pytest.mark.parametrize("amount, said", [
     ("abc", "'abc'"), ("NaN", "'NaN'"), ("Infinity", "'Infinity'"), ("-1000.00", "'-1000.00'"),
     ("1.00E3", "'1.00E3'"), ("1" + "0" * 30 + ".00", "at most"), ("1000.0000000001", "'1000.0000000001'"),
@@ -360,3 +406,10 @@ def test_restate_keeps_the_column_and_the_comment_and_is_a_no_op_when_made():
     assert edits.restate(new, "-788.70 GBP", "-1000.00 USD @ 0.7887 GBP") == new
     with pytest.raises(edits.EditError, match="expected a posting of -788.70 GBP"):
         edits.restate("  Assets:Transit:Stripe   -788.71 GBP\n", "-788.70 GBP", "-1000.00 USD @ 0.7887 GBP")
+
+
+def test_an_amount_sent_and_a_rate_of_the_most_digits_are_judged_without_a_traceback(tmp_path):
+    folder = merchant(tmp_path, sent=sent(amount="9" * 22 + ".00", rate="9" * 20 + ".0000"))
+    assert "stated-rate" in credit(folder).meta
+    assert "fx-gap" in {f.code for f in findings(folder)}
+    assert run(folder, "check", "--format", "json", code=1)
