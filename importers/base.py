@@ -31,7 +31,7 @@ from beanclear.importers.order_refs import (  # noqa: F401  (every importer's, f
     DESCRIBED_ORDER, TAOBAO_ORDER, channel_order_link, described_order, description_order, link, named_order, order_in,
     order_key, order_link, payment_shops, placed_by_books)
 from beanclear.importers.toolkit import (MAX_ID, MAX_TEXT, StatementError, header_in, in_places, named_day, paused_gc,
-                                         shape_first, sniff, stated_period)
+                                         read_period, shape_first, sniff, unread_period)
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class Extraction:
     skipped: Counter = field(default_factory=Counter)    # reason -> rows that move no booked money
     notes: list[str] = field(default_factory=list)       # e.g. the summary line disagrees
     period: tuple[dt.date, dt.date] | None = None         # the days it covers, where it says (coverage.py)
+    period_said: tuple[int, str] | None = None            # (line, text) of a preamble's period (toolkit periods)
     # the period is the window an API was asked for (`beanclear fetch`'s day): a day
     # between two such windows is a missing answer, not a quiet day (coverage.py)
     asked: bool = False
@@ -241,7 +242,11 @@ class StatementImporter(beangulp.Importer):
         import batch is read, for orders that came in the same batch."""
         out = self.parse(filepath)
         if out.period is None:  # the period the preamble states, where it states one
-            out.period = stated_period(sniff(filepath)) or named_day(filepath, self.daily_name)
+            stated = read_period(sniff(filepath))
+            if stated is not None and stated.days is None:   # one that is none: said, not dropped unseen
+                out.notes.append(unread_period(stated.line, stated.text, stated.why))
+            out.period = (stated and stated.days) or named_day(filepath, self.daily_name)
+            out.period_said = (stated.line, stated.text) if stated and stated.days else None
         if out.account is None:  # the account it is of, where the preamble states it (account_ids.py)
             out.account = stated_account(sniff(filepath))
         if isinstance(self.source, Channel) and self.config is not None and self.config.shops:

@@ -681,3 +681,74 @@ def test_statements_a_fetch_brought_that_end_early_name_the_fetch_that_brings_th
     assert gaps[0].startswith("the statements of stripe end 2026-03-07; those of ops go to 2026-03-14: "), gaps
     assert gaps[0].count("`beanclear fetch") == 1 and \
         gaps[0].endswith("; `beanclear fetch stripe --since 2026-03-08` asks for them"), gaps
+
+
+# -- a stated period is coverage only where it can be (a blind tester's hostile preambles) ---------
+
+def preamble_statement(tmp_path, period, rows=("2026-02-03,F001,货款,甲公司,1000.00,2000.00",
+                                               "2026-02-07,F003,货款,乙公司,500.00,2500.00")):
+    """A bank CSV stating `period` above its header, imported; what the import said."""
+    (tmp_path / "config.yaml").write_text(BANK_ONLY, encoding="utf-8")
+    folder = tmp_path / "st"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "bank.csv").write_text("\n".join(["账户明细查询", "账号：6222000011112222", period, HEADER, *rows]) + "\n",
+                                     encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(folder))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def covered(tmp_path) -> list[str]:
+    """The coverage records' ids and whether they were read from the lines."""
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted((tmp_path / "books" / "ops").rglob("*.beancount")))
+    blocks = [b for b in text.split("\n\n") if '"beanclear-coverage"' in b]
+    return [(re.search(r'id: "(coverage \S+ \S+) ', b).group(1), "".join(re.findall(r'period: "(\w+)"', b)))
+            for b in blocks]
+
+
+@pytest.mark.parametrize("period, why", [
+    ("查询期间：2026-02-01 至 9999-12-31", "ends after today, 2026-03-15"),
+    ("查询期间：1926-02-01 至 2126-02-28", "ends after today, 2026-03-15"),
+    ("查询期间：2025-01-01 至 2025-01-31", "holds none of its lines (2026-02-03 to 2026-02-07)"),
+    ("查询期间：2024-01-01 至 2026-02-28", "starts 764 days before its first line"),
+    ("查询期间：2026-02-01 至 2026-02-30", "no such day"),
+    ("查询期间：2026-02-28 至 2026-02-01", "ends before it starts"),
+    ("查询期间：昨天 至 明天", "no days beanclear can read"),
+])
+def test_a_stated_period_that_cannot_be_the_statements_is_not_its_coverage(tmp_path, monkeypatch, period, why):
+    # `查询期间：2026-02-01 至 9999-12-31` over rows of February wrote books/ops/9999/9999-12 and
+    # a March payout was "payout-missing 2912381 days later"; 1926-2126 and a January of
+    # 2025 over rows of February 2026 were taken as covered: the lines' days are, and the
+    # import says why
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-15")
+    out = preamble_statement(tmp_path, period)
+    assert f"line 3: {period.split('：')[0]}" in out and why in out, out
+    assert "the days of its lines are taken for the days it covers" in out
+    assert covered(tmp_path) == [("coverage 2026-02-03 2026-02-07", "lines")]
+    assert sorted(p.name for p in (tmp_path / "books" / "ops").rglob("*.beancount")) == ["2026-02.beancount"]
+
+
+@pytest.mark.parametrize("period, days", [
+    ("查询期间：2026-02-01 至 2026-02-28", "coverage 2026-02-01 2026-02-28"),
+    ("查询期间：2026-02-01 至 2026-03-16", "coverage 2026-02-01 2026-03-16"),   # a bank a zone ahead of the books
+    ("查询期间：2025-03-01 至 2026-02-28", "coverage 2025-03-01 2026-02-28"),   # a year of a quiet account
+    ("查询期间：2026-01-20 至 2026-01-31", "coverage 2026-01-20 2026-02-07"),   # lines straying past it: widened
+])
+def test_a_stated_period_that_holds_its_lines_by_today_is_its_coverage(tmp_path, monkeypatch, period, days):
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-15")
+    out = preamble_statement(tmp_path, period)
+    assert "days it covers" not in out
+    assert covered(tmp_path) == [(days, "")]
+
+
+def test_a_camt_period_ending_after_today_is_not_its_coverage(tmp_path, monkeypatch):
+    # every format's stated period is judged alike: a CAMT FrToDt to 9999 as a preamble's
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-15")
+    (tmp_path / "config.yaml").write_text(CAMT_ONLY, encoding="utf-8")
+    (tmp_path / "st").mkdir()
+    text = Path(sample("camt053", "genkgo-camt053.v8.xml")).read_text(encoding="utf-8")
+    stated = re.search(r"<ToDtTm>([^<]+)</ToDtTm>", text)
+    (tmp_path / "st" / "c.xml").write_text(text.replace(stated.group(1), "9999-12-31T23:59:59"), encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(tmp_path / "st"))
+    assert result.exit_code == 0 and "to 9999-12-31: ends after today, 2026-03-15" in result.output, result.output
+    assert not list((tmp_path / "books").rglob("9999-12.beancount"))

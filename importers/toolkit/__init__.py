@@ -19,7 +19,7 @@ _MODULE_OF = {name: module for module, names in {
         "JsonObject", "json_amount", "json_line", "read_json", "snake_keys",
     ),
     "periods": (
-        "named_day", "stated_period",
+        "QUIET_YEAR", "Stated", "named_day", "not_coverage", "read_period", "stated_period", "unread_period",
     ),
     "tables": (
         "DELIMITERS", "Statement", "Table", "filled_at", "find_header", "first_row_keys", "has_header",

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 # A day (its text, then a time of day after it, if any): 2026-02-26, 2026/02/26, 2026.02.26,
@@ -49,27 +50,98 @@ _EUROPEAN = re.compile(rf"(?:Abrechnungszeitraum|Auszugszeitraum|Zeitraum|Kontoa
                        rf"[^\n\d]{{0,20}}?{_DAY_FIRST}\s*(?:-|–|bis|to|~)\s*{_DAY_FIRST}", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class Stated:
+    """A period a statement's preamble states: its days, or None where they cannot be a
+    period (`why`: no such day, or it ends before it starts), the line it is on and its text."""
+
+    days: tuple[dt.date, dt.date] | None
+    line: int
+    text: str
+    why: str = ""
+
+
+# A range label before two words that are no days (`查询期间：昨天 至 明天`): a period stated,
+# unreadable, said rather than dropped unseen.
+_UNREADABLE = re.compile(rf"(?:查询|交易|账单|对账|统计|记账)?(?:起止|起讫)?(?:期间|区间|周期|起止日期)[:：]\s*"
+                         rf"([^\n,;]{{1,40}}?)\s*(?:至|到)\s*([^\n,;]{{1,40}})")
+
+
 def stated_period(head: str) -> tuple[dt.date, dt.date] | None:
     """(first, last) day a statement's preamble states, or None."""
+    found = read_period(head)
+    return found.days if found else None
+
+
+def read_period(head: str) -> Stated | None:
+    """The period a statement's preamble states (stated_period), or None where it states
+    none; one it states that is no period (`2026-02-30`, a reversed one, `昨天 至 明天`)
+    with why, for the import to say."""
     found = _LABELLED.search(head) or _RANGE.search(head)
     if not found:
         found = _EUROPEAN.search(head)
         if not found:
-            return None
+            garbled = _UNREADABLE.search(head)
+            return _stated(head, garbled, None, "no days beanclear can read") if garbled else None
         d1, m1, y1, d2, m2, y2 = map(int, found.groups())
         try:
             first, last = dt.date(y1, m1, d1), dt.date(y2, m2, d2)
         except ValueError:
-            return None
-        return (first, last) if first <= last else None
+            return _stated(head, found, None, "no such day")
+        return _stated(head, found, (first, last))
     first_day, _, last_day, last_time = found.groups()
     try:
         first, last = _day(first_day), _day(last_day)
     except ValueError:
-        return None
+        return _stated(head, found, None, "no such day")
     if last_time and re.fullmatch(r"0?0:00(:00)?", last_time) and last > first:
         last -= dt.timedelta(days=1)  # up to midnight: the day before is the last one
-    return (first, last) if first <= last else None
+    return _stated(head, found, (first, last))
+
+
+def _stated(head: str, found: re.Match, days: tuple | None, why: str = "") -> Stated:
+    if days is not None and days[0] > days[1]:
+        days, why = None, "it ends before it starts"
+    text = " ".join(found.group(0).split())
+    return Stated(days, head.count("\n", 0, found.start()) + 1, text, why)
+
+
+def unread_period(line: int | None, text: str, why: str) -> str:
+    """What the import says of a period a statement states that is not the days it covers
+    (`text`, on `line` where known; `why`: read_period's or not_coverage's)."""
+    return (f"{f'line {line}: ' if line else ''}{text}: {why}: not the days the statement covers; the days of its "
+            "lines are taken for the days it covers")
+
+
+# The longest a stated period may reach past its lines, or last without any: a year (a
+# quiet account's yearly statement); longer, it states years without a line.
+QUIET_YEAR = 366
+# The most days its lines may stray outside a stated period (a value date after the period's
+# end, a day's bill whose rows run past midnight): further, the period is another's.
+STRAY_DAYS = 7
+
+
+def not_coverage(period: tuple[dt.date, dt.date], lines: tuple[dt.date, dt.date] | None,
+                 today: dt.date) -> str:
+    """Why a period a statement states cannot be the days it covers, or "": one that ends
+    after `today` (a day ahead for a bank in a zone ahead of the books: the file was made
+    by today), holds none of the statement's `lines` (their first and last day; they may
+    stray STRAY_DAYS past it), reaches
+    more than QUIET_YEAR days past them, or without lines lasts longer. Its lines' days
+    are its coverage then (`查询期间：2026-02-01 至 9999-12-31` over rows of February wrote
+    books for 9999 and judged a March payout missing for 2912381 days)."""
+    first, last = period
+    if last > today + dt.timedelta(days=1):
+        return f"ends after today, {today}"
+    if lines is None:
+        return f"lasts {(last - first).days + 1} days without a line" if (last - first).days >= QUIET_YEAR else ""
+    if (lines[0] - last).days > STRAY_DAYS or (first - lines[1]).days > STRAY_DAYS:
+        return f"holds none of its lines ({lines[0]} to {lines[1]})"
+    if (lines[0] - first).days > QUIET_YEAR:
+        return f"starts {(lines[0] - first).days} days before its first line"
+    if (last - lines[1]).days > QUIET_YEAR:
+        return f"ends {(last - lines[1]).days} days after its last line"
+    return ""
 
 
 def _day(text: str) -> dt.date:

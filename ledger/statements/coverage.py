@@ -38,6 +38,9 @@ from pathlib import Path
 from beancount.core import data
 from beancount.parser.grammar import ValueType
 
+from beanclear.clock import today
+from beanclear.importers.toolkit.periods import not_coverage, unread_period
+
 KIND = "beanclear-coverage"
 DAY = dt.timedelta(days=1)
 # Periods read from a statement's lines (no stated period) miss quiet days at either end:
@@ -53,11 +56,32 @@ BUSY_FROM = 14
 
 def period(extraction) -> tuple[dt.date, dt.date] | None:
     """The days a statement covers: the period it states, widened to its first and last
-    line (a file whose lines stray outside its stated period still covers them)."""
-    days = list(line_span(extraction) or ())
+    line (a file whose lines stray outside its stated period still covers them). A stated
+    period that cannot be the statement's (toolkit not_coverage: it ends after today, holds
+    none of its lines, reaches years past them) is not: its lines' days are, and the
+    import says so (judged once, whatever the format that states it)."""
+    lines = line_span(extraction)
+    _judge(extraction, lines)
+    days = list(lines or ())
     days += list(getattr(extraction, "period", None) or ())
     days += list(getattr(extraction, "held_days", None) or ())  # rows the books held: no entry built
     return (min(days), max(days)) if days else None
+
+
+def _judge(extraction, lines) -> None:
+    """A stated period not_coverage refuses, dropped from the extraction and said in its notes."""
+    stated = getattr(extraction, "period", None)
+    if not stated or getattr(extraction, "asked", False):   # an API's window is what was asked, not stated
+        return
+    held = getattr(extraction, "held_days", None)
+    if held:
+        lines = (min(held[0], *(lines or held)), max(held[1], *(lines or held)))
+    why = not_coverage(stated, lines, today())
+    if why:
+        said = getattr(extraction, "period_said", None)
+        line, text = said or (None, f"the period it states, {stated[0]} to {stated[1]}")
+        extraction.period = None
+        extraction.notes.append(unread_period(line, text, why))
 
 
 class Days:
