@@ -51,8 +51,10 @@ balance is after both. A file of foreign banks' habits reads as they write it: a
 direction column the config leaves out beside unsigned amounts is refused naming it (ING
 Netherlands `Af Bij`, Knab `CreditDebet`); one-cell section titles among the rows
 (Schwab's `Posted Transactions`) and balance lines after them (Deutsche Bank's
-`Kontostand`, comdirect's `Alter Kontostand`, 交通银行's `借方发生额合计` and `期末余额`) are
-said, not booked (toolkit read_statement); a file without a header may have a title
+`Kontostand`, comdirect's `Alter Kontostand`, 交通银行's `借方发生额合计` and `期末余额`, short
+or padded across the row's cells) are said, not booked (toolkit read_statement), and a
+closing balance or total among them that disagrees with the rows is said too
+(_check_closing); a file without a header may have a title
 line above its rows (BNP Paribas: the account, the day and the balance) with no date
 and no amount where they stand (_rows_start).
 
@@ -74,10 +76,10 @@ from beanclear.books.idset import Ids
 from beanclear.importers.bank_presets import PRESETS, Preset
 from beanclear.importers.banking import BankImporter, LineIds, other_account, several_accounts
 from beanclear.importers.base import BalanceChain, Extraction, balance, closing_balances, compare_summary, next_day
-from beanclear.importers.toolkit import (DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader, StatementError,
-                                         books_time, clean, csv_rows, currency_code, direction_sign, excel_shortened,
-                                         header_delimiter, header_key, in_places, parse_amount, parse_datetime,
-                                         parse_magnitude, read_statement, sniff, writes_minus)
+from beanclear.importers.toolkit import (DAY_CELL, DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader,
+                                         StatementError, books_time, clean, csv_rows, currency_code, direction_sign,
+                                         excel_shortened, header_delimiter, header_key, in_places, parse_amount,
+                                         parse_datetime, parse_magnitude, read_statement, sniff, writes_minus)
 
 CHINESE_CURRENCIES = {"CNY", "HKD", "TWD", "MOP"}
 AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit", "fee")
@@ -391,6 +393,7 @@ class Importer(BankImporter):
         for row in st.closing:   # Deutsche Bank's `Kontostand;28.2.2026;;;3.882,54;EUR`: after the rows
             out.notes.append(f"line {row.line}: {' '.join(c for c in map(clean, row.cells) if c)}: a balance line "
                              "after the rows, not a statement line (not booked)")
+        _check_closing(out, st.closing, amounts, totals, balances, path)
         out.entries += sorted((e for rows in _tell_apart(held, path) for e in rows), key=lambda e: e.meta["lineno"])
         for currency, rows in sorted(balances.items()):  # per currency: one file may hold several
             for day, (line, amount) in sorted(closing_balances(rows).items()):
@@ -519,6 +522,65 @@ class Importer(BankImporter):
                       for k, r in (("credits", "credit"), ("debits", "debit"))}
             actual = {f"{currency} {k}": v for k, v in totals.get(currency, {"credits": 0, "debits": 0}).items()}
             compare_summary(out, stated, actual)
+
+
+# What a line after the rows states (its first cell, spaces and colons out): the closing
+# balance (期末余额, Kontostand, closing balance), or a total of the rows, of a side (借方/贷方
+# 发生额合计) or of both (合计, Total). A page's (本页合计, 小计), a count (笔数), an opening
+# (期初余额, Alter Kontostand) or an available balance is not compared.
+_CLOSING_BALANCE = re.compile(r"(期末|本期|当前|账户|月末|日终)?余额|(neuer|aktueller)?kontostand|(end|schluss)saldo|"
+                              r"(closing|ending|ledger)?balance|solde", re.IGNORECASE)
+_SIDE_TOTAL = re.compile(r"(人民币|外币|全部|累计|本期|本月)?(借方|贷方|收入|支出|存入|支取)(发生额|发生|总额|金额)?"
+                         r"(合计|总计|总额)(金额)?|(借方|贷方)发生总额")
+_TOTAL = re.compile(r"(人民币|外币|全部|累计|本期|本月|交易)?(发生额|发生|总额|金额)?(合计|总计)(金额)?|total|summe",
+                    re.IGNORECASE)
+_CREDIT_SIDE = ("贷方", "收入", "存入")
+
+
+def _check_closing(out: Extraction, lines, amounts, totals: dict, balances: dict, path: str) -> None:
+    """The lines after the rows (read_statement's `closing`) against the rows: a closing
+    balance against the balance after the last row, a total against their sum, each the
+    last amount its line writes (not a day). A difference is said as any statement's
+    summary that disagrees with its rows is (compare_summary): a footer's `合计 9999.00` and
+    `期末余额 99999.00` under rows of 1200.00 ending at 2200.00 were passed over. A plain 合计
+    may be the rows' net or their turnover (交通银行's, of two debits, is their sum): either
+    agrees. Not compared in a file of several currencies, nor a balance without its column."""
+    if len(totals) != 1:
+        return
+    currency, sums = next(iter(totals.items()))
+    closing = closing_balances(balances[currency]) if balances.get(currency) else {}
+    stated, actual = {}, {}
+    for row in lines:
+        word = re.sub(r"[\s:：.]+", "", clean(row.cells[0]))
+        said = _last_amount(row.cells[1:], amounts, path, row.line)
+        if said is None:
+            continue
+        if _CLOSING_BALANCE.fullmatch(word) and closing:
+            key, rows = f"{currency} closing balance", [closing[max(closing)][1]]
+        elif _SIDE_TOTAL.fullmatch(word):
+            side = "credits" if any(w in word for w in _CREDIT_SIDE) else "debits"
+            key, rows = f"{currency} {side}", [sums[side]]
+        elif _TOTAL.fullmatch(word) and not word.startswith("人民币" if currency != "CNY" else "外币"):
+            net = sums["credits"] - sums["debits"]
+            key, rows = f"{currency} total", [net, abs(net), sums["credits"] + sums["debits"]]
+        else:
+            continue
+        stated[key], actual[key] = said, next((r for r in rows if r == said), rows[0])
+    compare_summary(out, stated, actual)
+
+
+def _last_amount(cells, amounts, path: str, line: int) -> Decimal | None:
+    """The last cell of a line after the rows that reads as an amount and is no day
+    (`借方发生额合计,2笔,"12,100.00"` states 12100.00; `Kontostand;28.2.2026;;;3.882,54;EUR`
+    3882.54), or None."""
+    for cell in reversed([clean(c) for c in cells]):
+        if not cell or DAY_CELL.fullmatch(cell):
+            continue
+        try:
+            return amounts(cell, path, line, "")
+        except StatementError:
+            continue
+    return None
 
 
 def _tell_apart(held: dict[str, list], path: str):

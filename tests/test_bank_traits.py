@@ -527,7 +527,7 @@ BOCOM_BANK = ("columns: {date: 交易日期, ref: 交易流水号, memo: 摘要,
 
 @pytest.mark.parametrize("footer", [
     '借方发生额合计,2笔,"12,100.00"\n期末余额,,"72,900.00"\n',   # the tester's: "expected 7 cells …, got 3"
-    "合计,,1.00\n余额合计,,1.00\n", "总计：,2,12100.00\n", "小计,,12100.00\n", "本页合计,2笔\n",
+    "合计,,-12100.00\n余额合计,,72900.00\n", "总计：,2,12100.00\n", "小计,,12100.00\n", "本页合计,2笔\n",
     "贷方发生额合计,0笔,0.00\n借方发生额合计,2笔,12100.00\n", "期初余额,,85000.00\n期末余额：,,72900.00\n",
     "笔数,2\n", "借方笔数：2,贷方笔数：0\n", "人民币合计,,12100.00\n", "借方发生总额,,12100.00\n",
 ])
@@ -549,6 +549,51 @@ def test_a_chinese_banks_totals_after_its_rows_are_noted_as_the_english_total_is
 def test_a_short_row_that_is_no_footer_is_still_refused(make_config, tmp_path, text, line):
     with pytest.raises(StatementError, match=rf"bank.csv:{line}: expected 7 cells as in the header \(line 3\)"):
         csv_bank(make_config, tmp_path, BOCOM_BANK, text)
+
+
+# A blind tester's 对公 statement whose footer contradicts its rows (f02), and one whose
+# footer is written across every column of the rows (f14).
+PREAMBLED = ("账户明细查询\n账号：6222000011112222\n查询期间：2026-02-01 至 2026-02-28\n"
+             "交易日期,交易流水号,摘要,对方户名,交易金额,余额\n"
+             "2026-02-03,F001,货款,甲公司,1000.00,2000.00\n2026-02-05,F002,房租,房东,-300.00,1700.00\n"
+             "2026-02-07,F003,货款,乙公司,500.00,2200.00\n")
+PREAMBLED_BANK = "columns: {date: 交易日期, amount: 交易金额, memo: 摘要, payee: 对方户名, ref: 交易流水号, balance: 余额}"
+
+
+def test_a_footer_that_contradicts_the_rows_is_said_as_a_summary_disagreement(make_config, tmp_path):
+    # `合计 9999.00` and `期末余额 99999.00` against rows netting 1200.00 to a balance of
+    # 2200.00 were noted as balance lines only, the import silent about the difference
+    ex = csv_bank(make_config, tmp_path, PREAMBLED_BANK, PREAMBLED + "合计,9999.00\n期末余额,99999.00\n")
+    assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("1000.00"), Decimal("-300.00"), Decimal("500.00")]
+    assert "summary line says CNY total 9999.00, CNY closing balance 99999.00; the rows add up to CNY total " \
+        "1200.00, CNY closing balance 2200.00 (rows missing from the file?)" in ex.notes
+
+
+@pytest.mark.parametrize("footer", ["合计,1200.00\n期末余额,2200.00\n", "合计,1800.00\n", "总计,,,,1200.00,\n",
+                                    "贷方发生额合计,2笔,1500.00\n借方发生额合计,1笔,300.00\n", "期初余额,1000.00\n"])
+def test_a_footer_that_agrees_with_the_rows_says_no_disagreement(make_config, tmp_path, footer):
+    # a plain 合计 may be the rows' net or their turnover (交通银行's, of debits only, is 12,100.00)
+    ex = csv_bank(make_config, tmp_path, PREAMBLED_BANK, PREAMBLED + footer)
+    assert not [n for n in ex.notes if "summary line says" in n], ex.notes
+
+
+def test_a_footer_written_across_the_rows_columns_is_a_footer(make_config, tmp_path):
+    # `合计,,,,1200.00,` has as many cells as a row: it was read as one, and its 合计 refused as
+    # a date
+    ex = csv_bank(make_config, tmp_path, PREAMBLED_BANK, PREAMBLED + "合计,,,,1200.00,\n期末余额,,,,,2200.00\n")
+    assert len(txns(ex)) == 3
+    assert len([n for n in ex.notes if "a balance line after the rows, not a statement line (not booked)" in n]) == 2
+    ex = csv_bank(make_config, tmp_path, PREAMBLED_BANK, PREAMBLED + "合计,,,,999.00,\n期末余额,,,,,2200.00\n")
+    assert [n for n in ex.notes if "summary line says CNY total 999.00; the rows add up to CNY total 1200.00" in n]
+
+
+@pytest.mark.parametrize("text, line", [
+    (PREAMBLED + "合计,,,,1200.00,\n2026-02-08,F004,货款,丙公司,1.00,2201.00\n", 8),   # rows after it
+    (PREAMBLED + "合计,2026-02-08,,,1200.00,\n", 8),        # a date in it: a row, whatever it holds
+])
+def test_a_full_row_of_totals_with_rows_after_it_or_a_date_in_it_is_refused(make_config, tmp_path, text, line):
+    with pytest.raises(StatementError, match=rf"bank.csv:{line}: "):
+        csv_bank(make_config, tmp_path, PREAMBLED_BANK, text)
 
 
 # -- Western bank CSVs through columns: (ING, DKB, Knab, ASN, ABN AMRO, Wise, Revolut, Lloyds test files) --------

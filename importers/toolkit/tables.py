@@ -452,7 +452,7 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
     for row in rest:
         last = row.line
         cells = row.cells
-        if closing and any(clean(c) for c in cells) and not (len(cells) < width and _balance_line(cells)):
+        if closing and any(clean(c) for c in cells) and not _closing_line(cells, width):
             raise closing[0][1]   # a row after it: the short row is a cut one
         if ends and cells and ends.search(cells[0].strip()):  # before the blank test: `-----` is one
             tail = []
@@ -485,6 +485,10 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
         if columns and not any_rows and len(cells) > width:
             width = len(cells)   # no header: the first row says how wide the file is (more columns than mapped)
         if len(cells) == width:   # the usual row: nothing to pad, nothing past the header
+            if bank_lines and any_rows and _closing_line(cells, width):   # `合计,,,,1200.00,`: totals, padded
+                closing.append((row, StatementError(path, row.line, f"{clean(cells[0])[:40]!r}: a line of totals or "
+                                                    "balances with rows after it (expected it after the last row)")))
+                continue
             any_rows = True
             yield row
             continue
@@ -535,6 +539,17 @@ def _above(rows: Iterator[Row], first_line: int, preamble: list) -> Iterator[Row
 # The day a balance line's first cell may say it is of: `Kontostand am 31.08.2026`,
 # `Closing balance as of 09/30/2026` (spaces, colons and dots already taken out).
 _AS_OF = re.compile(r"(?:am|per|zum|vom|bis|at|asof|on)?[\d/-]+$", re.IGNORECASE)
+
+
+# A cell holding a day (`2026-02-08`, `28.2.2026`, `20260208`): a row of the statement, not a total.
+DAY_CELL = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{8}")
+
+
+def _closing_line(cells: list[str], width: int) -> bool:
+    """Whether a row after the rows is a balance or total line (BALANCE_LINE): one shorter
+    than the rows, or one as wide as them (`合计,,,,1200.00,`, its cells padded to the
+    header's) that holds no day: a row with a day is a row, whatever its first cell says."""
+    return _balance_line(cells) and (len(cells) < width or not any(DAY_CELL.fullmatch(clean(c)) for c in cells))
 
 
 def _balance_line(cells: list[str]) -> bool:
