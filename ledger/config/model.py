@@ -242,7 +242,8 @@ class Config:
         return {**self.channels, **self.banks, **self.shops}
 
     def accounts(self) -> dict[str, str | None]:
-        """Every account the config implies, with its currency constraint (or None)."""
+        """Every account the config implies, with its currency constraint (or None).
+        Those of `opened_when_used` are opened by the first entry posting to them."""
         out: dict[str, str | None] = {self.suspense: None}
         for ch in self.channels.values():
             for account in vars(ch.accounts).values():
@@ -259,6 +260,12 @@ class Config:
         if self.openings():
             out[self.equity] = None
         return dict(sorted(out.items()))
+
+    def opened_when_used(self) -> set[str]:
+        """The accounts the config names that few books ever post to, opened with the first
+        entry that does (Books.open_used), not with the rest: a Shopify shop's gift cards
+        (most shops never see one). The equity account is opened so too, by its openings."""
+        return {shop.accounts.gift_cards for shop in self.shops.values() if shop.accounts.gift_cards}
 
     def openings(self) -> list[tuple[str, str, "Opening"]]:
         """(account, currency, opening balance) of every source that states one."""
