@@ -129,8 +129,8 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     data["difference"] = f"{amount - total:f}"
     sent = f", sent as {amount:,.2f} {currency}" if currency != line.currency else ""
     message = f"bank line {bank_ref} ({line.amount:,.2f} {line.currency}{sent}) linked to {' + '.join(data['links'])}"
-    others = [e for e in chosen[0].paired if e is not line.entry] if len(chosen) == 1 else []
-    if others and total == amount + sum(-_on(e, chosen[0].account) for e in others):
+    others = chosen[0].made_with(line) if len(chosen) == 1 else []
+    if others:
         message += (f"; the clearing check pairs {chosen[0].arrived(others)} with it too: together they make it "
                     f"(link {' and '.join(str(e.meta['id']) for e in others)} to it too)")
     elif total != amount:
