@@ -260,6 +260,20 @@ def test_each_finding_links_to_its_entry_in_favas_editor_and_its_ids_to_the_jour
                                                 ("id", "trade-id", "order-id", "payout-id", "refund-of", "refund-id", "bank-ref"))
 
 
+def test_amounts_are_shown_in_their_currencys_places_not_favas_display_precision(tmp_path):
+    """GBP whose prices carry four places (`price USD 0.7890 GBP`, `@ 0.7887 GBP`) is
+    shown by Fava to four places; the page shows every amount as check does, rounded to
+    the currency (DESIGN §5; blind7 fava: the Gap column read 1450.0000 GBP)."""
+    from test_converted_payouts import merchant as converted
+    folder = converted(tmp_path, payee="HSBC INTL RECEIPTS", text="FX CREDIT REF 88412",
+                       rates="".join(f"2026-02-{day:02d},USD/GBP,0.78{day:02d}\n" for day in range(1, 15)))
+    fava = Fava(folder)
+    page = fava.page()
+    shown = re.findall(r'<span class="bc-money">([^<]*)</span>', page)
+    assert "788.70 GBP" in shown and "888.70 GBP" in shown and "1000.00 USD" in shown
+    assert [m for m in shown if not re.fullmatch(r"-?\d+\.\d\d [A-Z]{3}", m)] == []
+
+
 def test_text_from_statements_is_shown_as_text(merchant):
     bank = merchant / "books" / "icbc" / "2026" / "2026-03.beancount"
     text = bank.read_text(encoding="utf-8")

@@ -147,6 +147,10 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         self._state: State | None = None
         self._charts: dict = {}
 
+    def money(self, value, currency: str) -> str:
+        """review.money in the locale of these books' Fava (the page's amounts)."""
+        return review.money(value, currency, self.ledger.fava_options.locale)
+
     def read_only(self) -> bool:
         """Fava runs `--read-only`: the page shows the findings without the actions it would refuse."""
         return guard.read_only()
