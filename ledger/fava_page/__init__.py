@@ -47,7 +47,7 @@ from beanclear.config import ConfigError
 from beanclear.fava_page import actions, carried, charts, guard, overview, review, upload
 from beanclear.fava_page.guard import Refused
 from beanclear.live import status as live_status
-from beanclear.resolve import acknowledging
+from beanclear.resolve import acknowledging, refusal
 
 
 MATCH_ON_RENDER = 20_000   # entries up to which the first render also runs the matcher (~0.3 s there)
@@ -275,9 +275,13 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
                 changed, message = act(body, self.state())
         except Refused as exc:
             return jsonify({"error": str(exc)}), exc.status
-        except (acks.DecisionError, ConfigError) as exc:
+        except acks.DecisionError as exc:
+            return jsonify({"error": refusal(exc)}), 400
+        except ConfigError as exc:
             return jsonify({"error": str(exc)}), 400
-        except (edits.EditError, BooksBusy) as exc:
+        except edits.EditError as exc:
+            return jsonify({"error": refusal(exc)}), 409
+        except BooksBusy as exc:
             return jsonify({"error": str(exc)}), 409
         for path in changed:
             self.ledger.watcher.notify(Path(path))
