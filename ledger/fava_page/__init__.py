@@ -47,7 +47,7 @@ from beanclear.config import ConfigError
 from beanclear.fava_page import actions, carried, charts, guard, overview, review, upload
 from beanclear.fava_page.guard import Refused
 from beanclear.live import status as live_status
-from beanclear.resolve import acknowledging, refusal
+from beanclear.resolve import ResolveError, acknowledging, refusal
 
 
 MATCH_ON_RENDER = 20_000   # entries up to which the first render also runs the matcher (~0.3 s there)
@@ -95,6 +95,10 @@ class State:
         if self._shut is None:
             self._shut = {id(p) for p in self.matching().in_open_months(self.proposals)[1]}
         return id(proposal) in self._shut
+
+    def in_closed_months(self) -> int:
+        """How many of the proposals are of closed months: shown, not offered."""
+        return sum(self.closed(p) for p in self.proposals)
 
     @property
     def matched(self) -> bool:
@@ -215,14 +219,18 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
             if guard.flag(body, "all_confident"):
                 guard.fields(body, ("all_confident",))
                 chosen = [p for p in state.proposals if p.confident]
+                if not chosen:
+                    raise Refused(409, "no confident proposal to accept")
             else:
                 guard.fields(body, ("bank_refs", "target"), ("all_confident",))
                 chosen = [self._proposal(body, state)]
-            if not chosen:
-                raise Refused(409, "no confident proposal to accept")
+                try:   # as `link` refuses its line
+                    state.matching().refuse_closed(chosen[0])
+                except ResolveError as exc:
+                    raise Refused(409, refusal(exc)) from None
             chosen, shut = state.matching().in_open_months(chosen)
-            if not chosen:
-                raise Refused(409, "its bank lines are in a closed month: `beanclear reopen` it first")
+            if not chosen:   # every one of closed months: what `match --apply` says, nothing written
+                return [], "accepted 0 proposal(s)" + state.matching().left_closed(shut)
             try:
                 todo = state.matching().edits(chosen)
             except LookupError as exc:   # an entry no month file holds as carried (past.copies)
@@ -230,7 +238,7 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
             changed = edits.apply(state.config.books, todo)
             note = carried.written_before(state.config.books, state.books, changed)
             return changed, (f"accepted {len(chosen)} proposal(s)" + (f"; {note}" if note else "")
-                             + (f"; {len(shut)} of closed months left as they are" if shut else ""))
+                             + state.matching().left_closed(shut))
         return self._write(act)
 
     @extension_endpoint("reject", ["POST"])
