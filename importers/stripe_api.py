@@ -177,7 +177,12 @@ class Importer(StatementImporter):
             if not booked:
                 out.skip(f"{'deleted ' if obj.get('deleted') else ''}{kind} object (no balance transaction in it)")
         for entry in booked:
-            if seen.add(entry.meta["id"]):  # a payout and its balance transaction are one entry
+            # A payout object and its balance transaction (a charge and the one expanded in
+            # it) are one movement read from two objects: one entry, the first read. One id
+            # from two objects of one kind is two rows of the statement: once_per_id says
+            # what they are (one movement booked once, said; or a contradiction, refused).
+            ident = entry.meta["id"]
+            if seen.add(ident, kind) or seen.get(ident) == kind:
                 out.entries.append(entry)
 
     def _balance_transaction(self, bt, path: str, holder=None):
