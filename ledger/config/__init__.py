@@ -54,7 +54,7 @@ def parse(data: Any, path: Path) -> Config:
         banks[node_name] = _bank(name, node)
     channels = {name: _channel(_Reader(name, node.path).text(NAME_RE, "a lower-case name"), node, banks)
                 for name, node in (top["channels"].mapping() if "channels" in top else {}).items()}
-    currency = _opt(top, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), "CNY")
+    currency = _opt(top, "currency", _Reader.currency, "CNY")
     shops = {name: _shop(_Reader(name, node.path).text(NAME_RE, "a lower-case name"), node, currency)
              for name, node in (top["shops"].mapping() if "shops" in top else {}).items()}
     for name, channel in channels.items():
@@ -73,7 +73,7 @@ def parse(data: Any, path: Path) -> Config:
     checks, threshold = _checks(top["checks"]) if "checks" in top else _checks(_Reader({}, "checks"))
     books = Path(_opt(top, "books", _Reader.text, "books"))
     config = Config(path=path, books=(path.parent / books).resolve(),
-                    currency=_opt(top, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), "CNY"),
+                    currency=_opt(top, "currency", _Reader.currency, "CNY"),
                     timezone=tz, title=_opt(top, "title", _Reader.text, "beanclear books"),
                     channels=channels, banks=banks, shops=shops, rules=tuple(rules), checks=checks,
                     review_threshold=threshold, suspense=_opt(top, "suspense", _Reader.account, "Assets:Suspense"),
