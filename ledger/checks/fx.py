@@ -25,7 +25,11 @@ as the money moved: a Stripe charge of 100.00 GBP sells them, its refund of
 `-50.00 GBP` buys them back, so a rate above the reference gains on the one and loses
 on the other), else (a bank line in the account's currency that names the original
 currency in metadata) the amount its statement states (`original-amount`, a camt.053
-credit's instructed amount), else that side's first posting divided by the rate.
+credit's instructed amount), else that side's first posting divided by the rate. A
+bank line in the rate's base currency, its account's, that states what it was in the
+quoted one (a camt.053 DBIT of 3,000.00 EUR sent as `original-amount: "3225.00 USD"` at
+`fx-pair: "EUR/USD"` 1.0750, booked to an expense: no posting in USD) converted its own
+amount: sold where it left the account, bought where it came in.
 No reference rate on or before the day means no `fx-gap`: the gap cannot be measured,
 and the check does not guess. Those conversions are one `statement-gap` per pair instead
 ("no EUR/USD reference rate … the rates of 37 conversions are not judged"), so that
@@ -131,13 +135,22 @@ def applied(entry: data.Transaction) -> list[Applied]:
             converted = -paid[0]
         elif not converted:
             side = next((p for p in entry.postings if p.units.currency == quote), None)
-            if side is None:
-                return []
-            # the amount the statement states (a camt.053 credit's InstdAmt), else worked
-            # back from the rate (a blind tester's 5,305.04 USD said as 5,305.05)
             original = stated_amount(entry.meta.get("original-amount"))
-            converted = original[0].copy_sign(-side.units.number) if original and original[1] == base \
-                else -side.units.number / rate
+            if side is None:
+                # a bank line in the rate's base, the account's own currency, that states
+                # what it was in the quoted one (a camt.053 DBIT of 3,000.00 EUR sent as
+                # InstdAmt 3,225.00 USD at EUR/USD 1.0750, booked to an expense: every
+                # posting in EUR, none in USD): the line's own amount is what was converted,
+                # sold where it left the account, bought where it came in
+                own = entry.postings[0] if entry.postings else None
+                if own is None or own.units.currency != base or not original or original[1] != quote:
+                    return []
+                converted = own.units.number
+            else:
+                # the amount the statement states (a camt.053 credit's InstdAmt), else worked
+                # back from the rate (a blind tester's 5,305.04 USD said as 5,305.05)
+                converted = original[0].copy_sign(-side.units.number) if original and original[1] == base \
+                    else -side.units.number / rate
         # the account the converted money arrived in (else left): not a fee posted first
         side = next((p for p in entry.postings if p.units.currency == quote), None) \
             or next((p for p in entry.postings if p.units.currency == base), entry.postings[0])
