@@ -431,3 +431,37 @@ def test_a_converted_bank_line_quoted_per_the_foreign_currency_is_judged_too(tmp
     # UnitCcy USD: the rate is EUR per USD (0.9302), the line's own EUR the quoted side
     [finding] = converted_line_findings(tmp_path, "DBIT", "2026-01-20,EUR/USD,1.0850\n", unit="USD", rate="0.9302")
     assert finding.code == "fx-gap" and "on 3,225.00 USD" in finding.message and "EUR lost" in finding.message
+
+
+TWICE = """
+2000-01-01 open Assets:Bank:Main
+2000-01-01 open Assets:Transfers:Internal
+2026-01-20 price EUR 1.0850 USD
+2026-01-20 * "Kaffeerad Inc" "AUSLANDSUEBERWEISUNG EIGENES KONTO USD"
+  id: "R1"
+  fx-pair: "EUR/USD"
+  fx-rate: "1.0750"
+  original-amount: "3225.00 USD"
+  Assets:Bank:Main            -3000.00 EUR
+  Assets:Transfers:Internal    3000.00 EUR
+2026-01-{day} * "WIRE FROM KAFFEERAD GMBH" "INCOMING WIRE OWN ACCOUNT"
+  id: "W1"
+  fx-pair: "EUR/USD"
+  fx-rate: "1.0750"
+  {bank}             3225.00 USD
+  Assets:Transfers:Internal   -3225.00 USD
+"""
+
+
+def test_one_conversion_both_banks_state_is_judged_once_where_the_money_left(ledger):
+    # A blind tester's EUR account's camt.053 debit of 3,000.00 EUR stating the 3,225.00 USD
+    # instructed, and the USD account's OFX credit of 3,225.00 USD at the same rate
+    # (ORIGCURRENCY): one conversion, two fx-gaps once debits were judged too
+    two_banks = CONFIG.replace("banks:\n", "banks:\n  main: {type: camt053, account: Assets:Bank:Main, currency: EUR}\n")
+    _, found = ledger(TWICE.format(day="21", bank="Assets:Bank:USD "), config_text=two_banks)
+    assert [(f.code, f.source, f.refs) for f in found] == [("fx-gap", "main", ("R1",))]
+    # a credit of that amount 10 days later, or at the same bank, is another conversion
+    _, found = ledger(TWICE.format(day="30", bank="Assets:Bank:USD "), config_text=two_banks)
+    assert [f.refs for f in found] == [("R1",), ("W1",)]
+    _, found = ledger(TWICE.format(day="21", bank="Assets:Bank:Main"), config_text=two_banks)
+    assert [f.refs for f in found] == [("R1",), ("W1",)]
