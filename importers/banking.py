@@ -9,8 +9,10 @@ in this order:
    a debit the channel's top-up from the bank (PayPal's "Bank Deposit to PP Account",
    which books transit -> clearing). But a debit naming a personal wallet
    (alipay-personal, wechat-personal, jd-personal) is a payment through that wallet
-   funded by this account: it goes to the wallet's clearing account, where the wallet's
-   own row for the payment meets it (counted once);
+   funded by this account (a purchase, or a top-up of its balance): it goes to the
+   wallet's clearing account, where the wallet's own row for the payment meets it
+   (counted once) and the clearing check pairs them (checks/clearing.py
+   `check_card_payments`);
 2. the first of the config's `rules` whose pattern is found in payee or memo;
 3. otherwise `Assets:Suspense`, which must be empty: a `bank-unmatched` finding.
 

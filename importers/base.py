@@ -89,6 +89,9 @@ class Extraction:
     # A shop's statement: each refunded order's refunded total, as ShopImporter.book
     # makes its entries (statements/shop_refunds.py: no pass over them).
     refunds: dict[str, Decimal] = field(default_factory=dict)
+    # A shop's statement: order id -> what it says of the order (shop.Snapshot), as
+    # ShopImporter.book makes its entries (statements/order_edits.py: no pass over them).
+    orders: Ids | None = None
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1

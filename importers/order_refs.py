@@ -19,6 +19,35 @@ REFUND_AMOUNT, NOT_STATED = "refund-amount", "not stated"
 # On the sale side it counts against that refund or sale, never as the opposite
 # movement (ledger/checks/orders.py `sold_or_refunded`): no sale owing a fee, no refund.
 REFUND_FAILED, PAYMENT_FAILED = "refund-failed", "payment-failed"
+# How a shop's export says an order was paid (Shopify's `Payment Method`, its gateways
+# joined by `, ` or ` + `), kept on the order where the orders check's rules depend on it:
+# a gift card among them (no channel owes its part), or a manual method (no channel
+# collects it: the bank, or cash). README "Shops and their orders".
+PAYMENT_METHOD = "payment-method"
+GIFT_CARD, BANK, CASH, CHANNEL = "gift card", "bank", "cash", "channel"
+MANUAL = (BANK, CASH)
+_GATEWAYS = {"gift card": GIFT_CARD, "giftcard": GIFT_CARD, "shopify gift card": GIFT_CARD,
+             "bank deposit": BANK, "bank transfer": BANK, "money order": BANK, "manual": BANK,
+             "cash on delivery": CASH, "cod": CASH, "cash": CASH}
+
+
+def gateways(method: str) -> list[str]:
+    """The gateways of a `Payment Method` cell: `gift_card, Shopify Payments` and
+    `gift_card + shopify_payments` are two."""
+    return [g.strip() for g in re.split(r"[,+]", method or "") if g.strip()]
+
+
+def gateway_kind(gateway: str) -> str:
+    """GIFT_CARD, BANK (a manual payment into the bank: Bank Deposit, Money Order, an
+    order marked paid by hand), CASH (Cash on Delivery) or CHANNEL (any other: Shopify
+    Payments, PayPal…, a channel whose statements pay the order)."""
+    key = re.sub(r"[\s_-]+", " ", re.sub(r"\(.*?\)", "", gateway)).strip().lower()
+    return _GATEWAYS.get(key, CHANNEL)
+
+
+def paid_by(entry: data.Transaction) -> set[str]:
+    """The kinds of the gateways an order's entry says paid it (none: not said)."""
+    return {gateway_kind(g) for g in gateways(entry.meta.get(PAYMENT_METHOD, ""))}
 
 
 def link(prefix: str, ident: str) -> str:

@@ -3,7 +3,7 @@
 Each `transaction_details[].transaction_info` is a row: `transaction_event_code` says
 what it is (T0006 express checkout, T1107 refund, T0200–T0202 conversion, T0400
 withdrawal, T1106 reversal…; the full list is `EVENT_CODES` — an unknown code is an
-error that lists them) and is named as the activity download names that type
+error that lists the known codes of its family, `T11xx`, and the families known) and is named as the activity download names that type
 (`TYPE_OF_CODE`: T0006 is `Express Checkout Payment`), so that a transaction both files
 state books one entry whichever is imported first (the response's `custom_field` is the
 download's `Custom Number`). `transaction_amount` and `fee_amount` are decimal strings
@@ -90,6 +90,37 @@ TYPE_OF_CODE = {
     "T2102": "General Hold Release", "T2103": "Reserve Hold", "T2104": "Reserve Release", "T2107": "Payment Hold",
     "T2108": "Payment Release",
 }
+
+
+def _families() -> str:
+    """The families (`T11xx`: a code's first two digits) of the known codes, runs of them
+    as ranges: `T00xx–T22xx, T30xx, …`."""
+    numbers = sorted({int(code[1:3]) for code in KIND_OF_CODE})
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"T{r[0]:02}xx" + (f"–T{r[-1]:02}xx" if len(r) > 1 else "") for r in runs)
+
+
+FAMILIES = _families()
+
+
+def known_codes(code: str) -> str:
+    """What an unknown code's error says is known: the known codes of its family, and
+    the families known (all the codes are too many for one message, which is cut past
+    550 characters)."""
+    known = "beanclear knows codes of " + FAMILIES
+    if not re.fullmatch(r"T\d{4}", code):
+        return known
+    family = sorted(c for c in KIND_OF_CODE if c[:3] == code[:3])
+    if not family:
+        return f"no code of {code[:3]}xx is known; {known}"
+    return f"the known codes of {code[:3]}xx: {' '.join(family)}; {known}"
+
+
 STATUS = {"S": (BOOKED, "Completed"), "V": (BOOKED, "Reversed"), "F": (BOOKED, "Partially refunded"),
           "P": (PENDING, "Pending"), "D": (NO_MONEY, "Denied")}
 
@@ -203,8 +234,9 @@ class Importer(StatementImporter):
         code = str(info.get("transaction_event_code") or "")
         kind = KIND_OF_CODE.get(code)
         if kind is None:
-            raise StatementError(path, line, f"transaction_event_code: unknown PayPal event code {code!r} (expected "
-                                 f"one of {', '.join(sorted(KIND_OF_CODE))})")
+            raise StatementError(path, line, f"transaction_event_code: unknown PayPal event code {code!r} "
+                                 f"({known_codes(code)}): beanclear does not guess what money an event it does not "
+                                 "know moves")
         status, status_label = STATUS.get(str(info.get("transaction_status")), (None, ""))
         if status is None:
             raise StatementError(path, line, f"transaction_status: unknown status {info.get('transaction_status')!r} "
@@ -224,7 +256,20 @@ class Importer(StatementImporter):
         return PayPalRow(path, line, ident, when, kind, label, status, status_label, currency, gross, fee[0],
                          gross + fee[0], ending[0] if ending and ending[1] == currency else None,
                          ref=str(info.get("paypal_reference_id") or ""), name=name,
-                         email=str(payer.get("email_address") or ""), subject=str(info.get("transaction_subject") or ""),
+                         email=str(payer.get("email_address") or ""), subject=_subject(info, detail),
                          invoice=str(info.get("invoice_id") or ""),
                          meta={"custom": str(info.get("custom_field") or "")})
 
+
+def _subject(info: dict, detail: dict) -> str:
+    """The row's text: its `transaction_subject`, else its items' names (`cart_info`), as
+    the activity download's `Item Title` stands where its `Subject` is empty: an empty
+    field never hides a filled one (toolkit.filled_at), so order_pattern finds an order
+    an item's name holds whichever of the two files is imported."""
+    subject = str(info.get("transaction_subject") or "")
+    cart = detail.get("cart_info")
+    items = cart.get("item_details") if isinstance(cart, dict) else None
+    if subject or not isinstance(items, list):
+        return subject
+    return ", ".join(dict.fromkeys(str(item.get("item_name")) for item in items
+                                   if isinstance(item, dict) and item.get("item_name")))

@@ -25,9 +25,12 @@ the rows in time order, said in the import summary; `date_format` in config.yaml
 `America/Los_Angeles`, `CET` in one file) gives the instant, dated in the configured
 time zone. The statement CSV has no `Status` (its rows are all completed) and calls the
 type `Description`. Where the download has `Balance Impact`, a `Memo` row moved no money
-whatever its status says. A header without rows (a quiet month) imports nothing. A
-download without Transaction ID (the personal `Activity` download, one `Amount`) is
-refused saying what to download instead.
+whatever its status says. The narration's text is the `Subject`, else the `Item Title`
+(the download has both, its Subject empty in real downloads: the Item Title holds what
+`order_pattern` looks for); a role of two columns is read from the one a row fills. A
+header without rows (a quiet month) imports nothing. A download without Transaction ID
+(the personal `Activity` download, one `Amount`) is refused saying what to download
+instead.
 """
 
 from __future__ import annotations
@@ -41,8 +44,8 @@ from beanclear.importers.base import Extraction, FileOrder, StatementImporter
 from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, UPDATES, Booking, PayPalRow, kind_of,
                                                 status_of, type_key, zone_of)
 from beanclear.importers.toolkit import (ZERO_DECIMAL, DateOrder, StatementError, clean, currency_code, first_row_keys,
-                                         header_key, local_time, parse_amount, parse_datetime, read_statement, sniff,
-                                         uses_decimal_comma)
+                                         filled_at, header_key, local_time, parse_amount, parse_datetime,
+                                         read_statement, sniff, uses_decimal_comma)
 
 COLUMNS = {  # role -> header names: English, Spanish, German, Italian, French, Dutch, Japanese
     "date": ("Date", "Fecha", "Datum", "Data", "日付"),
@@ -134,9 +137,12 @@ class Importer(StatementImporter):
                             stream=True)
         t, path = st.table, st.table.path
         col = {role: t.index(*names, required=role in REQUIRED) for role, names in COLUMNS.items()}
+        # Roles the file has two columns of (`Subject` and `Item Title`): a row's value is
+        # in the first it fills (toolkit.filled_at)
+        either = {role: at for role, names in COLUMNS.items() if len(at := t.alternatives(*names)) > 1}
 
         out = Extraction()
-        read, conversion_ids = self._conventions(t, col, out)
+        read, conversion_ids = self._conventions(t, col, either, out)
         # The file's direction, from all its rows as they come: it decides which row of a
         # second ends a day where the running balances do not (base.FileOrder)
         order = FileOrder()
@@ -160,24 +166,25 @@ class Importer(StatementImporter):
         booking.finish()
         return out
 
-    def _conventions(self, t, col: dict, out: Extraction) -> tuple["_Reader", Ids]:
+    def _conventions(self, t, col: dict, either: dict, out: Extraction) -> tuple["_Reader", Ids]:
         """One pass over the rows decides the decimal comma and the date order (from the
         whole file) and finds the ids of the conversions that move money. The rows are
         then read twice more (a streamed file is never held): its conversions, booked
         and paired; every other row, each booked as it comes."""
         dates, zones, conversion_ids = DateOrder(), set(), Ids()
-        money_cols = [col[role] for role in ("gross", "fee", "net", "balance") if col[role] is not None]
-        read = _Reader(t.path, t.header, col, False, "", self.config.timezone)   # comma and day decided below
+        money_cols = [at for role in ("gross", "fee", "net", "balance") for at in either.get(role, (col[role],))
+                      if at is not None]
+        read = _Reader(t.path, t.header, col, False, "", self.config.timezone, either)   # comma and day below
 
         def amount_cells():
             for r in t.rows:
                 yield from ((r.line, r.cells[at]) for at in money_cols)
-                dates.add(r.line, r.cells[col["date"]])
-                zones.add(r.cells[col["zone"]])
+                dates.add(r.line, r.cells[read.at(r, "date")])
+                zones.add(r.cells[read.at(r, "zone")])
                 if read.is_conversion(r) and read.moves(r):
-                    conversion_ids.add(clean(r.cells[col["id"]]))
+                    conversion_ids.add(read.cell(r, "id"))
                 elif col["ref"] is not None and read.is_update(r) and read.moves(r):
-                    read.updated.add(clean(r.cells[col["ref"]]))
+                    read.updated.add(read.cell(r, "ref"))
         read.comma = uses_decimal_comma(amount_cells(), t.path)
         read.day = self.source.date_format or dates.format(t.path, header=t.header, zones=zones, notes=out.notes)
         return read, conversion_ids
@@ -192,17 +199,35 @@ class _Reader:
     comma: bool
     day: str
     timezone: str
+    either: dict[str, tuple[int, ...]] = field(default_factory=dict)   # roles of two columns: the first filled
     updated: set[str] = field(default_factory=set)   # the ids an update row moves the money of (UPDATES)
 
     def cells(self, row) -> dict[str, str]:
         """The row's cells by role, cleaned ("" for a column the file leaves out)."""
-        return {role: clean(row.cells[at]) if at is not None else "" for role, at in self.col.items()}
+        out = {role: clean(row.cells[at]) if at is not None else "" for role, at in self.col.items()}
+        for role, at in self.either.items():
+            out[role] = clean(row.cells[filled_at(row.cells, at)])
+        return out
+
+    def at(self, row, role: str) -> int | None:
+        """The column of a row's cell of a role (of two, the one it fills)."""
+        return filled_at(row.cells, self.either[role]) if role in self.either else self.col[role]
+
+    def cell(self, row, role: str) -> str:
+        at = self.at(row, role)
+        return clean(row.cells[at]) if at is not None else ""
+
+    def column(self, row, role: str) -> str:
+        """The header of a row's cell of a role, for its errors (the role where the file
+        leaves the column out)."""
+        at = self.at(row, role)
+        return self.header[at] if at is not None else role
 
     def is_conversion(self, row) -> bool:
-        return KIND_OF_TYPE.get(type_key(clean(row.cells[self.col["type"]]))) == "conversion"
+        return KIND_OF_TYPE.get(type_key(self.cell(row, "type"))) == "conversion"
 
     def is_update(self, row) -> bool:
-        return type_key(clean(row.cells[self.col["type"]])) in UPDATES
+        return type_key(self.cell(row, "type")) in UPDATES
 
     def status(self, words: str, impact: str, line: int) -> tuple[str, str]:
         """(BOOKED, PENDING or NO_MONEY; the words shown for it) of a row's Status and
@@ -215,40 +240,39 @@ class _Reader:
     def moves(self, row) -> bool:
         """Whether a row's status moves money: its two cells alone (the first pass asks it
         of every conversion row, before any row is read whole)."""
-        words, impact = (clean(row.cells[self.col[role]]) if self.col[role] is not None else ""
-                         for role in ("status", "impact"))
+        words, impact = self.cell(row, "status"), self.cell(row, "impact")
         try:
             return self.status(words, impact, row.line)[0] != NO_MONEY
         except StatementError:
             return False   # raised as the row is read
 
-    def _stamp(self, c: dict, line: int) -> dt.datetime:
+    def _stamp(self, c: dict, row) -> dt.datetime:
         """The row's Date and Time as written (its TimeZone's)."""
         return parse_datetime(f"{c['date']} {c['time']}", (f"{self.day} %H:%M:%S", f"{self.day} %H:%M", *YEAR_FIRST),
-                              self.path, line, f"{self.header[self.col['date']]} and {self.header[self.col['time']]}")
+                              self.path, row.line, f"{self.column(row, 'date')} and {self.column(row, 'time')}")
 
     def written_day(self, row) -> dt.date | None:
         """The day a row is dated as written; None where it cannot be read (its error is
         said where the row is read whole)."""
         try:
-            return self._stamp(self.cells(row), row.line).date()
+            return self._stamp(self.cells(row), row).date()
         except StatementError:
             return None
 
     def __call__(self, row) -> PayPalRow:
-        col, header, path, line = self.col, self.header, self.path, row.line
+        col, path, line = self.col, self.path, row.line
         c = self.cells(row)
 
         def amount(role: str) -> Decimal:
-            name = header[col[role]] if col[role] is not None else role  # an optional column left out
             # A row that moves money says its Gross and Net: an empty one is refused, never 0.00.
             needed = role in ("gross", "net") and col[role] is not None and status != NO_MONEY
-            return parse_amount(c[role] if needed else c[role] or "0", path, line, name, decimal_comma=self.comma,
-                                whole=currency in WHOLE_CURRENCIES)
+            return parse_amount(c[role] if needed else c[role] or "0", path, line, self.column(row, role),
+                                decimal_comma=self.comma, whole=currency in WHOLE_CURRENCIES)
 
         if not c["id"]:
-            raise StatementError(path, line, f"column {header[col['id']]}: expected the transaction id, got nothing")
-        stamp = self._stamp(c, line)
+            raise StatementError(path, line, f"column {self.column(row, 'id')}: expected the transaction id, "
+                                 "got nothing")
+        stamp = self._stamp(c, row)
         when = local_time(stamp.replace(tzinfo=zone_of(c["zone"], path, line)), self.timezone)
         status, label = self.status(c["status"], c["impact"], line)
         if c["id"] in self.updated and status != NO_MONEY:   # its Update row books the money (UPDATES)
@@ -256,8 +280,8 @@ class _Reader:
         if status == NO_MONEY and type_key(c["type"]) not in KIND_OF_TYPE:
             kind = "no-money"   # a Memo row (a German `Anforderung gesendet`, a request) whatever its type says
         else:
-            kind = kind_of(c["type"], path, line, header[col["type"]])
-        currency = currency_code(c["currency"], path, line, header[col["currency"]])
+            kind = kind_of(c["type"], path, line, self.column(row, "type"))
+        currency = currency_code(c["currency"], path, line, self.column(row, "currency"))
         gross = amount("gross")
         return PayPalRow(
             path, line, c["id"], when, kind, c["type"], status, label, currency,

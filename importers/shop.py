@@ -40,7 +40,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter, order_link, posting, transaction
@@ -58,6 +58,10 @@ BOOK, REFUNDED, CLOSED, PARTLY = "book", "refunded", "closed", "partly refunded"
 AWAITING = "awaiting payment (no sale yet)"
 # Chinese platforms write local China time, without an offset.
 LOCAL_TIMES = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
+# When the export says the order was paid (Shopify's `Paid at`), as it writes it: it moves
+# when an order edited after payment is paid again, so of two exports that disagree on an
+# order it tells the newer (ledger/statements/order_edits.py).
+PAID_AT = "paid-at"
 
 
 @dataclass
@@ -72,6 +76,17 @@ class Order:
     title: str = ""
     refunded: Decimal | None = Decimal(0)   # None: refunded, the amount not stated
     meta: dict = field(default_factory=dict)
+    paid_at: str = ""         # PAID_AT, where the export says it
+    by_gift_card: bool = False   # paid all by the shop's gift cards: no channel owes any of it
+
+
+class Snapshot(NamedTuple):
+    """What an export says of an order, as its entry books it: kept per order of a shop
+    statement (Extraction.orders), to compare two exports of one order."""
+    total: Decimal
+    currency: str
+    narration: str
+    paid_at: str
 
 
 def status_key(text: str) -> str:
@@ -259,12 +274,12 @@ class ShopImporter(StatementImporter):
 
     @staticmethod
     def counted(out: Extraction, rows: list[Row], action: str, more: str = "") -> bool:
-        """Account for every row of one order: when `action` moved no money, each row is
-        skipped with that reason (False); else the rows after its first are `more` (True)."""
+        """Account for every row of one order: when `action` moved no money, the order is
+        skipped with that reason, counted once however many rows (line items, sub-orders)
+        it has (False); else the rows after its first are `more` (True)."""
         out.rows += len(rows)
         if action not in (BOOK, REFUNDED):
-            for _ in rows:
-                out.skip(action)
+            out.skip(action)
             return False
         for _ in rows[1:]:
             out.skip(more)
@@ -295,14 +310,27 @@ class ShopImporter(StatementImporter):
                             for x in (order.amount, order.refunded))
         links = [order_link(order.order_id)]
         meta = {"order-id": order.order_id, **order.meta}
+        narration = f"Order {order.order_id} / {order.title}".strip(" /")
         out.entries.append(transaction(
-            path, order.line, order.when, None, f"Order {order.order_id} / {order.title}".strip(" /"),
-            {"id": f"order:{order.order_id}", **meta},
+            path, order.line, order.when, None, narration,
+            {"id": f"order:{order.order_id}", **meta, **({PAID_AT: order.paid_at} if order.paid_at else {})},
             [posting(acc.receivable, amount, currency), posting(acc.sales, -amount, currency)], links))
+        if out.orders is None:
+            out.orders = Ids()
+        out.orders.add(order.order_id, Snapshot(amount, currency, narration, order.paid_at))
+        # Paid all by gift card: the cards the shop sold before pay it, not a channel; its
+        # refund goes back onto them (README "Shops and their orders")
+        by_gift_card = order.by_gift_card and acc.gift_cards
+        back_to = acc.gift_cards if by_gift_card else acc.receivable
+        if by_gift_card:
+            out.entries.append(transaction(
+                path, order.line, order.when, None, f"Order {order.order_id} paid by gift card",
+                {"id": f"gift-card:{order.order_id}", "order-id": order.order_id},
+                [posting(acc.gift_cards, amount, currency), posting(acc.receivable, -amount, currency)], links))
         if refunded:
             out.refunds[order.order_id] = refunded
             out.entries.append(transaction(
                 path, order.line, order.when, None, f"Refund of order {order.order_id}",
                 {"id": f"refund:{order.order_id}", **meta},
-                [posting(acc.sales, refunded, currency), posting(acc.receivable, -refunded, currency)],
+                [posting(acc.sales, refunded, currency), posting(back_to, -refunded, currency)],
                 links))

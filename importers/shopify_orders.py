@@ -28,7 +28,14 @@ A payment processed the next morning in Shanghai is within `order_days` anyway.
 payment) and authorized (not captured) orders, and orders cancelled before payment,
 are skipped with their reason; a later export that says paid books them. `Refunded Amount`
 decides how much came back (the samples say `paid` with a refund: the amount wins);
-where it is absent or zero, a `refunded` order is refunded in full. Exports without a
+where it is absent or zero, a `refunded` order is refunded in full. `Payment Method`
+says who collects the money: an order paid all by the shop's gift cards (`gift_card`) is
+paid, its receivable cleared against the gift cards (`accounts.gift_cards`, a liability)
+and its refund put back on them; one paid by a gift card and a channel, or by a manual
+method (Bank Deposit, Cash on Delivery, manual), keeps the column as `payment-method`,
+for the orders check (ledger/checks/orders.py). `Paid at` is kept
+as `paid-at`: of two exports that show an order otherwise (edited after payment), the
+later Paid at is the newer (ledger/statements/order_edits.py). Exports without a
 Financial Status column (column subsets) book every order; a subset without Total
 (Name, Created at and Financial Status or Lineitem name, but no money) is refused
 saying so.
@@ -37,6 +44,7 @@ saying so.
 from __future__ import annotations
 
 from beanclear.importers.base import Extraction
+from beanclear.importers.order_refs import GIFT_CARD, MANUAL, PAYMENT_METHOD, gateway_kind, gateways
 from beanclear.importers.shop import AWAITING, BOOK, REFUNDED, Order, ShopImporter, meaning, refund_of
 from beanclear.importers.toolkit import (StatementError, clean, currency_code, has_header, parse_amount,
                                          parse_instant, read_statement, sniff)
@@ -50,6 +58,20 @@ STATUSES = {"paid": BOOK, "partially_paid": BOOK, "pending": AWAITING,
             "voided": "voided (authorisation released, no money moved)",
             "expired": "expired (payment never captured)"}
 UNPAID = {"pending", "authorized", "voided", "expired"}
+
+
+def paid_at(text: str) -> str:
+    """The order's `Paid at` as the export writes it, where it is a time with its offset
+    (as `Created at` is); else "": it only tells which of two exports is newer
+    (ledger/statements/order_edits.py), and a cell it cannot tell by is no reason to refuse
+    the export."""
+    if not text:
+        return ""
+    try:
+        parse_instant(text, "", 0, "column Paid at")
+    except StatementError:
+        return ""
+    return text
 
 
 class Importer(ShopImporter):
@@ -75,7 +97,7 @@ class Importer(ShopImporter):
         t, path = st.table, st.table.path
         col = {name: t.index(name, required=False) for name in (
             "Name", "Created at", "Total", "Currency", "Financial Status", "Refunded Amount", "Cancelled at",
-            "Lineitem name")}
+            "Lineitem name", "Paid at", "Payment Method")}
 
         def get(row, name: str) -> str:
             at = col[name]
@@ -113,5 +135,9 @@ class Importer(ShopImporter):
             currency = currency_code(get(first, "Currency"), path, first.line, "Currency") \
                 if get(first, "Currency") else self.source.currency
             when = parse_instant(get(first, "Created at"), path, first.line, "column Created at")
-            self.book(out, path, Order(first.line, when, name, total, currency, title, refunded))
+            method = get(first, "Payment Method")
+            kinds = {gateway_kind(g) for g in gateways(method)}
+            self.book(out, path, Order(first.line, when, name, total, currency, title, refunded,
+                                       {PAYMENT_METHOD: method} if kinds & {GIFT_CARD, *MANUAL} else {},
+                                       paid_at=paid_at(get(first, "Paid at")), by_gift_card=kinds == {GIFT_CARD}))
         return out

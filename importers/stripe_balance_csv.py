@@ -44,8 +44,8 @@ from beancount.core.amount import Amount
 from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.stripe_booking import (OLD_PAYOUT, SHARED, BalanceTxn, book, category_of, sale_order,
                                                 time_formats)
-from beanclear.importers.toolkit import (StatementError, clean, currency_code, first_row_keys, header_key,
-                                         local_time, parse_amount, parse_datetime, read_statement, sniff,
+from beanclear.importers.toolkit import (StatementError, clean, currency_code, filled_at, first_row_keys,
+                                         header_key, local_time, parse_amount, parse_datetime, read_statement, sniff,
                                          uses_decimal_comma)
 
 REPORT = ("balance_transaction_id", "currency", "gross", "fee", "net", "reporting_category")
@@ -88,11 +88,12 @@ class Importer(StatementImporter):
                             "Stripe balance export (itemized report or legacy balance history)", stream=True)
         t, path = st.table, st.table.path
         col = {role: t.index(*names, required=role in REQUIRED) for role, names in COLUMNS.items()}
-        utc = {role: col[role] is not None and "utc" in header_key(t.header[col[role]])
-               for role in ("created", "effective")}
+        # each role's columns (customer_email, customer_name): a row's value is in the first
+        # it fills (toolkit.filled_at)
+        alternatives = {role: t.alternatives(*names) for role, names in COLUMNS.items()}
 
         def cells(role):   # a pass over the rows (of a large file: a read of it, never held)
-            return ((r.line, r.cells[col[role]]) for r in t.rows if col[role] is not None)
+            return ((r.line, r.cells[at]) for r in t.rows for at in alternatives[role])
 
         comma = uses_decimal_comma(chain(cells("gross"), cells("fee"), cells("net"), cells("customer_amount")), path)
         out, items = Extraction(), {}
@@ -102,16 +103,20 @@ class Importer(StatementImporter):
         has_payouts = False
         for row in self.each(t.rows):
             def get(role: str) -> str:
-                return clean(row.cells[col[role]]) if col[role] is not None else ""
+                at = filled_at(row.cells, alternatives[role])
+                return clean(row.cells[at]) if at is not None else ""
+
+            def column(role: str) -> str:
+                return t.header[filled_at(row.cells, alternatives[role])]
 
             def amount(role: str) -> Decimal:
-                return parse_amount(get(role), path, row.line, t.header[col[role]], decimal_comma=comma)
+                return parse_amount(get(role), path, row.line, column(role), decimal_comma=comma)
 
             def when(role: str) -> dt.datetime:
-                stamp = parse_datetime(get(role), formats, path, row.line, t.header[col[role]])
+                stamp = parse_datetime(get(role), formats, path, row.line, column(role))
                 if role == "effective" and stamp.time() == dt.time(0):
                     return stamp  # a payout's date, not an instant: no zone to convert
-                if utc[role]:
+                if "utc" in header_key(column(role)):
                     return local_time(stamp.replace(tzinfo=dt.timezone.utc), self.config.timezone)
                 zone = self.source.timezone   # the Stripe account's, where it is not the books'
                 return local_time(stamp.replace(tzinfo=zone), self.config.timezone) if zone else stamp
@@ -119,14 +124,14 @@ class Importer(StatementImporter):
             out.rows += 1
             ident = get("id")
             if not ident:
-                raise StatementError(path, row.line, f"column {t.header[col['id']]}: expected the balance "
+                raise StatementError(path, row.line, f"column {column('id')}: expected the balance "
                                      "transaction id (txn_…), got nothing")
             description = get("description")
-            category = category_of(get("category"), description, path, row.line, f"column {t.header[col['category']]}")
+            category = category_of(get("category"), description, path, row.line, f"column {column('category')}")
             if legacy and category == "transfer" and (get("source") in named_payouts or OLD_PAYOUT.search(description)):
                 category = "payout"
             has_payouts |= category == "payout"
-            currency = currency_code(get("currency"), path, row.line, t.header[col["currency"]])
+            currency = currency_code(get("currency"), path, row.line, column("currency"))
             gross, fee, net = amount("gross"), amount("fee"), amount("net")
             if not (gross or fee or net):
                 out.skip("moves no money (0.00)")

@@ -8,7 +8,11 @@ moved or was refunded. Each row is money moving from one account to another:
 - the wallet's balance (Alipay 余额, WeChat 零钱, JD 余额) is the channel's **clearing**
   account; so is a bank or credit card *paying* through the wallet: the card's bank
   statement shows the same payment, and the bank importer books that line into this
-  clearing account too (banking.py), so the payment is counted once and clearing nets;
+  clearing account too (banking.py), so the payment is counted once and clearing nets.
+  A top-up of the balance from a card (充值) is such a payment whose other side is the
+  balance: both its postings are on clearing, the card's out and the balance's in, so
+  that the clearing check pairs it with the bank's debit, as it pairs a purchase
+  (checks/clearing.py `check_card_payments`);
 - money the wallet sends *to* a card (a refund to the card, a withdrawal 提现) goes to
   the **transit** account, where the bank's credit meets it, as a channel payout does;
 - 余额宝 / 零钱通 / 小金库 are the **savings** account, 花呗 / 花呗分期 / 分付 / 白条 the
@@ -29,6 +33,12 @@ moved or was refunded. Each row is money moving from one account to another:
       method: "花呗"
       Assets:Suspense                  189.91 CNY
       Liabilities:Credit:AlipayMe     -189.91 CNY
+
+    2026-03-06 * "招商银行" "充值-普通充值"                  ; 不计收支 from a card: a top-up
+      id: "2026030622001000000000003"
+      method: "招商银行(6688)"
+      Assets:Clearing:AlipayMe         300.00 CNY
+      Assets:Clearing:AlipayMe        -300.00 CNY
 
 Rows whose direction the bill leaves neutral (不计收支, 其他, `/`) are booked only where
 their kind says which way the money went (a refund comes back to the payment method;
@@ -124,7 +134,7 @@ class WalletImporter(StatementImporter):
             return acc.savings
         if any(w in first for w in CREDIT_WORDS):
             return acc.credit
-        if first in BALANCE_METHODS:
+        if not by_card(first):
             return acc.clearing
         return acc.clearing if direction == "out" else acc.transit  # a bank or credit card
 
@@ -146,10 +156,13 @@ class WalletImporter(StatementImporter):
 
     # -- postings --------------------------------------------------------------------
 
-    def move(self, out: Extraction, mv: Movement, source: str, dest: str, payout: bool = False) -> None:
+    def move(self, out: Extraction, mv: Movement, source: str, dest: str, payout: bool = False,
+             top_up: bool = False) -> None:
         """Book `mv.amount` leaving `source` for `dest`, less the fee (`mv.fee`) the
-        wallet keeps of it: the bills write amounts that include their fee."""
-        if source == dest:
+        wallet keeps of it: the bills write amounts that include their fee. Money from a
+        card into the balance (`top_up`) is booked though both are clearing (the module
+        docstring)."""
+        if source == dest and not top_up:
             kind = mv.item or mv.category
             out.skip(f"{kind[:20]} (moves money within {source})")
             return
@@ -248,8 +261,8 @@ class WalletImporter(StatementImporter):
                 self.move(out, mv, acc.savings, acc.transit, payout=True)
             elif kind == "withdrawal":             # 提现: the balance to the bank
                 self.move(out, mv, acc.clearing, acc.transit, payout=True)
-            elif kind == "top-up":                 # 充值 from a card: the bank line books it
-                self.move(out, mv, method_out, acc.clearing)
+            elif kind == "top-up":                 # 充值 from a card: out of the card, into the balance
+                self.move(out, mv, method_out, acc.clearing, top_up=method_out == acc.clearing and by_card(mv.method))
             elif kind == "credit-repayment":       # 花呗 / 分付 / 白条 repaid
                 self.move(out, mv, method_out, acc.credit)
             elif kind == "sale-of-investment":     # 卖出 / 赎回 to the method named
@@ -260,6 +273,15 @@ class WalletImporter(StatementImporter):
                 raise ValueError(kind)
             return
         out.skip(f"neutral row of unknown kind ({(mv.category or mv.item)[:20]}): direction not stated")
+
+
+def by_card(method: str) -> bool:
+    """Whether a row's payment method (as its `method` metadata keeps it) is a bank or
+    credit card paying through the wallet, the card's bank line booked beside it in
+    clearing (banking.py): any part of it other than the balance, savings or credit
+    (`招商银行(6688)`, `中信银行信用卡(6428)&红包`)."""
+    return any(part.strip() not in BALANCE_METHODS and not any(w in part for w in SAVINGS_WORDS + CREDIT_WORDS)
+               for part in method.split("&"))
 
 
 def _cells(row: Row) -> str:

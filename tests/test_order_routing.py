@@ -299,6 +299,64 @@ def test_wallet_sale_clears_an_order_only_where_a_shop_holds_it(tmp_path, make_c
     assert out.notes == []   # a wallet's own order numbers are no news
 
 
+WALLET_SHOP = """\
+books: books
+currency: CNY
+channels:
+  wx: {type: wechat-personal, settlement_days: 31, order_pattern: "(WS\\\\d{4})"}
+  ali: {type: alipay-personal, settlement_days: 31, order_pattern: "(WS\\\\d{4})", sales: [{category: "^收入$"}]}
+shops:
+  webshop:
+    type: orders-csv
+    order_days: 3
+    columns: {order_id: 订单号, date: 下单日期, amount: 实付金额, status: 订单状态}
+    statuses: {booked: [已支付], skipped: [已取消]}
+"""
+WX_HEADER = "交易时间,交易类型,交易对方,商品,收/支,金额(元),支付方式,当前状态,交易单号,商户单号,备注"
+WX_PREAMBLE = ["微信支付账单明细,,,,,,,,,,", "微信昵称：[小店主],,,,,,,,,,",
+               "起始时间：[2026-03-01 00:00:00] 终止时间：[2026-03-10 23:59:59],,,,,,,,,,",
+               "----------------------微信支付账单明细列表--------------------,,,,,,,,,,"]
+ALI_HEADER = "交易时间,交易分类,交易对方,对方账号,商品说明,收/支,金额,收/付款方式,交易状态,交易订单号,商家订单号,备注,"
+
+
+def wallet_merchant(folder):
+    """A seller paid by QR code on personal WeChat and Alipay, naming the web shop's
+    order in the payment's remark (no 商户单号): WS1001 paid on both, once too often."""
+    folder.mkdir(parents=True)
+    (folder / "config.yaml").write_text(WALLET_SHOP, encoding="utf-8")
+    (folder / "wallets").mkdir()
+    (folder / "shop").mkdir()
+    (folder / "wallets" / "wechat.csv").write_text("\n".join([*WX_PREAMBLE, WX_HEADER, *(
+        f"2026-03-0{day} 10:01:00,二维码收款,{who},收款方备注:{order},收入,¥{amount},/,已收钱,4200002026030{day}0001\t,/,/"
+        for day, who, order, amount in (("3", "阿梅", "WS1002", "88.00"), ("2", "小林", "WS1001", "68.00")))]) + "\n",
+        encoding="utf-8")
+    (folder / "wallets" / "alipay.csv").write_bytes("\r\n".join([
+        "------", "导出信息：", "起始时间：[2026-03-01 00:00:00]    终止时间：[2026-03-10 23:59:59]", "共2笔记录", "",
+        ALI_HEADER, "2026-03-04 19:58:33,收入,木木,147****6499,收钱码收款-WS1003,收入,39.50,,交易成功,2026030422001\t,,,",
+        "2026-03-05 09:00:00,收入,小林,166****7782,收钱码收款-WS1001,收入,68.00,,交易成功,2026030522001\t,,,"]
+        ).encode("gb18030"))
+    (folder / "shop" / "orders.csv").write_text("\n".join([
+        "订单号,下单日期,实付金额,订单状态", "WS1001,2026-03-02,68.00,已支付", "WS1002,2026-03-03,88.00,已支付",
+        "WS1003,2026-03-04,39.50,已支付"]) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_wallet_payments_imported_before_the_shops_orders_clear_them_when_the_orders_come(tmp_path):
+    # A personal wallet's QR payment names its order only in its remark (order_pattern on
+    # the narration: no 商户单号, so no order-id of its own). Imported before the shop's
+    # export it is a sale of the wallet; the export's import moves it to the receivable
+    # (books/late_routes.py), so the books are those of one import of both (DESIGN §2).
+    together = wallet_merchant(tmp_path / "together")
+    imported(together, "wallets", "shop")
+    assert findings(together) == [("duplicate-charge", "WS1001")]
+    apart = wallet_merchant(tmp_path / "apart")
+    imported(apart, "wallets")
+    out = imported(apart, "shop")
+    assert "note: 4 payment(s) booked before their orders now clear them" in out
+    assert snapshot(apart / "books") == snapshot(together / "books")
+    assert findings(apart) == [("duplicate-charge", "WS1001")]
+
+
 def test_shop_orders_are_read_from_the_books_without_a_parse(tmp_path, make_config):
     folder = merchant(tmp_path, ONE_SHOP, web=False, payments=PAYMENTS[:1])
     imported(folder, "orders")

@@ -122,6 +122,69 @@ def test_order_unpaid_fails_bean_check(ledger):
     assert [f.code for f in ledger(order("1002"), every_severity=False)] == ["order-unpaid"]
 
 
+# -- gift cards and manual payment methods (blind7: #1035, #1036, #1044) --------------------
+
+def paid_with(name, method, day="01", amount="100.00"):
+    """An order the export says was paid by `method` (importers/shopify_orders.py)."""
+    return order(name, day, amount).replace(f'  order-id: "#{name}"\n',
+                                            f'  order-id: "#{name}"\n  payment-method: "{method}"\n')
+
+
+def gift_card(name, day="01", amount="100.00"):
+    return f"""
+2000-01-01 open Liabilities:GiftCards:Shopify
+2026-03-{day} * "Order #{name} paid by gift card" ^order-{name}
+  id: "gift-card:#{name}"
+  order-id: "#{name}"
+  Liabilities:GiftCards:Shopify    {amount} CNY
+  Assets:Receivable:Shopify       -{amount} CNY
+"""
+
+
+def test_an_order_paid_all_by_gift_card_is_paid(ledger):
+    assert ledger(paid_with("1036", "gift_card"), gift_card("1036")) == []
+
+
+def test_the_gift_cards_part_of_an_order_is_not_owed_by_the_channels(ledger):
+    """#1035: 30.00 by gift card, the rest by the channel; the export does not say how
+    much of which. What the channels paid short of the order is the gift card's: no
+    amount-mismatch; more than the order is still one, and so is nothing paid at all."""
+    mixed = paid_with("1035", "gift_card, Shopify Payments", amount="85.32")
+    assert ledger(mixed, payment("1035", "4200-1035", amount="55.32")) == []
+    [more] = ledger(mixed, payment("1035", "4200-1035", amount="95.32"))
+    assert more.code == "amount-mismatch"
+    [unpaid] = ledger(mixed)
+    assert (unpaid.code, unpaid.amount) == ("order-unpaid", Decimal("85.32"))
+    assert unpaid.message == ("order #1035 of 85.32 CNY on 2026-03-01 has no payment 9 days later (expected within "
+                              "3); paid in part by gift card (gift_card, Shopify Payments), the export does not say "
+                              "how much: the rest is the channels' to pay")
+    # a refund the shop made beyond the channels' may have gone back to the gift card, up to its part
+    refunded = [mixed, payment("1035", "4200-1035", amount="55.32"), shop_refund("1035", "05", "40.00"),
+                channel_refund("1035", "R1", "4200-1035", "05", "10.00")]
+    assert ledger(*refunded) == []
+    refunded[2] = shop_refund("1035", "05", "50.00")
+    [unsynced] = ledger(*refunded)
+    assert (unsynced.code, unsynced.amount) == ("refund-unsynced", Decimal("10.00"))
+    assert unsynced.message == ("order #1035: the shop refunded 50.00 CNY, the channels 10.00 CNY (of the rest, "
+                                "30.00 CNY may have gone back to the gift card that paid part of it)")
+
+
+@pytest.mark.parametrize("method, hint", [
+    ("Bank Deposit", "paid by Bank Deposit, which no channel collects: the bank line that pays it settles it "
+                     "(`beanclear match` proposes the line of its amount that names the order; `beanclear link` "
+                     "matches one by hand)"),
+    ("Cash on Delivery (COD)", "paid by Cash on Delivery (COD): the cash reaches the books with what deposits it (a "
+                               "courier's remittance, a cash deposit at the bank): `beanclear link` that line to the "
+                               "order (one line may settle several), or book the cash received with the order's "
+                               "link"),
+])
+def test_an_order_paid_by_a_manual_method_says_where_its_money_comes_from(ledger, method, hint):
+    [unpaid] = ledger(paid_with("1044", method))
+    assert unpaid.code == "order-unpaid"
+    assert unpaid.message == ("order #1044 of 100.00 CNY on 2026-03-01 has no payment 9 days later (expected within "
+                              f"3); {hint}")
+
+
 # -- payment-without-order -----------------------------------------------------------------
 
 def test_payment_naming_an_order_the_shop_never_exported(ledger):
@@ -443,6 +506,38 @@ def test_a_channel_refund_after_the_shops_last_export_waits_for_its_next(tmp_pat
     assert gap.message == ("the exports of shopify end 2026-03-08; the statements of the channels that pay it go to "
                            "2026-03-20: 1 refund(s) the channels made since wait for its next export")
     assert [(f.code, f.amount) for f in found("20")] == [("refund-unsynced", Decimal("30.00"))]
+
+
+def test_a_refund_waiting_for_the_shops_next_export_is_not_said_again_past_the_channels_end(tmp_path, ledger):
+    """The books go on past the channels' statements (a bank's to 04-06, theirs to
+    03-20): the refund made after the shop's last export waits for that export, one
+    statement-gap, not a second one dated at the channels' end saying its deadline
+    waits for their statements (blind7: two gaps, one cause). Where the channels'
+    statements do end before the orders' deadlines, that second kind is still said."""
+    ledger()
+    later = ('\n2026-04-06 custom "beanclear-coverage" "ops" 2026-03-01\n  id: "coverage ops"\n'
+             '2000-01-01 open Assets:Bank:Ops\n2000-01-01 open Expenses:Rent\n'
+             '2026-04-06 * "rent, a bank line past the channels\' statements"\n  id: "B-RENT"\n'
+             '  Assets:Bank:Ops   -50.00 CNY\n  Expenses:Rent   50.00 CNY\n')
+    covered = ('\n2026-03-20 custom "beanclear-coverage" "wechat" 2026-03-01\n  id: "coverage wechat"\n'
+               '2026-03-{to} custom "beanclear-coverage" "shopify" 2026-03-01\n  id: "coverage shopify"\n')
+
+    def found(*parts, shop_to="08"):
+        entries, errors, _ = loader.load_string(textwrap.dedent(HEAD.format(config=tmp_path / "config.yaml")
+                                                                + "".join(parts) + covered.format(to=shop_to) + later))
+        assert not [e for e in errors if not isinstance(e, FindingError)]
+        return [(f.code, str(f.date), f.refs, f.message) for f in reconcile.find(entries, config_mod.load(
+            tmp_path / "config.yaml"))]
+
+    refunded = [order("1001"), payment("1001", "4200-1001"), channel_refund("1001", "R1", "4200-1001", day="09")]
+    assert found(*refunded) == [("statement-gap", "2026-03-09", ("#1001",),
+                                 "the exports of shopify end 2026-03-08; the statements of the channels that pay it "
+                                 "go to 2026-03-20: 1 refund(s) the channels made since wait for its next export")]
+    # an order of 03-19, unpaid: its deadline is past the channels' end, the orders go to 03-28
+    [gap] = found(order("1002", "19"), shop_to="28")
+    assert gap[:3] == ("statement-gap", "2026-03-20", ("#1002",))
+    assert gap[3].endswith("the shopify orders go to 2026-03-28: 1 order deadline(s) wait for the statements of "
+                           "those channels")
 
 
 def test_orders_before_the_channels_first_statement_wait_for_it_whatever_day(tmp_path, ledger):

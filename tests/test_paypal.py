@@ -498,8 +498,9 @@ def api_response(info: str) -> str:
 @pytest.mark.parametrize("info, message", [
     ('{"transaction_id": "X1", "transaction_event_code": "T9999", "transaction_initiation_date": '
      '"2026-01-01T00:00:00+0000", "transaction_amount": {"currency_code": "USD", "value": "1.00"}, '
-     '"transaction_status": "S"}', "p.json:2: transaction_event_code: unknown PayPal event code 'T9999' (expected one"
-                                   " of T0000"),
+     '"transaction_status": "S"}', "p.json:2: transaction_event_code: unknown PayPal event code 'T9999' (the known"
+                                   " codes of T99xx: T9900; beanclear knows codes of T00xx–T22xx, T30xx, T50xx, "
+                                   "T97xx–T99xx): beanclear does not guess what money an event it does not know moves"),
     ('{"transaction_id": "X1", "transaction_event_code": "T0006", "transaction_initiation_date": '
      '"2026-01-01 00:00:00", "transaction_amount": {"currency_code": "USD", "value": "1.00"}, '
      '"transaction_status": "S"}', "p.json:2: transaction_initiation_date: expected a time with its offset"),
@@ -803,3 +804,103 @@ def test_payments_converted_to_yen_balance_in_beancount(tmp_path):
     assert (won.meta["fx-rate"], str(sold.price.number)) == ("0.1067460045", "0.10674600452705946909938953289")
     checked = beanclear(tmp_path, "check")
     assert checked.exit_code == 0, checked.output
+
+
+# -- blind7: an empty Subject beside the Item Title that names the order ---------------
+
+SUBJECT_SHOP = """\
+books: books
+currency: EUR
+timezone: Europe/Berlin
+channels:
+  paypal:
+    type: paypal
+    currency: EUR
+    order_pattern: "Order #(\\\\d+)"
+shops:
+  shop:
+    type: shopify
+    order_days: 3
+"""
+SUBJECT_HEADER = ('"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","Transaction ID",'
+                  '"Item Title","Subject","Note","Balance","Balance Impact"\n')
+SUBJECT_ROWS = ('"02/03/2026","10:14:19","CET","Luca Bianchi","Express Checkout Payment","Completed","EUR","120.00",'
+                '"-3.34","116.66","X9AT5JMJVS388YP5K","{item}","{subject}","","116.66","Credit"\n'
+                '"09/03/2026","10:14:19","CET","Ann Lee","Express Checkout Payment","Completed","EUR","50.00","-1.60",'
+                '"48.40","X9AT5JMJVS388YP5L","Order #1002","","","165.06","Credit"\n')
+SUBJECT_ORDERS = """\
+Name,Email,Financial Status,Paid at,Currency,Subtotal,Shipping,Taxes,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Refunded Amount
+#1001,a@x,paid,2026-03-02 09:59:00 +0100,EUR,120.00,0.00,0.00,120.00,2026-03-02 09:58:00 +0100,1,Kite,120.00,0.00
+#1002,b@x,paid,2026-03-09 09:59:00 +0100,EUR,50.00,0.00,0.00,50.00,2026-03-09 09:58:00 +0100,1,Kite,50.00,0.00
+"""
+
+
+def test_an_empty_subject_never_hides_the_item_title_that_names_the_order(tmp_path):
+    """The activity download has `Subject` and `Item Title` (FORMATS §6a), Subject empty
+    in real downloads: the payment's Item Title `Order #1001` is its narration's text, so
+    order_pattern finds the order in it and the sale clears the shop's receivable (it was
+    booked to Income:Sales:PayPal, and the order reported unpaid)."""
+    from conftest import beanclear
+    (tmp_path / "statements").mkdir()
+    (tmp_path / "config.yaml").write_text(SUBJECT_SHOP, encoding="utf-8")
+    (tmp_path / "statements" / "Download.CSV").write_text(SUBJECT_HEADER + SUBJECT_ROWS.format(item="Order #1001",
+                                                                                              subject=""),
+                                                          encoding="utf-8")
+    (tmp_path / "statements" / "orders.csv").write_text(SUBJECT_ORDERS, encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "statements")).exit_code == 0
+    books = (tmp_path / "books" / "paypal" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    assert '"Luca Bianchi" "Express Checkout Payment / Order #1001" ^order-1001' in books
+    assert "Assets:Receivable:Shop                     -120.00 EUR" in books
+    checked = beanclear(tmp_path, "check")
+    assert "order-unpaid" not in checked.output and "Income:Sales:PayPal  " not in books
+
+
+@pytest.mark.parametrize("item, subject, narration", [
+    ("Order #1001", "", "Express Checkout Payment / Order #1001"),
+    ("Order #1001", "Kites for Luca", "Express Checkout Payment / Kites for Luca"),   # the Subject where it is filled
+    ("", "Kites for Luca", "Express Checkout Payment / Kites for Luca"),
+    ("", "", "Express Checkout Payment"),
+])
+def test_the_narration_is_the_first_filled_of_subject_and_item_title(tmp_path, cfg, item, subject, narration):
+    path = tmp_path / "Download.CSV"
+    path.write_text(SUBJECT_HEADER + SUBJECT_ROWS.format(item=item, subject=subject), encoding="utf-8")
+    entries = by_id(run(paypal_csv, cfg, "paypal", path))
+    assert entries["X9AT5JMJVS388YP5K"].narration == narration
+
+
+def test_an_api_row_without_a_subject_is_named_by_its_item_as_the_download_names_it(tmp_path, cfg):
+    """The Transaction Search response of the same payment: no transaction_subject, the
+    item's name in cart_info. It books the entry the download books (DESIGN §2)."""
+    info = ('{"transaction_id": "X9AT5JMJVS388YP5K", "transaction_event_code": "T0006", "transaction_initiation_date":'
+            ' "2026-03-02T09:14:19+0000", "transaction_amount": {"currency_code": "EUR", "value": "120.00"}, '
+            '"fee_amount": {"currency_code": "EUR", "value": "-3.34"}, "transaction_status": "S", '
+            '"transaction_subject": ""}, "payer_info": {"payer_name": {"alternate_full_name": "Luca Bianchi"}}, '
+            '"cart_info": {"item_details": [{"item_name": "Order #1001", "item_quantity": "1"}]}')
+    path = tmp_path / "p.json"
+    path.write_text(api_response(info), encoding="utf-8")
+    [api] = [e for e in run(paypal_api, cfg, "paypal", path).entries if hasattr(e, "narration")]
+    csv_path = tmp_path / "Download.CSV"
+    csv_path.write_text(SUBJECT_HEADER + SUBJECT_ROWS.format(item="Order #1001", subject=""), encoding="utf-8")
+    download = by_id(run(paypal_csv, cfg, "paypal", csv_path))["X9AT5JMJVS388YP5K"]
+    assert api.narration == download.narration == "Express Checkout Payment / Order #1001"
+    assert (api.payee, api.date) == (download.payee, download.date)
+
+
+@pytest.mark.parametrize("code, known", [
+    ("T0099", "the known codes of T00xx: T0000 T0001 T0002 T0003 T0004 T0005 T0006 T0007 T0008 T0009 T0010 T0011 "
+              "T0012 T0013 T0014 T0015 T0016 T0017 T0018 T0019; beanclear knows codes of"),
+    ("T4000", "no code of T40xx is known; beanclear knows codes of T00xx–T22xx, T30xx, T50xx, T97xx–T99xx)"),
+    ("PAYMENT", "(beanclear knows codes of T00xx–T22xx, T30xx, T50xx, T97xx–T99xx)"),
+])
+def test_an_unknown_event_code_names_its_family_whole_and_the_families_known(tmp_path, cfg, code, known):
+    """blind7: the error listed every known code and was cut mid-list by the bound on
+    error messages (`T04…[399 characters]…01`)."""
+    path = tmp_path / "p.json"
+    path.write_text(api_response('{"transaction_id": "X1", "transaction_event_code": "%s", '
+                                 '"transaction_initiation_date": "2026-01-01T00:00:00+0000", "transaction_amount": '
+                                 '{"currency_code": "USD", "value": "1.00"}, "transaction_status": "S"}' % code),
+                    encoding="utf-8")
+    with pytest.raises(StatementError) as caught:
+        run(paypal_api, cfg, "paypal", path)
+    assert known in caught.value.reason and "characters]" not in caught.value.reason
+    assert len(caught.value.reason) <= 600

@@ -127,6 +127,25 @@ def test_shopify_statuses_cancellations_and_refunds(shops, tmp_path):
     assert ids["order:#3001"].narration == "Order #3001 / A, B"
 
 
+def test_shopify_skipped_reasons_count_orders_not_their_line_items(shops, tmp_path):
+    # blind7: "skipped 3 authorized …, 5 awaiting payment" for 2 and 2 orders
+    path = write(tmp_path, "orders_export.csv", [
+        "Name,Created at,Total,Currency,Financial Status,Lineitem name",
+        "#4001,2025-02-01 10:00:00 -0500,80.00,USD,authorized,A",
+        "#4001,,,,,B",
+        "#4002,2025-02-01 11:00:00 -0500,50.00,USD,pending,C",
+        "#4002,,,,,D",
+        "#4002,,,,,E",
+        "#4003,2025-02-01 12:00:00 -0500,40.00,USD,pending,F",
+        "#4004,2025-02-01 13:00:00 -0500,30.00,USD,paid,G",
+        "#4004,,,,,H"])
+    extraction = read(shops, "shopify", path)
+    assert extraction.rows == 8
+    assert extraction.skipped == {"authorized (payment not captured yet, no money moved)": 1,
+                                  "awaiting payment (no sale yet)": 2,
+                                  "more line items of an order (booked with its first row)": 1}
+
+
 def test_shopify_export_repeating_created_at_on_every_item_row(shops, tmp_path):
     # Newer exports (2025) fill `Created at` on the row of every line item, the order's
     # Total, Currency and Financial Status on its first row only.
@@ -177,6 +196,37 @@ def test_refund_above_the_order_is_booked_as_stated(shops, tmp_path):
     assert dict(totals(out.entries)) == {"Assets:Receivable:Shopify USD": Decimal("-1.00"),
                                          "Income:Sales:Shopify USD": Decimal("1.00")}
     assert out.notes == ["order #1: refunded 6.00, more than its total 5.00 (booked as the export states)"]
+
+
+def test_shopify_gift_cards_and_manual_payment_methods(shops, tmp_path):
+    """An order paid all by gift card is paid: its receivable is cleared against the gift
+    cards (a liability), and its refund goes back to them; paid by a gift card and a
+    channel, or by a manual method, it says how (`payment-method`), for the orders check
+    (blind7: #1035, #1036). Paid by a channel alone, nothing more is said."""
+    path = write(tmp_path, "orders_export.csv", [
+        "Name,Created at,Total,Currency,Financial Status,Refunded Amount,Payment Method,Lineitem name",
+        "#5001,2026-02-15 12:43:36 -0500,18.00,USD,paid,0.00,gift_card,Canvas Tote",
+        '#5002,2026-02-14 12:15:29 -0500,85.32,USD,paid,0.00,"gift_card, Shopify Payments",Fleece Pullover',
+        "#5003,2026-02-16 11:43:08 -0500,128.52,USD,paid,0.00,Bank Deposit,Hiking Cap",
+        "#5004,2026-02-16 12:00:00 -0500,40.00,USD,partially_refunded,15.00,Gift Card,Cap",
+        "#5005,2026-02-16 13:00:00 -0500,40.00,USD,paid,0.00,Shopify Payments,Cap",
+        "#5006,2026-02-16 14:00:00 -0500,40.00,USD,paid,0.00,Cash on Delivery (COD),Cap"])
+    out = read(shops, "shopify", path)
+    ids = {e.meta["id"]: e for e in out.entries}
+    assert sorted(ids) == ["gift-card:#5001", "gift-card:#5004", "order:#5001", "order:#5002", "order:#5003",
+                           "order:#5004", "order:#5005", "order:#5006", "refund:#5004"]
+    paid = ids["gift-card:#5001"]
+    assert paid.links == {"order-5001"} and paid.meta["order-id"] == "#5001"
+    assert [(p.account, p.units.number) for p in paid.postings] == [("Liabilities:GiftCards:Shopify", Decimal("18.00")),
+                                                                  ("Assets:Receivable:Shopify", Decimal("-18.00"))]
+    assert [(p.account, p.units.number) for p in ids["refund:#5004"].postings] == [
+        ("Income:Sales:Shopify", Decimal("15.00")), ("Liabilities:GiftCards:Shopify", Decimal("-15.00"))]
+    assert {k: e.meta.get("payment-method") for k, e in ids.items() if k.startswith("order:")} == {
+        "order:#5001": "gift_card", "order:#5002": "gift_card, Shopify Payments", "order:#5003": "Bank Deposit",
+        "order:#5004": "Gift Card", "order:#5005": None, "order:#5006": "Cash on Delivery (COD)"}
+    # the receivable: what the channels owe, and the manual methods' money
+    assert totals(out.entries)["Assets:Receivable:Shopify USD"] == Decimal("85.32") + Decimal("128.52") + 80
+    assert totals(out.entries)["Liabilities:GiftCards:Shopify USD"] == Decimal("18.00") + Decimal("25.00")
 
 
 def test_negative_refund_is_an_error(shops, tmp_path):
@@ -465,6 +515,16 @@ def test_shop_defaults_and_overrides(make_config):
     assert cfg.shops["tm"].accounts.receivable == "Assets:Receivable:Tmall"
     assert {"Assets:Receivable:MyShop", "Income:Sales:MyShop", "Assets:Receivable:Tmall", "Income:Tmall"} <= \
         set(cfg.accounts())
+    # a Shopify shop's gift cards: a liability of its own, by default, opened with the rest
+    assert shop.accounts.gift_cards is None and not any("GiftCards" in a for a in cfg.accounts())
+    cfg = make_config("""\
+        shops:
+          web: {type: shopify}
+          eu: {type: shopify, accounts: {gift_cards: "Liabilities:Gutscheine"}}
+        """)
+    assert cfg.shops["web"].accounts.gift_cards == "Liabilities:GiftCards:Web"
+    assert cfg.shops["eu"].accounts.gift_cards == "Liabilities:Gutscheine"
+    assert {"Liabilities:GiftCards:Web", "Liabilities:Gutscheine"} <= set(cfg.accounts())
 
 
 @pytest.mark.parametrize("shop, message", [
@@ -485,6 +545,7 @@ def test_shop_defaults_and_overrides(make_config):
     ("{type: orders-csv, encoding: klingon, columns: {order_id: a, date: b, amount: c}}",
      "shops.s.encoding: expected a known text encoding"),
     ("{type: shopify, accounts: {receivable: receivable}}", "shops.s.accounts.receivable: expected an account name"),
+    ("{type: taobao, accounts: {gift_cards: Liabilities:GiftCards}}", "shops.s.accounts.gift_cards: unknown key"),
 ])
 def test_shop_config_errors_name_the_key(make_config, shop, message):
     from beanclear.config import ConfigError

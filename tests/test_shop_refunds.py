@@ -67,3 +67,23 @@ def test_a_download_saying_less_than_the_books_changes_nothing(tmp_path):
     imported(folder, "later")
     imported(folder, "early")   # recorded as a statement; no refund is taken back
     assert refunds(folder) == {"refund:#1001": Decimal("80.00"), "refund:#1002": Decimal("50.00")}
+
+
+def test_a_refund_grown_of_an_order_paid_by_gift_card_goes_back_onto_the_cards(tmp_path):
+    """An order its gift cards paid is refunded onto them (importers/shop.py); what a
+    later download's refund grew by goes there too, not to the receivable the cards
+    cleared."""
+    (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    head = "Name,Financial Status,Created at,Total,Refunded Amount,Currency,Payment Method,Lineitem name"
+    for name, refunded in (("early", "10.00"), ("later", "25.00")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "orders_export.csv").write_text(
+            f"{head}\n#1001,partially_refunded,2026-03-01 10:00:00 +0800,40.00,{refunded},CNY,gift_card,Tea\n",
+            encoding="utf-8")
+    imported(tmp_path, "early")
+    imported(tmp_path, "later")
+    text = (tmp_path / "books" / "teashop" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    grown = text[text.index('id: "refund:#1001 to 25.00"'):]
+    assert grown.split("\n\n")[0].endswith("  Income:Sales:Teashop                         15.00 CNY\n"
+                                           "  Liabilities:GiftCards:Teashop               -15.00 CNY")
+    assert "Assets:Receivable:Teashop" not in text.split('id: "refund:#1001"')[1].split("\n\n")[0]

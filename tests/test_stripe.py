@@ -432,3 +432,16 @@ def test_a_report_saved_in_windows_1252_reads_as_the_utf8_one(tmp_path, cfg):
     utf8, cp1252 = (run(stripe_balance_csv, cfg, "stripe", tmp_path / name) for name in ("utf8.csv", "cp1252.csv"))
     assert extraction_text(cp1252).replace("cp1252.csv", "utf8.csv") == extraction_text(utf8)
     assert "Order 1001 Müller Crème" in extraction_text(cp1252)
+
+
+def test_an_empty_customer_email_never_hides_the_customer_name(tmp_path, cfg):
+    # blind7's trap (an empty PayPal Subject hid the Item Title): the itemized report's
+    # customer is its customer_email, else its customer_name (toolkit.filled_at).
+    path = tmp_path / "r.csv"
+    path.write_text('"balance_transaction_id","created_utc","currency","gross","fee","net","reporting_category",'
+                    '"customer_email","customer_name"\n'
+                    '"txn_1","2026-03-01 10:00:00","usd","10.00","0.30","9.70","charge","","Luca Bianchi"\n'
+                    '"txn_2","2026-03-01 11:00:00","usd","10.00","0.30","9.70","charge","ann@x.example","Ann Lee"\n',
+                    encoding="utf-8")
+    entries = {e.meta["id"]: e for e in run(stripe_balance_csv, cfg, "stripe", path).entries if hasattr(e, "postings")}
+    assert [entries[i].meta.get("customer") for i in ("txn_1", "txn_2")] == ["Luca Bianchi", "ann@x.example"]

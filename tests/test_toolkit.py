@@ -815,3 +815,18 @@ def test_the_undecodable_advice_names_only_sources_that_take_an_encoding():
         decode("交易".encode("utf-16"), "f.csv")
     assert str(caught.value).endswith("(expected a text statement; re-save it as UTF-8, or for a bank's or an "
                                       "orders-csv shop's file, set that source's `encoding:` in config.yaml)")
+
+
+def test_an_empty_cell_never_hides_a_filled_one_of_its_alternatives():
+    # blind7: PayPal's activity download has both `Subject` and `Item Title`, the one role
+    # of the narration's text; the first present column, empty in a real download, hid the
+    # Item Title that named the order (a false order-unpaid).
+    from beanclear.importers.toolkit import Row, Table, filled_at
+    table = Table("f.csv", ["Subject", "Gross", "Item Title"], 1,
+                  [Row(2, ["", "1.00", "Order #1001"]), Row(3, ["Thanks", "1.00", "Order #1002"]),
+                   Row(4, [" - ", "1.00", ""]), Row(5, ["", "1.00"])])
+    at = table.alternatives("Subject", "Item Title", "Titre de l'objet")
+    assert at == (0, 2) and table.alternatives("Item Title", "Subject") == (2, 0)
+    assert table.alternatives("Asunto") == () and filled_at(table.rows[0].cells, ()) is None
+    assert [filled_at(row.cells, at) for row in table.rows] == [2, 0, 0, 0]   # none filled: the first
+    assert filled_at(["", "x"], (1,)) == 1

@@ -25,6 +25,8 @@ SEEDS += [32952]            # a fresh seed of session 25: the trade bill replaci
                             # month file whose sales also wait for a shop's orders was a traceback (late_views)
 SEEDS += [32961]            # two PayPal payouts of 71.89 days apart: match followed the clearing check's
                             # first-in-first-out pairing of their credits and crossed them
+SEEDS += [33173]            # a EUR CAMT.053 account whose bank converts the USD payouts (InstdAmt, CcyXchg):
+                            # a PayPal payout sent short, one credit at a rate beyond fx-gap's tolerance
 CLEAN_SEED = 14             # PayPal chargebacks: in EUR (with their conversion pairs) and USD, one reversed
 
 
@@ -318,7 +320,7 @@ def test_the_other_formats_show_every_id_the_truth_names(tmp_path, seed):
 
 @pytest.mark.parametrize("seed", [29811, 29805, 31000, 31214, 31302, 31502, 31514, 31508, 31524, 31607, 31622,
                                   31625, 31721, 31802, 31804, 31900, 31909, 32614,
-                                  32854, 32973, 33017, 33033, 33070, 33125, 33140, 33174])
+                                  32854, 32973, 33017, 33033, 33070, 33125, 33140, 33174, 33396])
 def test_a_statement_file_left_out_is_one_finding(tmp_path, seed):
     """One cause, one finding: seed 29811 without the first of its two Alipay fund-ledger
     downloads was a bank-unmatched for each day's payout credit, 29805 without the
@@ -355,7 +357,8 @@ def test_a_statement_file_left_out_is_one_finding(tmp_path, seed):
     PayPal's second page, a credit past its first one's end taken for a payout's
     mismatch; 33174 without the newest page of a Stripe download, its two missing days
     between the other pages taken for quiet ones (20 order-unpaid) though the shop sells
-    every day. Each is one
+    every day; 33396 without its ICBC's first file a gap for each of the two channels
+    whose payouts only that bank shows. Each is one
     statement-gap at most beyond the truth."""
     from beanclear.simulation.score import one_left_out
     r = one_left_out(seed, tmp_path)

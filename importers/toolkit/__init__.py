@@ -22,7 +22,7 @@ _MODULE_OF = {name: module for module, names in {
         "named_day", "stated_period",
     ),
     "tables": (
-        "DELIMITERS", "Statement", "Table", "find_header", "first_row_keys", "has_header",
+        "DELIMITERS", "Statement", "Table", "filled_at", "find_header", "first_row_keys", "has_header",
         "header_delimiter", "header_in", "read_statement", "shape_first", "sniff", "statement_rows",
     ),
     "text": (

@@ -53,6 +53,13 @@ class Table:
                                  f"no column {' or '.join(names)} in the header")
         return None
 
+    def alternatives(self, *names: str) -> tuple[int, ...]:
+        """Every column of `names` the header has, in the order of `names`: alternatives
+        for one value (a format's languages, an old and a new layout, PayPal's `Subject`
+        and `Item Title`), a row's value in the first it fills (filled_at)."""
+        keys = [header_key(h) for h in self.header]
+        return tuple(dict.fromkeys(keys.index(header_key(n)) for n in names if header_key(n) in keys))
+
     def getter(self, *names: str):
         """`get(row, name)`: a row's cleaned cell by column name, '' where the file has no
         such column (older layouts) or the row stops short of it."""
@@ -93,6 +100,18 @@ class Table:
                 out.insert(n, "")
             return out
         return values
+
+
+def filled_at(cells: list[str], at: tuple[int, ...]) -> int | None:
+    """Of the alternative columns `at` (Table.alternatives), the one a row's value is in:
+    the first the row fills, else the first. A column present but empty never hides a
+    filled one: PayPal's `Subject`, empty in real downloads, hid the `Item Title` that
+    named the order. None where the header has none of them."""
+    if len(at) > 1:
+        for i in at:
+            if i < len(cells) and clean(cells[i]):
+                return i
+    return at[0] if at else None
 
 
 class _Cleaned(dict):

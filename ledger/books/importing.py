@@ -29,7 +29,8 @@ from beanclear.config.model import Shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, paused_gc
-from beanclear.statements import belonging, chargeback_fees, coverage, openings, refund_orders, resaved, shop_refunds
+from beanclear.statements import (belonging, chargeback_fees, coverage, openings, order_edits, refund_orders, resaved,
+                                  shop_refunds)
 from beanclear.periods import closed, forward
 
 
@@ -183,6 +184,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             late = _across(results, books)
             _park(results)
         live = [r for r in results if r.before is None]   # those recorded by digest: nothing to do
+        for result in live:   # orders an export shows otherwise than the books or another one
+            result.notes.extend(late.orders.notes_of(result.extraction) if late.orders else ())
         seen: dict[str, Ids] = {}
         recorded: dict[str, list] = {}   # per source, the statements the books hold (belonging.py)
         formats: dict[str, list] = {}    # of a bank of several formats, this import's statements so far
@@ -360,6 +363,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             for result in live:
                 books.plan(result.importer.source.name, result.covered, changes, result.planned)
             routed = late_routes.plan(late, changes)
+            if late.orders:
+                order_edits.plan(late.orders, changes)
             notes = late_routes.notes(routed, late.left)
             if notes:   # said once, on the first shop statement of the batch
                 next(r for r in live if isinstance(r.importer.source, Shop)).extraction.notes.extend(notes)
@@ -436,18 +441,20 @@ def _across(results: list[FileResult], books: Books) -> dict:
     """What one statement of the batch says of another's entries, once all are read:
     refunds meet their payments' orders (refund_orders.py), payments the orders of shops
     read after them (route_batch), a shop's refunded totals what the books hold of them
-    (shop_refunds.py); returns the payments booked before the batch's orders, for the
-    write to route (books/late_routes.py)."""
+    (shop_refunds.py), and its orders what the books and the other statements say of
+    them (order_edits.py); returns the payments booked before the batch's orders, for
+    the write to route (books/late_routes.py), with the orders' entries to restate."""
     read = [(r.importer, r.extraction) for r in results if r.before is None]
     batch = BatchOrders(read)   # found once, if asked for, and not held past here
     refund_orders.across(read, books, batch)
     chargeback_fees.across(read, books)
     route_batch(read, batch)
     shop_refunds.grown(read, books)
+    edits = order_edits.find(read, books, {id(r.extraction): r.path.name for r in results if r.before is None})
     if not read:
         return late_routes.NONE
     return late_routes.find(read[0][0].config, books, batch)._replace(refunds=late_refunds.find(read, books, batch),
-                                                                       fees=late_fees.find(read, books))
+                                                                       fees=late_fees.find(read, books), orders=edits)
 
 
 def _park(results: list[FileResult]) -> None:

@@ -47,6 +47,7 @@ class Late(NamedTuple):
     left: dict[str, int]
     refunds: dict = {}      # books/late_refunds.py: refunds booked before their payments
     fees: dict = {}         # books/late_fees.py: fees given back booked before their chargeback fees
+    orders: object = None   # statements/order_edits.py: orders an export shows changed (its Edits)
 
 
 NONE = Late({}, {})
@@ -116,20 +117,22 @@ def _candidates(text: str, channel) -> list[str]:
     return [b for b in _blocks(_lines([text])) if marker in b]
 
 
-def _named(block: str, channel) -> tuple[str | None, bool]:
-    """The order an entry's text names (named_order), and whether it was cut from a
-    longer order id (routing then adds `shop-order-id`, as importers/base.py
-    `to_receivable` does)."""
+def _named(block: str, channel) -> tuple[str | None, str | None]:
+    """The order an entry's text names, as importers/order_refs.py `named_order` finds
+    it in the entry: its `order-id`, else with `order_pattern` its narration (a personal
+    wallet's QR payment names the order only in its remark); and the metadata routing
+    adds, as importers/base.py `to_receivable` does: `order-id` where the entry has
+    none, `shop-order-id` where the order id was cut from a longer one, else None."""
     found = ORDER_LINE.search(block)
-    if not found:
-        return None, False
-    meta_order = _unescape(found.group(1))
+    meta_order = _unescape(found.group(1)) if found else None
     order_id = order_in(meta_order, channel.order_pattern)
     if order_id is None and channel.order_pattern is not None:   # an id the pattern found in the narration
         header = block.split("\n", 1)[0]
         texts = STRINGS.findall(header)
         order_id = order_in(_unescape(texts[-1]), channel.order_pattern) if texts else None
-    return order_id, order_id is not None and order_id != meta_order
+    if order_id is None or order_id == meta_order:
+        return order_id, None
+    return order_id, "shop-order-id" if meta_order else "order-id"
 
 
 def _routed_block(channel, moves: dict, block: str, inside: frozenset = frozenset()) -> str:
@@ -139,7 +142,7 @@ def _routed_block(channel, moves: dict, block: str, inside: frozenset = frozense
     sales = channel.accounts.sales
     if f"\n  {sales} " not in block:
         return block
-    order_id, cut = _named(block, channel)
+    order_id, added_key = _named(block, channel)
     receivable = moves.get(order_id) if order_id else None
     if receivable is None:
         return block
@@ -147,7 +150,7 @@ def _routed_block(channel, moves: dict, block: str, inside: frozenset = frozense
     link = order_link(order_id)   # the one order link to_receivable leaves: the channel's own one goes
     others = tuple(w[1:] for w in lines[0].split() if w.startswith("^order-") and w[1:] != link)
     lines[0] = add_links(remove_links(lines[0], others) if others else lines[0], (link,))
-    added = [f"  shop-order-id: {quote_exact(order_id)}\n"] if cut else []
+    added = [f"  {added_key}: {quote_exact(order_id)}\n"] if added_key else []
     lines[1:] = [rebook(line, sales, receivable) if line.startswith(f"  {sales} ") else line for line in lines[1:]]
     discount = f"  {channel.accounts.discounts} "
     if receivable in inside and any(line.startswith(discount) for line in lines):

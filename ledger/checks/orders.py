@@ -53,8 +53,8 @@ from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, fetch_command, hole_head, shop_starts
 from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References, customer_amount, unpaired
 from beanclear.config.model import WALLET_TYPES
-from beanclear.importers.order_refs import (NOT_STATED, PAYMENT_FAILED, REFUND_AMOUNT, REFUND_FAILED, named_order,
-                                            payment_shops)
+from beanclear.importers.order_refs import (BANK, CASH, GIFT_CARD, NOT_STATED, PAYMENT_FAILED, PAYMENT_METHOD,
+                                            REFUND_AMOUNT, REFUND_FAILED, named_order, paid_by, payment_shops)
 
 SHOP_REF_KEYS = ("order-id", "refund-id")            # the shop's id is synthetic ("order:…"): not a ref
 CHANNEL_REF_KEYS = REF_KEYS + ("shop-order-id",)
@@ -291,12 +291,16 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
     (paid, paid_slack), (channel_refunded, refund_slack) = total(g.payments), total(g.channel_refunds)
     beyond = f" (beyond the {convert.tolerance} bps the reference rate allows)" if paid_slack else ""
     out, excess = [], ZERO
+    method, kinds = paid_how(g)
+    # paid by a gift card and a channel: the export does not say how much of which, the
+    # channels do: what they paid short of the order is the gift card's (README)
+    gift_part = GIFT_CARD in kinds and len(kinds) > 1
     if not g.payments:
         age = (as_of - g.orders[0].date).days
         if ordered - shop_refunded > 0 and age > shop.order_days:
             out.append(finding("order-unpaid", g.orders[0], ordered - shop_refunded,
                                f"order {name} of {_money(ordered)} {currency} on {g.orders[0].date} has no payment "
-                               f"{age} days later (expected within {shop.order_days})",
+                               f"{age} days later (expected within {shop.order_days})" + _unpaid_hint(method, kinds),
                                expected=ordered - shop_refunded, actual=ZERO))
     elif len(g.payments) > 1 and paid > ordered + paid_slack:
         excess = paid - ordered
@@ -307,7 +311,7 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
             out.append(finding("duplicate-charge", g.payments[1], excess - returned,
                                f"order {name} of {_money(ordered)} {currency} was paid {len(g.payments)} times, "
                                f"{_money(paid)} {currency} in all ({by(g.payments)})", expected=ordered, actual=paid))
-    elif abs(paid - ordered) > paid_slack:
+    elif abs(paid - ordered) > paid_slack and not (gift_part and paid < ordered):
         out.append(finding("amount-mismatch", g.payments[0], abs(paid - ordered),
                            f"order {name} of {_money(ordered)} {currency} was paid {_money(paid)} {currency} "
                            f"({by(g.payments)}){beyond}", expected=ordered, actual=paid))
@@ -324,14 +328,45 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
                                   f"order {name}: the shop's export says it was refunded (not how much), the "
                                   f"channels refunded nothing of its {_money(ordered)} {currency}",
                                   expected=ordered, actual=ZERO)]
-        if abs(refunded - shop_refunded) > refund_slack and refunds:
+        # a refund the shop made beyond the channels' may have gone back to the gift card
+        # that paid part of the order, up to that part
+        to_card = min(max(ZERO, ordered - paid), max(ZERO, shop_refunded - refunded)) if gift_part else ZERO
+        if abs(refunded - shop_refunded) - to_card > refund_slack and refunds:
             last = max(refunds, key=lambda i: i.date)
             if (as_of - last.date).days > shop.order_days:
-                out.append(finding("refund-unsynced", last, abs(shop_refunded - refunded),
+                out.append(finding("refund-unsynced", last, abs(shop_refunded - refunded) - to_card,
                                    f"order {name}: the shop refunded {_money(shop_refunded)} {currency}, "
-                                   f"the channels {_money(refunded)} {currency}",
+                                   f"the channels {_money(refunded)} {currency}"
+                                   + (f" (of the rest, {_money(to_card)} {currency} may have gone back to the gift "
+                                      "card that paid part of it)" if to_card else ""),
                                    expected=shop_refunded, actual=refunded))
     return out
+
+
+def paid_how(g: Group) -> tuple[str, set[str]]:
+    """How the shop's export says the order was paid (its `payment-method`), and the
+    kinds of those gateways (order_refs.gateway_kind); "" and none where it does not."""
+    for item in g.orders:
+        method = item.entry.meta.get(PAYMENT_METHOD)
+        if method:
+            return method, paid_by(item.entry)
+    return "", set()
+
+
+def _unpaid_hint(method: str, kinds: set[str]) -> str:
+    """What an unpaid order's finding adds where its export says how it was paid and no
+    channel collects (all) of it: a gift card's part, a manual method (README)."""
+    if GIFT_CARD in kinds and len(kinds) > 1:
+        return (f"; paid in part by gift card ({method}), the export does not say how much: the rest is the "
+                "channels' to pay")
+    if CASH in kinds:
+        return (f"; paid by {method}: the cash reaches the books with what deposits it (a courier's remittance, a "
+                "cash deposit at the bank): `beanclear link` that line to the order (one line may settle several), "
+                "or book the cash received with the order's link")
+    if BANK in kinds:
+        return (f"; paid by {method}, which no channel collects: the bank line that pays it settles it (`beanclear "
+                "match` proposes the line of its amount that names the order; `beanclear link` matches one by hand)")
+    return ""
 
 
 def _channel(item: Item, channel_of: dict[str, str]) -> str:
@@ -416,6 +451,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
         return []
     prepared = prepared or Prepared(entries, config)
     channel_of = {ch.accounts.clearing: name for name, ch in config.channels.items()}
+    channel_of.update({s.accounts.gift_cards: "gift card" for s in config.shops.values() if s.accounts.gift_cards})
     convert, cover, spans = prepared.convert, prepared.cover, prepared.spans
     out = []
     for account, others in prepared.groups.items():
@@ -441,6 +477,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
             # weekend), a refund the channels made since may be in its next export
             shop_end = exports[1] if exports and to and (to - exports[1]).days > QUIET_DAYS else None
             found = check_group(key, group, shop, to or dt.date.min, span, channel_of, convert, exports)
+            late = []   # the refunds that wait for the shop's next export
             if shop_end:
                 late = [f for f in found if f.code == "refund-unsynced" and f.actual > f.expected
                         and (shop_end - f.date).days <= shop.order_days]
@@ -465,8 +502,9 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 waiting += before
                 early += before
             if to != as_of:  # what the statements' end holds back waits, as one statement-gap
-                # (not the early ones again, nor those a hole holds: its finding says them)
-                seen, waited = {f.code for f in found}, {(f.code, f.refs) for f in waiting + held}
+                # (not the early ones again, nor those a hole holds: its finding says them, nor a
+                # refund that waits for the shop's next export: one cause, one finding, blind7)
+                seen, waited = {f.code for f in found}, {(f.code, f.refs) for f in waiting + held + late}
                 waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert, exports)
                             if f.code in DEADLINE_CODES and f.code not in seen and (f.code, f.refs) not in waited]
             shop_found += found

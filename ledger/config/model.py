@@ -175,6 +175,7 @@ class Bank:
 class ShopAccounts:
     receivable: str   # sold, not yet paid: an order in, the channel payment for it out
     sales: str
+    gift_cards: str | None = None   # a Shopify shop's gift cards outstanding (a liability): an order they paid
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,8 @@ class Config:
             out[bank.account] = None
         for shop in self.shops.values():
             out[shop.accounts.receivable] = out[shop.accounts.sales] = None
+            if shop.accounts.gift_cards:
+                out[shop.accounts.gift_cards] = None
         banks = {bank.account for bank in self.banks.values()}
         for rule in self.rules:
             out[rule.account] = None

@@ -536,6 +536,8 @@ def _shop(name: str, node: _Reader, currency: str) -> Shop:
     kind = keys["type"].choice(SHOP_TYPES)
     title = title_of(name)
     defaults = {"receivable": f"Assets:Receivable:{title}", "sales": f"Income:Sales:{title}"}
+    if kind == "shopify":   # its export says which orders gift cards paid (importers/shopify_orders.py)
+        defaults["gift_cards"] = f"Liabilities:GiftCards:{title}"
     overrides = keys["accounts"].mapping(set(defaults)) if "accounts" in keys else {}
     accounts = ShopAccounts(**{role: overrides[role].account() if role in overrides else default
                                for role, default in defaults.items()})

@@ -32,4 +32,11 @@ the hour skipped), and the writers give each statement its own zone: Stripe's UT
 Pacific or the merchant's, Shopify's offset of the day. Seeds 30000-30199 were looked at while
 adding it, and 30245 (of the fresh 30200-30259: a Saturday payout shorted at a bank that
 credits on working days).
+Half the merchants whose USD bank is a CAMT.053 draw it as an account in EUR whose bank
+converts the USD payouts it receives (shape._converting_bank, a stream of its own): each
+credit is the amount sent (`InstdAmt`, the payout's, or less where a payout-mismatch is
+planted: beanclear pairs it by that amount, README "The accounting model") at the day's
+reference less a margin inside fx-gap's tolerance (`CcyXchg`), in half of them one at a
+rate beyond it (an fx-gap of the bank, naming its line); its other lines are in EUR, and
+statements/prices holds the reference rates. Seed 33101 was looked at while adding it.
 """

@@ -7,6 +7,7 @@ short bank statement cannot show are the statement-gap's consequences, not payou
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -254,7 +255,35 @@ def injections(m, rng, ids):
                                               "往来款" if cny else "INCOMING WIRE",
                                               "杭州青禾贸易有限公司" if cny else "ACME TRADING LTD", ref))
     P.append(Problem("bank-unmatched", b.name, d, [ref] if ref else [], window=None if ref else (d, d)))
+    converting = [b for b in shape.banks if b.converts]
+    if converting:
+        inj["after_banks"].append(lambda: _converted_fx_gap(m, converting))
     return inj
+
+
+def _converted_fx_gap(m, banks) -> None:
+    """In half the merchants with a bank converting their payouts (shape._converting_bank),
+    one converted credit at a rate 1.5-3 % below the day's reference, far beyond fx-gap's
+    tolerance (50 basis points): its amount sent (`InstdAmt`) is the payout's, so the
+    clearing check pairs it as any other, and the one problem is the bank's rate, an fx-gap
+    of the bank naming its line. Not a credit another problem touches, a payout's credit in
+    two parts, or one in days no statement covers. A stream of its own: other draws stay."""
+    from .truth import bank_rate, in_hole
+    rng = random.Random(f"converting fx-gap {m.shape.seed}")
+    if rng.random() >= 0.5:
+        return
+    touched = {id(o) for p in m.problems for o in p.objs}
+    payout = {po.bank_ref: po for po in m.payouts if po.bank_ref}
+    lines = [(b, line) for b in banks for line in m.bank_lines[b.name]
+             if line.sent is not None and line.ref in payout and id(payout[line.ref]) not in touched
+             and not payout[line.ref].split_ref and payout[line.ref].bank_amount is None
+             and not in_hole(m, b.name, line.day)]
+    if not lines:
+        return
+    b, line = rng.choice(lines)
+    line.xrate = bank_rate(m, b, line.day, Decimal(rng.randint(150, 300)) / 10000)
+    line.amount = money(line.sent * line.xrate)
+    m.problems.append(Problem("fx-gap", b.name, line.day, [line.ref]))
 
 
 def _held(inj, item):

@@ -90,6 +90,7 @@ class Payout:
     bank_amount: Decimal | None = None  # what the bank credits (None: same)
     credited: bool = True
     bank_ref: str = ""
+    split_ref: str = ""                 # the bank's second line where it credited the payout in two parts
     file_ids: list = field(default_factory=list)
     failed: datetime | None = None      # stripe: the bank refused it then; its money came back (PayoutReturn)
 
@@ -146,6 +147,9 @@ class BankLine:
     payee: str
     ref: str
     seq: int = 0
+    sent: Decimal | None = None         # a credit the bank converted: the amount sent (CAMT `InstdAmt`)
+    sent_currency: str = ""             # … in this currency,
+    xrate: Decimal | None = None        # … at this rate (account's currency per unit of it: `XchgRate`)
 
 
 @dataclass

@@ -263,13 +263,15 @@ def match_score(m, out: Path, truth: dict) -> dict:
     format has no reference and they are unique) must be linked to that payout (any id
     the channel's statements give it). A planted bank line nothing explains, linked to
     anything, is wrong; a line the truth cannot tell apart (two of one day and amount)
-    is counted as unknown. Proposals not confident are counted, not judged."""
+    is counted as unknown. Proposals not confident are counted, not judged. A credit the
+    bank converted (truth._credit) is judged as any other, by its reference; its amount
+    in a proposal is the line's own (EUR), as `refs_at` holds it."""
     run = _run(["match", "-c", str(out / "config.yaml"), "--format", "json"])
     try:
         proposals = json.loads(run.stdout)["proposals"]
     except (ValueError, KeyError):
         return {"failed": (run.stdout + run.stderr)[-1000:]}
-    payout_of = {po.bank_ref: po for po in m.payouts if po.bank_ref}
+    payout_of = {ref: po for po in m.payouts for ref in (po.bank_ref, po.split_ref) if ref}
     unexplained = {ref for p in truth["problems"] if p["code"] == "bank-unmatched" for ref in p.get("refs", [])}
     refs_at: dict[tuple[str, Decimal], list[str]] = defaultdict(list)
     for lines in m.bank_lines.values():

@@ -59,6 +59,8 @@ class Bank:
     weekend_batching: bool      # Friday-Sunday payouts credited on Monday, one line each
     lag: int                    # days from payout to credit (before weekend batching)
     encoding: str = "utf-8"
+    converts: str = ""          # an account in `currency` whose bank converts the payouts it receives in this one
+    spread: Decimal = Decimal("0")   # … at the day's reference less this share (a bank's margin)
 
 
 @dataclass
@@ -93,7 +95,9 @@ class Shape:
                          for c in self.channels},
             "shops": {s.name: s.type for s in self.shops},
             "banks": {b.name: {"type": b.type, "weekend_batching": b.weekend_batching,
-                               "opening": str(b.opening)} for b in self.banks},
+                               "opening": str(b.opening),
+                               **({"currency": b.currency, "converts": b.converts, "spread": str(b.spread)}
+                                  if b.converts else {})} for b in self.banks},
         }
 
 
@@ -175,7 +179,21 @@ def draw(seed: int, size: str = "small") -> Shape:
         if ch.name == "paypal" and ch.eur and fees.random() < 0.5:
             ch.fixed, ch.eur_fee = Decimal("0.49"), (Decimal("0.0499"), Decimal("0.39"))
     _us_merchant(shape)
+    _converting_bank(shape)
     return shape
+
+
+def _converting_bank(shape: Shape) -> None:
+    """Some merchants' USD bank of type camt053 is an account in EUR whose bank converts the
+    USD payouts it receives (README, "The accounting model": a Stripe or PayPal payout
+    credited as EUR, the CAMT `InstdAmt` stating the USD sent and `CcyXchg` the rate). Its
+    rate is the day's reference (the truth's `rates`) less a margin of 10-25 basis points,
+    well inside fx-gap's tolerance (50). A stream of its own: other seeds stay."""
+    rng = random.Random(f"converting bank {shape.seed}")
+    for b in shape.banks:
+        if b.type == "camt053" and b.currency == "USD" and rng.random() < 0.5:
+            b.currency, b.converts = "EUR", "USD"
+            b.spread = Decimal(rng.choice([10, 15, 20, 25])) / 10000
 
 
 US_ZONES = ("America/Los_Angeles", "America/New_York")

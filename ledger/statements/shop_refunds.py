@@ -71,11 +71,12 @@ def grown(read: list, books: Books) -> None:
 
 
 def _more(entry: data.Transaction, order: str, total: Decimal, more: Decimal, shop) -> data.Transaction:
-    """The refund entry of what the total grew by, under the id of the total."""
+    """The refund entry of what the total grew by, under the id of the total, back where
+    the refund went (the receivable; the gift cards of an order they paid)."""
     currency = entry.postings[0].units.currency
     return entry._replace(meta={**entry.meta, "id": f"{PREFIX}{order}{TO}{total}"},
                           postings=[posting(shop.accounts.sales, more, currency),
-                                    posting(shop.accounts.receivable, -more, currency)])
+                                    posting(entry.postings[1].account, -more, currency)])
 
 
 AMOUNT = re.compile(r"^[ \t]+(\S+)[ \t]+(-?[0-9][0-9,]*(?:\.[0-9]+)?)[ \t]", re.M)

@@ -80,7 +80,8 @@ def write_all(m, out) -> list:
         written += resaved(m, shops.write(m, shop, out / "shops"))
     for b in m.shape.banks:
         written += banks.write(m, b, out / "banks")
-    if any(c.eur for c in m.shape.channels):
+    # the reference rates: of the channels' EUR payments, and of a bank converting USD payouts into EUR
+    if any(c.eur for c in m.shape.channels) or any(b.converts for b in m.shape.banks):
         p = out / "prices" / "EURUSD.csv"
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(csv_text([["date", "pair", "rate"]] + [[d.isoformat(), "EUR/USD", str(r)] for d, r in sorted(m.rates.items())]))

@@ -7,6 +7,18 @@ from xml.sax.saxutils import escape
 from .banks import closing, running
 
 
+def _sent(l, b) -> str:
+    """A credit the bank converted (truth._credit): the amount instructed in the payout's
+    currency, the exchange the bank applied (`XchgRate`: account currency per `UnitCcy`),
+    and the amount booked, as ISO 20022 `AmtDtls` writes them; nothing for other lines."""
+    if l.sent is None:
+        return ""
+    return (f"""          <AmtDtls><InstdAmt><Amt Ccy="{l.sent_currency}">{l.sent:.2f}</Amt><CcyXchg>"""
+            f"""<SrcCcy>{l.sent_currency}</SrcCcy><TrgtCcy>{b.currency}</TrgtCcy><UnitCcy>{l.sent_currency}</UnitCcy>"""
+            f"""<XchgRate>{l.xrate}</XchgRate></CcyXchg></InstdAmt>"""
+            f"""<TxAmt><Amt Ccy="{b.currency}">{abs(l.amount):.2f}</Amt></TxAmt></AmtDtls>\n""")
+
+
 def write(m, b, folder):
     end = m.bank_end[b.name]
     ntry = []
@@ -19,10 +31,10 @@ def write(m, b, folder):
         <BookgDt><Dt>{l.day}</Dt></BookgDt>
         <ValDt><Dt>{l.day}</Dt></ValDt>
         <AcctSvcrRef>{l.ref}</AcctSvcrRef>
-        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>{'RCDT' if ind == 'CRDT' else 'ICDT'}</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>{'RCDT' if ind == 'CRDT' else 'ICDT'}</Cd><SubFmlyCd>{'XBCT' if l.sent is not None else 'ESCT'}</SubFmlyCd></Fmly></Domn></BkTxCd>
         <NtryDtls><TxDtls>
           <Refs><AcctSvcrRef>{l.ref}</AcctSvcrRef><EndToEndId>NOTPROVIDED</EndToEndId></Refs>
-          <RltdPties><{'Dbtr' if ind == 'CRDT' else 'Cdtr'}><Nm>{escape(l.payee)}</Nm></{'Dbtr' if ind == 'CRDT' else 'Cdtr'}></RltdPties>
+{_sent(l, b)}          <RltdPties><{'Dbtr' if ind == 'CRDT' else 'Cdtr'}><Nm>{escape(l.payee)}</Nm></{'Dbtr' if ind == 'CRDT' else 'Cdtr'}></RltdPties>
           <RmtInf><Ustrd>{escape(l.memo)}</Ustrd></RmtInf>
         </TxDtls></NtryDtls>
         <AddtlNtryInf>{escape(l.payee + ' ' + l.memo)}</AddtlNtryInf>
@@ -40,7 +52,7 @@ def write(m, b, folder):
       <ElctrncSeqNb>1</ElctrncSeqNb>
       <CreDtTm>{end}T23:00:00</CreDtTm>
       <FrToDt><FrDtTm>{m.shape.start}T00:00:00</FrDtTm><ToDtTm>{end}T23:59:59</ToDtTm></FrToDt>
-      <Acct><Id><IBAN>GB29NWBK60161331926819</IBAN></Id><Ccy>{b.currency}</Ccy></Acct>
+      <Acct><Id><IBAN>{'DE89370400440532013000' if b.converts else 'GB29NWBK60161331926819'}</IBAN></Id><Ccy>{b.currency}</Ccy></Acct>
 {bal('OPBD', b.opening, m.shape.start)}
 {bal('CLBD', closing(m, b), end)}
 {chr(10).join(ntry)}

@@ -1,0 +1,287 @@
+"""A shop's order that changed since the export the books took it from.
+
+An order export is a snapshot. An order edited after payment (an item added, the
+difference paid through another channel) shows another total in a later download,
+under the id the books hold already: kept as first imported, the payment of the
+difference was a duplicate-charge, and which file came last decided the books. So
+the order's entry says what the newest export of it says (its total, its title, its
+`paid-at`), whatever the order of import:
+
+    2026-02-11 * "Order #1020 / Fleece Pullover, Hiking Cap" ^order-1020   ; was "… / Fleece Pullover"
+      time: "16:00:00"
+      id: "order:#1020"
+      order-id: "#1020"
+      paid-at: "2026-02-13 12:00:00 -0500"                                ; was 2026-02-11 16:02:00 -0500
+      Assets:Receivable:Shop                      110.95 USD              ; was 85.95
+      Income:Sales:Shop                          -110.95 USD
+
+The newer export is what the exports say, never which file came last: the order's
+`Paid at` (importers/shop.py PAID_AT), which moves when an edited order is paid again.
+An export older than the books' says nothing new (its summary says so); two that
+disagree where nothing tells which is newer (the same Paid at, or one without it) are
+said, and nothing is guessed: the books keep what they hold (in one import, what its
+first statement of the order says). One entry of the order, restated in place, rather
+than the first one and another of the difference: an older export imported after the
+newer would then have to take apart the entry the newer one wrote.
+
+Only the lines that change are touched (books/edits.py): an entry whose lines a person
+changed, or in a month closed by `beanclear close`, is left as it is, and said.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from beancount.core import data
+
+from beanclear.books import Books, _unescape, rewrite_blocks
+from beanclear.books.edits import EditError, restate, retitle
+from beanclear.books.idset import Ids
+from beanclear.books.render import number_text, quote_exact
+from beanclear.books.spill import like
+from beanclear.config.model import Shop
+from beanclear.importers.base import posting
+from beanclear.importers.shop import PAID_AT, Snapshot
+from beanclear.importers.toolkit import StatementError, parse_instant
+from beanclear.periods.closed import closed_months
+
+PREFIX = "order:"
+SHOWN = 5   # orders a note names, of a statement; the rest counted
+STRINGS = re.compile(r'"((?:[^"\\]|\\.)*)"')
+PAID_LINE = re.compile(rf'^([ \t]+{PAID_AT}:[ \t]*)"((?:[^"\\]|\\.)*)"', re.M)
+
+
+@dataclass
+class Edits:
+    """What find() found: month file -> (its shop, {order id -> (the books' Snapshot, the newest)});
+    the summary's notes, by statement (id of its Extraction)."""
+    files: dict[Path, dict[str, tuple]] = field(default_factory=dict)
+    notes: dict[int, list[str]] = field(default_factory=dict)
+
+    def say(self, out, note: str) -> None:
+        self.notes.setdefault(id(out), []).append(note)
+
+    def notes_of(self, out) -> list[str]:
+        """The notes of one statement: the first SHOWN, then how many more."""
+        said = self.notes.get(id(out), [])
+        return said[:SHOWN] + ([f"{len(said) - SHOWN} more order(s) likewise"] if len(said) > SHOWN else [])
+
+
+NONE = Edits()
+
+
+def find(read: list, books: Books, names: dict[int, str]) -> Edits:
+    """The orders of the import's shop statements (`read`: (importer, Extraction) pairs;
+    `names`: id of an Extraction -> its file's name) that another statement of the
+    import, or the books, show otherwise: the books' entries to restate, and the
+    statements' entries not to book (an older one's of the import), each said in its
+    statement's summary."""
+    by_shop: dict[str, list] = {}
+    for importer, out in read:
+        if isinstance(importer.source, Shop) and out.orders:
+            by_shop.setdefault(importer.source.name, []).append((importer, out))
+    found = Edits()
+    closed = closed_months(books.root) if by_shop else {}
+    for name, statements in by_shop.items():
+        shop, outs = statements[0][0].source, [out for _, out in statements]
+        held = Ids()   # orders the books hold, of those of the import
+        for path, _, ident, block in books.entry_blocks(name, functools.partial(_of_import, outs)):
+            order = ident[len(PREFIX):]
+            held.add(order)
+            said = [(out.orders.get(order), out) for out in outs if order in out.orders]
+            _against_books(found, shop, path, closed, order, block.lstrip("\n"), said)
+        decided, drop = Ids(), {}
+        for at, out in enumerate(outs[1:], 1):   # an order of several statements of the import, not held
+            for order in out.orders:
+                if order in held or order in decided or not any(order in o.orders for o in outs[:at]):
+                    continue
+                decided.add(order)
+                _within_import(found, order, [(o.orders.get(order), o) for o in outs if order in o.orders],
+                               names, drop)
+        for out in outs:
+            older = drop.get(id(out))
+            if older:   # in place, where it is: the statement still covers its day
+                kept = like(out.entries)
+                for entry in out.entries:
+                    now = older.get(entry.meta.get("id")) if isinstance(entry, data.Transaction) else None
+                    kept.append(entry if now is None else _saying(entry, now, shop))
+                out.entries = kept
+    return found
+
+
+def _of_import(outs: list, ident: str) -> bool:
+    return ident.startswith(PREFIX) and any(ident[len(PREFIX):] in out.orders for out in outs)
+
+
+def _instant(text: str):
+    try:
+        return parse_instant(text, "", 0, PAID_AT) if text else None
+    except StatementError:
+        return None
+
+
+def newest(snapshots: list[Snapshot]) -> Snapshot | None:
+    """Of what exports say of one order, the newest: the one of the latest Paid at.
+    None where they disagree and nothing tells which is newer (the latest Paid at is
+    given with other amounts or titles, or one says none); where they all book the same
+    money and one says no Paid at, the first (nothing to decide)."""
+    first = snapshots[0]
+    if all(s == first for s in snapshots):
+        return first
+    times = [_instant(s.paid_at) for s in snapshots]
+    if None in times:
+        return first if len({(s.total, s.currency) for s in snapshots}) == 1 else None
+    latest = max(times)
+    at_latest = {(s.total, s.currency, s.narration) for s, t in zip(snapshots, times) if t == latest}
+    if len(at_latest) > 1:
+        return None
+    return next(s for s, t in zip(snapshots, times) if t == latest)
+
+
+def _money(s: Snapshot) -> str:
+    return f"{number_text(s.total)} {s.currency}"
+
+
+def _against_books(found: Edits, shop, path: Path, closed, order: str, block: str, said: list) -> None:
+    """One order the books hold (`block`, its entry), and what the import's statements
+    say of it (`said`: (Snapshot, Extraction) pairs)."""
+    theirs = _snapshot(block, shop)
+    if theirs is None:   # its receivable line is not as beanclear writes it: a person's, left as it is
+        return
+    best = newest([theirs] + [s for s, _ in said])
+    if best == theirs:
+        for s, out in said:   # older than the books': said where the money differs
+            if (s.total, s.currency) != (theirs.total, theirs.currency):
+                found.say(out, f"order {order}: this export is older than the books' (Paid at {s.paid_at}, the "
+                               f"books' {theirs.paid_at}): kept as they hold it, {_money(theirs)} ({_money(s)} here)")
+        return
+    if best is None:
+        for s, out in said:
+            if (s.total, s.currency) != (theirs.total, theirs.currency):
+                found.say(out, f"order {order}: this export says {_money(s)}, the books {_money(theirs)}, and "
+                               "nothing tells which is newer (the same Paid at, or none): kept as the books hold "
+                               "it; see which the shop shows now, and correct the entry by hand if it is this one")
+        return
+    out = next(o for s, o in said if s == best)
+    try:
+        if path.stem in closed:
+            raise EditError(f"{path.stem} is closed")
+        restated(block, shop, theirs, best)
+    except EditError:
+        found.say(out, f"order {order} changed since the books took it, and this export is newer (Paid at "
+                       f"{best.paid_at}): left as the books hold it, {_money(theirs)} (its lines are not as "
+                       f"beanclear wrote them, or its month is closed); it is {_money(best)} now")
+        return
+    found.files.setdefault(path, (shop, {}))[1][order] = (theirs, best)
+    grew = best.total - theirs.total
+    what = (f"its entry now says {_money(best)} (was {_money(theirs)}: {'+' if grew > 0 else ''}{number_text(grew)} "
+            f"{best.currency})" if grew else "its entry now says what it does (its title, its Paid at)")
+    found.say(out, f"order {order} changed since the books took it, and this export is newer (Paid at "
+                   f"{best.paid_at}, the books' {theirs.paid_at}): {what}")
+
+
+def _within_import(found: Edits, order: str, said: list, names: dict, drop: dict) -> None:
+    """One order of several statements of the import, not in the books: what the newest
+    says is booked (the entries of those before it say it too: the first of an id is the
+    one written), else what the first says; said where the money differs."""
+    best = newest([s for s, _ in said])
+    first, first_out = said[0]
+    if best is None:
+        for s, out in said[1:]:
+            if (s.total, s.currency) != (first.total, first.currency):
+                found.say(out, f"order {order}: this export says {_money(s)}, {names[id(first_out)]} "
+                               f"{_money(first)}, and nothing tells which is newer (the same Paid at, or none): "
+                               f"booked as {names[id(first_out)]} says; see which the shop shows now, and correct "
+                               "the entry by hand if it is this one")
+        return
+    chosen = next(out for s, out in said if s == best)
+    before = True
+    for s, out in said:
+        if out is chosen:
+            before = False
+            continue
+        if s == best:
+            continue
+        if before:
+            drop.setdefault(id(out), {})[PREFIX + order] = best
+        if (s.total, s.currency) != (best.total, best.currency):
+            found.say(out, f"order {order}: {names[id(chosen)]}, newer (Paid at {best.paid_at}, here {s.paid_at}), "
+                           f"is booked: {_money(best)} ({_money(s)} here)")
+
+
+def _saying(entry: data.Transaction, now: Snapshot, shop) -> data.Transaction:
+    """An order's entry saying what `now` says, as the statement saying it books it."""
+    meta = {**entry.meta, PAID_AT: now.paid_at} if now.paid_at else entry.meta
+    return entry._replace(narration=now.narration, meta=meta, postings=[
+        posting(shop.accounts.receivable, now.total, now.currency),
+        posting(shop.accounts.sales, -now.total, now.currency)])
+
+
+AMOUNT = r"[ \t]+(-?[0-9][0-9,]*(?:\.[0-9]+)?)[ \t]+([A-Z][A-Z0-9'._-]*)"
+
+
+def _snapshot(block: str, shop) -> Snapshot | None:
+    """What the books' entry of an order says, as a Snapshot; None where its receivable
+    line is not there (a person booked it elsewhere)."""
+    first = block.split("\n", 1)[0]
+    strings = STRINGS.findall(first.split(";", 1)[0])
+    posted = re.search(rf"^[ \t]+{re.escape(shop.accounts.receivable)}{AMOUNT}", block, re.M)
+    if posted is None or not strings:
+        return None
+    paid = PAID_LINE.search(block)
+    return Snapshot(Decimal(posted.group(1).replace(",", "")), posted.group(2), _unescape(strings[-1]),
+                    _unescape(paid.group(2)) if paid else "")
+
+
+def restated(block: str, shop, was: Snapshot, now: Snapshot) -> str:
+    """The books' entry of an order (`block`, saying `was`) saying `now`: its title, its
+    receivable and sales lines, its paid-at line, and nothing else. EditError where a
+    line is not as beanclear wrote it."""
+    lines = block.splitlines(keepends=True)
+    if len(STRINGS.findall(lines[0].split(";", 1)[0])) != 1:
+        raise EditError("a payee was added")
+    if now.narration != was.narration:
+        lines[0] = retitle(lines[0], None, now.narration)
+    acc = shop.accounts
+    moves = {acc.receivable: (was.total, now.total), acc.sales: (-was.total, -now.total)}
+    done = set()
+    for at, line in enumerate(lines):
+        account = line.split(None, 1)[0] if line[:1] in " \t" and line.strip() else None
+        if account in moves and account not in done:
+            old, new = moves[account]
+            lines[at] = restate(line, f"{number_text(old)} {was.currency}", f"{number_text(new)} {now.currency}")
+            done.add(account)
+        elif now.paid_at != was.paid_at and PAID_LINE.match(line):
+            lines[at] = PAID_LINE.sub(lambda m: m.group(1) + quote_exact(now.paid_at), line)
+    if done != set(moves):
+        raise EditError("a posting was rebooked")
+    if now.paid_at != was.paid_at and not any(PAID_LINE.match(line) for line in lines):
+        raise EditError("no paid-at line")
+    return "".join(lines)
+
+
+def plan(found: Edits, changes: dict) -> int:
+    """Add to `changes` the month files find() found, their orders restated; returns how
+    many orders are."""
+    for path, (shop, orders) in found.files.items():
+        rewrite_blocks(changes, path, functools.partial(_block, shop, orders))
+    return sum(map(len, found.files.values()))
+
+
+ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+
+
+def _block(shop, orders: dict, block: str) -> str:
+    """An order's entry find() found, restated; any other block as it is."""
+    if f'  id: "{PREFIX}' not in block:
+        return block
+    ident = ID_LINE.search(block)
+    order = _unescape(ident.group(1))[len(PREFIX):] if ident else None
+    if order not in orders:
+        return block
+    was, now = orders[order]
+    return restated(block, shop, was, now)
