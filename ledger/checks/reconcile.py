@@ -53,8 +53,8 @@ class Walk:
     - `custom`: the custom directives (coverage, acknowledgments, follow-ups);
     - `prices`: the price directives (fx.References);
     - `marked`: what resolve.state reads (custom directives, write-off transactions);
-    - `watched`: transactions posting to a clearing, transit or suspense account
-      (clearing.postings_by_account builds the index from them);
+    - `watched`: transactions posting to a clearing, transit, suspense or the transfers
+      account (clearing.postings_by_account builds the index from them);
     - `linked`: transactions with a link that post to a shop's receivable (orders.scan);
     - `sales`: refunds.channel_sales, made here: ChannelSales's channel is the account
       of the entry's first posting to a channel's sale-side account, found in this
@@ -67,7 +67,7 @@ class Walk:
         from beanclear.resolve.writeoff import META as WRITE_OFF
         sales = orders.ChannelSales(config)
         channel_of = sales.by_account
-        watched = {config.suspense}
+        watched = {config.suspense, config.transfers}
         for ch in config.channels.values():
             watched |= {ch.accounts.clearing, ch.accounts.transit}
         self.watched_accounts = watched
