@@ -74,7 +74,8 @@ class Walk:
         receivables = {shop.accounts.receivable for shop in config.shops.values()}
         latest = None
         custom, prices, marked, watching, linked, sold, fee_of, converted, order_ids = ([] for _ in range(9))
-        Transaction, Custom, Price = data.Transaction, data.Custom, data.Price
+        Transaction, Custom, Price, Balance = data.Transaction, data.Custom, data.Price, data.Balance
+        asserted: dict[str, dt.date] = {}
         for entry in entries:
             if isinstance(entry, Transaction):
                 meta = entry.meta
@@ -111,7 +112,9 @@ class Walk:
                 marked.append(entry)
             elif isinstance(entry, Price):
                 prices.append(entry)
-        self.latest = latest
+            elif isinstance(entry, Balance):
+                asserted[entry.account] = entry.date   # (the books' order: the last is the latest)
+        self.latest, self.asserted = latest, asserted
         # Books carried forward to a month (periods/forward.py) start at its directive's date.
         self.since = next((c for c in custom if c.type == SINCE), None)
         self.custom, self.prices, self.marked, self.watched, self.linked = custom, prices, marked, watching, linked
