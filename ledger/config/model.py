@@ -228,6 +228,10 @@ class Config:
     checks: dict[str, Check]
     review_threshold: Decimal | None
     suspense: str = "Assets:Suspense"
+    # where money moved between two of the banks is while between them (`transfers:`):
+    # each bank's statement books its side into it, and the clearing check pairs the two
+    # (checks/transfers.py)
+    transfers: str = "Assets:Transit:Transfers"
     equity: str = "Equity:Opening-Balances"
     match: "Match" = None  # set by parse(); beanclear match's settings
     live: dict = field(default_factory=dict)  # the `live:` section as written; beanclear.live reads it
@@ -255,8 +259,11 @@ class Config:
             out[shop.accounts.receivable] = out[shop.accounts.sales] = None
             if shop.accounts.gift_cards:
                 out[shop.accounts.gift_cards] = None
+        banks = {bank.account for bank in self.banks.values()}
         for rule in self.rules:
             out[rule.account] = None
+            if rule.account in banks or rule.account == self.transfers:   # a rule of transfers between them
+                out[self.transfers] = None
         if self.openings():
             out[self.equity] = None
         return dict(sorted(out.items()))

@@ -864,24 +864,29 @@ def edits_for(proposal: Proposal, config) -> list:
     return out
 
 
-def restated_posting(config, line: BankLine, account: str):
+def restated_posting(config, line: BankLine, account: str, peer: str | None = None):
     """The counter posting a line takes booked to `account` (banking.counter_posting),
     where it is not the one it has in another currency: a credit the bank converted
     takes the amount sent from its payout's transit account, and its own amount again
-    anywhere else. None where the posting's units stay (a price a person wrote is kept)."""
+    anywhere else. None where the posting's units stay (a price a person wrote is kept).
+    `peer`: the other bank's account of a transfer it is booked as (banking.TRANSFER_WITH),
+    which the line names once booked."""
+    from beanclear.importers.banking import TRANSFER_WITH
     counter = next(p for p in line.entry.postings if p.account == line.counter)
-    new = counter_posting(config, line.bank_account, account, line.amount, line.currency, line.entry.meta)
+    meta = {**line.entry.meta, TRANSFER_WITH: peer} if peer else \
+        {k: v for k, v in line.entry.meta.items() if k != TRANSFER_WITH}
+    new = counter_posting(config, line.bank_account, account, line.amount, line.currency, meta)
     if new.units == counter.units or line.currency == new.units.currency == counter.units.currency:
         return None
     return new._replace(meta=counter.meta)
 
 
-def restated(config, line: BankLine, account: str) -> list:
+def restated(config, line: BankLine, account: str, peer: str | None = None) -> list:
     """The edit that books a line's counter posting, moved to `account`, in what it takes
     there (restated_posting): none, or one."""
     from beanclear.books.edits import Edit
     from beanclear.books.render import number_text
-    new = restated_posting(config, line, account)
+    new = restated_posting(config, line, account, peer)
     if new is None:
         return []
     counter = next(p for p in line.entry.postings if p.account == line.counter)
