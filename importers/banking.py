@@ -16,6 +16,20 @@ in this order:
 2. the first of the config's `rules` whose pattern is found in payee or memo;
 3. otherwise `Assets:Suspense`, which must be empty: a `bank-unmatched` finding.
 
+A line explained by another bank's account (a rule `UMBUCHUNG AUF DE44… ->
+Assets:Bank:Payroll`, `beanclear book R1 Assets:Bank:Payroll`) is a transfer between own
+accounts, whose other side that bank's own statement books: it goes to the transfers
+account (`transfers:`, default `Assets:Transit:Transfers`) and names the other bank's
+account (`transfer-with:`), and the clearing check pairs the two sides there
+(checks/transfers.py). Booked into the other bank's account, each side moved both banks
+and the transfer counted twice (booked_as):
+
+    2026-01-23 * "Kaffeerad GmbH" "UMBUCHUNG AUF DE44370400440532013111 Gehaltskonto"
+      id: "R1"
+      transfer-with: "Assets:Bank:Payroll"
+      Assets:Bank:Main                          -1000.00 EUR
+      Assets:Transit:Transfers                   1000.00 EUR
+
 A credit the bank converted into the account's currency from a payout in another (a
 Stripe USD payout landing in a GBP account) is booked against transit in the payout's
 currency, where the statement states the amount sent and the channel settles in it
@@ -195,8 +209,11 @@ class BankImporter(StatementImporter):
 
     def bank_line(self, path: str, line: int, when: dt.date | dt.datetime, amount: Decimal, currency: str,
                   payee: str, memo: str, meta: dict, links=()) -> data.Transaction:
-        """One bank line: the bank account against what classify() says explains it."""
-        other = self.classify(amount, payee, memo)
+        """One bank line: the bank account against what classify() says explains it (a
+        transfer to or from another of the banks: the transfers account, booked_as)."""
+        other, peer = booked_as(self.config, self.source.account, self.classify(amount, payee, memo))
+        if peer:
+            meta = {**meta, TRANSFER_WITH: peer}
         return transaction(path, line, when, payee, memo, meta,
                            [posting(self.source.account, amount, currency),
                             counter_posting(self.config, self.source.account, other, amount, currency, meta)],
@@ -227,6 +244,22 @@ def explaining_account(config, bank: str | None, amount: Decimal, text: str) -> 
     return rule_account(config, text) or config.suspense
 
 
+TRANSFER_WITH = "transfer-with"   # the other bank's account of a transfer between own accounts
+
+
+def booked_as(config, bank_account: str, account: str) -> tuple[str, str | None]:
+    """(where a line of `bank_account` explained by `account` is booked, the other bank's
+    account where it is a transfer between two of the banks): another bank's account, the
+    line's own (a rule's pattern that finds both sides' texts) or the transfers account
+    itself (a rule of every transfer, its other bank unnamed) is the transfers account,
+    as the module docstring says; any other account is itself."""
+    if account == config.transfers:
+        return account, None
+    if any(bank.account == account for bank in config.banks.values()):
+        return config.transfers, (account if account != bank_account else None)
+    return account, None
+
+
 def stated_amount(text, signed: bool = False) -> tuple[Decimal, str] | None:
     """An amount metadata states as the importers write it (`"1000.00 USD"`,
     `original-amount`, `customer-amount`): its size (`signed`: its number as written) and
@@ -249,9 +282,22 @@ def sent_units(config, bank_account: str, account: str, amount: Decimal, currenc
     `ORIGCURRENCY` states a rate but no amount, MT940 neither), on the transit account of
     a channel that pays into this bank and settles in that currency (a Stripe USD payout
     of 1,000.00 credited as 788.70 GBP takes 1,000.00 USD from transit, what the payout
-    put in). None otherwise: the line takes its own amount."""
+    put in). So too the credit of a transfer between own accounts the bank converted, on
+    the transfers account, where the amount sent is in the currency of the bank it names
+    (`transfer-with`; without one, of another that holds it): the sending bank's debit
+    books that amount, its own, and the two sides meet in it (a sweep of 2,000.00 EUR
+    credited as 1,717.20 GBP takes 2,000.00 EUR). A debit is the amount sent: its own
+    (the instructed amount a CAMT debit states in another currency is what the other
+    bank credits; the fx-gap check judges its rate). None otherwise: the line takes its
+    own amount."""
     sent = stated_amount(meta.get("original-amount")) if amount > 0 else None
     if sent is None or sent[1] == currency or not sent[0]:
+        return None
+    if account == config.transfers:
+        peer = meta.get(TRANSFER_WITH)
+        if any(bank.currency == sent[1] and bank.account != bank_account and peer in (None, bank.account)
+               for bank in config.banks.values()):
+            return Amount(-sent[0], sent[1])
         return None
     for channel in config.channels.values():
         if channel.accounts.transit == account and channel.currency == sent[1] and any(
@@ -274,7 +320,9 @@ def counter_posting(config, bank_account: str, account: str, amount: Decimal, cu
           Assets:Transit:Stripe     -1000.00 USD @ 0.7887 GBP
 
     The import books a line so, and `match`, `link`, `book` and `unlink` restate a line
-    they move (its counter posting as this gives it for where it goes)."""
+    they move (its counter posting as this gives it for where it goes). Another bank's
+    account is the transfers account (booked_as)."""
+    account = booked_as(config, bank_account, account)[0]
     sent = sent_units(config, bank_account, account, amount, currency, meta)
     if sent is None:
         return posting(account, -amount, currency)

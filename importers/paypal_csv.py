@@ -24,8 +24,9 @@ the rows in time order, said in the import summary; `date_format` in config.yaml
 `1,653.75` or `4.626,81` (decided from the whole file too). Each row's `TimeZone` (`PDT`,
 `America/Los_Angeles`, `CET` in one file) gives the instant, dated in the configured
 time zone. The statement CSV has no `Status` (its rows are all completed) and calls the
-type `Description`. Where the download has `Balance Impact`, a `Memo` row moved no money
-whatever its status says. The narration's text is the `Subject`, else the `Item Title`
+type `Description`; a download's row with its Status empty is refused (every real one
+says it). Where the download has `Balance Impact`, a `Memo` row moved no money whatever
+its status says. The narration's text is the `Subject`, else the `Item Title`
 (the download has both, its Subject empty in real downloads: the Item Title holds what
 `order_pattern` looks for); a role of two columns is read from the one a row fills. A
 header without rows (a quiet month) imports nothing. A download without Transaction ID
@@ -41,8 +42,8 @@ from decimal import Decimal
 
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, FileOrder, StatementImporter
-from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, UPDATES, Booking, PayPalRow, kind_of,
-                                                status_of, type_key, zone_of)
+from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, STATUS_OF, UPDATES, Booking, PayPalRow,
+                                                kind_of, status_of, type_key, zone_of)
 from beanclear.importers.toolkit import (ZERO_DECIMAL, DateOrder, StatementError, clean, currency_code, first_row_keys,
                                          filled_at, header_key, local_time, parse_amount, parse_datetime,
                                          read_statement, sniff, uses_decimal_comma)
@@ -231,7 +232,11 @@ class _Reader:
 
     def status(self, words: str, impact: str, line: int) -> tuple[str, str]:
         """(BOOKED, PENDING or NO_MONEY; the words shown for it) of a row's Status and
-        Balance Impact cells, cleaned."""
+        Balance Impact cells, cleaned. A download says every row's status: an empty one
+        is refused, not read as completed (the statement CSV, without the column, is)."""
+        if not words and self.col["status"] is not None:
+            raise StatementError(self.path, line, "column Status: empty (expected the row's status: one of "
+                                 f"{', '.join(sorted(STATUS_OF))})")
         status, label = status_of(words, self.path, line), words or "Completed"
         if impact.lower() in MEMO and status != NO_MONEY:  # the file says the balance did not move
             status, label = NO_MONEY, f"{label}, Balance Impact {impact}"

@@ -87,6 +87,7 @@ class Snapshot(NamedTuple):
     currency: str
     narration: str
     paid_at: str
+    refund_amount: str = ""   # REFUND_AMOUNT, NOT_STATED where it says refunded without an amount
 
 
 def status_key(text: str) -> str:
@@ -317,7 +318,8 @@ class ShopImporter(StatementImporter):
             [posting(acc.receivable, amount, currency), posting(acc.sales, -amount, currency)], links))
         if out.orders is None:
             out.orders = Ids()
-        out.orders.add(order.order_id, Snapshot(amount, currency, narration, order.paid_at))
+        out.orders.add(order.order_id, Snapshot(amount, currency, narration, order.paid_at,
+                                                meta.get(REFUND_AMOUNT, "")))
         # Paid all by gift card: the cards the shop sold before pay it, not a channel; its
         # refund goes back onto them (README "Shops and their orders")
         by_gift_card = order.by_gift_card and acc.gift_cards

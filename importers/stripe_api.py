@@ -27,7 +27,10 @@ amount and currency (its `source` expanded, as `beanclear fetch` asks for it, or
 charge, refund or dispute it is expanded in: `_customer_side`), booked as the reports'
 `customer_facing_amount` is (`customer-amount`, the `fx-rate`/`fx-pair` it implies).
 Stripe's `exchange_rate` is kept as given (`exchange-rate`); alone it names no currency,
-and the fx check says so rather than judging it (checks/fx.py `unpaired`).
+and the fx check says so rather than judging it (checks/fx.py `unpaired`). What Stripe
+never writes is refused, not read as a source left unexpanded: a charge's, refund's or
+dispute's amount that is no positive integer, or no currency; a rate that is no
+positive number; a source in the settlement currency that says another amount.
 
 A balance transaction carries no order id: a charge's or refund's description names it
 as checkouts write it (`Order 1001`, `Order #1001 by Jo`, `REFUND FOR CHARGE (Order
@@ -71,6 +74,7 @@ from beanclear.importers.toolkit.jsonstream import Dropped, JsonItems, Unusual, 
 STRIPE_ID = re.compile(r'"(txn|ch|po|re|dp|py|tr|acct|fee)_[A-Za-z0-9]{6,}"')
 PAYOUT_BOOKED = {"paid", "in_transit", "pending"}
 MAX_WINDOW = dt.timedelta(days=366)   # a window longer than a year is no fetch's
+CUSTOMER_SIDE = ("charge", "refund", "dispute")   # sources whose amount is what the customer paid
 
 
 class Importer(StatementImporter):
@@ -177,7 +181,12 @@ class Importer(StatementImporter):
             if not booked:
                 out.skip(f"{'deleted ' if obj.get('deleted') else ''}{kind} object (no balance transaction in it)")
         for entry in booked:
-            if seen.add(entry.meta["id"]):  # a payout and its balance transaction are one entry
+            # A payout object and its balance transaction (a charge and the one expanded in
+            # it) are one movement read from two objects: one entry, the first read. One id
+            # from two objects of one kind is two rows of the statement: once_per_id says
+            # what they are (one movement booked once, said; or a contradiction, refused).
+            ident = entry.meta["id"]
+            if seen.add(ident, kind) or seen.get(ident) == kind:
                 out.entries.append(entry)
 
     def _balance_transaction(self, bt, path: str, holder=None):
@@ -194,6 +203,9 @@ class Importer(StatementImporter):
         currency = currency_code(str(need("currency")), path, line, "currency")
         gross, fee, net = (from_minor_units(need(n), currency, path, line, n) for n in ("amount", "fee", "net"))
         source = bt.get("source")
+        if not isinstance(source, (str, dict, type(None))):
+            raise StatementError(path, line, f"source: expected the source's id (ch_…) or its object, got "
+                                 f"{json_shown(source)}")
         source_obj = source if isinstance(source, dict) else None
         source_id = source_obj.get("id", "") if source_obj else str(source or "")
         if source_obj is None and isinstance(holder, dict) and source_id in ("", str(holder.get("id") or "")):
@@ -203,8 +215,11 @@ class Importer(StatementImporter):
                                "reporting_category")
         if category == "transfer" and not bt.get("reporting_category") and OLD_PAYOUT.search(description):
             category = "payout"   # a pre-2017 payout, as a 2014 /v1/balance/history lists it
-        shown = _customer_side(source_obj, path, line) if source_obj else None
+        shown = _customer_side(source_obj, gross, currency, str(bt["id"]), path, line) if source_obj else None
         rate = bt.get("exchange_rate")
+        if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, Decimal)) or rate <= 0):
+            raise StatementError(path, line, "exchange_rate: expected a positive number (or null: no conversion), "
+                                 f"got {json_shown(rate)}")
         # Stripe's rate as given; with the customer's side known, the conversion's `fx-rate`
         # too, the one the report's row implies (stripe_booking), so both book it alike
         meta = {"exchange-rate": f"{rate}" if rate is not None else "",
@@ -274,17 +289,45 @@ def _checked(obj, path: str, line: int):
     return obj
 
 
-def _customer_side(source, path: str, line: int) -> Amount | None:
+def _customer_side(source, gross: Decimal, currency: str, ident: str, path: str, line: int) -> Amount | None:
     """What the customer paid, in the currency they paid it in: the amount and currency
     of a balance transaction's source (a charge: what it captured, `amount_captured`
     where a partial capture left it below `amount`; a refund; a dispute), the report's
-    `customer_facing_amount`. Its sign is the transaction's (stripe_booking)."""
-    number = source.get("amount_captured") if source.get("object") == "charge" else None
-    number = number if isinstance(number, int) and number else source.get("amount")
-    if not source.get("currency") or not isinstance(number, int) or isinstance(number, bool):
-        return None
-    currency = currency_code(str(source["currency"]), path, line, "source.currency")
-    return Amount(from_minor_units(number, currency, path, line, "source.amount"), currency)
+    `customer_facing_amount`. Its sign is the transaction's (stripe_booking).
+
+    A charge's, refund's or dispute's are what Stripe writes (a positive integer in minor
+    units, a currency code), else the file is refused: read as a source not expanded, the
+    fx check would ask for what the file holds. In the settlement currency they are the
+    transaction's own amount: a charge settling part of its `amount` (captured in part,
+    or in several captures) adds nothing; any other is a contradiction, refused."""
+    kind = source.get("object")
+    if kind not in CUSTOMER_SIDE:   # a payout, a transfer…: its amount where it says one
+        number = source.get("amount")
+        if not source.get("currency") or not isinstance(number, int) or isinstance(number, bool):
+            return None
+        paid_in = currency_code(str(source["currency"]), path, line, "source.currency")
+        return Amount(from_minor_units(number, paid_in, path, line, "source.amount"), paid_in)
+    amount = _positive(source.get("amount"), path, line, "source.amount")
+    captured = source.get("amount_captured") if kind == "charge" else None
+    number = amount if captured in (None, 0) else _positive(captured, path, line, "source.amount_captured")
+    if not isinstance(source.get("currency"), str) or not source["currency"]:
+        raise StatementError(path, line, "source.currency: expected the currency of source.amount, got "
+                             f"{json_shown(source.get('currency'))}")
+    paid_in = currency_code(source["currency"], path, line, "source.currency")
+    paid = from_minor_units(number, paid_in, path, line, "source.amount")
+    if paid_in != currency or not gross or paid == abs(gross):
+        return Amount(paid, paid_in)
+    if kind == "charge" and abs(gross) < from_minor_units(amount, paid_in, path, line, "source.amount"):
+        return None   # part of what was authorized, settled: the customer paid what settled
+    raise StatementError(path, line, f"balance_transaction {ident}: amount {abs(gross)} {currency}, but its source "
+                         f"{source.get('id', kind)} says {paid} {paid_in} (expected the same amount in one currency)")
+
+
+def _positive(value, path: str, line: int, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise StatementError(path, line, f"{field}: expected a positive integer amount in minor units, got "
+                             f"{json_shown(value)}")
+    return value
 
 
 def _expanded(obj) -> list:

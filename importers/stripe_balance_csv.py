@@ -41,6 +41,7 @@ from decimal import Decimal
 
 from beancount.core.amount import Amount
 
+from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.stripe_booking import (OLD_PAYOUT, SHARED, BalanceTxn, book, category_of, sale_order,
                                                 time_formats)
@@ -96,7 +97,7 @@ class Importer(StatementImporter):
             return ((r.line, r.cells[at]) for r in t.rows for at in alternatives[role])
 
         comma = uses_decimal_comma(chain(cells("gross"), cells("fee"), cells("net"), cells("customer_amount")), path)
-        out, items = Extraction(), {}
+        out, items, summed = Extraction(), {}, Ids()
         formats = time_formats(lambda: chain(cells("created"), cells("effective")), path, self.source.date_format,
                                out.notes)
         named_payouts = {clean(c) for _, c in cells("payout")}
@@ -146,8 +147,9 @@ class Importer(StatementImporter):
                              customer_amount=shown,
                              meta={"charge-id": get("charge"), "customer": get("customer"), "order-id": order})
             out.entries.append(book(txn, self))
-            if txn.payout and col["effective"] is not None and get("effective"):
-                # a payout's items summed as they come: per payout, not per row
+            if txn.payout and col["effective"] is not None and get("effective") and summed.add(ident):
+                # a payout's items summed as they come: per payout, not per row; a row
+                # the file repeats once (booked once: importing.once_per_id, or refused)
                 effective, group = when("effective"), items.get((txn.payout, currency))
                 if group is None:
                     items[(txn.payout, currency)] = [txn, Decimal(0) + txn.net, effective, 1]

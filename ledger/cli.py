@@ -180,7 +180,7 @@ def match(config_path, apply_, fmt, since):
                        "`beanclear book` or `beanclear link` them)")
         if apply_:
             click.echo(f"applied {len(applied)} confident proposals; {len(changed)} files changed"
-                       + (f"; {len(shut)} of closed months left as they are (`beanclear reopen` first)" if shut else ""))
+                       + found.left_closed(shut))
 
 
 @main.command()

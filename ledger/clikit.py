@@ -37,7 +37,8 @@ def _fail(message: str) -> click.exceptions.Exit:
 
 def refused(exc: Exception) -> click.exceptions.Exit:
     """The exit-2 failure of a command that refused before writing anything."""
-    return _fail(f"{exc}; nothing was written" if "nothing was written" not in str(exc) else str(exc))
+    from beanclear.resolve import refusal
+    return _fail(refusal(exc))
 
 
 def on_terminal() -> bool:

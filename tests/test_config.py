@@ -304,6 +304,80 @@ def test_every_documented_limit_of_a_check_is_taken(make_config):
     assert cfg.checks["unsettled"] == config_mod.Check(severity="off", limits={})
 
 
+# -- each limit its type and range (blind7 k04-k08, k22, k35: `tolerance: -5`, `days: 0`,
+#    `days: 2.5` were taken, the check then judged nothing or everything; `days:
+#    100000000000` was an OverflowError in `beanclear check`) ------------------------------
+
+@pytest.mark.parametrize("text, message", [
+    ("  fee-gap: {tolerance: -5}\n", "checks.fee-gap.tolerance: expected a number of at least 0, got -5"),
+    ("  fx-gap: {tolerance_bps: -50}\n", "checks.fx-gap.tolerance_bps: expected a number of at least 0, got -50"),
+    ("  refund-rate: {max: 5}\n",
+     "checks.refund-rate.max: expected a fraction from 0 to 1 (0.10 for 10%), got 5"),
+    ("  refund-rate: {max: -0.1}\n", "checks.refund-rate.max: expected a fraction from 0 to 1"),
+    ("  refund-rate: {days: -7}\n", "checks.refund-rate.days: expected a whole number of days from 1 to 3,660, got -7"),
+    ("  refund-rate: {days: 0}\n", "checks.refund-rate.days: expected a whole number of days from 1 to 3,660, got 0"),
+    ("  refund-rate: {days: 100000000000}\n",
+     "checks.refund-rate.days: expected a whole number of days from 1 to 3,660, got 100000000000"),
+    ("  refund-rate: {days: \"7\"}\n", "checks.refund-rate.days: expected a whole number of days"),
+    ("  refund-surge: {days: 2.5}\n", "checks.refund-surge.days: expected a whole number of days from 7 to 3,660 "
+                                      "(the usual is the mean of at least 7 days before), got 2.5"),
+    ("  refund-surge: {days: 3}\n", "checks.refund-surge.days: expected a whole number of days from 7 to 3,660"),
+    ("  refund-surge: {min_count: -1}\n",
+     "checks.refund-surge.min_count: expected a whole number of refunds from 1 to 1,000,000, got -1"),
+    ("  refund-surge: {min_count: true}\n", "checks.refund-surge.min_count: expected a whole number of refunds"),
+    ("  refund-surge: {factor: 0.5}\n",
+     "checks.refund-surge.factor: expected a number of at least 1 (a day above factor times the usual), got 0.5"),
+    ("  refund-surge: {min_amount: -100}\n", "checks.refund-surge.min_amount: expected a number of at least 0"),
+    ("  review_threshold: -1\n", "checks.review_threshold: expected a number of at least 0, got -1"),
+    ("  fee-gap: {write_off: {limit: -5, account: Expenses:X}}\n",
+     "checks.fee-gap.write_off.limit: expected a number of at least 0, got -5"),
+])
+def test_a_limit_out_of_its_range_is_refused(make_config, text, message):
+    with pytest.raises(ConfigError) as caught:
+        make_config("checks:\n" + text)
+    assert re.search(r"config\.yaml:2: " + re.escape(message), str(caught.value)), str(caught.value)
+
+
+def test_every_limit_of_a_check_has_its_range():
+    from beanclear.checks.findings import LIMITS
+    from beanclear.config.reader import LIMIT_VALUES
+    assert {code: set(keys) for code, keys in LIMITS.items()} == \
+        {code: set(keys) for code, keys in LIMIT_VALUES.items()}
+
+
+def test_a_limit_at_the_edge_of_its_range_is_taken(make_config):
+    cfg = make_config("checks:\n  fee-gap: {tolerance: 0}\n  fx-gap: {tolerance_bps: 0}\n"
+                      "  refund-rate: {max: 1, days: 1}\n  refund-surge: {factor: 1, days: 7, min_count: 1}\n")
+    assert cfg.checks["refund-rate"].limits == {"max": 1, "days": 1}
+    assert cfg.checks["refund-surge"].limits == {"factor": 1, "days": 7, "min_count": 1}
+
+
+@pytest.mark.parametrize("fees, message", [
+    # blind7 d10, k33: shown as "contract 6% = 6,000.00 CNY" and "contract 12% = 1,200.00 CNY"
+    ("[{rate: 60}]", "channels.stripe.fees[0].rate: expected a fraction below 1, e.g. 0.029 for 2.9%, got 60"),
+    ("[{rate: 1.5}]", "channels.stripe.fees[0].rate: expected a fraction below 1, e.g. 0.029 for 2.9%, got 1.5"),
+    ("[{rate: 1}]", "channels.stripe.fees[0].rate: expected a fraction below 1"),
+    # blind7 d11: statements' RMB is booked CNY, so the rule never applied
+    ("[{rate: 0.006, currency: RMB}]",
+     'channels.stripe.fees[0].currency: expected a currency code like CNY, got "RMB" (statements\' RMB is booked '
+     'as CNY: write CNY)'),
+    ("[{rate: 0.006, currency: usd}]", 'channels.stripe.fees[0].currency: expected a currency code like CNY, got "usd"'),
+    ("[{rate: 0.006, currency: US Dollar}]", "channels.stripe.fees[0].currency: expected a currency code like CNY"),
+])
+def test_a_fee_rule_no_payment_could_owe_is_refused(make_config, fees, message):
+    with pytest.raises(ConfigError) as caught:
+        make_config(f"channels:\n  stripe:\n    type: stripe\n    fees: {fees}\n")
+    assert re.search(r"config\.yaml:4: " + re.escape(message), str(caught.value)), str(caught.value)
+
+
+def test_a_rate_is_shown_as_the_percentage_it_is():
+    from beanclear.checks.fees import _rule_text
+    from beanclear.config.model import FeeRule
+    shown = [_rule_text(FeeRule(rate=Decimal(r), fixed=Decimal(f))) for r, f in
+             (("0.006", "0"), ("0.25", "0"), ("0.1", "0"), ("0", "0.30"), ("0.029", "0.30"))]
+    assert shown == ["0.6%", "25%", "10%", "0% + 0.30", "2.9% + 0.30"]
+
+
 # -- what YAML's own constructors refuse (a blind tester's `date: 2026-02-31` was a PyYAML
 #    traceback, exit 1): file:line, the key path, what it is not -------------------------
 

@@ -413,3 +413,66 @@ def test_an_amount_sent_and_a_rate_of_the_most_digits_are_judged_without_a_trace
     assert "stated-rate" in credit(folder).meta
     assert "fx-gap" in {f.code for f in findings(folder)}
     assert run(folder, "check", "--format", "json", code=1)
+
+
+def _in_two(sent: str, ref: str, text: str) -> str:
+    """A CAMT entry of the payout's credit in two parts, converted: `sent` USD of it."""
+    gbp = (Decimal(sent) * Decimal("0.7887")).quantize(Decimal("0.01"))
+    return (f'<Ntry><Amt Ccy="GBP">{gbp}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-02-13</Dt>'
+            f'</BookgDt><ValDt><Dt>2026-02-13</Dt></ValDt><AcctSvcrRef>{ref}</AcctSvcrRef><NtryDtls><TxDtls>'
+            f'<AmtDtls><InstdAmt><Amt Ccy="USD">{sent}</Amt><CcyXchg><SrcCcy>USD</SrcCcy><TrgtCcy>GBP</TrgtCcy>'
+            f'<UnitCcy>USD</UnitCcy><XchgRate>0.7887</XchgRate></CcyXchg></InstdAmt><TxAmt><Amt Ccy="GBP">{gbp}</Amt>'
+            f'</TxAmt></AmtDtls><RltdPties><Dbtr><Nm>STRIPE PAYMENTS UK LTD</Nm></Dbtr></RltdPties>'
+            f'<RmtInf><Ustrd>{text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n')
+
+
+def in_two_lines(tmp_path: Path, second=f"STRIPE PAYOUT {PAYOUT} 2/2") -> Path:
+    """The payout of 1,000.00 USD credited converted in two lines, 600.00 and 400.00 USD
+    sent, the first naming the payout, the second saying `second`; imported."""
+    folder = tmp_path / "m"
+    xml = camt()
+    start, end = xml.index("<Ntry>"), xml.index("</Ntry>\n") + len("</Ntry>\n")
+    xml = xml[:start] + _in_two("600.00", "HSBC0213A", f"STRIPE PAYOUT {PAYOUT} 1/2") + \
+        _in_two("400.00", "HSBC0213B", second) + xml[end:]
+    for name, body in (("hsbc/camt.xml", xml), ("stripe/report.csv", STRIPE),
+                       ("prices/rates.csv", "date,pair,rate\n2026-02-13,USD/GBP,0.7890\n")):
+        (folder / "statements" / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "statements" / name).write_text(body, encoding="utf-8")
+    (folder / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    run(folder, "import", str(folder / "statements"))
+    return folder
+
+
+@pytest.mark.parametrize("second", [f"STRIPE PAYOUT {PAYOUT} 2/2", "STRIPE TRANSFER REMAINDER"])
+def test_a_payout_credited_converted_in_two_lines_is_proposed_as_one_group(tmp_path, second):
+    """Both lines name Stripe and together make the payout in the amount sent: the groups
+    stage proposes them as the clearing check pairs them, never a write-off of money that
+    arrived (blind7 fava: each was told to be linked by hand and the other's amount written off)."""
+    folder = in_two_lines(tmp_path, second)
+    assert [f.code for f in findings(folder)] == []   # the check pairs them
+    out = json.loads(run(folder, "match", "--format", "json"))
+    assert out["unproposed"] == []
+    [proposal] = out["proposals"]
+    assert (proposal["stage"], proposal["confident"], proposal["bank_refs"], proposal["links"]) == \
+        ("groups", True, ["HSBC0213A", "HSBC0213B"], [f"payout-{PAYOUT}"])
+    assert proposal["reasons"] == ["2 bank lines add up to 1000.00 (stripe)"]
+    run(folder, "match", "--apply")
+    assert text(folder).count(f" ^payout-{PAYOUT}\n") == 2
+    assert [f.code for f in findings(folder)] == []
+
+
+def test_match_says_what_link_says_of_a_line_the_check_pairs_with_another(tmp_path):
+    """Where no proposal names them, a line naming a payout the check makes of it and
+    another line is told so, as `link` tells it, not to write off the other's money."""
+    from beanclear.matching import why
+    folder = in_two_lines(tmp_path)
+    config = config_mod.load(folder / "config.yaml")
+    entries, _, _ = loader.load_file(str(folder / "books" / "main.beancount"))
+    said = {u.line.ref: u.reasons for u in why.unproposed(entries, config, [])}
+    assert said["HSBC0213A"] == [
+        f"the text names payout-{PAYOUT} of 1000.00 USD; the clearing check pairs bank line HSBC0213B (400.00 USD on "
+        f"2026-02-13) with it too: together they make it (`beanclear link` each of them to it)"]
+    assert not any("write off" in r for reasons in said.values() for r in reasons)
+    out = run(folder, "link", "HSBC0213A", PAYOUT)
+    assert "the clearing check pairs bank line HSBC0213B (400.00 USD on 2026-02-13) with it too: together they " \
+        "make it (link HSBC0213B to it too)" in out

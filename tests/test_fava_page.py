@@ -260,6 +260,20 @@ def test_each_finding_links_to_its_entry_in_favas_editor_and_its_ids_to_the_jour
                                                 ("id", "trade-id", "order-id", "payout-id", "refund-of", "refund-id", "bank-ref"))
 
 
+def test_amounts_are_shown_in_their_currencys_places_not_favas_display_precision(tmp_path):
+    """GBP whose prices carry four places (`price USD 0.7890 GBP`, `@ 0.7887 GBP`) is
+    shown by Fava to four places; the page shows every amount as check does, rounded to
+    the currency (DESIGN §5; blind7 fava: the Gap column read 1450.0000 GBP)."""
+    from test_converted_payouts import merchant as converted
+    folder = converted(tmp_path, payee="HSBC INTL RECEIPTS", text="FX CREDIT REF 88412",
+                       rates="".join(f"2026-02-{day:02d},USD/GBP,0.78{day:02d}\n" for day in range(1, 15)))
+    fava = Fava(folder)
+    page = fava.page()
+    shown = re.findall(r'<span class="bc-money">([^<]*)</span>', page)
+    assert "788.70 GBP" in shown and "888.70 GBP" in shown and "1000.00 USD" in shown
+    assert [m for m in shown if not re.fullmatch(r"-?\d+\.\d\d [A-Z]{3}", m)] == []
+
+
 def test_text_from_statements_is_shown_as_text(merchant):
     bank = merchant / "books" / "icbc" / "2026" / "2026-03.beancount"
     text = bank.read_text(encoding="utf-8")
@@ -399,6 +413,42 @@ def test_a_closed_months_proposals_are_shown_not_offered_and_its_lists_start_wit
     months = re.search(r'<select name="month"[^>]*>(.*?)</select>', page, re.S).group(1)
     first = min(e.date for e in fava.entries() if isinstance(e, data.Transaction))
     assert re.findall(r"<option>(\d{4}-\d\d)</option>", months)[-1] == f"{first:%Y-%m}"   # none before the books
+
+
+def test_with_every_month_closed_the_page_offers_what_match_apply_applies_and_says_it_as_link_does(fava, tmp_path):
+    """Accept all confident is exactly `match --apply`: with every month of the proposals
+    closed, it applies none and says so (200, nothing written), as the command does (exit
+    0); the page counts none to accept; a single accept is refused naming the month and
+    where it was closed, in the words of `beanclear link` (blind7 fava: closed-accept)."""
+    import shutil
+    proposals = matching.match(fava.entries(), fava.config())
+    months = sorted({f"{line.date:%Y-%m}" for p in proposals for line in p.lines})
+    (fava.merchant / "books" / "periods.beancount").write_text(
+        "".join(f'2026-04-01 custom "beanclear-close" "{m}"\n' for m in months), encoding="utf-8")
+    cli = tmp_path / "cli"
+    shutil.copytree(fava.merchant, cli)
+    page = fava.page()
+    assert "Accept all" not in page and page.count("its month is closed") == min(len(proposals), review.QUEUE_SHOWN)
+    assert f'<span class="bc-count">0 match proposals, {len(proposals)} in closed months</span>' in page
+    before = books_snapshot(fava.merchant)
+    response = fava.post("accept", {"all_confident": True})
+    applied = beanclear(cli, "match", "--apply")
+    assert applied.exit_code == 0
+    shut = sum(p.confident for p in proposals)
+    said = applied.output.strip().splitlines()[-1]
+    assert said.startswith(f"applied 0 confident proposals; 0 files changed; {shut} of closed months left as they are")
+    assert response.status_code == 200, response.json
+    assert response.json["done"] is False and response.json["written"] == []
+    assert response.json["message"] == said.replace("applied 0 confident proposals; 0 files changed",
+                                                    "accepted 0 proposal(s)")
+    key = first_proposal(fava)
+    response = fava.post("accept", key)
+    [month] = {f"{line.date:%Y-%m}" for p in proposals for line in p.lines if line.ref in key["bank_refs"]}
+    linked = beanclear(cli, "link", key["bank_refs"][0], *key["target"].split())
+    assert response.status_code == 409 and linked.exit_code == 2
+    assert linked.output.strip().splitlines()[-1] == f"beanclear: {response.json['error']}"
+    assert response.json["error"].startswith(f"{month} is closed (books/periods.beancount line {months.index(month) + 1}); ")
+    assert books_snapshot(fava.merchant) == before
 
 
 def test_a_write_while_a_command_reads_the_books_waits_the_pages_short_wait_then_says_busy(fava, monkeypatch):

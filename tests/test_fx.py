@@ -361,3 +361,107 @@ def test_the_fx_gap_of_a_refund_is_lost_where_the_rate_is_above_the_reference(le
         .replace(" 59.38 EUR", "-59.38 EUR").replace("+59.38 EUR", " 59.38 EUR")
     [finding], _ = ledger(charge)
     assert "+150.4 bps on 50.00 GBP, 0.88 EUR gained" in finding.message
+
+
+# -- a bank line the bank converted that is no payout ----------------------------------
+
+def converted_camt(direction: str, unit: str = "EUR", rate: str = "1.0750") -> str:
+    """A blind tester's camt.053 line of 3,000.00 EUR paid (DBIT) or received (CRDT) as
+    3,225.00 USD, the rate quoted per `unit`."""
+    party = "Cdtr" if direction == "DBIT" else "Dbtr"
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>M1</MsgId><CreDtTm>2026-02-01T06:00:00+01:00</CreDtTm></GrpHdr>
+<Stmt><Id>S1</Id><ElctrncSeqNb>1</ElctrncSeqNb><FrToDt><FrDtTm>2026-01-01T00:00:00+01:00</FrDtTm><ToDtTm>2026-01-31T23:59:59+01:00</ToDtTm></FrToDt>
+<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">5000.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-01-01</Dt></Dt></Bal>
+<Ntry><Amt Ccy="EUR">3000.00</Amt><CdtDbtInd>{direction}</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-01-20</Dt></BookgDt><AcctSvcrRef>R1</AcctSvcrRef>
+<NtryDtls><TxDtls><AmtDtls><InstdAmt><Amt Ccy="USD">3225.00</Amt><CcyXchg><SrcCcy>EUR</SrcCcy><TrgtCcy>USD</TrgtCcy><UnitCcy>{unit}</UnitCcy><XchgRate>{rate}</XchgRate></CcyXchg></InstdAmt><TxAmt><Amt Ccy="EUR">3000.00</Amt></TxAmt></AmtDtls>
+<RltdPties><{party}><Nm>ACME DESIGN LLC</Nm></{party}></RltdPties><RmtInf><Ustrd>INVOICE 2026-17</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>
+"""
+
+
+def converted_line_findings(tmp_path, direction: str, rates: str | None, unit: str = "EUR", rate: str = "1.0750"):
+    from conftest import beanclear
+    tmp_path = tmp_path / "m"
+    tmp_path.mkdir()
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: EUR\nbanks:\n  main: {type: camt053, account: Assets:Bank:Main, currency: EUR}\n"
+        "rules:\n  - {match: ACME, account: Expenses:Contractors}\n", encoding="utf-8")
+    (tmp_path / "camt.xml").write_text(converted_camt(direction, unit, rate), encoding="utf-8")
+    if rates:
+        (tmp_path / "rates.csv").write_text("date,pair,rate\n" + rates, encoding="utf-8")
+        assert prices(tmp_path, str(tmp_path / "rates.csv")).exit_code == 0
+    result = beanclear(tmp_path, "import", str(tmp_path / "camt.xml"))
+    assert result.exit_code == 0, result.output
+    from beanclear.checks import checking
+    return [f for f in checking.check(config_mod.load(tmp_path / "config.yaml")).findings if f.code != "beancount"]
+
+
+@pytest.mark.parametrize("direction, rates, said", [
+    # 3,000.00 EUR sold for 3,225.00 USD at 1.0750, 3,255.00 at the reference: 30.00 USD lost
+    ("DBIT", "2026-01-20,EUR/USD,1.0850\n", "EUR→USD at 1.0750, reference 1.085 of 2026-01-20: -92.2 bps on "
+                                            "3,000.00 EUR, 30.00 USD lost"),
+    # the reference the other way round (USD/EUR): the same spread
+    ("DBIT", "2026-01-20,USD/EUR,0.92165899\n", "-92.2 bps on 3,000.00 EUR, 30.00 USD lost"),
+    # 3,000.00 EUR bought for 3,225.00 USD, 3,255.00 at the reference: 30.00 USD gained
+    ("CRDT", "2026-01-20,EUR/USD,1.0850\n", "-92.2 bps on 3,000.00 EUR, 30.00 USD gained"),
+    ("CRDT", "2026-01-20,USD/EUR,0.92165899\n", "-92.2 bps on 3,000.00 EUR, 30.00 USD gained"),
+])
+def test_a_converted_bank_line_that_is_no_payout_is_judged_by_fx_gap(tmp_path, direction, rates, said):
+    # A blind tester's camt.053 DBIT of 3,000.00 EUR, InstdAmt 3,225.00 USD at EUR/USD
+    # 1.0750, booked to a rule's expense: its postings are all in EUR, the rate's base, and
+    # none in USD, so no amount converted was found and the rate was never judged (an OFX
+    # credit of the same rate was)
+    [finding] = converted_line_findings(tmp_path, direction, rates)
+    assert (finding.code, finding.source, finding.account, finding.currency) == \
+        ("fx-gap", "main", "Assets:Bank:Main", "USD")
+    assert (finding.actual, finding.amount, finding.refs) == (Decimal("1.0750"), Decimal("30.00"), ("R1",))
+    assert said in finding.message
+
+
+@pytest.mark.parametrize("direction", ["DBIT", "CRDT"])
+def test_a_converted_bank_line_without_reference_rates_is_a_prices_statement_gap(tmp_path, direction):
+    [finding] = converted_line_findings(tmp_path, direction, None)
+    assert (finding.code, finding.source, finding.refs) == ("statement-gap", "prices", ("R1",))
+    assert finding.message.startswith("no EUR/USD reference rate in the books on or before 2026-01-20")
+
+
+def test_a_converted_bank_line_quoted_per_the_foreign_currency_is_judged_too(tmp_path):
+    # UnitCcy USD: the rate is EUR per USD (0.9302), the line's own EUR the quoted side
+    [finding] = converted_line_findings(tmp_path, "DBIT", "2026-01-20,EUR/USD,1.0850\n", unit="USD", rate="0.9302")
+    assert finding.code == "fx-gap" and "on 3,225.00 USD" in finding.message and "EUR lost" in finding.message
+
+
+TWICE = """
+2000-01-01 open Assets:Bank:Main
+2000-01-01 open Assets:Transfers:Internal
+2026-01-20 price EUR 1.0850 USD
+2026-01-20 * "Kaffeerad Inc" "AUSLANDSUEBERWEISUNG EIGENES KONTO USD"
+  id: "R1"
+  fx-pair: "EUR/USD"
+  fx-rate: "1.0750"
+  original-amount: "3225.00 USD"
+  Assets:Bank:Main            -3000.00 EUR
+  Assets:Transfers:Internal    3000.00 EUR
+2026-01-{day} * "WIRE FROM KAFFEERAD GMBH" "INCOMING WIRE OWN ACCOUNT"
+  id: "W1"
+  fx-pair: "EUR/USD"
+  fx-rate: "1.0750"
+  {bank}             3225.00 USD
+  Assets:Transfers:Internal   -3225.00 USD
+"""
+
+
+def test_one_conversion_both_banks_state_is_judged_once_where_the_money_left(ledger):
+    # A blind tester's EUR account's camt.053 debit of 3,000.00 EUR stating the 3,225.00 USD
+    # instructed, and the USD account's OFX credit of 3,225.00 USD at the same rate
+    # (ORIGCURRENCY): one conversion, two fx-gaps once debits were judged too
+    two_banks = CONFIG.replace("banks:\n", "banks:\n  main: {type: camt053, account: Assets:Bank:Main, currency: EUR}\n")
+    _, found = ledger(TWICE.format(day="21", bank="Assets:Bank:USD "), config_text=two_banks)
+    assert [(f.code, f.source, f.refs) for f in found] == [("fx-gap", "main", ("R1",))]
+    # a credit of that amount 10 days later, or at the same bank, is another conversion
+    _, found = ledger(TWICE.format(day="30", bank="Assets:Bank:USD "), config_text=two_banks)
+    assert [f.refs for f in found] == [("R1",), ("W1",)]
+    _, found = ledger(TWICE.format(day="21", bank="Assets:Bank:Main"), config_text=two_banks)
+    assert [f.refs for f in found] == [("R1",), ("W1",)]

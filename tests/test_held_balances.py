@@ -107,3 +107,15 @@ def test_fava_lists_the_one_error_and_its_page_says_what_check_says(tmp_path):
     assert error["message"].startswith("statement-gap: no statement of ops covers"), error
     page = client.get(f"/{slug}/{PAGE}").get_data(as_text=True)
     assert "2 balance assertion(s) of Assets:Bank:Ops from 2026-03-03 fail until that statement is imported" in page
+
+
+def test_a_balance_asserted_past_the_last_day_of_rows_is_held_too(tmp_path):
+    """Fresh one-cause seed 33399 without PayPal's last day of rows: the balances file of
+    that day asserts the next morning's balance, which fails by the day's money. check
+    folded it into the day's statement-gap; bean-check listed it besides (8 errors against
+    check's 7): no day between two statements was missing, so no balance was held."""
+    from beanclear.simulation.score import one_left_out
+    r = one_left_out(33399, tmp_path)
+    assert r["dropped"] == "paypal/transactions-2026-05-10.json"
+    assert r["bean_check_errors"] == r["check_errors"], r
+    assert [f["code"] for f in r["beyond"]] == ["statement-gap"]

@@ -235,7 +235,14 @@ def workbook(*rows) -> bytes:
 
 
 BAD_INPUT = {
-    "a damaged workbook": (b"PK\x03\x04" + bytes(range(200)), ":0: not a readable XLSX workbook"),
+    "a damaged workbook": (b"PK\x03\x04" + bytes(range(200)), ":1: cut off or not an XLSX workbook"),
+    "cut inside a character": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00,2.00",
+                                          "2021-01-31,B10,电费,国家电网"]).encode()[:-2],
+                               ":3: cut off inside a character (the file reads as UTF-8 up to its last bytes)"),
+    "two bad bytes mid-file": ("\n".join([BANK_HEADER] + [f"2021-01-{d:02d},B{d},房租押金退还,上海某某置业有限公司,1.00,2.00"
+                                                           for d in range(1, 9)]).encode("gbk").replace(
+                                   "押".encode("gbk"), b"\x81\x20", 1),
+                               ":2: bytes not valid GB18030 text here (the rest of the file reads as GB18030)"),
     "empty": (b"", ":1: the file is empty"),
     "a zipped bill download": (bill_zip(), ":1: a ZIP archive, not a statement: unzip it and import the statement "
                                "inside (it holds 2088_20190916_业务明细(汇总).csv, 2088_20190916_业务明细.csv;"),

@@ -269,6 +269,90 @@ def test_a_remainder_after_days_no_statement_covers_names_that_statement_gap(tmp
         "2026-03-11 to 2026-03-24"
 
 
+def test_a_month_no_statement_of_the_bank_covers_is_said_in_its_section(tmp_path):
+    # A blind tester's savings account, January's and March's statements imported, not
+    # February's: February's section read "statement closing balance 11,736.60 GBP
+    # (balance of 2026-02-01) = books balance", as if reconciled, with a statement-gap
+    # open for those very days and `"unexplained_gaps": []`.
+    from beanclear.reports import pdf, xlsx
+    (tmp_path / "config.yaml").write_text(textwrap.dedent("""
+        books: books
+        currency: EUR
+        banks:
+          savings:
+            type: csv
+            account: Assets:Bank:Savings
+            currency: GBP
+            date_format: "%Y-%m-%d"
+            columns: {date: Date, amount: Amount, memo: Description, ref: Reference, balance: Balance}
+        rules:
+          - {match: "INTEREST", account: Income:Interest}
+    """), encoding="utf-8")
+    head = "Date,Description,Amount,Balance,Reference\n"
+    (tmp_path / "jan.csv").write_text(head + "2026-01-16,INTEREST,17.20,11717.20,G1\n2026-01-31,INTEREST,19.40,"
+                                      "11736.60,G2\n")
+    (tmp_path / "mar.csv").write_text(head + "2026-03-16,INTEREST,14.60,11751.20,G3\n2026-03-31,INTEREST,21.40,"
+                                      "11772.60,G4\n")
+    for name in ("jan.csv", "mar.csv"):
+        assert beanclear(tmp_path, "import", str(tmp_path / name)).exit_code == 0
+    check = json.loads(beanclear(tmp_path, "check", "--format", "json").output)["findings"]
+    assert [(f["code"], f["message"][:57]) for f in check] == [
+        ("statement-gap", "no statement of savings covers 2026-02-01 to 2026-03-15 (")]
+    text = beanclear(tmp_path, "report", "2026-02").output
+    said = "    statement-gap: no statement covers 2026-02-01 to 2026-02-28 (the books hold none of their lines: " \
+           "not reconciled over them)"
+    lines = text.splitlines()
+    assert lines[lines.index(said) - 1].startswith("    statement closing balance  11,736.60 GBP (balance of 2026-02-01)")
+    [bank] = json.loads(beanclear(tmp_path, "report", "2026-02", "--format", "json").output)["banks"]
+    assert bank["uncovered"] == [{"first": "2026-02-01", "last": "2026-02-28"}]
+    for kind in ("xlsx", "pdf"):
+        assert beanclear(tmp_path, "report", "2026-02", "--format", kind, "-o", str(tmp_path / f"r.{kind}")).exit_code == 0
+    banks = openpyxl.load_workbook(tmp_path / "r.xlsx")["Banks"]
+    assert dict(zip((c.value for c in banks[1]), (c.value for c in banks[2])))["no statement covers"] == \
+        "2026-02-01 to 2026-02-28"
+    found = " ".join("".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages).split())
+    assert "no statement covers savings GBP 2026-02-01" in found and "2026-02-01 to 2026-02-28" in found
+    # March: its first half (the statement's balance of 04-01 counts the lines the books lack)
+    [bank] = json.loads(beanclear(tmp_path, "report", "2026-03", "--format", "json").output)["banks"]
+    assert bank["uncovered"] == [{"first": "2026-03-01", "last": "2026-03-15"}]
+    # January: its first statement begins 01-16, as the books do (the opening): nothing uncovered
+    [bank] = json.loads(beanclear(tmp_path, "report", "2026-01", "--format", "json").output)["banks"]
+    assert bank["uncovered"] == []
+    assert "no statement covers" not in beanclear(tmp_path, "report", "2026-01").output
+
+
+def test_the_days_after_a_banks_last_statement_are_said_too(tmp_path):
+    # us: January's statement alone; eu: February's too. February's report: us's days are
+    # in no statement either
+    (tmp_path / "config.yaml").write_text(textwrap.dedent("""
+        books: books
+        currency: USD
+        banks:
+          us: &bank
+            type: csv
+            account: Assets:Bank:US
+            currency: USD
+            date_format: "%Y-%m-%d"
+            columns: {date: Date, amount: Amount, memo: Description, ref: Reference, balance: Balance}
+          eu:
+            <<: *bank
+            account: Assets:Bank:EU
+        rules:
+          - {match: "AWS", account: Expenses:Hosting}
+    """), encoding="utf-8")
+    head = "Date,Description,Amount,Balance,Reference\n"
+    (tmp_path / "us.csv").write_text(head + "2026-01-02,AWS,-10.00,990.00,R1\n2026-01-29,AWS,-10.00,980.00,R2\n")
+    (tmp_path / "eu.csv").write_text(head + "2026-01-02,AWS,-10.00,990.00,E1\n2026-02-12,AWS,-10.00,980.00,E2\n")
+    for name, bank in (("us.csv", "us"), ("eu.csv", "eu")):
+        assert beanclear(tmp_path, "import", "--source", bank, str(tmp_path / name)).exit_code == 0
+    eu, us = json.loads(beanclear(tmp_path, "report", "2026-02", "--format", "json").output)["banks"]
+    assert us["uncovered"] == [{"first": "2026-02-01", "last": "2026-02-28"}]
+    # a statement read from its lines ends at its last line: days after it are in none
+    assert eu["uncovered"] == [{"first": "2026-02-13", "last": "2026-02-28"}]
+    eu, us = json.loads(beanclear(tmp_path, "report", "2026-01", "--format", "json").output)["banks"]
+    assert us["uncovered"] == eu["uncovered"] == []   # (us: 01-30 and 01-31, quiet days at its end)
+
+
 def test_fee_rate_needs_sales():
     assert ChannelRow("x", "CNY", sales=Decimal(200), fees=Decimal("1.2")).fee_rate == Decimal("0.0060")
     assert ChannelRow("x", "CNY", fees=Decimal("1.2")).fee_rate is None

@@ -107,6 +107,29 @@ def test_refusals_say_why_and_touch_nothing(refusing, endpoint, body, status, me
     assert books_snapshot(fava.merchant) == before and (fava.merchant / "config.yaml").read_bytes() == config_before
 
 
+@pytest.mark.parametrize("endpoint, body, command", [
+    ("book", {"bank_ref": AUDIT, "account": "Expenses:X", "rule": "NOPE"},
+     ["book", AUDIT, "Expenses:X", "--rule", "NOPE"]),
+    ("link", {"bank_ref": DEPOSIT, "items": ["payout-nope"]}, ["link", DEPOSIT, "payout-nope"]),
+    ("write_off", {"code": "fee-gap", "ref": "nope"}, ["write-off", "fee-gap", "nope"]),
+    ("follow_up", {"code": "duplicate-charge", "ref": "#3460", "owner": "a", "due": "soon"},
+     ["follow-up", "duplicate-charge", "#3460", "--owner", "a", "--due", "soon"]),
+    ("close", {"month": "2026-13"}, ["close", "2026-13"]),
+    ("acknowledge", {"code": "order-unpaid", "ref": "1573", "reason": "x"}, ["ack", "order-unpaid", "1573",
+                                                                          "--reason", "x"]),
+])
+def test_a_refusal_says_what_the_command_says(refusing, endpoint, body, command):
+    """Both doors word a refusal in one place: why, then that nothing was written
+    (blind7 fava: the page's write-off, book, link and close refusals left that out)."""
+    from conftest import beanclear
+    fava = refusing
+    response = fava.post(endpoint, body)
+    said = beanclear(fava.merchant, *command)
+    assert said.exit_code == 2, said.output
+    assert response.json["error"].endswith("; nothing was written"), response.json
+    assert said.output.strip().splitlines()[-1] == f"beanclear: {response.json['error']}"
+
+
 @pytest.mark.parametrize("endpoint, body", [
     ("book", {"bank_ref": AUDIT, "account": "Expenses:Hosting"}),
     ("write_off", {"code": "payout-mismatch", "ref": SHORT}),

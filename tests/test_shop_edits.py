@@ -161,3 +161,109 @@ def test_an_order_entry_a_person_changed_is_left_as_it_is_and_said(tmp_path):
     assert ("order #1020 changed since the books took it, and this export is newer (Paid at 2026-02-13 12:00:00 "
             "-0500): left as the books hold it, 85.95 USD (its lines are not as beanclear wrote them, or its month "
             "is closed); it is 110.95 USD now") in said, said
+
+
+# A Pinduoduo order refunded in part after the first download (blind7's repro1): the
+# re-download's 售后状态 `退款成功` states no amount, so its order says `refund-amount:
+# "not stated"`, and the WeChat refund of 30.00 is the shop's. A refund state only moves
+# forward (none, then refunded): whichever export came first, the entry says it.
+PDD_CONFIG = """\
+books: books
+currency: CNY
+channels:
+  wechat: {type: wechat, settlement_days: 60, shop: pdd}
+shops:
+  pdd: {type: pinduoduo, order_days: 3}
+checks:
+  refund-rate: {severity: off}
+"""
+PDD_HEADER = ("商品,订单号,订单状态,商品总价(元),店铺优惠折扣(元),平台优惠折扣(元),邮费(元),用户实付金额(元),"
+              "商家实收金额(元),订单成交时间,支付时间,售后状态")
+TRADE_HEADER = ("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,"
+                "货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,"
+                "商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注")
+
+
+def pdd_export(path, after_sale_a):
+    rows = [("茶A", "260301-111111111111111", "100.00", "2026-03-01", after_sale_a),
+            ("茶C", "260303-333333333333333", "80.00", "2026-03-03", "无售后或售后取消")]
+    path.write_text("\n".join([PDD_HEADER] + [
+        f"{title},{oid},已签收,{amt},0,0,0,{amt},{amt},{day} 10:00:00,{day} 10:00:30,{after}"
+        for title, oid, amt, day, after in rows]) + "\n", encoding="utf-8")
+
+
+def pdd_merchant(tmp_path):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "config.yaml").write_text(PDD_CONFIG, encoding="utf-8")
+    for folder in ("a", "b", "channels"):
+        (tmp_path / folder).mkdir()
+    pdd_export(tmp_path / "a" / "pdd-2026-03-dl0310.csv", "无售后或售后取消")
+    pdd_export(tmp_path / "b" / "pdd-2026-03-dl0401.csv", "退款成功")
+    bill = [("2026-03-01 10:00:30", "4200000000000000000000000001", "260301-111111111111111", "SUCCESS", "100.00",
+             "0", "0", "0.00", "0.60000", "100.00", "0.00"),
+            ("2026-03-03 10:00:30", "4200000000000000000000000003", "260303-333333333333333", "SUCCESS", "80.00",
+             "0", "0", "0.00", "0.48000", "80.00", "0.00"),
+            ("2026-03-20 09:00:00", "4200000000000000000000000001", "260301-111111111111111", "REFUND", "0.00",
+             "50300000000000000000000000001", "RA1", "30.00", "-0.18000", "0.00", "30.00")]
+    lines = [TRADE_HEADER] + [
+        ",".join("`" + c for c in (when, "wx1", "1900000109", "0", "", wx, oid, "o1", "JSAPI", state, "OTHERS", "CNY",
+                                   settled, "0.00", refund_id, refund_no, refunded, "0.00",
+                                   "ORIGINAL" if state == "REFUND" else "", "SUCCESS" if state == "REFUND" else "",
+                                   "茶", "", fee, "0.60%", total, asked, ""))
+        for when, wx, oid, state, settled, refund_id, refund_no, refunded, fee, total, asked in bill]
+    lines += ["总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额",
+              "`3,`180.00,`30.00,`0.00,`0.90000,`180.00,`30.00"]
+    (tmp_path / "channels" / "tradebill-2026-03.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def order_a(folder) -> str:
+    text = (folder / "books" / "pdd" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    return re.search(r'(2026-03-01 \* "Order 260301-[^\n]*\n(?:  [^\n]*\n)*)', text).group(1)
+
+
+@pytest.mark.parametrize("orders", [("a", "b"), ("b", "a"), (("a", "b"),), (("b", "a"),)])
+def test_a_redownload_saying_refunded_without_an_amount_is_followed_in_any_order(tmp_path, orders):
+    """The first export shows order A with no after-sale, the re-download `退款成功` (no
+    amount): in two imports either way, or one of both, A's entry says `refund-amount:
+    "not stated"`, so the WeChat refund is the shop's (no refund-unsynced), and the books
+    are byte for byte the same."""
+    def books_after(folder, steps):
+        imported(folder, "channels")
+        return [imported(folder, *((s,) if isinstance(s, str) else s)) for s in steps]
+    said = books_after(pdd_merchant(tmp_path / "run"), orders)
+    folder = tmp_path / "run"
+    assert order_a(folder) == (
+        '2026-03-01 * "Order 260301-111111111111111 / 茶A" ^order-260301-111111111111111\n'
+        '  time: "10:00:00"\n'
+        '  id: "order:260301-111111111111111"\n'
+        '  order-id: "260301-111111111111111"\n'
+        '  refund-amount: "not stated"\n'
+        '  Assets:Receivable:Pdd                       100.00 CNY\n'
+        '  Income:Sales:Pdd                           -100.00 CNY\n')
+    assert findings(folder) == []
+    if orders == ("a", "b"):   # the re-download says what it changed
+        assert ("order 260301-111111111111111: refunded since the books took it, the amount not stated: its entry "
+                'now says refund-amount: "not stated"') in said[1], said[1]
+    reference = pdd_merchant(tmp_path / "reference")
+    books_after(reference, [("b",)])
+    books_after(reference, [("a",)])   # the older export after the newer changes nothing
+    assert snapshot(folder / "books") == snapshot(reference / "books")
+    for again in ("a", "b"):
+        assert beanclear(folder, "import", "--force", str(folder / again)).exit_code == 0
+    assert snapshot(folder / "books") == snapshot(reference / "books")
+
+
+def test_a_refund_state_an_entry_a_person_changed_cannot_take_is_said(tmp_path):
+    folder = pdd_merchant(tmp_path)
+    imported(folder, "channels")
+    imported(folder, "a")
+    month = folder / "books" / "pdd" / "2026" / "2026-03.beancount"
+    text = month.read_text(encoding="utf-8")
+    month.write_text(text.replace("  Income:Sales:Pdd                           -100.00 CNY\n",
+                                  "  Income:Sales:Tea                           -100.00 CNY\n", 1), encoding="utf-8")
+    said = imported(folder, "b")
+    assert "refund-amount" not in order_a(folder)
+    assert ("order 260301-111111111111111: refunded since the books took it, the amount not stated: left as the "
+            "books hold it (its lines are not as beanclear wrote them, or its month is closed); add refund-amount: "
+            '"not stated" to its entry, or book the shop\'s refund by hand') in said, said

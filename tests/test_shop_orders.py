@@ -515,7 +515,7 @@ def test_shop_defaults_and_overrides(make_config):
     assert cfg.shops["tm"].accounts.receivable == "Assets:Receivable:Tmall"
     assert {"Assets:Receivable:MyShop", "Income:Sales:MyShop", "Assets:Receivable:Tmall", "Income:Tmall"} <= \
         set(cfg.accounts())
-    # a Shopify shop's gift cards: a liability of its own, by default, opened with the rest
+    # a Shopify shop's gift cards: a liability of its own, by default, opened by the first entry using it
     assert shop.accounts.gift_cards is None and not any("GiftCards" in a for a in cfg.accounts())
     cfg = make_config("""\
         shops:

@@ -87,3 +87,33 @@ def test_a_refund_grown_of_an_order_paid_by_gift_card_goes_back_onto_the_cards(t
     assert grown.split("\n\n")[0].endswith("  Income:Sales:Teashop                         15.00 CNY\n"
                                            "  Liabilities:GiftCards:Teashop               -15.00 CNY")
     assert "Assets:Receivable:Teashop" not in text.split('id: "refund:#1001"')[1].split("\n\n")[0]
+
+
+@pytest.mark.parametrize("paid", ["gift_card", '"gift_card, Shopify Payments"'])
+def test_the_gift_card_account_is_opened_by_the_first_entry_needing_it(tmp_path, paid):
+    """A shop's gift-card account is opened with the first entry that posts to it, or
+    names an order a gift card paid part of (a person books that part there), as the
+    equity account is with the first opening: books of a shop that never sees a gift card
+    do not gain it, and importing a statement again writes nothing (blind7: books written
+    before the account existed gained its `open` line on every re-import)."""
+    (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    head = "Name,Financial Status,Created at,Total,Refunded Amount,Currency,Payment Method,Lineitem name"
+    for name, method in (("plain", "Shopify Payments"), ("card", paid)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "orders_export.csv").write_text(
+            f"{head}\n#100{len(name)},paid,2026-03-01 10:00:00 +0800,40.00,0.00,CNY,{method},Tea\n", encoding="utf-8")
+    imported(tmp_path, "plain")
+    accounts = tmp_path / "books" / "accounts.beancount"
+    assert "GiftCards" not in accounts.read_text(encoding="utf-8")
+    before = snapshot(tmp_path / "books")
+    imported(tmp_path, "plain")
+    assert snapshot(tmp_path / "books") == before
+    imported(tmp_path, "card")
+    opens = [line for line in accounts.read_text(encoding="utf-8").splitlines() if " open " in line]
+    assert opens == ["2000-01-01 open Assets:Receivable:Teashop", "2000-01-01 open Assets:Suspense",
+                     "2000-01-01 open Income:Sales:Teashop", "2000-01-01 open Liabilities:GiftCards:Teashop"]
+    checked = beanclear(tmp_path, "check", "--format", "json")
+    assert '"beancount"' not in checked.output, checked.output
+    before = snapshot(tmp_path / "books")
+    imported(tmp_path, "plain", "card")
+    assert snapshot(tmp_path / "books") == before

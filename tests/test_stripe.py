@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -445,3 +446,71 @@ def test_an_empty_customer_email_never_hides_the_customer_name(tmp_path, cfg):
                     encoding="utf-8")
     entries = {e.meta["id"]: e for e in run(stripe_balance_csv, cfg, "stripe", path).entries if hasattr(e, "postings")}
     assert [entries[i].meta.get("customer") for i in ("txn_1", "txn_2")] == ["Luca Bianchi", "ann@x.example"]
+
+
+# -- one id twice in one statement (README "once") ---------------------------------------
+
+def api_bt(ident, amount, source="ch_A1", category="charge", fee=0):
+    return {"id": ident, "object": "balance_transaction", "amount": amount, "fee": fee, "net": amount - fee,
+            "currency": "usd", "created": 1770717600, "reporting_category": category, "type": category,
+            "source": source, "description": "Order 1001" if category == "charge" else "STRIPE PAYOUT"}
+
+
+def api_list(tmp_path, *objects):
+    (tmp_path / "config.yaml").write_text(CHANNELS, encoding="utf-8")
+    path = tmp_path / "bt.json"
+    path.write_text(json.dumps({"object": "list", "url": "/v1/balance_transactions", "has_more": False,
+                                "data": list(objects)}, indent=1))
+    return path
+
+
+@pytest.mark.parametrize("first, again, line", [
+    (api_bt("txn_ch1", 60000, fee=1770), api_bt("txn_ch1", 70000, fee=1770), 19),
+    # a payout's entry is its po_… id: 500.00 booked, 82.30 left in clearing
+    (api_bt("txn_po1", -50000, "po_X1", "payout"), api_bt("txn_po1", -58230, "po_X1", "payout"), 19),
+])
+def test_an_api_list_giving_one_balance_transaction_two_amounts_is_refused(tmp_path, first, again, line):
+    # blind7 s08/s08c: the first row won, "2 rows read, 1 entries written", exit 0
+    from conftest import beanclear
+    path = api_list(tmp_path, first, again)
+    result = beanclear(tmp_path, "import", str(path))
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    ident = first["source"] if first["reporting_category"] == "payout" else first["id"]
+    assert f"bt.json:{line}: id '{ident}' again, as on line 6, but with other amounts" in result.output, result.output
+    assert not (tmp_path / "books").exists()
+
+
+def test_an_api_list_giving_one_balance_transaction_twice_books_it_once_and_says_so(tmp_path):
+    from conftest import beanclear
+    path = api_list(tmp_path, api_bt("txn_ch1", 60000, fee=1770), api_bt("txn_ch1", 60000, fee=1770))
+    result = beanclear(tmp_path, "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "1 entries written" in result.output and "1 row(s) repeat an earlier row of the file exactly" in result.output
+
+
+def test_a_payout_and_its_balance_transaction_are_one_entry_said_nowhere(tmp_path):
+    # stripe_api's `seen`: the payout object and the balance transaction of it are one movement
+    from conftest import beanclear
+    payout = {"id": "po_X1", "object": "payout", "amount": 58230, "currency": "usd", "created": 1770886800,
+              "status": "paid", "balance_transaction": "txn_po1", "description": "STRIPE PAYOUT"}
+    path = api_list(tmp_path, api_bt("txn_ch1", 60000, fee=1770), api_bt("txn_po1", -58230, "po_X1", "payout"),
+                    payout)
+    result = beanclear(tmp_path, "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "2 entries written" in result.output and "repeat" not in result.output, result.output
+
+
+def test_a_payout_reconciliation_report_repeating_an_item_sums_it_once(tmp_path):
+    # the payout booked from its items counted a row the import books once: 9.70 left owing
+    from conftest import beanclear
+    (tmp_path / "config.yaml").write_text(CHANNELS, encoding="utf-8")
+    path = tmp_path / "recon.csv"
+    row = '"txn_1","2026-03-01 10:00:00","usd","10.00","0.30","9.70","charge","po_1","2026-03-04 00:00:00"\n'
+    path.write_text('"balance_transaction_id","created_utc","currency","gross","fee","net","reporting_category",'
+                    '"automatic_payout_id","automatic_payout_effective_at_utc"\n' + row + row +
+                    row.replace("txn_1", "txn_2"), encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(path))
+    assert result.exit_code == 0 and "1 row(s) repeat an earlier row" in result.output, result.output
+    assert beanclear(tmp_path, "check").exit_code == 0
+    text = "".join(p.read_text() for p in (tmp_path / "books").rglob("2026-03.beancount"))
+    assert re.search(r"Assets:Transit:Stripe +19.40 USD", text) and "(2 items in" in text, text

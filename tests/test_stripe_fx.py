@@ -207,3 +207,69 @@ def test_api_balance_transactions_alone_say_their_rates_are_not_judged(tmp_path)
     (alone / "config.yaml").write_text(CONFIG.replace("severity: warning, tolerance_bps: 100", "severity: off"))
     assert beanclear(alone, "import", str(alone / "statements" / "stripe")).exit_code == 0
     assert _check(alone) == []
+
+
+# -- a source expanded with what Stripe never writes (blind7 s01, s02, s06, s07) ---------
+
+def _charge(**changes):
+    charge = {"id": "ch_A1", "object": "charge", "amount": 55000, "amount_captured": 55000, "currency": "usd",
+              "balance_transaction": "txn_ch1", "status": "succeeded", "description": "Order 1001"}
+    return {k: v for k, v in {**charge, **changes}.items() if v != "absent"}
+
+
+def _charged(tmp_path, cfg, source, rate=0.9166, amount=60000):
+    bt = _bt("txn_ch1", T1, amount, 1770, source, "Order 1001", rate=rate)
+    return _read(tmp_path, cfg, {"object": "list", "url": "/v1/balance_transactions", "has_more": False,
+                                 "data": [bt]})["txn_ch1"]
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"amount": "55000"}, "source.amount: expected a positive integer amount in minor units, got '55000'"),
+    ({"amount": 550.0}, "source.amount: expected a positive integer amount in minor units, got Decimal('550.0')"),
+    ({"amount": True}, "source.amount: expected a positive integer amount in minor units, got True"),
+    ({"amount": None}, "source.amount: expected a positive integer amount in minor units, got nothing"),
+    ({"amount": 0, "amount_captured": 0}, "source.amount: expected a positive integer amount in minor units, got 0"),
+    ({"amount_captured": "55000"}, "source.amount_captured: expected a positive integer amount in minor units"),
+    ({"currency": None}, "source.currency: expected the currency of source.amount, got nothing"),
+    ({"currency": "absent"}, "source.currency: expected the currency of source.amount, got nothing"),
+])
+def test_a_charge_expanded_with_a_malformed_amount_or_currency_is_refused(tmp_path, cfg, changes, message):
+    # each was read as a source not expanded (the fx check then asked for it), or booked as
+    # `customer-amount: "0.00 USD"`
+    from channel_util import raises_at
+    raises_at(tmp_path, f"api.json:6: {message}", lambda: _charged(tmp_path, cfg, _charge(**changes)))
+
+
+@pytest.mark.parametrize("rate, shown", [("abc", "'abc'"), (0, "0"), (-1.09, "Decimal('-1.09')"), (True, "True")])
+def test_an_exchange_rate_that_is_no_rate_is_refused(tmp_path, cfg, rate, shown):
+    from channel_util import raises_at
+    raises_at(tmp_path, f"api.json:6: exchange_rate: expected a positive number (or null: no conversion), got {shown}",
+              lambda: _charged(tmp_path, cfg, _charge(), rate=rate))
+
+
+def test_a_charge_in_the_settlement_currency_paying_another_amount_is_refused(tmp_path, cfg):
+    # blind7 s07: a 600.00 charge whose charge object says 1.00, booked with
+    # customer-amount "1.00 EUR" and no remark
+    from channel_util import raises_at
+    raises_at(tmp_path, "api.json:6: balance_transaction txn_ch1: amount 600.00 EUR, but its source ch_A1 says "
+              "1.00 EUR", lambda: _charged(tmp_path, cfg, _charge(amount=100, amount_captured=100, currency="eur"),
+                                          rate=None))
+
+
+def test_a_charge_in_the_settlement_currency_captured_in_part_books_what_was_captured(tmp_path, cfg):
+    # amount_captured: what the customer paid of what was authorized; an older charge
+    # without it, or one captured in several parts, settles part of its `amount`
+    for changes in ({"amount": 80000, "amount_captured": 60000}, {"amount": 80000, "amount_captured": None},
+                    {"amount": 80000, "amount_captured": "absent"}, {"amount": 60000, "amount_captured": 60000}):
+        entry = _charged(tmp_path, cfg, _charge(currency="eur", **changes), rate=None)
+        assert "customer-amount" not in entry.meta, (changes, entry.meta)
+    entry = _charged(tmp_path, cfg, _charge(currency="usd", amount=70000, amount_captured=65000))
+    assert entry.meta["customer-amount"] == "650.00 USD" and entry.meta["exchange-rate"] == "0.9166"
+
+
+@pytest.mark.parametrize("source, shown", [([_charge()], "list"), (12345, "12345")])
+def test_a_source_neither_an_id_nor_an_object_is_refused(tmp_path, cfg, source, shown):
+    # blind7 s03: booked with `source-id: "[{'id': 'ch_A1', …}]"`
+    from channel_util import raises_at
+    raises_at(tmp_path, f"api.json:6: source: expected the source's id (ch_…) or its object, got {shown}",
+              lambda: _charged(tmp_path, cfg, source))

@@ -72,6 +72,76 @@ def test_decode_with_wrong_explicit_encoding_names_the_line(tmp_path):
         decode(data, "f", "utf-8")
 
 
+def test_a_utf8_bill_cut_inside_a_character_says_where_and_that_it_is_cut(tmp_path):
+    """blind7 repro2: a real WeChat trade bill cut in the middle of a character is not
+    an unknown encoding at line 1: it reads as UTF-8 up to its cut, on its last line."""
+    from conftest import sample
+    data = sample("wechat_merchant", "wxjava-tradebill-ALL.csv").read_bytes()
+    lead = max(at for at, byte in enumerate(data) if byte >= 0xC0)   # its last character's first byte
+    cut = data[: lead + 1]
+    path = tmp_path / "bill.csv"
+    path.write_bytes(cut)
+    line = cut.count(b"\n") + 1
+    with pytest.raises(StatementError) as caught:
+        read_text(path)
+    assert str(caught.value) == (f"{path}:{line}: cut off inside a character (the file reads as UTF-8 up to its "
+                                 "last bytes): is the file complete? download or copy it again")
+
+
+def test_a_utf8_file_cut_inside_a_character_is_not_read_as_gb18030():
+    """Its runs of Chinese all of an even number of bytes, GB18030 reads every byte of
+    it: valid UTF-8 to its last bytes, it is UTF-8 text cut off, not GB18030 mojibake."""
+    data = ("交易时间,商品名称\n" + "`2026-04-01,正山小种红茶\n" * 40).encode()[:-3]
+    assert data.decode("gb18030")
+    with pytest.raises(StatementError, match=r"^f.csv:41: cut off inside a character \(the file reads as UTF-8 "):
+        decode(data, "f.csv")
+
+
+def test_a_gbk_file_cut_inside_a_character_is_not_taken_for_another_encoding():
+    data = "交易时间,交易对方\n2026-01-01,张三\n".encode("gbk")[:-4]   # 张's first byte
+    with pytest.raises(StatementError, match=r"^f.csv:2: cut off inside a character \(the file reads as GB18030 "):
+        decode(data, "f.csv")
+
+
+def test_a_few_bad_bytes_mid_file_are_said_at_their_line(tmp_path):
+    """A real GBK export (Alipay's) with two bytes damaged on one line: the rest reads
+    as GB18030; the line of the first bad byte is said, not `cannot decode` at line 1."""
+    from conftest import sample
+    lines = sample("alipay_personal", "deg-alipay-2023format-gbk.csv").read_bytes().split(b"\n")
+    at = next(n for n, row in enumerate(lines) if n > 20 and any(b >= 0xB0 for b in row))
+    row = lines[at]
+    first = next(i for i, b in enumerate(row) if b >= 0xB0)
+    lines[at] = row[:first] + b"\x81\x20" + row[first + 2:]   # a lead byte, then no trail byte
+    path = tmp_path / "alipay.csv"
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(StatementError) as caught:
+        read_text(path)
+    assert str(caught.value) == (f"{path}:{at + 1}: bytes not valid GB18030 text here (the rest of the file reads "
+                                 "as GB18030): is the file damaged? download it again, or correct this line")
+    lines[at + 5] = lines[at + 5] + b"\xff"   # and a second place
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(StatementError, match=rf":{at + 1}: bytes not valid GB18030 text here, and on line {at + 6} "
+                                             r"\(the rest of the file reads as GB18030\): is the file damaged\? download "
+                                             "it again, or correct these lines"):
+        read_text(path)
+
+
+@pytest.mark.parametrize("data", [
+    "交易时间,金额\n2026-01-01,1.00\n".encode("utf-16"),
+    "交易时间,金额\n2026-01-01,1.00\n".encode("utf-32"),
+    b"abc\n" * 30 + b"\x80\xff",
+])
+def test_an_unknown_encoding_is_still_one(data):
+    with pytest.raises(StatementError, match=r"^f.csv:1: cannot decode the file as UTF-8, GB18030 or CP1252 text"):
+        decode(data, "f.csv")
+
+
+def test_a_file_cut_inside_a_character_in_the_encoding_config_names_says_it_is_cut():
+    data = "a,b\n1,2\n交易\n".encode("utf-8")[:-2]
+    with pytest.raises(StatementError, match=r"^f:3: cut off inside a character \(the file reads as utf-8 up to "):
+        decode(data, "f", "utf-8")
+
+
 def test_read_text_ungzips(tmp_path):
     path = tmp_path / "bill.csv.gz"
     path.write_bytes(gzip.compress("交易时间\n".encode()))
@@ -464,7 +534,7 @@ def test_xlsx_that_is_no_workbook(tmp_path):
     from beanclear.importers.toolkit import read_statement
     path = tmp_path / "bill.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(StatementError, match=r"bill.xlsx:0: not a readable XLSX workbook"):
+    with pytest.raises(StatementError, match=r"bill.xlsx:1: cut off or not an XLSX workbook"):
         read_statement(path, ["a"], "x")
 
 
@@ -584,7 +654,7 @@ def test_a_corrupt_gzip_body_is_a_statement_error(tmp_path, body):
     path = tmp_path / "bill.csv.gz"
     path.write_bytes(body)
     assert sniff(path) == ""
-    with pytest.raises(StatementError, match=r"bill.csv.gz:0: broken gzip file"):
+    with pytest.raises(StatementError, match=r"bill.csv.gz:1: broken gzip file"):
         read_text(path)
 
 
@@ -608,7 +678,7 @@ def test_an_xlsx_that_is_no_zip_is_a_statement_error(tmp_path):
     path = tmp_path / "bill.xlsx"
     path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
     assert sniff(path) == ""
-    with pytest.raises(StatementError, match=r"bill.xlsx:0: not a readable XLSX workbook"):
+    with pytest.raises(StatementError, match=r"bill.xlsx:1: cut off or not an XLSX workbook"):
         read_statement(path, ["a"], "bill")
     with pytest.raises(StatementError):
         xlsx_rows(path)
@@ -800,13 +870,16 @@ def test_every_gbk_sample_still_reads_as_gb18030(name):
     assert read_text(path) == CONTROL.sub("", path.read_bytes().decode("gb18030"))
 
 
-@pytest.mark.parametrize("data", [
-    "交易时间,金额\n2026-01-01,1.00\n".encode("utf-16"),         # NUL bytes: no Windows-1252 text
-    "交易时间,交易对方\n2026-01-01,张三".encode("gbk")[:-1],       # GBK cut inside a character: paired bytes
+@pytest.mark.parametrize("data, said", [
+    ("交易时间,金额\n2026-01-01,1.00\n".encode("utf-16"),          # NUL bytes: no Windows-1252 text
+     ":1: cannot decode the file as UTF-8, GB18030 or CP1252 text"),
+    ("交易时间,交易对方\n2026-01-01,张三".encode("gbk")[:-1],        # GBK cut inside a character: paired bytes
+     ":2: cut off inside a character (the file reads as GB18030 up to its last bytes)"),
 ])
-def test_what_neither_utf8_nor_gb18030_reads_is_not_taken_for_windows_1252(data):
-    with pytest.raises(StatementError, match=r"^f.csv:1: cannot decode the file as UTF-8, GB18030 or CP1252 text"):
+def test_what_neither_utf8_nor_gb18030_reads_is_not_taken_for_windows_1252(data, said):
+    with pytest.raises(StatementError) as caught:
         decode(data, "f.csv")
+    assert str(caught.value).startswith("f.csv" + said)
 
 
 def test_the_undecodable_advice_names_only_sources_that_take_an_encoding():

@@ -82,9 +82,8 @@ def test_windows_1252_streamed_as_whole(tmp_path, monkeypatch, name, chunk):
         whole = text.read_text(path)
     except StatementError as exc:
         whole = str(exc)
-    assert whole == (str(path) + ":1: cannot decode the file as UTF-8, GB18030 or CP1252 text (expected a text "
-                     "statement; re-save it as UTF-8, or for a bank's or an orders-csv shop's file, set that "
-                     "source's `encoding:` in config.yaml)" if name.startswith("GBK") else LATIN[name])
+    assert whole == (str(path) + ":2: cut off inside a character (the file reads as GB18030 up to its last "
+                     "bytes): is the file complete? download or copy it again" if name.startswith("GBK") else LATIN[name])
     monkeypatch.setattr(text, "STREAM_FROM", 0)
     monkeypatch.setattr(text, "CHUNK", chunk)
     monkeypatch.setattr(text, "ERRORS_WHOLE_UP_TO", 0)
@@ -143,6 +142,11 @@ UNREADABLE = {   # (bytes, the encoding config.yaml names): what read_text() ref
     "not utf-8, late": ("ab\ncd\n".encode() * 50 + b"\xff\nx\n", "utf-8"),
     "not utf-8 after a BOM": (b"\xef\xbb\xbf" + "ab\ncd\n".encode() * 50 + b"\xff\nx\n", "utf-8-sig"),
     "cut inside a character": ("中文\n".encode() * 40 + "中".encode()[:2], "utf-8"),
+    "cut inside a character, sniffed": ("中文\n".encode() * 40 + "中".encode()[:2], None),
+    "cut after a BOM, sniffed": (b"\xef\xbb\xbf" + "中文\n".encode() * 40 + "中".encode()[:1], None),
+    "gb18030 cut inside a character, sniffed": ("中文\n".encode("gb18030") * 40 + b"\x81", None),
+    "two bad bytes mid-file, sniffed": ("中文\n".encode("gb18030") * 40 + b"\x81\x20" + "中文\n".encode("gb18030") * 40
+                                        + b"\xff", None),
     "not gb18030": ("中文\n".encode("gb18030") * 40 + b"\x81\x20", "gb18030"),
     "not ascii": (b"abc\n" * 30 + b"\x80", "ascii"),
     "a byte cp1252 leaves out": (b"abc\n" * 30 + b"\x81", "cp1252"),

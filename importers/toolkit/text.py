@@ -12,7 +12,7 @@ import io
 import re
 import unicodedata
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -91,7 +91,7 @@ def byte_chunks(path: str | Path, size: int = 2**20, read: list | None = None) -
                 try:
                     chunk = body.read(size)
                 except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
-                    raise StatementError(path, 0, f"broken gzip file ({type(exc).__name__}: {exc or 'cut off'})"
+                    raise StatementError(path, 1, f"broken gzip file ({type(exc).__name__}: {exc or 'cut off'})"
                                          ) from None
                 if not chunk:
                     return
@@ -187,7 +187,9 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None,
             text = data.decode(candidate)
         except UnicodeDecodeError as exc:
             if encoding:
-                raise _not_valid(path, encoding, exc.start, data[: exc.start].count(b"\n") + 1) from None
+                raise _not_valid(path, encoding, exc.start, data[: exc.start].count(b"\n") + 1, _cut(exc)) from None
+            if _utf8_cut(candidate, exc, not exc.object[:exc.start].isascii()):
+                raise _cut_off(path, _named(candidate), data.count(b"\n") + 1) from None
             continue
         except MemoryError:
             raise StatementError(path, 0, "not enough memory to decode the file") from None
@@ -199,7 +201,8 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None,
         return _checked(text, path, candidate)
     if doubted is not None:
         return _checked(doubted[1], path, doubted[0])
-    raise _undecodable(path, fallbacks)
+    raise _damaged(lambda: (data[at:at + CHUNK] for at in range(0, len(data), CHUNK)), path, fallbacks) \
+        or _undecodable(path, fallbacks)
 
 
 def _checked(text: str, path, candidate: str) -> str:
@@ -208,9 +211,110 @@ def _checked(text: str, path, candidate: str) -> str:
     return CONTROL.sub("", text.lstrip("\ufeff"))
 
 
-def _not_valid(path, encoding: str, start: int, line: int) -> StatementError:
+def _not_valid(path, encoding: str, start: int, line: int, cut: bool = False) -> StatementError:
+    if cut:
+        return _cut_off(path, encoding, line)
     return StatementError(path, line, f"not valid {encoding} text (byte {start}), the encoding config.yaml names "
                           "(correct `encoding:` or re-export the file)")
+
+
+# A decoder's reasons for bytes that end the file inside a character (UTF-8's, and the
+# CJK codecs'): never said of bytes before the end.
+_CUT_REASONS = ("unexpected end of data", "incomplete multibyte sequence")
+
+
+def _cut(exc: UnicodeDecodeError) -> bool:
+    """Whether the decode failed because the file ends inside a character."""
+    return exc.reason in _CUT_REASONS and exc.end == len(exc.object)
+
+
+def _utf8_cut(candidate: str, exc: UnicodeDecodeError, non_ascii: bool) -> bool:
+    """Whether a file is UTF-8 text cut off: valid UTF-8, characters past ASCII among
+    it, up to its last bytes, which begin a character. No other encoding's reading of it
+    is right (GB18030 reads UTF-8 Chinese in runs of an even number of bytes without an
+    error, as mojibake), so no other is tried."""
+    return candidate.startswith("utf-8") and non_ascii and _cut(exc)
+
+
+def _cut_off(path, encoding: str, line: int) -> StatementError:
+    return StatementError(path, line, f"cut off inside a character (the file reads as {encoding} up to its last "
+                          "bytes): is the file complete? download or copy it again")
+
+
+# A file no encoding reads whole may be one encoding's text, damaged: cut off inside a
+# character (a download or a copy that stopped), or a few bytes lost or overwritten.
+# Then "cannot decode, re-save it as UTF-8" is wrong twice (the line, the advice): it is
+# said where (the line of the first bad byte) and what. An encoding reads such a file
+# but for at most DAMAGED places, at most one per DAMAGED_SHARE of the non-ASCII
+# characters it reads (another encoding's text fails all through: UTF-16 read as UTF-8
+# at every other character); an end cut inside a character is said whatever the share.
+DAMAGED = 8
+DAMAGED_SHARE = 50
+
+
+@dataclass
+class _Reading:
+    """A fallback's reading of a file that does not decode, bad bytes replaced."""
+    encoding: str
+    bad: int = 0           # places of bytes the encoding does not read, but a cut end
+    where: list = field(default_factory=list)   # the lines of those places, each once
+    cut: bool = False      # the file ends inside a character
+    lines: int = 1         # the file's lines
+    non_ascii: int = 0     # non-ASCII characters read (but the bad places)
+
+
+def _read_damaged(chunks, encoding: str, signs: "_Signs") -> _Reading | None:
+    """`encoding`'s reading of the file's bytes (`chunks`, a chunk at a time), None as
+    soon as it is not a damaged file's (more than DAMAGED bad places)."""
+    found = _Reading(encoding)
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+
+    def read(text: str) -> None:
+        bad, at = text.count("\ufffd"), -1
+        for _ in range(min(bad, DAMAGED + 1)):
+            at = text.index("\ufffd", at + 1)
+            line = found.lines + text.count("\n", 0, at)
+            if line not in found.where:
+                found.where.append(line)
+        found.bad += bad
+        found.lines += text.count("\n")
+        found.non_ascii += len(text) - len(text.encode("ascii", "ignore")) - bad
+        signs.feed(text)
+
+    for data in chunks:
+        read(decoder.decode(data))
+        if found.bad > DAMAGED:
+            return None
+    found.cut = bool(decoder.getstate()[0])   # bytes of a character begun, never ended
+    end = decoder.decode(b"", final=True)
+    read(end[:-1] if found.cut and end.endswith("\ufffd") else end)
+    return found
+
+
+def _damaged(chunks_of, path, fallbacks: tuple[str, ...]) -> StatementError | None:
+    """The error of a file one of `fallbacks` reads but for a few bytes (`chunks_of()`:
+    its bytes again, a chunk at a time), of the reading with the fewest bad places; None
+    where none does (an unknown encoding: _undecodable)."""
+    best = None
+    for candidate in fallbacks:
+        signs = _Signs()
+        found = _read_damaged(chunks_of(), candidate, signs)
+        if found is None or signs.verdict(candidate, "gb18030" in fallbacks) == "no":
+            continue
+        damaged = found.bad * DAMAGED_SHARE <= found.non_ascii if found.bad else found.cut
+        if damaged and (best is None or found.bad + found.cut < best.bad + best.cut):
+            best = found
+    if best is None:
+        return None
+    name = _named(best.encoding)
+    if not best.bad:
+        return _cut_off(path, name, best.lines)
+    first, *more = best.where
+    also = f", and on line{'s' if len(more) > 1 else ''} {', '.join(map(str, more))}" if more else ""
+    also += ", and it ends inside a character" if best.cut else ""
+    return StatementError(path, first, f"bytes not valid {name} text here{also} (the rest of the file reads as "
+                          f"{name}): is the file damaged? download it again, or correct "
+                          + ("these lines" if more else "this line"))
 
 
 # Only a bank and an orders-csv shop take `encoding:` (a channel's format says its own:
@@ -223,8 +327,12 @@ def _garbled(path, candidate: str, line: int) -> StatementError:
                           f"statement, or {ENCODING_KEY}")
 
 
+def _named(encoding: str) -> str:
+    return {"utf-8-sig": "UTF-8"}.get(encoding, encoding.upper())
+
+
 def _undecodable(path, fallbacks: tuple[str, ...]) -> StatementError:
-    names = [{"utf-8-sig": "UTF-8"}.get(e, e.upper()) for e in fallbacks]
+    names = [_named(e) for e in fallbacks]
     listed = " or ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " or " + names[-1]
     return StatementError(path, 1, f"cannot decode the file as {listed} text (expected a text statement; re-save "
                           f"it as UTF-8, or {ENCODING_KEY})")
@@ -330,7 +438,12 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
             if encoding:
                 if not said:
                     return None
-                raise _not_valid(path, encoding, exc.at, _newlines_before(path, exc.at) + 1) from None
+                line = _newlines_before(path, END if _cut(exc) else exc.at) + 1
+                raise _not_valid(path, encoding, exc.at, line, _cut(exc)) from None
+            if _utf8_cut(candidate, exc, signs.count > 0):
+                if not said:
+                    return None
+                raise _cut_off(path, _named(candidate), _newlines_before(path, END) + 1) from None
             continue
         except StatementError:   # byte_chunks' (a broken gzip, a gzip bomb): read_bytes' own
             if said or length > ERRORS_WHOLE_UP_TO:
@@ -341,7 +454,7 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
     if doubted is not None:
         return _streamed(path, *doubted, said, lines)
     if said:
-        raise _undecodable(path, fallbacks)
+        raise _damaged(lambda: byte_chunks(path, CHUNK), path, fallbacks) or _undecodable(path, fallbacks)
     return None
 
 
@@ -359,6 +472,9 @@ def _streamed(path, candidate: str, garbled: int, head: str, blank: bool, said: 
         raise StatementError(path, 1, EMPTY)
     pieces = _lines if lines else _text
     return lambda read=None: pieces(path, candidate, read)
+
+
+END = MAX_BYTES + 1   # _newlines_before(path, END): every line end of the file (a cut is past them all)
 
 
 def _newlines_before(path, at: int) -> int:

@@ -88,7 +88,15 @@ def _open_workbook(path: str | Path):
     except StatementError:
         raise
     except Exception as exc:  # a broken zip, a zip that is no workbook: openpyxl raises many kinds
-        raise StatementError(path, 0, f"not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:200]})") from None
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path, exc: Exception) -> StatementError:
+    """A file whose zip or parts do not read as a workbook: said of the whole file, at
+    line 1 as an empty or undecodable file is. Mostly a download cut off (a zip's
+    directory is at its end), so that is said first."""
+    return StatementError(path, 1, f"cut off or not an XLSX workbook ({type(exc).__name__}: {str(exc)[:200]}): is "
+                          "the file complete? download or export it again")
 
 
 def xlsx_rows(path: str | Path, required: Iterable[str] = ()) -> list[Row]:
@@ -285,7 +293,7 @@ def _read_errors(path: str | Path):
     except MemoryError:
         raise StatementError(path, 0, "not enough memory to read the workbook") from None
     except Exception as exc:  # a damaged part inside the zip: zlib, XML, or openpyxl errors of many kinds
-        raise StatementError(path, 0, f"not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:200]})") from None
+        raise _unreadable(path, exc) from None
 
 
 def _row_limit(path: str | Path) -> int:

@@ -325,7 +325,8 @@ class Books:
         accounts = self.root / "accounts.beancount"
         text = accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER
         have = set(OPEN_LINE.findall(text))
-        missing = [a for a in config.accounts() if a not in have]
+        later = config.opened_when_used()   # by the first entry posting to them (open_used)
+        missing = [a for a in config.accounts() if a not in have and a not in later]
         if missing:   # a person's own files may open them (books kept before beanclear): not twice
             opened = self.opened(missing)
             missing = [a for a in missing if a not in opened]
@@ -428,6 +429,30 @@ class Books:
                                   or _unescape(m.group(1)) not in moved)
         if entries or kept != text:
             changes[accounts] = merge(kept, sorted(entries, key=render.sort_key))
+
+    def open_used(self, used: set[str], changes: dict[Path, str]) -> None:
+        """The `open` line of each of `used` (accounts of config.opened_when_used that what
+        an import writes needs) the books do not open yet, among the other `open` lines of
+        accounts.beancount in name order: books that never need it never gain it."""
+        if not used:
+            return
+        accounts = self.root / "accounts.beancount"
+        text = changes.get(accounts) or (accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER)
+        missing = sorted(used - set(OPEN_LINE.findall(text)))
+        missing = [a for a in missing if a not in self.opened(missing)] if missing else []
+        if not missing:
+            return
+        preamble, blocks = split_blocks(text)
+        if not blocks and preamble and not preamble.endswith("\n"):
+            preamble += "\n"
+        for account in missing:
+            opens = [at for at, b in enumerate(blocks) if b[11:].startswith("open ")]
+            after = [at for at in opens if OPEN_LINE.match(blocks[at]).group(1) > account]
+            at = after[0] if after else (opens[-1] + 1 if opens else 0)
+            if at and not blocks[at - 1].endswith("\n"):
+                blocks[at - 1] += "\n"
+            blocks.insert(at, f"{OPEN_DATE} open {account}\n")
+        changes[accounts] = preamble + "".join(blocks)
 
     def shift_openings(self, config, shifts: dict, changes: dict[Path, str]) -> list[str]:
         """Openings statements implied, as importing everything together implies them, where

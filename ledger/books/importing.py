@@ -24,6 +24,7 @@ from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
 from beanclear.books.idset import ViewIds
 from beanclear.importers.base import BatchOrders, Extraction, StatementImporter, route_batch
+from beanclear.importers.order_refs import GIFT_CARD, paid_by
 from beanclear.books.identify import _format_of, identify, read_as, statement_files, summary_file
 from beanclear.config.model import Shop
 from beanclear.importers import registry
@@ -390,6 +391,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 found = late_balances.detailed(result.restating, books, result.importer.source.name)
                 late_balances.plan(found, changes, config.books, late_balances._detail)
             books.add_openings(config, openings, changes)
+            books.open_used(_gift_cards_used(live), changes)
             moved = books.shift_openings(config, shifts, changes)
             if moved:   # said on the first statement of the import that books before them
                 live[0].notes.extend(moved)
@@ -399,6 +401,21 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     for result in results + priced:   # --dry-run: each summary says what would be written
         result.dry_run = dry_run
     return results + priced + summaries
+
+
+def _gift_cards_used(live: list[FileResult]) -> set[str]:
+    """The gift-card accounts (config.opened_when_used) of the shops whose new entries post
+    to them, or name an order a gift card paid part of (the part a person books there)."""
+    out = set()
+    for result in live:
+        shop = result.importer.source
+        account = shop.accounts.gift_cards if isinstance(shop, Shop) else None
+        if account and account not in out and any(
+                isinstance(e, data.Transaction) and (GIFT_CARD in paid_by(e) or any(p.account == account
+                                                                                   for p in e.postings))
+                for e in result.new):
+            out.add(account)
+    return out
 
 
 def _renumber(live: list[FileResult], importers: list[StatementImporter], seen: dict[str, Ids],

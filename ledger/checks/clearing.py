@@ -10,7 +10,8 @@ module groups each account's postings and reports what does not net to zero in t
 - `payout-missing`: a payout the bank has not shown `bank_days` after it left;
 - `bank-unmatched`: a bank credit booked as a payout that no payout explains, a top-up
   of the channel from the bank that no bank debit explains, or a bank debit booked as
-  a top-up that no top-up explains.
+  a top-up that no top-up explains; and a side of a transfer between two of the banks
+  that the other bank's statements do not show (transfers.py).
 
 Items are grouped by payout link (`^payout-…`) where the channel names the payout of
 each item, and otherwise settle first-in-first-out; a payout more than the items naming
@@ -878,6 +879,8 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
         if channel.type in WALLET_TYPES:
             out += check_card_payments(held, landed, as_of, horizon, banks, waiting, unheard, holed)
         out += _transit_by_bank(transit, channel, config, cover, as_of, banks, waiting, unheard, holed, early=early)[1]
+    from beanclear.checks import transfers   # (it reads this module's Items)
+    out += transfers.findings(index.get(config.transfers, []), config, as_of, cover, waiting)
     return out + _banks_start_late(late) + gaps.findings(cover, config, waiting, unheard, holed, early)
 
 
@@ -885,6 +888,7 @@ def _index_and_cover(entries, config, index, cover) -> tuple[dict, Coverage]:
     """The postings index and coverage a caller gave, else those of `entries`."""
     if index is None:
         watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
+        watched.add(config.transfers)
         index = postings_by_account(entries, watched)
     return index, Coverage.of(entries, config) if cover is None else cover
 

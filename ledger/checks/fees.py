@@ -103,7 +103,8 @@ def stated_rate(text) -> Decimal | None:
 
 
 def _rule_text(rule) -> str:
-    parts = [f"{rule.rate * 100:f}".rstrip("0").rstrip(".") + "%"]
+    percent = f"{rule.rate * 100:f}"
+    parts = [(percent.rstrip("0").rstrip(".") if "." in percent else percent) + "%"]   # 0%, not %
     if rule.fixed:
         parts.append(f"+ {rule.fixed}")
     if rule.min is not None:

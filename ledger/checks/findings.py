@@ -32,6 +32,7 @@ DEFAULT_SEVERITY = {
 CODES = tuple(DEFAULT_SEVERITY)
 # The limits a code takes under `checks.<code>` beside `severity` (and `write_off`, of the
 # codes resolve/writeoff.py writes off); each check reads its own with its default.
+MIN_HISTORY = 7    # days of history before a day can surge (refund-surge: its `days` at least this)
 LIMITS = {"fee-gap": ("tolerance",), "fx-gap": ("tolerance_bps",), "refund-rate": ("max", "days"),
           "refund-surge": ("factor", "days", "min_count", "min_amount")}
 UNNAMED = {"beancount", "stale-ack"}   # fixed in the books, never acknowledged

@@ -25,9 +25,15 @@ as the money moved: a Stripe charge of 100.00 GBP sells them, its refund of
 `-50.00 GBP` buys them back, so a rate above the reference gains on the one and loses
 on the other), else (a bank line in the account's currency that names the original
 currency in metadata) the amount its statement states (`original-amount`, a camt.053
-credit's instructed amount), else that side's first posting divided by the rate.
-No reference rate on or before the day means no `fx-gap`: the gap cannot be measured,
-and the check does not guess. Those conversions are one `statement-gap` per pair instead
+credit's instructed amount), else that side's first posting divided by the rate. A
+bank line in the rate's base currency, its account's, that states what it was in the
+quoted one (a camt.053 DBIT of 3,000.00 EUR sent as `original-amount: "3225.00 USD"` at
+`fx-pair: "EUR/USD"` 1.0750, booked to an expense: no posting in USD) converted its own
+amount: sold where it left the account, bought where it came in.
+A conversion both sides of a transfer between own accounts state (the sending bank's
+debit stating the amount instructed, the receiving bank's credit of it, or stating the
+amount sent) is judged once, on the debit: one conversion, one finding (stated_twice). No reference rate on or before the day means no
+`fx-gap`: the gap cannot be measured, and the check does not guess. Those conversions are one `statement-gap` per pair instead
 ("no EUR/USD reference rate … the rates of 37 conversions are not judged"), so that
 rates never imported (`beanclear prices import`) do not pass for rates within tolerance.
 
@@ -131,13 +137,22 @@ def applied(entry: data.Transaction) -> list[Applied]:
             converted = -paid[0]
         elif not converted:
             side = next((p for p in entry.postings if p.units.currency == quote), None)
-            if side is None:
-                return []
-            # the amount the statement states (a camt.053 credit's InstdAmt), else worked
-            # back from the rate (a blind tester's 5,305.04 USD said as 5,305.05)
             original = stated_amount(entry.meta.get("original-amount"))
-            converted = original[0].copy_sign(-side.units.number) if original and original[1] == base \
-                else -side.units.number / rate
+            if side is None:
+                # a bank line in the rate's base, the account's own currency, that states
+                # what it was in the quoted one (a camt.053 DBIT of 3,000.00 EUR sent as
+                # InstdAmt 3,225.00 USD at EUR/USD 1.0750, booked to an expense: every
+                # posting in EUR, none in USD): the line's own amount is what was converted,
+                # sold where it left the account, bought where it came in
+                own = entry.postings[0] if entry.postings else None
+                if own is None or own.units.currency != base or not original or original[1] != quote:
+                    return []
+                converted = own.units.number
+            else:
+                # the amount the statement states (a camt.053 credit's InstdAmt), else worked
+                # back from the rate (a blind tester's 5,305.04 USD said as 5,305.05)
+                converted = original[0].copy_sign(-side.units.number) if original and original[1] == base \
+                    else -side.units.number / rate
         # the account the converted money arrived in (else left): not a fee posted first
         side = next((p for p in entry.postings if p.units.currency == quote), None) \
             or next((p for p in entry.postings if p.units.currency == base), entry.postings[0])
@@ -189,12 +204,12 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
     sources = account_sources(config)
     out, unjudged = [], {}   # (base, quote) -> [how many convert without a reference rate, first, last day, some]
     unknown = {}   # source -> [how many state a rate but no pair (unpaired), first, last day, some]
-    for entry in entries if converted is None else converted:
-        if not isinstance(entry, data.Transaction):
-            continue
+    entries = [e for e in (entries if converted is None else converted) if isinstance(e, data.Transaction)]
+    twice = stated_twice(entries, config)
+    for entry in entries:
         if unpaired(entry):
             _count(unknown, source_of(entry, sources), entry)
-        for conv in applied(entry):
+        for conv in applied(entry) if id(entry) not in twice else ():
             found = references.rate(conv.base, conv.quote, entry.date) if references.series else None
             if found is None:
                 _count(unjudged, (conv.base, conv.quote), entry)
@@ -226,6 +241,39 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
             f"currency the customer paid: their rates are not judged{compared} (import Stripe's itemized report "
             "of those days, or its balance transactions with their `source` expanded, as `beanclear fetch` "
             "saves them)", refs(sample), **at_entry(first)))
+    return out
+
+
+def stated_twice(entries, config) -> set[int]:
+    """The ids of the converting bank credits whose conversion a debit at another of the
+    banks states too, at most TRANSFER_DAYS apart: money moved between two own accounts,
+    one conversion that both banks' lines state (a CAMT debit of 3,000.00 EUR stating
+    the 3,225.00 USD instructed, the USD account's credit of 3,225.00 at the same rate;
+    or a credit stating the amount the debit sent), judged once, on the debit, where the
+    money left. Amounts decide, exactly: each line's own, and the one it states."""
+    from beanclear.checks.transfers import TRANSFER_DAYS
+    banks = {bank.account for bank in config.banks.values()}
+    instructed: dict[tuple, list] = defaultdict(list)   # (currency, amount) a debit states -> [(day, bank)]
+    sent: dict[tuple, list] = defaultdict(list)         # (currency, amount) a debit took -> [(day, bank)]
+    credits = []
+    for entry in entries:
+        own = next((p for p in entry.postings if p.account in banks), None)
+        if own is None or not own.units.number:
+            continue
+        mine = (own.units.currency, abs(own.units.number))
+        said = stated_amount(entry.meta.get("original-amount"))
+        said = (said[1], said[0]) if said else None
+        if own.units.number < 0:
+            sent[mine].append((entry.date, own.account))
+            if said:
+                instructed[said].append((entry.date, own.account))
+        else:
+            credits.append((entry, own.account, mine, said))
+    out = set()
+    for entry, account, mine, said in credits:   # (a debit may come after its credit in the books)
+        debits = [*instructed.get(mine, ()), *(sent.get(said, ()) if said else ())]
+        if any(bank != account and abs((day - entry.date).days) <= TRANSFER_DAYS for day, bank in debits):
+            out.add(id(entry))
     return out
 
 

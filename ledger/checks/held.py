@@ -29,6 +29,8 @@ where a source that asserts balances has days between its statements that none c
 
 from __future__ import annotations
 
+import datetime as dt
+
 from beancount.core import account, amount, data
 from beancount.parser.grammar import ValueType
 
@@ -43,8 +45,9 @@ def hold(entries, options_map, load, found: list) -> list:
     only where a source that asserts balances has a day its statements leave out: else
     none fails for a missing statement, and the rest is Beancount's to report."""
     from beanclear.checks import checking, missing_rows
-    config, cover = load.config, load.cover(entries)
-    gapped = {name for name, source in missing_rows.asserting_sources(config).items() if cover.gapped(source)}
+    config, cover, asserted = load.config, load.cover(entries), load.walk(entries).asserted
+    gapped = {name for name, source in missing_rows.asserting_sources(config).items()
+              if cover.gapped(source) or _asserted_past(cover, source, asserted.get(name))}
     checked, failed = (entries, []) if not gapped else _checked(entries, options_map, gapped)
     as_found = [checking.beancount_finding(error, config.root) for error in failed]
     folded = checking.fold(as_found + found, checked, config, cover)
@@ -60,6 +63,15 @@ def hold(entries, options_map, load, found: list) -> list:
                     ValueType(as_checked.diff_amount, amount.Amount)])
                 held[_place(entry)] = (as_checked, error)
     return folded
+
+
+def _asserted_past(cover, source: str, last_asserted) -> bool:
+    """Whether the source's balance is asserted past the day after its statements end: a
+    balances file of a day whose transactions are missing (seed 33399 without PayPal's
+    last day of rows: its balance of the next morning failed in bean-check, folded in
+    check's statement-gap). The day after is a statement's own closing balance."""
+    end = cover.shown_end(source)
+    return last_asserted is not None and end is not None and last_asserted > end + dt.timedelta(days=1)
 
 
 def _checked(entries, options_map, accounts: set[str]) -> tuple[list, list]:

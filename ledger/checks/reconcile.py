@@ -53,8 +53,8 @@ class Walk:
     - `custom`: the custom directives (coverage, acknowledgments, follow-ups);
     - `prices`: the price directives (fx.References);
     - `marked`: what resolve.state reads (custom directives, write-off transactions);
-    - `watched`: transactions posting to a clearing, transit or suspense account
-      (clearing.postings_by_account builds the index from them);
+    - `watched`: transactions posting to a clearing, transit, suspense or the transfers
+      account (clearing.postings_by_account builds the index from them);
     - `linked`: transactions with a link that post to a shop's receivable (orders.scan);
     - `sales`: refunds.channel_sales, made here: ChannelSales's channel is the account
       of the entry's first posting to a channel's sale-side account, found in this
@@ -67,14 +67,15 @@ class Walk:
         from beanclear.resolve.writeoff import META as WRITE_OFF
         sales = orders.ChannelSales(config)
         channel_of = sales.by_account
-        watched = {config.suspense}
+        watched = {config.suspense, config.transfers}
         for ch in config.channels.values():
             watched |= {ch.accounts.clearing, ch.accounts.transit}
         self.watched_accounts = watched
         receivables = {shop.accounts.receivable for shop in config.shops.values()}
         latest = None
         custom, prices, marked, watching, linked, sold, fee_of, converted, order_ids = ([] for _ in range(9))
-        Transaction, Custom, Price = data.Transaction, data.Custom, data.Price
+        Transaction, Custom, Price, Balance = data.Transaction, data.Custom, data.Price, data.Balance
+        asserted: dict[str, dt.date] = {}
         for entry in entries:
             if isinstance(entry, Transaction):
                 meta = entry.meta
@@ -111,7 +112,9 @@ class Walk:
                 marked.append(entry)
             elif isinstance(entry, Price):
                 prices.append(entry)
-        self.latest = latest
+            elif isinstance(entry, Balance):
+                asserted[entry.account] = entry.date   # (the books' order: the last is the latest)
+        self.latest, self.asserted = latest, asserted
         # Books carried forward to a month (periods/forward.py) start at its directive's date.
         self.since = next((c for c in custom if c.type == SINCE), None)
         self.custom, self.prices, self.marked, self.watched, self.linked = custom, prices, marked, watching, linked

@@ -41,13 +41,12 @@ from decimal import Decimal
 from beancount.core import data
 
 from beanclear.checks.clearing import _money, refs
-from beanclear.checks.findings import Finding, at_entry
+from beanclear.checks.findings import MIN_HISTORY, Finding, at_entry
 from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
 
 DAY = dt.timedelta(days=1)
 RATE_DAYS = 7      # refund-rate's window, by default
 SURGE_DAYS = 28    # refund-surge's usual: the days before, by default
-MIN_HISTORY = 7    # days of history before a day can surge
 
 
 def days_read_back(config) -> int:

@@ -46,7 +46,7 @@ from beanclear.config.reader import _bank, _channel, _checks, _match, _opt, _Rea
 def parse(data: Any, path: Path) -> Config:
     """Validate a YAML tree already read from `path`."""
     top = _Reader(data, "").mapping({"books", "currency", "timezone", "title", "channels", "banks", "shops",
-                                     "rules", "checks", "suspense", "match", "live"})
+                                     "rules", "checks", "suspense", "transfers", "match", "live"})
     tz = _opt(top, "timezone", _Reader.zone, ZoneInfo("Asia/Shanghai"))
     banks = {}
     for name, node in (top["banks"].mapping() if "banks" in top else {}).items():
@@ -54,7 +54,7 @@ def parse(data: Any, path: Path) -> Config:
         banks[node_name] = _bank(name, node)
     channels = {name: _channel(_Reader(name, node.path).text(NAME_RE, "a lower-case name"), node, banks)
                 for name, node in (top["channels"].mapping() if "channels" in top else {}).items()}
-    currency = _opt(top, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), "CNY")
+    currency = _opt(top, "currency", _Reader.currency, "CNY")
     shops = {name: _shop(_Reader(name, node.path).text(NAME_RE, "a lower-case name"), node, currency)
              for name, node in (top["shops"].mapping() if "shops" in top else {}).items()}
     for name, channel in channels.items():
@@ -73,12 +73,14 @@ def parse(data: Any, path: Path) -> Config:
     checks, threshold = _checks(top["checks"]) if "checks" in top else _checks(_Reader({}, "checks"))
     books = Path(_opt(top, "books", _Reader.text, "books"))
     config = Config(path=path, books=(path.parent / books).resolve(),
-                    currency=_opt(top, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), "CNY"),
+                    currency=_opt(top, "currency", _Reader.currency, "CNY"),
                     timezone=tz, title=_opt(top, "title", _Reader.text, "beanclear books"),
                     channels=channels, banks=banks, shops=shops, rules=tuple(rules), checks=checks,
                     review_threshold=threshold, suspense=_opt(top, "suspense", _Reader.account, "Assets:Suspense"),
+                    transfers=_opt(top, "transfers", _Reader.account, "Assets:Transit:Transfers"),
                     match=_match(top["match"], channels) if "match" in top else Match(),
                     live=top["live"].data if "live" in top and top["live"].data is not None else {})
+    _transfers_apart(config)
     if config.live or any(channel.live for channel in channels.values()):
         from beanclear.live import settings   # `live:`, `credentials:`, `fetch:` checked with the rest
         settings.read(config)
@@ -117,6 +119,20 @@ def _held_once(channels: dict, banks: dict, shops: dict) -> None:
         if other != where and other.split(".")[1] != source:
             raise ConfigError(f"{where}: {account} is also {other} (expected an account of its own: the money "
                               "of two sources in one account can never be reconciled)")
+
+
+def _transfers_apart(config: Config) -> None:
+    """The account of transfers between the banks (`transfers:`) holds no source's money
+    and is not suspense: a transfer booked into a bank's or a channel's account would
+    count twice, and one the check pairs must not be a line nothing explains."""
+    held = {config.suspense: "suspense"}
+    held.update({b.account: f"banks.{n}.account" for n, b in config.banks.items()})
+    held.update({getattr(c.accounts, role): f"channels.{n}.accounts.{role}" for n, c in config.channels.items()
+                 for role in HOLDING_ROLES if getattr(c.accounts, role)})
+    held.update({s.accounts.receivable: f"shops.{n}.accounts.receivable" for n, s in config.shops.items()})
+    if config.transfers in held:
+        raise ConfigError(f"transfers: {config.transfers} is also {held[config.transfers]} (expected an account of "
+                          "its own for the money between two of the banks; set `transfers:` to another)")
 
 
 def load(path: str | Path) -> Config:

@@ -228,6 +228,10 @@ class Config:
     checks: dict[str, Check]
     review_threshold: Decimal | None
     suspense: str = "Assets:Suspense"
+    # where money moved between two of the banks is while between them (`transfers:`):
+    # each bank's statement books its side into it, and the clearing check pairs the two
+    # (checks/transfers.py)
+    transfers: str = "Assets:Transit:Transfers"
     equity: str = "Equity:Opening-Balances"
     match: "Match" = None  # set by parse(); beanclear match's settings
     live: dict = field(default_factory=dict)  # the `live:` section as written; beanclear.live reads it
@@ -242,7 +246,8 @@ class Config:
         return {**self.channels, **self.banks, **self.shops}
 
     def accounts(self) -> dict[str, str | None]:
-        """Every account the config implies, with its currency constraint (or None)."""
+        """Every account the config implies, with its currency constraint (or None).
+        Those of `opened_when_used` are opened by the first entry posting to them."""
         out: dict[str, str | None] = {self.suspense: None}
         for ch in self.channels.values():
             for account in vars(ch.accounts).values():
@@ -254,11 +259,20 @@ class Config:
             out[shop.accounts.receivable] = out[shop.accounts.sales] = None
             if shop.accounts.gift_cards:
                 out[shop.accounts.gift_cards] = None
+        banks = {bank.account for bank in self.banks.values()}
         for rule in self.rules:
             out[rule.account] = None
+            if rule.account in banks or rule.account == self.transfers:   # a rule of transfers between them
+                out[self.transfers] = None
         if self.openings():
             out[self.equity] = None
         return dict(sorted(out.items()))
+
+    def opened_when_used(self) -> set[str]:
+        """The accounts the config names that few books ever post to, opened with the first
+        entry that does (Books.open_used), not with the rest: a Shopify shop's gift cards
+        (most shops never see one). The equity account is opened so too, by its openings."""
+        return {shop.accounts.gift_cards for shop in self.shops.values() if shop.accounts.gift_cards}
 
     def openings(self) -> list[tuple[str, str, "Opening"]]:
         """(account, currency, opening balance) of every source that states one."""

@@ -36,14 +36,19 @@ from beanclear.config.model import (
     WriteOff,
     title_of,
 )
-from beanclear.checks.findings import CODES, DEFAULT_SEVERITY, LIMITS, SEVERITIES
+from beanclear.checks.findings import CODES, DEFAULT_SEVERITY, LIMITS, MIN_HISTORY, SEVERITIES
 from beanclear.importers.bank_presets import PRESETS as BANK_PRESETS
 from beanclear.importers.toolkit.places import MAX_AMOUNT_DIGITS
+from beanclear.importers.toolkit.values import CURRENCY_NAMES
 
 
 # The most days a deadline, a window or a quiet spell may be: ten years. A date plus more
 # (a blind helper's quiet_days: 3000000) is past the year 9999, a traceback in every check.
 MAX_DAYS = 3660
+MAX_COUNT = 1_000_000   # the most refunds a day may need before it can surge
+# The codes statements write that the books hold under another (importers' currency_code):
+# a config's `RMB` would name what no entry holds (a fee rule that never applies).
+RENAMED_CURRENCIES = {name: code for name, code in CURRENCY_NAMES.items() if name.isascii()}
 
 
 class _Reader:
@@ -122,15 +127,44 @@ class _Reader:
 
     def amount(self) -> Decimal:
         """A number of at least zero: a fee, a limit."""
+        return self.at_least(0)
+
+    def at_least(self, low: int, why: str = "") -> Decimal:
         value = self.number()
-        if value < 0:
-            raise self.fail("a number of at least 0", self.data)
+        if value < low:
+            raise self.fail(f"a number of at least {low}{why}", self.data)
         return value
 
-    def days(self) -> int:
-        if isinstance(self.data, bool) or not isinstance(self.data, int) or not 0 <= self.data <= MAX_DAYS:
-            raise self.fail(f"a whole number of days from 0 to {MAX_DAYS:,}", self.data)
+    def fraction(self) -> Decimal:
+        """A share of a whole, 0 to 1: `refund-rate.max`."""
+        value = self.number()
+        if not 0 <= value <= 1:
+            raise self.fail("a fraction from 0 to 1 (0.10 for 10%)", self.data)
+        return value
+
+    def rate(self) -> Decimal:
+        """A fee rate: a fraction of the payment below the whole of it (`rate: 12` is no 12 %,
+        and was shown as one)."""
+        value = self.amount()
+        if value >= 1:
+            raise self.fail("a fraction below 1, e.g. 0.029 for 2.9%", self.data)
+        return value
+
+    def whole(self, low: int, high: int, unit: str, why: str = "") -> int:
+        if isinstance(self.data, bool) or not isinstance(self.data, int) or not low <= self.data <= high:
+            raise self.fail(f"a whole number of {unit} from {low:,} to {high:,}{why}", self.data)
         return self.data
+
+    def days(self) -> int:
+        return self.whole(0, MAX_DAYS, "days")
+
+    def currency(self) -> str:
+        value = self.text(CURRENCY_RE, "a currency code like CNY")
+        if value in RENAMED_CURRENCIES:
+            code = RENAMED_CURRENCIES[value]
+            raise ConfigError(f"{self.path}: expected a currency code like CNY, got {shown(value)} (statements' "
+                              f"{value} is booked as {code}: write {code})")
+        return value
 
     def date(self) -> dt.date:
         if isinstance(self.data, dt.date) and not isinstance(self.data, dt.datetime):
@@ -153,7 +187,7 @@ class _Reader:
             return amount
 
         # `amounts: {EUR: 0.75}`: what a multi-currency account (PayPal) held in its other currencies
-        others = tuple((_Reader(currency, f"{node.path}").text(CURRENCY_RE, "a currency code like EUR"), money(node))
+        others = tuple((_Reader(currency, f"{node.path}").currency(), money(node))
                        for currency, node in (keys["amounts"].mapping() if "amounts" in keys else {}).items())
         return Opening(keys["date"].date(), money(keys["amount"]), others)
 
@@ -287,7 +321,7 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     default_memo = re.compile(PAYOUT_MEMOS.get(kind, re.escape(name)), re.IGNORECASE)
     return Channel(
         name=name, type=kind,
-        currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), "CNY"),
+        currency=_opt(keys, "currency", _Reader.currency, "CNY"),
         settlement_days=_opt(keys, "settlement_days", _Reader.days, 1),
         bank=bank, payout_banks=payout_banks, bank_days=_opt(keys, "bank_days", _Reader.days, 2), accounts=accounts,
         payout_memo=_opt(keys, "payout_memo", _Reader.regex, default_memo),
@@ -310,10 +344,10 @@ def _fees(node: _Reader) -> tuple[FeeRule, ...]:
     fees: list[tuple[str, FeeRule]] = []
     for rule in node.sequence():
         f = rule.mapping({"rate", "fixed", "min", "max", "method", "currency", "since", "until"})
-        fee = FeeRule(rate=_opt(f, "rate", _Reader.amount, Decimal(0)),
+        fee = FeeRule(rate=_opt(f, "rate", _Reader.rate, Decimal(0)),
                       fixed=_opt(f, "fixed", _Reader.amount, Decimal(0)),
                       min=_opt(f, "min", _Reader.amount), max=_opt(f, "max", _Reader.amount),
-                      method=_opt(f, "method", _Reader.text), currency=_opt(f, "currency", _Reader.text),
+                      method=_opt(f, "method", _Reader.text), currency=_opt(f, "currency", _Reader.currency),
                       since=_opt(f, "since", _Reader.date), until=_opt(f, "until", _Reader.date))
         if fee.since and fee.until and fee.until < fee.since:
             raise ConfigError(f"{rule.path}.until: {fee.until} is before since: {fee.since} (expected a day on or "
@@ -475,7 +509,7 @@ def _bank(name: str, node: _Reader) -> Bank:
                           f"column{' without a direction column' if 'direction' in columns else ''})")
     encoding = _opt(keys, "encoding", _Reader.encoding)
     return Bank(name=name, type=kind, account=keys["account"].account(),
-                currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"),
+                currency=_opt(keys, "currency", _Reader.currency,
                               preset and preset.currency or "CNY"),
                 columns=columns, encoding=encoding or (preset.encoding if preset else None),
                 date_format=_opt(keys, "date_format", _Reader.date_format,
@@ -554,7 +588,7 @@ def _shop(name: str, node: _Reader, currency: str) -> Shop:
         statuses = _statuses(keys, node.path, columns if columns else {"status": "its status column"},
                              ORDER_STATUS_ROLES) if "statuses" in keys or columns else {}
     return Shop(name=name, type=kind, order_days=_opt(keys, "order_days", _Reader.days, 3),
-                currency=_opt(keys, "currency", lambda r: r.text(CURRENCY_RE, "a currency code like CNY"), currency),
+                currency=_opt(keys, "currency", _Reader.currency, currency),
                 accounts=accounts, account_id=_opt(keys, "account_id", _Reader.text),
                 encoding=_opt(keys, "encoding", _Reader.encoding),
                 date_format=_opt(keys, "date_format", _Reader.date_format, "%Y-%m-%d"), columns=columns,
@@ -571,6 +605,22 @@ TUNED_ELSEWHERE = {"order-unpaid": "its deadline is shops.<name>.order_days",
                    "bank-unmatched": "rules explain bank lines"}
 
 
+# What each limit of checks.<code> (findings.LIMITS) may be: one the check cannot use
+# (`days: 0`, `days: 2.5`, `tolerance: -5`, `max: 5`) is refused, never a check that
+# quietly judges nothing, or everything (`days: 100000000000` was a traceback in it).
+LIMIT_VALUES = {
+    "fee-gap": {"tolerance": _Reader.amount},
+    "fx-gap": {"tolerance_bps": _Reader.amount},
+    "refund-rate": {"max": _Reader.fraction, "days": lambda r: r.whole(1, MAX_DAYS, "days")},
+    "refund-surge": {
+        "factor": lambda r: r.at_least(1, " (a day above factor times the usual)"),
+        # a day's usual is the mean of at least MIN_HISTORY days before it: fewer, none is judged
+        "days": lambda r: r.whole(MIN_HISTORY, MAX_DAYS, "days", f" (the usual is the mean of at least {MIN_HISTORY} "
+                                  "days before)"),
+        "min_count": lambda r: r.whole(1, MAX_COUNT, "refunds"), "min_amount": _Reader.amount},
+}
+
+
 def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
     keys = node.mapping(set(CODES) | {"review_threshold"})
     checks = {}
@@ -582,15 +632,15 @@ def _checks(node: _Reader) -> tuple[dict[str, Check], Decimal | None]:
                 if key == "write_off":
                     parts = value.mapping({"account", "limit"})
                     write_off = WriteOff(account=_opt(parts, "account", _Reader.account),
-                                         limit=_opt(parts, "limit", _Reader.number))
+                                         limit=_opt(parts, "limit", _Reader.amount))
                 elif key == "severity":
                     if value.data is False:  # YAML 1.1 reads a bare `off` as false
                         value = _Reader("off", value.path)
                     severity = value.choice(SEVERITIES)
                 else:
-                    limits[key] = value.number()
+                    limits[key] = LIMIT_VALUES[code][key](value)
         checks[code] = Check(severity=severity, limits=limits, write_off=write_off)
-    threshold = _opt(keys, "review_threshold", _Reader.number)
+    threshold = _opt(keys, "review_threshold", _Reader.amount)
     return checks, threshold
 
 
@@ -623,7 +673,7 @@ def _match(node: _Reader, channels: dict) -> Match:
         if name not in channels:
             raise names.fail("the name of a channel under channels", name)
         aliases[name] = tuple(n.text() for n in names.sequence())
-    return Match(tolerance=_opt(keys, "tolerance", _Reader.number, Decimal("0.01")),
+    return Match(tolerance=_opt(keys, "tolerance", _Reader.amount, Decimal("0.01")),
                  window=_opt(keys, "window", _Reader.days, 7),
-                 min_score=_opt(keys, "min_score", _Reader.number, Decimal(75)),
-                 margin=_opt(keys, "margin", _Reader.number, Decimal(10)), aliases=aliases)
+                 min_score=_opt(keys, "min_score", _Reader.amount, Decimal(75)),
+                 margin=_opt(keys, "margin", _Reader.amount, Decimal(10)), aliases=aliases)

@@ -47,7 +47,7 @@ from beanclear.config import ConfigError
 from beanclear.fava_page import actions, carried, charts, guard, overview, review, upload
 from beanclear.fava_page.guard import Refused
 from beanclear.live import status as live_status
-from beanclear.resolve import acknowledging
+from beanclear.resolve import ResolveError, acknowledging, refusal
 
 
 MATCH_ON_RENDER = 20_000   # entries up to which the first render also runs the matcher (~0.3 s there)
@@ -95,6 +95,10 @@ class State:
         if self._shut is None:
             self._shut = {id(p) for p in self.matching().in_open_months(self.proposals)[1]}
         return id(proposal) in self._shut
+
+    def in_closed_months(self) -> int:
+        """How many of the proposals are of closed months: shown, not offered."""
+        return sum(self.closed(p) for p in self.proposals)
 
     @property
     def matched(self) -> bool:
@@ -146,6 +150,10 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         self.config_path = config
         self._state: State | None = None
         self._charts: dict = {}
+
+    def money(self, value, currency: str) -> str:
+        """review.money in the locale of these books' Fava (the page's amounts)."""
+        return review.money(value, currency, self.ledger.fava_options.locale)
 
     def read_only(self) -> bool:
         """Fava runs `--read-only`: the page shows the findings without the actions it would refuse."""
@@ -211,14 +219,18 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
             if guard.flag(body, "all_confident"):
                 guard.fields(body, ("all_confident",))
                 chosen = [p for p in state.proposals if p.confident]
+                if not chosen:
+                    raise Refused(409, "no confident proposal to accept")
             else:
                 guard.fields(body, ("bank_refs", "target"), ("all_confident",))
                 chosen = [self._proposal(body, state)]
-            if not chosen:
-                raise Refused(409, "no confident proposal to accept")
+                try:   # as `link` refuses its line
+                    state.matching().refuse_closed(chosen[0])
+                except ResolveError as exc:
+                    raise Refused(409, refusal(exc)) from None
             chosen, shut = state.matching().in_open_months(chosen)
-            if not chosen:
-                raise Refused(409, "its bank lines are in a closed month: `beanclear reopen` it first")
+            if not chosen:   # every one of closed months: what `match --apply` says, nothing written
+                return [], "accepted 0 proposal(s)" + state.matching().left_closed(shut)
             try:
                 todo = state.matching().edits(chosen)
             except LookupError as exc:   # an entry no month file holds as carried (past.copies)
@@ -226,7 +238,7 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
             changed = edits.apply(state.config.books, todo)
             note = carried.written_before(state.config.books, state.books, changed)
             return changed, (f"accepted {len(chosen)} proposal(s)" + (f"; {note}" if note else "")
-                             + (f"; {len(shut)} of closed months left as they are" if shut else ""))
+                             + state.matching().left_closed(shut))
         return self._write(act)
 
     @extension_endpoint("reject", ["POST"])
@@ -271,9 +283,13 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
                 changed, message = act(body, self.state())
         except Refused as exc:
             return jsonify({"error": str(exc)}), exc.status
-        except (acks.DecisionError, ConfigError) as exc:
+        except acks.DecisionError as exc:
+            return jsonify({"error": refusal(exc)}), 400
+        except ConfigError as exc:
             return jsonify({"error": str(exc)}), 400
-        except (edits.EditError, BooksBusy) as exc:
+        except edits.EditError as exc:
+            return jsonify({"error": refusal(exc)}), 409
+        except BooksBusy as exc:
             return jsonify({"error": str(exc)}), 409
         for path in changed:
             self.ledger.watcher.notify(Path(path))

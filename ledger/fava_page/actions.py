@@ -26,7 +26,7 @@ from beancount.core import data
 from beanclear.checks import acks
 from beanclear.fava_page import carried, guard
 from beanclear.fava_page.guard import Refused
-from beanclear.resolve import ResolveError, write
+from beanclear.resolve import ResolveError, refusal, write
 from beanclear.resolve import booking, followup, linking, writeoff
 
 # What to do next, in the order a person works: explain the bank, settle small
@@ -174,7 +174,7 @@ class ResolveEndpoints:
             try:
                 return act(body, state)
             except ResolveError as exc:
-                raise Refused(409, str(exc)) from None
+                raise Refused(409, refusal(exc)) from None
         return self._write(wrapped)
 
     @extension_endpoint("book", ["POST"])
@@ -246,7 +246,7 @@ class ResolveEndpoints:
             try:
                 outcome = closing.close(state.config, month)
             except closing.PeriodError as exc:
-                raise Refused(400, str(exc)) from None
+                raise Refused(400, refusal(exc)) from None
             if outcome.blockers:
                 raise Refused(409, outcome.message + ": " + "; ".join(outcome.blockers[:5]))
             return outcome.written, outcome.message

@@ -6,12 +6,16 @@ rejection), exactly as the command line writes them."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from dataclasses import dataclass
 
+from decimal import Decimal
+
 from beanclear.checks.clearing import REF_KEYS
-from beanclear.checks.findings import CODES
+from beanclear.checks.findings import CODES, to_currency
+from beanclear.importers.toolkit.places import currency_places
 
 SHOWN = 500            # rows of a table rendered at most; the filters narrow the rest
 QUEUE_SHOWN = 100
@@ -88,3 +92,18 @@ def source_path(root, file: str | None) -> str | None:
     if not file:
         return None
     return os.path.normpath(file if os.path.isabs(file) else os.path.join(root, file))
+
+
+def money(value, currency: str, locale: str | None = None) -> str:
+    """An amount as the page shows it: rounded to its currency's places, as check
+    rounds findings (DESIGN §5: 2, 0 for JPY, 3 for KWD), not to the precision Fava
+    infers from the books (GBP read to 4 places where the prices carry 4), in Fava's
+    locale (`fava-option "locale"`: its grouping and decimal sign)."""
+    return _formatter(locale, currency_places(currency))(to_currency(Decimal(value or 0), currency))
+
+
+@functools.lru_cache(maxsize=64)
+def _formatter(locale: str | None, places: int):
+    from babel.core import Locale
+    from fava.core.number import get_locale_format
+    return get_locale_format(Locale.parse(locale) if locale else None, places)

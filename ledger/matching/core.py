@@ -127,6 +127,16 @@ class OpenItem:
         apart right where following the check crossed them (fresh seeds 32961, 32968)."""
         return self.open_to(line) or line.counter == self.account
 
+    def made_with(self, line: "BankLine") -> list:
+        """The other entries the clearing check pairs the item with, where with `line`
+        they make it (a payout the bank credited in parts: clearing._in_parts); else []."""
+        others = [e for e in self.paired if e is not line.entry]
+        amount = line.amount_for(self)
+        if not others or amount is None:
+            return []
+        rest = sum((-p.units.number for e in others for p in e.postings if p.account == self.account), Decimal(0))
+        return others if amount + rest == self.amount else []
+
     def arrived(self, entries=None) -> str:
         """What the clearing check pairs a payout with (or `entries` of it), in words: its
         bank lines by their statement id, amount and day, else the entry where the books
@@ -723,6 +733,8 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
         if not _single(line, index, tolerance):
             for name in index.named(line):
                 by_channel[(line.currency, name)].append(line)
+                if line.sent is not None:   # a credit the bank converted: of the payouts in the amount sent too
+                    by_channel[(line.sent[1], name)].append(line)
     used: set[int] = set()
     for (currency, channel), group in sorted(by_channel.items()):
         group.sort(key=lambda l: (l.date, l.ref))
@@ -732,11 +744,12 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
                 continue
             lo = bisect.bisect_left(dates, item.date - DAY)
             hi = bisect.bisect_right(dates, item.date + item.window * DAY)
-            window = [l for l in group[lo:hi] if id(l) not in used and _same_sign(l.amount, item.amount)
-                      and item.open_to(l) and not index.refused(l, item.link)]
+            window = [l for l in group[lo:hi] if id(l) not in used and l.amount_for(item) is not None
+                      and _same_sign(l.amount_for(item), item.amount) and item.open_to(l)
+                      and not index.refused(l, item.link)]
             if len(window) < 2 or len(window) > GROUP_LIMIT:
                 continue
-            run = _pair_or_run(window, abs(item.amount))
+            run = _pair_or_run(window, abs(item.amount), item)
             if run is None:
                 continue
             used.update(id(l) for l in run)
@@ -746,8 +759,8 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
     return [l for l in lines if id(l) not in used]
 
 
-def _pair_or_run(window: list[BankLine], target: Decimal) -> list[BankLine] | None:
-    places = pair_or_run([abs(l.amount) for l in window], target)
+def _pair_or_run(window: list[BankLine], target: Decimal, item: OpenItem) -> list[BankLine] | None:
+    places = pair_or_run([abs(l.amount_for(item)) for l in window], target)
     return [window[n] for n in places] if places else None
 
 
@@ -851,24 +864,29 @@ def edits_for(proposal: Proposal, config) -> list:
     return out
 
 
-def restated_posting(config, line: BankLine, account: str):
+def restated_posting(config, line: BankLine, account: str, peer: str | None = None):
     """The counter posting a line takes booked to `account` (banking.counter_posting),
     where it is not the one it has in another currency: a credit the bank converted
     takes the amount sent from its payout's transit account, and its own amount again
-    anywhere else. None where the posting's units stay (a price a person wrote is kept)."""
+    anywhere else. None where the posting's units stay (a price a person wrote is kept).
+    `peer`: the other bank's account of a transfer it is booked as (banking.TRANSFER_WITH),
+    which the line names once booked."""
+    from beanclear.importers.banking import TRANSFER_WITH
     counter = next(p for p in line.entry.postings if p.account == line.counter)
-    new = counter_posting(config, line.bank_account, account, line.amount, line.currency, line.entry.meta)
+    meta = {**line.entry.meta, TRANSFER_WITH: peer} if peer else \
+        {k: v for k, v in line.entry.meta.items() if k != TRANSFER_WITH}
+    new = counter_posting(config, line.bank_account, account, line.amount, line.currency, meta)
     if new.units == counter.units or line.currency == new.units.currency == counter.units.currency:
         return None
     return new._replace(meta=counter.meta)
 
 
-def restated(config, line: BankLine, account: str) -> list:
+def restated(config, line: BankLine, account: str, peer: str | None = None) -> list:
     """The edit that books a line's counter posting, moved to `account`, in what it takes
     there (restated_posting): none, or one."""
     from beanclear.books.edits import Edit
     from beanclear.books.render import number_text
-    new = restated_posting(config, line, account)
+    new = restated_posting(config, line, account, peer)
     if new is None:
         return []
     counter = next(p for p in line.entry.postings if p.account == line.counter)

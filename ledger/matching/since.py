@@ -71,6 +71,22 @@ class Matched:
         shut = [p for p in chosen if any(f"{line.date:%Y-%m}" in closed for line in p.lines)]
         return [p for p in chosen if p not in shut], shut
 
+    @staticmethod
+    def left_closed(shut) -> str:
+        """What applying says of the proposals of closed months it left (in_open_months),
+        on both doors (`match --apply`, the page's Accept all): how many, which months."""
+        if not shut:
+            return ""
+        months = sorted({f"{line.date:%Y-%m}" for p in shut for line in p.lines})
+        return (f"; {len(shut)} of closed months left as they are ({', '.join(months)}: `beanclear reopen` "
+                "first)")
+
+    def refuse_closed(self, proposal) -> None:
+        """A proposal of a closed month is refused as `link` refuses its line
+        (resolve.refuse_closed: the month, where it was closed)."""
+        from beanclear.resolve import refuse_closed
+        refuse_closed(self.config, *(line.date for line in proposal.lines))
+
 
 class FromMonth:
     """The matcher's view of books carried forward, and what of its answer is the month's."""

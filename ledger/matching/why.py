@@ -69,6 +69,12 @@ def unproposed(entries, config, proposals, load=None) -> list[Unproposed]:
                 reasons.append(f"the text names {item.link} of {item.amount:f} {item.currency}, which reached the bank "
                                f"as {item.arrived()}: the clearing check pairs them")
                 continue
+            others = item.made_with(line)
+            if others:   # the bank credited it in parts: what `beanclear link` says of it
+                reasons.append(f"the text names {item.link} of {item.amount:f} {item.currency}; the clearing check "
+                               f"pairs {item.arrived(others)} with it too: together they make it (`beanclear link` each "
+                               "of them to it)")
+                continue
             reasons.append(f"the text names {item.link} of {item.amount:f} {item.currency}, but the amounts differ "
                            f"by {abs(item.amount - line.amount_for(item)):f}: link it by hand and write off the "
                            "difference")

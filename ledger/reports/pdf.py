@@ -72,11 +72,11 @@ def write(report: PeriodReport, path: Path) -> None:
                        heading)]
     story += [Paragraph("银行 Banks: statement vs books", heading), _table(
         ("bank", "currency", "statement date", "statement balance", "open items", "unexplained", "books balance",
-         "in transit", "in transit, not on its way", "unexplained: statement-gap"),
+         "in transit", "in transit, not on its way", "unexplained: statement-gap", "no statement covers"),
         [(b.name, b.currency, str(b.statement_date or "-"), shown(b.statement_balance, b.currency),
           shown(sum((i.amount for i in b.open_items), ZERO), b.currency), shown(b.unexplained, b.currency),
           shown(b.books_balance, b.currency), shown(b.on_its_way, b.currency), shown(b.not_on_its_way, b.currency),
-          gap_days(b.gaps)) for b in report.banks], cell, numeric_from=3, numeric_to=9)]
+          gap_days(b.gaps), gap_days(b.uncovered)) for b in report.banks], cell, numeric_from=3, numeric_to=9)]
     items = [(b.name, i.kind, str(i.date or ""), i.description, shown(i.amount, i.currency), i.currency,
               " ".join(i.refs)) for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines)]
     if items:

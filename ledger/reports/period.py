@@ -10,7 +10,10 @@ Per bank, the classic bank reconciliation statement:
   = books balance               the bank account's postings through month end
 
 where the statement follows days no statement of the bank covers (a statement-gap),
-the unexplained remainder names them: their lines are missing from the books. With,
+the unexplained remainder names them: their lines are missing from the books; and the
+month's days no statement of the bank covers are said whatever the balances show
+(uncovered_days: a balance of the 1st that agrees with books holding none of the
+month's lines reconciles nothing). With,
 beside it, the money still on its way to that bank (its channels' transit accounts at
 month end) and the month's bank lines nothing explains (suspense).
 
@@ -87,6 +90,9 @@ class BankRow:
     # (first, last) day of each hole in the bank's statements before the statement's
     # balance, when something is unexplained: the statement-gaps it comes from
     gaps: tuple[tuple[dt.date, dt.date], ...] = ()
+    # (first, last) of the month's days no statement of the bank covers (uncovered_days):
+    # the books hold none of their lines, whatever the balances say
+    uncovered: tuple[tuple[dt.date, dt.date], ...] = ()
 
     @property
     def difference(self) -> Decimal:
@@ -247,8 +253,28 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answe
         out.append(BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
                            books_balance, items, unexplained,
                            tuple(_open_payouts(entries, transit, start, end, name, config, cover, answers)),
-                           tuple(_suspense_lines(entries, config, bank, start, end)), gaps))
+                           tuple(_suspense_lines(entries, config, bank, start, end)), gaps,
+                           uncovered_days(cover, name, start, end)))
     return out
+
+
+def uncovered_days(cover, name: str, start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date], ...]:
+    """(first, last) of the days from `start` to `end` that no statement of bank `name`
+    covers, from its first statement on (the books begin there, with its opening): a
+    hole between its statements, its statement-gap (a blind tester's February, between
+    January's statement and March's, read "statement closing balance 11,736.60 GBP
+    (balance of 2026-02-01) = books balance", as if reconciled), and the days after its
+    last statement (but the few quiet days a statement read from its lines may end
+    with, as gaps.py allows them)."""
+    spans = cover.spans.get(name)
+    if not spans:
+        return ()
+    out = [(max(first, start), min(last, end)) for first, last in cover.holes(name) if first <= end and last >= start]
+    last = spans[-1][1]
+    quiet = cover.quiet.get(name, coverage.QUIET_DAYS) if name in cover.read_to_last_line else 0
+    if last < end and (end - last).days > quiet:
+        out.append((max(last + coverage.DAY, start), end))
+    return tuple(out)
 
 
 def _last_stated(entries, config, name: str, cutoff: dt.date):

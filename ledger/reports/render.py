@@ -7,7 +7,8 @@ amount of a finding of no money (a statement-gap's days, a stale acknowledgment)
     {"title": "...", "period": "2026-03", "start": "2026-03-01", "end": "2026-03-31",
      "banks": [{"name", "account", "currency", "statement_date", "statement_balance",
                 "books_balance", "difference", "unexplained", "unexplained_gaps": [{"first", "last"}],
-                "open_items": [ITEM], "in_transit": [ITEM], "unexplained_lines": [ITEM]}],
+                "uncovered": [{"first", "last"}], "open_items": [ITEM], "in_transit": [ITEM],
+                "unexplained_lines": [ITEM]}],
      "channels": [{"name", "currency", "sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread",
                    "settled", "in_transit", "in_clearing", "discounts", "converted", "written_off", "other",
                    "brought_forward"}],
@@ -16,7 +17,9 @@ amount of a finding of no money (a statement-gap's days, a stale acknowledgment)
      "summary": {"open": n, "acknowledged": n, "resolved": n}}
     ITEM = {"kind", "date", "description", "amount", "currency", "refs"}
 
-An in-transit ITEM's kind says what the money is (period._open_payouts): in-transit (a
+`uncovered`: the month's days no statement of the bank covers (its statement-gap, or
+the days after its last statement): the books hold none of their lines, so the month is
+not reconciled over them, whatever the balances say. An in-transit ITEM's kind says what the money is (period._open_payouts): in-transit (a
 payout on its way), payout-missing, payout-mismatch, statement-gap, earlier-transit,
 unexplained-transit, credited-without-payouts.
 """
@@ -89,6 +92,7 @@ def to_dict(r: PeriodReport) -> dict:
                    "books_balance": money(b.books_balance, b.currency), "difference": money(b.difference, b.currency),
                    "unexplained": money(b.unexplained, b.currency),
                    "unexplained_gaps": [{"first": _s(first), "last": _s(last)} for first, last in b.gaps],
+                   "uncovered": [{"first": _s(first), "last": _s(last)} for first, last in b.uncovered],
                    "open_items": [_item(i) for i in b.open_items],
                    "in_transit": [_item(i) for i in b.in_transit],
                    "unexplained_lines": [_item(i) for i in b.unexplained_lines]} for b in r.banks],
@@ -133,6 +137,12 @@ def gap_text(gaps) -> str:
     return f"statement-gap: no statement covers {gap_days(gaps)} (their lines are not in the books)"
 
 
+def uncovered_text(uncovered) -> str:
+    """The month's days no statement of a bank covers, said (period.uncovered_days)."""
+    return f"statement-gap: no statement covers {gap_days(uncovered)} (the books hold none of their lines: " \
+        "not reconciled over them)"
+
+
 def transit_text(i) -> str:
     """What a bank's money in transit at month end is, said (period._open_payouts)."""
     refs = f" ({' '.join(i.refs)})" if i.refs else ""
@@ -156,6 +166,8 @@ def to_text(r: PeriodReport) -> str:
         stated = f"{_m(b.statement_balance, b.currency)} (balance of {b.statement_date})" \
             if b.statement_balance is not None else "- (no statement balance up to month end)"
         lines.append(f"    statement closing balance  {stated}")
+        if b.uncovered:
+            lines.append(f"    {uncovered_text(b.uncovered)}")
         for i in b.open_items:
             lines.append(f"    + {i.date} {_m(i.amount, i.currency):>20}  {i.description}")
         if b.unexplained:

@@ -1,8 +1,9 @@
 """The period report as an XLSX workbook: one sheet per section, real numbers.
 
 Sheets: Summary, Banks (one row per bank: statement, open items, unexplained, books,
-the money on its way, the days of the statement-gaps the unexplained comes from, and
-what else is in transit: payouts missing, differences), Bank items (the open items,
+the money on its way, the days of the statement-gaps the unexplained comes from,
+what else is in transit: payouts missing, differences, and the month's days no
+statement of the bank covers), Bank items (the open items,
 money in transit payout by payout and unexplained lines of every bank), Channels (one
 row per channel and currency, its roll-forward: render.TIE_OUT), Findings. Money cells hold the Decimal
 as a number formatted with its currency's places, `#,##0.00` (`#,##0` for JPY; Excel
@@ -32,7 +33,8 @@ RATE = "0.00%"
 DATE = "yyyy-mm-dd"
 
 BANK_HEAD = ("bank", "account", "currency", "statement date", "statement balance", "open items", "unexplained",
-             "books balance", "difference", "in transit", "unexplained: statement-gap", "in transit, not on its way")
+             "books balance", "difference", "in transit", "unexplained: statement-gap", "in transit, not on its way",
+             "no statement covers")
 ITEM_HEAD = ("bank", "kind", "date", "description", "amount", "currency", "refs")
 CHANNEL_HEAD = ("channel", "currency", *map(channel_label, CHANNEL_FIGURES))
 FINDING_HEAD = ("status", "code", "severity", "date", "source", "amount", "currency", "refs", "message",
@@ -51,7 +53,8 @@ def write(report: PeriodReport, path: Path) -> None:
     _sheet(book.create_sheet(), "Banks", BANK_HEAD, [
         (b.name, b.account, b.currency, b.statement_date, b.statement_balance,
          sum((i.amount for i in b.open_items), ZERO), b.unexplained, b.books_balance, b.difference,
-         b.on_its_way, gap_days(b.gaps) or None, b.not_on_its_way) for b in report.banks],
+         b.on_its_way, gap_days(b.gaps) or None, b.not_on_its_way, gap_days(b.uncovered) or None)
+        for b in report.banks],
         {k: MONEY for k in (*range(4, 10), 11)} | {3: DATE}, currency=2)
     _sheet(book.create_sheet(), "Bank items", ITEM_HEAD, [
         (b.name, i.kind, i.date, i.description, i.amount, i.currency, " ".join(i.refs))

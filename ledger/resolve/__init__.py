@@ -32,6 +32,13 @@ class ResolveError(ValueError):
     """An action that cannot be done as asked; the message says why."""
 
 
+def refusal(exc: Exception) -> str:
+    """How a refused action is said, the same on both doors (a command's exit 2, the
+    page's answer): why, then that nothing was written."""
+    said = str(exc)
+    return said if "nothing was written" in said else f"{said}; nothing was written"
+
+
 @dataclass
 class Plan:
     message: str                                   # what was (or would be) done, one line

@@ -127,19 +127,32 @@ def statement_text(line) -> str:
 
 def import_account(config, line) -> str:
     """Where the import books a bank line like this one (importers/banking.py classify)."""
-    from beanclear.importers.banking import explaining_account
+    return import_target(config, line)[0]
+
+
+def import_target(config, line) -> tuple[str, str | None]:
+    """(import_account, the other bank's account where that is a transfer between two of
+    the banks: banking.booked_as)."""
+    from beanclear.importers.banking import booked_as, explaining_account
     bank = next((name for name, b in config.banks.items() if b.account == line.bank_account), None)
-    return explaining_account(config, bank, line.amount, statement_text(line))
+    return booked_as(config, line.bank_account, explaining_account(config, bank, line.amount, statement_text(line)))
 
 
 def booked_from(config, line, imports_to: str | None = None) -> tuple[str, str] | None:
     """The `booked-from` line to write on a line moved out of where it is, when its text
     will not lead back there: where the import books it (`imports_to`; a rule book adds,
-    or by default import_account) is elsewhere. None when the line has one already."""
+    or by default import_account) is elsewhere. None when the line has one already. A
+    side of a transfer was booked as the other bank's account it names (`booked-from:
+    "Assets:Bank:Payroll"`): banking.booked_as gives back both the transfers account and
+    that name, which `unlink` writes again."""
+    from beanclear.importers.banking import TRANSFER_WITH
     if BOOKED_FROM in line.entry.meta:
         return None
     imports_to = import_account(config, line) if imports_to is None else imports_to
-    return (BOOKED_FROM, line.counter) if imports_to != line.counter else None
+    if imports_to == line.counter:
+        return None
+    peer = line.entry.meta.get(TRANSFER_WITH) if line.counter == config.transfers else None
+    return BOOKED_FROM, str(peer) if peer else line.counter
 
 
 def unlinked_account(config, line) -> str:
@@ -147,11 +160,41 @@ def unlinked_account(config, line) -> str:
     the config claims its text (one `book --rule` added), else where it was when it was
     booked or matched (`booked-from`, which its text no longer says), else where its text
     leads (import_account)."""
+    return unlinked_target(config, line)[0]
+
+
+def unlinked_target(config, line) -> tuple[str, str | None]:
+    """(unlinked_account, the other bank's account of a transfer: import_target)."""
+    from beanclear.importers.banking import booked_as
     from beanclear.importers.base import rule_account
     was = line.entry.meta.get(BOOKED_FROM)
     if was is not None and rule_account(config, statement_text(line)) is None:
-        return str(was)
-    return import_account(config, line)
+        return booked_as(config, line.bank_account, str(was))
+    return import_target(config, line)
+
+
+def transfer_meta(line, peer: str | None) -> tuple[list, tuple | None]:
+    """What makes a line name `peer` as the other bank of its transfer (banking.TRANSFER_WITH)
+    or, None, name none: ([the edit that takes the name it has off], the line to add)."""
+    from beanclear.importers.banking import TRANSFER_WITH
+    entry = line.entry
+    have = entry.meta.get(TRANSFER_WITH)
+    have = str(have) if have is not None else None
+    if have == peer:
+        return [], None
+    gone = [Edit(entry.meta["filename"], entry.meta["lineno"], remove_meta=(TRANSFER_WITH,))] if have else []
+    return gone, ((TRANSFER_WITH, peer) if peer else None)
+
+
+def transfer_said(config, line, target: str, peer: str | None) -> str:
+    """What `book` says of a line it booked to the transfers account (banking.booked_as)."""
+    if target != config.transfers:
+        return ""
+    other = next((name for name, b in config.banks.items() if b.account == peer), None)
+    side = (f"a transfer {'to' if line.amount < 0 else 'from'} {other} ({peer}), whose own statement books its "
+            "side; the check pairs the two there") if other else \
+        "a transfer between own accounts; the check pairs it there with the other bank's line"
+    return f": {side}"
 
 
 def refuse_account(config, line, ref: str, account: str) -> None:
@@ -162,8 +205,8 @@ def refuse_account(config, line, ref: str, account: str) -> None:
     payout or top-up in its transit account; the channel's statement books its side of
     it into clearing, which would count it twice), but for a debit paying through a
     personal wallet, which the import books into the wallet's clearing account itself
-    (importers/banking.py). Another bank's account is a transfer, a channel's transit
-    account a payout's credit: both are booked."""
+    (importers/banking.py). Another bank's account is a transfer (booked to the transfers
+    account: `book`), a channel's transit account a payout's credit: both are booked."""
     if account == line.bank_account:
         raise ResolveError(f"bank line {ref} is the bank's own line on {account}: booked there it would move "
                            "nothing, and the bank's balance be off by its amount; book it to what it paid or what "
@@ -180,11 +223,16 @@ def refuse_account(config, line, ref: str, account: str) -> None:
 def book(config, entries, ref: str, account: str, payee: str | None = None, narration: str | None = None,
          rule: str | None = None, load=None) -> Plan:
     """`load`: the reconcile.Load of the load of `entries`, where the plugins left one
-    (its clearing findings say whether the line is a payout's credit already paired)."""
+    (its clearing findings say whether the line is a payout's credit already paired).
+    Another bank's account (a transfer between own accounts) is booked to the transfers
+    account, naming that bank's account (banking.booked_as): that bank's own statement
+    books the other side, and booked into its account the transfer counted twice."""
+    from beanclear.importers.banking import booked_as
     if not ACCOUNT_RE.match(account or ""):
         raise ResolveError(f"account: expected an account name like Expenses:Rent, got {account!r}")
     line = bank_line(entries, config, ref)
     refuse_account(config, line, ref, account)
+    asked, (account, peer) = account, booked_as(config, line.bank_account, account)
     entry, ref = line.entry, line.ref   # (said by its id, which a bank's own reference may be short of)
     payee = " ".join(payee.split()) if payee is not None else None
     narration = " ".join(narration.split()) if narration is not None else None
@@ -196,25 +244,38 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
             title = new
     plan = Plan("", data={"bank_ref": ref, "account": account, "amount": f"{line.amount:f}",
                           "currency": line.currency})
+    if peer:
+        plan.data["transfer_with"] = peer
     if line.counter != account and _paired(line, config, entries, load):
         raise ResolveError(f"bank line {ref} is the credit of a payout of {line.counter.rsplit(':', 1)[-1]} (the "
                            "clearing check pairs it with one: nothing to book); `beanclear match` names the payout, "
                            "`beanclear link` ties them")
+    if line.counter == config.transfers and line.counter != account:
+        from beanclear.checks import transfers
+        other = transfers.partner(entries, config, entry)
+        if other is not None:
+            raise ResolveError(f"bank line {ref} is one side of a transfer between own accounts, whose other side, "
+                               f"bank line {other.meta.get('id')} of {other.date}, the check pairs with it: nothing "
+                               "to book")
     if line.counter != account:
         # a line where a rule put it (as the import would) may be booked elsewhere, this
         # one line: `unlink` books it back to the rule's account (a blind helper's line
-        # booked with --rule could be neither re-booked nor unlinked)
+        # booked with --rule could be neither re-booked nor unlinked); so may a side of a
+        # transfer the other bank's statements do not show (its bank-unmatched)
         matched = any(l.startswith(("payout-", "order-", "bill-")) for l in entry.links)
-        if not unexplained(line, config) and (matched or line.counter != import_account(config, line)):
+        if not unexplained(line, config) and line.counter != config.transfers and \
+                (matched or line.counter != import_account(config, line)):
             raise ResolveError(f"bank line {ref} is booked to {line.counter} already"
                                + (f" and linked ({' '.join(sorted(entry.links))})" if entry.links else "")
                                + "; `beanclear unlink` it first")
         counter = next(p for p in entry.postings if p.account == line.counter)
         plan.edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, account)))
         from beanclear.matching.core import restated   # a credit the bank converted: its own amount again
-        plan.edits += restated(config, line, account)
+        plan.edits += restated(config, line, account, peer)
         plan.appends.update(account_opens(config, entries, account))
-    meta = []
+    gone, named = transfer_meta(line, peer)
+    plan.edits += gone
+    meta = [named] if named else []
     if title:
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], title=title))
         if STATEMENT_TEXT not in entry.meta:
@@ -229,15 +290,16 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
         plan.edits.append(Edit(first["filename"], first["lineno"], meta_before=tuple(meta)))
     if plan.edits:
         refuse_closed(config, entry.date)
-    said = [f"bank line {ref} ({line.amount:,.2f} {line.currency}) booked to {account}"]
-    if rule is not None:
-        text, added = with_rule(config.path, rule, account, statement_text(line))
-        plan.data["rule"] = {"match": rule, "account": account}
+    said = [f"bank line {ref} ({line.amount:,.2f} {line.currency}) booked to {account}"
+            + transfer_said(config, line, account, peer)]
+    if rule is not None:   # (the rule names the account asked for: the import books it as this)
+        text, added = with_rule(config.path, rule, asked, statement_text(line))
+        plan.data["rule"] = {"match": rule, "account": asked}
         if added:
             plan.also[Path(config.path)] = text
-            said.append(f"rule {rule!r} -> {account} added to {Path(config.path).name}")
+            said.append(f"rule {rule!r} -> {asked} added to {Path(config.path).name}")
         else:
-            said.append(f"rule {rule!r} -> {account} is in {Path(config.path).name} already")
+            said.append(f"rule {rule!r} -> {asked} is in {Path(config.path).name} already")
     plan.nothing = not (plan.edits or plan.also)
     plan.message = "; ".join(said) + ("" if not plan.nothing else " (already; nothing was written)")
     return plan

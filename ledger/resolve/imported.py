@@ -28,6 +28,7 @@ from pathlib import Path
 from beancount.core import data
 
 from beanclear.checks.clearing import refs
+from beanclear.importers.banking import TRANSFER_WITH, booked_as
 from beanclear.matching.core import restated_posting
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_TEXT, as_bank_line, import_account, statement_text,
                                        statement_title)
@@ -54,7 +55,8 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
     from beanclear.resolve.writeoff import META
     banks = {b.account: name for name, b in config.banks.items()}
     folders: dict[str, str] = {}
-    unexplained = {config.suspense} | {ch.accounts.transit for ch in config.channels.values()}
+    # (and a side of a transfer the other bank may not show: checks/transfers.py)
+    unexplained = {config.suspense, config.transfers} | {ch.accounts.transit for ch in config.channels.values()}
     written = {link for e in entries if isinstance(e, data.Transaction) and META in e.meta for link in e.links}
     out, resolutions = [], []
     for entry in entries:
@@ -66,13 +68,16 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
         if line.counter in unexplained and not added:   # unexplained still: nothing to put back
             out.append(entry)
             continue
-        was = str(entry.meta.get(BOOKED_FROM) or import_account(config, line))
+        # (a side of a transfer was where booked-from names the other bank's account)
+        was, peer = booked_as(config, line.bank_account, str(entry.meta.get(BOOKED_FROM) or import_account(config, line)))
         if was not in unexplained or (was == line.counter and not added):
             out.append(entry)   # the import explained it (a rule, a payout memo): no finding then
             continue
-        back_to = restated_posting(config, line, was)   # a credit the bank converted, in its own amount again
+        back_to = restated_posting(config, line, was, peer)   # a credit the bank converted, in its own amount again
         postings = [(back_to or p)._replace(account=was) if p.account == line.counter else p for p in entry.postings]
         back = entry._replace(postings=postings, links=entry.links - added)
+        if peer:   # (the other bank the side named, which book took off)
+            back = back._replace(meta={**entry.meta, TRANSFER_WITH: peer})
         if STATEMENT_TEXT in entry.meta:
             payee, narration = statement_title(entry) or (None, statement_text(line).strip())
             back = back._replace(payee=payee, narration=narration)

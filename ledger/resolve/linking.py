@@ -33,10 +33,11 @@ from decimal import Decimal
 
 from beanclear.books.edits import Edit
 from beanclear.checks.reconcile import collector_paused
+from beanclear.importers.banking import booked_as
 from beanclear.matching.core import Proposal, collect, edits_for, restated
 from beanclear.resolve import Plan, ResolveError, refuse_closed
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, statement_title,
-                                       unexplained, unlinked_account)
+                                       transfer_meta, unexplained, unlinked_target)
 
 MATCH_LINKS = ("payout-", "order-", "bill-")
 
@@ -129,8 +130,8 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     data["difference"] = f"{amount - total:f}"
     sent = f", sent as {amount:,.2f} {currency}" if currency != line.currency else ""
     message = f"bank line {bank_ref} ({line.amount:,.2f} {line.currency}{sent}) linked to {' + '.join(data['links'])}"
-    others = [e for e in chosen[0].paired if e is not line.entry] if len(chosen) == 1 else []
-    if others and total == amount + sum(-_on(e, chosen[0].account) for e in others):
+    others = chosen[0].made_with(line) if len(chosen) == 1 else []
+    if others:
         message += (f"; the clearing check pairs {chosen[0].arrived(others)} with it too: together they make it "
                     f"(link {' and '.join(str(e.meta['id']) for e in others)} to it too)")
     elif total != amount:
@@ -214,14 +215,21 @@ def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan
     plan = Plan("", data={"bank_ref": bank_ref, "removed": present})
     if present:
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], remove_links=tuple(present)))
-    imported = unlinked_account(config, line)
+    imported, peer = unlinked_target(config, line)
     back = line.counter != imported
     if back:
         counter = next(p for p in entry.postings if p.account == line.counter)
         plan.edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, imported)))
         plan.data["booked_to"] = imported
-    plan.edits += restated(config, line, imported)
-    if back and str(entry.meta.get(BOOKED_FROM)) == imported:   # back where it was: nothing to remember
+    plan.edits += restated(config, line, imported, peer)
+    gone, named = transfer_meta(line, peer)   # (a transfer names the other bank: book did, or the import)
+    plan.edits += gone
+    if named:
+        first = entry.postings[0].meta
+        plan.edits.append(Edit(first["filename"], first["lineno"], meta_before=(named,)))
+    was = entry.meta.get(BOOKED_FROM)
+    if back and was is not None and booked_as(config, line.bank_account, str(was)) == (imported, peer):
+        # back where it was (a side of a transfer: naming the bank booked-from names): nothing to remember
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], remove_meta=(BOOKED_FROM,)))
     title = statement_title(entry) if STATEMENT_TEXT in entry.meta else None
     if title is not None:   # the line as the statement wrote it: a finding it opens again quotes it

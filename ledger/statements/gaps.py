@@ -165,10 +165,11 @@ def latest_bank(cover: Coverage, names: tuple[str, ...]) -> str:
 
 def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[str, list],
              holed: dict[str, list] | None = None, before: dict[str, list] | None = None) -> list[Finding]:
-    """statement-gap findings: holes in every source's statements; per bank, the payouts
-    and top-ups that wait for its statements (`waiting`: bank -> their items); per
-    channel, the bank credits and debits that wait for its statements (`unheard`:
-    channel -> their items), and the bank credits whose payouts left before them
+    """statement-gap findings: holes in every source's statements; per bank, the payouts,
+    top-ups and transfers from the other banks (checks/transfers.py) that wait for its
+    statements (`waiting`: bank -> their items); per channel, the bank credits and
+    debits that wait for its statements (`unheard`: channel -> their items), and the
+    bank credits whose payouts left before them
     (`before`); items as (the source on the other side, clearing.Item) pairs;
     `holed`: source -> the items a hole in its statements holds back, bare."""
     if not cover.recorded:
@@ -198,12 +199,19 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
                         and latest_bank(cover, ch.fellow_banks(name, config.banks)) == name)
         latest = max((cover.end(p) for p in payers), default=None)
         end = cover.end(name)
+        # transfers from the other banks (checks/transfers.py) wait for it whether or not a channel pays into it
+        moved = [pair for pair in waiting.get(name, ()) if _transfer(pair[1], config)]
         if latest and (end is None or (latest - end).days > QUIET_DAYS):
             if not waiting.get(name) and name in cover.read_to_last_line and all(cover.shows_payouts(p) for p in payers):
                 continue   # no payout waits for it, and a statement read from its lines may end in quiet days
-            pairs = waiting.get(name) or [(p, None) for p in payers]
-            what = "payout(s)" if all(i is None or i.amount > 0 for _, i in pairs) else "payout(s) and top-up(s)"
+            paid = [pair for pair in waiting.get(name, ()) if not _transfer(pair[1], config)]
+            pairs = (paid or [(p, None) for p in payers]) + moved
+            what = "payout(s)" if all(i is None or i.amount > 0 for _, i in pairs if not _transfer(i, config)) \
+                else "payout(s) and top-up(s)"
+            what = f"{what} and transfer(s)" if moved and paid else "transfer(s)" if moved else what
             out.append(_waiting(cover, name, pairs, what, "the statement of the bank"))
+        elif moved:
+            out.append(_waiting(cover, name, moved, "transfer(s)", "the statement of the bank"))
     before = dict(before or {})
     for name, pairs in sorted(unheard.items()):
         shown = cover.days.get(name)
@@ -231,6 +239,11 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
                            begun_after(name, start, items, config.channels[name].accounts.transit),
                            refs(i.entry for i in items)))
     return out
+
+
+def _transfer(item, config) -> bool:
+    """Whether an item waiting for a bank is a side of a transfer from another bank."""
+    return item is not None and any(p.account == config.transfers for p in item.entry.postings)
 
 
 def begun_after(name: str, start: dt.date, items: list, transit: str) -> str:

@@ -24,6 +24,12 @@ first statement of the order says). One entry of the order, restated in place, r
 than the first one and another of the difference: an older export imported after the
 newer would then have to take apart the entry the newer one wrote.
 
+A refund an export states no amount of (Pinduoduo's 售后状态 `退款成功` on an order
+still `已签收`: importers/shop.py) is the order's `refund-amount: "not stated"`. That
+state only moves forward (none, then refunded), whichever export is newer: the entry
+says it once any export of the order does, so a re-download saying it, imported after
+the first download or with it, gives the books importing it first gives.
+
 Only the lines that change are touched (books/edits.py): an entry whose lines a person
 changed, or in a month closed by `beanclear close`, is left as it is, and said.
 """
@@ -45,6 +51,7 @@ from beanclear.books.render import number_text, quote_exact
 from beanclear.books.spill import like
 from beanclear.config.model import Shop
 from beanclear.importers.base import posting
+from beanclear.importers.order_refs import REFUND_AMOUNT
 from beanclear.importers.shop import PAID_AT, Snapshot
 from beanclear.importers.toolkit import StatementError, parse_instant
 from beanclear.periods.closed import closed_months
@@ -53,6 +60,7 @@ PREFIX = "order:"
 SHOWN = 5   # orders a note names, of a statement; the rest counted
 STRINGS = re.compile(r'"((?:[^"\\]|\\.)*)"')
 PAID_LINE = re.compile(rf'^([ \t]+{PAID_AT}:[ \t]*)"((?:[^"\\]|\\.)*)"', re.M)
+REFUND_LINE = re.compile(rf'^[ \t]+{REFUND_AMOUNT}:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 
 
 @dataclass
@@ -142,52 +150,83 @@ def newest(snapshots: list[Snapshot]) -> Snapshot | None:
     return next(s for s, t in zip(snapshots, times) if t == latest)
 
 
+def _refund_state(snapshots) -> str:
+    """The furthest refund state of what exports (and the books) say of one order: a
+    refund state only moves forward, so any that says refunded without an amount wins."""
+    return next((s.refund_amount for s in snapshots if s.refund_amount), "")
+
+
+def _sale(s: Snapshot) -> Snapshot:
+    """What an export says of the order's sale, which the newest export decides."""
+    return s._replace(refund_amount="")
+
+
 def _money(s: Snapshot) -> str:
     return f"{number_text(s.total)} {s.currency}"
 
 
 def _against_books(found: Edits, shop, path: Path, closed, order: str, block: str, said: list) -> None:
     """One order the books hold (`block`, its entry), and what the import's statements
-    say of it (`said`: (Snapshot, Extraction) pairs)."""
-    theirs = _snapshot(block, shop)
-    if theirs is None:   # its receivable line is not as beanclear writes it: a person's, left as it is
+    say of it (`said`: (Snapshot, Extraction) pairs): its sale as the newest says it,
+    its refund state the furthest any says."""
+    was = _snapshot(block, shop)
+    if was is None:   # its receivable line is not as beanclear writes it: a person's, left as it is
         return
+    refund = _refund_state([was] + [s for s, _ in said])
+    tells = next((o for s, o in said if s.refund_amount and not was.refund_amount), None)   # of the refund
+    theirs, said = _sale(was), [(_sale(s), out) for s, out in said]
     best = newest([theirs] + [s for s, _ in said])
     if best == theirs:
         for s, out in said:   # older than the books': said where the money differs
             if (s.total, s.currency) != (theirs.total, theirs.currency):
                 found.say(out, f"order {order}: this export is older than the books' (Paid at {s.paid_at}, the "
                                f"books' {theirs.paid_at}): kept as they hold it, {_money(theirs)} ({_money(s)} here)")
-        return
-    if best is None:
+    elif best is None:
         for s, out in said:
             if (s.total, s.currency) != (theirs.total, theirs.currency):
                 found.say(out, f"order {order}: this export says {_money(s)}, the books {_money(theirs)}, and "
                                "nothing tells which is newer (the same Paid at, or none): kept as the books hold "
                                "it; see which the shop shows now, and correct the entry by hand if it is this one")
+    sale = best if best not in (None, theirs) else theirs
+    now = sale._replace(refund_amount=refund)
+    if now == was:
         return
-    out = next(o for s, o in said if s == best)
+    newer = next((o for s, o in said if s == sale), None) if sale != theirs else None
     try:
         if path.stem in closed:
             raise EditError(f"{path.stem} is closed")
-        restated(block, shop, theirs, best)
+        restated(block, shop, was, now)
     except EditError:
-        found.say(out, f"order {order} changed since the books took it, and this export is newer (Paid at "
-                       f"{best.paid_at}): left as the books hold it, {_money(theirs)} (its lines are not as "
-                       f"beanclear wrote them, or its month is closed); it is {_money(best)} now")
+        if newer is not None:
+            found.say(newer, f"order {order} changed since the books took it, and this export is newer (Paid at "
+                             f"{best.paid_at}): left as the books hold it, {_money(theirs)} (its lines are not as "
+                             f"beanclear wrote them, or its month is closed); it is {_money(best)} now")
+        if tells is not None:
+            found.say(tells, f"order {order}: refunded since the books took it, the amount not stated: left as the "
+                             "books hold it (its lines are not as beanclear wrote them, or its month is closed); "
+                             f'add {REFUND_AMOUNT}: "{refund}" to its entry, or book the shop\'s refund by hand')
         return
-    found.files.setdefault(path, (shop, {}))[1][order] = (theirs, best)
-    grew = best.total - theirs.total
-    what = (f"its entry now says {_money(best)} (was {_money(theirs)}: {'+' if grew > 0 else ''}{number_text(grew)} "
-            f"{best.currency})" if grew else "its entry now says what it does (its title, its Paid at)")
-    found.say(out, f"order {order} changed since the books took it, and this export is newer (Paid at "
-                   f"{best.paid_at}, the books' {theirs.paid_at}): {what}")
+    found.files.setdefault(path, (shop, {}))[1][order] = (was, now)
+    if newer is not None:
+        grew = best.total - theirs.total
+        what = (f"its entry now says {_money(best)} (was {_money(theirs)}: {'+' if grew > 0 else ''}"
+                f"{number_text(grew)} {best.currency})" if grew else "its entry now says what it does (its title, "
+                "its Paid at)")
+        found.say(newer, f"order {order} changed since the books took it, and this export is newer (Paid at "
+                         f"{best.paid_at}, the books' {theirs.paid_at}): {what}")
+    if tells is not None:
+        found.say(tells, f"order {order}: refunded since the books took it, the amount not stated: its entry now "
+                         f'says {REFUND_AMOUNT}: "{refund}"')
 
 
 def _within_import(found: Edits, order: str, said: list, names: dict, drop: dict) -> None:
     """One order of several statements of the import, not in the books: what the newest
-    says is booked (the entries of those before it say it too: the first of an id is the
-    one written), else what the first says; said where the money differs."""
+    says of its sale is booked (the entries of those before it say it too: the first of
+    an id is the one written), else what the first says; its refund state the furthest
+    any says. Said where the money differs."""
+    refund = _refund_state(s for s, _ in said)
+    booked = [s for s, _ in said]   # as each statement's entry books it
+    said = [(_sale(s), out) for s, out in said]
     best = newest([s for s, _ in said])
     first, first_out = said[0]
     if best is None:
@@ -197,25 +236,27 @@ def _within_import(found: Edits, order: str, said: list, names: dict, drop: dict
                                f"{_money(first)}, and nothing tells which is newer (the same Paid at, or none): "
                                f"booked as {names[id(first_out)]} says; see which the shop shows now, and correct "
                                "the entry by hand if it is this one")
-        return
-    chosen = next(out for s, out in said if s == best)
-    before = True
-    for s, out in said:
+        chosen, sale = first_out, first
+    else:
+        chosen, sale = next(out for s, out in said if s == best), best
+        for s, out in said:
+            if out is not chosen and s != best and (s.total, s.currency) != (best.total, best.currency):
+                found.say(out, f"order {order}: {names[id(chosen)]}, newer (Paid at {best.paid_at}, here "
+                               f"{s.paid_at}), is booked: {_money(best)} ({_money(s)} here)")
+    now = sale._replace(refund_amount=refund)
+    for s, (_, out) in zip(booked, said):   # up to the chosen one, each entry says `now`
+        if s != now:
+            drop.setdefault(id(out), {})[PREFIX + order] = now
         if out is chosen:
-            before = False
-            continue
-        if s == best:
-            continue
-        if before:
-            drop.setdefault(id(out), {})[PREFIX + order] = best
-        if (s.total, s.currency) != (best.total, best.currency):
-            found.say(out, f"order {order}: {names[id(chosen)]}, newer (Paid at {best.paid_at}, here {s.paid_at}), "
-                           f"is booked: {_money(best)} ({_money(s)} here)")
+            break
 
 
 def _saying(entry: data.Transaction, now: Snapshot, shop) -> data.Transaction:
     """An order's entry saying what `now` says, as the statement saying it books it."""
-    meta = {**entry.meta, PAID_AT: now.paid_at} if now.paid_at else entry.meta
+    paid_at = now.paid_at or entry.meta.get(PAID_AT)
+    meta = {k: v for k, v in entry.meta.items() if k not in (REFUND_AMOUNT, PAID_AT)}   # in the order book() writes
+    meta.update({REFUND_AMOUNT: now.refund_amount} if now.refund_amount else {})
+    meta.update({PAID_AT: paid_at} if paid_at else {})
     return entry._replace(narration=now.narration, meta=meta, postings=[
         posting(shop.accounts.receivable, now.total, now.currency),
         posting(shop.accounts.sales, -now.total, now.currency)])
@@ -232,15 +273,16 @@ def _snapshot(block: str, shop) -> Snapshot | None:
     posted = re.search(rf"^[ \t]+{re.escape(shop.accounts.receivable)}{AMOUNT}", block, re.M)
     if posted is None or not strings:
         return None
-    paid = PAID_LINE.search(block)
+    paid, refund = PAID_LINE.search(block), REFUND_LINE.search(block)
     return Snapshot(Decimal(posted.group(1).replace(",", "")), posted.group(2), _unescape(strings[-1]),
-                    _unescape(paid.group(2)) if paid else "")
+                    _unescape(paid.group(2)) if paid else "", _unescape(refund.group(1)) if refund else "")
 
 
 def restated(block: str, shop, was: Snapshot, now: Snapshot) -> str:
     """The books' entry of an order (`block`, saying `was`) saying `now`: its title, its
-    receivable and sales lines, its paid-at line, and nothing else. EditError where a
-    line is not as beanclear wrote it."""
+    receivable and sales lines, its paid-at line, its refund-amount line (added where
+    book() writes it: before paid-at and the postings), and nothing else. EditError
+    where a line is not as beanclear wrote it."""
     lines = block.splitlines(keepends=True)
     if len(STRINGS.findall(lines[0].split(";", 1)[0])) != 1:
         raise EditError("a payee was added")
@@ -261,7 +303,19 @@ def restated(block: str, shop, was: Snapshot, now: Snapshot) -> str:
         raise EditError("a posting was rebooked")
     if now.paid_at != was.paid_at and not any(PAID_LINE.match(line) for line in lines):
         raise EditError("no paid-at line")
+    if now.refund_amount != was.refund_amount:
+        if was.refund_amount:
+            raise EditError(f"{REFUND_AMOUNT} says {was.refund_amount!r}")
+        at = next((at for at, line in enumerate(lines[1:], 1) if PAID_LINE.match(line) or _posting(line)), len(lines))
+        indent = re.match(r"[ \t]+", lines[1]).group(0) if len(lines) > 1 and lines[1][:1] in " \t" else "  "
+        lines.insert(at, f"{indent}{REFUND_AMOUNT}: {quote_exact(now.refund_amount)}\n")
     return "".join(lines)
+
+
+def _posting(line: str) -> bool:
+    """Whether a line of an entry is a posting (metadata keys start lowercase)."""
+    word = line.strip()[:1]
+    return line[:1] in " \t" and bool(word) and not word.islower() and word != ";"
 
 
 def plan(found: Edits, changes: dict) -> int:
