@@ -39,6 +39,7 @@ from operator import attrgetter
 from beancount.core import data
 
 from beanclear.checks.findings import Finding, at_entry
+from beanclear.checks.sums import batched, pair_or_run
 from beanclear.config import WALLET_TYPES
 from beanclear.importers.banking import stated_amount
 from beanclear.importers.wallet import by_card
@@ -425,7 +426,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             # them answers it only in the days the channel's payouts take (seed 31625
             # without its first Stripe download: a credit of 10-30's payout taken for 11-02's)
             near = [p for p in near if usual is not None and _on_schedule(p.date, credit.date, takes(p))]
-        batch = _batched(near, -credit.amount)
+        batch = batched(near, -credit.amount)
         if batch:   # a bank that credits several payouts as one line (README, Matching: groups)
             for payout in batch:
                 still_open.remove(payout)
@@ -639,48 +640,6 @@ def _in_parts(leftover: list[Item], short: list[tuple], still_open: list[Item], 
             still_open.remove(payout)
             answer(id(payout), parts)
     return [c for c in leftover if id(c) not in used]
-
-
-def pair_or_run(values: list[Decimal], target: Decimal) -> list[int] | None:
-    """The places of values that together make `target`: any two of them (the first pair
-    found), else a run of them one after the other (runs_summing_to). Linear, never
-    subsets: the bank lines that together settle one item, here and in matching's group
-    stage."""
-    seen: dict[Decimal, int] = {}
-    for n, value in enumerate(values):
-        if target - value in seen:
-            return [seen[target - value], n]
-        seen.setdefault(value, n)
-    runs = runs_summing_to(values, target)
-    return list(range(runs[0][0], runs[0][1] + 1)) if runs else None
-
-
-def _batched(near: list[Item], amount: Decimal) -> list[Item]:
-    """Two or more payouts, one after the other by date, whose sum is exactly `amount`: a
-    bank that batches the channel's payouts into one credit (`PINGPONG SAMMELAUSZAHLUNG`
-    of two days' payouts). Runs only, never any subset, as matching's group stage
-    searches them (runs_summing_to): a sum that only a subset makes is a question for a person.
-
-        2026-09-09 payout  4955.63 EUR
-        2026-09-10 payout  1491.55 EUR
-        2026-09-11 bank   -6447.18 EUR     ; both, not a payout-mismatch of the first"""
-    ordered = sorted(near, key=lambda p: (p.date, p.entry.meta.get("id", "")))
-    found = runs_summing_to([p.amount for p in ordered], amount)
-    return ordered[found[0][0]:found[0][1] + 1] if found else []
-
-
-def runs_summing_to(values: list[Decimal], target: Decimal) -> list[tuple[int, int]]:
-    """Contiguous runs of at least two positive values summing to target (two pointers):
-    the payouts a bank credits as one line (here and in matching's group stage)."""
-    out, total, start = [], Decimal(0), 0
-    for end, value in enumerate(values):
-        total += value
-        while total > target and start <= end:
-            total -= values[start]
-            start += 1
-        if total == target and end > start:
-            out.append((start, end))
-    return out
 
 
 def _on_schedule(paid: dt.date, credited: dt.date, lag: int) -> bool:

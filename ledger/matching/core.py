@@ -49,7 +49,8 @@ from beancount.core import data
 from rapidfuzz import fuzz, utils
 
 from beanclear.checks import acks, clearing
-from beanclear.checks.clearing import REF_KEYS, Item, named_id, pair_or_run, runs_summing_to, text_words
+from beanclear.checks.clearing import REF_KEYS, Item, named_id, text_words
+from beanclear.checks.sums import pair_or_run, runs_summing_to
 from beanclear.checks.orders import InCurrency
 from beanclear.checks.reconcile import as_of, collector_paused
 from beanclear.importers.banking import counter_posting, sent_units
