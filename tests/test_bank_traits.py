@@ -530,6 +530,7 @@ BOCOM_BANK = ("columns: {date: 交易日期, ref: 交易流水号, memo: 摘要,
     "合计,,-12100.00\n余额合计,,72900.00\n", "总计：,2,12100.00\n", "小计,,12100.00\n", "本页合计,2笔\n",
     "贷方发生额合计,0笔,0.00\n借方发生额合计,2笔,12100.00\n", "期初余额,,85000.00\n期末余额：,,72900.00\n",
     "笔数,2\n", "借方笔数：2,贷方笔数：0\n", "人民币合计,,12100.00\n", "借方发生总额,,12100.00\n",
+    "合计：2笔\n", "期末余额：72900.00\n",   # the value after a colon in the word's own cell (blind7 f02b)
 ])
 def test_a_chinese_banks_totals_after_its_rows_are_noted_as_the_english_total_is(make_config, tmp_path, footer):
     # The same lines with `Total` were noted; in Chinese they refused the whole import.
@@ -545,6 +546,7 @@ def test_a_chinese_banks_totals_after_its_rows_are_noted_as_the_english_total_is
     (BOCOM + "房租,,72900.00\n", 6),               # no footer word: a row cut short
     (BOCOM + "合计余额说明,,72900.00\n", 6),         # a word around a footer word is not one
     (BOCOM + "2026-01-07,合计,1.00\n", 6),         # a date first: a row, whatever it holds
+    (BOCOM + "房租：合计,,1.00\n", 6),              # a footer word after the colon, not before it
 ])
 def test_a_short_row_that_is_no_footer_is_still_refused(make_config, tmp_path, text, line):
     with pytest.raises(StatementError, match=rf"bank.csv:{line}: expected 7 cells as in the header \(line 3\)"):

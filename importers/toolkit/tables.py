@@ -554,11 +554,14 @@ def _closing_line(cells: list[str], width: int) -> bool:
 
 def _balance_line(cells: list[str]) -> bool:
     """Whether a short row's first cell names a balance (BALANCE_LINE), with or
-    without the day it is of."""
+    without the day it is of, or its value after a colon in the same cell (`合计：5笔`,
+    `期末余额：2,200.00`: a blind tester's 对公 statement refused as a row cut short)."""
     if not cells:
         return False
-    name = re.sub(r"[\s:：.]+", "", clean(cells[0]))
-    return BALANCE_LINE.fullmatch(name) is not None or BALANCE_LINE.fullmatch(_AS_OF.sub("", name)) is not None
+    text = clean(cells[0])
+    labelled = re.split(r"[:：]", text, maxsplit=1)[0] if re.search(r"[:：]\s*\S", text) else ""
+    return any(BALANCE_LINE.fullmatch(name) is not None or BALANCE_LINE.fullmatch(_AS_OF.sub("", name)) is not None
+               for name in (re.sub(r"[\s:：.]+", "", part) for part in (text, labelled) if part))
 
 
 def statement_rows(path: str, required: Iterable[str] = (), encoding: str | None = None,
