@@ -11,8 +11,7 @@ in this order:
    (alipay-personal, wechat-personal, jd-personal) is a payment through that wallet
    funded by this account (a purchase, or a top-up of its balance): it goes to the
    wallet's clearing account, where the wallet's own row for the payment meets it
-   (counted once) and the clearing check pairs them (checks/clearing.py
-   `check_card_payments`);
+   (counted once) and the clearing check pairs them (checks/card_payments.py);
 2. the first of the config's `rules` whose pattern is found in payee or memo;
 3. otherwise `Assets:Suspense`, which must be empty: a `bank-unmatched` finding.
 

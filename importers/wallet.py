@@ -12,7 +12,7 @@ moved or was refunded. Each row is money moving from one account to another:
   A top-up of the balance from a card (充值) is such a payment whose other side is the
   balance: both its postings are on clearing, the card's out and the balance's in, so
   that the clearing check pairs it with the bank's debit, as it pairs a purchase
-  (checks/clearing.py `check_card_payments`);
+  (checks/card_payments.py);
 - money the wallet sends *to* a card (a refund to the card, a withdrawal 提现) goes to
   the **transit** account, where the bank's credit meets it, as a channel payout does;
 - 余额宝 / 零钱通 / 小金库 are the **savings** account, 花呗 / 花呗分期 / 分付 / 白条 the

@@ -22,7 +22,7 @@ Account", booked transit -> clearing) is answered by the bank's debit naming the
 channel (banking.py books it bank -> transit), of the same amount, `bank_days` before
 or after it. A personal wallet's card pays through it in its clearing account instead
 (importers/wallet.py): the bank's debits naming the wallet meet its rows paid by card,
-purchases and top-ups alike, there (check_card_payments). Deadlines count from `as_of`,
+purchases and top-ups alike, there (checks/card_payments.py). Deadlines count from `as_of`,
 the last statement date in the books, never the clock: a check gives the same answer
 tomorrow.
 """
@@ -42,7 +42,6 @@ from beanclear.checks.findings import Finding, at_entry
 from beanclear.checks.sums import batched, pair_or_run
 from beanclear.config import WALLET_TYPES
 from beanclear.importers.banking import stated_amount
-from beanclear.importers.wallet import by_card
 from beanclear.importers.order_refs import link
 from beanclear.statements import gaps
 from beanclear.statements.coverage import QUIET_DAYS, Coverage
@@ -762,57 +761,11 @@ def _funding(item: Item, channel) -> bool:
     return any(p.account == channel.accounts.clearing for p in item.entry.postings)
 
 
-def check_card_payments(items: list[Item], channel, as_of: dt.date, horizon: Horizon, banks: set[str],
-                        waiting: dict, unheard: dict, holed: dict) -> list[Finding]:
-    """A personal wallet's payments by card against the bank's debits naming it, both in
-    its clearing account (importers/wallet.py): a row paid by card (a purchase, or a
-    top-up: 充值) and the card's bank line answer each other with equal amounts at most
-    `bank_days` apart, either way (_pair_top_ups), a combined payment (`…&红包`) a debit
-    of less: the rest paid otherwise. A debit nothing answers is `bank-unmatched` once
-    the wallet's statements cover its days; so is a top-up, once the bank's do; a
-    purchase is not: a card the books hold no statement of (a credit card) may pay it."""
-    account, window = channel.accounts.clearing, channel.bank_days
-    debits = [i for i in items if i.amount > 0 and any(p.account in banks for p in i.entry.postings)]
-    cards = [i for i in items if i.amount < 0 and not i.payout and by_card(str(i.entry.meta.get("method", "")))]
-    if not debits and not cards:
-        return []
-    paired = _pair_top_ups(debits, cards, window)
-    span = dt.timedelta(days=window)
-    combined = [c for c in cards if "&" in c.entry.meta["method"]]
-    for debit in debits if combined else ():
-        if id(debit) not in paired:
-            part = next((c for c in combined if id(c) not in paired and c.currency == debit.currency
-                         and -c.amount > debit.amount and abs(c.date - debit.date) <= span), None)
-            if part is not None:
-                paired.update((id(debit), id(part)))
-    findings = []
-    for debit in debits:
-        # the wallet's row may come before the bank's debit or after: its statements
-        # judge it once they cover the window either way
-        if id(debit) not in paired and _heard(horizon.around_own(debit.date, window), debit, channel, horizon,
-                                              unheard):
-            findings.append(_card_finding(debit, channel, f"bank debit of {_money(debit.amount)} {debit.currency} "
-                                          f"naming {channel.name}, but no {channel.name} row paid by card explains it"))
-    for top_up in cards:
-        if id(top_up) not in paired and _top_up(top_up.entry, account) and _seen(
-                horizon.around_bank(top_up.date, window), top_up, channel, horizon, waiting, as_of, holed):
-            findings.append(_card_finding(top_up, channel, f"{channel.name} top-up of {_money(-top_up.amount)} "
-                                          f"{top_up.currency} from {top_up.entry.meta['method']}, but no bank debit "
-                                          "explains it"))
-    return findings
-
-
 def _top_up(entry: data.Transaction, clearing: str) -> bool:
     """Whether a wallet's entry moves money into its balance from a card, both on its
     clearing account (importers/wallet.py: a 充值 row)."""
     signs = {p.units.number > 0 for p in entry.postings if p.account == clearing}
     return len(signs) == 2
-
-
-def _card_finding(item: Item, channel, message: str) -> Finding:
-    """bank-unmatched: a bank debit or a top-up in a wallet's clearing account nothing answers."""
-    return Finding("bank-unmatched", item.date, channel.name, channel.accounts.clearing, abs(item.amount),
-                   item.currency, message, refs([item.entry]), **at_entry(item.entry))
 
 
 def _mismatch(payout: Item, paid: Decimal, credited: Decimal, entries, channel, account) -> Finding:
@@ -836,7 +789,8 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
             continue
         out += check_clearing(held, channel, as_of, horizon)
         if channel.type in WALLET_TYPES:
-            out += check_card_payments(held, landed, as_of, horizon, banks, waiting, unheard, holed)
+            from beanclear.checks import card_payments   # (it reads this module's Items and horizons)
+            out += card_payments.findings(held, landed, as_of, horizon, banks, waiting, unheard, holed)
         out += _transit_by_bank(transit, channel, config, cover, as_of, banks, waiting, unheard, holed, early=early)[1]
     from beanclear.checks import transfers   # (it reads this module's Items)
     out += transfers.findings(index.get(config.transfers, []), config, as_of, cover, waiting)
