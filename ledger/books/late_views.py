@@ -69,7 +69,7 @@ from beanclear.books import COVERS_LINE, ENTRY_START, ID_LINE, _blocks, _lines, 
 from beanclear.books import render
 from beanclear.books.edits import _comment_start
 from beanclear.books.idset import Ids
-from beanclear.checks.clearing import REF_KEYS
+from beanclear.checks.clearing import REF_KEYS, posted
 from beanclear.books.spill import metas
 
 # Metadata the fund views and the import's own later edits (late_refunds.py, late_routes.py,
@@ -259,8 +259,8 @@ class Views:
             return "named"
         clearing = source.channel.accounts.clearing
         part = render.unknown_part(entry, {i for b in found for i in b.identities}, ids)
-        rest = _posted(part, clearing) if part is not None else Decimal(0)
-        if sum((b.clearing for b in found), rest) != _posted(entry, clearing):
+        rest = posted(part, clearing) if part is not None else Decimal(0)
+        if sum((b.clearing for b in found), rest) != posted(entry, clearing):
             return "disagree"    # the views differ on the money (or a person changed an amount)
         return None
 
@@ -397,10 +397,6 @@ def _plain(text: str) -> str:
 def _refs(meta: dict) -> set[str]:
     """Where a finding's refs come from (checks/clearing.py REF_KEYS): a decision names one of them."""
     return {str(meta[k]) for k in REF_KEYS if meta.get(k)}
-
-
-def _posted(entry, account: str) -> Decimal:
-    return sum((p.units.number for p in entry.postings if p.account == account), Decimal(0))
 
 
 def _waiting(block: str, key: str) -> str | None:

@@ -119,6 +119,11 @@ def postings_by_account(entries, accounts: set[str]) -> dict[str, list[Item]]:
 _in_order = attrgetter("order")   # an Item's sort key
 
 
+def posted(entry, account: str) -> Decimal:
+    """What an entry posts to one account (its postings there, summed)."""
+    return sum((p.units.number for p in entry.postings if p.account == account), Decimal(0))
+
+
 def _money_in_first(item: Item) -> tuple:
     """The order first in, first out reads a clearing account in: the books' order, but
     of the rows of one moment, the money in before the money out. A refund and the fee

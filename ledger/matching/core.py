@@ -49,7 +49,7 @@ from beancount.core import data
 from rapidfuzz import fuzz, utils
 
 from beanclear.checks import acks, clearing
-from beanclear.checks.clearing import REF_KEYS, Item, named_id, text_words
+from beanclear.checks.clearing import REF_KEYS, Item, named_id, posted, text_words
 from beanclear.checks.sums import pair_or_run, runs_summing_to
 from beanclear.checks.orders import InCurrency
 from beanclear.checks.reconcile import as_of, collector_paused
@@ -143,7 +143,7 @@ class OpenItem:
         bank lines by their statement id, amount and day, else the entry where the books
         hold it (a write-off)."""
         return " and ".join(
-            f"bank line {e.meta['id']} ({-sum(p.units.number for p in e.postings if p.account == self.account):,.2f}"
+            f"bank line {e.meta['id']} ({-posted(e, self.account):,.2f}"
             f" {self.currency} on {e.date})" if e.meta.get("id") else
             f"the entry of {e.date} at {str(e.meta.get('filename', '?')).rsplit('/', 1)[-1]}:{e.meta.get('lineno', '?')}"
             for e in (self.paired if entries is None else entries))
@@ -296,7 +296,7 @@ def _part_left(posting, links: set[str], paired: tuple) -> tuple[Decimal, tuple]
     rest = [e for e in paired if not links & e.links]
     if not rest:
         return posting.units.number, ()
-    linked = sum(p.units.number for e in paired if links & e.links for p in e.postings if p.account == posting.account)
+    linked = sum(posted(e, posting.account) for e in paired if links & e.links)
     return posting.units.number + linked, tuple(rest)
 
 

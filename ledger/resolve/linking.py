@@ -32,6 +32,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from beanclear.books.edits import Edit
+from beanclear.checks.clearing import posted
 from beanclear.checks.reconcile import collector_paused
 from beanclear.importers.banking import booked_as
 from beanclear.matching.core import Proposal, collect, edits_for, restated
@@ -156,10 +157,6 @@ def _refuse_written_off(config, entries, bank_ref: str, links: list[str]) -> Non
                                f"then unlink")
 
 
-def _on(entry, account: str) -> Decimal:
-    return sum((p.units.number for p in entry.postings if p.account == account), Decimal(0))
-
-
 def _rest_of_payout(entries, config, ref: str, line):
     """The rest of a payout `ref` names that bank lines linked to it settle in part, as
     an open item for `line` where the line makes that rest (a payout the bank credited in
@@ -185,10 +182,10 @@ def _rest_of_payout(entries, config, ref: str, line):
     lines = [e for e in parts if any(p.account in banks for p in e.postings)]
     if not lines:
         return None
-    paid = _on(payout, account)
-    rest = paid + sum(_on(e, account) for e in parts)
+    paid = posted(payout, account)
+    rest = paid + sum(posted(e, account) for e in parts)
     currency = next(p.units.currency for p in payout.postings if p.account == account)
-    credited = " and ".join(f"bank line {e.meta.get('id')} ({-_on(e, account):,.2f} {currency})" for e in lines)
+    credited = " and ".join(f"bank line {e.meta.get('id')} ({-posted(e, account):,.2f} {currency})" for e in lines)
     if not rest:
         raise ResolveError(f"{links[0]} ({paid:,.2f} {currency}) is settled already: linked to {credited}; "
                            f"if bank line {line.ref} is its credit, `beanclear unlink` that first")
