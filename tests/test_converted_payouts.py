@@ -415,25 +415,25 @@ def test_an_amount_sent_and_a_rate_of_the_most_digits_are_judged_without_a_trace
     assert run(folder, "check", "--format", "json", code=1)
 
 
-def _in_two(sent: str, ref: str, text: str) -> str:
+def _in_two(sent: str, ref: str, text: str, day: str = "2026-02-13") -> str:
     """A CAMT entry of the payout's credit in two parts, converted: `sent` USD of it."""
     gbp = (Decimal(sent) * Decimal("0.7887")).quantize(Decimal("0.01"))
-    return (f'<Ntry><Amt Ccy="GBP">{gbp}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-02-13</Dt>'
-            f'</BookgDt><ValDt><Dt>2026-02-13</Dt></ValDt><AcctSvcrRef>{ref}</AcctSvcrRef><NtryDtls><TxDtls>'
+    return (f'<Ntry><Amt Ccy="GBP">{gbp}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>{day}</Dt>'
+            f'</BookgDt><ValDt><Dt>{day}</Dt></ValDt><AcctSvcrRef>{ref}</AcctSvcrRef><NtryDtls><TxDtls>'
             f'<AmtDtls><InstdAmt><Amt Ccy="USD">{sent}</Amt><CcyXchg><SrcCcy>USD</SrcCcy><TrgtCcy>GBP</TrgtCcy>'
             f'<UnitCcy>USD</UnitCcy><XchgRate>0.7887</XchgRate></CcyXchg></InstdAmt><TxAmt><Amt Ccy="GBP">{gbp}</Amt>'
             f'</TxAmt></AmtDtls><RltdPties><Dbtr><Nm>STRIPE PAYMENTS UK LTD</Nm></Dbtr></RltdPties>'
             f'<RmtInf><Ustrd>{text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n')
 
 
-def in_two_lines(tmp_path: Path, second=f"STRIPE PAYOUT {PAYOUT} 2/2") -> Path:
+def in_two_lines(tmp_path: Path, second=f"STRIPE PAYOUT {PAYOUT} 2/2", day="2026-02-13") -> Path:
     """The payout of 1,000.00 USD credited converted in two lines, 600.00 and 400.00 USD
-    sent, the first naming the payout, the second saying `second`; imported."""
+    sent, the first naming the payout, the second saying `second` on `day`; imported."""
     folder = tmp_path / "m"
     xml = camt()
     start, end = xml.index("<Ntry>"), xml.index("</Ntry>\n") + len("</Ntry>\n")
     xml = xml[:start] + _in_two("600.00", "HSBC0213A", f"STRIPE PAYOUT {PAYOUT} 1/2") + \
-        _in_two("400.00", "HSBC0213B", second) + xml[end:]
+        _in_two("400.00", "HSBC0213B", second, day) + xml[end:]
     for name, body in (("hsbc/camt.xml", xml), ("stripe/report.csv", STRIPE),
                        ("prices/rates.csv", "date,pair,rate\n2026-02-13,USD/GBP,0.7890\n")):
         (folder / "statements" / name).parent.mkdir(parents=True, exist_ok=True)
@@ -476,3 +476,19 @@ def test_match_says_what_link_says_of_a_line_the_check_pairs_with_another(tmp_pa
     out = run(folder, "link", "HSBC0213A", PAYOUT)
     assert "the clearing check pairs bank line HSBC0213B (400.00 USD on 2026-02-13) with it too: together they " \
         "make it (link HSBC0213B to it too)" in out
+
+
+@pytest.mark.parametrize("day, first, then", [("2026-02-13", "HSBC0213A", "HSBC0213B"),
+                                             ("2026-02-13", "HSBC0213B", "HSBC0213A"),
+                                             ("2026-02-15", "HSBC0213A", "HSBC0213B")])
+def test_link_takes_each_converted_part_of_a_payout_in_turn(tmp_path, day, first, then):
+    """The rest of a payout linked in part is made by the next line in the amount it
+    sent, as match reads it. A second part two days on, which the check does not pair
+    with the payout, was refused: the rest (400.00 USD) was compared with the line's own
+    315.48 GBP ("would make 915.48 USD of it")."""
+    folder = in_two_lines(tmp_path, day=day)
+    run(folder, "link", first, PAYOUT)
+    said = run(folder, "link", then, PAYOUT)
+    assert f"linked to payout-{PAYOUT}\n" in said and "differ" not in said
+    assert text(folder).count(f" ^payout-{PAYOUT}\n") == 2
+    assert [f.code for f in findings(folder)] == []

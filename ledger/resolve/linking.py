@@ -189,14 +189,20 @@ def _rest_of_payout(entries, config, ref: str, line):
     if not rest:
         raise ResolveError(f"{links[0]} ({paid:,.2f} {currency}) is settled already: linked to {credited}; "
                            f"if bank line {line.ref} is its credit, `beanclear unlink` that first")
-    if rest != line.amount or currency != line.currency:
-        raise ResolveError(f"{links[0]} ({paid:,.2f} {currency}) is linked to {credited} already: bank line "
-                           f"{line.ref} ({line.amount:,.2f} {line.currency}) would make {paid - rest + line.amount:,.2f} "
-                           f"{currency} of it, not {paid:,.2f}; link the line that makes the rest "
-                           f"({rest:,.2f} {currency}), or `beanclear unlink` what is linked first")
     channel = transit[account]
-    return OpenItem([payout], account, links[0], rest, currency, payout.date, channel.bank_days + 3, channel.name,
+    item = OpenItem([payout], account, links[0], rest, currency, payout.date, channel.bank_days + 3, channel.name,
                     (), _ids(payout))
+    amount = line.amount_for(item)   # (a part the bank converted makes the rest in the amount it sent)
+    if amount != rest:
+        said = (f"{line.amount:,.2f} {line.currency}" if amount is None else
+                f"{line.amount:,.2f} {line.currency}" + (f", sent as {amount:,.2f} {currency}" if
+                                                          currency != line.currency else ""))
+        made = f" would make {paid - rest + amount:,.2f} {currency} of it, not {paid:,.2f}" if amount is not None \
+            else f" is not in {currency} and states no amount sent in it"
+        raise ResolveError(f"{links[0]} ({paid:,.2f} {currency}) is linked to {credited} already: bank line "
+                           f"{line.ref} ({said}){made}; link the line that makes the rest "
+                           f"({rest:,.2f} {currency}), or `beanclear unlink` what is linked first")
+    return item
 
 
 def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan:
