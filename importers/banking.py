@@ -47,6 +47,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanclear.config import WALLET_TYPES
+from beanclear.importers.stated import TRANSFER_WITH, stated_amount  # noqa: F401  (read here too)
 from beanclear.importers.base import (BalanceChain, Extraction, StatedOpening, StatementImporter, balance,
                                       closing_balances, next_day, posting, rule_account, transaction)
 from beanclear.importers.toolkit import ENCODINGS, WESTERN_ENCODINGS, StatementError, applied_rate, sniff
@@ -243,7 +244,6 @@ def explaining_account(config, bank: str | None, amount: Decimal, text: str) -> 
     return rule_account(config, text) or config.suspense
 
 
-TRANSFER_WITH = "transfer-with"   # the other bank's account of a transfer between own accounts
 
 
 def booked_as(config, bank_account: str, account: str) -> tuple[str, str | None]:
@@ -257,20 +257,6 @@ def booked_as(config, bank_account: str, account: str) -> tuple[str, str | None]
     if any(bank.account == account for bank in config.banks.values()):
         return config.transfers, (account if account != bank_account else None)
     return account, None
-
-
-def stated_amount(text, signed: bool = False) -> tuple[Decimal, str] | None:
-    """An amount metadata states as the importers write it (`"1000.00 USD"`,
-    `original-amount`, `customer-amount`): its size (`signed`: its number as written) and
-    currency; None where it states none (or not one amount)."""
-    parts = str(text).split() if text else []
-    if len(parts) != 2:
-        return None
-    try:
-        number = Decimal(parts[0])
-    except InvalidOperation:
-        return None
-    return (number if signed else abs(number)), parts[1].upper()
 
 
 def sent_units(config, bank_account: str, account: str, amount: Decimal, currency: str, meta) -> Amount | None:

@@ -41,7 +41,7 @@ from beancount.core import data
 from beanclear.checks.findings import Finding, at_entry
 from beanclear.checks.sums import batched, pair_or_run
 from beanclear.config import WALLET_TYPES
-from beanclear.importers.banking import stated_amount
+from beanclear.importers.stated import stated_amount
 from beanclear.importers.order_refs import link
 from beanclear.statements import gaps
 from beanclear.statements.coverage import QUIET_DAYS, Coverage

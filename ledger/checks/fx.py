@@ -53,7 +53,7 @@ from beancount.core import data
 
 from beanclear.checks.clearing import _money, refs
 from beanclear.checks.findings import Finding, at_entry
-from beanclear.importers.banking import stated_amount
+from beanclear.importers.stated import stated_amount
 
 ZERO = Decimal(0)
 

@@ -33,7 +33,7 @@ from decimal import Decimal
 
 from beanclear.checks.clearing import Item, _money, refs
 from beanclear.checks.findings import Finding, at_entry
-from beanclear.importers.banking import TRANSFER_WITH
+from beanclear.importers.stated import TRANSFER_WITH
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 
 TRANSFER_DAYS = 5   # a transfer between own accounts reaches the other bank within a working week

@@ -870,9 +870,9 @@ def restated_posting(config, line: BankLine, account: str, peer: str | None = No
     where it is not the one it has in another currency: a credit the bank converted
     takes the amount sent from its payout's transit account, and its own amount again
     anywhere else. None where the posting's units stay (a price a person wrote is kept).
-    `peer`: the other bank's account of a transfer it is booked as (banking.TRANSFER_WITH),
+    `peer`: the other bank's account of a transfer it is booked as (stated.TRANSFER_WITH),
     which the line names once booked."""
-    from beanclear.importers.banking import TRANSFER_WITH
+    from beanclear.importers.stated import TRANSFER_WITH
     counter = next(p for p in line.entry.postings if p.account == line.counter)
     meta = {**line.entry.meta, TRANSFER_WITH: peer} if peer else \
         {k: v for k, v in line.entry.meta.items() if k != TRANSFER_WITH}

@@ -145,7 +145,7 @@ def booked_from(config, line, imports_to: str | None = None) -> tuple[str, str] 
     side of a transfer was booked as the other bank's account it names (`booked-from:
     "Assets:Bank:Payroll"`): banking.booked_as gives back both the transfers account and
     that name, which `unlink` writes again."""
-    from beanclear.importers.banking import TRANSFER_WITH
+    from beanclear.importers.stated import TRANSFER_WITH
     if BOOKED_FROM in line.entry.meta:
         return None
     imports_to = import_account(config, line) if imports_to is None else imports_to
@@ -174,9 +174,9 @@ def unlinked_target(config, line) -> tuple[str, str | None]:
 
 
 def transfer_meta(line, peer: str | None) -> tuple[list, tuple | None]:
-    """What makes a line name `peer` as the other bank of its transfer (banking.TRANSFER_WITH)
+    """What makes a line name `peer` as the other bank of its transfer (stated.TRANSFER_WITH)
     or, None, name none: ([the edit that takes the name it has off], the line to add)."""
-    from beanclear.importers.banking import TRANSFER_WITH
+    from beanclear.importers.stated import TRANSFER_WITH
     entry = line.entry
     have = entry.meta.get(TRANSFER_WITH)
     have = str(have) if have is not None else None
