@@ -234,7 +234,7 @@ def test_fee_rules_dated_apart_or_of_other_methods_may_share_days(make_config):
      "one method and currency that do not overlap"),
     ("[{rate: 0.0165}, {rate: 0.03, since: 2026-02-01}]",
      "channels.stripe.fees[1]: in force on days that channels.stripe.fees[0] is in force too"),
-    ("[{rate: 0.006}, {method: CREDIT, rate: 0.01}]",
+    ("[{rate: 0.006}, {currency: USD, rate: 0.01}]",
      "channels.stripe.fees[1]: never applies: on every day it is in force, channels.stripe.fees[0] fits its "
      "payments too and comes first (expected a rule an earlier one leaves some payments to: put the narrower "
      "rule first)"),
@@ -253,10 +253,48 @@ def test_a_fee_rule_that_could_never_apply_is_refused(make_config, fees, message
 
 
 def test_a_narrower_fee_rule_the_earlier_one_leaves_days_to_applies(make_config):
-    cfg = make_config("channels:\n  stripe:\n    type: stripe\n"
-                      "    fees: [{rate: 0.006, until: 2026-03-31}, {method: CREDIT, rate: 0.01},"
+    cfg = make_config("channels:\n  wechat:\n    type: wechat\n"
+                      "    fees: [{rate: 0.006, until: 2026-03-31}, {method: CMB_CREDIT, rate: 0.01},"
                       " {rate: 0.01, min: 1, max: 1, since: 2026-04-01}]\n")
-    assert [f.rate for f in cfg.channels["stripe"].fees] == [Decimal("0.006"), Decimal("0.01"), Decimal("0.01")]
+    assert [f.rate for f in cfg.channels["wechat"].fees] == [Decimal("0.006"), Decimal("0.01"), Decimal("0.01")]
+
+
+# -- a rule of a method its channel's statements never state (blind8: Stripe's
+#    `{method: card, …}` was taken, and judged none of its payments) ---------------------
+
+@pytest.mark.parametrize("kind", ["stripe", "paypal", "alipay", "airwallex"])
+def test_a_method_rule_of_a_channel_whose_statements_state_no_method_is_refused(make_config, kind):
+    with pytest.raises(ConfigError) as caught:
+        make_config(f"channels:\n  shop:\n    type: {kind}\n    fees:\n      - {{rate: 0.006}}\n"
+                    "      - {method: card, rate: 0.029, fixed: 0.30}\n")
+    said = str(caught.value)
+    assert re.search(r"config\.yaml:6: " + re.escape(
+        f"channels.shop.fees[1].method: never applies: a {kind} statement states no payment method (expected no "
+        f"method for type {kind}; the types whose statements state one: wechat, its 交易账单's 付款银行"),
+        said), said
+    assert "alipay-personal" in said and "NATIVE" in said   # what it is, where it is stated
+
+
+@pytest.mark.parametrize("kind", ["wechat", "alipay-personal", "wechat-personal", "jd-personal"])
+def test_a_method_rule_of_a_channel_whose_statements_state_one_is_taken(make_config, kind):
+    cfg = make_config(f"channels:\n  shop:\n    type: {kind}\n    fees: [{{method: CMB_CREDIT, rate: 0.01}}]\n")
+    assert cfg.channels["shop"].fees[0].method == "CMB_CREDIT"
+
+
+def test_an_empty_method_is_refused(make_config):
+    # a payment that states no method has none in the books: "" fits no payment
+    with pytest.raises(ConfigError, match=r"channels\.wx\.fees\[0\]\.method: never applies: .*leave method: out"):
+        make_config("channels:\n  wx:\n    type: wechat\n    fees: [{method: '', rate: 0.01}]\n")
+
+
+def test_the_readme_says_what_a_method_is_for_every_type_that_states_one():
+    from beanclear.config.model import CHANNEL_TYPES, STATED_METHODS
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    keys = readme.split("### Every key", 1)[1].split("\n### ", 1)[0]
+    assert set(STATED_METHODS) < set(CHANNEL_TYPES)
+    for kind in STATED_METHODS:
+        assert f"{kind}: " in keys, kind
+    assert "付款银行" in keys and "NATIVE" in keys
 
 
 # -- checks.<code>: each code takes the keys it documents (a blind tester's misspelt limits

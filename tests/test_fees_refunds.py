@@ -82,6 +82,46 @@ def test_rule_per_payment_method_first_match_wins(check):
     assert gap.expected == Decimal("1.00")
 
 
+def test_a_method_rule_no_payment_states_is_said_once(check):
+    """blind8: WeChat's method is the 付款银行 of its trade bill (OTHERS), not its 交易类型
+    (NATIVE): a rule of NATIVE fitted none of the payments, and judged none of them, in
+    silence. One statement-gap of the channel says so, with the methods they state."""
+    native = CONFIG.replace("- {method: CREDIT, rate: 0.01}\n      - {rate: 0.006, min: 0.01, max: 50}",
+                            "- {method: NATIVE, rate: 0.006}")
+    doc = "".join(sale(f"2026-03-0{d}", "100.00", "1.00", f"T{d}", method="OTHERS") for d in range(1, 6))
+    assert check(doc, config=native, code="fee-gap") == []
+    [said] = check(doc, config=native, code="statement-gap")
+    assert (said.source, said.account, said.date, said.refs) == ("wechat", "Expenses:Fees:WeChat",
+                                                                 dt.date(2026, 3, 1), ("T1",))
+    assert said.message.startswith(
+        "channels.wechat.fees[0] (method: NATIVE) fits none of the 5 payment(s) of wechat, which state OTHERS (a "
+        "wechat payment's method is its 交易账单's 付款银行")
+    assert said.message.endswith("; 5 of them, from 2026-03-01 to 2026-03-05, fit no rule: their fees are not "
+                                 "judged")
+    # a general rule after it judges them: the method rule still fits none, said once
+    [said] = check(doc, code="statement-gap")
+    assert said.message.startswith("channels.wechat.fees[0] (method: CREDIT) fits none of the 5 payment(s)")
+    assert "not judged" not in said.message
+    assert len(check(doc, code="fee-gap")) == 5
+    # one payment of the method: the rule applies, nothing to say
+    assert check(doc + sale("2026-03-06", "100.00", "1.00", "T6", method="CREDIT", rate="1.00%"),
+                 code="statement-gap") == []
+    # no payment of the channel at all: nothing to say either
+    assert check("", config=native, code="statement-gap") == []
+    # fee-gap switched off: the fees are not wanted judged
+    assert check(doc, config=native + "  fee-gap: {severity: off}\n", code="statement-gap") == []
+
+
+def test_a_method_rule_of_payments_that_state_none_says_so(check):
+    # WeChat's fund bill (资金账单) states no 付款银行: its payments have no method
+    native = CONFIG.replace("- {method: CREDIT, rate: 0.01}\n      - {rate: 0.006, min: 0.01, max: 50}",
+                            "- {method: OTHERS, rate: 0.006}")
+    doc = "".join(sale(f"2026-03-0{d}", "100.00", "1.00", f"T{d}").replace('  method: "CFT"\n', "")
+                  for d in range(1, 3))
+    [said] = check(doc, config=native, code="statement-gap")
+    assert "fits none of the 2 payment(s) of wechat, which state none (a wechat payment's" in said.message
+
+
 def test_fee_base_is_the_settled_amount_after_merchant_discount(check):
     assert check(sale("2026-03-01", "100.00", "0.54", "T1", discount="10.00"), code="fee-gap") == []
 

@@ -23,6 +23,11 @@ entry no statement wrote (no `id:`): the contract is per payment, and a person's
 entry on the channel's accounts — a month of payments summed by hand, their fees
 rounded one by one — is no payment.
 
+A rule's `method` is the payment's as its statement writes it (config.model.STATED_METHODS:
+WeChat's 付款银行, OTHERS; not its 交易类型, NATIVE). A rule of a method no payment of the
+channel states never applies: one statement-gap of the channel says so, and how many
+payments no rule judged (_methods_unstated), rather than leaving them unjudged in silence.
+
 A fund view (Alipay's 账务明细, WeChat's 资金账单) books the fee as an entry of its own
 that names the payment, `fee-of: "<trade id>"`; it counts as that payment's fee, the
 payment being the entry whose `id` or `covers:` is that trade id (render.identities).
@@ -53,6 +58,7 @@ from beanclear.checks.clearing import _money, refs
 from beanclear.checks.findings import Finding, at_entry, to_currency
 from beanclear.checks.orders import ChannelSales, sold_or_refunded
 from beanclear.books.render import covered
+from beanclear.config.model import STATED_METHODS
 from beanclear.importers.toolkit.places import currency_places
 
 CENT = Decimal("0.01")
@@ -154,6 +160,8 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
     off: dict[tuple, list] = defaultdict(list)       # (channel, currency) -> its payments off the contract
     rate_days: dict[tuple, list] = defaultdict(list)
     rules: dict[tuple, object] = {}   # (channel, method, currency) -> its contract_spans: a few, asked of every sale
+    asked: dict[tuple, object] = {}   # (channel, method, currency) -> its first payment: the methods the books state
+    unjudged: dict[str, list] = {}    # channel -> the payments no rule fits
     separate = separate_fees(entries if fee_of is None else fee_of,
                              {ch.accounts.fees for ch in config.channels.values() if ch.fees})
     for entry, channel, sale_side in _of_channels_with_fees(entries, config, sales):
@@ -189,8 +197,10 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         spans = rules.get((channel.name, method, currency), UNASKED)
         if spans is UNASKED:
             spans = rules[(channel.name, method, currency)] = contract_spans(channel, method, currency)
+            asked[(channel.name, method, currency)] = entry
         rule = spans[1][0] if len(spans[0]) == 1 else spans[1][bisect_right(spans[0], entry.date) - 1]
         if rule is None:
+            unjudged.setdefault(channel.name, []).append(entry)
             continue
         checked[(channel.name, currency)] += 1
         owed = contract_fee(rule, base)
@@ -226,7 +236,44 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
                 f"{len(rows)} payment(s) of {day} billed at {rate_text} against a contract of {_rule_text(rule)}: "
                 f"{_money(over)} {currency} {'over' if over > 0 else 'under'} the contract in all",
                 refs(e for e, *_ in rows), **at_entry(rows[0][0])))
+    if config.checks["fee-gap"].severity != "off":   # fees not wanted judged: nor said unjudged
+        out += _methods_unstated(config, asked, checked, unjudged)
     return _systematic(out, checked, systematic)
+
+
+def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> list:
+    """One statement-gap per channel whose rules of a method fit none of its payments (no
+    payment states that method, in the rule's currency): a method the channel's statements
+    never write (blind8: WeChat's 交易类型 NATIVE for its 付款银行 OTHERS; a payment only
+    the 资金账单 books states none), so the rule never applies, as the config refuses one
+    that could not (config reader._fees), and the payments no rule fits are not judged."""
+    out = []
+    for name, channel in config.channels.items():
+        stated = {(method, currency) for (of, method, currency) in asked if of == name}
+        if not stated:
+            continue   # no payment of the channel: nothing a rule could fit
+        idle = [(i, rule) for i, rule in enumerate(channel.fees) if rule.method is not None
+                and not any(method == rule.method and rule.currency in (None, currency) for method, currency in stated)]
+        if not idle:
+            continue
+        first = min((e for (of, *_), e in asked.items() if of == name), key=lambda e: (e.date, refs([e])))
+        methods = sorted({str(method) for method, _ in stated if method is not None})
+        said = ", ".join(methods[:5]) + (", …" if len(methods) > 5 else "")
+        said = (f"{said} or none" if said else "none") if (None in {m for m, _ in stated}) else said
+        paths = [f"channels.{name}.fees[{i}] (method: {rule.method})" for i, rule in idle]
+        named = paths[0] if len(paths) == 1 else f"{', '.join(paths[:-1])} and {paths[-1]}"
+        missed = unjudged.get(name, [])
+        count = sum(n for (of, _), n in checked.items() if of == name) + len(missed)
+        message = (f"{named} {'fits' if len(paths) == 1 else 'fit'} none of the {count} payment(s) of {name}, which "
+                   f"state {said} (a {channel.type} payment's method is "
+                   f"{STATED_METHODS.get(channel.type, 'none: its statements state none')})")
+        if missed:
+            first = min(missed, key=lambda e: (e.date, refs([e])))
+            message += (f"; {len(missed)} of them, from {first.date} to {max(e.date for e in missed)}, fit no rule: "
+                        "their fees are not judged")
+        out.append(Finding("statement-gap", first.date, name, channel.accounts.fees, ZERO, "", message, refs([first]),
+                           **at_entry(first)))
+    return out
 
 
 def _systematic(found: list, checked: dict, systematic: dict) -> list:

@@ -46,6 +46,19 @@ PAYOUT_MEMOS = {"wechat": r"财付通|微信|tenpay|wechat", "stripe": r"stripe"
                 "wechat-personal": r"财付通|微信|tenpay|wechat", "jd-personal": r"京东|网银在线|jdpay"}
 
 
+# What a fee rule's `method:` fits, by the channel types whose statements state a payment's
+# method (the `method` metadata their importers write, as the statement writes it). The
+# others' payments state none: a rule with a method would never apply there (config
+# reader._fees refuses it; checks/fees.py says where one fits none of the books' payments).
+STATED_METHODS = {
+    "wechat": "its 交易账单's 付款银行, the payer's bank as WeChat codes it: OTHERS, CFT, CMB_CREDIT, … (not the "
+              "交易类型, NATIVE or JSAPI; the 资金账单 states none)",
+    "alipay-personal": "its bill's 收/付款方式 as written: 招商银行(6688), … (none for the balance, 余额)",
+    "wechat-personal": "its bill's 支付方式 as written (none for the balance, 零钱)",
+    "jd-personal": "its bill's 收/付款方式 as written (none for the balance, 京东余额)",
+}
+
+
 class ConfigError(Exception):
     """A problem with config.yaml; the message starts with the key path."""
 

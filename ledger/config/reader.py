@@ -21,6 +21,7 @@ from beanclear.config.model import (
     PAYOUT_MEMOS,
     SELF_DESCRIBING_BANKS,
     SHOP_TYPES,
+    STATED_METHODS,
     WALLET_TYPES,
     Bank,
     Channel,
@@ -317,7 +318,7 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     columns, types = _column_map(node.path, kind, keys)
     payout_banks = _payout_banks(keys["bank"], banks) if "bank" in keys else ()
     bank = payout_banks[0] if payout_banks else None
-    fees = _fees(keys["fees"]) if "fees" in keys else ()
+    fees = _fees(keys["fees"], kind) if "fees" in keys else ()
     default_memo = re.compile(PAYOUT_MEMOS.get(kind, re.escape(name)), re.IGNORECASE)
     return Channel(
         name=name, type=kind,
@@ -334,13 +335,14 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         timezone=_opt(keys, "timezone", _Reader.zone), quiet_days=_opt(keys, "quiet_days", _Reader.days))
 
 
-def _fees(node: _Reader) -> tuple[FeeRule, ...]:
+def _fees(node: _Reader, kind: str) -> tuple[FeeRule, ...]:
     """`fees:`, the contract, the first rule that fits a payment wins: rules of one method
     and currency may be dated (`since:`, `until:`, both days included) to follow a
     contract that changed, but never overlap (an undated rule is in force every day), or
     which one a payment of the overlap owes would depend on their order. A rule that
     could never apply (earlier rules that fit its payments too are in force on all its
-    days) is refused as well, and so is a fee no contract has (below zero, min above max)."""
+    days; a method on a channel type whose statements state none, model.STATED_METHODS)
+    is refused as well, and so is a fee no contract has (below zero, min above max)."""
     fees: list[tuple[str, FeeRule]] = []
     for rule in node.sequence():
         f = rule.mapping({"rate", "fixed", "min", "max", "method", "currency", "since", "until"})
@@ -349,6 +351,8 @@ def _fees(node: _Reader) -> tuple[FeeRule, ...]:
                       min=_opt(f, "min", _Reader.amount), max=_opt(f, "max", _Reader.amount),
                       method=_opt(f, "method", _Reader.text), currency=_opt(f, "currency", _Reader.currency),
                       since=_opt(f, "since", _Reader.date), until=_opt(f, "until", _Reader.date))
+        if fee.method is not None:
+            _stated_method(f["method"].path, fee.method, kind)
         if fee.since and fee.until and fee.until < fee.since:
             raise ConfigError(f"{rule.path}.until: {fee.until} is before since: {fee.since} (expected a day on or "
                               "after it)")
@@ -371,6 +375,19 @@ def _fees(node: _Reader) -> tuple[FeeRule, ...]:
                               "leaves some payments to: put the narrower rule first)")
         fees.append((rule.path, fee))
     return tuple(fee for _, fee in fees)
+
+
+def _stated_method(path: str, method: str, kind: str) -> None:
+    """A rule's `method:` is one the channel type's statements state (model.STATED_METHODS):
+    on a type whose payments state none (blind8: Stripe's `method: card`), or empty (no
+    payment holds an empty method), it never applies, and its payments would go unjudged."""
+    if kind not in STATED_METHODS:
+        stated = "; ".join(f"{name}, {what}" for name, what in STATED_METHODS.items())
+        raise ConfigError(f"{path}: never applies: a {kind} statement states no payment method (expected no "
+                          f"method for type {kind}; the types whose statements state one: {stated})")
+    if not method.strip():
+        raise ConfigError(f"{path}: never applies: a payment that states no method has none (expected the method "
+                          f"a {kind} statement states, {STATED_METHODS[kind]}; or leave method: out)")
 
 
 def _days(fee: FeeRule) -> range:
