@@ -71,6 +71,27 @@ def test_a_fee_gap_booked_by_the_fund_view_names_the_trade_id(check):
     assert gap.refs == ("F1", "T1")
 
 
+def test_a_fee_gap_of_a_fee_on_its_own_line_names_that_line_too(check):
+    """blind8: a fund view books the fee as a line of its own (Alipay's 收费 row, WeChat's
+    扣除交易手续费): the finding names its ids beside the sale's (DESIGN §5: every id of the
+    statement lines involved), Alipay's 账务流水号 and WeChat's 资金流水单号 (`fund-id`)."""
+    alipay = ('\n2026-03-01 * "在线支付"\n  id: "400000000002"\n  covers: "T002"\n  trade-id: "T002"\n'
+              '  order-id: "O002"\n  Income:Sales:WeChat  -100.00 CNY\n  Assets:Clearing:WeChat  100.00 CNY\n'
+              '\n2026-03-02 * "收费"\n  id: "400000000004"\n  covers: "fee T002"\n  trade-id: "T002"\n'
+              '  order-id: "O002"\n  fee-of: "T002"\n  Expenses:Fees:WeChat  0.70 CNY\n'
+              '  Assets:Clearing:WeChat  -0.70 CNY\n')
+    [gap] = check(alipay, code="fee-gap")
+    assert (gap.actual, gap.refs) == (Decimal("0.70"), ("400000000002", "T002", "O002", "400000000004"))
+    wechat = ('\n2026-03-01 * "交易 WO2"\n  id: "4200002"\n  fund-id: "8000000002"\n  order-id: "WO2"\n'
+              '  Assets:Clearing:WeChat  100.00 CNY\n  Income:Sales:WeChat  -100.00 CNY\n'
+              '\n2026-03-02 * "扣除交易手续费 WO2"\n  id: "fee 4200002"\n  fund-id: "8000000004"\n'
+              '  fee-of: "4200002"\n  order-id: "WO2"\n  Assets:Clearing:WeChat  -0.67 CNY\n'
+              '  Expenses:Fees:WeChat  0.67 CNY\n')
+    [gap] = check(wechat, code="fee-gap")
+    assert gap.refs == ("4200002", "WO2", "8000000002", "fee 4200002", "8000000004")
+    assert gap.line == 6   # the sale's line: the payment the contract is of
+
+
 @pytest.mark.parametrize("gross, fee", [("100.00", "0.60"), ("6.00", "0.04"), ("1.00", "0.01"), ("10000.00", "50.00")])
 def test_fee_on_contract_rounds_half_up_within_min_and_max(check, gross, fee):
     assert check(sale("2026-03-01", gross, fee, "T1"), code="fee-gap") == []

@@ -129,6 +129,36 @@ def separate_fees(entries, fee_accounts: set[str]) -> dict[str, Decimal]:
     return out
 
 
+def trade_ids(meta) -> tuple:
+    """The ids a fee line of its own may name a payment by (`fee-of`): its `id` and the
+    trade ids it covers (render.identities)."""
+    return (meta.get("id"), *covered(meta.get("covers"))) if "covers" in meta else (meta.get("id"),)
+
+
+def fee_lines(entries) -> dict[str, list]:
+    """trade id -> the entries of their own that book its fee (`fee-of`): the lines
+    separate_fees sums, for a finding to name."""
+    out: dict[str, list] = defaultdict(list)
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and "fee-of" in entry.meta:
+            out[entry.meta["fee-of"]].append(entry)
+    return out
+
+
+LINE_NUMBER = "fund-id"   # WeChat's 资金流水单号: the fund bill's own number of a line, whose `id` is the trade's
+
+
+def line_refs(entries) -> tuple[str, ...]:
+    """Every statement id of the lines (clearing.refs), each line's with the fund bill's
+    own number of it (WeChat's 资金流水单号): DESIGN §5, every id of the lines involved."""
+    out: dict[str, None] = {}
+    for entry in entries:
+        out.update(dict.fromkeys(refs([entry])))
+        if entry.meta.get(LINE_NUMBER):
+            out[str(entry.meta[LINE_NUMBER])] = None
+    return tuple(out)
+
+
 def _of_channels_with_fees(entries, config, sales: list | None):
     """(entry, channel, sale side) of the channels with a fee contract. From `sales`
     (refunds.channel_sales, over every channel) when given: an entry it gives to a
@@ -164,6 +194,16 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
     unjudged: dict[str, list] = {}    # channel -> the payments no rule fits
     separate = separate_fees(entries if fee_of is None else fee_of,
                              {ch.accounts.fees for ch in config.channels.values() if ch.fees})
+    lines_of: dict[str, list] | None = None   # trade id -> its fee lines (fee_lines): asked of a finding only
+
+    def involved(entry) -> tuple[str, ...]:
+        """The ids of a payment's lines: its own, and its fee's where that is a line of its own."""
+        nonlocal lines_of
+        if not separate:
+            return line_refs([entry])
+        if lines_of is None:
+            lines_of = fee_lines(entries if fee_of is None else fee_of)
+        return line_refs([entry, *(fee for i in trade_ids(entry.meta) if i for fee in lines_of.get(i, ()))])
     for entry, channel, sale_side in _of_channels_with_fees(entries, config, sales):
         # Plain loops, the sale first: this runs for every payment, refund and payout of
         # the books, and most of them are not sales with a fee (profile, docs/perf-checks-page.md).
@@ -186,7 +226,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
                 discounts += p.units.number
         if separate:
             elsewhere = found = None
-            for i in (meta.get("id"), *covered(meta.get("covers"))) if "covers" in meta else (meta.get("id"),):
+            for i in trade_ids(meta):
                 if i and (found := separate.get(i)) is not None:  # a person's entry has no id
                     elsewhere = (ZERO if elsewhere is None else elsewhere) + found
             if elsewhere is not None:  # adding nothing leaves `actual` as it is
@@ -214,7 +254,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
             out.append(Finding(
                 "fee-gap", entry.date, channel.name, acc.fees, gap, currency,
                 f"fee {_money(actual)} {currency} on {_money(base)} {currency}, contract {_rule_text(rule)} = "
-                f"{_money(expected)} {currency}{said}", refs([entry]), expected=expected, actual=actual,
+                f"{_money(expected)} {currency}{said}", involved(entry), expected=expected, actual=actual,
                 **at_entry(entry)))
             charged = actual / base if base else None
             off[(channel.name, currency)].append((entry, actual - expected, charged, rule, channel, out[-1]))
