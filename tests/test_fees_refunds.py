@@ -163,7 +163,12 @@ def test_most_payments_off_the_contract_are_one_finding_of_the_channel(check):
     # finding, with the rate charged, not one per payment.
     off = [sale(f"2026-03-{d:02d}", "100.00", "1.00", f"T{d}", rate="1.00%") for d in range(1, 11)]
     [gap] = check("".join(off), code="fee-gap")
-    assert (gap.amount, gap.refs, gap.date) == (Decimal("4.00"), ("T1",), dt.date(2026, 3, 1))
+    # blind8: its refs were the first payment's, its expected and actual none: every payment
+    # it counts, and the contract's fees and the fees charged of them, summed
+    assert (gap.amount, gap.date) == (Decimal("4.00"), dt.date(2026, 3, 1))
+    assert gap.refs == tuple(f"T{d}" for d in range(1, 11))
+    assert (gap.expected, gap.actual) == (Decimal("6.00"), Decimal("10.00"))
+    assert json.loads(json.dumps(gap.to_json()))["expected"] == "6.00"
     assert gap.message == ("10 of 10 payments were charged other fees than the contract 0.6% min 0.01 max 50, "
                            "about 1.00% (the median): 4.00 CNY over the contract in all; if the contract changed, "
                            "set channels.wechat.fees (the old rule until: the day before it changed, the new one "
@@ -171,6 +176,23 @@ def test_most_payments_off_the_contract_are_one_finding_of_the_channel(check):
     assert len(check("".join(off[:9]), code="fee-gap")) == 9          # fewer than ten: each its own
     on = [sale(f"2026-03-{d:02d}", "100.00", "0.60", f"U{d}") for d in range(1, 12)]
     assert len(check("".join(off + on), code="fee-gap")) == 10         # fewer than half: each its own
+
+
+def test_the_channel_finding_of_many_payments_names_the_first_twenty_and_says_how_many_more(check):
+    off = [sale(f"2026-03-{d:02d}", "100.00", "1.00", f"T{d:02d}", rate="1.00%") for d in range(1, 26)]
+    [gap] = check("".join(off), code="fee-gap")
+    assert gap.refs == tuple(f"T{d:02d}" for d in range(1, 21))
+    assert (gap.expected, gap.actual, gap.amount) == (Decimal("15.00"), Decimal("25.00"), Decimal("10.00"))
+    assert gap.message.endswith("; its refs name the first 20 of the 25 payments (5 left out)")
+
+
+def test_the_channel_finding_sums_the_fees_in_the_currency(check):
+    yen = CONFIG.replace("type: wechat", "type: wechat\n    currency: JPY")
+    off = [sale(f"2026-03-{d:02d}", "4580", "200", f"T{d}", rate="4.37%").replace(" CNY", " JPY")
+           for d in range(1, 11)]
+    [gap] = check("".join(off), config=yen, code="fee-gap")
+    assert (gap.expected, gap.actual) == (Decimal("270"), Decimal("2000"))   # 0.6% of ¥4,580 is ¥27
+    assert gap.to_json()["expected"] == "270"
 
 
 def test_refund_rate_above_limit_is_one_finding_per_episode(check):
@@ -346,7 +368,9 @@ def test_most_payments_billed_at_another_stated_rate_are_one_finding_whatever_th
               f"checks:\n  fee-gap: {{tolerance: {tolerance}}}\n")
     doc = "".join(sale(f"2026-01-{3 + i // 4:02d}", "500.00", "3.00", f"T{i:02d}") for i in range(12))
     [gap] = check(doc, config=config, code="fee-gap")
-    assert (gap.amount, gap.refs, gap.date) == (Decimal("13.20"), ("T00",), dt.date(2026, 1, 3))
+    assert (gap.amount, gap.date) == (Decimal("13.20"), dt.date(2026, 1, 3))
+    assert gap.refs == tuple(f"T{i:02d}" for i in range(12))
+    assert (gap.expected, gap.actual) == (Decimal("22.80"), Decimal("36.00"))   # 12 x 1.90, 12 x 3.00
     assert gap.message.startswith("12 of 12 payments were charged other fees than the contract 0.38%, "
                                   "about 0.60% (the median): 13.20 CNY over the contract in all")
 

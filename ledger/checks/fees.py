@@ -65,6 +65,7 @@ CENT = Decimal("0.01")
 ONE_DAY = dt.timedelta(days=1)
 ZERO = Decimal(0)
 SYSTEMATIC = 10   # payments off the contract, at least, before they are one finding of the channel
+REFS_SHOWN = 20   # the payments a finding of many names in its refs (as orders' and missing_rows' do)
 UNASKED = object()
 
 
@@ -257,11 +258,12 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
                 f"{_money(expected)} {currency}{said}", involved(entry), expected=expected, actual=actual,
                 **at_entry(entry)))
             charged = actual / base if base else None
-            off[(channel.name, currency)].append((entry, actual - expected, charged, rule, channel, out[-1]))
+            off[(channel.name, currency)].append((entry, actual - expected, charged, rule, channel, out[-1],
+                                                  expected, actual))
         elif said:
             over = (stated - rule.rate) * base
             rate_days[(channel.name, entry.date, currency, entry.meta["fee-rate"])].append((entry, over, channel, rule))
-            off[(channel.name, currency)].append((entry, over, stated, rule, channel, None))
+            off[(channel.name, currency)].append((entry, over, stated, rule, channel, None, expected, actual))
     systematic = {key: rows for key, rows in off.items()   # most of them: one cause (see _systematic)
                   if len(rows) >= SYSTEMATIC and 2 * len(rows) >= checked[key]
                   and (any(row[5] is not None for row in rows) or abs(sum(row[1] for row in rows)) > tolerance)}
@@ -278,7 +280,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
                 refs(e for e, *_ in rows), **at_entry(rows[0][0])))
     if config.checks["fee-gap"].severity != "off":   # fees not wanted judged: nor said unjudged
         out += _methods_unstated(config, asked, checked, unjudged)
-    return _systematic(out, checked, systematic)
+    return _systematic(out, checked, systematic, involved)
 
 
 def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> list:
@@ -316,24 +318,33 @@ def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> lis
     return out
 
 
-def _systematic(found: list, checked: dict, systematic: dict) -> list:
+def _systematic(found: list, checked: dict, systematic: dict, involved) -> list:
     """The payments off the contract of each channel and currency where most of its
     payments are (`systematic`), as one finding (the first payment's place, the rate
     charged, the sum) in place of their own. Off the contract: a fee beyond tolerance
     (over by its gap, charged its fee / base), or a fee within it billed at a stated
     rate other than the contract's (over and charged by the stated rate, as the per-day
-    finding counts it) — so raising the tolerance never splits one cause into days."""
+    finding counts it) — so raising the tolerance never splits one cause into days.
+    Its refs are those of the payments, the first REFS_SHOWN of them (the message says
+    how many more), `expected` and `actual` the contract's fees and the fees charged of
+    them all. `involved(entry)`: a payment's refs, as its own finding names them."""
     dropped, ones = set(), []
     for (name, currency), rows in systematic.items():
-        entry, _, _, rule, channel, _ = min(rows, key=lambda row: (row[0].date, refs([row[0]])))
+        rows = sorted(rows, key=lambda row: (row[0].date, refs([row[0]])))
+        entry, _, _, rule, channel = rows[0][:5]
         over = sum(row[1] for row in rows)
         rates = sorted(row[2] for row in rows if row[2] is not None)   # None: nothing to charge a rate on
         charged = rates[len(rates) // 2] * 100 if rates else ZERO
+        named = tuple(dict.fromkeys(r for row in rows[:REFS_SHOWN]
+                                    for r in (row[5].refs if row[5] is not None else involved(row[0]))))
+        more = (f"; its refs name the first {REFS_SHOWN} of the {len(rows)} payments ({len(rows) - REFS_SHOWN} left "
+                "out)") if len(rows) > REFS_SHOWN else ""
         ones.append(Finding("fee-gap", entry.date, name, channel.accounts.fees, abs(over), currency,
                             f"{len(rows)} of {checked[(name, currency)]} payments were charged other fees than the "
                             f"contract {_rule_text(rule)}, about {charged:.2f}% (the median): {_money(over)} {currency} "
                             f"{'over' if over > 0 else 'under'} the contract in all; if the contract changed, set "
                             f"channels.{name}.fees (the old rule until: the day before it changed, the new one "
-                            "since: that day)", refs([entry]), **at_entry(entry)))
+                            f"since: that day){more}", named, expected=sum(row[6] for row in rows),
+                            actual=sum(row[7] for row in rows), **at_entry(entry)))
         dropped |= {id(row[5]) for row in rows if row[5] is not None}
     return [f for f in found if id(f) not in dropped] + ones if ones else found
