@@ -416,6 +416,17 @@ def test_a_rate_is_shown_as_the_percentage_it_is():
     assert shown == ["0.6%", "25%", "10%", "0% + 0.30", "2.9% + 0.30"]
 
 
+def test_a_rule_shows_its_money_in_the_places_of_the_currency():
+    # blind8: YAML's `fixed: 0.30` arrives as 0.3, `min: 0.10` as 0.1: "2.9% + 0.3", "min 0.1"
+    from beanclear.checks.fees import _rule_text
+    from beanclear.config.model import FeeRule
+    rule = FeeRule(rate=Decimal("0.029"), fixed=Decimal("0.3"), min=Decimal("0.1"), max=Decimal("50"))
+    assert _rule_text(rule, "USD") == "2.9% + 0.30 min 0.10 max 50.00"
+    assert _rule_text(rule, "JPY") == "2.9% + 0.3 min 0.1 max 50"            # never cut: what the config says
+    assert _rule_text(FeeRule(rate=Decimal("0.036"), fixed=Decimal("40")), "JPY") == "3.6% + 40"
+    assert _rule_text(FeeRule(rate=Decimal("0.01"), fixed=Decimal("0.305")), "USD") == "1% + 0.305"
+
+
 # -- what YAML's own constructors refuse (a blind tester's `date: 2026-02-31` was a PyYAML
 #    traceback, exit 1): file:line, the key path, what it is not -------------------------
 

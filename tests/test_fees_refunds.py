@@ -59,7 +59,7 @@ def check(tmp_path):
 def test_fee_above_contract(check):
     [gap] = check(sale("2026-03-01", "100.00", "1.00", "T1"), code="fee-gap")
     assert (gap.amount, gap.expected, gap.actual, gap.refs) == (Decimal("0.40"), Decimal("0.60"), Decimal("1.00"), ("T1",))
-    assert gap.message == "fee 1.00 CNY on 100.00 CNY, contract 0.6% min 0.01 max 50 = 0.60 CNY"
+    assert gap.message == "fee 1.00 CNY on 100.00 CNY, contract 0.6% min 0.01 max 50.00 = 0.60 CNY"
 
 
 def test_a_fee_gap_booked_by_the_fund_view_names_the_trade_id(check):
@@ -169,7 +169,7 @@ def test_most_payments_off_the_contract_are_one_finding_of_the_channel(check):
     assert gap.refs == tuple(f"T{d}" for d in range(1, 11))
     assert (gap.expected, gap.actual) == (Decimal("6.00"), Decimal("10.00"))
     assert json.loads(json.dumps(gap.to_json()))["expected"] == "6.00"
-    assert gap.message == ("10 of 10 payments were charged other fees than the contract 0.6% min 0.01 max 50, "
+    assert gap.message == ("10 of 10 payments were charged other fees than the contract 0.6% min 0.01 max 50.00, "
                            "about 1.00% (the median): 4.00 CNY over the contract in all; if the contract changed, "
                            "set channels.wechat.fees (the old rule until: the day before it changed, the new one "
                            "since: that day)")

@@ -109,15 +109,22 @@ def stated_rate(text) -> Decimal | None:
         return None
 
 
-def _rule_text(rule) -> str:
+def _rule_text(rule, currency: str | None = None) -> str:
+    """`2.9% + 0.30 min 0.10`: the rule's money in the currency's places (YAML reads
+    `fixed: 0.30` as 0.3), never cut (a config's 0.305 is what it says)."""
     percent = f"{rule.rate * 100:f}"
     parts = [(percent.rstrip("0").rstrip(".") if "." in percent else percent) + "%"]   # 0%, not %
+    unit = Decimal(1).scaleb(-currency_places(currency)) if currency else None
+
+    def money(value: Decimal) -> str:
+        return f"{value.quantize(unit) if unit is not None and value == value.quantize(unit) else value:f}"
+
     if rule.fixed:
-        parts.append(f"+ {rule.fixed}")
+        parts.append(f"+ {money(rule.fixed)}")
     if rule.min is not None:
-        parts.append(f"min {rule.min}")
+        parts.append(f"min {money(rule.min)}")
     if rule.max is not None:
-        parts.append(f"max {rule.max}")
+        parts.append(f"max {money(rule.max)}")
     return " ".join(parts)
 
 
@@ -254,9 +261,9 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         if gap > tolerance and not rounded_other_way(actual, owed, currency):
             out.append(Finding(
                 "fee-gap", entry.date, channel.name, acc.fees, gap, currency,
-                f"fee {_money(actual)} {currency} on {_money(base)} {currency}, contract {_rule_text(rule)} = "
-                f"{_money(expected)} {currency}{said}", involved(entry), expected=expected, actual=actual,
-                **at_entry(entry)))
+                f"fee {_money(actual)} {currency} on {_money(base)} {currency}, contract "
+                f"{_rule_text(rule, currency)} = {_money(expected)} {currency}{said}", involved(entry),
+                expected=expected, actual=actual, **at_entry(entry)))
             charged = actual / base if base else None
             off[(channel.name, currency)].append((entry, actual - expected, charged, rule, channel, out[-1],
                                                   expected, actual))
@@ -275,8 +282,9 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         if abs(over) > tolerance:
             out.append(Finding(
                 "fee-gap", day, name, channel.accounts.fees, abs(over), currency,
-                f"{len(rows)} payment(s) of {day} billed at {rate_text} against a contract of {_rule_text(rule)}: "
-                f"{_money(over)} {currency} {'over' if over > 0 else 'under'} the contract in all",
+                f"{len(rows)} payment(s) of {day} billed at {rate_text} against a contract of "
+                f"{_rule_text(rule, currency)}: {_money(over)} {currency} {'over' if over > 0 else 'under'} the "
+                "contract in all",
                 refs(e for e, *_ in rows), **at_entry(rows[0][0])))
     if config.checks["fee-gap"].severity != "off":   # fees not wanted judged: nor said unjudged
         out += _methods_unstated(config, asked, checked, unjudged)
@@ -341,8 +349,9 @@ def _systematic(found: list, checked: dict, systematic: dict, involved) -> list:
                 "out)") if len(rows) > REFS_SHOWN else ""
         ones.append(Finding("fee-gap", entry.date, name, channel.accounts.fees, abs(over), currency,
                             f"{len(rows)} of {checked[(name, currency)]} payments were charged other fees than the "
-                            f"contract {_rule_text(rule)}, about {charged:.2f}% (the median): {_money(over)} {currency} "
-                            f"{'over' if over > 0 else 'under'} the contract in all; if the contract changed, set "
+                            f"contract {_rule_text(rule, currency)}, about {charged:.2f}% (the median): "
+                            f"{_money(over)} {currency} {'over' if over > 0 else 'under'} the contract in all; if the "
+                            "contract changed, set "
                             f"channels.{name}.fees (the old rule until: the day before it changed, the new one "
                             f"since: that day){more}", named, expected=sum(row[6] for row in rows),
                             actual=sum(row[7] for row in rows), **at_entry(entry)))
