@@ -564,8 +564,8 @@ def test_a_duplicate_charge_the_channel_refunded_is_no_refund_and_was_not_resolv
 def _ties(row) -> bool:
     """A channel row's roll-forward: what it held at the month's start, plus the month's
     flows, is what it holds at the month's end (README, Report)."""
-    flows = row.sales - row.refunds - row.chargebacks - row.fees - row.discounts + row.converted - row.written_off \
-        + row.other - row.settled
+    flows = row.sales - row.refunds + row.duplicates - row.duplicates_returned - row.chargebacks - row.fees \
+        - row.discounts + row.converted - row.written_off + row.other - row.settled
     return row.brought_forward + flows == row.in_transit + row.in_clearing
 
 
@@ -1014,3 +1014,100 @@ def test_the_fx_spread_is_what_the_rates_lost_less_what_they_gained(tmp_path):
     entries = [e for e in entries if getattr(e, "meta", {}).get("id") != "txn_D1"]
     [row] = build_from(entries, errors, options, config, "2026-03").channels
     assert row.fx_spread == Decimal("0.88")
+
+
+DUPLICATE = """
+    2026-01-01 open Assets:Clearing:WeChat
+    2026-01-01 open Expenses:Fees:WeChat
+    2026-01-01 open Income:Sales:WeChat
+    2026-01-01 open Assets:Receivable:JD
+    2026-01-01 open Income:Sales:JD
+    2026-03-02 * "Order 3012" ^order-3012
+      id: "order:3012"
+      order-id: "3012"
+      Assets:Receivable:JD     100.00 CNY
+      Income:Sales:JD         -100.00 CNY
+    2026-03-02 * "Order 3012-1" ^order-3012
+      id: "4200-1"
+      order-id: "3012-1"
+      Assets:Clearing:WeChat    99.40 CNY
+      Expenses:Fees:WeChat       0.60 CNY
+      Assets:Receivable:JD    -100.00 CNY
+    2026-03-02 * "Order 3012-2" ^order-3012
+      id: "4200-2"
+      order-id: "3012-2"
+      Assets:Clearing:WeChat    99.40 CNY
+      Expenses:Fees:WeChat       0.60 CNY
+      Assets:Receivable:JD    -100.00 CNY
+    {refunded} * "Refund of order 3012-2" ^order-3012
+      id: "5030-1"
+      refund-of: "4200-2"
+      order-id: "3012-2"
+      Assets:Clearing:WeChat   -99.40 CNY
+      Expenses:Fees:WeChat      -0.60 CNY
+      Assets:Receivable:JD     100.00 CNY
+"""
+
+
+def _duplicate_books(tmp_path, refunded: str, shop_refunded: bool = False):
+    from beancount import loader
+    from beanclear import config as config_mod
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: CNY\nchannels:\n  wechat: {type: wechat, settlement_days: 400, shop: jd, "
+        "fees: [{rate: 0.006}]}\nshops:\n  jd: {type: jd, order_days: 3}\n", encoding="utf-8")
+    text = DUPLICATE.format(refunded=refunded)
+    if shop_refunded:
+        text += (f'    {refunded} * "Refund of order 3012" ^order-3012\n      id: "refund:3012"\n'
+                 '      order-id: "3012"\n      Income:Sales:JD  100.00 CNY\n      Assets:Receivable:JD  -100.00 CNY\n')
+    entries, errors, options = loader.load_string(textwrap.dedent(text))
+    assert not errors, errors
+    return entries, errors, options, config_mod.load(tmp_path / "config.yaml")
+
+
+def _income(entries, month: str) -> Decimal:
+    return -sum((p.units.number for e in entries if isinstance(e, data.Transaction)
+                 and e.date.isoformat()[:7] == month for p in e.postings if p.account.startswith("Income:")),
+                Decimal(0))
+
+
+@pytest.mark.parametrize("refunded", ["2026-03-05", "2026-04-05"])
+def test_a_duplicate_charge_and_its_refund_are_duplicates_never_sales_or_other(tmp_path, refunded):
+    # Two blind testers: one order of 100 paid twice, the second charge refunded. The
+    # month read "sales 200.00, refunds 0.00, other -100.00" while the books' income held
+    # 100.00: the duplicate counted as a sale, its refund (rightly no refund of the sale)
+    # in no column. The duplicate is money taken twice and given back: it is the row's
+    # duplicates and duplicates returned, in the month of each (March and April at
+    # cnloop), and sales - refunds over the months are what the income accounts hold.
+    entries, errors, options, config = _duplicate_books(tmp_path, refunded)
+    months = ("2026-03", "2026-04") if refunded >= "2026-04" else ("2026-03",)
+    rows = {m: build_from(entries, errors, options, config, m).channels for m in months}
+    [march] = rows["2026-03"]
+    assert (march.sales, march.refunds, march.duplicates, march.other) == (100, 0, 100, 0)
+    assert march.duplicates_returned == (100 if refunded < "2026-04" else 0)
+    assert all(_ties(r) for month in rows.values() for r in month)
+    assert sum((r.sales - r.refunds for month in rows.values() for r in month), Decimal(0)) == \
+        _income(entries, "2026-03") + _income(entries, "2026-04") == 100
+    if refunded >= "2026-04":
+        [april] = rows["2026-04"]
+        assert (april.sales, april.refunds, april.duplicates, april.duplicates_returned, april.other) == \
+            (0, 0, 0, 100, 0)
+        # while it is not refunded yet, March is the same: a duplicate held, owed back
+        still = [e for e in entries if getattr(e, "meta", {}).get("id") != "5030-1"]
+        [held] = build_from(still, errors, options, config, "2026-03").channels
+        assert (held.sales, held.refunds, held.duplicates, held.duplicates_returned, held.other) == \
+            (100, 0, 100, 0, 0)
+        assert _ties(held)
+    built = build_from(entries, errors, options, config, "2026-03")
+    shown = render.to_dict(built)["channels"][0]
+    assert (shown["sales"], shown["duplicates"]) == ("100.00", "100.00")
+    assert "duplicates returned" in render.to_text(built) and "+ duplicates - duplicates returned" in \
+        render.TIE_OUT
+
+
+def test_a_refund_both_the_shop_and_the_channel_made_of_a_duplicated_order_is_a_refund(tmp_path):
+    # The shop refunded the order too: the channel's refund is the sale's refund, seen on
+    # both sides; the duplicate is still held (duplicate-charge), not returned.
+    entries, errors, options, config = _duplicate_books(tmp_path, "2026-03-05", shop_refunded=True)
+    [row] = build_from(entries, errors, options, config, "2026-03").channels
+    assert (row.sales, row.refunds, row.duplicates, row.duplicates_returned, row.other) == (100, 100, 100, 0, 0)
+    assert _ties(row) and row.sales - row.refunds == _income(entries, "2026-03") == 0

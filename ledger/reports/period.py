@@ -18,7 +18,8 @@ beside it, the money still on its way to that bank (its channels' transit accoun
 month end) and the month's bank lines nothing explains (suspense).
 
 Per channel and currency, the month's figures: sales and refunds (the sale-side postings
-of `ChannelSales`, as the fee and refund checks read them), chargebacks (the chargeback
+of `ChannelSales`, as the fee and refund checks read them, but for a duplicate charge and
+what returns it: duplicates and duplicates returned), chargebacks (the chargeback
 account: payments the customer's bank took back and their dispute fees, a dispute won
 back negative), fees (the fee account) and fee rate (fees / sales), FX spread (the
 fx-gap findings' amounts, written off or not: a cost as fees are, what the rates lost
@@ -114,15 +115,21 @@ class ChannelRow:
     """A channel's month in one currency, a roll-forward of its transit and clearing
     accounts (the FX spread and the fee rate, beside it, are no money that moved):
 
-        brought_forward + sales - refunds - chargebacks - fees - discounts + converted
-          - written_off + other - settled  =  in_transit + in_clearing
+        brought_forward + sales - refunds + duplicates - duplicates_returned - chargebacks
+          - fees - discounts + converted - written_off + other - settled  =  in_transit + in_clearing
+
+    A duplicate charge is no sale and what returns it no refund (README, Duplicates): sales
+    less refunds over the months are what the orders' income holds, and a duplicate the
+    channel holds at month end is duplicates less duplicates returned, owed back.
     """
 
     name: str
     currency: str
     brought_forward: Decimal = ZERO  # in transit and in clearing at the end of the month before (or as opened in it)
-    sales: Decimal = ZERO
+    sales: Decimal = ZERO  # of the orders' amounts: a duplicate charge is none (duplicates)
     refunds: Decimal = ZERO
+    duplicates: Decimal = ZERO  # charged twice: what payments took beyond their order (orders.Prepared.duplicates)
+    duplicates_returned: Decimal = ZERO  # what the channels gave back of a duplicate charge (orders.Prepared.returned)
     chargebacks: Decimal = ZERO  # taken back by the customer's bank, with the dispute fees
     fees: Decimal = ZERO
     discounts: Decimal = ZERO  # the merchant's coupons: part of the sale the channel did not collect
@@ -208,7 +215,8 @@ def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     answers = clearing.transit_answers(entries, config, load.as_of(entries), load.index(entries), load.cover(entries))
     return PeriodReport(config.title or "", period, start, end,
                         tuple(bank_rows(entries, config, start, end, options, answers)),
-                        tuple(channel_rows(entries, config, spreads, start, end, load.returned(entries))),
+                        tuple(channel_rows(entries, config, spreads, start, end,
+                                           load.orders_prepared(entries) if config.shops else None)),
                         tuple(finding_rows(entries, config, report.findings, start, end, load)))
 
 
@@ -426,18 +434,21 @@ def _suspense_lines(entries, config, bank, start, end) -> list[Item]:
     return out
 
 
-def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returned=None) -> list[ChannelRow]:
+def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepared=None) -> list[ChannelRow]:
     """Per channel and currency, the month's figures (ChannelRow: they tie out); FX
     spread: the amounts of `fx_gaps` (the fx-gap findings, whether open, acknowledged or
     written off) dated in the month, lost less gained (Finding.gained). Sales and refunds as the refund checks count them
-    (refunds.count; `returned`: the refunds that return a duplicate charge,
-    orders.Prepared.returned, when the caller has them). `other` is what the rest leaves
-    of the change in transit and clearing: what no other figure names."""
+    (refunds.count), but for a duplicate charge (orders.Prepared.duplicates: out of the
+    sales, the row's duplicates) and what returns it (Prepared.returned: no refund, the
+    row's duplicates returned); `prepared`: the books' orders.Prepared, when the caller
+    has it. `other` is what the rest leaves of the change in transit and clearing: what
+    no other figure names."""
     from beanclear.resolve.writeoff import META
     rows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     sales, sold = ChannelSales(config), defaultdict(refunds.Daily)
-    if returned is None:
-        returned = Prepared(entries, config).returned() if config.shops else {}
+    if prepared is None and config.shops:
+        prepared = Prepared(entries, config)
+    returned, charged = (prepared.returned(), prepared.duplicates()) if prepared is not None else ({}, {})
     banks = {b.account for b in config.banks.values()}
     held = {a: name for name, ch in config.channels.items() for a in (ch.accounts.clearing, ch.accounts.transit)}
     transit = {ch.accounts.transit for ch in config.channels.values()}
@@ -460,6 +471,12 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
         found = sales.of(e)
         if found is not None:
             refunds.count(sold, e, *found, returned)
+            channel, side = found
+            if id(e) in charged or id(e) in returned:   # the sales' count holds the charge, not its return
+                key = (channel.name, side[0].units.currency)
+                rows[key]["sales"] -= charged.get(id(e), ZERO)
+                rows[key]["duplicates"] += charged.get(id(e), ZERO)
+                rows[key]["duplicates_returned"] += returned.get(id(e), ZERO)
         accounts = {p.account for p in e.postings}
         for name, ch in config.channels.items():
             for p in e.postings:
@@ -498,7 +515,8 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
 def _rolled(figures) -> Decimal:
     """What a channel row's named figures roll its start to (ChannelRow), `other` aside."""
     g = figures.get
-    return (g("brought_forward", ZERO) + g("sales", ZERO) - g("refunds", ZERO) - g("chargebacks", ZERO)
+    return (g("brought_forward", ZERO) + g("sales", ZERO) - g("refunds", ZERO) + g("duplicates", ZERO)
+            - g("duplicates_returned", ZERO) - g("chargebacks", ZERO)
             - g("fees", ZERO) - g("discounts", ZERO) + g("converted", ZERO) - g("written_off", ZERO)
             - g("settled", ZERO))
 
