@@ -1111,3 +1111,49 @@ def test_a_refund_both_the_shop_and_the_channel_made_of_a_duplicated_order_is_a_
     [row] = build_from(entries, errors, options, config, "2026-03").channels
     assert (row.sales, row.refunds, row.duplicates, row.duplicates_returned, row.other) == (100, 100, 100, 0, 0)
     assert _ties(row) and row.sales - row.refunds == _income(entries, "2026-03") == 0
+
+
+@pytest.mark.parametrize("fee_back", ["-3.00", "0.00"])
+def test_the_fee_rate_is_the_fees_on_sales_over_the_sales_whether_a_refund_gives_the_fee_back_or_not(
+        tmp_path, fee_back):
+    # A blind tester: one payment of 1,000.00 (fee 6.00, the contract's 0.6%) and a refund
+    # of 500.00 that gave 3.00 back read "fees 3.00, fee rate 0.30%": fees net of the fee
+    # given back over sales before the refund. The rate is the fees charged on the sales
+    # over the sales, gross over gross: 0.60% whether the channel gives the fee back on a
+    # refund (WeChat, Alipay) or keeps it (PayPal, Stripe), where net over net would read
+    # 1.20% for the latter. The fees column stays what the fee account moved.
+    from beancount import loader
+    from beanclear import config as config_mod
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: CNY\nchannels:\n  wechat: {type: wechat, "
+                                          "settlement_days: 400, fees: [{rate: 0.006}]}\n", encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, options = loader.load_string(textwrap.dedent(f"""
+        2026-01-01 open Assets:Clearing:WeChat
+        2026-01-01 open Expenses:Fees:WeChat
+        2026-01-01 open Income:Sales:WeChat
+        2026-03-02 * "Order S1001"
+          id: "4200-1"
+          Assets:Clearing:WeChat   994.00 CNY
+          Expenses:Fees:WeChat       6.00 CNY
+          Income:Sales:WeChat    -1000.00 CNY
+        2026-03-05 * "Refund of order S1001"
+          id: "5030-1"
+          refund-of: "4200-1"
+          Assets:Clearing:WeChat  {-500 - Decimal(fee_back):.2f} CNY
+          Expenses:Fees:WeChat      {fee_back} CNY
+          Income:Sales:WeChat      500.00 CNY
+    """))
+    assert not errors, errors
+    built = build_from(entries, errors, options, config, "2026-03")
+    [row] = built.channels
+    assert (row.sales, row.refunds, row.fees, row.fee_rate) == \
+        (1000, 500, 6 + Decimal(fee_back), Decimal("0.0060"))
+    assert _ties(row) and render.to_dict(built)["channels"][0]["fee_rate"] == "0.0060"
+
+
+def test_the_fee_rate_leaves_a_duplicate_charges_fee_out_with_its_charge(tmp_path):
+    # The duplicate's 100.00 is no sale, its 0.60 no fee on one: 0.60 over 100.00.
+    entries, errors, options, config = _duplicate_books(tmp_path, "2026-04-05")
+    march, april = (build_from(entries, errors, options, config, m).channels[0] for m in ("2026-03", "2026-04"))
+    assert (march.fees, march.fee_rate) == (Decimal("1.20"), Decimal("0.0060"))
+    assert (april.fees, april.sales, april.fee_rate) == (Decimal("-0.60"), 0, None)

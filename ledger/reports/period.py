@@ -21,7 +21,8 @@ Per channel and currency, the month's figures: sales and refunds (the sale-side 
 of `ChannelSales`, as the fee and refund checks read them, but for a duplicate charge and
 what returns it: duplicates and duplicates returned), chargebacks (the chargeback
 account: payments the customer's bank took back and their dispute fees, a dispute won
-back negative), fees (the fee account) and fee rate (fees / sales), FX spread (the
+back negative), fees (the fee account) and fee rate (the fees on sales over the sales,
+gross over gross: ChannelRow.fee_rate), FX spread (the
 fx-gap findings' amounts, written off or not: a cost as fees are, what the rates lost
 less what they gained, negative where they gained more), settled (bank credits posted against the
 transit account), and the balances at month end of transit and clearing; with what makes
@@ -48,7 +49,7 @@ from beancount.core.amount import Amount
 
 from beanclear.checks import acks, checking, clearing, fx, reconcile, refunds
 from beanclear.checks.findings import Finding, apply_policy, to_currency
-from beanclear.checks.orders import ChannelSales, Prepared
+from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
 from beanclear.periods import closing, past
 from beanclear.statements import coverage
 
@@ -140,11 +141,20 @@ class ChannelRow:
     in_transit: Decimal = ZERO
     in_clearing: Decimal = ZERO
     fx_spread: Decimal = ZERO  # lost to the rates less gained on them: negative, a net gain
+    # of the fees, those of no sale: a refund's (the fee given back on it), a duplicate charge's
+    fees_beside_sales: Decimal = ZERO
 
     @property
     def fee_rate(self) -> Decimal | None:
-        """Fees over sales, 4 places (0.0060 = 0.6 %); None without sales."""
-        return (self.fees / self.sales).quantize(Decimal("0.0001")) if self.sales else None
+        """The fees charged on the sales over the sales, gross over gross, 4 places (0.0060
+        = 0.6 %); None without sales. The fees but those of refunds and duplicate charges
+        (fees_beside_sales), whatever else the fee account moved included: 1,000.00 sold
+        for 6.00 and 500.00 of it refunded is 0.60%, whether the refund gave 3.00 of the
+        fee back (WeChat, Alipay; fees 3.00) or none (PayPal, Stripe; fees 6.00), where
+        fees net over sales net would read 1.20% for the one that keeps it."""
+        if not self.sales:
+            return None
+        return ((self.fees - self.fees_beside_sales) / self.sales).quantize(Decimal("0.0001"))
 
 
 @dataclass(frozen=True)
@@ -477,6 +487,11 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepare
                 rows[key]["sales"] -= charged.get(id(e), ZERO)
                 rows[key]["duplicates"] += charged.get(id(e), ZERO)
                 rows[key]["duplicates_returned"] += returned.get(id(e), ZERO)
+            share = _no_sale(e, side, charged)
+            if share:
+                for p in e.postings:
+                    if p.account == channel.accounts.fees:
+                        rows[(channel.name, p.units.currency)]["fees_beside_sales"] += p.units.number * share
         accounts = {p.account for p in e.postings}
         for name, ch in config.channels.items():
             for p in e.postings:
@@ -510,6 +525,19 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepare
         figures["other"] = figures["in_transit"] + figures["in_clearing"] - _rolled(figures)
     return [ChannelRow(name, currency, **figures) for (name, currency), figures in sorted(rows.items())
             if any(figures.values())]
+
+
+def _no_sale(entry, side, charged: dict) -> Decimal:
+    """What share of a channel entry's fees is no fee on a sale (ChannelRow.fee_rate): all
+    of a refund's and of a failed refund's given back (orders.sold_or_refunded), a
+    duplicate charge's share of its payment (`charged`: orders.Prepared.duplicates)."""
+    sold = ZERO
+    for p in side:
+        part, refunded = sold_or_refunded(entry, p.units.number)
+        if refunded:
+            return Decimal(1)
+        sold += part
+    return charged[id(entry)] / sold if id(entry) in charged and sold else ZERO
 
 
 def _rolled(figures) -> Decimal:
