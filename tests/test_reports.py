@@ -1157,3 +1157,96 @@ def test_the_fee_rate_leaves_a_duplicate_charges_fee_out_with_its_charge(tmp_pat
     march, april = (build_from(entries, errors, options, config, m).channels[0] for m in ("2026-03", "2026-04"))
     assert (march.fees, march.fee_rate) == (Decimal("1.20"), Decimal("0.0060"))
     assert (april.fees, april.sales, april.fee_rate) == (Decimal("-0.60"), 0, None)
+
+
+PHANTOM_TRANSIT = {
+    "config.yaml": """\
+        books: books
+        currency: USD
+        channels:
+          stripe: {type: stripe, currency: USD, settlement_days: 7, bank: firstbank, bank_days: 3}
+          paypal: {type: paypal, currency: USD, settlement_days: 8, bank: firstbank, bank_days: 4}
+        banks:
+          firstbank:
+            type: csv
+            account: Assets:Bank:FirstBank
+            currency: USD
+            columns: {date: Date, amount: Amount, memo: Description}
+        """,
+    "books/main.beancount": """\
+        include "accounts.beancount"
+        include "firstbank/*/*.beancount"
+        include "paypal/*/*.beancount"
+        include "stripe/*/*.beancount"
+        """,
+    "books/accounts.beancount": "".join(f"2000-01-01 open {a}\n" for a in (
+        "Assets:Bank:FirstBank", "Assets:Clearing:PayPal", "Assets:Transit:PayPal", "Income:Sales:PayPal",
+        "Assets:Clearing:Stripe", "Assets:Transit:Stripe", "Income:Sales:Stripe")),
+    "books/paypal/2026/2026-02.beancount": """\
+        2026-02-20 * "Buyer" "Express Checkout Payment"
+          id: "PS1"
+          Assets:Clearing:PayPal   390.54 USD
+          Income:Sales:PayPal     -390.54 USD
+
+        2026-02-25 * "PayPal" "General Withdrawal - Bank Account" ^payout-PW1
+          id: "PW1"
+          payout-id: "PW1"
+          Assets:Transit:PayPal    390.54 USD
+          Assets:Clearing:PayPal  -390.54 USD
+        """,
+    "books/stripe/2026/2026-03.beancount": """\
+        2026-03-22 * "REFUND FOR CHARGE"
+          id: "txn_R1"
+          Assets:Clearing:Stripe   -66.39 USD
+          Income:Sales:Stripe       66.39 USD
+
+        2026-03-23 * "Stripe" "STRIPE PAYOUT" ^payout-po_N
+          id: "po_N"
+          payout-id: "po_N"
+          Assets:Transit:Stripe    -66.39 USD
+          Assets:Clearing:Stripe    66.39 USD
+        """,
+    "books/stripe/2026/2026-05.beancount": """\
+        2026-05-05 * "Order #1"
+          id: "txn_S1"
+          Assets:Clearing:Stripe    10.00 USD
+          Income:Sales:Stripe      -10.00 USD
+        """,
+    "books/firstbank/2026/2026-03.beancount": """\
+        2026-03-24 * "STRIPE TRANSFER ST-0323"
+          id: "B24"
+          Assets:Bank:FirstBank    -66.39 USD
+          Assets:Transit:Stripe     66.39 USD
+        """,
+    "books/firstbank/2026/2026-04.beancount": """\
+        2026-04-02 * "PAYPAL TRANSFER" ^payout-PW1
+          id: "B39"
+          Assets:Bank:FirstBank    390.54 USD
+          Assets:Transit:PayPal   -390.54 USD
+        """,
+}
+
+
+def test_transit_at_zero_with_nothing_open_lists_nothing_in_transit(tmp_path, monkeypatch):
+    # A blind tester's May: both transit accounts at zero, the report listed "held since
+    # before 2026-03-20: 390.54 USD in paypal" beside "in transit, unexplained: -390.54"
+    # (a payout of 02-25 linked by hand to its credit of 04-02, past the days a payout of
+    # before the 42 days read entry by entry may take to arrive), and "held since before
+    # 2026-03-20: -66.39 USD in stripe" beside "unexplained: 66.39" (Stripe's negative
+    # payout of 03-23, refunds above sales, and the bank's debit of 03-24: a top-up and
+    # its debit, both after 03-20, split between the two). April's report was clean.
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-06-04")
+    for name, text in PHANTOM_TRANSIT.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    for month in ("2026-04", "2026-05"):
+        whole = _report(tmp_path, month)
+        assert {c["in_transit"] for c in whole["channels"]} == {"0.00"}
+        assert whole["banks"][0]["in_transit"] == [], month
+        since = beanclear(tmp_path, "report", month, "--since", "2026-05", "--format", "json")
+        if month == "2026-05":
+            assert json.loads(since.output) == whole
+    # while the credit has not come, the payout is in transit, and its credit alone is not
+    (tmp_path / "books/firstbank/2026/2026-04.beancount").write_text("", encoding="utf-8")
+    [paypal] = [i for i in _report(tmp_path, "2026-05")["banks"][0]["in_transit"]]
+    assert (paypal["kind"], paypal["amount"]) == ("earlier-transit", "390.54")

@@ -352,8 +352,9 @@ def _open_payouts(entries, channels, start: dt.date, end: dt.date, bank: str, co
     payouts holds, in transit, the bank credits that settle its clearing account:
     `credited-without-payouts`. What the account held from before
     the days books carried forward hold entry by entry (periods/forward.py lookback: past
-    every window a payout is answered in) is one `earlier-transit`, in the whole books as
-    in those: the same report either way."""
+    every window a payout is answered in), with the bank lines of those days that may
+    answer it (_of_earlier), is one `earlier-transit`, in the whole books as in those:
+    the same report either way. A top-up and the bank debit answering it are neither."""
     from beanclear.periods.forward import lookback
     out, banks = [], {b.account for b in config.banks.values()}
     cut = start - dt.timedelta(days=lookback(config))
@@ -413,16 +414,37 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
             out.append(Item(kind, payout.date, where, payout.amount, currency, refs))
         elif sum(i.amount for i in group):
             out.append(Item("payout-mismatch", payout.date, where, sum(i.amount for i in group), currency, refs))
-    arriving = cut + dt.timedelta(days=ch.bank_days + clearing.LATE_DAYS)
-    left = [i for i in held if id(i) not in taken]
-    earlier = sum((i.amount for i in left if i.date < cut or i.amount < 0 and i.date < arriving), ZERO)
+    left = [i for i in held if id(i) not in taken and i.date >= cut]
+    # money the other way, a top-up of the channel from the bank (Stripe's negative payout
+    # of a day whose refunds outweigh its sales) and the bank's debit, answer each other as
+    # the clearing check pairs them: neither is in transit, whatever day `cut` falls on
+    at_bank = [i for i in left if i.amount > 0 and any(p.account in banks for p in i.entry.postings)]
+    paired = clearing._pair_top_ups(at_bank, [i for i in left if i.amount < 0 and clearing._funding(i, ch)],
+                                    ch.bank_days)
+    left = [i for i in left if id(i) not in paired]
+    since = {link for i in payouts for link in i.entry.links if link.startswith("payout-")}
+    earlier = sum((i.amount for i in held if i.date < cut), ZERO) + \
+        sum((i.amount for i in left if _of_earlier(i, ch, cut, since, banks)), ZERO)
     if earlier:
         out.append(Item("earlier-transit", cut - dt.timedelta(days=1), where, earlier, currency))
     rest = total - sum((i.amount for i in out), ZERO)
     if rest:
         out.append(Item("unexplained-transit", end, where, rest, currency, tuple(dict.fromkeys(
-            r for i in left if i.date >= cut and not (i.amount < 0 and i.date < arriving) for r in _refs(i.entry)))))
+            r for i in left if not _of_earlier(i, ch, cut, since, banks) for r in _refs(i.entry)))))
     return sorted(out, key=lambda i: (i.date, i.refs))
+
+
+def _of_earlier(item, ch, cut: dt.date, since: set[str], banks: set[str]) -> bool:
+    """Whether an item of transit from `cut` on that nothing of those days answers may
+    answer what came before `cut` (_by_payout): a bank line in the days a payout (or a
+    top-up) of before it may take to arrive, or a bank credit linked to a payout no payout
+    from `cut` on is (one of before it, linked by hand to its late credit). Read the same
+    in books carried forward, which hold nothing before `cut` entry by entry."""
+    if item.amount > 0 and not any(p.account in banks for p in item.entry.postings):
+        return False   # a payout
+    if item.date < cut + dt.timedelta(days=ch.bank_days + clearing.LATE_DAYS):
+        return True
+    return item.amount < 0 and any(link.startswith("payout-") and link not in since for link in item.entry.links)
 
 
 def _bound_for(banks: tuple[str, ...], end: dt.date, cover) -> str:
