@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from beanclear import cli, config as config_mod
 from beanclear.live import fetch
-from beanclear.live.secrets import Secrets
+from beanclear.live.secrets import MissingSecret, Secrets
 
 from conftest import SAMPLES
 from live_servers import StripeServer, WechatServer, rsa_key
@@ -133,6 +133,32 @@ def test_secrets_file_outside_the_books(tmp_path):
     cfg = write_config(tmp_path, "books: books\nlive: {secrets_file: books/keys.env}\nchannels: {}\n")
     with pytest.raises(config_mod.ConfigError, match="live.secrets_file: expected a file outside the books"):
         fetch.run(config_mod.load(cfg))
+
+
+def test_secrets_file_is_read_as_dotenv_reads_it(tmp_path):
+    # A blind tester's `STRIPE_API_KEY='rk_test_GOODKEY'  # comment` was sent as
+    # `rk_test_GOODKEY'  # comment`: a quoted value ends at its closing quote, and a ` #`
+    # after an unquoted one starts a comment (python-dotenv's rules, docs/live.md)
+    (tmp_path / "merchant.env").write_text(
+        "STRIPE_API_KEY='rk_test_GOODKEY'  # the restricted key\n"
+        "export STRIPE_WEBHOOK_SECRET=whsec_abc # comment\n"
+        'PAYPAL_CLIENT_ID="id#1"  # a quoted # is the value\'s\n'
+        "PAYPAL_CLIENT_SECRET=sec#ret\n"
+        "WECHATPAY_PRIVATE_KEY=-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\n"
+        'WECHATPAY_PUBLIC_KEY="-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----"\n')
+    secrets = Secrets(tmp_path / "merchant.env", environ={})
+    assert secrets.get("STRIPE_API_KEY") == "rk_test_GOODKEY"
+    assert secrets.get("STRIPE_WEBHOOK_SECRET") == "whsec_abc"
+    assert secrets.get("PAYPAL_CLIENT_ID") == "id#1"
+    assert secrets.get("PAYPAL_CLIENT_SECRET") == "sec#ret"
+    # a PEM key on one line with \n, as before, or quoted over several lines
+    assert secrets.pem("WECHATPAY_PRIVATE_KEY") == "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"
+    assert secrets.pem("WECHATPAY_PUBLIC_KEY") == "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----"
+    # a line that is not KEY=VALUE is said with its line number, its text never echoed
+    (tmp_path / "bad.env").write_text("STRIPE_API_KEY=rk_ok\nrk_live_pasted_alone\n")
+    with pytest.raises(MissingSecret, match=r"bad.env:2: expected KEY=VALUE") as caught:
+        Secrets(tmp_path / "bad.env", environ={}).get("STRIPE_API_KEY")
+    assert "rk_live_pasted_alone" not in str(caught.value)
 
 
 def test_a_secret_pasted_into_the_config_is_refused_unechoed(tmp_path):
