@@ -3,7 +3,8 @@ answers of one channel's API (Stripe, WeChat Pay v3, PayPal), on 127.0.0.1 at a 
 the OS picks, with keys and certificates generated here. `faults` scripts what the
 next matching requests get: "500", "429", "not-ready", "timeout:<seconds>", "bad-signature",
 "half" (HTTP 200, a whole answer of half the JSON), "cut" (the connection closed in the
-middle of the body its Content-Length promised)."""
+middle of the body its Content-Length promised); WeChat Pay's signature headers:
+"no-signature-type", "sm2-signature-type", "unsigned", "no-serial"."""
 
 from __future__ import annotations
 
@@ -213,6 +214,14 @@ class WechatServer(Server):
         body = json.dumps(doc, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json; charset=utf-8",
                    **self.sign(body, rsa_key() if fault == "bad-signature" else None)}
+        if fault == "no-signature-type":
+            del headers["Wechatpay-Signature-Type"]
+        elif fault == "sm2-signature-type":   # an algorithm wechatpayv3 does not know
+            headers["Wechatpay-Signature-Type"] = "WECHATPAY2-SM2-WITH-SM3"
+        elif fault == "unsigned":
+            headers = {k: v for k, v in headers.items() if not k.startswith("Wechatpay-")}
+        elif fault == "no-serial":
+            del headers["Wechatpay-Serial"]
         return status, headers, body
 
     def handle(self, fault, method, path, query, headers, body, raw_path):

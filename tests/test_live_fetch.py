@@ -245,6 +245,22 @@ def test_wechat_answer_with_a_bad_signature_is_refused_without_retry(wechat):
     assert not (cfg.parent / "books").exists()
 
 
+@pytest.mark.parametrize("fault", ["no-signature-type", "sm2-signature-type", "unsigned", "no-serial"])
+def test_wechat_answer_without_readable_signature_headers_is_refused_like_a_bad_signature(wechat, fault, caplog):
+    # A blind tester's answer without Wechatpay-Signature-Type gave a traceback and
+    # "unexpected Exception from the channel's SDK: wechatpayv3 does not support this
+    # algorithm: ": an answer whose signature headers are missing or name an algorithm
+    # wechatpayv3 does not know does not verify, and is refused as a bad signature is
+    server, cfg = wechat
+    server.faults.append(("/v3/bill/tradebill", fault))
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2021, 1, 28), until=dt.date(2021, 1, 28))
+    assert len(report.failures) == 1, report.failures
+    assert "does not verify against the platform certificate: refused" in report.failures[0], report.failures[0]
+    assert "unexpected" not in report.failures[0]
+    assert not [r for r in caplog.records if r.exc_info]   # no traceback logged
+    assert not (cfg.parent / "statements" / "wechat" / "tradebill-2021-01-28.csv").exists()
+
+
 def test_archive_never_overwritten_with_other_bytes(wechat):
     server, cfg = wechat
     fetch.run(config_mod.load(cfg), since=dt.date(2021, 2, 1), until=dt.date(2021, 2, 1))

@@ -120,6 +120,13 @@ def test_wechat_notification_verified_decrypted_archived(merchant):
     # signed by someone else's key
     headers, body = wechat_api.notification("TRANSACTION.SUCCESS", resource, key=rsa_key())
     assert httpx.post(f"{url}/webhooks/wechat", content=body, headers=headers).status_code == 401
+    # signature headers missing or naming an algorithm wechatpayv3 does not know: not verified
+    headers, body = wechat_api.notification("TRANSACTION.SUCCESS", resource)
+    for change in ({"Wechatpay-Signature-Type": None}, {"Wechatpay-Signature-Type": "WECHATPAY2-SM2-WITH-SM3"},
+                   {"Wechatpay-Serial": None}):
+        sent = {k: v for k, v in {**headers, **change}.items() if v is not None}
+        refused = httpx.post(f"{url}/webhooks/wechat", content=body, headers=sent)
+        assert refused.status_code == 401 and "does not verify" in refused.json()["reason"], refused.text
     # a body changed after signing
     headers, body = wechat_api.notification("REFUND.SUCCESS", resource)
     assert httpx.post(f"{url}/webhooks/wechat", content=body.replace(b"REFUND", b"REFUNX"),
