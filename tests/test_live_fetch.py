@@ -119,6 +119,23 @@ def test_stripe_500_every_time_is_a_fetch_failure_exit_2(tmp_path, stripe_server
     assert status["sources"]["stripe"]["state"] == "failed"
 
 
+@pytest.mark.parametrize("fault, said", [
+    ("cut", "the connection to Stripe was cut before its answer was complete"),
+    ("half", "Stripe's answer was not complete JSON (HTTP 200): cut short on the way"),
+    ("429", "Stripe asked to slow down (HTTP 429, too many requests)"),
+    ("timeout:0.8", "Stripe timed out (after 0.5 s)")])
+def test_stripe_failures_say_what_happened_in_words(tmp_path, stripe_server, monkeypatch, fault, said):
+    # A blind tester read "Stripe did not answer (APIConnectionError: Unexpected error
+    # communicating with Stripe.  If this problem persists,)" for a cut connection, "Stripe
+    # failed with HTTP 200" for a cut JSON body and "RateLimitError" for a 429
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    stripe_server.faults += [("/v1/balance_transactions", fault)] * 3
+    report = fetch.run(config_mod.load(cfg), since=DAY, until=DAY, today=TODAY)
+    assert report.failures == [f"stripe: {DAY}: balance-transactions-{DAY}.json: {said} (after 3 tries); run "
+                               "`beanclear fetch` again later, or raise live.retry.attempts"]
+
+
 def test_missing_secret_names_the_variable(tmp_path, stripe_server, monkeypatch):
     cfg = _stripe_config(tmp_path, stripe_server)
     monkeypatch.delenv("STRIPE_API_KEY", raising=False)
