@@ -71,7 +71,13 @@ from beanclear.importers.toolkit import (JsonObject, StatementError, currency_co
                                          json_line, json_shown, read_json)
 from beanclear.importers.toolkit.jsonstream import Dropped, JsonItems, Unusual, streamed_or_whole
 
+# Stripe's ids are long (`txn_1Pgc79B7WZ01zgkW`): one of them in a JSON of `"object"`s
+# tells a Stripe response apart from another API's in the same shape (Omise's
+# `"object": "charge"` with `chrg_…`). An object Stripe names and books here, with an
+# `"id"` of Stripe's prefix, is Stripe's whatever its id's length (a test server's `po_0002`).
 STRIPE_ID = re.compile(r'"(txn|ch|po|re|dp|py|tr|acct|fee)_[A-Za-z0-9]{6,}"')
+STRIPE_OBJECT = re.compile(r'"object"\s*:\s*"(balance_transaction|payout|charge|refund|dispute)"')
+STRIPE_OWN_ID = re.compile(r'"id"\s*:\s*"(txn|ch|po|re|pyr|dp|du|py)_[A-Za-z0-9]+"')
 PAYOUT_BOOKED = {"paid", "in_transit", "pending"}
 MAX_WINDOW = dt.timedelta(days=366)   # a window longer than a year is no fetch's
 CUSTOMER_SIDE = ("charge", "refund", "dispute")   # sources whose amount is what the customer paid
@@ -87,7 +93,8 @@ class Importer(StatementImporter):
     def matches(self, head: str) -> bool:
         text = head.lstrip("\ufeff \r\n\t")
         return text[:1] in "{[" and bool(re.search(r'"object"\s*:\s*"', text)) and bool(
-            STRIPE_ID.search(text) or re.search(r'"url"\s*:\s*"/v1/', text))
+            STRIPE_ID.search(text) or re.search(r'"url"\s*:\s*"/v1/', text)
+            or STRIPE_OBJECT.search(text) and STRIPE_OWN_ID.search(text))
 
     def parse(self, filepath: str) -> Extraction:
         path = str(filepath)

@@ -1,7 +1,10 @@
 """Local servers for the live tests: each implements the documented requests and
 answers of one channel's API (Stripe, WeChat Pay v3, PayPal), on 127.0.0.1 at a port
 the OS picks, with keys and certificates generated here. `faults` scripts what the
-next matching requests get: "500", "not-ready", "timeout:<seconds>", "bad-signature"."""
+next matching requests get: "500", "429", "not-ready", "timeout:<seconds>", "bad-signature",
+"half" (HTTP 200, a whole answer of half the JSON), "cut" (the connection closed in the
+middle of the body its Content-Length promised); WeChat Pay's signature headers:
+"no-signature-type", "sm2-signature-type", "unsigned", "no-serial"."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import zipfile
 import hashlib
 import json
 import secrets
+import socket
 import threading
 import time
 import uuid
@@ -79,11 +83,20 @@ class Server:
                                                     self.headers, body, self.path)
                 if status is None:   # a timeout: say nothing
                     return
+                cut = fault[1] if fault and fault[1] in ("half", "cut") else None
+                if cut == "half":   # a whole HTTP answer whose body is half the JSON
+                    out = out[:len(out) // 2]
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(out)))
                 self.end_headers()
+                if cut == "cut":    # the connection closed a third into the body promised
+                    self.wfile.write(out[:len(out) // 3])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 self.wfile.write(out)
 
             do_GET = do_POST = _serve
@@ -107,6 +120,9 @@ class Server:
     def answer(self, fault, method, path, query, headers, body, raw_path):
         if fault == "500":
             return 500, {"Content-Type": "application/json"}, b'{"error": {"message": "internal"}}'
+        if fault == "429":
+            return 429, {"Content-Type": "application/json"}, \
+                b'{"error": {"type": "rate_limit_error", "message": "Too many requests"}}'
         if fault and fault.startswith("timeout:"):
             time.sleep(float(fault.split(":")[1]))
             return None, {}, b""
@@ -198,6 +214,14 @@ class WechatServer(Server):
         body = json.dumps(doc, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json; charset=utf-8",
                    **self.sign(body, rsa_key() if fault == "bad-signature" else None)}
+        if fault == "no-signature-type":
+            del headers["Wechatpay-Signature-Type"]
+        elif fault == "sm2-signature-type":   # an algorithm wechatpayv3 does not know
+            headers["Wechatpay-Signature-Type"] = "WECHATPAY2-SM2-WITH-SM3"
+        elif fault == "unsigned":
+            headers = {k: v for k, v in headers.items() if not k.startswith("Wechatpay-")}
+        elif fault == "no-serial":
+            del headers["Wechatpay-Serial"]
         return status, headers, body
 
     def handle(self, fault, method, path, query, headers, body, raw_path):

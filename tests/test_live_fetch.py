@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from beanclear import cli, config as config_mod
 from beanclear.live import fetch
-from beanclear.live.secrets import Secrets
+from beanclear.live.secrets import MissingSecret, Secrets
 
 from conftest import SAMPLES
 from live_servers import StripeServer, WechatServer, rsa_key
@@ -119,6 +119,23 @@ def test_stripe_500_every_time_is_a_fetch_failure_exit_2(tmp_path, stripe_server
     assert status["sources"]["stripe"]["state"] == "failed"
 
 
+@pytest.mark.parametrize("fault, said", [
+    ("cut", "the connection to Stripe was cut before its answer was complete"),
+    ("half", "Stripe's answer was not complete JSON (HTTP 200): cut short on the way"),
+    ("429", "Stripe asked to slow down (HTTP 429, too many requests)"),
+    ("timeout:0.8", "Stripe timed out (after 0.5 s)")])
+def test_stripe_failures_say_what_happened_in_words(tmp_path, stripe_server, monkeypatch, fault, said):
+    # A blind tester read "Stripe did not answer (APIConnectionError: Unexpected error
+    # communicating with Stripe.  If this problem persists,)" for a cut connection, "Stripe
+    # failed with HTTP 200" for a cut JSON body and "RateLimitError" for a 429
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    stripe_server.faults += [("/v1/balance_transactions", fault)] * 3
+    report = fetch.run(config_mod.load(cfg), since=DAY, until=DAY, today=TODAY)
+    assert report.failures == [f"stripe: {DAY}: balance-transactions-{DAY}.json: {said} (after 3 tries); run "
+                               "`beanclear fetch` again later, or raise live.retry.attempts"]
+
+
 def test_missing_secret_names_the_variable(tmp_path, stripe_server, monkeypatch):
     cfg = _stripe_config(tmp_path, stripe_server)
     monkeypatch.delenv("STRIPE_API_KEY", raising=False)
@@ -133,6 +150,32 @@ def test_secrets_file_outside_the_books(tmp_path):
     cfg = write_config(tmp_path, "books: books\nlive: {secrets_file: books/keys.env}\nchannels: {}\n")
     with pytest.raises(config_mod.ConfigError, match="live.secrets_file: expected a file outside the books"):
         fetch.run(config_mod.load(cfg))
+
+
+def test_secrets_file_is_read_as_dotenv_reads_it(tmp_path):
+    # A blind tester's `STRIPE_API_KEY='rk_test_GOODKEY'  # comment` was sent as
+    # `rk_test_GOODKEY'  # comment`: a quoted value ends at its closing quote, and a ` #`
+    # after an unquoted one starts a comment (python-dotenv's rules, docs/live.md)
+    (tmp_path / "merchant.env").write_text(
+        "STRIPE_API_KEY='rk_test_GOODKEY'  # the restricted key\n"
+        "export STRIPE_WEBHOOK_SECRET=whsec_abc # comment\n"
+        'PAYPAL_CLIENT_ID="id#1"  # a quoted # is the value\'s\n'
+        "PAYPAL_CLIENT_SECRET=sec#ret\n"
+        "WECHATPAY_PRIVATE_KEY=-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\n"
+        'WECHATPAY_PUBLIC_KEY="-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----"\n')
+    secrets = Secrets(tmp_path / "merchant.env", environ={})
+    assert secrets.get("STRIPE_API_KEY") == "rk_test_GOODKEY"
+    assert secrets.get("STRIPE_WEBHOOK_SECRET") == "whsec_abc"
+    assert secrets.get("PAYPAL_CLIENT_ID") == "id#1"
+    assert secrets.get("PAYPAL_CLIENT_SECRET") == "sec#ret"
+    # a PEM key on one line with \n, as before, or quoted over several lines
+    assert secrets.pem("WECHATPAY_PRIVATE_KEY") == "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"
+    assert secrets.pem("WECHATPAY_PUBLIC_KEY") == "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----"
+    # a line that is not KEY=VALUE is said with its line number, its text never echoed
+    (tmp_path / "bad.env").write_text("STRIPE_API_KEY=rk_ok\nrk_live_pasted_alone\n")
+    with pytest.raises(MissingSecret, match=r"bad.env:2: expected KEY=VALUE") as caught:
+        Secrets(tmp_path / "bad.env", environ={}).get("STRIPE_API_KEY")
+    assert "rk_live_pasted_alone" not in str(caught.value)
 
 
 def test_a_secret_pasted_into_the_config_is_refused_unechoed(tmp_path):
@@ -217,6 +260,22 @@ def test_wechat_answer_with_a_bad_signature_is_refused_without_retry(wechat):
     assert len(report.failures) == 1 and "does not verify against the platform certificate" in report.failures[0]
     assert not (cfg.parent / "statements" / "wechat" / "tradebill-2021-01-28.csv").exists()
     assert not (cfg.parent / "books").exists()
+
+
+@pytest.mark.parametrize("fault", ["no-signature-type", "sm2-signature-type", "unsigned", "no-serial"])
+def test_wechat_answer_without_readable_signature_headers_is_refused_like_a_bad_signature(wechat, fault, caplog):
+    # A blind tester's answer without Wechatpay-Signature-Type gave a traceback and
+    # "unexpected Exception from the channel's SDK: wechatpayv3 does not support this
+    # algorithm: ": an answer whose signature headers are missing or name an algorithm
+    # wechatpayv3 does not know does not verify, and is refused as a bad signature is
+    server, cfg = wechat
+    server.faults.append(("/v3/bill/tradebill", fault))
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2021, 1, 28), until=dt.date(2021, 1, 28))
+    assert len(report.failures) == 1, report.failures
+    assert "does not verify against the platform certificate: refused" in report.failures[0], report.failures[0]
+    assert "unexpected" not in report.failures[0]
+    assert not [r for r in caplog.records if r.exc_info]   # no traceback logged
+    assert not (cfg.parent / "statements" / "wechat" / "tradebill-2021-01-28.csv").exists()
 
 
 def test_archive_never_overwritten_with_other_bytes(wechat):

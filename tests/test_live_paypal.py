@@ -159,3 +159,30 @@ def test_a_day_s_balances_and_transactions_give_one_book_in_either_order(paypal,
             result = CliRunner().invoke(cli.main, ["import", "-c", str(by_hand / "config.yaml"), str(path)])
             assert result.exit_code == 0, result.output
         assert _books(by_hand / "books") == served, order
+
+
+@pytest.mark.parametrize("fault, said", [("half", "answer to /v1/reporting/transactions was not complete JSON"),
+                                         ("cut", "the connection to PayPal was cut before its answer was complete")])
+def test_a_paypal_answer_cut_short_is_retried_then_said_in_one_line(paypal, fault, said, caplog):
+    # A blind tester's PayPal page answered HTTP 200 with half its JSON: a traceback and
+    # "unexpected JSONDecodeError from the channel's SDK", after one try. A body that is
+    # not the JSON promised is a cut connection: tried again, then a fetch failure
+    server, cfg, environ = paypal
+    server.faults += [("/v1/reporting/transactions", fault)] * 3
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 1), environ=environ)
+    assert len(report.failures) == 1, report.failures
+    failure = report.failures[0]
+    assert "unexpected" not in failure and "after 3 tries" in failure, failure
+    assert said in failure, failure
+    assert not [r for r in caplog.records if r.exc_info]   # no traceback logged
+    assert len([p for _, p in server.requests if p.startswith("/v1/reporting/transactions")]) == 3
+    # once it answers whole, the day is fetched
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 1), environ=environ)
+    assert report.failures == []
+
+
+def test_a_paypal_token_answer_cut_short_is_retried(paypal):
+    server, cfg, environ = paypal
+    server.faults += [("/v1/oauth2/token", "half")]
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 1), environ=environ)
+    assert report.failures == [], report.failures

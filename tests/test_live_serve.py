@@ -74,6 +74,19 @@ def test_stripe_payout_paid_is_booked_archived_and_a_replay_refused(merchant):
     assert httpx.get(f"{url}/status").json()["sources"]["stripe"]["last_event"]["id"] == "evt_1PayoutPaid0001"
 
 
+def test_stripe_payout_with_short_ids_is_booked_in_each_state(merchant):
+    # A blind tester's test server sent po_0002 / txn_0015: payout.created answered 500
+    # ("no importer recognises this file"), and every later state the same
+    m, url, *_ = merchant
+    payout = {**PAYOUT, "id": "po_0002", "balance_transaction": "txn_0015", "status": "in_transit"}
+    answer = _post_stripe(url, stripe_event("evt_0001", "payout.created", payout))
+    assert answer.status_code == 200, answer.text
+    paid = _post_stripe(url, stripe_event("evt_0002", "payout.paid", {**payout, "status": "paid"}))
+    assert paid.status_code == 200, paid.text
+    month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
+    assert month.count("^payout-po_0002") == 1   # one entry, not one per state
+
+
 def test_stripe_tampered_and_stale_events_are_refused(merchant):
     m, url, *_ = merchant
     body = stripe_event("evt_1Tampered00001", "payout.paid", PAYOUT)
@@ -120,6 +133,13 @@ def test_wechat_notification_verified_decrypted_archived(merchant):
     # signed by someone else's key
     headers, body = wechat_api.notification("TRANSACTION.SUCCESS", resource, key=rsa_key())
     assert httpx.post(f"{url}/webhooks/wechat", content=body, headers=headers).status_code == 401
+    # signature headers missing or naming an algorithm wechatpayv3 does not know: not verified
+    headers, body = wechat_api.notification("TRANSACTION.SUCCESS", resource)
+    for change in ({"Wechatpay-Signature-Type": None}, {"Wechatpay-Signature-Type": "WECHATPAY2-SM2-WITH-SM3"},
+                   {"Wechatpay-Serial": None}):
+        sent = {k: v for k, v in {**headers, **change}.items() if v is not None}
+        refused = httpx.post(f"{url}/webhooks/wechat", content=body, headers=sent)
+        assert refused.status_code == 401 and "does not verify" in refused.json()["reason"], refused.text
     # a body changed after signing
     headers, body = wechat_api.notification("REFUND.SUCCESS", resource)
     assert httpx.post(f"{url}/webhooks/wechat", content=body.replace(b"REFUND", b"REFUNX"),

@@ -379,3 +379,76 @@ def test_a_month_before_the_books_or_before_a_closed_one_is_refused(tmp_path, mo
     result = beanclear(merchant, "close", "2026-10")
     assert result.exit_code == 0, result.output
     assert set(closed.closed_months(merchant / "books")) == {"2026-10", "2026-11"}
+
+
+STRIPE_BANK = """\
+books: books
+currency: USD
+channels:
+  stripe: {type: stripe, currency: USD, settlement_days: 30, bank: firstbank, bank_days: 3}
+banks:
+  firstbank:
+    type: csv
+    account: Assets:Bank:FirstBank
+    currency: USD
+    opening_balance: {date: 2025-12-31, amount: 1000.00}
+    columns: {date: Posting Date, amount: Amount, memo: Description, ref: Reference, balance: Running Balance}
+checks:
+  unsettled: {severity: off}
+  bank-unmatched: {severity: off}
+"""
+STRIPE_HEADER = ("balance_transaction_id,created_utc,available_on_utc,currency,gross,fee,net,reporting_category,"
+                 "source_id,description,automatic_payout_id")
+
+
+def stripe_csv(path: Path, *rows) -> None:
+    """A Stripe balance report of (id, day, gross, fee, category, description) rows."""
+    lines = [STRIPE_HEADER] + [f"txn_{i},{day} 12:00:00,{day} 00:00:00,usd,{gross},{fee},"
+                               f"{Decimal(gross) - Decimal(fee)},{kind},ch_{i},{said}," for i, day, gross, fee, kind, said in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("first_row", ["2026-02-03", "2026-02-01"])
+def test_a_reopened_months_changed_balance_is_the_closes_failed_assertion(tmp_path, monkeypatch, first_row):
+    """blind8 (tester 175): README, Closing a month: an import that changes a reopened
+    month's balances shows up as the failed assertion in periods.beancount. Stripe's
+    February starts 02-03 (two quiet days) and states no balance of its own: the
+    re-sent February's Radar fee broke the close's 03-01 assertion, and check,
+    bean-check and close blamed a statement-gap of 02-01 to 02-02, whose balance (the
+    close's) said 12.00 more than the books. A close's assertion is the books' own
+    month end, not a statement's balance: Beancount's failure, at its line, as with a
+    row on 02-01."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-05")
+    monkeypatch.setenv("USER", "alice")
+    (tmp_path / "config.yaml").write_text(STRIPE_BANK, encoding="utf-8")
+    february = [("F1", first_row, "100.00", "3.20", "charge", "Sale"), ("F2", "2026-02-28", "50.00", "1.75", "charge", "Sale")]
+    stripe_csv(tmp_path / "jan" / "stripe-2026-01.csv", ("J1", "2026-01-02", "100.00", "3.20", "charge", "Sale"),
+               ("J2", "2026-01-31", "50.00", "1.75", "charge", "Sale"))
+    stripe_csv(tmp_path / "feb" / "stripe-2026-02.csv", *february)
+    stripe_csv(tmp_path / "late" / "stripe-2026-02-v2.csv", *february,
+               ("F3", "2026-02-27", "-12.00", "0.00", "fee", "Billing - Radar fees"))
+    bank = "Posting Date,Description,Amount,Reference,Running Balance\n"
+    (tmp_path / "jan" / "bank-2026-01.csv").write_text(
+        bank + "2026-01-02,INTEREST,1.00,B1,1001.00\n2026-01-31,INTEREST,1.00,B2,1002.00\n", encoding="utf-8")
+    (tmp_path / "feb" / "bank-2026-02.csv").write_text(
+        bank + "2026-02-01,INTEREST,1.00,B3,1003.00\n2026-02-28,INTEREST,1.00,B4,1004.00\n", encoding="utf-8")
+    for month in ("jan", "feb"):
+        assert beanclear(tmp_path, "import", str(tmp_path / month)).exit_code == 0
+        closed_ = beanclear(tmp_path, "close", f"2026-{'01' if month == 'jan' else '02'}")
+        assert closed_.exit_code == 0, closed_.output
+    assert beanclear(tmp_path, "reopen", "2026-02", "--reason", "Stripe re-sent February").exit_code == 0
+    assert beanclear(tmp_path, "import", str(tmp_path / "late")).exit_code == 0
+    failed = ("beancount 2026-03-01 -: Balance failed for 'Assets:Clearing:Stripe': expected 290.10 USD != "
+              "accumulated 278.10 USD (12.00 too little) (books/periods.beancount:10)")
+
+    checked = beanclear(tmp_path, "check")
+    assert checked.exit_code == 1 and "statement-gap" not in checked.output, checked.output
+    assert [" ".join(line.split()) for line in checked.output.splitlines()][:2] == [
+        "error beancount 2026-03-01 - 12.00 USD: " + failed.split(": ", 1)[1], "1 error, 0 warnings, 0 acknowledged"]
+    _, errors, _ = loader.load_file(str(tmp_path / "books" / "main.beancount"))   # bean-check, Fava
+    assert [(type(e).__name__, e.source["filename"].endswith("periods.beancount"), e.source["lineno"])
+            for e in errors] == [("BalanceError", True, 10)]
+    result = beanclear(tmp_path, "close", "2026-02")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == "error " + failed, result.output

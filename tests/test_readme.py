@@ -49,3 +49,17 @@ def test_the_readme_loop_on_the_demo_merchant_closes_january_on_any_day(demo_cop
             assert words[0] == "beanclear", words
             result = CliRunner().invoke(cli.main, words[1:], env=env)
             assert result.exit_code == 0, (words, result.output)
+
+
+def test_the_command_table_says_an_action_done_twice_exits_0():
+    # a blind tester acknowledged a finding twice: "already acknowledged; nothing was
+    # written", exit 0, as "Resolving findings" says of any action done twice; the table
+    # said "2 when nothing was written". Exit 2 is a refusal (which writes nothing too).
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Commands", 1)[1].split("\n\n", 3)[2]
+    rows = {re.match(r"\| `beanclear ([a-z-]+)", row).group(1): row.rstrip(" |").rsplit(" | ", 1)[1]
+            for row in table.splitlines()[2:]}
+    assert "2 when refused" in rows["ack"] and "already acknowledged" in rows["ack"]
+    assert not [name for name, cell in rows.items() if "2 when nothing was written" in cell]
+    twice = readme.split("Doing an action twice writes", 1)[1].split(".", 1)[0]
+    assert "the command exits 0" in twice

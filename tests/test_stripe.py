@@ -291,6 +291,33 @@ def test_failed_payout_gives_the_money_back(tmp_path, cfg):
     assert failure.links == {"payout-txn_F2"} and failure.meta["payout-returned"] == "po_F1000000"
 
 
+def test_a_lone_payout_is_recognised_by_its_object_whatever_its_ids_length(tmp_path, cfg):
+    # A blind tester's payout with short ids (po_0002, txn_0015), as a test server serves
+    # them, was "no importer recognises this file", and its webhook answered 500 in every
+    # state: a long id told it apart from other JSON, where its `"object": "payout"` with a
+    # Stripe id says what it is
+    payout = {"amount": 3000, "arrival_date": 1796529600, "automatic": True, "balance_transaction": "txn_0015",
+              "created": 1796349600, "currency": "usd", "failure_balance_transaction": None, "id": "po_0002",
+              "method": "standard", "object": "payout", "status": "in_transit", "type": "bank_account"}
+    path = tmp_path / "event-payout-po_0002.json"
+    path.write_text(json.dumps(payout, indent=2, sort_keys=True) + "\n")
+    entry, = run(stripe_api, cfg, "stripe", path).entries
+    assert entry.meta["id"] == "po_0002"
+    assert amounts(entry) == {"Assets:Transit:Stripe": Decimal("30.00"), CLEARING: Decimal("-30.00")}
+    bt = {"id": "txn_01", "object": "balance_transaction", "amount": 1000, "fee": 59, "net": 941,
+          "currency": "usd", "created": 1772441100, "type": "charge", "reporting_category": "charge",
+          "source": "ch_01", "status": "available"}
+    path.write_text(json.dumps(bt))
+    assert [e.meta["id"] for e in run(stripe_api, cfg, "stripe", path).entries] == ["txn_01"]
+    # what kept other JSON apart still does: an object of another API in Stripe's shape,
+    # a Stripe object's name without a Stripe id
+    importer = stripe_api.Importer(cfg.channels["stripe"], cfg)
+    for other in ({"object": "charge", "id": "chrg_test_5fzw1", "amount": 100000},
+                  {"object": "payout", "id": "12345", "amount": 100}):
+        path.write_text(json.dumps(other))
+        assert not importer.identify(str(path)), other
+
+
 def test_failed_payout_with_its_failure_balance_transaction_gives_the_money_back_when_that_says(tmp_path, cfg):
     # blind6: the money came back at the payout's creation, days before the failure; with
     # the failure balance transaction expanded (serve fetches it) it is that transaction's

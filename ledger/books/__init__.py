@@ -10,7 +10,8 @@ New entries are inserted as whole blocks between the blocks already in a month f
 at their place in (date, balance-first, time, id) order. Nothing already in a file is
 rewritten or re-indented, so a person's edits survive and an import's `git diff` shows
 only added lines. Knowing what is already there needs no Beancount parse: the `id:`
-lines and `balance` lines of the source's own folder are enough.
+lines and `balance` lines of the source's own folder, and the `id:` lines of the files of
+a person's own the books include (an imported entry moved there by hand: Books.by_hand).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ COVERAGE_MARK = b'custom "beanclear-coverage"'
 ACCOUNT_META = re.compile(r'^[ \t]+account:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 FORMAT_META = re.compile(r'^[ \t]+format:[ \t]*"([^"\\]*)"', re.M)
 OPEN_LINE = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]+open[ \t]+(\S+)", re.M)
+POSTED_LINE = re.compile(r"^[ \t]+(?:[!*][ \t]+)?([A-Z][^\s;:]*(?::[^\s;]+)+)", re.M)   # a posting's account
 INCLUDE_LINE = re.compile(r'^include "([^"/]+)/\*/\*\.beancount"[ \t]*$', re.M)
 
 
@@ -86,6 +88,12 @@ class Books:
     root: Path
     _texts: dict = field(default_factory=dict, repr=False, compare=False)   # _read()'s
     _held: dict = field(default_factory=dict, repr=False, compare=False)    # _scan()'s statements
+    # source name -> the accounts config.yaml gives it (Config.source_accounts): which
+    # sources an entry of a person's own file is of (kept_by_hand); without them, none's
+    accounts: dict = field(default_factory=dict, repr=False, compare=False)
+    _own: list | None = field(default=None, repr=False, compare=False)        # own_files()'s
+    _by_hand: list | None = field(default=None, repr=False, compare=False)
+    _kept: dict = field(default_factory=dict, repr=False, compare=False)    # kept_by_hand()'s, per source
 
     @property
     def main(self) -> Path:
@@ -96,9 +104,69 @@ class Books:
     def source_files(self, source: str) -> list[Path]:
         return sorted((self.root / source).glob("*/*.beancount"))
 
+    def month_files(self) -> set[Path]:
+        """Every source's month files (books/<source>/<YYYY>/<file>.beancount): what the
+        importers wrote. Any other file the books include is a person's own."""
+        return set(self.root.glob("*/*/*.beancount"))
+
+    def is_source_file(self, source: str, path: Path) -> bool:
+        """Whether `path` is one of the source's month files (not a person's own file)."""
+        return Path(path).parent.parent == self.root / source
+
+    def own_files(self) -> list[Path]:
+        """The files the books include other than the sources' month files (main.beancount,
+        accounts.beancount, a person's own files), as Beancount follows the includes: found
+        once per Books (a file, or main.beancount, changed since says so by its stamp)."""
+        if self._own is None:
+            from beanclear.books import included
+            self._own = [path for path, _ in included.own_texts(self.main, self.month_files(), self._read)]
+        return self._own
+
+    def by_hand(self) -> list[Kept]:
+        """The entries with an `id:` line in the files the books include other than the
+        sources' month files (main.beancount, a person's own files, accounts.beancount):
+        imported entries moved there by hand, keeping their `id:` line, are still in the
+        books. Read once per Books, from their text (a person's files are small; the
+        month files are never read here); the openings (`opening …`) left out."""
+        if self._by_hand is None:
+            out = []
+            for path in self.own_files():
+                if not path.is_file():   # removed since: its stamp says so
+                    continue
+                text, line, counted = self._read(path), 1, 0
+                for found in ID_LINE.finditer(text):
+                    ident = _unescape(found.group(1)) if "\\" in found.group(1) else found.group(1)
+                    start = _block_start(text, found.start())
+                    start += text[start:start + 1] == "\n"
+                    end = ENTRY_END.search(text, found.end())
+                    block = text[start:end.start() if end else len(text)]
+                    if ident.startswith("opening ") or not ENTRY_START.match(block):
+                        continue
+                    line += text.count("\n", counted, start)
+                    counted = start
+                    covers = COVERS_LINE.search(block)
+                    covered = render.covered(_unescape(covers.group(1))) if covers else []
+                    out.append(Kept(ident, (ident, *covered), frozenset(POSTED_LINE.findall(block)), path, line,
+                                    block, f"{Path(self.root.name) / os.path.relpath(path, self.root)}:{line}"))
+            self._by_hand = out
+        return self._by_hand
+
+    def kept_by_hand(self, source: str) -> dict[str, Kept]:
+        """Identity (render.identities: `id` and `covers`) -> the entry of by_hand() holding
+        it, of the entries that are the source's: those posting to an account config.yaml
+        gives it (`accounts`). Ids are per source: another source's id, or an entry of
+        another source's month files, is not this one's."""
+        kept = self._kept.get(source)
+        if kept is None:
+            own = self.accounts.get(source) or frozenset()
+            kept = self._kept[source] = {identity: entry for entry in (self.by_hand() if own else ())
+                                         if entry.accounts & own for identity in entry.identities}
+        return kept
+
     def _read(self, path: Path) -> str:
-        """A month file's text, read once per Books: an import asks of the same files what
-        they hold (ids), what they cover and what they post before a date. A Books lives
+        """A month file's (or a person's own file's: own_files) text, read once per Books: an
+        import asks of the same files what they hold (ids), what they cover and what they
+        post before a date. A Books lives
         for one command, under the lock, so the files cannot change meanwhile (importing.run
         reads the ids before the lock, and checks the files' stamps under it). A file past
         KEEP_TEXT characters is not kept: read again if asked again, as memory must not
@@ -151,11 +219,16 @@ class Books:
         yield rest
 
     def stamp(self, source: str) -> tuple:
-        """(name, size, modification time) of each of a source's files: equal stamps, the
+        """(name, size, modification time) of each of a source's files, and of a person's
+        own files the books include where it has accounts (by_hand): equal stamps, the
         same files as when known() read them (an import holds the lock only to write)."""
         out = []
-        for path in self.source_files(source):
-            stat = path.stat()
+        for path in self.source_files(source) + (self.own_files() if self.accounts.get(source) else []):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:   # a file of a glob removed since
+                out.append((str(path), None, None))
+                continue
             out.append((str(path), stat.st_size, stat.st_mtime_ns))
         return tuple(out)
 
@@ -168,6 +241,7 @@ class Books:
         out = Ids()
         for path in self.source_files(source):
             self._scan(path, out, view)
+        out.update(self.kept_by_hand(source))   # moved by hand into a file of a person's own
         return out
 
     def view_ids(self, source: str, key: str) -> ViewIds:
@@ -184,14 +258,24 @@ class Books:
 
     def blocks_of(self, source: str, wanted) -> Iterator[tuple[str, str]]:
         """(id, the entry's text) of the entries of a source's files whose id `wanted(id)`
-        is true. Read as known() reads ids, a month file a piece at a time; only the
-        blocks of the ids wanted are cut out."""
-        for _, _, ident, block in self.entry_blocks(source, wanted):
+        is true, and of its entries a person moved into a file of their own (kept_by_hand):
+        what the books hold of them. Read as known() reads ids, a month file a piece at a
+        time; only the blocks of the ids wanted are cut out."""
+        for _, _, ident, block in self.entry_blocks(source, wanted, by_hand=True):
             yield ident, block
 
-    def entry_blocks(self, source: str, wanted) -> Iterator[tuple[Path, int, str, str]]:
+    def entry_blocks(self, source: str, wanted, by_hand: bool = False) -> Iterator[tuple[Path, int, str, str]]:
         """blocks_of() with where each entry is: (its month file, the line it starts on,
-        its id, its text: from a line break before it, where one is)."""
+        its id, its text: from a line break before it, where one is). Only the month
+        files, which an import may rewrite; with `by_hand`, the source's entries of a
+        person's own files after them (a file no import rewrites: is_source_file tells)."""
+        yield from self._month_blocks(source, wanted)
+        if by_hand:
+            for entry in dict.fromkeys(self.kept_by_hand(source).values()):
+                if wanted(entry.ident):
+                    yield entry.path, entry.line, entry.ident, entry.block
+
+    def _month_blocks(self, source: str, wanted) -> Iterator[tuple[Path, int, str, str]]:
         for path in self.source_files(source):
             line = 1   # of where `counted` is in the piece
             for text in self._pieces(path):
@@ -280,14 +364,14 @@ class Books:
         (a person's own, books kept before beanclear) hold on it at the end of a day
         (`wanted`: (account, currency) -> that day); see books/included.py."""
         from beanclear.books import included
-        return included.held(self.main, wanted, set(self.root.glob("*/*/*.beancount")))
+        return included.held(self.main, wanted, self.month_files())
 
     def own_balances(self) -> set[tuple[str, str, str, Decimal]]:
         """(day, account, currency, amount) of the balances the books' files other than
         the sources' month files assert (a person's own, books kept before beanclear);
         see books/included.py."""
         from beanclear.books import included
-        return included.balances(self.main, set(self.root.glob("*/*/*.beancount")))
+        return included.balances(self.main, self.month_files())
 
     def postings_before(self, account: str, currency: str, date) -> tuple:
         """(sum, first date) of what the sources' month files post to an account in a
@@ -569,6 +653,19 @@ def _last_entry_end(text: str) -> int:
         if found is not None:
             return found.start() + 1
     return 0
+
+
+@dataclass(frozen=True)
+class Kept:
+    """An entry with an `id:` line in a file of a person's own the books include
+    (Books.by_hand): an imported entry moved there by hand, still in the books."""
+    ident: str                     # its id
+    identities: tuple[str, ...]    # its id, then what its `covers:` names
+    accounts: frozenset[str]       # the accounts it posts to
+    path: Path                     # its file
+    line: int                      # the line it starts on
+    block: str                     # its text
+    where: str                     # `books/<file>:<line>`, as a summary says it
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Every file is identified and read before anything is written; one bad file means
 nothing is written (and the error names its line). Entries the books already hold,
-by their statement id, are counted and skipped, also when two statements overlap.
+by their statement id, are counted and skipped, also when two statements overlap,
+and also where a person moved the entry into a file of their own (Books.kept_by_hand).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class FileResult:
     planned: Sorted | None = None                    # `new` as Books.plan writes it (books.kept)
     restating: list = field(default_factory=list)    # its balances the books assert already (late_balances.py)
     dry_run: bool = False                            # nothing was written: its summary says what would be
+    by_hand: dict = field(default_factory=dict)      # Kept -> None: its rows the books hold in a person's file
 
     def summary(self) -> str:
         ex = self.extraction
@@ -69,9 +71,20 @@ class FileResult:
                  f"{len(self.new)} entries {written}, {self.known} already in the books"]
         if ex.skipped:
             words.append(", skipped " + ", ".join(f"{n} {why}" for why, n in sorted(ex.skipped.items())))
-        for note in ex.notes + self.notes:
+        for note in ex.notes + self.notes + _by_hand(self.by_hand):
             words.append(f"; note: {note}")
         return "".join(words)
+
+
+def _by_hand(found: dict, shown: int = 5) -> list[str]:
+    """The note saying which of a statement's rows the books hold in a person's own file
+    (Books.by_hand): found there, left as it is there."""
+    if not found:
+        return []
+    named = ", ".join(f"{entry.ident} ({entry.where})" for entry in list(found)[:shown])
+    more = f" and {len(found) - shown} more" if len(found) > shown else ""
+    return [f"{len(found)} of those already in the books found in a file of your own (an entry that keeps its "
+            f"`id:` line outside the source's month files), left as it is there: {named}{more}"]
 
 
 @dataclass
@@ -109,7 +122,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     # statements they record by digest are not read at all (unless `force`), and rows
     # already booked need no entry (StatementImporter.held). Under the lock, the files
     # are checked unchanged since; else what was read of them is read again.
-    books = Books(config.books)
+    books = Books(config.books, accounts=config.source_accounts())
     stamps: dict[str, tuple] = {}           # per source, its files' stamp before anything was read of them
     digests: dict[str, dict] = {}           # per source, Books.digests
     early: dict[str, Ids] = {}              # per source, Books.known
@@ -159,7 +172,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             known = early[name]
             if view is not None and views.get(name):
                 known = late_views.Unheld(known, views[name])
-            results.append(_read(path, importer, known, digest))
+            results.append(_read(path, importer, known, digest, books.kept_by_hand(name)))
             _park(results)
     if summaries and not results and not rates:   # nothing but summaries: said as an error, naming the first
         raise StatementError(summaries[0].path, 1, summaries[0].said)
@@ -168,7 +181,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     with atomic.locked(config.books):
         stale = {name for name, stamp in stamps.items() if books.stamp(name) != stamp}
         if stale:  # another command wrote these books meanwhile: nothing read of them is trusted
-            books = Books(config.books)
+            books = Books(config.books, accounts=config.source_accounts())
             for name in stale:
                 early.pop(name, None)
                 views.pop(name, None)
@@ -180,7 +193,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                                       and result.digest not in digests[name]):
                     if result.unclaimed:   # its record gone meanwhile: no importer of the config reads it
                         identify(result.path, [i for i in importers if i.source.name == name], name)
-                    results[at] = _read(result.path, result.importer, None, result.digest)
+                    results[at] = _read(result.path, result.importer, None, result.digest,
+                                        books.kept_by_hand(name))
                     _park(results)
             late = _across(results, books)
             _park(results)
@@ -268,7 +282,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
             result.new = new = Picked(entries)   # the entries as they are, by position: not stored again
             # What Books.plan writes of them, kept in this pass too: no pass to read them again.
             result.planned = planned = None if dry_run else Sorted()
-            known = seen[name]
+            known, by_hand = seen[name], books.kept_by_hand(name)
             for at, entry in enumerate(entries):
                 given = entry
                 days.add(entry)
@@ -300,6 +314,8 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 theirs = part is not None and type(entry) is data.Balance and their_balance(entry)
                 if part is None or theirs:
                     result.known += 1
+                    if by_hand and part is None:   # in the books: in a person's own file?
+                        result.by_hand.update(dict.fromkeys(by_hand[i] for i in ids if i in by_hand))
                     if isinstance(entry, data.Balance):
                         if not theirs:   # their own line is theirs: never restated
                             result.restating.append(entry)   # which may restate it (late_balances.py)
@@ -484,10 +500,12 @@ def _park(results: list[FileResult]) -> None:
             store.park()
 
 
-def _read(path: Path, importer: StatementImporter, known: Ids | None, digest: str | None = None) -> FileResult:
+def _read(path: Path, importer: StatementImporter, known: Ids | None, digest: str | None = None,
+          by_hand: dict | None = None) -> FileResult:
     """A statement read, its rows the books hold (`known`) left without entries; read
     again in full when one of those repeats an id of the file: once_per_id() decides
-    what a repeated id means, and it needs both rows."""
+    what a repeated id means, and it needs both rows. `by_hand`: Books.kept_by_hand of its
+    source, the entries of a person's files among those (FileResult.by_hand)."""
     importer.known = known
     try:
         result = FileResult(path, importer, importer.read(str(path)))
@@ -498,6 +516,10 @@ def _read(path: Path, importer: StatementImporter, known: Ids | None, digest: st
             result = FileResult(path, importer, importer.read(str(path)))
     finally:
         importer.known = None
+    held = result.extraction.held_ids
+    if by_hand and held:
+        result.by_hand.update(dict.fromkeys(entry for entry in dict.fromkeys(by_hand.values())
+                                            if any(i in held for i in entry.identities)))
     result.extraction.held_ids = Ids()  # not needed any more: its memory (or its database) back
     result.digest = digest
     once_per_id(result)

@@ -102,6 +102,20 @@ def held(main: Path, wanted: dict[tuple[str, str], dt.date], skip: set[Path]) ->
 
 
 
+def own_texts(main: Path, skip: set[Path], read=lambda path: path.read_text(encoding="utf-8")
+              ) -> Iterator[tuple[Path, str]]:
+    """(path, text) of each file the books include but those of `skip` (the sources' month
+    files), each read once by `read`: a file of `skip` is not read at all, not even for
+    include lines (beanclear writes none there)."""
+    skip = {Path(os.path.normpath(p)) for p in skip}
+    texts = {}   # each file read once: here, then by files() for its includes
+    for path in files(main, lambda path: [texts.pop(path, "")]):
+        if path in skip:
+            continue
+        texts[path] = read(path)
+        yield path, texts[path]
+
+
 def balances(main: Path, skip: set[Path]) -> set[tuple[str, str, str, Decimal]]:
     """(day, account, currency, amount) of every `balance` in the files the books include
     but those of `skip` (the sources' month files, which the import knows by their
@@ -109,13 +123,9 @@ def balances(main: Path, skip: set[Path]) -> set[tuple[str, str, str, Decimal]]:
     (`~ 0.01`) or an expression is no plain amount, and not in it."""
     from decimal import InvalidOperation
     from beanclear.books import BALANCE_LINE, balance_parts
-    skip = {Path(os.path.normpath(p)) for p in skip}
-    out, texts = set(), {}   # each file read once: here, then by files() for its includes
-    for path in files(main, lambda path: [texts.pop(path, "")]):
-        if path in skip:
-            continue
-        texts[path] = path.read_text(encoding="utf-8")
-        for found in BALANCE_LINE.finditer(texts[path]):
+    out = set()
+    for _, text in own_texts(main, skip):
+        for found in BALANCE_LINE.finditer(text):
             try:
                 day, account, currency, number, _ = balance_parts(found.group(0))
             except InvalidOperation:

@@ -49,7 +49,9 @@ are and the import says why:
   carried over into the replacement;
 - named by an acknowledgment, follow-up or write-off (acks.beancount,
   writeoffs.beancount) by an id of it the replacement does not carry (Alipay's
-  账务流水号): the decision would no longer find its finding.
+  账务流水号): the decision would no longer find its finding;
+- where one of them was moved by hand into a file of a person's own, keeping its `id:`
+  line (Books.kept_by_hand): the books hold the money there, and no import rewrites it.
 """
 
 from __future__ import annotations
@@ -199,20 +201,20 @@ class Views:
         source = self.sources.get(name)
         if source is None or not isinstance(entry, data.Transaction):
             return None
-        blocks, found, elsewhere = source.blocks, {}, False
+        blocks, found, elsewhere, own = source.blocks, {}, False, self.books.kept_by_hand(name)
         for identity in ids:
             block = blocks.get(identity)
             if block is not None:
                 found[(block.path, block.identities[0])] = block
             elif identity in known:   # held, but by no fund-view entry read here
-                elsewhere = True
+                elsewhere = "own" if identity in own else elsewhere or "disagree"
         if not found:
             return None
         found = list(found.values())
         if source.repeats and any(b.ident in source.removals.get(b.path, ()) for b in found):
             return None   # replaced already, by the same row of another statement
         said = self.said.setdefault(id(whose), Said())
-        why = "disagree" if elsewhere else self._why_not(source, entry, ids, found, said)
+        why = elsewhere or self._why_not(source, entry, ids, found, said)
         if why is not None:
             said.left[why] += 1
             edit = next((b.keep for b in found if b.keep), None) if why == "edited" else None
@@ -375,6 +377,10 @@ class Views:
             out.append(f"{left['named']} row(s) whose fund-view entries an acknowledgment, follow-up or write-off "
                        f"names by an id the trade view does not write left as they are (e.g. {examples['named']}; "
                        "name the finding by this id instead, then import this statement again with --force)")
+        if left["own"]:
+            out.append(f"{left['own']} row(s) whose money the books hold in part in a file of your own (an entry "
+                       f"moved there, keeping its `id:` line) left as they hold it, with the fund view's other "
+                       f"entries of it (e.g. {examples['own']})")
         if left["disagree"]:
             out.append(f"{left['disagree']} row(s) on which the fund view booked other money or other ids left as "
                        f"the fund view booked them (e.g. {examples['disagree']})")

@@ -23,6 +23,12 @@ of shops it may pay, placed up to `order_days` before those days; and refunds a 
 made of orders the source was paid for, that its books show less of, where no refund
 the books hold of the order is later than those days (the refund may be in them). A step over days its statements all cover is not
 a missing statement: the failures stay as Beancount reports them.
+
+Only a statement's balance steps over missing rows: a close's assertions (books/
+periods.beancount) are what the books held at a month's end, and one that fails says
+the books changed since (an import into the month reopened: README, "Closing a month"),
+not that rows are missing. They are not read here: its failure stays Beancount's, at its
+line, whatever days the statements around it leave quiet.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from beancount.core import data
 
 from beanclear.checks.findings import Finding
 from beanclear.importers.order_refs import payment_shops
+from beanclear.periods.closed import is_periods_file
 from beanclear.statements.coverage import DAY, Coverage
 
 CENT = Decimal("0.01")
@@ -68,10 +75,16 @@ def steps(entries, config, cover: Coverage) -> tuple[list[Step], dict]:
     the books' order (Beancount has set `diff_amount` on each assertion that failed);
     and (account, date) -> how far each failed assertion of those accounts is off."""
     source_of = asserting_sources(config)
+    closes: dict[str, bool] = {}   # filename -> whether it is periods.beancount (the module's docstring)
     last: dict[tuple[str, str], tuple[dt.date, Decimal]] = {}
     out, diffs = [], {}
     for entry in entries:
         if not isinstance(entry, data.Balance) or entry.account not in source_of:
+            continue
+        name = entry.meta.get("filename")
+        if name not in closes:
+            closes[name] = name is not None and is_periods_file(config.books, name)
+        if closes[name]:
             continue
         key = (entry.account, entry.amount.currency)
         diff = entry.diff_amount.number if entry.diff_amount is not None else Decimal(0)

@@ -407,6 +407,7 @@ class Prepared:
             self.groups[account] = others
             self.spans[shop.name] = (min(order_dates), max(order_dates)) if order_dates else None
         self._returned: dict[int, Decimal] | None = None
+        self._duplicates: dict[int, Decimal] | None = None
 
     def returned(self) -> dict[int, Decimal]:
         """id(entry) -> what of a channel's refund returns a duplicate charge of its order
@@ -422,27 +423,65 @@ class Prepared:
                         self._returned.update(self._returned_of(group))
         return self._returned
 
-    def _returned_of(self, g: Group) -> dict[int, Decimal]:
+    def duplicates(self) -> dict[int, Decimal]:
+        """id(entry) -> what of a channel's payment is a duplicate charge of its order:
+        what the payments took beyond the order (check_group's excess, as the finding
+        reads it), the last payments first (the finding names the second), in the
+        payment's currency, positive. No sale: the month report counts it apart, beside
+        what of it the channels gave back (returned). Paid 100.00 twice for 100.00: the
+        second payment's 100.00."""
+        if self._duplicates is None:
+            self._duplicates = {}
+            for account, groups in self.groups.items():
+                for group in groups.values():
+                    found = self._excess(group) if len(group.payments) > 1 and group.orders else None
+                    if found is not None:
+                        last_first = sorted(group.payments, key=lambda i: i.order, reverse=True)
+                        self._duplicates.update(_first(last_first, *found, -1))
+        return self._duplicates
+
+    def _excess(self, g: Group):
+        """(what the order was paid beyond its amount, in its currency, the items' amounts
+        in it), or None where it was not paid more than it (give or take the reference
+        rates' slack), or the amounts cannot be compared (check_group says nothing)."""
         currency = g.orders[0].currency
         converted = {id(i): self.convert(i, currency) for i in g.orders + g.shop_refunds + g.payments + g.channel_refunds}
-        if None in converted.values():   # no rate: the amounts cannot be compared (check_group says nothing)
-            return {}
+        if None in converted.values():
+            return None
         total = lambda items: abs(sum((converted[id(i)][0] for i in items), ZERO))
         ordered, paid = total(g.orders), total(g.payments)
         if paid <= ordered + sum((converted[id(i)][1] for i in g.payments), ZERO):
+            return None
+        return paid - ordered, {k: v[0] for k, v in converted.items()}
+
+    def _returned_of(self, g: Group) -> dict[int, Decimal]:
+        found = self._excess(g)
+        if found is None:
             return {}
-        left = returned_first(paid - ordered, total(g.channel_refunds), total(g.shop_refunds))
-        out = {}
-        for item in sorted(g.channel_refunds, key=lambda i: i.order):
-            whole = abs(converted[id(item)][0])
-            if left <= 0 or not whole:
-                break
-            if item.amount < 0:
-                continue   # a failed refund given back returns nothing: the refunds net of it do
-            part = min(whole, left)
-            left -= part
-            out[id(item.entry)] = item.amount if part == whole else (item.amount * part / whole).quantize(CENT)
-        return out
+        excess, converted = found
+        total = lambda items: abs(sum((converted[id(i)] for i in items), ZERO))
+        left = returned_first(excess, total(g.channel_refunds), total(g.shop_refunds))
+        return _first(sorted(g.channel_refunds, key=lambda i: i.order), left, converted, 1)
+
+
+def _first(items: list[Item], left: Decimal, converted: dict[int, Decimal], sign: int) -> dict[int, Decimal]:
+    """id(entry) -> the part of each of `items` (in their order) that `left` (in the
+    order's currency, `converted` their amounts in it) takes, in the item's currency,
+    `sign` times its amount: a whole item, or its share. An item of the other sign (a
+    failed refund given back, a failed payment taken back) takes none: the others are
+    net of it."""
+    out = {}
+    for item in items:
+        whole = abs(converted[id(item)])
+        if left <= 0 or not whole:
+            break
+        if item.amount * sign < 0:
+            continue
+        part = min(whole, left)
+        left -= part
+        amount = item.amount * sign
+        out[id(item.entry)] = amount if part == whole else (amount * part / whole).quantize(CENT)
+    return out
 
 
 def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | None = None) -> list[Finding]:

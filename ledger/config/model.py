@@ -132,6 +132,12 @@ class Channel:
     # no line without it being a hole between them (`quiet_days:`); None: QUIET_DAYS.
     quiet_days: int | None = None
 
+    @property
+    def own_accounts(self) -> frozenset[str]:
+        """The accounts config.yaml gives the channel (those a hand-built ChannelAccounts
+        left empty aside)."""
+        return frozenset(account for account in vars(self.accounts).values() if account)
+
     def banks_by_currency(self, banks: dict) -> dict[str, str]:
         """Currency -> the first bank its payouts land in, of a channel with several."""
         out: dict[str, str] = {}
@@ -183,6 +189,11 @@ class Bank:
         if not self.types:
             object.__setattr__(self, "types", (self.type,))
 
+    @property
+    def own_accounts(self) -> frozenset[str]:
+        """The account config.yaml gives the bank."""
+        return frozenset((self.account,))
+
 
 @dataclass(frozen=True)
 class ShopAccounts:
@@ -204,6 +215,11 @@ class Shop:
     columns: dict = field(default_factory=dict)    # orders-csv: role -> header in the file
     statuses: dict = field(default_factory=dict)   # orders-csv: status text -> booked | refunded | skipped
     item_rows: str | None = None          # orders-csv: one row per line item, amount the order's "total" or "sum"
+
+    @property
+    def own_accounts(self) -> frozenset[str]:
+        """The accounts config.yaml gives the shop (its gift cards where it has them)."""
+        return frozenset(a for a in (self.accounts.receivable, self.accounts.sales, self.accounts.gift_cards) if a)
 
 
 @dataclass(frozen=True)
@@ -262,16 +278,8 @@ class Config:
         """Every account the config implies, with its currency constraint (or None).
         Those of `opened_when_used` are opened by the first entry posting to them."""
         out: dict[str, str | None] = {self.suspense: None}
-        for ch in self.channels.values():
-            for account in vars(ch.accounts).values():
-                if account:  # a role a hand-built ChannelAccounts left empty
-                    out[account] = None
-        for bank in self.banks.values():
-            out[bank.account] = None
-        for shop in self.shops.values():
-            out[shop.accounts.receivable] = out[shop.accounts.sales] = None
-            if shop.accounts.gift_cards:
-                out[shop.accounts.gift_cards] = None
+        for source in self.sources.values():
+            out.update(dict.fromkeys(source.own_accounts))
         banks = {bank.account for bank in self.banks.values()}
         for rule in self.rules:
             out[rule.account] = None
@@ -280,6 +288,12 @@ class Config:
         if self.openings():
             out[self.equity] = None
         return dict(sorted(out.items()))
+
+    def source_accounts(self) -> dict[str, frozenset[str]]:
+        """Source name -> the accounts config.yaml gives it (own_accounts): an entry of a
+        person's own file that keeps an imported `id:` line is that source's where it posts
+        to one of them (Books.kept_by_hand)."""
+        return {name: source.own_accounts for name, source in self.sources.items()}
 
     def opened_when_used(self) -> set[str]:
         """The accounts the config names that few books ever post to, opened with the first

@@ -32,6 +32,13 @@ def is_month_file(root: Path, path: Path) -> bool:
             and path.parent.parent.parent == Path(root))
 
 
+def is_periods_file(root: Path, path) -> bool:
+    """Whether a path is books/periods.beancount: its `balance`s are the books' own month
+    ends, asserted by `close`, not a statement's balances."""
+    path = Path(path)
+    return path.name == PERIODS_FILE and path.parent.resolve() == Path(root).resolve()
+
+
 def month_files(root: Path) -> list[tuple[str, Path]]:
     """(YYYY-MM, path) of every source's month file, by month, then path."""
     found = Path(root).glob("*/[0-9][0-9][0-9][0-9]/*.beancount")

@@ -18,9 +18,11 @@ beside it, the money still on its way to that bank (its channels' transit accoun
 month end) and the month's bank lines nothing explains (suspense).
 
 Per channel and currency, the month's figures: sales and refunds (the sale-side postings
-of `ChannelSales`, as the fee and refund checks read them), chargebacks (the chargeback
+of `ChannelSales`, as the fee and refund checks read them, but for a duplicate charge and
+what returns it: duplicates and duplicates returned), chargebacks (the chargeback
 account: payments the customer's bank took back and their dispute fees, a dispute won
-back negative), fees (the fee account) and fee rate (fees / sales), FX spread (the
+back negative), fees (the fee account) and fee rate (the fees on sales over the sales,
+gross over gross: ChannelRow.fee_rate), FX spread (the
 fx-gap findings' amounts, written off or not: a cost as fees are, what the rates lost
 less what they gained, negative where they gained more), settled (bank credits posted against the
 transit account), and the balances at month end of transit and clearing; with what makes
@@ -47,7 +49,7 @@ from beancount.core.amount import Amount
 
 from beanclear.checks import acks, checking, clearing, fx, reconcile, refunds
 from beanclear.checks.findings import Finding, apply_policy, to_currency
-from beanclear.checks.orders import ChannelSales, Prepared
+from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
 from beanclear.periods import closing, past
 from beanclear.statements import coverage
 
@@ -114,15 +116,21 @@ class ChannelRow:
     """A channel's month in one currency, a roll-forward of its transit and clearing
     accounts (the FX spread and the fee rate, beside it, are no money that moved):
 
-        brought_forward + sales - refunds - chargebacks - fees - discounts + converted
-          - written_off + other - settled  =  in_transit + in_clearing
+        brought_forward + sales - refunds + duplicates - duplicates_returned - chargebacks
+          - fees - discounts + converted - written_off + other - settled  =  in_transit + in_clearing
+
+    A duplicate charge is no sale and what returns it no refund (README, Duplicates): sales
+    less refunds over the months are what the orders' income holds, and a duplicate the
+    channel holds at month end is duplicates less duplicates returned, owed back.
     """
 
     name: str
     currency: str
     brought_forward: Decimal = ZERO  # in transit and in clearing at the end of the month before (or as opened in it)
-    sales: Decimal = ZERO
+    sales: Decimal = ZERO  # of the orders' amounts: a duplicate charge is none (duplicates)
     refunds: Decimal = ZERO
+    duplicates: Decimal = ZERO  # charged twice: what payments took beyond their order (orders.Prepared.duplicates)
+    duplicates_returned: Decimal = ZERO  # what the channels gave back of a duplicate charge (orders.Prepared.returned)
     chargebacks: Decimal = ZERO  # taken back by the customer's bank, with the dispute fees
     fees: Decimal = ZERO
     discounts: Decimal = ZERO  # the merchant's coupons: part of the sale the channel did not collect
@@ -133,11 +141,20 @@ class ChannelRow:
     in_transit: Decimal = ZERO
     in_clearing: Decimal = ZERO
     fx_spread: Decimal = ZERO  # lost to the rates less gained on them: negative, a net gain
+    # of the fees, those of no sale: a refund's (the fee given back on it), a duplicate charge's
+    fees_beside_sales: Decimal = ZERO
 
     @property
     def fee_rate(self) -> Decimal | None:
-        """Fees over sales, 4 places (0.0060 = 0.6 %); None without sales."""
-        return (self.fees / self.sales).quantize(Decimal("0.0001")) if self.sales else None
+        """The fees charged on the sales over the sales, gross over gross, 4 places (0.0060
+        = 0.6 %); None without sales. The fees but those of refunds and duplicate charges
+        (fees_beside_sales), whatever else the fee account moved included: 1,000.00 sold
+        for 6.00 and 500.00 of it refunded is 0.60%, whether the refund gave 3.00 of the
+        fee back (WeChat, Alipay; fees 3.00) or none (PayPal, Stripe; fees 6.00), where
+        fees net over sales net would read 1.20% for the one that keeps it."""
+        if not self.sales:
+            return None
+        return ((self.fees - self.fees_beside_sales) / self.sales).quantize(Decimal("0.0001"))
 
 
 @dataclass(frozen=True)
@@ -208,7 +225,8 @@ def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     answers = clearing.transit_answers(entries, config, load.as_of(entries), load.index(entries), load.cover(entries))
     return PeriodReport(config.title or "", period, start, end,
                         tuple(bank_rows(entries, config, start, end, options, answers)),
-                        tuple(channel_rows(entries, config, spreads, start, end, load.returned(entries))),
+                        tuple(channel_rows(entries, config, spreads, start, end,
+                                           load.orders_prepared(entries) if config.shops else None)),
                         tuple(finding_rows(entries, config, report.findings, start, end, load)))
 
 
@@ -334,8 +352,9 @@ def _open_payouts(entries, channels, start: dt.date, end: dt.date, bank: str, co
     payouts holds, in transit, the bank credits that settle its clearing account:
     `credited-without-payouts`. What the account held from before
     the days books carried forward hold entry by entry (periods/forward.py lookback: past
-    every window a payout is answered in) is one `earlier-transit`, in the whole books as
-    in those: the same report either way."""
+    every window a payout is answered in), with the bank lines of those days that may
+    answer it (_of_earlier), is one `earlier-transit`, in the whole books as in those:
+    the same report either way. A top-up and the bank debit answering it are neither."""
     from beanclear.periods.forward import lookback
     out, banks = [], {b.account for b in config.banks.values()}
     cut = start - dt.timedelta(days=lookback(config))
@@ -395,16 +414,37 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
             out.append(Item(kind, payout.date, where, payout.amount, currency, refs))
         elif sum(i.amount for i in group):
             out.append(Item("payout-mismatch", payout.date, where, sum(i.amount for i in group), currency, refs))
-    arriving = cut + dt.timedelta(days=ch.bank_days + clearing.LATE_DAYS)
-    left = [i for i in held if id(i) not in taken]
-    earlier = sum((i.amount for i in left if i.date < cut or i.amount < 0 and i.date < arriving), ZERO)
+    left = [i for i in held if id(i) not in taken and i.date >= cut]
+    # money the other way, a top-up of the channel from the bank (Stripe's negative payout
+    # of a day whose refunds outweigh its sales) and the bank's debit, answer each other as
+    # the clearing check pairs them: neither is in transit, whatever day `cut` falls on
+    at_bank = [i for i in left if i.amount > 0 and any(p.account in banks for p in i.entry.postings)]
+    paired = clearing._pair_top_ups(at_bank, [i for i in left if i.amount < 0 and clearing._funding(i, ch)],
+                                    ch.bank_days)
+    left = [i for i in left if id(i) not in paired]
+    since = {link for i in payouts for link in i.entry.links if link.startswith("payout-")}
+    earlier = sum((i.amount for i in held if i.date < cut), ZERO) + \
+        sum((i.amount for i in left if _of_earlier(i, ch, cut, since, banks)), ZERO)
     if earlier:
         out.append(Item("earlier-transit", cut - dt.timedelta(days=1), where, earlier, currency))
     rest = total - sum((i.amount for i in out), ZERO)
     if rest:
         out.append(Item("unexplained-transit", end, where, rest, currency, tuple(dict.fromkeys(
-            r for i in left if i.date >= cut and not (i.amount < 0 and i.date < arriving) for r in _refs(i.entry)))))
+            r for i in left if not _of_earlier(i, ch, cut, since, banks) for r in _refs(i.entry)))))
     return sorted(out, key=lambda i: (i.date, i.refs))
+
+
+def _of_earlier(item, ch, cut: dt.date, since: set[str], banks: set[str]) -> bool:
+    """Whether an item of transit from `cut` on that nothing of those days answers may
+    answer what came before `cut` (_by_payout): a bank line in the days a payout (or a
+    top-up) of before it may take to arrive, or a bank credit linked to a payout no payout
+    from `cut` on is (one of before it, linked by hand to its late credit). Read the same
+    in books carried forward, which hold nothing before `cut` entry by entry."""
+    if item.amount > 0 and not any(p.account in banks for p in item.entry.postings):
+        return False   # a payout
+    if item.date < cut + dt.timedelta(days=ch.bank_days + clearing.LATE_DAYS):
+        return True
+    return item.amount < 0 and any(link.startswith("payout-") and link not in since for link in item.entry.links)
 
 
 def _bound_for(banks: tuple[str, ...], end: dt.date, cover) -> str:
@@ -426,18 +466,21 @@ def _suspense_lines(entries, config, bank, start, end) -> list[Item]:
     return out
 
 
-def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returned=None) -> list[ChannelRow]:
+def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepared=None) -> list[ChannelRow]:
     """Per channel and currency, the month's figures (ChannelRow: they tie out); FX
     spread: the amounts of `fx_gaps` (the fx-gap findings, whether open, acknowledged or
     written off) dated in the month, lost less gained (Finding.gained). Sales and refunds as the refund checks count them
-    (refunds.count; `returned`: the refunds that return a duplicate charge,
-    orders.Prepared.returned, when the caller has them). `other` is what the rest leaves
-    of the change in transit and clearing: what no other figure names."""
+    (refunds.count), but for a duplicate charge (orders.Prepared.duplicates: out of the
+    sales, the row's duplicates) and what returns it (Prepared.returned: no refund, the
+    row's duplicates returned); `prepared`: the books' orders.Prepared, when the caller
+    has it. `other` is what the rest leaves of the change in transit and clearing: what
+    no other figure names."""
     from beanclear.resolve.writeoff import META
     rows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     sales, sold = ChannelSales(config), defaultdict(refunds.Daily)
-    if returned is None:
-        returned = Prepared(entries, config).returned() if config.shops else {}
+    if prepared is None and config.shops:
+        prepared = Prepared(entries, config)
+    returned, charged = (prepared.returned(), prepared.duplicates()) if prepared is not None else ({}, {})
     banks = {b.account for b in config.banks.values()}
     held = {a: name for name, ch in config.channels.items() for a in (ch.accounts.clearing, ch.accounts.transit)}
     transit = {ch.accounts.transit for ch in config.channels.values()}
@@ -460,6 +503,17 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
         found = sales.of(e)
         if found is not None:
             refunds.count(sold, e, *found, returned)
+            channel, side = found
+            if id(e) in charged or id(e) in returned:   # the sales' count holds the charge, not its return
+                key = (channel.name, side[0].units.currency)
+                rows[key]["sales"] -= charged.get(id(e), ZERO)
+                rows[key]["duplicates"] += charged.get(id(e), ZERO)
+                rows[key]["duplicates_returned"] += returned.get(id(e), ZERO)
+            share = _no_sale(e, side, charged)
+            if share:
+                for p in e.postings:
+                    if p.account == channel.accounts.fees:
+                        rows[(channel.name, p.units.currency)]["fees_beside_sales"] += p.units.number * share
         accounts = {p.account for p in e.postings}
         for name, ch in config.channels.items():
             for p in e.postings:
@@ -495,10 +549,24 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, returne
             if any(figures.values())]
 
 
+def _no_sale(entry, side, charged: dict) -> Decimal:
+    """What share of a channel entry's fees is no fee on a sale (ChannelRow.fee_rate): all
+    of a refund's and of a failed refund's given back (orders.sold_or_refunded), a
+    duplicate charge's share of its payment (`charged`: orders.Prepared.duplicates)."""
+    sold = ZERO
+    for p in side:
+        part, refunded = sold_or_refunded(entry, p.units.number)
+        if refunded:
+            return Decimal(1)
+        sold += part
+    return charged[id(entry)] / sold if id(entry) in charged and sold else ZERO
+
+
 def _rolled(figures) -> Decimal:
     """What a channel row's named figures roll its start to (ChannelRow), `other` aside."""
     g = figures.get
-    return (g("brought_forward", ZERO) + g("sales", ZERO) - g("refunds", ZERO) - g("chargebacks", ZERO)
+    return (g("brought_forward", ZERO) + g("sales", ZERO) - g("refunds", ZERO) + g("duplicates", ZERO)
+            - g("duplicates_returned", ZERO) - g("chargebacks", ZERO)
             - g("fees", ZERO) - g("discounts", ZERO) + g("converted", ZERO) - g("written_off", ZERO)
             - g("settled", ZERO))
 

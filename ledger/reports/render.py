@@ -11,7 +11,7 @@ amount of a finding of no money (a statement-gap's days, a stale acknowledgment)
                 "unexplained_lines": [ITEM]}],
      "channels": [{"name", "currency", "sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread",
                    "settled", "in_transit", "in_clearing", "discounts", "converted", "written_off", "other",
-                   "brought_forward"}],
+                   "brought_forward", "duplicates", "duplicates_returned"}],
      "findings": [{"status": "open|acknowledged|resolved", "code", "severity", "date",
                    "source", "amount", "currency", "refs", "message", "resolution"}],
      "summary": {"open": n, "acknowledged": n, "resolved": n}}
@@ -41,9 +41,10 @@ STATUSES = ("open", "acknowledged", "resolved")
 # columns), then those that make the row tie out (TIE_OUT, period.ChannelRow); the fee
 # rate and the FX spread are no money that moved.
 CHANNEL_FIGURES = ("sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread", "settled", "in_transit",
-                   "in_clearing", "discounts", "converted", "written_off", "other", "brought_forward")
-TIE_OUT = ("each row ties out: brought forward + sales - refunds - chargebacks - fees - discounts + converted "
-           "- written off + other - settled = in transit + in clearing")
+                   "in_clearing", "discounts", "converted", "written_off", "other", "brought_forward", "duplicates",
+                   "duplicates_returned")
+TIE_OUT = ("each row ties out: brought forward + sales - refunds + duplicates - duplicates returned - chargebacks "
+           "- fees - discounts + converted - written off + other - settled = in transit + in clearing")
 
 
 def channel_label(figure: str) -> str:

@@ -31,7 +31,8 @@ says it once any export of the order does, so a re-download saying it, imported 
 the first download or with it, gives the books importing it first gives.
 
 Only the lines that change are touched (books/edits.py): an entry whose lines a person
-changed, or in a month closed by `beanclear close`, is left as it is, and said.
+changed, in a month closed by `beanclear close`, or moved by hand into a file of their
+own (Books.kept_by_hand: no import rewrites such a file), is left as it is, and said.
 """
 
 from __future__ import annotations
@@ -97,11 +98,12 @@ def find(read: list, books: Books, names: dict[int, str]) -> Edits:
     for name, statements in by_shop.items():
         shop, outs = statements[0][0].source, [out for _, out in statements]
         held = Ids()   # orders the books hold, of those of the import
-        for path, _, ident, block in books.entry_blocks(name, functools.partial(_of_import, outs)):
+        for path, line, ident, block in books.entry_blocks(name, functools.partial(_of_import, outs), by_hand=True):
             order = ident[len(PREFIX):]
             held.add(order)
             said = [(out.orders.get(order), out) for out in outs if order in out.orders]
-            _against_books(found, shop, path, closed, order, block.lstrip("\n"), said)
+            own = None if books.is_source_file(name, path) else books.kept_by_hand(name)[ident].where
+            _against_books(found, shop, path, closed, order, block.lstrip("\n"), said, own)
         decided, drop = Ids(), {}
         for at, out in enumerate(outs[1:], 1):   # an order of several statements of the import, not held
             for order in out.orders:
@@ -165,10 +167,12 @@ def _money(s: Snapshot) -> str:
     return f"{number_text(s.total)} {s.currency}"
 
 
-def _against_books(found: Edits, shop, path: Path, closed, order: str, block: str, said: list) -> None:
+def _against_books(found: Edits, shop, path: Path, closed, order: str, block: str, said: list,
+                   own: str | None = None) -> None:
     """One order the books hold (`block`, its entry), and what the import's statements
     say of it (`said`: (Snapshot, Extraction) pairs): its sale as the newest says it,
-    its refund state the furthest any says."""
+    its refund state the furthest any says. `own`: where the entry is in a person's own
+    file (`books/<file>:<line>`), which no import rewrites."""
     was = _snapshot(block, shop)
     if was is None:   # its receivable line is not as beanclear writes it: a person's, left as it is
         return
@@ -193,17 +197,21 @@ def _against_books(found: Edits, shop, path: Path, closed, order: str, block: st
         return
     newer = next((o for s, o in said if s == sale), None) if sale != theirs else None
     try:
+        if own is not None:
+            raise EditError(f"in a file of your own, {own}")
         if path.stem in closed:
             raise EditError(f"{path.stem} is closed")
         restated(block, shop, was, now)
     except EditError:
+        why = (f"its entry is in a file of your own, {own}, which no import rewrites" if own is not None else
+               "its lines are not as beanclear wrote them, or its month is closed")
         if newer is not None:
             found.say(newer, f"order {order} changed since the books took it, and this export is newer (Paid at "
-                             f"{best.paid_at}): left as the books hold it, {_money(theirs)} (its lines are not as "
-                             f"beanclear wrote them, or its month is closed); it is {_money(best)} now")
+                             f"{best.paid_at}): left as the books hold it, {_money(theirs)} ({why}); it is "
+                             f"{_money(best)} now")
         if tells is not None:
             found.say(tells, f"order {order}: refunded since the books took it, the amount not stated: left as the "
-                             "books hold it (its lines are not as beanclear wrote them, or its month is closed); "
+                             f"books hold it ({why}); "
                              f'add {REFUND_AMOUNT}: "{refund}" to its entry, or book the shop\'s refund by hand')
         return
     found.files.setdefault(path, (shop, {}))[1][order] = (was, now)

@@ -16,6 +16,7 @@ number (a longer one it shortens to `2.60305E+16`: toolkit.excel_shortened).
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
@@ -98,12 +99,13 @@ class Copies:
 
     def _in_books(self, name: str, ident: str, account: str) -> Line | None:
         """The books' line of that id: its day, and its amount on `account` (lineno: its month file)."""
-        for _, block in self.books.blocks_of(name, {ident}.__contains__):
+        for path, _, _, block in self.books.entry_blocks(name, {ident}.__contains__, by_hand=True):
+            block = block.lstrip("\n")   # (from the line break before it)
             for body in block.splitlines()[1:]:
                 posting = POSTING.match(body)
                 if posting and posting.group(1) == account:
                     root = self.books.root
-                    where = Path(root.name) / self.books.month_file(name, block[:7]).relative_to(root)
+                    where = Path(root.name) / os.path.relpath(path, root)   # a month file, or a person's own
                     return Line(ident, block[:10], account, (Decimal(posting.group(2)), posting.group(3)), None, 0,
                                 str(where))
         return None

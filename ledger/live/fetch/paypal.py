@@ -47,19 +47,37 @@ class PaypalFetcher:
                     answer = http.post("/v1/oauth2/token", data={"grant_type": "client_credentials"}, auth=self.auth,
                                        headers={"Accept": "application/json"})
                     self._check(answer, "the OAuth2 token")
-                    self._token = answer.json()["access_token"]
+                    self._token = self._json(answer, "the OAuth2 token").get("access_token")
+                    if not isinstance(self._token, str):
+                        self._token = None
+                        raise Later("PayPal's answer to the OAuth2 token holds no access_token")
                 auth = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
                 answer = http.post(path, json=doc, headers=auth) if doc is not None else \
                     http.get(path, params=params, headers=auth)
             except httpx.TimeoutException:
                 raise Later(f"PayPal timed out (after {self.live.timeout:g} s)") from None
+            except (httpx.RemoteProtocolError, httpx.ReadError):
+                raise Later("the connection to PayPal was cut before its answer was complete") from None
             except httpx.TransportError as exc:
                 raise Later(f"PayPal did not answer ({type(exc).__name__})") from None
             if answer.status_code == 401:
                 self._token = None   # expired: the next try asks for a new one
                 raise Later("PayPal refused the access token (expired?)")
             self._check(answer, path)
-            return answer.json()
+            return self._json(answer, path)
+
+    @staticmethod
+    def _json(answer: httpx.Response, what: str) -> dict:
+        """The JSON object an answer of HTTP 200 promises; a body that is not one was cut
+        short on the way (the status line came, not all the rest), so it is tried again."""
+        try:
+            doc = answer.json()
+        except ValueError:
+            doc = None
+        if not isinstance(doc, dict):
+            raise Later(f"PayPal's answer to {what} was not complete JSON (HTTP {answer.status_code}, "
+                        f"{len(answer.content)} bytes): cut short on the way")
+        return doc
 
     def _check(self, answer: httpx.Response, what: str) -> None:
         if answer.status_code >= 500 or answer.status_code == 429:

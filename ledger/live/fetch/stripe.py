@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import BinaryIO
 
+import requests
 import stripe
 
 from beanclear.live.fetch.listing import DayItems
@@ -50,10 +51,8 @@ class StripeFetcher:
                 if isinstance(row.get("source"), dict):
                     row["source"] = {k: row["source"][k] for k in SOURCE_KEYS if k in row["source"]}
                 items.add((row.get("created", 0), str(row.get("id"))), row)
-        except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
-            raise Later(f"Stripe did not answer ({type(exc).__name__}: {_short(exc)})") from None
-        except stripe.APIError as exc:
-            raise Later(f"Stripe failed with HTTP {exc.http_status}") from None
+        except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
+            raise Later(unanswered(exc, self.live.timeout)) from None
         except stripe.AuthenticationError:
             raise Failed(f"Stripe refused the key in {self.channel.credentials['api_key']}: check it "
                          "(a restricted key needs read access to balance transactions)") from None
@@ -63,6 +62,27 @@ class StripeFetcher:
         # lists nothing, so a day with no file is a hole (importers/stripe_api.py _window)
         url = f"/v1/balance_transactions?created[gte]={start}&created[lt]={end}"
         return items.document({"object": "list", "url": url, "has_more": False}, "data")
+
+
+def unanswered(exc: stripe.StripeError, timeout: float) -> str:
+    """What went wrong, in a merchant's words, for a Stripe error another try may fix. The
+    SDK says "Unexpected error communicating with Stripe" for a timeout, a refused and a cut
+    connection alike, and "Invalid response body" (an APIError of HTTP 200) for JSON cut
+    short: the requests error it was raised from tells them apart."""
+    cause = exc.__cause__
+    if isinstance(exc, stripe.RateLimitError):
+        return "Stripe asked to slow down (HTTP 429, too many requests)"
+    if isinstance(exc, stripe.APIConnectionError):
+        if isinstance(cause, requests.Timeout):
+            return f"Stripe timed out (after {timeout:g} s)"
+        if isinstance(cause, requests.exceptions.ChunkedEncodingError):
+            return "the connection to Stripe was cut before its answer was complete"
+        if isinstance(cause, requests.ConnectionError):
+            return "Stripe could not be reached, or closed the connection before answering"
+        return f"Stripe did not answer ({type(cause or exc).__name__})"
+    if exc.http_status == 200:
+        return "Stripe's answer was not complete JSON (HTTP 200): cut short on the way"
+    return f"Stripe failed with HTTP {exc.http_status}"
 
 
 def _short(exc) -> str:

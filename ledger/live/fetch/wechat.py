@@ -47,6 +47,18 @@ class _Core(Core):
     def _gate_way(self, value):
         pass
 
+    def _verify_signature(self, headers, body) -> bool:
+        """Whether an answer (or a notification) verifies. wechatpayv3 raises a bare
+        Exception for a Wechatpay-Signature-Type missing or not WECHATPAY2-SHA256-RSA2048,
+        and ValueError for a Wechatpay-Serial missing or not hex: an answer whose signature
+        headers are missing or unreadable does not verify, as a wrong signature does not."""
+        try:
+            return super()._verify_signature(headers, body)
+        except requests.RequestException:
+            raise   # the platform certificates asked again, not answered: another try may
+        except Exception:
+            return False
+
 
 class WechatFetcher:
     def __init__(self, channel, secrets, live):

@@ -114,13 +114,14 @@ def _stripe_book(merchant, channel, kind: str, doc: dict) -> str:
 
 
 def _retrieve(merchant, channel, txn_id: str) -> dict:
-    from beanclear.live.fetch.stripe import StripeFetcher
+    from beanclear.live.fetch.stripe import StripeFetcher, unanswered
     import stripe
     client = StripeFetcher(channel, merchant.secrets, merchant.live).client
     try:
         return client.v1.balance_transactions.retrieve(txn_id).to_dict()
     except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
-        raise retry.Later(f"Stripe did not give balance transaction {txn_id} ({type(exc).__name__})") from None
+        raise retry.Later(f"Stripe did not give balance transaction {txn_id}: "
+                          f"{unanswered(exc, merchant.live.timeout)}") from None
     except stripe.StripeError as exc:
         raise retry.Failed(f"Stripe refused balance transaction {txn_id} (HTTP {exc.http_status})") from None
 

@@ -101,7 +101,7 @@ def _wechat(merchant, channel, headers, body):
     plain = {k.lower(): v for k, v in headers.items()}
     try:
         doc = core.callback(plain, body)
-    except Exception as exc:   # wechatpayv3 raises bare Exception for an unknown algorithm
+    except Exception as exc:   # wechatpayv3 raises bare Exception for an unknown resource algorithm
         raise Refused(400, f"WeChat Pay notification refused: {exc}") from None
     if not doc:
         raise Refused(401, "WeChat Pay notification refused: the signature does not verify against the platform "
