@@ -54,8 +54,8 @@ from functools import lru_cache
 
 from beancount.core import data
 
-from beanclear.checks.clearing import _money, refs
 from beanclear.checks.findings import Finding, at_entry, to_currency
+from beanclear.checks.items import _money, refs
 from beanclear.checks.orders import ChannelSales, sold_or_refunded
 from beanclear.books.render import covered
 from beanclear.config.model import STATED_METHODS
@@ -157,7 +157,7 @@ LINE_NUMBER = "fund-id"   # WeChat's 资金流水单号: the fund bill's own num
 
 
 def line_refs(entries) -> tuple[str, ...]:
-    """Every statement id of the lines (clearing.refs), each line's with the fund bill's
+    """Every statement id of the lines (items.refs), each line's with the fund bill's
     own number of it (WeChat's 资金流水单号): DESIGN §5, every id of the lines involved."""
     out: dict[str, None] = {}
     for entry in entries:
