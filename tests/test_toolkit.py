@@ -644,6 +644,20 @@ def test_stated_period_of_a_preamble(head, period):
     assert (tuple(d.isoformat() for d in found) if found else None) == period
 
 
+@pytest.mark.parametrize("head, ends", [
+    # a blind tester's 账务明细 cut at 14:00: its last balance is of 14:00, not the day's close
+    ("#起始日期：[2026年03月02日 00:00:00]   终止日期：[2026年03月03日 14:00:00]\n", "2026-03-03 14:00:00"),
+    ("#起始日期：[2019年09月16日 00:00:00]   终止日期：[2019年09月17日 00:00:00]\n", None),   # midnight: whole days
+    ("起始时间：[2023-01-01 00:00:00]    终止时间：[2023-03-31 23:59:59]\n", None),            # to the day's end
+    ("查询期间：2026-02-26 09:30 至 2026-03-04 17:45\n", "2026-03-04 17:45:00"),
+    ("起止日期：2026-01-01 至 2026-01-31\n", None),                                            # days, no time
+])
+def test_a_stated_period_may_end_inside_its_last_day(head, ends):
+    from beanclear.importers.toolkit import read_period
+    found = read_period(head).ends_inside
+    assert (str(found) if found else None) == ends
+
+
 # -- hostile files (issue #12): exit 2 with file:line, never a traceback or a hang --------
 
 @pytest.mark.parametrize("body", [b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage-not-deflate",  # zlib.error
