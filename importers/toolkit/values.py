@@ -121,6 +121,20 @@ def bounded(amount: Decimal, path: str, line: int, what: str, shown: str) -> Dec
     return amount
 
 
+def in_currency_places(amount: Decimal, currency: str, path: str, line: int, what: str) -> Decimal:
+    """A bank's amount held to its currency's places (currency_places: USD 2, JPY 0, KWD
+    3): a bank moves no fraction of a cent, so `1.234 USD` or `-1.23450 USD` is an amount
+    misread (`-1.234,50`, its thousands point taken for the decimal one) and an error
+    naming its line, never booked as it reads with an opening balance taking up the
+    rest. Zeros past the places (`10.500`) are no places."""
+    places = currency_places(currency)
+    if amount.quantize(Decimal(1).scaleb(-places)) != amount:
+        raise StatementError(path, line, f"{what} {amount} {currency} has more decimal places than {currency} "
+                             f"has ({places}): expected an amount in {currency}'s places (is a thousands "
+                             "separator read as the decimal point?)")
+    return amount
+
+
 def money(value: Decimal, places: int = 2) -> Decimal:
     """Trailing zeros past the currency's places dropped (`0.04000` -> `0.04`), but
     never a significant digit: `0.03600` stays `0.036`, so no money is lost."""
