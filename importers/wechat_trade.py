@@ -90,7 +90,8 @@ class Importer(StatementImporter):
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "WeChat Pay trade bill (交易账单)",
-                            summary_starts=SUMMARY, summary_required=True, stream=True)
+                            summary_starts=SUMMARY, summary_required=True, stream=True,
+                            full_rows=False)   # 24 values under 27 columns in WeChat's own docs (FORMATS §3)
         t, path = st.table, st.table.path
         # The columns read, found once for the file (wechat's ALL layout has 27, a row uses
         # these); each row's cells cleaned once, and no function made per row.

@@ -144,8 +144,8 @@ STARLING_BANK = ("date_format: '%d/%m/%Y', columns: {date: Date, payee: Counter 
 ])
 def test_a_western_row_short_of_a_cell_is_refused_naming_its_line(make_config, tmp_path, row, before):
     text = STARLING.replace("02/01/2024,Tesco,TESCO STORES 3297,CARD,-12.50,987.50,,", row)
-    with pytest.raises(StatementError, match=r"bank.csv:3: row has 7 cells, the header \(line 1\) 8: a cell is "
-                                             r"missing, and which one cannot be known"):
+    with pytest.raises(StatementError, match=r"bank.csv:3: expected 8 cells as in the header \(line 1\), got 7: a "
+                                             r"cell is missing, and which one cannot be known"):
         csv_bank(make_config, tmp_path, STARLING_BANK, text)
     assert [t.postings[0].units.number for t in txns(csv_bank(make_config, tmp_path, STARLING_BANK, STARLING))] == \
         [Decimal("1000.00"), Decimal("-12.50")]
@@ -156,7 +156,7 @@ def test_a_short_row_far_down_a_streamed_file(make_config, tmp_path, monkeypatch
     monkeypatch.setattr(text_module, "STREAM_FROM", 0)
     text = (STARLING + "03/01/2024,Shell,FUEL,CARD,-40.00,947.50,TRANSPORT,\n" * 3000
             + "04/01/2024,Shell,CARD,-1.00,946.50,,\n")
-    with pytest.raises(StatementError, match=r"bank.csv:3004: row has 7 cells, the header \(line 1\) 8"):
+    with pytest.raises(StatementError, match=r"bank.csv:3004: expected 8 cells as in the header \(line 1\), got 7"):
         csv_bank(make_config, tmp_path, STARLING_BANK, text)
 
 
@@ -166,7 +166,7 @@ def test_import_of_a_short_row_exits_2_and_writes_nothing(tmp_path):
     (tmp_path / "starling.csv").write_text(STARLING.replace("TESCO STORES 3297,", ""), encoding="utf-8")
     result = beanclear(tmp_path, "import", str(tmp_path / "starling.csv"))
     assert result.exit_code == 2, result.output
-    assert "starling.csv:3: row has 7 cells, the header (line 1) 8" in result.output
+    assert "starling.csv:3: expected 8 cells as in the header (line 1), got 7" in result.output
     assert snapshot(tmp_path / "books") == {}
 
 
