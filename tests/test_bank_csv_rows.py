@@ -160,6 +160,23 @@ def test_a_short_row_far_down_a_streamed_file(make_config, tmp_path, monkeypatch
         csv_bank(make_config, tmp_path, STARLING_BANK, text)
 
 
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_cell_longer_than_pythons_csv_field_limit_is_read_and_cut(make_config, tmp_path, monkeypatch, stream,
+                                                                      quoted):
+    """blind8: a memo of 140,000 characters was refused with Python's own `malformed CSV
+    (field larger than field limit (131072))`, while MT940, CAMT and OFX read a 5 MB text
+    and cut it. README Limits: a text longer than 500 characters is cut; the file itself
+    is bounded (MAX_BYTES), and so is every cell of it."""
+    if stream:
+        from beanclear.importers.toolkit import text as text_module
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+    memo = "X" * 140_000
+    text = STARLING.replace("TESCO STORES 3297", f'"{memo}"' if quoted else memo)
+    tesco = txns(csv_bank(make_config, tmp_path, STARLING_BANK, text))[1]
+    assert tesco.narration == "X" * 499 + "\u2026" and tesco.postings[0].units.number == Decimal("-12.50")
+
+
 def test_import_of_a_short_row_exits_2_and_writes_nothing(tmp_path):
     (tmp_path / "config.yaml").write_text(f"books: books\ncurrency: GBP\nbanks:\n  b: {{type: csv, account: "
                                           f"Assets:Bank:B, currency: GBP, {STARLING_BANK}}}\n", encoding="utf-8")

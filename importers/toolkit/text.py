@@ -35,6 +35,12 @@ MAX_ROWS = 2_000_000               # rows of a CSV or XLSX statement
 MAX_TEXT = 500                     # characters of a payee, narration or metadata value
 MAX_ID = 512                       # characters of an id (real ones reach 235); a longer one is an error
 
+# A CSV cell is bounded by its file (MAX_BYTES), not by Python's csv module's own 131,072
+# characters: a memo of 140,000 was refused with `field larger than field limit`, while
+# MT940, CAMT and OFX read one of 5 MB and cut it to MAX_TEXT (README Limits). Read whole,
+# it is cut or refused as any text or id (base.py).
+csv.field_size_limit(MAX_BYTES)
+
 # Control characters never reach the books: C0 but TAB, LF and CR, DEL, C1. A NUL inside
 # an id made two ids that look the same, and booked one payment twice. A BOM (U+FEFF) past
 # the file's start too: one before a Stripe row's opening quote kept the quotes in its id,
