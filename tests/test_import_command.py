@@ -243,6 +243,11 @@ BAD_INPUT = {
                                                            for d in range(1, 9)]).encode("gbk").replace(
                                    "押".encode("gbk"), b"\x81\x20", 1),
                                ":2: bytes not valid GB18030 text here (the rest of the file reads as GB18030)"),
+    # blind8: a row pasted from a GBK export into a UTF-8 bill was `:1: cannot decode the file`
+    "a line of another encoding": ((ALL_HEADER + "\n" + ROW + "\n").encode()
+                                   + ROW.replace("Tea", "龙井茶叶").replace("4200000009", "4200000010").encode("gbk")
+                                   + ("\n" + SUMMARY).encode(),
+                                   ":3: bytes not valid UTF-8 text here (the rest of the file reads as UTF-8)"),
     "empty": (b"", ":1: the file is empty"),
     "a zipped bill download": (bill_zip(), ":1: a ZIP archive, not a statement: unzip it and import the statement "
                                "inside (it holds 2088_20190916_业务明细(汇总).csv, 2088_20190916_业务明细.csv;"),

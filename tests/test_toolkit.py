@@ -126,6 +126,49 @@ def test_a_few_bad_bytes_mid_file_are_said_at_their_line(tmp_path):
         read_text(path)
 
 
+def utf8_with_a_gbk_line(memo: str, line: int = 31, rows: int = 40) -> bytes:
+    """A UTF-8 bank CSV whose line `line` alone is GBK (a row pasted from another export)."""
+    out = ["交易日期,交易金额,摘要,对方户名,交易单号,余额".encode()]
+    for n in range(2, rows + 2):
+        row = f"2026-01-{n % 28 + 1:02d},10.00,{memo}{n},客户,R{n:05d},{10000 + 10 * n}.00"
+        out.append(row.encode("gbk" if n == line else "utf-8"))
+    return b"\n".join(out) + b"\n"
+
+
+@pytest.mark.parametrize("memo", ["货款甲", "货款收入"])   # GB18030 fails on it; GB18030 reads every byte of it
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_line_of_another_encoding_in_a_utf8_file_is_said_at_its_line(tmp_path, monkeypatch, memo, stream):
+    """blind8: a 41-line UTF-8 bank CSV whose line 31 alone is GBK was `:1: cannot decode the
+    file`. The rest of it is UTF-8 text, to which a line of GBK is a few bad bytes (README
+    "Bad input"): said at that line, even where GB18030 reads every byte of the file (UTF-8
+    Chinese in runs of an even number of bytes), as mojibake on every other line."""
+    data = utf8_with_a_gbk_line(memo)
+    if memo == "货款收入":
+        assert data.decode("gb18030")
+    path = tmp_path / "ops.csv"
+    path.write_bytes(data)
+    said = (f"{path}:31: bytes not valid UTF-8 text here (the rest of the file reads as UTF-8): is the file "
+            "damaged? download it again, or correct this line")
+    if stream:
+        from beanclear.importers.toolkit import text as text_module
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+        monkeypatch.setattr(text_module, "ERRORS_WHOLE_UP_TO", 0)   # the stream says it itself
+        with pytest.raises(StatementError) as caught:
+            text_module.text_stream(path)
+    else:
+        with pytest.raises(StatementError) as caught:
+            read_text(path)
+    assert str(caught.value) == said
+
+
+def test_a_gbk_file_whose_chinese_is_on_one_line_is_still_gbk():
+    """The UTF-8 reading of a GBK line has valid characters by chance (`录` is C2 BC, `¼`):
+    only lines with no bad byte at all are UTF-8 text, so one long Chinese line among ASCII
+    ones is GBK's, not a damaged UTF-8 file."""
+    text = "date,amount,memo\n" + "2026-01-01,1.00,x\n" * 30 + "2026-01-02,2.00," + "录货款收入客户" * 100 + "\n"
+    assert decode(text.encode("gbk"), "f.csv") == text
+
+
 @pytest.mark.parametrize("data", [
     "交易时间,金额\n2026-01-01,1.00\n".encode("utf-16"),
     "交易时间,金额\n2026-01-01,1.00\n".encode("utf-32"),
