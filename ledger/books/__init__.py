@@ -940,15 +940,17 @@ def load(main: Path):
     folder's entries, and a command that edits what it loaded would edit the wrong
     books. beanclear's own commands always read the files themselves. The balance
     assertions the checks plugin held for bean-check and Fava (checks/held.py) come
-    back failed, as Beancount checks them."""
+    back failed, as Beancount checks them. beanclear's own directives out of shape are
+    errors, and left out (checks/directives.py: the plugin's first step, done here for
+    books without it)."""
     from beancount import loader
 
     from beanclear.books import atomic
-    from beanclear.checks import held
+    from beanclear.checks import directives, held
     # Never half-written books: a crashed write is rolled back, a running one waited for.
     with atomic.reading(Path(main).resolve().parent):
         # _load is what load_file runs when the cache is off (BEANCOUNT_DISABLE_LOAD_CACHE).
         entries, errors, options = loader._load([(str(Path(main).resolve()), True)], None, None, None)
     # the assertions the checks plugin held for bean-check and Fava, as they failed
     entries, errors = held.restored(entries, errors, options)
-    return entries, errors, options
+    return entries, errors + directives.checked(entries), options
