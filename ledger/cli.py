@@ -41,6 +41,7 @@ class Commands(click.Group):
     def invoke(self, ctx):
         from beanclear.books import atomic
         commits = atomic.commits
+        clikit.loaded.clear()
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:   # called as cli.main, not through entry.run (an older console script)
@@ -53,6 +54,14 @@ class Commands(click.Group):
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             raise _fail(f"{where}{exc.strerror or exc}; the books are as they were")
+        except UnicodeDecodeError:
+            # a file of the books saved in another encoding, read as text by the writer
+            # (an import, an action, close): which one, and where (books.not_utf8)
+            from beanclear.books import not_utf8
+            said = next((not_utf8(c.books, c.root) for c in clikit.loaded), None)
+            if said is None:
+                raise
+            raise _fail(f"{said}; the books are as they were")
 
 
 @click.group(cls=Commands)

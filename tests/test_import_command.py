@@ -513,6 +513,27 @@ def test_a_disk_that_refuses_the_write_is_exit_2_and_the_books_stay(merchant, mo
     assert snapshot(merchant / "books") == before
 
 
+@pytest.mark.parametrize("saved, command", [
+    ("ops/2021/2021-01.beancount", ("import",)),      # the writer reads the month file it adds to
+    ("wechat/2021/2021-02.beancount", ("import",)),   # another source's: an import reads it too (blind8)
+    ("acks.beancount", ("ack", "statement-gap", "B001", "--reason", "fine")),
+])
+def test_a_books_file_saved_as_gbk_is_exit_2_at_its_line_and_the_books_stay(merchant, saved, command):
+    assert beanclear(merchant, "import", str(merchant / "statements" / "bank.csv"),
+                     str(merchant / "statements" / FUND)).exit_code == 0
+    path = merchant / "books" / saved
+    text = "; 付款 by hand\n" + path.read_text(encoding="utf-8")   # a person's editor saved it as GBK
+    path.write_bytes(text.encode("gbk", errors="replace"))
+    before = snapshot(merchant / "books")
+    statement = bank_file(merchant, "late.csv", rows=("2021-02-03,B100,电费,国家电网,-20.00,480.03",))
+    args = (*command, str(statement)) if command == ("import",) else command
+    result = beanclear(merchant, *args)
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert (f"books/{saved}:1: not UTF-8 text (byte 0xb8 at column 3: saved in another encoding, GBK or "
+            "Latin-1?); save it as UTF-8 and run the command again; the books are as they were") in result.output
+    assert snapshot(merchant / "books") == before
+
+
 def test_a_config_path_with_two_spaces_is_kept_in_the_plugin_lines(tmp_path):
     folder = tmp_path / "my  shop"
     folder.mkdir()

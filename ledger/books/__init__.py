@@ -932,6 +932,28 @@ ACKS_HEADER = """\
 """
 
 
+def not_utf8(root: Path, shown_from: Path | None = None) -> str | None:
+    """`books/…:line: not UTF-8 text …` of the first file of the books (by path) that is
+    not UTF-8, or None: said when a command that reads the books' text meets bytes it
+    cannot read (cli.Commands), instead of a traceback. A person's editor may save a
+    month file as GBK (`付款` is b"\\xb8\\xb6\\xbf\\xee"); Beancount's loader, and so `check`,
+    says it in its own words. `shown_from`: the folder the path is said relative to."""
+    for path in sorted(Path(root).rglob("*.beancount")):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            column = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8")) + 1   # (UTF-8 up to it)
+            shown = os.path.relpath(path, shown_from) if shown_from else str(path)
+            return (f"{shown}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column}: saved in "
+                    "another encoding, GBK or Latin-1?); save it as UTF-8 and run the command again")
+    return None
+
+
 def load(main: Path):
     """Load the books (with their plugins) without Beancount's pickle cache.
 
