@@ -91,7 +91,7 @@ def import_(config_path, paths, source, dry_run, force):
         if dry_run:
             for entry in result.new:
                 click.echo(render.entry_text(entry))
-        click.echo(result.summary())
+        click.echo(render.undecoded_as_escapes(result.summary()))   # (a name's bytes as the books say them)
 
 
 @main.command()

@@ -36,7 +36,8 @@ def _load(path: str):
 
 
 def _fail(message: str) -> click.exceptions.Exit:
-    click.echo(f"beanclear: {message}", err=True)
+    from beanclear.books.render import undecoded_as_escapes   # a file name's undecodable bytes as \xNN
+    click.echo(f"beanclear: {undecoded_as_escapes(message)}", err=True)
     return click.exceptions.Exit(BAD_INPUT)
 
 

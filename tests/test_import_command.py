@@ -534,6 +534,25 @@ def test_a_books_file_saved_as_gbk_is_exit_2_at_its_line_and_the_books_stay(merc
     assert snapshot(merchant / "books") == before
 
 
+def test_a_statement_whose_name_is_not_utf8_is_imported_its_bytes_escaped_in_the_books(merchant):
+    # blind8: a GBK name (工行) on a share mounted from Chinese Windows: the write failed with
+    # "surrogates not allowed" and a traceback
+    name = os.fsdecode(b"ops-\xb9\xa4\xd0\xd0.csv")
+    statement = bank_file(merchant, name)
+    result = beanclear(merchant, "import", str(statement))
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "/ops-\\xb9\\xa4\\xd0\\xd0.csv: ops (bank csv), 2 rows read" in result.output
+    month = (merchant / "books" / "ops" / "2021" / "2021-01.beancount").read_text(encoding="utf-8")
+    assert '  statement: "ops-\\\\xb9\\\\xa4\\\\xd0\\\\xd0.csv"\n' in month
+    assert 'from ops-\\\\xb9\\\\xa4\\\\xd0\\\\xd0.csv"' in (merchant / "books" / "accounts.beancount").read_text()
+    before = snapshot(merchant / "books")
+    again = beanclear(merchant, "import", str(statement))
+    assert again.exit_code == 0 and "imported before (covering" in again.output   # by its digest, under its own name
+    assert beanclear(merchant, "import", "--force", str(statement)).exit_code == 0
+    assert snapshot(merchant / "books") == before
+    assert beanclear(merchant, "check").exit_code == 0
+
+
 def test_a_config_path_with_two_spaces_is_kept_in_the_plugin_lines(tmp_path):
     folder = tmp_path / "my  shop"
     folder.mkdir()
