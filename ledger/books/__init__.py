@@ -946,11 +946,10 @@ def not_utf8(root: Path, shown_from: Path | None = None) -> str | None:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            column = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8")) + 1   # (UTF-8 up to it)
+            from beanclear.importers.toolkit.text import not_utf8_at
+            line, what = not_utf8_at(data, exc)
             shown = os.path.relpath(path, shown_from) if shown_from else str(path)
-            return (f"{shown}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column}: saved in "
-                    "another encoding, GBK or Latin-1?); save it as UTF-8 and run the command again")
+            return f"{shown}:{line}: {what}; save it as UTF-8 and run the command again"
     return None
 
 
