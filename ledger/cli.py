@@ -80,6 +80,7 @@ def main():
 def import_(config_path, paths, source, dry_run, force):
     """Import statement files (or folders of them) into the books."""
     from beanclear.books import importing, render
+    from beanclear.books.identify import without_statements
     config = _load(config_path)
     try:
         results = importing.run(config, paths, source=source, dry_run=dry_run, force=force, progress=_row_progress)
@@ -92,6 +93,9 @@ def import_(config_path, paths, source, dry_run, force):
             for entry in result.new:
                 click.echo(render.entry_text(entry))
         click.echo(render.undecoded_as_escapes(result.summary()))   # (a name's bytes as the books say them)
+    for folder in without_statements(paths, [result.path for result in results]):
+        click.echo(render.undecoded_as_escapes(f"{folder}: a folder without a statement in it (hidden files aside): "
+                                               "nothing to import"))
 
 
 @main.command()

@@ -553,6 +553,33 @@ def test_a_statement_whose_name_is_not_utf8_is_imported_its_bytes_escaped_in_the
     assert beanclear(merchant, "check").exit_code == 0
 
 
+def test_a_device_or_a_pipe_is_not_a_regular_file_not_missing(merchant):
+    # blind8: /dev/null and a FIFO were "no such file or folder", though they exist
+    fifo = merchant / "pipe.csv"
+    os.mkfifo(fifo)
+    for path in ("/dev/null", str(fifo)):
+        result = beanclear(merchant, "import", path)
+        assert result.exit_code == 2, result.output
+        assert (f"{path}:0: not a regular file (a device, a pipe or a socket): expected a statement file or a "
+                "folder of them; nothing was written") in result.output
+    assert not (merchant / "books").exists()
+
+
+def test_a_folder_without_a_statement_is_said_not_passed_over(merchant):
+    # blind8: an empty folder, or a folder named fake.csv, printed nothing
+    (merchant / "empty").mkdir()
+    (merchant / "fake.csv").mkdir()
+    (merchant / "fake.csv" / ".hidden.csv").write_text("x\n", encoding="utf-8")
+    result = beanclear(merchant, "import", str(merchant / "empty"), str(merchant / "fake.csv"),
+                       str(merchant / "statements" / "bank.csv"))
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[1:] == [f"{merchant / name}: a folder without a statement in it (hidden files aside): nothing to "
+                         "import" for name in ("empty", "fake.csv")]
+    result = beanclear(merchant, "import", str(merchant / "statements"))   # a folder of statements: said for each
+    assert result.exit_code == 0 and "a folder without a statement" not in result.output
+
+
 def test_a_config_path_with_two_spaces_is_kept_in_the_plugin_lines(tmp_path):
     folder = tmp_path / "my  shop"
     folder.mkdir()
