@@ -17,6 +17,7 @@ from typing import NamedTuple
 from beancount.core import data
 
 from beanclear.checks import acks, clearing, directives, fees, fx, orders, refunds, suspense
+from beanclear.checks.items import postings_by_account
 from beanclear.books import atomic
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.clock import today
@@ -54,7 +55,7 @@ class Walk:
     - `prices`: the price directives (fx.References);
     - `marked`: what resolve.state reads (custom directives, write-off transactions);
     - `watched`: transactions posting to a clearing, transit, suspense or the transfers
-      account (clearing.postings_by_account builds the index from them);
+      account (items.postings_by_account builds the index from them);
     - `linked`: transactions with a link that post to a shop's receivable (orders.scan);
     - `sales`: refunds.channel_sales, made here: ChannelSales's channel is the account
       of the entry's first posting to a channel's sale-side account, found in this
@@ -210,7 +211,7 @@ class Load:
         """Per watched account (suspense, every channel's clearing and transit), its postings."""
         if self._index is None:
             walk = self.walk(entries)
-            self._index = clearing.postings_by_account(walk.watched, walk.watched_accounts)
+            self._index = postings_by_account(walk.watched, walk.watched_accounts)
         return self._index
 
     def orders_prepared(self, entries) -> orders.Prepared:

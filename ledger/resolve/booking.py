@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 from beanclear.books.edits import Edit
-from beanclear.checks.clearing import refs
+from beanclear.checks.items import refs
 from beanclear.config.model import ACCOUNT_RE, WALLET_TYPES
 from beanclear.resolve import Plan, ResolveError, account_opens, refuse_closed
 
@@ -26,7 +26,7 @@ from beanclear.resolve import Plan, ResolveError, account_opens, refuse_closed
 def bank_line(entries, config, ref: str):
     """The bank line `ref` names (a BankLine), whatever it is booked to: the line whose
     statement id it is, else the one line of which it is another ref a finding lists
-    (clearing.REF_KEYS: the OFX FITID, the MT940 bank reference, as `beanclear check`
+    (items.REF_KEYS: the OFX FITID, the MT940 bank reference, as `beanclear check`
     shows them; a blind tester's `book F9` was refused while `ack … F9` took it). The one
     resolver of `book`, `link` and `unlink` (and of the page's buttons); a reference two
     lines share is refused, naming them by their ids."""
