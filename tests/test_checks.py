@@ -281,7 +281,7 @@ def test_bank_credit_booked_as_payout_without_payout_is_bank_unmatched(ledger):
                                         ("unionpay", "a unionpay"), ("PayPal", "a PayPal")])
 def test_a_channel_is_named_after_its_article(name, said):
     # a blind tester's finding said "booked as a airwallex payout"
-    from beanclear.checks.clearing import _a
+    from beanclear.checks.transit import _a
     assert _a(name) == said
 
 
@@ -826,7 +826,7 @@ def test_an_alipay_refund_is_named_by_the_ids_its_statement_writes():
     # a blind helper's refund-rate named `2026…0623/RF202610210007`, the books' id, a
     # string in no statement: its 退款批次号 is a ref of its own
     from beancount.core import data
-    from beanclear.checks.clearing import refs
+    from beanclear.checks.items import refs
     meta = {"id": "2026101922001471000623/RF202610210007", "refund-of": "2026101922001471000623",
             "refund-id": "RF202610210007", "order-id": "W1"}
     entry = data.Transaction(meta, dt.date(2026, 10, 21), "*", None, "", frozenset(), frozenset(), [])

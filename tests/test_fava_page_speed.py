@@ -6,15 +6,17 @@ from __future__ import annotations
 import re
 
 from beanclear import fava_page, matching
-from beanclear.checks import clearing, orders, reconcile, refunds
+from beanclear.checks import orders, reconcile, refunds, suspense, transit
+from beanclear.fava_page import overview
+from beanclear.matching import core as matching_core
 
 from test_fava_page import Fava, demo, fava, merchant, rows  # noqa: F401 (the fixtures)
 
 
 def test_the_first_render_reuses_the_loads_findings_index_and_series(fava, monkeypatch):
     calls = []
-    for module, name in ((reconcile, "find"), (clearing, "postings_by_account"), (orders, "scan"),
-                         (refunds, "daily")):
+    indexes = [(m, "postings_by_account") for m in (reconcile, transit, suspense, overview, matching_core)]
+    for module, name in [(reconcile, "find"), (orders, "scan"), (refunds, "daily")] + indexes:
         monkeypatch.setattr(module, name, lambda *a, _n=name, **k: calls.append(_n))
     fava.page()
     fava.page("?interval=day")

@@ -250,7 +250,7 @@ def test_a_short_order_number_is_exact_only_inside_the_orders_window(config):
 def test_a_payouts_trade_id_in_the_bank_text_names_it_for_match_open_items_and_link(config):
     """blind5 #2: an Alipay withdrawal's 业务流水号 (its `trade-id:`, one of the ids its
     payout-missing finding lists) is the text of the bank's credit. It is one of the
-    item's statement ids (checks.clearing.REF_KEYS, as findings name them): the exact
+    item's statement ids (checks.items.REF_KEYS, as findings name them): the exact
     stage matches it, `open-items --search` finds it, `link` takes it (it was a fuzzy
     56.3, no open item, "no open item is …")."""
     from beanclear.matching.core import collect

@@ -11,7 +11,7 @@ import pytest
 from beancount import loader
 
 from beanclear import config as config_mod
-from beanclear.checks import checking, clearing, reconcile
+from beanclear.checks import checking, reconcile
 from beanclear.checks.findings import SHORT, FindingError
 
 from test_checks import BANK_CREDIT, CONFIG, LATER, PAYOUT, SALE, ack
@@ -36,8 +36,8 @@ def books(tmp_path, monkeypatch):
     for name, check in list(reconcile.CHECKS.items()):
         monkeypatch.setitem(reconcile.CHECKS, name, lambda *a, _n=name, _c=check, **k: ran.append(_n) or _c(*a, **k))
     indexed = []
-    postings_by_account = clearing.postings_by_account
-    monkeypatch.setattr(clearing, "postings_by_account", lambda *a: indexed.append(a) or postings_by_account(*a))
+    postings_by_account = reconcile.postings_by_account
+    monkeypatch.setattr(reconcile, "postings_by_account", lambda *a: indexed.append(a) or postings_by_account(*a))
 
     def load(plugins, *parts):
         lines = "\n".join(f'plugin "beanclear.plugins.{p}" "{config}"' for p in plugins)

@@ -52,6 +52,17 @@ def strip_controls(text: str) -> str:
     return CONTROL.sub("", text) if not text.isprintable() else text
 
 
+def not_utf8_at(data: bytes, exc: UnicodeDecodeError) -> tuple[int, str]:
+    """(the line, what is wrong) of a file of ours that must be UTF-8 (config.yaml, the
+    books' files) where `data.decode("utf-8")` failed: `not UTF-8 text (byte 0xbd at
+    column 8: saved in another encoding, GBK or Latin-1?)`, an editor on Chinese Windows
+    having saved it, rather than a codec's byte position."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    column = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8")) + 1   # (UTF-8 up to it)
+    return line, (f"not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column}: saved in another encoding, "
+                  "GBK or Latin-1?)")
+
+
 # -- bytes and text ------------------------------------------------------------------
 
 def _too_big(path, what: str) -> StatementError:

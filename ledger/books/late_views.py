@@ -71,7 +71,7 @@ from beanclear.books import COVERS_LINE, ENTRY_START, ID_LINE, _blocks, _lines, 
 from beanclear.books import render
 from beanclear.books.edits import _comment_start
 from beanclear.books.idset import Ids
-from beanclear.checks.clearing import REF_KEYS, posted
+from beanclear.checks.items import REF_KEYS, posted
 from beanclear.books.spill import metas
 
 # Metadata the fund views and the import's own later edits (late_refunds.py, late_routes.py,

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from beanclear.checks.clearing import Item, _heard, _money, _pair_top_ups, _seen, _top_up, refs
 from beanclear.checks.findings import Finding, at_entry
+from beanclear.checks.items import Item, _money, refs
+from beanclear.checks.transit import _heard, _pair_top_ups, _seen, _top_up
 from beanclear.importers.wallet import by_card
 from beanclear.statements.gaps import Horizon
 

@@ -54,8 +54,8 @@ from functools import lru_cache
 
 from beancount.core import data
 
-from beanclear.checks.clearing import _money, refs
 from beanclear.checks.findings import Finding, at_entry, to_currency
+from beanclear.checks.items import _money, refs
 from beanclear.checks.orders import ChannelSales, sold_or_refunded
 from beanclear.books.render import covered
 from beanclear.config.model import STATED_METHODS
@@ -157,7 +157,7 @@ LINE_NUMBER = "fund-id"   # WeChat's 资金流水单号: the fund bill's own num
 
 
 def line_refs(entries) -> tuple[str, ...]:
-    """Every statement id of the lines (clearing.refs), each line's with the fund bill's
+    """Every statement id of the lines (items.refs), each line's with the fund bill's
     own number of it (WeChat's 资金流水单号): DESIGN §5, every id of the lines involved."""
     out: dict[str, None] = {}
     for entry in entries:
@@ -293,10 +293,12 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
 
 def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> list:
     """One statement-gap per channel whose rules of a method fit none of its payments (no
-    payment states that method, in the rule's currency): a method the channel's statements
-    never write (blind8: WeChat's 交易类型 NATIVE for its 付款银行 OTHERS; a payment only
-    the 资金账单 books states none), so the rule never applies, as the config refuses one
-    that could not (config reader._fees), and the payments no rule fits are not judged."""
+    payment states that method, in the rule's currency) while payments fit no rule: a
+    method the channel's statements never write (blind8: WeChat's 交易类型 NATIVE for its
+    付款银行 OTHERS; a payment only the 资金账单 books states none), so the rule never
+    applies, as the config refuses one that could not (config reader._fees), and those
+    payments are not judged. Where another rule judges every payment, a method none of
+    them had (no credit-card payment this month) is no gap: nothing is said."""
     out = []
     for name, channel in config.channels.items():
         stated = {(method, currency) for (of, method, currency) in asked if of == name}
@@ -304,23 +306,20 @@ def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> lis
             continue   # no payment of the channel: nothing a rule could fit
         idle = [(i, rule) for i, rule in enumerate(channel.fees) if rule.method is not None
                 and not any(method == rule.method and rule.currency in (None, currency) for method, currency in stated)]
-        if not idle:
-            continue
-        first = min((e for (of, *_), e in asked.items() if of == name), key=lambda e: (e.date, refs([e])))
+        missed = unjudged.get(name, [])
+        if not idle or not missed:
+            continue   # (every payment judged by another rule: a method no payment of these books had is no gap)
         methods = sorted({str(method) for method, _ in stated if method is not None})
         said = ", ".join(methods[:5]) + (", …" if len(methods) > 5 else "")
         said = (f"{said} or none" if said else "none") if (None in {m for m, _ in stated}) else said
         paths = [f"channels.{name}.fees[{i}] (method: {rule.method})" for i, rule in idle]
         named = paths[0] if len(paths) == 1 else f"{', '.join(paths[:-1])} and {paths[-1]}"
-        missed = unjudged.get(name, [])
         count = sum(n for (of, _), n in checked.items() if of == name) + len(missed)
+        first = min(missed, key=lambda e: (e.date, refs([e])))
         message = (f"{named} {'fits' if len(paths) == 1 else 'fit'} none of the {count} payment(s) of {name}, which "
                    f"state {said} (a {channel.type} payment's method is "
-                   f"{STATED_METHODS.get(channel.type, 'none: its statements state none')})")
-        if missed:
-            first = min(missed, key=lambda e: (e.date, refs([e])))
-            message += (f"; {len(missed)} of them, from {first.date} to {max(e.date for e in missed)}, fit no rule: "
-                        "their fees are not judged")
+                   f"{STATED_METHODS.get(channel.type, 'none: its statements state none')}); {len(missed)} of "
+                   f"them, from {first.date} to {max(e.date for e in missed)}, fit no rule: their fees are not judged")
         out.append(Finding("statement-gap", first.date, name, channel.accounts.fees, ZERO, "", message, refs([first]),
                            **at_entry(first)))
     return out

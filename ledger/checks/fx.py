@@ -51,8 +51,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from beancount.core import data
 
-from beanclear.checks.clearing import _money, refs
 from beanclear.checks.findings import Finding, at_entry
+from beanclear.checks.items import _money, refs
 from beanclear.importers.stated import stated_amount
 
 ZERO = Decimal(0)

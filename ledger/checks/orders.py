@@ -47,8 +47,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from beancount.core import data
 
 from beanclear.books.render import SUMMARY_FLAG
-from beanclear.checks.clearing import REF_KEYS, Item, _money, order_key, refs
+from beanclear.checks.clearing import order_key
 from beanclear.checks.findings import Finding, at_entry
+from beanclear.checks.items import REF_KEYS, Item, _money, refs
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, fetch_command, hole_head, shop_starts
 from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References, customer_amount, unpaired

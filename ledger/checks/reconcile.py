@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from beancount.core import data
 
-from beanclear.checks import acks, clearing, fees, fx, orders, refunds, suspense
+from beanclear.checks import acks, clearing, directives, fees, fx, orders, refunds, suspense
+from beanclear.checks.items import postings_by_account
 from beanclear.books import atomic
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.clock import today
@@ -54,7 +55,7 @@ class Walk:
     - `prices`: the price directives (fx.References);
     - `marked`: what resolve.state reads (custom directives, write-off transactions);
     - `watched`: transactions posting to a clearing, transit, suspense or the transfers
-      account (clearing.postings_by_account builds the index from them);
+      account (items.postings_by_account builds the index from them);
     - `linked`: transactions with a link that post to a shop's receivable (orders.scan);
     - `sales`: refunds.channel_sales, made here: ChannelSales's channel is the account
       of the entry's first posting to a channel's sale-side account, found in this
@@ -210,7 +211,7 @@ class Load:
         """Per watched account (suspense, every channel's clearing and transit), its postings."""
         if self._index is None:
             walk = self.walk(entries)
-            self._index = clearing.postings_by_account(walk.watched, walk.watched_accounts)
+            self._index = postings_by_account(walk.watched, walk.watched_accounts)
         return self._index
 
     def orders_prepared(self, entries) -> orders.Prepared:
@@ -394,12 +395,14 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
     checks the unused ones. The errors are short (findings.as_errors): Fava embeds
     every error in every page; the full finding stays in beanclear's own report.
     The config file joins the load's includes, so Beancount's cache is refreshed when
-    the config changes. A broken config is an error in the ledger, not a crash."""
+    the config changes. A broken config is an error in the ledger, not a crash; so is a
+    beanclear directive out of shape (directives.py: dropped before any check reads it)."""
+    malformed = directives.checked(entries)
     try:
         config = plugin_config(options_map, config_path)
     except (ConfigError, OSError) as exc:
         where = {"filename": (options_map or {}).get("filename", "<beanclear>"), "lineno": 0}
-        return entries, [PluginConfigError(where, f"beanclear: {exc}", None)]
+        return entries, malformed + [PluginConfigError(where, f"beanclear: {exc}", None)]
     stored = options_map.get(STORE)
     first = not isinstance(stored, Load) or stored.key != (id(entries), len(entries)) or stored.config is not config
     if first:
@@ -435,7 +438,7 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
         errors.insert(0, PluginConfigError(where, "beanclear: these books are half-written (a write was interrupted "
                                            f"and {atomic.JOURNAL} is still there); run any beanclear command, e.g. "
                                            "`beanclear check`, to roll it back", None))
-    return entries, errors
+    return entries, malformed + errors
 
 
 def stored_load(options_map, config=None) -> Load | None:

@@ -40,8 +40,8 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear.checks.clearing import _money, refs
 from beanclear.checks.findings import MIN_HISTORY, Finding, at_entry
+from beanclear.checks.items import _money, refs
 from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
 
 DAY = dt.timedelta(days=1)

@@ -26,8 +26,9 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from beanclear.checks.clearing import LATE_DAYS, Item, _money, _named_by_credits, postings_by_account, refs
 from beanclear.checks.findings import Finding, at_entry
+from beanclear.checks.items import Item, _money, postings_by_account, refs
+from beanclear.checks.transit import LATE_DAYS, _named_by_credits
 
 
 def findings(entries, config, as_of=None, index=None) -> list[Finding]:
@@ -69,7 +70,7 @@ def findings(entries, config, as_of=None, index=None) -> list[Finding]:
 def _named_payouts(lines: list[Item], bankless: list, index: dict, bank_of: dict) -> list[tuple]:
     """(channel, bank account, currency, [(credit, payout)]) of the bank credits among
     `lines` that name a payout of a channel without a bank, as the clearing check pairs
-    a credit with the payout it names (clearing._named_by_credits)."""
+    a credit with the payout it names (transit._named_by_credits)."""
     credits = [line for line in lines if line.amount < 0
                and any(p.account in bank_of for p in line.entry.postings)]
     out = []

@@ -29,10 +29,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
 
-from beanclear.checks.clearing import Item, _money, refs
 from beanclear.checks.findings import Finding, at_entry
+from beanclear.checks.items import Item, _money, refs
 from beanclear.importers.stated import TRANSFER_WITH
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 
@@ -163,7 +162,7 @@ def _unanswered(side: Side, others: list[str], config, cover: Coverage) -> Findi
 def partner(entries, config, entry):
     """The entry of the other side of the transfer `entry` is a side of, as the check
     pairs them, or None (`book` refuses to move a side the other bank shows)."""
-    from beanclear.checks.clearing import postings_by_account
+    from beanclear.checks.items import postings_by_account
     found = sides(postings_by_account(entries, {config.transfers}).get(config.transfers, []), config)
     paired = pairs(found)
     mine = next((side for side in found if side.item.entry is entry), None)

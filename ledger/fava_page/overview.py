@@ -27,7 +27,8 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear.checks import clearing, orders
+from beanclear.checks import clearing, orders, transit
+from beanclear.checks.items import postings_by_account
 from beanclear.statements.coverage import Coverage
 
 LATER = dt.timedelta(days=36500)   # "a century later": every open item is past its deadline
@@ -132,17 +133,17 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
         index, cover = load.index(entries), load.cover(entries)
     else:
         watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
-        index, cover = clearing.postings_by_account(entries, watched), Coverage.of(entries, config)
+        index, cover = postings_by_account(entries, watched), Coverage.of(entries, config)
     out: dict[str, list[Open]] = {}
     banks = {bank.account for bank in config.banks.values()}   # their debits to a channel are no payouts
     for ch in config.channels.values():
         held = clearing.check_clearing(index.get(ch.accounts.clearing, []), ch, later)
-        settled_to = clearing.landed_as(ch, ch.bank, config, cover, as_of)[1].settled_to() or as_of
+        settled_to = transit.landed_as(ch, ch.bank, config, cover, as_of)[1].settled_to() or as_of
         sent = []
-        for bank, items in clearing.by_bank(index.get(ch.accounts.transit, []), ch, config).items():
-            landed, horizon = clearing.landed_as(ch, bank, config, cover, as_of)   # as clearing.findings judges them
+        for bank, items in transit.by_bank(index.get(ch.accounts.transit, []), ch, config).items():
+            landed, horizon = transit.landed_as(ch, bank, config, cover, as_of)   # as clearing.findings judges them
             until = horizon.bank[1] if horizon.bank else as_of
-            sent += [(f, until) for f in clearing.check_transit(items, landed, later, banks=banks)
+            sent += [(f, until) for f in transit.check_transit(items, landed, later, banks=banks)
                      if f.code == "payout-missing"]
         out[ch.name] = [
             oldest("clearing", [(f, settled_to) for f in held if f.code == "unsettled"], ch.settlement_days),

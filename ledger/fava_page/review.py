@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from decimal import Decimal
 
-from beanclear.checks.clearing import REF_KEYS
 from beanclear.checks.findings import CODES, to_currency
+from beanclear.checks.items import REF_KEYS
 from beanclear.importers.toolkit.places import currency_places
 
 SHOWN = 500            # rows of a table rendered at most; the filters narrow the rest

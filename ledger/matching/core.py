@@ -4,7 +4,7 @@ A bank line is *open* when its counter posting sits in `Assets:Suspense`, or in 
 channel's transit account without the payout link that ties it to a payout. An item is
 *open* when it waits for money at the bank: a payout in transit, an order or a bill
 (`Assets:Receivable:…`, `Liabilities:Payable:…`) with an amount due. A payout is in
-transit as the clearing check pairs payouts with bank credits (clearing.transit_answers,
+transit as the clearing check pairs payouts with bank credits (transit.transit_answers,
 as `beanclear check` and the month report): one the check answers with a credit, linked
 or not, waits for that credit only (OpenItem.paired), not for any line of its amount.
 
@@ -48,8 +48,9 @@ from operator import attrgetter
 from beancount.core import data
 from rapidfuzz import fuzz, utils
 
-from beanclear.checks import acks, clearing
-from beanclear.checks.clearing import REF_KEYS, Item, named_id, posted, text_words
+from beanclear.checks import acks, transit
+from beanclear.checks.items import REF_KEYS, Item, posted, postings_by_account
+from beanclear.checks.transit import named_id, text_words
 from beanclear.checks.sums import pair_or_run, runs_summing_to
 from beanclear.checks.orders import InCurrency
 from beanclear.checks.reconcile import as_of, collector_paused
@@ -130,7 +131,7 @@ class OpenItem:
 
     def made_with(self, line: "BankLine") -> list:
         """The other entries the clearing check pairs the item with, where with `line`
-        they make it (a payout the bank credited in parts: clearing._in_parts); else []."""
+        they make it (a payout the bank credited in parts: transit._in_parts); else []."""
         others = [e for e in self.paired if e is not line.entry]
         amount = line.amount_for(self)
         if not others or amount is None:
@@ -316,19 +317,19 @@ def amount_sent(config, line: BankLine) -> tuple | None:
 def paired_payouts(entries, config, accounts: set[str], load=None) -> dict[int, tuple]:
     """id(payout entry) -> the entries the clearing check answers it with: its bank
     credits, whether a `^payout-` link, the payout id in the bank's text, the amount or
-    the day pairs them (clearing.transit_answers: the pairing `beanclear check` and the
+    the day pairs them (transit.transit_answers: the pairing `beanclear check` and the
     month report make), or a write-off linked to it. A payout not here is in transit.
     `accounts`: the transit accounts to judge, those where money out may answer a payout
     no bank credit's link names (the others' payouts wait for a link: at 100,000 payouts
     of linked credits only, the check's pass cost three times the rest of matching).
     `load`: the checks' reconcile.Load of these books (their index, coverage and date)."""
     if load is None:
-        index, cover, day = clearing.postings_by_account(entries, accounts), None, as_of(entries)
+        index, cover, day = postings_by_account(entries, accounts), None, as_of(entries)
     else:
         index = {account: items for account, items in load.index(entries).items() if account in accounts}
         cover, day = load.cover(entries), load.as_of(entries)
     out: dict[int, tuple] = {}
-    for answers in clearing.transit_answers(entries, config, day, index, cover).values():
+    for answers in transit.transit_answers(entries, config, day, index, cover).values():
         if answers is None:   # statements without payouts: no payout to pair
             continue
         grouped, answered = answers[0], answers[1]
@@ -351,7 +352,7 @@ def _names(channel, config, entry) -> tuple[str, ...]:
     return tuple(names)
 
 
-# An item's statement ids: every one a finding of it lists as a ref (checks.clearing.REF_KEYS:
+# An item's statement ids: every one a finding of it lists as a ref (checks.items.REF_KEYS:
 # an Alipay withdrawal's 业务流水号, its `trade-id`, is what its bank credit quotes), the
 # payout's and the order's first, as the items have always listed them.
 _FIRST_IDS = ("payout-id", "order-id", "id")

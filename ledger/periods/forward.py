@@ -48,7 +48,7 @@ from beancount.core.amount import Amount
 
 from beanclear.books import atomic, render
 from beanclear.checks import refunds
-from beanclear.checks.clearing import LATE_DAYS   # an equal payout arriving this late is still that payout
+from beanclear.checks.transit import LATE_DAYS   # an equal payout arriving this late is still that payout
 from beanclear.periods.closed import in_month_order, is_month_file, month_files
 from beanclear.periods.closing import PeriodError, month_bounds, open_before
 

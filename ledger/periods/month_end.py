@@ -34,8 +34,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from beanclear.checks import clearing
+from beanclear.checks import transit
 from beanclear.checks.findings import Finding
+from beanclear.checks.items import Item, refs
 from beanclear.statements import gaps
 from beanclear.statements.coverage import QUIET_DAYS, Coverage
 
@@ -49,7 +50,7 @@ def short_of(entries, config, load, last: dt.date) -> list[Finding]:
     waiting, early = credits_waiting(entries, config, load, last)
     out = [Finding("statement-gap", cover.start(name), name, "", Decimal(0), "",
                    gaps.begun_after(name, cover.start(name), items, config.channels[name].accounts.transit),
-                   clearing.refs(i.entry for i in items)) for name, items in sorted(early.items())]
+                   refs(i.entry for i in items)) for name, items in sorted(early.items())]
     for name in sorted(config.sources):
         start, end = cover.start(name), _end(cover, config, name)
         if start is None or start > last:   # not begun yet: nothing of the month is its
@@ -67,11 +68,11 @@ def short_of(entries, config, load, last: dt.date) -> list[Finding]:
         if held:
             said += f": {len(held)} bank credit(s) ({gaps._summed(held)}) wait for them"
         out.append(Finding("statement-gap", end, name, "", Decimal(0), "", said,
-                           clearing.refs(i.entry for i in held)))
+                           refs(i.entry for i in held)))
     return out
 
 
-def credits_waiting(entries, config, load, last: dt.date) -> tuple[dict[str, list[clearing.Item]], dict]:
+def credits_waiting(entries, config, load, last: dt.date) -> tuple[dict[str, list[Item]], dict]:
     """Per channel, the bank credits booked as its payouts, up to `last`, that no payout
     answers and that wait for its statements (Horizon.credit: after the last day they
     show payouts of); and those whose payouts left before its statements begin
@@ -83,9 +84,9 @@ def credits_waiting(entries, config, load, last: dt.date) -> tuple[dict[str, lis
                or _credits_before(horizons[name], index.get(config.channels[name].accounts.transit, []), last)
                for name, h in horizons.items()):
         return {}, {}   # every channel's statements show the whole month, and every credit of it: nothing waits
-    out: dict[str, list[clearing.Item]] = {}
-    early: dict[str, list[clearing.Item]] = {}
-    answers = clearing.transit_answers(entries, config, as_of, index, cover)
+    out: dict[str, list[Item]] = {}
+    early: dict[str, list[Item]] = {}
+    answers = transit.transit_answers(entries, config, as_of, index, cover)
     for name, answered in answers.items():
         if answered is None:   # statements without payouts: its bank credits settle its clearing account
             continue
@@ -94,7 +95,7 @@ def credits_waiting(entries, config, load, last: dt.date) -> tuple[dict[str, lis
         taken = {id(credit) for credits in by_payout.values() for credit in credits}
         unanswered = [item for items in grouped.values() for item in items
                       if item.amount < 0 and item.date <= last and id(item) not in taken and id(item) not in holed
-                      and not clearing._funding(item, channel)]
+                      and not transit._funding(item, channel)]
         judged = [(item, horizons[name].credit(item.date, channel.bank_days)) for item in unanswered]
         out[name] = [item for item, said in judged if said == "wait"]
         early[name] = sorted((item for item, said in judged if said == "before"), key=lambda i: i.order)

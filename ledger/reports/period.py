@@ -47,8 +47,9 @@ from pathlib import Path
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beanclear.checks import acks, checking, clearing, fx, reconcile, refunds
+from beanclear.checks import acks, checking, fx, reconcile, refunds, transit
 from beanclear.checks.findings import Finding, apply_policy, to_currency
+from beanclear.checks.items import refs as statement_ids
 from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
 from beanclear.periods import closing, past
 from beanclear.statements import coverage
@@ -222,7 +223,7 @@ def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     # The FX spread counts every fx-gap, settled or not: one written off is gone from
     # the report's findings, but its spread was paid all the same.
     spreads = [f for f in load.found(entries, "fx") if f.code == "fx-gap"]
-    answers = clearing.transit_answers(entries, config, load.as_of(entries), load.index(entries), load.cover(entries))
+    answers = transit.transit_answers(entries, config, load.as_of(entries), load.index(entries), load.cover(entries))
     return PeriodReport(config.title or "", period, start, end,
                         tuple(bank_rows(entries, config, start, end, options, answers)),
                         tuple(channel_rows(entries, config, spreads, start, end,
@@ -244,10 +245,10 @@ def _in_folder(entry, root: Path, source: str) -> bool:
 
 
 def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answers=None) -> list[BankRow]:
-    """`answers`: clearing.transit_answers of the same books, when the caller has them."""
+    """`answers`: transit.transit_answers of the same books, when the caller has them."""
     cutoff = _next_month(start)
     if answers is None:
-        answers = clearing.transit_answers(entries, config, reconcile.as_of(entries))
+        answers = transit.transit_answers(entries, config, reconcile.as_of(entries))
     carried = past.carried(entries)
     cover = coverage.Coverage.of(entries, config)
     out = []
@@ -264,13 +265,13 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answe
                       for p in e.postings if p.account == bank.account and p.units.currency == bank.currency)
         statement = last.amount.number if last else None
         unexplained = books_balance - (statement or ZERO) - sum((i.amount for i in items), ZERO)
-        transit = [ch for ch in config.channels.values() if name in ch.payout_banks]
+        paying = [ch for ch in config.channels.values() if name in ch.payout_banks]
         # The statement's balance counts the lines of days no statement in the books
         # covers, the books do not: a remainder after such a hole is that statement-gap's.
         gaps = tuple(hole for hole in cover.holes(name) if last and hole[0] < last.date) if unexplained else ()
         out.append(BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
                            books_balance, items, unexplained,
-                           tuple(_open_payouts(entries, transit, start, end, name, config, cover, answers)),
+                           tuple(_open_payouts(entries, paying, start, end, name, config, cover, answers)),
                            tuple(_suspense_lines(entries, config, bank, start, end)), gaps,
                            uncovered_days(cover, name, start, end)))
     return out
@@ -343,7 +344,7 @@ def _open_payouts(entries, channels, start: dt.date, end: dt.date, bank: str, co
     transit account's balance), in the currencies it pays out to this bank (`bank:
     [sparkasse, chase]`); of banks of one currency the account moved between (`bank:
     [boc, cmb]`), the latest whose statements begin by then. Payout by payout, as the
-    clearing check pairs them with bank credits (`answers`, clearing.transit_answers):
+    clearing check pairs them with bank credits (`answers`, transit.transit_answers):
     one no credit answered by then is on its way (`in-transit`), or `payout-missing`
     where the check finds it so (it never reached the bank); one a credit answered with
     another amount leaves the difference (`payout-mismatch`: not on its way either);
@@ -409,7 +410,7 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
             taken.add(id(member))
         refs = tuple(dict.fromkeys(r for i in group for r in _refs(i.entry)))
         if len(group) == 1:
-            kind = "payout-missing" if missing.intersection(clearing.refs([payout.entry])) else \
+            kind = "payout-missing" if missing.intersection(statement_ids([payout.entry])) else \
                 "statement-gap" if id(payout) in holed else "in-transit"
             out.append(Item(kind, payout.date, where, payout.amount, currency, refs))
         elif sum(i.amount for i in group):
@@ -419,7 +420,7 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
     # of a day whose refunds outweigh its sales) and the bank's debit, answer each other as
     # the clearing check pairs them: neither is in transit, whatever day `cut` falls on
     at_bank = [i for i in left if i.amount > 0 and any(p.account in banks for p in i.entry.postings)]
-    paired = clearing._pair_top_ups(at_bank, [i for i in left if i.amount < 0 and clearing._funding(i, ch)],
+    paired = transit._pair_top_ups(at_bank, [i for i in left if i.amount < 0 and transit._funding(i, ch)],
                                     ch.bank_days)
     left = [i for i in left if id(i) not in paired]
     since = {link for i in payouts for link in i.entry.links if link.startswith("payout-")}
@@ -442,7 +443,7 @@ def _of_earlier(item, ch, cut: dt.date, since: set[str], banks: set[str]) -> boo
     in books carried forward, which hold nothing before `cut` entry by entry."""
     if item.amount > 0 and not any(p.account in banks for p in item.entry.postings):
         return False   # a payout
-    if item.date < cut + dt.timedelta(days=ch.bank_days + clearing.LATE_DAYS):
+    if item.date < cut + dt.timedelta(days=ch.bank_days + transit.LATE_DAYS):
         return True
     return item.amount < 0 and any(link.startswith("payout-") and link not in since for link in item.entry.links)
 

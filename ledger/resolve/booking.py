@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import io
 import re
-import tempfile
 from pathlib import Path
 
 from beanclear.books.edits import Edit
-from beanclear.checks.clearing import refs
+from beanclear.checks.items import refs
 from beanclear.config.model import ACCOUNT_RE, WALLET_TYPES
 from beanclear.resolve import Plan, ResolveError, account_opens, refuse_closed
 
@@ -27,7 +26,7 @@ from beanclear.resolve import Plan, ResolveError, account_opens, refuse_closed
 def bank_line(entries, config, ref: str):
     """The bank line `ref` names (a BankLine), whatever it is booked to: the line whose
     statement id it is, else the one line of which it is another ref a finding lists
-    (clearing.REF_KEYS: the OFX FITID, the MT940 bank reference, as `beanclear check`
+    (items.REF_KEYS: the OFX FITID, the MT940 bank reference, as `beanclear check`
     shows them; a blind tester's `book F9` was refused while `ack … F9` took it). The one
     resolver of `book`, `link` and `unlink` (and of the page's buttons); a reference two
     lines share is refused, naming them by their ids."""
@@ -362,14 +361,10 @@ def with_rule(config_path, pattern: str, account: str, text: str) -> tuple[str, 
 
 
 def _still_valid(path: Path, text: str) -> None:
-    """The config with the rule must load (a pattern the reader refuses is refused here)."""
+    """The config with the rule must load (a pattern the reader refuses is refused here,
+    at config.yaml's line: the text is checked as that file, never written elsewhere)."""
     from beanclear import config as config_mod
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", dir=path.parent, encoding="utf-8", delete=False) as fh:
-        fh.write(text)
-        temp = Path(fh.name)
     try:
-        config_mod.load(temp)
+        config_mod.from_text(text, path)
     except config_mod.ConfigError as exc:
         raise ResolveError(f"the rule would make {path.name} invalid: {exc}") from None
-    finally:
-        temp.unlink()

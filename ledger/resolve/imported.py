@@ -27,7 +27,7 @@ from pathlib import Path
 
 from beancount.core import data
 
-from beanclear.checks.clearing import refs
+from beanclear.checks.items import refs
 from beanclear.importers.banking import TRANSFER_WITH, booked_as
 from beanclear.matching.core import restated_posting
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_TEXT, as_bank_line, import_account, statement_text,

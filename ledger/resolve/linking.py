@@ -32,7 +32,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from beanclear.books.edits import Edit
-from beanclear.checks.clearing import posted
+from beanclear.checks.items import posted
 from beanclear.checks.reconcile import collector_paused
 from beanclear.importers.banking import booked_as
 from beanclear.matching.core import Proposal, collect, edits_for, restated

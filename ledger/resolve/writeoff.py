@@ -85,7 +85,7 @@ def _later_side(entries, finding):
     two sides that differ (an order and its payments in the receivable; a payout and its
     bank credit in transit). Not the payout an amount-mismatch's refs name as well: a
     blind tester's order and payment of 02-18 were written off on 02-20, the payout's day."""
-    from beanclear.checks.clearing import refs
+    from beanclear.checks.items import refs
     named = set(finding.refs)
     sides = [e.date for e in entries if isinstance(e, data.Transaction)
              and any(p.account == finding.account for p in e.postings) and not named.isdisjoint(refs([e]))]

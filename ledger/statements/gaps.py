@@ -170,11 +170,11 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
     statements (`waiting`: bank -> their items); per channel, the bank credits and
     debits that wait for its statements (`unheard`: channel -> their items), and the
     bank credits whose payouts left before them
-    (`before`); items as (the source on the other side, clearing.Item) pairs;
+    (`before`); items as (the source on the other side, items.Item) pairs;
     `holed`: source -> the items a hole in its statements holds back, bare."""
     if not cover.recorded:
         return []
-    from beanclear.checks.clearing import refs
+    from beanclear.checks.items import refs
     out = []
     for name in sorted(config.sources):
         held = (holed or {}).get(name, [])
@@ -285,7 +285,7 @@ def _nearest(holes: list, day: dt.date) -> tuple | None:
 def _unshown(cover: Coverage, name: str, pairs: list, what: str) -> Finding:
     """One finding for the bank lines of a channel from the days its trade bill covers
     but none of the statements that show its payouts does (a fund bill not imported)."""
-    from beanclear.checks.clearing import refs
+    from beanclear.checks.items import refs
     first, shown = cover.start(name), cover.days[name][0][0]
     items = [item for _, item in pairs]
     said = (f"no statement of {name} that shows its payouts covers {first} to {shown - DAY} (its trade bill "
@@ -295,7 +295,7 @@ def _unshown(cover: Coverage, name: str, pairs: list, what: str) -> Finding:
 
 def _summed(items: list) -> str:
     """What items add up to, per currency, as a message says it (`1,234.50 CNY, 10.00 USD`)."""
-    from beanclear.checks.clearing import _money
+    from beanclear.checks.items import _money
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for item in items:
         totals[item.currency] += abs(item.amount)
@@ -308,7 +308,7 @@ def _waiting(cover: Coverage, name: str, pairs: list, what: str, awaited: str, e
     on the other side, item) pairs. Its amount is 0: the gap is days, not money.
     `ended`: how the source's statements end, where not at their last day; `fetch_from`:
     the first day missing, where `beanclear fetch` may bring it (fetch_command)."""
-    from beanclear.checks.clearing import refs
+    from beanclear.checks.items import refs
     end = cover.end(name)
     others = sorted({source for source, _ in pairs})
     latest = max(cover.end(o) or dt.date.min for o in others)
