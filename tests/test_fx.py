@@ -102,6 +102,9 @@ def test_people_s_edits_are_kept_and_their_prices_win(merchant):
     ("2026-01-05,US$,7.1", "r.csv:3: expected a currency pair like USD/CNY, got 'US$'"),
     ("2026-01-05,USD/CNY", "r.csv:3: expected 3 cells as in the header, got 2"),
     ("2026-01-05,USD/CNY,7.2", "r.csv:3: a second rate for USD/CNY on 2026-01-05: 7.2, line 2 says 7.1"),
+    # the bound of every amount: 1e400 made a 401-digit price line bean-check could not read (blind8)
+    ("2026-01-06,USD/CNY,1e400", "r.csv:3: column rate: expected an amount of at most 24 digits, got '1e400'"),
+    ("2026-01-06,USD/CNY,1e-30", "r.csv:3: column rate: expected an amount of at most 24 digits, got '1e-30'"),
 ])
 def test_bad_rows_name_file_and_line_and_write_nothing(merchant, rows, message):
     path = write(merchant, "r.csv", f"date,pair,rate\n2026-01-05,USD/CNY,7.1\n{rows}\n")
@@ -109,6 +112,24 @@ def test_bad_rows_name_file_and_line_and_write_nothing(merchant, rows, message):
     assert result.exit_code == 2
     assert f"{merchant / message.split(':', 1)[0]}:{message.split(':', 1)[1]}" in result.output
     assert not (merchant / "books").exists() or snapshot(merchant / "books") == {}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("vm-1234\n", "h:1: expected a header with date, pair (or base and quote) and rate columns, or date and one "
+     "column per currency pair, got 'vm-1234'"),   # /etc/hostname was "0 rates read", exit 0 (blind8)
+    ("date,pair,rate\n", "h:1: no rates below the header"),
+])
+def test_a_file_that_holds_no_rates_table_is_refused_saying_the_layout(merchant, text, message):
+    path = write(merchant, "h", text)
+    result = prices(merchant, str(path))
+    assert result.exit_code == 2 and f"{merchant / message}; nothing was written" in result.output, result.output
+    assert not (merchant / "books").exists() or snapshot(merchant / "books") == {}
+
+
+def test_a_rate_written_with_an_exponent_within_the_bound_is_read(merchant):
+    path = write(merchant, "r.csv", "date,pair,rate\n2026-01-05,VND/USD,3.93e-05\n")
+    assert prices(merchant, str(path)).exit_code == 0
+    assert "2026-01-05 price VND 0.0000393 USD" in prices_text(merchant)
 
 
 # -- rates among the statements of `beanclear import` --------------------------------

@@ -119,6 +119,18 @@ def test_refusals_exit_2_say_why_and_touch_nothing(shop, args, message):
     assert snapshot(shop / "books") == before and (shop / "config.yaml").read_bytes() == config_before
 
 
+def test_a_rule_the_config_reader_refuses_is_said_at_config_yaml_s_line(shop):
+    # blind8: the refusal named a temporary file (…/tmpc0r_pasl.yaml:46), not config.yaml
+    before = sorted(p.name for p in shop.iterdir())
+    result = beanclear(shop, "book", "B2", "Expenses:Hosting", "--rule", "(ALIYUN+)+")
+    assert result.exit_code == 2, result.output
+    lines = (shop / "config.yaml").read_text(encoding="utf-8").splitlines()
+    line = lines.index("    account: Expenses:Rent") + 2   # the new rule's `- match:`, after the last rule
+    assert (f"the rule would make config.yaml invalid: {(shop / 'config.yaml').resolve()}:{line}: rules[1].match: "
+            "expected a regular expression without a repeated group that itself repeats") in result.output
+    assert sorted(p.name for p in shop.iterdir()) == before
+
+
 def test_a_line_is_booked_to_another_banks_account_or_a_channels_transit_account(shop):
     # Not its own bank's account (refused above): another bank's is a transfer between
     # them, a channel's transit account the credit of one of its payouts.
