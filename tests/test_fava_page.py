@@ -203,6 +203,9 @@ def test_charts_are_fava_chart_data_whose_totals_are_the_books(viewer):
     settled = sum(p.units.number for e in entries if isinstance(e, data.Transaction)
                   and any(q.account == "Assets:Transit:WeChat" for q in e.postings)
                   for p in e.postings if p.account == "Assets:Bank:ICBC")
+    # but a duplicate charge, which is no sale (the month report's duplicates): the demo's
+    # order paid twice by WeChat
+    sales -= sum(f.amount for f in viewer.report().findings if f.code == "duplicate-charge")
     bars = wechat[0]["data"]
     assert [b["date"] for b in bars] == ["2026-01-01", "2026-02-01", "2026-03-01"]   # Fava's default: monthly
     assert abs(sum(Decimal(str(b["balance"]["Sales"])) for b in bars) - sales) < Decimal("0.03")
@@ -214,6 +217,41 @@ def test_charts_are_fava_chart_data_whose_totals_are_the_books(viewer):
     assert len(daily) == 90 and daily[0]["date"] == "2026-01-01"
     q1_feb = charts(viewer.page("?interval=day&time=2026-02"), "wechat")[0]["data"]
     assert [d["date"][:7] for d in q1_feb] == ["2026-02"] * 28
+
+
+DOUBLE_CHARGED = {
+    "config.yaml": "books: books\ncurrency: USD\ntimezone: America/New_York\nchannels:\n  stripe:\n"
+                   "    type: stripe\n    currency: USD\n    settlement_days: 7\n    fees: [{rate: 0.029, fixed: 0.30}]\n"
+                   "shops:\n  shopify: {type: shopify, order_days: 3}\n",
+    "statements/shopify.csv": (
+        "Name,Email,Created at,Total,Refunded Amount,Currency,Financial Status,Lineitem name,Lineitem quantity\n"
+        "#1002,b@x.test,2026-03-05 11:00:00 -0500,50.00,0.00,USD,paid,Candle,1\n"
+        "#1001,a@x.test,2026-03-03 10:00:00 -0500,100.00,0.00,USD,paid,Gift Set,1\n"),
+    "statements/stripe.csv": (
+        '"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net",'
+        '"reporting_category","source_id","description","automatic_payout_id"\n'
+        '"txn_A1","2026-03-03 15:01:00","2026-03-05 00:00:00","usd","100.00","3.20","96.80","charge","ch_A1","Order #1001 by Ann",""\n'
+        '"txn_A2","2026-03-03 15:08:00","2026-03-05 00:00:00","usd","100.00","3.20","96.80","charge","ch_A2","Order #1001 by Ann",""\n'
+        '"txn_B1","2026-03-05 16:01:00","2026-03-07 00:00:00","usd","50.00","1.75","48.25","charge","ch_B1","Order #1002 by Bob",""\n'),
+}
+
+
+def test_the_charts_count_sales_and_fees_as_the_month_report_a_duplicate_charge_no_sale(tmp_path):
+    # A blind tester: order #1001 of 100.00 charged twice. The chart read Sales 250.00 and
+    # fees 32.6 per mille where `beanclear report 2026-03` said sales 150.00, duplicates
+    # 100.00, fee rate 0.0330: the chart counted the duplicate as a sale and its fee as
+    # one on a sale. A month of the chart is the report's month.
+    for name, text in DOUBLE_CHARGED.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "statements")).exit_code == 0
+    [row] = json.loads(beanclear(tmp_path, "report", "2026-03", "--format", "json").output)["channels"]
+    assert (row["sales"], row["duplicates"], row["fee_rate"]) == ("150.00", "100.00", "0.0330")
+    bars, rates = charts(Fava(tmp_path).page(), "stripe")
+    [march], [march_rates] = bars["data"], rates["data"]
+    assert march["balance"]["Sales"] == float(row["sales"])
+    assert march_rates["balance"]["Fees ‰"] == round(1000 * (Decimal("4.95") / Decimal("150.00")), 2) == 33.0
+    assert round(Decimal(str(march_rates["balance"]["Fees ‰"])) / 1000, 4) == Decimal(row["fee_rate"])
 
 
 def test_the_findings_table_is_beanclear_check(viewer):

@@ -108,8 +108,9 @@ class State:
         """charts.daily_money of the books, once per load (every interval reads it)."""
         if self._daily is None:
             if self.load is not None:
+                prepared = self.load.orders_prepared(self.entries) if self.config.shops else None
                 self._daily = charts.daily_money(self.entries, self.config, self.load.daily(self.entries),
-                                                 self.load.sales(self.entries))
+                                                 self.load.sales(self.entries), prepared)
             else:
                 self._daily = charts.daily_money(self.entries, self.config)
         return self._daily

@@ -1,9 +1,14 @@
 """The numbers a merchant watches, per channel over time, as Fava's own chart data.
 
-Sales and refunds are the ones the refund checks read (refunds.daily: the channel's
-sale-side postings, a negative one a sale, a positive one a refund); fees are the
-postings to the channel's fee account in those same entries; money settled is what
-the banks credited against the channel's transit account (the payouts arriving).
+Sales, refunds and fees are the month report's, counted day by day by the same rules
+(reports/period.py ChannelRow): sales and refunds as the refund checks read them
+(refunds.daily: the channel's sale-side postings, a negative one a sale, a positive one
+a refund, what returns a duplicate charge no refund), but a duplicate charge no sale
+(period.beside_sales, orders.Prepared.duplicates); the fee rate gross over gross
+(period.fee_rate): the postings to the channel's fee account but the fees of refunds and
+of duplicate charges, over those sales. A month of the chart reads what `beanclear
+report` says of it. Money settled is what the banks credited against the channel's
+transit account (the payouts arriving).
 
 Each channel gets two charts in the JSON that Fava's `<svelte-component
 type="charts">` reads (fava/internal_api.py BarChart and BalancesChart, the frontend's
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from beancount.core import data
@@ -24,32 +30,58 @@ from beancount.core import data
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks import refunds
 from beanclear.checks.orders import ChannelSales, Prepared
+from beanclear.reports import period
 
 MAX_PERIODS = 100   # as Fava's own bar charts: the latest 100 periods
 SALES, SETTLED = "Sales", "Settled at the bank"
 REFUND_RATE, FEE_SHARE = "Refunds ‰", "Fees ‰"
 
 
-def daily_money(entries, config, series: dict | None = None, sales: list | None = None):
-    """(series, fees, settled): per (channel, currency), per day, in one pass over the
-    entries. `series` is refunds.daily's (sales and refunds) and `sales` refunds.
-    channel_sales': computed in that same pass unless the caller has them (the checks
-    computed both during the load, reconcile.Load)."""
+def _days() -> dict:
+    return defaultdict(Decimal)
+
+
+@dataclass
+class Days:
+    """Per day, one channel's money in one currency beside refunds.Daily's sales and
+    refunds: the duplicate charges out of those sales, the fees (whatever moved the fee
+    account, as the report's) and those of them of no sale (period.beside_sales), and
+    the money its payouts brought to the banks."""
+
+    duplicates: dict = field(default_factory=_days)
+    fees: dict = field(default_factory=_days)
+    fees_beside_sales: dict = field(default_factory=_days)
+    settled: dict = field(default_factory=_days)
+
+
+def daily_money(entries, config, series: dict | None = None, sales: list | None = None, prepared=None):
+    """(series, days): per (channel, currency), refunds.daily's sales and refunds and the
+    rest of its money (Days), in one pass over the entries. `series` is refunds.daily's,
+    `sales` refunds.channel_sales' and `prepared` the books' orders.Prepared: computed here
+    unless the caller has them (the checks computed them during the load, reconcile.Load)."""
+    if prepared is None and config.shops:
+        prepared = Prepared(entries, config)
+    returned, charged = (prepared.returned(), prepared.duplicates()) if prepared is not None else ({}, {})
     own = series is None
     if own:
         series = defaultdict(refunds.Daily)
-        returned = Prepared(entries, config).returned() if config.shops else None
     transit = {ch.accounts.transit: ch for ch in config.channels.values()}
     banks = {b.account for b in config.banks.values()}
-    fees: dict[tuple, dict] = defaultdict(lambda: defaultdict(Decimal))
-    settled: dict[tuple, dict] = defaultdict(lambda: defaultdict(Decimal))
+    fee_accounts: dict[str, list] = defaultdict(list)
+    for ch in config.channels.values():
+        fee_accounts[ch.accounts.fees].append(ch)
+    days: dict[tuple, Days] = defaultdict(Days)
 
     def sold(entry, channel, sale_side):
         if own:
             refunds.count(series, entry, channel, sale_side, returned)
-        for p in entry.postings:
-            if p.account == channel.accounts.fees:
-                fees[(channel.name, p.units.currency)][entry.date] += p.units.number
+        duplicate, _, share = period.beside_sales(entry, sale_side, charged, returned)
+        if duplicate:
+            days[(channel.name, sale_side[0].units.currency)].duplicates[entry.date] += duplicate
+        if share:
+            for p in entry.postings:
+                if p.account == channel.accounts.fees:
+                    days[(channel.name, p.units.currency)].fees_beside_sales[entry.date] += p.units.number * share
 
     for entry, channel, sale_side in sales or ():
         sold(entry, channel, sale_side)
@@ -61,12 +93,15 @@ def daily_money(entries, config, series: dict | None = None, sales: list | None 
             found = of(entry)
             if found is not None:
                 sold(entry, *found)
+        for p in entry.postings:
+            for channel in fee_accounts.get(p.account, ()):
+                days[(channel.name, p.units.currency)].fees[entry.date] += p.units.number
         payout = next((transit[p.account] for p in entry.postings if p.account in transit), None)
         if payout is not None:
             for p in entry.postings:
                 if p.account in banks and p.units.number > 0:
-                    settled[(payout.name, p.units.currency)][entry.date] += p.units.number
-    return series, fees, settled
+                    days[(payout.name, p.units.currency)].settled[entry.date] += p.units.number
+    return series, days
 
 
 def _periods(days: dict, interval, begin, end) -> dict[dt.date, Decimal]:
@@ -86,17 +121,19 @@ def channel_charts(entries, config, interval, begin: dt.date | None = None, end:
     """Per channel name, its list of charts (JSON-ready dicts), one pair per currency.
     `daily`: daily_money's answer when the caller keeps it (one per load of the books:
     another interval or time filter then costs no pass over the entries)."""
-    series, fees, settled = daily if daily is not None else daily_money(entries, config)
-    keys = sorted(set(series) | set(settled))
+    series, days = daily if daily is not None else daily_money(entries, config)
     out: dict[str, list[dict]] = {name: [] for name in config.channels}
-    for name, currency in keys:
+    for name, currency in sorted(set(series) | set(days)):
         if name not in out:
             continue
-        d = series.get((name, currency))
+        d, money = series.get((name, currency)), days.get((name, currency)) or Days()
         sold = _periods(d.sales if d else {}, interval, begin, end)
+        for p, charged in _periods(money.duplicates, interval, begin, end).items():
+            sold[p] -= charged   # a duplicate charge is no sale (period.beside_sales)
         back = _periods(d.refunds if d else {}, interval, begin, end)
-        cost = _periods(fees.get((name, currency), {}), interval, begin, end)
-        paid = _periods(settled.get((name, currency), {}), interval, begin, end)
+        cost = _periods(money.fees, interval, begin, end)
+        beside = _periods(money.fees_beside_sales, interval, begin, end)
+        paid = _periods(money.settled, interval, begin, end)
         periods = sorted(set(sold) | set(paid))[-MAX_PERIODS:]
         if not periods:
             continue
@@ -104,8 +141,10 @@ def channel_charts(entries, config, interval, begin: dt.date | None = None, end:
         bars = [{"date": p.isoformat(), "budgets": {}, "account_balances": {},
                  "balance": {SALES: _number(sold.get(p, Decimal(0))), SETTLED: _number(paid.get(p, Decimal(0)))}}
                 for p in periods]
-        rates = [{"date": p.isoformat(), "balance": {REFUND_RATE: _number(1000 * back.get(p, Decimal(0)) / sold[p]),
-                                                     FEE_SHARE: _number(1000 * cost.get(p, Decimal(0)) / sold[p])}}
+        rates = [{"date": p.isoformat(),
+                  "balance": {REFUND_RATE: _number(1000 * back.get(p, Decimal(0)) / sold[p]),
+                              FEE_SHARE: _number(1000 * period.fee_rate(cost.get(p, Decimal(0)),
+                                                                          beside.get(p, Decimal(0)), sold[p]))}}
                  for p in periods if sold.get(p)]
         out[name].append({"type": "bar", "label": f"{title}: sales and money settled at the bank", "data": bars})
         if rates:

@@ -153,9 +153,17 @@ class ChannelRow:
         for 6.00 and 500.00 of it refunded is 0.60%, whether the refund gave 3.00 of the
         fee back (WeChat, Alipay; fees 3.00) or none (PayPal, Stripe; fees 6.00), where
         fees net over sales net would read 1.20% for the one that keeps it."""
-        if not self.sales:
-            return None
-        return ((self.fees - self.fees_beside_sales) / self.sales).quantize(Decimal("0.0001"))
+        rate = fee_rate(self.fees, self.fees_beside_sales, self.sales)
+        return None if rate is None else rate.quantize(Decimal("0.0001"))
+
+
+def fee_rate(fees: Decimal, fees_beside_sales: Decimal, sales: Decimal) -> Decimal | None:
+    """The fees charged on the sales over the sales, unrounded (ChannelRow.fee_rate: the
+    month report's, rounded; the page's charts per mille of a period's): the fees but those
+    of no sale (beside_sales), over the sales but the duplicate charges. None without sales."""
+    if not sales:
+        return None
+    return (fees - fees_beside_sales) / sales
 
 
 @dataclass(frozen=True)
@@ -505,12 +513,12 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepare
         if found is not None:
             refunds.count(sold, e, *found, returned)
             channel, side = found
-            if id(e) in charged or id(e) in returned:   # the sales' count holds the charge, not its return
+            duplicate, given_back, share = beside_sales(e, side, charged, returned)
+            if duplicate or given_back:   # the sales' count holds the charge, not its return
                 key = (channel.name, side[0].units.currency)
-                rows[key]["sales"] -= charged.get(id(e), ZERO)
-                rows[key]["duplicates"] += charged.get(id(e), ZERO)
-                rows[key]["duplicates_returned"] += returned.get(id(e), ZERO)
-            share = _no_sale(e, side, charged)
+                rows[key]["sales"] -= duplicate
+                rows[key]["duplicates"] += duplicate
+                rows[key]["duplicates_returned"] += given_back
             if share:
                 for p in e.postings:
                     if p.account == channel.accounts.fees:
@@ -548,6 +556,16 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepare
         figures["other"] = figures["in_transit"] + figures["in_clearing"] - _rolled(figures)
     return [ChannelRow(name, currency, **figures) for (name, currency), figures in sorted(rows.items())
             if any(figures.values())]
+
+
+def beside_sales(entry, side, charged: dict, returned: dict) -> tuple[Decimal, Decimal, Decimal]:
+    """Of one channel entry (`side`: its sale-side postings, ChannelSales), what is no sale
+    and no refund of one (ChannelRow): (the duplicate charge it takes, out of the sales
+    refunds.count counted: `charged`, orders.Prepared.duplicates; the duplicate it gives
+    back, which refunds.count left out of the refunds: `returned`, Prepared.returned; the
+    share of its fees on no sale, _no_sale). The month report and the page's charts
+    (fava_page/charts.py) count sales, refunds and the fee rate through here."""
+    return charged.get(id(entry), ZERO), returned.get(id(entry), ZERO), _no_sale(entry, side, charged)
 
 
 def _no_sale(entry, side, charged: dict) -> Decimal:
