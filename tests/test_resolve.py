@@ -593,6 +593,36 @@ def test_follow_up_then_overdue_then_done(shop, monkeypatch):
     assert f.acknowledged and f.follow_up == {"state": "resolved", "note": "ICBC refunded the fee"}
 
 
+@pytest.mark.parametrize("day", ["2026-04-10", "2026-04-20"])   # before the due date, and after it
+def test_an_acknowledgment_after_a_follow_up_ends_it_the_follow_up_kept_as_history(shop, monkeypatch, day):
+    # A blind tester acknowledged a followed-up finding: before the due date `ack` said
+    # "already acknowledged; nothing was written" (it was only followed up); after it the
+    # ack was written and counted acknowledged, but the line still read "overdue (alice,
+    # due …) … follow-up by alice overdue" and its JSON follow_up.state "overdue". The
+    # later decision is the finding's state: acknowledged, with its reason, the follow-up
+    # kept as history; as the page offers both on a followed-up finding.
+    run(shop, "follow-up", "payout-mismatch", "B1", "--owner", "alice", "--due", "2026-04-16", "--note", "ask ICBC")
+    monkeypatch.setenv("BEANCLEAR_TODAY", day)
+    out = run(shop, "ack", "payout-mismatch", "B1", "--reason", "ICBC's fee, agreed")
+    assert out.startswith('acks.beancount: ' + day + ' custom "beanclear-ack" "payout-mismatch" "B1" "ICBC\'s fee, agreed"')
+    [f] = [f for f in findings(shop) if f.code == "payout-mismatch"]
+    assert f.acknowledged and "overdue" not in f.message
+    assert f.follow_up == {"state": "acknowledged", "owner": "alice", "due": "2026-04-16", "note": "ask ICBC",
+                           "since": "2026-04-02"}
+    [line] = [x for x in run(shop, "check", code=1).splitlines() if "payout-mismatch" in x]
+    assert line.startswith("acknowledged error")
+    report = json.loads(run(shop, "report", "2026-03", "--format", "json"))
+    [row] = [x for x in report["findings"] if x["code"] == "payout-mismatch"]
+    assert (row["status"], row["resolution"]) == ("acknowledged", "ICBC's fee, agreed")
+    assert "already acknowledged; nothing was written" in run(shop, "ack", "payout-mismatch", "B1", "--reason", "again")
+    # a follow-up after an acknowledgment is the later decision: overdue fails again
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-21")
+    run(shop, "follow-up", "payout-mismatch", "B1", "--owner", "bob", "--due", "2026-04-25")
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-26")
+    [f] = [f for f in findings(shop) if f.code == "payout-mismatch"]
+    assert not f.acknowledged and f.follow_up["state"] == "overdue" and f.follow_up["owner"] == "bob"
+
+
 def test_a_follow_up_due_in_the_past_is_written_and_said_overdue_from_now_on(shop):
     # a newcomer's follow-up due a day already past was taken in silence, and then failed
     # `check` and `close` as overdue

@@ -79,6 +79,15 @@ def test_book_and_rule_write_off_follow_up_through_the_page(fava):
     assert found["duplicate-charge"].follow_up["state"] == "following up"
     queue = rows(fava.page(), "bc-await")
     assert [(r["code"], r["suggested"]) for r in queue if r["group"] == "following"] == [("duplicate-charge", "done")]
+    # its other action, Acknowledge, is written (it was only followed up) and ends the
+    # follow-up: acknowledged with its reason, the follow-up kept as history
+    response = fava.post("acknowledge", {"code": "duplicate-charge", "ref": "#3460",
+                                         "reason": "the customer keeps it as store credit"})
+    assert response.status_code == 200 and response.json["done"] is True, response.json
+    page = fava.page()
+    assert [r["group"] for r in rows(page, "bc-await") if r["code"] == "duplicate-charge"] == ["acknowledged"]
+    assert ('<div class="bc-follow ">was followed up: alice, due 2026-04-16 — refund the second charge</div>' in page
+            and '<div class="bc-ack-reason">the customer keeps it as store credit</div>' in page)
 
 
 @pytest.mark.parametrize("endpoint, body, status, message", [

@@ -50,8 +50,10 @@ class Report:
         for f in self.findings:
             where = f" ({f.file}:{f.line})" if f.file else ""
             up = f.follow_up or {}
-            state = (f"{up['state']} ({up['owner']}, due {up['due']}) " if up.get("owner")
-                     else "resolved by hand " if up else "acknowledged " if f.acknowledged else "")
+            following = up.get("state") in ("following up", "overdue")   # (else done, or acknowledged since)
+            state = (f"{up['state']} ({up['owner']}, due {up['due']}) " if following
+                     else "resolved by hand " if up.get("state") == "resolved" else "acknowledged " if f.acknowledged
+                     else "")
             amount = f" {f.amount:,f} {f.currency}" if f.currency else ""  # rounded to its currency (findings.py)
             # the refs, as `beanclear ack CODE REF` wants one of them
             refs = f" [{', '.join(f.refs[:4])}{', …' if len(f.refs) > 4 else ''}]" if f.refs else ""

@@ -609,9 +609,9 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
         if f.date and start <= f.date <= end:
             reason = next((reasons[(f.code, r)] for r in f.refs if (f.code, r) in reasons), "")
             up = f.follow_up or {}
-            if not reason and up.get("owner"):   # a follow-up in the books (resolve/followup.py)
+            if up.get("state") in ("following up", "overdue"):   # a follow-up in the books (resolve/followup.py)
                 reason = f"{up['state']}: {up['owner']}, due {up['due']}" + (f" — {up['note']}" if up["note"] else "")
-            elif not reason and up:
+            elif not reason and up.get("state") == "resolved":
                 reason = f"resolved: {up.get('note', '')}"
             out.append(_row(f, "acknowledged" if f.acknowledged else "open", reason))
     later = [e for e in entries if getattr(e, "date", end) > end]

@@ -4,7 +4,8 @@ the directive and reads it back).
 
 A ref no finding of the code names is refused as the other actions refuse it
 (acks.not_named: did you mean #1573?); findings already acknowledged write nothing
-(`Plan.nothing`), as any action done twice.
+(`Plan.nothing`), as any action done twice. A followed-up finding is acknowledged: the
+acknowledgment ends the follow-up, kept as history (resolve/state.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ def acknowledge(findings, code: str, ref: str, reason: str) -> Plan:
     if not named:
         raise ResolveError(acks.not_named(findings, code, ref))
     data = {"code": code, "ref": ref}
-    if all(f.acknowledged for f in named):
+    # (a finding followed up is not acknowledged till its due date by any acknowledgment:
+    # one now is the later decision, resolve/state.py)
+    if all(f.acknowledged and (f.follow_up or {}).get("state") != "following up" for f in named):
         return Plan(f"{code} {ref} is already acknowledged; nothing was written", data=data, nothing=True)
     return Plan(f"{acks.ACKS_FILE}: {line.strip()}", appends={acks.ACKS_FILE: (ACKS_HEADER, line, ("prices.beancount",))},
                 data=data)

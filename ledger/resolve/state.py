@@ -10,6 +10,9 @@ Applied by reconcile.find after the acknowledgments, so `beanclear check`, the p
 - a followed-up finding carries `follow_up` (owner, due, note, overdue): before its due
   date it is acknowledged (it does not fail CI); past it, it is reported as overdue and
   counts as its severity again; a done line resolves it (acknowledged, with the note).
+  The later decision is the finding's state: an acknowledgment after the follow-up (in
+  the books' order) ends it, acknowledged with its reason, the follow-up kept as history
+  (state "acknowledged", never overdue); one before it is overruled by the follow-up.
 
 Overdue is judged against today's date: the one judgement here that depends on the clock,
 as a due date must.
@@ -37,11 +40,21 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
     """The findings as the decisions in the books leave them. `unused`: also list the
     write-offs above the limit that none of `findings` used (right only when `findings`
     are every check's: a single check cannot tell whether another one uses them)."""
+    from beanclear.checks.acks import ACK
     from beanclear.resolve.followup import DONE, FOLLOW_UP, follow_ups
     from beanclear.resolve.writeoff import META, written_off
     # one cheap pass finds whether the books hold any decision of ours (most do not)
-    ours = [e for e in entries if (isinstance(e, data.Custom) and e.type in (FOLLOW_UP, DONE))
-            or (isinstance(e, data.Transaction) and META in e.meta)]
+    ours, acked, position = [], {}, {}
+    for i, e in enumerate(entries):
+        if isinstance(e, data.Custom) and e.type in (FOLLOW_UP, DONE, ACK):
+            position[id(e)] = i
+            if e.type == ACK:
+                if len(e.values) >= 2:   # (code, ref) -> its last acknowledgment
+                    acked[(str(e.values[0].value), str(e.values[1].value))] = e
+                continue
+            ours.append(e)
+        elif isinstance(e, data.Transaction) and META in e.meta:
+            ours.append(e)
     if not ours:
         return findings
     offs = written_off(ours)
@@ -68,8 +81,12 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
                     late = False
                 state = {"state": "overdue" if late else "following up", "owner": owner, "due": due,
                          "note": note, "since": up.date.isoformat()}
-                f = replace(f, follow_up=state, acknowledged=f.acknowledged or not late,
-                            message=f.message + (f" — follow-up by {owner} overdue since {due}" if late else ""))
+                after = [position[id(a)] for r in f.refs if (a := acked.get((f.code, r))) is not None]
+                if after and max(after) > position[id(up)]:   # acknowledged since: the follow-up is history
+                    f = replace(f, follow_up={**state, "state": "acknowledged"}, acknowledged=True)
+                else:
+                    f = replace(f, follow_up=state, acknowledged=not late,
+                                message=f.message + (f" — follow-up by {owner} overdue since {due}" if late else ""))
         out.append(f)
     seen = set()
     for entry in offs.values() if unused else ():
