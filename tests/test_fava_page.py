@@ -377,8 +377,20 @@ def test_accepting_a_proposal_links_the_bank_line_as_match_apply_does(fava):
     after = fava.page()   # Fava has reloaded the books
     assert key not in [json.loads(r["key"]) for r in rows(after, "bc-proposal")]
     assert f"{len(proposals) - 1} match proposals" in after
+    # accepted twice (a double click): nothing written, said in `link`'s words, 200 as
+    # link, book, acknowledge and close answer an action done again (a blind tester got
+    # 409 "this proposal is no longer made")
+    written = books_snapshot(fava.merchant)
     again = fava.post("accept", key)
-    assert again.status_code == 409 and "no longer made" in again.json["error"]
+    linked = fava.post("link", {"bank_ref": key["bank_refs"][0], "items": [link]})
+    assert again.status_code == linked.status_code == 200, again.json
+    assert again.json == linked.json == {
+        "done": False, "written": [],
+        "message": f"bank line {key['bank_refs'][0]} is linked to {link} already; nothing was written"}
+    assert books_snapshot(fava.merchant) == written
+    # a proposal the books no longer make, not written: refused, the page is stale
+    gone = fava.post("accept", {**key, "target": "payout-nope"})
+    assert gone.status_code == 409 and "no longer made" in gone.json["error"]
 
 
 def test_accepting_all_confident_writes_what_match_apply_writes(fava, viewer, tmp_path):

@@ -47,7 +47,7 @@ from beanclear.config import ConfigError
 from beanclear.fava_page import actions, carried, charts, guard, overview, review, upload
 from beanclear.fava_page.guard import Refused
 from beanclear.live import status as live_status
-from beanclear.resolve import ResolveError, acknowledging, refusal
+from beanclear.resolve import ResolveError, acknowledging, linking, refusal
 
 
 MATCH_ON_RENDER = 20_000   # entries up to which the first render also runs the matcher (~0.3 s there)
@@ -226,6 +226,12 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
                     raise Refused(409, "no confident proposal to accept")
             else:
                 guard.fields(body, ("bank_refs", "target"), ("all_confident",))
+                key = self._key(body)
+                if review.find_proposal(state.proposals, key) is None:   # accepted already (a double
+                    done = linking.linked_already(self.ledger.all_entries, state.config,   # click): as `link`
+                                                  key["bank_refs"], key["target"])         # twice answers
+                    if done is not None:
+                        return [], done.message
                 chosen = [self._proposal(body, state)]
                 try:   # as `link` refuses its line
                     state.matching().refuse_closed(chosen[0])
@@ -271,9 +277,12 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         """Import statement files dropped on the page, as `beanclear import` does (upload.py)."""
         return upload.respond(self)
 
+    @staticmethod
+    def _key(body: dict) -> dict:
+        return {"bank_refs": guard.idents(body, "bank_refs"), "target": guard.links(body, "target")}
+
     def _proposal(self, body: dict, state: State):
-        key = {"bank_refs": guard.idents(body, "bank_refs"), "target": guard.links(body, "target")}
-        proposal = review.find_proposal(state.proposals, key)
+        proposal = review.find_proposal(state.proposals, self._key(body))
         if proposal is None:
             raise Refused(409, "this proposal is no longer made (the books changed); reload the page")
         return proposal

@@ -70,6 +70,29 @@ def open_items(entries, config, search: str | None = None, currency: str | None 
     return out
 
 
+def _already(bank_refs: list[str], item_refs: list[str]) -> str:
+    """The answer to a match asked again (`link` twice, the page's accept twice)."""
+    lines = f"bank line {bank_refs[0]} is" if len(bank_refs) == 1 else f"bank lines {' '.join(bank_refs)} are"
+    return f"{lines} linked to {' '.join(item_refs)} already; nothing was written"
+
+
+def linked_already(entries, config, bank_refs: list[str], target: str) -> Plan | None:
+    """A proposal accepted again (the page's accept twice: a double click), no longer made
+    because it is written: a Plan that writes nothing, in `link`'s words, where every one of
+    its bank lines carries every link of its target; else None (the books changed)."""
+    links = target.split()
+    if not bank_refs or not links or not all(l.startswith(MATCH_LINKS) for l in links):
+        return None
+    try:
+        lines = [bank_line(entries, config, ref) for ref in bank_refs]
+    except ResolveError:
+        return None
+    if not all(set(links) <= line.entry.links for line in lines):
+        return None
+    return Plan(_already([line.ref for line in lines], links),
+                data={"bank_refs": [line.ref for line in lines], "links": sorted(links)}, nothing=True)
+
+
 def _find_item(items, ref: str):
     for item in items:
         if ref == item.link or ref in item.ids or f"payout-{ref}" == item.link or f"order-{ref}" == item.link:
@@ -105,8 +128,7 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     data = {"bank_ref": bank_ref, "links": sorted({i.link for i in chosen}), "amount": f"{line.amount:f}",
             "currency": line.currency}
     if not chosen:
-        return Plan(f"bank line {bank_ref} is linked to {' '.join(item_refs)} already; nothing was written",
-                    data=data, nothing=True)
+        return Plan(_already([bank_ref], item_refs), data=data, nothing=True)
     if not any(l.ref == bank_ref for l in lines) or not unexplained(line, config):
         raise ResolveError(f"bank line {bank_ref} is explained already (booked to {line.counter}"
                            + (f", linked {' '.join(sorted(line.entry.links))}" if line.entry.links else "")
