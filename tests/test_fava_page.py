@@ -21,6 +21,7 @@ from beanclear.checks import acks, checking, reconcile
 
 from beanclear import config as config_mod, matching
 from beanclear.fava_page import review
+from beanclear.resolve import on_the_page
 from conftest import beanclear
 from fava_util import PAGE, books_snapshot, changes, copy_of
 from test_shop_journey import PLANTED_ORDERS, PLANTED_PAYMENTS, shop_merchant  # noqa: F401 (the fixture)
@@ -489,15 +490,19 @@ def test_with_every_month_closed_the_page_offers_what_match_apply_applies_and_sa
     assert said.startswith(f"applied 0 confident proposals; 0 files changed; {shut} of closed months left as they are")
     assert response.status_code == 200, response.json
     assert response.json["done"] is False and response.json["written"] == []
-    assert response.json["message"] == said.replace("applied 0 confident proposals; 0 files changed",
-                                                    "accepted 0 proposal(s)")
+    # in the page's words (resolve.on_the_page: reopen is a command-line step)
+    assert response.json["message"] == on_the_page(said.replace("applied 0 confident proposals; 0 files changed",
+                                                                "accepted 0 proposal(s)"))
+    assert response.json["message"].endswith("reopen first (a command-line step: `beanclear reopen`))")
     key = first_proposal(fava)
     response = fava.post("accept", key)
     [month] = {f"{line.date:%Y-%m}" for p in proposals for line in p.lines if line.ref in key["bank_refs"]}
     linked = beanclear(cli, "link", key["bank_refs"][0], *key["target"].split())
     assert response.status_code == 409 and linked.exit_code == 2
-    assert linked.output.strip().splitlines()[-1] == f"beanclear: {response.json['error']}"
-    assert response.json["error"].startswith(f"{month} is closed (books/periods.beancount line {months.index(month) + 1}); ")
+    assert on_the_page(linked.output.strip().splitlines()[-1]) == f"beanclear: {response.json['error']}"
+    assert response.json["error"] == (f"{month} is closed (books/periods.beancount line {months.index(month) + 1}); "
+                                      f"reopen {month} first (a command-line step: `beanclear reopen {month} "
+                                      "--reason …`); nothing was written")
     assert books_snapshot(fava.merchant) == before
 
 

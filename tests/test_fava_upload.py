@@ -69,6 +69,9 @@ def test_an_upload_writes_the_books_beanclear_import_writes_and_keeps_the_file(t
     before = snapshot(by_page / "books")
     again = send(fava, [(TRADE, trade.read_bytes())])
     assert again.status_code == 200 and "imported before (covering " in again.get_json()["summary"][0]
+    # the command's "to read it again: --force" in the page's terms: its "read again" box
+    assert again.get_json()["summary"][0].endswith('(to read it again: tick "read again", or remove its coverage '
+                                                   'record)')
     assert again.get_json()["written"] == []
     assert snapshot(by_page / "books") == before
     assert sorted(p.name for p in (by_page / "statements" / "wechat").iterdir()) == [TRADE]
@@ -166,6 +169,23 @@ def test_refused_uploads_write_nothing(twins, monkeypatch, case):
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.get_json()["error"]
     assert snapshot(merchant / "books") == books and snapshot(merchant / "statements") == statements
+
+
+def test_a_statement_of_a_closed_month_is_refused_as_the_pages_actions_are_409_reopen_a_command(twins):
+    # A blind tester: the page's refusals were 400 or 409 by where they came from, and
+    # told of `beanclear reopen` as if the page had it. A closed month is the books'
+    # refusal, 409 as for accept or link; reopening is a command-line step.
+    _, merchant = twins
+    (merchant / "books" / "periods.beancount").write_text('2021-01-31 custom "beanclear-close" "2021-01"\n',
+                                                         encoding="utf-8")
+    fava = Fava(merchant)
+    books = snapshot(merchant / "books")
+    refused = send(fava, [(TRADE, sample("wechat_merchant", TRADE).read_bytes())])
+    error = refused.get_json()["error"]
+    assert refused.status_code == 409 and "2021-01 is closed" in error, error
+    assert error.endswith('reopen 2021-01 first (a command-line step: `beanclear reopen 2021-01 --reason "…"`); '
+                          "nothing was written")
+    assert snapshot(merchant / "books") == books
 
 
 def test_a_name_taken_by_other_bytes_keeps_both_files(twins):

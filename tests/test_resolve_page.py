@@ -16,6 +16,7 @@ from test_fava_page import Fava, rows
 AUDIT = "20260316000080"      # the demo's 312.00 debit to 阿里云 nothing explains
 DEPOSIT = "20260309000071"    # the 8,000.00 credit nobody explains
 SHORT = "20260106000006"      # the bank credit 0.50 short of its payout
+RENT = "20260301000063"       # the March rent, booked by a rule of config.yaml
 
 
 @pytest.fixture(scope="module")
@@ -99,10 +100,15 @@ def test_book_and_rule_write_off_follow_up_through_the_page(fava):
     ("link", {"bank_ref": DEPOSIT, "items": ["payout-nope"]}, 409, "no open item is 'payout-nope'"),
     ("write_off", {"code": "fee-gap", "ref": "nope"}, 409, "no fee-gap finding names nope"),
     ("write_off", {"code": "payout-mismatch", "ref": SHORT, "reason": "a\nb"}, 400, "control character"),
-    ("follow_up", {"code": "duplicate-charge", "ref": "#3460", "owner": "a", "due": "soon"}, 409, "due: expected"),
+    # malformed values are 400 on every endpoint (a due date, a code, a month), refusals by the books 409
+    ("follow_up", {"code": "duplicate-charge", "ref": "#3460", "owner": "a", "due": "soon"}, 400, "due: expected"),
+    ("write_off", {"code": "fee-gaps", "ref": "T1"}, 400, "code: a write-off settles one of"),
+    ("acknowledge", {"code": "fee-gaps", "ref": "T1", "reason": "x"}, 400, "code: expected one of"),
     ("follow_up", {"code": "duplicate-charge", "ref": "#3460", "done": "yes", "note": "x"}, 400, "true or false"),
     ("close", {"month": "2026-13"}, 400, "2026-13"),
     ("close", {"month": "2026-01"}, 409, "2026-01"),
+    # a blind tester's close answered 400 for a month the books refuse to close (2026-01 is open)
+    ("close", {"month": "2026-02"}, 409, "2026-01 still open and holding entries; close it first"),
     # the refusal `beanclear ack` gives (acks.not_named): a finding's ref but for its `#`
     ("acknowledge", {"code": "order-unpaid", "ref": "1573", "reason": "x"}, 409, "did you mean #1573?"),
 ])
@@ -129,14 +135,49 @@ def test_refusals_say_why_and_touch_nothing(refusing, endpoint, body, status, me
 ])
 def test_a_refusal_says_what_the_command_says(refusing, endpoint, body, command):
     """Both doors word a refusal in one place: why, then that nothing was written
-    (blind7 fava: the page's write-off, book, link and close refusals left that out)."""
+    (blind7 fava: the page's write-off, book, link and close refusals left that out);
+    the command line's instructions in the page's terms (resolve.on_the_page)."""
     from conftest import beanclear
+    from beanclear.resolve import on_the_page
     fava = refusing
     response = fava.post(endpoint, body)
     said = beanclear(fava.merchant, *command)
     assert said.exit_code == 2, said.output
     assert response.json["error"].endswith("; nothing was written"), response.json
-    assert said.output.strip().splitlines()[-1] == f"beanclear: {response.json['error']}"
+    assert on_the_page(said.output.strip().splitlines()[-1]) == f"beanclear: {response.json['error']}"
+
+
+@pytest.mark.parametrize("endpoint, body, command, cli, page", [
+    ("write_off", {"code": "amount-mismatch", "ref": "#3012"}, ["write-off", "amount-mismatch", "#3012"],
+     "give a --reason", 'give a reason in the "reason" field'),
+    ("link", {"bank_ref": DEPOSIT, "items": ["payout-nope"]}, ["link", DEPOSIT, "payout-nope"],
+     "see `beanclear open-items`", 'see the open items under "Match by hand"'),
+    ("link", {"bank_ref": RENT, "items": ["order-1573"]}, ["link", RENT, "order-1573"],
+     "; `beanclear unlink` it first", "; unlink it first (a command-line step: `beanclear unlink`)"),
+    ("acknowledge", {"code": "order-unpaid", "ref": "nope", "reason": "x"}, ["ack", "order-unpaid", "nope",
+                                                                          "--reason", "x"],
+     "(see `beanclear check`)", "(see the findings table)"),
+    ("follow_up", {"code": "duplicate-charge", "ref": "#3460", "done": True, "note": "x"},
+     ["follow-up", "duplicate-charge", "#3460", "--done", "--note", "x"],
+     "(`beanclear follow-up duplicate-charge #3460 --owner … --due …`)",
+     "(Follow up gives it an owner and a due date)"),
+])
+def test_a_refusal_on_the_page_says_the_pages_control_or_that_a_command_is_a_command_line_step(
+        refusing, endpoint, body, command, cli, page):
+    # A blind tester: the page's refusals said "give a --reason", "`beanclear unlink` that
+    # first", "see `beanclear open-items`": command-line instructions on a page that has a
+    # reason field and a Match by hand. The page names its control; where it has none
+    # (reopen, unlink), the command, said to be a command-line step. The CLI keeps its words.
+    from conftest import beanclear
+    fava = refusing
+    before = books_snapshot(fava.merchant)
+    response = fava.post(endpoint, body)
+    said = beanclear(fava.merchant, *command)
+    assert said.exit_code == 2 and response.status_code == 409, (said.output, response.json)
+    assert cli in said.output and page not in said.output
+    assert page in response.json["error"] and cli not in response.json["error"]
+    assert said.output.strip().splitlines()[-1].replace(cli, page) == f"beanclear: {response.json['error']}"
+    assert books_snapshot(fava.merchant) == before
 
 
 @pytest.mark.parametrize("endpoint, body", [

@@ -23,11 +23,14 @@ from test_report_since import hand  # noqa: F401  (the fixture: items in and bef
 from beanclear import books
 from beanclear.config import load as load_config
 from beanclear.periods import past
+from beanclear.resolve import on_the_page
 
 EXTENSION = '2000-01-01 custom "fava-extension" "beanclear.fava_page" "../config.yaml"\n'
 CARRIED = "since-2026-03.beancount"
 BILL = '2026-02-25 * "阿里云计算有限公司" "ALIYUN 2026-02"'
-STALE = (f"{CARRIED} shows it as carried (and says it is stale) until `beanclear carry 2026-03` again")
+# (as the page says it, resolve.on_the_page: carry is a command-line step)
+STALE = (f"{CARRIED} shows it as carried (and says it is stale) until `beanclear carry 2026-03` runs again "
+         "(a command-line step)")
 # a bank line of the lookback nothing explains (its finding is before March: not listed, still actionable)
 LOOKBACK_LINE = ('\n2026-02-20 * "某某网络" "域名续费"\n  id: "B0"\n  Assets:Bank:Ops  -50.00 CNY\n'
                  "  Assets:Suspense  50.00 CNY\n")
@@ -144,7 +147,7 @@ def test_an_entry_changed_since_carried_is_refused_with_the_carried_file_and_lin
     response, changed = _written(fava, "link", {"bank_ref": "B3", "items": ["bill-ALIYUN-2602"]})
     assert response.status_code == 409 and changed == {}
     assert response.json["error"] == (f"{carried.resolve()}:{line}: the entry of 2026-02-25 is in no month file as "
-                                      "carried; run `beanclear carry 2026-03` again")
+                                      "carried; run `beanclear carry 2026-03` on the command line again")
 
 
 def test_balances_carried_forward_are_refused_as_in_no_month_file(merchant):
@@ -218,7 +221,8 @@ def test_the_queue_says_why_a_line_of_the_month_has_no_proposal_as_match_since_d
     page = fava.page()
     why = page[page.index('data-bank="B2"'):]
     why = why[:why.index("</tr>")]
-    assert [html.unescape(w) for w in re.findall(r"<div>· (.*?)</div>", why)] == left["reasons"]
+    assert [html.unescape(w) for w in re.findall(r"<div>· (.*?)</div>", why)] == \
+        [on_the_page(w) for w in left["reasons"]]   # in the page's words ("remember as a rule" for --rule)
 
 
 def test_accepting_all_confident_on_carried_books_writes_what_match_since_apply_writes(fava, merchant, tmp_path):

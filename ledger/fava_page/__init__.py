@@ -47,7 +47,7 @@ from beanclear.config import ConfigError
 from beanclear.fava_page import actions, carried, charts, guard, overview, review, upload
 from beanclear.fava_page.guard import Refused
 from beanclear.live import status as live_status
-from beanclear.resolve import ResolveError, acknowledging, linking, refusal
+from beanclear.resolve import ResolveError, acknowledging, linking, on_the_page, refusal
 
 
 MATCH_ON_RENDER = 20_000   # entries up to which the first render also runs the matcher (~0.3 s there)
@@ -288,19 +288,22 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         return proposal
 
     def _write(self, act):
-        """Check the request, make the write, tell Fava's watcher which files changed."""
+        """Check the request, make the write, tell Fava's watcher which files changed.
+        What it says, it says in the page's terms (resolve.on_the_page). A refusal is 400
+        where the request is malformed (a field missing or not of its form), 409 where the
+        books refuse it (a closed month, a line explained already, a limit)."""
         try:
             body = guard.decision_body()
             with atomic.waiting(guard.WRITE_WAIT):   # a request, not a terminal: it waits briefly
                 changed, message = act(body, self.state())
         except Refused as exc:
-            return jsonify({"error": str(exc)}), exc.status
+            return jsonify({"error": on_the_page(str(exc))}), exc.status
         except acks.DecisionError as exc:
-            return jsonify({"error": refusal(exc)}), 400
+            return jsonify({"error": on_the_page(refusal(exc))}), 400
         except ConfigError as exc:
             return jsonify({"error": str(exc)}), 400
         except edits.EditError as exc:
-            return jsonify({"error": refusal(exc)}), 409
+            return jsonify({"error": on_the_page(refusal(exc))}), 409
         except BooksBusy as exc:
             return jsonify({"error": str(exc)}), 409
         for path in changed:
@@ -308,6 +311,6 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         root = self.state().config.root
         # done: whether anything was written, as the commands' --format json says (an action
         # done again answers what the command answers, not an error: a double click)
-        return jsonify({"done": bool(changed), "message": message,
+        return jsonify({"done": bool(changed), "message": on_the_page(message),
                         "written": [os.path.relpath(p, root) for p in changed]})
 

@@ -26,7 +26,7 @@ from beancount.core import data
 from beanclear.checks import acks
 from beanclear.fava_page import carried, guard
 from beanclear.fava_page.guard import Refused
-from beanclear.resolve import ResolveError, refusal, write
+from beanclear.resolve import BadValue, ResolveError, on_the_page, refusal, write
 from beanclear.resolve import booking, followup, linking, writeoff
 
 # What to do next, in the order a person works: explain the bank, settle small
@@ -88,7 +88,7 @@ def queue(state, entries, with_items: bool = True) -> Queue:
         if not f.refs or f.code in ("beancount", "stale-ack"):
             continue
         bank_ref = next((r for r in f.refs if r in bank_links), None)
-        row = Row(f, [], bank_ref, why.get(bank_ref, []) if bank_ref else [],
+        row = Row(f, [], bank_ref, [on_the_page(w) for w in why.get(bank_ref, [])] if bank_ref else [],
                   bank_links.get(bank_ref, []) if bank_ref else [], payee=payees.get(bank_ref, ""))
         up = f.follow_up or {}
         if up.get("owner") and up.get("state") in ("following up", "overdue"):
@@ -173,8 +173,8 @@ class ResolveEndpoints:
         def wrapped(body, state):
             try:
                 return act(body, state)
-            except ResolveError as exc:
-                raise Refused(409, refusal(exc)) from None
+            except ResolveError as exc:   # malformed (400), or refused by the books (409)
+                raise Refused(400 if isinstance(exc, BadValue) else 409, refusal(exc)) from None
         return self._write(wrapped)
 
     @extension_endpoint("book", ["POST"])
@@ -244,9 +244,13 @@ class ResolveEndpoints:
             guard.fields(body, ("month",))
             month = guard.ident(body, "month")
             try:
-                outcome = closing.close(state.config, month)
-            except closing.PeriodError as exc:
+                closing.month_bounds(month)
+            except closing.PeriodError as exc:   # not a month: malformed
                 raise Refused(400, refusal(exc)) from None
+            try:
+                outcome = closing.close(state.config, month)
+            except closing.PeriodError as exc:   # a month the books refuse to close (months close in order)
+                raise Refused(409, refusal(exc)) from None
             if outcome.blockers:
                 raise Refused(409, outcome.message + ": " + "; ".join(outcome.blockers[:5]))
             return outcome.written, outcome.message

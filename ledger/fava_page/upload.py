@@ -38,6 +38,8 @@ from beanclear.books import importing
 from beanclear.fava_page import guard
 from beanclear.fava_page.guard import Refused
 from beanclear.importers.toolkit import StatementError
+from beanclear.periods.closed import ClosedMonth
+from beanclear.resolve import on_the_page
 
 FIELD = "statement"
 OPTIONS = ("source", "force")       # text fields: `beanclear import --source NAME --force`
@@ -147,7 +149,8 @@ def import_files(config, received: list[Received], chosen: Options = Options()) 
             results = importing.run(config, paths, source=chosen.source, force=chosen.force)
         except StatementError as exc:
             shown = Path(exc.file).name if Path(exc.file).parent == staging else exc.file
-            raise StatementError(shown, exc.line, exc.reason) from None
+            kind = ClosedMonth if isinstance(exc, ClosedMonth) else StatementError   # (its status)
+            raise kind(shown, exc.line, exc.reason) from None
         archived, summary = [], []
         # The books are written: from here a failure only loses the copy, and says so.
         for result in results:
@@ -211,7 +214,8 @@ def _stamps(books: Path) -> dict[Path, bytes]:
 def respond(extension):
     """The `upload` endpoint of the page (Reconciliation.upload): JSON with the summary
     lines, or `{"error": ...}` with 400 (bad file), 403/413/415 (refused request) or 409
-    (the books are busy, or a write failed)."""
+    (the books are busy, a month is closed, or a write failed); in the page's terms
+    (resolve.on_the_page: the "read again" box for --force)."""
     from flask import jsonify
 
     from beanclear.books import atomic
@@ -226,8 +230,9 @@ def respond(extension):
             outcome = import_files(config, received, options(config))
     except Refused as exc:
         return jsonify({"error": str(exc)}), exc.status
-    except (StatementError, ConfigError) as exc:
-        return jsonify({"error": f"{exc}; nothing was written"}), 400
+    except (StatementError, ConfigError) as exc:   # a closed month's: refused by the books, as the actions'
+        status = 409 if isinstance(exc, ClosedMonth) else 400
+        return jsonify({"error": on_the_page(f"{exc}; nothing was written")}), status
     except BooksBusy as exc:
         return jsonify({"error": str(exc)}), 409
     except OSError as exc:   # a disk that refuses, before the books were written (the import is atomic)
@@ -238,6 +243,7 @@ def respond(extension):
     for path in outcome.written:
         extension.ledger.watcher.notify(path)
     root = config.root
-    return jsonify({"message": f"imported {len(received)} file(s)", "summary": outcome.summary,
+    return jsonify({"message": f"imported {len(received)} file(s)",
+                    "summary": [on_the_page(line) for line in outcome.summary],
                     "archived": [os.path.relpath(p, root) for p in outcome.archived],
                     "written": [os.path.relpath(p, root) for p in outcome.written]})

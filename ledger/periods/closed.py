@@ -17,12 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from beanclear.importers.toolkit import StatementError
+
 PERIODS_FILE = "periods.beancount"
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 CLOSE, REOPEN = "beanclear-close", "beanclear-reopen"
 DIRECTIVE = re.compile(r'^\d{4}-\d{2}-\d{2}[ \t]+custom[ \t]+"(beanclear-close|beanclear-reopen)"[ \t]+'
                        r'"(\d{4}-\d{2})"[^\n]*\n?((?:[ \t]+[^\n]*\n?)*)', re.M)
 BY = re.compile(r'^[ \t]+(?:closed|reopened)-by:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+
+
+class ClosedMonth(StatementError):
+    """A statement refused for what it adds to a closed month: no bad input, the books
+    refuse it (exit 2 all the same; the page answers 409, as for any closed month)."""
 
 
 def is_month_file(root: Path, path: Path) -> bool:
@@ -92,12 +99,11 @@ def _directives(root: Path) -> Iterator[tuple[str, Closed]]:
 
 
 def refuse_closed(root: Path, results) -> None:
-    """Raise StatementError at the first new entry (of import FileResults) dated in a
-    closed month: an import never adds to or changes a closed month."""
+    """Raise ClosedMonth (a StatementError) at the first new entry (of import FileResults)
+    dated in a closed month: an import never adds to or changes a closed month."""
     closed = closed_months(root)
     if not closed:
         return
-    from beanclear.importers.toolkit import StatementError
     for result in results:
         # a statement row first (its line is what to show); a coverage record has no line.
         # A fold over the new entries (they may be on disk): the first, by line, of those
@@ -114,6 +120,6 @@ def refuse_closed(root: Path, results) -> None:
             month = found.date.strftime("%Y-%m")
             c = closed[month]
             by = f" by {c.by}" if c.by else ""
-            raise StatementError(result.path, found.meta.get("lineno") or 0,
+            raise ClosedMonth(result.path, found.meta.get("lineno") or 0,
                                  f"{month} is closed (beanclear close{by}, {PERIODS_FILE}:{c.line}); "
                                  f'beanclear reopen {month} --reason "…" first')

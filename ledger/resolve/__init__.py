@@ -16,6 +16,7 @@ Doing an action again writes nothing (`Plan.nothing`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,11 +33,53 @@ class ResolveError(ValueError):
     """An action that cannot be done as asked; the message says why."""
 
 
+class BadValue(ResolveError):
+    """A value not of the form asked (a due date that is no date, an unknown code): the
+    request is malformed whatever the books hold (the page answers 400, as for a field
+    missing; a refusal by the books is 409)."""
+
+
 def refusal(exc: Exception) -> str:
     """How a refused action is said, the same on both doors (a command's exit 2, the
-    page's answer): why, then that nothing was written."""
+    page's answer): why, then that nothing was written. The page says the command
+    line's instructions in its own terms (on_the_page)."""
     said = str(exc)
     return said if "nothing was written" in said else f"{said}; nothing was written"
+
+
+_STEP = "a command-line step"
+# The command line's instructions in the library's messages, as the Reconciliation page
+# says them: where it has the control, in its terms (the "reason" field, the "read again"
+# box, Follow up, Match by hand, the findings table); where it has none (reopen, unlink,
+# carry), the command, said to be a command-line step. In order: the first that fits.
+PAGE_WORDS = tuple((re.compile(pattern), words) for pattern, words in (
+    (r"give a --reason", 'give a reason in the "reason" field'),
+    (r"to read it again: --force", 'to read it again: tick "read again"'),
+    (r"again with --force", 'again with "read again" ticked'),
+    (r"book it with --rule to add one", 'book it with "remember as a rule" to add one'),
+    (r"`beanclear reopen (\S+) --reason …` first", rf"reopen \1 first ({_STEP}: `beanclear reopen \1 --reason …`)"),
+    (r'beanclear reopen (\S+) --reason "…" first', rf'reopen \1 first ({_STEP}: `beanclear reopen \1 --reason "…"`)'),
+    (r'beanclear reopen (.+?) --reason "…", then', rf'reopen \1 ({_STEP}: `beanclear reopen MONTH --reason "…"`), then'),
+    (r"`beanclear reopen` first", f"reopen first ({_STEP}: `beanclear reopen`)"),
+    (r"(?:beanclear reopen|reopen the month), then", f"reopen the month ({_STEP}: `beanclear reopen`), then"),
+    (r"`beanclear unlink` (it|that|what is linked) first", rf"unlink \1 first ({_STEP}: `beanclear unlink`)"),
+    (r"see `beanclear open-items`", 'see the open items under "Match by hand"'),
+    (r"see `beanclear check`", "see the findings table"),
+    (r"\(`beanclear follow-up [^`]*`\)", "(Follow up gives it an owner and a due date)"),
+    (r"`beanclear match` names the payout, `beanclear link` ties them",
+     'its match proposal names the payout, "Accept" ties them'),
+    (r"\(`beanclear link` each of them to it\)", '("Link" each of them to it)'),
+    (r"until (`beanclear [^`]+`) again", rf"until \1 runs again ({_STEP})"),
+    (r"run (`beanclear [^`]+`)", r"run \1 on the command line"),
+))
+
+
+def on_the_page(said: str) -> str:
+    """A message of the library (a refusal, what an action or an import did) as the page
+    says it: PAGE_WORDS. The command line keeps its own words."""
+    for pattern, words in PAGE_WORDS:
+        said = pattern.sub(words, said)
+    return said
 
 
 @dataclass
@@ -85,7 +128,7 @@ def finding_of(findings, code: str, ref: str):
     """The finding of `code` that names `ref` (one of its refs, exactly)."""
     from beanclear.checks.findings import CODES
     if code not in CODES:
-        raise ResolveError(f"code: expected one of {', '.join(CODES)}, got {code!r}")
+        raise BadValue(f"code: expected one of {', '.join(CODES)}, got {code!r}")
     named = [f for f in findings if f.code == code and ref in f.refs]
     return named[0] if named else None
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from beanclear.books.edits import Edit
 from beanclear.checks.items import refs
 from beanclear.config.model import ACCOUNT_RE, WALLET_TYPES
-from beanclear.resolve import Plan, ResolveError, account_opens, refuse_closed
+from beanclear.resolve import BadValue, Plan, ResolveError, account_opens, refuse_closed
 
 
 def bank_line(entries, config, ref: str):
@@ -228,7 +228,7 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
     books the other side, and booked into its account the transfer counted twice."""
     from beanclear.importers.banking import booked_as
     if not ACCOUNT_RE.match(account or ""):
-        raise ResolveError(f"account: expected an account name like Expenses:Rent, got {account!r}")
+        raise BadValue(f"account: expected an account name like Expenses:Rent, got {account!r}")
     line = bank_line(entries, config, ref)
     refuse_account(config, line, ref, account)
     asked, (account, peer) = account, booked_as(config, line.bank_account, account)
@@ -320,11 +320,11 @@ def with_rule(config_path, pattern: str, account: str, text: str) -> tuple[str, 
     whether it changed. The pattern must be a regular expression that finds `text`."""
     pattern = (pattern or "").strip()
     if not pattern:
-        raise ResolveError("rule: expected a regular expression, got nothing")
+        raise BadValue("rule: expected a regular expression, got nothing")
     try:
         compiled = re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
-        raise ResolveError(f"rule: {pattern!r} is not a regular expression ({exc})") from None
+        raise BadValue(f"rule: {pattern!r} is not a regular expression ({exc})") from None
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     path = Path(config_path)
     original = path.read_text(encoding="utf-8")

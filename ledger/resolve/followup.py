@@ -18,7 +18,7 @@ import datetime as dt
 from beancount.core import data
 
 from beanclear.checks import acks
-from beanclear.resolve import Plan, ResolveError, finding_of
+from beanclear.resolve import BadValue, Plan, ResolveError, finding_of
 from beanclear.resolve.state import _today, overdue
 
 FOLLOW_UP, DONE = "beanclear-follow-up", "beanclear-follow-up-done"
@@ -39,7 +39,7 @@ def _due(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(text).strip())
     except ValueError:
-        raise ResolveError(f"due: expected a date like 2026-04-15, got {text!r}") from None
+        raise BadValue(f"due: expected a date like 2026-04-15, got {text!r}") from None
 
 
 def _record(root, line: str) -> dict:

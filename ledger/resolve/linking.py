@@ -36,7 +36,7 @@ from beanclear.checks.items import posted
 from beanclear.checks.reconcile import collector_paused
 from beanclear.importers.banking import booked_as
 from beanclear.matching.core import Proposal, collect, edits_for, restated
-from beanclear.resolve import Plan, ResolveError, refuse_closed
+from beanclear.resolve import BadValue, Plan, ResolveError, refuse_closed
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, statement_title,
                                        transfer_meta, unexplained, unlinked_target)
 
@@ -102,7 +102,7 @@ def _find_item(items, ref: str):
 
 def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Plan:
     if not item_refs:
-        raise ResolveError("items: expected at least one open item (a link or statement id; see `beanclear open-items`)")
+        raise BadValue("items: expected at least one open item (a link or statement id; see `beanclear open-items`)")
     line = bank_line(entries, config, bank_ref)
     bank_ref = line.ref   # (said by its id, which a bank's own reference may be short of)
     lines, items, _ = collect(entries, config, load)

@@ -35,7 +35,8 @@ from beanclear.books import render
 from beanclear.books.edits import Edit
 from beanclear.checks import acks
 from beanclear.checks.findings import relative, to_currency
-from beanclear.resolve import RESOLVE_FILE, RESOLVE_HEADER, Plan, ResolveError, account_opens, refuse_closed
+from beanclear.resolve import (RESOLVE_FILE, RESOLVE_HEADER, BadValue, Plan, ResolveError, account_opens,
+                               refuse_closed)
 
 META = "write-off"
 DEFAULTS = {   # code -> (account, or None for the finding's own account; limit)
@@ -95,7 +96,7 @@ def _later_side(entries, finding):
 def write_off(config, entries, findings, code: str, ref: str, reason: str | None = None) -> Plan:
     from beanclear.resolve import finding_of
     if code not in DEFAULTS:
-        raise ResolveError(f"code: a write-off settles one of {', '.join(DEFAULTS)}, got {code!r}")
+        raise BadValue(f"code: a write-off settles one of {', '.join(DEFAULTS)}, got {code!r}")
     done = written_off(entries).get((code, ref))
     if done is not None:
         where = relative(done.meta.get("filename"), config.root)
