@@ -101,3 +101,23 @@ def test_the_nearest_open_item_is_one_of_about_the_lines_amount(config):
     assert not [r for r in reasons["B1"] + reasons["B2"] if r.startswith("nearest open item")]
     assert "no open payout, order or bill of 1250.00 CNY (within 0.01)" in reasons["B1"]
     assert "nearest open item: payout-2 1000.00 CNY of 2026-03-01 (wechat)" in reasons["B3"]
+
+
+def test_the_text_names_an_item_by_its_own_ids_not_by_those_of_what_it_is_linked_to(config):
+    # A blind tester's credit "STRIPE TRANSFER po_1Lum000227" was told "the text names
+    # order-1999 of -45.00 USD … link it by hand and write off the difference": the text
+    # names the payout only; order-1999 was listed because its payment carries that
+    # payout's id (payout-id, ^payout-…), the id of another item, not its own.
+    paid = ('\n2026-03-01 * "Order #1999 by Zed Quill" ^order-1999 ^payout-po_1Lum27\n  id: "txn_1Lum19"\n'
+            '  order-id: "1999"\n  payout-id: "po_1Lum27"\n'
+            "  Assets:Clearing:WeChat  45.00 CNY\n  Assets:Receivable:Shop  -45.00 CNY\n")
+    reasons = why(config, "2000-01-01 open Assets:Receivable:Shop\n" + payout(2, "312.79", "po_1Lum27") + paid
+                  + bank(3, "312.04", "B1", "STRIPE", "STRIPE TRANSFER po_1Lum27")
+                  + bank(3, "-40.00", "B2", "ZED QUILL", "REFUND ORDER 1999"))
+    assert [r for r in reasons["B1"] if r.startswith("the text names")] == [
+        "the text names payout-po_1Lum27 of 312.79 CNY, but the amounts differ by 0.75: link it by hand and "
+        "write off the difference"]
+    # the order named by its own ids still is
+    assert [r for r in reasons["B2"] if r.startswith("the text names")] == [
+        "the text names order-1999 of -45.00 CNY, but the amounts differ by 5.00: link it by hand and write off "
+        "the difference"]

@@ -129,6 +129,20 @@ class OpenItem:
         apart right where following the check crossed them (fresh seeds 32961, 32968)."""
         return self.open_to(line) or line.counter == self.account
 
+    def names_itself(self, x: str) -> bool:
+        """Whether its id `x` is its own, not that of another item its entries are linked
+        to: a payment of an order carries its payout's id (`payout-id:`, `^payout-po_…`
+        beside `^order-1999`), which names the payout, not the order. A bank text quoting
+        it names the payout only (matching/why.py's "the text names")."""
+        if x not in self.ids:
+            return False
+        for e in self.entries:
+            if any(l != self.link and l.startswith(ITEM_LINKS) and l.split("-", 1)[1] == x for l in e.links):
+                return False
+            if not self.link.startswith("payout-") and str(e.meta.get("payout-id", "")) == x:
+                return False
+        return True
+
     def made_with(self, line: "BankLine") -> list:
         """The other entries the clearing check pairs the item with, where with `line`
         they make it (a payout the bank credited in parts: transit._in_parts); else []."""
@@ -180,6 +194,9 @@ def _target(items) -> str:
 
 
 # -- collecting lines and items --------------------------------------------------------
+
+ITEM_LINKS = ("payout-", "order-", "bill-")   # the links of open items, a match writes on its bank line
+
 
 def _links(entry, prefix: str) -> set[str]:
     return {l for l in entry.links if l.startswith(prefix)}

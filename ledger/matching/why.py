@@ -173,8 +173,9 @@ class _Items:
         return self._between(currency, amount - tolerance, amount + tolerance)
 
     def named(self, line) -> list:
-        """Items one of whose ids (4 characters or more) is a word of the line's text."""
-        hits = {id(i): i for x in _tokens(line) for i in self.by_id.get(x, ())}
+        """Items one of whose own ids (4 characters or more; OpenItem.names_itself: not
+        an order's payout id) is a word of the line's text."""
+        hits = {id(i): i for x in _tokens(line) for i in self.by_id.get(x, ()) if i.names_itself(x)}
         return sorted(hits.values(), key=lambda i: self.order[id(i)])
 
     def nearest(self, line) -> list:

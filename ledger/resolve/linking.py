@@ -35,12 +35,12 @@ from beanclear.books.edits import Edit
 from beanclear.checks.items import posted
 from beanclear.checks.reconcile import collector_paused
 from beanclear.importers.banking import booked_as
-from beanclear.matching.core import Proposal, collect, edits_for, restated
+from beanclear.matching.core import ITEM_LINKS, Proposal, collect, edits_for, restated
 from beanclear.resolve import BadValue, Plan, ResolveError, refuse_closed
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, statement_title,
                                        transfer_meta, unexplained, unlinked_target)
 
-MATCH_LINKS = ("payout-", "order-", "bill-")
+MATCH_LINKS = ITEM_LINKS
 
 
 def item_json(item) -> dict:
