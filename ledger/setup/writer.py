@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+from beanclear.config import DEFAULT_TIMEZONE
 from beanclear.importers.bank_presets import PRESETS
 from beanclear.setup.survey import Source, Survey
 
@@ -25,7 +26,7 @@ HEADER = """\
 
 books: books                  # folder of the books (main.beancount inside)
 currency: {currency}{currency_pad}# {currency_note}
-timezone: Asia/Shanghai       # default: dates of UTC timestamps are taken in this zone
+{timezone}
 """
 
 
@@ -51,7 +52,7 @@ def config_text(survey: Survey, folder_shown: str) -> str:
     out = [HEADER.format(folder=said(folder_shown, 200), currency=currency,
                          currency_pad=" " * max(1, 20 - len(currency)),
                          currency_note="found: the currency most of your statements are in" if stated
-                         else "default: no statement says its currency")]
+                         else "default: no statement says its currency", timezone=_timezone(survey))]
     banks = survey.of("bank")
     for group, title in (("channel", "channels:                     # where customers pay"),
                          ("bank", "banks:                        # where the money lands"),
@@ -66,6 +67,18 @@ def config_text(survey: Survey, folder_shown: str) -> str:
     out.append("")
     out += _undecided(survey)
     return "\n".join(out) + "\n"
+
+
+def _timezone(survey: Survey) -> str:
+    """The `timezone` line: the zone the statements' own offsets show (setup/zones.py), else
+    the default; and that the books keep it."""
+    guessed = survey.timezone
+    zone, why = guessed or (DEFAULT_TIMEZONE, "")
+    said_where = f"found: {said(why, 300)}" if guessed else \
+        "default: no statement states its offset"
+    return "\n".join([line(0, f"timezone: {zone}", said_where),
+                      line(0, "", "dates of UTC timestamps are taken in this zone; once imported, rebuild the books "
+                                  "to change it")])
 
 
 def _files(source: Source) -> list[str]:
