@@ -44,7 +44,8 @@ def test_json_report_schema_and_exit_1_on_errors(merchant):
 def test_text_report(merchant):
     result = beanclear(imported(merchant), "check")
     assert result.exit_code == 1
-    assert result.output.strip().splitlines()[-1].endswith("0 acknowledged")
+    *_, summary, next_step = result.output.strip().splitlines()
+    assert summary.endswith("0 acknowledged") and next_step.startswith("to pass: resolve each error")
     assert "statement-gap" in result.output
 
 
