@@ -7,6 +7,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -508,3 +509,76 @@ def test_a_camt_in_summer_and_winter_time_is_read_as_its_currencys_zone(tmp_path
         "2007-10-18T12:30:00+01:00", "2007-10-18T12:30:00+02:00")
     assert zone_of(tmp_path, ("camt.xml", summer)) == ("Europe/Berlin", "found: the times of camt053 (+02:00, +01:00) "
                                                                       "say it")
+
+
+# -- what init's config says of checks, fees and rules -------------------------------------
+
+def uncommented(text: str, start: str) -> str:
+    """The commented block of config.yaml that begins `# <start>`, its `# ` taken off:
+    its lines up to the first that is not a comment or is a comment of another kind."""
+    lines = text.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.lstrip().startswith(f"# {start}"))
+    indent = len(lines[at]) - len(lines[at].lstrip())
+    out = []
+    for line in lines[at:]:
+        body = line[indent:]
+        if not line.startswith(" " * indent + "#") or (out and not body.startswith("#  ")):
+            break
+        out.append(" " * indent + body[2:])
+    return "\n".join(out) + "\n"
+
+
+def test_init_lists_the_checks_with_the_defaults_the_checks_apply(tmp_path):
+    # blind8: the first check raised refund-rate at a 10% limit the config never stated;
+    # DESIGN §3's `checks:` (severity and limits per code, review_threshold) was not in it
+    from beanclear.checks.findings import DEFAULT_LIMITS, DEFAULT_SEVERITY, limit
+    folder = statements(tmp_path / "statements")
+    assert init(tmp_path / "m", "--from", folder, "--yes").exit_code == 0
+    config = tmp_path / "m" / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    block = uncommented(text, "checks:")
+    assert "  refund-rate: {severity: warning, max: 0.10, days: 7}" in block and "review_threshold: " in block
+    bare = config_mod.load(config)
+    config.write_text(text + block, encoding="utf-8")   # every line uncommented: the same checks
+    loaded = config_mod.load(config)
+    assert {code: check.severity for code, check in loaded.checks.items()} == DEFAULT_SEVERITY
+    assert {code: loaded.checks[code].limits for code in DEFAULT_LIMITS} == DEFAULT_LIMITS
+    # what the checks apply where the config says nothing (findings.limit) is what it lists
+    assert all(limit(bare, code, key) == limit(loaded, code, key) for code, limits in DEFAULT_LIMITS.items()
+               for key in limits)
+
+
+def test_init_gives_each_channel_type_a_fee_example_of_its_kind_and_rules_of_the_merchants_language(tmp_path):
+    # a Stripe or PayPal contract is a rate and a fixed part; `房租|rent` read oddly for a USD merchant
+    us = tmp_path / "us"
+    us.mkdir()
+    shutil.copy(sample("stripe_csv", "hledger-stripe-balance_change_from_activity.csv"), us)
+    (us / "Download.CSV").write_text(US_PAYPAL, encoding="utf-8")
+    assert init(tmp_path / "m", "--from", us, "--yes").exit_code == 0
+    config = tmp_path / "m" / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    stripe, paypal = text.split("  stripe:")[1], text.split("  paypal:")[1].split("  stripe:")[0]
+    assert "    #   - rate: 0.029         # 2.9 % + 0.30 USD; without them fee-gap has nothing to compare\n" \
+           "    #     fixed: 0.30\n" in stripe
+    assert "    #   - rate: 0.0349        # 3.49 % + 0.49 USD; without them fee-gap has nothing to compare\n" \
+           "    #     fixed: 0.49\n" in paypal
+    assert '#   - match: "rent"' in text and "房租" not in text
+    # uncommented, each example is a contract and a rule the config takes
+    fees = uncommented(stripe, "fees:")
+    rules = uncommented(text, "rules:")
+    at = text.index("    # fees:", text.index("  stripe:"))
+    config.write_text(text[:at] + fees + text[at:] + rules, encoding="utf-8")
+    loaded = config_mod.load(config)
+    assert [(r.rate, r.fixed) for r in loaded.channels["stripe"].fees] == [(Decimal("0.029"), Decimal("0.30"))]
+    assert loaded.rules[0].pattern.search("MAPLE PROPERTIES RENT MARCH 2026")
+    # a Chinese merchant's example is in Chinese, a WeChat contract a rate alone
+    cn = tmp_path / "cn-statements"
+    cn.mkdir()
+    shutil.copy(sample("wechat_merchant", "gunsluo-wechatpay-v3-tradebill-ALL.csv"), cn)
+    bank_file(cn)
+    assert init(tmp_path / "cn", "--from", cn, "--yes").exit_code == 0
+    text = (tmp_path / "cn" / "config.yaml").read_text(encoding="utf-8")
+    assert '#   - match: "房租|租金"' in text
+    wechat = text.split("  wechat:")[1].split("banks:")[0]
+    assert "    #   - rate: 0.006         # 0.6 %; without them fee-gap has nothing to compare\n" in wechat
+    assert "fixed" not in wechat

@@ -51,13 +51,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from beancount.core import data
 
-from beanclear.checks.findings import Finding, at_entry
+from beanclear.checks.findings import Finding, at_entry, limit
 from beanclear.checks.items import _money, refs
 from beanclear.importers.stated import stated_amount
 
 ZERO = Decimal(0)
-
-DEFAULT_TOLERANCE_BPS = Decimal(50)
 
 
 @dataclass(frozen=True)
@@ -198,8 +196,7 @@ def source_of(entry, sources: dict[str, str]) -> str:
 def findings(entries, config, as_of=None, index=None, converted=None, prices=None) -> list[Finding]:
     """`converted`: the entries that may convert (fx metadata or a priced posting), and
     `prices`: the price directives (reconcile.Walk), when the caller has them."""
-    limits = config.checks["fx-gap"].limits
-    tolerance = limits.get("tolerance_bps", DEFAULT_TOLERANCE_BPS)
+    tolerance = limit(config, "fx-gap", "tolerance_bps")
     references = References(entries if prices is None else prices)
     sources = account_sources(config)
     out, unjudged = [], {}   # (base, quote) -> [how many convert without a reference rate, first, last day, some]
