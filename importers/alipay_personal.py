@@ -79,7 +79,7 @@ class Importer(WalletImporter):
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "Alipay personal bill (支付宝交易明细)", footer=r"^-{10,}$",
-                            stream=True, says_empty=says_no_records)
+                            stream=True, says_empty=says_no_records, full_rows=False)   # ragged (FORMATS §1)
         t, path = st.table, st.table.path
         get = t.getter(*HEADER, "交易分类", "对方账号", "收/付款方式", "商家订单号", "备注")
 

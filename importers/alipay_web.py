@@ -51,7 +51,7 @@ class Importer(WalletImporter):
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "Alipay web export (支付宝交易记录明细查询)", footer=r"^-{10,}",
-                            stream=True)
+                            stream=True, full_rows=False)   # ragged, as the app's bills (FORMATS §1)
         t, path = st.table, st.table.path
         get = t.getter(*HEADER, "商家订单号", "付款时间", "类型", "服务费（元）", "成功退款（元）", "备注", "资金状态")
 

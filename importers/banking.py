@@ -50,7 +50,8 @@ from beanclear.config import WALLET_TYPES
 from beanclear.importers.stated import TRANSFER_WITH, stated_amount  # noqa: F401  (read here too)
 from beanclear.importers.base import (BalanceChain, Extraction, StatedOpening, StatementImporter, balance,
                                       closing_balances, next_day, posting, rule_account, transaction)
-from beanclear.importers.toolkit import ENCODINGS, WESTERN_ENCODINGS, StatementError, applied_rate, sniff
+from beanclear.importers.toolkit import (ENCODINGS, WESTERN_ENCODINGS, StatementError, applied_rate,
+                                         in_currency_places, sniff)
 from beanclear.importers.toolkit.tables import head_bytes, head_text
 from beanclear.importers.toolkit.text import errors_read_whole, text_stream
 
@@ -210,7 +211,9 @@ class BankImporter(StatementImporter):
     def bank_line(self, path: str, line: int, when: dt.date | dt.datetime, amount: Decimal, currency: str,
                   payee: str, memo: str, meta: dict, links=()) -> data.Transaction:
         """One bank line: the bank account against what classify() says explains it (a
-        transfer to or from another of the banks: the transfers account, booked_as)."""
+        transfer to or from another of the banks: the transfers account, booked_as). An
+        amount past its currency's places is refused (in_currency_places)."""
+        in_currency_places(amount, currency, path, line, "amount")
         other, peer = booked_as(self.config, self.source.account, self.classify(amount, payee, memo))
         if peer:
             meta = {**meta, TRANSFER_WITH: peer}
@@ -405,6 +408,9 @@ class Closings:
         is checked but not asserted: more lines of that day may follow. The opening
         balance, dated `opened` (its first line on `first`), is kept where it is the
         earliest of the file: the books open with it (Extraction.stated_openings)."""
+        for stated in (opening, closing):
+            if stated is not None:
+                in_currency_places(stated, currency, self.path, line, "balance")
         if opening is not None and opened is not None:
             self.opening(out, currency, opening, opened, first)
         if closing is None:
@@ -430,6 +436,7 @@ class Closings:
 
     def running(self, line: int, date: dt.date, currency: str, amount: Decimal, after: Decimal) -> None:
         """A line's running balance (the balance after it), as some statements give."""
+        in_currency_places(after, currency, self.path, line, "balance")
         self.rows[currency].append((dt.datetime.combine(date, dt.time()), line, amount, after))
 
     def assertions(self) -> list[data.Balance]:

@@ -24,7 +24,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
-from beanclear.books.spill import Spill, like
+from beanclear.books.spill import Spill, all_transactions, like
 from beanclear.config.model import WALLET_TYPES, Channel, Shop
 from beanclear.importers.account_ids import stated_account
 from beanclear.importers.order_refs import (  # noqa: F401  (every importer's, from here)
@@ -250,6 +250,8 @@ class StatementImporter(beangulp.Importer):
                 out.notes.append(unread_period(stated.line, stated.text, stated.why))
             out.period = (stated and stated.days) or named_day(filepath, self.daily_name)
             out.period_said = (stated.line, stated.text) if stated and stated.days else None
+            if stated is not None and stated.ends_inside is not None:
+                to_its_end(out, stated.ends_inside)
         if out.account is None:  # the account it is of, where the preamble states it (account_ids.py)
             out.account = stated_account(sniff(filepath))
         if isinstance(self.source, Channel) and self.config is not None and self.config.shops:
@@ -265,6 +267,23 @@ class StatementImporter(beangulp.Importer):
         for entry in entries:
             if isinstance(entry, data.Transaction) and entry.meta.get("id") in known:
                 entry.meta["__duplicate__"] = True
+
+
+def to_its_end(out: Extraction, end: dt.datetime) -> None:
+    """A statement whose stated period ends inside a day (`终止日期：[2026年03月03日 14:00:00]`,
+    toolkit periods `Stated.ends_inside`) knows the balance of that moment, not the day's:
+    the rows of the rest of the day are in the next download. Its assertion of that day's
+    close (on the next day, base.next_day) is left out, so that the download of the whole
+    day asserts it, whichever comes first, in one import or apart; the days before it
+    are whole, and keep theirs."""
+    day = next_day(end.date())
+    if all_transactions(out.entries) or not any(type(e) is data.Balance and e.date == day for e in out.entries):
+        return
+    kept = like(out.entries)   # (a pass only for such a statement: a spilled entry is not removed in place)
+    kept.extend(e for e in out.entries if not (type(e) is data.Balance and e.date == day))
+    out.entries = kept
+    out.notes.append(f"it ends {end:%Y-%m-%d %H:%M}, inside that day: its balance then is not the day's closing "
+                     f"balance, not asserted on {day} (a statement of the whole day asserts it)")
 
 
 def _shape_first(parse):

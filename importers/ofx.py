@@ -130,9 +130,15 @@ def ofx_date(node: XmlNode, name: str, path: str, tz) -> dt.date | None:
 
 
 def ofx_amount(node: XmlNode, name: str, path: str) -> Decimal:
+    """An OFX amount: its radix point is `.` or `,`, and it has no digit grouping (OFX
+    1.6 §3.2.9.1), so `-1.234,50` or `1,234.50` is malformed and refused at its line,
+    never read as -1.23450 (a point, then a comma taken for a thousands separator)."""
     raw = clean(node.value(name))
     at = node.find(name).line if node.find(name) is not None else node.line
-    return parse_amount(raw, path, at, f"<{name}>", decimal_comma="," in raw and "." not in raw)
+    if raw.count(",") + raw.count(".") > 1:
+        raise StatementError(path, at, f"column <{name}>: expected an amount with one decimal point or comma and "
+                             f"no thousands separator, as OFX writes them (-1234.50, -1234,50), got {raw!r}")
+    return parse_amount(raw, path, at, f"<{name}>", decimal_comma="," in raw)
 
 
 def account_number(st: XmlNode) -> str:

@@ -100,7 +100,8 @@ class Importer(StatementImporter):
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "WeChat Pay fund bill (资金账单)",
-                            summary_starts=SUMMARY, summary_required=True, stream=True)
+                            summary_starts=SUMMARY, summary_required=True, stream=True,
+                            full_rows=False)   # rows short of their empty cells, as the trade bill's (FORMATS §3)
         t, path = st.table, st.table.path
         col = {name: t.index(name) for name in HEADER}
         col["业务名称"] = t.index("业务名称", required=False)

@@ -67,7 +67,7 @@ class Importer(WalletImporter):
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "WeChat Pay personal bill (微信支付账单明细)", stream=True,
-                            says_empty=says_no_records)
+                            says_empty=says_no_records, full_rows=False)   # a spreadsheet's copy drops the padding
         t, path = st.table, st.table.path
         get = t.getter(*HEADER, "商品", "支付方式", "商户单号", "备注")
 

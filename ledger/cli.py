@@ -41,6 +41,7 @@ class Commands(click.Group):
     def invoke(self, ctx):
         from beanclear.books import atomic
         commits = atomic.commits
+        clikit.loaded.clear()
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:   # called as cli.main, not through entry.run (an older console script)
@@ -53,6 +54,14 @@ class Commands(click.Group):
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             raise _fail(f"{where}{exc.strerror or exc}; the books are as they were")
+        except UnicodeDecodeError:
+            # a file of the books saved in another encoding, read as text by the writer
+            # (an import, an action, close): which one, and where (books.not_utf8)
+            from beanclear.books import not_utf8
+            said = next((not_utf8(c.books, c.root) for c in clikit.loaded), None)
+            if said is None:
+                raise
+            raise _fail(f"{said}; the books are as they were")
 
 
 @click.group(cls=Commands)
@@ -71,6 +80,7 @@ def main():
 def import_(config_path, paths, source, dry_run, force):
     """Import statement files (or folders of them) into the books."""
     from beanclear.books import importing, render
+    from beanclear.books.identify import without_statements
     config = _load(config_path)
     try:
         results = importing.run(config, paths, source=source, dry_run=dry_run, force=force, progress=_row_progress)
@@ -82,7 +92,10 @@ def import_(config_path, paths, source, dry_run, force):
         if dry_run:
             for entry in result.new:
                 click.echo(render.entry_text(entry))
-        click.echo(result.summary())
+        click.echo(render.undecoded_as_escapes(result.summary()))   # (a name's bytes as the books say them)
+    for folder in without_statements(paths, [result.path for result in results]):
+        click.echo(render.undecoded_as_escapes(f"{folder}: a folder without a statement in it (hidden files aside): "
+                                               "nothing to import"))
 
 
 @main.command()

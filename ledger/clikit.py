@@ -18,11 +18,16 @@ config_option = click.option("-c", "--config", "config_path", default="config.ya
                              type=click.Path(dir_okay=False), help="The merchant's config.yaml.")
 
 
+# the config the running command loaded: whose books a failure names (cli.Commands)
+loaded: list = []
+
+
 def _load(path: str):
     try:
         config = config_mod.load(path)
     except config_mod.ConfigError as exc:
         raise _fail(str(exc))
+    loaded[:] = [config]
     from beanclear.books.renamed import renamed
     said = renamed(config)
     if said:
@@ -31,7 +36,8 @@ def _load(path: str):
 
 
 def _fail(message: str) -> click.exceptions.Exit:
-    click.echo(f"beanclear: {message}", err=True)
+    from beanclear.books.render import undecoded_as_escapes   # a file name's undecodable bytes as \xNN
+    click.echo(f"beanclear: {undecoded_as_escapes(message)}", err=True)
     return click.exceptions.Exit(BAD_INPUT)
 
 

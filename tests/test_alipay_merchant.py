@@ -16,8 +16,8 @@ from beanclear.importers import alipay_fund, alipay_trade
 from beanclear.importers.toolkit import StatementError
 from conftest import GOLDEN, beanclear, snapshot
 from golden_util import account_totals as totals, assert_golden, extraction_text
-from statement_files import (FUND_FOOTER, TRADE_FOOTER, TRADE_ROWS, fund_ledger, fund_ledger_xlsx, fund_row, fund_rows,
-                             fund_summary, icbc_statement, trade_detail, trade_row, trade_summary)
+from statement_files import (FUND_FOOTER, TRADE_FOOTER, TRADE_ROWS, fund_ledger, fund_ledger_xlsx, fund_lines, fund_row,
+                             fund_rows, fund_summary, icbc_statement, trade_detail, trade_row, trade_summary)
 
 CONFIG = """\
 books: books
@@ -394,3 +394,72 @@ def test_a_quiet_day_imports_beside_the_others_and_records_its_coverage(merchant
     books = "".join(p.read_text(encoding="utf-8") for p in (merchant / "books").rglob("*.beancount"))
     assert 'id: "coverage 2026-03-02 2026-03-02 without payouts ' in books
     assert 'statement: "20880000_20260302_业务明细.csv"' in books
+
+
+# -- a download cut inside a day: the balance it ends at is of that moment, not the day's --------
+# (blind8: a 账务明细 ending `终止日期：[2026年03月03日 14:00:00]` asserted its 14:00 balance as the
+# day's close; the fuller download of the day restated it in one order only, and not at all where
+# the 业务明细 had booked the afternoon's rows: a false Balance failed, books that differ by order)
+
+def _cut_fund(folder, name, start, end, rows):
+    lines = fund_lines(rows, [])   # (no footer: a note, no matter here)
+    lines[2] = f"#起始日期：[{start}]   终止日期：[{end}]"
+    path = folder / name
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+    return path
+
+
+def _cut_pay(n, day, time, amount, fee, balance):
+    trade = f"T000{n}"
+    paid = str(Decimal(balance) + Decimal(fee))
+    return [fund_row(f"F{n}a", trade, f"M{n}", f"2026-03-{day} {time}", amount, "", paid, "在线支付"),
+            fund_row(f"F{n}b", trade, f"M{n}", f"2026-03-{day} {time}", "", fee, balance, "收费", f"服务费[{trade}]")]
+
+
+CUT_ROWS = _cut_pay(1, "02", "10:00:00", "100.00", "0.60", "1099.40") + _cut_pay(2, "03", "10:00:00", "200.00", "1.20",
+                                                                                    "1298.20")
+NEXT_ROWS = _cut_pay(2, "03", "10:00:00", "200.00", "1.20", "1298.20") + _cut_pay(3, "03", "16:00:00", "50.00", "0.30",
+                                                                                     "1347.90")
+
+
+def cut_merchant(tmp_path):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    st = tmp_path / "st"
+    st.mkdir()
+    _cut_fund(st, "cut_账务明细.csv", "2026年03月02日 00:00:00", "2026年03月03日 14:00:00", CUT_ROWS)
+    _cut_fund(st, "next_账务明细.csv", "2026年03月03日 00:00:00", "2026年03月04日 00:00:00", NEXT_ROWS)
+    trades = [trade_row(f"T000{n}", f"M{n}", "交易", f"2026-03-{day} {time}", amount, amount, fee)
+              for n, day, time, amount, fee in ((1, "02", "10:00:00", "100.00", "0.60"),
+                                                (2, "03", "10:00:00", "200.00", "1.20"),
+                                                (3, "03", "16:00:00", "50.00", "0.30"))]
+    trade_detail(st, rows=trades, footer=[], name="trade_业务明细.csv")
+    return tmp_path
+
+
+def test_a_fund_ledger_cut_inside_a_day_asserts_no_closing_balance_of_that_day(cfg, tmp_path):
+    extraction = alipay_fund.Importer(cfg.channels["alipay"], cfg).read(
+        str(cut_merchant(tmp_path) / "st" / "cut_账务明细.csv"))
+    balances = [(str(e.date), str(e.amount.number)) for e in extraction.entries if type(e).__name__ == "Balance"]
+    assert balances == [("2026-03-03", "1099.40")]   # 03-02 is whole; of 03-03 only its morning is in it
+    assert any("ends 2026-03-03 14:00, inside that day" in note for note in extraction.notes), extraction.notes
+
+
+@pytest.mark.parametrize("names", [("cut", "next"), ("cut", "trade", "next")])
+def test_a_download_cut_inside_a_day_gives_the_same_books_in_every_order(tmp_path, names):
+    import itertools
+    books = {}
+    for order in itertools.permutations(names):
+        for together in (True, False):
+            root = cut_merchant(tmp_path / f"{'-'.join(order)}-{together}")
+            paths = [str(root / "st" / f"{name}_{'业务' if name == 'trade' else '账务'}明细.csv") for name in order]
+            for batch in ([paths] if together else [[path] for path in paths]):
+                result = beanclear(root, "import", *batch)
+                assert result.exit_code == 0, result.output
+            findings = json.loads(beanclear(root, "check", "--format", "json").output)["findings"]
+            assert [f["message"] for f in findings if f["code"] == "beancount"] == [], (order, together)
+            month = (root / "books" / "alipay" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+            assert "2026-03-04 balance Assets:Clearing:Alipay            1347.90 CNY" in month, (order, together)
+            books[order, together] = snapshot(root / "books")
+    first = next(iter(books.values()))
+    assert [key for key, snap in books.items() if snap != first] == []

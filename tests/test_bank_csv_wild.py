@@ -108,7 +108,7 @@ def test_one_cell_section_titles_among_the_rows_are_skipped_saying_so(make_confi
 def test_a_one_cell_row_with_digits_is_still_refused(make_config, tmp_path):
     # a row whose delimiters were lost may hold a date and an amount: never skipped
     text = SCHWAB.replace('"Posted Transactions"', '"11/12/2020 ATM -20.00"')
-    with pytest.raises(StatementError, match=r"bank.csv:4: row has 1 cells, the header \(line 2\) 7"):
+    with pytest.raises(StatementError, match=r"bank.csv:4: expected 7 cells as in the header \(line 2\), got 1"):
         csv_bank(make_config, tmp_path, SCHWAB_BANK, text, currency="USD")
 
 
@@ -147,11 +147,11 @@ def test_a_short_row_with_rows_after_it_is_refused_balance_word_or_not(make_conf
     text = DEUTSCHE.replace("Kontostand;28.2.2026;;;3.882,54;EUR\n", "") + "Kontostand;28.2.2026;;;3.882,54;EUR\n"
     lines = text.splitlines(keepends=True)
     middle = "".join(lines[:6] + lines[-1:] + lines[6:-1])
-    with pytest.raises(StatementError, match=r"bank.csv:7: row has 6 cells, the header \(line 5\) 9"):
+    with pytest.raises(StatementError, match=r"bank.csv:7: expected 9 cells as in the header \(line 5\), got 6"):
         csv_bank(make_config, tmp_path, DEUTSCHE_BANK, middle)
     # the last row cut short (the anonymiser's Commerzbank row): not a balance line
     cut = DEUTSCHE.replace("Kontostand;28.2.2026;;;3.882,54;EUR\n", "Lastschrift;Bund e.V.;-30;EUR;DE79;\n")
-    with pytest.raises(StatementError, match=r"bank.csv:8: row has 6 cells"):
+    with pytest.raises(StatementError, match=r"bank.csv:8: expected 9 cells as in the header \(line 5\), got 6"):
         csv_bank(make_config, tmp_path, DEUTSCHE_BANK, cut)
 
 

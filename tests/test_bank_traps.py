@@ -235,6 +235,30 @@ def test_ofx_bad_lines_name_the_line(cfg, tmp_path, line, message):
     assert message in str(caught.value) and str(caught.value).startswith(str(tmp_path / "s.txt"))
 
 
+@pytest.mark.parametrize("line, balance, message", [
+    # OFX's radix point is `.` or `,`, with no digit grouping (OFX 1.6 §3.2.9.1): `-1.234,50`
+    # was read as -1.23450, and the opening taken from LEDGERBAL absorbed the difference.
+    (stmttrn(amount="-1.234,50"), "", ":8: column <TRNAMT>: expected an amount with one decimal point or comma "
+                                      "and no thousands separator"),
+    (stmttrn(amount="1,234.50"), "", ":8: column <TRNAMT>: expected an amount with one decimal point"),
+    (stmttrn(), "<LEDGERBAL><BALAMT>-1.234,50<DTASOF>20260331</LEDGERBAL>",
+     ":9: column <BALAMT>: expected an amount with one decimal point"),
+])
+def test_ofx_amount_with_a_thousands_separator_is_refused_at_its_line(cfg, tmp_path, line, balance, message):
+    with pytest.raises(StatementError) as caught:
+        run(cfg, ofx, "card", tmp_path, sgml([line], balance=balance))
+    assert str(caught.value).startswith(str(tmp_path / "s.txt") + message), caught.value
+    assert "got '" in str(caught.value)
+
+
+def test_ofx_amounts_as_the_spec_writes_them_are_read(cfg, tmp_path):
+    lines = [stmttrn(amount="-1234,50", fitid="A"), stmttrn(amount="+1234.5", fitid="B"),
+             stmttrn(amount="-10.500", fitid="C"), stmttrn(amount="7", fitid="D")]
+    ex = run(cfg, ofx, "card", tmp_path, sgml(lines, balance=""))
+    assert [t.postings[0].units.number for t in txns(ex)] == \
+        [Decimal("-1234.50"), Decimal("1234.50"), Decimal("-10.50"), Decimal("7.00")]
+
+
 def test_ofx_nested_past_any_statement_is_refused_not_a_recursion_error(cfg, tmp_path):
     deep = "<X>" * 100_000 + "1" + "</X>" * 100_000
     with pytest.raises(StatementError, match=r"s.txt:8: elements nested more than 200 deep"):
@@ -364,6 +388,23 @@ def test_mt940_bad_input_names_the_line(cfg, tmp_path, text, message):
     with pytest.raises(StatementError) as caught:
         run(cfg, mt940, "de", tmp_path, text)
     assert str(caught.value).startswith(str(tmp_path / "s.txt") + message)
+
+
+@pytest.mark.parametrize("module, bank, name, text, message", [
+    (ofx, "card", "s.txt", sgml([stmttrn(amount="-1,234")], balance=""),
+     ":8: amount -1.234 USD has more decimal places than USD has (2)"),
+    (ofx, "card", "s.txt", sgml([stmttrn(amount="-1.23450")], balance=""), ":8: amount -1.23450 USD"),
+    (ofx, "card", "s.txt", sgml([stmttrn()], balance="<LEDGERBAL><BALAMT>-530.005<DTASOF>20260331</LEDGERBAL>"),
+     ":9: balance -530.005 USD has more decimal places than USD has (2)"),
+    (camt053, "eur", "c.xml", camt([ntry("1.234")]), ":4: amount 1.234 EUR has more decimal places"),
+    (mt940, "de", "s.txt", ENVELOPE.replace("D10,50", "D1,234"), ":8: amount -1.234 EUR has more decimal places"),
+])
+def test_bank_amount_past_its_currency_places_is_refused(cfg, tmp_path, module, bank, name, text, message):
+    """A bank line or balance of 1.234 USD is a misread amount (a thousands separator taken
+    for the decimal point), never booked as it reads: no bank moves a tenth of a cent."""
+    with pytest.raises(StatementError) as caught:
+        run(cfg, module, bank, tmp_path, text, name=name, encoding="latin-1")
+    assert str(caught.value).startswith(str(tmp_path / name) + message), caught.value
 
 
 # -- hostile files (issue #12) -----------------------------------------------------------

@@ -107,6 +107,37 @@ def test_unsettled_money_left_in_clearing(ledger):
     assert "9 days later (settlement is T+1)" in finding.message
 
 
+def test_unsettled_money_less_than_its_payment_says_what_took_the_rest(ledger):
+    # A blind tester's Stripe month: a charge held back, 83.10 USD of its 87.09 unsettled.
+    # Two refunds had taken their payments' money and then the fee the channel kept (more
+    # than the payment brought in) from the oldest money, first in, first out. The finding
+    # says of how much, and what took the rest, so that its amount reads as the books do.
+    sale = SALE.replace('"Order 1001"', '"Order 1001" ^order-1001')
+    refunded = """
+2026-03-05 * "Order 1003" ^order-1003
+  id: "4200-1003"
+  Assets:Clearing:WeChat     48.55 CNY
+  Expenses:Fees:WeChat        1.45 CNY
+  Income:Sales:WeChat       -50.00 CNY
+2026-03-06 * "Refund 1003" ^order-1003
+  id: "R1003"
+  Assets:Clearing:WeChat    -50.00 CNY
+  Income:Sales:WeChat        50.00 CNY
+"""
+    [finding] = ledger(sale, refunded)
+    assert (finding.code, finding.amount, finding.refs) == ("unsettled", Decimal("87.95"), ("4200-1001", "1001"))
+    assert finding.message == (
+        "87.95 CNY of the 99.40 CNY from 1 payment(s) of 2026-03-01 still in Assets:Clearing:WeChat on "
+        "2026-03-10, 9 days later (settlement is T+1); the other 11.45 CNY went out first in, first out "
+        "with R1003 (1.45) and F78 (10.00)")
+    # all of its payments' money unsettled (the withdrawal took an older day's): as before
+    earlier = SALE.replace("2026-03-01", "2026-02-27").replace("4200-1001", "4200-0999").replace(
+        "99.40", "10.00").replace("0.60", "0.00").replace("-100.00", "-10.00")
+    [whole] = ledger(earlier, SALE)
+    assert whole.message == ("99.40 CNY from 1 payment(s) of 2026-03-01 still in Assets:Clearing:WeChat on "
+                             "2026-03-10, 9 days later (settlement is T+1)")
+
+
 def test_a_payout_the_channel_takes_back_from_the_bank_settles_its_items(ledger):
     # A blind helper's Stripe week: a refund outweighed the week's sales, so its payout was
     # a debit of the bank (Stripe's `payout` row of +345.24 into the balance). Its items

@@ -135,6 +135,23 @@ def test_invalid_yaml_names_the_line(make_config):
         make_config("channels:\n  wechat: {type: wechat\n")
 
 
+@pytest.mark.parametrize("raw, message", [
+    # blind8: "cannot read ('utf-8' codec can't decode byte 0xbd in position 529…)"
+    ("books: books\ncurrency: CNY\ntitle: 清风茶舍\n".encode("gbk"),
+     "config.yaml:3: not UTF-8 text (byte 0xc7 at column 8: saved in another encoding, GBK or Latin-1?); "
+     "save it as UTF-8"),
+    # PyYAML's "unacceptable character #x0000 … in "<unicode string>", position 35"
+    (b"books: books\ncurrency: CNY\ntitle: a\x00b\n",
+     "config.yaml:3: not valid YAML (a control character, U+0000, at column 9: YAML allows none but TAB and "
+     "line breaks; remove it)"),
+])
+def test_a_config_that_is_not_text_yaml_reads_says_its_line_in_words(tmp_path, raw, message):
+    (tmp_path / "config.yaml").write_bytes(raw)
+    with pytest.raises(ConfigError) as refused:
+        config_mod.load(tmp_path / "config.yaml")
+    assert str(refused.value) == f"{(tmp_path / 'config.yaml').resolve()}:{message.split(':', 1)[1]}"
+
+
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="no such config file"):
         config_mod.load(tmp_path / "nope.yaml")

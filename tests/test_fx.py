@@ -102,6 +102,9 @@ def test_people_s_edits_are_kept_and_their_prices_win(merchant):
     ("2026-01-05,US$,7.1", "r.csv:3: expected a currency pair like USD/CNY, got 'US$'"),
     ("2026-01-05,USD/CNY", "r.csv:3: expected 3 cells as in the header, got 2"),
     ("2026-01-05,USD/CNY,7.2", "r.csv:3: a second rate for USD/CNY on 2026-01-05: 7.2, line 2 says 7.1"),
+    # the bound of every amount: 1e400 made a 401-digit price line bean-check could not read (blind8)
+    ("2026-01-06,USD/CNY,1e400", "r.csv:3: column rate: expected an amount of at most 24 digits, got '1e400'"),
+    ("2026-01-06,USD/CNY,1e-30", "r.csv:3: column rate: expected an amount of at most 24 digits, got '1e-30'"),
 ])
 def test_bad_rows_name_file_and_line_and_write_nothing(merchant, rows, message):
     path = write(merchant, "r.csv", f"date,pair,rate\n2026-01-05,USD/CNY,7.1\n{rows}\n")
@@ -109,6 +112,24 @@ def test_bad_rows_name_file_and_line_and_write_nothing(merchant, rows, message):
     assert result.exit_code == 2
     assert f"{merchant / message.split(':', 1)[0]}:{message.split(':', 1)[1]}" in result.output
     assert not (merchant / "books").exists() or snapshot(merchant / "books") == {}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("vm-1234\n", "h:1: expected a header with date, pair (or base and quote) and rate columns, or date and one "
+     "column per currency pair, got 'vm-1234'"),   # /etc/hostname was "0 rates read", exit 0 (blind8)
+    ("date,pair,rate\n", "h:1: no rates below the header"),
+])
+def test_a_file_that_holds_no_rates_table_is_refused_saying_the_layout(merchant, text, message):
+    path = write(merchant, "h", text)
+    result = prices(merchant, str(path))
+    assert result.exit_code == 2 and f"{merchant / message}; nothing was written" in result.output, result.output
+    assert not (merchant / "books").exists() or snapshot(merchant / "books") == {}
+
+
+def test_a_rate_written_with_an_exponent_within_the_bound_is_read(merchant):
+    path = write(merchant, "r.csv", "date,pair,rate\n2026-01-05,VND/USD,3.93e-05\n")
+    assert prices(merchant, str(path)).exit_code == 0
+    assert "2026-01-05 price VND 0.0000393 USD" in prices_text(merchant)
 
 
 # -- rates among the statements of `beanclear import` --------------------------------
@@ -245,12 +266,42 @@ def test_no_reference_price_means_no_fx_gap_but_one_statement_gap_of_the_pair(le
     # pair, so that rates never imported do not pass for rates within tolerance.
     errors, found = ledger(CONVERSION.format(day="01", rate="6.5000", cny="650.00"))
     assert [(f.code, f.source, f.refs) for f in found] == [("statement-gap", "prices", ("CONV-1",))]
-    assert found[0].message == ("no USD/CNY reference rate in the books on or before 2026-01-01: the rates of "
-                                "1 conversion(s) from 2026-01-01 to 2026-01-01 are not judged (import rates with "
-                                "`beanclear prices import`)")
+    assert found[0].message == ("no USD/CNY or CNY/USD reference rate in the books on or before 2026-01-01: the "
+                                "rates of 1 conversion(s) (1 USD→CNY) from 2026-01-01 to 2026-01-01 are not judged "
+                                "(import a series of either direction with `beanclear prices import`: it judges "
+                                "conversions both ways)")
     errors, found = ledger(CONVERSION.format(day="01", rate="6.5000", cny="650.00"),
                            config_text=CONFIG.replace("severity: error, tolerance_bps: 50", "severity: off"))
     assert found == []
+
+
+BOTH_WAYS = """
+2026-01-03 * "PayPal" "General Currency Conversion"
+  id: "SALE-1"
+  Assets:PayPal        -96.12 EUR @ 1.0747 USD
+  Assets:PayPal        103.30 USD
+2026-01-04 * "PayPal" "General Currency Conversion"
+  id: "REFUND-1"
+  Assets:PayPal        -21.95 USD @ 0.9112 EUR
+  Assets:PayPal         20.00 EUR
+"""
+
+
+def test_a_pair_and_its_inverse_without_reference_rates_are_one_statement_gap(ledger):
+    # A blind tester's PayPal EUR sale converted to USD and its refund converted back:
+    # "no EUR/USD reference rate" and "no USD/EUR reference rate", two statement-gaps
+    # of one cause, which one series of either direction clears.
+    _, found = ledger(BOTH_WAYS)
+    assert [(f.code, f.source, f.date.isoformat(), f.refs) for f in found] == \
+        [("statement-gap", "prices", "2026-01-03", ("SALE-1", "REFUND-1"))]
+    assert found[0].message == (
+        "no EUR/USD or USD/EUR reference rate in the books on or before 2026-01-03: the rates of 2 conversion(s) "
+        "(1 EUR→USD, 1 USD→EUR) from 2026-01-03 to 2026-01-04 are not judged (import a series of either direction "
+        "with `beanclear prices import`: it judges conversions both ways)")
+    for rate in ("2026-01-02 price EUR 1.0800 USD\n", "2026-01-02 price USD 0.9259 EUR\n"):
+        _, found = ledger(rate, BOTH_WAYS)
+        assert [f.code for f in found] == ["fx-gap"], found   # the sale's rate, 49.1 bps: the refund's off
+        assert found[0].refs == ("REFUND-1",)
 
 
 def test_inverse_pair_and_fx_metadata_on_a_bank_line(ledger):
@@ -424,7 +475,7 @@ def test_a_converted_bank_line_that_is_no_payout_is_judged_by_fx_gap(tmp_path, d
 def test_a_converted_bank_line_without_reference_rates_is_a_prices_statement_gap(tmp_path, direction):
     [finding] = converted_line_findings(tmp_path, direction, None)
     assert (finding.code, finding.source, finding.refs) == ("statement-gap", "prices", ("R1",))
-    assert finding.message.startswith("no EUR/USD reference rate in the books on or before 2026-01-20")
+    assert finding.message.startswith("no EUR/USD or USD/EUR reference rate in the books on or before 2026-01-20")
 
 
 def test_a_converted_bank_line_quoted_per_the_foreign_currency_is_judged_too(tmp_path):

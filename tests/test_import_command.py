@@ -243,6 +243,11 @@ BAD_INPUT = {
                                                            for d in range(1, 9)]).encode("gbk").replace(
                                    "押".encode("gbk"), b"\x81\x20", 1),
                                ":2: bytes not valid GB18030 text here (the rest of the file reads as GB18030)"),
+    # blind8: a row pasted from a GBK export into a UTF-8 bill was `:1: cannot decode the file`
+    "a line of another encoding": ((ALL_HEADER + "\n" + ROW + "\n").encode()
+                                   + ROW.replace("Tea", "龙井茶叶").replace("4200000009", "4200000010").encode("gbk")
+                                   + ("\n" + SUMMARY).encode(),
+                                   ":3: bytes not valid UTF-8 text here (the rest of the file reads as UTF-8)"),
     "empty": (b"", ":1: the file is empty"),
     "a zipped bill download": (bill_zip(), ":1: a ZIP archive, not a statement: unzip it and import the statement "
                                "inside (it holds 2088_20190916_业务明细(汇总).csv, 2088_20190916_业务明细.csv;"),
@@ -543,6 +548,73 @@ def test_a_disk_that_refuses_the_write_is_exit_2_and_the_books_stay(merchant, mo
     assert result.exit_code == 2 and f"{words}; the books are as they were" in result.output
     monkeypatch.undo()
     assert snapshot(merchant / "books") == before
+
+
+@pytest.mark.parametrize("saved, command", [
+    ("ops/2021/2021-01.beancount", ("import",)),      # the writer reads the month file it adds to
+    ("wechat/2021/2021-02.beancount", ("import",)),   # another source's: an import reads it too (blind8)
+    ("acks.beancount", ("ack", "statement-gap", "B001", "--reason", "fine")),
+])
+def test_a_books_file_saved_as_gbk_is_exit_2_at_its_line_and_the_books_stay(merchant, saved, command):
+    assert beanclear(merchant, "import", str(merchant / "statements" / "bank.csv"),
+                     str(merchant / "statements" / FUND)).exit_code == 0
+    path = merchant / "books" / saved
+    text = "; 付款 by hand\n" + path.read_text(encoding="utf-8")   # a person's editor saved it as GBK
+    path.write_bytes(text.encode("gbk", errors="replace"))
+    before = snapshot(merchant / "books")
+    statement = bank_file(merchant, "late.csv", rows=("2021-02-03,B100,电费,国家电网,-20.00,480.03",))
+    args = (*command, str(statement)) if command == ("import",) else command
+    result = beanclear(merchant, *args)
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert (f"books/{saved}:1: not UTF-8 text (byte 0xb8 at column 3: saved in another encoding, GBK or "
+            "Latin-1?); save it as UTF-8 and run the command again; the books are as they were") in result.output
+    assert snapshot(merchant / "books") == before
+
+
+def test_a_statement_whose_name_is_not_utf8_is_imported_its_bytes_escaped_in_the_books(merchant):
+    # blind8: a GBK name (工行) on a share mounted from Chinese Windows: the write failed with
+    # "surrogates not allowed" and a traceback
+    name = os.fsdecode(b"ops-\xb9\xa4\xd0\xd0.csv")
+    statement = bank_file(merchant, name)
+    result = beanclear(merchant, "import", str(statement))
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "/ops-\\xb9\\xa4\\xd0\\xd0.csv: ops (bank csv), 2 rows read" in result.output
+    month = (merchant / "books" / "ops" / "2021" / "2021-01.beancount").read_text(encoding="utf-8")
+    assert '  statement: "ops-\\\\xb9\\\\xa4\\\\xd0\\\\xd0.csv"\n' in month
+    assert 'from ops-\\\\xb9\\\\xa4\\\\xd0\\\\xd0.csv"' in (merchant / "books" / "accounts.beancount").read_text()
+    before = snapshot(merchant / "books")
+    again = beanclear(merchant, "import", str(statement))
+    assert again.exit_code == 0 and "imported before (covering" in again.output   # by its digest, under its own name
+    assert beanclear(merchant, "import", "--force", str(statement)).exit_code == 0
+    assert snapshot(merchant / "books") == before
+    assert beanclear(merchant, "check").exit_code == 0
+
+
+def test_a_device_or_a_pipe_is_not_a_regular_file_not_missing(merchant):
+    # blind8: /dev/null and a FIFO were "no such file or folder", though they exist
+    fifo = merchant / "pipe.csv"
+    os.mkfifo(fifo)
+    for path in ("/dev/null", str(fifo)):
+        result = beanclear(merchant, "import", path)
+        assert result.exit_code == 2, result.output
+        assert (f"{path}:0: not a regular file (a device, a pipe or a socket): expected a statement file or a "
+                "folder of them; nothing was written") in result.output
+    assert not (merchant / "books").exists()
+
+
+def test_a_folder_without_a_statement_is_said_not_passed_over(merchant):
+    # blind8: an empty folder, or a folder named fake.csv, printed nothing
+    (merchant / "empty").mkdir()
+    (merchant / "fake.csv").mkdir()
+    (merchant / "fake.csv" / ".hidden.csv").write_text("x\n", encoding="utf-8")
+    result = beanclear(merchant, "import", str(merchant / "empty"), str(merchant / "fake.csv"),
+                       str(merchant / "statements" / "bank.csv"))
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[1:] == [f"{merchant / name}: a folder without a statement in it (hidden files aside): nothing to "
+                         "import" for name in ("empty", "fake.csv")]
+    result = beanclear(merchant, "import", str(merchant / "statements"))   # a folder of statements: said for each
+    assert result.exit_code == 0 and "a folder without a statement" not in result.output
 
 
 def test_a_config_path_with_two_spaces_is_kept_in_the_plugin_lines(tmp_path):

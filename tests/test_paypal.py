@@ -427,6 +427,18 @@ def test_bad_csv_rows(tmp_path, cfg, rows, message):
     raises_at(tmp_path, message, lambda: run(paypal_csv, cfg, "paypal", path))
 
 
+def test_a_row_short_of_its_last_cells_is_refused(tmp_path, cfg):
+    """blind8: a row without its Reference Txn ID and Balance was booked, one balance
+    assertion fewer, exit 0. A download writes every cell of every row (FORMATS §6a: all
+    cells quoted); which one is missing cannot be known."""
+    rows = ('"13/01/2026","10:00:00","PST","A","Website Payment","Completed","USD","5.00","0.00","5.00","T1","",'
+            '"5.00"\n"14/01/2026","10:00:00","PST","B","Website Payment","Completed","USD","7.00","0.00","7.00","T2"\n')
+    path = tmp_path / "a.csv"
+    path.write_text(HEADER + rows, encoding="utf-8")
+    raises_at(tmp_path, "a.csv:3: expected 13 cells as in the header (line 1), got 11: a cell is missing",
+              lambda: run(paypal_csv, cfg, "paypal", path))
+
+
 def test_a_rolling_reserve_holds_and_releases_on_the_reserve_account(tmp_path, cfg):
     # a blind helper's PayPal reserve: "Reserve Hold" / "Reserve Release" were refused
     rows = ('"13/01/2026","10:00:00","PST","A","Website Payment","Completed","USD","50.00","0.00","50.00","T1","","50.00"\n'

@@ -119,6 +119,18 @@ def test_refusals_exit_2_say_why_and_touch_nothing(shop, args, message):
     assert snapshot(shop / "books") == before and (shop / "config.yaml").read_bytes() == config_before
 
 
+def test_a_rule_the_config_reader_refuses_is_said_at_config_yaml_s_line(shop):
+    # blind8: the refusal named a temporary file (…/tmpc0r_pasl.yaml:46), not config.yaml
+    before = sorted(p.name for p in shop.iterdir())
+    result = beanclear(shop, "book", "B2", "Expenses:Hosting", "--rule", "(ALIYUN+)+")
+    assert result.exit_code == 2, result.output
+    lines = (shop / "config.yaml").read_text(encoding="utf-8").splitlines()
+    line = lines.index("    account: Expenses:Rent") + 2   # the new rule's `- match:`, after the last rule
+    assert (f"the rule would make config.yaml invalid: {(shop / 'config.yaml').resolve()}:{line}: rules[1].match: "
+            "expected a regular expression without a repeated group that itself repeats") in result.output
+    assert sorted(p.name for p in shop.iterdir()) == before
+
+
 def test_a_line_is_booked_to_another_banks_account_or_a_channels_transit_account(shop):
     # Not its own bank's account (refused above): another bank's is a transfer between
     # them, a channel's transit account the credit of one of its payouts.
@@ -214,7 +226,7 @@ def paid_out(tmp_path) -> Path:
     """A blind tester's Stripe merchant: payouts po_..1 (98.25) and po_..2 (49.00) reached
     the bank in lines 0002 and 0003, which name them in capitals (nothing links them: the
     clearing check pairs them by the id in the text); po_..3 (20.00) is on its way; 0001
-    is a deposit nothing explains."""
+    is a deposit nothing explains, of about po_..2's amount."""
     merchant = tmp_path / "paid"
     (merchant / "statements").mkdir(parents=True)
     (merchant / "config.yaml").write_text(
@@ -224,10 +236,10 @@ def paid_out(tmp_path) -> Path:
         "    columns: {date: Date, amount: Amount, memo: Description, ref: Reference, balance: Balance}\n",
         encoding="utf-8")
     (merchant / "statements" / "bank.csv").write_text(
-        "Date,Reference,Description,Amount,Balance\n2026-01-02,0001,OPENING DEPOSIT,10.00,1010.00\n"
-        "2026-01-08,0002,STRIPE PAYOUT PO_AAAAAAAAAAAAAAAAAAAAAAA1,98.25,1108.25\n"
-        "2026-01-12,0003,STRIPE PAYOUT PO_AAAAAAAAAAAAAAAAAAAAAAA2,49.00,1157.25\n"
-        "2026-01-13,0004,INTEREST,0.01,1157.26\n", encoding="utf-8")
+        "Date,Reference,Description,Amount,Balance\n2026-01-02,0001,OPENING DEPOSIT,48.00,1048.00\n"
+        "2026-01-08,0002,STRIPE PAYOUT PO_AAAAAAAAAAAAAAAAAAAAAAA1,98.25,1146.25\n"
+        "2026-01-12,0003,STRIPE PAYOUT PO_AAAAAAAAAAAAAAAAAAAAAAA2,49.00,1195.25\n"
+        "2026-01-13,0004,INTEREST,0.01,1195.26\n", encoding="utf-8")
     txn, po = "txn_AAAAAAAAAAAAAAAAAAAAAAA", "po_AAAAAAAAAAAAAAAAAAAAAAA"
     (merchant / "statements" / "balance_change_from_activity.csv").write_text(STRIPE_HEAD + f"""\
 "{txn}1","2026-01-05 10:00:00","2026-01-07 10:00:00","eur","100.00","1.75","98.25","charge","ch_1","Sale 1","{po}1"
@@ -244,7 +256,9 @@ def paid_out(tmp_path) -> Path:
 def test_open_items_are_the_payouts_the_clearing_check_leaves_in_transit(tmp_path):
     # A blind tester's open-items listed both payouts whose credits the check pairs (and
     # the month report counts as settled), and `match` told the deposit of 10.00 that
-    # the nearest open item was one of them
+    # the nearest open item was one of them. (It was then told of po_..3's 20.00, as far
+    # from it: nothing a person would look at. Now the deposit is of about po_..2's 49.00,
+    # paired with 0003, and no other open item is within a tenth of it: none is named.)
     merchant = paid_out(tmp_path)
     assert [f.code for f in findings(merchant)] == ["bank-unmatched", "bank-unmatched"]   # 0001, 0004
     out = json.loads(run(merchant, "open-items", "--format", "json"))
@@ -252,7 +266,8 @@ def test_open_items_are_the_payouts_the_clearing_check_leaves_in_transit(tmp_pat
     report = json.loads(run(merchant, "report", "2026-01", "--format", "json"))
     assert [(i["kind"], i["amount"]) for b in report["banks"] for i in b["in_transit"]] == [("in-transit", "20.00")]
     why = {u["bank_ref"]: u["reasons"] for u in json.loads(run(merchant, "match", "--format", "json"))["unproposed"]}
-    assert "nearest open item: payout-po_AAAAAAAAAAAAAAAAAAAAAAA3 20.00 EUR of 2026-01-13 (stripe)" in why["0001"]
+    assert "no open payout, order or bill of 48.00 EUR (within 0.01)" in why["0001"]
+    assert not [r for r in why["0001"] if r.startswith("nearest open item")]
 
 
 def test_a_payout_the_clearing_check_pairs_with_another_credit_is_not_linked(tmp_path):

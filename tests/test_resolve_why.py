@@ -62,7 +62,7 @@ def test_a_payout_the_clearing_check_pairs_with_another_credit_is_not_offered(co
 
 def test_the_nearest_open_item_is_one_that_may_reach_the_lines_bank(tmp_path):
     # A blind tester's Chase line saying STRIPE was told its nearest open item was an
-    # Airwallex payout, which lands at HSBC
+    # Airwallex payout, which lands at HSBC (each line is nearer the other bank's payout)
     from beanclear import config as config_mod
     path = tmp_path / "config.yaml"
     path.write_text("channels:\n  stripe: {type: stripe, currency: USD, bank: chase}\n"
@@ -76,14 +76,28 @@ def test_the_nearest_open_item_is_one_that_may_reach_the_lines_bank(tmp_path):
     def payout(channel, amount, pid):
         return (f'\n2026-03-01 * "{channel}" "Payout" ^payout-{pid}\n  id: "{pid}"\n'
                 f"  Assets:Transit:{channel}  {amount} USD\n  Assets:Clearing:{channel}  -{amount} USD\n")
-    doc = (payout("Stripe", "2000.00", "po_1") + payout("Airwallex", "1292.37", "po_aw_1")
-           + '\n2026-03-02 * "STRIPE" "STRIPE TRANSFER"\n  id: "C1"\n  Assets:Bank:Chase  1200.00 USD\n'
-             "  Assets:Suspense  -1200.00 USD\n"
-           + '\n2026-03-02 * "AIRWALLEX" "PAYOUT"\n  id: "H1"\n  Assets:Bank:HSBC  1900.00 USD\n'
-             "  Assets:Suspense  -1900.00 USD\n")
+    doc = (payout("Stripe", "2000.00", "po_1") + payout("Airwallex", "1960.00", "po_aw_1")
+           + '\n2026-03-02 * "STRIPE" "STRIPE TRANSFER"\n  id: "C1"\n  Assets:Bank:Chase  1950.00 USD\n'
+             "  Assets:Suspense  -1950.00 USD\n"
+           + '\n2026-03-02 * "AIRWALLEX" "PAYOUT"\n  id: "H1"\n  Assets:Bank:HSBC  1990.00 USD\n'
+             "  Assets:Suspense  -1990.00 USD\n")
     entries, errors, _ = loader.load_string(opens + doc)
     assert not errors, errors
     config = config_mod.load(path)
     reasons = {u.line.ref: u.reasons for u in matching.unproposed(entries, config, matching.match(entries, config))}
     assert "nearest open item: payout-po_1 2000.00 USD of 2026-03-01 (stripe)" in reasons["C1"]
-    assert "nearest open item: payout-po_aw_1 1292.37 USD of 2026-03-01 (airwallex)" in reasons["H1"]
+    assert "nearest open item: payout-po_aw_1 1960.00 USD of 2026-03-01 (airwallex)" in reasons["H1"]
+
+
+def test_the_nearest_open_item_is_one_of_about_the_lines_amount(config):
+    # A blind tester's 1,250.00 USD wire was told of an order of 39.00, and a -312.00 CNY
+    # Aliyun debit of a bill of -388.00: nothing a person would look at for them. Only an
+    # item within a tenth of the larger amount is named (a credit the bank shorted by its fee).
+    bill = ('\n2026-03-01 * "阿里云计算有限公司" "ALIYUN 2026-02" ^bill-aliyun-2026-02\n'
+            "  Expenses:Cloud  388.00 CNY\n  Liabilities:Payable:Aliyun  -388.00 CNY\n")
+    reasons = why(config, payout(1, "100.00", "1") + payout(1, "1000.00", "2") + bill
+                  + bank(2, "1250.00", "B1", "某某科技", "转账") + bank(3, "-312.00", "B2", "阿里云计算有限公司", "ALIYUN")
+                  + bank(2, "985.00", "B3", "某公司", "货款"))
+    assert not [r for r in reasons["B1"] + reasons["B2"] if r.startswith("nearest open item")]
+    assert "no open payout, order or bill of 1250.00 CNY (within 0.01)" in reasons["B1"]
+    assert "nearest open item: payout-2 1000.00 CNY of 2026-03-01 (wechat)" in reasons["B3"]

@@ -415,6 +415,19 @@ def test_bad_report_rows(tmp_path, cfg, row, message):
     raises_at(tmp_path, message, lambda: run(stripe_balance_csv, cfg, "stripe", path))
 
 
+def test_a_report_row_short_of_its_optional_cells_is_refused(tmp_path, cfg):
+    """blind8: a row of 9 cells under an 11-cell header lost its source_id and
+    automatic_payout_id (po_001) and was booked without its payout link, exit 0. Stripe
+    writes every cell of every row; which one is missing cannot be known."""
+    header = REPORT_HEADER.rstrip("\n") + ',"source_id","automatic_payout_id"\n'
+    rows = ('"txn_1","2026-03-01 10:00:00","usd","10.00","0.30","9.70","charge","ch_1","po_1"\n'
+            '"txn_2","2026-03-02 10:00:00","usd","20.00","0.60","19.40","charge"\n')
+    path = tmp_path / "r.csv"
+    path.write_text(header + rows, encoding="utf-8")
+    raises_at(tmp_path, "r.csv:3: expected 9 cells as in the header (line 1), got 7: a cell is missing",
+              lambda: run(stripe_balance_csv, cfg, "stripe", path))
+
+
 @pytest.mark.parametrize("text, message", [
     ('{"object": "balance_transaction", "id": "txn_1", "amount": 10.5, "fee": 0, "net": 10.5, "currency": "usd", '
      '"created": 1772441100, "reporting_category": "charge"}', "j.json:1: amount: expected an integer amount in minor"),

@@ -126,6 +126,49 @@ def test_a_few_bad_bytes_mid_file_are_said_at_their_line(tmp_path):
         read_text(path)
 
 
+def utf8_with_a_gbk_line(memo: str, line: int = 31, rows: int = 40) -> bytes:
+    """A UTF-8 bank CSV whose line `line` alone is GBK (a row pasted from another export)."""
+    out = ["交易日期,交易金额,摘要,对方户名,交易单号,余额".encode()]
+    for n in range(2, rows + 2):
+        row = f"2026-01-{n % 28 + 1:02d},10.00,{memo}{n},客户,R{n:05d},{10000 + 10 * n}.00"
+        out.append(row.encode("gbk" if n == line else "utf-8"))
+    return b"\n".join(out) + b"\n"
+
+
+@pytest.mark.parametrize("memo", ["货款甲", "货款收入"])   # GB18030 fails on it; GB18030 reads every byte of it
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_line_of_another_encoding_in_a_utf8_file_is_said_at_its_line(tmp_path, monkeypatch, memo, stream):
+    """blind8: a 41-line UTF-8 bank CSV whose line 31 alone is GBK was `:1: cannot decode the
+    file`. The rest of it is UTF-8 text, to which a line of GBK is a few bad bytes (README
+    "Bad input"): said at that line, even where GB18030 reads every byte of the file (UTF-8
+    Chinese in runs of an even number of bytes), as mojibake on every other line."""
+    data = utf8_with_a_gbk_line(memo)
+    if memo == "货款收入":
+        assert data.decode("gb18030")
+    path = tmp_path / "ops.csv"
+    path.write_bytes(data)
+    said = (f"{path}:31: bytes not valid UTF-8 text here (the rest of the file reads as UTF-8): is the file "
+            "damaged? download it again, or correct this line")
+    if stream:
+        from beanclear.importers.toolkit import text as text_module
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+        monkeypatch.setattr(text_module, "ERRORS_WHOLE_UP_TO", 0)   # the stream says it itself
+        with pytest.raises(StatementError) as caught:
+            text_module.text_stream(path)
+    else:
+        with pytest.raises(StatementError) as caught:
+            read_text(path)
+    assert str(caught.value) == said
+
+
+def test_a_gbk_file_whose_chinese_is_on_one_line_is_still_gbk():
+    """The UTF-8 reading of a GBK line has valid characters by chance (`录` is C2 BC, `¼`):
+    only lines with no bad byte at all are UTF-8 text, so one long Chinese line among ASCII
+    ones is GBK's, not a damaged UTF-8 file."""
+    text = "date,amount,memo\n" + "2026-01-01,1.00,x\n" * 30 + "2026-01-02,2.00," + "录货款收入客户" * 100 + "\n"
+    assert decode(text.encode("gbk"), "f.csv") == text
+
+
 @pytest.mark.parametrize("data", [
     "交易时间,金额\n2026-01-01,1.00\n".encode("utf-16"),
     "交易时间,金额\n2026-01-01,1.00\n".encode("utf-32"),
@@ -159,7 +202,7 @@ def test_read_statement_finds_header_after_preamble_and_checks_widths(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("Bank statement\n账号：123\n\n日期,金额,备注\n2026-01-01,1.00,x\n2026-01-02\n", encoding="utf-8")
     with pytest.raises(StatementError, match=r"s.csv:6: expected 3 cells as in the header \(line 4\), got 1: no 金额"):
-        read_statement(path, ["日期", "金额"], "test statement")
+        read_statement(path, ["日期", "金额"], "test statement", full_rows=False)
     path.write_text("日期,金额,备注\n2026-01-01,1.00,x,y\n", encoding="utf-8")
     with pytest.raises(StatementError, match=r"s.csv:2: expected 3 cells as in the header \(line 1\), got 4$"):
         read_statement(path, ["日期", "金额"], "test statement")
@@ -168,9 +211,28 @@ def test_read_statement_finds_header_after_preamble_and_checks_widths(tmp_path):
 def test_a_row_without_its_empty_trailing_cells_is_padded(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("日期,金额,备注,商户单号\n2026-01-01,1.00,x,M1\n2026-01-02,2.00\n", encoding="utf-8")
-    rows = read_statement(path, ["日期", "金额"], "test statement").table.rows
+    rows = read_statement(path, ["日期", "金额"], "test statement", full_rows=False).table.rows
     assert [(r.line, r.cells) for r in rows] == [(2, ["2026-01-01", "1.00", "x", "M1"]),
                                                  (3, ["2026-01-02", "2.00", "", ""])]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_short_row_is_refused_unless_the_format_leaves_out_empty_cells(tmp_path, monkeypatch, stream):
+    """blind8: a Stripe report row of 9 cells under 11 lost its automatic_payout_id and was
+    booked without its payout link; a PayPal row, its Balance. A format writes every cell
+    unless FORMATS says its rows leave out their empty ones (full_rows=False: Alipay's
+    and WeChat's bills, a Chinese bank's)."""
+    if stream:
+        from beanclear.importers.toolkit import text as text_module
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+    path = tmp_path / "s.csv"
+    path.write_text("id,gross,source_id,payout_id\ntxn_1,1.00,ch_1,po_1\ntxn_2,2.00,ch_2\ntxn_3,3.00,ch_3,po_1\n",
+                    encoding="utf-8")
+    with pytest.raises(StatementError, match=r"s.csv:3: expected 4 cells as in the header \(line 1\), got 3: a cell "
+                                             r"is missing, and which one cannot be known"):
+        list(read_statement(path, ["id", "gross"], "test statement", stream=stream).table.rows)
+    rows = list(read_statement(path, ["id", "gross"], "test statement", stream=stream, full_rows=False).table.rows)
+    assert rows[1].cells == ["txn_2", "2.00", "ch_2", ""]
 
 
 @pytest.mark.parametrize("stream", [False, True])
@@ -185,9 +247,13 @@ def test_a_last_row_short_of_cells_without_a_line_end_is_a_cut_file(tmp_path, mo
     with pytest.raises(StatementError, match=r"s.csv:5: the last row has 3 cells, the header 4, and the file ends "
                                              r"inside it, without a line end \(is the file cut off\?\)"):
         list(read_statement(path, ["日期", "金额"], "test statement", stream=stream).table.rows)
+    for full_rows in (True, False):   # however the format's rows are, the file is cut
+        with pytest.raises(StatementError, match=r"s.csv:5: the last row has 3 cells, the header 4, and the file"):
+            list(read_statement(path, ["日期", "金额"], "test statement", stream=stream, full_rows=full_rows).table.rows)
     for whole in (full + "2026-01-02,2.00,北京住房\n", full + "2026-01-02,2.00,北京住房,x"):
         path.write_text(whole, encoding="utf-8")   # a line end after it, or every cell: a whole row
-        rows = list(read_statement(path, ["日期", "金额"], "test statement", stream=stream).table.rows)
+        rows = list(read_statement(path, ["日期", "金额"], "test statement", stream=stream,
+                                   full_rows=False).table.rows)
         assert rows[-1].cells[:3] == ["2026-01-02", "2.00", "北京住房"]
 
 
@@ -642,6 +708,20 @@ def test_stated_period_of_a_preamble(head, period):
     from beanclear.importers.toolkit import stated_period
     found = stated_period(head)
     assert (tuple(d.isoformat() for d in found) if found else None) == period
+
+
+@pytest.mark.parametrize("head, ends", [
+    # a blind tester's 账务明细 cut at 14:00: its last balance is of 14:00, not the day's close
+    ("#起始日期：[2026年03月02日 00:00:00]   终止日期：[2026年03月03日 14:00:00]\n", "2026-03-03 14:00:00"),
+    ("#起始日期：[2019年09月16日 00:00:00]   终止日期：[2019年09月17日 00:00:00]\n", None),   # midnight: whole days
+    ("起始时间：[2023-01-01 00:00:00]    终止时间：[2023-03-31 23:59:59]\n", None),            # to the day's end
+    ("查询期间：2026-02-26 09:30 至 2026-03-04 17:45\n", "2026-03-04 17:45:00"),
+    ("起止日期：2026-01-01 至 2026-01-31\n", None),                                            # days, no time
+])
+def test_a_stated_period_may_end_inside_its_last_day(head, ends):
+    from beanclear.importers.toolkit import read_period
+    found = read_period(head).ends_inside
+    assert (str(found) if found else None) == ends
 
 
 # -- hostile files (issue #12): exit 2 with file:line, never a traceback or a hang --------

@@ -126,6 +126,25 @@ def test_merchant_coupon_is_a_discount_and_totals_add_up(tmp_path, wechat):
         "Expenses:Discounts:WeChat": Decimal("5.00"), "Income:Sales:WeChat": Decimal("-50.00")}
 
 
+def test_a_row_whose_amounts_contradict_each_other_is_refused(tmp_path, wechat):
+    """应结订单金额 = 订单金额 − 免充值券 (FORMATS §3a), and the 免充值券 are among the
+    代金券金额 (充值券 the rest, settled with the payment). blind8: 300.00 settled of 310.89
+    ordered with no coupon at all was booked, the 10.89 invented as a discount and only a
+    note that the summary disagreed ("rows missing from the file?")."""
+    path = bill(tmp_path, ALL_HEADER, [all_row(), all_row(settled="300.00", coupon="0.00", fee="1.80000",
+                                                          order="310.89", trade_id="4200000010")],
+                "2,350.00,0.00,0.00,2.10000,360.89,0.00")
+    with pytest.raises(StatementError) as caught:
+        trade(wechat, path)
+    assert str(caught.value).startswith(f"{path}:3: 订单金额 310.89 less 应结订单金额 300.00 is 10.89, more than "
+                                        "代金券金额 0.00"), caught.value
+    # a 充值券 of 5.00 (someone else's, settled) beside the merchant's 免充值券 of 5.00
+    path = bill(tmp_path, ALL_HEADER, [all_row(settled="45.00", coupon="10.00", fee="0.27000", order="50.00")],
+                "1,45.00,0.00,0.00,0.27000,50.00,0.00")
+    [payment] = trade(wechat, path).entries
+    assert {p.account: p.units.number for p in payment.postings}["Expenses:Discounts:WeChat"] == Decimal("5.00")
+
+
 def test_revoked_and_pending_refund_rows_are_counted_not_booked(tmp_path, wechat):
     path = bill(tmp_path, ALL_HEADER, [
         all_row(status="REVOKED", settled="0.00", fee="0.00000", order="0.00"),

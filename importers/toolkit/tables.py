@@ -81,7 +81,7 @@ class Table:
         at = [self.index(name, required=False) for name in names]
         wanted = [i if i is not None else -1 for i in at]
         cleaned = _Cleaned(remember)
-        # The usual row holds every column the file has (read_statement pads short ones):
+        # The usual row holds every column the file has (read_statement refuses or pads short ones):
         # its cells are taken in one itemgetter call and looked up in one map, no Python
         # loop per cell. Columns the file lacks are put back as '' where they were named.
         present = [i for i in wanted if i >= 0]
@@ -233,14 +233,13 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
                    summary_starts: str | None = None, summary_required: bool = False,
                    footer: str | None = None, columns: int | None = None, allow_empty: bool = False,
                    stream: bool = False, needed: Iterable[str] | None = None, delimiter: str = ",",
-                   fallbacks: tuple[str, ...] = ENCODINGS, full_rows: bool = False, first_line: int = 1,
+                   fallbacks: tuple[str, ...] = ENCODINGS, full_rows: bool = True, first_line: int = 1,
                    says_empty: Callable[[Statement], bool] | None = None, bank_lines: bool = False) -> Statement:
     """Read a CSV statement (or the sheet of an XLSX workbook that holds the header):
     find the header by `required` names, take every row below it as data (blank rows
-    skipped; a row shorter than the header is padded with empty cells, unless it lacks a
-    `required` column — or, where `needed` names fewer, one of those: the text columns a
-    row may leave out at its end — an error naming the line), stop at the row whose first
-    cell is `summary_starts` and read the summary values below.
+    skipped; a row with another number of cells than the header is an error naming the
+    line, but see `full_rows`), stop at the row whose first cell is `summary_starts` and
+    read the summary values below.
 
     `footer`, a regular expression, ends the table at the first row whose first cell
     matches it (`^#` for Alipay's comment lines, `合计$` for ICBC's totals); that row and
@@ -264,9 +263,15 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     while a header with nothing under it that says nothing is refused as cut off.
     `delimiter`: the CSV file's (header_delimiter finds it: `;` in German and Dutch exports).
     `fallbacks`: the encodings tried where config.yaml names none (text.decode).
-    `full_rows`: every row has a cell for each column of the header: a row short of one
-    is an error, as it may lack any of its cells, not only those at its end (a middle cell
-    lost shifts the others under the wrong columns).
+    `full_rows` (the default): every row has a cell for each column of the header: a row
+    short of one is an error, as it may lack any of its cells, not only those at its end (a
+    middle cell lost shifts the others under the wrong columns). A blind tester's Stripe
+    report row of 9 cells under 11 lost its payout id and was booked without its payout
+    link. False for a format whose rows leave out their empty cells at the end (FORMATS:
+    Alipay's personal bills, ragged; WeChat Pay's merchant bills, whose own docs show a
+    row of 24 values under 27 columns; a Chinese bank's): a short row is padded with
+    empty cells, unless it lacks a `required` column — or, where `needed` names fewer, one
+    of those: the text columns a row may leave out at its end — an error naming the line.
 
     `stream`, for an importer that iterates over `Table.rows` once, in order (not by
     index): a large CSV file (text.STREAM_FROM) or workbook (xlsx.STREAM_FROM) is read
@@ -493,21 +498,23 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
             yield row
             continue
         error = None
-        if full_rows and len(cells) < width:
-            where = f" (line {header.line})" if header.line else ""
-            error = StatementError(path, row.line, f"row has {len(cells)} cells, the header{where} {width}: a cell is "
-                                   "missing, and which one cannot be known (a cell lost in the middle of a row moves "
-                                   "the others under the wrong columns)")
+        short = len(cells) < width
+        # Where the format writes every cell (full_rows), a short row lacks a cell that may be
+        # any of them; with no line end after it, the file ends inside it (said below).
+        lost = full_rows and short and not columns and type(row) is not UnendedRow
         extra = [c for c in cells[width:] if clean(c)]
         # A row that leaves out its empty trailing cells (WeChat, Excel re-saves) is padded;
         # one without a cell of a column the layout needs is cut off or malformed.
         cut = [h for h in header.cells[len(cells):width] if header_key(h) in wanted]
-        if error is None and (extra or cut or (columns and len(cells) < width)):
+        if extra or lost or cut or (columns and short):
             where = f"the header (line {header.line})" if header.line else "the other rows"
             lacking = f": no {', '.join(clean(h) for h in cut)}" if cut else ""
+            if lost:
+                lacking = (": a cell is missing, and which one cannot be known (a cell lost in the middle of a row "
+                           "moves the others under the wrong columns)")
             error = StatementError(path, row.line, f"expected {width} cells as in {where}, got {len(cells)}"
                                    f"{lacking}")
-        if error is None and len(cells) < width and type(row) is UnendedRow:
+        if error is None and short and type(row) is UnendedRow:
             # Its empty trailing cells left out, or the file cut inside the row: with no line
             # end after it, the file ends mid-row.
             error = StatementError(path, row.line, f"the last row has {len(cells)} cells, the header {width}, and "

@@ -35,6 +35,12 @@ MAX_ROWS = 2_000_000               # rows of a CSV or XLSX statement
 MAX_TEXT = 500                     # characters of a payee, narration or metadata value
 MAX_ID = 512                       # characters of an id (real ones reach 235); a longer one is an error
 
+# A CSV cell is bounded by its file (MAX_BYTES), not by Python's csv module's own 131,072
+# characters: a memo of 140,000 was refused with `field larger than field limit`, while
+# MT940, CAMT and OFX read one of 5 MB and cut it to MAX_TEXT (README Limits). Read whole,
+# it is cut or refused as any text or id (base.py).
+csv.field_size_limit(MAX_BYTES)
+
 # Control characters never reach the books: C0 but TAB, LF and CR, DEL, C1. A NUL inside
 # an id made two ids that look the same, and booked one payment twice. A BOM (U+FEFF) past
 # the file's start too: one before a Stripe row's opening quote kept the quotes in its id,
@@ -44,6 +50,17 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
 
 def strip_controls(text: str) -> str:
     return CONTROL.sub("", text) if not text.isprintable() else text
+
+
+def not_utf8_at(data: bytes, exc: UnicodeDecodeError) -> tuple[int, str]:
+    """(the line, what is wrong) of a file of ours that must be UTF-8 (config.yaml, the
+    books' files) where `data.decode("utf-8")` failed: `not UTF-8 text (byte 0xbd at
+    column 8: saved in another encoding, GBK or Latin-1?)`, an editor on Chinese Windows
+    having saved it, rather than a codec's byte position."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    column = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8")) + 1   # (UTF-8 up to it)
+    return line, (f"not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column}: saved in another encoding, "
+                  "GBK or Latin-1?)")
 
 
 # -- bytes and text ------------------------------------------------------------------
@@ -190,6 +207,9 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None,
                 raise _not_valid(path, encoding, exc.start, data[: exc.start].count(b"\n") + 1, _cut(exc)) from None
             if _utf8_cut(candidate, exc, not exc.object[:exc.start].isascii()):
                 raise _cut_off(path, _named(candidate), data.count(b"\n") + 1) from None
+            damaged = _utf8_damaged(lambda: _chunks(data), path, candidate) if candidate.startswith("utf-8") else None
+            if damaged is not None:
+                raise damaged from None
             continue
         except MemoryError:
             raise StatementError(path, 0, "not enough memory to decode the file") from None
@@ -201,8 +221,11 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None,
         return _checked(text, path, candidate)
     if doubted is not None:
         return _checked(doubted[1], path, doubted[0])
-    raise _damaged(lambda: (data[at:at + CHUNK] for at in range(0, len(data), CHUNK)), path, fallbacks) \
-        or _undecodable(path, fallbacks)
+    raise _damaged(lambda: _chunks(data), path, fallbacks) or _undecodable(path, fallbacks)
+
+
+def _chunks(data: bytes) -> Iterator[bytes]:
+    return (data[at:at + CHUNK] for at in range(0, len(data), CHUNK))
 
 
 def _checked(text: str, path, candidate: str) -> str:
@@ -242,12 +265,15 @@ def _cut_off(path, encoding: str, line: int) -> StatementError:
 
 
 # A file no encoding reads whole may be one encoding's text, damaged: cut off inside a
-# character (a download or a copy that stopped), or a few bytes lost or overwritten.
-# Then "cannot decode, re-save it as UTF-8" is wrong twice (the line, the advice): it is
-# said where (the line of the first bad byte) and what. An encoding reads such a file
-# but for at most DAMAGED places, at most one per DAMAGED_SHARE of the non-ASCII
-# characters it reads (another encoding's text fails all through: UTF-16 read as UTF-8
-# at every other character); an end cut inside a character is said whatever the share.
+# character (a download or a copy that stopped), a few bytes lost or overwritten, or a
+# line pasted from a file of another encoding. Then "cannot decode, re-save it as UTF-8"
+# is wrong twice (the line, the advice): it is said where (the line of the first bad
+# byte) and what. An encoding reads such a file but on at most DAMAGED lines, at most one
+# per DAMAGED_SHARE of the non-ASCII characters it reads on the other lines, those
+# without a bad byte (another encoding's text fails all through: UTF-16 read as UTF-8 at
+# every other character, GBK read as UTF-8 on every line with Chinese, whatever few of its
+# characters read as UTF-8 by chance); an end cut inside a character is said whatever
+# the share.
 DAMAGED = 8
 DAMAGED_SHARE = 50
 
@@ -260,35 +286,55 @@ class _Reading:
     where: list = field(default_factory=list)   # the lines of those places, each once
     cut: bool = False      # the file ends inside a character
     lines: int = 1         # the file's lines
-    non_ascii: int = 0     # non-ASCII characters read (but the bad places)
+    non_ascii: int = 0     # non-ASCII characters read on the lines without a bad place
 
 
 def _read_damaged(chunks, encoding: str, signs: "_Signs") -> _Reading | None:
     """`encoding`'s reading of the file's bytes (`chunks`, a chunk at a time), None as
-    soon as it is not a damaged file's (more than DAMAGED bad places)."""
+    soon as it is not a damaged file's (bad places on more than DAMAGED lines)."""
     found = _Reading(encoding)
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    line = [False, 0]   # the line being read: a bad place in it, its non-ASCII characters
+
+    def ended(lines: int) -> None:
+        if not line[0]:
+            found.non_ascii += line[1]
+        line[0], line[1] = False, 0
+        found.lines += lines
 
     def read(text: str) -> None:
-        bad, at = text.count("\ufffd"), -1
-        for _ in range(min(bad, DAMAGED + 1)):
-            at = text.index("\ufffd", at + 1)
-            line = found.lines + text.count("\n", 0, at)
-            if line not in found.where:
-                found.where.append(line)
-        found.bad += bad
-        found.lines += text.count("\n")
-        found.non_ascii += len(text) - len(text.encode("ascii", "ignore")) - bad
         signs.feed(text)
+        at = 0
+        for run in _NON_ASCII_RUN.finditer(text):   # U+FFFD is one: a line end never is
+            if (lines := text.count("\n", at, run.start())):
+                ended(lines)
+            bad = run.group().count("\ufffd")
+            if bad:
+                found.bad += bad
+                if not line[0]:
+                    line[0] = True
+                    found.where.append(found.lines)
+                    if len(found.where) > DAMAGED:
+                        return
+            line[1] += len(run.group()) - bad
+            at = run.end()
+        if (lines := text.count("\n", at)):
+            ended(lines)
 
     for data in chunks:
         read(decoder.decode(data))
-        if found.bad > DAMAGED:
+        if len(found.where) > DAMAGED:
             return None
     found.cut = bool(decoder.getstate()[0])   # bytes of a character begun, never ended
     end = decoder.decode(b"", final=True)
     read(end[:-1] if found.cut and end.endswith("\ufffd") else end)
-    return found
+    ended(0)
+    return found if len(found.where) <= DAMAGED else None
+
+
+def _is_damaged(found: _Reading) -> bool:
+    """Whether a reading is of its encoding's text, damaged (see DAMAGED)."""
+    return len(found.where) * DAMAGED_SHARE <= found.non_ascii if found.bad else found.cut
 
 
 def _damaged(chunks_of, path, fallbacks: tuple[str, ...]) -> StatementError | None:
@@ -301,11 +347,22 @@ def _damaged(chunks_of, path, fallbacks: tuple[str, ...]) -> StatementError | No
         found = _read_damaged(chunks_of(), candidate, signs)
         if found is None or signs.verdict(candidate, "gb18030" in fallbacks) == "no":
             continue
-        damaged = found.bad * DAMAGED_SHARE <= found.non_ascii if found.bad else found.cut
-        if damaged and (best is None or found.bad + found.cut < best.bad + best.cut):
+        if _is_damaged(found) and (best is None or found.bad + found.cut < best.bad + best.cut):
             best = found
-    if best is None:
-        return None
+    return None if best is None else _said_damaged(path, best)
+
+
+def _utf8_damaged(chunks_of, path, candidate: str) -> StatementError | None:
+    """The error of a file that is UTF-8 text but on a few lines (_is_damaged: a line
+    pasted from a GBK export into a UTF-8 one), None where it is not. Said before any
+    other encoding is tried: GB18030 reads almost any bytes, UTF-8 Chinese in runs of an
+    even number of bytes among them, as mojibake, and a reading of every byte by it is no
+    sign of GB18030 text; valid UTF-8 past ASCII on the other lines is one of UTF-8 text."""
+    found = _read_damaged(chunks_of(), candidate, _Signs())
+    return _said_damaged(path, found) if found is not None and found.bad and _is_damaged(found) else None
+
+
+def _said_damaged(path, best: _Reading) -> StatementError:
     name = _named(best.encoding)
     if not best.bad:
         return _cut_off(path, name, best.lines)
@@ -444,6 +501,12 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
                 if not said:
                     return None
                 raise _cut_off(path, _named(candidate), _newlines_before(path, END) + 1) from None
+            if candidate.startswith("utf-8"):
+                damaged = _utf8_damaged(lambda: byte_chunks(path, CHUNK), path, candidate)
+                if damaged is not None:
+                    if not said:
+                        return None
+                    raise damaged from None
             continue
         except StatementError:   # byte_chunks' (a broken gzip, a gzip bomb): read_bytes' own
             if said or length > ERRORS_WHOLE_UP_TO:

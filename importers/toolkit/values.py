@@ -116,11 +116,34 @@ def bounded(amount: Decimal, path: str, line: int, what: str, shown: str) -> Dec
     """`amount`, read by a format's own reader (MT940's `107,50`, camt's <Amt>, minor
     units), held to the one bound of every amount: MAX_AMOUNT_DIGITS digits, as
     parse_amount and json_amount hold theirs. A longer one is an error, never an amount
-    rounded to Decimal's 28 digits (a camt <Amt> of 30 digits was booked so)."""
-    if len(amount.as_tuple().digits) > MAX_AMOUNT_DIGITS or not amount.is_finite():
+    rounded to Decimal's 28 digits (a camt <Amt> of 30 digits was booked so). The digits
+    are those it has written out, as the books write it: `1e400` has 401 (a rate of it
+    made a price line Beancount could not read, blind8)."""
+    if not amount.is_finite() or written_digits(amount) > MAX_AMOUNT_DIGITS:
         raise StatementError(path, line, f"{what}: expected an amount of at most {MAX_AMOUNT_DIGITS} digits, "
                              f"got {shown[:60]!r}")
     return amount
+
+
+def in_currency_places(amount: Decimal, currency: str, path: str, line: int, what: str) -> Decimal:
+    """A bank's amount held to its currency's places (currency_places: USD 2, JPY 0, KWD
+    3): a bank moves no fraction of a cent, so `1.234 USD` or `-1.23450 USD` is an amount
+    misread (`-1.234,50`, its thousands point taken for the decimal one) and an error
+    naming its line, never booked as it reads with an opening balance taking up the
+    rest. Zeros past the places (`10.500`) are no places."""
+    places = currency_places(currency)
+    if amount.quantize(Decimal(1).scaleb(-places)) != amount:
+        raise StatementError(path, line, f"{what} {amount} {currency} has more decimal places than {currency} "
+                             f"has ({places}): expected an amount in {currency}'s places (is a thousands "
+                             "separator read as the decimal point?)")
+    return amount
+
+
+def written_digits(amount: Decimal) -> int:
+    """The digits of a finite amount written out without an exponent: 1e400 has 401,
+    1.5e-7 (0.00000015) 8, 0.00 two."""
+    _, digits, exponent = amount.as_tuple()
+    return len(digits) + exponent if exponent >= 0 else max(len(digits), -exponent)
 
 
 def money(value: Decimal, places: int = 2) -> Decimal:

@@ -934,6 +934,27 @@ ACKS_HEADER = """\
 """
 
 
+def not_utf8(root: Path, shown_from: Path | None = None) -> str | None:
+    """`books/…:line: not UTF-8 text …` of the first file of the books (by path) that is
+    not UTF-8, or None: said when a command that reads the books' text meets bytes it
+    cannot read (cli.Commands), instead of a traceback. A person's editor may save a
+    month file as GBK (`付款` is b"\\xb8\\xb6\\xbf\\xee"); Beancount's loader, and so `check`,
+    says it in its own words. `shown_from`: the folder the path is said relative to."""
+    for path in sorted(Path(root).rglob("*.beancount")):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            from beanclear.importers.toolkit.text import not_utf8_at
+            line, what = not_utf8_at(data, exc)
+            shown = os.path.relpath(path, shown_from) if shown_from else str(path)
+            return f"{shown}:{line}: {what}; save it as UTF-8 and run the command again"
+    return None
+
+
 def load(main: Path):
     """Load the books (with their plugins) without Beancount's pickle cache.
 
@@ -942,15 +963,17 @@ def load(main: Path):
     folder's entries, and a command that edits what it loaded would edit the wrong
     books. beanclear's own commands always read the files themselves. The balance
     assertions the checks plugin held for bean-check and Fava (checks/held.py) come
-    back failed, as Beancount checks them."""
+    back failed, as Beancount checks them. beanclear's own directives out of shape are
+    errors, and left out (checks/directives.py: the plugin's first step, done here for
+    books without it)."""
     from beancount import loader
 
     from beanclear.books import atomic
-    from beanclear.checks import held
+    from beanclear.checks import directives, held
     # Never half-written books: a crashed write is rolled back, a running one waited for.
     with atomic.reading(Path(main).resolve().parent):
         # _load is what load_file runs when the cache is off (BEANCOUNT_DISABLE_LOAD_CACHE).
         entries, errors, options = loader._load([(str(Path(main).resolve()), True)], None, None, None)
     # the assertions the checks plugin held for bean-check and Fava, as they failed
     entries, errors = held.restored(entries, errors, options)
-    return entries, errors, options
+    return entries, errors + directives.checked(entries), options

@@ -35,9 +35,20 @@ def statement_files(paths: Iterable[str | Path]) -> list[Path]:
                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
         elif path.is_file():
             out.append(path)
+        elif path.exists():   # /dev/null, a FIFO: never read (a pipe would wait for a writer)
+            raise StatementError(path, 0, "not a regular file (a device, a pipe or a socket): expected a statement "
+                                 "file or a folder of them")
         else:
             raise StatementError(path, 0, "no such file or folder")
     return out
+
+
+def without_statements(paths: Iterable[str | Path], read: Iterable[Path]) -> list[str]:
+    """The folders among `paths` that hold no file an import read (`read`: the paths of
+    its results): an empty folder, one of hidden files only, a folder named fake.csv.
+    The import says so rather than nothing."""
+    read = [Path(p) for p in read]
+    return [str(raw) for raw in paths if Path(raw).is_dir() and not any(Path(raw) in p.parents for p in read)]
 
 
 def refuse_zipped(path: Path) -> None:

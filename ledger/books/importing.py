@@ -60,7 +60,7 @@ class FileResult:
         written = "would be written" if self.dry_run else "written"
         if self.before is not None:
             was = self.before
-            named = "" if was.statement == self.path.name else f" as {was.statement}"
+            named = "" if was.statement == books_name(self.path) else f" as {was.statement}"
             name = self.importer.source.name
             return (f"{self.path}: {name}{'' if self.unclaimed else f' ({self.importer.kind})'}, imported "
                     f"before{named} (covering {was.first} to {was.last}, recorded in {was.where}), not read again: "
@@ -612,6 +612,13 @@ def _before_first(entry, watch: dict, shifts: dict) -> None:
             shift[1] = entry.date if shift[1] is None else min(shift[1], entry.date)
 
 
+def books_name(path: Path) -> str:
+    """A statement's name as the books hold it (its coverage record's `statement:`, the
+    opening it implies): the bytes of a name the system cannot decode as `\\xNN`
+    (render.undecoded_as_escapes), so that it compares with the names read back."""
+    return render.undecoded_as_escapes(path.name)
+
+
 def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, str], str], books: Books,
                    removed=lambda account, currency, date: 0, dry_run: bool = False) -> list:
     """The openings to write: for each account and currency the import asserts a balance
@@ -632,7 +639,7 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
     # Of two statements whose first balances are of one day (PayPal's activity download and
     # its Transaction Search response of the same days), the opening names the one whose
     # name sorts first, whatever their order: so it does if they come in two imports (below)
-    for result in sorted(results, key=lambda r: r.path.name):
+    for result in sorted(results, key=lambda r: books_name(r.path)):
         sums.update(result.sums)
         for key, said in result.extraction.stated_openings.items():
             if key not in stated or said.day < stated[key].day:
@@ -653,13 +660,13 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
         # names this one instead
         same = key in have and opening.date == have[key] and asserted_first.date.isoformat() == asserted.get(key)
         named = books.opening_named(*key) if same else None
-        renamed = named is not None and result.path.name < named[0]
+        renamed = named is not None and books_name(result.path) < named[0]
         if key in from_config or (key in have and not earlier and not renamed) or (key in asserted and key not in have):
             continue
         # Moved back by lines before a first balance of the same day as the books' (a day's
         # transactions imported after its balances), it names the statement sorting first too
         first = earlier and asserted_first.date.isoformat() == asserted.get(key) and books.opening_named(*key)
-        name = first[0] if first and first[0] < result.path.name else result.path.name
+        name = first[0] if first and first[0] < books_name(result.path) else books_name(result.path)
         chosen.append((opening, asserted_first, result, derived, earlier, named if renamed else None, name))
     # Books kept before beanclear (a person's own files) hold some of it already: the entry
     # is what the statement says the account held, less that (statements/openings.py).

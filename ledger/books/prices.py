@@ -16,7 +16,9 @@ Two layouts are read (comma, semicolon or TAB separated; UTF-8 or GB18030):
 
 Dates are `2026-01-05`, `2026/01/05` or `20260105`. An empty cell or `N/A`, `.`, `-`
 (no fixing that day) is skipped and counted; anything else that is not a positive
-number is an error naming the file and line. Importing is idempotent: a date and pair
+number of at most 24 digits written out (the toolkit's bound of every amount: `1e400`
+is not a rate) is an error naming the file and line, and so is a file with neither
+header, or no row below it. Importing is idempotent: a date and pair
 the books already hold is never added again (the books' rate is kept, and a different
 rate in the file is reported). New prices go in date order between the lines already
 there, written atomically; nothing a person wrote is changed.
@@ -36,7 +38,7 @@ from beancount.core.amount import Amount
 
 from beanclear.books import atomic, render
 from beanclear.books import PRICE_LINE, Books, merge
-from beanclear.importers.toolkit import StatementError, clean, csv_rows, header_key, read_text, sniff
+from beanclear.importers.toolkit import StatementError, bounded, clean, csv_rows, header_key, read_text, sniff
 
 DATE_NAMES = ("date", "day", "time_period", "日期")
 PAIR_NAMES = ("pair", "symbol", "currency pair", "currency_pair", "货币对")
@@ -95,7 +97,7 @@ def parse_rate(text: str, path, line: int, column: str) -> Decimal | None:
         rate = None
     if rate is None or not rate.is_finite() or rate <= 0:
         raise StatementError(path, line, f"column {column}: expected a positive rate like 7.1234, got {text.strip()!r}")
-    return rate
+    return bounded(rate, path, line, f"column {column}", text.strip())   # the bound of every amount (toolkit)
 
 
 # What a series of currencies alone lacks: `prices import` is told its base by --base; an
@@ -139,11 +141,14 @@ def read_rates(path: str | Path, base: str | None = None,
                                      f"got {clean(name)!r}{hint}")
             columns.append((i, clean(name), pair))
         at_date = 0
-    elif at_date is None or (at_pair is None and (at_base is None or at_quote is None)):
-        raise StatementError(path, header.line, "expected a header with date, pair (or base and quote) and rate "
-                             "columns, or date and one column per currency pair")
-    else:
+    if at_rate is not None and (at_date is None or (at_pair is None and (at_base is None or at_quote is None))) \
+            or at_rate is None and not columns:   # (no header of a rates table: /etc/hostname was "0 rates read")
+        raise StatementError(path, header.line, f"expected a header with date, pair (or base and quote) and rate "
+                             f"columns, or date and one column per currency pair, got {_shown(header.cells)}")
+    if at_rate is not None:
         columns = [(at_rate, header.cells[at_rate], None)]
+    if not body:
+        raise StatementError(path, header.line, "no rates below the header")
     out = []
     for row in body:
         if len(row.cells) < len(header.cells) - (header.cells[-1].strip() == ""):
@@ -164,6 +169,11 @@ def read_rates(path: str | Path, base: str | None = None,
             price = data.Price(data.new_metadata(str(path), row.line), day, pair[0], Amount(rate / pair[2], pair[1]))
             out.append((row.line, price))
     return out, result
+
+
+def _shown(cells: list[str]) -> str:
+    text = ",".join(clean(c) for c in cells)
+    return repr(text if len(text) <= 60 else text[:60] + "…")
 
 
 def _header(path: str | Path) -> list[str]:

@@ -23,7 +23,7 @@ def quote(text: str) -> str:
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " " \
             and '"' not in text and "\\" not in text:
         return '"' + text + '"'
-    flat = " ".join(text.split())  # no newlines or tabs inside a Beancount string
+    flat = " ".join(undecoded_as_escapes(text).split())  # no newlines or tabs inside a Beancount string
     return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -34,11 +34,21 @@ def quote_exact(text: str) -> str:
     text = str(text)
     if text.isprintable() and '"' not in text and "\\" not in text:  # the usual value: as it is
         return '"' + text + '"'   # (printable text holds none of CONTROL)
-    text = CONTROL.sub(" ", text)
+    text = CONTROL.sub(" ", undecoded_as_escapes(text))
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+def undecoded_as_escapes(text: str) -> str:
+    """Text with the bytes of a file name the system could not decode as `\\xNN`: Python
+    keeps them as lone surrogates (`ops-\\udcb9\\udca4….csv`, a name in GBK on a share
+    mounted from Chinese Windows), which no UTF-8 file holds. The books then say
+    `statement: "ops-\\\\xb9\\\\xa4\\\\xd0\\\\xd0.csv"`, read back as `ops-\\xb9\\xa4\\xd0\\xd0.csv`: the
+    name's bytes, as `ls -b` shows them."""
+    return UNDECODED.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", text) if UNDECODED.search(text) else text
 
 
 def holdable(text: str) -> bool:

@@ -105,24 +105,29 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
 
 def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, unknown_before) -> list[Finding]:
     findings = []
-    queue: deque[list] = deque()   # [item, amount still in clearing, its order link]
+    # [item, amount still in clearing, its order link, what took part of it: [[out, amount]] or None]
+    queue: deque[list] = deque()
     held = Decimal(0)              # the sum of what the queue still holds
     deficit = Decimal(0)           # taken out (by a refund) before the money it took came in
+    owing: deque[list] = deque()   # [out, amount]: what makes up the deficit, first out first
     of_order: dict[str, list] = {}  # order link -> its payments' queue entries
     for item in stream:
         if item.amount > 0:
             left = item.amount
+            takers = None
             if deficit:
                 used = min(deficit, left)
                 deficit -= used
                 left -= used
+                takers = _settle_owing(owing, used)
             if left:
                 order = _order_of(item)
                 lots = of_order.get(order) if order and "fee-back-of" in item.entry.meta else None
                 if lots:   # a fee the channel returns with a refund (a fund view's own row): part of
                     lots[-1][1] += left   # the refund, back to its payment's money, not money of its day
+                    _took(lots[-1], item, -left)
                 else:
-                    queue.append([item, left, order])
+                    queue.append([item, left, order, takers])
                     if order:
                         of_order.setdefault(order, []).append(queue[-1])
                 held += left
@@ -135,6 +140,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
                 queued[1] -= used
                 need -= used
                 held -= used
+                _took(queued, item, used)
         while queue and not queue[0][1]:
             _pop(queue, of_order)
         while need and queue:
@@ -144,6 +150,8 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
             held -= used
             if not queue[0][1]:
                 _pop(queue, of_order)
+            else:
+                _took(queue[0], item, used)
         # (after a hole in the statements, as_of is before it: what it held is unknown)
         if need and item.payout and not unknown_before(item.date) and item.date <= as_of:
             rest = (f" ({_money(-item.amount)} {currency} of it beyond the items that name it)"
@@ -157,19 +165,80 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
             # (a payout near the start took money from before the first statement: it
             # owes nothing to the money that comes in after it)
             deficit += need
+            owing.append([item, need])
     late: dict[dt.date, list] = defaultdict(list)
-    for item, left, _ in queue:
+    for queued in queue:
+        item, left = queued[0], queued[1]
         if left and (as_of - item.date).days > channel.settlement_days:
-            late[item.date].append((item, left))
+            late[item.date].append(queued)
     for day, group in sorted(late.items()):
-        total = sum(left for _, left in group)
+        total = sum(left for _, left, _, _ in group)
         age = (as_of - day).days
         findings.append(Finding(
             "unsettled", day, channel.name, account, total, currency,
-            f"{_money(total)} {currency} from {len(group)} payment(s) of {day} still in {account} on {as_of}, "
-            f"{age} days later (settlement is T+{channel.settlement_days})",
-            refs(i.entry for i, _ in group), **at_entry(group[0][0].entry)))
+            f"{_of_payments(group, total, currency)} of {day} still in {account} on {as_of}, "
+            f"{age} days later (settlement is T+{channel.settlement_days}){_taken(group, total, currency)}",
+            refs(i.entry for i, _, _, _ in group), **at_entry(group[0][0].entry)))
     return findings
+
+
+def _took(queued: list, out: Item, amount: Decimal) -> None:
+    """Remember that `out` took `amount` of a payment's money still in the queue (a fee
+    returned with a refund gives some back: a negative amount, netted with its refund)."""
+    if not amount:
+        return
+    takers = queued[3]
+    if takers is None:
+        queued[3] = [[out, amount]]
+        return
+    if amount < 0:
+        order = _order_of(out)
+        mine = next((t for t in reversed(takers) if order and _order_of(t[0]) == order), None)
+        if mine is not None:
+            mine[1] += amount
+            return
+    takers.append([out, amount])
+
+
+def _settle_owing(owing: deque, amount: Decimal) -> list | None:
+    """Take `amount` off the deficit's outs, first out first: those that took it, with how much."""
+    takers = []
+    while amount and owing:
+        used = min(amount, owing[0][1])
+        owing[0][1] -= used
+        amount -= used
+        takers.append([owing[0][0], used])
+        if not owing[0][1]:
+            owing.popleft()
+    return takers or None
+
+
+def _of_payments(group: list, total: Decimal, currency: str) -> str:
+    """What an unsettled day holds, of what its payments brought in when less: an amount
+    below its payment's reads as a wrong figure unless the finding says it is part of it."""
+    brought = sum(queued[0].amount for queued in group)
+    of = f" of the {_money(brought)} {currency}" if total < brought else ""
+    return f"{_money(total)} {currency}{of} from {len(group)} payment(s)"
+
+
+def _taken(group: list, total: Decimal, currency: str, shown: int = 3) -> str:
+    """What took the rest of an unsettled day's money: the outs (refunds beyond their
+    payment's money, payouts, fees) that first in, first out took it, with how much."""
+    rest = sum(queued[0].amount for queued in group) - total
+    if rest <= 0:
+        return ""
+    takers: dict[str, Decimal] = {}
+    for queued in group:
+        for out, amount in queued[3] or ():
+            name = str(out.entry.meta.get("id") or out.entry.meta.get("payout-id") or out.date)
+            takers[name] = takers.get(name, Decimal(0)) + amount
+    named = [f"{name} ({_money(amount)})" for name, amount in takers.items() if amount]
+    if not named:
+        return f"; the other {_money(rest)} {currency} went out first in, first out"
+    more = f" and {len(named) - shown} more" if len(named) > shown else ""
+    listed = named[:shown]
+    said = ", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1 and not more else ", ".join(listed)
+    return f"; the other {_money(rest)} {currency} went out first in, first out with {said}{more}"
 
 
 def _pop(queue: deque, of_order: dict) -> None:

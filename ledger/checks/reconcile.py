@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from beancount.core import data
 
-from beanclear.checks import acks, clearing, fees, fx, orders, refunds, suspense
+from beanclear.checks import acks, clearing, directives, fees, fx, orders, refunds, suspense
 from beanclear.checks.items import postings_by_account
 from beanclear.books import atomic
 from beanclear.books.render import SUMMARY_FLAG
@@ -395,12 +395,14 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
     checks the unused ones. The errors are short (findings.as_errors): Fava embeds
     every error in every page; the full finding stays in beanclear's own report.
     The config file joins the load's includes, so Beancount's cache is refreshed when
-    the config changes. A broken config is an error in the ledger, not a crash."""
+    the config changes. A broken config is an error in the ledger, not a crash; so is a
+    beanclear directive out of shape (directives.py: dropped before any check reads it)."""
+    malformed = directives.checked(entries)
     try:
         config = plugin_config(options_map, config_path)
     except (ConfigError, OSError) as exc:
         where = {"filename": (options_map or {}).get("filename", "<beanclear>"), "lineno": 0}
-        return entries, [PluginConfigError(where, f"beanclear: {exc}", None)]
+        return entries, malformed + [PluginConfigError(where, f"beanclear: {exc}", None)]
     stored = options_map.get(STORE)
     first = not isinstance(stored, Load) or stored.key != (id(entries), len(entries)) or stored.config is not config
     if first:
@@ -436,7 +438,7 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
         errors.insert(0, PluginConfigError(where, "beanclear: these books are half-written (a write was interrupted "
                                            f"and {atomic.JOURNAL} is still there); run any beanclear command, e.g. "
                                            "`beanclear check`, to roll it back", None))
-    return entries, errors
+    return entries, malformed + errors
 
 
 def stored_load(options_map, config=None) -> Load | None:

@@ -40,6 +40,7 @@ from beanclear.config.model import (  # noqa: F401  (the model is part of this m
     title_of,
 )
 from beanclear.config.loader import MAX_CONFIG_BYTES, MAX_NODES, line_of, safe_yaml  # noqa: F401
+from beanclear.importers.toolkit.text import not_utf8_at
 from beanclear.config.reader import _bank, _channel, _checks, _match, _opt, _Reader, _shop
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"   # the zone UTC times are dated in where config.yaml names none
@@ -143,14 +144,34 @@ def load(path: str | Path) -> Config:
     try:
         if path.stat().st_size > MAX_CONFIG_BYTES:
             raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KB (expected a config file)")
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file (expected config.yaml, or pass -c PATH)") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:   # saved as GBK by an editor on Chinese Windows
+        line, what = not_utf8_at(raw, exc)
+        raise ConfigError(f"{path}:{line}: {what}; save it as UTF-8") from None
+    return from_text(text, path)
+
+
+def from_text(text: str, path: Path) -> Config:
+    """Validate a config's text as the file `path` (its folder is where relative paths
+    start; its name is what errors say): load()'s, or the text an edit would write
+    (`book --rule`), checked before it is."""
+    path = Path(path).resolve()
     lines: dict[str, int] = {}
     try:
         data = safe_yaml(text, str(path), lines)
+    except yaml.reader.ReaderError as exc:   # a character YAML refuses, at its place (not PyYAML's "position 27")
+        if not isinstance(exc.character, int):
+            raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+        at = max(0, min(exc.position, len(text)))
+        line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        raise ConfigError(f"{path}:{line}: not valid YAML (a control character, U+{exc.character:04X}, at column "
+                          f"{column}: YAML allows none but TAB and line breaks; remove it)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

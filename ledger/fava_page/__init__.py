@@ -35,7 +35,7 @@ from flask import jsonify, request
 from fava.context import g
 from fava.ext import FavaExtensionBase, extension_endpoint
 
-from beanclear.checks import acks, checking, held, reconcile
+from beanclear.checks import acks, checking, directives, held, reconcile
 
 from beanclear.books import edits
 
@@ -169,6 +169,8 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
             config = reconcile.plugin_config(self.ledger.options, self.config_path)
             # the assertions the plugin held for Fava's error page, as `beanclear check` reads them
             entries, errors = held.restored(self.ledger.all_entries, self.ledger.load_errors, self.ledger.options)
+            entries, malformed = directives.without_malformed(entries)   # (books without the checks plugin)
+            errors = errors + malformed
             load = reconcile.stored_load(self.ledger.options)
             if load is None or load.config is not config:
                 load = reconcile.Load(entries, config)   # books without plugin lines, or another config

@@ -7,7 +7,8 @@ the date window (with their dates); the only fitting item taken by another line,
 turned down before, or a payout that reached the bank as another line (the clearing
 check pairs them: OpenItem.paired); no earlier line of the same payee booked by hand.
 The nearest open item is one the line may settle: in transit to its bank (or to any, an
-order, a bill), or paired with it.
+order, a bill), or paired with it; of the line's sign, and, unless paired with it, within
+NEAR of its amount.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from operator import attrgetter
 
 from beanclear.checks import acks
 from beanclear.matching.core import BankLine, _tokens, collect
+
+# The nearest open item is named only within this fraction of the larger of its amount and
+# the line's: a credit the bank shorted by its fee, not any item at all (a blind tester's
+# 1,250.00 USD wire was told of an order of 39.00, a -312.00 CNY debit of a bill of -388.00).
+NEAR = Decimal("0.1")
 
 
 @dataclass
@@ -176,14 +182,17 @@ class _Items:
         (then earliest, then by link): of those paired with it, and those in transit that
         may reach its bank (orders, bills, the payouts of the channels paying out to it,
         or of a channel that names no bank): a blind tester's Chase line saying STRIPE was
-        told of an Airwallex payout that lands at HSBC."""
+        told of an Airwallex payout that lands at HSBC. Those not paired with it are named
+        only within NEAR of its amount (the clearing check's pairing says they belong
+        together, whatever the difference)."""
         currency, amount = line.currency, line.amount
         if not amount:
             return []
         close = [i for i in self.paired_with.get(id(line.entry), ())
                  if i.currency == currency and i.amount * amount > 0]
-        close += _closest(self.reaching.get((currency, line.bank_account)), amount) \
-            + _closest(self.reaching.get((currency, None)), amount)
+        close += [i for i in _closest(self.reaching.get((currency, line.bank_account)), amount)
+                  + _closest(self.reaching.get((currency, None)), amount)
+                  if abs(i.amount - amount) <= NEAR * max(abs(i.amount), abs(amount))]
         if not close:
             return []
         gap = min(abs(i.amount - amount) for i in close)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import re
-import tempfile
 from pathlib import Path
 
 from beanclear.books.edits import Edit
@@ -362,14 +361,10 @@ def with_rule(config_path, pattern: str, account: str, text: str) -> tuple[str, 
 
 
 def _still_valid(path: Path, text: str) -> None:
-    """The config with the rule must load (a pattern the reader refuses is refused here)."""
+    """The config with the rule must load (a pattern the reader refuses is refused here,
+    at config.yaml's line: the text is checked as that file, never written elsewhere)."""
     from beanclear import config as config_mod
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", dir=path.parent, encoding="utf-8", delete=False) as fh:
-        fh.write(text)
-        temp = Path(fh.name)
     try:
-        config_mod.load(temp)
+        config_mod.from_text(text, path)
     except config_mod.ConfigError as exc:
         raise ResolveError(f"the rule would make {path.name} invalid: {exc}") from None
-    finally:
-        temp.unlink()
