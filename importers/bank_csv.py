@@ -78,8 +78,9 @@ from beanclear.importers.banking import BankImporter, LineIds, other_account, se
 from beanclear.importers.base import BalanceChain, Extraction, balance, closing_balances, compare_summary, next_day
 from beanclear.importers.toolkit import (DAY_CELL, DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader,
                                          StatementError, books_time, clean, csv_rows, currency_code, direction_sign,
-                                         excel_shortened, header_delimiter, header_key, in_places, parse_amount,
-                                         parse_datetime, parse_magnitude, read_statement, sniff, writes_minus)
+                                         excel_shortened, header_delimiter, header_key, in_places, note_offset,
+                                         parse_amount, parse_datetime, parse_magnitude, read_statement, sniff,
+                                         writes_minus)
 
 CHINESE_CURRENCIES = {"CNY", "HKD", "TWD", "MOP"}
 AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit", "fee")
@@ -311,7 +312,7 @@ class Importer(BankImporter):
             written = _yearless_date(stamp, formats, statement_month, path, row.line, name["date"]) if yearless \
                 else parse_datetime(stamp, formats, path, row.line, name["date"])
             # a time in UTC (a date_format with %z) is dated in the books' zone
-            when = books_time(written, self.config.timezone) if written.tzinfo else written
+            when = books_time(note_offset(written), self.config.timezone) if written.tzinfo else written
             amount = self._amount(amounts, get, name, path, row.line, "amount", "credit", "debit")
             balance_only = amount is None and bool(get("balance"))   # Bank of America's `Beginning balance` line
             if amount is None and not balance_only:  # a signed-amount bank has no credit or debit column to name

@@ -93,6 +93,9 @@ class Extraction:
     # A shop's statement: order id -> what it says of the order (shop.Snapshot), as
     # ShopImporter.book makes its entries (statements/order_edits.py: no pass over them).
     orders: Ids | None = None
+    # The UTC offsets its times state (toolkit stated_offsets), where `beanclear init` read
+    # it (setup/probe.py): what init guesses `timezone` from. Empty on an import.
+    offsets: set = field(default_factory=set)
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1

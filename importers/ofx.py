@@ -62,7 +62,7 @@ from beanclear.importers.banking import BankImporter, Closings, LineIds, Unusual
 from beanclear.importers.base import Extraction
 from beanclear.importers.ofx_body import parse_tree, read_elements, walk
 from beanclear.importers.toolkit import (WESTERN_ENCODINGS, StatementError, XmlNode, books_day, clean,
-                                         parse_amount, read_text)
+                                         note_offset, noting_offsets, parse_amount, read_text)
 from beanclear.importers.toolkit.text import StreamedText
 
 # OFX 2.2 TRNTYPE values; HOLD is money on hold, not booked.
@@ -98,11 +98,30 @@ def ofx_stamp(node: XmlNode, name: str, path: str) -> dt.date | dt.datetime | No
                              f"got {raw!r}") from None
     clock = (m.group(2) or "").split(".")[0]
     if not (UTC.match(m.group(5) or "") and len(clock) in (2, 4, 6)):
+        _bank_offset(m.group(1), clock, m.group(5))
         return day
     try:
         return dt.datetime.strptime(m.group(1) + clock.ljust(6, "0"), "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc)
     except ValueError:   # a time of day past 23:59:59: the date is what the bank wrote
         return day
+
+
+OFFSET = re.compile(r"^\[\s*([+-]?\d{1,2}(?:\.\d+)?)\s*(?::\s*([A-Za-z]{2,6}))?\s*\]$")   # [-5:EST], [+5.5]
+
+
+def _bank_offset(day: str, clock: str, bracket: str | None) -> None:
+    """The bank's own offset (`[-5:EST]`), for init's guess of `timezone` (toolkit
+    note_offset); the date keeps the day written whatever it says."""
+    m = OFFSET.match(bracket or "") if noting_offsets() else None
+    if not m:
+        return
+    try:
+        offset = dt.timedelta(minutes=int(Decimal(m.group(1)) * 60))
+        zone = dt.timezone(offset, m.group(2).upper()) if m.group(2) else dt.timezone(offset)
+        note_offset(dt.datetime.strptime(day + (clock if len(clock) in (2, 4, 6) else "12").ljust(6, "0"),
+                                         "%Y%m%d%H%M%S").replace(tzinfo=zone))
+    except ValueError:   # an offset of a day or more, a time of day past 23:59:59: no zone's
+        return
 
 
 def ofx_date(node: XmlNode, name: str, path: str, tz) -> dt.date | None:

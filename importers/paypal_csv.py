@@ -45,8 +45,8 @@ from beanclear.importers.base import Extraction, FileOrder, StatementImporter
 from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, STATUS_OF, UPDATES, Booking, PayPalRow,
                                                 kind_of, status_of, type_key, zone_of)
 from beanclear.importers.toolkit import (ZERO_DECIMAL, DateOrder, StatementError, clean, currency_code, first_row_keys,
-                                         filled_at, header_key, local_time, parse_amount, parse_datetime,
-                                         read_statement, sniff, uses_decimal_comma)
+                                         filled_at, header_key, local_time, note_offset, parse_amount,
+                                         parse_datetime, read_statement, sniff, uses_decimal_comma)
 
 COLUMNS = {  # role -> header names: English, Spanish, German, Italian, French, Dutch, Japanese
     "date": ("Date", "Fecha", "Datum", "Data", "日付"),
@@ -278,7 +278,7 @@ class _Reader:
             raise StatementError(path, line, f"column {self.column(row, 'id')}: expected the transaction id, "
                                  "got nothing")
         stamp = self._stamp(c, row)
-        when = local_time(stamp.replace(tzinfo=zone_of(c["zone"], path, line)), self.timezone)
+        when = local_time(note_offset(stamp.replace(tzinfo=zone_of(c["zone"], path, line))), self.timezone)
         status, label = self.status(c["status"], c["impact"], line)
         if c["id"] in self.updated and status != NO_MONEY:   # its Update row books the money (UPDATES)
             status, label = NO_MONEY, f"{label}, its update books it"

@@ -97,7 +97,8 @@ def test_a_deadline_a_hole_holds_is_listed_by_the_hole_with_its_cause(tmp_path):
     found = merchant(tmp_path, invoices=("INV-9,2026-03-05,30.00,EUR,paid,0.00",))
     [hole] = [f for f in found if f["code"] == "statement-gap" and f["source"] == "paypal"]
     assert hole["date"] == "2026-02-11" and "INV-9" in hole["refs"], hole
-    assert hole["message"].startswith("no statement of paypal covers 2026-02-11 to 2026-03-19 (37 days)")
+    assert hole["message"].startswith("no statement of paypal covers 2026-02-11 to 2026-03-19 (37 days; if paypal "
+                                      "had no lines then, `channels.paypal.quiet_days: 37` says so)")
     assert "; and 1 billing order deadline(s) wait for them" in hole["message"], hole["message"]
     assert not [f for f in found if f["code"] == "statement-gap" and f["source"] == "billing"], found
     assert not [f for f in found if f["code"] == "order-unpaid"], found

@@ -266,12 +266,42 @@ def test_no_reference_price_means_no_fx_gap_but_one_statement_gap_of_the_pair(le
     # pair, so that rates never imported do not pass for rates within tolerance.
     errors, found = ledger(CONVERSION.format(day="01", rate="6.5000", cny="650.00"))
     assert [(f.code, f.source, f.refs) for f in found] == [("statement-gap", "prices", ("CONV-1",))]
-    assert found[0].message == ("no USD/CNY reference rate in the books on or before 2026-01-01: the rates of "
-                                "1 conversion(s) from 2026-01-01 to 2026-01-01 are not judged (import rates with "
-                                "`beanclear prices import`)")
+    assert found[0].message == ("no USD/CNY or CNY/USD reference rate in the books on or before 2026-01-01: the "
+                                "rates of 1 conversion(s) (1 USD→CNY) from 2026-01-01 to 2026-01-01 are not judged "
+                                "(import a series of either direction with `beanclear prices import`: it judges "
+                                "conversions both ways)")
     errors, found = ledger(CONVERSION.format(day="01", rate="6.5000", cny="650.00"),
                            config_text=CONFIG.replace("severity: error, tolerance_bps: 50", "severity: off"))
     assert found == []
+
+
+BOTH_WAYS = """
+2026-01-03 * "PayPal" "General Currency Conversion"
+  id: "SALE-1"
+  Assets:PayPal        -96.12 EUR @ 1.0747 USD
+  Assets:PayPal        103.30 USD
+2026-01-04 * "PayPal" "General Currency Conversion"
+  id: "REFUND-1"
+  Assets:PayPal        -21.95 USD @ 0.9112 EUR
+  Assets:PayPal         20.00 EUR
+"""
+
+
+def test_a_pair_and_its_inverse_without_reference_rates_are_one_statement_gap(ledger):
+    # A blind tester's PayPal EUR sale converted to USD and its refund converted back:
+    # "no EUR/USD reference rate" and "no USD/EUR reference rate", two statement-gaps
+    # of one cause, which one series of either direction clears.
+    _, found = ledger(BOTH_WAYS)
+    assert [(f.code, f.source, f.date.isoformat(), f.refs) for f in found] == \
+        [("statement-gap", "prices", "2026-01-03", ("SALE-1", "REFUND-1"))]
+    assert found[0].message == (
+        "no EUR/USD or USD/EUR reference rate in the books on or before 2026-01-03: the rates of 2 conversion(s) "
+        "(1 EUR→USD, 1 USD→EUR) from 2026-01-03 to 2026-01-04 are not judged (import a series of either direction "
+        "with `beanclear prices import`: it judges conversions both ways)")
+    for rate in ("2026-01-02 price EUR 1.0800 USD\n", "2026-01-02 price USD 0.9259 EUR\n"):
+        _, found = ledger(rate, BOTH_WAYS)
+        assert [f.code for f in found] == ["fx-gap"], found   # the sale's rate, 49.1 bps: the refund's off
+        assert found[0].refs == ("REFUND-1",)
 
 
 def test_inverse_pair_and_fx_metadata_on_a_bank_line(ledger):
@@ -445,7 +475,7 @@ def test_a_converted_bank_line_that_is_no_payout_is_judged_by_fx_gap(tmp_path, d
 def test_a_converted_bank_line_without_reference_rates_is_a_prices_statement_gap(tmp_path, direction):
     [finding] = converted_line_findings(tmp_path, direction, None)
     assert (finding.code, finding.source, finding.refs) == ("statement-gap", "prices", ("R1",))
-    assert finding.message.startswith("no EUR/USD reference rate in the books on or before 2026-01-20")
+    assert finding.message.startswith("no EUR/USD or USD/EUR reference rate in the books on or before 2026-01-20")
 
 
 def test_a_converted_bank_line_quoted_per_the_foreign_currency_is_judged_too(tmp_path):

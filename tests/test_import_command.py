@@ -349,6 +349,38 @@ def test_bad_config_exits_2_naming_the_key(merchant):
     assert "channels.wechat.setlement_days: unknown key" in result.output
 
 
+def test_books_written_in_another_timezone_are_refused_by_every_command(merchant):
+    # blind8: init wrote the default Asia/Shanghai for a US merchant; set to America/New_York
+    # after the first import, re-imports said "imported before" and later ones dated in New
+    # York time: 339 lines differed from a rebuild, and no command said so. The books keep
+    # the zone they were written in, as they keep the account names (books/renamed.py).
+    config = merchant / "config.yaml"
+    config.write_text(WECHAT_AND_BANK.replace("books: books\n", "books: books\ntimezone: Asia/Shanghai\n"))
+    assert beanclear(merchant, "import", str(merchant / "statements")).exit_code == 0
+    main = merchant / "books" / "main.beancount"
+    assert '2000-01-01 custom "beanclear-timezone" "Asia/Shanghai"\n' in main.read_text(encoding="utf-8")
+    books = snapshot(merchant / "books")
+    config.write_text(config.read_text().replace("timezone: Asia/Shanghai", "timezone: America/New_York"))
+    line = main.read_text(encoding="utf-8").splitlines().index('2000-01-01 custom "beanclear-timezone" "Asia/Shanghai"') + 1
+    for command in (["import", str(merchant / "statements")], ["check"], ["report", "2021-01"], ["match"]):
+        said = beanclear(merchant, *command)
+        assert said.exit_code == 2, (command, said.output)
+        assert said.output.startswith(
+            f"beanclear: timezone: America/New_York, but the books were written in Asia/Shanghai ({main}:{line}): "
+            "their UTC times are dated in that zone. Set timezone back to Asia/Shanghai, or rebuild the books "
+            f"in America/New_York: `rm -rf {merchant / 'books'} && beanclear import -c {config} <your statements>`")
+    assert snapshot(merchant / "books") == books
+    # books written before they kept their zone are not refused: nothing says what it was
+    main.write_text(main.read_text(encoding="utf-8").replace('2000-01-01 custom "beanclear-timezone" "Asia/Shanghai"\n',
+                                                             ""), encoding="utf-8")
+    assert beanclear(merchant, "check").exit_code in (0, 1)
+    # rebuilt, they keep the new one
+    shutil.rmtree(merchant / "books")
+    assert beanclear(merchant, "import", str(merchant / "statements")).exit_code == 0
+    assert '2000-01-01 custom "beanclear-timezone" "America/New_York"\n' in main.read_text(encoding="utf-8")
+    assert beanclear(merchant, "check").exit_code in (0, 1)
+
+
 def test_opening_balance_from_config_makes_the_first_statement_balance(merchant):
     config = (merchant / "config.yaml").read_text().replace(
         "    account: Assets:Bank:Ops\n", "    account: Assets:Bank:Ops\n    opening_balance: {date: 2021-01-29, amount: 1000.00}\n")

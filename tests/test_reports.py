@@ -1250,3 +1250,89 @@ def test_transit_at_zero_with_nothing_open_lists_nothing_in_transit(tmp_path, mo
     (tmp_path / "books/firstbank/2026/2026-04.beancount").write_text("", encoding="utf-8")
     [paypal] = [i for i in _report(tmp_path, "2026-05")["banks"][0]["in_transit"]]
     assert (paypal["kind"], paypal["amount"]) == ("earlier-transit", "390.54")
+
+
+BANK_CONVERTED = """
+    2026-01-01 open Assets:Clearing:Airwallex
+    2026-01-01 open Assets:Transit:Airwallex
+    2026-01-01 open Income:Sales:Airwallex
+    2026-01-01 open Assets:Bank:HSBC:HKD
+    2026-01-01 open Assets:Bank:EUR
+    2026-01-01 open Assets:Transit:Transfers
+    2026-03-02 price USD 7.80 HKD
+    2026-03-02 price EUR 1.0850 USD
+    2026-03-02 * "sale"
+      id: "ft_1"
+      Assets:Clearing:Airwallex    1000.00 USD
+      Income:Sales:Airwallex      -1000.00 USD
+    2026-03-03 * "Airwallex" "Payout po_1" ^payout-po_1
+      id: "ft_2"
+      payout-id: "po_1"
+      Assets:Transit:Airwallex     1000.00 USD
+      Assets:Clearing:Airwallex   -1000.00 USD
+    2026-03-04 * "AIRWALLEX (HONG KONG) LIMITED" "AIRWALLEX PAYOUT po_1"
+      id: "REF1"
+      fx-pair: "USD/HKD"
+      fx-rate: "7.7000"
+      original-amount: "1000.00 USD"
+      Assets:Bank:HSBC:HKD         7700.00 HKD
+      Assets:Transit:Airwallex    -1000.00 USD @ 7.7 HKD
+    2026-03-10 * "OWN ACCOUNT" "TRANSFER TO USD"
+      id: "R1"
+      fx-pair: "EUR/USD"
+      fx-rate: "1.0750"
+      original-amount: "3225.00 USD"
+      Assets:Bank:EUR             -3000.00 EUR
+      Assets:Transit:Transfers     3000.00 EUR
+"""
+
+
+def test_the_fx_spread_of_a_conversion_a_bank_made_is_in_that_banks_section_in_every_renderer(tmp_path):
+    # A blind tester's Airwallex payout of 1,000.00 USD credited to an HKD account at 7.70
+    # against 7.80: `fx-gap hsbc 100.00 HKD lost`, and the report's FX spread 0.00, no
+    # row or section holding it. A bank's conversion (a payout it converted, a transfer
+    # between own accounts) is the bank's FX spread, in the currency the gap is measured
+    # in; every fx-gap of the month is counted once, on a channel row or in a bank section.
+    from beancount import loader
+    from beanclear import config as config_mod
+    from beanclear.reports import pdf, xlsx
+    (tmp_path / "config.yaml").write_text(textwrap.dedent("""
+        books: books
+        currency: HKD
+        channels:
+          airwallex: {type: airwallex, currency: USD, settlement_days: 30, bank: hsbc, bank_days: 3}
+        banks:
+          hsbc: {type: camt053, account: "Assets:Bank:HSBC:HKD", currency: HKD}
+          eur: {type: camt053, account: "Assets:Bank:EUR", currency: EUR}
+    """), encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, options = loader.load_string(textwrap.dedent(BANK_CONVERTED))
+    built = build_from(entries, errors, options, config, "2026-03")
+    gaps = sorted((f.source, f.amount, f.currency) for f in built.findings if f.code == "fx-gap")
+    assert gaps == [("eur", Decimal("30.00"), "USD"), ("hsbc", Decimal("100.00"), "HKD")]
+    [row] = built.channels
+    assert (row.currency, row.settled, row.fx_spread) == ("USD", Decimal("1000.00"), 0)
+    banks = {b.name: b for b in built.banks}
+    assert [(i.kind, i.amount, i.currency, i.refs) for i in banks["hsbc"].fx_spread] == \
+        [("fx-spread", Decimal("100.00"), "HKD", ("REF1",))]
+    assert [(i.amount, i.currency, i.refs) for i in banks["eur"].fx_spread] == [(Decimal("30.00"), "USD", ("R1",))]
+    as_json = {b["name"]: b for b in render.to_dict(built)["banks"]}
+    assert [(i["kind"], i["amount"], i["currency"], i["refs"]) for i in as_json["hsbc"]["fx_spread"]] == \
+        [("fx-spread", "100.00", "HKD", ["REF1"])]
+    assert [(i["amount"], i["currency"]) for i in as_json["eur"]["fx_spread"]] == [("30.00", "USD")]
+    text = render.to_text(built)
+    assert "    FX spread                  100.00 HKD  (the month's fx-gaps of its conversions" in text
+    assert "    FX spread                  30.00 USD  (" in text
+    xlsx.write(built, tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Bank items"]
+    rows = [dict(zip((c.value for c in sheet[1]), (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    assert [(r["bank"], r["amount"], r["currency"], r["refs"]) for r in rows if r["kind"] == "fx-spread"] == \
+        [("eur", 30, "USD", "R1"), ("hsbc", 100, "HKD", "REF1")]
+    pdf.write(built, tmp_path / "r.pdf")
+    found = " ".join("".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages).split())
+    assert "fx-spread" in found and "100.00" in found and "30.00" in found
+    # a bank without a conversion of the month says nothing of one
+    entries = [e for e in entries if getattr(e, "meta", {}).get("id") != "R1"]
+    built = build_from(entries, errors, options, config, "2026-03")
+    assert [b.fx_spread for b in built.banks if b.name == "eur"] == [()]
+    assert render.to_text(built).count("    FX spread  ") == 1

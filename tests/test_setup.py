@@ -7,8 +7,10 @@ import shlex
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -135,9 +137,13 @@ def test_init_says_that_an_account_renamed_after_its_import_needs_the_books_rebu
         config.read_text(encoding="utf-8")
     hint = result.output.splitlines()[-1]
     rebuild = f"rm -rf {merchant / 'books'} && beanclear import -c {config} {folder}"
-    assert hint == f"an account renamed in config.yaml from now on needs the books rebuilt: `{rebuild}`"
-    config.write_text(config.read_text(encoding="utf-8").replace("account: Assets:Bank:CSV", "account: Assets:Bank:Ops"),
-                      encoding="utf-8")
+    assert hint == f"an account renamed or the timezone changed in config.yaml from now on needs the books rebuilt: `{rebuild}`"
+    # the timezone init wrote, changed: every command refuses the books until rebuilt
+    written = config.read_text(encoding="utf-8")
+    config.write_text(written.replace("timezone: Asia/Shanghai ", "timezone: Europe/Berlin "), encoding="utf-8")
+    said = CliRunner().invoke(cli.main, ["check", "-c", str(config)])
+    assert said.exit_code == 2 and "but the books were written in Asia/Shanghai" in said.output
+    config.write_text(written.replace("account: Assets:Bank:CSV", "account: Assets:Bank:Ops"), encoding="utf-8")
     for command in rebuild.split(" && "):   # as the hint says
         subprocess.run(shlex.split(command.replace("beanclear", str(BEANCLEAR), 1)), check=True, capture_output=True)
     assert CliRunner().invoke(cli.main, ["check", "-c", str(config)]).exit_code in (0, 1)
@@ -418,3 +424,161 @@ def test_a_named_layout_beats_the_generic_reading_its_columns_also_fit(tmp_path)
     assert result.exit_code == 0, result.output
     config = config_mod.load(tmp_path / "m" / "config.yaml")
     assert config.shops["jd"].type == "jd" and "several types" not in result.output
+
+
+# -- the timezone: read from the statements' own offsets --------------------------------
+
+US_ORDERS = """\
+Name,Email,Financial Status,Paid at,Currency,Total,Refunded Amount,Created at,Lineitem name
+#1005,a@example.com,paid,2026-03-02 09:53:04 -0500,USD,80.50,0,2026-03-02 09:52:04 -0500,Gift box
+#1034,b@example.com,paid,2026-03-08 11:32:52 -0400,USD,110.00,0,2026-03-08 11:31:52 -0400,Candle
+"""
+US_PAYPAL = """\
+"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","Transaction ID","Invoice Number","Balance"
+"03/02/2026","19:18:33","EST","Cy Diaz","Express Checkout Payment","Completed","USD","25.00","-1.36","23.64","TDYWER5KTA2PTLSRI","1004","23.64"
+"03/14/2026","11:51:32","EDT","Ed Kim","Express Checkout Payment","Completed","USD","64.00","-2.72","61.28","ULD3MRIUBFGIDBV8V","1037","84.92"
+"""
+
+
+def zone_of(tmp_path, *files) -> tuple[str, str]:
+    """The timezone init writes for a folder of `files` ((name, text) or a sample's Path),
+    and its comment."""
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    for file in files:
+        if isinstance(file, Path):
+            shutil.copy(file, folder)
+        else:
+            (folder / file[0]).write_text(file[1], encoding="utf-8")
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "m" / "config.yaml").read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith("timezone:"))
+    assert config_mod.load(tmp_path / "m" / "config.yaml").timezone.key == line.split()[1]
+    return line.split()[1], line.split("# ", 1)[1]
+
+
+def test_init_reads_the_timezone_from_the_offsets_the_statements_state(tmp_path):
+    # blind8: init wrote Asia/Shanghai for a merchant whose Shopify orders say -0500/-0400,
+    # PayPal EST/EDT and the bank's OFX [-5:EST]; the first import was dated in Shanghai
+    zone, said = zone_of(tmp_path, ("orders_export.csv", US_ORDERS), ("Download.CSV", US_PAYPAL))
+    assert zone == "America/New_York"
+    assert said == "found: the times of paypal (EST, EDT), shopify (-05:00, -04:00) say it"
+    text = (tmp_path / "m" / "config.yaml").read_text(encoding="utf-8")
+    assert ("timezone: America/New_York    # found: the times of paypal (EST, EDT), shopify (-05:00, -04:00) say it\n"
+            "                              # dates of UTC timestamps are taken in this zone; once imported, rebuild the "
+            "books to change it\n") in text
+    # the books were written in it, and keep it
+    assert '2000-01-01 custom "beanclear-timezone" "America/New_York"' in \
+        (tmp_path / "m" / "books" / "main.beancount").read_text(encoding="utf-8")
+    assert "19:18:33" in (tmp_path / "m" / "books" / "paypal" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name, parts, zone, said", [
+    # OFX's [-5:EST] all year round: EST is New York's or Toronto's; its CAD says which
+    ("ofx", ("bank_ofx", "ofxparse-bank_medium.ofx"), "America/Toronto", "found: the times of ofx (EST) say it"),
+    ("paypal PST", ("paypal_csv", "oca-paypal-activity_en.csv"), "America/Los_Angeles",
+     "found: the times of paypal (PST, PDT) say it"),
+    # an IANA name, and a row in another zone: the zone most of its times are in, to check
+    ("paypal IANA", ("paypal_csv", "oca-paypal-statement_en.csv"), "America/Los_Angeles",
+     "found: the times of paypal (America/Los_Angeles, CET) fit it best: check it"),
+    ("wechat", ("wechat_merchant", "gunsluo-wechatpay-v3-tradebill-ALL.csv"), "Asia/Shanghai",
+     "found: the times of wechat (China time, by its type) say it"),
+    # UTC times only (Z) say no zone: the default, as before
+    ("camt Z", ("camt053", "oca-test-camt053.xml"), "Asia/Shanghai", "default: no statement states its offset"),
+])
+def test_init_reads_the_zone_of_each_format_and_falls_back_to_the_default(tmp_path, name, parts, zone, said):
+    assert zone_of(tmp_path, sample(*parts)) == (zone, said)
+
+
+def test_a_chinese_channel_and_a_paypal_account_in_pst_are_a_tie_the_currency_settles(tmp_path):
+    # a Chinese merchant's PayPal account set to PST does not move its books to Los Angeles,
+    # and the comment says which statements say another zone
+    zone, said = zone_of(tmp_path, sample("wechat_merchant", "gunsluo-wechatpay-v3-tradebill-ALL.csv"),
+                         sample("paypal_csv", "oca-paypal-activity_en.csv"))
+    assert (zone, said) == ("Asia/Shanghai", "found: the times of wechat (China time, by its type) say it; "
+                                             "paypal (PST, PDT) say another: check it")
+
+
+def test_a_camt_in_summer_and_winter_time_is_read_as_its_currencys_zone(tmp_path):
+    # the sample's period says +01:00 on 18 October, summer time in Berlin: +02:00 there, as
+    # a German bank writes it; with its December +01:00, the EUR zone of those rules
+    camt = sample("camt053", "genkgo-camt053.v8.xml").read_text(encoding="utf-8")
+    assert camt.count("2007-10-18T") == 2
+    summer = camt.replace("2007-10-18T08:00:00+01:00", "2007-10-18T08:00:00+02:00").replace(
+        "2007-10-18T12:30:00+01:00", "2007-10-18T12:30:00+02:00")
+    assert zone_of(tmp_path, ("camt.xml", summer)) == ("Europe/Berlin", "found: the times of camt053 (+02:00, +01:00) "
+                                                                      "say it")
+
+
+# -- what init's config says of checks, fees and rules -------------------------------------
+
+def uncommented(text: str, start: str) -> str:
+    """The commented block of config.yaml that begins `# <start>`, its `# ` taken off:
+    its lines up to the first that is not a comment or is a comment of another kind."""
+    lines = text.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.lstrip().startswith(f"# {start}"))
+    indent = len(lines[at]) - len(lines[at].lstrip())
+    out = []
+    for line in lines[at:]:
+        body = line[indent:]
+        if not line.startswith(" " * indent + "#") or (out and not body.startswith("#  ")):
+            break
+        out.append(" " * indent + body[2:])
+    return "\n".join(out) + "\n"
+
+
+def test_init_lists_the_checks_with_the_defaults_the_checks_apply(tmp_path):
+    # blind8: the first check raised refund-rate at a 10% limit the config never stated;
+    # DESIGN §3's `checks:` (severity and limits per code, review_threshold) was not in it
+    from beanclear.checks.findings import DEFAULT_LIMITS, DEFAULT_SEVERITY, limit
+    folder = statements(tmp_path / "statements")
+    assert init(tmp_path / "m", "--from", folder, "--yes").exit_code == 0
+    config = tmp_path / "m" / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    block = uncommented(text, "checks:")
+    assert "  refund-rate: {severity: warning, max: 0.10, days: 7}" in block and "review_threshold: " in block
+    bare = config_mod.load(config)
+    config.write_text(text + block, encoding="utf-8")   # every line uncommented: the same checks
+    loaded = config_mod.load(config)
+    assert {code: check.severity for code, check in loaded.checks.items()} == DEFAULT_SEVERITY
+    assert {code: loaded.checks[code].limits for code in DEFAULT_LIMITS} == DEFAULT_LIMITS
+    # what the checks apply where the config says nothing (findings.limit) is what it lists
+    assert all(limit(bare, code, key) == limit(loaded, code, key) for code, limits in DEFAULT_LIMITS.items()
+               for key in limits)
+
+
+def test_init_gives_each_channel_type_a_fee_example_of_its_kind_and_rules_of_the_merchants_language(tmp_path):
+    # a Stripe or PayPal contract is a rate and a fixed part; `房租|rent` read oddly for a USD merchant
+    us = tmp_path / "us"
+    us.mkdir()
+    shutil.copy(sample("stripe_csv", "hledger-stripe-balance_change_from_activity.csv"), us)
+    (us / "Download.CSV").write_text(US_PAYPAL, encoding="utf-8")
+    assert init(tmp_path / "m", "--from", us, "--yes").exit_code == 0
+    config = tmp_path / "m" / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    stripe, paypal = text.split("  stripe:")[1], text.split("  paypal:")[1].split("  stripe:")[0]
+    assert "    #   - rate: 0.029         # 2.9 % + 0.30 USD; without them fee-gap has nothing to compare\n" \
+           "    #     fixed: 0.30\n" in stripe
+    assert "    #   - rate: 0.0349        # 3.49 % + 0.49 USD; without them fee-gap has nothing to compare\n" \
+           "    #     fixed: 0.49\n" in paypal
+    assert '#   - match: "rent"' in text and "房租" not in text
+    # uncommented, each example is a contract and a rule the config takes
+    fees = uncommented(stripe, "fees:")
+    rules = uncommented(text, "rules:")
+    at = text.index("    # fees:", text.index("  stripe:"))
+    config.write_text(text[:at] + fees + text[at:] + rules, encoding="utf-8")
+    loaded = config_mod.load(config)
+    assert [(r.rate, r.fixed) for r in loaded.channels["stripe"].fees] == [(Decimal("0.029"), Decimal("0.30"))]
+    assert loaded.rules[0].pattern.search("MAPLE PROPERTIES RENT MARCH 2026")
+    # a Chinese merchant's example is in Chinese, a WeChat contract a rate alone
+    cn = tmp_path / "cn-statements"
+    cn.mkdir()
+    shutil.copy(sample("wechat_merchant", "gunsluo-wechatpay-v3-tradebill-ALL.csv"), cn)
+    bank_file(cn)
+    assert init(tmp_path / "cn", "--from", cn, "--yes").exit_code == 0
+    text = (tmp_path / "cn" / "config.yaml").read_text(encoding="utf-8")
+    assert '#   - match: "房租|租金"' in text
+    wechat = text.split("  wechat:")[1].split("banks:")[0]
+    assert "    #   - rate: 0.006         # 0.6 %; without them fee-gap has nothing to compare\n" in wechat
+    assert "fixed" not in wechat

@@ -643,6 +643,24 @@ def test_the_weekend_between_two_daily_files_of_a_bank_is_quiet_and_its_config_s
     assert cover(festival, config).holes("icbc") == []
 
 
+def test_a_hole_between_statements_read_from_their_lines_names_the_quiet_days_setting(tmp_path):
+    """blind8: `no statement of csv covers 2026-03-26 to 2026-03-31 (6 days)` of a bank whose
+    statements state no period and have few lines: the days may be quiet, not missing, and
+    only the person knows; the gap names the setting that says so (README `quiet_days`)."""
+    config = BANK_ONLY + "rules:\n  - {match: 利息, account: Income:Interest}\n"
+    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+    write(tmp_path / "statements", "first.csv", "2021-01-04,B1,利息,,1.00,101.00", "2021-01-08,B2,利息,,1.00,102.00")
+    write(tmp_path / "statements", "second.csv", "2021-01-15,B3,利息,,1.00,103.00", "2021-01-18,B4,利息,,1.00,104.00")
+    assert beanclear(tmp_path, "import", str(tmp_path / "statements")).exit_code == 0
+    code, [gap] = check(tmp_path)
+    assert code == 0 and gap["message"] == (
+        "no statement of ops covers 2021-01-09 to 2021-01-14 (6 days; if ops had no lines then, "
+        "`banks.ops.quiet_days: 6` says so); the deadlines that depend on those days wait")
+    (tmp_path / "config.yaml").write_text(config.replace("Assets:Bank:Ops\n", "Assets:Bank:Ops\n    quiet_days: 6\n"),
+                                          encoding="utf-8")
+    assert check(tmp_path) == (0, [])
+
+
 def test_statements_a_fetch_brought_that_end_early_name_the_fetch_that_brings_the_rest(tmp_path):
     """blind4: Stripe fetched to 11-26 (11-27 failed), the bank to 12-04: the gap of a hole
     named its `beanclear fetch`, the gap of an early end none. The bank credits and the

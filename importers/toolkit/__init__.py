@@ -39,8 +39,8 @@ _MODULE_OF = {name: module for module, names in {
         "_OFFSET_RE", "_POINT_DECIMAL", "CURRENCY_NAMES", "CURRENCY_SIGNS", "DateOrder", "_trimmed",
         "applied_rate", "books_day", "books_time", "bounded", "currency_code", "direction_sign",
         "from_minor_units", "from_unix", "header_language", "in_currency_places", "iso_time", "local_time",
-        "money", "numeric_date_format", "parse_amount", "parse_datetime", "parse_instant", "parse_magnitude",
-        "uses_decimal_comma", "writes_minus",
+        "money", "note_offset", "noting_offsets", "numeric_date_format", "parse_amount", "parse_datetime",
+        "parse_instant", "parse_magnitude", "stated_offsets", "uses_decimal_comma", "writes_minus",
     ),
     "xlsx": (
         "_POWER_QUERY_HEADER", "XLSX_MAGIC", "_open_workbook", "cell_text", "xlsx_head",

@@ -3,8 +3,10 @@ locale conventions, and applied conversion rates. Never a float."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+from contextvars import ContextVar
 from decimal import Context, Decimal, InvalidOperation
 from typing import Iterable
 
@@ -244,9 +246,46 @@ def iso_time(text: str) -> dt.datetime | None:
     raw = str(text or "").strip()
     norm = _OFFSET_RE.sub(r"\1\2:\3", raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
     try:
-        return dt.datetime.fromisoformat(norm)
+        return note_offset(dt.datetime.fromisoformat(norm))
     except ValueError:
         return None
+
+
+# The offsets of the times read while stated_offsets() collects them (`beanclear init`):
+# None when nobody asks, as on every import.
+_STATED: ContextVar[set | None] = ContextVar("stated_offsets", default=None)
+
+
+@contextlib.contextmanager
+def stated_offsets():
+    """Collect the UTC offsets the statements read meanwhile state of their times
+    (Shopify's `-0500`, PayPal's `EST`, OFX's `[-5:EST]`, CAMT's `+01:00`): a set of
+    (the instant to the hour, in UTC; its offset; the zone's name where the statement
+    names one, else None), what init guesses `timezone` from (setup/zones.py). A time
+    in UTC (an offset of 0) is not in it: any merchant's statements write those."""
+    seen: set = set()
+    token = _STATED.set(seen)
+    try:
+        yield seen
+    finally:
+        _STATED.reset(token)
+
+
+def noting_offsets() -> bool:
+    """Whether stated_offsets() collects: an importer may skip reading an offset it
+    would only note (OFX's, which dates nothing)."""
+    return _STATED.get() is not None
+
+
+def note_offset(when: dt.datetime) -> dt.datetime:
+    """`when`, a time with the offset its statement wrote, noted where stated_offsets()
+    collects (an importer calls it where it reads an offset)."""
+    seen = _STATED.get()
+    if seen is not None and when.tzinfo is not None and when.utcoffset():
+        name = getattr(when.tzinfo, "key", None) or when.tzname()
+        seen.add((when.astimezone(dt.timezone.utc).replace(minute=0, second=0, microsecond=0), when.utcoffset(),
+                  None if name is None or name.startswith("UTC") else name))
+    return when
 
 
 def parse_instant(text: str, path: str, line: int, field: str) -> dt.datetime:

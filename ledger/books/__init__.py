@@ -399,7 +399,7 @@ class Books:
         statements = Path(_relative(config.root / "statements", self.root))
         main = MAIN_TEMPLATE.format(
             title=render.quote(config.title), currency=config.currency, config=render.quote_exact(str(config_path)),
-            statements=render.quote_exact(str(statements)))
+            statements=render.quote_exact(str(statements)), timezone=render.quote_exact(config.timezone.key))
         if self.main.exists():   # a person's own ledger (adopted books) gets what it lacks of it, once
             main = self.adopted(self.main.read_text(encoding="utf-8"), main)
         if main is not None:
@@ -906,6 +906,8 @@ ADOPTED_HEADER = """
 MAIN_TEMPLATE = MAIN_HEADER + """\
 option "title" {title}
 option "operating_currency" "{currency}"
+; The zone (config.yaml `timezone`) the dates of these books' UTC times are taken in: another needs them rebuilt.
+2000-01-01 custom "beanclear-timezone" {timezone}
 
 ; The reconciliation checks: bean-check and Fava report the same errors as `beanclear check`.
 plugin "beanclear.plugins.checks" {config}

@@ -17,6 +17,13 @@ A channel's accounts the same: `accounts: {fees: Expenses:Fees:Tenpay}` added af
 books posted its fees to Expenses:Fees:WeChat left the fee check nothing to read (12 of 12
 payments "charged about 0.00%", under the contract).
 
+The books' time zone the same: `timezone` dates the UTC times of the statements, and
+main.beancount keeps the one they were written in (`custom "beanclear-timezone"`, since
+blind8). Changed in the config only, re-imports found the first statements imported
+before and later ones were dated in the new zone (a PayPal payment at 19:18 EST on 2
+March booked on the 3rd at 08:18:33: 339 lines unlike a rebuild). Books without the
+line, written before it, say no zone: nothing is said of them.
+
 Only what the import wrote is judged: its entries, each with the source's `id:`. A
 person's own entry in a month file (a counter sale to Income:Sales:Counter in WeChat's,
 whose payments post to the shop's receivable, never to Income:Sales:WeChat) names an
@@ -27,6 +34,7 @@ from __future__ import annotations
 
 import io
 import re
+import shlex
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -36,6 +44,7 @@ _ENTRY = re.compile(r"^\d{4}-\d{2}-\d{2} (?:\*|!) ")
 _BALANCE = re.compile(r"^\d{4}-\d{2}-\d{2} balance ([A-Z][A-Za-z0-9-]*(?::[A-Z0-9][A-Za-z0-9-]*)+)\s")
 _POSTING = re.compile(r"^  ([A-Z][A-Za-z0-9-]*(?::[A-Z0-9][A-Za-z0-9-]*)+)\s")
 _ID = re.compile(r"^  id: ")
+_ZONE = re.compile(r'^\d{4}-\d{2}-\d{2}[ \t]+custom[ \t]+"beanclear-timezone"[ \t]+"([^"\\]*)"', re.M)
 
 
 def imported_lines(lines: Iterable[str]) -> Iterator[tuple[str, int, str]]:
@@ -66,8 +75,9 @@ def first_posting(path: Path) -> tuple[str, int] | None:
 
 
 def renamed(config) -> list[str]:
-    """What to say of every bank's and channel's account renamed in the config only."""
-    return renamed_banks(config) + renamed_channel_accounts(config)
+    """What to say of every bank's and channel's account, and of the time zone, changed in
+    the config only."""
+    return renamed_banks(config) + renamed_channel_accounts(config) + rezoned(config)
 
 
 def _advice(old: str, new: str) -> str:
@@ -128,6 +138,24 @@ def renamed_channel_accounts(config) -> list[str]:
                 out.append(f"channels.{name}.accounts.{role}: {account}, but the books of {name} post to {old} "
                            f"({month}:{posted[old]}): {_advice(old, account)}")
     return out
+
+
+def rezoned(config) -> list[str]:
+    """What to say where main.beancount records another zone than the config's `timezone`."""
+    main = Path(config.books) / "main.beancount"
+    try:
+        text = main.read_text(encoding="utf-8", errors="replace")
+    except OSError:   # no books yet
+        return []
+    found = _ZONE.search(text)
+    old, new = (found.group(1) if found else None), config.timezone.key
+    if old is None or old == new:
+        return []
+    line = text.count("\n", 0, found.start()) + 1
+    rebuild = (f"rm -rf {shlex.quote(str(config.books))} && beanclear import -c {shlex.quote(str(config.path))} "
+               "<your statements>")
+    return [f"timezone: {new}, but the books were written in {old} ({main}:{line}): their UTC times are "
+            f"dated in that zone. Set timezone back to {old}, or rebuild the books in {new}: `{rebuild}`"]
 
 
 HEAD_CHARS = 1 << 20   # of the newest month file, what renamed_channel_accounts reads

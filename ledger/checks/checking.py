@@ -61,7 +61,13 @@ class Report:
                          f"{refs}{where}")
         lines.append(f"{self.errors} error{'s' * (self.errors != 1)}, "
                      f"{self.warnings} warning{'s' * (self.warnings != 1)}, {self.acknowledged} acknowledged")
+        if self.errors:   # the pre-commit hook's output and CI's log: what to do next (blind8)
+            lines.append(NEXT_STEP)
         return "\n".join(lines)
+
+
+NEXT_STEP = ("to pass: resolve each error (`beanclear book`, `link`, `write-off`, `follow-up`) or acknowledge it "
+             "(`beanclear ack CODE REF --reason \"…\"`, REF from its [refs]); README \"Resolving findings\"")
 
 
 def beancount_finding(error, root) -> Finding:

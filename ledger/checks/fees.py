@@ -54,14 +54,13 @@ from functools import lru_cache
 
 from beancount.core import data
 
-from beanclear.checks.findings import Finding, at_entry, to_currency
+from beanclear.checks.findings import Finding, at_entry, limit, to_currency
 from beanclear.checks.items import _money, refs
 from beanclear.checks.orders import ChannelSales, sold_or_refunded
 from beanclear.books.render import covered
 from beanclear.config.model import STATED_METHODS
 from beanclear.importers.toolkit.places import currency_places
 
-CENT = Decimal("0.01")
 ONE_DAY = dt.timedelta(days=1)
 ZERO = Decimal(0)
 SYSTEMATIC = 10   # payments off the contract, at least, before they are one finding of the channel
@@ -192,7 +191,7 @@ def _of_channels_with_fees(entries, config, sales: list | None):
 def findings(entries, config, as_of=None, index=None, sales: list | None = None, fee_of=None) -> list:
     """`sales`: refunds.channel_sales(entries, config), and `fee_of`: the entries with a
     `fee-of` (reconcile.Walk), when the caller has them."""
-    tolerance = config.checks["fee-gap"].limits.get("tolerance", CENT)
+    tolerance = limit(config, "fee-gap", "tolerance")
     out = []
     checked: dict[tuple, int] = defaultdict(int)     # (channel, currency) -> sales checked
     off: dict[tuple, list] = defaultdict(list)       # (channel, currency) -> its payments off the contract

@@ -31,13 +31,25 @@ DEFAULT_SEVERITY = {
 }
 CODES = tuple(DEFAULT_SEVERITY)
 # The limits a code takes under `checks.<code>` beside `severity` (and `write_off`, of the
-# codes resolve/writeoff.py writes off); each check reads its own with its default.
+# codes resolve/writeoff.py writes off), each with its default: every check reads its own
+# through limit(), and the config init writes lists them (setup/writer.py).
 MIN_HISTORY = 7    # days of history before a day can surge (refund-surge: its `days` at least this)
-LIMITS = {"fee-gap": ("tolerance",), "fx-gap": ("tolerance_bps",), "refund-rate": ("max", "days"),
-          "refund-surge": ("factor", "days", "min_count", "min_amount")}
+DEFAULT_LIMITS = {
+    "fee-gap": {"tolerance": Decimal("0.01")},               # in the fee's currency
+    "fx-gap": {"tolerance_bps": Decimal(50)},                # off the reference rate, in basis points
+    "refund-rate": {"max": Decimal("0.10"), "days": 7},      # refunds over sales in a window of days
+    # a day's refunds above factor times the mean of the days before, of min_count refunds and min_amount at least
+    "refund-surge": {"factor": Decimal(3), "days": 28, "min_count": 3, "min_amount": Decimal(100)},
+}
+LIMITS = {code: tuple(limits) for code, limits in DEFAULT_LIMITS.items()}
 UNNAMED = {"beancount", "stale-ack"}   # fixed in the books, never acknowledged
 RATE_CODES = {"fx-gap"}  # whose `expected` and `actual` are exchange rates, not money: never rounded
 SEVERITIES = ("error", "warning", "off")
+
+
+def limit(config, code: str, key: str):
+    """`checks.<code>.<key>` as the config says, else its default (DEFAULT_LIMITS)."""
+    return config.checks[code].limits.get(key, DEFAULT_LIMITS[code][key])
 
 
 @dataclass(frozen=True)

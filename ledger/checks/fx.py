@@ -33,9 +33,12 @@ amount: sold where it left the account, bought where it came in.
 A conversion both sides of a transfer between own accounts state (the sending bank's
 debit stating the amount instructed, the receiving bank's credit of it, or stating the
 amount sent) is judged once, on the debit: one conversion, one finding (stated_twice). No reference rate on or before the day means no
-`fx-gap`: the gap cannot be measured, and the check does not guess. Those conversions are one `statement-gap` per pair instead
-("no EUR/USD reference rate … the rates of 37 conversions are not judged"), so that
-rates never imported (`beanclear prices import`) do not pass for rates within tolerance.
+`fx-gap`: the gap cannot be measured, and the check does not guess. Those conversions are one `statement-gap` per pair instead,
+the pair and its inverse one, as one series of either direction judges both (a PayPal
+EUR sale converted to USD and its refund converted back: "no EUR/USD or USD/EUR
+reference rate … the rates of 2 conversion(s) (1 EUR→USD, 1 USD→EUR) … are not
+judged"), so that rates never imported (`beanclear prices import`) do not pass for
+rates within tolerance.
 
 A conversion whose rate is stated without its pair (Stripe's API balance transaction
 alone: `exchange-rate`, no `fx-pair`: `unpaired`) cannot be judged either: one
@@ -51,13 +54,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from beancount.core import data
 
-from beanclear.checks.findings import Finding, at_entry
+from beanclear.checks.findings import Finding, at_entry, limit
 from beanclear.checks.items import _money, refs
 from beanclear.importers.stated import stated_amount
 
 ZERO = Decimal(0)
-
-DEFAULT_TOLERANCE_BPS = Decimal(50)
 
 
 @dataclass(frozen=True)
@@ -198,8 +199,7 @@ def source_of(entry, sources: dict[str, str]) -> str:
 def findings(entries, config, as_of=None, index=None, converted=None, prices=None) -> list[Finding]:
     """`converted`: the entries that may convert (fx metadata or a priced posting), and
     `prices`: the price directives (reconcile.Walk), when the caller has them."""
-    limits = config.checks["fx-gap"].limits
-    tolerance = limits.get("tolerance_bps", DEFAULT_TOLERANCE_BPS)
+    tolerance = limit(config, "fx-gap", "tolerance_bps")
     references = References(entries if prices is None else prices)
     sources = account_sources(config)
     out, unjudged = [], {}   # (base, quote) -> [how many convert without a reference rate, first, last day, some]
@@ -227,12 +227,17 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
                 _refs(entry), expected=reference, actual=conv.rate, gained=lost < 0, **at_entry(entry)))
     if config.checks["fx-gap"].severity == "off":   # rates not wanted: their absence is no gap either
         unjudged, unknown = {}, {}
-    for (base, quote), (count, first, last, sample) in sorted(unjudged.items(), key=lambda item: item[0]):
+    for directions in _both_ways(unjudged):
+        (base, quote), (_, first, _, _) = directions[0]
+        count = sum(seen[0] for _, seen in directions)
+        last = max(seen[2] for _, seen in directions)
+        each = ", ".join(f"{seen[0]} {b}→{q}" for (b, q), seen in directions)
         out.append(Finding(
             "statement-gap", first.date, "prices", "", ZERO, "",
-            f"no {base}/{quote} reference rate in the books on or before {first.date}: the rates of "
-            f"{count} conversion(s) from {first.date} to {last} are not judged (import rates with "
-            "`beanclear prices import`)", refs(sample), **at_entry(first)))
+            f"no {base}/{quote} or {quote}/{base} reference rate in the books on or before {first.date}: the rates "
+            f"of {count} conversion(s) ({each}) from {first.date} to {last} are not judged (import a series of "
+            "either direction with `beanclear prices import`: it judges conversions both ways)",
+            refs([e for _, seen in directions for e in seen[3]]), **at_entry(first)))
     compared = ", nor what they paid compared with the orders they name" if config.shops else ""
     for source, (count, first, last, sample) in sorted(unknown.items(), key=lambda item: item[0]):
         out.append(Finding(
@@ -275,6 +280,17 @@ def stated_twice(entries, config) -> set[int]:
         if any(bank != account and abs((day - entry.date).days) <= TRANSFER_DAYS for day, bank in debits):
             out.add(id(entry))
     return out
+
+
+def _both_ways(unjudged: dict) -> list[list[tuple]]:
+    """The conversions no reference rate judges, a pair and its inverse together (one
+    series of either direction judges both: References.rate): per pair, its directions'
+    (direction, _count's group), the first converted first."""
+    pairs: dict[frozenset, list] = defaultdict(list)
+    for direction, seen in unjudged.items():
+        pairs[frozenset(direction)].append((direction, seen))
+    return sorted((sorted(ways, key=lambda way: (way[1][1].date, way[0])) for ways in pairs.values()),
+                  key=lambda ways: ways[0][0])
 
 
 def _count(groups: dict, key, entry) -> None:

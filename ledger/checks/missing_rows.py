@@ -39,7 +39,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear.checks.findings import Finding
+from beanclear.checks.findings import Finding, limit
 from beanclear.importers.order_refs import payment_shops
 from beanclear.periods.closed import is_periods_file
 from beanclear.statements.coverage import DAY, Coverage
@@ -199,7 +199,7 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
     if f.code == "bank-unmatched" and f.source == step.source and f.account == channel.accounts.transit:
         return step.first <= f.date <= step.last + DAY * channel.bank_days
     if f.code == "refund-rate" and f.source == step.source:   # the window's sales or refunds are short
-        days = int(config.checks["refund-rate"].limits.get("days", 7))
+        days = int(limit(config, "refund-rate", "days"))
         return f.date - DAY * (days - 1) <= step.last and step.first <= f.date
     if f.code == "order-unpaid" and f.source in payment_shops(config, channel):   # nothing paid it: maybe there
         return step.first - DAY * config.shops[f.source].order_days <= f.date <= step.last

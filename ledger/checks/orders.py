@@ -48,11 +48,11 @@ from beancount.core import data
 
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks.clearing import order_key
-from beanclear.checks.findings import Finding, at_entry
+from beanclear.checks.findings import Finding, at_entry, limit
 from beanclear.checks.items import REF_KEYS, Item, _money, refs
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, fetch_command, hole_head, shop_starts
-from beanclear.checks.fx import DEFAULT_TOLERANCE_BPS, References, customer_amount, unpaired
+from beanclear.checks.fx import References, customer_amount, unpaired
 from beanclear.config.model import WALLET_TYPES
 from beanclear.importers.order_refs import (BANK, CASH, GIFT_CARD, NOT_STATED, PAYMENT_FAILED, PAYMENT_METHOD,
                                             REFUND_AMOUNT, REFUND_FAILED, named_order, paid_by, payment_shops)
@@ -224,7 +224,7 @@ class InCurrency:
 
     def __init__(self, entries, config):
         self.entries, self.references = entries, None
-        self.tolerance = Decimal(config.checks["fx-gap"].limits.get("tolerance_bps", DEFAULT_TOLERANCE_BPS))
+        self.tolerance = Decimal(limit(config, "fx-gap", "tolerance_bps"))
 
     def __call__(self, item: Item, currency: str) -> tuple[Decimal, Decimal, str] | None:
         """(amount, how far the reference rate leaves it open, how it was converted)."""

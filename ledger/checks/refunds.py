@@ -40,19 +40,16 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear.checks.findings import MIN_HISTORY, Finding, at_entry
+from beanclear.checks.findings import MIN_HISTORY, Finding, at_entry, limit
 from beanclear.checks.items import _money, refs
 from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
 
 DAY = dt.timedelta(days=1)
-RATE_DAYS = 7      # refund-rate's window, by default
-SURGE_DAYS = 28    # refund-surge's usual: the days before, by default
 
 
 def days_read_back(config) -> int:
     """The most days before a day that the refund checks read to judge it."""
-    return max(int(config.checks["refund-rate"].limits.get("days", RATE_DAYS)),
-               int(config.checks["refund-surge"].limits.get("days", SURGE_DAYS)))
+    return max(int(limit(config, "refund-rate", "days")), int(limit(config, "refund-surge", "days")))
 
 
 class Daily:
@@ -148,8 +145,7 @@ def within(spans, first: dt.date, last: dt.date) -> bool:
 def rate_findings(series: dict, config, cover=None) -> list[Finding]:
     """`cover`: the statements' coverage, where known: a window over days the channel's
     statements do not cover is not judged (judged_spans)."""
-    limits = config.checks["refund-rate"].limits
-    limit, window = limits.get("max", Decimal("0.10")), int(limits.get("days", RATE_DAYS))
+    most, window = limit(config, "refund-rate", "max"), int(limit(config, "refund-rate", "days"))
     out = []
     for (name, currency), d in sorted(series.items()):
         account = config.channels[name].accounts.sales
@@ -160,11 +156,11 @@ def rate_findings(series: dict, config, cover=None) -> list[Finding]:
             span = days[max(0, i - window + 1): i + 1]
             sold = sum(d.sales.get(x, Decimal(0)) for x in span)
             refunded = sum(d.refunds.get(x, Decimal(0)) for x in span)
-            over = sold > 0 and refunded / sold > limit or (sold == 0 and refunded > 0)
+            over = sold > 0 and refunded / sold > most or (sold == 0 and refunded > 0)
             first = day - DAY * (window - 1)
             over = over and within(spans, first, day)
             if over:
-                episode.append((refunded - limit * sold, day, sold, refunded, span))
+                episode.append((refunded - most * sold, day, sold, refunded, span))
             if episode and (not over or i == len(days) - 1):
                 excess, worst, sold, refunded, span = max(episode, key=lambda e: (e[0], e[1]))
                 involved = [e for x in span for e in d.refund_entries.get(x, [])]
@@ -173,8 +169,8 @@ def rate_findings(series: dict, config, cover=None) -> list[Finding]:
                 out.append(Finding(
                     "refund-rate", worst, name, account, excess, currency,
                     f"refunds {_money(refunded)} {currency} over sales {_money(sold)} {currency} in the {window} days "
-                    f"to {worst}: {rate}, above the limit of {limit:.0%}",
-                    refs(involved), expected=limit * sold, actual=refunded, **at_entry(involved[0])))
+                    f"to {worst}: {rate}, above the limit of {most:.0%}",
+                    refs(involved), expected=most * sold, actual=refunded, **at_entry(involved[0])))
                 episode = []
     return out
 
@@ -182,9 +178,8 @@ def rate_findings(series: dict, config, cover=None) -> list[Finding]:
 def surge_findings(series: dict, config, cover=None) -> list[Finding]:
     """`cover`: as rate_findings(); a day whose usual holds days no statement covers
     (its refunds, its count unknown), or a day none covers, is not judged."""
-    limits = config.checks["refund-surge"].limits
-    factor, window = limits.get("factor", Decimal(3)), int(limits.get("days", SURGE_DAYS))
-    least, floor = int(limits.get("min_count", 3)), limits.get("min_amount", Decimal(100))
+    factor, window = limit(config, "refund-surge", "factor"), int(limit(config, "refund-surge", "days"))
+    least, floor = int(limit(config, "refund-surge", "min_count")), limit(config, "refund-surge", "min_amount")
     out = []
     for (name, currency), d in sorted(series.items()):
         account = config.channels[name].accounts.sales

@@ -43,12 +43,14 @@ from beanclear.config.loader import MAX_CONFIG_BYTES, MAX_NODES, line_of, safe_y
 from beanclear.importers.toolkit.text import not_utf8_at
 from beanclear.config.reader import _bank, _channel, _checks, _match, _opt, _Reader, _shop
 
+DEFAULT_TIMEZONE = "Asia/Shanghai"   # the zone UTC times are dated in where config.yaml names none
+
 
 def parse(data: Any, path: Path) -> Config:
     """Validate a YAML tree already read from `path`."""
     top = _Reader(data, "").mapping({"books", "currency", "timezone", "title", "channels", "banks", "shops",
                                      "rules", "checks", "suspense", "transfers", "match", "live"})
-    tz = _opt(top, "timezone", _Reader.zone, ZoneInfo("Asia/Shanghai"))
+    tz = _opt(top, "timezone", _Reader.zone, ZoneInfo(DEFAULT_TIMEZONE))
     banks = {}
     for name, node in (top["banks"].mapping() if "banks" in top else {}).items():
         node_name = _Reader(name, node.path).text(NAME_RE, "a lower-case name of letters, digits, - and _")

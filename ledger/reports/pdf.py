@@ -78,9 +78,10 @@ def write(report: PeriodReport, path: Path) -> None:
           shown(b.books_balance, b.currency), shown(b.on_its_way, b.currency), shown(b.not_on_its_way, b.currency),
           gap_days(b.gaps), gap_days(b.uncovered)) for b in report.banks], cell, numeric_from=3, numeric_to=9)]
     items = [(b.name, i.kind, str(i.date or ""), i.description, shown(i.amount, i.currency), i.currency,
-              " ".join(i.refs)) for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines)]
+              " ".join(i.refs)) for b in report.banks
+             for i in (*b.open_items, *b.in_transit, *b.unexplained_lines, *b.fx_spread)]
     if items:
-        story += [Paragraph("未达账项 Open items, money in transit, unexplained lines", heading),
+        story += [Paragraph("未达账项 Open items, money in transit, unexplained lines, the banks' FX spread", heading),
                   _table(("bank", "kind", "date", "description", "amount", "currency", "refs"), items, cell,
                          numeric_from=4, numeric_to=5)]
     story += [Paragraph("渠道 Channels", heading), _table(

@@ -15,7 +15,9 @@ month's days no statement of the bank covers are said whatever the balances show
 (uncovered_days: a balance of the 1st that agrees with books holding none of the
 month's lines reconciles nothing). With,
 beside it, the money still on its way to that bank (its channels' transit accounts at
-month end) and the month's bank lines nothing explains (suspense).
+month end), the month's bank lines nothing explains (suspense), and the FX spread of
+the conversions the bank made (a payout it converted into the account's currency, a
+transfer between own accounts): the fx-gaps whose source is the bank, per currency.
 
 Per channel and currency, the month's figures: sales and refunds (the sale-side postings
 of `ChannelSales`, as the fee and refund checks read them, but for a duplicate charge and
@@ -23,8 +25,9 @@ what returns it: duplicates and duplicates returned), chargebacks (the chargebac
 account: payments the customer's bank took back and their dispute fees, a dispute won
 back negative), fees (the fee account) and fee rate (the fees on sales over the sales,
 gross over gross: ChannelRow.fee_rate), FX spread (the
-fx-gap findings' amounts, written off or not: a cost as fees are, what the rates lost
-less what they gained, negative where they gained more), settled (bank credits posted against the
+fx-gap findings' amounts whose source is the channel, written off or not: a cost as
+fees are, what the rates lost less what they gained, negative where they gained more;
+a bank's are in its section: each fx-gap of the month counted once), settled (bank credits posted against the
 transit account), and the balances at month end of transit and clearing; with what makes
 the row tie out (ChannelRow): the merchant's discounts, conversions between the channel's
 currencies, write-offs out of transit or clearing, the balances brought forward, and
@@ -69,7 +72,8 @@ class Item:
     # after-statement | unexplained-line | unexplained; in transit (period._open_payouts):
     # in-transit (a payout on its way), statement-gap (one whose credit a hole in the bank's
     # statements may hold), payout-missing, payout-mismatch (a payout's difference at the
-    # bank), earlier-transit, unexplained-transit, credited-without-payouts
+    # bank), earlier-transit, unexplained-transit, credited-without-payouts; fx-spread (the
+    # bank's conversions' fx-gaps of the month in one currency: _bank_spreads)
     kind: str
     date: dt.date | None
     description: str
@@ -96,6 +100,9 @@ class BankRow:
     # (first, last) of the month's days no statement of the bank covers (uncovered_days):
     # the books hold none of their lines, whatever the balances say
     uncovered: tuple[tuple[dt.date, dt.date], ...] = ()
+    # the FX spread of the conversions the bank made in the month, one item per currency
+    # (_bank_spreads): beside the reconciliation, no money in a balance
+    fx_spread: tuple[Item, ...] = ()
 
     @property
     def difference(self) -> Decimal:
@@ -230,10 +237,12 @@ def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     report = checking.report(entries, errors, config, options, load)
     # The FX spread counts every fx-gap, settled or not: one written off is gone from
     # the report's findings, but its spread was paid all the same.
+    # Each is counted once: a channel's on its row, a bank's (a conversion the bank made)
+    # in its section.
     spreads = [f for f in load.found(entries, "fx") if f.code == "fx-gap"]
     answers = transit.transit_answers(entries, config, load.as_of(entries), load.index(entries), load.cover(entries))
     return PeriodReport(config.title or "", period, start, end,
-                        tuple(bank_rows(entries, config, start, end, options, answers)),
+                        tuple(bank_rows(entries, config, start, end, options, answers, spreads)),
                         tuple(channel_rows(entries, config, spreads, start, end,
                                            load.orders_prepared(entries) if config.shops else None)),
                         tuple(finding_rows(entries, config, report.findings, start, end, load)))
@@ -252,8 +261,10 @@ def _in_folder(entry, root: Path, source: str) -> bool:
         return False
 
 
-def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answers=None) -> list[BankRow]:
-    """`answers`: transit.transit_answers of the same books, when the caller has them."""
+def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answers=None,
+              fx_gaps=()) -> list[BankRow]:
+    """`answers`: transit.transit_answers of the same books, when the caller has them;
+    `fx_gaps`: the fx check's findings, whose banks' are their FX spread (_bank_spreads)."""
     cutoff = _next_month(start)
     if answers is None:
         answers = transit.transit_answers(entries, config, reconcile.as_of(entries))
@@ -281,8 +292,32 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answe
                            books_balance, items, unexplained,
                            tuple(_open_payouts(entries, paying, start, end, name, config, cover, answers)),
                            tuple(_suspense_lines(entries, config, bank, start, end)), gaps,
-                           uncovered_days(cover, name, start, end)))
+                           uncovered_days(cover, name, start, end), _bank_spreads(fx_gaps, name, start, end)))
     return out
+
+
+def _bank_spreads(fx_gaps, bank: str, start: dt.date, end: dt.date) -> tuple[Item, ...]:
+    """The FX spread of the conversions bank `bank` made in the month, one Item per
+    currency the gaps are measured in, with their refs: the fx-gaps whose source is the
+    bank (a channel's payout it converted into the account's currency, 1,000.00 USD
+    credited at 7.70 HKD against 7.80: 100.00 HKD; a transfer between own accounts,
+    judged on the debit: the sending bank's), written off or not, what the rates lost
+    less what they gained (spread_of). On no channel row: a payout's spread would be a
+    row in a currency the channel never held, and a transfer's has no channel."""
+    spreads: dict[str, list] = {}
+    for f in fx_gaps:
+        if f.code == "fx-gap" and f.source == bank and start <= f.date <= end:
+            spread = spreads.setdefault(f.currency, [ZERO, {}])
+            spread[0] += spread_of(f)
+            spread[1].update(dict.fromkeys(f.refs))
+    return tuple(Item("fx-spread", None, "FX spread: the month's fx-gaps of its conversions", amount, currency,
+                      tuple(ids)) for currency, (amount, ids) in sorted(spreads.items()))
+
+
+def spread_of(finding) -> Decimal:
+    """An fx-gap's part of an FX spread: a cost, its amount where the rate lost, negative
+    where it gained."""
+    return -finding.amount if finding.gained else finding.amount
 
 
 def uncovered_days(cover, name: str, start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date], ...]:
@@ -551,7 +586,7 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepare
         rows[key]["refunds"] += sum(day.refunds.values(), ZERO)
     for f in fx_gaps:
         if f.code == "fx-gap" and f.source in config.channels and start <= f.date <= end:
-            rows[(f.source, f.currency)]["fx_spread"] += -f.amount if f.gained else f.amount
+            rows[(f.source, f.currency)]["fx_spread"] += spread_of(f)
     for figures in rows.values():
         figures["other"] = figures["in_transit"] + figures["in_clearing"] - _rolled(figures)
     return [ChannelRow(name, currency, **figures) for (name, currency), figures in sorted(rows.items())

@@ -8,7 +8,7 @@ amount of a finding of no money (a statement-gap's days, a stale acknowledgment)
      "banks": [{"name", "account", "currency", "statement_date", "statement_balance",
                 "books_balance", "difference", "unexplained", "unexplained_gaps": [{"first", "last"}],
                 "uncovered": [{"first", "last"}], "open_items": [ITEM], "in_transit": [ITEM],
-                "unexplained_lines": [ITEM]}],
+                "unexplained_lines": [ITEM], "fx_spread": [ITEM]}],
      "channels": [{"name", "currency", "sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread",
                    "settled", "in_transit", "in_clearing", "discounts", "converted", "written_off", "other",
                    "brought_forward", "duplicates", "duplicates_returned"}],
@@ -21,7 +21,10 @@ amount of a finding of no money (a statement-gap's days, a stale acknowledgment)
 the days after its last statement): the books hold none of their lines, so the month is
 not reconciled over them, whatever the balances say. An in-transit ITEM's kind says what the money is (period._open_payouts): in-transit (a
 payout on its way), payout-missing, payout-mismatch, statement-gap, earlier-transit,
-unexplained-transit, credited-without-payouts.
+unexplained-transit, credited-without-payouts. `fx_spread`: the FX spread of the
+conversions the bank made in the month (a payout it converted, a transfer between own
+accounts), one ITEM of kind fx-spread per currency the fx-gaps are measured in, with
+their refs (period._bank_spreads); a channel's is its row's `fx_spread`.
 """
 
 from __future__ import annotations
@@ -96,7 +99,8 @@ def to_dict(r: PeriodReport) -> dict:
                    "uncovered": [{"first": _s(first), "last": _s(last)} for first, last in b.uncovered],
                    "open_items": [_item(i) for i in b.open_items],
                    "in_transit": [_item(i) for i in b.in_transit],
-                   "unexplained_lines": [_item(i) for i in b.unexplained_lines]} for b in r.banks],
+                   "unexplained_lines": [_item(i) for i in b.unexplained_lines],
+                   "fx_spread": [_item(i) for i in b.fx_spread]} for b in r.banks],
         "channels": [{"name": c.name, "currency": c.currency,
                       **{k: _s(c.fee_rate) if k == "fee_rate" else money(getattr(c, k), c.currency)
                          for k in CHANNEL_FIGURES}} for c in r.channels],
@@ -159,6 +163,11 @@ def transit_text(i) -> str:
     return f"{said[0]}: {_m(i.amount, i.currency)} in {i.description}{said[1]}{refs}"
 
 
+def spread_text(i) -> str:
+    """What a bank's FX spread is, said (period._bank_spreads)."""
+    return f"the month's fx-gaps of its conversions, in the rates, in no balance: {' '.join(i.refs)}"
+
+
 def to_text(r: PeriodReport) -> str:
     lines = [f"{r.title or 'Reconciliation'}: reconciliation report {r.period} ({r.start} to {r.end})", ""]
     lines.append("Banks: statement vs books")
@@ -175,6 +184,8 @@ def to_text(r: PeriodReport) -> str:
             lines.append(f"    + unexplained              {_m(b.unexplained, b.currency)}" +
                          (f"  {gap_text(b.gaps)}" if b.gaps else ""))
         lines.append(f"    = books balance            {_m(b.books_balance, b.currency)}")
+        for i in b.fx_spread:
+            lines.append(f"    FX spread                  {_m(i.amount, i.currency)}  ({spread_text(i)})")
         for i in b.in_transit:
             lines.append(f"    {transit_text(i)}")
         for i in b.unexplained_lines:

@@ -4,7 +4,8 @@ Sheets: Summary, Banks (one row per bank: statement, open items, unexplained, bo
 the money on its way, the days of the statement-gaps the unexplained comes from,
 what else is in transit: payouts missing, differences, and the month's days no
 statement of the bank covers), Bank items (the open items,
-money in transit payout by payout and unexplained lines of every bank), Channels (one
+money in transit payout by payout and unexplained lines of every bank, and its FX
+spread, kind fx-spread, one row per currency), Channels (one
 row per channel and currency, its roll-forward: render.TIE_OUT), Findings. Money cells hold the Decimal
 as a number formatted with its currency's places, `#,##0.00` (`#,##0` for JPY; Excel
 sums them); a finding of no money has no amount; the fee rate is a number formatted
@@ -58,7 +59,7 @@ def write(report: PeriodReport, path: Path) -> None:
         {k: MONEY for k in (*range(4, 10), 11)} | {3: DATE}, currency=2)
     _sheet(book.create_sheet(), "Bank items", ITEM_HEAD, [
         (b.name, i.kind, i.date, i.description, i.amount, i.currency, " ".join(i.refs))
-        for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines)],
+        for b in report.banks for i in (*b.open_items, *b.in_transit, *b.unexplained_lines, *b.fx_spread)],
         {2: DATE, 4: MONEY}, currency=5)
     rate = 2 + CHANNEL_FIGURES.index("fee_rate")
     _sheet(book.create_sheet(), "Channels", CHANNEL_HEAD, [

@@ -113,12 +113,14 @@ def _import(target: Path, found) -> None:
         click.echo(result.summary())
     click.echo(f"books in {config.books}; next: edit what {target.name} marks \"default\", then "
                f"`beanclear check -c {target}`")
-    # the books keep the account names they were written with (books/renamed.py): a
-    # default `account:` renamed now is refused by every command until they follow
+    # the books keep the account names and the timezone they were written with
+    # (books/renamed.py): a default `account:` renamed now, or another `timezone`, is
+    # refused by every command until they follow
     if fresh:
         rebuild = (f"rm -rf {shlex.quote(str(config.books))} && beanclear import -c {shlex.quote(str(target))} "
                    f"{shlex.quote(str(found.folder))}")
-        click.echo(f"an account renamed in {target.name} from now on needs the books rebuilt: `{rebuild}`")
+        click.echo(f"an account renamed or the timezone changed in {target.name} from now on needs the books "
+                   f"rebuilt: `{rebuild}`")
     else:
         # (the money their own files hold: renamed to one of theirs, the opening written for
         # the default account would count it twice, balances failing by it, blind6)

@@ -44,7 +44,12 @@ def probe_config(group: str, node: dict, base: Path):
 
 
 def read(path: Path, group: str, node: dict, cls: type, base: Path) -> tuple[StatementImporter, Extraction]:
-    """Read the whole file with `cls` as the probe source (StatementError on bad input)."""
+    """Read the whole file with `cls` as the probe source (StatementError on bad input),
+    with the UTC offsets its times state (Extraction.offsets)."""
+    from beanclear.importers.toolkit import stated_offsets
     config = probe_config(group, node, base)
     importer = next(i for i in registry.for_config(config) if type(i) is cls)
-    return importer, importer.read(str(path))
+    with stated_offsets() as seen:
+        extraction = importer.read(str(path))
+    extraction.offsets = seen
+    return importer, extraction

@@ -45,6 +45,7 @@ class Source:
     # channel's clearing) held at the end of the day before it (statements/openings.py)
     opening: tuple[dt.date, str, Decimal] | None = None
     theirs: tuple[str, str] | None = None   # (account, why): its account in the books there before (owned.py)
+    offsets: set = field(default_factory=set)   # the UTC offsets its times state (Extraction.offsets)
 
     @property
     def currency(self) -> str | None:
@@ -102,6 +103,13 @@ class Survey:
         found = {c.currency or c.type_currency for c in self.of("channel") if bank.name in self.payouts(c)}
         found.discard(None)
         return found.pop() if len(found) == 1 else None
+
+    @property
+    def timezone(self) -> tuple[str, str] | None:
+        """(zone, what it was read from) of the offsets the statements state, or None
+        where none states one (setup/zones.py)."""
+        from beanclear.setup import zones
+        return zones.guess(self.sources, self.currency)
 
     def payouts(self, channel: Source) -> dict[str, list[str]]:
         """Bank name -> the distinct credit texts matching the channel type's payout memo."""
@@ -235,6 +243,7 @@ def _one_account_banks(sources: list[Source]) -> list[Source]:
         same.files += source.files
         same.currencies += source.currencies
         same.lines += source.lines
+        same.offsets |= source.offsets
         same.opening = _earliest(same.opening, source.opening)
         days = [d for d in (same.first, same.last, source.first, source.last) if d]
         same.first, same.last = (min(days), max(days)) if days else (None, None)
@@ -268,6 +277,7 @@ def _why(exc: StatementError, path: Path) -> str:
 def _add(source: Source, path: Path, importer, extraction) -> None:
     """What one file read as `source` says: its currencies, days and bank credits."""
     source.files.append((path, importer.kind))
+    source.offsets |= extraction.offsets
     own = importer.source
     mine = {own.account} if source.group == "bank" else (
         {own.accounts.clearing, own.accounts.reserve} if source.group == "channel" else {own.accounts.receivable})

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 
+from beanclear.config import DEFAULT_TIMEZONE
 from beanclear.importers.bank_presets import PRESETS
 from beanclear.setup.survey import Source, Survey
 
@@ -25,7 +27,7 @@ HEADER = """\
 
 books: books                  # folder of the books (main.beancount inside)
 currency: {currency}{currency_pad}# {currency_note}
-timezone: Asia/Shanghai       # default: dates of UTC timestamps are taken in this zone
+{timezone}
 """
 
 
@@ -51,7 +53,7 @@ def config_text(survey: Survey, folder_shown: str) -> str:
     out = [HEADER.format(folder=said(folder_shown, 200), currency=currency,
                          currency_pad=" " * max(1, 20 - len(currency)),
                          currency_note="found: the currency most of your statements are in" if stated
-                         else "default: no statement says its currency")]
+                         else "default: no statement says its currency", timezone=_timezone(survey))]
     banks = survey.of("bank")
     for group, title in (("channel", "channels:                     # where customers pay"),
                          ("bank", "banks:                        # where the money lands"),
@@ -66,6 +68,18 @@ def config_text(survey: Survey, folder_shown: str) -> str:
     out.append("")
     out += _undecided(survey)
     return "\n".join(out) + "\n"
+
+
+def _timezone(survey: Survey) -> str:
+    """The `timezone` line: the zone the statements' own offsets show (setup/zones.py), else
+    the default; and that the books keep it."""
+    guessed = survey.timezone
+    zone, why = guessed or (DEFAULT_TIMEZONE, "")
+    said_where = f"found: {said(why, 300)}" if guessed else \
+        "default: no statement states its offset"
+    return "\n".join([line(0, f"timezone: {zone}", said_where),
+                      line(0, "", "dates of UTC timestamps are taken in this zone; once imported, rebuild the books "
+                                  "to change it")])
 
 
 def _files(source: Source) -> list[str]:
@@ -131,9 +145,19 @@ def _channel(source: Source, survey: Survey, banks: list[Source]) -> list[str]:
     if source.theirs:   # the books there before keep its balance (owned.py)
         out += [line(4, "accounts:"),
                 line(6, f"clearing: {source.theirs[0]}", f"found in your books: {said(source.theirs[1], 200)}")]
+    rate, fixed = FEE_EXAMPLES.get(source.type, FEE_EXAMPLES[None])
+    currency = source.currency or source.type_currency or survey.currency
+    percent = f"{(Decimal(rate) * 100).normalize():f} %" + (f" + {fixed} {currency}" if fixed else "")
     out += ["    # fees:                   # could not decide: the rates you signed, e.g.",
-            "    #   - rate: 0.006         # 0.6 %; without them fee-gap has nothing to compare"]
+            line(4, f"#   - rate: {rate}", f"{percent}; without them fee-gap has nothing to compare")]
+    if fixed:
+        out.append(f"    #     fixed: {fixed}")
     return out
+
+
+# A contract's usual shape by channel type, as the example merchant's config.yaml has it:
+# a card processor's rate and fixed part (in the channel's currency), else a rate alone.
+FEE_EXAMPLES = {"stripe": ("0.029", "0.30"), "paypal": ("0.0349", "0.49"), None: ("0.006", None)}
 
 
 def _undecided(survey: Survey) -> list[str]:
@@ -142,8 +166,9 @@ def _undecided(survey: Survey) -> list[str]:
            "#   - deadlines: settlement_days, bank_days, order_days above are defaults",
            "#   - rules: what the bank lines that are not payouts are, e.g.",
            "# rules:",
-           "#   - match: \"房租|rent\"",
+           f"#   - match: {q('房租|租金' if survey.currency == 'CNY' else 'rent')}",
            "#     account: Expenses:Rent"]
+    out += ["#", *_checks()]
     if survey.unknown:
         out += ["#", "# Not identified (not imported; add their sources by hand):"]
         out += [f"#   - {said(str(p.relative_to(survey.folder)), 80)}: {said(why, 200)}" for p, why in survey.unknown]
@@ -153,6 +178,23 @@ def _undecided(survey: Survey) -> list[str]:
     if survey.rates:
         out += ["#", "# Reference rates (imported into books/prices.beancount):"]
         out += [f"#   - {said(str(p.relative_to(survey.folder)), 80)}" for p in survey.rates]
+    return out
+
+
+def _checks() -> list[str]:
+    """`checks:` commented, every code at its default severity and limits (findings.py,
+    resolve/writeoff.py: what the checks apply while the config says nothing)."""
+    from beanclear.checks.findings import DEFAULT_LIMITS, DEFAULT_SEVERITY
+    from beanclear.resolve.writeoff import DEFAULTS as WRITTEN_OFF
+    out = ["# The checks, each at its default (uncomment a line to change it; README \"Every key\"):",
+           "# checks:                     # severity error | warning | off, and the code's limits"]
+    for code, severity in DEFAULT_SEVERITY.items():
+        keys = [f"severity: {severity}", *(f"{key}: {value}" for key, value in DEFAULT_LIMITS.get(code, {}).items())]
+        if code in WRITTEN_OFF:
+            account, most = WRITTEN_OFF[code]
+            keys.append(f"write_off: {{{f'account: {account}, ' if account else ''}limit: {most}}}")
+        out.append(f"#   {code}: {{{', '.join(keys)}}}")
+    out.append(line(0, "#   review_threshold: 500", "none: a finding at least this large is an error, whatever its code"))
     return out
 
 

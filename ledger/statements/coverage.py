@@ -317,6 +317,12 @@ class Coverage:
         """(first, last) missing day of every hole between a source's statements."""
         return _between(self.spans.get(source, []))
 
+    def maybe_quiet(self, source: str, first: dt.date, last: dt.date) -> bool:
+        """Whether a hole from `first` to `last` borders a statement read from its lines
+        (no stated period): days it had no line on may be the hole, which only the person
+        knows (`quiet_days:`); a stated period or a window an API was asked for says its days."""
+        return any(end == first - DAY or start == last + DAY for start, end in self.lines[source])
+
     def shown_holes(self, source: str) -> list[tuple[dt.date, dt.date]]:
         """holes() between the statements that show the source's money move in full: a day
         only its trade bill or its balances file covers (PayPal's `balances-…json` holds no

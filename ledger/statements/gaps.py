@@ -188,8 +188,12 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
             kind = "payout(s)" if all(i.amount > 0 for i in mine) else \
                 "bank credit(s)" if all(i.amount < 0 for i in mine) else "payout(s) and bank line(s)"
             what = f": {len(mine)} {kind} ({_summed(mine)}) wait for them" if mine else ""
+            # days without lines look the same: the setting that says they were (README quiet_days)
+            group = "channels" if name in config.channels else "banks" if name in config.banks else None
+            quiet = f"; if {name} had no lines then, `{group}.{name}.quiet_days: {days}` says so" \
+                if group and not again and cover.maybe_quiet(name, first, last) else ""
             out.append(Finding("statement-gap", first, name, "", Decimal(0), "",
-                               f"{hole_head(name, first, last)} ({days} day{'s' if days > 1 else ''}); "
+                               f"{hole_head(name, first, last)} ({days} day{'s' if days > 1 else ''}{quiet}); "
                                f"the deadlines that depend on those days wait{what}{again}",
                                refs(i.entry for i in mine)))
     for name in sorted(config.banks):
