@@ -29,6 +29,26 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))   # stable: the rest keep their order
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test's report as xdist can send it: the tests feed file names and ids that are
+    not UTF-8 (a GBK name read as surrogates, `\\udc80` keys), and a report whose captured
+    output or failure holds one crashed the worker ("strings must be utf-8 encodable")
+    instead of saying what happened. Such text is sent with those characters escaped."""
+    report = (yield).get_result()
+    report.sections = [(title, _sendable(text)) for title, text in report.sections]
+    if report.longrepr is not None and _sendable(str(report.longrepr)) != str(report.longrepr):
+        report.longrepr = _sendable(str(report.longrepr))
+
+
+def _sendable(text: str) -> str:
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 WECHAT_AND_BANK = """\
 books: books
 currency: CNY
