@@ -41,7 +41,7 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter, defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from beancount.core import data
 from beancount.core.amount import Amount

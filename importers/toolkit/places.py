@@ -27,11 +27,21 @@ def in_places(value: Decimal, currency: str) -> Decimal:
     that copies of one statement write the same books; a significant digit past the
     places (`0.036`) is kept, never rounded away. Every importer's postings and
     balances are made so (base.posting, base.balance)."""
+    placed = value.quantize(_quantum(currency))
+    return placed if placed == value else value
+
+
+def past_places(value: Decimal, currency: str) -> bool:
+    """Whether an amount has a significant digit past its currency's places (`1.234`
+    USD, `0.5` JPY; `10.500` USD has none)."""
+    return value.quantize(_quantum(currency)) != value
+
+
+def _quantum(currency: str) -> Decimal:
     quantum = _QUANTA.get(currency)
     if quantum is None:
         quantum = _QUANTA[currency] = Decimal(1).scaleb(-currency_places(currency))
-    placed = value.quantize(quantum)
-    return placed if placed == value else value
+    return quantum
 
 
 _QUANTA: dict[str, Decimal] = {}   # currency -> Decimal of its places (`0.01`): in_places, once per posting

@@ -11,7 +11,7 @@ from decimal import Context, Decimal, InvalidOperation
 from typing import Iterable
 
 from beanclear.importers.toolkit.places import (  # noqa: F401  (the toolkit's names)
-    MAX_AMOUNT_DIGITS, THREE_DECIMAL, ZERO_DECIMAL, currency_places, in_places)
+    MAX_AMOUNT_DIGITS, THREE_DECIMAL, ZERO_DECIMAL, currency_places, in_places, past_places)
 from beanclear.importers.toolkit.text import StatementError, clean, header_key, json_shown
 
 # -- amounts and dates ---------------------------------------------------------------
@@ -131,8 +131,8 @@ def in_currency_places(amount: Decimal, currency: str, path: str, line: int, wha
     misread (`-1.234,50`, its thousands point taken for the decimal one) and an error
     naming its line, never booked as it reads with an opening balance taking up the
     rest. Zeros past the places (`10.500`) are no places."""
-    places = currency_places(currency)
-    if amount.quantize(Decimal(1).scaleb(-places)) != amount:
+    if past_places(amount, currency):
+        places = currency_places(currency)
         raise StatementError(path, line, f"{what} {amount} {currency} has more decimal places than {currency} "
                              f"has ({places}): expected an amount in {currency}'s places (is a thousands "
                              "separator read as the decimal point?)")
