@@ -114,6 +114,9 @@ def _lacking(keys: set[str]) -> list[str]:
 class Importer(StatementImporter):
     kind = "paypal csv"
     names_fee_of = True
+    # A refund without an Invoice Number names its payment only (`refund-of`): it waits for
+    # that payment's order where the books do not hold it yet (books/late_refunds.py)
+    refund_payment_key = "refund-of"
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing

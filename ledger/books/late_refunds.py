@@ -25,6 +25,12 @@ becomes, when the payment 4200000001 of order S1001 is imported,
       Assets:Clearing:WeChat                        -99.40 CNY
       Assets:Receivable:Teashop                     100.00 CNY
 
+PayPal's refund without an Invoice Number names its payment only, as `refund-of` (its
+`Reference Txn ID`): it waits the same way, and is given the `order-id` (after its
+`refund-of`, as the import that holds its payment writes it) and the link. A chargeback
+names its payment too, but gives no sale back (no posting on the channel's sales
+account): it never waits for an order.
+
 Only importers that name a refund's payment this way (`refund_payment_key`) are looked
 at; a month closed by `beanclear close` is left as it is.
 """
@@ -43,6 +49,7 @@ from beanclear.periods.closed import closed_months
 from beanclear.statements.refund_orders import payment_orders
 
 REFUND_LINE = re.compile(r"^[ \t]+refund-order-id:", re.M)
+REFUND_OF = "refund-of"   # a refund_payment_key that is the refund's own `refund-of` (PayPal)
 META = re.compile(r'^[ \t]+([a-z][a-z0-9-]*):[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 
 
@@ -57,7 +64,7 @@ def find(read: list, books: Books, batch: BatchOrders) -> dict[Path, tuple]:
         key = importers[0].refund_payment_key
         channel, config = importers[0].source, importers[0].config
         waiting = {path: ids for path in books.source_files(name) if path.stem not in closed
-                   and (ids := _waiting(books, path, key))}
+                   and (ids := _waiting(books, path, key, channel.accounts.sales))}
         wanted = set().union(*waiting.values()) if waiting else set()
         if not wanted:
             continue
@@ -97,39 +104,65 @@ def _sources(read: list) -> dict[str, list]:
     return out
 
 
-def _waiting(books: Books, path: Path, key: str) -> set[str]:
+def _waiting(books: Books, path: Path, key: str, sales: str) -> set[str]:
     """The payments the refunds of a month file that name no order refund."""
     out = set()
+    marks = _marks(key)
     for piece in books._pieces(path):
         if f"  {key}:" not in piece:   # no such view's entries: nothing of it can wait
             continue
-        for found in REFUND_LINE.finditer(piece):   # the refunds only, not every block of the month
+        for found in marks.finditer(piece):   # the refunds only, not every block of the month
             end = ENTRY_END.search(piece, found.end())
-            payment = _payment_of(piece[_block_start(piece, found.start()):end.start() if end else None], key)
+            payment = _payment_of(piece[_block_start(piece, found.start()):end.start() if end else None], key, sales)
             if payment:
                 out.add(payment)
     return out
 
 
-def _payment_of(block: str, key: str) -> str | None:
+def _marks(key: str) -> re.Pattern:
+    """The line every refund that may wait has: a fund view's refund number (WeChat's
+    `refund-order-id`), or the `refund-of` PayPal names its payment by."""
+    return REFUND_OF_LINE if key == REFUND_OF else REFUND_LINE
+
+
+REFUND_OF_LINE = re.compile(rf"^[ \t]+{REFUND_OF}:", re.M)
+
+
+def _payment_of(block: str, key: str, sales: str | None = None) -> str | None:
+    """The payment a refund of the books that names no order yet refunds, named by `key`;
+    None for any other block: WeChat's fund-view refund (its `refund-order-id`) before it is
+    placed (`refund-of`), or a refund naming its payment as `refund-of` (PayPal) whose sale
+    is still given back on the channel's `sales` account (not a chargeback's)."""
     meta = {m.group(1): _unescape(m.group(2)) for m in META.finditer(block)}
-    if "refund-order-id" in meta and "order-id" not in meta and "refund-of" not in meta:
+    if "order-id" in meta:
+        return None
+    if key == REFUND_OF:
+        return meta.get(key) if sales is not None and _on(block, sales) else None
+    if "refund-order-id" in meta and "refund-of" not in meta:
         return meta.get(key)
     return None
+
+
+def _on(block: str, account: str) -> bool:
+    """Whether the block has a posting to `account`."""
+    return any(line.startswith(f"  {account} ") for line in block.splitlines())
 
 
 def _placed_block(channel, payments: dict, key: str, block: str) -> str:
     """A refund's text given the order of the payment it refunds, its sale posting moved
     to the shop's receivable; any other block as it is."""
-    payment = _payment_of(block, key) if "  refund-order-id:" in block else None
+    sales = channel.accounts.sales
+    payment = _payment_of(block, key, sales) if _marks(key).search(block) else None
     if payment not in payments:
         return block
     order, receivable = payments[payment]
     lines = block.splitlines(keepends=True)
     last_meta = max(i for i, line in enumerate(lines) if META.match(line))
     lines[0] = add_links(lines[0], (order_link(order),))
-    lines[last_meta + 1:last_meta + 1] = [f"  order-id: {quote_exact(order)}\n", f"  refund-of: {quote_exact(payment)}\n"]
-    sales = channel.accounts.sales
+    added = [f"  order-id: {quote_exact(order)}\n"]
+    if key != REFUND_OF:   # (PayPal's names its payment so already)
+        added.append(f"  refund-of: {quote_exact(payment)}\n")
+    lines[last_meta + 1:last_meta + 1] = added
     if receivable:
         lines = [rebook(line, sales, receivable) if line.startswith(f"  {sales} ") else line for line in lines]
     return "".join(lines)
