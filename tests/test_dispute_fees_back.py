@@ -1,7 +1,7 @@
 """A won PayPal dispute gives back the chargeback and its fee. The fee went to
 Expenses:Chargebacks:PayPal (DESIGN §1: chargebacks and their fees have their own
-accounts), so its `Fee Reversal` (T1108), whose Reference Txn ID names the Chargeback Fee,
-goes there too: a dispute won leaves the chargeback account at zero and the fees at the
+accounts), so its `Fee Reversal` (T1108), whose Reference Txn ID names the Chargeback Fee
+or the payment disputed, goes there too (one of a payment no dispute names stays a fee): a dispute won leaves the chargeback account at zero and the fees at the
 sale's, whichever statement holds the fee, and in whatever order they are imported."""
 
 from __future__ import annotations

@@ -133,6 +133,8 @@ def _payment_of(block: str, key: str, sales: str | None = None) -> str | None:
     None for any other block: WeChat's fund-view refund (its `refund-order-id`) before it is
     placed (`refund-of`), or a refund naming its payment as `refund-of` (PayPal) whose sale
     is still given back on the channel's `sales` account (not a chargeback's)."""
+    if "  order-id:" in block:   # placed, or named its order itself (most refunds: no parse)
+        return None
     meta = {m.group(1): _unescape(m.group(2)) for m in META.finditer(block)}
     if "order-id" in meta:
         return None
