@@ -81,8 +81,9 @@ class Extraction:
     # Sales naming an order that route() left as sales (no shop placed them); None: not
     # routed. 0 lets route_batch skip a pass: nothing of the statement can move.
     unrouted: int | None = None
-    # The ids of the payments whose refunds still wait for their order (refund_orders.py):
-    # the import looks across its statements and the books only for these.
+    # The ids of the entries (a refund's payment, a failure's refund) whose order entries
+    # still wait for (refund_orders.py): the import looks across its statements and the
+    # books only for these.
     unplaced_refunds: set[str] = field(default_factory=set)
     # The ids named by fees given back (`fee-of`) that the statement does not hold: the import
     # looks across its statements and the books for chargebacks among them (chargeback_fees.py).

@@ -119,8 +119,8 @@ def test_it_is_booked_as_a_failure_naming_its_order_books_it(tmp_path):
 
 
 ORDERS_OF_IMPORTS = {"together": [("orders_export.csv", "report.csv", "api.json")],
-                     "refund first": [("orders_export.csv", "report.csv"), ("api.json",)],
-                     "failure first": [("orders_export.csv", "api.json"), ("report.csv",)]}
+                     "report first": [("orders_export.csv", "report.csv"), ("api.json",)],
+                     "api first": [("orders_export.csv", "api.json"), ("report.csv",)]}
 
 
 @pytest.mark.parametrize("description", [None, "REFUND FAILURE"])
@@ -130,16 +130,17 @@ def test_a_failed_refund_from_the_api_takes_its_refunds_order_in_any_import_orde
     books = {}
     for name, imports in ORDERS_OF_IMPORTS.items():
         folder = merchant(tmp_path / name, files)
-        for names in imports:
-            imported(folder, *names)
+        said = [imported(folder, *names) for names in imports]
+        later = "1 failure(s) booked before the refund or payment they undo now name their orders"
+        assert (later in said[-1]) == (name == "api first"), name
         assert codes(folder) == [], name
         placed = entry(folder, "txn_A3")
         assert placed.splitlines()[0].endswith(" ^order-2001"), name
         assert 'order-id: "2001"' in placed and "Assets:Receivable:Shopify                  -100.00 USD" in placed
         assert "Income:Sales:Stripe" not in placed
         books[name] = snapshot(folder / "books")
-    assert books["refund first"] == books["together"]
-    assert books["failure first"] == books["together"]
+    assert books["report first"] == books["together"]   # the failure found the refund in the books
+    assert books["api first"] == books["together"]      # ... and the refund, imported later, the failure
 
 
 def test_a_failure_both_exports_list_is_one_entry_whatever_came_first(tmp_path):
@@ -156,7 +157,7 @@ def test_a_failure_both_exports_list_is_one_entry_whatever_came_first(tmp_path):
         assert entry(folder, "txn_A3") == PLACED, name
         assert codes(folder) == [], name
         books[name] = snapshot(folder / "books")
-    assert books["refund first"] == books["together"] == books["failure first"]
+    assert books["report first"] == books["together"] == books["api first"]
 
 
 @pytest.mark.parametrize("imports", list(ORDERS_OF_IMPORTS.values()), ids=list(ORDERS_OF_IMPORTS))
@@ -187,3 +188,29 @@ def test_a_failed_payment_takes_the_order_of_the_payment_it_undoes(tmp_path):
         failed = entry(folder, "txn_A6")
         assert failed.splitlines()[0].endswith(" ^order-2002") and 'payment-failed: "py_A5"' in failed, name
         assert "Assets:Receivable:Shopify                    50.00 USD" in failed, name
+
+
+def test_a_failure_placed_later_reads_as_one_placed_at_once_with_its_payout_and_presentment(tmp_path):
+    # The failure's row names its payout (a link after the order's) and the customer's
+    # side (metadata after `order-id`): the order goes in its place among both when the
+    # refund comes later, as when they come together.
+    header = HEADER + ',"automatic_payout_id","customer_facing_amount","customer_facing_currency"'
+    failed = ",".join(f'"{c}"' for c in ("txn_A3", "2026-03-16 15:00:00", "2026-03-16 15:00:00", "usd", "100.00",
+                                          "0.00", "100.00", "refund_failure", "re_A1", "REFUND FAILURE",
+                                          "po_P1", "92.00", "eur"))
+    books = {}
+    for name, imports in ORDERS_OF_IMPORTS.items():
+        folder = merchant(tmp_path / name, {"api.json": [bt("txn_A1", "2026-03-16", 10000, "charge", "ch_A1",
+                                                            "Order #2001"),
+                                                         bt("txn_A2", "2026-03-16", -10000, "refund", "re_A1",
+                                                            "REFUND FOR CHARGE (Order #2001)")]})
+        (folder / "report.csv").write_text(f"{header}\n{failed}\n", encoding="utf-8")
+        for names in imports:
+            imported(folder, *names)
+        placed = entry(folder, "txn_A3")
+        assert placed.splitlines()[0] == '2026-03-16 * "REFUND FAILURE" ^order-2001 ^payout-po_P1', name
+        keys = [line.split(":")[0].strip() for line in placed.splitlines()[1:] if not line.startswith("  Assets")]
+        assert keys == ["time", "id", "stripe-category", "source-id", "order-id", "customer-amount", "fx-rate",
+                        "fx-pair", "refund-failed", "payout-id"], name
+        books[name] = snapshot(folder / "books")
+    assert books["report first"] == books["together"] == books["api first"]
