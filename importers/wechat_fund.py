@@ -86,11 +86,11 @@ class Importer(StatementImporter):
     kind = "wechat fund bill"
     daily_name = "fundflow"   # as `beanclear fetch` archives a day's bill
     is_fund_view = True   # what its trade view books on another day is in flight (books/in_flight.py)
-    # Its refunds name the payment they refund here, not their order (books/late_refunds.py)
-    refund_payment_key = "fund-id"
-    # ... marked as they are read (refund_orders.mark), in the books by that line, on a
-    # refund (its refund number's line): they take the payment's order and `refund-of`
-    names_orders = refund_orders.Names(written=(refund_payment_key,), only="refund-order-id")
+    # Its refunds name the payment they refund, not their order: marked as they are read
+    # (refund_orders.mark), in the books by their `fund-id` line (on a refund: with its
+    # refund number's line), they take the payment's order and `refund-of`, in the bill,
+    # the import, the books or when the payment comes (books/late_refunds.py)
+    names_orders = refund_orders.Names(written=("fund-id",), only="refund-order-id")
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
