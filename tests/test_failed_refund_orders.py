@@ -123,13 +123,21 @@ ORDERS_OF_IMPORTS = {"together": [("orders_export.csv", "report.csv", "api.json"
                      "api first": [("orders_export.csv", "api.json"), ("report.csv",)]}
 
 
-@pytest.mark.parametrize("description", [None, "REFUND FAILURE"])
-def test_a_failed_refund_from_the_api_takes_its_refunds_order_in_any_import_order(tmp_path, description):
+PATTERN = "    order_pattern: 'Order #(\\d+)'   # words around the id: found in a description\n"
+
+
+@pytest.mark.parametrize("description, pattern", [(None, ""), ("REFUND FAILURE", ""), (None, PATTERN)],
+                         ids=["no description", "REFUND FAILURE", "order_pattern"])
+def test_a_failed_refund_from_the_api_takes_its_refunds_order_in_any_import_order(tmp_path, description, pattern):
+    # With an order_pattern, the failure's text is not where it finds the order: it goes
+    # where its refund went (order_refs.undoes_order).
     files = {"report.csv": [CHARGE, REFUND], "api.json": [bt("txn_A3", "2026-03-16", 10000, "refund_failure",
                                                              "re_A1", description)]}
     books = {}
     for name, imports in ORDERS_OF_IMPORTS.items():
         folder = merchant(tmp_path / name, files)
+        (folder / "config.yaml").write_text(CONFIG.replace("    type: stripe\n", "    type: stripe\n" + pattern),
+                                            encoding="utf-8")
         said = [imported(folder, *names) for names in imports]
         later = "1 failure(s) booked before the refund or payment they undo now name their orders"
         assert (later in said[-1]) == (name == "api first"), name
@@ -214,3 +222,43 @@ def test_a_failure_placed_later_reads_as_one_placed_at_once_with_its_payout_and_
                         "fx-pair", "refund-failed", "payout-id"], name
         books[name] = snapshot(folder / "books")
     assert books["report first"] == books["together"] == books["api first"]
+
+
+def test_without_a_shop_the_failure_still_links_to_its_order(tmp_path):
+    # No receivable to move it to: it stays a sale of the channel, with the order's link
+    # (the clearing and refund checks group by it), in any order.
+    files = {"report.csv": [CHARGE, REFUND], "api.json": [bt("txn_A3", "2026-03-16", 10000, "refund_failure",
+                                                             "re_A1")]}
+    books = {}
+    for name, imports in ORDERS_OF_IMPORTS.items():
+        folder = merchant(tmp_path / name, files)
+        (folder / "config.yaml").write_text(CONFIG.split("shops:")[0], encoding="utf-8")
+        for names in imports:
+            imported(folder, *(n for n in names if n != "orders_export.csv"))
+        placed = entry(folder, "txn_A3")
+        assert placed.splitlines()[0].endswith(" ^order-2001") and 'order-id: "2001"' in placed, name
+        assert "Income:Sales:Stripe                        -100.00 USD" in placed, name
+        books[name] = snapshot(folder / "books")
+    assert books["report first"] == books["together"] == books["api first"]
+
+
+def test_with_several_shops_the_failure_moves_with_its_refund_when_the_orders_come(tmp_path):
+    # Only the shops' books say whose order 2001 is: imported before the orders, the
+    # refund and its failure stay sales; the orders' import moves both (late_routes.py).
+    config = CONFIG + "  wholesale: {type: shopify, order_days: 3}\n"
+    files = {"report.csv": [CHARGE, REFUND], "api.json": [bt("txn_A3", "2026-03-16", 10000, "refund_failure",
+                                                             "re_A1")]}
+    books = {}
+    for name, imports in {"together": [("shopify", "report.csv", "api.json")],
+                          "orders last": [("api.json",), ("report.csv",), ("shopify",)]}.items():
+        folder = merchant(tmp_path / name, files)
+        (folder / "config.yaml").write_text(config, encoding="utf-8")
+        (folder / "shopify").mkdir()   # whose export it is: the folder says
+        (folder / "orders_export.csv").rename(folder / "shopify" / "orders_export.csv")
+        for names in imports:
+            imported(folder, *names)
+        placed = entry(folder, "txn_A3")
+        assert "Assets:Receivable:Shopify                  -100.00 USD" in placed, name
+        assert codes(folder) == [], name
+        books[name] = snapshot(folder / "books")
+    assert books["orders last"] == books["together"]

@@ -44,8 +44,9 @@ from pathlib import Path
 
 from beanclear.books import ENTRY_END, ID_LINE, ORDER_LINE, Books, _block_start, _unescape, meta_line, rewrite_blocks
 from beanclear.books.render import quote_exact
-from beanclear.books.edits import add_links, rebook
-from beanclear.importers.base import BatchOrders, ShopOrders, link, order_link, shop_for
+from beanclear.books import late_routes
+from beanclear.books.edits import add_links
+from beanclear.importers.base import BatchOrders, ShopOrders, holds_discounts, link, shop_for
 from beanclear.importers.order_refs import NOT_STATED
 from beanclear.periods.closed import closed_months
 from beanclear.statements.refund_orders import payment_orders
@@ -56,8 +57,8 @@ META_LINE = re.compile(r"^[ \t]+([a-z][\w-]*):[ \t]")   # an entry's metadata li
 
 def find(read: list, books: Books, batch: BatchOrders) -> dict[Path, tuple]:
     """The month files holding entries that wait for an entry the import brings: file ->
-    (its channel, entry id -> (the id it names, its order, receivable or None), its
-    Names). `read`: the import's (importer, extraction) pairs."""
+    (its channel, entry id -> (the id it names, its order), its Names, the receivable of
+    an order's shop or None: Route). `read`: the import's (importer, extraction) pairs."""
     found = {}
     sources = _sources(read)
     closed = closed_months(books.root) if sources else {}
@@ -74,24 +75,39 @@ def find(read: list, books: Books, batch: BatchOrders) -> dict[Path, tuple]:
                 orders.update(payment_orders(out.entries, wanted - orders.keys(), names))
         if not orders:
             continue
-        shop_orders = ShopOrders(config, batch.links) if config.shops else None
-        placed = {}
-        for payment, order in orders.items():
-            shop = shop_for(channel, config, order, shop_orders)[0] if shop_orders else None
-            placed[payment] = (order, config.shops[shop].accounts.receivable if shop else None)
+        route = Route(channel, config, ShopOrders(config, batch.links)) if config.shops else None
         for path, named in waiting.items():
-            mine = {ident: (payment, *placed[payment]) for ident, payment in named.items() if payment in placed}
+            mine = {ident: (payment, orders[payment]) for ident, payment in named.items() if payment in orders}
             if mine:
-                found[path] = (channel, mine, names)
+                found[path] = (channel, mine, names, route)
     return found
+
+
+class Route:
+    """Where the sale of a channel's entry naming an order goes, as the import routes it
+    (importers/base.py `route`, read from the text as books/late_routes.py does): the
+    receivable of the order's shop, or None (no shop holds it, of several)."""
+
+    def __init__(self, channel, config, shop_orders: ShopOrders):
+        self.channel, self.config, self.shop_orders = channel, config, shop_orders
+        self.inside = frozenset(shop.accounts.receivable for shop in config.shops.values() if holds_discounts(shop))
+
+    def __call__(self, block: str) -> str:
+        """The entry's text routed to the shop of the order it names, or as it is."""
+        order = late_routes._named(block, self.channel)[0]
+        shop = shop_for(self.channel, self.config, order, self.shop_orders)[0] if order else None
+        if shop is None:
+            return block
+        return late_routes._routed_block(self.channel, {order: self.config.shops[shop].accounts.receivable}, block,
+                                         inside=self.inside)
 
 
 def plan(found: dict[Path, tuple], changes: dict[Path, object]) -> dict[tuple[str, str], int]:
     """Add to `changes` the month files find() found, their waiting entries placed;
     returns how many entries are, by (channel, what they are: Names.said)."""
     placed: dict[tuple[str, str], int] = {}
-    for path, (channel, entries, names) in found.items():
-        rewrite_blocks(changes, path, functools.partial(_placed_block, channel, entries, names))
+    for path, (channel, entries, names, route) in found.items():
+        rewrite_blocks(changes, path, functools.partial(_placed_block, entries, names, route))
         placed[(channel.name, names.said)] = placed.get((channel.name, names.said), 0) + len(entries)
     return placed
 
@@ -136,31 +152,29 @@ def _named(block: str, names) -> tuple[str, str] | None:
     return None
 
 
-def _placed_block(channel, entries: dict, names, block: str) -> str:
-    """An entry's text given the order of the entry it names, its sale posting moved to
-    the shop's receivable; any other block as it is. Its `order-id` may be there already:
-    the same row of another statement, merged into it in this write (books/late_rows.py)."""
+def _placed_block(entries: dict, names, route, block: str) -> str:
+    """An entry's text given the order of the entry it names, as refund_orders.given
+    gives it, then routed as the import routes it (`route`, Route, or None: no shops);
+    any other block as it is. Its `order-id` may be there already: the same row of
+    another statement, merged into it in this write (books/late_rows.py)."""
     if not any(f"  {key}:" in block for key in names.in_books()):
         return block
     found = ID_LINE.search(block)
     ident = _unescape(found.group(1)) if found else None
     if ident not in entries:
         return block
-    named, order, receivable = entries[ident]
+    named, order = entries[ident]
     has = ORDER_LINE.search(block)
     if has and _unescape(has.group(1)) != order:   # an order of its own: it names it
         return block
     lines = block.splitlines(keepends=True)
-    lines[0] = add_links(lines[0], (order_link(order) if receivable else link("order-", order),), in_order=True)
+    lines[0] = add_links(lines[0], (link("order-", order),), in_order=True)
     added = {} if has else {"order-id": order}
     if names.adds and not meta_line(names.adds).search(block):
         added[names.adds] = named
     for key, value in added.items():
         lines.insert(_meta_at(lines, key, names.order), f"  {key}: {quote_exact(value)}\n")
-    sales = channel.accounts.sales
-    if receivable:
-        lines = [rebook(line, sales, receivable) if line.startswith(f"  {sales} ") else line for line in lines]
-    return "".join(lines)
+    return route("".join(lines)) if route is not None else "".join(lines)
 
 
 def _meta_at(lines: list[str], key: str, order: tuple[str, ...]) -> int:

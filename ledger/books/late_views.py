@@ -342,7 +342,7 @@ class Views:
                         waiting[path].add(wait)
                     if f"\n  {source.channel.accounts.sales} " in block and (order := _routed(block, source.channel)):
                         routed[path].add(order)
-        refunds = {path: (channel, kept, names) for path, (channel, entries, names) in late.refunds.items()
+        refunds = {path: (channel, kept, *rest) for path, (channel, entries, *rest) in late.refunds.items()
                    if (kept := entries if path not in touched else
                        {i: v for i, v in entries.items() if i in waiting[path]})}
         files = {path: (channel, kept, *rest) for path, (channel, moves, *rest) in late.files.items()
