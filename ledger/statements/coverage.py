@@ -49,9 +49,7 @@ from beancount.core import data
 from beancount.parser.grammar import ValueType
 
 from beanclear.clock import today
-from beanclear.importers.toolkit.periods import not_coverage, unread_period
-
-KIND = "beanclear-coverage"
+from beanclear.checks.directives import COVERAGE as KIND
 DAY = dt.timedelta(days=1)
 # Periods read from a statement's lines (no stated period) miss quiet days at either end:
 # a gap this short between two of them is a weekend without lines, not a missing file.
@@ -80,6 +78,8 @@ def period(extraction) -> tuple[dt.date, dt.date] | None:
 
 def _judge(extraction, lines) -> None:
     """A stated period not_coverage refuses, dropped from the extraction and said in its notes."""
+    # (imported here: the checks read coverage records in every load and never judge a period)
+    from beanclear.importers.toolkit.periods import not_coverage, unread_period
     stated = getattr(extraction, "period", None)
     if not stated or getattr(extraction, "asked", False):   # an API's window is what was asked, not stated
         return
