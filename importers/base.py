@@ -56,6 +56,9 @@ class Extraction:
     notes: list[str] = field(default_factory=list)       # e.g. the summary line disagrees
     period: tuple[dt.date, dt.date] | None = None         # the days it covers, where it says (coverage.py)
     period_said: tuple[int, str] | None = None            # (line, text) of a preamble's period (toolkit periods)
+    # the moment the period ends, where that is inside its last day (toolkit periods
+    # Stated.ends_inside): that day is covered only once a statement of all of it comes (coverage.py)
+    ends_inside: dt.datetime | None = None
     # the period is the window an API was asked for (`beanclear fetch`'s day): a day
     # between two such windows is a missing answer, not a quiet day (coverage.py)
     asked: bool = False
@@ -252,6 +255,7 @@ class StatementImporter(beangulp.Importer):
             out.period = (stated and stated.days) or named_day(filepath, self.daily_name)
             out.period_said = (stated.line, stated.text) if stated and stated.days else None
             if stated is not None and stated.ends_inside is not None:
+                out.ends_inside = stated.ends_inside
                 to_its_end(out, stated.ends_inside)
         if out.account is None:  # the account it is of, where the preamble states it (account_ids.py)
             out.account = stated_account(sniff(filepath))

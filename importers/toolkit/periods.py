@@ -28,7 +28,8 @@ at two in the afternoon) ends the period inside its last day (`Stated.ends_insid
 statement's last balance is of that moment, not the day's close. A day's bill that
 states no period (WeChat Pay's fund and trade bills) covers the day `beanclear fetch`
 names it by (`fundflow-2026-03-01.csv`): its first day is known even when it was quiet. The coverage of a
-statement (ledger/statements/coverage.py) is this period widened to its lines.
+statement (ledger/statements/coverage.py) is this period widened to its lines; a last day it
+ends inside is covered only where a statement of all of that day is in the books too.
 """
 
 from __future__ import annotations
