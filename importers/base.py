@@ -59,7 +59,8 @@ class Extraction:
     # The moments its stated period starts and ends, where they are inside a day (toolkit
     # periods inside_day): set by a format that states them (CAMT `FrToDt`, a balance stamped
     # inside a day), else read from its preamble (read()). Its balances of the start of that
-    # first day and of the end of that last day are no statement's (from_its_start, to_its_end).
+    # first day and of the end of that last day are no statement's (from_its_start, to_its_end);
+    # that last day is covered only once a statement of all of it comes (coverage.py).
     starts_inside: dt.datetime | None = None
     ends_inside: dt.datetime | None = None
     # the period is the window an API was asked for (`beanclear fetch`'s day): a day
@@ -87,8 +88,9 @@ class Extraction:
     # Sales naming an order that route() left as sales (no shop placed them); None: not
     # routed. 0 lets route_batch skip a pass: nothing of the statement can move.
     unrouted: int | None = None
-    # The ids of the payments whose refunds still wait for their order (refund_orders.py):
-    # the import looks across its statements and the books only for these.
+    # The ids of the entries (a refund's payment, a failure's refund) whose order entries
+    # still wait for (refund_orders.py): the import looks across its statements and the
+    # books only for these.
     unplaced_refunds: set[str] = field(default_factory=set)
     # The ids named by fees given back (`fee-of`) that the statement does not hold: the import
     # looks across its statements and the books for chargebacks among them (chargeback_fees.py).

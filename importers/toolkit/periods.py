@@ -31,7 +31,8 @@ time but midnight (`起始日期：[2026年03月10日 14:00:00]`) starts it insi
 the rows of the day before it are in the download before. A day's bill that
 states no period (WeChat Pay's fund and trade bills) covers the day `beanclear fetch`
 names it by (`fundflow-2026-03-01.csv`): its first day is known even when it was quiet. The coverage of a
-statement (ledger/statements/coverage.py) is this period widened to its lines.
+statement (ledger/statements/coverage.py) is this period widened to its lines; a last day it
+ends inside is covered only where a statement of all of that day is in the books too.
 """
 
 from __future__ import annotations

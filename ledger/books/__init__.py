@@ -43,6 +43,12 @@ BALANCE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+balance[ \t]+(\S+)[ \t]+[^
                           re.M)
 
 
+@functools.cache
+def meta_line(key: str) -> re.Pattern:
+    """An entry's metadata line of `key`, its value the group (ID_LINE, ORDER_LINE for others)."""
+    return re.compile(rf'^[ \t]+{re.escape(key)}:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+
+
 def balance_parts(line: str) -> tuple[str, str, str, Decimal, str] | None:
     """(day, account, currency, amount, trailing comment) of a balance line of the books,
     or None for another line (late_balances and in_flight restate such lines in place)."""
@@ -291,15 +297,33 @@ class Books:
                         yield path, line, ident, text[start:end.start() if end else len(text)]
                 line += text.count("\n", counted)
 
-    def orders_of(self, source: str, ids: set[str]) -> dict[str, str]:
-        """Entry id -> its `order-id`, for the entries of a source's files among `ids` (a
-        refund's payment: statements/refund_orders.py)."""
+    def orders_of(self, source: str, ids: set[str], by: str = "id", skip: tuple[str, ...] = ()) -> dict[str, str]:
+        """Named id -> the `order-id` of the entry of a source's files whose `by` (its `id`,
+        Stripe's `source-id`) it is, for those among `ids`, but the entries with a line of
+        `skip` (they name another themselves): an entry's named one
+        (statements/refund_orders.py). The last of an id wins."""
         out: dict[str, str] = {}
-        for ident, block in self.blocks_of(source, ids.__contains__):
+        for ident, block in (self.blocks_of(source, ids.__contains__) if by == "id" else
+                             self._blocks_by(source, meta_line(by), ids)):
             order = ORDER_LINE.search(block)
-            if order:
+            if order and not any(meta_line(key).search(block) for key in skip):
                 out[ident] = _unescape(order.group(1))
         return out
+
+    def _blocks_by(self, source: str, line: re.Pattern, ids: set[str]) -> Iterator[tuple[str, str]]:
+        """(value, the entry's text) of the entries of a source's month files, and of its
+        entries a person keeps in a file of their own, whose metadata `line` is among `ids`."""
+        for path in self.source_files(source):
+            for text in self._pieces(path):
+                for found in line.finditer(text):
+                    value = _unescape(found.group(1))
+                    if value in ids:
+                        end = ENTRY_END.search(text, found.end())
+                        yield value, text[_block_start(text, found.start()):end.start() if end else len(text)]
+        for entry in dict.fromkeys(self.kept_by_hand(source).values()):
+            found = line.search(entry.block)
+            if found and _unescape(found.group(1)) in ids:
+                yield _unescape(found.group(1)), entry.block
 
     def statements(self, source: str) -> list[tuple[dt.date, dt.date, str | None, str | None]]:
         """(first day, last day, account number or None, format or None) of every statement

@@ -394,11 +394,10 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 next(r for r in live if r.importer.source.name == channel).extraction.notes.append(
                     f"{moved} fee(s) given back of its chargeback fees, booked to the fees before, now on the "
                     "chargeback account")
-            placed = late_refunds.plan(late.refunds, changes)
-            if placed:   # on the first statement of the channel whose payments they wait for
-                channel = next(iter(late.refunds.values()))[0].name
+            for (channel, what), placed in late_refunds.plan(late.refunds, changes).items():
+                # on the first statement of the channel whose entries they wait for
                 next(r for r in live if r.importer.source.name == channel).extraction.notes.append(
-                    f"{placed} refund(s) booked before their payments now name their orders")
+                    f"{placed} {what} now name their orders")
             for result in live:   # a download again with lines the bank added since: its balances say so
                 found = late_balances.restated(result.restating, result.new, books, result.importer.source.name)
                 planned, left = late_balances.plan(found, changes, config.books)
@@ -475,11 +474,13 @@ def _trade_view(importers: list[StatementImporter], name: str, paths: list[Path]
 
 def _across(results: list[FileResult], books: Books) -> dict:
     """What one statement of the batch says of another's entries, once all are read:
-    refunds meet their payments' orders (refund_orders.py), payments the orders of shops
-    read after them (route_batch), a shop's refunded totals what the books hold of them
-    (shop_refunds.py), and its orders what the books and the other statements say of
-    them (order_edits.py); returns the payments booked before the batch's orders, for
-    the write to route (books/late_routes.py), with the orders' entries to restate."""
+    refunds meet their payments' orders, failures their refunds' (refund_orders.py),
+    payments the orders of shops read after them (route_batch), a shop's refunded
+    totals what the books hold of them (shop_refunds.py), and its orders what the books
+    and the other statements say of them (order_edits.py); returns the payments booked
+    before the batch's orders, for the write to route (books/late_routes.py), with the
+    orders' entries to restate, and the entries booked before those they name
+    (books/late_refunds.py)."""
     read = [(r.importer, r.extraction) for r in results if r.before is None]
     batch = BatchOrders(read)   # found once, if asked for, and not held past here
     refund_orders.across(read, books, batch)
