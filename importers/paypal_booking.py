@@ -48,6 +48,7 @@ becomes a `balance` assertion on the clearing account for the start of the next 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -65,6 +66,7 @@ from beanclear.importers.base import (BalanceChain, FileOrder, balance, closing_
                                       next_day, posting, rule_account, transaction)
 from beanclear.importers.toolkit import StatementError
 from beanclear.statements import chargeback_fees, refund_orders
+from beanclear.statements.refund_orders import Names
 
 BOOKED, PENDING, NO_MONEY = "booked", "pending", "no money"
 # Kinds whose pending rows already moved the balance (a withdrawal on its way to the bank).
@@ -230,7 +232,7 @@ class Booking:
             raise self.no_ref or self.bad_group
         acc, out = self.importer.source.accounts, self.out
         chargeback_fees.within(out, self.disputed, self.fees_of, acc.fees, acc.chargebacks)
-        refund_orders.within(out, lambda order: link("order-", order))
+        refund_orders.within(out, lambda order: link("order-", order), self.importer.names_orders)
         unfunded = sorted((tuple(map(Half.of, self.pairs.get(key))) for key in self.pairs if key not in self.used),
                           key=lambda pair: pair[0].line)
         for sold, bought in unfunded:   # conversions that fund no row here: entries of their own
@@ -306,15 +308,28 @@ def _named(row: PayPalRow, meta: dict) -> None:
     module docstring): a fee (a Chargeback Fee, a Fee Reversal) names what it is the fee of,
     `fee-of`, so that one given back of a dispute goes where the dispute's fee went; a refund
     or a chargeback names the payment, `refund-of`, and a refund that states no order of its
-    own takes its payment's, wherever that payment is (refund_orders.mark)."""
+    own takes its payment's, wherever that payment is (names_orders)."""
     if not row.ref:
         return
     if row.kind in ("fee", "chargeback-fee"):
         meta[chargeback_fees.FEE_OF] = row.ref
     elif row.kind in ("refund", "chargeback"):
-        meta["refund-of"] = row.ref
-        if row.kind == "refund" and not row.invoice:
-            refund_orders.mark(meta, row.ref)
+        meta[REFUND_OF] = row.ref
+
+
+REFUND_OF = "refund-of"
+# A refund names its payment (`refund-of`, by its `id`), and one without an Invoice Number
+# of its own takes that payment's order, written after it (`order-id` last: `adds` none, it
+# has its `refund-of`): in the statement, the import, the books or a later import, as
+# WeChat's refunds take their payments' (statements/refund_orders.py). A chargeback names
+# its payment too but gives no sale back: only an entry on the sales account waits (`posts`).
+NAMES = Names(keys=(REFUND_OF,), by="id", adds="")
+
+
+def names_orders(accounts) -> Names:
+    """NAMES for a channel of these accounts: its refunds give the sale back on its sales
+    account."""
+    return dataclasses.replace(NAMES, posts=accounts.sales)
 
 
 # -- the words of the exports ----------------------------------------------------------
