@@ -8,7 +8,7 @@ import textwrap
 
 from beanclear import config as config_mod
 from beanclear.books.renamed import renamed
-from conftest import beanclear
+from conftest import beanclear, snapshot
 
 CONFIG = """\
 books: books
@@ -124,12 +124,12 @@ def test_paypal_sales_and_fees_renamed_are_said_though_its_newest_month_holds_on
         f"Expenses:Fees:PayPal ({month}:5): the books keep the name they were written with. Rename "
         "Expenses:Fees:PayPal to Expenses:Merchant-Fees:PayPal in books/ too (accounts.beancount included), or "
         "remove books/ and import the statements again"]
-    before = {p: p.read_bytes() for p in (merchant / "books").rglob("*")}
+    before = snapshot(merchant / "books")
     for args in (("check",), ("report", "2026-05")):
         result = beanclear(merchant, *args)
         assert result.exit_code == 2 and "channels.paypal.accounts.fees: Expenses:Merchant-Fees:PayPal, but the " \
             "books of paypal post to Expenses:Fees:PayPal (" in result.output, result.output
-    assert {p: p.read_bytes() for p in (merchant / "books").rglob("*")} == before
+    assert snapshot(merchant / "books") == before
 
 
 def test_a_fees_account_renamed_is_said_though_the_newest_month_holds_a_payout_only(tmp_path):
