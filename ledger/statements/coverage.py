@@ -91,6 +91,10 @@ def _judge(extraction, lines) -> None:
         said = getattr(extraction, "period_said", None)
         line, text = said or (None, f"the period it states, {stated[0]} to {stated[1]}")
         extraction.period = None
+        if getattr(extraction, "starts_inside", None) is not None:   # nor the moments it says it starts
+            extraction.starts_inside = None
+        if getattr(extraction, "ends_inside", None) is not None:     # and ends (its record's `ends:`)
+            extraction.ends_inside = None
         extraction.notes.append(unread_period(line, text, why))
 
 
