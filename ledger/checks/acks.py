@@ -26,8 +26,6 @@ from pathlib import Path
 
 from beancount.core import data
 
-from beanclear.books import edits, render
-from beanclear.books import ACKS_HEADER
 from beanclear.checks.findings import CODES, Finding, at_entry
 from beanclear.clock import today
 
@@ -110,6 +108,9 @@ def _text(what: str, value) -> str:
 
 
 def _directive(day: dt.date, kind: str, *values: str) -> str:
+    # The writer is imported by what writes: a load with the plugins reads acknowledgments
+    # and never writes one, and importing the books' writer cost it a few milliseconds.
+    from beanclear.books import render
     return f"{day.isoformat()} custom {render.quote(kind)} " + " ".join(render.quote(v) for v in values) + "\n"
 
 
@@ -144,4 +145,5 @@ def record(root: Path, lines: list[str]) -> list[Path]:
     """Append directive lines to the books' acks.beancount, as one atomic write under the
     books' lock; returns the files written. Books made before acks.beancount existed get
     the file and its include."""
+    from beanclear.books import ACKS_HEADER, edits
     return edits.append_to(root, ACKS_FILE, ACKS_HEADER, "".join(lines), after=("prices.beancount",))

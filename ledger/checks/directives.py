@@ -17,15 +17,20 @@ shape closes nothing, and says so here).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from beanclear.periods.closed import CLOSE, MONTH, REOPEN
-from beanclear.periods.forward import SINCE
-from beanclear.resolve.followup import DONE, FOLLOW_UP
-from beanclear.statements.coverage import KIND as COVERAGE
+# Each directive's type, named here for the modules that write and read it (imported
+# from them too). A load with the plugins checks these shapes and needs nothing else of
+# those modules: importing them brought in the books' writer and the statements' reader.
+COVERAGE = "beanclear-coverage"                                      # statements/coverage.py
+FOLLOW_UP, DONE = "beanclear-follow-up", "beanclear-follow-up-done"  # resolve/followup.py
+CLOSE, REOPEN = "beanclear-close", "beanclear-reopen"                # periods/closed.py
+SINCE = "beanclear-since"                                            # periods/forward.py
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")                     # a month as close and reopen name it
 
 TEXT, DATE, DAY_TEXT, MONTH_TEXT, COUNT, ANY_TEXT = ("text", "date", "day text", "month text", "count", "any text")
 # what each value must be, said the way the message says it
@@ -92,7 +97,21 @@ def malformed(entry: data.Custom) -> str | None:
     days = entry.meta.get("line-days") if entry.type == COVERAGE else None
     if days is not None and not _fits(COUNT, days):
         return f'custom "{entry.type}": its line-days: must be {SAID[COUNT]}, got {_shown(days)}; the line is ignored'
+    ends = entry.meta.get("ends") if entry.type == COVERAGE else None
+    if ends is not None and not _ends_on(ends, entry.date):
+        return (f'custom "{entry.type}": its ends: must be a time of its last day like "{entry.date} 14:00:00", '
+                f"got {_shown(ends)}; the line is ignored")
     return None
+
+
+def _ends_on(value, day: dt.date) -> bool:
+    """Whether a coverage record's `ends:` is a moment of its own day (statements/coverage.py)."""
+    if not isinstance(value, str) or len(value) < 16:
+        return False
+    try:
+        return dt.datetime.fromisoformat(value).date() == day
+    except ValueError:
+        return False
 
 
 def _fits(kind: str, value) -> bool:

@@ -25,7 +25,7 @@ from beanclear.config import ConfigError, load
 from beanclear.checks.findings import Finding, apply_policy, as_errors, at_entry
 from beanclear.resolve import state as resolve_state
 from beanclear.statements.coverage import Coverage
-from beanclear.periods.forward import SINCE, stale
+from beanclear.checks.directives import SINCE
 
 CHECKS = {"clearing": clearing.findings, "suspense": suspense.findings, "fees": fees.findings,
           "refunds": refunds.findings, "orders": orders.findings, "fx": fx.findings}
@@ -428,6 +428,7 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
     books = os.path.dirname(options_map.get("filename") or "")
     since = stored.walk(entries).since if first and books else None
     if since is not None:
+        from beanclear.periods.forward import stale   # books carried forward only: the carrying is not a check's
         why = stale(Path(books), since, options_map.get("include", ()), config)
         if why:
             errors.insert(0, PluginConfigError(since.meta, f"beanclear: {why}", None))

@@ -40,7 +40,6 @@ from beanclear.config.model import (  # noqa: F401  (the model is part of this m
     title_of,
 )
 from beanclear.config.loader import MAX_CONFIG_BYTES, MAX_NODES, line_of, safe_yaml  # noqa: F401
-from beanclear.importers.toolkit.text import not_utf8_at
 from beanclear.config.reader import _bank, _channel, _checks, _match, _opt, _Reader, _shop
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"   # the zone UTC times are dated in where config.yaml names none
@@ -152,6 +151,7 @@ def load(path: str | Path) -> Config:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:   # saved as GBK by an editor on Chinese Windows
+        from beanclear.importers.toolkit.text import not_utf8_at   # (the statements' reader: not needed by a load)
         line, what = not_utf8_at(raw, exc)
         raise ConfigError(f"{path}:{line}: {what}; save it as UTF-8") from None
     return from_text(text, path)

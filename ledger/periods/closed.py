@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from beanclear.checks.directives import CLOSE, MONTH, REOPEN  # noqa: F401  (part of this module's interface)
 from beanclear.importers.toolkit import StatementError
 
 PERIODS_FILE = "periods.beancount"
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-CLOSE, REOPEN = "beanclear-close", "beanclear-reopen"
 DIRECTIVE = re.compile(r'^\d{4}-\d{2}-\d{2}[ \t]+custom[ \t]+"(beanclear-close|beanclear-reopen)"[ \t]+'
                        r'"(\d{4}-\d{2})"[^\n]*\n?((?:[ \t]+[^\n]*\n?)*)', re.M)
 BY = re.compile(r'^[ \t]+(?:closed|reopened)-by:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)

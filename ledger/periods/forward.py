@@ -51,8 +51,8 @@ from beanclear.checks import refunds
 from beanclear.checks.transit import LATE_DAYS   # an equal payout arriving this late is still that payout
 from beanclear.periods.closed import in_month_order, is_month_file, month_files
 from beanclear.periods.closing import PeriodError, month_bounds, open_before
+from beanclear.checks.directives import SINCE  # noqa: F401  (part of this module's interface)
 
-SINCE = "beanclear-since"
 EQUITY = "Equity:Opening-Balances"     # where a carried step's conversions balance
 CARRIED_ID = "opening balances carried to "   # the clearing check reads an "opening …" id as money known
 DIRECTIVE = re.compile(r'^\d{4}-\d{2}-\d{2}[ \t]+custom[ \t]+"beanclear-since"[ \t]+"(\d{4}-\d{2})"[ \t]+'

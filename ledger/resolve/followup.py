@@ -20,8 +20,7 @@ from beancount.core import data
 from beanclear.checks import acks
 from beanclear.resolve import BadValue, Plan, ResolveError, finding_of
 from beanclear.resolve.state import _today, overdue
-
-FOLLOW_UP, DONE = "beanclear-follow-up", "beanclear-follow-up-done"
+from beanclear.checks.directives import DONE, FOLLOW_UP  # noqa: F401  (part of this module's interface)
 
 
 def follow_ups(entries) -> dict[tuple[str, str], data.Custom]:
