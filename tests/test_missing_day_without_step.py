@@ -132,3 +132,11 @@ def test_no_day_is_quiet_where_the_config_says_none_is(tmp_path):
     assert [(f["code"], f["source"], f["date"]) for f in findings] == [("statement-gap", "wechat", "2026-03-05")], \
         findings
     assert findings[0]["message"].startswith("no statement of wechat covers 2026-03-05 to 2026-03-05 (1 day)")
+
+
+def test_match_says_the_credit_names_a_payout_the_books_lack(tmp_path):
+    whole = merchant(tmp_path, missing=5)
+    said = beanclear(tmp_path, "match").output
+    assert ("the text names 1000345678202603050000000005, shaped as a wechat payout id, but no statement in the books "
+            "holds that payout") in said.replace("\n      ", " "), said
+    assert "shaped as" not in beanclear(whole, "match").output

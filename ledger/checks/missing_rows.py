@@ -163,17 +163,21 @@ def _pointed(findings: list[Finding], config, quiet: dict[str, list], known: lis
     of them, Coverage.quiet_runs) that POINTED findings or more point at (the module's
     docstring), each with what points at it; not days a balance step is over already."""
     out = []
+    pointing = [f for f in findings if f.code in ("order-unpaid", "bank-unmatched", "payout-mismatch")
+                and not f.acknowledged and f.date is not None]
+    if len(pointing) < POINTED:
+        return out
     for name, runs in quiet.items():
         channel = config.channels[name]
         shops, transit, window = payment_shops(config, channel), channel.accounts.transit, DAY * channel.bank_days
+        unpaid = [f for f in pointing if f.code == "order-unpaid" and f.source in shops]
+        credited = [f for f in pointing if f.code != "order-unpaid" and f.source == name and f.account == transit]
         for first, last in runs:
             if any(s.source == name and s.first <= last and first <= s.last for s in known):
                 continue
-            orders = [f for f in findings if f.code == "order-unpaid" and not f.acknowledged and f.source in shops
-                      and f.date is not None and first <= f.date <= last]
-            credits = [f for f in findings if f.code in ("bank-unmatched", "payout-mismatch") and not f.acknowledged
-                       and f.source == name and f.account == transit and f.date is not None
-                       and (first if f.code == "bank-unmatched" else first - window) <= f.date <= last + window]
+            orders = [f for f in unpaid if first <= f.date <= last]
+            credits = [f for f in credited
+                       if (first if f.code == "bank-unmatched" else first - window) <= f.date <= last + window]
             if len(orders) + len(credits) >= POINTED:
                 out.append(Step(name, channel.accounts.clearing, channel.currency, first, last, Decimal(0), None,
                                 pointed=(len(orders), len(credits))))
