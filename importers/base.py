@@ -56,6 +56,13 @@ class Extraction:
     notes: list[str] = field(default_factory=list)       # e.g. the summary line disagrees
     period: tuple[dt.date, dt.date] | None = None         # the days it covers, where it says (coverage.py)
     period_said: tuple[int, str] | None = None            # (line, text) of a preamble's period (toolkit periods)
+    # The moments its stated period starts and ends, where they are inside a day (toolkit
+    # periods inside_day): set by a format that states them (CAMT `FrToDt`, a balance stamped
+    # inside a day), else read from its preamble (read()). Its balances of the start of that
+    # first day and of the end of that last day are no statement's (from_its_start, to_its_end);
+    # that last day is covered only once a statement of all of it comes (coverage.py).
+    starts_inside: dt.datetime | None = None
+    ends_inside: dt.datetime | None = None
     # the period is the window an API was asked for (`beanclear fetch`'s day): a day
     # between two such windows is a missing answer, not a quiet day (coverage.py)
     asked: bool = False
@@ -81,8 +88,9 @@ class Extraction:
     # Sales naming an order that route() left as sales (no shop placed them); None: not
     # routed. 0 lets route_batch skip a pass: nothing of the statement can move.
     unrouted: int | None = None
-    # The ids of the payments whose refunds still wait for their order (refund_orders.py):
-    # the import looks across its statements and the books only for these.
+    # The ids of the entries (a refund's payment, a failure's refund) whose order entries
+    # still wait for (refund_orders.py): the import looks across its statements and the
+    # books only for these.
     unplaced_refunds: set[str] = field(default_factory=set)
     # The ids named by fees given back (`fee-of`) that the statement does not hold: the import
     # looks across its statements and the books for chargebacks among them (chargeback_fees.py).
@@ -250,8 +258,12 @@ class StatementImporter(beangulp.Importer):
                 out.notes.append(unread_period(stated.line, stated.text, stated.why))
             out.period = (stated and stated.days) or named_day(filepath, self.daily_name)
             out.period_said = (stated.line, stated.text) if stated and stated.days else None
-            if stated is not None and stated.ends_inside is not None:
-                to_its_end(out, stated.ends_inside)
+            if stated is not None and stated.days:
+                out.starts_inside, out.ends_inside = stated.starts_inside, stated.ends_inside
+        if out.ends_inside is not None:
+            to_its_end(out, out.ends_inside)
+        if out.starts_inside is not None:
+            from_its_start(out, out.starts_inside)
         if out.account is None:  # the account it is of, where the preamble states it (account_ids.py)
             out.account = stated_account(sniff(filepath))
         if isinstance(self.source, Channel) and self.config is not None and self.config.shops:
@@ -284,6 +296,36 @@ def to_its_end(out: Extraction, end: dt.datetime) -> None:
     out.entries = kept
     out.notes.append(f"it ends {end:%Y-%m-%d %H:%M}, inside that day: its balance then is not the day's closing "
                      f"balance, not asserted on {day} (a statement of the whole day asserts it)")
+
+
+def from_its_start(out: Extraction, start: dt.datetime) -> None:
+    """A statement whose stated period starts inside a day (`起始日期：[2026年03月10日
+    14:00:00]`, a CAMT `FrDtTm` or `OPBD` stamped 14:00; `Extraction.starts_inside`) knows
+    the balance of that moment, not the day's opening: the rows of the day before it are
+    in the download before. The mirror of to_its_end: what it says of the start of that
+    day or before is left out, so that the statement that holds the start of the day says
+    it, whichever comes first: a `balance` dated that day or before (checked before the
+    day's rows; a CAMT opening asserted where no closing balance is), and an opening it
+    states of the start of that day (Extraction.stated_openings; one of the start of a
+    later day, the statement showing nothing of the day after its start, holds). Its
+    balances of the ends of days (the first on the day after) are true and kept; the
+    opening worked back from them counts the rows of that day before its start only as
+    far as the books hold them, and moves with those booked later (importing.first_openings:
+    `statement-starts`)."""
+    day = start.date()
+    dropped = [key for key, said in out.stated_openings.items() if said.day <= day]
+    for key in dropped:
+        del out.stated_openings[key]
+    early = None if all_transactions(out.entries) else [e.date for e in out.entries
+                                                             if type(e) is data.Balance and e.date <= day]
+    if early:
+        kept = like(out.entries)   # (a pass only for such a statement: a spilled entry is not removed in place)
+        kept.extend(e for e in out.entries if not (type(e) is data.Balance and e.date <= day))
+        out.entries = kept
+    if dropped or early:
+        out.notes.append(f"it starts {start:%Y-%m-%d %H:%M}, inside that day: its balance then is not the day's "
+                         "opening balance, " + (f"not asserted on {max(early)}" if early else "not the books' opening")
+                         + " (a statement of the start of the day says it)")
 
 
 def _shape_first(parse):

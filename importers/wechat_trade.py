@@ -70,7 +70,7 @@ class Importer(StatementImporter):
     daily_name = "tradebill"   # as `beanclear fetch` archives a day's bill
     shows_payouts = False  # its payouts are in the channel's other statement
     books_first = True   # in one import with the fund view: it knows the discounts and the fee rate
-    refund_payment_key = wechat_fund.Importer.refund_payment_key   # the books' fund-view refunds wait for its payments
+    names_orders = wechat_fund.Importer.names_orders   # the books' fund-view refunds wait for its payments
     fund_view = wechat_fund.VIEW   # what it books replaces what the books hold of it as the fund bill's (late_views.py)
 
     def account(self, filepath: str) -> str:

@@ -458,8 +458,64 @@ def test_a_download_cut_inside_a_day_gives_the_same_books_in_every_order(tmp_pat
                 assert result.exit_code == 0, result.output
             findings = json.loads(beanclear(root, "check", "--format", "json").output)["findings"]
             assert [f["message"] for f in findings if f["code"] == "beancount"] == [], (order, together)
+            # the download of the whole day fills the cut one's afternoon: no day is a hole
+            assert [f["message"] for f in findings if f["code"] == "statement-gap" and "covers" in f["message"]] \
+                == [], (order, together)
             month = (root / "books" / "alipay" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
             assert "2026-03-04 balance Assets:Clearing:Alipay            1347.90 CNY" in month, (order, together)
             books[order, together] = snapshot(root / "books")
     first = next(iter(books.values()))
     assert [key for key, snap in books.items() if snap != first] == []
+
+
+# (blind9: the cut download's coverage record counted 03-03 as covered; where the rest of the day
+# never came, the next statement's balance failed and no statement-gap said why)
+LATER_ROWS = _cut_pay(4, "04", "10:00:00", "100.00", "0.60", "1447.30")
+
+
+def _gaps(root) -> tuple[list[dict], list[dict]]:
+    findings = json.loads(beanclear(root, "check", "--format", "json").output)["findings"]
+    return ([f for f in findings if f["code"] == "statement-gap" and "covers" in f["message"]],
+            [f for f in findings if f["code"] == "beancount"])
+
+
+@pytest.mark.parametrize("order", [("cut", "later"), ("later", "cut")])
+def test_the_rest_of_a_day_a_cut_download_leaves_out_is_a_hole_when_no_statement_brings_it(tmp_path, order):
+    root = cut_merchant(tmp_path)
+    _cut_fund(root / "st", "later_账务明细.csv", "2026年03月04日 00:00:00", "2026年03月05日 00:00:00", LATER_ROWS)
+    for name in order:
+        result = beanclear(root, "import", str(root / "st" / f"{name}_账务明细.csv"))
+        assert result.exit_code == 0, result.output
+    gaps, failed = _gaps(root)
+    # the afternoon of 03-03 (T0003, 49.70 net) is in no statement: one gap naming the day, the
+    # 03-05 balance that fails for it folded in
+    assert [(g["date"], g["amount"]) for g in gaps] == [("2026-03-03", "49.70")], gaps
+    assert gaps[0]["message"].startswith("no statement of alipay covers 2026-03-03, and its balance says 49.70 CNY "
+                                         "more than the books hold from 2026-03-05 on"), gaps
+    assert "1 balance assertion(s) of Assets:Clearing:Alipay from 2026-03-05 fail" in gaps[0]["message"]
+    assert failed == [], failed
+    month = (root / "books" / "alipay" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    assert 'id: "F2a"' in month   # the morning's rows the cut download holds are booked
+    assert 'ends: "2026-03-03 14:00:00"' in month   # its record says where it stops inside its last day
+    again = beanclear(root, "import", str(root / "st" / "cut_账务明细.csv"))
+    assert again.exit_code == 0 and "cut_账务明细.csv: alipay (alipay fund ledger), imported before (covering " \
+        "2026-03-02 to 2026-03-03" in again.output, again.output
+
+
+def test_a_download_of_the_whole_day_before_the_next_statement_leaves_no_hole(tmp_path):
+    root = cut_merchant(tmp_path)
+    _cut_fund(root / "st", "later_账务明细.csv", "2026年03月04日 00:00:00", "2026年03月05日 00:00:00", LATER_ROWS)
+    whole = _cut_pay(1, "02", "10:00:00", "100.00", "0.60", "1099.40") + NEXT_ROWS
+    _cut_fund(root / "st", "whole_账务明细.csv", "2026年03月02日 00:00:00", "2026年03月04日 00:00:00", whole)
+    for name in ("whole", "later"):
+        assert beanclear(root, "import", str(root / "st" / f"{name}_账务明细.csv")).exit_code == 0
+    assert _gaps(root) == ([], [])
+    assert "ends: " not in (root / "books" / "alipay" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+
+
+def test_a_cut_download_then_the_rest_of_its_day_then_the_next_day_leaves_no_hole(tmp_path):
+    root = cut_merchant(tmp_path)
+    _cut_fund(root / "st", "later_账务明细.csv", "2026年03月04日 00:00:00", "2026年03月05日 00:00:00", LATER_ROWS)
+    for name in ("cut", "later", "next"):
+        assert beanclear(root, "import", str(root / "st" / f"{name}_账务明细.csv")).exit_code == 0
+    assert _gaps(root) == ([], [])

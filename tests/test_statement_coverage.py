@@ -770,3 +770,68 @@ def test_a_camt_period_ending_after_today_is_not_its_coverage(tmp_path, monkeypa
     result = beanclear(tmp_path, "import", str(tmp_path / "st"))
     assert result.exit_code == 0 and "to 9999-12-31: ends after today, 2026-03-15" in result.output, result.output
     assert not list((tmp_path / "books").rglob("9999-12.beancount"))
+
+
+# -- a statement cut inside its last day covers that day only once the rest of it comes -----------
+# (blind9: a download cut at 14:00 counted its last day as covered; where the rest of the day never
+# came, the next statement's balance failed and no statement-gap said why)
+
+CUT_BANK = {"cut": ("查询期间：2026-03-01 00:00 至 2026-03-03 14:00", "2026-03-01,B1,货款,甲公司,100.00,1100.00",
+                    "2026-03-03,B2,货款,乙公司,50.00,1150.00"),
+            "rest": ("查询期间：2026-03-03 至 2026-03-03", "2026-03-03,B2,货款,乙公司,50.00,1150.00",
+                     "2026-03-03,B3,货款,丙公司,20.00,1170.00"),
+            "later": ("查询期间：2026-03-04 至 2026-03-06", "2026-03-04,B4,货款,丁公司,10.00,1180.00")}
+
+
+def cut_bank(root, names) -> list[dict]:
+    """The bank's statements of CUT_BANK named, imported one by one; the statement-gaps and
+    Beancount's errors (its lines, explained by no rule, are each bank-unmatched besides)."""
+    folder = root / "st"
+    folder.mkdir(parents=True, exist_ok=True)
+    (root / "config.yaml").write_text(BANK_ONLY, encoding="utf-8")
+    for name in names:
+        period, *rows = CUT_BANK[name]
+        (folder / f"{name}.csv").write_text("\n".join(["账户明细查询", "账号：6222000011112222", period, HEADER, *rows])
+                                            + "\n", encoding="utf-8")
+        result = beanclear(root, "import", str(folder / f"{name}.csv"))
+        assert result.exit_code == 0, result.output
+    return [f for f in check(root)[1] if f["code"] in ("statement-gap", "beancount")]
+
+
+def test_a_bank_statement_cut_inside_a_day_leaves_the_rest_of_it_a_hole(tmp_path):
+    findings = cut_bank(tmp_path, ("cut", "later"))
+    assert [(f["code"], f["date"], f["amount"]) for f in findings] == [("statement-gap", "2026-03-03", "20.00")], findings
+    assert findings[0]["message"].startswith("no statement of ops covers 2026-03-03, and its balance says 20.00 CNY"), \
+        findings
+    assert "1 balance assertion(s) of Assets:Bank:Ops from 2026-03-05 fail" in findings[0]["message"], findings
+
+
+@pytest.mark.parametrize("names", [("cut", "rest", "later"), ("rest", "cut", "later"), ("rest", "later")])
+def test_a_bank_statement_of_the_rest_of_a_cut_day_fills_it(tmp_path, names):
+    assert cut_bank(tmp_path, names) == []
+
+
+def test_the_same_books_whichever_of_a_cut_statement_and_its_days_rest_comes_first(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert cut_bank(one, ("cut", "rest")) == cut_bank(two, ("rest", "cut")) == []
+    assert snapshot(one / "books") == snapshot(two / "books")
+
+
+def test_coverage_counts_a_day_a_statement_ends_inside_only_where_another_covers_it_whole():
+    from beancount.core import data
+    from beancount.parser.grammar import ValueType
+
+    from beanclear.statements.coverage import KIND, Coverage
+
+    def record(first, last, ends=None):
+        meta = {"filename": "x", "lineno": 1, **({"ends": ends} if ends else {})}
+        return data.Custom(meta, dt.date(2026, 3, last), KIND, [ValueType("ops", str),
+                                                                 ValueType(dt.date(2026, 3, first), dt.date)])
+    cut, later = record(1, 3, "2026-03-03 14:00:00"), record(4, 6)
+    assert Coverage.of([cut, later]).days["ops"] == [(dt.date(2026, 3, 1), dt.date(2026, 3, 2)),
+                                                     (dt.date(2026, 3, 4), dt.date(2026, 3, 6))]
+    assert Coverage.of([cut, later]).uncovered("ops", dt.date(2026, 3, 1), dt.date(2026, 3, 6)) == \
+        (dt.date(2026, 3, 3), dt.date(2026, 3, 3))
+    assert Coverage.of([cut, record(3, 3), later]).uncovered("ops", dt.date(2026, 3, 1), dt.date(2026, 3, 6)) is None
+    morning = Coverage.of([record(3, 3, "2026-03-03 14:00:00")])   # a part of one day: no day whole
+    assert morning.recorded and morning.start("ops") is None and morning.end("ops") is None

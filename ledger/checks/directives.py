@@ -97,7 +97,21 @@ def malformed(entry: data.Custom) -> str | None:
     days = entry.meta.get("line-days") if entry.type == COVERAGE else None
     if days is not None and not _fits(COUNT, days):
         return f'custom "{entry.type}": its line-days: must be {SAID[COUNT]}, got {_shown(days)}; the line is ignored'
+    ends = entry.meta.get("ends") if entry.type == COVERAGE else None
+    if ends is not None and not _ends_on(ends, entry.date):
+        return (f'custom "{entry.type}": its ends: must be a time of its last day like "{entry.date} 14:00:00", '
+                f"got {_shown(ends)}; the line is ignored")
     return None
+
+
+def _ends_on(value, day: dt.date) -> bool:
+    """Whether a coverage record's `ends:` is a moment of its own day (statements/coverage.py)."""
+    if not isinstance(value, str) or len(value) < 16:
+        return False
+    try:
+        return dt.datetime.fromisoformat(value).date() == day
+    except ValueError:
+        return False
 
 
 def _fits(kind: str, value) -> bool:

@@ -21,6 +21,16 @@ to its last (a closing balance asserted on the next day covers the day before). 
 checks judge a deadline only where the other side's statements cover the day
 (`Coverage.end`), and report holes and early ends as `statement-gap` (gaps.py).
 
+A statement whose stated period ends inside its last day (`终止日期：[2026年03月03日
+14:00:00]`, a download cut at two in the afternoon: toolkit periods `Stated.ends_inside`)
+holds the rows of that day up to then, and they are booked; the rest of the day is in
+the next download. Its record says where it stops, `ends: "2026-03-03 14:00:00"`, and
+still names the day (its digest is of that statement, however little of the day it
+holds): the coverage counts the day covered only where a statement of all of it is in
+the books too (`Coverage.of`). A next statement that starts the day after leaves it a
+hole, and the balance it then asserts is off by the rows of that afternoon: one
+`statement-gap` naming the day, that failure folded in (checks/missing_rows.py).
+
 A few days between two statements read from their lines are quiet (`QUIET_DAYS`: a
 weekend without lines), or as many as the channel's or bank's `quiet_days:` says (a PayPal account
 of a few annual plans, downloaded monthly: a month of two rows is not a hole). Not so between two windows an API was asked for (`period:
@@ -81,6 +91,10 @@ def _judge(extraction, lines) -> None:
         said = getattr(extraction, "period_said", None)
         line, text = said or (None, f"the period it states, {stated[0]} to {stated[1]}")
         extraction.period = None
+        if getattr(extraction, "starts_inside", None) is not None:   # nor the moments it says it starts
+            extraction.starts_inside = None
+        if getattr(extraction, "ends_inside", None) is not None:     # and ends (its record's `ends:`)
+            extraction.ends_inside = None
         extraction.notes.append(unread_period(line, text, why))
 
 
@@ -157,10 +171,19 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
             meta["line-days"] = extraction.line_days   # days it has lines on: whether its source has quiet days
     elif getattr(extraction, "asked", False):
         meta["period"] = "asked"  # the window an API answered for: a day between two is unanswered
+    elif getattr(extraction, "ends_inside", None) is not None and extraction.ends_inside.date() == last:
+        meta["ends"] = f"{extraction.ends_inside:%Y-%m-%d %H:%M:%S}"   # its last day is covered in part (whole_to)
     if getattr(extraction, "continues_before", False):
         meta["continues"] = "before"  # a page whose older rows are in the next page: its first day is partial
     return data.Custom(meta, last, KIND, [ValueType(source, str), ValueType(first, dt.date),
                                           ValueType(short or Path(path).name, str)])   # which statement
+
+
+def whole_to(entry: data.Custom) -> dt.date:
+    """The last day a coverage record's statement covers whole: the record's day, or
+    the day before where its period ends inside it (`ends:`, the module's docstring)."""
+    ends = entry.meta.get("ends")
+    return entry.date - DAY if ends is not None else entry.date
 
 
 def file_digest(path) -> str:
@@ -180,7 +203,7 @@ class Coverage:
     def __init__(self, spans: dict[str, list[tuple[dt.date, dt.date]]], payout_views: set[str] | None = None,
                  own: dict[str, list[tuple[dt.date, dt.date]]] | None = None, read_to_last_line: set | None = None,
                  asked: set | None = None, busy: set | None = None, quiet: dict[str, int] | None = None,
-                 lines: set | None = None):
+                 lines: set | None = None, partly: set | None = None):
         # (source, span) of the windows an API answered for: days between two are a hole
         self.asked: dict[str, set] = defaultdict(set)
         for named, span in asked or ():
@@ -201,6 +224,7 @@ class Coverage:
         self.days = {source: sorted(s) for source, s in (spans if own is None else own).items()}
         self._each = {source: sorted(s) for source, s in spans.items()}   # every statement's, trade bills' too
         self.payout_views = set(spans) if payout_views is None else payout_views
+        self.partly = partly or set()   # sources recorded whose statements cover no day whole (a morning's)
 
     @classmethod
     def of(cls, entries, config=None) -> "Coverage":
@@ -209,10 +233,15 @@ class Coverage:
         payout_views, from_lines, asked, paged = set(), [], set(), set()
         active: dict[str, list] = defaultdict(lambda: [0, 0])   # source -> [days with lines, days covered]
         trade_only: dict[str, set[int]] = defaultdict(set)   # statements that show no payouts, by position
+        partly = set()   # sources of a statement that covers no day whole (a morning's download)
         for entry in entries:
             if isinstance(entry, data.Custom) and entry.type == KIND and len(entry.values) >= 2:
                 source = str(entry.values[0].value)
-                spans[source].append((entry.values[1].value, entry.date))
+                first, last = entry.values[1].value, whole_to(entry)
+                if last < first:
+                    partly.add(source)
+                    continue
+                spans[source].append((first, last))
                 if entry.meta.get("payouts") != "no":
                     payout_views.add(source)
                 else:
@@ -251,7 +280,7 @@ class Coverage:
                 spans[source][at] = (first, end)
                 lines.add((source, (first, end)))
         busy = {source for source, (lined, covered) in active.items() if covered >= BUSY_FROM and lined >= BUSY * covered}
-        return cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines)
+        return cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines, partly)
 
     def _merged(self, source: str, spans: list) -> list[tuple[dt.date, dt.date]]:
         """_merged() of a source's spans, with what its config and records say of its quiet days."""
@@ -266,7 +295,7 @@ class Coverage:
     @property
     def recorded(self) -> bool:
         """Whether the books record coverage at all (books made before it did not)."""
-        return bool(self.spans)
+        return bool(self.spans or self.partly)
 
     def start(self, source: str) -> dt.date | None:
         spans = self.spans.get(source)
