@@ -24,6 +24,17 @@ made of orders the source was paid for, that its books show less of, where no re
 the books hold of the order is later than those days (the refund may be in them). A step over days its statements all cover is not
 a missing statement: the failures stay as Beancount reports them.
 
+A day's rows may net to nothing (a withdrawal of all the day took in): no balance steps
+over it, and a channel that makes no statement of a day without lines (WeChat's bills)
+shows the day as a quiet one (Coverage.quiet_runs). What the books lack tells it apart:
+where at least POINTED findings point at those days of a channel (orders placed then, of
+shops it may pay, that nothing paid; bank credits booked as its payouts, within
+`bank_days` after them, that no payout explains, or that were taken for a payout near
+them), they are a step of their own, of no known amount, and take in what follows from
+it as a balance step does (blind9: a day's two WeChat bills not imported, ten
+order-unpaid and a bank-unmatched). One such finding alone stays as it is: a quiet day
+may hold one order nobody paid.
+
 Only a statement's balance steps over missing rows: a close's assertions (books/
 periods.beancount) are what the books held at a month's end, and one that fails says
 the books changed since (an import into the month reopened: README, "Closing a month"),
@@ -45,6 +56,9 @@ from beanclear.periods.closed import is_periods_file
 from beanclear.statements.coverage import DAY, Coverage
 
 CENT = Decimal("0.01")
+# The findings that must point at a channel's quiet days for them to be a statement's
+# rows missing, not days without lines (the module's docstring).
+POINTED = 2
 
 
 @dataclass
@@ -55,8 +69,9 @@ class Step:
     first: dt.date                # the days the rows may be missing from
     last: dt.date
     amount: Decimal               # books less the statements (negative: the books hold less)
-    failed: dt.date               # the first assertion it fails
+    failed: dt.date | None        # the first assertion it fails (None: a step no balance shows)
     held: list = field(default_factory=list)   # the findings it takes in
+    pointed: tuple = ()           # of a step no balance shows: the unpaid orders and bank credits that show it
 
     def days(self) -> str:
         return str(self.first) if self.first == self.last else f"{self.first} to {self.last}"
@@ -111,13 +126,13 @@ def steps(entries, config, cover: Coverage) -> tuple[list[Step], dict]:
 
 def folded(findings: list[Finding], entries, config, cover: Coverage) -> list[Finding]:
     """The findings with what each step explains taken into one statement-gap of it."""
-    if not any(f.code == "beancount" and f.message.startswith("Balance failed") for f in findings):
-        return findings   # no step without a failed assertion: the books are not walked
     if not cover.recorded:   # books made before coverage was recorded: no day is known uncovered
         return findings
-    steps_found, diffs = steps(entries, config, cover)
-    if not steps_found:
-        return findings
+    quiet = {name: runs for name in config.channels if (runs := cover.quiet_runs(name))}
+    failing = any(f.code == "beancount" and f.message.startswith("Balance failed") for f in findings)
+    if not failing and not quiet:
+        return findings   # no step without a failed assertion, nor days that may be one: the books are not walked
+    steps_found, diffs = steps(entries, config, cover) if failing else ([], {})
     by_account: dict[str, list[Step]] = {}
     for step in steps_found:
         by_account.setdefault(step.account, []).append(step)
@@ -129,6 +144,11 @@ def folded(findings: list[Finding], entries, config, cover: Coverage) -> list[Fi
     # a step none of whose failures is left was a hole's, which took them in already
     # (checking.behind_holes): what follows from it stays with that hole's finding
     real = {a: [s for s in steps if s.held] for a, steps in by_account.items()}
+    pointed = _pointed(rest, config, quiet, steps_found)
+    if not steps_found and not pointed:
+        return findings
+    for step in pointed:
+        real.setdefault(step.account, []).append(step)
     paid = _paid_ids(entries, real) if any(f.code == "refund-unsynced" for f in rest) else {}
     out = []
     for f in rest:      # then what follows from the rows they lack
@@ -136,6 +156,32 @@ def folded(findings: list[Finding], entries, config, cover: Coverage) -> list[Fi
         (step.held if step is not None else out).append(f)
     gaps = [_finding(s) for steps in real.values() for s in steps]
     return sorted(out + gaps, key=lambda f: (f.date or dt.date.min, f.code, f.source))
+
+
+def _pointed(findings: list[Finding], config, quiet: dict[str, list], known: list[Step]) -> list[Step]:
+    """The steps no balance shows: a channel's quiet days (`quiet`: channel -> its runs
+    of them, Coverage.quiet_runs) that POINTED findings or more point at (the module's
+    docstring), each with what points at it; not days a balance step is over already."""
+    out = []
+    pointing = [f for f in findings if f.code in ("order-unpaid", "bank-unmatched", "payout-mismatch")
+                and not f.acknowledged and f.date is not None]
+    if len(pointing) < POINTED:
+        return out
+    for name, runs in quiet.items():
+        channel = config.channels[name]
+        shops, transit, window = payment_shops(config, channel), channel.accounts.transit, DAY * channel.bank_days
+        unpaid = [f for f in pointing if f.code == "order-unpaid" and f.source in shops]
+        credited = [f for f in pointing if f.code != "order-unpaid" and f.source == name and f.account == transit]
+        for first, last in runs:
+            if any(s.source == name and s.first <= last and first <= s.last for s in known):
+                continue
+            orders = [f for f in unpaid if first <= f.date <= last]
+            credits = [f for f in credited
+                       if (first if f.code == "bank-unmatched" else first - window) <= f.date <= last + window]
+            if len(orders) + len(credits) >= POINTED:
+                out.append(Step(name, channel.accounts.clearing, channel.currency, first, last, Decimal(0), None,
+                                pointed=(len(orders), len(credits))))
+    return out
 
 
 def _failure_of(f: Finding, by_account: dict, diffs: dict) -> Step | None:
@@ -213,6 +259,8 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
 
 
 def _finding(step: Step) -> Finding:
+    if step.failed is None:
+        return _pointed_finding(step)
     failures = [h for h in step.held if h.code == "beancount"]
     others = len(step.held) - len(failures)
     money = f"{abs(step.amount):,.2f} {step.currency}"
@@ -227,3 +275,21 @@ def _finding(step: Step) -> Finding:
     refs = tuple(dict.fromkeys(r for h in step.held if h.code != "beancount" for r in h.refs))
     return Finding("statement-gap", step.first, step.source, step.account, abs(step.amount), step.currency, said,
                    refs[:20], file=first.file if first else None, line=first.line if first else None)
+
+
+def _pointed_finding(step: Step) -> Finding:
+    """The statement-gap of a step no balance shows (_pointed): its days, what points at
+    them, what it takes in; at the first of those findings' lines."""
+    from beanclear.statements.gaps import hole_head
+    orders, credits = step.pointed
+    days = (step.last - step.first).days + 1
+    shown = [f"{orders} order(s) placed then, of shops {step.source} may pay, have no payment"] if orders else []
+    shown += [f"{credits} bank credit(s) booked as its payouts have no payout"] if credits else []
+    said = (f"{hole_head(step.source, step.first, step.last)} ({days} day{'s' if days > 1 else ''}: "
+            f"{'days' if days > 1 else 'a day'} without lines {'have' if days > 1 else 'has'} none, but "
+            f"{', and '.join(shown)}): rows of those days are missing (a statement not imported?); "
+            f"{len(step.held)} finding(s) of what the books lack wait for it")
+    first = min((h for h in step.held if h.file), key=lambda h: (h.date, h.file, h.line or 0), default=None)
+    refs = tuple(dict.fromkeys(r for h in step.held for r in h.refs))
+    return Finding("statement-gap", step.first, step.source, "", Decimal(0), "", said, refs[:20],
+                   file=first.file if first else None, line=first.line if first else None)

@@ -222,6 +222,7 @@ class Coverage:
         # start), of the statements that show the source's balance moves in full (a trade
         # bill shows no payouts: its days say nothing of a fund bill's)
         self.days = {source: sorted(s) for source, s in (spans if own is None else own).items()}
+        self._each = {source: sorted(s) for source, s in spans.items()}   # every statement's, trade bills' too
         self.payout_views = set(spans) if payout_views is None else payout_views
         self.partly = partly or set()   # sources recorded whose statements cover no day whole (a morning's)
 
@@ -360,6 +361,19 @@ class Coverage:
             return self.holes(source)
         return _between(self._merged(source, self.days[source]))
 
+    def quiet_runs(self, source: str) -> list[tuple[dt.date, dt.date]]:
+        """(first, last) day of each run of days between the source's statements that
+        none of them covers (of those that show its money move in full, where it has
+        any) and that are taken as quiet, not a hole (QUIET_DAYS, `quiet_days:`): days
+        without lines, or of a statement not imported, which only what the books lack
+        can tell apart (checks/missing_rows.py)."""
+        spans = self.days.get(source) or self._each.get(source, [])
+        runs = _between(_merged(spans, quiet=0, lines=set(spans)))   # (merged where they touch only)
+        if not runs:
+            return []
+        holes = self.holes(source) + self.shown_holes(source)
+        return [(first, last) for first, last in runs if not any(a <= last and first <= b for a, b in holes)]
+
     def gapped(self, source: str) -> bool:
         """Whether a day between the source's first and last statement is in none of its
         statements' own days (as `uncovered` reads them): where its running balance may
@@ -389,14 +403,19 @@ def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(), busy
     asked, and the one without an answer is missing, not quiet; a `busy` source's only
     across one day (BUSY). `quiet`: the days without lines the source's config allows
     (`quiet_days:`), between two statements one of which is read from its lines (`lines`:
-    its quiet days are the ones it cannot tell); stated periods leave none unsaid."""
+    its quiet days are the ones it cannot tell); stated periods leave none unsaid, and
+    between two of them it only narrows QUIET_DAYS: a source of a statement a day that
+    makes none of a day without lines (WeChat's bills, named by their day) and whose
+    config says no day is quiet (`quiet_days: 0`) has a hole where a day has none
+    (blind9: the setting was read only between statements read from their lines)."""
     out: list[tuple[dt.date, dt.date]] = []
     ends_asked = ends_lines = False   # whether the span that ends the last merged one is asked, or read from lines
+    usual = DAY * 2 if busy else DAY * (QUIET_DAYS + 1)
     for first, last in sorted(spans):
         span = (first, last)
         reach = DAY if ends_asked and span in asked else \
             DAY * (quiet + 1) if quiet is not None and (ends_lines or span in lines) else \
-            DAY * 2 if busy else DAY * (QUIET_DAYS + 1)
+            min(usual, DAY * (quiet + 1)) if quiet is not None else usual
         if out and first <= out[-1][1] + reach:
             if last >= out[-1][1]:
                 ends_asked, ends_lines = span in asked, span in lines
