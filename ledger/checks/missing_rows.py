@@ -21,7 +21,11 @@ it); either up to the amount missing; bank credits booked as its
 payouts that no payout explains, within `bank_days` of those days; orders nothing paid,
 of shops it may pay, placed up to `order_days` before those days; and refunds a shop
 made of orders the source was paid for, that its books show less of, where no refund
-the books hold of the order is later than those days (the refund may be in them). A step over days its statements all cover is not
+the books hold of the order is later than those days (the refund may be in them). The
+orders and refunds (and the refund rate's window) follow only from the days of the step
+whose payments and refunds no statement shows: a day whose trade bill is in the books
+(its 业务明细, its 交易账单) has them all there, and the finding names what is missing,
+the statement of its payouts and balances. A step over days its statements all cover is not
 a missing statement: the failures stay as Beancount reports them.
 
 A day's rows may net to nothing (a withdrawal of all the day took in): no balance steps
@@ -59,6 +63,7 @@ CENT = Decimal("0.01")
 # The findings that must point at a channel's quiet days for them to be a statement's
 # rows missing, not days without lines (the module's docstring).
 POINTED = 2
+ALL = ("all",)
 
 
 @dataclass
@@ -72,6 +77,14 @@ class Step:
     failed: dt.date | None        # the first assertion it fails (None: a step no balance shows)
     held: list = field(default_factory=list)   # the findings it takes in
     pointed: tuple = ()           # of a step no balance shows: the unpaid orders and bank credits that show it
+    # the first and last of its days whose payments and refunds no statement shows (a day's
+    # trade bill does: the rows missing are the fund bill's payouts), None where one shows
+    # every day's; ALL (a step made by hand): all its days
+    unsold: tuple | None = field(default=ALL)
+
+    def __post_init__(self):
+        if self.unsold is ALL:
+            self.unsold = (self.first, self.last)
 
     def days(self) -> str:
         return str(self.first) if self.first == self.last else f"{self.first} to {self.last}"
@@ -113,14 +126,16 @@ def steps(entries, config, cover: Coverage) -> tuple[list[Step], dict]:
             # be before them (their first assertion fails already): the latest day missing
             gap = cover.last_uncovered(source, entry.date) if diff else None
             if gap is not None:
-                out.append(Step(source, entry.account, entry.amount.currency, gap, gap, diff, entry.date))
+                out.append(Step(source, entry.account, entry.amount.currency, gap, gap, diff, entry.date,
+                                unsold=cover.unsold(source, gap, gap)))
             continue
         if diff == before[1]:
             continue
         first, final = before[0], entry.date - DAY   # an assertion holds at the start of its day
         days = cover.uncovered(source, first, final) if final >= first else None
         if days:
-            out.append(Step(source, entry.account, entry.amount.currency, *days, diff - before[1], entry.date))
+            out.append(Step(source, entry.account, entry.amount.currency, *days, diff - before[1], entry.date,
+                            unsold=cover.unsold(source, *days)))
     return out, diffs
 
 
@@ -244,18 +259,37 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
         return True
     if f.code == "bank-unmatched" and f.source == step.source and f.account == channel.accounts.transit:
         return step.first <= f.date <= step.last + DAY * channel.bank_days
+    # What follows from the sales and refunds missing, only from the days of the step whose
+    # payments and refunds no statement shows: a day's trade bill in the books shows them
+    # all, and its fund bill's rows missing are its payouts (blind9: the 账务明细 of 04-20
+    # left out, its 业务明细 imported, swallowed a refund Alipay owed since 03-27)
+    if step.unsold is None:
+        return False
+    first, last = step.unsold
     if f.code == "refund-rate" and f.source == step.source:   # the window's sales or refunds are short
         days = int(limit(config, "refund-rate", "days"))
-        return f.date - DAY * (days - 1) <= step.last and step.first <= f.date
+        return f.date - DAY * (days - 1) <= last and first <= f.date
     if f.code == "order-unpaid" and f.source in payment_shops(config, channel):   # nothing paid it: maybe there
-        return step.first - DAY * config.shops[f.source].order_days <= f.date <= step.last
+        return first - DAY * config.shops[f.source].order_days <= f.date <= last
     if f.code == "refund-unsynced" and f.source in payment_shops(config, channel) \
             and f.actual is not None and f.expected is not None and f.actual < f.expected:
         # the shop refunded more than the books show the channels did, and this source
         # was paid for the order: its refund may be in the rows missing, on any day after
         # the refunds the books know of (a shop's export seldom dates its refunds)
-        return f.date <= step.last and not paid.get(step.account, set()).isdisjoint(f.refs)
+        return f.date <= last and not paid.get(step.account, set()).isdisjoint(f.refs)
     return False
+
+
+def _missing(step: Step) -> str:
+    """What a step's finding says is missing: no statement of its days, or, where its
+    trade bill shows their payments and refunds, the one of their payouts and balances."""
+    if step.unsold == (step.first, step.last):
+        return f"no statement of {step.source} covers {step.days()}"
+    shown = f"no statement of {step.source} that shows its payouts and balances covers {step.days()}"
+    if step.unsold is None:
+        return f"{shown} (its trade bill does: the payments and refunds of those days are in the books)"
+    first, last = step.unsold
+    return f"{shown}, and none at all {first}" + ("" if first == last else f" to {last}")
 
 
 def _finding(step: Step) -> Finding:
@@ -264,7 +298,7 @@ def _finding(step: Step) -> Finding:
     failures = [h for h in step.held if h.code == "beancount"]
     others = len(step.held) - len(failures)
     money = f"{abs(step.amount):,.2f} {step.currency}"
-    said = (f"no statement of {step.source} covers {step.days()}, and its balance says {money} "
+    said = (f"{_missing(step)}, and its balance says {money} "
             f"{'more' if step.amount < 0 else 'less'} than the books hold from {step.failed} on: rows of those "
             "days are missing (a statement not imported?)")
     if failures:
