@@ -20,15 +20,14 @@ month closed by `beanclear close` is left as it is, as is a fee a person booked 
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 
-from beanclear.books import Books, _unescape, key_blocks, rewrite_blocks
+from beanclear.books import Books, _unescape, key_blocks, meta_line, posting_to, rewrite_blocks
 from beanclear.books.edits import rebook
 from beanclear.periods.closed import closed_months
-from beanclear.statements.chargeback_fees import FEE_OF, disputed, posting_to
+from beanclear.statements.chargeback_fees import FEE_OF, disputed
 
-FEE_OF_LINE = re.compile(rf'^[ \t]+{FEE_OF}:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+FEE_OF_LINE = meta_line(FEE_OF)
 
 
 def find(read: list, books: Books) -> dict[Path, tuple]:

@@ -46,7 +46,8 @@ import functools
 import re
 from pathlib import Path
 
-from beanclear.books import ENTRY_END, ID_LINE, ORDER_LINE, Books, _block_start, _unescape, meta_line, rewrite_blocks
+from beanclear.books import (ENTRY_END, ID_LINE, ORDER_LINE, Books, _block_start, _unescape, meta_line, posting_to,
+                             rewrite_blocks)
 from beanclear.books.render import quote_exact
 from beanclear.books import late_routes
 from beanclear.books.edits import add_links
@@ -151,7 +152,7 @@ def _named(block: str, names) -> tuple[str, str] | None:
     meta = {m.group(1): _unescape(m.group(2)) for m in META.finditer(block)}
     if meta.get("order-id") or (names.only and names.only not in meta) or (names.adds and names.adds in meta):
         return None
-    if names.posts and not re.search(rf"^[ \t]+{re.escape(names.posts)}(?:[ \t]|$)", block, re.M):
+    if names.posts and not posting_to(names.posts)(block):
         # (a PayPal chargeback: no sale given back)
         return None
     for key in names.in_books():

@@ -37,11 +37,10 @@ names is looked up
 from __future__ import annotations
 
 import itertools
-import re
 
 from beancount.core import data
 
-from beanclear.books import _unescape, key_blocks
+from beanclear.books import _unescape, key_blocks, meta_line, posting_to
 from beanclear.books.spill import like
 
 FEE_OF = "fee-of"
@@ -110,17 +109,8 @@ def disputed_in_books(books, source: str, ids: set[str], chargebacks: str) -> se
 
 
 def _named(block: str, key: str) -> str | None:
-    line = _NAMED_LINES[key].search(block)
+    line = meta_line(key).search(block)
     return None if line is None else _unescape(line.group(1)) if "\\" in line.group(1) else line.group(1)
-
-
-_NAMED_LINES = {key: re.compile(rf'^[ \t]+{re.escape(key)}:[ \t]*"((?:[^"\\]|\\.)*)"', re.M) for key in NAMING}
-
-
-def posting_to(account: str):
-    """Whether an entry's text has a posting to `account`."""
-    line = re.compile(rf"^[ \t]+{re.escape(account)}(?:[ \t]|$)", re.M)
-    return lambda block: line.search(block) is not None
 
 
 def rebooked(entries, named: set[str], fees: str, chargebacks: str):
