@@ -173,10 +173,60 @@ def test_apply_links_and_rebooks_with_a_minimal_diff_and_is_idempotent(tmp_path,
 
 
 def test_rebook_keeps_the_amount_column():
-    line = "  Assets:Suspense                          -150.00 CNY\n"
+    # a line as the import writes it (render.posting_line): the amount stays in its column
+    line = "  Assets:Suspense                            -150.00 CNY\n"
     new = edits.rebook(line, "Assets:Suspense", "Assets:Transit:WeChat")
-    assert new == "  Assets:Transit:WeChat                    -150.00 CNY\n"
+    assert new == "  Assets:Transit:WeChat                      -150.00 CNY\n"
     assert new.index("-150.00") == line.index("-150.00")
+    assert edits.rebook(new, "Assets:Transit:WeChat", "Assets:Suspense") == line
+    # past the column (an account longer than its width): laid out as the import would
+    long = "Liabilities:Payable:Cloud-Services-Provider"
+    assert edits.rebook(line, "Assets:Suspense", long) == f"  {long}       -150.00 CNY\n"
+    assert edits.rebook(f"  {long}       -150.00 CNY\n", long, "Assets:Suspense") == line
+
+
+@pytest.mark.parametrize("line", [
+    "    Assets:Suspense    -8000.00 CNY ; the wire\n",   # blind9: re-indented by hand
+    "  Assets:Suspense  -8000.00 CNY\n",                  # two spaces, the writer's indent
+    "  Assets:Suspense\t-8000.00 CNY\n",                 # a tab
+    "\tAssets:Suspense                 -8000.00 CNY\n",
+])
+def test_rebook_keeps_a_persons_spacing_and_the_edit_back_gives_the_line_back(line):
+    # blind9: link then unlink of a line re-indented by hand came back with the amount in
+    # the writer's column (`    Assets:Suspense        -8000.00 CNY`): the gap, shrunk
+    # to two spaces for the longer account, was widened to the column on the way back
+    for account in ("Assets:Transit:WeChat", "Liabilities:Payable:Cloud-Services-Provider", "Income:Other"):
+        new = edits.rebook(line, "Assets:Suspense", account)
+        assert new == line.replace("Assets:Suspense", account, 1)
+        assert edits.rebook(new, account, "Assets:Suspense") == line
+
+
+def test_rebook_of_a_persons_gap_that_is_the_new_accounts_column_still_comes_back():
+    # a gap a person made that happens to be the writer's for the new account: the two
+    # layouts trade places, so the edit back still gives the line back
+    line = "  Assets:Suspense" + " " * 32 + "-150.00 CNY\n"   # the gap the writer gives Assets:Bank
+    new = edits.rebook(line, "Assets:Suspense", "Assets:Bank")
+    assert new == "  Assets:Bank" + " " * 28 + "-150.00 CNY\n"   # the one it gives Assets:Suspense
+    assert edits.rebook(new, "Assets:Bank", "Assets:Suspense") == line
+
+
+def test_an_entrys_layout_is_read_from_its_other_posting():
+    # the column a person (or bean-format) ended the amounts in, or the writer's (None)
+    by_hand = ['2026-03-09 * "x" "y"\n', '  id: "B3"\n', "    Assets:Bank:ICBC    8000.00 CNY ; the wire\n",
+               "    Assets:Suspense    -8000.00 CNY\n", "\n"]
+    assert edits.layout(by_hand, 3) == 31
+    assert edits.rebook(by_hand[3], "Assets:Suspense", "Income:Other", 31) == "    Income:Other       -8000.00 CNY\n"
+    written = ['2026-03-09 * "x" "y"\n', '  id: "B3"\n', "  Assets:Bank:ICBC                           8000.00 CNY\n",
+               "  Assets:Suspense                           -8000.00 CNY\n"]
+    assert edits.layout(written, 3) is None
+    assert edits.layout(['2026-03-09 * "x" "y"\n', "  Assets:Suspense  -1.00 CNY\n", "  Assets:Bank\n"], 1) is None
+
+
+def test_restate_keeps_a_persons_spacing_and_the_edit_back_gives_the_line_back():
+    line = "    Assets:Transit:Stripe  -788.70 GBP   ; wire\n"
+    new = edits.restate(line, "-788.70 GBP", "-1000.00 USD @ 0.7887 GBP")
+    assert new == "    Assets:Transit:Stripe  -1000.00 USD @ 0.7887 GBP   ; wire\n"
+    assert edits.restate(new, "-1000.00 USD", "-788.70 GBP") == line
 
 
 def test_add_link_before_a_comment():

@@ -501,6 +501,51 @@ def test_link_then_unlink_of_a_line_retitled_by_hand_gives_the_books_back_and_th
     assert changed(before, snapshot(merchant / "books")) == {"accounts.beancount"}
 
 
+def test_link_then_unlink_of_a_line_re_indented_by_hand_gives_its_spacing_back(demo_copy, monkeypatch):
+    # blind9 (repro-07): a person re-indented the wire's postings, their amounts ending in
+    # one column; link moved the counter posting to the longer transit account (two
+    # spaces: the column is too near) and unlink put it in the writer's column, not the
+    # person's: `    Assets:Suspense        -8000.00 CNY`
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    merchant = demo_copy()
+    credit, payout = "20260309000071", "payout-1000959334202602140000008216"
+    month = merchant / "books" / "icbc" / "2026" / "2026-03.beancount"
+    imported = ("  Assets:Bank:ICBC                           8000.00 CNY\n"
+                "  Assets:Suspense                           -8000.00 CNY\n")
+    by_hand = "    Assets:Bank:ICBC    8000.00 CNY ; the wire\n    Assets:Suspense    -8000.00 CNY\n"
+    assert month.read_text(encoding="utf-8").count(imported) == 1
+    month.write_text(month.read_text(encoding="utf-8").replace(imported, by_hand), encoding="utf-8")
+    before = snapshot(merchant / "books")
+    original = month.read_text(encoding="utf-8")
+    run(merchant, "link", credit, payout)
+    assert month.read_text(encoding="utf-8") == original.replace(
+        f'"转账"\n  id: "{credit}"\n', f'"转账" ^{payout}\n  id: "{credit}"\n', 1).replace(
+        "    Assets:Suspense    -8000.00 CNY\n", "    Assets:Transit:WeChat  -8000.00 CNY\n")
+    run(merchant, "unlink", credit)
+    assert snapshot(merchant / "books") == before
+    # booked to a shorter account: its amount stays in the person's column
+    run(merchant, "book", credit, "Income:Other")
+    assert month.read_text(encoding="utf-8") == original.replace(
+        "    Assets:Suspense    -8000.00 CNY\n", "    Income:Other       -8000.00 CNY\n")
+    run(merchant, "unlink", credit)
+    assert month.read_text(encoding="utf-8") == original
+
+
+def test_book_then_unlink_of_a_line_spaced_by_hand_exact_diffs(shop):
+    # amounts a person spaced in no column: the gap stays theirs, whatever the account
+    path = shop / "books" / OPS
+    path.write_text(text(shop, OPS).replace(
+        "  Assets:Bank:Ops                             8000.00 CNY\n  Assets:Suspense                            -8000.00 CNY\n",
+        "  Assets:Bank:Ops  8000.00 CNY\n  Assets:Suspense  -8000.00 CNY  ; to ask\n"), encoding="utf-8")
+    original, before = text(shop, OPS), snapshot(shop / "books")
+    run(shop, "book", "B3", "Income:Services:Consulting")
+    assert text(shop, OPS) == original.replace("  Assets:Suspense  -8000.00 CNY  ; to ask\n",
+                                               "  Income:Services:Consulting  -8000.00 CNY  ; to ask\n")
+    assert run(shop, "unlink", "B3").startswith("bank line B3: booked back to Assets:Suspense")
+    assert text(shop, OPS) == original
+    assert changed(before, snapshot(shop / "books")) == {"accounts.beancount"}   # the open line book added
+
+
 def shopify_order_1041(shop) -> None:
     """A Shopify order `#1041` of 28.04 CNY on 10 Mar, and a wire of it on 15 Mar that
     nothing links to it: an order-unpaid (`#1041`) and a bank-unmatched (`B9`)."""

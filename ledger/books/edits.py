@@ -118,25 +118,97 @@ def retitle(line: str, payee: str | None, narration: str) -> str:
     return found.group(1) + strings + (" " if rest.strip() else "") + rest.lstrip(" \t")
 
 
-def rebook(line: str, old: str, new: str) -> str:
-    """A posting line booked to `new` instead of `old`, the amount kept in its column
-    where the padding allows."""
+_POSTING = re.compile(r"^([ \t]+)([A-Z][^ \t;]*)([ \t]+)([^ \t;][^ \t]*)")
+
+
+def _laid_out(indent: str, account: str, number: str, column: int | None) -> str | None:
+    """The spaces an entry's layout puts between a posting's account and its number:
+    with `column`, those that end the number there; else the writer's (render.py: two
+    spaces' indent, the number's end in its column), None for a line it would indent
+    otherwise."""
+    if column is not None:
+        pad = column - len(indent) - len(account) - len(number)
+    elif indent == "  ":
+        from beanclear.books.render import ACCOUNT_WIDTH, NUMBER_WIDTH
+        pad = max(ACCOUNT_WIDTH, len(account)) - len(account) + max(NUMBER_WIDTH, len(number)) - len(number)
+    else:
+        return None
+    return " " * max(2, pad)
+
+
+def _gap(indent: str, gap: str, was: tuple[str, str], will: tuple[str, str], column: int | None = None) -> str:
+    """The spaces between a posting's account and its number once (account, number) `was`
+    is `will`. A line in its entry's layout (`column`: layout()) stays in it: its amount in
+    the column where the gap allows; a line a person spaced otherwise keeps its spacing
+    (blind9: a line re-indented by hand came back from link and unlink with the writer's
+    column). The two layouts trade places, so that the edit the other way gives the line
+    back byte for byte (`unlink` after `link` or `book`), the line two spaces from a
+    longer account included: a person's gap that happens to be the new side's layout
+    takes the old side's."""
+    before, after = _laid_out(indent, *was, column), _laid_out(indent, *will, column)
+    if before is None:
+        return gap
+    return after if gap == before else before if gap == after else gap
+
+
+def layout(lines: list[str], at: int) -> int | None:
+    """How the entry of the posting line `lines[at]` lays its amounts out, read from its
+    other posting (a bank line's own: an edit moves only its counter posting): None, as
+    the writer does (or the entry has no other amount), else the column that posting's
+    number ends in (a person's alignment, bean-format's)."""
+    start, end = at, at + 1
+    while start > 0 and lines[start][:1] in (" ", "\t"):
+        start -= 1
+    while end < len(lines) and lines[end][:1] in (" ", "\t"):
+        end += 1
+    for k in range(start + 1, end):
+        other = _POSTING.match(lines[k]) if k != at else None
+        if other:
+            number = other[4]
+            if other[3] == _laid_out(other[1], other[2], number, None):
+                return None
+            return other.start(4) + len(number)
+    return None
+
+
+def _respaced(original: str, edited: str, column: int | None = None) -> str:
+    """`edited`, a posting line made from `original` by rebook and restate together, with
+    the gap between its account and its number made once from the original's (_gap): the
+    two edits in turn would trade layouts twice, and a person's spacing would not come back
+    from the edits the other way."""
+    was, now = _POSTING.match(original), _POSTING.match(edited)
+    if not (was and now) or (was[2], was[4]) == (now[2], now[4]):
+        return edited
+    return now[1] + now[2] + _gap(was[1], was[3], (was[2], was[4]), (now[2], now[4]), column) + \
+        edited[now.start(4):]
+
+
+def rebook(line: str, old: str, new: str, column: int | None = None) -> str:
+    """A posting line booked to `new` instead of `old`: the amount kept in its entry's
+    layout on a line in it (`column`: layout(); the writer's by default), a person's
+    spacing kept on theirs (_gap), and the rest of the line (amount, price, comment) byte
+    for byte."""
     indent = line[: len(line) - len(line.lstrip())]
     rest = line.lstrip()
-    if not rest.startswith(old + " ") and rest.rstrip("\n") != old:
+    if not (rest.startswith(old) and rest[len(old):len(old) + 1] in (" ", "\t", "\n", "")):
         if rest.startswith(new):
             return line
         raise EditError(f"expected a posting to {old}, found {line.strip()!r}")
     after = rest[len(old):]
-    pad = len(after) - len(after.lstrip(" "))
-    keep = max(2, pad - (len(new) - len(old))) if after.strip() else 0
-    return indent + new + " " * keep + after.lstrip(" ")
+    body = after.lstrip(" \t")
+    gap = after[: len(after) - len(body)]
+    if not body.strip() or body.startswith(";"):   # no amount: nothing to keep in a column
+        return indent + new + after
+    number = body.split()[0]
+    return indent + new + _gap(indent, gap, (old, number), (new, number), column) + body
 
 
-def restate(line: str, old: str, new: str) -> str:
+def restate(line: str, old: str, new: str, column: int | None = None) -> str:
     """A posting line whose amount `old` (`-788.70 GBP`, whatever price follows it) is
-    `new` instead (`-1000.00 USD @ 0.7887 GBP`), the number's end kept in its column where
-    the padding allows and a comment kept; a no-op when the line says `new` already."""
+    `new` instead (`-1000.00 USD @ 0.7887 GBP`): the number's end kept in its entry's
+    layout on a line in it (`column`: layout(); the writer's by default), a person's
+    spacing kept on theirs (_gap), and what follows the amount (the spaces before a
+    comment, the comment) byte for byte; a no-op when the line says `new` already."""
     end = _comment_start(line.rstrip("\n"))
     body, rest = line[:end], line[end:]
     words = body.split()
@@ -149,10 +221,12 @@ def restate(line: str, old: str, new: str) -> str:
         same = False
     if not same:
         raise EditError(f"expected a posting of {old}, found {line.strip()!r}")
+    indent = body[: len(body) - len(body.lstrip())]
     head = body[:body.index(words[0]) + len(words[0])]
-    number_end = body.index(words[1], len(head)) + len(words[1])
-    pad = max(2, number_end - len(head) - len(new.split()[0]))
-    return head + " " * pad + new + (" " + rest if rest.strip() else rest)
+    start = body.index(words[1], len(head))
+    stripped = body.rstrip()
+    gap = _gap(indent, body[len(head):start], (words[0], words[1]), (words[0], new.split()[0]), column)
+    return head + gap + new + body[len(stripped):] + rest
 
 
 def apply(root: Path, edits: list[Edit], appends: dict[str, tuple[str, str, tuple[str, ...]]] | None = None,
@@ -179,6 +253,7 @@ def apply(root: Path, edits: list[Edit], appends: dict[str, tuple[str, str, tupl
             before = list(lines)
             above: dict[int, str] = defaultdict(str)   # metadata lines inserted above a line
             dropped: set[int] = set()                   # metadata lines taken out
+            spaced: dict[int, tuple] = {}               # posting lines rebooked or restated: as they were, layout
             for edit in file_edits:
                 if not 0 < edit.line <= len(lines):
                     raise EditError(f"{path}:{edit.line}: no such line (the books changed; run again)")
@@ -190,13 +265,18 @@ def apply(root: Path, edits: list[Edit], appends: dict[str, tuple[str, str, tupl
                     text = remove_links(text, edit.remove_links)
                 if edit.add_links:
                     text = add_links(text, edit.add_links)
+                if edit.account or edit.units:
+                    column = layout(before, edit.line - 1)
+                    spaced.setdefault(edit.line - 1, (text, column))
                 if edit.account:
-                    text = rebook(text, *edit.account)
+                    text = rebook(text, *edit.account, column)
                 if edit.units:
-                    text = restate(text, *edit.units)
+                    text = restate(text, *edit.units, column)
                 lines[edit.line - 1] = text
                 # kept aside until the file is joined: the other edits' line numbers hold
                 above[edit.line - 1] += "".join(f"  {key}: {quote_exact(value)}\n" for key, value in edit.meta_before)
+            for at, (original, column) in spaced.items():
+                lines[at] = _respaced(original, lines[at], column)
             if above or dropped:
                 lines = [above[at] + ("" if at in dropped else text) for at, text in enumerate(lines)]
             if lines != before:
