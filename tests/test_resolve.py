@@ -776,38 +776,79 @@ def test_write_off_an_fx_gap_records_the_spread_in_the_fx_account_and_moves_no_m
     assert "written off already" in run(merchant, "write-off", "fx-gap", gap.refs[0])
 
 
+RENT = """
+2026-03-10 * "房东" "房租 2026-03"
+  id: "B4"
+  Assets:Bank:Ops                            -3000.00 CNY
+  Expenses:Rent                               3000.00 CNY
+"""
+
+
 def test_a_line_a_rule_booked_may_be_booked_elsewhere_and_unlinked_back_to_the_rule(shop):
+    # a line the import booked by a rule of config.yaml (房租 -> Expenses:Rent) may be
+    # booked elsewhere, this one line, and unlink books it back where the rule puts it
+    (shop / "books" / OPS).write_text(text(shop, OPS) + RENT, encoding="utf-8")
+    before = text(shop, OPS)
+    out = run(shop, "book", "B4", "Expenses:Office")
+    assert out.startswith("bank line B4 (-3,000.00 CNY) booked to Expenses:Office")
+    assert text(shop, OPS) == before.replace("  Expenses:Rent                               3000.00 CNY\n",
+                                             "  Expenses:Office                             3000.00 CNY\n", 1)
+    assert run(shop, "unlink", "B4").startswith("bank line B4: booked back to Expenses:Rent")
+    assert text(shop, OPS) == before
+
+
+def test_a_line_booked_with_a_rule_may_be_booked_elsewhere_and_unlinked_back_where_it_was(shop):
     # a blind helper's line booked with --rule could be neither re-booked ("unlink it
-    # first") nor unlinked ("not linked or booked")
+    # first") nor unlinked ("not linked or booked"); it keeps where it was before the
+    # first booking (booked-from), and unlink books it back there: the books as before it
+    original = text(shop, OPS)
     run(shop, "book", "B2", "Expenses:Hosting", "--rule", "ALIYUN")
     before = text(shop, OPS)
     out = run(shop, "book", "B2", "Expenses:Cloud")
     assert out.startswith("bank line B2 (-312.00 CNY) booked to Expenses:Cloud")
     assert text(shop, OPS) == before.replace("  Expenses:Hosting                             312.00 CNY\n",
                                              "  Expenses:Cloud                               312.00 CNY\n", 1)
-    assert run(shop, "unlink", "B2").startswith("bank line B2: booked back to Expenses:Hosting")
-    assert text(shop, OPS) == before
+    assert run(shop, "unlink", "B2").startswith("bank line B2: booked back to Assets:Suspense")
+    assert text(shop, OPS) == original
 
 
 def test_a_line_retitled_by_book_is_unlinked_back_to_where_its_statement_text_puts_it(shop):
-    # a line a rule put in Expenses:Hosting, booked elsewhere under a new narration, went
+    # a line a rule put in Expenses:Rent, booked elsewhere under a new narration, went
     # back to suspense on unlink: the rule no longer found the narration book gave it
-    run(shop, "book", "B2", "Expenses:Hosting", "--rule", "ALIYUN")
+    (shop / "books" / OPS).write_text(text(shop, OPS) + RENT, encoding="utf-8")
     ruled = text(shop, OPS)
-    run(shop, "book", "B2", "Expenses:Cloud", "--narration", "servers, March")
+    run(shop, "book", "B4", "Expenses:Office", "--narration", "office, March")
     booked = text(shop, OPS)
-    assert booked == ruled.replace('"ALIYUN 2026-03"', '"servers, March"').replace(
-        '  booked-from: "Assets:Suspense"\n',
-        '  booked-from: "Assets:Suspense"\n  statement-text: "阿里云计算有限公司 ALIYUN 2026-03"\n').replace(
-        "  Expenses:Hosting                             312.00 CNY\n",
-        "  Expenses:Cloud                               312.00 CNY\n")
+    assert booked == ruled.replace('"房租 2026-03"', '"office, March"').replace(
+        '  id: "B4"\n', '  id: "B4"\n  statement-text: "房东 房租 2026-03"\n').replace(
+        "  Expenses:Rent                               3000.00 CNY\n",
+        "  Expenses:Office                             3000.00 CNY\n")
     # retitled again: the statement's text is kept once, as the statement wrote it
-    run(shop, "book", "B2", "Expenses:Cloud", "--narration", "servers")
-    assert text(shop, OPS) == booked.replace('"servers, March"', '"servers"')
-    assert run(shop, "unlink", "B2").startswith("bank line B2: booked back to Expenses:Hosting")
-    # the line as the rule left it, its statement's title back (it kept "servers, March"
+    run(shop, "book", "B4", "Expenses:Office", "--narration", "office")
+    assert text(shop, OPS) == booked.replace('"office, March"', '"office"')
+    assert run(shop, "unlink", "B4").startswith("bank line B4: booked back to Expenses:Rent")
+    # the line as the rule left it, its statement's title back (it kept "office, March"
     # and the statement-text, and the finding it re-opened quoted the person's narration)
     assert text(shop, OPS) == ruled
+
+
+def test_book_with_a_rule_then_unlink_gives_the_books_back_byte_for_byte_and_keeps_the_rule(shop):
+    # blind9: unlink left the line in the rule's account, with its booked-from (only its
+    # title came back), where the README promised the books back byte for byte. The rule
+    # is the person's: it stays in config.yaml, for the lines imported from then on.
+    before, config = snapshot(shop / "books"), (shop / "config.yaml").read_text(encoding="utf-8")
+    run(shop, "book", "B2", "Expenses:Hosting", "--narration", "cloud servers", "--rule", "ALIYUN")
+    ruled = config.replace("    account: Expenses:Rent\n",
+                           "    account: Expenses:Rent\n  - match: ALIYUN\n    account: Expenses:Hosting\n")
+    assert (shop / "config.yaml").read_text(encoding="utf-8") == ruled
+    out = run(shop, "unlink", "B2")
+    assert out == ("bank line B2: booked back to Assets:Suspense; titled as its statement wrote it; the rule of "
+                   "config.yaml that books lines like it to Expenses:Hosting stays, for the lines imported from now "
+                   f"on\n  wrote {shop / 'books' / OPS}\n")
+    assert changed(before, snapshot(shop / "books")) == {"accounts.beancount"}   # the open line book added
+    assert (shop / "config.yaml").read_text(encoding="utf-8") == ruled
+    assert ("bank-unmatched", "B2") in codes(shop)
+    assert "nothing was written" in run(shop, "unlink", "B2")
 
 
 def test_book_then_unlink_is_byte_for_byte_with_a_comment_line_among_the_metadata(shop):

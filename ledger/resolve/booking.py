@@ -92,7 +92,7 @@ STATEMENT_TEXT = "statement-text"
 # config.yaml already) claims the line, or a person retitled it by hand (a wire the
 # import put in suspense, retitled "Stripe payout via HK agent?", reads as a Stripe
 # payout's credit). The month report puts the line back there to judge the month's end
-# (resolve/imported.py); unlink books it back there too, unless a rule now claims it.
+# (resolve/imported.py); unlink books it back there too, whatever rule claims it now.
 BOOKED_FROM = "booked-from"
 
 
@@ -155,10 +155,14 @@ def booked_from(config, line, imports_to: str | None = None) -> tuple[str, str] 
 
 
 def unlinked_account(config, line) -> str:
-    """Where `unlink` books a line back: where the import books it now where a rule of
-    the config claims its text (one `book --rule` added), else where it was when it was
-    booked or matched (`booked-from`, which its text no longer says), else where its text
-    leads (import_account)."""
+    """Where `unlink` books a line back: where it was before `book`, `link` or `match
+    --apply` first moved it (`booked-from`, which its text no longer says), else where its
+    text leads (import_account: a rule's account, a channel's transit, suspense), but for
+    a line in suspense a rule added since its import claims: it stays. A rule claiming its
+    text does not keep it from going back where it was (blind9: `book --rule` then
+    `unlink` left the line in the rule's account, with its `booked-from`, where the README
+    promised the books back byte for byte; the rule stays in config.yaml, for the lines
+    imported from then on)."""
     return unlinked_target(config, line)[0]
 
 
@@ -167,8 +171,13 @@ def unlinked_target(config, line) -> tuple[str, str | None]:
     from beanclear.importers.banking import booked_as
     from beanclear.importers.base import rule_account
     was = line.entry.meta.get(BOOKED_FROM)
-    if was is not None and rule_account(config, statement_text(line)) is None:
+    if was is not None:
         return booked_as(config, line.bank_account, str(was))
+    if line.counter == config.suspense and rule_account(config, statement_text(line)) is not None:
+        # in suspense, and no booking moved it there: a rule added since its import (book
+        # --rule's, once unlinked) books it at `book`, never at an unlink (done twice, the
+        # second booked it by the rule)
+        return line.counter, None
     return import_target(config, line)
 
 

@@ -21,7 +21,8 @@ what is linked already is refused, saying the sums.
 the one given, and books its counter posting back to where the import books such a
 line (a channel's transit account for a credit naming its payouts, a rule's account,
 else Assets:Suspense) or, where `book` or the match wrote `booked-from` (its text did not
-say where the line was: retitled by hand), there, taking `booked-from` off; a line
+say where the line was: retitled by hand, or claimed by a rule added since, `book
+--rule`'s among them), there, taking `booked-from` off (a rule stays in config.yaml); a line
 `book` retitled gets the statement's title back, without the `statement-text` that kept
 it. The items keep their own links: the importer gave them. A link a write-off settles
 the line with is not taken off (refused, naming the write-off: it goes first).
@@ -30,15 +31,17 @@ the line with is not taken off (refused, naming the write-off: it goes first).
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from beanclear.books.edits import Edit
 from beanclear.checks.items import posted
 from beanclear.checks.reconcile import collector_paused
 from beanclear.importers.banking import booked_as
+from beanclear.importers.base import rule_account
 from beanclear.matching.core import ITEM_LINKS, Proposal, collect, edits_for, restated
 from beanclear.resolve import BadValue, Plan, ResolveError, refuse_closed
-from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, statement_title,
-                                       transfer_meta, unexplained, unlinked_target)
+from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, statement_text,
+                                       statement_title, transfer_meta, unexplained, unlinked_target)
 
 MATCH_LINKS = ITEM_LINKS
 
@@ -269,6 +272,10 @@ def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan
     said = ([f"unlinked {' '.join(present)}"] if present else []) + \
         ([f"booked back to {plan.data.get('booked_to')}"] if back else []) + \
         (["titled as its statement wrote it"] if title is not None else [])
+    ruled = rule_account(config, statement_text(line)) if back else None
+    if ruled is not None and ruled != imported:   # (book --rule's rule: unlink takes it out of no file)
+        said.append(f"the rule of {Path(config.path).name} that books lines like it to {ruled} stays, "
+                    "for the lines imported from now on")
     plan.message = f"bank line {bank_ref}: " + "; ".join(said)
     return plan
 
