@@ -23,8 +23,11 @@ loaded: list = []
 
 
 def _load(path: str):
+    from beanclear.books import atomic
     try:
         config = config_mod.load(path)
+        if atomic.settled(config.books):   # a write cut short, config.yaml's text among it (`book --rule`)
+            config = config_mod.load(path)
     except config_mod.ConfigError as exc:
         raise _fail(str(exc))
     loaded[:] = [config]

@@ -4,7 +4,9 @@ crash left half-written; any beanclear command rolls them back and sweeps the li
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -173,3 +175,100 @@ def test_ctrl_c_through_cli_main_is_exit_130_too(merchant, monkeypatch):
     monkeypatch.setattr(importing, "run", interrupted)
     result = beanclear(merchant, "import", str(merchant / "statements"))
     assert (result.exit_code, result.output) == (130, "beanclear: interrupted; the books are as they were\n")
+
+
+# -- a write that takes config.yaml with the books (`book --rule`) ----------------------------
+
+RESOLVE = Path(__file__).parent / "data" / "resolve"
+BOOK_WITH_A_RULE = ("book", "B2", "Expenses:Hosting", "--rule", "ALIYUN")
+# CRASHING, and every Path.unlink a step too: the commit (the journal's) and the removal
+# of the backups after it, where a kill left the backup of config.yaml
+CRASHING_TO_THE_END = CRASHING.replace("atomic.os = Os()", """atomic.os = Os()
+import pathlib
+pathlib.Path.unlink = step(pathlib.Path.unlink)""")
+
+
+def crashing_command(folder, at: int, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", CRASHING_TO_THE_END, args[0], "-c", str(folder / "config.yaml"),
+                           *args[1:]], capture_output=True, text=True, env={**os.environ, "CRASH_AT": str(at)})
+
+
+def restore_folder(folder: Path, files: dict[str, bytes]) -> None:
+    """The folder as `files` say, its lock kept."""
+    for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if path.is_file() and path.name != ".beanclear.lock":
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+
+
+def litter(files) -> list[str]:
+    return [name for name in files if name.endswith((".new", ".old")) or ".journal" in name
+            or name.endswith(".beanclear.outside")]
+
+
+def test_a_kill_of_book_with_a_rule_at_any_step_leaves_books_and_config_old_or_new_and_no_litter(
+        tmp_path, monkeypatch):
+    # blind9 (repro-06): config.yaml was written in the books' write, but its temporary
+    # file and backup lie beside it, outside the books' folder the next command sweeps: a
+    # kill left .config.yaml.new and .config.yaml.old there for good. And a command read
+    # config.yaml before rolling the write back: the rule of a write undone, its config.
+    from beanclear import clikit
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    shop = tmp_path / "m"
+    shutil.copytree(RESOLVE, shop)
+    before = snapshot(shop)
+    whole = crashing_command(shop, 10**6, *BOOK_WITH_A_RULE)
+    assert whole.returncode == 0, whole.stderr
+    after = snapshot(shop)
+    assert {name for name in after if before.get(name) != after[name]} == {
+        "config.yaml", "books/accounts.beancount", "books/ops/2026/2026-03.beancount"}
+    steps = int(whole.stderr.strip().rsplit(" ", 1)[1])
+    seen, read_rolled_back = set(), 0
+    for at in range(1, steps + 1):
+        restore_folder(shop, before)
+        crashed = crashing_command(shop, at, *BOOK_WITH_A_RULE)
+        assert crashed.returncode == 9, (at, crashed.stderr)
+        if (shop / "books" / ".beanclear.journal").exists() and \
+                (shop / "config.yaml").read_bytes() == after["config.yaml"]:
+            # config.yaml new, the write cut short: a command reads the config rolled back
+            rules = [rule.pattern.pattern for rule in clikit._load(str(shop / "config.yaml")).rules]
+            assert "ALIYUN" not in rules, at
+            read_rolled_back += 1
+        checked = beanclear(shop, "check")                     # the next command: rolls back, sweeps
+        assert checked.exit_code in (0, 1), (at, checked.output)
+        now = snapshot(shop)
+        assert now in (before, after), f"a mix after a kill at step {at} of {steps}: {sorted(now)}"
+        assert not litter(now), (at, litter(now))
+        seen.add(now == after)
+    assert seen == {False, True} and read_rolled_back
+
+
+def test_the_sweep_takes_what_a_write_named_outside_the_books_and_nothing_else(tmp_path):
+    from beanclear.books import atomic
+    books = tmp_path / "books"
+    books.mkdir()
+    config = tmp_path / "config.yaml"
+    config.write_text("new\n", encoding="utf-8")
+    # what a kill after the commit leaves: the backup of the old config, and the record
+    (tmp_path / ".config.yaml.old").write_text("old\n", encoding="utf-8")
+    (books / atomic.OUTSIDE).write_text(json.dumps([str(tmp_path / ".config.yaml.new"),
+                                                    str(tmp_path / ".config.yaml.old")]), encoding="utf-8")
+    (tmp_path / ".notes.old").write_text("a person's\n", encoding="utf-8")   # named by no write: kept
+    with atomic.reading(books):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".notes.old", "books", "config.yaml"]
+    assert [p.name for p in books.iterdir()] == [".beanclear.lock"]
+    assert config.read_text(encoding="utf-8") == "new\n"
+
+
+def test_a_write_with_a_file_outside_the_books_leaves_nothing_beside_it(tmp_path):
+    from beanclear.books import atomic
+    books = tmp_path / "books"
+    with atomic.locked(books):
+        atomic.write_files(books, {books / "a.beancount": "a\n", tmp_path / "config.yaml": "rules: []\n"})
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
+        "books", "books/.beanclear.lock", "books/a.beancount", "config.yaml"]

@@ -6,7 +6,10 @@ are hard-linked to backups; a journal naming all three is written; then each
 temporary file is renamed over its target. Removing the journal is the commit. If
 anything fails before that, in this process or in a crash noticed by the next
 command to take the lock, the backups are put back and created files removed: the
-books are byte for byte what they were.
+books are byte for byte what they were. A file outside the books' folder written with
+them (config.yaml) is one of the same write; the temporary file and backup it takes
+are named in OUTSIDE, in the books' folder, before either is made, so that the sweep
+finds them wherever a crash left them.
 
 Ctrl-C waits for the two moves it must not cut in two: the commit (with the removal
 of its backups), and a roll-back. A command interrupted is then either before its
@@ -28,6 +31,11 @@ from pathlib import Path
 
 LOCK = ".beanclear.lock"
 JOURNAL = ".beanclear.journal"
+# The temporary files and backups a write makes outside the books' folder (config.yaml,
+# for `book --rule`), named before any of them is made: the sweep of the books' folder
+# would not find them (blind9: a kill left .config.yaml.new and .config.yaml.old beside
+# config.yaml for good).
+OUTSIDE = ".beanclear.outside"
 commits = 0   # writes this process committed
 
 
@@ -179,7 +187,17 @@ def _undo(journal: Path) -> None:
 def _sweep(root: Path) -> None:
     """Litter of interrupted writes, which no journal names any more: `.<file>.new`
     temporary files and `.<file>.old` backups (write_files' names), `.beanclear.journal.new`,
-    and empty folders. Only ever called under the lock, with no journal left."""
+    those OUTSIDE names beside files outside the books, and empty folders. Only ever
+    called under the lock, with no journal left."""
+    outside = root / OUTSIDE
+    if outside.exists():
+        try:
+            names = json.loads(outside.read_text(encoding="utf-8"))
+        except ValueError:   # (renamed into place whole: never, but a sweep never fails)
+            names = []
+        for name in names:
+            Path(name).unlink(missing_ok=True)
+        outside.unlink()
     for path in root.rglob(".*"):
         if path.is_file() and (path.name.endswith((".new", ".old")) or path.name.startswith(JOURNAL)):
             path.unlink()
@@ -223,6 +241,18 @@ def pending(root: Path) -> bool:
     return (root / JOURNAL).exists()
 
 
+def settled(root: Path) -> bool:
+    """Roll back a write a crash cut short in the books at `root`, if there is one (under
+    the lock, as `reading` does); whether there was. The config names the books, so a
+    command reads it before their lock: a write cut short may have left it with its new
+    text (`book --rule`), which the command reads again once it is rolled back."""
+    if not pending(root):
+        return False
+    with reading(root):
+        pass
+    return True
+
+
 def write_files(root: Path, changes: dict) -> None:
     """Replace or create every file in `changes` as one step. Call under `locked()`.
     A file's text may be given as a function that makes it (Books.plan), as a str or
@@ -230,7 +260,13 @@ def write_files(root: Path, changes: dict) -> None:
     whole."""
     global commits
     steps = []
+    outside = [t for t in changes if not _within(root, t)]
     try:
+        if outside:   # named before any is made (renamed whole into place: the sweep reads it)
+            _write_durably(root / (OUTSIDE + ".new"), json.dumps(
+                [str(t.with_name(f".{t.name}{end}")) for t in sorted(outside) for end in (".new", ".old")]))
+            os.replace(root / (OUTSIDE + ".new"), root / OUTSIDE)
+            _fsync_dir(root)
         for target, text in sorted(changes.items(), key=lambda item: item[0]):
             if callable(text):
                 text = text()
@@ -257,6 +293,8 @@ def write_files(root: Path, changes: dict) -> None:
             for step in steps:
                 if step["backup"]:
                     Path(step["backup"]).unlink()
+            if outside:
+                (root / OUTSIDE).unlink()
     except BaseException:
         if (root / JOURNAL).exists():
             roll_back(root)
@@ -265,5 +303,15 @@ def write_files(root: Path, changes: dict) -> None:
                 for name in (step["temp"], step["backup"]):
                     if name and Path(name).exists():
                         Path(name).unlink()
-            (root / (JOURNAL + ".new")).unlink(missing_ok=True)
+            for name in (JOURNAL + ".new", OUTSIDE + ".new", OUTSIDE):
+                (root / name).unlink(missing_ok=True)
         raise
+
+
+def _within(root: Path, path: Path) -> bool:
+    """Whether `path` is in the books' folder `root` (its sweep finds its litter)."""
+    try:
+        Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
+    except ValueError:
+        return False
+    return True
