@@ -211,11 +211,19 @@ def test_rebook_of_a_persons_gap_that_is_the_new_accounts_column_still_comes_bac
 
 
 def test_an_entrys_layout_is_read_from_its_other_posting():
-    # the column a person (or bean-format) ended the amounts in, or the writer's (None)
+    # the columns a person (or bean-format) began and ended the amounts in, or the writer's (None)
     by_hand = ['2026-03-09 * "x" "y"\n', '  id: "B3"\n', "    Assets:Bank:ICBC    8000.00 CNY ; the wire\n",
                "    Assets:Suspense    -8000.00 CNY\n", "\n"]
-    assert edits.layout(by_hand, 3) == 31
-    assert edits.rebook(by_hand[3], "Assets:Suspense", "Income:Other", 31) == "    Income:Other       -8000.00 CNY\n"
+    assert edits.layout(by_hand, 3) == (24, 31)
+    # the amounts' ends in one column: kept there
+    assert edits.rebook(by_hand[3], "Assets:Suspense", "Income:Other", (24, 31)) == \
+        "    Income:Other       -8000.00 CNY\n"
+    # their starts: kept there
+    assert edits.rebook("    Assets:Suspense     -8000.00 CNY\n", "Assets:Suspense", "Income:Other", (24, 31)) == \
+        "    Income:Other        -8000.00 CNY\n"
+    # an account too long for the column: the person's gap, both ways
+    assert edits.rebook(by_hand[3], "Assets:Suspense", "Assets:Transit:WeChat", (24, 31)) == \
+        "    Assets:Transit:WeChat    -8000.00 CNY\n"
     written = ['2026-03-09 * "x" "y"\n', '  id: "B3"\n', "  Assets:Bank:ICBC                           8000.00 CNY\n",
                "  Assets:Suspense                           -8000.00 CNY\n"]
     assert edits.layout(written, 3) is None

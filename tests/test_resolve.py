@@ -503,9 +503,9 @@ def test_link_then_unlink_of_a_line_retitled_by_hand_gives_the_books_back_and_th
 
 def test_link_then_unlink_of_a_line_re_indented_by_hand_gives_its_spacing_back(demo_copy, monkeypatch):
     # blind9 (repro-07): a person re-indented the wire's postings, their amounts ending in
-    # one column; link moved the counter posting to the longer transit account (two
-    # spaces: the column is too near) and unlink put it in the writer's column, not the
-    # person's: `    Assets:Suspense        -8000.00 CNY`
+    # one column; link moved the counter posting to the longer transit account (its gap
+    # shrunk to two spaces: the column is too near) and unlink put it in the writer's
+    # column, not the person's: `    Assets:Suspense        -8000.00 CNY`
     monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
     merchant = demo_copy()
     credit, payout = "20260309000071", "payout-1000959334202602140000008216"
@@ -520,7 +520,7 @@ def test_link_then_unlink_of_a_line_re_indented_by_hand_gives_its_spacing_back(d
     run(merchant, "link", credit, payout)
     assert month.read_text(encoding="utf-8") == original.replace(
         f'"转账"\n  id: "{credit}"\n', f'"转账" ^{payout}\n  id: "{credit}"\n', 1).replace(
-        "    Assets:Suspense    -8000.00 CNY\n", "    Assets:Transit:WeChat  -8000.00 CNY\n")
+        "    Assets:Suspense    -8000.00 CNY\n", "    Assets:Transit:WeChat    -8000.00 CNY\n")
     run(merchant, "unlink", credit)
     assert snapshot(merchant / "books") == before
     # booked to a shorter account: its amount stays in the person's column

@@ -121,41 +121,48 @@ def retitle(line: str, payee: str | None, narration: str) -> str:
 _POSTING = re.compile(r"^([ \t]+)([A-Z][^ \t;]*)([ \t]+)([^ \t;][^ \t]*)")
 
 
-def _laid_out(indent: str, account: str, number: str, column: int | None) -> str | None:
-    """The spaces an entry's layout puts between a posting's account and its number:
-    with `column`, those that end the number there; else the writer's (render.py: two
-    spaces' indent, the number's end in its column), None for a line it would indent
-    otherwise."""
-    if column is not None:
-        pad = column - len(indent) - len(account) - len(number)
-    elif indent == "  ":
-        from beanclear.books.render import ACCOUNT_WIDTH, NUMBER_WIDTH
-        pad = max(ACCOUNT_WIDTH, len(account)) - len(account) + max(NUMBER_WIDTH, len(number)) - len(number)
-    else:
-        return None
-    return " " * max(2, pad)
+def _written(account: str, number: str) -> int:
+    """The spaces the writer puts between a posting's account and its number (render.py)."""
+    from beanclear.books.render import ACCOUNT_WIDTH, NUMBER_WIDTH
+    return max(ACCOUNT_WIDTH, len(account)) - len(account) + max(NUMBER_WIDTH, len(number)) - len(number)
 
 
-def _gap(indent: str, gap: str, was: tuple[str, str], will: tuple[str, str], column: int | None = None) -> str:
+def _pads(indent: str, account: str, number: str, laid: tuple[int, int] | None) -> list[int]:
+    """The spaces between a posting's account and its number in each layout its entry may
+    keep it in (`laid`: layout()): the writer's (two spaces' indent; None), or the number
+    ending where the other posting's ends, then starting where it starts."""
+    if laid is None:
+        return [_written(account, number)] if indent == "  " else []
+    start, end = laid
+    return [end - len(indent) - len(account) - len(number), start - len(indent) - len(account)]
+
+
+def _gap(indent: str, gap: str, was: tuple[str, str], will: tuple[str, str],
+         laid: tuple[int, int] | None = None) -> str:
     """The spaces between a posting's account and its number once (account, number) `was`
-    is `will`. A line in its entry's layout (`column`: layout()) stays in it: its amount in
-    the column where the gap allows; a line a person spaced otherwise keeps its spacing
+    is `will`. A line in a layout of its entry (`laid`: layout()) stays in it where both
+    sides fit it (two spaces at least); a line a person spaced otherwise keeps its spacing
     (blind9: a line re-indented by hand came back from link and unlink with the writer's
-    column). The two layouts trade places, so that the edit the other way gives the line
-    back byte for byte (`unlink` after `link` or `book`), the line two spaces from a
-    longer account included: a person's gap that happens to be the new side's layout
-    takes the old side's."""
-    before, after = _laid_out(indent, *was, column), _laid_out(indent, *will, column)
-    if before is None:
-        return gap
-    return after if gap == before else before if gap == after else gap
+    column). The old side's layouts and the new side's trade places: a one-to-one map,
+    the edit the other way its inverse, so that it gives the line back byte for byte
+    (`unlink` after `link` or `book`) — a person's gap that happens to be a layout of the
+    new side takes one of the old side's."""
+    pairs = [(" " * a, " " * b) for a, b in zip(_pads(indent, *was, laid), _pads(indent, *will, laid))
+             if a >= 2 and b >= 2]
+    to: dict[str, str] = {}
+    for a, b in pairs:   # each layout to its own, first come first
+        if a not in to and b not in to.values():
+            to[a] = b
+    every = {gap for pair in pairs for gap in pair}
+    to.update(zip(sorted(every - set(to)), sorted(every - set(to.values()))))   # the rest, in order
+    return to.get(gap, gap)
 
 
-def layout(lines: list[str], at: int) -> int | None:
+def layout(lines: list[str], at: int) -> tuple[int, int] | None:
     """How the entry of the posting line `lines[at]` lays its amounts out, read from its
     other posting (a bank line's own: an edit moves only its counter posting): None, as
-    the writer does (or the entry has no other amount), else the column that posting's
-    number ends in (a person's alignment, bean-format's)."""
+    the writer does (or the entry has no other amount), else the columns that posting's
+    number starts and ends in (a person's alignment, bean-format's)."""
     start, end = at, at + 1
     while start > 0 and lines[start][:1] in (" ", "\t"):
         start -= 1
@@ -164,14 +171,13 @@ def layout(lines: list[str], at: int) -> int | None:
     for k in range(start + 1, end):
         other = _POSTING.match(lines[k]) if k != at else None
         if other:
-            number = other[4]
-            if other[3] == _laid_out(other[1], other[2], number, None):
+            if other[1] == "  " and other[3] == " " * max(2, _written(other[2], other[4])):
                 return None
-            return other.start(4) + len(number)
+            return other.start(4), other.start(4) + len(other[4])
     return None
 
 
-def _respaced(original: str, edited: str, column: int | None = None) -> str:
+def _respaced(original: str, edited: str, laid: tuple[int, int] | None = None) -> str:
     """`edited`, a posting line made from `original` by rebook and restate together, with
     the gap between its account and its number made once from the original's (_gap): the
     two edits in turn would trade layouts twice, and a person's spacing would not come back
@@ -179,13 +185,13 @@ def _respaced(original: str, edited: str, column: int | None = None) -> str:
     was, now = _POSTING.match(original), _POSTING.match(edited)
     if not (was and now) or (was[2], was[4]) == (now[2], now[4]):
         return edited
-    return now[1] + now[2] + _gap(was[1], was[3], (was[2], was[4]), (now[2], now[4]), column) + \
+    return now[1] + now[2] + _gap(was[1], was[3], (was[2], was[4]), (now[2], now[4]), laid) + \
         edited[now.start(4):]
 
 
-def rebook(line: str, old: str, new: str, column: int | None = None) -> str:
+def rebook(line: str, old: str, new: str, laid: tuple[int, int] | None = None) -> str:
     """A posting line booked to `new` instead of `old`: the amount kept in its entry's
-    layout on a line in it (`column`: layout(); the writer's by default), a person's
+    layout on a line in it (`laid`: layout(); the writer's by default), a person's
     spacing kept on theirs (_gap), and the rest of the line (amount, price, comment) byte
     for byte."""
     indent = line[: len(line) - len(line.lstrip())]
@@ -200,13 +206,13 @@ def rebook(line: str, old: str, new: str, column: int | None = None) -> str:
     if not body.strip() or body.startswith(";"):   # no amount: nothing to keep in a column
         return indent + new + after
     number = body.split()[0]
-    return indent + new + _gap(indent, gap, (old, number), (new, number), column) + body
+    return indent + new + _gap(indent, gap, (old, number), (new, number), laid) + body
 
 
-def restate(line: str, old: str, new: str, column: int | None = None) -> str:
+def restate(line: str, old: str, new: str, laid: tuple[int, int] | None = None) -> str:
     """A posting line whose amount `old` (`-788.70 GBP`, whatever price follows it) is
     `new` instead (`-1000.00 USD @ 0.7887 GBP`): the number's end kept in its entry's
-    layout on a line in it (`column`: layout(); the writer's by default), a person's
+    layout on a line in it (`laid`: layout(); the writer's by default), a person's
     spacing kept on theirs (_gap), and what follows the amount (the spaces before a
     comment, the comment) byte for byte; a no-op when the line says `new` already."""
     end = _comment_start(line.rstrip("\n"))
@@ -225,7 +231,7 @@ def restate(line: str, old: str, new: str, column: int | None = None) -> str:
     head = body[:body.index(words[0]) + len(words[0])]
     start = body.index(words[1], len(head))
     stripped = body.rstrip()
-    gap = _gap(indent, body[len(head):start], (words[0], words[1]), (words[0], new.split()[0]), column)
+    gap = _gap(indent, body[len(head):start], (words[0], words[1]), (words[0], new.split()[0]), laid)
     return head + gap + new + body[len(stripped):] + rest
 
 
@@ -266,17 +272,17 @@ def apply(root: Path, edits: list[Edit], appends: dict[str, tuple[str, str, tupl
                 if edit.add_links:
                     text = add_links(text, edit.add_links)
                 if edit.account or edit.units:
-                    column = layout(before, edit.line - 1)
-                    spaced.setdefault(edit.line - 1, (text, column))
+                    laid = layout(before, edit.line - 1)
+                    spaced.setdefault(edit.line - 1, (text, laid))
                 if edit.account:
-                    text = rebook(text, *edit.account, column)
+                    text = rebook(text, *edit.account, laid)
                 if edit.units:
-                    text = restate(text, *edit.units, column)
+                    text = restate(text, *edit.units, laid)
                 lines[edit.line - 1] = text
                 # kept aside until the file is joined: the other edits' line numbers hold
                 above[edit.line - 1] += "".join(f"  {key}: {quote_exact(value)}\n" for key, value in edit.meta_before)
-            for at, (original, column) in spaced.items():
-                lines[at] = _respaced(original, lines[at], column)
+            for at, (original, laid) in spaced.items():
+                lines[at] = _respaced(original, lines[at], laid)
             if above or dropped:
                 lines = [above[at] + ("" if at in dropped else text) for at, text in enumerate(lines)]
             if lines != before:
