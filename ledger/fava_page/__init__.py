@@ -151,6 +151,7 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         self.config_path = config
         self._state: State | None = None
         self._charts: dict = {}
+        self._read = None   # the books' files as Fava loaded them (after_load_file)
 
     def money(self, value, currency: str) -> str:
         """review.money in the locale of these books' Fava (the page's amounts)."""
@@ -162,6 +163,17 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
 
     def after_load_file(self) -> None:
         self._state, self._charts = None, {}
+        self._read = self._books_now()
+
+    def _books_now(self):
+        """The books' files as they are now (atomic.Snapshot): taken as Fava has loaded
+        them, and again under the lock before a write; None where the config cannot say
+        where the books are."""
+        try:
+            config = reconcile.plugin_config(self.ledger.options, self.config_path)
+        except (ConfigError, OSError):
+            return None
+        return atomic.Snapshot.of(config.books, config.path)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -294,7 +306,15 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         books refuse it (a closed month, a line explained already, a limit)."""
         try:
             body = guard.decision_body()
-            with atomic.waiting(guard.WRITE_WAIT):   # a request, not a terminal: it waits briefly
+            root = self.state().config.books
+            with atomic.waiting(guard.WRITE_WAIT), atomic.locked(root), atomic.holding(root):
+                # (a request, not a terminal: it waits briefly) The action is decided and
+                # written under the lock, from the books as they are then: another write
+                # since Fava loaded them (a command, before Fava's watcher told it) has
+                # the ledger loaded again first (blind9: the command line and the page
+                # both wrote one write-off).
+                if not self.ledger.changed() and (self._read is None or self._read.changed()):
+                    self.ledger.load_file()
                 changed, message = act(body, self.state())
         except Refused as exc:
             return jsonify({"error": on_the_page(str(exc))}), exc.status
