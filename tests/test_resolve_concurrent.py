@@ -180,3 +180,22 @@ def test_a_write_off_from_the_page_after_the_command_wrote_it_writes_nothing(dem
     assert snapshot(fava.merchant / "books") == after
     assert text(fava.merchant, "writeoffs.beancount").count(OFF) == 1
     assert text(fava.merchant, "accounts.beancount").count(OPEN) == 1
+
+
+def test_an_append_to_a_decision_file_is_decided_again_under_the_lock(shop):
+    """close, reopen and the page's rejections append through edits.append_to: the same
+    rule. Decided again to nothing, it writes nothing; with no way to decide again, it
+    refuses."""
+    root = shop / "books"
+    read = atomic.Snapshot.of(root)
+    edits.append_to(root, "periods.beancount", "; periods\n", "\n2026-03-31 custom \"beanclear-close\" \"2026-03\"\n",
+                    after=("acks.beancount",))
+    after = snapshot(root)
+    block = "\n2026-03-31 custom \"beanclear-close\" \"2026-03\"\n"
+    assert edits.append_to(root, "periods.beancount", "; periods\n", block, ("acks.beancount",), read=read,
+                           again=lambda: "") == []
+    with pytest.raises(edits.BooksChanged):
+        edits.append_to(root, "periods.beancount", "; periods\n", block, ("acks.beancount",), read=read)
+    assert snapshot(root) == after
+    # must not fire: read as they are, it is appended
+    assert edits.append_to(root, "acks.beancount", "", "; a note\n", (), read=atomic.Snapshot.of(root))
