@@ -32,6 +32,7 @@ from beanclear.importers.order_refs import (  # noqa: F401  (every importer's, f
     order_key, order_link, payment_shops, placed_by_books)
 from beanclear.importers.toolkit import (MAX_ID, MAX_TEXT, StatementError, header_in, in_places, named_day, paused_gc,
                                          read_period, shape_first, sniff, unread_period)
+from beanclear.importers.toolkit.places import currency_places, past_places
 
 
 @dataclass(frozen=True)
@@ -555,7 +556,8 @@ def transaction(path: str, line: int, when: dt.datetime | dt.date, payee: str | 
                 meta: dict, postings: list[data.Posting], links=()) -> data.Transaction:
     """A transaction; postings of zero are left out (a fee of 0.00 is no posting). Every
     text is bounded (toolkit MAX_TEXT: longer is cut, marked `…`); an id (`id`, `…-id`)
-    longer than MAX_ID is an error: cut, two ids could become one."""
+    longer than MAX_ID is an error: cut, two ids could become one. An amount past its
+    currency's places (`7.407 CNY`) is an error naming the line (unplaced)."""
     timed = isinstance(when, dt.datetime)
     full = {"filename": str(path), "lineno": line}   # data.new_metadata
     if timed:
@@ -569,7 +571,14 @@ def transaction(path: str, line: int, when: dt.datetime | dt.date, payee: str | 
                                      f"({value[:40]}…, {len(value)} characters; expected a statement id)")
             value = _bounded(value)
         full[key] = value
-    kept = [p for p in postings if p.units.number != 0] or postings[:1]
+    kept = []
+    for p in postings:
+        number = p.units.number
+        if number != 0:
+            if number is not None and past_places(number, p.units.currency):
+                raise unplaced(path, line, number, p.units.currency, p.account)
+            kept.append(p)
+    kept = kept or postings[:1]
     return _tuple_new(data.Transaction, (full, when.date() if timed else when, "*", _bounded(payee) or None,
                                          _bounded(narration), _NO_TAGS, frozenset(links), kept))
 
@@ -581,8 +590,22 @@ def _bounded(text: str | None) -> str | None:
     return text[:MAX_TEXT - 1] + "…" if text and len(text) > MAX_TEXT else text
 
 
+def unplaced(path: str, line: int, number: Decimal, currency: str, account: str) -> StatementError:
+    """The error of an amount past its currency's places, whichever importer read it: no
+    channel, bank or shop moves a fraction of a cent (a fen, a yen), so `7.407 CNY` is
+    a figure the importer did not round as its channel charges it (toolkit.charged), or
+    an amount misread; booked as it reads, the fraction would become an opening balance
+    or a failed balance assertion that no statement holds (blind9: WeChat's 5-decimal
+    手续费). Banks refuse theirs as they read them (toolkit.in_currency_places)."""
+    return StatementError(path, line, f"{account} {number:f} {currency}: more decimal places than {currency} has "
+                                      f"({currency_places(currency)}): expected the statement's amounts in "
+                                      f"{currency}'s places (is a thousands separator read as the decimal point?)")
+
+
 def balance(path: str, line: int, date: dt.date, account: str, number: Decimal, currency: str,
             meta: dict | None = None) -> data.Balance:
+    if past_places(number, currency):
+        raise unplaced(path, line, number, currency, account)
     full = data.new_metadata(str(path), line)
     full.update(meta or {})
     return data.Balance(full, date, account, Amount(in_places(number, currency), currency), None, None)

@@ -33,7 +33,8 @@ _MODULE_OF = {name: module for module, names in {
         "read_text", "strip_controls",
     ),
     "places": (
-        "MAX_AMOUNT_DIGITS", "THREE_DECIMAL", "ZERO_DECIMAL", "currency_places", "in_places",
+        "MAX_AMOUNT_DIGITS", "THREE_DECIMAL", "ZERO_DECIMAL", "charged", "currency_places", "in_places",
+        "past_places",
     ),
     "values": (
         "AmountReader", "_AMOUNT_RE", "_COMMA_DECIMAL", "_ISO_FORMATS", "_NUMERIC_DATE",

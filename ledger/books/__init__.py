@@ -49,6 +49,13 @@ def meta_line(key: str) -> re.Pattern:
     return re.compile(rf'^[ \t]+{re.escape(key)}:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 
 
+@functools.lru_cache(maxsize=64)
+def posting_to(account: str):
+    """Whether an entry's text has a posting to `account`."""
+    line = re.compile(rf"^[ \t]+{re.escape(account)}(?:[ \t]|$)", re.M)
+    return lambda block: line.search(block) is not None
+
+
 def balance_parts(line: str) -> tuple[str, str, str, Decimal, str] | None:
     """(day, account, currency, amount, trailing comment) of a balance line of the books,
     or None for another line (late_balances and in_flight restate such lines in place)."""

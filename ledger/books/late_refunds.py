@@ -7,10 +7,12 @@ A merchant who imports this month's bill before last month's books this month's 
 of last month's payments with no order; imported later, the payments would leave them
 so, and each would be a `refund-unsynced` the shop never had. Stripe's failures name the
 refund or payment they undo (`refund-failed`, `payment-failed`): an API response of a
-day's failures imported before the report of the refunds books them with no order. So
-the import that brings the named entries also gives those entries their order (and
-moves their sale posting to the shop's receivable, as routing does), in the same write:
-the books become what importing both together writes.
+day's failures imported before the report of the refunds books them with no order.
+PayPal's refund without an Invoice Number names its payment only, by `refund-of` (its
+`Reference Txn ID`): a download of March imported before February's books it with no
+order. So the import that brings the named entries also gives those entries their order
+(and moves their sale posting to the shop's receivable, as routing does), in the same
+write: the books become what importing both together writes.
 
     2026-03-05 * "WeChat Pay" "退款 RF-77"              ; booked first, no order
       id: "5030000001"
@@ -30,10 +32,12 @@ becomes, when the payment 4200000001 of order S1001 is imported,
       Assets:Receivable:Teashop                     100.00 CNY
 
 The metadata goes where the statement writes it (`Names.order`: a Stripe failure's
-`order-id` before its `refund-failed`, as one naming its own order has it), the link
+`order-id` before its `refund-failed`, as one naming its own order has it; PayPal's
+after its `refund-of`, which it has already: `adds` none), the link
 among the entry's links as render.py sorts them. Only importers that say how their
 entries name others (`names_orders`) are looked at; a month closed by `beanclear
-close` is left as it is.
+close` is left as it is. A PayPal chargeback names its payment too, but gives no sale
+back: only an entry posting to `Names.posts` (PayPal's sales account) waits.
 """
 
 from __future__ import annotations
@@ -42,7 +46,8 @@ import functools
 import re
 from pathlib import Path
 
-from beanclear.books import ENTRY_END, ID_LINE, ORDER_LINE, Books, _block_start, _unescape, meta_line, rewrite_blocks
+from beanclear.books import (ENTRY_END, ID_LINE, ORDER_LINE, Books, _block_start, _unescape, meta_line, posting_to,
+                             rewrite_blocks)
 from beanclear.books.render import quote_exact
 from beanclear.books import late_routes
 from beanclear.books.edits import add_links
@@ -142,8 +147,13 @@ def _waiting(books: Books, path: Path, names) -> dict[str, str]:
 
 def _named(block: str, names) -> tuple[str, str] | None:
     """(the entry's id, the id it names) where it waits for that one's order, else None."""
+    if "  order-id:" in block and (has := ORDER_LINE.search(block)) and has.group(1):
+        return None   # it names its order: not parsed (PayPal's books hold many refunds, most so)
     meta = {m.group(1): _unescape(m.group(2)) for m in META.finditer(block)}
     if meta.get("order-id") or (names.only and names.only not in meta) or (names.adds and names.adds in meta):
+        return None
+    if names.posts and not posting_to(names.posts)(block):
+        # (a PayPal chargeback: no sale given back)
         return None
     for key in names.in_books():
         value = meta.get(key)

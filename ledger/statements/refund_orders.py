@@ -13,6 +13,11 @@ shop's receivable, importers/base.py `route`). `Names` says how a statement name
   the order only where their own description does: a failure whose refund is of order
   1001 is that order's, whatever its description (blind9: `REFUND FAILURE`, or the API's
   none, was booked as a sale of the channel, and the order's refund-unsynced).
+- PayPal names the payment a refund refunds by its `Reference Txn ID` (`refund-of`),
+  its order only where the refund has an Invoice Number of its own: one without takes
+  the payment's order (blind9). A chargeback names its payment the same way, but sells
+  nothing back (the shop's order stays paid): only an entry giving the sale back, on
+  the channel's sales account, waits (`posts`).
 
 The order is the one the entry named holds, looked up
 
@@ -66,6 +71,8 @@ class Names:
     order: tuple[str, ...] = ()       # its metadata's order (SharedRows.order): `order-id` goes in its place
                                       # there, as the statement writes an order it names; else last
     said: str = "refund(s) booked before their payments"   # what the import says it placed later
+    posts: str = ""                   # ... on the entries posting to this account only (PayPal's sales
+                                      # account: its refunds, not its chargebacks, that name the payment too)
 
     def named(self, meta) -> str | None:
         """The id of the entry whose order an entry of `meta` waits for; None where it has
@@ -77,6 +84,15 @@ class Names:
             if value and value != NOT_STATED:
                 return value
         return None
+
+    def waits(self, entry) -> str | None:
+        """named() of a transaction `entry` that posts to `posts` where that is said; None for
+        any other entry."""
+        if not isinstance(entry, data.Transaction):
+            return None
+        if self.posts and not any(p.account == self.posts for p in entry.postings):
+            return None
+        return self.named(entry.meta)
 
     def names(self, meta) -> bool:
         """Whether an entry of `meta` names another (then it is not the one named)."""
@@ -122,7 +138,10 @@ MARKED = Names()   # mark()'s: WeChat's fund bill (importers/wechat_fund.py says
 def wanted(entries, names: Names = MARKED) -> set[str]:
     """The ids of the entries that the waiting entries of `entries` name."""
     named = names.named
-    return {ident for meta in metas(entries) if meta is not None and (ident := named(meta))}
+    ids = {ident for meta in metas(entries) if meta is not None and (ident := named(meta))}
+    if ids and names.posts:   # their postings say which of those wait: the entries themselves
+        ids = {ident for entry in entries if (ident := names.waits(entry))}
+    return ids
 
 
 def payment_orders(entries, ids: set[str], names: Names = MARKED) -> dict[str, str]:
@@ -153,7 +172,7 @@ def given(entries, marked: set[str], orders: dict[str, str], link, own_number=No
     out, changed, left = like(entries), False, set()
     for entry in entries:
         meta = entry.meta if isinstance(entry, data.Transaction) else None
-        paid = names.named(meta) if meta is not None else None
+        paid = names.waits(entry) if meta is not None else None
         if paid is not None:
             order = orders.get(paid)
             moved = None
