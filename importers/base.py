@@ -32,6 +32,7 @@ from beanclear.importers.order_refs import (  # noqa: F401  (every importer's, f
     order_key, order_link, payment_shops, placed_by_books)
 from beanclear.importers.toolkit import (MAX_ID, MAX_TEXT, StatementError, header_in, in_places, named_day, paused_gc,
                                          read_period, shape_first, sniff, unread_period)
+from beanclear.importers.toolkit.places import currency_places, past_places
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,12 @@ class Extraction:
     notes: list[str] = field(default_factory=list)       # e.g. the summary line disagrees
     period: tuple[dt.date, dt.date] | None = None         # the days it covers, where it says (coverage.py)
     period_said: tuple[int, str] | None = None            # (line, text) of a preamble's period (toolkit periods)
-    # the moment the period ends, where that is inside its last day (toolkit periods
-    # Stated.ends_inside): that day is covered only once a statement of all of it comes (coverage.py)
+    # The moments its stated period starts and ends, where they are inside a day (toolkit
+    # periods inside_day): set by a format that states them (CAMT `FrToDt`, a balance stamped
+    # inside a day), else read from its preamble (read()). Its balances of the start of that
+    # first day and of the end of that last day are no statement's (from_its_start, to_its_end);
+    # that last day is covered only once a statement of all of it comes (coverage.py).
+    starts_inside: dt.datetime | None = None
     ends_inside: dt.datetime | None = None
     # the period is the window an API was asked for (`beanclear fetch`'s day): a day
     # between two such windows is a missing answer, not a quiet day (coverage.py)
@@ -84,8 +89,9 @@ class Extraction:
     # Sales naming an order that route() left as sales (no shop placed them); None: not
     # routed. 0 lets route_batch skip a pass: nothing of the statement can move.
     unrouted: int | None = None
-    # The ids of the payments whose refunds still wait for their order (refund_orders.py):
-    # the import looks across its statements and the books only for these.
+    # The ids of the entries (a refund's payment, a failure's refund) whose order entries
+    # still wait for (refund_orders.py): the import looks across its statements and the
+    # books only for these.
     unplaced_refunds: set[str] = field(default_factory=set)
     # The ids named by fees given back (`fee-of`) that the statement does not hold: the import
     # looks across its statements and the books for chargebacks among them (chargeback_fees.py).
@@ -253,9 +259,12 @@ class StatementImporter(beangulp.Importer):
                 out.notes.append(unread_period(stated.line, stated.text, stated.why))
             out.period = (stated and stated.days) or named_day(filepath, self.daily_name)
             out.period_said = (stated.line, stated.text) if stated and stated.days else None
-            if stated is not None and stated.ends_inside is not None:
-                out.ends_inside = stated.ends_inside
-                to_its_end(out, stated.ends_inside)
+            if stated is not None and stated.days:
+                out.starts_inside, out.ends_inside = stated.starts_inside, stated.ends_inside
+        if out.ends_inside is not None:
+            to_its_end(out, out.ends_inside)
+        if out.starts_inside is not None:
+            from_its_start(out, out.starts_inside)
         if out.account is None:  # the account it is of, where the preamble states it (account_ids.py)
             out.account = stated_account(sniff(filepath))
         if isinstance(self.source, Channel) and self.config is not None and self.config.shops:
@@ -288,6 +297,36 @@ def to_its_end(out: Extraction, end: dt.datetime) -> None:
     out.entries = kept
     out.notes.append(f"it ends {end:%Y-%m-%d %H:%M}, inside that day: its balance then is not the day's closing "
                      f"balance, not asserted on {day} (a statement of the whole day asserts it)")
+
+
+def from_its_start(out: Extraction, start: dt.datetime) -> None:
+    """A statement whose stated period starts inside a day (`起始日期：[2026年03月10日
+    14:00:00]`, a CAMT `FrDtTm` or `OPBD` stamped 14:00; `Extraction.starts_inside`) knows
+    the balance of that moment, not the day's opening: the rows of the day before it are
+    in the download before. The mirror of to_its_end: what it says of the start of that
+    day or before is left out, so that the statement that holds the start of the day says
+    it, whichever comes first: a `balance` dated that day or before (checked before the
+    day's rows; a CAMT opening asserted where no closing balance is), and an opening it
+    states of the start of that day (Extraction.stated_openings; one of the start of a
+    later day, the statement showing nothing of the day after its start, holds). Its
+    balances of the ends of days (the first on the day after) are true and kept; the
+    opening worked back from them counts the rows of that day before its start only as
+    far as the books hold them, and moves with those booked later (importing.first_openings:
+    `statement-starts`)."""
+    day = start.date()
+    dropped = [key for key, said in out.stated_openings.items() if said.day <= day]
+    for key in dropped:
+        del out.stated_openings[key]
+    early = None if all_transactions(out.entries) else [e.date for e in out.entries
+                                                             if type(e) is data.Balance and e.date <= day]
+    if early:
+        kept = like(out.entries)   # (a pass only for such a statement: a spilled entry is not removed in place)
+        kept.extend(e for e in out.entries if not (type(e) is data.Balance and e.date <= day))
+        out.entries = kept
+    if dropped or early:
+        out.notes.append(f"it starts {start:%Y-%m-%d %H:%M}, inside that day: its balance then is not the day's "
+                         "opening balance, " + (f"not asserted on {max(early)}" if early else "not the books' opening")
+                         + " (a statement of the start of the day says it)")
 
 
 def _shape_first(parse):
@@ -517,7 +556,8 @@ def transaction(path: str, line: int, when: dt.datetime | dt.date, payee: str | 
                 meta: dict, postings: list[data.Posting], links=()) -> data.Transaction:
     """A transaction; postings of zero are left out (a fee of 0.00 is no posting). Every
     text is bounded (toolkit MAX_TEXT: longer is cut, marked `…`); an id (`id`, `…-id`)
-    longer than MAX_ID is an error: cut, two ids could become one."""
+    longer than MAX_ID is an error: cut, two ids could become one. An amount past its
+    currency's places (`7.407 CNY`) is an error naming the line (unplaced)."""
     timed = isinstance(when, dt.datetime)
     full = {"filename": str(path), "lineno": line}   # data.new_metadata
     if timed:
@@ -531,7 +571,14 @@ def transaction(path: str, line: int, when: dt.datetime | dt.date, payee: str | 
                                      f"({value[:40]}…, {len(value)} characters; expected a statement id)")
             value = _bounded(value)
         full[key] = value
-    kept = [p for p in postings if p.units.number != 0] or postings[:1]
+    kept = []
+    for p in postings:
+        number = p.units.number
+        if number != 0:
+            if number is not None and past_places(number, p.units.currency):
+                raise unplaced(path, line, number, p.units.currency, p.account)
+            kept.append(p)
+    kept = kept or postings[:1]
     return _tuple_new(data.Transaction, (full, when.date() if timed else when, "*", _bounded(payee) or None,
                                          _bounded(narration), _NO_TAGS, frozenset(links), kept))
 
@@ -543,8 +590,22 @@ def _bounded(text: str | None) -> str | None:
     return text[:MAX_TEXT - 1] + "…" if text and len(text) > MAX_TEXT else text
 
 
+def unplaced(path: str, line: int, number: Decimal, currency: str, account: str) -> StatementError:
+    """The error of an amount past its currency's places, whichever importer read it: no
+    channel, bank or shop moves a fraction of a cent (a fen, a yen), so `7.407 CNY` is
+    a figure the importer did not round as its channel charges it (toolkit.charged), or
+    an amount misread; booked as it reads, the fraction would become an opening balance
+    or a failed balance assertion that no statement holds (blind9: WeChat's 5-decimal
+    手续费). Banks refuse theirs as they read them (toolkit.in_currency_places)."""
+    return StatementError(path, line, f"{account} {number:f} {currency}: more decimal places than {currency} has "
+                                      f"({currency_places(currency)}): expected the statement's amounts in "
+                                      f"{currency}'s places (is a thousands separator read as the decimal point?)")
+
+
 def balance(path: str, line: int, date: dt.date, account: str, number: Decimal, currency: str,
             meta: dict | None = None) -> data.Balance:
+    if past_places(number, currency):
+        raise unplaced(path, line, number, currency, account)
     full = data.new_metadata(str(path), line)
     full.update(meta or {})
     return data.Balance(full, date, account, Amount(in_places(number, currency), currency), None, None)

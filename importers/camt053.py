@@ -56,7 +56,7 @@ from beanclear.importers.banking import (BankImporter, Closings, LineIds, Repeat
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import (MAX_AMOUNT_DIGITS, StatementError, XmlNode, XmlParts, applied_rate,
-                                         books_day, books_time, bounded, clean, currency_places, iso_time,
+                                         books_day, books_time, bounded, clean, currency_places, inside_day, iso_time,
                                          read_xml)
 from beanclear.importers.toolkit.tables import head_bytes
 from beanclear.importers.toolkit.text import errors_read_whole
@@ -405,7 +405,7 @@ class Importer(BankImporter):
         if not found:   # the whole read's error: the stream has read what it says before
             raise not_camt(path, parts.root)
         out.entries += closings.assertions()
-        return out
+        return self._inside(out)
 
     def _begins(self, path: str, st: XmlNode, numbers: set[str], out: Extraction) -> "_Statement":
         """A statement met in the stream: whether it is this account's, as own_statements decides."""
@@ -434,7 +434,7 @@ class Importer(BankImporter):
                 self._book(entry, path, out, line_id, booked)
             self._balances(st, path, out, closings, booked)
         out.entries += closings.assertions()
-        return out
+        return self._inside(out)
 
     def _book(self, entry: XmlNode, path: str, out: Extraction, line_id: _Ids, booked: dict) -> None:
         """One `Ntry` read: its transaction, if it moves booked money, added to `out`
@@ -458,8 +458,36 @@ class Importer(BankImporter):
     def _number(st: XmlNode) -> str:
         return clean(st.value("Acct/Id/IBAN") or st.value("Acct/Id/Othr/Id"))
 
+    def _moments(self, st: XmlNode, out: Extraction, opened: list, closed: list, booked: dict) -> None:
+        """The moment the statement starts and the one it ends, into the file's earliest start
+        and latest end (Extraction.starts_inside, ends_inside; `_inside`, once the file is read,
+        keeps them where they are inside a day): its opening balance's stamp where that is a
+        time (`OPBD` at `2026-03-10T14:00:00+01:00`: the balance of that moment), else its
+        `FrDtTm`, else the start of the day it opens (`opened`: (stamp, day) of its opening
+        balances) or of its first entry; its closing balance's stamp where that is a time,
+        else its `ToDtTm`, else the end of that balance's day (`closed`, alike). In the books'
+        zone (books_time: a time in the bank's own offset keeps its wall clock)."""
+        tz = self.config.timezone
+        times = lambda stamps: [books_time(s, tz) for s in stamps if isinstance(s, dt.datetime)]  # noqa: E731
+        days = [day + dt.timedelta(days=1) for _, day in opened] + [first for _, first in booked.values()]
+        start = min(times([stamp for stamp, _ in opened]) or times([stamp_text(st.value("FrToDt/FrDtTm"))])
+                    or [dt.datetime.combine(day, dt.time()) for day in days], default=None)
+        end = max(times([stamp for stamp, _ in closed]) or times([stamp_text(st.value("FrToDt/ToDtTm"))])
+                  or [dt.datetime.combine(day, dt.time(23, 59, 59)) for _, day in closed], default=None)
+        if start is not None:
+            out.starts_inside = min(start, out.starts_inside or start)
+        if end is not None:
+            out.ends_inside = max(end, out.ends_inside or end)
+
+    @staticmethod
+    def _inside(out: Extraction) -> Extraction:
+        """The file read: its start and end moments kept where they are inside a day (inside_day)."""
+        out.starts_inside = inside_day(out.starts_inside, start=True)
+        out.ends_inside = inside_day(out.ends_inside)
+        return out
+
     def _balances(self, st: XmlNode, path: str, out: Extraction, closings: Closings, booked: dict) -> None:
-        opening, closing, others = {}, {}, []
+        opening, closing, others, stamps = {}, {}, [], {}
         for bal in st.findall("Bal"):
             code = bal.value("Tp/CdOrPrtry/Cd") or bal.value("Tp/CdOrPrtry/Prtry")
             if code not in OPENING + (CLOSING,):
@@ -471,10 +499,13 @@ class Importer(BankImporter):
                 raise StatementError(path, bal.line, f"<Bal> {code}: no <Dt> (expected the date of the balance)")
             if code == "PRCD" and currency in opening and opening[currency][3] == "OPBD":
                 continue  # both stated: the opening booked balance is the statement's own opening
+            stamps[code in OPENING, currency] = (stamp_of(bal.find("Dt"), path, f"<Bal> {code}"), day)
             if code in OPENING:
                 opening[currency] = (amount, day, bal.line, code)
             else:
                 closing[currency] = (amount, day, bal.line)
+        self._moments(st, out, [at for (first, _), at in stamps.items() if first],
+                      [at for (first, _), at in stamps.items() if not first], booked)
         if others and not opening and not closing:   # Siauliu bankas (LT): OPAV and CLAV only
             out.notes.append(f"statement {st.value('Id')}: only {'/'.join(dict.fromkeys(others))} balances, no booked "
                              "one (OPBD/CLBD): nothing to open the books with or to assert (set opening_balance "

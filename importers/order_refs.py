@@ -83,11 +83,25 @@ TAOBAO_ORDER = re.compile(r"T200P(\d{6,})")
 
 def named_order(entry: data.Transaction, pattern: re.Pattern | None) -> str | None:
     """The shop order a channel entry pays: the order its `order-id` names (order_in),
-    or with the channel's `order_pattern`, else the one its narration names."""
+    or with the channel's `order_pattern`, else the one its narration names, else, of
+    an entry undoing a refund or payment (undoes_order), its `order-id` as it is."""
     order_id = entry.meta.get("order-id")
     if pattern is None:
         return order_in(order_id, None)
-    return order_in(order_id, pattern) or order_in(entry.narration, pattern)
+    return order_in(order_id, pattern) or order_in(entry.narration, pattern) or undoes_order(entry.meta)
+
+
+def undoes_order(meta) -> str | None:
+    """The `order-id` of an entry that undoes a refund or payment it names (REFUND_FAILED,
+    PAYMENT_FAILED: Stripe's failures), where it has one: the order of the refund or
+    payment it undoes (statements/refund_orders.py), or the one its own description
+    names, the channel's `order_pattern` applied already where the description was read
+    (description_order). A failure's text (`REFUND FAILURE`) is not where the pattern
+    finds it: it goes where the refund went."""
+    order_id = meta.get("order-id")
+    if order_id and any(meta.get(key) not in (None, "", NOT_STATED) for key in (REFUND_FAILED, PAYMENT_FAILED)):
+        return order_id
+    return None
 
 
 def order_in(text: str | None, pattern: re.Pattern | None) -> str | None:

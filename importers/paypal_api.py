@@ -48,6 +48,7 @@ import re
 from typing import Iterator
 
 from beanclear.importers.account_ids import checked
+from beanclear.importers import paypal_booking
 from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.paypal_booking import BOOKED, NO_MONEY, PENDING, PayPalRow, book_rows
 from beanclear.importers.toolkit import (StatementError, currency_code, json_amount, json_line, json_shown,
@@ -133,6 +134,13 @@ def no_details(path: str, doc) -> StatementError:
 class Importer(StatementImporter):
     kind = "paypal transaction search json"
     names_fee_of = True
+
+    @property
+    def names_orders(self):
+        """A refund without an Invoice Number names its payment only (`refund-of`): it takes
+        that payment's order, in the statement, the import, the books or later
+        (statements/refund_orders.py, books/late_refunds.py); a chargeback does not."""
+        return paypal_booking.names_orders(self.source.accounts)
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing

@@ -7,10 +7,11 @@ signed `Gross`, a `Fee` (negative: a cost, unlike Stripe) and `Net = Gross + Fee
     payment sent         the first `rules:` pattern in name or subject, else Assets:Suspense
     refund               the same, reversing the sale
     chargeback           Expenses:Chargebacks:PayPal  -gross (and its fee, a row of its own:
-                         a Chargeback Fee); no refund of the sale (DESIGN §1: chargebacks and
-                         their fees have their own accounts), so the shop's order stays paid
+                         a Chargeback Fee, `fee-of` what it names); no refund of the sale
+                         (DESIGN §1: chargebacks and their fees have their own accounts), so
+                         the shop's order stays paid
     fee                  Expenses:Fees:PayPal     -net, `fee-of` what it names; a fee given
-                         back of a chargeback (a won dispute's Fee Reversal) on the chargeback
+                         back of a dispute (a won dispute's Fee Reversal) on the chargeback
                          account, as its fee was (statements/chargeback_fees.py)
     withdrawal           Assets:Transit:PayPal    -gross    ^payout-<transaction id>
     bank funding         Assets:Transit:PayPal    -gross    (money coming from the bank)
@@ -30,6 +31,16 @@ balances and `fx-rate`/`fx-pair` for the fx-gap check:
       Assets:Transit:PayPal           12431.37 EUR
       Assets:Clearing:PayPal         -14000.00 USD @ 0.887955 EUR
 
+A row that names another by `Reference Txn ID` (a refund, a chargeback, a fee, each
+with the payment's id) takes from the payment it names what it shares with it, and only
+that (_named): a refund without an Invoice Number of its own refunds the payment's order
+(its link, the shop's receivable: statements/refund_orders.py); a fee given back of a
+payment disputed (a Chargeback Fee or a Chargeback names it) is the dispute's fee given
+back (statements/chargeback_fees.py); a chargeback takes no order, as it sells nothing
+back. The payment may be in the same statement, another of the import, the books, or a
+statement imported later (books/late_refunds.py, books/late_fees.py): the books are the
+same in any order of import.
+
 A pair that funds nothing in the file (a conversion the user asked for, `User Initiated
 Currency Conversion`) is an entry of its own. The running `Balance` of each currency
 becomes a `balance` assertion on the clearing account for the start of the next day.
@@ -37,6 +48,7 @@ becomes a `balance` assertion on the clearing account for the start of the next 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -53,7 +65,8 @@ from beanclear.books.spill import Spill
 from beanclear.importers.base import (BalanceChain, FileOrder, balance, closing_balances, fx_postings, link, netted,
                                       next_day, posting, rule_account, transaction)
 from beanclear.importers.toolkit import StatementError
-from beanclear.statements import chargeback_fees
+from beanclear.statements import chargeback_fees, refund_orders
+from beanclear.statements.refund_orders import Names
 
 BOOKED, PENDING, NO_MONEY = "booked", "pending", "no money"
 # Kinds whose pending rows already moved the balance (a withdrawal on its way to the bank).
@@ -204,8 +217,8 @@ class Booking:
         if pair is not None:
             # a second row of that id: the pair funds the first
             pair = tuple(map(Half.of, pair)) if self.used.add(row.id) else None
-        if row.kind in ("chargeback", "chargeback-fee"):
-            self.disputed.add(row.id)
+        if row.kind in ("chargeback", "chargeback-fee"):   # (chargeback_fees.disputed of these entries)
+            self.disputed.update(i for i in (row.id, row.ref) if i)
         elif row.kind == "fee" and row.ref:
             self.fees_of.add(row.ref)
         self.out.entries.append(_entry(row, pair, self.importer))
@@ -219,6 +232,7 @@ class Booking:
             raise self.no_ref or self.bad_group
         acc, out = self.importer.source.accounts, self.out
         chargeback_fees.within(out, self.disputed, self.fees_of, acc.fees, acc.chargebacks)
+        refund_orders.within(out, lambda order: link("order-", order), self.importer.names_orders)
         unfunded = sorted((tuple(map(Half.of, self.pairs.get(key))) for key in self.pairs if key not in self.used),
                           key=lambda pair: pair[0].line)
         for sold, bought in unfunded:   # conversions that fund no row here: entries of their own
@@ -266,12 +280,10 @@ def _entry(row: PayPalRow, pair, importer):
         meta["hold-of"] = row.ref
         postings = [posting(acc.reserve, -row.net, cur)]
     elif kind in ("fee", "chargeback-fee"):
-        if kind == "fee":   # a Fee Reversal names the fee it gives back: a chargeback's goes back there
-            meta[chargeback_fees.FEE_OF] = row.ref
+        _named(row, meta)
         postings = [posting(acc.fees if kind == "fee" else acc.chargebacks, -row.net, cur)]
     else:
-        if kind in ("refund", "chargeback"):
-            meta["refund-of"] = row.ref
+        _named(row, meta)
         if (kind == "payment" and row.gross < 0) or kind == "adjustment":
             other = rule_account(importer.config, f"{row.name} {row.subject} {row.label}") or importer.config.suspense
         else:
@@ -289,6 +301,35 @@ def _entry(row: PayPalRow, pair, importer):
         meta.update({"conversion-ids": f"{sold.id} {bought.id}", **fx_meta})
     narration = " / ".join(t for t in (row.label, row.subject) if t)
     return transaction(row.path, row.line, row.when, payee, narration, meta, postings, links)
+
+
+def _named(row: PayPalRow, meta: dict) -> None:
+    """What a row keeps of the row its `Reference Txn ID` names, and takes from it (see the
+    module docstring): a fee (a Chargeback Fee, a Fee Reversal) names what it is the fee of,
+    `fee-of`, so that one given back of a dispute goes where the dispute's fee went; a refund
+    or a chargeback names the payment, `refund-of`, and a refund that states no order of its
+    own takes its payment's, wherever that payment is (names_orders)."""
+    if not row.ref:
+        return
+    if row.kind in ("fee", "chargeback-fee"):
+        meta[chargeback_fees.FEE_OF] = row.ref
+    elif row.kind in ("refund", "chargeback"):
+        meta[REFUND_OF] = row.ref
+
+
+REFUND_OF = "refund-of"
+# A refund names its payment (`refund-of`, by its `id`), and one without an Invoice Number
+# of its own takes that payment's order, written after it (`order-id` last: `adds` none, it
+# has its `refund-of`): in the statement, the import, the books or a later import, as
+# WeChat's refunds take their payments' (statements/refund_orders.py). A chargeback names
+# its payment too but gives no sale back: only an entry on the sales account waits (`posts`).
+NAMES = Names(keys=(REFUND_OF,), by="id", adds="")
+
+
+def names_orders(accounts) -> Names:
+    """NAMES for a channel of these accounts: its refunds give the sale back on its sales
+    account."""
+    return dataclasses.replace(NAMES, posts=accounts.sales)
 
 
 # -- the words of the exports ----------------------------------------------------------

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from beanclear.books.idset import Ids
+from beanclear.importers import paypal_booking
 from beanclear.importers.base import Extraction, FileOrder, StatementImporter
 from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, STATUS_OF, UPDATES, Booking, PayPalRow,
                                                 kind_of, status_of, type_key, zone_of)
@@ -114,6 +115,13 @@ def _lacking(keys: set[str]) -> list[str]:
 class Importer(StatementImporter):
     kind = "paypal csv"
     names_fee_of = True
+
+    @property
+    def names_orders(self):
+        """A refund without an Invoice Number names its payment only (`refund-of`): it takes
+        that payment's order, in the statement, the import, the books or later
+        (statements/refund_orders.py, books/late_refunds.py); a chargeback does not."""
+        return paypal_booking.names_orders(self.source.accounts)
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing

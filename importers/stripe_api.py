@@ -66,7 +66,8 @@ from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter
-from beanclear.importers.stripe_booking import OLD_PAYOUT, SHARED, BalanceTxn, book, category_of, sale_order
+from beanclear.importers.stripe_booking import NAMES, OLD_PAYOUT, SHARED, BalanceTxn, book, category_of, sale_order
+from beanclear.statements import refund_orders
 from beanclear.importers.toolkit import (JsonObject, StatementError, currency_code, from_minor_units, from_unix,
                                          json_line, json_shown, read_json)
 from beanclear.importers.toolkit.jsonstream import Dropped, JsonItems, Unusual, streamed_or_whole
@@ -86,6 +87,7 @@ CUSTOMER_SIDE = ("charge", "refund", "dispute")   # sources whose amount is what
 class Importer(StatementImporter):
     kind = "stripe api json"
     shared_rows = SHARED   # a row the other export lists too: one entry saying what both say
+    names_orders = NAMES   # a failure takes the order of the refund or payment it undoes
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
@@ -98,8 +100,9 @@ class Importer(StatementImporter):
 
     def parse(self, filepath: str) -> Extraction:
         path = str(filepath)
-        return streamed_or_whole(path, ("data",), lambda items: self._streamed(path, items),
-                                 lambda: self._whole(path))
+        out = streamed_or_whole(path, ("data",), lambda items: self._streamed(path, items), lambda: self._whole(path))
+        refund_orders.within(out, names=NAMES)   # a failure of a refund in the same response: its order
+        return out
 
     def _whole(self, path: str) -> Extraction:
         doc = read_json(path)

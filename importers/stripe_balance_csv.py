@@ -43,8 +43,9 @@ from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter
-from beanclear.importers.stripe_booking import (OLD_PAYOUT, SHARED, BalanceTxn, book, category_of, sale_order,
-                                                time_formats)
+from beanclear.importers.stripe_booking import (NAMES, OLD_PAYOUT, SHARED, BalanceTxn, book, category_of,
+                                                sale_order, time_formats)
+from beanclear.statements import refund_orders
 from beanclear.importers.toolkit import (StatementError, clean, currency_code, filled_at, first_row_keys,
                                          header_key, local_time, parse_amount, parse_datetime, read_statement, sniff,
                                          uses_decimal_comma)
@@ -75,6 +76,7 @@ REQUIRED = ("id", "created", "currency", "gross", "fee", "net", "category")
 class Importer(StatementImporter):
     kind = "stripe balance csv"
     shared_rows = SHARED   # a row the other export lists too: one entry saying what both say
+    names_orders = NAMES   # a failure takes the order of the refund or payment it undoes
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
@@ -157,6 +159,7 @@ class Importer(StatementImporter):
                     group[1:] = [group[1] + txn.net, max(group[2], effective), group[3] + 1]
         if items and not has_payouts:
             out.entries += self._payouts_from_items(items)
+        refund_orders.within(out, names=NAMES)   # a failure of a refund in the report: its order
         return out
 
     def _payouts_from_items(self, items: dict) -> list:

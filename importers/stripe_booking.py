@@ -30,7 +30,9 @@ debit) takes it back; `payment_failure_refund`, the type where no reporting cate
 says more, is either, by its sign. Each books against the sale side as the refund or
 payment it undoes did, and names it (`refund-failed` / `payment-failed`: its source
 id, "not stated" where the export leaves that column out): the checks count it
-against that refund or sale, not as a sale owing a fee or as a refund.
+against that refund or sale, not as a sale owing a fee or as a refund. Where its own
+description names no order (`REFUND FAILURE`, or none), it takes the order of the
+refund or payment it names (NAMES), and with it that one's shop receivable.
 
 A dispute is no refund (DESIGN §1: chargebacks and their fees have their own accounts):
 the amount the customer's bank took back, and the fee, go to the channel's chargebacks
@@ -50,6 +52,7 @@ from beancount.core.amount import Amount
 from beanclear.importers.base import SharedRows, description_order, link, posting, rule_account, transaction
 from beanclear.importers.order_refs import NOT_STATED, PAYMENT_FAILED, REFUND_FAILED
 from beanclear.importers.toolkit import StatementError, applied_rate, numeric_date_format
+from beanclear.statements.refund_orders import Names
 
 SALE = ("charge", "payment", "refund", "payment_refund", "refund_failure", "payment_failure_refund",
         "payment_reversal", "charge_failure", "partial_capture_reversal", "platform_earning",
@@ -77,9 +80,15 @@ OLD_PAYOUT = re.compile(r"STRIPE (TRANSFER|PAYOUT)", re.IGNORECASE)
 # booked as the sum of a report's items is a guess its own row replaces.
 SHARED = SharedRows(order=("time", "id", "stripe-category", "source-id", "exchange-rate", "fee-details", "status",
                            "charge-id", "customer", "order-id", "shop-order-id", "arrival-date", "payout-status",
-                           "balance-transaction", "customer-amount", "fx-rate", "fx-pair", "payout-returned",
-                           "payout-id", "payout-total"),
+                           "balance-transaction", "customer-amount", "fx-rate", "fx-pair", REFUND_FAILED,
+                           PAYMENT_FAILED, "payout-returned", "payout-id", "payout-total"),
                     guess="payout-total")
+# A failure names what it undoes by its source id (failure_of), and takes the order of the
+# refund or payment of that `source-id` where its own description names none: on the
+# shop's receivable as that one went, found in the statement, the import, the books or a
+# later import, as WeChat's refunds take their payments' (statements/refund_orders.py).
+NAMES = Names(keys=(REFUND_FAILED, PAYMENT_FAILED), by="source-id", adds="", order=SHARED.order,
+              said="failure(s) booked before the refund or payment they undo")
 
 
 @dataclass

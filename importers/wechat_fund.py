@@ -86,8 +86,11 @@ class Importer(StatementImporter):
     kind = "wechat fund bill"
     daily_name = "fundflow"   # as `beanclear fetch` archives a day's bill
     is_fund_view = True   # what its trade view books on another day is in flight (books/in_flight.py)
-    # Its refunds name the payment they refund here, not their order (books/late_refunds.py)
-    refund_payment_key = "fund-id"
+    # Its refunds name the payment they refund, not their order: marked as they are read
+    # (refund_orders.mark), in the books by their `fund-id` line (on a refund: with its
+    # refund number's line), they take the payment's order and `refund-of`, in the bill,
+    # the import, the books or when the payment comes (books/late_refunds.py)
+    names_orders = refund_orders.Names(written=("fund-id",), only="refund-order-id")
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
@@ -150,7 +153,7 @@ class Importer(StatementImporter):
             else:
                 raise StatementError(path, row.line, f"column 业务类型: unknown kind {kind!r} (expected "
                                      f"{WITHDRAWAL}, {', '.join(sorted(WITHDRAWAL_RETURNED | TRADES | REFUNDS | FEES))})")
-        refund_orders.within(out, lambda order: link("order-", order))
+        refund_orders.within(out, lambda order: link("order-", order), self.names_orders)
         for day, (line, amount) in sorted(closing_balances(balances).items()):
             out.entries.append(balance(path, line, next_day(day), acc.clearing, amount, currency))
         stated = {"rows": st.total("资金流水总笔数"), "income": st.total("收入金额"), "expense": st.total("支出金额")}

@@ -22,6 +22,12 @@ fee: `fee-back <微信退款单号>`), so either bill, imported second, finds it
 where only the fee row is, the rest is booked alone, and the other way round
 (render.unknown_part).
 
+手续费 is written to 5 decimals (`0.04000`); WeChat takes each row's fee in fen, rounded
+half up (toolkit.charged), as the fund bill's 扣除交易手续费 and 账户结余 say, and so it is
+booked: a `7.40700` is 7.41, the figure as written kept as `fee-stated`. Booked as
+written, the 0.003 became an opening balance of the clearing account no bill holds
+(blind9), and any other amount past the fen is refused naming its line (base.transaction).
+
 A payment row's own amounts are checked against each other: its discount is among its
 coupons (代金券金额), else the row is refused naming its line (no_more_than).
 
@@ -45,10 +51,10 @@ from beanclear.importers.account_ids import checked
 from beanclear.importers.base import Extraction, StatementImporter, compare_summary, link, posting, transaction
 from beanclear.importers.toolkit import (
     StatementError,
+    charged,
     clean,
     first_row_keys,
     header_key,
-    money,
     parse_amount,
     parse_datetime,
     read_statement,
@@ -70,7 +76,7 @@ class Importer(StatementImporter):
     daily_name = "tradebill"   # as `beanclear fetch` archives a day's bill
     shows_payouts = False  # its payouts are in the channel's other statement
     books_first = True   # in one import with the fund view: it knows the discounts and the fee rate
-    refund_payment_key = wechat_fund.Importer.refund_payment_key   # the books' fund-view refunds wait for its payments
+    names_orders = wechat_fund.Importer.names_orders   # the books' fund-view refunds wait for its payments
     fund_view = wechat_fund.VIEW   # what it books replaces what the books hold of it as the fund bill's (late_views.py)
 
     def account(self, filepath: str) -> str:
@@ -130,7 +136,13 @@ class Importer(StatementImporter):
                 raise StatementError(path, line, "column 微信订单号: expected the WeChat transaction id, got nothing")
             meta = {"order-id": order_id, "fee-rate": fee_rate, "method": bank}
             links = [link("order-", order_id)] if order_id else []
-            fee = money(fee)
+            # 手续费 is written to 5 decimals; WeChat takes it in fen, each payment's (or
+            # refund's) rounded half up: the fund bill's 扣除交易手续费 and its 账户结余 say
+            # so. The written figure is kept where it had more (the summary adds those).
+            booked = charged(fee, currency)
+            if booked != fee:
+                meta["fee-stated"] = fee_text
+            fee = booked
             if status == "SUCCESS":
                 ordered = parse_amount(ordered_text, path, line, "订单金额") if has_ordered else settled
                 discount = ordered - settled

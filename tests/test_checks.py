@@ -246,6 +246,57 @@ def test_items_naming_a_payout_not_in_the_books_wait_for_it(ledger):
         Decimal("99.40"), Decimal("90.00"))
 
 
+PAID = SALE + PAYOUT.format(amount="99.40") + BANK_CREDIT.format(day="03", amount="99.40")
+REFUND_FIRST = """
+2026-03-10 * "Refund 1001" ^order-1001 ^payout-79
+  time: "08:12:00"
+  id: "txn-R1001"
+  payout-id: "79"
+  Assets:Clearing:WeChat    -30.00 CNY
+  Income:Sales:WeChat        30.00 CNY
+2026-03-10 * "Order 1004" ^order-1004 ^payout-79
+  time: "09:17:44"
+  id: "txn-1004"
+  payout-id: "79"
+  Assets:Clearing:WeChat     50.00 CNY
+  Income:Sales:WeChat       -50.00 CNY
+"""
+PAYOUT_79 = """
+2026-03-11 * "WeChat Pay" "Withdrawal" ^payout-79
+  id: "F79"
+  payout-id: "79"
+  Assets:Transit:WeChat      {amount} CNY
+  Assets:Clearing:WeChat    -{amount} CNY
+"""
+
+
+def test_a_refund_first_among_the_items_of_a_payout_not_in_the_books_is_no_payout(ledger):
+    # A blind tester's August Stripe report: the payout before took all the clearing
+    # account held, and the next day's first item, naming payout 79 whose own row is in
+    # September's report, is a refund. It is money going back out of what payout 79 will
+    # pay, not the payout: it was judged as one ("payout 79 of 30.00 takes 30.00 more
+    # than the 0.00 held"). The day's sales make it up; nothing is mismatched or late.
+    assert ledger(PAID, REFUND_FIRST) == []
+    # the next statement: payout 79 of its items (50.00 - 30.00) settles them
+    assert ledger(PAID, REFUND_FIRST, PAYOUT_79.format(amount="20.00"), BANK_CREDIT.format(day="12", amount="20.00")) \
+        == []
+
+
+def test_a_payout_taking_more_than_its_items_and_the_clearing_account_held_is_still_a_mismatch(ledger):
+    # the other direction: payout 79 itself (to transit) takes 40.00 more than its items
+    # (a refund first among them) and nothing else is held
+    [finding] = ledger(PAID, REFUND_FIRST, PAYOUT_79.format(amount="60.00"),
+                       BANK_CREDIT.format(day="12", amount="60.00"))
+    assert (finding.code, finding.amount, finding.date) == ("payout-mismatch", Decimal("40.00"), dt.date(2026, 3, 11))
+    assert "payout 79 of 60.00 CNY (40.00 CNY of it beyond the items that name it) takes 40.00 more than the " \
+           "0.00 CNY" in finding.message
+    # a payout naming no items that takes more than was held, after the refund's day
+    [finding] = ledger(PAID, REFUND_FIRST, PAYOUT.format(amount="25.00").replace("2026-03-02", "2026-03-11").replace("77", "80"),
+                       BANK_CREDIT.format(day="12", amount="25.00"))
+    assert (finding.code, finding.amount) == ("payout-mismatch", Decimal("5.00"))
+    assert "takes 5.00 more than the 20.00 CNY" in finding.message
+
+
 def test_a_payout_beyond_the_items_naming_it_takes_the_rest_first_in_first_out(ledger):
     # Stripe's report names the payout of the items it lists; its API lists the items of
     # the days after the report without it (the tester's 9 Feb payout: 45,770 JPY of its

@@ -115,7 +115,9 @@ def test_quiet_days_are_of_statements_read_from_their_lines_only():
     """Between two statements that state their periods no quiet day is unsaid: a month
     between them is a hole whatever `quiet_days` allows; between statements read from
     their lines, the days it allows are quiet, one more is a hole; 0: every day has a
-    line, a day without is a hole."""
+    line, a day without is a hole. Fewer than QUIET_DAYS narrows the weekend between two
+    stated periods too (blind9: WeChat's bills, each of the day its name says, and none
+    of a day without transactions; `quiet_days: 0` left a day without one quiet)."""
     import datetime as dt
     from types import SimpleNamespace
 
@@ -138,6 +140,10 @@ def test_quiet_days_are_of_statements_read_from_their_lines_only():
     assert holes(45, feb, mar, lines=False) == [(day(2, 11), day(3, 19))]
     assert holes(0, (day(3, 1), day(3, 5)), (day(3, 7), day(3, 9))) == [(day(3, 6), day(3, 6))]
     assert holes(None, (day(3, 1), day(3, 5)), (day(3, 7), day(3, 9))) == []
+    assert holes(0, (day(3, 1), day(3, 5)), (day(3, 7), day(3, 9)), lines=False) == [(day(3, 6), day(3, 6))]
+    assert holes(1, (day(3, 1), day(3, 5)), (day(3, 8), day(3, 9)), lines=False) == [(day(3, 6), day(3, 7))]
+    assert holes(None, (day(3, 1), day(3, 5)), (day(3, 7), day(3, 9)), lines=False) == []
+    assert holes(45, (day(3, 1), day(3, 5)), (day(3, 9), day(3, 9)), lines=False) == []   # QUIET_DAYS, not more
 
 
 def test_quiet_days_is_a_whole_number_of_days(tmp_path):

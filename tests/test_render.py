@@ -9,7 +9,8 @@ from beanclear.books import render
 
 
 def slow_quote(text: str) -> str:   # render.quote() without its shortcut
-    flat = " ".join(str(text).split())
+    # (bytes a file name could not decode, kept as surrogates, are written \xNN: undecoded_as_escapes)
+    flat = " ".join(render.undecoded_as_escapes(str(text)).split())
     return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

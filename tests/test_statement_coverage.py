@@ -378,6 +378,130 @@ def test_a_refund_unsynced_the_missing_rows_cannot_explain_stays(tmp_path):
                                      paid)
 
 
+def fund_view_missing(tmp_path, missing: tuple[str, ...]) -> Path:
+    """Alipay 业务明细 and 账务明细 a file a day, 03-01 to 03-07, a payment a day, 120.00
+    withdrawn on 03-02. Order 1001, paid on 03-01, the shop refunded in full and Alipay
+    never did: refund-unsynced. `missing`: the files left out here ("f02": the 账务明细
+    of 03-02, "t02": its 业务明细); `whole` (returned) has them all."""
+    from test_shop_journey import shop_export
+    from test_views_converge import alipay_fund, alipay_trade, out, pay
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: CNY\nchannels:\n  alipay: {type: alipay, account_id: \"20880000000000000156\", "
+        "settlement_days: 400, fees: [{rate: 0.006}]}\n"
+        "shops:\n  teashop: {type: shopify, currency: CNY, order_days: 3}\n"
+        "checks:\n  refund-rate: {severity: \"off\"}\n", encoding="utf-8")
+    (tmp_path / "orders").mkdir()
+    amounts = {"01": ("100.00", "0.60"), "02": ("50.00", "0.30"), "03": ("20.00", "0.12"),
+               **{f"{d:02d}": ("10.00", "0.06") for d in range(4, 8)}}
+    shop_export(tmp_path / "orders", [("1001", "01", "100.00", "100.00", "refunded")] + [
+        (f"10{day}", day, amount, "0.00", "paid") for day, (amount, _) in amounts.items() if day != "01"])
+    bills, balance = tmp_path / "bills", Decimal(0)
+    bills.mkdir()
+    for day, (amount, fee) in amounts.items():
+        trade, first, last = f"202603{day}22001100001", f"2026-03-{day}", f"2026-03-{int(day) + 1:02d}"
+        events = [pay(trade, f"10{day}", f"{first} 10:00:00", amount, fee)]
+        alipay_trade(bills, f"trade-{first}.csv", events, first, last)
+        if day == "02":
+            events.append(out("20260302000009", f"{first} 23:00:00", "120.00"))
+        alipay_fund(bills, f"fund-{first}.csv", events, first, last, balance=f"{balance:.2f}")
+        balance += Decimal(amount) - Decimal(fee) - (120 if day == "02" else 0)
+    whole = tmp_path / "whole"
+    shutil.copytree(tmp_path, whole)
+    for name in missing:
+        (bills / f"{'fund' if name[0] == 'f' else 'trade'}-2026-03-{name[1:]}.csv").unlink()
+    for merchant in (whole, tmp_path):
+        for folder in ("orders", "bills"):
+            result = beanclear(merchant, "import", str(merchant / folder))
+            assert result.exit_code == 0, result.output
+    return whole
+
+
+def test_a_days_fund_view_missing_beside_its_trade_view_holds_no_order_deadline(tmp_path):
+    # The 业务明细 of 03-02 shows every payment and refund of the day: Alipay's refund of
+    # 1001 is not among the rows missing (the withdrawal of 03-02 is). The refund owed
+    # since 03-01 is a finding of its own, not one the gap swallows; the gap says that
+    # what is missing is the statement of the day's payouts and balances (blind9).
+    whole = fund_view_missing(tmp_path, ("f02",))
+    code, findings = check(whole)
+    assert [(f["code"], f["date"]) for f in findings] == [("refund-unsynced", "2026-03-01")], findings
+    code, findings = check(tmp_path)
+    assert sorted((f["code"], f["date"]) for f in findings) == [("refund-unsynced", "2026-03-01"),
+                                                                 ("statement-gap", "2026-03-02")], findings
+    [gap] = [f for f in findings if f["code"] == "statement-gap"]
+    assert "#1001" not in gap["refs"] and (gap["source"], gap["amount"]) == ("alipay", "120.00")
+    assert gap["message"].startswith("no statement of alipay that shows its payouts and balances covers 2026-03-02 "
+                                     "(its trade bill does: the payments and refunds of those days are in the "
+                                     "books), and its balance says 120.00 CNY less than the books hold"), gap["message"]
+
+
+def test_a_day_missing_from_both_views_still_holds_the_order_deadlines(tmp_path):
+    # Without the 业务明细 of 03-02 either, Alipay's refund of 1001 may be among the day's
+    # rows, and so may the payment of 1002 of that day: both wait for the one gap.
+    fund_view_missing(tmp_path, ("f02", "t02"))
+    code, findings = check(tmp_path)
+    assert code == 1 and [f["code"] for f in findings] == ["statement-gap"], findings
+    [gap] = findings
+    assert {"#1001", "#1002"} <= set(gap["refs"]) and "2 finding(s) of what the books lack wait for it" in gap["message"]
+    assert gap["message"].startswith("no statement of alipay covers 2026-03-02, and its balance says "), gap["message"]
+
+
+def test_a_trade_bill_shows_its_days_payments_and_refunds_a_balances_file_does_not():
+    # The days whose payments and refunds the books hold are those of every statement with
+    # rows, a trade bill (`payouts: "no"`) too; not those of a file of balances only
+    # (PayPal's balances-….json: read from its lines, and no line of a transaction).
+    import datetime as dt
+    from beancount.core import data
+    from beancount.parser.grammar import ValueType
+    from beanclear.statements.coverage import KIND, Coverage
+
+    def record(source, day, **meta):
+        return data.Custom(meta, dt.date(2026, 3, day), KIND, [ValueType(source, str),
+                                                               ValueType(dt.date(2026, 3, day), dt.date)])
+    march = lambda day: dt.date(2026, 3, day)
+    cover = Coverage.of([record("alipay", 1), record("alipay", 2, payouts="no"), record("alipay", 3),
+                         record("wechat", 1, period="lines", **{"line-days": 1}),
+                         record("wechat", 2, payouts="no", period="lines", **{"line-days": 1}),
+                         record("wechat", 3, period="lines", **{"line-days": 1}),
+                         record("paypal", 1, period="lines", **{"line-days": 1}),
+                         record("paypal", 2, payouts="no", period="lines"),
+                         record("paypal", 3, period="lines", **{"line-days": 1})])
+    for name in ("alipay", "wechat", "paypal"):   # a step over the 2nd: no statement of its payouts
+        assert cover.uncovered(name, march(1), march(3)) == (march(2), march(2))
+    assert cover.unsold("alipay", march(2), march(2)) is None
+    assert cover.unsold("wechat", march(1), march(3)) is None
+    assert cover.unsold("paypal", march(2), march(2)) == (march(2), march(2))
+    assert cover.unsold("stripe", march(2), march(2)) == (march(2), march(2))   # no statement at all
+
+
+def test_an_order_deadline_follows_only_from_days_whose_payments_no_statement_shows(tmp_path):
+    # A step over 03-02 and 03-03, whose fund bills are missing; the trade bill of 03-03
+    # is in the books. The refund owed since 03-01 may be among 03-02's rows, an order
+    # of 03-03 was paid or not in the trade bill of its day; with both days' trade bills,
+    # no order deadline follows from the step.
+    refunded_in_a_missing_bill(tmp_path)
+    from beanclear.checks import missing_rows
+    from beanclear.checks.findings import Finding
+    from beanclear.config import load
+    config = load(tmp_path / "config.yaml")
+    march = lambda day: dt.date(2026, 3, day)
+    step = missing_rows.Step("wechat", "Assets:Clearing:WeChat", "CNY", march(2), march(3), Decimal("99.40"),
+                             march(4), unsold=(march(2), march(2)))
+    unsynced = Finding("refund-unsynced", march(1), "teashop", "Assets:Receivable:Teashop",
+                       Decimal("100"), "CNY", "", ("1001", "4200001"), expected=Decimal("100"), actual=Decimal("0"))
+    unpaid = Finding("order-unpaid", march(3), "teashop", "Assets:Receivable:Teashop", Decimal("20"), "CNY", "",
+                     ("1003",))
+    paid = {"Assets:Clearing:WeChat": {"4200001"}}
+    assert missing_rows._follows(unsynced, step, config, paid)
+    assert not missing_rows._follows(replace(unsynced, date=march(3)), step, config, paid)
+    assert missing_rows._follows(replace(unpaid, date=march(2)), step, config, paid)
+    assert not missing_rows._follows(unpaid, step, config, paid)
+    shown = replace(step, unsold=None)
+    assert not missing_rows._follows(unsynced, shown, config, paid)
+    assert not missing_rows._follows(replace(unpaid, date=march(2)), shown, config, paid)
+    assert missing_rows._missing(step) == ("no statement of wechat that shows its payouts and balances covers "
+                                           "2026-03-02 to 2026-03-03, and none at all 2026-03-02")
+
+
 def test_which_way_the_books_are_off_says_what_follows_from_the_rows_missing(tmp_path):
     # First in, first out: rows missing that brought money in (the books hold less) make
     # a later payout take more than held, never money unsettled; rows that took money

@@ -153,6 +153,35 @@ def test_a_payout_is_proved_against_its_items_whichever_export_booked_them(tmp_p
     assert _posted(first / "books", "Assets:Clearing:Stripe") == 1812
 
 
+def test_a_refund_first_among_the_items_of_the_next_reports_payout_waits_for_it(tmp_path):
+    """A blind tester's August report (one report a month, paid out daily): po_R4X pays
+    out all the clearing account held; a later day's first item is a refund naming
+    po_R4Y, whose own row is in the next month's report. The refund is money going back
+    out of what po_R4Y will pay, not the payout: `check` said payout-mismatch ("takes
+    100 more than the 0 held") and the month could not be closed. No finding with the
+    first report alone, nor once the second brings po_R4Y's row (its items: 2,275 - 100).
+    (T+3: the refund is past the days in which a payout may take money from before the
+    first report.)"""
+    later = dict(payout="po_R4YYYYYYYYYYYYYYYYYYYYYY", effective="2026-01-19 00:00:00")
+    paid = ('"txn_R4PPPPPPPPPPPPPPPPPPPPPP","2026-01-05 02:00:00","2026-01-05 02:00:00","jpy","-4415","0","-4415",'
+            f'"payout","{PAYOUT}","STRIPE PAYOUT","",""')
+    refund = ('"txn_R4RRRRRRRRRRRRRRRRRRRRRR","2026-01-16 00:30:00","2026-01-19 00:30:00","jpy","-100","0","-100",'
+              '"refund","re_R4R","REFUND FOR CHARGE (Order #4001)","po_R4YYYYYYYYYYYYYYYYYYYYYY","2026-01-19 00:00:00"')
+    sale = _item("txn_R4SSSSSSSSSSSSSSSSSSSSSS", "2026-01-16 03:00:00", 2360, 85, "ch_R4S", 4005, **later)
+    merchant = _merchant(tmp_path / "m", A, paid, refund, sale)
+    (merchant / "config.yaml").write_text(CONFIG.replace("settlement_days: 30", "settlement_days: 3"), encoding="utf-8")
+    assert beanclear(merchant, "import", str(merchant / "activity.csv")).exit_code == 0
+    result = beanclear(merchant, "check", "--format", "json")
+    assert (result.exit_code, json.loads(result.output)["findings"]) == (0, []), result.output
+    (merchant / "next.csv").write_text("\n".join([REPORT, (
+        '"txn_R4QQQQQQQQQQQQQQQQQQQQQQ","2026-01-19 00:05:00","2026-01-19 00:05:00","jpy","-2175","0","-2175",'
+        '"payout","po_R4YYYYYYYYYYYYYYYYYYYYYY","STRIPE PAYOUT","",""')]) + "\n", encoding="utf-8")
+    assert beanclear(merchant, "import", str(merchant / "next.csv")).exit_code == 0
+    result = beanclear(merchant, "check", "--format", "json")
+    assert (result.exit_code, json.loads(result.output)["findings"]) == (0, []), result.output
+    assert _posted(merchant / "books", "Assets:Clearing:Stripe") == 0
+
+
 def test_a_row_two_files_give_other_money_is_a_contradiction(tmp_path):
     """README "once": one balance transaction is one movement. The API saying another fee
     for Order #4002 than the report stops the import (exit 2) naming both lines, in one

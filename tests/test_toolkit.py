@@ -724,6 +724,22 @@ def test_a_stated_period_may_end_inside_its_last_day(head, ends):
     assert (str(found) if found else None) == ends
 
 
+@pytest.mark.parametrize("head, starts", [
+    # a download from two in the afternoon: its first balance is of 14:00, not of the day's start
+    ("#起始日期：[2026年03月10日 14:00:00]   终止日期：[2026年03月12日 00:00:00]\n", "2026-03-10 14:00:00"),
+    ("#起始日期：[2019年09月16日 00:00:00]   终止日期：[2019年09月17日 00:00:00]\n", None),   # midnight: whole days
+    ("起始时间：[2023-01-01 00:00:00]    终止时间：[2023-03-31 23:59:59]\n", None),
+    ("查询期间：2026-02-26 09:30 至 2026-03-04 17:45\n", "2026-02-26 09:30:00"),
+    ("查询期间：2026-02-26 0:00 至 2026-03-04\n", None),
+    ("起止日期：2026-01-01 至 2026-01-31\n", None),                                            # days, no time
+    ("起止日期：2026-01-31 14:00 至 2026-01-01\n", None),                                      # no period: reversed
+])
+def test_a_stated_period_may_start_inside_its_first_day(head, starts):
+    from beanclear.importers.toolkit import read_period
+    found = read_period(head).starts_inside
+    assert (str(found) if found else None) == starts
+
+
 # -- hostile files (issue #12): exit 2 with file:line, never a traceback or a hang --------
 
 @pytest.mark.parametrize("body", [b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage-not-deflate",  # zlib.error

@@ -291,9 +291,17 @@ def test_a_closed_month_keeps_the_fund_view_and_the_import_says_so(tmp_path, cha
     one, _ = merchant(tmp_path / "one", files, ["f1", "f2", "t2"])
     april = f"{channel}/2026/2026-04.beancount"
     assert books(folder)[april] == books(one)[april]
-    # March's trade bill: its coverage goes to the closed month, so it is refused as ever
-    refused = beanclear(folder, "import", str(files["t1"]))
-    assert refused.exit_code != 0 and "2026-03 is closed" in refused.output
+    # March's trade bill: the fund view booked its money, so it adds nothing to the closed
+    # month, not even its coverage record (dated there), and is not refused (blind9, 205)
+    before = books(folder)
+    again = beanclear(folder, "import", str(files["t1"]))
+    assert again.exit_code == 0, again.output
+    assert books(folder) == before
+    assert ("0 entries written, 2 already in the books; note: nothing new; 2026-03 is closed (beanclear close "
+            "by ") in again.output
+    assert "its coverage record (2026-03-31 to 2026-03-31) is not written" in again.output
+    assert "2 row(s) whose money the fund view booked in closed month(s) 2026-03 left as the fund view booked it" \
+        in again.output
 
 
 @pytest.mark.parametrize("channel", ["wechat", "alipay"])
@@ -676,3 +684,36 @@ def test_a_payment_over_midnight_within_one_fund_bill(tmp_path, monkeypatch, ord
     assert errors_of(one) == []
     march = (one / "books" / "wechat" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
     assert "2026-03-16 balance Assets:Clearing:WeChat             129.22 CNY\n  in-flight: 49.70\n" in march
+
+
+# -- a trade bill's fee past the fen --------------------------------------------------------
+#
+# The 交易账单 writes 手续费 to 5 decimals (FORMATS §3a), the 资金账单 the fen WeChat took
+# (扣除交易手续费). blind9: a fee of 7.40700 was booked 7.407, so the clearing account held
+# 0.003 the fund bill never had: imported with the fund bill it became an opening balance,
+# a day later (ten payments: 0.030, past Beancount's tolerance) a failed balance assertion, and the fund bill imported first
+# left other books (its own entries) than one import of both.
+
+def test_a_trade_bill_fee_past_the_fen_books_what_the_fund_bill_says_in_any_order(tmp_path):
+    folder = tmp_path / "statements"
+    folder.mkdir(parents=True)
+    first_day = [pay("4200000001", "WO1", "2026-03-01 10:00:00", "100.00", "0.60"),
+                 out("100001", "2026-03-01 18:00:00", "99.40")]
+    charged = [pay(f"42000000{n:02d}", f"WO{n}", f"2026-03-02 11:{n:02d}:00", "1234.50", "7.41") for n in range(2, 12)]
+    stated = [e[:5] + (D("7.407"),) + e[6:] for e in charged]
+    files = {"f1": wechat_fund(folder, "fundflow-2026-03-01.csv", first_day),
+             "t2": wechat_trade(folder, "tradebill-2026-03-02.csv", stated),
+             "f2": wechat_fund(folder, "fundflow-2026-03-02.csv", charged + [out("100002", "2026-03-03 09:00:00",
+                                                                                  "12270.90")])}
+    assert "`7.40700," in files["t2"].read_text(encoding="utf-8")
+    one, _ = merchant(tmp_path / "one", files, ["f1"], ["t2", "f2"])
+    checked(one)   # the fund bill's balances hold: the clearing account never held 0.030 more
+    text = (one / "books" / "wechat" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    assert text.count("Expenses:Fees:WeChat                          7.41 CNY") == 10
+    assert text.count('fee-stated: "7.40700"') == 10
+    assert text.count("fee-of") == 1   # the first day's, of the fund bill alone
+    for order in ([["t2", "f2"], ["f1"]], [["f1"], ["f2"], ["t2"]], [["f1", "f2"], ["t2"]], [["t2"], ["f1", "f2"]]):
+        other, _ = merchant(tmp_path / "-".join("".join(batch) for batch in order), files, *order)
+        assert books(other) == books(one), order
+    accounts = (one / "books" / "accounts.beancount").read_text(encoding="utf-8")
+    assert "Assets:Clearing:WeChat                        0.00 CNY" in accounts

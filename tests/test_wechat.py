@@ -314,3 +314,39 @@ def test_a_quiet_days_fund_bill_is_read_without_entries(tmp_path, make_config):
     extraction = importer.read(str(path))
     assert (extraction.rows, list(extraction.entries), extraction.notes) == (0, [], [])
     assert [d.isoformat() for d in extraction.period] == ["2026-01-10", "2026-01-10"]
+
+
+# -- the fee, written to 5 decimals (FORMATS §3a), booked as WeChat charges it ----------------
+
+@pytest.mark.parametrize("fee, charged, stated", [
+    # blind9: booked 1227.093 / 7.407 CNY; with the fund bill (扣除交易手续费 7.41) in the same
+    # import the 0.003 became an opening balance of the clearing account the bill never had
+    ("7.40700", "7.41", "7.40700"),
+    ("0.00500", "0.01", "0.00500"),     # half a fen: up (四舍五入), as the fee check owes it
+    ("0.00499", "0", "0.00499"),        # under half a fen: no fee at all, and no fee row to cover
+    ("0.30000", "0.30", None),          # must not fire: the fen as WeChat writes it, booked as it was
+    ("0.04000", "0.04", None),
+])
+def test_a_trade_bill_fee_is_booked_in_fen_as_wechat_charges_it(tmp_path, wechat, fee, charged, stated):
+    path = bill(tmp_path, ALL_HEADER, [all_row(settled="1234.50", order="1234.50", fee=fee)],
+                f"1,1234.50,0.00,0.00,{fee},1234.50,0.00")
+    extraction = trade(wechat, path)
+    assert extraction.notes == []   # the summary's 手续费总金额 is the rows' as written
+    [payment] = extraction.entries
+    postings = {p.account: p.units.number for p in payment.postings}
+    assert postings.get("Expenses:Fees:WeChat", Decimal(0)) == Decimal(charged)
+    assert postings["Assets:Clearing:WeChat"] == Decimal("1234.50") - Decimal(charged)
+    assert all(p.units.number == p.units.number.quantize(Decimal("0.01")) for p in payment.postings)
+    assert payment.meta.get("fee-stated") == stated
+    assert ("covers" in payment.meta) == bool(Decimal(charged))
+
+
+def test_a_refund_s_returned_fee_is_booked_in_fen_too(tmp_path, wechat):
+    path = bill(tmp_path, ALL_HEADER, [all_row(status="REFUND", settled="0.00", refund="1234.50", fee="-7.40700",
+                                               refund_id="503", refund_status="SUCCESS")],
+                "1,0.00,1234.50,0.00,-7.40700,0.00,1234.50")
+    [refund] = trade(wechat, path).entries
+    assert {p.account: p.units.number for p in refund.postings} == {
+        "Assets:Clearing:WeChat": Decimal("-1227.09"), "Expenses:Fees:WeChat": Decimal("-7.41"),
+        "Income:Sales:WeChat": Decimal("1234.50")}
+    assert refund.meta["fee-stated"] == "-7.40700"

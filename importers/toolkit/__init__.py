@@ -19,7 +19,8 @@ _MODULE_OF = {name: module for module, names in {
         "JsonObject", "json_amount", "json_line", "read_json", "snake_keys",
     ),
     "periods": (
-        "QUIET_YEAR", "Stated", "named_day", "not_coverage", "read_period", "stated_period", "unread_period",
+        "QUIET_YEAR", "Stated", "inside_day", "named_day", "not_coverage", "read_period", "stated_period",
+        "unread_period",
     ),
     "tables": (
         "DAY_CELL", "DELIMITERS", "Statement", "Table", "filled_at", "find_header", "first_row_keys", "has_header",
@@ -32,7 +33,8 @@ _MODULE_OF = {name: module for module, names in {
         "read_text", "strip_controls",
     ),
     "places": (
-        "MAX_AMOUNT_DIGITS", "THREE_DECIMAL", "ZERO_DECIMAL", "currency_places", "in_places",
+        "MAX_AMOUNT_DIGITS", "THREE_DECIMAL", "ZERO_DECIMAL", "charged", "currency_places", "in_places",
+        "past_places",
     ),
     "values": (
         "AmountReader", "_AMOUNT_RE", "_COMMA_DECIMAL", "_ISO_FORMATS", "_NUMERIC_DATE",

@@ -25,7 +25,10 @@ German and other European bank exports, day first:
 An end at midnight (`…17日 00:00:00`) is the end of the day before, one at `23:59:59` the
 end of its day; any other time of day (`终止日期：[2026年03月03日 14:00:00]`, a download cut
 at two in the afternoon) ends the period inside its last day (`Stated.ends_inside`): the
-statement's last balance is of that moment, not the day's close. A day's bill that
+statement's last balance is of that moment, not the day's close. Likewise a start at any
+time but midnight (`起始日期：[2026年03月10日 14:00:00]`) starts it inside its first day
+(`Stated.starts_inside`): its first balance is of that moment, not the day's opening, and
+the rows of the day before it are in the download before. A day's bill that
 states no period (WeChat Pay's fund and trade bills) covers the day `beanclear fetch`
 names it by (`fundflow-2026-03-01.csv`): its first day is known even when it was quiet. The coverage of a
 statement (ledger/statements/coverage.py) is this period widened to its lines; a last day it
@@ -64,6 +67,7 @@ class Stated:
     text: str
     why: str = ""
     ends_inside: dt.datetime | None = None   # the moment it ends, where that is inside its last day
+    starts_inside: dt.datetime | None = None   # the moment it starts, where that is inside its first day
 
 
 # A range label before two words that are no days (`查询期间：昨天 至 明天`): a period stated,
@@ -94,33 +98,49 @@ def read_period(head: str) -> Stated | None:
         except ValueError:
             return _stated(head, found, None, "no such day")
         return _stated(head, found, (first, last))
-    first_day, _, last_day, last_time = found.groups()
+    first_day, first_time, last_day, last_time = found.groups()
     try:
         first, last = _day(first_day), _day(last_day)
     except ValueError:
         return _stated(head, found, None, "no such day")
     if last_time and re.fullmatch(r"0?0:00(:00)?", last_time) and last > first:
         last -= dt.timedelta(days=1)  # up to midnight: the day before is the last one
-    return _stated(head, found, (first, last), ends_inside=_inside(last, last_time))
+    return _stated(head, found, (first, last), ends_inside=_inside(last, last_time),
+                   starts_inside=_inside(first, first_time, start=True))
 
 
-def _inside(day: dt.date, time: str | None) -> dt.datetime | None:
-    """The moment a period ends that ends at `time` of `day`, where that is inside the day:
-    not at its start (midnight) nor at its end (from 23:59 on), and a time there is."""
+def _inside(day: dt.date, time: str | None, start: bool = False) -> dt.datetime | None:
+    """The moment a period ends (or `start`s) at `time` of `day`, where that is inside the
+    day (inside_day), and a time there is."""
     if not time:
         return None
     hour, minute, *second = map(int, time.split(":"))
-    if (hour, minute) == (0, 0) or (hour, minute) >= (23, 59) or minute > 59 or (second and second[0] > 59):
+    if hour > 23 or minute > 59 or (second and second[0] > 59):
         return None
-    return dt.datetime.combine(day, dt.time(hour, minute, *second))
+    return inside_day(dt.datetime.combine(day, dt.time(hour, minute, *second)), start)
+
+
+def inside_day(moment: dt.datetime | None, start: bool = False) -> dt.datetime | None:
+    """`moment`, where a period that ends there ends inside its day: not at the day's start
+    (midnight) nor at its end (from 23:59 on); where one that starts there (`start`)
+    starts inside its day: not at midnight. Else None: the period is of whole days there.
+    A moment with an offset is taken as written (its wall clock: the bank's day)."""
+    if moment is None:
+        return None
+    moment = moment.replace(tzinfo=None)
+    clock = (moment.hour, moment.minute)
+    if clock == (0, 0) or (clock >= (23, 59) and not start):
+        return None
+    return moment
 
 
 def _stated(head: str, found: re.Match, days: tuple | None, why: str = "",
-            ends_inside: dt.datetime | None = None) -> Stated:
+            ends_inside: dt.datetime | None = None, starts_inside: dt.datetime | None = None) -> Stated:
     if days is not None and days[0] > days[1]:
         days, why = None, "it ends before it starts"
     text = " ".join(found.group(0).split())
-    return Stated(days, head.count("\n", 0, found.start()) + 1, text, why, ends_inside if days else None)
+    return Stated(days, head.count("\n", 0, found.start()) + 1, text, why, ends_inside if days else None,
+                  starts_inside if days else None)
 
 
 def unread_period(line: int | None, text: str, why: str) -> str:

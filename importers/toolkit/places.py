@@ -5,7 +5,7 @@ time before any check runs."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 # Digits an amount may have: Decimal computes exactly to 28 digits; no statement's amount
 # has more than 20 (and a longer one makes quantize() fail).
@@ -25,10 +25,22 @@ def in_places(value: Decimal, currency: str) -> Decimal:
     """An amount with the currency's places, however the file wrote it: `120` of a
     Stripe export, `38.1` of a bill Excel saved again, `38.1000` are all `38.10`, so
     that copies of one statement write the same books; a significant digit past the
-    places (`0.036`) is kept, never rounded away. Every importer's postings and
-    balances are made so (base.posting, base.balance)."""
+    places (`0.036`) is kept, never rounded away here: no entry is written with it
+    (base.transaction and base.balance refuse it naming its line), and an importer
+    whose statement writes such a figure by design rounds it as the channel charges it
+    (charged). Every importer's postings and balances are made so (base.posting,
+    base.balance)."""
     placed = value.quantize(_quantum(currency))
     return placed if placed == value else value
+
+
+def charged(value: Decimal, currency: str) -> Decimal:
+    """A figure a statement writes past its currency's places (WeChat Pay's 手续费,
+    `7.40700`, FORMATS §3a) as the money that moves: rounded half up (四舍五入) to the
+    currency's smallest unit, one figure at a time: 7.41 CNY. A channel moves no
+    fraction of a fen; its other view (the fund bill's 扣除交易手续费) and its balance
+    say the rounded figure."""
+    return value.quantize(_quantum(currency), ROUND_HALF_UP)
 
 
 def past_places(value: Decimal, currency: str) -> bool:

@@ -148,7 +148,8 @@ def written_digits(amount: Decimal) -> int:
 
 def money(value: Decimal, places: int = 2) -> Decimal:
     """Trailing zeros past the currency's places dropped (`0.04000` -> `0.04`), but
-    never a significant digit: `0.03600` stays `0.036`, so no money is lost."""
+    never a significant digit: `0.03600` stays `0.036`, so no money is lost (and no
+    entry is written with it: base.transaction refuses it naming its line)."""
     quantum = Decimal(1).scaleb(-places)
     rounded = value.quantize(quantum)
     return rounded if rounded == value else value.normalize()

@@ -43,6 +43,19 @@ BALANCE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+balance[ \t]+(\S+)[ \t]+[^
                           re.M)
 
 
+@functools.cache
+def meta_line(key: str) -> re.Pattern:
+    """An entry's metadata line of `key`, its value the group (ID_LINE, ORDER_LINE for others)."""
+    return re.compile(rf'^[ \t]+{re.escape(key)}:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+
+
+@functools.lru_cache(maxsize=64)
+def posting_to(account: str):
+    """Whether an entry's text has a posting to `account`."""
+    line = re.compile(rf"^[ \t]+{re.escape(account)}(?:[ \t]|$)", re.M)
+    return lambda block: line.search(block) is not None
+
+
 def balance_parts(line: str) -> tuple[str, str, str, Decimal, str] | None:
     """(day, account, currency, amount, trailing comment) of a balance line of the books,
     or None for another line (late_balances and in_flight restate such lines in place)."""
@@ -291,15 +304,33 @@ class Books:
                         yield path, line, ident, text[start:end.start() if end else len(text)]
                 line += text.count("\n", counted)
 
-    def orders_of(self, source: str, ids: set[str]) -> dict[str, str]:
-        """Entry id -> its `order-id`, for the entries of a source's files among `ids` (a
-        refund's payment: statements/refund_orders.py)."""
+    def orders_of(self, source: str, ids: set[str], by: str = "id", skip: tuple[str, ...] = ()) -> dict[str, str]:
+        """Named id -> the `order-id` of the entry of a source's files whose `by` (its `id`,
+        Stripe's `source-id`) it is, for those among `ids`, but the entries with a line of
+        `skip` (they name another themselves): an entry's named one
+        (statements/refund_orders.py). The last of an id wins."""
         out: dict[str, str] = {}
-        for ident, block in self.blocks_of(source, ids.__contains__):
+        for ident, block in (self.blocks_of(source, ids.__contains__) if by == "id" else
+                             self._blocks_by(source, meta_line(by), ids)):
             order = ORDER_LINE.search(block)
-            if order:
+            if order and not any(meta_line(key).search(block) for key in skip):
                 out[ident] = _unescape(order.group(1))
         return out
+
+    def _blocks_by(self, source: str, line: re.Pattern, ids: set[str]) -> Iterator[tuple[str, str]]:
+        """(value, the entry's text) of the entries of a source's month files, and of its
+        entries a person keeps in a file of their own, whose metadata `line` is among `ids`."""
+        for path in self.source_files(source):
+            for text in self._pieces(path):
+                for found in line.finditer(text):
+                    value = _unescape(found.group(1))
+                    if value in ids:
+                        end = ENTRY_END.search(text, found.end())
+                        yield value, text[_block_start(text, found.start()):end.start() if end else len(text)]
+        for entry in dict.fromkeys(self.kept_by_hand(source).values()):
+            found = line.search(entry.block)
+            if found and _unescape(found.group(1)) in ids:
+                yield _unescape(found.group(1)), entry.block
 
     def statements(self, source: str) -> list[tuple[dt.date, dt.date, str | None, str | None]]:
         """(first day, last day, account number or None, format or None) of every statement
@@ -343,6 +374,18 @@ class Books:
             if ident.startswith("opening ") and ident.count(" ") == 2 and ENTRY_START.match(block):
                 out[tuple(ident.split(" ")[1:3])] = dt.date.fromisoformat(block[:10])
         return out
+
+    def openings_moving(self) -> set[tuple[str, str]]:
+        """(account, currency) of every opening a statement implied, as an import wrote it,
+        that is worked back from a statement starting inside a day (`statement-starts:`):
+        what an import books on the account before its first balance moves it
+        (importing: `watch`, shift_openings)."""
+        accounts = self.root / "accounts.beancount"
+        text = accounts.read_text(encoding="utf-8") if accounts.exists() else ""
+        if STARTS_KEY not in text:
+            return set()
+        blocks = split_blocks(text)[1]
+        return {key for key in self.openings() if (written := _written_opening(blocks, *key)) and written[3]}
 
     def opening_named(self, account: str, currency: str) -> tuple[str, Decimal] | None:
         """(the statement it names, its amount) of the opening a statement implied of an
@@ -555,14 +598,15 @@ class Books:
             written = _written_opening(blocks, account, currency)
             if written is None:   # not as an import writes it: a person's
                 continue
-            at, statement, held = written
+            at, statement, held, starts = written
             day = dt.date.fromisoformat(blocks[at][:10])
             back = min(day, first - dt.timedelta(days=1)) if first else day
             if not delta and back == day:
                 continue
             amount = held - delta
             from beanclear.statements.openings import Opening
-            moved.append(opening_entry(Opening(account, currency, back, amount), statement, config.equity))
+            moved.append(opening_entry(Opening(account, currency, back, amount, starts=starts), statement,
+                                       config.equity))
             said.append(f"opening balance of {account} in {currency} now {amount:f} {currency} at the end of {back} "
                         f"(was {held:f} at the end of {day}), as its first balance implies with what this "
                         "import books before it")
@@ -577,17 +621,26 @@ OPENING_BLOCK = re.compile(r'^\d{4}-\d{2}-\d{2}[ \t]+\*[ \t]+"Opening balance"[ 
 HELD_ALREADY = re.compile(r", less -?[\d.]+ \S+ the books held already$")
 
 
-def _written_opening(blocks: list[str], account: str, currency: str) -> tuple[int, str, Decimal] | None:
-    """(its place in `blocks`, the statement it names, its amount) of the opening a statement
-    implied of an account in a currency, where it is as an import writes it; else None (none,
-    or a person's)."""
+STARTS_KEY = "statement-starts"   # of an opening worked back from a statement that starts inside a day
+STARTS_LINE = re.compile(rf'^[ \t]+{STARTS_KEY}:[ \t]+"(\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d)"[ \t]*$', re.M)
+
+
+def _written_opening(blocks: list[str], account: str, currency: str) \
+        -> tuple[int, str, Decimal, dt.datetime | None] | None:
+    """(its place in `blocks`, the statement it names, its amount, the moment that statement
+    starts where it says one: `statement-starts:`) of the opening a statement implied of an
+    account in a currency, where it is as an import writes it; else None (none, or a person's)."""
     ident = f"opening {account} {currency}"
     at = next((i for i, b in enumerate(blocks) if (m := ID_LINE.search(b)) and _unescape(m.group(1)) == ident
                and ENTRY_START.match(b)), None)
     found = OPENING_BLOCK.match(blocks[at]) if at is not None else None
     line = re.search(rf"^[ \t]+{re.escape(account)}[ \t]+(-?[\d.]+)[ \t]+{re.escape(currency)}\b",
                      blocks[at], re.M) if found else None
-    return (at, _unescape(found.group(1)), Decimal(line.group(1))) if line else None
+    if line is None:
+        return None
+    starts = STARTS_LINE.search(blocks[at])
+    moment = dt.datetime.fromisoformat(starts.group(1)) if starts else None
+    return at, _unescape(found.group(1)), Decimal(line.group(1)), moment
 
 
 def kept(store: Sorted, entry) -> None:
@@ -713,6 +766,8 @@ def opening_entry(opening, statement: str, equity: str):
     from beanclear.importers.base import posting
     meta = data.new_metadata(statement, 0)
     meta["id"] = opening.ident
+    if opening.starts is not None:   # worked back from a statement that starts inside a day
+        meta[STARTS_KEY] = f"{opening.starts:%Y-%m-%d %H:%M:%S}"
     less = f", less {opening.held:f} {opening.currency} the books held already" if opening.held else ""
     return data.Transaction(meta, opening.date, "*", "Opening balance",
                             f"{opening.account} at the end of the day, from {statement}{less}", frozenset(), frozenset(),

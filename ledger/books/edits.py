@@ -60,7 +60,10 @@ def _comment_start(line: str) -> int:
     return len(line)
 
 
-def add_links(line: str, links: tuple[str, ...]) -> str:
+def add_links(line: str, links: tuple[str, ...], in_order: bool = False) -> str:
+    """The first line of an entry with the given ^links too, after those it has; with
+    `in_order`, where render.py writes them, among its links in sorted order (an entry
+    imported with the link from the start reads the same) where those are so."""
     body_end = _comment_start(line.rstrip("\n"))
     body = line[:body_end].rstrip()
     present = {w[1:] for w in body.split() if w.startswith("^")}
@@ -68,7 +71,15 @@ def add_links(line: str, links: tuple[str, ...]) -> str:
     if not new:
         return line
     rest = line[len(body):]
-    return body + "".join(f" ^{l}" for l in new) + (rest if rest.strip() else rest.lstrip(" "))
+    tail = (rest if rest.strip() else rest.lstrip(" "))
+    words = body.split(" ")
+    first = len(words)
+    while first > 0 and words[first - 1].startswith("^"):
+        first -= 1
+    own = [w[1:] for w in words[first:]]
+    if in_order and own == sorted(own) and len(own) == len(present):
+        return " ".join(words[:first] + [f"^{l}" for l in sorted(own + new)]) + tail
+    return body + "".join(f" ^{l}" for l in new) + tail
 
 
 def remove_links(line: str, links: tuple[str, ...]) -> str:

@@ -224,17 +224,20 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 asserted[(account, currency)] = day
         # The sums an opening needs, only where a statement asserts a balance (a dict update per posting)
         summing = not all(all_transactions(r.extraction.entries) for r in live)
-        # The openings the fund view of a channel with two views implied before: what the import
-        # books on its clearing account before their first balance moves them, as importing
-        # it with them would have implied (`shifts`). (A bank's may be the balance its statement
-        # states, whatever was booked before: never moved.)
+        # The openings the fund view of a channel with two views implied before, and those worked
+        # back from a statement that starts inside a day (`statement-starts:`, base.from_its_start:
+        # the rows of that day before it are in another statement): what the import books on
+        # their account before their first balance moves them, as importing it with them would
+        # have implied (`shifts`). (Another bank's may be the balance its statement states,
+        # whatever was booked before: never moved; a line its first day lacks fails its balance.)
         from_config = {(account, currency) for account, currency, _ in config.openings()}
         implied = books.openings()
         two_views = {channel.accounts.clearing for channel in config.channels.values()
                      if any(getattr(cls, "fund_view", None) is not None
                             for cls in registry.CHANNEL_IMPORTERS.get(channel.type, ()))}
+        moving = books.openings_moving() if asserted else set()
         watch = {key: dt.date.fromisoformat(day) for key, day in asserted.items()
-                 if key[0] in two_views and key not in from_config and key in implied}
+                 if (key[0] in two_views or key in moving) and key not in from_config and key in implied}
         shifts: dict[tuple[str, str], list] = {}
         # A refund its view named before, in the books or another statement (one trade, one
         # amount), is the next one: numbered so before it is compared with them (books/repeats.py)
@@ -391,11 +394,10 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 next(r for r in live if r.importer.source.name == channel).extraction.notes.append(
                     f"{moved} fee(s) given back of its chargeback fees, booked to the fees before, now on the "
                     "chargeback account")
-            placed = late_refunds.plan(late.refunds, changes)
-            if placed:   # on the first statement of the channel whose payments they wait for
-                channel = next(iter(late.refunds.values()))[0].name
+            for (channel, what), placed in late_refunds.plan(late.refunds, changes).items():
+                # on the first statement of the channel whose entries they wait for
                 next(r for r in live if r.importer.source.name == channel).extraction.notes.append(
-                    f"{placed} refund(s) booked before their payments now name their orders")
+                    f"{placed} {what} now name their orders")
             for result in live:   # a download again with lines the bank added since: its balances say so
                 found = late_balances.restated(result.restating, result.new, books, result.importer.source.name)
                 planned, left = late_balances.plan(found, changes, config.books)
@@ -472,11 +474,13 @@ def _trade_view(importers: list[StatementImporter], name: str, paths: list[Path]
 
 def _across(results: list[FileResult], books: Books) -> dict:
     """What one statement of the batch says of another's entries, once all are read:
-    refunds meet their payments' orders (refund_orders.py), payments the orders of shops
-    read after them (route_batch), a shop's refunded totals what the books hold of them
-    (shop_refunds.py), and its orders what the books and the other statements say of
-    them (order_edits.py); returns the payments booked before the batch's orders, for
-    the write to route (books/late_routes.py), with the orders' entries to restate."""
+    refunds meet their payments' orders, failures their refunds' (refund_orders.py),
+    payments the orders of shops read after them (route_batch), a shop's refunded
+    totals what the books hold of them (shop_refunds.py), and its orders what the books
+    and the other statements say of them (order_edits.py); returns the payments booked
+    before the batch's orders, for the write to route (books/late_routes.py), with the
+    orders' entries to restate, and the entries booked before those they name
+    (books/late_refunds.py)."""
     read = [(r.importer, r.extraction) for r in results if r.before is None]
     batch = BatchOrders(read)   # found once, if asked for, and not held past here
     refund_orders.across(read, books, batch)
@@ -650,6 +654,9 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
         return total - removed(account, currency, date), first
     for opening, asserted_first, result, derived in openings.implied(sums, prior, stated):
         key = (opening.account, opening.currency)
+        starts = result.extraction.starts_inside   # its first balance's statement starts inside a day
+        if starts is not None and starts.date() < asserted_first.date:
+            opening = dataclasses.replace(opening, starts=starts)
         # A statement from before the one the books opened with (a merchant who began with
         # this month goes back to the last): the account opens at its start instead; also
         # where only its first balance is earlier (the opening was worked back to a trade
@@ -692,6 +699,9 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
                    + (f"the difference, {opening.amount:f} {opening.currency}, {written} from it" if opening.amount
                       else f"nothing {written}"))
                 + (f" (it was at the end of {have[key]}, from a later statement)" if earlier else ""))
+        if opening.starts is not None:
+            note += (f"; {result.path.name} starts {opening.starts:%Y-%m-%d %H:%M}, inside that day: lines of the day "
+                     "before then count as far as the books hold them, and those booked later move it")
         if derived != opening.amount:   # the books at the first assertion, from the stated opening
             reached = asserted_first.amount.number + opening.amount - derived
             note += (f"; with its lines the account holds {reached:f} {opening.currency} on {asserted_first.date}, "

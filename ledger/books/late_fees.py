@@ -2,14 +2,15 @@
 chargeback account when its statement comes (statements/chargeback_fees.py).
 
 A merchant who imports April's PayPal download before March's books April's `Fee
-Reversal` (`fee-of` March's Chargeback Fee, which the books do not hold yet) to the
-fees. The import that brings March's Chargeback Fee moves it, in the same write, to the
-chargeback account where importing both together books it:
+Reversal` (`fee-of` the payment disputed, or March's Chargeback Fee, neither a dispute the
+books know yet) to the fees. The import that brings March's Chargeback Fee (or the
+Chargeback) of that payment moves it, in the same write, to the chargeback account where
+importing both together books it:
 
     2026-04-22 * "Fee Reversal"
       id: "5FEREV00000000005"
       paypal-type: "Fee Reversal"
-      fee-of: "3CBFEE00000000003"
+      fee-of: "1SALE000000000001"
       Expenses:Fees:PayPal                        -20.00 USD     ->  Expenses:Chargebacks:PayPal
 
 Only channels whose statements name what a fee is of (`names_fee_of`) are looked at; a
@@ -19,20 +20,19 @@ month closed by `beanclear close` is left as it is, as is a fee a person booked 
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 
-from beanclear.books import Books, _unescape, key_blocks, rewrite_blocks
+from beanclear.books import Books, _unescape, key_blocks, meta_line, posting_to, rewrite_blocks
 from beanclear.books.edits import rebook
 from beanclear.periods.closed import closed_months
-from beanclear.statements.chargeback_fees import FEE_OF, booked_on, posting_to
+from beanclear.statements.chargeback_fees import FEE_OF, disputed
 
-FEE_OF_LINE = re.compile(rf'^[ \t]+{FEE_OF}:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+FEE_OF_LINE = meta_line(FEE_OF)
 
 
 def find(read: list, books: Books) -> dict[Path, tuple]:
-    """The month files holding fees given back, still on the fees, of a chargeback the
-    import brings: file -> (its channel, the fees account, the chargeback account, the ids
+    """The month files holding fees given back, still on the fees, of a dispute the
+    import brings (chargeback_fees.disputed): file -> (its channel, the fees account, the chargeback account, the ids
     named).
     `read`: the import's (importer, extraction) pairs."""
     found = {}
@@ -51,7 +51,7 @@ def find(read: list, books: Books) -> dict[Path, tuple]:
         brought = set()
         for importer, out in read:
             if importer.source.name == name:
-                brought |= booked_on(out.entries, wanted, accounts.chargebacks)
+                brought |= disputed(out.entries, wanted, accounts.chargebacks)
         for path, ids in waiting.items():
             if ids & brought:
                 found[path] = (name, accounts.fees, accounts.chargebacks, ids & brought)

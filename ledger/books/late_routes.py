@@ -36,6 +36,7 @@ from beanclear.books.edits import add_links, rebook, remove_links
 from beanclear.books.render import posting_line, quote_exact
 from beanclear.importers.base import (BatchOrders, ShopOrders, holds_discounts, order_in, order_link, placed_by_books,
                                       shop_for)
+from beanclear.importers.order_refs import NOT_STATED, PAYMENT_FAILED, REFUND_FAILED
 from beanclear.periods.closed import closed_months
 
 
@@ -53,6 +54,8 @@ class Late(NamedTuple):
 NONE = Late({}, {})
 META_LINE = re.compile(r"[ \t]+[a-z][\w-]*:[ \t]")   # an entry's metadata, not a posting (an account)
 STRINGS = re.compile(r'"((?:[^"\\]|\\.)*)"')   # an entry line's payee and narration, the narration last
+# an entry that undoes the refund or payment it names (importers/order_refs.py undoes_order)
+UNDOES = re.compile(rf'^[ \t]+(?:{REFUND_FAILED}|{PAYMENT_FAILED}):[ \t]*"(?!{NOT_STATED}")', re.M)
 
 
 def find(config, books: Books, batch: BatchOrders) -> Late:
@@ -130,6 +133,8 @@ def _named(block: str, channel) -> tuple[str | None, str | None]:
         header = block.split("\n", 1)[0]
         texts = STRINGS.findall(header)
         order_id = order_in(_unescape(texts[-1]), channel.order_pattern) if texts else None
+        if order_id is None and meta_order and UNDOES.search(block):   # a failure's: undoes_order
+            order_id = meta_order
     if order_id is None or order_id == meta_order:
         return order_id, None
     return order_id, "shop-order-id" if meta_order else "order-id"
@@ -149,7 +154,7 @@ def _routed_block(channel, moves: dict, block: str, inside: frozenset = frozense
     lines = block.splitlines(keepends=True)
     link = order_link(order_id)   # the one order link to_receivable leaves: the channel's own one goes
     others = tuple(w[1:] for w in lines[0].split() if w.startswith("^order-") and w[1:] != link)
-    lines[0] = add_links(remove_links(lines[0], others) if others else lines[0], (link,))
+    lines[0] = add_links(remove_links(lines[0], others) if others else lines[0], (link,), in_order=True)
     added = [f"  {added_key}: {quote_exact(order_id)}\n"] if added_key else []
     lines[1:] = [rebook(line, sales, receivable) if line.startswith(f"  {sales} ") else line for line in lines[1:]]
     discount = f"  {channel.accounts.discounts} "

@@ -128,7 +128,7 @@ class Source:
     view: object                 # importers/base.py FundView
     channel: object
     held: object                 # Books.view_ids
-    refund_key: str | None
+    names: object                # how its entries name the entries whose order they take (refund_orders.Names), or None
     blocks: Ids = field(default_factory=Ids)           # identity -> the Held holding it
     removals: dict = field(default_factory=dict)       # path -> Ids of the fund-view entries it loses
     repeats: bool = False                              # several statements of the trade view: a row twice
@@ -179,7 +179,7 @@ class Views:
         if not paths:
             return
         source = self.sources[name] = Source(importer.fund_view, importer.source, held,
-                                             getattr(importer, "refund_payment_key", None), repeats=len(trades) > 1)
+                                             getattr(importer, "names_orders", None), repeats=len(trades) > 1)
         decided = bool(self.named())
         for where in sorted(paths):
             for piece in self.books._pieces(Path(where)):
@@ -338,13 +338,13 @@ class Views:
                 for block in _blocks(_lines([piece])):
                     if not ENTRY_START.match(block) or _removed(source.view.key, idents, block) != block:
                         continue
-                    if source.refund_key and (wait := _waiting(block, source.refund_key)):
+                    if source.names and (wait := _waiting(block, source.names)):
                         waiting[path].add(wait)
                     if f"\n  {source.channel.accounts.sales} " in block and (order := _routed(block, source.channel)):
                         routed[path].add(order)
-        refunds = {path: (channel, kept, key) for path, (channel, payments, key) in late.refunds.items()
-                   if (kept := payments if path not in touched else
-                       {p: v for p, v in payments.items() if p in waiting[path]})}
+        refunds = {path: (channel, kept, *rest) for path, (channel, entries, *rest) in late.refunds.items()
+                   if (kept := entries if path not in touched else
+                       {i: v for i, v in entries.items() if i in waiting[path]})}
         files = {path: (channel, kept, *rest) for path, (channel, moves, *rest) in late.files.items()
                  if (kept := moves if path not in touched else {o: r for o, r in moves.items() if o in routed[path]})}
         return late._replace(files=files, refunds=refunds)
@@ -405,9 +405,11 @@ def _refs(meta: dict) -> set[str]:
     return {str(meta[k]) for k in REF_KEYS if meta.get(k)}
 
 
-def _waiting(block: str, key: str) -> str | None:
-    from beanclear.books.late_refunds import _payment_of
-    return _payment_of(block, key) if "  refund-order-id:" in block else None
+def _waiting(block: str, names) -> str | None:
+    """The id of an entry that waits for the order of the entry it names (late_refunds.py)."""
+    from beanclear.books.late_refunds import _named
+    found = _named(block, names) if any(f"  {key}:" in block for key in names.in_books()) else None
+    return found[0] if found else None
 
 
 def _routed(block: str, channel) -> str | None:

@@ -15,7 +15,15 @@ says so first (exit 2), with the way out, rather than quietly splitting the bank
 
 A channel's accounts the same: `accounts: {fees: Expenses:Fees:Tenpay}` added after the
 books posted its fees to Expenses:Fees:WeChat left the fee check nothing to read (12 of 12
-payments "charged about 0.00%", under the contract).
+payments "charged about 0.00%", under the contract). A shop's the same. Judged on the
+newest month files back to one that posts to them (blind9: PayPal's newest month file
+held the statement's closing balance alone, dated the day after its last line, and
+PayPal's sales and fees renamed were said by no command; the report showed its sales
+0.00).
+
+The way out fits the books: beanclear's own may be rebuilt, but books init adopted (a
+person's own files among them) never are; and where one of their files opens the new
+name, renaming accounts.beancount's `open` too would open it twice.
 
 The books' time zone the same: `timezone` dates the UTC times of the statements, and
 main.beancount keeps the one they were written in (`custom "beanclear-timezone"`, since
@@ -33,6 +41,7 @@ account of their own, not an old name of the config's.
 from __future__ import annotations
 
 import io
+import os
 import re
 import shlex
 from pathlib import Path
@@ -75,14 +84,40 @@ def first_posting(path: Path) -> tuple[str, int] | None:
 
 
 def renamed(config) -> list[str]:
-    """What to say of every bank's and channel's account, and of the time zone, changed in
-    the config only."""
-    return renamed_banks(config) + renamed_channel_accounts(config) + rezoned(config)
+    """What to say of every bank's, channel's and shop's account, and of the time zone,
+    changed in the config only."""
+    return renamed_banks(config) + renamed_source_accounts(config) + rezoned(config)
 
 
-def _advice(old: str, new: str) -> str:
-    return (f"the books keep the name they were written with. Rename {old} to {new} in books/ too "
-            "(accounts.beancount included), or remove books/ and import the statements again")
+def _advice(config, old: str, new: str) -> str:
+    """The way out, for the books at hand: books beanclear started alone may be rebuilt;
+    books holding files of the merchant's own (adopted by init) never are, and where one
+    of those opens the new name, accounts.beancount's `open` of the old one goes, not
+    renamed (Beancount: "Duplicate open directive"), with its opening: their files hold
+    that money already (README, init's last line)."""
+    from beanclear.books import MAIN_HEADER, OPEN_LINE, included
+    root = Path(os.path.normpath(config.books))
+    main, accounts = root / "main.beancount", root / "accounts.beancount"
+    beanclears = {accounts, root / "prices.beancount", root / "acks.beancount"}
+    theirs, opener, written = False, None, ""
+    for path, text in included.own_texts(main, set(root.glob("*/*/*.beancount"))):
+        if path == accounts:
+            written = text
+        if path in beanclears:
+            continue
+        theirs = theirs or path != main or not text.startswith(MAIN_HEADER)
+        found = None if opener else next((m for m in OPEN_LINE.finditer(text) if m.group(1) == new), None)
+        if found:
+            opener = f"{path}:{text.count(chr(10), 0, found.start()) + 1}"
+    said = f"the books keep the name they were written with. Rename {old} to {new} in books/ too"
+    if opener and old in OPEN_LINE.findall(written):
+        opening = re.search(rf'^  id: "opening {re.escape(old)}[ "]', written, re.M)
+        what = "its `open` line and its \"Opening balance\"" if opening else "its `open` line"
+        said += (f", but take {what} out of accounts.beancount rather than rename {'them' if opening else 'it'}: "
+                 f"{opener} opens {new} already")
+    else:
+        said += " (accounts.beancount included)"
+    return said if theirs else said + ", or remove books/ and import the statements again"
 
 
 def renamed_banks(config) -> list[str]:
@@ -100,7 +135,7 @@ def renamed_banks(config) -> list[str]:
             continue
         account, line = found
         out.append(f"banks.{name}.account: {bank.account}, but the books of {name} post to {account} "
-                   f"({month}:{line}): {_advice(account, bank.account)}")
+                   f"({month}:{line}): {_advice(config, account, bank.account)}")
     return out
 
 
@@ -108,36 +143,59 @@ def _root(account: str) -> str:
     return ":".join(account.split(":")[:2])
 
 
-def renamed_channel_accounts(config) -> list[str]:
-    """For each account of a channel the books of the channel never post to while they
-    post to another of its kind (Expenses:Fees:… for `fees`) the config names nowhere:
-    the old name of the renamed one, what to say. (A role the books never needed, a
-    channel without chargebacks, has no account of its kind in them.)"""
+# Where each account of a channel's or a shop's lives by default: its kind.
+ROOTS = {**ACCOUNT_ROOTS, "receivable": "Assets:Receivable", "gift_cards": "Liabilities:GiftCards"}
+
+
+def renamed_source_accounts(config) -> list[str]:
+    """For each account of a channel or a shop the books of the source never post to
+    while they post to another of its kind (Expenses:Fees:… for `fees`) the config names
+    nowhere: the old name of the renamed one, what to say. (A role the books never
+    needed, a channel without chargebacks, has no account of its kind in them.)"""
     named = set(config.accounts())
     out = []
-    for name, channel in config.channels.items():
-        months = sorted((Path(config.books) / name).glob("*/*.beancount"))
-        if not months:
-            continue
-        # Every command asks this: the start of the newest month file, not the books (a
-        # month of a large merchant is tens of MB). A role its first MB does not use (a
-        # rare chargeback) is not judged: nothing of its kind is posted there either.
-        month = months[-1]
+    for group, sources in (("channels", config.channels), ("shops", config.shops)):
+        for name, source in sources.items():
+            roles = {role: account for role, account in vars(source.accounts).items() if account}
+            kinds = {role: {ROOTS[role], _root(account)} for role, account in roles.items()}
+            posted = _posted(Path(config.books) / name, roles, kinds, named)
+            for role, account in roles.items():
+                if account in posted:
+                    continue
+                for old in sorted(a for a in posted if a not in named and _root(a) in kinds[role]):
+                    month, line = posted[old]
+                    out.append(f"{group}.{name}.accounts.{role}: {account}, but the books of {name} post to {old} "
+                               f"({month}:{line}): {_advice(config, old, account)}")
+    return out
+
+
+def _posted(folder: Path, roles: dict, kinds: dict, named: set) -> dict[str, tuple[Path, int]]:
+    """Account -> (month file, line) of the first posting the import wrote there, of the
+    source's month files newest first until every role is decided (its account posted,
+    or one of its kind the config names nowhere). Every command asks this, so it reads
+    HEAD_CHARS in all, from the start of each file (a month of a large merchant is tens of
+    MB), and parses a file only where a posting of an undecided role's kind is in it. The
+    newest file may hold no posting (a statement's closing balance, dated the day after
+    its last line), or none of a role (a payout alone): the files before it are read.
+    A role none of them uses (a rare chargeback) is not judged: nothing of its kind is
+    posted there either."""
+    posted: dict[str, tuple[Path, int]] = {}
+    left = HEAD_CHARS
+    for month in sorted(folder.glob("*/*.beancount"), reverse=True):
+        undecided = {kind for role, account in roles.items() if account not in posted
+                     and not any(a not in named and _root(a) in kinds[role] for a in posted) for kind in kinds[role]}
+        if not undecided or left <= 0:
+            break
         with month.open(encoding="utf-8", errors="replace") as f:
-            text = f.read(HEAD_CHARS)
-        text = text[:text.rfind("\n") + 1] if len(text) == HEAD_CHARS else text
-        posted = {}   # account: its first line
+            text = f.read(left)
+        left -= len(text)
+        text = text[:text.rfind("\n") + 1] if left <= 0 else text
+        if not re.search(rf"^  (?:{'|'.join(map(re.escape, sorted(undecided)))})[:\s]", text, re.M):
+            continue
         for account, number, what in imported_lines(io.StringIO(text)):
             if what != "balance":
-                posted.setdefault(account, number)
-        for role, account in vars(channel.accounts).items():
-            if not account or account in posted:
-                continue
-            kinds = {ACCOUNT_ROOTS[role], _root(account)}
-            for old in sorted(a for a in posted if a not in named and _root(a) in kinds):
-                out.append(f"channels.{name}.accounts.{role}: {account}, but the books of {name} post to {old} "
-                           f"({month}:{posted[old]}): {_advice(old, account)}")
-    return out
+                posted.setdefault(account, (month, number))
+    return posted
 
 
 def rezoned(config) -> list[str]:
@@ -158,4 +216,4 @@ def rezoned(config) -> list[str]:
             f"dated in that zone. Set timezone back to {old}, or rebuild the books in {new}: `{rebuild}`"]
 
 
-HEAD_CHARS = 1 << 20   # of the newest month file, what renamed_channel_accounts reads
+HEAD_CHARS = 1 << 20   # of a source's month files in all, what renamed_source_accounts reads

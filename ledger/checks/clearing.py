@@ -14,7 +14,10 @@ module judges the clearing account and runs every part of the check (`findings`)
 Items (items.py) are grouped by payout link (`^payout-…`) where the channel names the
 payout of each item, and otherwise settle first-in-first-out; a payout more than the
 items naming it takes the rest first-in-first-out (Stripe's report names the payout of
-its items, its API's items of the days after the report name none). A top-up of the
+its items, its API's items of the days after the report name none). Items naming a
+payout whose own row no statement in the books holds yet wait for it first in, first
+out; only money leaving to transit is a payout there (_is_payout: a refund naming the
+payout is money going back out of what it will pay). A top-up of the
 channel from the bank comes in through transit (transit.py pairs it with the bank's
 debit); a personal wallet's card pays through its clearing account instead
 (importers/wallet.py): the bank's debits naming the wallet meet its rows paid by card,
@@ -46,6 +49,17 @@ def _money_in_first(item: Item) -> tuple:
     the refund takes the whole sale back, of which its payment holds all but the fee."""
     date, time, ident = item.order
     return date, time, item.amount < 0, ident
+
+
+def _is_payout(item: Item, transit: str) -> bool:
+    """Whether money out of the clearing account is a payout: it names one and leaves to
+    transit (DESIGN §1; a Rest, what one takes beyond the items naming it, is its entry).
+    An item the channel says a payout settles names that payout too (Stripe's report
+    names it on every item, its refunds among them): a refund naming a payout whose own
+    row is in the next statement is money going back out of what that payout will pay,
+    not the payout (a blind tester's August report: a refund first of its day, after a
+    payout took all the account held, was judged a payout taking more than the 0.00 held)."""
+    return bool(item.payout) and any(p.account == transit for p in item.entry.postings)
 
 
 def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon | None = None) -> list[Finding]:
@@ -116,6 +130,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
     deficit = Decimal(0)           # taken out (by a refund) before the money it took came in
     owing: deque[list] = deque()   # [out, amount]: what makes up the deficit, first out first
     of_order: dict[str, list] = {}  # order link -> its payments' queue entries
+    transit = channel.accounts.transit
     for item in stream:
         if item.amount > 0:
             left = item.amount
@@ -139,7 +154,8 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
             continue
         need = -item.amount
         held_before = held
-        if not item.payout:  # a refund takes back the money of the payment it refunds, first
+        payout = _is_payout(item, transit)
+        if not payout:  # a refund takes back the money of the payment it refunds, first
             for queued in of_order.get(_order_of(item) or "", ()):
                 used = min(need, queued[1])
                 queued[1] -= used
@@ -158,7 +174,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
             else:
                 _took(queue[0], item, used)
         # (after a hole in the statements, as_of is before it: what it held is unknown)
-        if need and item.payout and not unknown_before(item.date) and item.date <= as_of:
+        if need and payout and not unknown_before(item.date) and item.date <= as_of:
             rest = (f" ({_money(-item.amount)} {currency} of it beyond the items that name it)"
                     if isinstance(item, Rest) else "")
             findings.append(Finding(
@@ -166,7 +182,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
                 f"payout {item.payout[7:]} of {_money(getattr(item, 'paid', -item.amount))} {currency}{rest} takes "
                 f"{_money(need)} more than the {_money(held_before)} {currency} {account} held", refs([item.entry]),
                 expected=held_before, actual=-item.amount, **at_entry(item.entry)))
-        elif need and not (item.payout and unknown_before(item.date)):
+        elif need and not (payout and unknown_before(item.date)):
             # (a payout near the start took money from before the first statement: it
             # owes nothing to the money that comes in after it)
             deficit += need

@@ -21,8 +21,23 @@ it); either up to the amount missing; bank credits booked as its
 payouts that no payout explains, within `bank_days` of those days; orders nothing paid,
 of shops it may pay, placed up to `order_days` before those days; and refunds a shop
 made of orders the source was paid for, that its books show less of, where no refund
-the books hold of the order is later than those days (the refund may be in them). A step over days its statements all cover is not
+the books hold of the order is later than those days (the refund may be in them). The
+orders and refunds (and the refund rate's window) follow only from the days of the step
+whose payments and refunds no statement shows: a day whose trade bill is in the books
+(its 业务明细, its 交易账单) has them all there, and the finding names what is missing,
+the statement of its payouts and balances. A step over days its statements all cover is not
 a missing statement: the failures stay as Beancount reports them.
+
+A day's rows may net to nothing (a withdrawal of all the day took in): no balance steps
+over it, and a channel that makes no statement of a day without lines (WeChat's bills)
+shows the day as a quiet one (Coverage.quiet_runs). What the books lack tells it apart:
+where at least POINTED findings point at those days of a channel (orders placed then, of
+shops it may pay, that nothing paid; bank credits booked as its payouts, within
+`bank_days` after them, that no payout explains, or that were taken for a payout near
+them), they are a step of their own, of no known amount, and take in what follows from
+it as a balance step does (blind9: a day's two WeChat bills not imported, ten
+order-unpaid and a bank-unmatched). One such finding alone stays as it is: a quiet day
+may hold one order nobody paid.
 
 Only a statement's balance steps over missing rows: a close's assertions (books/
 periods.beancount) are what the books held at a month's end, and one that fails says
@@ -45,6 +60,10 @@ from beanclear.periods.closed import is_periods_file
 from beanclear.statements.coverage import DAY, Coverage
 
 CENT = Decimal("0.01")
+# The findings that must point at a channel's quiet days for them to be a statement's
+# rows missing, not days without lines (the module's docstring).
+POINTED = 2
+ALL = ("all",)
 
 
 @dataclass
@@ -55,8 +74,17 @@ class Step:
     first: dt.date                # the days the rows may be missing from
     last: dt.date
     amount: Decimal               # books less the statements (negative: the books hold less)
-    failed: dt.date               # the first assertion it fails
+    failed: dt.date | None        # the first assertion it fails (None: a step no balance shows)
     held: list = field(default_factory=list)   # the findings it takes in
+    pointed: tuple = ()           # of a step no balance shows: the unpaid orders and bank credits that show it
+    # the first and last of its days whose payments and refunds no statement shows (a day's
+    # trade bill does: the rows missing are the fund bill's payouts), None where one shows
+    # every day's; ALL (a step made by hand): all its days
+    unsold: tuple | None = field(default=ALL)
+
+    def __post_init__(self):
+        if self.unsold is ALL:
+            self.unsold = (self.first, self.last)
 
     def days(self) -> str:
         return str(self.first) if self.first == self.last else f"{self.first} to {self.last}"
@@ -98,26 +126,28 @@ def steps(entries, config, cover: Coverage) -> tuple[list[Step], dict]:
             # be before them (their first assertion fails already): the latest day missing
             gap = cover.last_uncovered(source, entry.date) if diff else None
             if gap is not None:
-                out.append(Step(source, entry.account, entry.amount.currency, gap, gap, diff, entry.date))
+                out.append(Step(source, entry.account, entry.amount.currency, gap, gap, diff, entry.date,
+                                unsold=cover.unsold(source, gap, gap)))
             continue
         if diff == before[1]:
             continue
         first, final = before[0], entry.date - DAY   # an assertion holds at the start of its day
         days = cover.uncovered(source, first, final) if final >= first else None
         if days:
-            out.append(Step(source, entry.account, entry.amount.currency, *days, diff - before[1], entry.date))
+            out.append(Step(source, entry.account, entry.amount.currency, *days, diff - before[1], entry.date,
+                            unsold=cover.unsold(source, *days)))
     return out, diffs
 
 
 def folded(findings: list[Finding], entries, config, cover: Coverage) -> list[Finding]:
     """The findings with what each step explains taken into one statement-gap of it."""
-    if not any(f.code == "beancount" and f.message.startswith("Balance failed") for f in findings):
-        return findings   # no step without a failed assertion: the books are not walked
     if not cover.recorded:   # books made before coverage was recorded: no day is known uncovered
         return findings
-    steps_found, diffs = steps(entries, config, cover)
-    if not steps_found:
-        return findings
+    quiet = {name: runs for name in config.channels if (runs := cover.quiet_runs(name))}
+    failing = any(f.code == "beancount" and f.message.startswith("Balance failed") for f in findings)
+    if not failing and not quiet:
+        return findings   # no step without a failed assertion, nor days that may be one: the books are not walked
+    steps_found, diffs = steps(entries, config, cover) if failing else ([], {})
     by_account: dict[str, list[Step]] = {}
     for step in steps_found:
         by_account.setdefault(step.account, []).append(step)
@@ -129,6 +159,11 @@ def folded(findings: list[Finding], entries, config, cover: Coverage) -> list[Fi
     # a step none of whose failures is left was a hole's, which took them in already
     # (checking.behind_holes): what follows from it stays with that hole's finding
     real = {a: [s for s in steps if s.held] for a, steps in by_account.items()}
+    pointed = _pointed(rest, config, quiet, steps_found)
+    if not steps_found and not pointed:
+        return findings
+    for step in pointed:
+        real.setdefault(step.account, []).append(step)
     paid = _paid_ids(entries, real) if any(f.code == "refund-unsynced" for f in rest) else {}
     out = []
     for f in rest:      # then what follows from the rows they lack
@@ -136,6 +171,32 @@ def folded(findings: list[Finding], entries, config, cover: Coverage) -> list[Fi
         (step.held if step is not None else out).append(f)
     gaps = [_finding(s) for steps in real.values() for s in steps]
     return sorted(out + gaps, key=lambda f: (f.date or dt.date.min, f.code, f.source))
+
+
+def _pointed(findings: list[Finding], config, quiet: dict[str, list], known: list[Step]) -> list[Step]:
+    """The steps no balance shows: a channel's quiet days (`quiet`: channel -> its runs
+    of them, Coverage.quiet_runs) that POINTED findings or more point at (the module's
+    docstring), each with what points at it; not days a balance step is over already."""
+    out = []
+    pointing = [f for f in findings if f.code in ("order-unpaid", "bank-unmatched", "payout-mismatch")
+                and not f.acknowledged and f.date is not None]
+    if len(pointing) < POINTED:
+        return out
+    for name, runs in quiet.items():
+        channel = config.channels[name]
+        shops, transit, window = payment_shops(config, channel), channel.accounts.transit, DAY * channel.bank_days
+        unpaid = [f for f in pointing if f.code == "order-unpaid" and f.source in shops]
+        credited = [f for f in pointing if f.code != "order-unpaid" and f.source == name and f.account == transit]
+        for first, last in runs:
+            if any(s.source == name and s.first <= last and first <= s.last for s in known):
+                continue
+            orders = [f for f in unpaid if first <= f.date <= last]
+            credits = [f for f in credited
+                       if (first if f.code == "bank-unmatched" else first - window) <= f.date <= last + window]
+            if len(orders) + len(credits) >= POINTED:
+                out.append(Step(name, channel.accounts.clearing, channel.currency, first, last, Decimal(0), None,
+                                pointed=(len(orders), len(credits))))
+    return out
 
 
 def _failure_of(f: Finding, by_account: dict, diffs: dict) -> Step | None:
@@ -198,25 +259,46 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
         return True
     if f.code == "bank-unmatched" and f.source == step.source and f.account == channel.accounts.transit:
         return step.first <= f.date <= step.last + DAY * channel.bank_days
+    # What follows from the sales and refunds missing, only from the days of the step whose
+    # payments and refunds no statement shows: a day's trade bill in the books shows them
+    # all, and its fund bill's rows missing are its payouts (blind9: the 账务明细 of 04-20
+    # left out, its 业务明细 imported, swallowed a refund Alipay owed since 03-27)
+    if step.unsold is None:
+        return False
+    first, last = step.unsold
     if f.code == "refund-rate" and f.source == step.source:   # the window's sales or refunds are short
         days = int(limit(config, "refund-rate", "days"))
-        return f.date - DAY * (days - 1) <= step.last and step.first <= f.date
+        return f.date - DAY * (days - 1) <= last and first <= f.date
     if f.code == "order-unpaid" and f.source in payment_shops(config, channel):   # nothing paid it: maybe there
-        return step.first - DAY * config.shops[f.source].order_days <= f.date <= step.last
+        return first - DAY * config.shops[f.source].order_days <= f.date <= last
     if f.code == "refund-unsynced" and f.source in payment_shops(config, channel) \
             and f.actual is not None and f.expected is not None and f.actual < f.expected:
         # the shop refunded more than the books show the channels did, and this source
         # was paid for the order: its refund may be in the rows missing, on any day after
         # the refunds the books know of (a shop's export seldom dates its refunds)
-        return f.date <= step.last and not paid.get(step.account, set()).isdisjoint(f.refs)
+        return f.date <= last and not paid.get(step.account, set()).isdisjoint(f.refs)
     return False
 
 
+def _missing(step: Step) -> str:
+    """What a step's finding says is missing: no statement of its days, or, where its
+    trade bill shows their payments and refunds, the one of their payouts and balances."""
+    if step.unsold == (step.first, step.last):
+        return f"no statement of {step.source} covers {step.days()}"
+    shown = f"no statement of {step.source} that shows its payouts and balances covers {step.days()}"
+    if step.unsold is None:
+        return f"{shown} (its trade bill does: the payments and refunds of those days are in the books)"
+    first, last = step.unsold
+    return f"{shown}, and none at all {first}" + ("" if first == last else f" to {last}")
+
+
 def _finding(step: Step) -> Finding:
+    if step.failed is None:
+        return _pointed_finding(step)
     failures = [h for h in step.held if h.code == "beancount"]
     others = len(step.held) - len(failures)
     money = f"{abs(step.amount):,.2f} {step.currency}"
-    said = (f"no statement of {step.source} covers {step.days()}, and its balance says {money} "
+    said = (f"{_missing(step)}, and its balance says {money} "
             f"{'more' if step.amount < 0 else 'less'} than the books hold from {step.failed} on: rows of those "
             "days are missing (a statement not imported?)")
     if failures:
@@ -227,3 +309,21 @@ def _finding(step: Step) -> Finding:
     refs = tuple(dict.fromkeys(r for h in step.held if h.code != "beancount" for r in h.refs))
     return Finding("statement-gap", step.first, step.source, step.account, abs(step.amount), step.currency, said,
                    refs[:20], file=first.file if first else None, line=first.line if first else None)
+
+
+def _pointed_finding(step: Step) -> Finding:
+    """The statement-gap of a step no balance shows (_pointed): its days, what points at
+    them, what it takes in; at the first of those findings' lines."""
+    from beanclear.statements.gaps import hole_head
+    orders, credits = step.pointed
+    days = (step.last - step.first).days + 1
+    shown = [f"{orders} order(s) placed then, of shops {step.source} may pay, have no payment"] if orders else []
+    shown += [f"{credits} bank credit(s) booked as its payouts have no payout"] if credits else []
+    said = (f"{hole_head(step.source, step.first, step.last)} ({days} day{'s' if days > 1 else ''}: "
+            f"{'days' if days > 1 else 'a day'} without lines {'have' if days > 1 else 'has'} none, but "
+            f"{', and '.join(shown)}): rows of those days are missing (a statement not imported?); "
+            f"{len(step.held)} finding(s) of what the books lack wait for it")
+    first = min((h for h in step.held if h.file), key=lambda h: (h.date, h.file, h.line or 0), default=None)
+    refs = tuple(dict.fromkeys(r for h in step.held for r in h.refs))
+    return Finding("statement-gap", step.first, step.source, "", Decimal(0), "", said, refs[:20],
+                   file=first.file if first else None, line=first.line if first else None)

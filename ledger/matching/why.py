@@ -56,6 +56,7 @@ def unproposed(entries, config, proposals, load=None) -> list[Unproposed]:
     payees = {(h.entry.payee or "").strip().lower() for h in history}
     found = _Items(items, _landing(config))
     transit = {ch.accounts.transit for ch in config.channels.values()}
+    shapes = None   # transit account -> the shapes of its payouts' ids (_payout_shapes), made when first asked
     out = []
     for line in sorted(lines, key=lambda l: (l.date, l.ref)):
         if line.ref in proposed:
@@ -91,6 +92,9 @@ def unproposed(entries, config, proposals, load=None) -> list[Unproposed]:
             near = found.nearest(line)
             for i in near:
                 reasons.append(f"nearest open item: {i.link} {i.amount:f} {i.currency} of {i.date} ({i.channel})")
+        if not named and line.amount > 0 and line.counter in transit:   # booked as a payout: one the books lack?
+            shapes = _payout_shapes(entries, transit) if shapes is None else shapes
+            reasons += _unknown_payout(line, config, *shapes)
         for item in sorted(same, key=lambda i: (i.date, i.link)):
             if not item.open_to(line):
                 reasons.append(f"{item.link} of the same amount reached the bank as {item.arrived()}: "
@@ -117,6 +121,48 @@ def unproposed(entries, config, proposals, load=None) -> list[Unproposed]:
                 reasons.append("no rule of config.yaml matches its text (book it with --rule to add one)")
         out.append(Unproposed(line, reasons))
     return out
+
+
+def _shape(word: str) -> tuple | None:
+    """What an id looks like, as a channel writes its payouts' ids: its length and its
+    letters before the first digit (`po_` of Stripe's `po_1Px…`; none of WeChat's 28
+    digits); None for a word too short, or without a digit, to be an id."""
+    if len(word) < 8 or not any(c.isdigit() for c in word):
+        return None
+    head = next((n for n, c in enumerate(word) if c.isdigit()), len(word))
+    return len(word), word[:head].lower()
+
+
+def _payout_shapes(entries, transit: set[str]) -> tuple[dict[str, set], set[str]]:
+    """(transit account -> the shapes of the ids of the payouts the books hold into it,
+    every payout id the books hold): the payout ids are their `^payout-…` links."""
+    shapes: dict[str, set] = defaultdict(set)
+    known: set[str] = set()
+    from beancount.core import data
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or not entry.links:
+            continue
+        ids = [link[len("payout-"):] for link in entry.links if link.startswith("payout-")]
+        if not ids:
+            continue
+        known.update(ids)
+        for p in entry.postings:
+            if p.account in transit and p.units.number > 0:
+                shapes[p.account].update(filter(None, map(_shape, ids)))
+    return shapes, known
+
+
+def _unknown_payout(line: BankLine, config, shapes: dict[str, set], known: set[str]) -> list[str]:
+    """A credit booked as a channel's payout whose text names an id shaped as that
+    channel's payout ids, which no entry of the books holds: the payout of a statement
+    not imported (blind9: a day's WeChat bills left out, its withdrawal's credit named it)."""
+    mine = shapes.get(line.counter)
+    if not mine:
+        return []
+    name = next(n for n, ch in config.channels.items() if ch.accounts.transit == line.counter)
+    return [f"the text names {word}, shaped as a {name} payout id, but no statement in the books holds that payout: "
+            f"the statement of its day may not be imported (`beanclear check` names the days none covers)"
+            for word in sorted(_tokens(line)) if word not in known and _shape(word) in mine][:1]
 
 
 def _landing(config) -> dict[str, tuple[str, ...]]:

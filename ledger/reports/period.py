@@ -648,7 +648,11 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
                 reason = f"{up['state']}: {up['owner']}, due {up['due']}" + (f" — {up['note']}" if up["note"] else "")
             elif not reason and up.get("state") == "resolved":
                 reason = f"resolved: {up.get('note', '')}"
-            out.append(_row(f, "acknowledged" if f.acknowledged else "open", reason))
+            # followed up before its due date: a state of its own, not acknowledged (README
+            # "Follow up"); overdue, it is open again
+            status = "following up" if up.get("state") == "following up" else \
+                "acknowledged" if f.acknowledged else "open"
+            out.append(_row(f, status, reason))
     later = [e for e in entries if getattr(e, "date", end) > end]
     imported, resolutions = as_imported(entries, config)
     if later or any(r.date <= end for r in resolutions):
@@ -675,7 +679,7 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
                     how = how if _key(f) in unexplained else None
                 out.append(_row(f, "resolved", how or "resolved by the books after the month's end"))
     out += written_off_rows(entries, config, start, end, load)
-    order = {"open": 0, "acknowledged": 1, "resolved": 2}
+    order = {"open": 0, "following up": 1, "acknowledged": 2, "resolved": 3}
     return sorted(out, key=lambda r: (order[r.status], r.date, r.code, r.source, r.refs))
 
 

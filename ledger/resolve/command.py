@@ -136,7 +136,7 @@ def follow_up(config_path, code, ref, owner, due, note, done, fmt):
 
     def make(c, b):
         if done:
-            return followup.done(c, b.entries, code, ref, note)
+            return followup.done(c, b.entries, code, ref, note, findings=b.findings())
         if not owner or not due:
             raise ResolveError("--owner and --due are required (or --done with --note)")
         return followup.follow_up(c, b.entries, b.findings(), code, ref, owner, due, note)

@@ -49,7 +49,7 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
     `config`: fee-gap's tolerance, within which a write-off posts a fee's difference."""
     from beanclear.checks.acks import ACK
     from beanclear.checks.findings import limit
-    from beanclear.resolve.followup import DONE, FOLLOW_UP, follow_ups
+    from beanclear.resolve.followup import DONE, FOLLOW_UP, follow_ups, of_finding
     from beanclear.resolve.writeoff import META, settles, unsettled, write_offs
     # one cheap pass finds whether the books hold any decision of ours (most do not)
     ours, acked, position = [], {}, {}
@@ -80,11 +80,19 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
                     out.append(replace(f, acknowledged=True, message=_above(f.message, above)))
                 continue
             f = replace(f, message=f.message + unsettled(named, f))
-        up = next((ups[(f.code, r)] for r in f.refs if (f.code, r) in ups), None)
+        lines = of_finding(ups, f.code, f.refs)   # by any of its refs: the last is its state
+        up = lines[-1] if lines else None
         if up is not None:
             values = [str(v.value) for v in up.values]
             if up.type == DONE:
-                f = replace(f, acknowledged=True, follow_up={"state": "resolved", "note": values[2] if len(values) > 2 else ""})
+                # resolved by hand: listed acknowledged with the done line's note, the
+                # follow-up it closed (owner, due) kept
+                before = next((e for e in reversed(lines) if e.type == FOLLOW_UP and len(e.values) >= 4), None)
+                was = {"owner": str(before.values[2].value), "due": str(before.values[3].value),
+                       "since": before.date.isoformat()} if before is not None else {}
+                f = replace(f, acknowledged=True, follow_up={"state": "resolved", **was,
+                                                             "note": values[2] if len(values) > 2 else "",
+                                                             "done": up.date.isoformat()})
             elif len(values) >= 4:
                 owner, due, note = values[2], values[3], values[4] if len(values) > 4 else ""
                 try:

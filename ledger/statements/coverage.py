@@ -91,6 +91,10 @@ def _judge(extraction, lines) -> None:
         said = getattr(extraction, "period_said", None)
         line, text = said or (None, f"the period it states, {stated[0]} to {stated[1]}")
         extraction.period = None
+        if getattr(extraction, "starts_inside", None) is not None:   # nor the moments it says it starts
+            extraction.starts_inside = None
+        if getattr(extraction, "ends_inside", None) is not None:     # and ends (its record's `ends:`)
+            extraction.ends_inside = None
         extraction.notes.append(unread_period(line, text, why))
 
 
@@ -199,7 +203,8 @@ class Coverage:
     def __init__(self, spans: dict[str, list[tuple[dt.date, dt.date]]], payout_views: set[str] | None = None,
                  own: dict[str, list[tuple[dt.date, dt.date]]] | None = None, read_to_last_line: set | None = None,
                  asked: set | None = None, busy: set | None = None, quiet: dict[str, int] | None = None,
-                 lines: set | None = None, partly: set | None = None):
+                 lines: set | None = None, partly: set | None = None,
+                 sold: dict[str, list[tuple[dt.date, dt.date]]] | None = None):
         # (source, span) of the windows an API answered for: days between two are a hole
         self.asked: dict[str, set] = defaultdict(set)
         for named, span in asked or ():
@@ -218,7 +223,12 @@ class Coverage:
         # start), of the statements that show the source's balance moves in full (a trade
         # bill shows no payouts: its days say nothing of a fund bill's)
         self.days = {source: sorted(s) for source, s in (spans if own is None else own).items()}
+        self._each = {source: sorted(s) for source, s in spans.items()}   # every statement's, trade bills' too
         self.payout_views = set(spans) if payout_views is None else payout_views
+        # each statement's own days, of the statements that show the source's payments and
+        # refunds: those and its trade bills (a day's 业务明细 lists every payment and refund
+        # of the day), not a file of balances only (PayPal's `balances-…json`: no row)
+        self.sold = {source: sorted(s) for source, s in (self.days if sold is None else sold).items()}
         self.partly = partly or set()   # sources recorded whose statements cover no day whole (a morning's)
 
     @classmethod
@@ -228,6 +238,7 @@ class Coverage:
         payout_views, from_lines, asked, paged = set(), [], set(), set()
         active: dict[str, list] = defaultdict(lambda: [0, 0])   # source -> [days with lines, days covered]
         trade_only: dict[str, set[int]] = defaultdict(set)   # statements that show no payouts, by position
+        rowless: dict[str, set[int]] = defaultdict(set)      # of them, those without a row (balances only)
         partly = set()   # sources of a statement that covers no day whole (a morning's download)
         for entry in entries:
             if isinstance(entry, data.Custom) and entry.type == KIND and len(entry.values) >= 2:
@@ -241,6 +252,10 @@ class Coverage:
                     payout_views.add(source)
                 else:
                     trade_only[source].add(len(spans[source]) - 1)
+                    if entry.meta.get("period") == "lines" and not entry.meta.get("line-days"):
+                        # its days are those of its balances: it has no line of a payment
+                        # or refund (PayPal's balances file; a record older than line-days too)
+                        rowless[source].add(len(spans[source]) - 1)
                 if entry.meta.get("period") == "lines":
                     from_lines.append((source, len(spans[source]) - 1))
                     first_day, last_day = spans[source][-1]
@@ -264,6 +279,7 @@ class Coverage:
         # bank books nothing on a weekend): it starts with the others.
         first = min((span[0] for s in spans.values() for span in s), default=None)
         own = {source: [span for at, span in enumerate(s) if at not in trade_only[source]] for source, s in spans.items()}
+        sold = {source: [span for at, span in enumerate(s) if at not in rowless[source]] for source, s in spans.items()}
         lines_at = set(from_lines)
         read_to_last_line = {source for source, s in spans.items()
                              if (source, max(range(len(s)), key=lambda at: s[at][1])) in lines_at}
@@ -275,7 +291,7 @@ class Coverage:
                 spans[source][at] = (first, end)
                 lines.add((source, (first, end)))
         busy = {source for source, (lined, covered) in active.items() if covered >= BUSY_FROM and lined >= BUSY * covered}
-        return cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines, partly)
+        return cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines, partly, sold)
 
     def _merged(self, source: str, spans: list) -> list[tuple[dt.date, dt.date]]:
         """_merged() of a source's spans, with what its config and records say of its quiet days."""
@@ -304,18 +320,13 @@ class Coverage:
         """The first and the last day from `first` to `last` that no statement of the
         source covers (a quiet day without a bill, or a statement not imported), or
         None. The statements' own spans, not merged across quiet days as in `holes`."""
-        out, day = [], first
-        for start, end in self.days.get(source, ()):
-            if end < day:
-                continue
-            if start > day:
-                out += [day, min(start - DAY, last)]
-            day = end + DAY
-            if day > last:
-                break
-        if day <= last:
-            out += [day, last]
-        return (out[0], out[-1]) if out and out[0] <= last else None
+        return _uncovered(self.days.get(source, ()), first, last)
+
+    def unsold(self, source: str, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
+        """uncovered(), of the statements that show the source's payments and refunds: a
+        day only its trade bill covers has them all in the books (its fund bill's rows
+        missing are its payouts), one only a balances file covers has none."""
+        return _uncovered(self.sold.get(source, ()), first, last)
 
     def last_uncovered(self, source: str, before: dt.date) -> dt.date | None:
         """The latest day before `before`, after the source's first statement begins,
@@ -356,6 +367,19 @@ class Coverage:
             return self.holes(source)
         return _between(self._merged(source, self.days[source]))
 
+    def quiet_runs(self, source: str) -> list[tuple[dt.date, dt.date]]:
+        """(first, last) day of each run of days between the source's statements that
+        none of them covers (of those that show its money move in full, where it has
+        any) and that are taken as quiet, not a hole (QUIET_DAYS, `quiet_days:`): days
+        without lines, or of a statement not imported, which only what the books lack
+        can tell apart (checks/missing_rows.py)."""
+        spans = self.days.get(source) or self._each.get(source, [])
+        runs = _between(_merged(spans, quiet=0, lines=set(spans)))   # (merged where they touch only)
+        if not runs:
+            return []
+        holes = self.holes(source) + self.shown_holes(source)
+        return [(first, last) for first, last in runs if not any(a <= last and first <= b for a, b in holes)]
+
     def gapped(self, source: str) -> bool:
         """Whether a day between the source's first and last statement is in none of its
         statements' own days (as `uncovered` reads them): where its running balance may
@@ -373,6 +397,23 @@ class Coverage:
         return max((last for _, last in self.days.get(source, ())), default=None)
 
 
+def _uncovered(spans, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first and the last day from `first` to `last` that none of `spans` (sorted)
+    covers, or None."""
+    out, day = [], first
+    for start, end in spans:
+        if end < day:
+            continue
+        if start > day:
+            out += [day, min(start - DAY, last)]
+        day = end + DAY
+        if day > last:
+            break
+    if day <= last:
+        out += [day, last]
+    return (out[0], out[-1]) if out and out[0] <= last else None
+
+
 def _between(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
     """(first, last) day of each hole between merged spans."""
     return [(a[1] + DAY, b[0] - DAY) for a, b in zip(spans, spans[1:])]
@@ -385,14 +426,19 @@ def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(), busy
     asked, and the one without an answer is missing, not quiet; a `busy` source's only
     across one day (BUSY). `quiet`: the days without lines the source's config allows
     (`quiet_days:`), between two statements one of which is read from its lines (`lines`:
-    its quiet days are the ones it cannot tell); stated periods leave none unsaid."""
+    its quiet days are the ones it cannot tell); stated periods leave none unsaid, and
+    between two of them it only narrows QUIET_DAYS: a source of a statement a day that
+    makes none of a day without lines (WeChat's bills, named by their day) and whose
+    config says no day is quiet (`quiet_days: 0`) has a hole where a day has none
+    (blind9: the setting was read only between statements read from their lines)."""
     out: list[tuple[dt.date, dt.date]] = []
     ends_asked = ends_lines = False   # whether the span that ends the last merged one is asked, or read from lines
+    usual = DAY * 2 if busy else DAY * (QUIET_DAYS + 1)
     for first, last in sorted(spans):
         span = (first, last)
         reach = DAY if ends_asked and span in asked else \
             DAY * (quiet + 1) if quiet is not None and (ends_lines or span in lines) else \
-            DAY * 2 if busy else DAY * (QUIET_DAYS + 1)
+            min(usual, DAY * (quiet + 1)) if quiet is not None else usual
         if out and first <= out[-1][1] + reach:
             if last >= out[-1][1]:
                 ends_asked, ends_lines = span in asked, span in lines

@@ -18,6 +18,18 @@ the account, from `Equity:Opening-Balances`:
       Assets:Bank:ICBC                        5000.00 CNY
       Equity:Opening-Balances
 
+A statement that starts inside a day (`起始日期：[2026年03月10日 14:00:00]`, a CAMT `OPBD`
+stamped 14:00) knows its balance at that moment, not at the start of the day: the rows
+of the day before it are in the download before. The opening worked back from its first
+balance counts them where the books hold them, and says the moment; those the books
+book later move it, as importing both at once would have implied it:
+
+    2026-03-09 * "Opening balance" "Assets:Bank:Ops at the end of the day, from b.csv"
+      id: "opening Assets:Bank:Ops CNY"
+      statement-starts: "2026-03-10 14:00:00"
+      Assets:Bank:Ops                         1150.00 CNY
+      Equity:Opening-Balances
+
 A statement whose lines add up gives the same opening either way. One that does not (a
 line beanclear could not read, a trimmed file) opens at its stated balance, so its
 closing assertion fails in `beanclear check` instead of the opening absorbing the
@@ -52,6 +64,10 @@ class Opening:
     date: dt.date        # the end of this day, the day before the statement's first line
     amount: Decimal
     held: Decimal = Decimal(0)   # what the books held there already (a person's own entries), left out of `amount`
+    # The moment the statement it is worked back from starts, where that is inside a day
+    # (base.from_its_start): the rows of that day before it count as far as the books hold
+    # them, and those booked later move it (`statement-starts:`, importing.first_openings).
+    starts: dt.datetime | None = None
 
     @property
     def ident(self) -> str:
