@@ -15,11 +15,13 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from beancount.core import data
+
 from beanclear import books
 
 from beanclear.checks import missing_rows, reconcile
 from beanclear.checks.findings import Finding, FindingError
-from beanclear.statements import gaps
+from beanclear.statements import cut_over, gaps
 
 
 @dataclass
@@ -143,13 +145,15 @@ def report(entries, errors, config, options=None, load=None) -> Report:
 def fold(findings: list[Finding], entries, config, cover) -> list[Finding]:
     """One cause, one finding: Beancount's failed assertions (code `beancount`) and the
     checks' findings, each cause once with its consequences in it: the balances a
-    missing statement breaks (behind_holes, missing_rows), what waits for a statement that
-    ends early (gaps.one_end), assertions off by one same difference (one_difference).
+    missing statement breaks (behind_holes, missing_rows), or a person's own entries of the
+    days the statements cover (cut_over.folded), what waits for a statement that ends early
+    (gaps.one_end), assertions off by one same difference (one_difference).
     `entries`: the books as Beancount checked them (`diff_amount` set where one failed).
     `beanclear check` folds its report with it, and the checks plugin the errors it gives
     bean-check and Fava (checks/held.py)."""
+    findings = cut_over.folded(findings, entries, config, cover)   # own entries of the statements' days first
     return one_difference(missing_rows.folded(gaps.one_end(behind_holes(findings, config), config), entries,
-                                              config, cover))
+                                              config, cover), entries)
 
 
 def behind_holes(findings: list[Finding], config) -> list[Finding]:
@@ -181,7 +185,7 @@ def behind_holes(findings: list[Finding], config) -> list[Finding]:
 _FAILED = re.compile(r"^Balance failed for '([^']+)': .*\(([-\d.,]+ too (?:little|much))\)")
 
 
-def one_difference(findings: list[Finding]) -> list[Finding]:
+def one_difference(findings: list[Finding], entries=()) -> list[Finding]:
     """One cause, one finding: the balance assertions of one account that fail by the
     same difference (a line missing from a statement, or a statement's closing the next
     one's opening contradicts: every later assertion is off by it) are the first one's
@@ -189,7 +193,11 @@ def one_difference(findings: list[Finding]) -> list[Finding]:
 
         2026-05-02 balance Assets:Bank:ICBC   expected … (12.34 too little)
         2026-05-03 balance Assets:Bank:ICBC   expected … (12.34 too little)   -> folded into the first
-    """
+
+    Too much from the start may also be an opening beanclear wrote of money a person's
+    own entries hold already: said only of an account that has both (`entries`, the
+    books), never of one no opening was written for (blind9: the text blamed one in
+    accounts.beancount that held none)."""
     runs: dict[tuple[str, str], list[Finding]] = {}   # (account, "12.34 too little") -> its failures
     for f in sorted((f for f in findings if f.code == "beancount"), key=lambda f: (f.date or dt.date.min)):
         found = _FAILED.match(f.message)
@@ -202,7 +210,7 @@ def one_difference(findings: list[Finding]) -> list[Finding]:
     for f in findings:
         if id(f) in later:
             counted.setdefault(id(later[id(f)]), []).append(f)
-    out = []
+    out, twice_over = [], None
     for f in findings:
         if id(f) in later:
             continue
@@ -210,13 +218,31 @@ def one_difference(findings: list[Finding]) -> list[Finding]:
             rest = counted[id(f)]
             # too much from the start: an opening written for an account a person's own entries
             # hold the money of already (init's default account renamed to theirs, blind6)
-            twice = (", or money booked twice: an opening in accounts.beancount of what your own entries hold "
-                     "already") if _FAILED.match(f.message).group(2).endswith("too much") else ""
+            twice = ""
+            if _FAILED.match(f.message).group(2).endswith("too much"):
+                twice_over = _opened_and_own(entries) if twice_over is None else twice_over
+                if f.account in twice_over:
+                    twice = ", or money booked twice: an opening in accounts.beancount of what your own entries hold already"
             f = replace(f, message=f"{f.message}; and {len(rest)} later assertion(s) of the account, to "
                         f"{max(g.date for g in rest)}, fail by the same amount: one cause (a line missing before "
                         f"{f.date}, or a statement's closing its next one contradicts{twice})")
         out.append(f)
     return out
+
+
+def _opened_and_own(entries) -> set[str]:
+    """The accounts that an opening beanclear wrote (`id: "opening <account> <currency>"`,
+    not a carried balance) and a person's own entry both post to."""
+    from beanclear.periods.forward import CARRIED_ID
+    opened, own = set(), set()
+    for entry in entries:
+        if cut_over.is_own(entry):
+            own.update(p.account for p in entry.postings)
+        elif isinstance(entry, data.Transaction):
+            ident = str(entry.meta.get("id", ""))
+            if ident.startswith("opening ") and not ident.startswith(CARRIED_ID):   # (of some money)
+                opened.update(p.account for p in entry.postings if getattr(p.units, "number", None) != 0)
+    return opened & own
 
 
 def _with_consequences(hole: Finding, failed: list[Finding]) -> Finding:

@@ -37,7 +37,7 @@ from beanclear.checks.findings import Finding, at_entry
 from beanclear.checks.items import Item, Rest, _money, refs, written_off
 from beanclear.checks.transit import LATE_DAYS, _index_and_cover, _top_up, _transit_by_bank, landed_as
 from beanclear.config import WALLET_TYPES
-from beanclear.statements import gaps
+from beanclear.statements import cut_over, gaps
 from beanclear.statements.coverage import QUIET_DAYS, Coverage
 from beanclear.statements.gaps import Horizon
 
@@ -335,15 +335,24 @@ def _banks_start_late(late: dict) -> list[Finding]:
     return out
 
 
-def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None) -> list[Finding]:
-    """All clearing and transit findings of every channel. `index` and `cover`: the
-    postings index and the coverage of the same books, when the caller has them."""
+def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None, own=None) -> list[Finding]:
+    """All clearing and transit findings of every channel, and the statement-gaps of every
+    source. `index` and `cover`: the postings index and the coverage of the same books,
+    `own` the transactions a person wrote (cut_over.is_own), when the caller has them."""
     index, cover = _index_and_cover(entries, config, index, cover)
     out, waiting, unheard, holed, early, late = [], {}, {}, {}, {}, {}
     banks = {bank.account for bank in config.banks.values()}
+    # A person's own entries of the days the statements cover book their money twice: one
+    # statement-gap per source says so (cut_over.py), and the statements' money is judged
+    # without them (a payout would take "more than was held" by what they took out first).
+    overlapping = cut_over.overlaps(entries if own is None else own, cut_over.booked_accounts(config),
+                                    cover.sold) if cover.recorded else []
+    twice = {id(e) for overlap in overlapping for e in overlap.entries}
     for channel in config.channels.values():
         landed, horizon = landed_as(channel, channel.bank, config, cover, as_of)
         held, transit = index.get(channel.accounts.clearing, []), index.get(channel.accounts.transit, [])
+        if twice:
+            held, transit = ([i for i in items if id(i.entry) not in twice] for items in (held, transit))
         if not cover.shows_payouts(channel.name):
             out += _without_payouts(held, transit, landed, as_of, horizon, late)
             continue
@@ -353,4 +362,5 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
             out += card_payments.findings(held, landed, as_of, horizon, banks, waiting, unheard, holed)
         out += _transit_by_bank(transit, channel, config, cover, as_of, banks, waiting, unheard, holed, early=early)[1]
     out += transfers.findings(index.get(config.transfers, []), config, as_of, cover, waiting)
+    out += cut_over.findings(overlapping)
     return out + _banks_start_late(late) + gaps.findings(cover, config, waiting, unheard, holed, early)

@@ -24,6 +24,7 @@ from beanclear.clock import today
 from beanclear.config import ConfigError, load
 from beanclear.checks.findings import Finding, apply_policy, as_errors, at_entry
 from beanclear.resolve import state as resolve_state
+from beanclear.statements import cut_over
 from beanclear.statements.coverage import Coverage
 from beanclear.checks.directives import SINCE
 
@@ -62,7 +63,8 @@ class Walk:
       very loop over the postings;
     - `fee_of`: transactions naming a payment's fee (fees.separate_fees);
     - `converted`: transactions with fx metadata or a priced posting (fx.applied);
-    - `order_ids`: transactions naming an order (orders.unrouted)."""
+    - `order_ids`: transactions naming an order (orders.unrouted);
+    - `own`: transactions a person wrote, not beanclear (statements/cut_over.py)."""
 
     def __init__(self, entries, config):
         from beanclear.resolve.writeoff import META as WRITE_OFF
@@ -74,14 +76,17 @@ class Walk:
         self.watched_accounts = watched
         receivables = {shop.accounts.receivable for shop in config.shops.values()}
         latest = None
-        custom, prices, marked, watching, linked, sold, fee_of, converted, order_ids = ([] for _ in range(9))
+        custom, prices, marked, watching, linked, sold, fee_of, converted, order_ids, own = ([] for _ in range(10))
         Transaction, Custom, Price, Balance = data.Transaction, data.Custom, data.Price, data.Balance
         asserted: dict[str, dt.date] = {}
         for entry in entries:
             if isinstance(entry, Transaction):
                 meta = entry.meta
-                if "id" in meta and (latest is None or entry.date > latest):
-                    latest = entry.date
+                if "id" in meta:
+                    if latest is None or entry.date > latest:
+                        latest = entry.date
+                elif cut_over.is_own(entry):
+                    own.append(entry)
                 if WRITE_OFF in meta:
                     marked.append(entry)
                 if "fee-of" in meta:
@@ -119,7 +124,7 @@ class Walk:
         # Books carried forward to a month (periods/forward.py) start at its directive's date.
         self.since = next((c for c in custom if c.type == SINCE), None)
         self.custom, self.prices, self.marked, self.watched, self.linked = custom, prices, marked, watching, linked
-        self.sales, self.fee_of, self.converted, self.order_ids = sold, fee_of, converted, order_ids
+        self.sales, self.fee_of, self.converted, self.order_ids, self.own = sold, fee_of, converted, order_ids, own
 
 
 @contextmanager
@@ -258,7 +263,7 @@ class Load:
             for name in missing:
                 index, extra, walk = None, {}, self.walk(entries)
                 if name == "clearing":
-                    index, extra = self.index(entries), {"cover": self.cover(entries)}
+                    index, extra = self.index(entries), {"cover": self.cover(entries), "own": walk.own}
                 elif name == "suspense":
                     index = self.index(entries)
                 elif name == "orders":
