@@ -416,6 +416,26 @@ class Books:
         from beanclear.books import included
         return included.balances(self.main, self.month_files())
 
+    def own_transactions(self, accounts) -> list:
+        """The transactions of the books' files other than the sources' month files (a
+        person's own, books kept before beanclear; accounts.beancount's openings too) that
+        post to one of `accounts`, parsed by Beancount, each with its file and line: only
+        a file whose text has a posting to one of them is parsed (statements/cut_over.py
+        reads them)."""
+        accounts = sorted(accounts)
+        if not accounts:
+            return []
+        from beancount.core import data
+        from beancount.parser import parser
+        posting = re.compile(rf"^[ \t]+(?:[!*][ \t]+)?(?:{'|'.join(map(re.escape, accounts))})(?:[ \t;]|$)", re.M)
+        wanted, out = set(accounts), []
+        for path in self.own_files():
+            if not path.is_file() or not posting.search(self._read(path)):
+                continue
+            parsed, _, _ = parser.parse_string(self._read(path), report_filename=str(path))
+            out += [e for e in parsed if isinstance(e, data.Transaction) and any(p.account in wanted for p in e.postings)]
+        return out
+
     def postings_before(self, account: str, currency: str, date) -> tuple:
         """(sum, first date) of what the sources' month files post to an account in a
         currency before a date, read from their text: an opening must not count twice
