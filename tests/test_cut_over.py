@@ -212,3 +212,25 @@ def test_the_channel_s_money_is_judged_without_the_own_entries_named(tmp_path):
     assert gap["code"] == "statement-gap" and gap["line"] == 4 and gap["message"].startswith(
         "your own entries of Assets:PayPal on days the statements of paypal cover: 1 entry of 2026-05-02 ")
     assert "2 balance assertion(s) of Assets:PayPal from 2026-05-04 " in gap["message"]
+
+
+def test_books_from_a_later_month_list_the_cause_where_its_failures_reach_them(tmp_path):
+    """`check --since 2026-06` (and bean-check on books/since-2026-06.beancount): the bank's
+    own entries of May still make June's balance fail, so its statement-gap is listed
+    there, those failures in it; Stripe's, which fails nothing of June, was judged in the
+    whole books and is not (as a hole of before the month, README "beanclear carry")."""
+    statements = adopted(tmp_path, OVERLAP)
+    (statements / "bank-2026-06.csv").write_text("Date,Ref,Memo,Payee,Amount,Balance\n"
+                                                 "2026-06-02,B4,OAKWOOD RENT,Oakwood,-500.00,1045.05\n",
+                                                 encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(statements)).exit_code == 0
+    result = beanclear(tmp_path, "check", "--since", "2026-06", "--format", "json")
+    gaps = [f for f in json.loads(result.output)["findings"] if "your own entries" in f["message"]]
+    assert [(f["source"], f["severity"]) for f in gaps] == [("ops", "error")]
+    assert "balance assertion(s) of Assets:Checking from 2026-05-02 to 2026-06-03 fail by what they post" in \
+        gaps[0]["message"]
+    _, errors, _ = loader.load_file(str(tmp_path / "books" / "since-2026-06.beancount"))
+    messages = [e.message for e in errors]
+    assert not [m for m in messages if "Balance failed" in m]
+    assert [m[:52] for m in messages if "your own entries" in m] == [
+        "statement-gap: your own entries of Assets:Checking o"]

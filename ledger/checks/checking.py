@@ -137,8 +137,9 @@ def report(entries, errors, config, options=None, load=None) -> Report:
     folded = fold(out, entries, config, load.cover(entries))
     start = load.since(entries)
     if start is not None:   # books carried forward: their own days, and a gap before that fails their assertions
-        held = {id(f) for f in out}
-        folded = [f for f in folded if reconcile.shown_from(start, f) or id(f) not in held]
+        held = {id(f) for f in out}   # (own entries before it that fail none of them: judged in the whole books)
+        folded = [f for f in folded if reconcile.shown_from(start, f)
+                  or id(f) not in held and not (cut_over.is_overlap(f) and not cut_over.takes_in(f))]
     return Report(folded)
 
 

@@ -431,7 +431,8 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
         found = [f for f in held.hold(entries, options_map, stored, found)
                  if f.code != "beancount"]   # Beancount reports the rest itself
     start = stored.since(entries)
-    errors = as_errors([f for f in found if shown_from(start, f)])
+    # (own entries before the start whose finding holds assertions from it on: said, as check says it)
+    errors = as_errors([f for f in found if shown_from(start, f) or cut_over.is_overlap(f) and cut_over.takes_in(f)])
     books = os.path.dirname(options_map.get("filename") or "")
     since = stored.walk(entries).since if first and books else None
     if since is not None:

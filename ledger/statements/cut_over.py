@@ -137,8 +137,17 @@ def note(overlap: Overlap, root) -> str:
     return overlap.said() + (f" (the first at {where}:{entry.meta.get('lineno')})" if where else "")
 
 
+TAKEN = " fail by what they post"   # how a finding that took in balance assertions ends (folded)
+
+
 def is_overlap(finding) -> bool:
     return finding.code == "statement-gap" and finding.message.startswith(HEAD)
+
+
+def takes_in(finding) -> bool:
+    """Whether an overlap's finding took in failed balance assertions (folded): books
+    carried forward to a later month list it only then, as a hole's (checking.report)."""
+    return finding.message.endswith(TAKEN)
 
 
 def folded(found: list, entries, config, cover) -> list:
@@ -172,7 +181,7 @@ def folded(found: list, entries, config, cover) -> list:
             failed = sorted(taken.get(f.account, ()), key=lambda g: g.date)
             more = (f"; {len(failed)} balance assertion(s) of {f.account} from {failed[0].date}"
                     + (f" to {failed[-1].date}" if failed[-1].date != failed[0].date else "")
-                    + " fail by what they post") if failed else ""
+                    + TAKEN) if failed else ""
             f = replace(f, severity="error", message=f.message + more)
         out.append(f)
     return out
