@@ -177,7 +177,7 @@ def folded(found: list, entries, config, cover) -> list:
     for f in found:
         if id(f) in gone:
             continue
-        if is_overlap(f) and f.account in heads:
+        if is_overlap(f):
             failed = sorted(taken.get(f.account, ()), key=lambda g: g.date)
             more = (f"; {len(failed)} balance assertion(s) of {f.account} from {failed[0].date}"
                     + (f" to {failed[-1].date}" if failed[-1].date != failed[0].date else "")
