@@ -75,7 +75,8 @@ from decimal import Decimal
 from beanclear.books.idset import Ids
 from beanclear.importers.bank_presets import PRESETS, Preset
 from beanclear.importers.banking import BankImporter, LineIds, other_account, several_accounts
-from beanclear.importers.base import BalanceChain, Extraction, balance, closing_balances, compare_summary, next_day
+from beanclear.importers.base import (ZERO_AMOUNT, BalanceChain, Extraction, balance, closing_balances, compare_summary,
+                                      next_day)
 from beanclear.importers.toolkit import (DAY_CELL, DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader,
                                          StatementError, books_time, clean, csv_rows, currency_code, direction_sign,
                                          excel_shortened, header_delimiter, header_key, in_places, note_offset,
@@ -371,7 +372,7 @@ class Importer(BankImporter):
             day = when if get("time") else when.date()
             booked = []   # (what the line says, its entry): the row's amount, and its fee as a line of its own
             if amount == 0:
-                out.skip("balance line without an amount" if balance_only else "zero amount")
+                out.skip("balance line without an amount" if balance_only else ZERO_AMOUNT)
             else:
                 booked.append(((payee, memo), self.bank_line(path, row.line, day, amount, currency, payee, memo,
                                                               meta)))
