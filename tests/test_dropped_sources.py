@@ -8,6 +8,7 @@ from __future__ import annotations
 from beancount import loader
 
 from beanclear import config as config_mod
+from beanclear.books import MAIN_HEADER
 from beanclear.books.dropped import dropped
 from conftest import beanclear, snapshot
 
@@ -66,7 +67,7 @@ CHASE_MAY = """\
   Assets:Transit:PayPal                     -1595.99 USD
 
 2026-05-31 custom "beanclear-coverage" "chase" 2026-05-01 "8dfa5f888034"
-  id: "coverage 2026-05-01 2026-06-30 8dfa5f888034"
+  id: "coverage 2026-05-01 2026-05-31 8dfa5f888034"
   statement: "bank-2026-05.ofx"
   digest: "sha256:8dfa5f888034000000000000000000000000000000000000000000000000000"
 """
@@ -82,7 +83,7 @@ ACCOUNTS = """\
 2000-01-01 open Income:Sales:Stripe
 2000-01-01 open Assets:Suspense
 """
-MAIN = """\
+MAIN = MAIN_HEADER + """\
 option "title" "Candles"
 option "operating_currency" "USD"
 plugin "beanclear.plugins.checks" "../config.yaml"
@@ -111,12 +112,14 @@ def said(merchant) -> list[str]:
     return dropped(config_mod.load(merchant / "config.yaml"))
 
 
-def expected(merchant) -> str:
+def expected(merchant, source: str = "paypal", kind: str = "channels", line: int = 11, last: str = "2026-06-30",
+             held: str = "Assets:Clearing:PayPal, Assets:Transit:PayPal") -> str:
     books = merchant / "books"
-    return (f"{books / 'main.beancount'}:9: includes {books / 'paypal'}, the statements imported for paypal "
-            "(2026-05-01 to 2026-06-30), a source config.yaml names no more: no check judges the money they hold. "
-            "Put paypal back under `channels:` in config.yaml, or take its statements out of the books: remove "
-            f"{books / 'paypal'} and this include line")
+    return (f"{books / 'main.beancount'}:{line}: includes {books / source}, the statements imported for {source} "
+            f"(2026-05-01 to {last}), a source config.yaml names no more: no check judges the money they hold on "
+            f"{held}. Put {source} back under `{kind}:` in config.yaml (its books are judged again, and what you "
+            f"book by hand on its accounts with them), or rebuild the books without its statements: "
+            f"`rm -rf {books} && beanclear import -c {merchant / 'config.yaml'} <your statements but {source}'s>`")
 
 
 def test_a_channel_taken_out_of_the_config_while_its_books_stay_is_said_by_every_command(tmp_path):
@@ -139,18 +142,27 @@ def test_bean_check_and_fava_say_it_as_one_error_at_the_include_line(tmp_path):
     ours = [e for e in errors if "names no more" in e.message]
     assert len(ours) == 1, [e.message for e in errors]
     assert ours[0].message == "beanclear: " + expected(merchant).split(": ", 1)[1]
-    assert (ours[0].source["filename"], ours[0].source["lineno"]) == (str(merchant / "books" / "main.beancount"), 9)
+    assert (ours[0].source["filename"], ours[0].source["lineno"]) == (str(merchant / "books" / "main.beancount"), 11)
 
 
 def test_a_bank_taken_out_is_said_under_banks(tmp_path):
     config = WITH_PAYPAL.replace("    bank: chase\n", "").split("banks:")[0]
     merchant = merchant_at(tmp_path, config)
+    assert said(merchant) == [expected(merchant, "chase", "banks", 10, "2026-05-31", "Assets:Bank:Chase")]
+
+
+def test_over_adopted_books_the_advice_never_says_to_remove_them(tmp_path):
+    # a ledger of the merchant's own, adopted by init: beanclear's folder of the source and
+    # its include line go, what other files hold on its accounts is the merchant's to book
+    merchant = merchant_at(tmp_path, main=MAIN.replace(MAIN_HEADER, "; Candles, kept by hand since 2024\n"))
     books = merchant / "books"
     assert said(merchant) == [
-        f"{books / 'main.beancount'}:8: includes {books / 'chase'}, the statements imported for chase "
-        "(2026-05-01 to 2026-06-30), a source config.yaml names no more: no check judges the money they hold. "
-        f"Put chase back under `banks:` in config.yaml, or take its statements out of the books: remove "
-        f"{books / 'chase'} and this include line"]
+        f"{books / 'main.beancount'}:10: includes {books / 'paypal'}, the statements imported for paypal "
+        "(2026-05-01 to 2026-06-30), a source config.yaml names no more: no check judges the money they hold on "
+        "Assets:Clearing:PayPal, Assets:Transit:PayPal. Put paypal back under `channels:` in config.yaml (its "
+        "books are judged again, and what you book by hand on its accounts with them), or take its statements out "
+        f"of the books: remove {books / 'paypal'} and this include line (what other files hold on "
+        "Assets:Clearing:PayPal, Assets:Transit:PayPal is then yours to book)"]
 
 
 # -- must not fire ----------------------------------------------------------------------
