@@ -1094,3 +1094,15 @@ def test_a_payout_on_the_channels_last_day_whose_credit_is_not_in_yet_stays_in_t
     last = NAMED_PAYOUT.format(amount="99.40").replace("2026-03-02", "2026-03-10")
     covered = LINES_TO_THE_10TH.replace("2026-03-20 custom", "2026-03-11 custom")
     assert codes(ledger(SALE, last, covered)) == []
+
+
+def test_a_short_number_in_a_credits_text_names_no_payout_of_another_amount(ledger):
+    # a payout id of eight digits or fewer may be a word of the text by chance (a year, a
+    # day): without an equal amount it ties the credit to no payout, as before
+    payout = PAYOUT.format(amount="99.40").replace('payout-id: "77"', 'payout-id: "2026"')
+    credit = BANK_CREDIT.format(day="06", amount="98.40").replace('"微信提现"', '"微信提现 06/03/2026"')
+    plain = BANK_CREDIT.format(day="06", amount="98.40")
+    assert codes(ledger(SALE, payout, plain)) == ["bank-unmatched", "payout-missing"]
+    assert codes(ledger(SALE, payout, credit)) == ["bank-unmatched", "payout-missing"]
+    named = credit.replace('06/03/2026"', 'po_LB"')   # a payout's id of letters and digits does
+    assert codes(ledger(SALE, NAMED_PAYOUT.format(amount="99.40"), named)) == ["payout-mismatch"]

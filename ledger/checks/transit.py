@@ -378,7 +378,9 @@ def _named_apart(credits: list[Item], payouts: list[Item], too_old: dt.timedelta
     payout's id or payout id), of amounts other than theirs (_named_by_credits took the
     equal ones): each credit with every payout it names, in the days _named_by_credits
     looks, and credits naming one payout together (a payout the bank credited in parts,
-    each naming it). A blind tester's Stripe payout credited 1.00 short, its id in the
+    each naming it). A number of eight digits or fewer names none here: without an equal
+    amount to bear it out, it may be a word of the text by chance (matching's `_id_in`,
+    README "Matching"). A blind tester's Stripe payout credited 1.00 short, its id in the
     bank's text, on the last day of Stripe's statement: the credit waited for a payout
     later that day, and `check` was silent while the report, `match` and `write-off`
     each said otherwise of it."""
@@ -386,7 +388,7 @@ def _named_apart(credits: list[Item], payouts: list[Item], too_old: dt.timedelta
     folded: dict[str, list[Item]] = defaultdict(list)
     for payout in payouts:
         for i in {str(payout.entry.meta[k]) for k in ("payout-id", "id") if payout.entry.meta.get(k)}:
-            if len(i) >= 4:
+            if len(i) >= 4 and not (i.isdigit() and len(i) <= 8):   # a year, a day, an amount by chance
                 exact[i].append(payout)
             if len(i) >= 8 and not i.isdigit() and any(c.isdigit() for c in i):   # as named_id folds them
                 folded[i.casefold()].append(payout)
