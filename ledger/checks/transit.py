@@ -33,7 +33,7 @@ from decimal import Decimal
 from beancount.core import data
 
 from beanclear.checks.findings import Finding, at_entry
-from beanclear.checks.items import Item, _money, postings_by_account, refs
+from beanclear.checks.items import Item, _money, postings_by_account, refs, written_off
 from beanclear.checks.sums import batched, pair_or_run
 from beanclear.importers.order_refs import link
 from beanclear.importers.stated import stated_amount
@@ -73,19 +73,23 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     closed = set()
     short: list[tuple] = []   # (ins, outs, group) of the linked groups the bank credited less than paid out
     for payout, group in sorted(linked.items()):
-        ins = [i for i in group if i.amount > 0]
-        outs = [i for i in group if i.amount < 0]
+        # a write-off linked to the payout is neither: the group comes back to zero with
+        # it, and a difference is the statements' own (the write-off must post it: resolve/state.py)
+        offs = [i for i in group if written_off(i)]
+        closed.update(id(i) for i in offs)
+        ins = [i for i in group if i.amount > 0 and not written_off(i)]
+        outs = [i for i in group if i.amount < 0 and not written_off(i)]
         if ins and outs:
             closed.update(id(i) for i in group)
             for i in ins:
-                answer(id(i), outs)
+                answer(id(i), outs + offs)   # (what answers it in transit: its credits, its write-offs)
             total = sum(i.amount for i in group)
             if total > 0:   # its rest may be a credit no link names yet (_in_parts): judged below
                 short.append((ins, outs, group))
             elif total:
                 findings.append(_mismatch(ins[0], sum(i.amount for i in ins), -sum(i.amount for i in outs),
                                           [i.entry for i in group], channel, account))
-    unlinked = [i for i in items if id(i) not in closed]
+    unlinked = [i for i in items if id(i) not in closed and not written_off(i)]
     at_bank = {id(i) for i in unlinked if i.amount > 0 and any(p.account in banks for p in i.entry.postings)}
     debits = [i for i in unlinked if id(i) in at_bank]
     paired = _pair_top_ups(debits, [i for i in unlinked if i.amount < 0 and _funding(i, channel)], window)
@@ -458,7 +462,7 @@ def _in_parts(leftover: list[Item], short: list[tuple], still_open: list[Item], 
         if rest:
             short.remove((ins, outs, group))
             for i in ins:
-                answer(id(i), outs + rest)
+                answer(id(i), [o for o in group if all(o is not i for i in ins)] + rest)
     for payout in list(still_open):
         parts = making(payout, payout.amount, alone=False)
         if parts:
