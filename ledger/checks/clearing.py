@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from beanclear.checks import transfers
 from beanclear.checks.findings import Finding, at_entry
-from beanclear.checks.items import Item, Rest, _money, refs
+from beanclear.checks.items import Item, Rest, _money, refs, written_off
 from beanclear.checks.transit import LATE_DAYS, _index_and_cover, _top_up, _transit_by_bank, landed_as
 from beanclear.config import WALLET_TYPES
 from beanclear.statements import gaps
@@ -81,12 +81,17 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
     for item in items:
         if item.payout:
             by_payout[item.payout].append(item)
-    fifo = [i for i in items if not i.payout]
+    # (a write-off's posting is no money in or out: one of a payout that took more than was
+    # held settles that payout's finding where it posts its difference, resolve/state.py)
+    fifo = [i for i in items if not i.payout and not written_off(i)]
     transit = channel.accounts.transit
     short: list[tuple[Item, Decimal]] = []   # payouts of the first days beyond what the account held, and by how much
     for payout, group in sorted(by_payout.items()):
-        ins = [i for i in group if i.amount > 0]
-        outs = [i for i in group if i.amount < 0]
+        # a write-off linked to the payout is neither an item nor the payout: the group
+        # comes back to zero with it, and a difference is the statements' own
+        offs = [i for i in group if written_off(i)]
+        ins = [i for i in group if i.amount > 0 and not written_off(i)]
+        outs = [i for i in group if i.amount < 0 and not written_off(i)]
         # the payout itself leaves to transit: items that name it while it is in no
         # statement of the books (a refund among them is no payout) wait for it, first
         # in, first out (seed 31508 without the second of its Stripe downloads)
@@ -94,25 +99,25 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
         # through transit: Stripe debits the bank, a blind helper's `payout` row of +756.11)
         if ins and any(p.account == transit for i in outs for p in i.entry.postings) or outs and any(
                 p.account == transit for i in ins if "payout-returned" not in i.entry.meta for p in i.entry.postings):
-            total = sum(i.amount for i in group)
+            total = sum(i.amount for i in group)   # with the write-offs: zero where they settle it
             leaving = next((i for i in outs if any(p.account == transit for p in i.entry.postings)), None)
-            if total < 0 and horizon.opening_unknown(outs[0].date, opened, LATE_DAYS):
+            if total < 0 and not offs and horizon.opening_unknown(outs[0].date, opened, LATE_DAYS):
                 if leaving is not None:   # more than its items: money from before the first statement
                     short.append((leaving, -total))
                 continue
-            if total < 0 and leaving is not None:
+            if total < 0 and leaving is not None and not offs:
                 # more than the items naming it: the rest is money whose payout no statement
                 # names (Stripe's API lists an item without it), taken first in, first out
                 fifo.append(Rest(leaving, total, -leaving.amount))
-            elif total:
+            elif total:   # (written off, and not to zero: the statements' difference, listed)
                 settled, paid = sum(i.amount for i in ins), -sum(i.amount for i in outs)
                 findings.append(Finding(
-                    "payout-mismatch", outs[0].date, channel.name, account, abs(total), outs[0].currency,
+                    "payout-mismatch", outs[0].date, channel.name, account, abs(settled - paid), outs[0].currency,
                     f"payout {payout[7:]} of {_money(paid)} {outs[0].currency} settles items of "
                     f"{_money(settled)} {outs[0].currency}", refs(i.entry for i in group),
                     expected=settled, actual=paid, **at_entry(outs[0].entry)))
-        else:
-            fifo.extend(group)  # a payout that lists no items, or items whose payout is not in yet
+        else:   # a payout that lists no items, or items whose payout is not in yet
+            fifo.extend(i for i in group if not written_off(i))
     fifo.sort(key=_money_in_first)
     by_currency: dict[str, list[Item]] = defaultdict(list)
     for item in fifo:
