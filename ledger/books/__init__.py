@@ -1010,6 +1010,9 @@ def not_utf8(root: Path, shown_from: Path | None = None) -> str | None:
     return None
 
 
+READ = "beanclear_read"   # options key: the books' files as load() read them (atomic.Snapshot)
+
+
 def load(main: Path):
     """Load the books (with their plugins) without Beancount's pickle cache.
 
@@ -1026,9 +1029,14 @@ def load(main: Path):
     from beanclear.books import atomic
     from beanclear.checks import directives, held
     # Never half-written books: a crashed write is rolled back, a running one waited for.
-    with atomic.reading(Path(main).resolve().parent):
+    root = Path(main).resolve().parent
+    with atomic.reading(root):
         # _load is what load_file runs when the cache is off (BEANCOUNT_DISABLE_LOAD_CACHE).
         entries, errors, options = loader._load([(str(Path(main).resolve()), True)], None, None, None)
+        # the files as read, while no write can come (READ): a write decided from these
+        # books is made anew where another one changed them since (books/edits.apply)
+        options[READ] = atomic.Snapshot.of(root, *(Path(p) for p in options.get("include") or ()
+                                                   if not Path(p).resolve().is_relative_to(root)))
     # the assertions the checks plugin held for bean-check and Fava, as they failed
     entries, errors = held.restored(entries, errors, options)
     return entries, errors + directives.checked(entries), options

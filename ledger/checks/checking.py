@@ -36,12 +36,18 @@ class Report:
 
     @property
     def acknowledged(self) -> int:
-        return sum(f.acknowledged for f in self.findings)
+        return sum(f.acknowledged and not following_up(f) for f in self.findings)
+
+    @property
+    def following_up(self) -> int:
+        """Findings being followed up before their due date: they do not fail CI, as an
+        acknowledged one does not, but no one acknowledged them (README "Follow up")."""
+        return sum(following_up(f) for f in self.findings)
 
     def to_json(self) -> str:
         return json.dumps({"findings": [f.to_json() for f in self.findings],
                            "summary": {"errors": self.errors, "warnings": self.warnings,
-                                       "acknowledged": self.acknowledged}},
+                                       "acknowledged": self.acknowledged, "following_up": self.following_up}},
                           ensure_ascii=False, indent=1)
 
     def to_text(self) -> str:
@@ -52,6 +58,7 @@ class Report:
             up = f.follow_up or {}
             following = up.get("state") in ("following up", "overdue")   # (else done, or acknowledged since)
             state = (f"{up['state']} ({up['owner']}, due {up['due']}) " if following
+                     else f"resolved by hand ({up['note']}) " if up.get("state") == "resolved" and up.get("note")
                      else "resolved by hand " if up.get("state") == "resolved" else "acknowledged " if f.acknowledged
                      else "")
             amount = f" {f.amount:,f} {f.currency}" if f.currency else ""  # rounded to its currency (findings.py)
@@ -60,10 +67,16 @@ class Report:
             lines.append(f"{state}{f.severity:<7} {f.code:<{width}} {f.date} {f.source or '-':<8}{amount}: {f.message}"
                          f"{refs}{where}")
         lines.append(f"{self.errors} error{'s' * (self.errors != 1)}, "
-                     f"{self.warnings} warning{'s' * (self.warnings != 1)}, {self.acknowledged} acknowledged")
+                     f"{self.warnings} warning{'s' * (self.warnings != 1)}, {self.acknowledged} acknowledged"
+                     + (f", {self.following_up} following up" if self.following_up else ""))
         if self.errors:   # the pre-commit hook's output and CI's log: what to do next (blind8)
             lines.append(NEXT_STEP)
         return "\n".join(lines)
+
+
+def following_up(f: Finding) -> bool:
+    """Followed up, before its due date (resolve/state.py): not failing CI, not acknowledged."""
+    return (f.follow_up or {}).get("state") == "following up"
 
 
 NEXT_STEP = ("to pass: resolve each error (`beanclear book`, `link`, `write-off`, `follow-up`) or acknowledge it "

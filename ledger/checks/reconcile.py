@@ -283,7 +283,7 @@ class Load:
                     if shown_from(start, f) or f.code == "statement-gap":
                         out.append(replace(f, check=name, acknowledged=bool(matching)))
                 self._raw[name] = out
-                self.findings[name] = apply_policy(_resolved(out, walk.marked), self.config)
+                self.findings[name] = apply_policy(_resolved(out, walk.marked, self.config), self.config)
 
     def found(self, entries, check: str) -> list[Finding]:
         """A check's findings as it found them, acknowledged where the books say so and
@@ -319,7 +319,8 @@ class Load:
         """The findings of no check: malformed acknowledgments; with `stale` (every check
         ran), the unused ones too."""
         if not stale:
-            return apply_policy(_resolved(self._general_raw(entries, False), self.walk(entries).marked), self.config)
+            return apply_policy(_resolved(self._general_raw(entries, False), self.walk(entries).marked, self.config),
+                                self.config)
         return [f for f in self.complete_report(entries) if not f.check]
 
     def complete_report(self, entries) -> list[Finding]:
@@ -330,7 +331,8 @@ class Load:
             self.run(entries, tuple(CHECKS))
             with collector_paused():
                 out = [f for name in CHECKS for f in self._raw[name]] + self._general_raw(entries, True)
-                self._general = apply_policy(resolve_state.apply(out, self.walk(entries).marked), self.config)
+                self._general = apply_policy(resolve_state.apply(out, self.walk(entries).marked, config=self.config),
+                                             self.config)
         return self._general
 
     def report(self, entries, checks=tuple(CHECKS)) -> list[Finding]:
@@ -350,11 +352,11 @@ def shown_from(start: dt.date | None, finding: Finding) -> bool:
     return start is None or finding.date is None or finding.date >= start
 
 
-def _resolved(findings: list[Finding], entries) -> list[Finding]:
+def _resolved(findings: list[Finding], entries, config=None) -> list[Finding]:
     """resolve.state.apply on some of the findings, without the write-offs it lists
     because none of *these* findings used them (known only when every check ran).
     `entries`: the books' entries, or those of them resolve.state reads (Walk.marked)."""
-    return resolve_state.apply(findings, entries, unused=False)
+    return resolve_state.apply(findings, entries, unused=False, config=config)
 
 
 def find(entries, config, checks=tuple(CHECKS)) -> list[Finding]:
@@ -432,6 +434,12 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
         why = stale(Path(books), since, options_map.get("include", ()), config)
         if why:
             errors.insert(0, PluginConfigError(since.meta, f"beanclear: {why}", None))
+    if first and books:
+        # a source taken out of the config while the books include its statements: the
+        # money they hold is judged by no check (books/dropped.py); every command refuses
+        from beanclear.books import dropped
+        errors[:0] = [PluginConfigError({"filename": str(path), "lineno": line}, f"beanclear: {said}", None)
+                      for path, line, said in dropped.found(config, Path(options_map["filename"]))]
     if first and books and atomic.pending(Path(books)):
         # bean-check and Fava read the files as they are: never let them pass on a write
         # a crash cut short (any beanclear command rolls it back first).

@@ -151,6 +151,12 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         self.config_path = config
         self._state: State | None = None
         self._charts: dict = {}
+        # The books' files as Fava's load of them read them: taken before the load reads
+        # them (a write during the load, while Fava parses, is a change from it), None
+        # where not known (the first load, which makes this extension; a load Fava made
+        # without noticing a change): the page loads the books again before its first write.
+        self._read = self._before_load = None
+        self._watch(ledger)
 
     def money(self, value, currency: str) -> str:
         """review.money in the locale of these books' Fava (the page's amounts)."""
@@ -162,6 +168,43 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
 
     def after_load_file(self) -> None:
         self._state, self._charts = None, {}
+        self._read, self._before_load = self._before_load, None
+
+    def _watch(self, ledger) -> None:
+        """Take the books' files as they are when Fava's watcher tells it they changed,
+        right before Fava loads them again (FavaLedger.changed): the read a write of the
+        page is decided from (`_read`). Fava's own watcher may take a change made while it
+        loads for the one it loads (it checks again once loaded): a command's write-off
+        during Fava's load of the demo was written again by the page (blind9)."""
+        watcher = getattr(ledger, "watcher", None)
+        check = getattr(watcher, "check", None)
+        if check is None:
+            return
+
+        def checked() -> bool:
+            changed = check()
+            if changed and self._before_load is None:   # a load follows (or is under way: then taken already)
+                self._before_load = self._books_now()
+            return changed
+        try:
+            watcher.check = checked
+        except AttributeError:   # a watcher that takes no attribute: every write loads the books first
+            pass
+
+    def _load_again(self) -> None:
+        """Load the books again (under the lock: nothing writes while it reads)."""
+        self._before_load = self._books_now()
+        self.ledger.load_file()
+
+    def _books_now(self):
+        """The books' files as they are now (atomic.Snapshot): taken as Fava has loaded
+        them, and again under the lock before a write; None where the config cannot say
+        where the books are."""
+        try:
+            config = reconcile.plugin_config(self.ledger.options, self.config_path)
+        except (ConfigError, OSError):
+            return None
+        return atomic.Snapshot.of(config.books, config.path)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -294,7 +337,15 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         books refuse it (a closed month, a line explained already, a limit)."""
         try:
             body = guard.decision_body()
-            with atomic.waiting(guard.WRITE_WAIT):   # a request, not a terminal: it waits briefly
+            root = self.state().config.books
+            with atomic.waiting(guard.WRITE_WAIT), atomic.locked(root), atomic.holding(root):
+                # (a request, not a terminal: it waits briefly) The action is decided and
+                # written under the lock, from the books as they are then: another write
+                # since Fava loaded them (a command, before Fava's watcher told it) has
+                # the ledger loaded again first (blind9: the command line and the page
+                # both wrote one write-off).
+                if not self.ledger.changed() and (self._read is None or self._read.changed()):
+                    self._load_again()
                 changed, message = act(body, self.state())
         except Refused as exc:
             return jsonify({"error": on_the_page(str(exc))}), exc.status

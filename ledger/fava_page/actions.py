@@ -225,7 +225,8 @@ class ResolveEndpoints:
             if guard.flag(body, "done"):
                 guard.fields(body, ("code", "ref", "done", "note"))
                 plan = followup.done(state.config, self.ledger.all_entries, guard.ident(body, "code"),
-                                     guard.ident(body, "ref"), guard.text(body, "note"))
+                                     guard.ident(body, "ref"), guard.text(body, "note"),
+                                     findings=state.report.findings)
             else:
                 guard.fields(body, ("code", "ref", "owner", "due"), ("note", "done"))
                 plan = followup.follow_up(state.config, self.ledger.all_entries, state.report.findings,
