@@ -566,6 +566,32 @@ def test_a_bank_statement_ending_in_days_no_payout_left_is_no_gap(tmp_path):
     assert check(tmp_path) == (0, [])
 
 
+@pytest.mark.parametrize("period", [None, "交易期间：2026/03/01~2026/03/20", "查询期间：2026-03-01 至 2026-03-31"])
+def test_a_bank_statement_short_by_its_stated_period_is_one_gap_though_no_payout_waits(tmp_path, period):
+    # The merchant above, its bank's export stating the days it covers (seed 33263: a csv's
+    # 交易期间 02-02~02-27, the channels' to 03-03, no payout yet overdue). Short by its own
+    # word, its last days are not quiet ones: one statement-gap of the bank, nothing else
+    # (a CAMT's FrToDt alike). Stating none, or stating the month whole, it is no gap.
+    from test_refund_orders import fund_bill as bill
+    (tmp_path / "config.yaml").write_text(WECHAT, encoding="utf-8")
+    rows, balance = [], 1900
+    for d in range(1, 20):
+        balance -= 100
+        rows.append(f"2026-03-{d:02d} 18:00:00,W{d},FW{d},提现,提现,支出,100.00,{balance}.00,1900000109API,,")
+    rows.append("2026-03-30 10:00:00,4200000030,F30,交易,交易,收入,10.00,10.00,系统,,S30")
+    bill(tmp_path / "st" / "fund.csv", rows)
+    (tmp_path / "st" / "bank.csv").write_text("\n".join([*([period, ""] if period else []), HEADER,
+                                                         *arriving(range(1, 20))]) + "\n", encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    code, findings = check(tmp_path)
+    if period is None or "03-31" in period:
+        assert (code, findings) == (0, [])
+        return
+    assert [(f["code"], f["source"], f["date"]) for f in findings] == [("statement-gap", "ops", "2026-03-20")], findings
+    assert findings[0]["message"] == ("the statements of ops end 2026-03-20; those of wechat go to 2026-03-30: "
+                                      "their deadlines wait for the statement of the bank")
+
+
 def test_coverage_knows_a_statement_read_to_its_last_line_from_one_that_states_its_period():
     # A bank whose latest statement states its period ends where it says (a short one
     # is short); one read from its lines may end in quiet days (statement-gap says so

@@ -490,6 +490,12 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
         why = stale(Path(books), since, options_map.get("include", ()), config)
         if why:
             errors.insert(0, PluginConfigError(since.meta, f"beanclear: {why}", None))
+    if first and books:
+        # a source taken out of the config while the books include its statements: the
+        # money they hold is judged by no check (books/dropped.py); every command refuses
+        from beanclear.books import dropped
+        errors[:0] = [PluginConfigError({"filename": str(path), "lineno": line}, f"beanclear: {said}", None)
+                      for path, line, said in dropped.found(config, Path(options_map["filename"]))]
     if first and books and atomic.pending(Path(books)):
         # bean-check and Fava read the files as they are: never let them pass on a write
         # a crash cut short (any beanclear command rolls it back first).
