@@ -274,6 +274,19 @@ def test_a_statement_of_another_account_is_stopped_unless_forced(tmp_path):
     assert beanclear(tmp_path, "import", "--force", str(tmp_path / "b")).exit_code == 0
 
 
+# WeChat fund bills a file a day, day -> its rows (03-02's: a 50.00 payment, not withdrawn)
+A_DAYS_BILLS = {"01": ["2026-03-01 10:00:00,4200001,F1,交易,交易,收入,100.00,100.00,系统,,A1",
+                       "2026-03-01 10:00:00,4200001,F2,扣除交易手续费,扣除交易手续费,支出,0.60,99.40,系统,,A1",
+                       "2026-03-01 23:00:00,1000001,F3,提现,提现,支出,99.40,0.00,1601959334,,"],
+                "02": ["2026-03-02 10:00:00,4200002,F4,交易,交易,收入,50.00,50.00,系统,,A2",
+                       "2026-03-02 10:00:00,4200002,F5,扣除交易手续费,扣除交易手续费,支出,0.30,49.70,系统,,A2"],
+                "03": ["2026-03-03 10:00:00,4200003,F6,交易,交易,收入,20.00,69.70,系统,,A3",
+                       "2026-03-03 10:00:00,4200003,F7,扣除交易手续费,扣除交易手续费,支出,0.12,69.58,系统,,A3",
+                       "2026-03-03 23:00:00,1000003,F8,提现,提现,支出,69.58,0.00,1601959334,,"],
+                "04": ["2026-03-04 10:00:00,4200004,F9,交易,交易,收入,10.00,10.00,系统,,A4",
+                       "2026-03-04 10:00:00,4200004,F10,扣除交易手续费,扣除交易手续费,支出,0.06,9.94,系统,,A4"]}
+
+
 def test_a_days_bill_not_imported_is_one_gap_with_what_follows_from_it(tmp_path):
     # WeChat fund bills a file a day; 03-02's never came. Its rows (a 50.00 payment) are
     # not in the books: every balance after it is 49.70 above them, and the 03-03
@@ -281,17 +294,7 @@ def test_a_days_bill_not_imported_is_one_gap_with_what_follows_from_it(tmp_path)
     (tmp_path / "config.yaml").write_text(
         "books: books\ncurrency: CNY\nchannels:\n  wechat: {type: wechat, settlement_days: 1, fees: [{rate: 0.006}]}\n",
         encoding="utf-8")
-    days = {"01": ["2026-03-01 10:00:00,4200001,F1,交易,交易,收入,100.00,100.00,系统,,A1",
-                   "2026-03-01 10:00:00,4200001,F2,扣除交易手续费,扣除交易手续费,支出,0.60,99.40,系统,,A1",
-                   "2026-03-01 23:00:00,1000001,F3,提现,提现,支出,99.40,0.00,1601959334,,"],
-            "02": ["2026-03-02 10:00:00,4200002,F4,交易,交易,收入,50.00,50.00,系统,,A2",
-                   "2026-03-02 10:00:00,4200002,F5,扣除交易手续费,扣除交易手续费,支出,0.30,49.70,系统,,A2"],
-            "03": ["2026-03-03 10:00:00,4200003,F6,交易,交易,收入,20.00,69.70,系统,,A3",
-                   "2026-03-03 10:00:00,4200003,F7,扣除交易手续费,扣除交易手续费,支出,0.12,69.58,系统,,A3",
-                   "2026-03-03 23:00:00,1000003,F8,提现,提现,支出,69.58,0.00,1601959334,,"],
-            "04": ["2026-03-04 10:00:00,4200004,F9,交易,交易,收入,10.00,10.00,系统,,A4",
-                   "2026-03-04 10:00:00,4200004,F10,扣除交易手续费,扣除交易手续费,支出,0.06,9.94,系统,,A4"]}
-    whole = bills_but_one(tmp_path, days, "02", ("bills",))
+    whole = bills_but_one(tmp_path, A_DAYS_BILLS, "02", ("bills",))
     assert check(whole) == (0, [])
     code, findings = check(tmp_path)
     assert code == 1 and [f["code"] for f in findings] == ["statement-gap"], findings
@@ -301,6 +304,28 @@ def test_a_days_bill_not_imported_is_one_gap_with_what_follows_from_it(tmp_path)
                                      "than the books hold from 2026-03-04 on: rows of those days are missing")
     assert "2 balance assertion(s) of Assets:Clearing:WeChat from 2026-03-04 fail" in gap["message"]
     assert "1 finding(s) of what the books lack wait for it" in gap["message"]
+
+
+def test_the_gap_of_a_days_bill_not_imported_is_decided_by_any_ref_it_shows(tmp_path):
+    """The gap is made from the failed balances and the payout it takes in, after the
+    checks found them: acknowledged by a ref `check` lists of it, it was listed as an
+    error still and the acknowledgment as stale. Every decision is of the finding as
+    listed: the payout it takes in is not written off on its own, the refusal naming
+    the gap."""
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: CNY\nchannels:\n  wechat: {type: wechat, settlement_days: 1, fees: [{rate: 0.006}]}\n",
+        encoding="utf-8")
+    bills_but_one(tmp_path, A_DAYS_BILLS, "02", ("bills",))
+    code, [gap] = check(tmp_path)
+    assert code == 1 and gap["code"] == "statement-gap" and "1000003" in gap["refs"], gap
+    refused = beanclear(tmp_path, "write-off", "payout-mismatch", "1000003")
+    assert refused.exit_code == 2 and ("no payout-mismatch finding names 1000003 (the statement-gap of wechat "
+                                       "2026-03-02 takes it in; see `beanclear check`)") in refused.output, \
+        refused.output
+    result = beanclear(tmp_path, "ack", "statement-gap", "1000003", "--reason", "the bill of 03-02 is lost")
+    assert result.exit_code == 0, result.output
+    code, findings = check(tmp_path)
+    assert code == 0 and [(f["code"], f["acknowledged"]) for f in findings] == [("statement-gap", True)], findings
 
 
 def refunded_in_a_missing_bill(tmp_path):

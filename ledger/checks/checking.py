@@ -134,7 +134,7 @@ def report(entries, errors, config, options=None, load=None) -> Report:
     if load is None:   # books without plugins
         load = reconcile.Load(entries, config)
     out += load.report(entries)
-    folded = fold(out, entries, config, load.cover(entries))
+    folded = fold(out, entries, config, load)
     start = load.since(entries)
     if start is not None:   # books carried forward: their own days, and a gap before that fails their assertions
         held = {id(f) for f in out}   # (own entries before it that fail none of them: judged in the whole books)
@@ -143,18 +143,23 @@ def report(entries, errors, config, options=None, load=None) -> Report:
     return Report(folded)
 
 
-def fold(findings: list[Finding], entries, config, cover) -> list[Finding]:
+def fold(findings: list[Finding], entries, config, load) -> list[Finding]:
     """One cause, one finding: Beancount's failed assertions (code `beancount`) and the
     checks' findings, each cause once with its consequences in it: the balances a
     missing statement breaks (behind_holes, missing_rows), or a person's own entries of the
     days the statements cover (cut_over.folded), what waits for a statement that ends early
     (gaps.one_end), assertions off by one same difference (one_difference).
-    `entries`: the books as Beancount checked them (`diff_amount` set where one failed).
-    `beanclear check` folds its report with it, and the checks plugin the errors it gives
-    bean-check and Fava (checks/held.py)."""
-    findings = cut_over.folded(findings, entries, config, cover)   # own entries of the statements' days first
-    return one_difference(missing_rows.folded(gaps.one_end(behind_holes(findings, config), config), entries,
-                                              config, cover), entries)
+    What the fold makes is decided by the books' acknowledgments, follow-ups and
+    write-offs as the checks' findings are, by its code and the refs it shows
+    (load.as_listed): any finding listed is named by any of its refs.
+    `entries`: the books as Beancount checked them (`diff_amount` set where one failed);
+    `load`: the reconcile.Load the findings are of. `beanclear check` folds its report
+    with it, and the checks plugin the errors it gives bean-check and Fava (checks/held.py)."""
+    cover = load.cover(entries)
+    own = cut_over.folded(findings, entries, config, cover)   # own entries of the statements' days first
+    folded = one_difference(missing_rows.folded(gaps.one_end(behind_holes(own, config), config), entries,
+                                                config, cover), entries)
+    return load.as_listed(entries, findings, folded)
 
 
 def behind_holes(findings: list[Finding], config) -> list[Finding]:

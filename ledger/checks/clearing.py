@@ -7,6 +7,9 @@ module judges the clearing account and runs every part of the check (`findings`)
 - `unsettled`: money still in clearing `settlement_days` after it came in;
 - `payout-mismatch`: a payout that takes more than was held, or differs from the
   items linked to its payout id;
+- `statement-gap`: the payouts of a channel's first days that take more than was held
+  where no opening says what it held then (its first statement states no balance):
+  money from before it, one finding for the statement before (_starts_short);
 - the transit account's payouts and bank credits (payout-mismatch, payout-missing,
   bank-unmatched): transit.py; a personal wallet's card payments against the bank's
   debits: card_payments.py; a transfer between two of the banks: transfers.py.
@@ -82,6 +85,7 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
     # held settles that payout's finding where it posts its difference, resolve/state.py)
     fifo = [i for i in items if not i.payout and not written_off(i)]
     transit = channel.accounts.transit
+    short: list[tuple[Item, Decimal]] = []   # payouts of the first days beyond what the account held, and by how much
     for payout, group in sorted(by_payout.items()):
         # a write-off linked to the payout is neither an item nor the payout: the group
         # comes back to zero with it, and a difference is the statements' own
@@ -96,9 +100,11 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
         if ins and any(p.account == transit for i in outs for p in i.entry.postings) or outs and any(
                 p.account == transit for i in ins if "payout-returned" not in i.entry.meta for p in i.entry.postings):
             total = sum(i.amount for i in group)   # with the write-offs: zero where they settle it
-            if total < 0 and not offs and horizon.opening_unknown(outs[0].date, opened, LATE_DAYS):
-                continue
             leaving = next((i for i in outs if any(p.account == transit for p in i.entry.postings)), None)
+            if total < 0 and not offs and horizon.opening_unknown(outs[0].date, opened, LATE_DAYS):
+                if leaving is not None:   # more than its items: money from before the first statement
+                    short.append((leaving, -total))
+                continue
             if total < 0 and leaving is not None and not offs:
                 # more than the items naming it: the rest is money whose payout no statement
                 # names (Stripe's API lists an item without it), taken first in, first out
@@ -118,11 +124,67 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
         by_currency[item.currency].append(item)
     for currency, stream in sorted(by_currency.items()):
         findings += _first_in_first_out(stream, channel, account, currency, as_of,
-                                        lambda day: horizon.opening_unknown(day, opened, LATE_DAYS))
+                                        lambda day: horizon.opening_unknown(day, opened, LATE_DAYS), short)
+    # (books a person kept before beanclear, posting to the account before its first
+    # statement, say what it held: their own entries there drain it first in, first out,
+    # a payout beyond them is no statement missing — blind9's own books, May's payouts
+    # booked by hand beside the statement's)
+    if short and not (items and items[0].date < horizon.own[0]):
+        findings.append(_starts_short(short, channel, account, horizon.own[0]))
     return findings
 
 
-def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, unknown_before) -> list[Finding]:
+def _starts_short(short: list[tuple[Item, Decimal]], channel, account: str, start: dt.date) -> Finding:
+    """One statement-gap for the payouts of a channel's first days that take more than its
+    clearing account held, where its first statement states no balance (Stripe's report
+    of balance changes): they pay out money that came in before it, which no statement
+    in the books holds, and the account goes below zero by it. The statement before is
+    missing, or the opening balance: one cause, one finding, not a payout-mismatch per
+    payout (blind9: a Stripe report of May, its payouts of 05-01 and 05-02 paying out
+    April's 800.10 USD, said nothing). Said in the channel's statement-gap of its start
+    where it has one (_one_start)."""
+    took: dict[str, Decimal] = defaultdict(Decimal)
+    paid: dict[str, Decimal] = defaultdict(Decimal)
+    payouts: dict[int, Item] = {}
+    for item, need in short:
+        took[item.currency] += need
+        if id(item.entry) not in payouts:
+            payouts[id(item.entry)] = item
+            paid[item.currency] += getattr(item, "paid", -item.amount)
+    taken = ", ".join(f"{_money(v)} {c}" for c, v in sorted(took.items()))
+    # (what follows the head stands alone: _one_start says it after another gap's head)
+    said = (f"{gaps.shop_starts([channel.name], start)} ({STATES_NO_BALANCE}); {len(payouts)} payout(s) "
+            f"({', '.join(f'{_money(v)} {c}' for c, v in sorted(paid.items()))}) of their first days take {taken} "
+            f"more than {account} held, money that came in before {start}: import the statement of {channel.name} "
+            f"before {start}, or set `channels.{channel.name}.opening_balance` in config.yaml to what {account} "
+            f"held at the end of {start - dt.timedelta(days=1)} ({taken} at least; the next import books it)")
+    first = min(payouts.values(), key=lambda i: i.order)
+    return Finding("statement-gap", start, channel.name, account, Decimal(0), "", said,
+                   refs(i.entry for i in sorted(payouts.values(), key=lambda i: i.order)), **at_entry(first.entry))
+
+
+STATES_NO_BALANCE = "and state no balance"
+
+
+def _one_start(found: list[Finding], config) -> list[Finding]:
+    """One cause, one finding: a channel whose statements start after the payouts of bank
+    credits booked to it (gaps.begun_after) and whose first payouts take money from
+    before them (_starts_short) misses one statement, the one before its first: the
+    second said in the first."""
+    heads = {(f.source, f.date): f for f in found if f.code == "statement-gap" and f.source in config.channels
+             and f.message.startswith(gaps.shop_starts([f.source], f.date) + " (a payout in flight")}
+    into: dict[int, list[Finding]] = defaultdict(list)
+    for f in found:
+        head = heads.get((f.source, f.date))
+        if head is not None and f.message.startswith(gaps.shop_starts([f.source], f.date) + f" ({STATES_NO_BALANCE}"):
+            into[id(head)].append(f)
+    return gaps._folded(found, into) if into else found
+
+
+def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, unknown_before,
+                        short: list | None = None) -> list[Finding]:
+    """`short`: gets (payout, amount) for each payout of the first days, where what the
+    account held before them is unknown (`unknown_before`), that takes more than it held."""
     findings = []
     # [item, amount still in clearing, its order link, what took part of it: [[out, amount]] or None]
     queue: deque[list] = deque()
@@ -183,10 +245,13 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
                 f"{_money(need)} more than the {_money(held_before)} {currency} {account} held", refs([item.entry]),
                 expected=held_before, actual=-item.amount, **at_entry(item.entry)))
         elif need and not (payout and unknown_before(item.date)):
-            # (a payout near the start took money from before the first statement: it
-            # owes nothing to the money that comes in after it)
             deficit += need
             owing.append([item, need])
+        elif need and short is not None:
+            # a payout near the start took money from before the first statement: it owes
+            # nothing to the money that comes in after it, and the statement before (or
+            # the opening) is missing (_starts_short)
+            short.append((item, need))
     late: dict[dt.date, list] = defaultdict(list)
     for queued in queue:
         item, left = queued[0], queued[1]
@@ -363,4 +428,5 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
         out += _transit_by_bank(transit, channel, config, cover, as_of, banks, waiting, unheard, holed, early=early)[1]
     out += transfers.findings(index.get(config.transfers, []), config, as_of, cover, waiting)
     out += cut_over.findings(overlapping)
-    return out + _banks_start_late(late) + gaps.findings(cover, config, waiting, unheard, holed, early)
+    return _one_start(out + _banks_start_late(late) + gaps.findings(cover, config, waiting, unheard, holed, early),
+                      config)

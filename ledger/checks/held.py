@@ -56,7 +56,7 @@ def hold(entries, options_map, load, found: list) -> list:
     gapped |= {f.account for f in found if cut_over.is_overlap(f) and f.account in asserted}
     checked, failed = (entries, []) if not gapped else _checked(entries, options_map, gapped)
     as_found = [checking.beancount_finding(error, config.root) for error in failed]
-    folded = checking.fold(as_found + found, checked, config, cover)
+    folded = checking.fold(as_found + found, checked, config, load)
     kept = {(f.file, f.line) for f in folded if f.code == "beancount"}
     taken = {id(error.entry): error for error, f in zip(failed, as_found) if (f.file, f.line) not in kept}
     if taken:

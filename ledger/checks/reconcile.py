@@ -22,7 +22,7 @@ from beanclear.books import atomic
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.clock import today
 from beanclear.config import ConfigError, load
-from beanclear.checks.findings import Finding, apply_policy, as_errors, at_entry
+from beanclear.checks.findings import UNNAMED, Finding, apply_policy, as_errors, at_entry, relative
 from beanclear.resolve import state as resolve_state
 from beanclear.statements import cut_over
 from beanclear.statements.coverage import Coverage
@@ -259,7 +259,6 @@ class Load:
             return
         with collector_paused():
             when = self.as_of(entries)
-            _, _, by_key = self.acks(entries)
             for name in missing:
                 index, extra, walk = None, {}, self.walk(entries)
                 if name == "clearing":
@@ -281,14 +280,65 @@ class Load:
                 # after the start may fail because of it (the report then shows it).
                 start = self.since(entries)
                 out = []
-                for f in found:
-                    matching = [a for ref in f.refs for a in by_key.get((f.code, ref), ())]
-                    if matching:
-                        self._used.update(id(a) for a in matching)
+                for f in self._acked(entries, found):
                     if shown_from(start, f) or f.code == "statement-gap":
-                        out.append(replace(f, check=name, acknowledged=bool(matching)))
+                        out.append(replace(f, check=name))
                 self._raw[name] = out
                 self.findings[name] = apply_policy(_resolved(out, walk.marked, self.config), self.config)
+
+    def _naming(self, entries, finding: Finding) -> list:
+        """The acknowledgments that name a finding: its code and one of its refs."""
+        _, _, by_key = self.acks(entries)
+        return [a for ref in finding.refs for a in by_key.get((finding.code, ref), ())]
+
+    def _acked(self, entries, findings: list[Finding]) -> list[Finding]:
+        """`findings`, each acknowledged where an acknowledgment names its code and one of
+        its refs (and only then); the acknowledgments that do are used (not stale)."""
+        out = []
+        for f in findings:
+            matching = self._naming(entries, f)
+            if matching:
+                self._used.update(id(a) for a in matching)
+            out.append(replace(f, acknowledged=bool(matching)))
+        return out
+
+    def as_listed(self, entries, found: list[Finding], folded: list[Finding]) -> list[Finding]:
+        """The findings as `check` lists them (`folded`: checking.fold's of `found`), each
+        decided by its own code and the refs it shows.
+
+        The checks' findings are decided as they are found (run: acknowledgments, then
+        the write-offs and follow-ups of resolve.state): the fold reads that (an
+        acknowledged order points at no missing day, a payout written off is settled and
+        taken into nothing). What the fold makes or changes (a statement-gap that takes
+        in what one missing statement explains, with their refs) is a finding no check
+        found: it is decided here, in the same way, by its code and any ref it shows, so
+        that `beanclear ack`, `follow-up` and the page name it by whichever of them (a
+        gap of a day's bills not imported was acknowledged by `#502`, listed as an
+        error still and its acknowledgment as stale). An acknowledgment it uses is not
+        stale. One the fold's findings took in keeps deciding the finding it names (it
+        is used, and an acknowledged finding points at no missing statement), not the
+        finding that takes it in."""
+        kept = {id(f) for f in found}
+        made = [f for f in folded if id(f) not in kept and f.code not in UNNAMED]
+        if not made:
+            return folded
+        acks_found, _, _ = self.acks(entries)
+        marked = self.walk(entries).marked
+        decided: dict[int, list[Finding]] = {}
+        uses: set[int] = set()
+        for f in made:
+            uses.update(id(a) for a in self._naming(entries, f))
+            fresh = self._acked(entries, [replace(f, acknowledged=False, follow_up=None)])
+            decided[id(f)] = _resolved(fresh, marked, self.config)   # (settled by a write-off: gone)
+        # their acknowledgments were stale to the checks' findings (_general_raw): no more
+        now_used = {_place(a.entry, self.config.root) for a in acks_found if id(a) in uses}
+        out = []
+        for f in folded:
+            if id(f) in decided:
+                out += decided[id(f)]
+            elif not (f.code == "stale-ack" and f.refs and (f.file, f.line) in now_used):
+                out.append(f)
+        return out
 
     def found(self, entries, check: str) -> list[Finding]:
         """A check's findings as it found them, acknowledged where the books say so and
@@ -349,6 +399,12 @@ class Load:
         out = [f for name in checks for f in self.findings[name]]
         out += self.general(entries, stale=False)
         return sorted(out, key=lambda f: f.sort_key)
+
+
+def _place(entry, root) -> tuple:
+    """Where a directive is, as its finding says it (findings.apply_policy: relative to the config)."""
+    at = at_entry(entry)
+    return relative(at["file"], root), at["line"]
 
 
 def shown_from(start: dt.date | None, finding: Finding) -> bool:
@@ -440,6 +496,12 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
         why = stale(Path(books), since, options_map.get("include", ()), config)
         if why:
             errors.insert(0, PluginConfigError(since.meta, f"beanclear: {why}", None))
+    if first and books:
+        # a source taken out of the config while the books include its statements: the
+        # money they hold is judged by no check (books/dropped.py); every command refuses
+        from beanclear.books import dropped
+        errors[:0] = [PluginConfigError({"filename": str(path), "lineno": line}, f"beanclear: {said}", None)
+                      for path, line, said in dropped.found(config, Path(options_map["filename"]))]
     if first and books and atomic.pending(Path(books)):
         # bean-check and Fava read the files as they are: never let them pass on a write
         # a crash cut short (any beanclear command rolls it back first).

@@ -9,7 +9,7 @@ and Fava's sidebar gets a "Reconciliation" page: channels at a glance, charts, t
 findings of `beanclear check`, and a review queue where a person accepts or rejects
 match proposals and acknowledges findings. It is a thin face over the library, like
 the command line: findings from checking.report, proposals from matching.match, and
-every write through edits.apply or acks.record (atomic, under the books' lock, a
+every write through the one writer, edits.apply (atomic, under the books' lock, a
 minimal diff). Fava notices the written files and reloads the books. On books carried
 forward (`fava books/since-YYYY-MM.beancount`) the proposals are `beanclear match
 --since YYYY-MM`'s, from the same code (matching/since.py Matched), and the actions on
@@ -47,7 +47,7 @@ from beanclear.config import ConfigError
 from beanclear.fava_page import actions, carried, charts, guard, overview, review, upload
 from beanclear.fava_page.guard import Refused
 from beanclear.live import status as live_status
-from beanclear.resolve import ResolveError, acknowledging, linking, on_the_page, refusal
+from beanclear.resolve import ResolveError, acknowledging, linking, on_the_page, refusal, rejecting
 
 
 MATCH_ON_RENDER = 20_000   # entries up to which the first render also runs the matcher (~0.3 s there)
@@ -264,9 +264,9 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         def act(body, state):
             if guard.flag(body, "all_confident"):
                 guard.fields(body, ("all_confident",))
+                # none (accepted already: a double click): "accepted 0", nothing written, as
+                # `match --apply` twice answers
                 chosen = [p for p in state.proposals if p.confident]
-                if not chosen:
-                    raise Refused(409, "no confident proposal to accept")
             else:
                 guard.fields(body, ("bank_refs", "target"), ("all_confident",))
                 key = self._key(body)
@@ -281,7 +281,7 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
                 except ResolveError as exc:
                     raise Refused(409, refusal(exc)) from None
             chosen, shut = state.matching().in_open_months(chosen)
-            if not chosen:   # every one of closed months: what `match --apply` says, nothing written
+            if not chosen:   # none, or every one of closed months: what `match --apply` says, nothing written
                 return [], "accepted 0 proposal(s)" + state.matching().left_closed(shut)
             try:
                 todo = state.matching().edits(chosen)
@@ -295,14 +295,15 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
 
     @extension_endpoint("reject", ["POST"])
     def reject(self):
-        """Remember that a proposal is wrong, so that matching does not make it again."""
+        """Remember that a proposal is wrong, so that matching does not make it again
+        (resolve/rejecting.py: rejected already, it writes nothing and says so)."""
         def act(body, state):
             guard.fields(body, ("bank_refs", "target", "reason"))
-            reason = guard.text(body, "reason")
-            proposal = self._proposal(body, state)
-            lines = acks.reject_lines(review.proposal_key(proposal)["bank_refs"], proposal.target, reason)
-            return acks.record(state.config.books, lines), f"rejected {proposal.target}"
-        return self._write(act)
+            reason, key = guard.text(body, "reason"), self._key(body)
+            plan = rejecting.reject(self.ledger.all_entries, review.find_proposal(state.proposals, key),
+                                    key["bank_refs"], key["target"], reason)
+            return self._plan_write(state, plan)
+        return self._resolve(act)
 
     @extension_endpoint("acknowledge", ["POST"])
     def acknowledge(self):

@@ -1,7 +1,9 @@
 """What the books say about findings beyond acknowledgments: written off, followed up.
 
 Applied by reconcile.find after the acknowledgments, so `beanclear check`, the plugins
-(bean-check, Fava) and the page agree:
+(bean-check, Fava) and the page agree; and again, with them, to what the fold of the
+findings makes of them (reconcile.Load.as_listed: a statement-gap that takes others in is
+decided by the refs it shows):
 
 - a finding a write-off settles within its limit is resolved: it is no longer listed;
 - one written off above the limit (flag `!`, with a reason) stays listed, marked
@@ -79,7 +81,7 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
                 if above is not None:
                     out.append(replace(f, acknowledged=True, message=_above(f.message, above)))
                 continue
-            f = replace(f, message=f.message + unsettled(named, f))
+            f = replace(f, message=_said(f.message, unsettled(named, f)))
         lines = of_finding(ups, f.code, f.refs)   # by any of its refs: the last is its state
         up = lines[-1] if lines else None
         if up is not None:
@@ -106,7 +108,7 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
                     f = replace(f, follow_up={**state, "state": "acknowledged"}, acknowledged=True)
                 else:
                     f = replace(f, follow_up=state, acknowledged=not late,
-                                message=f.message + (f" — follow-up by {owner} overdue since {due}" if late else ""))
+                                message=_said(f.message, f" — follow-up by {owner} overdue since {due}" if late else ""))
         out.append(f)
     seen = set()
     for entry in (e for named in offs.values() for e in named) if unused else ():
@@ -116,8 +118,15 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
     return out
 
 
+def _said(message: str, more: str) -> str:
+    """A finding's message with what a decision adds to it, once: a finding decided again
+    (reconcile.Load.as_listed: one the fold changed, its message said so already) does
+    not say it twice."""
+    return message if more in message else message + more
+
+
 def _above(message: str, entry) -> str:
-    return f"{message} — written off above the limit: {entry.meta.get('reason', '')}"
+    return _said(message, f" — written off above the limit: {entry.meta.get('reason', '')}")
 
 
 def _listed(entry: data.Transaction) -> Finding:
