@@ -130,8 +130,11 @@ def test_books_of_ones_own_before_the_statements_say_what_the_account_held(tmp_p
     # 04-30 by them, ample for May's first payouts. Their own entries after it (a payout
     # booked by hand beside the statement's) drain it first in, first out; no statement
     # is missing for it, and the start says nothing
+    # (the hand payout of 05-01, a day the statement covers, is money twice: the cut-over's
+    # own finding, statements/cut_over.py, not a statement missing before the start)
     found = merchant(tmp_path, own=OWN)
-    assert not [f for f in found if f["code"] == "statement-gap" and f["source"] == "stripe"], found
+    gaps = [f for f in found if f["code"] == "statement-gap" and f["source"] == "stripe"]
+    assert [f["message"].startswith("your own entries of Assets:Clearing:Stripe") for f in gaps] == [True], found
 
 
 def test_a_report_whose_payouts_pay_out_its_own_charges_says_nothing(tmp_path):
