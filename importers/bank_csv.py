@@ -75,7 +75,8 @@ from decimal import Decimal
 from beanclear.books.idset import Ids
 from beanclear.importers.bank_presets import PRESETS, Preset
 from beanclear.importers.banking import BankImporter, LineIds, other_account, several_accounts
-from beanclear.importers.base import BalanceChain, Extraction, balance, closing_balances, compare_summary, next_day
+from beanclear.importers.base import (ZERO_AMOUNT, BalanceChain, Extraction, balance, closing_balances, compare_summary,
+                                      next_day)
 from beanclear.importers.toolkit import (DAY_CELL, DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader,
                                          StatementError, books_time, clean, csv_rows, currency_code, direction_sign,
                                          excel_shortened, header_delimiter, header_key, in_places, note_offset,
@@ -371,7 +372,7 @@ class Importer(BankImporter):
             day = when if get("time") else when.date()
             booked = []   # (what the line says, its entry): the row's amount, and its fee as a line of its own
             if amount == 0:
-                out.skip("balance line without an amount" if balance_only else "zero amount")
+                out.skip("balance line without an amount" if balance_only else ZERO_AMOUNT)
             else:
                 booked.append(((payee, memo), self.bank_line(path, row.line, day, amount, currency, payee, memo,
                                                               meta)))
@@ -394,7 +395,7 @@ class Importer(BankImporter):
         for row in st.closing:   # Deutsche Bank's `Kontostand;28.2.2026;;;3.882,54;EUR`: after the rows
             out.notes.append(f"line {row.line}: {' '.join(c for c in map(clean, row.cells) if c)}: a balance line "
                              "after the rows, not a statement line (not booked)")
-        _check_closing(out, st.closing, amounts, totals, balances, path)
+        _check_closing(out, st.closing, amounts, totals, balances, path, col)
         out.entries += sorted((e for rows in _tell_apart(held, path) for e in rows), key=lambda e: e.meta["lineno"])
         for currency, rows in sorted(balances.items()):  # per currency: one file may hold several
             for day, (line, amount) in sorted(closing_balances(rows).items()):
@@ -538,10 +539,12 @@ _TOTAL = re.compile(r"(人民币|外币|全部|累计|本期|本月|交易)?(发
 _CREDIT_SIDE = ("贷方", "收入", "存入")
 
 
-def _check_closing(out: Extraction, lines, amounts, totals: dict, balances: dict, path: str) -> None:
+def _check_closing(out: Extraction, lines, amounts, totals: dict, balances: dict, path: str,
+                   col: dict[str, int]) -> None:
     """The lines after the rows (read_statement's `closing`) against the rows: a closing
-    balance against the balance after the last row, a total against their sum, each the
-    last amount its line writes (not a day). A difference is said as any statement's
+    balance against the balance after the last row (the last amount its line writes, not
+    a day), a total against their sum (_totals_said: each amount of a line of totals is
+    the total of the column it sits under). A difference is said as any statement's
     summary that disagrees with its rows is (compare_summary): a footer's `合计 9999.00` and
     `期末余额 99999.00` under rows of 1200.00 ending at 2200.00 were passed over. A plain 合计
     may be the rows' net or their turnover (交通银行's, of two debits, is their sum): either
@@ -550,24 +553,67 @@ def _check_closing(out: Extraction, lines, amounts, totals: dict, balances: dict
         return
     currency, sums = next(iter(totals.items()))
     closing = closing_balances(balances[currency]) if balances.get(currency) else {}
+    net = sums["credits"] - sums["debits"]
     stated, actual = {}, {}
     for row in lines:
         word = re.sub(r"[\s:：.]+", "", clean(row.cells[0]))
-        said = _last_amount(row.cells[1:], amounts, path, row.line)
-        if said is None:
-            continue
         if _CLOSING_BALANCE.fullmatch(word) and closing:
-            key, rows = f"{currency} closing balance", [closing[max(closing)][1]]
-        elif _SIDE_TOTAL.fullmatch(word):
+            said = _last_amount(row.cells[1:], amounts, path, row.line)
+            if said is not None:
+                key = f"{currency} closing balance"
+                stated[key], actual[key] = said, closing[max(closing)][1]
+            continue
+        if _SIDE_TOTAL.fullmatch(word):
             side = "credits" if any(w in word for w in _CREDIT_SIDE) else "debits"
-            key, rows = f"{currency} {side}", [sums[side]]
         elif _TOTAL.fullmatch(word) and not word.startswith("人民币" if currency != "CNY" else "外币"):
-            net = sums["credits"] - sums["debits"]
-            key, rows = f"{currency} total", [net, abs(net), sums["credits"] + sums["debits"]]
+            side = None
         else:
             continue
-        stated[key], actual[key] = said, next((r for r in rows if r == said), rows[0])
+        for what, said in _totals_said(row, side, col, amounts, path).items():
+            key, rows = f"{currency} {what}", [net, abs(net), sums["credits"] + sums["debits"]] if what == "total" \
+                else [sums[what]]
+            stated[key], actual[key] = said, next((r for r in rows if r == said), rows[0])
     compare_summary(out, stated, actual)
+
+
+def _totals_said(row, side: str | None, col: dict[str, int], amounts, path: str) -> dict[str, Decimal]:
+    """What a line of totals after the rows states: {"debits" | "credits" | "total": amount}.
+    Where its amounts sit under the rows' amount columns, each is the total of the column
+    it sits under: 交通银行's `借方发生额合计,,,"3,000.00","5,000.00",,` writes the debit total
+    under 借方发生额 and the credit total beside it under 贷方发生额 (blind9: read as "debits
+    5000.00", the last amount, and said to disagree with rows it agreed with); the one under
+    a signed amount column is the total its word names, and a balance under 余额 is no
+    total. A line whose word names one side and that states one amount (`贷方发生额合计,0笔,
+    0.00`) is that side's total, wherever it stands. Elsewhere (a short line,
+    `借方发生额合计,2笔,"12,100.00"`, whose cells are not under the rows' columns), the
+    last amount is the total its word names. `side`: the side the word names, or None."""
+    found: dict[int, Decimal] = {}
+    for at, cell in enumerate(row.cells[1:], 1):
+        text = clean(cell)
+        if not text or DAY_CELL.fullmatch(text):
+            continue
+        try:
+            found[at] = amounts(text, path, row.line, "")
+        except StatementError:
+            continue   # a count (`2笔`), a word
+    money = {at: role for role, at in col.items() if role in AMOUNT_ROLES}
+    under = {money[at]: value for at, value in found.items() if at in money}
+    said: dict[str, Decimal] = {}
+    if found and len(under) == len(found):   # every amount of the line under an amount column
+        if side is None or {"debit", "credit"} <= under.keys():
+            said.update((what, abs(under[role])) for role, what in (("debit", "debits"), ("credit", "credits"))
+                        if role in under)
+            if "amount" in under:
+                said[side or "total"] = under["amount"]
+        else:
+            one = [abs(under[role]) if role != "amount" else under[role] for role in ("debit", "credit", "amount")
+                   if role in under]
+            if len(one) == 1:
+                said[side] = one[0]
+    if said:
+        return said
+    last = _last_amount(row.cells[1:], amounts, path, row.line)
+    return {} if last is None else {side or "total": last}
 
 
 def _last_amount(cells, amounts, path: str, line: int) -> Decimal | None:

@@ -8,6 +8,7 @@ the statement's own id in its `id` metadata: that is what makes re-imports idemp
 from __future__ import annotations
 
 import abc
+import contextvars
 import datetime as dt
 import functools
 import hashlib
@@ -185,10 +186,11 @@ class StatementImporter(beangulp.Importer):
 
     def __init_subclass__(cls, **kwargs):
         # A streamed statement's rows are read as parse() goes: an error it raises on a row
-        # must still give way to one of the file's shape further on (toolkit.shape_first).
+        # must still give way to one of the file's shape further on (toolkit.shape_first);
+        # and an entry that moves no money is none (moving_money). Every importer's parse().
         super().__init_subclass__(**kwargs)
         if "parse" in cls.__dict__:
-            cls.parse = _shape_first(cls.__dict__["parse"])
+            cls.parse = _checked_parse(cls.__dict__["parse"])
 
     @property
     def name(self) -> str:
@@ -329,12 +331,45 @@ def from_its_start(out: Extraction, start: dt.datetime) -> None:
                          + " (a statement of the start of the day says it)")
 
 
-def _shape_first(parse):
+def _checked_parse(parse):
     @functools.wraps(parse)
     def checked(self, filepath: str) -> Extraction:
-        with shape_first():
-            return parse(self, filepath)
+        made: list[int] = []   # transaction() notes here each entry it makes that moves nothing
+        token = _MOVING_NOTHING.set(made)
+        try:
+            with shape_first():
+                out = parse(self, filepath)
+        finally:
+            _MOVING_NOTHING.reset(token)
+        return moving_money(out) if made else out
     return checked
+
+
+# The reason a row that moves no money is counted under, whichever importer read it.
+ZERO_AMOUNT = "zero amount"
+
+# Inside an importer's parse(): where transaction() notes (the line of) each entry it
+# makes that moves nothing, so that moving_money's pass is made only where one was.
+_MOVING_NOTHING: contextvars.ContextVar[list | None] = contextvars.ContextVar("entries moving nothing",
+                                                                              default=None)
+
+
+def moving_money(out: Extraction) -> Extraction:
+    """`out` without the transactions that move no money (every posting zero), each
+    counted as a row skipped, `zero amount`: the one rule of every importer, run on what
+    its parse() gives. Amount 0 and -0.0 alike (blind9: a Stripe API adjustment of 0 and
+    an Airwallex payment of -0.0 were each written as an entry of one 0.00 posting, where
+    the bank formats said "skipped 1 zero amount"). A row of amount 0 with a fee moved
+    the fee: its entry has postings that are not zero, and is kept (transaction leaves
+    out only the postings that are zero)."""
+    kept = like(out.entries)   # (a spilled entry is not removed in place)
+    for entry in out.entries:
+        if type(entry) is data.Transaction and all(p.units.number == 0 for p in entry.postings):
+            out.skip(ZERO_AMOUNT)
+        else:
+            kept.append(entry)
+    out.entries = kept
+    return out
 
 
 # -- building entries -----------------------------------------------------------------
@@ -554,7 +589,9 @@ _tuple_new = tuple.__new__   # a named tuple made from its fields without its Py
 
 def transaction(path: str, line: int, when: dt.datetime | dt.date, payee: str | None, narration: str,
                 meta: dict, postings: list[data.Posting], links=()) -> data.Transaction:
-    """A transaction; postings of zero are left out (a fee of 0.00 is no posting). Every
+    """A transaction; postings of zero are left out (a fee of 0.00 is no posting), and one
+    whose postings are all zero moves nothing: made by an importer, it is no entry
+    (moving_money: its parse() leaves it out and counts the row a zero amount). Every
     text is bounded (toolkit MAX_TEXT: longer is cut, marked `…`); an id (`id`, `…-id`)
     longer than MAX_ID is an error: cut, two ids could become one. An amount past its
     currency's places (`7.407 CNY`) is an error naming the line (unplaced)."""
@@ -578,7 +615,11 @@ def transaction(path: str, line: int, when: dt.datetime | dt.date, payee: str | 
             if number is not None and past_places(number, p.units.currency):
                 raise unplaced(path, line, number, p.units.currency, p.account)
             kept.append(p)
-    kept = kept or postings[:1]
+    if not kept:
+        made = _MOVING_NOTHING.get()
+        if made is not None:
+            made.append(line)
+        kept = postings[:1]
     return _tuple_new(data.Transaction, (full, when.date() if timed else when, "*", _bounded(payee) or None,
                                          _bounded(narration), _NO_TAGS, frozenset(links), kept))
 

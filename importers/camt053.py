@@ -54,7 +54,7 @@ from decimal import Context, Decimal, localcontext
 from beanclear.importers.banking import (BankImporter, Closings, LineIds, Repeats, Unusual, end_to_end_id,
                                          other_account, read_whole_or_say, several_accounts)
 from beanclear.books.idset import Ids
-from beanclear.importers.base import Extraction
+from beanclear.importers.base import ZERO_AMOUNT, Extraction
 from beanclear.importers.toolkit import (MAX_AMOUNT_DIGITS, StatementError, XmlNode, XmlParts, applied_rate,
                                          books_day, books_time, bounded, clean, currency_places, inside_day, iso_time,
                                          read_xml)
@@ -581,7 +581,7 @@ class Importer(BankImporter):
         content = (written, amount, currency, meta["type"], entry.value("NtryRef"), payee, digested, *refs)
         ident = line_id.bank(ident, *content) if ident else line_id(*content)
         if amount == 0:
-            out.skip("zero amount")
+            out.skip(ZERO_AMOUNT)
             return None
         return self.bank_line(path, entry.line, day, amount, currency, payee, memo,
                               {"id": ident, "entry-ref": entry.value("NtryRef"), **meta})

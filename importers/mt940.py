@@ -69,7 +69,7 @@ from typing import Iterable, Iterator
 
 from beanclear.importers.banking import (BankImporter, Closings, LineIds, Repeats, Unusual, end_to_end_id,
                                          other_account, several_accounts)
-from beanclear.importers.base import Extraction
+from beanclear.importers.base import ZERO_AMOUNT, Extraction
 from beanclear.importers.toolkit import WESTERN_ENCODINGS, StatementError, bounded, clean, money, read_text
 from beanclear.importers.toolkit.text import StreamedText
 
@@ -478,7 +478,7 @@ class Importer(BankImporter):
             out.rows += 1
             entry = self._line(f, info, path, account, currency, line_id)
             if entry is None:
-                out.skip("zero amount")
+                out.skip(ZERO_AMOUNT)
                 continue
             out.entries.append(entry)
             booked += entry.postings[0].units.number

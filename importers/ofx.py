@@ -59,7 +59,7 @@ from typing import Iterable, Iterator, NoReturn
 
 from beanclear.books.idset import Ids
 from beanclear.importers.banking import BankImporter, Closings, LineIds, Unusual, other_account, several_accounts
-from beanclear.importers.base import Extraction
+from beanclear.importers.base import ZERO_AMOUNT, Extraction
 from beanclear.importers.ofx_body import parse_tree, read_elements, walk
 from beanclear.importers.toolkit import (WESTERN_ENCODINGS, StatementError, XmlNode, books_day, clean,
                                          note_offset, noting_offsets, parse_amount, read_text)
@@ -356,7 +356,7 @@ class Importer(BankImporter):
         if trn.value("ACCTBAL"):  # a running balance some banks add to each line
             closings.running(trn.line, day, currency, amount, ofx_amount(trn, "ACCTBAL", path))
         if amount == 0:
-            out.skip("zero amount")
+            out.skip(ZERO_AMOUNT)
             return None
         return self.bank_line(path, trn.line, day, amount, currency, payee, memo, meta)
 

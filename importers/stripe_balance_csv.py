@@ -42,7 +42,7 @@ from decimal import Decimal
 from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
-from beanclear.importers.base import Extraction, StatementImporter
+from beanclear.importers.base import ZERO_AMOUNT, Extraction, StatementImporter
 from beanclear.importers.stripe_booking import (NAMES, OLD_PAYOUT, SHARED, BalanceTxn, book, category_of,
                                                 sale_order, time_formats)
 from beanclear.statements import refund_orders
@@ -137,7 +137,7 @@ class Importer(StatementImporter):
             currency = currency_code(get("currency"), path, row.line, column("currency"))
             gross, fee, net = amount("gross"), amount("fee"), amount("net")
             if not (gross or fee or net):
-                out.skip("moves no money (0.00)")
+                out.skip(ZERO_AMOUNT)
                 continue
             shown = None
             if get("customer_amount") and get("customer_currency"):

@@ -163,22 +163,33 @@ def match(config_path, apply_, fmt, since):
     main_file = config.books / "main.beancount"
     if not main_file.exists():
         raise _fail(f"{main_file}: no books yet (run `beanclear import` first)")
+    from beanclear import books
     changed = []
+
+    def matched(step=lambda stage: None):
+        entries, _, options = checking.load_books(config, since, step)
+        step("matching")
+        return Matched(entries, config, options, past.carried(entries) if since else None), options.get(books.READ)
+
     with steps("beanclear match", (3 if apply_ else 2) + bool(since)) as step:
         try:
-            entries, _, options = checking.load_books(config, since, step)
+            found, read = matched(step)
         except PeriodError as exc:
             raise refused(exc)
-        step("matching")
-        found = Matched(entries, config, options, past.carried(entries) if since else None)
-        shown = found.shown
         if apply_:
             step("writing")
-            applied, shut = found.in_open_months([p for p in shown if p.confident])
+            applied, shut = found.in_open_months([p for p in found.shown if p.confident])
+
+            def again():   # another write came since the books were read: matched anew, under the lock
+                nonlocal found, applied, shut
+                found, _ = matched()
+                applied, shut = found.in_open_months([p for p in found.shown if p.confident])
+                return found.edits(applied), {}, {}
             try:
-                changed = edits.apply(config.books, found.edits(applied))
-            except (edits.EditError, BooksBusy, LookupError) as exc:
+                changed = edits.apply(config.books, found.edits(applied), read=read, again=again)
+            except (edits.EditError, BooksBusy, LookupError, PeriodError) as exc:
                 raise _fail(str(exc))
+    shown = found.shown
     unproposed = found.unproposed()
     if fmt == "json":
         click.echo(json.dumps({"proposals": [p.to_json() for p in shown],
@@ -207,16 +218,16 @@ def ack(config_path, code, ref, reason):
     Appends `custom "beanclear-ack"` to books/acks.beancount: the finding is still
     listed, marked acknowledged, and no longer fails `beanclear check`.
     """
-    from beanclear.checks import acks, checking
-    from beanclear.resolve import ResolveError, acknowledging, write
+    from beanclear.books.edits import EditError
+    from beanclear.checks import acks
+    from beanclear.resolve import ResolveError, acknowledging, act
     config = _load(config_path)
     try:
         acks.ack_line(code, ref, reason)   # a bad code or reason is said before the books are read
         if not (config.books / "main.beancount").exists():
             raise _fail(f"{config.books / 'main.beancount'}: no books yet (run `beanclear import` first)")
-        plan = acknowledging.acknowledge(checking.check(config).findings, code, ref, reason)
-        write(config, plan)
-    except (acks.DecisionError, ResolveError, BooksBusy) as exc:
+        plan, _ = act(config, lambda c, books: acknowledging.acknowledge(books.findings(), code, ref, reason))
+    except (acks.DecisionError, ResolveError, EditError, BooksBusy) as exc:
         raise refused(exc)
     click.echo(plan.message)
 

@@ -598,6 +598,47 @@ def test_a_full_row_of_totals_with_rows_after_it_or_a_date_in_it_is_refused(make
         csv_bank(make_config, tmp_path, PREAMBLED_BANK, text)
 
 
+# 交通银行's export with a 借方 and a 贷方 column: the line of totals after its rows writes the
+# debit total under 借方发生额 and the credit total beside it under 贷方发生额, whatever its
+# first cell names (blind9 repro-02: read as "debits 5000.00", the rows "missing").
+SPLIT = ("交易日期,流水号,摘要,借方发生额,贷方发生额,余额,对方户名\n"
+         '20260302,000123,转账,--,"5,000.00","5,100.00",甲\n'
+         '20260303,000124,消费,"1,000.00",--,"4,100.00",乙\n'
+         '20260304,000125,工资,"2,000.00",--,"2,100.00",丙\n')
+SPLIT_BANK = ("date_format: '%Y%m%d', columns: {date: 交易日期, debit: 借方发生额, credit: 贷方发生额, memo: 摘要, "
+              "payee: 对方户名, ref: 流水号, balance: 余额}")
+
+
+@pytest.mark.parametrize("footer", [
+    '借方发生额合计,,,"3,000.00","5,000.00",,\n',          # the tester's
+    '借方发生额合计,,,"3,000.00","5,000.00"\n',            # its empty cells at the end left out
+    '贷方发生额合计,,,"3,000.00","5,000.00",,\n',
+    '发生额合计,2笔,,"3,000.00","5,000.00",,\n',            # a count beside the word: no amount
+    '合计,,,"3,000.00","5,000.00","2,100.00",\n',           # the closing balance under 余额, not a total
+    '合计,,,"3,000.00",,,\n',                               # one side written: the other not said
+    '借方发生额合计,,,"3,000.00",,"2,100.00",\n',
+])
+def test_each_total_of_a_line_of_totals_is_the_one_of_the_column_it_sits_under(make_config, tmp_path, footer):
+    ex = csv_bank(make_config, tmp_path, SPLIT_BANK, SPLIT + footer)
+    assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("5000.00"), Decimal("-1000.00"),
+                                                               Decimal("-2000.00")]
+    assert not [n for n in ex.notes if "summary line says" in n], ex.notes
+    assert len([n for n in ex.notes if "a balance line after the rows, not a statement line" in n]) == 1, ex.notes
+
+
+@pytest.mark.parametrize("footer, said", [
+    ('借方发生额合计,,,"3,000.00","4,000.00",,\n', "CNY credits 4000.00; the rows add up to CNY credits 5000.00"),
+    ('借方发生额合计,,,"2,000.00","5,000.00",,\n', "CNY debits 2000.00; the rows add up to CNY debits 3000.00"),
+    ('合计,,,"2,000.00","4,000.00",,\n', "CNY debits 2000.00, CNY credits 4000.00; the rows add up to CNY debits "
+                                          "3000.00, CNY credits 5000.00"),
+    ('合计,,,"2,000.00",,,\n', "CNY debits 2000.00; the rows add up to CNY debits 3000.00"),
+])
+def test_a_total_that_disagrees_with_the_rows_of_its_column_is_still_said(make_config, tmp_path, footer, said):
+    ex = csv_bank(make_config, tmp_path, SPLIT_BANK, SPLIT + footer)
+    assert len(txns(ex)) == 3
+    assert [n for n in ex.notes if f"summary line says {said} (rows missing from the file?)" in n], ex.notes
+
+
 # -- Western bank CSVs through columns: (ING, DKB, Knab, ASN, ABN AMRO, Wise, Revolut, Lloyds test files) --------
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])

@@ -201,6 +201,25 @@ def test_a_bad_month_is_exit_2_and_nothing_written(clean, month):
     assert snapshot(clean / "books") == before
 
 
+@pytest.mark.parametrize("month", ["2026-05", "2027-01"])
+def test_a_month_after_the_books_is_a_bad_month(clean, month):
+    """blind9 (tester 205): README, carry exits 2 on a bad month. `carry 2027-01`, long
+    after the books' last entry, wrote a ledger of nothing and named the months before it
+    "not closed". A month after the books' last entry (the demo's April 1 balances) holds
+    nothing to show: exit 2, saying where the books end, nothing written; `check --since`
+    alike. The month of the last entry is carried (must not fire)."""
+    before = snapshot(clean / "books")
+    for args in (("carry", month), ("check", "--since", month)):
+        result = beanclear(clean, *args)
+        assert result.exit_code == 2, result.output
+        assert result.output == (f"beanclear: {month}: the books hold no entry in that month or after it (they end "
+                                 "at 2026-04-01, books/hsbc/2026/2026-04.beancount); nothing was written\n")
+        assert snapshot(clean / "books") == before
+    result = beanclear(clean, "carry", "2026-04")
+    assert result.exit_code == 0, result.output
+    assert "since-2026-04.beancount written: the books from 2026-04-01 on" in result.output
+
+
 def test_a_long_simulated_merchant_judged_the_same_from_its_months(tmp_path):
     """A simulated merchant of 200 days (shape and problems drawn from a seed): the books
     carried forward to its months judge from each month on as the whole books do, and

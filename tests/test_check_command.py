@@ -25,7 +25,7 @@ def test_json_report_schema_and_exit_1_on_errors(merchant):
     assert result.exit_code == 1
     report = json.loads(result.output)
     assert set(report) == {"findings", "summary"}
-    assert set(report["summary"]) == {"errors", "warnings", "acknowledged"}
+    assert set(report["summary"]) == {"errors", "warnings", "acknowledged", "following_up"}
     for finding in report["findings"]:
         assert set(finding) == KEYS
         assert isinstance(finding["refs"], list) and all(isinstance(r, str) for r in finding["refs"])
@@ -55,7 +55,8 @@ def test_exit_0_without_errors(merchant):
     assert beanclear(merchant, "import", str(statement)).exit_code == 0
     result = beanclear(merchant, "check", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"findings": [], "summary": {"errors": 0, "warnings": 0, "acknowledged": 0}}
+    assert json.loads(result.output) == {"findings": [], "summary": {"errors": 0, "warnings": 0, "acknowledged": 0,
+                                                                            "following_up": 0}}
 
 
 def test_check_without_books_is_a_usage_error(merchant):
@@ -89,7 +90,7 @@ def test_acknowledged_error_is_listed_but_does_not_fail(merchant):
     result = beanclear(merchant, "check", "--format", "json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["summary"] == {"errors": 0, "warnings": 0, "acknowledged": 1}
+    assert report["summary"] == {"errors": 0, "warnings": 0, "acknowledged": 1, "following_up": 0}
     assert report["findings"][0]["acknowledged"] is True
 
 

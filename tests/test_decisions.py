@@ -61,6 +61,19 @@ def test_a_ref_no_finding_names_is_refused_naming_the_one_it_is_but_for_a_hash(f
         f"no order-unpaid finding names {ref} ({said}); nothing was written"
 
 
+def test_a_ref_a_finding_of_another_code_takes_in_is_refused_naming_it():
+    # one cause, one finding: the order a missing statement leaves unpaid is in its statement-gap
+    from decimal import Decimal
+    from beanclear.checks.findings import Finding
+    gap = Finding("statement-gap", DAY, "wechat", "", Decimal(0), "", "no statement of wechat covers …",
+                  ("#1115", "B5"))
+    assert acks.not_named([gap, _unpaid("#1116")], "order-unpaid", "#1115") == (
+        "no order-unpaid finding names #1115 (the statement-gap of wechat 2026-04-02 takes it in; see `beanclear "
+        "check`); nothing was written")
+    assert acks.not_named([gap, _unpaid("#1115")], "order-unpaid", "1115") == \
+        "no order-unpaid finding names 1115 (did you mean #1115?); nothing was written"
+
+
 def test_reject_lines_one_per_bank_line_of_the_proposal():
     lines = acks.reject_lines(["B1", "B2"], "payout-9", "two customers' deposits", DAY)
     assert lines == ['2026-04-02 custom "beanclear-reject" "B1" "payout-9" "two customers\' deposits"\n',

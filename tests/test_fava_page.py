@@ -400,8 +400,18 @@ def test_accepting_all_confident_writes_what_match_apply_writes(fava, viewer, tm
     assert beanclear(other, "match", "--apply").exit_code == 0
     response = fava.post("accept", {"all_confident": True})
     assert response.status_code == 200 and response.json["message"] == f"accepted {confident} proposal(s)"
+    assert response.json["done"] is True and response.json["written"]
     assert books_snapshot(fava.merchant) == books_snapshot(other)
     assert f"{len(matching.match(fava.entries(), fava.config()))} match proposals" in fava.page()
+    # twice (a double click), as `match --apply` twice: nothing written, said so, no error
+    # (a blind tester got 409 "no confident proposal to accept")
+    written = books_snapshot(fava.merchant)
+    again, applied = fava.post("accept", {"all_confident": True}), beanclear(other, "match", "--apply")
+    assert applied.exit_code == 0 and applied.output.strip().splitlines()[-1] == \
+        "applied 0 confident proposals; 0 files changed"
+    assert again.status_code == 200, again.json
+    assert again.json == {"done": False, "message": "accepted 0 proposal(s)", "written": []}
+    assert books_snapshot(fava.merchant) == written == books_snapshot(other)
 
 
 def test_rejecting_a_proposal_is_remembered_and_it_is_not_proposed_again(fava):

@@ -452,3 +452,103 @@ def test_a_reopened_months_changed_balance_is_the_closes_failed_assertion(tmp_pa
     result = beanclear(tmp_path, "close", "2026-02")
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == "error " + failed, result.output
+
+
+def closed_jan_feb(tmp_path: Path, monkeypatch) -> Path:
+    """A Stripe and bank merchant of January and February 2026, both months imported
+    and closed by "alice" (January's close at periods.beancount:4, February's at :8)."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-05")
+    monkeypatch.setenv("USER", "alice")
+    (tmp_path / "config.yaml").write_text(STRIPE_BANK, encoding="utf-8")
+    stripe_csv(tmp_path / "jan" / "stripe-2026-01.csv", *JANUARY)
+    stripe_csv(tmp_path / "feb" / "stripe-2026-02.csv", *FEBRUARY)
+    bank = "Posting Date,Description,Amount,Reference,Running Balance\n"
+    (tmp_path / "jan" / "bank-2026-01.csv").write_text(
+        bank + "2026-01-02,INTEREST,1.00,B1,1001.00\n2026-01-31,INTEREST,1.00,B2,1002.00\n", encoding="utf-8")
+    (tmp_path / "feb" / "bank-2026-02.csv").write_text(
+        bank + "2026-02-01,INTEREST,1.00,B3,1003.00\n2026-02-28,INTEREST,1.00,B4,1004.00\n", encoding="utf-8")
+    for folder, month in (("jan", "2026-01"), ("feb", "2026-02")):
+        assert beanclear(tmp_path, "import", str(tmp_path / folder)).exit_code == 0
+        result = beanclear(tmp_path, "close", month)
+        assert result.exit_code == 0, result.output
+    return tmp_path
+
+
+JANUARY = [("J1", "2026-01-02", "100.00", "3.20", "charge", "Sale"), ("J2", "2026-01-20", "80.00", "2.62", "charge", "Sale"),
+           ("J3", "2026-01-31", "50.00", "1.75", "charge", "Sale")]
+FEBRUARY = [("F1", "2026-02-03", "100.00", "3.20", "charge", "Sale"), ("F2", "2026-02-28", "50.00", "1.75", "charge", "Sale")]
+
+
+@pytest.mark.parametrize("rows, month, days", [
+    (JANUARY[1:2], "2026-01", "2026-01-20 to 2026-01-20"),            # a part of the month's report
+    (JANUARY[::-1], "2026-01", "2026-01-02 to 2026-01-31"),           # the month again, newest first
+    (JANUARY[2:] + FEBRUARY, "2026-02", "2026-01-31 to 2026-02-28"),  # across two closed months
+], ids=["part", "newest-first", "across"])
+def test_a_closed_months_statement_downloaded_again_adds_nothing_and_is_not_refused(tmp_path, monkeypatch, rows,
+                                                                                     month, days):
+    """blind9 (tester 205): README, Closing a month: importing March's statements again,
+    which adds nothing, still works. A report of 10-20 December, December newest first, a
+    report of 15 December to 15 January (both closed) were refused "2025-12 is closed" at
+    line 0, though every row was in the books: the coverage record, dated in the closed
+    month, was the only thing new. It is not written (the closed month's books do not
+    change), and the summary says so."""
+    root = closed_jan_feb(tmp_path, monkeypatch)
+    line = {"2026-01": 4, "2026-02": 8}[month]
+    statement = tmp_path / "again" / "stripe-again.csv"
+    stripe_csv(statement, *rows)
+    before = snapshot(root / "books")
+    for dry_run in (("--dry-run",), ()):
+        result = beanclear(root, "import", *dry_run, str(statement))
+        assert result.exit_code == 0, result.output
+        assert "is closed (" not in result.output.replace(f"{month} is closed (beanclear close by alice, "
+                                                          f"periods.beancount:{line}): its coverage", "")
+        written = "would be written" if dry_run else "written"
+        assert (f"{len(rows)} rows read, 0 entries {written}, {len(rows)} already in the books; note: nothing "
+                f"new; {month} is closed (beanclear close by alice, periods.beancount:{line}): its coverage "
+                f"record ({days}) is not written, and the closed month's books stay as they are") in result.output
+        assert snapshot(root / "books") == before
+
+
+def test_a_statement_with_a_row_new_in_a_closed_month_is_refused_at_that_row(tmp_path, monkeypatch):
+    """Must not fire: a row the books lack in a closed month is refused, named at its line
+    (the report's fourth line: F3, between two rows the books hold), and nothing is written."""
+    root = closed_jan_feb(tmp_path, monkeypatch)
+    statement = tmp_path / "again" / "stripe-again.csv"
+    stripe_csv(statement, JANUARY[2], FEBRUARY[0], ("F3", "2026-02-10", "20.00", "0.88", "charge", "Sale"),
+               FEBRUARY[1])
+    before = snapshot(root / "books")
+    result = beanclear(root, "import", str(statement))
+    assert result.exit_code == 2
+    assert (f"{statement}:4: 2026-02 is closed (beanclear close by alice, periods.beancount:8); "
+            'beanclear reopen 2026-02 --reason "…" first; nothing was written') in result.output
+    assert snapshot(root / "books") == before
+
+
+def test_a_closed_months_statement_imported_again_byte_for_byte_is_imported_before(tmp_path, monkeypatch):
+    """Must not fire: the very file again is "imported before", as in an open month."""
+    root = closed_jan_feb(tmp_path, monkeypatch)
+    before = snapshot(root / "books")
+    result = beanclear(root, "import", str(tmp_path / "jan" / "stripe-2026-01.csv"))
+    assert result.exit_code == 0, result.output
+    assert "imported before (covering 2026-01-02 to 2026-01-31" in result.output
+    assert "coverage record (" not in result.output
+    assert snapshot(root / "books") == before
+
+
+def test_a_row_new_in_a_reopened_month_is_written_its_coverage_in_a_closed_one_not(tmp_path, monkeypatch):
+    """January reopened, February still closed: a report of 31 January to 28 February
+    with a row January lacks writes that row; its coverage record, dated in February, is not
+    written (February's books do not change), and the summary says so."""
+    root = closed_jan_feb(tmp_path, monkeypatch)
+    assert beanclear(root, "reopen", "2026-01", "--reason", "a late sale").exit_code == 0
+    statement = tmp_path / "again" / "stripe-again.csv"
+    stripe_csv(statement, ("J4", "2026-01-30", "20.00", "0.88", "charge", "Sale"), JANUARY[2], *FEBRUARY)
+    before = snapshot(root / "books")
+    result = beanclear(root, "import", str(statement))
+    assert result.exit_code == 0, result.output
+    assert ("4 rows read, 1 entries written, 3 already in the books; note: 2026-02 is closed (beanclear close by "
+            "alice, periods.beancount:8): its coverage record (2026-01-30 to 2026-02-28) is not written, and the "
+            "closed month's books stay as they are") in result.output
+    after = snapshot(root / "books")
+    assert [name for name in after if after[name] != before.get(name)] == ["stripe/2026/2026-01.beancount"]
+    assert '"txn_J4"' in after["stripe/2026/2026-01.beancount"].decode()

@@ -366,7 +366,8 @@ def test_findings_of_the_month_open_and_resolved(merchant, report):
     # Resolved: found on the books as they stood at month end, gone from today's report.
     resolved = [f for f in report["findings"] if f["status"] == "resolved"]
     assert resolved and all((f["code"], f["refs"]) not in [(c["code"], c["refs"]) for c in check] for f in resolved)
-    assert report["summary"] == {"open": len(listed), "acknowledged": 0, "resolved": len(resolved)}
+    assert report["summary"] == {"open": len(listed), "following_up": 0, "acknowledged": 0,
+                                 "resolved": len(resolved)}
 
 
 def test_the_last_month_has_nothing_resolved_yet(merchant, entries):

@@ -17,6 +17,8 @@ AUDIT = "20260316000080"      # the demo's 312.00 debit to 阿里云 nothing exp
 DEPOSIT = "20260309000071"    # the 8,000.00 credit nobody explains
 SHORT = "20260106000006"      # the bank credit 0.50 short of its payout
 RENT = "20260301000063"       # the March rent, booked by a rule of config.yaml
+# a proposal of the demo's (a credit and the WeChat payout it settles), as the page names it
+PROPOSAL = {"bank_refs": ["20260104000003"], "target": "payout-1000959334202601020000004310"}
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +113,8 @@ def test_book_and_rule_write_off_follow_up_through_the_page(fava):
     ("close", {"month": "2026-02"}, 409, "2026-01 still open and holding entries; close it first"),
     # the refusal `beanclear ack` gives (acks.not_named): a finding's ref but for its `#`
     ("acknowledge", {"code": "order-unpaid", "ref": "1573", "reason": "x"}, 409, "did you mean #1573?"),
+    # a proposal the books do not make, and no rejection of it written: the page is stale
+    ("reject", {**PROPOSAL, "target": "payout-nope", "reason": "x"}, 409, "this proposal is no longer made"),
 ])
 def test_refusals_say_why_and_touch_nothing(refusing, endpoint, body, status, message):
     fava = refusing
@@ -185,10 +189,14 @@ def test_a_refusal_on_the_page_says_the_pages_control_or_that_a_command_is_a_com
     ("write_off", {"code": "payout-mismatch", "ref": SHORT}),
     ("acknowledge", {"code": "refund-surge", "ref": "50300941320260127000000004126", "reason": "Spring Festival"}),
     ("follow_up", {"code": "duplicate-charge", "ref": "#3460", "owner": "alice", "due": "2026-04-16"}),
+    # a blind tester's second Reject answered 409 "this proposal is no longer made": the
+    # rejection it wrote is why it is not made any more
+    ("reject", {**PROPOSAL, "reason": "not ours"}),
 ])
 def test_an_action_done_twice_writes_nothing_and_says_so_as_the_command_does(fava, endpoint, body):
     """A double click is not an error: the second answer is the command's (exit 0,
-    `done: false`), from the same library function, and nothing is written."""
+    `done: false`), from the same library function, and nothing is written (Accept twice:
+    test_fava_page.py)."""
     first = fava.post(endpoint, body)
     assert first.status_code == 200 and first.json["done"] is True and first.json["written"], first.json
     if endpoint == "follow_up":   # and its done, twice
@@ -216,8 +224,37 @@ def test_link_by_hand_then_unlink_gives_the_books_back(fava):
     [(removed, added)] = changes(before, books_snapshot(fava.merchant)).values()
     assert added == [removed[0] + " ^payout-1000959334202602140000008216",
                      "  Assets:Transit:WeChat                     -8000.00 CNY"]
-    assert fava.post("unlink", {"bank_ref": DEPOSIT}).status_code == 200
+    # the credit is now a payout-mismatch's, whose row offers Unlink: it takes the match off
+    assert [r["code"] for r in rows(fava.page(), "bc-await") if r["bank"] == DEPOSIT] == ["payout-mismatch"]
+    assert 'data-action="unlink">Unlink payout-1000959334202602140000008216</button>' in fava.page()
+    response = fava.post("unlink", {"bank_ref": DEPOSIT})
+    assert response.status_code == 200, response.json
+    assert response.json["done"] is True and response.json["message"].startswith(
+        f"bank line {DEPOSIT}: unlinked payout-1000959334202602140000008216")
     assert books_snapshot(fava.merchant) == before
+
+
+def test_the_pages_unlink_of_a_booked_line_is_refused_as_a_command_line_step(fava):
+    """A blind tester's page unlink booked back a line `book` had booked: the page offers
+    Unlink only on a finding whose bank line carries match links, and undoing a booking
+    is a command-line step (README, "Resolving findings"): refused, said as reopen and
+    carry are, nothing written; the command still does it."""
+    from conftest import beanclear
+    assert fava.post("book", {"bank_ref": AUDIT, "account": "Expenses:Hosting"}).json["done"] is True
+    booked = books_snapshot(fava.merchant)
+    response = fava.post("unlink", {"bank_ref": AUDIT})
+    assert response.status_code == 409, response.json
+    assert response.json == {"error": f"bank line {AUDIT} is booked to Expenses:Hosting, not linked: the page "
+                                      "unlinks a match only; undo the booking on the command line (a command-line "
+                                      f"step: `beanclear unlink {AUDIT}`); nothing was written"}
+    assert books_snapshot(fava.merchant) == booked
+    # a line the import booked (by a rule): nothing to undo, as the command says (200, done: false)
+    response = fava.post("unlink", {"bank_ref": RENT})
+    assert response.status_code == 200 and response.json["done"] is False, response.json
+    assert response.json["message"] == f"bank line {RENT} is not linked or booked; nothing was written"
+    # must not fire on the command line: it undoes the booking
+    said = beanclear(fava.merchant, "unlink", AUDIT)
+    assert said.exit_code == 0 and said.output.startswith(f"bank line {AUDIT}: booked back to Assets:Suspense")
 
 
 def test_the_month_report_downloads_as_xlsx(fava):

@@ -128,12 +128,17 @@ def test_booking_a_bank_line_of_the_lookback_edits_its_lines_in_the_month_file(f
     response, changed = _written(fava, "unlink", {"bank_ref": "B0"})
     assert response.status_code == 200 and response.json["done"] is False and changed == {}   # as the command says it
     assert response.json["message"] == "bank line B0 is not linked or booked; nothing was written"
-    # carried again (Fava reloads the ledger it watches), unlink gives February's file back
+    # carried again (Fava reloads the ledger it watches), B0 shows booked: undoing a booking
+    # is a command-line step (README, "Resolving findings"), and the command gives
+    # February's file back
     assert beanclear(fava.merchant, "carry", "2026-03").exit_code == 0
     fava.notice(fava.merchant / "books" / CARRIED)
     response, changed = _written(fava, "unlink", {"bank_ref": "B0"})
-    assert response.status_code == 200, response.json
-    assert changed == {"ops/2026/2026-02.beancount": (
+    assert response.status_code == 409 and changed == {}, response.json
+    assert response.json["error"].endswith("(a command-line step: `beanclear unlink B0`); nothing was written")
+    before = snapshot(fava.merchant / "books")
+    assert beanclear(fava.merchant, "unlink", "B0").exit_code == 0
+    assert changes(before, snapshot(fava.merchant / "books")) == {"ops/2026/2026-02.beancount": (
         ['2026-02-20 * "Domains" "域名续费"', '  statement-text: "某某网络 域名续费"', '  statement-payee: "某某网络"',
          "  Expenses:Cloud   50.00 CNY"],
         ['2026-02-20 * "某某网络" "域名续费"', "  Assets:Suspense  50.00 CNY"])}
@@ -168,10 +173,12 @@ def test_actions_on_the_months_own_entries_write_as_before(fava):
     assert changed == {"ops/2026/2026-03.beancount": (["  Assets:Suspense  8000.00 CNY"],
                                                       ["  Expenses:Rent    8000.00 CNY"])}
     assert response.json["message"] == "bank line B4 (-8,000.00 CNY) booked to Expenses:Rent"
+    # undoing the booking is refused as on the whole books: a command-line step
     response, changed = _written(fava, "unlink", {"bank_ref": "B4"})
-    assert response.status_code == 200, response.json
-    assert changed == {"ops/2026/2026-03.beancount": (["  Expenses:Rent    8000.00 CNY"],
-                                                      ["  Assets:Suspense  8000.00 CNY"])}
+    assert response.status_code == 409 and changed == {}, response.json
+    assert response.json["error"] == ("bank line B4 is booked to Expenses:Rent, not linked: the page unlinks a match "
+                                      "only; undo the booking on the command line (a command-line step: "
+                                      "`beanclear unlink B4`); nothing was written")
 
 
 # -- match proposals on carried books: those of `match --since` ---------------------------------
@@ -241,6 +248,10 @@ def test_accepting_all_confident_on_carried_books_writes_what_match_since_apply_
     # reloaded, nothing confident is left to accept
     fava.notice(fava.merchant / "books" / "ops" / "2026" / "2026-03.beancount")
     assert _shown(fava.page()) == []
+    # accepted again (a double click), as `match --since --apply` twice: nothing written, said so
     response, changed = _written(fava, "accept", {"all_confident": True})
-    assert response.status_code == 409 and changed == {}
-    assert response.json["error"] == "no confident proposal to accept"
+    assert response.status_code == 200 and changed == {}, response.json
+    assert response.json == {"done": False, "message": "accepted 0 proposal(s)", "written": []}
+    result = beanclear(cli, "match", "--since", "2026-03", "--apply")
+    assert result.exit_code == 0 and result.output.strip().splitlines()[-1] == \
+        "applied 0 confident proposals; 0 files changed"

@@ -111,7 +111,7 @@ def test_import_and_check_report_exactly_the_planted_problems(shop_merchant):
     by_code = {f["code"]: f for f in report["findings"]}
     assert by_code["duplicate-charge"]["refs"] == ["#1004", "4200001004", "1004", "4200001104"]
     assert by_code["amount-mismatch"]["expected"] == "80.00" and by_code["amount-mismatch"]["actual"] == "70.00"
-    assert report["summary"] == {"errors": 4, "warnings": 1, "acknowledged": 0}
+    assert report["summary"] == {"errors": 4, "warnings": 1, "acknowledged": 0, "following_up": 0}
 
     # the books: the shop's orders and the channel's payments meet in one receivable
     main = (merchant / "books" / "main.beancount").read_text()

@@ -274,6 +274,19 @@ def test_a_statement_of_another_account_is_stopped_unless_forced(tmp_path):
     assert beanclear(tmp_path, "import", "--force", str(tmp_path / "b")).exit_code == 0
 
 
+# WeChat fund bills a file a day, day -> its rows (03-02's: a 50.00 payment, not withdrawn)
+A_DAYS_BILLS = {"01": ["2026-03-01 10:00:00,4200001,F1,交易,交易,收入,100.00,100.00,系统,,A1",
+                       "2026-03-01 10:00:00,4200001,F2,扣除交易手续费,扣除交易手续费,支出,0.60,99.40,系统,,A1",
+                       "2026-03-01 23:00:00,1000001,F3,提现,提现,支出,99.40,0.00,1601959334,,"],
+                "02": ["2026-03-02 10:00:00,4200002,F4,交易,交易,收入,50.00,50.00,系统,,A2",
+                       "2026-03-02 10:00:00,4200002,F5,扣除交易手续费,扣除交易手续费,支出,0.30,49.70,系统,,A2"],
+                "03": ["2026-03-03 10:00:00,4200003,F6,交易,交易,收入,20.00,69.70,系统,,A3",
+                       "2026-03-03 10:00:00,4200003,F7,扣除交易手续费,扣除交易手续费,支出,0.12,69.58,系统,,A3",
+                       "2026-03-03 23:00:00,1000003,F8,提现,提现,支出,69.58,0.00,1601959334,,"],
+                "04": ["2026-03-04 10:00:00,4200004,F9,交易,交易,收入,10.00,10.00,系统,,A4",
+                       "2026-03-04 10:00:00,4200004,F10,扣除交易手续费,扣除交易手续费,支出,0.06,9.94,系统,,A4"]}
+
+
 def test_a_days_bill_not_imported_is_one_gap_with_what_follows_from_it(tmp_path):
     # WeChat fund bills a file a day; 03-02's never came. Its rows (a 50.00 payment) are
     # not in the books: every balance after it is 49.70 above them, and the 03-03
@@ -281,17 +294,7 @@ def test_a_days_bill_not_imported_is_one_gap_with_what_follows_from_it(tmp_path)
     (tmp_path / "config.yaml").write_text(
         "books: books\ncurrency: CNY\nchannels:\n  wechat: {type: wechat, settlement_days: 1, fees: [{rate: 0.006}]}\n",
         encoding="utf-8")
-    days = {"01": ["2026-03-01 10:00:00,4200001,F1,交易,交易,收入,100.00,100.00,系统,,A1",
-                   "2026-03-01 10:00:00,4200001,F2,扣除交易手续费,扣除交易手续费,支出,0.60,99.40,系统,,A1",
-                   "2026-03-01 23:00:00,1000001,F3,提现,提现,支出,99.40,0.00,1601959334,,"],
-            "02": ["2026-03-02 10:00:00,4200002,F4,交易,交易,收入,50.00,50.00,系统,,A2",
-                   "2026-03-02 10:00:00,4200002,F5,扣除交易手续费,扣除交易手续费,支出,0.30,49.70,系统,,A2"],
-            "03": ["2026-03-03 10:00:00,4200003,F6,交易,交易,收入,20.00,69.70,系统,,A3",
-                   "2026-03-03 10:00:00,4200003,F7,扣除交易手续费,扣除交易手续费,支出,0.12,69.58,系统,,A3",
-                   "2026-03-03 23:00:00,1000003,F8,提现,提现,支出,69.58,0.00,1601959334,,"],
-            "04": ["2026-03-04 10:00:00,4200004,F9,交易,交易,收入,10.00,10.00,系统,,A4",
-                   "2026-03-04 10:00:00,4200004,F10,扣除交易手续费,扣除交易手续费,支出,0.06,9.94,系统,,A4"]}
-    whole = bills_but_one(tmp_path, days, "02", ("bills",))
+    whole = bills_but_one(tmp_path, A_DAYS_BILLS, "02", ("bills",))
     assert check(whole) == (0, [])
     code, findings = check(tmp_path)
     assert code == 1 and [f["code"] for f in findings] == ["statement-gap"], findings
@@ -301,6 +304,28 @@ def test_a_days_bill_not_imported_is_one_gap_with_what_follows_from_it(tmp_path)
                                      "than the books hold from 2026-03-04 on: rows of those days are missing")
     assert "2 balance assertion(s) of Assets:Clearing:WeChat from 2026-03-04 fail" in gap["message"]
     assert "1 finding(s) of what the books lack wait for it" in gap["message"]
+
+
+def test_the_gap_of_a_days_bill_not_imported_is_decided_by_any_ref_it_shows(tmp_path):
+    """The gap is made from the failed balances and the payout it takes in, after the
+    checks found them: acknowledged by a ref `check` lists of it, it was listed as an
+    error still and the acknowledgment as stale. Every decision is of the finding as
+    listed: the payout it takes in is not written off on its own, the refusal naming
+    the gap."""
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: CNY\nchannels:\n  wechat: {type: wechat, settlement_days: 1, fees: [{rate: 0.006}]}\n",
+        encoding="utf-8")
+    bills_but_one(tmp_path, A_DAYS_BILLS, "02", ("bills",))
+    code, [gap] = check(tmp_path)
+    assert code == 1 and gap["code"] == "statement-gap" and "1000003" in gap["refs"], gap
+    refused = beanclear(tmp_path, "write-off", "payout-mismatch", "1000003")
+    assert refused.exit_code == 2 and ("no payout-mismatch finding names 1000003 (the statement-gap of wechat "
+                                       "2026-03-02 takes it in; see `beanclear check`)") in refused.output, \
+        refused.output
+    result = beanclear(tmp_path, "ack", "statement-gap", "1000003", "--reason", "the bill of 03-02 is lost")
+    assert result.exit_code == 0, result.output
+    code, findings = check(tmp_path)
+    assert code == 0 and [(f["code"], f["acknowledged"]) for f in findings] == [("statement-gap", True)], findings
 
 
 def refunded_in_a_missing_bill(tmp_path):
@@ -539,6 +564,32 @@ def test_a_bank_statement_ending_in_days_no_payout_left_is_no_gap(tmp_path):
     write(tmp_path / "st", "bank.csv", *arriving(range(1, 20)))
     assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
     assert check(tmp_path) == (0, [])
+
+
+@pytest.mark.parametrize("period", [None, "交易期间：2026/03/01~2026/03/20", "查询期间：2026-03-01 至 2026-03-31"])
+def test_a_bank_statement_short_by_its_stated_period_is_one_gap_though_no_payout_waits(tmp_path, period):
+    # The merchant above, its bank's export stating the days it covers (seed 33263: a csv's
+    # 交易期间 02-02~02-27, the channels' to 03-03, no payout yet overdue). Short by its own
+    # word, its last days are not quiet ones: one statement-gap of the bank, nothing else
+    # (a CAMT's FrToDt alike). Stating none, or stating the month whole, it is no gap.
+    from test_refund_orders import fund_bill as bill
+    (tmp_path / "config.yaml").write_text(WECHAT, encoding="utf-8")
+    rows, balance = [], 1900
+    for d in range(1, 20):
+        balance -= 100
+        rows.append(f"2026-03-{d:02d} 18:00:00,W{d},FW{d},提现,提现,支出,100.00,{balance}.00,1900000109API,,")
+    rows.append("2026-03-30 10:00:00,4200000030,F30,交易,交易,收入,10.00,10.00,系统,,S30")
+    bill(tmp_path / "st" / "fund.csv", rows)
+    (tmp_path / "st" / "bank.csv").write_text("\n".join([*([period, ""] if period else []), HEADER,
+                                                         *arriving(range(1, 20))]) + "\n", encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    code, findings = check(tmp_path)
+    if period is None or "03-31" in period:
+        assert (code, findings) == (0, [])
+        return
+    assert [(f["code"], f["source"], f["date"]) for f in findings] == [("statement-gap", "ops", "2026-03-20")], findings
+    assert findings[0]["message"] == ("the statements of ops end 2026-03-20; those of wechat go to 2026-03-30: "
+                                      "their deadlines wait for the statement of the bank")
 
 
 def test_coverage_knows_a_statement_read_to_its_last_line_from_one_that_states_its_period():

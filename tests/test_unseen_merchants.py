@@ -119,6 +119,27 @@ def test_a_surge_of_ordinary_refunds_is_in_the_truth():
         assert m.problems == []
 
 
+@pytest.mark.parametrize("seed, bank, states", [(33263, "ops", True), (33220, "checking", False)])
+def test_a_short_bank_statement_that_states_its_period_is_a_gap_in_the_truth(tmp_path, seed, bank, states):
+    """A bank statement cut short where no payout was yet overdue is a problem only where
+    the statement says it is short: one that states its period (seed 33263: a Chinese csv
+    of 交易期间 2026/02/02~2026/02/27, the channels' to 03-03, as a CAMT's FrToDt says) is
+    short by its own word, a statement-gap; one read from its lines (33220: a csv that
+    states none) may end in quiet days, and no one could tell. The truth took every
+    csv for one that states none, and scored beanclear's gap of 33263 false."""
+    from beanclear.simulation.score import generate
+    from beanclear.simulation.writers.banks import ZH_PERIOD_LABELS, states_period
+    m, truth = generate(seed, tmp_path)
+    b = next(b for b in m.shape.banks if b.name == bank)
+    assert b.type == "csv" and m.bank_end[bank] < m.shape.end and not m.cut_credits.get(bank)
+    assert states_period(seed, b) == states
+    text = next((tmp_path / "statements" / "banks").rglob(f"{bank}.csv")).read_bytes().decode(
+        "gb18030" if b.encoding.lower() in ("gbk", "gb18030") else "utf-8-sig")
+    assert any(label in text for label in ZH_PERIOD_LABELS) == states   # what the statement says of itself
+    gaps = [p for p in truth["problems"] if p["code"] == "statement-gap" and p["source"] == bank]
+    assert len(gaps) == (1 if states else 0), truth["problems"]
+
+
 def test_disputes_are_drawn_apart_and_written_as_the_layouts_write_them(tmp_path):
     """Disputes come from a stream of their own: the orders, payments and refunds of a
     merchant are the same whether it has them or not. Stripe writes `dispute` (15.00 fee)

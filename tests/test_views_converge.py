@@ -291,9 +291,17 @@ def test_a_closed_month_keeps_the_fund_view_and_the_import_says_so(tmp_path, cha
     one, _ = merchant(tmp_path / "one", files, ["f1", "f2", "t2"])
     april = f"{channel}/2026/2026-04.beancount"
     assert books(folder)[april] == books(one)[april]
-    # March's trade bill: its coverage goes to the closed month, so it is refused as ever
-    refused = beanclear(folder, "import", str(files["t1"]))
-    assert refused.exit_code != 0 and "2026-03 is closed" in refused.output
+    # March's trade bill: the fund view booked its money, so it adds nothing to the closed
+    # month, not even its coverage record (dated there), and is not refused (blind9, 205)
+    before = books(folder)
+    again = beanclear(folder, "import", str(files["t1"]))
+    assert again.exit_code == 0, again.output
+    assert books(folder) == before
+    assert ("0 entries written, 2 already in the books; note: nothing new; 2026-03 is closed (beanclear close "
+            "by ") in again.output
+    assert "its coverage record (2026-03-31 to 2026-03-31) is not written" in again.output
+    assert "2 row(s) whose money the fund view booked in closed month(s) 2026-03 left as the fund view booked it" \
+        in again.output
 
 
 @pytest.mark.parametrize("channel", ["wechat", "alipay"])

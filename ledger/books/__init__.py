@@ -416,6 +416,26 @@ class Books:
         from beanclear.books import included
         return included.balances(self.main, self.month_files())
 
+    def own_transactions(self, accounts) -> list:
+        """The transactions of the books' files other than the sources' month files (a
+        person's own, books kept before beanclear; accounts.beancount's openings too) that
+        post to one of `accounts`, parsed by Beancount, each with its file and line: only
+        a file whose text has a posting to one of them is parsed (statements/cut_over.py
+        reads them)."""
+        accounts = sorted(accounts)
+        if not accounts:
+            return []
+        from beancount.core import data
+        from beancount.parser import parser
+        posting = re.compile(rf"^[ \t]+(?:[!*][ \t]+)?(?:{'|'.join(map(re.escape, accounts))})(?:[ \t;]|$)", re.M)
+        wanted, out = set(accounts), []
+        for path in self.own_files():
+            if not path.is_file() or not posting.search(self._read(path)):
+                continue
+            parsed, _, _ = parser.parse_string(self._read(path), report_filename=str(path))
+            out += [e for e in parsed if isinstance(e, data.Transaction) and any(p.account in wanted for p in e.postings)]
+        return out
+
     def postings_before(self, account: str, currency: str, date) -> tuple:
         """(sum, first date) of what the sources' month files post to an account in a
         currency before a date, read from their text: an opening must not count twice
@@ -1010,6 +1030,9 @@ def not_utf8(root: Path, shown_from: Path | None = None) -> str | None:
     return None
 
 
+READ = "beanclear_read"   # options key: the books' files as load() read them (atomic.Snapshot)
+
+
 def load(main: Path):
     """Load the books (with their plugins) without Beancount's pickle cache.
 
@@ -1026,9 +1049,14 @@ def load(main: Path):
     from beanclear.books import atomic
     from beanclear.checks import directives, held
     # Never half-written books: a crashed write is rolled back, a running one waited for.
-    with atomic.reading(Path(main).resolve().parent):
+    root = Path(main).resolve().parent
+    with atomic.reading(root):
         # _load is what load_file runs when the cache is off (BEANCOUNT_DISABLE_LOAD_CACHE).
         entries, errors, options = loader._load([(str(Path(main).resolve()), True)], None, None, None)
+        # the files as read, while no write can come (READ): a write decided from these
+        # books is made anew where another one changed them since (books/edits.apply)
+        options[READ] = atomic.Snapshot.of(root, *(Path(p) for p in options.get("include") or ()
+                                                   if not Path(p).resolve().is_relative_to(root)))
     # the assertions the checks plugin held for bean-check and Fava, as they failed
     entries, errors = held.restored(entries, errors, options)
     return entries, errors + directives.checked(entries), options

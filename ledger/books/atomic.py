@@ -11,6 +11,13 @@ them (config.yaml) is one of the same write; the temporary file and backup it ta
 are named in OUTSIDE, in the books' folder, before either is made, so that the sweep
 finds them wherever a crash left them.
 
+A write is made from books read before it (a plan of the resolve actions, match
+proposals): what it decided (what is done already, which accounts to open) holds for
+the books as they were read. `Snapshot` is what the books' files were at that read;
+under the lock the writer (books/edits.apply) compares it with the files as they are
+then, and where another write came between, makes the write anew from them (under the
+lock, `holding`: the reads of that make share the lock the writer holds).
+
 Ctrl-C waits for the two moves it must not cut in two: the commit (with the removal
 of its backups), and a roll-back. A command interrupted is then either before its
 commit, rolled back, or after it; `commits` counts the writes this process committed,
@@ -27,6 +34,7 @@ import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 LOCK = ".beanclear.lock"
@@ -63,12 +71,41 @@ def waiting(seconds: float):
         _WAIT_HERE.reset(token)
 
 
+# The books whose lock this context holds and lends to what runs inside (holding()).
+_HOLDING: ContextVar[frozenset] = ContextVar("beanclear_books_holding", default=frozenset())
+
+
+def _key(root: Path) -> str:
+    return os.path.realpath(root)
+
+
+@contextmanager
+def holding(root: Path):
+    """Inside, this context's reads and writes of the books at `root` are made under the
+    lock its caller holds (locked()), not waiting for it: a plan made anew under the
+    writer's lock (edits.apply's `again`) loads the books there."""
+    token = _HOLDING.set(_HOLDING.get() | {_key(root)})
+    try:
+        yield
+    finally:
+        _HOLDING.reset(token)
+
+
+def _lent(root: Path) -> bool:
+    held = _HOLDING.get()
+    return bool(held) and _key(root) in held
+
+
 @contextmanager
 def locked(root: Path, wait: float | None = None, notice=None):
     """Hold the books' lock; roll back any write a crashed command left half done. A
     command that holds it (a reading one, or another write) is waited for up to `wait`
     seconds (WAIT), said once as the wait begins (`notice`: a function of the line; stderr
-    by default), then BooksBusy naming what holds it."""
+    by default), then BooksBusy naming what holds it. Inside holding() the lock is held
+    already: nothing to take."""
+    if _lent(root):
+        yield
+        return
     root.mkdir(parents=True, exist_ok=True)
     with open(root / LOCK, "a+") as fh:
         here = _WAIT_HERE.get()
@@ -211,7 +248,11 @@ def reading(root: Path, wait: float = 30.0):
     """Hold the books still while they are read: a write under way is waited for (up to
     `wait` seconds, then BooksBusy), a write a crash left half done is rolled back first,
     and no write starts until the reading is done. Books in a folder the reader may not
-    write (read-only) are read as they are: no beanclear command can have written there."""
+    write (read-only) are read as they are: no beanclear command can have written there.
+    Inside holding() the books are held still already, by this context's write."""
+    if _lent(root):
+        yield
+        return
     try:
         fh = open(root / LOCK, "a+")
     except OSError:
@@ -234,6 +275,46 @@ def reading(root: Path, wait: float = 30.0):
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The books' files (every file under `root` but the hidden ones: the lock, the
+    journal, Beancount's cache) and `also` (config.yaml), as they were at one moment:
+    each one's inode, modification time and size. A file replaced by a write (a rename:
+    a new inode), edited in place (its time) or made or removed differs."""
+
+    root: Path
+    also: tuple[Path, ...]
+    files: frozenset
+
+    @classmethod
+    def of(cls, root: Path, *also: Path) -> "Snapshot":
+        also = tuple(Path(a) for a in also)
+        return cls(Path(root), also, _stats(Path(root), also))
+
+    def changed(self) -> bool:
+        """Whether the files are not what they were (another write came since)."""
+        return _stats(self.root, self.also) != self.files
+
+
+def _stats(root: Path, also: tuple[Path, ...]) -> frozenset:
+    out = set()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not name.startswith("."):
+                out.add(_stat(os.path.join(folder, name)))
+    out.update(_stat(str(path)) for path in also)
+    return frozenset(out)
+
+
+def _stat(path: str) -> tuple:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (path, None)
+    return (path, st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def pending(root: Path) -> bool:

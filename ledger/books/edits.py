@@ -2,7 +2,14 @@
 first line, book a posting to another account (or in another amount: a credit the bank
 converted, in the amount sent). Only the lines that change are
 touched; everything else in the file stays byte for byte, and every edit is a no-op
-when already made (so applying twice changes nothing)."""
+when already made (so applying twice changes nothing).
+
+A write is decided from the books as they were read (what is done already, which lines
+say what, which accounts to open): `apply` takes that read (`read`, an atomic.Snapshot)
+and, under the lock, where another write changed the books since, makes the write anew
+from them (`again`) or, where the caller cannot, writes nothing (BooksChanged). The one
+rule for every write of a decision: two commands or a command and the page at once
+write it once (blind9: four identical write-offs wrote four entries)."""
 
 from __future__ import annotations
 
@@ -17,6 +24,11 @@ from beanclear.books import atomic
 
 class EditError(Exception):
     """The books changed under the edit (the line is not what the entry said)."""
+
+
+class BooksChanged(EditError):
+    """Another write changed the books since the write was decided, and it cannot be
+    decided anew: nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -236,73 +248,92 @@ def restate(line: str, old: str, new: str, laid: tuple[int, int] | None = None) 
 
 
 def apply(root: Path, edits: list[Edit], appends: dict[str, tuple[str, str, tuple[str, ...]]] | None = None,
-          also: dict[Path, str] | None = None) -> list[Path]:
+          also: dict[Path, str] | None = None, read: atomic.Snapshot | None = None, again=None) -> list[Path]:
     """Make the edits as one atomic write under the books' lock; returns changed files.
     `appends` adds blocks to decision files of the books at the same time (name ->
     (header, block, after), as append_to does), `also` whole files outside the books
-    (the config, for a rule a person saved with a booking)."""
+    (the config, for a rule a person saved with a booking).
+
+    `read`: the books as the caller read them to decide this write. Where another write
+    changed them since, `again()` decides it anew, under the lock, from the books as they
+    are then (its reads share the lock: atomic.holding), and returns (edits, appends,
+    also) to write instead (nothing, where the other write did it); without `again`,
+    BooksChanged and nothing is written."""
+    root = Path(root)
+    with atomic.locked(root):
+        if read is not None and read.changed():
+            if again is None:
+                raise BooksChanged(f"{root}: the books changed since they were read (another write came first); "
+                                   "nothing was written: run it again")
+            with atomic.holding(root):
+                edits, appends, also = again()
+        changes = _changes(root, edits, appends, also)
+        if changes:
+            atomic.write_files(root, changes)
+    return sorted(changes)
+
+
+def _changes(root: Path, edits: list[Edit], appends, also) -> dict:
+    """The new texts of the files the edits, appends and `also` change."""
     from beanclear.books.render import quote_exact
     from beanclear.periods.forward import is_ledger
-    root = Path(root)
     by_file: dict[Path, list[Edit]] = defaultdict(list)
     for edit in edits:
         if is_ledger(root, edit.path):   # made from the month files: an edit there would be lost, and wrong
             raise EditError(f"{edit.path}:{edit.line}: the books carried forward are written by `beanclear carry`; "
                             "edit the month file the entry comes from (`beanclear match --since` finds it)")
         by_file[Path(edit.path)].append(edit)
-    with atomic.locked(root):
-        changes = {}
-        for name, (header, block, after) in sorted((appends or {}).items()):
-            changes.update(_appended(root, name, header, block, after, changes))
-        for path, file_edits in sorted(by_file.items()):
-            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-            before = list(lines)
-            above: dict[int, str] = defaultdict(str)   # metadata lines inserted above a line
-            dropped: set[int] = set()                   # metadata lines taken out
-            spaced: dict[int, tuple] = {}               # posting lines rebooked or restated: as they were, layout
-            for edit in file_edits:
-                if not 0 < edit.line <= len(lines):
-                    raise EditError(f"{path}:{edit.line}: no such line (the books changed; run again)")
-                text = lines[edit.line - 1]
-                dropped.update(meta_lines(lines, edit.line - 1, edit.remove_meta) if edit.remove_meta else ())
-                if edit.title:
-                    text = retitle(text, *edit.title)
-                if edit.remove_links:
-                    text = remove_links(text, edit.remove_links)
-                if edit.add_links:
-                    text = add_links(text, edit.add_links)
-                if edit.account or edit.units:
-                    laid = layout(before, edit.line - 1)
-                    spaced.setdefault(edit.line - 1, (text, laid))
-                if edit.account:
-                    text = rebook(text, *edit.account, laid)
-                if edit.units:
-                    text = restate(text, *edit.units, laid)
-                lines[edit.line - 1] = text
-                # kept aside until the file is joined: the other edits' line numbers hold
-                above[edit.line - 1] += "".join(f"  {key}: {quote_exact(value)}\n" for key, value in edit.meta_before)
-            for at, (original, laid) in spaced.items():
-                lines[at] = _respaced(original, lines[at], laid)
-            if above or dropped:
-                lines = [above[at] + ("" if at in dropped else text) for at, text in enumerate(lines)]
-            if lines != before:
-                changes[path] = "".join(lines)
-        changes.update(also or {})
-        if changes:
-            atomic.write_files(root, changes)
-    return sorted(changes)
+    changes = {}
+    for name, (header, block, after) in sorted((appends or {}).items()):
+        changes.update(_appended(root, name, header, block, after, changes))
+    for path, file_edits in sorted(by_file.items()):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        before = list(lines)
+        above: dict[int, str] = defaultdict(str)   # metadata lines inserted above a line
+        dropped: set[int] = set()                   # metadata lines taken out
+        spaced: dict[int, tuple] = {}               # posting lines rebooked or restated: as they were, layout
+        for edit in file_edits:
+            if not 0 < edit.line <= len(lines):
+                raise EditError(f"{path}:{edit.line}: no such line (the books changed; run again)")
+            text = lines[edit.line - 1]
+            dropped.update(meta_lines(lines, edit.line - 1, edit.remove_meta) if edit.remove_meta else ())
+            if edit.title:
+                text = retitle(text, *edit.title)
+            if edit.remove_links:
+                text = remove_links(text, edit.remove_links)
+            if edit.add_links:
+                text = add_links(text, edit.add_links)
+            if edit.account or edit.units:
+                laid = layout(before, edit.line - 1)
+                spaced.setdefault(edit.line - 1, (text, laid))
+            if edit.account:
+                text = rebook(text, *edit.account, laid)
+            if edit.units:
+                text = restate(text, *edit.units, laid)
+            lines[edit.line - 1] = text
+            # kept aside until the file is joined: the other edits' line numbers hold
+            above[edit.line - 1] += "".join(f"  {key}: {quote_exact(value)}\n" for key, value in edit.meta_before)
+        for at, (original, laid) in spaced.items():
+            lines[at] = _respaced(original, lines[at], laid)
+        if above or dropped:
+            lines = [above[at] + ("" if at in dropped else text) for at, text in enumerate(lines)]
+        if lines != before:
+            changes[path] = "".join(lines)
+    changes.update(also or {})
+    return changes
 
 
-def append_to(root: Path, name: str, header: str, block: str, after: tuple[str, ...]) -> list[Path]:
+def append_to(root: Path, name: str, header: str, block: str, after: tuple[str, ...],
+              read: atomic.Snapshot | None = None, again=None) -> list[Path]:
     """Append a block to one of the books' decision files (acks.beancount,
     periods.beancount), made with `header` and included from main.beancount on first use
     (after the include of the first file of `after` main has, else at its end), as one
-    atomic write under the books' lock. Returns the files written."""
-    root = Path(root)
-    with atomic.locked(root):
-        changes = _appended(root, name, header, block, after, {})
-        atomic.write_files(root, changes)
-    return sorted(changes)
+    atomic write under the books' lock. Returns the files written. `read` and `again`:
+    as apply's (`again()` returns the block to append instead, "" for none)."""
+    def anew():
+        block = again()
+        return [], ({name: (header, block, after)} if block else {}), {}
+    return apply(root, [], {name: (header, block, after)}, read=read, again=anew if again else None)
 
 
 def _appended(root: Path, name: str, header: str, block: str, after: tuple[str, ...], pending: dict) -> dict:

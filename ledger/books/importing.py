@@ -31,7 +31,7 @@ from beanclear.config.model import Shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, paused_gc
-from beanclear.statements import (belonging, chargeback_fees, coverage, openings, order_edits, refund_orders, resaved,
+from beanclear.statements import (belonging, chargeback_fees, coverage, cut_over, openings, order_edits, refund_orders, resaved,
                                   shop_refunds)
 from beanclear.periods import closed, forward
 
@@ -369,6 +369,9 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
         for result in live:   # what each trade-view statement did to the fund view's entries
             result.notes.extend(swaps.notes(result))
             result.notes.extend(rows.notes(result))
+        for overlap in _own_of_their_days(config, live, books):   # once a source, on its first statement
+            next(r for r in live if r.importer.source.name == overlap.source).notes.append(
+                cut_over.note(overlap, config.root))
         changes = {} if dry_run else books.skeleton(config)
         if books.main in changes and books.main.exists() and live:   # a person's ledger, taken over
             live[0].notes.append(f"{books.main.name} was there already: its lines are kept as they were, and what "
@@ -419,6 +422,20 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
     for result in results + priced:   # --dry-run: each summary says what would be written
         result.dry_run = dry_run
     return results + priced + summaries
+
+
+def _own_of_their_days(config, live: list[FileResult], books: Books) -> list:
+    """A person's own entries (books kept by hand, in their own files) of the days this
+    import's statements cover, posting to the account those statements book: money
+    booked twice (statements/cut_over.py), said once per source by the import that
+    brings those days, as `check` says it from then on."""
+    records = [record for result in live for record in result.covered]
+    if not records:
+        return []
+    accounts = {account: name for account, name in cut_over.booked_accounts(config).items()
+                if any(r.importer.source.name == name for r in live)}
+    own = books.own_transactions(accounts)
+    return cut_over.overlaps(own, accounts, coverage.Coverage.of(records, config).sold) if own else []
 
 
 def _gift_cards_used(live: list[FileResult]) -> set[str]:

@@ -85,8 +85,10 @@ def first_posting(path: Path) -> tuple[str, int] | None:
 
 def renamed(config) -> list[str]:
     """What to say of every bank's, channel's and shop's account, and of the time zone,
-    changed in the config only."""
-    return renamed_banks(config) + renamed_source_accounts(config) + rezoned(config)
+    changed in the config only; and of every source taken out of it while the books still
+    include its statements (dropped.py)."""
+    from beanclear.books.dropped import dropped
+    return renamed_banks(config) + renamed_source_accounts(config) + rezoned(config) + dropped(config)
 
 
 def _advice(config, old: str, new: str) -> str:
@@ -95,6 +97,29 @@ def _advice(config, old: str, new: str) -> str:
     of those opens the new name, accounts.beancount's `open` of the old one goes, not
     renamed (Beancount: "Duplicate open directive"), with its opening: their files hold
     that money already (README, init's last line)."""
+    from beanclear.books import OPEN_LINE
+    theirs, opener, written = _looked(config, new)
+    said = f"the books keep the name they were written with. Rename {old} to {new} in books/ too"
+    if opener and old in OPEN_LINE.findall(written):
+        opening = re.search(rf'^  id: "opening {re.escape(old)}[ "]', written, re.M)
+        what = "its `open` line and its \"Opening balance\"" if opening else "its `open` line"
+        said += (f", but take {what} out of accounts.beancount rather than rename {'them' if opening else 'it'}: "
+                 f"{opener} opens {new} already")
+    else:
+        said += " (accounts.beancount included)"
+    return said if theirs else said + ", or remove books/ and import the statements again"
+
+
+def adopted(config) -> bool:
+    """Whether the books hold files of the merchant's own (adopted by init, or written
+    beside beanclear's): such books are never to be rebuilt."""
+    return _looked(config, None)[0]
+
+
+def _looked(config, new: str | None) -> tuple[bool, str | None, str]:
+    """(whether the books hold files of the merchant's own, `file:line` of the first of
+    their files that opens `new`, accounts.beancount's text), from the files the books
+    include but the sources' month files."""
     from beanclear.books import MAIN_HEADER, OPEN_LINE, included
     root = Path(os.path.normpath(config.books))
     main, accounts = root / "main.beancount", root / "accounts.beancount"
@@ -106,18 +131,11 @@ def _advice(config, old: str, new: str) -> str:
         if path in beanclears:
             continue
         theirs = theirs or path != main or not text.startswith(MAIN_HEADER)
-        found = None if opener else next((m for m in OPEN_LINE.finditer(text) if m.group(1) == new), None)
+        found = None if opener or new is None else next((m for m in OPEN_LINE.finditer(text) if m.group(1) == new),
+                                                        None)
         if found:
             opener = f"{path}:{text.count(chr(10), 0, found.start()) + 1}"
-    said = f"the books keep the name they were written with. Rename {old} to {new} in books/ too"
-    if opener and old in OPEN_LINE.findall(written):
-        opening = re.search(rf'^  id: "opening {re.escape(old)}[ "]', written, re.M)
-        what = "its `open` line and its \"Opening balance\"" if opening else "its `open` line"
-        said += (f", but take {what} out of accounts.beancount rather than rename {'them' if opening else 'it'}: "
-                 f"{opener} opens {new} already")
-    else:
-        said += " (accounts.beancount included)"
-    return said if theirs else said + ", or remove books/ and import the statements again"
+    return theirs, opener, written
 
 
 def renamed_banks(config) -> list[str]:

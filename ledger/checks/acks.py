@@ -26,7 +26,7 @@ from pathlib import Path
 
 from beancount.core import data
 
-from beanclear.checks.findings import CODES, Finding, at_entry
+from beanclear.checks.findings import CODES, UNNAMED, Finding, at_entry
 from beanclear.clock import today
 
 ACK = "beanclear-ack"
@@ -125,10 +125,16 @@ def not_named(findings, code: str, ref: str) -> str:
     """The refusal of a decision on `ref` where no finding of `code` names it. Refs are
     compared exactly as the channels wrote them, so a near one is never taken instead;
     but where exactly one ref of those findings is `ref` but for a leading `#` (order_key:
-    Shopify's `#1115` is the payments' `1115`), the refusal names the ref to type."""
+    Shopify's `#1115` is the payments' `1115`), the refusal names the ref to type; and
+    where a finding of another code names it, as listed (a statement-gap that takes in
+    the orders a missing statement leaves unpaid: one cause, one finding), that one."""
     from beanclear.importers.base import order_key
     near = {r for f in findings if f.code == code for r in f.refs if r != ref and order_key(r) == order_key(ref)}
+    other = next((f for f in findings if f.code != code and f.code not in UNNAMED and ref in f.refs), None)
     said = f"did you mean {near.pop()}?" if len(near) == 1 else "see `beanclear check`"
+    if len(near) != 1 and other is not None:
+        said = (f"the {other.code} of {other.source or '-'} {other.date} "
+                f"{'takes it in' if other.code == 'statement-gap' else 'names it'}; {said}")
     return f"no {code} finding names {ref} ({said}); nothing was written"
 
 

@@ -15,11 +15,13 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from beancount.core import data
+
 from beanclear import books
 
 from beanclear.checks import missing_rows, reconcile
 from beanclear.checks.findings import Finding, FindingError
-from beanclear.statements import gaps
+from beanclear.statements import cut_over, gaps
 
 
 @dataclass
@@ -36,12 +38,18 @@ class Report:
 
     @property
     def acknowledged(self) -> int:
-        return sum(f.acknowledged for f in self.findings)
+        return sum(f.acknowledged and not following_up(f) for f in self.findings)
+
+    @property
+    def following_up(self) -> int:
+        """Findings being followed up before their due date: they do not fail CI, as an
+        acknowledged one does not, but no one acknowledged them (README "Follow up")."""
+        return sum(following_up(f) for f in self.findings)
 
     def to_json(self) -> str:
         return json.dumps({"findings": [f.to_json() for f in self.findings],
                            "summary": {"errors": self.errors, "warnings": self.warnings,
-                                       "acknowledged": self.acknowledged}},
+                                       "acknowledged": self.acknowledged, "following_up": self.following_up}},
                           ensure_ascii=False, indent=1)
 
     def to_text(self) -> str:
@@ -52,6 +60,7 @@ class Report:
             up = f.follow_up or {}
             following = up.get("state") in ("following up", "overdue")   # (else done, or acknowledged since)
             state = (f"{up['state']} ({up['owner']}, due {up['due']}) " if following
+                     else f"resolved by hand ({up['note']}) " if up.get("state") == "resolved" and up.get("note")
                      else "resolved by hand " if up.get("state") == "resolved" else "acknowledged " if f.acknowledged
                      else "")
             amount = f" {f.amount:,f} {f.currency}" if f.currency else ""  # rounded to its currency (findings.py)
@@ -60,10 +69,16 @@ class Report:
             lines.append(f"{state}{f.severity:<7} {f.code:<{width}} {f.date} {f.source or '-':<8}{amount}: {f.message}"
                          f"{refs}{where}")
         lines.append(f"{self.errors} error{'s' * (self.errors != 1)}, "
-                     f"{self.warnings} warning{'s' * (self.warnings != 1)}, {self.acknowledged} acknowledged")
+                     f"{self.warnings} warning{'s' * (self.warnings != 1)}, {self.acknowledged} acknowledged"
+                     + (f", {self.following_up} following up" if self.following_up else ""))
         if self.errors:   # the pre-commit hook's output and CI's log: what to do next (blind8)
             lines.append(NEXT_STEP)
         return "\n".join(lines)
+
+
+def following_up(f: Finding) -> bool:
+    """Followed up, before its due date (resolve/state.py): not failing CI, not acknowledged."""
+    return (f.follow_up or {}).get("state") == "following up"
 
 
 NEXT_STEP = ("to pass: resolve each error (`beanclear book`, `link`, `write-off`, `follow-up`) or acknowledge it "
@@ -119,24 +134,32 @@ def report(entries, errors, config, options=None, load=None) -> Report:
     if load is None:   # books without plugins
         load = reconcile.Load(entries, config)
     out += load.report(entries)
-    folded = fold(out, entries, config, load.cover(entries))
+    folded = fold(out, entries, config, load)
     start = load.since(entries)
     if start is not None:   # books carried forward: their own days, and a gap before that fails their assertions
-        held = {id(f) for f in out}
-        folded = [f for f in folded if reconcile.shown_from(start, f) or id(f) not in held]
+        held = {id(f) for f in out}   # (own entries before it that fail none of them: judged in the whole books)
+        folded = [f for f in folded if reconcile.shown_from(start, f)
+                  or id(f) not in held and not (cut_over.is_overlap(f) and not cut_over.takes_in(f))]
     return Report(folded)
 
 
-def fold(findings: list[Finding], entries, config, cover) -> list[Finding]:
+def fold(findings: list[Finding], entries, config, load) -> list[Finding]:
     """One cause, one finding: Beancount's failed assertions (code `beancount`) and the
     checks' findings, each cause once with its consequences in it: the balances a
-    missing statement breaks (behind_holes, missing_rows), what waits for a statement that
-    ends early (gaps.one_end), assertions off by one same difference (one_difference).
-    `entries`: the books as Beancount checked them (`diff_amount` set where one failed).
-    `beanclear check` folds its report with it, and the checks plugin the errors it gives
-    bean-check and Fava (checks/held.py)."""
-    return one_difference(missing_rows.folded(gaps.one_end(behind_holes(findings, config), config), entries,
-                                              config, cover))
+    missing statement breaks (behind_holes, missing_rows), or a person's own entries of the
+    days the statements cover (cut_over.folded), what waits for a statement that ends early
+    (gaps.one_end), assertions off by one same difference (one_difference).
+    What the fold makes is decided by the books' acknowledgments, follow-ups and
+    write-offs as the checks' findings are, by its code and the refs it shows
+    (load.as_listed): any finding listed is named by any of its refs.
+    `entries`: the books as Beancount checked them (`diff_amount` set where one failed);
+    `load`: the reconcile.Load the findings are of. `beanclear check` folds its report
+    with it, and the checks plugin the errors it gives bean-check and Fava (checks/held.py)."""
+    cover = load.cover(entries)
+    own = cut_over.folded(findings, entries, config, cover)   # own entries of the statements' days first
+    folded = one_difference(missing_rows.folded(gaps.one_end(behind_holes(own, config), config), entries,
+                                                config, cover), entries)
+    return load.as_listed(entries, findings, folded)
 
 
 def behind_holes(findings: list[Finding], config) -> list[Finding]:
@@ -168,7 +191,7 @@ def behind_holes(findings: list[Finding], config) -> list[Finding]:
 _FAILED = re.compile(r"^Balance failed for '([^']+)': .*\(([-\d.,]+ too (?:little|much))\)")
 
 
-def one_difference(findings: list[Finding]) -> list[Finding]:
+def one_difference(findings: list[Finding], entries=()) -> list[Finding]:
     """One cause, one finding: the balance assertions of one account that fail by the
     same difference (a line missing from a statement, or a statement's closing the next
     one's opening contradicts: every later assertion is off by it) are the first one's
@@ -176,7 +199,11 @@ def one_difference(findings: list[Finding]) -> list[Finding]:
 
         2026-05-02 balance Assets:Bank:ICBC   expected … (12.34 too little)
         2026-05-03 balance Assets:Bank:ICBC   expected … (12.34 too little)   -> folded into the first
-    """
+
+    Too much from the start may also be an opening beanclear wrote of money a person's
+    own entries hold already: said only of an account that has both (`entries`, the
+    books), never of one no opening was written for (blind9: the text blamed one in
+    accounts.beancount that held none)."""
     runs: dict[tuple[str, str], list[Finding]] = {}   # (account, "12.34 too little") -> its failures
     for f in sorted((f for f in findings if f.code == "beancount"), key=lambda f: (f.date or dt.date.min)):
         found = _FAILED.match(f.message)
@@ -189,7 +216,7 @@ def one_difference(findings: list[Finding]) -> list[Finding]:
     for f in findings:
         if id(f) in later:
             counted.setdefault(id(later[id(f)]), []).append(f)
-    out = []
+    out, twice_over = [], None
     for f in findings:
         if id(f) in later:
             continue
@@ -197,13 +224,31 @@ def one_difference(findings: list[Finding]) -> list[Finding]:
             rest = counted[id(f)]
             # too much from the start: an opening written for an account a person's own entries
             # hold the money of already (init's default account renamed to theirs, blind6)
-            twice = (", or money booked twice: an opening in accounts.beancount of what your own entries hold "
-                     "already") if _FAILED.match(f.message).group(2).endswith("too much") else ""
+            twice = ""
+            if _FAILED.match(f.message).group(2).endswith("too much"):
+                twice_over = _opened_and_own(entries) if twice_over is None else twice_over
+                if f.account in twice_over:
+                    twice = ", or money booked twice: an opening in accounts.beancount of what your own entries hold already"
             f = replace(f, message=f"{f.message}; and {len(rest)} later assertion(s) of the account, to "
                         f"{max(g.date for g in rest)}, fail by the same amount: one cause (a line missing before "
                         f"{f.date}, or a statement's closing its next one contradicts{twice})")
         out.append(f)
     return out
+
+
+def _opened_and_own(entries) -> set[str]:
+    """The accounts that an opening beanclear wrote (`id: "opening <account> <currency>"`,
+    not a carried balance) and a person's own entry both post to."""
+    from beanclear.periods.forward import CARRIED_ID
+    opened, own = set(), set()
+    for entry in entries:
+        if cut_over.is_own(entry):
+            own.update(p.account for p in entry.postings)
+        elif isinstance(entry, data.Transaction):
+            ident = str(entry.meta.get("id", ""))
+            if ident.startswith("opening ") and not ident.startswith(CARRIED_ID):   # (of some money)
+                opened.update(p.account for p in entry.postings if getattr(p.units, "number", None) != 0)
+    return opened & own
 
 
 def _with_consequences(hole: Finding, failed: list[Finding]) -> Finding:

@@ -7,6 +7,9 @@ module judges the clearing account and runs every part of the check (`findings`)
 - `unsettled`: money still in clearing `settlement_days` after it came in;
 - `payout-mismatch`: a payout that takes more than was held, or differs from the
   items linked to its payout id;
+- `statement-gap`: the payouts of a channel's first days that take more than was held
+  where no opening says what it held then (its first statement states no balance):
+  money from before it, one finding for the statement before (_starts_short);
 - the transit account's payouts and bank credits (payout-mismatch, payout-missing,
   bank-unmatched): transit.py; a personal wallet's card payments against the bank's
   debits: card_payments.py; a transfer between two of the banks: transfers.py.
@@ -34,10 +37,10 @@ from decimal import Decimal
 
 from beanclear.checks import transfers
 from beanclear.checks.findings import Finding, at_entry
-from beanclear.checks.items import Item, Rest, _money, refs
+from beanclear.checks.items import Item, Rest, _money, refs, written_off
 from beanclear.checks.transit import LATE_DAYS, _index_and_cover, _top_up, _transit_by_bank, landed_as
 from beanclear.config import WALLET_TYPES
-from beanclear.statements import gaps
+from beanclear.statements import cut_over, gaps
 from beanclear.statements.coverage import QUIET_DAYS, Coverage
 from beanclear.statements.gaps import Horizon
 
@@ -78,11 +81,17 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
     for item in items:
         if item.payout:
             by_payout[item.payout].append(item)
-    fifo = [i for i in items if not i.payout]
+    # (a write-off's posting is no money in or out: one of a payout that took more than was
+    # held settles that payout's finding where it posts its difference, resolve/state.py)
+    fifo = [i for i in items if not i.payout and not written_off(i)]
     transit = channel.accounts.transit
+    short: list[tuple[Item, Decimal]] = []   # payouts of the first days beyond what the account held, and by how much
     for payout, group in sorted(by_payout.items()):
-        ins = [i for i in group if i.amount > 0]
-        outs = [i for i in group if i.amount < 0]
+        # a write-off linked to the payout is neither an item nor the payout: the group
+        # comes back to zero with it, and a difference is the statements' own
+        offs = [i for i in group if written_off(i)]
+        ins = [i for i in group if i.amount > 0 and not written_off(i)]
+        outs = [i for i in group if i.amount < 0 and not written_off(i)]
         # the payout itself leaves to transit: items that name it while it is in no
         # statement of the books (a refund among them is no payout) wait for it, first
         # in, first out (seed 31508 without the second of its Stripe downloads)
@@ -90,34 +99,92 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
         # through transit: Stripe debits the bank, a blind helper's `payout` row of +756.11)
         if ins and any(p.account == transit for i in outs for p in i.entry.postings) or outs and any(
                 p.account == transit for i in ins if "payout-returned" not in i.entry.meta for p in i.entry.postings):
-            total = sum(i.amount for i in group)
-            if total < 0 and horizon.opening_unknown(outs[0].date, opened, LATE_DAYS):
-                continue
+            total = sum(i.amount for i in group)   # with the write-offs: zero where they settle it
             leaving = next((i for i in outs if any(p.account == transit for p in i.entry.postings)), None)
-            if total < 0 and leaving is not None:
+            if total < 0 and not offs and horizon.opening_unknown(outs[0].date, opened, LATE_DAYS):
+                if leaving is not None:   # more than its items: money from before the first statement
+                    short.append((leaving, -total))
+                continue
+            if total < 0 and leaving is not None and not offs:
                 # more than the items naming it: the rest is money whose payout no statement
                 # names (Stripe's API lists an item without it), taken first in, first out
                 fifo.append(Rest(leaving, total, -leaving.amount))
-            elif total:
+            elif total:   # (written off, and not to zero: the statements' difference, listed)
                 settled, paid = sum(i.amount for i in ins), -sum(i.amount for i in outs)
                 findings.append(Finding(
-                    "payout-mismatch", outs[0].date, channel.name, account, abs(total), outs[0].currency,
+                    "payout-mismatch", outs[0].date, channel.name, account, abs(settled - paid), outs[0].currency,
                     f"payout {payout[7:]} of {_money(paid)} {outs[0].currency} settles items of "
                     f"{_money(settled)} {outs[0].currency}", refs(i.entry for i in group),
                     expected=settled, actual=paid, **at_entry(outs[0].entry)))
-        else:
-            fifo.extend(group)  # a payout that lists no items, or items whose payout is not in yet
+        else:   # a payout that lists no items, or items whose payout is not in yet
+            fifo.extend(i for i in group if not written_off(i))
     fifo.sort(key=_money_in_first)
     by_currency: dict[str, list[Item]] = defaultdict(list)
     for item in fifo:
         by_currency[item.currency].append(item)
     for currency, stream in sorted(by_currency.items()):
         findings += _first_in_first_out(stream, channel, account, currency, as_of,
-                                        lambda day: horizon.opening_unknown(day, opened, LATE_DAYS))
+                                        lambda day: horizon.opening_unknown(day, opened, LATE_DAYS), short)
+    # (books a person kept before beanclear, posting to the account before its first
+    # statement, say what it held: their own entries there drain it first in, first out,
+    # a payout beyond them is no statement missing — blind9's own books, May's payouts
+    # booked by hand beside the statement's)
+    if short and not (items and items[0].date < horizon.own[0]):
+        findings.append(_starts_short(short, channel, account, horizon.own[0]))
     return findings
 
 
-def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, unknown_before) -> list[Finding]:
+def _starts_short(short: list[tuple[Item, Decimal]], channel, account: str, start: dt.date) -> Finding:
+    """One statement-gap for the payouts of a channel's first days that take more than its
+    clearing account held, where its first statement states no balance (Stripe's report
+    of balance changes): they pay out money that came in before it, which no statement
+    in the books holds, and the account goes below zero by it. The statement before is
+    missing, or the opening balance: one cause, one finding, not a payout-mismatch per
+    payout (blind9: a Stripe report of May, its payouts of 05-01 and 05-02 paying out
+    April's 800.10 USD, said nothing). Said in the channel's statement-gap of its start
+    where it has one (_one_start)."""
+    took: dict[str, Decimal] = defaultdict(Decimal)
+    paid: dict[str, Decimal] = defaultdict(Decimal)
+    payouts: dict[int, Item] = {}
+    for item, need in short:
+        took[item.currency] += need
+        if id(item.entry) not in payouts:
+            payouts[id(item.entry)] = item
+            paid[item.currency] += getattr(item, "paid", -item.amount)
+    taken = ", ".join(f"{_money(v)} {c}" for c, v in sorted(took.items()))
+    # (what follows the head stands alone: _one_start says it after another gap's head)
+    said = (f"{gaps.shop_starts([channel.name], start)} ({STATES_NO_BALANCE}); {len(payouts)} payout(s) "
+            f"({', '.join(f'{_money(v)} {c}' for c, v in sorted(paid.items()))}) of their first days take {taken} "
+            f"more than {account} held, money that came in before {start}: import the statement of {channel.name} "
+            f"before {start}, or set `channels.{channel.name}.opening_balance` in config.yaml to what {account} "
+            f"held at the end of {start - dt.timedelta(days=1)} ({taken} at least; the next import books it)")
+    first = min(payouts.values(), key=lambda i: i.order)
+    return Finding("statement-gap", start, channel.name, account, Decimal(0), "", said,
+                   refs(i.entry for i in sorted(payouts.values(), key=lambda i: i.order)), **at_entry(first.entry))
+
+
+STATES_NO_BALANCE = "and state no balance"
+
+
+def _one_start(found: list[Finding], config) -> list[Finding]:
+    """One cause, one finding: a channel whose statements start after the payouts of bank
+    credits booked to it (gaps.begun_after) and whose first payouts take money from
+    before them (_starts_short) misses one statement, the one before its first: the
+    second said in the first."""
+    heads = {(f.source, f.date): f for f in found if f.code == "statement-gap" and f.source in config.channels
+             and f.message.startswith(gaps.shop_starts([f.source], f.date) + " (a payout in flight")}
+    into: dict[int, list[Finding]] = defaultdict(list)
+    for f in found:
+        head = heads.get((f.source, f.date))
+        if head is not None and f.message.startswith(gaps.shop_starts([f.source], f.date) + f" ({STATES_NO_BALANCE}"):
+            into[id(head)].append(f)
+    return gaps._folded(found, into) if into else found
+
+
+def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, unknown_before,
+                        short: list | None = None) -> list[Finding]:
+    """`short`: gets (payout, amount) for each payout of the first days, where what the
+    account held before them is unknown (`unknown_before`), that takes more than it held."""
     findings = []
     # [item, amount still in clearing, its order link, what took part of it: [[out, amount]] or None]
     queue: deque[list] = deque()
@@ -178,10 +245,13 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
                 f"{_money(need)} more than the {_money(held_before)} {currency} {account} held", refs([item.entry]),
                 expected=held_before, actual=-item.amount, **at_entry(item.entry)))
         elif need and not (payout and unknown_before(item.date)):
-            # (a payout near the start took money from before the first statement: it
-            # owes nothing to the money that comes in after it)
             deficit += need
             owing.append([item, need])
+        elif need and short is not None:
+            # a payout near the start took money from before the first statement: it owes
+            # nothing to the money that comes in after it, and the statement before (or
+            # the opening) is missing (_starts_short)
+            short.append((item, need))
     late: dict[dt.date, list] = defaultdict(list)
     for queued in queue:
         item, left = queued[0], queued[1]
@@ -330,15 +400,24 @@ def _banks_start_late(late: dict) -> list[Finding]:
     return out
 
 
-def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None) -> list[Finding]:
-    """All clearing and transit findings of every channel. `index` and `cover`: the
-    postings index and the coverage of the same books, when the caller has them."""
+def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None, own=None) -> list[Finding]:
+    """All clearing and transit findings of every channel, and the statement-gaps of every
+    source. `index` and `cover`: the postings index and the coverage of the same books,
+    `own` the transactions a person wrote (cut_over.is_own), when the caller has them."""
     index, cover = _index_and_cover(entries, config, index, cover)
     out, waiting, unheard, holed, early, late = [], {}, {}, {}, {}, {}
     banks = {bank.account for bank in config.banks.values()}
+    # A person's own entries of the days the statements cover book their money twice: one
+    # statement-gap per source says so (cut_over.py), and the statements' money is judged
+    # without them (a payout would take "more than was held" by what they took out first).
+    overlapping = cut_over.overlaps(entries if own is None else own, cut_over.booked_accounts(config),
+                                    cover.sold) if cover.recorded else []
+    twice = {id(e) for overlap in overlapping for e in overlap.entries}
     for channel in config.channels.values():
         landed, horizon = landed_as(channel, channel.bank, config, cover, as_of)
         held, transit = index.get(channel.accounts.clearing, []), index.get(channel.accounts.transit, [])
+        if twice:
+            held, transit = ([i for i in items if id(i.entry) not in twice] for items in (held, transit))
         if not cover.shows_payouts(channel.name):
             out += _without_payouts(held, transit, landed, as_of, horizon, late)
             continue
@@ -348,4 +427,6 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
             out += card_payments.findings(held, landed, as_of, horizon, banks, waiting, unheard, holed)
         out += _transit_by_bank(transit, channel, config, cover, as_of, banks, waiting, unheard, holed, early=early)[1]
     out += transfers.findings(index.get(config.transfers, []), config, as_of, cover, waiting)
-    return out + _banks_start_late(late) + gaps.findings(cover, config, waiting, unheard, holed, early)
+    out += cut_over.findings(overlapping)
+    return _one_start(out + _banks_start_late(late) + gaps.findings(cover, config, waiting, unheard, holed, early),
+                      config)

@@ -24,7 +24,9 @@ are not changed: once the statement is imported there is no hole, and Beancount 
 the assertions again. beanclear's own readers (books.load, the Fava page) get them back
 as Beancount would have failed them (`restored`), so the report, close and carry
 forward read the statements' balances as before. The balance pass this takes runs only
-where a source that asserts balances has days between its statements that none covers.
+where a source that asserts balances has days between its statements that none covers,
+or a person's own entries of the days they cover (statements/cut_over.py: the same
+holding, for the assertions those entries alone make fail).
 """
 
 from __future__ import annotations
@@ -42,15 +44,19 @@ def hold(entries, options_map, load, found: list) -> list:
     """`found` (the plugin's findings) folded as `beanclear check` folds its report, with
     Beancount's failed assertions among them; each assertion a finding took in is
     replaced in `entries` (in place) by its held entry. The assertions are computed
-    only where a source that asserts balances has a day its statements leave out: else
-    none fails for a missing statement, and the rest is Beancount's to report."""
+    only where a source that asserts balances has a day its statements leave out, or own
+    entries of days they cover: else none fails for either, and the rest is Beancount's to
+    report."""
     from beanclear.checks import checking, missing_rows
+    from beanclear.statements import cut_over
     config, cover, asserted = load.config, load.cover(entries), load.walk(entries).asserted
     gapped = {name for name, source in missing_rows.asserting_sources(config).items()
               if cover.gapped(source) or _asserted_past(cover, source, asserted.get(name))}
+    # and where a person's own entries book money of the statements' days (cut_over.folded)
+    gapped |= {f.account for f in found if cut_over.is_overlap(f) and f.account in asserted}
     checked, failed = (entries, []) if not gapped else _checked(entries, options_map, gapped)
     as_found = [checking.beancount_finding(error, config.root) for error in failed]
-    folded = checking.fold(as_found + found, checked, config, cover)
+    folded = checking.fold(as_found + found, checked, config, load)
     kept = {(f.file, f.line) for f in folded if f.code == "beancount"}
     taken = {id(error.entry): error for error, f in zip(failed, as_found) if (f.file, f.line) not in kept}
     if taken:

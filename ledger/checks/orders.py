@@ -49,7 +49,7 @@ from beancount.core import data
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks.clearing import order_key
 from beanclear.checks.findings import Finding, at_entry, limit
-from beanclear.checks.items import REF_KEYS, Item, _money, refs
+from beanclear.checks.items import REF_KEYS, WRITE_OFF, Item, _money, refs
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, fetch_command, hole_head, shop_starts
 from beanclear.checks.fx import References, customer_amount, unpaired
@@ -188,10 +188,13 @@ class Group:
         self.shop_refunds: list[Item] = []
         self.payments: list[Item] = []
         self.channel_refunds: list[Item] = []
+        self.written_off: list[Item] = []   # write-offs linked to the order: no payment, no refund
         for entry in entries:
             postings = [p for p in entry.postings if p.account == account]
             item = Item(entry, sum((p.units.number for p in postings), Decimal(0)), postings[0].units.currency)
-            if any(p.account == sales for p in entry.postings):  # the shop's export books its sales
+            if WRITE_OFF in entry.meta:
+                self.written_off.append(item)
+            elif any(p.account == sales for p in entry.postings):  # the shop's export books its sales
                 (self.orders if item.amount > 0 else self.shop_refunds).append(item)
             else:   # a failed refund given back is a refund less, a failed payment a payment less
                 (self.channel_refunds if sold_or_refunded(entry, item.amount)[1] else self.payments).append(item)
@@ -258,7 +261,7 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
                 convert: InCurrency, exports=None) -> list[Finding]:
     """The findings of one order's group (module docstring), in the order's currency.
     `exports`: the days the shop's exports cover, as a message says them (default `span`)."""
-    items = g.orders + g.shop_refunds + g.payments + g.channel_refunds
+    items = g.orders + g.shop_refunds + g.payments + g.channel_refunds + g.written_off
     account, currency = shop.accounts.receivable, (g.orders or g.payments or items)[0].currency
     name = next((i.entry.meta["order-id"] for i in g.orders if i.entry.meta.get("order-id")), key[6:])
     converted = {id(i): convert(i, currency) for i in items}
@@ -312,7 +315,10 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
             out.append(finding("duplicate-charge", g.payments[1], excess - returned,
                                f"order {name} of {_money(ordered)} {currency} was paid {len(g.payments)} times, "
                                f"{_money(paid)} {currency} in all ({by(g.payments)})", expected=ordered, actual=paid))
-    elif abs(paid - ordered) > paid_slack and not (gift_part and paid < ordered):
+    elif abs(paid - ordered) > paid_slack and not (gift_part and paid < ordered) and not (
+            # written off to zero: the receivable comes back to zero (a write-off of another
+            # amount leaves the difference the payments show, for resolve/state.py to say)
+            g.written_off and abs(ordered - paid + sum(converted[id(i)][0] for i in g.written_off)) <= paid_slack):
         out.append(finding("amount-mismatch", g.payments[0], abs(paid - ordered),
                            f"order {name} of {_money(ordered)} {currency} was paid {_money(paid)} {currency} "
                            f"({by(g.payments)}){beyond}", expected=ordered, actual=paid))

@@ -22,8 +22,9 @@ from beanclear.books import atomic
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.clock import today
 from beanclear.config import ConfigError, load
-from beanclear.checks.findings import Finding, apply_policy, as_errors, at_entry
+from beanclear.checks.findings import UNNAMED, Finding, apply_policy, as_errors, at_entry, relative
 from beanclear.resolve import state as resolve_state
+from beanclear.statements import cut_over
 from beanclear.statements.coverage import Coverage
 from beanclear.checks.directives import SINCE
 
@@ -62,7 +63,8 @@ class Walk:
       very loop over the postings;
     - `fee_of`: transactions naming a payment's fee (fees.separate_fees);
     - `converted`: transactions with fx metadata or a priced posting (fx.applied);
-    - `order_ids`: transactions naming an order (orders.unrouted)."""
+    - `order_ids`: transactions naming an order (orders.unrouted);
+    - `own`: transactions a person wrote, not beanclear (statements/cut_over.py)."""
 
     def __init__(self, entries, config):
         from beanclear.resolve.writeoff import META as WRITE_OFF
@@ -74,14 +76,17 @@ class Walk:
         self.watched_accounts = watched
         receivables = {shop.accounts.receivable for shop in config.shops.values()}
         latest = None
-        custom, prices, marked, watching, linked, sold, fee_of, converted, order_ids = ([] for _ in range(9))
+        custom, prices, marked, watching, linked, sold, fee_of, converted, order_ids, own = ([] for _ in range(10))
         Transaction, Custom, Price, Balance = data.Transaction, data.Custom, data.Price, data.Balance
         asserted: dict[str, dt.date] = {}
         for entry in entries:
             if isinstance(entry, Transaction):
                 meta = entry.meta
-                if "id" in meta and (latest is None or entry.date > latest):
-                    latest = entry.date
+                if "id" in meta:
+                    if latest is None or entry.date > latest:
+                        latest = entry.date
+                elif cut_over.is_own(entry):
+                    own.append(entry)
                 if WRITE_OFF in meta:
                     marked.append(entry)
                 if "fee-of" in meta:
@@ -119,7 +124,7 @@ class Walk:
         # Books carried forward to a month (periods/forward.py) start at its directive's date.
         self.since = next((c for c in custom if c.type == SINCE), None)
         self.custom, self.prices, self.marked, self.watched, self.linked = custom, prices, marked, watching, linked
-        self.sales, self.fee_of, self.converted, self.order_ids = sold, fee_of, converted, order_ids
+        self.sales, self.fee_of, self.converted, self.order_ids, self.own = sold, fee_of, converted, order_ids, own
 
 
 @contextmanager
@@ -254,11 +259,10 @@ class Load:
             return
         with collector_paused():
             when = self.as_of(entries)
-            _, _, by_key = self.acks(entries)
             for name in missing:
                 index, extra, walk = None, {}, self.walk(entries)
                 if name == "clearing":
-                    index, extra = self.index(entries), {"cover": self.cover(entries)}
+                    index, extra = self.index(entries), {"cover": self.cover(entries), "own": walk.own}
                 elif name == "suspense":
                     index = self.index(entries)
                 elif name == "orders":
@@ -276,14 +280,65 @@ class Load:
                 # after the start may fail because of it (the report then shows it).
                 start = self.since(entries)
                 out = []
-                for f in found:
-                    matching = [a for ref in f.refs for a in by_key.get((f.code, ref), ())]
-                    if matching:
-                        self._used.update(id(a) for a in matching)
+                for f in self._acked(entries, found):
                     if shown_from(start, f) or f.code == "statement-gap":
-                        out.append(replace(f, check=name, acknowledged=bool(matching)))
+                        out.append(replace(f, check=name))
                 self._raw[name] = out
-                self.findings[name] = apply_policy(_resolved(out, walk.marked), self.config)
+                self.findings[name] = apply_policy(_resolved(out, walk.marked, self.config), self.config)
+
+    def _naming(self, entries, finding: Finding) -> list:
+        """The acknowledgments that name a finding: its code and one of its refs."""
+        _, _, by_key = self.acks(entries)
+        return [a for ref in finding.refs for a in by_key.get((finding.code, ref), ())]
+
+    def _acked(self, entries, findings: list[Finding]) -> list[Finding]:
+        """`findings`, each acknowledged where an acknowledgment names its code and one of
+        its refs (and only then); the acknowledgments that do are used (not stale)."""
+        out = []
+        for f in findings:
+            matching = self._naming(entries, f)
+            if matching:
+                self._used.update(id(a) for a in matching)
+            out.append(replace(f, acknowledged=bool(matching)))
+        return out
+
+    def as_listed(self, entries, found: list[Finding], folded: list[Finding]) -> list[Finding]:
+        """The findings as `check` lists them (`folded`: checking.fold's of `found`), each
+        decided by its own code and the refs it shows.
+
+        The checks' findings are decided as they are found (run: acknowledgments, then
+        the write-offs and follow-ups of resolve.state): the fold reads that (an
+        acknowledged order points at no missing day, a payout written off is settled and
+        taken into nothing). What the fold makes or changes (a statement-gap that takes
+        in what one missing statement explains, with their refs) is a finding no check
+        found: it is decided here, in the same way, by its code and any ref it shows, so
+        that `beanclear ack`, `follow-up` and the page name it by whichever of them (a
+        gap of a day's bills not imported was acknowledged by `#502`, listed as an
+        error still and its acknowledgment as stale). An acknowledgment it uses is not
+        stale. One the fold's findings took in keeps deciding the finding it names (it
+        is used, and an acknowledged finding points at no missing statement), not the
+        finding that takes it in."""
+        kept = {id(f) for f in found}
+        made = [f for f in folded if id(f) not in kept and f.code not in UNNAMED]
+        if not made:
+            return folded
+        acks_found, _, _ = self.acks(entries)
+        marked = self.walk(entries).marked
+        decided: dict[int, list[Finding]] = {}
+        uses: set[int] = set()
+        for f in made:
+            uses.update(id(a) for a in self._naming(entries, f))
+            fresh = self._acked(entries, [replace(f, acknowledged=False, follow_up=None)])
+            decided[id(f)] = _resolved(fresh, marked, self.config)   # (settled by a write-off: gone)
+        # their acknowledgments were stale to the checks' findings (_general_raw): no more
+        now_used = {_place(a.entry, self.config.root) for a in acks_found if id(a) in uses}
+        out = []
+        for f in folded:
+            if id(f) in decided:
+                out += decided[id(f)]
+            elif not (f.code == "stale-ack" and f.refs and (f.file, f.line) in now_used):
+                out.append(f)
+        return out
 
     def found(self, entries, check: str) -> list[Finding]:
         """A check's findings as it found them, acknowledged where the books say so and
@@ -319,7 +374,8 @@ class Load:
         """The findings of no check: malformed acknowledgments; with `stale` (every check
         ran), the unused ones too."""
         if not stale:
-            return apply_policy(_resolved(self._general_raw(entries, False), self.walk(entries).marked), self.config)
+            return apply_policy(_resolved(self._general_raw(entries, False), self.walk(entries).marked, self.config),
+                                self.config)
         return [f for f in self.complete_report(entries) if not f.check]
 
     def complete_report(self, entries) -> list[Finding]:
@@ -330,7 +386,8 @@ class Load:
             self.run(entries, tuple(CHECKS))
             with collector_paused():
                 out = [f for name in CHECKS for f in self._raw[name]] + self._general_raw(entries, True)
-                self._general = apply_policy(resolve_state.apply(out, self.walk(entries).marked), self.config)
+                self._general = apply_policy(resolve_state.apply(out, self.walk(entries).marked, config=self.config),
+                                             self.config)
         return self._general
 
     def report(self, entries, checks=tuple(CHECKS)) -> list[Finding]:
@@ -344,17 +401,23 @@ class Load:
         return sorted(out, key=lambda f: f.sort_key)
 
 
+def _place(entry, root) -> tuple:
+    """Where a directive is, as its finding says it (findings.apply_policy: relative to the config)."""
+    at = at_entry(entry)
+    return relative(at["file"], root), at["line"]
+
+
 def shown_from(start: dt.date | None, finding: Finding) -> bool:
     """Whether books carried forward to `start` (Load.since) show a finding: one dated
     from then on, or undated; the whole books (None) show every one."""
     return start is None or finding.date is None or finding.date >= start
 
 
-def _resolved(findings: list[Finding], entries) -> list[Finding]:
+def _resolved(findings: list[Finding], entries, config=None) -> list[Finding]:
     """resolve.state.apply on some of the findings, without the write-offs it lists
     because none of *these* findings used them (known only when every check ran).
     `entries`: the books' entries, or those of them resolve.state reads (Walk.marked)."""
-    return resolve_state.apply(findings, entries, unused=False)
+    return resolve_state.apply(findings, entries, unused=False, config=config)
 
 
 def find(entries, config, checks=tuple(CHECKS)) -> list[Finding]:
@@ -424,7 +487,8 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
         found = [f for f in held.hold(entries, options_map, stored, found)
                  if f.code != "beancount"]   # Beancount reports the rest itself
     start = stored.since(entries)
-    errors = as_errors([f for f in found if shown_from(start, f)])
+    # (own entries before the start whose finding holds assertions from it on: said, as check says it)
+    errors = as_errors([f for f in found if shown_from(start, f) or cut_over.is_overlap(f) and cut_over.takes_in(f)])
     books = os.path.dirname(options_map.get("filename") or "")
     since = stored.walk(entries).since if first and books else None
     if since is not None:
@@ -432,6 +496,12 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
         why = stale(Path(books), since, options_map.get("include", ()), config)
         if why:
             errors.insert(0, PluginConfigError(since.meta, f"beanclear: {why}", None))
+    if first and books:
+        # a source taken out of the config while the books include its statements: the
+        # money they hold is judged by no check (books/dropped.py); every command refuses
+        from beanclear.books import dropped
+        errors[:0] = [PluginConfigError({"filename": str(path), "lineno": line}, f"beanclear: {said}", None)
+                      for path, line, said in dropped.found(config, Path(options_map["filename"]))]
     if first and books and atomic.pending(Path(books)):
         # bean-check and Fava read the files as they are: never let them pass on a write
         # a crash cut short (any beanclear command rolls it back first).

@@ -9,7 +9,7 @@ and Fava's sidebar gets a "Reconciliation" page: channels at a glance, charts, t
 findings of `beanclear check`, and a review queue where a person accepts or rejects
 match proposals and acknowledges findings. It is a thin face over the library, like
 the command line: findings from checking.report, proposals from matching.match, and
-every write through edits.apply or acks.record (atomic, under the books' lock, a
+every write through the one writer, edits.apply (atomic, under the books' lock, a
 minimal diff). Fava notices the written files and reloads the books. On books carried
 forward (`fava books/since-YYYY-MM.beancount`) the proposals are `beanclear match
 --since YYYY-MM`'s, from the same code (matching/since.py Matched), and the actions on
@@ -47,7 +47,7 @@ from beanclear.config import ConfigError
 from beanclear.fava_page import actions, carried, charts, guard, overview, review, upload
 from beanclear.fava_page.guard import Refused
 from beanclear.live import status as live_status
-from beanclear.resolve import ResolveError, acknowledging, linking, on_the_page, refusal
+from beanclear.resolve import ResolveError, acknowledging, linking, on_the_page, refusal, rejecting
 
 
 MATCH_ON_RENDER = 20_000   # entries up to which the first render also runs the matcher (~0.3 s there)
@@ -151,6 +151,12 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         self.config_path = config
         self._state: State | None = None
         self._charts: dict = {}
+        # The books' files as Fava's load of them read them: taken before the load reads
+        # them (a write during the load, while Fava parses, is a change from it), None
+        # where not known (the first load, which makes this extension; a load Fava made
+        # without noticing a change): the page loads the books again before its first write.
+        self._read = self._before_load = None
+        self._watch(ledger)
 
     def money(self, value, currency: str) -> str:
         """review.money in the locale of these books' Fava (the page's amounts)."""
@@ -162,6 +168,43 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
 
     def after_load_file(self) -> None:
         self._state, self._charts = None, {}
+        self._read, self._before_load = self._before_load, None
+
+    def _watch(self, ledger) -> None:
+        """Take the books' files as they are when Fava's watcher tells it they changed,
+        right before Fava loads them again (FavaLedger.changed): the read a write of the
+        page is decided from (`_read`). Fava's own watcher may take a change made while it
+        loads for the one it loads (it checks again once loaded): a command's write-off
+        during Fava's load of the demo was written again by the page (blind9)."""
+        watcher = getattr(ledger, "watcher", None)
+        check = getattr(watcher, "check", None)
+        if check is None:
+            return
+
+        def checked() -> bool:
+            changed = check()
+            if changed and self._before_load is None:   # a load follows (or is under way: then taken already)
+                self._before_load = self._books_now()
+            return changed
+        try:
+            watcher.check = checked
+        except AttributeError:   # a watcher that takes no attribute: every write loads the books first
+            pass
+
+    def _load_again(self) -> None:
+        """Load the books again (under the lock: nothing writes while it reads)."""
+        self._before_load = self._books_now()
+        self.ledger.load_file()
+
+    def _books_now(self):
+        """The books' files as they are now (atomic.Snapshot): taken as Fava has loaded
+        them, and again under the lock before a write; None where the config cannot say
+        where the books are."""
+        try:
+            config = reconcile.plugin_config(self.ledger.options, self.config_path)
+        except (ConfigError, OSError):
+            return None
+        return atomic.Snapshot.of(config.books, config.path)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -221,9 +264,9 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         def act(body, state):
             if guard.flag(body, "all_confident"):
                 guard.fields(body, ("all_confident",))
+                # none (accepted already: a double click): "accepted 0", nothing written, as
+                # `match --apply` twice answers
                 chosen = [p for p in state.proposals if p.confident]
-                if not chosen:
-                    raise Refused(409, "no confident proposal to accept")
             else:
                 guard.fields(body, ("bank_refs", "target"), ("all_confident",))
                 key = self._key(body)
@@ -238,7 +281,7 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
                 except ResolveError as exc:
                     raise Refused(409, refusal(exc)) from None
             chosen, shut = state.matching().in_open_months(chosen)
-            if not chosen:   # every one of closed months: what `match --apply` says, nothing written
+            if not chosen:   # none, or every one of closed months: what `match --apply` says, nothing written
                 return [], "accepted 0 proposal(s)" + state.matching().left_closed(shut)
             try:
                 todo = state.matching().edits(chosen)
@@ -252,14 +295,15 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
 
     @extension_endpoint("reject", ["POST"])
     def reject(self):
-        """Remember that a proposal is wrong, so that matching does not make it again."""
+        """Remember that a proposal is wrong, so that matching does not make it again
+        (resolve/rejecting.py: rejected already, it writes nothing and says so)."""
         def act(body, state):
             guard.fields(body, ("bank_refs", "target", "reason"))
-            reason = guard.text(body, "reason")
-            proposal = self._proposal(body, state)
-            lines = acks.reject_lines(review.proposal_key(proposal)["bank_refs"], proposal.target, reason)
-            return acks.record(state.config.books, lines), f"rejected {proposal.target}"
-        return self._write(act)
+            reason, key = guard.text(body, "reason"), self._key(body)
+            plan = rejecting.reject(self.ledger.all_entries, review.find_proposal(state.proposals, key),
+                                    key["bank_refs"], key["target"], reason)
+            return self._plan_write(state, plan)
+        return self._resolve(act)
 
     @extension_endpoint("acknowledge", ["POST"])
     def acknowledge(self):
@@ -294,7 +338,15 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         books refuse it (a closed month, a line explained already, a limit)."""
         try:
             body = guard.decision_body()
-            with atomic.waiting(guard.WRITE_WAIT):   # a request, not a terminal: it waits briefly
+            root = self.state().config.books
+            with atomic.waiting(guard.WRITE_WAIT), atomic.locked(root), atomic.holding(root):
+                # (a request, not a terminal: it waits briefly) The action is decided and
+                # written under the lock, from the books as they are then: another write
+                # since Fava loaded them (a command, before Fava's watcher told it) has
+                # the ledger loaded again first (blind9: the command line and the page
+                # both wrote one write-off).
+                if not self.ledger.changed() and (self._read is None or self._read.changed()):
+                    self._load_again()
                 changed, message = act(body, self.state())
         except Refused as exc:
             return jsonify({"error": on_the_page(str(exc))}), exc.status

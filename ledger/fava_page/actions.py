@@ -200,11 +200,21 @@ class ResolveEndpoints:
 
     @extension_endpoint("unlink", ["POST"])
     def unlink(self):
-        """Undo a match or a booking of a bank line."""
+        """Undo a match of a bank line: take its match links off, as `beanclear unlink`
+        does. The page offers Unlink only on a finding whose bank line carries match links;
+        undoing a booking (a line booked, no match link to take off) is a command-line step
+        (README, "Resolving findings"): refused, named so. Nothing to undo: the command's
+        answer (done already), as for every action."""
         def act(body, state):
             guard.fields(body, ("bank_ref",), ("link",))
             link = guard.ident(body, "link") if body.get("link") is not None else None
             plan = linking.unlink(state.config, self.ledger.all_entries, guard.ident(body, "bank_ref"), link)
+            if not plan.nothing and not any(l.startswith(linking.MATCH_LINKS) for l in plan.data["removed"]):
+                ref = plan.data["bank_ref"]
+                line = linking.bank_line(self.ledger.all_entries, state.config, ref)
+                raise Refused(409, refusal(ResolveError(
+                    f"bank line {ref} is booked to {line.counter}, not linked: the page unlinks a match only; "
+                    f"undo the booking on the command line (a command-line step: `beanclear unlink {ref}`)")))
             return self._plan_write(state, plan)
         return self._resolve(act)
 
@@ -225,7 +235,8 @@ class ResolveEndpoints:
             if guard.flag(body, "done"):
                 guard.fields(body, ("code", "ref", "done", "note"))
                 plan = followup.done(state.config, self.ledger.all_entries, guard.ident(body, "code"),
-                                     guard.ident(body, "ref"), guard.text(body, "note"))
+                                     guard.ident(body, "ref"), guard.text(body, "note"),
+                                     findings=state.report.findings)
             else:
                 guard.fields(body, ("code", "ref", "owner", "due"), ("note", "done"))
                 plan = followup.follow_up(state.config, self.ledger.all_entries, state.report.findings,

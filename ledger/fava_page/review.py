@@ -1,7 +1,7 @@
 """The findings table and the review queue: which rows to show, and how a row names
 what a decision is about. The decisions themselves are written by the library
-(edits.apply for an accepted proposal, acks.record for an acknowledgment or a
-rejection), exactly as the command line writes them."""
+(edits.apply for an accepted proposal, resolve/acknowledging.py and resolve/rejecting.py
+for an acknowledgment or a rejection), exactly as the command line writes them."""
 
 from __future__ import annotations
 

@@ -11,7 +11,6 @@ beanclear only ever appends to the file.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,16 +98,19 @@ def _directives(root: Path) -> Iterator[tuple[str, Closed]]:
 
 def refuse_closed(root: Path, results) -> None:
     """Raise ClosedMonth (a StatementError) at the first new entry (of import FileResults)
-    dated in a closed month: an import never adds to or changes a closed month."""
+    dated in a closed month: an import never adds to or changes a closed month. A
+    statement whose rows the books all hold there is no such import (a closed month's
+    statement downloaded again, in part, in another order): its coverage record, dated its
+    last day, is left out where that day's month is closed (a record written there would
+    change the closed month's file and what its coverage says), and its notes say so."""
     closed = closed_months(root)
     if not closed:
         return
     for result in results:
-        # a statement row first (its line is what to show); a coverage record has no line.
         # A fold over the new entries (they may be on disk): the first, by line, of those
         # in a closed month; of equal lines, the first to come (as a stable sort gives).
         found, best = None, None
-        for entry in itertools.chain(result.new, result.covered):
+        for entry in result.new:
             month = entry.date.strftime("%Y-%m")
             if month in closed:
                 line = entry.meta.get("lineno")
@@ -117,8 +119,23 @@ def refuse_closed(root: Path, results) -> None:
                     found, best = entry, rank
         if found is not None:
             month = found.date.strftime("%Y-%m")
-            c = closed[month]
-            by = f" by {c.by}" if c.by else ""
             raise ClosedMonth(result.path, found.meta.get("lineno") or 0,
-                                 f"{month} is closed (beanclear close{by}, {PERIODS_FILE}:{c.line}); "
-                                 f'beanclear reopen {month} --reason "…" first')
+                              f'{month} is closed ({_closed_by(closed[month])}); beanclear reopen {month} '
+                              f'--reason "…" first')
+    for result in results:
+        kept = []
+        for record in result.covered:
+            month = record.date.strftime("%Y-%m")
+            if month not in closed:
+                kept.append(record)
+                continue
+            first = record.values[1].value if len(record.values) > 1 else record.date
+            result.notes.append(("" if len(result.new) else "nothing new; ")
+                                + f"{month} is closed ({_closed_by(closed[month])}): its coverage record ({first} "
+                                f"to {record.date}) is not written, and the closed month's books stay as they are")
+        result.covered[:] = kept
+
+
+def _closed_by(c: Closed) -> str:
+    """`beanclear close by alice, periods.beancount:4`: who closed the month, and where."""
+    return f"beanclear close{f' by {c.by}' if c.by else ''}, {PERIODS_FILE}:{c.line}"

@@ -84,19 +84,40 @@ def who() -> str:
 
 
 def close(config, month: str) -> Outcome:
-    """Close a month (see the module's docstring). Writes only when nothing blocks it."""
+    """Close a month (see the module's docstring). Writes only when nothing blocks it:
+    decided from the books as read, and again under the lock from the books as they are
+    then where another write came between (two closes at once write one)."""
+    decided, block, read = _closing(config, month)
+    if block is None:
+        return decided
+
+    def again():   # another write came since the books were read: decided anew, under the lock
+        nonlocal decided
+        decided, fresh, _ = _closing(config, month)
+        return fresh or ""
+    written = _append(config.books, block, read, again)
+    decided.written = written
+    return decided
+
+
+def _closing(config, month: str) -> tuple[Outcome, str | None, object]:
+    """What closing a month would write: (its outcome, the block to append or None,
+    the books as read, books.READ)."""
     from beanclear import books
     from beanclear.checks import checking, reconcile
     from beanclear.periods import month_end
     last, next_first = month_bounds(month)
     root = config.books
     if month in closed_months(root):
-        return Outcome(month, message=f"{month} is already closed; nothing was written")
+        return Outcome(month, message=f"{month} is already closed; nothing was written"), None, None
     earlier = open_before(root, month)
     if earlier:
         raise PeriodError(f"{', '.join(earlier)} still open and holding entries; close "
                           f"{'them' if len(earlier) > 1 else 'it'} first (months close in order)")
     entries, errors, options = books.load(root / "main.beancount")
+    read = options.get(books.READ)
+    if month in closed_months(root):   # closed since the first look, before the books were read
+        return Outcome(month, message=f"{month} is already closed; nothing was written"), None, None
     first_last = span(entries)
     if first_last is None or last < first_last[0]:
         raise PeriodError(f"{month}: the books hold no transaction in that month or before it{runs(first_last)}")
@@ -113,25 +134,29 @@ def close(config, month: str) -> Outcome:
                 and (f.date is None or f.date <= (next_first if f.code == "beancount" else last))]
     blockers += [_line(f) for f in month_end.short_of(entries, config, load, last)]
     if blockers:
-        return Outcome(month, blockers=blockers,
-                       message=f"{month} cannot be closed: {len(blockers)} unresolved error(s); nothing was written")
+        return Outcome(month, blockers=blockers, message=f"{month} cannot be closed: {len(blockers)} unresolved "
+                                                         "error(s); nothing was written"), None, read
     block = close_text(month, balances(entries, accounts_of(config), next_first), who())
-    written = _append(root, block)
-    return Outcome(month, written, message=f"{month} closed: {block.count(' balance ')} balance assertion(s) "
-                                           f"at {next_first}, in {PERIODS_FILE}")
+    return Outcome(month, message=f"{month} closed: {block.count(' balance ')} balance assertion(s) "
+                                  f"at {next_first}, in {PERIODS_FILE}"), block, read
 
 
 def reopen(config, month: str, reason: str) -> Outcome:
-    """Reopen a closed month, with the reason, in a directive (nothing removed)."""
+    """Reopen a closed month, with the reason, in a directive (nothing removed); decided
+    again under the lock where another write came since (two reopens at once write one)."""
+    from beanclear.books import atomic
     last, _ = month_bounds(month)
     flat = " ".join(str(reason or "").split())
     if not flat:
         raise PeriodError("--reason: expected why the month is reopened, got nothing")
-    if month not in closed_months(config.books):
-        raise PeriodError(f"{month} is not closed; nothing was written")
-    block = (f"\n{last} custom {render.quote(REOPEN)} {render.quote(month)} {render.quote(flat)}\n"
-             f"  reopened-by: {render.quote(who())}\n")
-    written = _append(config.books, block)
+    read = atomic.Snapshot.of(config.books)
+
+    def block() -> str:
+        if month not in closed_months(config.books):
+            raise PeriodError(f"{month} is not closed; nothing was written")
+        return (f"\n{last} custom {render.quote(REOPEN)} {render.quote(month)} {render.quote(flat)}\n"
+                f"  reopened-by: {render.quote(who())}\n")
+    written = _append(config.books, block(), read, block)
     return Outcome(month, written, message=f"{month} reopened: imports may add to it again")
 
 
@@ -196,9 +221,11 @@ def close_text(month: str, held: list[tuple[str, str, Decimal]], by: str) -> str
     return "".join(lines)
 
 
-def _append(root: Path, block: str) -> list[Path]:
-    """Append a block to periods.beancount (made, and included, on first use) in one write."""
-    return edits.append_to(root, PERIODS_FILE, PERIODS_HEADER, block, after=("acks.beancount", "prices.beancount"))
+def _append(root: Path, block: str, read=None, again=None) -> list[Path]:
+    """Append a block to periods.beancount (made, and included, on first use) in one write
+    (`read`, `again`: as edits.append_to's)."""
+    return edits.append_to(root, PERIODS_FILE, PERIODS_HEADER, block, after=("acks.beancount", "prices.beancount"),
+                           read=read, again=again)
 
 
 def _line(f) -> str:

@@ -107,6 +107,7 @@ def carry(config, month: str, lookback_days: int | None = None) -> tuple[Path, s
     main = root / "main.beancount"
     if not main.exists():
         raise PeriodError(f"{main}: no books yet (run `beanclear import` first)")
+    after_the_books(root, month)
     with atomic.locked(root):
         held, days = digest(root, month), lookback_days or lookback(config)
         if path.exists():
@@ -125,6 +126,27 @@ def carry(config, month: str, lookback_days: int | None = None) -> tuple[Path, s
         said += (f"; {', '.join(unclosed)} {'are' if len(unclosed) > 1 else 'is'} not closed: findings dated "
                  f"before {start} are not shown here (`beanclear check` lists them)")
     return path, said
+
+
+DAY_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]", re.M)
+
+
+def after_the_books(root: Path, month: str) -> None:
+    """PeriodError for a month after the books' last entry: no month file of it or later,
+    so the ledger would show nothing of its own (a bad month, as close's before the
+    books). Decided by the month files' names, without reading the books; the error says
+    the last day the last month's files hold, and where."""
+    files = month_files(root)
+    if files and files[-1][0] >= month:
+        return
+    last = None
+    for m, path in files:
+        if m == files[-1][0]:
+            days = DAY_LINE.findall(path.read_text(encoding="utf-8", errors="replace"))
+            if days and (last is None or max(days) > last[0]):
+                last = (max(days), path)
+    end = f" (they end at {last[0]}, {root.name}/{last[1].relative_to(root).as_posix()})" if last else ""
+    raise PeriodError(f"{month}: the books hold no entry in that month or after it{end}")
 
 
 def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> Iterator[str]:

@@ -36,7 +36,7 @@ from decimal import Decimal
 
 from beanclear.checks import transit
 from beanclear.checks.findings import Finding
-from beanclear.checks.items import Item, refs
+from beanclear.checks.items import Item, refs, written_off
 from beanclear.statements import gaps
 from beanclear.statements.coverage import QUIET_DAYS, Coverage
 
@@ -95,7 +95,7 @@ def credits_waiting(entries, config, load, last: dt.date) -> tuple[dict[str, lis
         taken = {id(credit) for credits in by_payout.values() for credit in credits}
         unanswered = [item for items in grouped.values() for item in items
                       if item.amount < 0 and item.date <= last and id(item) not in taken and id(item) not in holed
-                      and not transit._funding(item, channel)]
+                      and not transit._funding(item, channel) and not written_off(item)]
         judged = [(item, horizons[name].credit(item.date, channel.bank_days)) for item in unanswered]
         out[name] = [item for item, said in judged if said == "wait"]
         early[name] = sorted((item for item, said in judged if said == "before"), key=lambda i: i.order)

@@ -28,8 +28,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from beanclear.reports.period import ZERO, PeriodReport
-from beanclear.reports.render import (CHANNEL_FIGURES, STATUSES, TIE_OUT, channel_cells, channel_label, dated,
-                                      gap_days, shown, summary)
+from beanclear.reports.render import (CHANNEL_FIGURES, TIE_OUT, channel_cells, channel_label, counted, dated,
+                                      gap_days, shown)
 
 CID_FONT = "STSong-Light"
 FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -88,8 +88,7 @@ def write(report: PeriodReport, path: Path) -> None:
         ("channel", "currency", *map(channel_label, CHANNEL_FIGURES)),
         [(c.name, c.currency, *channel_cells(c)) for c in report.channels], cell, numeric_from=2, padding=3),
         Paragraph(escape(TIE_OUT), cell)]
-    counts = summary(report)
-    story += [Paragraph(escape("问题 Findings: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES)), heading)]
+    story += [Paragraph(escape("问题 Findings: " + counted(report)), heading)]
     if report.findings:
         story.append(_table(
             ("status", "code", "date", "source", "amount", "message", "resolution"),

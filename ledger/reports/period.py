@@ -648,7 +648,11 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
                 reason = f"{up['state']}: {up['owner']}, due {up['due']}" + (f" — {up['note']}" if up["note"] else "")
             elif not reason and up.get("state") == "resolved":
                 reason = f"resolved: {up.get('note', '')}"
-            out.append(_row(f, "acknowledged" if f.acknowledged else "open", reason))
+            # followed up before its due date: a state of its own, not acknowledged (README
+            # "Follow up"); overdue, it is open again
+            status = "following up" if up.get("state") == "following up" else \
+                "acknowledged" if f.acknowledged else "open"
+            out.append(_row(f, status, reason))
     later = [e for e in entries if getattr(e, "date", end) > end]
     imported, resolutions = as_imported(entries, config)
     if later or any(r.date <= end for r in resolutions):
@@ -675,7 +679,7 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
                     how = how if _key(f) in unexplained else None
                 out.append(_row(f, "resolved", how or "resolved by the books after the month's end"))
     out += written_off_rows(entries, config, start, end, load)
-    order = {"open": 0, "acknowledged": 1, "resolved": 2}
+    order = {"open": 0, "following up": 1, "acknowledged": 2, "resolved": 3}
     return sorted(out, key=lambda r: (order[r.status], r.date, r.code, r.source, r.refs))
 
 
@@ -706,24 +710,36 @@ def written_off_rows(entries, config, start: dt.date, end: dt.date, load=None) -
     date, message: `_written_off`), with where the write-off put it. (One above the limit
     keeps its finding, listed acknowledged with the reason.) A write-off is dated the
     finding's day or after it (resolve/writeoff.py): those of the month and later are
-    read; one whose finding no check finds any more is listed as it says, on its day."""
-    from beanclear.resolve.writeoff import META
+    read; one whose finding no check finds any more is listed as it says, on its day. One
+    that does not post its finding's difference (another amount, a second copy) settled
+    nothing: its finding is open, as the check lists it (writeoff.settles)."""
+    from beanclear.checks.findings import limit
+    from beanclear.resolve.writeoff import META, settles, write_offs
     offs = [e for e in entries if isinstance(e, data.Transaction) and e.meta.get(META) and e.flag != "!"
             and e.date >= start and e.postings]
     if not offs:
         return []
     found = _written_off(entries, config, {str(e.meta[META]) for e in offs}, load)
+    naming, listed = write_offs(entries), set()
+
+    def settled(f) -> bool:
+        named = list({id(o): o for r in f.refs for o in naming.get((f.code, r), ())}.values())
+        return settles(named, f, limit(config, "fee-gap", "tolerance") if f.code == "fee-gap" else ZERO)
     sources = fx.account_sources(config)
     sources.update({shop.accounts.receivable: name for name, shop in config.shops.items()})
     out = []
     for e in offs:
         into = next((p for p in e.postings if p.units.number > 0), e.postings[0])
-        code, settles = str(e.meta[META]), tuple(str(e.meta.get("settles", "")).split())
-        named = [f for f in found if f.code == code and not set(f.refs).isdisjoint(settles)]
-        f = max(named, key=lambda f: (tuple(f.refs) == settles, len(set(f.refs) & set(settles))), default=None)
+        code, named_refs = str(e.meta[META]), tuple(str(e.meta.get("settles", "")).split())
+        named = [f for f in found if f.code == code and not set(f.refs).isdisjoint(named_refs)]
+        f = max(named, key=lambda f: (tuple(f.refs) == named_refs, len(set(f.refs) & set(named_refs))), default=None)
+        if f is not None:
+            if not settled(f) or id(f) in listed:   # (one row of a write-off split in two)
+                continue
+            listed.add(id(f))
         if f is None and e.date <= end:
-            f = apply_policy([Finding(code, e.date, _written_off_source(e, settles, entries, sources), "",
-                                      into.units.number, into.units.currency, e.narration, settles)], config)[0]
+            f = apply_policy([Finding(code, e.date, _written_off_source(e, named_refs, entries, sources), "",
+                                      into.units.number, into.units.currency, e.narration, named_refs)], config)[0]
         if f is not None and start <= f.date <= end:
             out.append(_row(f, "resolved", f"written off to {into.account}"))
     return out

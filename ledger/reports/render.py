@@ -12,9 +12,9 @@ amount of a finding of no money (a statement-gap's days, a stale acknowledgment)
      "channels": [{"name", "currency", "sales", "refunds", "chargebacks", "fees", "fee_rate", "fx_spread",
                    "settled", "in_transit", "in_clearing", "discounts", "converted", "written_off", "other",
                    "brought_forward", "duplicates", "duplicates_returned"}],
-     "findings": [{"status": "open|acknowledged|resolved", "code", "severity", "date",
+     "findings": [{"status": "open|following up|acknowledged|resolved", "code", "severity", "date",
                    "source", "amount", "currency", "refs", "message", "resolution"}],
-     "summary": {"open": n, "acknowledged": n, "resolved": n}}
+     "summary": {"open": n, "following_up": n, "acknowledged": n, "resolved": n}}
     ITEM = {"kind", "date", "description", "amount", "currency", "refs"}
 
 `uncovered`: the month's days no statement of the bank covers (its statement-gap, or
@@ -38,7 +38,9 @@ from beanclear.checks.findings import to_currency
 from beanclear.importers.toolkit.places import currency_places, in_places
 from beanclear.reports.period import PeriodReport
 
-STATUSES = ("open", "acknowledged", "resolved")
+# "following up": followed up before its due date (resolve/state.py), neither open nor
+# acknowledged; overdue, it is open
+STATUSES = ("open", "following up", "acknowledged", "resolved")
 # A channel row's figures in the order every renderer shows them: the figures the report
 # always had where they were (a sheet's formulas and a reader of the text keep their
 # columns), then those that make the row tie out (TIE_OUT, period.ChannelRow); the fee
@@ -120,8 +122,14 @@ def dated(r: PeriodReport) -> dt.datetime:
 
 
 def summary(r: PeriodReport) -> dict[str, int]:
+    """How many findings of each status, keyed as the JSON is (`following_up`)."""
     counts = Counter(f.status for f in r.findings)
-    return {s: counts[s] for s in STATUSES}
+    return {s.replace(" ", "_"): counts[s] for s in STATUSES}
+
+
+def counted(r: PeriodReport) -> str:
+    """The findings' counts as text and PDF head them: `1 open, 0 following up, …`."""
+    return ", ".join(f"{n} {s}" for s, n in zip(STATUSES, summary(r).values()))
 
 
 def to_json(r: PeriodReport) -> str:
@@ -199,8 +207,7 @@ def to_text(r: PeriodReport) -> str:
                                       for k, (v, w) in enumerate(zip(row, widths))))
     if r.channels:
         lines.append(f"  ({TIE_OUT})")
-    counts = summary(r)
-    lines += ["", "Findings: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES)]
+    lines += ["", "Findings: " + counted(r)]
     for f in r.findings:
         amount = f" {_m(f.amount, f.currency)}" if f.amount is not None else ""
         why = f" -> {f.resolution}" if f.resolution else ""

@@ -91,7 +91,7 @@ def _save(book: Workbook, path: Path, when) -> None:
 def _summary_rows(r: PeriodReport) -> list[tuple]:
     counts = summary(r)
     return [("title", r.title), ("period", r.period), ("from", r.start), ("to", r.end)] + \
-        [(f"findings {s}", counts[s]) for s in STATUSES]
+        [(f"findings {s}", n) for s, n in zip(STATUSES, counts.values())]
 
 
 def _sheet(ws, title: str, head: tuple, rows: list[tuple], formats: dict[int, str],

@@ -11,7 +11,10 @@
 Each action makes a `Plan` (the edits and the lines it would write, and what it says)
 and `write()` makes it one atomic write through the one writer (books/edits.py). An
 action that cannot be done raises ResolveError with why; nothing is written then.
-Doing an action again writes nothing (`Plan.nothing`).
+Doing an action again writes nothing (`Plan.nothing`). A plan is made from the books as
+they were read (`Books.read`); where another write changed them before the plan's write
+took the lock, the writer makes the plan anew there from the books as they are then
+(`act`: the commands' way), so that an action done twice at once is written once.
 """
 
 from __future__ import annotations
@@ -95,21 +98,46 @@ class Plan:
         return {"done": not self.nothing, "message": self.message,
                 "written": [str(p) for p in written], **self.data}
 
+    def become(self, other: "Plan") -> None:
+        """Be `other`: the plan made anew from the books as another write left them."""
+        self.__dict__.update(vars(other))
 
-def write(config, plan: Plan) -> list[Path]:
-    """Make a plan as one atomic write under the books' lock; the files written."""
+
+def write(config, plan: Plan, read=None, again=None) -> list[Path]:
+    """Make a plan as one atomic write under the books' lock; the files written. `read`:
+    the books as the plan read them (Books.read, an atomic.Snapshot). Where another
+    write changed them since, `again()` makes the plan anew under the lock from the books
+    as they are then and `plan` becomes it (nothing to write, said so, where the other
+    write did it); without `again`, edits.BooksChanged and nothing is written."""
     if plan.nothing:
         return []
-    return edits.apply(config.books, plan.edits, plan.appends, plan.also)
+
+    def anew():
+        fresh = again()
+        plan.become(fresh)
+        return ([], {}, {}) if fresh.nothing else (fresh.edits, fresh.appends, fresh.also)
+    return edits.apply(config.books, plan.edits, plan.appends, plan.also, read=read,
+                       again=anew if again is not None else None)
+
+
+def act(config, make) -> tuple[Plan, list[Path]]:
+    """Read the books, make the action's plan (`make(config, books)`) and write it: the
+    plan made anew under the writer's lock where another write came between (write()).
+    The plan as written, and the files written."""
+    books = Books.load(config)
+    plan = make(config, books)
+    return plan, write(config, plan, books.read, again=lambda: make(config, Books.load(config)))
 
 
 @dataclass
 class Books:
-    """The books loaded once for an action: entries and the checks' findings."""
+    """The books loaded once for an action: entries and the checks' findings, and what
+    their files were as read (`read`: books.load's, taken while no write could come)."""
     config: object
     entries: list
     errors: list
     options: dict
+    read: object = None
 
     @classmethod
     def load(cls, config) -> "Books":
@@ -117,7 +145,7 @@ class Books:
         if not main.exists():
             raise ResolveError(f"{main}: no books yet (run `beanclear import` first)")
         entries, errors, options = books_mod.load(main)
-        return cls(config, entries, errors, options)
+        return cls(config, entries, errors, options, options.get(books_mod.READ))
 
     def findings(self):
         from beanclear.checks import checking

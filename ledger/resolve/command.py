@@ -19,19 +19,18 @@ import click
 
 from beanclear.books.edits import EditError
 from beanclear.clikit import _fail, _load, config_option, refused
-from beanclear.resolve import Books, ResolveError, write
+from beanclear.resolve import Books, ResolveError, act
 
 format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                              show_default=True)
 
 
 def _run(config_path, fmt, make):
-    """Load the books, make the plan, write it; refusals are exit 2 with why."""
+    """Load the books, make the plan, write it (made anew under the lock where another
+    write came between: resolve.act); refusals are exit 2 with why."""
     config = _load(config_path)
     try:
-        books = Books.load(config)
-        plan = make(config, books)
-        written = write(config, plan)
+        plan, written = act(config, make)
     except (ResolveError, EditError) as exc:
         if fmt == "json":
             click.echo(json.dumps({"done": False, "error": str(exc)}, ensure_ascii=False))
@@ -137,7 +136,7 @@ def follow_up(config_path, code, ref, owner, due, note, done, fmt):
 
     def make(c, b):
         if done:
-            return followup.done(c, b.entries, code, ref, note)
+            return followup.done(c, b.entries, code, ref, note, findings=b.findings())
         if not owner or not due:
             raise ResolveError("--owner and --due are required (or --done with --note)")
         return followup.follow_up(c, b.entries, b.findings(), code, ref, owner, due, note)

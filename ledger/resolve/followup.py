@@ -3,7 +3,8 @@
     2026-12-02 custom "beanclear-follow-up" "duplicate-charge" "#3460" "alice" "2026-12-16" "refund the 2nd charge"
     2026-12-20 custom "beanclear-follow-up-done" "duplicate-charge" "#3460" "refunded 2026-12-18"
 
-name a finding by code and ref, as acknowledgments do, in books/acks.beancount. The
+name a finding by code and ref, as acknowledgments do, in books/acks.beancount: any ref
+of the finding names it, and the last line naming it, by whichever ref, is its state. The
 state of a finding is read from the books (state.py): open (no line); following up
 (the last follow-up line, until its due date; listed with owner and due, it does not
 fail CI); overdue (past the due date: reported, and an error fails CI again); resolved
@@ -23,15 +24,23 @@ from beanclear.resolve.state import _today, overdue
 from beanclear.checks.directives import DONE, FOLLOW_UP  # noqa: F401  (part of this module's interface)
 
 
-def follow_ups(entries) -> dict[tuple[str, str], data.Custom]:
-    """(code, ref) -> its last follow-up or done directive, in the books' order."""
+def follow_ups(entries) -> dict[tuple[str, str], list[tuple[int, data.Custom]]]:
+    """(code, ref) -> its follow-up and done directives with their places, in the books' order."""
     out = {}
-    for entry in entries:
+    for i, entry in enumerate(entries):
         if isinstance(entry, data.Custom) and entry.type in (FOLLOW_UP, DONE):
             values = [str(v.value) for v in entry.values]
             if len(values) >= 2:
-                out[(values[0], values[1])] = entry
+                out.setdefault((values[0], values[1]), []).append((i, entry))
     return out
+
+
+def of_finding(ups, code: str, refs) -> list[data.Custom]:
+    """The follow-up and done lines that name a finding by any of its refs, in the books'
+    order: a follow-up is of the finding, not of the ref typed, so the last of them is its
+    state whichever ref each names (`#3460`, then its charge id: one finding, one state)."""
+    lines = {i: e for r in dict.fromkeys(refs) for i, e in ups.get((code, r), ())}
+    return [lines[i] for i in sorted(lines)]
 
 
 def _due(text: str) -> dt.date:
@@ -53,7 +62,8 @@ def follow_up(config, entries, findings, code: str, ref: str, owner: str, due: s
         raise ResolveError("owner: expected who follows it up, got nothing")
     day = _due(due)
     note = " ".join((note or "").split())
-    if finding_of(findings, code, ref) is None:
+    found = finding_of(findings, code, ref)
+    if found is None:
         raise ResolveError(acks.not_named(findings, code, ref))
     today = today or _today()
     # a due date already past is taken (a person may record a follow-up late), and said
@@ -61,9 +71,10 @@ def follow_up(config, entries, findings, code: str, ref: str, owner: str, due: s
     past = f" — the due date is past (today is {today}): it is overdue from now on" if late else ""
     data_ = {"code": code, "ref": ref, "owner": owner, "due": day.isoformat(), "note": note,
              "state": "overdue" if late else "following up"}
-    last = follow_ups(entries).get((code, ref))
-    if last is not None and last.type == FOLLOW_UP and [str(v.value) for v in last.values][2:] == \
-            [owner, day.isoformat(), note]:
+    # the finding's state (resolve/state.py: its last decision, by whichever of its refs)
+    up = found.follow_up or {}
+    if up.get("state") in ("following up", "overdue") and \
+            (up.get("owner"), up.get("due"), up.get("note")) == (owner, day.isoformat(), note):
         return Plan(f"{code} {ref} is followed up by {owner}, due {day}, already; nothing was written" + past,
                     data=data_, nothing=True)
     line = acks._directive(today, FOLLOW_UP, code, ref, owner, day.isoformat(), note)
@@ -71,11 +82,16 @@ def follow_up(config, entries, findings, code: str, ref: str, owner: str, due: s
                 appends=_record(config.books, line), data=data_)
 
 
-def done(config, entries, code: str, ref: str, note: str, today: dt.date | None = None) -> Plan:
+def done(config, entries, code: str, ref: str, note: str, today: dt.date | None = None,
+         findings=None) -> Plan:
+    """Close the follow-up of the finding `ref` names (any of its refs, with `findings`;
+    one the books no longer show, by the ref its follow-up named)."""
     note = " ".join((note or "").split())
     if not note:
         raise ResolveError("note: expected how it was settled, got nothing")
-    last = follow_ups(entries).get((code, ref))
+    found = finding_of(findings, code, ref) if findings is not None else None
+    lines = of_finding(follow_ups(entries), code, found.refs if found is not None else (ref,))
+    last = lines[-1] if lines else None
     if last is None:
         raise ResolveError(f"{code} {ref} is not followed up (`beanclear follow-up {code} {ref} --owner … --due …`)")
     data_ = {"code": code, "ref": ref, "note": note, "state": "resolved"}

@@ -1,12 +1,18 @@
 """What the books say about findings beyond acknowledgments: written off, followed up.
 
 Applied by reconcile.find after the acknowledgments, so `beanclear check`, the plugins
-(bean-check, Fava) and the page agree:
+(bean-check, Fava) and the page agree; and again, with them, to what the fold of the
+findings makes of them (reconcile.Load.as_listed: a statement-gap that takes others in is
+decided by the refs it shows):
 
 - a finding a write-off settles within its limit is resolved: it is no longer listed;
 - one written off above the limit (flag `!`, with a reason) stays listed, marked
   acknowledged, the message saying so with the reason (one whose write-off settles the
   books' arithmetic itself, a payout's, is listed from the write-off entry);
+- a write-off settles only where it posts the finding's difference (writeoff.settles:
+  the write-offs naming it, together, within fee-gap's tolerance): one of another
+  amount, or a second copy, leaves the finding listed as it is, not acknowledged, the
+  message saying what they post (the account it is about is off by the rest);
 - a followed-up finding carries `follow_up` (owner, due, note, overdue): before its due
   date it is acknowledged (it does not fail CI); past it, it is reported as overdue and
   counts as its severity again; a done line resolves it (acknowledged, with the note).
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from decimal import Decimal
 
 from beancount.core import data
 
@@ -36,13 +43,16 @@ def overdue(due: dt.date, today: dt.date) -> bool:
     return due < today
 
 
-def apply(findings: list[Finding], entries, today: dt.date | None = None, unused: bool = True) -> list[Finding]:
+def apply(findings: list[Finding], entries, today: dt.date | None = None, unused: bool = True,
+          config=None) -> list[Finding]:
     """The findings as the decisions in the books leave them. `unused`: also list the
     write-offs above the limit that none of `findings` used (right only when `findings`
-    are every check's: a single check cannot tell whether another one uses them)."""
+    are every check's: a single check cannot tell whether another one uses them).
+    `config`: fee-gap's tolerance, within which a write-off posts a fee's difference."""
     from beanclear.checks.acks import ACK
-    from beanclear.resolve.followup import DONE, FOLLOW_UP, follow_ups
-    from beanclear.resolve.writeoff import META, written_off
+    from beanclear.checks.findings import limit
+    from beanclear.resolve.followup import DONE, FOLLOW_UP, follow_ups, of_finding
+    from beanclear.resolve.writeoff import META, settles, unsettled, write_offs
     # one cheap pass finds whether the books hold any decision of ours (most do not)
     ours, acked, position = [], {}, {}
     for i, e in enumerate(entries):
@@ -57,22 +67,34 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
             ours.append(e)
     if not ours:
         return findings
-    offs = written_off(ours)
+    offs = write_offs(ours)
     ups = follow_ups(ours)
     today = today or _today()
+    fee_tolerance = limit(config, "fee-gap", "tolerance") if config is not None else Decimal(0)
     out, used = [], set()
     for f in findings:
-        entry = next((offs[(f.code, r)] for r in f.refs if (f.code, r) in offs), None)
-        if entry is not None:
-            used.add(id(entry))
-            if entry.flag == "!":
-                out.append(replace(f, acknowledged=True, message=_above(f.message, entry)))
-            continue
-        up = next((ups[(f.code, r)] for r in f.refs if (f.code, r) in ups), None)
+        named = list({id(e): e for r in f.refs for e in offs.get((f.code, r), ())}.values())
+        if named:
+            used.update(id(e) for e in named)
+            if settles(named, f, fee_tolerance if f.code == "fee-gap" else Decimal(0)):
+                above = next((e for e in named if e.flag == "!"), None)
+                if above is not None:
+                    out.append(replace(f, acknowledged=True, message=_above(f.message, above)))
+                continue
+            f = replace(f, message=_said(f.message, unsettled(named, f)))
+        lines = of_finding(ups, f.code, f.refs)   # by any of its refs: the last is its state
+        up = lines[-1] if lines else None
         if up is not None:
             values = [str(v.value) for v in up.values]
             if up.type == DONE:
-                f = replace(f, acknowledged=True, follow_up={"state": "resolved", "note": values[2] if len(values) > 2 else ""})
+                # resolved by hand: listed acknowledged with the done line's note, the
+                # follow-up it closed (owner, due) kept
+                before = next((e for e in reversed(lines) if e.type == FOLLOW_UP and len(e.values) >= 4), None)
+                was = {"owner": str(before.values[2].value), "due": str(before.values[3].value),
+                       "since": before.date.isoformat()} if before is not None else {}
+                f = replace(f, acknowledged=True, follow_up={"state": "resolved", **was,
+                                                             "note": values[2] if len(values) > 2 else "",
+                                                             "done": up.date.isoformat()})
             elif len(values) >= 4:
                 owner, due, note = values[2], values[3], values[4] if len(values) > 4 else ""
                 try:
@@ -86,18 +108,25 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
                     f = replace(f, follow_up={**state, "state": "acknowledged"}, acknowledged=True)
                 else:
                     f = replace(f, follow_up=state, acknowledged=not late,
-                                message=f.message + (f" — follow-up by {owner} overdue since {due}" if late else ""))
+                                message=_said(f.message, f" — follow-up by {owner} overdue since {due}" if late else ""))
         out.append(f)
     seen = set()
-    for entry in offs.values() if unused else ():
+    for entry in (e for named in offs.values() for e in named) if unused else ():
         if entry.flag == "!" and id(entry) not in used and id(entry) not in seen:
             seen.add(id(entry))
             out.append(_listed(entry))
     return out
 
 
+def _said(message: str, more: str) -> str:
+    """A finding's message with what a decision adds to it, once: a finding decided again
+    (reconcile.Load.as_listed: one the fold changed, its message said so already) does
+    not say it twice."""
+    return message if more in message else message + more
+
+
 def _above(message: str, entry) -> str:
-    return f"{message} — written off above the limit: {entry.meta.get('reason', '')}"
+    return _said(message, f" — written off above the limit: {entry.meta.get('reason', '')}")
 
 
 def _listed(entry: data.Transaction) -> Finding:

@@ -23,10 +23,18 @@ accepted, on both sides of the FX account (before, it took the amount out of the
 conversion's first posting, a fee account). Above the limit a write-off needs a reason: it is
 flagged `!`, carries `reason:`, and its finding stays listed as written off above the
 limit (state.py). A payout's write-off also links the bank line to the payout.
+
+A write-off settles its finding only where it posts the finding's difference (settles:
+the write-offs that name it, together, within the code's tolerance): one edited to
+another amount, or a second copy, leaves the account it is about off by the rest, and
+the finding stays listed, saying what they post (state.py; blind9: a payout written off
+as 500.00 for 0.50, and two copies of one, were silent).
 """
 
 from __future__ import annotations
 
+import os
+from collections import defaultdict
 from decimal import Decimal
 
 from beancount.core import data
@@ -35,10 +43,11 @@ from beanclear.books import render
 from beanclear.books.edits import Edit
 from beanclear.checks import acks
 from beanclear.checks.findings import relative, to_currency
+from beanclear.checks.items import WRITE_OFF, _money
 from beanclear.resolve import (RESOLVE_FILE, RESOLVE_HEADER, BadValue, Plan, ResolveError, account_opens,
                                refuse_closed)
 
-META = "write-off"
+META = WRITE_OFF
 DEFAULTS = {   # code -> (account, or None for the finding's own account; limit)
     "payout-mismatch": ("Expenses:Fees:Bank", Decimal("10")),
     "fee-gap": (None, Decimal("5")),
@@ -66,6 +75,49 @@ def written_off(entries) -> dict[tuple[str, str], data.Transaction]:
             for ref in str(entry.meta.get("settles", "")).split():
                 out[(str(entry.meta[META]), ref)] = entry
     return out
+
+
+def write_offs(entries) -> dict[tuple[str, str], list[data.Transaction]]:
+    """(code, ref) -> every write-off entry that names it, in the books' order."""
+    out: dict[tuple[str, str], list] = defaultdict(list)
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and entry.meta.get(META):
+            for ref in dict.fromkeys(str(entry.meta.get("settles", "")).split()):
+                out[(str(entry.meta[META]), ref)].append(entry)
+    return out
+
+
+def posts(entry: data.Transaction, finding) -> Decimal:
+    """What a write-off posts of a finding's difference, as _moved says it: what it moves
+    on the finding's account (the transit of a payout, the receivable of an order, the
+    fee account where the write-off account is another); where both its sides are on one
+    account (a fee accepted on the fee account, an fx-gap's spread on Expenses:FX), the
+    size of its sides, in the difference's direction. In the finding's currency."""
+    mine = [p for p in entry.postings if p.units is not None and p.units.currency == finding.currency]
+    if len({p.account for p in mine}) == 1:
+        size = sum((p.units.number for p in mine if p.units.number > 0), Decimal(0))
+        return -size if _moved(finding) < 0 else size
+    return sum((p.units.number for p in mine if p.account == finding.account), Decimal(0))
+
+
+def settles(entries: list, finding, tolerance: Decimal = Decimal(0)) -> bool:
+    """Whether the write-offs that name a finding post its difference, together (one
+    split in two by hand that adds up settles it; a second copy does not), within the
+    tolerance of its check."""
+    return abs(sum((posts(e, finding) for e in entries), Decimal(0)) - _moved(finding)) <= tolerance
+
+
+def unsettled(entries: list, finding) -> str:
+    """What a finding's message adds where its write-offs post another amount than its
+    difference: how much, where they are (file:line), the difference."""
+    moved = _moved(finding)
+    written = sum((posts(e, finding) for e in entries), Decimal(0))
+    where = [f"{os.path.basename(str(e.meta.get('filename', '?')))}:{e.meta.get('lineno', '?')}" for e in entries]
+    at = where[0] if len(where) == 1 else ", ".join(where[:-1]) + " and " + where[-1]
+    which = f"the write-off at {at}" if len(entries) == 1 else f"{len(entries)} write-offs, at {at}"
+    shown = -written if moved < 0 else written   # in the difference's direction: a sign turned shows
+    return (f" — written off as {_money(shown)} {finding.currency} ({which}), not its difference of "
+            f"{_money(abs(moved))} {finding.currency}")
 
 
 def _moved(finding) -> Decimal:

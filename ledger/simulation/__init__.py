@@ -24,8 +24,9 @@ charges' descriptions name the order as the merchant's checkout writes them (no
 29300-29499 were looked at while adding Stripe's API and legacy formats and PayPal's API.
 A Taobao store is paid through Alipay alone (`T200P<order>`); a marketplace store (Pinduoduo,
 Douyin, JD) is paid by no channel here: its orders are one statement-gap of the shop, and a
-clean merchant has none; CMB's and BOC's exports state no period, as a csv bank's. Seeds
-29110-29260 and 29537-29607 were looked at while adding them.
+clean merchant has none; CMB's and BOC's exports state no period, nor a csv bank's but some
+Chinese ones (writers.banks.states_period: a short one that states it is a statement-gap).
+Seeds 29110-29260 and 29537-29607 were looked at while adding them.
 A quarter of seeds draw a US merchant (shape._us_merchant): USD books in Los Angeles or New
 York time, most across a clock change; the truth's times are that zone's wall clock (none in
 the hour skipped), and the writers give each statement its own zone: Stripe's UTC, PayPal's

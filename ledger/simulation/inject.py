@@ -15,6 +15,7 @@ from decimal import Decimal
 from .model import BankLine, PayoutReturn, Problem, money
 from .writers import paypal as paypal_files
 from .writers import stripe as stripe_files
+from .writers.banks import states_period
 
 SURGE = 5
 SURGE_FLOOR = Decimal("100")   # truth.SURGE_FLOOR: the least a surge is above the usual
@@ -123,12 +124,13 @@ def injections(m, rng, ids):
         def gap_window():       # a finding may be dated at the last line the short statement holds
             last = max((l.day for l in m.bank_lines[gb.name]), default=S)
             gap.window = (min(last, gap.window[0]), E)
-            # A statement that states no period (csv, CMB's, BOC's; ICBC's 截止日期 states it)
-            # ends at its last line: short by days in which no payout was due to arrive, it
-            # looks like quiet days, and nothing waits for it. No one could tell; not a
-            # problem the statements show.
+            # A statement that states no period (CMB's, BOC's, a csv but some Chinese ones;
+            # ICBC's 截止日期 states it) ends at its last line: short by days in which no
+            # payout was due to arrive, it looks like quiet days, and nothing waits for it.
+            # No one could tell; not a problem the statements show. One that states its
+            # period (a csv's 交易期间, seed 33263) is short by its own word: a gap.
             visible = all(c.payouts_visible for c in shape.channels if c.bank == gb.name)
-            if gb.type in ("csv", "cmb", "boc") and visible and not m.cut_credits.get(gb.name):
+            if not states_period(shape.seed, gb) and visible and not m.cut_credits.get(gb.name):
                 P.remove(gap)
         inj["after_banks"].append(gap_window)
 

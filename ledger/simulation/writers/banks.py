@@ -190,10 +190,27 @@ ZH_PERIOD_LABELS = ("查询期间", "查询起止日期", "起止日期", "交�
 ZH_PERIOD_FORMS = (("%Y-%m-%d", " 至 "), ("%Y%m%d", "-"), ("%Y/%m/%d", "~"), ("%Y年%m月%d日", "至"))
 
 
+def _period_drawn(seed: int, b) -> tuple[bool, random.Random]:
+    """Whether a Chinese csv export of the bank states its period (_zh_period), and the
+    stream that draws how: its first draw decides."""
+    rng = random.Random(f"zh period {seed} {b.name}")
+    return rng.random() < 0.5, rng
+
+
+def states_period(seed: int, b) -> bool:
+    """Whether the bank's statement as written states the days it covers: ICBC's
+    起始日期/截止日期, CAMT's, MT940's and OFX's always, a csv some merchants' Chinese
+    exports (_zh_period), CMB's and BOC's never. One that states none ends, for whoever
+    reads it, at its last line (inject: a gap no statement shows is no problem)."""
+    if b.type == "csv":
+        return csv_layout(seed, b).lang == "zh" and _period_drawn(seed, b)[0]
+    return b.type not in ("cmb", "boc")
+
+
 def _zh_period(m, b, before: list) -> list:
     """Some exports state the days they cover above the table: the lines' days may end sooner."""
-    rng = random.Random(f"zh period {m.shape.seed} {b.name}")
-    if rng.random() >= 0.5:
+    states, rng = _period_drawn(m.shape.seed, b)
+    if not states:
         return before
     fmt, sep = rng.choice(ZH_PERIOD_FORMS)
     text = f"{m.shape.start:{fmt}}{sep}{m.bank_end[b.name]:{fmt}}"

@@ -1,0 +1,201 @@
+"""Actions run at the same time (blind9): the decision whether an action is done already,
+and which accounts it must open, is made under the books' write lock against the books
+as they are then. A write made from books another write changed since they were read is
+made anew from them there (books/edits.apply's `read` and `again`), so that N identical
+write-offs write one entry and one `open` line, on both doors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from beanclear import config as config_mod
+from beanclear.books import atomic, edits
+from beanclear.checks import checking
+from beanclear.resolve import Books, acknowledging, booking, followup, write, writeoff
+from conftest import beanclear, snapshot
+
+DATA = Path(__file__).parent / "data" / "resolve"
+OFF = 'write-off: "payout-mismatch"'
+OPEN = "open Expenses:Fees:Bank"
+
+
+@pytest.fixture
+def shop(tmp_path, monkeypatch):
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    shutil.copytree(DATA, tmp_path / "m")
+    return tmp_path / "m"
+
+
+def text(shop, name):
+    path = shop / "books" / name
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+# What each door makes of an action, from the books it read (resolve/command.py's makers)
+ACTIONS = {
+    "write-off payout-mismatch": lambda c, b: writeoff.write_off(c, b.entries, b.findings(), "payout-mismatch", "B1"),
+    "write-off fee-gap": lambda c, b: writeoff.write_off(c, b.entries, b.findings(), "fee-gap", "T1"),
+    "ack": lambda c, b: acknowledging.acknowledge(b.findings(), "fee-gap", "T1", "agreed with WeChat"),
+    "follow-up": lambda c, b: followup.follow_up(c, b.entries, b.findings(), "payout-mismatch", "B1", "alice",
+                                                 "2026-04-16", "ask the bank"),
+    "book": lambda c, b: booking.book(c, b.entries, "B2", "Expenses:Hosting", None, "cloud", None),
+}
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_two_plans_from_one_read_write_once(shop, action):
+    """Two doors read the books before either writes (the tester's race, made certain):
+    the second write finds under the lock that the books changed since its read, makes
+    its plan anew from them, and that plan is `nothing` (done already): one write."""
+    config = config_mod.load(shop / "config.yaml")
+    make = ACTIONS[action]
+    first, second = Books.load(config), Books.load(config)
+    plans = make(config, first), make(config, second)
+    assert not plans[0].nothing and not plans[1].nothing   # each, from its read, has something to write
+    assert write(config, plans[0], first.read, again=lambda: make(config, Books.load(config)))
+    after = snapshot(shop / "books")
+    assert write(config, plans[1], second.read, again=lambda: make(config, Books.load(config))) == []
+    assert plans[1].nothing and "nothing was written" in plans[1].message, plans[1].message
+    assert snapshot(shop / "books") == after
+
+
+def test_a_stale_write_without_a_way_to_make_it_anew_is_refused_and_writes_nothing(shop):
+    config = config_mod.load(shop / "config.yaml")
+    books = Books.load(config)
+    plan = ACTIONS["write-off payout-mismatch"](config, books)
+    other = ACTIONS["ack"](config, Books.load(config))
+    write(config, other, books.read)   # another write comes first
+    before = snapshot(shop / "books")
+    with pytest.raises(edits.BooksChanged, match="the books changed since they were read"):
+        write(config, plan, books.read)
+    assert snapshot(shop / "books") == before
+
+
+def test_a_write_from_books_as_they_are_is_made_as_planned(shop):
+    """Must not fire: nothing wrote in between, the plan is written as made (no second load)."""
+    config = config_mod.load(shop / "config.yaml")
+    books = Books.load(config)
+    plan = ACTIONS["write-off payout-mismatch"](config, books)
+
+    def again():
+        raise AssertionError("made anew though the books did not change")
+    assert write(config, plan, books.read, again=again)
+    assert text(shop, "writeoffs.beancount").count(OFF) == 1
+
+
+# `beanclear ARGS` in a process that, once it has read the books, waits until every other
+# process has read them too (a barrier of files): each then writes from books read before
+# any write, the tester's race made certain, whatever the machine's speed.
+RUN = """
+import os, sys, time
+from pathlib import Path
+from beanclear import resolve
+from beanclear.checks import checking
+barrier, n = Path(os.environ["BARRIER"]), int(os.environ["PROCESSES"])
+read = [0]
+def waiting(real):
+    def wrapped(*args, **kwargs):
+        out = real(*args, **kwargs)
+        read[0] += 1
+        if read[0] == 1:   # the first read; a read made again (under the lock) waits for none
+            (barrier / str(os.getpid())).touch()
+            deadline = time.monotonic() + 60
+            while len(list(barrier.iterdir())) < n and time.monotonic() < deadline:
+                time.sleep(0.02)
+        return out
+    return wrapped
+resolve.Books.load = classmethod(waiting(resolve.Books.load.__func__))
+checking.check = waiting(checking.check)
+from beanclear.cli import main
+sys.argv = ["beanclear"] + sys.argv[1:]
+main()
+"""
+
+
+def processes(shop, n, *args):
+    """`beanclear ARGS` in n processes started at once; their (exit status, output)."""
+    barrier = shop.parent / f"barrier-{args[0]}-{len(list(shop.parent.iterdir()))}"
+    barrier.mkdir()
+    env = {**os.environ, "BEANCLEAR_TODAY": "2026-04-02", "BARRIER": str(barrier), "PROCESSES": str(n)}
+    started = [subprocess.Popen([sys.executable, "-c", RUN, args[0], "-c", str(shop / "config.yaml"), *args[1:]],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+               for _ in range(n)]
+    return [(p.wait(300), p.stdout.read()) for p in started]
+
+
+def test_identical_write_offs_run_at_once_write_one_entry_and_one_open_line(shop):
+    """blind9: 4 × `beanclear write-off payout-mismatch …` at once wrote 2-4 entries and as
+    many `open` lines: 1.00-2.00 CNY expensed for a 0.50 difference, a Duplicate open
+    directive, and transit off by the extra write-offs."""
+    done = processes(shop, 4, "write-off", "payout-mismatch", "B1")
+    assert all(status == 0 for status, _ in done), done
+    said = [out for _, out in done]
+    assert sum("0.50 CNY written off to Expenses:Fees:Bank" in out for out in said) == 1, said
+    assert sum("is written off already" in out and "nothing was written" in out for out in said) == 3, said
+    assert text(shop, "writeoffs.beancount").count(OFF) == 1
+    assert text(shop, "accounts.beancount").count(OPEN) == 1
+    found = checking.check(config_mod.load(shop / "config.yaml")).findings
+    assert not [f for f in found if f.code in ("payout-mismatch", "beancount")]
+
+
+@pytest.mark.parametrize("args, written", [
+    (("write-off", "fee-gap", "T1"), ("writeoffs.beancount", 'write-off: "fee-gap"')),
+    (("ack", "bank-unmatched", "B3", "--reason", "a loan from the owner"), ("acks.beancount", '"bank-unmatched" "B3"')),
+    (("follow-up", "payout-mismatch", "B1", "--owner", "alice", "--due", "2026-04-16"),
+     ("acks.beancount", '"beanclear-follow-up" "payout-mismatch" "B1"')),
+])
+def test_other_identical_actions_at_once_write_once(shop, args, written):
+    done = processes(shop, 3, *args)
+    assert all(status == 0 for status, _ in done), done
+    name, line = written
+    assert text(shop, name).count(line) == 1
+
+
+def test_a_write_off_from_the_page_after_the_command_wrote_it_writes_nothing(demo_copy, monkeypatch):
+    """blind9: the command line and the page's Write off at once doubled at every delay:
+    the page wrote from the books Fava had loaded before the command's write (its file
+    watcher had not told it yet). Under the lock the page sees the books changed since
+    Fava loaded them, loads them again, and its plan is done already."""
+    from test_fava_page import Fava
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    fava = Fava(demo_copy())
+    # a first write of the page, and the page again: Fava has loaded the books since it began
+    assert fava.post("acknowledge", {"code": "refund-surge", "ref": "50300941320260127000000004126",
+                                     "reason": "Spring Festival returns"}).status_code == 200
+    fava.page()
+    ledger = fava.client.application.config["LEDGERS"][unquote(fava.slug)]
+    monkeypatch.setattr(type(ledger), "changed", lambda self: False)   # Fava has not noticed the write yet
+    assert beanclear(fava.merchant, "write-off", "payout-mismatch", "20260106000006").exit_code == 0
+    after = snapshot(fava.merchant / "books")
+    response = fava.post("write_off", {"code": "payout-mismatch", "ref": "20260106000006"})
+    assert response.status_code == 200, response.json
+    assert response.json["done"] is False and "written off already" in response.json["message"]
+    assert snapshot(fava.merchant / "books") == after
+    assert text(fava.merchant, "writeoffs.beancount").count(OFF) == 1
+    assert text(fava.merchant, "accounts.beancount").count(OPEN) == 1
+
+
+def test_an_append_to_a_decision_file_is_decided_again_under_the_lock(shop):
+    """close, reopen and the page's rejections append through edits.append_to: the same
+    rule. Decided again to nothing, it writes nothing; with no way to decide again, it
+    refuses."""
+    root = shop / "books"
+    read = atomic.Snapshot.of(root)
+    edits.append_to(root, "periods.beancount", "; periods\n", "\n2026-03-31 custom \"beanclear-close\" \"2026-03\"\n",
+                    after=("acks.beancount",))
+    after = snapshot(root)
+    block = "\n2026-03-31 custom \"beanclear-close\" \"2026-03\"\n"
+    assert edits.append_to(root, "periods.beancount", "; periods\n", block, ("acks.beancount",), read=read,
+                           again=lambda: "") == []
+    with pytest.raises(edits.BooksChanged):
+        edits.append_to(root, "periods.beancount", "; periods\n", block, ("acks.beancount",), read=read)
+    assert snapshot(root) == after
+    # must not fire: read as they are, it is appended
+    assert edits.append_to(root, "acks.beancount", "", "; a note\n", (), read=atomic.Snapshot.of(root))
