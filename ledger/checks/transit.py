@@ -25,6 +25,7 @@ not reach (gaps.Horizon).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter, defaultdict, deque
 from dataclasses import replace
@@ -253,12 +254,7 @@ def _link_groups(items: list[Item]) -> dict[str, list[Item]]:
     Stripe `payout_reversal` is linked to the later payout that pays it out again, which
     is where the clearing check wants it, not where the transit account had it."""
     parent: dict[str, str] = {}
-
-    def root(link: str) -> str:
-        while parent.setdefault(link, link) != link:
-            parent[link] = parent[parent[link]]
-            link = parent[link]
-        return link
+    root = functools.partial(_root, parent)
 
     returned = {id(i): link("payout-", i.entry.meta["payout-returned"]) for i in items
                 if i.entry.meta.get("payout-returned")}
@@ -377,6 +373,14 @@ def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelt
     return pairs
 
 
+def _root(parent: dict, key):
+    """The group of `key` in a union-find's `parent` map (paths halved as it goes)."""
+    while parent.setdefault(key, key) != key:
+        parent[key] = parent[parent[key]]
+        key = parent[key]
+    return key
+
+
 def _named_apart(credits: list[Item], payouts: list[Item], too_old: dt.timedelta) -> list[tuple[list[Item], list[Item]]]:
     """(payouts, credits) tied by the credits' texts naming the payouts (named_id: the
     payout's id or payout id), of amounts other than theirs (_named_by_credits took the
@@ -400,12 +404,7 @@ def _named_apart(credits: list[Item], payouts: list[Item], too_old: dt.timedelta
         return []
     parent: dict[int, int] = {}
     items: dict[int, Item] = {}
-
-    def root(key: int) -> int:
-        while parent.setdefault(key, key) != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
+    root = functools.partial(_root, parent)
 
     for credit in credits:
         words = text_words(f"{credit.entry.payee or ''} {credit.entry.narration or ''}")
