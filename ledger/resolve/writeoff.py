@@ -68,13 +68,8 @@ def settings(config, code: str, finding) -> tuple[str, Decimal]:
 
 
 def written_off(entries) -> dict[tuple[str, str], data.Transaction]:
-    """(code, ref) -> the write-off entry that settles it."""
-    out = {}
-    for entry in entries:
-        if isinstance(entry, data.Transaction) and entry.meta.get(META):
-            for ref in str(entry.meta.get("settles", "")).split():
-                out[(str(entry.meta[META]), ref)] = entry
-    return out
+    """(code, ref) -> the last write-off entry that names it (write_offs: all of them)."""
+    return {key: named[-1] for key, named in write_offs(entries).items()}
 
 
 def write_offs(entries) -> dict[tuple[str, str], list[data.Transaction]]:
