@@ -328,7 +328,7 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
     def _proposal(self, body: dict, state: State):
         proposal = review.find_proposal(state.proposals, self._key(body))
         if proposal is None:
-            raise Refused(409, "this proposal is no longer made (the books changed); reload the page")
+            raise Refused(409, rejecting.NO_LONGER_MADE)
         return proposal
 
     def _write(self, act):

@@ -14,6 +14,9 @@ from beanclear.books import ACKS_HEADER
 from beanclear.checks import acks
 from beanclear.resolve import Plan, ResolveError
 
+# what the page says of a proposal the books no longer make (Reject, Accept)
+NO_LONGER_MADE = "this proposal is no longer made (the books changed); reload the page"
+
 
 def reject(entries, proposal, bank_refs: list[str], target: str, reason: str) -> Plan:
     """The rejection of the proposal of `target` for `bank_refs` (as the page names it);
@@ -25,6 +28,6 @@ def reject(entries, proposal, bank_refs: list[str], target: str, reason: str) ->
         named = f"bank line {bank_refs[0]}" if len(bank_refs) == 1 else f"bank lines {' '.join(bank_refs)}"
         return Plan(f"{target} is rejected for {named} already; nothing was written", data=data, nothing=True)
     if proposal is None:
-        raise ResolveError("this proposal is no longer made (the books changed); reload the page")
+        raise ResolveError(NO_LONGER_MADE)
     return Plan(f"rejected {target}", appends={acks.ACKS_FILE: (ACKS_HEADER, "".join(lines), ("prices.beancount",))},
                 data=data)
