@@ -70,8 +70,11 @@ def balance_parts(line: str) -> tuple[str, str, str, Decimal, str] | None:
 
 PRICE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+price[ \t]+(\S+)[ \t]+(\S+)[ \t]+(\S+)", re.M)
 TIME_LINE = re.compile(r'^[ \t]+time:[ \t]*"([^"]*)"', re.M)
-COVERAGE_BLOCK = re.compile(r'^(\d{4}-\d{2}-\d{2})[ \t]+custom[ \t]+"beanclear-coverage"[ \t]+"[^"]*"[ \t]+'
-                            r'(\d{4}-\d{2}-\d{2})[^\n]*\n(?:[ \t]+[^\n]*\n?)*', re.M)
+# a statement's coverage record (render.coverage), metadata and all: its last day, the
+# source it was imported for (escaped as written), its first day
+COVERAGE_BLOCK = re.compile(r'^(?P<last>\d{4}-\d{2}-\d{2})[ \t]+custom[ \t]+"beanclear-coverage"[ \t]+'
+                            r'"(?P<source>(?:[^"\\\n]|\\.)*)"[ \t]+(?P<first>\d{4}-\d{2}-\d{2})[^\n]*\n(?:[ \t]+[^\n]*\n?)*',
+                            re.M)
 DIGEST_META = re.compile(r'^[ \t]+digest:[ \t]*"([^"\\]*)"', re.M)
 STATEMENT_META = re.compile(r'^[ \t]+statement:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 COVERAGE_MARK = b'custom "beanclear-coverage"'
@@ -209,7 +212,7 @@ class Books:
                 _view_ids(text, path, *view)
             for block in COVERAGE_BLOCK.finditer(text):
                 account, form = ACCOUNT_META.search(block.group(0)), FORMAT_META.search(block.group(0))
-                held.append((dt.date.fromisoformat(block.group(2)), dt.date.fromisoformat(block.group(1)),
+                held.append((dt.date.fromisoformat(block["first"]), dt.date.fromisoformat(block["last"]),
                              _unescape(account.group(1)) if account else None, form.group(1) if form else None))
         self._held[path] = held
         return held
@@ -358,8 +361,8 @@ class Books:
                     name = STATEMENT_META.search(block)
                     where = str(Path(self.root.name) / path.relative_to(self.root))
                     out.setdefault(digest.group(1), Recorded(
-                        _unescape(name.group(1)) if name else "", dt.date.fromisoformat(found.group(2)),
-                        dt.date.fromisoformat(found.group(1)), where))
+                        _unescape(name.group(1)) if name else "", dt.date.fromisoformat(found["first"]),
+                        dt.date.fromisoformat(found["last"]), where))
         return out
 
     def openings(self) -> dict[tuple[str, str], dt.date]:

@@ -25,17 +25,14 @@ folders are all named in the config, cost one listing of their month files.
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 import shlex
 from pathlib import Path
 
-from beanclear.books.included import INCLUDE
+from beanclear.books import COVERAGE_BLOCK, included
 from beanclear.books.renamed import adopted, imported_lines
 
-_COVERAGE = re.compile(r'^(\d{4}-\d{2}-\d{2})[ \t]+custom[ \t]+"beanclear-coverage"[ \t]+"((?:[^"\\]|\\.)*)"'
-                       r'[ \t]+(\d{4}-\d{2}-\d{2})', re.M)
 # which part of the config the source was, from the accounts its entries post to (their default roots)
 _KINDS = (("channels", re.compile(r"^[ \t]+Assets:Clearing:", re.M)),
           ("shops", re.compile(r"^[ \t]+Assets:Receivable:", re.M)))
@@ -56,8 +53,11 @@ def found(config, main: Path | None = None) -> list[tuple[Path, int, str]]:
                if p.parent.parent.name not in named and is_month_file(root, p)}
     if not folders:
         return []
-    includers = _includers(Path(os.path.normpath(main or root / "main.beancount")),
-                           lambda path: is_month_file(root, path))
+    # each file the books include -> (the file, the line) of the include that first names it;
+    # a month file is not read for includes: beanclear writes none there
+    includers = {path: (by, line) for path, by, line in included.includes(
+        Path(main or root / "main.beancount"), lambda path: [path.read_text(encoding="utf-8", errors="replace")],
+        lambda path: not is_month_file(root, path)) if by is not None}
     out = []
     adopted_books = None
     for folder in sorted(folders):
@@ -68,8 +68,9 @@ def found(config, main: Path | None = None) -> list[tuple[Path, int, str]]:
             text = path.read_text(encoding="utf-8", errors="replace")
             held.update(account for account, _, what in imported_lines(text.splitlines())
                         if what != "balance" and account.startswith("Assets:"))
-            for last, source, first in _COVERAGE.findall(text):
-                source = re.sub(r"\\(.)", r"\1", source)
+            for record in COVERAGE_BLOCK.finditer(text):
+                last, first = record["last"], record["first"]
+                source = re.sub(r"\\(.)", r"\1", record["source"])
                 if source in named:
                     continue
                 where.setdefault(source, path)
@@ -107,29 +108,3 @@ def _without(config, source: str, folder: Path, unjudged: str, adopted: bool) ->
     rebuild = (f"rm -rf {shlex.quote(str(config.books))} && beanclear import -c {shlex.quote(str(config.path))} "
                f"<your statements but {source}'s>")
     return f"rebuild the books without its statements: `{rebuild}`"
-
-
-def _includers(main: Path, month) -> dict[Path, tuple[Path, int]]:
-    """Each file the books include -> (the file, the line) of the include that first names
-    it, followed as Beancount follows them (included.files). A month file (`month(path)`)
-    is not read: beanclear writes no include there."""
-    out: dict[Path, tuple[Path, int]] = {}
-    seen: set[Path] = set()
-    todo = [main]
-    while todo:
-        path = todo.pop(0)
-        if path in seen or not path.is_file():
-            continue
-        seen.add(path)
-        if month(path):
-            continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        for include in INCLUDE.finditer(text):
-            name = re.sub(r"\\(.)", r"\1", include.group(1))
-            pattern = name if os.path.isabs(name) else os.path.join(path.parent, name)
-            line = text.count("\n", 0, include.start()) + 1
-            for each in sorted(glob.glob(pattern, recursive=True)):
-                each = Path(os.path.normpath(each))
-                out.setdefault(each, (path, line))
-                todo.append(each)
-    return out

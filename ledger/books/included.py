@@ -33,18 +33,31 @@ def files(main: Path, pieces=lambda path: [path.read_text(encoding="utf-8")]) ->
     loader; `**` too). A glob that matches nothing, or a file that is not there, is
     Beancount's to report, not ours. `pieces(path)`: a file's text, in pieces that end
     where an entry does (Books._pieces: a large month file is never read whole)."""
+    return (path for path, _, _ in includes(main, pieces))
+
+
+def includes(main: Path, pieces=lambda path: [path.read_text(encoding="utf-8")],
+             follow=lambda path: True) -> Iterator[tuple[Path, Path | None, int]]:
+    """files(), each with the file and line of the include that first names it (main:
+    None, 0). A file `follow(path)` is false for is not read for includes of its own."""
     seen: set[Path] = set()
-    todo = [Path(os.path.normpath(main))]
+    todo: list[tuple[Path, Path | None, int]] = [(Path(os.path.normpath(main)), None, 0)]
     while todo:
-        path = todo.pop(0)
+        path, by, at = todo.pop(0)
         if path in seen or not path.is_file():
             continue
         seen.add(path)
-        yield path
-        for name in (n for text in pieces(path) for n in INCLUDE.findall(text)):
-            name = re.sub(r"\\(.)", r"\1", name)
-            pattern = name if os.path.isabs(name) else os.path.join(path.parent, name)
-            todo += [Path(os.path.normpath(p)) for p in sorted(glob.glob(pattern, recursive=True))]
+        yield path, by, at
+        if not follow(path):
+            continue
+        lines = 0   # of the pieces before: an include's line counts from the file's start
+        for text in pieces(path):
+            for include in INCLUDE.finditer(text):
+                name = re.sub(r"\\(.)", r"\1", include.group(1))
+                pattern = name if os.path.isabs(name) else os.path.join(path.parent, name)
+                line = lines + text.count("\n", 0, include.start()) + 1
+                todo += [(Path(os.path.normpath(p)), path, line) for p in sorted(glob.glob(pattern, recursive=True))]
+            lines += text.count("\n")
 
 
 def opened(main: Path, wanted: Iterable[str], pieces) -> set[str]:

@@ -53,7 +53,7 @@ def _covered_until(books: Books, source: str) -> list[dt.date]:
     for path in books.source_files(source):
         for block in COVERAGE_BLOCK.finditer(path.read_text(encoding="utf-8")):
             if 'statement: "event-' not in block.group(0):
-                out.append(dt.date.fromisoformat(block.group(1)))
+                out.append(dt.date.fromisoformat(block["last"]))
     return out
 
 
