@@ -467,6 +467,34 @@ def test_the_months_report_lists_what_a_link_resolved_in_the_month_of_each_findi
     assert listed("2026-03", "bank-unmatched") == [("open", "")]
 
 
+def test_a_month_report_judges_a_follow_up_on_the_months_last_day(demo_copy, monkeypatch):
+    # blind10: a payout-missing followed up, due on the month's last day, done after it,
+    # then resolved by a link: the report of the month read "follow-up by 小李 overdue
+    # since 2026-03-31" (judged on the day the report was made, not on the month's end)
+    credit, payout = "20260309000071", "payout-1000959334202602140000008216"
+    ref = payout[len("payout-"):]
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-02-20")
+    merchant = demo_copy()
+    run(merchant, "follow-up", "payout-missing", ref, "--owner", "小李", "--due", "2026-02-28")
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    run(merchant, "follow-up", "payout-missing", ref, "--done", "--note", "the bank found it")
+    run(merchant, "link", credit, payout)
+    report = json.loads(run(merchant, "report", "2026-02", "--format", "json"))
+    [row] = [f for f in report["findings"] if f["code"] == "payout-missing" and ref in f["refs"]]
+    assert (row["status"], row["resolution"]) == ("resolved", f"matched to {payout}")
+    assert "overdue" not in row["message"] and "follow-up" not in row["message"]
+    # judged later, past the due date with the follow-up still open, it is overdue
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-05")
+    merchant = demo_copy()
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-02-20")
+    run(merchant, "follow-up", "payout-missing", ref, "--owner", "小李", "--due", "2026-02-27")
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    run(merchant, "link", credit, payout)
+    report = json.loads(run(merchant, "report", "2026-02", "--format", "json"))
+    [row] = [f for f in report["findings"] if f["code"] == "payout-missing" and ref in f["refs"]]
+    assert row["status"] == "resolved" and "follow-up by 小李 overdue since 2026-02-27" in row["message"]
+
+
 def test_link_then_unlink_of_a_line_retitled_by_hand_gives_the_books_back_and_the_report_its_findings(
         demo_copy, monkeypatch):
     # a blind tester (121) retitled a wire the import left in suspense "Stripe payout via HK
