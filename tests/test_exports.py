@@ -92,8 +92,13 @@ def test_the_findings_keep_their_state_refs_and_exact_amounts(merchant, exported
     _, built, _ = merchant
     path, _ = exported
     got = rows(path, "SELECT code, refs, amount, acknowledged, severity FROM findings")
-    want = [(f.code, list(f.refs), f.amount, f.acknowledged, f.severity) for f in built.report.findings]
-    assert [(c, json.loads(r), Decimal(a), bool(k), s) for c, r, a, k, s in got] == want
+    # a finding of no money (no currency: a statement-gap's days) has no amount, as in the
+    # month's report; one being followed up is not acknowledged (README "Follow up")
+    want = [(f.code, list(f.refs), f.amount if f.currency else None,
+             f.acknowledged and (f.follow_up or {}).get("state") != "following up", f.severity)
+            for f in built.report.findings]
+    assert [(c, json.loads(r), None if a is None else Decimal(a), bool(k), s) for c, r, a, k, s in got] == want
+    assert any(a is None for _, _, a, _, _ in got)   # the demo's statement-gap of HSBC
 
 
 def test_daily_channel_figures_add_up_to_the_books(merchant, exported):

@@ -26,6 +26,7 @@ from beancount.core import data
 
 from beanclear import books
 from beanclear.checks import checking, refunds
+from beanclear.checks.findings import following_up
 from beanclear.importers.toolkit.values import in_places
 
 # name -> ((column, type), ...); types: text, date, integer, decimal, boolean.
@@ -103,9 +104,9 @@ def posting_rows(txns):
 
 def finding_row(f) -> dict:
     return {"code": f.code, "severity": f.severity, "date": f.date, "source": f.source, "account": f.account,
-            "amount": f.amount, "currency": f.currency, "expected": f.expected, "actual": f.actual,
+            "amount": f.amount if f.currency else None, "currency": f.currency, "expected": f.expected, "actual": f.actual,
             "refs": json.dumps(list(f.refs), ensure_ascii=False), "message": f.message,
-            "acknowledged": bool(f.acknowledged), "file": f.file, "line": f.line}
+            "acknowledged": bool(f.acknowledged) and not following_up(f), "file": f.file, "line": f.line}
 
 
 def daily_channel_rows(txns, config) -> list[dict]:
