@@ -125,6 +125,26 @@ def test_daily_channel_figures_add_up_to_the_books(merchant, exported):
     assert figures[("wechat", "CNY", "sales")] > 0 and figures[("stripe", "USD", "refunds")] > 0
 
 
+def test_daily_channel_sales_and_refunds_are_the_months_report_s(merchant, exported):
+    # blind10: February's wechat sales were 235,079.70 in the export against the report's
+    # 234,969.20: the export counted #3460's duplicate charge (110.50) as a sale
+    root, _, _ = merchant
+    path, _ = exported
+    result = beanclear(root, "report", "2026-02", "--format", "json")
+    assert result.exit_code in (0, 1), result.output
+    report = {(c["name"], c["currency"]): c for c in json.loads(result.output)["channels"]}
+    summed = defaultdict(Decimal)
+    for channel, currency, sales, refunds, duplicates in rows(
+            path, "SELECT channel, currency, sales, refunds, duplicates FROM daily_channel "
+                  "WHERE date BETWEEN '2026-02-01' AND '2026-02-28'"):
+        for name, value in (("sales", sales), ("refunds", refunds), ("duplicates", duplicates)):
+            summed[(channel, currency, name)] += Decimal(value)
+    for (name, currency), row in report.items():
+        for figure in ("sales", "refunds", "duplicates"):
+            assert summed[(name, currency, figure)] == Decimal(row[figure]), (name, currency, figure)
+    assert Decimal(report[("wechat", "CNY")]["duplicates"]) == Decimal("110.50")
+
+
 def test_exporting_again_replaces_never_appends(merchant, exported):
     root, _, _ = merchant
     path, _ = exported
