@@ -84,7 +84,7 @@ class Importer(WalletImporter):
         get = t.getter(*HEADER, "交易分类", "对方账号", "收/付款方式", "商家订单号", "备注")
 
         def trade(row) -> str:
-            return get(row, "交易订单号")
+            return get.id(row, "交易订单号")
 
         # the trade numbers the refund rows name, from the first pass: a purchase or a collection
         # they close is booked; and those of the money the file received: a neutral refund naming
@@ -131,7 +131,7 @@ class Importer(WalletImporter):
             raw_id = get(row, "交易订单号")
             mv = Movement(path, row.line, parse_datetime(get(row, "交易时间"), TIME_FORMATS, path, row.line, "交易时间"),
                           ident, amount, get(row, "收/付款方式"), get(row, "交易分类"), get(row, "交易对方"),
-                          get(row, "商品说明"), get(row, "商家订单号"),
+                          get(row, "商品说明"), get.id(row, "商家订单号"),
                           meta={"refund-of": raw_id.split("_")[0] if self._is_refund(get, row) and "_" in raw_id
                                 else None, "note": get(row, "备注")})
             if direction == "收入":

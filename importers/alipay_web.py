@@ -59,7 +59,7 @@ class Importer(WalletImporter):
             return parse_magnitude(get(row, name), path, row.line, name) if get(row, name) else Decimal(0)
 
         def trade(row) -> str:
-            return get(row, "交易号")
+            return get.id(row, "交易号")
 
         # the trade numbers the refund rows name, from the first pass: a purchase they close is
         # booked; and those of the file's sales: a refund naming one gives the sale back
@@ -100,7 +100,7 @@ class Importer(WalletImporter):
                           parse_datetime(get(row, "付款时间") or get(row, "交易创建时间"), TIME_FORMATS, path, row.line,
                                          "付款时间"),
                           ident, amount, "", get(row, "类型"), get(row, "交易对方"), get(row, "商品名称"),
-                          get(row, "商家订单号"), fee=money(row, "服务费（元）"),
+                          get.id(row, "商家订单号"), fee=money(row, "服务费（元）"),
                           meta={"refund-of": refund_of,
                                 "refunded": get(row, "成功退款（元）") if money(row, "成功退款（元）") else None,
                                 "note": get(row, "备注")})

@@ -79,9 +79,8 @@ from beanclear.importers.base import (ZERO_AMOUNT, BalanceChain, Extraction, bal
                                       next_day)
 from beanclear.importers.toolkit import (DAY_CELL, DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader,
                                          StatementError, books_time, clean, csv_rows, currency_code, direction_sign,
-                                         excel_shortened, header_delimiter, header_key, in_places, note_offset,
-                                         parse_amount, parse_datetime, parse_magnitude, read_statement, sniff,
-                                         writes_minus)
+                                         header_delimiter, header_key, in_places, note_offset, parse_amount,
+                                         parse_datetime, parse_magnitude, read_statement, sniff, whole_id, writes_minus)
 
 CHINESE_CURRENCIES = {"CNY", "HKD", "TWD", "MOP"}
 AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit", "fee")
@@ -346,10 +345,8 @@ class Importer(BankImporter):
             memo = f"{memo} / {detail}" if memo and detail and detail != memo else memo or detail
             ref = get("ref")
             ref = ref if ref.strip("0") else ""   # 农业银行 writes 0000000000 for every interest line: no ref
-            if excel_shortened(ref):   # its digits lost: the line could never be found again
-                raise StatementError(path, row.line, f"column {name['ref']}: {ref!r} is a reference Excel shortened "
-                                     "to scientific notation (its digits are lost); import the statement as "
-                                     "downloaded, or set the column to Text in Excel before saving it")
+            if ref:   # not one Excel shortened: its digits lost, the line could never be found again
+                ref = whole_id(ref, path, row.line, name["ref"], "a reference")
             # no bank ref: a digest of what the line says, not of its running balance (a line
             # the bank adds later, downloaded again, changes every balance after it: their
             # lines were booked a second time); its amount with the currency's places, as a

@@ -31,8 +31,9 @@ from beanclear.importers.account_ids import stated_account
 from beanclear.importers.order_refs import (  # noqa: F401  (every importer's, from here)
     DESCRIBED_ORDER, TAOBAO_ORDER, channel_order_link, described_order, description_order, link, named_order, order_in,
     order_key, order_link, payment_shops, placed_by_books)
-from beanclear.importers.toolkit import (MAX_ID, MAX_TEXT, StatementError, header_in, in_places, named_day, paused_gc,
-                                         read_period, shape_first, sniff, unread_period)
+from beanclear.importers.toolkit import (MAX_ID, MAX_TEXT, StatementError, excel_shortened, header_in, in_places,
+                                         named_day, paused_gc, read_period, shape_first, shortened_id, sniff,
+                                         unread_period)
 from beanclear.importers.toolkit.places import currency_places, past_places
 
 
@@ -593,7 +594,9 @@ def transaction(path: str, line: int, when: dt.datetime | dt.date, payee: str | 
     whose postings are all zero moves nothing: made by an importer, it is no entry
     (moving_money: its parse() leaves it out and counts the row a zero amount). Every
     text is bounded (toolkit MAX_TEXT: longer is cut, marked `…`); an id (`id`, `…-id`)
-    longer than MAX_ID is an error: cut, two ids could become one. An amount past its
+    longer than MAX_ID is an error: cut, two ids could become one; so is one Excel
+    shortened to scientific notation (`4.2E+27`: toolkit.whole_id, the rule an importer's
+    id columns go through, here for every importer's ids). An amount past its
     currency's places (`7.407 CNY`) is an error naming the line (unplaced)."""
     timed = isinstance(when, dt.datetime)
     full = {"filename": str(path), "lineno": line}   # data.new_metadata
@@ -602,11 +605,14 @@ def transaction(path: str, line: int, when: dt.datetime | dt.date, payee: str | 
     for key, value in meta.items():
         if value is None or value == "":
             continue
-        if isinstance(value, str) and len(value) > MAX_TEXT:   # MAX_TEXT < MAX_ID: one test for the usual value
-            if len(value) > MAX_ID and (key == "id" or key.endswith("-id")):
-                raise StatementError(path, line, f"{key}: longer than {MAX_ID} characters "
-                                     f"({value[:40]}…, {len(value)} characters; expected a statement id)")
-            value = _bounded(value)
+        if isinstance(value, str):
+            if len(value) > MAX_TEXT:   # MAX_TEXT < MAX_ID: one test for the usual value
+                if len(value) > MAX_ID and (key == "id" or key.endswith("-id")):
+                    raise StatementError(path, line, f"{key}: longer than {MAX_ID} characters "
+                                         f"({value[:40]}…, {len(value)} characters; expected a statement id)")
+                value = _bounded(value)
+            elif ("E+" in value or "e+" in value) and (key == "id" or key.endswith("-id")) and excel_shortened(value):
+                raise shortened_id(path, line, key, value)
         full[key] = value
     kept = []
     for p in postings:

@@ -63,7 +63,7 @@ class Importer(WalletImporter):
         get = t.getter(*HEADER, "交易分类", "商家订单号", "备注")
 
         def ident(row) -> str:  # 亲密卡 rows have no 交易订单号: the merchant's order number names them
-            return get(row, "交易订单号") or get(row, "商家订单号")
+            return get.id(row, "交易订单号") or get.id(row, "商家订单号")
 
         out, counts, sums, netted, unstated = Extraction(), Counter(), Counter(), Decimal(0), Decimal(0)
         for row, key in self.with_ids(t.rows, ident):
@@ -88,7 +88,7 @@ class Importer(WalletImporter):
                 continue
             mv = Movement(path, row.line, parse_datetime(get(row, "交易时间"), TIME_FORMATS, path, row.line, "交易时间"),
                           key, amount, get(row, "收/付款方式"), get(row, "交易分类"), get(row, "商户名称"),
-                          get(row, "交易说明"), get(row, "商家订单号"),
+                          get(row, "交易说明"), get.id(row, "商家订单号"),
                           meta={"refunded": refunded, "note": get(row, "备注")})
             # How JD states its totals (a December 2024 bill): 支出 net of partial refunds; 不计收支
             # counting, but not adding, a purchase refunded in full and a 先享后付 order

@@ -45,8 +45,8 @@ from typing import Iterable, Iterator, NamedTuple
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter, order_link, posting, transaction
 from beanclear.importers.order_refs import NOT_STATED, REFUND_AMOUNT   # the order's metadata where PARTLY has no amount
-from beanclear.importers.toolkit import (Row, StatementError, Table, clean, currency_places, excel_shortened,
-                                         has_header, parse_amount)
+from beanclear.importers.toolkit import (Row, StatementError, Table, clean, currency_places, has_header,
+                                         parse_amount, whole_id)
 from beanclear.importers.toolkit.text import errors_read_whole
 
 # What a status means for the money: booked (the order is owed or paid), refunded (paid,
@@ -143,13 +143,8 @@ class Columns:
 
     def order_id(self, row: Row, role: str) -> str:
         """The row's order id, refused where Excel shortened it to `2.50623E+14` (its
-        digits are lost: every such order would look like every other)."""
-        text = self(row, role)
-        if excel_shortened(text):
-            raise StatementError(self.table.path, row.line, f"column {self.name(role)}: {text!r} is an order id Excel "
-                                 "shortened to scientific notation (its digits are lost); import the export as "
-                                 "downloaded, or set the column to Text in Excel before saving it")
-        return text
+        digits are lost: every such order would look like every other): toolkit.whole_id."""
+        return whole_id(self(row, role), self.table.path, row.line, self.name(role), "an order id")
 
 
 def one_row_each(rows: Iterable[Row], key, path: str, hint: str = "") -> Iterator[tuple[str, Row]]:

@@ -201,6 +201,8 @@ class WalletImporter(StatementImporter):
         first pass over `rows` learns the ids the file repeats and calls `first(row)` on
         each row: what an importer must know of the whole file before it books a row.
         Rows read as a stream (read_statement(stream=True)) are read twice, never held.
+        `ident` reads the id through its getter's `id` (toolkit.whole_id): an id Excel
+        shortened to `4.2E+27` is refused in the first pass, before any row is booked.
 
         Earlier releases qualified a repeated id by the row as written (`former`, by
         default its cleaned cells): such a row's entry also carries that id, hidden

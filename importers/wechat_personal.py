@@ -88,7 +88,7 @@ class Importer(WalletImporter):
         out, counts, sums = Extraction(), {"收入": 0, "支出": 0, "中性交易": 0}, \
             {"收入": Decimal(0), "支出": Decimal(0), "中性交易": Decimal(0)}
         # The first pass reads every amount: a bad one is reported before any row's other faults.
-        for row, ident in self.with_ids(t.rows, lambda r: get(r, "交易单号"), content, first=amount_of,
+        for row, ident in self.with_ids(t.rows, lambda r: get.id(r, "交易单号"), content, first=amount_of,
                                         former=former):
             out.rows += 1
             direction, status, kind = get(row, "收/支"), get(row, "当前状态"), get(row, "交易类型")
@@ -114,7 +114,7 @@ class Importer(WalletImporter):
             fee = FEE_NOTE.search(note)
             mv = Movement(path, row.line, parse_datetime(get(row, "交易时间"), TIME_FORMATS, path, row.line, "交易时间"),
                           ident, amount, get(row, "支付方式"), kind, get(row, "交易对方"), get(row, "商品"),
-                          get(row, "商户单号"), fee=Decimal(fee.group(1)) if fee else Decimal(0),
+                          get.id(row, "商户单号"), fee=Decimal(fee.group(1)) if fee else Decimal(0),
                           meta={"refunded": partial.group(1) if partial else "all" if status == "已全额退款" else None,
                                 "note": note if not fee else None})
             if mv.fee and not re.search("提现", kind):

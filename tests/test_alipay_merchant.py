@@ -160,6 +160,9 @@ def test_fund_ledger_bad_rows_name_file_and_line(cfg, tmp_path, row, message):
     (trade_row("2026", "Q", "退款", "2026-03-01 10:00:00", "-1.00", "-1.00", "0.00"), "column 退款批次号/请求号: expected"),
     (trade_row("2026", "Q", "交易", "2026-03-01 10:00:00", "1.00", "2.00", "0.01"), "商家实收 2.00 is more than 订单金额"),
     (trade_row("2026", "Q", "交易", "2026-03-01 10:00:00", "1.00", "1.00", "一分"), "column 服务费（元）: expected an amount"),
+    # an importer whose id columns do not go through toolkit.whole_id: its entries' do (base.transaction)
+    (trade_row("2.02603E+18", "Q", "交易", "2026-03-01 10:00:00", "1.00", "1.00", "0.01"),
+     "id: '2.02603E+18' is an id Excel shortened to scientific notation (its digits are lost)"),
 ])
 def test_trade_detail_bad_rows_name_file_and_line(cfg, tmp_path, row, message):
     with pytest.raises(StatementError) as caught:

@@ -202,6 +202,11 @@ def test_web_export_totals_disagreeing_are_a_note(cfg, tmp_path):
      "column 金额（元）: expected an amount, got '1.0x'"),
     (web_row("2024", "", "2024-04-01 09:00:00", "转账", "x", "y", "1.00", "支出", "交易成功", funds="已支出")[:-30],
      "expected 16 cells as in the header (line 5)"),
+    (web_row("2.02404E+21", "", "2024-04-01 09:00:00", "转账", "x", "y", "1.00", "支出", "交易成功", funds="已支出"),
+     "column 交易号: '2.02404E+21' is an id Excel shortened to scientific notation (its digits are lost)"),
+    (web_row("2024", "2.02404E+15", "2024-04-01 09:00:00", "即时到账交易", "x", "y", "1.00", "收入", "交易成功",
+             funds="已收入"),
+     "column 商家订单号: '2.02404E+15' is an id Excel shortened to scientific notation (its digits are lost)"),
 ])
 def test_web_export_bad_rows(cfg, tmp_path, row, message):
     with pytest.raises(StatementError) as caught:
@@ -227,6 +232,10 @@ def app_bill(tmp_path, *rows):
     ("2025-13-01 10:00:00,餐饮美食,x,/,y,支出,12.00,余额,交易成功,2025001\t,,,", "column 交易时间: expected a date"),
     ("2025-01-01 10:00:00,餐饮美食,x,/,y,支出,12.00,余额,交易成功,,,,", "column 交易订单号: expected the trade number"),
     ("2025-01-01 10:00:00,餐饮美食,x,/,y,支出,12.00", "expected 12 cells as in the header (line 5)"),
+    ("2025-01-01 10:00:00,餐饮美食,x,/,y,支出,12.00,余额,交易成功,2.02501E+27,,,",
+     "column 交易订单号: '2.02501E+27' is an id Excel shortened to scientific notation (its digits are lost)"),
+    ("2025-01-01 10:00:00,餐饮美食,x,/,y,支出,12.00,余额,交易成功,2025001\t,1.10000E+23,,",
+     "column 商家订单号: '1.10000E+23' is an id Excel shortened to scientific notation (its digits are lost)"),
 ])
 def test_app_bill_bad_rows_name_file_and_line(cfg, tmp_path, row, message):
     with pytest.raises(StatementError) as caught:

@@ -5,6 +5,8 @@ hold (same day and amount) with the zeros: its new ids would book every line aga
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from beanclear import config as config_mod
@@ -241,3 +243,105 @@ def test_books_of_the_former_ids_book_nothing_again(tmp_path, monkeypatch, walle
     result = beanclear(tmp_path, "import", "--force", str(original))
     assert result.exit_code == 0, result.output
     assert " 0 entries written" in result.output
+
+
+# -- personal bills: an id Excel shortened to scientific notation --------------------------
+
+# A 28-digit 交易单号 opened in Excel and saved is `4.2E+27`: every row of the bill gets the
+# same id, and the copy's ids are none the books hold (blind10: a copy imported beside the
+# download booked every row twice). Refused naming file, line and column, as toolkit's one
+# rule (excel_shortened) refuses a bank's ref and a shop's order id.
+WECHAT_TOP = ["微信支付账单明细", "微信昵称：[茶舍]", "起始时间：[2026-03-02 00:00:00] 终止时间：[2026-03-04 23:59:59]",
+              "导出类型：[全部]", "导出时间：[2026-03-05 16:05:22]", "", "共3笔记录", "收入：2笔 1028.00元", "支出：0笔 0.00元",
+              "中性交易：1笔 1001.00元", "注：", "1. 充值/提现等交易，将计入中性交易", "2. 本明细仅展示当前账单中的交易",
+              "3. 本明细仅供个人对账使用", "", "----------------------微信支付账单明细列表--------------------",
+              "交易时间,交易类型,交易对方,商品,收/支,金额(元),支付方式,当前状态,交易单号,商户单号,备注"]
+WECHAT_ROWS = ["{d}2026-03-02 09:00:10,二维码收款,顾客A,收款方备注:二维码收款,收入,¥28.00,/,已收钱,{a},/,/",
+               "{d}2026-03-02 10:01:11,二维码收款,顾客B,收款方备注:二维码收款,收入,¥1000.00,/,已收钱,{b},/,/",
+               "{d}2026-03-04 18:00:00,零钱提现,招商银行(1234),/,/,¥1001.00,招商银行(1234),提现已到账,{c},/,服务费¥1.00"]
+ALIPAY_TOP = ["-" * 40, "导出信息：", "姓名：张三", "支付宝账户：138****0000",
+              "起始时间：[2026-03-01 00:00:00]    终止时间：[2026-03-04 23:59:59]", "导出交易类型：[全部]",
+              "导出时间：[2026-03-05 10:00:00]", "共3笔记录", "收入：2笔 1250.50元", "支出：0笔 0.00元", "不计收支：1笔 1000.00元",
+              "特别提示：", "", "-" * 24 + "支付宝（中国）网络技术有限公司  电子客户回单" + "-" * 24,
+              "交易时间,交易分类,交易对方,对方账号,商品说明,收/支,金额,收/付款方式,交易状态,交易订单号,商家订单号,备注,"]
+ALIPAY_ROWS = ["{d}2026-03-02 10:00:00,收入,顾客A,a***@qq.com,收钱码收款,收入,1200.00,,交易成功,{a},,,",
+               "{d}2026-03-02 11:00:00,收入,顾客B,b***@qq.com,收钱码收款,收入,50.50,,交易成功,{b},,,",
+               "{d}2026-03-04 18:00:00,转账,招商银行,/,提现-实时提现,不计收支,1000.00,招商银行(1234),交易成功,{c},,,"]
+BILL_IDS = {"wechat": ("4200001901202603021010600454", "4200002901202603021010600455", "2072107111000771478320889931"),
+            "alipay": ("2026030222001400011234567890", "2026030222001400011234567891", "2026030422001400011234567892")}
+# as Excel writes each back: the digits it keeps, in scientific notation
+BILL_SHORTENED = {"wechat": ("4.2E+27", "4.2E+27", "2.07211E+27"),
+                  "alipay": ("2.02603E+27", "2.02603E+27", "2.02603E+27")}
+
+
+def _bill(tmp_path, wallet: str, name: str, cells, encoding: str = "utf-8", dates: str = "") -> object:
+    """A personal bill of three rows (two sales and a withdrawal) whose id cells are `cells`."""
+    top, rows = (WECHAT_TOP, WECHAT_ROWS) if wallet == "wechat" else (ALIPAY_TOP, ALIPAY_ROWS)
+    a, b, c = cells
+    lines = [*top, *(r.format(a=a, b=b, c=c, d=dates) for r in rows)]
+    path = tmp_path / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+def _bill_merchant(tmp_path, wallet):
+    kind = {"wechat": "wechat-personal", "alipay": "alipay-personal"}[wallet]
+    (tmp_path / "config.yaml").write_text(f"books: books\ncurrency: CNY\nchannels:\n  me:\n    type: {kind}\n",
+                                          encoding="utf-8")
+
+
+@pytest.mark.parametrize("wallet", ["wechat", "alipay"])
+@pytest.mark.parametrize("download_first", [True, False])
+def test_a_bill_whose_ids_excel_shortened_is_refused_naming_its_line(tmp_path, wallet, download_first):
+    from conftest import beanclear
+    _bill_merchant(tmp_path, wallet)
+    download = _bill(tmp_path, wallet, "dl/bill.csv", [f"{i}\t" for i in BILL_IDS[wallet]],
+                     "utf-8" if wallet == "wechat" else "gb18030")
+    copy = _bill(tmp_path, wallet, "excel/bill-saved.csv", BILL_SHORTENED[wallet], "gb18030")
+    header_line = (len(WECHAT_TOP) if wallet == "wechat" else len(ALIPAY_TOP))
+    column = "交易单号" if wallet == "wechat" else "交易订单号"
+    if download_first:
+        assert beanclear(tmp_path, "import", str(download)).exit_code == 0
+    before = snapshot(tmp_path / "books") if download_first else {}
+    result = beanclear(tmp_path, "import", str(copy))
+    assert result.exit_code == 2, result.output
+    assert (f"{copy}:{header_line + 1}: column {column}: {BILL_SHORTENED[wallet][0]!r} is an id Excel shortened "
+            "to scientific notation (its digits are lost)") in result.output, result.output
+    assert "Traceback" not in result.output
+    assert (snapshot(tmp_path / "books") if (tmp_path / "books").exists() else {}) == before
+
+
+@pytest.mark.parametrize("wallet", ["wechat", "alipay"])
+@pytest.mark.parametrize("protect", ["{}\t", '"{}\t"', '="{}"', "`{}"])
+def test_a_bill_whose_long_ids_excel_protects_is_booked_once(tmp_path, wallet, protect):
+    # must not fire: the download's TAB (inside or outside quotes), `="…"` and a backtick keep
+    # every digit; the bill read twice writes nothing the second time
+    from conftest import beanclear
+    _bill_merchant(tmp_path, wallet)
+    path = _bill(tmp_path, wallet, "dl/bill.csv", [protect.format(i) for i in BILL_IDS[wallet]])
+    first = beanclear(tmp_path, "import", str(path))
+    assert first.exit_code == 0, first.output
+    assert " 3 entries written" in first.output, first.output
+    ids = _entry_ids(snapshot(tmp_path / "books"))
+    assert ids == sorted(BILL_IDS[wallet]), ids
+    again = beanclear(tmp_path, "import", "--force", str(path))
+    assert again.exit_code == 0, again.output
+    assert " 0 entries written" in again.output, again.output
+
+
+def test_an_id_excel_shortened_is_refused_whatever_importer_books_it():
+    # the one rule every entry goes through (base.transaction): an `id` or `…-id` that is a
+    # number Excel shortened names the line, whichever importer read it
+    import datetime as dt
+    from beanclear.importers.base import posting, transaction
+    for key in ("id", "order-id", "payout-id"):
+        with pytest.raises(StatementError, match=rf"^bill.csv:7: {key}: '4.2E\+27' is an id Excel shortened to "
+                                                 r"scientific notation \(its digits are lost\)"):
+            transaction("bill.csv", 7, dt.date(2026, 3, 2), "x", "y", {"id": "1", key: "4.2E+27"},
+                        [posting("Assets:A", Decimal(1), "CNY"), posting("Assets:B", Decimal(-1), "CNY")])
+    # must not fire: an id holding E+ that is no number, a note that is one
+    made = transaction("bill.csv", 7, dt.date(2026, 3, 2), "x", "y", {"id": "2.5E+14-1", "note": "4.2E+27"},
+                       [posting("Assets:A", Decimal(1), "CNY"), posting("Assets:B", Decimal(-1), "CNY")])
+    assert made.meta["id"] == "2.5E+14-1"
+

@@ -57,6 +57,12 @@ def test_partial_refund_in_the_amount(cfg, tmp_path):
     (JD_ROWS[0].replace("交易成功", "审核中"), "column 交易状态: unknown status '审核中'"),
     (JD_ROWS[0].replace("283349211012\t,110000000000000000000044\t", "\t,\t"),
      "columns 交易订单号 and 商家订单号: expected an id, got neither"),
+    (JD_ROWS[0].replace("283349211012\t", "2.83349E+20"),
+     "column 交易订单号: '2.83349E+20' is an id Excel shortened to scientific notation (its digits are lost)"),
+    (JD_ROWS[0].replace("110000000000000000000044\t", "1.1E+23"),
+     "column 商家订单号: '1.1E+23' is an id Excel shortened to scientific notation (its digits are lost)"),
+    (JD_ROWS[0].replace("283349211012\t,110000000000000000000044\t", "\t,1.1E+23"),
+     "column 商家订单号: '1.1E+23' is an id Excel shortened to scientific notation (its digits are lost)"),
 ])
 def test_bad_rows_name_file_and_line(cfg, tmp_path, row, message):
     with pytest.raises(StatementError) as caught:

@@ -30,7 +30,7 @@ _MODULE_OF = {name: module for module, names in {
         "CONTROL", "ENCODINGS", "MAX_BYTES", "MAX_ID", "MAX_ROWS", "MAX_TEXT", "PLACEHOLDERS",
         "WESTERN_ENCODINGS", "Row", "StatementError", "_looks_like_mojibake", "clean", "csv_rows",
         "decode", "excel_shortened", "header_key", "json_shown", "paused_gc", "read_bytes",
-        "read_text", "strip_controls",
+        "read_text", "shortened_id", "strip_controls", "whole_id",
     ),
     "places": (
         "MAX_AMOUNT_DIGITS", "THREE_DECIMAL", "ZERO_DECIMAL", "charged", "currency_places", "in_places",

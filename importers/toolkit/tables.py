@@ -29,6 +29,7 @@ from beanclear.importers.toolkit.text import (
     paused_gc,
     read_text,
     text_stream,
+    whole_id,
 )
 from beanclear.importers.toolkit.values import parse_amount
 from beanclear.importers.toolkit.xlsx import XLSX_MAGIC, xlsx_head, xlsx_rows, xlsx_stream
@@ -62,12 +63,21 @@ class Table:
 
     def getter(self, *names: str):
         """`get(row, name)`: a row's cleaned cell by column name, '' where the file has no
-        such column (older layouts) or the row stops short of it."""
+        such column (older layouts) or the row stops short of it. Also:
+
+        - `get.id(row, name)`: an id column's cell, refused where Excel shortened it to
+          scientific notation (whole_id: `4.2E+27`, its digits lost)."""
         at = {name: self.index(name, required=False) for name in names}
+        path, header = self.path, self.header
 
         def get(row: Row, name: str) -> str:
             i = at[name]
             return clean(row.cells[i]) if i is not None and i < len(row.cells) else ""
+
+        def an_id(row: Row, name: str) -> str:
+            text = get(row, name)
+            return whole_id(text, path, row.line, clean(header[at[name]])) if "+" in text else text
+        get.id = an_id
         return get
 
 

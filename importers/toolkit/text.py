@@ -740,6 +740,25 @@ def excel_shortened(cell: str) -> bool:
     return ("E+" in cell or "e+" in cell) and _EXCEL_SHORTENED.fullmatch(cell) is not None
 
 
+def whole_id(text: str, path, line: int, column: str, what: str = "an id") -> str:
+    """A (cleaned) id cell as written, refused where Excel shortened it (excel_shortened):
+    the one rule of every id column, a bank's ref, a shop's order id, a bill's 交易单号.
+    Every row of a bill whose 28-digit ids Excel saved as `4.2E+27` has one id, none the
+    books hold: booked beside the download, each row twice (blind10). `what` says what
+    the id is (`an order id`)."""
+    if excel_shortened(text):
+        raise shortened_id(path, line, f"column {column}", text, what)
+    return text
+
+
+def shortened_id(path, line: int, where: str, text: str, what: str = "an id") -> StatementError:
+    """The error of an id Excel shortened to scientific notation, `where` it was read (a
+    column, or the id's name where an importer made it: base.transaction)."""
+    return StatementError(path, line, f"{where}: {text!r} is {what} Excel shortened to scientific notation (its "
+                          "digits are lost); import the file as downloaded, or set the column to Text in Excel "
+                          "before saving it")
+
+
 def header_key(cell: str) -> str:
     """Header names compared loosely: full-width and ASCII parentheses, spaces and case
     do not matter (`收支金额（元）` == `收支金额(元)`)."""
