@@ -42,7 +42,7 @@ from beanclear.books.idset import Ids
 from beanclear.config.model import SalesRule
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import StatementError, parse_datetime, parse_magnitude, read_statement
-from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text, says_no_records
+from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, said, says_no_records, stated_text
 
 HEADER = ("交易时间", "交易对方", "商品说明", "收/支", "金额", "交易状态", "交易订单号")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
@@ -100,7 +100,7 @@ class Importer(WalletImporter):
                     sold.add(trade(row))
         out, counts, sums = Extraction(), Counter(), Counter()
         spent, refunds = Ids(), Counter()   # 支出 trade numbers; refunded amounts by trade: Alipay nets them
-        for row, ident in self.with_ids(t.rows, trade, first=first):
+        for row, ident in self.with_ids(t.rows, trade, said(get), first=first):
             out.rows += 1
             direction, status = get(row, "收/支"), get(row, "交易状态")
             amount = parse_magnitude(get(row, "金额"), path, row.line, "金额")   # 收/支 says the way

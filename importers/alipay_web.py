@@ -36,7 +36,7 @@ from beanclear.books.idset import Ids
 from beanclear.importers.alipay_personal import COLLECTIONS, KINDS, MOVED, NO_MONEY, TIME_FORMATS
 from beanclear.importers.base import Extraction, compare_summary
 from beanclear.importers.toolkit import StatementError, parse_datetime, parse_magnitude, read_statement
-from beanclear.importers.wallet import Movement, WalletImporter
+from beanclear.importers.wallet import Movement, WalletImporter, said
 
 HEADER = ("交易号", "交易创建时间", "交易对方", "商品名称", "金额（元）", "收/支", "交易状态")
 FUNDS_IN, FUNDS_OUT, FUNDS_MOVED = {"已收入", "已退回"}, {"已支出"}, {"资金转移"}
@@ -72,7 +72,7 @@ class Importer(WalletImporter):
             if get(row, "收/支") == "收入" and sale:
                 sold.add(trade(row))
         out, totals = Extraction(), {"rows": 0, "收入": Decimal(0), "支出": Decimal(0)}
-        for row, ident in self.with_ids(t.rows, trade, first=first):
+        for row, ident in self.with_ids(t.rows, trade, said(get), first=first):
             out.rows += 1
             totals["rows"] += 1
             raw_id, direction, status, funds = get(row, "交易号"), get(row, "收/支"), get(row, "交易状态"), get(row, "资金状态")

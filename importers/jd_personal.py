@@ -31,7 +31,7 @@ from decimal import Decimal
 
 from beanclear.importers.base import Extraction
 from beanclear.importers.toolkit import StatementError, clean, parse_datetime, parse_magnitude, read_statement
-from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, stated_text, says_no_records
+from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, said, says_no_records, stated_text
 
 HEADER = ("交易时间", "商户名称", "交易说明", "金额", "收/付款方式", "交易状态", "收/支", "交易订单号")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
@@ -66,7 +66,7 @@ class Importer(WalletImporter):
             return get.id(row, "交易订单号") or get.id(row, "商家订单号")
 
         out, counts, sums, netted, unstated = Extraction(), Counter(), Counter(), Decimal(0), Decimal(0)
-        for row, key in self.with_ids(t.rows, ident):
+        for row, key in self.with_ids(t.rows, ident, said(get)):
             out.rows += 1
             direction, status = get(row, "收/支"), get(row, "交易状态")
             amount, refunded = self._amount(get(row, "金额"), path, row.line)

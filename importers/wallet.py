@@ -176,8 +176,8 @@ class WalletImporter(StatementImporter):
         meta = {"id": mv.ident, "order-id": mv.order_id,
                 "method": mv.method if mv.method not in BALANCE_METHODS else "", **mv.meta}
         was = getattr(self, "was", {}).get(mv.ident)
-        if was is not None and was != mv.ident:
-            meta["_was"] = was   # the id books of earlier releases hold (with_ids)
+        if was:
+            meta["_was"] = was   # the ids books of earlier releases hold (with_ids)
         out.entries.append(transaction(
             mv.path, mv.line, mv.when, mv.counterparty, mv.item or mv.category, meta,
             [posting(dest, mv.amount - mv.fee, currency), posting(acc.fees, mv.fee, currency),
@@ -191,35 +191,40 @@ class WalletImporter(StatementImporter):
                              "method, as the bill does not say how much the other part paid")
         return out
 
-    def with_ids(self, rows: Iterable[Row], ident: Callable[[Row], str], content: Callable[[Row], str] | None = None,
+    def with_ids(self, rows: Iterable[Row], ident: Callable[[Row], str], content: Callable[[Row], str],
                  first: Callable[[Row], object] | None = None,
-                 former: Callable[[Row], str] | None = None) -> Iterator[tuple[Row, str]]:
+                 formers: Callable[[Row], Iterable[str]] | None = None) -> Iterator[tuple[Row, str]]:
         """Each data row (through each(), which reports progress) with its statement id,
         unique within the file (base.RepeatedIds): a repeated id is qualified by what the
-        row means (`content`, by default meaning() of its cells), never by how it is
-        written, so that a copy Excel saved again (`2021/1/22`, `9.9`) finds its rows. A
-        first pass over `rows` learns the ids the file repeats and calls `first(row)` on
-        each row: what an importer must know of the whole file before it books a row.
-        Rows read as a stream (read_statement(stream=True)) are read twice, never held.
-        `ident` reads the id through its getter's `id` (toolkit.whole_id): an id Excel
-        shortened to `4.2E+27` is refused in the first pass, before any row is booked.
+        row means (`content`: said() of the columns the importer reads), never by how it is
+        written, so that a copy Excel saved again (`2021/1/22`, `9.9`, empty columns added
+        at the end of every row) finds its rows. A first pass over `rows` learns the ids
+        the file repeats and calls `first(row)` on each row: what an importer must know of
+        the whole file before it books a row. Rows read as a stream
+        (read_statement(stream=True)) are read twice, never held. `ident` reads the id
+        through its getter's `id` (toolkit.whole_id): an id Excel shortened to `4.2E+27`
+        is refused in the first pass, before any row is booked.
 
-        Earlier releases qualified a repeated id by the row as written (`former`, by
-        default its cleaned cells): such a row's entry also carries that id, hidden
-        (`_was`, render.transaction_identities), so that books written by them, which
-        hold it, find the row held rather than booking it again."""
+        Earlier releases qualified a repeated id otherwise (`formers`, by default
+        former_contents(): by every cell of the row, as written and as it means): such a
+        row's entry also carries those ids, hidden (`_was`, render.transaction_identities),
+        so that books written by them, which hold one, find the row held rather than
+        booking it again."""
         ids = RepeatedIds()
         for row in rows:
             ids.add(ident(row))
             if first is not None:
                 first(row)
-        content, former = content or (lambda r: meaning(r.cells)), former or _cells
-        self.was: dict[str, str] = {}
+        formers = formers or former_contents
+        self.was: dict[str, tuple[str, ...]] = {}
         for row in self.each(rows):
             given = ident(row)
             qualified = ids.of(given, lambda: content(row))
             if qualified != given:
-                self.was[qualified] = ids.of(given, lambda: former(row))
+                was = dict.fromkeys(ids.of(given, c) for c in formers(row))
+                was.pop(qualified, None)
+                if was:
+                    self.was[qualified] = tuple(was)
             yield row, qualified
 
     @staticmethod
@@ -290,6 +295,31 @@ def _cells(row: Row) -> str:
     return "|".join(clean(c) for c in row.cells)
 
 
+def said(get) -> Callable[[Row], str]:
+    """The content with_ids qualifies a repeated id by: meaning() of the columns a getter
+    (Table.getter) reads, whatever other cells the row has (the empty ones Excel or WPS
+    adds at the end of every row of a copy it saves again, the trailing comma's)."""
+    return lambda row: meaning(get.said(row))
+
+
+TRAILING_KEPT = 8   # empty cells at a row's end that a bill of an earlier release may have had
+
+
+def former_contents(row: Row) -> list[str]:
+    """What releases before said() qualified a repeated id by, as with_ids recognises
+    the ids they gave: the row's cells as written (_cells), and meaning() of every cell
+    of the row, the empty ones at its end too (a bill's trailing comma). A copy Excel or
+    WPS saved again adds empty cells at the end, so meaning() is also taken of the row
+    without some of them: of the row cut after each of its last cells, from the last
+    one that holds something to TRAILING_KEPT past it, one of which is the download's."""
+    meant = [_meant(cell) for cell in row.cells]
+    last = len(meant)
+    while last and not meant[last - 1]:
+        last -= 1
+    widths = dict.fromkeys([len(meant), *range(last, min(len(meant), last + TRAILING_KEPT) + 1)])
+    return [_cells(row), *("|".join(meant[:width]) for width in widths)]
+
+
 WRITTEN_TIME = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 WRITTEN_AMOUNT = re.compile(r"^[-+]?[¥￥]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
@@ -303,20 +333,22 @@ def meaning(cells: Iterable) -> str:
 
         ["2021/1/22 12:34:56", "支出", "¥9.9"]  ->  "2021-01-22 12:34:56|支出|9.9"
     """
-    out = []
-    for cell in cells:
-        text = clean(str(cell)) if cell is not None else ""
-        stamp = WRITTEN_TIME.match(text)
-        if stamp:
-            y, m, d, hh, mm, ss = (int(g) if g else 0 for g in stamp.groups())
-            text = f"{y:04d}-{m:02d}-{d:02d} {hh:02d}:{mm:02d}:{ss:02d}"
-        elif WRITTEN_AMOUNT.match(text):
-            number = Decimal(text.replace(",", "").replace("¥", "").replace("￥", "").replace("+", ""))
-            text = f"{number.normalize():f}" if number else "0"
-        elif isinstance(cell, Decimal):
-            text = f"{cell.normalize():f}" if cell else "0"
-        out.append(text)
-    return "|".join(out)
+    return "|".join(map(_meant, cells))
+
+
+def _meant(cell) -> str:
+    """What one cell says (meaning())."""
+    text = clean(str(cell)) if cell is not None else ""
+    stamp = WRITTEN_TIME.match(text)
+    if stamp:
+        y, m, d, hh, mm, ss = (int(g) if g else 0 for g in stamp.groups())
+        text = f"{y:04d}-{m:02d}-{d:02d} {hh:02d}:{mm:02d}:{ss:02d}"
+    elif WRITTEN_AMOUNT.match(text):
+        number = Decimal(text.replace(",", "").replace("¥", "").replace("￥", "").replace("+", ""))
+        text = f"{number.normalize():f}" if number else "0"
+    elif isinstance(cell, Decimal):
+        text = f"{cell.normalize():f}" if cell else "0"
+    return text
 
 
 def stated_text(st: Statement) -> str:

@@ -89,7 +89,7 @@ class Importer(WalletImporter):
             {"收入": Decimal(0), "支出": Decimal(0), "中性交易": Decimal(0)}
         # The first pass reads every amount: a bad one is reported before any row's other faults.
         for row, ident in self.with_ids(t.rows, lambda r: get.id(r, "交易单号"), content, first=amount_of,
-                                        former=former):
+                                        formers=lambda r: (former(r),)):
             out.rows += 1
             direction, status, kind = get(row, "收/支"), get(row, "当前状态"), get(row, "交易类型")
             amount = amount_of(row)

@@ -233,8 +233,10 @@ def test_books_of_the_former_ids_book_nothing_again(tmp_path, monkeypatch, walle
     original, _ = _wallet_merchant(tmp_path, wallet)
     with_ids = wallet_mod.WalletImporter.with_ids
 
-    def former_rule(self, rows, ident, content=None, first=None, former=None):
-        return with_ids(self, rows, ident, former or wallet_mod._cells, first, former)
+    def former_rule(self, rows, ident, content, first=None, formers=None):
+        def as_written(row):   # the first of the former contents: the row as written
+            return list((formers or wallet_mod.former_contents)(row))[0]
+        return with_ids(self, rows, ident, as_written, first, formers)
     with monkeypatch.context() as m:
         m.setattr(wallet_mod.WalletImporter, "with_ids", former_rule)
         assert beanclear(tmp_path, "import", str(original)).exit_code == 0
@@ -345,3 +347,73 @@ def test_an_id_excel_shortened_is_refused_whatever_importer_books_it():
                        [posting("Assets:A", Decimal(1), "CNY"), posting("Assets:B", Decimal(-1), "CNY")])
     assert made.meta["id"] == "2.5E+14-1"
 
+
+# -- personal bills: a copy with empty columns added at the end --------------------------
+
+ALIPAY_SAMPLES = ["deg-alipay-2023format-gbk.csv", "deg-alipay-2021format-gbk.csv", "dhr-alipay-full-utf8.csv"]
+
+
+def _padded(text: str, columns: int = 2) -> str:
+    """A bill as Excel or WPS re-saves it with `columns` empty columns at its end (FORMATS §10)."""
+    import csv
+    import io
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in csv.reader(io.StringIO(text)):
+        writer.writerow(row + [""] * columns if row else row)
+    return out.getvalue()
+
+
+def _alipay_sample(tmp_path, name: str) -> tuple:
+    from conftest import sample
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: CNY\nchannels:\n  me:\n    type: alipay-personal\n",
+                                          encoding="utf-8")
+    data = sample("alipay_personal", name).read_bytes()
+    encoding = "utf-8-sig" if "utf8" in name else "gb18030"
+    for folder in "ab":
+        (tmp_path / folder).mkdir()
+    original = tmp_path / "a" / name
+    original.write_bytes(data)
+    copy = tmp_path / "b" / name
+    copy.write_text(_padded(data.decode(encoding)), encoding="utf-8", newline="")
+    return original, copy
+
+
+@pytest.mark.parametrize("name", ALIPAY_SAMPLES)
+@pytest.mark.parametrize("copy_first", [False, True])
+def test_a_bill_resaved_with_empty_columns_at_its_end_finds_its_rows(tmp_path, name, copy_first):
+    # the rows whose id repeats (FORMATS §1a: do not assume global uniqueness) are told apart
+    # by the values of the columns read, never by empty cells a re-save adds after them
+    from conftest import beanclear
+    original, copy = _alipay_sample(tmp_path, name)
+    first, second = (copy, original) if copy_first else (original, copy)
+    assert beanclear(tmp_path, "import", str(first)).exit_code == 0
+    before = snapshot(tmp_path / "books")
+    result = beanclear(tmp_path, "import", str(second))
+    assert result.exit_code == 0, result.output
+    assert " 0 entries written" in result.output, result.output
+    assert _entry_ids(snapshot(tmp_path / "books")) == _entry_ids(before)
+
+
+@pytest.mark.parametrize("name", ALIPAY_SAMPLES)
+def test_books_of_the_release_before_find_the_bill_and_its_padded_copy(tmp_path, monkeypatch, name):
+    # Books written before this release qualified a repeated id by every cell of its row (the
+    # trailing comma's empty one too): after the upgrade, the bill read again and a copy with
+    # empty columns added both find those rows (`_was`), and book nothing.
+    from conftest import beanclear
+    from beanclear.importers import wallet as wallet_mod
+    original, copy = _alipay_sample(tmp_path, name)
+    with_ids = wallet_mod.WalletImporter.with_ids
+
+    def every_cell(self, rows, ident, content, first=None, formers=None):
+        return with_ids(self, rows, ident, lambda r: wallet_mod.meaning(r.cells), first, lambda r: ())
+    with monkeypatch.context() as m:
+        m.setattr(wallet_mod.WalletImporter, "with_ids", every_cell)
+        assert beanclear(tmp_path, "import", str(original)).exit_code == 0
+    before = snapshot(tmp_path / "books")
+    for path in (original, copy):
+        result = beanclear(tmp_path, "import", "--force", str(path))
+        assert result.exit_code == 0, result.output
+        assert " 0 entries written" in result.output, result.output
+    assert snapshot(tmp_path / "books").keys() == before.keys()
+    assert _entry_ids(snapshot(tmp_path / "books")) == _entry_ids(before)

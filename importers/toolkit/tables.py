@@ -66,7 +66,10 @@ class Table:
         such column (older layouts) or the row stops short of it. Also:
 
         - `get.id(row, name)`: an id column's cell, refused where Excel shortened it to
-          scientific notation (whole_id: `4.2E+27`, its digits lost)."""
+          scientific notation (whole_id: `4.2E+27`, its digits lost);
+        - `get.said(row)`: what the row says, the cells of the columns `names`, one a name
+          ('' where the file has none): never a cell of a column not read, as the empty
+          ones a copy Excel or WPS saved again adds at the end of every row."""
         at = {name: self.index(name, required=False) for name in names}
         path, header = self.path, self.header
 
@@ -77,7 +80,10 @@ class Table:
         def an_id(row: Row, name: str) -> str:
             text = get(row, name)
             return whole_id(text, path, row.line, clean(header[at[name]])) if "+" in text else text
-        get.id = an_id
+
+        def said(row: Row) -> list[str]:
+            return [get(row, name) for name in names]
+        get.id, get.said = an_id, said
         return get
 
 

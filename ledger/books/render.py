@@ -194,11 +194,10 @@ def identities(entry) -> list[str]:
 
 
 def transaction_identities(meta: dict) -> list[str]:
-    """identities() of a transaction, from its metadata; of a new entry also the id an
-    earlier release gave its row (`_was`, hidden, never written: wallet.with_ids), which
-    books written by that release hold."""
-    was = meta.get("_was")
-    return [meta["id"], *covered(meta.get("covers", "")), *((was,) if was else ())]
+    """identities() of a transaction, from its metadata; of a new entry also the ids
+    earlier releases gave its row (`_was`, a tuple, hidden, never written:
+    wallet.with_ids), one of which books written by such a release hold."""
+    return [meta["id"], *covered(meta.get("covers", "")), *meta.get("_was", ())]
 
 
 def unknown_part(entry, known: set[str], ids: list[str] | None = None):
