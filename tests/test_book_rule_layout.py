@@ -204,3 +204,29 @@ def test_the_pattern_is_written_as_yaml_reads_it_back(shop, pattern, written):
     assert result.exit_code == 0, result.output
     assert config.read_text(encoding="utf-8") == text.replace(
         "    account: Expenses:Rent\n", f"    account: Expenses:Rent\n  - match: {written}\n    account: Expenses:Hosting\n")
+
+
+@pytest.mark.parametrize("before, after", [
+    # a flow sequence over lines whose last item has no comma: the comma is added to its
+    # line (its comment kept there), the rule on a line of its own
+    ('rules: [\n  {match: "房租", account: Expenses:Rent}   # rent\n]\n',
+     'rules: [\n  {match: "房租", account: Expenses:Rent},   # rent\n  ' + FLOW + '\n]\n'),
+    # `rules: ~` (no rules, said so): the list of the rule in its place
+    ("rules: ~   # none yet\n", "rules: [" + FLOW + "]   # none yet\n"),
+])
+def test_a_rule_saved_where_a_line_of_config_yaml_must_change_changes_that_line_only(shop, before, after):
+    book_with_a_rule(shop, (HEAD + before + "\n" + CHECKS).encode("utf-8"),
+                     (HEAD + after + "\n" + CHECKS).encode("utf-8"))
+
+
+def test_an_insertion_that_would_read_as_more_than_the_rule_is_refused(tmp_path):
+    # `rules:` an alias of a list given earlier: lines added at its end would land in
+    # that list, and the text read back says so
+    from beanclear.resolve import ResolveError
+    from beanclear.resolve.booking import with_rule
+    config = tmp_path / "config.yaml"
+    config.write_text("x: &r\n  - match: 房租\n    account: Expenses:Rent\nrules: *r\n", encoding="utf-8")
+    with pytest.raises(ResolveError, match=r"rule: cannot add it to config.yaml without rewriting other lines of "
+                                           r"it \(added as lines of their own, the rest of the file would read "
+                                           r"differently\); add `- \{match: ALIYUN, account: Expenses:Hosting\}`"):
+        with_rule(config, "ALIYUN", "Expenses:Hosting", "ALIYUN 2026-03")
