@@ -1,11 +1,11 @@
-"""PayPal's running balances where a payment (a refund, a withdrawal) and the conversion
-pair that sells (funds) it share one second: the Transaction Search response says nothing
-of the order of a second's rows (`beanclear fetch` archives them by id), the activity
-download lists them in PayPal's order. A half of the pair in the row's currency and of
-its second moves with the row it converts as one (paypal_booking.Booking): money in,
-then out, as its `Reference Txn ID` says; so the day's balance in that currency is
-asserted from either file, the same (README: the download and the response book the same
-entries in either order; `ending_balance` as assertions)."""
+"""PayPal's running balances where a payment and the conversion pair selling it share one
+second: the Transaction Search response says nothing of the order of a second's rows
+(`beanclear fetch` archives them by id), the activity download lists them in PayPal's
+order. The conversion names the payment whose money it sells, so it came after it: the
+two move the balance as one (paypal_booking._one_move), and the day's balance in that
+currency is asserted from either file, the same (README: the download and the response
+book the same entries in either order; `ending_balance` as assertions). A row paying out
+and the conversion buying what it pays PayPal lists either way: the days around decide."""
 
 from __future__ import annotations
 
@@ -57,8 +57,9 @@ def csv_text(rows, day="2026-01-05") -> str:
     for ident, code, time, currency, gross, fee, balance, ref, invoice, *extra in rows:
         y, m, d = (extra[0] if extra else day).split("-")
         net = f"{Decimal(gross) + Decimal(fee):.2f}"
-        lines.append(",".join(f'"{c}"' for c in (f"{d}/{m}/{y}", time, "Europe/London", "", CODES[code], "Completed", currency,
-                                                 gross, fee, net, ident, ref, invoice, balance)))
+        cells = (f"{d}/{m}/{y}", time, "Europe/London", "", CODES[code], "Completed", currency, gross, fee, net,
+                 ident, ref, invoice, balance)
+        lines.append(",".join(f'"{c}"' for c in cells))
     return "\n".join(lines) + "\n"
 
 
@@ -95,20 +96,26 @@ def test_the_days_balances_whatever_order_the_response_lists_its_second_in(tmp_p
         assert assertions(paypal_api, cfg, path) == [("2026-01-06", "0.00 USD"), ("2026-01-06", "136.90 EUR")], second
 
 
-def test_a_refund_funded_by_a_conversion_in_its_second_closes_after_the_refund(tmp_path, cfg):
-    """The other way round (the tester's 7 February): the conversion buys the USD a refund
-    pays out (0 → 85.16 → 0), listed after the refund it names; the money came in before it
-    went out."""
-    rows = [("REFUND00000000001", "T1107", "14:07:56", "USD", "-85.16", "0.00", "0.00", "PAYUSD00000000001", "1002"),
-            ("CONVUSD0000000002", "T0200", "14:07:56", "USD", "85.16", "0.00", "85.16", "REFUND00000000001", "1002"),
-            ("CONVEUR0000000002", "T0200", "14:07:56", "EUR", "-77.90", "0.00", "22.10", "REFUND00000000001", "1002")]
-    from_json, from_csv = both(tmp_path, cfg, [("PAYEUR00000000001", "T0006", "09:00:00", "EUR", "100.00", "0.00",
-                                                "100.00", "", "1001"), *rows])
-    assert from_json == [("2026-01-06", "0.00 USD"), ("2026-01-06", "22.10 EUR")]
-    # the download lists the refund last: as the response says
-    rows = [rows[1], rows[2], rows[0]]
-    assert both(tmp_path, cfg, [("PAYEUR00000000001", "T0006", "09:00:00", "EUR", "100.00", "0.00", "100.00", "",
-                                 "1001"), *rows], "listed")[1] == from_json
+# a refund paid out of USD the conversion buys, in one second, as the download lists them
+REFUND = [("CONVUSD0000000002", "T0200", "14:07:56", "USD", "85.16", "0.00", "85.16", "REFUND00000000001", "1002",
+           "2026-01-06"),
+          ("CONVEUR0000000002", "T0200", "14:07:56", "EUR", "-77.90", "0.00", "59.00", "REFUND00000000001", "1002",
+           "2026-01-06"),
+          ("REFUND00000000001", "T1107", "14:07:56", "USD", "-85.16", "0.00", "0.00", "PAYUSD00000000001", "1002",
+           "2026-01-06")]
+
+
+def test_a_refund_and_the_conversion_funding_it_in_one_second_close_where_the_day_before_says(tmp_path, cfg):
+    """The tester's 7 February: the conversion buys the USD a refund pays out, in one second
+    (0 → 85.16 → 0.00 as the download lists them), the response listing the refund first.
+    PayPal lists a row paying out and its conversion either way, so their names do not
+    order them; the day before does: it closed at 0.00 USD, the day moved nothing in USD."""
+    from_json, from_csv = both(tmp_path, cfg, [*DAY, *REFUND])
+    assert from_json == from_csv == [("2026-01-06", "0.00 USD"), ("2026-01-06", "136.90 EUR"),
+                                     ("2026-01-07", "0.00 USD"), ("2026-01-07", "59.00 EUR")]
+    path = tmp_path / "refund-first.json"
+    path.write_text(json_text([*DAY, REFUND[2], *REFUND[:2]]), encoding="utf-8")
+    assert assertions(paypal_api, cfg, path) == from_csv
 
 
 def test_importing_the_download_after_the_response_writes_nothing_new_but_its_coverage(tmp_path):
@@ -132,6 +139,21 @@ def test_importing_the_download_after_the_response_writes_nothing_new_but_its_co
         assert all("coverage" in line or line.startswith("  ") or not line for line in added), added
 
 
+def test_the_response_streamed_its_halves_on_disk_asserts_the_same(tmp_path, cfg, monkeypatch):
+    """Past STREAM_FROM the halves of the pairs, their balances with them, wait on disk."""
+    from beanclear.books import idset
+    from beanclear.importers.toolkit import text
+    path = tmp_path / "day.json"
+    path.write_text(json_text([*DAY, *REFUND]), encoding="utf-8")
+    whole = run(paypal_api, cfg, "paypal", path)
+    monkeypatch.setattr(text, "STREAM_FROM", 0)
+    monkeypatch.setattr(idset, "LIMIT_IDS", 1)
+    streamed = run(paypal_api, cfg, "paypal", path)
+    assert list(streamed.entries) == list(whole.entries)
+    assert [str(e.amount) for e in whole.entries if not hasattr(e, "postings")] == [
+        "136.90 EUR", "59.00 EUR", "0.00 USD", "0.00 USD"]
+
+
 # -- must not fire -----------------------------------------------------------------------
 
 def test_a_day_without_usd_activity_asserts_no_usd(tmp_path, cfg):
@@ -143,6 +165,18 @@ def test_a_day_without_usd_activity_asserts_no_usd(tmp_path, cfg):
     from_json, from_csv = both(tmp_path, cfg, rows)
     assert from_json == from_csv == [("2026-01-05", "20.00 EUR"), ("2026-01-06", "0.00 USD"),
                                      ("2026-01-06", "156.90 EUR")]
+
+
+def test_a_refund_and_its_conversion_on_usds_only_day_are_not_ordered_by_guess(tmp_path, cfg):
+    """The refund and the conversion funding it, alone in USD: a withdrawal goes out before
+    the conversion funding it in PayPal's download (../shared/samples' activity and
+    statement: the balance below zero between), a payment sent after its; nothing in the
+    response says which, nor the days around: no USD close asserted (the download's order
+    says it)."""
+    sale = ("PAYEUR00000000001", "T0006", "09:00:00", "EUR", "136.90", "0.00", "136.90", "", "1001")
+    from_json, from_csv = both(tmp_path, cfg, [sale, *REFUND])
+    assert from_json == [("2026-01-06", "136.90 EUR"), ("2026-01-07", "59.00 EUR")]
+    assert from_csv == [("2026-01-06", "136.90 EUR"), ("2026-01-07", "0.00 USD"), ("2026-01-07", "59.00 EUR")]
 
 
 def test_rows_of_one_second_that_name_no_other_are_not_ordered_by_guess(tmp_path, cfg):
