@@ -226,3 +226,19 @@ def test_an_open_line_placed_among_others_goes_above_the_note_on_the_next(tmp_pa
         header + "2000-01-01 open Assets:0\n2000-01-01 open Assets:A\n2000-01-01 open Assets:B\n"
         "; the card we closed in March\n2000-01-01 open Assets:C\n\n; free-standing\n\n2000-01-01 open Assets:D\n"
         "2000-01-01 open Assets:E\n")
+
+
+def test_the_equity_open_an_opening_needs_goes_above_the_note_on_the_entry_after_the_opens(tmp_path):
+    from types import SimpleNamespace
+    from beanclear.statements.openings import Opening
+    books = tmp_path / "books"
+    books.mkdir()
+    (books / "main.beancount").write_text('include "accounts.beancount"\n', encoding="utf-8")
+    opens = "; Accounts the config implies. beanclear appends new ones; edit freely.\n2000-01-01 open Assets:Bank:A\n"
+    mine = '; moved here from the old books\n2025-12-01 * "mine"\n  Assets:Bank:A  1.00 CNY\n  Income:Other\n'
+    (books / "accounts.beancount").write_text(opens + mine, encoding="utf-8")
+    changes: dict = {}
+    opening = Opening("Assets:Bank:A", "CNY", dt.date(2026, 1, 1), Decimal("5.00"))
+    Books(books).add_openings(SimpleNamespace(equity="Equity:Opening-Balances"), [(opening, "a.csv")], changes)
+    text = changes[books / "accounts.beancount"]
+    assert text.startswith(opens + "2000-01-01 open Equity:Opening-Balances\n" + mine), text
