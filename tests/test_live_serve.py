@@ -398,3 +398,18 @@ def test_a_scheduled_fetch_whose_import_fails_is_failed_at_status(merchant, monk
     schedule.fetch_job(m, "stripe")
     shown = httpx.get(f"{url}/status").json()["sources"]["stripe"]
     assert (shown["state"], shown["failed_day"], shown["last_ok"], shown["error"]) == ("ok", None, str(DAY), None)
+
+
+def test_a_payout_s_webhook_a_quarter_after_the_books_is_booked(merchant):
+    # blind10 livefeed #1, the webhook's side: a verified payout.paid 100 days after the
+    # day the books hold was refused as "another year, or another merchant's file" (500,
+    # and again at every redelivery); the channel's own object is not a hand-picked file
+    from beanclear.live import fetch
+    m, url, *_ = merchant
+    assert fetch.run(m.config, ["stripe"], since=DAY, until=DAY, environ=m.secrets.environ).failures == []
+    late = 1772380800 + 100 * 86400
+    payout = {**PAYOUT, "id": "po_1LatePayout0001", "created": late, "arrival_date": late + 86400,
+              "balance_transaction": "txn_1LatePayoutTxn1"}
+    answer = _post_stripe(url, stripe_event("evt_1LatePayout0001", "payout.paid", payout))
+    assert answer.status_code == 200, answer.text
+    assert "po_1LatePayout0001" in (m.config.books / "stripe" / "2026" / "2026-06.beancount").read_text()
