@@ -713,8 +713,11 @@ def test_a_finding_followed_up_is_counted_and_reported_following_up_not_acknowle
     # up"): it does not fail CI, but no one acknowledged the finding.
     run(shop, "follow-up", "payout-mismatch", "B1", "--owner", "alice", "--due", "2026-04-16", "--note", "ask ICBC")
     assert "1 error, 2 warnings, 0 acknowledged, 1 following up\n" in run(shop, "check", code=1)
-    summary = json.loads(run(shop, "check", "--format", "json", code=1))["summary"]
-    assert summary == {"errors": 1, "warnings": 2, "acknowledged": 0, "following_up": 1}
+    shown = json.loads(run(shop, "check", "--format", "json", code=1))
+    assert shown["summary"] == {"errors": 1, "warnings": 2, "acknowledged": 0, "following_up": 1}
+    # and so is the finding itself (blind10: its JSON said "acknowledged": true)
+    [f] = [f for f in shown["findings"] if f["code"] == "payout-mismatch"]
+    assert f["acknowledged"] is False and f["follow_up"]["state"] == "following up"
     report = run(shop, "report", "2026-03")
     assert "Findings: 3 open, 1 following up, 0 acknowledged, 0 resolved" in report
     assert "  following up payout-mismatch " in report
