@@ -495,7 +495,7 @@ def test_what_a_statement_gap_now_takes_in_is_not_listed_resolved(merchant, monk
     credit = Finding("bank-unmatched", dt.date(2026, 2, 16), "wechat", "Assets:Transit:WeChat", Decimal("5"), "CNY",
                      "bank credit of 5.00 CNY", ("B-16",))
     gap = Finding("statement-gap", dt.date(2026, 2, 15), "wechat", "", Decimal("5"), "CNY", "no statement", ("B-16",))
-    monkeypatch.setattr(reconcile, "find", lambda entries, config, *a: [credit])
+    monkeypatch.setattr(reconcile, "find", lambda entries, config, *a, **k: [credit])
     rows = period.finding_rows([later], config, [gap], dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert [(r.status, r.code) for r in rows] == [("open", "statement-gap")]
     rows = period.finding_rows([later], config, [], dt.date(2026, 2, 1), dt.date(2026, 2, 28))

@@ -467,6 +467,34 @@ def test_the_months_report_lists_what_a_link_resolved_in_the_month_of_each_findi
     assert listed("2026-03", "bank-unmatched") == [("open", "")]
 
 
+def test_a_month_report_judges_a_follow_up_on_the_months_last_day(demo_copy, monkeypatch):
+    # blind10: a payout-missing followed up, due on the month's last day, done after it,
+    # then resolved by a link: the report of the month read "follow-up by 小李 overdue
+    # since 2026-03-31" (judged on the day the report was made, not on the month's end)
+    credit, payout = "20260309000071", "payout-1000959334202602140000008216"
+    ref = payout[len("payout-"):]
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-02-20")
+    merchant = demo_copy()
+    run(merchant, "follow-up", "payout-missing", ref, "--owner", "小李", "--due", "2026-02-28")
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    run(merchant, "follow-up", "payout-missing", ref, "--done", "--note", "the bank found it")
+    run(merchant, "link", credit, payout)
+    report = json.loads(run(merchant, "report", "2026-02", "--format", "json"))
+    [row] = [f for f in report["findings"] if f["code"] == "payout-missing" and ref in f["refs"]]
+    assert (row["status"], row["resolution"]) == ("resolved", f"matched to {payout}")
+    assert "overdue" not in row["message"] and "follow-up" not in row["message"]
+    # judged later, past the due date with the follow-up still open, it is overdue
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-05")
+    merchant = demo_copy()
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-02-20")
+    run(merchant, "follow-up", "payout-missing", ref, "--owner", "小李", "--due", "2026-02-27")
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    run(merchant, "link", credit, payout)
+    report = json.loads(run(merchant, "report", "2026-02", "--format", "json"))
+    [row] = [f for f in report["findings"] if f["code"] == "payout-missing" and ref in f["refs"]]
+    assert row["status"] == "resolved" and "follow-up by 小李 overdue since 2026-02-27" in row["message"]
+
+
 def test_link_then_unlink_of_a_line_retitled_by_hand_gives_the_books_back_and_the_report_its_findings(
         demo_copy, monkeypatch):
     # a blind tester (121) retitled a wire the import left in suspense "Stripe payout via HK
@@ -685,8 +713,11 @@ def test_a_finding_followed_up_is_counted_and_reported_following_up_not_acknowle
     # up"): it does not fail CI, but no one acknowledged the finding.
     run(shop, "follow-up", "payout-mismatch", "B1", "--owner", "alice", "--due", "2026-04-16", "--note", "ask ICBC")
     assert "1 error, 2 warnings, 0 acknowledged, 1 following up\n" in run(shop, "check", code=1)
-    summary = json.loads(run(shop, "check", "--format", "json", code=1))["summary"]
-    assert summary == {"errors": 1, "warnings": 2, "acknowledged": 0, "following_up": 1}
+    shown = json.loads(run(shop, "check", "--format", "json", code=1))
+    assert shown["summary"] == {"errors": 1, "warnings": 2, "acknowledged": 0, "following_up": 1}
+    # and so is the finding itself (blind10: its JSON said "acknowledged": true)
+    [f] = [f for f in shown["findings"] if f["code"] == "payout-mismatch"]
+    assert f["acknowledged"] is False and f["follow_up"]["state"] == "following up"
     report = run(shop, "report", "2026-03")
     assert "Findings: 3 open, 1 following up, 0 acknowledged, 0 resolved" in report
     assert "  following up payout-mismatch " in report

@@ -20,7 +20,7 @@ from beancount.core import data
 from beanclear import books
 
 from beanclear.checks import missing_rows, reconcile
-from beanclear.checks.findings import Finding, FindingError
+from beanclear.checks.findings import Finding, FindingError, following_up
 from beanclear.statements import cut_over, gaps
 
 
@@ -74,11 +74,6 @@ class Report:
         if self.errors:   # the pre-commit hook's output and CI's log: what to do next (blind8)
             lines.append(NEXT_STEP)
         return "\n".join(lines)
-
-
-def following_up(f: Finding) -> bool:
-    """Followed up, before its due date (resolve/state.py): not failing CI, not acknowledged."""
-    return (f.follow_up or {}).get("state") == "following up"
 
 
 NEXT_STEP = ("to pass: resolve each error (`beanclear book`, `link`, `write-off`, `follow-up`) or acknowledge it "

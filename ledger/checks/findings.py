@@ -96,16 +96,22 @@ class Finding:
         return {
             "code": self.code, "severity": self.severity, "date": self.date.isoformat() if self.date else None,
             "source": self.source, "account": self.account,
-            "amount": _text(self.amount), "currency": self.currency,
+            "amount": _text(self.amount) if self.currency else None, "currency": self.currency,   # (no money: null)
             "expected": _text(self.expected), "actual": _text(self.actual),
             "refs": list(self.refs), "message": self.message,
-            "file": self.file, "line": self.line, "acknowledged": self.acknowledged,
+            # being followed up, it does not fail CI but no one acknowledged it (README "Follow up")
+            "file": self.file, "line": self.line, "acknowledged": self.acknowledged and not following_up(self),
             **({"follow_up": self.follow_up} if self.follow_up else {}),
         }
 
     @property
     def sort_key(self):
         return (self.date or dt.date.min, self.code, self.source, self.refs)
+
+
+def following_up(f: Finding) -> bool:
+    """Followed up, before its due date (resolve/state.py): not failing CI, not acknowledged."""
+    return (f.follow_up or {}).get("state") == "following up"
 
 
 def _text(value: Decimal | None) -> str | None:

@@ -168,9 +168,10 @@ class Load:
     Unused acknowledgments (stale-ack) are known only once every check ran: a single
     check cannot tell whether another one needs them."""
 
-    def __init__(self, entries, config):
+    def __init__(self, entries, config, today: dt.date | None = None):
         self.key = (id(entries), len(entries))
         self.config = config
+        self.today = today   # the day follow-ups are judged on (resolve.state): None, the clock's
         self.findings: dict[str, list[Finding]] = {}   # check -> its findings, acked, resolved, with severities
         self._raw: dict[str, list[Finding]] = {}       # check -> its findings, acked (before resolve and policy)
         self._used: set[int] = set()                   # ids of the acks some check's findings match
@@ -284,7 +285,7 @@ class Load:
                     if shown_from(start, f) or f.code == "statement-gap":
                         out.append(replace(f, check=name))
                 self._raw[name] = out
-                self.findings[name] = apply_policy(_resolved(out, walk.marked, self.config), self.config)
+                self.findings[name] = apply_policy(_resolved(out, walk.marked, self.config, self.today), self.config)
 
     def _naming(self, entries, finding: Finding) -> list:
         """The acknowledgments that name a finding: its code and one of its refs."""
@@ -329,7 +330,7 @@ class Load:
         for f in made:
             uses.update(id(a) for a in self._naming(entries, f))
             fresh = self._acked(entries, [replace(f, acknowledged=False, follow_up=None)])
-            decided[id(f)] = _resolved(fresh, marked, self.config)   # (settled by a write-off: gone)
+            decided[id(f)] = _resolved(fresh, marked, self.config, self.today)   # (settled by a write-off: gone)
         # their acknowledgments were stale to the checks' findings (_general_raw): no more
         now_used = {_place(a.entry, self.config.root) for a in acks_found if id(a) in uses}
         out = []
@@ -374,7 +375,7 @@ class Load:
         """The findings of no check: malformed acknowledgments; with `stale` (every check
         ran), the unused ones too."""
         if not stale:
-            return apply_policy(_resolved(self._general_raw(entries, False), self.walk(entries).marked, self.config),
+            return apply_policy(_resolved(self._general_raw(entries, False), self.walk(entries).marked, self.config, self.today),
                                 self.config)
         return [f for f in self.complete_report(entries) if not f.check]
 
@@ -386,7 +387,7 @@ class Load:
             self.run(entries, tuple(CHECKS))
             with collector_paused():
                 out = [f for name in CHECKS for f in self._raw[name]] + self._general_raw(entries, True)
-                self._general = apply_policy(resolve_state.apply(out, self.walk(entries).marked, config=self.config),
+                self._general = apply_policy(resolve_state.apply(out, self.walk(entries).marked, self.today, config=self.config),
                                              self.config)
         return self._general
 
@@ -413,18 +414,19 @@ def shown_from(start: dt.date | None, finding: Finding) -> bool:
     return start is None or finding.date is None or finding.date >= start
 
 
-def _resolved(findings: list[Finding], entries, config=None) -> list[Finding]:
+def _resolved(findings: list[Finding], entries, config=None, today: dt.date | None = None) -> list[Finding]:
     """resolve.state.apply on some of the findings, without the write-offs it lists
     because none of *these* findings used them (known only when every check ran).
     `entries`: the books' entries, or those of them resolve.state reads (Walk.marked)."""
-    return resolve_state.apply(findings, entries, unused=False, config=config)
+    return resolve_state.apply(findings, entries, today, unused=False, config=config)
 
 
-def find(entries, config, checks=tuple(CHECKS)) -> list[Finding]:
+def find(entries, config, checks=tuple(CHECKS), today: dt.date | None = None) -> list[Finding]:
     """The findings of the named checks, acknowledged where the books say so, with
     severities from the config. Unused acknowledgments are reported only when every
-    check ran (a single check cannot tell whether another one needs them)."""
-    return Load(entries, config).report(entries, checks)
+    check ran (a single check cannot tell whether another one needs them). `today`: the
+    day follow-ups are judged on (the books as they stood at a month end: that day)."""
+    return Load(entries, config, today).report(entries, checks)
 
 
 @lru_cache(maxsize=8)

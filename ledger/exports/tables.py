@@ -6,7 +6,7 @@ reuses the findings the plugins computed during that load):
     transactions   one row per Transaction entry, `id` its position in the books
     postings       one row per posting, `transaction` = transactions.id
     findings       one row per finding of the check report, acknowledged or not
-    daily_channel  per day, channel and currency: sales, refunds, fees, settled
+    daily_channel  per day, channel and currency: sales, refunds, duplicates, fees, settled
 
 Money is Decimal end to end; the writers decide how a database or a file keeps it
 exactly (sql.py, parquet.py). `links` are space-separated (a link holds no space);
@@ -26,6 +26,7 @@ from beancount.core import data
 
 from beanclear import books
 from beanclear.checks import checking, refunds
+from beanclear.checks.findings import following_up
 from beanclear.importers.toolkit.values import in_places
 
 # name -> ((column, type), ...); types: text, date, integer, decimal, boolean.
@@ -40,7 +41,7 @@ SCHEMA: dict[str, tuple[tuple[str, str], ...]] = {
                  ("refs", "text"), ("message", "text"), ("acknowledged", "boolean"), ("file", "text"),
                  ("line", "integer")),
     "daily_channel": (("date", "date"), ("channel", "text"), ("currency", "text"), ("sales", "decimal"),
-                      ("refunds", "decimal"), ("fees", "decimal"), ("settled", "decimal")),
+                      ("refunds", "decimal"), ("duplicates", "decimal"), ("fees", "decimal"), ("settled", "decimal")),
 }
 
 
@@ -103,25 +104,37 @@ def posting_rows(txns):
 
 def finding_row(f) -> dict:
     return {"code": f.code, "severity": f.severity, "date": f.date, "source": f.source, "account": f.account,
-            "amount": f.amount, "currency": f.currency, "expected": f.expected, "actual": f.actual,
+            "amount": f.amount if f.currency else None, "currency": f.currency, "expected": f.expected, "actual": f.actual,
             "refs": json.dumps(list(f.refs), ensure_ascii=False), "message": f.message,
-            "acknowledged": bool(f.acknowledged), "file": f.file, "line": f.line}
+            "acknowledged": bool(f.acknowledged) and not following_up(f), "file": f.file, "line": f.line}
 
 
 def daily_channel_rows(txns, config) -> list[dict]:
-    """Sales and refunds as the refund checks count them (refunds.daily: the channel's
-    sale-side postings); fees: what posts to the channel's fee account (a returned fee
-    is negative); settled: what reaches a bank in entries that post to the channel's
-    transit account (a returned payout is negative). Each with the currency's places: a
-    day of no fee is 0.00, not 0 (SQLite keeps the Decimal's text)."""
+    """Sales and refunds as the month report counts them (refunds.daily: the channel's
+    sale-side postings, but an order's duplicate charge, no sale, in `duplicates`, and what
+    returns it, no refund: period.beside_sales); fees: what posts to the channel's fee
+    account (a returned fee is negative); settled: what reaches a bank in entries that
+    post to the channel's transit account (a returned payout is negative). Each with the
+    currency's places: a day of no fee is 0.00, not 0 (SQLite keeps the Decimal's text)."""
+    from beanclear.checks.orders import Prepared
+    from beanclear.reports.period import beside_sales
     zero = Decimal(0)
-    days: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: {"sales": zero, "refunds": zero,
+    days: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: {"sales": zero, "refunds": zero, "duplicates": zero,
                                                                  "fees": zero, "settled": zero})
-    for (channel, currency), daily in refunds.daily(txns, config).items():
+    prepared = Prepared(txns, config) if config.shops else None
+    returned, charged = (prepared.returned(), prepared.duplicates()) if prepared is not None else ({}, {})
+    sales = refunds.channel_sales(txns, config)
+    for (channel, currency), daily in refunds.daily(txns, config, sales, returned).items():
         for day, amount in daily.sales.items():
             days[(day, channel, currency)]["sales"] += amount
         for day, amount in daily.refunds.items():
             days[(day, channel, currency)]["refunds"] += amount
+    for entry, channel, side in sales if charged else ():
+        duplicate = beside_sales(entry, side, charged, returned)[0]
+        if duplicate:
+            day = days[(entry.date, channel.name, side[0].units.currency)]
+            day["sales"] -= duplicate
+            day["duplicates"] += duplicate
     fees = {ch.accounts.fees: name for name, ch in config.channels.items()}
     transit = {ch.accounts.transit: name for name, ch in config.channels.items()}
     banks = {b.account for b in config.banks.values()}

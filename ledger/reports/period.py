@@ -54,6 +54,7 @@ from beanclear.checks import acks, checking, fx, reconcile, refunds, transit
 from beanclear.checks.findings import Finding, apply_policy, to_currency
 from beanclear.checks.items import refs as statement_ids
 from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
+from beanclear.clock import today
 from beanclear.periods import closing, past
 from beanclear.statements import coverage
 
@@ -662,7 +663,9 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
         # what a statement-gap now takes in is not resolved: it waits in the gap, which is
         # listed (a blind helper's credit the missing fund bill held back read "resolved")
         held = {r for f in findings if f.code == "statement-gap" for r in f.refs}
-        then = reconcile.find(as_at(imported, end), config) + _late_at_later_ends(imported, config, end, later)
+        # judged as they stood then: a follow-up due on the month's last day was not overdue
+        then = reconcile.find(as_at(imported, end), config, today=min(end, today())) + \
+            _late_at_later_ends(imported, config, end, later)
         unexplained = None   # the findings of the books now, but for the lines a person explained
         listed = set()
         for f in then:
@@ -700,7 +703,7 @@ def _late_at_later_ends(imported, config, end: dt.date, later: list) -> list:
         cut = _next_month(_next_month(cut)) - dt.timedelta(days=1)
         if cut >= last:
             break
-        out += reconcile.find(as_at(imported, cut), config, ("clearing", "orders"))
+        out += reconcile.find(as_at(imported, cut), config, ("clearing", "orders"), min(cut, today()))
     return out
 
 
