@@ -80,7 +80,8 @@ from beanclear.importers.base import (ZERO_AMOUNT, BalanceChain, Extraction, bal
 from beanclear.importers.toolkit import (DAY_CELL, DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader,
                                          StatementError, books_time, clean, csv_rows, currency_code, direction_sign,
                                          header_delimiter, header_key, in_places, note_offset, parse_amount,
-                                         parse_datetime, parse_magnitude, read_statement, sniff, whole_id, writes_minus)
+                                         parse_datetime, parse_magnitude, read_statement, sniff, whole_id, worded,
+                                         writes_minus)
 
 CHINESE_CURRENCIES = {"CNY", "HKD", "TWD", "MOP"}
 AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit", "fee")
@@ -553,9 +554,10 @@ def _check_closing(out: Extraction, lines, amounts, totals: dict, balances: dict
     net = sums["credits"] - sums["debits"]
     stated, actual = {}, {}
     for row in lines:
-        word = re.sub(r"[\s:：.]+", "", clean(row.cells[0]))
+        at = worded(row.cells)
+        word = re.sub(r"[\s:：.]+", "", clean(row.cells[at]))
         if _CLOSING_BALANCE.fullmatch(word) and closing:
-            said = _last_amount(row.cells[1:], amounts, path, row.line)
+            said = _last_amount(row.cells[at + 1:], amounts, path, row.line)
             if said is not None:
                 key = f"{currency} closing balance"
                 stated[key], actual[key] = said, closing[max(closing)][1]
@@ -566,14 +568,14 @@ def _check_closing(out: Extraction, lines, amounts, totals: dict, balances: dict
             side = None
         else:
             continue
-        for what, said in _totals_said(row, side, col, amounts, path).items():
+        for what, said in _totals_said(row, at, side, col, amounts, path).items():
             key, rows = f"{currency} {what}", [net, abs(net), sums["credits"] + sums["debits"]] if what == "total" \
                 else [sums[what]]
             stated[key], actual[key] = said, next((r for r in rows if r == said), rows[0])
     compare_summary(out, stated, actual)
 
 
-def _totals_said(row, side: str | None, col: dict[str, int], amounts, path: str) -> dict[str, Decimal]:
+def _totals_said(row, word: int, side: str | None, col: dict[str, int], amounts, path: str) -> dict[str, Decimal]:
     """What a line of totals after the rows states: {"debits" | "credits" | "total": amount}.
     Where its amounts sit under the rows' amount columns, each is the total of the column
     it sits under: 交通银行's `借方发生额合计,,,"3,000.00","5,000.00",,` writes the debit total
@@ -583,9 +585,10 @@ def _totals_said(row, side: str | None, col: dict[str, int], amounts, path: str)
     total. A line whose word names one side and that states one amount (`贷方发生额合计,0笔,
     0.00`) is that side's total, wherever it stands. Elsewhere (a short line,
     `借方发生额合计,2笔,"12,100.00"`, whose cells are not under the rows' columns), the
-    last amount is the total its word names. `side`: the side the word names, or None."""
+    last amount is the total its word names. `word`: the cell the word stands in
+    (tables.worded); `side`: the side it names, or None."""
     found: dict[int, Decimal] = {}
-    for at, cell in enumerate(row.cells[1:], 1):
+    for at, cell in enumerate(row.cells[word + 1:], word + 1):
         text = clean(cell)
         if not text or DAY_CELL.fullmatch(text):
             continue
@@ -609,7 +612,7 @@ def _totals_said(row, side: str | None, col: dict[str, int], amounts, path: str)
                 said[side] = one[0]
     if said:
         return said
-    last = _last_amount(row.cells[1:], amounts, path, row.line)
+    last = _last_amount(row.cells[word + 1:], amounts, path, row.line)
     return {} if last is None else {side or "total": last}
 
 

@@ -25,10 +25,12 @@ moved no money. `ending_balance`, where present, becomes `balance` assertions. A
 response is one page: when it says there are more, the import notes it; a page of
 several (`total_pages` > 1) may cut its first and last days anywhere, so their closing
 balances are not asserted (the days between are). A response's order of the rows of
-one second is not a clue to their order (`beanclear fetch` sorts them by id): a day
-whose last rows share a second and whose balances go round (a payment in EUR and the
-conversion selling it: 0 → 10 → 0) closes where the days around it say, or is not
-asserted (a day's file: its `balances-…json` asserts it). A one-page response covers the
+one second is not a clue to their order (`beanclear fetch` sorts them by id): a payment
+and the conversion selling it (0 → 10 → 0) are in the order its `paypal_reference_id`
+says, the conversion after (paypal_booking._one_move); a day whose last rows share a
+second and whose balances go round otherwise (a refund and the conversion buying what it
+pays out) closes where the days around it say, or is not asserted (a day's file: its
+`balances-…json` asserts it). A one-page response covers the
 days it searched (`start_date`..`end_date`), quiet ones at either end included; a day
 between two such searches that no response answers is a hole, not a quiet day.
 

@@ -121,58 +121,80 @@ def book_rows(rows: Iterable[PayPalRow], importer, out, paged=lambda: False, ord
 
 
 class Half(NamedTuple):
-    """What a conversion row gives its pair's entry."""
+    """What a conversion row gives its pair's entry, and its running balance (None: the
+    row states none in its currency)."""
     id: str
     line: int
     when: dt.datetime
     label: str
     currency: str
     net: Decimal
+    balance: Decimal | None = None
 
     def plain(self) -> tuple:
         """As an Ids keeps it: plain values read back from disk several times faster than
         a named tuple holding a Decimal (a pair met at random reads a block of 64)."""
-        return self.id, self.line, self.when, self.label, self.currency, str(self.net)
+        return (self.id, self.line, self.when, self.label, self.currency, str(self.net),
+                "" if self.balance is None else str(self.balance))
 
     @classmethod
     def of(cls, plain: tuple) -> "Half":
-        ident, line, when, label, currency, net = plain
-        return cls(ident, line, when, label, currency, Decimal(net))
+        ident, line, when, label, currency, net, balance = plain
+        return cls(ident, line, when, label, currency, Decimal(net), Decimal(balance) if balance else None)
 
 
 class Booking:
     """A statement's rows booked one at a time, so that a streamed file's rows are never
     held (#15). In three steps, rows given in the file's order: `conversion()` for each
-    conversion row (a Half of its pair, kept by the pair's key in an Ids: on disk past its
-    limit; its balance); `pair()`; `add()` for every other row, booked as it comes. Then
-    `finish()` adds the pairs that fund no row and the balance assertions.
+    conversion row (a Half of its pair and its balance, kept by the pair's key in an Ids:
+    on disk past its limit); `pair()`; `add()` for every other row, booked as it comes
+    with the pair that funds it. Then `finish()` adds the pairs that fund no row and the
+    balance assertions.
     `conversion_ids` are the ids of the conversion rows that move money: two of them
     pointing to each other are a pair. A pairing error is raised by finish(), after any
     error of a row."""
 
     def __init__(self, importer, out, conversion_ids, ordered: bool = True, order: FileOrder | None = None):
         self.importer, self.out, self.path = importer, out, None
+        self.ordered = ordered
         self.conversion_ids = conversion_ids
         self.halves = Ids()                  # f"{key}\x1f{n}" -> the n-th Half of the pair's key, plain
         self.pairs, self.used = Ids(), Ids()  # key -> (sold, bought), plain; the keys of pairs booked
         self.no_ref: StatementError | None = None
         self.bad_group: StatementError | None = None
         # each currency's running balances, the file's direction from all its rows (FileOrder):
-        # its conversions come before its other rows, and a currency may have one day
+        # a conversion's halves come with the row they fund, or last, and a currency may have one day
         self.chains: dict[str, BalanceChain] = defaultdict(lambda: BalanceChain(ordered=ordered, order=order))
         # the ids booked on the chargeback account, and those the fees given back name (chargeback_fees.py)
         self.disputed, self.fees_of = set(), set()
 
     def _booked(self, row: PayPalRow) -> bool:
-        """Whether the row moved money (else it is counted as skipped); its running balance kept."""
+        """Whether the row moved money (else it is counted as skipped)."""
         self.path = self.path or row.path
         reason = _unbooked(row)
         if reason:
             self.out.skip(reason)
             return False
-        if row.balance is not None:
-            self.chains[row.currency].append((row.when, row.line, row.net, row.balance))
         return True
+
+    def _balances(self, row: PayPalRow | None, pair=()) -> None:
+        """The running balances of a row booked and of the conversion pair booked with it
+        (of a pair that funds no row: `row` None). In a file whose order of a second's rows
+        says nothing (`ordered=False`: a Transaction Search response), the half selling
+        what a payment brought, in its second, moves with it as one (_one_move): the chain
+        alone cannot say which of them ends a day they take round (0 → 97.02 → 0.00), the
+        pair's Reference Txn ID does. A download's order says it: its rows stay its own."""
+        moved = None
+        for half in pair:
+            joined = _one_move(row, half) if row is not None and not self.ordered else None
+            if joined:
+                moved = joined
+            elif half.balance is not None:
+                self.chains[half.currency].append((half.when, half.line, half.net, half.balance))
+        if moved:
+            self.chains[row.currency].append(moved)
+        elif row is not None and row.balance is not None:
+            self.chains[row.currency].append((row.when, row.line, row.net, row.balance))
 
     def conversion(self, row: PayPalRow) -> None:
         if not self._booked(row):
@@ -183,7 +205,7 @@ class Booking:
                 "funds, or the other half of the conversion)")
             return
         key = min(row.id, row.ref) if row.ref in self.conversion_ids else row.ref
-        half, n = Half(row.id, row.line, row.when, row.label, row.currency, row.net).plain(), 0
+        half, n = Half(row.id, row.line, row.when, row.label, row.currency, row.net, row.balance).plain(), 0
         while not self.halves.add(f"{key}\x1f{n}", half):
             n += 1
 
@@ -221,6 +243,7 @@ class Booking:
             self.disputed.update(i for i in (row.id, row.ref) if i)
         elif row.kind == "fee" and row.ref:
             self.fees_of.add(row.ref)
+        self._balances(row, pair or ())
         self.out.entries.append(_entry(row, pair, self.importer))
 
     def finish(self, cut: bool = False) -> None:
@@ -236,6 +259,7 @@ class Booking:
         unfunded = sorted((tuple(map(Half.of, self.pairs.get(key))) for key in self.pairs if key not in self.used),
                           key=lambda pair: pair[0].line)
         for sold, bought in unfunded:   # conversions that fund no row here: entries of their own
+            self._balances(None, (sold, bought))
             postings, fx = fx_postings(acc.clearing, Amount(-sold.net, sold.currency), acc.clearing,
                                        Amount(bought.net, bought.currency))
             out.entries.append(transaction(self.path, sold.line, sold.when, "PayPal", sold.label,
@@ -247,6 +271,23 @@ class Booking:
             for day, (line, amount) in sorted(days.items()):
                 if day not in edges:
                     out.entries.append(balance(self.path, line, next_day(day), acc.clearing, amount, currency))
+
+
+def _one_move(row: PayPalRow, half: Half) -> tuple | None:
+    """A payment received and the half of the conversion pair selling it, in its currency
+    and of its second, as one move of the running balance: (time, line, amount, balance
+    after). The money came in before it was sold (a payment of 97.02 USD, 0 → 97.02, then
+    the USD sold, → 0.00): the move ends at the conversion's balance, on its line. Not a
+    row paying out (a payment sent, a withdrawal, a refund) and the conversion buying what
+    it pays: PayPal lists those either way (the activity download's AUD payment after its
+    conversion, its EUR withdrawals before theirs, the balance below zero between), and
+    the chain and the days around decide them. None where the two are not of one second
+    (their times order them) or the balances do not go on from the row to the half."""
+    if half.currency != row.currency or half.when != row.when or row.balance is None or half.balance is None:
+        return None
+    if not row.net > 0 > half.net or half.balance != row.balance + half.net:
+        return None
+    return row.when, half.line, row.net + half.net, half.balance
 
 
 def _unbooked(row: PayPalRow) -> str | None:

@@ -589,6 +589,21 @@ def test_a_footer_written_across_the_rows_columns_is_a_footer(make_config, tmp_p
     assert [n for n in ex.notes if "summary line says CNY total 999.00; the rows add up to CNY total 1200.00" in n]
 
 
+@pytest.mark.parametrize("footer", [",,合计,,1200.00,\n", '"","","Total","","1200.00",""\n'])
+def test_a_footer_whose_word_stands_under_a_later_column_is_a_footer(make_config, tmp_path, footer):
+    # blind10: DCU's rows, then `"","","Total","$500.00","","",""`: refused as a row without
+    # a date, while the same line with its word in the first cell was said
+    ex = csv_bank(make_config, tmp_path, PREAMBLED_BANK, PREAMBLED + footer)
+    assert len(txns(ex)) == 3
+    assert len([n for n in ex.notes if "a balance line after the rows, not a statement line (not booked)" in n]) == 1
+    assert not [n for n in ex.notes if "summary line says" in n], ex.notes
+    ex = csv_bank(make_config, tmp_path, PREAMBLED_BANK, PREAMBLED + footer.replace("1200.00", "999.00"))
+    assert [n for n in ex.notes if "summary line says CNY total 999.00; the rows add up to CNY total 1200.00" in n]
+    with pytest.raises(StatementError, match=r"bank.csv:8: '(合计|Total)': a line of totals or balances with rows "
+                       r"after it"):
+        csv_bank(make_config, tmp_path, PREAMBLED_BANK, PREAMBLED + footer + "2026-02-08,F004,货款,丙公司,1.00,2201.00\n")
+
+
 @pytest.mark.parametrize("text, line", [
     (PREAMBLED + "合计,,,,1200.00,\n2026-02-08,F004,货款,丙公司,1.00,2201.00\n", 8),   # rows after it
     (PREAMBLED + "合计,2026-02-08,,,1200.00,\n", 8),        # a date in it: a row, whatever it holds

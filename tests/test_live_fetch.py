@@ -459,3 +459,80 @@ def test_the_last_day_fetched_never_moves_back(tmp_path, stripe_server, monkeypa
     assert report.failures == [] and [p.name for p in report.fetched] == [f"balance-transactions-{older}.json"]
     record = json.loads((tmp_path / ".beanclear-live.json").read_text())["sources"]["stripe"]
     assert (record["last_ok"], record["last_run_days"]) == ("2026-03-01", [str(older)])
+
+
+LATE = DAY + dt.timedelta(days=100)   # a quarter and more after the books: serve down, a key expired
+
+
+@pytest.fixture
+def quarter_late(tmp_path, monkeypatch):
+    """The books hold 03-01 (one fetch); Stripe has a charge on it and one 100 days later."""
+    txns = [stripe_txn("txn_1charge000001", DAY, 10, "charge", 10000, 320, "ch_1charge000001"),
+            stripe_txn("txn_1charge000100", LATE, 10, "charge", 2000, 88, "ch_1charge000100")]
+    with StripeServer("sk_test_local123", txns) as server:
+        cfg = _stripe_config(tmp_path, server)
+        monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+        assert fetch.run(config_mod.load(cfg), today=TODAY).failures == []
+        yield cfg
+
+
+def _covered_days(books) -> int:
+    return sum(p.read_text().count("beanclear-coverage") for p in (books / "stripe").rglob("*.beancount"))
+
+
+def test_a_fetch_reaching_more_than_92_days_past_the_books_imports_every_day(tmp_path, quarter_late):
+    # blind10 livefeed #1: the fetch of the 120 days after the books was refused by its own
+    # import ("more than 92 days from the 2026-03-01 to 2026-03-02 the books hold"), again
+    # at every run, not even the next day booked. The guard is for a hand-picked file of
+    # another year or merchant; the days a channel's API gave for the days asked are neither
+    report = fetch.run(config_mod.load(quarter_late), until=LATE, today=LATE + dt.timedelta(days=1))
+    assert report.failures == [], report.failures
+    assert len(report.fetched) == 100 and _covered_days(tmp_path / "books") == 101
+    assert "txn_1charge000100" in (tmp_path / "books" / "stripe" / "2026" / f"{LATE:%Y-%m}.beancount").read_text()
+    record = json.loads((tmp_path / ".beanclear-live.json").read_text())["sources"]["stripe"]
+    assert (record["state"], record["last_ok"], record["error"], record["failed_day"]) == ("ok", str(LATE), None, None)
+
+
+def test_import_of_one_file_a_quarter_past_the_books_is_still_refused(tmp_path, quarter_late):
+    # must not fire: `beanclear import` of a hand-picked file keeps the 92-day guard, word for word
+    assert fetch.run(config_mod.load(quarter_late), since=LATE, until=LATE, do_import=False).failures == []
+    path = tmp_path / "statements" / "stripe" / f"balance-transactions-{LATE}.json"
+    result = CliRunner().invoke(cli.main, ["import", "-c", str(quarter_late), str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:1: covers {LATE} to {LATE}, more than 92 days from the 2026-03-01 to 2026-03-01 the books hold " \
+           "of stripe (another year, or another merchant's file?); pass --force to import it anyway" in result.output
+    assert _covered_days(tmp_path / "books") == 1
+
+
+def test_a_fetch_whose_import_fails_is_failed_in_the_status_and_last_ok_stays_in_the_books(tmp_path, stripe_server,
+                                                                                          monkeypatch):
+    # blind10 livefeed #1: the import refused, the status said {"state": "ok", "error": None,
+    # "last_ok": "2026-06-30"} with the books at 03-02, for `fetch` and serve's /status alike
+    from beanclear.books import atomic
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    monkeypatch.setattr(atomic, "WAIT", 0)
+    config = config_mod.load(cfg)
+    assert fetch.run(config, today=TODAY).failures == []
+    later = TODAY + dt.timedelta(days=1)
+
+    def record():
+        return json.loads((tmp_path / ".beanclear-live.json").read_text())["sources"]["stripe"]
+    for _ in range(2):   # the run that fetched 03-02, then the one that only imports it
+        with atomic.locked(config.books):
+            report = fetch.run(config, today=later)
+        assert len(report.failures) == 1 and report.failures[0].startswith("import: ")
+        assert (record()["state"], record()["last_ok"], record()["failed_day"]) == ("failed", str(DAY), str(TODAY))
+        assert record()["error"].startswith("import: ") and "another beanclear command" in record()["error"]
+    assert fetch.run(config, today=later).failures == []
+    assert (record()["state"], record()["last_ok"], record()["error"], record()["failed_day"]) == (
+        "ok", str(TODAY), None, None)
+
+
+def test_a_no_import_run_says_ok_for_the_days_archived(tmp_path, stripe_server, monkeypatch):
+    # must not fire: without an import, last_ok is the last day fetched, as before
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    assert fetch.run(config_mod.load(cfg), today=TODAY, do_import=False).failures == []
+    record = json.loads((tmp_path / ".beanclear-live.json").read_text())["sources"]["stripe"]
+    assert (record["state"], record["last_ok"]) == ("ok", str(DAY))

@@ -596,3 +596,68 @@ def test_two_shops_payments_a_quiet_day_or_two_past_an_export_are_no_gap(tmp_pat
                                                encoding="utf-8")
     imported(folder, "orders", "payments")
     assert findings(folder) == []
+
+
+# -- a second shop opened mid-way: its exports begin after the payment's date ----------------
+
+WEB_FROM_8 = ["W2001,2026-03-08,11:00:00,80.00,已支付", "W2002,2026-03-10,11:00:00,30.00,已支付"]
+PAID_FROM_8 = [PAYMENTS[0], PAYMENTS[1], ("08", "4200002001", "W2001", "80.00"), PAYMENTS[3], PAYMENTS[4]]
+
+
+def _web_from_8(tmp_path, payments):
+    folder = merchant(tmp_path, TWO_SHOPS, payments=PAID_FROM_8 + payments)
+    (folder / "orders" / "web.csv").write_text("\n".join(["订单号,下单日期,下单时间,实付金额,订单状态", *WEB_FROM_8]) + "\n",
+                                               encoding="utf-8")
+    imported(folder, "orders", "payments")
+    return json.loads(beanclear(folder, "check", "--format", "json").output)["findings"]
+
+
+def test_a_payment_before_a_second_shops_first_export_is_judged_by_the_shops_that_cover_its_day(tmp_path):
+    # blind10: a shop opened on 8 March (its first export) hid every payment naming no
+    # order before that day: `0 errors, 0 warnings`, the money a sale of the channel. Days
+    # before a source's first statement are before its start: the shop did not exist yet
+    # in the books, and teashop's exports (1 to 10 March) are asked alone.
+    [found] = _web_from_8(tmp_path, [("05", "4200009999", "9999", "12.00")])
+    assert (found["code"], found["date"], found["refs"]) == ("payment-without-order", "2026-03-05",
+                                                             ["4200009999", "9999"])
+    assert found["message"] == ("payment of 12.00 CNY (wechat 4200009999) names order 9999, which the exports of no "
+                                "shop (teashop) hold; those of web begin 2026-03-08")
+
+
+def test_a_payment_in_a_second_shops_first_days_or_of_its_orders_is_no_finding(tmp_path):
+    # W2001 is web's, paid on its first day (routed, cleared); 9999 paid on 9 March may be
+    # an order of web from before its first export, paid late (order_days: 3): not judged
+    assert _web_from_8(tmp_path, [("09", "4200009999", "9999", "12.00")]) == []
+
+
+def _holed(tmp_path, shops, day):
+    """teashop's exports of 1–2 March and of 10–20 March (3 to 9 March no export covers),
+    alone or beside web's of 1–20 March; a payment on `day` names order 9999."""
+    one = shops == "one"
+    paid = (PAYMENTS[:2] + PAYMENTS[3:4] if one else PAYMENTS + [("20", "4200002003", "W2003", "40.00")])
+    folder = merchant(tmp_path, ONE_SHOP if one else TWO_SHOPS, web=not one,
+                      payments=paid + [("20", "4200001020", "1020", "20.00"), (day, "4200009999", "9999", "12.00")])
+    if not one:
+        with open(folder / "orders" / "web.csv", "a", encoding="utf-8") as fh:
+            fh.write("W2003,2026-03-20,11:00:00,40.00,已支付\n")
+    shop_export(folder / "orders", TEA_ORDERS[:2])
+    (folder / "orders" / "orders_export.csv").rename(folder / "orders" / "orders_1.csv")
+    shop_export(folder / "orders", TEA_ORDERS[2:] + [("1020", "20", "20.00", "0.00", "paid")])
+    imported(folder, "orders", "payments")
+    report = json.loads(beanclear(folder, "check", "--format", "json").output)
+    return sorted((f["code"], f["date"], f["source"]) for f in report["findings"])
+
+
+@pytest.mark.parametrize("day", ["02", "05", "09", "12"])
+@pytest.mark.parametrize("shops", ["one", "two"])
+def test_a_payment_in_a_hole_of_a_shops_exports_is_the_holes_not_a_finding(tmp_path, shops, day):
+    # The order 9999 may be in the export not imported: paid on the hole's days, on the day
+    # before it (an export may end mid-day), or within order_days after it (an order of
+    # the hole paid late). The hole's statement-gap says those days; nothing beside it.
+    assert _holed(tmp_path, shops, day) == [("statement-gap", "2026-03-03", "teashop")]
+
+
+@pytest.mark.parametrize("shops", ["one", "two"])
+def test_a_payment_past_a_hole_of_a_shops_exports_is_judged(tmp_path, shops):
+    assert _holed(tmp_path, shops, "15") == [("payment-without-order", "2026-03-15", "teashop" if shops == "one"
+                                              else "wechat"), ("statement-gap", "2026-03-03", "teashop")]

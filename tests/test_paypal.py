@@ -574,8 +574,9 @@ def test_a_payment_and_its_conversion_in_one_second_close_the_day_where_the_days
     """A payment in EUR and the conversion pair that sells it share their second; the
     day archived as `beanclear fetch` writes it (items by time, then id) may list the
     conversion first. The EUR balance goes 0 → 10 → 0: the chain cannot say which row
-    ends the day, nor can the time; the day before (or after) can: the day closes at
-    what it opened with plus what it moved."""
+    ends the day, nor can the time; the conversion naming the payment whose EUR it sells
+    can, and the day before (or after) says the same: the day closes at what it opened
+    with plus what it moved."""
     t1, t2, t3 = "2026-03-01T02:00:00+0000", "2026-03-02T02:00:00+0000", "2026-03-03T02:00:00+0000"
     rows = [_row("A1", "T0200", t1, "EUR", "-10.00", "0.00", "P1"), _row("A2", "T0200", t1, "USD", "10.80", "110.80", "P1"),
             _row("P1", "T0006", t1, "EUR", "10.00", "10.00"),
@@ -588,12 +589,13 @@ def test_a_payment_and_its_conversion_in_one_second_close_the_day_where_the_days
                for e in run(paypal_api, cfg, "paypal", path).entries if not hasattr(e, "postings")}
     assert {day: n for (day, currency), n in closing.items() if currency == "EUR"} == {
         "2026-03-02": Decimal("0.00"), "2026-03-03": Decimal("5.00"), "2026-03-04": Decimal("5.00")}
-    # a day's file alone (as `beanclear fetch` archives it, beside that day's balances):
-    # nothing says how the day's EUR closed, so the file asserts only its USD
+    # a day's file alone (as `beanclear fetch` archives it, beside that day's balances): no
+    # day around it, but the conversion names the payment whose EUR it sells, so it came
+    # after it (test_paypal_same_second.py): the day closes at 0.00 EUR, as the download says
     path.write_text('{"transaction_details": [\n%s\n], "page": 1, "total_pages": 1}' % ",\n".join(rows[:3]))
     closing = [(str(e.date), str(e.amount)) for e in run(paypal_api, cfg, "paypal", path).entries
                if not hasattr(e, "postings")]
-    assert closing == [("2026-03-02", "110.80 USD")]
+    assert closing == [("2026-03-02", "0.00 EUR"), ("2026-03-02", "110.80 USD")]
 
 
 def test_a_download_listed_newest_first_asserts_the_balances_of_the_one_oldest_first(tmp_path, cfg):

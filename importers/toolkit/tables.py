@@ -206,11 +206,19 @@ def sniff(path: str | Path, limit: int = 65536, encoding: str | None = None,
             continue
         verdict = "yes" if candidate == encoding else _Signs().feed(text).verdict(candidate, "gb18030" in fallbacks)
         if verdict == "yes":
-            return CONTROL.sub("", text)
+            return _one_line_end(CONTROL.sub("", text))
         if verdict == "doubt" and doubted is None:
             doubted = text
     text = doubted if doubted is not None else head_text(head, "latin-1")   # latin-1 last: any byte
-    return CONTROL.sub("", text or "")
+    return _one_line_end(CONTROL.sub("", text or ""))
+
+
+def _one_line_end(text: str) -> str:
+    """Every line of a head ended by \n, as matches() reads lines (`^` of re.M, split at
+    \n): a file saved with CR alone (Excel for Mac's CSV) or CRLF is recognised as one
+    with LF (blind10: WeChat, Stripe, PayPal and MT940 files with CR alone were "no
+    importer recognises this file"). Each line end is one, so line numbers stay."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def head_text(head: bytes, encoding: str, cut: bool = True) -> str | None:
@@ -507,8 +515,9 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
             width = len(cells)   # no header: the first row says how wide the file is (more columns than mapped)
         if len(cells) == width:   # the usual row: nothing to pad, nothing past the header
             if bank_lines and any_rows and _closing_line(cells, width):   # `合计,,,,1200.00,`: totals, padded
-                closing.append((row, StatementError(path, row.line, f"{clean(cells[0])[:40]!r}: a line of totals or "
-                                                    "balances with rows after it (expected it after the last row)")))
+                word = clean(cells[worded(cells)])[:40]
+                closing.append((row, StatementError(path, row.line, f"{word!r}: a line of totals or balances with "
+                                                    "rows after it (expected it after the last row)")))
                 continue
             any_rows = True
             yield row
@@ -575,13 +584,21 @@ def _closing_line(cells: list[str], width: int) -> bool:
     return _balance_line(cells) and (len(cells) < width or not any(DAY_CELL.fullmatch(clean(c)) for c in cells))
 
 
+def worded(cells: list[str]) -> int:
+    """Where a line after the rows names what it is: its first cell that holds anything
+    (0 where none does). A line of totals padded to the columns may write its word under
+    the description (`"","","Total","$500.00",...`: blind10)."""
+    return next((at for at, c in enumerate(cells) if clean(c)), 0)
+
+
 def _balance_line(cells: list[str]) -> bool:
     """Whether a short row's first cell names a balance (BALANCE_LINE), with or
     without the day it is of, or its value after a colon in the same cell (`合计：5笔`,
-    `期末余额：2,200.00`: a blind tester's 对公 statement refused as a row cut short)."""
-    if not cells:
+    `期末余额：2,200.00`: a blind tester's 对公 statement refused as a row cut short).
+    Its first cell that holds anything, that is (worded)."""
+    text = clean(cells[worded(cells)]) if cells else ""
+    if not text:
         return False
-    text = clean(cells[0])
     labelled = re.split(r"[:：]", text, maxsplit=1)[0] if re.search(r"[:：]\s*\S", text) else ""
     return any(BALANCE_LINE.fullmatch(name) is not None or BALANCE_LINE.fullmatch(_AS_OF.sub("", name)) is not None
                for name in (re.sub(r"[\s:：.]+", "", part) for part in (text, labelled) if part))

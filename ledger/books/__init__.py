@@ -7,7 +7,8 @@
     books/<source>/<YYYY>/<YYYY-MM>.beancount   what the importers wrote
 
 New entries are inserted as whole blocks between the blocks already in a month file,
-at their place in (date, balance-first, time, id) order. Nothing already in a file is
+at their place in (date, balance-first, time, id) order, above the comment lines a person
+wrote directly above an entry (attached: its note stays with it). Nothing already in a file is
 rewritten or re-indented, so a person's edits survive and an import's `git diff` shows
 only added lines. Knowing what is already there needs no Beancount parse: the `id:`
 lines and `balance` lines of the source's own folder, and the `id:` lines of the files of
@@ -571,8 +572,8 @@ class Books:
         text = changes.get(accounts) or (accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER)
         if entries and config.equity not in OPEN_LINE.findall(text) and not self.opened([config.equity]):
             preamble, blocks = split_blocks(text)
-            opens = [b for b in blocks if b[11:].startswith("open ")]
-            at = len(preamble) + sum(len(b) for b in opens)
+            opens = [at for at, b in enumerate(blocks) if b[11:].startswith("open ")]
+            at = placed(preamble, blocks, opens[-1] + 1 if opens else 0)
             text = text[:at] + f"{OPEN_DATE} open {config.equity}\n" + text[at:]
         preamble, blocks = split_blocks(text)
         kept = preamble + "".join(b for b in blocks if (m := ID_LINE.search(b)) is None
@@ -592,17 +593,16 @@ class Books:
         missing = [a for a in missing if a not in self.opened(missing)] if missing else []
         if not missing:
             return
-        preamble, blocks = split_blocks(text)
-        if not blocks and preamble and not preamble.endswith("\n"):
-            preamble += "\n"
         for account in missing:
+            preamble, blocks = split_blocks(text)
             opens = [at for at, b in enumerate(blocks) if b[11:].startswith("open ")]
             after = [at for at in opens if OPEN_LINE.match(blocks[at]).group(1) > account]
-            at = after[0] if after else (opens[-1] + 1 if opens else 0)
-            if at and not blocks[at - 1].endswith("\n"):
-                blocks[at - 1] += "\n"
-            blocks.insert(at, f"{OPEN_DATE} open {account}\n")
-        changes[accounts] = preamble + "".join(blocks)
+            at = placed(preamble, blocks, after[0] if after else (opens[-1] + 1 if opens else 0))
+            if at == len(text) and text and not text.endswith("\n"):
+                text += "\n"
+                at += 1
+            text = text[:at] + f"{OPEN_DATE} open {account}\n" + text[at:]
+        changes[accounts] = text
 
     def shift_openings(self, config, shifts: dict, changes: dict[Path, str]) -> list[str]:
         """Openings statements implied, as importing everything together implies them, where
@@ -886,8 +886,11 @@ def merged(old, keyed):
     at a time) and an iterator of (key, entry text ending with a blank line): one block
     in memory at a time."""
     blocks = _blocks(_lines(old))
-    last = next(blocks)   # the preamble; `last`: the piece given last, as merge() looked at it
+    preamble = next(blocks)
+    cut = attached(preamble, top=True)
+    last = preamble[:cut]   # `last`: the piece given last, as merge() looked at it
     yield last
+    held = preamble[cut:]   # the note above the next block: what is new goes before it
     pending = iter(keyed)
     nxt = next(pending, None)
 
@@ -907,11 +910,47 @@ def merged(old, keyed):
         while nxt is not None and nxt[0] < key:
             yield from emit(nxt[1])
             nxt = next(pending, None)
-        last = block
-        yield block
+        if held:
+            last = held
+            yield held
+        cut = attached(block)
+        last, held = block[:cut], block[cut:]
+        yield last
+    if held:   # after the last entry: above nothing, what is added comes after it
+        last = held
+        yield held
     while nxt is not None:
         yield from emit(nxt[1])
         nxt = next(pending, None)
+
+
+def attached(piece: str, top: bool = False) -> int:
+    """Where the note at the end of `piece` (a block, or with `top` the preamble) starts:
+    the comment lines at the margin (`;`) directly above the entry that follows it, no
+    blank line between; len(piece) where there is none. Such a note is that entry's (a
+    person's word on it): what is placed before the entry goes before its note, never
+    between them. A comment followed by a blank line stands on its own and stays with
+    what is above it; the comment lines a file starts with are its header and stay first."""
+    end = len(piece)
+    if ";" not in piece:
+        return end
+    lines = piece.splitlines(keepends=True)
+    at = len(lines)
+    while at and lines[at - 1].startswith(";"):
+        at -= 1
+    if at == len(lines) or (top and at == 0):
+        return end
+    return end - sum(len(line) for line in lines[at:])
+
+
+def placed(preamble: str, blocks: list[str], at: int) -> int:
+    """Where in the text of (preamble, blocks) a new block goes to come before blocks[at]
+    (at len(blocks): the end): above the note directly above it (attached)."""
+    where = len(preamble) + sum(len(b) for b in blocks[:at])
+    if at == len(blocks):
+        return where
+    above = blocks[at - 1] if at else preamble
+    return where - len(above) + attached(above, top=not at)
 
 
 def _lines(pieces):

@@ -100,20 +100,22 @@ class LeftOut:
 
 
 def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run: bool = False,
-        force: bool = False, progress: Callable[[Path], Callable[[int, int], None] | None] = lambda path: None
-        ) -> list[FileResult]:
+        force: bool = False, progress: Callable[[Path], Callable[[int, int], None] | None] = lambda path: None,
+        asked: bool = False) -> list[FileResult]:
     """Import statements. Raises StatementError (nothing written) on bad input, and on a
     statement that does not belong with its source's (statements/belonging.py) unless
-    `force`. `progress(path)` may give a callback for the rows of that file. A summary
+    `force`; `asked`: the paths are the channels' own answers for the days asked of their
+    APIs (`beanclear fetch`, a verified webhook), whose days belonging does not judge.
+    `progress(path)` may give a callback for the rows of that file. A summary
     beside a statement (Alipay's 汇总) is left out (LeftOut), or refused where the paths
     hold nothing else."""
     # The entries of a large import hold no reference cycles; the cycle collector would
     # walk all of them again and again while they are compared, rendered and merged.
     with paused_gc():
-        return _run(config, paths, source, dry_run, force, progress)
+        return _run(config, paths, source, dry_run, force, progress, asked)
 
 
-def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
+def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[FileResult]:
     importers = for_config(config)
     files = statement_files(paths)
     results, rates, summaries = [], [], []
@@ -210,7 +212,7 @@ def _run(config, paths, source, dry_run, force, progress) -> list[FileResult]:
                 seen[name], recorded[name] = early.get(name) or books.known(name), books.statements(name)
             form = _format_of(result.importer)
             if not force:
-                belonging.check(result.path, name, result.extraction, recorded[name])
+                belonging.check(result.path, name, result.extraction, recorded[name], asked)
                 if form:
                     belonging.one_format(result.path, name, form, result.extraction,
                                          recorded[name] + formats.setdefault(name, []))

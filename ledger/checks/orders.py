@@ -21,9 +21,13 @@ An order posts to the shop's receivable; the channel payment that names it clear
 
 A payment is only "without order" where the shop's exports cover its date: from
 `order_days` after the first order in the books (an order paid late may predate the
-first export) to the day before the last (an export may end mid-day). Outside that
-span the order may simply not be imported yet, and nothing is said. The finding names
-the days the shop's exports cover (their coverage records; the span without them).
+first export) to the day before the last (an export may end mid-day), and not in a hole
+between two exports, from the day before it to `order_days` after it (`covered`).
+Outside that the order may simply not be imported yet, and nothing is said (a hole's
+statement-gap says its days). The finding names the days the shop's exports cover
+(their coverage records; the span without them). A payment that names no shop's order,
+on a channel that pays several, asks the shops whose exports have begun by its date: a
+shop whose first export comes later was not in the books yet (`unrouted`).
 
 A deadline is judged only where the statements of the channels that answer for the
 order cover its days (`answering`: those its payments and refunds went through, else
@@ -257,10 +261,23 @@ def returned_first(excess: Decimal, channel_refunded: Decimal, shop_refunded: De
     return min(max(ZERO, channel_refunded - shop_refunded), excess)
 
 
+def covered(shop, span, holes, day: dt.date) -> bool:
+    """Whether the shop's exports cover `day` for a payment that names an order of it
+    (module docstring): from `order_days` after its first order in the books (`span`,
+    its first and last) to the day before its last, but not in a hole between two of
+    its exports (Coverage.holes), from the day before it (an export may end mid-day) to
+    `order_days` after it (an order of the hole paid late): the order may be in the
+    export not imported, which the hole's statement-gap says (one cause, one finding)."""
+    if span is None or not span[0] + dt.timedelta(days=shop.order_days) <= day < span[1]:
+        return False
+    return not any(first - DAY <= day <= last + dt.timedelta(days=shop.order_days) for first, last in holes)
+
+
 def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict[str, str],
-                convert: InCurrency, exports=None) -> list[Finding]:
+                convert: InCurrency, exports=None, holes=()) -> list[Finding]:
     """The findings of one order's group (module docstring), in the order's currency.
-    `exports`: the days the shop's exports cover, as a message says them (default `span`)."""
+    `exports`: the days the shop's exports cover, as a message says them (default `span`);
+    `holes`: the holes between them (covered)."""
     items = g.orders + g.shop_refunds + g.payments + g.channel_refunds + g.written_off
     account, currency = shop.accounts.receivable, (g.orders or g.payments or items)[0].currency
     name = next((i.entry.meta["order-id"] for i in g.orders if i.entry.meta.get("order-id")), key[6:])
@@ -284,7 +301,7 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
                        **extra, **at_entry(item.entry))
 
     if not g.orders:
-        if g.payments and span and span[0] + dt.timedelta(days=shop.order_days) <= g.payments[0].date < span[1]:
+        if g.payments and covered(shop, span, holes, g.payments[0].date):
             paid = total(g.payments)[0]
             return [finding("payment-without-order", g.payments[0], paid,
                             f"payment of {_money(paid)} {currency} ({by(g.payments)}) names order {name}, "
@@ -506,6 +523,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
         # the days its statements cover, where the books record them: books carried forward
         # (periods/forward.py) keep every record, but not the first orders
         exports = (cover.start(shop.name), cover.end(shop.name)) if cover.start(shop.name) else None
+        shop_holes = cover.holes(shop.name)   # (holes, below: the channels')
         # (judged to, judged from) -> the deadlines that wait for the channels' statements
         # to reach a day, and those of them that wait for a channel's first statement
         waits: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
@@ -522,7 +540,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
             # where the shop's exports end before the channels' statements (beyond a quiet
             # weekend), a refund the channels made since may be in its next export
             shop_end = exports[1] if exports and to and (to - exports[1]).days > QUIET_DAYS else None
-            found = check_group(key, group, shop, to or dt.date.min, span, channel_of, convert, exports)
+            found = check_group(key, group, shop, to or dt.date.min, span, channel_of, convert, exports, shop_holes)
             late = []   # the refunds that wait for the shop's next export
             if shop_end:
                 late = [f for f in found if f.code == "refund-unsynced" and f.actual > f.expected
@@ -551,7 +569,8 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 # (not the early ones again, nor those a hole holds: its finding says them, nor a
                 # refund that waits for the shop's next export: one cause, one finding, blind7)
                 seen, waited = {f.code for f in found}, {(f.code, f.refs) for f in waiting + held + late}
-                waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert, exports)
+                waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert, exports,
+                                                   shop_holes)
                             if f.code in DEADLINE_CODES and f.code not in seen and (f.code, f.refs) not in waited]
             shop_found += found
         if shop.name not in prepared.paid and never_paid(shop, config, shop_found) != shop_found:
@@ -586,7 +605,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                                f"the exports of {shop.name} end {shop_end}; the statements of the channels that pay "
                                f"it go to {reach}: {len(unexported)} refund(s) the channels made since wait for "
                                f"its next export", tuple(dict.fromkeys(r for f in unexported for r in f.refs[:1]))))
-    return out + never_exported(config, cover, prepared, out) + unrouted(prepared.order_ids, config, spans, out)
+    return out + never_exported(config, cover, prepared, out) + unrouted(prepared.order_ids, config, spans, cover, out)
 
 
 def never_exported(config, cover, prepared: Prepared, found: list[Finding]) -> list[Finding]:
@@ -605,16 +624,24 @@ def never_exported(config, cover, prepared: Prepared, found: list[Finding]) -> l
     return out
 
 
-def unrouted(entries, config, spans: dict, found: list[Finding] = ()) -> list[Finding]:
+def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding] = ()) -> list[Finding]:
     """`payment-without-order` for a payment that names an order no shop holds, on a
     channel that pays several shops: none took it (importers/base.py `route`), so it
-    stayed a sale of the channel. Judged where every such shop's exports cover its date.
+    stayed a sale of the channel. Judged where the exports of every such shop cover its
+    date (covered), of those in the books by then: a shop whose exports begin after it
+    (`spans`, the first of its orders, or `cover`, of its exports) was not yet, as the
+    days before a source's first statement are before its start, not a gap (blind10: a
+    second shop opened on 8 March hid every such payment before it). Where no shop's
+    exports have begun by then, or a shop has none in the books (never_exported says
+    it), the payment is not judged.
     Past the end of a shop's exports, the order may be in its next one: the payments
     are one statement-gap of the shops whose exports ended before them (unless `found`
     says that gap already), not a finding each, nor silence."""
     channels = [ch for ch in config.channels.values()
                 if not ch.shop and ch.type not in WALLET_TYPES and len(payment_shops(config, ch)) > 1]
     sales = ChannelSales(config, channels)   # whose sale it is, where channels and shops share a sales account
+    holes = {name: cover.holes(name) for name in config.shops}
+    begins = {name: min(filter(None, (span[0], cover.start(name)))) for name, span in spans.items() if span}
     out = []
     waiting: dict[str, list] = defaultdict(list)   # channel -> (entry, amount, currency, the shops ended before it)
     for entry in entries if channels else ():
@@ -628,15 +655,18 @@ def unrouted(entries, config, spans: dict, found: list[Finding] = ()) -> list[Fi
             if ch.order_pattern is not None and not named_order(entry, ch.order_pattern):
                 break   # names no order by the channel's pattern: a counter sale, the channel's income (README)
             shops = [config.shops[name] for name in payment_shops(config, ch)]
-            if all(spans.get(s.name) and spans[s.name][0] + dt.timedelta(days=s.order_days) <= entry.date
-                   < spans[s.name][1] for s in shops):
+            later = [s.name for s in shops if begins.get(s.name, dt.date.min) > entry.date]
+            asked = [s for s in shops if s.name not in later]
+            if asked and all(covered(s, spans.get(s.name), holes[s.name], entry.date) for s in asked):
                 # the order the channel's order_pattern cuts from its order id, as routing
                 # looked for it (`<order>_1`, a first payment attempt), is the one no shop holds
                 order = named_order(entry, ch.order_pattern) or entry.meta["order-id"]
+                begun = "".join(f"{'; those' if not at else ', those'} of {name} begin {begins[name]}"
+                                for at, name in enumerate(later))
                 out.append(Finding("payment-without-order", entry.date, ch.name, p.account, -p.units.number,
                                    p.units.currency, f"payment of {_money(-p.units.number)} {p.units.currency} "
                                    f"({ch.name} {entry.meta.get('id', '')}) names order {order}, which the exports of "
-                                   f"no shop ({', '.join(s.name for s in shops)}) hold",
+                                   f"no shop ({', '.join(s.name for s in asked)}) hold{begun}",
                                    tuple(dict.fromkeys((*refs([entry]), order))), **at_entry(entry)))
             else:
                 ended = tuple(s.name for s in shops if spans.get(s.name) and spans[s.name][1] < entry.date)

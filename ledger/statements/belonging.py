@@ -15,7 +15,11 @@ Of a bank whose statements come in several formats (`type: [camt053, mt940]`), a
 statement of days a statement in another of them covers is refused (one_format).
 
 `beanclear import --force` imports it anyway. A source's first statement is never
-refused: there is nothing to compare it with.
+refused: there is nothing to compare it with. Nor is a channel's own answer for the days
+`beanclear fetch` asked of its API (or a verified webhook's object) refused for its days:
+they are what was asked, and a merchant whose fetch stopped for a quarter (serve down, a
+key expired) gets the days since, one after the other from where the books end (blind10:
+refused at every run while the status said ok). Its account is still checked.
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ from beanclear.statements.coverage import period
 FAR_DAYS = 92   # a quarter: statements a merchant downloads late still fall inside it
 
 
-def check(path, source: str, extraction, recorded: list[tuple[dt.date, dt.date, str | None, str | None]]) -> None:
+def check(path, source: str, extraction, recorded: list[tuple[dt.date, dt.date, str | None, str | None]],
+          asked: bool = False) -> None:
     """Raise StatementError when a statement does not belong with the source's `recorded`
-    statements ((first day, last day, account, format) each, Books.statements)."""
+    statements ((first day, last day, account, format) each, Books.statements). `asked`:
+    the channel's own answer for days asked of its API, whose days are not judged."""
     if not recorded:
         return
     accounts = sorted({account for _, _, account, _ in recorded if account})
@@ -40,9 +46,9 @@ def check(path, source: str, extraction, recorded: list[tuple[dt.date, dt.date, 
         raise StatementError(path, 1, f"a statement of account {mine}, but the books hold {source}'s statements of "
                              f"{', '.join(accounts)}: give that account a source of its own (account_id in "
                              "config.yaml), or pass --force to import it as this one")
-    span = period(extraction)
+    span = period(extraction)   # (judged here as before, whoever asked: coverage._judge)
     first, last = min(r[0] for r in recorded), max(r[1] for r in recorded)
-    if span and (span[1] < first - dt.timedelta(days=FAR_DAYS) or span[0] > last + dt.timedelta(days=FAR_DAYS)):
+    if span and not asked and (span[1] < first - dt.timedelta(days=FAR_DAYS) or span[0] > last + dt.timedelta(days=FAR_DAYS)):
         raise StatementError(path, 1, f"covers {span[0]} to {span[1]}, more than {FAR_DAYS} days from the {first} to "
                              f"{last} the books hold of {source} (another year, or another merchant's file?); "
                              "pass --force to import it anyway")

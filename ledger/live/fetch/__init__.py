@@ -41,6 +41,9 @@ class Report:
     failures: list[str] = field(default_factory=list)
     fetched: list[Path] = field(default_factory=list)
     imports: list = field(default_factory=list)   # importing.FileResult
+    # per source, what its status says once the run's statements are in the books (a run
+    # that imports): an import that fails leaves the source failed and last_ok where it was
+    settle: dict[str, dict] = field(default_factory=dict)
 
 
 def run(config, sources: list[str] | None = None, since: dt.date | None = None, until: dt.date | None = None,
@@ -59,16 +62,22 @@ def run(config, sources: list[str] | None = None, since: dt.date | None = None, 
 
 def _import(config, live, report: Report) -> None:
     """Import what was fetched, and what an earlier failed import left archived but out of
-    the books (status `pending_import`); a failure leaves them all pending for next time."""
+    the books (status `pending_import`); a failure leaves them all pending for next time,
+    and each source of them failed in the status, from the first day of them (the books
+    hold none), its last_ok where it was. The paths are the channels' own answers for the
+    days asked of their APIs: their days are not judged as a hand-picked file's are
+    (statements/belonging.py; blind10: the days after a quarter without a fetch were
+    refused at every run)."""
     from beanclear.books import importing
     pending = [Path(p) for p in status.read(live.status_file).get("pending_import", []) if Path(p).is_file()]
     paths = list(dict.fromkeys(pending + report.fetched))
     if not paths:
+        _settle(live, report)
         return
 
     def once():
         try:
-            return importing.run(config, paths)
+            return importing.run(config, paths, asked=True)
         except BooksBusy as exc:
             raise retry.Later(str(exc)) from None
 
@@ -76,12 +85,51 @@ def _import(config, live, report: Report) -> None:
         report.imports = retry.call(live.retry, once)
     except (StatementError, retry.Failed) as exc:
         status.set_pending(live.status_file, [str(p) for p in paths])
-        report.failures.append(f"import: {exc}; the statements stay archived and nothing was written to the books: "
-                               "fix the cause, then run `beanclear fetch` again (it imports them first) or "
-                               "`beanclear import` them")
+        message = (f"import: {exc}; the statements stay archived and nothing was written to the books: "
+                   "fix the cause, then run `beanclear fetch` again (it imports them first) or "
+                   "`beanclear import` them")
+        report.failures.append(message)
+        for source, days in sorted(_days_of(live, paths).items()):
+            report.settle.pop(source, None)
+            status.update(live.status_file, source, state="failed", error=message,
+                          failed_day=min(days) if days else None)
+        _settle(live, report)   # the sources that had nothing in it
     else:
         status.set_pending(live.status_file, [])
         report.lines += [r.summary() for r in report.imports if hasattr(r, "summary")]
+        for source, days in _days_of(live, paths).items():   # in the books now, those archived before too
+            if days:
+                fields = report.settle.setdefault(source, {})
+                fields["last_ok"] = max(fields.get("last_ok") or "", max(days))
+        _settle(live, report)
+
+
+def _days_of(live, paths: list[Path]) -> dict[str, list[str]]:
+    """Per source of the archived `paths` (statements/<source>/<kind>-<day>.<ext>), their days."""
+    out: dict[str, list[str]] = {}
+    for path in paths:
+        try:
+            source = path.relative_to(live.statements).parts[0]
+        except ValueError:
+            source = path.parent.name
+        out.setdefault(source, []).extend(m.group(1) for m in [plan.DATED.search(path.name)] if m)
+    return out
+
+
+def _settle(live, report: Report) -> None:
+    """Each source's status as its run left it, now that its statements are in the books."""
+    for source, fields in report.settle.items():
+        status.update(live.status_file, source, **fields)
+    report.settle.clear()
+
+
+def _ok(live, report: Report, source: str, do_import: bool, **fields) -> None:
+    """The status of a run that fetched what it asked for: at once without an import (the
+    days archived), else once the import put them in the books (_import)."""
+    if do_import:
+        report.settle[source] = fields
+    else:
+        status.update(live.status_file, source, **fields)
 
 
 def _selected(config, live, sources):
@@ -102,7 +150,7 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
     try:
         fetcher = fetcher_for(channel, secrets, live)
     except (MissingSecret, retry.Failed) as exc:
-        _failed(live, report, channel.name, None, str(exc))
+        _failed(live, report, channel.name, None, str(exc), do_import=do_import)
         return
     end = plan.last_day(config, until, today)
     if until is not None and until > end:
@@ -118,7 +166,7 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
     days = plan.days(channel, fetcher, folder, first, end)
     if not days:
         report.lines.append(f"{channel.name}: nothing to fetch (every day up to {end} is archived or in the books)")
-        status.update(live.status_file, channel.name, state="ok", last_run_days=[])
+        _ok(live, report, channel.name, do_import, state="ok", last_run_days=[], error=None, failed_day=None)
         return
     got, done = [], None   # done: the last day of this run whose statements are all archived
     for day in days:
@@ -128,13 +176,13 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
             try:
                 content = retry.call(live.retry, fetcher.download, day, name, sleep=sleep)
             except (retry.Failed, MissingSecret) as exc:
-                _failed(live, report, channel.name, day, f"{name}: {exc}", done)
+                _failed(live, report, channel.name, day, f"{name}: {exc}", done, do_import)
                 return
             except Exception as exc:   # an SDK's own error: said in one line, the other channels go on
                 log.exception("%s: %s: %s", channel.name, day, name)
                 _failed(live, report, channel.name, day, f"{name}: unexpected {type(exc).__name__} from the "
                         f"channel's SDK: {str(exc)[:200]}; run `beanclear fetch` again, and report it if it stays",
-                        done)
+                        done, do_import)
                 return
             if content is None:
                 report.lines.append(f"{channel.name}: {day}: no {name.rsplit('-', 3)[0]} statement "
@@ -153,12 +201,14 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
                 if str(day) not in got:   # (a day of two files, PayPal's: one day fetched)
                     got.append(str(day))
         done = day
-    status.update(live.status_file, channel.name, state="ok", last_ok=str(days[-1]), last_run_days=got, error=None,
-                  failed_day=None)
+    _ok(live, report, channel.name, do_import, state="ok", last_ok=str(days[-1]), last_run_days=got, error=None,
+        failed_day=None)
 
 
-def _failed(live, report, source, day, message, done: dt.date | None = None) -> None:
-    """A failure said and kept in the status, with the last day this run archived before it."""
+def _failed(live, report, source, day, message, done: dt.date | None = None, do_import: bool = True) -> None:
+    """A failure said and kept in the status, with the last day this run archived before it
+    (as last_ok once it is in the books, when the run imports)."""
     report.failures.append(f"{source}: {day}: {message}" if day else f"{source}: {message}")
-    status.update(live.status_file, source, state="failed", error=message, failed_day=str(day) if day else None,
-                  **({"last_ok": str(done)} if done else {}))
+    status.update(live.status_file, source, state="failed", error=message, failed_day=str(day) if day else None)
+    if done:
+        _ok(live, report, source, do_import, last_ok=str(done))

@@ -133,7 +133,7 @@ def _import(merchant, stored) -> str:
 
     def once():
         try:
-            return importing.run(merchant.config, [stored.path])
+            return importing.run(merchant.config, [stored.path], asked=True)
         except BooksBusy as exc:
             raise retry.Later(str(exc)) from None
 
