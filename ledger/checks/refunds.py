@@ -142,36 +142,95 @@ def within(spans, first: dt.date, last: dt.date) -> bool:
     return spans is None or any(a <= first and last <= b for a, b in spans)
 
 
+def percent(share: Decimal) -> str:
+    """A share as a percent, as written: 0.10 is `10%`, 0.125 `12.5%`."""
+    return f"{(share * 100).normalize():f}%"
+
+
+def rate_text(refunded: Decimal, sold: Decimal, most: Decimal) -> str:
+    """Refunds over sales as a percent to one place, or to as many more as it takes to
+    differ from the limit they are above: 70.01 over 700.00 is 10.001%, not 10.0%."""
+    if not sold:
+        return "no sales"
+    rate, above = refunded / sold * 100, most * 100
+    for places in range(1, 29):
+        shown = rate.quantize(Decimal(1).scaleb(-places))
+        if shown > above:
+            break
+    return f"{shown:f}%"
+
+
+def episodes(d: Daily, most: Decimal, window: int, spans) -> list[tuple[list[tuple], list[dt.date]]]:
+    """The windows of `window` days whose refunds are above `most` of the sales, in
+    episodes: (its windows, each (excess, last day, sold, refunded); the days they read).
+
+    A run of windows above the limit is one episode, and so are the runs after it whose
+    windows share a refund with it: one refund above the limit in the week to 01-03,
+    below it while the sales of 01-04 are in its window, above it again as the earlier
+    sales leave it (a single PayPal refund of blind10, twice a finding) is one cause. A
+    run whose windows hold none of the episode's refunds (another week's) is another."""
+    out: list[tuple[list[tuple], list[dt.date]]] = []
+    days = d.days()
+    above: list[tuple] = []
+    start = end = last_refund = 0   # of the episode: the first and last day its windows read, the last they refunded on
+    was_over = False
+    for i, day in enumerate(days):
+        first = max(0, i - window + 1)
+        sold = sum(d.sales.get(x, Decimal(0)) for x in days[first: i + 1])
+        refunded = sum(d.refunds.get(x, Decimal(0)) for x in days[first: i + 1])
+        over = sold > 0 and refunded / sold > most or (sold == 0 and refunded > 0)
+        over = over and within(spans, day - DAY * (window - 1), day)
+        if above and not (over and was_over) and first > last_refund:   # no window from here on holds its refunds
+            out.append((above, days[start: end + 1]))
+            above = []
+        if over:
+            if not above:
+                start = last_refund = first
+            above.append((refunded - most * sold, day, sold, refunded))
+            end = i
+            last_refund = max([x for x in range(first, i + 1) if d.refund_entries.get(days[x])] + [last_refund])
+        was_over = over
+    if above:
+        out.append((above, days[start: end + 1]))
+    return out
+
+
+def percent(share: Decimal) -> str:
+    """A share as a percent, as written: 0.10 is `10%`, 0.125 `12.5%`."""
+    return f"{(share * 100).normalize():f}%"
+
+
+def rate_text(refunded: Decimal, sold: Decimal, most: Decimal) -> str:
+    """Refunds over sales as a percent to one place, or to as many more as it takes to
+    differ from the limit they are above: 70.01 over 700.00 is 10.001%, not 10.0%."""
+    if not sold:
+        return "no sales"
+    rate, above = refunded / sold * 100, most * 100
+    for places in range(1, 29):
+        shown = rate.quantize(Decimal(1).scaleb(-places))
+        if shown > above:
+            break
+    return f"{shown:f}%"
+
+
 def rate_findings(series: dict, config, cover=None) -> list[Finding]:
-    """`cover`: the statements' coverage, where known: a window over days the channel's
+    """One finding per episode (episodes()), on its worst window, naming every refund of
+    its windows: an acknowledgment of what it named before more days came still holds.
+    `cover`: the statements' coverage, where known: a window over days the channel's
     statements do not cover is not judged (judged_spans)."""
     most, window = limit(config, "refund-rate", "max"), int(limit(config, "refund-rate", "days"))
     out = []
     for (name, currency), d in sorted(series.items()):
         account = config.channels[name].accounts.sales
-        spans = judged_spans(cover, name)
-        episode: list[tuple] = []
-        days = d.days()
-        for i, day in enumerate(days):
-            span = days[max(0, i - window + 1): i + 1]
-            sold = sum(d.sales.get(x, Decimal(0)) for x in span)
-            refunded = sum(d.refunds.get(x, Decimal(0)) for x in span)
-            over = sold > 0 and refunded / sold > most or (sold == 0 and refunded > 0)
-            first = day - DAY * (window - 1)
-            over = over and within(spans, first, day)
-            if over:
-                episode.append((refunded - most * sold, day, sold, refunded, span))
-            if episode and (not over or i == len(days) - 1):
-                excess, worst, sold, refunded, span = max(episode, key=lambda e: (e[0], e[1]))
-                involved = [e for x in span for e in d.refund_entries.get(x, [])]
-                involved += [e for x in span for e in d.failed_refunds.get(x, [])]   # the refunds are net of them
-                rate = f"{refunded / sold:.1%}" if sold else "no sales"
-                out.append(Finding(
-                    "refund-rate", worst, name, account, excess, currency,
-                    f"refunds {_money(refunded)} {currency} over sales {_money(sold)} {currency} in the {window} days "
-                    f"to {worst}: {rate}, above the limit of {most:.0%}",
-                    refs(involved), expected=most * sold, actual=refunded, **at_entry(involved[0])))
-                episode = []
+        for above, read in episodes(d, most, window, judged_spans(cover, name)):
+            excess, worst, sold, refunded = max(above, key=lambda e: (e[0], e[1]))
+            involved = [e for x in read for e in d.refund_entries.get(x, [])]
+            involved += [e for x in read for e in d.failed_refunds.get(x, [])]   # the refunds are net of them
+            out.append(Finding(
+                "refund-rate", worst, name, account, excess, currency,
+                f"refunds {_money(refunded)} {currency} over sales {_money(sold)} {currency} in the {window} days "
+                f"to {worst}: {rate_text(refunded, sold, most)}, above the limit of {percent(most)}",
+                refs(involved), expected=most * sold, actual=refunded, **at_entry(involved[0])))
     return out
 
 
