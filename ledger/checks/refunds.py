@@ -9,8 +9,10 @@ the duplicate charge first (orders.returned_first): that is not a refund of the 
 and not counted.
 
 `refund-rate`: refunds over sales in a rolling window of `days` days (default 7)
-above `max` (default 0.10). Consecutive days above the limit are one episode,
-reported once, on its worst day; `amount` is the refunds beyond the limit that day.
+above `max` (default 0.10). Consecutive days above the limit are one episode, and so
+are the days above it after a dip whose windows share a refund with it (episodes());
+reported once, on its worst day, naming every refund of its windows; `amount` is the
+refunds beyond the limit that day.
 
 `refund-surge`: a day of several refunds far above the channel's usual. The day needs
 at least `min_count` refunds (default 3), more than `factor` (default 3) times the usual
