@@ -529,6 +529,17 @@ def test_refunds_of_separate_episodes_stay_separate_findings(check):
     assert [sorted(f.refs) for f in found] == [["R1", "S-R1"], ["R2", "S-R2"], ["R3", "S-R3"]]
 
 
+def test_a_refund_given_back_joins_no_later_episode_to_its_own(check):
+    # R1 above the limit, given back the next day (the customer's bank refused it); R2 is
+    # a new refund, in a window that still holds R1's day but not R1: another cause.
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 15))
+    doc += refund("2026-03-03", "50.00", "R1") + given_back("2026-03-04", "50.00", "F1", "R1")
+    doc += refund("2026-03-06", "70.00", "R2")   # 70 of 600 in the week to 03-06
+    found = check(doc, code="refund-rate")
+    assert [f.date for f in found] == [dt.date(2026, 3, 3), dt.date(2026, 3, 6)]
+    assert "R2" not in found[0].refs and "R2" in found[1].refs
+
+
 def test_a_refund_rate_just_above_the_limit_says_a_rate_above_it(check):
     # 70.01 of 700.00 was "10.0%, above the limit of 10%" (blind10).
     doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 8))
