@@ -224,7 +224,8 @@ def rate_text(refunded: Decimal, sold: Decimal, most: Decimal) -> str:
 
 def rate_findings(series: dict, config, cover=None) -> list[Finding]:
     """One finding per episode (episodes()), on its worst window, naming every refund of
-    its windows: an acknowledgment of what it named before more days came still holds.
+    its windows, the worst window's first: an acknowledgment of what it named before more
+    days came still holds.
     `cover`: the statements' coverage, where known: a window over days the channel's
     statements do not cover is not judged (judged_spans)."""
     most, window = limit(config, "refund-rate", "max"), int(limit(config, "refund-rate", "days"))
@@ -233,8 +234,12 @@ def rate_findings(series: dict, config, cover=None) -> list[Finding]:
         account = config.channels[name].accounts.sales
         for above, read in episodes(d, most, window, judged_spans(cover, name)):
             excess, worst, sold, refunded = max(above, key=lambda e: (e[0], e[1]))
-            involved = [e for x in read for e in d.refund_entries.get(x, [])]
-            involved += [e for x in read for e in d.failed_refunds.get(x, [])]   # the refunds are net of them
+            # the worst window's first (as its message), then the rest of the episode's
+            involved = []
+            for part in ([x for x in read if x > worst - DAY * window and x <= worst],
+                         [x for x in read if x <= worst - DAY * window or x > worst]):
+                involved += [e for x in part for e in d.refund_entries.get(x, [])]
+                involved += [e for x in part for e in d.failed_refunds.get(x, [])]   # the refunds are net of them
             out.append(Finding(
                 "refund-rate", worst, name, account, excess, currency,
                 f"refunds {_money(refunded)} {currency} over sales {_money(sold)} {currency} in the {window} days "
