@@ -479,3 +479,96 @@ def test_a_persons_own_summary_entry_is_not_judged_by_the_fee_contract(check):
                "  Income:Sales:WeChat  -22130.00 CNY\n")
     [gap] = check(summary + sale("2026-01-14", "306.00", "9.18", "T2105"), code="fee-gap")
     assert gap.refs == ("T2105",)
+
+
+def dipped():
+    """blind10: one refund of 45.00 on 03-03 is above 10% of the week to 03-03 (400.00
+    sold), below it in the weeks to 03-04..03-07 (460.00), above it again in those to
+    03-08 and 03-09 as the sales of 03-01 and 03-02 leave the window (270.00, 170.00)."""
+    doc = "".join(sale(f"2026-03-{d:02d}", gross, "0.60", f"S{d}")
+                  for d, gross in ((1, "200.00"), (2, "100.00"), (3, "100.00"), (4, "60.00"), (8, "10.00"),
+                                   (14, "500.00")))
+    return doc + refund("2026-03-03", "45.00", "R1")
+
+
+def test_one_refund_above_the_limit_in_windows_a_dip_apart_is_one_finding(check):
+    # The run of windows above the limit split in two by the dip was two findings naming
+    # the one refund: one cause, one finding, on the worst window of both runs.
+    [found] = check(dipped(), code="refund-rate")
+    assert found.date == dt.date(2026, 3, 9) and set(found.refs) == {"R1", "S-R1"}
+    assert found.amount == Decimal("28.00")   # 45 refunded against 10% of 170 sold
+    assert "refunds 45.00 CNY over sales 170.00 CNY in the 7 days to 2026-03-09: 26.5%" in found.message
+
+
+def test_an_episode_names_the_refunds_of_its_worst_window_first_then_the_rest(check):
+    # R1 is above the limit in the week to 03-03 (35 of 300), below in the next; with R2
+    # the week to 03-08 is above again (95 of 700), R1 still in it: one episode, whose
+    # worst window, the last of the weeks to 03-10..03-14 (R2 and R3, 110 of 700), no
+    # longer holds R1. Its message and first refs are that window's; R1 is named too
+    # (an acknowledgment of the finding of 03-03 still holds).
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 15))
+    doc += refund("2026-03-03", "35.00", "R1") + refund("2026-03-08", "60.00", "R2")
+    doc += refund("2026-03-10", "50.00", "R3")
+    [found] = check(doc, code="refund-rate")
+    assert found.date == dt.date(2026, 3, 14) and found.refs == ("R2", "S-R2", "R3", "S-R3", "R1", "S-R1")
+    assert "refunds 110.00 CNY over sales 700.00 CNY in the 7 days to 2026-03-14: 15.7%" in found.message
+
+
+def test_an_ack_of_the_refund_rate_made_before_the_dip_still_holds_after_it(check):
+    early = "".join(sale(f"2026-03-{d:02d}", gross, "0.60", f"S{d}")
+                    for d, gross in ((1, "200.00"), (2, "100.00"), (3, "100.00"), (4, "60.00")))
+    early += refund("2026-03-03", "45.00", "R1")
+    [before] = check(early, code="refund-rate")
+    assert before.date == dt.date(2026, 3, 3) and "R1" in before.refs
+    ack = '\n2026-03-05 custom "beanclear-ack" "refund-rate" "R1" "a damaged parcel, refunded in full"\n'
+    found = check(dipped() + ack)
+    assert [(f.date, f.acknowledged) for f in found if f.code == "refund-rate"] == [(dt.date(2026, 3, 9), True)]
+    assert not [f for f in found if f.code == "stale-ack"]
+
+
+def test_a_refund_in_windows_below_the_limit_after_an_episode_is_not_named_by_it(check):
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 15))
+    doc += refund("2026-03-03", "35.00", "R1")   # 35 of 300 in the week to 03-03, of 400 in the next
+    doc += refund("2026-03-05", "3.00", "R2")    # 38 of 500: below, in every window after
+    [found] = check(doc, code="refund-rate")
+    assert found.date == dt.date(2026, 3, 3) and set(found.refs) == {"R1", "S-R1"}
+
+
+def test_refunds_of_separate_episodes_stay_separate_findings(check):
+    # Weeks apart, and a dip apart with no refund in common: each new refund is its own cause.
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 31))
+    doc += refund("2026-03-05", "80.00", "R1") + refund("2026-03-13", "80.00", "R2")
+    doc += refund("2026-03-27", "80.00", "R3")
+    found = check(doc, code="refund-rate")
+    assert [sorted(f.refs) for f in found] == [["R1", "S-R1"], ["R2", "S-R2"], ["R3", "S-R3"]]
+
+
+def test_a_refund_given_back_joins_no_later_episode_to_its_own(check):
+    # R1 above the limit, given back the next day (the customer's bank refused it); R2 is
+    # a new refund, in a window that still holds R1's day but not R1: another cause.
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 15))
+    doc += refund("2026-03-03", "50.00", "R1") + given_back("2026-03-04", "50.00", "F1", "R1")
+    doc += refund("2026-03-06", "70.00", "R2")   # 70 of 600 in the week to 03-06
+    found = check(doc, code="refund-rate")
+    assert [f.date for f in found] == [dt.date(2026, 3, 3), dt.date(2026, 3, 6)]
+    assert "R2" not in found[0].refs and "R2" in found[1].refs
+
+
+def test_a_refund_rate_just_above_the_limit_says_a_rate_above_it(check):
+    # 70.01 of 700.00 was "10.0%, above the limit of 10%" (blind10).
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 8))
+    [found] = check(doc + refund("2026-03-07", "70.01", "R1"), code="refund-rate")
+    assert "refunds 70.01 CNY over sales 700.00 CNY in the 7 days to 2026-03-07: 10.001%, above the limit of 10%" \
+        in found.message
+    [found] = check(doc + refund("2026-03-07", "70.30", "R1"), code="refund-rate")
+    assert ": 10.04%, above the limit of 10%" in found.message   # 10.042...: no more places than it takes
+    [found] = check(doc + refund("2026-03-07", "84.00", "R1"), code="refund-rate")
+    assert ": 12.0%, above the limit of 10%" in found.message   # as before
+    [found] = check(doc + refund("2026-03-07", "88.20", "R1"), config=CONFIG.replace("max: 0.10", "max: 0.125"),
+                    code="refund-rate")
+    assert ": 12.6%, above the limit of 12.5%" in found.message   # the limit as the config says, not "12%"
+
+
+def test_a_refund_rate_exactly_at_the_limit_is_no_finding(check):
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 8))
+    assert check(doc + refund("2026-03-07", "70.00", "R1"), code="refund-rate") == []

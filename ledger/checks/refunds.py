@@ -9,8 +9,11 @@ the duplicate charge first (orders.returned_first): that is not a refund of the 
 and not counted.
 
 `refund-rate`: refunds over sales in a rolling window of `days` days (default 7)
-above `max` (default 0.10). Consecutive days above the limit are one episode,
-reported once, on its worst day; `amount` is the refunds beyond the limit that day.
+above `max` (default 0.10). Consecutive days above the limit are one episode, and so
+are the days above it after a dip whose windows hold a refund of it, not given back
+since (episodes());
+reported once, on its worst day, naming every refund of its windows; `amount` is the
+refunds beyond the limit that day.
 
 `refund-surge`: a day of several refunds far above the channel's usual. The day needs
 at least `min_count` refunds (default 3), more than `factor` (default 3) times the usual
@@ -35,7 +38,7 @@ usual amount. A channel with 14 refunds in the 28 days before 2026-03-30 (0.5 a 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import defaultdict, deque
 from decimal import Decimal
 
 from beancount.core import data
@@ -43,6 +46,7 @@ from beancount.core import data
 from beanclear.checks.findings import MIN_HISTORY, Finding, at_entry, limit
 from beanclear.checks.items import _money, refs
 from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
+from beanclear.importers.order_refs import REFUND_FAILED
 
 DAY = dt.timedelta(days=1)
 
@@ -142,36 +146,105 @@ def within(spans, first: dt.date, last: dt.date) -> bool:
     return spans is None or any(a <= first and last <= b for a, b in spans)
 
 
+def given_back(d: Daily) -> dict[int, dt.date]:
+    """id() of each refund of a channel given back, and the day of the failure that gave it
+    back (its `refund-failed` names the refund's id, or Stripe's `source-id`:
+    statements/refund_orders.Names.by)."""
+    named: dict[str, list] = defaultdict(list)
+    for entries in d.refund_entries.values():
+        for entry in entries:
+            for key in ("id", "source-id"):
+                if entry.meta.get(key):
+                    named[str(entry.meta[key])].append(entry)
+    out: dict[int, dt.date] = {}
+    for day in sorted(d.failed_refunds):
+        for failure in d.failed_refunds[day]:
+            for entry in named.get(str(failure.meta.get(REFUND_FAILED) or ""), ()):
+                out.setdefault(id(entry), day)
+    return out
+
+
+def episodes(d: Daily, most: Decimal, window: int, spans) -> list[tuple[list[tuple], list[dt.date]]]:
+    """The windows of `window` days whose refunds are above `most` of the sales, in
+    episodes: (its windows, each (excess, last day, sold, refunded); the days they read).
+
+    A run of windows above the limit is one episode, and so are the runs after it whose
+    windows hold a refund of it that stands: one refund above the limit in the week to
+    01-03, below it while the sales of 01-04 are in its window, above it again as the
+    earlier sales leave it (a single PayPal refund of blind10, twice a finding) is one
+    cause. A run whose windows hold none of the episode's refunds (another week's), or
+    only refunds given back since (a failed refund, then a new one), is another."""
+    out: list[tuple[list[tuple], list[dt.date]]] = []
+    days = d.days()
+    back = given_back(d)
+    above: list[tuple] = []
+    held: deque = deque()   # the episode's refunds, by day: (its day's index, the refund entry)
+    start = end = 0         # the first and last day its windows read
+    was_over = False
+    for i, day in enumerate(days):
+        first = max(0, i - window + 1)
+        sold = sum(d.sales.get(x, Decimal(0)) for x in days[first: i + 1])
+        refunded = sum(d.refunds.get(x, Decimal(0)) for x in days[first: i + 1])
+        over = sold > 0 and refunded / sold > most or (sold == 0 and refunded > 0)
+        over = over and within(spans, day - DAY * (window - 1), day)
+        while held and held[0][0] < first:
+            held.popleft()
+        if above and not (over and was_over) and not any(back.get(id(e), day + DAY) > day for _, e in held):
+            out.append((above, days[start: end + 1]))   # no window from here on holds a refund of it that stands
+            above = []
+        if over:
+            if not above:
+                start, end, held = first, first - 1, deque()
+            above.append((refunded - most * sold, day, sold, refunded))
+            held.extend((x, e) for x in range(max(first, end + 1), i + 1) for e in d.refund_entries.get(days[x], ()))
+            end = i
+        was_over = over
+    if above:
+        out.append((above, days[start: end + 1]))
+    return out
+
+
+def percent(share: Decimal) -> str:
+    """A share as a percent, as written: 0.10 is `10%`, 0.125 `12.5%`."""
+    return f"{(share * 100).normalize():f}%"
+
+
+def rate_text(refunded: Decimal, sold: Decimal, most: Decimal) -> str:
+    """Refunds over sales as a percent to one place, or to as many more as it takes to
+    differ from the limit they are above: 70.01 over 700.00 is 10.001%, not 10.0%."""
+    if not sold:
+        return "no sales"
+    rate, above = refunded / sold * 100, most * 100
+    for places in range(1, 29):
+        shown = rate.quantize(Decimal(1).scaleb(-places))
+        if shown > above:
+            break
+    return f"{shown:f}%"
+
+
 def rate_findings(series: dict, config, cover=None) -> list[Finding]:
-    """`cover`: the statements' coverage, where known: a window over days the channel's
+    """One finding per episode (episodes()), on its worst window, naming every refund of
+    its windows, the worst window's first: an acknowledgment of what it named before more
+    days came still holds.
+    `cover`: the statements' coverage, where known: a window over days the channel's
     statements do not cover is not judged (judged_spans)."""
     most, window = limit(config, "refund-rate", "max"), int(limit(config, "refund-rate", "days"))
     out = []
     for (name, currency), d in sorted(series.items()):
         account = config.channels[name].accounts.sales
-        spans = judged_spans(cover, name)
-        episode: list[tuple] = []
-        days = d.days()
-        for i, day in enumerate(days):
-            span = days[max(0, i - window + 1): i + 1]
-            sold = sum(d.sales.get(x, Decimal(0)) for x in span)
-            refunded = sum(d.refunds.get(x, Decimal(0)) for x in span)
-            over = sold > 0 and refunded / sold > most or (sold == 0 and refunded > 0)
-            first = day - DAY * (window - 1)
-            over = over and within(spans, first, day)
-            if over:
-                episode.append((refunded - most * sold, day, sold, refunded, span))
-            if episode and (not over or i == len(days) - 1):
-                excess, worst, sold, refunded, span = max(episode, key=lambda e: (e[0], e[1]))
-                involved = [e for x in span for e in d.refund_entries.get(x, [])]
-                involved += [e for x in span for e in d.failed_refunds.get(x, [])]   # the refunds are net of them
-                rate = f"{refunded / sold:.1%}" if sold else "no sales"
-                out.append(Finding(
-                    "refund-rate", worst, name, account, excess, currency,
-                    f"refunds {_money(refunded)} {currency} over sales {_money(sold)} {currency} in the {window} days "
-                    f"to {worst}: {rate}, above the limit of {most:.0%}",
-                    refs(involved), expected=most * sold, actual=refunded, **at_entry(involved[0])))
-                episode = []
+        for above, read in episodes(d, most, window, judged_spans(cover, name)):
+            excess, worst, sold, refunded = max(above, key=lambda e: (e[0], e[1]))
+            # the worst window's first (as its message), then the rest of the episode's
+            involved = []
+            for part in ([x for x in read if x > worst - DAY * window and x <= worst],
+                         [x for x in read if x <= worst - DAY * window or x > worst]):
+                involved += [e for x in part for e in d.refund_entries.get(x, [])]
+                involved += [e for x in part for e in d.failed_refunds.get(x, [])]   # the refunds are net of them
+            out.append(Finding(
+                "refund-rate", worst, name, account, excess, currency,
+                f"refunds {_money(refunded)} {currency} over sales {_money(sold)} {currency} in the {window} days "
+                f"to {worst}: {rate_text(refunded, sold, most)}, above the limit of {percent(most)}",
+                refs(involved), expected=most * sold, actual=refunded, **at_entry(involved[0])))
     return out
 
 

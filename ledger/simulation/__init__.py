@@ -14,7 +14,8 @@ Score fresh seeds, e.g. `benchmarks/bench_merchants.py --seeds 100 --from 5000`.
 
 Decisions where DESIGN/FORMATS are silent: a day's unpaid money is one unsettled problem (each
 payment day is a clearing group); refund-rate is measured per channel and currency over full
-7-day windows the statements cover; Alipay 业务明细 服务费 is written negative for half the
+7-day windows the statements cover, a run of windows above the limit one problem with the
+runs after it that share a refund with it; Alipay 业务明细 服务费 is written negative for half the
 merchants (no sign documented); WeChat fund-bill refunds carry 退款总金额X;含手续费Y and move X−Y.
 Stripe's API balance transactions, as `beanclear fetch` archives them, name no payout, no order
 and no presentment currency: such a merchant's Stripe payouts settle first in, first out, a

@@ -3,8 +3,9 @@
 `build(shape, clean)` lives the period day by day, then injects problems at random places
 and records each one as {code, source, date, refs}. Payouts and bank credits are drawn last,
 from what the channels really hold, so every statement agrees with every other one except
-where a problem was injected. The refund-rate truth is measured, not injected: any 7-day
-window of a channel whose refunds exceed 10 % of its sales is one problem (DESIGN §5). A
+where a problem was injected. The refund-rate truth is measured, not injected: a run of 7-day
+windows of a channel whose refunds exceed 10 % of its sales is one problem, with the runs
+after it that share a refund with it (DESIGN §5: one cause, one finding). A
 refund surge is injected, and measured too: a day the documented rule flags is one, injected
 or not (ordinary refunds can make one on a quiet channel).
 """
@@ -425,16 +426,34 @@ def _currencies(m, channel):
 
 
 def _refund_rate_truth(m):
+    """A run of windows above the limit is one problem, and so are the runs after it whose
+    windows share a refund with it (a refund above the limit, below it while later sales
+    are in its window, above it again as earlier ones leave: one cause, DESIGN §5)."""
+    span = timedelta(days=RATE_DAYS - 1)
     for ch, cur in ((c, cur) for c in m.shape.channels for cur in _currencies(m, c.name)):
-        run = None
+        _, refunds = _daily(m, ch.name, cur)
+        runs, run = [], None   # (first day of its first window, of its last, of the window after it)
         for first, ratio in _windows(m, ch.name, cur) + [(None, Decimal("0"))]:
             if ratio > RATE_MAX and run is None:
-                run = first
-            elif ratio <= RATE_MAX and run is not None:
-                last = (first or m.shape.end) + timedelta(days=RATE_DAYS - 1)
-                m.problems.append(Problem("refund-rate", ch.name, run + timedelta(days=RATE_DAYS - 1), [],
-                                          window=(run, min(last, m.shape.end))))
+                run = last_above = first
+            elif ratio > RATE_MAX:
+                last_above = first
+            elif run is not None:
+                runs.append((run, last_above, first))
                 run = None
+        episodes = []
+        for run, last_above, after in runs:
+            if episodes and any(refunds[d] > 0 for d in _days(run, episodes[-1][1] + span)):
+                episodes[-1] = (episodes[-1][0], last_above, after)
+            else:
+                episodes.append((run, last_above, after))
+        for run, _, after in episodes:
+            last = (after or m.shape.end) + span
+            m.problems.append(Problem("refund-rate", ch.name, run + span, [], window=(run, min(last, m.shape.end))))
+
+
+def _days(first, last):
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def _refund_surge_truth(m):
