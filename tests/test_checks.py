@@ -1112,3 +1112,71 @@ def test_a_short_number_in_a_credits_text_names_no_payout_of_another_amount(ledg
     assert codes(ledger(SALE, payout, credit)) == ["bank-unmatched", "payout-missing"]
     named = credit.replace('06/03/2026"', 'po_LB"')   # a payout's id of letters and digits does
     assert codes(ledger(SALE, NAMED_PAYOUT.format(amount="99.40"), named)) == ["payout-mismatch"]
+
+
+# blind10 accountant repro-01: ICBC's credit of 04-03 named WeChat's payout of 03-12 by its
+# id, for exactly its amount, 22 days after it: the check looked for a named payout only in
+# bank_days + LATE_DAYS before the credit, then paired it by amount and day with the payout
+# of 04-04 23:30 (a payout-mismatch of 3,979.72, dated the day after the credit), left the
+# 03-12 payout payout-missing and the 04-05 credit of the 04-04 payout bank-unmatched,
+# while `match` proposed the credit for the payout it names.
+OLD_ID, NEW_ID = "1000959334202603020000010722", "1000959334202603200000020047"
+OLD_PAYOUT = PAYOUT.replace("payout-77", f"payout-{OLD_ID}").replace('payout-id: "77"', f'payout-id: "{OLD_ID}"')
+
+
+def late_payout(time: str | None = "23:30:00", day: str = "20", amount: str = "20.00") -> str:
+    """A sale of 03-20 and the payout of it on `day` at `time` (in the books' zone, Asia/Shanghai)."""
+    sale = (f'\n2026-03-20 * "Order 1020"\n  id: "4200-1020"\n  Assets:Clearing:WeChat     {amount} CNY\n'
+            f'  Income:Sales:WeChat       -{amount} CNY\n')
+    payout = PAYOUT.format(amount=amount).replace("2026-03-02", f"2026-03-{day}").replace(
+        "payout-77", f"payout-{NEW_ID}").replace('"F77"', '"F20"').replace('payout-id: "77"', f'payout-id: "{NEW_ID}"')
+    return sale + (payout.replace('  id: "F20"', f'  time: "{time}"\n  id: "F20"') if time else payout)
+
+
+def bank_credit(day: str, amount: str, text: str = "财付通 转账") -> str:
+    return BANK_CREDIT.format(day=day, amount=amount).replace('"微信提现"', f'"{text}"')
+
+
+@pytest.mark.parametrize("amount,expected", [("99.40", []), ("98.40", [("payout-mismatch", Decimal("1.00"))])],
+                         ids=["its-amount", "another-amount"])
+def test_a_credit_naming_a_payout_is_that_payouts_however_long_after_it(ledger, amount, expected):
+    found = ledger(SALE, OLD_PAYOUT.format(amount="99.40"), late_payout(),
+                   bank_credit("19", amount, f"财付通提现 {OLD_ID}"), bank_credit("22", "19.00"))
+    old = [(f.code, f.amount) for f in found if OLD_ID in f.refs]
+    new = [(f.code, f.amount, f.refs) for f in found if NEW_ID in f.refs]
+    assert old == expected
+    assert new == [("payout-mismatch", Decimal("1.00"), ("F20", NEW_ID, "B-22"))]
+    assert [f for f in found if f.code == "bank-unmatched"] == []
+
+
+def test_a_credit_dated_before_a_payout_is_not_its_answer(ledger):
+    # naming nothing, 25.00 on 03-19, the day before a payout of 03-20 23:30: no bank in
+    # any time zone had that payout on 03-19, so it is no mismatch of it; the payout's own
+    # short credit of 03-22 is
+    found = ledger(SALE, OLD_PAYOUT.format(amount="99.40"), late_payout(), bank_credit("19", "25.00"),
+                   bank_credit("22", "19.00"))
+    assert sorted((f.code, f.amount, f.refs) for f in found) == [
+        ("bank-unmatched", Decimal("25.00"), ("B-19",)),
+        ("payout-mismatch", Decimal("1.00"), ("F20", NEW_ID, "B-22")),
+        ("payout-missing", Decimal("99.40"), ("F77", OLD_ID))]
+    # nor of its very amount: the credit is bank-unmatched, the payout answered by its own
+    found = ledger(SALE, OLD_PAYOUT.format(amount="99.40"), late_payout(), bank_credit("19", "20.00"),
+                   bank_credit("21", "20.00"))
+    assert sorted((f.code, f.refs) for f in found) == [("bank-unmatched", ("B-19",)),
+                                                        ("payout-missing", ("F77", OLD_ID))]
+
+
+@pytest.mark.parametrize("time,day", [("23:30:00", "20"), ("00:10:00", "20"), ("01:00:00", "19"), (None, "19"),
+                                      ("23:30:00", "21")],
+                         ids=["same-day-late", "same-day-early", "day-before-at-a-bank-further-west",
+                              "day-before-no-time", "next-day"])
+def test_a_payout_and_its_credit_of_that_day_or_after_still_pair(ledger, time, day):
+    # must not fire: a credit naming no payout pairs by amount and day as before, on the
+    # payout's own day whatever its hour, and the day before where at a bank further west
+    # the payout was still on that day (01:00 in Shanghai is 17:00 the day before in UTC),
+    # or the payout's time is not known
+    base = (SALE, OLD_PAYOUT.format(amount="99.40"), bank_credit("03", "99.40"))
+    assert ledger(*base, late_payout(time), bank_credit(day, "20.00")) == []
+    found = ledger(*base, late_payout(time), bank_credit(day, "19.00"))
+    assert [(f.code, f.amount, f.refs) for f in found] == [("payout-mismatch", Decimal("1.00"),
+                                                            ("F20", NEW_ID, f"B-{day}"))]

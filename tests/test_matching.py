@@ -370,3 +370,18 @@ def test_the_matchers_own_judgement_wins_over_the_checks_pairing_where_it_tells_
                         + bank(3, "500.00", "B2", "财付通", "提现", counter=transit))
     assert [(p.lines[0].ref, p.target, p.confident) for p in proposals] == \
         [("B1", "payout-6", False), ("B2", "payout-6", False)]
+
+
+@pytest.mark.parametrize("time,day,proposed", [("23:30:00", 9, False), ("23:30:00", 10, True), ("01:00:00", 9, True),
+                                               (None, 9, True)],
+                         ids=["day-before-23:30", "same-day-23:30", "day-before-01:00", "day-before-no-time"])
+def test_a_line_of_the_day_before_a_payout_is_offered_it_only_where_a_bank_further_west_had_it(config, time, day,
+                                                                                                proposed):
+    # as the clearing check pairs them (transit.arrived_by): a payout at 23:30 in Shanghai
+    # was of its own day at every bank, one at 01:00 the day before in the Americas
+    made = payout(10, "100.00", "1000959334202603100000020047")
+    if time:
+        made = made.replace('  id: "F', f'  time: "{time}"\n  id: "F')
+    found = propose(config, made + bank(day, "100.00", "B1", "财付通支付科技有限公司", "财付通 转账"))
+    assert [[i.link for i in p.items] for p in found] == ([["payout-1000959334202603100000020047"]] if proposed
+                                                          else [])

@@ -10,8 +10,8 @@ arrive (clearing.py watches the clearing account before it):
   of the channel from the bank that no bank debit explains, or a bank debit booked as
   a top-up that no top-up explains.
 
-A payout is answered by the credit naming it (of another amount, its payout-mismatch,
-whatever the day: _named_apart), else one of its amount on schedule (the
+A payout is answered by the credit naming it, however long after it (of another amount,
+its payout-mismatch: _named_apart), else one of its amount on schedule (the
 channel's usual days to arrive, learnt from its credits: USUAL_FROM, WEEKDAY_FROM), up
 to LATE_DAYS past `bank_days`; credits that together make it (a payout the bank
 credited in parts: _in_parts); a credit the bank converted, in the amount it sent.
@@ -19,7 +19,8 @@ Money goes the other way through transit too: a top-up of the channel from the b
 (PayPal's "Bank Deposit to PP Account", booked transit -> clearing) is answered by the
 bank's debit naming the channel (banking.py books it bank -> transit), of the same
 amount, `bank_days` before or after it. Deadlines wait where the bank's statements do
-not reach (gaps.Horizon).
+not reach (gaps.Horizon). No credit dated before a payout answers it, but where a bank
+further west still had the payout on the credit's day (arrived_by).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from beanclear.statements.coverage import Coverage
 from beanclear.statements.gaps import Horizon
 
 LATE_DAYS = 7  # an equal amount this many days past bank_days is still that payout, arriving late
+WESTMOST = dt.timezone(dt.timedelta(hours=-12))   # the zone where a day ends last
 USUAL_FROM = 5  # credits of equal amount from which the days a payout takes to arrive are the channel's usual
 WEEKDAY_FROM = 2  # of those, credits of payouts of one weekday from which that weekday's days are its own
 
@@ -50,7 +52,7 @@ WEEKDAY_FROM = 2  # of those, credits of payouts of one weekday from which that 
 def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon | None = None,
                   waiting: dict | None = None, unheard: dict | None = None,
                   banks: set[str] | frozenset[str] = frozenset(), holed: dict | None = None,
-                  answered: dict | None = None, early: dict | None = None) -> list[Finding]:
+                  answered: dict | None = None, early: dict | None = None, zone=None) -> list[Finding]:
     """Payouts (in) against bank credits (out): by shared payout link first, then by
     equal amount on or after the payout's date, then credits that together make a payout
     or the rest of a linked one (_in_parts), then the nearest payout in the window.
@@ -61,7 +63,8 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     to `holed` (per that source); the credits no payout answers whose payouts left
     before the channel's statements begin, to `early` (per channel): for statement-gap.
     `answered` gets, per payout (its Item's id) a bank credit answered, those credits
-    (transit_answers)."""
+    (transit_answers). `zone`: the books' (config.timezone), that their times are in
+    (arrived_by)."""
     account, window = channel.accounts.transit, channel.bank_days
     answer = answered.__setitem__ if answered is not None else lambda payout, credits: None
     horizon = horizon or Horizon(Coverage({}), channel, as_of)
@@ -112,13 +115,13 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     leftover = []
     lags: Counter = Counter()   # days from a payout to its credit, of the credits of equal amount
     weekday_lags: dict[int, Counter] = defaultdict(Counter)   # the same by the payout's weekday
-    for credit, payout in _named_by_credits(credits, open_by_amount, too_old):
+    for credit, payout in _named_by_credits(credits, open_by_amount, too_old, zone):
         matched.update((id(credit), id(payout)))
         answer(id(payout), [credit])
         lags[(credit.date - payout.date).days] += 1
         weekday_lags[payout.date.weekday()][(credit.date - payout.date).days] += 1
     for ins, outs in _named_apart([c for c in credits if id(c) not in matched and not _funding(c, channel)],
-                                  [p for p in payouts if id(p) not in matched], too_old):
+                                  [p for p in payouts if id(p) not in matched], zone):
         # a credit naming a payout of another amount is that payout's, as a link says it
         # is (above): whatever its day, the channel's statements have shown that payout
         matched.update(id(i) for i in ins + outs)
@@ -138,7 +141,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
         # rest, and stays open (payout-missing) rather than taking a later payout's credit.
         while queue and (id(queue[0]) in matched or queue[0].date < credit.date - too_old):
             queue.popleft()
-        if queue and queue[0].date <= credit.date + dt.timedelta(days=1):
+        if queue and arrived_by(queue[0].entry, credit.date, zone):
             payout = queue.popleft()
             answer(id(payout), [credit])
             matched.add(id(payout))
@@ -157,7 +160,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             return usual
         return seen.most_common(1)[0][0]
     still_open = [p for p in payouts if id(p) not in matched]
-    leftover = _in_parts(leftover, short, still_open, channel, horizon, answer)
+    leftover = _in_parts(leftover, short, still_open, channel, horizon, answer, zone)
     for ins, outs, group in short:
         findings.append(_mismatch(ins[0], sum(i.amount for i in ins), -sum(i.amount for i in outs),
                                   [i.entry for i in group], channel, account))
@@ -172,7 +175,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             set_aside.append(credit)
             continue
         near = [p for p in still_open if p.currency == credit.currency
-                and p.date - dt.timedelta(days=1) <= credit.date <= p.date + dt.timedelta(days=window)]
+                and arrived_by(p.entry, credit.date, zone) and credit.date <= p.date + dt.timedelta(days=window)]
         if judged == "before":
             # its payout may have left before the channel's first statement: a payout in
             # them answers it only in the days the channel's payouts take (seed 31625
@@ -186,7 +189,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             continue
         if near:
             # a credit answers a payout that left before it (one dated the day after counts
-            # only for a bank in another time zone, when no earlier one is near), then one
+            # only for a bank further west, arrived_by, when no earlier one is near), then one
             # as many days before it as the channel's other payouts take to arrive (a bank
             # credits on its own schedule; a shorted credit is nearer another payout's
             # amount than its own), then the nearest amount
@@ -225,10 +228,10 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             findings.append(_unanswered(credit, channel, f"bank credit of {_money(-credit.amount)} {credit.currency}"
                                         f"{_at_the_bank(credit)} booked as {_a(channel.name)} payout, but no "
                                         f"{channel.name} payout explains it"
-                                        + _in_another_currency(credit, still_open, window)))
+                                        + _in_another_currency(credit, still_open, window, zone)))
     for payout in still_open:
-        if any(c.currency == payout.currency and payout.date - dt.timedelta(days=1) <= c.date
-               <= payout.date + dt.timedelta(days=window) for c in set_aside):
+        if any(c.currency == payout.currency and arrived_by(payout.entry, c.date, zone)
+               and c.date <= payout.date + dt.timedelta(days=window) for c in set_aside):
             # a credit set aside for the hole may be this payout's, with the hole's payout
             # in one line (seed 33125 without a day of Stripe's API): it waits with it
             holed.setdefault(channel.name, []).append(payout)
@@ -241,7 +244,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             findings.append(Finding(
                 "payout-missing", payout.date, channel.name, account, payout.amount, payout.currency,
                 f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} has not reached the bank "
-                f"{age} days later (expected within {window})" + _in_another_currency(payout, unpaired, window),
+                f"{age} days later (expected within {window})" + _in_another_currency(payout, unpaired, window, zone),
                 refs([payout.entry]), **at_entry(payout.entry)))
     _name_each_other(findings, unpaid, missing)
     return findings
@@ -301,7 +304,7 @@ def _at_the_bank(credit: Item) -> str:
     return f" ({_money(booked.units.number)} {booked.units.currency} at the bank)" if booked is not None else ""
 
 
-def _in_another_currency(item: Item, others: list[Item], window: int) -> str:
+def _in_another_currency(item: Item, others: list[Item], window: int, zone=None) -> str:
     """What a payout-missing or a bank-unmatched says of the other side of its window
     (`others`: the credits no payout answers, or the payouts still open) where that is in
     another currency: a credit the bank converted into the account's currency whose
@@ -311,7 +314,7 @@ def _in_another_currency(item: Item, others: list[Item], window: int) -> str:
         if other.currency == item.currency:
             continue
         payout, credit = (item, other) if item.amount > 0 else (other, item)
-        if payout.date - dt.timedelta(days=1) <= credit.date <= payout.date + dt.timedelta(days=window):
+        if arrived_by(payout.entry, credit.date, zone) and credit.date <= payout.date + dt.timedelta(days=window):
             sent = stated_amount(credit.entry.meta.get("original-amount"))
             # booked before the import booked it so; an amount sent of nothing is none (sent_units)
             if sent is not None and sent[1] == payout.currency and sent[0]:
@@ -349,13 +352,19 @@ def named_id(ids, words: set[str]) -> str | None:
     return found
 
 
-def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelta) -> list[tuple[Item, Item]]:
+def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelta,
+                      zone=None) -> list[tuple[Item, Item]]:
     """(credit, payout) of equal amount (`by_amount`: the payouts by currency and amount)
     where the credit's text names
     the payout (its id, or the payout id its entry carries), answered before any pairing
     by amount: of two payouts of one amount, the bank line that says which one it is
     answers that one (a blind helper's credit naming the second was set against the
-    first, and the second was payout-missing until `match` linked them)."""
+    first, and the second was payout-missing until `match` linked them). However long
+    after the payout (a blind tester's ICBC credit naming WeChat's payout of 22 days
+    before was set against a payout of the day after it): a number of eight digits or
+    fewer names one only within `too_old` (a year, a day, an amount by chance), as
+    matching's exact stage reads them (`_id_in`). Never a payout the bank could not have
+    had by the credit's day (arrived_by)."""
     taken: set[int] = set()
     pairs = []
     for credit in credits:
@@ -364,9 +373,12 @@ def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelt
             continue
         words = text_words(f"{credit.entry.payee or ''} {credit.entry.narration or ''}")
         for payout in same:
-            if id(payout) not in taken and credit.date - too_old <= payout.date <= credit.date + dt.timedelta(days=1) \
-                    and named_id([str(payout.entry.meta[k]) for k in ("payout-id", "id") if payout.entry.meta.get(k)],
-                                 words):
+            if id(payout) in taken or not arrived_by(payout.entry, credit.date, zone):
+                continue
+            ids = [str(payout.entry.meta[k]) for k in ("payout-id", "id") if payout.entry.meta.get(k)]
+            if payout.date < credit.date - too_old:
+                ids = [i for i in ids if not SHORT_NUMBER.fullmatch(i)]
+            if named_id(ids, words):
                 taken.add(id(payout))
                 pairs.append((credit, payout))
                 break
@@ -381,14 +393,14 @@ def _root(parent: dict, key):
     return key
 
 
-def _named_apart(credits: list[Item], payouts: list[Item], too_old: dt.timedelta) -> list[tuple[list[Item], list[Item]]]:
+def _named_apart(credits: list[Item], payouts: list[Item], zone=None) -> list[tuple[list[Item], list[Item]]]:
     """(payouts, credits) tied by the credits' texts naming the payouts (named_id: the
     payout's id or payout id), of amounts other than theirs (_named_by_credits took the
-    equal ones): each credit with every payout it names, in the days _named_by_credits
-    looks, and credits naming one payout together (a payout the bank credited in parts,
-    each naming it). A number of eight digits or fewer names none here: without an equal
-    amount to bear it out, it may be a word of the text by chance (matching's `_id_in`,
-    README "Matching"). A blind tester's Stripe payout credited 1.00 short, its id in the
+    equal ones): each credit with every payout it names, however long before it (never
+    one the bank could not have had by its day: arrived_by), and credits naming one
+    payout together (a payout the bank credited in parts, each naming it). A number of
+    eight digits or fewer names none here: without an equal amount to bear it out, it
+    may be a word of the text by chance (matching's `_id_in`, README "Matching"). A blind tester's Stripe payout credited 1.00 short, its id in the
     bank's text, on the last day of Stripe's statement: the credit waited for a payout
     later that day, and `check` was silent while the report, `match` and `write-off`
     each said otherwise of it."""
@@ -396,7 +408,7 @@ def _named_apart(credits: list[Item], payouts: list[Item], too_old: dt.timedelta
     folded: dict[str, list[Item]] = defaultdict(list)
     for payout in payouts:
         for i in {str(payout.entry.meta[k]) for k in ("payout-id", "id") if payout.entry.meta.get(k)}:
-            if len(i) >= 4 and not (i.isdigit() and len(i) <= 8):   # a year, a day, an amount by chance
+            if len(i) >= 4 and not SHORT_NUMBER.fullmatch(i):   # a year, a day, an amount by chance
                 exact[i].append(payout)
             if len(i) >= 8 and not i.isdigit() and any(c.isdigit() for c in i):   # as named_id folds them
                 folded[i.casefold()].append(payout)
@@ -411,8 +423,7 @@ def _named_apart(credits: list[Item], payouts: list[Item], too_old: dt.timedelta
         named = {id(p): p for w in words for p in exact.get(w, ())}
         named.update((id(p), p) for w in words for p in folded.get(w.casefold(), ()))
         for payout in named.values():
-            if payout.currency == credit.currency and \
-                    credit.date - too_old <= payout.date <= credit.date + dt.timedelta(days=1):
+            if payout.currency == credit.currency and arrived_by(payout.entry, credit.date, zone):
                 items[id(credit)], items[id(payout)] = credit, payout
                 parent[root(id(credit))] = root(id(payout))
     groups: dict[int, list[Item]] = defaultdict(list)
@@ -426,7 +437,7 @@ def _named_apart(credits: list[Item], payouts: list[Item], too_old: dt.timedelta
 
 
 def _in_parts(leftover: list[Item], short: list[tuple], still_open: list[Item], channel, horizon: Horizon,
-              answer) -> list[Item]:
+              answer, zone=None) -> list[Item]:
     """A payout the bank credited in parts (README, Matching: groups): the credits no
     payout of their amount answers that together make a payout in its window answer it,
     and a credit that makes the rest of a linked group the bank credited short of its
@@ -449,7 +460,7 @@ def _in_parts(leftover: list[Item], short: list[tuple], still_open: list[Item], 
 
     def making(payout: Item, amount: Decimal, alone: bool) -> list[Item]:
         near = [c for c in free if id(c) not in used and c.currency == payout.currency
-                and payout.date - dt.timedelta(days=1) <= c.date <= payout.date + window]
+                and arrived_by(payout.entry, c.date, zone) and c.date <= payout.date + window]
         one = next((c for c in near if -c.amount == amount), None) if alone else None
         places = None if one else pair_or_run([-c.amount for c in near], amount)
         found = [one] if one else [near[n] for n in places] if places else []
@@ -468,6 +479,31 @@ def _in_parts(leftover: list[Item], short: list[tuple], still_open: list[Item], 
             still_open.remove(payout)
             answer(id(payout), parts)
     return [c for c in leftover if id(c) not in used]
+
+
+SHORT_NUMBER = re.compile(r"[0-9]{1,8}")   # an id that may be a word of a bank's text by chance
+ONE_DAY = dt.timedelta(days=1)
+
+
+def arrived_by(payout: data.Transaction, day: dt.date, zone) -> bool:
+    """Whether a bank credit of `day` may be of the payout (its entry): one of its own day or
+    later, whatever its hour; of the day before only where a bank further west than the
+    books' `zone` still had that day when the payout left (its `time`, in the books' zone:
+    01:00 in Shanghai is 17:00 the day before in UTC), or where its time is not known.
+    A payout at 23:30 in Shanghai is of that day in every zone: a blind tester's ICBC
+    credit of 04-03 was set against WeChat's payout of 04-04 23:30."""
+    if payout.date <= day:
+        return True
+    if payout.date - day != ONE_DAY:
+        return False
+    time = payout.meta.get("time")
+    if zone is None or not time:
+        return True
+    try:
+        left = dt.datetime.combine(payout.date, dt.time.fromisoformat(str(time)), zone)
+    except ValueError:   # a time the statement wrote otherwise: not known
+        return True
+    return left.astimezone(WESTMOST).date() < payout.date
 
 
 def _on_schedule(paid: dt.date, credited: dt.date, lag: int) -> bool:
@@ -565,7 +601,8 @@ def _transit_by_bank(transit: list[Item], channel, config, cover: Coverage, as_o
     grouped, out = by_bank(transit, channel, config), []
     for bank, items in grouped.items():
         landed, at_bank = landed_as(channel, bank, config, cover, as_of)
-        out += check_transit(items, landed, as_of, at_bank, waiting, unheard, banks, holed, answered, early)
+        out += check_transit(items, landed, as_of, at_bank, waiting, unheard, banks, holed, answered, early,
+                             config.timezone)
     return grouped, out
 
 

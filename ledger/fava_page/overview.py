@@ -143,7 +143,8 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
         for bank, items in transit.by_bank(index.get(ch.accounts.transit, []), ch, config).items():
             landed, horizon = transit.landed_as(ch, bank, config, cover, as_of)   # as clearing.findings judges them
             until = horizon.bank[1] if horizon.bank else as_of
-            sent += [(f, until) for f in transit.check_transit(items, landed, later, banks=banks)
+            sent += [(f, until) for f in transit.check_transit(items, landed, later, banks=banks,
+                                                               zone=config.timezone)
                      if f.code == "payout-missing"]
         out[ch.name] = [
             oldest("clearing", [(f, settled_to) for f in held if f.code == "unsettled"], ch.settlement_days),

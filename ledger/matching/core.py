@@ -50,7 +50,7 @@ from rapidfuzz import fuzz, utils
 
 from beanclear.checks import acks, transit
 from beanclear.checks.items import REF_KEYS, Item, posted, postings_by_account
-from beanclear.checks.transit import named_id, text_words
+from beanclear.checks.transit import SHORT_NUMBER, arrived_by, named_id, text_words
 from beanclear.checks.sums import pair_or_run, runs_summing_to
 from beanclear.checks.orders import InCurrency
 from beanclear.checks.reconcile import as_of, collector_paused
@@ -111,9 +111,10 @@ class OpenItem:
     names: tuple[str, ...]  # what the bank may call the counterparty
     ids: tuple[str, ...]  # statement ids the bank may quote
     paired: tuple = ()    # a payout's: the entries the clearing check answers it with (its bank credit)
+    early: bool = True    # a line of the day before may settle it (a payout: transit.arrived_by)
 
     def fits(self, day: dt.date) -> bool:
-        return self.date - DAY <= day <= self.date + self.window * DAY
+        return (self.date - DAY if self.early else self.date) <= day <= self.date + self.window * DAY
 
     def open_to(self, line: "BankLine") -> bool:
         """Whether `line` may settle the item: any line while it is open; a payout the
@@ -284,7 +285,8 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
         channel = transit[p.account]
         items.append(OpenItem([entry], p.account, links[0] if links else f"payout-{entry.meta.get('id')}",
                               amount, p.units.currency, entry.date, channel.bank_days + 3,
-                              channel.name, _names(channel, config, entry), _ids(entry), paired))
+                              channel.name, _names(channel, config, entry), _ids(entry), paired,
+                              arrived_by(entry, entry.date - DAY, config.timezone)))
     convert = None
     for (account, key), parts in due.items():
         by_currency: dict[str, Decimal] = defaultdict(Decimal)
@@ -424,15 +426,12 @@ def _tokens(line: BankLine) -> set[str]:
     return cached
 
 
-_SHORT_NUMBER = re.compile(r"[0-9]{1,8}")
-
-
 def _id_in(line: BankLine, item: OpenItem) -> str | None:
     """The item's id the line's text names. A number of eight digits or fewer (Shopify's
     order `1041`) may be a word of the text by chance: a year (`15/03/2026`), a day
     (`20260315`), an amount. It names the item only when the line is in the item's
     window; a longer id, as a payout's, names it at any age."""
-    ids = item.ids if item.fits(line.date) else [i for i in item.ids if not _SHORT_NUMBER.fullmatch(i)]
+    ids = item.ids if item.fits(line.date) else [i for i in item.ids if not SHORT_NUMBER.fullmatch(i)]
     return named_id(ids, _tokens(line))
 
 
@@ -637,14 +636,15 @@ class Index:
 
     def in_window(self, line: BankLine, channel: str, before: int) -> list[OpenItem]:
         """A channel's free items open to the line that its money could settle (dated
-        from `before` days before it to the day after), by (date, link). An item of
+        from `before` days before it to the day after, that one where OpenItem.early
+        says a bank may have had it on the line's day), by (date, link). An item of
         `back` days before fits the day when its window is at least that long: what
         OpenItem.fits says, without its date arithmetic for each item."""
         days = self.by_day.get((line.currency, channel))
         if not days:
             return []
         return [i for back in range(before, -2, -1) for i in days.get(line.date - back * DAY, ())
-                if back <= i.window and self.free(i) and i.proposable_to(line)]
+                if back <= i.window and (back >= 0 or i.early) and self.free(i) and i.proposable_to(line)]
 
 
 def match(entries, config, load=None) -> list[Proposal]:
@@ -761,7 +761,7 @@ def _groups_many_lines(lines, index, tolerance, proposals, config):
         for item in index.by_date(currency, channel):
             if not index.free(item):
                 continue
-            lo = bisect.bisect_left(dates, item.date - DAY)
+            lo = bisect.bisect_left(dates, item.date - DAY if item.early else item.date)
             hi = bisect.bisect_right(dates, item.date + item.window * DAY)
             window = [l for l in group[lo:hi] if id(l) not in used and l.amount_for(item) is not None
                       and _same_sign(l.amount_for(item), item.amount) and item.open_to(l)

@@ -14,6 +14,7 @@ NEAR of its amount.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -104,6 +105,10 @@ def unproposed(entries, config, proposals, load=None) -> list[Unproposed]:
             elif item.link in taken:
                 other = ", ".join(l.ref for l in taken[item.link].lines)
                 reasons.append(f"{item.link} of the same amount is proposed for bank line {other}")
+            elif not item.early and line.date == item.date - dt.timedelta(days=1):
+                left = f"{item.date} at {item.entries[0].meta.get('time')}"
+                reasons.append(f"{item.link} of the same amount left on {left}, after the line's day "
+                               f"{line.date} had ended at every bank")
             elif not item.fits(line.date):
                 reasons.append(f"{item.link} of the same amount is dated {item.date}, outside the "
                                f"{item.window}-day window of a line of {line.date}")
