@@ -220,7 +220,7 @@ def test_a_month_file_past_keep_text_is_scanned_in_pieces(tmp_path, monkeypatch)
     """Books.known and statements() read a large month file a piece at a time (cut where
     an entry starts): the same ids and statements as from the whole text."""
     from beanclear.books import Books
-    import beanclear.books as books_mod
+    import beanclear.books.disk as books_mod
     folder = merchant(tmp_path, "m")
     run(folder, bill(folder, 300), held=True)
     whole = Books(folder / "books")

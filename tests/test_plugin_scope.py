@@ -149,3 +149,24 @@ def test_the_report_of_another_config_judges_by_that_config(books, tmp_path):
     other.write_text(CONFIG + "  stale-ack: {severity: error}\n  unsettled: {severity: warning}\n", encoding="utf-8")
     report = checking.report(entries, errors, config_mod.load(other), options)
     assert [(f.code, f.severity) for f in report.findings] == [("unsettled", "warning")]
+
+
+def test_a_load_of_the_books_imports_no_writer(tmp_path):
+    """bean-check and Fava load the books in a fresh process: the checks import what they
+    read and no more — not the writer (books/disk.py), not the importers' readers, not the
+    page. Each module is milliseconds of every `bean-check` (issue #15: the plugin's
+    imports were 56 ms of a 0.95 s check of the demo's books)."""
+    import subprocess
+    import sys
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    main = tmp_path / "main.beancount"
+    plugin = 'plugin "beanclear.plugins.checks" "config.yaml"'
+    main.write_text(HEAD.format(plugins=plugin) + textwrap.dedent(SALE) + textwrap.dedent(LATER), encoding="utf-8")
+    script = ("import sys; from beancount import loader; e, errors, o = loader.load_file(sys.argv[1]); "
+              "assert 'beanclear_findings' in o; print(' '.join(m for m in sys.modules if m.startswith('beanclear')))")
+    done = subprocess.run([sys.executable, "-c", script, str(main)], capture_output=True, text=True,
+                          env={**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}, check=True)
+    loaded = set(done.stdout.split())
+    assert "beanclear.checks.clearing" in loaded
+    assert not loaded & {"beanclear.books.disk", "beanclear.importers.base", "beanclear.fava_page", "beanclear.cli"}

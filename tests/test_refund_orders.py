@@ -156,7 +156,7 @@ def test_the_books_give_the_order_of_an_id_asked_for_only(tmp_path, monkeypatch)
     entries.insert(3, '2026-03-03 * "WeChat Pay" "fee"\n  id: "fee 423"\n  Expenses:Fees:WeChat  1.00 CNY\n'
                       '  Assets:Clearing:WeChat  -1.00 CNY\n')
     month.write_text("\n".join(entries), encoding="utf-8")
-    monkeypatch.setattr("beanclear.books.KEEP_TEXT", 200)   # read in pieces: blocks cut at entries
+    monkeypatch.setattr("beanclear.books.disk.KEEP_TEXT", 200)   # read in pieces: blocks cut at entries
     assert Books(tmp_path).orders_of("wechat", {"423", "4227", "fee 423", "999"}) == {"423": 'A"3', "4227": 'A"27'}
 
 

@@ -30,7 +30,8 @@ import re
 import shlex
 from pathlib import Path
 
-from beanclear.books import COVERAGE_BLOCK, included
+from beanclear.books import included
+from beanclear.books.lines import COVERAGE_BLOCK
 from beanclear.books.renamed import adopted, imported_lines
 
 # which part of the config the source was, from the accounts its entries post to (their default roots)

@@ -64,7 +64,7 @@ def opened(main: Path, wanted: Iterable[str], pieces) -> set[str]:
     """The accounts of `wanted` that an `open` directive of a file the books include
     opens (`pieces` as files() reads them). Stops once every one is found: the sources'
     month files, included last, are read only for an account no other file opens."""
-    from beanclear.books import OPEN_LINE
+    from beanclear.books.lines import OPEN_LINE
     wanted, found = set(wanted), set()
     if not wanted:
         return found
@@ -135,7 +135,7 @@ def balances(main: Path, skip: set[Path]) -> set[tuple[str, str, str, Decimal]]:
     identities): a person's own assertions, read from their text. One with a tolerance
     (`~ 0.01`) or an expression is no plain amount, and not in it."""
     from decimal import InvalidOperation
-    from beanclear.books import BALANCE_LINE, balance_parts
+    from beanclear.books.lines import BALANCE_LINE, balance_parts
     out = set()
     for _, text in own_texts(main, skip):
         for found in BALANCE_LINE.finditer(text):

@@ -97,7 +97,7 @@ def _advice(config, old: str, new: str) -> str:
     of those opens the new name, accounts.beancount's `open` of the old one goes, not
     renamed (Beancount: "Duplicate open directive"), with its opening: their files hold
     that money already (README, init's last line)."""
-    from beanclear.books import OPEN_LINE
+    from beanclear.books.lines import OPEN_LINE
     theirs, opener, written = _looked(config, new)
     said = f"the books keep the name they were written with. Rename {old} to {new} in books/ too"
     if opener and old in OPEN_LINE.findall(written):
