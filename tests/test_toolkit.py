@@ -563,7 +563,8 @@ def test_read_statement_without_header(tmp_path):
 
 @pytest.mark.parametrize("value, text", [
     (28.16, "28.16"), (0.1 + 0.2, "0.3"), (12.0, "12"), (100.1, "100.1"), (None, ""), ("\t9001\t", "\t9001\t"),
-    (1e-05, "0.00001"),
+    (1e-05, "0.00001"), (999999999999999.0, "999999999999999"), (4.2e27, "4.2E+27"),
+    (4200000000000000000000000001.0, "4.2E+27"), (1.2345678901234567e18, "1.23456789012346E+18"),
 ])
 def test_xlsx_cells_read_as_csv_text(value, text):
     from beanclear.importers.toolkit import cell_text

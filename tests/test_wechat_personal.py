@@ -194,6 +194,37 @@ def test_xlsx_numeric_amounts_are_exact_cents(cfg, tmp_path):
     assert isinstance(sale, data.Transaction) and sale.meta["lineno"] == 9
 
 
+def test_xlsx_ids_saved_as_numbers_are_refused_naming_the_cell(cfg, tmp_path):
+    # Excel saved the 交易单号 as a number (4.2E+27, digits lost): every row would have one
+    # id no download holds, booked beside it
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in [*PREAMBLE, HEADER]:
+        sheet.append(line.split(","))
+    sheet.append(["2026-03-01 12:00:00", "二维码收款", "用户A", "/", "收入", 23.0, "/", "已收钱",
+                  4200000000000000000000000001.0, "/", "/"])
+    path = tmp_path / "bill.xlsx"
+    book.save(path)
+    with pytest.raises(StatementError) as caught:
+        extract(cfg, path)
+    assert str(caught.value).startswith(f"{path}:9: column 交易单号: '4.2E+27' is an id Excel shortened"), caught.value
+
+
+def test_xlsx_ids_saved_as_whole_numbers_are_read_as_written(cfg, tmp_path):
+    # must not fire: a short id as a number cell keeps every digit
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in [*PREAMBLE, HEADER]:
+        sheet.append(line.split(","))
+    sheet.append(["2026-03-01 12:00:00", "二维码收款", "用户A", "/", "收入", 23.0, "/", "已收钱", 1000050001, "/", "/"])
+    path = tmp_path / "bill.xlsx"
+    book.save(path)
+    [sale] = extract(cfg, path).entries
+    assert sale.meta["id"] == "1000050001"
+
+
 def test_a_bill_that_counts_no_records_is_read_without_entries(cfg, tmp_path):
     # a quiet month's bill (共0笔记录) is a statement, not a file cut after its header
     quiet = [line.replace("共2笔记录", "共0笔记录").replace("1笔 23.00", "0笔 0.00").replace("1笔 88.00", "0笔 0.00")

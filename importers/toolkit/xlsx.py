@@ -23,12 +23,20 @@ _DENSITY_FROM = 100_000  # rows: below this, any workbook is taken as it is
 _POWER_QUERY_HEADER = re.compile(r"^Column\d+$")
 
 
+EXCEL_DIGITS_FROM = 1e15   # a number cell this large has more digits than Excel keeps (15)
+
+
 def cell_text(value) -> str:
     """An XLSX cell as the text a CSV export would hold: numbers via Decimal from their
     shortest repr (`28.16`, never `28.159999…`), dates as ISO text to the second."""
     if value is None:
         return ""
     if isinstance(value, float):
+        if abs(value) >= EXCEL_DIGITS_FROM:
+            # Excel keeps 15 digits: a 28-digit id typed in as a number is 4.2E+27 in the
+            # cell, the rest lost. Read as Excel shows it, so an id column refuses it
+            # (text.whole_id) rather than booking `4200000000000000000000000000`.
+            return format(value, ".15g").upper()
         return f"{Decimal(format(value, '.15g')):f}"
     if isinstance(value, dt.datetime):
         return (value + dt.timedelta(microseconds=500_000)).strftime("%Y-%m-%d %H:%M:%S")
