@@ -1017,10 +1017,10 @@ STRIPE_CREDIT = """
 """
 
 
-def no_bank_report(tmp_path, *parts):
+def no_bank_report(tmp_path, *parts, config=NO_BANK):
     from beanclear import config as config_mod
     path = tmp_path / "config.yaml"
-    path.write_text(NO_BANK, encoding="utf-8")
+    path.write_text(config, encoding="utf-8")
     doc = "".join(f"2000-01-01 open {a}\n" for a in ("Assets:Clearing:Stripe", "Assets:Transit:Stripe",
                                                       "Assets:Bank:Main", "Assets:Suspense")) + "".join(parts)
     entries, errors, _ = loader.load_string(doc)
@@ -1039,6 +1039,19 @@ def test_credits_naming_the_payouts_of_a_channel_without_a_bank_are_one_finding(
         "bank credits naming payouts of stripe (po_M02, po_M03, po_M04): 3 of 295.05 EUR in Assets:Suspense, as "
         "channels.stripe names no bank, and its payouts are not judged at the bank (with channels.stripe.bank: main "
         "they are, and `beanclear match --apply` books the credits as its payouts)")
+
+
+@pytest.mark.parametrize("left, named", [("23:30:00", False), ("01:00:00", True)])
+def test_a_credit_of_the_day_before_names_a_payout_of_a_channel_without_a_bank_only_if_a_bank_had_that_day(
+        tmp_path, left, named):
+    # as transit.arrived_by judges a channel's payouts at its bank: a payout at 23:30 in
+    # Shanghai left on its day everywhere, so a credit of the day before is not it (and
+    # is a line of its own); at 01:00 a bank further west still had the day before
+    payout = STRIPE_PAYOUT.format(day="04").replace('  payout-id:', f'  time: "{left}"\n  payout-id:')
+    found = no_bank_report(tmp_path, payout, STRIPE_CREDIT.format(day="03", text="po_M04", amount="98.35"),
+                           config="timezone: Asia/Shanghai\n" + NO_BANK)
+    assert [f.refs for f in found] == [("REF03", "po_M04") if named else ("REF03",)]
+    assert ("bank credits naming payouts of stripe" in found[0].message) is named
 
 
 def test_a_credit_without_the_payout_it_names_or_of_another_amount_is_its_own_finding(tmp_path):

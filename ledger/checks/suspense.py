@@ -46,7 +46,7 @@ def findings(entries, config, as_of=None, index=None) -> list[Finding]:
         total = sum((i.amount for i in items), Decimal(0))
         if total:
             lines.append(Item(items[0].entry, total, currency))
-    named = _named_payouts(lines, bankless, index, bank_of)
+    named = _named_payouts(lines, bankless, index, bank_of, config.timezone)
     for channel, bank, currency, pairs in named:
         out.append(_no_bank(channel, bank_of[bank], bank, currency, pairs, config.suspense))
     taken = {id(credit) for *_, pairs in named for credit, _ in pairs}
@@ -67,10 +67,11 @@ def findings(entries, config, as_of=None, index=None) -> list[Finding]:
     return out
 
 
-def _named_payouts(lines: list[Item], bankless: list, index: dict, bank_of: dict) -> list[tuple]:
+def _named_payouts(lines: list[Item], bankless: list, index: dict, bank_of: dict, zone=None) -> list[tuple]:
     """(channel, bank account, currency, [(credit, payout)]) of the bank credits among
     `lines` that name a payout of a channel without a bank, as the clearing check pairs
-    a credit with the payout it names (transit._named_by_credits)."""
+    a credit with the payout it names (transit._named_by_credits; `zone`: the books', that
+    the payouts' times are in)."""
     credits = [line for line in lines if line.amount < 0
                and any(p.account in bank_of for p in line.entry.postings)]
     out = []
@@ -82,7 +83,7 @@ def _named_payouts(lines: list[Item], bankless: list, index: dict, bank_of: dict
             if item.amount > 0 and item.payout not in answered and \
                     not any(p.account in bank_of for p in item.entry.postings):
                 by_amount[(item.currency, item.amount)].append(item)
-        pairs = _named_by_credits(credits, by_amount, dt.timedelta(days=channel.bank_days + LATE_DAYS))
+        pairs = _named_by_credits(credits, by_amount, dt.timedelta(days=channel.bank_days + LATE_DAYS), zone)
         grouped: dict[tuple, list] = defaultdict(list)
         for credit, payout in pairs:
             bank = next(p.account for p in credit.entry.postings if p.account in bank_of)
