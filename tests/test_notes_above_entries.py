@@ -242,3 +242,25 @@ def test_the_equity_open_an_opening_needs_goes_above_the_note_on_the_entry_after
     Books(books).add_openings(SimpleNamespace(equity="Equity:Opening-Balances"), [(opening, "a.csv")], changes)
     text = changes[books / "accounts.beancount"]
     assert text.startswith(opens + "2000-01-01 open Equity:Opening-Balances\n" + mine), text
+
+
+def test_an_opening_moved_back_keeps_the_note_on_the_entry_after_its_old_place(tmp_path):
+    # an earlier statement moves an opening back: its old block goes, the person's note
+    # under it stays on the entry it is written above (fix233's leftover)
+    from types import SimpleNamespace
+    from beanclear.statements.openings import Opening
+    books = tmp_path / "books"
+    books.mkdir()
+    (books / "main.beancount").write_text('include "accounts.beancount"\n', encoding="utf-8")
+    config = SimpleNamespace(equity="Equity:Opening-Balances")
+    changes: dict = {}
+    later = Opening("Assets:Bank:A", "CNY", dt.date(2026, 1, 5), Decimal("5.00"))
+    Books(books).add_openings(config, [(later, "b.csv")], changes)
+    mine = '; moved here from the old books\n2026-01-06 * "mine"\n  Assets:Bank:A  1.00 CNY\n  Income:Other\n'
+    (books / "accounts.beancount").write_text(changes[books / "accounts.beancount"] + mine, encoding="utf-8")
+    changes = {}
+    earlier = Opening("Assets:Bank:A", "CNY", dt.date(2026, 1, 1), Decimal("4.00"))
+    Books(books).add_openings(config, [(earlier, "a.csv")], changes)
+    text = changes[books / "accounts.beancount"]
+    assert text.count("Opening balance") == 1 and "2026-01-01 * \"Opening balance\"" in text, text
+    assert text.endswith("\n" + mine), text

@@ -515,8 +515,8 @@ class Books:
             at = placed(preamble, blocks, opens[-1] + 1 if opens else 0)
             text = text[:at] + f"{OPEN_DATE} open {config.equity}\n" + text[at:]
         preamble, blocks = split_blocks(text)
-        kept = preamble + "".join(b for b in blocks if (m := ID_LINE.search(b)) is None
-                                  or _unescape(m.group(1)) not in moved)
+        kept = preamble + "".join(b if (m := ID_LINE.search(b)) is None or _unescape(m.group(1)) not in moved
+                                  else without_block(b) for b in blocks)
         if entries or kept != text:
             changes[accounts] = merge(kept, sorted(entries, key=render.sort_key))
 
@@ -572,7 +572,7 @@ class Books:
             said.append(f"opening balance of {account} in {currency} now {amount:f} {currency} at the end of {back} "
                         f"(was {held:f} at the end of {day}), as its first balance implies with what this "
                         "import books before it")
-            blocks[at] = ""
+            blocks[at] = without_block(blocks[at])
         if moved:
             changes[accounts] = merge(preamble + "".join(blocks), sorted(moved, key=render.sort_key))
         return said
@@ -880,6 +880,12 @@ def attached(piece: str, top: bool = False) -> int:
     if at == len(lines) or (top and at == 0):
         return end
     return end - sum(len(line) for line in lines[at:])
+
+
+def without_block(block: str) -> str:
+    """What is left of a block (split_blocks) whose entry is taken out: the note at its end,
+    which is the next entry's (attached), not the entry's."""
+    return block[attached(block):]
 
 
 def placed(preamble: str, blocks: list[str], at: int) -> int:
