@@ -458,7 +458,7 @@ def shop_for(channel, config, order_id: str, orders: "ShopOrders") -> tuple[str 
 
 class ShopOrders:
     """The `^order-…` links each shop holds: its entries in the books (books/<shop>/,
-    read as text like ledger/books/__init__.py reads ids: no Beancount parse) and, once a whole
+    read as text like ledger/books/disk.py reads ids: no Beancount parse) and, once a whole
     import batch is read, the orders of that batch."""
 
     LINK = re.compile(r"[ \t]\^(order-[A-Za-z0-9\-_/.]+)")

@@ -169,4 +169,5 @@ def test_a_load_of_the_books_imports_no_writer(tmp_path):
                           env={**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}, check=True)
     loaded = set(done.stdout.split())
     assert "beanclear.checks.clearing" in loaded
-    assert not loaded & {"beanclear.books.disk", "beanclear.importers.base", "beanclear.fava_page", "beanclear.cli"}
+    assert not loaded & {"beanclear.books.disk", "beanclear.importers.base", "beanclear.importers.toolkit.text",
+                          "beanclear.importers.toolkit.values", "beanclear.fava_page", "beanclear.cli"}

@@ -15,6 +15,9 @@ from __future__ import annotations
 import importlib
 
 _MODULE_OF = {name: module for module, names in {
+    "errors": (
+        "StatementError",
+    ),
     "jsonfile": (
         "JsonObject", "json_amount", "json_line", "read_json", "snake_keys",
     ),
@@ -28,7 +31,7 @@ _MODULE_OF = {name: module for module, names in {
     ),
     "text": (
         "CONTROL", "ENCODINGS", "MAX_BYTES", "MAX_ID", "MAX_ROWS", "MAX_TEXT", "PLACEHOLDERS",
-        "WESTERN_ENCODINGS", "Row", "StatementError", "_looks_like_mojibake", "clean", "csv_rows",
+        "WESTERN_ENCODINGS", "Row", "_looks_like_mojibake", "clean", "csv_rows",
         "decode", "excel_shortened", "header_key", "json_shown", "paused_gc", "read_bytes",
         "read_text", "shortened_id", "strip_controls", "whole_id",
     ),

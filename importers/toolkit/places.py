@@ -16,6 +16,12 @@ MAX_AMOUNT_DIGITS = 24
 ZERO_DECIMAL = frozenset("BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split())
 THREE_DECIMAL = frozenset("BHD JOD KWD OMR TND".split())
 
+# Currencies as Chinese statements and the config may name them
+CURRENCY_NAMES = {"人民币": "CNY", "人民币元": "CNY", "RMB": "CNY", "美元": "USD", "港币": "HKD", "港元": "HKD",
+                  "欧元": "EUR", "日元": "JPY", "英镑": "GBP", "澳元": "AUD", "澳大利亚元": "AUD", "加元": "CAD",
+                  "加拿大元": "CAD", "新加坡元": "SGD", "瑞士法郎": "CHF", "新台币": "TWD", "澳门元": "MOP",
+                  "韩元": "KRW", "泰铢": "THB", "新西兰元": "NZD"}
+
 
 def currency_places(currency: str) -> int:
     return 0 if currency in ZERO_DECIMAL else 3 if currency in THREE_DECIMAL else 2

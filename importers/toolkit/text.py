@@ -1,5 +1,5 @@
-"""Bytes and text: gzip, encodings, CSV rows with their lines, cleaned cells, and the
-error every importer raises."""
+"""Bytes and text: gzip, encodings, CSV rows with their lines, cleaned cells; the error
+every importer raises is errors.py's."""
 
 from __future__ import annotations
 
@@ -16,15 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-
-class StatementError(Exception):
-    """Bad input: the message reads `file:line: what was wrong`."""
-
-    def __init__(self, file: str | Path, line: int, message: str):
-        if len(message) > 600:  # a cell quoted from a hostile file: never unbounded
-            message = f"{message[:400]}…[{len(message) - 550} characters]…{message[-150:]}"
-        super().__init__(f"{file}:{line}: {message}")
-        self.file, self.line, self.reason = str(file), line, message
+from beanclear.importers.toolkit.errors import StatementError  # noqa: F401  (the error every importer raises)
 
 
 # -- limits --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from decimal import Context, Decimal, InvalidOperation
 from typing import Iterable
 
 from beanclear.importers.toolkit.places import (  # noqa: F401  (the toolkit's names)
-    MAX_AMOUNT_DIGITS, THREE_DECIMAL, ZERO_DECIMAL, currency_places, in_places, past_places)
+    CURRENCY_NAMES, MAX_AMOUNT_DIGITS, THREE_DECIMAL, ZERO_DECIMAL, currency_places, in_places, past_places)
 from beanclear.importers.toolkit.text import StatementError, clean, header_key, json_shown
 
 # -- amounts and dates ---------------------------------------------------------------
@@ -186,11 +186,6 @@ def _iso_like(raw: str) -> bool:
 
 
 # -- currencies ----------------------------------------------------------------------
-
-CURRENCY_NAMES = {"人民币": "CNY", "人民币元": "CNY", "RMB": "CNY", "美元": "USD", "港币": "HKD", "港元": "HKD",
-                  "欧元": "EUR", "日元": "JPY", "英镑": "GBP", "澳元": "AUD", "澳大利亚元": "AUD", "加元": "CAD",
-                  "加拿大元": "CAD", "新加坡元": "SGD", "瑞士法郎": "CHF", "新台币": "TWD", "澳门元": "MOP",
-                  "韩元": "KRW", "泰铢": "THB", "新西兰元": "NZD"}
 
 
 def currency_code(text: str, path: str, line: int, column: str) -> str:

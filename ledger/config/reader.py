@@ -40,7 +40,7 @@ from beanclear.config.model import (
 from beanclear.checks.findings import CODES, DEFAULT_SEVERITY, LIMITS, MIN_HISTORY, SEVERITIES
 from beanclear.importers.bank_presets import PRESETS as BANK_PRESETS
 from beanclear.importers.toolkit.places import MAX_AMOUNT_DIGITS
-from beanclear.importers.toolkit.values import CURRENCY_NAMES
+from beanclear.importers.toolkit.places import CURRENCY_NAMES
 
 
 # The most days a deadline, a window or a quiet spell may be: ten years. A date plus more

@@ -25,7 +25,6 @@ from pathlib import Path
 
 from beanclear import books as books_mod
 from beanclear.books import edits
-from beanclear.periods.closed import closed_months
 
 RESOLVE_HEADER = ("; Write-offs of small differences, one transaction each, linked to what they settle.\n"
                   "; beanclear appends here (`beanclear write-off`, the Reconciliation page); edit freely.\n")
@@ -163,6 +162,8 @@ def finding_of(findings, code: str, ref: str):
 
 def refuse_closed(config, *days) -> None:
     """A change dated in a closed month is refused: reopen it first."""
+    # (imported here: every load of the books reads resolve.state, and nothing of the periods)
+    from beanclear.periods.closed import closed_months
     closed = closed_months(config.books)
     for day in days:
         month = day.strftime("%Y-%m")
