@@ -97,6 +97,26 @@ def make_config(tmp_path):
     return make
 
 
+def usd_config(channel: str, settlement_days: int, rest: str = "") -> str:
+    """config.yaml of a merchant whose books are in USD, dated in New York, with one
+    channel `channel` of that type, in USD: `rest` is what follows its settlement_days
+    as written (the channel's other keys, then banks, shops, rules)."""
+    return ("books: books\ncurrency: USD\ntimezone: America/New_York\nchannels:\n"
+            f"  {channel}:\n    type: {channel}\n    currency: USD\n    settlement_days: {settlement_days}\n" + rest)
+
+
+def write_files(folder: Path, files: dict[str, str | None]) -> Path:
+    """A merchant's folder as a test lays it out: each of `files` (its path under
+    `folder`: config.yaml, books/…, statements/… -> its text; None: left out) written
+    as UTF-8, its folders made. Returns `folder`."""
+    for name, text in files.items():
+        if text is None:
+            continue
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under a folder, by relative path, as bytes; the lock file and the
     pickle cache Beancount leaves beside a slow-to-load ledger (both git-ignored) left out."""

@@ -7,6 +7,7 @@ after, the books written, the same rule again writing nothing."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -19,10 +20,7 @@ DATA = Path(__file__).parent / "data" / "resolve"
 BLOCK = "  - match: ALIYUN\n    account: Expenses:Hosting\n"
 FLOW = "{match: ALIYUN, account: Expenses:Hosting}"
 
-HEAD = """\
-books: books
-currency: CNY
-
+WECHAT = """\
 channels:
   wechat:
     type: wechat
@@ -30,17 +28,24 @@ channels:
     bank: ops
     bank_days: 2
     fees:
-      - {rate: 0.006, min: 0.01}
-
+"""
+OPS = """\
 banks:
   ops:
     type: csv
     account: Assets:Bank:Ops
     columns: {date: d, amount: a, memo: m, payee: p, ref: r}
-
 """
+HEAD = "books: books\ncurrency: CNY\n\n" + WECHAT + "      - {rate: 0.006, min: 0.01}\n\n" + OPS + "\n"
 CHECKS = "checks:\n  bank-unmatched: {severity: warning}\n"
 RENT = '  - match: "房租"\n    account: Expenses:Rent\n'
+
+
+def four_spaces(text: str) -> str:
+    """YAML indented by two spaces a level (`- ` before an item) indented by four
+    (`-   `), as a person who indents by four writes it."""
+    return re.sub(r"(?m)^( *)(- )?", lambda m: " " * (2 * len(m.group(1))) + ("-   " if m.group(2) else ""), text)
+
 
 # (the config with @ where the rule goes, what goes there)
 LAYOUTS = {
@@ -93,28 +98,8 @@ checks:
     "long and wrapped lines": (HEAD + "rules:\n  - match: 房租|rent\n      |office\n    account: Expenses:Rent\n"
                                '  - match: "(' + "|".join(f"office {i} rent" for i in range(500)) + ')"\n'
                                "    account: Expenses:Rent\n@\n" + CHECKS, BLOCK),
-    "four-space indentation": ("""\
-books: books
-channels:
-    wechat:
-        type: wechat
-        settlement_days: 400
-        bank: ops
-        bank_days: 2
-        fees:
-            -   rate: 0.006
-                min: 0.01
-banks:
-    ops:
-        type: csv
-        account: Assets:Bank:Ops
-        columns: {date: d, amount: a, memo: m, payee: p, ref: r}
-rules:
-    -   match: "房租"
-        account: Expenses:Rent
-@checks:
-    bank-unmatched: {severity: warning}
-""", "    -   match: ALIYUN\n        account: Expenses:Hosting\n"),
+    "four-space indentation": (four_spaces("books: books\n" + WECHAT + "      - rate: 0.006\n        min: 0.01\n" + OPS
+                                           + "rules:\n" + RENT + "@" + CHECKS), four_spaces(BLOCK)),
     "a sequence not indented under its key": (HEAD + 'rules:\n- match: "房租"\n  account: Expenses:Rent\n@\n' + CHECKS,
                                               "- match: ALIYUN\n  account: Expenses:Hosting\n"),
     "rules as flow mappings": (HEAD + 'rules:\n  - {match: "房租", account: Expenses:Rent}\n@\n' + CHECKS,

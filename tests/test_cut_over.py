@@ -10,17 +10,9 @@ import json
 
 from beancount import loader
 
-from conftest import beanclear
+from conftest import beanclear, usd_config, write_files
 
-CONFIG = """\
-books: books
-currency: USD
-timezone: America/New_York
-channels:
-  stripe:
-    type: stripe
-    currency: USD
-    settlement_days: 1
+CONFIG = usd_config("stripe", 1, """\
     bank: ops
     bank_days: 2
     accounts: {clearing: Assets:Stripe}
@@ -33,7 +25,7 @@ banks:
 rules:
   - match: "OAKWOOD"
     account: Expenses:Rent
-"""
+""")
 
 # Stripe's report: no balance column (its own money is nowhere asserted)
 STRIPE = ('"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net",'
@@ -67,17 +59,12 @@ OVERLAP = ('2026-05-01 * "Oakwood" "Studio rent"\n  Expenses:Rent  500.00 USD\n 
 
 def adopted(tmp_path, hand: str):
     """A merchant whose books/main.beancount (and hand.beancount) they kept by hand."""
-    (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
-    books = tmp_path / "books"
-    books.mkdir()
-    (books / "main.beancount").write_text('option "title" "Oak"\noption "operating_currency" "USD"\n'
-                                          'include "hand.beancount"\n', encoding="utf-8")
-    (books / "hand.beancount").write_text(OPENS + hand, encoding="utf-8")
-    statements = tmp_path / "statements"
-    statements.mkdir()
-    (statements / "stripe-2026-05.csv").write_text(STRIPE, encoding="utf-8")
-    (statements / "bank-2026-05.csv").write_text(BANK, encoding="utf-8")
-    return statements
+    write_files(tmp_path, {"config.yaml": CONFIG,
+                           "books/main.beancount": 'option "title" "Oak"\noption "operating_currency" "USD"\n'
+                                                   'include "hand.beancount"\n',
+                           "books/hand.beancount": OPENS + hand,
+                           "statements/stripe-2026-05.csv": STRIPE, "statements/bank-2026-05.csv": BANK})
+    return tmp_path / "statements"
 
 
 def checked(tmp_path) -> list[dict]:
@@ -170,17 +157,7 @@ def test_a_run_of_failures_too_much_blames_an_opening_only_where_one_was_written
         assert "one cause" in said and blamed not in said
 
 
-PAYPAL_CONFIG = """\
-books: books
-currency: USD
-timezone: America/New_York
-channels:
-  paypal:
-    type: paypal
-    currency: USD
-    settlement_days: 5
-    accounts: {clearing: Assets:PayPal}
-"""
+PAYPAL_CONFIG = usd_config("paypal", 5, "    accounts: {clearing: Assets:PayPal}\n")
 
 PAYPAL = ('\ufeff"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","From Email Address",'
           '"To Email Address","Transaction ID","Reference Txn ID","Balance","Subject"\n'
@@ -191,21 +168,20 @@ PAYPAL = ('\ufeff"Date","Time","TimeZone","Name","Type","Status","Currency","Gro
           '"05/04/2026","11:00:00","EDT","Buyer 2","Express Checkout Payment","Completed","USD","50.00","-2.00",'
           '"48.00","b2@example.net","shop@example.com","9PP2","","48.00","Candle order"\n')
 
+# their transfer out of PayPal, typed on a day its statement covers
+PAYPAL_HAND = ("2026-01-01 open Assets:PayPal USD\n2026-01-01 open Assets:Savings USD\n\n"
+               '2026-05-02 * "PayPal" "Transfer to savings"\n  Assets:Savings  96.50 USD\n  Assets:PayPal\n')
+
 
 def test_the_channel_s_money_is_judged_without_the_own_entries_named(tmp_path):
     """Their transfer out of PayPal, typed on a day its statement covers, took the money
     its withdrawal of the next day takes: a payout "taking 96.50 more than held" besides
     the balances failing. One cause: the statement-gap naming their entry takes in the
     balances, and the clearing check judges the statement's money without it."""
-    (tmp_path / "config.yaml").write_text(PAYPAL_CONFIG, encoding="utf-8")
-    books = tmp_path / "books"
-    books.mkdir()
-    (books / "main.beancount").write_text('option "operating_currency" "USD"\ninclude "hand.beancount"\n',
-                                          encoding="utf-8")
-    (books / "hand.beancount").write_text(
-        "2026-01-01 open Assets:PayPal USD\n2026-01-01 open Assets:Savings USD\n\n"
-        '2026-05-02 * "PayPal" "Transfer to savings"\n  Assets:Savings  96.50 USD\n  Assets:PayPal\n', encoding="utf-8")
-    (tmp_path / "paypal-2026-05.csv").write_text(PAYPAL, encoding="utf-8")
+    write_files(tmp_path, {"config.yaml": PAYPAL_CONFIG,
+                           "books/main.beancount": 'option "operating_currency" "USD"\ninclude "hand.beancount"\n',
+                           "books/hand.beancount": PAYPAL_HAND,
+                           "paypal-2026-05.csv": PAYPAL})
     result = beanclear(tmp_path, "import", str(tmp_path / "paypal-2026-05.csv"))
     assert result.exit_code == 0, result.output
     [gap] = [f for f in checked(tmp_path) if f["severity"] == "error"]

@@ -15,22 +15,10 @@ import json
 
 import pytest
 
-from conftest import beanclear, snapshot
+from conftest import beanclear, snapshot, usd_config, write_files
 
-CONFIG = """\
-books: books
-currency: USD
-timezone: America/New_York
-channels:
-  stripe:
-    type: stripe
-    currency: USD
-    settlement_days: 60
-    fees:
-      - {rate: 0.029, fixed: 0.30}
-shops:
-  shopify: {type: shopify, order_days: 3}
-"""
+CONFIG = usd_config("stripe", 60, "    fees:\n      - {rate: 0.029, fixed: 0.30}\n"
+                              "shops:\n  shopify: {type: shopify, order_days: 3}\n")
 HEADER = ('"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net",'
           '"reporting_category","source_id","description"')
 CHARGE = ("txn_A1", "2026-03-10", "100.00", "3.20", "96.80", "charge", "ch_A1", "Order #2001")
@@ -64,9 +52,7 @@ def bt(ident, day, amount, category, source, description=None):
 def merchant(folder, files: dict, orders: str = ORDERS):
     """A merchant with the shop's orders and the statements `files` (name -> rows or
     objects), nothing imported."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "config.yaml").write_text(CONFIG, encoding="utf-8")
-    (folder / "orders_export.csv").write_text(orders, encoding="utf-8")
+    write_files(folder, {"config.yaml": CONFIG, "orders_export.csv": orders})
     for name, rows in files.items():
         (report if name.endswith(".csv") else api)(folder, name, rows)
     return folder

@@ -9,20 +9,9 @@ import json
 
 import pytest
 
-from conftest import beanclear
+from conftest import beanclear, usd_config, write_files
 
-CONFIG = """\
-books: books
-currency: USD
-timezone: America/New_York
-channels:
-  stripe:
-    type: stripe
-    currency: USD
-    settlement_days: 30
-    fees:
-      - {rate: 0.029, fixed: 0.30}
-"""
+CONFIG = usd_config("stripe", 30, "    fees:\n      - {rate: 0.029, fixed: 0.30}\n")
 SHOP = """\
 shops:
   shopify: {type: shopify, order_days: 3}
@@ -40,15 +29,12 @@ ORDERS = ("Name,Email,Financial Status,Paid at,Currency,Subtotal,Total,Refunded 
 
 
 def imported(folder, shop: bool, rows=ROWS):
-    (folder / "config.yaml").write_text(CONFIG + (SHOP if shop else ""), encoding="utf-8")
-    statements = folder / "statements"
-    statements.mkdir()
     lines = [HEADER] + [",".join(f'"{c}"' for c in (ident, f"{day} 15:00:00", f"{day} 15:00:00", "usd", *rest))
                         for ident, day, *rest in rows]
-    (statements / "balance_change_from_activity.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    if shop:
-        (statements / "orders_export.csv").write_text(ORDERS, encoding="utf-8")
-    assert beanclear(folder, "import", str(statements)).exit_code == 0
+    write_files(folder, {"config.yaml": CONFIG + (SHOP if shop else ""),
+                         "statements/balance_change_from_activity.csv": "\n".join(lines) + "\n",
+                         "statements/orders_export.csv": ORDERS if shop else None})
+    assert beanclear(folder, "import", str(folder / "statements")).exit_code == 0
     return folder
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from beancount.core import data
 
 from conftest import beanclear, snapshot
@@ -40,7 +41,8 @@ HAND = """
   Expenses:Office                              86.00 CNY
   Equity:Opening-Balances                     -86.00 CNY
 """
-BEFORE = """\
+# the month as the first statement's import writes it
+FIRST_MONTH = """\
 2026-01-02 * "招商银行" "利息"
   id: "B1"
   Assets:Bank:CMB                               1.00 CNY
@@ -62,47 +64,17 @@ BEFORE = """\
 
 2026-01-05 balance Assets:Bank:CMB                    901.00 CNY
 
-
-; my note: petty cash for packaging bags, bought on the 6th
-2026-01-06 * "Stationer" "packaging bags, cash"
-  Expenses:Office                              86.00 CNY
-  Equity:Opening-Balances                     -86.00 CNY
 """
-AFTER = """\
-2026-01-02 * "招商银行" "利息"
-  id: "B1"
-  Assets:Bank:CMB                               1.00 CNY
-  Expenses:Rent                                -1.00 CNY
-
-2026-01-03 balance Assets:Bank:CMB                   1001.00 CNY
-
-2026-01-04 * "物业" "房租"
-  id: "B2"
-  Assets:Bank:CMB                            -100.00 CNY
-  Expenses:Rent                               100.00 CNY
-
-2026-01-04 custom "beanclear-coverage" "cmb" 2026-01-02 "eee476944eb8"
-  id: "coverage 2026-01-02 2026-01-04 eee476944eb8"
-  statement: "cmb-1.csv"
-  digest: "sha256:eee476944eb855f4778b295285d52a44227dd38819922383c764ce56488e5733"
-  period: "lines"
-  line-days: 2
-
-2026-01-05 balance Assets:Bank:CMB                    901.00 CNY
-
-
+BEFORE = FIRST_MONTH + HAND
+# the second's lines of the 5th before the note (the blank line above it kept), those of the 7th after its entry
+AFTER = FIRST_MONTH + """
 2026-01-05 * "招商银行" "利息"
   id: "B3"
   Assets:Bank:CMB                               2.00 CNY
   Expenses:Rent                                -2.00 CNY
 
 2026-01-06 balance Assets:Bank:CMB                    903.00 CNY
-
-; my note: petty cash for packaging bags, bought on the 6th
-2026-01-06 * "Stationer" "packaging bags, cash"
-  Expenses:Office                              86.00 CNY
-  Equity:Opening-Balances                     -86.00 CNY
-
+""" + HAND + """
 2026-01-07 * "物业" "房租"
   id: "B4"
   Assets:Bank:CMB                            -100.00 CNY
@@ -159,37 +131,39 @@ IMPORTED_5 = '2026-01-05 * "P" "n5"\n  id: "I5"\n  Assets:A  1 CNY\n  Assets:B\n
 OLD_1 = '2026-01-01 * "P" "n1"\n  id: "I1"\n  Assets:A  1 CNY\n  Assets:B\n'
 
 
-def test_a_note_directly_above_an_entry_goes_with_it():
-    old = OLD_1 + "\n; a note\n; on two lines\n" + HAND_5
-    assert merge(old, new(3, 7)) == (OLD_1 + "\n" + text_of(3) + "; a note\n; on two lines\n" + HAND_5
-                                     + "\n" + text_of(7))
+HEADER_LINE = "; Accounts the config implies. beanclear appends new ones; edit freely.\n"
 
-
-def test_a_note_above_an_imported_entry_goes_with_it_too():
-    old = OLD_1 + "\n; the bank sent this one twice\n" + IMPORTED_5
-    assert merge(old, new(3)) == OLD_1 + "\n" + text_of(3) + "; the bank sent this one twice\n" + IMPORTED_5
-
-
-def test_a_note_right_under_one_entry_and_above_the_next_is_the_next_ones():
-    old = OLD_1 + "; about the fifth\n" + HAND_5
-    assert merge(old, new(3)) == OLD_1 + "\n" + text_of(3) + "; about the fifth\n" + HAND_5
-
-
-def test_a_note_followed_by_a_blank_line_stands_on_its_own():
+# (the file, the days of the new entries, the file they are merged into)
+MERGES = {
+    "a note directly above an entry goes with it": (
+        OLD_1 + "\n; a note\n; on two lines\n" + HAND_5, (3, 7),
+        OLD_1 + "\n" + text_of(3) + "; a note\n; on two lines\n" + HAND_5 + "\n" + text_of(7)),
+    "a note above an imported entry goes with it too": (
+        OLD_1 + "\n; the bank sent this one twice\n" + IMPORTED_5, (3,),
+        OLD_1 + "\n" + text_of(3) + "; the bank sent this one twice\n" + IMPORTED_5),
+    "a note right under one entry and above the next is the next one's": (
+        OLD_1 + "; about the fifth\n" + HAND_5, (3,),
+        OLD_1 + "\n" + text_of(3) + "; about the fifth\n" + HAND_5),
     # free-standing: it stays after the entry above it, new entries placed by date around it
-    old = OLD_1 + "\n; week two\n\n" + HAND_5
-    assert merge(old, new(3)) == OLD_1 + "\n; week two\n\n" + text_of(3) + HAND_5
+    "a note followed by a blank line stands on its own": (
+        OLD_1 + "\n; week two\n\n" + HAND_5, (3,),
+        OLD_1 + "\n; week two\n\n" + text_of(3) + HAND_5),
+    "the header a file starts with stays first": (
+        HEADER_LINE + HAND_5, (3,),
+        HEADER_LINE + "\n" + text_of(3) + HAND_5),
+    "the header a file starts with stays first, a note after it the entry's": (
+        "; my header\n\n; a note\n" + HAND_5, (3,),
+        "; my header\n\n" + text_of(3) + "; a note\n" + HAND_5),
+    "a note after the last entry stays above what is added after it": (
+        HAND_5 + "\n; to do: the rent\n", (3, 9),
+        text_of(3) + HAND_5 + "\n; to do: the rent\n\n" + text_of(9)),
+}
 
 
-def test_the_header_a_file_starts_with_stays_first():
-    header = "; Accounts the config implies. beanclear appends new ones; edit freely.\n"
-    assert merge(header + HAND_5, new(3)) == header + "\n" + text_of(3) + HAND_5
-    assert merge("; my header\n\n; a note\n" + HAND_5, new(3)) == "; my header\n\n" + text_of(3) + "; a note\n" + HAND_5
-
-
-def test_a_note_after_the_last_entry_stays_above_what_is_added_after_it():
-    old = HAND_5 + "\n; to do: the rent\n"
-    assert merge(old, new(3, 9)) == text_of(3) + HAND_5 + "\n; to do: the rent\n\n" + text_of(9)
+@pytest.mark.parametrize("case", MERGES)
+def test_a_merge_places_new_entries_by_the_notes(case):
+    old, days, merged_text = MERGES[case]
+    assert merge(old, new(*days)) == merged_text
 
 
 def test_books_without_notes_are_written_as_before():

@@ -8,24 +8,16 @@ import textwrap
 
 from beanclear import config as config_mod
 from beanclear.books.renamed import renamed
-from conftest import beanclear, snapshot
+from conftest import beanclear, snapshot, usd_config, write_files
 
-CONFIG = """\
-books: books
-currency: USD
-timezone: America/New_York
-channels:
-  paypal:
-    type: paypal
-    currency: USD
-    settlement_days: 1
+CONFIG = usd_config("paypal", 1, """\
     bank_days: 2
 shops:
   web:
     type: shopify
     order_days: 3
     currency: USD
-"""
+""")
 
 MAY = """\
 2026-05-01 balance Assets:Clearing:PayPal                0.00 USD
@@ -84,16 +76,9 @@ include "web/*/*.beancount"
 
 def books(tmp_path, config: str = CONFIG, months: dict | None = None, main: str = MAIN):
     """The merchant's folder: config.yaml and the books, beanclear's own files only."""
-    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
-    root = tmp_path / "books"
     files = {"main.beancount": main, "accounts.beancount": ACCOUNTS, "paypal/2026/2026-05.beancount": MAY,
              "paypal/2026/2026-06.beancount": JUNE_CLOSING, "web/2026/2026-05.beancount": ORDERS, **(months or {})}
-    for name, text in files.items():
-        if text is None:   # left out
-            continue
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
-    return tmp_path
+    return write_files(tmp_path, {"config.yaml": config, **{f"books/{name}": text for name, text in files.items()}})
 
 
 def with_accounts(accounts: str, source: str = "paypal") -> str:

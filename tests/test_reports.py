@@ -16,7 +16,7 @@ from beancount import loader
 from beancount.core import data
 from pypdf import PdfReader
 
-from conftest import beanclear
+from conftest import beanclear, usd_config, write_files
 
 from beanclear.checks.findings import Finding
 from beanclear.reports import period, render
@@ -678,15 +678,7 @@ def test_an_opening_in_the_month_is_brought_forward_not_other(tmp_path):
 
 
 SHORT_PAYOUT = {
-    "config.yaml": """\
-        books: books
-        currency: USD
-        timezone: America/New_York
-        channels:
-          stripe:
-            type: stripe
-            currency: USD
-            settlement_days: 7
+    "config.yaml": usd_config("stripe", 7, textwrap.dedent("""\
             bank: chase
             bank_days: 3
             fees:
@@ -700,7 +692,7 @@ SHORT_PAYOUT = {
             columns: {date: Posting Date, amount: Amount, memo: Description, ref: Reference, balance: Balance}
         rules:
           - {match: "RENT", account: Expenses:Rent}
-        """,
+        """)),
     "statements/chase/Chase_202603.CSV": """\
         Posting Date,Description,Amount,Balance,Reference
         03/01/2026,ACME RENT,-100.00,900.00,R1
@@ -723,9 +715,7 @@ SHORT_PAYOUT = {
 def short_payout(tmp_path, monkeypatch):
     """A blind tester's Stripe month: payout po_A of 145.05 reached Chase as 142.05 (R2)."""
     monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-10")
-    for name, text in SHORT_PAYOUT.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    write_files(tmp_path, {name: textwrap.dedent(text) for name, text in SHORT_PAYOUT.items()})
     result = beanclear(tmp_path, "import", str(tmp_path / "statements"))
     assert result.exit_code == 0, result.output
     return tmp_path

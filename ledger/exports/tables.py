@@ -112,12 +112,12 @@ def finding_row(f) -> dict:
 def daily_channel_rows(txns, config) -> list[dict]:
     """Sales and refunds as the month report counts them (refunds.daily: the channel's
     sale-side postings, but an order's duplicate charge, no sale, in `duplicates`, and what
-    returns it, no refund: period.beside_sales); fees: what posts to the channel's fee
+    returns it, no refund: period.daily_beside_sales); fees: what posts to the channel's fee
     account (a returned fee is negative); settled: what reaches a bank in entries that
     post to the channel's transit account (a returned payout is negative). Each with the
     currency's places: a day of no fee is 0.00, not 0 (SQLite keeps the Decimal's text)."""
     from beanclear.checks.orders import Prepared
-    from beanclear.reports.period import beside_sales
+    from beanclear.reports.period import daily_beside_sales
     zero = Decimal(0)
     days: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: {"sales": zero, "refunds": zero, "duplicates": zero,
                                                                  "fees": zero, "settled": zero})
@@ -129,12 +129,10 @@ def daily_channel_rows(txns, config) -> list[dict]:
             days[(day, channel, currency)]["sales"] += amount
         for day, amount in daily.refunds.items():
             days[(day, channel, currency)]["refunds"] += amount
-    for entry, channel, side in sales if charged else ():
-        duplicate = beside_sales(entry, side, charged, returned)[0]
-        if duplicate:
-            day = days[(entry.date, channel.name, side[0].units.currency)]
-            day["sales"] -= duplicate
-            day["duplicates"] += duplicate
+    for (channel, currency), beside in (daily_beside_sales(sales, charged, returned) if charged else {}).items():
+        for day, duplicate in beside.duplicates.items():   # (the page's charts take the same out)
+            days[(day, channel, currency)]["sales"] -= duplicate
+            days[(day, channel, currency)]["duplicates"] += duplicate
     fees = {ch.accounts.fees: name for name, ch in config.channels.items()}
     transit = {ch.accounts.transit: name for name, ch in config.channels.items()}
     banks = {b.account for b in config.banks.values()}

@@ -29,7 +29,7 @@ from beancount.core import data
 
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks import refunds
-from beanclear.checks.orders import ChannelSales, Prepared
+from beanclear.checks.orders import Prepared
 from beanclear.reports import period
 
 MAX_PERIODS = 100   # as Fava's own bar charts: the latest 100 periods
@@ -42,57 +42,39 @@ def _days() -> dict:
 
 
 @dataclass
-class Days:
+class Days(period.BesideSales):
     """Per day, one channel's money in one currency beside refunds.Daily's sales and
-    refunds: the duplicate charges out of those sales, the fees (whatever moved the fee
-    account, as the report's) and those of them of no sale (period.beside_sales), and
-    the money its payouts brought to the banks."""
+    refunds: the duplicate charges out of those sales and the fees of no sale
+    (period.BesideSales), the fees (whatever moved the fee account, as the report's),
+    and the money its payouts brought to the banks."""
 
-    duplicates: dict = field(default_factory=_days)
     fees: dict = field(default_factory=_days)
-    fees_beside_sales: dict = field(default_factory=_days)
     settled: dict = field(default_factory=_days)
 
 
 def daily_money(entries, config, series: dict | None = None, sales: list | None = None, prepared=None):
     """(series, days): per (channel, currency), refunds.daily's sales and refunds and the
-    rest of its money (Days), in one pass over the entries. `series` is refunds.daily's,
-    `sales` refunds.channel_sales' and `prepared` the books' orders.Prepared: computed here
-    unless the caller has them (the checks computed them during the load, reconcile.Load)."""
+    rest of its money (Days: the duplicate charges and fees of no sale as
+    period.daily_beside_sales walks them, then one pass over the entries for the fees
+    and the money settled). `series` is refunds.daily's, `sales` refunds.channel_sales'
+    and `prepared` the books' orders.Prepared: computed here unless the caller has them
+    (the checks computed them during the load, reconcile.Load)."""
     if prepared is None and config.shops:
         prepared = Prepared(entries, config)
     returned, charged = (prepared.returned(), prepared.duplicates()) if prepared is not None else ({}, {})
-    own = series is None
-    if own:
-        series = defaultdict(refunds.Daily)
+    if sales is None:
+        sales = refunds.channel_sales(entries, config)
+    if series is None:
+        series = refunds.daily(entries, config, sales, returned)
+    days: dict[tuple, Days] = period.daily_beside_sales(sales, charged, returned, defaultdict(Days))
     transit = {ch.accounts.transit: ch for ch in config.channels.values()}
     banks = {b.account for b in config.banks.values()}
     fee_accounts: dict[str, list] = defaultdict(list)
     for ch in config.channels.values():
         fee_accounts[ch.accounts.fees].append(ch)
-    days: dict[tuple, Days] = defaultdict(Days)
-
-    def sold(entry, channel, sale_side):
-        if own:
-            refunds.count(series, entry, channel, sale_side, returned)
-        duplicate, _, share = period.beside_sales(entry, sale_side, charged, returned)
-        if duplicate:
-            days[(channel.name, sale_side[0].units.currency)].duplicates[entry.date] += duplicate
-        if share:
-            for p in entry.postings:
-                if p.account == channel.accounts.fees:
-                    days[(channel.name, p.units.currency)].fees_beside_sales[entry.date] += p.units.number * share
-
-    for entry, channel, sale_side in sales or ():
-        sold(entry, channel, sale_side)
-    of = ChannelSales(config).of if sales is None else None
     for entry in entries:
         if not isinstance(entry, data.Transaction) or entry.flag == SUMMARY_FLAG:   # carried balances: no day's money
             continue
-        if of is not None:
-            found = of(entry)
-            if found is not None:
-                sold(entry, *found)
         for p in entry.postings:
             for channel in fee_accounts.get(p.account, ()):
                 days[(channel.name, p.units.currency)].fees[entry.date] += p.units.number

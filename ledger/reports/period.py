@@ -599,9 +599,41 @@ def beside_sales(entry, side, charged: dict, returned: dict) -> tuple[Decimal, D
     and no refund of one (ChannelRow): (the duplicate charge it takes, out of the sales
     refunds.count counted: `charged`, orders.Prepared.duplicates; the duplicate it gives
     back, which refunds.count left out of the refunds: `returned`, Prepared.returned; the
-    share of its fees on no sale, _no_sale). The month report and the page's charts
-    (fava_page/charts.py) count sales, refunds and the fee rate through here."""
+    share of its fees on no sale, _no_sale). The month report, and through
+    daily_beside_sales the export's daily_channel and the page's charts, count sales,
+    refunds and the fee rate through here."""
     return charged.get(id(entry), ZERO), returned.get(id(entry), ZERO), _no_sale(entry, side, charged)
+
+
+def _by_day() -> dict:
+    return defaultdict(Decimal)
+
+
+@dataclass
+class BesideSales:
+    """Per day, of one channel's money in one currency, what beside_sales takes out of
+    refunds.daily's sales: the duplicate charges, and the fees of no sale."""
+
+    duplicates: dict = field(default_factory=_by_day)
+    fees_beside_sales: dict = field(default_factory=_by_day)
+
+
+def daily_beside_sales(sales, charged: dict, returned: dict, into: dict | None = None) -> dict:
+    """Per (channel, currency), a BesideSales of every channel entry of `sales`
+    (refunds.channel_sales) by its day: the one walk of the days' duplicate charges and
+    fees of no sale, which the export's daily_channel (exports/tables.py) and the page's
+    charts (fava_page/charts.py daily_money) both read. `into`: a defaultdict of
+    BesideSales (or a kind of it) to fill, else a new one."""
+    days = defaultdict(BesideSales) if into is None else into
+    for entry, channel, side in sales:
+        duplicate, _, share = beside_sales(entry, side, charged, returned)
+        if duplicate:
+            days[(channel.name, side[0].units.currency)].duplicates[entry.date] += duplicate
+        if share:
+            for p in entry.postings:
+                if p.account == channel.accounts.fees:
+                    days[(channel.name, p.units.currency)].fees_beside_sales[entry.date] += p.units.number * share
+    return days
 
 
 def _no_sale(entry, side, charged: dict) -> Decimal:
