@@ -661,3 +661,44 @@ def test_a_payment_in_a_hole_of_a_shops_exports_is_the_holes_not_a_finding(tmp_p
 def test_a_payment_past_a_hole_of_a_shops_exports_is_judged(tmp_path, shops):
     assert _holed(tmp_path, shops, "15") == [("payment-without-order", "2026-03-15", "teashop" if shops == "one"
                                               else "wechat"), ("statement-gap", "2026-03-03", "teashop")]
+
+
+def _hole_finding(tmp_path, shops, *paid):
+    """The statement-gap of teashop's hole (3 to 9 March) with `paid` payments naming orders
+    no export holds besides, as check's JSON gives it, and the month report's line of it."""
+    one = shops == "one"
+    base = PAYMENTS[:2] + PAYMENTS[3:4] if one else PAYMENTS + [("20", "4200002003", "W2003", "40.00")]
+    folder = merchant(tmp_path, ONE_SHOP if one else TWO_SHOPS, web=not one,
+                      payments=base + [("20", "4200001020", "1020", "20.00"), *paid])
+    if not one:
+        with open(folder / "orders" / "web.csv", "a", encoding="utf-8") as fh:
+            fh.write("W2003,2026-03-20,11:00:00,40.00,已支付\n")
+    shop_export(folder / "orders", TEA_ORDERS[:2])
+    (folder / "orders" / "orders_export.csv").rename(folder / "orders" / "orders_1.csv")
+    shop_export(folder / "orders", TEA_ORDERS[2:] + [("1020", "20", "20.00", "0.00", "paid")])
+    imported(folder, "orders", "payments")
+    report = json.loads(beanclear(folder, "check", "--format", "json").output)
+    [gap] = [f for f in report["findings"] if f["code"] == "statement-gap"]
+    assert [f["code"] for f in report["findings"]] == ["statement-gap"]   # one cause, one finding
+    text = beanclear(folder, "report", "2026-03").output
+    return gap, next(line for line in text.splitlines() if "statement-gap" in line)
+
+
+@pytest.mark.parametrize("shops", ["one", "two"])
+def test_a_holes_statement_gap_names_the_payments_it_holds_back_and_their_money(tmp_path, shops):
+    # fix232 made a payment in a hole of a shop's exports the hole's statement-gap; the
+    # finding said the days, not what waited on them: 2 payments of 32.50 CNY here
+    gap, line = _hole_finding(tmp_path, shops, ("05", "4200009999", "9999", "12.00"),
+                              ("09", "4200009998", "9998", "20.50"))
+    said = "2 payment(s) (32.50 CNY) name orders no export of teashop holds"
+    assert said in gap["message"] and said in line
+    assert gap["message"].startswith("no statement of teashop covers 2026-03-03 to 2026-03-09 (7 days)")
+    assert gap["refs"] == ["teashop 2026-03-03", "4200009999", "4200009998"]   # (acknowledged by its first still)
+    assert (gap["date"], gap["source"], gap["amount"]) == ("2026-03-03", "teashop", None)
+
+
+@pytest.mark.parametrize("shops", ["one", "two"])
+def test_a_hole_that_holds_no_payment_says_only_its_days(tmp_path, shops):
+    gap, _ = _hole_finding(tmp_path, shops)
+    assert "payment" not in gap["message"] and gap["refs"] == ["teashop 2026-03-03"]
+

@@ -502,6 +502,29 @@ def test_what_a_statement_gap_now_takes_in_is_not_listed_resolved(merchant, monk
     assert [(r.status, r.code) for r in rows] == [("resolved", "bank-unmatched")]
 
 
+def test_a_hole_and_the_payments_it_held_are_one_finding_resolved_once(merchant, monkeypatch):
+    # the orders check says the payments a hole in a shop's exports holds apart, and the
+    # check's report folds them into the hole's statement-gap (gaps.one_end): the books at
+    # month end, filled since, are folded too, or the one cause was two rows resolved
+    from beanclear import config as config_mod
+    from beanclear.checks import reconcile
+    config = config_mod.load(merchant / "config.yaml")
+    later = data.Transaction({"filename": "x", "lineno": 1}, dt.date(2026, 3, 2), "*", None, "", frozenset(),
+                             frozenset(), [])
+    hole = Finding("statement-gap", dt.date(2026, 2, 3), "shopify", "", Decimal(0), "",
+                   "no statement of shopify covers 2026-02-03 to 2026-02-09 (7 days); the deadlines that depend on "
+                   "those days wait")
+    held = Finding("statement-gap", dt.date(2026, 2, 3), "shopify", "", Decimal(0), "",
+                   "no statement of shopify covers 2026-02-03 to 2026-02-09; 1 payment(s) (12.00 CNY) name orders no "
+                   "export of shopify holds: their orders may be in the export of those days", ("4200009999",))
+    monkeypatch.setattr(reconcile, "find", lambda entries, config, *a, **k: [hole, held])
+    rows = period.finding_rows([later], config, [], dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert [(r.status, r.code, r.refs) for r in rows] == [("resolved", "statement-gap",
+                                                          ("shopify 2026-02-03", "4200009999"))]
+    assert rows[0].message.endswith("wait; and 1 payment(s) (12.00 CNY) name orders no export of shopify holds: "
+                                    "their orders may be in the export of those days")
+
+
 def test_a_duplicate_charge_the_channel_refunded_is_no_refund_and_was_not_resolved_by_a_payouts_match(tmp_path):
     # Order #1110 charged twice in July and paid out with payout po_A, whose bank line was
     # matched to it; Stripe gave the second charge back on 08-04. August listed it as a

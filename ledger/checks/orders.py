@@ -24,7 +24,8 @@ A payment is only "without order" where the shop's exports cover its date: from
 first export) to the day before the last (an export may end mid-day), and not in a hole
 between two exports, from the day before it to `order_days` after it (`covered`).
 Outside that the order may simply not be imported yet, and nothing is said (a hole's
-statement-gap says its days). The finding names the days the shop's exports cover
+statement-gap says its days, and how many payments and how much it holds back:
+`held_in_holes`). The finding names the days the shop's exports cover
 (their coverage records; the span without them). A payment that names no shop's order,
 on a channel that pays several, asks the shops whose exports have begun by its date: a
 shop whose first export comes later was not in the books yet (`unrouted`).
@@ -55,7 +56,7 @@ from beanclear.checks.clearing import order_key
 from beanclear.checks.findings import Finding, at_entry, limit
 from beanclear.checks.items import REF_KEYS, WRITE_OFF, Item, _money, refs
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
-from beanclear.statements.gaps import SHOP_WAITS, fetch_command, hole_head, shop_starts
+from beanclear.statements.gaps import SHOP_WAITS, _summed, fetch_command, hole_head, shop_starts
 from beanclear.checks.fx import References, customer_amount, unpaired
 from beanclear.config.model import WALLET_TYPES
 from beanclear.importers.order_refs import (BANK, CASH, GIFT_CARD, NOT_STATED, PAYMENT_FAILED, PAYMENT_METHOD,
@@ -267,10 +268,38 @@ def covered(shop, span, holes, day: dt.date) -> bool:
     its first and last) to the day before its last, but not in a hole between two of
     its exports (Coverage.holes), from the day before it (an export may end mid-day) to
     `order_days` after it (an order of the hole paid late): the order may be in the
-    export not imported, which the hole's statement-gap says (one cause, one finding)."""
-    if span is None or not span[0] + dt.timedelta(days=shop.order_days) <= day < span[1]:
-        return False
-    return not any(first - DAY <= day <= last + dt.timedelta(days=shop.order_days) for first, last in holes)
+    export not imported, which the hole's statement-gap says (one cause, one finding),
+    naming the payments it holds (holding)."""
+    return _spanned(shop, span, day) and holding(shop, span, holes, day) is None
+
+
+def _spanned(shop, span, day: dt.date) -> bool:
+    return span is not None and span[0] + dt.timedelta(days=shop.order_days) <= day < span[1]
+
+
+def holding(shop, span, holes, day: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The hole between two of the shop's exports that holds back a payment of `day`
+    naming an order none of its exports holds (covered), else None."""
+    if not _spanned(shop, span, day):
+        return None
+    return next(((first, last) for first, last in holes
+                 if first - DAY <= day <= last + dt.timedelta(days=shop.order_days)), None)
+
+
+def held_in_holes(held: dict[tuple, list[Item]]) -> list[Finding]:
+    """What a hole in a shop's exports holds back (`held`: (shop, first, last) -> the
+    payments naming orders no export holds, paid in it, the day before it or within
+    `order_days` after it): how many and how much, said in the hole's own statement-gap
+    (gaps.one_end), their ids among its refs. The accountant sees what the missing
+    export holds: until it is imported none of them is judged (covered)."""
+    out = []
+    for (name, first, last), paid in sorted(held.items()):
+        paid = sorted(paid, key=lambda i: i.order)
+        out.append(Finding("statement-gap", first, name, "", ZERO, "",
+                           f"{hole_head(name, first, last)}; {len(paid)} payment(s) ({_summed(paid)}) name orders "
+                           f"no export of {name} holds: their orders may be in the export of those days",
+                           tuple(dict.fromkeys(r for i in paid for r in refs([i.entry])[:1]))))
+    return out
 
 
 def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict[str, str],
@@ -517,6 +546,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
     channel_of.update({s.accounts.gift_cards: "gift card" for s in config.shops.values() if s.accounts.gift_cards})
     convert, cover, spans = prepared.convert, prepared.cover, prepared.spans
     out = []
+    in_holes: dict[tuple, list[Item]] = defaultdict(list)   # (shop, first, last) of a hole in its exports -> payments
     for account, others in prepared.groups.items():
         shop = prepared.shops[account]
         span = spans[shop.name]
@@ -530,6 +560,11 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
         shop_found, unexported, reach_of = [], [], {}   # reach_of: id -> the day the channels' statements reach
         held_by: dict[tuple, list[Finding]] = defaultdict(list)   # (channel, first, last) of a hole -> its deadlines
         for key, group in others.items():
+            # a payment naming an order the shop's export of a hole may hold: that hole's (covered)
+            hole = holding(shop, span, shop_holes, group.payments[0].date) \
+                if group.payments and not group.orders else None
+            if hole is not None:
+                in_holes[(shop.name, *hole)] += group.payments
             names = answering(group, shop, config, channel_of)
             to = horizon(shop, config, cover, as_of, names)
             judged_from = first_judged(shop, config, cover, names) if to is not None else None
@@ -605,7 +640,9 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                                f"the exports of {shop.name} end {shop_end}; the statements of the channels that pay "
                                f"it go to {reach}: {len(unexported)} refund(s) the channels made since wait for "
                                f"its next export", tuple(dict.fromkeys(r for f in unexported for r in f.refs[:1]))))
-    return out + never_exported(config, cover, prepared, out) + unrouted(prepared.order_ids, config, spans, cover, out)
+    out += never_exported(config, cover, prepared, out) + unrouted(prepared.order_ids, config, spans, cover, out,
+                                                                    in_holes)
+    return out + held_in_holes(in_holes)
 
 
 def never_exported(config, cover, prepared: Prepared, found: list[Finding]) -> list[Finding]:
@@ -624,7 +661,8 @@ def never_exported(config, cover, prepared: Prepared, found: list[Finding]) -> l
     return out
 
 
-def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding] = ()) -> list[Finding]:
+def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding] = (),
+             in_holes: dict[tuple, list[Item]] | None = None) -> list[Finding]:
     """`payment-without-order` for a payment that names an order no shop holds, on a
     channel that pays several shops: none took it (importers/base.py `route`), so it
     stayed a sale of the channel. Judged where the exports of every such shop cover its
@@ -636,7 +674,9 @@ def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding]
     it), the payment is not judged.
     Past the end of a shop's exports, the order may be in its next one: the payments
     are one statement-gap of the shops whose exports ended before them (unless `found`
-    says that gap already), not a finding each, nor silence."""
+    says that gap already), not a finding each, nor silence. One that a hole in a shop's
+    exports holds back, where the others' cover its day, is that hole's: added to
+    `in_holes` ((shop, first, last) -> payments, held_in_holes), of the first such shop."""
     channels = [ch for ch in config.channels.values()
                 if not ch.shop and ch.type not in WALLET_TYPES and len(payment_shops(config, ch)) > 1]
     sales = ChannelSales(config, channels)   # whose sale it is, where channels and shops share a sales account
@@ -670,7 +710,14 @@ def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding]
                                    tuple(dict.fromkeys((*refs([entry]), order))), **at_entry(entry)))
             else:
                 ended = tuple(s.name for s in shops if spans.get(s.name) and spans[s.name][1] < entry.date)
-                if ended:
+                holds = {s.name: holding(s, spans.get(s.name), holes[s.name], entry.date) for s in asked}
+                held = [(name, hole) for name, hole in holds.items() if hole is not None]
+                if held and in_holes is not None and all(
+                        hole is not None or covered(s, spans.get(s.name), holes[s.name], entry.date)
+                        for s, hole in zip(asked, holds.values())):
+                    name, hole = held[0]
+                    in_holes[(name, *hole)].append(Item(entry, p.units.number, p.units.currency))
+                elif ended:
                     waiting[ch.name].append((entry, -p.units.number, p.units.currency, ended))
             break
     said = {f.source for f in found if f.code == "statement-gap"}

@@ -56,7 +56,7 @@ from beanclear.checks.items import refs as statement_ids
 from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
 from beanclear.clock import today
 from beanclear.periods import closing, past
-from beanclear.statements import coverage
+from beanclear.statements import coverage, gaps
 
 ZERO = Decimal(0)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -658,8 +658,13 @@ def _rolled(figures) -> Decimal:
             - g("settled", ZERO))
 
 
-def _key(f) -> tuple:
-    return (f.code, f.source, f.refs) if f.refs else (f.code, f.source, f.account, f.date)
+def _key(f, written: frozenset = frozenset()) -> tuple:
+    """A finding as the same one on other books: its code, source and refs, in any order
+    and but for the ids `written` by own entries that close items by hand (a finding of
+    their order names them once they are in the books: the same finding, open)."""
+    if not f.refs:
+        return (f.code, f.source, f.account, f.date)
+    return (f.code, f.source, frozenset(f.refs) - written or frozenset(f.refs))
 
 
 def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=None) -> list[FindingRow]:
@@ -667,7 +672,9 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
     those the checks found on the books as they stood at month end (or at a later month
     end, for one whose deadline fell after it: _late_at_later_ends), gone since. Those
     books hold the bank lines a booking or a match explained as the import left them
-    (resolve/imported.py): the edit in place leaves no trace at any date otherwise."""
+    (resolve/imported.py): the edit in place leaves no trace at any date otherwise; and
+    they are without a person's own entries that close an item by its link, which leave
+    none either (an own entry of the month closing its refund-unsynced: "booked by hand")."""
     from beanclear.resolve.imported import as_imported
     reasons = {}
     for ack in acks.acks_in(entries)[0]:
@@ -689,29 +696,34 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
     later = [e for e in entries if getattr(e, "date", end) > end]
     imported, resolutions = as_imported(entries, config)
     if later or any(r.date <= end for r in resolutions):
-        # the books moved on, or lines were explained in place: what stood at month end
-        # and is gone is resolved, by the booking or match that names it where one does
-        now = {_key(f) for f in findings}
+        # the books moved on, or lines were explained in place or items closed by hand:
+        # what stood at month end and is gone is resolved, by the booking, match or own
+        # entry that names it where one does
+        written = frozenset().union(*(r.written for r in resolutions))
+        now = {_key(f, written) for f in findings}
         # what a statement-gap now takes in is not resolved: it waits in the gap, which is
         # listed (a blind helper's credit the missing fund bill held back read "resolved")
         held = {r for f in findings if f.code == "statement-gap" for r in f.refs}
-        # judged as they stood then: a follow-up due on the month's last day was not overdue
-        then = reconcile.find(as_at(imported, end), config, today=min(end, today())) + \
-            _late_at_later_ends(imported, config, end, later)
+        # judged as they stood then: a follow-up due on the month's last day was not overdue;
+        # and each cause once, as the books' report folds them (what a hole in a statement
+        # holds back, said in the hole's statement-gap: one row, not one and its parts)
+        then = gaps.one_end(reconcile.find(as_at(imported, end), config, today=min(end, today())) +
+                            _late_at_later_ends(imported, config, end, later), config)
         unexplained = None   # the findings of the books now, but for the lines a person explained
         listed = set()
         for f in then:
-            if f.date and start <= f.date <= end and f.code != "stale-ack" and _key(f) not in now \
-                    and _key(f) not in listed and not (f.refs and held.issuperset(f.refs[:1])):
-                listed.add(_key(f))
+            key = _key(f, written)
+            if f.date and start <= f.date <= end and f.code != "stale-ack" and key not in now \
+                    and key not in listed and not (f.refs and held.issuperset(f.refs[:1])):
+                listed.add(key)
                 how = next((r.how for r in resolutions if r.settles(f)), None)
                 if how is not None:
                     # a match naming one of its refs settled it only if the books without the
                     # matches still hold it: a duplicate charge refunded in August was not
                     # resolved by July's bank line matched to the payout that took it
                     if unexplained is None:
-                        unexplained = {_key(g) for g in reconcile.find(imported, config)}
-                    how = how if _key(f) in unexplained else None
+                        unexplained = {_key(g, written) for g in reconcile.find(imported, config)}
+                    how = how if key in unexplained else None
                 out.append(_row(f, "resolved", how or "resolved by the books after the month's end"))
     out += written_off_rows(entries, config, start, end, load)
     order = {"open": 0, "following up": 1, "acknowledged": 2, "resolved": 3}

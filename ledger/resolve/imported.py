@@ -18,6 +18,15 @@ such lines back as the import left them, to judge the month's end on:
 Only a line a bank's import wrote (in its folder of the books, not an opening balance)
 and left unexplained is put back: a line a rule booked and a person booked elsewhere was
 never a finding.
+
+A person closes an item by hand with an entry of their own (cut_over.is_own: no `id:`,
+no `write-off:`) that carries the item's link (README "Closing by hand": the cash an
+order was paid in, a refund the shop's system never recorded, a withdrawal that never
+came written to a loss): the checks group the item's postings by that link, so its
+finding is gone at every date from the entry's on, and the month of the finding never
+listed it, open or resolved. Such an entry is left out here, and is the resolution of
+what its links name ("booked by hand at books/mine.beancount:12"). An own entry without
+an item's link (petty cash, rent from the till) joins no item's group and stays.
 """
 
 from __future__ import annotations
@@ -27,12 +36,14 @@ from pathlib import Path
 
 from beancount.core import data
 
+from beanclear.checks.findings import relative
 from beanclear.checks.items import refs
 from beanclear.importers.banking import TRANSFER_WITH, booked_as
 from beanclear.matching.core import restated_posting
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_TEXT, as_bank_line, import_account, statement_text,
                                        statement_title)
 from beanclear.resolve.linking import MATCH_LINKS
+from beanclear.statements.cut_over import is_own
 
 
 
@@ -44,6 +55,9 @@ class Resolution:
     date: object
     how: str
     names: frozenset
+    # the ids an own entry closing items by hand writes itself (`order-id:`...): a finding
+    # of its items names them once it is in the books, not before (reports/period.py _key)
+    written: frozenset = frozenset()
 
     def settles(self, finding) -> bool:
         return not self.names.isdisjoint(finding.refs)
@@ -51,7 +65,8 @@ class Resolution:
 
 def as_imported(entries, config) -> tuple[list, list[Resolution]]:
     """The entries with every bank line a person explained put back as the import
-    booked it (the module's docstring), and how each was explained."""
+    booked it, and without a person's own entries that close an item (the module's
+    docstring), and how each was explained."""
     from beanclear.resolve.writeoff import META
     banks = {b.account: name for name, b in config.banks.items()}
     folders: dict[str, str] = {}
@@ -60,6 +75,9 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
     written = {link for e in entries if isinstance(e, data.Transaction) and META in e.meta for link in e.links}
     out, resolutions = [], []
     for entry in entries:
+        if is_own(entry) and any(link.startswith(MATCH_LINKS) for link in entry.links):
+            resolutions.append(_by_hand(entry, config))
+            continue
         line = as_bank_line(entry, banks) if type(entry) is data.Transaction and "id" in entry.meta else None
         if line is None or _folder(entry, config.books, folders) != banks[line.bank_account]:
             out.append(entry)
@@ -88,6 +106,14 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
     return out, _naming_items(resolutions, entries)
 
 
+def _by_hand(entry, config) -> Resolution:
+    """An own entry closing the items its links name, as a resolution of their findings."""
+    links = {link for link in entry.links if link.startswith(MATCH_LINKS)}
+    where = f"{relative(str(entry.meta.get('filename') or ''), config.root)}:{entry.meta.get('lineno')}"
+    names = set(refs([entry])) | links | {link.split("-", 1)[1] for link in links}
+    return Resolution(entry.date, f"booked by hand at {where}", frozenset(names), frozenset(refs([entry])))
+
+
 def _naming_items(resolutions: list[Resolution], entries) -> list[Resolution]:
     """The resolutions, each also named by the statement ids of the items its links tie
     the line to: an order's finding names it as the shop wrote it (`#1041`, its order-id),
@@ -101,7 +127,8 @@ def _naming_items(resolutions: list[Resolution], entries) -> list[Resolution]:
         if type(entry) is data.Transaction and not links.isdisjoint(entry.links):
             for link in links & entry.links:
                 ids[link].update(refs([entry]))
-    return [Resolution(r.date, r.how, r.names.union(*(ids[n] for n in r.names if n in ids))) for r in resolutions]
+    return [Resolution(r.date, r.how, r.names.union(*(ids[n] for n in r.names if n in ids)), r.written)
+            for r in resolutions]
 
 
 def _folder(entry, root: Path, seen: dict[str, str]) -> str:

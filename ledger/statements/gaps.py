@@ -385,10 +385,12 @@ def _folded(found: list[Finding], into: dict[int, list[Finding]]) -> list[Findin
 def _into_holes(found: list[Finding], config) -> list[Finding]:
     """One cause, one finding: the order deadlines a hole in a channel's statements holds
     (a shop's `no statement of paypal covers …; 1 billing order deadline(s) wait for
-    them`, checks/orders.py) are said in the hole's own statement-gap, their refs among
+    them`, checks/orders.py), and the payments a hole in a shop's exports holds (`no
+    statement of teashop covers …; 2 payment(s) (32.50 CNY) name orders …`,
+    orders.held_in_holes), are said in the hole's own statement-gap, their refs among
     its refs."""
     holes = {f.message.split(" (", 1)[0]: f for f in found if f.code == "statement-gap"
-             and f.source in config.channels and f.message.startswith(f"no statement of {f.source} covers ")}
+             and f.source in config.sources and f.message.startswith(f"no statement of {f.source} covers ")}
     return _shops_into(found, holes, config)
 
 
