@@ -161,7 +161,7 @@ class Importer(ShopImporter):
         booked at its Total, the unpaid part would be the channels' missing money."""
         text = get(first, "Outstanding Balance")
         owed = parse_amount(text, path, first.line, "Outstanding Balance") if text else None
-        if status == "partially_paid" and not owed:
+        if status == "partially_paid" and not (owed and owed > 0):
             said = ("the export has no Outstanding Balance column" if col["Outstanding Balance"] is None else
                     f"its Outstanding Balance is {text or 'empty'}")
             raise StatementError(path, first.line, f"order {name} is partially_paid and {said}: how much of its "

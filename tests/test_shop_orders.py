@@ -165,6 +165,9 @@ def test_shopify_order_paid_in_part_is_a_sale_of_its_total_the_rest_owed_by_the_
     (OWING_HEADER, "#3201,2025-02-01 10:00:00 -0500,100.00,USD,partially_paid,0.00,,Teapot",
      "x.csv:2: order #3201 is partially_paid and its Outstanding Balance is empty: how much of its Total 100.00 "
      "was paid is not said"),
+    (OWING_HEADER, "#3201,2025-02-01 10:00:00 -0500,100.00,USD,partially_paid,0.00,-5.00,Teapot",
+     "x.csv:2: order #3201 is partially_paid and its Outstanding Balance is -5.00: how much of its Total 100.00 "
+     "was paid is not said"),
     (OWING_HEADER, "#3201,2025-02-01 10:00:00 -0500,100.00,USD,partially_paid,0.00,120.00,Teapot",
      "x.csv:2: order #3201: Outstanding Balance 120.00 is more than its Total 100.00"),
     (OWING_HEADER, "#3201,2025-02-01 10:00:00 -0500,100.00,USD,partially_paid,0.00,abc,Teapot",
