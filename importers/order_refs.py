@@ -13,6 +13,10 @@ from beanclear.config.model import WALLET_TYPES
 
 # A shop order's metadata where a refund of part of it states no amount (importers/shop.py).
 REFUND_AMOUNT, NOT_STATED = "refund-amount", "not stated"
+# A shop order's metadata where its export says part of it is still owed by the customer
+# (Shopify's Outstanding Balance of a partially_paid order: a deposit taken, the balance
+# due later), in the order's currency: no channel owes that part (ledger/checks/orders.py).
+OUTSTANDING = "outstanding"
 # A channel's entry that gives back what a refund took (the customer's bank refused it:
 # Stripe's `refund_failure`), or takes back what a payment brought (it failed after it was
 # booked: `charge_failure`, an ACH or SEPA debit), names the refund or payment it undoes.

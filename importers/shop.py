@@ -44,7 +44,7 @@ from typing import Iterable, Iterator, NamedTuple
 
 from beanclear.books.idset import Ids
 from beanclear.importers.base import Extraction, StatementImporter, order_link, posting, transaction
-from beanclear.importers.order_refs import NOT_STATED, REFUND_AMOUNT   # the order's metadata where PARTLY has no amount
+from beanclear.importers.order_refs import NOT_STATED, OUTSTANDING, REFUND_AMOUNT   # the order's metadata (PARTLY: no amount)
 from beanclear.importers.toolkit import (Row, StatementError, Table, clean, currency_places, has_header,
                                          parse_amount, whole_id)
 from beanclear.importers.toolkit.text import errors_read_whole
@@ -88,6 +88,7 @@ class Snapshot(NamedTuple):
     narration: str
     paid_at: str
     refund_amount: str = ""   # REFUND_AMOUNT, NOT_STATED where it says refunded without an amount
+    outstanding: str = ""     # OUTSTANDING, where it says part of the order is still owed
 
 
 def status_key(text: str) -> str:
@@ -314,7 +315,7 @@ class ShopImporter(StatementImporter):
         if out.orders is None:
             out.orders = Ids()
         out.orders.add(order.order_id, Snapshot(amount, currency, narration, order.paid_at,
-                                                meta.get(REFUND_AMOUNT, "")))
+                                                meta.get(REFUND_AMOUNT, ""), meta.get(OUTSTANDING, "")))
         # Paid all by gift card: the cards the shop sold before pay it, not a channel; its
         # refund goes back onto them (README "Shops and their orders")
         by_gift_card = order.by_gift_card and acc.gift_cards

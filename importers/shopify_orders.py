@@ -28,7 +28,14 @@ A payment processed the next morning in Shanghai is within `order_days` anyway.
 payment) and authorized (not captured) orders, and orders cancelled before payment,
 are skipped with their reason; a later export that says paid books them. `Refunded Amount`
 decides how much came back (the samples say `paid` with a refund: the amount wins);
-where it is absent or zero, a `refunded` order is refunded in full. `Payment Method`
+where it is absent or zero, a `refunded` order is refunded in full, and a
+`partially_refunded` one by an amount the export does not state (`refund-amount: "not
+stated"`, shop.py: the channels' refunds say it). `Outstanding Balance` is what the
+customer still owes of the order, no channel (a `partially_paid` order's balance, due
+later): the order is still a sale of its Total, and says `outstanding: "60.00"`, so that
+the orders check asks the channels for the rest only. A `partially_paid` order whose
+export does not state it is refused at its line: booked at its Total, the unpaid part
+would be the channels' missing money. `Payment Method`
 says who collects the money: an order paid all by the shop's gift cards (`gift_card`) is
 paid, its receivable cleared against the gift cards (`accounts.gift_cards`, a liability)
 and its refund put back on them; one paid by a gift card and a channel, or by a manual
@@ -44,9 +51,9 @@ saying so.
 from __future__ import annotations
 
 from beanclear.importers.base import Extraction
-from beanclear.importers.order_refs import GIFT_CARD, MANUAL, PAYMENT_METHOD, gateway_kind, gateways
+from beanclear.importers.order_refs import GIFT_CARD, MANUAL, OUTSTANDING, PAYMENT_METHOD, gateway_kind, gateways
 from beanclear.importers.shop import AWAITING, BOOK, REFUNDED, Order, ShopImporter, meaning, refund_of
-from beanclear.importers.toolkit import (StatementError, clean, currency_code, has_header, parse_amount,
+from beanclear.importers.toolkit import (StatementError, clean, currency_code, has_header, in_places, parse_amount,
                                          parse_instant, read_statement, sniff)
 
 # pending (a manual payment: bank deposit, cash on delivery) and authorized (the card
@@ -97,7 +104,7 @@ class Importer(ShopImporter):
         t, path = st.table, st.table.path
         col = {name: t.index(name, required=False) for name in (
             "Name", "Created at", "Total", "Currency", "Financial Status", "Refunded Amount", "Cancelled at",
-            "Lineitem name", "Paid at", "Payment Method")}
+            "Lineitem name", "Paid at", "Payment Method", "Outstanding Balance")}
 
         def get(row, name: str) -> str:
             at = col[name]
@@ -130,6 +137,9 @@ class Importer(ShopImporter):
                 continue
             total = parse_amount(get(first, "Total"), path, first.line, "Total")
             refunded = refund_of(action, total, get(first, "Refunded Amount"), path, first.line, "Refunded Amount")
+            if status == "partially_refunded" and not refunded:   # refunded in part, the amount not stated
+                refunded = None
+            owed = self.outstanding(get, col, first, name, status, total, path)
             items = [get(r, "Lineitem name") for r in rows if get(r, "Lineitem name")]
             title = ", ".join(items[:3]) + (f" +{len(items) - 3} more" if len(items) > 3 else "")
             currency = currency_code(get(first, "Currency"), path, first.line, "Currency") \
@@ -137,7 +147,28 @@ class Importer(ShopImporter):
             when = parse_instant(get(first, "Created at"), path, first.line, "column Created at")
             method = get(first, "Payment Method")
             kinds = {gateway_kind(g) for g in gateways(method)}
-            self.book(out, path, Order(first.line, when, name, total, currency, title, refunded,
-                                       {PAYMENT_METHOD: method} if kinds & {GIFT_CARD, *MANUAL} else {},
+            meta = {PAYMENT_METHOD: method} if kinds & {GIFT_CARD, *MANUAL} else {}
+            if owed > 0:
+                meta[OUTSTANDING] = f"{in_places(owed, currency)}"
+            self.book(out, path, Order(first.line, when, name, total, currency, title, refunded, meta,
                                        paid_at=paid_at(get(first, "Paid at")), by_gift_card=kinds == {GIFT_CARD}))
         return out
+
+    @staticmethod
+    def outstanding(get, col, first, name: str, status: str, total, path: str):
+        """What of the order the export says the customer still owes (`Outstanding Balance`):
+        none where it says none. A partially_paid order that does not say it is refused:
+        booked at its Total, the unpaid part would be the channels' missing money."""
+        text = get(first, "Outstanding Balance")
+        owed = parse_amount(text, path, first.line, "Outstanding Balance") if text else None
+        if status == "partially_paid" and not (owed and owed > 0):
+            said = ("the export has no Outstanding Balance column" if col["Outstanding Balance"] is None else
+                    f"its Outstanding Balance is {text or 'empty'}")
+            raise StatementError(path, first.line, f"order {name} is partially_paid and {said}: how much of its "
+                                 f"Total {total} was paid is not said"
+                                 + ("; export the orders again with every column (Orders → Export)"
+                                    if col["Outstanding Balance"] is None else ""))
+        if owed is not None and owed > total:
+            raise StatementError(path, first.line, f"order {name}: Outstanding Balance {text} is more than its "
+                                 f"Total {total}")
+        return owed or 0

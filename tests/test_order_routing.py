@@ -702,3 +702,49 @@ def test_a_hole_that_holds_no_payment_says_only_its_days(tmp_path, shops):
     gap, _ = _hole_finding(tmp_path, shops)
     assert "payment" not in gap["message"] and gap["refs"] == ["teashop 2026-03-03"]
 
+
+# -- a refund naming an order no shop holds (round 11) ---------------------------------------
+
+NO_RATE = "checks:\n  refund-rate: {severity: off}\n"   # one refund in a handful of sales
+REFUND_9999 = {"day": "06", "trade_id": "4200009999", "order_id": "9999", "amount": "0", "status": "REFUND",
+               "refund_id": "5030009999", "refund": "12.00"}
+
+
+@pytest.mark.parametrize("config", ["one", "two"])
+def test_a_refund_naming_an_order_no_shop_holds_is_payment_without_order(tmp_path, config):
+    # A refund of an order no export holds, its payment not in the books, said nothing, with
+    # one shop or several; a payment naming such an order is payment-without-order: so is it.
+    one = config == "one"
+    folder = merchant(tmp_path, (ONE_SHOP if one else TWO_SHOPS) + NO_RATE, web=not one,
+                      payments=(PAYMENTS[:2] + PAYMENTS[3:4] if one else PAYMENTS) + [REFUND_9999])
+    imported(folder, "orders", "payments")
+    [found] = json.loads(beanclear(folder, "check", "--format", "json").output)["findings"]
+    assert (found["code"], found["date"], found["amount"]) == ("payment-without-order", "2026-03-06", "12.00")
+    assert found["refs"][0] == "5030009999" and "9999" in found["refs"]
+    assert found["message"].startswith("refund of 12.00 CNY (wechat 5030009999) names order 9999, which the ")
+
+
+@pytest.mark.parametrize("config", ["one", "two"])
+def test_a_payment_and_its_refund_naming_an_order_no_shop_holds_are_one_finding(tmp_path, config):
+    one = config == "one"
+    folder = merchant(tmp_path, (ONE_SHOP if one else TWO_SHOPS) + NO_RATE, web=not one,
+                      payments=(PAYMENTS[:2] + PAYMENTS[3:4] if one else PAYMENTS)
+                      + [("05", "4200009999", "9999", "12.00"), REFUND_9999])
+    imported(folder, "orders", "payments")
+    [found] = json.loads(beanclear(folder, "check", "--format", "json").output)["findings"]
+    assert (found["code"], found["date"], found["amount"]) == ("payment-without-order", "2026-03-05", "12.00")
+    assert found["refs"][0] == "4200009999" and "5030009999" in found["refs"]
+    assert found["message"].startswith("payment of 12.00 CNY (wechat 4200009999), refunded 12.00 CNY (wechat "
+                                       "5030009999), names order 9999")
+
+
+@pytest.mark.parametrize("config", ["one", "two"])
+def test_a_refund_of_a_known_order_the_export_refunded_too_is_no_finding(tmp_path, config):
+    one = config == "one"
+    refund = {**REFUND_9999, "trade_id": "4200001002", "order_id": "1002", "refund_id": "5030001002",
+              "refund": "50.00"}
+    folder = merchant(tmp_path, (ONE_SHOP if one else TWO_SHOPS) + NO_RATE, web=not one,
+                      payments=(PAYMENTS[:2] + PAYMENTS[3:4] if one else PAYMENTS) + [refund])
+    shop_export(folder / "orders", [TEA_ORDERS[0], ("1002", "02", "50.00", "50.00", "refunded"), TEA_ORDERS[2]])
+    imported(folder, "orders", "payments")
+    assert findings(folder) == []

@@ -206,6 +206,40 @@ def test_payment_without_order_is_a_warning_not_a_bean_check_error(ledger):
                   every_severity=False) == []
 
 
+
+def test_a_refund_naming_an_order_the_shop_never_exported(ledger):
+    # round 11: a Stripe refund of an order no export holds, its charge not in the books, said
+    # nothing; judged by the payments' rule (the exports cover its day)
+    [found] = ledger(order("1001"), payment("1001", "4200-1001"),
+                     channel_refund("1999", "5030-1999", "4200-1999", "06", "25.00"))
+    assert summary([found]) == [("payment-without-order", Decimal("25.00"), ("5030-1999", "1999", "4200-1999"))]
+    assert found.severity == "warning" and found.date == dt.date(2026, 3, 6)
+    assert found.message.startswith("refund of 25.00 CNY (wechat 5030-1999) names order 1999, which the shopify "
+                                    "exports (2026-03-01 to 2026-03-10) do not hold")
+
+
+def test_a_payment_and_its_refund_of_an_order_the_shop_never_exported_are_one_finding(ledger):
+    # one cause (an order the exports do not hold), one finding, dated by the payment
+    [found] = ledger(order("1001"), payment("1001", "4200-1001"), payment("1999", "4200-1999", "06", "88.00"),
+                     channel_refund("1999", "5030-1999", "4200-1999", "07", "88.00"))
+    assert summary([found]) == [("payment-without-order", Decimal("88.00"), ("4200-1999", "1999", "5030-1999"))]
+    assert found.date == dt.date(2026, 3, 6)
+    assert found.message.startswith("payment of 88.00 CNY (wechat 4200-1999), refunded 88.00 CNY (wechat "
+                                    "5030-1999), names order 1999, which the shopify exports")
+
+
+def test_a_refund_outside_the_exports_span_or_of_a_known_order_is_not_payment_without_order(ledger):
+    # 03-02: its order may predate the first export; 03-10: the last export day; and the
+    # refund of a known order the export refunded too is synced
+    for day in ("02", "10"):
+        assert ledger(order("1001"), payment("1001", "4200-1001"),
+                      channel_refund("1999", "5030-1999", "4200-1999", day, "25.00")) == []
+    assert ledger(order("1001"), payment("1001", "4200-1001"), shop_refund("1001"),
+                  channel_refund("1001", "5030-1001", "4200-1001", "06")) == []
+    # and a payment before the span with its refund inside it: the order predates the exports
+    assert ledger(order("1001"), payment("1001", "4200-1001"), payment("1998", "4200-1998", "02", "25.00"),
+                  channel_refund("1998", "5030-1998", "4200-1998", "06", "25.00")) == []
+
 # -- amount-mismatch -----------------------------------------------------------------------
 
 def test_amount_mismatch(ledger):
@@ -219,6 +253,41 @@ def test_split_payment_that_adds_up_is_no_mismatch(ledger):
     assert ledger(order("1003"), payment("1003", "4200-1003a", amount="60.00"),
                   payment("1003", "4200-1003b", amount="40.00")) == []
 
+
+
+def owing(name, day="01", amount="100.00", outstanding="60.00"):
+    """An order whose export says part of it is still owed by the customer (Shopify's
+    Outstanding Balance of a partially_paid order: importers/shopify_orders.py)."""
+    return order(name, day, amount).replace(f'  order-id: "#{name}"\n',
+                                            f'  order-id: "#{name}"\n  outstanding: "{outstanding}"\n')
+
+
+def test_an_order_paid_in_part_as_its_export_says_is_no_mismatch(ledger):
+    # round 11: a Shopify partially_paid order of 100.00, 40.00 paid through the channel, 60.00
+    # outstanding (the customer's to pay): the channel paid what it owed, no amount-mismatch
+    assert ledger(owing("1007"), payment("1007", "4200-1007", amount="40.00")) == []
+    # the customer pays the balance through the channel later: paid in full
+    assert ledger(owing("1007"), payment("1007", "4200-1007", amount="40.00"),
+                  payment("1007", "4200-1007b", "05", "60.00")) == []
+    assert ledger(owing("1007"), payment("1007", "4200-1007", amount="100.00")) == []
+
+
+def test_an_order_paid_in_part_is_measured_against_what_its_export_says_was_paid(ledger):
+    [found] = ledger(owing("1007"), payment("1007", "4200-1007", amount="30.00"))
+    assert summary([found]) == [("amount-mismatch", Decimal("10.00"), ("#1007", "4200-1007", "1007"))]
+    assert (found.expected, found.actual) == (Decimal("40.00"), Decimal("30.00"))
+    assert found.message == ("order #1007 of 100.00 CNY (60.00 CNY of it outstanding, the customer's to pay, as "
+                             "the shop's export says) was paid 30.00 CNY (wechat 4200-1007)")
+    [found] = ledger(owing("1007"), payment("1007", "4200-1007", amount="110.00"))
+    assert (found.code, found.amount, found.expected) == ("amount-mismatch", Decimal("10.00"), Decimal("100.00"))
+
+
+def test_an_order_paid_in_part_that_nobody_paid_is_unpaid_by_the_part_the_channels_owe(ledger):
+    [found] = ledger(owing("1007"))
+    assert summary([found]) == [("order-unpaid", Decimal("40.00"), ("#1007",))]
+    assert found.message == ("order #1007 of 100.00 CNY on 2026-03-01 has no payment 9 days later (expected "
+                             "within 3); 60.00 CNY of it is outstanding, the customer's to pay, as the shop's "
+                             "export says")
 
 # -- duplicate-charge ----------------------------------------------------------------------
 
@@ -635,7 +704,8 @@ shops:
     config = config_mod.load(path)
     found = [(f.code, f.source, f.refs[0]) for f in reconcile.find(entries, config)
              if f.code not in ("order-unpaid", "refund-unsynced")]   # the shop refunded what wechat did not
-    assert found == [("payment-without-order", "wechat", "4200-7777")]
+    # (and the refund of 1001, which no export holds: the orders are 101 to 108, round 11)
+    assert found == [("payment-without-order", "wechat", "4200-7777"), ("payment-without-order", "shopify", "5030-1001")]
     series = refunds.daily(entries, config)
     assert sorted(series) == [("alipay", "CNY"), ("wechat", "CNY")]
     assert (sum(series[("wechat", "CNY")].sales.values()), sum(series[("wechat", "CNY")].refunds.values()),

@@ -267,3 +267,79 @@ def test_a_refund_state_an_entry_a_person_changed_cannot_take_is_said(tmp_path):
     assert ("order 260301-111111111111111: refunded since the books took it, the amount not stated: left as the "
             "books hold it (its lines are not as beanclear wrote them, or its month is closed); add refund-amount: "
             '"not stated" to its entry, or book the shop\'s refund by hand') in said, said
+
+
+# A Shopify order paid in part (round 11): a deposit of 40.00 on 02-11, the export that evening
+# partially_paid with 60.00 outstanding; the balance paid on 02-14, the next export says paid.
+# The balance only goes down as the customer pays it: whichever export came first, the entry
+# says what is still owed, and the balance's payment is no duplicate or mismatch.
+OWING_HEADER = HEADER + ["Outstanding Balance"]
+
+
+def owing_export(path, status, paid_at, outstanding):
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(OWING_HEADER)
+        for name, day in CAPS:
+            w.writerow([name, "c@x.example", "paid", f"2026-02-{day} 10:01:00 -0500", "USD", "40.00", "0.00", "0.00",
+                        "40.00", f"2026-02-{day} 10:00:00 -0500", "1", "Cap", "40.00", "Shopify Payments", "0.00",
+                        "0.00"])
+        w.writerow(["#1030", "e@x.example", status, paid_at, "USD", "100.00", "0.00", "0.00", "100.00",
+                    "2026-02-11 16:00:00 -0500", "1", "Teapot", "100.00", "Shopify Payments", "0.00", outstanding])
+
+
+def owing_merchant(tmp_path, balance_paid=True):
+    folder = merchant(tmp_path)
+    for old in ("a", "b"):
+        for f in (folder / old).iterdir():
+            f.unlink()
+    owing_export(folder / "a" / "orders_export_a.csv", "partially_paid", "", "60.00")
+    owing_export(folder / "b" / "orders_export_b.csv", "paid", "2026-02-14 10:00:00 -0500", "0.00")
+    (folder / "channels" / "Download.CSV").unlink()
+    stripe = folder / "channels" / "balance_change_from_activity.itemized.csv"
+    rows = stripe.read_text(encoding="utf-8").splitlines()[:-1]   # not #1020's
+    rows.append('"txn_d1","2026-02-11 21:02:00","2026-02-11 21:02:00","usd","40.00","1.46","38.54","charge",'
+                '"ch_txn_d1","Order #1030 by E"')
+    if balance_paid:
+        rows.append('"txn_d2","2026-02-14 15:01:00","2026-02-14 15:01:00","usd","60.00","2.04","57.96","charge",'
+                    '"ch_txn_d2","Order #1030 by E"')
+    stripe.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+def order_1030(folder) -> str:
+    text = (folder / "books" / "shop" / "2026" / "2026-02.beancount").read_text(encoding="utf-8")
+    return re.search(r'\n(2026-02-11 \* "Order #1030[^\n]*\n(?:  [^\n]*\n)*)', text).group(1)
+
+
+@pytest.mark.parametrize("orders", [("a", "b"), ("b", "a"), (("a", "b"),), (("b", "a"),)])
+def test_an_order_paid_in_part_then_in_full_says_what_the_furthest_export_says_in_any_order(tmp_path, orders):
+    folder = owing_merchant(tmp_path / "run")
+    imported(folder, "channels")
+    said = [imported(folder, *((step,) if isinstance(step, str) else step)) for step in orders]
+    if orders == ("a", "b"):   # the balance's export says what it changed
+        assert ("order #1030 changed since the books took it, and this export is newer (less of it is outstanding, "
+                "and the books' says no Paid at): its entry now says what it does (its title, its Paid at); "
+                "outstanding: none (was 60.00)") in said[1], said[1]
+    assert order_1030(folder) == (
+        '2026-02-11 * "Order #1030 / Teapot" ^order-1030\n'
+        '  time: "16:00:00"\n'
+        '  id: "order:#1030"\n'
+        '  order-id: "#1030"\n'
+        '  paid-at: "2026-02-14 10:00:00 -0500"\n'
+        '  Assets:Receivable:Shop                      100.00 USD\n'
+        '  Income:Sales:Shop                          -100.00 USD\n')
+    assert findings(folder) == []
+    books = snapshot(folder / "books")
+    for again in ("a", "b"):
+        assert beanclear(folder, "import", "--force", str(folder / again)).exit_code == 0
+    assert snapshot(folder / "books") == books
+
+
+def test_an_order_paid_in_part_owes_the_channels_only_the_part_paid(tmp_path):
+    # the first export alone: the deposit paid what the channels owe, the rest is the customer's
+    folder = owing_merchant(tmp_path, balance_paid=False)
+    imported(folder, "channels")
+    imported(folder, "a")
+    assert '  outstanding: "60.00"\n' in order_1030(folder)
+    assert findings(folder) == []

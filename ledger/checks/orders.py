@@ -7,10 +7,15 @@ An order posts to the shop's receivable; the channel payment that names it clear
 
 - `order-unpaid`: an order with no payment `order_days` after it was placed (an
   order the shop refunded in full before anyone paid is not owed);
-- `payment-without-order`: a channel payment names an order the shop never exported;
+- `payment-without-order`: a channel payment names an order the shop never exported
+  (its refunds in the same finding: one cause), or a refund does whose payment is not in
+  the books;
 - `amount-mismatch`: the payments of an order differ from it, compared in the order's
   currency (InCurrency: what the customer paid, or the reference rate within the
-  fx-gap tolerance; a difference of currencies alone is no finding);
+  fx-gap tolerance; a difference of currencies alone is no finding). Where the export
+  says part of the order is still owed by the customer (`outstanding`, Shopify's
+  Outstanding Balance of a partially_paid order), the channels owe the rest: paid from
+  that to the whole order is no finding, and an order nobody paid is unpaid by that rest;
 - `duplicate-charge`: more than one payment for an order, together more than it;
 - `refund-unsynced`: the shop's refunds of an order and the channels' differ, both
   directions, `order_days` after the last of them. What the channels refund beyond
@@ -59,8 +64,9 @@ from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, _summed, fetch_command, hole_head, shop_starts
 from beanclear.checks.fx import References, customer_amount, unpaired
 from beanclear.config.model import WALLET_TYPES
-from beanclear.importers.order_refs import (BANK, CASH, GIFT_CARD, NOT_STATED, PAYMENT_FAILED, PAYMENT_METHOD,
-                                            REFUND_AMOUNT, REFUND_FAILED, named_order, paid_by, payment_shops)
+from beanclear.importers.order_refs import (BANK, CASH, GIFT_CARD, NOT_STATED, OUTSTANDING, PAYMENT_FAILED,
+                                            PAYMENT_METHOD, REFUND_AMOUNT, REFUND_FAILED, named_order, paid_by,
+                                            payment_shops)
 
 SHOP_REF_KEYS = ("order-id", "refund-id")            # the shop's id is synthetic ("order:…"): not a ref
 CHANNEL_REF_KEYS = REF_KEYS + ("shop-order-id",)
@@ -330,14 +336,28 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
                        **extra, **at_entry(item.entry))
 
     if not g.orders:
-        if g.payments and covered(shop, span, holes, g.payments[0].date):
-            paid = total(g.payments)[0]
-            return [finding("payment-without-order", g.payments[0], paid,
-                            f"payment of {_money(paid)} {currency} ({by(g.payments)}) names order {name}, "
-                            f"which the {shop.name} exports ({(exports or span)[0]} to {(exports or span)[1]}) "
-                            f"do not hold")]
+        # what the channels moved naming an order no export holds: its payments, judged by
+        # the first one's day, their refunds with them (one cause, one finding); a refund
+        # whose payment is not in the books, by its own day (round 11: said nothing)
+        moved = g.payments or sorted(g.channel_refunds, key=lambda i: i.date)
+        if moved and covered(shop, span, holes, moved[0].date):
+            (paid, _), (refunded, _) = total(g.payments), total(g.channel_refunds)
+            what = (f"payment of {_money(paid)} {currency} ({by(g.payments)})"
+                    + (f", refunded {_money(refunded)} {currency} ({by(g.channel_refunds)})," if g.channel_refunds
+                       else "") if g.payments else
+                    f"refund of {_money(refunded)} {currency} ({by(g.channel_refunds)})")
+            return [finding("payment-without-order", moved[0], paid if g.payments else refunded,
+                            f"{what} names order {name}, which the {shop.name} exports ({(exports or span)[0]} to "
+                            f"{(exports or span)[1]}) do not hold")]
         return []
     (ordered, _), (shop_refunded, _) = total(g.orders), total(g.shop_refunds)
+    # the part of the order its export says the customer still owes (Shopify's Outstanding
+    # Balance): no channel owes it, and a channel that takes it too has been paid no more than
+    # the order (the customer paying the balance); `due` is what the channels owe
+    owed = sum((Decimal(str(i.entry.meta[OUTSTANDING])) for i in g.orders if i.entry.meta.get(OUTSTANDING)), ZERO)
+    due = ordered - owed
+    owing = f"{_money(owed)} {currency} of it outstanding, the customer's to pay, as the shop's export says" \
+        if owed else ""
     (paid, paid_slack), (channel_refunded, refund_slack) = total(g.payments), total(g.channel_refunds)
     beyond = f" (beyond the {convert.tolerance} bps the reference rate allows)" if paid_slack else ""
     out, excess = [], ZERO
@@ -347,11 +367,12 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
     gift_part = GIFT_CARD in kinds and len(kinds) > 1
     if not g.payments:
         age = (as_of - g.orders[0].date).days
-        if ordered - shop_refunded > 0 and age > shop.order_days:
-            out.append(finding("order-unpaid", g.orders[0], ordered - shop_refunded,
+        if due - shop_refunded > 0 and age > shop.order_days:
+            out.append(finding("order-unpaid", g.orders[0], due - shop_refunded,
                                f"order {name} of {_money(ordered)} {currency} on {g.orders[0].date} has no payment "
-                               f"{age} days later (expected within {shop.order_days})" + _unpaid_hint(method, kinds),
-                               expected=ordered - shop_refunded, actual=ZERO))
+                               f"{age} days later (expected within {shop.order_days})" + _unpaid_hint(method, kinds)
+                               + (f"; {owing.replace(' of it outstanding', ' of it is outstanding')}" if owed else ""),
+                               expected=due - shop_refunded, actual=ZERO))
     elif len(g.payments) > 1 and paid > ordered + paid_slack:
         excess = paid - ordered
         # a duplicate refunded in full is resolved by the books (a blind helper's order paid
@@ -361,13 +382,15 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
             out.append(finding("duplicate-charge", g.payments[1], excess - returned,
                                f"order {name} of {_money(ordered)} {currency} was paid {len(g.payments)} times, "
                                f"{_money(paid)} {currency} in all ({by(g.payments)})", expected=ordered, actual=paid))
-    elif abs(paid - ordered) > paid_slack and not (gift_part and paid < ordered) and not (
+    elif (paid < due - paid_slack or paid > ordered + paid_slack) and not (gift_part and paid < ordered) and not (
             # written off to zero: the receivable comes back to zero (a write-off of another
             # amount leaves the difference the payments show, for resolve/state.py to say)
-            g.written_off and abs(ordered - paid + sum(converted[id(i)][0] for i in g.written_off)) <= paid_slack):
-        out.append(finding("amount-mismatch", g.payments[0], abs(paid - ordered),
-                           f"order {name} of {_money(ordered)} {currency} was paid {_money(paid)} {currency} "
-                           f"({by(g.payments)}){beyond}", expected=ordered, actual=paid))
+            g.written_off and abs((due if paid < due else ordered) - paid
+                                  + sum(converted[id(i)][0] for i in g.written_off)) <= paid_slack):
+        expected = due if paid < due else ordered
+        out.append(finding("amount-mismatch", g.payments[0], abs(paid - expected),
+                           f"order {name} of {_money(ordered)} {currency}{f' ({owing})' if owed else ''} was paid "
+                           f"{_money(paid)} {currency} ({by(g.payments)}){beyond}", expected=expected, actual=paid))
     if g.payments or g.channel_refunds:
         # What the channels refunded beyond the shop's refunds returns the duplicate charge
         # first; what the shop also refunded is the sale's refund, seen on both sides.
@@ -665,7 +688,9 @@ def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding]
              in_holes: dict[tuple, list[Item]] | None = None) -> list[Finding]:
     """`payment-without-order` for a payment that names an order no shop holds, on a
     channel that pays several shops: none took it (importers/base.py `route`), so it
-    stayed a sale of the channel. Judged where the exports of every such shop cover its
+    stayed a sale of the channel; the refunds of that order in the finding of its first
+    payment, and one finding for those of an order no payment in the books names, judged
+    by the first one's date (as check_group judges them with one shop). Judged where the exports of every such shop cover its
     date (covered), of those in the books by then: a shop whose exports begin after it
     (`spans`, the first of its orders, or `cover`, of its exports) was not yet, as the
     days before a source's first statement are before its start, not a gap (blind10: a
@@ -684,31 +709,50 @@ def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding]
     begins = {name: min(filter(None, (span[0], cover.start(name)))) for name, span in spans.items() if span}
     out = []
     waiting: dict[str, list] = defaultdict(list)   # channel -> (entry, amount, currency, the shops ended before it)
+    # (channel, order) -> its payments and its refunds naming an order no shop holds, as
+    # (entry, posting): judged together, one cause (round 11: a refund alone said nothing)
+    moved: dict[tuple, tuple[list, list]] = {}
     for entry in entries if channels else ():
         if not isinstance(entry, data.Transaction) or not entry.meta.get("order-id"):
             continue
         sale = sales.of(entry)
         ch = sale[0] if sale is not None else None
         for p in entry.postings if ch is not None else ():
-            if p.account != ch.accounts.sales or sold_or_refunded(entry, p.units.number)[0] <= 0:
-                continue   # not a payment: a refund, or a failed refund given back
+            if p.account != ch.accounts.sales:
+                continue
+            sold, refunded = sold_or_refunded(entry, p.units.number)
+            if sold <= 0 and refunded <= 0:
+                continue   # a failed refund given back, a failed payment taken back
             if ch.order_pattern is not None and not named_order(entry, ch.order_pattern):
                 break   # names no order by the channel's pattern: a counter sale, the channel's income (README)
-            shops = [config.shops[name] for name in payment_shops(config, ch)]
+            # the order the channel's order_pattern cuts from its order id, as routing
+            # looked for it (`<order>_1`, a first payment attempt), is the one no shop holds
+            order = named_order(entry, ch.order_pattern) or entry.meta["order-id"]
+            moved.setdefault((ch.name, order), ([], []))[0 if sold > 0 else 1].append((entry, p))
+            break
+    for (name, order), (payments, refunds) in moved.items():
+        ch = config.channels[name]
+        shops = [config.shops[s] for s in payment_shops(config, ch)]
+        back = _refunded(ch.name, refunds)
+        for at, (entry, p) in enumerate(payments or refunds[:1]):
+            # a payment is judged by its day, its refunds with the first one; a refund whose
+            # payment is not in the books, by the first refund's day
             later = [s.name for s in shops if begins.get(s.name, dt.date.min) > entry.date]
             asked = [s for s in shops if s.name not in later]
             if asked and all(covered(s, spans.get(s.name), holes[s.name], entry.date) for s in asked):
-                # the order the channel's order_pattern cuts from its order id, as routing
-                # looked for it (`<order>_1`, a first payment attempt), is the one no shop holds
-                order = named_order(entry, ch.order_pattern) or entry.meta["order-id"]
-                begun = "".join(f"{'; those' if not at else ', those'} of {name} begin {begins[name]}"
-                                for at, name in enumerate(later))
-                out.append(Finding("payment-without-order", entry.date, ch.name, p.account, -p.units.number,
-                                   p.units.currency, f"payment of {_money(-p.units.number)} {p.units.currency} "
-                                   f"({ch.name} {entry.meta.get('id', '')}) names order {order}, which the exports of "
-                                   f"no shop ({', '.join(s.name for s in asked)}) hold{begun}",
-                                   tuple(dict.fromkeys((*refs([entry]), order))), **at_entry(entry)))
-            else:
+                begun = "".join(f"{'; those' if not k else ', those'} of {s} begin {begins[s]}"
+                                for k, s in enumerate(later))
+                amount, currency = (-p.units.number, p.units.currency) if payments else back[:2]
+                what = (f"payment of {_money(amount)} {currency} ({ch.name} {entry.meta.get('id', '')})"
+                        + (f", refunded {_money(back[0])} {back[1]} ({back[2]})," if refunds and not at else "")
+                        if payments else f"refund of {_money(amount)} {currency} ({back[2]})")
+                out.append(Finding("payment-without-order", entry.date, ch.name, p.account, amount, currency,
+                                   f"{what} names order {order}, which the exports of no shop "
+                                   f"({', '.join(s.name for s in asked)}) hold{begun}",
+                                   tuple(dict.fromkeys((*refs([entry]), order,
+                                                        *(refs([e for e, _ in refunds]) if not at else ())))),
+                                   **at_entry(entry)))
+            elif payments:
                 ended = tuple(s.name for s in shops if spans.get(s.name) and spans[s.name][1] < entry.date)
                 holds = {s.name: holding(s, spans.get(s.name), holes[s.name], entry.date) for s in asked}
                 held = [(name, hole) for name, hole in holds.items() if hole is not None]
@@ -719,7 +763,6 @@ def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding]
                     in_holes[(name, *hole)].append(Item(entry, p.units.number, p.units.currency))
                 elif ended:
                     waiting[ch.name].append((entry, -p.units.number, p.units.currency, ended))
-            break
     said = {f.source for f in found if f.code == "statement-gap"}
     paid = sorted((item for items in waiting.values() for item in items), key=lambda item: item[0].date)
     if paid:   # one cause whatever channels the payments came through (seed 33017: four gaps)
@@ -737,6 +780,16 @@ def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding]
                 " name orders no shop holds; they stay sales of their channels until the next export is imported, "
                 "which moves them to its orders", tuple(dict.fromkeys(r for e, *_ in paid[:20] for r in refs([e])[:1]))))
     return out
+
+
+def _refunded(channel: str, refunds: list) -> tuple:
+    """(what refunds of one order gave back, in the first one's currency, its currency,
+    the refunds as a finding names them)."""
+    if not refunds:
+        return ZERO, "", ""
+    currency = refunds[0][1].units.currency
+    amount = sum((p.units.number for _, p in refunds if p.units.currency == currency), ZERO)
+    return amount, currency, ", ".join(f"{channel} {e.meta.get('id', '')}".strip() for e, _ in refunds)
 
 
 DEADLINE_CODES = ("order-unpaid", "refund-unsynced")

@@ -24,6 +24,11 @@ first statement of the order says). One entry of the order, restated in place, r
 than the first one and another of the difference: an older export imported after the
 newer would then have to take apart the entry the newer one wrote.
 
+What an export says is still owed of an order (Shopify's Outstanding Balance of a
+partially_paid order, the entry's `outstanding`) goes down as the customer pays the
+balance: of two exports that book the same money, the one that says less is owed is the
+newer, its Paid at (a partially_paid order's may be empty) and all.
+
 A refund an export states no amount of (Pinduoduo's 售后状态 `退款成功` on an order
 still `已签收`: importers/shop.py) is the order's `refund-amount: "not stated"`. That
 state only moves forward (none, then refunded), whichever export is newer: the entry
@@ -52,7 +57,7 @@ from beanclear.books.render import number_text, quote_exact
 from beanclear.books.spill import like
 from beanclear.config.model import Shop
 from beanclear.importers.base import posting
-from beanclear.importers.order_refs import REFUND_AMOUNT
+from beanclear.importers.order_refs import OUTSTANDING, REFUND_AMOUNT
 from beanclear.importers.shop import PAID_AT, Snapshot
 from beanclear.importers.toolkit import StatementError, parse_instant
 from beanclear.periods.closed import closed_months
@@ -62,6 +67,7 @@ SHOWN = 5   # orders a note names, of a statement; the rest counted
 STRINGS = re.compile(r'"((?:[^"\\]|\\.)*)"')
 PAID_LINE = re.compile(rf'^([ \t]+{PAID_AT}:[ \t]*)"((?:[^"\\]|\\.)*)"', re.M)
 REFUND_LINE = re.compile(rf'^[ \t]+{REFUND_AMOUNT}:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+OWED_LINE = re.compile(rf'^([ \t]+{OUTSTANDING}:[ \t]*)"((?:[^"\\]|\\.)*)"', re.M)
 
 
 @dataclass
@@ -144,12 +150,20 @@ def newest(snapshots: list[Snapshot]) -> Snapshot | None:
         return first
     times = [_instant(s.paid_at) for s in snapshots]
     if None in times:
-        return first if len({(s.total, s.currency) for s in snapshots}) == 1 else None
+        return _least_owed(snapshots) if len({(s.total, s.currency) for s in snapshots}) == 1 else None
     latest = max(times)
     at_latest = {(s.total, s.currency, s.narration) for s, t in zip(snapshots, times) if t == latest}
     if len(at_latest) > 1:
         return None
-    return next(s for s, t in zip(snapshots, times) if t == latest)
+    return _least_owed([s for s, t in zip(snapshots, times) if t == latest])
+
+
+def _least_owed(snapshots: list[Snapshot]) -> Snapshot:
+    """Of exports that book the same money, the one that says the least is still owed
+    (OUTSTANDING, none the least), the first of those: the customer pays the balance down,
+    so that one is the later, whatever else it says (a partially_paid order's Paid at may
+    be empty); where they all say the same, the first."""
+    return min(snapshots, key=lambda s: Decimal(s.outstanding or 0))
 
 
 def _refund_state(snapshots) -> str:
@@ -217,11 +231,14 @@ def _against_books(found: Edits, shop, path: Path, closed, order: str, block: st
     found.files.setdefault(path, (shop, {}))[1][order] = (was, now)
     if newer is not None:
         grew = best.total - theirs.total
+        owed = (f"; {OUTSTANDING}: {best.outstanding or 'none'} (was {theirs.outstanding or 'none'})"
+                if best.outstanding != theirs.outstanding else "")
         what = (f"its entry now says {_money(best)} (was {_money(theirs)}: {'+' if grew > 0 else ''}"
                 f"{number_text(grew)} {best.currency})" if grew else "its entry now says what it does (its title, "
-                "its Paid at)")
-        found.say(newer, f"order {order} changed since the books took it, and this export is newer (Paid at "
-                         f"{best.paid_at}, the books' {theirs.paid_at}): {what}")
+                "its Paid at)") + owed
+        by = (f"Paid at {best.paid_at}, the books' {theirs.paid_at}" if _instant(theirs.paid_at) else
+              f"less of it is outstanding, and the books' says no Paid at")
+        found.say(newer, f"order {order} changed since the books took it, and this export is newer ({by}): {what}")
     if tells is not None:
         found.say(tells, f"order {order}: refunded since the books took it, the amount not stated: its entry now "
                          f'says {REFUND_AMOUNT}: "{refund}"')
@@ -232,7 +249,7 @@ def _within_import(found: Edits, order: str, said: list, names: dict, drop: dict
     says of its sale is booked (the entries of those before it say it too: the first of
     an id is the one written), else what the first says; its refund state the furthest
     any says. Said where the money differs."""
-    refund = _refund_state(s for s, _ in said)
+    refund = _refund_state([s for s, _ in said])
     booked = [s for s, _ in said]   # as each statement's entry books it
     said = [(_sale(s), out) for s, out in said]
     best = newest([s for s, _ in said])
@@ -262,7 +279,8 @@ def _within_import(found: Edits, order: str, said: list, names: dict, drop: dict
 def _saying(entry: data.Transaction, now: Snapshot, shop) -> data.Transaction:
     """An order's entry saying what `now` says, as the statement saying it books it."""
     paid_at = now.paid_at or entry.meta.get(PAID_AT)
-    meta = {k: v for k, v in entry.meta.items() if k not in (REFUND_AMOUNT, PAID_AT)}   # in the order book() writes
+    meta = {k: v for k, v in entry.meta.items() if k not in (OUTSTANDING, REFUND_AMOUNT, PAID_AT)}   # as book() writes
+    meta.update({OUTSTANDING: now.outstanding} if now.outstanding else {})
     meta.update({REFUND_AMOUNT: now.refund_amount} if now.refund_amount else {})
     meta.update({PAID_AT: paid_at} if paid_at else {})
     return entry._replace(narration=now.narration, meta=meta, postings=[
@@ -281,9 +299,10 @@ def _snapshot(block: str, shop) -> Snapshot | None:
     posted = re.search(rf"^[ \t]+{re.escape(shop.accounts.receivable)}{AMOUNT}", block, re.M)
     if posted is None or not strings:
         return None
-    paid, refund = PAID_LINE.search(block), REFUND_LINE.search(block)
+    paid, refund, owed = PAID_LINE.search(block), REFUND_LINE.search(block), OWED_LINE.search(block)
     return Snapshot(Decimal(posted.group(1).replace(",", "")), posted.group(2), _unescape(strings[-1]),
-                    _unescape(paid.group(2)) if paid else "", _unescape(refund.group(1)) if refund else "")
+                    _unescape(paid.group(2)) if paid else "", _unescape(refund.group(1)) if refund else "",
+                    _unescape(owed.group(2)) if owed else "")
 
 
 def restated(block: str, shop, was: Snapshot, now: Snapshot) -> str:
@@ -305,19 +324,37 @@ def restated(block: str, shop, was: Snapshot, now: Snapshot) -> str:
             old, new = moves[account]
             lines[at] = restate(line, f"{number_text(old)} {was.currency}", f"{number_text(new)} {now.currency}")
             done.add(account)
-        elif now.paid_at != was.paid_at and PAID_LINE.match(line):
+        elif now.paid_at and now.paid_at != was.paid_at and PAID_LINE.match(line):
             lines[at] = PAID_LINE.sub(lambda m: m.group(1) + quote_exact(now.paid_at), line)
     if done != set(moves):
         raise EditError("a posting was rebooked")
-    if now.paid_at != was.paid_at and not any(PAID_LINE.match(line) for line in lines):
+    if now.paid_at and not was.paid_at and not any(PAID_LINE.match(line) for line in lines):
+        # a partially_paid order's export without a Paid at, the balance's with one
+        at = next((at for at, line in enumerate(lines[1:], 1) if _posting(line)), len(lines))
+        lines.insert(at, f"{_indent(lines)}{PAID_AT}: {quote_exact(now.paid_at)}\n")
+    elif now.paid_at and now.paid_at != was.paid_at and not any(PAID_LINE.match(line) for line in lines):
         raise EditError("no paid-at line")
+    if now.outstanding != was.outstanding:
+        at = next((at for at, line in enumerate(lines) if OWED_LINE.match(line)), None)
+        if at is not None and now.outstanding:
+            lines[at] = OWED_LINE.sub(lambda m: m.group(1) + quote_exact(now.outstanding), lines[at])
+        elif at is not None:
+            del lines[at]
+        else:   # where book() writes it: before refund-amount, paid-at and the postings
+            at = next((at for at, line in enumerate(lines[1:], 1)
+                       if REFUND_LINE.match(line) or PAID_LINE.match(line) or _posting(line)), len(lines))
+            lines.insert(at, f"{_indent(lines)}{OUTSTANDING}: {quote_exact(now.outstanding)}\n")
     if now.refund_amount != was.refund_amount:
         if was.refund_amount:
             raise EditError(f"{REFUND_AMOUNT} says {was.refund_amount!r}")
         at = next((at for at, line in enumerate(lines[1:], 1) if PAID_LINE.match(line) or _posting(line)), len(lines))
-        indent = re.match(r"[ \t]+", lines[1]).group(0) if len(lines) > 1 and lines[1][:1] in " \t" else "  "
-        lines.insert(at, f"{indent}{REFUND_AMOUNT}: {quote_exact(now.refund_amount)}\n")
+        lines.insert(at, f"{_indent(lines)}{REFUND_AMOUNT}: {quote_exact(now.refund_amount)}\n")
     return "".join(lines)
+
+
+def _indent(lines: list[str]) -> str:
+    """The indent of an entry's metadata lines."""
+    return re.match(r"[ \t]+", lines[1]).group(0) if len(lines) > 1 and lines[1][:1] in " \t" else "  "
 
 
 def _posting(line: str) -> bool:
