@@ -230,3 +230,50 @@ def test_a_fee_gap_write_off_of_another_amount_still_says_not_its_difference(fee
     assert f.refs[0] == "txn_1" and f.severity == "error" and not f.acknowledged
     assert f.message == ("fee 6.75 HKD on 100.00 HKD, contract 3.4% + 2.35 = 5.75 HKD — written off as 7.50 HKD "
                          "(the write-off at writeoffs.beancount:4), not its difference of 1.00 HKD")
+
+
+# -- the rule itself, on findings as the checks make them -------------------------------------
+
+def _write_off(code: str, settles: str, account: str, amount: str, currency: str = "HKD", lineno: int = 1):
+    import datetime as dt
+    from decimal import Decimal
+    from beancount.core import data
+    from beancount.core.amount import Amount
+    meta = {"filename": "writeoffs.beancount", "lineno": lineno, "write-off": code, "settles": settles}
+    other = "Expenses:Fees:Bank" if account.startswith("Assets:") else account
+    postings = [data.Posting(other, Amount(Decimal(amount), currency), None, None, None, None),
+                data.Posting(account, Amount(-Decimal(amount), currency), None, None, None, None)]
+    return data.Transaction(meta, dt.date(2025, 3, 12), "*", "beanclear", f"write-off {code}", frozenset(),
+                            frozenset(), postings)
+
+
+def test_per_day_fee_gaps_of_one_payout_and_their_earlier_write_offs_each_resolve_their_own():
+    # a day's finding names its payments and the payout they went out in: the next day's
+    # names that payout too
+    import datetime as dt
+    from decimal import Decimal
+    from beanclear.checks.findings import Finding
+    from beanclear.resolve import state
+
+    def day(n, ids, gap):
+        return Finding("fee-gap", dt.date(2025, 3, n), "stripe", "Expenses:Fees:Stripe", Decimal(gap), "HKD",
+                       f"payments of 2025-03-{n}", (*ids, "po_1"))
+    first, second = day(10, ("txn_1", "txn_2"), "1.00"), day(11, ("txn_3",), "2.00")
+    offs = [_write_off("fee-gap", "txn_1 txn_2 po_1", "Expenses:Fees:Stripe", "1.00"),
+            _write_off("fee-gap", "txn_3 po_1", "Expenses:Fees:Stripe", "2.00", lineno=7)]
+    assert state.apply([first, second], offs[:1]) == [second]
+    assert state.apply([first, second], offs) == []
+
+
+def test_a_payout_mismatchs_write_off_in_transit_is_not_its_clearing_findings():
+    # the clearing check's finding of a payout names its items and the payout's entry; the
+    # transit check's, the payout's entry and the bank line: one's write-off is not the other's
+    import datetime as dt
+    from decimal import Decimal
+    from beanclear.checks.findings import Finding
+    from beanclear.resolve import state
+    clearing = Finding("payout-mismatch", dt.date(2025, 3, 12), "stripe", "Assets:Clearing:Stripe", Decimal("0.30"),
+                       "HKD", "payout po_1 of 282.10 HKD settles items of 282.40 HKD", ("txn_1", "1", "po_1", "txn_2"),
+                       expected=Decimal("282.40"), actual=Decimal("282.10"))
+    transit = _write_off("payout-mismatch", "po_1 B1", "Assets:Transit:Stripe", "0.50")
+    assert state.apply([clearing], [transit]) == [clearing]   # not "written off as 0.00 HKD (…)"
