@@ -761,24 +761,24 @@ def written_off_rows(entries, config, start: dt.date, end: dt.date, load=None) -
     that does not post its finding's difference (another amount, a second copy) settled
     nothing: its finding is open, as the check lists it (writeoff.settles)."""
     from beanclear.checks.findings import limit
-    from beanclear.resolve.writeoff import META, settles, write_offs
+    from beanclear.resolve.writeoff import META, names, naming, settles, write_offs
     offs = [e for e in entries if isinstance(e, data.Transaction) and e.meta.get(META) and e.flag != "!"
             and e.date >= start and e.postings]
     if not offs:
         return []
     found = _written_off(entries, config, {str(e.meta[META]) for e in offs}, load)
-    naming, listed = write_offs(entries), set()
+    offs_by_ref, listed = write_offs(entries), set()
 
     def settled(f) -> bool:
-        named = list({id(o): o for r in f.refs for o in naming.get((f.code, r), ())}.values())
-        return settles(named, f, limit(config, "fee-gap", "tolerance") if f.code == "fee-gap" else ZERO)
+        tolerance = limit(config, "fee-gap", "tolerance") if f.code == "fee-gap" else ZERO
+        return settles(naming(offs_by_ref, f), f, tolerance)
     sources = fx.account_sources(config)
     sources.update({shop.accounts.receivable: name for name, shop in config.shops.items()})
     out = []
     for e in offs:
         into = next((p for p in e.postings if p.units.number > 0), e.postings[0])
         code, named_refs = str(e.meta[META]), tuple(str(e.meta.get("settles", "")).split())
-        named = [f for f in found if f.code == code and not set(f.refs).isdisjoint(named_refs)]
+        named = [f for f in found if names(e, f)]   # its own finding, not one that shares a payout's ref
         f = max(named, key=lambda f: (tuple(f.refs) == named_refs, len(set(f.refs) & set(named_refs))), default=None)
         if f is not None:
             if not settled(f) or id(f) in listed:   # (one row of a write-off split in two)

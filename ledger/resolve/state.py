@@ -10,7 +10,8 @@ decided by the refs it shows):
   acknowledged, the message saying so with the reason (one whose write-off settles the
   books' arithmetic itself, a payout's, is listed from the write-off entry);
 - a write-off settles only where it posts the finding's difference (writeoff.settles:
-  the write-offs naming it, together, within fee-gap's tolerance): one of another
+  the write-offs naming it by its own refs, writeoff.names, together, within fee-gap's
+  tolerance; not those of another finding that shares a ref with it): one of another
   amount, or a second copy, leaves the finding listed as it is, not acknowledged, the
   message saying what they post (the account it is about is off by the rest);
 - a followed-up finding carries `follow_up` (owner, due, note, overdue): before its due
@@ -52,7 +53,7 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
     from beanclear.checks.acks import ACK
     from beanclear.checks.findings import limit
     from beanclear.resolve.followup import DONE, FOLLOW_UP, follow_ups, of_finding
-    from beanclear.resolve.writeoff import META, settles, unsettled, write_offs
+    from beanclear.resolve.writeoff import META, naming, settles, unsettled, write_offs
     # one cheap pass finds whether the books hold any decision of ours (most do not)
     ours, acked, position = [], {}, {}
     for i, e in enumerate(entries):
@@ -73,7 +74,7 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
     fee_tolerance = limit(config, "fee-gap", "tolerance") if config is not None else Decimal(0)
     out, used = [], set()
     for f in findings:
-        named = list({id(e): e for r in f.refs for e in offs.get((f.code, r), ())}.values())
+        named = naming(offs, f)   # its own: not another's of a ref they share (a payout's)
         if named:
             used.update(id(e) for e in named)
             if settles(named, f, fee_tolerance if f.code == "fee-gap" else Decimal(0)):

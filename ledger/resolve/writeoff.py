@@ -29,6 +29,14 @@ the write-offs that name it, together, within the code's tolerance): one edited 
 another amount, or a second copy, leaves the account it is about off by the rest, and
 the finding stays listed, saying what they post (state.py; blind9: a payout written off
 as 500.00 for 0.50, and two copies of one, were silent).
+
+A write-off names its finding by the finding's own refs (own_refs: what `settles:` holds),
+not by those it shares with others: the payout a fee-gap's charge went out in, the order
+it paid, are refs of every charge of that payout or order. `names` reads a write-off as
+naming the finding whose refs hold its first `settles:` ref and whose first ref it holds,
+so a write-off an earlier release wrote, every ref of the finding in `settles:`, resolves
+its own finding still and no other (blind11: two fee-gaps of one Stripe payout, each
+written off, each summed both write-offs and stayed an error).
 """
 
 from __future__ import annotations
@@ -65,6 +73,56 @@ def settings(config, code: str, finding) -> tuple[str, Decimal]:
     configured = config.checks[code].write_off
     return configured.account or account or finding.account, \
         configured.limit if configured.limit is not None else limit
+
+
+# The refs a line carries of what it belongs to (items.REF_KEYS): a payout, an order, the
+# charge a refund gives back. Every line of that payout or order carries them too, so for a
+# finding about one line (a fee, a rate) or one order they are context, not its identity:
+# per code, the keys whose refs `settles:` leaves out (a payout-mismatch's identity is the
+# payout, and its refs are its lines and the bank's: it keeps them all).
+CONTEXT = {"fee-gap": ("payout-id", "order-id", "shop-order-id", "refund-of"),
+           "fx-gap": ("payout-id", "order-id", "shop-order-id", "refund-of"),
+           "amount-mismatch": ("payout-id",)}
+_OWN_KEYS = ("id", "trade-id", "refund-id", "bank-ref", "fund-id")   # a line's own ids
+
+
+def own_refs(entries, finding) -> tuple[str, ...]:
+    """The refs of a finding that are its own, for a write-off's `settles:`: its first
+    (the line it was found on, the order, the payout) and every other but those its lines
+    carry only as context (CONTEXT: the payout a charge went out in, names every charge of
+    that payout). The lines are the entries whose `id` is a ref of the finding, but those
+    found by a context ref (a payout's own entry, whose id is the charges' payout-id)."""
+    keys = CONTEXT.get(finding.code, ())
+    refs = tuple(finding.refs)
+    if not keys or len(refs) < 2:
+        return refs
+    named = set(refs)
+    lines = [e for e in entries if isinstance(e, data.Transaction) and str(e.meta.get("id", "")) in named]
+    context = {str(e.meta[k]) for e in lines for k in keys if e.meta.get(k)}
+    own = {str(e.meta[k]) for e in lines if str(e.meta.get("id")) not in context for k in _OWN_KEYS if e.meta.get(k)}
+    return refs[:1] + tuple(r for r in refs[1:] if r not in context or r in own)
+
+
+def _settled(entry) -> list[str]:
+    return str(entry.meta.get("settles", "")).split()
+
+
+def names(entry, finding) -> bool:
+    """Whether a write-off names a finding: of its code, its first `settles:` ref one of
+    the finding's refs and the finding's first ref among its `settles:` (written, the
+    finding's own refs, its first first: own_refs). A ref two findings share (the payout
+    of two charges, each with a fee-gap, which a write-off of an earlier release named
+    too) names neither by itself."""
+    settled = _settled(entry)
+    return (bool(settled) and bool(finding.refs) and str(entry.meta.get(META)) == finding.code
+            and settled[0] in finding.refs and finding.refs[0] in settled)
+
+
+def naming(offs: dict, finding) -> list[data.Transaction]:
+    """The write-offs of `offs` (write_offs) that name a finding (names), each once, in
+    the books' order of its refs."""
+    out = {id(e): e for r in finding.refs for e in offs.get((finding.code, r), ()) if names(e, finding)}
+    return list(out.values())
 
 
 def written_off(entries) -> dict[tuple[str, str], data.Transaction]:
@@ -141,17 +199,25 @@ def _later_side(entries, finding):
 
 
 def write_off(config, entries, findings, code: str, ref: str, reason: str | None = None) -> Plan:
-    from beanclear.resolve import finding_of
     if code not in DEFAULTS:
         raise BadValue(f"code: a write-off settles one of {', '.join(DEFAULTS)}, got {code!r}")
-    done = written_off(entries).get((code, ref))
+    listed = [f for f in findings if f.code == code and ref in f.refs]
+    mine = list(dict.fromkeys(f.refs[0] for f in listed))
+    if len(mine) > 1:   # a ref they share (the payout of two charges): which is meant is no guess
+        said = ", ".join(mine[:-1]) + " and " + mine[-1]
+        raise ResolveError(f"{code} {ref}: {len(mine)} findings name it ({said}); name one by a ref of its "
+                           "own (the first of its refs `beanclear check` lists)")
+    offs = write_offs(entries)
+    # the finding's own write-off (one of another amount leaves it listed); where the
+    # books resolve it and it is listed no more, one that names the ref
+    done = (naming(offs, listed[0]) or [None])[-1] if listed else written_off(entries).get((code, ref))
     if done is not None:
         where = relative(done.meta.get("filename"), config.root)
         return Plan(f"{code} {ref} is written off already ({where}:{done.meta.get('lineno')}); "
                     "nothing was written", data={"code": code, "ref": ref}, nothing=True)
-    finding = finding_of(findings, code, ref)
-    if finding is None:
+    if not listed:
         raise ResolveError(acks.not_named(findings, code, ref))
+    finding = listed[0]
     account, limit = settings(config, code, finding)
     limit = to_currency(limit, finding.currency)
     reason = " ".join((reason or "").split()) or None
@@ -182,7 +248,8 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
                 plan.edits.append(Edit(e.meta["filename"], e.meta["lineno"], add_links=links))
     head = (f"{day} {'!' if above else '*'} {render.quote('beanclear')} "
             f"{render.quote(f'write-off {code}: {finding.message}')}" + "".join(f" ^{l}" for l in links))
-    meta = [f'  {META}: {render.quote_exact(code)}', f'  settles: {render.quote_exact(" ".join(finding.refs))}']
+    own = " ".join(own_refs(entries, finding))   # not the refs it shares with others (a payout's)
+    meta = [f'  {META}: {render.quote_exact(code)}', f'  settles: {render.quote_exact(own)}']
     if reason:
         meta.append(f"  reason: {render.quote_exact(reason)}")
     if above and finding.source:   # it stays listed (state.py), with the source it was found in
