@@ -106,3 +106,68 @@ def test_two_episodes_a_month_apart_stay_two_each_in_its_month(tmp_path):
     assert [(f.date.month, f.refs) for f in found(books)] == [(1, ("R1",)), (2, ("R2",))]
     assert [(r[2].month, r[3]) for r in rows(books, "2026-01")] == [(1, ("R1",))]
     assert [(r[2].month, r[3]) for r in rows(books, "2026-02")] == [(2, ("R2",))]
+
+
+SHOP_CONFIG = """\
+books: books
+currency: CNY
+channels:
+  wechat: {type: wechat, settlement_days: 400, shop: jd, fees: [{rate: 0}]}
+shops:
+  jd: {type: jd, order_days: 3}
+"""
+SHOP_OPENS = """
+2026-01-01 open Assets:Clearing:WeChat
+2026-01-01 open Income:Sales:WeChat
+2026-01-01 open Assets:Receivable:JD
+2026-01-01 open Income:Sales:JD
+"""
+
+
+def order(day, ident):
+    return (f'\n{day} * "Order {ident}" ^order-{ident}\n  id: "order:{ident}"\n  order-id: "{ident}"\n'
+            f"  Assets:Receivable:JD  100.00 CNY\n  Income:Sales:JD  -100.00 CNY\n")
+
+
+def paid(day, ident, n, amount="100.00"):
+    return (f'\n{day} * "Order {ident}-{n}" ^order-{ident}\n  id: "4200-{ident}-{n}"\n  order-id: "{ident}-{n}"\n'
+            f"  Assets:Clearing:WeChat  {amount} CNY\n  Assets:Receivable:JD  -{amount} CNY\n")
+
+
+def shop_rows(tmp_path, books: str, month: str, code: str) -> list[tuple]:
+    (tmp_path / "config.yaml").write_text(SHOP_CONFIG, encoding="utf-8")
+    entries, errors, options = loader.load_string(textwrap.dedent(SHOP_OPENS + books))
+    assert not errors, errors
+    built = build_from(entries, errors, options, config_mod.load(tmp_path / "config.yaml"), month)
+    return [(r.status, r.date, r.refs) for r in built.findings if r.code == code]
+
+
+def test_a_duplicate_charge_charged_again_the_next_month_is_one_row_of_its_month(tmp_path):
+    # Order 3012 paid twice in March, a third time in April: March's duplicate-charge
+    # names the third charge too; its report lists it once, not also "resolved" as it
+    # stood at March's end.
+    march = order("2026-03-02", "3012") + paid("2026-03-02", "3012", 1) + paid("2026-03-02", "3012", 2)
+    april = paid("2026-04-02", "3012", 3) + order("2026-04-20", "9") + paid("2026-04-20", "9", 1)
+    [at_close] = shop_rows(tmp_path, march, "2026-03", "duplicate-charge")
+    [after] = shop_rows(tmp_path, march + april, "2026-03", "duplicate-charge")
+    assert after[:2] == at_close[:2] == ("open", dt.date(2026, 3, 2)) and set(at_close[2]) < set(after[2])
+    assert shop_rows(tmp_path, march + april, "2026-04", "duplicate-charge") == []
+
+
+def test_a_finding_the_next_month_redates_is_still_listed_in_its_own_month(tmp_path):
+    # The shop refunded order 3012 in March, the channel nothing; in April the channel
+    # refunds 60.00 of it: the refund-unsynced of what is left counts from that refund
+    # (April's), naming March's refs too. March's row is not taken for that one (it is
+    # no longer in March): March still lists it, as it stood.
+    march = order("2026-03-02", "3012") + paid("2026-03-02", "3012", 1) + order("2026-03-30", "8") + \
+        paid("2026-03-30", "8", 1)
+    march += ('\n2026-03-05 * "Refund of order 3012" ^order-3012\n  id: "refund:3012"\n  order-id: "3012"\n'
+              "  Income:Sales:JD  100.00 CNY\n  Assets:Receivable:JD  -100.00 CNY\n")
+    april = ('\n2026-04-02 * "Refund of order 3012-1" ^order-3012\n  id: "5030-1"\n  refund-of: "4200-3012-1"\n'
+             '  order-id: "3012-1"\n  Assets:Clearing:WeChat  -60.00 CNY\n  Assets:Receivable:JD  60.00 CNY\n')
+    april += order("2026-04-20", "9") + paid("2026-04-20", "9", 1)
+    [at_close] = shop_rows(tmp_path, march, "2026-03", "refund-unsynced")
+    assert at_close[:2] == ("open", dt.date(2026, 3, 5))
+    assert [row[1:] for row in shop_rows(tmp_path, march + april, "2026-03", "refund-unsynced")] == [at_close[1:]]
+    [moved] = shop_rows(tmp_path, march + april, "2026-04", "refund-unsynced")
+    assert moved[1] == dt.date(2026, 4, 2) and set(at_close[2]) < set(moved[2])
