@@ -12,8 +12,9 @@ and not counted.
 above `max` (default 0.10). Consecutive days above the limit are one episode, and so
 are the days above it after a dip whose windows hold a refund of it, not given back
 since (episodes());
-reported once, on its worst day, naming every refund of its windows; `amount` is the
-refunds beyond the limit that day.
+reported once, dated the day it began (its first window above the limit: later days
+never move it out of its month), naming every refund of its windows; `amount` and the
+message are its worst window's, the refunds beyond the limit that day.
 
 `refund-surge`: a day of several refunds far above the channel's usual. The day needs
 at least `min_count` refunds (default 3), more than `factor` (default 3) times the usual
@@ -223,9 +224,13 @@ def rate_text(refunded: Decimal, sold: Decimal, most: Decimal) -> str:
 
 
 def rate_findings(series: dict, config, cover=None) -> list[Finding]:
-    """One finding per episode (episodes()), on its worst window, naming every refund of
-    its windows, the worst window's first: an acknowledgment of what it named before more
-    days came still holds.
+    """One finding per episode (episodes()), dated where it began (the last day of its
+    first window above the limit), its amount and message its worst window's, naming
+    every refund of its windows, the worst window's first. Later days may extend an
+    episode and move its worst window past a month's end, never its beginning: a closed
+    month's report keeps the finding it had (a blind tester's February, "7 days to
+    02-27", moved to 03-01 by March's sales), and an acknowledgment of what it named
+    before more days came still holds.
     `cover`: the statements' coverage, where known: a window over days the channel's
     statements do not cover is not judged (judged_spans)."""
     most, window = limit(config, "refund-rate", "max"), int(limit(config, "refund-rate", "days"))
@@ -234,6 +239,8 @@ def rate_findings(series: dict, config, cover=None) -> list[Finding]:
         account = config.channels[name].accounts.sales
         for above, read in episodes(d, most, window, judged_spans(cover, name)):
             excess, worst, sold, refunded = max(above, key=lambda e: (e[0], e[1]))
+            began = above[0][1]
+            since = f"; first above it in the {window} days to {began}" if began != worst else ""
             # the worst window's first (as its message), then the rest of the episode's
             involved = []
             for part in ([x for x in read if x > worst - DAY * window and x <= worst],
@@ -241,9 +248,9 @@ def rate_findings(series: dict, config, cover=None) -> list[Finding]:
                 involved += [e for x in part for e in d.refund_entries.get(x, [])]
                 involved += [e for x in part for e in d.failed_refunds.get(x, [])]   # the refunds are net of them
             out.append(Finding(
-                "refund-rate", worst, name, account, excess, currency,
+                "refund-rate", began, name, account, excess, currency,
                 f"refunds {_money(refunded)} {currency} over sales {_money(sold)} {currency} in the {window} days "
-                f"to {worst}: {rate_text(refunded, sold, most)}, above the limit of {percent(most)}",
+                f"to {worst}: {rate_text(refunded, sold, most)}, above the limit of {percent(most)}{since}",
                 refs(involved), expected=most * sold, actual=refunded, **at_entry(involved[0])))
     return out
 

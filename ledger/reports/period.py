@@ -701,6 +701,7 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
         # entry that names it where one does
         written = frozenset().union(*(r.written for r in resolutions))
         now = {_key(f, written) for f in findings}
+        grown = _grown(findings, start, end)
         # what a statement-gap now takes in is not resolved: it waits in the gap, which is
         # listed (a blind helper's credit the missing fund bill held back read "resolved")
         held = {r for f in findings if f.code == "statement-gap" for r in f.refs}
@@ -714,7 +715,8 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
         for f in then:
             key = _key(f, written)
             if f.date and start <= f.date <= end and f.code != "stale-ack" and key not in now \
-                    and key not in listed and not (f.refs and held.issuperset(f.refs[:1])):
+                    and key not in listed and not (f.refs and held.issuperset(f.refs[:1])) \
+                    and not _grown_into(f, grown):
                 listed.add(key)
                 how = next((r.how for r in resolutions if r.settles(f)), None)
                 if how is not None:
@@ -728,6 +730,25 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
     out += written_off_rows(entries, config, start, end, load)
     order = {"open": 0, "following up": 1, "acknowledged": 2, "resolved": 3}
     return sorted(out, key=lambda r: (order[r.status], r.date, r.code, r.source, r.refs))
+
+
+def _grown(findings, start: dt.date, end: dt.date) -> dict[tuple[str, str], list[frozenset]]:
+    """The refs of the books' findings of the month, by code and source (_grown_into)."""
+    out: dict[tuple[str, str], list[frozenset]] = defaultdict(list)
+    for f in findings:
+        if f.refs and f.date and start <= f.date <= end:
+            out[(f.code, f.source)].append(frozenset(f.refs))
+    return out
+
+
+def _grown_into(f, grown: dict) -> bool:
+    """Whether a finding of the month as it stood at month end is one the books list in
+    the month now with more refs: the same cause grown since (a refund-rate episode the
+    next month's refunds extend, a third charge of a duplicated order, a payout more
+    waiting on a statement), listed as it is now, not "resolved" beside it. One that
+    moved out of the month (a refund-unsynced the other side's later refund redated)
+    stood at month end and is gone from it: resolved there."""
+    return bool(f.refs) and any(frozenset(f.refs) <= refs for refs in grown.get((f.code, f.source), ()))
 
 
 def _late_at_later_ends(imported, config, end: dt.date, later: list) -> list:

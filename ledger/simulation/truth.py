@@ -428,7 +428,9 @@ def _currencies(m, channel):
 def _refund_rate_truth(m):
     """A run of windows above the limit is one problem, and so are the runs after it whose
     windows share a refund with it (a refund above the limit, below it while later sales
-    are in its window, above it again as earlier ones leave: one cause, DESIGN §5)."""
+    are in its window, above it again as earlier ones leave: one cause, DESIGN §5), dated
+    where it began (the last day of its first window above the limit), as the check dates
+    it: later days extend an episode, never move its date."""
     span = timedelta(days=RATE_DAYS - 1)
     for ch, cur in ((c, cur) for c in m.shape.channels for cur in _currencies(m, c.name)):
         _, refunds = _daily(m, ch.name, cur)
