@@ -194,3 +194,17 @@ def test_a_bank_line_being_followed_up_still_offers_match_by_hand(demo, tmp_path
     assert (row["group"], row["suggested"]) == ("following", "done")
     assert hand_items(page, DEPOSIT)[0] == MISSING
     assert fava.post("link", {"bank_ref": DEPOSIT, "items": [MISSING]}).json["done"] is True
+
+
+def test_open_items_for_a_line_lists_what_its_match_by_hand_lists(january_closed):
+    """One rule, both doors: `beanclear open-items --for BANK_REF` is the line's Match by
+    hand; a line explained already is refused (exit 2), as `link` refuses it."""
+    from conftest import beanclear
+    fava = january_closed
+    page = fava.page()
+    for ref in (DEPOSIT, AUDIT):
+        said = beanclear(fava.merchant, "open-items", "--for", ref, "--format", "json")
+        assert said.exit_code == 0, said.output
+        assert [i["link"] for i in json.loads(said.output)["items"]] == hand_items(page, ref)
+    said = beanclear(fava.merchant, "open-items", "--for", "20260301000063")   # the rent, booked by a rule
+    assert said.exit_code == 2 and "is explained already (booked to Expenses:Rent)" in said.output
