@@ -47,15 +47,18 @@ def items(page: str) -> list[str]:
 
 
 def test_on_large_books_the_open_items_for_a_match_by_hand_are_listed_when_asked(merchant, monkeypatch):
-    """Collecting the open items walks the books (~1 s at 200,000 entries): on large books
-    the match-by-hand list waits for ?match=1, as the proposals do; small books list them."""
-    from beanclear.resolve import linking
+    """Collecting the open items walks the books (~1 s at 200,000 entries): each line's
+    match-by-hand list is what the matcher gathered (Matched.by_hand), so on large books it
+    waits for ?match=1, as the proposals do, and the books are walked once; small books
+    list them on the first render."""
+    from beanclear.matching import since
     listed = items(Fava(merchant).page())
     assert listed
     monkeypatch.setattr(fava_page, "MATCH_ON_RENDER", 0)
     calls = []
-    collect = linking.open_items
-    monkeypatch.setattr(linking, "open_items", lambda *a, **k: calls.append(1) or collect(*a, **k))
+    collect = matching_core._collect
+    monkeypatch.setattr(since.matching, "gather", lambda *a, **k: calls.append(1) or collect(*a, **k))
+    monkeypatch.setattr(matching_core, "_collect", lambda *a, **k: calls.append("again"))   # never walked again
     fava = Fava(merchant)   # a new load of the books
     page = fava.page()
     assert calls == [] and items(page) == [] and "list the open items" in page

@@ -131,6 +131,7 @@ class Page:
     codes: list
     live: list = ()           # the last fetch per channel (beanclear fetch / serve), if any
     proposals: list | None = None   # None: not computed for this load yet (large books), a button asks
+    listed: review.Proposals | None = None   # those the filters keep, in the order listed (review.proposals)
 
     def editor(self, file: str | None) -> str | None:
         return review.source_path(self.state.config.root, file)
@@ -248,10 +249,12 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
                                                       daily=state.daily())
         findings = state.report.findings
         asked = "match" in args or state.matched or len(state.entries) <= MATCH_ON_RENDER
+        listed = review.proposals(state.proposals, filters, state.config.source_accounts(), state.closed) \
+            if asked else None
         return Page(state, filters, kept[:review.SHOWN], len(kept), hidden, review.awaiting(findings),
                     self._charts[key], sorted({f.source for f in findings if f.source}),
                     sorted({f.code for f in findings}), live_status.rows(state.config.root),
-                    state.proposals if asked else None)
+                    state.proposals if asked else None, listed)
 
     # -- writing -------------------------------------------------------------------------
 

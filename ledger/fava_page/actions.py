@@ -41,7 +41,7 @@ GROUPS = (
 )
 CHASE = {"duplicate-charge", "payout-missing", "refund-unsynced", "order-unpaid", "unsettled",
          "payment-without-order"}
-ITEMS_SHOWN = 300   # open items listed for a match by hand (the search narrows them)
+ITEMS_SHOWN = 300   # open items listed for a line's match by hand, the nearest in amount (the search narrows them)
 
 
 @dataclass
@@ -54,22 +54,27 @@ class Row:
     write_off: dict | None = None     # account, limit, above
     reasons: list[str] = field(default_factory=list)  # acknowledgment reasons
     payee: str = ""                   # the bank line's payee, proposed for a booking
+    # what a match by hand offers the bank line: the open items it may settle (Matched.by_hand),
+    # nearest in amount first, as item_json dicts; None: not collected (large books, until asked)
+    items: list | None = None
+    more: int = 0                     # how many more it may settle than are listed
 
 
 @dataclass
 class Queue:
     groups: list                      # (key, title, hint, rows)
-    items: list | None                # open items for a match by hand, as item_json dicts (None: not collected)
+    matched: bool                     # whether the matcher ran: the reasons and each line's items are in
     unexplained: int = 0              # open bank lines match made no proposal for
 
     def count(self, key: str) -> int:
         return next((len(rows) for k, _, _, rows in self.groups if k == key), 0)
 
 
-def queue(state, entries, with_items: bool = True) -> Queue:
+def queue(state, entries) -> Queue:
     """The findings grouped by their next action, each with its suggested action first.
-    `with_items`: collect the open items a match by hand offers (a walk over the books,
-    ~1 s at 200,000 entries: done when the matcher ran, on small books or when asked)."""
+    A row of an unexplained bank line offers a match by hand of the open items that line
+    may settle, as the matcher gathered them (Matched.by_hand: `beanclear open-items
+    --for`); where the matcher has not run (large books, until asked), none yet."""
     config = state.config
     # the reasons match made no proposal need the proposals: on large books only once asked (fava_page.State);
     # on books carried forward, `match --since`'s (the month's lines, what it offers them)
@@ -92,7 +97,9 @@ def queue(state, entries, with_items: bool = True) -> Queue:
                   bank_links.get(bank_ref, []) if bank_ref else [], payee=payees.get(bank_ref, ""))
         up = f.follow_up or {}
         if up.get("owner") and up.get("state") in ("following up", "overdue"):
-            row.actions = ["done", "acknowledge"]
+            # a bank line being followed up is unexplained still: it may be linked or booked
+            row.actions = ["done", "link", "book", "acknowledge"] if f.code == "bank-unmatched" and bank_ref \
+                else ["done", "acknowledge"]
             grouped["following"].append(row)
         elif f.acknowledged:
             row.reasons = [r for ref in f.refs for r in reasons.get((f.code, ref), [])]
@@ -126,10 +133,14 @@ def queue(state, entries, with_items: bool = True) -> Queue:
                                              r.finding.follow_up.get("due", "")))
     for key in ("bank", "write-off", "follow-up", "review"):
         grouped[key].sort(key=lambda r: (r.finding.severity != "error", r.finding.sort_key))
-    # only a bank line offers a match by hand; collecting the open items walks the books
-    items = [] if not grouped["bank"] else None if not with_items else \
-        [linking.item_json(i) for i in linking.open_items(entries, config, load=state.load)[:ITEMS_SHOWN]]
-    return Queue([(key, title, hint, grouped[key]) for key, title, hint in GROUPS], items, len(why))
+    if state.matched:
+        for rows in grouped.values():
+            for row in rows:
+                if "link" in row.actions:
+                    found = state.matching().by_hand(row.bank_ref, ITEMS_SHOWN)
+                    shown, count = found if found is not None else ([], 0)
+                    row.items, row.more = [linking.item_json(i) for i in shown], count - len(shown)
+    return Queue([(key, title, hint, grouped[key]) for key, title, hint in GROUPS], state.matched, len(why))
 
 
 def _optional(body: dict, name: str, limit: int = guard.MAX_TEXT) -> str | None:
@@ -148,8 +159,8 @@ class ResolveEndpoints:
         cached = getattr(self, "_queue", None)
         # The page renders the queue after it ran the matcher, if it did (on small books,
         # or when asked): the open items for a match by hand come with it, as the reasons do.
-        if cached is None or cached[0] is not state or cached[1].items is None and state.matched:
-            self._queue = (state, queue(state, self.ledger.all_entries, state.matched))
+        if cached is None or cached[0] is not state or not cached[1].matched and state.matched:
+            self._queue = (state, queue(state, self.ledger.all_entries))
         return self._queue[1]
 
     def months(self) -> list[str]:

@@ -55,11 +55,54 @@ class Filters:
                 and (self.end is None or (f.date is not None and f.date <= self.end))
                 and (shown or not f.acknowledged))
 
+    @property
+    def narrows_proposals(self) -> bool:
+        """Whether the filters that reach the match proposals (source, dates) are set."""
+        return bool(self.source) or self.start is not None or self.end is not None
+
+    def keep_proposal(self, proposal, accounts: dict) -> bool:
+        """A match proposal, as a finding is kept: by source (its bank lines' bank, its
+        items' channel or shop: the accounts config.yaml gives the source, `accounts`)
+        and by date (one of its bank lines' days); code and severity are the findings'."""
+        if self.source:
+            own = accounts.get(self.source, ())
+            touched = [line.bank_account for line in proposal.lines] + [i.account for i in proposal.items]
+            if not any(a in own for a in [*touched, proposal.account]):
+                return False
+        return any((self.start is None or line.date >= self.start) and (self.end is None or line.date <= self.end)
+                   for line in proposal.lines)
+
     def apply(self, findings) -> tuple[list, int]:
         """The findings to show, and how many acknowledged ones the toggle hides."""
         kept = [f for f in findings if self.keep(f)]
         hidden = 0 if self.acknowledged else sum(f.acknowledged and self.keep(f, True) for f in findings)
         return kept, hidden
+
+
+@dataclass
+class Proposals:
+    """The match proposals a rendering lists: those the filters keep, of open months
+    first, the newest first (a blind accountant saw the first 100 of 175, oldest first,
+    59 of a closed January, and not the April one they needed), at most QUEUE_SHOWN."""
+
+    shown: list          # the rows listed
+    kept: int            # how many the filters keep
+    total: int           # how many the matcher made (the month's, on books carried forward)
+    closed: int          # of those kept, how many are of closed months (listed last, not offered)
+    confident: int       # of those kept, how many are confident
+    filtered: bool       # whether the filters narrow them
+
+
+def proposals(made: list, filters: Filters, accounts: dict, closed) -> Proposals:
+    """The proposals to list (Proposals) of those `made`, in the matcher's order: kept
+    by the filters (Filters.keep_proposal; `accounts`: config.source_accounts()), those
+    of open months first (`closed(p)`: of a month closed: shown, not offered), each part
+    the newest first (by its newest bank line; the matcher's order within a day)."""
+    kept = [p for p in made if filters.keep_proposal(p, accounts)] if filters.narrows_proposals else list(made)
+    shut = {id(p) for p in kept if closed(p)}
+    ordered = sorted(kept, key=lambda p: (id(p) in shut, -max(line.date for line in p.lines).toordinal()))
+    return Proposals(ordered[:QUEUE_SHOWN], len(kept), len(made), len(shut), sum(p.confident for p in kept),
+                     filters.narrows_proposals)
 
 
 def awaiting(findings) -> list:

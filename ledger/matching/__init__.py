@@ -7,6 +7,6 @@ since.py reads books carried forward to a month for `match --since`.
 """
 
 from beanclear.matching.core import (  # noqa: F401  (the package's interface)
-    BankLine, ChannelNames, Index, OpenItem, Proposal, collect, edits_for, match, text_report,
+    BankLine, ByHand, ChannelNames, Index, OpenItem, Proposal, collect, edits_for, gather, match, text_report,
 )
 from beanclear.matching.why import Unproposed, unproposed  # noqa: F401

@@ -122,6 +122,16 @@ class OpenItem:
         line was offered a Stripe payout that had reached the bank, and `link` took it)."""
         return not self.paired or any(e is line.entry for e in self.paired)
 
+    def may_settle(self, line: "BankLine") -> bool:
+        """Whether a person may link `line` to the item by hand (`beanclear link` refuses
+        the others, saying why; the page's Match by hand and `open-items --for` list these,
+        ByHand): open to it (open_to), in its currency or the amount sent its statement
+        states (amount_for), and of its direction, money in for a payout or an order due,
+        out for a bill or a refund owed (a blind tester's 8,000.00 credit was linked to a
+        refund of -156.00, "they differ by 8,156.00")."""
+        amount = line.amount_for(self)
+        return amount is not None and _same_sign(amount, self.amount) and self.open_to(line)
+
     def proposable_to(self, line: "BankLine") -> bool:
         """open_to, for the matcher's proposals: a credit the import booked to this
         payout's own transit account may be proposed for it too, where the check paired
@@ -203,12 +213,21 @@ def _links(entry, prefix: str) -> set[str]:
     return {l for l in entry.links if l.startswith(prefix)}
 
 
-def collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem], list[BankLine]]:
+def gather(entries, config, load=None) -> tuple:
+    """What matching reads from the books, collected once: (open bank lines, open items
+    in book order, each transit account's place in collect()'s grouping, classified bank
+    lines). `match`, `unproposed` and ByHand take it (`gathered`) so that one answer of
+    the matcher (since.Matched: the command's, the page's) walks the books once."""
+    return _collect(entries, config, load)
+
+
+def collect(entries, config, load=None, gathered=None) -> tuple[list[BankLine], list[OpenItem], list[BankLine]]:
     """(open bank lines, open items, classified bank lines for the history stage). The
     items come grouped by account: each transit account's payouts in book order, the
     accounts in the order first seen, then the orders and bills. `load`: the checks'
-    reconcile.Load of these books, whose postings index and coverage pair the payouts."""
-    lines, items, rank, history = _collect(entries, config, load)
+    reconcile.Load of these books, whose postings index and coverage pair the payouts.
+    `gathered`: gather()'s answer for these books, where taken already."""
+    lines, items, rank, history = gathered if gathered is not None else _collect(entries, config, load)
     groups: list[list[OpenItem]] = [[] for _ in range(len(rank) + 1)]
     for item in items:
         groups[rank.get(item.account, len(rank))].append(item)
@@ -647,19 +666,20 @@ class Index:
                 if back <= i.window and (back >= 0 or i.early) and self.free(i) and i.proposable_to(line)]
 
 
-def match(entries, config, load=None) -> list[Proposal]:
+def match(entries, config, load=None, gathered=None) -> list[Proposal]:
     """Proposals for every open bank line, confident ones first applied in stage order.
     The cycle collector is paused: matching makes no reference cycles, but the items,
     index and proposals it builds trigger full collections that each walk every object
     of the loaded books (a third of the matcher's CPU time at 100,000 items). `load`:
-    the checks' reconcile.Load of these books (collect)."""
+    the checks' reconcile.Load of these books (collect); `gathered`: gather()'s answer
+    for them, where taken already."""
     with collector_paused():
-        return _match(entries, config, load)
+        return _match(entries, config, load, gathered)
 
 
-def _match(entries, config, load=None) -> list[Proposal]:
-    lines, items, rank, history = _collect(entries, config, load)
-    lines.sort(key=lambda l: (l.date, l.ref))
+def _match(entries, config, load=None, gathered=None) -> list[Proposal]:
+    lines, items, rank, history = gathered if gathered is not None else _collect(entries, config, load)
+    lines = sorted(lines, key=lambda l: (l.date, l.ref))
     index = Index(items, rank, config.match.tolerance, lines)
     index.names = ChannelNames(config)
     index.rejected = acks.rejected_in(entries)
@@ -854,6 +874,70 @@ def _history(lines, history, config, index=None) -> list[Proposal]:
                              + ", ".join(evidence)], confident=confident,
                             alternatives=[a for a, _ in others]))
     return out
+
+
+# -- by hand ------------------------------------------------------------------------------
+
+class ByHand:
+    """The open items a person may link each bank line to (OpenItem.may_settle), nearest
+    in amount first: those the clearing check pairs with the line, then those of the
+    amount sent its statement states (a credit the bank converted), then those of its
+    own currency; `beanclear open-items --for` and the page's Match by hand list these.
+    The items no credit is paired with are kept by currency and direction, sorted by
+    amount, so that a line's nearest cost a search and a walk outwards, not a pass over
+    every item (a page lists them for a hundred lines)."""
+
+    def __init__(self, items: list[OpenItem]):
+        self.free: dict[tuple, list[OpenItem]] = defaultdict(list)   # (currency, money in) -> by amount
+        self.paired_with: dict[int, list[OpenItem]] = defaultdict(list)   # id(bank entry) -> its items
+        for item in items:
+            if item.paired:
+                for entry in item.paired:
+                    self.paired_with[id(entry)].append(item)
+            elif item.amount:
+                self.free[(item.currency, item.amount > 0)].append(item)
+        for group in self.free.values():
+            group.sort(key=lambda i: (i.amount, i.date, i.link))
+        self.amounts = {key: [i.amount for i in group] for key, group in self.free.items()}
+
+    def of(self, line: BankLine, limit: int | None = None) -> tuple[list[OpenItem], int]:
+        """(the items `line` may settle, nearest in amount first, at most `limit`; how
+        many there are)."""
+        if not line.amount:
+            return [], 0
+        first = [i for i in self.paired_with.get(id(line.entry), ()) if i.may_settle(line)]
+        lists = []
+        if line.sent is not None:
+            amount, currency, accounts = line.sent
+            lists.append((amount, self._nearest(currency, amount, lambda i: i.account in accounts)))
+        lists.append((line.amount, self._nearest(line.currency, line.amount)))
+        out, total = list(first), len(first)
+        for _, (count, found) in lists:
+            total += count
+            for item in found:
+                if limit is not None and len(out) >= limit:
+                    break
+                out.append(item)
+        return out[:limit] if limit is not None else out, total
+
+    def _nearest(self, currency: str, amount: Decimal, keep=None) -> tuple[int, object]:
+        """(how many items of the currency and of `amount`'s direction `keep` keeps, those
+        items nearest to `amount` first: a generator)."""
+        key = (currency, amount > 0)
+        group, amounts = self.free.get(key, []), self.amounts.get(key, [])
+        count = len(group) if keep is None else sum(1 for i in group if keep(i))
+
+        def walk():
+            below = bisect.bisect_left(amounts, amount) - 1
+            above = below + 1
+            while below >= 0 or above < len(group):
+                if above >= len(group) or below >= 0 and amount - amounts[below] <= amounts[above] - amount:
+                    item, below = group[below], below - 1
+                else:
+                    item, above = group[above], above + 1
+                if keep is None or keep(item):
+                    yield item
+        return count, walk()
 
 
 # -- applying ------------------------------------------------------------------------------

@@ -49,12 +49,27 @@ class Matched:
         # the checks' Load pairs the payouts with their credits as the check did (the
         # whole books': the carried books' read back bank lines it never saw)
         self.load = None if self.month else load if load is not None else reconcile.stored_load(options, config)
-        self.made = matching.match(self.entries, config, self.load)
+        # what the books hold for matching, gathered once: the proposals, the reasons
+        # for none and what a line may be linked to by hand all read it
+        self.gathered = matching.gather(self.entries, config, self.load)
+        self.made = matching.match(self.entries, config, self.load, self.gathered)
         self.shown = self.month.of_month(self.made) if self.month else self.made
+        self._by_hand = None
 
     def unproposed(self) -> list:
-        found = matching.unproposed(self.entries, self.config, self.made, self.load)
+        found = matching.unproposed(self.entries, self.config, self.made, self.load, self.gathered)
         return self.month.unproposed(found) if self.month else found
+
+    def by_hand(self, ref: str, limit: int | None = None) -> tuple[list, int] | None:
+        """(the open items the bank line `ref` (its id) may be linked to by hand, nearest
+        in amount first, at most `limit`; how many there are): matching.ByHand, what
+        `beanclear open-items --for` lists. None for a line that is not open (explained)."""
+        if self._by_hand is None:
+            lines, items = self.gathered[0], self.gathered[1]
+            self._by_hand = (matching.ByHand(items), {line.ref: line for line in lines})
+        found, lines = self._by_hand
+        line = lines.get(ref)
+        return None if line is None else found.of(line, limit)
 
     def edits(self, chosen) -> list:
         """The edits that apply `chosen` (of `shown`), on the entries as the files hold

@@ -46,10 +46,11 @@ class Unproposed:
                 + "\n".join(f"      {r}" for r in self.reasons))
 
 
-def unproposed(entries, config, proposals, load=None) -> list[Unproposed]:
+def unproposed(entries, config, proposals, load=None, gathered=None) -> list[Unproposed]:
     """The open bank lines no proposal names, each with why, in date order. `load`: the
-    checks' reconcile.Load of these books (collect)."""
-    lines, items, history = collect(entries, config, load)
+    checks' reconcile.Load of these books (collect); `gathered`: what the matcher
+    gathered from them (core.gather), where taken already."""
+    lines, items, history = collect(entries, config, load, gathered)
     proposed = {l.ref for p in proposals for l in p.lines}
     taken = {i.link: p for p in proposals if p.confident for i in p.items}
     rejected = acks.rejected_in(entries)

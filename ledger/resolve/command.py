@@ -1,7 +1,7 @@
 """The resolve commands: thin faces over ledger/resolve/.
 
     beanclear book REF ACCOUNT [--payee P] [--narration N] [--rule PATTERN]
-    beanclear open-items [--search WORDS] [--currency CUR]
+    beanclear open-items [--search WORDS] [--currency CUR] [--for BANK_REF]
     beanclear link BANK_REF ITEM...        beanclear unlink BANK_REF [--link LINK]
     beanclear write-off CODE REF [--reason R]
     beanclear follow-up CODE REF --owner O --due YYYY-MM-DD [--note N]
@@ -65,17 +65,21 @@ def book(config_path, ref, account, payee, narration, rule, fmt):
 @config_option
 @click.option("--search", help="Only items whose link, ids, amount, date, channel or text hold every word.")
 @click.option("--currency", help="Only items in this currency.")
+@click.option("--for", "bank_ref", metavar="BANK_REF",
+              help="Only the items this bank line may be linked to (of its currency or the amount sent, of its "
+                   "direction, not paired with another credit), nearest in amount first: the page's Match by hand.")
 @format_option
-def open_items(config_path, search, currency, fmt):
+def open_items(config_path, search, currency, bank_ref, fmt):
     """The open items a bank line could settle: payouts in transit, orders and bills due."""
     from beanclear.checks import reconcile
     from beanclear.resolve import linking
     config = _load(config_path)
     try:
         books = Books.load(config)
+        items = linking.open_items(books.entries, config, search, currency,
+                                   reconcile.stored_load(books.options, config), bank_ref)
     except ResolveError as exc:
         raise _fail(str(exc))
-    items = linking.open_items(books.entries, config, search, currency, reconcile.stored_load(books.options, config))
     if fmt == "json":
         click.echo(json.dumps({"items": [linking.item_json(i) for i in items]}, ensure_ascii=False, indent=1))
         return

@@ -38,7 +38,7 @@ from beanclear.checks.items import posted
 from beanclear.checks.reconcile import collector_paused
 from beanclear.importers.banking import booked_as
 from beanclear.importers.base import rule_account
-from beanclear.matching.core import ITEM_LINKS, Proposal, collect, edits_for, restated
+from beanclear.matching.core import ITEM_LINKS, ByHand, Proposal, collect, edits_for, restated
 from beanclear.resolve import BadValue, Plan, ResolveError, refuse_closed
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, statement_text,
                                        statement_title, transfer_meta, unexplained, unlinked_target)
@@ -53,18 +53,29 @@ def item_json(item) -> dict:
             else " ".join(item.names)}
 
 
-def open_items(entries, config, search: str | None = None, currency: str | None = None, load=None) -> list:
+def open_items(entries, config, search: str | None = None, currency: str | None = None, load=None,
+               bank_ref: str | None = None) -> list:
     """The open items (payouts in transit, orders and bills due), date order; `search`
     keeps those whose link, ids, amount, date, channel or text contain every word. A
     payout the clearing check pairs with a bank credit is not in transit (the month
     report says so too): it is no line's to settle but that credit's. `load`: the
-    checks' reconcile.Load of these books (matching's collect)."""
+    checks' reconcile.Load of these books (matching's collect). `bank_ref`: those that
+    bank line may be linked to, nearest in amount first (matching.ByHand: what the
+    page's Match by hand lists for it), a payout the check pairs with it among them."""
     with collector_paused():   # as match() does: collecting makes an object per open item
-        _, items, _ = collect(entries, config, load)
+        lines, items, _ = collect(entries, config, load)
+        if bank_ref is not None:
+            line = bank_line(entries, config, bank_ref)
+            open_line = next((l for l in lines if l.entry is line.entry), None)
+            if open_line is None or not unexplained(line, config):
+                raise ResolveError(_explained(line))
+            items = ByHand(items).of(open_line)[0]
+        else:
+            items = sorted((i for i in items if not i.paired), key=lambda i: (i.date, i.link))
     words = (search or "").lower().split()
     out = []
-    for item in sorted(items, key=lambda i: (i.date, i.link)):
-        if item.paired or currency and item.currency != currency:
+    for item in items:
+        if currency and item.currency != currency:
             continue
         row = item_json(item)
         hay = " ".join([row["link"], *row["ids"], row["amount"], row["date"], row["channel"], row["text"]]).lower()
@@ -94,6 +105,13 @@ def linked_already(entries, config, bank_refs: list[str], target: str) -> Plan |
         return None
     return Plan(_already([line.ref for line in lines], links),
                 data={"bank_refs": [line.ref for line in lines], "links": sorted(links)}, nothing=True)
+
+
+def _explained(line) -> str:
+    """Why a bank line is no line to link: booked or linked already."""
+    return (f"bank line {line.ref} is explained already (booked to {line.counter}"
+            + (f", linked {' '.join(sorted(line.entry.links))}" if line.entry.links else "")
+            + "); `beanclear unlink` it first")
 
 
 def _find_item(items, ref: str):
@@ -133,9 +151,7 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     if not chosen:
         return Plan(_already([bank_ref], item_refs), data=data, nothing=True)
     if not any(l.ref == bank_ref for l in lines) or not unexplained(line, config):
-        raise ResolveError(f"bank line {bank_ref} is explained already (booked to {line.counter}"
-                           + (f", linked {' '.join(sorted(line.entry.links))}" if line.entry.links else "")
-                           + "); `beanclear unlink` it first")
+        raise ResolveError(_explained(line))
     accounts = {i.account for i in chosen}
     if len(accounts) > 1:
         raise ResolveError(f"items: {', '.join(i.link for i in chosen)} wait in different accounts "
@@ -146,6 +162,13 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
                            + (f", nor in {line.sent[1]}, the amount sent its statement states" if line.sent else
                               " (a credit the bank converted is linked to a payout in the amount sent its "
                               "statement states; this one states none)"))
+    backwards = [i for i in chosen if not i.may_settle(line)]   # (open to it, in its currency: of the other way)
+    if backwards:
+        way = ("money in", "money out") if line.amount > 0 else ("money out", "money in")
+        raise ResolveError("items: " + ", ".join(f"{i.link} ({i.amount:,.2f} {i.currency})" for i in backwards)
+                           + f" {'is' if len(backwards) == 1 else 'are'} {way[1]}, bank line {bank_ref} "
+                           f"({line.amount:,.2f} {line.currency}) {way[0]}: a line settles what is owed its way "
+                           "(see `beanclear open-items`)")
     if len({i.currency for i in chosen}) > 1:
         raise ResolveError(f"items: {', '.join(i.link for i in chosen)} are in different currencies; one bank line "
                            "settles items of one currency")
