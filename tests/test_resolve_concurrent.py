@@ -18,7 +18,7 @@ import pytest
 from beanclear import config as config_mod
 from beanclear.books import atomic, edits
 from beanclear.checks import checking
-from beanclear.resolve import Books, acknowledging, booking, followup, write, writeoff
+from beanclear.resolve import Books, ResolveError, acknowledging, booking, followup, write, writeoff
 from conftest import beanclear, snapshot
 
 DATA = Path(__file__).parent / "data" / "resolve"
@@ -42,7 +42,8 @@ def text(shop, name):
 ACTIONS = {
     "write-off payout-mismatch": lambda c, b: writeoff.write_off(c, b.entries, b.findings(), "payout-mismatch", "B1"),
     "write-off fee-gap": lambda c, b: writeoff.write_off(c, b.entries, b.findings(), "fee-gap", "T1"),
-    "ack": lambda c, b: acknowledging.acknowledge(b.findings(), "fee-gap", "T1", "agreed with WeChat"),
+    "ack": lambda c, b: acknowledging.acknowledge(b.findings(), "fee-gap", "T1", "agreed with WeChat", b.entries,
+                                                  c.root),
     "follow-up": lambda c, b: followup.follow_up(c, b.entries, b.findings(), "payout-mismatch", "B1", "alice",
                                                  "2026-04-16", "ask the bank"),
     "book": lambda c, b: booking.book(c, b.entries, "B2", "Expenses:Hosting", None, "cloud", None),
@@ -199,3 +200,111 @@ def test_an_append_to_a_decision_file_is_decided_again_under_the_lock(shop):
     assert snapshot(root) == after
     # must not fire: read as they are, it is appended
     assert edits.append_to(root, "acks.beancount", "", "; a note\n", (), read=atomic.Snapshot.of(root))
+
+
+# -- different actions on one finding at once (blind10): the first wins ---------------------------
+#
+# A write-off resolves its finding (the books answer it); an acknowledgment or a follow-up
+# leaves it listed (README "Follow up": following up and acknowledged are states of an open
+# finding, the later decision its state). So of a Write off, an Acknowledge and a Follow up
+# of one finding at once, each is decided under the lock from the books as the others left
+# them: after the write-off, the others are refused, saying the write-off resolved it; a
+# write-off after the others is written, as one after the other.
+
+WROTE_OFF = "the write-off at books/writeoffs.beancount:"
+
+
+@pytest.mark.parametrize("after", ["ack", "follow-up"])
+def test_an_ack_or_follow_up_made_from_the_books_before_a_write_off_is_refused_after_it(shop, after):
+    """blind10: Write off, Acknowledge and Follow up of one finding clicked at the same
+    moment all wrote: an acknowledgment of a finding the write-off had resolved. The one
+    decided after the write-off, under the lock, from the books as they are then, finds
+    no finding left, and says what resolved it."""
+    config = config_mod.load(shop / "config.yaml")
+    make_off = ACTIONS["write-off fee-gap"]
+    make = {"ack": ACTIONS["ack"],
+            "follow-up": lambda c, b: followup.follow_up(c, b.entries, b.findings(), "fee-gap", "T1", "alice",
+                                                         "2026-04-16", "ask WeChat")}[after]
+    first, second = Books.load(config), Books.load(config)   # both read before either writes
+    off, plan = make_off(config, first), make(config, second)
+    assert write(config, off, first.read, again=lambda: make_off(config, Books.load(config)))
+    after_off = snapshot(shop / "books")
+    with pytest.raises(ResolveError) as refused:
+        write(config, plan, second.read, again=lambda: make(config, Books.load(config)))
+    said = str(refused.value)
+    assert said.startswith("no fee-gap finding names T1: ") and WROTE_OFF in said, said
+    assert "nothing was written" in said
+    assert snapshot(shop / "books") == after_off
+    # one after the other, the same refusal
+    with pytest.raises(ResolveError, match="the write-off at books/writeoffs.beancount:[0-9]+ resolved it"):
+        make(config, Books.load(config))
+
+
+def test_a_follow_up_then_a_write_off_of_one_finding_at_once_are_both_written(shop):
+    """Must not fire: following up leaves the finding open (README "Follow up"), so the
+    write-off decided after it is written, as one after the other."""
+    config = config_mod.load(shop / "config.yaml")
+    make_up = lambda c, b: followup.follow_up(c, b.entries, b.findings(), "fee-gap", "T1", "alice",  # noqa: E731
+                                              "2026-04-16", "ask WeChat")
+    make_off = ACTIONS["write-off fee-gap"]
+    first, second = Books.load(config), Books.load(config)
+    up, off = make_up(config, first), make_off(config, second)
+    assert write(config, up, first.read, again=lambda: make_up(config, Books.load(config)))
+    assert write(config, off, second.read, again=lambda: make_off(config, Books.load(config)))
+    assert not off.nothing and "0.40 CNY written off" in off.message, off.message
+    assert text(shop, "acks.beancount").count('"beanclear-follow-up" "fee-gap" "T1"') == 1
+    assert text(shop, "writeoffs.beancount").count('write-off: "fee-gap"') == 1
+    found = checking.check(config_mod.load(shop / "config.yaml")).findings
+    assert not [f for f in found if f.code == "fee-gap"]   # resolved by the books
+
+
+def test_two_findings_resolved_at_once_are_both_written(shop):
+    """Must not fire: a write-off of one finding and a follow-up of another, from one read."""
+    config = config_mod.load(shop / "config.yaml")
+    make_off, make_up = ACTIONS["write-off fee-gap"], ACTIONS["follow-up"]   # T1; payout-mismatch B1
+    first, second = Books.load(config), Books.load(config)
+    off, up = make_off(config, first), make_up(config, second)
+    assert write(config, off, first.read, again=lambda: make_off(config, Books.load(config)))
+    assert write(config, up, second.read, again=lambda: make_up(config, Books.load(config)))
+    assert not up.nothing
+    assert text(shop, "writeoffs.beancount").count('write-off: "fee-gap"') == 1
+    assert text(shop, "acks.beancount").count('"beanclear-follow-up" "payout-mismatch" "B1"') == 1
+
+
+def test_write_off_ack_and_follow_up_commands_at_once_write_as_one_after_the_other(shop):
+    """The three commands on one finding in three processes, each reading the books before
+    any writes: whichever takes the lock first, the write-off is written once, and what
+    comes after it is refused saying the write-off resolved it (exit 2); what came before
+    it is written (exit 0). No acknowledgment or follow-up is written after the write-off."""
+    commands = [("write-off", "fee-gap", "T1"), ("ack", "fee-gap", "T1", "--reason", "agreed with WeChat"),
+                ("follow-up", "fee-gap", "T1", "--owner", "alice", "--due", "2026-04-16")]
+    done = at_once(shop, commands)
+    said = dict(zip(("write-off", "ack", "follow-up"), done))
+    assert said["write-off"][0] == 0 and "written off to Expenses:Fees:WeChat" in said["write-off"][1], said
+    for name in ("ack", "follow-up"):
+        status, out = said[name]
+        assert status in (0, 2), said
+        if status == 2:
+            assert "no fee-gap finding names T1: " + WROTE_OFF in out, out
+    assert text(shop, "writeoffs.beancount").count('write-off: "fee-gap"') == 1
+    # written before the write-off, each line is an ack or follow-up of a finding then open:
+    # the books (check) hold no finding of it, and no decision names a finding they lack
+    found = checking.check(config_mod.load(shop / "config.yaml")).findings
+    assert not [f for f in found if f.code == "fee-gap"]
+    written = [name for name in ("ack", "follow-up") if said[name][0] == 0]
+    lines = text(shop, "acks.beancount")
+    assert ('"beanclear-ack" "fee-gap" "T1"' in lines) == ("ack" in written)
+    assert ('"beanclear-follow-up" "fee-gap" "T1"' in lines) == ("follow-up" in written)
+
+
+def at_once(shop, commands):
+    """Each of `commands` (beanclear ARGS) in a process of its own, started at once, each
+    reading the books before any writes (RUN's barrier); their (exit status, output)."""
+    barrier = shop.parent / f"barrier-mixed-{len(list(shop.parent.iterdir()))}"
+    barrier.mkdir()
+    env = {**os.environ, "BEANCLEAR_TODAY": "2026-04-02", "BARRIER": str(barrier), "PROCESSES": str(len(commands))}
+    started = [subprocess.Popen([sys.executable, "-c", RUN, args[0], "-c", str(shop / "config.yaml"), *args[1:]],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+               for args in commands]
+    return [(p.wait(300), p.stdout.read()) for p in started]
+

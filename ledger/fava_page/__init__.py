@@ -312,7 +312,8 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         def act(body, state):
             guard.fields(body, ("code", "ref", "reason"))
             plan = acknowledging.acknowledge(state.report.findings, guard.ident(body, "code"),
-                                             guard.ident(body, "ref"), guard.text(body, "reason"))
+                                             guard.ident(body, "ref"), guard.text(body, "reason"),
+                                             state.entries, state.config.root)
             return self._plan_write(state, plan)
         return self._resolve(act)
 

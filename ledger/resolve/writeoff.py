@@ -151,7 +151,7 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
                     "nothing was written", data={"code": code, "ref": ref}, nothing=True)
     finding = finding_of(findings, code, ref)
     if finding is None:
-        raise ResolveError(acks.not_named(findings, code, ref))
+        raise ResolveError(acks.not_named(findings, code, ref, entries, config.root))
     account, limit = settings(config, code, finding)
     limit = to_currency(limit, finding.currency)
     reason = " ".join((reason or "").split()) or None
