@@ -308,3 +308,137 @@ def at_once(shop, commands):
                for args in commands]
     return [(p.wait(300), p.stdout.read()) for p in started]
 
+
+# -- the page: Fava's loads of the books, each in the thread of a request, may overlap ------------
+
+FEE_GAP = "4200007953202602050000001564"          # the demo's fee-gaps (seed 7)
+OTHER_FEE_GAP = "4200002283202602050000001549"
+
+
+class Loads:
+    """Fava over a copy of the demo, whose loads of the books in named threads stop once
+    they have read the files, until let go: the order loads end in, made certain."""
+
+    def __init__(self, merchant, monkeypatch):
+        import threading
+        import fava.core
+        from fava import application
+        from fava_util import PAGE
+        self.merchant, self.page, self.threading = merchant, PAGE, threading
+        self.app = application.create_app([merchant / "books" / "main.beancount"], load=True, poll_watcher=True)
+        self.app.testing = True
+        self.slug = self.app.test_client().get("/").headers["Location"].split("/")[1]
+        self.held: dict[str, tuple] = {}
+        real = fava.core.load_uncached
+
+        def load(*args, **kwargs):
+            out = real(*args, **kwargs)
+            gate = self.held.get(threading.current_thread().name)
+            if gate is not None:
+                gate[0].set()
+                assert gate[1].wait(120), "never let go"
+            return out
+        monkeypatch.setattr(fava.core, "load_uncached", load)
+
+    def post(self, endpoint, body):
+        return self.app.test_client().post(f"/{self.slug}/{self.page}{endpoint}", json=body,
+                                           headers={"Origin": "http://localhost"})
+
+    def load_held(self, name):
+        """A request (a page view in another tab) whose load of the books has read them and
+        waits: (its thread, the event that lets it go on)."""
+        read, go = self.threading.Event(), self.threading.Event()
+        self.held[name] = (read, go)
+        thread = self.threading.Thread(target=lambda: self.app.test_client().get(f"/{self.slug}/{self.page}"),
+                                       name=name)
+        thread.start()
+        assert read.wait(120), "the load never began"
+        return thread, go
+
+    def post_letting_go(self, endpoint, body, go):
+        """POST while a load is held; where the write waits (for that load, under the
+        books' lock), let the load go on. The answer."""
+        out = {}
+        thread = self.threading.Thread(target=lambda: out.setdefault("response", self.post(endpoint, body)))
+        thread.start()
+        while thread.is_alive():
+            if waiting(thread):
+                go.set()
+                break
+            thread.join(0.01)
+        thread.join(120)
+        return out["response"]
+
+
+def waiting(thread) -> bool:
+    """Whether `thread` is blocked on a threading wait (an Event, a Condition)."""
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if frame.f_code.co_name in ("wait", "wait_for") and frame.f_code.co_filename.endswith("threading.py"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def overlapping_loads(demo_copy, monkeypatch):
+    """The tester's race, its order made certain: after a first write of the page, a load
+    of Fava's (a page view in tab X, or the request of another button) reads the books;
+    the page's Write off of FEE_GAP is written; a load in tab Y reads the books; X's load
+    ends before Y's. Fava then holds the books as read before the write-off while a load
+    of them after it is under way. (Under the lock the write-off waits for X's load: it
+    is let go then, and Y's begins after it.)"""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    fava = Loads(demo_copy(), monkeypatch)
+    assert fava.app.test_client().get(f"/{fava.slug}/{fava.page}").status_code == 200
+    assert fava.post("acknowledge", {"code": "refund-surge", "ref": "50300941320260127000000004126",
+                                     "reason": "Spring Festival returns"}).status_code == 200
+    x, go_x = fava.load_held("X")
+    off = fava.post_letting_go("write_off", {"code": "fee-gap", "ref": FEE_GAP}, go_x)
+    assert off.status_code == 200 and off.json["done"], off.json
+    y, go_y = fava.load_held("Y")
+    go_x.set()
+    x.join(120)
+    return fava, y, go_y
+
+
+@pytest.mark.parametrize("endpoint, body", [
+    ("acknowledge", {"code": "fee-gap", "ref": FEE_GAP, "reason": "tab B"}),
+    ("follow_up", {"code": "fee-gap", "ref": FEE_GAP, "owner": "carol", "due": "2026-04-20"}),
+])
+def test_the_page_decides_from_the_books_as_they_are_not_from_a_load_that_read_them_before_a_write(
+        demo_copy, monkeypatch, endpoint, body):
+    """blind10: Write off, Acknowledge and Follow up of one finding at once in three tabs
+    all wrote. Fava loads the books in the thread of each request that finds them changed,
+    without the books' lock; a load that read them before the write-off and ended after one
+    that read them after it left Fava the older books, while the page took them for the
+    newer: the Acknowledge was decided from books where the finding was still open. Under
+    the lock the page waits for such a load, loads the books again, and refuses, saying
+    the write-off resolved it."""
+    fava, y, go_y = overlapping_loads(demo_copy, monkeypatch)
+    before = snapshot(fava.merchant / "books")
+    try:
+        response = fava.post_letting_go(endpoint, body, go_y)
+    finally:
+        go_y.set()
+        y.join(120)
+    assert response.status_code == 409, response.json
+    assert f"no fee-gap finding names {FEE_GAP}: the write-off at books/writeoffs.beancount:" \
+        in response.json["error"], response.json
+    assert snapshot(fava.merchant / "books") == before
+    assert FEE_GAP not in text(fava.merchant, "acks.beancount")
+
+
+def test_the_page_resolves_another_finding_while_such_loads_overlap(demo_copy, monkeypatch):
+    """Must not fire: of the same books, the Acknowledge of another finding is written."""
+    fava, y, go_y = overlapping_loads(demo_copy, monkeypatch)
+    try:
+        response = fava.post_letting_go("acknowledge", {"code": "fee-gap", "ref": OTHER_FEE_GAP,
+                                                         "reason": "agreed with WeChat"}, go_y)
+    finally:
+        go_y.set()
+        y.join(120)
+    assert response.status_code == 200 and response.json["done"], response.json
+    assert text(fava.merchant, "acks.beancount").count(f'"beanclear-ack" "fee-gap" "{OTHER_FEE_GAP}"') == 1
+    # and the page, one click after the other, refuses the finding the command wrote off
+    again = fava.post("follow_up", {"code": "fee-gap", "ref": FEE_GAP, "owner": "carol", "due": "2026-04-20"})
+    assert again.status_code == 409 and "the write-off at books/writeoffs.beancount:" in again.json["error"]
