@@ -226,7 +226,8 @@ def ack(config_path, code, ref, reason):
         acks.ack_line(code, ref, reason)   # a bad code or reason is said before the books are read
         if not (config.books / "main.beancount").exists():
             raise _fail(f"{config.books / 'main.beancount'}: no books yet (run `beanclear import` first)")
-        plan, _ = act(config, lambda c, books: acknowledging.acknowledge(books.findings(), code, ref, reason))
+        plan, _ = act(config, lambda c, books: acknowledging.acknowledge(books.findings(), code, ref, reason,
+                                                                         books.entries, c.root))
     except (acks.DecisionError, ResolveError, EditError, BooksBusy) as exc:
         raise refused(exc)
     click.echo(plan.message)

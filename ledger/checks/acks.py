@@ -26,7 +26,7 @@ from pathlib import Path
 
 from beancount.core import data
 
-from beanclear.checks.findings import CODES, UNNAMED, Finding, at_entry
+from beanclear.checks.findings import CODES, UNNAMED, Finding, at_entry, relative
 from beanclear.clock import today
 
 ACK = "beanclear-ack"
@@ -121,14 +121,22 @@ def ack_line(code: str, ref: str, reason: str, day: dt.date | None = None) -> st
     return _directive(day or today(), ACK, code, _text("ref", ref), _text("reason", reason))
 
 
-def not_named(findings, code: str, ref: str) -> str:
+def not_named(findings, code: str, ref: str, entries=None, root=None) -> str:
     """The refusal of a decision on `ref` where no finding of `code` names it. Refs are
     compared exactly as the channels wrote them, so a near one is never taken instead;
     but where exactly one ref of those findings is `ref` but for a leading `#` (order_key:
     Shopify's `#1115` is the payments' `1115`), the refusal names the ref to type; and
     where a finding of another code names it, as listed (a statement-gap that takes in
-    the orders a missing statement leaves unpaid: one cause, one finding), that one."""
+    the orders a missing statement leaves unpaid: one cause, one finding), that one.
+    With the books' `entries`: where a write-off of the code names it, the write-off
+    resolved it, and the refusal says so, where (relative to `root`): an acknowledgment
+    or a follow-up made after it, one click after the other or at the same moment in
+    another tab, has nothing left to decide (blind10)."""
     from beanclear.importers.base import order_key
+    resolved = _written_off(entries, code, ref) if entries is not None else None
+    if resolved is not None:
+        where = f"{relative(resolved.meta.get('filename'), root)}:{resolved.meta.get('lineno')}"
+        return f"no {code} finding names {ref}: the write-off at {where} resolved it; nothing was written"
     near = {r for f in findings if f.code == code for r in f.refs if r != ref and order_key(r) == order_key(ref)}
     other = next((f for f in findings if f.code != code and f.code not in UNNAMED and ref in f.refs), None)
     said = f"did you mean {near.pop()}?" if len(near) == 1 else "see `beanclear check`"
@@ -136,6 +144,17 @@ def not_named(findings, code: str, ref: str) -> str:
         said = (f"the {other.code} of {other.source or '-'} {other.date} "
                 f"{'takes it in' if other.code == 'statement-gap' else 'names it'}; {said}")
     return f"no {code} finding names {ref} ({said}); nothing was written"
+
+
+def _written_off(entries, code: str, ref: str):
+    """The last write-off entry of `code` whose `settles:` names `ref`, if any."""
+    from beanclear.checks.items import WRITE_OFF
+    found = None
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and str(entry.meta.get(WRITE_OFF, "")) == code \
+                and ref in str(entry.meta.get("settles", "")).split():
+            found = entry
+    return found
 
 
 def reject_lines(bank_refs, target: str, reason: str, day: dt.date | None = None) -> list[str]:

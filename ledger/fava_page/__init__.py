@@ -44,7 +44,7 @@ from beanclear.books.atomic import BooksBusy
 from beanclear.matching.since import Matched
 from beanclear.periods import past
 from beanclear.config import ConfigError
-from beanclear.fava_page import actions, carried, charts, guard, overview, review, upload
+from beanclear.fava_page import actions, carried, charts, guard, loads, overview, review, upload
 from beanclear.fava_page.guard import Refused
 from beanclear.live import status as live_status
 from beanclear.resolve import ResolveError, acknowledging, linking, on_the_page, refusal, rejecting
@@ -72,6 +72,7 @@ class State:
     _matched: Matched | None = field(default=None, repr=False)
     _daily: tuple | None = field(default=None, repr=False)
     _shut: set | None = field(default=None, repr=False)
+    loaded: list | None = field(default=None, repr=False)   # Fava's entries it was computed from
 
     def matching(self) -> Matched:
         """`beanclear match`'s answer (`match --since` on books carried forward): run on
@@ -152,11 +153,12 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         self.config_path = config
         self._state: State | None = None
         self._charts: dict = {}
-        # The books' files as Fava's load of them read them: taken before the load reads
-        # them (a write during the load, while Fava parses, is a change from it), None
-        # where not known (the first load, which makes this extension; a load Fava made
-        # without noticing a change): the page loads the books again before its first write.
-        self._read = self._before_load = None
+        # Fava's loads of the books, and the files the books it holds were read from:
+        # taken before the load read them (a write during the load, while Fava parses, is
+        # a change from it); not known after the first load (which makes this extension),
+        # a load Fava made without noticing a change, or loads that overlapped (loads.py):
+        # the page loads the books again under the lock before it decides a write.
+        self._loads = loads.Loads()
         self._watch(ledger)
 
     def money(self, value, currency: str) -> str:
@@ -169,7 +171,12 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
 
     def after_load_file(self) -> None:
         self._state, self._charts = None, {}
-        self._read, self._before_load = self._before_load, None
+        self._loads.end()
+
+    @property
+    def _read(self):
+        """The books' files as the load of the books Fava holds found them; None: not known."""
+        return self._loads.read
 
     def _watch(self, ledger) -> None:
         """Take the books' files as they are when Fava's watcher tells it they changed,
@@ -184,8 +191,8 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
 
         def checked() -> bool:
             changed = check()
-            if changed and self._before_load is None:   # a load follows (or is under way: then taken already)
-                self._before_load = self._books_now()
+            if changed:   # a load follows in this thread (or is under way in it: then taken already)
+                self._loads.begin(self._books_now)
             return changed
         try:
             watcher.check = checked
@@ -194,7 +201,7 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
 
     def _load_again(self) -> None:
         """Load the books again (under the lock: nothing writes while it reads)."""
-        self._before_load = self._books_now()
+        self._loads.begin(self._books_now)
         self.ledger.load_file()
 
     def _books_now(self):
@@ -210,10 +217,13 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
     # -- reading -------------------------------------------------------------------------
 
     def state(self) -> State:
-        if self._state is None:
+        # of the books Fava holds now: one computed from the books of a load that another
+        # overlapping load replaced since is not (loads.py)
+        if self._state is None or self._state.loaded is not self.ledger.all_entries:
+            loaded = self.ledger.all_entries
             config = reconcile.plugin_config(self.ledger.options, self.config_path)
             # the assertions the plugin held for Fava's error page, as `beanclear check` reads them
-            entries, errors = held.restored(self.ledger.all_entries, self.ledger.load_errors, self.ledger.options)
+            entries, errors = held.restored(loaded, self.ledger.load_errors, self.ledger.options)
             entries, malformed = directives.without_malformed(entries)   # (books without the checks plugin)
             errors = errors + malformed
             load = reconcile.stored_load(self.ledger.options)
@@ -225,7 +235,7 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
                 rows, through = overview.source_rows(entries, config, report.findings, as_of, load)
             since = load.walk(entries).since   # the directive of books carried forward, found by the load
             self._state = State(config, report, through, rows, entries, load, self.ledger.options,
-                                past.said(since) if since is not None else None, errors)
+                                past.said(since) if since is not None else None, errors, loaded=loaded)
         return self._state
 
     def view(self) -> tuple[Page | None, str | None]:
@@ -315,7 +325,8 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
         def act(body, state):
             guard.fields(body, ("code", "ref", "reason"))
             plan = acknowledging.acknowledge(state.report.findings, guard.ident(body, "code"),
-                                             guard.ident(body, "ref"), guard.text(body, "reason"))
+                                             guard.ident(body, "ref"), guard.text(body, "reason"),
+                                             state.entries, state.config.root)
             return self._plan_write(state, plan)
         return self._resolve(act)
 
@@ -347,7 +358,12 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
                 # written under the lock, from the books as they are then: another write
                 # since Fava loaded them (a command, before Fava's watcher told it) has
                 # the ledger loaded again first (blind9: the command line and the page
-                # both wrote one write-off).
+                # both wrote one write-off). A load of Fava's under way in another
+                # request's thread is waited for first: begun before the lock, it may have
+                # read the books before the last write, and what it holds replaces them as
+                # it ends (blind10: an Acknowledge after a Write off of one finding, decided
+                # from such a load, was written; loads.py).
+                self._loads.settle(guard.WRITE_WAIT)
                 if not self.ledger.changed() and (self._read is None or self._read.changed()):
                     self._load_again()
                 changed, message = act(body, self.state())

@@ -15,11 +15,13 @@ from beanclear.checks import acks
 from beanclear.resolve import Plan, ResolveError
 
 
-def acknowledge(findings, code: str, ref: str, reason: str) -> Plan:
+def acknowledge(findings, code: str, ref: str, reason: str, entries=None, root=None) -> Plan:
+    """`entries` (the books the findings are of) and `root` (the merchant's folder): a
+    refusal names the write-off that resolved the finding (acks.not_named)."""
     line = acks.ack_line(code, ref, reason)   # DecisionError: a code that cannot be acknowledged, no reason
     named = [f for f in findings if f.code == code and ref in f.refs]
     if not named:
-        raise ResolveError(acks.not_named(findings, code, ref))
+        raise ResolveError(acks.not_named(findings, code, ref, entries, root))
     data = {"code": code, "ref": ref}
     # (a finding followed up is not acknowledged till its due date by any acknowledgment:
     # one now is the later decision, resolve/state.py)

@@ -64,7 +64,7 @@ def follow_up(config, entries, findings, code: str, ref: str, owner: str, due: s
     note = " ".join((note or "").split())
     found = finding_of(findings, code, ref)
     if found is None:
-        raise ResolveError(acks.not_named(findings, code, ref))
+        raise ResolveError(acks.not_named(findings, code, ref, entries, config.root))
     today = today or _today()
     # a due date already past is taken (a person may record a follow-up late), and said
     late = overdue(day, today)

@@ -216,7 +216,7 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
         return Plan(f"{code} {ref} is written off already ({where}:{done.meta.get('lineno')}); "
                     "nothing was written", data={"code": code, "ref": ref}, nothing=True)
     if not listed:
-        raise ResolveError(acks.not_named(findings, code, ref))
+        raise ResolveError(acks.not_named(findings, code, ref, entries, config.root))
     finding = listed[0]
     account, limit = settings(config, code, finding)
     limit = to_currency(limit, finding.currency)
