@@ -270,6 +270,21 @@ def _instant(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
+def _raw_member(body: bytes, key: str) -> bytes:
+    """The bytes of a member's value in a JSON object, exactly as they stand in `body`."""
+    text, decoder = body.decode("utf-8"), json.JSONDecoder()
+    at = text.index("{") + 1
+    while True:
+        at = len(text) - len(text[at:].lstrip())
+        name, at = decoder.raw_decode(text, at)
+        at = text.index(":", at) + 1
+        at = len(text) - len(text[at:].lstrip())
+        _, end = decoder.raw_decode(text, at)
+        if name == key:
+            return text[at:end].encode("utf-8")
+        at = text.index(",", end) + 1
+
+
 class PaypalServer(Server):
     """PayPal REST: POST /v1/oauth2/token (client credentials, Basic auth), GET
     /v1/reporting/transactions (start_date, end_date, fields, page_size, page), GET
@@ -317,8 +332,10 @@ class PaypalServer(Server):
                                     "last_refresh_time": now})
         if path == "/v1/notifications/verify-webhook-signature":
             doc = json.loads(body)
+            # PayPal checks the event against the bytes it sent: the request's webhook_event
+            # as it stands in the request, not a serialisation of it
             message = self._message(doc["transmission_id"], doc["transmission_time"], doc["webhook_id"],
-                                    json.dumps(doc["webhook_event"]).encode())
+                                    _raw_member(body, "webhook_event"))
             try:
                 self.signing_key.public_key().verify(base64.b64decode(doc["transmission_sig"]), message,
                                                      padding.PKCS1v15(), hashes.SHA256())
@@ -333,8 +350,9 @@ class PaypalServer(Server):
         import zlib
         return f"{transmission_id}|{when}|{webhook_id}|{zlib.crc32(body)}".encode()
 
-    def webhook(self, event: dict, when: dt.datetime | None = None, key=None) -> tuple[dict, bytes]:
-        body = json.dumps(event).encode()
+    def webhook(self, event: dict | bytes, when: dt.datetime | None = None, key=None) -> tuple[dict, bytes]:
+        """The headers and body of a webhook of `event` (a dict, or the exact bytes to send)."""
+        body = event if isinstance(event, bytes) else json.dumps(event).encode()
         stamp = (when or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
         ident = str(uuid.uuid4())
         sig = (key or self.signing_key).sign(self._message(ident, stamp, self.webhook_id, body), padding.PKCS1v15(),

@@ -105,6 +105,39 @@ def test_paypal_webhooks_verified_replay_and_forgery_refused(paypal):
     assert not (m.live.events / "paypal" / "WH-FORGED-1.json").exists()
 
 
+# An event as PayPal writes it: indented, a decimal with a trailing zero, an integer past
+# 2**64; re-serialised it is other bytes ("1.1", one line), which PayPal does not verify
+AS_SENT = (b'{\n  "id": "WH-2WR32451HC0233532-67976317FL4543714",\n  "event_version": "1.0",\n'
+           b'  "event_type": "PAYMENT.CAPTURE.COMPLETED",\n  "resource": {"id": "8RP00000000000001", '
+           b'"amount": {"currency_code": "USD", "value": "10.50"}, "exchange_rate": 1.10, '
+           b'"n": 12345678901234567890}\n}')
+
+
+def test_paypal_is_asked_to_verify_the_event_as_it_was_sent(paypal):
+    # blind10 livefeed repro-03: verify-webhook-signature was sent json.loads -> json.dumps
+    # of the body (1.10 became 1.1, the whitespace dropped): PayPal verifies the CRC32 of
+    # the bytes it sent, so every such real event was refused
+    server, cfg, environ = paypal
+    m = merchant_mod.load(cfg, environ=environ)
+    with running([m]) as (url, _):
+        headers, body = server.webhook(AS_SENT)
+        answer = httpx.post(f"{url}/webhooks/paypal", content=body, headers=headers)
+    assert answer.status_code == 200, answer.text
+    archived = json.loads((m.live.events / "paypal" / "WH-2WR32451HC0233532-67976317FL4543714.json").read_text())
+    assert archived["body"].encode() == AS_SENT
+
+
+def test_a_paypal_event_changed_after_it_was_signed_is_still_refused(paypal):
+    # the event as received is what PayPal checks: bytes changed on the way do not verify
+    server, cfg, environ = paypal
+    m = merchant_mod.load(cfg, environ=environ)
+    with running([m]) as (url, _):
+        headers, body = server.webhook(AS_SENT)
+        answer = httpx.post(f"{url}/webhooks/paypal", content=body.replace(b"10.50", b"99.50"), headers=headers)
+    assert answer.status_code == 400 and "did not verify" in answer.json()["reason"], answer.text
+    assert not (m.live.events / "paypal").exists()
+
+
 @pytest.mark.parametrize("event", [
     [1, 2, 3], "just a string",
     {"id": "WH-NORES-1", "event_type": "PAYMENT.CAPTURE.COMPLETED", "resource": [1]},
