@@ -3,7 +3,7 @@ answers of one channel's API (Stripe, WeChat Pay v3, PayPal), on 127.0.0.1 at a 
 the OS picks, with keys and certificates generated here. `faults` scripts what the
 next matching requests get: "500", "429", "not-ready", "timeout:<seconds>", "bad-signature",
 "half" (HTTP 200, a whole answer of half the JSON), "cut" (the connection closed in the
-middle of the body its Content-Length promised); WeChat Pay's signature headers:
+middle of the body its Content-Length promised), "gate" (answered once `gate` is set); WeChat Pay's signature headers:
 "no-signature-type", "sm2-signature-type", "unsigned", "no-serial"."""
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ class Server:
         self.faults: list[tuple[str, str]] = []    # (path prefix, fault), consumed first come
         self.requests: list[tuple[str, str]] = []  # (method, path with query) of every request
         self.lock = threading.Lock()
+        self.gate = threading.Event()   # fault "gate": the request waits until the test sets it
+        self.held = threading.Event()   # set once a request waits at the gate
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -126,6 +128,10 @@ class Server:
         if fault and fault.startswith("timeout:"):
             time.sleep(float(fault.split(":")[1]))
             return None, {}, b""
+        if fault == "gate":   # answered once the test opens the gate: a request under way for as long as it likes
+            self.held.set()
+            self.gate.wait(60)
+            fault = None
         if fault and fault.startswith("slow:"):   # a late but complete answer
             time.sleep(float(fault.split(":")[1]))
             fault = None

@@ -1,10 +1,12 @@
 """What a verified webhook does. An event id already archived is refused (409: a replay,
-or a delivery already taken). Otherwise what the event announces is put in the books
-through the one writer, and only then is the event archived, as received:
+or a delivery already taken). Otherwise the event is archived at once, as received:
 
     events/<source>/<event id>.json     {"received", "type", "headers" (the signature ones), "body"}
 
-so that a failed import answers 500, the channel delivers again, and nothing is lost.
+and answered. What it puts in the books is imported after the answer, by the merchant's
+inbox (inbox.py: one at a time, under the merchant's writer lock, a fetch under way
+first); until then it waits as events/<source>/.pending/<event id>.json, and an import
+that fails leaves it there to be tried again (take, _failed).
 Stripe: payout.* books the payout object (a failed one's failure balance transaction
 fetched), charge.dispute.* the dispute (its balance transactions come expanded), refund.*
 the refund with its balance transaction fetched;
@@ -22,6 +24,7 @@ import logging
 import re
 
 from beanclear.live import archive, retry, status
+from beanclear.live.serve import inbox
 from beanclear.live.secrets import MissingSecret
 
 log = logging.getLogger("beanclear.serve")
@@ -44,40 +47,95 @@ def event_path(merchant, source: str, event_id: str):
     return merchant.live.events / source / f"{name}.json"
 
 
+def books_something(channel, kind: str) -> bool:
+    """Whether the event puts something in the books (else it is archived only)."""
+    return channel.type == "stripe" and kind.startswith(STRIPE_BOOKED)
+
+
 def handle(merchant, channel, event_id: str, kind: str, doc: dict, headers, body: bytes) -> tuple[int, dict]:
-    with merchant.lock:
-        path = event_path(merchant, channel.name, event_id)
+    """Archive a verified event and answer; what it books is queued for the merchant's
+    inbox, never imported while the channel waits for its answer."""
+    path = event_path(merchant, channel.name, event_id)
+    queued = books_something(channel, kind)
+    with merchant.received:   # two deliveries of one event at once: one archives it
         if path.exists():
             return 409, {"status": "refused", "reason": f"event {event_id} was already received"}
-        try:
-            outcome, known = _act(merchant, channel, kind, doc)
-        except (retry.Failed, MissingSecret) as exc:
-            return _failed(merchant, channel, event_id, kind, str(exc))
-        except Exception as exc:   # an SDK's own error: the channel delivers again later
-            log.exception("%s: event %s (%s)", channel.name, event_id, kind)
-            return _failed(merchant, channel, event_id, kind, f"unexpected {type(exc).__name__}: {str(exc)[:200]}")
         kept = {k.lower(): v for k, v in headers.items() if k.lower().startswith(("stripe-", "wechatpay-",
                                                                                   "paypal-"))}
         envelope = {"received": _now(), "type": kind, "headers": kept, "body": body.decode("utf-8", "replace")}
-        archive.write_atomic(path, (json.dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-                             .encode())
-        record = {"last_event": {"id": event_id, "type": kind, "at": envelope["received"], "outcome": outcome}}
-        previous = status.read(merchant.live.status_file).get("sources", {}).get(channel.name, {})
-        if str(previous.get("last_event_error") or "").split(" ", 1)[0] == event_id:
-            record["last_event_error"] = None   # the failed event, delivered again, is in the books now
-        if not known:
-            record["unknown_events"] = (previous.get("unknown_events", []) + [f"{event_id} {kind}"])[-50:]
-            log.warning("%s: event %s of unknown type %s archived in %s, not acted on", channel.name, event_id,
-                        kind, path)
-        status.update(merchant.live.status_file, channel.name, **record)
-        return 200, {"status": "received", "outcome": outcome, "known": known}
+        if queued:   # before the archive: an event archived without it would count as in the books
+            marker = inbox.marker_of(path)
+            archive.write_atomic(marker, _dumped({"id": event_id, "type": kind, "received": envelope["received"],
+                                                  "doc": doc}))
+        archive.write_atomic(path, _dumped(envelope))
+    if queued:
+        merchant.inbox.add(marker)
+        return 200, {"status": "received", "known": True,
+                     "outcome": "archived; imported next, once the books are free (until then listed under "
+                                "pending_events at /status)"}
+    outcome, known = _act(merchant, channel, kind, doc)   # archived only: nothing to write
+    _record(merchant, channel, event_id, kind, envelope["received"], outcome, known)
+    return 200, {"status": "received", "outcome": outcome, "known": known}
 
 
-def _failed(merchant, channel, event_id: str, kind: str, why: str) -> tuple[int, dict]:
-    """Not imported, not archived: answered 500 so that the channel delivers it again."""
+def take(merchant, marker) -> None:
+    """Import the event a pending marker stands for; the caller holds the merchant's lock.
+    Done, the marker goes; failed, it stays (said at /status) to be tried again."""
+    try:
+        item = json.loads(marker.read_text(encoding="utf-8"))
+    except FileNotFoundError:   # imported already: the event was due twice
+        return
+    source = marker.parent.parent.name
+    channel = merchant.live.channels.get(source)
+    if channel is None:
+        log.error("%s: event %s kept pending: no live channel %s in the config", source, marker.name, source)
+        return
+    event_id, kind = item["id"], item["type"]
+    try:
+        outcome, known = _act(merchant, channel, kind, item["doc"])
+    except (retry.Failed, MissingSecret) as exc:
+        _failed(merchant, channel, event_id, kind, str(exc))
+        return
+    except Exception as exc:   # an SDK's own error: tried again later
+        log.exception("%s: event %s (%s)", channel.name, event_id, kind)
+        _failed(merchant, channel, event_id, kind, f"unexpected {type(exc).__name__}: {str(exc)[:200]}")
+        return
+    marker.unlink(missing_ok=True)
+    _record(merchant, channel, event_id, kind, item.get("received") or _now(), outcome, known)
+
+
+def pending_label(marker) -> str:
+    """`<event id> <type>` of a pending marker."""
+    try:
+        item = json.loads(marker.read_text(encoding="utf-8"))
+        return f"{item['id']} {item['type']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return marker.stem
+
+
+def _record(merchant, channel, event_id: str, kind: str, received: str, outcome: str, known: bool) -> None:
+    """The status of an event acted on: the last event, no longer an error, unknown types listed."""
+    record = {"last_event": {"id": event_id, "type": kind, "at": received, "outcome": outcome}}
+    previous = status.read(merchant.live.status_file).get("sources", {}).get(channel.name, {})
+    if str(previous.get("last_event_error") or "").split(" ", 1)[0] == event_id:
+        record["last_event_error"] = None   # the failed event, tried again, is in the books now
+    if not known:
+        record["unknown_events"] = (previous.get("unknown_events", []) + [f"{event_id} {kind}"])[-50:]
+        log.warning("%s: event %s of unknown type %s archived in %s, not acted on", channel.name, event_id,
+                    kind, event_path(merchant, channel.name, event_id))
+    status.update(merchant.live.status_file, channel.name, **record)
+
+
+def _failed(merchant, channel, event_id: str, kind: str, why: str) -> None:
+    """Not imported: kept pending, said at /status, tried again after the next scheduled
+    fetch or when serve starts."""
     status.update(merchant.live.status_file, channel.name, last_event_error=f"{event_id} {kind}: {why}")
-    log.error("%s: event %s (%s) not imported: %s", channel.name, event_id, kind, why)
-    return 500, {"status": "failed", "reason": why}
+    log.error("%s: event %s (%s) not imported: %s; it stays pending, tried again after the next scheduled "
+              "fetch or when serve starts", channel.name, event_id, kind, why)
+
+
+def _dumped(doc: dict) -> bytes:
+    return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def _now() -> str:
