@@ -1,6 +1,6 @@
 """PayPal: Transaction Search and balances fetched with an OAuth2 token from a local
 PayPal server, imported; a day not refreshed yet retried; webhooks verified by PayPal's
-verify-webhook-signature, replays and forgeries refused."""
+verify-webhook-signature, forgeries refused, an event delivered again taken once."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def test_paypal_bad_client_secret_is_a_failure_naming_the_variable(paypal):
     assert "nope" not in report.failures[0]
 
 
-def test_paypal_webhooks_verified_replay_and_forgery_refused(paypal):
+def test_paypal_webhooks_verified_taken_once_and_forgery_refused(paypal):
     server, cfg, environ = paypal
     m = merchant_mod.load(cfg, environ=environ)
     event = {"id": "WH-58D329510W468432D-8HN650336L201105X", "event_type": "PAYMENT.CAPTURE.REFUNDED",
@@ -91,8 +91,9 @@ def test_paypal_webhooks_verified_replay_and_forgery_refused(paypal):
         headers, body = server.webhook(event)
         assert httpx.post(f"{url}/webhooks/paypal", content=body, headers=headers).status_code == 200
         assert (m.live.events / "paypal" / f"{event['id']}.json").exists()
+        headers, body = server.webhook(body)   # delivered again: a new transmission of the same event
         again = httpx.post(f"{url}/webhooks/paypal", content=body, headers=headers)
-        assert again.status_code == 409
+        assert again.status_code == 200 and again.json()["status"] == "already received", again.text
         forged_headers, forged = server.webhook({**event, "id": "WH-FORGED-1"}, key=rsa_key())
         assert httpx.post(f"{url}/webhooks/paypal", content=forged, headers=forged_headers).status_code == 400
         old_headers, old = server.webhook({**event, "id": "WH-OLD-1"},

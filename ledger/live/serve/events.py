@@ -1,7 +1,7 @@
-"""What a verified webhook does. An event id already archived is refused (409: a replay,
-or a delivery already taken). Otherwise the event is archived at once, as received:
+"""What a verified webhook does. The event is archived at once, as received:
 
-    events/<source>/<event id>.json     {"received", "type", "headers" (the signature ones), "body"}
+    events/<source>/<event id>.json     {"received", "type", "headers" (the signature ones), "body",
+                                         "digest" (of its type and object: what it says)}
 
 and answered. What it puts in the books is imported after the answer, by the merchant's
 inbox (inbox.py: one at a time, under the merchant's writer lock, a fetch under way
@@ -13,7 +13,14 @@ the refund with its balance transaction fetched;
 these are archived under statements/<source>/event-<kind>-<id>.json and imported.
 WeChat Pay notifications (TRANSACTION.SUCCESS, REFUND.*) announce what the next day's
 bills book: they are archived. Any type not known here is archived and reported in
-the status, never dropped."""
+the status, never dropped.
+
+An event id already archived is a delivery again (a provider delivers again whatever it
+saw no 2xx for in time, for days): answered 200 "already received", nothing done twice,
+and an import still due is tried again. The same id with other content (another type
+or object) is no delivery again but another event: refused (409) and not acted on, kept
+beside the first as events/<source>/<event id>.<digest prefix>.json for a person to
+compare."""
 
 from __future__ import annotations
 
@@ -57,12 +64,10 @@ def handle(merchant, channel, event_id: str, kind: str, doc: dict, headers, body
     inbox, never imported while the channel waits for its answer."""
     path = event_path(merchant, channel.name, event_id)
     queued = books_something(channel, kind)
+    envelope = _envelope(channel, kind, doc, headers, body)
     with merchant.received:   # two deliveries of one event at once: one archives it
         if path.exists():
-            return 409, {"status": "refused", "reason": f"event {event_id} was already received"}
-        kept = {k.lower(): v for k, v in headers.items() if k.lower().startswith(("stripe-", "wechatpay-",
-                                                                                  "paypal-"))}
-        envelope = {"received": _now(), "type": kind, "headers": kept, "body": body.decode("utf-8", "replace")}
+            return _again(merchant, channel, event_id, kind, path, envelope)
         if queued:   # before the archive: an event archived without it would count as in the books
             marker = inbox.marker_of(path)
             archive.write_atomic(marker, _dumped({"id": event_id, "type": kind, "received": envelope["received"],
@@ -73,9 +78,66 @@ def handle(merchant, channel, event_id: str, kind: str, doc: dict, headers, body
         return 200, {"status": "received", "known": True,
                      "outcome": "archived; imported next, once the books are free (until then listed under "
                                 "pending_events at /status)"}
-    outcome, known = _act(merchant, channel, kind, doc)   # archived only: nothing to write
+    outcome, known = _noted(channel, kind)   # archived only: nothing to write
     _record(merchant, channel, event_id, kind, envelope["received"], outcome, known)
     return 200, {"status": "received", "outcome": outcome, "known": known}
+
+
+def _envelope(channel, kind: str, doc: dict, headers, body: bytes) -> dict:
+    kept = {k.lower(): v for k, v in headers.items() if k.lower().startswith(("stripe-", "wechatpay-", "paypal-"))}
+    return {"received": _now(), "type": kind, "headers": kept, "body": body.decode("utf-8", "replace"),
+            "digest": _digest(channel.type, kind, doc)}
+
+
+# Where each channel's event keeps its object: with its type, what the event says
+OBJECT = {"stripe": ("data", "object"), "paypal": ("resource",), "wechat": ("resource",)}
+
+
+def _digest(channel_type: str, kind: str, doc: dict) -> str:
+    """What an event says (its type and object, WeChat Pay's decrypted), as a SHA-256: a
+    delivery again says the same, whatever else of it (a count of deliveries, the
+    encryption's nonce, the whitespace) differs."""
+    node = doc
+    for key in OBJECT.get(channel_type, ()):
+        node = node.get(key) if isinstance(node, dict) else None
+    said = json.dumps([kind, node], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(said.encode()).hexdigest()
+
+
+def _held_digest(channel, path) -> str | None:
+    """The digest of the event archived at `path`; None where it cannot be told (an event
+    archived before digests were kept whose body is not in clear: WeChat Pay's)."""
+    try:
+        held = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(held.get("digest"), str):
+            return held["digest"]
+        if channel.type in ("stripe", "paypal"):
+            return _digest(channel.type, held.get("type"), json.loads(held["body"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return None
+
+
+def _again(merchant, channel, event_id: str, kind: str, path, envelope: dict) -> tuple[int, dict]:
+    """An event id archived already (the caller holds merchant.received)."""
+    held = _held_digest(channel, path)
+    if held is not None and held != envelope["digest"]:
+        kept = path.with_name(f"{path.stem}.{envelope['digest'][:12]}.json")
+        if not kept.exists():
+            archive.write_atomic(kept, _dumped(envelope))
+        why = (f"event {event_id} was already received with other content ({path.name}): this one is not "
+               f"acted on, kept as {kept.name}")
+        log.warning("%s: %s", channel.name, why)
+        status.update(merchant.live.status_file, channel.name, last_event_error=f"{event_id} {kind}: {why}")
+        return 409, {"status": "refused", "reason": why}
+    marker = inbox.marker_of(path)
+    if marker.exists():   # not in the books yet: its import is tried (again) now
+        merchant.inbox.add(marker)
+        return 200, {"status": "already received", "known": True,
+                     "outcome": "not in the books yet: its import is under way or next (pending_events at "
+                                "/status)"}
+    known = True if books_something(channel, kind) else _noted(channel, kind)[1]
+    return 200, {"status": "already received", "known": known, "outcome": "taken before: nothing done twice"}
 
 
 def take(merchant, marker) -> None:
@@ -127,11 +189,11 @@ def _record(merchant, channel, event_id: str, kind: str, received: str, outcome:
 
 
 def _failed(merchant, channel, event_id: str, kind: str, why: str) -> None:
-    """Not imported: kept pending, said at /status, tried again after the next scheduled
-    fetch or when serve starts."""
+    """Not imported: kept pending, said at /status, tried again when the channel delivers
+    it again, after the next scheduled fetch, or when serve starts."""
     status.update(merchant.live.status_file, channel.name, last_event_error=f"{event_id} {kind}: {why}")
-    log.error("%s: event %s (%s) not imported: %s; it stays pending, tried again after the next scheduled "
-              "fetch or when serve starts", channel.name, event_id, kind, why)
+    log.error("%s: event %s (%s) not imported: %s; it stays pending, tried again when it is delivered "
+              "again, after the next scheduled fetch or when serve starts", channel.name, event_id, kind, why)
 
 
 def _dumped(doc: dict) -> bytes:
@@ -143,9 +205,14 @@ def _now() -> str:
 
 
 def _act(merchant, channel, kind: str, doc: dict) -> tuple[str, bool]:
+    if books_something(channel, kind):
+        return _stripe_book(merchant, channel, kind, doc), True
+    return _noted(channel, kind)
+
+
+def _noted(channel, kind: str) -> tuple[str, bool]:
+    """What an event that books nothing comes to, and whether its type is known."""
     if channel.type == "stripe":
-        if kind.startswith(STRIPE_BOOKED):
-            return _stripe_book(merchant, channel, kind, doc), True
         return ("archived; the daily fetch books it", True) if kind in STRIPE_NOTED else \
             (f"unknown event type {kind}: archived, not acted on", False)
     if channel.type == "wechat":

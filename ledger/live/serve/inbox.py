@@ -9,7 +9,7 @@ the books have it, each event waits as events/<source>/.pending/<name>.json, wri
 before the event's archive and removed once its import is done, so that a stop or a
 crash between the answer and the import loses nothing. An import that fails leaves it
 there, said at /status (`last_event_error`, `pending_events`), and it is tried again
-after each scheduled fetch and when serve starts."""
+when the channel delivers it again, after each scheduled fetch, and when serve starts."""
 
 from __future__ import annotations
 
