@@ -305,6 +305,7 @@ class PaypalServer(Server):
         self.webhook_id, self.transactions, self.balance = webhook_id, transactions, balance
         self.token = secrets.token_urlsafe(16)
         self.refreshed: str | None = None   # last_refreshed_datetime; None: now
+        self.account = "QCXKLSS8GWT22"       # the account_number its answers name
         self.signing_key = rsa_key()
 
     def _json(self, status, doc):
@@ -326,7 +327,7 @@ class PaypalServer(Server):
             size, page = int(query.get("page_size", 100)), int(query.get("page", 1))
             pages = max(1, -(-len(rows) // size))
             return self._json(200, {"transaction_details": rows[(page - 1) * size: page * size],
-                                    "account_number": "QCXKLSS8GWT22", "start_date": query["start_date"],
+                                    "account_number": self.account, "start_date": query["start_date"],
                                     "end_date": query["end_date"], "last_refreshed_datetime": self.refreshed or now,
                                     "page": page, "total_items": len(rows), "total_pages": pages})
         if path == "/v1/reporting/balances":
@@ -334,7 +335,7 @@ class PaypalServer(Server):
             return self._json(200, {"balances": [{"currency": "USD", "primary": True, "total_balance": money,
                                                   "available_balance": money,
                                                   "withheld_balance": {"currency_code": "USD", "value": "0.00"}}],
-                                    "account_id": "QCXKLSS8GWT22", "as_of_time": query.get("as_of_time"),
+                                    "account_id": self.account, "as_of_time": query.get("as_of_time"),
                                     "last_refresh_time": now})
         if path == "/v1/notifications/verify-webhook-signature":
             doc = json.loads(body)

@@ -220,3 +220,32 @@ def test_a_paypal_token_answer_cut_short_is_retried(paypal):
     server.faults += [("/v1/oauth2/token", "half")]
     report = fetch.run(config_mod.load(cfg), since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 1), environ=environ)
     assert report.failures == [], report.failures
+
+
+def test_a_fetch_refused_for_another_account_says_what_fetch_can_do(paypal):
+    # blind10 livefeed: a fetch's import refused for a reason other than the 92-day guard
+    # told the user to "pass --force", which `beanclear fetch` has not
+    server, cfg, environ = paypal
+    assert fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 2), environ=environ).failures == []
+    server.account = "ANOTHER000001"   # the API key now reaches another PayPal account
+    report = fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 3), environ=environ)
+    assert len(report.failures) == 1, report.failures
+    said = report.failures[0]
+    day = cfg.parent / "statements" / "paypal" / "transactions-2026-03-02.json"
+    assert "a statement of account ANOTHER000001" in said and "pass --force" not in said, said
+    assert f"`beanclear import --force {day}`" in said, said
+    record = json.loads((cfg.parent / ".beanclear-live.json").read_text())["sources"]["paypal"]
+    assert record["state"] == "failed" and record["error"] == said
+
+
+def test_an_import_by_hand_refused_for_another_account_still_says_pass_force(paypal):
+    # must not fire: `beanclear import` has --force, and says it so
+    from click.testing import CliRunner
+    from beanclear import cli
+    server, cfg, environ = paypal
+    assert fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 2), environ=environ).failures == []
+    server.account = "ANOTHER000001"
+    assert fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 3), environ=environ, do_import=False).failures == []
+    day = cfg.parent / "statements" / "paypal" / "transactions-2026-03-02.json"
+    result = CliRunner().invoke(cli.main, ["import", "-c", str(cfg), str(day)])
+    assert result.exit_code == 2 and "or pass --force to import it as this one" in result.output, result.output

@@ -85,8 +85,8 @@ def _import(config, live, report: Report) -> None:
         report.imports = retry.call(live.retry, once)
     except (StatementError, retry.Failed) as exc:
         status.set_pending(live.status_file, [str(p) for p in paths])
-        message = (f"import: {exc}; the statements stay archived and nothing was written to the books: "
-                   "fix the cause, then run `beanclear fetch` again (it imports them first) or "
+        message = (f"import: {_in_fetch_terms(exc)}; the statements stay archived and nothing was written to the "
+                   "books: fix the cause, then run `beanclear fetch` again (it imports them first) or "
                    "`beanclear import` them")
         report.failures.append(message)
         for source, days in sorted(_days_of(live, paths).items()):
@@ -102,6 +102,16 @@ def _import(config, live, report: Report) -> None:
                 fields = report.settle.setdefault(source, {})
                 fields["last_ok"] = max(fields.get("last_ok") or "", max(days))
         _settle(live, report)
+
+
+def _in_fetch_terms(exc: Exception) -> str:
+    """An import's refusal as fetch says it: `beanclear import`'s "pass --force" (a
+    statement of another account, lines an earlier file wrote under other ids) is the
+    command that imports the file refused anyway; fetch has no --force."""
+    said = str(exc)
+    file = getattr(exc, "file", None)
+    return said.replace("pass --force", f"run `beanclear import --force {file}`") if file else \
+        said.replace("pass --force", "run `beanclear import --force` on the file")
 
 
 def _days_of(live, paths: list[Path]) -> dict[str, list[str]]:
