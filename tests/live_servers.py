@@ -3,7 +3,7 @@ answers of one channel's API (Stripe, WeChat Pay v3, PayPal), on 127.0.0.1 at a 
 the OS picks, with keys and certificates generated here. `faults` scripts what the
 next matching requests get: "500", "429", "not-ready", "timeout:<seconds>", "bad-signature",
 "half" (HTTP 200, a whole answer of half the JSON), "cut" (the connection closed in the
-middle of the body its Content-Length promised); WeChat Pay's signature headers:
+middle of the body its Content-Length promised), "gate" (answered once `gate` is set); WeChat Pay's signature headers:
 "no-signature-type", "sm2-signature-type", "unsigned", "no-serial"."""
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ class Server:
         self.faults: list[tuple[str, str]] = []    # (path prefix, fault), consumed first come
         self.requests: list[tuple[str, str]] = []  # (method, path with query) of every request
         self.lock = threading.Lock()
+        self.gate = threading.Event()   # fault "gate": the request waits until the test sets it
+        self.held = threading.Event()   # set once a request waits at the gate
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -126,6 +128,10 @@ class Server:
         if fault and fault.startswith("timeout:"):
             time.sleep(float(fault.split(":")[1]))
             return None, {}, b""
+        if fault == "gate":   # answered once the test opens the gate: a request under way for as long as it likes
+            self.held.set()
+            self.gate.wait(60)
+            fault = None
         if fault and fault.startswith("slow:"):   # a late but complete answer
             time.sleep(float(fault.split(":")[1]))
             fault = None
@@ -270,6 +276,21 @@ def _instant(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
+def _raw_member(body: bytes, key: str) -> bytes:
+    """The bytes of a member's value in a JSON object, exactly as they stand in `body`."""
+    text, decoder = body.decode("utf-8"), json.JSONDecoder()
+    at = text.index("{") + 1
+    while True:
+        at = len(text) - len(text[at:].lstrip())
+        name, at = decoder.raw_decode(text, at)
+        at = text.index(":", at) + 1
+        at = len(text) - len(text[at:].lstrip())
+        _, end = decoder.raw_decode(text, at)
+        if name == key:
+            return text[at:end].encode("utf-8")
+        at = text.index(",", end) + 1
+
+
 class PaypalServer(Server):
     """PayPal REST: POST /v1/oauth2/token (client credentials, Basic auth), GET
     /v1/reporting/transactions (start_date, end_date, fields, page_size, page), GET
@@ -284,6 +305,7 @@ class PaypalServer(Server):
         self.webhook_id, self.transactions, self.balance = webhook_id, transactions, balance
         self.token = secrets.token_urlsafe(16)
         self.refreshed: str | None = None   # last_refreshed_datetime; None: now
+        self.account = "QCXKLSS8GWT22"       # the account_number its answers name
         self.signing_key = rsa_key()
 
     def _json(self, status, doc):
@@ -305,7 +327,7 @@ class PaypalServer(Server):
             size, page = int(query.get("page_size", 100)), int(query.get("page", 1))
             pages = max(1, -(-len(rows) // size))
             return self._json(200, {"transaction_details": rows[(page - 1) * size: page * size],
-                                    "account_number": "QCXKLSS8GWT22", "start_date": query["start_date"],
+                                    "account_number": self.account, "start_date": query["start_date"],
                                     "end_date": query["end_date"], "last_refreshed_datetime": self.refreshed or now,
                                     "page": page, "total_items": len(rows), "total_pages": pages})
         if path == "/v1/reporting/balances":
@@ -313,12 +335,14 @@ class PaypalServer(Server):
             return self._json(200, {"balances": [{"currency": "USD", "primary": True, "total_balance": money,
                                                   "available_balance": money,
                                                   "withheld_balance": {"currency_code": "USD", "value": "0.00"}}],
-                                    "account_id": "QCXKLSS8GWT22", "as_of_time": query.get("as_of_time"),
+                                    "account_id": self.account, "as_of_time": query.get("as_of_time"),
                                     "last_refresh_time": now})
         if path == "/v1/notifications/verify-webhook-signature":
             doc = json.loads(body)
+            # PayPal checks the event against the bytes it sent: the request's webhook_event
+            # as it stands in the request, not a serialisation of it
             message = self._message(doc["transmission_id"], doc["transmission_time"], doc["webhook_id"],
-                                    json.dumps(doc["webhook_event"]).encode())
+                                    _raw_member(body, "webhook_event"))
             try:
                 self.signing_key.public_key().verify(base64.b64decode(doc["transmission_sig"]), message,
                                                      padding.PKCS1v15(), hashes.SHA256())
@@ -333,8 +357,9 @@ class PaypalServer(Server):
         import zlib
         return f"{transmission_id}|{when}|{webhook_id}|{zlib.crc32(body)}".encode()
 
-    def webhook(self, event: dict, when: dt.datetime | None = None, key=None) -> tuple[dict, bytes]:
-        body = json.dumps(event).encode()
+    def webhook(self, event: dict | bytes, when: dt.datetime | None = None, key=None) -> tuple[dict, bytes]:
+        """The headers and body of a webhook of `event` (a dict, or the exact bytes to send)."""
+        body = event if isinstance(event, bytes) else json.dumps(event).encode()
         stamp = (when or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
         ident = str(uuid.uuid4())
         sig = (key or self.signing_key).sign(self._message(ident, stamp, self.webhook_id, body), padding.PKCS1v15(),

@@ -536,3 +536,30 @@ def test_a_no_import_run_says_ok_for_the_days_archived(tmp_path, stripe_server, 
     assert fetch.run(config_mod.load(cfg), today=TODAY, do_import=False).failures == []
     record = json.loads((tmp_path / ".beanclear-live.json").read_text())["sources"]["stripe"]
     assert (record["state"], record["last_ok"]) == ("ok", str(DAY))
+
+
+def test_an_import_failing_unexpectedly_is_the_source_s_failure_in_the_status(tmp_path, stripe_server, monkeypatch):
+    # blind10 livefeed (after fix235): an exception of the import other than a refusal went
+    # out of fetch.run: a traceback for `beanclear fetch`, and serve's /status kept the
+    # state before, never saying the source failed
+    from beanclear.books import importing
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk went away")
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    monkeypatch.setattr(importing, "run", broken)
+    report = fetch.run(config_mod.load(cfg), today=TODAY)
+    assert len(report.failures) == 1, report.failures
+    assert report.failures[0].startswith("import: unexpected RuntimeError: the disk went away; "), report.failures
+    record = json.loads((tmp_path / ".beanclear-live.json").read_text())["sources"]["stripe"]
+    assert (record["state"], record["failed_day"], record.get("last_ok")) == ("failed", str(DAY), None)
+    assert record["error"] == report.failures[0]
+    result = CliRunner().invoke(cli.main, ["fetch", "-c", str(cfg), "--until", str(DAY)])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "import: unexpected RuntimeError" in result.output
+    monkeypatch.undo()   # the cause gone, the next run imports what stayed archived
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    assert fetch.run(config_mod.load(cfg), today=TODAY).failures == []
+    record = json.loads((tmp_path / ".beanclear-live.json").read_text())["sources"]["stripe"]
+    assert (record["state"], record["last_ok"], record["error"]) == ("ok", str(DAY), None)

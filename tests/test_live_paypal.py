@@ -1,6 +1,6 @@
 """PayPal: Transaction Search and balances fetched with an OAuth2 token from a local
 PayPal server, imported; a day not refreshed yet retried; webhooks verified by PayPal's
-verify-webhook-signature, replays and forgeries refused."""
+verify-webhook-signature, forgeries refused, an event delivered again taken once."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def test_paypal_bad_client_secret_is_a_failure_naming_the_variable(paypal):
     assert "nope" not in report.failures[0]
 
 
-def test_paypal_webhooks_verified_replay_and_forgery_refused(paypal):
+def test_paypal_webhooks_verified_taken_once_and_forgery_refused(paypal):
     server, cfg, environ = paypal
     m = merchant_mod.load(cfg, environ=environ)
     event = {"id": "WH-58D329510W468432D-8HN650336L201105X", "event_type": "PAYMENT.CAPTURE.REFUNDED",
@@ -91,8 +91,9 @@ def test_paypal_webhooks_verified_replay_and_forgery_refused(paypal):
         headers, body = server.webhook(event)
         assert httpx.post(f"{url}/webhooks/paypal", content=body, headers=headers).status_code == 200
         assert (m.live.events / "paypal" / f"{event['id']}.json").exists()
+        headers, body = server.webhook(body)   # delivered again: a new transmission of the same event
         again = httpx.post(f"{url}/webhooks/paypal", content=body, headers=headers)
-        assert again.status_code == 409
+        assert again.status_code == 200 and again.json()["status"] == "already received", again.text
         forged_headers, forged = server.webhook({**event, "id": "WH-FORGED-1"}, key=rsa_key())
         assert httpx.post(f"{url}/webhooks/paypal", content=forged, headers=forged_headers).status_code == 400
         old_headers, old = server.webhook({**event, "id": "WH-OLD-1"},
@@ -103,6 +104,39 @@ def test_paypal_webhooks_verified_replay_and_forgery_refused(paypal):
         unknown = httpx.post(f"{url}/webhooks/paypal", content=odd, headers=odd_headers)
         assert unknown.status_code == 200 and unknown.json()["known"] is False
     assert not (m.live.events / "paypal" / "WH-FORGED-1.json").exists()
+
+
+# An event as PayPal writes it: indented, a decimal with a trailing zero, an integer past
+# 2**64; re-serialised it is other bytes ("1.1", one line), which PayPal does not verify
+AS_SENT = (b'{\n  "id": "WH-2WR32451HC0233532-67976317FL4543714",\n  "event_version": "1.0",\n'
+           b'  "event_type": "PAYMENT.CAPTURE.COMPLETED",\n  "resource": {"id": "8RP00000000000001", '
+           b'"amount": {"currency_code": "USD", "value": "10.50"}, "exchange_rate": 1.10, '
+           b'"n": 12345678901234567890}\n}')
+
+
+def test_paypal_is_asked_to_verify_the_event_as_it_was_sent(paypal):
+    # blind10 livefeed repro-03: verify-webhook-signature was sent json.loads -> json.dumps
+    # of the body (1.10 became 1.1, the whitespace dropped): PayPal verifies the CRC32 of
+    # the bytes it sent, so every such real event was refused
+    server, cfg, environ = paypal
+    m = merchant_mod.load(cfg, environ=environ)
+    with running([m]) as (url, _):
+        headers, body = server.webhook(AS_SENT)
+        answer = httpx.post(f"{url}/webhooks/paypal", content=body, headers=headers)
+    assert answer.status_code == 200, answer.text
+    archived = json.loads((m.live.events / "paypal" / "WH-2WR32451HC0233532-67976317FL4543714.json").read_text())
+    assert archived["body"].encode() == AS_SENT
+
+
+def test_a_paypal_event_changed_after_it_was_signed_is_still_refused(paypal):
+    # the event as received is what PayPal checks: bytes changed on the way do not verify
+    server, cfg, environ = paypal
+    m = merchant_mod.load(cfg, environ=environ)
+    with running([m]) as (url, _):
+        headers, body = server.webhook(AS_SENT)
+        answer = httpx.post(f"{url}/webhooks/paypal", content=body.replace(b"10.50", b"99.50"), headers=headers)
+    assert answer.status_code == 400 and "did not verify" in answer.json()["reason"], answer.text
+    assert not (m.live.events / "paypal").exists()
 
 
 @pytest.mark.parametrize("event", [
@@ -186,3 +220,32 @@ def test_a_paypal_token_answer_cut_short_is_retried(paypal):
     server.faults += [("/v1/oauth2/token", "half")]
     report = fetch.run(config_mod.load(cfg), since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 1), environ=environ)
     assert report.failures == [], report.failures
+
+
+def test_a_fetch_refused_for_another_account_says_what_fetch_can_do(paypal):
+    # blind10 livefeed: a fetch's import refused for a reason other than the 92-day guard
+    # told the user to "pass --force", which `beanclear fetch` has not
+    server, cfg, environ = paypal
+    assert fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 2), environ=environ).failures == []
+    server.account = "ANOTHER000001"   # the API key now reaches another PayPal account
+    report = fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 3), environ=environ)
+    assert len(report.failures) == 1, report.failures
+    said = report.failures[0]
+    day = cfg.parent / "statements" / "paypal" / "transactions-2026-03-02.json"
+    assert "a statement of account ANOTHER000001" in said and "pass --force" not in said, said
+    assert f"`beanclear import --force {day}`" in said, said
+    record = json.loads((cfg.parent / ".beanclear-live.json").read_text())["sources"]["paypal"]
+    assert record["state"] == "failed" and record["error"] == said
+
+
+def test_an_import_by_hand_refused_for_another_account_still_says_pass_force(paypal):
+    # must not fire: `beanclear import` has --force, and says it so
+    from click.testing import CliRunner
+    from beanclear import cli
+    server, cfg, environ = paypal
+    assert fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 2), environ=environ).failures == []
+    server.account = "ANOTHER000001"
+    assert fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 3), environ=environ, do_import=False).failures == []
+    day = cfg.parent / "statements" / "paypal" / "transactions-2026-03-02.json"
+    result = CliRunner().invoke(cli.main, ["import", "-c", str(cfg), str(day)])
+    assert result.exit_code == 2 and "or pass --force to import it as this one" in result.output, result.output

@@ -21,6 +21,10 @@ from beanclear.live.fetch import plan
 from beanclear.live.secrets import MissingSecret, Secrets
 
 log = logging.getLogger("beanclear.fetch")
+# The traceback of an unexpected error goes to serve's log (its handlers), never to the
+# terminal of `beanclear fetch`, which says the failure in one line (logging's last-resort
+# handler printed it on stderr there)
+log.addHandler(logging.NullHandler())
 
 
 def fetcher_for(channel: settings.ChannelLive, secrets: Secrets, live: settings.Live):
@@ -84,16 +88,14 @@ def _import(config, live, report: Report) -> None:
     try:
         report.imports = retry.call(live.retry, once)
     except (StatementError, retry.Failed) as exc:
-        status.set_pending(live.status_file, [str(p) for p in paths])
-        message = (f"import: {exc}; the statements stay archived and nothing was written to the books: "
-                   "fix the cause, then run `beanclear fetch` again (it imports them first) or "
-                   "`beanclear import` them")
-        report.failures.append(message)
-        for source, days in sorted(_days_of(live, paths).items()):
-            report.settle.pop(source, None)
-            status.update(live.status_file, source, state="failed", error=message,
-                          failed_day=min(days) if days else None)
-        _settle(live, report)   # the sources that had nothing in it
+        _import_failed(live, report, paths, f"import: {_in_fetch_terms(exc)}; the statements stay archived and "
+                       "nothing was written to the books: fix the cause, then run `beanclear fetch` again (it "
+                       "imports them first) or `beanclear import` them")
+    except Exception as exc:   # not a refusal: said in one line, the source failed, the statements kept
+        log.exception("import of %s", ", ".join(str(p) for p in paths))
+        _import_failed(live, report, paths, f"import: unexpected {type(exc).__name__}: {str(exc)[:200]}; the "
+                       "statements stay archived: run `beanclear fetch` again (it imports them first), and report "
+                       "it if it stays")
     else:
         status.set_pending(live.status_file, [])
         report.lines += [r.summary() for r in report.imports if hasattr(r, "summary")]
@@ -102,6 +104,27 @@ def _import(config, live, report: Report) -> None:
                 fields = report.settle.setdefault(source, {})
                 fields["last_ok"] = max(fields.get("last_ok") or "", max(days))
         _settle(live, report)
+
+
+def _import_failed(live, report: Report, paths: list[Path], message: str) -> None:
+    """The import failed: its files pending for the next fetch, and each source of them
+    failed in the status from the first day of them, its last_ok where it was."""
+    status.set_pending(live.status_file, [str(p) for p in paths])
+    report.failures.append(message)
+    for source, days in sorted(_days_of(live, paths).items()):
+        report.settle.pop(source, None)
+        status.update(live.status_file, source, state="failed", error=message, failed_day=min(days) if days else None)
+    _settle(live, report)   # the sources that had nothing in it
+
+
+def _in_fetch_terms(exc: Exception) -> str:
+    """An import's refusal as fetch says it: `beanclear import`'s "pass --force" (a
+    statement of another account, lines an earlier file wrote under other ids) is the
+    command that imports the file refused anyway; fetch has no --force."""
+    said = str(exc)
+    file = getattr(exc, "file", None)
+    return said.replace("pass --force", f"run `beanclear import --force {file}`") if file else \
+        said.replace("pass --force", "run `beanclear import --force` on the file")
 
 
 def _days_of(live, paths: list[Path]) -> dict[str, list[str]]:

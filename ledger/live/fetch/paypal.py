@@ -37,10 +37,11 @@ class PaypalFetcher:
         start = dt.datetime.combine(day, dt.time(), self.live.timezone)
         return start, start + dt.timedelta(days=1)
 
-    def post(self, path: str, doc: dict) -> dict:
+    def post(self, path: str, doc: bytes) -> dict:
+        """POST a JSON body given as its bytes (sent as they are, never re-serialised)."""
         return self._get(path, None, doc)
 
-    def _get(self, path: str, params: dict | None, doc: dict | None = None) -> dict:
+    def _get(self, path: str, params: dict | None, doc: bytes | None = None) -> dict:
         with httpx.Client(base_url=self.channel.api_base, timeout=self.live.timeout) as http:
             try:
                 if self._token is None:
@@ -52,7 +53,8 @@ class PaypalFetcher:
                         self._token = None
                         raise Later("PayPal's answer to the OAuth2 token holds no access_token")
                 auth = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
-                answer = http.post(path, json=doc, headers=auth) if doc is not None else \
+                answer = http.post(path, content=doc, headers={**auth, "Content-Type": "application/json"}) \
+                    if doc is not None else \
                     http.get(path, params=params, headers=auth)
             except httpx.TimeoutException:
                 raise Later(f"PayPal timed out (after {self.live.timeout:g} s)") from None

@@ -2,12 +2,16 @@
 merchant of a folder (prefix "/<merchant>"):
 
     GET  /health                       {"status": "ok"}: the process answers
-    GET  <prefix>/status               the last fetch and event per channel, the next scheduled runs
-    POST <prefix>/webhooks/<source>    a channel's webhook: verified, refused if replayed, archived, imported
+    GET  <prefix>/status               the last fetch and event per channel, the events not in the
+                                       books yet, the next scheduled runs
+    POST <prefix>/webhooks/<source>    a channel's webhook: verified, refused if replayed, archived and
+                                       answered; what it books imported after (inbox.py)
 
 uvicorn runs it; on SIGTERM / Ctrl-C it stops taking requests, lets those in flight
-finish, then stops the schedule waiting for a running fetch. A write the process could
-not finish is rolled back by the books' journal on the next write (books/atomic.py)."""
+finish, then stops the schedule waiting for a running fetch, and each merchant's inbox
+after the import it is making (the events still due are imported at the next start). A
+write the process could not finish is rolled back by the books' journal on the next
+write (books/atomic.py)."""
 
 from __future__ import annotations
 
@@ -41,7 +45,8 @@ def build(merchants, schedule: bool = True) -> Starlette:
                     and sched.running else []) if job.id.startswith(f"{merchant.name or 'merchant'}:")
                     and job.next_run_time}
             return JSONResponse({"sources": {name: {**state.get(name, {}), "type": ch.type, "schedule": ch.schedule,
-                                                    "next_run": jobs.get(name)}
+                                                    "next_run": jobs.get(name),
+                                                    "pending_events": merchant.inbox.pending(name)}
                                              for name, ch in merchant.live.channels.items()}})
         return show
 
@@ -72,13 +77,19 @@ def build(merchants, schedule: bool = True) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        for merchant in merchants:
+            merchant.inbox.start()   # with what a stop or a crash left pending
         if sched is not None:
             sched.start()
         try:
             yield
         finally:
+            for merchant in merchants:
+                merchant.inbox.stop()
             if sched is not None and sched.running:
                 sched.shutdown(wait=True)   # a fetch in progress finishes its write
+            for merchant in merchants:
+                merchant.inbox.join()   # an import in progress finishes its write
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.scheduler = sched

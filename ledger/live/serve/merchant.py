@@ -1,5 +1,6 @@
-"""One merchant served: its config, live settings and secrets, and a lock so that its
-scheduled fetches and webhook imports write the books one at a time."""
+"""One merchant served: its config, live settings and secrets, a lock so that its
+scheduled fetches and webhook imports write the books one at a time, and its inbox (the
+events received that its books do not have yet, imported after their answer)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from beanclear import config as config_mod
 from beanclear.live import settings
 from beanclear.live.secrets import Secrets
+from beanclear.live.serve.inbox import Inbox
 
 
 @dataclass
@@ -23,6 +25,11 @@ class Merchant:
     lock: threading.RLock = field(default_factory=threading.RLock)
     today: Callable[[], dt.date] | None = None   # what "today" is (the clock's, in the config's zone, if None)
     clients: dict = field(default_factory=dict)   # channel name -> its SDK client, made on first use
+    received: threading.Lock = field(default_factory=threading.Lock)   # an event archived once, whoever delivers it
+    inbox: Inbox = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.inbox = Inbox(self)
 
     @property
     def prefix(self) -> str:

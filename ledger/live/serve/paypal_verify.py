@@ -1,10 +1,16 @@
 """PayPal webhooks: checked by PayPal itself (POST /v1/notifications/verify-webhook-signature
 with the transmission headers, the webhook id of the config and the event as received),
-after a timestamp check of our own; an event PayPal does not call SUCCESS is refused."""
+after a timestamp check of our own; an event PayPal does not call SUCCESS is refused.
+
+PayPal checks the signature against the bytes it sent (a CRC32 of them is signed), so the
+request's `webhook_event` is the received body itself, spliced in byte for byte: parsed
+and serialised again it is other bytes (`1.10` becomes `1.1`, a large integer or the
+indentation changes) and a genuine event would not verify (blind10 livefeed)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import httpx
 
@@ -31,13 +37,20 @@ def verify(merchant, channel, headers, body: bytes):
     webhook_id = _secret(merchant, channel, "webhook_id")
     try:
         fetcher = PaypalFetcher(channel, merchant.secrets, merchant.live)
-        answer = fetcher.post("/v1/notifications/verify-webhook-signature", {
-            "auth_algo": headers["paypal-auth-algo"], "cert_url": headers["paypal-cert-url"],
-            "transmission_id": headers["paypal-transmission-id"], "transmission_sig": headers["paypal-transmission-sig"],
-            "transmission_time": headers["paypal-transmission-time"], "webhook_id": webhook_id,
-            "webhook_event": event})
+        answer = fetcher.post("/v1/notifications/verify-webhook-signature", _request(headers, webhook_id, body))
     except (MissingSecret, Later, Failed) as exc:
         raise Refused(503, f"cannot check PayPal webhooks now: {exc}") from None
     if answer.get("verification_status") != "SUCCESS":
         raise Refused(400, f"PayPal did not verify this webhook ({answer.get('verification_status')})")
     return event["id"], event["event_type"], event
+
+
+def _request(headers, webhook_id: str, body: bytes) -> bytes:
+    """The verify request's JSON with the event as received: the other members serialised,
+    then `"webhook_event": <body>` (a JSON object already: event_of read it; the whitespace
+    around it is no part of it)."""
+    fields = json.dumps({
+        "auth_algo": headers["paypal-auth-algo"], "cert_url": headers["paypal-cert-url"],
+        "transmission_id": headers["paypal-transmission-id"], "transmission_sig": headers["paypal-transmission-sig"],
+        "transmission_time": headers["paypal-transmission-time"], "webhook_id": webhook_id}, ensure_ascii=False)
+    return fields[:-1].encode("utf-8") + b', "webhook_event": ' + body.strip(b" \t\r\n") + b"}"

@@ -22,6 +22,8 @@ def fetch_job(merchant, source: str) -> None:
         except Exception:   # a job must not take the scheduler down: say it and go on
             log.exception("%s%s: fetch failed", merchant.prefix, source)
             return
+        finally:
+            merchant.inbox.retry_all()   # the events whose import failed, tried again once the fetch is in
     for line in report.lines:
         log.info("%s", line)
     for failure in report.failures:
