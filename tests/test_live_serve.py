@@ -21,6 +21,7 @@ from live_serving import running, stripe_event, stripe_signature
 from live_util import FAST, stripe_txn, wechat_env, write_config
 
 SECRET = "whsec_test_local"
+HANG = 120   # seconds: a guard against a hang, never a measure (the suite runs on loaded machines)
 DAY = dt.date(2026, 3, 1)
 PAYOUT = {"id": "po_1TestPayout0001", "object": "payout", "amount": 9680, "currency": "usd",
           "arrival_date": 1772467200, "created": 1772380800, "status": "paid", "description": "STRIPE PAYOUT",
@@ -64,7 +65,7 @@ def test_stripe_payout_paid_is_booked_archived_and_taken_once(merchant):
     body = stripe_event("evt_1PayoutPaid0001", "payout.paid", PAYOUT)
     answer = _post_stripe(url, body)
     assert answer.status_code == 200, answer.text
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
     assert "po_1TestPayout0001" in month and "-96.80 USD" in month
     archived = json.loads((m.live.events / "stripe" / "evt_1PayoutPaid0001.json").read_text())
@@ -72,7 +73,7 @@ def test_stripe_payout_paid_is_booked_archived_and_taken_once(merchant):
     assert (m.live.statements / "stripe" / "event-payout-po_1TestPayout0001.json").exists()
     replay = _post_stripe(url, body)   # the same event again, freshly signed: its id is known
     assert replay.status_code == 200 and replay.json()["status"] == "already received", replay.text
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     assert (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text() == month
     assert httpx.get(f"{url}/status").json()["sources"]["stripe"]["last_event"]["id"] == "evt_1PayoutPaid0001"
 
@@ -86,7 +87,7 @@ def test_stripe_payout_with_short_ids_is_booked_in_each_state(merchant):
     assert answer.status_code == 200, answer.text
     paid = _post_stripe(url, stripe_event("evt_0002", "payout.paid", {**payout, "status": "paid"}))
     assert paid.status_code == 200, paid.text
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     assert httpx.get(f"{url}/status").json()["sources"]["stripe"].get("last_event_error") is None
     month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
     assert month.count("^payout-po_0002") == 1   # one entry, not one per state
@@ -121,7 +122,7 @@ def test_stripe_refund_event_fetches_its_balance_transaction(merchant):
               "balance_transaction": "txn_1refund000009", "charge": "ch_1charge000001", "status": "succeeded"}
     answer = _post_stripe(url, stripe_event("evt_1Refund0000001", "refund.created", refund))
     assert answer.status_code == 200, answer.text
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
     assert "txn_1refund000009" in month and "-25.00 USD" in month
 
@@ -232,7 +233,7 @@ def test_a_webhook_before_the_first_fetch_does_not_hide_the_days_to_fetch(mercha
     from beanclear.live import fetch
     m, url, *_ = merchant
     assert _post_stripe(url, stripe_event("evt_1PayoutEarly001", "payout.paid", PAYOUT)).status_code == 200
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     report = fetch.run(m.config, ["stripe"], since=None, until=DAY, environ=m.secrets.environ, today=None)
     # the payout's own coverage (one object) is not a fetched day: yesterday is still asked for
     assert report.failures == [] and (m.live.statements / "stripe" / f"balance-transactions-{DAY}.json").exists()
@@ -247,7 +248,7 @@ def test_stripe_dispute_event_books_its_balance_transactions(merchant):
                "balance_transactions": [withdrawal]}
     answer = _post_stripe(url, stripe_event("evt_1Dispute0000001", "charge.dispute.created", dispute))
     assert answer.status_code == 200, answer.text
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
     assert "txn_1DisputeWithdr01" in month and "15.00 USD" in month
 
@@ -261,7 +262,7 @@ def test_an_event_that_cannot_be_imported_yet_is_kept_and_taken_after_the_next_f
     body = stripe_event("evt_1RefundLater001", "refund.created", refund)
     key = m.secrets.environ.pop("STRIPE_API_KEY")   # the API key is missing: the refund cannot be looked up
     assert _post_stripe(url, body).status_code == 200
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     shown = httpx.get(f"{url}/status").json()["sources"]["stripe"]
     assert shown["last_event_error"].startswith("evt_1RefundLater001 refund.created: ")
     assert "STRIPE_API_KEY is not set" in shown["last_event_error"]
@@ -270,7 +271,7 @@ def test_an_event_that_cannot_be_imported_yet_is_kept_and_taken_after_the_next_f
     m.secrets.environ["STRIPE_API_KEY"] = key
     m.today = lambda: DAY + dt.timedelta(days=1)
     schedule.fetch_job(m, "stripe")
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     assert "txn_1refund000009" in (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
     shown = httpx.get(f"{url}/status").json()["sources"]["stripe"]
     assert (shown["last_event_error"], shown["pending_events"]) == (None, [])
@@ -284,12 +285,12 @@ def test_an_event_that_failed_is_no_error_once_delivered_again_and_booked(mercha
               "balance_transaction": "txn_1refund000010", "charge": "ch_1charge000001", "status": "succeeded"}
     event = stripe_event("evt_1Refund0000002", "refund.created", refund)
     assert _post_stripe(url, event).status_code == 200
-    assert m.inbox.wait_idle(30)   # Stripe does not know the transaction yet
+    assert m.inbox.wait_idle(HANG)   # Stripe does not know the transaction yet
     assert httpx.get(f"{url}/status").json()["sources"]["stripe"]["last_event_error"].startswith("evt_1Refund0000002 ")
     stripe_api.transactions.append(stripe_txn("txn_1refund000010", DAY, 19, "refund", -1200, 0, "re_1refund000010"))
     again = _post_stripe(url, event)
     assert again.status_code == 200 and again.json()["status"] == "already received", again.text
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     assert httpx.get(f"{url}/status").json()["sources"]["stripe"]["last_event_error"] is None
     assert "txn_1refund000010" in (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
 
@@ -300,7 +301,7 @@ def test_a_webhook_s_object_covers_no_day(merchant):
     # one's to wait for
     m, url, *_ = merchant
     assert _post_stripe(url, stripe_event("evt_1PayoutPaid0009", "payout.paid", PAYOUT)).status_code == 200
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     books = "".join(p.read_text() for p in (m.config.books / "stripe").rglob("*.beancount"))
     assert "po_1TestPayout0001" in books and "beanclear-coverage" not in books
 
@@ -382,7 +383,7 @@ def test_a_paid_payout_s_webhook_and_its_day_give_one_book_in_either_order(merch
     stripe_api.transactions.append(stripe_txn("txn_1TestPayoutTxn01", DAY + dt.timedelta(days=1), 0, "payout", -9680,
                                               0, "po_1TestPayout0001"))
     assert _post_stripe(url, stripe_event("evt_1PayoutPaid0010", "payout.paid", PAYOUT)).status_code == 200
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     served, by_hand = _served_and_by_hand(m, tmp_path, [DAY + dt.timedelta(days=1)])
     assert "po_1TestPayout0001" in served["stripe/2026/2026-03.beancount"].decode()
     assert served == by_hand
@@ -403,7 +404,7 @@ def test_a_failed_payout_gives_its_money_back_when_its_failure_balance_transacti
               "failure_code": "account_closed", "failure_message": "The bank account has been closed"}
     answer = _post_stripe(url, stripe_event("evt_1PayoutFailed01", "payout.failed", payout))
     assert answer.status_code == 200, answer.text
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
     assert '2026-03-05 * "Stripe" "STRIPE PAYOUT FAILURE" ^payout-txn_1TestPayoutFail1\n  time: "10:00:00"' in month
     served, by_hand = _served_and_by_hand(m, tmp_path, [paid + dt.timedelta(days=n) for n in range(4)])
@@ -438,7 +439,7 @@ def test_a_payout_s_webhook_a_quarter_after_the_books_is_booked(merchant):
               "balance_transaction": "txn_1LatePayoutTxn1"}
     answer = _post_stripe(url, stripe_event("evt_1LatePayout0001", "payout.paid", payout))
     assert answer.status_code == 200, answer.text
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     assert httpx.get(f"{url}/status").json()["sources"]["stripe"].get("last_event_error") is None
     assert "po_1LatePayout0001" in (m.config.books / "stripe" / "2026" / "2026-06.beancount").read_text()
 
@@ -455,19 +456,19 @@ def test_a_webhook_is_answered_while_a_scheduled_fetch_holds_the_books(merchant)
     fetching.start()
     answers = []
     try:
-        assert stripe_api.held.wait(30)   # the fetch is under way, holding the merchant's writer lock
+        assert stripe_api.held.wait(HANG)   # the fetch is under way, holding the merchant's writer lock
         body = stripe_event("evt_1DuringFetch001", "payout.paid", PAYOUT)
-        sender = threading.Thread(target=lambda: answers.append(_post_stripe(url, body, timeout=60)))
+        sender = threading.Thread(target=lambda: answers.append(_post_stripe(url, body, timeout=HANG)))
         sender.start()
-        sender.join(30)
+        sender.join(HANG)
         during = bool(answers) and fetching.is_alive() and not stripe_api.gate.is_set()
     finally:
         stripe_api.gate.set()
-        fetching.join(60)
+        fetching.join(HANG)
     assert during, "the webhook was answered only once the fetch had ended"
     assert answers[0].status_code == 200 and answers[0].json()["status"] == "received", answers[0].text
     assert (m.live.events / "stripe" / "evt_1DuringFetch001.json").exists()
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
     assert month.count("^payout-po_1TestPayout0001") == 1
     shown = httpx.get(f"{url}/status").json()["sources"]["stripe"]
@@ -480,7 +481,7 @@ def test_a_webhook_with_no_fetch_under_way_is_booked_at_once(merchant):
     m, url, *_ = merchant
     answer = _post_stripe(url, stripe_event("evt_1NoFetch0000001", "payout.paid", PAYOUT))
     assert answer.status_code == 200 and answer.json()["known"] is True, answer.text
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     assert "po_1TestPayout0001" in (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
     assert not list((m.live.events / "stripe" / ".pending").glob("*"))
 
@@ -497,7 +498,7 @@ def test_an_event_a_stop_left_unbooked_is_booked_when_serve_starts(merchant, tmp
     assert events.handle(again, channel, event_id, kind, doc, {}, body)[0] == 200
     assert not (m.config.books / "stripe").exists()
     with running([again]):
-        assert again.inbox.wait_idle(30)
+        assert again.inbox.wait_idle(HANG)
     assert "po_1TestPayout0001" in (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
 
 
@@ -513,12 +514,12 @@ def test_an_event_delivered_again_while_its_import_waits_is_answered_2xx_and_boo
     assert (first.status_code, first.json()["status"]) == (200, "received"), first.text
     assert (again.status_code, again.json()["status"]) == (200, "already received"), again.text
     archived = (m.live.events / "stripe" / "evt_1TwiceDuring001.json").read_bytes()
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
     assert month.count("^payout-po_1TestPayout0001") == 1
     late = _post_stripe(url, body)   # once more, long after it was booked
     assert (late.status_code, late.json()["status"]) == (200, "already received"), late.text
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     assert (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text() == month
     assert (m.live.events / "stripe" / "evt_1TwiceDuring001.json").read_bytes() == archived
 
@@ -528,13 +529,13 @@ def test_an_event_id_received_again_with_other_content_is_refused(merchant):
     # on, kept beside the first for a person to compare; the first stays as it was
     m, url, *_ = merchant
     assert _post_stripe(url, stripe_event("evt_1SameIdOther01", "payout.paid", PAYOUT)).status_code == 200
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     month = (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
     other = stripe_event("evt_1SameIdOther01", "payout.paid", {**PAYOUT, "id": "po_1OtherPayout001", "amount": 1})
     answer = _post_stripe(url, other)
     assert answer.status_code == 409, answer.text
     assert "already received with other content" in answer.json()["reason"], answer.text
-    assert m.inbox.wait_idle(30)
+    assert m.inbox.wait_idle(HANG)
     assert (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text() == month
     assert "po_1OtherPayout001" not in month
     kept = [p.name for p in (m.live.events / "stripe").glob("evt_1SameIdOther01.*.json")]
@@ -555,4 +556,4 @@ def test_an_event_archived_before_digests_were_kept_is_told_apart_by_its_body(me
     assert (again.status_code, again.json()["status"]) == (200, "already received"), again.text
     other = stripe_event("evt_1ArchivedOld001", "payout.paid", {**PAYOUT, "amount": 1})
     assert _post_stripe(url, other).status_code == 409
-    assert m.inbox.wait_idle(30) and not m.config.books.exists()
+    assert m.inbox.wait_idle(HANG) and not m.config.books.exists()
