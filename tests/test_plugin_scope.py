@@ -154,8 +154,10 @@ def test_the_report_of_another_config_judges_by_that_config(books, tmp_path):
 def test_a_load_of_the_books_imports_no_writer(tmp_path):
     """bean-check and Fava load the books in a fresh process: the checks import what they
     read and no more — not the writer (books/disk.py), not the importers' readers, not the
-    page. Each module is milliseconds of every `bean-check` (issue #15: the plugin's
-    imports were 56 ms of a 0.95 s check of the demo's books)."""
+    page, not the resolution actions (resolve/: the checks read the write-offs and
+    follow-ups in checks/write_offs.py and checks/resolutions.py). Each module is
+    milliseconds of every `bean-check` (issue #15: the plugin's imports were 56 ms of a
+    0.95 s check of the demo's books)."""
     import subprocess
     import sys
     config = tmp_path / "config.yaml"
@@ -170,4 +172,5 @@ def test_a_load_of_the_books_imports_no_writer(tmp_path):
     loaded = set(done.stdout.split())
     assert "beanclear.checks.clearing" in loaded
     assert not loaded & {"beanclear.books.disk", "beanclear.importers.base", "beanclear.importers.toolkit.text",
-                          "beanclear.importers.toolkit.values", "beanclear.fava_page", "beanclear.cli"}
+                          "beanclear.importers.toolkit.values", "beanclear.fava_page", "beanclear.cli",
+                          "beanclear.resolve", "beanclear.books.atomic", "beanclear.books.edits"}

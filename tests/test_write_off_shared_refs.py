@@ -253,7 +253,7 @@ def test_per_day_fee_gaps_of_one_payout_and_their_earlier_write_offs_each_resolv
     import datetime as dt
     from decimal import Decimal
     from beanclear.checks.findings import Finding
-    from beanclear.resolve import state
+    from beanclear.checks import resolutions as state
 
     def day(n, ids, gap):
         return Finding("fee-gap", dt.date(2025, 3, n), "stripe", "Expenses:Fees:Stripe", Decimal(gap), "HKD",
@@ -271,7 +271,7 @@ def test_a_payout_mismatchs_write_off_in_transit_is_not_its_clearing_findings():
     import datetime as dt
     from decimal import Decimal
     from beanclear.checks.findings import Finding
-    from beanclear.resolve import state
+    from beanclear.checks import resolutions as state
     clearing = Finding("payout-mismatch", dt.date(2025, 3, 12), "stripe", "Assets:Clearing:Stripe", Decimal("0.30"),
                        "HKD", "payout po_1 of 282.10 HKD settles items of 282.40 HKD", ("txn_1", "1", "po_1", "txn_2"),
                        expected=Decimal("282.40"), actual=Decimal("282.10"))

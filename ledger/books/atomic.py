@@ -37,8 +37,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
+from beanclear.books.journal import JOURNAL, pending  # noqa: F401  (part of the writer's interface)
+
 LOCK = ".beanclear.lock"
-JOURNAL = ".beanclear.journal"
 # The temporary files and backups a write makes outside the books' folder (config.yaml,
 # for `book --rule`), named before any of them is made: the sweep of the books' folder
 # would not find them (blind9: a kill left .config.yaml.new and .config.yaml.old beside
@@ -315,11 +316,6 @@ def _stat(path: str) -> tuple:
     except OSError:
         return (path, None)
     return (path, st.st_ino, st.st_mtime_ns, st.st_size)
-
-
-def pending(root: Path) -> bool:
-    """Whether a write was interrupted and not yet rolled back (its journal is there)."""
-    return (root / JOURNAL).exists()
 
 
 def settled(root: Path) -> bool:

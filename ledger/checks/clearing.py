@@ -82,7 +82,7 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
         if item.payout:
             by_payout[item.payout].append(item)
     # (a write-off's posting is no money in or out: one of a payout that took more than was
-    # held settles that payout's finding where it posts its difference, resolve/state.py)
+    # held settles that payout's finding where it posts its difference, checks/resolutions.py)
     fifo = [i for i in items if not i.payout and not written_off(i)]
     transit = channel.accounts.transit
     short: list[tuple[Item, Decimal]] = []   # payouts of the first days beyond what the account held, and by how much

@@ -42,6 +42,15 @@ DEFAULT_LIMITS = {
     "refund-surge": {"factor": Decimal(3), "days": 28, "min_count": 3, "min_amount": Decimal(100)},
 }
 LIMITS = {code: tuple(limits) for code, limits in DEFAULT_LIMITS.items()}
+# The codes a write-off resolves (`checks.<code>.write_off`, resolve/writeoff.py): code ->
+# (the account it posts to, or None for the finding's own account; the limit above which
+# it needs a reason, in the finding's currency).
+WRITE_OFF_DEFAULTS = {
+    "payout-mismatch": ("Expenses:Fees:Bank", Decimal("10")),
+    "fee-gap": (None, Decimal("5")),
+    "fx-gap": ("Expenses:FX", Decimal("10")),
+    "amount-mismatch": ("Expenses:Rounding", Decimal("1")),
+}
 UNNAMED = {"beancount", "stale-ack"}   # fixed in the books, never acknowledged
 RATE_CODES = {"fx-gap"}  # whose `expected` and `actual` are exchange rates, not money: never rounded
 SEVERITIES = ("error", "warning", "off")
@@ -71,7 +80,7 @@ class Finding:
     severity: str = "error"
     acknowledged: bool = False
     check: str = ""  # which check (reconcile.CHECKS) found it: the plugin that reports it
-    # a follow-up in the books (resolve/state.py): state, owner, due, note
+    # a follow-up in the books (checks/resolutions.py): state, owner, due, note
     follow_up: dict | None = field(default=None, compare=False, hash=False)
     # an fx-gap whose rate was in the merchant's favour: `amount` gained, not lost (the
     # month report's FX spread takes it off the losses)
@@ -110,7 +119,7 @@ class Finding:
 
 
 def following_up(f: Finding) -> bool:
-    """Followed up, before its due date (resolve/state.py): not failing CI, not acknowledged."""
+    """Followed up, before its due date (checks/resolutions.py): not failing CI, not acknowledged."""
     return (f.follow_up or {}).get("state") == "following up"
 
 

@@ -16,7 +16,7 @@ from beancount.core import data
 # bank-ref: FITID, MT940 reference; trade-id: the channel's transaction id where its fund
 # view booked the money by its own row id (Alipay's 账务明细): a finding names it either way
 REF_KEYS = ("id", "trade-id", "order-id", "payout-id", "refund-of", "refund-id", "bank-ref")
-# The metadata of a write-off entry (resolve/writeoff.py): the checks that group an
+# The metadata of a write-off entry (checks/write_offs.py): the checks that group an
 # account's postings (a payout's in transit and clearing, an order's in the receivable)
 # measure a difference without them, and a group comes back to zero with them.
 WRITE_OFF = "write-off"

@@ -384,7 +384,7 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
                                f"{_money(paid)} {currency} in all ({by(g.payments)})", expected=ordered, actual=paid))
     elif (paid < due - paid_slack or paid > ordered + paid_slack) and not (gift_part and paid < ordered) and not (
             # written off to zero: the receivable comes back to zero (a write-off of another
-            # amount leaves the difference the payments show, for resolve/state.py to say)
+            # amount leaves the difference the payments show, for checks/resolutions.py to say)
             g.written_off and abs((due if paid < due else ordered) - paid
                                   + sum(converted[id(i)][0] for i in g.written_off)) <= paid_slack):
         expected = due if paid < due else ordered

@@ -17,16 +17,16 @@ from typing import NamedTuple
 from beancount.core import data
 
 from beanclear.checks import acks, clearing, directives, fees, fx, orders, refunds, suspense
-from beanclear.checks.items import postings_by_account
-from beanclear.books import atomic
+from beanclear.checks.items import WRITE_OFF, postings_by_account
+from beanclear.books import journal
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.clock import today
 from beanclear.config import ConfigError, load
 from beanclear.checks.findings import UNNAMED, Finding, apply_policy, as_errors, at_entry, relative
-from beanclear.resolve import state as resolve_state
 from beanclear.statements import cut_over
 from beanclear.statements.coverage import Coverage
 from beanclear.checks.directives import SINCE
+from beanclear.checks import resolutions
 
 CHECKS = {"clearing": clearing.findings, "suspense": suspense.findings, "fees": fees.findings,
           "refunds": refunds.findings, "orders": orders.findings, "fx": fx.findings}
@@ -48,13 +48,13 @@ class Walk:
     decide by their own rules (the lists here only narrow, they never judge).
 
     Before it, each check and each of its helpers walked all the entries again
-    (eight passes of resolve.state alone, one per check): on a year of four channels
+    (eight passes of resolutions.py alone, one per check): on a year of four channels
     those passes, not the checks' rules, were most of the checks' time in a load.
 
     - `latest`: as_of's newest imported transaction;
     - `custom`: the custom directives (coverage, acknowledgments, follow-ups);
     - `prices`: the price directives (fx.References);
-    - `marked`: what resolve.state reads (custom directives, write-off transactions);
+    - `marked`: what resolutions.py reads (custom directives, write-off transactions);
     - `watched`: transactions posting to a clearing, transit, suspense or the transfers
       account (items.postings_by_account builds the index from them);
     - `linked`: transactions with a link that post to a shop's receivable (orders.scan);
@@ -67,7 +67,6 @@ class Walk:
     - `own`: transactions a person wrote, not beanclear (statements/cut_over.py)."""
 
     def __init__(self, entries, config):
-        from beanclear.resolve.writeoff import META as WRITE_OFF
         sales = orders.ChannelSales(config)
         channel_of = sales.by_account
         watched = {config.suspense, config.transfers}
@@ -171,7 +170,7 @@ class Load:
     def __init__(self, entries, config, today: dt.date | None = None):
         self.key = (id(entries), len(entries))
         self.config = config
-        self.today = today   # the day follow-ups are judged on (resolve.state): None, the clock's
+        self.today = today   # the day follow-ups are judged on (resolutions.py): None, the clock's
         self.findings: dict[str, list[Finding]] = {}   # check -> its findings, acked, resolved, with severities
         self._raw: dict[str, list[Finding]] = {}       # check -> its findings, acked (before resolve and policy)
         self._used: set[int] = set()                   # ids of the acks some check's findings match
@@ -308,7 +307,7 @@ class Load:
         decided by its own code and the refs it shows.
 
         The checks' findings are decided as they are found (run: acknowledgments, then
-        the write-offs and follow-ups of resolve.state): the fold reads that (an
+        the write-offs and follow-ups of resolutions.py): the fold reads that (an
         acknowledged order points at no missing day, a payout written off is settled and
         taken into nothing). What the fold makes or changes (a statement-gap that takes
         in what one missing statement explains, with their refs) is a finding no check
@@ -344,7 +343,7 @@ class Load:
     def found(self, entries, check: str) -> list[Finding]:
         """A check's findings as it found them, acknowledged where the books say so and
         with their severities, before the write-offs and follow-ups of the books settle
-        any (resolve.state): what happened, settled or not. The month report's FX spread
+        any (resolutions.py): what happened, settled or not. The month report's FX spread
         counts an fx-gap written off: the spread was paid all the same."""
         self.run(entries, (check,))
         return apply_policy(self._raw[check], self.config)
@@ -381,13 +380,13 @@ class Load:
 
     def complete_report(self, entries) -> list[Finding]:
         """Every check's findings, as `find` gives them: write-offs and follow-ups
-        (resolve.state) applied to all of them at once, with the write-offs above the
+        (resolutions.py) applied to all of them at once, with the write-offs above the
         limit that no finding used any more."""
         if self._general is None:
             self.run(entries, tuple(CHECKS))
             with collector_paused():
                 out = [f for name in CHECKS for f in self._raw[name]] + self._general_raw(entries, True)
-                self._general = apply_policy(resolve_state.apply(out, self.walk(entries).marked, self.today, config=self.config),
+                self._general = apply_policy(resolutions.apply(out, self.walk(entries).marked, self.today, config=self.config),
                                              self.config)
         return self._general
 
@@ -415,10 +414,10 @@ def shown_from(start: dt.date | None, finding: Finding) -> bool:
 
 
 def _resolved(findings: list[Finding], entries, config=None, today: dt.date | None = None) -> list[Finding]:
-    """resolve.state.apply on some of the findings, without the write-offs it lists
+    """resolutions.py.apply on some of the findings, without the write-offs it lists
     because none of *these* findings used them (known only when every check ran).
-    `entries`: the books' entries, or those of them resolve.state reads (Walk.marked)."""
-    return resolve_state.apply(findings, entries, today, unused=False, config=config)
+    `entries`: the books' entries, or those of them resolutions.py reads (Walk.marked)."""
+    return resolutions.apply(findings, entries, today, unused=False, config=config)
 
 
 def find(entries, config, checks=tuple(CHECKS), today: dt.date | None = None) -> list[Finding]:
@@ -504,12 +503,12 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
         from beanclear.books import dropped
         errors[:0] = [PluginConfigError({"filename": str(path), "lineno": line}, f"beanclear: {said}", None)
                       for path, line, said in dropped.found(config, Path(options_map["filename"]))]
-    if first and books and atomic.pending(Path(books)):
+    if first and books and journal.pending(Path(books)):
         # bean-check and Fava read the files as they are: never let them pass on a write
         # a crash cut short (any beanclear command rolls it back first).
         where = {"filename": options_map["filename"], "lineno": 0}
         errors.insert(0, PluginConfigError(where, "beanclear: these books are half-written (a write was interrupted "
-                                           f"and {atomic.JOURNAL} is still there); run any beanclear command, e.g. "
+                                           f"and {journal.JOURNAL} is still there); run any beanclear command, e.g. "
                                            "`beanclear check`, to roll it back", None))
     return entries, malformed + errors
 

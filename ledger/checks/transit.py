@@ -78,7 +78,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     short: list[tuple] = []   # (ins, outs, group) of the linked groups the bank credited less than paid out
     for payout, group in sorted(linked.items()):
         # a write-off linked to the payout is neither: the group comes back to zero with
-        # it, and a difference is the statements' own (the write-off must post it: resolve/state.py)
+        # it, and a difference is the statements' own (the write-off must post it: checks/resolutions.py)
         offs = [i for i in group if written_off(i)]
         closed.update(id(i) for i in offs)
         ins = [i for i in group if i.amount > 0 and not written_off(i)]

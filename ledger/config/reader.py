@@ -665,7 +665,7 @@ def _own_key(code: str, key: str, path: str) -> None:
     """A key of `checks.<code>` is `severity`, one of the code's LIMITS, or `write_off` of a
     code that is written off; any other is an error, never a limit left at its default
     (`tolerence: 0.05`) or a number (`sevrity: off`). A key of another code says whose."""
-    from beanclear.resolve.writeoff import DEFAULTS as WRITTEN_OFF   # the codes a write-off resolves
+    from beanclear.checks.findings import WRITE_OFF_DEFAULTS as WRITTEN_OFF   # the codes a write-off resolves
 
     def takes(c: str) -> tuple[str, ...]:
         return ("severity", *LIMITS.get(c, ()), *(("write_off",) if c in WRITTEN_OFF else ()))

@@ -520,7 +520,7 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepare
     row's duplicates returned); `prepared`: the books' orders.Prepared, when the caller
     has it. `other` is what the rest leaves of the change in transit and clearing: what
     no other figure names."""
-    from beanclear.resolve.writeoff import META
+    from beanclear.checks.write_offs import META
     rows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     sales, sold = ChannelSales(config), defaultdict(refunds.Daily)
     if prepared is None and config.shops:
@@ -782,7 +782,7 @@ def written_off_rows(entries, config, start: dt.date, end: dt.date, load=None) -
     that does not post its finding's difference (another amount, a second copy) settled
     nothing: its finding is open, as the check lists it (writeoff.settles)."""
     from beanclear.checks.findings import limit
-    from beanclear.resolve.writeoff import META, names, naming, settles, write_offs
+    from beanclear.checks.write_offs import META, names, naming, settles, write_offs
     offs = [e for e in entries if isinstance(e, data.Transaction) and e.meta.get(META) and e.flag != "!"
             and e.date >= start and e.postings]
     if not offs:
@@ -818,7 +818,8 @@ def _written_off(entries, config, codes: set[str], load=None) -> list:
     fee-gap's and an fx-gap's check compares amounts, and finds them still (`load`'s,
     when the caller has it); a payout-mismatch's and an amount-mismatch's write-off
     brings their account back to zero, so their checks judge the books without it."""
-    from beanclear.resolve.writeoff import CHECK_OF, META
+    from beanclear.checks.write_offs import META
+    from beanclear.resolve.writeoff import CHECK_OF
     checks = {CHECK_OF[code] for code in codes if code in CHECK_OF}
     balanced = checks if load is None else checks & {"clearing", "orders"}
     out = [f for name in sorted(checks - balanced) for f in load.found(entries, name)]

@@ -38,7 +38,7 @@ from beanclear.checks.findings import to_currency
 from beanclear.importers.toolkit.places import currency_places, in_places
 from beanclear.reports.period import PeriodReport
 
-# "following up": followed up before its due date (resolve/state.py), neither open nor
+# "following up": followed up before its due date (checks/resolutions.py), neither open nor
 # acknowledged; overdue, it is open
 STATUSES = ("open", "following up", "acknowledged", "resolved")
 # A channel row's figures in the order every renderer shows them: the figures the report

@@ -162,7 +162,7 @@ def finding_of(findings, code: str, ref: str):
 
 def refuse_closed(config, *days) -> None:
     """A change dated in a closed month is refused: reopen it first."""
-    # (imported here: every load of the books reads resolve.state, and nothing of the periods)
+    # (imported here: a load of the books reads nothing of resolve/, and nothing of the periods)
     from beanclear.periods.closed import closed_months
     closed = closed_months(config.books)
     for day in days:

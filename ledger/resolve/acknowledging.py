@@ -5,7 +5,7 @@ the directive and reads it back).
 A ref no finding of the code names is refused as the other actions refuse it
 (acks.not_named: did you mean #1573?); findings already acknowledged write nothing
 (`Plan.nothing`), as any action done twice. A followed-up finding is acknowledged: the
-acknowledgment ends the follow-up, kept as history (resolve/state.py).
+acknowledgment ends the follow-up, kept as history (checks/resolutions.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def acknowledge(findings, code: str, ref: str, reason: str, entries=None, root=N
         raise ResolveError(acks.not_named(findings, code, ref, entries, root))
     data = {"code": code, "ref": ref}
     # (a finding followed up is not acknowledged till its due date by any acknowledgment:
-    # one now is the later decision, resolve/state.py)
+    # one now is the later decision, checks/resolutions.py)
     if all(f.acknowledged and (f.follow_up or {}).get("state") != "following up" for f in named):
         return Plan(f"{code} {ref} is already acknowledged; nothing was written", data=data, nothing=True)
     return Plan(f"{acks.ACKS_FILE}: {line.strip()}", appends={acks.ACKS_FILE: (ACKS_HEADER, line, ("prices.beancount",))},

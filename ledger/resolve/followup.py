@@ -16,31 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from beancount.core import data
 
 from beanclear.checks import acks
 from beanclear.resolve import BadValue, Plan, ResolveError, finding_of
-from beanclear.resolve.state import _today, overdue
 from beanclear.checks.directives import DONE, FOLLOW_UP  # noqa: F401  (part of this module's interface)
-
-
-def follow_ups(entries) -> dict[tuple[str, str], list[tuple[int, data.Custom]]]:
-    """(code, ref) -> its follow-up and done directives with their places, in the books' order."""
-    out = {}
-    for i, entry in enumerate(entries):
-        if isinstance(entry, data.Custom) and entry.type in (FOLLOW_UP, DONE):
-            values = [str(v.value) for v in entry.values]
-            if len(values) >= 2:
-                out.setdefault((values[0], values[1]), []).append((i, entry))
-    return out
-
-
-def of_finding(ups, code: str, refs) -> list[data.Custom]:
-    """The follow-up and done lines that name a finding by any of its refs, in the books'
-    order: a follow-up is of the finding, not of the ref typed, so the last of them is its
-    state whichever ref each names (`#3460`, then its charge id: one finding, one state)."""
-    lines = {i: e for r in dict.fromkeys(refs) for i, e in ups.get((code, r), ())}
-    return [lines[i] for i in sorted(lines)]
+from beanclear.checks.resolutions import _today, follow_ups, of_finding, overdue  # noqa: F401  (read there)
 
 
 def _due(text: str) -> dt.date:
@@ -71,7 +51,7 @@ def follow_up(config, entries, findings, code: str, ref: str, owner: str, due: s
     past = f" — the due date is past (today is {today}): it is overdue from now on" if late else ""
     data_ = {"code": code, "ref": ref, "owner": owner, "due": day.isoformat(), "note": note,
              "state": "overdue" if late else "following up"}
-    # the finding's state (resolve/state.py: its last decision, by whichever of its refs)
+    # the finding's state (checks/resolutions.py: its last decision, by whichever of its refs)
     up = found.follow_up or {}
     if up.get("state") in ("following up", "overdue") and \
             (up.get("owner"), up.get("due"), up.get("note")) == (owner, day.isoformat(), note):

@@ -67,7 +67,7 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
     """The entries with every bank line a person explained put back as the import
     booked it, and without a person's own entries that close an item (the module's
     docstring), and how each was explained."""
-    from beanclear.resolve.writeoff import META
+    from beanclear.checks.write_offs import META
     banks = {b.account: name for name, b in config.banks.items()}
     folders: dict[str, str] = {}
     # (and a side of a transfer the other bank may not show: checks/transfers.py)

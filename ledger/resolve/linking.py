@@ -195,7 +195,7 @@ def _refuse_written_off(config, entries, bank_ref: str, links: list[str]) -> Non
     naming its payout, read bank-unmatched, and the payout was no open item). Unlink
     undoes a match, not a write-off: the write-off goes first, by hand."""
     from beanclear.checks.findings import relative
-    from beanclear.resolve.writeoff import written_off
+    from beanclear.checks.write_offs import written_off
     for (code, ref), entry in sorted(written_off(entries).items(), key=lambda kv: kv[0]):
         held = sorted(entry.links & set(links)) if ref == bank_ref else []
         if held:

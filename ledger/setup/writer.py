@@ -185,7 +185,7 @@ def _checks() -> list[str]:
     """`checks:` commented, every code at its default severity and limits (findings.py,
     resolve/writeoff.py: what the checks apply while the config says nothing)."""
     from beanclear.checks.findings import DEFAULT_LIMITS, DEFAULT_SEVERITY
-    from beanclear.resolve.writeoff import DEFAULTS as WRITTEN_OFF
+    from beanclear.checks.findings import WRITE_OFF_DEFAULTS as WRITTEN_OFF
     out = ["# The checks, each at its default (uncomment a line to change it; README \"Every key\"):",
            "# checks:                     # severity error | warning | off, and the code's limits"]
     for code, severity in DEFAULT_SEVERITY.items():

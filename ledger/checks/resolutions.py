@@ -1,4 +1,5 @@
 """What the books say about findings beyond acknowledgments: written off, followed up.
+The checks read it during every load; resolve/ writes the decisions it reads.
 
 Applied by reconcile.find after the acknowledgments, so `beanclear check`, the plugins
 (bean-check, Fava) and the page agree; and again, with them, to what the fold of the
@@ -33,7 +34,9 @@ from decimal import Decimal
 
 from beancount.core import data
 
+from beanclear.checks.directives import DONE, FOLLOW_UP
 from beanclear.checks.findings import Finding, at_entry
+from beanclear.checks.write_offs import META, naming, settles, unsettled, write_offs
 from beanclear.clock import today
 
 _today = today   # (BEANCLEAR_TODAY for reproducible runs: clock.py)
@@ -44,6 +47,26 @@ def overdue(due: dt.date, today: dt.date) -> bool:
     return due < today
 
 
+def follow_ups(entries) -> dict[tuple[str, str], list[tuple[int, data.Custom]]]:
+    """(code, ref) -> its follow-up and done directives with their places, in the books' order."""
+    out = {}
+    for i, entry in enumerate(entries):
+        if isinstance(entry, data.Custom) and entry.type in (FOLLOW_UP, DONE):
+            values = [str(v.value) for v in entry.values]
+            if len(values) >= 2:
+                out.setdefault((values[0], values[1]), []).append((i, entry))
+    return out
+
+
+def of_finding(ups, code: str, refs) -> list[data.Custom]:
+    """The follow-up and done lines that name a finding by any of its refs, in the books'
+    order: a follow-up is of the finding, not of the ref typed, so the last of them is its
+    state whichever ref each names (`#3460`, then its charge id: one finding, one state)."""
+    lines = {i: e for r in dict.fromkeys(refs) for i, e in ups.get((code, r), ())}
+    return [lines[i] for i in sorted(lines)]
+
+
+
 def apply(findings: list[Finding], entries, today: dt.date | None = None, unused: bool = True,
           config=None) -> list[Finding]:
     """The findings as the decisions in the books leave them. `unused`: also list the
@@ -52,8 +75,6 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
     `config`: fee-gap's tolerance, within which a write-off posts a fee's difference."""
     from beanclear.checks.acks import ACK
     from beanclear.checks.findings import limit
-    from beanclear.resolve.followup import DONE, FOLLOW_UP, follow_ups, of_finding
-    from beanclear.resolve.writeoff import META, naming, settles, unsettled, write_offs
     # one cheap pass finds whether the books hold any decision of ours (most do not)
     ours, acked, position = [], {}, {}
     for i, e in enumerate(entries):
