@@ -294,7 +294,7 @@ def test_a_payout_taking_more_than_its_items_and_the_clearing_account_held_is_st
     [finding] = ledger(PAID, REFUND_FIRST, PAYOUT.format(amount="25.00").replace("2026-03-02", "2026-03-11").replace("77", "80"),
                        BANK_CREDIT.format(day="12", amount="25.00"))
     assert (finding.code, finding.amount) == ("payout-mismatch", Decimal("5.00"))
-    assert "takes 5.00 more than the 20.00 CNY" in finding.message
+    assert finding.message.endswith("takes 5.00 more than the 20.00 CNY Assets:Clearing:WeChat held")
 
 
 def test_a_payout_beyond_the_items_naming_it_takes_the_rest_first_in_first_out(ledger):
@@ -311,7 +311,7 @@ def test_a_payout_beyond_the_items_naming_it_takes_the_rest_first_in_first_out(l
                        BANK_CREDIT.format(day="03", amount="130.00"))
     assert (finding.code, finding.amount) == ("payout-mismatch", Decimal("10.60"))
     assert "payout 77 of 130.00 CNY (30.60 CNY of it beyond the items that name it) takes 10.60 more than the " \
-           "20.00" in finding.message
+           "20.00 CNY Assets:Clearing:WeChat held beside those items" in finding.message
 
 
 def test_a_credit_on_the_last_day_of_a_statement_read_to_its_last_line_waits(ledger):

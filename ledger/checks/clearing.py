@@ -237,12 +237,13 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
                 _took(queue[0], item, used)
         # (after a hole in the statements, as_of is before it: what it held is unknown)
         if need and payout and not unknown_before(item.date) and item.date <= as_of:
-            rest = (f" ({_money(-item.amount)} {currency} of it beyond the items that name it)"
-                    if isinstance(item, Rest) else "")
+            beyond = isinstance(item, Rest)   # held_before: what the account held beside the named items
+            rest = f" ({_money(-item.amount)} {currency} of it beyond the items that name it)" if beyond else ""
             findings.append(Finding(
                 "payout-mismatch", item.date, channel.name, account, need, currency,
                 f"payout {item.payout[7:]} of {_money(getattr(item, 'paid', -item.amount))} {currency}{rest} takes "
-                f"{_money(need)} more than the {_money(held_before)} {currency} {account} held", refs([item.entry]),
+                f"{_money(need)} more than the {_money(held_before)} {currency} {account} held"
+                f"{' beside those items' if beyond else ''}", refs([item.entry]),
                 expected=held_before, actual=-item.amount, **at_entry(item.entry)))
         elif need and not (payout and unknown_before(item.date)):
             deficit += need
