@@ -277,6 +277,31 @@ def test_an_event_that_cannot_be_imported_yet_is_kept_and_taken_after_the_next_f
     assert (shown["last_event_error"], shown["pending_events"]) == (None, [])
 
 
+def test_an_event_that_failed_is_tried_again_on_its_own_without_a_fetch(merchant, monkeypatch):
+    # under `serve --no-schedule` no fetch comes, and Stripe, answered 200, does not
+    # deliver the event again: the inbox tries a failed import again itself, later
+    from beanclear.live.serve import inbox
+    monkeypatch.setattr(inbox, "RETRY_AFTER", (0.2, 0.4))
+    m, url, *_ = merchant
+    refund = {"id": "re_1refund000009", "object": "refund", "amount": 2500, "currency": "usd",
+              "balance_transaction": "txn_1refund000009", "status": "succeeded"}
+    key = m.secrets.environ.pop("STRIPE_API_KEY")
+    assert _post_stripe(url, stripe_event("evt_1RefundRetry001", "refund.created", refund)).status_code == 200
+    assert m.inbox.wait_idle(HANG)
+    shown = httpx.get(f"{url}/status").json()["sources"]["stripe"]
+    assert shown["pending_events"] == ["evt_1RefundRetry001 refund.created"]
+    time.sleep(1.0)   # tried again, twice at least, failing still: pending, nothing booked
+    assert httpx.get(f"{url}/status").json()["sources"]["stripe"]["pending_events"] == \
+        ["evt_1RefundRetry001 refund.created"]
+    m.secrets.environ["STRIPE_API_KEY"] = key
+    deadline = time.monotonic() + HANG
+    while httpx.get(f"{url}/status").json()["sources"]["stripe"]["pending_events"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    shown = httpx.get(f"{url}/status").json()["sources"]["stripe"]
+    assert (shown["last_event_error"], shown["pending_events"]) == (None, [])
+    assert "txn_1refund000009" in (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
+
+
 def test_an_event_that_failed_is_no_error_once_delivered_again_and_booked(merchant):
     # a blind helper's /status kept last_event_error after Stripe's redelivery was booked;
     # a delivery of an event received but not in the books has its import tried again

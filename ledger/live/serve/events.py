@@ -189,11 +189,13 @@ def _record(merchant, channel, event_id: str, kind: str, received: str, outcome:
 
 
 def _failed(merchant, channel, event_id: str, kind: str, why: str) -> None:
-    """Not imported: kept pending, said at /status, tried again when the channel delivers
-    it again, after the next scheduled fetch, or when serve starts."""
+    """Not imported: kept pending, said at /status, tried again later on its own (the
+    inbox's RETRY_AFTER), when the channel delivers it again, after the next scheduled
+    fetch, or when serve starts."""
     status.update(merchant.live.status_file, channel.name, last_event_error=f"{event_id} {kind}: {why}")
-    log.error("%s: event %s (%s) not imported: %s; it stays pending, tried again when it is delivered "
-              "again, after the next scheduled fetch or when serve starts", channel.name, event_id, kind, why)
+    log.error("%s: event %s (%s) not imported: %s; it stays pending, tried again later on its own, when it "
+              "is delivered again, after the next scheduled fetch or when serve starts", channel.name,
+              event_id, kind, why)
 
 
 def _dumped(doc: dict) -> bytes:

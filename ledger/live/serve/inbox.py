@@ -9,16 +9,24 @@ the books have it, each event waits as events/<source>/.pending/<name>.json, wri
 before the event's archive and removed once its import is done, so that a stop or a
 crash between the answer and the import loses nothing. An import that fails leaves it
 there, said at /status (`last_event_error`, `pending_events`), and it is tried again
-when the channel delivers it again, after each scheduled fetch, and when serve starts."""
+on its own, later and later (RETRY_AFTER: a channel answered 200 does not deliver it
+again, and under `serve --no-schedule` no fetch comes), when the channel delivers it
+again, after each scheduled fetch, and when serve starts."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 log = logging.getLogger("beanclear.serve")
 PENDING = ".pending"
+# Seconds after an event's 1st, 2nd, 3rd… failed import before it is tried again on its
+# own; the last, from then on. What failed may mend itself (Stripe knows the refund's
+# balance transaction a minute later, the books are no longer held) or need a person (a
+# key set, a month reopened): tried hourly, said at /status until then.
+RETRY_AFTER = (60.0, 300.0, 1800.0, 3600.0)
 
 
 def marker_of(event_file: Path) -> Path:
@@ -47,6 +55,8 @@ class Inbox:
         self.merchant = merchant
         self._cond = threading.Condition()
         self._due: list[Path] = []   # markers to try, in order
+        self._later: dict[Path, float] = {}   # marker whose import failed -> when to try it again (monotonic)
+        self._failures: dict[Path, int] = {}  # marker -> its imports failed in a row
         self._busy = False
         self._stop = False
         self._thread: threading.Thread | None = None
@@ -64,6 +74,7 @@ class Inbox:
 
     def add(self, marker: Path) -> None:
         with self._cond:
+            self._later.pop(marker, None)   # due now: delivered again, a fetch came, serve started
             if marker not in self._due:
                 self._due.append(marker)
             self._cond.notify_all()
@@ -100,7 +111,8 @@ class Inbox:
         from beanclear.live.serve import events
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: self._due or self._stop)
+                while not self._stop and not self._due:
+                    self._cond.wait(self._until_retry())
                 if self._stop:
                     return
                 marker = self._due.pop(0)
@@ -114,4 +126,27 @@ class Inbox:
             finally:
                 with self._cond:
                     self._busy = False
+                    self._after(marker)
                     self._cond.notify_all()
+
+    def _after(self, marker: Path) -> None:
+        """An import done forgets the event; one failed (its marker still there) is tried
+        again later, unless something made it due again meanwhile. Under the condition."""
+        if not marker.exists():
+            self._failures.pop(marker, None)
+            return
+        failed = self._failures[marker] = self._failures.get(marker, 0) + 1
+        if marker not in self._due:
+            self._later[marker] = time.monotonic() + RETRY_AFTER[min(failed, len(RETRY_AFTER)) - 1]
+
+    def _until_retry(self) -> float | None:
+        """Seconds to wait for the next failed import to try again (None: none waits);
+        those whose time came are made due. Under the condition."""
+        now = time.monotonic()
+        for marker, when in list(self._later.items()):
+            if when <= now:
+                del self._later[marker]
+                self._due.append(marker)
+        if self._due:
+            return 0.0
+        return min(self._later.values()) - now if self._later else None
