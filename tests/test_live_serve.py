@@ -452,6 +452,25 @@ def test_a_scheduled_fetch_whose_import_fails_is_failed_at_status(merchant, monk
     assert (shown["state"], shown["failed_day"], shown["last_ok"], shown["error"]) == ("ok", None, str(DAY), None)
 
 
+def test_a_scheduled_fetch_that_fails_unexpectedly_is_failed_at_status(merchant, monkeypatch):
+    # an exception of the fetch itself (not its import, not the channel's answer) was in
+    # serve's log only: /status kept saying the last run's "ok"
+    from beanclear.live import fetch
+    m, url, *_ = merchant
+    m.today = lambda: DAY + dt.timedelta(days=1)
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(fetch, "run", broken)
+    schedule.fetch_job(m, "stripe")
+    shown = httpx.get(f"{url}/status").json()["sources"]["stripe"]
+    assert shown["state"] == "failed"
+    assert shown["error"].startswith("unexpected OSError: ") and "No space left on device" in shown["error"]
+    monkeypatch.undo()
+    schedule.fetch_job(m, "stripe")
+    assert httpx.get(f"{url}/status").json()["sources"]["stripe"]["state"] == "ok"
+
+
 def test_a_payout_s_webhook_a_quarter_after_the_books_is_booked(merchant):
     # blind10 livefeed #1, the webhook's side: a verified payout.paid 100 days after the
     # day the books hold was refused as "another year, or another merchant's file" (500,

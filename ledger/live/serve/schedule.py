@@ -19,8 +19,11 @@ def fetch_job(merchant, source: str) -> None:
         try:
             report = fetch.run(merchant.config, [source], environ=merchant.secrets.environ,
                                today=merchant.today() if merchant.today else None)
-        except Exception:   # a job must not take the scheduler down: say it and go on
+        except Exception as exc:   # a job must not take the scheduler down: say it, at /status too, and go on
             log.exception("%s%s: fetch failed", merchant.prefix, source)
+            from beanclear.live import status
+            status.update(merchant.live.status_file, source, state="failed",
+                          error=f"unexpected {type(exc).__name__}: {str(exc)[:200]} (serve's log has the detail)")
             return
         finally:
             merchant.inbox.retry_all()   # the events whose import failed, tried again once the fetch is in
