@@ -187,3 +187,104 @@ def test_a_format_a_bank_without_account_id_does_not_list_names_the_bank_whose_a
     assert (advice in result.output) == named, result.output
     assert ("the config has no source of that type" in result.output) != named, result.output
     assert snapshot(folder) == before
+
+
+def switch(folder, kind):
+    """The bank's `type:` changed in config.yaml (the merchant's bank moved them to another
+    format), nothing else."""
+    config = folder / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("    type: ")
+    config.write_text(text[:start] + f"    type: {kind}\n" + text[text.index("\n", start) + 1:], encoding="utf-8")
+
+
+def refused(folder, path, form, span, other, other_span):
+    """`path` imported: refused, naming the statement of another format whose days it
+    covers, the books untouched; `--force` imports it anyway."""
+    before = snapshot(folder)
+    result = beanclear(folder, "import", str(path))
+    assert result.exit_code == 2, result.output
+    assert (f"{path}:1: a {form} statement of {span[0]} to {span[1]}, but rabo's {other} statement of "
+            f"{other_span[0]} to {other_span[1]} covers days of it: its lines would be booked a second time (the "
+            "formats give a line different ids); import each day in one format, or pass --force") in result.output
+    assert snapshot(folder) == before   # nothing written
+    forced = beanclear(folder, "import", "--force", str(path))
+    assert forced.exit_code == 0, forced.output
+
+
+@pytest.mark.parametrize("later", ["[mt940, camt053]", "camt053"])
+def test_days_an_mt940_covered_before_the_bank_listed_camt053_are_refused(tmp_path, later):
+    """A blind tester's bank on `type: mt940` imported June's MT940; in July the config
+    listed `[mt940, camt053]` (or camt053 alone) and a CAMT.053 from 29 June went in
+    whole: the credits of 29 and 30 June booked twice, with each format's ids. Whether
+    it was refused hung on the config's types at each import (the format was recorded and
+    judged only of a bank listing several): the books' records say which format covered
+    which days, whatever the config lists today."""
+    folder = merchant(tmp_path, kind="mt940")
+    assert beanclear(folder, "import", str(folder / "statements" / "rabo-2013-01a.sta")).exit_code == 0
+    switch(folder, later)
+    refused(folder, overlapping_camt(folder), "camt053", ("2013-01-09", "2013-01-09"),
+            "mt940", ("2013-01-01", "2013-01-15"))
+
+
+@pytest.mark.parametrize("later", ["[camt053, mt940]", "mt940"])
+def test_days_a_camt053_covered_are_refused_to_an_mt940_after_the_switch(tmp_path, later):
+    """The other way: the CAMT.053 of 9 January in the books of a `type: camt053` bank,
+    then the MT940 of 1 to 15 January under a config that reads MT940."""
+    folder = merchant(tmp_path, kind="camt053")
+    assert beanclear(folder, "import", str(overlapping_camt(folder))).exit_code == 0
+    switch(folder, later)
+    refused(folder, folder / "statements" / "rabo-2013-01a.sta", "mt940", ("2013-01-01", "2013-01-15"),
+            "camt053", ("2013-01-09", "2013-01-09"))
+
+
+def test_days_an_ofx_covered_are_refused_to_a_camt053_after_the_switch(tmp_path):
+    folder = merchant(tmp_path, kind="ofx")
+    ofx = folder / "earlier" / "rabo.ofx"
+    ofx.parent.mkdir()
+    ofx.write_text(sample("bank_ofx", "ofxparse-suncorp.ofx").read_text(encoding="utf-8")
+                   .replace("<ACCTID>123456789", f"<ACCTID>{IBAN}").replace("AUD", "EUR")
+                   .replace("20130618", "20130101").replace("20131215", "20130110"), encoding="utf-8")
+    assert beanclear(folder, "import", str(ofx)).exit_code == 0
+    switch(folder, "camt053")
+    refused(folder, overlapping_camt(folder), "camt053", ("2013-01-09", "2013-01-09"),
+            "ofx", ("2013-01-01", "2013-01-10"))
+
+
+def test_days_a_bank_csv_covered_are_refused_to_a_camt053_after_the_switch(tmp_path):
+    folder = merchant(tmp_path, kind="csv")
+    config = folder / "config.yaml"
+    with_id = config.read_text(encoding="utf-8")   # (a CSV names no account: none to give)
+    config.write_text(with_id.replace(f'    account_id: "{IBAN}"\n', "    columns: {date: Date, amount: Amount, memo: Memo}\n"),
+                      encoding="utf-8")
+    csv = folder / "earlier" / "rabo.csv"
+    csv.parent.mkdir()
+    csv.write_text("Date,Amount,Memo\n2013-01-08,12.00,Rent back\n2013-01-10,-3.00,Fee\n", encoding="utf-8")
+    assert beanclear(folder, "import", str(csv)).exit_code == 0
+    config.write_text(with_id, encoding="utf-8")
+    switch(folder, "camt053")
+    refused(folder, overlapping_camt(folder), "camt053", ("2013-01-09", "2013-01-09"),
+            "csv", ("2013-01-08", "2013-01-10"))
+
+
+@pytest.mark.parametrize("later", ["[mt940, camt053]", "camt053"])
+def test_a_switch_of_format_at_a_statement_boundary_imports_cleanly(tmp_path, later):
+    """Must not fire: the MT940 of 1 to 15 January under `type: mt940`, then the CAMT.053
+    of 16 January once the config reads CAMT; and the same MT940 again, or a CAMT.053 of
+    days a CAMT.053 covers, are of the format that covered them."""
+    folder = merchant(tmp_path, kind="mt940")
+    assert beanclear(folder, "import", str(folder / "statements" / "rabo-2013-01a.sta")).exit_code == 0
+    switch(folder, later)
+    result = beanclear(folder, "import", str(folder / "statements" / "rabo-2013-01b.xml"))
+    assert result.exit_code == 0, result.output
+    assert "rabo (camt.053 statement), 3 rows read" in result.output
+    again = folder / "parallel" / "rabo-2013-01-16.xml"   # downloaded again, under another name
+    again.parent.mkdir()
+    again.write_text((folder / "statements" / "rabo-2013-01b.xml").read_text(encoding="utf-8")
+                     .replace("</Stmt>", "</Stmt>\n"), encoding="utf-8")
+    result = beanclear(folder, "import", str(again))
+    assert result.exit_code == 0 and "0 entries written" in result.output, result.output
+    found = findings(folder)
+    assert [f for f in found if f["code"] in ("beancount", "statement-gap")] == [], found
+    text = books_text(folder)["rabo/2013/2013-01.beancount"]
+    assert text.count('format: "mt940"') == 1 and text.count('format: "camt053"') == 2, text

@@ -59,6 +59,7 @@ FIRST_MONTH = """\
   id: "coverage 2026-01-02 2026-01-04 eee476944eb8"
   statement: "cmb-1.csv"
   digest: "sha256:eee476944eb855f4778b295285d52a44227dd38819922383c764ce56488e5733"
+  format: "csv"
   period: "lines"
   line-days: 2
 
@@ -84,6 +85,7 @@ AFTER = FIRST_MONTH + """
   id: "coverage 2026-01-05 2026-01-07 914e5058232e"
   statement: "cmb-2.csv"
   digest: "sha256:914e5058232ee00ad6e93c14fbb02f1ae11061d859212fac7273bcbe30dcd045"
+  format: "csv"
   period: "lines"
   line-days: 2
 

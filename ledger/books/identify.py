@@ -235,12 +235,14 @@ def _other_types(path: Path, importers: list[StatementImporter], given: str | No
 
 
 def _format_of(importer: StatementImporter) -> str | None:
-    """The format a statement of a bank of several (`type: [camt053, mt940]`) is in: the
-    type whose importer reads it; None for any other source."""
-    types = _types_of(importer.source)
-    if len(types) < 2:
+    """The format a bank's statement is in: the type whose importer reads it (of a bank of
+    several, `type: [camt053, mt940]`, the one of the file); None for any other source.
+    Of every bank, not only one listing several today: its coverage records say which
+    format covered which days (belonging.one_format), and a config moved from `mt940` to
+    `[mt940, camt053]` or `camt053` after June's MT940 (blind12) must still know June's."""
+    if not isinstance(importer.source, Bank):
         return None
-    return next(kind for kind in types if type(importer) in registry.BANK_IMPORTERS[kind])
+    return next(kind for kind in importer.source.types if type(importer) in registry.BANK_IMPORTERS[kind])
 
 
 def _types_of(source) -> tuple[str, ...]:

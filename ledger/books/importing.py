@@ -205,7 +205,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
             result.notes.extend(late.orders.notes_of(result.extraction) if late.orders else ())
         seen: dict[str, Ids] = {}
         recorded: dict[str, list] = {}   # per source, the statements the books hold (belonging.py)
-        formats: dict[str, list] = {}    # of a bank of several formats, this import's statements so far
+        formats: dict[str, list] = {}    # of a bank, this import's statements so far (with their format)
         for result in live:
             name = result.importer.source.name
             if name not in seen:

@@ -11,8 +11,12 @@ books already hold of the same source (statements/coverage.py records both):
 - a statement whose days are more than FAR_DAYS from every day the source's statements
   cover is refused: another year, or another merchant's file.
 
-Of a bank whose statements come in several formats (`type: [camt053, mt940]`), a
-statement of days a statement in another of them covers is refused (one_format).
+Of a bank, a statement of days a statement in another format covers is refused
+(one_format): the format each statement was in is its coverage record's `format:`,
+whatever the bank's `type` lists now (blind12: June's MT940 imported under `type:
+mt940`, then a CAMT.053 from 29 June under `[mt940, camt053]` or `camt053` alone was
+booked whole, its first two days twice). Records written before banks of one type
+recorded their format name none, and are not judged.
 
 `beanclear import --force` imports it anyway. A source's first statement is never
 refused: there is nothing to compare it with. Nor is a channel's own answer for the days
@@ -55,11 +59,11 @@ def check(path, source: str, extraction, recorded: list[tuple[dt.date, dt.date, 
 
 
 def one_format(path, source: str, form: str, extraction, statements: list[tuple]) -> None:
-    """Of a bank whose statements come in several formats (`type: [camt053, mt940]`), a
-    statement in `form` whose days a statement in another of them covers (`statements`:
-    the books' and this import's, as Books.statements gives them) is refused: the
-    formats give one line different ids (an MT940 line has none of its own), so the days
-    a bank sent in both while it moved its customers over would be booked twice."""
+    """Of a bank, a statement in `form` whose days a statement in another format covers
+    (`statements`: the books' and this import's, as Books.statements gives them, each
+    with the format its record names) is refused: the formats give one line different
+    ids (an MT940 line has none of its own), so the days a bank sent in both while it
+    moved its customers over would be booked twice."""
     span = period(extraction)
     for first, last, _, other in statements:
         if span and other and other != form and first <= span[1] and span[0] <= last:

@@ -143,8 +143,8 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
            form: str | None = None) -> data.Custom | None:
     """The coverage directive of one imported statement, or None for a statement of no days.
     A statement that cannot show payouts (a trade bill) says so: `payouts: "no"`; `digest`
-    (file_digest()) is the statement's bytes; `form`, of a bank whose statements come in
-    several formats (`type: [camt053, mt940]`), the one it is in (belonging.one_format)."""
+    (file_digest()) is the statement's bytes; `form`, of a bank's statement, the format
+    it is in, whatever the others' (belonging.one_format)."""
     span = period(extraction)
     if span is None or getattr(extraction, "single_object", False):
         return None   # (a webhook's one object covers no day: the day's other rows may be anywhere)
