@@ -289,12 +289,28 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answe
         # The statement's balance counts the lines of days no statement in the books
         # covers, the books do not: a remainder after such a hole is that statement-gap's.
         gaps = tuple(hole for hole in cover.holes(name) if last and hole[0] < last.date) if unexplained else ()
-        out.append(BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
-                           books_balance, items, unexplained,
-                           tuple(_open_payouts(entries, paying, start, end, name, config, cover, answers)),
-                           tuple(_suspense_lines(entries, config, bank, start, end)), gaps,
-                           uncovered_days(cover, name, start, end), _bank_spreads(fx_gaps, name, start, end)))
+        row = BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
+                      books_balance, items, unexplained,
+                      tuple(_open_payouts(entries, paying, start, end, name, config, cover, answers)),
+                      tuple(_suspense_lines(entries, config, bank, start, end)), gaps,
+                      uncovered_days(cover, name, start, end), _bank_spreads(fx_gaps, name, start, end))
+        if last is not None or row.in_transit or row.unexplained_lines or row.fx_spread \
+                or _begun(entries, bank.account, name, end, cover):
+            out.append(row)
     return out
+
+
+def _begun(entries, account: str, name: str, end: dt.date, cover) -> bool:
+    """Whether the books hold anything of bank `name` by `end`: a posting to its account
+    (an opening, a line, balances carried forward: an idle bank at 0.00 has begun) or a
+    statement whose days begin by then. A bank added to the config since has none, and
+    no section in the month: the report made at close is the record of what was closed
+    (its `open` of 2000-01-01 in accounts.beancount is no sign that it was there)."""
+    began = cover.start(name)
+    if began is not None and began <= end:
+        return True
+    return any(p.account == account for e in entries if isinstance(e, data.Transaction) and e.date <= end
+               for p in e.postings)
 
 
 def _bank_spreads(fx_gaps, bank: str, start: dt.date, end: dt.date) -> tuple[Item, ...]:
