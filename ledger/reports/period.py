@@ -1,6 +1,7 @@
 """The reconciliation report of one month, as plain data (Decimal money, no formatting).
 
-Per bank, the classic bank reconciliation statement:
+Per bank the books hold anything of by month end (_begun: a bank added to the config
+since has no section in the months before it), the classic bank reconciliation statement:
 
     statement closing balance   the last `balance` the bank's own statement gave for a
                                 day <= the 1st of next month (books/<bank>/...), else the
