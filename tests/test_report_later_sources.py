@@ -1,5 +1,5 @@
-"""A month's report shows the sources that were there for it (README "Report"): a bank or
-a channel added to the config since (its `open` of 2000-01-01 in accounts.beancount, its
+"""A month's report shows the sources that were there for it (README "Report"): a bank, a
+channel or a shop added to the config since (its `open` of 2000-01-01 in accounts.beancount, its
 statements of a later month) has no section in the months before its books begin, in
 every format and from books carried forward, so the report made at close stays the
 record. A blind tester closed January, added a USD bank in August, and January's report
@@ -30,12 +30,13 @@ BANKS = """\
 JANUARY = ("books: books\ncurrency: CNY\nchannels:\n"
            "  wechat: {type: wechat, settlement_days: 1, bank: ops, bank_days: 2}\n"
            "banks:\n" + BANKS)
-# April: a channel more; August: a USD bank
-AUGUST = ("books: books\ncurrency: CNY\nchannels:\n"
+# April: a channel more; August: a USD bank; October: a shop
+GROWN = ("books: books\ncurrency: CNY\nchannels:\n"
           "  wechat: {type: wechat, settlement_days: 1, bank: ops, bank_days: 2}\n"
           "  stripe: {type: stripe, currency: CNY, settlement_days: 1, bank: ops, bank_days: 2}\n"
           "banks:\n" + BANKS +
-          "  usd: {type: csv, account: Assets:Bank:USD, currency: USD, columns: {date: d, amount: a}}\n")
+          "  usd: {type: csv, account: Assets:Bank:USD, currency: USD, columns: {date: d, amount: a}}\n"
+          "shops:\n  shop: {type: douyin, order_days: 3}\n")
 MAIN = """\
 option "operating_currency" "CNY"
 plugin "beanclear.plugins.checks" "../config.yaml"
@@ -45,7 +46,7 @@ include "ops/*/*.beancount"
 include "quiet/*/*.beancount"
 include "wechat/*/*.beancount"
 """
-LATER_INCLUDES = 'include "stripe/*/*.beancount"\ninclude "usd/*/*.beancount"\n'
+LATER_INCLUDES = 'include "stripe/*/*.beancount"\ninclude "usd/*/*.beancount"\ninclude "shop/*/*.beancount"\n'
 ACCOUNTS = "".join(f"2000-01-01 open {a}\n" for a in (
     "Assets:Clearing:WeChat", "Assets:Transit:WeChat", "Income:Sales:WeChat", "Expenses:Fees:WeChat",
     "Assets:Bank:Ops", "Assets:Bank:Old", "Assets:Bank:Quiet", "Assets:Suspense", "Expenses:Rent",
@@ -53,7 +54,7 @@ ACCOUNTS = "".join(f"2000-01-01 open {a}\n" for a in (
 # what beanclear appends when the new sources come: opened 2000-01-01, as the tester's were
 LATER_ACCOUNTS = "".join(f"2000-01-01 open {a}\n" for a in (
     "Assets:Clearing:Stripe", "Assets:Transit:Stripe", "Income:Sales:Stripe", "Expenses:Fees:Stripe",
-    "Assets:Bank:USD"))
+    "Assets:Bank:USD", "Assets:Receivable:Shop", "Income:Sales:Shop"))
 
 
 def _coverage(source: str, first: str, last: str) -> str:
@@ -89,7 +90,7 @@ def _sale_and_payout(channel: str, day: str, pay_day: str, bank_day: str, n: str
 
 def _ops(month: str, channel: str, n: str, extra: str = "") -> dict[str, str]:
     own, bank = _sale_and_payout(channel, f"{month}-03", f"{month}-04", f"{month}-05", n)
-    last = {"01": "31", "02": "28", "03": "31", "04": "30", "08": "31"}[month[5:]]
+    last = {"01": "31", "02": "28", "03": "31", "04": "30", "08": "31", "10": "31"}[month[5:]]
     return {f"books/{channel}/2026/{month}.beancount": own + _coverage(channel, f"{month}-01", f"{month}-{last}"),
             f"books/ops/2026/{month}.beancount": bank + extra + _coverage("ops", f"{month}-01", f"{month}-{last}")}
 
@@ -113,7 +114,7 @@ def _grown(root: Path) -> None:
     """What April (a channel) and August (a USD bank, its opening and its statement) add:
     no month file before April changes."""
     accounts = (root / "books" / "accounts.beancount").read_text(encoding="utf-8")
-    write_files(root, {"config.yaml": AUGUST,
+    write_files(root, {"config.yaml": GROWN,
                        "books/main.beancount": MAIN + LATER_INCLUDES,
                        "books/accounts.beancount": accounts + LATER_ACCOUNTS + _opening("USD", "2026-08-03", "0.00",
                                                                                          "USD")})
@@ -123,6 +124,16 @@ def _grown(root: Path) -> None:
         _line("2026-08-04", "U1", "250.00", "Assets:Suspense", "Assets:Bank:USD", "USD")
         + _coverage("usd", "2026-08-01", "2026-08-31")),
         "books/usd/2026/2026-09.beancount": "2026-09-01 balance Assets:Bank:USD  250.00 USD\n"})
+    # the shop's first export, of October, and WeChat's payment of its order
+    october = _ops("2026-10", "wechat", "10")
+    october["books/wechat/2026/2026-10.beancount"] = october["books/wechat/2026/2026-10.beancount"].replace(
+        '  id: "wechat-10"\n', '  id: "wechat-10"\n  order-id: "9001"\n').replace(
+        "Income:Sales:WeChat", "Assets:Receivable:Shop")
+    october["books/shop/2026/2026-10.beancount"] = (
+        '2026-10-02 * "Order 9001" ^order-9001\n  id: "order:9001"\n  order-id: "9001"\n'
+        "  Assets:Receivable:Shop  100.00 CNY\n  Income:Sales:Shop  -100.00 CNY\n\n"
+        + _coverage("shop", "2026-10-01", "2026-10-31"))
+    write_files(root, october)
 
 
 def reports(root: Path, months, since: str | None = None) -> dict[str, tuple[str, str]]:
@@ -149,7 +160,7 @@ def merchant(tmp_path):
     return write_files(tmp_path / "m", _first_quarter())
 
 
-def test_a_bank_and_a_channel_added_since_are_not_in_the_reports_of_the_months_before(merchant):
+def test_a_bank_a_channel_and_a_shop_added_since_are_not_in_the_reports_of_the_months_before(merchant):
     quarter = ["2026-01", "2026-02", "2026-03"]
     record = reports(merchant, quarter)
     assert _banks(record["2026-01"]) == ["old", "ops", "quiet"] and _channels(record["2026-01"]) == {"wechat"}
@@ -162,6 +173,7 @@ def test_a_bank_and_a_channel_added_since_are_not_in_the_reports_of_the_months_b
         assert "stripe" not in _channels(now[month]) and "Stripe" not in now[month][1]
     # from their own months on they are reported
     assert _channels(now["2026-04"]) == {"stripe"} and "usd" not in _banks(now["2026-04"])
+    assert all('"source": "shop"' not in now[m][0] for m in now)   # its export and its order paid: nothing said
     august = {b["name"]: b for b in json.loads(now["2026-08"][0])["banks"]}
     assert set(august) == {"old", "ops", "quiet", "usd"}
     assert (august["usd"]["statement_balance"], august["usd"]["books_balance"]) == ("250.00", "250.00")
@@ -205,3 +217,15 @@ def test_a_bank_that_was_there_and_did_not_move_keeps_its_section(merchant):
         banks = {b["name"]: b for b in json.loads(report[0])["banks"]}
         assert (banks["old"]["books_balance"], banks["quiet"]["books_balance"]) == ("0.00", "0.00"), month
         assert "  old (Assets:Bank:Old, CNY)" in report[1] and "  quiet (Assets:Bank:Quiet, CNY)" in report[1]
+
+
+def test_a_shop_of_the_config_without_an_export_is_still_said_in_its_month(merchant):
+    # must not fire: what the books say now is listed, whether or not the source has
+    # begun (a shop in the config whose export was never imported: import it)
+    write_files(merchant, {"config.yaml": JANUARY + "shops:\n  shop: {type: douyin, order_days: 3}\n",
+                           "books/accounts.beancount": ACCOUNTS + "2000-01-01 open Assets:Receivable:Shop\n"
+                                                       "2000-01-01 open Income:Sales:Shop\n"})
+    findings = json.loads(reports(merchant, ["2026-01"])["2026-01"][0])["findings"]
+    assert [(f["status"], f["code"], f["source"], f["date"]) for f in findings] == \
+        [("open", "statement-gap", "shop", "2026-01-01")]
+    assert "no export of shop is in the books" in findings[0]["message"]

@@ -1,6 +1,6 @@
 """The reconciliation report of one month, as plain data (Decimal money, no formatting).
 
-Per bank the books hold anything of by month end (_begun: a bank added to the config
+Per bank the books hold anything of by month end (begun: a bank added to the config
 since has no section in the months before it), the classic bank reconciliation statement:
 
     statement closing balance   the last `balance` the bank's own statement gave for a
@@ -296,21 +296,36 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answe
                       tuple(_suspense_lines(entries, config, bank, start, end)), gaps,
                       uncovered_days(cover, name, start, end), _bank_spreads(fx_gaps, name, start, end))
         if last is not None or row.in_transit or row.unexplained_lines or row.fx_spread \
-                or _begun(entries, bank.account, name, end, cover):
+                or begun(entries, config, name, end, cover):
             out.append(row)
     return out
 
 
-def _begun(entries, account: str, name: str, end: dt.date, cover) -> bool:
-    """Whether the books hold anything of bank `name` by `end`: a posting to its account
-    (an opening, a line, balances carried forward: an idle bank at 0.00 has begun) or a
-    statement whose days begin by then. A bank added to the config since has none, and
-    no section in the month: the report made at close is the record of what was closed
-    (its `open` of 2000-01-01 in accounts.beancount is no sign that it was there)."""
+def source_accounts(config, name: str) -> set[str]:
+    """The accounts a source's own books post to, by which they show it was there: a
+    bank's account, a channel's clearing and transit, a shop's receivable."""
+    if name in config.banks:
+        return {config.banks[name].account}
+    if name in config.channels:
+        return {config.channels[name].accounts.clearing, config.channels[name].accounts.transit}
+    if name in config.shops:
+        return {config.shops[name].accounts.receivable}
+    return set()
+
+
+def begun(entries, config, name: str, end: dt.date, cover) -> bool:
+    """Whether the books hold anything of source `name` (a bank, channel or shop of the
+    config) by `end`: a posting to its accounts (an opening, a line, balances carried
+    forward: an idle bank at 0.00 has begun) or a statement whose days begin by then. A
+    source added to the config since has none, and is not in the month's report (no
+    section, no finding as the books stood then): the report made at close is the
+    record of what was closed (its `open` of 2000-01-01 in accounts.beancount is no sign
+    that it was there)."""
     began = cover.start(name)
     if began is not None and began <= end:
         return True
-    return any(p.account == account for e in entries if isinstance(e, data.Transaction) and e.date <= end
+    accounts = source_accounts(config, name)
+    return any(p.account in accounts for e in entries if isinstance(e, data.Transaction) and e.date <= end
                for p in e.postings)
 
 
@@ -729,11 +744,21 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
                             _late_at_later_ends(imported, config, end, later), config)
         unexplained = None   # the findings of the books now, but for the lines a person explained
         listed = set()
+        # a source added to the config since was not there then: what the checks say of it
+        # on the books of the month's end (a shop without an export) is no finding of the month
+        there: dict[str, bool] = {}
+        cover = None
         for f in then:
             key = _key(f, written)
             if f.date and start <= f.date <= end and f.code != "stale-ack" and key not in now \
                     and key not in listed and not (f.refs and held.issuperset(f.refs[:1])) \
                     and not _grown_into(f, grown):
+                if f.source not in there:
+                    cover = cover or coverage.Coverage.of(entries, config)
+                    there[f.source] = not source_accounts(config, f.source) or \
+                        begun(entries, config, f.source, end, cover)
+                if not there[f.source]:
+                    continue
                 listed.add(key)
                 how = next((r.how for r in resolutions if r.settles(f)), None)
                 if how is not None:
