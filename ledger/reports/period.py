@@ -754,7 +754,7 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
                     and key not in listed and not (f.refs and held.issuperset(f.refs[:1])) \
                     and not _grown_into(f, grown):
                 if f.source not in there:
-                    cover = cover or coverage.Coverage.of(entries, config)
+                    cover = coverage.Coverage.of(entries, config) if cover is None else cover
                     there[f.source] = not source_accounts(config, f.source) or \
                         begun(entries, config, f.source, end, cover)
                 if not there[f.source]:
