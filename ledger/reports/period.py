@@ -1,6 +1,7 @@
 """The reconciliation report of one month, as plain data (Decimal money, no formatting).
 
-Per bank, the classic bank reconciliation statement:
+Per bank the books hold anything of by month end (begun: a bank added to the config
+since has no section in the months before it), the classic bank reconciliation statement:
 
     statement closing balance   the last `balance` the bank's own statement gave for a
                                 day <= the 1st of next month (books/<bank>/...), else the
@@ -289,12 +290,43 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answe
         # The statement's balance counts the lines of days no statement in the books
         # covers, the books do not: a remainder after such a hole is that statement-gap's.
         gaps = tuple(hole for hole in cover.holes(name) if last and hole[0] < last.date) if unexplained else ()
-        out.append(BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
-                           books_balance, items, unexplained,
-                           tuple(_open_payouts(entries, paying, start, end, name, config, cover, answers)),
-                           tuple(_suspense_lines(entries, config, bank, start, end)), gaps,
-                           uncovered_days(cover, name, start, end), _bank_spreads(fx_gaps, name, start, end)))
+        row = BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
+                      books_balance, items, unexplained,
+                      tuple(_open_payouts(entries, paying, start, end, name, config, cover, answers)),
+                      tuple(_suspense_lines(entries, config, bank, start, end)), gaps,
+                      uncovered_days(cover, name, start, end), _bank_spreads(fx_gaps, name, start, end))
+        if last is not None or row.in_transit or row.unexplained_lines or row.fx_spread \
+                or begun(entries, config, name, end, cover):
+            out.append(row)
     return out
+
+
+def source_accounts(config, name: str) -> set[str]:
+    """The accounts a source's own books post to, by which they show it was there: a
+    bank's account, a channel's clearing and transit, a shop's receivable."""
+    if name in config.banks:
+        return {config.banks[name].account}
+    if name in config.channels:
+        return {config.channels[name].accounts.clearing, config.channels[name].accounts.transit}
+    if name in config.shops:
+        return {config.shops[name].accounts.receivable}
+    return set()
+
+
+def begun(entries, config, name: str, end: dt.date, cover) -> bool:
+    """Whether the books hold anything of source `name` (a bank, channel or shop of the
+    config) by `end`: a posting to its accounts (an opening, a line, balances carried
+    forward: an idle bank at 0.00 has begun) or a statement whose days begin by then. A
+    source added to the config since has none, and is not in the month's report (no
+    section, no finding as the books stood then): the report made at close is the
+    record of what was closed (its `open` of 2000-01-01 in accounts.beancount is no sign
+    that it was there)."""
+    began = cover.start(name)
+    if began is not None and began <= end:
+        return True
+    accounts = source_accounts(config, name)
+    return any(p.account in accounts for e in entries if isinstance(e, data.Transaction) and e.date <= end
+               for p in e.postings)
 
 
 def _bank_spreads(fx_gaps, bank: str, start: dt.date, end: dt.date) -> tuple[Item, ...]:
@@ -712,11 +744,21 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
                             _late_at_later_ends(imported, config, end, later), config)
         unexplained = None   # the findings of the books now, but for the lines a person explained
         listed = set()
+        # a source added to the config since was not there then: what the checks say of it
+        # on the books of the month's end (a shop without an export) is no finding of the month
+        there: dict[str, bool] = {}
+        cover = None
         for f in then:
             key = _key(f, written)
             if f.date and start <= f.date <= end and f.code != "stale-ack" and key not in now \
                     and key not in listed and not (f.refs and held.issuperset(f.refs[:1])) \
                     and not _grown_into(f, grown):
+                if f.source not in there:
+                    cover = coverage.Coverage.of(entries, config) if cover is None else cover
+                    there[f.source] = not source_accounts(config, f.source) or \
+                        begun(entries, config, f.source, end, cover)
+                if not there[f.source]:
+                    continue
                 listed.add(key)
                 how = next((r.how for r in resolutions if r.settles(f)), None)
                 if how is not None:
