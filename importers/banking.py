@@ -49,7 +49,7 @@ from beancount.core.amount import Amount
 from beanclear.config import WALLET_TYPES
 from beanclear.importers.stated import TRANSFER_WITH, stated_amount  # noqa: F401  (read here too)
 from beanclear.importers.base import (BalanceChain, Extraction, StatedOpening, StatementImporter, balance,
-                                      closing_balances, next_day, posting, rule_account, transaction)
+                                      closing_balances, next_day, off_by, posting, rule_account, transaction)
 from beanclear.importers.toolkit import (ENCODINGS, WESTERN_ENCODINGS, StatementError, applied_rate,
                                          in_currency_places, sniff)
 from beanclear.importers.toolkit.tables import head_bytes, head_text
@@ -461,7 +461,8 @@ class Closings:
             self.rows[currency].append((dt.datetime.combine(date, dt.time()), line, booked, closing))
         if opening is not None and opening + booked != closing:
             out.notes.append(f"statement {label}: opening balance {opening} {currency} + entries {booked} = "
-                             f"{opening + booked}, but the closing balance says {closing} (lines missing?)")
+                             f"{opening + booked}, but the closing balance says {closing} "
+                             f"({off_by(opening + booked, closing)})")
 
     def opening(self, out: Extraction, currency: str, amount: Decimal, opened: dt.date,
                 first: dt.date | None) -> None:

@@ -2,12 +2,15 @@
 (blind12 "crossborder": a CMB download listing a PingPong withdrawal twice at the same
 联机余额): a copy, read and not booked, in every bank format whose lines state a running
 balance (bank CSV presets and `csv` with a balance column, OFX's ACCTBAL). Two identical
-transfers of one day whose balances step stay two lines."""
+transfers of one day whose balances step stay two lines. And what is said where a
+statement's lines come to more than the balance it states (a line too many)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+import pytest
 from beancount.core import data
 
 from beanclear.importers import bank_csv, ofx
@@ -167,3 +170,47 @@ def test_an_ofx_line_listed_twice_at_one_acctbal_is_booked_once(make_config, tmp
     # nor without ACCTBAL: nothing says it moved no money
     plain = parse(ofx_line(), ofx_line())
     assert len(txns(plain)) == 2 and not plain.skipped
+
+
+# -- a statement's lines over its stated balance: a line too many ------------------------
+
+MT940 = (":20:S1\n:25:NL20INGB0001234567\n:28C:1/1\n:60F:C260301EUR100,00\n"
+         ":61:2603020302C10,00NTRFNONREF//R1\n:86:line one\n:61:2603020302C10,00NTRFNONREF//R1\n:86:line one\n"
+         ":62F:C260302EUR{closing}\n-\n")
+
+
+@pytest.mark.parametrize("closing, said", [
+    ("110,00", "opening balance 100.00 EUR + entries 20.00 = 120.00, but the closing balance says 110.00 "
+               "(10.00 too much: a line too many (listed twice?) or a debit missing)"),
+    ("130,00", "opening balance 100.00 EUR + entries 20.00 = 120.00, but the closing balance says 130.00 "
+               "(lines missing?)"),
+])
+def test_a_statement_whose_lines_exceed_its_closing_says_a_line_too_many(tmp_path, closing, said):
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: EUR\nbanks:\n  mt: {type: mt940, account: "
+                                          "Assets:Bank:Mt, currency: EUR}\n", encoding="utf-8")
+    (tmp_path / "s.sta").write_text(MT940.format(closing=closing), encoding="utf-8")
+    done = beanclear(tmp_path, "import", str(tmp_path / "s.sta"))
+    assert done.exit_code == 0 and said in done.output, done.output
+    over = closing == "110,00"
+    assert ("(10.00 too much: a line too many (listed twice?) or a debit missing): that balance assertion fails "
+            "until the books agree with it" in done.output) is over
+    assert ("but its closing balance says 130.00 (lines missing?): that balance assertion fails until they are "
+            "booked" in done.output) is not over
+
+
+def test_balance_assertions_too_much_by_one_difference_say_a_line_too_many():
+    from beanclear.checks.checking import one_difference
+    from beanclear.checks.findings import Finding
+
+    def failed(day, expected, got, diff):
+        return Finding("beancount", dt.date(2026, 10, day), "", "Assets:Bank:CMB", Decimal(0), "",
+                       f"Balance failed for 'Assets:Bank:CMB': expected {expected} CNY != accumulated {got} CNY "
+                       f"({diff})", file="books/cmb/2026/2026-10.beancount", line=day)
+    [first] = one_difference([failed(15, "173000.00", "258000.00", "85000.00 too much"),
+                              failed(21, "172000.00", "257000.00", "85000.00 too much")])
+    assert first.message.endswith("fail by the same amount: one cause (before 2026-10-15, a line too many (listed "
+                                  "twice?) or a debit missing, or a statement's closing its next one contradicts)")
+    [short] = one_difference([failed(15, "173000.00", "88000.00", "85000.00 too little"),
+                              failed(21, "172000.00", "87000.00", "85000.00 too little")])
+    assert short.message.endswith("one cause (a line missing before 2026-10-15, or a statement's closing its next "
+                                  "one contradicts)")
