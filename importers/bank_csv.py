@@ -61,7 +61,10 @@ and no amount where they stand (_rows_start).
 A `ref` is a row's id. Rows that share one but say different things are different
 lines (Wise before 2021: a transfer and its fee under one `TransferWise ID`): the file
 is read again, holding those rows to the end, and each gets an id of its own
-(_tell_apart).
+(_tell_apart). A row without a ref is known by a digest of what it says, counted
+(banking.LineIds): two identical transfers of one day, their balances stepping, are two
+lines; a row that repeats the one before it with the running balance unchanged is a
+copy, read and not booked (banking.Copies).
 """
 
 from __future__ import annotations
@@ -85,6 +88,9 @@ from beanclear.importers.toolkit import (DAY_CELL, DELIMITERS, ENCODINGS, MAX_ID
 
 CHINESE_CURRENCIES = {"CNY", "HKD", "TWD", "MOP"}
 AMOUNT_ROLES = ("amount", "debit", "credit", "balance", "original_credit", "original_debit", "fee")
+# What else a row says beside its day, amounts and texts, in the columns that say it: a
+# row that differs in one of them from the row before it copies no line (Copies).
+COPY_ALSO = ("time", "original_credit", "original_debit", "original_currency", "status", "account_id")
 
 # The text a Chinese bank may leave out of a row's end where it is empty (农业银行's 交易附言):
 # a row cut off before any other column it reads is a broken file, not an empty cell.
@@ -339,15 +345,21 @@ class Importer(BankImporter):
                 currency = currency_code(found.group(1), path, row.line, name["amount"])
             # Revolut's Fee: charged beside the amount, not in it (the balance after the row is after both)
             fee = amounts(get("fee"), path, row.line, name["fee"]) if get("fee") and not balance_only else Decimal(0)
-            sums = totals.setdefault(currency, {"credits": Decimal(0), "debits": Decimal(0)})
-            sums["credits" if amount > 0 else "debits"] += abs(amount)
-            sums["debits" if fee > 0 else "credits"] += abs(fee)
             payee, memo, detail = get("payee"), get("memo"), get("detail")
             memo = f"{memo} / {detail}" if memo and detail and detail != memo else memo or detail
             ref = get("ref")
             ref = ref if ref.strip("0") else ""   # 农业银行 writes 0000000000 for every interest line: no ref
             if ref:   # not one Excel shortened: its digits lost, the line could never be found again
                 ref = whole_id(ref, path, row.line, name["ref"], "a reference")
+            after = amounts(get("balance"), path, row.line, name["balance"]) if "balance" in col and get("balance") \
+                else None
+            # the line before listed again, the balance not moving: a copy, no line of its own
+            if line_id.copies.again(out, row.line, currency, (written, amount, fee, payee, memo, ref,
+                                                              *(get(r) for r in COPY_ALSO)), amount - fee, after):
+                continue
+            sums = totals.setdefault(currency, {"credits": Decimal(0), "debits": Decimal(0)})
+            sums["credits" if amount > 0 else "debits"] += abs(amount)
+            sums["debits" if fee > 0 else "credits"] += abs(fee)
             # no bank ref: a digest of what the line says, not of its running balance (a line
             # the bank adds later, downloaded again, changes every balance after it: their
             # lines were booked a second time); its amount with the currency's places, as a
@@ -360,8 +372,7 @@ class Importer(BankImporter):
                 if (original, original_currency) != (amount, currency):
                     # the 交易 amount; the 记账 amount is booked
                     meta["original-amount"] = f"{in_places(original, original_currency)} {original_currency}"
-            if "balance" in col and get("balance"):
-                after = amounts(get("balance"), path, row.line, name["balance"])
+            if after is not None:
                 balances[currency].append((when, row.line, amount - fee, after))
                 if not balance_only:
                     moved = (after, after - amount + fee)   # this row's balance after it, and before it

@@ -49,7 +49,7 @@ from beancount.core.amount import Amount
 from beanclear.config import WALLET_TYPES
 from beanclear.importers.stated import TRANSFER_WITH, stated_amount  # noqa: F401  (read here too)
 from beanclear.importers.base import (BalanceChain, Extraction, StatedOpening, StatementImporter, balance,
-                                      closing_balances, next_day, posting, rule_account, transaction)
+                                      closing_balances, next_day, off_by, posting, rule_account, transaction)
 from beanclear.importers.toolkit import (ENCODINGS, WESTERN_ENCODINGS, StatementError, applied_rate,
                                          in_currency_places, sniff)
 from beanclear.importers.toolkit.tables import head_bytes, head_text
@@ -332,15 +332,57 @@ def end_to_end_id(value: str | None) -> str:
 class LineIds:
     """Ids for lines the bank gives none: a digest of what the line says, counted, so
     that two identical lines of one day in one file stay two lines, and a re-import
-    (or an overlapping statement listing the same lines) finds the same ids again."""
+    (or an overlapping statement listing the same lines) finds the same ids again.
+    A line that copies the one before it, its running balance not moving (`copies`,
+    asked before the id), is no further line: it gets none."""
 
     def __init__(self):
         self.seen: Counter = Counter()
+        self.copies = Copies()
 
     def __call__(self, date: dt.date, *parts) -> str:
         digest = hashlib.sha1("|".join([f"{date:%Y-%m-%d}", *map(str, parts)]).encode()).hexdigest()[:12]
         self.seen[digest] += 1
         return f"{date:%Y%m%d}-{digest}-{self.seen[digest]}"
+
+
+LISTED_TWICE = "line listed twice (its running balance does not move: booked once)"
+
+
+class Copies:
+    """Lines a statement lists twice, one right after the other, where each line states
+    the running balance after it (a bank CSV's balance column, OFX's ACCTBAL). Ids of
+    such lines are counted (LineIds; OFX's reused FITIDs), so that two identical
+    transfers of one day stay two lines; but a line that says what the line before it
+    said and whose balance does not move from that line's (an amount, yet the same
+    balance after it) moved no money: it is a copy, counted as read, not booked, and
+    said (blind12: a CMB download listing a credit twice, both times at 334,882.34,
+    booked it twice, and the full month after the first half booked the copy as a new
+    line). Two identical transfers whose balances step are two lines, and a line
+    without a balance is never a copy: nothing says it moved no money. The line before
+    is the one before in the file, of the same currency, whichever way the file lists
+    its days (CMB's rows are not in date order)."""
+
+    def __init__(self):
+        self.last: dict = {}   # currency -> (line, what it says, what it moved, balance after) of the last line
+        self.said = False
+
+    def again(self, out: Extraction, line: int, currency: str, says: tuple, moved: Decimal,
+              after: Decimal | None) -> bool:
+        """Whether the line on `line` (`says`: all it states but its line number and its
+        balance; `moved`: what it moves in `currency`; `after`: its running balance, None
+        where it states none) copies the line before it. A copy is skipped, and the first
+        one said naming both lines."""
+        before = self.last.get(currency)
+        if after is not None and moved and before is not None and before[1:] == (says, moved, after):
+            out.skip(LISTED_TWICE)
+            if not self.said:
+                self.said = True
+                out.notes.append(f"line {line} lists line {before[0]} again, and the running balance stays at "
+                                 f"{after:f} {currency}: one line listed twice, booked once")
+            return True
+        self.last[currency] = (line, says, moved, after)
+        return False
 
 
 REPEATED = "in a statement the file lists again (read once)"
@@ -419,7 +461,8 @@ class Closings:
             self.rows[currency].append((dt.datetime.combine(date, dt.time()), line, booked, closing))
         if opening is not None and opening + booked != closing:
             out.notes.append(f"statement {label}: opening balance {opening} {currency} + entries {booked} = "
-                             f"{opening + booked}, but the closing balance says {closing} (lines missing?)")
+                             f"{opening + booked}, but the closing balance says {closing} "
+                             f"({off_by(opening + booked, closing)})")
 
     def opening(self, out: Extraction, currency: str, amount: Decimal, opened: dt.date,
                 first: dt.date | None) -> None:

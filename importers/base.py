@@ -649,6 +649,18 @@ def unplaced(path: str, line: int, number: Decimal, currency: str, account: str)
                                       f"{currency}'s places (is a thousands separator read as the decimal point?)")
 
 
+# What makes a statement's lines come to more than the balance it states, or the books to
+# more than a balance assertion (Beancount's "too much"): a line booked once too often (a
+# download listing it twice) or a debit missing. "Lines missing?" alone sent a reader
+# looking for a line the bank never left out (blind12: an MT940 :61: listed twice).
+TOO_MANY = "a line too many (listed twice?) or a debit missing"
+
+
+def off_by(lines: Decimal, stated: Decimal) -> str:
+    """Why a statement's `lines` disagree with the balance it `stated`, by the way they do."""
+    return f"{lines - stated:f} too much: {TOO_MANY}" if lines > stated else "lines missing?"
+
+
 def balance(path: str, line: int, date: dt.date, account: str, number: Decimal, currency: str,
             meta: dict | None = None) -> data.Balance:
     if past_places(number, currency):

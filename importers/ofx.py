@@ -348,13 +348,17 @@ class Importer(BankImporter):
         payee = clean(trn.value("NAME") or trn.value("PAYEE/NAME"))
         memo = clean(trn.value("MEMO")) or payee or kind.lower()
         fitid = clean(trn.value("FITID"))
+        after = ofx_amount(trn, "ACCTBAL", path) if trn.value("ACCTBAL") else None   # a running balance some banks add
+        says = (written, currency, amount, payee, memo, fitid, trn.value("CHECKNUM"), trn.value("REFNUM"), kind, symbol)
+        if line_id.copies.again(out, trn.line, currency, says, amount, after):   # the line before, listed twice
+            return None
         if fitid:
             ident = fitids(f"{fitid}/{written:%Y%m%d}/{amount}")
         else:
             ident = line_id(written, amount, payee, memo, trn.value("CHECKNUM"), trn.value("REFNUM"))
         meta = {"id": ident, "bank-ref": fitid, "check": clean(trn.value("CHECKNUM")).lstrip("0"), **meta}
-        if trn.value("ACCTBAL"):  # a running balance some banks add to each line
-            closings.running(trn.line, day, currency, amount, ofx_amount(trn, "ACCTBAL", path))
+        if after is not None:
+            closings.running(trn.line, day, currency, amount, after)
         if amount == 0:
             out.skip(ZERO_AMOUNT)
             return None

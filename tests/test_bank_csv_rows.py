@@ -274,10 +274,15 @@ def test_a_wise_statement_with_a_fee_row_imports_and_again_adds_nothing(tmp_path
 
 
 def test_a_row_repeated_exactly_keeps_its_ref(make_config, tmp_path):
-    # The same line listed twice is one movement: one id, booked once by the import (once_per_id).
+    # The same line listed twice is one movement: one id, booked once by the import (once_per_id);
+    # listed right after itself at the same running balance, the copy is not read as a line at all
+    # (banking.Copies: tests/test_bank_copies.py).
     lines = WISE.splitlines(keepends=True)
+    ex = wise(make_config, tmp_path, lines[0] + lines[3] + lines[1] + lines[3])
+    assert sorted(t.meta["id"] for t in txns(ex)) == ["TRANSFER-2300000001", "TRANSFER-2300000001",
+                                                      "TRANSFER-2308077507"]
     ex = wise(make_config, tmp_path, lines[0] + lines[3] + lines[3])
-    assert [t.meta["id"] for t in txns(ex)] == ["TRANSFER-2300000001", "TRANSFER-2300000001"]
+    assert [t.meta["id"] for t in txns(ex)] == ["TRANSFER-2300000001"] and ex.rows == 2
 
 
 # -- a direction column the config does not name (交通银行) ------------------------------------

@@ -484,7 +484,18 @@ def test_a_row_repeated_exactly_is_booked_once_and_said(merchant):
                                                        "2021-01-31,B002,房租,某某置业,-500.00,500.03"))
     result = beanclear(merchant, "import", str(statement))
     assert result.exit_code == 0, result.output
-    assert "4 entries written" in result.output and "1 row(s) repeat an earlier row of the file exactly" in result.output
+    # listed right after itself, its running balance unchanged: a copy, not read as a line (banking.Copies)
+    assert "4 entries written" in result.output and "skipped 1 line listed twice" in result.output
+    assert "line 6 lists line 5 again, and the running balance stays at 1000.03 CNY" in result.output
+    assert (merchant / "books" / "ops" / "2021" / "2021-01.beancount").read_text().count('id: "B001"') == 1
+    # elsewhere in the file, it is the same id and money: booked once by its id (once_per_id)
+    shutil.rmtree(merchant / "books")
+    statement = bank_file(merchant, "apart.csv", rows=("2021-01-30,B001,财付通提现,财付通支付科技有限公司,0.03,1000.03",
+                                                       "2021-01-31,B002,房租,某某置业,-500.00,500.03",
+                                                       "2021-01-30,B001,财付通提现,财付通支付科技有限公司,0.03,1000.03"))
+    result = beanclear(merchant, "import", str(statement))
+    assert result.exit_code == 0, result.output
+    assert "1 row(s) repeat an earlier row of the file exactly" in result.output and "listed twice" not in result.output
     assert (merchant / "books" / "ops" / "2021" / "2021-01.beancount").read_text().count('id: "B001"') == 1
 
 

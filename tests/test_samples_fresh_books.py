@@ -29,7 +29,7 @@ CASES = {  # folder: (role, type, currency)
 }
 # A file of two accounts' statements needs account_id to pick one: refused, rightly.
 NEEDS_ACCOUNT_ID = {"mt940-betterplace-sepa_snippet.sta"}
-# Trimmed samples: opening balance + lines != closing balance (each import notes "lines missing?").
+# Trimmed samples: opening balance + lines != closing balance (each import notes "… or a debit missing").
 # The opening written is the stated one; the books' check names the closing it misses.
 TRIMMED = {
     "oca-test-camt053.xml": ("15568.27 EUR", [   # OPBD 15568.27, lines -12.99, CLBD 15121.12

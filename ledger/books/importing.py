@@ -24,7 +24,7 @@ from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
 from beanclear.books.idset import ViewIds
-from beanclear.importers.base import BatchOrders, Extraction, StatementImporter, route_batch
+from beanclear.importers.base import BatchOrders, Extraction, StatementImporter, off_by, route_batch
 from beanclear.importers.order_refs import GIFT_CARD, paid_by
 from beanclear.books.identify import _format_of, identify, read_as, statement_files, summary_file
 from beanclear.config.model import Shop
@@ -723,9 +723,10 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
                      "before then count as far as the books hold them, and those booked later move it")
         if derived != opening.amount:   # the books at the first assertion, from the stated opening
             reached = asserted_first.amount.number + opening.amount - derived
+            said = asserted_first.amount.number
             note += (f"; with its lines the account holds {reached:f} {opening.currency} on {asserted_first.date}, "
-                     f"but its closing balance says {asserted_first.amount.number:f} (lines missing?): that balance "
-                     "assertion fails until they are booked")
+                     f"but its closing balance says {said:f} ({off_by(reached, said)}): that balance assertion "
+                     + ("fails until the books agree with it" if reached > said else "fails until they are booked"))
         result.notes.append(note + " (set opening_balance in config.yaml to override)")
         out.append((opening, name))
     return out

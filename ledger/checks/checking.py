@@ -20,6 +20,7 @@ from beancount.core import data
 from beanclear import books
 
 from beanclear.checks import missing_rows, reconcile
+from beanclear.importers.base import TOO_MANY
 from beanclear.checks.findings import Finding, FindingError, following_up
 from beanclear.statements import cut_over, gaps
 
@@ -188,8 +189,9 @@ _FAILED = re.compile(r"^Balance failed for '([^']+)': .*\(([-\d.,]+ too (?:littl
 
 def one_difference(findings: list[Finding], entries=()) -> list[Finding]:
     """One cause, one finding: the balance assertions of one account that fail by the
-    same difference (a line missing from a statement, or a statement's closing the next
-    one's opening contradicts: every later assertion is off by it) are the first one's
+    same difference (a line missing from a statement or listed twice in it, or a
+    statement's closing the next one's opening contradicts: every later assertion is off
+    by it) are the first one's
     consequences, said in it:
 
         2026-05-02 balance Assets:Bank:ICBC   expected … (12.34 too little)
@@ -219,14 +221,15 @@ def one_difference(findings: list[Finding], entries=()) -> list[Finding]:
             rest = counted[id(f)]
             # too much from the start: an opening written for an account a person's own entries
             # hold the money of already (init's default account renamed to theirs, blind6)
-            twice = ""
+            twice, line = "", f"a line missing before {f.date}"
             if _FAILED.match(f.message).group(2).endswith("too much"):
+                line = f"before {f.date}, {TOO_MANY}"
                 twice_over = _opened_and_own(entries) if twice_over is None else twice_over
                 if f.account in twice_over:
                     twice = ", or money booked twice: an opening in accounts.beancount of what your own entries hold already"
             f = replace(f, message=f"{f.message}; and {len(rest)} later assertion(s) of the account, to "
-                        f"{max(g.date for g in rest)}, fail by the same amount: one cause (a line missing before "
-                        f"{f.date}, or a statement's closing its next one contradicts{twice})")
+                        f"{max(g.date for g in rest)}, fail by the same amount: one cause ({line}, or a statement's "
+                        f"closing its next one contradicts{twice})")
         out.append(f)
     return out
 
