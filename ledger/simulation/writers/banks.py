@@ -133,12 +133,26 @@ def _two(m, b, folder, first_to, second_from):
             + _write(second, dataclasses.replace(b, opening=opening), folder / f"{b.name}-2"))
 
 
+def _repeated(m, b, rows: list) -> list:
+    """Rows with, for a fifth of banks, one of them listed twice in a row, its running
+    balance the same both times: a download's copy of a line (blind12 crossborder: a CMB
+    re-download listed an 85,000.00 withdrawal twice), no money moved. The truth is
+    unchanged: booked once, found nothing. Drawn from a stream of its own: the shapes,
+    layouts and lines stay."""
+    rng = random.Random(f"repeated row {m.shape.seed} {b.name} {m.shape.start}")
+    if not rows or rng.random() >= 0.2:
+        return rows
+    at = rng.randrange(len(rows))
+    return rows[:at + 1] + [list(rows[at])] + rows[at + 1:]
+
+
 def _write(m, b, folder):
     from . import camt, mt940, ofx
     folder.mkdir(parents=True, exist_ok=True)
     if b.type == "csv":
         layout = csv_layout(m.shape.seed, b)
         header, rows = _csv_rows(m, b, layout)
+        rows = _repeated(m, b, rows)
         if random.Random(f"newest first {m.shape.seed} {b.name}").random() < 0.5:
             rows.reverse()   # as many banks export: newest first (a stream of its own: shapes stay)
         f = folder / f"{b.name}.csv"
@@ -157,6 +171,7 @@ def _write(m, b, folder):
             rows.append([pad(f"{l.day:%Y-%m-%d}"), pad(l.memo), pad(l.payee, 24), pad("-"), pad("CHN", 4), pad("钞", 2),
                          pad(inc), pad(exp), pad("人民币", 4), pad(inc), pad(exp), pad("人民币", 4), pad(amt(bal, True)),
                          pad(l.payee, 24), pad("-")])
+        rows = _repeated(m, b, rows)
         end = m.bank_end[b.name]
         text = (f"明细查询\n卡号:,6222020200112233445\n子账户序号:,00000,子账户类别:,活期,币种:,人民币\n"
                 f"起始日期:,{m.shape.start:%Y-%m-%d},截止日期:,{end:%Y-%m-%d}\n\n"
@@ -165,8 +180,8 @@ def _write(m, b, folder):
         f.write_bytes(text.encode("gb18030"))
         return [f]
     if b.type == "cmb":   # 交易查询: a signed amount, thousands quoted, no line id
-        rows = [[f"{l.day:%Y-%m-%d}", "CNY", amt(l.amount, True), amt(bal, True), l.memo, l.payee, ""]
-                for l, bal in running(m, b)]
+        rows = _repeated(m, b, [[f"{l.day:%Y-%m-%d}", "CNY", amt(l.amount, True), amt(bal, True), l.memo, l.payee, ""]
+                                for l, bal in running(m, b)])
         f = folder / "cmb_交易查询.csv"
         f.write_bytes(csv_text([CMB_HEADER] + rows).encode("utf-8"))
         return [f]
@@ -177,6 +192,7 @@ def _write(m, b, folder):
             rows.append([f"{l.day:%Y-%m-%d}", f"{8 + nth[l.day] // 12:02d}:{nth[l.day] % 12 * 5:02d}:17", "人民币",
                          amt(l.amount), amt(bal, True), l.memo, "网上银行", "-------------------", l.memo, l.payee,
                          "6222******0001", "-------------------", "3167"])
+        rows = _repeated(m, b, rows)
         f = folder / "boc_交易流水明细单.csv"
         f.write_bytes(("中国银行交易流水明细单\n" + csv_text([BOC_HEADER] + rows[::-1])).encode("utf-8"))
         return [f]
