@@ -141,3 +141,18 @@ def test_the_next_utc_days_report_covers_new_yorks_evening_whatever_its_first_ro
     assert "statement-gap" not in checked.output, checked.output
     closed = beanclear(root, "close", "2026-04")
     assert closed.exit_code == 0, closed.output
+
+
+def test_reports_of_one_utc_day_each_cover_new_yorks_days_one_after_another(tmp_path, monkeypatch):
+    """Must not fire: a report of one UTC day covers no New York day whole by itself (20:00
+    to 20:00); the next one, starting where it stops, makes its day whole. The day of
+    the last waits for the next report, as April's 30th did."""
+    root = merchant(tmp_path, monkeypatch, "America/New_York", may=[("M1", "2026-05-01 15:00:00", "49.00", "1.72")])
+    stripe_csv(root / "may2" / "stripe-2026-05-02.csv", [("M2", "2026-05-02 15:00:00", "20.00", "0.88")])
+    for folder in ("may", "may2"):
+        assert beanclear(root, "import", str(root / folder)).exit_code == 0
+    entries, _, _ = loader.load_file(str(root / "books" / "main.beancount"))
+    cover = Coverage.of(entries)
+    assert cover.end("stripe") == dt.date(2026, 5, 1)
+    assert cover.uncovered("stripe", dt.date(2026, 4, 1), dt.date(2026, 5, 1)) is None
+    assert cover.cut_after("stripe", dt.date(2026, 5, 1)) == ("2026-05-02 20:00:00", "stripe-2026-05-02.csv")

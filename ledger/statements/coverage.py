@@ -51,7 +51,7 @@ no answer covers is a hole. A page of a listing whose older rows are in the next
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from beancount.core import data
@@ -266,17 +266,27 @@ class Coverage:
         rowless: dict[str, set[int]] = defaultdict(set)      # of them, those without a row (balances only)
         partly = set()   # sources of a statement that covers no day whole (a morning's download)
         cut: dict[str, dict] = defaultdict(dict)   # source -> whole_to -> (ends, statement), of those cut inside a day
-        cut_lines = []   # (source, position) of those read from their lines (cut where their zone's day ends)
+        # A statement read from its lines that stops inside a day where its zone's day ends
+        # (a report in UTC, 20:00 in New York) is followed by the statement of the zone's
+        # next day, which starts there: where one read from its lines starts that day or
+        # the next (its first line after midnight: the rest of the day had none), the day
+        # is whole (a report of one UTC day, in New York, covers no day whole by itself).
+        starts = Counter((str(e.values[0].value), e.values[1].value) for e in entries
+                         if isinstance(e, data.Custom) and e.type == KIND and len(e.values) >= 2
+                         and e.meta.get("period") == "lines")
         for entry in entries:
             if isinstance(entry, data.Custom) and entry.type == KIND and len(entry.values) >= 2:
                 source = str(entry.values[0].value)
                 first, last = entry.values[1].value, whole_to(entry)
+                if last < entry.date and entry.meta.get("period") == "lines" and (
+                        starts[(source, entry.date)] > (first == entry.date) or starts[(source, entry.date + DAY)]):
+                    last = entry.date
+                if last < entry.date:   # (of one that covers no day whole too: where the days before end)
+                    named = entry.meta.get("statement") or entry.values[-1].value
+                    cut[source][last] = (str(entry.meta["ends"]), str(named))
                 if last < first:
                     partly.add(source)
                     continue
-                if entry.meta.get("ends") is not None:
-                    named = entry.meta.get("statement") or entry.values[-1].value
-                    cut[source][last] = (str(entry.meta["ends"]), str(named))
                 spans[source].append((first, last))
                 if entry.meta.get("payouts") != "no":
                     payout_views.add(source)
@@ -288,8 +298,6 @@ class Coverage:
                         rowless[source].add(len(spans[source]) - 1)
                 if entry.meta.get("period") == "lines":
                     from_lines.append((source, len(spans[source]) - 1))
-                    if entry.meta.get("ends") is not None:
-                        cut_lines.append((source, len(spans[source]) - 1))
                     first_day, last_day = spans[source][-1]
                     # (a statement of one day has lines on all its days, however quiet its
                     # source: a bank downloaded as a file per day that has lines is no busier
@@ -306,15 +314,7 @@ class Coverage:
                     start, end = spans[source][-1]
                     spans[source][-1] = (min(start + DAY, end), end)
                     paged.add((source, spans[source][-1]))
-        # A statement read from its lines that stops inside a day where its zone's day ends
-        # (a report in UTC, 20:00 in New York) is followed by the statement of the zone's
-        # next day, which starts there: where that one's first line is on the day after,
-        # the rest of the day had none, and the day is whole.
-        starts = {(source, spans[source][at][0]) for source, at in from_lines}
-        for source, at in cut_lines:
-            start, end = spans[source][at]
-            if (source, end + 2 * DAY) in starts:
-                spans[source][at] = (start, end + DAY)
+                    from_lines.append((source, len(spans[source]) - 1))
         # A statement read from its lines starts at its first line. Where that is a few
         # days after the first statement of any source, the days between were quiet (a
         # bank books nothing on a weekend): it starts with the others.
