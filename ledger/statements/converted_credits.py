@@ -41,11 +41,15 @@ def across(read: list, books) -> None:
     credit booked on a channel's transit account in its own amount whose statement states
     an amount sent in another currency, booked in that amount where the channel pays out
     in it (the module docstring)."""
+    config = next((importer.config for importer, _ in read if getattr(importer, "config", None) is not None), None)
+    if config is None:
+        return
+    paying = {name for channel in config.channels.values() for name in channel.payout_banks}
     banks = [(importer, out) for importer, out in read
-             if isinstance(importer.source, Bank) and any(m and SENT in m for m in metas(out.entries))]
+             if isinstance(importer.source, Bank) and importer.source.name in paying
+             and any(m and SENT in m for m in metas(out.entries))]
     if not banks:
         return
-    config = banks[0][0].config
     transit = {channel.accounts.transit: channel for channel in config.channels.values()}
     known: dict[str, dict] = {}   # channel name -> its payouts' currencies (paid_currencies)
 
