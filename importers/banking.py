@@ -274,11 +274,11 @@ def sent_units(config, bank_account: str, account: str, amount: Decimal, currenc
     put in): its `currency:`, or one its payouts are in (`paid`: transit account -> the
     currencies the books and the statements beside hold its payouts in, paid_currencies;
     a multi-currency wallet, Airwallex, pays USD and EUR out of one channel, whatever its
-    one `currency:` default says). So too the credit of a transfer between own accounts the bank converted, on
-    the transfers account, where the amount sent is in the currency of the bank it names
-    (`transfer-with`; without one, of another that holds it): the sending bank's debit
-    books that amount, its own, and the two sides meet in it (a sweep of 2,000.00 EUR
-    credited as 1,717.20 GBP takes 2,000.00 EUR). A debit is the amount sent: its own
+    one `currency:` default says). So too the credit of a transfer between own accounts
+    the bank converted, on the transfers account, where the amount sent is in the
+    currency of the bank it names (`transfer-with`; without one, of another that holds
+    it): the sending bank's debit books that amount, its own, and the two sides meet in
+    it (a sweep of 2,000.00 EUR credited as 1,717.20 GBP takes 2,000.00 EUR). A debit is the amount sent: its own
     (the instructed amount a CAMT debit states in another currency is what the other
     bank credits; the fx-gap check judges its rate). None otherwise: the line takes its
     own amount."""
