@@ -31,7 +31,7 @@ and the transfer counted twice (booked_as):
 
 A credit the bank converted into the account's currency from a payout in another (a
 Stripe USD payout landing in a GBP account) is booked against transit in the payout's
-currency, where the statement states the amount sent and the channel settles in it
+currency, where the statement states the amount sent and the channel pays out in it
 (counter_posting): transit comes back to zero in the currency the payout left in.
 """
 
@@ -262,19 +262,23 @@ def booked_as(config, bank_account: str, account: str) -> tuple[str, str | None]
     return account, None
 
 
-def sent_units(config, bank_account: str, account: str, amount: Decimal, currency: str, meta) -> Amount | None:
+def sent_units(config, bank_account: str, account: str, amount: Decimal, currency: str, meta,
+               paid=None) -> Amount | None:
     """What a bank credit of `amount` `currency` on `bank_account` takes from `account`,
     where that is not its own amount: the amount sent, where the bank converted it into
     the account's currency and the statement states it (`original-amount`: CAMT.053
     `InstdAmt`, a bank CSV's `original_credit` and `original_currency`; OFX's
     `ORIGCURRENCY` states a rate but no amount, MT940 neither), on the transit account of
-    a channel that pays into this bank and settles in that currency (a Stripe USD payout
+    a channel that pays into this bank and pays out in that currency (a Stripe USD payout
     of 1,000.00 credited as 788.70 GBP takes 1,000.00 USD from transit, what the payout
-    put in). So too the credit of a transfer between own accounts the bank converted, on
-    the transfers account, where the amount sent is in the currency of the bank it names
-    (`transfer-with`; without one, of another that holds it): the sending bank's debit
-    books that amount, its own, and the two sides meet in it (a sweep of 2,000.00 EUR
-    credited as 1,717.20 GBP takes 2,000.00 EUR). A debit is the amount sent: its own
+    put in): its `currency:`, or one its payouts are in (`paid`: transit account -> the
+    currencies the books and the statements beside hold its payouts in, paid_currencies;
+    a multi-currency wallet, Airwallex, pays USD and EUR out of one channel, whatever its
+    one `currency:` default says). So too the credit of a transfer between own accounts
+    the bank converted, on the transfers account, where the amount sent is in the
+    currency of the bank it names (`transfer-with`; without one, of another that holds
+    it): the sending bank's debit books that amount, its own, and the two sides meet in
+    it (a sweep of 2,000.00 EUR credited as 1,717.20 GBP takes 2,000.00 EUR). A debit is the amount sent: its own
     (the instructed amount a CAMT debit states in another currency is what the other
     bank credits; the fx-gap check judges its rate). None otherwise: the line takes its
     own amount."""
@@ -288,13 +292,33 @@ def sent_units(config, bank_account: str, account: str, amount: Decimal, currenc
             return Amount(-sent[0], sent[1])
         return None
     for channel in config.channels.values():
-        if channel.accounts.transit == account and channel.currency == sent[1] and any(
+        if channel.accounts.transit == account and sent[1] in paid_in(channel, paid) and any(
                 name in config.banks and config.banks[name].account == bank_account for name in channel.payout_banks):
             return Amount(-sent[0], sent[1])
     return None
 
 
-def counter_posting(config, bank_account: str, account: str, amount: Decimal, currency: str, meta) -> data.Posting:
+def paid_in(channel, paid=None) -> tuple[str, ...]:
+    """The currencies a channel pays out in, as far as is known: its `currency:` (the
+    default, CNY, where config.yaml gives none) and those of its payouts `paid` names
+    (transit account -> currencies: paid_currencies)."""
+    return (channel.currency, *((paid or {}).get(channel.accounts.transit, ())))
+
+
+def paid_currencies(config, postings) -> dict[str, set[str]]:
+    """Transit account -> the currencies of the channels' payouts among `postings`
+    ((account, number, currency) of entries with no bank posting: money a payout put in
+    transit), for sent_units."""
+    transit = {channel.accounts.transit for channel in config.channels.values()}
+    out: dict[str, set[str]] = {}
+    for account, number, currency in postings:
+        if account in transit and number > 0:
+            out.setdefault(account, set()).add(currency)
+    return out
+
+
+def counter_posting(config, bank_account: str, account: str, amount: Decimal, currency: str, meta,
+                    paid=None) -> data.Posting:
     """The posting of a bank line of `amount` `currency` against `account`, what explains
     it: its amount the other way, or what it takes in another currency (sent_units) at the
     rate the bank applied, as Beancount balances it (applied_rate gives the line's amount
@@ -311,7 +335,7 @@ def counter_posting(config, bank_account: str, account: str, amount: Decimal, cu
     they move (its counter posting as this gives it for where it goes). Another bank's
     account is the transfers account (booked_as)."""
     account = booked_as(config, bank_account, account)[0]
-    sent = sent_units(config, bank_account, account, amount, currency, meta)
+    sent = sent_units(config, bank_account, account, amount, currency, meta, paid)
     if sent is None:
         return posting(account, -amount, currency)
     return posting(account, sent.number, sent.currency,

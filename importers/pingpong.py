@@ -26,6 +26,8 @@ under `tests/data/pingpong/` are ours):
 - a conversion (结汇) sells `amount` in `currency` and buys `target_amount` in
   `target_currency` (default: the channel's currency); with only `fx_rate`, the
   bought amount is `amount × fx_rate` rounded to the cent, and the import says so;
+  with both, one that disagrees with them beyond their places is kept as `stated-rate`
+  and said in the notes, the row booked as its amounts say (_stated_rate);
 - times are China time as written (no zone in the file) unless `date_format` says more;
 - `balance`, when mapped, is the running balance of the row's currency after it.
 
@@ -43,15 +45,16 @@ the transit account with a payout link when `target_*` is mapped and the type is
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 from beancount.core.amount import Amount
 
 from beanclear.importers.base import (BalanceChain, Extraction, StatementImporter, balance, closing_balances,
                                       fx_postings, link, next_day, posting, transaction)
-from beanclear.importers.toolkit import (StatementError, clean, currency_code, currency_places, header_key,
-                                         parse_amount, parse_datetime, read_statement, writes_minus)
+from beanclear.importers.toolkit import (StatementError, applied_rate, clean, currency_code, currency_places,
+                                         header_key, parse_amount, parse_datetime, read_statement, writes_minus)
 
 DEFAULT_TYPES = {"收款": "sale", "回款": "sale", "入账": "sale", "店铺回款": "sale", "退款": "refund", "提现": "payout",
                  "提现退回": "payout-return", "提现失败": "payout-return", "结汇": "conversion", "换汇": "conversion",
@@ -123,7 +126,8 @@ class Importer(StatementImporter):
                 raise StatementError(path, row.line, f"column {names['amount']}: {raw} for a {word} ({role}), "
                                      f"expected {'money in (positive)' if SIGN[role] > 0 else 'money out'}")
             gross, fee = abs(raw) * SIGN[role], abs(amount("fee"))
-            out.entries.append(self._entry(row.line, path, when, word, role, gross, fee, currency, get, amount))
+            out.entries.append(self._entry(row.line, path, when, word, role, gross, fee, currency, get, amount,
+                                           out.notes))
             if "balance" in col and get("balance"):
                 chains[currency].append((when, row.line, gross - fee, amount("balance")))
         for currency, chain in sorted(chains.items()):
@@ -131,7 +135,7 @@ class Importer(StatementImporter):
                 out.entries.append(balance(path, line, next_day(day), self.source.accounts.clearing, number, currency))
         return out
 
-    def _entry(self, line, path, when, word, role, gross, fee, cur, get, amount):
+    def _entry(self, line, path, when, word, role, gross, fee, cur, get, amount, notes):
         acc = self.source.accounts
         ident = get("id")
         if not ident:
@@ -141,7 +145,7 @@ class Importer(StatementImporter):
         links, payee = [], get("payee") or None
         net = gross - fee
         if role == "conversion" or (role == "payout" and get("target_amount")):
-            bought = self._bought(line, path, -gross, cur, get, amount, meta)
+            bought = self._bought(line, path, -gross, cur, get, amount, meta, notes)
             target = acc.transit if role == "payout" else acc.clearing
             postings, fx = fx_postings(acc.clearing, Amount(-gross, cur), target, bought)
             postings += [posting(acc.fees, fee, cur), posting(acc.clearing, -fee, cur)]  # the fee on top
@@ -168,17 +172,51 @@ class Importer(StatementImporter):
         narration = " ".join(t for t in (word, get("memo")) if t)
         return transaction(path, line, when, payee, narration, meta, postings, links)
 
-    def _bought(self, line, path, sold: Decimal, cur: str, get, amount, meta) -> Amount:
+    def _bought(self, line, path, sold: Decimal, cur: str, get, amount, meta, notes) -> Amount:
         target = currency_code(get("target_currency"), path, line, "target_currency") \
             if get("target_currency") else self.source.currency
         if target == cur:
             raise StatementError(path, line, f"a conversion from {cur} to {target} (expected two currencies; map "
                                  "target_currency in config.yaml)")
         if get("target_amount"):
-            return Amount(abs(amount("target_amount")), target)
+            bought = Amount(abs(amount("target_amount")), target)
+            self._stated_rate(line, Amount(abs(sold), cur), bought, get("fx_rate"), meta, notes)
+            return bought
         if not get("fx_rate"):
             raise StatementError(path, line, "a conversion without target_amount or fx_rate (expected one of them "
                                  "mapped in config.yaml and filled)")
         rate = parse_amount(get("fx_rate"), path, line, self.source.columns["fx_rate"])
         meta["target-amount"] = "computed: amount × fx_rate"
         return Amount((abs(sold) * rate).quantize(Decimal(1).scaleb(-currency_places(target))), target)
+
+    def _stated_rate(self, line, sold: Amount, bought: Amount, stated: str, meta, notes) -> None:
+        """A row stating both the amount bought and the rate (`fx_rate`, target per unit
+        sold) whose three numbers disagree beyond what their places leave open: booked as
+        the amounts say (the money that moved; `fx-rate` is the rate they imply, the one
+        fx-gap judges), the rate kept as `stated-rate` and the difference said in `notes`,
+        as a CAMT credit's (camt053._booked_rate): 1,000.00 USD for 6,500.00 CNY at a
+        stated 7.0844 is never booked in silence. A rate that is no positive number is
+        kept as written (`pingpong-rate`) and compared with nothing."""
+        rate = Decimal(stated) if RATE.match(stated) else Decimal(0)
+        if not rate or not sold.number:
+            return
+        cent = Decimal(1).scaleb(-currency_places(bought.currency))
+        with localcontext(Context(prec=80)):
+            implied = sold.number * rate
+            slack = (cent                                                               # the amount bought's place
+                     + Decimal(5).scaleb(sold.number.as_tuple().exponent - 1) * rate    # half the amount sold's
+                     + bought.number * Decimal(5).scaleb(rate.as_tuple().exponent - 1) / rate)   # half the rate's
+            if abs(bought.number - implied) <= slack:
+                return
+            implied = implied.quantize(cent)
+        gap = bought.number - implied
+        names = self.source.columns
+        booked = applied_rate(sold.number, bought.number)
+        notes.append(f"line {line}: {names['fx_rate']} {stated} would have paid {implied} {bought.currency} for "
+                     f"{sold.number} {sold.currency}, but {names['target_amount']} says {bought.number} "
+                     f"{bought.currency} ({abs(gap)} {bought.currency} {'less' if gap < 0 else 'more'}): booked at "
+                     f"the rate the amounts imply, {booked:f}, the one fx-gap judges; {stated} kept as stated-rate")
+        meta["stated-rate"] = stated
+
+
+RATE = re.compile(r"^\d{1,12}(\.\d{1,12})?$")   # a rate as a number (no sign, no exponent), its places bounded

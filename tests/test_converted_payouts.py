@@ -502,3 +502,154 @@ def test_link_takes_each_converted_part_of_a_payout_in_turn(tmp_path, day, first
     assert f"linked to payout-{PAYOUT}\n" in said and "differ" not in said
     assert text(folder).count(f" ^payout-{PAYOUT}\n") == 2
     assert [f.code for f in findings(folder)] == []
+
+
+# -- a multi-currency wallet: the currencies it pays out in, not its one `currency:` ----------
+# (blind12 crossborder: an Airwallex wallet without `currency:` paid 1,000.00 USD to a HKD
+# account whose CAMT stated InstdAmt 1000.00 USD at 7.78; the credit was booked -7780.00 HKD
+# from transit, a false payout-missing beside a bank-unmatched, and `match` and `link` both
+# said it stated no amount sent in USD. With `currency: USD` an EUR payout failed alike.)
+
+WALLET_CONFIG = """\
+books: books
+currency: CNY
+timezone: Asia/Shanghai
+channels:
+  airwallex:
+    type: airwallex
+{key}    settlement_days: 45
+    bank: hk
+    bank_days: 2
+banks:
+  hk: {{type: camt053, account: Assets:Bank:HK, currency: HKD}}
+rules:
+  - {{match: "AMAZON", account: Income:Sales:Amazon}}
+"""
+
+
+def _awx(ident, amount, currency, kind, source, day, text) -> str:
+    return (f'{{"id": "{ident}", "amount": {amount}, "fee": 0, "net": {amount}, "currency": "{currency}", '
+            f'"transaction_type": "{kind}", "source_id": "{source}", "source_type": "{kind}", "status": "SETTLED", '
+            f'"created_at": "2026-09-{day}T02:00:00+0000", "description": "{text}"}}')
+
+
+WALLET = '{"has_more": false, "items": [\n' + ",\n".join([
+    _awx("t1", "5000.00", "USD", "DEPOSIT", "d1", "01", "AMAZON.COM SERVICES LLC"),
+    _awx("t2", "1000.00", "EUR", "DEPOSIT", "d2", "01", "AMAZON EU SARL"),
+    _awx("t3", "3000.00", "HKD", "DEPOSIT", "d3", "01", "AMAZON HK"),
+    _awx("t4", "-1000.00", "USD", "PAYOUT", "PO-A", "02", "Payout to HK"),
+    _awx("t5", "-500.00", "EUR", "PAYOUT", "PO-E", "04", "Payout to HK"),
+    _awx("t6", "-2000.00", "HKD", "PAYOUT", "PO-H", "06", "Payout to HK"),
+]) + "\n]}\n"
+
+
+def _hk_entry(ref: str, day: str, hkd: str, text: str, sent: tuple | None = None) -> str:
+    """A CAMT credit of `hkd` HKD naming `text`; `sent`: (amount, currency, rate) it states sent."""
+    amounts = ""
+    if sent is not None:
+        amount, currency, rate = sent
+        amounts = (f'<AmtDtls><InstdAmt><Amt Ccy="{currency}">{amount}</Amt></InstdAmt><TxAmt><Amt Ccy="HKD">{hkd}'
+                   f'</Amt><CcyXchg><SrcCcy>{currency}</SrcCcy><TrgtCcy>HKD</TrgtCcy><XchgRate>{rate}</XchgRate>'
+                   '</CcyXchg></TxAmt></AmtDtls>')
+    return (f'<Ntry><Amt Ccy="HKD">{hkd}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-09-{day}'
+            f'</Dt></BookgDt><ValDt><Dt>2026-09-{day}</Dt></ValDt><AcctSvcrRef>{ref}</AcctSvcrRef><NtryDtls><TxDtls>'
+            f'<Refs><AcctSvcrRef>{ref}</AcctSvcrRef></Refs>{amounts}<RltdPties><Dbtr><Nm>AIRWALLEX HONG KONG LIMITED'
+            f'</Nm></Dbtr></RltdPties><RmtInf><Ustrd>{text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n')
+
+
+WALLET_CREDITS = [("HKR1", "03", "7780.00", "AIRWALLEX PAYOUT PO-A", ("1000.00", "USD", "7.78")),
+                  ("HKR2", "05", "4200.00", "AIRWALLEX PAYOUT PO-E", ("500.00", "EUR", "8.40")),
+                  ("HKR3", "07", "2000.00", "AIRWALLEX PAYOUT PO-H", None)]
+
+
+def hk_camt(credits=WALLET_CREDITS) -> str:
+    closing = Decimal("1000.00") + sum(Decimal(c[2]) for c in credits)
+    return f"""\
+<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M1</MsgId><CreDtTm>2026-10-01T08:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>S1</Id><ElctrncSeqNb>1</ElctrncSeqNb><CreDtTm>2026-10-01T08:00:00</CreDtTm><FrToDt><FrDtTm>2026-09-01T00:00:00</FrDtTm><ToDtTm>2026-09-30T23:59:59</ToDtTm></FrToDt>
+<Acct><Id><Othr><Id>848123456838</Id></Othr></Id><Ccy>HKD</Ccy></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="HKD">1000.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-08-31</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="HKD">{closing}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-09-30</Dt></Dt></Bal>
+{"".join(_hk_entry(*c) for c in credits)}</Stmt></BkToCstmrStmt></Document>
+"""
+
+
+def wallet(tmp_path: Path, key: str = "", credits=WALLET_CREDITS) -> Path:
+    """The tester's wallet merchant, its statements written, nothing imported; `key`: a
+    `currency:` line of the channel, or none."""
+    folder = tmp_path / "w"
+    for name, body in (("awx/wallet.json", WALLET), ("hk/hk.xml", hk_camt(credits)),
+                       ("hk/rates.csv", "date,pair,rate\n2026-09-01,USD/HKD,7.7900\n2026-09-01,EUR/HKD,8.4100\n")):
+        (folder / "statements" / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "statements" / name).write_text(body, encoding="utf-8")
+    (folder / "config.yaml").write_text(WALLET_CONFIG.format(key=key), encoding="utf-8")
+    return folder
+
+
+def wallet_transit(folder, ref: str) -> str:
+    entries, errors, _ = loader.load_file(str(folder / "books" / "main.beancount"))
+    assert not [e for e in errors if "Balance failed" in str(e) or "not balance" in str(e)], errors
+    [entry] = [e for e in entries if isinstance(e, data.Transaction) and e.meta.get("id") == ref]
+    [p] = [p for p in entry.postings if p.account == "Assets:Transit:Airwallex"]
+    return p.units.to_string() + (f" @ {p.price.to_string()}" if p.price else "")
+
+
+@pytest.mark.parametrize("key", ["", "    currency: USD\n"])
+@pytest.mark.parametrize("order", ["together", "payouts first"])
+def test_a_wallets_payouts_the_bank_converted_are_booked_in_each_amount_sent(tmp_path, key, order):
+    """Whatever its `currency:` says (none, or USD), the wallet pays out in USD, EUR and
+    HKD: each converted credit takes its amount sent from transit, the HKD one its own."""
+    folder = wallet(tmp_path, key)
+    if order == "together":
+        run(folder, "import", str(folder / "statements" / "awx"), str(folder / "statements" / "hk"))
+    else:
+        run(folder, "import", str(folder / "statements" / "awx"))
+        run(folder, "import", str(folder / "statements" / "hk"))
+    assert wallet_transit(folder, "HKR1") == "-1000.00 USD @ 7.78 HKD"
+    assert wallet_transit(folder, "HKR2") == "-500.00 EUR @ 8.4 HKD"
+    assert wallet_transit(folder, "HKR3") == "-2000.00 HKD"   # a HKD payout to the HKD bank: a plain credit
+    assert [f.code for f in findings(folder)] == []   # no payout-missing, no bank-unmatched
+
+
+@pytest.mark.parametrize("how", ["match", "link"])
+def test_a_wallets_converted_credit_imported_before_its_payout_is_linked_in_the_amount_sent(tmp_path, how):
+    """The bank's statement imported before the wallet's: the books held no USD payout
+    then, the credit is in HKD; `match --apply` or `link` books it in the amount sent."""
+    folder = wallet(tmp_path)
+    run(folder, "import", str(folder / "statements" / "hk"))
+    run(folder, "import", str(folder / "statements" / "awx"))
+    assert wallet_transit(folder, "HKR1") == "-7780.00 HKD"
+    found = {(f.code, f.currency) for f in findings(folder)}
+    assert ("payout-missing", "USD") in found
+    if how == "match":
+        proposals = json.loads(run(folder, "match", "--format", "json"))["proposals"]
+        assert {p["bank_refs"][0]: p["links"] for p in proposals if p["confident"]}["HKR1"] == ["payout-PO-A"]
+        run(folder, "match", "--apply")
+    else:
+        out = run(folder, "link", "HKR1", "payout-PO-A")
+        assert "bank line HKR1 (7,780.00 HKD, sent as 1,000.00 USD) linked to payout-PO-A\n" in out
+        run(folder, "link", "HKR2", "payout-PO-E")
+    assert wallet_transit(folder, "HKR1") == "-1000.00 USD @ 7.78 HKD"
+    assert wallet_transit(folder, "HKR2") == "-500.00 EUR @ 8.4 HKD"
+    assert [f.code for f in findings(folder)] == []
+
+
+def test_a_credit_stating_a_currency_the_wallet_never_paid_out_in_stays_in_the_accounts(tmp_path):
+    """Not any currency: a credit naming the wallet that states GBP sent, which no payout
+    of the wallet is in, stays in HKD, and pairs with no payout."""
+    credits = WALLET_CREDITS[:1] + [("HKR9", "09", "9900.00", "AIRWALLEX PAYOUT PO-G", ("1000.00", "GBP", "9.90"))]
+    folder = wallet(tmp_path, credits=credits)
+    run(folder, "import", str(folder / "statements" / "awx"), str(folder / "statements" / "hk"))
+    assert wallet_transit(folder, "HKR1") == "-1000.00 USD @ 7.78 HKD"
+    assert wallet_transit(folder, "HKR9") == "-9900.00 HKD"
+
+
+def test_unlink_books_a_wallets_converted_credit_back_in_the_amount_sent_as_the_import_does(tmp_path):
+    folder = wallet(tmp_path)
+    run(folder, "import", str(folder / "statements" / "awx"), str(folder / "statements" / "hk"))
+    before = snapshot(folder / "books")
+    run(folder, "link", "HKR1", "payout-PO-A")
+    assert wallet_transit(folder, "HKR1") == "-1000.00 USD @ 7.78 HKD"
+    run(folder, "unlink", "HKR1")
+    assert snapshot(folder / "books") == before

@@ -107,3 +107,37 @@ def test_a_chargeback_is_no_refund_of_the_sale(tmp_path, cfg):
         (CLEARING, Decimal("-115.00")), ("Expenses:Chargebacks:PingPong", Decimal("15.00")),
         ("Expenses:Chargebacks:PingPong", Decimal("100.00"))]
     assert ("Income:Sales:PingPong", Decimal("30.00")) in [(p.account, p.units.number) for p in refund.postings]
+
+
+HEADER = "交易时间,交易流水号,交易类型,交易金额,币种,手续费,到账金额,到账币种,汇率,交易状态,账户余额,备注\n"
+
+
+def conversion(tmp_path, cfg, sold: str, bought: str, rate: str):
+    path = tmp_path / "pp.csv"
+    path.write_text(HEADER + "2026-09-05 09:12:00,Q1,收款,\"8,450.00\",USD,84.50,,,,成功,,Amazon\n"
+                    f"2026-09-16 10:00:00,Q3,结汇,\"-{sold}\",USD,0.00,\"{bought}\",CNY,{rate},成功,,结汇\n",
+                    encoding="utf-8")
+    extraction = run(pingpong, cfg, "pingpong", path)
+    [entry] = [e for e in extraction.entries if e.meta.get("id") == "Q3"]
+    return entry, extraction.notes
+
+
+def test_a_conversion_whose_rate_contradicts_its_amounts_is_booked_at_its_amounts_and_said(tmp_path, cfg):
+    """blind12 crossborder: 1,000.00 USD sold for 6,500.00 CNY at a 汇率 of 7.0844 was booked
+    at the 6.5 the amounts imply without a word. It still is (the money is what moved), the
+    stated rate is kept as `stated-rate` and the notes say the difference, as a CAMT's."""
+    entry, notes = conversion(tmp_path, cfg, "1,000.00", "6,500.00", "7.0844")
+    assert (entry.meta["fx-rate"], entry.meta["stated-rate"], entry.meta["pingpong-rate"]) == ("6.5", "7.0844", "7.0844")
+    assert [(p.units.number, p.units.currency) for p in entry.postings[:2]] == [(Decimal("-1000.00"), "USD"),
+                                                                                (Decimal("6500.00"), "CNY")]
+    assert notes == ["line 3: 汇率 7.0844 would have paid 7084.40 CNY for 1000.00 USD, but 到账金额 says 6500.00 CNY "
+                     "(584.40 CNY less): booked at the rate the amounts imply, 6.5, the one fx-gap judges; 7.0844 kept "
+                     "as stated-rate"]
+
+
+@pytest.mark.parametrize("sold, bought, rate", [("1,000.00", "7,123.40", "7.1234"),
+                                                ("1,234.56", "8,746.20", "7.0844"),   # within the rate's places
+                                                ("1,000.00", "7,084.40", "")])         # no rate stated
+def test_a_conversion_whose_rate_agrees_with_its_amounts_says_nothing(tmp_path, cfg, sold, bought, rate):
+    entry, notes = conversion(tmp_path, cfg, sold, bought, rate)
+    assert "stated-rate" not in entry.meta and notes == []

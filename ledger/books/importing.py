@@ -31,8 +31,8 @@ from beanclear.config.model import Shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, paused_gc
-from beanclear.statements import (belonging, chargeback_fees, coverage, cut_over, openings, order_edits, refund_orders, resaved,
-                                  shop_refunds)
+from beanclear.statements import (belonging, chargeback_fees, converted_credits, coverage, cut_over, openings,
+                                  order_edits, refund_orders, resaved, shop_refunds)
 from beanclear.periods import closed, forward
 
 
@@ -504,6 +504,7 @@ def _across(results: list[FileResult], books: Books) -> dict:
     batch = BatchOrders(read)   # found once, if asked for, and not held past here
     refund_orders.across(read, books, batch)
     chargeback_fees.across(read, books)
+    converted_credits.across(read, books)
     route_batch(read, batch)
     shop_refunds.grown(read, books)
     edits = order_edits.find(read, books, {id(r.extraction): r.path.name for r in results if r.before is None})

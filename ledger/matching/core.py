@@ -54,7 +54,7 @@ from beanclear.checks.transit import SHORT_NUMBER, arrived_by, named_id, text_wo
 from beanclear.checks.sums import pair_or_run, runs_summing_to
 from beanclear.checks.orders import InCurrency
 from beanclear.checks.reconcile import as_of, collector_paused
-from beanclear.importers.banking import counter_posting, sent_units
+from beanclear.importers.banking import counter_posting, paid_currencies, sent_units
 from beanclear.importers.order_refs import order_key
 
 DAY = dt.timedelta(days=1)
@@ -69,7 +69,7 @@ class BankLine:
     amount: Decimal       # on the bank account: + money in
     currency: str
     # (amount, currency, transit accounts): what a credit the bank converted from a payout
-    # takes from the transit accounts of the channels that settle in the currency sent
+    # takes from the transit accounts of the channels that pay out in the currency sent
     sent: tuple | None = None
 
     @property
@@ -247,6 +247,7 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
     answering: set[str] = set()   # transit accounts where money out may answer a payout no link ties it to
     linked_out: list[tuple] = []  # (account, payout links) of each bank credit linked to payouts
     unlinked: set[str] = set()    # transit accounts where a bank credit no link names waits
+    converted: list[BankLine] = []   # open lines stating an amount sent (BankLine.sent)
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -279,10 +280,14 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
                         bank_posting.units.currency)
         if counter.account == config.suspense or (counter.account in transit and not _links(entry, "payout-")):
             if "original-amount" in entry.meta:
-                line.sent = amount_sent(config, line)
+                converted.append(line)   # its amount sent, once every payout's currency is known
             lines.append(line)
         elif counter.account not in transit:
             history.append(line)
+    if converted:
+        paid = paid_currencies(config, ((p.account, p.units.number, p.units.currency) for _, p, _ in payouts))
+        for line in converted:
+            line.sent = amount_sent(config, line, paid)
     # In book order, not account by account: the entries lie in memory in about that
     # order, and visiting a million of them with a stride cost more than the rest of
     # collecting (docs/perf-checks-page.md, Matching).
@@ -339,17 +344,28 @@ def _part_left(posting, links: set[str], paired: tuple) -> tuple[Decimal, tuple]
     return posting.units.number + linked, tuple(rest)
 
 
-def amount_sent(config, line: BankLine) -> tuple | None:
+def amount_sent(config, line: BankLine, paid=None) -> tuple | None:
     """BankLine.sent of a line: (the amount sent, its currency, the transit accounts it
-    may be taken from), where the bank converted it from a payout (banking.sent_units)."""
+    may be taken from), where the bank converted it from a payout (banking.sent_units;
+    `paid`: the currencies the books hold each transit account's payouts in,
+    banking.paid_currencies: a wallet's USD payout is one whatever its `currency:`)."""
     accounts, units = [], None
     for channel in config.channels.values():
         found = sent_units(config, line.bank_account, channel.accounts.transit, line.amount, line.currency,
-                           line.entry.meta)
+                           line.entry.meta, paid)
         if found is not None:
             accounts.append(channel.accounts.transit)
             units = found
     return (-units.number, units.currency, frozenset(accounts)) if units is not None else None
+
+
+def books_paid(entries, config) -> dict[str, set[str]]:
+    """banking.paid_currencies of the books: the currencies each transit account holds
+    payouts in (what an entry without a bank posting puts in it), for amount_sent of a
+    line read outside collect() (`book`, `unlink`, the resolve page's lines as imported)."""
+    banks = {b.account for b in config.banks.values()}
+    own = (e for e in entries if isinstance(e, data.Transaction) and not any(p.account in banks for p in e.postings))
+    return paid_currencies(config, ((p.account, p.units.number, p.units.currency) for e in own for p in e.postings))
 
 
 def paired_payouts(entries, config, accounts: set[str], load=None) -> dict[int, tuple]:
@@ -978,7 +994,9 @@ def restated_posting(config, line: BankLine, account: str, peer: str | None = No
     counter = next(p for p in line.entry.postings if p.account == line.counter)
     meta = {**line.entry.meta, TRANSFER_WITH: peer} if peer else \
         {k: v for k, v in line.entry.meta.items() if k != TRANSFER_WITH}
-    new = counter_posting(config, line.bank_account, account, line.amount, line.currency, meta)
+    # where matching read an amount sent (BankLine.sent), the transit accounts it may be taken from pay out in it
+    paid = {transit: (line.sent[1],) for transit in line.sent[2]} if line.sent is not None else None
+    new = counter_posting(config, line.bank_account, account, line.amount, line.currency, meta, paid)
     if new.units == counter.units or line.currency == new.units.currency == counter.units.currency:
         return None
     return new._replace(meta=counter.meta)

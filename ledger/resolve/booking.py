@@ -39,6 +39,9 @@ def bank_line(entries, config, ref: str):
                 (by_id if str(entry.meta.get("id", "")) == ref else by_ref).append(line)
     found = by_id or by_ref
     if len(found) == 1:
+        if "original-amount" in found[0].entry.meta:   # what it takes from transit (matching reads it so)
+            from beanclear.matching.core import amount_sent, books_paid
+            found[0].sent = amount_sent(config, found[0], books_paid(entries, config))
         return found[0]
     if not found:
         raise ResolveError(f"no bank line has the id or reference {ref!r} (the bank's own reference, as "

@@ -39,7 +39,7 @@ from beancount.core import data
 from beanclear.checks.findings import relative
 from beanclear.checks.items import refs
 from beanclear.importers.banking import TRANSFER_WITH, booked_as
-from beanclear.matching.core import restated_posting
+from beanclear.matching.core import amount_sent, books_paid, restated_posting
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_TEXT, as_bank_line, import_account, statement_text,
                                        statement_title)
 from beanclear.resolve.linking import MATCH_LINKS
@@ -74,6 +74,7 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
     unexplained = {config.suspense, config.transfers} | {ch.accounts.transit for ch in config.channels.values()}
     written = {link for e in entries if isinstance(e, data.Transaction) and META in e.meta for link in e.links}
     out, resolutions = [], []
+    paid = None   # books_paid, read at the first credit the bank converted
     for entry in entries:
         if is_own(entry) and any(link.startswith(MATCH_LINKS) for link in entry.links):
             resolutions.append(_by_hand(entry, config))
@@ -91,6 +92,9 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
         if was not in unexplained or (was == line.counter and not added):
             out.append(entry)   # the import explained it (a rule, a payout memo): no finding then
             continue
+        if "original-amount" in entry.meta:   # a credit the bank converted: what it takes from transit
+            paid = books_paid(entries, config) if paid is None else paid
+            line.sent = amount_sent(config, line, paid)
         back_to = restated_posting(config, line, was, peer)   # a credit the bank converted, in its own amount again
         postings = [(back_to or p)._replace(account=was) if p.account == line.counter else p for p in entry.postings]
         back = entry._replace(postings=postings, links=entry.links - added)
