@@ -49,6 +49,7 @@ class Late(NamedTuple):
     refunds: dict = {}      # books/late_refunds.py: refunds booked before their payments
     fees: dict = {}         # books/late_fees.py: fees given back booked before their chargeback fees
     orders: object = None   # statements/order_edits.py: orders an export shows changed (its Edits)
+    fx: dict = {}           # statements/refund_fx.py: refunds booked before their converted charges
 
 
 NONE = Late({}, {})
