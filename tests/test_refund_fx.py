@@ -200,3 +200,19 @@ def test_a_refund_of_part_of_a_converted_payment_moves_nothing_to_fx(tmp_path):
     _import(folder, "invoices.csv", "stripe-0.csv")
     assert "Expenses:FX" not in _stripe(folder)
     assert _open_items(folder) == [] and _order_findings(folder) == []
+
+
+def test_books_imported_before_keep_the_difference_on_the_order_and_it_is_not_due(tmp_path):
+    # books whose refund was booked before this rule (the whole refund on the receivable):
+    # the order is settled in its own currency all the same, no open item a bank line
+    # could settle; what is left on the receivable is the conversion, as Currency
+    # conversions says of a paid order's pair
+    folder = _merchant(tmp_path, [REFUNDED], [CHARGE, REFUND])
+    _import(folder, "invoices.csv", "stripe-0.csv")
+    path = folder / "books" / "stripe" / "2026" / "2026-04.beancount"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  Assets:Receivable:Billing                   104.34 USD\n"
+                                 "  Expenses:FX                                   2.48 USD\n",
+                                 "  Assets:Receivable:Billing                   106.82 USD\n"), encoding="utf-8")
+    assert "Expenses:FX" not in _stripe(folder)
+    assert _open_items(folder) == [] and _order_findings(folder) == []
