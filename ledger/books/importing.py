@@ -420,7 +420,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
                 found = late_balances.detailed(result.restating, books, result.importer.source.name)
                 late_balances.plan(found, changes, config.books, late_balances._detail)
             books.add_openings(config, openings, changes)
-            books.open_used(_gift_cards_used(live) | _fx_used(live, late.fx), changes)
+            books.open_used(_gift_cards_used(live) | late.fx_used, changes)   # fx: refund_fx.across
             moved = books.shift_openings(config, shifts, changes)
             if moved:   # said on the first statement of the import that books before them
                 live[0].notes.extend(moved)
@@ -457,21 +457,6 @@ def _gift_cards_used(live: list[FileResult]) -> set[str]:
                 isinstance(e, data.Transaction) and (GIFT_CARD in paid_by(e) or any(p.account == account
                                                                                    for p in e.postings))
                 for e in result.new):
-            out.add(account)
-    return out
-
-
-def _fx_used(live: list[FileResult], restated: dict) -> set[str]:
-    """The FX account where the import's new entries, or the refunds it restates
-    (statements/refund_fx.py), book a conversion difference on it."""
-    out = {fx_account for refunds in restated.values() for *_, fx_account in refunds.values()}
-    for result in live:
-        config = result.importer.config
-        if config is None or not config.shops or isinstance(result.importer.source, Shop):
-            continue
-        account = refund_fx.account_of(config)
-        if account not in out and any(isinstance(e, data.Transaction) and refund_fx.CUSTOMER in e.meta
-                                      and any(p.account == account for p in e.postings) for e in result.new):
             out.add(account)
     return out
 
@@ -527,13 +512,13 @@ def _across(results: list[FileResult], books: Books) -> dict:
     chargeback_fees.across(read, books)
     route_batch(read, batch)
     shop_refunds.grown(read, books)
-    fx = refund_fx.across(read, books)   # after routing: the refunds on the receivable
+    fx, fx_used = refund_fx.across(read, books)   # after routing: the refunds on the receivable
     edits = order_edits.find(read, books, {id(r.extraction): r.path.name for r in results if r.before is None})
     if not read:
         return late_routes.NONE
     return late_routes.find(read[0][0].config, books, batch)._replace(refunds=late_refunds.find(read, books, batch),
                                                                        fees=late_fees.find(read, books), orders=edits,
-                                                                       fx=fx)
+                                                                       fx=fx, fx_used=fx_used)
 
 
 def _park(results: list[FileResult]) -> None:

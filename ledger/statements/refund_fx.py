@@ -181,13 +181,15 @@ def _channels(read: list) -> dict[str, list]:
     return out
 
 
-def across(read: list, books) -> dict[Path, dict[str, tuple]]:
+def across(read: list, books) -> tuple[dict[Path, dict[str, tuple]], frozenset]:
     """Once an import has read its files (`read`: (importer, extraction) pairs): each
     refund of the import that gives back the last of a converted order booked with its FX
-    (split); returns the refunds of that kind the books hold already, booked before the
+    (split). Returns (the refunds of that kind the books hold already, booked before the
     charge this import brings: month file -> refund id -> (receivable, its currency, the
-    FX, the FX account), for plan() to restate."""
+    FX, the FX account), for plan() to restate; the FX accounts the import's refunds and
+    those post to, for the books to open)."""
     found: dict[Path, dict[str, tuple]] = {}
+    used: set[str] = set()
     closed = None
     for name, mine in _channels(read).items():
         config = mine[0][0].config
@@ -231,8 +233,10 @@ def across(read: list, books) -> dict[Path, dict[str, tuple]]:
                 if refund.where.stem not in closed:
                     found.setdefault(refund.where, {})[refund.ident] = (refund.account, refund.currency, fx,
                                                                          fx_account)
+                    used.add(fx_account)
             else:
                 splits.setdefault(id(refund.where), {})[refund.ident] = fx
+                used.add(fx_account)
         for _, out in mine:   # a refund read twice (a statement and its download again): each copy
             wanted = splits.get(id(out))
             if not wanted:
@@ -245,7 +249,7 @@ def across(read: list, books) -> dict[Path, dict[str, tuple]]:
                     entry = split(entry, side, fx, fx_account)
                 entries.append(entry)
             out.entries = entries
-    return found
+    return found, frozenset(used)
 
 
 def _blocks_of(text: str, links) -> list[str]:
