@@ -32,7 +32,7 @@ from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, paused_gc
 from beanclear.statements import (belonging, chargeback_fees, converted_credits, coverage, cut_over, openings,
-                                  order_edits, refund_orders, resaved, shop_refunds)
+                                  order_edits, refund_fx, refund_orders, resaved, shop_refunds)
 from beanclear.periods import closed, forward
 
 
@@ -399,6 +399,12 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
                 next(r for r in live if r.importer.source.name == channel).extraction.notes.append(
                     f"{moved} fee(s) given back of its chargeback fees, booked to the fees before, now on the "
                     "chargeback account")
+            restated = refund_fx.plan(late.fx, changes)
+            if restated:   # on the first statement of a channel whose refunds they are
+                name = next(p.parent.parent.name for p in late.fx)
+                next(r for r in live if r.importer.source.name == name).extraction.notes.append(
+                    f"{restated} refund(s) of converted charges, booked before their charges, now book the "
+                    "conversion difference on the FX account")
             for (channel, what), placed in late_refunds.plan(late.refunds, changes).items():
                 # on the first statement of the channel whose entries they wait for
                 next(r for r in live if r.importer.source.name == channel).extraction.notes.append(
@@ -414,7 +420,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
                 found = late_balances.detailed(result.restating, books, result.importer.source.name)
                 late_balances.plan(found, changes, config.books, late_balances._detail)
             books.add_openings(config, openings, changes)
-            books.open_used(_gift_cards_used(live), changes)
+            books.open_used(_gift_cards_used(live) | late.fx_used, changes)   # fx: refund_fx.across
             moved = books.shift_openings(config, shifts, changes)
             if moved:   # said on the first statement of the import that books before them
                 live[0].notes.extend(moved)
@@ -507,11 +513,13 @@ def _across(results: list[FileResult], books: Books) -> dict:
     converted_credits.across(read, books)
     route_batch(read, batch)
     shop_refunds.grown(read, books)
+    fx, fx_used = refund_fx.across(read, books)   # after routing: the refunds on the receivable
     edits = order_edits.find(read, books, {id(r.extraction): r.path.name for r in results if r.before is None})
     if not read:
         return late_routes.NONE
     return late_routes.find(read[0][0].config, books, batch)._replace(refunds=late_refunds.find(read, books, batch),
-                                                                       fees=late_fees.find(read, books), orders=edits)
+                                                                       fees=late_fees.find(read, books), orders=edits,
+                                                                       fx=fx, fx_used=fx_used)
 
 
 def _park(results: list[FileResult]) -> None:

@@ -49,6 +49,8 @@ class Late(NamedTuple):
     refunds: dict = {}      # books/late_refunds.py: refunds booked before their payments
     fees: dict = {}         # books/late_fees.py: fees given back booked before their chargeback fees
     orders: object = None   # statements/order_edits.py: orders an export shows changed (its Edits)
+    fx: dict = {}           # statements/refund_fx.py: refunds booked before their converted charges
+    fx_used: frozenset = frozenset()   # ... and the FX accounts the import's refunds post to
 
 
 NONE = Late({}, {})

@@ -55,10 +55,11 @@ from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks.clearing import order_key
-from beanclear.checks.findings import Finding, at_entry, limit
+from beanclear.checks.findings import WRITE_OFF_DEFAULTS, Finding, at_entry, limit
 from beanclear.checks.items import REF_KEYS, WRITE_OFF, Item, _money, refs
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, _summed, fetch_command, hole_head, shop_starts
@@ -71,6 +72,7 @@ from beanclear.importers.order_refs import (BANK, CASH, GIFT_CARD, NOT_STATED, O
 SHOP_REF_KEYS = ("order-id", "refund-id")            # the shop's id is synthetic ("order:…"): not a ref
 CHANNEL_REF_KEYS = REF_KEYS + ("shop-order-id",)
 ZERO, CENT = Decimal(0), Decimal("0.01")
+CUSTOMER_AMOUNT = "customer-amount"   # what the customer paid, where a channel converted it
 
 
 def shared_sales(config) -> set[str]:
@@ -104,6 +106,10 @@ class ChannelSales:
                                 if shops[ch.name] or ch.accounts.sales in shared})
         self.side = {ch.name: {ch.accounts.sales} | {config.shops[s].accounts.receivable for s in shops[ch.name]}
                      for ch in channels}
+        # a refund giving back a converted order in full books the conversion difference
+        # on the FX account beside the receivable (statements/refund_fx.py): that posting is
+        # of the refund too, which gave back what the statement says
+        self.fx = fx_account(config) if config.shops else None
 
     def of(self, entry: data.Transaction):
         """(channel, its sale-side postings), or None for an entry of no channel: the
@@ -120,7 +126,30 @@ class ChannelSales:
     def side_of(self, entry: data.Transaction, channel) -> list:
         """The entry's postings on the channel's sale side."""
         side = self.side[channel.name]
-        return [q for q in entry.postings if q.account in side]
+        out = [q for q in entry.postings if q.account in side]
+        if self.fx is not None and CUSTOMER_AMOUNT in entry.meta and len(entry.postings) > 2:
+            return _with_fx(out, [q for q in entry.postings if q.account == self.fx])
+        return out
+
+
+def _with_fx(side: list, fx: list) -> list:
+    """The sale side of a refund that books a conversion difference on the FX account:
+    that posting taken into its receivable posting (the first of its currency), so that
+    every reader sees the one refund the statement gave, as before the difference moved."""
+    for q in fx:
+        at = next((i for i, p in enumerate(side) if p.units.currency == q.units.currency), None)
+        if at is None:
+            continue
+        p = side[at]
+        side[at] = p._replace(units=Amount(p.units.number + q.units.number, p.units.currency))
+    return side
+
+
+def fx_account(config) -> str:
+    """The FX account: where an fx-gap's spread is written off (`checks.fx-gap.write_off`),
+    and a refund of a converted order books the conversion difference (statements/refund_fx.py)."""
+    check = config.checks.get("fx-gap")
+    return (check.write_off.account if check is not None else None) or WRITE_OFF_DEFAULTS["fx-gap"][0]
 
 
 def sold_or_refunded(entry: data.Transaction, number: Decimal) -> tuple[Decimal, Decimal]:

@@ -316,7 +316,10 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
         by_currency: dict[str, Decimal] = defaultdict(Decimal)
         for _, number, currency in parts:
             by_currency[currency] += number
-        if sum(1 for residual in by_currency.values() if residual) > 1:
+        # an order paid (or paid and refunded) in another currency than the channel settled
+        # it in: its receivable holds both, and what is left of them may be the conversion
+        # alone (a refund of books imported before statements/refund_fx.py booked it as FX)
+        if len(by_currency) > 1 and any(by_currency.values()):
             convert = convert or InCurrency(entries, config)
             if _paid_across_currencies(parts, convert):
                 continue
@@ -432,8 +435,11 @@ def _paid_across_currencies(parts, convert) -> bool:
     the orders check judges it (in the order's currency: what the customer paid, else the
     reference rate within the fx-gap tolerance): then it is no open item (a blind helper's
     USD order paid through Stripe in EUR was two, 86.50 USD and -79.95 EUR, and a bank
-    line was said to name it)."""
-    order = max(parts, key=lambda part: part[1])   # the order: the receivable's largest debit
+    line was said to name it). The order is the receivable's largest debit that states
+    no amount a customer paid: a refund the channel converted is no order, nor its
+    currency the order's."""
+    ordered = [part for part in parts if "customer-amount" not in part[0].meta] or parts
+    order = max(ordered, key=lambda part: part[1])   # the order: the receivable's largest debit
     total, slack = Decimal(0), Decimal("0.01")
     for entry, number, currency in parts:
         converted = convert(Item(entry, number, currency), order[2])

@@ -141,6 +141,9 @@ def books_conservation(out: Path, shape, truth_cons) -> dict:
                 n, cur = p.units.number, p.units.currency
                 if p.account.startswith(("Income:", "Assets:Receivable:")):
                     v[cur]["sales" if n < 0 else "refunds"] += abs(n)
+                elif p.account == "Expenses:FX" and "customer-amount" in e.meta:
+                    v[cur]["refunds"] += n   # a converted order's refund: its conversion difference
+                    # beside the receivable is of what it gave back (statements/refund_fx.py)
                 elif p.account.startswith("Expenses:Fees:") and low(p.account) == c.name:
                     v[cur]["fees"] += n
                 elif p.account.startswith("Expenses:Chargebacks:") and low(p.account) == c.name:
