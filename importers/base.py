@@ -31,6 +31,7 @@ from beanclear.importers.account_ids import stated_account
 from beanclear.importers.order_refs import (  # noqa: F401  (every importer's, from here)
     DESCRIBED_ORDER, TAOBAO_ORDER, channel_order_link, described_order, description_order, link, named_order, order_in,
     order_key, order_link, payment_shops, placed_by_books)
+from beanclear.importers.stated import TOO_MANY
 from beanclear.importers.toolkit import (MAX_ID, MAX_TEXT, StatementError, excel_shortened, header_in, in_places,
                                          named_day, paused_gc, read_period, shape_first, shortened_id, sniff,
                                          unread_period)
@@ -655,11 +656,6 @@ def unplaced(path: str, line: int, number: Decimal, currency: str, account: str)
                                       f"{currency}'s places (is a thousands separator read as the decimal point?)")
 
 
-# What makes a statement's lines come to more than the balance it states, or the books to
-# more than a balance assertion (Beancount's "too much"): a line booked once too often (a
-# download listing it twice) or a debit missing. "Lines missing?" alone sent a reader
-# looking for a line the bank never left out (blind12: an MT940 :61: listed twice).
-TOO_MANY = "a line too many (listed twice?) or a debit missing"
 
 
 def off_by(lines: Decimal, stated: Decimal) -> str:

@@ -7,6 +7,12 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 TRANSFER_WITH = "transfer-with"   # the other bank's account of a transfer between own accounts
+# What makes a statement's lines come to more than the balance it states (the import's
+# note), or the books to more than a balance assertion (Beancount's "too much": the
+# check's message): a line booked once too often (a download listing it twice) or a debit
+# missing. "Lines missing?" alone sent a reader looking for a line the bank never left out
+# (blind12: an MT940 :61: listed twice).
+TOO_MANY = "a line too many (listed twice?) or a debit missing"
 
 
 def stated_amount(text, signed: bool = False) -> tuple[Decimal, str] | None:

@@ -484,6 +484,17 @@ def test_a_quiet_month_between_two_busy_ones_is_reported(tmp_path):
         build_from(entries, errors, options, config, "2026-04")
 
 
+def _posting_to(account: str) -> data.Transaction:
+    """An entry of 2026-02-01 on a source's account: the books held that source in February
+    (a source the books hold nothing of by a month's end was added since: no finding of
+    that month, test_report_later_sources.py)."""
+    from beancount.core.amount import Amount
+    return data.Transaction({"filename": "x", "lineno": 1}, dt.date(2026, 2, 1), "*", None, "", frozenset(),
+                            frozenset(), [data.Posting(account, Amount(Decimal("1.00"), "CNY"), None, None, None, None),
+                                          data.Posting("Equity:Opening", Amount(Decimal("-1.00"), "CNY"), None, None,
+                                                       None, None)])
+
+
 def test_what_a_statement_gap_now_takes_in_is_not_listed_resolved(merchant, monkeypatch):
     # a blind helper's bank credit, unmatched at February's end, was taken in by the gap
     # of the fund bill that never came: the report called it "resolved by the books"
@@ -496,9 +507,10 @@ def test_what_a_statement_gap_now_takes_in_is_not_listed_resolved(merchant, monk
                      "bank credit of 5.00 CNY", ("B-16",))
     gap = Finding("statement-gap", dt.date(2026, 2, 15), "wechat", "", Decimal("5"), "CNY", "no statement", ("B-16",))
     monkeypatch.setattr(reconcile, "find", lambda entries, config, *a, **k: [credit])
-    rows = period.finding_rows([later], config, [gap], dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    books = [_posting_to(config.channels["wechat"].accounts.transit), later]   # wechat was there in February
+    rows = period.finding_rows(books, config, [gap], dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert [(r.status, r.code) for r in rows] == [("open", "statement-gap")]
-    rows = period.finding_rows([later], config, [], dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    rows = period.finding_rows(books, config, [], dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert [(r.status, r.code) for r in rows] == [("resolved", "bank-unmatched")]
 
 
@@ -518,7 +530,8 @@ def test_a_hole_and_the_payments_it_held_are_one_finding_resolved_once(merchant,
                    "no statement of shopify covers 2026-02-03 to 2026-02-09; 1 payment(s) (12.00 CNY) name orders no "
                    "export of shopify holds: their orders may be in the export of those days", ("4200009999",))
     monkeypatch.setattr(reconcile, "find", lambda entries, config, *a, **k: [hole, held])
-    rows = period.finding_rows([later], config, [], dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    books = [_posting_to(config.shops["shopify"].accounts.receivable), later]   # shopify was there in February
+    rows = period.finding_rows(books, config, [], dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert [(r.status, r.code, r.refs) for r in rows] == [("resolved", "statement-gap",
                                                           ("shopify 2026-02-03", "4200009999"))]
     assert rows[0].message.endswith("wait; and 1 payment(s) (12.00 CNY) name orders no export of shopify holds: "

@@ -20,7 +20,7 @@ from beancount.core import data
 from beanclear import books
 
 from beanclear.checks import missing_rows, reconcile
-from beanclear.importers.base import TOO_MANY
+from beanclear.importers.stated import TOO_MANY
 from beanclear.checks.findings import Finding, FindingError, following_up
 from beanclear.statements import cut_over, gaps
 
