@@ -379,6 +379,15 @@ class Books:
             out += [e for e in parsed if isinstance(e, data.Transaction) and any(p.account in wanted for p in e.postings)]
         return out
 
+    def currencies_put_on(self, source: str, account: str) -> set[str]:
+        """The currencies in which a source's month files put money on `account` (postings
+        above zero), read from their text a piece at a time (_pieces): the currencies a
+        channel's payouts went into its transit account in (statements/converted_credits.py)."""
+        line = re.compile(rf"^[ \t]+(?:[!*][ \t]+)?{re.escape(account)}[ \t]+(\d[\d.]*)[ \t]+([A-Z][A-Z0-9'._-]*)",
+                          re.M)
+        return {currency for path in self.source_files(source) for piece in self._pieces(path)
+                for number, currency in line.findall(piece) if Decimal(number) > 0}
+
     def postings_before(self, account: str, currency: str, date) -> tuple:
         """(sum, first date) of what the sources' month files post to an account in a
         currency before a date, read from their text: an opening must not count twice

@@ -23,8 +23,6 @@ it in the amount sent (matching reads the payouts' currencies from the books).
 from __future__ import annotations
 
 import itertools
-import re
-from decimal import Decimal
 
 from beancount.core import data
 
@@ -55,7 +53,9 @@ def across(read: list, books) -> None:
 
     def paid(channel: Channel) -> dict:
         if channel.name not in known:
-            known[channel.name] = paid_currencies(config, _payouts(read, books, config, channel))
+            found = known[channel.name] = paid_currencies(config, _payouts(read, config, channel))
+            found.setdefault(channel.accounts.transit, set()).update(
+                books.currencies_put_on(channel.name, channel.accounts.transit))
         return known[channel.name]
     for importer, out in banks:
         account = importer.source.account
@@ -83,9 +83,10 @@ def across(read: list, books) -> None:
             out.entries = restated
 
 
-def _payouts(read: list, books, config, channel: Channel):
-    """(account, number, currency) of what the channel's statements in this import and its
-    books put on its transit account (its payouts; its own files hold no bank line)."""
+def _payouts(read: list, config, channel: Channel):
+    """(account, number, currency) of what the channel's statements in this import put on
+    its transit account (its payouts; its own files hold no bank line). What its books
+    hold: Books.currencies_put_on."""
     banks = {bank.account for bank in config.banks.values()}
     account = channel.accounts.transit
     for importer, out in read:
@@ -94,8 +95,3 @@ def _payouts(read: list, books, config, channel: Channel):
                 if isinstance(entry, data.Transaction) and not any(p.account in banks for p in entry.postings):
                     yield from ((p.account, p.units.number, p.units.currency) for p in entry.postings
                                 if p.account == account)
-    line = re.compile(rf"^[ \t]+(?:[!*][ \t]+)?{re.escape(account)}[ \t]+(\d[\d.]*)[ \t]+([A-Z][A-Z0-9'._-]*)",
-                      re.M)
-    for path in books.source_files(channel.name):
-        for found in line.finditer(books._read(path)):
-            yield account, Decimal(found.group(1)), found.group(2)

@@ -38,11 +38,11 @@ from decimal import Decimal
 
 from beancount.core import data
 
+from beanclear.checks.items import WRITE_OFF   # a write-off's metadata key (checks/write_offs.py)
 from beanclear.statements.coverage import DAY
 
 HEAD = "your own entries of "   # how a finding of this module begins (folded() finds them by it)
 NOT_OWN = frozenset("PS")          # a pad's entry, a carried balance (books/render.py SUMMARY_FLAG)
-WRITE_OFF = "write-off"            # resolve/writeoff.py META
 
 
 def is_own(entry) -> bool:
