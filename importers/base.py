@@ -67,6 +67,12 @@ class Extraction:
     # that last day is covered only once a statement of all of it comes (coverage.py).
     starts_inside: dt.datetime | None = None
     ends_inside: dt.datetime | None = None
+    # A statement whose rows are timed in a zone of their own (Stripe's reports: UTC) is cut
+    # at that zone's day boundaries: the moment, as a wall-clock time of the books' zone,
+    # its last row's day there ends (toolkit ZoneDayEnd). Read from its lines (no stated
+    # period), it covers whole days up to the last that ends by then: the rest of that day
+    # is in the statement of the zone's next day (coverage.py, `ends:`).
+    zone_end: dt.datetime | None = None
     # the period is the window an API was asked for (`beanclear fetch`'s day): a day
     # between two such windows is a missing answer, not a quiet day (coverage.py)
     asked: bool = False

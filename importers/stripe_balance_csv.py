@@ -20,7 +20,9 @@ Amounts are in the settlement currency; `customer_facing_amount/currency` (the
 presentment side) is kept as metadata, with the rate it implies. Times in `…_utc`
 columns (and the legacy `(UTC)` ones) are dated in the configured time zone; `created`
 without `_utc` is in the Stripe account's zone: the books' unless the channel's
-`timezone:` says another (a US account, America/Los_Angeles). Legacy exports write dates and
+`timezone:` says another (a US account, America/Los_Angeles). A report is cut at the days
+of the zone its times are in (Extraction.zone_end): one of April in UTC runs to 30 April
+20:00 in New York, whose 30 April it covers only in part. Legacy exports write dates and
 amounts in the user's locale (`09/12/2016 15:48`, `0,25`): both are decided from the
 whole file. Before April 2017 Stripe called payouts `transfer`: a legacy `transfer`
 row is a payout when some row names it in `Transfer` or it reads `STRIPE TRANSFER`.
@@ -46,9 +48,9 @@ from beanclear.importers.base import ZERO_AMOUNT, Extraction, StatementImporter
 from beanclear.importers.stripe_booking import (NAMES, OLD_PAYOUT, SHARED, BalanceTxn, book, category_of,
                                                 sale_order, time_formats)
 from beanclear.statements import refund_orders
-from beanclear.importers.toolkit import (StatementError, clean, currency_code, filled_at, first_row_keys,
-                                         header_key, local_time, parse_amount, parse_datetime, read_statement, sniff,
-                                         uses_decimal_comma)
+from beanclear.importers.toolkit import (StatementError, clean, currency_code, filled_at,
+                                         first_row_keys, header_key, local_time, parse_amount, parse_datetime,
+                                         read_statement, sniff, uses_decimal_comma, ZoneDayEnd)
 
 REPORT = ("balance_transaction_id", "currency", "gross", "fee", "net", "reporting_category")
 LEGACY = ("id", "Type", "Amount", "Fee", "Net", "Currency")
@@ -100,6 +102,7 @@ class Importer(StatementImporter):
 
         comma = uses_decimal_comma(chain(cells("gross"), cells("fee"), cells("net"), cells("customer_amount")), path)
         out, items, summed = Extraction(), {}, Ids()
+        own = ZoneDayEnd()   # its rows' times in their own zone (UTC, the account's): where its days end
         formats = time_formats(lambda: chain(cells("created"), cells("effective")), path, self.source.date_format,
                                out.notes)
         named_payouts = {clean(c) for _, c in cells("payout")}
@@ -119,10 +122,12 @@ class Importer(StatementImporter):
                 stamp = parse_datetime(get(role), formats, path, row.line, column(role))
                 if role == "effective" and stamp.time() == dt.time(0):
                     return stamp  # a payout's date, not an instant: no zone to convert
-                if "utc" in header_key(column(role)):
-                    return local_time(stamp.replace(tzinfo=dt.timezone.utc), self.config.timezone)
-                zone = self.source.timezone   # the Stripe account's, where it is not the books'
-                return local_time(stamp.replace(tzinfo=zone), self.config.timezone) if zone else stamp
+                zone = dt.timezone.utc if "utc" in header_key(column(role)) else self.source.timezone
+                if zone is None:   # the Stripe account's is the books'
+                    return stamp
+                if role == "created":   # the report is cut at the days of that zone
+                    own.add(stamp.replace(tzinfo=zone))
+                return local_time(stamp.replace(tzinfo=zone), self.config.timezone)
 
             out.rows += 1
             ident = get("id")
@@ -159,6 +164,7 @@ class Importer(StatementImporter):
                     group[1:] = [group[1] + txn.net, max(group[2], effective), group[3] + 1]
         if items and not has_payouts:
             out.entries += self._payouts_from_items(items)
+        out.zone_end = own.at(self.config.timezone) if own.last else None
         refund_orders.within(out, names=NAMES)   # a failure of a refund in the report: its order
         return out
 

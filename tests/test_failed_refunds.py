@@ -62,7 +62,13 @@ def test_the_report_counts_a_failed_refund_against_the_refunds(merchant):
 def test_refund_rate_takes_a_failed_refund_off_the_refunds(merchant):
     # The refund of 03-12 stood until it failed on 03-16, which takes it off the refunds
     # (not 200.00 refunded of 100.00, with the failure read as a sale); the one of 03-17
-    # is the only refund of its week, whose days sold nothing.
+    # is the only refund of its week, whose days sold nothing. (The report, in UTC, stops
+    # at 20:00 on 03-17 in New York: the week to 03-17 is judged once the report of the
+    # next UTC day brings the rest of that day.)
+    write_files(merchant, {"next/balance_change_from_activity.csv": "\n".join([HEADER, ",".join(
+        f'"{c}"' for c in ("txn_A5", "2026-03-18 15:00:00", "2026-03-18 15:00:00", "usd", "1.00", "0.33", "0.67",
+                           "charge", "ch_A5", "Order #2002 by b@example.com"))]) + "\n"})
+    assert beanclear(merchant, "import", str(merchant / "next")).exit_code == 0
     rates = [(f["date"], f["message"], f["refs"]) for f in findings(merchant) if f["code"] == "refund-rate"]
     assert rates == [
         ("2026-03-12", "refunds 100.00 USD over sales 100.00 USD in the 7 days to 2026-03-15: 100.0%, above the "

@@ -40,7 +40,7 @@ _MODULE_OF = {name: module for module, names in {
         "past_places",
     ),
     "values": (
-        "AmountReader", "_AMOUNT_RE", "_COMMA_DECIMAL", "_ISO_FORMATS", "_NUMERIC_DATE",
+        "AmountReader", "ZoneDayEnd", "_AMOUNT_RE", "_COMMA_DECIMAL", "_ISO_FORMATS", "_NUMERIC_DATE",
         "_OFFSET_RE", "_POINT_DECIMAL", "CURRENCY_NAMES", "CURRENCY_SIGNS", "DateOrder", "_trimmed",
         "applied_rate", "books_day", "books_time", "bounded", "currency_code", "direction_sign",
         "from_minor_units", "from_unix", "header_language", "in_currency_places", "iso_time", "local_time",

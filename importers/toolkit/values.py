@@ -299,6 +299,28 @@ def local_time(when: dt.datetime, tz) -> dt.datetime:
     return when.astimezone(tz).replace(tzinfo=None)
 
 
+class ZoneDayEnd:
+    """Where a statement whose rows are timed in a zone of their own (Stripe's reports:
+    UTC, or the Stripe account's `timezone:`) ends, a fold over its rows' instants (`add`,
+    each in that zone). Such a statement is cut at that zone's day boundaries: it runs
+    to the end of its last row's day there. `at(tz)`: that moment as a wall-clock time of
+    the books' zone `tz` (Extraction.zone_end: a report of April in UTC ends 30 April
+    20:00 in New York, 1 May 08:00 in Shanghai), or None without a row."""
+
+    def __init__(self):
+        self.last = None
+
+    def add(self, when: dt.datetime) -> None:
+        if self.last is None or when > self.last:
+            self.last = when
+
+    def at(self, tz) -> dt.datetime | None:
+        if self.last is None:
+            return None
+        end = dt.datetime.combine(self.last.date() + dt.timedelta(days=1), dt.time(0), tzinfo=self.last.tzinfo)
+        return local_time(end, tz)
+
+
 def books_time(when: dt.datetime, tz) -> dt.datetime:
     """The wall-clock time a bank's statement time is booked at in the books' zone `tz`
     (config `timezone`: "dates of UTC timestamps are taken in this zone"). A UTC time is

@@ -135,7 +135,8 @@ def judged_spans(cover, name: str) -> list[tuple[dt.date, dt.date]] | None:
     reaches back."""
     if cover is None or not cover.recorded:
         return None
-    books_start = min(filter(None, map(cover.start, cover.spans)))
+    # (None where every statement covers no day whole: a report of part of one day)
+    books_start = min(filter(None, map(cover.start, cover.spans)), default=None)
     spans = list(cover.spans.get(name, ()))
     if spans and spans[0][0] <= books_start:
         spans[0] = (dt.date.min, spans[0][1])

@@ -26,7 +26,14 @@ be asserted short of it for good.
 A statement read from its lines ends at its last line, and its source's last days may
 have had none: it reaches the month's end from as few days before it as the coverage
 counts quiet between two statements (QUIET_DAYS, a channel's `quiet_days`), unless a
-credit waits. The bank an account moved from (`bank: [boc, cmb]`) ends at its closing.
+credit waits; not from the day it stops inside, timed in a zone of its own (a Stripe
+report in UTC stops at 20:00 on 30 April in New York: the rest of that day is in May's):
+
+    error statement-gap 2026-04-29 stripe: the statements of stripe end 2026-04-29, before the month's end
+        (2026-04-30): the last (…-2026-04.csv) holds 2026-04-30 only up to 20:00:00; the rest of that day is in
+        the statement after it
+
+The bank an account moved from (`bank: [boc, cmb]`) ends at its closing.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ from beanclear.checks import transit
 from beanclear.checks.findings import Finding
 from beanclear.checks.items import Item, refs, written_off
 from beanclear.statements import gaps
-from beanclear.statements.coverage import QUIET_DAYS, Coverage
+from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 
 
 def short_of(entries, config, load, last: dt.date) -> list[Finding]:
@@ -65,8 +72,12 @@ def short_of(entries, config, load, last: dt.date) -> list[Finding]:
                     f"(its trade bill goes to {cover.end(name)})")
         if end < last:
             said += f", before the month's end ({last})"
+        cut = cover.cut_after(name, end) if end < last else None
+        if cut:   # its last goes on into the next day and stops inside it: the rest is in the one after it
+            said += (f": the last ({cut[1]}) holds {end + DAY} only up to {cut[0][11:]}; the rest of that day "
+                     "is in the statement after it")
         if held:
-            said += f": {len(held)} bank credit(s) ({gaps._summed(held)}) wait for them"
+            said += f"{'; ' if cut else ': '}{len(held)} bank credit(s) ({gaps._summed(held)}) wait for them"
         out.append(Finding("statement-gap", end, name, "", Decimal(0), "", said,
                            refs(i.entry for i in held)))
     return out
@@ -126,8 +137,14 @@ def _end(cover: Coverage, config, name: str) -> dt.date | None:
 
 def _quiet_end(cover: Coverage, name: str, end: dt.date, last: dt.date) -> bool:
     """Whether the days from `end` to `last` may be quiet ones of a statement read to its
-    last line: as many as may lie between two of its statements (coverage._merged)."""
+    last line: as many as may lie between two of its statements (coverage._merged). Not
+    the day it stops inside (its record's `ends:`: a report in UTC stops at 20:00 on the
+    30th in New York): it had lines, and the rest of it is in the statement after it."""
     quiet = 1 if name in cover.busy else cover.quiet.get(name, QUIET_DAYS)
+    if cover.cut_after(name, end) is not None:
+        end += DAY
+        if end >= last:
+            return False
     return name in cover.read_to_last_line and (last - end).days <= quiet
 
 

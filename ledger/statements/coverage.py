@@ -31,6 +31,15 @@ the books too (`Coverage.of`). A next statement that starts the day after leaves
 hole, and the balance it then asserts is off by the rows of that afternoon: one
 `statement-gap` naming the day, that failure folded in (checks/missing_rows.py).
 
+A statement read from its lines whose rows are timed in a zone of their own (Stripe's
+reports: UTC, or the account's `timezone:`) is cut at that zone's day boundaries
+(Extraction.zone_end): it runs to the end of its last row's day there. Where that end
+falls inside its last day in the books' zone, its record says so in `ends:` as above: a
+report of April in UTC, in New York, stops at 20:00 on 30 April, and covers 30 April only
+once May's report, which starts there, is in too (its first line on 1 May: the evening of
+30 April had none). In Shanghai the same report ends at 08:00 on 1 May: all of 30 April
+is in it.
+
 A few days between two statements read from their lines are quiet (`QUIET_DAYS`: a
 weekend without lines), or as many as the channel's or bank's `quiet_days:` says (a PayPal account
 of a few annual plans, downloaded monthly: a month of two rows is not a hole). Not so between two windows an API was asked for (`period:
@@ -42,7 +51,7 @@ no answer covers is a hole. A page of a listing whose older rows are in the next
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from beancount.core import data
@@ -74,6 +83,16 @@ def period(extraction) -> tuple[dt.date, dt.date] | None:
     days += list(getattr(extraction, "period", None) or ())
     days += list(getattr(extraction, "held_days", None) or ())  # rows the books held: no entry built
     return (min(days), max(days)) if days else None
+
+
+def _zone_end(extraction, last: dt.date) -> str | None:
+    """The moment a statement read from its lines, timed in a zone of its own, ends where
+    that is inside its last day in the books' zone (Extraction.zone_end: the end of its
+    last row's day in its zone, 20:00 in New York for a report in UTC), or None."""
+    end = getattr(extraction, "zone_end", None)
+    if end is None or end.date() != last or end.time() == dt.time(0):
+        return None
+    return f"{end:%Y-%m-%d %H:%M:%S}"
 
 
 def _judge(extraction, lines) -> None:
@@ -169,6 +188,8 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
         meta["period"] = "lines"  # read from its first and last line: its quiet first days are unknown
         if getattr(extraction, "line_days", None):
             meta["line-days"] = extraction.line_days   # days it has lines on: whether its source has quiet days
+        if (ends := _zone_end(extraction, last)) is not None:
+            meta["ends"] = ends   # its zone's day ends inside its last day here: covered in part (whole_to)
     elif getattr(extraction, "asked", False):
         meta["period"] = "asked"  # the window an API answered for: a day between two is unanswered
     elif getattr(extraction, "ends_inside", None) is not None and extraction.ends_inside.date() == last:
@@ -204,7 +225,8 @@ class Coverage:
                  own: dict[str, list[tuple[dt.date, dt.date]]] | None = None, read_to_last_line: set | None = None,
                  asked: set | None = None, busy: set | None = None, quiet: dict[str, int] | None = None,
                  lines: set | None = None, partly: set | None = None,
-                 sold: dict[str, list[tuple[dt.date, dt.date]]] | None = None):
+                 sold: dict[str, list[tuple[dt.date, dt.date]]] | None = None,
+                 cut: dict[str, dict[dt.date, tuple[str, str]]] | None = None):
         # (source, span) of the windows an API answered for: days between two are a hole
         self.asked: dict[str, set] = defaultdict(set)
         for named, span in asked or ():
@@ -230,6 +252,9 @@ class Coverage:
         # of the day), not a file of balances only (PayPal's `balances-…json`: no row)
         self.sold = {source: sorted(s) for source, s in (self.days if sold is None else sold).items()}
         self.partly = partly or set()   # sources recorded whose statements cover no day whole (a morning's)
+        # source -> the last day a statement covers whole -> where it stops inside the next
+        # (its record's `ends:`) and its name: the rest of that day is in the statement after it
+        self.cut = cut or {}
 
     @classmethod
     def of(cls, entries, config=None) -> "Coverage":
@@ -240,10 +265,25 @@ class Coverage:
         trade_only: dict[str, set[int]] = defaultdict(set)   # statements that show no payouts, by position
         rowless: dict[str, set[int]] = defaultdict(set)      # of them, those without a row (balances only)
         partly = set()   # sources of a statement that covers no day whole (a morning's download)
+        cut: dict[str, dict] = defaultdict(dict)   # source -> whole_to -> (ends, statement), of those cut inside a day
+        # A statement read from its lines that stops inside a day where its zone's day ends
+        # (a report in UTC, 20:00 in New York) is followed by the statement of the zone's
+        # next day, which starts there: where one read from its lines starts that day or
+        # the next (its first line after midnight: the rest of the day had none), the day
+        # is whole (a report of one UTC day, in New York, covers no day whole by itself).
+        starts = Counter((str(e.values[0].value), e.values[1].value) for e in entries
+                         if isinstance(e, data.Custom) and e.type == KIND and len(e.values) >= 2
+                         and e.meta.get("period") == "lines")
         for entry in entries:
             if isinstance(entry, data.Custom) and entry.type == KIND and len(entry.values) >= 2:
                 source = str(entry.values[0].value)
                 first, last = entry.values[1].value, whole_to(entry)
+                if last < entry.date and entry.meta.get("period") == "lines" and (
+                        starts[(source, entry.date)] > (first == entry.date) or starts[(source, entry.date + DAY)]):
+                    last = entry.date
+                if last < entry.date:   # (of one that covers no day whole too: where the days before end)
+                    named = entry.meta.get("statement") or entry.values[-1].value
+                    cut[source][last] = (str(entry.meta["ends"]), str(named))
                 if last < first:
                     partly.add(source)
                     continue
@@ -274,6 +314,7 @@ class Coverage:
                     start, end = spans[source][-1]
                     spans[source][-1] = (min(start + DAY, end), end)
                     paged.add((source, spans[source][-1]))
+                    from_lines.append((source, len(spans[source]) - 1))
         # A statement read from its lines starts at its first line. Where that is a few
         # days after the first statement of any source, the days between were quiet (a
         # bank books nothing on a weekend): it starts with the others.
@@ -291,11 +332,18 @@ class Coverage:
                 spans[source][at] = (first, end)
                 lines.add((source, (first, end)))
         busy = {source for source, (lined, covered) in active.items() if covered >= BUSY_FROM and lined >= BUSY * covered}
-        return cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines, partly, sold)
+        return cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines, partly, sold, dict(cut))
 
     def _merged(self, source: str, spans: list) -> list[tuple[dt.date, dt.date]]:
         """_merged() of a source's spans, with what its config and records say of its quiet days."""
         return _merged(spans, self.asked[source], source in self.busy, self.quiet.get(source), self.lines[source])
+
+    def cut_after(self, source: str, day: dt.date) -> tuple[str, str] | None:
+        """(`ends:`, statement) of a statement that covers the source's days whole up to
+        `day` and goes on into the next, stopping inside it (a download cut at 14:00, a
+        report in UTC whose day ends at 20:00 in New York), or None: the rest of that next
+        day is in the statement after it."""
+        return self.cut.get(source, {}).get(day)
 
     def shows_payouts(self, source: str) -> bool:
         """Whether any statement of the source could show its payouts (not only trade

@@ -49,7 +49,9 @@ class Horizon:
         shown = cover.days.get(channel.name)
         self.shown = (shown[0][0], cover.shown_end(channel.name)) if shown else self.own
         # its latest statement ends at its last line: the rest of that day is not in it
-        self.last_day_partial = channel.name in cover.read_to_last_line
+        # (but for one that says where it stops inside the day after: its days before are whole)
+        self.last_day_partial = channel.name in cover.read_to_last_line and \
+            not (self.shown and cover.cut_after(channel.name, self.shown[1]))
         bank = channel.bank
         if len(together) > 1:
             self.bank, self.bank_holes = cover.joined(together)

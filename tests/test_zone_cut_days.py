@@ -1,0 +1,158 @@
+"""A statement whose rows are timed in a zone of its own (Stripe's itemized reports: UTC)
+is cut at that zone's day boundaries: it runs to the end of its last row's day there. In
+the books' zone it covers whole days only up to the last local day that ends by then
+(statements/coverage.py, `ends:`).
+
+blind12 (tester "saas"): books in America/New_York, Stripe's report downloaded per UTC
+month. April's report ends 30 April 24:00 UTC, 20:00 in New York: `close 2026-04`
+accepted it as all of New York's 30 April, and May's ordinary report was then refused,
+its first row (1 May 02:30 UTC) being 30 April 22:30 in New York."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from beancount import loader
+
+from conftest import beanclear, snapshot
+
+from beanclear.statements.coverage import Coverage
+
+CONFIG = """\
+books: books
+currency: USD
+timezone: {zone}
+channels:
+  stripe: {{type: stripe, currency: USD, settlement_days: 30, bank: firstbank, bank_days: 3}}
+banks:
+  firstbank:
+    type: csv
+    account: Assets:Bank:FirstBank
+    currency: USD
+    opening_balance: {{date: 2026-03-30, amount: 1000.00}}
+    columns: {{date: Posting Date, amount: Amount, memo: Description, ref: Reference, balance: Running Balance}}
+checks:
+  unsettled: {{severity: off}}
+  bank-unmatched: {{severity: off}}
+"""
+HEADER = ("balance_transaction_id,created_utc,available_on_utc,currency,gross,fee,net,reporting_category,"
+          "source_id,description,automatic_payout_id")
+BANK = "Posting Date,Description,Amount,Reference,Running Balance\n"
+
+APRIL = [("A1", "2026-04-01 12:00:00", "100.00", "3.20"), ("A2", "2026-04-15 09:00:00", "80.00", "2.62"),
+         ("A3", "2026-04-30 21:58:44", "50.00", "1.75")]
+MAY = [("M1", "2026-05-01 02:30:00", "49.00", "1.72"), ("M2", "2026-05-31 15:00:00", "20.00", "0.88")]
+
+
+def stripe_csv(path: Path, rows) -> None:
+    """A Stripe balance change report (times in UTC) of (id, created_utc, gross, fee) charges."""
+    lines = [HEADER] + [f"txn_{i},{when},{when},usd,{gross},{fee},{Decimal(gross) - Decimal(fee)},charge,ch_{i},Sale,"
+                        for i, when, gross, fee in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def merchant(root: Path, monkeypatch, zone: str, may=MAY) -> Path:
+    """Books in `zone`; April's and May's Stripe reports (per UTC month) and bank statements."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-06-03")
+    monkeypatch.setenv("USER", "alice")
+    (root / "config.yaml").write_text(CONFIG.format(zone=zone), encoding="utf-8")
+    stripe_csv(root / "apr" / "stripe-2026-04.csv", APRIL)
+    stripe_csv(root / "may" / "stripe-2026-05.csv", may)
+    (root / "apr" / "bank-2026-04.csv").write_text(
+        BANK + "2026-04-01,INTEREST,1.00,B1,1001.00\n2026-04-30,INTEREST,1.00,B2,1002.00\n", encoding="utf-8")
+    (root / "may" / "bank-2026-05.csv").write_text(
+        BANK + "2026-05-01,INTEREST,1.00,B3,1003.00\n2026-05-29,INTEREST,1.00,B4,1004.00\n", encoding="utf-8")
+    assert beanclear(root, "import", str(root / "apr")).exit_code == 0
+    if (root / "books" / "firstbank" / "2026" / "2026-03.beancount").exists() or \
+            (root / "books" / "stripe" / "2026" / "2026-03.beancount").exists():
+        closed = beanclear(root, "close", "2026-03")
+        assert closed.exit_code == 0, closed.output
+    return root
+
+
+def records(root: Path) -> list[str]:
+    """The coverage records of stripe's statements, each as its lines in the books."""
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted((root / "books" / "stripe").rglob("*.beancount")))
+    return ["custom" + part.split("\n\n", 1)[0] for part in text.split("custom")[1:]
+            if part.startswith(' "beanclear-coverage"')]
+
+
+def test_a_utc_month_report_leaves_new_yorks_last_day_of_the_month_open(tmp_path, monkeypatch):
+    """April's report ends 30 April 24:00 UTC, 20:00 in New York: it covers New York's
+    days through 29 April, its record says where it stops on the 30th, and `close
+    2026-04` waits for the rest of the 30th, naming the source and the statement that
+    holds it. May's report brings it; then April closes, and May's rows of 30 April
+    (New York) are in it."""
+    root = merchant(tmp_path, monkeypatch, "America/New_York")
+    [april] = records(root)
+    assert april.startswith('custom "beanclear-coverage" "stripe" 2026-04-01')
+    assert 'ends: "2026-04-30 20:00:00"' in april
+    before = snapshot(root / "books")
+    refused = beanclear(root, "close", "2026-04")
+    assert refused.exit_code == 1, refused.output
+    said = " ".join(refused.output.split())
+    assert ("statement-gap 2026-04-29 stripe: the statements of stripe end 2026-04-29, before the month's end "
+            "(2026-04-30): the last (stripe-2026-04.csv) holds 2026-04-30 only up to 20:00:00; the rest of that day "
+            "is in the statement after it") in said, said
+    assert snapshot(root / "books") == before
+    imported = beanclear(root, "import", str(root / "may"))
+    assert imported.exit_code == 0, imported.output
+    closed = beanclear(root, "close", "2026-04")
+    assert closed.exit_code == 0, closed.output
+
+
+@pytest.mark.parametrize("zone, first, ends", [
+    ("Asia/Shanghai", "2026-04-01", 'ends: "2026-05-01 08:00:00"'),   # its last row: 1 May 05:58 there
+    ("UTC", "2026-04-01", None),
+])
+def test_a_utc_month_report_closes_the_month_where_its_day_ends_by_the_books_midnight(tmp_path, monkeypatch, zone,
+                                                                                    first, ends):
+    """Must not fire: in Shanghai the report's last UTC day ends 08:00 on 1 May, in UTC
+    at midnight: April's report alone covers all of 30 April, April closes, and May's
+    report is imported after (its first row is in May there)."""
+    root = merchant(tmp_path, monkeypatch, zone)
+    [april] = records(root)
+    assert april.startswith(f'custom "beanclear-coverage" "stripe" {first}')
+    assert (ends in april) if ends else ("ends:" not in april), april
+    closed = beanclear(root, "close", "2026-04")
+    assert closed.exit_code == 0, closed.output
+    imported = beanclear(root, "import", str(root / "may"))
+    assert imported.exit_code == 0, imported.output
+
+
+def test_the_next_utc_days_report_covers_new_yorks_evening_whatever_its_first_row(tmp_path, monkeypatch):
+    """Must not fire: May's report starts 1 May 00:00 UTC, 30 April 20:00 in New York;
+    its first row is 1 May 01:00 there, the rest of 30 April had none: 30 April is no
+    hole, nor a quiet day, between April's report and May's, and `check` says no
+    statement-gap."""
+    may = [("M1", "2026-05-01 05:00:00", "49.00", "1.72"), ("M2", "2026-05-31 15:00:00", "20.00", "0.88")]
+    root = merchant(tmp_path, monkeypatch, "America/New_York", may=may)
+    assert beanclear(root, "import", str(root / "may")).exit_code == 0
+    assert records(root)[1].startswith('custom "beanclear-coverage" "stripe" 2026-05-01'), records(root)
+    entries, _, _ = loader.load_file(str(root / "books" / "main.beancount"))
+    cover = Coverage.of(entries)
+    assert cover.uncovered("stripe", dt.date(2026, 4, 1), dt.date(2026, 5, 30)) is None   # no quiet day between
+    assert cover.quiet_runs("stripe") == []
+    checked = beanclear(root, "check")
+    assert "statement-gap" not in checked.output, checked.output
+    closed = beanclear(root, "close", "2026-04")
+    assert closed.exit_code == 0, closed.output
+
+
+def test_reports_of_one_utc_day_each_cover_new_yorks_days_one_after_another(tmp_path, monkeypatch):
+    """Must not fire: a report of one UTC day covers no New York day whole by itself (20:00
+    to 20:00); the next one, starting where it stops, makes its day whole. The day of
+    the last waits for the next report, as April's 30th did."""
+    root = merchant(tmp_path, monkeypatch, "America/New_York", may=[("M1", "2026-05-01 15:00:00", "49.00", "1.72")])
+    stripe_csv(root / "may2" / "stripe-2026-05-02.csv", [("M2", "2026-05-02 15:00:00", "20.00", "0.88")])
+    for folder in ("may", "may2"):
+        assert beanclear(root, "import", str(root / folder)).exit_code == 0
+    entries, _, _ = loader.load_file(str(root / "books" / "main.beancount"))
+    cover = Coverage.of(entries)
+    assert cover.end("stripe") == dt.date(2026, 5, 1)
+    assert cover.uncovered("stripe", dt.date(2026, 4, 1), dt.date(2026, 5, 1)) is None
+    assert cover.cut_after("stripe", dt.date(2026, 5, 1)) == ("2026-05-02 20:00:00", "stripe-2026-05-02.csv")
