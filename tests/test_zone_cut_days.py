@@ -156,3 +156,22 @@ def test_reports_of_one_utc_day_each_cover_new_yorks_days_one_after_another(tmp_
     assert cover.end("stripe") == dt.date(2026, 5, 1)
     assert cover.uncovered("stripe", dt.date(2026, 4, 1), dt.date(2026, 5, 1)) is None
     assert cover.cut_after("stripe", dt.date(2026, 5, 1)) == ("2026-05-02 20:00:00", "stripe-2026-05-02.csv")
+
+
+def test_late_money_is_judged_to_the_day_the_report_stops_inside(tmp_path, monkeypatch):
+    """April's report stops at 20:00 on 30 April in New York: close waits for the rest of
+    that day, but money of 27 April (T+2) still held then is late whatever the evening
+    brings, as it is for any statement read to its last line's day (test_unseen_merchants
+    seed 28152: an unsettled of 04-06 went unseen when the horizon stopped at the whole
+    days). Must not fire: 28 April's is due on the 30th, its payout may come that evening."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-06-03")
+    monkeypatch.setenv("USER", "alice")
+    config = CONFIG.format(zone="America/New_York").replace("settlement_days: 30", "settlement_days: 2")
+    (tmp_path / "config.yaml").write_text(config.replace("  unsettled: {severity: off}\n", ""), encoding="utf-8")
+    rows = [("A1", "2026-04-27 15:00:00", "100.00", "3.20"), ("A2", "2026-04-28 15:00:00", "80.00", "2.62"),
+            ("A3", "2026-04-30 21:58:44", "50.00", "1.75")]
+    stripe_csv(tmp_path / "apr" / "stripe-2026-04.csv", rows)
+    assert beanclear(tmp_path, "import", str(tmp_path / "apr")).exit_code == 0
+    said = " ".join(beanclear(tmp_path, "check").output.split())
+    assert "unsettled 2026-04-27 stripe" in said, said
+    assert "unsettled 2026-04-28" not in said, said

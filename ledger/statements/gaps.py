@@ -40,18 +40,25 @@ class Horizon:
             self.last_day_partial = False
             return
         start, end = cover.start(channel.name), cover.end(channel.name)
-        self.own = (start, end) if start else None
+        # A statement that stops inside the day after its whole days (a Stripe report in
+        # UTC: 20:00 in New York) shows that day's money up to there: late money is judged
+        # to that day, as to the last line's day of any statement read to its last line
+        # (close and the gaps count whole days only: coverage's `ends:`).
+        cut = end is not None and cover.cut_after(channel.name, end) is not None
+        self.own = (start, end + DAY if cut else end) if start else None
         # days between its statements that none covers (a day `fetch` never answered): what
         # they hold is in no statement, and only the hole can be reported
         self.own_holes = cover.shown_holes(channel.name)
         # the days of the statements that could show a payout leave (a fund bill, not the
         # trade bill beside it): a bank credit before them is none of theirs to answer
         shown = cover.days.get(channel.name)
-        self.shown = (shown[0][0], cover.shown_end(channel.name)) if shown else self.own
-        # its latest statement ends at its last line: the rest of that day is not in it
-        # (but for one that says where it stops inside the day after: its days before are whole)
-        self.last_day_partial = channel.name in cover.read_to_last_line and \
-            not (self.shown and cover.cut_after(channel.name, self.shown[1]))
+        shown_end = shown and cover.shown_end(channel.name)
+        if shown_end and cover.cut_after(channel.name, shown_end) is not None:
+            shown_end += DAY
+        self.shown = (shown[0][0], shown_end) if shown else self.own
+        # its latest statement ends at its last line (or inside its last day): the rest
+        # of that day is not in it
+        self.last_day_partial = channel.name in cover.read_to_last_line or cut
         bank = channel.bank
         if len(together) > 1:
             self.bank, self.bank_holes = cover.joined(together)
