@@ -23,7 +23,8 @@ Spanish `Fecha` is day first, else European time zones, else the one reading tha
 the rows in time order, said in the import summary; `date_format` in config.yaml wins), amounts
 `1,653.75` or `4.626,81` (decided from the whole file too). Each row's `TimeZone` (`PDT`,
 `America/Los_Angeles`, `CET` in one file) gives the instant, dated in the configured
-time zone. The statement CSV has no `Status` (its rows are all completed) and calls the
+time zone; a download is cut at the days of that zone (a Berlin account's September ends
+at 15:00 on 30 September in Los Angeles: Extraction.zone_end, coverage's `ends:`). The statement CSV has no `Status` (its rows are all completed) and calls the
 type `Description`; a download's row with its Status empty is refused (every real one
 says it). Where the download has `Balance Impact`, a `Memo` row moved no money whatever
 its status says. The narration's text is the `Subject`, else the `Item Title`
@@ -45,8 +46,8 @@ from beanclear.importers import paypal_booking
 from beanclear.importers.base import Extraction, FileOrder, StatementImporter
 from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, STATUS_OF, UPDATES, Booking, PayPalRow,
                                                 kind_of, status_of, type_key, zone_of)
-from beanclear.importers.toolkit import (ZERO_DECIMAL, DateOrder, StatementError, clean, currency_code, first_row_keys,
-                                         filled_at, header_key, local_time, note_offset, parse_amount,
+from beanclear.importers.toolkit import (ZERO_DECIMAL, DateOrder, StatementError, ZoneDayEnd, clean, currency_code,
+                                         first_row_keys, filled_at, header_key, local_time, note_offset, parse_amount,
                                          parse_datetime, read_statement, sniff, uses_decimal_comma)
 
 COLUMNS = {  # role -> header names: English, Spanish, German, Italian, French, Dutch, Japanese
@@ -173,6 +174,9 @@ class Importer(StatementImporter):
             elif failed_at is not None and row.line >= failed_at:   # the others are booked above
                 booking.conversion(read(row))   # raises its error, at its place in the file
         booking.finish()
+        # a download is cut at the days of its rows' zone (a Berlin account's month ends at
+        # 15:00 in Los Angeles): coverage's `ends:`, as for Stripe's reports in UTC
+        out.zone_end = read.own.at(self.config.timezone) if read.own.last else None
         return out
 
     def _conventions(self, t, col: dict, either: dict, out: Extraction) -> tuple["_Reader", Ids]:
@@ -210,6 +214,7 @@ class _Reader:
     timezone: str
     either: dict[str, tuple[int, ...]] = field(default_factory=dict)   # roles of two columns: the first filled
     updated: set[str] = field(default_factory=set)   # the ids an update row moves the money of (UPDATES)
+    own: ZoneDayEnd = field(default_factory=ZoneDayEnd)   # the rows' instants in their own zone
 
     def cells(self, row) -> dict[str, str]:
         """The row's cells by role, cleaned ("" for a column the file leaves out)."""
@@ -286,7 +291,9 @@ class _Reader:
             raise StatementError(path, line, f"column {self.column(row, 'id')}: expected the transaction id, "
                                  "got nothing")
         stamp = self._stamp(c, row)
-        when = local_time(note_offset(stamp.replace(tzinfo=zone_of(c["zone"], path, line))), self.timezone)
+        zoned = note_offset(stamp.replace(tzinfo=zone_of(c["zone"], path, line)))
+        self.own.add(zoned)
+        when = local_time(zoned, self.timezone)
         status, label = self.status(c["status"], c["impact"], line)
         if c["id"] in self.updated and status != NO_MONEY:   # its Update row books the money (UPDATES)
             status, label = NO_MONEY, f"{label}, its update books it"

@@ -175,3 +175,45 @@ def test_late_money_is_judged_to_the_day_the_report_stops_inside(tmp_path, monke
     said = " ".join(beanclear(tmp_path, "check").output.split())
     assert "unsettled 2026-04-27 stripe" in said, said
     assert "unsettled 2026-04-28" not in said, said
+
+
+PAYPAL = ('"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","Transaction ID",'
+          '"Reference Txn ID","Invoice Number","Balance","Subject"\n')
+
+
+def paypal_csv(path: Path, rows) -> None:
+    """A PayPal activity download of (day, time, zone, gross, fee, id, balance) payments."""
+    lines = [f'"{day}","{time}","{zone}","A","Express Checkout Payment","Completed","USD","{gross}","-{fee}",'
+             f'"{Decimal(gross) - Decimal(fee)}","{ident}","","{ident}","{balance}","Order"'
+             for day, time, zone, gross, fee, ident, balance in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(PAYPAL + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("zone, closes", [("America/Los_Angeles", False), ("Europe/Berlin", True)])
+def test_a_paypal_download_of_a_berlin_month_stops_inside_los_angeles_last_day(tmp_path, monkeypatch, zone, closes):
+    """blind13 (tester "timezones"): a PayPal account in Berlin, downloaded per Berlin
+    month, ends 30 September 24:00 CEST: 15:00 in Los Angeles. Its record says so, and
+    `close 2026-09` waits for October's download, which holds the evening (its first row
+    1 October 03:00 CEST, 30 September 18:00 there). Must not fire: books in Berlin, the
+    month is whole."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-10-20")
+    (tmp_path / "config.yaml").write_text(
+        f"books: books\ncurrency: USD\ntimezone: {zone}\nchannels:\n"
+        "  paypal: {type: paypal, currency: USD, settlement_days: 30}\n", encoding="utf-8")
+    paypal_csv(tmp_path / "sep" / "paypal-2026-09.csv", [
+        ("28/09/2026", "12:00:00", "CEST", "50.00", "2.24", "7PP01", "47.76"),
+        ("30/09/2026", "13:00:00", "CEST", "54.79", "2.55", "7PP02", "100.00")])
+    paypal_csv(tmp_path / "oct" / "paypal-2026-10.csv", [
+        ("01/10/2026", "03:00:00", "CEST", "62.66", "2.66", "7PP03", "160.00"),
+        ("14/10/2026", "12:00:00", "CEST", "20.00", "1.19", "7PP04", "178.81")])
+    assert beanclear(tmp_path, "import", str(tmp_path / "sep")).exit_code == 0
+    text = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "books" / "paypal").rglob("*.beancount"))
+    assert ('ends: "2026-09-30 15:00:00"' in text) != closes, text
+    closed = beanclear(tmp_path, "close", "2026-09")
+    assert (closed.exit_code == 0) == closes, closed.output
+    if not closes:
+        assert "holds 2026-09-30 only up to 15:00:00" in " ".join(closed.output.split()), closed.output
+        assert beanclear(tmp_path, "import", str(tmp_path / "oct")).exit_code == 0
+        closed = beanclear(tmp_path, "close", "2026-09")
+        assert closed.exit_code == 0, closed.output
