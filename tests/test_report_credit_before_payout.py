@@ -111,9 +111,15 @@ def test_close_notes_the_transit_account_it_asserts_below_zero(tmp_path):
     assert "2026-11-01 balance Assets:Transit:Stripe" in (folder / "books" / "periods.beancount").read_text()
     notes = [line for line in result.output.splitlines() if line.startswith("note:")]
     assert notes == ["note: Assets:Transit:Stripe is asserted at -968.00 USD, below zero: more left it by 2026-10-31 "
-                     "than came in (a bank credit before its payout is booked, or one no payout explains); "
-                     "`beanclear report 2026-10` says which"]
-    # must not fire: November's end holds nothing in transit, and says nothing of it
-    result = beanclear(folder, "close", "2026-11")
+                     "than came in (`beanclear report 2026-10` says what: a bank credit before its payout is booked, "
+                     "one no payout explains, a top-up before the bank's debit)"]
+
+
+def test_close_says_nothing_of_a_transit_account_at_zero(tmp_path):
+    # must not fire: po_A at 20:00 of 10-31 in Shanghai, credited that day; nothing in transit
+    folder = merchant(tmp_path, "2026-10-31 12:00:00")
+    assert _in_transit(folder) == []
+    result = beanclear(folder, "close", "2026-10")
     assert result.exit_code == 0, result.output
+    assert "2026-11-01 balance Assets:Transit:Stripe" in (folder / "books" / "periods.beancount").read_text()
     assert "note:" not in result.output

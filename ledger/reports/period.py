@@ -507,12 +507,12 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
             if sum(i.amount for i in group):
                 out.append(Item("credited-before-payout", min(p.date for p in later), where,
                                 sum(i.amount for i in group), currency, refs))
-        elif len(group) == 1:
-            kind = "payout-missing" if missing.intersection(statement_ids([payout.entry])) else \
-                "statement-gap" if id(payout) in holed else "in-transit"
-            out.append(Item(kind, payout.date, where, payout.amount, currency, refs))
+        elif len(group) == 1:   # a payout (a credit seeds a group only with `later`)
+            kind = "payout-missing" if missing.intersection(statement_ids([seed.entry])) else \
+                "statement-gap" if id(seed) in holed else "in-transit"
+            out.append(Item(kind, seed.date, where, seed.amount, currency, refs))
         elif sum(i.amount for i in group):
-            out.append(Item("payout-mismatch", payout.date, where, sum(i.amount for i in group), currency, refs))
+            out.append(Item("payout-mismatch", seed.date, where, sum(i.amount for i in group), currency, refs))
     left = [i for i in held if id(i) not in taken and i.date >= cut]
     # money the other way, a top-up of the channel from the bank (Stripe's negative payout
     # of a day whose refunds outweigh its sales) and the bank's debit, answer each other as
