@@ -136,9 +136,10 @@ def _closing(config, month: str) -> tuple[Outcome, str | None, object]:
     if blockers:
         return Outcome(month, blockers=blockers, message=f"{month} cannot be closed: {len(blockers)} unresolved "
                                                          "error(s); nothing was written"), None, read
-    block = close_text(month, balances(entries, accounts_of(config), next_first), who())
+    held = balances(entries, accounts_of(config), next_first)
+    block = close_text(month, held, who())
     return Outcome(month, message=f"{month} closed: {block.count(' balance ')} balance assertion(s) "
-                                  f"at {next_first}, in {PERIODS_FILE}"), block, read
+                                  f"at {next_first}, in {PERIODS_FILE}" + below_zero(config, month, held)), block, read
 
 
 def reopen(config, month: str, reason: str) -> Outcome:
@@ -203,6 +204,19 @@ def balances(entries, accounts: set[str], day: dt.date) -> list[tuple[str, str, 
     units = {account: _units(inv) for account, inv in held.items()}
     return [(account, currency, units[account].get(currency, zero))
             for (account, currency), zero in sorted(posted.items()) if (account, currency) not in asserted]
+
+
+def below_zero(config, month: str, held: list[tuple[str, str, Decimal]]) -> str:
+    """A note per transit account `held` asserts below zero: more left it by the month's
+    end than came in, which a close asserts all the same (a bank credit of the day before
+    a payout the books date the next month, 01:00 in Shanghai, is the check's pairing):
+    the month's report says what each item is, as the check pairs them."""
+    last, _ = month_bounds(month)
+    transit = {ch.accounts.transit for ch in config.channels.values()}
+    return "".join(f"\nnote: {account} is asserted at {render.number_text(number)} {currency}, below zero: more left "
+                   f"it by {last} than came in (`beanclear report {month}` says what: a bank credit before its payout "
+                   "is booked, one no payout explains, a top-up before the bank's debit)"
+                   for account, currency, number in held if account in transit and number < 0)
 
 
 def _units(inv) -> dict[str, Decimal]:

@@ -74,7 +74,8 @@ class Item:
     # after-statement | unexplained-line | unexplained; in transit (period._open_payouts):
     # in-transit (a payout on its way), statement-gap (one whose credit a hole in the bank's
     # statements may hold), payout-missing, payout-mismatch (a payout's difference at the
-    # bank), earlier-transit, unexplained-transit, credited-without-payouts; fx-spread (the
+    # bank), credited-before-payout (a credit of a payout booked after month end),
+    # earlier-transit, unexplained-transit, credited-without-payouts; fx-spread (the
     # bank's conversions' fx-gaps of the month in one currency: _bank_spreads)
     kind: str
     date: dt.date | None
@@ -424,6 +425,8 @@ def _open_payouts(entries, channels, start: dt.date, end: dt.date, bank: str, co
     one no credit answered by then is on its way (`in-transit`), or `payout-missing`
     where the check finds it so (it never reached the bank); one a credit answered with
     another amount leaves the difference (`payout-mismatch`: not on its way either);
+    a credit answering a payout the books date after month end is `credited-before-payout`
+    (01:00 in Shanghai is the day before in the Americas);
     what no payout explains is `unexplained-transit`; one whose credit may be in days no
     statement of the bank covers, `statement-gap`. A channel whose statements show no
     payouts holds, in transit, the bank credits that settle its clearing account:
@@ -447,7 +450,11 @@ def _open_payouts(entries, channels, start: dt.date, end: dt.date, bank: str, co
                     if p.account == ch.accounts.transit:
                         totals[p.units.currency] += p.units.number
         answered = answers.get(ch.name)
-        held = [i for items in answered[0].values() for i in items if i.date <= end] if answered else []
+        every = [i for items in answered[0].values() for i in items] if answered else []
+        held = [i for i in every if i.date <= end]
+        # the payouts the books date after month end, that a credit by then may answer
+        after = [i for i in every if i.date > end and i.amount > 0
+                 and not any(p.account in banks for p in i.entry.postings)]
         for currency, total in sorted(totals.items()):
             if lands.get(currency, ch.bank) != bank:
                 continue
@@ -457,40 +464,55 @@ def _open_payouts(entries, channels, start: dt.date, end: dt.date, bank: str, co
                                     currency))
                 continue
             out += _by_payout(ch, [i for i in held if i.currency == currency], total, currency, cut, end,
-                              *answered[1:], banks)
+                              *answered[1:], banks, [i for i in after if i.currency == currency])
     return out
 
 
 def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end: dt.date, answered: dict,
-               missing: set, holed: set, banks: set[str]) -> list[Item]:
+               missing: set, holed: set, banks: set[str], after: list = ()) -> list[Item]:
     """A channel's transit balance `total` at month end in one currency, as the Items
     _open_payouts says, from its transit postings up to then (`held`). A payout: money
-    in from the channel, not a bank line's (a bank debit booked as a top-up). What came
+    in from the channel, not a bank line's (a bank debit booked as a top-up). A credit
+    by month end that the check pairs with a payout the books date after it (`after`:
+    a bank further west still had the payout's day, transit.arrived_by) is no
+    unexplained money: `credited-before-payout`, dated its payout's day, whatever the
+    credits and payouts answered with it hold by month end. What came
     before `cut` is one Item, with the credits no payout since answers in the days a
     payout of before `cut` may take to arrive (theirs, most likely: without them, a
     payout in flight at `cut` showed as held before it and its credit as unexplained)."""
     where = f"{ch.name}: {ch.accounts.transit}"
     payouts = [i for i in held if i.date >= cut and i.amount > 0 and not any(p.account in banks
                                                                              for p in i.entry.postings)]
+    ahead: dict[int, list] = defaultdict(list)   # a credit by month end -> its payouts after it
+    for payout in after:
+        for credit in answered.get(id(payout), ()):
+            ahead[id(credit)].append(payout)
+    early = [i for i in held if id(i) in ahead and i.date >= cut]
     out, taken = [], set()
-    for payout in payouts:
-        if id(payout) in taken:
+    for seed in payouts + early:
+        if id(seed) in taken:
             continue
-        group = [payout]   # the payouts credits answered together, and those credits, by month end
+        group = [seed]   # the payouts credits answered together, and those credits, by month end
+        later: list = []   # the payouts after month end those credits answer
         for member in group:
             if member.amount > 0:
                 more = [c for c in answered.get(id(member), ()) if cut <= c.date <= end]
             else:
                 more = [p for p in payouts if any(c is member for c in answered.get(id(p), ()))]
+                later += [p for p in ahead.get(id(member), ()) if all(p is not q for q in later)]
             group += [i for i in more if id(i) not in taken and all(i is not g for g in group)]
             taken.add(id(member))
-        refs = tuple(dict.fromkeys(r for i in group for r in _refs(i.entry)))
-        if len(group) == 1:
-            kind = "payout-missing" if missing.intersection(statement_ids([payout.entry])) else \
-                "statement-gap" if id(payout) in holed else "in-transit"
-            out.append(Item(kind, payout.date, where, payout.amount, currency, refs))
+        refs = tuple(dict.fromkeys(r for i in group + later for r in _refs(i.entry)))
+        if later:
+            if sum(i.amount for i in group):
+                out.append(Item("credited-before-payout", min(p.date for p in later), where,
+                                sum(i.amount for i in group), currency, refs))
+        elif len(group) == 1:   # a payout (a credit seeds a group only with `later`)
+            kind = "payout-missing" if missing.intersection(statement_ids([seed.entry])) else \
+                "statement-gap" if id(seed) in holed else "in-transit"
+            out.append(Item(kind, seed.date, where, seed.amount, currency, refs))
         elif sum(i.amount for i in group):
-            out.append(Item("payout-mismatch", payout.date, where, sum(i.amount for i in group), currency, refs))
+            out.append(Item("payout-mismatch", seed.date, where, sum(i.amount for i in group), currency, refs))
     left = [i for i in held if id(i) not in taken and i.date >= cut]
     # money the other way, a top-up of the channel from the bank (Stripe's negative payout
     # of a day whose refunds outweigh its sales) and the bank's debit, answer each other as

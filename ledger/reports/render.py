@@ -20,8 +20,9 @@ amount of a finding of no money (a statement-gap's days, a stale acknowledgment)
 `uncovered`: the month's days no statement of the bank covers (its statement-gap, or
 the days after its last statement): the books hold none of their lines, so the month is
 not reconciled over them, whatever the balances say. An in-transit ITEM's kind says what the money is (period._open_payouts): in-transit (a
-payout on its way), payout-missing, payout-mismatch, statement-gap, earlier-transit,
-unexplained-transit, credited-without-payouts. `fx_spread`: the FX spread of the
+payout on its way), payout-missing, payout-mismatch, statement-gap, credited-before-payout
+(a bank credit of the month whose payout the books date after it, its date that payout's),
+earlier-transit, unexplained-transit, credited-without-payouts. `fx_spread`: the FX spread of the
 conversions the bank made in the month (a payout it converted, a transfer between own
 accounts), one ITEM of kind fx-spread per currency the fx-gaps are measured in, with
 their refs (period._bank_spreads); a channel's is its row's `fx_spread`.
@@ -162,6 +163,8 @@ def transit_text(i) -> str:
     said = {"in-transit": ("on its way", f", payout of {i.date}"),
             "payout-missing": ("payout-missing", f", payout of {i.date}, never reached the bank"),
             "payout-mismatch": ("payout-mismatch", ", not on its way"),
+            "credited-before-payout": ("arrived before its payout is booked", f", the bank's credit of the payout of "
+                                       f"{i.date}"),
             "earlier-transit": (f"held since before {i.date + dt.timedelta(days=1)}", ", not on its way"),
             "statement-gap": ("in a statement-gap", f", payout of {i.date}, its credit may be in days no statement "
                               "of the bank covers"),
