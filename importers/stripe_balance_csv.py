@@ -121,8 +121,7 @@ class Importer(StatementImporter):
                     return stamp  # a payout's date, not an instant: no zone to convert
                 if "utc" in header_key(column(role)):
                     return local_time(stamp.replace(tzinfo=dt.timezone.utc), self.config.timezone)
-                zone = self.source.timezone   # the Stripe account's, where it is not the books'
-                return local_time(stamp.replace(tzinfo=zone), self.config.timezone) if zone else stamp
+                return self.local(stamp)   # the Stripe account's zone (`timezone:`), where it is not the books'
 
             out.rows += 1
             ident = get("id")
