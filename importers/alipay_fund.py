@@ -106,7 +106,7 @@ class Importer(MerchantBill):
                 if value:
                     totals[f"{side} rows"] += 1
                     totals[f"{side} amount"] += value
-            when = parse_datetime(get("发生时间"), TIME_FORMATS, path, row.line, "发生时间")
+            when = self.local(parse_datetime(get("发生时间"), TIME_FORMATS, path, row.line, "发生时间"))
             after = money(parse_amount(get("账户余额（元）"), path, row.line, "账户余额（元）"))  # XLSX: 0 -> 0.00
             balances.append((when, row.line, signed, after))
             ident, kind = get("账务流水号"), get("业务类型")

@@ -129,7 +129,8 @@ class Importer(WalletImporter):
                 out.skip("0.00 (no money moved)")
                 continue
             raw_id = get(row, "交易订单号")
-            mv = Movement(path, row.line, parse_datetime(get(row, "交易时间"), TIME_FORMATS, path, row.line, "交易时间"),
+            when = self.local(parse_datetime(get(row, "交易时间"), TIME_FORMATS, path, row.line, "交易时间"))
+            mv = Movement(path, row.line, when,
                           ident, amount, get(row, "收/付款方式"), get(row, "交易分类"), get(row, "交易对方"),
                           get(row, "商品说明"), get.id(row, "商家订单号"),
                           meta={"refund-of": raw_id.split("_")[0] if self._is_refund(get, row) and "_" in raw_id

@@ -57,8 +57,8 @@ from beanclear.books.render import COVERS_SEPARATOR as COVERS
 from beanclear.books.idset import Ids
 from beanclear.books.spill import like, metas
 from beanclear.books.render import covered, repeated
-from beanclear.importers.toolkit import (StatementError, Statement, header_in, in_places, money, parse_amount,
-                                        parse_datetime, read_statement)
+from beanclear.importers.toolkit import (CHINA, StatementError, Statement, header_in, in_places, money,
+                                        parse_amount, parse_datetime, read_statement)
 
 HEADER = ("支付宝交易号", "商户订单号", "业务类型", "订单金额（元）", "商家实收（元）", "服务费（元）")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
@@ -69,6 +69,7 @@ TOTAL = re.compile(r"#(交易|退款)合计[：:]\s*(\d+)笔[,，]\s*商家实�
 
 
 class MerchantBill(StatementImporter):
+    local_zone = CHINA   # its times are China's (FORMATS.md), the books' wall clock in theirs
     """What the two Alipay merchant bills share: the account, identification by header."""
 
     HEADER: tuple[str, ...] = ()
@@ -148,7 +149,7 @@ class Importer(MerchantBill):
             discount = ordered - received
             if sign * discount < 0:
                 raise StatementError(path, row.line, f"商家实收 {received} is more than 订单金额 {ordered}")
-            when = parse_datetime(get("完成时间") or get("创建时间"), TIME_FORMATS, path, row.line, "完成时间")
+            when = self.local(parse_datetime(get("完成时间") or get("创建时间"), TIME_FORMATS, path, row.line, "完成时间"))
             meta = {"id": trade_id, "covers": f"fee {trade_id}" if fee else None, "order-id": order_id}
             if fee:  # the fund ledger's 收费 row; booked alone should that row's twin be in the books
                 meta["_fee_part"] = (f"fee {trade_id}", {"fee-of": trade_id}, acc.fees, acc.clearing)

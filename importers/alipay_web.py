@@ -97,8 +97,8 @@ class Importer(WalletImporter):
                 totals["收入" if side == "in" else "支出"] += amount
             refund_of = raw_id.split("_")[0] if self._is_refund(get, row) and "_" in raw_id else None
             mv = Movement(path, row.line,
-                          parse_datetime(get(row, "付款时间") or get(row, "交易创建时间"), TIME_FORMATS, path, row.line,
-                                         "付款时间"),
+                          self.local(parse_datetime(get(row, "付款时间") or get(row, "交易创建时间"), TIME_FORMATS,
+                                                    path, row.line, "付款时间")),
                           ident, amount, "", get(row, "类型"), get(row, "交易对方"), get(row, "商品名称"),
                           get.id(row, "商家订单号"), fee=money(row, "服务费（元）"),
                           meta={"refund-of": refund_of,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
+from zoneinfo import ZoneInfo
 
 import beangulp
 from beancount.core import data
@@ -34,7 +35,7 @@ from beanclear.importers.order_refs import (  # noqa: F401  (every importer's, f
 from beanclear.importers.stated import TOO_MANY
 from beanclear.importers.toolkit import (MAX_ID, MAX_TEXT, StatementError, excel_shortened, header_in, in_places,
                                          named_day, paused_gc, read_period, shape_first, shortened_id, sniff,
-                                         unread_period)
+                                         same_zone, unread_period, zone_time, zoned_period)
 from beanclear.importers.toolkit.places import currency_places, past_places
 
 
@@ -189,8 +190,28 @@ class StatementImporter(beangulp.Importer):
     # of them: the entry of a row both hold says what both say (SharedRows, books/late_rows.py)
     shared_rows: SharedRows | None = None
 
+    # The zone of the times its statements write without an offset, where its kind says
+    # (toolkit CHINA: a Chinese channel's, wallet's or marketplace's, README `init`); None:
+    # the books'. A channel's `timezone:` says it for its files, whatever its kind's.
+    local_zone: str | None = None
+
     def __init__(self, source, config):
         self.source, self.config = source, config
+
+    @functools.cached_property
+    def statement_zone(self):
+        """The zone of the times its files write without an offset, where it is not the
+        books' (None): the channel's `timezone:`, else its kind's (local_zone)."""
+        zone = getattr(self.source, "timezone", None) or (ZoneInfo(self.local_zone) if self.local_zone else None)
+        return None if same_zone(zone, getattr(self.config, "timezone", None)) else zone
+
+    def local(self, when: dt.datetime) -> dt.datetime:
+        """A time its statement writes without an offset as the books' wall clock (toolkit
+        zone_time): WeChat's `2026-10-01 10:00:00`, China's, is 19:00 on 30 Sep in books in
+        America/Los_Angeles. The time as written in books of its own zone. Times only: a
+        day written without a time stays its day."""
+        zone = self.statement_zone
+        return when if zone is None else zone_time(when, zone, self.config.timezone)
 
     def __init_subclass__(cls, **kwargs):
         # A streamed statement's rows are read as parse() goes: an error it raises on a row
@@ -271,6 +292,9 @@ class StatementImporter(beangulp.Importer):
             out.period_said = (stated.line, stated.text) if stated and stated.days else None
             if stated is not None and stated.days:
                 out.starts_inside, out.ends_inside = stated.starts_inside, stated.ends_inside
+            if out.period is not None and self.statement_zone is not None:   # its days are its zone's
+                out.period, out.starts_inside, out.ends_inside = zoned_period(
+                    out.period, out.starts_inside, out.ends_inside, self.statement_zone, self.config.timezone)
         if out.ends_inside is not None:
             to_its_end(out, out.ends_inside)
         if out.starts_inside is not None:

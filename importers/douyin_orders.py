@@ -35,7 +35,7 @@ from decimal import Decimal
 from beanclear.importers.base import Extraction
 from beanclear.importers.shop import (AWAITING, BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter,
                                       meaning, refund_of, resolved)
-from beanclear.importers.toolkit import in_places, parse_amount, parse_datetime, read_statement
+from beanclear.importers.toolkit import CHINA, in_places, parse_amount, parse_datetime, read_statement
 
 STATUSES = {"待支付": AWAITING, "已支付": BOOK, "待发货": BOOK, "备货中": BOOK,
             "部分发货": BOOK, "已发货": BOOK, "待收货": BOOK, "已签收": BOOK, "已完成": BOOK,
@@ -50,6 +50,7 @@ FUNDED_BY_OTHERS = {"platform": "平台实际承担优惠金额", "creator": "�
 
 class Importer(ShopImporter):
     kind = "douyin orders"
+    local_zone = CHINA   # a Chinese marketplace's times are China's, the books' wall clock in theirs
     HEADER = ("主订单编号", "子订单编号", "订单应付金额", "订单提交时间", "订单状态")
 
     def parse(self, filepath: str) -> Extraction:
@@ -85,7 +86,7 @@ class Importer(ShopImporter):
             for _ in booked[1:]:
                 out.skip("more sub-orders of an order (booked with it)")
             first = booked[0]
-            when = parse_datetime(get(first, "created"), LOCAL_TIMES, path, first.line, "订单提交时间")
+            when = self.local(parse_datetime(get(first, "created"), LOCAL_TIMES, path, first.line, "订单提交时间"))
             subs = " ".join(get(r, "sub") for r in booked)
             paid_text = f"{in_places(paid, self.source.currency)}"
             meta = {"sub-orders": subs, **({"buyer-paid": paid_text} if paid != amount else {})}

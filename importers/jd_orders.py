@@ -24,7 +24,7 @@ from __future__ import annotations
 from beanclear.importers.base import Extraction
 from beanclear.importers.shop import (AWAITING, BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter,
                                       meaning, refund_of, resolved)
-from beanclear.importers.toolkit import StatementError, parse_amount, parse_datetime, read_statement
+from beanclear.importers.toolkit import CHINA, StatementError, parse_amount, parse_datetime, read_statement
 
 STATUSES = {"等待付款": AWAITING, "等待付款确认": AWAITING,
             "等待出库": BOOK, "等待发货": BOOK, "已出库": BOOK, "等待确认收货": BOOK, "已发货": BOOK,
@@ -35,6 +35,7 @@ ORDER_LEVEL = ("settled", "status", "created")   # the same on every row of an o
 
 class Importer(ShopImporter):
     kind = "jd orders"
+    local_zone = CHINA   # a Chinese marketplace's times are China's, the books' wall clock in theirs
     HEADER = ("订单号", "商品ID", "订单金额", "结算金额", "下单时间", "订单状态")
 
     def parse(self, filepath: str) -> Extraction:
@@ -57,7 +58,7 @@ class Importer(ShopImporter):
                 continue
             amount = parse_amount(get(first, "settled"), path, first.line, "结算金额")
             refunded = refund_of(action, amount, get(first, "refund"), path, first.line, "退款金额")
-            when = parse_datetime(get(first, "created"), LOCAL_TIMES, path, first.line, "下单时间")
+            when = self.local(parse_datetime(get(first, "created"), LOCAL_TIMES, path, first.line, "下单时间"))
             title = ", ".join(t for t in dict.fromkeys(get(r, "title") for r in rows) if t)
             self.book(out, path, Order(first.line, when, order_id, amount, self.source.currency, title, refunded))
         return out

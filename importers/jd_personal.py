@@ -86,7 +86,8 @@ class Importer(WalletImporter):
             if amount == 0:
                 out.skip("0.00 (先享后付 and the like: no money moved)")
                 continue
-            mv = Movement(path, row.line, parse_datetime(get(row, "交易时间"), TIME_FORMATS, path, row.line, "交易时间"),
+            when = self.local(parse_datetime(get(row, "交易时间"), TIME_FORMATS, path, row.line, "交易时间"))
+            mv = Movement(path, row.line, when,
                           key, amount, get(row, "收/付款方式"), get(row, "交易分类"), get(row, "商户名称"),
                           get(row, "交易说明"), get.id(row, "商家订单号"),
                           meta={"refunded": refunded, "note": get(row, "备注")})

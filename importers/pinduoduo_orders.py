@@ -33,7 +33,7 @@ import re
 from beanclear.importers.base import Extraction
 from beanclear.importers.shop import (AWAITING, BOOK, LOCAL_TIMES, PARTLY, REFUNDED, Columns, Order, ShopImporter,
                                       meaning, one_row_each, refund_of)
-from beanclear.importers.toolkit import StatementError, in_places, parse_amount, parse_datetime, read_statement
+from beanclear.importers.toolkit import CHINA, StatementError, in_places, parse_amount, parse_datetime, read_statement
 
 STATUSES = {"待支付": AWAITING, "待发货": BOOK, "已发货，待签收": BOOK, "已发货": BOOK,
             "已签收": BOOK, "已收货": BOOK, "交易成功": BOOK, "已取消": "cancelled before payment (no money moved)",
@@ -44,6 +44,7 @@ AFTER_SALE = {"": BOOK, "无售后或售后取消": BOOK, "无售后": BOOK, "�
 
 class Importer(ShopImporter):
     kind = "pinduoduo orders"
+    local_zone = CHINA   # a Chinese marketplace's times are China's, the books' wall clock in theirs
     HEADER = ("订单号", "订单状态", "商家实收金额(元)")
 
     def parse(self, filepath: str) -> Extraction:
@@ -74,7 +75,7 @@ class Importer(ShopImporter):
                 when, by_number = dt.datetime.strptime(numbered.group(1), "%y%m%d").date(), by_number + 1
             else:
                 role = role or dates[0]
-                when = parse_datetime(get(row, role), LOCAL_TIMES, path, row.line, get.name(role))
+                when = self.local(parse_datetime(get(row, role), LOCAL_TIMES, path, row.line, get.name(role)))
             meta = {"date-from": "订单号"} if numbered else {}
             paid = self._buyer_paid(get, row, amount, path)
             if paid != amount:

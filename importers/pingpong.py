@@ -28,7 +28,9 @@ under `tests/data/pingpong/` are ours):
   bought amount is `amount × fx_rate` rounded to the cent, and the import says so;
   with both, one that disagrees with them beyond their places is kept as `stated-rate`
   and said in the notes, the row booked as its amounts say (_stated_rate);
-- times are China time as written (no zone in the file) unless `date_format` says more;
+- times are China time (no zone in the file; the channel's `timezone:` says another)
+  unless `date_format` says more, booked at the books' wall clock (toolkit zone_time);
+  a date without a time stays its day;
 - `balance`, when mapped, is the running balance of the row's currency after it.
 
     2026-03-05 * "PingPong" "结汇 USD to CNY" ^payout-PP20260305001
@@ -53,7 +55,7 @@ from beancount.core.amount import Amount
 
 from beanclear.importers.base import (BalanceChain, Extraction, StatementImporter, balance, closing_balances,
                                       fx_postings, link, next_day, posting, transaction)
-from beanclear.importers.toolkit import (StatementError, applied_rate, clean, currency_code, currency_places,
+from beanclear.importers.toolkit import (CHINA, StatementError, applied_rate, clean, currency_code, currency_places,
                                          header_key, parse_amount, parse_datetime, read_statement, writes_minus)
 
 DEFAULT_TYPES = {"收款": "sale", "回款": "sale", "入账": "sale", "店铺回款": "sale", "退款": "refund", "提现": "payout",
@@ -74,6 +76,7 @@ FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S
 
 class Importer(StatementImporter):
     kind = "pingpong export"
+    local_zone = CHINA   # its times, written without an offset, are China's (the channel's `timezone:` wins)
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
@@ -119,7 +122,10 @@ class Importer(StatementImporter):
             if role == "skip":
                 out.skip(f"{word} (no money moved, per config)")
                 continue
-            when = parse_datetime(f"{get('date')} {get('time')}".strip(), formats, path, row.line, names["date"])
+            stamp = f"{get('date')} {get('time')}".strip()
+            when = parse_datetime(stamp, formats, path, row.line, names["date"])
+            if ":" in stamp and when.tzinfo is None:   # a time, China's (or `timezone:`'s); a day stays its day
+                when = self.local(when)
             currency = currency_code(get("currency"), path, row.line, names["currency"])
             raw = amount("amount")
             if signed and raw * SIGN[role] < 0:

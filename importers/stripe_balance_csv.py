@@ -122,7 +122,7 @@ class Importer(StatementImporter):
                 stamp = parse_datetime(get(role), formats, path, row.line, column(role))
                 if role == "effective" and stamp.time() == dt.time(0):
                     return stamp  # a payout's date, not an instant: no zone to convert
-                zone = dt.timezone.utc if "utc" in header_key(column(role)) else self.source.timezone
+                zone = dt.timezone.utc if "utc" in header_key(column(role)) else self.statement_zone
                 if zone is None:   # the Stripe account's is the books'
                     return stamp
                 if role == "created":   # the report is cut at the days of that zone

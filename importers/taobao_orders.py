@@ -36,7 +36,7 @@ from decimal import Decimal
 from beanclear.importers.base import Extraction
 from beanclear.importers.shop import (AWAITING, BOOK, CLOSED, LOCAL_TIMES, REFUNDED, Columns, Order, ShopImporter,
                                       meaning, one_row_each, refund_of, resolved)
-from beanclear.importers.toolkit import in_places, parse_amount, parse_datetime, read_statement
+from beanclear.importers.toolkit import CHINA, in_places, parse_amount, parse_datetime, read_statement
 
 STATUSES = {
     "等待买家付款": AWAITING, "没有创建支付宝交易": "no payment created (no money moved)",
@@ -50,6 +50,7 @@ STATUSES = {
 
 class Importer(ShopImporter):
     kind = "taobao orders"
+    local_zone = CHINA   # a Chinese marketplace's times are China's, the books' wall clock in theirs
     HEADER = ("订单编号", "买家实际支付金额", "订单状态", "订单创建时间")
 
     def parse(self, filepath: str) -> Extraction:
@@ -70,7 +71,7 @@ class Importer(ShopImporter):
             paid = parse_amount(get(row, "paid"), path, row.line, "买家实际支付金额")
             amount = owed(row, paid)
             refunded = refund_of(action, amount, get(row, "refund"), path, row.line, "退款金额")
-            when = parse_datetime(get(row, "created"), LOCAL_TIMES, path, row.line, "订单创建时间")
+            when = self.local(parse_datetime(get(row, "created"), LOCAL_TIMES, path, row.line, "订单创建时间"))
             buyer_paid = {"buyer-paid": f"{in_places(paid, self.source.currency)}"} if paid != amount else {}
             self.book(out, path, Order(row.line, when, order_id, amount, self.source.currency, get(row, "title"),
                                        refunded, buyer_paid))

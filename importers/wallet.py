@@ -71,7 +71,7 @@ from beanclear.books.spill import metas
 from beanclear.importers.account_ids import is_of
 from beanclear.importers.base import (Extraction, RepeatedIds, StatementImporter, compare_summary, link, posting,
                                       rule_account, transaction)
-from beanclear.importers.toolkit import Row, Statement, clean, header_in
+from beanclear.importers.toolkit import CHINA, Row, Statement, clean, header_in
 
 BALANCE_METHODS = {"", "余额", "账户余额", "零钱", "钱包余额", "京东余额"}
 SAVINGS_WORDS = ("余额宝", "零钱通", "小金库")
@@ -106,6 +106,7 @@ class WalletImporter(StatementImporter):
     HEADER: tuple[str, ...] = ()   # the names that identify the bill's header row
     ACCOUNT_LABEL = ""             # what precedes the account's name in the bill (支付宝账户：)
     COLLECTIONS: tuple = ()        # the rows that are sales where the config has no `sales:` (收款码)
+    local_zone = CHINA             # a Chinese wallet's times are China's, the books' wall clock in theirs
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing

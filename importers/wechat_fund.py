@@ -60,6 +60,7 @@ from beanclear.importers.base import (
 )
 from beanclear.statements import refund_orders
 from beanclear.importers.toolkit import (
+    CHINA,
     StatementError,
     clean,
     first_row_keys,
@@ -84,6 +85,7 @@ WITHDRAWAL_RETURNED = {"提现退票", "提现失败退回", "提现退回"}
 
 class Importer(StatementImporter):
     kind = "wechat fund bill"
+    local_zone = CHINA   # its times are China's (FORMATS §3), the books' wall clock in theirs
     daily_name = "fundflow"   # as `beanclear fetch` archives a day's bill
     is_fund_view = True   # what its trade view books on another day is in flight (books/in_flight.py)
     # Its refunds name the payment they refund, not their order: marked as they are read
@@ -119,7 +121,7 @@ class Importer(StatementImporter):
                 return clean(row.cells[col[name]]) if col.get(name) is not None else ""
 
             out.rows += 1
-            when = parse_datetime(get("记账时间"), TIME_FORMATS, path, row.line, "记账时间")
+            when = self.local(parse_datetime(get("记账时间"), TIME_FORMATS, path, row.line, "记账时间"))
             number = parse_magnitude(get("收支金额(元)"), path, row.line, "收支金额(元)")   # 收支类型 says the way
             direction = get("收支类型")
             if direction == "收入":

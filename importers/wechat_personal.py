@@ -112,7 +112,8 @@ class Importer(WalletImporter):
                 continue
             note = get(row, "备注")
             fee = FEE_NOTE.search(note)
-            mv = Movement(path, row.line, parse_datetime(get(row, "交易时间"), TIME_FORMATS, path, row.line, "交易时间"),
+            when = self.local(parse_datetime(get(row, "交易时间"), TIME_FORMATS, path, row.line, "交易时间"))
+            mv = Movement(path, row.line, when,
                           ident, amount, get(row, "支付方式"), kind, get(row, "交易对方"), get(row, "商品"),
                           get.id(row, "商户单号"), fee=Decimal(fee.group(1)) if fee else Decimal(0),
                           meta={"refunded": partial.group(1) if partial else "all" if status == "已全额退款" else None,

@@ -50,6 +50,7 @@ from beanclear.importers import wechat_fund
 from beanclear.importers.account_ids import checked
 from beanclear.importers.base import Extraction, StatementImporter, compare_summary, link, posting, transaction
 from beanclear.importers.toolkit import (
+    CHINA,
     StatementError,
     charged,
     clean,
@@ -73,6 +74,7 @@ REFUND_PENDING = {"PROCESSING": "refund still processing", "FAIL": "refund faile
 
 class Importer(StatementImporter):
     kind = "wechat trade bill"
+    local_zone = CHINA   # its times are China's (FORMATS §3: UTC+08:00), the books' wall clock in theirs
     daily_name = "tradebill"   # as `beanclear fetch` archives a day's bill
     shows_payouts = False  # its payouts are in the channel's other statement
     books_first = True   # in one import with the fund view: it knows the discounts and the fee rate
@@ -131,7 +133,7 @@ class Importer(StatementImporter):
             totals["refunded"] += refunded
             totals["fee"] += fee
             currency = currency or default_currency
-            when = parse_datetime(time_text, TIME_FORMATS, path, line, "交易时间")
+            when = self.local(parse_datetime(time_text, TIME_FORMATS, path, line, "交易时间"))
             if not trade_id:
                 raise StatementError(path, line, "column 微信订单号: expected the WeChat transaction id, got nothing")
             meta = {"order-id": order_id, "fee-rate": fee_rate, "method": bank}
@@ -172,7 +174,7 @@ class Importer(StatementImporter):
                 if not refund_id:
                     raise StatementError(path, line, "column 微信退款单号: expected the refund id, got nothing")
                 if refund_time:
-                    when = parse_datetime(refund_time, TIME_FORMATS, path, line, "退款成功时间")
+                    when = self.local(parse_datetime(refund_time, TIME_FORMATS, path, line, "退款成功时间"))
                 if coupon_text:
                     parse_amount(coupon_text, path, line, coupon_name)  # checked, held or not
                 if self.known and self.held(out, when.date(), refund_id,

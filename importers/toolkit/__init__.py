@@ -23,7 +23,7 @@ _MODULE_OF = {name: module for module, names in {
     ),
     "periods": (
         "QUIET_YEAR", "Stated", "inside_day", "named_day", "not_coverage", "read_period", "stated_period",
-        "unread_period",
+        "unread_period", "zoned_period",
     ),
     "tables": (
         "DAY_CELL", "DELIMITERS", "Statement", "Table", "filled_at", "find_header", "first_row_keys", "has_header",
@@ -45,7 +45,8 @@ _MODULE_OF = {name: module for module, names in {
         "applied_rate", "books_day", "books_time", "bounded", "currency_code", "direction_sign",
         "from_minor_units", "from_unix", "header_language", "in_currency_places", "iso_time", "local_time",
         "money", "note_offset", "noting_offsets", "numeric_date_format", "parse_amount", "parse_datetime",
-        "parse_instant", "parse_magnitude", "stated_offsets", "uses_decimal_comma", "writes_minus",
+        "parse_instant", "parse_magnitude", "stated_offsets", "uses_decimal_comma", "writes_minus", "CHINA",
+        "same_zone", "zone_time",
     ),
     "xlsx": (
         "_POWER_QUERY_HEADER", "XLSX_MAGIC", "_open_workbook", "cell_text", "xlsx_head",

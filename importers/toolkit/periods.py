@@ -134,6 +134,31 @@ def inside_day(moment: dt.datetime | None, start: bool = False) -> dt.datetime |
     return moment
 
 
+def zoned_period(days: tuple[dt.date, dt.date], starts_inside: dt.datetime | None,
+                 ends_inside: dt.datetime | None, zone, tz) -> tuple[tuple[dt.date, dt.date],
+                                                                  dt.datetime | None, dt.datetime | None]:
+    """A period a statement states in the days of its own zone (a WeChat bill of China's
+    1 October, `tradebill-2026-10-01.csv`; an Alipay bill's 起始/终止时间), as the books'
+    zone `tz` has it: (first, last) day, and where it starts and ends inside a day
+    (inside_day), as its rows, moved to the books' wall clock (values.zone_time), are.
+    China's 1 October is 09:00 on 30 Sep to 09:00 on 1 Oct in Los Angeles: it starts
+    inside 30 Sep and ends inside 1 Oct, whose rest is in the next day's bill (coverage.py
+    counts a day covered once the statements of all of it are in). In the zone it is
+    written in (`zone` the books' own, or None), the period as it is."""
+    from beanclear.importers.toolkit.values import zone_time
+    start = starts_inside or dt.datetime.combine(days[0], dt.time(0))
+    end = ends_inside or dt.datetime.combine(days[1] + dt.timedelta(days=1), dt.time(0))
+    moved_start, moved_end = zone_time(start, zone, tz), zone_time(end, zone, tz)
+    if moved_start == start and moved_end == end:
+        return days, starts_inside, ends_inside
+    ends = inside_day(moved_end)
+    # up to midnight (or from 23:59 on), the period ends with the day before (or that day)
+    last = moved_end.date() if ends is not None or moved_end.time() >= dt.time(23, 59) else \
+        moved_end.date() - dt.timedelta(days=1)
+    first = moved_start.date()
+    return (first, max(first, last)), inside_day(moved_start, start=True), ends
+
+
 def _stated(head: str, found: re.Match, days: tuple | None, why: str = "",
             ends_inside: dt.datetime | None = None, starts_inside: dt.datetime | None = None) -> Stated:
     if days is not None and days[0] > days[1]:

@@ -321,6 +321,30 @@ class ZoneDayEnd:
         return local_time(end, tz)
 
 
+# The zone of the times a Chinese channel's, wallet's or marketplace's statements write
+# without an offset (FORMATS.md: "Timestamps are local China time (UTC+08:00)"; WeChat's
+# 2026 bill: 本账单中所有时间均为UTC+08:00时间).
+CHINA = "Asia/Shanghai"
+
+
+def zone_time(when: dt.datetime, zone, tz) -> dt.datetime:
+    """A time a statement writes without an offset, the wall clock of its `zone` (a
+    Chinese channel's China's; the channel's `timezone:`), as the wall-clock time of the
+    books' zone `tz` (config `timezone`): WeChat's `2026-10-01 10:00:00` is 19:00 on 30
+    Sep in America/Los_Angeles, as Stripe's `created` of that instant is. Where `zone` is
+    None or the books' own, the time as written (the books in Asia/Shanghai keep every
+    Chinese statement's times as they were). A day written without a time is a day, not
+    a midnight: the caller passes times only."""
+    if same_zone(zone, tz):
+        return when
+    return when.replace(tzinfo=zone).astimezone(tz).replace(tzinfo=None)
+
+
+def same_zone(zone, tz) -> bool:
+    """Whether a statement's `zone` (None: not known, the books') is the books' `tz`."""
+    return zone is None or tz is None or zone is tz or getattr(zone, "key", None) == getattr(tz, "key", 0)
+
+
 def books_time(when: dt.datetime, tz) -> dt.datetime:
     """The wall-clock time a bank's statement time is booked at in the books' zone `tz`
     (config `timezone`: "dates of UTC timestamps are taken in this zone"). A UTC time is
