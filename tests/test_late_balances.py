@@ -135,7 +135,8 @@ def test_a_download_cut_inside_a_day_does_not_restate_the_close_a_later_row_of_i
     imported(newest, "paypal-2026-10.csv")
     said = imported(newest, "paypal-2026-09.csv")
     assert "restated" not in said
-    assert "its balance of 2026-10-01 is of 04:00:00 on 2026-09-30, its last row that day" in said
+    assert ("its balance of 2026-10-01 is not the close of 2026-09-30: it lacks that day's rows after its last one "
+            "(04:00:00), until 23:15:00, that another statement holds" in said)
     text = paypal_books(newest)["2026-10.beancount"]
     assert "2026-10-01 balance Assets:Clearing:PayPal              60.00 USD" in text and "100.00 USD" not in text
     assert paypal_books(newest) == paypal_books(oldest)
