@@ -16,6 +16,11 @@ newer one) restates nothing: the books hold more than it knew of. Whichever orde
 come in, the books assert what the fuller one says. A month closed by `beanclear close`
 is left as it is and said.
 
+A download cut inside a day of the books (PayPal's month in Berlin, books in Los Angeles)
+brings lines before the next day too, but knows that day only to its cut: it restates no
+close of a day whose later rows another statement holds (cut_off), so the statement with
+the day's latest row says its close, whichever comes first.
+
 Two statements may also assert the same balance, one saying more of it: PayPal's
 balances file gives its `as-of:` instant, the day's transactions file (its last
 `ending_balance`) only the amount. Imported balances first, the second adds nothing;
