@@ -200,3 +200,34 @@ def test_a_download_again_with_a_row_added_before_the_last_of_the_day_restates_i
     assert "restated the balances of 2 day(s)" in said
     text = paypal_books(first)["2026-10.beancount"]
     assert "2026-10-01 balance Assets:Clearing:PayPal              50.00 USD" in text and failing(first) == []
+
+
+def _search_row(ident, when, gross, fee, balance, name, order):
+    return ('{"transaction_info": {"transaction_id": "%s", "transaction_event_code": "T0006", '
+            '"transaction_initiation_date": "%s", "transaction_amount": {"currency_code": "USD", "value": "%s"}, '
+            '"fee_amount": {"currency_code": "USD", "value": "%s"}, "transaction_status": "S", '
+            '"ending_balance": {"currency_code": "USD", "value": "%s"}, "invoice_id": "%s", '
+            '"transaction_subject": "Order %s"}, "payer_info": {"payer_name": {"alternate_full_name": "%s"}}}'
+            % (ident, when, gross, fee, balance, order, order, name))
+
+
+def test_a_transaction_search_of_the_whole_day_keeps_its_close_against_the_month_cut_inside_it(tmp_path):
+    # the blind tester's JSON of 30/09-01/10 in UTC holds all of LA's 2026-09-30; the September
+    # download, imported after it, knows that day to 04:00 (13:00 in Berlin) only
+    late = _pp("01/10/2026", "08:15:00", "CEST", "C", "Express Checkout Payment", "62.66", "-2.66", "60.00",
+               "7PP00000000000004", "160.00", "4")
+    search = ('{"transaction_details": [%s], "page": 1, "total_pages": 1}' % ", ".join([
+        _search_row("7PP00000000000002", "2026-09-30T11:00:00+0000", "54.79", "-2.55", "100.00", "B", "2"),
+        _search_row("7PP00000000000004", "2026-10-01T06:15:00+0000", "62.66", "-2.66", "160.00", "C", "4")]))
+    files = {"paypal-2026-09.csv": [PP_28, PP_30], "paypal-2026-10.csv": [late]}
+    books = []
+    for name, order in (("search-first", ("search.json", "paypal-2026-09.csv")),
+                        ("csv-first", ("paypal-2026-09.csv", "search.json"))):
+        root = paypal_merchant(tmp_path, name, files)
+        (root / "st" / "search.json").write_text(search, encoding="utf-8")
+        imported(root, *order)
+        assert "2026-10-01 balance Assets:Clearing:PayPal             160.00 USD" in \
+            paypal_books(root)["2026-10.beancount"], name
+        assert failing(root) == [], name
+        books.append(paypal_books(root))
+    assert books[0] == books[1]
