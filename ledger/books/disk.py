@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 
 OPEN_DATE = "2000-01-01"
 # a posting's account and currency: `  Assets:Clearing:PayPal   -100.00 USD` (Books.last_times)
-POSTING_UNITS = re.compile(r"^[ \t]+(?:[!*][ \t]+)?([A-Z][^\s;:]*(?::[^\s;]+)+)[ \t]+-?[\d.,]+[ \t]+([A-Z][A-Z0-9'._-]*)",
-                           re.M)
+POSTING_UNITS = re.compile(r"^[ \t]+(?:[!*][ \t]+)?([A-Z][^\s;:]*(?::[^\s;]+)+)[ \t]+-?[\d.,]+[ \t]+"
+                           r"([A-Z][A-Z0-9'._-]*)", re.M)
 KEEP_TEXT = 16 * 2**20   # characters of month files Books keeps once read, all together (_read)
 @dataclass
 class Books:

@@ -105,8 +105,8 @@ def cut_off(found: list[dict[Path, dict]], statements: list[tuple[str, object]],
                 closes = (account, currency, dt.date.fromisoformat(day) - dt.timedelta(days=1))
                 last = max((time or "" for time, _ in own.get(closes, ())), default=None) or None
                 others = [*held[source].get(closes, ()),
-                          *(row for other, (theirs, _) in enumerate(rows) if other != at and statements[other][0] == source
-                            for row in theirs.get(closes, ()))]
+                          *(row for other, (theirs, _) in enumerate(rows)
+                            if other != at and statements[other][0] == source for row in theirs.get(closes, ()))]
                 lacks = last and [time for time, ids in others
                                   if time and time > last and not any(i in holds for i in ids)]
                 if lacks:
