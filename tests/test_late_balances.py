@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import beanclear
 
 CONFIG = """\
@@ -73,3 +75,160 @@ def test_a_download_that_brings_no_line_before_a_day_does_not_restate_it(tmp_pat
                                                + "\n", encoding="utf-8")
     assert "restated" not in imported(root, "jan-wrong.csv")
     assert "1700.00 CNY" in month(root)
+
+
+# -- a statement cut inside a books' day: its balance then is no close of that day ------------
+# (blind13 "timezones": books in Los Angeles, PayPal activity downloaded per Berlin month. LA's
+# 2026-09-30 runs from 09:00 on 30/09 to 09:00 on 01/10 Berlin, so its rows are in both files.
+# Imported newest first, the September file's balance at its cut-off (04:00 LA, 100.00) replaced
+# October's true close of the day (60.00): books that differed by import order, a false Balance
+# failed. The latest row of the day decides whose balance closes it, whichever comes first.)
+
+LA_PAYPAL = """\
+books: books
+currency: USD
+timezone: America/Los_Angeles
+channels:
+  paypal: {type: paypal, currency: USD, settlement_days: 30}
+"""
+PP_HEADER = ('"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","Transaction ID",'
+             '"Reference Txn ID","Invoice Number","Balance","Subject"')
+
+
+def _pp(day, time, zone, name, kind, gross, fee, net, ident, balance, order=""):
+    subject = f"Order {order}" if order else ""
+    return (f'"{day}","{time}","{zone}","{name}","{kind}","Completed","USD","{gross}","{fee}","{net}","{ident}","",'
+            f'"{order}","{balance}","{subject}"')
+
+
+PP_28 = _pp("28/09/2026", "12:00:00", "CEST", "A", "Express Checkout Payment", "50.00", "-2.24", "47.76",
+            "7PP00000000000001", "47.76", "1")
+PP_30 = _pp("30/09/2026", "13:00:00", "CEST", "B", "Express Checkout Payment", "54.79", "-2.55", "52.24",
+            "7PP00000000000002", "100.00", "2")
+PP_OUT = _pp("01/10/2026", "03:00:00", "CEST", "", "General Withdrawal - Bank Account", "-100.00", "0.00", "-100.00",
+             "7PW00000000000003", "0.00")
+PP_LATE = _pp("01/10/2026", "08:15:00", "CEST", "C", "Express Checkout Payment", "62.66", "-2.66", "60.00",
+              "7PP00000000000004", "60.00", "4")
+PP_14 = _pp("14/10/2026", "12:00:00", "CEST", "D", "Express Checkout Payment", "20.00", "-1.19", "18.81",
+            "7PP00000000000005", "78.81", "5")
+BERLIN_MONTHS = {"paypal-2026-09.csv": [PP_28, PP_30], "paypal-2026-10.csv": [PP_OUT, PP_LATE, PP_14],
+                 "paypal-overlap.csv": [PP_30, PP_OUT, PP_LATE, PP_14]}
+
+
+def paypal_merchant(tmp_path, name, files=BERLIN_MONTHS, config=LA_PAYPAL):
+    root = tmp_path / name
+    (root / "st").mkdir(parents=True)
+    (root / "config.yaml").write_text(config, encoding="utf-8")
+    for file, rows in files.items():
+        (root / "st" / file).write_text("\n".join([PP_HEADER, *rows]) + "\n", encoding="utf-8")
+    return root
+
+
+def paypal_books(root) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "books" / "paypal").rglob("*.beancount"))}
+
+
+def test_a_download_cut_inside_a_day_does_not_restate_the_close_a_later_row_of_it_gives(tmp_path):
+    oldest = paypal_merchant(tmp_path, "oldest")
+    imported(oldest, "paypal-2026-09.csv", "paypal-2026-10.csv")
+    newest = paypal_merchant(tmp_path, "newest")
+    imported(newest, "paypal-2026-10.csv")
+    said = imported(newest, "paypal-2026-09.csv")
+    assert "restated" not in said
+    assert ("its balance of 2026-10-01 is not the close of 2026-09-30: it lacks that day's rows after its last one "
+            "(04:00:00), until 23:15:00, that another statement holds" in said)
+    text = paypal_books(newest)["2026-10.beancount"]
+    assert "2026-10-01 balance Assets:Clearing:PayPal              60.00 USD" in text and "100.00 USD" not in text
+    assert paypal_books(newest) == paypal_books(oldest)
+    assert failing(newest) == [] and failing(oldest) == []
+
+
+@pytest.mark.parametrize("files", [("paypal-2026-09.csv", "paypal-2026-10.csv"),
+                                   ("paypal-2026-10.csv", "paypal-2026-09.csv")])
+def test_both_downloads_in_one_import_write_the_same_books_in_either_order(tmp_path, files):
+    apart = paypal_merchant(tmp_path, "apart")
+    imported(apart, "paypal-2026-09.csv", "paypal-2026-10.csv")
+    together = paypal_merchant(tmp_path, "together")
+    result = beanclear(together, "import", *(str(together / "st" / name) for name in files))
+    assert result.exit_code == 0, result.output
+    assert paypal_books(together) == paypal_books(apart) and failing(together) == []
+
+
+def test_the_month_after_an_overlapping_download_keeps_its_close_of_the_cut_day(tmp_path):
+    # the overlapping download (30/09-14/10) holds all of LA's 2026-09-30; the September file,
+    # bringing a row of 28/09, knows that day only to 04:00
+    root = paypal_merchant(tmp_path, "overlap")
+    imported(root, "paypal-overlap.csv")
+    assert "60.00 USD" in paypal_books(root)["2026-10.beancount"]
+    imported(root, "paypal-2026-09.csv", "paypal-2026-10.csv")
+    monthly = paypal_merchant(tmp_path, "monthly")
+    imported(monthly, "paypal-2026-09.csv", "paypal-2026-10.csv", "paypal-overlap.csv")
+    assert paypal_books(root) == paypal_books(monthly) and failing(root) == []
+
+
+# must not fire: a statement of whole local days asserts its closing balance, in either order,
+# and a download again with a row the channel added since still restates (the fuller one says it)
+LA_MONTHS = {"paypal-2026-09.csv": [_pp("28/09/2026", "03:00:00", "PDT", "A", "Express Checkout Payment", "50.00",
+                                        "-2.24", "47.76", "7PP00000000000001", "47.76", "1"),
+                                    _pp("30/09/2026", "23:15:00", "PDT", "B", "Express Checkout Payment", "54.79",
+                                        "-2.55", "52.24", "7PP00000000000002", "100.00", "2")],
+             "paypal-2026-10.csv": [_pp("01/10/2026", "03:00:00", "PDT", "", "General Withdrawal - Bank Account",
+                                        "-100.00", "0.00", "-100.00", "7PW00000000000003", "0.00"),
+                                    _pp("14/10/2026", "12:00:00", "PDT", "D", "Express Checkout Payment", "20.00",
+                                        "-1.19", "18.81", "7PP00000000000005", "18.81", "5")]}
+
+
+def test_a_statement_of_whole_local_days_asserts_its_close_in_either_order(tmp_path):
+    oldest = paypal_merchant(tmp_path, "oldest", LA_MONTHS)
+    imported(oldest, "paypal-2026-09.csv", "paypal-2026-10.csv")
+    newest = paypal_merchant(tmp_path, "newest", LA_MONTHS)
+    imported(newest, "paypal-2026-10.csv", "paypal-2026-09.csv")
+    closed = "2026-10-01 balance Assets:Clearing:PayPal             100.00 USD"
+    assert closed in paypal_books(newest)["2026-10.beancount"]
+    assert paypal_books(newest) == paypal_books(oldest) and failing(newest) == []
+
+
+def test_a_download_again_with_a_row_added_before_the_last_of_the_day_restates_its_close(tmp_path):
+    added = _pp("01/10/2026", "01:00:00", "CEST", "", "General Withdrawal - Bank Account", "-10.00", "0.00", "-10.00",
+                "7PW00000000000009", "90.00")
+    later = [PP_OUT.replace('"0.00",""', '"-10.00",""'), PP_LATE.replace('"60.00","Order 4"', '"50.00","Order 4"'),
+             PP_14.replace('"78.81"', '"68.81"')]
+    files = {"paypal-2026-09.csv": [PP_28, PP_30], "paypal-2026-10.csv": [PP_OUT, PP_LATE, PP_14],
+             "paypal-2026-10-again.csv": [added, *later]}
+    first = paypal_merchant(tmp_path, "first", files)
+    imported(first, "paypal-2026-09.csv", "paypal-2026-10.csv")
+    said = imported(first, "paypal-2026-10-again.csv")
+    assert "restated the balances of 2 day(s)" in said
+    text = paypal_books(first)["2026-10.beancount"]
+    assert "2026-10-01 balance Assets:Clearing:PayPal              50.00 USD" in text and failing(first) == []
+
+
+def _search_row(ident, when, gross, fee, balance, name, order):
+    return ('{"transaction_info": {"transaction_id": "%s", "transaction_event_code": "T0006", '
+            '"transaction_initiation_date": "%s", "transaction_amount": {"currency_code": "USD", "value": "%s"}, '
+            '"fee_amount": {"currency_code": "USD", "value": "%s"}, "transaction_status": "S", '
+            '"ending_balance": {"currency_code": "USD", "value": "%s"}, "invoice_id": "%s", '
+            '"transaction_subject": "Order %s"}, "payer_info": {"payer_name": {"alternate_full_name": "%s"}}}'
+            % (ident, when, gross, fee, balance, order, order, name))
+
+
+def test_a_transaction_search_of_the_whole_day_keeps_its_close_against_the_month_cut_inside_it(tmp_path):
+    # the blind tester's JSON of 30/09-01/10 in UTC holds all of LA's 2026-09-30; the September
+    # download, imported after it, knows that day to 04:00 (13:00 in Berlin) only
+    late = _pp("01/10/2026", "08:15:00", "CEST", "C", "Express Checkout Payment", "62.66", "-2.66", "60.00",
+               "7PP00000000000004", "160.00", "4")
+    search = ('{"transaction_details": [%s], "page": 1, "total_pages": 1}' % ", ".join([
+        _search_row("7PP00000000000002", "2026-09-30T11:00:00+0000", "54.79", "-2.55", "100.00", "B", "2"),
+        _search_row("7PP00000000000004", "2026-10-01T06:15:00+0000", "62.66", "-2.66", "160.00", "C", "4")]))
+    files = {"paypal-2026-09.csv": [PP_28, PP_30], "paypal-2026-10.csv": [late]}
+    books = []
+    for name, order in (("search-first", ("search.json", "paypal-2026-09.csv")),
+                        ("csv-first", ("paypal-2026-09.csv", "search.json"))):
+        root = paypal_merchant(tmp_path, name, files)
+        (root / "st" / "search.json").write_text(search, encoding="utf-8")
+        imported(root, *order)
+        assert "2026-10-01 balance Assets:Clearing:PayPal             160.00 USD" in \
+            paypal_books(root)["2026-10.beancount"], name
+        assert failing(root) == [], name
+        books.append(paypal_books(root))
+    assert books[0] == books[1]

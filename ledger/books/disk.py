@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     from beanclear.books.spill import Sorted
 
 OPEN_DATE = "2000-01-01"
+# a posting's account and currency: `  Assets:Clearing:PayPal   -100.00 USD` (Books.last_times)
+POSTING_UNITS = re.compile(r"^[ \t]+(?:[!*][ \t]+)?([A-Z][^\s;:]*(?::[^\s;]+)+)[ \t]+-?[\d.,]+[ \t]+"
+                           r"([A-Z][A-Z0-9'._-]*)", re.M)
 KEEP_TEXT = 16 * 2**20   # characters of month files Books keeps once read, all together (_read)
 @dataclass
 class Books:
@@ -377,6 +380,38 @@ class Books:
                 continue
             parsed, _, _ = parser.parse_string(self._read(path), report_filename=str(path))
             out += [e for e in parsed if isinstance(e, data.Transaction) and any(p.account in wanted for p in e.postings)]
+        return out
+
+    def day_rows(self, source: str, wanted: set[tuple[str, str, dt.date]]) \
+            -> dict[tuple[str, str, dt.date], list[tuple[str | None, list[str]]]]:
+        """(account, currency, day) -> (`time:` or None, identities: `id` and `covers`) of
+        each imported entry of a source's month files that posts to the account in the
+        currency that day (of those `wanted`), read from the text of those days' month
+        files a piece at a time (_pieces): the rows of a day a statement may not hold
+        (late_balances.cut_off). A person's entry, without an `id:`, is none of them."""
+        out: dict[tuple[str, str, dt.date], list[tuple[str | None, list[str]]]] = {}
+        days: dict[str, dict[str, set[tuple[str, str]]]] = {}   # month -> day -> (account, currency)
+        for account, currency, day in wanted:
+            days.setdefault(f"{day:%Y-%m}", {}).setdefault(day.isoformat(), set()).add((account, currency))
+        for month, of_days in days.items():
+            path = self.month_file(source, month)
+            if not path.is_file():
+                continue
+            head = re.compile(rf"^({'|'.join(map(re.escape, of_days))})[ \t]+(?:\*|!|txn|[A-Z#%&?])[ \t]", re.M)
+            for text in self._pieces(path):
+                for found in head.finditer(text):
+                    end = ENTRY_END.search(text, found.end())
+                    block = text[found.start():end.start() if end else len(text)]
+                    ident = ID_LINE.search(block)
+                    if ident is None:
+                        continue
+                    time = TIME_LINE.search(block)
+                    ids = [_unescape(m) if "\\" in m else m for m in (ident.group(1), *COVERS_LINE.findall(block))]
+                    row = (time.group(1) if time else None, [ids[0], *(c for m in ids[1:] for c in render.covered(m))])
+                    day = found.group(1)
+                    for units in dict.fromkeys(POSTING_UNITS.findall(block)):
+                        if units in of_days[day]:
+                            out.setdefault((*units, dt.date.fromisoformat(day)), []).append(row)
         return out
 
     def currencies_put_on(self, source: str, account: str) -> set[str]:

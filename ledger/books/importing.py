@@ -409,13 +409,19 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
                 # on the first statement of the channel whose entries they wait for
                 next(r for r in live if r.importer.source.name == channel).extraction.notes.append(
                     f"{placed} {what} now name their orders")
-            for result in live:   # a download again with lines the bank added since: its balances say so
-                found = late_balances.restated(result.restating, result.new, books, result.importer.source.name)
+            # a download again with lines the bank added since: its balances say so; but not a
+            # balance taken at a cut-off inside the day it closes (late_balances.cut_off)
+            restating = [late_balances.restated(result.restating, result.new, books, result.importer.source.name)
+                         for result in live]
+            cut = late_balances.cut_off(restating, [(result.importer.source.name, result.extraction.entries)
+                                                    for result in live], books) if any(restating) else ()
+            for result, found, said in zip(live, restating, cut or [[]] * len(live)):
                 planned, left = late_balances.plan(found, changes, config.books)
                 if planned or left:
                     result.notes.append(f"restated the balances of {sum(map(len, found.values())) - left} day(s) "
                                         "that its new lines come before" + (f"; {left} in closed months left as they "
                                                                              "were" if left else ""))
+                result.notes.extend(said)
                 # ... and a balance the books assert, of the same amount, gets the lines it says of it (as-of)
                 found = late_balances.detailed(result.restating, books, result.importer.source.name)
                 late_balances.plan(found, changes, config.books, late_balances._detail)

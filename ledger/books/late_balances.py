@@ -16,6 +16,11 @@ newer one) restates nothing: the books hold more than it knew of. Whichever orde
 come in, the books assert what the fuller one says. A month closed by `beanclear close`
 is left as it is and said.
 
+A download cut inside a day of the books (PayPal's month in Berlin, books in Los Angeles)
+brings lines before the next day too, but knows that day only to its cut: it restates no
+close of a day whose later rows another statement holds (cut_off), so the statement with
+the day's latest row says its close, whichever comes first.
+
 Two statements may also assert the same balance, one saying more of it: PayPal's
 balances file gives its `as-of:` instant, the day's transactions file (its last
 `ending_balance`) only the amount. Imported balances first, the second adds nothing;
@@ -29,11 +34,12 @@ so that either order gives the same books:
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from beancount.core import data
 
-from beanclear.books import Books, balance_parts, in_flight, rewrite_blocks
+from beanclear.books import Books, balance_parts, in_flight, render, rewrite_blocks
 from beanclear.books.render import _meta_lines, balance_line
 from beanclear.books.late_views import META as META_LINE
 from beanclear.periods.closed import closed_months
@@ -60,6 +66,81 @@ def restated(known_balances: list, new_entries, books: Books, source: str) -> di
         out.setdefault(path, {})[(balance.date.isoformat(), balance.account, balance.amount.currency)] = \
             balance.amount.number
     return out
+
+
+def cut_off(found: list[dict[Path, dict]], statements: list[tuple[str, object]], books: Books) -> list[list[str]]:
+    """Of the balances each statement of an import would restate (`found[i]`: restated()'s,
+    of `statements[i]`: (its source, its entries)), those it took at a cut-off inside the
+    day they close are taken out, and said (a note per statement). A balance dated D is
+    the close of the day before it, and a statement knows that close only if it holds
+    every row of the account of that day that the books, or the import's other
+    statements, hold after its own last row of it: a PayPal download per Berlin month,
+    with books in Los Angeles, ends at 15:00 on LA's last day of the month (the rest of
+    the day is in the next month's download); its balance then, restated over the next
+    download's close of the day, made the books differ by the order of import (DESIGN §2)
+    and their assertion fail. So whichever statement holds the day's latest row says its
+    close, in whatever order they come: one that comes first asserts what it knows, and
+    the one with the rest of the day restates it (its rows of the day are new lines
+    before it), and not the other way round. Rows without a time (a bank's lines, dated
+    by the bank's day) say nothing of where in the day a statement ends: they restate as
+    before. A row the statement holds under another view's id (`covers:`) is held."""
+    wanted: dict[str, set[tuple[str, str, dt.date]]] = {}
+    for (source, _), of_files in zip(statements, found):
+        for amounts in of_files.values():
+            wanted.setdefault(source, set()).update(
+                (account, currency, dt.date.fromisoformat(day) - dt.timedelta(days=1))
+                for day, account, currency in amounts)
+    if not wanted:
+        return [[] for _ in statements]
+    rows = [_day_rows(entries, wanted[source]) if source in wanted else ({}, set())
+            for source, entries in statements]
+    held = {source: books.day_rows(source, keys) for source, keys in wanted.items()}
+    out = []
+    for at, ((source, _), of_files) in enumerate(zip(statements, found)):
+        said = []
+        own, holds = rows[at]
+        for path, amounts in list(of_files.items()):
+            for key in list(amounts):
+                day, account, currency = key
+                closes = (account, currency, dt.date.fromisoformat(day) - dt.timedelta(days=1))
+                last = max((time or "" for time, _ in own.get(closes, ())), default=None) or None
+                others = [*held[source].get(closes, ()),
+                          *(row for other, (theirs, _) in enumerate(rows)
+                            if other != at and statements[other][0] == source for row in theirs.get(closes, ()))]
+                lacks = last and [time for time, ids in others
+                                  if time and time > last and not any(i in holds for i in ids)]
+                if lacks:
+                    del amounts[key]
+                    said.append(f"its balance of {day} is not the close of {closes[2]}: it lacks that day's rows "
+                                f"after its last one ({last}), until {max(lacks)}, that another statement holds; "
+                                "that one's balance kept")
+            if not amounts:
+                del of_files[path]
+        out.append(said)
+    return out
+
+
+def _day_rows(entries, wanted: set[tuple[str, str, dt.date]]) \
+        -> tuple[dict[tuple[str, str, dt.date], list[tuple[str | None, list[str]]]], set[str]]:
+    """Of a statement's entries: (account, currency, day) -> (`time:` or None, identities)
+    of each row posting to the account in the currency that day, of those `wanted`; and the
+    identities of its rows of those days and the days beside them (money another view
+    books on the day before or after: books/in_flight.py), which the rows it holds carry."""
+    days = {day for _, _, day in wanted}
+    near = {day + dt.timedelta(days=step) for day in days for step in (-1, 0, 1)}
+    out: dict[tuple[str, str, dt.date], list[tuple[str | None, list[str]]]] = {}
+    holds: set[str] = set()
+    for entry in entries:
+        if type(entry) is not data.Transaction or entry.date not in near:
+            continue
+        ids = render.identities(entry)
+        holds.update(ids)
+        if entry.date in days:
+            row = (entry.meta.get("time") or None, ids)
+            for units in dict.fromkeys((p.account, p.units.currency) for p in entry.postings):
+                if (*units, entry.date) in wanted:
+                    out.setdefault((*units, entry.date), []).append(row)
+    return out, holds
 
 
 def detailed(known_balances: list, books: Books, source: str) -> dict[Path, dict]:
