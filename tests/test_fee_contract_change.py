@@ -173,3 +173,24 @@ def test_a_stated_rate_that_changed_is_one_finding_of_the_rule_it_changed(check)
         "max 50.00: ")
     assert gap.message.endswith("if the contract changed on 2026-02-01, set channels.wechat.fees[1] (the old rule "
                                 "until: 2026-01-31, the new one since: 2026-02-01)")
+
+
+def test_a_change_after_most_of_the_history_is_still_dated_at_the_change(check):
+    """January on the contract, February and March at 2.7%: most of all the payments miss
+    it, and the one finding is still the change's, with the dated rules to write."""
+    doc = month("2025-01", 31, "0.029") + month("2025-02", 28, "0.027") + month("2025-03", 31, "0.027")
+    [gap] = check(doc)
+    assert gap.date == dt.date(2025, 2, 1)
+    assert gap.message.startswith("59 of 59 payments since 2025-02-01 were charged 2.7% + 0.30, not the contract")
+
+
+def test_a_whole_history_off_the_contract_but_a_payment_or_two_keeps_its_finding(check):
+    """A config written from another contract: the first payments' fees happen to be the
+    contract's (a small ticket at the minimum either way). No change on the third day:
+    the channel's finding of the whole history, as before."""
+    config = CONFIG.replace("{rate: 0.029, fixed: 0.30}", "{rate: 0.029, fixed: 0.30, min: 0.50}")
+    doc = "".join(sale(f"2025-01-0{d}", "1.00", Decimal("0.50"), f"s{d}") for d in (1, 2))
+    doc += month("2025-02", 20, "0.027")
+    [gap] = check(doc, config=config)
+    assert gap.date == dt.date(2025, 2, 1)
+    assert gap.message.startswith("20 of 22 payments were charged other fees than the contract 2.9% + 0.30 min 0.50")

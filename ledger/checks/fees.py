@@ -283,19 +283,23 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
             rate_days[(channel.name, entry.date, currency, entry.meta["fee-rate"])].append((entry, over, channel, rule))
             off[(channel.name, currency)].append((entry, over, stated, rule, channel, None, expected, actual, base,
                                                   stated))
-    changes = {}   # (channel, currency) -> its contract changes (_change), found before the whole history is asked
+    systematic = {key: rows for key, rows in off.items()   # most of them: one cause (see _systematic)
+                  if len(rows) >= SYSTEMATIC and 2 * len(rows) >= checked[key]
+                  and (any(row[5] is not None for row in rows) or abs(sum(row[1] for row in rows)) > tolerance)}
+    changes = {}   # (channel, currency) -> its contract changes (_change), in place of its whole history's finding
     for key, rows in off.items():
         if len(rows) >= SYSTEMATIC:
             of_rule: dict[int, list] = defaultdict(list)
             for row in rows:
                 of_rule[id(row[3])].append(row)
+            # where the whole history misses it, a change needs SYSTEMATIC payments judged before
+            # it (one that happened to be on the contract, a fee at the minimum, shows no old rule)
+            before = SYSTEMATIC if key in systematic else 1
             found = [c for rule, mine in of_rule.items() if len(mine) >= SYSTEMATIC
-                     and (c := _change(mine, judged[(*key, rule)], key[1], tolerance)) is not None]
+                     and (c := _change(mine, judged[(*key, rule)], key[1], tolerance, before)) is not None]
             if found:
                 changes[key] = found
-    systematic = {key: rows for key, rows in off.items()   # most of them: one cause (see _systematic)
-                  if key not in changes and len(rows) >= SYSTEMATIC and 2 * len(rows) >= checked[key]
-                  and (any(row[5] is not None for row in rows) or abs(sum(row[1] for row in rows)) > tolerance)}
+                systematic.pop(key, None)
     folded = {id(row[0]) for found in changes.values() for change in found for row in change[2]}
     for (name, day, currency, rate_text), rows in sorted(rate_days.items()):
         if (name, currency) in systematic:
@@ -399,7 +403,7 @@ def _fits(row, rule, currency: str, tolerance: Decimal) -> bool:
     return abs(actual - to_currency(owed, currency)) <= tolerance or rounded_other_way(actual, owed, currency)
 
 
-def _change(rows: list, days: list, currency: str, tolerance: Decimal):
+def _change(rows: list, days: list, currency: str, tolerance: Decimal, before: int = 1):
     """The day the contract of these off-contract payments of one rule changed, or None:
     (day, the rule charged, the payments charged it from that day on, the payments the
     rule judged from that day on). The rule charged is the one of _charged_rules (from
@@ -407,8 +411,9 @@ def _change(rows: list, days: list, currency: str, tolerance: Decimal):
     from which the payments charged it, less the others the rule judged, are the most
     (a payment before the change charged the new rate by chance does not move it), and a
     change is one where at least SYSTEMATIC, and half of those judged since, were charged
-    it. A change on the first day judged is no change: the whole history misses the
-    contract, as findings' systematic says. `days`: the days of the payments the rule judged."""
+    it, after at least `before` payments the rule judged (none before: the whole history
+    misses the contract, as findings' systematic says). `days`: the days of the payments
+    the rule judged."""
     rows = sorted(rows, key=lambda row: (row[0].date, refs([row[0]])))
     rule, best = rows[0][3], None
     for charged in _charged_rules(rows[-2 * SYSTEMATIC:], rule, currency):
@@ -433,7 +438,7 @@ def _change(rows: list, days: list, currency: str, tolerance: Decimal):
         if on[day][1] and (top is None or score >= top[0]):
             top = (score, day, since, judged)
     _, day, since, judged = top
-    if day <= min(days) or since < SYSTEMATIC or 2 * since < judged:
+    if len(days) - judged < before or since < SYSTEMATIC or 2 * since < judged:
         return None
     run = [row for row in fits if row[0].date >= day]
     if not any(row[5] is not None for row in run) and abs(sum(row[1] for row in run)) <= tolerance:
