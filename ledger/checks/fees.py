@@ -42,6 +42,15 @@ contract's misses it too, so raising the tolerance does not split it into days),
 cause is one: the channel charges another rate than the config's contract (a new
 contract, or a config written from the wrong one). They are one finding, with the rate
 charged, not one per payment.
+
+A contract that changed after months on the old one is the same cause from a day on
+(_change): the payments of one rule from that day on, at least SYSTEMATIC of them and
+half of those it judged since, charged the same other rule (the rate, or the fixed
+fee, or both, that their fees fit: _charged_rules) are one finding dated at the change,
+with the rule charged and the dated rules to write; the payments before it are judged
+one by one as before. Counted over the whole history (blind13 multiyear: a year of
+payments on 2.9% + 0.30, then July at 2.7% + 0.30), half was never reached and each
+July payment was a finding of its own.
 """
 
 from __future__ import annotations
@@ -49,7 +58,8 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from dataclasses import replace
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from beancount.core import data
@@ -194,6 +204,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
     tolerance = limit(config, "fee-gap", "tolerance")
     out = []
     checked: dict[tuple, int] = defaultdict(int)     # (channel, currency) -> sales checked
+    judged: dict[tuple, list] = defaultdict(list)    # (channel, currency, id(rule)) -> the days of the sales it judged
     off: dict[tuple, list] = defaultdict(list)       # (channel, currency) -> its payments off the contract
     rate_days: dict[tuple, list] = defaultdict(list)
     rules: dict[tuple, object] = {}   # (channel, method, currency) -> its contract_spans: a few, asked of every sale
@@ -250,6 +261,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
             unjudged.setdefault(channel.name, []).append(entry)
             continue
         checked[(channel.name, currency)] += 1
+        judged[(channel.name, currency, id(rule))].append(entry.date)
         owed = contract_fee(rule, base)
         # as a fee can be charged: half up to the currency's minor unit (the cent; the yen:
         # 3.6% of ¥4,580 is ¥165, not ¥164.88), the figure compared and the one the message says
@@ -265,17 +277,37 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
                 expected=expected, actual=actual, **at_entry(entry)))
             charged = actual / base if base else None
             off[(channel.name, currency)].append((entry, actual - expected, charged, rule, channel, out[-1],
-                                                  expected, actual))
+                                                  expected, actual, base, stated))
         elif said:
             over = (stated - rule.rate) * base
             rate_days[(channel.name, entry.date, currency, entry.meta["fee-rate"])].append((entry, over, channel, rule))
-            off[(channel.name, currency)].append((entry, over, stated, rule, channel, None, expected, actual))
+            off[(channel.name, currency)].append((entry, over, stated, rule, channel, None, expected, actual, base,
+                                                  stated))
     systematic = {key: rows for key, rows in off.items()   # most of them: one cause (see _systematic)
                   if len(rows) >= SYSTEMATIC and 2 * len(rows) >= checked[key]
                   and (any(row[5] is not None for row in rows) or abs(sum(row[1] for row in rows)) > tolerance)}
+    changes = {}   # (channel, currency) -> its contract changes (_change), in place of its whole history's finding
+    for key, rows in off.items():
+        if len(rows) >= SYSTEMATIC:
+            of_rule: dict[int, list] = defaultdict(list)
+            for row in rows:
+                of_rule[id(row[3])].append(row)
+            # where the whole history misses it, a change needs SYSTEMATIC payments judged before
+            # it (one that happened to be on the contract, a fee at the minimum, shows no old rule)
+            before = SYSTEMATIC if key in systematic else 1
+            found = [c for rule, mine in of_rule.items() if len(mine) >= SYSTEMATIC
+                     and (c := _change(mine, judged[(*key, rule)], key[1], tolerance, before)) is not None]
+            if found:
+                changes[key] = found
+                systematic.pop(key, None)
+    folded = {id(row[0]) for found in changes.values() for change in found for row in change[2]}
     for (name, day, currency, rate_text), rows in sorted(rate_days.items()):
         if (name, currency) in systematic:
             continue  # folded into the channel's one finding
+        if folded:
+            rows = [row for row in rows if id(row[0]) not in folded]   # folded into a change's one finding
+            if not rows:
+                continue
         over = sum(x for _, x, _, _ in rows)
         channel, rule = rows[0][2], rows[0][3]
         if abs(over) > tolerance:
@@ -287,7 +319,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
                 refs(e for e, *_ in rows), **at_entry(rows[0][0])))
     if config.checks["fee-gap"].severity != "off":   # fees not wanted judged: nor said unjudged
         out += _methods_unstated(config, asked, checked, unjudged)
-    return _systematic(out, checked, systematic, involved)
+    return _systematic(out, checked, systematic, involved, changes)
 
 
 def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> list:
@@ -324,7 +356,97 @@ def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> lis
     return out
 
 
-def _systematic(found: list, checked: dict, systematic: dict, involved) -> list:
+def _median(values: list) -> Decimal:
+    values = sorted(values)
+    return values[len(values) // 2]
+
+
+def _charged_rules(rows: list, rule, currency: str):
+    """The rules these payments of `rule` may have been charged instead (the fee's
+    contract changed): its rate, its fixed fee, or both, changed, as their fees tell (the
+    median; a rate as a contract writes one, to 0.01%, else 0.001%, else 0.0001%; a
+    fixed fee in the currency's unit). A payment's stated rate (WeChat's 费率) is its rate.
+    Payments of one amount cannot tell a rate from a fixed fee: the rate comes first."""
+    unit = Decimal(1).scaleb(-currency_places(currency))
+    priced = [row for row in rows if row[8] > 0]
+    if not priced:
+        return
+    places = [Decimal(1).scaleb(-n) for n in (4, 5, 6)]
+    rate = _median([row[9] if row[9] is not None else (row[7] - rule.fixed) / row[8] for row in priced])
+    for step in places:
+        yield replace(rule, rate=rate.quantize(step, ROUND_HALF_UP))
+    yield replace(rule, fixed=_median([row[7] - rule.rate * row[8] for row in priced]).quantize(unit, ROUND_HALF_UP))
+    ordered = sorted(priced, key=lambda row: row[8])   # both: the line through the thirds' medians (Tukey's)
+    third = len(ordered) // 3
+    if third:
+        low, high = ordered[:third], ordered[-third:]
+        run = _median([row[8] for row in high]) - _median([row[8] for row in low])
+        if run > 0:
+            slope = (_median([row[7] for row in high]) - _median([row[7] for row in low])) / run
+            for step in places:
+                rate = slope.quantize(step, ROUND_HALF_UP)
+                yield replace(rule, rate=rate, fixed=_median([row[7] - rate * row[8] for row in priced]).quantize(
+                    unit, ROUND_HALF_UP))
+
+
+def _fits(row, rule, currency: str, tolerance: Decimal) -> bool:
+    """The payment of an off-contract `row` was charged by `rule`: its stated rate, if it
+    states one, is the rule's, and its fee is the rule's within tolerance (or rounded the
+    other way); a fee within the contract's tolerance billed at a stated rate other than
+    the contract's (no finding of its own) is the stated rate's."""
+    stated, actual, base = row[9], row[7], row[8]
+    if stated is not None and stated != rule.rate:
+        return False
+    if row[5] is None:
+        return True
+    owed = contract_fee(rule, base)
+    return abs(actual - to_currency(owed, currency)) <= tolerance or rounded_other_way(actual, owed, currency)
+
+
+def _change(rows: list, days: list, currency: str, tolerance: Decimal, before: int = 1):
+    """The day the contract of these off-contract payments of one rule changed, or None:
+    (day, the rule charged, the payments charged it from that day on, the payments the
+    rule judged from that day on). The rule charged is the one of _charged_rules (from
+    the latest payments off the contract) that the most of them fit; the day is the one
+    from which the payments charged it, less the others the rule judged, are the most
+    (a payment before the change charged the new rate by chance does not move it), and a
+    change is one where at least SYSTEMATIC, and half of those judged since, were charged
+    it, after at least `before` payments the rule judged (none before: the whole history
+    misses the contract, as findings' systematic says). `days`: the days of the payments
+    the rule judged."""
+    rows = sorted(rows, key=lambda row: (row[0].date, refs([row[0]])))
+    rule, best = rows[0][3], None
+    for charged in _charged_rules(rows[-2 * SYSTEMATIC:], rule, currency):
+        if (charged.rate, charged.fixed) == (rule.rate, rule.fixed):
+            continue
+        fits = [row for row in rows if _fits(row, charged, currency, tolerance)]
+        if len(fits) >= SYSTEMATIC and (best is None or len(fits) > len(best[1])):
+            best = (charged, fits)
+    if best is None:
+        return None
+    charged, fits = best
+    on: dict[dt.date, list] = defaultdict(lambda: [0, 0])   # day -> [payments judged, of them charged `charged`]
+    for day in days:
+        on[day][0] += 1
+    for row in fits:
+        on[row[0].date][1] += 1
+    since = judged = score = 0
+    top = None
+    for day in sorted(on, reverse=True):
+        since, judged = since + on[day][1], judged + on[day][0]
+        score += 2 * on[day][1] - on[day][0]
+        if on[day][1] and (top is None or score >= top[0]):
+            top = (score, day, since, judged)
+    _, day, since, judged = top
+    if len(days) - judged < before or since < SYSTEMATIC or 2 * since < judged:
+        return None
+    run = [row for row in fits if row[0].date >= day]
+    if not any(row[5] is not None for row in run) and abs(sum(row[1] for row in run)) <= tolerance:
+        return None
+    return day, charged, run, judged
+
+
+def _systematic(found: list, checked: dict, systematic: dict, involved, changes: dict | None = None) -> list:
     """The payments off the contract of each channel and currency where most of its
     payments are (`systematic`), as one finding (the first payment's place, the rate
     charged, the sum) in place of their own. Off the contract: a fee beyond tolerance
@@ -354,4 +476,21 @@ def _systematic(found: list, checked: dict, systematic: dict, involved) -> list:
                             f"since: that day){more}", named, expected=sum(row[6] for row in rows),
                             actual=sum(row[7] for row in rows), **at_entry(entry)))
         dropped |= {id(row[5]) for row in rows if row[5] is not None}
+    for (name, currency), found_changes in (changes or {}).items():
+        for day, charged, rows, judged in found_changes:
+            entry, _, _, rule, channel = rows[0][:5]
+            over = sum(row[1] for row in rows)
+            named = tuple(dict.fromkeys(r for row in rows[:REFS_SHOWN]
+                                        for r in (row[5].refs if row[5] is not None else involved(row[0]))))
+            more = (f"; its refs name the first {REFS_SHOWN} of the {len(rows)} payments ({len(rows) - REFS_SHOWN} "
+                    "left out)") if len(rows) > REFS_SHOWN else ""
+            where = f"channels.{name}.fees" + (f"[{channel.fees.index(rule)}]" if len(channel.fees) > 1 else "")
+            ones.append(Finding("fee-gap", day, name, channel.accounts.fees, abs(over), currency,
+                                f"{len(rows)} of {judged} payments since {day} were charged "
+                                f"{_rule_text(charged, currency)}, not the contract {_rule_text(rule, currency)}: "
+                                f"{_money(over)} {currency} {'over' if over > 0 else 'under'} the contract in all; "
+                                f"if the contract changed on {day}, set {where} (the old rule until: {day - ONE_DAY}, "
+                                f"the new one since: {day}){more}", named, expected=sum(row[6] for row in rows),
+                                actual=sum(row[7] for row in rows), **at_entry(entry)))
+            dropped |= {id(row[5]) for row in rows if row[5] is not None}
     return [f for f in found if id(f) not in dropped] + ones if ones else found
