@@ -461,8 +461,11 @@ def test_the_months_report_lists_what_a_link_resolved_in_the_month_of_each_findi
     run(merchant, "link", credit, payout)
     assert listed("2026-03", "bank-unmatched") == [("resolved", f"matched to {payout}")]
     assert listed("2026-02", "payout-missing") == [("resolved", f"matched to {payout}")]
-    # the two differ: the payout-mismatch the link leaves is open
-    assert listed("2026-02", "payout-mismatch") == [("open", "")]
+    # the two differ: the payout-mismatch the link leaves is open, in March, the month
+    # the credit showed the difference (checks/findings.py shown_on; February may be
+    # closed by then, and the payout was on its way at its end)
+    assert listed("2026-03", "payout-mismatch") == [("open", "")]
+    assert listed("2026-02", "payout-mismatch") == []
     run(merchant, "unlink", credit)
     assert listed("2026-03", "bank-unmatched") == [("open", "")]
 

@@ -56,6 +56,25 @@ RATE_CODES = {"fx-gap"}  # whose `expected` and `actual` are exchange rates, not
 SEVERITIES = ("error", "warning", "off")
 
 
+def shown_on(day: dt.date, sides) -> dt.date:
+    """The day a finding of two sides on different days is dated: `day`, its first
+    side's (a payout's, an order's first payment), while the other side showed the
+    difference in the same month; else the day it did (`sides`: the day each other side
+    first came, a payout's first bank credit, the order), in a month after `day`'s. A
+    month's report lists the findings dated in it and `close` waits for them: a
+    difference the later side shows after a month's end is the later month's (till then
+    the payout was on its way, as the month's report says), never the earlier month's,
+    which may be closed by then and whose report made at close is the record (DESIGN §2;
+    blind13: a Stripe payout of 12-30 credited 0.50 short on 01-01, after December was
+    closed, was in no month's record). Its write-off (resolve/writeoff.py: the later
+    side's day) is then in the finding's month too. The day is the books', whatever
+    months are closed: a re-run of a month gives the same. A finding that began in a
+    month and grows after it (a payout's second credit, a second payment) keeps the month:
+    its sides' first days decide."""
+    later = max(sides, default=day)
+    return later if (later.year, later.month) > (day.year, day.month) else day
+
+
 def limit(config, code: str, key: str):
     """`checks.<code>.<key>` as the config says, else its default (DEFAULT_LIMITS)."""
     return config.checks[code].limits.get(key, DEFAULT_LIMITS[code][key])

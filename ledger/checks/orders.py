@@ -59,7 +59,7 @@ from beancount.core.amount import Amount
 
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks.clearing import order_key
-from beanclear.checks.findings import WRITE_OFF_DEFAULTS, Finding, at_entry, limit
+from beanclear.checks.findings import WRITE_OFF_DEFAULTS, Finding, at_entry, limit, shown_on
 from beanclear.checks.items import REF_KEYS, WRITE_OFF, Item, _money, refs
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, _summed, fetch_command, hole_head, shop_starts
@@ -360,8 +360,8 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
         return ", ".join(f"{_channel(i, channel_of)} {i.entry.meta.get('id', '')}".strip()
                          + (f": {converted[id(i)][2]}" if converted[id(i)][2] else "") for i in items)
 
-    def finding(code, item, amount, message, **extra) -> Finding:
-        return Finding(code, item.date, shop.name, account, amount, currency, message, g.refs(),
+    def finding(code, item, amount, message, day=None, **extra) -> Finding:
+        return Finding(code, day or item.date, shop.name, account, amount, currency, message, g.refs(),
                        **extra, **at_entry(item.entry))
 
     if not g.orders:
@@ -417,9 +417,11 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
             g.written_off and abs((due if paid < due else ordered) - paid
                                   + sum(converted[id(i)][0] for i in g.written_off)) <= paid_slack):
         expected = due if paid < due else ordered
+        # the first payment's day, or the order's where the export dates it in a later month
         out.append(finding("amount-mismatch", g.payments[0], abs(paid - expected),
                            f"order {name} of {_money(ordered)} {currency}{f' ({owing})' if owed else ''} was paid "
-                           f"{_money(paid)} {currency} ({by(g.payments)}){beyond}", expected=expected, actual=paid))
+                           f"{_money(paid)} {currency} ({by(g.payments)}){beyond}",
+                           shown_on(g.payments[0].date, [g.orders[0].date]), expected=expected, actual=paid))
     if g.payments or g.channel_refunds:
         # What the channels refunded beyond the shop's refunds returns the duplicate charge
         # first; what the shop also refunded is the sale's refund, seen on both sides.

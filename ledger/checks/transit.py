@@ -34,8 +34,8 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear.checks.findings import Finding, at_entry
-from beanclear.checks.items import Item, _money, postings_by_account, refs, written_off
+from beanclear.checks.findings import Finding, at_entry, shown_on
+from beanclear.checks.items import WRITE_OFF, Item, _money, postings_by_account, refs, written_off
 from beanclear.checks.sums import batched, pair_or_run
 from beanclear.importers.order_refs import link
 from beanclear.importers.stated import stated_amount
@@ -587,8 +587,14 @@ def _top_up(entry: data.Transaction, clearing: str) -> bool:
 
 
 def _mismatch(payout: Item, paid: Decimal, credited: Decimal, entries, channel, account) -> Finding:
+    """The payout-mismatch of `payout`, naming `entries` (its payouts and credits, and
+    any write-off linked to them): dated the payout's day, or its first credit's where
+    that came in a later month (findings.shown_on)."""
+    credits = [e.date for e in entries if WRITE_OFF not in e.meta
+               and any(p.account == account and p.units.number < 0 for p in e.postings)]
+    day = shown_on(payout.date, [min(credits)] if credits else [])
     return Finding(
-        "payout-mismatch", payout.date, channel.name, account, abs(paid - credited), payout.currency,
+        "payout-mismatch", day, channel.name, account, abs(paid - credited), payout.currency,
         f"payout of {_money(paid)} {payout.currency} arrived at the bank as {_money(credited)} {payout.currency}",
         refs(entries), expected=paid, actual=credited, **at_entry(payout.entry))
 
