@@ -552,7 +552,7 @@ def test_a_disk_that_refuses_the_write_is_exit_2_and_the_books_stay(merchant, mo
     assert beanclear(merchant, "import", str(merchant / "statements" / TRADE)).exit_code == 0
     before = snapshot(merchant / "books")
 
-    def refused(path, text):
+    def refused(path, text, line_end="\n"):
         raise OSError(getattr(errno, code), words, str(path))
     monkeypatch.setattr(atomic, "_write_durably", refused)
     result = beanclear(merchant, "import", str(merchant / "statements"))

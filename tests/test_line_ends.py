@@ -1,62 +1,64 @@
-"""A statement saved with CR alone ending its lines (Excel for Mac's "CSV", some bank
-portals) or with CRLF books what the file with LF books: the same entries, only its
-coverage record's digest (of the file's bytes) differs. Blind10: WeChat Pay bills, Stripe
-and PayPal CSVs and MT940 with CR alone were "no importer recognises this file", while
-Alipay's, the bank CSVs and OFX were read (one rule now: the head every importer
-recognises a file by has its lines ended by LF, toolkit.tables.sniff)."""
+"""The books' files keep the line ends a person saved them with (books/atomic.py
+_line_end): a month file an editor on Windows saved with CRLF is written back with CRLF,
+so the next import's diff is the lines it adds, not every line of the file (blind13,
+tester "robustness": 385 insertions, 343 deletions for three new entries)."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+import difflib
 
-import pytest
+from beancount import loader
 
-from beanclear import config as config_mod
-from beanclear.books import importing
+from conftest import beanclear
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 CONFIG = """\
 books: books
-currency: CNY
-channels:
-  wechat: {type: wechat, currency: CNY, bank: icbc, fees: [{rate: 0.006}]}
-  stripe: {type: stripe, currency: USD, bank: usbank}
-  paypal: {type: paypal, currency: USD, bank: usbank}
+currency: USD
+timezone: UTC
 banks:
-  icbc: {type: icbc, account: "Assets:Bank:ICBC"}
-  usbank: {type: ofx, account: "Assets:Bank:US", currency: USD}
-  eubank: {type: mt940, account: "Assets:Bank:EU", currency: EUR}
-  cmb: {type: cmb, account: "Assets:Bank:CMB"}
+  firstbank:
+    type: csv
+    account: Assets:Bank:FirstBank
+    currency: USD
+    columns: {date: Date, amount: Amount, memo: Description, ref: Reference, balance: Balance}
+rules:
+  - {match: "RENT", account: Expenses:Rent}
 """
-FILES = ["wechat_merchant/gunsluo-wechatpay-v3-tradebill-ALL.csv",
-         "wechat_merchant/gunsluo-wechatpay-v3-fundflowbill-Basic.csv",
-         "stripe_csv/hledger-stripe-balance_change_from_activity.csv",
-         "paypal_csv/oca-paypal-statement_en.csv",
-         "mt940/mt940-jejik-rabobank-iban.sta",
-         "bank_csv/deg-cmb-debit.csv"]
-DIGEST = re.compile(r'^(\d{4}-\d\d-\d\d custom "beanclear-coverage" "[^"]*" \d{4}-\d\d-\d\d) "[0-9a-f]+"\n'
-                    r'  id: "(coverage [^"]*?) [0-9a-f]+"$', re.M)
+HEADER = "Date,Description,Amount,Reference,Balance\n"
 
 
-def books_of(tmp_path: Path, name: str, data: bytes) -> str:
-    tmp_path.mkdir()
+def _merchant(tmp_path, monkeypatch):
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-10")
     (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
-    statement = tmp_path / "statements" / name
-    statement.parent.mkdir()
-    statement.write_bytes(data)
-    importing.run(config_mod.load(tmp_path / "config.yaml"), [statement])
-    month_files = sorted((tmp_path / "books").glob("*/*/*.beancount"))
-    assert month_files
-    text = "".join(p.read_text(encoding="utf-8") for p in month_files)
-    return DIGEST.sub(r"\1\n  id: \"\2\"", re.sub(r'^[ \t]+digest: "[^"]*"\n', "", text, flags=re.M))
+    (tmp_path / "a.csv").write_text(HEADER + "2026-03-02,RENT,-100.00,R1,900.00\n"
+                                    "2026-03-09,RENT,-100.00,R2,800.00\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text(HEADER + "2026-03-16,RENT,-100.00,R3,700.00\n", encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "a.csv")).exit_code == 0
+    return tmp_path / "books" / "firstbank" / "2026" / "2026-03.beancount"
 
 
-@pytest.mark.parametrize("sample", FILES)
-@pytest.mark.parametrize("line_end", [b"\r", b"\r\n"])
-def test_a_statement_of_cr_or_crlf_lines_books_what_its_lf_lines_book(tmp_path, sample, line_end):
-    original = (SAMPLES / sample).read_bytes()
-    lf = original.replace(b"\r\n", b"\n")
-    assert b"\r" not in lf
-    name = Path(sample).name
-    assert books_of(tmp_path / "other", name, lf.replace(b"\n", line_end)) == books_of(tmp_path / "lf", name, lf)
+def _changed(before: bytes, after: bytes) -> list[str]:
+    return [line for line in difflib.ndiff(before.decode().splitlines(keepends=True),
+                                           after.decode().splitlines(keepends=True))
+            if line[:1] in "+-"]
+
+
+def test_a_month_file_saved_with_crlf_keeps_crlf_and_an_import_adds_only_its_lines(tmp_path, monkeypatch):
+    month = _merchant(tmp_path, monkeypatch)
+    month.write_bytes(month.read_bytes().replace(b"\n", b"\r\n"))
+    before = month.read_bytes()
+    assert beanclear(tmp_path, "import", str(tmp_path / "b.csv")).exit_code == 0
+    after = month.read_bytes()
+    changed = _changed(before, after)
+    assert changed and all(line.startswith("+ ") for line in changed), changed
+    assert after.count(b"\n") == after.count(b"\r\n"), after   # every line CRLF, the new ones too
+    assert "R3" in after.decode()
+    _, errors, _ = loader.load_file(str(tmp_path / "books" / "main.beancount"))
+    assert not errors, errors
+
+
+def test_a_month_file_with_unix_line_ends_stays_so(tmp_path, monkeypatch):
+    """Must not fire: the books as beanclear writes them keep "\\n" alone."""
+    month = _merchant(tmp_path, monkeypatch)
+    assert beanclear(tmp_path, "import", str(tmp_path / "b.csv")).exit_code == 0
+    assert b"\r" not in month.read_bytes()

@@ -160,9 +160,10 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_durably(path: Path, text) -> None:
-    """Write `text`, a str or pieces of one (Books.plan's merge, made as it is written)."""
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+def _write_durably(path: Path, text, line_end: str = "\n") -> None:
+    """Write `text`, a str or pieces of one (Books.plan's merge, made as it is written),
+    its lines ended with `line_end`."""
+    with open(path, "w", encoding="utf-8", newline=line_end) as fh:
         if isinstance(text, str):
             fh.write(text)
         else:
@@ -176,6 +177,19 @@ def _write_durably(path: Path, text) -> None:
             fh.write("".join(batch))
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def _line_end(path: Path) -> str:
+    """The line end a file already ends its lines with: "\r\n" where a person saved it so
+    (an editor on Windows), else "\n". Every reader takes the text with its line ends made
+    "\n"; written back with the file's own, an edit changes only the lines it touches."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:   # (a file not there yet)
+        return "\n"
+    at = head.find(b"\n")
+    return "\r\n" if at > 0 and head[at - 1:at] == b"\r" else "\n"
 
 
 def roll_back(root: Path) -> None:
@@ -350,7 +364,7 @@ def write_files(root: Path, changes: dict) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             step = {"target": str(target), "temp": str(target.with_name(f".{target.name}.new")), "backup": None}
             steps.append(step)
-            _write_durably(Path(step["temp"]), text)
+            _write_durably(Path(step["temp"]), text, _line_end(target))
             if target.exists():
                 backup = target.with_name(f".{target.name}.old")
                 if backup.exists():
