@@ -86,10 +86,13 @@ def strays(path, extraction, days: Days) -> None:
     states one (as coverage.period judges it: one that cannot be its period is none). A
     row so far from the rest is a mistyped date, not a day the statement covers: taken
     as one, its coverage would reach from one to the other, a year of a day's bill,
-    and no hole between would be seen (blind13). Judged only against something: its
-    stated period, or rows of it near each other; a statement of a few rows all months
-    apart (a quiet account's year, no period stated) has no body for one to stray from.
-    How long a statement is says nothing: a year of rows a month apart strays nowhere.
+    and no hole between would be seen (blind13). Judged only against a body, one run of
+    its stated period and its rows near each other or near it, without FAR_DAYS between:
+    a statement of a few rows all months apart (a quiet account's year, no period
+    stated), or of runs of rows years apart (a wallet's export of everything, the
+    sample deg-wechat-records), has none for one to stray from. How long a statement is
+    says nothing: a year of rows a month apart strays nowhere. Two rows mistyped alike
+    (one day) are a run of their own: not told from such a statement, left.
     `days`: the Days of its entries."""
     lines = days.lines
     if not lines:
