@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import hashlib
 import itertools
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Spill, all_transactions, like
+from beanclear.clock import today
 from beanclear.config.model import WALLET_TYPES, Channel, Shop
 from beanclear.importers.account_ids import stated_account
 from beanclear.importers.order_refs import (  # noqa: F401  (every importer's, from here)
@@ -368,10 +370,12 @@ def _checked_parse(parse):
     def checked(self, filepath: str) -> Extraction:
         made: list[int] = []   # transaction() notes here each entry it makes that moves nothing
         token = _MOVING_NOTHING.set(made)
+        by = _LATEST.set(Latest(today()))   # the last day a row may be of (transaction, balance)
         try:
             with shape_first():
                 out = parse(self, filepath)
         finally:
+            _LATEST.reset(by)
             _MOVING_NOTHING.reset(token)
         return moving_money(out) if made else out
     return checked
@@ -384,6 +388,32 @@ ZERO_AMOUNT = "zero amount"
 # makes that moves nothing, so that moving_money's pass is made only where one was.
 _MOVING_NOTHING: contextvars.ContextVar[list | None] = contextvars.ContextVar("entries moving nothing",
                                                                               default=None)
+
+
+class Latest:
+    """The last day a statement's row may be of, read on the books' clock (clock.today:
+    the machine's date, or BEANCLEAR_TODAY): today, and a day more for the zones (a row
+    timed after midnight in the books' zone while the machine's day is still today). A
+    statement holds money that has moved by the day it was made: a row after that is a
+    mistyped date (blind13: `9999-03-09 10:00:00` in a day's WeChat bill wrote books for
+    9999 and a coverage record of 2026-03-09 to 9999-03-09, which hid the days of bills
+    never imported; a bank line typed 2062 for 2026 alike), refused naming its line,
+    whichever importer read it (transaction, balance), before anything is written."""
+
+    __slots__ = ("today", "day")
+
+    def __init__(self, today: dt.date):
+        self.today, self.day = today, today + dt.timedelta(days=1)
+
+    def error(self, path, line: int, what: str, day: dt.date) -> StatementError:
+        fixed = os.environ.get("BEANCLEAR_TODAY")
+        return StatementError(path, line, f"{what} dated {day}, after today ({self.today}"
+                                          + (", BEANCLEAR_TODAY" if fixed else "") + "): a statement holds only days "
+                                          "that have passed; a mistyped date? Correct it in the file")
+
+
+# Inside an importer's parse(): the Latest day its rows may be of (None: outside one, no limit).
+_LATEST: contextvars.ContextVar[Latest | None] = contextvars.ContextVar("the latest day of a row", default=None)
 
 
 def moving_money(out: Extraction) -> Extraction:
@@ -630,6 +660,10 @@ def transaction(path: str, line: int, when: dt.datetime | dt.date, payee: str | 
     id columns go through, here for every importer's ids). An amount past its
     currency's places (`7.407 CNY`) is an error naming the line (unplaced)."""
     timed = isinstance(when, dt.datetime)
+    day = when.date() if timed else when
+    latest = _LATEST.get()
+    if latest is not None and day > latest.day:
+        raise latest.error(path, line, "a row", day)
     full = {"filename": str(path), "lineno": line}   # data.new_metadata
     if timed:
         full["time"] = "%02d:%02d:%02d" % (when.hour, when.minute, when.second)  # strftime("%H:%M:%S"), faster
@@ -657,11 +691,12 @@ def transaction(path: str, line: int, when: dt.datetime | dt.date, payee: str | 
         if made is not None:
             made.append(line)
         kept = postings[:1]
-    return _tuple_new(data.Transaction, (full, when.date() if timed else when, "*", _bounded(payee) or None,
+    return _tuple_new(data.Transaction, (full, day, "*", _bounded(payee) or None,
                                          _bounded(narration), _NO_TAGS, frozenset(links), kept))
 
 
 _NO_TAGS = frozenset()
+_DAY = dt.timedelta(days=1)
 
 
 def _bounded(text: str | None) -> str | None:
@@ -691,6 +726,9 @@ def balance(path: str, line: int, date: dt.date, account: str, number: Decimal, 
             meta: dict | None = None) -> data.Balance:
     if past_places(number, currency):
         raise unplaced(path, line, number, currency, account)
+    latest = _LATEST.get()
+    if latest is not None and date - _DAY > latest.day:   # (the close of the day before it)
+        raise latest.error(path, line, f"a closing balance of {account}", date - _DAY)
     full = data.new_metadata(str(path), line)
     full.update(meta or {})
     return data.Balance(full, date, account, Amount(in_places(number, currency), currency), None, None)

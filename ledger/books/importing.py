@@ -351,6 +351,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
                         result.balances = True
             result.extraction.line_span = (entries, days.span)
             result.extraction.line_days = len(days.active | result.extraction.held_active)   # whatever the books held
+            if not force and not asked:   # a row far from the statement's others (a mistyped year)
+                belonging.strays(result.path, result.extraction, days)
             covered = coverage.record(name, result.extraction, result.path, result.importer.shows_payouts,
                                       result.digest, _format_of(result.importer))
             if covered is not None and render.identity(covered) not in seen[name]:

@@ -18,6 +18,12 @@ mt940`, then a CAMT.053 from 29 June under `[mt940, camt053]` or `camt053` alone
 booked whole, its first two days twice). Records written before banks of one type
 recorded their format name none, and are not judged.
 
+A statement's own rows are judged too (strays): a row more than FAR_DAYS from every
+other row of its statement, and from the period it states, is refused at its line (a
+year typed 2025 for 2026 on one row of a day's bill covered a year from one bill and
+hid every hole in it). A row after today is refused as it is read, whatever the
+statement (importers/base.py Latest).
+
 `beanclear import --force` imports it anyway. A source's first statement is never
 refused: there is nothing to compare it with. Nor is a channel's own answer for the days
 `beanclear fetch` asked of its API (or a verified webhook's object) refused for its days:
@@ -32,7 +38,7 @@ import datetime as dt
 
 from beanclear.importers.banking import one_account
 from beanclear.importers.toolkit import StatementError
-from beanclear.statements.coverage import period
+from beanclear.statements.coverage import Days, period
 
 FAR_DAYS = 92   # a quarter: statements a merchant downloads late still fall inside it
 
@@ -71,3 +77,64 @@ def one_format(path, source: str, form: str, extraction, statements: list[tuple]
                                  f"statement of {first} to {last} covers days of it: its lines would be booked a "
                                  "second time (the formats give a line different ids); import each day in one "
                                  "format, or pass --force to import it anyway")
+
+
+def strays(path, extraction, days: Days) -> None:
+    """Raise StatementError at the line of a row of a statement that strays from the
+    statement's other rows: more than FAR_DAYS from every other row of it (the rows the
+    books held already count, `held_active`), and from the period it states where it
+    states one (as coverage.period judges it: one that cannot be its period is none). A
+    row so far from the rest is a mistyped date, not a day the statement covers: taken
+    as one, its coverage would reach from one to the other, a year of a day's bill,
+    and no hole between would be seen (blind13). Judged only against a body, one run of
+    its stated period and its rows near each other or near it, without FAR_DAYS between:
+    a statement of a few rows all months apart (a quiet account's year, no period
+    stated), or of runs of rows years apart (a wallet's export of everything, the
+    sample deg-wechat-records), has none for one to stray from. How long a statement is
+    says nothing: a year of rows a month apart strays nowhere. Two rows mistyped alike
+    (one day) are a run of their own: not told from such a statement, left.
+    `days`: the Days of its entries."""
+    lines = days.lines
+    if not lines:
+        return
+    period(extraction)   # its stated period judged (coverage._judge), whoever asked first
+    stated = getattr(extraction, "period", None)
+    held = getattr(extraction, "held_active", None) or set()
+    every = sorted(set(lines) | held)
+    far = dt.timedelta(days=FAR_DAYS)
+    lone = {}   # day -> the nearest other day, of the days of one row far from every other row
+    for at, day in enumerate(every):
+        if day in days.again or (day in held and day in lines):
+            continue   # rows of more than one line that day
+        around = [every[i] for i in (at - 1, at + 1) if 0 <= i < len(every)]
+        other = min(around, key=lambda them: abs(them - day), default=None)
+        if other is None or abs(other - day) > far:
+            lone[day] = other
+    if not lone:
+        return
+
+    def outside(day: dt.date) -> dt.timedelta:   # how far a day is from the period it states
+        return (stated[0] - day) if day < stated[0] else (day - stated[1]) if day > stated[1] else dt.timedelta(0)
+    strays = [day for day in lone if day in lines and (stated is None or outside(day) > far)]
+    # The body they stray from: its stated period and its rows near each other or it, one
+    # run without FAR_DAYS between (rows spread over years, as a quiet wallet's export of
+    # everything, have no body for one to stray from; nor has a statement of rows all
+    # months apart, no period stated)
+    body = sorted(([tuple(stated)] if stated else []) + [(day, day) for day in every if day not in lone
+                                                         or (stated is not None and outside(day) <= far)])
+    if not strays or not body:
+        return
+    reach = body[0][1]
+    for first, last in body[1:]:
+        if first - reach > far:
+            return
+        reach = max(reach, last)
+    day = min(strays, key=lambda d: (lines[d] is None, lines[d] or 0, d))
+    other = lone[day]
+    line = lines[day] or 1
+    nearest = "" if other is None else (f" (the nearest is dated {other}"
+                                        + (f", line {lines[other]}" if lines.get(other) else "") + ")")
+    also = "" if stated is None else f", and from the period it states, {stated[0]} to {stated[1]}"
+    raise StatementError(path, line, f"a row dated {day}, more than {FAR_DAYS} days from every other row of the "
+                         f"statement{nearest}{also}: a mistyped date? Its days would be taken as covered from one to "
+                         "the other; correct it in the file, or pass --force to import it as it is")

@@ -117,6 +117,9 @@ def _judge(extraction, lines) -> None:
         extraction.notes.append(unread_period(line, text, why))
 
 
+_NONE = object()
+
+
 class Days:
     """The first and last day of the lines of a statement, a fold over its entries (a
     balance asserted on a day covers the day before); `span` is None without lines."""
@@ -124,11 +127,21 @@ class Days:
     def __init__(self):
         self.span = None
         self.active: set = set()   # the days of its transactions: how busy the source is (BUSY)
+        # each of those days -> the line of its first transaction, and the days that have
+        # transactions of more than one line: a row far from every other (belonging.strays)
+        self.lines: dict = {}
+        self.again: set = set()
 
     def add(self, entry) -> None:
         if isinstance(entry, data.Transaction):
             day = entry.date
-            self.active.add(day)
+            line = entry.meta.get("lineno")
+            first = self.lines.get(day, _NONE)
+            if first is _NONE:
+                self.active.add(day)
+                self.lines[day] = line
+            elif first != line:
+                self.again.add(day)
         elif isinstance(entry, data.Balance):
             day = entry.date - DAY
         else:
