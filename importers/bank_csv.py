@@ -77,7 +77,7 @@ from decimal import Decimal
 
 from beanclear.books.idset import Ids
 from beanclear.importers.bank_presets import PRESETS, Preset
-from beanclear.importers.banking import BankImporter, LineIds, other_account, several_accounts
+from beanclear.importers.banking import BankImporter, LastLine, LineIds, other_account, several_accounts
 from beanclear.importers.base import (ZERO_AMOUNT, BalanceChain, Extraction, balance, closing_balances, compare_summary,
                                       next_day)
 from beanclear.importers.toolkit import (DAY_CELL, DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader,
@@ -289,6 +289,7 @@ class Importer(BankImporter):
         out, balances, line_id = Extraction(), defaultdict(BalanceChain), LineIds()
         where = " or ".join(name[r] for r in ("amount", "credit", "debit") if r in name)
         moved: tuple[Decimal, Decimal] | None = None     # the last row's balance after it and before it
+        last_line = LastLine()   # a last line without a line end must follow from the lines before it
         waiting: list[tuple[int, Decimal]] = []          # balance lines no row before them leads to
         totals: dict[str, dict[str, Decimal]] = {}
         refs, repeated = (Ids(), Ids()) if shared is None else (None, None)
@@ -376,6 +377,8 @@ class Importer(BankImporter):
                 balances[currency].append((when, row.line, amount - fee, after))
                 if not balance_only:
                     moved = (after, after - amount + fee)   # this row's balance after it, and before it
+                    last_line.step(row, currency, amount - fee, after,
+                                   get("amount") or get("credit") or get("debit"), path)
                     if waiting:
                         self._balance_lines_follow(waiting, moved, path, where)
             day = when if get("time") else when.date()

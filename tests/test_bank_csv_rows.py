@@ -250,6 +250,36 @@ def test_a_bank_csv_cut_inside_its_last_cell_exits_2_and_its_whole_download_book
     assert beanclear(tmp_path, "check").exit_code == 0
 
 
+# amounts written with the places they need (an Excel re-save): the column has no habit to
+# judge the last cell by, its running balance has
+VARIABLE = "交易日期,摘要,余额,交易流水号,交易金额\n2026-03-09,房租,9914.15,B1,-5\n2026-03-09,水费,9909.65,B2,-4.5\n"
+
+
+OPS_BANK = ("date_format: '%Y-%m-%d', columns: {date: 交易日期, amount: 交易金额, memo: 摘要, ref: 交易流水号, "
+            "balance: 余额}")
+
+
+def test_a_last_line_cut_inside_its_amount_is_refused_by_its_running_balance(make_config, tmp_path):
+    # -505 cut to -50: 9909.65 - 50 is not its balance 9404.65 (the lines before step: 9914.15 - 4.5)
+    with pytest.raises(StatementError, match=r"bank.csv:4: the last line ends without a line end and its amount -50 "
+                                             r"does not give its balance 9404.65 from the line before's 9909.65 "
+                                             r"\(is the file cut off\?\)"):
+        csv_bank(make_config, tmp_path, OPS_BANK, VARIABLE + "2026-03-09,电费,9404.65,B3,-50")
+
+
+@pytest.mark.parametrize("text", [
+    VARIABLE + "2026-03-09,电费,9404.65,B3,-505",                 # whole, oldest first
+    VARIABLE + "2026-03-09,电费,9404.65,B3,-50\n",               # a line end after it: as written
+    "交易日期,摘要,余额,交易流水号,交易金额\n2026-03-09,水费,9909.65,B2,-4.5\n2026-03-09,房租,9914.15,B1,-5\n"
+    "2026-03-09,电费,9919.15,B0,9",                               # whole, newest first: it leads to the line before
+    "交易日期,摘要,余额,交易流水号,交易金额\n2026-03-09,房租,9914.15,B1,-5\n2026-03-09,水费,100.00,B2,-4.5\n"
+    "2026-03-09,电费,9404.65,B3,-50",                             # balances that do not step: nothing to judge by
+])
+def test_a_whole_last_line_without_a_line_end_is_booked(make_config, tmp_path, text):
+    entries = txns(csv_bank(make_config, tmp_path, OPS_BANK, text))
+    assert len(entries) == 3
+
+
 # -- one ref on several rows (Wise before 2021) -------------------------------------------------
 
 # Wise's statement CSV before 2021: a transfer's fee is a row of its own, with the transfer's
