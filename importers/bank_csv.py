@@ -267,7 +267,8 @@ class Importer(BankImporter):
                             columns=max(columns.values()) if positions else None, stream=True,
                             first_line=(self._rows_start(head, delimiter) or 1) if positions else 1,
                             needed=None if positions else self._row_needs, delimiter=delimiter,
-                            fallbacks=self._encodings, full_rows=not positions and self._full_rows, bank_lines=True)
+                            fallbacks=self._encodings, full_rows=not positions and self._full_rows, bank_lines=True,
+                            ids=[f"column {c}" if isinstance(c, int) else c for r, c in columns.items() if r == "ref"])
         t, path = st.table, st.table.path
         # 招商银行信用卡: dates without a year; the title names the statement month
         yearless = not re.search(r"%[YyGcx]", bank.date_format)

@@ -289,7 +289,8 @@ def test_a_last_row_cut_inside_its_last_cell_is_a_cut_file(tmp_path, monkeypatch
     path.write_text(head + rows + last, encoding="utf-8")
     for full_rows in (True, False):
         with pytest.raises(StatementError, match=message):
-            list(read_statement(path, ["交易日期"], "test statement", stream=stream, full_rows=full_rows).table.rows)
+            list(read_statement(path, ["交易日期"], "test statement", stream=stream, full_rows=full_rows,
+                                ids=["交易流水号"]).table.rows)
 
 
 @pytest.mark.parametrize("stream", [False, True])
@@ -308,6 +309,8 @@ def test_a_last_row_cut_inside_its_last_cell_is_a_cut_file(tmp_path, monkeypatch
     "交易日期,余额,交易金额,序号\n2026-03-09,1.00,-5.00,11\n2026-03-09,2.00,1.50,10\n2026-03-09,3.00,-50.00,9",
     "交易日期,余额,交易金额,摘要\n2026-03-09,1.00,-5.00,房租\n2026-03-09,2.00,1.50,水费\n2026-03-09,3.00,-50.00,电",
     CUT_HEAD + CUT_ROWS[:CUT_ROWS.index("\n") + 1] + "2026-03-09,房租,9404.15,-505.00,B98",   # one row before it: no pattern
+    "交易日期,余额,交易金额,对方账号\n2026-03-09,1.00,-5.00,6217001234567890123\n"
+    "2026-03-09,2.00,1.50,6217001234567890456\n2026-03-09,3.00,-50.00,6222021234567890",   # not an id: 16 digits are whole
 ])
 def test_a_whole_last_row_without_a_line_end_is_read(tmp_path, monkeypatch, stream, text):
     """Must not fire: a file whose last row is whole, with or without its line end (the
@@ -317,7 +320,8 @@ def test_a_whole_last_row_without_a_line_end_is_read(tmp_path, monkeypatch, stre
         monkeypatch.setattr(text_module, "STREAM_FROM", 0)
     path = tmp_path / "s.csv"
     path.write_text(text, encoding="utf-8")
-    rows = list(read_statement(path, ["交易日期"], "test statement", stream=stream, full_rows=False).table.rows)
+    rows = list(read_statement(path, ["交易日期"], "test statement", stream=stream, full_rows=False,
+                               ids=["交易流水号", "序号"]).table.rows)
     assert rows[-1].cells[-1] == text.rstrip("\n").rsplit(",", 1)[-1].strip('"')
 
 

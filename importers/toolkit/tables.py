@@ -259,7 +259,8 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
                    footer: str | None = None, columns: int | None = None, allow_empty: bool = False,
                    stream: bool = False, needed: Iterable[str] | None = None, delimiter: str = ",",
                    fallbacks: tuple[str, ...] = ENCODINGS, full_rows: bool = True, first_line: int = 1,
-                   says_empty: Callable[[Statement], bool] | None = None, bank_lines: bool = False) -> Statement:
+                   says_empty: Callable[[Statement], bool] | None = None, bank_lines: bool = False,
+                   ids: Iterable[str] = ()) -> Statement:
     """Read a CSV statement (or the sheet of an XLSX workbook that holds the header):
     find the header by `required` names, take every row below it as data (blank rows
     skipped; a row with another number of cells than the header is an error naming the
@@ -297,6 +298,8 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     row of 24 values under 27 columns; a Chinese bank's): a short row is padded with
     empty cells, unless it lacks a `required` column — or, where `needed` names fewer, one
     of those: the text columns a row may leave out at its end — an error naming the line.
+    A last row without a line end is judged by the rows above it (whole_last_cell); `ids`
+    names the columns of the rows' own ids (a bank's ref), judged by their length too.
 
     `stream`, for an importer that iterates over `Table.rows` once, in order (not by
     index): a large CSV file (text.STREAM_FROM) or workbook (xlsx.STREAM_FROM) is read
@@ -314,7 +317,7 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     options = dict(path=path, required=required, what=what, summary_starts=summary_starts,
                    summary_required=summary_required, footer=footer, columns=columns, allow_empty=allow_empty,
                    needed=required if needed is None else tuple(needed), full_rows=full_rows, first_line=first_line,
-                   says_empty=says_empty, bank_lines=bank_lines)
+                   says_empty=says_empty, bank_lines=bank_lines, ids=tuple(ids))
     st = Statement(Table(path, [], 0, []), {}, 0, [])
     with paused_gc():
         if source is None:
@@ -455,7 +458,7 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
                summary_starts: str | None, summary_required: bool, footer: str | None, columns: int | None,
                allow_empty: bool, needed: tuple, full_rows: bool = False, whole: bool = False,
                first_line: int = 1, says_empty: Callable[[Statement], bool] | None = None,
-               bank_lines: bool = False) -> Iterator[Row]:
+               bank_lines: bool = False, ids: tuple = ()) -> Iterator[Row]:
     """read_statement's rows, one at a time; the header, summary and footer go into `st`.
     `whole`: every row below the header read before the first is checked."""
     wanted = {header_key(n) for n in needed}
@@ -522,7 +525,7 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
                                                     "rows after it (expected it after the last row)")))
                 continue
             if type(row) is UnendedRow:
-                whole_last_cell(row, recent, header, path)
+                whole_last_cell(row, recent, header, path, ids)
             any_rows = True
             recent.append(row)
             yield row
@@ -555,7 +558,7 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
                 continue
             raise error
         if type(row) is UnendedRow:   # its cells past the header's (`…,-505.00,`)
-            whole_last_cell(row, recent, header, path)
+            whole_last_cell(row, recent, header, path, ids)
         any_rows = True
         row = row if len(cells) >= width else Row(row.line, cells + [""] * (width - len(cells)))
         recent.append(row)
@@ -576,7 +579,7 @@ _DECIMALS = re.compile(r"[-+]?[\d.,' ]*\d([.,])(\d+)")
 _NUMBERISH = re.compile(r"[-+]?[\d.,' ]*")   # what a cut number leaves: `-50`, `-505.`, `-505.0`
 
 
-def whole_last_cell(row: Row, before: Iterable[Row], header: Row, path: str) -> None:
+def whole_last_cell(row: Row, before: Iterable[Row], header: Row, path: str, ids: Iterable[str] = ()) -> None:
     """A file's last row that ends without a line end, every other line ending with one,
     may be cut inside its last cell: its cells are all there, the last one shorter than
     written (blind13: a bank CSV's `-505.00` cut to `-50` was booked as -50.00, `B981003`
@@ -588,8 +591,10 @@ def whole_last_cell(row: Row, before: Iterable[Row], header: Row, path: str) -> 
     - the others all numbers with the same decimal places (`-5.00`, `9914.15`; not 3,
       which may be thousands: `1,000`), the last one with fewer (`-50`, `-505.`, `7.12`
       under `7.1234`);
-    - the others all ids of one length and shape, of letters and digits (`B982001`;
-      4 characters or more), the last one the start of that shape (`B982`).
+    - in a column of the rows' own ids (`ids`, by header name: a bank's ref), the others
+      all of one length and shape, of letters and digits (`B982001`; 4 characters or
+      more), the last one the start of that shape (`B982`). Only there: a counterparty's
+      account number (16 digits after eight of 19) is as whole as theirs.
 
     A text, a day, a column of any other habit is never judged: a cell the rows write in
     different ways says nothing of where the last one ends. A file whose last row is
@@ -621,7 +626,7 @@ def whole_last_cell(row: Row, before: Iterable[Row], header: Row, path: str) -> 
                                      f"({others[-1]!r}): is the file cut off?")
         return
     shapes = {_shape(text) for text in others}
-    if len(shapes) == 1:
+    if len(shapes) == 1 and header_key(column) in {header_key(name) for name in ids}:
         shape = shapes.pop()
         if len(shape) >= 4 and "9" in shape and set(shape) <= {"9", "A"} and len(last) < len(shape) \
                 and shape.startswith(_shape(last)):
