@@ -9,8 +9,9 @@ Where the statements state it (FORMATS.md and the samples):
 - JD wallet bills: `京东账号名：…`;
 - Chinese banks' CSV exports: `卡号/账号：6222…` (ICBC 借记账户历史明细), `卡号:,6222…` (ICBC
   明细, the value in the next cell), `账号：…`;
-- WeChat Pay trade bill: the 商户号 column (wechat_trade.py); PayPal's transaction search
-  JSON: `account_number` (paypal_api.py).
+- WeChat Pay trade bill: the 商户号 column (wechat_trade.py), each row's (RowAccount: a
+  row of another 商户号 is refused at its line); PayPal's transaction search JSON:
+  `account_number` (paypal_api.py).
 WeChat Pay's fund bill, Stripe's and PayPal's CSV exports and the personal WeChat bill
 (a nickname, 微信昵称, is no account) state none: theirs stay unrecorded.
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from beanclear.importers.toolkit import MAX_ID
+from beanclear.importers.toolkit import MAX_ID, StatementError
 
 # a label at the start of a preamble line (after `#` or spaces), then the id, in brackets or not
 _LABELED = re.compile(r"^[#\s]*(?:卡号/账号|账号/卡号|卡号|账号|支付宝账户|京东账号名)\s*[:：][\s,]*\[?([^\[\]\s,\"\\]+)\]?", re.M)
@@ -61,3 +62,33 @@ def checked(value) -> str | None:
     if not value or len(value) > MAX_ID or not value.isprintable() or '"' in value or "\\" in value:
         return None
     return value
+
+
+class RowAccount:
+    """The account a statement is of where each row names it in a column of its own
+    (WeChat Pay's trade bill: 商户号): every row's is checked, and a row naming another
+    account than the rows before it is refused at its line, naming both (blind13: a trade
+    bill with one row of another 商户号 was booked whole, that row too, into this merchant's
+    clearing, where it was not its first row: matches() reads only that one). `account`:
+    the one the rows name, for statements/belonging.py to hold against the source's. A
+    cell of `unnamed` (`""`, WeChat's `0`) names none. Called once a row: the usual row
+    names the account the first did, one comparison."""
+
+    def __init__(self, path: str, column: str, unnamed=("", "0")):
+        self.path, self.column, self.unnamed = path, column, frozenset(unnamed)
+        self.first: str | None = None
+        self.line = 0
+
+    def __call__(self, number: str, line: int) -> None:
+        if number == self.first or number in self.unnamed:
+            return
+        if self.first is None:
+            self.first, self.line = number, line
+            return
+        raise StatementError(self.path, line, f"column {self.column}: {number}, but line {self.line} names "
+                             f"{self.first}: a statement of one account names one in every row (a row of another "
+                             "account's statement, or two joined?)")
+
+    @property
+    def account(self) -> str | None:
+        return checked(self.first)

@@ -77,7 +77,7 @@ from decimal import Decimal
 
 from beanclear.books.idset import Ids
 from beanclear.importers.bank_presets import PRESETS, Preset
-from beanclear.importers.banking import BankImporter, LineIds, other_account, several_accounts
+from beanclear.importers.banking import BankImporter, LastLine, LineIds, other_account, several_accounts
 from beanclear.importers.base import (ZERO_AMOUNT, BalanceChain, Extraction, balance, closing_balances, compare_summary,
                                       next_day)
 from beanclear.importers.toolkit import (DAY_CELL, DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader,
@@ -267,7 +267,8 @@ class Importer(BankImporter):
                             columns=max(columns.values()) if positions else None, stream=True,
                             first_line=(self._rows_start(head, delimiter) or 1) if positions else 1,
                             needed=None if positions else self._row_needs, delimiter=delimiter,
-                            fallbacks=self._encodings, full_rows=not positions and self._full_rows, bank_lines=True)
+                            fallbacks=self._encodings, full_rows=not positions and self._full_rows, bank_lines=True,
+                            ids=[f"column {c}" if isinstance(c, int) else c for r, c in columns.items() if r == "ref"])
         t, path = st.table, st.table.path
         # 招商银行信用卡: dates without a year; the title names the statement month
         yearless = not re.search(r"%[YyGcx]", bank.date_format)
@@ -289,6 +290,7 @@ class Importer(BankImporter):
         out, balances, line_id = Extraction(), defaultdict(BalanceChain), LineIds()
         where = " or ".join(name[r] for r in ("amount", "credit", "debit") if r in name)
         moved: tuple[Decimal, Decimal] | None = None     # the last row's balance after it and before it
+        last_line = LastLine()   # a last line without a line end must follow from the lines before it
         waiting: list[tuple[int, Decimal]] = []          # balance lines no row before them leads to
         totals: dict[str, dict[str, Decimal]] = {}
         refs, repeated = (Ids(), Ids()) if shared is None else (None, None)
@@ -376,6 +378,8 @@ class Importer(BankImporter):
                 balances[currency].append((when, row.line, amount - fee, after))
                 if not balance_only:
                     moved = (after, after - amount + fee)   # this row's balance after it, and before it
+                    last_line.step(row, currency, amount - fee, after,
+                                   get("amount") or get("credit") or get("debit"), path)
                     if waiting:
                         self._balance_lines_follow(waiting, moved, path, where)
             day = when if get("time") else when.date()

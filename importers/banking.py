@@ -53,7 +53,7 @@ from beanclear.importers.base import (BalanceChain, Extraction, StatedOpening, S
 from beanclear.importers.toolkit import (ENCODINGS, WESTERN_ENCODINGS, StatementError, applied_rate,
                                          in_currency_places, sniff)
 from beanclear.importers.toolkit.tables import head_bytes, head_text
-from beanclear.importers.toolkit.text import errors_read_whole, text_stream
+from beanclear.importers.toolkit.text import UnendedRow, errors_read_whole, text_stream
 
 
 def _decodes(path: str, encodings: tuple[str, ...], limit: int = 65536) -> bool:
@@ -351,6 +351,33 @@ def end_to_end_id(value: str | None) -> str:
     none, is none. The one rule of every bank format."""
     value = (value or "").strip()
     return "" if value.upper() == NOT_PROVIDED else value
+
+
+class LastLine:
+    """A CSV bank statement's running balance row to row in file order, for its last line
+    where the file ends without a line end after it: cut inside its last cell, the line may
+    keep every cell and read (`-505.00` cut to `-50`, a balance of variable places, where
+    toolkit whole_last_cell cannot tell). Where the two lines before it follow one from
+    the other (the balance after one is the balance before the next, the file oldest or
+    newest first), the last line must follow from the one before it too, else it is
+    refused as cut off. A file whose balances do not step from line to line (several
+    currencies, a bank's own order within a second) is not judged: only a chain the file
+    keeps can be broken."""
+
+    def __init__(self):
+        self._steps: list[tuple[str, Decimal, Decimal]] = []   # the two lines before: (currency, after, before)
+
+    def step(self, row, currency: str, moved: Decimal, after: Decimal, written: str, path: str) -> None:
+        """A line that moved `moved` (its fee too) to its balance `after`; `written`: its amount as written."""
+        before = after - moved
+        if type(row) is UnendedRow and len(self._steps) == 2:
+            (older, older_after, older_before), (cur, prev_after, prev_before) = self._steps
+            chained = older == cur and (older_after == prev_before or prev_after == older_before)
+            if chained and cur == currency and prev_after != before and after != prev_before:
+                raise StatementError(path, row.line, f"the last line ends without a line end and its amount {written} "
+                                     f"does not give its balance {after} from the line before's {prev_after} (is the "
+                                     "file cut off?)")
+        self._steps = [*self._steps[-1:], (currency, after, before)]
 
 
 class LineIds:

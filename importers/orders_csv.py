@@ -108,7 +108,8 @@ class Importer(ShopImporter):
         required = tuple(columns.values()) or tuple(NAMES["order_id"][:1])
         delimiter = header_delimiter(head, required) or ","
         st = read_statement(filepath, required, f"{shop.name} order export ({said})", encoding=shop.encoding,
-                            stream=True, delimiter=delimiter)
+                            stream=True, delimiter=delimiter,
+                            ids=[columns["order_id"]] if "order_id" in columns else ())   # a cut last one: refused
         path = st.table.path
         # `12,50` of a `;`-separated European spreadsheet is 12.50, not 1250: the file's
         # convention is decided by its first rows' amounts and held to (toolkit.AmountReader)

@@ -47,7 +47,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from beanclear.importers import wechat_fund
-from beanclear.importers.account_ids import checked
+from beanclear.importers.account_ids import RowAccount
 from beanclear.importers.base import Extraction, StatementImporter, compare_summary, link, posting, transaction
 from beanclear.importers.toolkit import (
     CHINA,
@@ -116,13 +116,13 @@ class Importer(StatementImporter):
         out = Extraction()
         totals = {"rows": 0, "settled": Decimal(0), "refunded": Decimal(0), "fee": Decimal(0)}
         zero, acc, default_currency = Decimal(0), self.source.accounts, self.source.currency
-        merchants = set()   # the merchant ids the rows name (account_ids.py)
+        merchant_of = RowAccount(path, "商户号")   # every row names the one merchant the bill is of (account_ids.py)
         for row in self.each(t.rows):
             (time_text, trade_id, order_id, status, currency, settled_text, refund_id, refund_order_id, refunded_text,
              coupon_text, refund_status, item, fee_text, fee_rate, ordered_text, refund_time, bank,
              merchant, coupons_text) = values(row)
             line = row.line
-            merchants.add(merchant)
+            merchant_of(merchant, line)
             out.rows += 1
             # An empty 应结订单金额 (or 订单金额) is refused, never read as 0.00: every row writes it.
             settled = parse_amount(settled_text, path, line, settled_name)
@@ -194,8 +194,7 @@ class Importer(StatementImporter):
             else:
                 raise StatementError(path, line, f"column 交易状态: unknown status {status!r} "
                                      f"(expected SUCCESS, REFUND, {', '.join(NO_MONEY)})")
-        merchants -= {"", "0"}   # the merchant it is of, when every row names the same one
-        out.account = checked(merchants.pop()) if len(merchants) == 1 else None
+        out.account = merchant_of.account
         settled_total = st.total("应结订单总金额") if header_key("应结订单总金额") in st.summary else st.total("总交易额")
         compare_summary(out, {"rows": st.total("总交易单数"), "settled": settled_total,
                               "refunded": st.total("退款总金额"), "fee": st.total("手续费总金额")}, totals)

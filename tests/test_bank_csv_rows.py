@@ -214,6 +214,72 @@ def test_a_cmb_file_cut_inside_a_row_exits_2_and_writes_nothing(tmp_path):
     assert snapshot(tmp_path / "books") == {}
 
 
+OPS = ("books: books\ncurrency: CNY\nbanks:\n  ops: {type: csv, account: Assets:Bank:Ops, currency: CNY, "
+       "date_format: '%Y-%m-%d', columns: {date: 交易日期, amount: 交易金额, memo: 摘要, payee: 对方户名, "
+       "ref: 交易流水号, balance: 余额}}\n")
+
+
+@pytest.mark.parametrize("text, message", [
+    # blind13 repro-02 (a): -505.00 cut to -50, booked as -50.00 (the row's own balance said -505.00)
+    ("交易日期,摘要,对方户名,余额,交易流水号,交易金额\n2026-03-09,房租 三月,王先生,9914.15,B982001,-5.00\n"
+     "2026-03-09,房租 四月,李女士,9909.15,B982002,-5.00\n2026-03-09,房租 五月,张先生,9404.15,B982003,-50",
+     "ops.csv:4: the last line ends without a line end and its 交易金额 '-50' has no decimal places, the other "
+     "rows' 2 ('-5.00'): is the file cut off?; nothing was written"),
+    # (b): B981003 cut to B981, booked, then booked again whole from the complete download
+    ("交易日期,交易金额,摘要,对方户名,余额,交易流水号\n2026-03-09,-5.00,房租 三月,王先生,9914.15,B981001\n"
+     "2026-03-09,-5.00,房租 四月,李女士,9909.15,B981002\n2026-03-09,-5.00,房租 五月,张先生,9904.15,B981",
+     "ops.csv:4: the last line ends without a line end and its 交易流水号 'B981' is shorter than the other rows' "
+     "('B981002'): is the file cut off?; nothing was written"),
+])
+def test_a_bank_csv_cut_inside_its_last_cell_exits_2_and_its_whole_download_books_once(tmp_path, text, message):
+    (tmp_path / "config.yaml").write_text(OPS, encoding="utf-8")
+    (tmp_path / "ops.csv").write_text(text, encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(tmp_path / "ops.csv"))
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert snapshot(tmp_path / "books") == {}
+    whole = text + ("5.00" if text.endswith("-50") else "003")
+    for end in ("", "\n"):   # must not fire: the whole download, with or without its last line end
+        (tmp_path / "ops.csv").write_text(whole + end, encoding="utf-8")
+        result = beanclear(tmp_path, "import", str(tmp_path / "ops.csv"))
+        assert result.exit_code == 0, result.output
+        assert f"3 rows read, {0 if end else 4} entries written" in result.output   # 3 lines and the opening
+    books = (tmp_path / "books" / "ops" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    assert [line for line in books.splitlines() if line.startswith('  id: "B98')] == \
+        [f'  id: "B98{n}00{i}"' for n in ("2" if "B982" in text else "1") for i in (1, 2, 3)]
+    assert beanclear(tmp_path, "check").exit_code == 0
+
+
+# amounts written with the places they need (an Excel re-save): the column has no habit to
+# judge the last cell by, its running balance has
+VARIABLE = "交易日期,摘要,余额,交易流水号,交易金额\n2026-03-09,房租,9914.15,B1,-5\n2026-03-09,水费,9909.65,B2,-4.5\n"
+
+
+OPS_BANK = ("date_format: '%Y-%m-%d', columns: {date: 交易日期, amount: 交易金额, memo: 摘要, ref: 交易流水号, "
+            "balance: 余额}")
+
+
+def test_a_last_line_cut_inside_its_amount_is_refused_by_its_running_balance(make_config, tmp_path):
+    # -505 cut to -50: 9909.65 - 50 is not its balance 9404.65 (the lines before step: 9914.15 - 4.5)
+    with pytest.raises(StatementError, match=r"bank.csv:4: the last line ends without a line end and its amount -50 "
+                                             r"does not give its balance 9404.65 from the line before's 9909.65 "
+                                             r"\(is the file cut off\?\)"):
+        csv_bank(make_config, tmp_path, OPS_BANK, VARIABLE + "2026-03-09,电费,9404.65,B3,-50")
+
+
+@pytest.mark.parametrize("text", [
+    VARIABLE + "2026-03-09,电费,9404.65,B3,-505",                 # whole, oldest first
+    VARIABLE + "2026-03-09,电费,9404.65,B3,-50\n",               # a line end after it: as written
+    "交易日期,摘要,余额,交易流水号,交易金额\n2026-03-09,水费,9909.65,B2,-4.5\n2026-03-09,房租,9914.15,B1,-5\n"
+    "2026-03-09,电费,9919.15,B0,9",                               # whole, newest first: it leads to the line before
+    "交易日期,摘要,余额,交易流水号,交易金额\n2026-03-09,房租,9914.15,B1,-5\n2026-03-09,水费,100.00,B2,-4.5\n"
+    "2026-03-09,电费,9404.65,B3,-50",                             # balances that do not step: nothing to judge by
+])
+def test_a_whole_last_line_without_a_line_end_is_booked(make_config, tmp_path, text):
+    entries = txns(csv_bank(make_config, tmp_path, OPS_BANK, text))
+    assert len(entries) == 3
+
+
 # -- one ref on several rows (Wise before 2021) -------------------------------------------------
 
 # Wise's statement CSV before 2021: a transfer's fee is a row of its own, with the transfer's

@@ -126,6 +126,32 @@ def test_a_file_that_holds_no_rates_table_is_refused_saying_the_layout(merchant,
     assert not (merchant / "books").exists() or snapshot(merchant / "books") == {}
 
 
+RATES = "date,pair,rate\n2026-01-05,USD/CNY,7.1234\n2026-01-06,USD/CNY,7.1300\n"
+
+
+@pytest.mark.parametrize("cut, message", [
+    # blind13: a rates file cut inside its last rate was read, 7.12 for 7.1234
+    ("2026-01-07,USD/CNY,7.12", "r.csv:4: the last line ends without a line end and its rate '7.12' has 2 decimal "
+                                "places, the other rows' 4 ('7.1300'): is the file cut off?; nothing was written"),
+    ("date,USD/CNY,EUR/CNY\n2026-01-05,7.1234,7.8012\n2026-01-06,7.1300,7.8100\n2026-01-07,7.1400,7.8",
+     "r.csv:4: the last line ends without a line end and its EUR/CNY '7.8' has 1 decimal place, the other rows' 4"),
+])
+def test_a_rates_file_cut_inside_its_last_rate_is_refused(merchant, cut, message):
+    path = write(merchant, "r.csv", cut if cut.startswith("date") else RATES + cut)
+    result = prices(merchant, str(path))
+    assert result.exit_code == 2, result.output
+    assert f"{merchant / message.split(':', 1)[0]}:{message.split(':', 1)[1]}" in result.output
+    assert not (merchant / "books").exists() or snapshot(merchant / "books") == {}
+
+
+@pytest.mark.parametrize("last", ["2026-01-07,USD/CNY,7.1400", "2026-01-07,USD/CNY,7.12\n"])
+def test_a_whole_last_rate_without_a_line_end_is_read(merchant, last):
+    # must not fire: the last rate whole (no line end after it), or written with a line end
+    path = write(merchant, "r.csv", RATES + last)
+    result = prices(merchant, str(path))
+    assert result.exit_code == 0 and "3 rates read, 3 prices written" in result.output, result.output
+
+
 def test_a_rate_written_with_an_exponent_within_the_bound_is_read(merchant):
     path = write(merchant, "r.csv", "date,pair,rate\n2026-01-05,VND/USD,3.93e-05\n")
     assert prices(merchant, str(path)).exit_code == 0

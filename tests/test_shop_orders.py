@@ -539,6 +539,21 @@ def test_orders_csv_bad_rows(shops, tmp_path, row, message):
     assert str(caught.value).startswith(f"{tmp_path}/{message}")
 
 
+@pytest.mark.parametrize("last, cut", [("W10", True), ("W1004", False)])
+def test_orders_csv_cut_inside_its_last_order_id_is_refused(shops, tmp_path, last, cut):
+    # blind13: a file cut inside its last cell keeps every cell; its order id shorter than the others' is cut
+    path = tmp_path / "web.csv"
+    path.write_text("下单日期,下单时间,实付金额,订单状态,退款金额,订单号\n" + "".join(
+        f"2026-03-05,11:00:00,{n}0.00,已完成,,W100{n}\n" for n in (1, 2, 3)) + f"2026-03-05,12:00:00,40.00,已完成,,{last}",
+        encoding="utf-8")
+    if cut:
+        with pytest.raises(StatementError, match=r"web.csv:5: the last line ends without a line end and its 订单号 "
+                                                 r"'W10' is shorter than the other rows' \('W1003'\)"):
+            read(shops, "web", path)
+    else:   # must not fire: whole, without a line end
+        assert read(shops, "web", path).rows == 4
+
+
 def test_orders_csv_streamed_finds_an_order_again_past_the_ids_in_memory(shops, tmp_path, monkeypatch):
     """Read as a stream (the rows never held), the order ids on disk past the first two:
     an order met again far down the export is still the error naming its first line."""

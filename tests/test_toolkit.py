@@ -257,6 +257,74 @@ def test_a_last_row_short_of_cells_without_a_line_end_is_a_cut_file(tmp_path, mo
         assert rows[-1].cells[:3] == ["2026-01-02", "2.00", "北京住房"]
 
 
+# blind13 (robustness repro-02): a bank CSV cut inside its last cell kept every cell, and was
+# booked: `-505.00` cut to `-50`, `B981003` to `B981` (booked again whole, under its full ref).
+CUT_HEAD = "交易日期,摘要,余额,交易金额,交易流水号\n"
+CUT_ROWS = ("2026-03-09,房租,9914.15,-5.00,B982001\n"
+            "2026-03-09,房租,9909.15,-5.00,B982002\n")
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("last, message", [
+    ("2026-03-09,房租,9404.15,-505.00,B982", r"s.csv:4: the last line ends without a line end and its 交易流水号 "
+                                          r"'B982' is shorter than the other rows' \('B982002'\): is the file cut "
+                                          r"off\?"),
+    ("2026-03-09,房租,9404.15,B982003,-50", r"s.csv:4: the last line ends without a line end and its 交易金额 '-50' "
+                                          r"has no decimal places, the other rows' 2 \('-5.00'\): is the file cut "
+                                          r"off\?"),
+    ("2026-03-09,房租,9404.15,B982003,-505.0", r"s.csv:4: .* its 交易金额 '-505.0' has 1 decimal place, the other "
+                                             r"rows' 2"),
+    ("2026-03-09,房租,9404.15,B982003,-505.", r"s.csv:4: .* its 交易金额 '-505.' has no decimal places"),
+    ("2026-03-09,房租,9404.15,B982003,-1234", r"s.csv:4: .* its 交易金额 '-1234' has no decimal places"),
+])
+def test_a_last_row_cut_inside_its_last_cell_is_a_cut_file(tmp_path, monkeypatch, stream, last, message):
+    if stream:
+        from beanclear.importers.toolkit import text as text_module
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+    path = tmp_path / "s.csv"
+    head, rows = CUT_HEAD, CUT_ROWS
+    if "B982003" in last:   # the amount last
+        head = "交易日期,摘要,余额,交易流水号,交易金额\n"
+        rows = rows.replace("-5.00,B982001", "B982001,-5.00").replace("-5.00,B982002", "B982002,-5.00")
+    path.write_text(head + rows + last, encoding="utf-8")
+    for full_rows in (True, False):
+        with pytest.raises(StatementError, match=message):
+            list(read_statement(path, ["交易日期"], "test statement", stream=stream, full_rows=full_rows,
+                                ids=["交易流水号"]).table.rows)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("text", [
+    CUT_HEAD + CUT_ROWS + "2026-03-09,房租,9404.15,-505.00,B982003",        # whole, no line end (as WeChat's)
+    CUT_HEAD + CUT_ROWS + "2026-03-09,房租,9404.15,-505.00,B98\n",          # a line end after it: as written
+    CUT_HEAD + CUT_ROWS + "2026-03-09,房租,9404.15,-505.00,",               # its last cell empty: nothing cut
+    CUT_HEAD + CUT_ROWS.replace("B982002", "B9820021") + "2026-03-09,房租,9404.15,-505.00,B98",   # ids of any length
+    CUT_HEAD + CUT_ROWS.replace(",B982001", ",B1").replace(",B982002", ",B2") + "2026-03-09,x,1.00,-5.00,B",   # short ids
+    CUT_HEAD + CUT_ROWS + "2026-03-09,房租,9404.15,-505.00,B98\n2026-03-10,水费,9400.15,-4.00,B982004",   # not last
+    "交易日期,交易流水号,余额,交易金额\n2026-03-09,B1,1.00,-5\n2026-03-09,B2,2.00,1.5\n2026-03-09,B3,3.00,-50",  # places vary
+    "交易日期,交易流水号,余额,交易金额\n2026-03-09,B1,1.00,\"1,000\"\n2026-03-09,B2,2.00,\"2,500\"\n"
+    "2026-03-09,B3,3.00,500",   # thousands, no decimals: 500 is as whole as 2,500
+    "交易日期,余额,交易金额,日期\n2026-03-09,1.00,-5.00,2026/3/11\n2026-03-09,2.00,1.50,2026/3/10\n"
+    "2026-03-09,3.00,-50.00,2026/3/9",   # a day written without its zero: not an id
+    "交易日期,余额,交易金额,序号\n2026-03-09,1.00,-5.00,11\n2026-03-09,2.00,1.50,10\n2026-03-09,3.00,-50.00,9",
+    "交易日期,余额,交易金额,摘要\n2026-03-09,1.00,-5.00,房租\n2026-03-09,2.00,1.50,水费\n2026-03-09,3.00,-50.00,电",
+    CUT_HEAD + CUT_ROWS[:CUT_ROWS.index("\n") + 1] + "2026-03-09,房租,9404.15,-505.00,B98",   # one row before it: no pattern
+    "交易日期,余额,交易金额,对方账号\n2026-03-09,1.00,-5.00,6217001234567890123\n"
+    "2026-03-09,2.00,1.50,6217001234567890456\n2026-03-09,3.00,-50.00,6222021234567890",   # not an id: 16 digits are whole
+])
+def test_a_whole_last_row_without_a_line_end_is_read(tmp_path, monkeypatch, stream, text):
+    """Must not fire: a file whose last row is whole, with or without its line end (the
+    real samples deg-boc-debit.csv, deg-hsbchk-debit.csv and WeChat's bills end without one)."""
+    if stream:
+        from beanclear.importers.toolkit import text as text_module
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+    path = tmp_path / "s.csv"
+    path.write_text(text, encoding="utf-8")
+    rows = list(read_statement(path, ["交易日期"], "test statement", stream=stream, full_rows=False,
+                               ids=["交易流水号", "序号"]).table.rows)
+    assert rows[-1].cells[-1] == text.rstrip("\n").rsplit(",", 1)[-1].strip('"')
+
+
 def test_a_headerless_file_still_needs_every_cell(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("2026-01-01,1.00,x\n2026-01-02,2.00\n", encoding="utf-8")

@@ -239,6 +239,39 @@ def test_account_id_tells_two_merchants_apart(tmp_path, make_config):
     assert claims == ["shop_a"]
 
 
+@pytest.mark.parametrize("configured", ["", ", account_id: '1601959334'"])
+@pytest.mark.parametrize("foreign", [1, 2])
+def test_a_row_of_another_merchant_is_refused_at_its_line(tmp_path, make_config, configured, foreign):
+    """blind13 repro-05: a trade bill with one row of another 商户号 was booked whole, that
+    row into this merchant's clearing, where it was not the first row (matches() reads
+    only the first)."""
+    cfg = make_config(f"channels:\n  wechat: {{type: wechat{configured}}}\n")
+    rows = [all_row(trade_id=f"420000000{n}") for n in (1, 2, 3)]
+    rows[foreign] = rows[foreign].replace(",1601959334,", ",1999999999,")
+    path = bill(tmp_path, ALL_HEADER, rows, "3,150.00,0.00,0.00,0.90000,150.00,0.00")
+    importer = wechat_trade.Importer(cfg.channels["wechat"], cfg)
+    assert importer.identify(str(path))
+    with pytest.raises(StatementError, match=rf"bill.csv:{foreign + 2}: column 商户号: 1999999999, but line 2 names "
+                                             r"1601959334: a statement of one account names one in every row"):
+        importer.read(str(path))
+
+
+def test_a_bill_of_another_merchant_s_rows_first_is_refused_at_the_first_row_of_this_one(tmp_path, make_config):
+    rows = [all_row(trade_id="4200000001").replace(",1601959334,", ",1999999999,"), all_row(trade_id="4200000002")]
+    path = bill(tmp_path, ALL_HEADER, rows, "2,100.00,0.00,0.00,0.60000,100.00,0.00")
+    with pytest.raises(StatementError, match=r"bill.csv:3: column 商户号: 1601959334, but line 2 names 1999999999"):
+        wechat_trade.Importer(make_config().channels["wechat"], None).read(str(path))
+
+
+def test_rows_of_one_merchant_or_naming_none_are_its_bill(tmp_path, make_config):
+    # must not fire: every row the merchant's, or naming none (an empty cell, WeChat's 0)
+    rows = [all_row(trade_id="4200000001"), all_row(trade_id="4200000002").replace(",1601959334,", ",,"),
+            all_row(trade_id="4200000003").replace(",1601959334,", ",0,"), all_row(trade_id="4200000004")]
+    path = bill(tmp_path, ALL_HEADER, rows, "4,200.00,0.00,0.00,1.20000,200.00,0.00")
+    extraction = wechat_trade.Importer(make_config().channels["wechat"], None).read(str(path))
+    assert (extraction.rows, len(extraction.entries), extraction.account) == (4, 4, "1601959334")
+
+
 def test_fund_bill_withdrawal_is_a_payout(tmp_path, wechat):
     path = tmp_path / "fund.csv"
     header = "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额（元）,账户结余（元）,资金变更提交申请人,备注,业务凭证号"

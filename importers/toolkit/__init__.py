@@ -27,7 +27,8 @@ _MODULE_OF = {name: module for module, names in {
     ),
     "tables": (
         "DAY_CELL", "DELIMITERS", "Statement", "Table", "filled_at", "find_header", "first_row_keys", "has_header",
-        "header_delimiter", "header_in", "read_statement", "shape_first", "sniff", "statement_rows", "worded",
+        "header_delimiter", "header_in", "read_statement", "shape_first", "sniff", "statement_rows", "whole_last_cell",
+        "worded",
     ),
     "text": (
         "CONTROL", "ENCODINGS", "MAX_BYTES", "MAX_ID", "MAX_ROWS", "MAX_TEXT", "PLACEHOLDERS",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import csv
+from collections import deque
 import gzip
 import itertools
 import operator
@@ -258,7 +259,8 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
                    footer: str | None = None, columns: int | None = None, allow_empty: bool = False,
                    stream: bool = False, needed: Iterable[str] | None = None, delimiter: str = ",",
                    fallbacks: tuple[str, ...] = ENCODINGS, full_rows: bool = True, first_line: int = 1,
-                   says_empty: Callable[[Statement], bool] | None = None, bank_lines: bool = False) -> Statement:
+                   says_empty: Callable[[Statement], bool] | None = None, bank_lines: bool = False,
+                   ids: Iterable[str] = ()) -> Statement:
     """Read a CSV statement (or the sheet of an XLSX workbook that holds the header):
     find the header by `required` names, take every row below it as data (blank rows
     skipped; a row with another number of cells than the header is an error naming the
@@ -296,6 +298,8 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     row of 24 values under 27 columns; a Chinese bank's): a short row is padded with
     empty cells, unless it lacks a `required` column — or, where `needed` names fewer, one
     of those: the text columns a row may leave out at its end — an error naming the line.
+    A last row without a line end is judged by the rows above it (whole_last_cell); `ids`
+    names the columns of the rows' own ids (a bank's ref), judged by their length too.
 
     `stream`, for an importer that iterates over `Table.rows` once, in order (not by
     index): a large CSV file (text.STREAM_FROM) or workbook (xlsx.STREAM_FROM) is read
@@ -313,7 +317,7 @@ def read_statement(path: str | Path, required: Iterable[str], what: str, *, enco
     options = dict(path=path, required=required, what=what, summary_starts=summary_starts,
                    summary_required=summary_required, footer=footer, columns=columns, allow_empty=allow_empty,
                    needed=required if needed is None else tuple(needed), full_rows=full_rows, first_line=first_line,
-                   says_empty=says_empty, bank_lines=bank_lines)
+                   says_empty=says_empty, bank_lines=bank_lines, ids=tuple(ids))
     st = Statement(Table(path, [], 0, []), {}, 0, [])
     with paused_gc():
         if source is None:
@@ -454,7 +458,7 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
                summary_starts: str | None, summary_required: bool, footer: str | None, columns: int | None,
                allow_empty: bool, needed: tuple, full_rows: bool = False, whole: bool = False,
                first_line: int = 1, says_empty: Callable[[Statement], bool] | None = None,
-               bank_lines: bool = False) -> Iterator[Row]:
+               bank_lines: bool = False, ids: tuple = ()) -> Iterator[Row]:
     """read_statement's rows, one at a time; the header, summary and footer go into `st`.
     `whole`: every row below the header read before the first is checked."""
     wanted = {header_key(n) for n in needed}
@@ -478,6 +482,7 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
     ascii_key = summary_key is not None and summary_key.isascii()
     last, any_rows = header.line, False
     closing: list[tuple[Row, StatementError]] = []   # short balance lines: the footer, if no row follows
+    recent: deque[Row] = deque(maxlen=UNENDED_BESIDE)   # the rows before the last: what its last cell is judged by
     for row in rest:
         last = row.line
         cells = row.cells
@@ -519,7 +524,10 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
                 closing.append((row, StatementError(path, row.line, f"{word!r}: a line of totals or balances with "
                                                     "rows after it (expected it after the last row)")))
                 continue
+            if type(row) is UnendedRow:
+                whole_last_cell(row, recent, header, path, ids)
             any_rows = True
+            recent.append(row)
             yield row
             continue
         error = None
@@ -549,14 +557,86 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
                 closing.append((row, error))   # the footer, unless a row follows
                 continue
             raise error
+        if type(row) is UnendedRow:   # its cells past the header's (`…,-505.00,`)
+            whole_last_cell(row, recent, header, path, ids)
         any_rows = True
-        yield row if len(cells) >= width else Row(row.line, cells + [""] * (width - len(cells)))
+        row = row if len(cells) >= width else Row(row.line, cells + [""] * (width - len(cells)))
+        recent.append(row)
+        yield row
     st.closing = [r for r, _ in closing]
     if summary_required and not st.summary:
         raise StatementError(path, last, f"no summary line starting with {summary_starts} "
                              "(is the file cut off?)")
     if not any_rows and not st.summary and not allow_empty and not (says_empty is not None and says_empty(st)):
         raise StatementError(path, header.line or 1, f"no rows below the header (expected a {what} with transactions)")
+
+
+# The rows before a last row without a line end that its last cell is compared with: the
+# file's own habit near its end, whatever its length.
+UNENDED_BESIDE = 8
+# A number with a decimal mark: the digits after its last `.` or `,` (`-5.00`, `1.002,90`, `7.1234`).
+_DECIMALS = re.compile(r"[-+]?[\d.,' ]*\d([.,])(\d+)")
+_NUMBERISH = re.compile(r"[-+]?[\d.,' ]*")   # what a cut number leaves: `-50`, `-505.`, `-505.0`
+
+
+def whole_last_cell(row: Row, before: Iterable[Row], header: Row, path: str, ids: Iterable[str] = ()) -> None:
+    """A file's last row that ends without a line end, every other line ending with one,
+    may be cut inside its last cell: its cells are all there, the last one shorter than
+    written (blind13: a bank CSV's `-505.00` cut to `-50` was booked as -50.00, `B981003`
+    cut to `B981` booked under that ref, and booked again whole with the complete
+    download). Its last cell is judged by the same column of the rows before it (at
+    least 2 of them, those that fill it), and refused as cut where it could be the
+    start of theirs but is not one:
+
+    - the others all numbers with the same decimal places (`-5.00`, `9914.15`; not 3,
+      which may be thousands: `1,000`), the last one with fewer (`-50`, `-505.`, `7.12`
+      under `7.1234`);
+    - in a column of the rows' own ids (`ids`, by header name: a bank's ref), the others
+      all of one length and shape, of letters and digits (`B982001`; 4 characters or
+      more), the last one the start of that shape (`B982`). Only there: a counterparty's
+      account number (16 digits after eight of 19) is as whole as theirs.
+
+    A text, a day, a column of any other habit is never judged: a cell the rows write in
+    different ways says nothing of where the last one ends. A file whose last row is
+    whole, with a line end or without one (WeChat's bills, a BOC export), reads as before.
+    `before`: the rows above it, in file order (the last UNENDED_BESIDE are read)."""
+    if type(row) is not UnendedRow:
+        return   # a line end after it: the row is as written
+    cells = row.cells
+    at = len(cells) - 1
+    last = clean(cells[at]) if cells else ""
+    if not last:
+        return   # nothing in it to cut: the file ends at a comma
+    others = [text for text in (clean(r.cells[at]) for r in list(before)[-UNENDED_BESIDE:] if at < len(r.cells)) if text]
+    if len(others) < 2:
+        return
+    column = clean(header.cells[at]) if header.line and at < len(header.cells) and clean(header.cells[at]) \
+        else f"column {at + 1}"
+    lead = f"the last line ends without a line end and its {column} {last!r}"
+    found = [_DECIMALS.fullmatch(text) for text in others]
+    if all(found):
+        marks = {m.group(1) for m in found}
+        places = {len(m.group(2)) for m in found}
+        if len(marks) == 1 and len(places) == 1 and places != {3} and _NUMBERISH.fullmatch(last):
+            mark, wanted = marks.pop(), places.pop()
+            has = len(last.rsplit(mark, 1)[1]) if mark in last else 0
+            if has < wanted:
+                said = "no decimal places" if has == 0 else f"{has} decimal place{'s' if has > 1 else ''}"
+                raise StatementError(path, row.line, f"{lead} has {said}, the other rows' {wanted} "
+                                     f"({others[-1]!r}): is the file cut off?")
+        return
+    shapes = {_shape(text) for text in others}
+    if len(shapes) == 1 and header_key(column) in {header_key(name) for name in ids}:
+        shape = shapes.pop()
+        if len(shape) >= 4 and "9" in shape and set(shape) <= {"9", "A"} and len(last) < len(shape) \
+                and shape.startswith(_shape(last)):
+            raise StatementError(path, row.line, f"{lead} is shorter than the other rows' ({others[-1]!r}): is the "
+                                 "file cut off?")
+
+
+def _shape(text: str) -> str:
+    """A cell's shape: each digit a 9, each letter an A (ids of one format share one)."""
+    return "".join("9" if ch.isdigit() else "A" if ch.isalpha() else ch for ch in text)
 
 
 def _above(rows: Iterator[Row], first_line: int, preamble: list) -> Iterator[Row]:

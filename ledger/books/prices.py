@@ -38,7 +38,8 @@ from beancount.core.amount import Amount
 
 from beanclear.books import atomic, render
 from beanclear.books import PRICE_LINE, Books, merge
-from beanclear.importers.toolkit import StatementError, bounded, clean, csv_rows, header_key, read_text, sniff
+from beanclear.importers.toolkit import (StatementError, bounded, clean, csv_rows, header_key, read_text, sniff,
+                                         whole_last_cell)
 
 DATE_NAMES = ("date", "day", "time_period", "日期")
 PAIR_NAMES = ("pair", "symbol", "currency pair", "currency_pair", "货币对")
@@ -149,6 +150,8 @@ def read_rates(path: str | Path, base: str | None = None,
         columns = [(at_rate, header.cells[at_rate], None)]
     if not body:
         raise StatementError(path, header.line, "no rates below the header")
+    # a last row without a line end, its rate shorter than the others' (7.12 under 7.1234): cut off
+    whole_last_cell(body[-1], body[:-1], header, str(path))
     out = []
     for row in body:
         if len(row.cells) < len(header.cells) - (header.cells[-1].strip() == ""):
