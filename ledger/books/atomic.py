@@ -364,7 +364,8 @@ def write_files(root: Path, changes: dict) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             step = {"target": str(target), "temp": str(target.with_name(f".{target.name}.new")), "backup": None}
             steps.append(step)
-            _write_durably(Path(step["temp"]), text, _line_end(target))
+            # (a book's text is read with its line ends made \n; config.yaml's keeps its own)
+            _write_durably(Path(step["temp"]), text, _line_end(target) if target.suffix == ".beancount" else "\n")
             if target.exists():
                 backup = target.with_name(f".{target.name}.old")
                 if backup.exists():
