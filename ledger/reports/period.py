@@ -770,9 +770,13 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
         # on the books of the month's end (a shop without an export) is no finding of the month
         there: dict[str, bool] = {}
         cover = None
+        # a reclassification of the month (an own entry out of suspense) lists the finding
+        # it settled here, whatever month that is of: one of a closed month is settled so
+        here = [r for r in resolutions if r.listed_here and start <= r.date <= end]
         for f in then:
             key = _key(f, written)
-            if f.date and start <= f.date <= end and f.code != "stale-ack" and key not in now \
+            if f.date and (start <= f.date <= end or f.date < start and any(r.settles(f) for r in here)) \
+                    and f.code != "stale-ack" and key not in now \
                     and key not in listed and not (f.refs and held.issuperset(f.refs[:1])) \
                     and not _grown_into(f, grown):
                 if f.source not in there:
