@@ -412,6 +412,22 @@ def test_a_reclassification_answers_the_line_it_names_else_the_oldest_before_it(
     assert ledger(CREDIT_IN_SUSPENSE, second, both) == []
 
 
+def test_a_reclassification_of_a_line_the_books_from_a_month_on_carry_summed_answers_it(ledger):
+    # `check --since`: a line before the lookback is in a carried sum (periods/forward.py),
+    # unseen; the reclassification takes from it, as it answers the line in the whole books
+    carried = """
+2026-03-01 S "Balances carried forward to 2026-03-02"
+  id: "opening balances carried to 2026-03-02"
+  Assets:Bank:Ops          9000.00 CNY
+  Assets:Suspense         -9000.00 CNY
+"""
+    [rest] = ledger(carried, RECLASSIFIED.format(amount="8000.00", other="-8000.00"))
+    assert (rest.source, rest.amount) == ("ops", Decimal("1000.00"))
+    # of the wrong sign, it is its own finding there too
+    found = ledger(carried, RECLASSIFIED.format(amount="-8000.00", other="8000.00"))
+    assert sorted((f.source, f.amount) for f in found) == [("", Decimal("8000.00")), ("ops", Decimal("9000.00"))]
+
+
 def test_suspense_lines_of_opposite_amounts_do_not_answer_each_other(ledger):
     # must not fire: only an entry that posts to no bank (nor a channel) reclassifies; a
     # bank line whose own entry (written by hand) posts to suspense is a bank line still

@@ -123,17 +123,32 @@ def _answered(lines: list[Item], moves: list[Item]) -> tuple[dict[int, tuple[Ite
     waiting: dict[tuple, list[Item]] = defaultdict(list)
     for line in sorted(lines, key=lambda i: i.order):
         waiting[(line.currency, line.amount)].append(line)
+    # the books from a month on (periods/forward.py) sum the lines before their lookback
+    # into carried entries: a line a reclassification answers may be in one, unseen, so
+    # it takes from one of the opposite sign holding that much, as the whole books would
+    # answer the line itself (`check --since` lists what the whole check does)
+    from beanclear.periods.forward import CARRIED_ID
+    carried = [line for line in lines if str(line.entry.meta.get("id", "")).startswith(CARRIED_ID)]
     unanswered = []
     for move in sorted(moves, key=lambda i: (i.date, str(i.entry.meta.get("filename", "")),
                                               i.entry.meta.get("lineno", 0))):
         open_ = waiting.get((move.currency, -move.amount), [])
         line = next((l for l in open_ if _names(move.entry, l.entry)), None) or \
-            next((l for l in open_ if l.date <= move.date), None)
-        if line is None:
+            next((l for l in open_ if l.date <= move.date and l not in carried), None)
+        if line is not None:
+            open_.remove(line)
+            answered[id(line)] = (line, move)
+            continue
+        pool = next((l for l in carried if l.currency == move.currency and l.date <= move.date and l.amount
+                     and (l.amount < 0) != (move.amount < 0) and abs(l.amount) >= abs(move.amount)), None)
+        if pool is None:
             unanswered.append(move)
             continue
-        open_.remove(line)
-        answered[id(line)] = (line, move)
+        waiting[(pool.currency, pool.amount)].remove(pool)
+        pool.amount += move.amount   # (what is left of it: the lines before, unanswered)
+        waiting[(pool.currency, pool.amount)].append(pool)
+        if not pool.amount:
+            answered[id(pool)] = (pool, move)
     return answered, unanswered
 
 
