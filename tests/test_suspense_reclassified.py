@@ -115,3 +115,26 @@ def test_a_reclassification_of_the_wrong_sign_says_so_and_the_line_stays_open(cl
     assert "bank-unmatched 2024-12-20 firstbank 150.00 USD: bank credit of 150.00 USD that no rule, payout or " \
            "entry explains: DEPOSIT REF 88213" in out
     assert "cannot be closed" in run(folder, "close", "2025-01", code=1)
+
+
+def test_a_line_reclassified_in_its_own_month_is_listed_resolved_and_not_unexplained(closed_december):
+    # README "Report": what an entry of your own settled is listed resolved in its own month,
+    # even where that entry is of the finding's own month; the bank's section lists the
+    # month's lines in suspense, and a line reclassified is explained
+    folder = closed_december
+    (folder / "feb.csv").write_text("Date,Description,Amount,Reference,Balance\n"
+                                    "2025-02-03,WIRE 4471,80.00,FB6,830.00\n", encoding="utf-8")
+    run(folder, "import", str(folder / "feb.csv"))
+
+    def february():
+        report = json.loads(run(folder, "report", "2025-02", "--format", "json"))
+        [bank] = report["banks"]
+        return ([i["refs"] for i in bank["unexplained_lines"]],
+                [(f["status"], f["refs"], f["resolution"]) for f in report["findings"]])
+    assert february() == ([["FB6"]], [("open", ["FB6"], "")])
+    (folder / "books" / "mine.beancount").write_text(
+        '2025-02-01 open Income:Other\n2025-02-10 * "wire 4471, a deposit"\n  reclassifies: "FB6"\n'
+        "  Assets:Suspense     80.00 USD\n  Income:Other       -80.00 USD\n", encoding="utf-8")
+    with open(folder / "books" / "main.beancount", "a", encoding="utf-8") as main:
+        main.write('include "mine.beancount"\n')
+    assert february() == ([], [("resolved", ["FB6"], "reclassified by hand at books/mine.beancount:2")])

@@ -51,7 +51,7 @@ from pathlib import Path
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beanclear.checks import acks, checking, fx, reconcile, refunds, transit
+from beanclear.checks import acks, checking, fx, reconcile, refunds, suspense, transit
 from beanclear.checks.findings import Finding, apply_policy, to_currency
 from beanclear.checks.items import refs as statement_ids
 from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
@@ -273,6 +273,8 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answe
         answers = transit.transit_answers(entries, config, reconcile.as_of(entries))
     carried = past.carried(entries)
     cover = coverage.Coverage.of(entries, config)
+    # the lines in suspense an entry of your own reclassified are explained (checks/suspense.py)
+    reclassified = {id(line) for _, line in suspense.reclassified(entries, config)}
     out = []
     for name, bank in sorted(config.banks.items()):
         # the statement and the lines after it; of books carried forward, read back as far as they go
@@ -294,7 +296,7 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answe
         row = BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
                       books_balance, items, unexplained,
                       tuple(_open_payouts(entries, paying, start, end, name, config, cover, answers)),
-                      tuple(_suspense_lines(entries, config, bank, start, end)), gaps,
+                      tuple(_suspense_lines(entries, config, bank, start, end, reclassified)), gaps,
                       uncovered_days(cover, name, start, end), _bank_spreads(fx_gaps, name, start, end))
         if last is not None or row.in_transit or row.unexplained_lines or row.fx_spread \
                 or begun(entries, config, name, end, cover):
@@ -553,10 +555,10 @@ def _bound_for(banks: tuple[str, ...], end: dt.date, cover) -> str:
     return begun[-1] if begun else banks[0]
 
 
-def _suspense_lines(entries, config, bank, start, end) -> list[Item]:
+def _suspense_lines(entries, config, bank, start, end, reclassified=frozenset()) -> list[Item]:
     out = []
     for e in entries:
-        if isinstance(e, data.Transaction) and start <= e.date <= end:
+        if isinstance(e, data.Transaction) and start <= e.date <= end and id(e) not in reclassified:
             accounts = {p.account for p in e.postings}
             if config.suspense in accounts and bank.account in accounts:
                 amount = sum((p.units.number for p in e.postings if p.account == bank.account), ZERO)
