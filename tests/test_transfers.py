@@ -161,10 +161,12 @@ def test_a_side_booked_to_the_other_banks_account_is_listed_resolved_in_the_mont
     config = CONFIG.split("rules:")[0] + f'rules:\n  - {{match: "UMBUCHUNG AUF {PAYROLL}", account: Assets:Bank:Payroll}}\n'
     folder = merchant(tmp_path, config=config)
     month = folder / "books" / "payroll" / "2026" / "2026-01.beancount"
-    before = month.read_text()
+    before, books = month.read_text(), snapshot(folder / "books")
     [open_] = [f for f in report(folder) if f["refs"] == ["R2"]]
     assert open_["status"] == "open"
     run(folder, "book", "R2", "Assets:Bank:Main")
+    after = snapshot(folder / "books")
+    assert [name for name in after if after[name] != books.get(name)] == ["payroll/2026/2026-01.beancount"]
     assert before.replace('  id: "R2"\n', '  id: "R2"\n  transfer-with: "Assets:Bank:Main"\n').replace(
         "  Assets:Suspense                           -1000.00 EUR\n",
         "  Assets:Transit:Transfers                  -1000.00 EUR\n") == month.read_text() != before
