@@ -353,6 +353,90 @@ def test_not_bank_unmatched_once_reclassified(ledger):
     assert ledger(line) == []
 
 
+CREDIT_IN_SUSPENSE = """
+2026-03-05 * "某某科技有限公司" "转账"
+  id: "B-77"
+  Assets:Bank:Ops          8000.00 CNY
+  Assets:Suspense         -8000.00 CNY
+"""
+RECLASSIFIED = """
+2000-01-01 open Income:Other
+2026-03-20 * "J. Smith" "prepayment, reclassified from suspense"
+  Assets:Suspense          {amount} CNY
+  Income:Other            {other} CNY
+"""
+
+
+def test_an_entry_of_your_own_reclassifying_a_suspense_line_answers_it(ledger):
+    # blind13 multiyear: a credit of a closed month, reclassified by the accountant in the
+    # next (DESIGN §1: suspense is left by "reclassification or match"), was still a
+    # finding, and the entry itself another, a "bank debit" of no bank
+    assert ledger(CREDIT_IN_SUSPENSE, RECLASSIFIED.format(amount="8000.00", other="-8000.00")) == []
+
+
+def test_a_reclassification_of_the_wrong_sign_is_its_own_finding_and_the_line_stays_open(ledger):
+    # the tester's own entry: Suspense -150 / Income:Other 150 adds to suspense
+    wrong = RECLASSIFIED.format(amount="-8000.00", other="8000.00").replace("prepayment,", "prepayment B-77,")
+    line, own = sorted(ledger(CREDIT_IN_SUSPENSE, wrong), key=lambda f: f.date)
+    assert (line.refs, line.source, line.message) == (
+        ("B-77",), "ops", "bank credit of 8,000.00 CNY that no rule, payout or entry explains: 某某科技有限公司 转账")
+    assert (own.code, own.date, own.source, own.account, own.amount, own.refs) == \
+        ("bank-unmatched", dt.date(2026, 3, 20), "", "Assets:Suspense", Decimal("8000.00"), ())
+    assert own.message == (
+        "an entry of your own posts -8,000.00 CNY to Assets:Suspense that no bank line put there (it would answer "
+        "a bank debit of 8,000.00 CNY in suspense, and none is open on or before 2026-03-20; B-77, the bank credit "
+        "of 8,000.00 CNY it names, is answered by posting 8,000.00 CNY): J. Smith prepayment B-77, reclassified from suspense")
+    assert (own.file, own.line) != (None, None)
+
+
+def test_a_reclassification_answers_the_line_it_names_else_the_oldest_before_it(ledger):
+    second = CREDIT_IN_SUSPENSE.replace("B-77", "B-78").replace("03-05", "03-07")
+    reclassified = RECLASSIFIED.format(amount="8000.00", other="-8000.00")
+    [left] = ledger(CREDIT_IN_SUSPENSE, second, reclassified)
+    assert left.refs == ("B-78",)
+    [left] = ledger(CREDIT_IN_SUSPENSE, second, reclassified.replace("prepayment,", "prepayment (B-78),"))
+    assert left.refs == ("B-77",)
+    # (an id is named whole: B-7 is none of them)
+    [left] = ledger(CREDIT_IN_SUSPENSE, second, reclassified.replace("prepayment,", "prepayment B-7,"))
+    assert left.refs == ("B-78",)
+    # named in its metadata
+    named = reclassified.replace("suspense\"\n", 'suspense"\n  reclassifies: "B-78"\n')
+    [left] = ledger(CREDIT_IN_SUSPENSE, second, named)
+    assert left.refs == ("B-77",)
+    # dated before the line, and not naming it, it answers no line: two findings
+    early = reclassified.replace("2026-03-20", "2026-03-01")
+    assert sorted((f.date.day, f.source) for f in ledger(CREDIT_IN_SUSPENSE, early)) == [(1, ""), (5, "ops")]
+    # one entry reclassifying two lines, a posting each
+    both = RECLASSIFIED.format(amount="8000.00", other="-8000.00").replace(
+        "  Income:Other", "  Assets:Suspense          8000.00 CNY\n  Income:Other           -8000.00 CNY\n  Income:Other")
+    assert ledger(CREDIT_IN_SUSPENSE, second, both) == []
+
+
+def test_a_reclassification_of_a_line_the_books_from_a_month_on_carry_summed_answers_it(ledger):
+    # `check --since`: a line before the lookback is in a carried sum (periods/forward.py),
+    # unseen; the reclassification takes from it, as it answers the line in the whole books
+    carried = """
+2026-03-01 S "Balances carried forward to 2026-03-02"
+  id: "opening balances carried to 2026-03-02"
+  Assets:Bank:Ops          9000.00 CNY
+  Assets:Suspense         -9000.00 CNY
+"""
+    [rest] = ledger(carried, RECLASSIFIED.format(amount="8000.00", other="-8000.00"))
+    assert (rest.source, rest.amount) == ("ops", Decimal("1000.00"))
+    # of the wrong sign, it is its own finding there too
+    found = ledger(carried, RECLASSIFIED.format(amount="-8000.00", other="8000.00"))
+    assert sorted((f.source, f.amount) for f in found) == [("", Decimal("8000.00")), ("ops", Decimal("9000.00"))]
+
+
+def test_suspense_lines_of_opposite_amounts_do_not_answer_each_other(ledger):
+    # must not fire: only an entry that posts to no bank (nor a channel) reclassifies; a
+    # bank line whose own entry (written by hand) posts to suspense is a bank line still
+    debit = '\n2026-03-06 * "某某" "转出"\n  Assets:Bank:Ops  -8000.00 CNY\n  Assets:Suspense   8000.00 CNY\n'
+    found = sorted(ledger(CREDIT_IN_SUSPENSE, debit), key=lambda f: f.date)
+    assert [(f.source, f.message.split(" that ")[0]) for f in found] == [
+        ("ops", "bank credit of 8,000.00 CNY"), ("ops", "bank debit of 8,000.00 CNY")]
+
+
 def test_bank_credit_booked_as_payout_without_payout_is_bank_unmatched(ledger):
     [finding] = ledger(BANK_CREDIT.format(day="03", amount="55.00"))
     assert (finding.code, finding.account) == ("bank-unmatched", "Assets:Transit:WeChat")

@@ -153,6 +153,44 @@ def test_book_to_another_banks_account_books_the_transfers_account_and_pairs_the
            "pairs with it: nothing to book" in refused
 
 
+def test_a_side_booked_to_the_other_banks_account_is_listed_resolved_in_the_months_report(tmp_path):
+    # blind13 multiyear: savings' credit in suspense, booked with `book SV1
+    # Assets:Bank:FirstBank`, was listed neither open nor resolved in January's report,
+    # while the lines booked to Income:Interest were "resolved … booked to". The diff of
+    # the booking: the counter posting's account and the other bank named, nothing else.
+    config = CONFIG.split("rules:")[0] + f'rules:\n  - {{match: "UMBUCHUNG AUF {PAYROLL}", account: Assets:Bank:Payroll}}\n'
+    folder = merchant(tmp_path, config=config)
+    month = folder / "books" / "payroll" / "2026" / "2026-01.beancount"
+    before, books = month.read_text(), snapshot(folder / "books")
+    [open_] = [f for f in report(folder) if f["refs"] == ["R2"]]
+    assert open_["status"] == "open"
+    run(folder, "book", "R2", "Assets:Bank:Main")
+    after = snapshot(folder / "books")
+    assert [name for name in after if after[name] != books.get(name)] == ["payroll/2026/2026-01.beancount"]
+    assert before.replace('  id: "R2"\n', '  id: "R2"\n  transfer-with: "Assets:Bank:Main"\n').replace(
+        "  Assets:Suspense                           -1000.00 EUR\n",
+        "  Assets:Transit:Transfers                  -1000.00 EUR\n") == month.read_text() != before
+    assert found(folder) == []
+    rows = {tuple(f["refs"]): (f["status"], f["resolution"]) for f in report(folder) if f["code"] == "bank-unmatched"}
+    # (until the booking, main's debit was a transfer payroll's statement did not show)
+    assert rows == {("R2",): ("resolved", "booked to Assets:Transit:Transfers"),
+                    ("R1",): ("resolved", "its other side R2 booked to Assets:Transit:Transfers")}
+
+
+def test_a_line_in_suspense_or_booked_there_by_its_rule_is_no_resolution(tmp_path):
+    # must not fire: a side the import booked into the transfers account (its rule) was
+    # never a finding, and a line left in suspense stays open
+    config = CONFIG.split("rules:")[0] + f'rules:\n  - {{match: "UMBUCHUNG AUF {PAYROLL}", account: Assets:Bank:Payroll}}\n'
+    folder = merchant(tmp_path, config=config)
+    rows = {tuple(f["refs"]): f["status"] for f in report(folder) if f["code"] == "bank-unmatched"}
+    assert rows == {("R1",): "open", ("R2",): "open"}
+
+
+def report(folder) -> list:
+    import json
+    return json.loads(run(folder, "report", "2026-01", "--format", "json"))["findings"]
+
+
 def test_book_then_unlink_of_a_transfer_gives_the_books_back(tmp_path):
     folder = merchant(tmp_path, config=CONFIG.split("rules:")[0])
     run(folder, "book", "R1", "Assets:Bank:Payroll")

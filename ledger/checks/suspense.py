@@ -13,6 +13,22 @@ A personal wallet's row nothing classifies goes to suspense the same way (its ba
 the channel's clearing account): the finding names the channel and says a wallet row,
 not a bank line.
 
+A person may also take a line out of suspense with an entry of their own (DESIGN §1:
+suspense is left by "reclassification or match"), the way left where `book` is refused
+(the line's month closed):
+
+    2025-01-31 * "J. Smith" "prepayment wired 2024-12-20 (FB2), reclassified"
+      Assets:Suspense           150.00 USD     ; answers FB2's -150.00 USD
+      Income:Other             -150.00 USD
+
+An entry posting to suspense and to no bank account nor channel account is such a
+reclassification: each of its postings there answers an open line of the opposite amount
+in the same currency, the one it names first (an id of the line in its text or
+metadata), else the oldest dated on or before it; the two answered are no finding. One
+answering no line (of the wrong sign, say) is a finding of its own, saying so, never a
+"bank credit" of no bank (a blind tester's January reclassification of a closed December's
+credit was both, and January could not close).
+
 A channel that names no bank (`bank:` left out: design §4, none by default) has no bank
 line booked to its transit account, and its payouts' arrival is not judged. Where bank
 credits nonetheless name its payouts (the payout's id in the text, the amount equal, as
@@ -23,12 +39,15 @@ channel and bank that says so, the credits and payouts its refs, not one per cre
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from decimal import Decimal
 
 from beanclear.checks.findings import Finding, at_entry
 from beanclear.checks.items import Item, _money, postings_by_account, refs
 from beanclear.checks.transit import LATE_DAYS, _named_by_credits
+from beanclear.config.model import WALLET_TYPES
+from beanclear.statements.cut_over import is_own
 
 
 def findings(entries, config, as_of=None, index=None) -> list[Finding]:
@@ -38,14 +57,10 @@ def findings(entries, config, as_of=None, index=None) -> list[Finding]:
     bank_of = {bank.account: name for name, bank in config.banks.items()}
     channel_of = {account: name for name, ch in config.channels.items()
                   for account in (ch.accounts.clearing, ch.accounts.savings, ch.accounts.credit, ch.accounts.transit)}
-    by_line: dict[tuple, list] = defaultdict(list)
-    for item in index.get(config.suspense, []):
-        by_line[(item.entry.meta.get("id") or id(item.entry), item.currency)].append(item)
-    out, lines = [], []
-    for (_, currency), items in by_line.items():
-        total = sum((i.amount for i in items), Decimal(0))
-        if total:
-            lines.append(Item(items[0].entry, total, currency))
+    lines, moves = _lines(index.get(config.suspense, []), set(bank_of) | set(channel_of))
+    answered, unanswered = _answered(lines, moves)
+    lines = [line for line in lines if id(line) not in answered]
+    out = [_unanswered(move, lines, config, bank_of, channel_of) for move in unanswered]
     named = _named_payouts(lines, bankless, index, bank_of, config.timezone)
     for channel, bank, currency, pairs in named:
         out.append(_no_bank(channel, bank_of[bank], bank, currency, pairs, config.suspense))
@@ -56,15 +71,128 @@ def findings(entries, config, as_of=None, index=None) -> list[Finding]:
         entry, total, currency = line.entry, line.amount, line.currency
         bank = next((p.account for p in entry.postings if p.account in bank_of), None)
         wallet = next((p.account for p in entry.postings if p.account in channel_of), None) if bank is None else None
-        text = " ".join(t for t in (entry.payee, entry.narration) if t)
-        what = (f"{channel_of[wallet]} row of {'money in' if total < 0 else 'money out'}" if wallet else
-                f"bank {'credit' if total < 0 else 'debit'}")
         out.append(Finding(
             "bank-unmatched", entry.date, bank_of.get(bank, "") or channel_of.get(wallet, ""),
             bank or wallet or config.suspense, abs(total), currency,
-            f"{what} of {_money(abs(total))} {currency} that no rule, payout or entry explains: {text}",
-            refs([entry]), **at_entry(entry)))
+            f"{_what(line, bank_of, channel_of)} of {_money(abs(total))} {currency} that no rule, payout or entry "
+            f"explains: {_text(entry)}", refs([entry]), **at_entry(entry)))
     return out
+
+
+def reclassified(entries, config) -> list[tuple]:
+    """(the reclassifying entry, the entry of the line it answers) of every line in
+    suspense an entry of a person's answers (the module docstring), in date order."""
+    banks = {bank.account for bank in config.banks.values()}
+    channels = {account for ch in config.channels.values()
+                for account in (ch.accounts.clearing, ch.accounts.savings, ch.accounts.credit, ch.accounts.transit)}
+    lines, moves = _lines(postings_by_account(entries, {config.suspense}).get(config.suspense, []), banks | channels)
+    answered, _ = _answered(lines, moves)
+    return [(move.entry, line.entry) for line, move in answered.values()]
+
+
+def _lines(items: list[Item], moving: set[str]) -> tuple[list[Item], list[Item]]:
+    """The open lines in suspense (an Item per line and currency: its postings there
+    summed, zero left out) and the reclassifications' postings there (an Item each, of
+    an entry posting to no account of `moving`, the banks' and the channels'; one that
+    posts both ways in a currency, its sum)."""
+    by_line: dict[tuple, list] = defaultdict(list)
+    for item in items:
+        by_line[(item.entry.meta.get("id") or id(item.entry), item.currency)].append(item)
+    lines, moves = [], []
+    for (_, currency), parts in by_line.items():
+        entry = parts[0].entry
+        total = sum((i.amount for i in parts), Decimal(0))
+        if not any(p.account in moving for p in entry.postings):
+            if len({i.amount > 0 for i in parts if i.amount}) == 1:
+                moves += [i for i in parts if i.amount]
+                continue
+            if total:
+                moves.append(Item(entry, total, currency))
+        elif total:
+            lines.append(Item(entry, total, currency))
+    return lines, moves
+
+
+def _answered(lines: list[Item], moves: list[Item]) -> tuple[dict[int, tuple[Item, Item]], list[Item]]:
+    """id(line) -> (line, the reclassification posting answering it), and the postings
+    answering none: each, in date order, takes an open line of its opposite amount and
+    currency that it names (the oldest of them), else the oldest dated on or before it."""
+    answered: dict[int, tuple[Item, Item]] = {}
+    if not moves:
+        return answered, []
+    waiting: dict[tuple, list[Item]] = defaultdict(list)
+    for line in sorted(lines, key=lambda i: i.order):
+        waiting[(line.currency, line.amount)].append(line)
+    # the books from a month on (periods/forward.py) sum the lines before their lookback
+    # into carried entries: a line a reclassification answers may be in one, unseen, so
+    # it takes from one of the opposite sign holding that much, as the whole books would
+    # answer the line itself (`check --since` lists what the whole check does)
+    from beanclear.periods.forward import CARRIED_ID
+    carried = [line for line in lines if str(line.entry.meta.get("id", "")).startswith(CARRIED_ID)]
+    unanswered = []
+    for move in sorted(moves, key=lambda i: (i.date, str(i.entry.meta.get("filename", "")),
+                                              i.entry.meta.get("lineno", 0))):
+        open_ = waiting.get((move.currency, -move.amount), [])
+        line = next((l for l in open_ if _names(move.entry, l.entry)), None) or \
+            next((l for l in open_ if l.date <= move.date and l not in carried), None)
+        if line is not None:
+            open_.remove(line)
+            answered[id(line)] = (line, move)
+            continue
+        pool = next((l for l in carried if l.currency == move.currency and l.date <= move.date and l.amount
+                     and (l.amount < 0) != (move.amount < 0) and abs(l.amount) >= abs(move.amount)), None)
+        if pool is None:
+            unanswered.append(move)
+            continue
+        waiting[(pool.currency, pool.amount)].remove(pool)
+        pool.amount += move.amount   # (what is left of it: the lines before, unanswered)
+        waiting[(pool.currency, pool.amount)].append(pool)
+        if not pool.amount:
+            answered[id(pool)] = (pool, move)
+    return answered, unanswered
+
+
+def _names(entry, line) -> bool:
+    """Whether an entry names a line: one of its ids, whole, in the entry's text or in a
+    value of its metadata (`reclassifies: "FB2"`)."""
+    said = [_text(entry)] + [str(v) for k, v in entry.meta.items() if k not in ("filename", "lineno")
+                            and isinstance(v, str)]
+    for ref in refs([line]):
+        whole = re.compile(rf"(?<![\w./#-]){re.escape(ref)}(?![\w/#]|[-.]\w)")
+        if any(whole.search(text) for text in said):
+            return True
+    return False
+
+
+def _unanswered(move: Item, lines: list[Item], config, bank_of: dict, channel_of: dict) -> Finding:
+    """The finding of a reclassification's posting that answers no line in suspense."""
+    entry, amount, currency = move.entry, move.amount, move.currency
+    who = "an entry of your own" if is_own(entry) else "an entry"
+    would = f"bank {'credit' if -amount < 0 else 'debit'}"
+    if any(ch.type in WALLET_TYPES for ch in config.channels.values()):
+        would += f" or wallet row of money {'in' if -amount < 0 else 'out'}"
+    named = next((line for line in lines if line.currency == currency and _names(entry, line.entry)), None)
+    hint = "" if named is None else (
+        f"; {refs([named.entry])[0]}, the {_what(named, bank_of, channel_of)} of {_money(abs(named.amount))} "
+        f"{currency} it names, is answered by posting {_money(-named.amount)} {currency}")
+    return Finding(
+        "bank-unmatched", entry.date, "", config.suspense, abs(amount), currency,
+        f"{who} posts {_money(amount)} {currency} to {config.suspense} that no bank line put there (it would "
+        f"answer a {would} of {_money(abs(amount))} {currency} in suspense, and none is open on or before "
+        f"{entry.date}{hint}): {_text(entry)}", (), **at_entry(entry))
+
+
+def _what(line: Item, bank_of: dict, channel_of: dict) -> str:
+    """What a line in suspense is: a bank credit or debit, a channel's wallet row."""
+    entry, total = line.entry, line.amount
+    bank = next((p.account for p in entry.postings if p.account in bank_of), None)
+    wallet = next((p.account for p in entry.postings if p.account in channel_of), None) if bank is None else None
+    return (f"{channel_of[wallet]} row of {'money in' if total < 0 else 'money out'}" if wallet else
+            f"bank {'credit' if total < 0 else 'debit'}")
+
+
+def _text(entry) -> str:
+    return " ".join(t for t in (entry.payee, entry.narration) if t)
 
 
 def _named_payouts(lines: list[Item], bankless: list, index: dict, bank_of: dict, zone=None) -> list[tuple]:

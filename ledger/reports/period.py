@@ -51,7 +51,7 @@ from pathlib import Path
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beanclear.checks import acks, checking, fx, reconcile, refunds, transit
+from beanclear.checks import acks, checking, fx, reconcile, refunds, suspense, transit
 from beanclear.checks.findings import Finding, apply_policy, to_currency
 from beanclear.checks.items import refs as statement_ids
 from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
@@ -273,6 +273,8 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answe
         answers = transit.transit_answers(entries, config, reconcile.as_of(entries))
     carried = past.carried(entries)
     cover = coverage.Coverage.of(entries, config)
+    # the lines in suspense an entry of your own reclassified are explained (checks/suspense.py)
+    reclassified = {id(line) for _, line in suspense.reclassified(entries, config)}
     out = []
     for name, bank in sorted(config.banks.items()):
         # the statement and the lines after it; of books carried forward, read back as far as they go
@@ -294,7 +296,7 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answe
         row = BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
                       books_balance, items, unexplained,
                       tuple(_open_payouts(entries, paying, start, end, name, config, cover, answers)),
-                      tuple(_suspense_lines(entries, config, bank, start, end)), gaps,
+                      tuple(_suspense_lines(entries, config, bank, start, end, reclassified)), gaps,
                       uncovered_days(cover, name, start, end), _bank_spreads(fx_gaps, name, start, end))
         if last is not None or row.in_transit or row.unexplained_lines or row.fx_spread \
                 or begun(entries, config, name, end, cover):
@@ -553,10 +555,10 @@ def _bound_for(banks: tuple[str, ...], end: dt.date, cover) -> str:
     return begun[-1] if begun else banks[0]
 
 
-def _suspense_lines(entries, config, bank, start, end) -> list[Item]:
+def _suspense_lines(entries, config, bank, start, end, reclassified=frozenset()) -> list[Item]:
     out = []
     for e in entries:
-        if isinstance(e, data.Transaction) and start <= e.date <= end:
+        if isinstance(e, data.Transaction) and start <= e.date <= end and id(e) not in reclassified:
             accounts = {p.account for p in e.postings}
             if config.suspense in accounts and bank.account in accounts:
                 amount = sum((p.units.number for p in e.postings if p.account == bank.account), ZERO)
@@ -770,9 +772,13 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
         # on the books of the month's end (a shop without an export) is no finding of the month
         there: dict[str, bool] = {}
         cover = None
+        # a reclassification of the month (an own entry out of suspense) lists the finding
+        # it settled here, whatever month that is of: one of a closed month is settled so
+        here = [r for r in resolutions if r.listed_here and start <= r.date <= end]
         for f in then:
             key = _key(f, written)
-            if f.date and start <= f.date <= end and f.code != "stale-ack" and key not in now \
+            if f.date and (start <= f.date <= end or f.date < start and any(r.settles(f) for r in here)) \
+                    and f.code != "stale-ack" and key not in now \
                     and key not in listed and not (f.refs and held.issuperset(f.refs[:1])) \
                     and not _grown_into(f, grown):
                 if f.source not in there:

@@ -27,6 +27,12 @@ finding is gone at every date from the entry's on, and the month of the finding 
 listed it, open or resolved. Such an entry is left out here, and is the resolution of
 what its links name ("booked by hand at books/mine.beancount:12"). An own entry without
 an item's link (petty cash, rent from the till) joins no item's group and stays.
+
+An entry of a person's that reclassifies a line out of suspense (checks/suspense.py:
+posting there and to no bank nor channel account, answering a line of the opposite
+amount) is left out too, and is the resolution of that line's finding ("reclassified by
+hand at books/mine.beancount:2"), listed in the reclassification's month as well: the
+way out of suspense where the line's month is closed (README "Report").
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from beancount.core import data
 
 from beanclear.checks.findings import relative
 from beanclear.checks.items import refs
+from beanclear.checks.suspense import reclassified
 from beanclear.importers.banking import TRANSFER_WITH, booked_as
 from beanclear.matching.core import amount_sent, books_paid, restated_posting
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_TEXT, as_bank_line, import_account, statement_text,
@@ -58,6 +65,9 @@ class Resolution:
     # the ids an own entry closing items by hand writes itself (`order-id:`...): a finding
     # of its items names them once it is in the books, not before (reports/period.py _key)
     written: frozenset = frozenset()
+    # a reclassification's: the finding it settles is listed in its month too, whatever
+    # month the finding is of (one of a closed month is settled in the next)
+    listed_here: bool = False
 
     def settles(self, finding) -> bool:
         return not self.names.isdisjoint(finding.refs)
@@ -75,16 +85,23 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
     written = {link for e in entries if isinstance(e, data.Transaction) and META in e.meta for link in e.links}
     out, resolutions = [], []
     paid = None   # books_paid, read at the first credit the bank converted
+    moved: dict[int, list] = {}   # id(an own entry reclassifying out of suspense) -> the lines it answers
+    for move, line in reclassified(entries, config):
+        moved.setdefault(id(move), []).append(line)
+    transfers = []   # the lines put back that were booked into the transfers account
     for entry in entries:
         if is_own(entry) and any(link.startswith(MATCH_LINKS) for link in entry.links):
             resolutions.append(_by_hand(entry, config))
+            continue
+        if id(entry) in moved:
+            resolutions.append(_reclassifying(entry, moved[id(entry)], config))
             continue
         line = as_bank_line(entry, banks) if type(entry) is data.Transaction and "id" in entry.meta else None
         if line is None or _folder(entry, config.books, folders) != banks[line.bank_account]:
             out.append(entry)
             continue
         added = frozenset(l for l in entry.links if l.startswith(MATCH_LINKS) and l not in written)
-        if line.counter in unexplained and not added:   # unexplained still: nothing to put back
+        if line.counter == config.suspense and not added:   # unexplained still: nothing to put back
             out.append(entry)
             continue
         # (a side of a transfer was where booked-from names the other bank's account)
@@ -100,6 +117,8 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
         back = entry._replace(postings=postings, links=entry.links - added)
         if peer:   # (the other bank the side named, which book took off)
             back = back._replace(meta={**entry.meta, TRANSFER_WITH: peer})
+        elif TRANSFER_WITH in entry.meta and was != config.transfers:   # (which book wrote: no transfer then)
+            back = back._replace(meta={k: v for k, v in entry.meta.items() if k != TRANSFER_WITH})
         if STATEMENT_TEXT in entry.meta:
             payee, narration = statement_title(entry) or (None, statement_text(line).strip())
             back = back._replace(payee=payee, narration=narration)
@@ -107,7 +126,35 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
         how = f"matched to {' + '.join(sorted(added))}" if added else f"booked to {line.counter}"
         names = set(refs([entry])) | added | {link.split("-", 1)[1] for link in added}
         resolutions.append(Resolution(entry.date, how, frozenset(names)))
-    return out, _naming_items(resolutions, entries)
+        if line.counter == config.transfers and not added:
+            transfers.append((entry, line))
+    return out, _naming_items(resolutions + _other_sides(transfers, entries, config), entries)
+
+
+def _reclassifying(entry, lines: list, config) -> Resolution:
+    """An own entry reclassifying lines out of suspense, as the resolution of their findings."""
+    where = f"{relative(str(entry.meta.get('filename') or ''), config.root)}:{entry.meta.get('lineno')}"
+    return Resolution(entry.date, f"reclassified by hand at {where}", frozenset(refs(lines)), listed_here=True)
+
+
+def _other_sides(booked: list, entries, config) -> list[Resolution]:
+    """The resolutions of the other sides of transfers `book` explained a line as (a line
+    booked to another bank's account, into the transfers account): that bank's side was a
+    transfer its statements did not show until then, and the booking of this one
+    resolved it."""
+    if not booked:
+        return []
+    from beanclear.checks.items import postings_by_account
+    from beanclear.checks.transfers import pairs, sides
+    found = sides(postings_by_account(entries, {config.transfers}).get(config.transfers, []), config)
+    paired, out = pairs(found), []
+    for entry, line in booked:
+        mine = next((side for side in found if side.item.entry is entry), None)
+        other = paired.get(id(mine.item)) if mine is not None else None
+        if other is not None:
+            out.append(Resolution(entry.date, f"its other side {line.ref} booked to {line.counter}",
+                                  frozenset(refs([other.item.entry]))))
+    return out
 
 
 def _by_hand(entry, config) -> Resolution:
