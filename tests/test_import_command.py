@@ -608,7 +608,7 @@ def test_a_device_or_a_pipe_is_not_a_regular_file_not_missing(merchant):
     for path in ("/dev/null", str(fifo)):
         result = beanclear(merchant, "import", path)
         assert result.exit_code == 2, result.output
-        assert (f"{path}:0: not a regular file (a device, a pipe or a socket): expected a statement file or a "
+        assert (f"{path}:1: not a regular file (a device, a pipe or a socket): expected a statement file or a "
                 "folder of them; nothing was written") in result.output
     assert not (merchant / "books").exists()
 

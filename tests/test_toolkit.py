@@ -858,7 +858,7 @@ def test_memory_error_while_reading_is_a_statement_error(tmp_path, monkeypatch):
         yield b"a,b\n"
         raise MemoryError
     monkeypatch.setattr(text, "byte_chunks", no_memory)
-    with pytest.raises(StatementError, match=r"bill.csv:0: not enough memory"):
+    with pytest.raises(StatementError, match=r"bill.csv:1: not enough memory"):
         read_text(path)
 
 
@@ -919,7 +919,7 @@ def test_a_file_over_the_byte_limit_is_refused_before_it_is_read(tmp_path, monke
     path = tmp_path / "huge.csv"
     path.write_bytes(b"a,b\n" + b"1,2\n" * 100)
     monkeypatch.setattr(text, "MAX_BYTES", 100)
-    with pytest.raises(StatementError, match=r"huge.csv:0: the file is larger than"):
+    with pytest.raises(StatementError, match=r"huge.csv:1: the file is larger than"):
         read_text(path)
     path.write_bytes(gzip.compress(b"a,b\n" + b"1,2\n" * 100))   # a gzip bomb stops at the limit
     with pytest.raises(StatementError, match=r"the un-gzipped file is larger than"):

@@ -13,5 +13,8 @@ class StatementError(Exception):
     def __init__(self, file: str | Path, line: int, message: str):
         if len(message) > 600:  # a cell quoted from a hostile file: never unbounded
             message = f"{message[:400]}…[{len(message) - 550} characters]…{message[-150:]}"
+        # what is wrong with the whole file (its size, its reading) is said at line 1, as
+        # README "Bad input" says: line 0 is no line a person can open the file at
+        line = max(line, 1)
         super().__init__(f"{file}:{line}: {message}")
         self.file, self.line, self.reason = str(file), line, message
