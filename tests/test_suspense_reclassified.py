@@ -138,3 +138,21 @@ def test_a_line_reclassified_in_its_own_month_is_listed_resolved_and_not_unexpla
     with open(folder / "books" / "main.beancount", "a", encoding="utf-8") as main:
         main.write('include "mine.beancount"\n')
     assert february() == ([], [("resolved", ["FB6"], "reclassified by hand at books/mine.beancount:2")])
+
+
+def test_match_proposes_nothing_for_a_line_reclassified_and_still_for_one_that_is_not(closed_december):
+    """`match` leaves a reclassified line alone (its --apply would link it, and the
+    entry of your own would then answer no line); must not fire: before the entry, or
+    with the wrong sign (the line still open), the line is the matcher's to look at."""
+    folder = closed_december
+
+    def lines() -> list:
+        said = json.loads(run(folder, "match", "--format", "json"))
+        return sorted({ref for p in said["proposals"] for ref in p["bank_refs"]}
+                      | {u["bank_ref"] for u in said.get("unproposed", [])})
+
+    assert "FB2" in lines()
+    reclassify(folder, "-150.00", "150.00")   # the wrong sign: FB2 stays open
+    assert "FB2" in lines()
+    reclassify(folder, "150.00", "-150.00")
+    assert "FB2" not in lines()

@@ -248,6 +248,8 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
     linked_out: list[tuple] = []  # (account, payout links) of each bank credit linked to payouts
     unlinked: set[str] = set()    # transit accounts where a bank credit no link names waits
     converted: list[BankLine] = []   # open lines stating an amount sent (BankLine.sent)
+    reclassifying, suspense = False, config.suspense   # whether an entry posts there and to no bank (a person's
+    # reclassification: checks/suspense.py)
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -274,6 +276,8 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
                     or f"bill-{entry.meta.get('id') or '%s-%s' % (entry.date, entry.meta.get('lineno', 0))}"
                 due[(p.account, key)].append((entry, p.units.number, p.units.currency))
         if bank_posting is None or len(entry.postings) != 2:
+            reclassifying = reclassifying or bank_posting is None and any(
+                p.account == suspense for p in entry.postings)
             continue
         counter = next(p for p in entry.postings if p is not bank_posting)
         line = BankLine(entry, bank_posting.account, counter.account, bank_posting.units.number,
@@ -284,6 +288,10 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
             lines.append(line)
         elif counter.account not in transit:
             history.append(line)
+    if reclassifying:   # lines a person's entry took out of suspense are explained: nothing to propose
+        from beanclear.checks.suspense import reclassified
+        answered = {id(line) for _, line in reclassified(entries, config)}
+        lines = [line for line in lines if id(line.entry) not in answered]
     if converted:
         paid = paid_currencies(config, ((p.account, p.units.number, p.units.currency) for _, p, _ in payouts))
         for line in converted:
