@@ -383,3 +383,27 @@ def test_a_refund_s_returned_fee_is_booked_in_fen_too(tmp_path, wechat):
         "Assets:Clearing:WeChat": Decimal("-1227.09"), "Expenses:Fees:WeChat": Decimal("-7.41"),
         "Income:Sales:WeChat": Decimal("1234.50")}
     assert refund.meta["fee-stated"] == "-7.40700"
+
+
+@pytest.mark.parametrize("cut, said", [
+    ("header", "no summary line starting with 总交易单数 (is the file cut off?)"),
+    ("other merchant", "does not claim it (check its account_id in config.yaml"),
+])
+def test_a_header_only_bill_is_refused_for_what_it_lacks_not_for_its_account(tmp_path, cut, said):
+    """blind13 (tester "robustness"): a trade bill of its header alone names no 商户号, so
+    the source with `account_id:` did not claim it, and the refusal blamed the config
+    ("check its account_id"); what is wrong is the file (README "Bad input": a header
+    with no rows). Must not fire: a whole bill of another 商户号 is still the config's
+    question."""
+    from conftest import TRADE, beanclear
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: CNY\nchannels:\n  wechat: {type: wechat, account_id: '1601959334'}\n",
+        encoding="utf-8")
+    text = sample("wechat_merchant", TRADE).read_text(encoding="utf-8")
+    bill = tmp_path / "tradebill.csv"
+    bill.write_text(text.splitlines(keepends=True)[0] if cut == "header" else text.replace("1601959334", "1999999999"),
+                    encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(bill))
+    assert result.exit_code == 2 and said in result.output, result.output
+    assert f"{bill}:1:" in result.output
+    assert not (tmp_path / "books").exists() or not list((tmp_path / "books").rglob("*.beancount"))

@@ -184,6 +184,23 @@ def _accounts_apart(claimed: list[StatementImporter]) -> bool:
     return all(keys) and not any(a.endswith(b) for n, a in enumerate(keys) for b in keys[:n] + keys[n + 1:])
 
 
+def _refuse_own_faults(path: Path, probe: StatementImporter) -> None:
+    """Raise what is wrong with a file a source of its type, with its defaults, reads
+    (`probe`), where something is: its own error (a trade bill cut off before its summary
+    lines), or no rows at all (a header alone names no account, and holds nothing to
+    import: blind13, a header-only WeChat bill was refused as another account's, "check
+    its account_id in config.yaml"). Read only on this refusal's way."""
+    try:
+        rows = probe.parse(str(path)).rows
+    except StatementError:
+        raise
+    except Exception:   # (a probe's reading is advice only: the refusal below stands)
+        return
+    if not rows:
+        raise StatementError(path, 1, "the file holds a header and no rows: nothing in it names an account, and "
+                             "there is nothing to import (an empty download?)")
+
+
 def _other_types(path: Path, importers: list[StatementImporter], given: str | None = None,
                  held: Callable[[str], list[str]] = lambda name: []) -> str | None:
     """What a file no source of the config claims looks like: every importer of every
@@ -192,6 +209,7 @@ def _other_types(path: Path, importers: list[StatementImporter], given: str | No
     the one `--source` named (`given`), if of that type (then passing it is no advice)."""
     config = importers[0].config if importers else None
     found: dict[str, str] = {}   # "channel type alipay-personal" -> the importer's kind
+    probes = []                  # the importers, of a source with its defaults, that claim it
     for what, table, make in _PROBES:
         for kind, classes in table.items():
             try:
@@ -199,8 +217,9 @@ def _other_types(path: Path, importers: list[StatementImporter], given: str | No
             except ConfigError:  # a type that needs `columns:` cannot be guessed
                 continue
             for cls in classes:
-                if f"{what} type {kind}" not in found and cls(source, config).identify(str(path)):
+                if f"{what} type {kind}" not in found and (probe := cls(source, config)).identify(str(path)):
                     found[f"{what} type {kind}"] = cls.kind
+                    probes.append(probe)
     if not found:
         return None
     kinds = sorted({kind.removesuffix(" statement") for kind in found.values()})   # "mt940 statement"
@@ -208,6 +227,8 @@ def _other_types(path: Path, importers: list[StatementImporter], given: str | No
     text = f"this looks like {article} {' or '.join(kinds)} statement ({' or '.join(found)})"
     types = {label.rsplit(" ", 1)[1] for label in found}
     have = sorted({i.source.name for i in importers if types & set(_types_of(i.source))})
+    if have:   # a source of the type claims it not: where the file itself is at fault, that is what to say
+        _refuse_own_faults(path, probes[0])
     if given in have:
         # a source of the type, with its defaults, claims the file: what it lacks is in its config
         account_id = next(getattr(i.source, "account_id", None) for i in importers if i.source.name == given)
