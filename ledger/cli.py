@@ -196,7 +196,13 @@ def match(config_path, apply_, fmt, since):
                                "unproposed": [u.to_json() for u in unproposed],
                                "written": [str(p) for p in changed]}, ensure_ascii=False, indent=1))
     else:
-        click.echo(matching.text_report(shown))
+        # those of open months first; a closed month's are listed after them, counted apart
+        # (`--apply` leaves them: README "Matching"), as the Fava page lists them
+        open_, shut_ = found.in_open_months(shown)
+        click.echo(matching.text_report(open_))
+        if shut_:
+            click.echo(f"of closed months (left as they are until `beanclear reopen`):\n"
+                       + matching.text_report(shut_))
         for u in unproposed:
             click.echo(u.text())
         if unproposed:

@@ -202,6 +202,11 @@ def test_match_apply_leaves_a_closed_month_as_it_is(shop):
     out = run(shop, "match", "--apply")
     assert "applied 0 confident proposals; 0 files changed; 1 of closed months left as they are" in out
     assert snapshot(shop / "books") == before
+    # its text lists those of open months first (none here), then the closed month's apart
+    # (blind13, tester "multiyear": 141 of 144 proposals, of closed 2024, listed first)
+    said = run(shop, "match")
+    first, rest = said.split("of closed months (left as they are until `beanclear reopen`):\n", 1)
+    assert first.startswith("0 proposals, 0 confident") and "bank B1" in rest and "bank B1" not in first, said
 
 
 # -- link and unlink by hand -------------------------------------------------------------------
