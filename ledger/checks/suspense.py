@@ -54,9 +54,7 @@ def findings(entries, config, as_of=None, index=None) -> list[Finding]:
     bankless = [ch for ch in config.channels.values() if not ch.payout_banks]
     index = index if index is not None else postings_by_account(
         entries, {config.suspense} | {ch.accounts.transit for ch in bankless})
-    bank_of = {bank.account: name for name, bank in config.banks.items()}
-    channel_of = {account: name for name, ch in config.channels.items()
-                  for account in (ch.accounts.clearing, ch.accounts.savings, ch.accounts.credit, ch.accounts.transit)}
+    bank_of, channel_of = _owners(config)
     lines, moves = _lines(index.get(config.suspense, []), set(bank_of) | set(channel_of))
     answered, unanswered = _answered(lines, moves)
     lines = [line for line in lines if id(line) not in answered]
@@ -69,12 +67,11 @@ def findings(entries, config, as_of=None, index=None) -> list[Finding]:
         if id(line) in taken:
             continue
         entry, total, currency = line.entry, line.amount, line.currency
-        bank = next((p.account for p in entry.postings if p.account in bank_of), None)
-        wallet = next((p.account for p in entry.postings if p.account in channel_of), None) if bank is None else None
+        bank, wallet = _where(entry, bank_of, channel_of)
         out.append(Finding(
             "bank-unmatched", entry.date, bank_of.get(bank, "") or channel_of.get(wallet, ""),
             bank or wallet or config.suspense, abs(total), currency,
-            f"{_what(line, bank_of, channel_of)} of {_money(abs(total))} {currency} that no rule, payout or entry "
+            f"{_what(total, wallet, channel_of)} of {_money(abs(total))} {currency} that no rule, payout or entry "
             f"explains: {_text(entry)}", refs([entry]), **at_entry(entry)))
     return out
 
@@ -82,12 +79,26 @@ def findings(entries, config, as_of=None, index=None) -> list[Finding]:
 def reclassified(entries, config) -> list[tuple]:
     """(the reclassifying entry, the entry of the line it answers) of every line in
     suspense an entry of a person's answers (the module docstring), in date order."""
-    banks = {bank.account for bank in config.banks.values()}
-    channels = {account for ch in config.channels.values()
-                for account in (ch.accounts.clearing, ch.accounts.savings, ch.accounts.credit, ch.accounts.transit)}
-    lines, moves = _lines(postings_by_account(entries, {config.suspense}).get(config.suspense, []), banks | channels)
+    bank_of, channel_of = _owners(config)
+    lines, moves = _lines(postings_by_account(entries, {config.suspense}).get(config.suspense, []),
+                          set(bank_of) | set(channel_of))
     answered, _ = _answered(lines, moves)
     return [(move.entry, line.entry) for line, move in answered.values()]
+
+
+def _owners(config) -> tuple[dict[str, str], dict[str, str]]:
+    """(bank account -> bank, channel account -> channel): whose a line's other posting is."""
+    bank_of = {bank.account: name for name, bank in config.banks.items()}
+    channel_of = {account: name for name, ch in config.channels.items()
+                  for account in (ch.accounts.clearing, ch.accounts.savings, ch.accounts.credit, ch.accounts.transit)}
+    return bank_of, channel_of
+
+
+def _where(entry, bank_of: dict, channel_of: dict) -> tuple[str | None, str | None]:
+    """(the bank account, else the channel's wallet account) a line in suspense is of."""
+    bank = next((p.account for p in entry.postings if p.account in bank_of), None)
+    wallet = next((p.account for p in entry.postings if p.account in channel_of), None) if bank is None else None
+    return bank, wallet
 
 
 def _lines(items: list[Item], moving: set[str]) -> tuple[list[Item], list[Item]]:
@@ -172,8 +183,10 @@ def _unanswered(move: Item, lines: list[Item], config, bank_of: dict, channel_of
     if any(ch.type in WALLET_TYPES for ch in config.channels.values()):
         would += f" or wallet row of money {'in' if -amount < 0 else 'out'}"
     named = next((line for line in lines if line.currency == currency and _names(entry, line.entry)), None)
+    if named is not None:
+        what = _what(named.amount, _where(named.entry, bank_of, channel_of)[1], channel_of)
     hint = "" if named is None else (
-        f"; {refs([named.entry])[0]}, the {_what(named, bank_of, channel_of)} of {_money(abs(named.amount))} "
+        f"; {refs([named.entry])[0]}, the {what} of {_money(abs(named.amount))} "
         f"{currency} it names, is answered by posting {_money(-named.amount)} {currency}")
     return Finding(
         "bank-unmatched", entry.date, "", config.suspense, abs(amount), currency,
@@ -182,11 +195,9 @@ def _unanswered(move: Item, lines: list[Item], config, bank_of: dict, channel_of
         f"{entry.date}{hint}): {_text(entry)}", (), **at_entry(entry))
 
 
-def _what(line: Item, bank_of: dict, channel_of: dict) -> str:
-    """What a line in suspense is: a bank credit or debit, a channel's wallet row."""
-    entry, total = line.entry, line.amount
-    bank = next((p.account for p in entry.postings if p.account in bank_of), None)
-    wallet = next((p.account for p in entry.postings if p.account in channel_of), None) if bank is None else None
+def _what(total: Decimal, wallet: str | None, channel_of: dict) -> str:
+    """What a line in suspense of `total` there is: a bank credit or debit, or a row of
+    the channel whose `wallet` account it posts to (_where)."""
     return (f"{channel_of[wallet]} row of {'money in' if total < 0 else 'money out'}" if wallet else
             f"bank {'credit' if total < 0 else 'debit'}")
 
