@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from beanclear.books.spill import Sorted
 
 OPEN_DATE = "2000-01-01"
-# a posting's account and currency: `  Assets:Clearing:PayPal   -100.00 USD` (Books.last_times)
+# a posting's account and currency: `  Assets:Clearing:PayPal   -100.00 USD` (Books.day_rows)
 POSTING_UNITS = re.compile(r"^[ \t]+(?:[!*][ \t]+)?([A-Z][^\s;:]*(?::[^\s;]+)+)[ \t]+-?[\d.,]+[ \t]+"
                            r"([A-Z][A-Z0-9'._-]*)", re.M)
 KEEP_TEXT = 16 * 2**20   # characters of month files Books keeps once read, all together (_read)
