@@ -11,7 +11,10 @@ from zoneinfo import ZoneInfo
 from live_servers import pem_private
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-FAST = {"retry": {"attempts": 3, "delay": 0.001, "max_delay": 0.01}, "timeout": 0.5}
+# Retries without waiting, and a timeout no loaded machine reaches (a local server's signed
+# answer took over 0.5 s under a full suite and helpers: the retry then met the next, good
+# answer and a test of a forged one failed). Tests of timeouts set their own short one.
+FAST = {"retry": {"attempts": 3, "delay": 0.001, "max_delay": 0.01}, "timeout": 30.0}
 
 
 def unix(day: dt.date, hour: int, tz=SHANGHAI) -> int:
@@ -25,6 +28,15 @@ def stripe_txn(ident: str, day: dt.date, hour: int, kind: str, amount: int, fee:
             "exchange_rate": None, "fee_details": ([{"amount": fee, "currency": "usd", "description": "Stripe "
                                                      "processing fees", "type": "stripe_fee"}] if fee else []),
             "reporting_category": kind, "type": kind, "status": "available", "source": source or None}
+
+
+def with_timeout(cfg: Path, seconds: float) -> Path:
+    """The config at `cfg` with `live.timeout` set to `seconds`: for the tests of a timeout."""
+    import yaml
+    conf = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    conf["live"] = {**conf.get("live", {}), "timeout": seconds}
+    cfg.write_text(yaml.safe_dump(conf), encoding="utf-8")
+    return cfg
 
 
 def write_config(root: Path, text: str) -> Path:

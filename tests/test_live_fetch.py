@@ -18,7 +18,7 @@ from beanclear.live.secrets import MissingSecret, Secrets
 
 from conftest import SAMPLES
 from live_servers import StripeServer, WechatServer, rsa_key
-from live_util import FAST, split_bill, stripe_txn, wechat_env, write_config
+from live_util import FAST, split_bill, stripe_txn, wechat_env, with_timeout, write_config
 
 DAY = dt.date(2026, 3, 1)
 TODAY = DAY + dt.timedelta(days=1)
@@ -128,7 +128,7 @@ def test_stripe_failures_say_what_happened_in_words(tmp_path, stripe_server, mon
     # A blind tester read "Stripe did not answer (APIConnectionError: Unexpected error
     # communicating with Stripe.  If this problem persists,)" for a cut connection, "Stripe
     # failed with HTTP 200" for a cut JSON body and "RateLimitError" for a 429
-    cfg = _stripe_config(tmp_path, stripe_server)
+    cfg = _stripe_config(tmp_path, stripe_server, **({"timeout": 0.5} if fault.startswith("timeout") else {}))
     monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
     stripe_server.faults += [("/v1/balance_transactions", fault)] * 3
     report = fetch.run(config_mod.load(cfg), since=DAY, until=DAY, today=TODAY)
@@ -238,6 +238,7 @@ def test_wechat_bill_not_ready_then_ready(wechat):
 
 def test_wechat_timeout_then_answer(wechat):
     server, cfg = wechat
+    with_timeout(cfg, 0.5)
     server.faults.append(("/v3/bill/fundflowbill", "timeout:1.0"))
     report = fetch.run(config_mod.load(cfg), since=dt.date(2021, 2, 1), until=dt.date(2021, 2, 1))
     assert report.failures == []
