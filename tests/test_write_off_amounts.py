@@ -75,6 +75,30 @@ def test_a_payout_write_off_edited_to_another_amount_leaves_the_finding_listed(s
     assert [r["status"] for r in rows] == ["open"], rows
 
 
+def test_writing_off_again_after_an_edit_to_another_amount_says_what_to_correct(shop):
+    # blind14 handedits #3: "is written off already; nothing was written", exit 0, while
+    # check listed the finding as an open error
+    run(shop, "write-off", "payout-mismatch", "B1")
+    edit(shop, PAYOUT_OFF, amounts(PAYOUT_OFF, "0.30"))
+    before = (shop / "books" / "writeoffs.beancount").read_bytes()
+    out = run(shop, "write-off", "payout-mismatch", "B1", code=2)
+    assert "payout-mismatch B1 is written off as 0.30 CNY (the write-off at writeoffs.beancount:4), not its " \
+           "difference of 0.50 CNY: correct that entry, or delete the copy; nothing was written" in out
+    assert (shop / "books" / "writeoffs.beancount").read_bytes() == before
+    run(shop, "write-off", "fee-gap", "T1")
+    edit(shop, FEE_OFF, FEE_OFF.replace(" 0.40 CNY", " 7.50 CNY").replace("-0.40 CNY", "-7.50 CNY"))
+    assert "fee-gap T1 is written off as 7.50 CNY (the write-off at writeoffs.beancount:10), not its difference " \
+           "of 0.40 CNY: correct that entry" in run(shop, "write-off", "fee-gap", "T1", code=2)
+
+
+def test_writing_off_again_what_a_write_off_settles_is_already_done(shop):
+    run(shop, "write-off", "payout-mismatch", "B1")
+    assert "payout-mismatch B1 is written off already (books/writeoffs.beancount:4); nothing was written" \
+        in run(shop, "write-off", "payout-mismatch", "B1")
+    run(shop, "write-off", "fee-gap", "T1")
+    assert "fee-gap T1 is written off already" in run(shop, "write-off", "fee-gap", "T1")
+
+
 def test_a_second_copy_of_a_payout_write_off_leaves_the_finding_listed(shop):
     run(shop, "write-off", "payout-mismatch", "B1")
     edit(shop, PAYOUT_OFF, None, count=2)

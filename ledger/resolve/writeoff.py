@@ -50,7 +50,8 @@ from beanclear.books import render
 from beanclear.books.edits import Edit
 from beanclear.checks import acks
 from beanclear.checks.findings import WRITE_OFF_DEFAULTS, relative, to_currency
-from beanclear.checks.write_offs import META, _moved, naming, own_refs, write_offs, written_off
+from beanclear.checks.findings import limit as check_limit
+from beanclear.checks.write_offs import META, _moved, naming, own_refs, settles, unsettled, write_offs, written_off
 from beanclear.resolve import (RESOLVE_FILE, RESOLVE_HEADER, BadValue, Plan, ResolveError, account_opens,
                                refuse_closed)
 
@@ -93,7 +94,14 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
     offs = write_offs(entries)
     # the finding's own write-off (one of another amount leaves it listed); where the
     # books resolve it and it is listed no more, one that names the ref
-    done = (naming(offs, listed[0]) or [None])[-1] if listed else written_off(entries).get((code, ref))
+    named = naming(offs, listed[0]) if listed else []
+    if named and not settles(named, listed[0], check_limit(config, "fee-gap", "tolerance") if code == "fee-gap"
+                             else Decimal(0)):
+        # one edited by hand to another amount, or a second copy: another write-off would
+        # add a third amount (blind14: "written off already", exit 0, while check listed it)
+        said = unsettled(named, listed[0]).removeprefix(" — ")
+        raise ResolveError(f"{code} {ref} is {said}: correct that entry, or delete the copy; nothing was written")
+    done = named[-1] if named else None if listed else written_off(entries).get((code, ref))
     if done is not None:
         where = relative(done.meta.get("filename"), config.root)
         return Plan(f"{code} {ref} is written off already ({where}:{done.meta.get('lineno')}); "
