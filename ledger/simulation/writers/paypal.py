@@ -242,6 +242,7 @@ def _write_api(m, ch, folder) -> list:
     two downloads whose days overlap."""
     folder.mkdir(parents=True, exist_ok=True)
     how, account = api_layout(m.shape.seed)
+    account = ch.account_id or account   # a second PayPal account's own (shape._second_account)
     details = _details(m, ch)
     currencies = ["USD"] + (["EUR"] if ch.eur else [])
     if how == "fetch":
