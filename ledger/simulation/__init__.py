@@ -61,8 +61,8 @@ line tells whose payout it is but its amount and day. A Taobao store stays paid 
 Alipay account (a store is bound to one), the second pays a web shop, added where there is none.
 Seeds 33000-33059 were looked at while adding it, before the gate (33002, 33013, 33022, 33029,
 33041, 33047, 33054, 33059 scored), and 33400-33459 (33416 scored; tests/ uses it), then fresh
-33950-33969 small and 33990-33992 big scored. beanclear's failures on them: /tmp/sim266 (session
-sim266's report): a bank credit of a second account's payout at the bank the first pays into too is
+33950-33969 small and 33990-33992 big scored. beanclear's failures on them (reported by session
+sim266, not fixed here): a bank credit of a second account's payout at the bank the first pays into too is
 booked as the first's; a PayPal Transaction Search response whose `account_number` follows its
 `transaction_details` is claimed by no source with an `account_id`.
 """
