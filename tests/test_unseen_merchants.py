@@ -27,8 +27,8 @@ SEEDS += [32961]            # two PayPal payouts of 71.89 days apart: match foll
                             # first-in-first-out pairing of their credits and crossed them
 SEEDS += [33173]            # a EUR CAMT.053 account whose bank converts the USD payouts (InstdAmt, CcyXchg):
                             # a PayPal payout sent short, one credit at a rate beyond fx-gap's tolerance
-SEEDS += [33029]            # a second Stripe account (shape._second_account) paying out to a bank of its own:
-                            # each account's exports in the folder of its config key
+SEEDS += [33416]            # a second Alipay account (shape._second_account) paying out to a bank of its own
+                            # (BOC; the first's ICBC), both accounts' bills in one folder: their #账号 tells them apart
 CLEAN_SEED = 14             # PayPal chargebacks: in EUR (with their conversion pairs) and USD, one reversed
 
 
