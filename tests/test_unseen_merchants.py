@@ -27,6 +27,8 @@ SEEDS += [32961]            # two PayPal payouts of 71.89 days apart: match foll
                             # first-in-first-out pairing of their credits and crossed them
 SEEDS += [33173]            # a EUR CAMT.053 account whose bank converts the USD payouts (InstdAmt, CcyXchg):
                             # a PayPal payout sent short, one credit at a rate beyond fx-gap's tolerance
+SEEDS += [33416]            # a second Alipay account (shape._second_account) paying out to a bank of its own
+                            # (BOC; the first's ICBC), both accounts' bills in one folder: their #账号 tells them apart
 CLEAN_SEED = 14             # PayPal chargebacks: in EUR (with their conversion pairs) and USD, one reversed
 
 
@@ -418,3 +420,36 @@ def test_a_wrong_match_is_scored_wrong(tmp_path, monkeypatch):
         real.args, 0, json.dumps({"proposals": proposals}), ""))
     judged = score_mod.match_score(m, out, truth)
     assert len(judged["wrong"]) == 2
+
+
+def test_a_second_account_of_a_type_is_drawn_apart_from_the_shape(tmp_path):
+    # A third of merchants hold a second account of one of their channels' types, drawn from
+    # a stream of its own: without it the merchant is the one it was; with it, its own key,
+    # account id (Alipay, WeChat Pay), folder, and the config says its type.
+    from unittest import mock
+
+    from beanclear.simulation import shape as shape_mod
+    from beanclear.simulation.config import config, style
+    from beanclear.simulation.shape import draw
+    from beanclear.simulation.writers import folder_of
+    drawn = 0
+    for seed in range(33400, 33460):
+        shape = draw(seed)
+        second = [c for c in shape.channels if c.name != c.type]
+        with mock.patch.object(shape_mod, "_second_account", lambda shape: None):
+            alone = draw(seed)
+        assert [c.name for c in alone.channels] == [c.name for c in shape.channels if c.name == c.type]
+        if not second:
+            assert config(alone) == config(shape)
+            continue
+        drawn += 1
+        (ch,) = second
+        first = next(c for c in shape.channels if c.type == ch.type)
+        keys = style(shape)["keys"]
+        assert keys[ch.name] != keys[first.name]
+        assert config(shape)["channels"][keys[ch.name]]["type"] == ch.type
+        if ch.type in ("wechat", "alipay"):
+            assert ch.account_id and ch.account_id != first.account_id
+        if ch.type != "alipay":
+            assert folder_of(shape, ch) == keys[ch.name] and folder_of(shape, first) == keys[first.name]
+    assert 10 <= drawn <= 30

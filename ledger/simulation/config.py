@@ -28,15 +28,28 @@ def _num(x):
 NAMES = {"wechat": ("wxpay", "weixin", "wechat_pay"), "alipay": ("zfb", "alipay_cn", "ali"),
          "stripe": ("stripe_us", "cards", "stripe-main"), "paypal": ("pp", "paypal_us")}
 
+SECOND_NAMES = {"wechat": ("wechat_2", "wxpay_hk", "wechat_store", "wxpay2"),
+                "alipay": ("alipay_2", "alipay_store", "zfb2", "alipay_b"),
+                "stripe": ("stripe_2", "stripe_shop", "stripe-b"), "paypal": ("paypal_2", "pp_store", "paypal_b")}
+
 
 def style(shape) -> dict:
     """How this merchant writes its config: its own rng, so the shape and the truth are
     the same whatever is drawn here."""
     rng = random.Random(shape.seed * 7 + 3)
-    return {"keys": {c.name: rng.choice(NAMES[c.name]) if rng.random() < 0.5 else c.name for c in shape.channels},
-            "terse": rng.random() < 0.5,        # optional keys left out: their defaults are what it means
-            "shop": rng.random() < 0.5,         # `shop:` on the channels of a merchant of one shop
-            "threshold": rng.random() < 0.3}    # checks.review_threshold
+    keys = {c.name: rng.choice(NAMES[c.type]) if rng.random() < 0.5 else c.name for c in shape.channels
+            if c.name == c.type}
+    how = {"keys": keys,
+           "terse": rng.random() < 0.5,         # optional keys left out: their defaults are what it means
+           "shop": rng.random() < 0.5,          # `shop:` on the channels of a merchant of one shop
+           "threshold": rng.random() < 0.3}     # checks.review_threshold
+    second = random.Random(f"second account key {shape.seed}")   # its own stream: the rest stays
+    for c in shape.channels:
+        if c.name != c.type:   # a second account of a type (shape._second_account): a name of its own
+            plain = {k.replace("_", "").replace("-", "") for k in keys.values()}
+            keys[c.name] = second.choice([k for k in SECOND_NAMES[c.type]
+                                          if k.replace("_", "").replace("-", "") not in plain])
+    return how
 
 
 def config(shape) -> dict:
@@ -48,7 +61,7 @@ def config(shape) -> dict:
         if terse and not c.fixed:
             del rule["fixed"]
         eur = [{"currency": "EUR", "rate": _num(c.eur_fee[0]), "fixed": _num(c.eur_fee[1])}] if c.eur_fee else []
-        ch = {"type": c.name, "currency": c.currency, "settlement_days": c.settlement_days, "bank": c.bank,
+        ch = {"type": c.type, "currency": c.currency, "settlement_days": c.settlement_days, "bank": c.bank,
               "bank_days": c.bank_days, "fees": eur + [rule]}   # the first rule that fits applies
         if terse and c.currency == cfg["currency"]:
             del ch["currency"]

@@ -45,7 +45,7 @@ def draw(m) -> None:
     refunded = {id(r.payment) for r in m.refunds}
     last = m.shape.end - timedelta(days=QUIET_END)
     for ch in m.shape.channels:
-        if ch.name not in ("stripe", "paypal") or rng.random() >= SHARE:
+        if ch.type not in ("stripe", "paypal") or rng.random() >= SHARE:
             continue
         fee_back = rng.random() < 0.5       # stripe: a won dispute's fee returned
         pool = [p for p in m.payments if p.channel == ch.name and id(p) not in refunded and id(p) not in objs
@@ -70,7 +70,7 @@ def _settles(ch, dt):
 
 
 def _taken(m, ch, p, dt, ids) -> Dispute:
-    if ch.name == "stripe":
+    if ch.type == "stripe":
         pres = p.pres_amount if p.pres_currency != p.currency else None
         amount = money(pres * _rate(m, dt, "0.999")) if pres is not None else p.gross
         return Dispute(ch.name, "txn_" + ids.alnum(24), p, dt, -amount, STRIPE_FEE, source_id="dp_" + ids.alnum(24),
@@ -87,7 +87,7 @@ def _taken(m, ch, p, dt, ids) -> Dispute:
 
 def _given_back(m, ch, d, dt, ids, fee_back: bool) -> Dispute:
     p = d.payment
-    if ch.name == "stripe":
+    if ch.type == "stripe":
         pres = -d.pres_amount if d.pres_amount is not None else None
         amount = money(pres * _rate(m, dt, "0.999")) if pres is not None else -d.amount
         return Dispute(ch.name, "txn_" + ids.alnum(24), p, dt, amount, -d.fee if fee_back else Decimal("0"),

@@ -149,13 +149,13 @@ def injections(m, rng, ids):
     # a Stripe channel whose statements are the API's balance transactions: they give a
     # charge's rate, not the currency the customer paid in, so no rate can be judged
     fx = [c for c in shape.channels if c.eur
-          and (c.name != "stripe" or stripe_files.names_presentment(shape.seed))]
+          and (c.type != "stripe" or stripe_files.names_presentment(shape.seed))]
     if fx:
         ch = rng.choice(fx)
         p = pick(m.payments, S, E, lambda p: p.channel == ch.name and p.pres_currency == "EUR")
         if p:
             p.rate = (m.rates[p.dt.date()] * Decimal("0.98")).quantize(Decimal("0.000001"))
-            if ch.name == "stripe":
+            if ch.type == "stripe":
                 p.gross = money(p.pres_amount * p.rate)
                 p.fee = fee_of(ch, p.gross, p.currency)
             else:
@@ -173,7 +173,7 @@ def injections(m, rng, ids):
         inj["stop"][ch.name] = stop
 
         # payouts naming their items (Stripe's CSVs) or first in, first out (PayPal, Stripe's API)
-        fifo = ch.name != "stripe" or not stripe_files.names_payouts(shape.seed)
+        fifo = ch.type != "stripe" or not stripe_files.names_payouts(shape.seed)
         # a refund takes back its own payment's money, as it names its order: PayPal's
         # invoice, Stripe's order id or (the API) the order its description names
 
@@ -201,7 +201,7 @@ def injections(m, rng, ids):
             # comes after its payout was due. Before that, no one could tell.
             last = max(x.dt.date() for x in [*m.payments, *m.refunds, *m.payouts] if x.channel == ch.name)
             # (and PayPal's Transaction Search responses: the days searched, to the end; seed 29785)
-            states_period = ch.name == "alipay" or (ch.name == "paypal" and paypal_files.statement_format(shape.seed) == "api")
+            states_period = ch.type == "alipay" or (ch.type == "paypal" and paypal_files.statement_format(shape.seed) == "api")
 
             def seen(d):
                 return states_period or (last - d).days > ch.settlement_days
@@ -231,7 +231,7 @@ def injections(m, rng, ids):
         if cands:
             po = rng.choice(cands)
             taken.add(id(po))
-            if po.channel == "stripe" and stripe_files.names_payouts(shape.seed):
+            if shape.channel(po.channel).type == "stripe" and stripe_files.names_payouts(shape.seed):
                 # short of the items its statements name as its own (the API names none:
                 # there the bank is paid less, as for PayPal)
                 po.amount -= Decimal("1.50")

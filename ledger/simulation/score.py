@@ -24,7 +24,7 @@ from pathlib import Path
 from . import config as config_mod
 from .shape import MARKETPLACES, draw
 from .truth import build, conservation
-from .writers import write_all
+from .writers import folder_of, write_all
 
 CODES = ["order-unpaid", "payment-without-order", "amount-mismatch", "duplicate-charge", "refund-unsynced",
          "unsettled", "payout-mismatch", "payout-missing", "bank-unmatched", "fee-gap", "fx-gap", "refund-rate",
@@ -193,7 +193,7 @@ def _first_run(shape, statements: Path) -> list[list[Path]]:
         mid = shape.start + (shape.end - shape.start) / 2
         early += sorted(p for p in (statements / "shops").rglob("*") if p.is_file() and "part-2" not in p.parts)
         for name in daily:
-            early += [f for f in sorted((statements / name).glob("fundflow-*.csv"))
+            early += [f for f in sorted((statements / folder_of(shape, shape.channel(name))).glob("fundflow-*.csv"))
                       if date.fromisoformat(f.stem.split("-", 1)[1]) <= mid]
     return [early] if early else []
 

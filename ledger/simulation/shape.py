@@ -20,7 +20,7 @@ USD_TYPES = ("stripe", "paypal")
 
 @dataclass
 class Channel:
-    name: str                   # the config key, also the channel type
+    name: str                   # this account: the simulation's key of it (its records' `channel`, its statements' stream)
     currency: str               # settlement currency
     views: tuple                # wechat/alipay: ("trade",), ("fund",) or ("trade", "fund"); others ("activity",)
     settlement_days: int
@@ -35,10 +35,15 @@ class Channel:
     account_id: str = ""
     daily: bool = False         # wechat fund bill: one file a day, as `beanclear fetch` lays them, imported as they come
     eur_fee: tuple | None = None   # paypal: (rate, fixed) of its contract's rule for EUR payments, before the default
+    type: str = ""              # wechat | alipay | stripe | paypal (default: its name); a second account of a
+                                # type (_second_account) is named otherwise, `alipay_2`, of type alipay
+
+    def __post_init__(self):
+        self.type = self.type or self.name
 
     @property
     def payouts_visible(self) -> bool:
-        return self.name in USD_TYPES or "fund" in self.views
+        return self.type in USD_TYPES or "fund" in self.views
 
 
 @dataclass
@@ -82,6 +87,10 @@ class Shape:
     def channel(self, name):
         return next(c for c in self.channels if c.name == name)
 
+    def taobao_channel(self):
+        """The Alipay account a Taobao store is bound to: the first (a second one pays other shops)."""
+        return next((c for c in self.channels if c.type == "alipay"), None)
+
     def bank(self, name):
         return next(b for b in self.banks if b.name == name)
 
@@ -89,7 +98,8 @@ class Shape:
         return {
             "seed": self.seed, "currency": self.currency, "timezone": self.timezone, "start": self.start.isoformat(), "days": self.days,
             "orders_per_day": self.orders_per_day,
-            "channels": {c.name: {"views": list(c.views), "eur": c.eur, "bank": c.bank,
+            "channels": {c.name: {**({"type": c.type} if c.type != c.name else {}),
+                                  "views": list(c.views), "eur": c.eur, "bank": c.bank,
                                   "settlement_days": c.settlement_days, "bank_days": c.bank_days,
                                   "opening": str(c.opening), **({"daily": True} if c.daily else {})}
                          for c in self.channels},
@@ -147,7 +157,7 @@ def draw(seed: int, size: str = "small") -> Shape:
                 ch.opening = _money(rng, 100, 2000)
         shape.channels.append(ch)
     for ch in shape.channels:
-        ch.fee_negative = ch.name == "alipay" and rng.random() < 0.5
+        ch.fee_negative = ch.type == "alipay" and rng.random() < 0.5
     n_shops = rng.choice([0, 1, 1, 2])
     if n_shops == 1:
         t = rng.choice(["shopify", "orders-csv"])
@@ -158,9 +168,9 @@ def draw(seed: int, size: str = "small") -> Shape:
         else:
             shape.shops += [Shop("shop_a", "shopify", "A", 3), Shop("shop_b", "shopify", "B", 3)]
     for ch in shape.channels:   # drawn last: the shapes drawn before it stay as they were
-        ch.daily = ch.name == "wechat" and "fund" in ch.views and rng.random() < 0.5
+        ch.daily = ch.type == "wechat" and "fund" in ch.views and rng.random() < 0.5
     market = random.Random(f"market {seed}")   # a stream of its own, for the same reason
-    if any(c.name == "alipay" for c in shape.channels) and market.random() < 0.35:
+    if any(c.type == "alipay" for c in shape.channels) and market.random() < 0.35:
         # A Taobao store, paid through Alipay alone (T200P<order> in 商户订单号, FORMATS §8b); the
         # other channels pay the other shops, a web shop of its own where there is none.
         if len(shape.channels) == 1:
@@ -176,11 +186,97 @@ def draw(seed: int, size: str = "small") -> Shape:
         shape.shops.append(Shop(kind, kind, "", 3))
     fees = random.Random(f"fees {seed}")   # a stream of its own, for the same reason
     for ch in shape.channels:   # PayPal's contract as it is: a fixed fee per currency, more for cross-border
-        if ch.name == "paypal" and ch.eur and fees.random() < 0.5:
+        if ch.type == "paypal" and ch.eur and fees.random() < 0.5:
             ch.fixed, ch.eur_fee = Decimal("0.49"), (Decimal("0.0499"), Decimal("0.39"))
     _us_merchant(shape)
     _converting_bank(shape)
+    _second_account(shape)
     return shape
+
+
+SECOND_TYPES = ("wechat", "alipay", "stripe", "paypal")
+SECOND_FROM = 33400     # seeds before it keep the merchants tests and earlier sessions pinned (1-33399)
+SECOND_RATES = {"wechat": ("0.006", "0.0038", "0.01"), "alipay": ("0.0055", "0.006", "0.0038"),
+                "stripe": ("0.029", "0.034", "0.0275"), "paypal": ("0.0349", "0.0299", "0.039")}
+
+
+def _second_account(shape: Shape) -> None:
+    """A third of merchants hold a second account of one of their channels' types (DESIGN
+    §3: `account_id` tells two accounts of one type apart): a second Alipay account, a
+    second WeChat Pay 商户号, Stripe or PayPal account. It has its own key (`alipay_2`),
+    account id where its type has one (Alipay's 2088… PID, WeChat Pay's 商户号, PayPal's
+    account number where its statements are the API's), fee contract, deadlines, views,
+    opening and orders (a share of the shop's, truth draws them as any channel's), and pays
+    out to the first's bank or, in some, a bank of its own of the same currency (a bank
+    of another type: two banks of one type would need theirs told apart too). A Taobao
+    store stays paid by the first Alipay account (a store is bound to one): the second
+    pays a web shop, added where there is none. A stream of its own: other seeds stay, and
+    seeds before SECOND_FROM draw none (a third of the seeds tests pin drew one: 5, 14, 32961…)."""
+    if shape.seed < SECOND_FROM:
+        return
+    rng = random.Random(f"second account {shape.seed}")
+    if rng.random() >= 0.3:
+        return
+    kinds = [c for c in shape.channels if c.type in SECOND_TYPES]
+    if not kinds:
+        return
+    first = rng.choice(kinds)
+    k = first.type
+    bank = shape.bank(first.bank)
+    if rng.random() < 0.3:
+        bank = _second_bank(shape, bank, rng)
+    bank_days = bank.lag + 1 + (2 if bank.weekend_batching else 0)
+    rate = Decimal(rng.choice(SECOND_RATES[k]))
+    if k in CNY_TYPES:
+        views = rng.choice([("trade",), ("fund",), ("trade", "fund")])
+        account_id = first.account_id
+        while account_id == first.account_id:
+            account_id = str(rng.randint(10**9, 10**10 - 1)) if k == "wechat" else "2088" + str(rng.randint(10**11, 10**12 - 1))
+        ch = Channel(f"{k}_2", "CNY", views, rng.randint(1, 2) if k == "wechat" else 1, bank_days, bank.name, rate,
+                     Decimal("0"), Decimal("0.01"), account_id=account_id, type=k)
+        if "fund" in views:
+            ch.opening = _money(rng, 500, 5000)
+        ch.fee_negative = k == "alipay" and rng.random() < 0.5
+        ch.daily = k == "wechat" and "fund" in views and rng.random() < 0.5
+    else:
+        eur = rng.random() < 0.5
+        ch = Channel(f"{k}_2", "USD", ("activity",), rng.randint(2, 3) if k == "stripe" else rng.randint(3, 5),
+                     bank_days, bank.name, rate, Decimal("0.30") if k == "stripe" or not eur else Decimal("0"),
+                     Decimal("0"), eur=eur, type=k)
+        if k == "paypal":
+            ch.opening = _money(rng, 100, 2000)
+            if eur and rng.random() < 0.5:
+                ch.fixed, ch.eur_fee = Decimal("0.49"), (Decimal("0.0499"), Decimal("0.39"))
+            from .writers import paypal as paypal_files
+            if paypal_files.statement_format(shape.seed) == "api":   # the responses' `account_number`
+                first.account_id = paypal_files.api_layout(shape.seed)[1]
+                while not ch.account_id or ch.account_id == first.account_id:
+                    ch.account_id = "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(13))
+    shape.channels.append(ch)
+    if k == "alipay" and any(s.type == "taobao" for s in shape.shops) \
+            and not any(s.type not in MARKETPLACES + ("taobao",) for s in shape.shops):
+        shape.shops.append(Shop("web", "orders-csv", "W", 3))
+
+
+def _second_bank(shape: Shape, bank: Bank, rng) -> Bank:
+    """A bank of the second account's own, of the first's currency and another type."""
+    if shape.currency == "USD":
+        btype = "csv" if bank.type == "ofx" else "ofx"
+        name, account = "savings", "Assets:Bank:Savings"
+    elif bank.currency == "CNY":
+        used = {b.type for b in shape.banks}
+        btype = rng.choice([t for t in ("csv", "icbc", "cmb", "boc") if t not in used])
+        name = "ops" if btype == "csv" else btype
+        account = f"Assets:Bank:{'Ops' if name == 'ops' else name.upper()}"
+    else:
+        btype = rng.choice([t for t in ("camt053", "mt940", "ofx") if t != bank.type])
+        name, account = "usbank2", "Assets:Bank:US2"
+    currency = "USD" if bank.converts else bank.currency
+    new = Bank(name, btype, currency, account, _money(rng, 5000, 40000), rng.random() < 0.5, rng.randint(0, 1),
+               rng.choice(["utf-8", "gb18030"]) if btype == "csv" and currency == "CNY" else
+               "gb18030" if currency == "CNY" else "utf-8")
+    shape.banks.append(new)
+    return new
 
 
 def _converting_bank(shape: Shape) -> None:

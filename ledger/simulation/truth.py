@@ -130,10 +130,11 @@ def _unstated_conversions(m) -> None:
     seed = m.shape.seed
     if stripe_files.statement_format(seed) != "api" or stripe_files.expands_sources(seed):
         return
-    days = [x.dt.date() for x in (*m.payments, *m.refunds, *m.disputes) if x.channel == "stripe"
-            and (x.pres_currency != x.currency if isinstance(x, Payment) else x.pres_amount is not None)]
-    if days:
-        m.problems.append(Problem("statement-gap", "stripe", min(days), [], window=(m.shape.start, m.shape.end)))
+    for ch in (c for c in m.shape.channels if c.type == "stripe"):   # each account's statements say so
+        days = [x.dt.date() for x in (*m.payments, *m.refunds, *m.disputes) if x.channel == ch.name
+                and (x.pres_currency != x.currency if isinstance(x, Payment) else x.pres_amount is not None)]
+        if days:
+            m.problems.append(Problem("statement-gap", ch.name, min(days), [], window=(m.shape.start, m.shape.end)))
 
 
 def _missing_bill(m, rng) -> None:
@@ -189,18 +190,18 @@ def _order_time(m, d: date, rng) -> datetime:
 def make_payment(m, ch, dt, amount, cur, order_ref, title, ids, rate_skew=Decimal("0.999")):
     if cur == "EUR":
         applied = (m.rates[dt.date()] * rate_skew).quantize(Decimal("0.000001"))
-        if ch.name == "stripe":
+        if ch.type == "stripe":
             gross = money(amount * applied)
-            p = Payment(ch.name, ids.payment(ch.name, dt), order_ref, dt, gross, fee_of(ch, gross), "USD",
+            p = Payment(ch.name, ids.payment(ch.type, dt), order_ref, dt, gross, fee_of(ch, gross), "USD",
                         amount, "EUR", title, rate=applied)
         else:  # paypal: the payment in EUR, converted to USD at once by a General Currency Conversion pair
-            p = Payment(ch.name, ids.payment(ch.name, dt), order_ref, dt, amount, fee_of(ch, amount, "EUR"), "EUR",
+            p = Payment(ch.name, ids.payment(ch.type, dt), order_ref, dt, amount, fee_of(ch, amount, "EUR"), "EUR",
                         amount, "EUR", title, rate=applied)
             p.conv = (ids.payment("paypal", dt), ids.payment("paypal", dt), money(p.net * applied))
     else:
-        p = Payment(ch.name, ids.payment(ch.name, dt), order_ref, dt, amount, fee_of(ch, amount), cur,
+        p = Payment(ch.name, ids.payment(ch.type, dt), order_ref, dt, amount, fee_of(ch, amount), cur,
                     amount, cur, title)
-    if ch.name == "stripe":
+    if ch.type == "stripe":
         p.charge_id = ("py_" if rng_bit(ids) else "ch_") + ids.alnum(24)
     return p
 
@@ -225,7 +226,7 @@ def _orders_and_payments(m, rng, ids):
             title = items[0][0]
             shops = [s for s in shape.shops if s.type not in MARKETPLACES]
             if any(s.type == "taobao" for s in shops):   # Alipay pays the Taobao store, the others the rest
-                shops = [s for s in shops if (s.type == "taobao") == (ch.name == "alipay")]
+                shops = [s for s in shops if (s.type == "taobao") == (ch is shape.taobao_channel())]
             if shops:
                 shop = rng.choice(shops)
                 seq[shop.name] += 1
@@ -294,17 +295,17 @@ def add_refund(m, ids, p, dt, amount, shop_too=True):
     ch = m.shape.channel(p.channel)
     if not exists(m, dt):   # hours after a payment, into the hour the clocks skip: as they read
         dt += timedelta(hours=1)
-    fee_back = money(p.fee * amount / p.gross) if ch.name in ("wechat", "alipay") else Decimal("0")
+    fee_back = money(p.fee * amount / p.gross) if ch.type in ("wechat", "alipay") else Decimal("0")
     pres = None
     if p.pres_currency != p.currency:
         pres = p.pres_amount if amount == p.gross else money(p.pres_amount * amount / p.gross)
         amount = money(pres * (m.rates[dt.date()] * Decimal("0.999")).quantize(Decimal("0.000001")))
-    r = Refund(p.channel, ids.refund(p.channel, dt), p, dt, amount, fee_back,
+    r = Refund(p.channel, ids.refund(ch.type, dt), p, dt, amount, fee_back,
                request_no=("RF" + p.order_ref + ids.digits(4)), source_id="re_" + ids.alnum(24),
                pres_amount=pres, pres_currency=p.pres_currency if pres is not None else "")
     if p.conv:
         bought = (m.rates[dt.date()] * Decimal("1.001")).quantize(Decimal("0.000001"))
-        r.conv = (ids.payment(p.channel, dt), ids.payment(p.channel, dt), money(r.net * bought))
+        r.conv = (ids.payment(ch.type, dt), ids.payment(ch.type, dt), money(r.net * bought))
     m.refunds.append(r)
     if shop_too:
         o = order_of(m, p)
@@ -532,14 +533,14 @@ def _payouts(m, rng, ids, inject):
                 carry, carry_items = amount, carry_items + items
                 continue
             balance -= amount
-            po = Payout(ch.name, ids.payout(ch.name, dt), dt, amount, ch.currency, carry_items + items,
-                        txn_id="txn_" + ids.alnum(24) if ch.name == "stripe" else "")
+            po = Payout(ch.name, ids.payout(ch.type, dt), dt, amount, ch.currency, carry_items + items,
+                        txn_id="txn_" + ids.alnum(24) if ch.type == "stripe" else "")
             for i in po.items:
                 i.payout = po
             m.payouts.append(po)
             carry, carry_items = Decimal("0"), []
             last = inject.get("stop", {}).get(ch.name, m.shape.end)
-            if ch.name == "stripe" and p_day + timedelta(days=6) < last and rng.random() < 0.04:
+            if ch.type == "stripe" and p_day + timedelta(days=6) < last and rng.random() < 0.04:
                 # the bank refuses it; the money is back the next morning and goes out again
                 # with the next payout (FORMATS §5a `payout_reversal`)
                 po.failed, po.credited = dt + timedelta(hours=9), False
@@ -578,7 +579,7 @@ def _banks(m, rng, ids, inject):
                 if (shape.end - po.dt.date()).days > shape.channel(po.channel).bank_days:   # and overdue
                     m.cut_credits[b.name] = m.cut_credits.get(b.name, 0) + 1
                 continue
-            payee, memos = PAYEES[po.channel]
+            payee, memos = PAYEES[shape.channel(po.channel).type]
             po.bank_ref = _bank_ref(ids, d)
             memo = rng.choice(memos)
             amount = po.bank_amount if po.bank_amount is not None else po.amount

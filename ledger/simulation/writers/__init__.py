@@ -74,8 +74,8 @@ def write_all(m, out) -> list:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for ch in m.shape.channels:
-        mod = {"wechat": wechat, "alipay": alipay, "stripe": stripe, "paypal": paypal}[ch.name]
-        written += resaved(m, mod.write(m, ch, out / ch.name))
+        mod = {"wechat": wechat, "alipay": alipay, "stripe": stripe, "paypal": paypal}[ch.type]
+        written += resaved(m, mod.write(m, ch, out / folder_of(m.shape, ch)))
     for shop in m.shape.shops:
         written += resaved(m, shops.write(m, shop, out / "shops"))
     for b in m.shape.banks:
@@ -87,6 +87,22 @@ def write_all(m, out) -> list:
         p.write_text(csv_text([["date", "pair", "rate"]] + [[d.isoformat(), "EUR/USD", str(r)] for d, r in sorted(m.rates.items())]))
         written.append(p)
     return written
+
+
+def folder_of(shape, ch) -> str:
+    """The folder of a channel's statements: its name (its type's) where it is the only
+    account of its type. Of two accounts of one type each has the folder of its config
+    key, as README says a merchant tells them apart where a file names no account
+    (`statements/<source>/`: Stripe's exports, PayPal's activity download, WeChat Pay's
+    fund bill; WeChat's trade bills of both would have one name); two Alipay accounts,
+    whose bills state their `#账号`, share `alipay/` in half of those merchants (a stream
+    of its own), their `account_id` telling them apart."""
+    if sum(1 for c in shape.channels if c.type == ch.type) < 2:
+        return ch.name
+    if ch.type == "alipay" and random.Random(f"second account folder {shape.seed}").random() < 0.5:
+        return "alipay"
+    from ..config import style
+    return style(shape)["keys"][ch.name]
 
 
 def resaved(m, files: list) -> list:

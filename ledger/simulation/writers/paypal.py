@@ -89,7 +89,15 @@ def _events(m, ch) -> list:
         if po.channel == ch.name:
             ev.append((po.dt, 0, ["", "General Withdrawal", "USD", -po.amount, 0, ME, "", po.id, "", "", ""]))
     ev.sort(key=lambda e: (e[0], e[1]))
+    if ch.name != ch.type:   # a second PayPal account (shape._second_account) has an address of its own
+        me = mine(ch)
+        ev = [(dt, k, [me if i in (5, 6) and x == ME else x for i, x in enumerate(row)]) for dt, k, row in ev]
     return ev
+
+
+def mine(ch) -> str:
+    """The account's own e-mail address: the merchant's, or its second account's."""
+    return ME if ch.name == ch.type else "store@teahouse.example"
 
 
 def write(m, ch, folder):
@@ -205,7 +213,7 @@ def _details(m, ch) -> list:
         detail = {"transaction_info": info, "payer_info": {}, "shipping_info": {}, "cart_info": {},
                   "store_info": {}, "auction_info": {}, "incentive_info": {}}
         if name:
-            mail = frm if frm != ME else to
+            mail = frm if frm != mine(ch) else to
             given, surname = name.split(" ", 1)
             detail["payer_info"] = {"account_id": tid[:13], "email_address": mail, "address_status": "Y",
                                     "payer_status": "Y", "payer_name": {"given_name": given, "surname": surname,
@@ -242,6 +250,7 @@ def _write_api(m, ch, folder) -> list:
     two downloads whose days overlap."""
     folder.mkdir(parents=True, exist_ok=True)
     how, account = api_layout(m.shape.seed)
+    account = ch.account_id or account   # a second PayPal account's own (shape._second_account)
     details = _details(m, ch)
     currencies = ["USD"] + (["EUR"] if ch.eur else [])
     if how == "fetch":

@@ -84,7 +84,7 @@ def _write(m, shop, folder, orders):
                     line[:14] = [o.id, f"c{zlib.crc32(o.id.encode()) % 9999}@example.com", _status(o),
                                  "" if o.status == "voided" else created, "fulfilled", created, o.currency, amt(sub),
                                  amt(o.shipping), "0.00", amt(o.amount), "", "0.00", created]
-                    line[18:22] = [created if o.status == "voided" else "", METHOD[o.channel], amt(o.refunded),
+                    line[18:22] = [created if o.status == "voided" else "", METHOD[m.shape.channel(o.channel).type], amt(o.refunded),
                                    str(5000000000 + len(orders) - n)]
                 line[0] = o.id
                 line[14:18] = [str(qty), name, amt(price), f"SKU-{zlib.crc32(name.encode()) % 1000:03d}"]
