@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from beancount.core import data
 
-from beanclear.checks import acks, clearing, directives, fees, fx, orders, refunds, suspense
+from beanclear.checks import acks, clearing, directives, fees, fx, orders, refunds, suspense, transit
 from beanclear.checks.items import WRITE_OFF, postings_by_account
 from beanclear.books import journal
 from beanclear.books.render import SUMMARY_FLAG
@@ -216,7 +216,8 @@ class Load:
         """Per watched account (suspense, every channel's clearing and transit), its postings."""
         if self._index is None:
             walk = self.walk(entries)
-            self._index = postings_by_account(walk.watched, walk.watched_accounts)
+            # a credit several channels' texts fit, among the Items of the channel whose payout it is
+            self._index = transit.pooled(postings_by_account(walk.watched, walk.watched_accounts), self.config)
         return self._index
 
     def orders_prepared(self, entries) -> orders.Prepared:

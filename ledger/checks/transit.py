@@ -31,6 +31,7 @@ import re
 from collections import Counter, defaultdict, deque
 from dataclasses import replace
 from decimal import Decimal
+from operator import attrgetter
 
 from beancount.core import data
 
@@ -662,5 +663,116 @@ def _index_and_cover(entries, config, index, cover) -> tuple[dict, Coverage]:
     if index is None:
         watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
         watched.add(config.transfers)
-        index = postings_by_account(entries, watched)
+        index = pooled(postings_by_account(entries, watched), config)
     return index, Coverage.of(entries, config) if cover is None else cover
+
+
+def with_fellows(accounts, config) -> set[str]:
+    """Transit `accounts` and those of the channels paying into a bank one of theirs pays
+    into: the accounts among which `pooled` may move a credit."""
+    out = set(accounts)
+    for ch in config.channels.values():
+        if ch.accounts.transit in accounts:
+            out.update(other.accounts.transit for other in config.channels.values()
+                       if set(other.payout_banks) & set(ch.payout_banks))
+    return out
+
+
+def pooled(index: dict, config) -> dict:
+    """The postings `index` with each bank credit that several channels paying its bank
+    could be (its text fits each one's `payout_memo`: two Alipay accounts of one merchant,
+    both `支付宝提现` at the bank) among the transit Items of the channel whose payout it is,
+    whichever of their transit accounts the import booked it on (the first of them:
+    banking.explaining_account reads the text only, the same in any import order): the one
+    whose payout its text names (named_id: `id`, `payout-id` or `trade-id`), else that of
+    the earliest open payout of its amount it may be (arrived_by, within `bank_days` +
+    LATE_DAYS), each payout taking one credit, in the credits' order; else it stays where
+    it is booked. Each credit is judged once, by one channel: nothing counts twice. A
+    credit linked to a payout (`^payout-…`: match, link, a person) is that payout's, and
+    a payout so linked to a credit is answered. A bank whose text fits one channel (one
+    account of a type) is left as it is."""
+    transit = {ch.accounts.transit: ch for ch in config.channels.values()}
+    if not index or not any(a in index for a in transit):
+        return index
+    bank_names: dict[str, list[str]] = defaultdict(list)   # bank account -> its names in config.banks
+    for name, bank in config.banks.items():
+        bank_names[bank.account].append(name)
+    paying: dict[str, list] = defaultdict(list)   # bank name -> the channels paying into it, in config order
+    for ch in config.channels.values():
+        for name in ch.payout_banks:
+            paying[name].append(ch)
+    if not any(len(chs) > 1 for chs in paying.values()):
+        return index
+    shared = {ch.accounts.transit for chs in paying.values() if len(chs) > 1 for ch in chs}
+    candidates: dict[int, tuple] = {}   # id(credit) -> the channels whose payout it may be
+    credits: list[tuple[Item, str]] = []   # (credit, the transit account it is booked on)
+    for account in shared:
+        for item in index.get(account, ()):
+            if item.amount >= 0 or item.payout or written_off(item) or _funding(item, transit[account]):
+                continue
+            banked = next((p.account for p in item.entry.postings if p.account in bank_names), None)
+            if banked is None:
+                continue
+            text = f"{item.entry.payee or ''} {item.entry.narration or ''}"
+            fits = tuple(dict.fromkeys(ch.name for name in bank_names[banked] for ch in paying.get(name, ())
+                                       if ch.payout_memo.search(text)))
+            if len(fits) > 1 and transit[account].name in fits:
+                candidates[id(item)] = fits
+                credits.append((item, account))
+    if not credits:
+        return index
+    rank = {ch.name: n for n, ch in enumerate(config.channels.values())}
+    credits.sort(key=lambda c: (c[0].order, rank[transit[c[1]].name]))
+    chosen = {config.channels[name].accounts.transit for fits in candidates.values() for name in fits}
+    linked = {i.payout for account in chosen for i in index.get(account, ()) if i.amount < 0 and i.payout}
+    payouts: dict[str, list[Item]] = {}   # channel name -> its open payouts
+    exact: dict[str, list[tuple]] = defaultdict(list)    # an id -> (channel, payout) of the payouts it names
+    folded: dict[str, list[tuple]] = defaultdict(list)   # the same of ids named in any case (named_id)
+    for account in sorted(chosen, key=lambda a: rank[transit[a].name]):
+        ch = transit[account]
+        payouts[ch.name] = [i for i in index.get(account, ()) if i.amount > 0 and not written_off(i)
+                            and not (i.payout and i.payout in linked)
+                            and not any(p.account in bank_names for p in i.entry.postings)]
+        for payout in payouts[ch.name]:
+            for i in {str(payout.entry.meta[k]) for k in ("payout-id", "id", "trade-id") if payout.entry.meta.get(k)}:
+                if len(i) >= 4:
+                    exact[i].append((ch, payout))
+                if len(i) >= 8 and not i.isdigit() and any(c.isdigit() for c in i):
+                    folded[i.casefold()].append((ch, payout))
+    zone = config.timezone
+    owner: dict[int, object] = {}   # id(credit) -> the channel whose payout it is
+    taken: set[int] = set()
+    for item, _ in credits:
+        words = text_words(f"{item.entry.payee or ''} {item.entry.narration or ''}")
+        fits = candidates[id(item)]
+        named = [(ch, p) for w in words for ch, p in (*exact.get(w, ()), *folded.get(w.casefold(), ()))
+                 if ch.name in fits and p.currency == item.currency and arrived_by(p.entry, item.date, zone)
+                 and (not SHORT_NUMBER.fullmatch(w) or p.amount == -item.amount and item.date <= p.date
+                      + dt.timedelta(days=ch.bank_days + LATE_DAYS))]
+        if len({ch.name for ch, _ in named}) == 1:
+            owner[id(item)] = named[0][0]
+            taken.update(id(p) for _, p in named if p.amount == -item.amount)
+    for item, _ in credits:
+        if id(item) in owner:
+            continue
+        fits = candidates[id(item)]
+        near = [(p.order, rank[ch.name], ch, p) for ch in map(config.channels.get, fits)
+                for p in payouts.get(ch.name, ())
+                if id(p) not in taken and p.currency == item.currency and p.amount == -item.amount
+                and arrived_by(p.entry, item.date, zone)
+                and item.date <= p.date + dt.timedelta(days=ch.bank_days + LATE_DAYS)]
+        if near:
+            _, _, ch, payout = min(near, key=lambda n: n[:2])
+            owner[id(item)] = ch
+            taken.add(id(payout))
+    moves = [(item, account, owner[id(item)].accounts.transit) for item, account in credits
+             if id(item) in owner and owner[id(item)].accounts.transit != account]
+    if not moves:
+        return index
+    out = dict(index)
+    gone = {id(item) for item, _, _ in moves}
+    for account in {a for _, a, _ in moves}:
+        out[account] = [i for i in out[account] if id(i) not in gone]
+    for to in {t for _, _, t in moves}:
+        out[to] = sorted([*out.get(to, ()), *(item for item, _, t in moves if t == to)], key=attrgetter("order"))
+    return out

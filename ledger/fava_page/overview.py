@@ -133,7 +133,7 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
         index, cover = load.index(entries), load.cover(entries)
     else:
         watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
-        index, cover = postings_by_account(entries, watched), Coverage.of(entries, config)
+        index, cover = transit.pooled(postings_by_account(entries, watched), config), Coverage.of(entries, config)
     out: dict[str, list[Open]] = {}
     banks = {bank.account for bank in config.banks.values()}   # their debits to a channel are no payouts
     for ch in config.channels.values():

@@ -388,8 +388,9 @@ def paired_payouts(entries, config, accounts: set[str], load=None) -> dict[int, 
     no bank credit's link names (the others' payouts wait for a link: at 100,000 payouts
     of linked credits only, the check's pass cost three times the rest of matching).
     `load`: the checks' reconcile.Load of these books (their index, coverage and date)."""
+    accounts = transit.with_fellows(accounts, config)   # a credit the pairing may give another of them (pooled)
     if load is None:
-        index, cover, day = postings_by_account(entries, accounts), None, as_of(entries)
+        index, cover, day = transit.pooled(postings_by_account(entries, accounts), config), None, as_of(entries)
     else:
         index = {account: items for account, items in load.index(entries).items() if account in accounts}
         cover, day = load.cover(entries), load.as_of(entries)
