@@ -112,10 +112,27 @@ def test_a_wechat_trade_bill_goes_to_the_source_of_its_merchant_number(tmp_path)
     result = beanclear(tmp_path, "import", str(trade))
     assert result.exit_code == 0, result.output
     assert "tradebill-ALL.csv: wechat2 (wechat trade bill)" in result.output
-    # a fund bill states no account: still claimed by both, as before
+    # its fund bill names the merchant in 资金变更提交申请人 (`1601959334API`): wechat2's too
     fund = sample("wechat_merchant", "gunsluo-wechatpay-v3-fundflowbill-Basic.csv")
+    result = beanclear(tmp_path, "import", str(fund))
+    assert result.exit_code == 0 and "fundflowbill-Basic.csv: wechat2 (wechat fund bill)" in result.output, \
+        result.output
+
+
+def test_a_bill_that_names_no_account_is_still_claimed_by_both(tmp_path):
+    # a fund bill whose rows a person submitted names no 商户号: either source's, as before
+    (tmp_path / "config.yaml").write_text(WECHAT, encoding="utf-8")
+    fund = tmp_path / "fundflowbill.csv"
+    header = "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元)," \
+        "资金变更提交申请人,备注,业务凭证号"
+    row = "`2021-02-01 13:54:01,`503008069620210201,`420000092020210119,`退款,`退款,`支出,`0.01,`0.22,`张三,`退款,`S1"
+    fund.write_text("\n".join([header, row, "资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额", "`1,`0,`0.00,`1,`0.01", ""]),
+                    encoding="utf-8")
     refused = beanclear(tmp_path, "import", str(fund))
-    assert refused.exit_code == 2 and "more than one source claims this file" in refused.output
+    assert refused.exit_code == 2, refused.output
+    assert "more than one source claims this file: wechat (wechat fund bill), wechat2 (wechat fund bill)" \
+        in refused.output
+    assert not (tmp_path / "books").exists()
 
 
 def mt940(account: str, ref: str) -> str:
