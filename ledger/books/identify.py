@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import re
 from pathlib import Path
 from typing import Callable, Iterable
@@ -18,6 +19,7 @@ from beanclear.books import prices
 from beanclear.config import SELF_DESCRIBING_BANKS, ConfigError, _bank, _channel, _Reader, _shop
 from beanclear.config.model import Bank
 from beanclear.importers import registry
+from beanclear.importers.account_ids import stated_account
 from beanclear.importers.banking import BankImporter, account_key
 from beanclear.importers.base import StatementImporter
 from beanclear.importers.toolkit import (XLSX_MAGIC, StatementError, _open_workbook, first_row_keys, header_key,
@@ -109,7 +111,9 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None,
     (a download of several accounts, each configured with its `account_id`).
     `recorded(name)`: whether that source's books record this very file (by digest);
     `held(name)`: the account numbers of the statements they record of it (a file none
-    claims is said for the bank whose account it names, _bank_to_list)."""
+    claims is said for the bank whose account it names, _bank_to_list; of several that
+    claim it, one without account_id gives way where the file is another account's,
+    _of_another_account)."""
     candidates = [i for i in importers if source is None or i.source.name == source]
     if source is not None and not candidates:
         names = sorted({i.source.name for i in importers})
@@ -141,15 +145,29 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None,
             raise StatementError(path, 1, "no importer recognises this workbook: none of its sheets holds the header "
                                  f"of a statement of {kinds} in its first rows")
         raise StatementError(path, 1, f"no importer recognises this file (expected a statement of {kinds})")
+    # A source without account_id whose books hold statements of other accounts claims
+    # not a file of an account another claimant is of (its account_id, or one its books
+    # hold), or that its preamble states: it would refuse it (statements/belonging.py),
+    # saying to give that account a source of its own (_of_another_account).
+    accounts = {i.source.name: ([i.source.account_id] if getattr(i.source, "account_id", None)
+                                else held(i.source.name)) for i in claimed}
+    others = [i for i in claimed if _of_another_account(path, i, accounts)]
+    if others and len(others) < len(claimed):
+        claimed = [i for i in claimed if i not in others]
+        if len(claimed) == 1 or _accounts_apart(claimed):
+            return claimed
     # Two sources of one type (two Shopify shops, two banks sending CAMT.053): the one whose
-    # books record this very file (imported before with --source); a file in a folder
-    # named after one of them (`statements/<source>/…`); else a file whose name holds the
+    # books record this very file (imported before with --source); the one whose
+    # account_id names the account the file names, over one without account_id
+    # (_naming_its_account); a file in a folder named after one of them
+    # (`statements/<source>/…`); else a file whose name holds the
     # words of one name that the others' lack (`shop_a_orders_export.csv`: not `stripe`
     # of stripe and stripe_us, a word every Stripe export's name holds).
     words = set(re.split(r"[^a-z0-9]+", path.stem.lower()))
     own = {i.source.name: set(re.split(r"[^a-z0-9]+", i.source.name.lower())) - {""} for i in claimed}
     shared = set.intersection(*own.values()) if own else set()
     for named in ([i for i in claimed if recorded(i.source.name)],
+                  _naming_its_account(path, claimed),
                   [i for i in claimed if i.source.name in path.parts[:-1]],
                   [i for i in claimed if own[i.source.name] - shared and own[i.source.name] - shared <= words],
                   _of_its_currency(path, claimed)):
@@ -158,6 +176,48 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None,
     names = ", ".join(f"{i.source.name} ({i.kind})" for i in claimed)
     raise StatementError(path, 1, f"more than one source claims this file: {names}; put it in a folder named "
                          "after its source, set account_id in config.yaml, or pass --source NAME")
+
+
+# An account_id no statement names: a claim that holds with it rests on no account the file names.
+_NO_ACCOUNT = "\0"
+
+
+def _with_account(importer: StatementImporter, account_id: str) -> StatementImporter:
+    """The importer as it would be of its source with `account_id` in config.yaml."""
+    return type(importer)(dataclasses.replace(importer.source, account_id=account_id), importer.config)
+
+
+def _of_another_account(path: Path, importer: StatementImporter, accounts: dict[str, list[str]]) -> bool:
+    """Whether a source without account_id, whose books hold statements of some accounts,
+    claims a file of another account: as a source whose account_id were one of its own
+    it would not claim it (each format's own rule of the account a file names: Alipay's
+    `#账号`, WeChat Pay's 商户号, an IBAN, an MT940 `:25:`…), and the file does name an
+    account: the one another claimant is of (`accounts`: each claimant's account_id, or
+    without one the accounts its books hold), or one its preamble states (account_ids.py,
+    what the books record of such a statement). A file that names none, or none within
+    its start (an Alipay bill of 2022 names it in its footer), is claimed as before."""
+    name = importer.source.name
+    if getattr(importer.source, "account_id", None) or not accounts.get(name):
+        return False
+    claims = functools.cache(lambda account_id: _with_account(importer, account_id).identify(str(path)))
+    if any(claims(a) for a in accounts[name]):
+        return False
+    theirs = {a for other, ids in accounts.items() if other != name for a in ids} - set(accounts[name])
+    return any(claims(a) for a in sorted(theirs)) or stated_account(sniff(str(path))) is not None
+
+
+def _naming_its_account(path: Path, claimed: list[StatementImporter]) -> list[StatementImporter]:
+    """Of sources of one type claiming a file, those whose account_id is the account the
+    file names: the more specific claim, over a source without account_id that claims
+    every file of the type. A claim that holds with an account_id no file names
+    (_NO_ACCOUNT) rests on no account (a WeChat fund bill a person's rows alone make).
+    Not of banks that read a file's accounts apart: a download of several accounts may
+    hold the one a bank without account_id is for as well (its lines would be skipped as
+    another account's by the bank that names one of them)."""
+    if any(getattr(i, "accounts_apart", False) for i in claimed):
+        return []
+    return [i for i in claimed if getattr(i.source, "account_id", None)
+            and not _with_account(i, _NO_ACCOUNT).identify(str(path))]
 
 
 def _of_its_currency(path: Path, claimed: list[StatementImporter]) -> list[StatementImporter]:
