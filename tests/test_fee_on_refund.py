@@ -229,7 +229,7 @@ def test_a_fee_charged_on_a_refund_of_each_channel_is_found(tmp_path):
     # the report's fees count the charges, as before
     report = beanclear(tmp_path, "report", "2026-03", "--format", "json")
     assert report.exit_code == 0, report.output
-    fees = {c["channel"]: c["fees"] for c in json.loads(report.output)["channels"]}
+    fees = {c["name"]: c["fees"] for c in json.loads(report.output)["channels"]}
     assert fees == {"paypal": "9.17", "stripe": "9.70", "wechat": "2.00"}
 
 
