@@ -108,14 +108,19 @@ def test_a_refund_no_statement_wrote_or_no_contract_covers_is_not_judged(check):
     assert check(SALE + refund("0.20"), config=none) == []    # no contract: nothing to compare
 
 
-def test_a_fee_charged_on_its_own_line_naming_the_refund_counts(check):
-    """A fund view's fee line of its own (WeChat's 资金账单 扣除交易手续费) naming the refund
-    (`fee-of` its id) is the refund's charge; its ids are named too."""
-    line = ('\n2026-03-07 * "扣除交易手续费"\n  id: "fee R1"\n  fund-id: "8000000009"\n  fee-of: "R1"\n'
+@pytest.mark.parametrize("key", ["fee-of", "fee-back-of"])
+def test_a_fee_charged_on_its_own_line_naming_the_refund_counts(check, key):
+    """A fee line of its own naming the refund is the refund's charge, its ids named too:
+    a fund view's (WeChat's 资金账单 扣除交易手续费, `fee-of` the refund's id), or the fee
+    part of a refund whose rest the books held already (render.unknown_part,
+    `fee-back-of`). One giving a fee back is none."""
+    line = (f'\n2026-03-07 * "扣除交易手续费"\n  id: "fee R1"\n  fund-id: "8000000009"\n  {key}: "R1"\n'
             "  Assets:Clearing:WeChat  -0.25 CNY\n  Expenses:Fees:WeChat  0.25 CNY\n")
     [gap] = check(SALE + refund("0") + line)
     assert (gap.actual, gap.refs[0]) == (Decimal("0.25"), "R1")
     assert {"fee R1", "8000000009"} <= set(gap.refs)
+    back = line.replace("-0.25", "X").replace("0.25", "-0.25").replace("X", "0.25")
+    assert check(SALE + refund("0.20") + back) == []   # 0.20 charged, 0.25 given back: none charged
 
 
 def test_a_charge_on_a_refund_booked_against_its_payment_is_the_payments_gap_only(check):
