@@ -16,8 +16,16 @@ first rule whose `method` and `currency` fit the payment, and whose `since:`/`un
 rate × base + fixed, within min and max, rounded half up to the currency's minor unit as
 a fee can be charged (the cent; the whole yen: 3.6% of ¥4,580 is ¥165); a fee that is
 the contract's rounded the other way (a channel cutting fractions of a yen) is on it,
-whatever the tolerance. Refunds are not checked (channels return fees pro rata, or not
-at all — a contract term, not a gap), nor is a failed refund given back (Stripe's
+whatever the tolerance. A refund owes no fee: the contract prices payments, and no rule
+charges a refund. A fee given back with it is no gap, in full, in part or not at all
+(how much a channel returns is its terms, which the contract does not state: WeChat
+and Alipay return their share, Stripe and PayPal keep the fee), but a fee CHARGED on a
+refund (the fee account up on the refund's entry, or on a line of its own that names
+it: blind14, Stripe's refund row with a fee of +0.40, PayPal's Payment Refund with Fee
+-0.50, WeChat's REFUND row with 手续费 +0.20) beyond the tolerance is a fee-gap of that
+charge, one per refund (_charged_on_refund), judged where a rule would judge a payment
+of its method, currency and day. A chargeback is no refund (its fee on the
+chargebacks account, no sale given back), nor is a failed refund given back (Stripe's
 `refund_failure`: orders.sold_or_refunded), a credit that sold nothing. Nor is an
 entry no statement wrote (no `id:`): the contract is per payment, and a person's own
 entry on the channel's accounts — a month of payments summed by hand, their fees
@@ -137,6 +145,19 @@ def _rule_text(rule, currency: str | None = None) -> str:
     return " ".join(parts)
 
 
+def refund_fee_lines(entries) -> dict[str, list]:
+    """id -> the entries of their own that book a fee naming it (`fee-of`, `fee-back-of`):
+    of a refund, the fee charged on it or given back with it, where a fund view or a
+    partial overlap (render.unknown_part) booked it apart from the refund."""
+    out: dict[str, list] = defaultdict(list)
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            for key in ("fee-of", "fee-back-of"):
+                if key in entry.meta:
+                    out[str(entry.meta[key])].append(entry)
+    return out
+
+
 def separate_fees(entries, fee_accounts: set[str]) -> dict[str, Decimal]:
     """trade id -> the fees booked in entries of their own that name it (`fee-of`)."""
     out: dict[str, Decimal] = defaultdict(Decimal)
@@ -213,6 +234,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
     separate = separate_fees(entries if fee_of is None else fee_of,
                              {ch.accounts.fees for ch in config.channels.values() if ch.fees})
     lines_of: dict[str, list] | None = None   # trade id -> its fee lines (fee_lines): asked of a finding only
+    refunds: list = []                        # (entry, channel, sale side, refunded): judged after the payments
 
     def involved(entry) -> tuple[str, ...]:
         """The ids of a payment's lines: its own, and its fee's where that is a line of its own."""
@@ -230,6 +252,10 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
             sold += p.units.number
         sold = -sold
         if sold <= 0 or not sold_or_refunded(entry, -sold)[0]:
+            if sold < 0 and "id" in entry.meta:
+                refunded = sold_or_refunded(entry, -sold)[1]
+                if refunded > 0:   # a refund (not a failed payment taken back): it owes no fee
+                    refunds.append((entry, channel, sale_side, refunded))
             continue  # not a sale (a refund, a failed refund given back, a payout, something else)
         acc, meta = channel.accounts, entry.meta
         if "id" not in meta:
@@ -317,9 +343,52 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
                 f"{_rule_text(rule, currency)}: {_money(over)} {currency} {'over' if over > 0 else 'under'} the "
                 "contract in all",
                 refs(e for e, *_ in rows), **at_entry(rows[0][0])))
+    if refunds:
+        out += _charged_on_refunds(refunds, entries if fee_of is None else fee_of, rules, tolerance)
     if config.checks["fee-gap"].severity != "off":   # fees not wanted judged: nor said unjudged
         out += _methods_unstated(config, asked, checked, unjudged)
     return _systematic(out, checked, systematic, involved, changes)
+
+
+def _charged_on_refunds(refunds: list, fee_of, rules: dict, tolerance: Decimal) -> list:
+    """A fee-gap for each refund charged a fee beyond the tolerance (the module's
+    docstring): expected 0.00, actual the charge, on the refund's entry and dated its day,
+    its refs the refund's and those of a fee line of its own that names it. The rule
+    that would judge a payment of its method, currency and day says that a contract is
+    in force (`rules`: the payments' contract_spans, shared; `asked`, the methods the
+    books state, stays the payments'); none: not judged, as a payment would not be. A
+    fee given back (the account down) or none is no charge; a charge booked against the
+    payment (Alipay's 收费 names the trade) is in the payment's fee and its finding."""
+    lines = None
+    out = []
+    for entry, channel, sale_side, refunded in refunds:
+        if lines is None:
+            lines = refund_fee_lines(fee_of)
+        fee_account = channel.accounts.fees
+        own = [line for i in dict.fromkeys(trade_ids(entry.meta)) if i for line in lines.get(str(i), ())]
+        charged: dict[str, Decimal] = {}
+        for e in (entry, *own):
+            for p in e.postings:
+                if p.account == fee_account:
+                    charged[p.units.currency] = charged.get(p.units.currency, ZERO) + p.units.number
+        sale_currency = sale_side[0].units.currency
+        for currency, actual in charged.items():
+            if actual <= tolerance:
+                continue   # given back, none, or a charge within the tolerance
+            method = entry.meta.get("method")
+            spans = rules.get((channel.name, method, currency))
+            if spans is None:
+                spans = rules[(channel.name, method, currency)] = contract_spans(channel, method, currency)
+            rule = spans[1][bisect_right(spans[0], entry.date) - 1]
+            if rule is None:
+                continue   # no contract in force for this money: nothing to compare
+            out.append(Finding(
+                "fee-gap", entry.date, channel.name, fee_account, actual, currency,
+                f"fee {_money(actual)} {currency} charged on a refund of {_money(refunded)} {sale_currency}; the "
+                f"contract {_rule_text(rule, currency)} prices payments and charges no fee on a refund "
+                f"({_money(ZERO)} {currency})", line_refs([entry, *own]),
+                expected=ZERO, actual=actual, **at_entry(entry)))
+    return out
 
 
 def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> list:

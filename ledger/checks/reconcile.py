@@ -61,7 +61,8 @@ class Walk:
     - `sales`: refunds.channel_sales, made here: ChannelSales's channel is the account
       of the entry's first posting to a channel's sale-side account, found in this
       very loop over the postings;
-    - `fee_of`: transactions naming a payment's fee (fees.separate_fees);
+    - `fee_of`: transactions naming a payment's or a refund's fee (fees.separate_fees,
+      fees.refund_fee_lines);
     - `converted`: transactions with fx metadata or a priced posting (fx.applied);
     - `order_ids`: transactions naming an order (orders.unrouted);
     - `own`: transactions a person wrote, not beanclear (statements/cut_over.py)."""
@@ -88,7 +89,7 @@ class Walk:
                     own.append(entry)
                 if WRITE_OFF in meta:
                     marked.append(entry)
-                if "fee-of" in meta:
+                if "fee-of" in meta or "fee-back-of" in meta:   # (a refund's fee line names it either way)
                     fee_of.append(entry)
                 if "order-id" in meta:
                     order_ids.append(entry)
