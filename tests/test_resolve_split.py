@@ -48,14 +48,14 @@ PAYOUT_2 = '''
   Expenses:Fees:WeChat                           0.30 CNY
   Income:Sales:WeChat                          -50.30 CNY
 
-2026-03-11 * "WeChat Pay" "Withdrawal"
+2026-03-11 * "WeChat Pay" "Withdrawal" ^payout-P100002
   id: "F100002"
   payout-id: "P100002"
   Assets:Transit:WeChat                         50.00 CNY
   Assets:Clearing:WeChat                       -50.00 CNY
 '''
 CREDIT_SPLIT = '''
-2026-03-12 * "财付通" "提现 P100002"
+2026-03-12 * "某某科技有限公司" "转账 P100002"
   id: "B5"
   Assets:Bank:Ops                               80.00 CNY
   Income:Other                                 -30.00 CNY
@@ -145,13 +145,12 @@ def test_match_apply_and_link_move_the_part_left_in_suspense_only(shop):
     assert mine["links"] == ["payout-P100002"] and mine["bank_amounts"] == ["50.00"] and mine["confident"]
     ops, wechat = text(shop, OPS), text(shop, WECHAT)
     run(shop, "match", "--apply")
-    linked = ops.replace('2026-03-12 * "财付通" "提现 P100002"\n',
-                         '2026-03-12 * "财付通" "提现 P100002" ^payout-P100002\n').replace(
+    linked = ops.replace('2026-03-12 * "某某科技有限公司" "转账 P100002"\n',
+                         '2026-03-12 * "某某科技有限公司" "转账 P100002" ^payout-P100002\n').replace(
         "  Assets:Suspense                              -50.00 CNY\n",
         "  Assets:Transit:WeChat                        -50.00 CNY\n")
     assert text(shop, OPS) == linked
-    assert text(shop, WECHAT) == wechat.replace('2026-03-11 * "WeChat Pay" "Withdrawal"\n',
-                                                '2026-03-11 * "WeChat Pay" "Withdrawal" ^payout-P100002\n')
+    assert text(shop, WECHAT) == wechat   # (the payout has its link)
     assert "B5" not in unmatched(shop)
     # unlink cannot tell which posting of a split the match moved: refused, said, nothing written
     before = snapshot(shop / "books")
@@ -167,8 +166,8 @@ def test_link_of_a_split_line_moves_the_part_left_in_suspense_only(shop):
     out = run(shop, "link", "B5", "P100002")
     assert out.startswith("bank line B5 (50.00 CNY, the part of 80.00 CNY left in Assets:Suspense) linked to "
                           "payout-P100002")
-    assert text(shop, OPS) == ops.replace('2026-03-12 * "财付通" "提现 P100002"\n',
-                                          '2026-03-12 * "财付通" "提现 P100002" ^payout-P100002\n').replace(
+    assert text(shop, OPS) == ops.replace('2026-03-12 * "某某科技有限公司" "转账 P100002"\n',
+                                          '2026-03-12 * "某某科技有限公司" "转账 P100002" ^payout-P100002\n').replace(
         "  Assets:Suspense                              -50.00 CNY\n",
         "  Assets:Transit:WeChat                        -50.00 CNY\n")
 
@@ -195,7 +194,9 @@ def test_a_line_split_by_hand_with_nothing_in_suspense_is_named_and_left_as_it_i
     out = run(shop, "book", "B4", "Expenses:Office", code=2)
     assert "bank line B4 is split by hand (Expenses:Rent, Expenses:Utilities) and has nothing left in " \
            "Assets:Suspense: nothing to book" in out
-    assert "nothing was written" in run(shop, "book", "B4", "Expenses:Utilities")
+    assert run(shop, "book", "B4", "Expenses:Utilities").startswith(
+        "bank line B4 (split by hand: Expenses:Rent, Expenses:Utilities) booked to Expenses:Utilities (already; "
+        "nothing was written)")
     assert snapshot(shop / "books") == before
     # nor does match take it for a line classified before (its history): it has no one account
     out = json.loads(run(shop, "match", "--format", "json"))
