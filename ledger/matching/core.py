@@ -1,7 +1,9 @@
 """Matching: link every bank line nothing else explains to the entry it belongs to.
 
 A bank line is *open* when its counter posting sits in `Assets:Suspense`, or in a
-channel's transit account without the payout link that ties it to a payout. An item is
+channel's transit account without the payout link that ties it to a payout; of a line a
+person split by hand into several postings, the part left in suspense is open
+(as_bank_line). An item is
 *open* when it waits for money at the bank: a payout in transit, an order or a bill
 (`Assets:Receivable:…`, `Liabilities:Payable:…`) with an amount due. A payout is in
 transit as the clearing check pairs payouts with bank credits (transit.transit_answers,
@@ -71,6 +73,9 @@ class BankLine:
     # (amount, currency, transit accounts): what a credit the bank converted from a payout
     # takes from the transit accounts of the channels that pay out in the currency sent
     sent: tuple | None = None
+    # a line a person split by hand (as_bank_line): the accounts of its other postings, in
+    # order; () for a line of two postings
+    split: tuple = ()
 
     @property
     def date(self) -> dt.date:
@@ -92,6 +97,16 @@ class BankLine:
     @property
     def ref(self) -> str:
         return str(self.entry.meta.get("id", ""))
+
+    @property
+    def said(self) -> str:
+        """The line's amount in words (`-12.00 USD`), a split line's open part as such:
+        `-12.00 USD, the part of -312.00 USD left in Assets:Suspense`."""
+        said = f"{self.amount:,.2f} {self.currency}"
+        if self.split and self.counter:
+            whole = next(p.units.number for p in self.entry.postings if p.account == self.bank_account)
+            said += f", the part of {whole:,.2f} {self.currency} left in {self.counter}"
+        return said
 
     @property
     def text(self) -> str:
@@ -275,18 +290,17 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
                 key = next(iter(sorted(_links(entry, "order-") | _links(entry, "bill-"))), None) \
                     or f"bill-{entry.meta.get('id') or '%s-%s' % (entry.date, entry.meta.get('lineno', 0))}"
                 due[(p.account, key)].append((entry, p.units.number, p.units.currency))
-        if bank_posting is None or len(entry.postings) != 2:
-            reclassifying = reclassifying or bank_posting is None and any(
-                p.account == suspense for p in entry.postings)
+        if bank_posting is None:
+            reclassifying = reclassifying or any(p.account == suspense for p in entry.postings)
             continue
-        counter = next(p for p in entry.postings if p is not bank_posting)
-        line = BankLine(entry, bank_posting.account, counter.account, bank_posting.units.number,
-                        bank_posting.units.currency)
-        if counter.account == config.suspense or (counter.account in transit and not _links(entry, "payout-")):
-            if "original-amount" in entry.meta:
+        line = as_bank_line(entry, banks, suspense)
+        if line is None:
+            continue
+        if line.counter == suspense or (line.counter in transit and not _links(entry, "payout-")):
+            if "original-amount" in entry.meta and not line.split:
                 converted.append(line)   # its amount sent, once every payout's currency is known
             lines.append(line)
-        elif counter.account not in transit:
+        elif line.counter not in transit and not line.split:   # (a split has no one account to vote for)
             history.append(line)
     if reclassifying:   # lines a person's entry took out of suspense are explained: nothing to propose
         from beanclear.checks.suspense import reclassified
@@ -340,6 +354,37 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
                                   tuple(filter(None, (first.payee, first.narration))),
                                   tuple(i for e, _, _ in parts for i in _ids(e))))
     return lines, items, rank, history
+
+
+def as_bank_line(entry, banks, suspense: str) -> BankLine | None:
+    """The entry as a bank line (a BankLine): a posting to an account of `banks` and the
+    line's other side, one posting (as the import wrote it, or as booked since), else
+    several that a person split it into by hand (README "A line split by hand"): the
+    bank's posting is then the one posting to a bank's account, and what is open of the
+    line is its posting left in `suspense` (its counter, the line's amount the opposite
+    of that posting's: what the suspense check's bank-unmatched says). A split with
+    nothing left there is booked by hand: its counter is "" (no one account), its amount
+    the bank's. None for any other entry (no bank posting; a split of two bank postings,
+    of several postings left in suspense, or of one there in another currency)."""
+    postings = entry.postings
+    if len(postings) == 2:
+        bank = next((p for p in postings if p.account in banks), None)
+        if bank is None:
+            return None
+        counter = next(p for p in postings if p is not bank)
+        return BankLine(entry, bank.account, counter.account, bank.units.number, bank.units.currency)
+    ours = [p for p in postings if p.account in banks]
+    if len(postings) < 3 or len(ours) != 1:
+        return None
+    bank = ours[0]
+    others = [p for p in postings if p is not bank]
+    left = [p for p in others if p.account == suspense]
+    if len(left) > 1 or any(p.units.currency != bank.units.currency for p in left):
+        return None
+    split = tuple(dict.fromkeys(p.account for p in others))
+    if left:
+        return BankLine(entry, bank.account, suspense, -left[0].units.number, bank.units.currency, split=split)
+    return BankLine(entry, bank.account, "", bank.units.number, bank.units.currency, split=split)
 
 
 def _part_left(posting, links: set[str], paired: tuple) -> tuple[Decimal, tuple]:

@@ -13,6 +13,7 @@ text, or it would not have booked this line either.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from beanclear.books.edits import Edit
@@ -34,12 +35,12 @@ def bank_line(entries, config, ref: str):
     by_id, by_ref = [], []
     for entry in entries:
         if isinstance(entry, data.Transaction) and entry.meta and ref in refs([entry]):
-            line = as_bank_line(entry, banks)
+            line = as_bank_line(entry, banks, config.suspense)
             if line is not None:
                 (by_id if str(entry.meta.get("id", "")) == ref else by_ref).append(line)
     found = by_id or by_ref
     if len(found) == 1:
-        if "original-amount" in found[0].entry.meta:   # what it takes from transit (matching reads it so)
+        if "original-amount" in found[0].entry.meta and not found[0].split:   # what it takes from transit (matching reads it so)
             from beanclear.matching.core import amount_sent, books_paid
             found[0].sent = amount_sent(config, found[0], books_paid(entries, config))
         return found[0]
@@ -51,17 +52,19 @@ def bank_line(entries, config, ref: str):
         + "; name one by its id")
 
 
-def as_bank_line(entry, banks):
-    """The entry as a bank line (a BankLine): two postings, one of them to an account of
-    `banks`; else None."""
-    from beanclear.matching.core import BankLine
-    if len(entry.postings) != 2:
-        return None
-    bank = next((p for p in entry.postings if p.account in banks), None)
-    if bank is None:
-        return None
-    counter = next(p for p in entry.postings if p is not bank)
-    return BankLine(entry, bank.account, counter.account, bank.units.number, bank.units.currency)
+def as_bank_line(entry, banks, suspense: str):
+    """The entry as a bank line (a BankLine), a line split by hand among them; else None:
+    matching.as_bank_line, the one reading of what a bank line is (`match` and the
+    actions read a split line alike)."""
+    from beanclear.matching.core import as_bank_line as read
+    return read(entry, banks, suspense)
+
+
+def split_by_hand(line, config) -> str:
+    """What a line split by hand with nothing left in suspense is, for the refusals that
+    name it: nothing of it is open (README "A line split by hand")."""
+    return (f"bank line {line.ref} is split by hand ({', '.join(line.split)}) and has nothing left in "
+            f"{config.suspense}")
 
 
 def unexplained(line, config) -> bool:
@@ -243,6 +246,10 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
     line = bank_line(entries, config, ref)
     refuse_account(config, line, ref, account)
     asked, (account, peer) = account, booked_as(config, line.bank_account, account)
+    if line.split and not line.counter:   # split by hand, nothing left in suspense: booked there already, or refused
+        if account not in line.split:
+            raise ResolveError(f"{split_by_hand(line, config)}: nothing to book; edit its postings by hand")
+        line = dataclasses.replace(line, counter=account)   # (what follows reads it as booked there)
     entry, ref = line.entry, line.ref   # (said by its id, which a bank's own reference may be short of)
     payee = " ".join(payee.split()) if payee is not None else None
     narration = " ".join(narration.split()) if narration is not None else None
@@ -300,7 +307,8 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
         plan.edits.append(Edit(first["filename"], first["lineno"], meta_before=tuple(meta)))
     if plan.edits:
         refuse_closed(config, entry.date)
-    said = [f"bank line {ref} ({line.amount:,.2f} {line.currency}) booked to {account}"
+    amount = f"split by hand: {', '.join(line.split)}" if line.split and line.counter == account else line.said
+    said = [f"bank line {ref} ({amount}) booked to {account}"
             + transfer_said(config, line, account, peer)]
     if rule is not None:   # (the rule names the account asked for: the import books it as this)
         text, added = with_rule(config.path, rule, asked, statement_text(line))

@@ -17,7 +17,8 @@ such lines back as the import left them, to judge the month's end on:
 
 Only a line a bank's import wrote (in its folder of the books, not an opening balance)
 and left unexplained is put back: a line a rule booked and a person booked elsewhere was
-never a finding.
+never a finding. A line a person split by hand (matching.as_bank_line) stays as it is:
+which of its postings `book` or a match moved, the books do not say.
 
 A person closes an item by hand with an entry of their own (cut_over.is_own: no `id:`,
 no `write-off:`) that carries the item's link (README "Closing by hand": the cash an
@@ -96,8 +97,9 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
         if id(entry) in moved:
             resolutions.append(_reclassifying(entry, moved[id(entry)], config))
             continue
-        line = as_bank_line(entry, banks) if type(entry) is data.Transaction and "id" in entry.meta else None
-        if line is None or _folder(entry, config.books, folders) != banks[line.bank_account]:
+        line = as_bank_line(entry, banks, config.suspense) if type(entry) is data.Transaction and "id" in entry.meta \
+            else None
+        if line is None or line.split or _folder(entry, config.books, folders) != banks[line.bank_account]:
             out.append(entry)
             continue
         added = frozenset(l for l in entry.links if l.startswith(MATCH_LINKS) and l not in written)

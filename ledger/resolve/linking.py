@@ -41,7 +41,8 @@ from beanclear.importers.base import rule_account
 from beanclear.matching.core import ITEM_LINKS, ByHand, Proposal, collect, edits_for, restated
 from beanclear.resolve import BadValue, Plan, ResolveError, refuse_closed
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, statement_text,
-                                       statement_title, transfer_meta, unexplained, unlinked_target)
+                                       split_by_hand, statement_title, transfer_meta, unexplained,
+                                       unlinked_target)
 
 MATCH_LINKS = ITEM_LINKS
 
@@ -68,7 +69,7 @@ def open_items(entries, config, search: str | None = None, currency: str | None 
             line = bank_line(entries, config, bank_ref)
             open_line = next((l for l in lines if l.entry is line.entry), None)
             if open_line is None or not unexplained(line, config):
-                raise ResolveError(_explained(line))
+                raise ResolveError(_explained(line, config))
             items = ByHand(items).of(open_line)[0]
         else:
             items = sorted((i for i in items if not i.paired), key=lambda i: (i.date, i.link))
@@ -107,8 +108,11 @@ def linked_already(entries, config, bank_refs: list[str], target: str) -> Plan |
                 data={"bank_refs": [line.ref for line in lines], "links": sorted(links)}, nothing=True)
 
 
-def _explained(line) -> str:
-    """Why a bank line is no line to link: booked or linked already."""
+def _explained(line, config) -> str:
+    """Why a bank line is no line to link: booked or linked already (split by hand, with
+    nothing left in suspense, among them)."""
+    if line.split and not line.counter:
+        return f"{split_by_hand(line, config)}: nothing of it is open; edit its postings by hand"
     return (f"bank line {line.ref} is explained already (booked to {line.counter}"
             + (f", linked {' '.join(sorted(line.entry.links))}" if line.entry.links else "")
             + "); `beanclear unlink` it first")
@@ -151,7 +155,7 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     if not chosen:
         return Plan(_already([bank_ref], item_refs), data=data, nothing=True)
     if not any(l.ref == bank_ref for l in lines) or not unexplained(line, config):
-        raise ResolveError(_explained(line))
+        raise ResolveError(_explained(line, config))
     accounts = {i.account for i in chosen}
     if len(accounts) > 1:
         raise ResolveError(f"items: {', '.join(i.link for i in chosen)} wait in different accounts "
@@ -178,7 +182,7 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     amount, currency = line.amount_for(chosen[0]), chosen[0].currency
     data["difference"] = f"{amount - total:f}"
     sent = f", sent as {amount:,.2f} {currency}" if currency != line.currency else ""
-    message = f"bank line {bank_ref} ({line.amount:,.2f} {line.currency}{sent}) linked to {' + '.join(data['links'])}"
+    message = f"bank line {bank_ref} ({line.said}{sent}) linked to {' + '.join(data['links'])}"
     others = chosen[0].made_with(line) if len(chosen) == 1 else []
     if others:
         message += (f"; the clearing check pairs {chosen[0].arrived(others)} with it too: together they make it "
@@ -262,6 +266,16 @@ def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan
             return Plan(f"bank line {bank_ref} has no link {link_name}; nothing was written",
                         data={"bank_ref": bank_ref, "removed": []}, nothing=True)
         present = [link_name]
+    if line.split:
+        # a line a person split: which of its postings a match moved, or where the rest
+        # went, the books do not say (README "A line split by hand")
+        split = f"bank line {bank_ref} is split by hand ({', '.join(line.split)})"
+        if present:
+            raise ResolveError(f"{split} and linked ({' '.join(present)}): unlink cannot tell which of its postings "
+                               f"the match moved; take the links off and book that posting back to "
+                               f"{config.suspense} by hand")
+        return Plan(f"{split} and not linked: unlink books no posting of a split back; nothing was written",
+                    data={"bank_ref": bank_ref, "removed": []}, nothing=True)
     _refuse_written_off(config, entries, bank_ref, present)
     plan = Plan("", data={"bank_ref": bank_ref, "removed": present})
     if present:
