@@ -177,3 +177,13 @@ def test_two_paypal_accounts_import_each_its_own_response_and_refuse_the_other(t
     assert result.exit_code == 0, result.output
     books = "".join(p.read_text(encoding="utf-8") for p in sorted((tmp_path / "books").rglob("*.beancount")))
     assert books.count("Assets:Clearing:PayPal ") == 300 and books.count("Assets:Clearing:PaypalB ") == 300
+
+
+def test_a_paypal_response_that_states_no_account_is_claimed_by_each_source(make_config, tmp_path):
+    # nothing in it says whose it is: the folder, the file's name or --source says (identify)
+    cfg = make_config(TWO_PAYPALS)
+    path = tmp_path / "transactions.json"
+    response = json.loads(paypal_response("3XXJ4S4GQQ3A9", 3, account_first=False, payer="GEUD4BM3QH2X4"))
+    del response["account_number"]
+    path.write_text(json.dumps(response), encoding="utf-8")
+    assert claimants(cfg, path, "paypal") == ["paypal", "paypal_b"]
