@@ -54,8 +54,8 @@ from beanclear.importers import paypal_booking
 from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.paypal_booking import BOOKED, NO_MONEY, PENDING, PayPalRow, book_rows
 from beanclear.importers.toolkit import (StatementError, currency_code, json_amount, json_line, json_shown,
-                                         local_time, parse_instant, read_json)
-from beanclear.importers.toolkit.jsonstream import JsonItems, streamed_or_whole
+                                         local_time, parse_instant, read_json, sniff)
+from beanclear.importers.toolkit.jsonstream import JsonItems, stated_member, streamed_or_whole
 
 EVENT_CODES = {
     "payment": "T0000 T0001 T0002 T0003 T0004 T0005 T0006 T0007 T0008 T0009 T0010 T0011 T0012 T0013 T0014 T0015 "
@@ -148,9 +148,22 @@ class Importer(StatementImporter):
         return self.source.accounts.clearing
 
     def matches(self, head: str) -> bool:
-        if not re.search(r'"transaction_details"\s*:', head):
+        return bool(re.search(r'"transaction_details"\s*:', head))
+
+    def identify(self, filepath: str) -> bool:
+        """A Transaction Search response (matches), of the source's `account_id` where it
+        has one: the account the response states, its top-level `account_number`, read
+        wherever it stands (after the rows in a file PayPal or `beanclear fetch` wrote,
+        past the start matches() reads: blind sim266, two PayPal sources claimed neither
+        file) without reading the file whole (jsonstream.stated_member), and not a row's
+        (a payer_info naming the merchant's other PayPal account). A response that states
+        none is claimed by each source: which one, the folder or --source says."""
+        if not self.matches(sniff(filepath)):
             return False
-        return not self.source.account_id or self.source.account_id in head
+        if not self.source.account_id:
+            return True
+        stated = checked(stated_member(filepath, "account_number"))
+        return stated is None or stated == self.source.account_id
 
     def parse(self, filepath: str) -> Extraction:
         path = str(filepath)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -99,3 +100,90 @@ def test_a_bill_is_of_the_account_its_preamble_states_not_of_one_a_row_names(mak
 def test_is_of_the_stated_account(head, label, account_id, mine):
     from beanclear.importers.account_ids import is_of
     assert is_of(account_id, head, label) is mine
+
+
+# -- which of two PayPal accounts a Transaction Search response is (`account_number`) --------
+
+TWO_PAYPALS = """\
+channels:
+  paypal: {type: paypal, currency: USD, account_id: 3XXJ4S4GQQ3A9}
+  paypal_b: {type: paypal, currency: USD, account_id: GEUD4BM3QH2X4}
+"""
+
+
+def paypal_response(account: str, rows: int, account_first: bool, payer: str = "PAYER0000000") -> str:
+    """A Transaction Search response of `account` (its `account_number`) of `rows` rows,
+    the account before them or after them (as `beanclear fetch` and PayPal write it);
+    each row's payer_info naming `payer`'s PayPal account."""
+    details = [{"transaction_info": {
+        "paypal_account_id": payer, "transaction_id": f"TX{n:015d}", "transaction_event_code": "T0006",
+        "transaction_initiation_date": "2026-01-20T10:00:00+0000", "transaction_amount":
+            {"currency_code": "USD", "value": "10.00"}, "fee_amount": {"currency_code": "USD", "value": "-0.59"},
+        "transaction_status": "S", "transaction_subject": "order " + "x" * 40},
+        "payer_info": {"account_id": payer, "email_address": "buyer@example.com"}} for n in range(rows)]
+    response = {"transaction_details": details, "account_number": account,
+                "start_date": "2026-01-18T00:00:00+0000", "end_date": "2026-02-16T23:59:59+0000",
+                "page": 1, "total_items": rows, "total_pages": 1}
+    if account_first:
+        response = {"account_number": account, **response}
+    return json.dumps(response, indent=2)
+
+
+@pytest.mark.parametrize("account_first", [False, True], ids=["account-after-rows", "account-first"])
+def test_a_paypal_response_is_of_the_account_number_it_states_wherever_it_states_it(make_config, tmp_path,
+                                                                                      account_first):
+    # blind sim266 (seed 33958): a fetched response states its account_number after its
+    # rows, past the start identify() read: neither of two PayPal sources claimed it
+    cfg = make_config(TWO_PAYPALS)
+    path = tmp_path / "transactions.json"
+    path.write_text(paypal_response("GEUD4BM3QH2X4", 400, account_first), encoding="utf-8")
+    assert path.stat().st_size > 4 * 65536
+    assert claimants(cfg, path, "paypal") == ["paypal_b"]
+
+
+def test_a_paypal_response_is_not_of_an_account_its_rows_name(make_config, tmp_path):
+    # a row's payer_info (a transfer from the merchant's other PayPal account) names the
+    # other account: the response is of the account it states, alone
+    cfg = make_config(TWO_PAYPALS)
+    path = tmp_path / "transactions.json"
+    path.write_text(paypal_response("3XXJ4S4GQQ3A9", 3, account_first=False, payer="GEUD4BM3QH2X4"),
+                    encoding="utf-8")
+    assert claimants(cfg, path, "paypal") == ["paypal"]
+
+
+def test_a_paypal_source_without_account_id_claims_a_response_of_any_account(make_config, tmp_path):
+    cfg = make_config("channels:\n  paypal: {type: paypal, currency: USD}\n")
+    path = tmp_path / "transactions.json"
+    path.write_text(paypal_response("3XXJ4S4GQQ3A9", 400, account_first=False), encoding="utf-8")
+    assert claimants(cfg, path, "paypal") == ["paypal"]
+    assert claimants(cfg, sample("paypal_api_json", "srmklive-paypal-transaction-search-response.json"),
+                     "paypal") == ["paypal"]
+
+
+def test_two_paypal_accounts_import_each_its_own_response_and_refuse_the_other(tmp_path):
+    from conftest import beanclear
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: USD\ntimezone: UTC\n" + TWO_PAYPALS,
+                                          encoding="utf-8")
+    statements = tmp_path / "statements"
+    statements.mkdir()
+    for name, account in (("a.json", "3XXJ4S4GQQ3A9"), ("b.json", "GEUD4BM3QH2X4")):
+        (statements / name).write_text(paypal_response(account, 300, account_first=False), encoding="utf-8")
+    refused = beanclear(tmp_path, "import", "--source", "paypal", str(statements / "b.json"))
+    assert refused.exit_code == 2, refused.output
+    assert ("(channel type paypal), but source paypal, given by --source, does not claim it: the file does not "
+            "name its account_id 3XXJ4S4GQQ3A9") in refused.output
+    assert not (tmp_path / "books").exists() or not any((tmp_path / "books").rglob("*.beancount"))
+    result = beanclear(tmp_path, "import", str(statements))
+    assert result.exit_code == 0, result.output
+    books = "".join(p.read_text(encoding="utf-8") for p in sorted((tmp_path / "books").rglob("*.beancount")))
+    assert books.count("Assets:Clearing:PayPal ") == 300 and books.count("Assets:Clearing:PaypalB ") == 300
+
+
+def test_a_paypal_response_that_states_no_account_is_claimed_by_each_source(make_config, tmp_path):
+    # nothing in it says whose it is: the folder, the file's name or --source says (identify)
+    cfg = make_config(TWO_PAYPALS)
+    path = tmp_path / "transactions.json"
+    response = json.loads(paypal_response("3XXJ4S4GQQ3A9", 3, account_first=False, payer="GEUD4BM3QH2X4"))
+    del response["account_number"]
+    path.write_text(json.dumps(response), encoding="utf-8")
+    assert claimants(cfg, path, "paypal") == ["paypal", "paypal_b"]

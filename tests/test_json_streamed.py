@@ -640,3 +640,60 @@ def test_generated_documents_streamed_are_read_json(tmp_path, monkeypatch, docum
             assert json_items(path, keys) is None
             return
         assert canon(streamed_doc(path, keys)) == whole
+
+
+# -- the account a response states of itself, for identify() (jsonstream.stated_member) ------
+
+ROWS = [{"transaction_info": {"transaction_id": f"T{n}", "subject": 'a "quoted" [bracket] {brace} \\ end\\',
+                              "account_number": "NESTED", "amount": {"value": "1.00"}},
+         "cart_info": {"item_details": [{"item_name": "x]}" * n}, [[[[[[[["deep"]]]]]]]]]}, "n": n, "ok": True,
+         "none": None} for n in range(40)]
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 64, 2**20])
+@pytest.mark.parametrize("doc, stated", [
+    ({"transaction_details": ROWS, "account_number": "ABCD1234", "page": 1}, "ABCD1234"),   # after the rows
+    ({"account_number": "ABCD1234", "transaction_details": ROWS}, "ABCD1234"),               # before them
+    ({"transaction_details": ROWS, "links": [{"account_number": "NO"}], "page": 1}, None),  # only rows' and links'
+    ({"transaction_details": ROWS, "account_number": 1234}, None),                           # no string
+    ([{"account_number": "ABCD1234"}], None),                                                # no object
+])
+def test_the_member_a_response_states_is_its_top_level_ones_wherever_it_stands(tmp_path, monkeypatch, chunk, doc,
+                                                                              stated):
+    monkeypatch.setattr(text, "CHUNK", chunk)   # pieces cut anywhere: in strings, escapes, numbers
+    path = tmp_path / "response.json"
+    path.write_text(json.dumps(doc, indent=None if chunk == 3 else 2), encoding="utf-8")
+    assert jsonstream.stated_member(path, "account_number") == stated
+
+
+@pytest.mark.parametrize("raw, stated", [
+    ('{"account\\u005fnumber": "ABCD1234", "transaction_details": []}', "ABCD1234"),   # the key as json reads it
+    ('\ufeff{"transaction_details": [], "account_number": "ABCD1234"}', "ABCD1234"),   # a BOM
+    ('{"transaction_details": [{"a": "b"], "account_number": "ABCD1234"', None),       # broken: parse() says it
+    ('{"transaction_details": [{"a": "unended}], "account_number": "X"}', None),
+    ('{"transaction_details": [], "account_number": "ABCD1234"', "ABCD1234"),          # (stops at the member)
+    ("", None),
+])
+def test_the_member_a_response_states_of_odd_text(tmp_path, raw, stated):
+    path = tmp_path / "response.json"
+    path.write_text(raw, encoding="utf-8")
+    assert jsonstream.stated_member(path, "account_number") == stated
+
+
+def test_the_member_a_large_response_states_after_its_rows_is_found_holding_a_piece_of_it(tmp_path):
+    import gzip
+    rows = json.dumps(ROWS[:10])
+    path = tmp_path / "response.json.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write('{"transaction_details": [')
+        for n in range(2000):
+            fh.write(("," if n else "") + rows[1:-1])
+        fh.write('], "account_number": "ABCD1234"}')
+    assert len(gzip.decompress(path.read_bytes())) > 3 * text.CHUNK
+    tracemalloc.start()
+    try:
+        assert jsonstream.stated_member(path, "account_number") == "ABCD1234"
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 6 * text.CHUNK

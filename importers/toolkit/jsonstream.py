@@ -30,10 +30,16 @@ nesting past MAX_DEPTH (where read_json may run out of stack: it says so itself)
 changed between passes. Where read_json refuses the file all the same (a number past
 Python's digits limit, nesting past the stack) the Unusual says its error (`said`),
 said instead of a whole read past text.ERRORS_WHOLE_UP_TO.
+
+For identify(), `stated_member` finds one top-level string member (the account a
+response states of itself: PayPal's `account_number`, after its rows in a file `beanclear
+fetch` wrote, past the start matches() reads) by skimming the text: strings and brackets
+only, nothing parsed, a piece of the text held, stopping at the member.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from json.decoder import scanstring
@@ -57,6 +63,19 @@ _BRACE = re.compile(r'(?:[^"{}]++|"(?:[^"\\]++|\\.)*+")*+[{}]')
 _ANY_BRACE = re.compile(r"[{}]")
 # A string (ended), a bracket, or a `"` that starts a string not ended in the text looked at.
 _EXTENT = re.compile(r'"(?:[^"\\]++|\\.)*+"|["\[\]{}]')
+# From a place outside strings, past strings (each whole), what is neither a bracket nor
+# a string, and arrays and objects nested up to SKIMMED_DEPTH, ended in the text read
+# (a response's rows, in one call of the C engine): it stops at a bracket that closes the
+# value it is in, one that opens a value deeper or not ended in the text read, a `"`
+# that starts a string not ended there, or the end of that text.
+SKIMMED_DEPTH = 6
+_STRING = r'"(?:[^"\\]++|\\[\s\S])*+"'
+_NESTED = rf'(?:[^"\[\]{{}}]++|{_STRING})*+'
+for _ in range(SKIMMED_DEPTH):
+    _NESTED = rf'(?:[^"\[\]{{}}]++|{_STRING}|[\[{{]{_NESTED}[\]}}])*+'
+_OUTSIDE = re.compile(_NESTED)
+_VALUE = re.compile(rf'[\[{{]{_NESTED}[\]}}]')   # an array or object that fits
+_SCALAR = re.compile(r'[^\s,\]}]*')   # a number, true, false, null (or what stands for one)
 
 
 class Unusual(Exception):
@@ -345,6 +364,44 @@ class _Text:
                 return
             self.space()
 
+    def skipped(self) -> None:
+        """The cursor past the value at it, nothing of it parsed nor held: a string read
+        as a key is, an array or object by its brackets outside strings, anything else up
+        to where it ends (stated_member's skim: JSON it does not follow raises BrokenJson)."""
+        c = self.space()
+        if c == '"':
+            self.string()
+            return
+        if c != "[" and c != "{":
+            while True:
+                end = _SCALAR.match(self.buf, self.at).end()
+                if end < len(self.buf) or self.eof:
+                    self.at = end
+                    return
+                self.more()
+        whole = _VALUE.match(self.buf, self.at)
+        if whole is not None:
+            self.at = whole.end()
+            return
+        self.at += 1   # into it: it goes on past the text read, or deeper
+        depth, want, stuck = 1, _text.CHUNK, False
+        while True:
+            start = self.at
+            self.at = _OUTSIDE.match(self.buf, self.at).end()
+            if self.at >= len(self.buf) or self.buf[self.at] == '"':   # the text read so far ends first
+                if self.eof:
+                    raise self.error("Unterminated value", self.at)
+                # more text, twice as much each time a string goes on past it all again
+                want = want * 2 if stuck and self.at == start else _text.CHUNK
+                self.more(want)
+                stuck = True
+                continue
+            stuck = False
+            depth += 1 if self.buf[self.at] in "[{" else -1
+            self.at += 1
+            if depth == 0:
+                return
+
     def string(self) -> str:
         """The string at the cursor (a `"`), as JSONObject reads a key."""
         want = _text.CHUNK
@@ -453,6 +510,46 @@ class _Text:
             raise self.error("Expecting ',' delimiter", self.at)
         self.at += 1
         return c == close
+
+
+def stated_member(path: str | Path, key: str) -> str | None:
+    """The string value of the top-level object's member `key` (an account a response
+    states of itself), wherever it stands among the members: found by a skim of the text
+    (_Text.skipped), a piece of it held, stopping at the member. None where the file
+    holds none (or no JSON object, or JSON the skim does not follow: parse() says what is
+    wrong). For identify(): one skim a file, whichever sources ask (remembered by its
+    size and time of change)."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return None
+    return _stated_member(str(path), key, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _stated_member(path: str, key: str, size: int, changed: int) -> str | None:
+    # The text as read_text decodes a JSON statement: UTF-8, else GB18030, else Latin-1 (a
+    # byte each: the brackets and quotes are where they are).
+    for encoding in ("utf-8-sig", "gb18030", "latin-1"):
+        try:
+            return _member_of(_Text(path, _text._text(path, encoding)), key)
+        except UnicodeDecodeError:
+            continue
+        except (StatementError, Unusual, OSError, MemoryError, RecursionError):
+            return None
+    return None
+
+
+def _member_of(text: _Text, key: str) -> str | None:
+    if text.space() != "{":
+        return None
+    for raw in text.members():
+        if strip_controls(raw) == key:
+            if text.space() != '"':
+                return None
+            return strip_controls(text.string())
+        text.skipped()
+    return None
 
 
 def _outside_strings(buf: str, at: int, end: int) -> Iterator[int]:
