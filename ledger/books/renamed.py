@@ -47,7 +47,7 @@ import shlex
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from beanclear.config.model import ACCOUNT_ROOTS
+from beanclear.config.model import ACCOUNT_ROOTS, owning
 
 _ENTRY = re.compile(r"^\d{4}-\d{2}-\d{2} (?:\*|!) ")
 _BALANCE = re.compile(r"^\d{4}-\d{2}-\d{2} balance ([A-Z][A-Za-z0-9-]*(?::[A-Z0-9][A-Za-z0-9-]*)+)\s")
@@ -211,8 +211,8 @@ def _posted(folder: Path, roles: dict, kinds: dict, named: set) -> dict[str, tup
         if not re.search(rf"^  (?:{'|'.join(map(re.escape, sorted(undecided)))})[:\s]", text, re.M):
             continue
         for account, number, what in imported_lines(io.StringIO(text)):
-            if what != "balance":
-                posted.setdefault(account, (month, number))
+            if what != "balance":   # a sub-account of one the config names is that one's (a fee moved to
+                posted.setdefault(owning(account, named) or account, (month, number))   # …:Fees:Stripe:Card)
     return posted
 
 

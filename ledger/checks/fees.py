@@ -76,7 +76,7 @@ from beanclear.checks.findings import Finding, at_entry, limit, to_currency
 from beanclear.checks.items import _money, refs
 from beanclear.checks.orders import ChannelSales, sold_or_refunded
 from beanclear.books.render import covered
-from beanclear.config.model import STATED_METHODS
+from beanclear.config.model import STATED_METHODS, owning
 from beanclear.importers.toolkit.places import currency_places
 
 ONE_DAY = dt.timedelta(days=1)
@@ -163,7 +163,8 @@ def separate_fees(entries, fee_accounts: set[str]) -> dict[str, Decimal]:
     out: dict[str, Decimal] = defaultdict(Decimal)
     for entry in entries:
         if isinstance(entry, data.Transaction) and "fee-of" in entry.meta:
-            out[entry.meta["fee-of"]] += sum((p.units.number for p in entry.postings if p.account in fee_accounts), ZERO)
+            out[entry.meta["fee-of"]] += sum((p.units.number for p in entry.postings if owning(p.account, fee_accounts)),
+                                              ZERO)
     return out
 
 
@@ -264,7 +265,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         discounts = actual = ZERO
         for p in entry.postings:
             account = p.account
-            if account == fee_account:
+            if account == fee_account or account.startswith(fee_account) and acc.is_fee(account):
                 actual += p.units.number
             elif account == discount_account:
                 discounts += p.units.number
@@ -364,12 +365,12 @@ def _charged_on_refunds(refunds: list, fee_of, rules: dict, tolerance: Decimal) 
     for entry, channel, sale_side, refunded in refunds:
         if lines is None:
             lines = refund_fee_lines(fee_of)
-        fee_account = channel.accounts.fees
+        accounts = channel.accounts
         own = [line for i in dict.fromkeys(trade_ids(entry.meta)) if i for line in lines.get(str(i), ())]
         charged: dict[str, Decimal] = {}
         for e in (entry, *own):
             for p in e.postings:
-                if p.account == fee_account:
+                if accounts.is_fee(p.account):
                     charged[p.units.currency] = charged.get(p.units.currency, ZERO) + p.units.number
         sale_currency = sale_side[0].units.currency
         for currency, actual in charged.items():
@@ -383,7 +384,7 @@ def _charged_on_refunds(refunds: list, fee_of, rules: dict, tolerance: Decimal) 
             if rule is None:
                 continue   # no contract in force for this money: nothing to compare
             out.append(Finding(
-                "fee-gap", entry.date, channel.name, fee_account, actual, currency,
+                "fee-gap", entry.date, channel.name, accounts.fees, actual, currency,
                 f"fee {_money(actual)} {currency} charged on a refund of {_money(refunded)} {sale_currency}; the "
                 f"contract {_rule_text(rule, currency)} prices payments and charges no fee on a refund "
                 f"({_money(ZERO)} {currency})", line_refs([entry, *own]),

@@ -87,6 +87,17 @@ class Opening:
     others: tuple[tuple[str, Decimal], ...] = ()   # (currency, amount) of a multi-currency account
 
 
+def owning(account: str, parents):
+    """The one of `parents` (a set or mapping of account names) that `account` is or is a
+    sub-account of (Beancount's tree: `Expenses:Fees:Stripe:Card` is Stripe's fee account's),
+    else None."""
+    while account:
+        if account in parents:
+            return account
+        account = account.rpartition(":")[0]
+    return None
+
+
 @dataclass(frozen=True)
 class ChannelAccounts:
     clearing: str
@@ -98,6 +109,12 @@ class ChannelAccounts:
     reserve: str = ""       # money the channel holds back (payment holds, rolling reserves)
     savings: str = ""       # wallets: 余额宝 / 零钱通 / 小金库, the wallet's own savings balance
     credit: str = ""        # wallets: 花呗 / 分付 / 白条, consumer credit (a liability)
+
+    def is_fee(self, account: str) -> bool:
+        """The fee account or one of its sub-accounts: a fee a bookkeeper moved to
+        `Expenses:Fees:Stripe:Card` is still the channel's fee (blind14 handedits: it was
+        judged 0.00 charged, a false fee-gap, and left the report's fees)."""
+        return account == self.fees or account.startswith(self.fees) and account[len(self.fees):len(self.fees) + 1] == ":"
 
 
 @dataclass(frozen=True)

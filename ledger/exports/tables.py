@@ -27,6 +27,7 @@ from beancount.core import data
 from beanclear import books
 from beanclear.checks import checking, refunds
 from beanclear.checks.findings import following_up
+from beanclear.config.model import owning
 from beanclear.importers.toolkit.values import in_places
 
 # name -> ((column, type), ...); types: text, date, integer, decimal, boolean.
@@ -139,8 +140,8 @@ def daily_channel_rows(txns, config) -> list[dict]:
     for t in txns:
         channels = {transit[p.account] for p in t.postings if p.account in transit}
         for p in t.postings:
-            if p.account in fees:
-                days[(t.date, fees[p.account], p.units.currency)]["fees"] += p.units.number
+            if (fee := owning(p.account, fees)) is not None:   # its sub-accounts are its fees too
+                days[(t.date, fees[fee], p.units.currency)]["fees"] += p.units.number
             elif p.account in banks and len(channels) == 1:  # a bank line of two channels is no one's
                 days[(t.date, next(iter(channels)), p.units.currency)]["settled"] += p.units.number
     return [{"date": day, "channel": channel, "currency": currency,

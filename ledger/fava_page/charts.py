@@ -30,6 +30,7 @@ from beancount.core import data
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks import refunds
 from beanclear.checks.orders import Prepared
+from beanclear.config.model import owning
 from beanclear.reports import period
 
 MAX_PERIODS = 100   # as Fava's own bar charts: the latest 100 periods
@@ -72,11 +73,15 @@ def daily_money(entries, config, series: dict | None = None, sales: list | None 
     fee_accounts: dict[str, list] = defaultdict(list)
     for ch in config.channels.values():
         fee_accounts[ch.accounts.fees].append(ch)
+    sub_accounts = tuple(f"{a}:" for a in fee_accounts)
     for entry in entries:
         if not isinstance(entry, data.Transaction) or entry.flag == SUMMARY_FLAG:   # carried balances: no day's money
             continue
         for p in entry.postings:
-            for channel in fee_accounts.get(p.account, ()):
+            chs = fee_accounts.get(p.account)
+            if chs is None and p.account.startswith(sub_accounts):   # a sub-account's are its fees too
+                chs = fee_accounts.get(owning(p.account, fee_accounts))
+            for channel in chs or ():
                 days[(channel.name, p.units.currency)].fees[entry.date] += p.units.number
         payout = next((transit[p.account] for p in entry.postings if p.account in transit), None)
         if payout is not None:

@@ -613,12 +613,12 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepare
                 rows[key]["duplicates_returned"] += given_back
             if share:
                 for p in e.postings:
-                    if p.account == channel.accounts.fees:
+                    if channel.accounts.is_fee(p.account):
                         rows[(channel.name, p.units.currency)]["fees_beside_sales"] += p.units.number * share
         accounts = {p.account for p in e.postings}
         for name, ch in config.channels.items():
             for p in e.postings:
-                if p.account == ch.accounts.fees:
+                if ch.accounts.is_fee(p.account):
                     rows[(name, p.units.currency)]["fees"] += p.units.number
                 elif p.account == ch.accounts.discounts:
                     rows[(name, p.units.currency)]["discounts"] += p.units.number
@@ -687,7 +687,7 @@ def daily_beside_sales(sales, charged: dict, returned: dict, into: dict | None =
             days[(channel.name, side[0].units.currency)].duplicates[entry.date] += duplicate
         if share:
             for p in entry.postings:
-                if p.account == channel.accounts.fees:
+                if channel.accounts.is_fee(p.account):
                     days[(channel.name, p.units.currency)].fees_beside_sales[entry.date] += p.units.number * share
     return days
 
