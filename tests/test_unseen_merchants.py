@@ -29,6 +29,8 @@ SEEDS += [33173]            # a EUR CAMT.053 account whose bank converts the USD
                             # a PayPal payout sent short, one credit at a rate beyond fx-gap's tolerance
 SEEDS += [33416]            # a second Alipay account (shape._second_account) paying out to a bank of its own
                             # (BOC; the first's ICBC), both accounts' bills in one folder: their #账号 tells them apart
+SEEDS += [34007]            # a second WeChat Pay account (trade bill only: no payouts in its books) at the first's
+                            # bank: its credits settle its clearing account, not the first's transit (transit.pooled)
 CLEAN_SEED = 14             # PayPal chargebacks: in EUR (with their conversion pairs) and USD, one reversed
 
 

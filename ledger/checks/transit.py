@@ -686,8 +686,10 @@ def pooled(index: dict, config) -> dict:
     banking.explaining_account reads the text only, the same in any import order): the one
     whose payout its text names (named_id: `id`, `payout-id` or `trade-id`), else that of
     the earliest open payout of its amount it may be (arrived_by, within `bank_days` +
-    LATE_DAYS), each payout taking one credit, in the credits' order; else it stays where
-    it is booked. Each credit is judged once, by one channel: nothing counts twice. A
+    LATE_DAYS), each payout taking one credit, in the credits' order; else the one
+    channel among them whose books hold no payout at all (a second WeChat Pay account
+    imported from its trade bill alone: its credits settle its clearing account); else it
+    stays where it is booked. Each credit is judged once, by one channel: nothing counts twice. A
     credit linked to a payout (`^payout-…`: match, link, a person) is that payout's, and
     a payout so linked to a credit is answered. A bank whose text fits one channel (one
     account of a type) is left as it is."""
@@ -739,6 +741,11 @@ def pooled(index: dict, config) -> dict:
                     exact[i].append((ch, payout))
                 if len(i) >= 8 and not i.isdigit() and any(c.isdigit() for c in i):
                     folded[i.casefold()].append((ch, payout))
+    # channels whose books hold no payout (a WeChat trade bill alone): their bank credits
+    # settle their clearing account, as clearing._without_payouts judges them
+    silent = {transit[a].name for a in chosen if index.get(transit[a].accounts.clearing)
+              and not any(i.amount > 0 and not any(p.account in bank_names for p in i.entry.postings)
+                          for i in index.get(a, ()))}
     zone = config.timezone
     owner: dict[int, object] = {}   # id(credit) -> the channel whose payout it is
     taken: set[int] = set()
@@ -765,6 +772,8 @@ def pooled(index: dict, config) -> dict:
             _, _, ch, payout = min(near, key=lambda n: n[:2])
             owner[id(item)] = ch
             taken.add(id(payout))
+        elif len(quiet := [name for name in fits if name in silent]) == 1:
+            owner[id(item)] = config.channels[quiet[0]]   # its clearing account's money, settled (_without_payouts)
     moves = [(item, account, owner[id(item)].accounts.transit) for item, account in credits
              if id(item) in owner and owner[id(item)].accounts.transit != account]
     if not moves:
