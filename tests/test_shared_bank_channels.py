@@ -122,6 +122,15 @@ def test_a_credit_naming_nothing_is_the_payout_of_its_amount_and_day(merchant):
     assert found == []
 
 
+def test_a_credit_short_naming_nothing_is_the_mismatch_of_the_account_whose_payout_waits(merchant):
+    # seed 34001: two PayPal accounts at one bank, the second's payout credited short
+    load, text, a, b = merchant
+    kind = a[:-1].lower()
+    found = load(sale_and_payout(a, "05", "372.66", "A0000005"), sale_and_payout(b, "05", "545.24", "B0000005"),
+                 credit(a, "06", "372.66", text, "L-A"), credit(a, "06", "544.24", text, "L-B"))
+    assert found == [("payout-mismatch", f"{kind}_b", Decimal("1.00"), ("B0000005", "L-B"))]
+
+
 def test_two_equal_payouts_of_the_two_accounts_each_take_a_credit_and_one_credit_leaves_one_missing(merchant):
     load, text, a, b = merchant
     kind = a[:-1].lower()

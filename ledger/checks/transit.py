@@ -688,8 +688,10 @@ def pooled(index: dict, config) -> dict:
     the earliest open payout of its amount it may be (arrived_by, within `bank_days` +
     LATE_DAYS), each payout taking one credit, in the credits' order; else the one
     channel among them whose books hold no payout at all (a second WeChat Pay account
-    imported from its trade bill alone: its credits settle its clearing account); else it
-    stays where it is booked. Each credit is judged once, by one channel: nothing counts twice. A
+    imported from its trade bill alone: its credits settle its clearing account); else,
+    where the channel it is booked on has no payout left in its window and one other
+    has, that one (a credit short: its check pairs it, a payout-mismatch); else it stays
+    where it is booked. Each credit is judged once, by one channel: nothing counts twice. A
     credit linked to a payout (`^payout-…`: match, link, a person) is that payout's, and
     a payout so linked to a credit is answered. A bank whose text fits one channel (one
     account of a type) is left as it is."""
@@ -774,6 +776,20 @@ def pooled(index: dict, config) -> dict:
             taken.add(id(payout))
         elif len(quiet := [name for name in fits if name in silent]) == 1:
             owner[id(item)] = config.channels[quiet[0]]   # its clearing account's money, settled (_without_payouts)
+
+    def waiting(name: str, item: Item) -> bool:
+        """Whether channel `name` has a payout no credit took that `item` may answer, in its window."""
+        ch = config.channels[name]
+        return any(id(p) not in taken and p.currency == item.currency and arrived_by(p.entry, item.date, zone)
+                   and item.date <= p.date + dt.timedelta(days=ch.bank_days + LATE_DAYS)
+                   for p in payouts.get(name, ()))
+    for item, account in credits:   # the rest: a credit short or over goes where a payout waits for it
+        booked = transit[account].name
+        if id(item) in owner or waiting(booked, item):
+            continue
+        others = [name for name in candidates[id(item)] if name != booked and waiting(name, item)]
+        if len(others) == 1:   # its check pairs it with the nearest, a payout-mismatch, as for one account
+            owner[id(item)] = config.channels[others[0]]
     moves = [(item, account, owner[id(item)].accounts.transit) for item, account in credits
              if id(item) in owner and owner[id(item)].accounts.transit != account]
     if not moves:
