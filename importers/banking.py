@@ -37,6 +37,7 @@ currency, where the statement states the amount sent and the channel pays out in
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -52,7 +53,7 @@ from beanclear.importers.base import (BalanceChain, Extraction, StatedOpening, S
                                       closing_balances, next_day, off_by, posting, rule_account, transaction)
 from beanclear.importers.toolkit import (ENCODINGS, WESTERN_ENCODINGS, StatementError, applied_rate,
                                          in_currency_places, sniff)
-from beanclear.importers.toolkit.tables import head_bytes, head_text
+from beanclear.importers.toolkit.tables import head_bytes, head_text, skim
 from beanclear.importers.toolkit.text import UnendedRow, errors_read_whole, text_stream
 
 
@@ -134,6 +135,9 @@ class BankImporter(StatementImporter):
     # A file may hold statements of several accounts, and this reads only those of its own
     # (own_statements): several sources with their `account_id`s each import one file.
     accounts_apart = False
+    # Where each statement names its account (bytes; group 1 the number), for a file whose
+    # statement of this bank's account_id starts past the head identify() reads.
+    account_names: re.Pattern | None = None
 
     def account(self, filepath: str) -> str:
         return self.source.account
@@ -164,9 +168,19 @@ class BankImporter(StatementImporter):
         parse() says it is not valid text of the configured encoding, naming it, rather
         than advising to set the encoding that is set."""
         encoding = getattr(self.source, "encoding", None)
-        if self.matches(sniff(filepath, encoding=encoding)):
+        head = sniff(filepath, encoding=encoding)
+        if self.matches(head):
             return True
+        if self.source.account_id and self.account_names is not None and self._of_any_account().matches(head):
+            # a file of several accounts' statements whose own comes past the head (a 70 kB
+            # CAMT.053 of a German account, then the British one: skipped as another's by
+            # the German bank, claimed by no other, its lines booked nowhere)
+            return any(self.is_mine(number.strip()) for number in skim(filepath, self.account_names))
         return bool(encoding) and self.text_statement and not _decodes(filepath, (encoding,) + ENCODINGS)
+
+    def _of_any_account(self) -> "BankImporter":
+        """This importer as of a source without account_id: whether a head is of its format."""
+        return type(self)(dataclasses.replace(self.source, account_id=None), self.config)
 
     def classify(self, amount: Decimal, payee: str, memo: str) -> str:
         """The account that explains a bank line (see the module docstring)."""

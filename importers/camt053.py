@@ -347,6 +347,7 @@ def _booked_rate(sent: tuple, amount: Decimal, currency: str, unit: str, rate: D
 class Importer(BankImporter):
     kind = "camt.053 statement"
     accounts_apart = True
+    account_names = re.compile(rb"<(?:\w+:)?(?:IBAN|Id)>\s*([A-Za-z0-9 ./-]+?)\s*</")
     text_statement = False
 
     def matches(self, head: str) -> bool:

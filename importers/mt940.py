@@ -382,6 +382,7 @@ def details(info: str) -> dict[str, str]:
 class Importer(BankImporter):
     kind = "mt940 statement"
     accounts_apart = True
+    account_names = re.compile(rb"(?m)(?:^|@@):25:([^\r\n@]*)")
 
     def matches(self, head: str) -> bool:
         # (`@@` may stand for the line breaks: _numbered)

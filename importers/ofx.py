@@ -219,6 +219,7 @@ class FitIds:
 class Importer(BankImporter):
     kind = "ofx statement"
     accounts_apart = True
+    account_names = re.compile(rb"(?i)<ACCTID>\s*([^<\r\n]+)")
 
     def matches(self, head: str) -> bool:
         if "<OFX>" not in head.upper():

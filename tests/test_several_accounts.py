@@ -92,3 +92,32 @@ def test_a_source_forced_books_only_its_own(tmp_path):
     result = beanclear(root, "import", "--source", "spare", str(root / "statements"))
     assert result.exit_code == 0 and result.output.count("all_accounts.sta") == 1, result.output
     assert not (root / "books" / "main").exists()
+
+
+def test_an_account_whose_statement_starts_past_the_head_is_claimed_by_its_bank(tmp_path):
+    # blind sim266's helper: a file whose second account's statement starts 70 kB in was
+    # claimed by the first account's bank alone, which skipped it as another's: its lines
+    # were booked nowhere, exit 0. identify() skims the rest for the statements' accounts.
+    many = "".join(f":61:2603020302C1,00NTRFNONREF//P{n}\n:86:166?00GUTSCHRIFT?20SHOP SALE {n:05d}?32KUNDE\n"
+                   for n in range(1500))
+    padded = TWO_ACCOUNTS.replace(":61:2603020302C250,00", many + ":61:2603020302C250,00").replace(
+        ":62F:C260303EUR1210,00", ":62F:C260303EUR2710,00")
+    assert padded.index(":25:DE02120300000000202051") > 65536
+    root = merchant(tmp_path)
+    (root / "statements" / "all_accounts.sta").write_text(padded, encoding="utf-8")
+    result = beanclear(root, "import", str(root / "statements"))
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2, result.output
+    assert "all_accounts.sta: spare (mt940 statement), 1503 rows read, 2 entries written" in lines[1]
+    spare = (root / "books" / "spare" / "2026" / "2026-03.beancount").read_text()
+    assert "-75.50 EUR" in spare
+    assert "Balance failed" not in beanclear(root, "check").output
+
+
+def test_a_bank_whose_account_the_file_never_names_does_not_claim_it(tmp_path):
+    # must not fire: the skim finds no statement of an account_id the file lacks
+    root = merchant(tmp_path, spare=', account_id: "0000999999"')
+    result = beanclear(root, "import", str(root / "statements"))
+    assert result.exit_code == 0, result.output
+    assert "spare" not in result.output and not (root / "books" / "spare").exists()
