@@ -131,6 +131,37 @@ def test_a_credit_short_naming_nothing_is_the_mismatch_of_the_account_whose_payo
     assert found == [("payout-mismatch", f"{kind}_b", Decimal("1.00"), ("B0000005", "L-B"))]
 
 
+def test_a_payout_after_a_reversal_linked_to_it_still_takes_its_credit(merchant):
+    # seed 34040: Stripe links a failed payout's reversal to the payout that pays it again;
+    # that link is no bank credit's, and the payout stays open for its credit
+    load, text, a, b = merchant
+    if not a.startswith("Stripe"):
+        pytest.skip("a payout reversal linked to the next payout is Stripe's")
+    reversal = f"""
+2026-03-14 * "STRIPE PAYOUT REVERSAL" ^payout-B0000014
+  id: "R0000014"
+  payout-returned: "B0000013"
+  payout-id: "B0000014"
+  Assets:Transit:{b}     -204.50 CNY
+  Assets:Clearing:{b}     204.50 CNY
+"""
+    again = f"""
+2026-03-14 * "Order B0000014"
+  id: "S-B0000014"
+  Assets:Clearing:{b}      86.58 CNY
+  Income:Sales:{b}        -86.58 CNY
+
+2026-03-14 * "Withdrawal" ^payout-B0000014
+  id: "B0000014"
+  payout-id: "B0000014"
+  Assets:Transit:{b}     291.08 CNY
+  Assets:Clearing:{b}   -291.08 CNY
+"""   # the returned 204.50 paid out again with the day's sale
+    found = load(sale_and_payout(b, "13", "204.50", "B0000013"), reversal, again,
+                 sale_and_payout(a, "15", "50.00", "A0000015"), credit(a, "16", "291.08", text, "L-B14"))
+    assert found == [("payout-missing", "stripe_a", Decimal("50.00"), ("A0000015",))]
+
+
 def test_two_equal_payouts_of_the_two_accounts_each_take_a_credit_and_one_credit_leaves_one_missing(merchant):
     load, text, a, b = merchant
     kind = a[:-1].lower()

@@ -728,7 +728,9 @@ def pooled(index: dict, config) -> dict:
     rank = {ch.name: n for n, ch in enumerate(config.channels.values())}
     credits.sort(key=lambda c: (c[0].order, rank[transit[c[1]].name]))
     chosen = {config.channels[name].accounts.transit for fits in candidates.values() for name in fits}
-    linked = {i.payout for account in chosen for i in index.get(account, ()) if i.amount < 0 and i.payout}
+    # bank credits linked to a payout (not a payout's reversal, which Stripe links to the next one)
+    linked = {i.payout for account in chosen for i in index.get(account, ()) if i.amount < 0 and i.payout
+              and any(p.account in bank_names for p in i.entry.postings)}
     payouts: dict[str, list[Item]] = {}   # channel name -> its open payouts
     exact: dict[str, list[tuple]] = defaultdict(list)    # an id -> (channel, payout) of the payouts it names
     folded: dict[str, list[tuple]] = defaultdict(list)   # the same of ids named in any case (named_id)
