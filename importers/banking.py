@@ -37,7 +37,6 @@ currency, where the statement states the amount sent and the channel pays out in
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -171,16 +170,12 @@ class BankImporter(StatementImporter):
         head = sniff(filepath, encoding=encoding)
         if self.matches(head):
             return True
-        if self.source.account_id and self.account_names is not None and self._of_any_account().matches(head):
+        if self.source.account_id and self.account_names is not None and self.with_account(None).matches(head):
             # a file of several accounts' statements whose own comes past the head (a 70 kB
             # CAMT.053 of a German account, then the British one: skipped as another's by
             # the German bank, claimed by no other, its lines booked nowhere)
             return any(self.is_mine(number.strip()) for number in skim(filepath, self.account_names))
         return bool(encoding) and self.text_statement and not _decodes(filepath, (encoding,) + ENCODINGS)
-
-    def _of_any_account(self) -> "BankImporter":
-        """This importer as of a source without account_id: whether a head is of its format."""
-        return type(self)(dataclasses.replace(self.source, account_id=None), self.config)
 
     def classify(self, amount: Decimal, payee: str, memo: str) -> str:
         """The account that explains a bank line (see the module docstring)."""

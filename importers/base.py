@@ -16,7 +16,7 @@ import itertools
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -199,6 +199,11 @@ class StatementImporter(beangulp.Importer):
 
     def __init__(self, source, config):
         self.source, self.config = source, config
+
+    def with_account(self, account_id: str | None) -> "StatementImporter":
+        """This importer as of its source with `account_id` in config.yaml (None: without
+        one, any account of its type): what would claim a file (books/identify.py)."""
+        return type(self)(replace(self.source, account_id=account_id), self.config)
 
     @functools.cached_property
     def statement_zone(self):

@@ -182,11 +182,6 @@ def identify(path: Path, importers: list[StatementImporter], source: str | None,
 _NO_ACCOUNT = "\0"
 
 
-def _with_account(importer: StatementImporter, account_id: str) -> StatementImporter:
-    """The importer as it would be of its source with `account_id` in config.yaml."""
-    return type(importer)(dataclasses.replace(importer.source, account_id=account_id), importer.config)
-
-
 def _of_another_account(path: Path, importer: StatementImporter, accounts: dict[str, list[str]]) -> bool:
     """Whether a source without account_id, whose books hold statements of some accounts,
     claims a file of another account: as a source whose account_id were one of its own
@@ -199,7 +194,7 @@ def _of_another_account(path: Path, importer: StatementImporter, accounts: dict[
     name = importer.source.name
     if getattr(importer.source, "account_id", None) or not accounts.get(name):
         return False
-    claims = functools.cache(lambda account_id: _with_account(importer, account_id).identify(str(path)))
+    claims = functools.cache(lambda account_id: importer.with_account(account_id).identify(str(path)))
     if any(claims(a) for a in accounts[name]):
         return False
     theirs = {a for other, ids in accounts.items() if other != name for a in ids} - set(accounts[name])
@@ -217,7 +212,7 @@ def _naming_its_account(path: Path, claimed: list[StatementImporter]) -> list[St
     if any(getattr(i, "accounts_apart", False) for i in claimed):
         return []
     return [i for i in claimed if getattr(i.source, "account_id", None)
-            and not _with_account(i, _NO_ACCOUNT).identify(str(path))]
+            and not i.with_account(_NO_ACCOUNT).identify(str(path))]
 
 
 def _of_its_currency(path: Path, claimed: list[StatementImporter]) -> list[StatementImporter]:

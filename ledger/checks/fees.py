@@ -145,19 +145,6 @@ def _rule_text(rule, currency: str | None = None) -> str:
     return " ".join(parts)
 
 
-def refund_fee_lines(entries) -> dict[str, list]:
-    """id -> the entries of their own that book a fee naming it (`fee-of`, `fee-back-of`):
-    of a refund, the fee charged on it or given back with it, where a fund view or a
-    partial overlap (render.unknown_part) booked it apart from the refund."""
-    out: dict[str, list] = defaultdict(list)
-    for entry in entries:
-        if isinstance(entry, data.Transaction):
-            for key in ("fee-of", "fee-back-of"):
-                if key in entry.meta:
-                    out[str(entry.meta[key])].append(entry)
-    return out
-
-
 def separate_fees(entries, fee_accounts: set[str]) -> dict[str, Decimal]:
     """trade id -> the fees booked in entries of their own that name it (`fee-of`)."""
     out: dict[str, Decimal] = defaultdict(Decimal)
@@ -174,13 +161,17 @@ def trade_ids(meta) -> tuple:
     return (meta.get("id"), *covered(meta.get("covers"))) if "covers" in meta else (meta.get("id"),)
 
 
-def fee_lines(entries) -> dict[str, list]:
-    """trade id -> the entries of their own that book its fee (`fee-of`): the lines
-    separate_fees sums, for a finding to name."""
+def fee_lines(entries, keys: tuple[str, ...] = ("fee-of",)) -> dict[str, list]:
+    """id -> the entries of their own that book a fee naming it by one of `keys`: a
+    payment's (`fee-of`), the lines separate_fees sums, for a finding to name; a refund's
+    (`fee-of`, `fee-back-of`: the fee charged on it or given back with it, where a fund
+    view or a partial overlap, render.unknown_part, booked it apart from the refund)."""
     out: dict[str, list] = defaultdict(list)
     for entry in entries:
-        if isinstance(entry, data.Transaction) and "fee-of" in entry.meta:
-            out[entry.meta["fee-of"]].append(entry)
+        if isinstance(entry, data.Transaction):
+            for key in keys:
+                if key in entry.meta:
+                    out[str(entry.meta[key])].append(entry)
     return out
 
 
@@ -364,7 +355,7 @@ def _charged_on_refunds(refunds: list, fee_of, rules: dict, tolerance: Decimal) 
     out = []
     for entry, channel, sale_side, refunded in refunds:
         if lines is None:
-            lines = refund_fee_lines(fee_of)
+            lines = fee_lines(fee_of, ("fee-of", "fee-back-of"))
         accounts = channel.accounts
         own = [line for i in dict.fromkeys(trade_ids(entry.meta)) if i for line in lines.get(str(i), ())]
         charged: dict[str, Decimal] = {}

@@ -731,14 +731,24 @@ def pooled(index: dict, config) -> dict:
     # bank credits linked to a payout (not a payout's reversal, which Stripe links to the next one)
     linked = {i.payout for account in chosen for i in index.get(account, ()) if i.amount < 0 and i.payout
               and any(p.account in bank_names for p in i.entry.postings)}
+    def paid_out(i: Item) -> bool:
+        """A payout on a transit account: money in, from no bank."""
+        return i.amount > 0 and not any(p.account in bank_names for p in i.entry.postings)
+
+    def may_answer(p: Item, item: Item, ch) -> bool:
+        """Whether the credit `item` may be payout `p` of channel `ch` by its day: after it
+        left, within `bank_days` + LATE_DAYS."""
+        return p.currency == item.currency and arrived_by(p.entry, item.date, zone) \
+            and item.date <= p.date + dt.timedelta(days=ch.bank_days + LATE_DAYS)
+
+    zone = config.timezone
     payouts: dict[str, list[Item]] = {}   # channel name -> its open payouts
     exact: dict[str, list[tuple]] = defaultdict(list)    # an id -> (channel, payout) of the payouts it names
     folded: dict[str, list[tuple]] = defaultdict(list)   # the same of ids named in any case (named_id)
     for account in sorted(chosen, key=lambda a: rank[transit[a].name]):
         ch = transit[account]
-        payouts[ch.name] = [i for i in index.get(account, ()) if i.amount > 0 and not written_off(i)
-                            and not (i.payout and i.payout in linked)
-                            and not any(p.account in bank_names for p in i.entry.postings)]
+        payouts[ch.name] = [i for i in index.get(account, ()) if paid_out(i) and not written_off(i)
+                            and not (i.payout and i.payout in linked)]
         for payout in payouts[ch.name]:
             for i in {str(payout.entry.meta[k]) for k in ("payout-id", "id", "trade-id") if payout.entry.meta.get(k)}:
                 if len(i) >= 4:
@@ -748,9 +758,7 @@ def pooled(index: dict, config) -> dict:
     # channels whose books hold no payout (a WeChat trade bill alone): their bank credits
     # settle their clearing account, as clearing._without_payouts judges them
     silent = {transit[a].name for a in chosen if index.get(transit[a].accounts.clearing)
-              and not any(i.amount > 0 and not any(p.account in bank_names for p in i.entry.postings)
-                          for i in index.get(a, ()))}
-    zone = config.timezone
+              and not any(paid_out(i) for i in index.get(a, ()))}
     owner: dict[int, object] = {}   # id(credit) -> the channel whose payout it is
     taken: set[int] = set()
     for item, _ in credits:
@@ -769,9 +777,7 @@ def pooled(index: dict, config) -> dict:
         fits = candidates[id(item)]
         near = [(p.order, rank[ch.name], ch, p) for ch in map(config.channels.get, fits)
                 for p in payouts.get(ch.name, ())
-                if id(p) not in taken and p.currency == item.currency and p.amount == -item.amount
-                and arrived_by(p.entry, item.date, zone)
-                and item.date <= p.date + dt.timedelta(days=ch.bank_days + LATE_DAYS)]
+                if id(p) not in taken and p.amount == -item.amount and may_answer(p, item, ch)]
         if near:
             _, _, ch, payout = min(near, key=lambda n: n[:2])
             owner[id(item)] = ch
@@ -781,10 +787,7 @@ def pooled(index: dict, config) -> dict:
 
     def waiting(name: str, item: Item) -> bool:
         """Whether channel `name` has a payout no credit took that `item` may answer, in its window."""
-        ch = config.channels[name]
-        return any(id(p) not in taken and p.currency == item.currency and arrived_by(p.entry, item.date, zone)
-                   and item.date <= p.date + dt.timedelta(days=ch.bank_days + LATE_DAYS)
-                   for p in payouts.get(name, ()))
+        return any(id(p) not in taken and may_answer(p, item, config.channels[name]) for p in payouts.get(name, ()))
     for item, account in credits:   # the rest: a credit short or over goes where a payout waits for it
         booked = transit[account].name
         if id(item) in owner or waiting(booked, item):

@@ -114,7 +114,7 @@ class ChannelAccounts:
         """The fee account or one of its sub-accounts: a fee a bookkeeper moved to
         `Expenses:Fees:Stripe:Card` is still the channel's fee (blind14 handedits: it was
         judged 0.00 charged, a false fee-gap, and left the report's fees)."""
-        return account == self.fees or account.startswith(self.fees) and account[len(self.fees):len(self.fees) + 1] == ":"
+        return account == self.fees or account.startswith(f"{self.fees}:")
 
 
 @dataclass(frozen=True)
