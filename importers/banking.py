@@ -236,7 +236,7 @@ def other_account(out: Extraction, number: str, lines: int) -> None:
     """Lines of a statement of another account than the bank's: read, skipped."""
     if lines:
         out.rows += lines
-        out.skipped[f"statement of another account ({number})"] += lines
+        out.skipped[f"line of another account's statement ({number})"] += lines
 
 
 def explaining_account(config, bank: str | None, amount: Decimal, text: str) -> str:

@@ -56,8 +56,8 @@ def test_each_bank_books_only_its_accounts_rows(make_config, tmp_path):
     assert [t.postings[0].units.number for t in txns(main)] == [Decimal("-10.00"), Decimal("-500.00"),
                                                                 Decimal("1000.00")]
     assert [t.postings[0].units.number for t in txns(savings)] == [Decimal("500.00")]
-    assert (main.rows, dict(main.skipped)) == (4, {"statement of another account (987654321)": 1})
-    assert (savings.rows, dict(savings.skipped)) == (4, {"statement of another account (123456789)": 3})
+    assert (main.rows, dict(main.skipped)) == (4, {"line of another account's statement (987654321)": 1})
+    assert (savings.rows, dict(savings.skipped)) == (4, {"line of another account's statement (123456789)": 3})
     assert balances(main) == [("2020-01-03", Decimal("990.00")), ("2020-01-04", Decimal("1490.00"))]
     assert balances(savings) == [("2020-01-03", Decimal("550.00"))]
     assert (main.account, savings.account) == ("123456789", "987654321")   # later files of another are refused

@@ -174,7 +174,7 @@ def test_account_id_matches_a_25_that_ends_in_the_currency(cfg, tmp_path, number
     other = statement(":61:250302C7,00NMSC\n", closing="C250305EUR1007,00", account="99999999/0000000001EUR")
     ex = run(cfg, mt940, "de", tmp_path, mine + other, account_id=account_id)
     assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("5.00")]
-    assert ex.skipped == {"statement of another account (99999999/0000000001EUR)": 1}
+    assert ex.skipped == {"line of another account's statement (99999999/0000000001EUR)": 1}
 
 
 def test_account_id_of_another_account_still_claims_nothing(cfg, tmp_path):

@@ -110,7 +110,7 @@ def test_ofx_account_id_picks_the_statement_of_this_card(cfg, tmp_path):
         run(cfg, ofx, "card", tmp_path, text)
     ex = run(cfg, ofx, "card", tmp_path, text, account_id="4000 1111 2222 3333")
     assert [t.meta["bank-ref"] for t in txns(ex)] == ["A1"]
-    assert ex.skipped == {"statement of another account (5555)": 1}
+    assert ex.skipped == {"line of another account's statement (5555)": 1}
 
 
 def test_ofx_xml_empty_elements_are_empty(cfg, tmp_path):
@@ -220,7 +220,7 @@ def test_ofx_one_account_number_of_two_account_types_is_two_accounts(cfg, tmp_pa
     ex = run(cfg, ofx, "card", tmp_path, text, account_id="AcctNum SAVINGS")
     assert [t.meta["bank-ref"] for t in txns(ex)] == ["S1"]
     assert [e.amount.number for e in ex.entries if isinstance(e, data.Balance)] == [Decimal("8012.89")]
-    assert ex.skipped == {"statement of another account (AcctNum CHECKING)": 1}
+    assert ex.skipped == {"line of another account's statement (AcctNum CHECKING)": 1}
 
 
 @pytest.mark.parametrize("line, message", [

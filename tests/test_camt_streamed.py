@@ -53,7 +53,7 @@ def test_statements_of_another_account_are_counted_as_the_whole_read_counts_them
     _whole_refused(monkeypatch)
     streamed = importer(cfg, "camt053", mine).parse(str(path))
     assert extraction_text(streamed) == extraction_text(whole)
-    assert streamed.rows == 4 and streamed.skipped == {"statement of another account (GB29NWBK60161331926819)": 1}
+    assert streamed.rows == 4 and streamed.skipped == {"line of another account's statement (GB29NWBK60161331926819)": 1}
 
 
 def test_errors_are_the_whole_reads(cfg, tmp_path):

@@ -66,7 +66,7 @@ def test_statements_of_another_account_are_skipped_as_the_whole_read_skips_them(
     for account_id in ("0194787400888", "0194791600888", "999"):
         streamed, whole = both(importer(cfg, "mt940", account_id), path, monkeypatch)
         assert whole[0] != "error" and streamed == whole
-        assert any(why.startswith("statement of another account") for why in whole[3])
+        assert any(why.startswith("line of another account's statement") for why in whole[3])
 
 
 @pytest.mark.parametrize("chunk", range(1, 8))

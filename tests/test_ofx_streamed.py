@@ -175,7 +175,7 @@ def test_statements_of_two_accounts_each_bank_takes_its_own(cfg, tmp_path, monke
     for account_id in ("12345678", "999", "555"):
         streamed, whole = both(importer(cfg, "bank_ofx", account_id), path, monkeypatch)
         assert whole[0] != "error" and streamed == whole
-        assert any(why.startswith("statement of another account") for why in whole[3])
+        assert any(why.startswith("line of another account's statement") for why in whole[3])
 
 
 def test_progress_is_reported_in_bytes_of_the_file(cfg, tmp_path, monkeypatch):
@@ -299,7 +299,7 @@ def test_a_line_left_open_is_read_as_the_whole_read_reads_it(cfg, tmp_path, monk
     streamed, whole = both(importer(cfg, "bank_ofx", account_id), write(tmp_path, body), monkeypatch, 3)
     assert streamed == whole
     if account_id == "999":
-        assert whole[2] == 3 and whole[3] == {"statement of another account (12345678)": 2}
+        assert whole[2] == 3 and whole[3] == {"line of another account's statement (12345678)": 2}
     else:
         assert whole[0] == "error" and "<TRNTYPE>: unknown type ''" in whole[1]
 
@@ -373,7 +373,7 @@ def test_what_the_stream_cannot_follow_is_read_whole(cfg, tmp_path, monkeypatch,
 def test_two_accounts_need_an_account_id_streamed_as_whole(cfg, tmp_path, monkeypatch):
     path = write(tmp_path, _unusual("statements of two accounts, one with no lines"))
     streamed, whole = both(importer(cfg, "bank_ofx", "999"), path, monkeypatch)
-    assert streamed == whole and whole[2] == 2 and whole[3] == {"statement of another account (12345678)": 2}
+    assert streamed == whole and whole[2] == 2 and whole[3] == {"line of another account's statement (12345678)": 2}
     streamed, whole = both(importer(cfg, "bank_ofx"), path, monkeypatch, whole_allowed=True)
     assert streamed == whole and "statements of 2 accounts" in whole[1]
 

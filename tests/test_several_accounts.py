@@ -53,9 +53,9 @@ def test_each_account_books_its_own_statements_of_one_file(tmp_path):
     lines = result.output.strip().splitlines()
     assert len(lines) == 2
     assert "all_accounts.sta: main (mt940 statement), 3 rows read, 3 entries written" in lines[0]
-    assert "skipped 1 statement of another account (DE02120300000000202051)" in lines[0]
+    assert "skipped 1 line of another account's statement (DE02120300000000202051)" in lines[0]
     assert "all_accounts.sta: spare (mt940 statement), 3 rows read, 2 entries written" in lines[1]
-    assert "skipped 2 statement of another account (DE89370400440532013000)" in lines[1]
+    assert "skipped 2 line of another account's statement (DE89370400440532013000)" in lines[1]
     main = (root / "books" / "main" / "2026" / "2026-03.beancount").read_text()
     spare = (root / "books" / "spare" / "2026" / "2026-03.beancount").read_text()
     assert "250.00 EUR" in main and "-40.00 EUR" in main and "75.50" not in main
