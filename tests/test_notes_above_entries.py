@@ -240,3 +240,31 @@ def test_an_opening_moved_back_keeps_the_note_on_the_entry_after_its_old_place(t
     text = changes[books / "accounts.beancount"]
     assert text.count("Opening balance") == 1 and "2026-01-01 * \"Opening balance\"" in text, text
     assert text.endswith("\n" + mine), text
+
+
+@pytest.mark.parametrize("equity_first", [True, False])
+def test_accounts_opened_later_take_the_same_places_in_any_import_order(tmp_path, equity_first):
+    # blind round 15 (splittender): a gift card's account opened before or after the
+    # opening balance's equity account put the two open lines in a different order
+    from types import SimpleNamespace
+    from beanclear.statements.openings import Opening
+    books = tmp_path / "books"
+    books.mkdir()
+    (books / "main.beancount").write_text('include "accounts.beancount"\n', encoding="utf-8")
+    header = "; Accounts the config implies. beanclear appends new ones; edit freely.\n"
+    (books / "accounts.beancount").write_text(
+        header + "2000-01-01 open Assets:Clearing:PayPal\n2000-01-01 open Income:Sales:PayPal\n", encoding="utf-8")
+    opening = Opening("Assets:Clearing:PayPal", "USD", dt.date(2026, 3, 2), Decimal("100.00"))
+    steps = [lambda c: Books(books).add_openings(SimpleNamespace(equity="Equity:Opening-Balances"),
+                                                 [(opening, "paypal.csv")], c),
+             lambda c: Books(books).open_used({"Liabilities:GiftCards:Shop"}, c)]
+    changes: dict = {}
+    for step in (steps if equity_first else steps[::-1]):
+        step(changes)
+    assert changes[books / "accounts.beancount"] == (
+        header + "2000-01-01 open Assets:Clearing:PayPal\n2000-01-01 open Equity:Opening-Balances\n"
+        "2000-01-01 open Income:Sales:PayPal\n2000-01-01 open Liabilities:GiftCards:Shop\n\n"
+        '2026-03-02 * "Opening balance" "Assets:Clearing:PayPal at the end of the day, from paypal.csv"\n'
+        '  id: "opening Assets:Clearing:PayPal USD"\n'
+        "  Assets:Clearing:PayPal                      100.00 USD\n"
+        "  Equity:Opening-Balances                    -100.00 USD\n\n")

@@ -554,10 +554,7 @@ class Books:
         accounts = self.root / "accounts.beancount"
         text = changes.get(accounts) or (accounts.read_text(encoding="utf-8") if accounts.exists() else ACCOUNTS_HEADER)
         if entries and config.equity not in OPEN_LINE.findall(text) and not self.opened([config.equity]):
-            preamble, blocks = split_blocks(text)
-            opens = [at for at, b in enumerate(blocks) if b[11:].startswith("open ")]
-            at = placed(preamble, blocks, opens[-1] + 1 if opens else 0)
-            text = text[:at] + f"{OPEN_DATE} open {config.equity}\n" + text[at:]
+            text = with_open(text, config.equity)
         preamble, blocks = split_blocks(text)
         kept = preamble + "".join(b if (m := ID_LINE.search(b)) is None or _unescape(m.group(1)) not in moved
                                   else without_block(b) for b in blocks)
@@ -577,14 +574,7 @@ class Books:
         if not missing:
             return
         for account in missing:
-            preamble, blocks = split_blocks(text)
-            opens = [at for at, b in enumerate(blocks) if b[11:].startswith("open ")]
-            after = [at for at in opens if OPEN_LINE.match(blocks[at]).group(1) > account]
-            at = placed(preamble, blocks, after[0] if after else (opens[-1] + 1 if opens else 0))
-            if at == len(text) and text and not text.endswith("\n"):
-                text += "\n"
-                at += 1
-            text = text[:at] + f"{OPEN_DATE} open {account}\n" + text[at:]
+            text = with_open(text, account)
         changes[accounts] = text
 
     def shift_openings(self, config, shifts: dict, changes: dict[Path, str]) -> list[str]:
@@ -629,6 +619,24 @@ HELD_ALREADY = re.compile(r", less -?[\d.]+ \S+ the books held already$")
 
 STARTS_KEY = "statement-starts"   # of an opening worked back from a statement that starts inside a day
 STARTS_LINE = re.compile(rf'^[ \t]+{STARTS_KEY}:[ \t]+"(\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d)"[ \t]*$', re.M)
+
+
+def with_open(text: str, account: str) -> str:
+    """accounts.beancount's `text` with the `open` line of `account` among its other `open`
+    lines in name order (before the first that sorts after it): where it goes does not
+    depend on which import needed it first, so the books are the same in any import order."""
+    preamble, blocks = split_blocks(text)
+    opens = [at for at, b in enumerate(blocks) if b[11:].startswith("open ")]
+    after = [at for at in opens if OPEN_LINE.match(blocks[at]).group(1) > account]
+    if after or not opens:
+        at = placed(preamble, blocks, after[0] if after else 0)
+    else:   # right below the last open line, above the blank line or note that follows it
+        last = opens[-1]
+        at = len(preamble) + sum(len(b) for b in blocks[:last]) + len(blocks[last].splitlines(keepends=True)[0])
+    if at == len(text) and text and not text.endswith("\n"):
+        text += "\n"
+        at += 1
+    return text[:at] + f"{OPEN_DATE} open {account}\n" + text[at:]
 
 
 def _written_opening(blocks: list[str], account: str, currency: str) \
