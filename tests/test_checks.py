@@ -127,14 +127,14 @@ def test_unsettled_money_less_than_its_payment_says_what_took_the_rest(ledger):
     [finding] = ledger(sale, refunded)
     assert (finding.code, finding.amount, finding.refs) == ("unsettled", Decimal("87.95"), ("4200-1001", "1001"))
     assert finding.message == (
-        "87.95 CNY of the 99.40 CNY from 1 payment(s) of 2026-03-01 still in Assets:Clearing:WeChat on "
+        "87.95 CNY of the 99.40 CNY from 1 entry of 2026-03-01 still in Assets:Clearing:WeChat on "
         "2026-03-10, 9 days later (settlement is T+1); the other 11.45 CNY went out first in, first out "
         "with R1003 (1.45) and F78 (10.00)")
     # all of its payments' money unsettled (the withdrawal took an older day's): as before
     earlier = SALE.replace("2026-03-01", "2026-02-27").replace("4200-1001", "4200-0999").replace(
         "99.40", "10.00").replace("0.60", "0.00").replace("-100.00", "-10.00")
     [whole] = ledger(earlier, SALE)
-    assert whole.message == ("99.40 CNY from 1 payment(s) of 2026-03-01 still in Assets:Clearing:WeChat on "
+    assert whole.message == ("99.40 CNY from 1 entry of 2026-03-01 still in Assets:Clearing:WeChat on "
                              "2026-03-10, 9 days later (settlement is T+1)")
 
 

@@ -135,7 +135,7 @@ def test_a_row_per_channel_and_bank_with_the_library_figures(viewer):
     first = {code: min(f.date for f in report.findings if f.code == code)
              for code in ("unsettled", "payout-missing", "bank-unmatched")}
     # the demo pays nothing out in its last 5 days: 2 of them late (T+2), as `unsettled` says
-    assert (f"payments of 5 days in clearing, oldest <b>{first['unsettled']}</b>: 4 d "
+    assert (f"money of 5 days in clearing, oldest <b>{first['unsettled']}</b>: 4 d "
             f"<span class=\"bc-muted\">(limit 2 d)") in page
     age = {code: (as_of - day).days for code, day in first.items()}
     assert f"2 payouts in transit, oldest <b>{first['payout-missing']}</b>: {age['payout-missing']} d" in page

@@ -540,7 +540,7 @@ def test_which_way_the_books_are_off_says_what_follows_from_the_rows_missing(tmp
                                   Decimal("99.40"), dt.date(2026, 3, 3))
     held_less = replace(held_more, amount=Decimal("-99.40"))
     unsettled = Finding("unsettled", dt.date(2026, 3, 9), "wechat", "Assets:Clearing:WeChat", Decimal("50"), "CNY",
-                        "50.00 CNY from 1 payment(s) still in Assets:Clearing:WeChat")
+                        "50.00 CNY from 1 entry still in Assets:Clearing:WeChat")
     taking = Finding("payout-mismatch", dt.date(2026, 3, 9), "wechat", "Assets:Clearing:WeChat", Decimal("50"), "CNY",
                      "payout of 150.00 CNY takes 50.00 CNY more than the channel held")
     assert missing_rows._follows(unsettled, held_more, config, {})

@@ -301,11 +301,13 @@ def _settle_owing(owing: deque, amount: Decimal) -> list | None:
 
 
 def _of_payments(group: list, total: Decimal, currency: str) -> str:
-    """What an unsettled day holds, of what its payments brought in when less: an amount
-    below its payment's reads as a wrong figure unless the finding says it is part of it."""
+    """What an unsettled day holds, of what its entries brought in when less: an amount
+    below its payment's reads as a wrong figure unless the finding says it is part of it.
+    "Entries", not "payments": a currency conversion, a released hold or a transfer in
+    waits in clearing too."""
     brought = sum(queued[0].amount for queued in group)
     of = f" of the {_money(brought)} {currency}" if total < brought else ""
-    return f"{_money(total)} {currency}{of} from {len(group)} payment(s)"
+    return f"{_money(total)} {currency}{of} from {len(group)} {'entry' if len(group) == 1 else 'entries'}"
 
 
 def _taken(group: list, total: Decimal, currency: str, shown: int = 3) -> str:

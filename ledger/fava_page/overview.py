@@ -42,7 +42,7 @@ class Balance:
 
 
 STAGES = {   # what one open item of a stage is, in words: (one, several)
-    "clearing": ("payments of {n} day in clearing", "payments of {n} days in clearing"),
+    "clearing": ("money of {n} day in clearing", "money of {n} days in clearing"),
     "transit": ("{n} payout in transit", "{n} payouts in transit"),
     "receivable": ("{n} order unpaid", "{n} orders unpaid"),
     "bank": ("{n} line unexplained", "{n} lines unexplained"),
