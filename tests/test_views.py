@@ -190,6 +190,23 @@ def test_second_view_adds_only_what_the_first_lacks(tmp_path):
     assert "wechat (wechat fund bill), 6 rows read, 2 entries written, 5 already in the books" in lines[2]
 
 
+def test_one_command_says_what_a_file_before_it_booked_is_not_only_the_books(tmp_path):
+    # blind round 15 (auditor): into empty books, the fund bill imported with its trade
+    # bill said "5 already in the books" of rows the trade bill of the same command booked
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    folder = tmp_path / "s"
+    statements(folder, {"trade"}), statements(folder, {"fund"})
+    lines = beanclear(tmp_path, "import", str(folder)).output.strip().splitlines()
+    fund = next(line for line in lines if "(wechat fund bill)" in line)
+    trade = next(line for line in lines if "(wechat trade bill)" in line)
+    assert "2 entries written, 5 already in the books or booked from a file before it in this import" in fund, fund
+    assert "0 already in the books" in trade and "before it in this import" not in trade, trade
+    # a second import finds them all in the books, booked before it: said as before
+    again = beanclear(tmp_path, "import", str(folder)).output
+    assert "before it in this import" not in again, again
+
+
 @pytest.mark.parametrize("first", ["trade", "fund"])
 def test_one_command_writes_what_trade_then_fund_writes_whatever_the_file_order(tmp_path, first):
     """In one import the trade view books first (it knows discounts and fee rates)."""

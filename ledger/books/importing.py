@@ -54,6 +54,7 @@ class FileResult:
     restating: list = field(default_factory=list)    # its balances the books assert already (late_balances.py)
     dry_run: bool = False                            # nothing was written: its summary says what would be
     by_hand: dict = field(default_factory=dict)      # Kept -> None: its rows the books hold in a person's file
+    after_others: bool = False                       # a file of its source before it in this import wrote
 
     def summary(self) -> str:
         ex = self.extraction
@@ -68,7 +69,10 @@ class FileResult:
                     + (f"; note: no importer of {name} reads it now (config.yaml changed since it was imported): "
                        "the books keep what it wrote" if self.unclaimed else ""))
         words = [f"{self.path}: {self.importer.source.name} ({self.importer.kind}), {ex.rows} rows read, "
-                 f"{len(self.new)} entries {written}, {self.known} already in the books"]
+                 f"{len(self.new)} entries {written}, {self.known} already in the books"
+                 # which of them the books held before and which a file before it booked is not kept
+                 # (a million rows' ids twice): said as it is, not as if the books held them all
+                 + (" or booked from a file before it in this import" if self.after_others and self.known else "")]
         if ex.skipped:
             words.append(", skipped " + ", ".join(f"{n} {why}" for why, n in sorted(ex.skipped.items())))
         for note in ex.notes + self.notes + _by_hand(self.by_hand):
@@ -276,8 +280,10 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
             """A person's file asserts it already, identically (books/included.py balances)."""
             return (balance.date.isoformat(), balance.account, balance.amount.currency,
                     balance.amount.number) in own_balances()
+        wrote: set[str] = set()   # the sources a file of this import wrote entries of, so far
         for result in ordered:
             name = result.importer.source.name
+            result.after_others = name in wrote
             meeting = late_rows.shared_rows(result.importer) if name in rows.held else None
             swapping = name in swaps.sources and getattr(result.importer, "fund_view", None) is not None
             dating = name in flights.sources and getattr(result.importer, "fund_view", None) is not None
@@ -349,6 +355,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
                         _before_first(part, watch, shifts)
                     if isinstance(part, data.Balance):
                         result.balances = True
+            if len(new):
+                wrote.add(name)
             result.extraction.line_span = (entries, days.span)
             result.extraction.line_days = len(days.active | result.extraction.held_active)   # whatever the books held
             if not force and not asked:   # a row far from the statement's others (a mistyped year)
