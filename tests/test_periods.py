@@ -271,7 +271,8 @@ def test_close_waits_for_a_channels_bill_that_ends_before_the_bank_credits_it(tm
     [line] = result.output.splitlines()[:-1]
     assert line == ("error statement-gap 2026-03-29 wechat: the statements of wechat end 2026-03-29, before the "
                     "month's end (2026-03-31): 1 bank credit(s) (100.00 CNY) wait for them [B30]"), line
-    assert result.output.splitlines()[-1] == "2026-03 cannot be closed: 1 unresolved error(s); nothing was written"
+    assert result.output.splitlines()[-1] == ("2026-03 cannot be closed: 1 source(s) whose statements do not reach "
+                                              "its end; nothing was written")
     assert snapshot(merchant / "books") == before
     wechat_bill(merchant / "st2", "fund.csv", 0, [30], sales=[30])
     assert beanclear(merchant, "import", str(merchant / "st2")).exit_code == 0
@@ -552,3 +553,46 @@ def test_a_row_new_in_a_reopened_month_is_written_its_coverage_in_a_closed_one_n
     after = snapshot(root / "books")
     assert [name for name in after if after[name] != before.get(name)] == ["stripe/2026/2026-01.beancount"]
     assert '"txn_J4"' in after["stripe/2026/2026-01.beancount"].decode()
+
+
+QUIET_SHOP_HEADER = ("Name,Email,Financial Status,Paid at,Currency,Subtotal,Total,Refunded Amount,Outstanding Balance,"
+                  "Payment Method,Cancelled at,Created at,Lineitem quantity,Lineitem name,Lineitem price")
+QUIET_STRIPE_HEADER = ('"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net",'
+                 '"reporting_category","source_id","description","customer_facing_amount","customer_facing_currency",'
+                 '"automatic_payout_id","automatic_payout_effective_at_utc"')
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_month_whose_last_week_was_quiet_closes_once_the_config_says_so(tmp_path, monkeypatch, quiet):
+    """Blind round 15 (splittender): a shop and its Stripe account with nothing after
+    03-25. Their files, read to their last lines, cannot say whether the rest of March was
+    quiet: `close` waits, says it apart from `check`'s errors (it said "2 unresolved
+    error(s)" where `check` listed none) and names what would close it. A shop had no
+    `quiet_days:` (refused as an unknown key); with it, and the channel's, March closes."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    shop = "shop: {type: shopify, order_days: 3" + (", quiet_days: 6}" if quiet else "}")
+    stripe = "stripe: {type: stripe, currency: USD, settlement_days: 90, shop: shop" + (", quiet_days: 6}" if quiet else "}")
+    (tmp_path / "config.yaml").write_text(f"books: books\ncurrency: USD\ntimezone: UTC\nchannels:\n  {stripe}\n"
+                                          f"shops:\n  {shop}\n", encoding="utf-8")
+    days = ("01", "05", "10", "15", "20", "25")
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "orders-2026-03.csv").write_text("\n".join([QUIET_SHOP_HEADER] + [
+        f"#30{d},a@x.com,paid,2026-03-{d} 10:00:00 +0000,USD,20.00,20.00,0.00,0.00,stripe,,2026-03-{d} 10:00:00 +0000,"
+        "1,Mug,20.00" for d in days]) + "\n", encoding="utf-8")
+    (tmp_path / "s" / "balance_change_from_activity-2026-03.csv").write_text("\n".join([QUIET_STRIPE_HEADER] + [
+        f'"txn_M0000000000000000000{d}","2026-03-{d} 10:01:00","2026-03-{d} 10:01:00","usd","20.00","0.88","19.12",'
+        f'"charge","ch_{d}","Order #30{d}","20.00","usd","",""' for d in days]) + "\n", encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "s")).exit_code == 0
+    result = beanclear(tmp_path, "close", "2026-03")
+    if quiet:
+        assert result.exit_code == 0 and "2026-03 closed" in result.output, result.output
+        return
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [
+        "error statement-gap 2026-03-25 shop: the statements of shop end 2026-03-25, before the month's end "
+        "(2026-03-31): import its statement that reaches 2026-03-31; if shop had no lines then, "
+        "`shops.shop.quiet_days: 6` says so",
+        "error statement-gap 2026-03-25 stripe: the statements of stripe end 2026-03-25, before the month's end "
+        "(2026-03-31): import its statement that reaches 2026-03-31; if stripe had no lines then, "
+        "`channels.stripe.quiet_days: 6` says so",
+        "2026-03 cannot be closed: 2 source(s) whose statements do not reach its end; nothing was written"]

@@ -232,6 +232,9 @@ class Shop:
     columns: dict = field(default_factory=dict)    # orders-csv: role -> header in the file
     statuses: dict = field(default_factory=dict)   # orders-csv: status text -> booked | refunded | skipped
     item_rows: str | None = None          # orders-csv: one row per line item, amount the order's "total" or "sum"
+    # days in a row its exports may hold no order without it being a hole (`quiet_days:`:
+    # a shop that sells a few times a week); None: QUIET_DAYS, as a channel's and a bank's
+    quiet_days: int | None = None
 
     @property
     def own_accounts(self) -> frozenset[str]:

@@ -581,7 +581,7 @@ ORDER_ITEM_ROWS = ("total", "sum")
 
 def _shop(name: str, node: _Reader, currency: str) -> Shop:
     keys = node.mapping({"type", "order_days", "currency", "accounts", "account_id", "encoding", "date_format",
-                         "columns", "statuses", "item_rows"})
+                         "columns", "statuses", "item_rows", "quiet_days"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(SHOP_TYPES)})")
     kind = keys["type"].choice(SHOP_TYPES)
@@ -609,7 +609,8 @@ def _shop(name: str, node: _Reader, currency: str) -> Shop:
                 accounts=accounts, account_id=_opt(keys, "account_id", _Reader.text),
                 encoding=_opt(keys, "encoding", _Reader.encoding),
                 date_format=_opt(keys, "date_format", _Reader.date_format, "%Y-%m-%d"), columns=columns,
-                statuses=statuses, item_rows=_opt(keys, "item_rows", lambda r: r.choice(ORDER_ITEM_ROWS)))
+                statuses=statuses, item_rows=_opt(keys, "item_rows", lambda r: r.choice(ORDER_ITEM_ROWS)),
+                quiet_days=_opt(keys, "quiet_days", _Reader.days))
 
 
 # Where a code that takes no limit under `checks:` is tuned (docs/design.md §6, "keys"):

@@ -132,10 +132,13 @@ def _closing(config, month: str) -> tuple[Outcome, str | None, object]:
     # A failed assertion of the next month's first day is about this month's end.
     blockers = [_line(f) for f in report.findings if f.severity == "error" and not f.acknowledged
                 and (f.date is None or f.date <= (next_first if f.code == "beancount" else last))]
-    blockers += [_line(f) for f in month_end.short_of(entries, config, load, last)]
-    if blockers:
-        return Outcome(month, blockers=blockers, message=f"{month} cannot be closed: {len(blockers)} unresolved "
-                                                         "error(s); nothing was written"), None, read
+    short = [_line(f) for f in month_end.short_of(entries, config, load, last)]
+    if blockers or short:
+        # (statements short of the month's end are no finding of `check`: said apart)
+        said = [f"{len(blockers)} unresolved error(s)"] if blockers else []
+        said += [f"{len(short)} source(s) whose statements do not reach its end"] if short else []
+        return Outcome(month, blockers=blockers + short, message=f"{month} cannot be closed: {' and '.join(said)}; "
+                                                                 "nothing was written"), None, read
     held = balances(entries, accounts_of(config), next_first)
     block = close_text(month, held, who())
     return Outcome(month, message=f"{month} closed: {block.count(' balance ')} balance assertion(s) "

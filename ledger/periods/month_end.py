@@ -78,6 +78,11 @@ def short_of(entries, config, load, last: dt.date) -> list[Finding]:
                      "is in the statement after it")
         if held:
             said += f"{'; ' if cut else ': '}{len(held)} bank credit(s) ({gaps._summed(held)}) wait for them"
+        elif end < last and not cut and name in cover.read_to_last_line and (group := gaps.setting_group(config, name)):
+            # read to its last line, it cannot say whether the days after were quiet: what would
+            # (its next statement, or the setting; blind round 15: a shop quiet in the last week)
+            said += (f": import its statement that reaches {last}; if {name} had no lines then, "
+                     f"`{group}.{name}.quiet_days: {(last - end).days}` says so")
         out.append(Finding("statement-gap", end, name, "", Decimal(0), "", said,
                            refs(i.entry for i in held)))
     return out
@@ -140,7 +145,8 @@ def _quiet_end(cover: Coverage, name: str, end: dt.date, last: dt.date) -> bool:
     last line: as many as may lie between two of its statements (coverage._merged). Not
     the day it stops inside (its record's `ends:`: a report in UTC stops at 20:00 on the
     30th in New York): it had lines, and the rest of it is in the statement after it."""
-    quiet = 1 if name in cover.busy else cover.quiet.get(name, QUIET_DAYS)
+    # (the config's `quiet_days:` says it, busy or not, as between two statements: coverage._merged)
+    quiet = cover.quiet[name] if name in cover.quiet else 1 if name in cover.busy else QUIET_DAYS
     if cover.cut_after(name, end) is not None:
         end += DAY
         if end >= last:

@@ -513,6 +513,8 @@ def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(), busy
 def quiet_days(config) -> dict[str, int]:
     """Source -> the days in a row its statements may have no line without it being a
     hole between them (`channels.<name>.quiet_days`, `banks.<name>.quiet_days`: a bank
-    that credits nothing over the Spring Festival), of the sources whose config says."""
-    sources = [*(getattr(config, "channels", None) or {}).items(), *(getattr(config, "banks", None) or {}).items()]
+    that credits nothing over the Spring Festival; `shops.<name>.quiet_days`), of the
+    sources whose config says."""
+    sources = [*(getattr(config, "channels", None) or {}).items(), *(getattr(config, "banks", None) or {}).items(),
+               *(getattr(config, "shops", None) or {}).items()]
     return {name: src.quiet_days for name, src in sources if getattr(src, "quiet_days", None) is not None}

@@ -198,7 +198,7 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
                 "bank credit(s)" if all(i.amount < 0 for i in mine) else "payout(s) and bank line(s)"
             what = f": {len(mine)} {kind} ({_summed(mine)}) wait for them" if mine else ""
             # days without lines look the same: the setting that says they were (README quiet_days)
-            group = "channels" if name in config.channels else "banks" if name in config.banks else None
+            group = setting_group(config, name)
             quiet = f"; if {name} had no lines then, `{group}.{name}.quiet_days: {days}` says so" \
                 if group and not again and cover.maybe_quiet(name, first, last) else ""
             out.append(Finding("statement-gap", first, name, "", Decimal(0), "",
@@ -267,6 +267,12 @@ def begun_after(name: str, start: dt.date, items: list, transit: str) -> str:
     return (f"{shop_starts([name], start)} (a payout in flight when your books began: book it yourself, from its "
             f"account into {transit} on its day); {len(items)} bank credit(s) ({_summed(items)}) booked to {transit} "
             f"are of payouts before them: they wait for the statement of {name} before {start}")
+
+
+def setting_group(config, name: str) -> str | None:
+    """The section of config.yaml a source's settings are under (its `quiet_days:`)."""
+    return next((group for group in ("channels", "banks", "shops") if name in (getattr(config, group, None) or {})),
+                None)
 
 
 def hole_head(name: str, first: dt.date, last: dt.date) -> str:
