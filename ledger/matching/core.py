@@ -915,15 +915,16 @@ def _fit(line: BankLine, item: OpenItem, tolerance: Decimal) -> tuple[float, flo
 
 
 def _across(line: BankLine, item: OpenItem, index: Index, tolerance: Decimal) -> bool:
-    """Whether the fuzzy stage may propose `line` an item the clearing check pairs with
-    another credit (OpenItem.proposable_to: one the import booked to the item's transit
-    account): where the two, taken across, fit better than as the check pairs them (the
-    line the item, that credit the payout the check pairs with the line, if any), so
-    that the scores tell the lines apart, not only the items. Two payouts of one amount
-    days apart, credited first in, first out, crossed (seed 32961: the texts said
-    otherwise); but a blind tester's two lines alike of one day, crediting WeChat's
-    4,321.60 of 08-19 and 08-20, were each proposed the payout of 08-20, nearer both by
-    a day, and `link` refused the first as the other line's. An item paired with parts
+    """Whether the fuzzy stage may lead with an item the clearing check pairs with another
+    credit (OpenItem.proposable_to: one the import booked to the item's transit account)
+    for `line`: where the two, taken across, fit better than as the check pairs them (the
+    line the item, that credit the payout the check pairs with the line, if any), so that
+    the scores tell the lines apart, not only the items. Otherwise the check's pairing
+    leads and the item stays an alternative, for a person where it scores near: a blind
+    tester's two lines alike of one day, crediting WeChat's 4,321.60 of 08-19 and 08-20,
+    were each proposed the payout of 08-20, nearer both by a day, and `link` refused the
+    first as the other line's; two PayPal payouts of 71.89 two days apart credited by two
+    lines alike (seed 32961) were credited the other way round. An item paired with parts
     of it, or with an entry that is no open line, is proposed as the scores say."""
     if len(item.paired) != 1 or id(item.paired[0]) not in index.line_of:
         return True
@@ -942,7 +943,7 @@ def _across(line: BankLine, item: OpenItem, index: Index, tolerance: Decimal) ->
 def _fuzzy(lines, index, tolerance, proposals, config):
     rest = []
     for line in lines:
-        scored, kept = [], []
+        scored, held = [], set()
         for item in index.near(line):
             if index.refused(line, item.link):
                 continue
@@ -950,18 +951,26 @@ def _fuzzy(lines, index, tolerance, proposals, config):
             if fit is None:
                 continue
             if not item.open_to(line) and not _across(line, item, index, tolerance):
-                kept.append(item.link)   # the check's pairing stands
-                continue
+                held.add(id(item))   # the check's pairing stands: never ahead of what it leaves this line
             scored.append((fit[0], item, fit[1], fit[2]))
+        scored.sort(key=lambda s: (-s[0], s[1].date, s[1].link))
+        paired = []
+        if scored and id(scored[0][1]) in held:
+            lead = next((s for s in scored if id(s[1]) not in held), None)
+            if lead is None:   # every item it fits is another credit's, as near that one as it
+                scored = []
+            else:
+                before = [s[1].link for s in scored[:scored.index(lead)]]
+                scored = [lead] + [s for s in scored if s is not lead]
+                if lead[1].paired:
+                    paired = [f"the clearing check pairs it with this line ({', '.join(before)}, nearer, "
+                              f"{'is' if len(before) == 1 else 'are'} as near the credit the check pairs "
+                              f"{'it' if len(before) == 1 else 'each'} with: nothing tells the lines apart)"]
         if not scored:
             rest.append(line)
             continue
-        scored.sort(key=lambda s: (-s[0], s[1].date, s[1].link))
-        scored, paired = _as_the_check_pairs(line, scored)
-        if kept and not paired and scored[0][1].paired and scored[0][1].open_to(line):
-            paired = [f"the clearing check pairs it with this line ({', '.join(kept)} with "
-                      + ("another credit that fits it" if len(kept) == 1 else "other credits that fit them")
-                      + " as well as this line)"]
+        if not paired:
+            scored, paired = _as_the_check_pairs(line, scored)
         best, item, text, days = scored[0]
         runner = scored[1][0] if len(scored) > 1 else 0.0
         confident = best >= float(config.match.min_score) and best - runner >= float(config.match.margin)
