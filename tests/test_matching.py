@@ -361,15 +361,41 @@ def test_two_payouts_of_one_amount_and_day_follow_the_clearing_checks_pairing(co
     assert "the clearing check pairs it with this line" in " ".join(proposals[0].reasons)
 
 
-def test_the_matchers_own_judgement_wins_over_the_checks_pairing_where_it_tells_them_apart(config):
-    # (session 25, seed 32961) payouts of one amount on other days: the check pairs their
-    # credits first in, first out; the matcher, by the days, does not follow it
+def test_two_payouts_of_one_amount_days_apart_credited_by_two_lines_alike_follow_the_checks_pairing(config):
+    # A blind tester's WeChat withdrawals of 4,321.60 on 08-19 and 08-20, credited by two
+    # identical lines on 08-21: the check pairs the first line with the first payout and is
+    # silent, but match proposed the second payout to both lines (by the days: 1 against 2),
+    # each "or" the first, and `link` refused the first proposal ("is not in transit: the
+    # clearing check pairs it with" the other line). The days tell the payouts apart, not
+    # the lines: taken across, the two lines fit no better than as the check pairs them.
+    # Each is proposed the one the check pairs with it, for a person: the bank may have
+    # credited them the other way round (seed 32961), and nothing says which
+    from beanclear.resolve import linking
     transit = "Assets:Transit:WeChat"
-    proposals = propose(config, payout(1, "500.00", "5") + payout(3, "500.00", "6")
-                        + bank(3, "500.00", "B1", "财付通", "提现", counter=transit)
-                        + bank(3, "500.00", "B2", "财付通", "提现", counter=transit))
-    assert [(p.lines[0].ref, p.target, p.confident) for p in proposals] == \
-        [("B1", "payout-6", False), ("B2", "payout-6", False)]
+    doc = (payout(1, "500.00", "5") + payout(3, "500.00", "6")
+           + bank(4, "500.00", "B1", "财付通", "提现", counter=transit)
+           + bank(4, "500.00", "B2", "财付通", "提现", counter=transit))
+    proposals = propose(config, doc)
+    assert [(p.lines[0].ref, p.target, p.confident, p.alternatives) for p in proposals] == \
+        [("B1", "payout-5", False, ["payout-6 (98)"]), ("B2", "payout-6", False, ["payout-5 (96)"])]
+    assert "the clearing check pairs it with this line (payout-6, nearer, is as near the credit the check " \
+        "pairs it with: nothing tells the lines apart)" in proposals[0].reasons
+    entries, _, _ = loader.load_string(OPENS + doc)
+    for p in proposals:   # what match proposes, link takes
+        assert "linked to " + p.target in linking.link(config, entries, p.lines[0].ref, [p.target]).message
+
+
+def test_the_matchers_own_judgement_wins_over_the_checks_pairing_where_it_tells_the_lines_apart(config):
+    # (session 25, seed 32961) payouts of one amount on other days: the check pairs their
+    # credits first in, first out; where the texts say the lines are the other way round
+    # (each names the card of the other payout), the matcher does not follow it
+    transit = "Assets:Transit:WeChat"
+    five = payout(1, "500.00", "5").replace('"Withdrawal"', '"Withdrawal to card 7777 KESTREL"')
+    six = payout(3, "500.00", "6").replace('"Withdrawal"', '"Withdrawal to card 8888 OSPREY"')
+    proposals = propose(config, five + six
+                        + bank(3, "500.00", "B1", "CARD TRANSFER", "8888 OSPREY", counter=transit)
+                        + bank(4, "500.00", "B2", "CARD TRANSFER", "7777 KESTREL", counter=transit))
+    assert [(p.lines[0].ref, p.target) for p in proposals] == [("B1", "payout-6"), ("B2", "payout-5")]
 
 
 @pytest.mark.parametrize("time,day,proposed", [("23:30:00", 9, False), ("23:30:00", 10, True), ("01:00:00", 9, True),
@@ -385,3 +411,42 @@ def test_a_line_of_the_day_before_a_payout_is_offered_it_only_where_a_bank_furth
     found = propose(config, made + bank(day, "100.00", "B1", "财付通支付科技有限公司", "财付通 转账"))
     assert [[i.link for i in p.items] for p in found] == ([["payout-1000959334202603100000020047"]] if proposed
                                                           else [])
+
+
+def test_a_payout_made_after_a_credit_is_not_offered_to_it_by_hand_nor_linked(config):
+    # A blind tester's unexplained credit of 09-15 (317.30): open-items --for listed the
+    # payout of 09-30 (1,224.54) first, `link` took it ("they differ by -907.24") and the
+    # check then called it that payout's mismatch. No credit dated before a payout's day is
+    # its (transit.arrived_by), by hand neither; the payout of 09-08 still is offered.
+    from beanclear.resolve import ResolveError, linking
+    doc = (payout(8, "1480.22", "8") + payout(30, "1224.54", "30")
+           + bank(15, "317.30", "B1", "财付通", "提现"))
+    entries, _, _ = loader.load_string(OPENS + doc)
+    assert [i.link for i in linking.open_items(entries, config, bank_ref="B1")] == ["payout-8"]
+    with pytest.raises(ResolveError) as refused:
+        linking.link(config, entries, "B1", ["payout-30"])
+    assert str(refused.value) == (
+        "items: payout-30 (1,224.54 CNY) was paid out on 2026-03-30, after bank line B1 (317.30 CNY on "
+        "2026-03-15): no credit dated before a payout's day is its (see `beanclear open-items`)")
+    assert "linked to payout-8; they differ by" in linking.link(config, entries, "B1", ["payout-8"]).message
+
+
+@pytest.mark.parametrize("time,offered", [("23:30:00", False), ("01:00:00", True), (None, True)],
+                         ids=["23:30", "01:00", "no-time"])
+def test_a_credit_of_the_day_before_a_payout_is_offered_it_by_hand_where_the_check_would_pair_them(tmp_path, time,
+                                                                                                     offered):
+    # the day before: as transit.arrived_by says (a bank further west still had that day)
+    from beanclear.resolve import ResolveError, linking
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG + "timezone: Asia/Shanghai\n", encoding="utf-8")
+    config = config_mod.load(path)
+    made = payout(10, "100.00", "10")
+    if time:
+        made = made.replace('  id: "F', f'  time: "{time}"\n  id: "F')
+    entries, _, _ = loader.load_string(OPENS + made + bank(9, "90.00", "B1", "某银行", "转账"))
+    assert [i.link for i in linking.open_items(entries, config, bank_ref="B1")] == (["payout-10"] if offered else [])
+    if offered:
+        assert "linked to payout-10" in linking.link(config, entries, "B1", ["payout-10"]).message
+    else:
+        with pytest.raises(ResolveError, match="after bank line B1"):
+            linking.link(config, entries, "B1", ["payout-10"])

@@ -127,9 +127,23 @@ class OpenItem:
     ids: tuple[str, ...]  # statement ids the bank may quote
     paired: tuple = ()    # a payout's: the entries the clearing check answers it with (its bank credit)
     early: bool = True    # a line of the day before may settle it (a payout: transit.arrived_by)
+    payout: bool = False  # a channel's payout: no line before it reached the bank may settle it (reached_by)
 
     def fits(self, day: dt.date) -> bool:
         return (self.date - DAY if self.early else self.date) <= day <= self.date + self.window * DAY
+
+    @property
+    def first_day(self) -> dt.date:
+        """The first day a bank line may be of the item: a payout's own, or the day before
+        where a bank further west still had that day when it left (early: transit.arrived_by)."""
+        return self.date - DAY if self.early else self.date
+
+    def reached_by(self, day: dt.date) -> bool:
+        """Whether a bank line of `day` may be of the item by its day, however late: a
+        payout's, as the clearing check pairs them (transit.arrived_by: no credit dated
+        before a payout's day is its); an order's or a bill's, any day (a blind tester's
+        credit of 09-15 was linked by hand to a payout of 09-30)."""
+        return not self.payout or day >= self.first_day
 
     def open_to(self, line: "BankLine") -> bool:
         """Whether `line` may settle the item: any line while it is open; a payout the
@@ -141,11 +155,13 @@ class OpenItem:
         """Whether a person may link `line` to the item by hand (`beanclear link` refuses
         the others, saying why; the page's Match by hand and `open-items --for` list these,
         ByHand): open to it (open_to), in its currency or the amount sent its statement
-        states (amount_for), and of its direction, money in for a payout or an order due,
+        states (amount_for), of its direction, money in for a payout or an order due,
         out for a bill or a refund owed (a blind tester's 8,000.00 credit was linked to a
-        refund of -156.00, "they differ by 8,156.00")."""
+        refund of -156.00, "they differ by 8,156.00"), and of a day the item may have
+        reached the bank by (reached_by)."""
         amount = line.amount_for(self)
-        return amount is not None and _same_sign(amount, self.amount) and self.open_to(line)
+        return amount is not None and _same_sign(amount, self.amount) and self.open_to(line) \
+            and self.reached_by(line.date)
 
     def proposable_to(self, line: "BankLine") -> bool:
         """open_to, for the matcher's proposals: a credit the import booked to this
@@ -332,7 +348,7 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
         items.append(OpenItem([entry], p.account, links[0] if links else f"payout-{entry.meta.get('id')}",
                               amount, p.units.currency, entry.date, channel.bank_days + 3,
                               channel.name, _names(channel, config, entry), _ids(entry), paired,
-                              arrived_by(entry, entry.date - DAY, config.timezone)))
+                              arrived_by(entry, entry.date - DAY, config.timezone), payout=True))
     convert = None
     for (account, key), parts in due.items():
         by_currency: dict[str, Decimal] = defaultdict(Decimal)
@@ -657,6 +673,13 @@ class Index:
         self.rejected: set[tuple[str, str]] = set()   # (bank ref, target) a person turned down
         self.candidates: dict[int, list[OpenItem]] = {}   # id(line) -> its items by amount, free or not
         self.names_of: dict[int, set[str]] = {}   # id(line) -> the channels it names
+        # the clearing check's pairing, from both sides: id(bank entry) -> its line, and ->
+        # the payouts paired with it alone (_across)
+        self.line_of: dict[int, BankLine] = {id(line.entry): line for line in lines or ()}
+        self.paired_with: dict[int, list[OpenItem]] = defaultdict(list)
+        for item in items:
+            if len(item.paired) == 1:
+                self.paired_with[id(item.paired[0])].append(item)
 
     def bucket(self, amount: Decimal) -> int:
         """Never smaller for a larger amount (float() rounds monotonically), so the items
@@ -777,8 +800,8 @@ def _claim(index: Index, proposal: Proposal, proposals: list) -> None:
 def _exact(lines, index, tolerance, proposals, config):
     rest = []
     for line in lines:
-        hits = [(i, ref) for i in index.equal(line)
-                if index.free(i) and not index.refused(line, i.link) for ref in [_id_in(line, i)] if ref]
+        hits = [(i, ref) for i in index.equal(line) if index.free(i) and not index.refused(line, i.link)
+                and i.reached_by(line.date) for ref in [_id_in(line, i)] if ref]
         if len(hits) == 1:
             item, ref = hits[0]
             _claim(index, Proposal([line], [item], item.account, "exact", 100.0,
@@ -879,23 +902,75 @@ def _pair_or_run(window: list[BankLine], target: Decimal, item: OpenItem) -> lis
     return [window[n] for n in places] if places else None
 
 
+def _fit(line: BankLine, item: OpenItem, tolerance: Decimal) -> tuple[float, float, int] | None:
+    """(score, text score, days apart) of the line for the item in the fuzzy stage; None
+    where its amount or day does not fit the item."""
+    amount = line.amount_for(item)
+    if amount is None or abs(item.amount - amount) > tolerance or not item.fits(line.date):
+        return None
+    text = _text_score(line, item)
+    closeness = 1 - float(abs(item.amount - amount) / max(tolerance, Decimal("0.01"))) * 0.5
+    days = abs((line.date - item.date).days)
+    return 0.6 * text + 25 * closeness + 15 * (1 - min(days, 10) / 10), text, days
+
+
+def _across(line: BankLine, item: OpenItem, index: Index, tolerance: Decimal) -> bool:
+    """Whether the fuzzy stage may lead with an item the clearing check pairs with another
+    credit (OpenItem.proposable_to: one the import booked to the item's transit account)
+    for `line`: where the two, taken across, fit better than as the check pairs them (the
+    line the item, that credit the payout the check pairs with the line, if any), so that
+    the scores tell the lines apart, not only the items. Otherwise the check's pairing
+    leads and the item stays an alternative, for a person where it scores near: a blind
+    tester's two lines alike of one day, crediting WeChat's 4,321.60 of 08-19 and 08-20,
+    were each proposed the payout of 08-20, nearer both by a day, and `link` refused the
+    first as the other line's; two PayPal payouts of 71.89 two days apart credited by two
+    lines alike (seed 32961) were credited the other way round. An item paired with parts
+    of it, or with an entry that is no open line, is proposed as the scores say."""
+    if len(item.paired) != 1 or id(item.paired[0]) not in index.line_of:
+        return True
+    other = index.line_of[id(item.paired[0])]
+
+    def score(l, i):
+        fit = _fit(l, i, tolerance)
+        return fit[0] if fit else 0.0
+    gain = score(line, item) - score(other, item)
+    own = index.paired_with.get(id(line.entry))
+    if own:
+        gain += score(other, own[0]) - score(line, own[0])
+    return gain > 1e-9
+
+
 def _fuzzy(lines, index, tolerance, proposals, config):
     rest = []
     for line in lines:
-        scored = []
+        scored, held = [], set()
         for item in index.near(line):
-            if not item.fits(line.date) or index.refused(line, item.link):
+            if index.refused(line, item.link):
                 continue
-            text = _text_score(line, item)
-            closeness = 1 - float(abs(item.amount - line.amount_for(item)) / max(tolerance, Decimal("0.01"))) * 0.5
-            days = abs((line.date - item.date).days)
-            score = 0.6 * text + 25 * closeness + 15 * (1 - min(days, 10) / 10)
-            scored.append((score, item, text, days))
+            fit = _fit(line, item, tolerance)
+            if fit is None:
+                continue
+            if not item.open_to(line) and not _across(line, item, index, tolerance):
+                held.add(id(item))   # the check's pairing stands: never ahead of what it leaves this line
+            scored.append((fit[0], item, fit[1], fit[2]))
+        scored.sort(key=lambda s: (-s[0], s[1].date, s[1].link))
+        paired = []
+        if scored and id(scored[0][1]) in held:
+            lead = next((s for s in scored if id(s[1]) not in held), None)
+            if lead is None:   # every item it fits is another credit's, as near that one as it
+                scored = []
+            else:
+                before = [s[1].link for s in scored[:scored.index(lead)]]
+                scored = [lead] + [s for s in scored if s is not lead]
+                if lead[1].paired:
+                    paired = [f"the clearing check pairs it with this line ({', '.join(before)}, nearer, "
+                              f"{'is' if len(before) == 1 else 'are'} as near the credit the check pairs "
+                              f"{'it' if len(before) == 1 else 'each'} with: nothing tells the lines apart)"]
         if not scored:
             rest.append(line)
             continue
-        scored.sort(key=lambda s: (-s[0], s[1].date, s[1].link))
-        scored, paired = _as_the_check_pairs(line, scored)
+        if not paired:
+            scored, paired = _as_the_check_pairs(line, scored)
         best, item, text, days = scored[0]
         runner = scored[1][0] if len(scored) > 1 else 0.0
         confident = best >= float(config.match.min_score) and best - runner >= float(config.match.margin)
@@ -975,6 +1050,9 @@ class ByHand:
         for group in self.free.values():
             group.sort(key=lambda i: (i.amount, i.date, i.link))
         self.amounts = {key: [i.amount for i in group] for key, group in self.free.items()}
+        # the first days of each group's payouts, sorted: how many a line's day is before
+        # (OpenItem.reached_by) is a search, not a pass over every item
+        self.firsts = {key: sorted(i.first_day for i in group if i.payout) for key, group in self.free.items()}
 
     def of(self, line: BankLine, limit: int | None = None) -> tuple[list[OpenItem], int]:
         """(the items `line` may settle, nearest in amount first, at most `limit`; how
@@ -983,10 +1061,12 @@ class ByHand:
             return [], 0
         first = [i for i in self.paired_with.get(id(line.entry), ()) if i.may_settle(line)]
         lists = []
+        day = line.date
         if line.sent is not None:
             amount, currency, accounts = line.sent
-            lists.append((amount, self._nearest(currency, amount, lambda i: i.account in accounts)))
-        lists.append((line.amount, self._nearest(line.currency, line.amount)))
+            lists.append((amount, self._nearest(currency, amount, day,
+                                                lambda i: i.account in accounts and i.reached_by(day))))
+        lists.append((line.amount, self._nearest(line.currency, line.amount, day)))
         out, total = list(first), len(first)
         for _, (count, found) in lists:
             total += count
@@ -996,12 +1076,18 @@ class ByHand:
                 out.append(item)
         return out[:limit] if limit is not None else out, total
 
-    def _nearest(self, currency: str, amount: Decimal, keep=None) -> tuple[int, object]:
-        """(how many items of the currency and of `amount`'s direction `keep` keeps, those
-        items nearest to `amount` first: a generator)."""
+    def _nearest(self, currency: str, amount: Decimal, day: dt.date, keep=None) -> tuple[int, object]:
+        """(how many items of the currency and of `amount`'s direction a line of `day` may
+        settle by its day (OpenItem.reached_by) and `keep` keeps, those items nearest to
+        `amount` first: a generator)."""
         key = (currency, amount > 0)
         group, amounts = self.free.get(key, []), self.amounts.get(key, [])
-        count = len(group) if keep is None else sum(1 for i in group if keep(i))
+        if keep is None:
+            firsts = self.firsts.get(key, [])
+            count = len(group) - (len(firsts) - bisect.bisect_right(firsts, day))
+            keep = lambda i: i.reached_by(day)   # noqa: E731
+        else:
+            count = sum(1 for i in group if keep(i))
 
         def walk():
             below = bisect.bisect_left(amounts, amount) - 1

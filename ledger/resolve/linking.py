@@ -166,7 +166,13 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
                            + (f", nor in {line.sent[1]}, the amount sent its statement states" if line.sent else
                               " (a credit the bank converted is linked to a payout in the amount sent its "
                               "statement states; this one states none)"))
-    backwards = [i for i in chosen if not i.may_settle(line)]   # (open to it, in its currency: of the other way)
+    late = [i for i in chosen if not i.reached_by(line.date)]
+    if late:
+        raise ResolveError("items: " + ", ".join(f"{i.link} ({i.amount:,.2f} {i.currency}) was paid out on {i.date}"
+                                                 for i in late)
+                           + f", after bank line {bank_ref} ({line.said} on {line.date}): no credit dated before "
+                           "a payout's day is its (see `beanclear open-items`)")
+    backwards = [i for i in chosen if not i.may_settle(line)]   # (open to it, in its currency, of its days: the other way)
     if backwards:
         way = ("money in", "money out") if line.amount > 0 else ("money out", "money in")
         raise ResolveError("items: " + ", ".join(f"{i.link} ({i.amount:,.2f} {i.currency})" for i in backwards)
@@ -217,7 +223,8 @@ def _rest_of_payout(entries, config, ref: str, line):
     sums, where the line does not make the rest: several lines settle one payout only by
     adding up to it (one line may differ: a bank's fee, written off)."""
     from beancount.core import data as bc
-    from beanclear.matching.core import OpenItem, _ids
+    from beanclear.checks.transit import arrived_by
+    from beanclear.matching.core import DAY, OpenItem, _ids
     transit = {ch.accounts.transit: ch for ch in config.channels.values()}
     banks = {b.account for b in config.banks.values()}
     payout = account = None
@@ -243,7 +250,7 @@ def _rest_of_payout(entries, config, ref: str, line):
                            f"if bank line {line.ref} is its credit, `beanclear unlink` that first")
     channel = transit[account]
     item = OpenItem([payout], account, links[0], rest, currency, payout.date, channel.bank_days + 3, channel.name,
-                    (), _ids(payout))
+                    (), _ids(payout), early=arrived_by(payout, payout.date - DAY, config.timezone), payout=True)
     amount = line.amount_for(item)   # (a part the bank converted makes the rest in the amount it sent)
     if amount != rest:
         said = (f"{line.amount:,.2f} {line.currency}" if amount is None else
