@@ -89,24 +89,16 @@ def find(read: list, books) -> Moves:
     clearing = {ch.accounts.clearing for ch in shared}
 
     # the books' entries on those transit accounts: (entry, its source, its month file);
-    # a person's own files' with neither (Books.own_transactions)
+    # a person's own files' with neither (Books.own_transactions). The banks' first: a
+    # merchant whose banks' credits each fit one channel (Alipay and WeChat Pay at one
+    # bank) has the channels' files read for none of this
     held: list[tuple] = []
-    filled: set[str] = set()   # the clearing accounts with money booked (pooled: a channel without payouts)
-    for source in sorted(names):
+    for source in sorted(shared_banks):
         for path in books.source_files(source):
-            for block in _blocks_posting(books, path, transit):
-                held += [(entry, source, path) for entry in _parsed(block, path)]
-            if source in config.channels and config.channels[source].accounts.clearing not in filled:
-                if any(_posting_line((config.channels[source].accounts.clearing,)).search(piece)
-                       for piece in books._pieces(path)):
-                    filled.add(config.channels[source].accounts.clearing)
-    for entry in books.own_transactions(set(transit) | clearing):
-        if any(p.account in transit for p in entry.postings):
-            held.append((entry, None, None))
-        filled.update(p.account for p in entry.postings if p.account in clearing)
-    known = {(source, entry.meta["id"]) for entry, source, _ in held if "id" in entry.meta}
-    own_ids = {entry.meta["id"] for entry, source, _ in held if source is None and "id" in entry.meta}
+            held += [(entry, source, path) for block in _blocks_posting(books, path, transit)
+                     for entry in _parsed(block, path)]
     brought: list[tuple] = []   # (entry, its source, (extraction, position))
+    filled: set[str] = set()   # the clearing accounts with money booked (pooled: a channel without payouts)
     for importer, out in read:
         name = importer.source.name
         if name not in names:
@@ -116,10 +108,26 @@ def find(read: list, books) -> Moves:
                 continue
             filled.update(p.account for p in entry.postings if p.account in clearing)
             if any(p.account in transit for p in entry.postings):
-                ident = entry.meta.get("id")
-                if ident is not None and ((name, ident) in known or ident in own_ids):
-                    continue   # the books hold it: theirs is the one that counts
                 brought.append((entry, name, (out, at)))
+    if not any(_fitting(entry, source, transit, bank_of, paying) for entry, source, _ in held + brought):
+        return NONE
+    for source in sorted(names - shared_banks):
+        for path in books.source_files(source):
+            held += [(entry, source, path) for block in _blocks_posting(books, path, transit)
+                     for entry in _parsed(block, path)]
+            if config.channels[source].accounts.clearing not in filled and any(
+                    _posting_line((config.channels[source].accounts.clearing,)).search(piece)
+                    for piece in books._pieces(path)):
+                filled.add(config.channels[source].accounts.clearing)
+    for entry in books.own_transactions(set(transit) | clearing):
+        if any(p.account in transit for p in entry.postings):
+            held.append((entry, None, None))
+        filled.update(p.account for p in entry.postings if p.account in clearing)
+    known = {(source, entry.meta["id"]) for entry, source, _ in held if "id" in entry.meta}
+    own_ids = {entry.meta["id"] for entry, source, _ in held if source is None and "id" in entry.meta}
+    # what the books hold already: theirs is the one that counts
+    brought = [(entry, name, at) for entry, name, at in brought
+               if (ident := entry.meta.get("id")) is None or ((name, ident) not in known and ident not in own_ids)]
 
     # each credit placed where the bank's importer books it by its text (the decision
     # depends on the entries alone, not on where an earlier import put them)
@@ -224,6 +232,17 @@ def _credit(entry, transit: dict, bank_of: dict):
     if any(p.account == clearing for p in entry.postings):   # a top-up, not a bank line
         return None
     return on[0].account, bank[0].account, bank[0].units.number
+
+
+def _fitting(entry, source, transit: dict, bank_of: dict, paying: dict) -> bool:
+    """Whether an entry is a bank credit on a transit account whose text several
+    channels paying into its bank fit (transit.pooled's credits)."""
+    credit = _credit(entry, transit, bank_of)
+    if credit is None:
+        return False
+    banks = [source] if source in bank_of[credit[1]] else bank_of[credit[1]]
+    text = f"{entry.payee or ''} {entry.narration or ''}"
+    return sum(1 for bank in banks for ch in paying.get(bank, ()) if ch.payout_memo.search(text)) > 1
 
 
 def _on(entry: data.Transaction, old: str, new: str) -> data.Transaction:
