@@ -809,6 +809,14 @@ def test_a_returned_payout_linked_to_its_credit_is_no_mismatch(ledger):
     assert ledger(linked) == []
 
 
+def test_a_withdrawal_returned_under_an_id_of_its_own_pairs_with_the_bank_return_as_before(ledger):
+    # must not change: a return row naming no payout (WeChat Pay's 提现退票 under its own
+    # 业务单号) is money from transit to clearing, answered by the bank's debit as a top-up
+    own = RETURNED.replace('^payout-79 ^payout-R77\n  id: "R77"\n  payout-returned: "77"\n',
+                           '^payout-R77\n  id: "R77"\n')
+    assert 'payout-returned' not in own and ledger(own) == []
+
+
 def test_a_bank_return_without_the_channels_reversal_stays_a_finding(ledger):
     # must not fire: the bank debited the credit back but the channel never took the
     # money back (no reversal): the debit is unexplained, as before

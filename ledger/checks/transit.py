@@ -258,8 +258,8 @@ def _returned_at_bank(items: list[Item], banks, window: int) -> set[int]:
     """The ids of each failed payout's money coming back (`payout-returned`) and the bank
     debit that returned it, where the bank had credited that payout: a payout the bank
     credited, then debited back ("RETURN OF CREDIT … po_…"), that the channel reverses
-    (Stripe's `payout_reversal`, PayPal's Reversal of General Withdrawal, WeChat Pay's
-    提现退票) and pays again later. The money went bank -> transit -> the channel's
+    (Stripe's `payout_reversal`, PayPal's Reversal of General Withdrawal) and pays again
+    later. The money went bank -> transit -> the channel's
     clearing account, as a top-up does: the reversal answers the bank's debit, and the
     payout keeps its credit (a blind tester's returned Stripe payout: the reversal taken
     for the payout's answer left its credit and the return a bank-unmatched each, and the
@@ -269,8 +269,7 @@ def _returned_at_bank(items: list[Item], banks, window: int) -> set[int]:
     credit of that amount (unlinked, or linked to the payout) came between the payout and
     the debit; a reversal no debit answers is the payout's (it failed before the bank:
     _link_groups)."""
-    reversals = [i for i in items if i.amount < 0 and i.entry.meta.get("payout-returned")]
-    if not reversals or not banks:
+    if not banks or not any(i.amount > 0 and i.payout is None for i in items):
         return set()
 
     def at_bank(i: Item) -> bool:
@@ -282,21 +281,21 @@ def _returned_at_bank(items: list[Item], banks, window: int) -> set[int]:
     for i in items:
         if i.amount > 0 and i.payout and not at_bank(i) and not i.entry.meta.get("payout-returned"):
             paid[i.payout].append(i)
+
+    reversals = [(i, key) for i in items if i.amount < 0 and i.entry.meta.get("payout-returned")
+                 and not at_bank(i) and paid.get(key := link("payout-", str(i.entry.meta["payout-returned"])))]
     credits = [i for i in items if i.amount < 0 and at_bank(i)]
     span = dt.timedelta(days=window + LATE_DAYS)
     out: set[int] = set()
-    for reversal in reversals:
-        returned = str(reversal.entry.meta["payout-returned"])
-        key = link("payout-", returned)
-        if not paid.get(key):
-            continue
+    for reversal, key in reversals:
+        ids = sorted({str(p.entry.meta[k]) for p in paid[key] for k in ("payout-id", "id") if p.entry.meta.get(k)})
         left = min(p.date for p in paid[key])
         fits = [d for d in debits if id(d) not in out and d.currency == reversal.currency
                 and d.amount == -reversal.amount and left <= d.date and abs(d.date - reversal.date) <= span
                 and any(c.currency == d.currency and c.amount == reversal.amount and c.payout in (None, key)
                         and left <= c.date <= d.date for c in credits)]
         if fits:
-            debit = min(fits, key=lambda d: (named_id([returned], text_words(
+            debit = min(fits, key=lambda d: (named_id(ids, text_words(
                 f"{d.entry.payee or ''} {d.entry.narration or ''}")) is None, abs(d.date - reversal.date), d.order))
             out.update((id(reversal), id(debit)))
     return out
