@@ -755,6 +755,90 @@ def test_a_failed_payout_paid_again_that_never_arrives_is_missing_once(ledger):
     assert (finding.code, finding.refs) == ("payout-missing", ("79",))
 
 
+# A payout the bank credited, then debited back (a return: "RETURN OF CREDIT … 77"); the
+# channel reverses it (`payout-returned`) and pays the money again in a later payout. The
+# return is the reversal's, bank -> transit -> clearing; the credit is the payout's.
+RETURNED = """
+2026-03-01 * "Order 1001" ^payout-77
+  id: "4200-1001"
+  Assets:Clearing:WeChat     99.40 CNY
+  Expenses:Fees:WeChat        0.60 CNY
+  Income:Sales:WeChat      -100.00 CNY
+2026-03-02 * "WeChat Pay" "Withdrawal" ^payout-77
+  id: "77"
+  Assets:Transit:WeChat       99.40 CNY
+  Assets:Clearing:WeChat     -99.40 CNY
+2026-03-03 * "财付通" "微信提现 77"
+  id: "B-03"
+  Assets:Bank:Ops             99.40 CNY
+  Assets:Transit:WeChat      -99.40 CNY
+2026-03-04 * "财付通" "RETURN OF CREDIT 微信提现 77"
+  id: "BD-04"
+  Assets:Bank:Ops            -99.40 CNY
+  Assets:Transit:WeChat       99.40 CNY
+2026-03-05 * "WeChat Pay" "Withdrawal returned" ^payout-79 ^payout-R77
+  id: "R77"
+  payout-returned: "77"
+  Assets:Transit:WeChat      -99.40 CNY
+  Assets:Clearing:WeChat      99.40 CNY
+2026-03-05 * "Order 1003" ^payout-79
+  id: "4200-1003"
+  Assets:Clearing:WeChat     10.00 CNY
+  Income:Sales:WeChat       -10.00 CNY
+2026-03-06 * "WeChat Pay" "Withdrawal" ^payout-79
+  id: "79"
+  Assets:Transit:WeChat      109.40 CNY
+  Assets:Clearing:WeChat    -109.40 CNY
+2026-03-07 * "财付通" "微信提现"
+  id: "B-07"
+  Assets:Bank:Ops            109.40 CNY
+  Assets:Transit:WeChat     -109.40 CNY
+"""
+
+
+def test_a_payout_the_bank_returned_is_answered_by_its_credit_and_the_return_by_the_reversal(ledger):
+    # blind tester (round 15): the reversal was taken for the payout's own answer, so its
+    # credit and the bank's return were a bank-unmatched each
+    assert ledger(RETURNED) == []
+
+
+def test_a_returned_payout_linked_to_its_credit_is_no_mismatch(ledger):
+    # what `match --apply` writes: the credit linked to the payout it names. It was a
+    # payout-mismatch of twice the payout (credit and reversal both counted against it)
+    linked = RETURNED.replace('"微信提现 77"', '"微信提现 77" ^payout-77')
+    assert ledger(linked) == []
+
+
+def test_a_withdrawal_returned_under_an_id_of_its_own_pairs_with_the_bank_return_as_before(ledger):
+    # must not change: a return row naming no payout (WeChat Pay's 提现退票 under its own
+    # 业务单号) is money from transit to clearing, answered by the bank's debit as a top-up
+    own = RETURNED.replace('^payout-79 ^payout-R77\n  id: "R77"\n  payout-returned: "77"\n',
+                           '^payout-R77\n  id: "R77"\n')
+    assert 'payout-returned' not in own and ledger(own) == []
+
+
+def test_a_bank_return_without_the_channels_reversal_stays_a_finding(ledger):
+    # must not fire: the bank debited the credit back but the channel never took the
+    # money back (no reversal): the debit is unexplained, as before
+    alone = RETURNED.replace('payout-returned: "77"\n', '').replace("^payout-79 ^payout-R77", "^payout-R77")
+    alone = alone.split('2026-03-05 * "WeChat Pay" "Withdrawal returned"')[0]
+    assert codes(ledger(alone)) == ["bank-unmatched"]
+
+
+def test_a_payout_that_failed_before_the_bank_is_still_closed_by_its_reversal(ledger):
+    # must not fire: no credit, no return at the bank, the reversal answers the payout
+    failed = RETURNED.replace('''2026-03-03 * "财付通" "微信提现 77"
+  id: "B-03"
+  Assets:Bank:Ops             99.40 CNY
+  Assets:Transit:WeChat      -99.40 CNY
+2026-03-04 * "财付通" "RETURN OF CREDIT 微信提现 77"
+  id: "BD-04"
+  Assets:Bank:Ops            -99.40 CNY
+  Assets:Transit:WeChat       99.40 CNY
+''', "")
+    assert "B-03" not in failed and ledger(failed) == []
+
+
 def test_a_refund_and_the_fee_it_returns_take_back_only_their_own_sale(ledger):
     # Alipay's 账务明细 lists a refund, then the fee returned with it, at one moment. The
     # refund takes the whole sale back; its payment holds all but the fee, which comes

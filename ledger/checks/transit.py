@@ -74,8 +74,11 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     holed = {} if holed is None else holed
     early = {} if early is None else early
     findings = []
-    linked = _link_groups(items)
-    closed = set()
+    # a payout the bank credited and then returned: the return (a bank debit) is what the
+    # channel's reversal answers, and the credit stays the payout's (_returned_at_bank)
+    returned = _returned_at_bank(items, banks, window)
+    linked = _link_groups([i for i in items if id(i) not in returned] if returned else items)
+    closed = set(returned)
     short: list[tuple] = []   # (ins, outs, group) of the linked groups the bank credited less than paid out
     for payout, group in sorted(linked.items()):
         # a write-off linked to the payout is neither: the group comes back to zero with
@@ -249,6 +252,53 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
                 refs([payout.entry]), **at_entry(payout.entry)))
     _name_each_other(findings, unpaid, missing)
     return findings
+
+
+def _returned_at_bank(items: list[Item], banks, window: int) -> set[int]:
+    """The ids of each failed payout's money coming back (`payout-returned`) and the bank
+    debit that returned it, where the bank had credited that payout: a payout the bank
+    credited, then debited back ("RETURN OF CREDIT … po_…"), that the channel reverses
+    (Stripe's `payout_reversal`, PayPal's Reversal of General Withdrawal) and pays again
+    later. The money went bank -> transit -> the channel's
+    clearing account, as a top-up does: the reversal answers the bank's debit, and the
+    payout keeps its credit (a blind tester's returned Stripe payout: the reversal taken
+    for the payout's answer left its credit and the return a bank-unmatched each, and the
+    credit linked to it a payout-mismatch of twice its amount). A reversal takes an
+    unlinked bank debit of its amount, one naming the payout first, dated from the
+    payout's day to `window` + LATE_DAYS days either way of the reversal, where a bank
+    credit of that amount (unlinked, or linked to the payout) came between the payout and
+    the debit; a reversal no debit answers is the payout's (it failed before the bank:
+    _link_groups)."""
+    if not banks or not any(i.amount > 0 and i.payout is None for i in items):
+        return set()
+
+    def at_bank(i: Item) -> bool:
+        return any(p.account in banks for p in i.entry.postings)
+    debits = [i for i in items if i.amount > 0 and i.payout is None and at_bank(i)]
+    if not debits:
+        return set()
+    paid: dict[str, list[Item]] = defaultdict(list)   # payout link -> its payouts (money in, from no bank)
+    for i in items:
+        if i.amount > 0 and i.payout and not at_bank(i) and not i.entry.meta.get("payout-returned"):
+            paid[i.payout].append(i)
+
+    reversals = [(i, key) for i in items if i.amount < 0 and i.entry.meta.get("payout-returned")
+                 and not at_bank(i) and paid.get(key := link("payout-", str(i.entry.meta["payout-returned"])))]
+    credits = [i for i in items if i.amount < 0 and at_bank(i)]
+    span = dt.timedelta(days=window + LATE_DAYS)
+    out: set[int] = set()
+    for reversal, key in reversals:
+        ids = sorted({str(p.entry.meta[k]) for p in paid[key] for k in ("payout-id", "id") if p.entry.meta.get(k)})
+        left = min(p.date for p in paid[key])
+        fits = [d for d in debits if id(d) not in out and d.currency == reversal.currency
+                and d.amount == -reversal.amount and left <= d.date and abs(d.date - reversal.date) <= span
+                and any(c.currency == d.currency and c.amount == reversal.amount and c.payout in (None, key)
+                        and left <= c.date <= d.date for c in credits)]
+        if fits:
+            debit = min(fits, key=lambda d: (named_id(ids, text_words(
+                f"{d.entry.payee or ''} {d.entry.narration or ''}")) is None, abs(d.date - reversal.date), d.order))
+            out.update((id(reversal), id(debit)))
+    return out
 
 
 def _link_groups(items: list[Item]) -> dict[str, list[Item]]:

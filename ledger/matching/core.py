@@ -197,13 +197,27 @@ class OpenItem:
 
     def arrived(self, entries=None) -> str:
         """What the clearing check pairs a payout with (or `entries` of it), in words: its
-        bank lines by their statement id, amount and day, else the entry where the books
-        hold it (a write-off)."""
+        bank lines by their statement id, amount and day; the channel's reversal of it
+        (`payout-returned`: the money came back to the channel, no bank line, as a blind
+        tester's Stripe `txn_…` was called one); else the entry where the books hold it
+        (a write-off)."""
         return " and ".join(
+            f"{self.channel}'s reversal {e.meta['id']} ({-posted(e, self.account):,.2f}"
+            f" {self.currency} on {e.date})" if e.meta.get("payout-returned") and e.meta.get("id") else
             f"bank line {e.meta['id']} ({-posted(e, self.account):,.2f}"
             f" {self.currency} on {e.date})" if e.meta.get("id") else
             f"the entry of {e.date} at {str(e.meta.get('filename', '?')).rsplit('/', 1)[-1]}:{e.meta.get('lineno', '?')}"
             for e in (self.paired if entries is None else entries))
+
+    def fate(self) -> str:
+        """`which reached the bank as …` of a payout the clearing check pairs with bank
+        lines (arrived); of one it closes with the channel's reversal alone, that it came
+        back before the bank (a payout that failed)."""
+        if self.paired and all(e.meta.get("payout-returned") for e in self.paired):
+            return f"which never reached the bank: {self.arrived()} took it back"
+        if any(e.meta.get("payout-returned") for e in self.paired):
+            return f"which the clearing check closes with {self.arrived()}"
+        return f"which reached the bank as {self.arrived()}"
 
 
 @dataclass

@@ -74,9 +74,19 @@ def unproposed(entries, config, proposals, load=None, gathered=None) -> list[Unp
                                f"the line's {line.currency}: a credit the bank converted is matched to its payout by "
                                f"the amount sent its statement states, and this one states none in {item.currency}")
         for item in named:
+            if line.amount < 0 < item.amount and item.account in transit and line.counter in transit:
+                # a bank debit naming a payout: the bank's return of its credit, which the
+                # channel's reversal of the payout answers in transit, as a top-up (a blind
+                # tester's "RETURN OF CREDIT … po_…" was told the payout reached the bank
+                # as Stripe's reversal, a "bank line")
+                said = f", {item.fate()}" if item.paired else ""
+                reasons.append(f"the text names {item.link} of {item.amount:f} {item.currency}{said}: a debit back "
+                               f"of it is the bank's return, which {item.channel}'s reversal of the payout answers "
+                               "(`beanclear check` lists it bank-unmatched where none does); nothing to link")
+                continue
             if not item.open_to(line):
-                reasons.append(f"the text names {item.link} of {item.amount:f} {item.currency}, which reached the bank "
-                               f"as {item.arrived()}: the clearing check pairs them")
+                reasons.append(f"the text names {item.link} of {item.amount:f} {item.currency}, {item.fate()}: "
+                               "the clearing check pairs them")
                 continue
             others = item.made_with(line)
             if others:   # the bank credited it in parts: what `beanclear link` says of it
@@ -99,7 +109,7 @@ def unproposed(entries, config, proposals, load=None, gathered=None) -> list[Unp
             reasons += _unknown_payout(line, config, *shapes)
         for item in sorted(same, key=lambda i: (i.date, i.link)):
             if not item.open_to(line):
-                reasons.append(f"{item.link} of the same amount reached the bank as {item.arrived()}: "
+                reasons.append(f"{item.link} of the same amount {item.fate().removeprefix('which ')}: "
                                "the clearing check pairs them")
             elif (line.ref, item.link) in rejected:
                 reasons.append(f"{item.link} was turned down for this line before (beanclear-reject)")

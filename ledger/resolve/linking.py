@@ -145,6 +145,10 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
         if not item.open_to(line):   # (the rest of one linked in part, this line may make it too)
             item = _rest_of_payout(entries, config, ref, line) or item
         if not item.open_to(line):
+            if item.paired and all(e.meta.get("payout-returned") for e in item.paired):
+                raise ResolveError(f"{item.link} is not in transit: it never reached the bank, "
+                                   f"{item.arrived()} took it back (paid out again later); bank line {bank_ref} is "
+                                   "not its credit (see `beanclear open-items`)")
             raise ResolveError(f"{item.link} is not in transit: the clearing check pairs it with "
                                f"{item.arrived()}, not with bank line {bank_ref}; if that is not its credit, "
                                "link that line to its own payout first (see `beanclear open-items`)")
