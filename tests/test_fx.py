@@ -281,6 +281,27 @@ def test_no_fx_gap_within_tolerance(ledger):
     assert errors == [] and found == []
 
 
+SMALL_CONVERSION = """
+2026-01-05 * "PayPal" "Currency conversion"
+  id: "CONV-2"
+  Assets:PayPal        -{usd} USD @ {rate} CNY
+  Assets:PayPal         {cny} CNY
+"""
+
+
+def test_a_rate_off_only_by_its_amounts_rounding_is_no_fx_gap(ledger):
+    # seed 34506: 0.45 EUR credited as 0.48 USD is 84 bps off the reference, and not a
+    # cent is lost (0.45 at the reference is 0.484): the rounding of the cents, no gap
+    errors, found = ledger(SMALL_CONVERSION.format(usd="0.07", rate="7.0000", cny="0.49"))   # -173 bps, 0.0086 CNY
+    assert errors == [] and found == []
+
+
+def test_a_small_conversion_that_loses_a_cent_beyond_its_rounding_is_an_fx_gap(ledger):
+    # must fire: 1.00 USD at 7.0800 where 7.1234 gives 7.12: 0.04 CNY lost, past the rounding
+    [finding], _ = ledger(SMALL_CONVERSION.format(usd="1.00", rate="7.0800", cny="7.08"))
+    assert (finding.code, finding.amount) == ("fx-gap", Decimal("0.04"))
+
+
 def test_the_nearest_earlier_reference_is_used(ledger):
     # 2026-01-04 has no price of its own: 2026-01-02's 7.1000 is the reference.
     [finding], _ = ledger(CONVERSION.format(day="04", rate="7.0500", cny="705.00"))

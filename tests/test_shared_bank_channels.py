@@ -132,6 +132,28 @@ def test_a_credit_short_naming_nothing_is_the_mismatch_of_the_account_whose_payo
     assert found == [("payout-mismatch", f"{kind}_b", Decimal("1.00"), ("B0000005", "L-B"))]
 
 
+def test_a_credit_short_is_the_mismatch_of_the_payout_nearest_its_amount_where_both_accounts_wait(merchant):
+    # seed 34505: the first account's payout never arrived and still waits in the window;
+    # the second's 545.24 credited as 540.24 stayed the first's, a bank-unmatched beside
+    # two payout-missing, where 540.24 is nearest the second's
+    load, text, a, b = merchant
+    kind = a[:-1].lower()
+    found = load(sale_and_payout(a, "04", "120.00", "A0000004"), sale_and_payout(b, "05", "545.24", "B0000005"),
+                 credit(a, "06", "540.24", text, "L-B"))
+    assert found == [("payout-mismatch", f"{kind}_b", Decimal("5.00"), ("B0000005", "L-B")),
+                     ("payout-missing", f"{kind}_a", Decimal("120.00"), ("A0000004",))]
+
+
+def test_a_credit_short_stays_on_its_account_where_its_payout_is_the_nearest(merchant):
+    # must not fire: the account it is booked on has the nearer payout waiting
+    load, text, a, b = merchant
+    kind = a[:-1].lower()
+    found = load(sale_and_payout(a, "04", "541.00", "A0000004"), sale_and_payout(b, "05", "120.00", "B0000005"),
+                 credit(a, "06", "540.24", text, "L-A"))
+    assert found == [("payout-mismatch", f"{kind}_a", Decimal("0.76"), ("A0000004", "L-A")),
+                     ("payout-missing", f"{kind}_b", Decimal("120.00"), ("B0000005",))]
+
+
 def test_a_payout_after_a_reversal_linked_to_it_still_takes_its_credit(merchant):
     # seed 34040: Stripe links a failed payout's reversal to the payout that pays it again;
     # that link is no bank credit's, and the payout stays open for its credit

@@ -57,6 +57,7 @@ from beancount.core import data
 from beanclear.checks.findings import Finding, at_entry, limit
 from beanclear.checks.items import _money, refs
 from beanclear.importers.stated import stated_amount
+from beanclear.importers.toolkit.places import currency_places
 
 ZERO = Decimal(0)
 
@@ -196,6 +197,17 @@ def source_of(entry, sources: dict[str, str]) -> str:
     return next((sources[p.account] for p in entry.postings if p.account in sources), "")
 
 
+def within_rounding(conv, reference: Decimal) -> bool:
+    """Whether a rate's distance from the reference is only its amounts' rounding: what
+    it moves away from the reference's figure is within half a cent of the quoted side
+    and half a cent of the base at the reference (0.45 EUR credited as 0.48 USD is
+    1.0667 where 1.0757 gives 0.484: 84 bps on a conversion that lost nothing, seed
+    34506). A gap no cent of which is lost is no gap."""
+    half_quote = Decimal(5).scaleb(-currency_places(conv.quote) - 1)
+    half_base = Decimal(5).scaleb(-currency_places(conv.base) - 1)
+    return abs((reference - conv.rate) * conv.converted) <= half_quote + half_base * reference
+
+
 def findings(entries, config, as_of=None, index=None, converted=None, prices=None) -> list[Finding]:
     """`converted`: the entries that may convert (fx metadata or a priced posting), and
     `prices`: the price directives (reconcile.Walk), when the caller has them."""
@@ -216,7 +228,7 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
                 continue
             reference, day = found
             spread = (conv.rate - reference) / reference * 10000
-            if abs(spread) <= tolerance:
+            if abs(spread) <= tolerance or within_rounding(conv, reference):
                 continue
             lost = ((reference - conv.rate) * -conv.converted).quantize(Decimal("0.01"), ROUND_HALF_UP)
             out.append(Finding(

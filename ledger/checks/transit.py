@@ -739,10 +739,10 @@ def pooled(index: dict, config) -> dict:
     the earliest open payout of its amount it may be (arrived_by, within `bank_days` +
     LATE_DAYS), each payout taking one credit, in the credits' order; else the one
     channel among them whose books hold no payout at all (a second WeChat Pay account
-    imported from its trade bill alone: its credits settle its clearing account); else,
-    where the channel it is booked on has no payout left in its window and one other
-    has, that one (a credit short: its check pairs it, a payout-mismatch); else it stays
-    where it is booked. Each credit is judged once, by one channel: nothing counts twice. A
+    imported from its trade bill alone: its credits settle its clearing account); else the
+    one whose payout left in its window is nearest its amount, where that is nearer than
+    any of the channel it is booked on (a credit short: its check pairs it, a
+    payout-mismatch); else it stays where it is booked. Each credit is judged once, by one channel: nothing counts twice. A
     credit linked to a payout (`^payout-…`: match, link, a person) is that payout's, and
     a payout so linked to a credit is answered. A bank whose text fits one channel (one
     account of a type) is left as it is."""
@@ -836,16 +836,25 @@ def pooled(index: dict, config) -> dict:
         elif len(quiet := [name for name in fits if name in silent]) == 1:
             owner[id(item)] = config.channels[quiet[0]]   # its clearing account's money, settled (_without_payouts)
 
-    def waiting(name: str, item: Item) -> bool:
-        """Whether channel `name` has a payout no credit took that `item` may answer, in its window."""
-        return any(id(p) not in taken and may_answer(p, item, config.channels[name]) for p in payouts.get(name, ()))
+    def nearest(name: str, item: Item) -> Decimal | None:
+        """How far from `item`'s amount the nearest payout of channel `name` is that no
+        credit took and `item` may answer, in its window; None: none waits for it."""
+        return min((abs(p.amount + item.amount) for p in payouts.get(name, ())
+                    if id(p) not in taken and may_answer(p, item, config.channels[name])), default=None)
     for item, account in credits:   # the rest: a credit short or over goes where a payout waits for it
-        booked = transit[account].name
-        if id(item) in owner or waiting(booked, item):
+        if id(item) in owner:
             continue
-        others = [name for name in candidates[id(item)] if name != booked and waiting(name, item)]
-        if len(others) == 1:   # its check pairs it with the nearest, a payout-mismatch, as for one account
-            owner[id(item)] = config.channels[others[0]]
+        # its check pairs it with that payout, a payout-mismatch, as for one account: the
+        # channel whose waiting payout is nearest its amount, where one is nearer than the
+        # one booked (seed 34505: 92.68 credited for a 97.68 payout of the second PayPal
+        # account stayed the first's, whose payout missing for days waited in its window)
+        near = {name: far for name in candidates[id(item)] if (far := nearest(name, item)) is not None}
+        booked = transit[account].name
+        if not near or booked in near and near[booked] <= min(near.values()):
+            continue
+        closest = [name for name, far in near.items() if far == min(near.values())]
+        if len(closest) == 1:
+            owner[id(item)] = config.channels[closest[0]]
     moves = [(item, account, owner[id(item)].accounts.transit) for item, account in credits
              if id(item) in owner and owner[id(item)].accounts.transit != account]
     if not moves:
