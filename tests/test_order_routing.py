@@ -692,7 +692,8 @@ def test_a_holes_statement_gap_names_the_payments_it_holds_back_and_their_money(
                               ("09", "4200009998", "9998", "20.50"))
     said = "2 payment(s) (32.50 CNY) name orders no export of teashop holds"
     assert said in gap["message"] and said in line
-    assert gap["message"].startswith("no statement of teashop covers 2026-03-03 to 2026-03-09 (7 days)")
+    assert gap["message"].startswith("no statement of teashop covers 2026-03-03 to 2026-03-09 (7 days; if teashop "
+                                     "had no lines then, `shops.teashop.quiet_days: 7` says so)")
     assert gap["refs"] == ["teashop 2026-03-03", "4200009999", "4200009998"]   # (acknowledged by its first still)
     assert (gap["date"], gap["source"], gap["amount"]) == ("2026-03-03", "teashop", None)
 
