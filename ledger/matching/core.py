@@ -130,7 +130,7 @@ class OpenItem:
     payout: bool = False  # a channel's payout: no line before it reached the bank may settle it (reached_by)
 
     def fits(self, day: dt.date) -> bool:
-        return (self.date - DAY if self.early else self.date) <= day <= self.date + self.window * DAY
+        return self.first_day <= day <= self.date + self.window * DAY
 
     @property
     def first_day(self) -> dt.date:

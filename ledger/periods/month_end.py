@@ -78,11 +78,11 @@ def short_of(entries, config, load, last: dt.date) -> list[Finding]:
                      "is in the statement after it")
         if held:
             said += f"{'; ' if cut else ': '}{len(held)} bank credit(s) ({gaps._summed(held)}) wait for them"
-        elif end < last and not cut and name in cover.read_to_last_line and (group := gaps.setting_group(config, name)):
+        elif end < last and not cut and name in cover.read_to_last_line and \
+                (hint := gaps.quiet_hint(config, name, (last - end).days)):
             # read to its last line, it cannot say whether the days after were quiet: what would
             # (its next statement, or the setting; blind round 15: a shop quiet in the last week)
-            said += (f": import its statement that reaches {last}; if {name} had no lines then, "
-                     f"`{group}.{name}.quiet_days: {(last - end).days}` says so")
+            said += f": import its statement that reaches {last}; {hint}"
         out.append(Finding("statement-gap", end, name, "", Decimal(0), "", said,
                            refs(i.entry for i in held)))
     return out

@@ -510,11 +510,13 @@ def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(), busy
     return out
 
 
+SETTING_GROUPS = ("channels", "banks", "shops")   # the config's sections of sources, which take `quiet_days:`
+
+
 def quiet_days(config) -> dict[str, int]:
     """Source -> the days in a row its statements may have no line without it being a
     hole between them (`channels.<name>.quiet_days`, `banks.<name>.quiet_days`: a bank
     that credits nothing over the Spring Festival; `shops.<name>.quiet_days`), of the
     sources whose config says."""
-    sources = [*(getattr(config, "channels", None) or {}).items(), *(getattr(config, "banks", None) or {}).items(),
-               *(getattr(config, "shops", None) or {}).items()]
-    return {name: src.quiet_days for name, src in sources if getattr(src, "quiet_days", None) is not None}
+    return {name: src.quiet_days for group in SETTING_GROUPS for name, src in (getattr(config, group, None) or {}).items()
+            if getattr(src, "quiet_days", None) is not None}

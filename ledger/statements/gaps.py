@@ -23,7 +23,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from beanclear.checks.findings import Finding
-from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
+from beanclear.statements.coverage import DAY, QUIET_DAYS, SETTING_GROUPS, Coverage
 
 
 class Horizon:
@@ -198,9 +198,8 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
                 "bank credit(s)" if all(i.amount < 0 for i in mine) else "payout(s) and bank line(s)"
             what = f": {len(mine)} {kind} ({_summed(mine)}) wait for them" if mine else ""
             # days without lines look the same: the setting that says they were (README quiet_days)
-            group = setting_group(config, name)
-            quiet = f"; if {name} had no lines then, `{group}.{name}.quiet_days: {days}` says so" \
-                if group and not again and cover.maybe_quiet(name, first, last) else ""
+            quiet = f"; {hint}" if (hint := quiet_hint(config, name, days)) and not again \
+                and cover.maybe_quiet(name, first, last) else ""
             out.append(Finding("statement-gap", first, name, "", Decimal(0), "",
                                f"{hole_head(name, first, last)} ({days} day{'s' if days > 1 else ''}{quiet}); "
                                f"the deadlines that depend on those days wait{what}{again}",
@@ -269,10 +268,12 @@ def begun_after(name: str, start: dt.date, items: list, transit: str) -> str:
             f"are of payouts before them: they wait for the statement of {name} before {start}")
 
 
-def setting_group(config, name: str) -> str | None:
-    """The section of config.yaml a source's settings are under (its `quiet_days:`)."""
-    return next((group for group in ("channels", "banks", "shops") if name in (getattr(config, group, None) or {})),
-                None)
+def quiet_hint(config, name: str, days: int) -> str:
+    """The setting that would take `days` days without lines of source `name` as quiet
+    (`if shop had no lines then, `shops.shop.quiet_days: 6` says so`); "" for a source
+    the config has no section for."""
+    group = next((group for group in SETTING_GROUPS if name in (getattr(config, group, None) or {})), None)
+    return f"if {name} had no lines then, `{group}.{name}.quiet_days: {days}` says so" if group else ""
 
 
 def hole_head(name: str, first: dt.date, last: dt.date) -> str:
