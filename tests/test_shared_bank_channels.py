@@ -1,9 +1,10 @@
 """Two accounts of one channel type paying into one bank (blind14 multiaccount repro-01).
 
-The bank's text names the type (支付宝, 财付通, STRIPE), never the account: the import
-books every such credit against the first of them (banking.explaining_account, the same
-whatever the import order), and the clearing check pairs each credit with the payout it
-is across the candidates' transit accounts (transit.pooled): the payout its text names,
+The bank's text names the type (支付宝, 财付通, STRIPE), never the account: these books
+hold every such credit on the first of them (banking.explaining_account: where the bank's
+text alone puts it; the import now books it where pooled judges it, test_shared_bank_books.py),
+and the clearing check pairs each credit with the payout it is across the candidates'
+transit accounts (transit.pooled): the payout its text names,
 else the one open payout of its amount and day. alipay_b's credits were set against
 alipay_a's payouts: a payout-missing of alipay_b and a bank-unmatched of alipay_a each,
 17 and 18 false findings over three months of a blind tester's merchant.

@@ -18,8 +18,8 @@ from typing import Callable, Iterable
 
 from beancount.core import data
 
-from beanclear.books import (atomic, in_flight, late_balances, late_fees, late_refunds, late_routes, late_rows,
-                             late_views, prices, render, repeats, spill)
+from beanclear.books import (atomic, in_flight, late_balances, late_credits, late_fees, late_refunds, late_routes,
+                             late_rows, late_views, prices, render, repeats, spill)
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
@@ -403,6 +403,10 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
             notes = late_routes.notes(routed, late.left)
             if notes:   # said once, on the first shop statement of the batch
                 next(r for r in live if isinstance(r.importer.source, Shop)).extraction.notes.extend(notes)
+            if late.credits is not None and late.credits.source:   # bank credits of two accounts' texts, on the channel whose payout each is
+                said = late_credits.notes(late_credits.plan(late.credits, changes), late.credits)
+                if said:   # on the first statement of the import among theirs
+                    next(r for r in live if r.importer.source.name == late.credits.source).extraction.notes.extend(said)
             moved = late_fees.plan(late.fees, changes)
             if moved:   # on the first statement of the channel whose chargeback fees they give back
                 channel = next(iter(late.fees.values()))[0]
@@ -535,7 +539,8 @@ def _across(results: list[FileResult], books: Books) -> dict:
         return late_routes.NONE
     return late_routes.find(read[0][0].config, books, batch)._replace(refunds=late_refunds.find(read, books, batch),
                                                                        fees=late_fees.find(read, books), orders=edits,
-                                                                       fx=fx, fx_used=fx_used)
+                                                                       fx=fx, fx_used=fx_used,
+                                                                       credits=late_credits.find(read, books))
 
 
 def _park(results: list[FileResult]) -> None:

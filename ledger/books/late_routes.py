@@ -51,6 +51,7 @@ class Late(NamedTuple):
     orders: object = None   # statements/order_edits.py: orders an export shows changed (its Edits)
     fx: dict = {}           # statements/refund_fx.py: refunds booked before their converted charges
     fx_used: frozenset = frozenset()   # ... and the FX accounts the import's refunds post to
+    credits: object = None  # books/late_credits.py: bank credits of another channel's payout than their text's first
 
 
 NONE = Late({}, {})

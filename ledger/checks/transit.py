@@ -732,8 +732,9 @@ def pooled(index: dict, config) -> dict:
     """The postings `index` with each bank credit that several channels paying its bank
     could be (its text fits each one's `payout_memo`: two Alipay accounts of one merchant,
     both `支付宝提现` at the bank) among the transit Items of the channel whose payout it is,
-    whichever of their transit accounts the import booked it on (the first of them:
-    banking.explaining_account reads the text only, the same in any import order): the one
+    whichever of their transit accounts it is booked on (the import books it where this
+    judges it, asked as though it were on the first of them, where the bank's text alone
+    puts it: books/late_credits.py; a person may have moved it): the one
     whose payout its text names (named_id: `id`, `payout-id` or `trade-id`), else that of
     the earliest open payout of its amount it may be (arrived_by, within `bank_days` +
     LATE_DAYS), each payout taking one credit, in the credits' order; else the one
