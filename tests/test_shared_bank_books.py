@@ -184,3 +184,22 @@ def test_a_credit_in_a_closed_month_stays_and_is_said(tmp_path):
     assert ("1 bank credit(s) of another channel's payout booked in a closed month stay where they are: reopen the "
             "month, then import again with --force to move them") in said
     assert snapshot(folder / "books" / "ops") == before
+
+
+def test_a_row_two_downloads_of_the_import_hold_is_one_payout_not_two(tmp_path):
+    # seed 33488 without the first PayPal account's statement: the second's downloads
+    # overlapped, its payouts counted twice waited for two credits each, and the first
+    # account's credits went to the second's transit account (13 bank-unmatched there)
+    folder = merchant(tmp_path, bank=["2026-03-02,99.40,支付宝提现,L-A", "2026-03-02,49.70,支付宝提现,L-B1",
+                                      "2026-03-03,49.70,支付宝提现,L-B2"])
+    (folder / "a" / "20880000000000000156_20260301_账务明细.csv").unlink()   # the first's statement not in
+    alipay(folder / "b2", "20880000000000000257", "C", "50.00", "0.30", day="02")
+    first = (folder / "b" / "20880000000000000257_20260301_账务明细.csv").read_bytes().decode("gb18030")
+    second = (folder / "b2" / "20880000000000000257_20260302_账务明细.csv").read_bytes().decode("gb18030")
+    rows = [line for line in first.split("\r\n") if line and not line.startswith("#") and "账务流水号" not in line]
+    head, *rest = second.split("\r\n")
+    at = next(n for n, line in enumerate(rest) if "账务流水号" in line) + 1
+    (folder / "b2" / "20880000000000000257_20260302_账务明细.csv").write_bytes(
+        "\r\n".join([head, *rest[:at], *rows, *rest[at:]]).encode("gb18030"))   # day 01's rows again
+    imported(folder, "b", "b2", "bank")
+    assert transit(folder) == {"Assets:Transit:AlipayA": Decimal("-99.40"), "Assets:Transit:AlipayB": Decimal("0.00")}

@@ -125,9 +125,19 @@ def find(read: list, books) -> Moves:
         filled.update(p.account for p in entry.postings if p.account in clearing)
     known = {(source, entry.meta["id"]) for entry, source, _ in held if "id" in entry.meta}
     own_ids = {entry.meta["id"] for entry, source, _ in held if source is None and "id" in entry.meta}
-    # what the books hold already: theirs is the one that counts
-    brought = [(entry, name, at) for entry, name, at in brought
-               if (ident := entry.meta.get("id")) is None or ((name, ident) not in known and ident not in own_ids)]
+    # what the books hold already: theirs is the one that counts; and a row two files of
+    # the import both hold (a download overlapping the one before it) counts once, as it
+    # is written once: twice, its payout waited for two credits (seed 33488 without the
+    # first PayPal account's statement: that account's credits went to the second's)
+    seen, once = set(known), []
+    for entry, name, at in brought:
+        ident = entry.meta.get("id")
+        if ident is not None:
+            if (name, ident) in seen or ident in own_ids:
+                continue
+            seen.add((name, ident))
+        once.append((entry, name, at))
+    brought = once
 
     # each credit placed where the bank's importer books it by its text (the decision
     # depends on the entries alone, not on where an earlier import put them)
