@@ -73,3 +73,36 @@ def test_credits_at_either_bank_settle_their_payouts_in_rebuilt_books(tmp_path):
     folder = merchant(tmp_path, "[boc, cmb]")
     assert beanclear(folder, "import", str(folder / "statements")).exit_code == 0
     assert findings(folder) == [("payout-missing", "wechat", "99.40")]
+
+
+def close_march(folder):
+    """Import everything, acknowledge February's missing payout, close February, then March
+    (WeChat quiet after its last bill of 03-17, as the config says)."""
+    config = (folder / "config.yaml").read_text(encoding="utf-8")
+    (folder / "config.yaml").write_text(config.replace("    bank_days: 2\n", "    bank_days: 2\n    quiet_days: 15\n", 1),
+                                        encoding="utf-8")
+    assert beanclear(folder, "import", str(folder / "statements")).exit_code == 0
+    missing = json.loads(beanclear(folder, "check", "--format", "json").output)["findings"]
+    for f in missing:
+        assert beanclear(folder, "ack", f["code"], f["refs"][0], "--reason", "asked WeChat").exit_code == 0
+    assert beanclear(folder, "close", "2026-02").exit_code == 0
+    return beanclear(folder, "close", "2026-03")
+
+
+def test_the_bank_an_account_moved_from_is_not_waited_for_at_the_months_end(tmp_path):
+    # BOC closed in March: its statements end 02-27, and March closes from CMB's
+    result = close_march(merchant(tmp_path, "[boc, cmb]"))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_bank_another_channel_pays_into_alone_is_waited_for(tmp_path):
+    # must fire (blind round 16): a bank still another channel's only one is open, and
+    # its statements are owed to the month's end, as for any bank; closed without them,
+    # the days after its last line became a statement-gap in the closed month
+    folder = merchant(tmp_path, "[boc, cmb]")
+    config = (folder / "config.yaml").read_text(encoding="utf-8")
+    (folder / "config.yaml").write_text(config.replace("banks:\n", "  store:\n    type: alipay\n    bank: boc\n"
+                                                       "banks:\n", 1), encoding="utf-8")
+    result = close_march(folder)
+    assert result.exit_code == 1, result.output
+    assert "the statements of boc end 2026-02-27, before the month's end (2026-03-31)" in result.output
