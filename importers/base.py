@@ -111,6 +111,10 @@ class Extraction:
     # A shop's statement: each refunded order's refunded total, as ShopImporter.book
     # makes its entries (statements/shop_refunds.py: no pass over them).
     refunds: dict[str, Decimal] = field(default_factory=dict)
+    # A shop's statement: the day a refunded order's refund was made, where the export
+    # says it (Shopify's `Cancelled at` of an order cancelled after payment): where the
+    # order's month is closed, its refund is booked then (statements/shop_refunds.py)
+    refund_days: dict[str, dt.date] = field(default_factory=dict)
     # A shop's statement: order id -> what it says of the order (shop.Snapshot), as
     # ShopImporter.book makes its entries (statements/order_edits.py: no pass over them).
     orders: Ids | None = None

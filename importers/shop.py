@@ -22,7 +22,8 @@ A refund the shop records reverses it, with the same link and its own id:
       Assets:Receivable:Shopify         -30.00 USD
 
 Order exports state a refunded total per order, not refunds with dates: the refund is
-dated with its order. Orders that never took money (cancelled or closed before
+dated with its order (where `beanclear close` closed that month, the import books it in
+an open one: statements/shop_refunds.py AfterClose). Orders that never took money (cancelled or closed before
 payment, voided, awaiting payment) are counted and skipped with their reason, not
 booked and reversed: the books hold money that moved.
 
@@ -78,6 +79,7 @@ class Order:
     meta: dict = field(default_factory=dict)
     paid_at: str = ""         # PAID_AT, where the export says it
     by_gift_card: bool = False   # paid all by the shop's gift cards: no channel owes any of it
+    refunded_on: dt.date | None = None   # the day of its refund, where the export says it (Extraction.refund_days)
 
 
 class Snapshot(NamedTuple):
@@ -327,6 +329,8 @@ class ShopImporter(StatementImporter):
                 [posting(acc.gift_cards, amount, currency), posting(acc.receivable, -amount, currency)], links))
         if refunded:
             out.refunds[order.order_id] = refunded
+            if order.refunded_on is not None:
+                out.refund_days[order.order_id] = order.refunded_on
             out.entries.append(transaction(
                 path, order.line, order.when, None, f"Refund of order {order.order_id}",
                 {"id": f"refund:{order.order_id}", **meta},

@@ -67,6 +67,19 @@ STATUSES = {"paid": BOOK, "partially_paid": BOOK, "pending": AWAITING,
 UNPAID = {"pending", "authorized", "voided", "expired"}
 
 
+def cancelled_on(text: str):
+    """The day of `Cancelled at`, on the shop's clock as `Created at` is, where it is a time
+    with its offset; else None. An order cancelled after payment is refunded then: the
+    one refund date the export gives, used where the order's month is closed
+    (statements/shop_refunds.py); a cell it cannot read is no reason to refuse the export."""
+    if not text:
+        return None
+    try:
+        return parse_instant(text, "", 0, "column Cancelled at").date()
+    except StatementError:
+        return None
+
+
 def paid_at(text: str) -> str:
     """The order's `Paid at` as the export writes it, where it is a time with its offset
     (as `Created at` is); else "": it only tells which of two exports is newer
@@ -151,7 +164,8 @@ class Importer(ShopImporter):
             if owed > 0:
                 meta[OUTSTANDING] = f"{in_places(owed, currency)}"
             self.book(out, path, Order(first.line, when, name, total, currency, title, refunded, meta,
-                                       paid_at=paid_at(get(first, "Paid at")), by_gift_card=kinds == {GIFT_CARD}))
+                                       paid_at=paid_at(get(first, "Paid at")), by_gift_card=kinds == {GIFT_CARD},
+                                       refunded_on=cancelled_on(get(first, "Cancelled at"))))
         return out
 
     @staticmethod

@@ -118,7 +118,6 @@ def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run:
     with paused_gc():
         return _run(config, paths, source, dry_run, force, progress, asked)
 
-
 def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[FileResult]:
     importers = for_config(config)
     files = statement_files(paths)
@@ -281,6 +280,10 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
             return (balance.date.isoformat(), balance.account, balance.amount.currency,
                     balance.amount.number) in own_balances()
         wrote: set[str] = set()   # the sources a file of this import wrote entries of, so far
+        # A shop's refund of an order of a closed month, booked in the open month it was
+        # learned in, not into the closed one (statements/shop_refunds.py AfterClose)
+        after_close = shop_refunds.AfterClose(closed.closed_months(config.books)) \
+            if any(isinstance(r.importer.source, Shop) for r in live) else None
         for result in ordered:
             name = result.importer.source.name
             result.after_others = name in wrote
@@ -294,6 +297,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
             # What Books.plan writes of them, kept in this pass too: no pass to read them again.
             result.planned = planned = None if dry_run else Sorted()
             known, by_hand = seen[name], books.kept_by_hand(name)
+            redating = after_close if after_close is not None and isinstance(result.importer.source, Shop) \
+                and after_close.closed else None
             for at, entry in enumerate(entries):
                 given = entry
                 days.add(entry)
@@ -337,6 +342,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
                             result.sums.add(entry, result)
                             result.balances = True
                 else:
+                    if redating is not None:   # its refund of an order of a closed month: in an open one
+                        part = redating.dated(result, part)
                     if copies is not None:   # an Excel copy's ids, their leading zeros lost (resaved.py)
                         copies.see(name, part, result.path, known)
                     known.update(ids if part is entry else render.identities(part))
@@ -357,6 +364,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
                         result.balances = True
             if len(new):
                 wrote.add(name)
+            if redating is not None:
+                result.notes.extend(redating.notes(result))
             result.extraction.line_span = (entries, days.span)
             result.extraction.line_days = len(days.active | result.extraction.held_active)   # whatever the books held
             if not force and not asked:   # a row far from the statement's others (a mistyped year)

@@ -18,10 +18,20 @@ by, under an id naming the total it comes to, so a third download adds nothing:
 
 Refunds only add up, so of two exports of one import the larger total is the later
 one's; an export saying less than the books hold changes nothing.
+
+A refund dated with its order would change a month `beanclear close` closed: the return
+of an August order, refunded in September, shows first in September's export. A closed
+month is not rewritten; the refund happened after it, so it is booked in the open month
+it was learned in (AfterClose): on the day the export says it was made where it says
+one (Shopify's `Cancelled at` of an order cancelled after payment), else on the
+export's last day, else, where that is closed too (an old month downloaded again), on
+the first day of the first open month after. The same id, so an export again adds
+nothing; a refund of an order of an open month stays dated with its order.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -93,3 +103,55 @@ def refund_totals(books: Books, source: str, orders: set[str], sales: str) -> di
             if account == sales:
                 out[order] = out.get(order, Decimal(0)) + Decimal(number.replace(",", ""))
     return out
+
+
+class AfterClose:
+    """Where the import books a shop's refund (`refund:<order>`, and what it grew by) of an
+    order of a closed month (module docstring): `dated(result, entry)` gives the entry
+    to write, `notes(result)` what the summary says of those moved."""
+
+    def __init__(self, closed: dict):
+        self.closed = closed        # closed.closed_months
+        self.last: dict[int, dt.date] = {}               # extraction -> its last day
+        self.moved: dict[int, dict[tuple, list]] = {}    # result -> (day, why) -> [(order, its month)]
+
+    def dated(self, result, entry):
+        if not self.closed or not isinstance(entry, data.Transaction) or not self._closed(entry.date):
+            return entry
+        ident = entry.meta.get("id", "")
+        if not ident.startswith(PREFIX):
+            return entry
+        order = ident[len(PREFIX):].split(TO)[0]
+        day, why = self._open_day(result.extraction, order, entry.date)
+        self.moved.setdefault(id(result), {}).setdefault((day, why), []).append((order, f"{entry.date:%Y-%m}"))
+        return entry._replace(date=day)
+
+    def notes(self, result) -> list[str]:
+        out = []
+        for (day, why), orders in sorted(self.moved.get(id(result), {}).items()):
+            months = ", ".join(sorted({month for _, month in orders}))
+            named = ", ".join(order for order, _ in orders[:5]) + (f" and {len(orders) - 5} more"
+                                                                   if len(orders) > 5 else "")
+            out.append(f"{len(orders)} refund(s) of orders of closed {months} ({named}) booked on {day}, {why}: "
+                       f"the closed month stays as it is")
+        return out
+
+    def _closed(self, day: dt.date) -> bool:
+        return f"{day:%Y-%m}" in self.closed
+
+    def _open_day(self, extraction, order: str, dated: dt.date) -> tuple[dt.date, str]:
+        """The day to book the refund on, and why that one."""
+        said = extraction.refund_days.get(order)
+        if said is not None and said >= dated and not self._closed(said):
+            return said, "the day the export says it was made"
+        key = id(extraction)
+        if key not in self.last:
+            days = [e.date for e in extraction.entries if isinstance(e, data.Transaction)]
+            self.last[key] = max(days + list(extraction.refund_days.values()), default=dated)
+        last = self.last[key]
+        if not self._closed(last):
+            return last, "the export's last day (it gives no refund date)"
+        day = dated.replace(day=1)
+        while self._closed(day):
+            day = (day + dt.timedelta(days=32)).replace(day=1)
+        return day, "the first day of the first open month (the export gives no refund date, and its days are closed)"
