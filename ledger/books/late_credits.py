@@ -44,7 +44,7 @@ from beanclear.books.disk import ENTRY_END, ID_LINE, _block_start, _unescape, re
 from beanclear.books.edits import rebook
 from beanclear.books.spill import like
 from beanclear.checks.items import Item, postings_by_account
-from beanclear.checks.transit import pooled
+from beanclear.checks.pooled import pooled
 from beanclear.config.model import Bank, Channel
 from beanclear.importers.banking import explaining_account
 from beanclear.periods.closed import closed_months
