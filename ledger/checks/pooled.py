@@ -13,6 +13,7 @@ is, for every check and for the import (books/late_credits.py):
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from decimal import Decimal
 from operator import attrgetter
@@ -126,7 +127,8 @@ def pooled(index: dict, config) -> dict:
         if len({ch.name for ch, _ in named}) == 1:
             owner[id(item)] = named[0][0]
             taken.update(id(p) for _, p in named if p.amount == -item.amount)
-    for item, _ in credits:
+    waiting = _Waiting(index, {name: config.channels[name] for name in silent}, candidates)
+    for item, account in credits:
         if id(item) in owner:
             continue
         fits = candidates[id(item)]
@@ -137,8 +139,13 @@ def pooled(index: dict, config) -> dict:
             _, _, ch, payout = min(near, key=lambda n: n[:2])
             owner[id(item)] = ch
             taken.add(id(payout))
-        elif len(quiet := [name for name in fits if name in silent]) == 1:
-            owner[id(item)] = config.channels[quiet[0]]   # its clearing account's money, settled (_without_payouts)
+        elif quiet := [name for name in fits if name in silent]:
+            # its clearing account's money, settled (_without_payouts); of several such
+            # channels, the one whose waiting money it is (seed 34516)
+            name = quiet[0] if len(quiet) == 1 else waiting.whose(item, quiet)
+            if name is not None:
+                owner[id(item)] = config.channels[name]
+            waiting.take(name or transit[account].name, item)
 
     def nearest(name: str, item: Item) -> Decimal | None:
         """How far from `item`'s amount the nearest payout of channel `name` is that no
@@ -170,3 +177,72 @@ def pooled(index: dict, config) -> dict:
     for to in {t for _, _, t in moves}:
         out[to] = sorted([*out.get(to, ()), *(item for item, _, t in moves if t == to)], key=attrgetter("order"))
     return out
+
+
+class _Waiting:
+    """The money of channels whose books hold no payout (trade views alone) waiting in
+    their clearing accounts, first in first out, as the credits given to each take it in
+    the credits' order: which of several such channels a credit their texts all fit is.
+
+    Two Alipay accounts imported from their trade views, both withdrawing each day's money
+    to one bank as `支付宝提现` (seed 34516): the credit is the channel's whose oldest money
+    it takes to the cent, up to some day (a withdrawal of what came in); else the one whose
+    waiting money is oldest among those holding at least the credit; else none can be told."""
+
+    def __init__(self, index: dict, channels: dict, candidates: dict):
+        self.index, self.channels, self.candidates = index, channels, candidates
+        self.runs: dict[tuple, tuple] = {}     # (channel, currency) -> its clearing money's days, running sums, first place of each sum
+        self.taken: dict[tuple, Decimal] = defaultdict(Decimal)   # (channel, currency) -> what credits took
+        self.oldest: dict[tuple, int] = defaultdict(int)          # -> the place of the oldest money still waiting
+        self.own: dict[tuple, list] = {}       # -> the credits only that channel's text fits, latest first
+
+    def _run(self, name: str, currency: str, order: tuple) -> tuple:
+        key = (name, currency)
+        if key not in self.runs:
+            ch = self.channels[name]
+            held = sorted((i for i in self.index.get(ch.accounts.clearing, ()) if i.currency == currency),
+                          key=attrgetter("order"))
+            days, sums, first, total = [], [], {}, Decimal(0)
+            for i in held:
+                total += i.amount
+                days.append(i.date)
+                sums.append(total)
+                first.setdefault(total, len(sums) - 1)
+            self.runs[key] = (days, sums, first)
+            self.own[key] = sorted((i for i in self.index.get(ch.accounts.transit, ()) if i.amount < 0
+                                    and i.currency == currency and id(i) not in self.candidates and not i.payout),
+                                   key=attrgetter("order"), reverse=True)
+        own = self.own[key]
+        while own and own[-1].order < order:   # its own credits before this one took their money first
+            self.taken[key] -= own.pop().amount
+        return self.runs[key]
+
+    def whose(self, credit: Item, names: list[str]) -> str | None:
+        """The one of channels `names` whose waiting money `credit` is, else None."""
+        amount, exact, holding = -credit.amount, [], []
+        for name in names:
+            days, sums, first = self._run(name, credit.currency, credit.order)
+            key = (name, credit.currency)
+            taken = self.taken[key]
+            at = first.get(taken + amount)
+            if at is not None and days[at] <= credit.date:
+                exact.append(name)
+            n = self.oldest[key]
+            while n < len(sums) and sums[n] <= taken:
+                n += 1
+            self.oldest[key] = n
+            upto = bisect_right(days, credit.date) - 1   # its money by the credit's day
+            if n <= upto and sums[upto] - taken >= amount:
+                holding.append((days[n], name))
+        if len(exact) == 1:
+            return exact[0]
+        if exact:
+            holding = [h for h in holding if h[1] in exact]
+        if holding and sum(1 for day, _ in holding if day == min(holding)[0]) == 1:
+            return min(holding)[1]
+        return None
+
+    def take(self, name: str, credit: Item) -> None:
+        """`credit` is channel `name`'s (given to it, or left where it is booked)."""
+        if name in self.channels:   # (its clearing money is read only where asked whose)
+            self.taken[(name, credit.currency)] -= credit.amount
