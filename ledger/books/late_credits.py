@@ -44,7 +44,7 @@ from beanclear.books.disk import ENTRY_END, ID_LINE, _block_start, _unescape, re
 from beanclear.books.edits import rebook
 from beanclear.books.spill import like
 from beanclear.checks.items import Item, postings_by_account
-from beanclear.checks.transit import pooled
+from beanclear.checks.pooled import pooled
 from beanclear.config.model import Bank, Channel
 from beanclear.importers.banking import explaining_account
 from beanclear.periods.closed import closed_months
@@ -167,8 +167,7 @@ def find(read: list, books) -> Moves:
         index[account] = [i for i in index.get(account, ()) if placed.get(id(i.entry), account) == account]
     for account in transit:
         index[account] = sorted(index.get(account, ()), key=_in_order)
-    for account in filled:   # pooled asks only whether there is money on it
-        index[account] = [None]
+    index.update(_waiting_money(books, config, shared, filled, held + brought, read, bank_of))
     judged = pooled(index, config)
     owner = {id(item.entry): account for account in transit for item in judged.get(account, ())
              if id(item.entry) in placed}
@@ -227,6 +226,37 @@ def notes(moved: int, moves: Moves) -> list[str]:
         said.append(f"{moves.left['by hand']} bank credit(s) of another channel's payout in a file of your own stay "
                     "where they are: `beanclear link` says whose payout each is")
     return said
+
+
+def _waiting_money(books, config, shared: list, filled: set, transit_entries: list, read: list, bank_of: dict) -> dict:
+    """The clearing accounts' postings pooled reads, by account: where several channels of
+    one bank hold no payout (trade views alone), their money, whose credits pooled tells
+    apart by what waits in each (pooled._Waiting); any other with money, a placeholder
+    (pooled asks only whether there is money on it)."""
+    paid = {p.account for entry, _, _ in transit_entries for p in entry.postings
+            if p.units.number > 0 and not any(q.account in bank_of for q in entry.postings)}
+    silent = [ch for ch in shared if ch.accounts.clearing in filled and ch.accounts.transit not in paid]
+    banks = Counter(name for ch in silent for name in ch.payout_banks)
+    told = {ch.accounts.clearing: ch.name for ch in silent if any(banks[name] > 1 for name in ch.payout_banks)}
+    out: dict = {account: [None] for account in filled - set(told)}
+    if not told:
+        return out
+    entries, seen = [], set()
+    for source in told.values():
+        for path in books.source_files(source):
+            for entry in (e for block in _blocks_posting(books, path, told) for e in _parsed(block, path)):
+                seen.add((source, entry.meta.get("id")))
+                entries.append(entry)
+    for importer, extraction in read:   # the import's own, each row once (as in find())
+        source = importer.source.name
+        for entry in extraction.entries:
+            if isinstance(entry, data.Transaction) and any(p.account in told for p in entry.postings):
+                if (source, entry.meta.get("id")) not in seen or "id" not in entry.meta:
+                    seen.add((source, entry.meta.get("id")))
+                    entries.append(entry)
+    entries += books.own_transactions(set(told))
+    index = postings_by_account(entries, set(told))
+    return {**out, **{account: sorted(index.get(account, ()), key=_in_order) for account in told}}
 
 
 def _credit(entry, transit: dict, bank_of: dict):

@@ -16,8 +16,9 @@ from typing import NamedTuple
 
 from beancount.core import data
 
-from beanclear.checks import acks, clearing, directives, fees, fx, orders, refunds, suspense, transit
+from beanclear.checks import acks, clearing, directives, fees, fx, orders, refunds, suspense
 from beanclear.checks.items import WRITE_OFF, postings_by_account
+from beanclear.checks.pooled import pooled
 from beanclear.books import journal
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.clock import today
@@ -218,7 +219,7 @@ class Load:
         if self._index is None:
             walk = self.walk(entries)
             # a credit several channels' texts fit, among the Items of the channel whose payout it is
-            self._index = transit.pooled(postings_by_account(walk.watched, walk.watched_accounts), self.config)
+            self._index = pooled(postings_by_account(walk.watched, walk.watched_accounts), self.config)
         return self._index
 
     def orders_prepared(self, entries) -> orders.Prepared:

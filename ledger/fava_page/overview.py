@@ -29,6 +29,7 @@ from beancount.core import data
 
 from beanclear.checks import clearing, orders, transit
 from beanclear.checks.items import postings_by_account
+from beanclear.checks.pooled import pooled
 from beanclear.statements.coverage import Coverage
 
 LATER = dt.timedelta(days=36500)   # "a century later": every open item is past its deadline
@@ -133,7 +134,7 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
         index, cover = load.index(entries), load.cover(entries)
     else:
         watched = {a for ch in config.channels.values() for a in (ch.accounts.clearing, ch.accounts.transit)}
-        index, cover = transit.pooled(postings_by_account(entries, watched), config), Coverage.of(entries, config)
+        index, cover = pooled(postings_by_account(entries, watched), config), Coverage.of(entries, config)
     out: dict[str, list[Open]] = {}
     banks = {bank.account for bank in config.banks.values()}   # their debits to a channel are no payouts
     for ch in config.channels.values():

@@ -53,6 +53,7 @@ from rapidfuzz import fuzz, utils
 from beanclear.checks import acks, transit
 from beanclear.checks.items import REF_KEYS, Item, posted, postings_by_account
 from beanclear.checks.transit import SHORT_NUMBER, arrived_by, named_id, text_words
+from beanclear.checks.pooled import pooled, with_fellows
 from beanclear.checks.sums import pair_or_run, runs_summing_to
 from beanclear.checks.orders import InCurrency
 from beanclear.checks.reconcile import as_of, collector_paused
@@ -463,9 +464,9 @@ def paired_payouts(entries, config, accounts: set[str], load=None) -> dict[int, 
     no bank credit's link names (the others' payouts wait for a link: at 100,000 payouts
     of linked credits only, the check's pass cost three times the rest of matching).
     `load`: the checks' reconcile.Load of these books (their index, coverage and date)."""
-    accounts = transit.with_fellows(accounts, config)   # a credit the pairing may give another of them (pooled)
+    accounts = with_fellows(accounts, config)   # a credit the pairing may give another of them (pooled)
     if load is None:
-        index, cover, day = transit.pooled(postings_by_account(entries, accounts), config), None, as_of(entries)
+        index, cover, day = pooled(postings_by_account(entries, accounts), config), None, as_of(entries)
     else:
         index = {account: items for account, items in load.index(entries).items() if account in accounts}
         cover, day = load.cover(entries), load.as_of(entries)

@@ -1,0 +1,248 @@
+"""Bank credits that several channels' texts fit: whose payout each one is.
+
+Two Alipay accounts of one merchant are both `支付宝提现` at their bank; two PayPal or
+Stripe accounts alike. The bank's importer reads a line's text only and books each such
+credit on the first of them; `pooled` judges every one for the channel whose payout it
+is, for every check and for the import (books/late_credits.py):
+
+    2026-03-06 * "支付宝（中国）网络技术有限公司" "支付宝提现"
+      Assets:Bank:Ops                            50.00 CNY
+      Assets:Transit:AlipayA                    -50.00 CNY   ; AlipayB's withdrawal of 03-05's money
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections import defaultdict
+from decimal import Decimal
+from operator import attrgetter
+
+from beanclear.checks.items import Item, written_off
+from beanclear.checks.transit import LATE_DAYS, SHORT_NUMBER, _funding, arrived_by, text_words
+
+
+def with_fellows(accounts, config) -> set[str]:
+    """Transit `accounts` and those of the channels paying into a bank one of theirs pays
+    into: the accounts among which `pooled` may move a credit."""
+    out = set(accounts)
+    for ch in config.channels.values():
+        if ch.accounts.transit in accounts:
+            out.update(other.accounts.transit for other in config.channels.values()
+                       if set(other.payout_banks) & set(ch.payout_banks))
+    return out
+
+
+def pooled(index: dict, config) -> dict:
+    """The postings `index` with each bank credit that several channels paying its bank
+    could be (its text fits each one's `payout_memo`: two Alipay accounts of one merchant,
+    both `支付宝提现` at the bank) among the transit Items of the channel whose payout it is,
+    whichever of their transit accounts it is booked on (the import books it where this
+    judges it, asked as though it were on the first of them, where the bank's text alone
+    puts it: books/late_credits.py; a person may have moved it): the one
+    whose payout its text names (named_id: `id`, `payout-id` or `trade-id`), else that of
+    the earliest open payout of its amount it may be (arrived_by, within `bank_days` +
+    LATE_DAYS), each payout taking one credit, in the credits' order; else the one
+    channel among them whose books hold no payout at all (a second WeChat Pay account
+    imported from its trade bill alone: its credits settle its clearing account); else the
+    one whose payout left in its window is nearest its amount, where that is nearer than
+    any of the channel it is booked on (a credit short: its check pairs it, a
+    payout-mismatch); else it stays where it is booked. Each credit is judged once, by one channel: nothing counts twice. A
+    credit linked to a payout (`^payout-…`: match, link, a person) is that payout's, and
+    a payout so linked to a credit is answered. A bank whose text fits one channel (one
+    account of a type) is left as it is."""
+    transit = {ch.accounts.transit: ch for ch in config.channels.values()}
+    if not index or not any(a in index for a in transit):
+        return index
+    bank_names: dict[str, list[str]] = defaultdict(list)   # bank account -> its names in config.banks
+    for name, bank in config.banks.items():
+        bank_names[bank.account].append(name)
+    paying: dict[str, list] = defaultdict(list)   # bank name -> the channels paying into it, in config order
+    for ch in config.channels.values():
+        for name in ch.payout_banks:
+            paying[name].append(ch)
+    if not any(len(chs) > 1 for chs in paying.values()):
+        return index
+    shared = {ch.accounts.transit for chs in paying.values() if len(chs) > 1 for ch in chs}
+    candidates: dict[int, tuple] = {}   # id(credit) -> the channels whose payout it may be
+    credits: list[tuple[Item, str]] = []   # (credit, the transit account it is booked on)
+    for account in shared:
+        for item in index.get(account, ()):
+            if item.amount >= 0 or item.payout or written_off(item) or _funding(item, transit[account]):
+                continue
+            banked = next((p.account for p in item.entry.postings if p.account in bank_names), None)
+            if banked is None:
+                continue
+            text = f"{item.entry.payee or ''} {item.entry.narration or ''}"
+            fits = tuple(dict.fromkeys(ch.name for name in bank_names[banked] for ch in paying.get(name, ())
+                                       if ch.payout_memo.search(text)))
+            if len(fits) > 1 and transit[account].name in fits:
+                candidates[id(item)] = fits
+                credits.append((item, account))
+    if not credits:
+        return index
+    rank = {ch.name: n for n, ch in enumerate(config.channels.values())}
+    credits.sort(key=lambda c: (c[0].order, rank[transit[c[1]].name]))
+    chosen = {config.channels[name].accounts.transit for fits in candidates.values() for name in fits}
+    # bank credits linked to a payout (not a payout's reversal, which Stripe links to the next one)
+    linked = {i.payout for account in chosen for i in index.get(account, ()) if i.amount < 0 and i.payout
+              and any(p.account in bank_names for p in i.entry.postings)}
+    def paid_out(i: Item) -> bool:
+        """A payout on a transit account: money in, from no bank."""
+        return i.amount > 0 and not any(p.account in bank_names for p in i.entry.postings)
+
+    def may_answer(p: Item, item: Item, ch) -> bool:
+        """Whether the credit `item` may be payout `p` of channel `ch` by its day: after it
+        left, within `bank_days` + LATE_DAYS."""
+        return p.currency == item.currency and arrived_by(p.entry, item.date, zone) \
+            and item.date <= p.date + dt.timedelta(days=ch.bank_days + LATE_DAYS)
+
+    zone = config.timezone
+    payouts: dict[str, list[Item]] = {}   # channel name -> its open payouts
+    exact: dict[str, list[tuple]] = defaultdict(list)    # an id -> (channel, payout) of the payouts it names
+    folded: dict[str, list[tuple]] = defaultdict(list)   # the same of ids named in any case (named_id)
+    for account in sorted(chosen, key=lambda a: rank[transit[a].name]):
+        ch = transit[account]
+        payouts[ch.name] = [i for i in index.get(account, ()) if paid_out(i) and not written_off(i)
+                            and not (i.payout and i.payout in linked)]
+        for payout in payouts[ch.name]:
+            for i in {str(payout.entry.meta[k]) for k in ("payout-id", "id", "trade-id") if payout.entry.meta.get(k)}:
+                if len(i) >= 4:
+                    exact[i].append((ch, payout))
+                if len(i) >= 8 and not i.isdigit() and any(c.isdigit() for c in i):
+                    folded[i.casefold()].append((ch, payout))
+    # channels whose books hold no payout (a WeChat trade bill alone): their bank credits
+    # settle their clearing account, as clearing._without_payouts judges them
+    silent = {transit[a].name for a in chosen if index.get(transit[a].accounts.clearing)
+              and not any(paid_out(i) for i in index.get(a, ()))}
+    owner: dict[int, object] = {}   # id(credit) -> the channel whose payout it is
+    taken: set[int] = set()
+    for item, _ in credits:
+        words = text_words(f"{item.entry.payee or ''} {item.entry.narration or ''}")
+        fits = candidates[id(item)]
+        named = [(ch, p) for w in words for ch, p in (*exact.get(w, ()), *folded.get(w.casefold(), ()))
+                 if ch.name in fits and p.currency == item.currency and arrived_by(p.entry, item.date, zone)
+                 and (not SHORT_NUMBER.fullmatch(w) or p.amount == -item.amount and item.date <= p.date
+                      + dt.timedelta(days=ch.bank_days + LATE_DAYS))]
+        if len({ch.name for ch, _ in named}) == 1:
+            owner[id(item)] = named[0][0]
+            taken.update(id(p) for _, p in named if p.amount == -item.amount)
+    waiting = _Waiting(index, {name: config.channels[name] for name in silent}, candidates)
+    for item, account in credits:
+        if id(item) in owner:
+            continue
+        fits = candidates[id(item)]
+        near = [(p.order, rank[ch.name], ch, p) for ch in map(config.channels.get, fits)
+                for p in payouts.get(ch.name, ())
+                if id(p) not in taken and p.amount == -item.amount and may_answer(p, item, ch)]
+        if near:
+            _, _, ch, payout = min(near, key=lambda n: n[:2])
+            owner[id(item)] = ch
+            taken.add(id(payout))
+        elif quiet := [name for name in fits if name in silent]:
+            # its clearing account's money, settled (_without_payouts); of several such
+            # channels, the one whose waiting money it is (seed 34516)
+            name = quiet[0] if len(quiet) == 1 else waiting.whose(item, quiet)
+            if name is not None:
+                owner[id(item)] = config.channels[name]
+            waiting.take(name or transit[account].name, item)
+
+    def nearest(name: str, item: Item) -> Decimal | None:
+        """How far from `item`'s amount the nearest payout of channel `name` is that no
+        credit took and `item` may answer, in its window; None: none waits for it."""
+        return min((abs(p.amount + item.amount) for p in payouts.get(name, ())
+                    if id(p) not in taken and may_answer(p, item, config.channels[name])), default=None)
+    for item, account in credits:   # the rest: a credit short or over goes where a payout waits for it
+        if id(item) in owner:
+            continue
+        # its check pairs it with that payout, a payout-mismatch, as for one account: the
+        # channel whose waiting payout is nearest its amount, where one is nearer than the
+        # one booked (seed 34505: 92.68 credited for a 97.68 payout of the second PayPal
+        # account stayed the first's, whose payout missing for days waited in its window)
+        near = {name: far for name in candidates[id(item)] if (far := nearest(name, item)) is not None}
+        booked = transit[account].name
+        if not near or booked in near and near[booked] <= min(near.values()):
+            continue
+        closest = [name for name, far in near.items() if far == min(near.values())]
+        if len(closest) == 1:
+            owner[id(item)] = config.channels[closest[0]]
+    moves = [(item, account, owner[id(item)].accounts.transit) for item, account in credits
+             if id(item) in owner and owner[id(item)].accounts.transit != account]
+    if not moves:
+        return index
+    out = dict(index)
+    gone = {id(item) for item, _, _ in moves}
+    for account in {a for _, a, _ in moves}:
+        out[account] = [i for i in out[account] if id(i) not in gone]
+    for to in {t for _, _, t in moves}:
+        out[to] = sorted([*out.get(to, ()), *(item for item, _, t in moves if t == to)], key=attrgetter("order"))
+    return out
+
+
+class _Waiting:
+    """The money of channels whose books hold no payout (trade views alone) waiting in
+    their clearing accounts, first in first out, as the credits given to each take it in
+    the credits' order: which of several such channels a credit their texts all fit is.
+
+    Two Alipay accounts imported from their trade views, both withdrawing each day's money
+    to one bank as `支付宝提现` (seed 34516): the credit is the channel's whose oldest money
+    it takes to the cent, up to some day (a withdrawal of what came in); else the one whose
+    waiting money is oldest among those holding at least the credit; else none can be told."""
+
+    def __init__(self, index: dict, channels: dict, candidates: dict):
+        self.index, self.channels, self.candidates = index, channels, candidates
+        self.runs: dict[tuple, tuple] = {}     # (channel, currency) -> its clearing money's days, running sums, first place of each sum
+        self.taken: dict[tuple, Decimal] = defaultdict(Decimal)   # (channel, currency) -> what credits took
+        self.oldest: dict[tuple, int] = defaultdict(int)          # -> the place of the oldest money still waiting
+        self.own: dict[tuple, list] = {}       # -> the credits only that channel's text fits, latest first
+
+    def _run(self, name: str, currency: str, order: tuple) -> tuple:
+        key = (name, currency)
+        if key not in self.runs:
+            ch = self.channels[name]
+            held = sorted((i for i in self.index.get(ch.accounts.clearing, ()) if i.currency == currency),
+                          key=attrgetter("order"))
+            days, sums, first, total = [], [], {}, Decimal(0)
+            for i in held:
+                total += i.amount
+                days.append(i.date)
+                sums.append(total)
+                first.setdefault(total, len(sums) - 1)
+            self.runs[key] = (days, sums, first)
+            self.own[key] = sorted((i for i in self.index.get(ch.accounts.transit, ()) if i.amount < 0
+                                    and i.currency == currency and id(i) not in self.candidates and not i.payout),
+                                   key=attrgetter("order"), reverse=True)
+        own = self.own[key]
+        while own and own[-1].order < order:   # its own credits before this one took their money first
+            self.taken[key] -= own.pop().amount
+        return self.runs[key]
+
+    def whose(self, credit: Item, names: list[str]) -> str | None:
+        """The one of channels `names` whose waiting money `credit` is, else None."""
+        amount, exact, holding = -credit.amount, [], []
+        for name in names:
+            days, sums, first = self._run(name, credit.currency, credit.order)
+            key = (name, credit.currency)
+            taken = self.taken[key]
+            at = first.get(taken + amount)
+            if at is not None and days[at] <= credit.date:
+                exact.append(name)
+            n = self.oldest[key]
+            while n < len(sums) and sums[n] <= taken:
+                n += 1
+            self.oldest[key] = n
+            upto = bisect_right(days, credit.date) - 1   # its money by the credit's day
+            if n <= upto and sums[upto] - taken >= amount:
+                holding.append((days[n], name))
+        if len(exact) == 1:
+            return exact[0]
+        if exact:
+            holding = [h for h in holding if h[1] in exact]
+        if holding and sum(1 for day, _ in holding if day == min(holding)[0]) == 1:
+            return min(holding)[1]
+        return None
+
+    def take(self, name: str, credit: Item) -> None:
+        """`credit` is channel `name`'s (given to it, or left where it is booked)."""
+        if name in self.channels:   # (its clearing money is read only where asked whose)
+            self.taken[(name, credit.currency)] -= credit.amount
