@@ -49,6 +49,14 @@ def charged(value: Decimal, currency: str) -> Decimal:
     return value.quantize(_quantum(currency), ROUND_HALF_UP)
 
 
+def shown(value: Decimal, currency: str) -> str:
+    """Money as a person reads it, in every message and listing: rounded half up to the
+    currency's places (charged), thousands grouped: `1,058,537` JPY, `20.005` KWD,
+    `12.50` USD. The one place a printed amount gets its places; a hard-coded `:,.2f`
+    printed yen with sen and cut a fils off 0.006 KWD."""
+    return f"{charged(value, currency):,.{currency_places(currency)}f}"
+
+
 def past_places(value: Decimal, currency: str) -> bool:
     """Whether an amount has a significant digit past its currency's places (`1.234`
     USD, `0.5` JPY; `10.500` USD has none)."""

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from beancount.core import data
 
+from beanclear.importers.toolkit.places import in_places
+
 ACCOUNT_WIDTH = 36
 NUMBER_WIDTH = 14
 HIDDEN_META = {"filename", "lineno"}
@@ -84,7 +86,11 @@ def number_text(number: Decimal) -> str:
 
 
 def amount_text(number: Decimal, currency: str) -> str:
-    return number_text(number).rjust(NUMBER_WIDTH) + f" {currency}"
+    """An amount beanclear computes or reads from config.yaml (an opening, a close's
+    balance, a write-off, a carried-forward balance) as the books hold it: in the
+    currency's places (in_places), as every importer's postings are: `5000000` JPY, not
+    the `5000000.00` a config's amount or a sum of such was."""
+    return number_text(in_places(number, currency)).rjust(NUMBER_WIDTH) + f" {currency}"
 
 
 def balance_line(day, account: str, number: Decimal, currency: str) -> str:

@@ -50,14 +50,14 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from beancount.core import data
 
 from beanclear.checks.findings import Finding, at_entry, limit
-from beanclear.checks.items import _money, refs
+from beanclear.checks.items import refs
 from beanclear.importers.stated import stated_amount
-from beanclear.importers.toolkit.places import currency_places
+from beanclear.importers.toolkit.places import charged, currency_places, shown
 
 ZERO = Decimal(0)
 
@@ -230,12 +230,12 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
             spread = (conv.rate - reference) / reference * 10000
             if abs(spread) <= tolerance or within_rounding(conv, reference):
                 continue
-            lost = ((reference - conv.rate) * -conv.converted).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            lost = charged((reference - conv.rate) * -conv.converted, conv.quote)
             out.append(Finding(
                 "fx-gap", entry.date, source_of(entry, sources), conv.account, abs(lost), conv.quote,
                 f"{conv.base}→{conv.quote} at {conv.rate:f}, reference {reference.normalize():f} of {day}: "
-                f"{spread:+.1f} bps on {_money(abs(conv.converted).quantize(Decimal('0.01')))} {conv.base}, "
-                f"{_money(abs(lost))} {conv.quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)",
+                f"{spread:+.1f} bps on {shown(abs(conv.converted), conv.base)} {conv.base}, "
+                f"{shown(abs(lost), conv.quote)} {conv.quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)",
                 _refs(entry), expected=reference, actual=conv.rate, gained=lost < 0, **at_entry(entry)))
     if config.checks["fx-gap"].severity == "off":   # rates not wanted: their absence is no gap either
         unjudged, unknown = {}, {}

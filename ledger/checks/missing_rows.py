@@ -56,6 +56,7 @@ from beancount.core import data
 
 from beanclear.checks.findings import Finding, limit
 from beanclear.importers.order_refs import payment_shops
+from beanclear.importers.toolkit.places import shown
 from beanclear.periods.closed import is_periods_file
 from beanclear.statements.coverage import DAY, Coverage
 
@@ -297,7 +298,7 @@ def _finding(step: Step) -> Finding:
         return _pointed_finding(step)
     failures = [h for h in step.held if h.code == "beancount"]
     others = len(step.held) - len(failures)
-    money = f"{abs(step.amount):,.2f} {step.currency}"
+    money = f"{shown(abs(step.amount), step.currency)} {step.currency}"
     said = (f"{_missing(step)}, and its balance says {money} "
             f"{'more' if step.amount < 0 else 'less'} than the books hold from {step.failed} on: rows of those "
             "days are missing (a statement not imported?)")

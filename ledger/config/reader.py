@@ -182,10 +182,9 @@ class _Reader:
                 raise ConfigError(f"{self.path}.{required}: missing")
 
         def money(node: "_Reader") -> Decimal:
-            amount = node.number()
-            if amount.as_tuple().exponent > -2:  # a YAML float 50000.00 arrives as 50000.0
-                amount = amount.quantize(Decimal("0.01"))
-            return amount
+            # as written (a YAML float 50000.00 arrives as 50000.0): the books give it the
+            # currency's places where they write it (books.render.amount_text): 50000 JPY, 50000.00 USD
+            return node.number()
 
         # `amounts: {EUR: 0.75}`: what a multi-currency account (PayPal) held in its other currencies
         others = tuple((_Reader(currency, f"{node.path}").currency(), money(node))

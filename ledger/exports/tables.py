@@ -95,10 +95,12 @@ def transaction_rows(txns, config):
 
 
 def posting_rows(txns):
+    """Each posting's number in its currency's places (in_places), as beanclear writes the
+    books: `5000000` JPY, where books an older beanclear wrote hold `5000000.00`."""
     for number, t in enumerate(txns, 1):
         for p in t.postings:
             price = p.price
-            yield {"transaction": number, "account": p.account, "number": p.units.number,
+            yield {"transaction": number, "account": p.account, "number": in_places(p.units.number, p.units.currency),
                    "currency": p.units.currency, "price_number": price.number if price else None,
                    "price_currency": price.currency if price else None}
 

@@ -59,6 +59,7 @@ from beanclear.checks.orders import InCurrency
 from beanclear.checks.reconcile import as_of, collector_paused
 from beanclear.importers.banking import counter_posting, paid_currencies, sent_units
 from beanclear.importers.order_refs import order_key
+from beanclear.importers.toolkit.places import shown
 
 DAY = dt.timedelta(days=1)
 GROUP_LIMIT = 500     # items (or lines) in one window beyond which the group search gives up
@@ -103,10 +104,10 @@ class BankLine:
     def said(self) -> str:
         """The line's amount in words (`-12.00 USD`), a split line's open part as such:
         `-12.00 USD, the part of -312.00 USD left in Assets:Suspense`."""
-        said = f"{self.amount:,.2f} {self.currency}"
+        said = f"{shown(self.amount, self.currency)} {self.currency}"
         if self.split and self.counter:
             whole = next(p.units.number for p in self.entry.postings if p.account == self.bank_account)
-            said += f", the part of {whole:,.2f} {self.currency} left in {self.counter}"
+            said += f", the part of {shown(whole, self.currency)} {self.currency} left in {self.counter}"
         return said
 
     @property
@@ -203,9 +204,9 @@ class OpenItem:
         tester's Stripe `txn_…` was called one); else the entry where the books hold it
         (a write-off)."""
         return " and ".join(
-            f"{self.channel}'s reversal {e.meta['id']} ({-posted(e, self.account):,.2f}"
+            f"{self.channel}'s reversal {e.meta['id']} ({shown(-posted(e, self.account), self.currency)}"
             f" {self.currency} on {e.date})" if e.meta.get("payout-returned") and e.meta.get("id") else
-            f"bank line {e.meta['id']} ({-posted(e, self.account):,.2f}"
+            f"bank line {e.meta['id']} ({shown(-posted(e, self.account), self.currency)}"
             f" {self.currency} on {e.date})" if e.meta.get("id") else
             f"the entry of {e.date} at {str(e.meta.get('filename', '?')).rsplit('/', 1)[-1]}:{e.meta.get('lineno', '?')}"
             for e in (self.paired if entries is None else entries))
@@ -1183,7 +1184,7 @@ def text_report(proposals: list[Proposal]) -> str:
     for p in proposals:
         state = "confident" if p.confident else "review   "
         refs = ", ".join(l.ref for l in p.lines)
-        amount = " + ".join(f"{l.amount:,.2f}" for l in p.lines)
+        amount = " + ".join(shown(l.amount, l.currency) for l in p.lines)
         target = " + ".join(i.link for i in p.items) or p.account
         lines.append(f"{state} {p.stage:<7} {p.score:5.1f}  bank {refs} {amount} {p.lines[0].currency} -> {target}")
         lines += [f"      {r}" for r in p.reasons]

@@ -21,6 +21,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from beanclear.checks import acks
+from beanclear.importers.toolkit.places import shown
 from beanclear.matching.core import BankLine, _tokens, collect
 
 # The nearest open item is named only within this fraction of the larger of its amount and
@@ -42,7 +43,8 @@ class Unproposed:
 
     def text(self) -> str:
         line = self.line
-        return (f"no proposal   bank {line.ref} {line.date} {line.amount:,.2f} {line.currency} {line.text}\n"
+        return (f"no proposal   bank {line.ref} {line.date} {shown(line.amount, line.currency)} {line.currency} "
+                f"{line.text}\n"
                 + "\n".join(f"      {r}" for r in self.reasons))
 
 

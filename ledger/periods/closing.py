@@ -45,6 +45,7 @@ from pathlib import Path
 from beancount.core import data
 
 from beanclear.books import edits, render
+from beanclear.importers.toolkit.places import in_places
 from beanclear.periods.closed import CLOSE, MONTH, PERIODS_FILE, REOPEN, closed_after, closed_months, month_files
 
 PERIODS_HEADER = """\
@@ -216,7 +217,7 @@ def below_zero(config, month: str, held: list[tuple[str, str, Decimal]]) -> str:
     the month's report says what each item is, as the check pairs them."""
     last, _ = month_bounds(month)
     transit = {ch.accounts.transit for ch in config.channels.values()}
-    return "".join(f"\nnote: {account} is asserted at {render.number_text(number)} {currency}, below zero: more left "
+    return "".join(f"\nnote: {account} is asserted at {render.number_text(in_places(number, currency))} {currency}, below zero: more left "
                    f"it by {last} than came in (`beanclear report {month}` says what: a bank credit before its payout "
                    "is booked, one no payout explains, a top-up before the bank's debit)"
                    for account, currency, number in held if account in transit and number < 0)

@@ -35,8 +35,8 @@ import json
 from collections import Counter
 from decimal import Decimal
 
-from beanclear.checks.findings import to_currency
-from beanclear.importers.toolkit.places import currency_places, in_places
+from beanclear.importers.toolkit.places import in_places
+from beanclear.importers.toolkit.places import shown as money_text
 from beanclear.reports.period import PeriodReport
 
 # "following up": followed up before its due date (checks/resolutions.py), neither open nor
@@ -82,7 +82,7 @@ def shown(value, currency: str) -> str:
     """Money as text and PDF show it: rounded to the currency, its thousands grouped."""
     if value is None:
         return "-"
-    return f"{to_currency(value, currency):,.{currency_places(currency)}f}"
+    return money_text(value, currency)
 
 
 def _item(i) -> dict:

@@ -20,6 +20,7 @@ from beanclear.books.edits import Edit
 from beanclear.checks.items import refs
 from beanclear.config import writer
 from beanclear.config.model import ACCOUNT_RE, WALLET_TYPES
+from beanclear.importers.toolkit.places import shown
 from beanclear.resolve import BadValue, Plan, ResolveError, account_opens, refuse_closed
 
 
@@ -48,7 +49,7 @@ def bank_line(entries, config, ref: str):
         raise ResolveError(f"no bank line has the id or reference {ref!r} (the bank's own reference, as "
                            "`beanclear check` shows it)")
     raise ResolveError(f"{ref!r} names {len(found)} bank lines: " + ", ".join(
-        f"{l.ref} ({l.amount:,.2f} {l.currency} on {l.date}, {l.bank_account})" for l in found)
+        f"{l.ref} ({shown(l.amount, l.currency)} {l.currency} on {l.date}, {l.bank_account})" for l in found)
         + "; name one by its id")
 
 

@@ -19,6 +19,7 @@ import click
 
 from beanclear.books.edits import EditError
 from beanclear.clikit import _fail, _load, config_option, refused
+from beanclear.importers.toolkit.places import shown
 from beanclear.resolve import Books, ResolveError, act
 
 format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -85,7 +86,7 @@ def open_items(config_path, search, currency, bank_ref, fmt):
         return
     for i in items:
         row = linking.item_json(i)
-        click.echo(f"{row['date']}  {i.amount:>14,.2f} {i.currency}  {row['channel']:<10} {row['link']}  {row['text']}")
+        click.echo(f"{row['date']}  {shown(i.amount, i.currency):>14} {i.currency}  {row['channel']:<10} {row['link']}  {row['text']}")
     click.echo(f"{len(items)} open items")
 
 

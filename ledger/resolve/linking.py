@@ -38,6 +38,7 @@ from beanclear.checks.items import posted
 from beanclear.checks.reconcile import collector_paused
 from beanclear.importers.banking import booked_as
 from beanclear.importers.base import rule_account
+from beanclear.importers.toolkit.places import shown
 from beanclear.matching.core import ITEM_LINKS, ByHand, Proposal, collect, edits_for, restated
 from beanclear.resolve import BadValue, Plan, ResolveError, refuse_closed
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, statement_text,
@@ -172,17 +173,18 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
                               "statement states; this one states none)"))
     late = [i for i in chosen if not i.reached_by(line.date)]
     if late:
-        raise ResolveError("items: " + ", ".join(f"{i.link} ({i.amount:,.2f} {i.currency}) was paid out on {i.date}"
-                                                 for i in late)
+        raise ResolveError("items: " + ", ".join(f"{i.link} ({shown(i.amount, i.currency)} {i.currency}) was paid out "
+                                                 f"on {i.date}" for i in late)
                            + f", after bank line {bank_ref} ({line.said} on {line.date}): no credit dated before "
                            "a payout's day is its (see `beanclear open-items`)")
     backwards = [i for i in chosen if not i.may_settle(line)]   # (open to it, in its currency, of its days: the other way)
     if backwards:
         way = ("money in", "money out") if line.amount > 0 else ("money out", "money in")
-        raise ResolveError("items: " + ", ".join(f"{i.link} ({i.amount:,.2f} {i.currency})" for i in backwards)
+        raise ResolveError("items: " + ", ".join(f"{i.link} ({shown(i.amount, i.currency)} {i.currency})"
+                                                 for i in backwards)
                            + f" {'is' if len(backwards) == 1 else 'are'} {way[1]}, bank line {bank_ref} "
-                           f"({line.amount:,.2f} {line.currency}) {way[0]}: a line settles what is owed its way "
-                           "(see `beanclear open-items`)")
+                           f"({shown(line.amount, line.currency)} {line.currency}) {way[0]}: a line settles what is "
+                           "owed its way (see `beanclear open-items`)")
     if len({i.currency for i in chosen}) > 1:
         raise ResolveError(f"items: {', '.join(i.link for i in chosen)} are in different currencies; one bank line "
                            "settles items of one currency")
@@ -191,14 +193,14 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     total = sum((i.amount for i in chosen), Decimal(0))
     amount, currency = line.amount_for(chosen[0]), chosen[0].currency
     data["difference"] = f"{amount - total:f}"
-    sent = f", sent as {amount:,.2f} {currency}" if currency != line.currency else ""
+    sent = f", sent as {shown(amount, currency)} {currency}" if currency != line.currency else ""
     message = f"bank line {bank_ref} ({line.said}{sent}) linked to {' + '.join(data['links'])}"
     others = chosen[0].made_with(line) if len(chosen) == 1 else []
     if others:
         message += (f"; the clearing check pairs {chosen[0].arrived(others)} with it too: together they make it "
                     f"(link {' and '.join(str(e.meta['id']) for e in others)} to it too)")
     elif total != amount:
-        message += f"; they differ by {amount - total:,.2f} {currency} (write it off, or find the rest)"
+        message += f"; they differ by {shown(amount - total, currency)} {currency} (write it off, or find the rest)"
     return Plan(message, edits=edits_for(proposal, config), data=data)
 
 
@@ -248,23 +250,24 @@ def _rest_of_payout(entries, config, ref: str, line):
     paid = posted(payout, account)
     rest = paid + sum(posted(e, account) for e in parts)
     currency = next(p.units.currency for p in payout.postings if p.account == account)
-    credited = " and ".join(f"bank line {e.meta.get('id')} ({-posted(e, account):,.2f} {currency})" for e in lines)
+    credited = " and ".join(f"bank line {e.meta.get('id')} ({shown(-posted(e, account), currency)} {currency})"
+                            for e in lines)
     if not rest:
-        raise ResolveError(f"{links[0]} ({paid:,.2f} {currency}) is settled already: linked to {credited}; "
+        raise ResolveError(f"{links[0]} ({shown(paid, currency)} {currency}) is settled already: linked to {credited}; "
                            f"if bank line {line.ref} is its credit, `beanclear unlink` that first")
     channel = transit[account]
     item = OpenItem([payout], account, links[0], rest, currency, payout.date, channel.bank_days + 3, channel.name,
                     (), _ids(payout), early=arrived_by(payout, payout.date - DAY, config.timezone), payout=True)
     amount = line.amount_for(item)   # (a part the bank converted makes the rest in the amount it sent)
     if amount != rest:
-        said = (f"{line.amount:,.2f} {line.currency}" if amount is None else
-                f"{line.amount:,.2f} {line.currency}" + (f", sent as {amount:,.2f} {currency}" if
-                                                          currency != line.currency else ""))
-        made = f" would make {paid - rest + amount:,.2f} {currency} of it, not {paid:,.2f}" if amount is not None \
-            else f" is not in {currency} and states no amount sent in it"
-        raise ResolveError(f"{links[0]} ({paid:,.2f} {currency}) is linked to {credited} already: bank line "
-                           f"{line.ref} ({said}){made}; link the line that makes the rest "
-                           f"({rest:,.2f} {currency}), or `beanclear unlink` what is linked first")
+        sent = amount is not None and currency != line.currency
+        said = f"{shown(line.amount, line.currency)} {line.currency}" + (
+            f", sent as {shown(amount, currency)} {currency}" if sent else "")
+        made = (f" would make {shown(paid - rest + amount, currency)} {currency} of it, not {shown(paid, currency)}"
+                if amount is not None else f" is not in {currency} and states no amount sent in it")
+        raise ResolveError(f"{links[0]} ({shown(paid, currency)} {currency}) is linked to {credited} already: "
+                           f"bank line {line.ref} ({said}){made}; link the line that makes the rest "
+                           f"({shown(rest, currency)} {currency}), or `beanclear unlink` what is linked first")
     return item
 
 
