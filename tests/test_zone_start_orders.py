@@ -42,23 +42,24 @@ PAID = [("1005", "2026-07-01 12:10:00"), ("1006", "2026-07-05 12:10:00"), ("1007
 
 
 def merchant(root: Path, monkeypatch, unpaid: list[tuple[str, str]], zone: str = "Asia/Tokyo",
-             created: str = "created_utc", payout: str = "") -> Path:
+             created: str = "created_utc", payout: str = "", offset: int = 9) -> Path:
     """Books in `zone`; July's Stripe report (its times in UTC, or in the books' zone where
     `created` is the account's column) of the charges of PAID, and the shop's export of
-    those orders and the `unpaid` ones (no charge in the books)."""
+    those orders and the `unpaid` ones (no charge in the books), placed at `offset` hours
+    from UTC (Tokyo's, as the books' zone)."""
     monkeypatch.setenv("BEANCLEAR_TODAY", "2026-08-01")
     (root / "config.yaml").write_text(CONFIG.format(zone=zone), encoding="utf-8")
     folder = root / "statements"
     folder.mkdir()
     rows = []
     for order, placed in PAID:
-        when = dt.datetime.fromisoformat(placed) - (dt.timedelta(hours=9) if created == "created_utc" else dt.timedelta())
+        when = dt.datetime.fromisoformat(placed) - (dt.timedelta(hours=offset) if created == "created_utc" else dt.timedelta())
         rows.append(f"txn_{order},{when:%Y-%m-%d %H:%M:%S},{when:%Y-%m-%d} 00:00:00,jpy,6800,245,6555,charge,"
                     f"Order #{order},ch_{order}")
     (folder / "balance_change_from_activity.itemized-2026-07.csv").write_text(
         "\n".join([HEADER.format(created=created), *rows, *([payout] if payout else [])]) + "\n", encoding="utf-8")
     (folder / "orders_export.csv").write_text(ORDERS + "".join(
-        f"#{order},a@example.com,paid,{placed} +0900,JPY,6800,6800,0,{placed} +0900,1,Teapot\n"
+        f"#{order},a@example.com,paid,{placed} {offset:+03d}00,JPY,6800,6800,0,{placed} {offset:+03d}00,1,Teapot\n"
         for order, placed in sorted(PAID + unpaid)), encoding="utf-8")
     imported = beanclear(root, "import", str(folder))
     assert imported.exit_code == 0, imported.output
@@ -100,6 +101,16 @@ def test_an_unpaid_order_placed_after_the_reports_start_is_still_unpaid(tmp_path
     assert got == [("order-unpaid", ("#1008",)), ("order-unpaid", ("#1009",)), ("statement-gap", ("#1004",))]
 
 
+def test_in_new_york_the_evening_before_the_reports_first_line_is_in_its_days(tmp_path, monkeypatch):
+    """Must fire: July's report in UTC starts at 20:00 on 30 June in New York: an order
+    of 20:30 that evening that nothing paid is order-unpaid (its payment would be in the
+    report), one of 19:00 waits for June's."""
+    root = merchant(tmp_path, monkeypatch, [("1004", "2026-06-30 19:00:00"), ("1008", "2026-06-30 20:30:00")],
+                    zone="America/New_York", offset=-4)
+    got = sorted((f.code, f.refs) for f in found(root))
+    assert got == [("order-unpaid", ("#1008",)), ("statement-gap", ("#1004",))]
+
+
 def test_a_report_in_the_books_own_zone_covers_its_first_day_whole(tmp_path, monkeypatch):
     """Must not fire: a report whose times are the account's zone, the books' (`created`,
     no `_utc`), starts at midnight of its first day: its record says no `starts:`, and an
@@ -109,15 +120,21 @@ def test_a_report_in_the_books_own_zone_covers_its_first_day_whole(tmp_path, mon
     assert [(f.code, f.refs) for f in found(root)] == [("order-unpaid", ("#1004",))]
 
 
-def test_the_order_waits_in_the_channels_own_start_gap(tmp_path, monkeypatch):
+@pytest.mark.parametrize("zone, offset, placed, held", [
+    ("Asia/Tokyo", 9, "2026-07-01 06:40:41", "2026-07-01 from 09:00"),
+    ("America/New_York", -4, "2026-06-30 19:00:00", "2026-06-30 from 20:00")])
+def test_the_order_waits_in_the_channels_own_start_gap(tmp_path, monkeypatch, zone, offset, placed, held):
     """The full merchant: July's first payout pays out June's money too (the report
-    states no balance), one statement-gap of stripe's start; the order of 06:40 waits in
-    that one finding, not in a second one of the shop."""
+    states no balance), one statement-gap of stripe's start; the order placed before the
+    report starts waits in that one finding, not in a second one of the shop. In New
+    York the report starts at 20:00 on 30 June, its first day here 1 July, as the
+    channel's gap says it."""
     payout = "po_1,2026-07-02 01:00:00,2026-07-02 00:00:00,jpy,-50000,0,-50000,payout,STRIPE PAYOUT,po_1"
-    root = merchant(tmp_path, monkeypatch, [("1004", "2026-07-01 06:40:41")], payout=payout)
+    root = merchant(tmp_path, monkeypatch, [("1004", placed)], zone=zone, payout=payout, offset=offset)
     gaps = [f for f in found(root) if f.code != "unsettled"]
     assert [(f.code, f.source) for f in gaps] == [("statement-gap", "stripe")], gaps
-    assert "#1004" in gaps[0].refs and "they hold 2026-07-01 from 09:00 on" in gaps[0].message
+    assert gaps[0].message.startswith("the statements of stripe start 2026-07-01 (and state no balance)")
+    assert "#1004" in gaps[0].refs and f"they hold {held} on" in gaps[0].message, gaps[0].message
     assert "the shopify orders go to 2026-07-20: 1 order deadline(s) wait" in gaps[0].message, gaps[0].message
 
 

@@ -933,7 +933,9 @@ def _waiting(shop, config, cover: Coverage, judged_to: dt.date | None, held: lis
                     "no statement of a channel that pays this shop is in the books")
     if early:
         late = [n for n in names if cover.start_at(n) == judged_from]
-        said.append(shop_starts(late, judged_from.date()))
+        # (their first day here, as the channel's own start gap says it: a report in UTC
+        # starts on 1 July in New York, at 20:00 on 30 June)
+        said.append(shop_starts(late, min(map(cover.start, late))))
         if judged_from.time() != dt.time(0):   # cut at the days of a zone of their own (Coverage.start_at)
             said.append(f"they hold {judged_from.date()} from {judged_from:%H:%M} on (their first day starts there in "
                         "the zone they are cut at): what was paid before then is in the statement before")
