@@ -76,6 +76,10 @@ class Extraction:
     # period), it covers whole days up to the last that ends by then: the rest of that day
     # is in the statement of the zone's next day (coverage.py, `ends:`).
     zone_end: dt.datetime | None = None
+    # ... and starts where its first row's day there starts (ZoneDayEnd.start_at): inside a
+    # day of the books' zone, the hours of that day before it are in the statement before
+    # (coverage.py, `starts:`; the receivable check judges its orders from there)
+    zone_start: dt.datetime | None = None
     # the period is the window an API was asked for (`beanclear fetch`'s day): a day
     # between two such windows is a missing answer, not a quiet day (coverage.py)
     asked: bool = False

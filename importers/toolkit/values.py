@@ -305,14 +305,24 @@ class ZoneDayEnd:
     each in that zone). Such a statement is cut at that zone's day boundaries: it runs
     to the end of its last row's day there. `at(tz)`: that moment as a wall-clock time of
     the books' zone `tz` (Extraction.zone_end: a report of April in UTC ends 30 April
-    20:00 in New York, 1 May 08:00 in Shanghai), or None without a row."""
+    20:00 in New York, 1 May 08:00 in Shanghai), or None without a row. So it starts
+    where its first row's day there starts: `start_at(tz)` (Extraction.zone_start: a
+    report of July in UTC starts 1 July 09:00 in Tokyo, whose 1 July it holds only from
+    then)."""
 
     def __init__(self):
-        self.last = None
+        self.first = self.last = None
 
     def add(self, when: dt.datetime) -> None:
         if self.last is None or when > self.last:
             self.last = when
+        if self.first is None or when < self.first:
+            self.first = when
+
+    def start_at(self, tz) -> dt.datetime | None:
+        if self.first is None:
+            return None
+        return local_time(dt.datetime.combine(self.first.date(), dt.time(0), tzinfo=self.first.tzinfo), tz)
 
     def at(self, tz) -> dt.datetime | None:
         if self.last is None:

@@ -647,9 +647,12 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
             if judged_from:   # before a paying channel's first statement: its payment may be there
                 # (and a refund the channels made of an order sold before it, counted short:
                 # the rest may be there too, whenever the shop's last refund was; a blind
-                # helper's October imported before September)
-                began = min(i.date for i in group.orders + group.payments) if group.orders or group.payments else None
-                before = [f for f in found if f.code in DEADLINE_CODES and f.date < judged_from
+                # helper's October imported before September). Judged by the moment it
+                # starts (Coverage.start_at): a report in UTC starts at 09:00 in Tokyo, and an
+                # order of 06:40 that day may have been paid in the report before (blind16)
+                began = min(map(_moment, (i.entry for i in group.orders + group.payments))) \
+                    if group.orders or group.payments else None
+                before = [f for f in found if f.code in DEADLINE_CODES and _when(f, group) < judged_from
                           or f.code == "refund-unsynced" and f.actual < f.expected and began and began < judged_from]
                 found = [f for f in found if f not in before]
                 waiting += before
@@ -677,8 +680,8 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                                    f"{paid[0].date} to {paid[-1].date} name its orders; import its orders export",
                                    tuple(dict.fromkeys(r for i in paid[:20] for r in refs([i.entry])[:1]))))
             continue
-        for (to, judged_from), (waiting, early) in sorted(waits.items(), key=lambda kv: tuple(
-                day or dt.date.min for day in kv[0])):
+        for (to, judged_from), (waiting, early) in sorted(waits.items(), key=lambda kv: (
+                kv[0][0] or dt.date.min, kv[0][1] or dt.datetime.min)):
             # A statement read from its lines ends at its last line: a day or two short of the
             # shop's export is a quiet weekend, not a missing statement.
             if waiting and (to is None or (as_of - to).days > QUIET_DAYS or early):
@@ -882,20 +885,43 @@ def horizon(shop, config, cover: Coverage, as_of: dt.date, names: list[str] | No
     return None if None in ends else min(ends)
 
 
-def first_judged(shop, config, cover: Coverage, names: list[str] | None = None) -> dt.date | None:
-    """The first day an order's deadline can be judged: the latest start of the statements
-    of the channels that may pay the shop (`names`, as horizon()): a payment may be in
-    any; a statement read from its lines that starts a few quiet days after the books'
-    first is taken to start with it (Coverage.of). None where all start before any order could. An order of a busy
-    shop dated before it was paid in a statement not imported, or not at all: it waits
-    (seed 31006 without the first of its two Stripe downloads: each was order-unpaid)."""
+def first_judged(shop, config, cover: Coverage, names: list[str] | None = None) -> dt.datetime | None:
+    """The first moment an order's deadline can be judged: the latest start of the
+    statements of the channels that may pay the shop (`names`, as horizon()): a payment
+    may be in any; a statement read from its lines that starts a few quiet days after the
+    books' first is taken to start with it (Coverage.of); one cut at the days of a zone of
+    its own starts where its first day there does (Coverage.start_at: a Stripe report in
+    UTC at 09:00 in Tokyo). None where all start before any order could. An order of a
+    busy shop placed before it was paid in a statement not imported, or not at all: it
+    waits (seed 31006 without the first of its two Stripe downloads: each was
+    order-unpaid; blind16, an order of 06:40 in Tokyo, paid in June's UTC report)."""
     names = payers(shop, config) if names is None else names
-    starts = [s for s in map(cover.start, names) if s is not None]
+    starts = [s for s in map(cover.start_at, names) if s is not None]
     return max(starts) if starts and cover.recorded else None
 
 
+def _moment(entry) -> dt.datetime:
+    """When an entry happened: its day at its `time:` (the statement's, in the books'
+    zone), or the day's start where it says none."""
+    try:
+        at = dt.time.fromisoformat(str(entry.meta.get("time") or "00:00"))
+    except ValueError:
+        at = dt.time(0)
+    return dt.datetime.combine(entry.date, at)
+
+
+def _when(f: Finding, group: Group) -> dt.datetime:
+    """The moment of a deadline's finding: that of the order or refund it is dated by
+    (its entry: the finding's file and line), else the start of its day."""
+    for item in group.orders + group.shop_refunds + group.payments + group.channel_refunds:
+        meta = item.entry.meta
+        if item.date == f.date and meta.get("lineno") == f.line and meta.get("filename") == f.file:
+            return _moment(item.entry)
+    return dt.datetime.combine(f.date, dt.time(0))
+
+
 def _waiting(shop, config, cover: Coverage, judged_to: dt.date | None, held: list[Finding],
-             judged_from: dt.date | None = None, early: list[Finding] = ()) -> Finding:
+             judged_from: dt.datetime | None = None, early: list[Finding] = ()) -> Finding:
     """One statement-gap for the order deadlines the channels' statements cannot judge yet:
     one channel's statements absent, starting after the orders do (`early`, of `held`),
     or ending before."""
@@ -906,8 +932,13 @@ def _waiting(shop, config, cover: Coverage, judged_to: dt.date | None, held: lis
         said.append(f"no statement of {', '.join(absent)}, which may pay this shop, is in the books" if absent else
                     "no statement of a channel that pays this shop is in the books")
     if early:
-        late = [n for n in names if cover.start(n) == judged_from]
-        said.append(shop_starts(late, judged_from))
+        late = [n for n in names if cover.start_at(n) == judged_from]
+        # (their first day here, as the channel's own start gap says it: a report in UTC
+        # starts on 1 July in New York, at 20:00 on 30 June)
+        said.append(shop_starts(late, min(map(cover.start, late))))
+        if judged_from.time() != dt.time(0):   # cut at the days of a zone of their own (Coverage.start_at)
+            said.append(f"they hold {judged_from.date()} from {judged_from:%H:%M} on (their first day starts there in "
+                        "the zone they are cut at): what was paid before then is in the statement before")
     if judged_to is not None and len(early) < len(held):
         said.append(f"{SHOP_WAITS}{judged_to}")
     end = cover.end(shop.name)

@@ -40,6 +40,14 @@ once May's report, which starts there, is in too (its first line on 1 May: the e
 30 April had none). In Shanghai the same report ends at 08:00 on 1 May: all of 30 April
 is in it.
 
+So it starts where its first row's day in its zone starts (Extraction.zone_start), and
+a stated period where it says (`starts_inside`): where that is not the midnight its first
+day here starts at, its record says so, `starts: "2026-07-01 09:00:00"` (a report of July
+in UTC, in Tokyo: the hours of 1 July before 09:00 are in June's report). It is not taken
+to start earlier for quiet days before its first line (its zone's day starts there), and
+the receivable check judges the orders of its channel from that moment
+(`Coverage.start_at`): an order placed at 06:40 may have been paid in June's report.
+
 A few days between two statements read from their lines are quiet (`QUIET_DAYS`: a
 weekend without lines), or as many as the channel's or bank's `quiet_days:` says (a PayPal account
 of a few annual plans, downloaded monthly: a month of two rows is not a hole). Not so between two windows an API was asked for (`period:
@@ -93,6 +101,22 @@ def _zone_end(extraction, last: dt.date) -> str | None:
     if end is None or end.date() != last or end.time() == dt.time(0):
         return None
     return f"{end:%Y-%m-%d %H:%M:%S}"
+
+
+def _zone_start(extraction, first: dt.date) -> str | None:
+    """The moment a statement starts, where that is not the start of its first day in
+    the books' zone: read from its lines, timed in a zone of its own, where its first
+    row's day there starts (Extraction.zone_start: 09:00 on 1 July in Tokyo for a report
+    in UTC; 20:00 on 30 June in New York, the day before its first line's); a stated
+    period's start inside its first day (Extraction.starts_inside: China's day from 09:00
+    in Los Angeles). None where it starts at midnight of its first day."""
+    if getattr(extraction, "continues_before", False):   # its rows go on in the page before it
+        return None
+    start = getattr(extraction, "zone_start", None) if not getattr(extraction, "period", None) else \
+        getattr(extraction, "starts_inside", None)
+    if start is None or start == dt.datetime.combine(first, dt.time(0)) or start.date() > first:
+        return None
+    return f"{start:%Y-%m-%d %H:%M:%S}"
 
 
 def _judge(extraction, lines) -> None:
@@ -207,6 +231,8 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
         meta["period"] = "asked"  # the window an API answered for: a day between two is unanswered
     elif getattr(extraction, "ends_inside", None) is not None and extraction.ends_inside.date() == last:
         meta["ends"] = f"{extraction.ends_inside:%Y-%m-%d %H:%M:%S}"   # its last day is covered in part (whole_to)
+    if (starts := _zone_start(extraction, first)) is not None:
+        meta["starts"] = starts   # its first day here is its own from then on (Coverage.start_at)
     if getattr(extraction, "continues_before", False):
         meta["continues"] = "before"  # a page whose older rows are in the next page: its first day is partial
     return data.Custom(meta, last, KIND, [ValueType(source, str), ValueType(first, dt.date),
@@ -239,7 +265,8 @@ class Coverage:
                  asked: set | None = None, busy: set | None = None, quiet: dict[str, int] | None = None,
                  lines: set | None = None, partly: set | None = None,
                  sold: dict[str, list[tuple[dt.date, dt.date]]] | None = None,
-                 cut: dict[str, dict[dt.date, tuple[str, str]]] | None = None):
+                 cut: dict[str, dict[dt.date, tuple[str, str]]] | None = None,
+                 opens: dict[str, dt.datetime] | None = None):
         # (source, span) of the windows an API answered for: days between two are a hole
         self.asked: dict[str, set] = defaultdict(set)
         for named, span in asked or ():
@@ -268,6 +295,8 @@ class Coverage:
         # source -> the last day a statement covers whole -> where it stops inside the next
         # (its record's `ends:`) and its name: the rest of that day is in the statement after it
         self.cut = cut or {}
+        # source -> the moment its earliest statement starts, where a record says (`starts:`)
+        self.opens = opens or {}
 
     @classmethod
     def of(cls, entries, config=None) -> "Coverage":
@@ -279,6 +308,8 @@ class Coverage:
         rowless: dict[str, set[int]] = defaultdict(set)      # of them, those without a row (balances only)
         partly = set()   # sources of a statement that covers no day whole (a morning's download)
         cut: dict[str, dict] = defaultdict(dict)   # source -> whole_to -> (ends, statement), of those cut inside a day
+        opens: dict[str, dt.datetime] = {}   # source -> where its earliest statement starts (start_at)
+        said_start = set()   # (source, at) of the statements read from their lines whose record says where they start
         # A statement read from its lines that stops inside a day where its zone's day ends
         # (a report in UTC, 20:00 in New York) is followed by the statement of the zone's
         # next day, which starts there: where one read from its lines starts that day or
@@ -328,6 +359,13 @@ class Coverage:
                     spans[source][-1] = (min(start + DAY, end), end)
                     paged.add((source, spans[source][-1]))
                     from_lines.append((source, len(spans[source]) - 1))
+                said = entry.meta.get("starts") if entry.meta.get("continues") != "before" else None
+                moment = _moment(said) if said else None
+                if moment is not None:
+                    said_start.add((source, len(spans[source]) - 1))
+                moment = moment or dt.datetime.combine(spans[source][-1][0], dt.time(0))
+                if source not in opens or moment < opens[source]:
+                    opens[source] = moment
         # A statement read from its lines starts at its first line. Where that is a few
         # days after the first statement of any source, the days between were quiet (a
         # bank books nothing on a weekend): it starts with the others.
@@ -341,11 +379,15 @@ class Coverage:
         lines = {(source, spans[source][at]) for source, at in from_lines}
         for source, at in from_lines:
             start, end = spans[source][at]
-            if first and 0 < (start - first).days <= quiet.get(source, QUIET_DAYS) and (source, (start, end)) not in paged:
+            # (not one whose record says where it starts, `starts:`: a report cut at the days
+            # of its zone starts where its first row's day there does, no earlier)
+            if first and 0 < (start - first).days <= quiet.get(source, QUIET_DAYS) and (source, (start, end)) not in paged \
+                    and (source, at) not in said_start:
                 spans[source][at] = (first, end)
                 lines.add((source, (first, end)))
         busy = {source for source, (lined, covered) in active.items() if covered >= BUSY_FROM and lined >= BUSY * covered}
-        return cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines, partly, sold, dict(cut))
+        return cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines, partly, sold, dict(cut),
+                   opens)
 
     def _merged(self, source: str, spans: list) -> list[tuple[dt.date, dt.date]]:
         """_merged() of a source's spans, with what its config and records say of its quiet days."""
@@ -372,6 +414,20 @@ class Coverage:
     def start(self, source: str) -> dt.date | None:
         spans = self.spans.get(source)
         return spans[0][0] if spans else None
+
+    def start_at(self, source: str) -> dt.datetime | None:
+        """The moment the source's statements start: the start of their first day
+        (start), or where the earliest of them says it starts in or just before that day
+        (its record's `starts:`): a report in UTC, in Tokyo, starts at 09:00 on 1 July,
+        whose hours before are in June's report; in New York at 20:00 on 30 June, though
+        its first line is of 1 July. None without a statement."""
+        start = self.start(source)
+        if start is None:
+            return None
+        midnight, opens = dt.datetime.combine(start, dt.time(0)), self.opens.get(source)
+        if opens is None:
+            return midnight
+        return opens if opens.date() == start else min(opens, midnight)
 
     def end(self, source: str) -> dt.date | None:
         spans = self.spans.get(source)
@@ -456,6 +512,14 @@ class Coverage:
         """The last day of the statements that show the source's money move in full (a
         fund bill's, not the trade bill's beside it), or None without one."""
         return max((last for _, last in self.days.get(source, ())), default=None)
+
+
+def _moment(text) -> dt.datetime | None:
+    """A record's `starts:` moment ("2026-07-01 09:00:00"), or None where it is none."""
+    try:
+        return dt.datetime.strptime(str(text), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None
 
 
 def _uncovered(spans, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
