@@ -194,3 +194,83 @@ def test_a_whole_history_off_the_contract_but_a_payment_or_two_keeps_its_finding
     [gap] = check(doc, config=config)
     assert gap.date == dt.date(2025, 2, 1)
     assert gap.message.startswith("20 of 22 payments were charged other fees than the contract 2.9% + 0.30 min 0.50")
+
+
+# blind16 configchange: the contract went from 0.6% to 0.38% on 1 March and the merchant
+# edited the rate in config.yaml to the new one, undated. The payments before the change
+# are the run off the contract: with January and February behind three months on the new
+# rate they were one fee-gap each (under half of all checked, and _change looked only for
+# a run from a day on); with one month less they were the whole history's finding, with
+# no dates. Either way: one finding, until the day before the change, with the dated rules.
+
+def test_a_config_edited_to_the_new_rate_gives_one_finding_of_the_payments_before_the_change(check):
+    doc = month("2025-01", 31, "0.029") + month("2025-02", 28, "0.029")
+    doc += "".join(month(f"2025-{m:02d}", 30, "0.027") for m in (3, 4, 5))
+    config = CONFIG.replace("rate: 0.029", "rate: 0.027")
+    [gap] = check(doc, config=config)
+    assert (gap.date, gap.source, gap.account) == (dt.date(2025, 1, 1), "stripe", "Expenses:Fees:Stripe")
+    days = [f"2025-01-{d:02d}" for d in range(1, 32)] + [f"2025-02-{d:02d}" for d in range(1, 29)]
+    assert gap.refs == tuple(days[:20])
+    grosses = [GROSS[int(day[-2:]) % len(GROSS)] for day in days]
+    expected, actual = sum(fee(g, "0.027") for g in grosses), sum(fee(g, "0.029") for g in grosses)
+    assert (gap.expected, gap.actual, gap.amount) == (expected, actual, actual - expected)
+    assert gap.message == (
+        f"59 of 59 payments until 2025-02-28 were charged 2.9% + 0.30, not the contract 2.7% + 0.30: "
+        f"{actual - expected} USD over the contract in all; if the contract changed on 2025-03-01, set "
+        "channels.stripe.fees (the old rule, 2.9% + 0.30, until: 2025-02-28, the contract's since: 2025-03-01); "
+        "its refs name the first 20 of the 59 payments (39 left out)")
+
+
+def test_the_edited_rate_gives_the_same_one_finding_however_many_months_follow(check):
+    """Jan-Feb behind one month on the new rate (most of all payments off the contract)
+    or behind five (a small part of them): the same finding, not one per payment."""
+    config = CONFIG.replace("rate: 0.029", "rate: 0.027")
+    old = month("2025-01", 31, "0.029") + month("2025-02", 28, "0.029")
+    for months in (1, 5):
+        doc = old + "".join(month(f"2025-{m:02d}", 30, "0.027") for m in range(3, 3 + months))
+        [gap] = check(doc, config=config)
+        assert gap.message.startswith("59 of 59 payments until 2025-02-28 were charged 2.9% + 0.30, not the contract "
+                                      "2.7% + 0.30: ")
+
+
+def test_an_overcharge_after_the_change_stays_its_own_beside_the_run_before_it(check):
+    """The new contract in config: a payment in March charged the old rate is above it
+    (its own finding), a January overcharge beyond both rules too, and a February
+    payment charged the new rate early is on the contract, counted among those judged."""
+    config = CONFIG.replace("rate: 0.029", "rate: 0.027")
+    jan = month("2025-01", 31, "0.029", charged={14: fee(GROSS[0], "0.029") + 1})
+    feb = month("2025-02", 28, "0.029", charged={20: fee(GROSS[20 % 7], "0.027")})
+    mar = month("2025-03", 31, "0.027", charged={9: fee(GROSS[9 % 7], "0.029")})
+    found = check(jan + feb + mar + month("2025-04", 30, "0.027") + month("2025-05", 31, "0.027"), config=config)
+    run = [g for g in found if len(g.refs) > 1]
+    assert [g.refs for g in found if len(g.refs) == 1] == [("2025-01-14",), ("2025-03-09",)]
+    [run] = run
+    assert run.message.startswith("57 of 59 payments until 2025-02-28 were charged 2.9% + 0.30")
+
+
+def test_payments_at_the_contract_after_a_run_of_the_old_rate_give_nothing_more(check):
+    """The dated rules written: nothing, whichever side the config's undated rule was."""
+    dated = CONFIG.replace("      - {rate: 0.029, fixed: 0.30}\n",
+                           "      - {rate: 0.029, fixed: 0.30, until: 2025-02-28}\n"
+                           "      - {rate: 0.027, fixed: 0.30, since: 2025-03-01}\n")
+    doc = month("2025-01", 31, "0.029") + month("2025-02", 28, "0.029") + month("2025-03", 31, "0.027")
+    assert check(doc, config=dated) == []
+    assert check(month("2025-03", 31, "0.027"), config=CONFIG.replace("rate: 0.029", "rate: 0.027")) == []
+
+
+def test_a_payment_stated_at_the_new_rate_but_charged_the_old_is_not_counted_as_charged_the_new(check):
+    """The old rate in config: WeChat's 费率 says 0.38% on a March payment whose fee is
+    0.6% of it (6.00 on 1,000.00). It was counted among those charged 0.38% ("31 of 31");
+    the run is the 30 whose fees are 0.38%, of the 31 judged; the one is its own."""
+    opens = ("2000-01-01 open Assets:Clearing:WeChat\n2000-01-01 open Income:Sales:WeChat\n"
+             "2000-01-01 open Expenses:Fees:WeChat\n")
+    config = WECHAT.replace("      - {method: CREDIT, rate: 0.01}\n", "")
+    doc = "".join(wechat_sale(f"2026-02-{d:02d}", "500.00", "3.00", f"F{d}", "0.60%") for d in range(1, 29))
+    doc += "".join(wechat_sale(f"2026-03-{d:02d}", "500.00", "1.90", f"M{d}", "0.38%") for d in range(1, 31))
+    doc += wechat_sale("2026-03-09", "1000.00", "6.00", "M9b", "0.38%")
+    change, own = check(doc, config=config, opens=opens)
+    assert change.message.startswith("30 of 31 payments since 2026-03-01 were charged 0.38% min 0.01 max 50.00")
+    assert "M9b" not in change.refs
+    # still its own, the finding of its day: the statement's rate is not the contract's
+    assert (own.date, own.refs, own.amount) == (dt.date(2026, 3, 9), ("M9b",), Decimal("2.20"))
+

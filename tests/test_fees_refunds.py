@@ -173,8 +173,11 @@ def test_most_payments_off_the_contract_are_one_finding_of_the_channel(check):
                            "set channels.wechat.fees (the old rule until: the day before it changed, the new one "
                            "since: that day)")
     assert len(check("".join(off[:9]), code="fee-gap")) == 9          # fewer than ten: each its own
-    on = [sale(f"2026-03-{d:02d}", "100.00", "0.60", f"U{d}") for d in range(1, 12)]
-    assert len(check("".join(off + on), code="fee-gap")) == 10         # fewer than half: each its own
+    # fewer than half: each its own. Interleaved a day at a time, the eleventh on the contract
+    # among them: ten off after one on the contract (or before it) were a run of half of
+    # those since (or until) then, a contract that changed (test_fee_contract_change)
+    on = [sale(f"2026-03-{d:02d}", "100.00", "0.60", f"U{d}") for d in (*range(1, 11), 5)]
+    assert len(check("".join(off + on), code="fee-gap")) == 10
 
 
 def test_the_channel_finding_of_many_payments_names_the_first_twenty_and_says_how_many_more(check):

@@ -58,7 +58,14 @@ fee, or both, that their fees fit: _charged_rules) are one finding dated at the 
 with the rule charged and the dated rules to write; the payments before it are judged
 one by one as before. Counted over the whole history (blind13 multiyear: a year of
 payments on 2.9% + 0.30, then July at 2.7% + 0.30), half was never reached and each
-July payment was a finding of its own.
+July payment was a finding of its own. The run may as well be the payments up to a
+day, those after it on the contract: the config holds the new contract, undated (blind16
+configchange: 0.6% until February, 0.38% from March, and the rate edited to 0.38%). It
+is one finding, dated at its first payment, with the old rule charged and the dated
+rules to write; it was one fee-gap per payment before the change where the months after
+it were more than those before, and the whole history's finding, with no dates, where
+they were fewer. A run of each kind may stand either side of a rule the contract held
+between them.
 """
 
 from __future__ import annotations
@@ -310,11 +317,19 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
             of_rule: dict[int, list] = defaultdict(list)
             for row in rows:
                 of_rule[id(row[3])].append(row)
-            # where the whole history misses it, a change needs SYSTEMATIC payments judged before
-            # it (one that happened to be on the contract, a fee at the minimum, shows no old rule)
+            # where the whole history misses it, a change needs SYSTEMATIC payments judged on the
+            # other side of it (one that happened to be on the contract, a fee at the minimum, shows
+            # no other rule)
             before = SYSTEMATIC if key in systematic else 1
-            found = [c for rule, mine in of_rule.items() if len(mine) >= SYSTEMATIC
-                     and (c := _change(mine, judged[(*key, rule)], key[1], tolerance, before)) is not None]
+            found = []
+            for rule, mine in of_rule.items():
+                days = judged[(*key, rule)]
+                late = _change(mine, days, key[1], tolerance, before) if len(mine) >= SYSTEMATIC else None
+                if late is not None:   # the payments before it may be a run of their own (config's rate between two)
+                    found.append(late)
+                    mine, days = [row for row in mine if row[0].date < late[0]], [d for d in days if d < late[0]]
+                if len(mine) >= SYSTEMATIC and (c := _change(mine, days, key[1], tolerance, before, early=True)):
+                    found.append(c)
             if found:
                 changes[key] = found
                 systematic.pop(key, None)
@@ -453,31 +468,36 @@ def _charged_rules(rows: list, rule, currency: str):
 def _fits(row, rule, currency: str, tolerance: Decimal) -> bool:
     """The payment of an off-contract `row` was charged by `rule`: its stated rate, if it
     states one, is the rule's, and its fee is the rule's within tolerance (or rounded the
-    other way); a fee within the contract's tolerance billed at a stated rate other than
-    the contract's (no finding of its own) is the stated rate's."""
+    other way), whether or not it was a finding of its own: a fee within the contract's
+    tolerance billed at a stated rate other than the contract's is that rate's only where
+    the fee is (blind16: 费率 0.38% on a fee of 6.00 on 1,000.00, the contract's 0.6%, was
+    counted among those charged 0.38%, "819 of 819"; it stays the finding of its day)."""
     stated, actual, base = row[9], row[7], row[8]
     if stated is not None and stated != rule.rate:
         return False
-    if row[5] is None:
-        return True
     owed = contract_fee(rule, base)
     return abs(actual - to_currency(owed, currency)) <= tolerance or rounded_other_way(actual, owed, currency)
 
 
-def _change(rows: list, days: list, currency: str, tolerance: Decimal, before: int = 1):
+def _change(rows: list, days: list, currency: str, tolerance: Decimal, before: int = 1, early: bool = False):
     """The day the contract of these off-contract payments of one rule changed, or None:
-    (day, the rule charged, the payments charged it from that day on, the payments the
-    rule judged from that day on). The rule charged is the one of _charged_rules (from
-    the latest payments off the contract) that the most of them fit; the day is the one
-    from which the payments charged it, less the others the rule judged, are the most
-    (a payment before the change charged the new rate by chance does not move it), and a
-    change is one where at least SYSTEMATIC, and half of those judged since, were charged
-    it, after at least `before` payments the rule judged (none before: the whole history
-    misses the contract, as findings' systematic says). `days`: the days of the payments
-    the rule judged."""
+    (day, the rule charged, the payments charged it, the payments the rule judged over
+    their span, early). The payments charged it are those from that day on; `early`: those
+    before it (the config holds the new contract, undated, and the payments before the
+    change are the run off it: blind16, 0.6% until February, 0.38% in config). The rule
+    charged is the one of _charged_rules (from the off-contract payments nearest the
+    change: the latest, or the earliest where `early`) that the most of them fit; the day
+    is the one where the payments charged it, less the others the rule judged on their
+    side of it, are the most (a payment on the other side charged that rule by chance
+    does not move it), and a change is one where at least SYSTEMATIC, and half of those
+    judged on their side, were charged it, with at least `before` payments the rule
+    judged on the other side (none: the whole history misses the contract, as findings'
+    systematic says). The day is the first of the new contract's either way: where
+    `early`, the first day the rule judged after the run. `days`: the days of the
+    payments the rule judged."""
     rows = sorted(rows, key=lambda row: (row[0].date, refs([row[0]])))
     rule, best = rows[0][3], None
-    for charged in _charged_rules(rows[-2 * SYSTEMATIC:], rule, currency):
+    for charged in _charged_rules(rows[:2 * SYSTEMATIC] if early else rows[-2 * SYSTEMATIC:], rule, currency):
         if (charged.rate, charged.fixed) == (rule.rate, rule.fixed):
             continue
         fits = [row for row in rows if _fits(row, charged, currency, tolerance)]
@@ -493,7 +513,7 @@ def _change(rows: list, days: list, currency: str, tolerance: Decimal, before: i
         on[row[0].date][1] += 1
     since = judged = score = 0
     top = None
-    for day in sorted(on, reverse=True):
+    for day in sorted(on, reverse=not early):   # from the far end of the run towards the change
         since, judged = since + on[day][1], judged + on[day][0]
         score += 2 * on[day][1] - on[day][0]
         if on[day][1] and (top is None or score >= top[0]):
@@ -501,10 +521,12 @@ def _change(rows: list, days: list, currency: str, tolerance: Decimal, before: i
     _, day, since, judged = top
     if len(days) - judged < before or since < SYSTEMATIC or 2 * since < judged:
         return None
-    run = [row for row in fits if row[0].date >= day]
+    run = [row for row in fits if (row[0].date <= day if early else row[0].date >= day)]
     if not any(row[5] is not None for row in run) and abs(sum(row[1] for row in run)) <= tolerance:
         return None
-    return day, charged, run, judged
+    if early:
+        day = min(d for d in days if d > day)   # the new contract's first day: the first payment it judged after the run
+    return day, charged, run, judged, early
 
 
 def _systematic(found: list, checked: dict, systematic: dict, involved, changes: dict | None = None) -> list:
@@ -538,7 +560,7 @@ def _systematic(found: list, checked: dict, systematic: dict, involved, changes:
                             actual=sum(row[7] for row in rows), **at_entry(entry)))
         dropped |= {id(row[5]) for row in rows if row[5] is not None}
     for (name, currency), found_changes in (changes or {}).items():
-        for day, charged, rows, judged in found_changes:
+        for day, charged, rows, judged, early in found_changes:
             entry, _, _, rule, channel = rows[0][:5]
             over = sum(row[1] for row in rows)
             named = tuple(dict.fromkeys(r for row in rows[:REFS_SHOWN]
@@ -546,12 +568,15 @@ def _systematic(found: list, checked: dict, systematic: dict, involved, changes:
             more = (f"; its refs name the first {REFS_SHOWN} of the {len(rows)} payments ({len(rows) - REFS_SHOWN} "
                     "left out)") if len(rows) > REFS_SHOWN else ""
             where = f"channels.{name}.fees" + (f"[{channel.fees.index(rule)}]" if len(channel.fees) > 1 else "")
-            ones.append(Finding("fee-gap", day, name, channel.accounts.fees, abs(over), currency,
-                                f"{len(rows)} of {judged} payments since {day} were charged "
+            span, rules = ((f"until {rows[-1][0].date}", f"the old rule, {_rule_text(charged, currency)}, until: "
+                            f"{day - ONE_DAY}, the contract's since: {day}") if early else
+                           (f"since {day}", f"the old rule until: {day - ONE_DAY}, the new one since: {day}"))
+            ones.append(Finding("fee-gap", entry.date, name, channel.accounts.fees, abs(over), currency,
+                                f"{len(rows)} of {judged} payments {span} were charged "
                                 f"{_rule_text(charged, currency)}, not the contract {_rule_text(rule, currency)}: "
                                 f"{_money(over)} {currency} {'over' if over > 0 else 'under'} the contract in all; "
-                                f"if the contract changed on {day}, set {where} (the old rule until: {day - ONE_DAY}, "
-                                f"the new one since: {day}){more}", named, expected=sum(row[6] for row in rows),
-                                actual=sum(row[7] for row in rows), **at_entry(entry)))
+                                f"if the contract changed on {day}, set {where} ({rules}){more}", named,
+                                expected=sum(row[6] for row in rows), actual=sum(row[7] for row in rows),
+                                **at_entry(entry)))
             dropped |= {id(row[5]) for row in rows if row[5] is not None}
     return [f for f in found if id(f) not in dropped] + ones if ones else found
