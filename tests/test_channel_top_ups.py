@@ -94,6 +94,15 @@ def test_a_paypal_top_up_the_bank_never_debited_is_one_finding(tmp_path):
     assert findings(folder) == [("bank-unmatched", ["1AA00000000000005"])]
 
 
+def test_the_months_report_shows_a_top_up_the_bank_never_debited_with_its_day_and_id(tmp_path):
+    # blind round 16: its own payout- link took it for a late credit of a payout before the
+    # days the report reads entry by entry, "held since before" a day before the books
+    folder = merchant(tmp_path, [BANK[0], BANK[1], BANK[3].replace("850.00", "1000.00")])
+    report = json.loads(beanclear(folder, "report", "2026-01", "--format", "json").output)
+    [held] = report["banks"][0]["in_transit"]
+    assert (held["kind"], held["amount"], held["refs"][0]) == ("unexplained-transit", "-150.00", "1AA00000000000005")
+
+
 # -- a personal wallet's top-up from its card --------------------------------------------------
 # The bank's debit naming the wallet goes to the wallet's clearing account (a card paying
 # through the wallet: banking.py); the wallet's 充值 row is booked there too, from the card

@@ -545,7 +545,10 @@ def _of_earlier(item, ch, cut: dt.date, since: set[str], banks: set[str]) -> boo
         return False   # a payout
     if item.date < cut + dt.timedelta(days=ch.bank_days + transit.LATE_DAYS):
         return True
-    return item.amount < 0 and any(link.startswith("payout-") and link not in since for link in item.entry.links)
+    # (a bank credit: a channel's top-up carries its own payout- link, and is no late credit;
+    # blind round 16, a top-up the bank never debited was "held since before" the books)
+    return item.amount < 0 and any(p.account in banks for p in item.entry.postings) \
+        and any(link.startswith("payout-") and link not in since for link in item.entry.links)
 
 
 def _bound_for(banks: tuple[str, ...], end: dt.date, cover) -> str:
