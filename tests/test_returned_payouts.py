@@ -97,9 +97,12 @@ def test_match_proposes_the_credit_for_its_payout_and_the_books_stay_answered(tm
     folder = merchant(tmp_path, monkeypatch)
     said = run(folder, "match")
     assert f"confident exact   100.0  bank HS001 290.70 USD -> payout-{R}" in said
-    # the return is no payout's credit: nothing to link, and Stripe's reversal is no bank line
-    assert "bank HS002" not in said.split("no proposal")[0]
-    assert "bank line txn_" not in said and "the bank's return" in said
+    # the return is no payout's credit, and the check pairs it with Stripe's reversal:
+    # explained, as the check says (matching.answered_debit), no line without a proposal
+    assert "HS002" not in said and "bank line txn_" not in said
+    refused = " ".join(run(folder, "open-items", "--for", "HS002", code=2).split())
+    assert ("bank line HS002 (-290.70 USD) is explained already: the clearing check pairs it with stripe's reversal "
+            f"txn_rv (290.70 USD on 2026-08-08) of payout {R}, which the bank returned") in refused, refused
     run(folder, "match", "--apply")
     assert findings(folder) == [] and transit(folder) == 0
     assert not (folder / "books" / "writeoffs.beancount").exists()

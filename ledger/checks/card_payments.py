@@ -45,7 +45,7 @@ def findings(items: list[Item], channel, as_of: dt.date, horizon: Horizon, banks
             part = next((c for c in combined if id(c) not in paired and c.currency == debit.currency
                          and -c.amount > debit.amount and abs(c.date - debit.date) <= span), None)
             if part is not None:
-                paired.update((id(debit), id(part)))
+                paired[id(debit)], paired[id(part)] = part, debit
     findings = []
     for debit in debits:
         # the wallet's row may come before the bank's debit or after: its statements

@@ -62,9 +62,11 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     `unheard` (bank lines, per channel); what a hole in a source's statements holds back,
     to `holed` (per that source); the credits no payout answers whose payouts left
     before the channel's statements begin, to `early` (per channel): for statement-gap.
-    `answered` gets, per payout (its Item's id) a bank credit answered, those credits
-    (transit_answers). `zone`: the books' (config.timezone), that their times are in
-    (arrived_by)."""
+    `answered` gets, per payout (its Item's id) a bank credit answered, those credits,
+    and per bank debit the top-up it answers (or the reversal of a payout the bank
+    returned, which answers the return), that one (transit_answers): what matching and
+    the actions read of the pairing, not judging it again. `zone`: the books'
+    (config.timezone), that their times are in (arrived_by)."""
     account, window = channel.accounts.transit, channel.bank_days
     answer = answered.__setitem__ if answered is not None else lambda payout, credits: None
     horizon = horizon or Horizon(Coverage({}), channel, as_of)
@@ -102,6 +104,13 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     paired = _pair_top_ups(debits, [i for i in unlinked if i.amount < 0 and _funding(i, channel)], window)
     payouts = [i for i in unlinked if i.amount > 0 and id(i) not in at_bank]
     credits = [i for i in unlinked if i.amount < 0 and id(i) not in paired]
+    if answered is not None:   # what answers a bank debit, for matching and the actions to name
+        for debit in debits:
+            if id(debit) in paired:
+                answer(id(debit), [paired[id(debit)]])
+        for key, reversal in returned.items():   # (a return -> its reversal; a reversal -> its return)
+            if reversal.amount < 0:
+                answer(key, [reversal])
     for debit in debits:
         # a top-up's row may come before the bank's debit or after: the channel's
         # statements judge it once they cover the window either way
@@ -253,10 +262,10 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     return findings
 
 
-def _returned_at_bank(items: list[Item], banks, window: int) -> set[int]:
-    """The ids of each failed payout's money coming back (`payout-returned`) and the bank
-    debit that returned it, where the bank had credited that payout: a payout the bank
-    credited, then debited back ("RETURN OF CREDIT … po_…"), that the channel reverses
+def _returned_at_bank(items: list[Item], banks, window: int) -> dict[int, Item]:
+    """Each failed payout's money coming back (`payout-returned`) and the bank debit that
+    returned it, each by its id -> the other, where the bank had credited that payout: a
+    payout the bank credited, then debited back ("RETURN OF CREDIT … po_…"), that the channel reverses
     (Stripe's `payout_reversal`, PayPal's Reversal of General Withdrawal) and pays again
     later. The money went bank -> transit -> the channel's
     clearing account, as a top-up does: the reversal answers the bank's debit, and the
@@ -269,13 +278,13 @@ def _returned_at_bank(items: list[Item], banks, window: int) -> set[int]:
     the debit; a reversal no debit answers is the payout's (it failed before the bank:
     _link_groups)."""
     if not banks or not any(i.amount > 0 and i.payout is None for i in items):
-        return set()
+        return {}
 
     def at_bank(i: Item) -> bool:
         return any(p.account in banks for p in i.entry.postings)
     debits = [i for i in items if i.amount > 0 and i.payout is None and at_bank(i)]
     if not debits:
-        return set()
+        return {}
     paid: dict[str, list[Item]] = defaultdict(list)   # payout link -> its payouts (money in, from no bank)
     for i in items:
         if i.amount > 0 and i.payout and not at_bank(i) and not i.entry.meta.get("payout-returned"):
@@ -285,7 +294,7 @@ def _returned_at_bank(items: list[Item], banks, window: int) -> set[int]:
                  and not at_bank(i) and paid.get(key := link("payout-", str(i.entry.meta["payout-returned"])))]
     credits = [i for i in items if i.amount < 0 and at_bank(i)]
     span = dt.timedelta(days=window + LATE_DAYS)
-    out: set[int] = set()
+    out: dict[int, Item] = {}
     for reversal, key in reversals:
         ids = sorted({str(p.entry.meta[k]) for p in paid[key] for k in ("payout-id", "id") if p.entry.meta.get(k)})
         left = min(p.date for p in paid[key])
@@ -296,7 +305,7 @@ def _returned_at_bank(items: list[Item], banks, window: int) -> set[int]:
         if fits:
             debit = min(fits, key=lambda d: (named_id(ids, text_words(
                 f"{d.entry.payee or ''} {d.entry.narration or ''}")) is None, abs(d.date - reversal.date), d.order))
-            out.update((id(reversal), id(debit)))
+            out[id(reversal)], out[id(debit)] = debit, reversal
     return out
 
 
@@ -603,15 +612,16 @@ def _unanswered(item: Item, channel, message: str) -> Finding:
                    item.currency, message, refs([item.entry]), **at_entry(item.entry))
 
 
-def _pair_top_ups(debits: list[Item], top_ups: list[Item], window: int) -> set[int]:
-    """The ids of the bank debits and top-ups that answer each other: equal amounts at
-    most `window` days apart, either way; each debit (in date order) takes the earliest
-    top-up left in its window, as the bank books a channel's top-ups in their order."""
+def _pair_top_ups(debits: list[Item], top_ups: list[Item], window: int) -> dict[int, Item]:
+    """The bank debits and top-ups that answer each other, each by its id -> the other:
+    equal amounts at most `window` days apart, either way; each debit (in date order)
+    takes the earliest top-up left in its window, as the bank books a channel's top-ups
+    in their order."""
     by_amount: dict[tuple, deque[Item]] = defaultdict(deque)
     for top_up in top_ups:   # in date order, as the items are
         by_amount[(top_up.currency, -top_up.amount)].append(top_up)
     span = dt.timedelta(days=window)
-    paired: set[int] = set()
+    paired: dict[int, Item] = {}
     for debit in debits:
         queue = by_amount.get((debit.currency, debit.amount))
         # debits come in date order: a top-up too old for this one is too old for the rest
@@ -619,7 +629,8 @@ def _pair_top_ups(debits: list[Item], top_ups: list[Item], window: int) -> set[i
             queue.popleft()
         if not queue or queue[0].date > debit.date + span:
             continue
-        paired.update((id(debit), id(queue.popleft())))
+        top_up = queue.popleft()
+        paired[id(debit)], paired[id(top_up)] = top_up, debit
     return paired
 
 

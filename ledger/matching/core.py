@@ -352,7 +352,15 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
     # and the clearing check answers it with a credit no link names too (_part_left)
     payouts = [(entry, p, links) for entry, p, links in payouts
                if not (links and links <= banked) or len(links) == 1 and p.account in unlinked]
-    answered = paired_payouts(entries, config, answering, load) if payouts and answering else {}
+    topping = {line.counter for line in lines if line.amount < 0 and line.counter in transit}
+    answered = paired_payouts(entries, config, answering, load) if (payouts or topping) and answering else {}
+    if topping and answered:
+        # a bank debit the clearing check pairs with the channel's top-up (a negative payout,
+        # a bank deposit; the reversal of a payout the bank returned) is explained, as the
+        # check says: no line to propose, book or link (a blind tester's `link` of Stripe's
+        # negative payout's debit took an order carrying its payout id, match called such
+        # debits unexplained)
+        lines = [line for line in lines if not (line.amount < 0 and id(line.entry) in answered)]
     for entry, p, links in payouts:
         amount, paired = p.units.number, answered.get(id(entry), ())
         if links and links <= banked:
@@ -461,6 +469,8 @@ def paired_payouts(entries, config, accounts: set[str], load=None) -> dict[int, 
     credits, whether a `^payout-` link, the payout id in the bank's text, the amount or
     the day pairs them (transit.transit_answers: the pairing `beanclear check` and the
     month report make), or a write-off linked to it. A payout not here is in transit.
+    So, too, id(bank debit) -> the channel's top-up it answers (or the reversal of a
+    payout the bank returned: answered_debit).
     `accounts`: the transit accounts to judge, those where money out may answer a payout
     no bank credit's link names (the others' payouts wait for a link: at 100,000 payouts
     of linked credits only, the check's pass cost three times the rest of matching).
@@ -482,6 +492,33 @@ def paired_payouts(entries, config, accounts: set[str], load=None) -> dict[int, 
                 if credits:
                     out[id(item.entry)] = tuple(c.entry for c in credits)
     return out
+
+
+def answered_debit(entries, config, line: BankLine, load=None) -> tuple:
+    """The entries the clearing check answers a bank debit booked to a channel's transit
+    account with, no payout link naming it: the channel's top-up from the bank (Stripe's
+    negative payout, PayPal's bank deposit), or the channel's reversal of a payout the
+    bank returned (paired_payouts, as `beanclear check` pairs them). () for any other
+    line, or one it pairs with nothing (its bank-unmatched, or one that waits)."""
+    transit_accounts = {ch.accounts.transit for ch in config.channels.values()}
+    if line.amount >= 0 or line.counter not in transit_accounts or _links(line.entry, "payout-"):
+        return ()
+    return paired_payouts(entries, config, {line.counter}, load).get(id(line.entry), ())
+
+
+def debit_answered(config, line: BankLine, answers) -> str:
+    """What a bank debit answered_debit pairs is, in the actions' words (`link`,
+    `open-items --for`, `book` refuse it: explained already)."""
+    channel = next(ch.name for ch in config.channels.values() if ch.accounts.transit == line.counter)
+
+    def one(e) -> str:
+        amount = -posted(e, line.counter)
+        said = f"{e.meta.get('id', '?')} ({shown(amount, line.currency)} {line.currency} on {e.date})"
+        if e.meta.get("payout-returned"):
+            return f"{channel}'s reversal {said} of payout {e.meta['payout-returned']}, which the bank returned"
+        return f"{channel}'s top-up {said} from the bank"
+    return (f"bank line {line.ref} ({line.said}) is explained already: the clearing check pairs it with "
+            f"{' and '.join(one(e) for e in answers)}, both in {line.counter}")
 
 
 def _names(channel, config, entry) -> tuple[str, ...]:

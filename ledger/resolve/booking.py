@@ -242,6 +242,7 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
     account, naming that bank's account (banking.booked_as): that bank's own statement
     books the other side, and booked into its account the transfer counted twice."""
     from beanclear.importers.banking import booked_as
+    from beanclear.matching.core import answered_debit, debit_answered
     if not ACCOUNT_RE.match(account or ""):
         raise BadValue(f"account: expected an account name like Expenses:Rent, got {account!r}")
     line = bank_line(entries, config, ref)
@@ -264,8 +265,17 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
                           "currency": line.currency})
     if peer:
         plan.data["transfer_with"] = peer
+    if line.counter != account and line.amount < 0 and unexplained(line, config) and \
+            (answers := answered_debit(entries, config, line, load)):
+        # a debit the check pairs with the channel's top-up: its words, not a payout's credit's
+        raise ResolveError(f"{debit_answered(config, line, answers)}; nothing to book")
     if line.counter != account and _paired(line, config, entries, load):
-        raise ResolveError(f"bank line {ref} is the credit of a payout of {line.counter.rsplit(':', 1)[-1]} (the "
+        channel = line.counter.rsplit(':', 1)[-1]
+        if line.amount < 0:   # booked as a top-up, no finding: the channel's statements of its days are not in
+            raise ResolveError(f"bank line {ref} is booked as a top-up of {channel} (money the bank paid into it), "
+                               f"which the clearing check judges once {channel}'s statements cover its days: "
+                               "nothing to book yet (`beanclear check` names the days none covers)")
+        raise ResolveError(f"bank line {ref} is the credit of a payout of {channel} (the "
                            "clearing check pairs it with one: nothing to book); `beanclear match` names the payout, "
                            "`beanclear link` ties them")
     if line.counter == config.transfers and line.counter != account:

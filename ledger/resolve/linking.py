@@ -39,7 +39,8 @@ from beanclear.checks.reconcile import collector_paused
 from beanclear.importers.banking import booked_as
 from beanclear.importers.base import rule_account
 from beanclear.importers.toolkit.places import shown
-from beanclear.matching.core import ITEM_LINKS, ByHand, Proposal, collect, edits_for, restated
+from beanclear.matching.core import (ITEM_LINKS, ByHand, Proposal, answered_debit, collect, debit_answered, edits_for,
+                                     restated)
 from beanclear.resolve import BadValue, Plan, ResolveError, refuse_closed
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, statement_text,
                                        split_by_hand, statement_title, transfer_meta, unexplained,
@@ -70,7 +71,7 @@ def open_items(entries, config, search: str | None = None, currency: str | None 
             line = bank_line(entries, config, bank_ref)
             open_line = next((l for l in lines if l.entry is line.entry), None)
             if open_line is None or not unexplained(line, config):
-                raise ResolveError(_explained(line, config))
+                raise ResolveError(_explained(line, config, entries, load))
             items = ByHand(items).of(open_line)[0]
         else:
             items = sorted((i for i in items if not i.paired), key=lambda i: (i.date, i.link))
@@ -109,9 +110,13 @@ def linked_already(entries, config, bank_refs: list[str], target: str) -> Plan |
                 data={"bank_refs": [line.ref for line in lines], "links": sorted(links)}, nothing=True)
 
 
-def _explained(line, config) -> str:
+def _explained(line, config, entries=None, load=None) -> str:
     """Why a bank line is no line to link: booked or linked already (split by hand, with
-    nothing left in suspense, among them)."""
+    nothing left in suspense, among them), or a debit the clearing check pairs with the
+    channel's top-up (matching.answered_debit: its words, not judged again here)."""
+    answers = answered_debit(entries, config, line, load) if entries is not None else ()
+    if answers:
+        return f"{debit_answered(config, line, answers)}; nothing to link"
     if line.split and not line.counter:
         return f"{split_by_hand(line, config)}: nothing of it is open; edit its postings by hand"
     return (f"bank line {line.ref} is explained already (booked to {line.counter}"
@@ -120,8 +125,13 @@ def _explained(line, config) -> str:
 
 
 def _find_item(items, ref: str):
+    """The open item `ref` names: its link, or one of its own ids (OpenItem.names_itself:
+    an order's payment carries its payout's id, which names that payout, not the order; a
+    blind tester's `link B05 po_NEG`, Stripe's negative payout being no open item, linked
+    the debit to the order whose refund went out in it)."""
     for item in items:
-        if ref == item.link or ref in item.ids or f"payout-{ref}" == item.link or f"order-{ref}" == item.link:
+        if ref == item.link or f"payout-{ref}" == item.link or f"order-{ref}" == item.link or \
+                ref in item.ids and item.names_itself(ref):
             return item
     return None
 
@@ -133,6 +143,11 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     bank_ref = line.ref   # (said by its id, which a bank's own reference may be short of)
     lines, items, _ = collect(entries, config, load)
     line = next((l for l in lines if l.entry is line.entry), line)   # as matching reads it: its amount sent
+    if line.amount < 0 and not any(l.entry is line.entry for l in lines) and \
+            (answers := answered_debit(entries, config, line, load)):
+        # before the items are read: a payout id names no item of such a debit's (Stripe's
+        # negative payout is no payout in transit; an order carrying its id is not it)
+        raise ResolveError(f"{debit_answered(config, line, answers)}; nothing to link")
     chosen = []
     for ref in item_refs:
         item = _find_item(items, ref)
@@ -160,7 +175,7 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     if not chosen:
         return Plan(_already([bank_ref], item_refs), data=data, nothing=True)
     if not any(l.ref == bank_ref for l in lines) or not unexplained(line, config):
-        raise ResolveError(_explained(line, config))
+        raise ResolveError(_explained(line, config, entries, load))
     accounts = {i.account for i in chosen}
     if len(accounts) > 1:
         raise ResolveError(f"items: {', '.join(i.link for i in chosen)} wait in different accounts "
