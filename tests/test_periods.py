@@ -16,6 +16,12 @@ from conftest import beanclear, snapshot
 
 from beanclear.periods import closed, closing
 
+# what `close` records of the demo's config: the policy that judged the month
+POLICY = ('  review-threshold: "500"\n'
+          '  errors: "order-unpaid amount-mismatch duplicate-charge refund-unsynced unsettled payout-mismatch '
+          'payout-missing fee-gap"\n'
+          '  warnings: "payment-without-order bank-unmatched fx-gap refund-rate refund-surge statement-gap '
+          'stale-ack"\n')
 HEADER = "交易日期,交易流水号,摘要,对方户名,收入金额,支出金额,余额"
 
 
@@ -86,6 +92,9 @@ def test_close_writes_the_month_end_and_bean_check_passes(clean):
     assert after["periods.beancount"].decode() == closing.PERIODS_HEADER + """
 2026-01-31 custom "beanclear-close" "2026-01"
   closed-by: "alice"
+  review-threshold: "500"
+  errors: "order-unpaid amount-mismatch duplicate-charge refund-unsynced unsettled payout-mismatch payout-missing fee-gap"
+  warnings: "payment-without-order bank-unmatched fx-gap refund-rate refund-surge statement-gap stale-ack"
 2026-02-01 balance Assets:Bank:ICBC                          210053.69 CNY
 2026-02-01 balance Assets:Clearing:Stripe                       481.60 USD
 2026-02-01 balance Assets:Transit:PayPal                          0.00 USD
@@ -184,7 +193,8 @@ def test_closing_again_after_reopening_adds_only_the_directive(closed_jan):
     before = (clean / "books" / "periods.beancount").read_text(encoding="utf-8")
     assert beanclear(clean, "close", "2026-01").exit_code == 0
     after = (clean / "books" / "periods.beancount").read_text(encoding="utf-8")
-    assert after == before + '\n2026-01-31 custom "beanclear-close" "2026-01"\n  closed-by: "alice"\n'
+    # (and the policy in force, which judges the month's findings from then on: test_closed_policy.py)
+    assert after == before + '\n2026-01-31 custom "beanclear-close" "2026-01"\n  closed-by: "alice"\n' + POLICY
     assert list(closed.closed_months(clean / "books")) == ["2026-01"]
 
 
@@ -441,7 +451,7 @@ def test_a_reopened_months_changed_balance_is_the_closes_failed_assertion(tmp_pa
     assert beanclear(tmp_path, "reopen", "2026-02", "--reason", "Stripe re-sent February").exit_code == 0
     assert beanclear(tmp_path, "import", str(tmp_path / "late")).exit_code == 0
     failed = ("beancount 2026-03-01 -: Balance failed for 'Assets:Clearing:Stripe': expected 290.10 USD != "
-              "accumulated 278.10 USD (12.00 too little) (books/periods.beancount:10)")
+              "accumulated 278.10 USD (12.00 too little) (books/periods.beancount:18)")
 
     checked = beanclear(tmp_path, "check")
     assert checked.exit_code == 1 and "statement-gap" not in checked.output, checked.output
@@ -449,7 +459,7 @@ def test_a_reopened_months_changed_balance_is_the_closes_failed_assertion(tmp_pa
         "error beancount 2026-03-01 - 12.00 USD: " + failed.split(": ", 1)[1], "1 error, 0 warnings, 0 acknowledged"]
     _, errors, _ = loader.load_file(str(tmp_path / "books" / "main.beancount"))   # bean-check, Fava
     assert [(type(e).__name__, e.source["filename"].endswith("periods.beancount"), e.source["lineno"])
-            for e in errors] == [("BalanceError", True, 10)]
+            for e in errors] == [("BalanceError", True, 18)]
     result = beanclear(tmp_path, "close", "2026-02")
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == "error " + failed, result.output
@@ -457,7 +467,7 @@ def test_a_reopened_months_changed_balance_is_the_closes_failed_assertion(tmp_pa
 
 def closed_jan_feb(tmp_path: Path, monkeypatch) -> Path:
     """A Stripe and bank merchant of January and February 2026, both months imported
-    and closed by "alice" (January's close at periods.beancount:4, February's at :8)."""
+    and closed by "alice" (January's close at periods.beancount:4, February's at :12)."""
     monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-05")
     monkeypatch.setenv("USER", "alice")
     (tmp_path / "config.yaml").write_text(STRIPE_BANK, encoding="utf-8")
@@ -494,7 +504,7 @@ def test_a_closed_months_statement_downloaded_again_adds_nothing_and_is_not_refu
     month, was the only thing new. It is not written (the closed month's books do not
     change), and the summary says so."""
     root = closed_jan_feb(tmp_path, monkeypatch)
-    line = {"2026-01": 4, "2026-02": 8}[month]
+    line = {"2026-01": 4, "2026-02": 12}[month]
     statement = tmp_path / "again" / "stripe-again.csv"
     stripe_csv(statement, *rows)
     before = snapshot(root / "books")
@@ -520,7 +530,7 @@ def test_a_statement_with_a_row_new_in_a_closed_month_is_refused_at_that_row(tmp
     before = snapshot(root / "books")
     result = beanclear(root, "import", str(statement))
     assert result.exit_code == 2
-    assert (f"{statement}:4: 2026-02 is closed (beanclear close by alice, periods.beancount:8); "
+    assert (f"{statement}:4: 2026-02 is closed (beanclear close by alice, periods.beancount:12); "
             'beanclear reopen 2026-02 --reason "…" first; nothing was written') in result.output
     assert snapshot(root / "books") == before
 
@@ -548,7 +558,7 @@ def test_a_row_new_in_a_reopened_month_is_written_its_coverage_in_a_closed_one_n
     result = beanclear(root, "import", str(statement))
     assert result.exit_code == 0, result.output
     assert ("4 rows read, 1 entries written, 3 already in the books; note: 2026-02 is closed (beanclear close by "
-            "alice, periods.beancount:8): its coverage record (2026-01-30 to 2026-02-28) is not written, and the "
+            "alice, periods.beancount:12): its coverage record (2026-01-30 to 2026-02-28) is not written, and the "
             "closed month's books stay as they are") in result.output
     after = snapshot(root / "books")
     assert [name for name in after if after[name] != before.get(name)] == ["stripe/2026/2026-01.beancount"]

@@ -181,22 +181,116 @@ class FindingError(NamedTuple):
     finding: Finding
 
 
-def apply_policy(findings: list[Finding], config) -> list[Finding]:
+def apply_policy(findings: list[Finding], config, closed: dict | None = None) -> list[Finding]:
     """Give each finding its configured severity; drop those switched off; show files
     relative to the config's folder, as a person types them.
 
     `review_threshold` makes any finding at least that large an error, whatever its
     code's own severity (a gap that large needs a person, not a glance).
+
+    A finding dated in a closed month is judged by the policy its close recorded
+    (`closed`: month -> Policy, closed_policies), not by today's config: a month closed
+    clean stays clean when `review_threshold` or a `checks.<code>.severity` changes
+    later (DESIGN §2 "Closed periods stay closed"), and later closes are not blocked by
+    it; the config in force judges the open months. A code the close did not record (one
+    a later beanclear added) is judged by the config.
     """
     out = []
+    current = Policy.of(config)
     for finding in findings:
-        severity = config.checks[finding.code].severity
+        policy = closed.get(finding.date.strftime("%Y-%m")) if closed and finding.date else None
+        severity = severity_of(finding, config, policy or current)
         if severity == "off":
             continue
-        if config.review_threshold is not None and finding.amount >= config.review_threshold:
-            severity = "error"
         out.append(replace(finding, severity=severity, file=relative(finding.file, config.root)))
     return sorted(out, key=lambda f: f.sort_key)
+
+
+def severity_of(finding: Finding, config, policy: "Policy | None" = None) -> str:
+    """A finding's severity by `policy` (a closed month's), else by the config."""
+    policy = policy or Policy.of(config)
+    severity = policy.severities.get(finding.code) or config.checks[finding.code].severity
+    if severity != "off" and policy.threshold is not None and finding.amount >= policy.threshold:
+        severity = "error"
+    return severity
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What gives a finding its severity: `review_threshold` (None: none) and each code's
+    severity. `close` writes the one in force into its directive (meta) and the findings
+    of the closed month are judged by it from then on (apply_policy):
+
+        2026-01-31 custom "beanclear-close" "2026-01"
+          closed-by: "alice"
+          review-threshold: "500"
+          errors: "order-unpaid amount-mismatch …"
+          warnings: "payment-without-order bank-unmatched …"
+          off: "fx-gap"
+    """
+
+    threshold: Decimal | None
+    severities: dict = field(default_factory=dict, hash=False)   # code -> severity
+
+    @classmethod
+    def of(cls, config) -> "Policy":
+        return cls(config.review_threshold, {code: config.checks[code].severity for code in CODES})
+
+    def meta(self) -> list[tuple[str, str]]:
+        """(key, text) of the close directive's metadata that record it; `off` only where a code is."""
+        threshold = "none" if self.threshold is None else f"{self.threshold:f}"
+        out = [(_THRESHOLD, threshold)]
+        for severity in SEVERITIES:
+            codes = [code for code in CODES if self.severities.get(code) == severity]
+            if codes or severity != "off":
+                out.append((_LISTS[severity], " ".join(codes)))
+        return out
+
+    @classmethod
+    def from_meta(cls, meta) -> "Policy | None":
+        """The policy a close directive records, or None: one closed before closes
+        recorded it (or its review-threshold edited out of shape) is judged by the
+        config, as it always was."""
+        if _THRESHOLD not in (meta or {}):
+            return None
+        raw = meta[_THRESHOLD]
+        if isinstance(raw, str) and raw.strip().lower() == "none":
+            threshold = None
+        else:
+            try:
+                threshold = Decimal(str(raw).strip())
+            except ArithmeticError:
+                return None
+            if not threshold.is_finite():
+                return None
+        severities = {}
+        for severity in SEVERITIES:
+            for code in str(meta.get(_LISTS[severity]) or "").split():
+                if code in DEFAULT_SEVERITY:
+                    severities[code] = severity
+        return cls(threshold, severities)
+
+
+_THRESHOLD = "review-threshold"
+_LISTS = {"error": "errors", "warning": "warnings", "off": "off"}
+
+
+def closed_policies(customs) -> dict[str, Policy]:
+    """Month -> the policy its close recorded, of each month closed now (its last
+    beanclear-close after its last beanclear-reopen: both dated the month's last day, so
+    the books' order is the file's) that recorded one: apply_policy's `closed`."""
+    from beanclear.checks.directives import CLOSE, REOPEN
+    out: dict[str, Policy] = {}
+    for entry in customs:
+        if entry.type not in (CLOSE, REOPEN) or not entry.values:
+            continue
+        month = str(entry.values[0].value)
+        policy = Policy.from_meta(entry.meta) if entry.type == CLOSE else None
+        if policy is None:
+            out.pop(month, None)
+        else:
+            out[month] = policy
+    return out
 
 
 def relative(path: str | None, root) -> str | None:

@@ -23,7 +23,7 @@ from beanclear.books import journal
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.clock import today
 from beanclear.config import ConfigError, load
-from beanclear.checks.findings import UNNAMED, Finding, apply_policy, as_errors, at_entry, relative
+from beanclear.checks.findings import UNNAMED, Finding, apply_policy, as_errors, at_entry, closed_policies, relative
 from beanclear.statements import cut_over
 from beanclear.statements.coverage import Coverage
 from beanclear.checks.directives import SINCE
@@ -185,6 +185,7 @@ class Load:
         self._sales = None
         self._as_of = None
         self._general = None
+        self._closed = None
 
     def __reduce__(self):
         # Beancount's pickle cache (bean-check, a script's loader.load_file) stores the
@@ -202,6 +203,17 @@ class Load:
         if self._walk is None:
             self._walk = Walk(entries, self.config)
         return self._walk
+
+    def closed(self, entries) -> dict:
+        """Month -> the policy its close recorded (findings.closed_policies): what judges
+        the findings dated in a closed month, for every severity this load gives."""
+        if self._closed is None:
+            self._closed = closed_policies(self.walk(entries).custom)
+        return self._closed
+
+    def policy(self, entries, findings: list[Finding]) -> list[Finding]:
+        """apply_policy, closed months judged by their close's policy."""
+        return apply_policy(findings, self.config, self.closed(entries))
 
     def as_of(self, entries) -> dt.date:
         if self._as_of is None:
@@ -287,7 +299,7 @@ class Load:
                     if shown_from(start, f) or f.code == "statement-gap":
                         out.append(replace(f, check=name))
                 self._raw[name] = out
-                self.findings[name] = apply_policy(_resolved(out, walk.marked, self.config, self.today), self.config)
+                self.findings[name] = self.policy(entries, _resolved(out, walk.marked, self.config, self.today))
 
     def _naming(self, entries, finding: Finding) -> list:
         """The acknowledgments that name a finding: its code and one of its refs."""
@@ -349,7 +361,7 @@ class Load:
         any (resolutions.py): what happened, settled or not. The month report's FX spread
         counts an fx-gap written off: the spread was paid all the same."""
         self.run(entries, (check,))
-        return apply_policy(self._raw[check], self.config)
+        return self.policy(entries, self._raw[check])
 
     def since(self, entries) -> dt.date | None:
         """The first day of books carried forward (periods/forward.py); None for the whole books."""
@@ -377,8 +389,8 @@ class Load:
         """The findings of no check: malformed acknowledgments; with `stale` (every check
         ran), the unused ones too."""
         if not stale:
-            return apply_policy(_resolved(self._general_raw(entries, False), self.walk(entries).marked, self.config, self.today),
-                                self.config)
+            return self.policy(entries, _resolved(self._general_raw(entries, False), self.walk(entries).marked,
+                                                  self.config, self.today))
         return [f for f in self.complete_report(entries) if not f.check]
 
     def complete_report(self, entries) -> list[Finding]:
@@ -389,8 +401,8 @@ class Load:
             self.run(entries, tuple(CHECKS))
             with collector_paused():
                 out = [f for name in CHECKS for f in self._raw[name]] + self._general_raw(entries, True)
-                self._general = apply_policy(resolutions.apply(out, self.walk(entries).marked, self.today, config=self.config),
-                                             self.config)
+                self._general = self.policy(entries, resolutions.apply(out, self.walk(entries).marked, self.today,
+                                                                       config=self.config))
         return self._general
 
     def report(self, entries, checks=tuple(CHECKS)) -> list[Finding]:

@@ -45,6 +45,7 @@ from pathlib import Path
 from beancount.core import data
 
 from beanclear.books import edits, render
+from beanclear.checks.findings import Policy
 from beanclear.importers.toolkit.places import in_places
 from beanclear.periods.closed import CLOSE, MONTH, PERIODS_FILE, REOPEN, closed_after, closed_months, month_files
 
@@ -141,7 +142,7 @@ def _closing(config, month: str) -> tuple[Outcome, str | None, object]:
         return Outcome(month, blockers=blockers + short, message=f"{month} cannot be closed: {' and '.join(said)}; "
                                                                  "nothing was written"), None, read
     held = balances(entries, accounts_of(config), next_first)
-    block = close_text(month, held, who())
+    block = close_text(month, held, who(), Policy.of(config))
     return Outcome(month, message=f"{month} closed: {block.count(' balance ')} balance assertion(s) "
                                   f"at {next_first}, in {PERIODS_FILE}" + below_zero(config, month, held)), block, read
 
@@ -230,9 +231,13 @@ def _units(inv) -> dict[str, Decimal]:
     return out
 
 
-def close_text(month: str, held: list[tuple[str, str, Decimal]], by: str) -> str:
+def close_text(month: str, held: list[tuple[str, str, Decimal]], by: str, policy: Policy | None = None) -> str:
+    """The close directive, with the policy the month was judged by (`review-threshold`
+    and each code's severity, in force at the close: the month's findings keep the
+    severities it gave them, findings.apply_policy), and the month-end balances."""
     last, next_first = month_bounds(month)
     lines = [f"\n{last} custom {render.quote(CLOSE)} {render.quote(month)}\n", f"  closed-by: {render.quote(by)}\n"]
+    lines += [f"  {key}: {render.quote(text)}\n" for key, text in (policy.meta() if policy else ())]
     for account, currency, number in held:
         number = number if number else abs(number)   # never "-0.00"
         lines.append(f"{next_first} balance {account:<{render.ACCOUNT_WIDTH}} {render.amount_text(number, currency)}\n")

@@ -52,7 +52,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanclear.checks import acks, checking, fx, reconcile, refunds, suspense, transit
-from beanclear.checks.findings import Finding, apply_policy, to_currency
+from beanclear.checks.findings import Finding, apply_policy, closed_policies, to_currency
 from beanclear.checks.items import refs as statement_ids
 from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
 from beanclear.clock import today
@@ -868,7 +868,7 @@ def written_off_rows(entries, config, start: dt.date, end: dt.date, load=None) -
         return settles(naming(offs_by_ref, f), f, tolerance)
     sources = fx.account_sources(config)
     sources.update({shop.accounts.receivable: name for name, shop in config.shops.items()})
-    out = []
+    out, closed = [], None
     for e in offs:
         into = next((p for p in e.postings if p.units.number > 0), e.postings[0])
         code, named_refs = str(e.meta[META]), tuple(str(e.meta.get("settles", "")).split())
@@ -879,8 +879,13 @@ def written_off_rows(entries, config, start: dt.date, end: dt.date, load=None) -
                 continue
             listed.add(id(f))
         if f is None and e.date <= end:
-            f = apply_policy([Finding(code, e.date, _written_off_source(e, named_refs, entries, sources), "",
-                                      into.units.number, into.units.currency, e.narration, named_refs)], config)[0]
+            if closed is None:   # a closed month's finding is judged by its close's policy, as the checks do
+                closed = load.closed(entries) if load is not None else \
+                    closed_policies(c for c in entries if isinstance(c, data.Custom))
+            judged = apply_policy([Finding(code, e.date, _written_off_source(e, named_refs, entries, sources), "",
+                                           into.units.number, into.units.currency, e.narration, named_refs)],
+                                  config, closed)
+            f = judged[0] if judged else None   # (its code switched off: no row)
         if f is not None and start <= f.date <= end:
             out.append(_row(f, "resolved", f"written off to {into.account}"))
     return out
