@@ -300,7 +300,9 @@ def test_close_waits_for_statements_that_state_their_days_until_they_reach_the_m
     result = beanclear(merchant, "close", "2026-03")
     assert result.exit_code == 1, result.output
     assert result.output.splitlines()[0] == ("error statement-gap 2026-03-29 wechat: the statements of wechat end "
-                                             "2026-03-29, before the month's end (2026-03-31)"), result.output
+                                             "2026-03-29, before the month's end (2026-03-31): import its statement "
+                                             "that reaches 2026-03-31; if wechat ended 2026-03-29, "
+                                             "`channels.wechat.until: 2026-03-29` says so"), result.output
     wechat_bill(merchant / "st2", "fundflow-2026-03-30.csv", 0, [])
     wechat_bill(merchant / "st2", "fundflow-2026-03-31.csv", 0, [])
     assert beanclear(merchant, "import", str(merchant / "st2")).exit_code == 0
@@ -601,8 +603,9 @@ def test_a_month_whose_last_week_was_quiet_closes_once_the_config_says_so(tmp_pa
     assert result.output.splitlines() == [
         "error statement-gap 2026-03-25 shop: the statements of shop end 2026-03-25, before the month's end "
         "(2026-03-31): import its statement that reaches 2026-03-31; if shop had no lines then, "
-        "`shops.shop.quiet_days: 6` says so",
+        "`shops.shop.quiet_days: 6` says so; if shop ended 2026-03-25, `shops.shop.until: 2026-03-25` says so",
         "error statement-gap 2026-03-25 stripe: the statements of stripe end 2026-03-25, before the month's end "
         "(2026-03-31): import its statement that reaches 2026-03-31; if stripe had no lines then, "
-        "`channels.stripe.quiet_days: 6` says so",
+        "`channels.stripe.quiet_days: 6` says so; if stripe ended 2026-03-25, `channels.stripe.until: 2026-03-25` "
+        "says so",
         "2026-03 cannot be closed: 2 source(s) whose statements do not reach its end; nothing was written"]

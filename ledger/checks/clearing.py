@@ -437,5 +437,5 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
         out += _transit_by_bank(transit, channel, config, cover, as_of, banks, waiting, unheard, holed, early=early)[1]
     out += transfers.findings(index.get(config.transfers, []), config, as_of, cover, waiting)
     out += cut_over.findings(overlapping)
-    return _one_start(out + _banks_start_late(late) + gaps.findings(cover, config, waiting, unheard, holed, early),
-                      config)
+    return _one_start(out + _banks_start_late(late) + gaps.findings(cover, config, waiting, unheard, holed, early)
+                      + gaps.after_end(entries, cover, config), config)

@@ -513,6 +513,11 @@ class Prepared:
                     self.paid.add(shop.name)
             self.groups[account] = others
             self.spans[shop.name] = (min(order_dates), max(order_dates)) if order_dates else None
+            if order_dates and self.cover.ended(shop.name):
+                # it stopped selling (`until:`) and its exports reach that day: no order after
+                # its last is in an export to come, and a payment naming one it never held is
+                # judged, whenever it came (covered)
+                self.spans[shop.name] = (min(order_dates), dt.date.max)
         self._returned: dict[int, Decimal] | None = None
         self._duplicates: dict[int, Decimal] | None = None
 
@@ -628,7 +633,9 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
             holes = [(name, *hole) for name in names for hole in cover.holes(name)] if to else []
             # where the shop's exports end before the channels' statements (beyond a quiet
             # weekend), a refund the channels made since may be in its next export
-            shop_end = exports[1] if exports and to and (to - exports[1]).days > QUIET_DAYS else None
+            # (not past the day it stopped selling, `until:`: no export after it is owed)
+            shop_end = exports[1] if exports and to and (to - exports[1]).days > QUIET_DAYS \
+                and not cover.ended(shop.name) else None
             found = check_group(key, group, shop, to or dt.date.min, span, channel_of, convert, exports, shop_holes)
             late = []   # the refunds that wait for the shop's next export
             if shop_end:
@@ -881,7 +888,9 @@ def horizon(shop, config, cover: Coverage, as_of: dt.date, names: list[str] | No
     names = payers(shop, config) if names is None else names
     if not cover.recorded or not names:  # no channel pays this shop: nothing to wait for
         return as_of
-    ends = list(map(cover.end, names))
+    # (a channel whose account ended, `until:`, with its statements to that day, pays
+    # nothing after: no order waits for it)
+    ends = [as_of if cover.ended(name) else cover.end(name) for name in names]
     return None if None in ends else min(ends)
 
 

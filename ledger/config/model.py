@@ -148,6 +148,10 @@ class Channel:
     # The days in a row its statements read from their lines (no stated period) may have
     # no line without it being a hole between them (`quiet_days:`); None: QUIET_DAYS.
     quiet_days: int | None = None
+    # The day its account ended (`until:`, a store closed, its last bill of that day): its
+    # statements are owed up to it and no further (statements/coverage.py, Coverage.ended);
+    # None: it goes on, its statements owed to every month's end.
+    until: dt.date | None = None
 
     @property
     def own_accounts(self) -> frozenset[str]:
@@ -235,6 +239,8 @@ class Shop:
     # days in a row its exports may hold no order without it being a hole (`quiet_days:`:
     # a shop that sells a few times a week); None: QUIET_DAYS, as a channel's and a bank's
     quiet_days: int | None = None
+    # the day it stopped selling (`until:`), as a channel's: its exports owed up to it, no further
+    until: dt.date | None = None
 
     @property
     def own_accounts(self) -> frozenset[str]:

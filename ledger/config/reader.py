@@ -303,7 +303,7 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     keys = node.mapping({"type", "account_id", "currency", "settlement_days", "bank", "bank_days", "fees",
                          "accounts", "payout_memo", "opening_balance", "date_format", "columns", "types",
                          "shop", "order_pattern", "sales", "trades_from", "credentials", "fetch", "timezone",
-                         "quiet_days"})
+                         "quiet_days", "until"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(CHANNEL_TYPES)})")
     kind = keys["type"].choice(CHANNEL_TYPES)
@@ -331,7 +331,8 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         shop=_opt(keys, "shop", _Reader.text), order_pattern=_opt(keys, "order_pattern", _Reader.order_pattern),
         sales=_sales(node.path, kind, keys), trades_from=_trades_from(node.path, kind, keys),
         live={key: keys[key].data for key in ("credentials", "fetch") if key in keys},
-        timezone=_opt(keys, "timezone", _Reader.zone), quiet_days=_opt(keys, "quiet_days", _Reader.days))
+        timezone=_opt(keys, "timezone", _Reader.zone), quiet_days=_opt(keys, "quiet_days", _Reader.days),
+        until=_opt(keys, "until", _Reader.date))
 
 
 def _fees(node: _Reader, kind: str) -> tuple[FeeRule, ...]:
@@ -580,7 +581,7 @@ ORDER_ITEM_ROWS = ("total", "sum")
 
 def _shop(name: str, node: _Reader, currency: str) -> Shop:
     keys = node.mapping({"type", "order_days", "currency", "accounts", "account_id", "encoding", "date_format",
-                         "columns", "statuses", "item_rows", "quiet_days"})
+                         "columns", "statuses", "item_rows", "quiet_days", "until"})
     if "type" not in keys:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(SHOP_TYPES)})")
     kind = keys["type"].choice(SHOP_TYPES)
@@ -609,7 +610,7 @@ def _shop(name: str, node: _Reader, currency: str) -> Shop:
                 encoding=_opt(keys, "encoding", _Reader.encoding),
                 date_format=_opt(keys, "date_format", _Reader.date_format, "%Y-%m-%d"), columns=columns,
                 statuses=statuses, item_rows=_opt(keys, "item_rows", lambda r: r.choice(ORDER_ITEM_ROWS)),
-                quiet_days=_opt(keys, "quiet_days", _Reader.days))
+                quiet_days=_opt(keys, "quiet_days", _Reader.days), until=_opt(keys, "until", _Reader.date))
 
 
 # Where a code that takes no limit under `checks:` is tuned (docs/design.md §6, "keys"):

@@ -34,7 +34,14 @@ report in UTC stops at 20:00 on 30 April in New York: the rest of that day is in
         the statement after it
 
 The bank an account moved from (`bank: [boc, cmb]`) ends at its closing, where no other
-channel pays into it alone.
+channel pays into it alone. A channel or shop whose config says its account ended
+(`until: 2026-04-15`, a store closed) owes its statements up to that day, no further:
+
+    error statement-gap 2026-04-10 wxstore: the statements of wxstore end 2026-04-10, before 2026-04-15,
+        the day `channels.wxstore.until` says it ended: import its statement that reaches 2026-04-15; …
+
+and without the key, the refusal names it beside `quiet_days` (blind round 16: a store
+closed on the 15th wanted `quiet_days:` 15 for April, 46 for May, 76 for June, …).
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ from beanclear.checks import transit
 from beanclear.checks.findings import Finding
 from beanclear.checks.items import Item, refs, written_off
 from beanclear.statements import gaps
-from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
+from beanclear.statements.coverage import DAY, Coverage
 
 
 def short_of(entries, config, load, last: dt.date) -> list[Finding]:
@@ -61,29 +68,37 @@ def short_of(entries, config, load, last: dt.date) -> list[Finding]:
                    refs(i.entry for i in items)) for name, items in sorted(early.items())]
     for name in sorted(config.sources):
         start, end = cover.start(name), _end(cover, config, name)
-        if start is None or start > last:   # not begun yet: nothing of the month is its
+        # (a source whose account ended, `until:`, owes its statements up to that day, no further)
+        until = cover.until.get(name)
+        owed = min(last, until) if until else last
+        if start is None or start > owed:   # not begun yet, or begun after its end: nothing of the month is owed
             continue
         held = waiting.get(name, [])
-        short = end < last and not _quiet_end(cover, name, end, last) and not _moved_from(cover, config, name)
+        short = end < owed and not cover.quiet_to(name, end, owed) and not _moved_from(cover, config, name)
         if not (short or held):
             continue
         said = f"the statements of {name} end {end}"
         if end != cover.end(name):   # a trade bill goes on without the payouts
             said = (f"the statements of {name} that show its payouts end {end} "
                     f"(its trade bill goes to {cover.end(name)})")
-        if end < last:
-            said += f", before the month's end ({last})"
-        cut = cover.cut_after(name, end) if end < last else None
+        if end < owed:
+            said += f", before the month's end ({last})" if owed == last else \
+                f", before {owed}, the day `{gaps.setting(config, name)}.until` says it ended"
+        cut = cover.cut_after(name, end) if end < owed else None
         if cut:   # its last goes on into the next day and stops inside it: the rest is in the one after it
             said += (f": the last ({cut[1]}) holds {end + DAY} only up to {cut[0][11:]}; the rest of that day "
                      "is in the statement after it")
         if held:
             said += f"{'; ' if cut else ': '}{len(held)} bank credit(s) ({gaps._summed(held)}) wait for them"
-        elif end < last and not cut and name in cover.read_to_last_line and \
-                (hint := gaps.quiet_hint(config, name, (last - end).days)):
+        elif end < owed and not cut:
             # read to its last line, it cannot say whether the days after were quiet: what would
-            # (its next statement, or the setting; blind round 15: a shop quiet in the last week)
-            said += f": import its statement that reaches {last}; {hint}"
+            # (its next statement, or the setting; blind round 15: a shop quiet in the last week);
+            # and where its account ended then, the setting that says so (blind round 16: a store
+            # closed on the 15th, its close refused month after month for a larger quiet_days)
+            hints = [gaps.quiet_hint(config, name, (owed - end).days) if name in cover.read_to_last_line else "",
+                     gaps.until_hint(config, name, end) if until is None else ""]
+            if any(hints):
+                said += f": import its statement that reaches {owed}; " + "; ".join(filter(None, hints))
         out.append(Finding("statement-gap", end, name, "", Decimal(0), "", said,
                            refs(i.entry for i in held)))
     return out
@@ -139,20 +154,6 @@ def _end(cover: Coverage, config, name: str) -> dt.date | None:
     if name in config.channels and cover.shows_payouts(name) and cover.shown_end(name):
         return cover.shown_end(name)
     return cover.end(name)
-
-
-def _quiet_end(cover: Coverage, name: str, end: dt.date, last: dt.date) -> bool:
-    """Whether the days from `end` to `last` may be quiet ones of a statement read to its
-    last line: as many as may lie between two of its statements (coverage._merged). Not
-    the day it stops inside (its record's `ends:`: a report in UTC stops at 20:00 on the
-    30th in New York): it had lines, and the rest of it is in the statement after it."""
-    # (the config's `quiet_days:` says it, busy or not, as between two statements: coverage._merged)
-    quiet = cover.quiet[name] if name in cover.quiet else 1 if name in cover.busy else QUIET_DAYS
-    if cover.cut_after(name, end) is not None:
-        end += DAY
-        if end >= last:
-            return False
-    return name in cover.read_to_last_line and (last - end).days <= quiet
 
 
 def _moved_from(cover: Coverage, config, name: str) -> bool:

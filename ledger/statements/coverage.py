@@ -266,7 +266,7 @@ class Coverage:
                  lines: set | None = None, partly: set | None = None,
                  sold: dict[str, list[tuple[dt.date, dt.date]]] | None = None,
                  cut: dict[str, dict[dt.date, tuple[str, str]]] | None = None,
-                 opens: dict[str, dt.datetime] | None = None):
+                 opens: dict[str, dt.datetime] | None = None, until: dict[str, dt.date] | None = None):
         # (source, span) of the windows an API answered for: days between two are a hole
         self.asked: dict[str, set] = defaultdict(set)
         for named, span in asked or ():
@@ -297,6 +297,8 @@ class Coverage:
         self.cut = cut or {}
         # source -> the moment its earliest statement starts, where a record says (`starts:`)
         self.opens = opens or {}
+        # source -> the day its account ended, as its config says (`until:`): owed no statement after it
+        self.until = until or {}
 
     @classmethod
     def of(cls, entries, config=None) -> "Coverage":
@@ -387,7 +389,7 @@ class Coverage:
                 lines.add((source, (first, end)))
         busy = {source for source, (lined, covered) in active.items() if covered >= BUSY_FROM and lined >= BUSY * covered}
         return cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines, partly, sold, dict(cut),
-                   opens)
+                   opens, ended_on(config))
 
     def _merged(self, source: str, spans: list) -> list[tuple[dt.date, dt.date]]:
         """_merged() of a source's spans, with what its config and records say of its quiet days."""
@@ -508,6 +510,32 @@ class Coverage:
             reach = end if reach is None else max(reach, end)
         return bool(self.holes(source))
 
+    def quiet_to(self, source: str, end: dt.date, last: dt.date) -> bool:
+        """Whether the days from `end`, where the source's statements end, to `last` may be
+        quiet ones of a statement read to its last line: as many as may lie between two of
+        its statements (_merged; the config's `quiet_days:` says it, busy or not). Not the
+        day it stops inside (its record's `ends:`: a report in UTC stops at 20:00 on the
+        30th in New York): it had lines, and the rest of it is in the statement after it."""
+        quiet = self.quiet[source] if source in self.quiet else 1 if source in self.busy else QUIET_DAYS
+        if self.cut_after(source, end) is not None:
+            end += DAY
+            if end >= last:
+                return False
+        return source in self.read_to_last_line and (last - end).days <= quiet
+
+    def ended(self, source: str) -> dt.date | None:
+        """The day the source's account ended (its config's `until:`, a store closed) where
+        its statements reach it (those that show a channel's payouts, where it has any; a
+        statement read to its last line, from its quiet days before it): none is owed
+        after it, and nothing that waits for its statements waits past it (a bank credit
+        booked as its payout, an order it may pay). None while it goes on, or its
+        statements of its last days are not in the books yet."""
+        until = self.until.get(source)
+        end = self.shown_end(source) or self.end(source)
+        if until is None or end is None:
+            return None
+        return until if end >= until or self.quiet_to(source, end, until) else None
+
     def shown_end(self, source: str) -> dt.date | None:
         """The last day of the statements that show the source's money move in full (a
         fund bill's, not the trade bill's beside it), or None without one."""
@@ -575,6 +603,7 @@ def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(), busy
 
 
 SETTING_GROUPS = ("channels", "banks", "shops")   # the config's sections of sources, which take `quiet_days:`
+ENDING_GROUPS = ("channels", "shops")   # those that take `until:` (a bank an account moved from: `bank: [OLD, NEW]`)
 
 
 def quiet_days(config) -> dict[str, int]:
@@ -584,3 +613,11 @@ def quiet_days(config) -> dict[str, int]:
     sources whose config says."""
     return {name: src.quiet_days for group in SETTING_GROUPS for name, src in (getattr(config, group, None) or {}).items()
             if getattr(src, "quiet_days", None) is not None}
+
+
+def ended_on(config) -> dict[str, dt.date]:
+    """Source -> the day its account ended (`channels.<name>.until`: a store closed, its
+    last bill of that day; `shops.<name>.until`: a shop that stopped selling), of the
+    sources whose config says: their statements are owed up to that day, no further."""
+    return {name: src.until for group in ENDING_GROUPS for name, src in (getattr(config, group, None) or {}).items()
+            if getattr(src, "until", None) is not None}

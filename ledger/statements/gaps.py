@@ -23,7 +23,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from beanclear.checks.findings import Finding
-from beanclear.statements.coverage import DAY, QUIET_DAYS, SETTING_GROUPS, Coverage
+from beanclear.statements.coverage import DAY, ENDING_GROUPS, QUIET_DAYS, SETTING_GROUPS, Coverage
 
 
 class Horizon:
@@ -33,12 +33,16 @@ class Horizon:
         """`together`: the banks of one currency the channel's bank is one of, read as
         one account (`bank: [boc, cmb]`): a payout is judged where any covers its days."""
         self.channel = channel
+        self.ended = False
         if not cover.recorded:
             self.own = self.shown = (dt.date.min, as_of)
             self.bank = (dt.date.min, as_of)
             self.bank_holes = self.own_holes = []
             self.last_day_partial = False
             return
+        # its account ended (`until:`) and its statements reach that day: no statement after
+        # them is owed, and a bank line they do not answer waits for none (Coverage.ended)
+        self.ended = cover.ended(channel.name) is not None
         start, end = cover.start(channel.name), cover.end(channel.name)
         # A statement that stops inside the day after its whole days (a Stripe report in
         # UTC: 20:00 in New York) shows that day's money up to there: late money is judged
@@ -116,7 +120,7 @@ class Horizon:
         if self.shown is None:
             return "wait"
         start, end = self.shown
-        if date > end or date == end and self.last_day_partial:   # (its payout may be later that day)
+        if (date > end or date == end and self.last_day_partial) and not self.ended:   # (its payout may be later that day)
             return "wait"
         if self.in_own_hole(date - DAY * window, date):   # its payout may be among the hole's rows
             return "hole"
@@ -144,7 +148,7 @@ class Horizon:
         judged = self.credit(date, window)
         if judged != "judge":
             return judged
-        return "judge" if (self.shown[1] - date).days > window else "wait"
+        return "judge" if (self.shown[1] - date).days > window or self.ended else "wait"
 
     def bank_ends_early(self) -> bool:
         """Whether the bank's statements end more than a quiet weekend before the channel's
@@ -154,7 +158,7 @@ class Horizon:
         return self.bank is None or (self.own[1] - self.bank[1]).days > QUIET_DAYS
 
     def own_ends_early(self) -> bool:
-        if self.bank is None:
+        if self.bank is None or self.ended:   # (an account that ended owes no statement after it)
             return False
         return self.shown is None or (self.bank[1] - self.shown[1]).days > QUIET_DAYS
 
@@ -253,6 +257,40 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
     return out
 
 
+def after_end(entries, cover: Coverage, config) -> list[Finding]:
+    """A statement-gap per source whose statements hold rows after the day its config
+    says its account ended (`until:`): the rows are booked and judged as any (money is
+    never skipped), and the finding says the account moved money after it was said to
+    end, with their ids (the first 20). A row is a transaction with a statement's `id:`
+    in the source's own month files (books/<source>/YYYY/YYYY-MM.beancount): a bank's
+    credit of its last payout, a day later, is the bank's row, not its."""
+    if not cover.until:
+        return []
+    from pathlib import Path
+    from beancount.core import data
+    from beanclear.checks.items import refs
+    first = min(cover.until.values())
+    rows: dict[str, list] = defaultdict(list)
+    for entry in entries:
+        if entry.date <= first or not isinstance(entry, data.Transaction) or "id" not in entry.meta:
+            continue
+        name = Path(str(entry.meta.get("filename") or "")).parent.parent.name
+        until = cover.until.get(name)
+        if until is not None and entry.date > until:
+            rows[name].append(entry)
+    out = []
+    for name, after in sorted(rows.items()):
+        after.sort(key=lambda e: e.date)
+        where = setting(config, name, ENDING_GROUPS)
+        out.append(Finding("statement-gap", after[0].date, name, "", Decimal(0), "",
+                           f"the statements of {name} go on after {cover.until[name]}, the day `{where}.until` says "
+                           f"it ended: {len(after)} row(s) from {after[0].date} to {after[-1].date} moved money "
+                           f"after it; they are booked and judged as any (their statements are owed no further); "
+                           f"if it did not end then, set `{where}.until` to the day it did, or take it out",
+                           refs(after[:20])))
+    return out
+
+
 def _transfer(item, config) -> bool:
     """Whether an item waiting for a bank is a side of a transfer from another bank."""
     return item is not None and any(p.account == config.transfers for p in item.entry.postings)
@@ -268,12 +306,27 @@ def begun_after(name: str, start: dt.date, items: list, transit: str) -> str:
             f"are of payouts before them: they wait for the statement of {name} before {start}")
 
 
+def setting(config, name: str, groups=SETTING_GROUPS) -> str:
+    """Where the config sets source `name` (`channels.wxstore`), of `groups`; "" for none."""
+    group = next((group for group in groups if name in (getattr(config, group, None) or {})), None)
+    return f"{group}.{name}" if group else ""
+
+
 def quiet_hint(config, name: str, days: int) -> str:
     """The setting that would take `days` days without lines of source `name` as quiet
     (`if shop had no lines then, `shops.shop.quiet_days: 6` says so`); "" for a source
     the config has no section for."""
-    group = next((group for group in SETTING_GROUPS if name in (getattr(config, group, None) or {})), None)
-    return f"if {name} had no lines then, `{group}.{name}.quiet_days: {days}` says so" if group else ""
+    where = setting(config, name)
+    return f"if {name} had no lines then, `{where}.quiet_days: {days}` says so" if where else ""
+
+
+def until_hint(config, name: str, end: dt.date) -> str:
+    """The setting that says source `name` ended the day its statements end, for good
+    (`if wxstore ended 2026-04-15, `channels.wxstore.until: 2026-04-15` says so`): its
+    statements are then owed to that day only, however many months pass. "" for a bank
+    (one an account moved from is `bank: [OLD, NEW]`'s)."""
+    where = setting(config, name, ENDING_GROUPS)
+    return f"if {name} ended {end}, `{where}.until: {end}` says so" if where else ""
 
 
 def hole_head(name: str, first: dt.date, last: dt.date) -> str:
