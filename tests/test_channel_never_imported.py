@@ -75,3 +75,21 @@ def test_a_channel_of_the_config_no_bank_line_names_says_nothing(tmp_path):
                                     "statements/ops.csv": "\n".join([BANK[0], BANK[4]]) + "\n"})
     assert beanclear(folder, "import", str(folder / "statements")).exit_code == 0
     assert findings(folder) == []
+
+
+ORDERS = ("Name,Email,Financial Status,Paid at,Currency,Subtotal,Total,Refunded Amount,Created at\n"
+          "#2001,a@example.com,paid,2026-03-10 11:00:00 -0400,USD,100.00,100.00,0.00,2026-03-10 11:00:00 -0400\n"
+          "#2002,b@example.com,paid,2026-03-18 11:00:00 -0400,USD,60.00,60.00,0.00,2026-03-18 11:00:00 -0400\n")
+
+
+def test_the_shops_order_deadlines_that_wait_for_it_are_said_in_its_one_gap(tmp_path):
+    # one cause (bench_one_cause seed 33488): the channel's credits and the shop's orders
+    # it may have paid wait for the same statements; one statement-gap says both
+    config = CONFIG.format(channels=ONE) + "shops:\n  shopify: {type: shopify, order_days: 3}\n"
+    folder = write_files(tmp_path, {"config.yaml": config, "statements/ops.csv": "\n".join(BANK) + "\n",
+                                    "statements/orders_export.csv": ORDERS})
+    assert beanclear(folder, "import", str(folder / "statements")).exit_code == 0
+    [(code, source, refs)] = findings(folder)
+    assert (code, source) == ("statement-gap", "stripe") and {"B1", "#2001", "#2002"} <= set(refs)
+    said = json.loads(beanclear(folder, "check", "--format", "json").output)["findings"][0]["message"]
+    assert "3 bank credit(s) (221.80 USD)" in said and "the shopify orders" in said
