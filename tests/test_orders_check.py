@@ -577,6 +577,31 @@ def test_a_channel_refund_after_the_shops_last_export_waits_for_its_next(tmp_pat
     assert [(f.code, f.amount) for f in found("20")] == [("refund-unsynced", Decimal("30.00"))]
 
 
+def test_a_shop_refund_dated_with_its_order_waits_for_channels_statements_that_end_before_the_export(tmp_path,
+                                                                                                    ledger):
+    """The mirror of the one above: the shop's exports go to 03-20, the channels'
+    statements end 03-08. The shop's refund of order 1001 is dated with the order (an
+    export gives no refund date): the channel may have made it since 03-08, so it waits
+    for their statements, said in the one gap of the deadlines that wait for them (seed
+    33501 without Stripe's second report), not a refund-unsynced; their statements in,
+    a refund the channels never made is one."""
+    ledger()
+    parts = [order("1001"), payment("1001", "4200-1001"), shop_refund("1001")]
+
+    def found(channel_to):
+        covered = (f'\n2026-03-{channel_to} custom "beanclear-coverage" "wechat" 2026-03-01\n  id: "coverage wechat"\n'
+                   '2026-03-20 custom "beanclear-coverage" "shopify" 2026-03-01\n  id: "coverage shopify"\n'
+                   '2026-03-18 * "Order #1002" ^order-1002\n  id: "order:#1002"\n  order-id: "#1002"\n'
+                   '  Assets:Receivable:Shopify   10.00 CNY\n  Income:Sales:Shopify       -10.00 CNY\n')
+        entries, errors, _ = loader.load_string(textwrap.dedent(HEAD.format(config=tmp_path / "config.yaml")
+                                                                + "".join(parts) + covered))
+        return [(f.code, f.refs) for f in reconcile.find(entries, config_mod.load(tmp_path / "config.yaml"))]
+
+    waited = found("08")
+    assert [code for code, _ in waited] == ["statement-gap"] and "#1001" in waited[0][1], waited
+    assert ("refund-unsynced", ("#1001", "4200-1001")) in [(c, r[:2]) for c, r in found("20")]
+
+
 def test_a_refund_waiting_for_the_shops_next_export_is_not_said_again_past_the_channels_end(tmp_path, ledger):
     """The books go on past the channels' statements (a bank's to 04-06, theirs to
     03-20): the refund made after the shop's last export waits for that export, one

@@ -643,6 +643,16 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                         and (shop_end - f.date).days <= shop.order_days]
                 found, unexported = [f for f in found if f not in late], unexported + late
                 reach_of.update((id(f), to) for f in late)
+            if exports and to and (exports[1] - to).days > QUIET_DAYS and group.orders and group.shop_refunds \
+                    and all(i.date <= group.orders[0].date for i in group.shop_refunds):
+                # the channels' statements end before the shop's exports: a refund the shop
+                # made, dated with its order (an export gives no refund date), may have been
+                # made at the channel since they end; it waits for them as the orders after
+                # them do (bench_one_cause seed 33501 without Stripe's second report: the
+                # refund of an order of 10-25, made in November, was refund-unsynced)
+                unsure = [f for f in found if f.code == "refund-unsynced" and f.actual < f.expected]
+                found = [f for f in found if f not in unsure]
+                waiting += unsure
             held = []
             for f in found if holes else ():   # its payment or refund may be among the rows of a hole
                 hole = next((h for h in holes if f.code in DEADLINE_CODES
