@@ -103,6 +103,15 @@ def test_the_nearest_open_item_is_one_of_about_the_lines_amount(config):
     assert "nearest open item: payout-2 1000.00 CNY of 2026-03-01 (wechat)" in reasons["B3"]
 
 
+def test_the_nearest_open_item_is_no_payout_made_after_the_line(config):
+    # blind17 microshop: a credit of 03-03 was told of a payout of 03-05 (`link` refuses it:
+    # no credit dated before a payout's day is its); one of before it still is named
+    reasons = why(config, payout(5, "95.00", "1") + bank(3, "104.00", "B1", "某公司", "货款"))
+    assert not [r for r in reasons["B1"] if r.startswith("nearest open item")]
+    reasons = why(config, payout(2, "95.00", "1") + bank(3, "104.00", "B1", "某公司", "货款"))
+    assert "nearest open item: payout-1 95.00 CNY of 2026-03-02 (wechat)" in reasons["B1"]
+
+
 def test_the_text_names_an_item_by_its_own_ids_not_by_those_of_what_it_is_linked_to(config):
     # A blind tester's credit "STRIPE TRANSFER po_1Lum000227" was told "the text names
     # order-1999 of -45.00 USD … link it by hand and write off the difference": the text

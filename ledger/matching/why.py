@@ -249,7 +249,9 @@ class _Items:
         or of a channel that names no bank): a blind tester's Chase line saying STRIPE was
         told of an Airwallex payout that lands at HSBC. Those not paired with it are named
         only within NEAR of its amount (the clearing check's pairing says they belong
-        together, whatever the difference)."""
+        together, whatever the difference), and a payout only where it left by the line's
+        day (OpenItem.reached_by, as `link` takes it: blind17 was told of a payout two days
+        after its credit, which `link` then refused)."""
         currency, amount = line.currency, line.amount
         if not amount:
             return []
@@ -257,7 +259,7 @@ class _Items:
                  if i.currency == currency and i.amount * amount > 0]
         close += [i for i in _closest(self.reaching.get((currency, line.bank_account)), amount)
                   + _closest(self.reaching.get((currency, None)), amount)
-                  if abs(i.amount - amount) <= NEAR * max(abs(i.amount), abs(amount))]
+                  if abs(i.amount - amount) <= NEAR * max(abs(i.amount), abs(amount)) and i.reached_by(line.date)]
         if not close:
             return []
         gap = min(abs(i.amount - amount) for i in close)
