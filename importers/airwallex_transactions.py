@@ -11,6 +11,8 @@ real file that breaks one fails loudly instead of booking wrong numbers:
 - the fee is `amount − net` (so its sign convention does not matter); a `fee` field
   that disagrees with it is an error;
 - the two legs of a conversion (`CONVERSION_SELL`, `CONVERSION_BUY`) share `source_id`;
+  its reversal's two legs (`CONVERSION_REVERSAL`) share it too, booked as a conversion back
+  (`reversal: "true"`), which the fx-gap check judges with it (checks/fx.py);
 - payment-acceptance items (`PAYMENT`, `REFUND`, `DISPUTE`…) name their settlement
   batch in `batch_id`, the id of the settlement that pays them out (airwallex_settlements);
 - only `SETTLED` rows are in the balance; `PENDING` ones are booked on a later import,
@@ -67,7 +69,8 @@ OTHER = {"DEPOSIT", "ADJUSTMENT", "DD_CREDIT", "DD_DEBIT", "DC_CREDIT", "DC_DEBI
 TYPES = SALE | CHARGEBACK | PAYOUT | PAYOUT_RETURN | CONVERSION | FEE | RESERVE | OTHER
 STATUSES = {"SETTLED": True, "PENDING": "pending (booked once settled)", "CANCELLED": "cancelled (no money moved)"}
 # What a conversion's leg is booked from, kept until its other leg is read.
-LEG = ("id", "source_id", "currency", "amount", "fee", "net", "created_at", "client_rate", "currency_pair")
+LEG = ("id", "source_id", "currency", "amount", "fee", "net", "created_at", "client_rate", "currency_pair",
+       "transaction_type")
 
 
 def airwallex_read(path: str, book) -> Extraction:
@@ -238,6 +241,9 @@ class Importer(StatementImporter):
                            links)
 
     def _conversion(self, conversion: str, pair: list[Item]):
+        """The legs of a conversion, or of its reversal (`CONVERSION_REVERSAL`, the same
+        `source_id`: `reversal: "true"`; the fx-gap check judges the two as one)."""
+        reversal = pair[0].text("transaction_type").upper() == "CONVERSION_REVERSAL"
         sold = [i for i in pair if self._money(i)[2] < 0]
         bought = [i for i in pair if self._money(i)[2] > 0]
         if len(sold) != 1 or len(bought) != 1:
@@ -248,6 +254,7 @@ class Importer(StatementImporter):
         postings, fx = fx_postings(acc.clearing, Amount(-out_net, out_cur), acc.clearing, Amount(in_net, in_cur))
         meta = {"id": sold[0].text("id"), "conversion-id": conversion, "conversion-ids":
                 f"{sold[0].text('id')} {bought[0].text('id')}", "client-rate": sold[0].text("client_rate", False)
-                or bought[0].text("client_rate", False), "currency-pair": sold[0].text("currency_pair", False), **fx}
+                or bought[0].text("client_rate", False), "currency-pair": sold[0].text("currency_pair", False), **fx,
+                "reversal": "true" if reversal else None}
         return transaction(sold[0].path, sold[0].line, sold[0].time("created_at"), "Airwallex",
-                           f"Conversion {out_cur} to {in_cur}", meta, postings)
+                           f"Conversion{' reversal' if reversal else ''} {out_cur} to {in_cur}", meta, postings)

@@ -218,9 +218,15 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
     unknown = {}   # source -> [how many state a rate but no pair (unpaired), first, last day, some]
     entries = [e for e in (entries if converted is None else converted) if isinstance(e, data.Transaction)]
     twice = stated_twice(entries, config)
+    together, reversing = reversed_conversions(entries, sources)
     for entry in entries:
         if unpaired(entry):
             _count(unknown, source_of(entry, sources), entry)
+        if id(entry) in reversing:   # judged with the conversion it reverses
+            continue
+        if id(entry) in together:
+            out.extend(_reversed(together[id(entry)], references, tolerance, sources, unjudged))
+            continue
         for conv in applied(entry) if id(entry) not in twice else ():
             found = references.rate(conv.base, conv.quote, entry.date) if references.series else None
             if found is None:
@@ -259,6 +265,85 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
             "of those days, or its balance transactions with their `source` expanded, as `beanclear fetch` "
             "saves them)", refs(sample), **at_entry(first)))
     return out
+
+
+def reversed_conversions(entries, sources) -> tuple[dict[int, list[Applied]], set[int]]:
+    """The conversions the channel reversed, each with its reversals: the entries of one
+    source that carry the same `conversion-id` (Airwallex's `CONVERSION_REVERSAL` rows
+    share their conversion's `source_id`; importers/airwallex_transactions.py books them
+    as a conversion back), each converting between the same two currencies. ({id of the
+    first entry: the Applied of each, the first first}, {ids of the others})."""
+    groups: dict[tuple, list] = defaultdict(list)
+    for entry in entries:
+        conversion = entry.meta.get("conversion-id")
+        if conversion:
+            groups[(source_of(entry, sources), str(conversion))].append(entry)
+    together, reversing = {}, set()
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        convs = [applied(e) for e in sorted(group, key=lambda e: (e.date, str(e.meta.get("time", ""))))]
+        if any(len(c) != 1 for c in convs) or len({frozenset((c[0].base, c[0].quote)) for c in convs}) != 1:
+            continue
+        together[id(convs[0][0].entry)] = [c[0] for c in convs]
+        reversing.update(id(c[0].entry) for c in convs[1:])
+    return together, reversing
+
+
+def _legs(conv: Applied) -> tuple[Decimal, Decimal]:
+    """What a conversion moved in its base and in its quoted currency: the base converted,
+    and the quoted postings of the account it arrived in (else the base at the rate)."""
+    quoted = sum((p.units.number for p in conv.entry.postings
+                  if p.units.currency == conv.quote and p.price is None and p.account == conv.account), ZERO)
+    return conv.converted, quoted or -conv.converted * conv.rate
+
+
+def _reversed(convs: list[Applied], references, tolerance, sources, unjudged) -> list[Finding]:
+    """A conversion and its reversals judged as one (reversed_conversions), on what they
+    leave together at the reference rate of the conversion's day: nothing where the
+    reversal gave back what was converted (a blind tester's 3,000.00 USD sold at a bad
+    quote and reversed the next morning was a loss of 321.60 CNY and a "gain" of 44.69
+    USD, both in the month's FX spread); where it gave back less, or took more, that one
+    difference; a part reversed, the rest converted, at its rate."""
+    first = convs[0]
+    base, quote, entry = first.base, first.quote, first.entry
+    left_base = left_quote = ZERO
+    for conv in convs:
+        moved = _legs(conv)
+        moved_base, moved_quote = moved if conv.base == base else moved[::-1]
+        left_base, left_quote = left_base + moved_base, left_quote + moved_quote
+    if not left_base and not left_quote:
+        return []
+    found = references.rate(base, quote, entry.date) if references.series else None
+    if found is None:
+        _count(unjudged, (base, quote), entry)
+        return []
+    reference, day = found
+    value = left_base * reference + left_quote   # in the quoted currency: gained where positive
+    half = Decimal(5).scaleb(-currency_places(quote) - 1) + Decimal(5).scaleb(-currency_places(base) - 1) * reference
+    converting = left_base and left_quote and (left_base < 0) != (left_quote < 0)
+    rate = (-left_quote / left_base).quantize(Decimal("1e-10")).normalize() if converting else first.rate
+    spread = (rate - reference) / reference * 10000 if converting \
+        else value / (abs(first.converted) * reference) * 10000
+    if abs(spread) <= tolerance or abs(value) <= half:
+        return []
+    lost = charged(-value, quote)
+    sold_base, sold_quote = _legs(first)
+    back = f"({shown(abs(left_base - sold_base), base)} {base} back for {shown(abs(left_quote - sold_quote), quote)} {quote})"
+    when = ", ".join(dict.fromkeys(str(c.entry.date) for c in convs[1:]))
+    said = f"{base}→{quote} at {first.rate:f} on {shown(abs(sold_base), base)} {base}, reversed" \
+        f"{' in part' if converting and (left_base < 0) == (sold_base < 0) else ''} on {when} {back}: "
+    if converting:
+        said += (f"left {shown(abs(left_base), base)} {base} {'sold' if left_base < 0 else 'bought'} at {rate:f}, "
+                 f"reference {reference.normalize():f} of {day}: {spread:+.1f} bps")
+    else:
+        said += (f"left {shown(left_base, base)} {base} and {'+' if left_quote > 0 else ''}{shown(left_quote, quote)} "
+                 f"{quote}, against the reference {reference.normalize():f} of {day}: {spread:+.1f} bps of "
+                 f"{shown(abs(sold_base), base)} {base}")
+    said += f", {shown(abs(lost), quote)} {quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)"
+    refs_ = tuple(dict.fromkeys(r for conv in convs for r in _refs(conv.entry)))
+    return [Finding("fx-gap", entry.date, source_of(entry, sources), first.account, abs(lost), quote, said, refs_,
+                    expected=reference, actual=rate, gained=lost < 0, **at_entry(entry))]
 
 
 def stated_twice(entries, config) -> set[int]:
