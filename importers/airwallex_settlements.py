@@ -13,8 +13,8 @@ second payout, clearing at -291.00 USD, transit at +291.00 USD, and 87 false
 payout-missing in a quarter). So the settlements report books nothing: each settled
 settlement is counted, skipped, and proved against the items of its batch the books and
 the same import hold (books/settled_batches.py). A settlement none of whose items either
-holds is money no file imported books: the import says so, naming it and what to
-import; one whose items sum to another net is said too.
+holds is money no file imported books: the import is refused, naming its line and
+what to import with it; one whose items sum to another net is said in a note.
 
 Assumptions (no real response was available; the test files are ours): `amount` is the
 batch's gross, `fee` its fees, and what moves into the balance is `net` when given, else

@@ -110,8 +110,9 @@ def test_both_views_in_one_import_and_in_either_order_book_the_transactions_alon
     together = merchant(tmp_path, "together")
     run(together, TXNS, STLS, BANK)
     first = merchant(tmp_path, "settlements_first")
-    run(first, STLS)
+    run(first, STLS, code=2)   # alone, refused: its money is in no file of the books (next test)
     run(first, TXNS, BANK)
+    run(first, STLS)
     last = merchant(tmp_path, "settlements_last")
     run(last, TXNS, BANK)
     said = run(last, STLS)
@@ -123,14 +124,17 @@ def test_both_views_in_one_import_and_in_either_order_book_the_transactions_alon
         assert findings(folder) == []
 
 
-def test_a_settlement_whose_items_no_file_books_is_said_not_booked(tmp_path):
+def test_a_settlement_whose_items_no_file_books_is_refused_naming_its_line(tmp_path):
+    # DESIGN §1: nothing is left out on the assumption that another file will come; booked
+    # from the settlement, the money would be booked again when its items came
     folder = merchant(tmp_path, "m")
-    said = run(folder, STLS)
-    assert ("note: 1 settlement(s) of 291.00 USD (stl_20260804 of 291.00 USD on 2026-08-04) are batches no item of "
-            "which the books or this import hold") in said
-    assert "import the financial transactions of the days up to 2026-08-04" in said
-    assert sums(folder) == {}
-    run(folder, TXNS, BANK)
+    said = run(folder, STLS, code=2)
+    assert "awx_settlements_2026-08.json:" in said and ("1 settlement(s) of 291.00 USD (stl_20260804 of 291.00 USD "
+                                                       "on 2026-08-04) are batches no item of which the books or "
+                                                       "this import hold") in said
+    assert "import the financial transactions of the days up to 2026-08-04 with this file" in said
+    assert not (folder / "books" / "main.beancount").exists() or sums(folder) == {}
+    run(folder, TXNS, STLS, BANK)   # together, as it says
     assert "note:" not in run(folder, STLS)   # its items booked now: nothing to say
 
 

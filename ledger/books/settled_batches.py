@@ -12,8 +12,10 @@ here, once the import has read its statements, against the items of each batch t
 books and the import's other statements of the channel hold (an item in both counted
 once, by its id):
 
-- a batch none of whose items either holds is money no imported file books: said,
-  with what to import (DESIGN.md §1: nothing is left out unsaid);
+- a batch none of whose items either holds is money no imported file books: the
+  import is refused, naming its line and what to import with it (DESIGN.md §1: nothing
+  is left out on the assumption that another file will come; booked from the
+  settlement, it would be booked again when its items come);
 - a batch whose items sum to another net than the settlement's: said too (an item in
   a file not imported yet, or the channel's figures disagree).
 
@@ -30,6 +32,7 @@ from beancount.core import data
 
 from beanclear.books import ID_LINE, _unescape
 from beanclear.books.lines import meta_line
+from beanclear.importers.toolkit import StatementError
 
 BATCH_LINE = meta_line("batch-id")
 SHOWN = 3   # settlements a note names; the rest counted
@@ -79,12 +82,12 @@ def _said(result, live: list, books, batches: dict) -> list[str]:
         sums: dict[str, Decimal] = defaultdict(Decimal)
         for batch in unbooked:
             sums[batch.currency] += batch.net
-        out.append(
+        raise StatementError(result.path, unbooked[0].line, (
             f"{len(unbooked)} settlement(s) of {_amounts(sums)} ({_named(unbooked)}) are batches no item of which the "
             f"books or this import hold: a settlement moves its batch's payments, refunds and fees into "
             f"{source.name}'s balance, and that money is booked from the channel's financial transactions, which list "
-            f"them by batch_id (booked from the settlements too, it would be booked twice), so it is not booked yet: "
-            f"import the financial transactions of the days up to {unbooked[-1].day}")
+            f"them by batch_id (booked from the settlements too, it would be booked twice): import the financial "
+            f"transactions of the days up to {unbooked[-1].day} with this file"))
     if differ:
         shown = "; ".join(f"{b.ident} of {b.net:f} {b.currency} against {_amounts(held[b.ident])} in "
                           f"{counted[b.ident]} item(s)" for b in differ[:SHOWN])
