@@ -2,24 +2,25 @@
 /api/v1/pa/financial/settlements`: `{"items": [...]}`, snake_case or the camelCase of
 older API versions).
 
-A settlement pays out one batch of payment-acceptance items: the financial
-transactions whose `batch_id` is the settlement's `id` (airwallex_transactions links
-them `^payout-<batch_id>`). It is booked as that batch's payout, so the clearing check
-proves the settlement equals its items (`payout-mismatch`) and finds items no
-settlement took (`unsettled`):
-
-    2026-03-03 * "Airwallex" "Settlement bat_20260303" ^payout-bat_20260303
-      id: "bat_20260303"
-      payout-id: "bat_20260303"
-      settlement-fee: "5.80"
-      Assets:Transit:Airwallex       194.20 USD
-      Assets:Clearing:Airwallex     -194.20 USD
+A settlement moves one batch of payment-acceptance items into the Airwallex balance,
+the wallet: the financial transactions whose `batch_id` is the settlement's `id`. It is
+no payout to a bank (a payout leaves the balance as a `PAYOUT` row of the financial
+transactions), and the money it moves is the money of those items, which the financial
+transactions book one by one into the clearing account, the wallet's balance
+(airwallex_transactions, `batch-id:`). Booked from here too, each batch would be held
+twice (DESIGN.md §1 "Every view, once"; a blind tester's wallet: the batch booked as a
+second payout, clearing at -291.00 USD, transit at +291.00 USD, and 87 false
+payout-missing in a quarter). So the settlements report books nothing: each settled
+settlement is counted, skipped, and proved against the items of its batch the books and
+the same import hold (books/settled_batches.py). A settlement none of whose items either
+holds is money no file imported books: the import is refused, naming its line and
+what to import with it; one whose items sum to another net is said in a note.
 
 Assumptions (no real response was available; the test files are ours): `amount` is the
-batch's gross, `fee` its fees, and what is paid out is `net` when given, else
+batch's gross, `fee` its fees, and what moves into the balance is `net` when given, else
 `amount − fee` (a `net` that disagrees is an error); it is dated `settled_at`. Only
-`SETTLED` settlements moved money; `PENDING` and `PROCESSING` ones are counted and
-booked on a later import, `FAILED` and `CANCELLED` ones never.
+`SETTLED` settlements moved money; `PENDING` and `PROCESSING` ones are counted as
+pending, `FAILED` and `CANCELLED` ones as moving none.
 """
 
 from __future__ import annotations
@@ -27,15 +28,18 @@ from __future__ import annotations
 import re
 
 from beanclear.importers.airwallex_transactions import Item, airwallex_read
-from beanclear.importers.base import Extraction, StatementImporter, link, posting, transaction
+from beanclear.importers.base import Extraction, SettledBatch, StatementImporter
 from beanclear.importers.toolkit import StatementError, currency_code
 
-WAITING = {"PENDING": "pending (booked once settled)", "PROCESSING": "pending (booked once settled)",
+WAITING = {"PENDING": "pending (not settled yet)", "PROCESSING": "pending (not settled yet)",
            "FAILED": "failed (no money moved)", "CANCELLED": "cancelled (no money moved)"}
+# Why a settled settlement books nothing: its money is its items', booked from the financial transactions.
+INTO_WALLET = "settled into the wallet balance (its items are booked from the financial transactions, by batch_id)"
 
 
 class Importer(StatementImporter):
     kind = "airwallex settlements"
+    shows_payouts = False   # a settlement moves a batch into the wallet: the payouts are the transactions'
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
@@ -49,7 +53,6 @@ class Importer(StatementImporter):
         return airwallex_read(path, lambda items, out: self._book(path, items, out))
 
     def _book(self, path: str, items, out: Extraction) -> None:
-        acc = self.source.accounts
         for raw in self.each(items):
             out.rows += 1
             item = Item(raw, path, self.config.timezone)
@@ -68,8 +71,5 @@ class Importer(StatementImporter):
             if paid != gross - fee:
                 raise StatementError(path, item.line, f"net {paid} is not amount {gross} − fee {fee} "
                                      "(expected net = amount − fee)")
-            out.entries.append(transaction(
-                path, item.line, item.time("settled_at"), "Airwallex", f"Settlement {ident}",
-                {"id": ident, "payout-id": ident, "settlement-amount": f"{gross:f}", "settlement-fee": f"{fee:f}"},
-                [posting(acc.transit, paid, currency), posting(acc.clearing, -paid, currency)],
-                [link("payout-", ident)]))
+            out.skip(INTO_WALLET)
+            out.batches[ident] = SettledBatch(ident, paid, currency, item.time("settled_at").date(), item.line)

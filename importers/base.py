@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 from zoneinfo import ZoneInfo
 
 import beangulp
@@ -125,9 +125,23 @@ class Extraction:
     # The UTC offsets its times state (toolkit stated_offsets), where `beanclear init` read
     # it (setup/probe.py): what init guesses `timezone` from. Empty on an import.
     offsets: set = field(default_factory=set)
+    # A settlement report's batches (Airwallex's PA settlements): batch id -> SettledBatch.
+    # Their money is their items', booked from the channel's own statement; the import
+    # proves each against the items of it the books and its other statements hold
+    # (books/settled_batches.py).
+    batches: dict = field(default_factory=dict)
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
+
+
+class SettledBatch(NamedTuple):
+    """A settlement of a batch of a channel's items into its balance (Extraction.batches)."""
+    ident: str          # the batch's id, which its items name (`batch-id:`)
+    net: Decimal        # what it moved into the balance
+    currency: str
+    day: dt.date
+    line: int           # of the statement
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Airwallex financial transactions and settlements: our own files (no public sample
-exists), both API key styles, totals, the settlement against its items, bad input."""
+exists), both API key styles, totals, the settlement of a batch of items, bad input."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from beanclear.checks import reconcile
 from beanclear.importers import airwallex_settlements, airwallex_transactions
 from beanclear.importers.toolkit import StatementError
 from channel_util import CHANNELS, DATA, golden, raises_at, run, totals
@@ -60,18 +59,16 @@ def test_conversion_legs_are_one_entry_at_the_applied_rate(cfg):
                                                                                  (Decimal("1068.51"), "CNY")]
 
 
-def test_settlement_equals_its_items_and_a_short_one_is_a_mismatch(cfg, tmp_path):
+def test_a_settlement_books_nothing_its_batch_is_its_items_money(cfg):
+    """A settlement moves its batch into the wallet's balance: the items the financial
+    transactions book by batch_id (test_airwallex_settlements.py: never twice)."""
+    settled = run(airwallex_settlements, cfg, "airwallex", DATA / "airwallex" / "settlements.json")
+    assert list(settled.entries) == []
+    assert [(b.ident, b.net, b.currency, str(b.day)) for b in settled.batches.values()] == \
+        [("bat_20260303", Decimal("188.95"), "USD", "2026-03-03")]
     items = run(airwallex_transactions, cfg, "airwallex", DATA / "airwallex" / "financial_transactions.json").entries
-    settled = run(airwallex_settlements, cfg, "airwallex", DATA / "airwallex" / "settlements.json").entries
-    codes = [(f.code, f.refs) for f in reconcile.find(items + settled, cfg) if f.account == CLEARING]
-    assert not [c for c in codes if c[0] == "payout-mismatch"]
-    short = tmp_path / "settlements.json"
-    short.write_text((DATA / "airwallex" / "settlements.json").read_text().replace('"fee": 6.05', '"fee": 7.05'))
-    settled = run(airwallex_settlements, cfg, "airwallex", short).entries
-    [mismatch] = [f for f in reconcile.find(items + settled, cfg) if f.code == "payout-mismatch"]
-    assert (mismatch.amount, mismatch.expected, mismatch.actual) == (Decimal("1.00"), Decimal("198.95"),
-                                                                   Decimal("197.95"))  # the refund is an out of the batch too
-    assert "bat_20260303" in mismatch.refs
+    assert sum(p.units.number for e in items if e.meta.get("batch-id") == "bat_20260303"
+               for p in e.postings if p.account == CLEARING) == Decimal("188.95")
 
 
 def test_numbers_are_read_from_their_text(tmp_path, cfg):

@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 from beancount.core import data
 
 from beanclear.books import (atomic, in_flight, late_balances, late_credits, late_fees, late_refunds, late_routes,
-                             late_rows, late_views, prices, render, repeats, spill)
+                             late_rows, late_views, prices, render, repeats, settled_batches, spill)
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import Books, Recorded, kept
@@ -206,6 +206,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
         live = [r for r in results if r.before is None]   # those recorded by digest: nothing to do
         for result in live:   # orders an export shows otherwise than the books or another one
             result.notes.extend(late.orders.notes_of(result.extraction) if late.orders else ())
+        # A settlement report's batches, whose money their items book: each proved against them (settled_batches.py)
+        settled_batches.notes(live, books)
         seen: dict[str, Ids] = {}
         recorded: dict[str, list] = {}   # per source, the statements the books hold (belonging.py)
         formats: dict[str, list] = {}    # of a bank, this import's statements so far (with their format)
