@@ -142,7 +142,9 @@ def test_quiet_days_are_of_statements_read_from_their_lines_only():
     assert holes(None, (day(3, 1), day(3, 5)), (day(3, 7), day(3, 9))) == []
     assert holes(0, (day(3, 1), day(3, 5)), (day(3, 7), day(3, 9)), lines=False) == [(day(3, 6), day(3, 6))]
     assert holes(1, (day(3, 1), day(3, 5)), (day(3, 8), day(3, 9)), lines=False) == [(day(3, 6), day(3, 7))]
-    assert holes(None, (day(3, 1), day(3, 5)), (day(3, 7), day(3, 9)), lines=False) == []
+    # two that state periods of several days leave no day between them quiet (blind17)
+    assert holes(None, (day(3, 1), day(3, 5)), (day(3, 7), day(3, 9)), lines=False) == [(day(3, 6), day(3, 6))]
+    assert holes(None, (day(3, 1), day(3, 5)), (day(3, 7), day(3, 7)), lines=False) == []   # one of a day: a weekend
     assert holes(45, (day(3, 1), day(3, 5)), (day(3, 9), day(3, 9)), lines=False) == []   # QUIET_DAYS, not more
 
 

@@ -679,8 +679,9 @@ def test_shops_waiting_for_one_absent_channel_are_one_gap(tmp_path):
 
 def test_a_day_between_two_asked_windows_is_a_hole_not_a_quiet_day():
     # `fetch` asks Stripe for every day: a day with no answer between two is missing.
-    # Statements that state their period otherwise (a bank's business days) or are read
-    # from their lines still merge across a few quiet days.
+    # Statements of a day each that state it otherwise (a bank's CAMT of each business
+    # day) or are read from their lines still merge across a few quiet days; two that
+    # state periods of several days do not (tests/test_stated_holes.py).
     import datetime as dt
     from beancount.core import data
     from beancount.parser.grammar import ValueType
@@ -690,8 +691,8 @@ def test_a_day_between_two_asked_windows_is_a_hole_not_a_quiet_day():
         return data.Custom({"period": period} if period else {}, dt.date(2026, 3, last), KIND,
                            [ValueType(source, str), ValueType(dt.date(2026, 3, first), dt.date)])
     days = [record("stripe", d, d, "asked") for d in (1, 2, 4, 5, 6, 9)]
-    cover = Coverage.of([*days, record("camt", 2, 6), record("camt", 9, 13), record("ops", 1, 3, "lines"),
-                         record("ops", 6, 9, "asked")])
+    business = [record("camt", d, d) for d in (2, 3, 4, 5, 6, 9, 10, 11, 12, 13)]
+    cover = Coverage.of([*days, *business, record("ops", 1, 3, "lines"), record("ops", 6, 9, "asked")])
     march = lambda d: dt.date(2026, 3, d)
     assert cover.holes("stripe") == [(march(3), march(3)), (march(7), march(8))]
     assert cover.holes("camt") == [] and cover.holes("ops") == []   # a weekend; a read to its last line
@@ -975,9 +976,9 @@ def cut_bank(root, names) -> list[dict]:
 
 def test_a_bank_statement_cut_inside_a_day_leaves_the_rest_of_it_a_hole(tmp_path):
     findings = cut_bank(tmp_path, ("cut", "later"))
-    assert [(f["code"], f["date"], f["amount"]) for f in findings] == [("statement-gap", "2026-03-03", "20.00")], findings
-    assert findings[0]["message"].startswith("no statement of ops covers 2026-03-03, and its balance says 20.00 CNY"), \
-        findings
+    # (the two state periods of several days: the rest of 03-03 is a hole, as one of more days is)
+    assert [(f["code"], f["date"]) for f in findings] == [("statement-gap", "2026-03-03")], findings
+    assert findings[0]["message"].startswith("no statement of ops covers 2026-03-03 to 2026-03-03 (1 day)"), findings
     assert "1 balance assertion(s) of Assets:Bank:Ops from 2026-03-05 fail" in findings[0]["message"], findings
 
 

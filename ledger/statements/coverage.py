@@ -52,7 +52,9 @@ A few days between two statements read from their lines are quiet (`QUIET_DAYS`:
 weekend without lines), or as many as the channel's or bank's `quiet_days:` says (a PayPal account
 of a few annual plans, downloaded monthly: a month of two rows is not a hole). Not so between two windows an API was asked for (`period:
 "asked"`: `beanclear fetch`'s Stripe day, a PayPal search): each day was asked, and one
-no answer covers is a hole. A page of a listing whose older rows are in the next page
+no answer covers is a hole; nor between two statements that state periods of more than
+a day each (a wallet's bill of the days someone chose): each says its days, quiet ones
+too, and one in neither is in a statement not imported (_merged). A page of a listing whose older rows are in the next page
 (`continues: "before"`) starts the day after its first line.
 """
 
@@ -266,7 +268,8 @@ class Coverage:
                  lines: set | None = None, partly: set | None = None,
                  sold: dict[str, list[tuple[dt.date, dt.date]]] | None = None,
                  cut: dict[str, dict[dt.date, tuple[str, str]]] | None = None,
-                 opens: dict[str, dt.datetime] | None = None, until: dict[str, dt.date] | None = None):
+                 opens: dict[str, dt.datetime] | None = None, until: dict[str, dt.date] | None = None,
+                 ranges: set | None = None):
         # (source, span) of the windows an API answered for: days between two are a hole
         self.asked: dict[str, set] = defaultdict(set)
         for named, span in asked or ():
@@ -277,6 +280,11 @@ class Coverage:
         self.quiet, self.lines = quiet or {}, defaultdict(set)
         for named, span in lines or ():
             self.lines[named].add(span)
+        # (source, span) of the statements that state a period of more than a day: the
+        # days between two of them are in neither, however few (_merged)
+        self.ranges: dict[str, set] = defaultdict(set)
+        for named, span in ranges or ():
+            self.ranges[named].add(span)
         self.spans = {source: self._merged(source, s) for source, s in spans.items()}
         # sources whose latest statement states no period: it ends at its last line, which
         # may be days before the day it was downloaded
@@ -305,6 +313,7 @@ class Coverage:
         """The coverage the books' records say; `config`: whose channels' `quiet_days`."""
         spans: dict[str, list] = defaultdict(list)
         payout_views, from_lines, asked, paged = set(), [], set(), set()
+        stated = set()   # (source, span) of the statements that state a period of more than a day
         active: dict[str, list] = defaultdict(lambda: [0, 0])   # source -> [days with lines, days covered]
         trade_only: dict[str, set[int]] = defaultdict(set)   # statements that show no payouts, by position
         rowless: dict[str, set[int]] = defaultdict(set)      # of them, those without a row (balances only)
@@ -353,6 +362,8 @@ class Coverage:
                         active[source][1] += (last_day - first_day).days + 1
                 elif entry.meta.get("period") == "asked":
                     asked.add((source, spans[source][-1]))
+                elif spans[source][-1][1] > spans[source][-1][0]:
+                    stated.add((source, spans[source][-1]))
                 if entry.meta.get("continues") == "before":
                     # a page whose older rows are in the next one: its first day is only
                     # partly in it, and the days before it are not quiet (seed 32081
@@ -389,11 +400,12 @@ class Coverage:
                 lines.add((source, (first, end)))
         busy = {source for source, (lined, covered) in active.items() if covered >= BUSY_FROM and lined >= BUSY * covered}
         return cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines, partly, sold, dict(cut),
-                   opens, ended_on(config))
+                   opens, ended_on(config), stated)
 
     def _merged(self, source: str, spans: list) -> list[tuple[dt.date, dt.date]]:
         """_merged() of a source's spans, with what its config and records say of its quiet days."""
-        return _merged(spans, self.asked[source], source in self.busy, self.quiet.get(source), self.lines[source])
+        return _merged(spans, self.asked[source], source in self.busy, self.quiet.get(source), self.lines[source],
+                       self.ranges[source])
 
     def cut_after(self, source: str, day: dt.date) -> tuple[str, str] | None:
         """(`ends:`, statement) of a statement that covers the source's days whole up to
@@ -573,32 +585,43 @@ def _between(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.dat
 
 
 def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(), busy: bool = False,
-            quiet: int | None = None, lines: set = frozenset()) -> list[tuple[dt.date, dt.date]]:
+            quiet: int | None = None, lines: set = frozenset(), ranges: set = frozenset()) -> list[tuple[dt.date, dt.date]]:
     """Spans joined where they overlap, touch, or leave a few quiet days between them;
     not across a day between two windows an API was asked for (`asked`): each day was
     asked, and the one without an answer is missing, not quiet; a `busy` source's only
-    across one day (BUSY). `quiet`: the days without lines the source's config allows
-    (`quiet_days:`), between two statements one of which is read from its lines (`lines`:
-    its quiet days are the ones it cannot tell); stated periods leave none unsaid, and
-    between two of them it only narrows QUIET_DAYS: a source of a statement a day that
-    makes none of a day without lines (WeChat's bills, named by their day) and whose
-    config says no day is quiet (`quiet_days: 0`) has a hole where a day has none
-    (blind9: the setting was read only between statements read from their lines)."""
+    across one day (BUSY). Not across a day between two statements that state a period of
+    more than a day each (`ranges`: a wallet's bill of the days someone chose, a bank's
+    明细 of a range): each says its days, quiet ones too, and a day in neither is in a
+    statement not imported (blind17: WeChat personal bills of 10-01..10-15 and
+    10-17..11-30, 10-16 taken as quiet, its withdrawal's bank credit an error); a
+    statement of one day says nothing of the days around it (a bank's of each business
+    day, a WeChat bill of each day that has transactions: none is made of a quiet day),
+    and a weekend may lie between two. `quiet`: the days without lines the source's
+    config allows (`quiet_days:`), between two statements one of which is read from its
+    lines (`lines`: its quiet days are the ones it cannot tell); between two that state
+    their periods it holds up to QUIET_DAYS, never more (a month between them is a
+    hole whatever it says): a source of a statement a day that makes none of a day
+    without lines (WeChat's bills, named by their day) and whose config says no day is
+    quiet (`quiet_days: 0`) has a hole where a day has none (blind9: the setting was read
+    only between statements read from their lines)."""
     out: list[tuple[dt.date, dt.date]] = []
-    ends_asked = ends_lines = False   # whether the span that ends the last merged one is asked, or read from lines
+    # whether the span that ends the last merged one is asked, read from lines, or states days
+    ends_asked = ends_lines = ends_range = False
     usual = DAY * 2 if busy else DAY * (QUIET_DAYS + 1)
     for first, last in sorted(spans):
         span = (first, last)
+        ranged = ends_range and span in ranges   # between two statements that state their days
         reach = DAY if ends_asked and span in asked else \
             DAY * (quiet + 1) if quiet is not None and (ends_lines or span in lines) else \
-            min(usual, DAY * (quiet + 1)) if quiet is not None else usual
+            min(usual, DAY * (quiet + 1)) if quiet is not None else \
+            DAY if ranged and not (ends_lines or span in lines) else usual
         if out and first <= out[-1][1] + reach:
             if last >= out[-1][1]:
-                ends_asked, ends_lines = span in asked, span in lines
+                ends_asked, ends_lines, ends_range = span in asked, span in lines, span in ranges
             out[-1] = (out[-1][0], max(out[-1][1], last))
         else:
             out.append(span)
-            ends_asked, ends_lines = span in asked, span in lines
+            ends_asked, ends_lines, ends_range = span in asked, span in lines, span in ranges
     return out
 
 
