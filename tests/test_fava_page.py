@@ -476,7 +476,7 @@ def test_a_closed_months_proposals_are_shown_not_offered_and_its_lists_start_wit
     assert fava.page(f"?to={month}-31").count("its month is closed") == len(shut)
     offered = sum(p.confident for p in proposals if p not in shut)
     assert f"Accept all {offered} confident" in page
-    months = re.search(r'<select name="month"[^>]*>(.*?)</select>', page, re.S).group(1)
+    months = re.search(r'<select name="report-month"[^>]*>(.*?)</select>', page, re.S).group(1)
     first = min(e.date for e in fava.entries() if isinstance(e, data.Transaction))
     assert re.findall(r"<option>(\d{4}-\d\d)</option>", months)[-1] == f"{first:%Y-%m}"   # none before the books
 

@@ -111,6 +111,32 @@ def test_written_lists_only_the_files_whose_bytes_changed(twins, tmp_path):
     assert response.get_json()["written"] == ["books/ops/2021/2021-02.beancount"]
 
 
+def test_written_lists_only_what_this_upload_wrote_not_what_another_wrote_meanwhile(twins, tmp_path, monkeypatch):
+    """blind17 favaonly: two uploads of one statement at once; the one that wrote nothing
+    ("0 entries written, 3 already in the books") listed the other's files as written."""
+    _, by_page = twins
+    fava = Fava(by_page)
+    trade = sample("wechat_merchant", TRADE).read_bytes()
+    real = upload.importing.run
+    first = []
+
+    def with_another_upload_first(config, paths, **options):
+        # the other request, the same bytes, runs while this one has read the books' stamps
+        if not first:
+            other = tmp_path / "other"
+            other.mkdir()
+            (other / TRADE).write_bytes(trade)
+            first.extend(real(config, [other / TRADE], source=options.get("source")))
+        return real(config, paths, **options)
+    monkeypatch.setattr(upload.importing, "run", with_another_upload_first)
+    response = send(fava, [(TRADE, trade)])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert "3 entries written" in first[0].summary()
+    assert response.get_json()["summary"][0].endswith("0 entries written, 3 already in the books") or \
+        "imported before" in response.get_json()["summary"][0]
+    assert response.get_json()["written"] == []
+
+
 def test_a_bad_file_answers_file_line_and_writes_nothing(twins):
     merchant, _ = twins
     fava = Fava(merchant)

@@ -207,7 +207,7 @@ def test_the_whole_resolve_loop_in_a_browser(demo, tmp_path, browser, monkeypatc
 
         # 7. download January's report as XLSX
         before = books_snapshot(merchant)
-        Select(browser.find_element(By.CSS_SELECTOR, ".bc-close select[name=month]")).select_by_visible_text("2026-01")
+        Select(browser.find_element(By.CSS_SELECTOR, ".bc-close select[name=report-month]")).select_by_visible_text("2026-01")
         browser.find_element(By.CSS_SELECTOR, "a.bc-download[data-format=xlsx]").click()
         target = tmp_path / "downloads" / "reconciliation-2026-01.xlsx"
         wait_for(browser, lambda d: target.exists())

@@ -5,11 +5,14 @@ actions with why (books untouched), and the queue groups findings by next action
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
 
 from beanclear.checks import checking
+from beanclear.resolve import on_the_page
+from conftest import beanclear
 from fava_util import books_snapshot, changes, copy_of
 from test_fava_page import Fava, rows
 
@@ -273,3 +276,80 @@ def test_no_proposal_left_is_not_nothing_to_match_while_lines_are_unexplained(fa
     assert rows(page, "bc-proposal") == []
     assert "No proposal for the 3 bank line(s) nothing explains yet: the queue above says why beside each." in page
     assert "nothing to match" not in page
+
+
+def _severity_cell(page: str, code: str) -> str:
+    """The severity cell of the findings table's row of `code`, its tags dropped."""
+    row = re.search(rf'<tr class="bc-finding[^"]*" data-code="{code}"[^>]*>\s*<td class="bc-severity">(.*?)</td>',
+                    page, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", row.group(1)).split()) if row else ""
+
+
+def test_a_followed_up_finding_is_following_up_on_the_page_as_check_says_and_counted_so(fava):
+    """blind17 favaonly: the findings table said "acknowledged" for a follow-up and hid it,
+    and the header had no following-up count (18 of 19 findings). The page says what
+    check says (findings.standing) and counts as check counts (Report.following_up)."""
+    response = fava.post("follow_up", {"code": "order-unpaid", "ref": "#1573", "owner": "bob", "due": "2026-04-30"})
+    assert response.status_code == 200, response.json
+    report = checking.check(fava.config())
+    check_text = beanclear(fava.merchant, "check").output
+    assert "following up (bob, due 2026-04-30) error" in check_text and "1 following up" in check_text
+    page = fava.page()
+    assert _severity_cell(page, "order-unpaid") == "error following up (bob, due 2026-04-30)"
+    counts = [int(n) for n in re.findall(r'<span class="bc-count[^"]*">(\d+) ', page)[:4]]
+    assert counts == [report.errors, report.warnings, report.acknowledged, report.following_up]
+    assert sum(counts) == len(report.findings) and report.following_up == 1
+    assert "acknowledged hidden" not in page   # nothing acknowledged: nothing hidden
+    # must not fire: an acknowledged finding is still said and hidden as acknowledged
+    finding = next(f for f in report.findings if f.code == "payout-mismatch")
+    assert fava.post("acknowledge", {"code": "payout-mismatch", "ref": finding.refs[0],
+                                     "reason": "bank fee"}).status_code == 200
+    page = fava.page()
+    assert ", 1 acknowledged hidden)" in page   # the toggle hides it, not the follow-up
+    assert "payout-mismatch" not in [r["code"] for r in rows(page, "bc-finding")]
+    assert _severity_cell(fava.page("?acknowledged=shown"), "payout-mismatch") == "error acknowledged"
+    assert _severity_cell(page, "order-unpaid") == "error following up (bob, due 2026-04-30)"
+
+
+def _close_menu(page: str) -> list[str]:
+    found = re.search(r'<select name="month"[^>]*>(.*?)</select>', page, re.S)
+    return re.findall(r"<option>([^<]*)</option>", found.group(1)) if found else []
+
+
+def test_the_close_menu_offers_only_the_months_close_takes_and_a_refusal_names_the_month(fava, tmp_path):
+    """blind17 favaonly: with 2026-01 closed the menu still offered 2026-01 (closed) and
+    2025-12 (the opening balances' month, which close refuses now: a later month is
+    closed); the refusal said `beanclear reopen MONTH`. README: an earlier month must be
+    closed first only where it holds entries (a source's month file), so 2025-12 is not
+    required and 2026-01 closes before it; the menu is periods/closing.closable."""
+    import shutil
+    page = fava.page()
+    # must not fire: the opening balances' month may be closed while nothing after it is
+    assert _close_menu(page) == ["2026-01", "2025-12"]
+    assert re.findall(r"<option>(\d{4}-\d\d)</option>",
+                      re.search(r'<select name="report-month"[^>]*>(.*?)</select>', page, re.S).group(1))[-1] == "2025-12"
+    (fava.merchant / "books" / "periods.beancount").write_text(
+        '2026-01-31 custom "beanclear-close" "2026-01"\n', encoding="utf-8")
+    page = fava.page()
+    assert _close_menu(page) == ["2026-02"]   # not 2026-01 (closed), nor 2025-12, nor 2026-03 (2026-02 open)
+    assert "2026-01" in re.search(r'<select name="report-month"[^>]*>(.*?)</select>', page, re.S).group(1)
+    cli = tmp_path / "cli"
+    shutil.copytree(fava.merchant, cli)
+    refused = beanclear(cli, "close", "2025-12")
+    assert refused.exit_code == 2
+    response = fava.post("close", {"month": "2025-12"})
+    assert response.status_code == 409
+    assert on_the_page(refused.output.strip().splitlines()[-1]) == f"beanclear: {response.json['error']}"
+    assert ('reopen 2026-01 (a command-line step: `beanclear reopen 2026-01 --reason "…"`), then close 2025-12 '
+            "and 2026-01") in response.json["error"] and "MONTH" not in response.json["error"]
+    assert beanclear(cli, "close", "2026-03").exit_code == 2 and "2026-02 still open" in \
+        beanclear(cli, "close", "2026-03").output
+
+
+def test_a_refusal_naming_several_closed_months_names_each_on_the_page():
+    said = ('2025-12: 2026-01 and 2026-02 are closed already (periods.beancount:1) and months close in order; '
+            'beanclear reopen 2026-01 --reason "…" and beanclear reopen 2026-02 --reason "…", then close 2025-12 '
+            'and 2026-01 and 2026-02')
+    assert on_the_page(said).endswith(
+        'reopen 2026-01 (a command-line step: `beanclear reopen 2026-01 --reason "…"`) and reopen 2026-02 '
+        '(a command-line step: `beanclear reopen 2026-02 --reason "…"`), then close 2025-12 and 2026-01 and 2026-02')

@@ -105,20 +105,21 @@ class LeftOut:
 
 def run(config, paths: Iterable[str | Path], source: str | None = None, dry_run: bool = False,
         force: bool = False, progress: Callable[[Path], Callable[[int, int], None] | None] = lambda path: None,
-        asked: bool = False) -> list[FileResult]:
+        asked: bool = False, written_to: list[Path] | None = None) -> list[FileResult]:
     """Import statements. Raises StatementError (nothing written) on bad input, and on a
     statement that does not belong with its source's (statements/belonging.py) unless
     `force`; `asked`: the paths are the channels' own answers for the days asked of their
     APIs (`beanclear fetch`, a verified webhook), whose days belonging does not judge.
     `progress(path)` may give a callback for the rows of that file. A summary
     beside a statement (Alipay's 汇总) is left out (LeftOut), or refused where the paths
-    hold nothing else."""
+    hold nothing else. `written_to`, if given, gets the books' files this import wrote (not
+    those another write changed meanwhile: the Fava page's answer lists them)."""
     # The entries of a large import hold no reference cycles; the cycle collector would
     # walk all of them again and again while they are compared, rendered and merged.
     with paused_gc():
-        return _run(config, paths, source, dry_run, force, progress, asked)
+        return _run(config, paths, source, dry_run, force, progress, asked, written_to)
 
-def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[FileResult]:
+def _run(config, paths, source, dry_run, force, progress, asked=False, written_to=None) -> list[FileResult]:
     importers = for_config(config)
     files = statement_files(paths)
     results, rates, summaries = [], [], []
@@ -458,6 +459,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False) -> list[F
             forward.follow(config.books, changes)   # ledgers carried forward include new months
             if changes:
                 atomic.write_files(config.books, changes)
+                if written_to is not None:
+                    written_to.extend(changes)
     for result in results + priced:   # --dry-run: each summary says what would be written
         result.dry_run = dry_run
     return results + priced + summaries

@@ -21,7 +21,7 @@ from beanclear import books
 
 from beanclear.checks import missing_rows, reconcile
 from beanclear.importers.stated import TOO_MANY
-from beanclear.checks.findings import Finding, FindingError, following_up
+from beanclear.checks.findings import Finding, FindingError, acknowledged, following_up, standing
 from beanclear.statements import cut_over, gaps
 
 
@@ -39,7 +39,7 @@ class Report:
 
     @property
     def acknowledged(self) -> int:
-        return sum(f.acknowledged and not following_up(f) for f in self.findings)
+        return sum(acknowledged(f) for f in self.findings)
 
     @property
     def following_up(self) -> int:
@@ -58,12 +58,7 @@ class Report:
         width = max((len(f.code) for f in self.findings), default=0)
         for f in self.findings:
             where = f" ({f.file}:{f.line})" if f.file else ""
-            up = f.follow_up or {}
-            following = up.get("state") in ("following up", "overdue")   # (else done, or acknowledged since)
-            state = (f"{up['state']} ({up['owner']}, due {up['due']}) " if following
-                     else f"resolved by hand ({up['note']}) " if up.get("state") == "resolved" and up.get("note")
-                     else "resolved by hand " if up.get("state") == "resolved" else "acknowledged " if f.acknowledged
-                     else "")
+            state = f"{said} " if (said := standing(f)) else ""
             amount = f" {f.amount:,f} {f.currency}" if f.currency else ""  # rounded to its currency (findings.py)
             # the refs, as `beanclear ack CODE REF` wants one of them
             refs = f" [{', '.join(f.refs[:4])}{', …' if len(f.refs) > 4 else ''}]" if f.refs else ""

@@ -128,7 +128,7 @@ class Finding:
             "expected": _text(self.expected), "actual": _text(self.actual),
             "refs": list(self.refs), "message": self.message,
             # being followed up, it does not fail CI but no one acknowledged it (README "Follow up")
-            "file": self.file, "line": self.line, "acknowledged": self.acknowledged and not following_up(self),
+            "file": self.file, "line": self.line, "acknowledged": acknowledged(self),
             **({"follow_up": self.follow_up} if self.follow_up else {}),
         }
 
@@ -140,6 +140,24 @@ class Finding:
 def following_up(f: Finding) -> bool:
     """Followed up, before its due date (checks/resolutions.py): not failing CI, not acknowledged."""
     return (f.follow_up or {}).get("state") == "following up"
+
+
+def acknowledged(f: Finding) -> bool:
+    """Acknowledged (or resolved by hand): counted and listed as acknowledged. A finding
+    followed up before its due date passes CI too, but it is counted as following up."""
+    return f.acknowledged and not following_up(f)
+
+
+def standing(f: Finding) -> str:
+    """What a person did about a finding, as `beanclear check` and the Fava page both say it:
+    "following up (bob, due 2026-04-30)", "overdue (…)", "resolved by hand (note)",
+    "acknowledged", or "" (nothing yet). From the follow-up state checks/resolutions.py gave it."""
+    up = f.follow_up or {}
+    if up.get("state") in ("following up", "overdue"):   # (else done, or acknowledged since)
+        return f"{up['state']} ({up['owner']}, due {up['due']})"
+    if up.get("state") == "resolved":
+        return f"resolved by hand ({up['note']})" if up.get("note") else "resolved by hand"
+    return "acknowledged" if f.acknowledged else ""
 
 
 def _text(value: Decimal | None) -> str | None:

@@ -26,7 +26,7 @@ from beancount.core import data
 
 from beanclear import books
 from beanclear.checks import checking, refunds
-from beanclear.checks.findings import following_up
+from beanclear.checks.findings import acknowledged
 from beanclear.config.model import owning
 from beanclear.importers.toolkit.values import in_places
 
@@ -109,7 +109,7 @@ def finding_row(f) -> dict:
     return {"code": f.code, "severity": f.severity, "date": f.date, "source": f.source, "account": f.account,
             "amount": f.amount if f.currency else None, "currency": f.currency, "expected": f.expected, "actual": f.actual,
             "refs": json.dumps(list(f.refs), ensure_ascii=False), "message": f.message,
-            "acknowledged": bool(f.acknowledged) and not following_up(f), "file": f.file, "line": f.line}
+            "acknowledged": acknowledged(f), "file": f.file, "line": f.line}
 
 
 def daily_channel_rows(txns, config) -> list[dict]:

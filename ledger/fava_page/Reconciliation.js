@@ -132,9 +132,9 @@ export default {
         item.hidden = !words.every((w) => item.dataset.text.includes(w));
       }
     });
-    // the close control's month also names the report to download
+    // the report's month names the report to download
     const close = page.querySelector(".bc-close");
-    close?.querySelector("select[name=month]")?.addEventListener("change", (event) => {
+    close?.querySelector("select[name=report-month]")?.addEventListener("change", (event) => {
       for (const link of close.querySelectorAll("a.bc-download")) {
         link.href = `report?month=${encodeURIComponent(event.target.value)}&format=${link.dataset.format}`;
       }

@@ -36,6 +36,7 @@ from fava.context import g
 from fava.ext import FavaExtensionBase, extension_endpoint
 
 from beanclear.checks import acks, checking, directives, held, reconcile
+from beanclear.checks.findings import acknowledged, standing
 
 from beanclear.books import edits
 
@@ -125,7 +126,7 @@ class Page:
     filters: review.Filters
     findings: list            # the filtered findings, at most review.SHOWN of them
     matched: int              # how many the filters keep
-    hidden: int               # acknowledged ones the toggle hides
+    hidden: int               # acknowledged ones the toggle hides (not those followed up)
     awaiting: list
     charts: dict
     sources: list
@@ -136,6 +137,15 @@ class Page:
 
     def editor(self, file: str | None) -> str | None:
         return review.source_path(self.state.config.root, file)
+
+    @staticmethod
+    def standing(finding) -> str:
+        """What was done about a finding, in `beanclear check`'s words (findings.standing)."""
+        return standing(finding)
+
+    @staticmethod
+    def acknowledged(finding) -> bool:
+        return acknowledged(finding)
 
 
 class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):

@@ -166,6 +166,12 @@ class ResolveEndpoints:
     def months(self) -> list[str]:
         return months(self.state())
 
+    def closable_months(self) -> list[str]:
+        """Of months(), those `beanclear close` would take up now (periods/closing.closable)."""
+        from beanclear.periods import closing
+        state = self.state()
+        return closing.closable(state.config.books, months(state))
+
     def _edited(self, state, todo: list) -> tuple[list, str]:
         """The edits to write, and what to add to the message: on books carried forward,
         those of their lookback go to the entries' month files (carried.py)."""

@@ -28,6 +28,7 @@ from decimal import Decimal
 from beancount.core import data
 
 from beanclear.checks import clearing, orders, transit
+from beanclear.checks.findings import following_up
 from beanclear.checks.items import postings_by_account
 from beanclear.checks.pooled import pooled
 from beanclear.statements.coverage import Coverage
@@ -77,7 +78,7 @@ class SourceRow:
     type: str
     balances: list[Balance]
     open: list[Open]
-    counts: Counter           # error, warning (unacknowledged) and acknowledged
+    counts: Counter           # error, warning (unacknowledged), acknowledged and following up
     last_statement: dt.date | None
 
 
@@ -167,7 +168,9 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
 def counts(findings) -> dict[str, Counter]:
     out: dict[str, Counter] = defaultdict(Counter)
     for f in findings:
-        out[f.source or ""]["acknowledged" if f.acknowledged else f.severity] += 1
+        # as `beanclear check` counts them: followed up (before the due date) is not acknowledged
+        out[f.source or ""]["following up" if following_up(f) else "acknowledged" if f.acknowledged
+                            else f.severity] += 1
     return out
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from decimal import Decimal
 
-from beanclear.checks.findings import CODES, to_currency
+from beanclear.checks.findings import CODES, acknowledged, to_currency
 from beanclear.checks.items import REF_KEYS
 from beanclear.importers.toolkit.places import currency_places
 
@@ -39,7 +39,7 @@ class Filters:
     severity: str = ""
     start: dt.date | None = None
     end: dt.date | None = None          # inclusive
-    acknowledged: bool = False          # show the acknowledged ones too
+    acknowledged: bool = False          # show the acknowledged ones too (those followed up are always shown)
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -53,7 +53,7 @@ class Filters:
                 and (not self.severity or f.severity == self.severity)
                 and (self.start is None or (f.date is not None and f.date >= self.start))
                 and (self.end is None or (f.date is not None and f.date <= self.end))
-                and (shown or not f.acknowledged))
+                and (shown or not acknowledged(f)))
 
     @property
     def narrows_proposals(self) -> bool:
@@ -75,7 +75,7 @@ class Filters:
     def apply(self, findings) -> tuple[list, int]:
         """The findings to show, and how many acknowledged ones the toggle hides."""
         kept = [f for f in findings if self.keep(f)]
-        hidden = 0 if self.acknowledged else sum(f.acknowledged and self.keep(f, True) for f in findings)
+        hidden = 0 if self.acknowledged else sum(acknowledged(f) and self.keep(f, True) for f in findings)
         return kept, hidden
 
 

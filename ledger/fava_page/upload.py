@@ -145,8 +145,9 @@ def import_files(config, received: list[Received], chosen: Options = Options()) 
             path.write_bytes(item.data)
             paths.append(path)
         before = _stamps(config.books)
+        wrote: list[Path] = []   # this import's writes only: not another request's meanwhile (blind17)
         try:
-            results = importing.run(config, paths, source=chosen.source, force=chosen.force)
+            results = importing.run(config, paths, source=chosen.source, force=chosen.force, written_to=wrote)
         except StatementError as exc:
             shown = Path(exc.file).name if Path(exc.file).parent == staging else exc.file
             kind = ClosedMonth if isinstance(exc, ClosedMonth) else StatementError   # (its status)
@@ -176,7 +177,7 @@ def import_files(config, received: list[Received], chosen: Options = Options()) 
                 except OSError as exc:
                     summary.append(f"{path.name}: imported, but not kept under statements/ ({exc})")
         after = _stamps(config.books)
-        return Outcome(summary, archived, sorted(p for p in after if before.get(p) != after[p]))
+        return Outcome(summary, archived, sorted(p for p in set(wrote) if p in after and before.get(p) != after[p]))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -112,10 +112,9 @@ def _closing(config, month: str) -> tuple[Outcome, str | None, object]:
     root = config.books
     if month in closed_months(root):
         return Outcome(month, message=f"{month} is already closed; nothing was written"), None, None
-    earlier = open_before(root, month)
+    earlier = out_of_order(root, month, later=False)
     if earlier:
-        raise PeriodError(f"{', '.join(earlier)} still open and holding entries; close "
-                          f"{'them' if len(earlier) > 1 else 'it'} first (months close in order)")
+        raise PeriodError(earlier)
     entries, errors, options = books.load(root / "main.beancount")
     read = options.get(books.READ)
     if month in closed_months(root):   # closed since the first look, before the books were read
@@ -123,12 +122,9 @@ def _closing(config, month: str) -> tuple[Outcome, str | None, object]:
     first_last = span(entries)
     if first_last is None or last < first_last[0]:
         raise PeriodError(f"{month}: the books hold no transaction in that month or before it{runs(first_last)}")
-    later = closed_after(root, month)
+    later = out_of_order(root, month, earlier=False)
     if later:
-        names = " and ".join(c.month for c in later)
-        raise PeriodError(f"{month}: {names} {'is' if len(later) == 1 else 'are'} closed already "
-                          f"({PERIODS_FILE}:{later[0].line}) and months close in order; beanclear reopen "
-                          f"{names} --reason \"…\", then close {month} and {names}")
+        raise PeriodError(later)
     load = reconcile.stored_load(options, config) or reconcile.Load(entries, config)
     report = checking.report(entries, errors, config, options, load)
     # A failed assertion of the next month's first day is about this month's end.
@@ -176,6 +172,30 @@ def span(entries) -> tuple[dt.date, dt.date] | None:
 def runs(first_last: tuple[dt.date, dt.date] | None) -> str:
     """` (they run from … to …)`, said where a month is outside the books."""
     return f" (they run from {first_last[0]} to {first_last[1]})" if first_last else ""
+
+
+def out_of_order(root: Path, month: str, earlier: bool = True, later: bool = True) -> str | None:
+    """Why `month` may not close now because months close in order, or None: an
+    earlier month holding entries (a source's month file) still open, or a later month
+    closed already (unless `month` was closed once: closing it again is in order). One
+    rule for `close` and for the months the Fava page offers to close (closable)."""
+    if earlier and (before := open_before(root, month)):
+        return (f"{', '.join(before)} still open and holding entries; close "
+                f"{'them' if len(before) > 1 else 'it'} first (months close in order)")
+    if later and (after := closed_after(root, month)):
+        names = " and ".join(c.month for c in after)
+        reopen = " and ".join(f'beanclear reopen {c.month} --reason "…"' for c in after)
+        return (f"{month}: {names} {'is' if len(after) == 1 else 'are'} closed already "
+                f"({PERIODS_FILE}:{after[0].line}) and months close in order; {reopen}, "
+                f"then close {month} and {names}")
+    return None
+
+
+def closable(root: Path, months) -> list[str]:
+    """Of `months`, those `close` would take up now: not closed, and in order
+    (out_of_order). Whether the month's errors and statements allow it is for close."""
+    shut = closed_months(root)
+    return [m for m in months if m not in shut and out_of_order(root, m) is None]
 
 
 def open_before(root: Path, month: str) -> list[str]:

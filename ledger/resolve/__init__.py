@@ -61,7 +61,9 @@ PAGE_WORDS = tuple((re.compile(pattern), words) for pattern, words in (
     (r"book it with --rule to add one", 'book it with "remember as a rule" to add one'),
     (r"`beanclear reopen (\S+) --reason …` first", rf"reopen \1 first ({_STEP}: `beanclear reopen \1 --reason …`)"),
     (r'beanclear reopen (\S+) --reason "…" first', rf'reopen \1 first ({_STEP}: `beanclear reopen \1 --reason "…"`)'),
-    (r'beanclear reopen (.+?) --reason "…", then', rf'reopen \1 ({_STEP}: `beanclear reopen MONTH --reason "…"`), then'),
+    # (each month named, as the command line names it: "reopen 2026-03 and 2026-04, then")
+    (r'beanclear reopen (\S+) --reason "…"(?=, then| and beanclear reopen)',
+     rf'reopen \1 ({_STEP}: `beanclear reopen \1 --reason "…"`)'),
     (r"`beanclear reopen` first", f"reopen first ({_STEP}: `beanclear reopen`)"),
     (r"(?:beanclear reopen|reopen the month), then", f"reopen the month ({_STEP}: `beanclear reopen`), then"),
     (r"`beanclear unlink` (it|that|what is linked) first", rf"unlink \1 first ({_STEP}: `beanclear unlink`)"),
