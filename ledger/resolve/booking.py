@@ -286,13 +286,17 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
                                f"bank line {other.meta.get('id')} of {other.date}, the check pairs with it: nothing "
                                "to book")
     if line.counter != account:
-        # a line where a rule put it (as the import would) may be booked elsewhere, this
-        # one line: `unlink` books it back to the rule's account (a blind helper's line
-        # booked with --rule could be neither re-booked nor unlinked); so may a side of a
-        # transfer the other bank's statements do not show (its bank-unmatched)
+        # a line where the import put it (by a rule) may be booked elsewhere, this one line:
+        # `unlink` books it back to the rule's account (a blind helper's line booked with
+        # --rule could be neither re-booked nor unlinked); so may a side of a transfer the
+        # other bank's statements do not show (its bank-unmatched). A line a booking moved
+        # is where unlink would not leave it (unlinked_account: its `booked-from`, which
+        # book --rule writes, else where its text leads): refused, with a rule or without
+        # (blind17: a line booked with --rule, its rule claiming its text, read as the
+        # import's, and a second `book` replaced the first person's booking)
         matched = any(l.startswith(("payout-", "order-", "bill-")) for l in entry.links)
         if not unexplained(line, config) and line.counter != config.transfers and \
-                (matched or line.counter != import_account(config, line)):
+                (matched or line.counter != unlinked_account(config, line)):
             raise ResolveError(f"bank line {ref} is booked to {line.counter} already"
                                + (f" and linked ({' '.join(sorted(entry.links))})" if entry.links else "")
                                + "; `beanclear unlink` it first")
