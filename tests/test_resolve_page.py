@@ -98,6 +98,12 @@ def test_book_and_rule_write_off_follow_up_through_the_page(fava):
     ("book", {"bank_ref": AUDIT, "account": "Expenses:X", "evil": 1}, 400, "unknown field"),
     ("book", {"bank_ref": AUDIT, "account": ["Expenses:X"]}, 400, "account: expected a string"),
     ("book", {"bank_ref": AUDIT, "account": "Expenses:X", "rule": "NOPE"}, 409, "does not find the line's text"),
+    # blind17 favaonly: "remember as a rule" ticked, the pattern left empty, booked the line and
+    # dropped the rule with nothing said; the command refuses `--rule ""`
+    ("book", {"bank_ref": AUDIT, "account": "Expenses:Hosting", "rule": ""}, 400,
+     "rule: expected a regular expression, got nothing"),
+    ("book", {"bank_ref": AUDIT, "account": "Expenses:Hosting", "payee": "Aliyun", "rule": "  "}, 400,
+     "rule: expected a regular expression, got nothing"),
     ("link", {"bank_ref": DEPOSIT, "items": []}, 400, "items: expected 1 to"),
     ("link", {"bank_ref": DEPOSIT, "items": ["payout-nope"]}, 409, "no open item is 'payout-nope'"),
     ("write_off", {"code": "fee-gap", "ref": "nope"}, 409, "no fee-gap finding names nope"),
@@ -129,6 +135,7 @@ def test_refusals_say_why_and_touch_nothing(refusing, endpoint, body, status, me
 @pytest.mark.parametrize("endpoint, body, command", [
     ("book", {"bank_ref": AUDIT, "account": "Expenses:X", "rule": "NOPE"},
      ["book", AUDIT, "Expenses:X", "--rule", "NOPE"]),
+    ("book", {"bank_ref": AUDIT, "account": "Expenses:X", "rule": ""}, ["book", AUDIT, "Expenses:X", "--rule", ""]),
     ("link", {"bank_ref": DEPOSIT, "items": ["payout-nope"]}, ["link", DEPOSIT, "payout-nope"]),
     ("write_off", {"code": "fee-gap", "ref": "nope"}, ["write-off", "fee-gap", "nope"]),
     ("follow_up", {"code": "duplicate-charge", "ref": "#3460", "owner": "a", "due": "soon"},

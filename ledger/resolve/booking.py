@@ -245,6 +245,8 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
     from beanclear.matching.core import answered_debit, debit_answered
     if not ACCOUNT_RE.match(account or ""):
         raise BadValue(f"account: expected an account name like Expenses:Rent, got {account!r}")
+    if rule is not None:   # malformed whatever the books hold: said first, on both doors (`--rule ""`, the page's "")
+        with_pattern(rule)
     line = bank_line(entries, config, ref)
     refuse_account(config, line, ref, account)
     asked, (account, peer) = account, booked_as(config, line.bank_account, account)
@@ -336,6 +338,14 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
     plan.nothing = not (plan.edits or plan.also)
     plan.message = "; ".join(said) + ("" if not plan.nothing else " (already; nothing was written)")
     return plan
+
+
+def with_pattern(pattern: str):
+    """The rule's pattern compiled (writer.compiled_pattern): nothing, or no regular expression, a BadValue."""
+    try:
+        return writer.compiled_pattern(pattern)
+    except writer.BadPattern as exc:
+        raise BadValue(str(exc)) from None
 
 
 def with_rule(config_path, pattern: str, account: str, text: str) -> tuple[str, bool]:
