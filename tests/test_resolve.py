@@ -917,19 +917,31 @@ def test_a_line_a_rule_booked_may_be_booked_elsewhere_and_unlinked_back_to_the_r
     assert text(shop, OPS) == before
 
 
-def test_a_line_booked_with_a_rule_may_be_booked_elsewhere_and_unlinked_back_where_it_was(shop):
-    # a blind helper's line booked with --rule could be neither re-booked ("unlink it
-    # first") nor unlinked ("not linked or booked"); it keeps where it was before the
-    # first booking (booked-from), and unlink books it back there: the books as before it
+@pytest.mark.parametrize("how", [(), ("--rule", "ALIYUN")])
+def test_a_booked_line_is_refused_a_second_booking_elsewhere_whether_or_not_it_made_a_rule(shop, how):
+    # blind17 favaonly: a line booked with --rule was booked again to another account
+    # (exit 0, the first booking replaced, the rule still naming the first account): the
+    # rule claims its text, so it read as a line the import had booked by a rule. A
+    # booking moves a line from where it was: unlink it first, with a rule or without.
     original = text(shop, OPS)
-    run(shop, "book", "B2", "Expenses:Hosting", "--rule", "ALIYUN")
-    before = text(shop, OPS)
-    out = run(shop, "book", "B2", "Expenses:Cloud")
-    assert out.startswith("bank line B2 (-312.00 CNY) booked to Expenses:Cloud")
-    assert text(shop, OPS) == before.replace("  Expenses:Hosting                             312.00 CNY\n",
-                                             "  Expenses:Cloud                               312.00 CNY\n", 1)
+    run(shop, "book", "B2", "Expenses:Hosting", *how)
+    booked, config = snapshot(shop / "books"), (shop / "config.yaml").read_text(encoding="utf-8")
+    for again in [("book", "B2", "Expenses:Cloud"), ("book", "B2", "Expenses:Cloud", "--rule", "ALIYUN")]:
+        assert run(shop, *again, code=2) == ("beanclear: bank line B2 is booked to Expenses:Hosting already; "
+                                             "`beanclear unlink` it first; nothing was written\n")
+        assert snapshot(shop / "books") == booked and (shop / "config.yaml").read_text(encoding="utf-8") == config
+    # to the same account again: done already, as any action repeated
+    assert json.loads(run(shop, "book", "B2", "Expenses:Hosting", *how, "--format", "json"))["done"] is False
+    assert snapshot(shop / "books") == booked
+    # unlinked, it goes back where it was and may be booked elsewhere
     assert run(shop, "unlink", "B2").startswith("bank line B2: booked back to Assets:Suspense")
     assert text(shop, OPS) == original
+    assert run(shop, "book", "B2", "Expenses:Cloud").startswith("bank line B2 (-312.00 CNY) booked to Expenses:Cloud")
+    # (where the rule, which stays, would book it now is not where it was: booked-from says it)
+    assert text(shop, OPS) == original.replace(
+        '  id: "B2"\n', '  id: "B2"\n' + ('  booked-from: "Assets:Suspense"\n' if how else ""), 1).replace(
+        "  Assets:Suspense                              312.00 CNY\n",
+        "  Expenses:Cloud                               312.00 CNY\n", 1)
 
 
 def test_a_line_retitled_by_book_is_unlinked_back_to_where_its_statement_text_puts_it(shop):

@@ -101,6 +101,12 @@ def test_book_and_rule_write_off_follow_up_through_the_page(fava):
     ("book", {"bank_ref": AUDIT, "account": "Expenses:X", "evil": 1}, 400, "unknown field"),
     ("book", {"bank_ref": AUDIT, "account": ["Expenses:X"]}, 400, "account: expected a string"),
     ("book", {"bank_ref": AUDIT, "account": "Expenses:X", "rule": "NOPE"}, 409, "does not find the line's text"),
+    # blind17 favaonly: "remember as a rule" ticked, the pattern left empty, booked the line and
+    # dropped the rule with nothing said; the command refuses `--rule ""`
+    ("book", {"bank_ref": AUDIT, "account": "Expenses:Hosting", "rule": ""}, 400,
+     "rule: expected a regular expression, got nothing"),
+    ("book", {"bank_ref": AUDIT, "account": "Expenses:Hosting", "payee": "Aliyun", "rule": "  "}, 400,
+     "rule: expected a regular expression, got nothing"),
     ("link", {"bank_ref": DEPOSIT, "items": []}, 400, "items: expected 1 to"),
     ("link", {"bank_ref": DEPOSIT, "items": ["payout-nope"]}, 409, "no open item is 'payout-nope'"),
     ("write_off", {"code": "fee-gap", "ref": "nope"}, 409, "no fee-gap finding names nope"),
@@ -132,6 +138,7 @@ def test_refusals_say_why_and_touch_nothing(refusing, endpoint, body, status, me
 @pytest.mark.parametrize("endpoint, body, command", [
     ("book", {"bank_ref": AUDIT, "account": "Expenses:X", "rule": "NOPE"},
      ["book", AUDIT, "Expenses:X", "--rule", "NOPE"]),
+    ("book", {"bank_ref": AUDIT, "account": "Expenses:X", "rule": ""}, ["book", AUDIT, "Expenses:X", "--rule", ""]),
     ("link", {"bank_ref": DEPOSIT, "items": ["payout-nope"]}, ["link", DEPOSIT, "payout-nope"]),
     ("write_off", {"code": "fee-gap", "ref": "nope"}, ["write-off", "fee-gap", "nope"]),
     ("follow_up", {"code": "duplicate-charge", "ref": "#3460", "owner": "a", "due": "soon"},
@@ -211,6 +218,33 @@ def test_an_action_done_twice_writes_nothing_and_says_so_as_the_command_does(fav
     assert again.json["done"] is False and again.json["written"] == [] and "error" not in again.json
     assert "nothing was written" in again.json["message"]
     assert books_snapshot(fava.merchant) == before
+
+
+@pytest.mark.parametrize("rule", [{}, {"rule": "ALIYUN"}])
+def test_a_booked_line_is_refused_a_second_booking_elsewhere_whether_or_not_it_made_a_rule(fava, rule):
+    """blind17 favaonly: a line booked with "remember as a rule" was booked again to another
+    account by a second tab (200, done: true), the first booking replaced and the rule left
+    naming it. Refused as a line booked without a rule is (409), in the command's words."""
+    from conftest import beanclear
+    first = fava.post("book", {"bank_ref": AUDIT, "account": "Expenses:Hosting", **rule})
+    assert first.status_code == 200 and first.json["done"] is True, first.json
+    booked, config = books_snapshot(fava.merchant), (fava.merchant / "config.yaml").read_bytes()
+    for again in [{}, {"rule": "ALIYUN"}]:
+        response = fava.post("book", {"bank_ref": AUDIT, "account": "Expenses:Rent", **again})
+        assert response.status_code == 409, response.json
+        assert response.json == {"error": f"bank line {AUDIT} is booked to Expenses:Hosting already; unlink it first "
+                                          "(a command-line step: `beanclear unlink`); nothing was written"}
+        assert books_snapshot(fava.merchant) == booked and (fava.merchant / "config.yaml").read_bytes() == config
+    said = beanclear(fava.merchant, "book", AUDIT, "Expenses:Rent")
+    assert said.exit_code == 2 and said.output == (f"beanclear: bank line {AUDIT} is booked to Expenses:Hosting "
+                                                   "already; `beanclear unlink` it first; nothing was written\n")
+    # the same booking again: done already (200, done: false), nothing written
+    again = fava.post("book", {"bank_ref": AUDIT, "account": "Expenses:Hosting", **rule})
+    assert again.status_code == 200 and again.json["done"] is False and again.json["written"] == [], again.json
+    assert books_snapshot(fava.merchant) == booked and (fava.merchant / "config.yaml").read_bytes() == config
+    # must not fire: a line the import booked by a rule of config.yaml is booked elsewhere, this line alone
+    response = fava.post("book", {"bank_ref": RENT, "account": "Expenses:Office"})
+    assert response.status_code == 200 and response.json["done"] is True, response.json
 
 
 def test_writes_need_the_same_origin(refusing):

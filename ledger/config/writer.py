@@ -39,16 +39,23 @@ class _NotMinimal(Exception):
     """The rule cannot be added as lines of its own; the message says why."""
 
 
+def compiled_pattern(text: str | None) -> re.Pattern:
+    """A rule's pattern compiled as the rules read it; BadPattern where it is nothing (blank)
+    or no regular expression."""
+    text = (text or "").strip()
+    if not text:
+        raise BadPattern("rule: expected a regular expression, got nothing")
+    try:
+        return re.compile(text, re.IGNORECASE)
+    except re.error as exc:
+        raise BadPattern(f"rule: {text!r} is not a regular expression ({exc})") from None
+
+
 def with_rule(config_path: str | Path, pattern: str, account: str, text: str) -> tuple[str, bool]:
     """config.yaml's text with the rule appended to `rules:` (made when absent), and
     whether it changed. The pattern must be a regular expression that finds `text`."""
     pattern = (pattern or "").strip()
-    if not pattern:
-        raise BadPattern("rule: expected a regular expression, got nothing")
-    try:
-        compiled = re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
-        raise BadPattern(f"rule: {pattern!r} is not a regular expression ({exc})") from None
+    compiled = compiled_pattern(pattern)
     path = Path(config_path)
     original = path.read_bytes().decode("utf-8")   # as written: its line ends too
     data = _data(original, path)

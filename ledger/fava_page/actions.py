@@ -150,6 +150,17 @@ def _optional(body: dict, name: str, limit: int = guard.MAX_TEXT) -> str | None:
     return guard.text(body, name, limit)
 
 
+def _asked(body: dict, name: str, limit: int = guard.MAX_TEXT) -> str | None:
+    """A field that, sent, asks for something (the page sends `rule` only with "remember as
+    a rule" ticked): None only where absent or null; blank text is passed on, for the
+    action to refuse in the command's words (blind17: `"rule": ""` booked the line and
+    dropped the rule, where `book --rule ""` is refused)."""
+    value = body.get(name)
+    if isinstance(value, str) and not value.strip():
+        return value
+    return _optional(body, name, limit)
+
+
 class ResolveEndpoints:
     """The resolve endpoints, mixed into the Reconciliation extension (which gives
     `state()`, `ledger` and `_write`)."""
@@ -201,7 +212,7 @@ class ResolveEndpoints:
             guard.fields(body, ("bank_ref", "account"), ("payee", "narration", "rule"))
             plan = booking.book(state.config, self.ledger.all_entries, guard.ident(body, "bank_ref"),
                                 guard.ident(body, "account"), _optional(body, "payee"), _optional(body, "narration"),
-                                _optional(body, "rule"), state.load)
+                                _asked(body, "rule"), state.load)
             return self._plan_write(state, plan)
         return self._resolve(act)
 

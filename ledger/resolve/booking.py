@@ -245,6 +245,8 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
     from beanclear.matching.core import answered_debit, debit_answered
     if not ACCOUNT_RE.match(account or ""):
         raise BadValue(f"account: expected an account name like Expenses:Rent, got {account!r}")
+    if rule is not None:   # malformed whatever the books hold: said first, on both doors (`--rule ""`, the page's "")
+        with_pattern(rule)
     line = bank_line(entries, config, ref)
     refuse_account(config, line, ref, account)
     asked, (account, peer) = account, booked_as(config, line.bank_account, account)
@@ -286,13 +288,17 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
                                f"bank line {other.meta.get('id')} of {other.date}, the check pairs with it: nothing "
                                "to book")
     if line.counter != account:
-        # a line where a rule put it (as the import would) may be booked elsewhere, this
-        # one line: `unlink` books it back to the rule's account (a blind helper's line
-        # booked with --rule could be neither re-booked nor unlinked); so may a side of a
-        # transfer the other bank's statements do not show (its bank-unmatched)
+        # a line where the import put it (by a rule) may be booked elsewhere, this one line:
+        # `unlink` books it back to the rule's account (a blind helper's line booked with
+        # --rule could be neither re-booked nor unlinked); so may a side of a transfer the
+        # other bank's statements do not show (its bank-unmatched). A line a booking moved
+        # is where unlink would not leave it (unlinked_account: its `booked-from`, which
+        # book --rule writes, else where its text leads): refused, with a rule or without
+        # (blind17: a line booked with --rule, its rule claiming its text, read as the
+        # import's, and a second `book` replaced the first person's booking)
         matched = any(l.startswith(("payout-", "order-", "bill-")) for l in entry.links)
         if not unexplained(line, config) and line.counter != config.transfers and \
-                (matched or line.counter != import_account(config, line)):
+                (matched or line.counter != unlinked_account(config, line)):
             raise ResolveError(f"bank line {ref} is booked to {line.counter} already"
                                + (f" and linked ({' '.join(sorted(entry.links))})" if entry.links else "")
                                + "; `beanclear unlink` it first")
@@ -332,6 +338,14 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
     plan.nothing = not (plan.edits or plan.also)
     plan.message = "; ".join(said) + ("" if not plan.nothing else " (already; nothing was written)")
     return plan
+
+
+def with_pattern(pattern: str):
+    """The rule's pattern compiled (writer.compiled_pattern): nothing, or no regular expression, a BadValue."""
+    try:
+        return writer.compiled_pattern(pattern)
+    except writer.BadPattern as exc:
+        raise BadValue(str(exc)) from None
 
 
 def with_rule(config_path, pattern: str, account: str, text: str) -> tuple[str, bool]:
