@@ -21,7 +21,11 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 # The longest tests (a browser or a Fava process driven through a whole loop, a crash at
 # every step) go first: xdist hands tests out in their order, and one of a minute started
 # last would leave the other worker idle for that minute.
-LONGEST_FIRST = ("test_resolve_browser.py", "test_fava_browser.py", "test_crash.py", "test_fava_upload_browser.py")
+LONGEST_FIRST = ("test_resolve_browser.py", "test_fava_browser.py", "test_crash.py", "test_fava_upload_browser.py",
+                 # simulated merchants of half a minute each (--durations, session 36: 574 s on a quiet
+                 # machine with 938 s of CPU on two workers: the tail waited for these)
+                 "test_match_since.py", "test_carry_forward.py", "test_unseen_merchants.py", "test_readme.py",
+                 "test_ofx_streamed.py", "test_json_streamed.py", "test_report_since.py")
 
 
 def pytest_collection_modifyitems(config, items):
