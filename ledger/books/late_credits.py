@@ -256,7 +256,7 @@ def _waiting_money(books, config, shared: list, filled: set, transit_entries: li
                     entries.append(entry)
     entries += books.own_transactions(set(told))
     index = postings_by_account(entries, set(told))
-    return {**out, **{account: sorted(index.get(account, ()), key=_in_order) for account in told}}
+    return {**out, **{account: index.get(account, []) for account in told}}   # (in order: postings_by_account)
 
 
 def _credit(entry, transit: dict, bank_of: dict):

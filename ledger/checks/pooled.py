@@ -111,17 +111,18 @@ def pooled(index: dict, config) -> dict:
                     exact[i].append((ch, payout))
                 if len(i) >= 8 and not i.isdigit() and any(c.isdigit() for c in i):
                     folded[i.casefold()].append((ch, payout))
-    # channels whose books hold no payout (a WeChat trade bill alone): their bank credits
-    # settle their clearing account, as clearing._without_payouts judges them
-    silent = {transit[a].name for a in chosen if index.get(transit[a].accounts.clearing)
-              and not any(paid_out(i) for i in index.get(a, ()))}
-    # channels whose books hold nothing (no statement of theirs imported): a credit no
-    # payout of the others answers may be one of theirs, and waits for their statements
-    # (one statement-gap), where the others' checks each called it unexplained (seed
-    # 33497 without the only statement of the first of two Stripe accounts: 9
-    # bank-unmatched and a payout-mismatch of the second)
-    absent = {transit[a].name for a in chosen if not index.get(transit[a].accounts.clearing)
-              and not any(paid_out(i) for i in index.get(a, ()))}
+    # channels whose books hold no payout: with money in clearing (a WeChat trade bill
+    # alone), `silent`: their bank credits settle their clearing account, as
+    # clearing._without_payouts judges them; without (no statement of theirs imported),
+    # `absent`: a credit no payout of the others answers may be one of theirs, and waits
+    # for their statements (one statement-gap), where the others' checks each called it
+    # unexplained (seed 33497 without the only statement of the first of two Stripe
+    # accounts: 9 bank-unmatched and a payout-mismatch of the second)
+    silent, absent = set(), set()
+    for account in chosen:
+        if not any(paid_out(i) for i in index.get(account, ())):
+            ch = transit[account]
+            (silent if index.get(ch.accounts.clearing) else absent).add(ch.name)
     owner: dict[int, object] = {}   # id(credit) -> the channel whose payout it is
     taken: set[int] = set()
     for item, _ in credits:
@@ -209,18 +210,17 @@ class _Waiting:
         key = (name, currency)
         if key not in self.runs:
             ch = self.channels[name]
-            held = sorted((i for i in self.index.get(ch.accounts.clearing, ()) if i.currency == currency),
-                          key=attrgetter("order"))
             days, sums, first, total = [], [], {}, Decimal(0)
-            for i in held:
+            for i in self.index.get(ch.accounts.clearing, ()):   # (in order, as an index holds them)
+                if i.currency != currency:
+                    continue
                 total += i.amount
                 days.append(i.date)
                 sums.append(total)
                 first.setdefault(total, len(sums) - 1)
             self.runs[key] = (days, sums, first)
-            self.own[key] = sorted((i for i in self.index.get(ch.accounts.transit, ()) if i.amount < 0
-                                    and i.currency == currency and id(i) not in self.candidates and not i.payout),
-                                   key=attrgetter("order"), reverse=True)
+            self.own[key] = [i for i in reversed(self.index.get(ch.accounts.transit, ())) if i.amount < 0
+                             and i.currency == currency and id(i) not in self.candidates and not i.payout]
         own = self.own[key]
         while own and own[-1].order < order:   # its own credits before this one took their money first
             self.taken[key] -= own.pop().amount
