@@ -314,6 +314,28 @@ def test_a_payout_beyond_the_items_naming_it_takes_the_rest_first_in_first_out(l
            "20.00 CNY Assets:Clearing:WeChat held beside those items" in finding.message
 
 
+def test_a_payout_of_the_first_days_beyond_its_items_takes_the_hand_booked_money_first(ledger):
+    # blind18 pluginonly, in any channel whose items name their payout: the books kept by
+    # hand before the channel's first statement (02-27, no payout named) hold 40.00, and
+    # payout 77 of the first days pays them with the 99.40 of its own item. Clearing comes
+    # to 0.00; the hand-booked money was reported unsettled (the payout took only its items)
+    hand = """
+2026-02-27 * "Order 0999, booked by hand"
+  Assets:Clearing:WeChat     40.00 CNY
+  Income:Sales:WeChat       -40.00 CNY
+"""
+    linked_sale = SALE.replace('"Order 1001"', '"Order 1001" ^payout-77')
+    covered = ('\n2026-03-10 custom "beanclear-coverage" "wechat" 2026-03-01\n'
+               '2026-03-20 custom "beanclear-coverage" "ops" 2026-03-01\n')
+    assert ledger(hand, linked_sale, PAYOUT.format(amount="139.40"), BANK_CREDIT.format(day="03", amount="139.40"),
+                  covered) == []
+    # a payout of just its items leaves the hand-booked money in clearing: it is unsettled
+    # (but the 10.00 that payout 78, naming no items, took first in, first out)
+    [finding] = ledger(hand, linked_sale, PAYOUT.format(amount="99.40"), BANK_CREDIT.format(day="03", amount="99.40"),
+                       covered)
+    assert (finding.code, finding.amount, finding.date) == ("unsettled", Decimal("30.00"), dt.date(2026, 2, 27))
+
+
 def test_a_credit_on_the_last_day_of_a_statement_read_to_its_last_line_waits(ledger):
     # The channel's statement was read from its lines and ends 03-10: the rest of that day
     # is in its next statement, and a credit of 03-10 may be of a payout later that day
