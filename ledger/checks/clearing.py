@@ -418,7 +418,7 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
     # statement-gap per source says so (cut_over.py), and the statements' money is judged
     # without them (a payout would take "more than was held" by what they took out first).
     overlapping = cut_over.overlaps(entries if own is None else own, cut_over.booked_accounts(config),
-                                    cover.sold) if cover.recorded else []
+                                    cover.stated_sold()) if cover.recorded else []
     twice = {id(e) for overlap in overlapping for e in overlap.entries}
     for channel in config.channels.values():
         landed, horizon = landed_as(channel, channel.bank, config, cover, as_of)

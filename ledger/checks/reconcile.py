@@ -223,7 +223,8 @@ class Load:
     def cover(self, entries) -> Coverage:
         """The statements' coverage (read by the clearing and the orders checks)."""
         if self._cover is None:
-            self._cover = Coverage.of(self.walk(entries).custom, self.config)
+            walk = self.walk(entries)
+            self._cover = Coverage.of(walk.custom, self.config, mine=walk.own, as_of=self.as_of(entries))
         return self._cover
 
     def index(self, entries) -> dict:

@@ -307,10 +307,14 @@ class Coverage:
         self.opens = opens or {}
         # source -> the day its account ended, as its config says (`until:`): owed no statement after it
         self.until = until or {}
+        self.by_hand: set[str] = set()   # sources kept by hand (kept_by_hand): the books are their statements
 
     @classmethod
-    def of(cls, entries, config=None) -> "Coverage":
-        """The coverage the books' records say; `config`: whose channels' `quiet_days`."""
+    def of(cls, entries, config=None, mine=None, as_of: dt.date | None = None) -> "Coverage":
+        """The coverage the books' records say; `config`: whose channels' `quiet_days`.
+        `mine` (the transactions a person wrote, cut_over.is_own) and `as_of` (the books'
+        statement date) where the caller has them, else read from `entries`: the sources
+        kept by hand (kept_by_hand) are covered by the books themselves."""
         spans: dict[str, list] = defaultdict(list)
         payout_views, from_lines, asked, paged = set(), [], set(), set()
         stated = set()   # (source, span) of the statements that state a period of more than a day
@@ -399,8 +403,19 @@ class Coverage:
                 spans[source][at] = (first, end)
                 lines.add((source, (first, end)))
         busy = {source for source, (lined, covered) in active.items() if covered >= BUSY_FROM and lined >= BUSY * covered}
-        return cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines, partly, sold, dict(cut),
+        by_hand = kept_by_hand(entries if mine is None else mine, config, spans, as_of) if spans and config else {}
+        for source, span in by_hand.items():
+            spans[source] = own[source] = sold[source] = [span]
+            payout_views.add(source)
+        made = cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines, partly, sold, dict(cut),
                    opens, ended_on(config), stated)
+        made.by_hand = set(by_hand)
+        return made
+
+    def stated_sold(self) -> dict[str, list[tuple[dt.date, dt.date]]]:
+        """`sold` of the sources whose statements are imported (not those kept by hand):
+        where a person's own entries are that money again (cut_over.overlaps)."""
+        return {source: days for source, days in self.sold.items() if source not in self.by_hand}
 
     def _merged(self, source: str, spans: list) -> list[tuple[dt.date, dt.date]]:
         """_merged() of a source's spans, with what its config and records say of its quiet days."""
@@ -623,6 +638,45 @@ def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(), busy
             out.append(span)
             ends_asked, ends_lines, ends_range = span in asked, span in lines, span in ranges
     return out
+
+
+def kept_by_hand(entries, config, spans: dict, as_of: dt.date | None) -> dict[str, tuple[dt.date, dt.date]]:
+    """Source -> the days the books cover of it themselves, of the channels and banks no
+    statement of which is in the books (no coverage record) while a person's own entries
+    (cut_over.is_own) move its money: a channel's sales or payouts written by hand into its
+    clearing account, a bank's lines into its account (an entry from `Equity:` alone, an
+    opening, keeps nothing). Such a source is kept by hand beside the imported ones (README
+    "Books you keep already"), and judged as books without any statement are: from the
+    first such entry of any of them to the books' statement date (`as_of`, the newest
+    imported entry) or its own last entry. A
+    channel without statement or entry of its own waits for its statements instead
+    (gaps: "no statement of … is in the books")."""
+    from beanclear.statements.cut_over import is_own   # (it reads this module's DAY)
+    accounts = {bank.account: name for name, bank in (getattr(config, "banks", None) or {}).items() if name not in spans}
+    accounts.update({ch.accounts.clearing: name for name, ch in (getattr(config, "channels", None) or {}).items()
+                     if name not in spans})
+    if not accounts:
+        return {}
+    found: dict[str, list[dt.date]] = {}
+    latest = None
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        if "id" in entry.meta:
+            latest = entry.date if latest is None or entry.date > latest else latest
+            continue
+        if not is_own(entry):
+            continue
+        for p in entry.postings:
+            source = accounts.get(p.account)
+            if source is not None and any(o.account != p.account and not o.account.startswith("Equity:")
+                                          for o in entry.postings):
+                days = found.setdefault(source, [entry.date, entry.date])
+                days[0], days[1] = min(days[0], entry.date), max(days[1], entry.date)
+    # (from the first of them all: books kept by hand begin there, a bank's first line of
+    # its own after the payouts it credits)
+    end, begun = as_of or latest or today(), min((first for first, _ in found.values()), default=None)
+    return {source: (begun, max(last, end)) for source, (_, last) in found.items()}
 
 
 SETTING_GROUPS = ("channels", "banks", "shops")   # the config's sections of sources, which take `quiet_days:`

@@ -162,7 +162,7 @@ def folded(found: list, entries, config, cover) -> list:
         return found
     from beanclear.checks.checking import _FAILED
     from beanclear.checks.findings import to_currency
-    of = {o.account: o for o in overlaps(entries, booked_accounts(config), cover.sold) if o.account in heads}
+    of = {o.account: o for o in overlaps(entries, booked_accounts(config), cover.stated_sold()) if o.account in heads}
     taken: dict[str, list] = {}
     for f in found:
         failed = _FAILED.match(f.message) if f.code == "beancount" and f.account in of and f.currency else None
