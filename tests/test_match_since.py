@@ -175,7 +175,7 @@ def _simulated(seed: int, root: Path) -> Path:
     from beanclear.simulation.truth import build
     from beanclear.simulation.writers import write_all
     shape = draw(seed, "big")
-    shape.days = 200
+    shape.days = 120
     root.mkdir(parents=True)
     config_mod.write(shape, root / "config.yaml")
     write_all(build(shape, False), root / "statements")
@@ -186,10 +186,10 @@ def _simulated(seed: int, root: Path) -> Path:
 
 @pytest.mark.parametrize("seed", [4242, 777])
 def test_simulated_merchants_reports_and_proposals_from_their_months(seed, tmp_path, monkeypatch):
-    """Every month of a 200-day merchant drawn from a seed, from the books carried forward
+    """Every month of a 120-day merchant drawn from a seed, from the books carried forward
     to it and to the month before: the reports (a USD bank states its balance once a
     statement: its lines are read back to it) and the proposals of the whole books."""
-    # 200 days from 777's start (2026-10-17) run past the real today: a statement holds
+    # 120 days from 777's start (2026-10-17) run past the real today: a statement holds
     # only days that have passed (a row after today is refused), so today is after them
     monkeypatch.setenv("BEANCLEAR_TODAY", "2027-06-30")
     root = _simulated(seed, tmp_path / "m")
