@@ -500,9 +500,7 @@ class Books:
         if SOURCES_MARKER in text or re.search(r'^plugin[ \t]+"beanclear\.', text, re.M):
             return None
         from beanclear.books import included
-        # what it includes, also a file not there yet (prices.beancount, made with it)
-        have = set(included.files(self.main)) | {Path(os.path.normpath(self.root / _unescape(name)))
-                                                 for name in included.INCLUDE.findall(text)}
+        have = included.reached(self.main)   # also a file not there yet (prices.beancount, made with it)
         paragraphs = []
         for paragraph in template[len(MAIN_HEADER):].split("\n\n"):
             lines, comments = [], []
@@ -1038,6 +1036,11 @@ include "acks.beancount"
 
 {marker} (beanclear adds these):
 """.replace("{marker}", SOURCES_MARKER)
+# The books' own files main.beancount includes, of those the import writes (`open` lines,
+# openings, reference rates, acks' header): name -> the files whose include its own goes
+# after (edits.include_written), as MAIN_TEMPLATE has them.
+IMPORT_INCLUDES = {"accounts.beancount": (), "prices.beancount": ("accounts.beancount",),
+                   "acks.beancount": ("prices.beancount", "accounts.beancount")}
 ACCOUNTS_HEADER = "; Accounts the config implies. beanclear appends new ones; edit freely.\n"
 PRICES_HEADER = "; Reference FX rates (`price` directives) for the fx-gap check.\n"
 ACKS_HEADER = """\

@@ -13,6 +13,7 @@ write it once (blind9: four identical write-offs wrote four entries)."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -20,10 +21,19 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from beanclear.books import atomic
+from beanclear.books.lines import _unescape
+from beanclear.importers.toolkit import StatementError
 
 
 class EditError(Exception):
     """The books changed under the edit (the line is not what the entry said)."""
+
+
+class NotIncluded(StatementError, EditError):
+    """A file of the books a write makes or changes that main.beancount does not include,
+    and cannot: including it would open an account a file it includes opens already
+    (include_written). Nothing is written. A StatementError (`file:line: why`) and an
+    EditError, so that every command and the page refuse it as they refuse their own."""
 
 
 class BooksChanged(EditError):
@@ -285,7 +295,7 @@ def _changes(root: Path, edits: list[Edit], appends, also) -> dict:
         by_file[Path(edit.path)].append(edit)
     changes = {}
     for name, (header, block, after) in sorted((appends or {}).items()):
-        changes.update(_appended(root, name, header, block, after, changes))
+        changes.update(_appended(root, name, header, block, changes))
     for path, file_edits in sorted(by_file.items()):
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         before = list(lines)
@@ -319,6 +329,7 @@ def _changes(root: Path, edits: list[Edit], appends, also) -> dict:
             lines = [above[at] + ("" if at in dropped else text) for at, text in enumerate(lines)]
         if lines != before:
             changes[path] = "".join(lines)
+    include_written(root, changes, {name: after for name, (_, _, after) in (appends or {}).items()})
     changes.update(also or {})
     return changes
 
@@ -336,19 +347,81 @@ def append_to(root: Path, name: str, header: str, block: str, after: tuple[str, 
     return apply(root, [], {name: (header, block, after)}, read=read, again=anew if again else None)
 
 
-def _appended(root: Path, name: str, header: str, block: str, after: tuple[str, ...], pending: dict) -> dict:
-    """The new text of a decision file with `block` appended, and of main.beancount with
-    its include where it lacks one (`pending`: texts already changed in this write)."""
-    path, main = root / name, root / "main.beancount"
-    include = f'include "{name}"'
+def _appended(root: Path, name: str, header: str, block: str, pending: dict) -> dict:
+    """The new text of a decision file with `block` appended (made with `header` where
+    it is not there; `pending`: texts already changed in this write). Its include in
+    main.beancount is include_written's."""
+    path = root / name
     text = pending.get(path) or (path.read_text(encoding="utf-8") if path.exists() else header)
     if text and not text.endswith("\n"):
         text += "\n"
-    changes = {path: text + block}
-    main_text = pending.get(main) or main.read_text(encoding="utf-8")
-    if not re.search(rf"^{re.escape(include)}[ \t]*(;.*)?$", main_text, re.M):
-        changes[main] = _with_include(main_text, include, after)
-    return changes
+    return {path: text + block}
+
+
+def include_written(root: Path, changes: dict, after: dict[str, tuple[str, ...]]) -> list[str]:
+    """The one rule of what main.beancount includes of the books' own files (accounts,
+    prices, acks, periods, write-offs: `after`, name -> the files whose include its own
+    goes after): each of them this write (`changes`) makes or changes, main.beancount
+    includes, directly or through a file it includes, by whatever path
+    (included.reached); where it does not, its include line is added to main's text in
+    `changes` (_with_include), nothing else of it touched. A main.beancount of a person's
+    own that names beanclear's plugin gets no other line from beanclear (Books.adopted),
+    yet books it does not include what a command wrote there do not load ("Invalid
+    reference to unknown account"). Where including the file would open an account a
+    file of the books opens already, NotIncluded: nothing is written. Returns the names
+    whose include it added."""
+    root = Path(root)
+    main = root / "main.beancount"
+    names = [name for name in after if root / name in changes]
+    if not names or not (main in changes or main.exists()):
+        return []
+    from beanclear.books import included
+    was = text = changes[main] if main in changes else main.read_text(encoding="utf-8")
+    named = {Path(os.path.normpath(root / _unescape(n))) for n in included.INCLUDE.findall(text)}
+    names = [name for name in names if Path(os.path.normpath(root / name)) not in named]
+    if not names:   # the books beanclear made, and those it took over: each named by main itself
+        return []
+    month_files = set(root.glob("*/*/*.beancount"))   # no include of their own (beanclear writes none there)
+    top = Path(os.path.normpath(main))
+
+    def pieces(path):   # a file's text as this write leaves it (main's: with the includes added so far)
+        pending = text if path == top else changes.get(path)
+        return [pending if isinstance(pending, str) else path.read_text(encoding="utf-8")]
+    have = included.reached(main, pieces, lambda path: path not in month_files)
+    added = []
+    for name in names:
+        path = Path(os.path.normpath(root / name))
+        if path in have:
+            continue
+        _opened_twice(root, path, changes, pieces)
+        text = _with_include(text, f'include "{name}"', after[name])
+        added.append(name)
+    if text != was:
+        changes[main] = text
+    return added
+
+
+def _opened_twice(root: Path, path: Path, changes: dict, pieces) -> None:
+    """NotIncluded where a file about to be included (its text as `changes` has it) opens
+    an account that a file main.beancount includes opens already."""
+    from beanclear.books import included
+    from beanclear.books.lines import OPEN_LINE
+    text = pieces(path)[0]
+    opens = {m.group(1): text.count("\n", 0, m.start()) + 1 for m in OPEN_LINE.finditer(text)}
+    if not opens:
+        return
+    shown = lambda p: Path(root.name) / os.path.relpath(p, root)   # noqa: E731
+    for other in included.files(root / "main.beancount", pieces):
+        for piece in pieces(other):
+            for found in OPEN_LINE.finditer(piece):
+                account = found.group(1)
+                if account not in opens:
+                    continue
+                line = piece.count("\n", 0, found.start()) + 1
+                raise NotIncluded(shown(path), opens[account], (
+                    f"opens {account}, which {shown(other)}:{line} opens already: main.beancount does not include "
+                    f"{path.name}, the books need what this command writes there, and including it would open "
+                    f"{account} twice; take one of the two `open` lines out, then run it again"))
 
 
 def _with_include(main: str, include: str, after: tuple[str, ...]) -> str:

@@ -18,11 +18,11 @@ from typing import Callable, Iterable
 
 from beancount.core import data
 
-from beanclear.books import (atomic, in_flight, late_balances, late_credits, late_fees, late_refunds, late_routes,
+from beanclear.books import (atomic, edits, in_flight, late_balances, late_credits, late_fees, late_refunds, late_routes,
                              late_rows, late_views, prices, render, repeats, settled_batches, spill)
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
-from beanclear.books import Books, Recorded, kept
+from beanclear.books import IMPORT_INCLUDES, Books, Recorded, kept
 from beanclear.books.idset import ViewIds
 from beanclear.importers.base import BatchOrders, Extraction, StatementImporter, off_by, route_batch
 from beanclear.importers.order_refs import GIFT_CARD, paid_by
@@ -457,6 +457,11 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             if moved:   # said on the first statement of the import that books before them
                 live[0].notes.extend(moved)
             forward.follow(config.books, changes)   # ledgers carried forward include new months
+            added = edits.include_written(config.books, changes, IMPORT_INCLUDES)   # what main.beancount lacks of them
+            if added and live:   # a person's own main.beancount, beanclear's plugin named in it
+                live[0].notes.append(f"{books.main.name} gains the include line of {', '.join(added)} (written by "
+                                     "this import, which the books need and it did not include); its other lines "
+                                     "are as they were")
             if changes:
                 atomic.write_files(config.books, changes)
                 if written_to is not None:

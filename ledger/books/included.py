@@ -60,6 +60,24 @@ def includes(main: Path, pieces=lambda path: [path.read_text(encoding="utf-8")],
             lines += text.count("\n")
 
 
+def reached(main: Path, pieces=lambda path: [path.read_text(encoding="utf-8")],
+            follow=lambda path: True) -> set[Path]:
+    """Every file the books include, directly or through a file they include, by
+    whatever path (`./acks.beancount`, a glob): those there (files()) and those an include
+    line names that are not there yet (a file a write is making with it). The one answer
+    to "does main.beancount include this file" (Books.adopted, edits.include_written):
+    a second include of one file is Beancount's "Duplicate filename parsed". `pieces`,
+    `follow`: as includes() takes them."""
+    out: set[Path] = set()
+    for path, _, _ in includes(main, pieces, follow):
+        out.add(path)
+        if follow(path):
+            for text in pieces(path):
+                out.update(Path(os.path.normpath(os.path.join(path.parent, re.sub(r"\\(.)", r"\1", name))))
+                           for name in INCLUDE.findall(text))
+    return out
+
+
 def opened(main: Path, wanted: Iterable[str], pieces) -> set[str]:
     """The accounts of `wanted` that an `open` directive of a file the books include
     opens (`pieces` as files() reads them). Stops once every one is found: the sources'

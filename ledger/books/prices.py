@@ -36,8 +36,8 @@ from pathlib import Path
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beanclear.books import atomic, render
-from beanclear.books import PRICE_LINE, Books, merge
+from beanclear.books import atomic, edits, render
+from beanclear.books import IMPORT_INCLUDES, PRICE_LINE, Books, merge
 from beanclear.importers.toolkit import (StatementError, bounded, clean, csv_rows, header_key, read_text, sniff,
                                          whole_last_cell)
 
@@ -255,6 +255,7 @@ def import_prices(config, path: str | Path, base: str | None = None) -> PriceImp
     with atomic.locked(config.books):
         changes = books.skeleton(config)
         plan(config, [(rates, result)], changes)
+        edits.include_written(config.books, changes, IMPORT_INCLUDES)   # what main.beancount lacks of them
         if changes:
             atomic.write_files(config.books, changes)
     return result
