@@ -416,9 +416,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             if notes:   # said once, on the first shop statement of the batch
                 next(r for r in live if isinstance(r.importer.source, Shop)).extraction.notes.extend(notes)
             if late.credits is not None and late.credits.source:   # bank credits of two accounts' texts, on the channel whose payout each is
-                said = late_credits.notes(late_credits.plan(late.credits, changes), late.credits)
-                if said:   # on the first statement of the import among theirs
-                    next(r for r in live if r.importer.source.name == late.credits.source).extraction.notes.extend(said)
+                for source, note in late_credits.notes(late_credits.plan(late.credits, changes), late.credits):
+                    next(r for r in live if r.importer.source.name == source).extraction.notes.append(note)
             moved = late_fees.plan(late.fees, changes)
             if moved:   # on the first statement of the channel whose chargeback fees they give back
                 channel = next(iter(late.fees.values()))[0]

@@ -58,6 +58,7 @@ class Moves(NamedTuple):
     booked: int
     left: Counter
     source: str | None = None   # the first source of the import they are of: its summary says it
+    booked_in: str | None = None   # the first source of the import whose credits it books elsewhere (a bank's)
 
 
 NONE = Moves({}, 0, Counter())
@@ -174,13 +175,15 @@ def find(read: list, books) -> Moves:
 
     files: dict[Path, dict] = {}
     left: Counter = Counter()
-    booked = 0
+    booked, booked_in = 0, None
     closed = closed_months(books.root)
     rebooked: dict[int, tuple] = {}   # id(extraction) -> (it, {position: entry})
     for entry, account, source, at in where:
         to = owner.get(id(entry), account)
         if isinstance(at, tuple):   # the import's own: booked there from the start
-            booked += to != placed[id(entry)]
+            if to != placed[id(entry)]:
+                booked += 1
+                booked_in = booked_in or source
             if to != account:
                 out, position = at
                 rebooked.setdefault(id(out), (out, {}))[1][position] = _on(entry, account, to)
@@ -198,7 +201,7 @@ def find(read: list, books) -> Moves:
         for position, entry in enumerate(out.entries):
             entries.append(changed.get(position, entry))
         out.entries = entries
-    return Moves(files, booked, left, next(i.source.name for i, _ in read if i.source.name in names))
+    return Moves(files, booked, left, next(i.source.name for i, _ in read if i.source.name in names), booked_in)
 
 
 def plan(moves: Moves, changes: dict[Path, object]) -> int:
@@ -209,22 +212,25 @@ def plan(moves: Moves, changes: dict[Path, object]) -> int:
     return sum(len(ids) for ids in moves.files.values())
 
 
-def notes(moved: int, moves: Moves) -> list[str]:
-    """What the import says of the credits it booked on another channel's transit account
-    than the bank's text names first, and of those it left."""
+def notes(moved: int, moves: Moves) -> list[tuple[str, str]]:
+    """What the import says, and on which source's summary, of the credits it booked on
+    another channel's transit account than the bank's text names first (the statement
+    of those credits: blind19, said on an Alipay bill's line, they were ICBC's), and of
+    those it moved or left (the first of the import's sources they are of)."""
     said = []
     if moves.booked:
-        said.append(f"{moves.booked} bank credit(s) several channels' texts fit booked on the transit account of "
-                    "the channel whose payout they are")
+        said.append((moves.booked_in or moves.source,
+                     f"{moves.booked} bank credit(s) several channels' texts fit booked on the transit account of "
+                     "the channel whose payout they are"))
     if moved:
-        said.append(f"{moved} bank credit(s) in the books moved to the transit account of the channel whose payout "
-                    "they are, now that its statements say so")
+        said.append((moves.source, f"{moved} bank credit(s) in the books moved to the transit account of the "
+                     "channel whose payout they are, now that its statements say so"))
     if moves.left.get("closed"):
-        said.append(f"{moves.left['closed']} bank credit(s) of another channel's payout booked in a closed month stay "
-                    "where they are: reopen the month, then import again with --force to move them")
+        said.append((moves.source, f"{moves.left['closed']} bank credit(s) of another channel's payout booked in a "
+                     "closed month stay where they are: reopen the month, then import again with --force to move them"))
     if moves.left.get("by hand"):
-        said.append(f"{moves.left['by hand']} bank credit(s) of another channel's payout in a file of your own stay "
-                    "where they are: `beanclear link` says whose payout each is")
+        said.append((moves.source, f"{moves.left['by hand']} bank credit(s) of another channel's payout in a file "
+                     "of your own stay where they are: `beanclear link` says whose payout each is"))
     return said
 
 
