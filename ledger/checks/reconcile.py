@@ -223,7 +223,8 @@ class Load:
     def cover(self, entries) -> Coverage:
         """The statements' coverage (read by the clearing and the orders checks)."""
         if self._cover is None:
-            self._cover = Coverage.of(self.walk(entries).custom, self.config)
+            # (the books too: a hole their balances carry on over is quiet days, Coverage.weigh)
+            self._cover = Coverage.of(self.walk(entries).custom, self.config, books=entries)
         return self._cover
 
     def index(self, entries) -> dict:
