@@ -177,13 +177,19 @@ def test_no_bank_statement_at_all_is_one_statement_gap(tmp_path):
 
 
 def test_a_missing_month_of_a_bank_is_a_hole(tmp_path):
+    # February's lines (50.00) are in no statement: March's balance steps over them
     (tmp_path / "config.yaml").write_text(BANK_ONLY, encoding="utf-8")
     write(tmp_path / "st", "jan.csv", "2026-01-05,B1,货款,某公司,100.00,100.00", "2026-01-30,B2,货款,某公司,1.00,101.00")
-    write(tmp_path / "st", "mar.csv", "2026-03-02,B3,货款,某公司,1.00,102.00")
+    write(tmp_path / "st", "mar.csv", "2026-03-02,B3,货款,某公司,1.00,152.00")
     assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
     _, findings = check(tmp_path)
     gaps = [f for f in findings if f["code"] == "statement-gap"]
     assert len(gaps) == 1 and "covers 2026-01-31 to 2026-03-01" in gaps[0]["message"], findings
+    # a month without a line, its balance carried on (101.00 + 1.00): quiet, not missing (blind18)
+    write(tmp_path / "st", "mar.csv", "2026-03-02,B3,货款,某公司,1.00,102.00")
+    shutil.rmtree(tmp_path / "books")
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    assert not [f for f in check(tmp_path)[1] if f["code"] == "statement-gap"]
 
 
 def test_a_gap_no_statement_id_names_is_acknowledged_by_its_source_and_day(tmp_path):
@@ -822,8 +828,10 @@ def test_the_weekend_between_two_daily_files_of_a_bank_is_quiet_and_its_config_s
 def test_a_hole_between_statements_read_from_their_lines_names_the_quiet_days_setting(tmp_path):
     """blind8: `no statement of csv covers 2026-03-26 to 2026-03-31 (6 days)` of a bank whose
     statements state no period and have few lines: the days may be quiet, not missing, and
-    only the person knows; the gap names the setting that says so (README `quiet_days`)."""
-    config = BANK_ONLY + "rules:\n  - {match: 利息, account: Income:Interest}\n"
+    only the person knows; the gap names the setting that says so (README `quiet_days`).
+    (Statements without a balance: where one carries on over the days, they are quiet
+    whatever their number, and where one steps over them, they are missing: blind18.)"""
+    config = BANK_ONLY.replace(", balance: 余额", "") + "rules:\n  - {match: 利息, account: Income:Interest}\n"
     (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
     write(tmp_path / "statements", "first.csv", "2021-01-04,B1,利息,,1.00,101.00", "2021-01-08,B2,利息,,1.00,102.00")
     write(tmp_path / "statements", "second.csv", "2021-01-15,B3,利息,,1.00,103.00", "2021-01-18,B4,利息,,1.00,104.00")

@@ -58,7 +58,7 @@ from beanclear.checks.findings import Finding, limit
 from beanclear.importers.order_refs import payment_shops
 from beanclear.importers.toolkit.places import shown
 from beanclear.periods.closed import is_periods_file
-from beanclear.statements.coverage import DAY, Coverage
+from beanclear.statements.coverage import DAY, Coverage, balance_accounts
 
 CENT = Decimal("0.01")
 # The findings that must point at a channel's quiet days for them to be a statement's
@@ -93,10 +93,8 @@ class Step:
 
 def asserting_sources(config) -> dict[str, str]:
     """Account -> the source whose statements assert its balance: a bank's account, a
-    channel's clearing account."""
-    out = {b.account: name for name, b in config.banks.items()}
-    out.update({ch.accounts.clearing: name for name, ch in config.channels.items()})
-    return out
+    channel's clearing account (coverage.balance_accounts, which weighs holes by them)."""
+    return balance_accounts(config)
 
 
 def steps(entries, config, cover: Coverage) -> tuple[list[Step], dict]:

@@ -224,7 +224,9 @@ class Load:
         """The statements' coverage (read by the clearing and the orders checks)."""
         if self._cover is None:
             walk = self.walk(entries)
-            self._cover = Coverage.of(walk.custom, self.config, mine=walk.own, as_of=self.as_of(entries))
+            # (the books too: a hole their balances carry on over is quiet days, Coverage.weigh)
+            self._cover = Coverage.of(walk.custom, self.config, books=entries, mine=walk.own,
+                                      as_of=self.as_of(entries))
         return self._cover
 
     def index(self, entries) -> dict:

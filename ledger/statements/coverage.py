@@ -56,12 +56,21 @@ no answer covers is a hole; nor between two statements that state periods of mor
 a day each (a wallet's bill of the days someone chose): each says its days, quiet ones
 too, and one in neither is in a statement not imported (_merged). A page of a listing whose older rows are in the next page
 (`continues: "before"`) starts the day after its first line.
+
+Whatever the statements, days across which the source's own balances carry on unbroken
+(the first its statements assert after them is the last before them and the books' rows
+between) are quiet, however many (Coverage.weigh: WeChat's Spring Festival without bills,
+a bank's daily CAMT over Christmas); a balance that steps across them shows a statement
+missing: a `statement-gap` whatever `quiet_days:` says (a hole, which names no setting;
+or, where the setting takes the days as quiet, the step's own: checks/missing_rows.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import Counter, defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 from beancount.core import data
@@ -269,7 +278,7 @@ class Coverage:
                  sold: dict[str, list[tuple[dt.date, dt.date]]] | None = None,
                  cut: dict[str, dict[dt.date, tuple[str, str]]] | None = None,
                  opens: dict[str, dt.datetime] | None = None, until: dict[str, dt.date] | None = None,
-                 ranges: set | None = None):
+                 ranges: set | None = None, carried: dict[str, list] | None = None):
         # (source, span) of the windows an API answered for: days between two are a hole
         self.asked: dict[str, set] = defaultdict(set)
         for named, span in asked or ():
@@ -285,6 +294,11 @@ class Coverage:
         self.ranges: dict[str, set] = defaultdict(set)
         for named, span in ranges or ():
             self.ranges[named].add(span)
+        # source -> (from, to) of its own balances that carry on over the days between
+        # (the one of `to` is the one of `from` and the books' rows between: Coverage.weigh),
+        # and (first, last) of the holes its balance steps over (rows are missing there)
+        self.carried: dict[str, list] = defaultdict(list, carried or {})
+        self.stepped: dict[str, list] = defaultdict(list)
         self.spans = {source: self._merged(source, s) for source, s in spans.items()}
         # sources whose latest statement states no period: it ends at its last line, which
         # may be days before the day it was downloaded
@@ -310,11 +324,14 @@ class Coverage:
         self.by_hand: set[str] = set()   # sources kept by hand (kept_by_hand): the books are their statements
 
     @classmethod
-    def of(cls, entries, config=None, mine=None, as_of: dt.date | None = None) -> "Coverage":
-        """The coverage the books' records say; `config`: whose channels' `quiet_days`.
-        `mine` (the transactions a person wrote, cut_over.is_own) and `as_of` (the books'
-        statement date) where the caller has them, else read from `entries`: the sources
-        kept by hand (kept_by_hand) are covered by the books themselves."""
+    def of(cls, entries, config=None, books=None, mine=None, as_of: dt.date | None = None) -> "Coverage":
+        """The coverage the books' records say; `config`: whose channels' `quiet_days`, and
+        whose sources' accounts' balances tell a hole from quiet days (weigh); `books`: the
+        books whose balance assertions and postings those are, where `entries` are their
+        custom directives only (a load's Walk), else `entries`. `mine` (the transactions a
+        person wrote, cut_over.is_own) and `as_of` (the books' statement date) where the
+        caller has them, else read from the books: the sources kept by hand (kept_by_hand)
+        are covered by the books themselves."""
         spans: dict[str, list] = defaultdict(list)
         payout_views, from_lines, asked, paged = set(), [], set(), set()
         stated = set()   # (source, span) of the statements that state a period of more than a day
@@ -403,24 +420,53 @@ class Coverage:
                 spans[source][at] = (first, end)
                 lines.add((source, (first, end)))
         busy = {source for source, (lined, covered) in active.items() if covered >= BUSY_FROM and lined >= BUSY * covered}
-        by_hand = kept_by_hand(entries if mine is None else mine, config, spans, as_of) if spans and config else {}
+        read = entries if books is None else books
+        by_hand = kept_by_hand(read if mine is None else mine, config, spans, as_of) if spans and config else {}
         for source, span in by_hand.items():
             spans[source] = own[source] = sold[source] = [span]
             payout_views.add(source)
-        made = cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines, partly, sold, dict(cut),
-                   opens, ended_on(config), stated)
-        made.by_hand = set(by_hand)
-        return made
+        cover = cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines, partly, sold, dict(cut),
+                    opens, ended_on(config), stated)
+        cover.by_hand = set(by_hand)
+        if config is not None:
+            cover.weigh(read, config)
+        return cover
 
     def stated_sold(self) -> dict[str, list[tuple[dt.date, dt.date]]]:
         """`sold` of the sources whose statements are imported (not those kept by hand):
         where a person's own entries are that money again (cut_over.overlaps)."""
         return {source: days for source, days in self.sold.items() if source not in self.by_hand}
 
+    def weigh(self, books, config) -> None:
+        """The holes between a source's statements across which its own balances carry on
+        (the first its statements assert after them is the last before them and the books'
+        rows between, in each currency they assert) are quiet days, however many: no row
+        is missing (blind18: WeChat's Spring Festival without bills, a bank's daily CAMT
+        over Christmas, each a statement-gap whatever `quiet_days:` said). Those a
+        balance steps over stay holes, and are kept (`stepped`): rows are missing, and the
+        hole names no setting (maybe_quiet). Only the books' holes are weighed (a pass over the
+        books' balance assertions, one over the postings of their days), and only where
+        the source's statements assert balances (a bank's, a channel's fund bill). Not of
+        a source whose config narrows its quiet days below a weekend (`quiet_days: 0`:
+        every day has a statement): it is taken at its word, for a day's rows may net to
+        nothing (a withdrawal of all the day brought in) and leave the balance as it was."""
+        gaps = {source: sorted(set(self.holes(source) + self.shown_holes(source))) for source in self.spans
+                if self.quiet.get(source, QUIET_DAYS) >= QUIET_DAYS}
+        gaps = {source: holes for source, holes in gaps.items() if holes}
+        if not gaps:
+            return
+        carried, stepped = balances_over(books, config, gaps)
+        for source, spans in stepped.items():
+            self.stepped[source] = spans
+        if carried:
+            for source, spans in carried.items():
+                self.carried[source] = spans
+            self.spans = {source: self._merged(source, s) for source, s in self._each.items()}
+
     def _merged(self, source: str, spans: list) -> list[tuple[dt.date, dt.date]]:
         """_merged() of a source's spans, with what its config and records say of its quiet days."""
         return _merged(spans, self.asked[source], source in self.busy, self.quiet.get(source), self.lines[source],
-                       self.ranges[source])
+                       self.ranges[source], self.carried.get(source, ()))
 
     def cut_after(self, source: str, day: dt.date) -> tuple[str, str] | None:
         """(`ends:`, statement) of a statement that covers the source's days whole up to
@@ -500,10 +546,26 @@ class Coverage:
         return _between(self.spans.get(source, []))
 
     def maybe_quiet(self, source: str, first: dt.date, last: dt.date) -> bool:
-        """Whether a hole from `first` to `last` borders a statement read from its lines
-        (no stated period): days it had no line on may be the hole, which only the person
-        knows (`quiet_days:`); a stated period or a window an API was asked for says its days."""
-        return any(end == first - DAY or start == last + DAY for start, end in self.lines[source])
+        """Whether a hole from `first` to `last` may be days without lines, which only the
+        person knows (`quiet_days:`): beside a statement read from its lines (no stated
+        period: days it had no line on may be the hole), or of one day (a source that makes
+        none of a day without lines: WeChat's bills, a bank's CAMT of each business day).
+        Not between two that state periods of more than a day each (`ranged`), nor two
+        windows an API was asked for: each says its days; nor where the source's own
+        balance steps over it (`stepped`: rows are missing there, whatever the setting)."""
+        if any(a <= last and first <= b for a, b in self.stepped.get(source, ())):
+            return False
+        if any(end == first - DAY or start == last + DAY for start, end in self.lines[source]):
+            return True
+        beside = [span for span in self._each.get(source, ()) if span[1] == first - DAY or span[0] == last + DAY]
+        return any(span not in self.ranges[source] and span not in self.asked[source] for span in beside)
+
+    def ranged(self, source: str, first: dt.date, last: dt.date) -> bool:
+        """Whether a hole from `first` to `last` lies between two statements that each
+        state a period of more than a day: `quiet_days:` holds up to QUIET_DAYS there (_merged)."""
+        spans = self._each.get(source, ())
+        return any(span[1] == first - DAY and span in self.ranges[source] for span in spans) \
+            and any(span[0] == last + DAY and span in self.ranges[source] for span in spans)
 
     def shown_holes(self, source: str) -> list[tuple[dt.date, dt.date]]:
         """holes() between the statements that show the source's money move in full: a day
@@ -600,7 +662,8 @@ def _between(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.dat
 
 
 def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(), busy: bool = False,
-            quiet: int | None = None, lines: set = frozenset(), ranges: set = frozenset()) -> list[tuple[dt.date, dt.date]]:
+            quiet: int | None = None, lines: set = frozenset(), ranges: set = frozenset(),
+            carried=()) -> list[tuple[dt.date, dt.date]]:
     """Spans joined where they overlap, touch, or leave a few quiet days between them;
     not across a day between two windows an API was asked for (`asked`): each day was
     asked, and the one without an answer is missing, not quiet; a `busy` source's only
@@ -613,12 +676,16 @@ def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(), busy
     day, a WeChat bill of each day that has transactions: none is made of a quiet day),
     and a weekend may lie between two. `quiet`: the days without lines the source's
     config allows (`quiet_days:`), between two statements one of which is read from its
-    lines (`lines`: its quiet days are the ones it cannot tell); between two that state
-    their periods it holds up to QUIET_DAYS, never more (a month between them is a
-    hole whatever it says): a source of a statement a day that makes none of a day
-    without lines (WeChat's bills, named by their day) and whose config says no day is
-    quiet (`quiet_days: 0`) has a hole where a day has none (blind9: the setting was read
-    only between statements read from their lines)."""
+    lines (`lines`: its quiet days are the ones it cannot tell) or states a day (a source
+    that makes no statement of a day without lines: its Spring Festival is as many days as
+    the setting says, blind18); between two that state periods of more than a day each it
+    holds up to QUIET_DAYS, never more: each says its days, quiet ones too, and a day in
+    neither is in a statement not imported (a month between them is a hole whatever it
+    says; the hole says so: gaps.quiet_hint). A source of a statement a day whose config
+    says no day is quiet (`quiet_days: 0`) has a hole where a day has none (blind9: the
+    setting was read only between statements read from their lines). `carried`: (from,
+    to) of the source's own balances that carry on unbroken over the days between them
+    (Coverage.weigh): a gap inside one is quiet, however long, whatever else says."""
     out: list[tuple[dt.date, dt.date]] = []
     # whether the span that ends the last merged one is asked, read from lines, or states days
     ends_asked = ends_lines = ends_range = False
@@ -627,10 +694,11 @@ def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(), busy
         span = (first, last)
         ranged = ends_range and span in ranges   # between two statements that state their days
         reach = DAY if ends_asked and span in asked else \
-            DAY * (quiet + 1) if quiet is not None and (ends_lines or span in lines) else \
+            DAY * (quiet + 1) if quiet is not None and (ends_lines or span in lines or not ranged) else \
             min(usual, DAY * (quiet + 1)) if quiet is not None else \
             DAY if ranged and not (ends_lines or span in lines) else usual
-        if out and first <= out[-1][1] + reach:
+        if out and (first <= out[-1][1] + reach
+                    or any(since <= out[-1][1] + DAY and first <= to for since, to in carried)):
             if last >= out[-1][1]:
                 ends_asked, ends_lines, ends_range = span in asked, span in lines, span in ranges
             out[-1] = (out[-1][0], max(out[-1][1], last))
@@ -648,13 +716,10 @@ def kept_by_hand(entries, config, spans: dict, as_of: dt.date | None) -> dict[st
     opening, keeps nothing). Such a source is kept by hand beside the imported ones (README
     "Books you keep already"), and judged as books without any statement are: from the
     first such entry of any of them to the books' statement date (`as_of`, the newest
-    imported entry) or its own last entry. A
-    channel without statement or entry of its own waits for its statements instead
-    (gaps: "no statement of … is in the books")."""
+    imported entry) or its own last entry. A channel without statement or entry of its
+    own waits for its statements instead (gaps: "no statement of … is in the books")."""
     from beanclear.statements.cut_over import is_own   # (it reads this module's DAY)
-    accounts = {bank.account: name for name, bank in (getattr(config, "banks", None) or {}).items() if name not in spans}
-    accounts.update({ch.accounts.clearing: name for name, ch in (getattr(config, "channels", None) or {}).items()
-                     if name not in spans})
+    accounts = {account: name for account, name in balance_accounts(config).items() if name not in spans}
     if not accounts:
         return {}
     found: dict[str, list[dt.date]] = {}
@@ -677,6 +742,75 @@ def kept_by_hand(entries, config, spans: dict, as_of: dt.date | None) -> dict[st
     # its own after the payouts it credits)
     end, begun = as_of or latest or today(), min((first for first, _ in found.values()), default=None)
     return {source: (begun, max(last, end)) for source, (_, last) in found.items()}
+
+
+def balance_accounts(config) -> dict[str, str]:
+    """Account -> the source whose statements assert its balance: a bank's account, a
+    channel's clearing account."""
+    out = {b.account: name for name, b in (getattr(config, "banks", None) or {}).items()
+           if getattr(b, "account", None)}
+    out.update({ch.accounts.clearing: name for name, ch in (getattr(config, "channels", None) or {}).items()
+                if getattr(ch, "accounts", None) is not None})
+    return out
+
+
+HALF_CENT = Decimal("0.005")
+
+
+def balances_over(books, config, gaps: dict[str, list]) -> tuple[dict[str, list], dict[str, list]]:
+    """Of `gaps` (source -> (first, last) of each hole between its statements), the ones
+    its own balances carry on over and the ones they step over: source -> (from, to) of
+    the assertions that carry on (the books' rows between them make the one the other),
+    and source -> (first, last) of the holes one steps over. The assertions read are the
+    source's statements' own, in its month files (books/<source>/…: not a close's, which
+    are the books' figures, nor a person's); in each currency, the last before a hole's
+    first day (an assertion holds at the start of its day) and the first after it. A hole
+    with no assertion on either side is neither: what its config says decides it."""
+    accounts = {account: source for account, source in balance_accounts(config).items() if source in gaps}
+    if not accounts:
+        return {}, {}
+    asserted: dict[tuple[str, str], list] = defaultdict(list)   # (account, currency) -> its own assertions
+    homes: dict[str, bool] = {}   # filename -> whether it is its account's source's own
+    for entry in books:
+        if isinstance(entry, data.Balance) and entry.account in accounts:
+            name = entry.meta.get("filename") if entry.meta else None
+            if name not in homes:
+                homes[name] = name is not None and Path(str(name)).parent.parent.name == accounts[entry.account]
+            if homes[name]:
+                asserted[(entry.account, entry.amount.currency)].append(entry)
+    # (source, hole) -> [from, to, account, currency, how far `to` is from `from`, the rows between]
+    spans: dict[tuple, list] = defaultdict(list)
+    for (account, currency), entries in asserted.items():
+        entries.sort(key=lambda e: e.date)
+        dates = [e.date for e in entries]
+        source = accounts[account]
+        for first, last in gaps[source]:
+            at = bisect_right(dates, first)
+            if at == 0 or at == len(dates) or dates[at] <= last:
+                continue   # no assertion before or after it, or one inside it (a statement of its days)
+            before, after = entries[at - 1], entries[at]
+            spans[(source, (first, last))].append(
+                [before.date, after.date, account, currency, after.amount.number - before.amount.number, Decimal(0)])
+    if not spans:
+        return {}, {}
+    low = min(w[0] for ws in spans.values() for w in ws)
+    high = max(w[1] for ws in spans.values() for w in ws)
+    windows = [w for ws in spans.values() for w in ws]
+    for entry in books:
+        if isinstance(entry, data.Transaction) and low <= entry.date < high:
+            for posting in entry.postings:
+                if posting.account in accounts and posting.units is not None and posting.units.number is not None:
+                    for w in windows:
+                        if w[2] == posting.account and w[3] == posting.units.currency and w[0] <= entry.date < w[1]:
+                            w[5] += posting.units.number
+    carried: dict[str, list] = defaultdict(list)
+    stepped: dict[str, list] = defaultdict(list)
+    for (source, hole), ws in sorted(spans.items()):
+        if all(abs(w[4] - w[5]) < HALF_CENT for w in ws):
+            carried[source] += [(w[0], w[1]) for w in ws]
+        else:
+            stepped[source].append(hole)
+    return dict(carried), dict(stepped)
 
 
 SETTING_GROUPS = ("channels", "banks", "shops")   # the config's sections of sources, which take `quiet_days:`

@@ -201,9 +201,11 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
             kind = "payout(s)" if all(i.amount > 0 for i in mine) else \
                 "bank credit(s)" if all(i.amount < 0 for i in mine) else "payout(s) and bank line(s)"
             what = f": {len(mine)} {kind} ({_summed(mine)}) wait for them" if mine else ""
-            # days without lines look the same: the setting that says they were (README quiet_days)
-            quiet = f"; {hint}" if (hint := quiet_hint(config, name, days)) and not again \
-                and cover.maybe_quiet(name, first, last) else ""
+            # days without lines look the same: the setting that says they were (README quiet_days),
+            # or, between two statements that each state their days, how far it reaches there
+            quiet = "" if again else f"; {hint}" if (hint := quiet_hint(config, name, days)) \
+                and cover.maybe_quiet(name, first, last) else f"; {capped}" \
+                if (capped := quiet_cap(config, cover, name, first, last)) else ""
             out.append(Finding("statement-gap", first, name, "", Decimal(0), "",
                                f"{hole_head(name, first, last)} ({days} day{'s' if days > 1 else ''}{quiet}); "
                                f"the deadlines that depend on those days wait{what}{again}",
@@ -318,6 +320,19 @@ def quiet_hint(config, name: str, days: int) -> str:
     the config has no section for."""
     where = setting(config, name)
     return f"if {name} had no lines then, `{where}.quiet_days: {days}` says so" if where else ""
+
+
+def quiet_cap(config, cover: Coverage, name: str, first: dt.date, last: dt.date) -> str:
+    """What a hole between two statements that each state a period of more than a day
+    says where the source's `quiet_days:` would take its days as quiet but holds only up
+    to QUIET_DAYS there (coverage._merged): each statement says its days, quiet ones
+    too, so the days in neither are in a statement not imported. "" where it does not."""
+    days, quiet = (last - first).days + 1, cover.quiet.get(name)
+    if quiet is None or quiet <= QUIET_DAYS or days > quiet or not cover.ranged(name, first, last):
+        return ""
+    return (f"`{setting(config, name)}.quiet_days: {quiet}` holds up to {QUIET_DAYS} days between two statements "
+            f"that each state a period of more than a day: each says its days, quiet ones too, and these are in "
+            f"a statement not imported")
 
 
 def until_hint(config, name: str, end: dt.date) -> str:
