@@ -142,6 +142,26 @@ def test_a_method_rule_of_payments_that_state_none_says_so(check):
     assert "fits none of the 2 payment(s) of wechat, which state none (a wechat payment's" in said.message
 
 
+def test_a_rule_of_a_currency_no_payment_is_in_is_said_once(check):
+    """blind19 misconfig: an Alipay contract written in USD on a channel whose payments are
+    all CNY fitted none, and judged none of them, in silence (a fee 1 % over the
+    contract went unsaid, check exit 0). One statement-gap of the channel says so."""
+    usd = CONFIG.replace("- {method: CREDIT, rate: 0.01}\n      - {rate: 0.006, min: 0.01, max: 50}",
+                         "- {rate: 0.006, currency: USD}")
+    doc = "".join(sale(f"2026-03-0{d}", "100.00", "1.00", f"T{d}") for d in range(1, 4))
+    assert check(doc, config=usd, code="fee-gap") == []
+    [said] = check(doc, config=usd, code="statement-gap")
+    assert said.message == ("channels.wechat.fees[0] (currency: USD) fits none of the 3 payment(s) of wechat, which "
+                            "are in CNY; 3 of them, from 2026-03-01 to 2026-03-03, fit no rule: their fees are not "
+                            "judged")
+    # must not fire: a rule of a currency beside one that judges the CNY payments (a USD
+    # contract of the same account for payments that come later) says nothing
+    both = CONFIG.replace("- {method: CREDIT, rate: 0.01}\n      - {rate: 0.006, min: 0.01, max: 50}",
+                          "- {rate: 0.006, currency: USD}\n      - {rate: 0.006, min: 0.01, max: 50}")
+    assert check(doc, config=both, code="statement-gap") == []
+    assert len(check(doc, config=both, code="fee-gap")) == 3
+
+
 def test_fee_base_is_the_settled_amount_after_merchant_discount(check):
     assert check(sale("2026-03-01", "100.00", "0.54", "T1", discount="10.00"), code="fee-gap") == []
 

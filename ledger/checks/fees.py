@@ -411,25 +411,39 @@ def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> lis
         stated = {(method, currency) for (of, method, currency) in asked if of == name}
         if not stated:
             continue   # no payment of the channel: nothing a rule could fit
-        idle = [(i, rule) for i, rule in enumerate(channel.fees) if rule.method is not None
-                and not any(method == rule.method and rule.currency in (None, currency) for method, currency in stated)]
+        idle = [(i, rule) for i, rule in enumerate(channel.fees) if (rule.method is not None or rule.currency is not None)
+                and not any(rule.method in (None, method) and rule.currency in (None, currency)
+                            for method, currency in stated)]
         missed = unjudged.get(name, [])
         if not idle or not missed:
             continue   # (every payment judged by another rule: a method no payment of these books had is no gap)
         methods = sorted({str(method) for method, _ in stated if method is not None})
         said = ", ".join(methods[:5]) + (", …" if len(methods) > 5 else "")
         said = (f"{said} or none" if said else "none") if (None in {m for m, _ in stated}) else said
-        paths = [f"channels.{name}.fees[{i}] (method: {rule.method})" for i, rule in idle]
+        paths = [f"channels.{name}.fees[{i}] ({_fitting(rule, stated)})" for i, rule in idle]
         named = paths[0] if len(paths) == 1 else f"{', '.join(paths[:-1])} and {paths[-1]}"
         count = sum(n for (of, _), n in checked.items() if of == name) + len(missed)
         first = min(missed, key=lambda e: (e.date, refs([e])))
+        currencies = ", ".join(sorted({currency for _, currency in stated}))
+        why = (f"state {said} (a {channel.type} payment's method is "
+               f"{STATED_METHODS.get(channel.type, 'none: its statements state none')})"
+               if any(rule.method is not None for _, rule in idle) else f"are in {currencies}")
         message = (f"{named} {'fits' if len(paths) == 1 else 'fit'} none of the {count} payment(s) of {name}, which "
-                   f"state {said} (a {channel.type} payment's method is "
-                   f"{STATED_METHODS.get(channel.type, 'none: its statements state none')}); {len(missed)} of "
-                   f"them, from {first.date} to {max(e.date for e in missed)}, fit no rule: their fees are not judged")
+                   f"{why}; {len(missed)} of them, from {first.date} to {max(e.date for e in missed)}, fit no rule: "
+                   "their fees are not judged")
         out.append(Finding("statement-gap", first.date, name, channel.accounts.fees, ZERO, "", message, refs([first]),
                            **at_entry(first)))
     return out
+
+
+def _fitting(rule, stated: set) -> str:
+    """What of a rule no payment states: its method, its currency, or both."""
+    said = []
+    if rule.method is not None and not any(method == rule.method for method, _ in stated):
+        said.append(f"method: {rule.method}")
+    if rule.currency is not None and not any(currency == rule.currency for _, currency in stated):
+        said.append(f"currency: {rule.currency}")
+    return ", ".join(said) or f"method: {rule.method}, currency: {rule.currency}"
 
 
 def _median(values: list) -> Decimal:
