@@ -81,7 +81,7 @@ def test_a_contract_change_after_a_month_on_the_old_rule_is_one_finding_dated_at
     assert (gap.expected, gap.actual, gap.amount) == (expected, actual, expected - actual)
     assert gap.message == (
         f"28 of 28 payments since 2025-02-01 were charged 2.7% + 0.30, not the contract 2.9% + 0.30: "
-        f"-{expected - actual} USD under the contract in all; if the contract changed on 2025-02-01, set "
+        f"{expected - actual} USD under the contract in all; if the contract changed on 2025-02-01, set "
         "channels.stripe.fees (the old rule until: 2025-01-31, the new one since: 2025-02-01); its refs name "
         "the first 20 of the 28 payments (8 left out)")
 

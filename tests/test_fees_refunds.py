@@ -200,6 +200,19 @@ def test_most_payments_off_the_contract_are_one_finding_of_the_channel(check):
     assert len(check("".join(off + on), code="fee-gap")) == 10
 
 
+def test_a_rate_written_as_a_percent_is_said_so(check):
+    """blind19 misconfig: `rate: 0.6` meant as 0.6 % (60 % of each payment, under the 1 the
+    config refuses): the one finding of the channel said the contract may have changed;
+    the fees charged are the rule's rate read as a percent, and it says to write 0.006."""
+    percent = CONFIG.replace("- {method: CREDIT, rate: 0.01}\n      - {rate: 0.006, min: 0.01, max: 50}",
+                             "- {rate: 0.6}")
+    doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"T{d}") for d in range(1, 11))
+    [gap] = check(doc, config=percent, code="fee-gap")
+    assert gap.message.endswith("about 0.60% (the median): 594.00 CNY under the contract in all; the contract's "
+                                "rate is written as a percent: a rate is a fraction of the payment, write "
+                                "channels.wechat.fees rate: 0.006"), gap.message
+
+
 def test_the_channel_finding_of_many_payments_names_the_first_twenty_and_says_how_many_more(check):
     off = [sale(f"2026-03-{d:02d}", "100.00", "1.00", f"T{d:02d}", rate="1.00%") for d in range(1, 26)]
     [gap] = check("".join(off), code="fee-gap")

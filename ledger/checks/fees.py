@@ -347,7 +347,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
             out.append(Finding(
                 "fee-gap", day, name, channel.accounts.fees, abs(over), currency,
                 f"{len(rows)} payment(s) of {day} billed at {rate_text} against a contract of "
-                f"{_rule_text(rule, currency)}: {_money(over)} {currency} {'over' if over > 0 else 'under'} the "
+                f"{_rule_text(rule, currency)}: {_money(abs(over))} {currency} {'over' if over > 0 else 'under'} the "
                 "contract in all",
                 refs(e for e, *_ in rows), **at_entry(rows[0][0])))
     if refunds:
@@ -564,13 +564,17 @@ def _systematic(found: list, checked: dict, systematic: dict, involved, changes:
                                     for r in (row[5].refs if row[5] is not None else involved(row[0]))))
         more = (f"; its refs name the first {REFS_SHOWN} of the {len(rows)} payments ({len(rows) - REFS_SHOWN} left "
                 "out)") if len(rows) > REFS_SHOWN else ""
+        # a rate written as a percent (0.6 for 0.6 %): the fees charged are the rule's rate a hundredth of it
+        percent = rule.rate and charged and abs(charged - rule.rate) <= rule.rate / 50
+        fix = (f"the contract's rate is written as a percent: a rate is a fraction of the payment, write "
+               f"channels.{name}.fees rate: {(rule.rate / 100).normalize()}" if percent else
+               f"if the contract changed, set channels.{name}.fees (the old rule until: the day before it changed, "
+               "the new one since: that day)")
         ones.append(Finding("fee-gap", entry.date, name, channel.accounts.fees, abs(over), currency,
                             f"{len(rows)} of {checked[(name, currency)]} payments were charged other fees than the "
                             f"contract {_rule_text(rule, currency)}, about {charged:.2f}% (the median): "
-                            f"{_money(over)} {currency} {'over' if over > 0 else 'under'} the contract in all; if the "
-                            "contract changed, set "
-                            f"channels.{name}.fees (the old rule until: the day before it changed, the new one "
-                            f"since: that day){more}", named, expected=sum(row[6] for row in rows),
+                            f"{_money(abs(over))} {currency} {'over' if over > 0 else 'under'} the contract in all; "
+                            f"{fix}{more}", named, expected=sum(row[6] for row in rows),
                             actual=sum(row[7] for row in rows), **at_entry(entry)))
         dropped |= {id(row[5]) for row in rows if row[5] is not None}
     for (name, currency), found_changes in (changes or {}).items():
@@ -588,7 +592,7 @@ def _systematic(found: list, checked: dict, systematic: dict, involved, changes:
             ones.append(Finding("fee-gap", entry.date, name, channel.accounts.fees, abs(over), currency,
                                 f"{len(rows)} of {judged} payments {span} were charged "
                                 f"{_rule_text(charged, currency)}, not the contract {_rule_text(rule, currency)}: "
-                                f"{_money(over)} {currency} {'over' if over > 0 else 'under'} the contract in all; "
+                                f"{_money(abs(over))} {currency} {'over' if over > 0 else 'under'} the contract in all; "
                                 f"if the contract changed on {day}, set {where} ({rules}){more}", named,
                                 expected=sum(row[6] for row in rows), actual=sum(row[7] for row in rows),
                                 **at_entry(entry)))
