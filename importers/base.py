@@ -578,7 +578,11 @@ def route(out: Extraction, channel, config, orders: ShopOrders) -> None:
     """Each entry of `out` that names an order (named_order) on the channel's sales side,
     moved to its shop's receivable (shop_for). Where several shops may own the order
     and none holds it yet, it stays a sale of the channel, and the summary says so (the
-    import that brings the order moves it: ledger/books/late_routes.py)."""
+    import that brings the order moves it: ledger/books/late_routes.py). A channel whose
+    payments pay no shop (`shop: none`) keeps every sale as it is, said nowhere."""
+    if not payment_shops(config, channel):
+        out.unrouted = 0
+        return
     unplaced, example = 0, None   # sales left unrouted, said: how many, the first (counted, not held)
     left = 0                      # and those of a wallet, not said
     shared: set[str] = set()

@@ -152,12 +152,17 @@ def described_order(description: str) -> str | None:
 # -- which shop's orders a payment pays (DESIGN.md §1, §3) ---------------------------
 
 def payment_shops(config, channel) -> tuple[str, ...]:
-    """The shops whose receivable a channel's payments may clear: its `shop:`, else every
-    shop in the config. ChannelSales (ledger/checks/orders.py) follows sales by the same rule."""
+    """The shops whose receivable a channel's payments may clear: its `shop:`, none with
+    `shop: none` (its payments pay no shop: they stay its sales), else every shop in the
+    config. ChannelSales (ledger/checks/orders.py) follows sales by the same rule, and
+    the order checks name the channels that may pay a shop by it (payers)."""
+    if channel.no_shop:
+        return ()
     return (channel.shop,) if channel.shop else tuple(config.shops)
 
 
 def placed_by_books(config, channel) -> bool:
     """Whether only the shops' books can say which shop's order a payment of the channel
-    pays (shop_for): several shops and no `shop:`, or a personal wallet."""
-    return not channel.shop and (len(config.shops) > 1 or channel.type in WALLET_TYPES)
+    pays (shop_for): several shops and no `shop:`, or a personal wallet (neither with
+    `shop: none`)."""
+    return not channel.shop and not channel.no_shop and (len(config.shops) > 1 or channel.type in WALLET_TYPES)

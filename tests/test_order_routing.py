@@ -749,3 +749,107 @@ def test_a_refund_of_a_known_order_the_export_refunded_too_is_no_finding(tmp_pat
     shop_export(folder / "orders", [TEA_ORDERS[0], ("1002", "02", "50.00", "50.00", "refunded"), TEA_ORDERS[2]])
     imported(folder, "orders", "payments")
     assert findings(folder) == []
+
+
+# -- `shop: none`: a channel whose payments pay no shop (blind18 holidays, blind19 legacyformats) ---
+
+NO_SHOP = ONE_SHOP.replace("fees: [{rate: 0.006}]}", "fees: [{rate: 0.006}], shop: none}")
+COUNTER = [("20", "4200009999", "XF9999", "12.00")]   # a counter sale: 商户订单号 XF… is no order of the shop
+
+
+def test_shop_none_beside_one_shop_books_a_counter_sale_as_income_and_judges_no_order(tmp_path):
+    # A merchant whose one shop is an overseas Shopify store, selling at the counter through
+    # WeChat: with `shop: none` its payments are its sales, not the shop's receivable, and
+    # none is a payment-without-order (without the key: routed, and one finding each).
+    folder = merchant(tmp_path, NO_SHOP, web=False, payments=COUNTER)
+    out = imported(folder, "orders", "payments")
+    assert "note" not in out
+    assert wechat_books(folder).split("\n\n")[-2:] == ['''\
+2026-03-20 * "Order XF9999 / Tea" ^order-XF9999
+  time: "10:05:00"
+  id: "4200009999"
+  covers: "fee 4200009999"
+  order-id: "XF9999"
+  fee-rate: "0.60%"
+  method: "CFT"
+  Assets:Clearing:WeChat                       11.93 CNY
+  Expenses:Fees:WeChat                          0.07 CNY
+  Income:Sales:WeChat                         -12.00 CNY''', ""]
+    assert "Assets:Receivable" not in wechat_books(folder)
+    report = json.loads(beanclear(folder, "check", "--format", "json").output)
+    assert [f["code"] for f in report["findings"] if f["source"] == "wechat"] == []
+    # the shop's three unpaid orders: wechat is no channel that may pay it
+    [gap] = [f for f in report["findings"] if f["source"] == "teashop"]
+    assert gap["code"] == "statement-gap" and "wechat" not in gap["message"]
+    assert "no channel may pay it (every channel's `shop:` names another shop, or none)" in gap["message"]
+
+
+def test_without_shop_none_the_one_shop_is_still_implied(tmp_path):
+    counter = [("05", *COUNTER[0][1:])]   # inside the shop's exports: judged
+    folder = merchant(tmp_path, ONE_SHOP, web=False, payments=counter)
+    imported(folder, "orders", "payments")
+    assert "Assets:Receivable:Teashop                   -12.00 CNY" in wechat_books(folder)
+    report = json.loads(beanclear(folder, "check", "--format", "json").output)
+    [found] = [f for f in report["findings"] if f["code"] == "payment-without-order"]
+    assert found["refs"][0] == "4200009999"
+    [gap] = [f for f in report["findings"] if f["code"] == "statement-gap"]
+    assert "the statements of wechat start" in gap["message"]   # wechat may pay it: its orders wait for it
+
+
+def test_shop_false_is_shop_none_and_an_unknown_shop_is_still_refused_at_its_line(tmp_path):
+    false = config_mod.parse(config_mod.safe_yaml(NO_SHOP.replace("shop: none", "shop: false"), "c"),
+                             tmp_path / "config.yaml")
+    assert false.channels["wechat"].no_shop and false.channels["wechat"].shop is None
+    implied = config_mod.parse(config_mod.safe_yaml(ONE_SHOP, "c"), tmp_path / "config.yaml")
+    assert not implied.channels["wechat"].no_shop
+    for config, expected in (
+            (NO_SHOP.replace("shop: none", "shop: nothing"),
+             'channels.wechat.shop: expected the name of a shop under shops (teashop), or none (its payments pay '
+             'no shop), got "nothing"'),
+            (NO_SHOP.replace("shop: none", "shop: true"),
+             "channels.wechat.shop: expected the name of a shop under shops, or none (its payments pay no shop), "
+             "got True"),
+            (NO_SHOP.replace("teashop:", "none:"),
+             "channels.wechat.shop: none says its payments pay no shop, but a shop is named none (shops.none): "
+             "write shop: false for no shop, or rename that shop")):
+        (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+        result = beanclear(tmp_path, "check")
+        assert result.exit_code == 2 and "config.yaml:4" in result.output and expected in result.output, \
+            result.output
+
+
+def forced(folder):
+    result = beanclear(folder, "import", "--force", str(folder / "payments"))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_shop_none_added_after_payments_were_routed_moves_them_back_in_open_months(tmp_path):
+    # The payments imported with the one shop implied are on its receivable; the next
+    # import after `shop: none` books them as that import would have (README "Which shop
+    # an order belongs to"), but those of a closed month, which it says.
+    fresh = merchant(tmp_path / "fresh", NO_SHOP, web=False, payments=COUNTER)
+    imported(fresh, "orders", "payments")
+    folder = merchant(tmp_path / "routed", ONE_SHOP, web=False, payments=COUNTER)
+    imported(folder, "orders", "payments")
+    assert "Assets:Receivable:Teashop" in wechat_books(folder)
+    (folder / "config.yaml").write_text(NO_SHOP, encoding="utf-8")
+    out = forced(folder)
+    assert ("note: 1 payment(s) booked to a shop's receivable before channels.wechat.shop: none are sales of "
+            "wechat again (moved to its sales account)") in out
+    assert wechat_books(folder) == wechat_books(fresh)
+    assert "payment(s)" not in forced(folder)   # nothing moves twice
+    assert findings(folder) == findings(fresh)
+
+
+def test_shop_none_added_leaves_a_closed_months_routed_payments_and_says_so(tmp_path):
+    folder = merchant(tmp_path, ONE_SHOP, web=False, payments=COUNTER)
+    imported(folder, "orders", "payments")
+    (folder / "books" / "periods.beancount").write_text('2026-04-01 custom "beanclear-close" "2026-03"\n',
+                                                        encoding="utf-8")
+    before = wechat_books(folder)
+    (folder / "config.yaml").write_text(NO_SHOP, encoding="utf-8")
+    out = forced(folder)
+    assert ("note: 1 payment(s) of wechat booked to a shop's receivable in a closed month stay there: reopen "
+            "the month, then import a statement of it again with --force to move them") in out
+    assert wechat_books(folder) == before

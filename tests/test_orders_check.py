@@ -500,7 +500,7 @@ def pdd_order(name, day="01", amount="50.00"):
 
 
 @pytest.mark.parametrize("shop_key, how", [
-    ("shop: shopify, ", "no channel may pay it (every channel's `shop:` names another)"),
+    ("shop: shopify, ", "no channel may pay it (every channel's `shop:` names another shop, or none)"),
     ("", "the payments of wechat name none of its orders: say which channel pays it (channels.<name>.shop), "
          "or how its payments name the orders (order_pattern)")])
 def test_a_shop_whose_orders_no_payment_names_is_one_statement_gap(tmp_path, shop_key, how):

@@ -202,7 +202,8 @@ def test_channel_without_shop_pays_the_only_shop_and_without_shops_posts_to_inco
 
 
 @pytest.mark.parametrize("extra, message", [
-    ("    shop: nowhere\n", 'channels.wechat.shop: expected the name of a shop under shops (teashop), got "nowhere"'),
+    ("    shop: nowhere\n", 'channels.wechat.shop: expected the name of a shop under shops (teashop), or none '
+                         '(its payments pay no shop), got "nowhere"'),
     ('    order_pattern: "T200P\\\\d+"\n',
      "channels.wechat.order_pattern: expected a regular expression with one group"),
 ])

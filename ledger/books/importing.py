@@ -415,6 +415,12 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             notes = late_routes.notes(routed, late.left)
             if notes:   # said once, on the first shop statement of the batch
                 next(r for r in live if isinstance(r.importer.source, Shop)).extraction.notes.extend(notes)
+            if late.back is not None:   # payments routed before their channel's `shop: none`
+                late_routes.plan_back(late.back, changes)
+                for name in sorted(set(late.back.moved) | set(late.back.closed) | set(late.back.kept)):
+                    # on the channel's first statement of the import, else the import's first
+                    said = next((r for r in live if r.importer.source.name == name), live[0])
+                    said.extraction.notes.extend(late_routes.back_notes(late.back, name))
             if late.credits is not None and late.credits.source:   # bank credits of two accounts' texts, on the channel whose payout each is
                 for source, note in late_credits.notes(late_credits.plan(late.credits, changes), late.credits):
                     next(r for r in live if r.importer.source.name == source).extraction.notes.append(note)
@@ -558,7 +564,8 @@ def _across(results: list[FileResult], books: Books) -> dict:
     return late_routes.find(read[0][0].config, books, batch)._replace(refunds=late_refunds.find(read, books, batch),
                                                                        fees=late_fees.find(read, books), orders=edits,
                                                                        fx=fx, fx_used=fx_used,
-                                                                       credits=late_credits.find(read, books))
+                                                                       credits=late_credits.find(read, books),
+                                                                       back=late_routes.back(read[0][0].config, books))
 
 
 def _park(results: list[FileResult]) -> None:

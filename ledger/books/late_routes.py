@@ -52,6 +52,7 @@ class Late(NamedTuple):
     fx: dict = {}           # statements/refund_fx.py: refunds booked before their converted charges
     fx_used: frozenset = frozenset()   # ... and the FX accounts the import's refunds post to
     credits: object = None  # books/late_credits.py: bank credits of another channel's payout than their text's first
+    back: object = None     # back(): payments routed to a shop before their channel's `shop: none`
 
 
 NONE = Late({}, {})
@@ -188,3 +189,94 @@ def _folded(lines: list[str], discount: str, receivable: str) -> tuple[list[str]
             line, done = posting_line(receivable.strip(), number + total, currency) + line[len(line.rstrip("\n")):], True
         out.append(line)
     return out, f"{total}"
+
+
+# -- `shop: none` added after payments were routed --------------------------------------
+
+class Back(NamedTuple):
+    """What back() found: month file -> (its channel, the shops' receivables); per
+    channel, the payments that move back to its sales, and those left (in a closed month;
+    routed with metadata of routing's own: a cut order id, a discount taken in)."""
+    files: dict[Path, tuple]
+    moved: dict[str, int]
+    closed: dict[str, int]
+    kept: dict[str, int]
+
+
+ROUTING_META = re.compile(r"^[ \t]+(?:shop-order-id|discount):[ \t]", re.M)
+
+
+def back(config, books: Books) -> Back:
+    """The month files of each channel whose payments pay no shop (`shop: none`) that
+    hold its payments routed to a shop's receivable by imports before that key: their
+    receivable postings go back to the channel's sales, as an import with the key books
+    them. Only a posting line still naming a shop's receivable moves (one a person
+    rebooked stays), on an entry of the statement (`id:`) linked to its order, not in a
+    closed month, and not where routing wrote more than the account (`shop-order-id`,
+    `discount`): those are counted, for the import to say what it left to a person."""
+    found = Back({}, {}, {}, {})
+    channels = [ch for ch in config.channels.values() if ch.no_shop]
+    receivables = tuple(shop.accounts.receivable for shop in config.shops.values())
+    if not channels or not receivables:
+        return found
+    closed = closed_months(books.root)
+    for channel in channels:
+        for path in books.source_files(channel.name):
+            moves = 0
+            for piece in books._pieces(path):
+                for block in _routed_to(piece, receivables):
+                    if path.stem in closed:
+                        found.closed[channel.name] = found.closed.get(channel.name, 0) + 1
+                    elif ROUTING_META.search(block):
+                        found.kept[channel.name] = found.kept.get(channel.name, 0) + 1
+                    else:
+                        moves += 1
+            if moves:
+                found.files[path] = (channel, receivables)
+                found.moved[channel.name] = found.moved.get(channel.name, 0) + moves
+    return found
+
+
+def plan_back(found: Back, changes: dict[Path, object]) -> None:
+    """Add to `changes` the month files back() found, their payments the channel's sales again."""
+    for path, (channel, receivables) in found.files.items():
+        rewrite_blocks(changes, path, functools.partial(_back_block, channel, receivables))
+
+
+def back_notes(found: Back, name: str) -> list[str]:
+    """What the import says of a channel's payments routed before its `shop: none`."""
+    said = []
+    if found.moved.get(name):
+        said.append(f"{found.moved[name]} payment(s) booked to a shop's receivable before channels.{name}.shop: "
+                    f"none are sales of {name} again (moved to its sales account)")
+    if found.closed.get(name):
+        said.append(f"{found.closed[name]} payment(s) of {name} booked to a shop's receivable in a closed month stay "
+                    "there: reopen the month, then import a statement of it again with --force to move them")
+    if found.kept.get(name):
+        said.append(f"{found.kept[name]} payment(s) of {name} routed to a shop's receivable with a shop-order-id or "
+                    "a discount taken in stay there: rebook them to its sales account by hand")
+    return said
+
+
+def _routed_to(text: str, receivables: tuple[str, ...]) -> list[str]:
+    """The blocks of a piece of a channel's month file that routing sent to a shop:
+    a statement's entry (`id:`), linked to an order, posting to a shop's receivable."""
+    if not any(f"\n  {r} " in text for r in receivables):
+        return []
+    return [b for b in _blocks(_lines([text]))
+            if " ^order-" in b.split("\n", 1)[0] and "\n  id: " in b
+            and any(f"\n  {r} " in b for r in receivables)]
+
+
+def _back_block(channel, receivables: tuple[str, ...], block: str) -> str:
+    """A routed payment's text with its receivable postings on the channel's sales
+    account, or the same text where back() leaves it."""
+    if not _routed_to(block, receivables) or ROUTING_META.search(block):
+        return block
+    lines = block.splitlines(keepends=True)
+    sales = channel.accounts.sales
+    for at, line in enumerate(lines[1:], 1):
+        account = next((r for r in receivables if line.startswith(f"  {r} ")), None)
+        if account is not None:
+            lines[at] = rebook(line, account, sales)
+    return "".join(lines)

@@ -861,7 +861,7 @@ def never_paid(shop, config, found: list[Finding]) -> list[Finding]:
     names = payers(shop, config)
     how = (f"the payments of {', '.join(names)} name none of its orders: say which channel pays it "
            f"(channels.<name>.shop), or how its payments name the orders (order_pattern)" if names else
-           "no channel may pay it (every channel's `shop:` names another)")
+           "no channel may pay it (every channel's `shop:` names another shop, or none)")
     return [f for f in found if f.code not in DEADLINE_CODES] + [Finding(
         "statement-gap", min(f.date for f in held), shop.name, "", ZERO, "",
         f"no payment in the books names an order of {shop.name}: {len(unpaid)} unpaid order(s) "

@@ -62,7 +62,11 @@ def parse(data: Any, path: Path) -> Config:
     for name, channel in channels.items():
         if channel.shop is not None and channel.shop not in shops:
             raise ConfigError(f"channels.{name}.shop: expected the name of a shop under shops "
-                              f"({', '.join(sorted(shops)) or 'none configured'}), got \"{channel.shop}\"")
+                              f"({', '.join(sorted(shops)) or 'none configured'}), or none (its payments pay "
+                              f"no shop), got \"{channel.shop}\"")
+        if channel.no_shop and "none" in shops:
+            raise ConfigError(f"channels.{name}.shop: none says its payments pay no shop, but a shop is named "
+                              f"none (shops.none): write shop: false for no shop, or rename that shop")
     _named_once(top, {"channels": channels, "banks": banks, "shops": shops})
     _held_once(channels, banks, shops)
     rules = []

@@ -131,6 +131,7 @@ class Channel:
     fees: tuple[FeeRule, ...] = ()
     opening: "Opening | None" = None
     shop: str | None = None               # payments naming an order clear that shop's receivable
+    no_shop: bool = False                 # `shop: none`: its payments pay no shop's orders (stay its sales)
     order_pattern: re.Pattern | None = None   # one group: the order id, in order-id or narration
     date_format: str | None = None        # D/M vs M/D files (PayPal, PingPong); detected when absent
     columns: dict = field(default_factory=dict)   # COLUMN_MAPPED_CHANNELS: role -> header in the file

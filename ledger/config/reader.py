@@ -328,11 +328,29 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         account_id=_opt(keys, "account_id", _Reader.text), fees=fees,
         opening=_opt(keys, "opening_balance", _Reader.opening),
         date_format=_opt(keys, "date_format", _Reader.date_format), columns=columns, types=types,
-        shop=_opt(keys, "shop", _Reader.text), order_pattern=_opt(keys, "order_pattern", _Reader.order_pattern),
+        shop=_opt(keys, "shop", _shop_name), no_shop="shop" in keys and _pays_no_shop(keys["shop"]),
+        order_pattern=_opt(keys, "order_pattern", _Reader.order_pattern),
         sales=_sales(node.path, kind, keys), trades_from=_trades_from(node.path, kind, keys),
         live={key: keys[key].data for key in ("credentials", "fetch") if key in keys},
         timezone=_opt(keys, "timezone", _Reader.zone), quiet_days=_opt(keys, "quiet_days", _Reader.days),
         until=_opt(keys, "until", _Reader.date))
+
+
+NO_SHOP = "none"   # `shop: none` (or YAML `false`): the channel's payments pay no shop
+
+
+def _pays_no_shop(node: _Reader) -> bool:
+    """`shop: none`, or `shop: false`: the channel's payments pay no shop's orders, even
+    where the config has one shop (a counter sale through WeChat beside an overseas
+    Shopify store): they stay sales of the channel, and no order check judges them."""
+    return node.data is False or node.data == NO_SHOP
+
+
+def _shop_name(node: _Reader) -> str | None:
+    """The shop a channel's payments pay (`shop: NAME`), None for `shop: none`."""
+    if _pays_no_shop(node):
+        return None
+    return node.text(what="the name of a shop under shops, or none (its payments pay no shop)")
 
 
 def _fees(node: _Reader, kind: str) -> tuple[FeeRule, ...]:
