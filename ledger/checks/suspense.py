@@ -29,6 +29,28 @@ answering no line (of the wrong sign, say) is a finding of its own, saying so, n
 "bank credit" of no bank (a blind tester's January reclassification of a closed December's
 credit was both, and January could not close).
 
+A line the bank marks a reversal (`reversal: "true"`: MT940 `RD`/`RC`, CAMT.053
+`RvslInd`) and the line it reverses explain each other where both sit in suspense: the
+reversal takes the nearest earlier open line there of the same bank account (or wallet),
+of the opposite amount in the same currency and no reversal itself, dated at most
+REVERSAL_DAYS before it (of the same day, one listed before it first), and the two are
+no finding (a blind tester's MT940 `D50,` and its same-day `RD50,` "STORNO …" were two
+bank-unmatched of 50.00, and `match` offered both as open lines):
+
+    2026-12-02 * "CHINA POST EMS" "SHIPPING INVOICE 4411"
+      Assets:Bank:Rabo          -50.00 EUR
+      Assets:Suspense            50.00 EUR     ; } reversed: no finding
+    2026-12-02 * "CHINA POST EMS" "STORNO SHIPPING INVOICE 4411"
+      reversal: "true"                         ; }
+      Assets:Bank:Rabo           50.00 EUR
+      Assets:Suspense           -50.00 EUR
+
+A reversal whose line is not in suspense (not in the books, of another amount, older, or
+booked elsewhere: by a rule, `book`, `match`) stays bank-unmatched, as any line there;
+the lines a person's entry reclassified are paired first (they are explained already).
+`match`, `open-items` and the month report leave such a pair alone as they leave a line
+reclassified (reversed_pairs).
+
 A channel that names no bank (`bank:` left out: design §4, none by default) has no bank
 line booked to its transit account, and its payouts' arrival is not judged. Where bank
 credits nonetheless name its payouts (the payout's id in the text, the amount equal, as
@@ -43,11 +65,19 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
+from beancount.core import data
+
 from beanclear.checks.findings import Finding, at_entry
 from beanclear.checks.items import Item, _money, postings_by_account, refs
 from beanclear.checks.transit import LATE_DAYS, _named_by_credits
 from beanclear.config.model import WALLET_TYPES
 from beanclear.statements.cut_over import is_own
+
+# A bank's reversal (storno) of a line comes the same day or within a few working days:
+# a week, a weekend and a holiday within it. A line's reversal later than that is no
+# pair of this rule's (a person books both), and the books carried forward read back
+# further (periods/forward.py lookback).
+REVERSAL_DAYS = 7
 
 
 def findings(entries, config, as_of=None, index=None) -> list[Finding]:
@@ -58,6 +88,8 @@ def findings(entries, config, as_of=None, index=None) -> list[Finding]:
     lines, moves = _lines(index.get(config.suspense, []), set(bank_of) | set(channel_of))
     answered, unanswered = _answered(lines, moves)
     lines = [line for line in lines if id(line) not in answered]
+    paired = _reversals(lines, bank_of, channel_of)
+    lines = [line for line in lines if id(line) not in paired]
     out = [_unanswered(move, lines, config, bank_of, channel_of) for move in unanswered]
     named = _named_payouts(lines, bankless, index, bank_of, config.timezone)
     for channel, bank, currency, pairs in named:
@@ -68,11 +100,17 @@ def findings(entries, config, as_of=None, index=None) -> list[Finding]:
             continue
         entry, total, currency = line.entry, line.amount, line.currency
         bank, wallet = _where(entry, bank_of, channel_of)
+        what = _what(total, wallet, channel_of)
+        # a reversal nothing pairs with: where the line it reverses went is where it goes
+        reverses = "" if not _reverses(entry) else (
+            f" (the bank marks it a reversal, and no {_what(-total, wallet, channel_of)} of {_money(abs(total))} "
+            f"{currency} it reverses waits in {config.suspense} from the {REVERSAL_DAYS} days before it: "
+            "book it where that line is booked)")
         out.append(Finding(
             "bank-unmatched", entry.date, bank_of.get(bank, "") or channel_of.get(wallet, ""),
             bank or wallet or config.suspense, abs(total), currency,
-            f"{_what(total, wallet, channel_of)} of {_money(abs(total))} {currency} that no rule, payout or entry "
-            f"explains: {_text(entry)}", refs([entry]), **at_entry(entry)))
+            f"{what} of {_money(abs(total))} {currency} that no rule, payout or entry "
+            f"explains{reverses}: {_text(entry)}", refs([entry]), **at_entry(entry)))
     return out
 
 
@@ -84,6 +122,70 @@ def reclassified(entries, config) -> list[tuple]:
                           set(bank_of) | set(channel_of))
     answered, _ = _answered(lines, moves)
     return [(move.entry, line.entry) for line, move in answered.values()]
+
+
+def reversed_pairs(entries, config) -> list[tuple]:
+    """(the entry of a line in suspense, the entry of the bank's reversal of it) of every
+    pair that explains itself (the module docstring), in the reversals' order; the lines a
+    person's entry reclassified take part in none."""
+    if not any(_reverses(e) for e in entries if type(e) is data.Transaction):   # (most books: none)
+        return []
+    bank_of, channel_of = _owners(config)
+    lines, moves = _lines(postings_by_account(entries, {config.suspense}).get(config.suspense, []),
+                          set(bank_of) | set(channel_of))
+    answered, _ = _answered(lines, moves)
+    paired = _reversals([line for line in lines if id(line) not in answered], bank_of, channel_of)
+    return [(line.entry, other.entry) for line, other in paired.values() if _reverses(other.entry)]
+
+
+def reversed_line(entries, config, entry):
+    """The entry `entry`'s line in suspense makes a pair with (reversed_pairs), or None."""
+    for line, reversal in reversed_pairs(entries, config):
+        if entry is line or entry is reversal:
+            return reversal if entry is line else line
+    return None
+
+
+def _reverses(entry) -> bool:
+    return str(entry.meta.get("reversal", "")).lower() == "true"
+
+
+def _reversals(lines: list[Item], bank_of: dict, channel_of: dict) -> dict[int, tuple[Item, Item]]:
+    """id(line) -> (line, the line it pairs with) of each line among `lines` (open lines
+    in suspense) that a reversal there takes, and of each such reversal: in book order,
+    a reversal takes the nearest earlier open line of its account, the opposite amount
+    in its currency, no reversal, at most REVERSAL_DAYS before it (of its own day, one
+    listed before it first, else the first listed after it)."""
+    reversals = [line for line in lines if _reverses(line.entry)]
+    if not reversals:
+        return {}
+    from beanclear.periods.forward import CARRIED_ID
+
+    def account(line):
+        bank, wallet = _where(line.entry, bank_of, channel_of)
+        return bank or wallet
+
+    def place(line):
+        meta = line.entry.meta
+        return line.date, str(meta.get("filename", "")), meta.get("lineno", 0), str(meta.get("id", ""))
+
+    waiting: dict[tuple, list[Item]] = defaultdict(list)
+    for line in lines:
+        if not _reverses(line.entry) and not str(line.entry.meta.get("id", "")).startswith(CARRIED_ID):
+            waiting[(account(line), line.currency, line.amount)].append(line)
+    out: dict[int, tuple[Item, Item]] = {}
+    span = dt.timedelta(days=REVERSAL_DAYS)
+    for reversal in sorted(reversals, key=place):
+        key = (account(reversal), reversal.currency, -reversal.amount)
+        here = place(reversal)
+        fits = [line for line in waiting.get(key, ()) if reversal.date - span <= line.date <= reversal.date]
+        if not key[0] or not fits:
+            continue
+        before = [line for line in fits if place(line) < here]
+        line = max(before, key=place) if before else min(fits, key=place)
+        waiting[key].remove(line)
+        out[id(line)], out[id(reversal)] = (line, reversal), (reversal, line)
+    return out
 
 
 def _owners(config) -> tuple[dict[str, str], dict[str, str]]:

@@ -338,6 +338,13 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
         from beanclear.checks.suspense import reclassified
         answered = {id(line) for _, line in reclassified(entries, config)}
         lines = [line for line in lines if id(line.entry) not in answered]
+    if any(line.counter == suspense and str(line.entry.meta.get("reversal", "")).lower() == "true"
+           for line in lines):
+        # a line and the bank's reversal of it, both in suspense, explain each other (as
+        # the check says: checks/suspense.py): nothing to propose, book or link
+        from beanclear.checks.suspense import reversed_pairs
+        pairs = {id(e) for pair in reversed_pairs(entries, config) for e in pair}
+        lines = [line for line in lines if id(line.entry) not in pairs]
     if converted:
         paid = paid_currencies(config, ((p.account, p.units.number, p.units.currency) for _, p, _ in payouts))
         for line in converted:

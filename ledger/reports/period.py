@@ -275,6 +275,8 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answe
     cover = coverage.Coverage.of(entries, config)
     # the lines in suspense an entry of your own reclassified are explained (checks/suspense.py)
     reclassified = {id(line) for _, line in suspense.reclassified(entries, config)}
+    # and so are a line and the bank's reversal of it, both there
+    reclassified |= {id(e) for pair in suspense.reversed_pairs(entries, config) for e in pair}
     out = []
     for name, bank in sorted(config.banks.items()):
         # the statement and the lines after it; of books carried forward, read back as far as they go

@@ -119,6 +119,16 @@ def _explained(line, config, entries=None, load=None) -> str:
         return f"{debit_answered(config, line, answers)}; nothing to link"
     if line.split and not line.counter:
         return f"{split_by_hand(line, config)}: nothing of it is open; edit its postings by hand"
+    if entries is not None and line.counter == config.suspense:
+        from beanclear.checks.suspense import reversed_line
+        other = reversed_line(entries, config, line.entry)
+        if other is not None:   # a line and the bank's reversal of it explain each other
+            what = "the line it reverses" if str(line.entry.meta.get("reversal", "")).lower() == "true" \
+                else "the bank's reversal of it"
+            said = f"{shown(posted(other, line.bank_account), line.currency)} {line.currency}"
+            return (f"bank line {line.ref} ({line.said}) and {other.meta.get('id')}, {what} ({said} on {other.date}), "
+                    f"explain each other in {config.suspense} (no finding): nothing to link; `beanclear book` both "
+                    "to one account where they belong elsewhere")
     return (f"bank line {line.ref} is explained already (booked to {line.counter}"
             + (f", linked {' '.join(sorted(line.entry.links))}" if line.entry.links else "")
             + "); `beanclear unlink` it first")
