@@ -17,10 +17,10 @@ def test_import_writes_books_and_one_summary_line_per_file(merchant):
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 3
-    assert "bank.csv: ops (bank csv), 2 rows read, 2 entries written, 0 already in the books; balance assertions: 2 written" \
-        in lines[0]
-    assert f"{FUND}: wechat (wechat fund bill), 2 rows read, 2 entries written, 0 already in the books; balance assertions: 1 " \
-        "written" in lines[1]
+    assert "bank.csv: ops (bank csv), 2 rows read, 2 entries written, 0 already in the books; balance assertions: " \
+        "2 written" in lines[0]
+    assert f"{FUND}: wechat (wechat fund bill), 2 rows read, 2 entries written, 0 already in the books; " \
+        "balance assertions: 1 written" in lines[1]
     assert f"{TRADE}: wechat (wechat trade bill), 3 rows read, 3 entries written" in lines[2]
     books = merchant / "books"
     assert (books / "wechat" / "2021" / "2021-01.beancount").exists()

@@ -210,15 +210,18 @@ def test_one_command_says_what_a_file_before_it_booked_is_not_only_the_books(tmp
 
 
 SUMMARY = re.compile(r"\((?P<kind>[^)]*)\), (?P<rows>\d+) rows read, (?P<new>\d+) entries written, (?P<known>\d+) "
-                     r"already in the books(?: or booked from a file before it in this import)?(?P<skipped>, skipped [^;]*)?"
-                     r"(?:; balance assertions: (?P<asserted>\d+) written(?:, (?P<held>\d+) already in the books)?)?(?:;|$)")
+                     r"already in the books(?: or booked from a file before it in this import)?"
+                     r"(?P<skipped>, skipped [^;]*)?"
+                     r"(?:; balance assertions: (?P<asserted>\d+) written(?:, (?P<held>\d+) already in the books)?)?"
+                     r"(?:;|$)")
 
 
 def counted(line: str) -> dict:
     found = SUMMARY.search(line)
     assert found, line
     skipped = sum(int(n) for n in re.findall(r"(?:skipped |, )(\d+) ", found["skipped"] or ""))
-    return {"kind": found["kind"], "rows": int(found["rows"]), "booked": int(found["new"]) + int(found["known"]) + skipped,
+    return {"kind": found["kind"], "rows": int(found["rows"]),
+            "booked": int(found["new"]) + int(found["known"]) + skipped,
             "asserted": int(found["asserted"] or 0) + int(found["held"] or 0)}
 
 

@@ -334,7 +334,8 @@ def _reversed(convs: list[Applied], references, tolerance, sources, unjudged) ->
     said = f"{base}→{quote} at {rate_text(first.rate)} on {shown(abs(sold_base), base)} {base}, reversed" \
         f"{' in part' if converting and (left_base < 0) == (sold_base < 0) else ''} on {when} {back}: "
     if converting:
-        said += (f"left {shown(abs(left_base), base)} {base} {'sold' if left_base < 0 else 'bought'} at {rate_text(rate)}, "
+        said += (f"left {shown(abs(left_base), base)} {base} {'sold' if left_base < 0 else 'bought'} "
+                 f"at {rate_text(rate)}, "
                  f"reference {rate_text(reference)} of {day}: {spread:+.1f} bps")
     else:
         said += (f"left {shown(left_base, base)} {base} and {'+' if left_quote > 0 else ''}{shown(left_quote, quote)} "
