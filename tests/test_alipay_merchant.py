@@ -201,8 +201,10 @@ def test_import_reimport_and_check_through_the_command_line(merchant):
     lines = result.output.strip().splitlines()
     assert "业务明细.csv: alipay (alipay trade detail), 3 rows read, 3 entries written" in lines[0]
     # the 账务明细's payments, fees and refund are the 业务明细's: only its withdrawal and balance are new
-    assert "账务明细.csv: alipay (alipay fund ledger), 7 rows read, 2 entries written, 6 already" in lines[1]
-    assert "icbc.csv: icbc (bank csv), 3 rows read, 6 entries written" in lines[2]
+    assert "账务明细.csv: alipay (alipay fund ledger), 7 rows read, 1 entries written, 6 already" in lines[1]
+    assert "; balance assertions: 1 written" in lines[1]
+    assert "icbc.csv: icbc (bank csv), 3 rows read, 3 entries written, 0 already in the books; balance " \
+        "assertions: 3 written" in lines[2]
     before = snapshot(merchant / "books")
     again = beanclear(merchant, "import", str(merchant / "statements"))
     assert again.exit_code == 0 and again.output.count(" 0 entries written") == 3

@@ -134,7 +134,8 @@ def test_the_full_month_after_its_first_half_adds_no_copy_nor_does_a_copy_resave
     assert done.exit_code == 0, done.output
     done = beanclear(tmp_path, "import", str(full))
     assert done.exit_code == 0, done.output
-    assert "4 rows read, 2 entries written, 4 already in the books, skipped 1 line listed twice" in done.output
+    assert "4 rows read, 1 entries written, 2 already in the books, skipped 1 line listed twice" in done.output
+    assert "; balance assertions: 1 written, 2 already in the books" in done.output
     month = (tmp_path / "books" / "cmb" / "2026" / "2026-10.beancount").read_text(encoding="utf-8")
     assert month.count("85000.00 CNY") == 2 and "-2\"" not in month   # the posting and its other side, once
     checked = beanclear(tmp_path, "check")

@@ -276,6 +276,46 @@ def test_fx_gap_reports_spread_and_money_lost(ledger):
     assert "-103.0 bps on 100.00 USD, 7.34 CNY lost" in finding.message
 
 
+TOTAL_PRICE = """
+2026-01-05 * "PayPal" "Currency conversion"
+  id: "CONV-3"
+  Assets:PayPal        -135.48 USD @@ 955.13 CNY
+  Assets:PayPal         955.13 CNY
+"""
+
+
+def test_a_rate_is_shown_to_six_significant_digits_wherever_it_is_printed(ledger):
+    # blind18 pluginonly: a total price (@@) is a per-unit rate of 28 digits to Beancount,
+    # 955.13 / 135.48 = 7.049970475…; the message, the JSON and the export showed them all
+    from beanclear.exports.tables import finding_row
+    [finding], _ = ledger(TOTAL_PRICE)
+    assert finding.actual == Decimal("955.13") / Decimal("135.48")   # judged on the rate itself
+    assert "USD→CNY at 7.04997, reference 7.1234 of 2026-01-05: -103.1 bps on 135.48 USD" in finding.message
+    assert (finding.to_json()["expected"], finding.to_json()["actual"]) == ("7.1234", "7.04997")
+    row = finding_row(finding)
+    assert (row["expected"], row["actual"]) == (Decimal("7.1234"), Decimal("7.04997"))
+
+
+@pytest.mark.parametrize("rate, shown", [
+    ("7.0500", "7.05"), ("7.1234", "7.1234"), ("1.013286093888396811337466785", "1.01329"),
+    ("0.9174311927", "0.917431"), ("0.00661234567", "0.00661235"), ("151.23456", "151.235"),
+    ("25431.5", "25431.5"), ("1234567.8", "1234570"), ("9.9999996", "10")])
+def test_shown_rate_keeps_six_significant_digits_and_no_exponent(rate, shown):
+    from beanclear.checks.findings import rate_text
+    assert rate_text(Decimal(rate)) == shown
+
+
+def test_a_rate_of_few_digits_and_money_figures_are_shown_as_they_are(ledger):
+    # must not move: a stated rate of four places and the money of other codes
+    from beanclear.checks.findings import Finding
+    [finding], _ = ledger(CONVERSION.format(day="05", rate="7.0425", cny="704.25"))
+    assert "USD→CNY at 7.0425, reference 7.1234 of 2026-01-05" in finding.message
+    assert finding.to_json()["actual"] == "7.0425"
+    fee = Finding("fee-gap", None, "paypal", "Expenses:Fees", Decimal("1234567.89"), "USD", "",
+                  expected=Decimal("1234567.891"), actual=Decimal("0.1234567"))
+    assert (fee.to_json()["expected"], fee.to_json()["actual"]) == ("1234567.89", "0.12")
+
+
 def test_no_fx_gap_within_tolerance(ledger):
     errors, found = ledger(CONVERSION.format(day="05", rate="7.1000", cny="710.00"))   # -32.8 bps
     assert errors == [] and found == []
@@ -498,7 +538,7 @@ def converted_line_findings(tmp_path, direction: str, rates: str | None, unit: s
 
 @pytest.mark.parametrize("direction, rates, said", [
     # 3,000.00 EUR sold for 3,225.00 USD at 1.0750, 3,255.00 at the reference: 30.00 USD lost
-    ("DBIT", "2026-01-20,EUR/USD,1.0850\n", "EUR→USD at 1.0750, reference 1.085 of 2026-01-20: -92.2 bps on "
+    ("DBIT", "2026-01-20,EUR/USD,1.0850\n", "EUR→USD at 1.075, reference 1.085 of 2026-01-20: -92.2 bps on "
                                             "3,000.00 EUR, 30.00 USD lost"),
     # the reference the other way round (USD/EUR): the same spread
     ("DBIT", "2026-01-20,USD/EUR,0.92165899\n", "-92.2 bps on 3,000.00 EUR, 30.00 USD lost"),

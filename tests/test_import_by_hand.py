@@ -97,7 +97,7 @@ def test_a_bank_line_moved_into_a_file_of_ones_own_is_not_booked_again(tmp_path)
     manual = (tmp_path / "books" / "manual.beancount").read_text(encoding="utf-8")
     assert balances_fail(tmp_path) == []
     out = imported(tmp_path, statement(tmp_path, "overlap.csv", OVERLAP))
-    assert "2 entries written" in out, out   # HB4 and its balance
+    assert "1 entries written" in out and "balance assertions: 1 written" in out, out   # HB4, and its balance
     assert "HB2 (books/manual.beancount:3)" in out and "found in a file of your own" in out, out
     assert "restated the balances" not in out   # no line came before them
     assert ids(tmp_path).count("HB2") == 1 and "HB4" in ids(tmp_path)
@@ -105,7 +105,8 @@ def test_a_bank_line_moved_into_a_file_of_ones_own_is_not_booked_again(tmp_path)
     assert balances_fail(tmp_path) == []
     books = snapshot(tmp_path / "books")
     forced = imported(tmp_path, "--force", tmp_path / "bank_march.csv")
-    assert "0 entries written, 6 already in the books" in forced and "HB2 (books/manual.beancount:3)" in forced
+    assert "3 rows read, 0 entries written, 3 already in the books; balance assertions: 0 written, 3 already in the " \
+        "books" in forced and "HB2 (books/manual.beancount:3)" in forced
     assert snapshot(tmp_path / "books") == books
     corrected = MARCH + ["2026-03-31,SERVICE FEE,-5.00,8595.00,HB5"]   # the same lines, one more
     out = imported(tmp_path, statement(tmp_path, "bank_march_corrected.csv", corrected))

@@ -17,8 +17,10 @@ def test_import_writes_books_and_one_summary_line_per_file(merchant):
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 3
-    assert "bank.csv: ops (bank csv), 2 rows read, 4 entries written, 0 already in the books" in lines[0]
-    assert f"{FUND}: wechat (wechat fund bill), 2 rows read, 3 entries written" in lines[1]
+    assert "bank.csv: ops (bank csv), 2 rows read, 2 entries written, 0 already in the books; balance assertions: " \
+        "2 written" in lines[0]
+    assert f"{FUND}: wechat (wechat fund bill), 2 rows read, 2 entries written, 0 already in the books; " \
+        "balance assertions: 1 written" in lines[1]
     assert f"{TRADE}: wechat (wechat trade bill), 3 rows read, 3 entries written" in lines[2]
     books = merchant / "books"
     assert (books / "wechat" / "2021" / "2021-01.beancount").exists()
@@ -47,7 +49,8 @@ def test_overlapping_statement_adds_only_new_lines(merchant):
     overlap = bank_file(merchant, "overlap.csv", rows=(
         "2021-01-31,B002,房租,某某置业,-500.00,500.03", "2021-02-01,B003,电费,国家电网,-20.00,480.03"))
     result = beanclear(merchant, "import", str(overlap))
-    assert "1 rows read" not in result.output and "2 entries written, 2 already in the books" in result.output
+    assert "1 rows read" not in result.output and ("2 rows read, 1 entries written, 1 already in the books; balance "
+                                                  "assertions: 1 written, 1 already in the books") in result.output
 
 
 def test_order_of_import_does_not_change_the_bytes(merchant, tmp_path_factory):
@@ -485,7 +488,7 @@ def test_a_row_repeated_exactly_is_booked_once_and_said(merchant):
     result = beanclear(merchant, "import", str(statement))
     assert result.exit_code == 0, result.output
     # listed right after itself, its running balance unchanged: a copy, not read as a line (banking.Copies)
-    assert "4 entries written" in result.output and "skipped 1 line listed twice" in result.output
+    assert "3 rows read, 2 entries written, 0 already in the books, skipped 1 line listed twice" in result.output
     assert "line 6 lists line 5 again, and the running balance stays at 1000.03 CNY" in result.output
     assert (merchant / "books" / "ops" / "2021" / "2021-01.beancount").read_text().count('id: "B001"') == 1
     # elsewhere in the file, it is the same id and money: booked once by its id (once_per_id)

@@ -465,7 +465,7 @@ def test_payment_in_another_currency_at_the_reference_rate_within_the_tolerance(
     assert (found.code, found.currency, found.expected, found.actual) == \
         ("amount-mismatch", "EUR", Decimal("50.00"), Decimal("48.62"))
     assert found.message == ("order #1003 of 50.00 EUR was paid 48.62 EUR (wechat txn_1: 53.00 USD at the "
-                             "reference rate 0.9174311927 of 2026-02-27) (beyond the 50 bps the reference rate allows)")
+                             "reference rate 0.917431 of 2026-02-27) (beyond the 50 bps the reference rate allows)")
 
 
 def test_payment_in_another_currency_without_a_rate_is_not_judged(ledger):

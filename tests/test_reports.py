@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import textwrap
+from dataclasses import replace
 from decimal import Decimal
 
 import openpyxl
@@ -538,6 +539,25 @@ def test_a_hole_and_the_payments_it_held_are_one_finding_resolved_once(merchant,
                                                           ("shopify 2026-02-03", "4200009999"))]
     assert rows[0].message.endswith("wait; and 1 payment(s) (12.00 CNY) name orders no export of shopify holds: "
                                     "their orders may be in the export of those days")
+
+
+def test_a_shop_gap_that_stood_at_the_month_end_and_a_later_one_is_said_once(merchant, monkeypatch):
+    # blind18 pluginonly: the month is judged on the books at its end and at the later month
+    # ends its deadlines run to; the shop's statement-gap stood at both, and the two copies
+    # were folded as two shops waiting for one channel: "…26 order deadline(s) wait for the
+    # statements of those channels; and the shopify orders go to …: 26 order deadline(s) wait…"
+    from beanclear import config as config_mod
+    from beanclear.checks import reconcile
+    config = config_mod.load(merchant / "config.yaml")
+    later = data.Transaction({"filename": "x", "lineno": 1}, dt.date(2026, 4, 15), "*", None, "", frozenset(),
+                             frozenset(), [])
+    said = ("no statement of paypal, which may pay this shop, is in the books; the shopify orders go to 2026-02-28: "
+            "26 order deadline(s) wait for the statements of those channels")
+    gap = Finding("statement-gap", dt.date(2026, 2, 3), "shopify", "", Decimal(0), "", said, ("#1001", "#1002"))
+    monkeypatch.setattr(reconcile, "find", lambda entries, config, *a, **k: [replace(gap)])   # a finding each run
+    books = [_posting_to(config.shops["shopify"].accounts.receivable), later]   # shopify was there in February
+    rows = period.finding_rows(books, config, [], dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert [(r.status, r.code, r.message) for r in rows] == [("resolved", "statement-gap", said)]
 
 
 def test_a_duplicate_charge_the_channel_refunded_is_no_refund_and_was_not_resolved_by_a_payouts_match(tmp_path):

@@ -683,6 +683,39 @@ def test_shops_waiting_for_one_absent_channel_are_one_gap(tmp_path):
     assert len(one_end([web, other], config)) == 2
 
 
+def test_a_shop_s_gap_found_twice_is_one_clause_of_the_one_gap(tmp_path):
+    """The month report judges the books at the month's end and at later month ends: a
+    shop's gap that stood at both (grown between them, or not) is one shop, said once, in
+    its own finding and in a channel's it folds into (blind18 pluginonly); other shops are
+    said beside it, as before."""
+    from beanclear import config as config_mod
+    from beanclear.checks.findings import Finding
+    from beanclear.statements.gaps import one_end
+    (tmp_path / "config.yaml").write_text(WECHAT + "shops:\n  web: {type: shopify, order_days: 3}\n"
+                                          "  app: {type: shopify, order_days: 3}\n", encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    cause = "no statement of wechat, which may pay this shop, is in the books"
+
+    def shop(name, n, refs):
+        return Finding("statement-gap", dt.date(2026, 1, 2), name, "", Decimal(0), "",
+                       f"{cause}; the {name} orders go to 2026-01-31: {n} order deadline(s) wait for the statements "
+                       "of those channels", refs)
+    web, again, grown, app = shop("web", 26, ("#1",)), shop("web", 26, ("#1",)), shop("web", 28, ("#1", "#3")), \
+        shop("app", 5, ("#2",))
+    assert one_end([web, again], config) == [web]
+    [one] = one_end([web, grown, app], config)
+    assert one.refs == ("#1", "#3", "#2")
+    assert one.message == web.message + "; and the app orders go to 2026-01-31: 5 order deadline(s) wait for the " \
+                                        "statements of those channels"
+    absent = Finding("statement-gap", dt.date(2026, 1, 2), "wechat", "", Decimal(0), "",
+                     "no statement of wechat is in the books; those of ops go to 2026-01-31: 2 bank credit(s) "
+                     "(40.00 CNY) wait for the statement of wechat", ("B1",))
+    [one] = one_end([absent, web, again], config)
+    assert one.source == "wechat" and one.refs == ("B1", "#1")
+    assert one.message == absent.message + "; and the web orders go to 2026-01-31: 26 order deadline(s) wait for " \
+                                           "the statements of those channels"
+
+
 def test_a_day_between_two_asked_windows_is_a_hole_not_a_quiet_day():
     # `fetch` asks Stripe for every day: a day with no answer between two is missing.
     # Statements of a day each that state it otherwise (a bank's CAMT of each business

@@ -9,6 +9,7 @@ two payments, a refund (with the fee it returns) and a withdrawal that reaches I
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -186,8 +187,8 @@ def test_second_view_adds_only_what_the_first_lacks(tmp_path):
     result = beanclear(merchant, "import", str(statements(tmp_path / "f", {"fund"})))
     lines = result.output.strip().splitlines()
     # 账务明细: withdrawal and balance new; two payments, two fees, refund, fee returned known
-    assert "alipay (alipay fund ledger), 7 rows read, 2 entries written, 6 already in the books" in lines[0]
-    assert "wechat (wechat fund bill), 6 rows read, 2 entries written, 5 already in the books" in lines[2]
+    assert "alipay (alipay fund ledger), 7 rows read, 1 entries written, 6 already in the books" in lines[0]
+    assert "wechat (wechat fund bill), 6 rows read, 1 entries written, 5 already in the books" in lines[2]
 
 
 def test_one_command_says_what_a_file_before_it_booked_is_not_only_the_books(tmp_path):
@@ -200,11 +201,51 @@ def test_one_command_says_what_a_file_before_it_booked_is_not_only_the_books(tmp
     lines = beanclear(tmp_path, "import", str(folder)).output.strip().splitlines()
     fund = next(line for line in lines if "(wechat fund bill)" in line)
     trade = next(line for line in lines if "(wechat trade bill)" in line)
-    assert "2 entries written, 5 already in the books or booked from a file before it in this import" in fund, fund
+    assert ("6 rows read, 1 entries written, 5 already in the books or booked from a file before it in this import; "
+            "balance assertions: 1 written") in fund, fund
     assert "0 already in the books" in trade and "before it in this import" not in trade, trade
     # a second import finds them all in the books, booked before it: said as before
     again = beanclear(tmp_path, "import", str(folder)).output
     assert "before it in this import" not in again, again
+
+
+SUMMARY = re.compile(r"\((?P<kind>[^)]*)\), (?P<rows>\d+) rows read, (?P<new>\d+) entries written, (?P<known>\d+) "
+                     r"already in the books(?: or booked from a file before it in this import)?"
+                     r"(?P<skipped>, skipped [^;]*)?"
+                     r"(?:; balance assertions: (?P<asserted>\d+) written(?:, (?P<held>\d+) already in the books)?)?"
+                     r"(?:;|$)")
+
+
+def counted(line: str) -> dict:
+    found = SUMMARY.search(line)
+    assert found, line
+    skipped = sum(int(n) for n in re.findall(r"(?:skipped |, )(\d+) ", found["skipped"] or ""))
+    return {"kind": found["kind"], "rows": int(found["rows"]),
+            "booked": int(found["new"]) + int(found["known"]) + skipped,
+            "asserted": int(found["asserted"] or 0) + int(found["held"] or 0)}
+
+
+@pytest.mark.parametrize("batches", [[{"trade", "fund"}], [{"fund"}], [{"trade"}, {"fund"}]])
+def test_each_summary_counts_its_rows_booked_and_its_balance_assertions_apart(tmp_path, batches):
+    # blind18 partialrefunds: a WeChat fund bill after its trade bill said "5 rows read, 2
+    # entries written, 4 already in the books": its day's balance assertion was counted
+    # among the entries of its rows. A fund bill, a trade bill and a bank statement book
+    # a row each: rows read = written + already + skipped, the balance assertions apart
+    (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    for n, views in enumerate(batches):
+        result = beanclear(tmp_path, "import", str(statements(tmp_path / f"s{n}", views)))
+        assert result.exit_code == 0, result.output
+        lines = result.output.strip().splitlines()
+        for line in lines:
+            seen = counted(line)
+            assert seen["rows"] == seen["booked"], line
+            # the trade views state no balance: no clause of balance assertions (must not move)
+            assert (seen["asserted"] > 0) == ("trade" not in seen["kind"] and "业务明细" not in seen["kind"]), line
+    fund = next(line for line in lines if "(wechat fund bill)" in line)
+    assert "; balance assertions: 1 written" in fund, fund
+    trade = beanclear(tmp_path, "import", "--force", str(tmp_path / "s0" / "wechat_trade.csv")).output \
+        if "trade" in batches[0] else ""
+    assert not trade or trade.rstrip().endswith("3 rows read, 0 entries written, 3 already in the books"), trade
 
 
 @pytest.mark.parametrize("first", ["trade", "fund"])

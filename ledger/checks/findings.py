@@ -52,7 +52,8 @@ WRITE_OFF_DEFAULTS = {
     "amount-mismatch": ("Expenses:Rounding", Decimal("1")),
 }
 UNNAMED = {"beancount", "stale-ack"}   # fixed in the books, never acknowledged
-RATE_CODES = {"fx-gap"}  # whose `expected` and `actual` are exchange rates, not money: never rounded
+RATE_CODES = {"fx-gap"}  # whose `expected` and `actual` are exchange rates, not money: never rounded to a currency
+RATE_DIGITS = 6  # significant digits of an exchange rate as shown: 0.1 bps of it and finer, the gap's own precision
 SEVERITIES = ("error", "warning", "off")
 
 
@@ -125,12 +126,19 @@ class Finding:
             "code": self.code, "severity": self.severity, "date": self.date.isoformat() if self.date else None,
             "source": self.source, "account": self.account,
             "amount": _text(self.amount) if self.currency else None, "currency": self.currency,   # (no money: null)
-            "expected": _text(self.expected), "actual": _text(self.actual),
+            "expected": _text(self.shown("expected")), "actual": _text(self.shown("actual")),
             "refs": list(self.refs), "message": self.message,
             # being followed up, it does not fail CI but no one acknowledged it (README "Follow up")
             "file": self.file, "line": self.line, "acknowledged": acknowledged(self),
             **({"follow_up": self.follow_up} if self.follow_up else {}),
         }
+
+    def shown(self, name: str) -> Decimal | None:
+        """`expected` or `actual` as the JSON and the export give it: a rate (RATE_CODES)
+        as shown_rate shows it; money as it is, rounded to its currency already. The
+        finding keeps the rate itself (a write-off reads which side of the reference it is)."""
+        value = getattr(self, name)
+        return shown_rate(value) if self.code in RATE_CODES and value is not None else value
 
     @property
     def sort_key(self):
@@ -162,6 +170,26 @@ def standing(f: Finding) -> str:
 
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:f}"
+
+
+def shown_rate(rate: Decimal) -> Decimal:
+    """An exchange rate as every message, JSON and export shows it: at most RATE_DIGITS
+    significant digits, no trailing zeros, never an exponent (`1.0133` of a posting's
+    `-135.48 EUR @@ 137.28 USD`, which Beancount makes 1.013286093888396811337466785;
+    a stated `7.0500` as 7.05, beside its reference 7.1234). The checks judge the rate
+    itself: this is its printing only."""
+    if not isinstance(rate, Decimal) or not rate.is_finite() or not rate:
+        return rate
+    places = rate.adjusted() - RATE_DIGITS + 1
+    if rate.as_tuple().exponent < places:
+        rate = rate.quantize(Decimal(1).scaleb(places), ROUND_HALF_UP)
+    rate = rate.normalize()
+    return rate.quantize(Decimal(1)) if rate.as_tuple().exponent > 0 else rate
+
+
+def rate_text(rate: Decimal) -> str:
+    """A rate in a message: shown_rate's figure as text (`EUR→USD at 1.01329`)."""
+    return f"{shown_rate(rate):f}"
 
 
 def to_currency(value: Decimal, currency: str) -> Decimal:

@@ -54,7 +54,7 @@ from decimal import Decimal, InvalidOperation
 
 from beancount.core import data
 
-from beanclear.checks.findings import Finding, at_entry, limit
+from beanclear.checks.findings import Finding, at_entry, limit, rate_text
 from beanclear.checks.items import refs
 from beanclear.importers.stated import stated_amount
 from beanclear.importers.toolkit.places import charged, currency_places, shown
@@ -239,7 +239,7 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
             lost = charged((reference - conv.rate) * -conv.converted, conv.quote)
             out.append(Finding(
                 "fx-gap", entry.date, source_of(entry, sources), conv.account, abs(lost), conv.quote,
-                f"{conv.base}→{conv.quote} at {conv.rate:f}, reference {reference.normalize():f} of {day}: "
+                f"{conv.base}→{conv.quote} at {rate_text(conv.rate)}, reference {rate_text(reference)} of {day}: "
                 f"{spread:+.1f} bps on {shown(abs(conv.converted), conv.base)} {conv.base}, "
                 f"{shown(abs(lost), conv.quote)} {conv.quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)",
                 _refs(entry), expected=reference, actual=conv.rate, gained=lost < 0, **at_entry(entry)))
@@ -331,14 +331,15 @@ def _reversed(convs: list[Applied], references, tolerance, sources, unjudged) ->
     sold_base, sold_quote = _legs(first)
     back = f"({shown(abs(left_base - sold_base), base)} {base} back for {shown(abs(left_quote - sold_quote), quote)} {quote})"
     when = ", ".join(dict.fromkeys(str(c.entry.date) for c in convs[1:]))
-    said = f"{base}→{quote} at {first.rate:f} on {shown(abs(sold_base), base)} {base}, reversed" \
+    said = f"{base}→{quote} at {rate_text(first.rate)} on {shown(abs(sold_base), base)} {base}, reversed" \
         f"{' in part' if converting and (left_base < 0) == (sold_base < 0) else ''} on {when} {back}: "
     if converting:
-        said += (f"left {shown(abs(left_base), base)} {base} {'sold' if left_base < 0 else 'bought'} at {rate:f}, "
-                 f"reference {reference.normalize():f} of {day}: {spread:+.1f} bps")
+        said += (f"left {shown(abs(left_base), base)} {base} {'sold' if left_base < 0 else 'bought'} "
+                 f"at {rate_text(rate)}, "
+                 f"reference {rate_text(reference)} of {day}: {spread:+.1f} bps")
     else:
         said += (f"left {shown(left_base, base)} {base} and {'+' if left_quote > 0 else ''}{shown(left_quote, quote)} "
-                 f"{quote}, against the reference {reference.normalize():f} of {day}: {spread:+.1f} bps of "
+                 f"{quote}, against the reference {rate_text(reference)} of {day}: {spread:+.1f} bps of "
                  f"{shown(abs(sold_base), base)} {base}")
     said += f", {shown(abs(lost), quote)} {quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)"
     refs_ = tuple(dict.fromkeys(r for conv in convs for r in _refs(conv.entry)))

@@ -59,7 +59,7 @@ from beancount.core.amount import Amount
 
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks.clearing import order_key
-from beanclear.checks.findings import WRITE_OFF_DEFAULTS, Finding, at_entry, limit, shown_on
+from beanclear.checks.findings import WRITE_OFF_DEFAULTS, Finding, at_entry, limit, rate_text, shown_on
 from beanclear.checks.items import REF_KEYS, WRITE_OFF, Item, _money, refs
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, _summed, fetch_command, hole_head, shop_starts
@@ -286,7 +286,7 @@ class InCurrency:
             return None
         rate, day = found
         amount = (item.amount * rate).quantize(CENT, ROUND_HALF_UP)
-        return amount, abs(amount) * self.tolerance / 10000, f"{shown} at the reference rate {rate:f} of {day}"
+        return amount, abs(amount) * self.tolerance / 10000, f"{shown} at the reference rate {rate_text(rate)} of {day}"
 
 
 def returned_first(excess: Decimal, channel_refunded: Decimal, shop_refunded: Decimal) -> Decimal:

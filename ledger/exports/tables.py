@@ -107,7 +107,8 @@ def posting_rows(txns):
 
 def finding_row(f) -> dict:
     return {"code": f.code, "severity": f.severity, "date": f.date, "source": f.source, "account": f.account,
-            "amount": f.amount if f.currency else None, "currency": f.currency, "expected": f.expected, "actual": f.actual,
+            "amount": f.amount if f.currency else None, "currency": f.currency, "expected": f.shown("expected"),
+            "actual": f.shown("actual"),
             "refs": json.dumps(list(f.refs), ensure_ascii=False), "message": f.message,
             "acknowledged": acknowledged(f), "file": f.file, "line": f.line}
 

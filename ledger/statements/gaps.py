@@ -450,21 +450,34 @@ def one_end(found: list[Finding], config) -> list[Finding]:
 
 def _folded(found: list[Finding], into: dict[int, list[Finding]]) -> list[Finding]:
     """`found` with the findings `into` lists under one (by its id) said in that one,
-    after its own message (what follows each one's cause), their refs after its own."""
-    gone = {id(g) for group in into.values() for g in group}
+    after its own message (what follows each one's cause), their refs after its own.
+    Each source's cause (its first clause) is said once: a second finding of a source and
+    cause already said (the same shop's gap on the books at a month's end and at a later
+    one, grown or not, as the month report reads them: reports/period.py) gives its refs,
+    not its clause again (blind18: "…26 order deadline(s) wait…; and the shopify orders go
+    to …: 26 order deadline(s) wait…"). What a hole of a shop's own exports holds is of its
+    source and another clause: said."""
+    gone = {id(g) for group in into.values() for g in group} - set(into)
     out = []
     for f in found:
         if id(f) in gone:
             continue
         if id(f) in into:
+            said_of = {_cause(f)}
+            others = [g for g in into[id(f)] if _cause(g) not in said_of and not said_of.add(_cause(g))]
             # (the `beanclear fetch` each names, once, at the end: one command for one cause)
-            parts = [f.message, *(g.message.split("; ", 1)[-1] for g in into[id(f)])]
+            parts = [f.message, *(g.message.split("; ", 1)[-1] for g in others)]
             commands = dict.fromkeys(m.group(0) for part in parts for m in FETCH_TAIL.finditer(part))
             said = "; and ".join(FETCH_TAIL.sub("", part) for part in parts) + "".join(commands)
             refs = tuple(dict.fromkeys([*f.refs, *(r for g in into[id(f)] for r in g.refs)]))
             f = replace(f, message=said, refs=refs)
         out.append(f)
     return out
+
+
+def _cause(f: Finding) -> tuple[str, str]:
+    """A gap's source and the cause its first clause says (_folded)."""
+    return f.source, f.message.split("; ", 1)[0]
 
 
 def _into_holes(found: list[Finding], config) -> list[Finding]:
