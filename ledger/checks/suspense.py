@@ -34,6 +34,13 @@ line booked to its transit account, and its payouts' arrival is not judged. Wher
 credits nonetheless name its payouts (the payout's id in the text, the amount equal, as
 the clearing check pairs them), the cause is one, the missing `bank:`: one finding per
 channel and bank that says so, the credits and payouts its refs, not one per credit.
+
+A channel whose `bank:` names the wrong one of the config's banks (`bank: icbc`, WeChat
+withdrawing to CMB) has its payouts missing there and the credits answering them in
+suspense at the other: one cause too, the key, and one finding of the channel names it
+(`channels.wechat.bank: cmb`), its payouts and those credits (_landed_elsewhere): the
+clearing check's payout-missing, as the payouts' own were, and no credit of it is a
+bank-unmatched here.
 """
 
 from __future__ import annotations
