@@ -281,8 +281,8 @@ class Load:
                 index, extra, walk = None, {}, self.walk(entries)
                 if name == "clearing":
                     index, extra = self.index(entries), {"cover": self.cover(entries), "own": walk.own}
-                elif name == "suspense":
-                    index = self.index(entries)
+                elif name == "suspense":   # (the cover: to judge payouts landing at another bank)
+                    index, extra = self.index(entries), {"cover": self.cover(entries)}
                 elif name == "orders":
                     extra = {"prepared": self.orders_prepared(entries)}
                 elif name == "refunds":

@@ -56,6 +56,13 @@ line booked to its transit account, and its payouts' arrival is not judged. Wher
 credits nonetheless name its payouts (the payout's id in the text, the amount equal, as
 the clearing check pairs them), the cause is one, the missing `bank:`: one finding per
 channel and bank that says so, the credits and payouts its refs, not one per credit.
+
+A channel whose `bank:` names the wrong one of the config's banks (`bank: icbc`, WeChat
+withdrawing to CMB) has its payouts missing there and the credits answering them in
+suspense at the other: one cause too, the key, and one finding of the channel names it
+(`channels.wechat.bank: cmb`), its payouts and those credits (_landed_elsewhere): the
+clearing check's payout-missing, as the payouts' own were, and no credit of it is a
+bank-unmatched here.
 """
 
 from __future__ import annotations
@@ -63,13 +70,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from beancount.core import data
 
 from beanclear.checks.findings import Finding, at_entry
 from beanclear.checks.items import Item, _money, postings_by_account, refs
-from beanclear.checks.transit import LATE_DAYS, _named_by_credits
+from beanclear.checks.transit import LATE_DAYS, _named_by_credits, arrived_by, named_id, text_words
 from beanclear.config.model import WALLET_TYPES
 from beanclear.statements.cut_over import is_own
 
@@ -80,21 +88,16 @@ from beanclear.statements.cut_over import is_own
 REVERSAL_DAYS = 7
 
 
-def findings(entries, config, as_of=None, index=None) -> list[Finding]:
-    bankless = [ch for ch in config.channels.values() if not ch.payout_banks]
-    index = index if index is not None else postings_by_account(
-        entries, {config.suspense} | {ch.accounts.transit for ch in bankless})
+def findings(entries, config, as_of=None, index=None, cover=None) -> list[Finding]:
     bank_of, channel_of = _owners(config)
-    lines, moves = _lines(index.get(config.suspense, []), set(bank_of) | set(channel_of))
-    answered, unanswered = _answered(lines, moves)
-    lines = [line for line in lines if id(line) not in answered]
-    paired = _reversals(lines, bank_of, channel_of)
-    lines = [line for line in lines if id(line) not in paired]
+    index = index if index is not None else _index(entries, config)
+    lines, unanswered, named, elsewhere = _suspended(entries, config, as_of, index, cover, bank_of, channel_of)
     out = [_unanswered(move, lines, config, bank_of, channel_of) for move in unanswered]
-    named = _named_payouts(lines, bankless, index, bank_of, config.timezone)
     for channel, bank, currency, pairs in named:
         out.append(_no_bank(channel, bank_of[bank], bank, currency, pairs, config.suspense))
     taken = {id(credit) for *_, pairs in named for credit, _ in pairs}
+    # (the clearing check's one payout-missing of the channel says these: elsewhere_finding)
+    taken |= {id(credit) for landed in elsewhere for credit, _ in landed.pairs}
     for line in lines:
         if id(line) in taken:
             continue
@@ -112,6 +115,46 @@ def findings(entries, config, as_of=None, index=None) -> list[Finding]:
             f"{what} of {_money(abs(total))} {currency} that no rule, payout or entry "
             f"explains{reverses}: {_text(entry)}", refs([entry]), **at_entry(entry)))
     return out
+
+
+def landed_elsewhere(entries, config, as_of=None, index=None, cover=None) -> list[Landed]:
+    """The payouts of each channel with a bank that another configured bank's credits in
+    suspense answer, where they are that channel's `bank:` mistake (_landed_elsewhere):
+    the clearing check says them and those credits in one payout-missing of the channel
+    (elsewhere_finding), and this check leaves the credits to it. `index`: a load's, with
+    suspense and every channel's transit."""
+    bank_of, channel_of = _owners(config)
+    index = index if index is not None else _index(entries, config)
+    return _suspended(entries, config, as_of, index, cover, bank_of, channel_of)[3]
+
+
+def _index(entries, config) -> dict:
+    """The postings of suspense and of the channels' clearing and transit accounts, as a
+    load's shared index holds them (reconcile.Load.index), where a caller has none."""
+    from beanclear.checks.pooled import pooled   # (it reads transit's rules)
+    watched = {config.suspense, config.transfers}
+    for ch in config.channels.values():
+        watched |= {ch.accounts.clearing, ch.accounts.transit}
+    return pooled(postings_by_account(entries, watched), config)
+
+
+def _suspended(entries, config, as_of, index: dict, cover, bank_of: dict, channel_of: dict) -> tuple:
+    """(the open lines in suspense, neither reclassified nor reversed, the
+    reclassifications' postings answering none, the credits naming payouts of channels
+    without a bank (_named_payouts), the payouts of channels with one that land at another
+    bank (_landed_elsewhere)): what this check and the clearing check both read of
+    suspense, decided once."""
+    lines, moves = _lines(index.get(config.suspense, []), set(bank_of) | set(channel_of))
+    answered, unanswered = _answered(lines, moves)
+    lines = [line for line in lines if id(line) not in answered]
+    paired = _reversals(lines, bank_of, channel_of)   # a line and the bank's reversal of it: explained
+    lines = [line for line in lines if id(line) not in paired]
+    bankless = [ch for ch in config.channels.values() if not ch.payout_banks]
+    named = _named_payouts(lines, bankless, index, bank_of, config.timezone)
+    taken = {id(credit) for *_, pairs in named for credit, _ in pairs}
+    elsewhere = _landed_elsewhere([line for line in lines if id(line) not in taken], entries, config, as_of,
+                                  index, cover, bank_of)
+    return lines, unanswered, named, elsewhere
 
 
 def reclassified(entries, config) -> list[tuple]:
@@ -349,3 +392,140 @@ def _no_bank(channel, bank: str, account: str, currency: str, pairs: list, suspe
         f"channels.{name}.bank: {bank} they are, and `beanclear match --apply` books the credits as its payouts)",
         refs(credit.entry for credit in credits) + refs(payout.entry for _, payout in pairs),
         **at_entry(credits[0].entry))
+
+
+# -- a channel's payouts landing at another configured bank than its `bank:` ---------------
+
+@dataclass
+class Landed:
+    """The payouts of one channel and currency that its bank has not shown and that
+    credits of other configured banks answer (`pairs`: (credit, payout)), `banks` those
+    banks by name; `configured` the channel's banks of that currency, `landed` how many of
+    its payouts they did show."""
+    channel: object
+    currency: str
+    pairs: list
+    banks: tuple[str, ...]
+    configured: tuple[str, ...]
+    landed: int
+
+
+def _landed_elsewhere(lines: list[Item], entries, config, as_of, index: dict, cover, bank_of: dict) -> list[Landed]:
+    """A channel's payouts its bank has not shown (missing, or not yet due, as the
+    clearing check judges them: transit.transit_answers) that credits in suspense of
+    another configured bank answer, each of the payout's amount, naming it or saying the
+    channel's payout memo, within bank_days + LATE_DAYS of it (_answering): one cause, the
+    channel's `bank:` (a blind tester's `channels.wechat.bank: icbc`, WeChat withdrawing
+    to CMB: 57 payout-missing and 58 bank-unmatched). Where those are most of its payouts
+    its bank has not shown, and more than one or all it paid out (none reached its bank);
+    else a payout credited at another bank once, among those landing where the config
+    says, stays the payout-missing it is and its credit a bank-unmatched (a payout gone
+    astray is no wrong `bank:`), as does a payout no bank shows beside the ones landing
+    elsewhere. The transit check runs again only where such a credit is in suspense."""
+    credits = sorted((line for line in lines if line.amount < 0
+                      and any(p.account in bank_of for p in line.entry.postings)), key=lambda i: i.order)
+    banked = [ch for ch in config.channels.values() if ch.payout_banks]
+    if not credits or not banked:
+        return []
+    zone, candidates = config.timezone, []
+    for channel in banked:
+        own = {config.banks[b].account for b in channel.payout_banks if b in config.banks}
+        theirs = [c for c in credits if _bank_account(c, bank_of) not in own]
+        payouts = [i for i in index.get(channel.accounts.transit, [])
+                   if i.amount > 0 and not any(p.account in bank_of for p in i.entry.postings)]
+        if theirs and payouts and _answering(theirs, payouts, channel, zone):
+            candidates.append((channel, theirs, payouts))
+    if not candidates:
+        return []
+    from beanclear.checks.transit import transit_answers   # (the judging of every payout: only here)
+    if as_of is None:
+        from beanclear.checks.reconcile import as_of as latest   # (it imports this check)
+        as_of = latest(entries)
+    answers = transit_answers(entries, config, as_of, index, cover)
+    out: list[Landed] = []
+    taken: set[int] = set()
+    for channel, theirs, payouts in candidates:
+        if answers.get(channel.name) is None:   # its statements show no payouts
+            continue
+        answered = answers[channel.name][1]
+        for currency in sorted({p.currency for p in payouts}):
+            of = [p for p in payouts if p.currency == currency]
+            open_ = [p for p in of if id(p) not in answered]   # missing, or not yet due
+            pairs = _answering([c for c in theirs if id(c) not in taken], open_, channel, zone)
+            landed = len(of) - len(open_)
+            if not pairs or 2 * len(pairs) <= len(open_) or len(pairs) < 2 and landed:
+                continue
+            taken.update(id(credit) for credit, _ in pairs)
+            main = channel.banks_by_currency(config.banks).get(currency, channel.bank)
+            banks = tuple(dict.fromkeys(bank_of[_bank_account(c, bank_of)] for c, _ in pairs))
+            out.append(Landed(channel, currency, pairs, banks, channel.fellow_banks(main, config.banks), landed))
+    return out
+
+
+def _bank_account(line: Item, bank_of: dict) -> str | None:
+    return next((p.account for p in line.entry.postings if p.account in bank_of), None)
+
+
+def _answering(credits: list[Item], payouts: list[Item], channel, zone) -> list[tuple[Item, Item]]:
+    """(credit, payout) of the `credits` that answer `payouts` of the channel: first those
+    naming one of equal amount (transit._named_by_credits, as the clearing check pairs
+    them), then, in their order, those whose text says the channel's payout memo (财付通,
+    支付宝, stripe) with the oldest payout of their amount open, at most bank_days +
+    LATE_DAYS before them (as the clearing check pairs an equal amount arriving late)."""
+    too_old = dt.timedelta(days=channel.bank_days + LATE_DAYS)
+    by_amount: dict[tuple, list[Item]] = defaultdict(list)
+    for payout in sorted(payouts, key=lambda i: i.order):
+        by_amount[(payout.currency, payout.amount)].append(payout)
+    pairs = _named_by_credits(credits, by_amount, too_old, zone)
+    taken = {id(i) for pair in pairs for i in pair}
+    for credit in credits:
+        if id(credit) in taken or not channel.payout_memo.search(_text(credit.entry)):
+            continue
+        payout = next((p for p in by_amount.get((credit.currency, -credit.amount), ())
+                       if id(p) not in taken and arrived_by(p.entry, credit.date, zone)
+                       and credit.date - p.date <= too_old), None)
+        if payout is not None:
+            taken.update((id(credit), id(payout)))
+            pairs.append((credit, payout))
+    return sorted(pairs, key=lambda pair: pair[0].order)
+
+
+def elsewhere_finding(found: Landed, config) -> Finding:
+    """The one payout-missing of a channel's payouts that landed at another bank than its
+    `bank:` says, in place of one per payout and a bank-unmatched per credit: the payouts
+    and the credits its refs, the key and the banks to write. An error by default, as the
+    payouts' own were: books whose `bank:` is wrong judge none of its payouts."""
+    channel, currency, name = found.channel, found.currency, found.channel.name
+    pairs = sorted(found.pairs, key=lambda pair: pair[1].order)
+    credits, payouts = [credit for credit, _ in pairs], [payout for _, payout in pairs]
+    total = sum((payout.amount for payout in payouts), Decimal(0))
+    ids = [str(p.entry.meta.get("payout-id") or p.entry.meta.get("id")) for p in payouts]
+    shown = ", ".join(ids[:3]) + (", …" if len(ids) > 3 else "")
+    at, ours = " and ".join(found.banks), " or ".join(found.configured)
+    write = (list(found.configured) if found.landed else []) + list(found.banks)
+    write += [b for b in channel.payout_banks if b not in found.configured and b not in write]
+    said = channel.payout_banks[0] if len(channel.payout_banks) == 1 else f"[{', '.join(channel.payout_banks)}]"
+    key = write[0] if len(write) == 1 else f"[{', '.join(write)}]"
+    named = sum(1 for credit, payout in pairs if _names_payout(credit, payout))
+    one = len(credits) == 1
+    how = ("naming its payout" if one and named else f"saying {name}'s payout memo" if one else
+           "each naming its payout" if named == len(credits) else
+           f"each saying {name}'s payout memo" if not named else
+           f"{named} naming their payout, {len(credits) - named} saying {name}'s payout memo")
+    where, judged = (f" as well as at {ours}", "at either") if found.landed else (f", not at {ours}", "there")
+    their = (f"1 credit of {at} of its amount, {how}, is" if one else
+             f"{len(credits)} credits of {at} of their amounts, {how}, are")
+    return Finding(
+        "payout-missing", payouts[0].date, name, channel.accounts.transit, total, currency,
+        f"payouts of {name} land at {at}{where}: {len(payouts)} of them ({shown}), {_money(total)} {currency}, "
+        f"{'has' if one else 'have'} not reached {ours}, and {their} in {config.suspense}; with "
+        f"channels.{name}.bank: {key} (it says {said}) they are judged {judged}, and `beanclear match --apply` "
+        "books the credits as its payouts",
+        refs(payout.entry for payout in payouts) + refs(credit.entry for credit in credits),
+        **at_entry(payouts[0].entry))
+
+
+def _names_payout(credit: Item, payout: Item) -> bool:
+    """Whether a credit's text names the payout (its id or payout id: transit.named_id)."""
+    ids = [str(payout.entry.meta[k]) for k in ("payout-id", "id") if payout.entry.meta.get(k)]
+    return named_id(ids, text_words(_text(credit.entry))) is not None
