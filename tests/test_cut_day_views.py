@@ -112,7 +112,12 @@ def test_monthly_wechat_bills_in_los_angeles_assert_the_close_of_the_day_january
     the afternoon's 30.00), never January's 0.00, whatever the order the four bills come
     in, in one import or apart; every other balance as each bill says it."""
     root = merchant(tmp_path, "America/Los_Angeles")
-    imported(root, *batches)
+    said = imported(root, *batches)
+    if batches == ("all",):
+        assert ("its balance of 2026-02-01 is not the close of 2026-01-31: it lacks that day's rows after its last "
+                "one (07:30:00), until 16:00:00, that another statement holds; not asserted") in said
+    if batches == ((F1,), (T2,), (F2,)):
+        assert "restated the balance of 2026-02-01: the close of the day before, which it starts inside" in said
     assert failing(root) == []
     assert balances(root) == ["2026-01-30 balance Assets:Clearing:WeChat 100.00 CNY",
                               "2026-01-31 balance Assets:Clearing:WeChat 150.00 CNY",
