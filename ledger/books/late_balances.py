@@ -222,7 +222,8 @@ def cut_off(found: list[dict[Path, dict]], statements: list[tuple[str, object]],
                 if lacks:
                     del amounts[key]
                     said.append(f"its balance of {day} is not the close of {closes[2]}: it lacks that day's rows "
-                                f"after its last one ({last}), until {max(lacks)}, that another statement holds; {then}")
+                                f"after its last one ({last}), until {max(lacks)}, that another statement "
+                                f"holds; {then}")
             if not amounts:
                 del of_files[path]
         out.append(said)
