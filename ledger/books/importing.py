@@ -265,6 +265,11 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
         _renumber(live, importers, seen, views, books)
         # A row two statements of a channel list (Stripe's report and API) is one entry saying
         # what both say, in this import and against the books (books/late_rows.py)
+        # A statement's close of its last day, where another statement of this import holds that
+        # day's later rows: not asserted, the one with the rest of the day says it
+        # (late_balances.cut_ends: a bill ending at China's midnight, inside the books' day)
+        for result, said in zip(live, late_balances.cut_ends([(r.importer.source.name, r.extraction) for r in live])):
+            result.notes.extend(said)
         ordered = sorted(live, key=lambda r: not getattr(r.importer, "books_first", False))
         late_rows.fold(ordered)
         rows = late_rows.Rows(books)
@@ -460,14 +465,24 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             # balance taken at a cut-off inside the day it closes (late_balances.cut_off)
             restating = [late_balances.restated(result.restating, result.new, books, result.importer.source.name)
                          for result in live]
+            # and the close of a day it starts inside, after another statement's rows, whose rest it holds
+            rests = [late_balances.rest_of_day(result.restating, result.extraction.entries, books,
+                                               result.importer.source.name, found)
+                     for result, found in zip(live, restating)]
             cut = late_balances.cut_off(restating, [(result.importer.source.name, result.extraction.entries)
                                                     for result in live], books) if any(restating) else ()
-            for result, found, said in zip(live, restating, cut or [[]] * len(live)):
+            for result, found, said, rest in zip(live, restating, cut or [[]] * len(live), rests):
                 planned, left = late_balances.plan(found, changes, config.books)
+                shut = closed.closed_months(config.books) if rest and left else ()
+                rest = sorted(key[0] for path, amounts in found.items() if path.stem not in shut
+                              for key in amounts if key in rest)
+                lines = sum(map(len, found.values())) - left - len(rest)
                 if planned or left:
-                    result.notes.append(f"restated the balances of {sum(map(len, found.values())) - left} day(s) "
-                                        "that its new lines come before" + (f"; {left} in closed months left as they "
-                                                                             "were" if left else ""))
+                    result.notes.append(", ".join(
+                        ([f"restated the balances of {lines} day(s) that its new lines come before"] if lines else [])
+                        + [f"restated the balance of {day}: the close of the day before, which it starts inside "
+                           "after another statement's rows and holds the rest of" for day in rest])
+                        + (f"; {left} in closed months left as they were" if left else ""))
                 result.notes.extend(said)
                 # ... and a balance the books assert, of the same amount, gets the lines it says of it (as-of)
                 found = late_balances.detailed(result.restating, books, result.importer.source.name)

@@ -19,7 +19,11 @@ is left as it is and said.
 A download cut inside a day of the books (PayPal's month in Berlin, books in Los Angeles)
 brings lines before the next day too, but knows that day only to its cut: it restates no
 close of a day whose later rows another statement holds (cut_off), so the statement with
-the day's latest row says its close, whichever comes first.
+the day's latest row says its close, whichever comes first. Where the rest of the day
+is in the channel's other view, which asserts no balance (WeChat's trade bill), the
+statement cut asserts no close beside the one with the rest of the day in one import
+(cut_ends), and that one restates it later though its rows of the day are booked
+already (rest_of_day).
 
 Two statements may also assert the same balance, one saying more of it: PayPal's
 balances file gives its `as-of:` instant, the day's transactions file (its last
@@ -42,6 +46,7 @@ from beancount.core import data
 from beanclear.books import Books, balance_parts, in_flight, render, rewrite_blocks
 from beanclear.books.render import _meta_lines, balance_line
 from beanclear.books.late_views import META as META_LINE
+from beanclear.books.spill import all_transactions, like
 from beanclear.periods.closed import closed_months
 
 
@@ -68,7 +73,112 @@ def restated(known_balances: list, new_entries, books: Books, source: str) -> di
     return out
 
 
-def cut_off(found: list[dict[Path, dict]], statements: list[tuple[str, object]], books: Books) -> list[list[str]]:
+def rest_of_day(known_balances: list, entries, books: Books, source: str, found: dict[Path, dict]) -> set:
+    """Add to `found` (restated()'s, of the same statement) the close the books assert of
+    the day the statement starts inside, after the rows another statement of that day
+    holds, where it says another amount: WeChat's February fund bill with books in Los
+    Angeles starts at China's midnight, 08:00 on LA's 31 Jan, after January's, whose 0.00
+    at 07:30 the books assert as the close of 31 Jan. Its rows of that afternoon may be
+    in the books already (booked by February's trade bill, which asserts no balance), so
+    it brings no new line before the day; but its balance is the account's after the
+    day's last row, and cut_off keeps it only if no later row of the day is another
+    statement's. Rows without a time cannot tell where a statement starts: nothing added.
+    The keys (day, account, currency) added."""
+    added: set = set()
+    if not known_balances:
+        return added
+    first: dict[tuple[str, str], tuple[dt.date, str | None]] = {}   # the statement's first row of each account
+    for entry in entries:
+        if type(entry) is data.Transaction:
+            at = (entry.date, entry.meta.get("time") or None)
+            for p in entry.postings:
+                key = (p.account, p.units.currency)
+                if key not in first or (at[0], at[1] or "") < (first[key][0], first[key][1] or ""):
+                    first[key] = at
+    candidates = []
+    for balance in known_balances:
+        day, time = first.get((balance.account, balance.amount.currency), (None, None))
+        path = books.month_file(source, f"{balance.date:%Y-%m}")
+        if time and day == balance.date - dt.timedelta(days=1) and \
+                (balance.date.isoformat(), balance.account, balance.amount.currency) not in found.get(path, {}):
+            candidates.append((balance, path, day, time))
+    if not candidates:
+        return added
+    wanted = {(balance.account, balance.amount.currency, day) for balance, _, day, _ in candidates}
+    held = books.day_rows(source, wanted)
+    _, holds = _day_rows(entries, wanted)
+    for balance, path, day, time in candidates:
+        earlier = [t for t, ids in held.get((balance.account, balance.amount.currency, day), ())
+                   if t and t < time and not any(i in holds for i in ids)]
+        if earlier and _asserted(path, balance) not in (None, balance.amount.number):
+            key = (balance.date.isoformat(), balance.account, balance.amount.currency)
+            found.setdefault(path, {})[key] = balance.amount.number
+            added.add(key)
+    return added
+
+
+def _asserted(path: Path, balance) -> object:
+    """The amount the books' month file asserts of `balance`'s day, account and currency, or None."""
+    if not path.is_file():
+        return None
+    head = f"{balance.date.isoformat()} balance {balance.account} "
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith(head):
+            parts = balance_parts(line)
+            if parts is not None and parts[2] == balance.amount.currency:
+                return parts[3]
+    return None
+
+
+def cut_ends(statements: list[tuple[str, object]]) -> list[list[str]]:
+    """Of each statement of an import (`statements`: its source, its Extraction), the
+    balance it asserts of the close of its last day (of each account and currency) is
+    left out where cut_off finds it lacks rows of that day, later than its last one, that
+    another statement of the import asserting balances of the source holds; said (a note
+    per statement). January's and February's WeChat fund bills with books in Los Angeles,
+    imported with their trade bills: January's ends at China's midnight, 08:00 on LA's
+    31 Jan, and its 0.00 at 07:30 is not that day's close, which February's asserts
+    (its rows of the afternoon may be booked by February's trade bill first, and bring
+    it no new line before the day to restate it by). The books' later rows of the day
+    are those of a statement whose balance of the day the books hold already: the two
+    meet in restated() and cut_off; a trade view's row after the fund view's last may be
+    money the fund view books the next day (in_flight.py), and cuts nothing until the
+    fund view's rows of it come (rest_of_day). Its other balances are of days it holds to
+    their end; rows without a time say nothing of where in the day it ends: kept."""
+    found: list[dict] = []
+    for _, extraction in statements:
+        last: dict[tuple[str, str], object] = {}
+        if not all_transactions(extraction.entries):
+            for entry in extraction.entries:
+                if type(entry) is data.Balance:
+                    key = (entry.account, entry.amount.currency)
+                    if key not in last or entry.date > last[key].date:
+                        last[key] = entry
+        found.append({None: {(b.date.isoformat(), b.account, b.amount.currency): b.amount.number
+                             for b in last.values()}} if last else {})
+    asserting = [source for (source, _), of in zip(statements, found) if of]
+    if len(set(asserting)) == len(asserting):   # no source with two statements asserting balances
+        return [[] for _ in statements]
+    before = [set(of.get(None, ())) for of in found]
+    # (of the import's statements, those that assert balances: a trade view's row of the day
+    # after the fund view's last may be money the fund view books the next day, in_flight.py;
+    # and a later row the books hold is another statement's whose balance of the day the books
+    # assert, which this one then restates or not by cut_off)
+    said = cut_off(found, [(source, extraction.entries if of else []) for (source, extraction), of
+                           in zip(statements, found)], None,
+                   then="not asserted: the statement with the rest of the day asserts its close")
+    for (_, extraction), were, of in zip(statements, before, found):
+        gone = were - set(of.get(None, ()))
+        if gone:
+            kept = like(extraction.entries)   # (a spilled entry is not removed in place)
+            kept.extend(e for e in extraction.entries if not (
+                type(e) is data.Balance and (e.date.isoformat(), e.account, e.amount.currency) in gone))
+            extraction.entries = kept
+    return said
+
+
+def cut_off(found: list[dict[Path, dict]], statements: list[tuple[str, object]], books: Books | None,
+            then: str = "that one's balance kept") -> list[list[str]]:
     """Of the balances each statement of an import would restate (`found[i]`: restated()'s,
     of `statements[i]`: (its source, its entries)), those it took at a cut-off inside the
     day they close are taken out, and said (a note per statement). A balance dated D is
@@ -94,7 +204,7 @@ def cut_off(found: list[dict[Path, dict]], statements: list[tuple[str, object]],
         return [[] for _ in statements]
     rows = [_day_rows(entries, wanted[source]) if source in wanted else ({}, set())
             for source, entries in statements]
-    held = {source: books.day_rows(source, keys) for source, keys in wanted.items()}
+    held = {source: books.day_rows(source, keys) if books is not None else {} for source, keys in wanted.items()}
     out = []
     for at, ((source, _), of_files) in enumerate(zip(statements, found)):
         said = []
@@ -112,8 +222,8 @@ def cut_off(found: list[dict[Path, dict]], statements: list[tuple[str, object]],
                 if lacks:
                     del amounts[key]
                     said.append(f"its balance of {day} is not the close of {closes[2]}: it lacks that day's rows "
-                                f"after its last one ({last}), until {max(lacks)}, that another statement holds; "
-                                "that one's balance kept")
+                                f"after its last one ({last}), until {max(lacks)}, that another statement "
+                                f"holds; {then}")
             if not amounts:
                 del of_files[path]
         out.append(said)
