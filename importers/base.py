@@ -102,6 +102,10 @@ class Extraction:
     held_active: set = field(default_factory=set)   # the days of those rows (coverage: `line-days`)
     held_ids: Ids = field(default_factory=Ids)
     held_again: bool = False
+    # The currencies those rows would have booked the source's money in, each at its first
+    # line (held(currency=)): what the statement says of its currency whether or not the
+    # books hold its rows (statements/stated_currency.py).
+    held_currencies: dict[str, int] = field(default_factory=dict)
     # Sales naming an order that route() left as sales (no shop placed them); None: not
     # routed. 0 lets route_batch skip a pass: nothing of the statement can move.
     unrouted: int | None = None
@@ -272,14 +276,18 @@ class StatementImporter(beangulp.Importer):
     # before read(): a row all of whose identities are in it needs no entry (held()).
     known: set | frozenset | None = None
 
-    def held(self, out: Extraction, day: dt.date, ident: str, *others: str) -> bool:
+    def held(self, out: Extraction, day: dt.date, ident: str, *others: str, currency: str | None = None,
+             line: int = 0) -> bool:
         """Whether the books hold everything a row would book: its id and the identities it
         covers (`others`, those it has). Then the row counts in `out.held` and no entry is
         built or rendered for it: what makes a re-import cheap. The row must have been
-        checked as fully as if it were booked before this is asked."""
+        checked as fully as if it were booked before this is asked. `currency`: the one its
+        entry would book the source's money in (at `line`), kept in `out.held_currencies`."""
         known = self.known
         if not known or ident not in known or any(o not in known for o in others):
             return False
+        if currency is not None:
+            out.held_currencies.setdefault(currency, line)
         out.held += 1
         if ident in out.held_ids:
             out.held_again = True

@@ -152,7 +152,8 @@ class Importer(StatementImporter):
                     raise StatementError(path, line, f"应结订单金额 {settled} is above 订单金额 {ordered}")
                 if discount and has_coupons:
                     no_more_than(discount, ordered, settled, coupons_text, path, line)
-                if self.known and self.held(out, when.date(), trade_id, *((f"fee {trade_id}",) if fee else ())):
+                if self.known and self.held(out, when.date(), trade_id, *((f"fee {trade_id}",) if fee else ()),
+                                            currency=currency, line=line):
                     continue
                 out.entries.append(transaction(
                     path, line, when, None, f"Order {order_id} / {item}".strip(" /"),
@@ -178,7 +179,8 @@ class Importer(StatementImporter):
                 if coupon_text:
                     parse_amount(coupon_text, path, line, coupon_name)  # checked, held or not
                 if self.known and self.held(out, when.date(), refund_id,
-                                            *((f"fee-back {refund_id}",) if fee else ())):
+                                            *((f"fee-back {refund_id}",) if fee else ()), currency=currency,
+                                            line=line):
                     continue
                 out.entries.append(transaction(
                     path, line, when, None, f"Refund of order {order_id} / {item}".strip(" /"),

@@ -47,7 +47,7 @@ def run(folder: Path, *paths: Path, held: bool, force: bool = False) -> list[str
     config = config_mod.load(folder / "config.yaml")
     original = StatementImporter.held
     if not held:
-        StatementImporter.held = lambda self, *args: False
+        StatementImporter.held = lambda self, *args, **kwargs: False
     try:
         return [r.summary() for r in importing.run(config, list(paths), force=force)]
     except StatementError as exc:

@@ -67,7 +67,7 @@ def test_spilled_import_writes_the_same_books(tmp_path, monkeypatch, scratch):
 
 def test_without_the_held_shortcut_too(tmp_path, monkeypatch):
     """Every row built as an entry and compared with the known ids on disk."""
-    monkeypatch.setattr(StatementImporter, "held", lambda self, *args: False)
+    monkeypatch.setattr(StatementImporter, "held", lambda self, *args, **kwargs: False)
 
     def steps(folder, imp):
         full = bill(folder, 200)

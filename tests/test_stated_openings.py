@@ -152,8 +152,10 @@ def test_every_consistent_sample_gives_the_books_it_gave_before(tmp_path, monkey
     for where, stated in (("now", True), ("before", False)):
         folder = tmp_path / where
         (folder / "st").mkdir(parents=True)
+        # no `currency:` on the bank: each sample states its own (oca-test-camt053-no-ntry.xml's
+        # CHF, which `currency: EUR` contradicts: refused, stated_currency.py)
         (folder / "config.yaml").write_text(f"books: books\ncurrency: EUR\nbanks:\n  src: {{type: {kind}, account: "
-                                            f"Assets:Bank:Src, currency: EUR{extra}}}\n", encoding="utf-8")
+                                            f"Assets:Bank:Src{extra}}}\n", encoding="utf-8")
         shutil.copy(path, folder / "st" / path.name)
         with monkeypatch.context() as m:
             if not stated:

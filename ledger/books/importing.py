@@ -32,7 +32,7 @@ from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, paused_gc
 from beanclear.statements import (belonging, chargeback_fees, converted_credits, coverage, cut_over, openings,
-                                  order_edits, refund_fx, refund_orders, resaved, shop_refunds)
+                                  order_edits, refund_fx, refund_orders, resaved, shop_refunds, stated_currency)
 from beanclear.periods import closed, forward
 
 
@@ -195,6 +195,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             _park(results)
     if summaries and not results and not rates:   # nothing but summaries: said as an error, naming the first
         raise StatementError(summaries[0].path, 1, summaries[0].said)
+    # a source's `currency:` its statement contradicts: the whole import refused (stated_currency.py)
+    stated_currency.check(config, results, early)
     late = _across(results, books)
     _park(results)
     with atomic.locked(config.books):

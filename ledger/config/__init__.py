@@ -7,6 +7,7 @@ errors too, so a typo never passes silently.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from beanclear.config.model import (  # noqa: F401  (the model is part of this m
     BANK_TYPES,
     CHANNEL_TYPES,
     COLUMN_MAPPED_CHANNELS,
+    MULTI_CURRENCY_CHANNELS,
     CURRENCY_RE,
     NAME_RE,
     PAYOUT_MEMOS,
@@ -183,7 +185,7 @@ def from_text(text: str, path: Path) -> Config:
     except RecursionError:
         raise ConfigError(f"{path}: nested too deep (expected a config file)") from None
     try:
-        return parse(data, path)
+        return dataclasses.replace(parse(data, path), lines=lines)
     except ConfigError as exc:   # the reader's message starts with the key path: its line too
         line = line_of(str(exc), lines)
         raise ConfigError(f"{path}{f':{line}' if line else ''}: {exc}") from None

@@ -23,6 +23,12 @@ CHANNEL_TYPES = ("wechat", "stripe", "paypal", "airwallex", "pingpong", "alipay"
 WALLET_TYPES = ("alipay-personal", "wechat-personal", "jd-personal")
 # Channels read through a column map in config.yaml (`columns:`), having no fixed layout.
 COLUMN_MAPPED_CHANNELS = ("pingpong",)
+# Channels whose account holds several currencies at once, each amount's stated by the
+# statement (Stripe's and Airwallex's balances per currency, PayPal's, PingPong's receiving
+# accounts), and whose reports may be of one of them (a Stripe report of the EUR balance):
+# their `currency:` is one of them, or (pingpong) what a 结汇 buys, never contradicted by a
+# statement of another (statements/stated_currency.py).
+MULTI_CURRENCY_CHANNELS = ("stripe", "paypal", "airwallex", "pingpong")
 BANK_TYPES = ("csv", "ofx", "camt053", "mt940") + tuple(BANK_PRESETS)  # presets: bank CSVs known by name
 # Bank formats that name their own fields: no `columns:` or `date_format:` for them.
 SELF_DESCRIBING_BANKS = ("ofx", "camt053", "mt940")
@@ -153,6 +159,9 @@ class Channel:
     # statements are owed up to it and no further (statements/coverage.py, Coverage.ended);
     # None: it goes on, its statements owed to every month's end.
     until: dt.date | None = None
+    # `currency:` is written in config.yaml (not the default): a statement that states
+    # another may contradict it (statements/stated_currency.py)
+    currency_written: bool = False
 
     @property
     def own_accounts(self) -> frozenset[str]:
@@ -206,6 +215,8 @@ class Bank:
     # days in a row its statements read from their lines may have no line without it
     # being a hole between them (`quiet_days:`: a bank closed over a holiday); None: QUIET_DAYS.
     quiet_days: int | None = None
+    # `currency:` is written in config.yaml (not the preset's or CNY), as a channel's
+    currency_written: bool = False
 
     def __post_init__(self):
         if not self.types:
@@ -291,6 +302,14 @@ class Config:
     equity: str = "Equity:Opening-Balances"
     match: "Match" = None  # set by parse(); beanclear match's settings
     live: dict = field(default_factory=dict)  # the `live:` section as written; beanclear.live reads it
+    # key path -> its line in config.yaml (`channels.wechat.currency` -> 8), where the config
+    # was read from its text (load, from_text): what a refusal of a setting names
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def line_of(self, key: str) -> str:
+        """`config.yaml:8` for a key path the file writes at line 8; else the file's name."""
+        line = self.lines.get(key)
+        return f"{self.path.name}:{line}" if line else self.path.name
 
     @property
     def root(self) -> Path:

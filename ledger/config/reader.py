@@ -333,7 +333,7 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         sales=_sales(node.path, kind, keys), trades_from=_trades_from(node.path, kind, keys),
         live={key: keys[key].data for key in ("credentials", "fetch") if key in keys},
         timezone=_opt(keys, "timezone", _Reader.zone), quiet_days=_opt(keys, "quiet_days", _Reader.days),
-        until=_opt(keys, "until", _Reader.date))
+        until=_opt(keys, "until", _Reader.date), currency_written="currency" in keys)
 
 
 NO_SHOP = "none"   # `shop: none` (or YAML `false`): the channel's payments pay no shop
@@ -552,7 +552,7 @@ def _bank(name: str, node: _Reader) -> Bank:
                 account_id=_opt(keys, "account_id", _Reader.text),
                 opening=_opt(keys, "opening_balance", _Reader.opening), positive_amounts=positive,
                 statuses=_statuses(keys, node.path, columns, BANK_STATUS_ROLES), types=kinds,
-                quiet_days=_opt(keys, "quiet_days", _Reader.days))
+                quiet_days=_opt(keys, "quiet_days", _Reader.days), currency_written="currency" in keys)
 
 
 def _bank_types(node: _Reader) -> tuple[str, ...]:
