@@ -356,6 +356,29 @@ def test_a_direction_column_is_guessed_with_the_unsigned_amount(tmp_path):
     assert "direction" not in guess(path)[0]   # credit and debit columns: no direction needed
 
 
+def test_an_amount_column_with_no_money_out_is_no_signed_amount_to_guess(tmp_path):
+    """blind17 xwallets: a PingPong export (unsigned 交易金额, its direction in 交易类型
+    收款/结汇/提现) was guessed a bank CSV of a signed amount: its withdrawals were booked as
+    credits, and only 13 balance failures said so. Not proposed; init says why."""
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    rows = ["交易时间,交易类型,交易金额,币种,账户余额,交易流水号,备注",
+            "2026-08-01 10:00:00,收款,1000.00,EUR,1000.00,PP001,Amazon DE",
+            "2026-08-02 10:00:00,收款,500.00,EUR,1500.00,PP002,Amazon DE",
+            "2026-08-03 10:00:00,结汇,1500.00,EUR,0.00,PP003,EUR->CNY",
+            "2026-08-04 10:00:00,提现,1400.00,EUR,-1400.00,PP004,提现至招商银行"]
+    (folder / "pingpong.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 2, result.output
+    assert "its amount column '交易金额' holds no money out in 4 lines: its direction is in another column" in \
+        result.output
+    # must not fire: money out in one line, the amount is signed, the guess stands
+    rows[4] = rows[4].replace(",1400.00,", ",-1400.00,")
+    (folder / "pingpong.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = init(tmp_path / "n", "--from", folder, "--yes")
+    assert "holds no money out" not in result.output
+
+
 def test_a_file_of_two_accounts_makes_a_bank_of_each(tmp_path):
     # An MT940 file of two IBANs (or an OFX of a checking and a savings account): one bank
     # each, with its account_id, and the import books each account's lines on its own.

@@ -255,13 +255,39 @@ def _guessed_bank(path, cols, fmt, sources, unknown, scratch) -> None:
     same = next((s for s in sources if s.type == "csv" and s.columns == cols and s.date_format == fmt), None)
     source = same or Source("bank", "csv", columns=cols, date_format=fmt)
     try:
-        _add(source, path, *probe.read(path, "bank", {"type": "csv", "columns": cols, "date_format": fmt},
-                                       bank_csv.Importer, scratch))
+        importer, extraction = probe.read(path, "bank", {"type": "csv", "columns": cols, "date_format": fmt},
+                                          bank_csv.Importer, scratch)
     except StatementError as exc:
         unknown.append((path, f"looks like a bank CSV (columns {cols}), but reading it so failed: {_why(exc, path)}"))
         return
+    unsigned = _unsigned(cols, extraction, importer.source.account)
+    if unsigned:
+        unknown.append((path, unsigned))
+        return
+    _add(source, path, importer, extraction)
     if same is None:
         sources.append(source)
+
+
+UNSIGNED_FROM = 3   # lines of one signed amount column, none of them money out: its sign is elsewhere
+
+
+def _unsigned(cols: dict, extraction, account: str) -> str | None:
+    """Why a guessed single `amount` column (no direction beside it) cannot be a signed
+    one, where no line of the file is money out: a statement's amounts are usually
+    unsigned, their direction in another column (FORMATS: never infer the sign from the
+    amount), as a collection platform's export writes them (PingPong's 交易金额 beside its
+    交易类型 收款/结汇/提现): read as signed, every withdrawal would be booked as money in."""
+    if "amount" not in cols or "direction" in cols:
+        return None
+    numbers = [p.units.number for e in extraction.entries if isinstance(e, data.Transaction)
+               for p in e.postings if p.account == account and p.units is not None]
+    if len(numbers) < UNSIGNED_FROM or any(n < 0 for n in numbers):
+        return None
+    return (f"looks like a bank CSV (columns {cols}), but its amount column {cols['amount']!r} holds no money out "
+            f"in {len(numbers)} lines: its direction is in another column, which a guess cannot tell; add it by "
+            "hand (a bank of type csv: `columns: {direction: …}` beside the amount, or debit:/credit:; a collection "
+            "platform's export such as PingPong's is a channel, type pingpong with columns:, see README)")
 
 
 def _why(exc: StatementError, path: Path) -> str:
