@@ -130,13 +130,14 @@ def test_payments_of_a_shop_missing_from_the_config_are_one_finding(tmp_path):
              + payment("wechat", "Taobao", MINI[n], f"4200-{n}", n + 1, "50.00") for n in range(20)]
     found = check(tmp_path, ONE_SHOP, *parts)
     [missing] = found
-    # judged where the exports cover the payment: 03-04 (order_days after the first order) to 03-19
+    # counted where the exports cover the payment (03-04, order_days after the first order,
+    # to 03-19); written unlike the shop's orders, those of the days around are none of its either
     assert (missing.code, missing.source, missing.account, missing.amount, missing.date) == (
-        "payment-without-order", "wechat", "Assets:Receivable:Taobao", Decimal("800.00"), dt.date(2026, 3, 4))
-    assert missing.refs == tuple(f"4200-{n}" for n in range(3, 19))
+        "payment-without-order", "wechat", "Assets:Receivable:Taobao", Decimal("1000.00"), dt.date(2026, 3, 1))
+    assert missing.refs == tuple(f"4200-{n}" for n in range(20))
     assert missing.message.startswith(
-        f"16 payment(s) of wechat (800.00 CNY) from 2026-03-04 to 2026-03-19 name orders no shop's exports hold, "
-        f"written unlike taobao's ({MINI[3]} beside taobao's {TAOBAO[0]}): taobao is the only shop in the config, "
+        f"20 payment(s) of wechat (1,000.00 CNY) from 2026-03-01 to 2026-03-20 name orders no shop's exports hold, "
+        f"written unlike taobao's ({MINI[0]} beside taobao's {TAOBAO[0]}): taobao is the only shop in the config, "
         "so wechat's payments go to it; the shop they pay is missing from `shops:`, or its orders export is not "
         "imported")
 
@@ -174,6 +175,21 @@ def test_payments_written_like_another_shops_orders_name_that_shop(tmp_path):
     config = TWO_SHOPS.replace("shop: %s}", "}").replace("shop: mini}", "shop: taobao}")
     found = [f for f in check(tmp_path, config, *parts) if f.code == "payment-without-order"]
     [misrouted] = found
-    assert misrouted.source == "wechat" and misrouted.amount == Decimal("800.00")
+    assert misrouted.source == "wechat" and misrouted.amount == Decimal("1000.00")
     assert ("`channels.wechat.shop: taobao` sends them to taobao; they are written like mini's: set "
             "`channels.wechat.shop: mini`, or import mini's export of those days") in misrouted.message
+
+
+def test_payments_holding_the_shops_order_ids_name_the_order_pattern(tmp_path):
+    # WeChat writes `WX20260301001-1` (an attempt's suffix) and no order_pattern cuts the
+    # order id from it: every payment names no order of the mini shop, one cause
+    parts = [order("Mini", MINI[n], n + 1, "50.00") + payment("wechat", "Mini", MINI[n] + "-1", f"4200-{n}", n + 1, "50.00")
+             for n in range(20)]
+    config = TWO_SHOPS.replace("  alipay: {type: alipay, settlement_days: 400, shop: %s}\n", "").replace(
+        "  taobao: {type: taobao, order_days: 3}\n", "")
+    found = check(tmp_path, config, *parts)
+    [misnamed] = found   # the orders they hold with them, unpaid for this one cause
+    assert misnamed.message.startswith(
+        f"20 payment(s) of wechat (1,000.00 CNY) from 2026-03-01 to 2026-03-20 name orders no shop's exports hold, "
+        f"but hold mini's order ids ({MINI[0]} in {MINI[0]}-1): `channels.wechat.shop: mini` sends them to mini; "
+        "say how its payments name the orders, `channels.wechat.order_pattern`")

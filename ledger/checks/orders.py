@@ -9,7 +9,9 @@ An order posts to the shop's receivable; the channel payment that names it clear
   order the shop refunded in full before anyone paid is not owed);
 - `payment-without-order`: a channel payment names an order the shop never exported
   (its refunds in the same finding: one cause), or a refund does whose payment is not in
-  the books;
+  the books; a channel most of whose payments into a shop name no order of it (its
+  `shop:` names the wrong shop, the shop it pays is not in the config) is one finding
+  of the channel naming the cause (misrouted);
 - `amount-mismatch`: the payments of an order differ from it, compared in the order's
   currency (InCurrency: what the customer paid, or the reference rate within the
   fx-gap tolerance; a difference of currencies alone is no finding). Where the export
@@ -69,7 +71,7 @@ from beanclear.checks.fx import References, customer_amount, unpaired
 from beanclear.config.model import WALLET_TYPES
 from beanclear.importers.order_refs import (BANK, CASH, GIFT_CARD, NOT_STATED, OUTSTANDING, PAYMENT_FAILED,
                                             PAYMENT_METHOD, REFUND_AMOUNT, REFUND_FAILED, named_order, paid_by,
-                                            payment_shops)
+                                            order_link, payment_shops)
 
 SHOP_REF_KEYS = ("order-id", "refund-id")            # the shop's id is synthetic ("order:…"): not a ref
 CHANNEL_REF_KEYS = REF_KEYS + ("shop-order-id",)
@@ -939,14 +941,24 @@ def misrouted(config, prepared: Prepared) -> tuple[list[Finding], set[tuple[str,
                          if key in theirs and not theirs[key].payments and not theirs[key].channel_refunds}
             continue
         own = schemes.get(shop_name)
-        unlike = [(key, g) for key, g, judged in found if judged and own is not None
+        unlike = [(key, g, judged) for key, g, judged in found if own is not None
                   and not any(key in ids for ids in held.values()) and not _written_like(key[6:], own)]
-        if len(unlike) >= NEVER_PAID_FROM and 2 * sum(len(g.payments) for _, g in unlike) > total:
+        judged = [g for _, g, on_covered_day in unlike if on_covered_day]
+        if len(judged) >= NEVER_PAID_FROM and 2 * sum(len(g.payments) for g in judged) > total:
+            # (then all of them, whatever their day: written unlike its orders, they are none of them)
+            taken = [(key, g) for key, g, _ in unlike]
             like = next((s for s in sorted(schemes) if s != shop_name and schemes[s] is not None
-                         and all(_written_like(key[6:], schemes[s]) for key, _ in unlike)), None)
-            out += _misrouted(config, ch, shop, unlike, like=like, example=next(
-                (k[6:] for k in sorted(held[shop_name])), ""))
-            absorbed |= {(shop_name, key) for key, _ in unlike}
+                         and all(_written_like(key[6:], schemes[s]) for key, _ in taken)), None)
+            inside = [(key[6:], within) for key, _ in taken
+                      for within in [_order_within(key[6:], held[shop_name])] if within]
+            out += _misrouted(config, ch, shop, taken, like=like, example=next(
+                (k[6:] for k in sorted(held[shop_name])), ""), inside=inside[0] if 2 * len(inside) > len(taken)
+                else None)
+            absorbed |= {(shop_name, key) for key, _ in taken}
+            if 2 * len(inside) > len(taken):   # the shop's unpaid orders they hold, with them
+                mine = prepared.groups.get(shop.accounts.receivable, {})
+                absorbed |= {(shop_name, key) for key in (order_link(within) for _, within in inside)
+                             if key in mine and not mine[key].payments and not mine[key].channel_refunds}
     paid = set(prepared.paid)
     for shop_name in {s for s, _ in absorbed} & paid:
         shop = config.shops[shop_name]
@@ -959,10 +971,11 @@ def misrouted(config, prepared: Prepared) -> tuple[list[Finding], set[tuple[str,
 
 
 def _misrouted(config, ch, shop, taken: list, other: str | None = None, like: str | None = None,
-               example: str = "", both: bool = False) -> list[Finding]:
+               example: str = "", both: bool = False, inside: tuple | None = None) -> list[Finding]:
     """The finding of misrouted(): the payments `taken` ((order key, group)), one a
     currency, their sum its amount, their ids its refs, dated by the first. `both`: the
-    channel pays orders of its shop too, and the order id is to find the shop."""
+    channel pays orders of its shop too, and the order id is to find the shop; `inside`:
+    (an order id they name, the shop's order id it holds), where most of them hold one."""
     items = sorted((i for _, g in taken for i in g.payments), key=lambda i: i.order)
     by_currency: dict[str, list[Item]] = defaultdict(list)
     for item in items:
@@ -976,9 +989,12 @@ def _misrouted(config, ch, shop, taken: list, other: str | None = None, like: st
         fix = (f"it pays orders of both: take `shop:` out of channels.{ch.name} (with several shops the order id "
                f"finds its shop)" if both else f"set `channels.{ch.name}.shop: {other}`")
         why = f"name orders of {other} (its exports hold {example}, …), not of {shop.name}: {routed}; {fix}, {rebuilt}"
+    elif inside:
+        why = (f"name orders no shop's exports hold, but hold {shop.name}'s order ids ({inside[1]} in {inside[0]}): "
+               f"{routed}; say how its payments name the orders, `channels.{ch.name}.order_pattern` (one group: "
+               f"the order id), {rebuilt}")
     else:
-        first = min(items, key=lambda i: i.date)
-        named = order_key(first.entry.links)[6:]
+        named = order_key(min(items, key=lambda i: i.date).entry.links)[6:]
         why = (f"name orders no shop's exports hold, written unlike {shop.name}'s ({named} beside {shop.name}'s "
                f"{example}): {routed}; "
                + (f"they are written like {like}'s: set `channels.{ch.name}.shop: {like}`, or import {like}'s "
@@ -1033,6 +1049,18 @@ SCHEMES_AT_MOST = 20   # a shop whose order ids are written more ways than this 
 
 def _shape(order_id: str) -> tuple:
     return tuple(len(t) if t.isdigit() else t.upper() for t in TOKENS.findall(order_id))
+
+
+def _order_within(order_id: str, keys: set) -> str | None:
+    """The order id of `keys` (order links) that a longer order id holds, its letters,
+    digits and signs cut at their runs (`WX20260104004` in `WX20260104004-1`), or None."""
+    tokens = TOKENS.findall(order_id)
+    for size in range(len(tokens) - 1, 0, -1):
+        for at in range(len(tokens) - size + 1):
+            part = "".join(tokens[at:at + size])
+            if order_link(part) in keys:
+                return part
+    return None
 
 
 def order_scheme(keys) -> list | None:
