@@ -254,7 +254,13 @@ def test_shop_key_overrides_the_order_id(tmp_path):
     imported(folder, "orders", "payments")
     text = wechat_books(folder)
     assert "Assets:Receivable:Teashop" not in text and text.count("Assets:Receivable:Web") == 5
-    assert findings(folder) == [("order-unpaid", "#1001"), ("order-unpaid", "#1002")]  # paid to web's books
+    # paid to web's books: three of the five payments name teashop's orders, one cause
+    # (orders.misrouted), not an order-unpaid of each of teashop's orders
+    report = json.loads(beanclear(folder, "check", "--format", "json").output)["findings"]
+    assert [(f["code"], f["source"], f["refs"]) for f in report] == [
+        ("payment-without-order", "wechat", ["4200001001", "4200001002", "4200001009"])]
+    assert ("`channels.wechat.shop: web` sends them to web; it pays orders of both: take `shop:` out of "
+            "channels.wechat") in report[0]["message"]
 
 
 def test_fee_and_refund_checks_follow_payments_into_any_shops_receivable(make_config):
