@@ -27,6 +27,11 @@ Only a line on the transit account of one of the channels its text fits moves (o
 person booked elsewhere stays, and a credit linked to a payout, `^payout-…` by `match`,
 `link` or a person, is that payout's); not an entry in a person's own file, nor in a
 month closed by `beanclear close`: those are counted, and the import says so.
+
+A bank debit several channels' texts fit (a top-up of the second of two PayPal accounts
+from the bank: blind20 paypalheavy, `Aufladung 7HWAWBEWDJMSY1478` naming ppde's deposit,
+was booked on ppus's transit account) is booked and moved the same way, to the channel
+whose top-up `pooled` judges it (pooled._debit_moves).
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ is, for every check and for the import (books/late_credits.py):
     2026-03-06 * "支付宝（中国）网络技术有限公司" "支付宝提现"
       Assets:Bank:Ops                            50.00 CNY
       Assets:Transit:AlipayA                    -50.00 CNY   ; AlipayB's withdrawal of 03-05's money
+
+A bank debit several channels' texts fit (a top-up of the second of two PayPal accounts
+from the bank, PayPal's bank deposit) is judged alike, for the channel whose top-up it is
+(_debit_moves).
 """
 
 from __future__ import annotations
@@ -51,7 +55,8 @@ def pooled(index: dict, config) -> dict:
     payout-mismatch); else it stays where it is booked. Each credit is judged once, by one channel: nothing counts twice. A
     credit linked to a payout (`^payout-…`: match, link, a person) is that payout's, and
     a payout so linked to a credit is answered. A bank whose text fits one channel (one
-    account of a type) is left as it is."""
+    account of a type) is left as it is. Bank debits such texts fit, the same way for
+    the channels' top-ups (_debit_moves)."""
     transit = {ch.accounts.transit: ch for ch in config.channels.values()}
     if not index or not any(a in index for a in transit):
         return index
