@@ -27,6 +27,11 @@ Only a line on the transit account of one of the channels its text fits moves (o
 person booked elsewhere stays, and a credit linked to a payout, `^payout-…` by `match`,
 `link` or a person, is that payout's); not an entry in a person's own file, nor in a
 month closed by `beanclear close`: those are counted, and the import says so.
+
+A bank debit several channels' texts fit (a top-up of the second of two PayPal accounts
+from the bank: blind20 paypalheavy, `Aufladung 7HWAWBEWDJMSY1478` naming ppde's deposit,
+was booked on ppus's transit account) is booked and moved the same way, to the channel
+whose top-up `pooled` judges it (pooled._debit_moves).
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from beancount.parser import parser
 from beanclear.books.disk import ENTRY_END, ID_LINE, _block_start, _unescape, rewrite_blocks
 from beanclear.books.edits import rebook
 from beanclear.books.spill import like
-from beanclear.checks.items import Item, postings_by_account
+from beanclear.checks.items import Item, posted, postings_by_account
 from beanclear.checks.pooled import pooled
 from beanclear.config.model import Bank, Channel
 from beanclear.importers.banking import explaining_account
@@ -59,6 +64,7 @@ class Moves(NamedTuple):
     left: Counter
     source: str | None = None   # the first source of the import they are of: its summary says it
     booked_in: str | None = None   # the first source of the import whose credits it books elsewhere (a bank's)
+    debits: bool = False   # whether bank debits (top-ups of a channel) are among them: the notes say "line(s)"
 
 
 NONE = Moves({}, 0, Counter())
@@ -145,7 +151,7 @@ def find(read: list, books) -> Moves:
     placed: dict[int, str] = {}   # id(entry) -> the account it is judged from
     where: list[tuple] = []       # (entry, its transit account, its source, its month file or (extraction, position))
     for entry, source, at in held + brought:
-        credit = _credit(entry, transit, bank_of)
+        credit = _bank_line(entry, transit, bank_of)
         if credit is None:
             continue
         account, bank_account, amount = credit
@@ -177,9 +183,11 @@ def find(read: list, books) -> Moves:
     left: Counter = Counter()
     booked, booked_in = 0, None
     closed = closed_months(books.root)
+    debits = False
     rebooked: dict[int, tuple] = {}   # id(extraction) -> (it, {position: entry})
     for entry, account, source, at in where:
         to = owner.get(id(entry), account)
+        debits = debits or (to not in (account, placed[id(entry)]) and posted(entry, account) > 0)
         if isinstance(at, tuple):   # the import's own: booked there from the start
             if to != placed[id(entry)]:
                 booked += 1
@@ -201,7 +209,8 @@ def find(read: list, books) -> Moves:
         for position, entry in enumerate(out.entries):
             entries.append(changed.get(position, entry))
         out.entries = entries
-    return Moves(files, booked, left, next(i.source.name for i, _ in read if i.source.name in names), booked_in)
+    return Moves(files, booked, left, next(i.source.name for i, _ in read if i.source.name in names), booked_in,
+                 debits)
 
 
 def plan(moves: Moves, changes: dict[Path, object]) -> int:
@@ -218,19 +227,20 @@ def notes(moved: int, moves: Moves) -> list[tuple[str, str]]:
     of those credits: blind19, said on an Alipay bill's line, they were ICBC's), and of
     those it moved or left (the first of the import's sources they are of)."""
     said = []
+    lines, whose = ("line(s)", "payout or top-up") if moves.debits else ("credit(s)", "payout")
     if moves.booked:
         said.append((moves.booked_in or moves.source,
-                     f"{moves.booked} bank credit(s) several channels' texts fit booked on the transit account of "
-                     "the channel whose payout they are"))
+                     f"{moves.booked} bank {lines} several channels' texts fit booked on the transit account of "
+                     f"the channel whose {whose} they are"))
     if moved:
-        said.append((moves.source, f"{moved} bank credit(s) in the books moved to the transit account of the "
-                     "channel whose payout they are, now that its statements say so"))
+        said.append((moves.source, f"{moved} bank {lines} in the books moved to the transit account of the "
+                     f"channel whose {whose} they are, now that its statements say so"))
     if moves.left.get("closed"):
-        said.append((moves.source, f"{moves.left['closed']} bank credit(s) of another channel's payout booked in a "
+        said.append((moves.source, f"{moves.left['closed']} bank {lines} of another channel's {whose} booked in a "
                      "closed month stay where they are: reopen the month, then import again with --force to move them"))
     if moves.left.get("by hand"):
-        said.append((moves.source, f"{moves.left['by hand']} bank credit(s) of another channel's payout in a file "
-                     "of your own stay where they are: `beanclear link` says whose payout each is"))
+        said.append((moves.source, f"{moves.left['by hand']} bank {lines} of another channel's {whose} in a file "
+                     f"of your own stay where they are: `beanclear link` says whose {whose} each is"))
     return said
 
 
@@ -265,14 +275,16 @@ def _waiting_money(books, config, shared: list, filled: set, transit_entries: li
     return {**out, **{account: index.get(account, []) for account in told}}   # (in order: postings_by_account)
 
 
-def _credit(entry, transit: dict, bank_of: dict):
-    """(the transit account, the bank account, the bank's amount) of a bank credit booked
-    on one of the `transit` accounts and not linked to a payout, else None."""
+def _bank_line(entry, transit: dict, bank_of: dict):
+    """(the transit account, the bank account, the bank's amount) of a bank line booked on
+    one of the `transit` accounts and not linked to a payout: a credit (a payout), or a
+    debit (a top-up of the channel from the bank, pooled._debit_moves); else None."""
     if any(link.startswith("payout-") for link in entry.links):
         return None
     on = [p for p in entry.postings if p.account in transit]
     bank = [p for p in entry.postings if p.account in bank_of]
-    if len(on) != 1 or len(bank) != 1 or on[0].units.number >= 0 or bank[0].units.number <= 0:
+    if len(on) != 1 or len(bank) != 1 or (on[0].units.number < 0) == (bank[0].units.number < 0) \
+            or not bank[0].units.number:
         return None
     clearing = transit[on[0].account].accounts.clearing
     if any(p.account == clearing for p in entry.postings):   # a top-up, not a bank line
@@ -283,7 +295,7 @@ def _credit(entry, transit: dict, bank_of: dict):
 def _fitting(entry, source, transit: dict, bank_of: dict, paying: dict) -> bool:
     """Whether an entry is a bank credit on a transit account whose text several
     channels paying into its bank fit (transit.pooled's credits)."""
-    credit = _credit(entry, transit, bank_of)
+    credit = _bank_line(entry, transit, bank_of)
     if credit is None:
         return False
     banks = [source] if source in bank_of[credit[1]] else bank_of[credit[1]]

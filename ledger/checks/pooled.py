@@ -8,6 +8,10 @@ is, for every check and for the import (books/late_credits.py):
     2026-03-06 * "支付宝（中国）网络技术有限公司" "支付宝提现"
       Assets:Bank:Ops                            50.00 CNY
       Assets:Transit:AlipayA                    -50.00 CNY   ; AlipayB's withdrawal of 03-05's money
+
+A bank debit several channels' texts fit (a top-up of the second of two PayPal accounts
+from the bank, PayPal's bank deposit) is judged alike, for the channel whose top-up it is
+(_debit_moves).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from operator import attrgetter
 
 from beanclear.checks.items import Item, written_off
 from beanclear.checks.transit import LATE_DAYS, SHORT_NUMBER, _funding, arrived_by, text_words
+from beanclear.config.model import WALLET_TYPES
 
 
 def with_fellows(accounts, config) -> set[str]:
@@ -50,7 +55,8 @@ def pooled(index: dict, config) -> dict:
     payout-mismatch); else it stays where it is booked. Each credit is judged once, by one channel: nothing counts twice. A
     credit linked to a payout (`^payout-…`: match, link, a person) is that payout's, and
     a payout so linked to a credit is answered. A bank whose text fits one channel (one
-    account of a type) is left as it is."""
+    account of a type) is left as it is. Bank debits such texts fit, the same way for
+    the channels' top-ups (_debit_moves)."""
     transit = {ch.accounts.transit: ch for ch in config.channels.values()}
     if not index or not any(a in index for a in transit):
         return index
@@ -64,6 +70,22 @@ def pooled(index: dict, config) -> dict:
     if not any(len(chs) > 1 for chs in paying.values()):
         return index
     shared = {ch.accounts.transit for chs in paying.values() if len(chs) > 1 for ch in chs}
+    moves = _credit_moves(index, config, transit, bank_names, paying, shared) \
+        + _debit_moves(index, config, transit, bank_names, paying, shared)
+    if not moves:
+        return index
+    out = dict(index)
+    gone = {id(item) for item, _, _ in moves}
+    for account in {a for _, a, _ in moves}:
+        out[account] = [i for i in out[account] if id(i) not in gone]
+    for to in {t for _, _, t in moves}:
+        out[to] = sorted([*out.get(to, ()), *(item for item, _, t in moves if t == to)], key=attrgetter("order"))
+    return out
+
+
+def _credit_moves(index: dict, config, transit: dict, bank_names: dict, paying: dict, shared: set) -> list:
+    """The bank credits of `index` several channels' texts fit that go to another channel's
+    transit account than they are booked on (pooled's rules), as (Item, its account, the one it goes to)."""
     candidates: dict[int, tuple] = {}   # id(credit) -> the channels whose payout it may be
     credits: list[tuple[Item, str]] = []   # (credit, the transit account it is booked on)
     for account in shared:
@@ -80,7 +102,7 @@ def pooled(index: dict, config) -> dict:
                 candidates[id(item)] = fits
                 credits.append((item, account))
     if not credits:
-        return index
+        return []
     rank = {ch.name: n for n, ch in enumerate(config.channels.values())}
     credits.sort(key=lambda c: (c[0].order, rank[transit[c[1]].name]))
     chosen = {config.channels[name].accounts.transit for fits in candidates.values() for name in fits}
@@ -176,17 +198,87 @@ def pooled(index: dict, config) -> dict:
         closest = [name for name, far in near.items() if far == min(near.values())]
         if len(closest) == 1:
             owner[id(item)] = config.channels[closest[0]]
-    moves = [(item, account, owner[id(item)].accounts.transit) for item, account in credits
-             if id(item) in owner and owner[id(item)].accounts.transit != account]
-    if not moves:
-        return index
-    out = dict(index)
-    gone = {id(item) for item, _, _ in moves}
-    for account in {a for _, a, _ in moves}:
-        out[account] = [i for i in out[account] if id(i) not in gone]
-    for to in {t for _, _, t in moves}:
-        out[to] = sorted([*out.get(to, ()), *(item for item, _, t in moves if t == to)], key=attrgetter("order"))
-    return out
+    return [(item, account, owner[id(item)].accounts.transit) for item, account in credits
+            if id(item) in owner and owner[id(item)].accounts.transit != account]
+
+
+def _debit_moves(index: dict, config, transit: dict, bank_names: dict, paying: dict, shared: set) -> list:
+    """The bank debits of `index` several channels' texts fit (a top-up of one of two
+    PayPal accounts from the bank, PayPal's bank deposit: the bank's importer books it on
+    the first whose text fits) that go to another channel's transit account than they are
+    booked on, as (Item, its account, the one it goes to): the channel one of whose
+    transit items' own ids its text names (a top-up's, a payout's the bank returned:
+    blind20 paypalheavy, `Aufladung 7HWAWBEWDJMSY1478` of the second account's deposit),
+    where that is one channel; else the one channel whose top-up (or reversal of a payout
+    the bank returned) of its amount waits for a bank debit within its window
+    (transit._pair_top_ups, _returned_at_bank), where the channel it is booked on has none;
+    else it stays where it is booked. A debit linked to an item (`^payout-…`) is that
+    item's."""
+    debits: list[tuple[Item, str, tuple]] = []   # (debit, the transit account it is booked on, the channels it may be)
+    for account in shared:
+        for item in index.get(account, ()):
+            if item.amount <= 0 or item.payout or written_off(item):
+                continue
+            banked = next((p.account for p in item.entry.postings if p.account in bank_names), None)
+            if banked is None:
+                continue
+            text = f"{item.entry.payee or ''} {item.entry.narration or ''}"
+            fits = tuple(dict.fromkeys(ch.name for name in bank_names[banked] for ch in paying.get(name, ())
+                                       if ch.type not in WALLET_TYPES and ch.payout_memo.search(text)))
+            if len(fits) > 1 and transit[account].name in fits:
+                debits.append((item, account, fits))
+    if not debits:
+        return []
+    rank = {ch.name: n for n, ch in enumerate(config.channels.values())}
+    debits.sort(key=lambda d: (d[0].order, rank[transit[d[1]].name]))
+    chosen = {config.channels[name].accounts.transit for _, _, fits in debits for name in fits}
+    linked = {i.payout for account in chosen for i in index.get(account, ()) if i.amount > 0 and i.payout
+              and any(p.account in bank_names for p in i.entry.postings)}
+    exact: dict[str, list[tuple]] = defaultdict(list)    # an id -> (channel, item) of the channel's own items it is
+    folded: dict[str, list[tuple]] = defaultdict(list)   # the same of ids named in any case (named_id)
+    answering: dict[str, list[Item]] = {}   # channel name -> its top-ups and reversals no bank debit is linked to
+    for account in sorted(chosen, key=lambda a: rank[transit[a].name]):
+        ch = transit[account]
+        own = [i for i in index.get(account, ()) if not written_off(i)
+               and not any(p.account in bank_names for p in i.entry.postings)]
+        answering[ch.name] = [i for i in own if i.amount < 0 and _funding(i, ch)
+                              and not (i.payout and i.payout in linked)]
+        for i in own:
+            for key in {str(i.entry.meta[k]) for k in ("payout-id", "id", "trade-id") if i.entry.meta.get(k)}:
+                if len(key) >= 4:
+                    exact[key].append((ch, i))
+                if len(key) >= 8 and not key.isdigit() and any(c.isdigit() for c in key):
+                    folded[key.casefold()].append((ch, i))
+
+    def answers(p: Item, item: Item, ch) -> bool:
+        """Whether `p` (a top-up, a reversal) may answer the debit `item` by its amount and day."""
+        days = ch.bank_days + (LATE_DAYS if p.entry.meta.get("payout-returned") else 0)
+        return p.currency == item.currency and p.amount == -item.amount and abs(p.date - item.date).days <= days
+
+    owner: dict[int, object] = {}   # id(debit) -> the channel whose it is
+    taken: set[int] = set()
+    for item, _, fits in debits:
+        words = text_words(f"{item.entry.payee or ''} {item.entry.narration or ''}")
+        named = [(ch, p) for w in words for ch, p in (*exact.get(w, ()), *folded.get(w.casefold(), ()))
+                 if ch.name in fits and p.currency == item.currency
+                 and (not SHORT_NUMBER.fullmatch(w) or answers(p, item, ch))]
+        if len({ch.name for ch, _ in named}) == 1:
+            owner[id(item)] = named[0][0]
+            taken.update(id(p) for _, p in named if p.amount == -item.amount)
+    for item, account, fits in debits:
+        if id(item) in owner:
+            continue
+        waits = {name: p for name in fits for p in answering.get(name, ())[::-1]
+                 if id(p) not in taken and answers(p, item, config.channels[name])}   # (each its earliest)
+        booked = transit[account].name
+        if booked in waits:   # its own channel's answers it: it stays
+            taken.add(id(waits[booked]))
+        elif len(waits) == 1:
+            (name, p), = waits.items()
+            owner[id(item)] = config.channels[name]
+            taken.add(id(p))
+    return [(item, account, owner[id(item)].accounts.transit) for item, account, _ in debits
+            if id(item) in owner and owner[id(item)].accounts.transit != account]
 
 
 class _Waiting:

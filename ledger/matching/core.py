@@ -516,16 +516,26 @@ def answered_debit(entries, config, line: BankLine, load=None) -> tuple:
 def debit_answered(config, line: BankLine, answers) -> str:
     """What a bank debit answered_debit pairs is, in the actions' words (`link`,
     `open-items --for`, `book` refuse it: explained already)."""
-    channel = next(ch.name for ch in config.channels.values() if ch.accounts.transit == line.counter)
+    transit = {ch.accounts.transit: ch.name for ch in config.channels.values()}
+
+    def on(e) -> str:
+        """The transit account an answer is on: the line's, or another channel's (pooled)."""
+        return next((p.account for p in e.postings if p.account in transit), line.counter)
 
     def one(e) -> str:
-        amount = -posted(e, line.counter)
+        amount = -posted(e, on(e))
         said = f"{e.meta.get('id', '?')} ({shown(amount, line.currency)} {line.currency} on {e.date})"
         if e.meta.get("payout-returned"):
-            return f"{channel}'s reversal {said} of payout {e.meta['payout-returned']}, which the bank returned"
-        return f"{channel}'s top-up {said} from the bank"
-    return (f"bank line {line.ref} ({line.said}) is explained already: the clearing check pairs it with "
-            f"{' and '.join(one(e) for e in answers)}, both in {line.counter}")
+            return f"{transit[on(e)]}'s reversal {said} of payout {e.meta['payout-returned']}, which the bank returned"
+        return f"{transit[on(e)]}'s top-up {said} from the bank"
+    said = f"bank line {line.ref} ({line.said}) is explained already: the clearing check pairs it with " \
+           f"{' and '.join(one(e) for e in answers)}"
+    elsewhere = sorted({on(e) for e in answers} - {line.counter})
+    if elsewhere:   # a debit several channels' texts fit, booked where its text put it (pooled._debit_moves)
+        return (f"{said}, in {elsewhere[0]}, though the line is booked to {line.counter}, where its text put it "
+                f"(the next import of their statements moves it; `beanclear link {line.ref} "
+                f"{answers[0].meta.get('id', '?')}` books it there now)")
+    return f"{said}, both in {line.counter}"
 
 
 def _names(channel, config, entry) -> tuple[str, ...]:

@@ -33,6 +33,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from beancount.core import data as bc
+
 from beanclear.books.edits import Edit
 from beanclear.checks.items import posted
 from beanclear.checks.reconcile import collector_paused
@@ -157,6 +159,8 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
             (answers := answered_debit(entries, config, line, load)):
         # before the items are read: a payout id names no item of such a debit's (Stripe's
         # negative payout is no payout in transit; an order carrying its id is not it)
+        if len(item_refs) == 1 and (plan := _top_up_elsewhere(config, entries, line, item_refs[0], load)):
+            return plan   # another channel's top-up the check pairs it with, booked where its text put it
         raise ResolveError(f"{debit_answered(config, line, answers)}; nothing to link")
     chosen = []
     for ref in item_refs:
@@ -165,6 +169,8 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
             if any(l in line.entry.links for l in (ref, f"payout-{ref}", f"order-{ref}")):
                 continue  # this line is linked to it already
             item = _rest_of_payout(entries, config, ref, line)
+        if item is None and len(item_refs) == 1 and (plan := _top_up_elsewhere(config, entries, line, ref, load)):
+            return plan
         if item is None:
             raise ResolveError(f"no open item is {ref!r} (a payout in transit, an order or bill due; "
                                f"see `beanclear open-items`)")
@@ -227,6 +233,65 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     elif total != amount:
         message += f"; they differ by {shown(amount - total, currency)} {currency} (write it off, or find the rest)"
     return Plan(message, edits=edits_for(proposal, config), data=data)
+
+
+def _top_up_elsewhere(config, entries, line, ref: str, load=None) -> Plan | None:
+    """`link BANKREF <top-up>`: a bank debit booked on one channel's transit account (its
+    text fits several: two PayPal accounts, the importer books it on the first) linked to
+    the top-up from the bank (PayPal's bank deposit, a reversal of a payout the bank
+    returned) of another channel paying into its bank, that `ref` names (its id, its
+    `payout-` link): the line takes the top-up's link and goes to that channel's transit
+    account, where the check judges the two together (blind20 paypalheavy: `no open item`,
+    and only `book` moved it). Refused, saying why, where the top-up is in another
+    currency or the check pairs it with another bank line; None where `ref` names no
+    top-up of another channel's (the items then say)."""
+    from beanclear.matching.core import paired_payouts
+    transit = {ch.accounts.transit: ch for ch in config.channels.values()}
+    if line.amount >= 0 or line.counter not in transit or line.split or \
+            any(l.startswith("payout-") for l in line.entry.links):
+        return None
+    names = {ref, f"payout-{ref}"}
+    found = []
+    for entry in entries:
+        if not isinstance(entry, bc.Transaction) or not (
+                names & entry.links or str(entry.meta.get("id")) == ref or str(entry.meta.get("payout-id")) == ref):
+            continue
+        on = [p for p in entry.postings if p.account in transit and p.account != line.counter]
+        if len(on) == 1 and on[0].units.number < 0 and any(p.account == transit[on[0].account].accounts.clearing
+                                                            for p in entry.postings):
+            found.append((entry, on[0]))
+    if len(found) != 1:
+        return None
+    top_up, posting = found[0]
+    ch = transit[posting.account]
+    said = (f"{ch.name}'s {'reversal' if top_up.meta.get('payout-returned') else 'top-up'} {top_up.meta.get('id', ref)} "
+            f"({shown(-posting.units.number, posting.units.currency)} {posting.units.currency} on {top_up.date})")
+    if not any(name in config.banks and config.banks[name].account == line.bank_account for name in ch.payout_banks):
+        raise ResolveError(f"{ref} is {said}, and {ch.name} has no `bank:` of {line.bank_account}, bank line "
+                           f"{line.ref}'s: it is not that top-up's debit; add the bank to {ch.name}'s `bank:` first")
+    if posting.units.currency != line.currency:
+        raise ResolveError(f"{ref} is {said}, not in {line.currency}, bank line {line.ref}'s currency: "
+                           "one bank debit answers a top-up of its own currency")
+    others = [e for e, answers in paired_payouts(entries, config, {posting.account}, load).items()
+              if any(a is top_up for a in answers)]
+    if others and not any(o == id(line.entry) for o in others):
+        debit = next(e for e in entries if id(e) in set(others))
+        raise ResolveError(f"{ref} is {said}: the clearing check pairs it with bank line {debit.meta.get('id')} "
+                           f"({debit.date}), not with bank line {line.ref}; `beanclear unlink` or book that line "
+                           "elsewhere first")
+    refuse_closed(config, line.date)
+    link_name = next((l for l in sorted(top_up.links) if l.startswith("payout-")), None)
+    edits = [Edit(line.entry.meta["filename"], line.entry.meta["lineno"], add_links=(link_name,))] if link_name else []
+    counter = next(p for p in line.entry.postings if p.account == line.counter)
+    edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, posting.account)))
+    message = (f"bank line {line.ref} ({line.said}) linked to {link_name or ref} and booked to {posting.account}: "
+               f"it answers {said} from the bank (it was booked to {line.counter}, where its text put it)")
+    if -posting.units.number != -line.amount:
+        diff = -line.amount + posting.units.number
+        message += f"; they differ by {shown(diff, line.currency)} {line.currency} (write it off, or find the rest)"
+    return Plan(message, edits=edits, data={"bank_ref": line.ref, "links": [link_name] if link_name else [],
+                                            "booked_to": posting.account, "amount": f"{line.amount:f}",
+                                            "currency": line.currency})
 
 
 def _refuse_written_off(config, entries, bank_ref: str, links: list[str]) -> None:
