@@ -90,6 +90,9 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
     for move, line in reclassified(entries, config):
         moved.setdefault(id(move), []).append(line)
     transfers = []   # the lines put back that were booked into the transfers account
+    # the lines put back that were booked into a channel's transit account
+    transits = {ch.accounts.transit for ch in config.channels.values()}
+    into_transit = []
     for entry in entries:
         if is_own(entry) and any(link.startswith(MATCH_LINKS) for link in entry.links):
             resolutions.append(_by_hand(entry, config))
@@ -130,7 +133,10 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
         resolutions.append(Resolution(entry.date, how, frozenset(names)))
         if line.counter == config.transfers and not added:
             transfers.append((entry, line))
-    return out, _naming_items(resolutions + _other_sides(transfers, entries, config), entries)
+        elif line.counter in transits and not added:
+            into_transit.append((entry, line))
+    return out, _naming_items(resolutions + _other_sides(transfers, entries, config)
+                              + _answered_in_transit(into_transit, entries, config), entries)
 
 
 def _reclassifying(entry, lines: list, config) -> Resolution:
@@ -156,6 +162,35 @@ def _other_sides(booked: list, entries, config) -> list[Resolution]:
         if other is not None:
             out.append(Resolution(entry.date, f"its other side {line.ref} booked to {line.counter}",
                                   frozenset(refs([other.item.entry]))))
+    return out
+
+
+def _answered_in_transit(booked: list, entries, config) -> list[Resolution]:
+    """The resolutions of what lines `book` explained into a channel's transit account
+    answer there, as the clearing check pairs them (matching.paired_payouts): a bank
+    debit, the channel's top-up from the bank; a credit, the payout it received. That
+    item's finding (its bank-unmatched, its payout-missing) was the booking's to settle,
+    made whatever day: "its bank line B03 booked to Assets:Transit:PayPal", not "by the
+    books after the month's end" (a blind tester's top-up of a second PayPal account,
+    its debit booked by hand from the first's transit account into its own)."""
+    if not booked:
+        return []
+    from beanclear.matching.core import paired_payouts
+    paired = paired_payouts(entries, config, {line.counter for _, line in booked})
+    mine = {id(entry): line for entry, line in booked}
+    by_id = {id(e): e for e in entries} if any(id(a) in mine for found in paired.values() for a in found) else {}
+    out = []
+    for key, answers in paired.items():
+        if key in mine:   # a booked debit -> the top-up (or the returned payout's reversal) it answers
+            line = mine[key]
+            out += [Resolution(line.entry.date, f"its bank line {line.ref} booked to {line.counter}",
+                               frozenset(refs([other]))) for other in answers]
+            continue
+        for answer in answers:   # a payout -> the booked credits that received it
+            if id(answer) in mine and key in by_id:
+                line = mine[id(answer)]
+                out.append(Resolution(answer.date, f"its bank line {line.ref} booked to {line.counter}",
+                                      frozenset(refs([by_id[key]]))))
     return out
 
 

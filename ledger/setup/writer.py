@@ -133,8 +133,13 @@ def _channel(source: Source, survey: Survey, banks: list[Source]) -> list[str]:
     out = [line(4, "settlement_days: 1", "default: money should leave clearing within this many days")]
     seen = survey.payouts(source)
     if seen:
-        bank = max(seen, key=lambda name: len(seen[name]))
-        out.append(line(4, f"bank: {bank}", "found: its payouts are in this bank's lines"))
+        per = _per_currency(source, survey, banks, seen)
+        if len(per) > 1:   # README "bank": one bank per currency, `bank: [USD_BANK, EUR_BANK]`
+            out.append(line(4, f"bank: [{', '.join(per.values())}]",
+                            f"found: its payouts are in these banks' lines, one bank per currency ({', '.join(per)})"))
+        else:
+            bank = max(seen, key=lambda name: len(seen[name]))
+            out.append(line(4, f"bank: {bank}", "found: its payouts are in this bank's lines"))
         for name, texts in seen.items():
             out += [f"    #   payout seen in {name}: {said(t)}" for t in texts[:3]]
     else:
@@ -153,6 +158,22 @@ def _channel(source: Source, survey: Survey, banks: list[Source]) -> list[str]:
     if fixed:
         out.append(f"    #     fixed: {fixed}")
     return out
+
+
+def _per_currency(source: Source, survey: Survey, banks: list[Source], seen: dict[str, list]) -> dict[str, str]:
+    """Currency -> the bank a channel's payouts reach in it, of the banks whose lines show
+    them (survey.payouts): of several of one currency, the one most show; the channel's
+    own currency first. One currency (or banks silent on theirs): one bank, as before (two
+    of one currency may be an account that moved: `bank: [OLD, NEW]` is the person's to say)."""
+    by_name = {b.name: b for b in banks}
+    found: dict[str, list[str]] = {}
+    for name in sorted(seen, key=lambda n: -len(seen[n])):   # (stable: the survey's order among equals)
+        bank = by_name.get(name)
+        currency = bank and (bank.currency or bank.type_currency or survey.paid_in(bank))
+        if currency:
+            found.setdefault(currency, []).append(name)
+    own = source.currency or source.type_currency
+    return {currency: found[currency][0] for currency in sorted(found, key=lambda c: (c != own, c))}
 
 
 # A contract's usual shape by channel type, as the example merchant's config.yaml has it:
