@@ -117,6 +117,19 @@ def test_a_reclassification_of_the_wrong_sign_says_so_and_the_line_stays_open(cl
     assert "cannot be closed" in run(folder, "close", "2025-01", code=1)
 
 
+def test_a_reclassification_is_listed_in_its_month_beside_a_link_of_a_match(closed_december):
+    # fix299's review: where any resolution named a match link (`^payout-…`), every
+    # resolution was made anew without `listed_here`, and January's report lost the
+    # December line it reclassified
+    folder = closed_december
+    reclassify(folder, "150.00", "-150.00")
+    with open(folder / "books" / "mine.beancount", "a", encoding="utf-8") as mine:
+        mine.write('2025-01-31 open Assets:Other\n2025-01-31 * "a payout matched by hand" ^payout-P1\n'
+                   "  reclassifies: \"P1\"\n  Assets:Other   0.00 USD\n  Income:Other   0.00 USD\n")
+    resolved = ("resolved", "2024-12-20", ["FB2"], "reclassified by hand at books/mine.beancount:2")
+    assert resolved in findings(folder, "2025-01")
+
+
 def test_a_line_reclassified_in_its_own_month_is_listed_resolved_and_not_unexplained(closed_december):
     # README "Report": what an entry of your own settled is listed resolved in its own month,
     # even where that entry is of the finding's own month; the bank's section lists the

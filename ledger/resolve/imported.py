@@ -38,7 +38,7 @@ way out of suspense where the line's month is closed (README "Report").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from beancount.core import data
@@ -215,8 +215,7 @@ def _naming_items(resolutions: list[Resolution], entries) -> list[Resolution]:
         if type(entry) is data.Transaction and not links.isdisjoint(entry.links):
             for link in links & entry.links:
                 ids[link].update(refs([entry]))
-    return [Resolution(r.date, r.how, r.names.union(*(ids[n] for n in r.names if n in ids)), r.written)
-            for r in resolutions]
+    return [replace(r, names=r.names.union(*(ids[n] for n in r.names if n in ids))) for r in resolutions]
 
 
 def _folder(entry, root: Path, seen: dict[str, str]) -> str:
