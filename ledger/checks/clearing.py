@@ -19,7 +19,7 @@ payout of each item, and otherwise settle first-in-first-out; a payout more than
 items naming it takes the rest first-in-first-out (Stripe's report names the payout of
 its items, its API's items of the days after the report name none). Items naming a
 payout whose own row no statement in the books holds yet wait for it first in, first
-out; only money leaving to transit is a payout there (_is_payout: a refund naming the
+out, the refunds among them out of their own money (_waiting); only money leaving to transit is a payout there (_is_payout: a refund naming the
 payout is money going back out of what it will pay). A top-up of the
 channel from the bank comes in through transit (transit.py pairs it with the bank's
 debit); a personal wallet's card pays through its clearing account instead
@@ -120,6 +120,15 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
                     f"payout {payout[7:]} of {_money(paid)} {outs[0].currency} settles items of "
                     f"{_money(settled)} {outs[0].currency}", refs(i.entry for i in group),
                     expected=settled, actual=paid, **at_entry(outs[0].entry)))
+        elif outs and not any(p.account == transit for i in ins + outs for p in i.entry.postings):
+            # items waiting for their payout, a refund among them (Stripe deducts it, and
+            # the fee it keeps, from the payout of the refund's day): the payout will take
+            # exactly them, so what goes out among them goes out of the money that names
+            # that payout, not of the oldest money (blind19 scale: the refunds of the last
+            # days of a report took the charge no payout pays, and `unsettled` was silent
+            # until the next report's payouts came in). What is left waits first in, first
+            # out; refunds beyond the money naming it are what the payout takes back.
+            fifo.extend(_waiting(ins, -sum(i.amount for i in outs)))
         else:   # a payout that lists no items, or items whose payout is not in yet
             fifo.extend(i for i in group if not written_off(i))
     fifo.sort(key=_money_in_first)
@@ -183,6 +192,18 @@ def _one_start(found: list[Finding], config) -> list[Finding]:
         if head is not None and f.message.startswith(gaps.shop_starts([f.source], f.date) + f" ({STATES_NO_BALANCE}"):
             into[id(head)].append(f)
     return gaps._folded(found, into) if into else found
+
+
+def _waiting(ins: list[Item], out: Decimal) -> list[Item]:
+    """The money of `ins` (items naming a payout not yet in the books) still there once
+    `out` (what the items going out among them take) has gone, first in, first out."""
+    left = []
+    for item in sorted(ins, key=_money_in_first):
+        used = min(out, item.amount)
+        out -= used
+        if item.amount > used:
+            left.append(item if not used else Item(item.entry, item.amount - used, item.currency))
+    return left
 
 
 def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, unknown_before,
