@@ -19,8 +19,9 @@ payout of each item, and otherwise settle first-in-first-out; a payout more than
 items naming it takes the rest first-in-first-out (Stripe's report names the payout of
 its items, its API's items of the days after the report name none). Items naming a
 payout whose own row no statement in the books holds yet wait for it first in, first
-out, the refunds among them out of their own money (_waiting); only money leaving to transit is a payout there (_is_payout: a refund naming the
-payout is money going back out of what it will pay). A top-up of the
+out, the refunds among them out of their own money (_waiting); only money leaving to
+transit is a payout there (_is_payout: a refund naming the payout is money going back
+out of what it will pay). A top-up of the
 channel from the bank comes in through transit (transit.py pairs it with the bank's
 debit); a personal wallet's card pays through its clearing account instead
 (importers/wallet.py): the bank's debits naming the wallet meet its rows paid by card,
