@@ -40,7 +40,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-WAIT = 30  # seconds: a page load, a write and Fava's reload of the books
+WAIT = 60  # seconds: a page load, a write and Fava's reload of the books (30 ran out on a loaded machine)
 
 
 @pytest.fixture(scope="module")

@@ -73,7 +73,8 @@ def click_and_reload(driver, button) -> None:
     button.click()
     wait_for(driver, lambda d: d.execute_script("return window.__beforeWrite === undefined")
              or "error" in d.find_element(By.ID, "beanclear-status").get_attribute("class"))
-    status = driver.find_element(By.ID, "beanclear-status")
+    # (the new page's document may not hold its status yet when the old one is gone: wait for it)
+    status = wait_for(driver, lambda d: d.find_element(By.ID, "beanclear-status"))
     assert "error" not in status.get_attribute("class"), status.text
     wait_for(driver, lambda d: d.find_element(By.ID, "beanclear-page"))
 
