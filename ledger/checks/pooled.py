@@ -83,6 +83,17 @@ def pooled(index: dict, config) -> dict:
     return out
 
 
+def _fitting(item: Item, bank_names: dict, paying: dict, wallets: bool) -> tuple | None:
+    """The channels paying into the bank of a bank line whose `payout_memo` its text fits
+    (`wallets`: personal wallets among them), in config order; None for no bank line."""
+    banked = next((p.account for p in item.entry.postings if p.account in bank_names), None)
+    if banked is None:
+        return None
+    text = f"{item.entry.payee or ''} {item.entry.narration or ''}"
+    return tuple(dict.fromkeys(ch.name for name in bank_names[banked] for ch in paying.get(name, ())
+                               if (wallets or ch.type not in WALLET_TYPES) and ch.payout_memo.search(text)))
+
+
 def _credit_moves(index: dict, config, transit: dict, bank_names: dict, paying: dict, shared: set) -> list:
     """The bank credits of `index` several channels' texts fit that go to another channel's
     transit account than they are booked on (pooled's rules), as (Item, its account, the one it goes to)."""
@@ -92,12 +103,9 @@ def _credit_moves(index: dict, config, transit: dict, bank_names: dict, paying: 
         for item in index.get(account, ()):
             if item.amount >= 0 or item.payout or written_off(item) or _funding(item, transit[account]):
                 continue
-            banked = next((p.account for p in item.entry.postings if p.account in bank_names), None)
-            if banked is None:
+            fits = _fitting(item, bank_names, paying, wallets=True)
+            if fits is None:
                 continue
-            text = f"{item.entry.payee or ''} {item.entry.narration or ''}"
-            fits = tuple(dict.fromkeys(ch.name for name in bank_names[banked] for ch in paying.get(name, ())
-                                       if ch.payout_memo.search(text)))
             if len(fits) > 1 and transit[account].name in fits:
                 candidates[id(item)] = fits
                 credits.append((item, account))
@@ -219,12 +227,9 @@ def _debit_moves(index: dict, config, transit: dict, bank_names: dict, paying: d
         for item in index.get(account, ()):
             if item.amount <= 0 or item.payout or written_off(item):
                 continue
-            banked = next((p.account for p in item.entry.postings if p.account in bank_names), None)
-            if banked is None:
+            fits = _fitting(item, bank_names, paying, wallets=False)
+            if fits is None:
                 continue
-            text = f"{item.entry.payee or ''} {item.entry.narration or ''}"
-            fits = tuple(dict.fromkeys(ch.name for name in bank_names[banked] for ch in paying.get(name, ())
-                                       if ch.type not in WALLET_TYPES and ch.payout_memo.search(text)))
             if len(fits) > 1 and transit[account].name in fits:
                 debits.append((item, account, fits))
     if not debits:
