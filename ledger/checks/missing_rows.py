@@ -58,7 +58,8 @@ from beanclear.checks.findings import Finding, limit
 from beanclear.importers.order_refs import payment_shops
 from beanclear.importers.toolkit.places import shown
 from beanclear.periods.closed import is_periods_file
-from beanclear.statements.coverage import DAY, Coverage, balance_accounts
+from beanclear.statements.carried import balance_accounts
+from beanclear.statements.coverage import DAY, Coverage
 
 CENT = Decimal("0.01")
 # The findings that must point at a channel's quiet days for them to be a statement's
@@ -93,7 +94,7 @@ class Step:
 
 def asserting_sources(config) -> dict[str, str]:
     """Account -> the source whose statements assert its balance: a bank's account, a
-    channel's clearing account (coverage.balance_accounts, which weighs holes by them)."""
+    channel's clearing account (carried.balance_accounts, by which Coverage.weigh weighs holes)."""
     return balance_accounts(config)
 
 

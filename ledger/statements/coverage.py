@@ -68,9 +68,7 @@ or, where the setting takes the days as quiet, the step's own: checks/missing_ro
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
 from collections import Counter, defaultdict
-from decimal import Decimal
 from pathlib import Path
 
 from beancount.core import data
@@ -78,6 +76,7 @@ from beancount.parser.grammar import ValueType
 
 from beanclear.clock import today
 from beanclear.checks.directives import COVERAGE as KIND
+from beanclear.statements.carried import balances_over
 DAY = dt.timedelta(days=1)
 # Periods read from a statement's lines (no stated period) miss quiet days at either end:
 # a gap this short between two of them is a weekend without lines, not a missing file.
@@ -321,7 +320,7 @@ class Coverage:
         self.opens = opens or {}
         # source -> the day its account ended, as its config says (`until:`): owed no statement after it
         self.until = until or {}
-        self.by_hand: set[str] = set()   # sources kept by hand (kept_by_hand): the books are their statements
+        self.by_hand: set[str] = set()   # sources kept by hand (hand_kept.py): the books are their statements
 
     @classmethod
     def of(cls, entries, config=None, books=None, mine=None, as_of: dt.date | None = None) -> "Coverage":
@@ -330,7 +329,7 @@ class Coverage:
         books whose balance assertions and postings those are, where `entries` are their
         custom directives only (a load's Walk), else `entries`. `mine` (the transactions a
         person wrote, cut_over.is_own) and `as_of` (the books' statement date) where the
-        caller has them, else read from the books: the sources kept by hand (kept_by_hand)
+        caller has them, else read from the books: the sources kept by hand (hand_kept.py)
         are covered by the books themselves."""
         spans: dict[str, list] = defaultdict(list)
         payout_views, from_lines, asked, paged = set(), [], set(), set()
@@ -421,7 +420,8 @@ class Coverage:
                 lines.add((source, (first, end)))
         busy = {source for source, (lined, covered) in active.items() if covered >= BUSY_FROM and lined >= BUSY * covered}
         read = entries if books is None else books
-        by_hand = kept_by_hand(read if mine is None else mine, config, spans, as_of) if spans and config else {}
+        from beanclear.statements.hand_kept import hand_kept_sources   # (cut_over, which it reads, reads DAY here)
+        by_hand = hand_kept_sources(read if mine is None else mine, config, spans, as_of) if spans and config else {}
         for source, span in by_hand.items():
             spans[source] = own[source] = sold[source] = [span]
             payout_views.add(source)
@@ -706,111 +706,6 @@ def _merged(spans: list[tuple[dt.date, dt.date]], asked: set = frozenset(), busy
             out.append(span)
             ends_asked, ends_lines, ends_range = span in asked, span in lines, span in ranges
     return out
-
-
-def kept_by_hand(entries, config, spans: dict, as_of: dt.date | None) -> dict[str, tuple[dt.date, dt.date]]:
-    """Source -> the days the books cover of it themselves, of the channels and banks no
-    statement of which is in the books (no coverage record) while a person's own entries
-    (cut_over.is_own) move its money: a channel's sales or payouts written by hand into its
-    clearing account, a bank's lines into its account (an entry from `Equity:` alone, an
-    opening, keeps nothing). Such a source is kept by hand beside the imported ones (README
-    "Books you keep already"), and judged as books without any statement are: from the
-    first such entry of any of them to the books' statement date (`as_of`, the newest
-    imported entry) or its own last entry. A channel without statement or entry of its
-    own waits for its statements instead (gaps: "no statement of … is in the books")."""
-    from beanclear.statements.cut_over import is_own   # (it reads this module's DAY)
-    accounts = {account: name for account, name in balance_accounts(config).items() if name not in spans}
-    if not accounts:
-        return {}
-    found: dict[str, list[dt.date]] = {}
-    latest = None
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        if "id" in entry.meta:
-            latest = entry.date if latest is None or entry.date > latest else latest
-            continue
-        if not is_own(entry):
-            continue
-        for p in entry.postings:
-            source = accounts.get(p.account)
-            if source is not None and any(o.account != p.account and not o.account.startswith("Equity:")
-                                          for o in entry.postings):
-                days = found.setdefault(source, [entry.date, entry.date])
-                days[0], days[1] = min(days[0], entry.date), max(days[1], entry.date)
-    # (from the first of them all: books kept by hand begin there, a bank's first line of
-    # its own after the payouts it credits)
-    end, begun = as_of or latest or today(), min((first for first, _ in found.values()), default=None)
-    return {source: (begun, max(last, end)) for source, (_, last) in found.items()}
-
-
-def balance_accounts(config) -> dict[str, str]:
-    """Account -> the source whose statements assert its balance: a bank's account, a
-    channel's clearing account."""
-    out = {b.account: name for name, b in (getattr(config, "banks", None) or {}).items()
-           if getattr(b, "account", None)}
-    out.update({ch.accounts.clearing: name for name, ch in (getattr(config, "channels", None) or {}).items()
-                if getattr(ch, "accounts", None) is not None})
-    return out
-
-
-HALF_CENT = Decimal("0.005")
-
-
-def balances_over(books, config, gaps: dict[str, list]) -> tuple[dict[str, list], dict[str, list]]:
-    """Of `gaps` (source -> (first, last) of each hole between its statements), the ones
-    its own balances carry on over and the ones they step over: source -> (from, to) of
-    the assertions that carry on (the books' rows between them make the one the other),
-    and source -> (first, last) of the holes one steps over. The assertions read are the
-    source's statements' own, in its month files (books/<source>/…: not a close's, which
-    are the books' figures, nor a person's); in each currency, the last before a hole's
-    first day (an assertion holds at the start of its day) and the first after it. A hole
-    with no assertion on either side is neither: what its config says decides it."""
-    accounts = {account: source for account, source in balance_accounts(config).items() if source in gaps}
-    if not accounts:
-        return {}, {}
-    asserted: dict[tuple[str, str], list] = defaultdict(list)   # (account, currency) -> its own assertions
-    homes: dict[str, bool] = {}   # filename -> whether it is its account's source's own
-    for entry in books:
-        if isinstance(entry, data.Balance) and entry.account in accounts:
-            name = entry.meta.get("filename") if entry.meta else None
-            if name not in homes:
-                homes[name] = name is not None and Path(str(name)).parent.parent.name == accounts[entry.account]
-            if homes[name]:
-                asserted[(entry.account, entry.amount.currency)].append(entry)
-    # (source, hole) -> [from, to, account, currency, how far `to` is from `from`, the rows between]
-    spans: dict[tuple, list] = defaultdict(list)
-    for (account, currency), entries in asserted.items():
-        entries.sort(key=lambda e: e.date)
-        dates = [e.date for e in entries]
-        source = accounts[account]
-        for first, last in gaps[source]:
-            at = bisect_right(dates, first)
-            if at == 0 or at == len(dates) or dates[at] <= last:
-                continue   # no assertion before or after it, or one inside it (a statement of its days)
-            before, after = entries[at - 1], entries[at]
-            spans[(source, (first, last))].append(
-                [before.date, after.date, account, currency, after.amount.number - before.amount.number, Decimal(0)])
-    if not spans:
-        return {}, {}
-    low = min(w[0] for ws in spans.values() for w in ws)
-    high = max(w[1] for ws in spans.values() for w in ws)
-    windows = [w for ws in spans.values() for w in ws]
-    for entry in books:
-        if isinstance(entry, data.Transaction) and low <= entry.date < high:
-            for posting in entry.postings:
-                if posting.account in accounts and posting.units is not None and posting.units.number is not None:
-                    for w in windows:
-                        if w[2] == posting.account and w[3] == posting.units.currency and w[0] <= entry.date < w[1]:
-                            w[5] += posting.units.number
-    carried: dict[str, list] = defaultdict(list)
-    stepped: dict[str, list] = defaultdict(list)
-    for (source, hole), ws in sorted(spans.items()):
-        if all(abs(w[4] - w[5]) < HALF_CENT for w in ws):
-            carried[source] += [(w[0], w[1]) for w in ws]
-        else:
-            stepped[source].append(hole)
-    return dict(carried), dict(stepped)
 
 
 SETTING_GROUPS = ("channels", "banks", "shops")   # the config's sections of sources, which take `quiet_days:`
