@@ -14,10 +14,12 @@ import pytest
 
 from beanclear.simulation.score import score
 
-SEEDS = [11, 12, 13]        # not among the developing seeds (see beanclear.simulation's docstring)
+SEEDS = [13]                # not among the developing seeds (see beanclear.simulation's docstring)
 SEEDS += [25030]            # Stripe disputes, one lost, one won with its fee back, a shop's orders paid through them
-SEEDS += [28108, 28152]     # bank CSVs laid out as other banks do: `;`, 1.886,39 and an S/H word (28108);
-                            # tab-separated, English names, 29 Apr 2026, DR/CR, a BOM and lines before the header
+# Scored by bench_merchants.py rather than here since session 37 (the suite's ten minutes):
+# 11 and 12 (`--seeds 2 --from 11`); 28108 and 28152, bank CSVs laid out as other banks do
+# (`;`, 1.886,39 and an S/H word; tab-separated, English names, 29 Apr 2026, DR/CR, a BOM and
+# lines before the header: test_bank_csv_wild.py reads such files too)
 SEEDS += [28210]            # a PayPal download of a US account: Pacific times (PDT), all 41 columns
 SEEDS += [32721]            # a fresh seed of session 23: a planted unsettled day past a missing WeChat
                             # fund bill, 70.35 of its 3,971.02 the bill's, was folded into its gap
