@@ -429,13 +429,15 @@ def _banks_start_late(late: dict) -> list[Finding]:
     return out
 
 
-def _landing_elsewhere(found: list[Finding], entries, config, as_of: dt.date, index, cover) -> list[Finding]:
+def _landing_elsewhere(found: list[Finding], entries, config, as_of: dt.date, index, cover,
+                       suspended=None) -> list[Finding]:
     """`found` with the payout-missing of payouts another configured bank's credits answer,
     where the channel's `bank:` is the cause (suspense.landed_elsewhere), one finding of
     the channel that says them with those credits and the key to write (the suspense
-    check leaves the credits to it). `index`: the load's (with suspense), or None."""
+    check leaves the credits to it). `index`: the load's (with suspense), or None;
+    `suspended`: the load's suspense.suspended, or None."""
     from beanclear.checks.suspense import elsewhere_finding, landed_elsewhere   # (it reads transit's rules)
-    elsewhere = landed_elsewhere(entries, config, as_of, index, cover)
+    elsewhere = landed_elsewhere(entries, config, as_of, index, cover, suspended)
     if not elsewhere:
         return found
     gone = {refs([payout.entry]) for landed in elsewhere for _, payout in landed.pairs}
@@ -443,10 +445,12 @@ def _landing_elsewhere(found: list[Finding], entries, config, as_of: dt.date, in
         [elsewhere_finding(landed, config) for landed in elsewhere]
 
 
-def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None, own=None) -> list[Finding]:
+def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None, own=None,
+             suspended=None) -> list[Finding]:
     """All clearing and transit findings of every channel, and the statement-gaps of every
     source. `index` and `cover`: the postings index and the coverage of the same books,
-    `own` the transactions a person wrote (cut_over.is_own), when the caller has them."""
+    `own` the transactions a person wrote (cut_over.is_own), `suspended` what the suspense
+    check reads of them (suspense.suspended), when the caller has them."""
     given = index
     index, cover = _index_and_cover(entries, config, index, cover)
     out, waiting, unheard, holed, early, late = [], {}, {}, {}, {}, {}
@@ -478,6 +482,6 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
         out += _transit_by_bank(transit, channel, config, cover, as_of, banks, waiting, unheard, holed, early=early)[1]
     out += transfers.findings(index.get(config.transfers, []), config, as_of, cover, waiting)
     out += cut_over.findings(overlapping)
-    out = _landing_elsewhere(out, entries, config, as_of, given, cover)
+    out = _landing_elsewhere(out, entries, config, as_of, given, cover, suspended)
     return _one_start(out + _banks_start_late(late) + gaps.findings(cover, config, waiting, unheard, holed, early)
                       + gaps.after_end(entries, cover, config), config)

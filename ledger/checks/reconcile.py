@@ -186,6 +186,7 @@ class Load:
         self._as_of = None
         self._general = None
         self._closed = None
+        self._suspended = None
 
     def __reduce__(self):
         # Beancount's pickle cache (bean-check, a script's loader.load_file) stores the
@@ -237,6 +238,14 @@ class Load:
             self._index = pooled(postings_by_account(walk.watched, walk.watched_accounts), self.config)
         return self._index
 
+    def suspended(self, entries) -> tuple:
+        """What the suspense check reads of suspense (suspense.suspended): the clearing
+        check reads it too (payouts landing at another bank), once a load."""
+        if self._suspended is None:
+            self._suspended = suspense.suspended(entries, self.config, self.as_of(entries), self.index(entries),
+                                                 self.cover(entries))
+        return self._suspended
+
     def orders_prepared(self, entries) -> orders.Prepared:
         if self._prepared is None:
             walk = self.walk(entries)
@@ -280,9 +289,11 @@ class Load:
             for name in missing:
                 index, extra, walk = None, {}, self.walk(entries)
                 if name == "clearing":
-                    index, extra = self.index(entries), {"cover": self.cover(entries), "own": walk.own}
+                    index, extra = self.index(entries), {"cover": self.cover(entries), "own": walk.own,
+                                                         "suspended": self.suspended(entries)}
                 elif name == "suspense":   # (the cover: to judge payouts landing at another bank)
-                    index, extra = self.index(entries), {"cover": self.cover(entries)}
+                    index, extra = self.index(entries), {"cover": self.cover(entries),
+                                                         "suspended": self.suspended(entries)}
                 elif name == "orders":
                     extra = {"prepared": self.orders_prepared(entries)}
                 elif name == "refunds":

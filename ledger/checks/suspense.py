@@ -88,10 +88,11 @@ from beanclear.statements.cut_over import is_own
 REVERSAL_DAYS = 7
 
 
-def findings(entries, config, as_of=None, index=None, cover=None) -> list[Finding]:
+def findings(entries, config, as_of=None, index=None, cover=None, suspended=None) -> list[Finding]:
+    """`suspended`: what suspended() read of these books, where a load has it (the
+    clearing check reads it too)."""
     bank_of, channel_of = _owners(config)
-    index = index if index is not None else _index(entries, config)
-    lines, unanswered, named, elsewhere = _suspended(entries, config, as_of, index, cover, bank_of, channel_of)
+    lines, unanswered, named, elsewhere = suspended or _suspended_of(entries, config, as_of, index, cover)
     out = [_unanswered(move, lines, config, bank_of, channel_of) for move in unanswered]
     for channel, bank, currency, pairs in named:
         out.append(_no_bank(channel, bank_of[bank], bank, currency, pairs, config.suspense))
@@ -117,15 +118,19 @@ def findings(entries, config, as_of=None, index=None, cover=None) -> list[Findin
     return out
 
 
-def landed_elsewhere(entries, config, as_of=None, index=None, cover=None) -> list[Landed]:
+def landed_elsewhere(entries, config, as_of=None, index=None, cover=None, suspended=None) -> list[Landed]:
     """The payouts of each channel with a bank that another configured bank's credits in
     suspense answer, where they are that channel's `bank:` mistake (_landed_elsewhere):
     the clearing check says them and those credits in one payout-missing of the channel
     (elsewhere_finding), and this check leaves the credits to it. `index`: a load's, with
-    suspense and every channel's transit."""
-    bank_of, channel_of = _owners(config)
+    suspense and every channel's transit; `suspended`: suspended()'s, where a load has it."""
+    return (suspended or _suspended_of(entries, config, as_of, index, cover))[3]
+
+
+def _suspended_of(entries, config, as_of, index, cover) -> tuple:
+    """suspended(), where no load gave it: `index` made here where the caller has none."""
     index = index if index is not None else _index(entries, config)
-    return _suspended(entries, config, as_of, index, cover, bank_of, channel_of)[3]
+    return suspended(entries, config, as_of, index, cover)
 
 
 def _index(entries, config) -> dict:
@@ -138,12 +143,13 @@ def _index(entries, config) -> dict:
     return pooled(postings_by_account(entries, watched), config)
 
 
-def _suspended(entries, config, as_of, index: dict, cover, bank_of: dict, channel_of: dict) -> tuple:
+def suspended(entries, config, as_of, index: dict, cover) -> tuple:
     """(the open lines in suspense, neither reclassified nor reversed, the
     reclassifications' postings answering none, the credits naming payouts of channels
     without a bank (_named_payouts), the payouts of channels with one that land at another
     bank (_landed_elsewhere)): what this check and the clearing check both read of
-    suspense, decided once."""
+    suspense, decided once a load (reconcile.Load.suspended)."""
+    bank_of, channel_of = _owners(config)
     lines, moves = _lines(index.get(config.suspense, []), set(bank_of) | set(channel_of))
     answered, unanswered = _answered(lines, moves)
     lines = [line for line in lines if id(line) not in answered]
