@@ -94,6 +94,31 @@ def _fitting(item: Item, bank_names: dict, paying: dict, wallets: bool) -> tuple
                                if (wallets or ch.type not in WALLET_TYPES) and ch.payout_memo.search(text)))
 
 
+def _ids_of(owned) -> tuple[dict, dict]:
+    """(an id -> [(channel, item)], the same of ids named in any case: named_id) of the own
+    ids (`payout-id`, `id`, `trade-id`) of the channels' transit items `owned` ((channel,
+    item), in order): what a bank line's text may name, for credits and debits alike."""
+    exact: dict[str, list[tuple]] = defaultdict(list)
+    folded: dict[str, list[tuple]] = defaultdict(list)
+    for ch, item in owned:
+        for key in {str(item.entry.meta[k]) for k in ("payout-id", "id", "trade-id") if item.entry.meta.get(k)}:
+            if len(key) >= 4:
+                exact[key].append((ch, item))
+            if len(key) >= 8 and not key.isdigit() and any(c.isdigit() for c in key):
+                folded[key.casefold()].append((ch, item))
+    return exact, folded
+
+
+def _naming(line: Item, ids: tuple[dict, dict], fits, fitting) -> list[tuple]:
+    """(channel, item) of the items of `ids` (_ids_of) whose id a word of the bank line's
+    text is, of the channels `fits` and the line's currency, where `fitting(word, channel,
+    item)` (a short number names an item only of its amount, in its window)."""
+    exact, folded = ids
+    words = text_words(f"{line.entry.payee or ''} {line.entry.narration or ''}")
+    return [(ch, p) for w in words for ch, p in (*exact.get(w, ()), *folded.get(w.casefold(), ()))
+            if ch.name in fits and p.currency == line.currency and fitting(w, ch, p)]
+
+
 def _credit_moves(index: dict, config, transit: dict, bank_names: dict, paying: dict, shared: set) -> list:
     """The bank credits of `index` several channels' texts fit that go to another channel's
     transit account than they are booked on (pooled's rules), as (Item, its account, the one it goes to)."""
@@ -129,18 +154,11 @@ def _credit_moves(index: dict, config, transit: dict, bank_names: dict, paying: 
 
     zone = config.timezone
     payouts: dict[str, list[Item]] = {}   # channel name -> its open payouts
-    exact: dict[str, list[tuple]] = defaultdict(list)    # an id -> (channel, payout) of the payouts it names
-    folded: dict[str, list[tuple]] = defaultdict(list)   # the same of ids named in any case (named_id)
     for account in sorted(chosen, key=lambda a: rank[transit[a].name]):
         ch = transit[account]
         payouts[ch.name] = [i for i in index.get(account, ()) if paid_out(i) and not written_off(i)
                             and not (i.payout and i.payout in linked)]
-        for payout in payouts[ch.name]:
-            for i in {str(payout.entry.meta[k]) for k in ("payout-id", "id", "trade-id") if payout.entry.meta.get(k)}:
-                if len(i) >= 4:
-                    exact[i].append((ch, payout))
-                if len(i) >= 8 and not i.isdigit() and any(c.isdigit() for c in i):
-                    folded[i.casefold()].append((ch, payout))
+    ids = _ids_of((config.channels[name], payout) for name, open_ in payouts.items() for payout in open_)
     # channels whose books hold no payout: with money in clearing (a WeChat trade bill
     # alone), `silent`: their bank credits settle their clearing account, as
     # clearing._without_payouts judges them; without (no statement of theirs imported),
@@ -156,12 +174,9 @@ def _credit_moves(index: dict, config, transit: dict, bank_names: dict, paying: 
     owner: dict[int, object] = {}   # id(credit) -> the channel whose payout it is
     taken: set[int] = set()
     for item, _ in credits:
-        words = text_words(f"{item.entry.payee or ''} {item.entry.narration or ''}")
-        fits = candidates[id(item)]
-        named = [(ch, p) for w in words for ch, p in (*exact.get(w, ()), *folded.get(w.casefold(), ()))
-                 if ch.name in fits and p.currency == item.currency and arrived_by(p.entry, item.date, zone)
-                 and (not SHORT_NUMBER.fullmatch(w) or p.amount == -item.amount and item.date <= p.date
-                      + dt.timedelta(days=ch.bank_days + LATE_DAYS))]
+        named = _naming(item, ids, candidates[id(item)], lambda w, ch, p: arrived_by(p.entry, item.date, zone) and (
+            not SHORT_NUMBER.fullmatch(w) or p.amount == -item.amount
+            and item.date <= p.date + dt.timedelta(days=ch.bank_days + LATE_DAYS)))
         if len({ch.name for ch, _ in named}) == 1:
             owner[id(item)] = named[0][0]
             taken.update(id(p) for _, p in named if p.amount == -item.amount)
@@ -239,21 +254,16 @@ def _debit_moves(index: dict, config, transit: dict, bank_names: dict, paying: d
     chosen = {config.channels[name].accounts.transit for _, _, fits in debits for name in fits}
     linked = {i.payout for account in chosen for i in index.get(account, ()) if i.amount > 0 and i.payout
               and any(p.account in bank_names for p in i.entry.postings)}
-    exact: dict[str, list[tuple]] = defaultdict(list)    # an id -> (channel, item) of the channel's own items it is
-    folded: dict[str, list[tuple]] = defaultdict(list)   # the same of ids named in any case (named_id)
     answering: dict[str, list[Item]] = {}   # channel name -> its top-ups and reversals no bank debit is linked to
+    owned: list[tuple] = []   # (channel, item) of the channels' own transit items
     for account in sorted(chosen, key=lambda a: rank[transit[a].name]):
         ch = transit[account]
         own = [i for i in index.get(account, ()) if not written_off(i)
                and not any(p.account in bank_names for p in i.entry.postings)]
         answering[ch.name] = [i for i in own if i.amount < 0 and _funding(i, ch)
                               and not (i.payout and i.payout in linked)]
-        for i in own:
-            for key in {str(i.entry.meta[k]) for k in ("payout-id", "id", "trade-id") if i.entry.meta.get(k)}:
-                if len(key) >= 4:
-                    exact[key].append((ch, i))
-                if len(key) >= 8 and not key.isdigit() and any(c.isdigit() for c in key):
-                    folded[key.casefold()].append((ch, i))
+        owned += [(ch, i) for i in own]
+    ids = _ids_of(owned)
 
     def answers(p: Item, item: Item, ch) -> bool:
         """Whether `p` (a top-up, a reversal) may answer the debit `item` by its amount and day."""
@@ -263,10 +273,7 @@ def _debit_moves(index: dict, config, transit: dict, bank_names: dict, paying: d
     owner: dict[int, object] = {}   # id(debit) -> the channel whose it is
     taken: set[int] = set()
     for item, _, fits in debits:
-        words = text_words(f"{item.entry.payee or ''} {item.entry.narration or ''}")
-        named = [(ch, p) for w in words for ch, p in (*exact.get(w, ()), *folded.get(w.casefold(), ()))
-                 if ch.name in fits and p.currency == item.currency
-                 and (not SHORT_NUMBER.fullmatch(w) or answers(p, item, ch))]
+        named = _naming(item, ids, fits, lambda w, ch, p: not SHORT_NUMBER.fullmatch(w) or answers(p, item, ch))
         if len({ch.name for ch, _ in named}) == 1:
             owner[id(item)] = named[0][0]
             taken.update(id(p) for _, p in named if p.amount == -item.amount)
