@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import weakref
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -195,6 +196,55 @@ def test_ids_on_disk_answer_as_a_dict(ops):
         assert list(ids) == (sorted(model) if ids.on_disk else list(model)) and len(ids) == len(model)
         assert sorted(ids.prefixed("a")) == sorted(k for k in model if k.startswith("a"))
         assert all(ids.get(key) == value for key, value in model.items())
+
+
+def test_ids_together_past_the_budget_go_to_disk(monkeypatch):
+    """Ids each below LIMIT_IDS but together past BUDGET_IDS: the one a key is added to
+    goes to disk (memory does not grow with how many sets an import holds); a set below
+    FLOOR_IDS stays a dict whatever the others hold, and every set answers the same."""
+    monkeypatch.setattr(idset, "LIMIT_IDS", 1000)
+    monkeypatch.setattr(idset, "BUDGET_IDS", 100)
+    monkeypatch.setattr(idset, "FLOOR_IDS", 20)
+    monkeypatch.setattr(idset, "_EVERY", 10)
+    monkeypatch.setattr(idset, "_live", weakref.WeakSet())   # (not the sets of other tests)
+    small = idset.Ids(str(n) for n in range(15))
+    first, second = idset.Ids(), idset.Ids()
+    for n in range(80):
+        first.add(f"a{n}", n)
+    assert not first.on_disk   # 95 held
+    for n in range(30):
+        second.add(f"b{n}", n)
+    assert second.on_disk and not first.on_disk and not small.on_disk
+    assert [second.get(f"b{n}") for n in range(30)] == list(range(30)) and "a3" in first and "7" in small
+    assert len(second) == 30 and not second.add("b3")
+
+
+def test_ids_below_the_budget_stay_in_memory(monkeypatch):
+    monkeypatch.setattr(idset, "LIMIT_IDS", 1000)
+    monkeypatch.setattr(idset, "BUDGET_IDS", 500)
+    monkeypatch.setattr(idset, "FLOOR_IDS", 20)
+    monkeypatch.setattr(idset, "_EVERY", 10)
+    monkeypatch.setattr(idset, "_live", weakref.WeakSet())
+    sets = [idset.Ids(f"{i}-{n}" for n in range(100)) for i in range(4)]
+    assert not any(ids.on_disk for ids in sets)
+
+
+def test_postings_before_reads_a_large_month_file_in_pieces(tmp_path, monkeypatch):
+    """What the books post to an account before a day (an opening must not count it
+    twice) is the same read a piece at a time as read whole."""
+    import datetime as dt
+    from beanclear.books import Books
+    import beanclear.books.disk as books_mod
+    folder = merchant(tmp_path, "m")
+    run(folder, bill(folder, 300), held=True)
+    text = "".join(p.read_text() for p in sorted((folder / "books").glob("*/*/*.beancount")))
+    account = next(line.split()[0] for line in text.splitlines() if line.startswith("  Assets:Clearing"))
+    day = dt.date(2026, 1, 20)
+    whole = Books(folder / "books").postings_before(account, "CNY", day)
+    assert whole[0] and whole[1] < day
+    for size in (40, 200, 5000):
+        monkeypatch.setattr(books_mod, "KEEP_TEXT", size)
+        assert Books(folder / "books").postings_before(account, "CNY", day) == whole
 
 
 TEXT = ("; preamble\r\n\n2026-01-01 * \"a\"\n  id: \"1\"\n  A  1 CNY\n\n2026-01-03 balance A  1 CNY\n"

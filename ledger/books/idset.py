@@ -30,6 +30,7 @@ import heapq
 import itertools
 import os
 import pickle
+import weakref
 from array import array
 from bisect import bisect_left, bisect_right
 from operator import itemgetter
@@ -38,6 +39,14 @@ from typing import Iterable, Iterator
 from beanclear.books import spill
 
 LIMIT_IDS = int(os.environ.get("BEANCLEAR_SPILL_IDS", "100000"))  # keys an Ids keeps in memory
+# keys all the Ids of a process keep in memory together: an import holds a dozen (the
+# books' ids, their views, late rows, repeats...), each below LIMIT_IDS, which must not
+# add up (blind19 scale: a month's import into books of two such months peaked at 299 MB,
+# ~80 MB of it ids). Past it, the Ids a key is added to writes what it holds to disk,
+# unless it holds fewer than FLOOR_IDS (small sets stay dicts whatever the others hold).
+BUDGET_IDS = int(os.environ.get("BEANCLEAR_SPILL_IDS_ALL", str(LIMIT_IDS)))
+FLOOR_IDS = 8192
+_EVERY = 1024     # keys added between two sums of what all hold (a sum walks every live Ids)
 BLOCK = 64       # keys per block of a run: what a look-up on disk reads and unpickles
 FANOUT = 4       # runs of one size merged into one
 CACHED = 4       # blocks a run keeps read: look-ups of a few interleaved sequences read each block once
@@ -240,9 +249,18 @@ def _merge_runs(runs: list[_Run]) -> _Run:
     return merged
 
 
+_live: "weakref.WeakSet[Ids]" = weakref.WeakSet()   # every Ids not yet collected
+
+
+def _over_budget() -> bool:
+    """Whether the Ids of this process hold more than BUDGET_IDS keys in memory."""
+    return sum(ids.held for ids in list(_live)) > BUDGET_IDS
+
+
 class Ids:
     """A set of exact strings, each with an optional value (kept as first added): a dict
-    while it holds at most LIMIT_IDS keys, then sorted runs on disk (see above)."""
+    while it holds at most LIMIT_IDS keys (and all of them together BUDGET_IDS), then
+    sorted runs on disk (see above)."""
 
     def __init__(self, keys: Iterable[str] = ()):
         self._mem: dict | None = {}
@@ -254,7 +272,20 @@ class Ids:
         # settled on disk, so it never decides alone.
         self._bits = _Bits(1, (0, 30))
         self._filtered = 0   # keys set in the filter (repeats counted: it only sizes it)
+        _live.add(self)
         self.update(keys)
+
+    @property
+    def held(self) -> int:
+        """Keys held in memory (the dict's, or those pending on disk)."""
+        return len(self._mem) if self._mem is not None else len(self._pending)
+
+    @staticmethod
+    def _crowded(held: int) -> bool:
+        """Whether, holding `held` keys, past FLOOR_IDS, it must go to disk (or write its
+        pending keys) because all Ids together hold past BUDGET_IDS (summed every _EVERY
+        keys added)."""
+        return held >= FLOOR_IDS and not held % _EVERY and _over_budget()
 
     # -- the filter ------------------------------------------------------------------
 
@@ -345,14 +376,14 @@ class Ids:
                 return False
             mem[key] = value
             self._count += 1
-            if self._count > LIMIT_IDS:
+            if self._count > LIMIT_IDS or self._crowded(self._count):
                 self._to_disk()
             return True
         if key in self:
             return False
         self._pending[key] = value
         self._filter(key)
-        if len(self._pending) >= _batch():
+        if len(self._pending) >= _batch() or self._crowded(len(self._pending)):
             self._flush()
         return True
 
@@ -376,7 +407,7 @@ class Ids:
         self._filtered += added
         if self._filtered * 16 > bits.size:
             self._refilter(bits.size * 2)
-        if len(pending) >= _batch():
+        if len(pending) >= _batch() or len(pending) >= FLOOR_IDS and _over_budget():
             self._flush()
 
     def __iter__(self) -> Iterator[str]:
