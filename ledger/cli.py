@@ -14,7 +14,7 @@ import click
 from beanclear import config as config_mod
 from beanclear.books.atomic import BooksBusy
 from beanclear import clikit
-from beanclear.clikit import BAD_INPUT, _fail, _load, config_option, refused, steps  # noqa: F401  (the commands' shared parts)
+from beanclear.clikit import BAD_INPUT, _fail, _load, config_option, refused, since_option, steps  # noqa: F401  (the commands' shared parts)
 from beanclear.importers.toolkit import StatementError
 
 def _row_progress(path: Path):
@@ -218,7 +218,8 @@ def match(config_path, apply_, fmt, since):
 @click.argument("code")
 @click.argument("ref")
 @click.option("--reason", required=True, help="Why the finding is fine; kept in the books beside it.")
-def ack(config_path, code, ref, reason):
+@since_option
+def ack(config_path, code, ref, reason, since):
     """Acknowledge the findings of CODE that name REF (a statement id from their refs).
 
     Appends `custom "beanclear-ack"` to books/acks.beancount: the finding is still
@@ -226,6 +227,7 @@ def ack(config_path, code, ref, reason):
     """
     from beanclear.books.edits import EditError
     from beanclear.checks import acks
+    from beanclear.periods.closing import PeriodError
     from beanclear.resolve import ResolveError, acknowledging, act
     config = _load(config_path)
     try:
@@ -233,8 +235,8 @@ def ack(config_path, code, ref, reason):
         if not (config.books / "main.beancount").exists():
             raise _fail(f"{config.books / 'main.beancount'}: no books yet (run `beanclear import` first)")
         plan, _ = act(config, lambda c, books: acknowledging.acknowledge(books.findings(), code, ref, reason,
-                                                                         books.entries, c.root))
-    except (acks.DecisionError, ResolveError, EditError, BooksBusy) as exc:
+                                                                         books.entries, c.root), since)
+    except (acks.DecisionError, ResolveError, EditError, BooksBusy, PeriodError) as exc:
         raise refused(exc)
     click.echo(plan.message)
 

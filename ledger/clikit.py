@@ -16,6 +16,11 @@ BAD_INPUT = 2
 
 config_option = click.option("-c", "--config", "config_path", default="config.yaml", show_default=True,
                              type=click.Path(dir_okay=False), help="The merchant's config.yaml.")
+# the resolve commands' (ack, book, link, unlink, write-off, follow-up): resolve.act
+since_option = click.option(
+    "--since", metavar="YYYY-MM", help="On the books from that month on (books/since-YYYY-MM.beancount, carried "
+    "forward first unless up to date): far faster on long books; what is dated before the lookback it carries "
+    "entry by entry is not found there.")
 
 
 # the config the running command loaded: whose books a failure names (cli.Commands)

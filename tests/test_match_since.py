@@ -210,7 +210,7 @@ def test_simulated_merchants_reports_and_proposals_from_their_months(seed, tmp_p
 
 def test_the_writer_refuses_an_edit_of_the_carried_ledger(hand):
     """Whatever asks (a script; the Fava page moves such an edit to the month file first,
-    fava_page/carried.py): an edit of a line the carried file printed is refused, not
+    periods/carried_edits.py): an edit of a line the carried file printed is refused, not
     written where the next carry would drop it."""
     assert beanclear(hand, "carry", "2026-03").exit_code == 0
     carried = hand / "books" / "since-2026-03.beancount"

@@ -1,5 +1,5 @@
 """The page's actions on books carried forward (`fava books/since-2026-03.beancount`,
-fava_page/carried.py): an action on an entry of the lookback, which the carried file
+periods/carried_edits.py): an action on an entry of the lookback, which the carried file
 prints, is written into the entry's month file as `match --since --apply` writes it
 (the carried file untouched, and stale until carried again, which the result says);
 an entry no month file holds as carried is refused, naming the carried file and line;

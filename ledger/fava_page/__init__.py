@@ -13,7 +13,7 @@ every write through the one writer, edits.apply (atomic, under the books' lock, 
 minimal diff). Fava notices the written files and reloads the books. On books carried
 forward (`fava books/since-YYYY-MM.beancount`) the proposals are `beanclear match
 --since YYYY-MM`'s, from the same code (matching/since.py Matched), and the actions on
-entries of the lookback write their month files (carried.py).
+entries of the lookback write their month files (periods/carried_edits.py).
 
 Writes are JSON POSTs to the extension's endpoints. Fava guards its own API the same
 way: a browser sends `Content-Type: application/json` across sites only after a CORS
@@ -45,7 +45,8 @@ from beanclear.books.atomic import BooksBusy
 from beanclear.matching.since import Matched
 from beanclear.periods import past
 from beanclear.config import ConfigError
-from beanclear.fava_page import actions, carried, charts, guard, loads, overview, review, upload
+from beanclear.fava_page import actions, charts, guard, loads, overview, review, upload
+from beanclear.periods import carried_edits
 from beanclear.fava_page.guard import Refused
 from beanclear.live import status as live_status
 from beanclear.resolve import ResolveError, acknowledging, linking, on_the_page, refusal, rejecting
@@ -311,7 +312,7 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
             except LookupError as exc:   # an entry no month file holds as carried (past.copies)
                 raise Refused(409, str(exc)) from None
             changed = edits.apply(state.config.books, todo)
-            note = carried.written_before(state.config.books, state.books, changed)
+            note = carried_edits.written_before(state.config.books, state.books, changed)
             return changed, (f"accepted {len(chosen)} proposal(s)" + (f"; {note}" if note else "")
                              + state.matching().left_closed(shut))
         return self._write(act)

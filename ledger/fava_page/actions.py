@@ -5,7 +5,7 @@ download the month's report).
 A thin face over ledger/resolve/ and ledger/periods/, as the command line is: every
 endpoint validates its body with guard.py, makes the same Plan the command makes and
 writes it through the one writer (on books carried forward, an edit of their lookback
-into the entry's month file: carried.py). The Reconciliation extension mixes these in.
+into the entry's month file: periods/carried_edits.py). The Reconciliation extension mixes these in.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from fava.ext import extension_endpoint
 from beancount.core import data
 
 from beanclear.checks import acks
-from beanclear.fava_page import carried, guard
+from beanclear.fava_page import guard
+from beanclear.periods import carried_edits
 from beanclear.fava_page.guard import Refused
 from beanclear.resolve import BadValue, ResolveError, on_the_page, refusal, write
 from beanclear.resolve import booking, followup, linking, writeoff
@@ -185,9 +186,9 @@ class ResolveEndpoints:
 
     def _edited(self, state, todo: list) -> tuple[list, str]:
         """The edits to write, and what to add to the message: on books carried forward,
-        those of their lookback go to the entries' month files (carried.py)."""
+        those of their lookback go to the entries' month files (periods/carried_edits.py)."""
         try:
-            return carried.month_edits(state.config.books, state.entries, self.ledger.options, todo)
+            return carried_edits.month_edits(state.config.books, state.entries, self.ledger.options, todo)
         except LookupError as exc:
             raise Refused(409, str(exc)) from None
 

@@ -41,12 +41,15 @@ class BadValue(ResolveError):
     missing; a refusal by the books is 409)."""
 
 
+NOTHING = "; nothing was written"
+
+
 def refusal(exc: Exception) -> str:
     """How a refused action is said, the same on both doors (a command's exit 2, the
     page's answer): why, then that nothing was written. The page says the command
     line's instructions in its own terms (on_the_page)."""
     said = str(exc)
-    return said if "nothing was written" in said else f"{said}; nothing was written"
+    return said if "nothing was written" in said else f"{said}{NOTHING}"
 
 
 _STEP = "a command-line step"
@@ -121,13 +124,48 @@ def write(config, plan: Plan, read=None, again=None) -> list[Path]:
                        again=anew if again is not None else None)
 
 
-def act(config, make) -> tuple[Plan, list[Path]]:
+def act(config, make, since: str | None = None) -> tuple[Plan, list[Path]]:
     """Read the books, make the action's plan (`make(config, books)`) and write it: the
     plan made anew under the writer's lock where another write came between (write()).
-    The plan as written, and the files written."""
-    books = Books.load(config)
-    plan = make(config, books)
-    return plan, write(config, plan, books.read, again=lambda: make(config, Books.load(config)))
+    The plan as written, and the files written. `since` (YYYY-MM): on the books carried
+    forward to that month (checking.load_books), a load of the months shown rather than
+    of the whole history; an edit of an entry the carried file prints from its lookback
+    goes to the entry's month file (periods/carried_edits.py), as the page writes it."""
+    def made(books: Books) -> Plan:
+        try:
+            plan = make(config, books)
+        except BadValue:
+            raise
+        except ResolveError as exc:
+            raise ResolveError(_on_carried(str(exc), since, books.entries)) if since is not None else exc from None
+        if since is None or plan.nothing:
+            return plan
+        from beanclear.periods import carried_edits
+        try:
+            todo, note = carried_edits.month_edits(config.books, books.entries, books.options, plan.edits)
+        except LookupError as exc:   # an entry no month file holds as carried (past.copies)
+            raise ResolveError(str(exc)) from None
+        plan.edits = todo
+        if note:
+            plan.message += f"; {note}"
+        return plan
+    books = Books.load(config, since)
+    plan = made(books)
+    return plan, write(config, plan, books.read, again=lambda: made(Books.load(config, since)))
+
+
+def _on_carried(said: str, since: str, entries) -> str:
+    """A refusal on books carried forward, with where what it did not find may be: what
+    is dated before their lookback is only in the balances carried forward."""
+    from beanclear.periods import past
+    books = past.carried(entries)
+    if books is None:
+        return said
+    where = (f" (on the books from {since} on, no finding dated before {books.start} is listed and what is dated "
+             f"before {books.window} is only in balances carried forward: without --since the command reads the "
+             "whole books)")
+    head, tail = (said[:-len(NOTHING)], NOTHING) if said.endswith(NOTHING) else (said, "")
+    return head + where + tail
 
 
 @dataclass
@@ -141,11 +179,17 @@ class Books:
     read: object = None
 
     @classmethod
-    def load(cls, config) -> "Books":
+    def load(cls, config, since: str | None = None) -> "Books":
+        """The whole books; `since` (YYYY-MM): those carried forward to that month,
+        carried first unless up to date (a bad month: periods.closing.PeriodError)."""
         main = config.books / "main.beancount"
         if not main.exists():
             raise ResolveError(f"{main}: no books yet (run `beanclear import` first)")
-        entries, errors, options = books_mod.load(main)
+        if since is None:
+            entries, errors, options = books_mod.load(main)
+        else:
+            from beanclear.checks import checking
+            entries, errors, options = checking.load_books(config, since)
         return cls(config, entries, errors, options, options.get(books_mod.READ))
 
     def findings(self):

@@ -18,7 +18,7 @@ import json
 import click
 
 from beanclear.books.edits import EditError
-from beanclear.clikit import _fail, _load, config_option, refused
+from beanclear.clikit import _fail, _load, config_option, refused, since_option
 from beanclear.importers.toolkit.places import shown
 from beanclear.resolve import Books, ResolveError, act
 
@@ -26,13 +26,15 @@ format_option = click.option("--format", "fmt", type=click.Choice(["text", "json
                              show_default=True)
 
 
-def _run(config_path, fmt, make):
-    """Load the books, make the plan, write it (made anew under the lock where another
-    write came between: resolve.act); refusals are exit 2 with why."""
+def _run(config_path, fmt, make, since=None):
+    """Load the books (`since`: those carried forward to that month), make the plan, write
+    it (made anew under the lock where another write came between: resolve.act);
+    refusals are exit 2 with why."""
+    from beanclear.periods.closing import PeriodError
     config = _load(config_path)
     try:
-        plan, written = act(config, make)
-    except (ResolveError, EditError) as exc:
+        plan, written = act(config, make, since)
+    except (ResolveError, EditError, PeriodError) as exc:
         if fmt == "json":
             click.echo(json.dumps({"done": False, "error": str(exc)}, ensure_ascii=False))
         raise refused(exc)
@@ -54,12 +56,13 @@ def _run(config_path, fmt, make):
               help="Also add a rule to config.yaml: lines whose payee or memo this regular expression finds "
                    "are booked to ACCOUNT at import.")
 @format_option
-def book(config_path, ref, account, payee, narration, rule, fmt):
+@since_option
+def book(config_path, ref, account, payee, narration, rule, fmt, since):
     """Book the bank line REF (its id or bank reference, as `check` lists it) that nothing explains to ACCOUNT."""
     from beanclear.checks import reconcile
     from beanclear.resolve import booking
     _run(config_path, fmt, lambda c, b: booking.book(c, b.entries, ref, account, payee, narration, rule,
-                                                     reconcile.stored_load(b.options, c)))
+                                                     reconcile.stored_load(b.options, c)), since)
 
 
 @click.command("open-items")
@@ -95,12 +98,13 @@ def open_items(config_path, search, currency, bank_ref, fmt):
 @click.argument("bank_ref")
 @click.argument("items", nargs=-1)
 @format_option
-def link(config_path, bank_ref, items, fmt):
+@since_option
+def link(config_path, bank_ref, items, fmt, since):
     """Match the bank line BANK_REF by hand to the open ITEMS it settles (links or ids)."""
     from beanclear.checks import reconcile
     from beanclear.resolve import linking
     _run(config_path, fmt, lambda c, b: linking.link(c, b.entries, bank_ref, list(items),
-                                                     reconcile.stored_load(b.options, c)))
+                                                     reconcile.stored_load(b.options, c)), since)
 
 
 @click.command("unlink")
@@ -108,10 +112,11 @@ def link(config_path, bank_ref, items, fmt):
 @click.argument("bank_ref")
 @click.option("--link", "link_name", help="Only this link (default: every payout-/order-/bill- link of the line).")
 @format_option
-def unlink(config_path, bank_ref, link_name, fmt):
+@since_option
+def unlink(config_path, bank_ref, link_name, fmt, since):
     """Undo a match (by `match --apply`, `link` or a person) or a booking of bank line BANK_REF."""
     from beanclear.resolve import linking
-    _run(config_path, fmt, lambda c, b: linking.unlink(c, b.entries, bank_ref, link_name))
+    _run(config_path, fmt, lambda c, b: linking.unlink(c, b.entries, bank_ref, link_name), since)
 
 
 @click.command("write-off")
@@ -120,10 +125,11 @@ def unlink(config_path, bank_ref, link_name, fmt):
 @click.argument("ref")
 @click.option("--reason", help="Why; required above the code's write-off limit, and kept in the books.")
 @format_option
-def write_off(config_path, code, ref, reason, fmt):
+@since_option
+def write_off(config_path, code, ref, reason, fmt, since):
     """Write off the difference of the CODE finding that names REF, to the code's account."""
     from beanclear.resolve import writeoff
-    _run(config_path, fmt, lambda c, b: writeoff.write_off(c, b.entries, b.findings(), code, ref, reason))
+    _run(config_path, fmt, lambda c, b: writeoff.write_off(c, b.entries, b.findings(), code, ref, reason), since)
 
 
 @click.command("follow-up")
@@ -135,7 +141,8 @@ def write_off(config_path, code, ref, reason, fmt):
 @click.option("--note", default="", help="What is to be done (with --done: how it was settled).")
 @click.option("--done", is_flag=True, help="Mark the follow-up done, with --note.")
 @format_option
-def follow_up(config_path, code, ref, owner, due, note, done, fmt):
+@since_option
+def follow_up(config_path, code, ref, owner, due, note, done, fmt, since):
     """Follow up the CODE finding that names REF: an owner, a due date, a note."""
     from beanclear.resolve import followup
 
@@ -145,7 +152,7 @@ def follow_up(config_path, code, ref, owner, due, note, done, fmt):
         if not owner or not due:
             raise ResolveError("--owner and --due are required (or --done with --note)")
         return followup.follow_up(c, b.entries, b.findings(), code, ref, owner, due, note)
-    _run(config_path, fmt, make)
+    _run(config_path, fmt, make, since)
 
 
 COMMANDS = (book, open_items, link, unlink, write_off, follow_up)

@@ -1,4 +1,5 @@
-"""The page's writes on books carried forward (`fava books/since-YYYY-MM.beancount`).
+"""Writes on books carried forward: the Fava page's on `fava books/since-YYYY-MM.beancount`,
+and the resolve commands' with `--since YYYY-MM` (resolve.act).
 
 That ledger prints its lookback (the weeks before its month) entry by entry in its own
 file, which only `beanclear carry` writes: books/edits.py refuses an edit there, since
@@ -8,10 +9,10 @@ bank line of the month settles, a bank line of the lookback) is written where
 found by the same rule (periods/past.py `copies`); an entry no month file holds as it
 was carried is refused, naming the ledger's file and line.
 
-Like that command, the page does not carry again after such a write (it takes as long
-as the load): the ledger shows the entry as carried, and the plugins say it is stale,
-until `beanclear carry` runs again. The action's message says so, since the page, unlike
-the next `--since` command, will not carry by itself.
+Like that command, neither the page nor a resolve command carries again after such a
+write (it takes as long as the load): the ledger shows the entry as carried, and the
+plugins say it is stale, until `beanclear carry` (or the next `--since` command) runs
+again. The action's message says so.
 
 The match proposals on these books are `match --since`'s (matching/since.py Matched,
 asked by the page's State): accepting one writes what that command's --apply writes,

@@ -1,0 +1,85 @@
+"""The resolve commands with `--since YYYY-MM` (resolve.act): on the books carried
+forward to a month, loaded in the time of the months shown, each writes what it writes
+on the whole books, byte for byte, and says the same (an edit of an entry of the
+lookback goes to its month file, and the message says the carried ledger shows it as
+carried until carried again, as the page's: periods/carried_edits.py); a bad month is
+exit 2 with nothing written."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import beanclear, snapshot
+from test_report_since import hand  # noqa: F401  (the fixture: items in and before the lookback)
+from test_resolve_page_since import CARRIED, LOOKBACK_LINE
+
+STALE = f"{CARRIED} shows it as carried (and says it is stale) until `beanclear carry 2026-03` again"
+
+
+@pytest.fixture
+def merchant(hand):
+    february = hand / "books" / "ops" / "2026" / "2026-02.beancount"
+    february.write_text(february.read_text(encoding="utf-8") + LOOKBACK_LINE, encoding="utf-8")
+    return hand
+
+
+def both(merchant, tmp_path, *args):
+    """`args` run on a copy of the whole books and, with --since 2026-03, on another:
+    (the whole books' output, the carried books' output), each book's files after it but
+    the carried ledger, which the command with --since writes first (carry) and never edits."""
+    said, after = [], []
+    for name, extra in (("whole", ()), ("since", ("--since", "2026-03"))):
+        root = tmp_path / name
+        shutil.copytree(merchant, root)
+        result = beanclear(root, *args, *extra)
+        said.append((result.exit_code, result.output.replace(str(root), "M")))
+        after.append({k: v for k, v in snapshot(root / "books").items() if k != CARRIED})
+    assert after[0] == after[1]
+    return said
+
+
+@pytest.mark.parametrize("args", [
+    ("book", "B4", "Expenses:Rent", "--payee", "Landlord"),            # a line of the month
+    ("link", "B3", "bill-ALIYUN-2602"),                               # to a bill of the lookback
+    ("ack", "bank-unmatched", "B4", "--reason", "rent, booked monthly"),
+    ("follow-up", "bank-unmatched", "B4", "--owner", "alice", "--due", "2026-04-30", "--note", "ask"),
+], ids=["book", "link", "ack", "follow-up"])
+def test_a_command_since_a_month_writes_what_it_writes_on_the_whole_books(merchant, tmp_path, args):
+    (whole_status, whole), (since_status, since) = both(merchant, tmp_path, *args)
+    assert whole_status == since_status == 0, (whole, since)
+    if args[0] == "link":   # February's bill is printed by the carried ledger: written in its month file
+        assert since == whole.replace("\n", f"; written into ops/2026/2026-02.beancount, before 2026-03: {STALE}\n", 1)
+    else:
+        assert since == whole
+
+
+def test_a_bank_line_of_the_lookback_is_booked_in_its_month_file(merchant, tmp_path):
+    (_, whole), (status, since) = both(merchant, tmp_path, "book", "B0", "Expenses:Cloud", "--format", "json")
+    assert status == 0 and '"done": true' in since and STALE in since and STALE not in whole
+
+
+def test_an_item_before_the_lookback_is_not_there(merchant, tmp_path):
+    """December's payout is only a balance carried forward to February: with --since, B2
+    cannot be linked to it (exit 2, nothing written); on the whole books it can."""
+    root = tmp_path / "since"
+    shutil.copytree(merchant, root)
+    beanclear(root, "carry", "2026-03")
+    before = snapshot(root / "books")
+    result = beanclear(root, "link", "B2", "payout-100200300", "--since", "2026-03")
+    assert result.exit_code == 2 and result.output == (
+        "beanclear: no open item is 'payout-100200300' (a payout in transit, an order or bill due; see `beanclear "
+        "open-items`) (on the books from 2026-03 on, no finding dated before 2026-03-01 is listed and what is dated "
+        "before 2026-01-18 is only in balances carried forward: without --since the command reads the whole "
+        "books); nothing was written\n")
+    assert snapshot(root / "books") == before
+    assert beanclear(root, "link", "B2", "payout-100200300").exit_code == 0
+
+
+@pytest.mark.parametrize("month, said", [("march", "expected YYYY-MM"), ("2027-01", "the books hold no entry")])
+def test_a_bad_month_is_exit_2_and_nothing_written(merchant, month, said):
+    before = snapshot(merchant / "books")
+    result = beanclear(merchant, "ack", "bank-unmatched", "B4", "--reason", "x", "--since", month)
+    assert result.exit_code == 2 and said in result.output and "Traceback" not in result.output, result.output
+    assert snapshot(merchant / "books") == before
