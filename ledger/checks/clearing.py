@@ -19,7 +19,10 @@ payout of each item, and otherwise settle first-in-first-out; a payout more than
 items naming it takes the rest first-in-first-out (Stripe's report names the payout of
 its items, its API's items of the days after the report name none). Items naming a
 payout whose own row no statement in the books holds yet wait for it first in, first
-out, the refunds among them out of their own money (_waiting); only money leaving to
+out, the refunds among them out of their own money (_waiting); a refund naming no payout
+after the last item a payout in the books paid by name (a report's last days, whose payouts
+have not happened) comes out of the money waiting for the next payout, never out of money
+every payout since passed over (_first_in_first_out's `passed`); only money leaving to
 transit is a payout there (_is_payout: a refund naming the payout is money going back
 out of what it will pay). A top-up of the
 channel from the bank comes in through transit (transit.py pairs it with the bank's
@@ -87,7 +90,7 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
     fifo = [i for i in items if not i.payout and not written_off(i)]
     transit = channel.accounts.transit
     short: list[tuple[Item, Decimal]] = []   # payouts of the first days beyond what the account held, and by how much
-    passed: dict[str, tuple] = {}   # currency -> the last item a payout in the books paid by name (_passed_over)
+    passed: dict[str, tuple] = {}   # currency -> the last item a payout in the books paid by name
     for payout, group in sorted(by_payout.items()):
         # a write-off linked to the payout is neither an item nor the payout: the group
         # comes back to zero with it, and a difference is the statements' own
@@ -219,7 +222,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
     account held before them is unknown (`unknown_before`), that takes more than it held.
     `passed`: in a channel whose payouts name their items, the order of the last item a
     payout in the books paid by name: the money in the stream up to it is money those
-    payouts passed over, the money after it waits for the next (_passed_over)."""
+    payouts passed over, the money after it waits for the next."""
     findings = []
     # [item, amount still in clearing, its order link, what took part of it: [[out, amount]] or None]
     queue: deque[list] = deque()
@@ -265,7 +268,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
         if not payout and passed is not None and item.order > passed:
             # a refund after the last item a payout paid by name, beyond its own payment's
             # money: out of the money waiting for the next payout (Stripe deducts it from
-            # that payout), never out of money every payout since passed over (_passed_over);
+            # that payout), never out of money every payout since passed over;
             # beyond that money too, it is taken back from what comes in next
             while need and waiting:
                 used = min(need, waiting[0][1])
