@@ -19,7 +19,10 @@ payout of each item, and otherwise settle first-in-first-out; a payout more than
 items naming it takes the rest first-in-first-out (Stripe's report names the payout of
 its items, its API's items of the days after the report name none). Items naming a
 payout whose own row no statement in the books holds yet wait for it first in, first
-out, the refunds among them out of their own money (_waiting); only money leaving to
+out, the refunds among them out of their own money (_waiting); a refund naming no payout
+after the last item a payout in the books paid by name (a report's last days, whose payouts
+have not happened) comes out of the money waiting for the next payout, never out of money
+every payout since passed over (_first_in_first_out's `passed`); only money leaving to
 transit is a payout there (_is_payout: a refund naming the payout is money going back
 out of what it will pay). A top-up of the
 channel from the bank comes in through transit (transit.py pairs it with the bank's
@@ -87,6 +90,7 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
     fifo = [i for i in items if not i.payout and not written_off(i)]
     transit = channel.accounts.transit
     short: list[tuple[Item, Decimal]] = []   # payouts of the first days beyond what the account held, and by how much
+    passed: dict[str, tuple] = {}   # currency -> the last item a payout in the books paid by name
     for payout, group in sorted(by_payout.items()):
         # a write-off linked to the payout is neither an item nor the payout: the group
         # comes back to zero with it, and a difference is the statements' own
@@ -102,6 +106,10 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
                 p.account == transit for i in ins if "payout-returned" not in i.entry.meta for p in i.entry.postings):
             total = sum(i.amount for i in group)   # with the write-offs: zero where they settle it
             leaving = next((i for i in outs if any(p.account == transit for p in i.entry.postings)), None)
+            if leaving is not None:
+                for i in ins + outs:
+                    if i is not leaving and (i.currency not in passed or i.order > passed[i.currency]):
+                        passed[i.currency] = i.order
             if total < 0 and leaving is not None and not offs:
                 # more than the items naming it: the rest is money whose payout no statement
                 # names (Stripe's API lists an item without it, a person's own books before
@@ -138,7 +146,8 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
         by_currency[item.currency].append(item)
     for currency, stream in sorted(by_currency.items()):
         findings += _first_in_first_out(stream, channel, account, currency, as_of,
-                                        lambda day: horizon.opening_unknown(day, opened, LATE_DAYS), short)
+                                        lambda day: horizon.opening_unknown(day, opened, LATE_DAYS), short,
+                                        passed.get(currency))
     # (books a person kept before beanclear, posting to the account before its first
     # statement, say what it held: their own entries there drain it first in, first out,
     # a payout beyond them is no statement missing — blind9's own books, May's payouts
@@ -208,9 +217,12 @@ def _waiting(ins: list[Item], out: Decimal) -> list[Item]:
 
 
 def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, unknown_before,
-                        short: list | None = None) -> list[Finding]:
+                        short: list | None = None, passed: tuple | None = None) -> list[Finding]:
     """`short`: gets (payout, amount) for each payout of the first days, where what the
-    account held before them is unknown (`unknown_before`), that takes more than it held."""
+    account held before them is unknown (`unknown_before`), that takes more than it held.
+    `passed`: in a channel whose payouts name their items, the order of the last item a
+    payout in the books paid by name: the money in the stream up to it is money those
+    payouts passed over, the money after it waits for the next."""
     findings = []
     # [item, amount still in clearing, its order link, what took part of it: [[out, amount]] or None]
     queue: deque[list] = deque()
@@ -218,6 +230,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
     deficit = Decimal(0)           # taken out (by a refund) before the money it took came in
     owing: deque[list] = deque()   # [out, amount]: what makes up the deficit, first out first
     of_order: dict[str, list] = {}  # order link -> its payments' queue entries
+    waiting: deque[list] = deque()  # the queue's entries after `passed`: money waiting for the next payout
     transit = channel.accounts.transit
     for item in stream:
         if item.amount > 0:
@@ -238,6 +251,8 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
                     queue.append([item, left, order, takers])
                     if order:
                         of_order.setdefault(order, []).append(queue[-1])
+                    if passed is not None and item.order > passed:
+                        waiting.append(queue[-1])
                 held += left
             continue
         need = -item.amount
@@ -250,6 +265,23 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
                 need -= used
                 held -= used
                 _took(queued, item, used)
+        if not payout and passed is not None and item.order > passed:
+            # a refund after the last item a payout paid by name, beyond its own payment's
+            # money: out of the money waiting for the next payout (Stripe deducts it from
+            # that payout), never out of money every payout since passed over;
+            # beyond that money too, it is taken back from what comes in next
+            while need and waiting:
+                used = min(need, waiting[0][1])
+                waiting[0][1] -= used
+                need -= used
+                held -= used
+                _took(waiting[0], item, used)
+                if not waiting[0][1]:
+                    waiting.popleft()
+            if need:
+                deficit += need
+                owing.append([item, need])
+                need = 0
         while queue and not queue[0][1]:
             _pop(queue, of_order)
         while need and queue:
