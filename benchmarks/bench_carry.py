@@ -24,7 +24,13 @@ books (the ledger carried first, so each --since run finds it up to date):
   match-whole / match-since     `beanclear match --format json` [--since MONTH]: the
                                 proposals for the bank lines from the month on
 
-and whether the report's JSON, and those proposals, are the same (a digest of each).
+  book-whole / book-since       `beanclear book REF Expenses:Bench [--since MONTH]`: a
+                                resolve action, on a bank line nothing explains that
+                                the benchmark adds to the month (its month file given
+                                back after each run, and at the end)
+
+and whether the report's JSON, those proposals, and the action's edit are the same (a
+digest of each).
 """
 
 from __future__ import annotations
@@ -57,6 +63,8 @@ def child(kind: str, out: Path, month: str) -> dict:
         return harness.timed(kind, lambda: page(config, path))
     if kind.startswith(("report-", "match-")):
         return harness.timed(kind, lambda: command(kind, out, month))
+    if kind.startswith("book-"):
+        return harness.timed(kind, lambda: book(kind, out, month))
     start = dt.date(int(month[:4]), int(month[5:]), 1)
 
     def work():
@@ -85,6 +93,38 @@ def command(kind: str, out: Path, month: str) -> dict:
     return {"shown": len(shown), "digest": hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]}
 
 
+BENCH_REF = "bench-carry-unexplained"
+
+
+def _bank_month_file(out: Path, month: str) -> tuple[Path, str]:
+    """The month file of the config's first bank, and the line the benchmark adds to it:
+    a debit nothing explains, in suspense (what `book` resolves)."""
+    from beanclear import config as config_mod
+    config = config_mod.load(out / "config.yaml")
+    name, bank = next(iter(config.banks.items()))
+    line = (f'\n{month}-15 * "bench_carry" "a line nothing explains"\n  id: "{BENCH_REF}"\n'
+            f"  {bank.account}  -12.34 {bank.currency}\n  {config.suspense}  12.34 {bank.currency}\n")
+    return config.books / name / month[:4] / f"{month}.beancount", line
+
+
+def book(kind: str, out: Path, month: str) -> dict:
+    """One `beanclear book` of the benchmark's line (commands() adds it), on the whole
+    books or with --since; its month file given back after it."""
+    from click.testing import CliRunner
+    from beanclear import cli
+    path, _ = _bank_month_file(out, month)
+    before = path.read_bytes()
+    args = ["book", "-c", str(out / "config.yaml"), BENCH_REF, "Expenses:Bench"]
+    try:
+        result = CliRunner().invoke(cli.main, args + (["--since", month] if kind.endswith("since") else []))
+        if result.exit_code:
+            raise SystemExit(result.output)
+        edited = path.read_bytes()
+    finally:
+        path.write_bytes(before)
+    return {"shown": 1, "digest": hashlib.sha256(edited).hexdigest()[:16]}
+
+
 def _whole_proposals(out: Path, month: str) -> dict:
     from beanclear import books, matching
     from beanclear import config as config_mod
@@ -96,20 +136,32 @@ def _whole_proposals(out: Path, month: str) -> dict:
 
 
 def commands(out: Path, month: str, timeout: float) -> None:
-    """report and match, each on the whole books and with --since (module docstring)."""
+    """report, match and book, each on the whole books and with --since (module docstring)."""
     carried = harness.measure(__file__, "carry", out, timeout, "--month", month)
     harness.show(carried, "(the ledger the --since runs find up to date)")
-    for name in ("report", "match"):
-        whole = harness.measure(__file__, f"{name}-whole", out, timeout, "--month", month)
-        harness.show(whole)
-        since = harness.measure(__file__, f"{name}-since", out, timeout, "--month", month)
-        harness.show(since, harness.ratio(since, whole, f"{name} on the whole books"))
-        print(harness.ratio_line(f"{name} --since {month}", since["cpu"], f"{name} on the whole books",
-                                 whole["cpu"]))
-        print(f"{name} from {month} on: the same: {since['digest'] == whole['digest']} "
-              f"({whole['shown']:,} {'proposals' if name == 'match' else 'characters'})", flush=True)
-        if since["digest"] != whole["digest"]:
-            raise SystemExit(f"{name} --since {month} differs from the whole books'")
+    path, line = _bank_month_file(out, month)
+    text = path.read_bytes()
+    try:
+        for name in ("report", "match", "book"):
+            if name == "book":   # (in the month: the carried ledger stays up to date)
+                path.write_bytes(text + line.encode())
+            _measure_command(name, out, month, timeout)
+    finally:
+        path.write_bytes(text)
+
+
+def _measure_command(name: str, out: Path, month: str, timeout: float) -> None:
+    """One command on the whole books, then with --since: the ratio, and whether both say the same."""
+    whole = harness.measure(__file__, f"{name}-whole", out, timeout, "--month", month)
+    harness.show(whole)
+    since = harness.measure(__file__, f"{name}-since", out, timeout, "--month", month)
+    harness.show(since, harness.ratio(since, whole, f"{name} on the whole books"))
+    print(harness.ratio_line(f"{name} --since {month}", since["cpu"], f"{name} on the whole books", whole["cpu"]))
+    what = {"match": "proposals", "report": "characters", "book": "edit"}[name]
+    print(f"{name} from {month} on: the same: {since['digest'] == whole['digest']} ({whole['shown']:,} {what})",
+          flush=True)
+    if since["digest"] != whole["digest"]:
+        raise SystemExit(f"{name} --since {month} differs from the whole books'")
 
 
 def _lines(path: Path) -> int:
@@ -127,7 +179,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="a merchant's folder: config.yaml and books/")
     parser.add_argument("--month", help="YYYY-MM (default: the books' last month)")
     parser.add_argument("--timeout", type=float, default=7200, help="seconds allowed per measurement")
-    parser.add_argument("--commands", action="store_true", help="measure report and match with --since against "
+    parser.add_argument("--commands", action="store_true", help="measure report, match and book with --since against "
                         "the whole books instead of the loads")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     harness.add_profile_flag(parser)
