@@ -72,8 +72,9 @@ def test_an_item_before_the_lookback_is_not_there(merchant, tmp_path):
     before = snapshot(root / "books")
     result = beanclear(root, "link", "B2", "payout-100200300", "--since", "2026-03")
     assert result.exit_code == 2 and result.output == (
-        "beanclear: no open item is 'payout-100200300' (a payout in transit, an order or bill due; see `beanclear "
-        "open-items`) (on the books from 2026-03 on, no finding dated before 2026-03-01 is listed and what is dated "
+        "beanclear: no open item is 'payout-100200300' (a payout in transit, an order or bill due, named by its "
+        "link or a ref its findings list; see `beanclear open-items`) (on the books from 2026-03 on, no finding "
+        "dated before 2026-03-01 is listed and what is dated "
         "before 2026-01-18 is only in balances carried forward: without --since the command reads the whole "
         "books); nothing was written\n")
     assert snapshot(root / "books") == before
