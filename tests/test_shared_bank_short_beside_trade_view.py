@@ -88,9 +88,10 @@ def trade_view(folder, sales: dict) -> None:
     (folder / "20880000000000000257_20260321_业务明细.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
 
 
-def merchant(folder, credited: dict | None = None, sales: dict = SALES, imports=(("a", "b", "bank"),)):
+def merchant(folder, credited: dict | None = None, sales: dict = SALES, imports=(("a", "b", "bank"),), extra=()):
     """Both accounts' views and the bank's lines: `credited` ((tag, day) -> amount) what
-    the bank credited of that withdrawal instead of it, None for nothing."""
+    the bank credited of that withdrawal instead of it, None for nothing; `extra` lines
+    of the bank's besides, each after those of its day."""
     credited = credited or {}
     folder.mkdir(parents=True)
     (folder / "config.yaml").write_text(CONFIG, encoding="utf-8")
@@ -103,6 +104,7 @@ def merchant(folder, credited: dict | None = None, sales: dict = SALES, imports=
             amount = credited.get((tag, d), amount)
             if amount is not None:
                 lines.append(f"2026-03-{d + 1:02},{amount},支付宝提现,L-{tag}{d:02}")
+    lines = sorted([*lines, *extra], key=lambda line: line[:10])
     lines.append("2026-03-20,-500.00,房租,R-1")   # the statements reach past every deadline
     (folder / "bank").mkdir()
     (folder / "bank" / "ops.csv").write_text("\n".join(["d,a,m,r", *lines]) + "\n", encoding="utf-8")
@@ -165,6 +167,18 @@ def test_the_other_accounts_own_money_near_a_waiting_payout_stays_its_own(tmp_pa
     # taken to the cent from its clearing account, is within NEAR of it: B's, settled
     sales = {"A": SALES["A"], "B": [*SALES["B"][:3], SALES["A"][3] - Decimal(40), *SALES["B"][4:]]}
     folder = merchant(tmp_path / "m", {("A", 4): None}, sales)
+    assert findings(folder) == [("payout-missing", "alipay_a", net(sales["A"][3]))]
+    assert transit(folder) == {"Assets:Transit:AlipayA": net(sales["A"][3]),
+                               "Assets:Transit:AlipayB": withdrawn("B", sales=sales)}
+
+
+def test_the_other_accounts_days_credited_out_of_order_near_a_waiting_payout_stay_its_own(tmp_path):
+    # must not fire: as above, B's money of 03-04 credited on 03-05 before that of 03-03,
+    # credited late on 03-06 (not its oldest money, yet a day's to the cent: _Waiting.owns)
+    sales = {"A": SALES["A"], "B": [*SALES["B"][:3], SALES["A"][3] - Decimal(40), *SALES["B"][4:]]}
+    folder = merchant(tmp_path / "m", {("A", 4): None, ("B", 3): None, ("B", 4): None}, sales,
+                      extra=[f"2026-03-05,{net(sales['B'][3])},支付宝提现,L-B04",
+                             f"2026-03-06,{net(sales['B'][2])},支付宝提现,L-B03"])
     assert findings(folder) == [("payout-missing", "alipay_a", net(sales["A"][3]))]
     assert transit(folder) == {"Assets:Transit:AlipayA": net(sales["A"][3]),
                                "Assets:Transit:AlipayB": withdrawn("B", sales=sales)}

@@ -17,7 +17,7 @@ from the bank, PayPal's bank deposit) is judged alike, for the channel whose top
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from decimal import Decimal
 from operator import attrgetter
@@ -55,8 +55,9 @@ def pooled(index: dict, config) -> dict:
     the earliest open payout of its amount it may be (arrived_by, within `bank_days` +
     LATE_DAYS), each payout taking one credit, in the credits' order; else, where one of
     them holds no payout at all, the payout of another that waits for a credit near its
-    amount (in `bank_days`, within NEAR), arriving short or over, unless the credit takes
-    the money waiting in the first's clearing account to the cent (seed 34636); else the one
+    amount (in `bank_days`, within NEAR), arriving short or over, unless the credit is
+    the money of days waiting in the first's clearing account, to the cent (_Waiting.owns:
+    seed 34636); else the one
     channel among them whose books hold no payout at all (a second WeChat Pay account
     imported from its trade bill alone: its credits settle its clearing account); else the
     one whose payout left in its window is nearest its amount, where that is nearer than
@@ -222,11 +223,11 @@ def _credit_moves(index: dict, config, transit: dict, bank_names: dict, paying: 
         if quiet := [name for name in fits if name in silent]:
             # a payout of a channel listing its payouts that waits near its amount: that
             # payout arriving short or over (its check pairs them, a payout-mismatch), unless
-            # the credit takes the waiting money of a channel without payouts to the cent
+            # the credit is the money of days of a channel without payouts to the cent (owns)
             # (seed 34636: Alipay's 1,464.81 credited as 1,450.16 went to the second Alipay
             # account, imported from its trade view alone: a payout-missing, its money over-settled)
             apart = arriving_apart(item, fits)
-            if apart is not None and not waiting.exact(item, quiet):
+            if apart is not None and not waiting.owns(item, quiet):
                 owner[id(item)], payout = apart
                 taken.add(id(payout))
                 continue
@@ -375,6 +376,29 @@ class _Waiting:
             days, sums, first = self._run(name, credit.currency, credit.order)
             at = first.get(self.taken[(name, credit.currency)] - credit.amount)
             if at is not None and days[at] <= credit.date:
+                out.append(name)
+        return out
+
+    def owns(self, credit: Item, names: list[str]) -> list[str]:
+        """Those of channels `names` whose money `credit` may be a withdrawal of, to the
+        cent: its oldest waiting money (exact), or that of a run of whole days in the days
+        before it its money may wait (`settlement_days` + `bank_days` + LATE_DAYS), whatever
+        the order the bank credits the days in (seed 34636: a Monday's credit of Sunday's
+        money before Saturday's)."""
+        out = self.exact(credit, names)
+        for name in names:
+            if name in out:
+                continue
+            days, sums, _ = self._run(name, credit.currency, credit.order)
+            ch = self.channels[name]
+            since = credit.date - dt.timedelta(days=ch.settlement_days + ch.bank_days + LATE_DAYS)
+            runs = []   # (a day, the running sum before it, after it) of the days in that window
+            for n in range(bisect_left(days, since), bisect_right(days, credit.date)):
+                if n == 0 or days[n - 1] != days[n]:
+                    runs.append([days[n], sums[n - 1] if n else Decimal(0), sums[n]])
+                else:
+                    runs[-1][2] = sums[n]
+            if any(end - start == -credit.amount for k, (_, start, _) in enumerate(runs) for _, _, end in runs[k:]):
                 out.append(name)
         return out
 
