@@ -22,25 +22,8 @@ import pytest
 from conftest import beanclear
 from statement_files import TRADE_HEADER, fund_lines, fund_row, trade_row
 from test_shared_bank_books import transit
+from test_shared_bank_trade_views import CONFIG   # two Alipay accounts paying into one bank
 
-CONFIG = """\
-books: books
-currency: CNY
-timezone: Asia/Shanghai
-channels:
-  alipay_a: {type: alipay, account_id: "20880000000000000156", settlement_days: 1, bank: ops, bank_days: 2,
-             fees: [{rate: 0.006}]}
-  alipay_b: {type: alipay, account_id: "20880000000000000257", settlement_days: 1, bank: ops, bank_days: 2,
-             fees: [{rate: 0.006}]}
-banks:
-  ops:
-    type: csv
-    account: Assets:Bank:Ops
-    currency: CNY
-    columns: {date: d, amount: a, memo: m, ref: r}
-rules:
-- {match: 房租, account: Expenses:Rent}
-"""
 DAYS = range(1, 9)   # sales 03-01 .. 03-08, each day's money withdrawn that night, credited the next day
 SALES = {"A": [Decimal(1000 + 137 * d) for d in DAYS], "B": [Decimal(40 + 23 * d) for d in DAYS]}
 
