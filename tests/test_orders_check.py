@@ -170,9 +170,11 @@ def test_the_gift_cards_part_of_an_order_is_not_owed_by_the_channels(ledger):
 
 
 @pytest.mark.parametrize("method, hint", [
+    # blind21: the wire of an order 8 days later was not proposed (a short order id names
+    # it only within the window): the hint promises no more than match does
     ("Bank Deposit", "paid by Bank Deposit, which no channel collects: the bank line that pays it settles it "
-                     "(`beanclear match` proposes the line of its amount that names the order; `beanclear link` "
-                     "matches one by hand)"),
+                     "(`beanclear match` proposes a line of its amount that names the order within 7 days of it, "
+                     "`match.window`; `beanclear link BANK_REF order-1044` ties any line to it by hand)"),
     ("Cash on Delivery (COD)", "paid by Cash on Delivery (COD): the cash reaches the books with what deposits it (a "
                                "courier's remittance, a cash deposit at the bank): `beanclear link` that line to the "
                                "order (one line may settle several), or book the cash received with the order's "

@@ -616,6 +616,35 @@ def test_an_order_named_without_its_hash_is_refused_naming_the_ref_to_use(shop, 
     assert snapshot(shop / "books") == before
 
 
+def test_link_takes_an_order_by_the_ref_its_finding_lists(shop):
+    # blind21: `link CH100488 '#3300'` was refused ("no open item is '#3300'"), the ref of
+    # the order's order-unpaid, as the shop wrote it; `3300` and `order-3300` were taken
+    shopify_order_1041(shop)
+    found = json.loads(run(shop, "open-items", "--search", "#1041", "--format", "json"))["items"]
+    assert [i["link"] for i in found] == ["order-1041"]
+    out = run(shop, "link", "B9", "#1041")
+    assert out.startswith("bank line B9 (28.04 CNY) linked to order-1041\n")
+    assert not {("order-unpaid", "#1041"), ("bank-unmatched", "B9")} & set(codes(shop))
+    after = snapshot(shop / "books")
+    assert "linked to #1041 already; nothing was written" in run(shop, "link", "B9", "#1041")
+    assert snapshot(shop / "books") == after
+
+
+@pytest.mark.parametrize("ref, said", [
+    ("#1042", "see `beanclear open-items`"),           # no item: the names an item takes
+    ("#104", "see `beanclear open-items`"),            # a part of one is not it
+    ("ORDER-1041", "did you mean order-1041?"),        # a name but for its case: said, not taken
+])
+def test_link_of_a_ref_that_names_no_open_item_is_refused_saying_what_names_one(shop, ref, said):
+    shopify_order_1041(shop)
+    before = snapshot(shop / "books")
+    result = beanclear(shop, "link", "B9", ref)
+    assert result.exit_code == 2, result.output
+    assert result.output == (f"beanclear: no open item is {ref!r} (a payout in transit, an order or bill due, named "
+                             f"by its link or a ref its findings list; {said}); nothing was written\n")
+    assert snapshot(shop / "books") == before
+
+
 def test_the_months_report_says_an_order_a_link_paid_was_matched(shop):
     # a blind tester accepted the page's proposal of a wire for Shopify order #1041: the
     # bank line read "matched to order-1041", the order's order-unpaid "resolved by the

@@ -398,6 +398,8 @@ def include_written(root: Path, changes: dict, after: dict[str, tuple[str, ...]]
         added.append(name)
     if text != was:
         changes[main] = text
+        from beanclear.periods import forward   # (the books carried forward hold main's own lines)
+        forward.follow(root, changes)
     return added
 
 

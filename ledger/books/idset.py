@@ -2,7 +2,9 @@
 
 An import of a million rows looks up and adds three million ids (the books' own, every
 new entry's, every row's channel id). `Ids` is a dict while it holds at most LIMIT_IDS
-keys; past that its keys go to disk as sorted runs, as an LSM tree keeps them:
+keys (and all the Ids of the process together at most BUDGET_IDS: a set past FLOOR_IDS
+that a key is added to beyond it goes to disk); past that its keys go to disk as sorted
+runs, as an LSM tree keeps them:
 
 * keys added wait in `_pending` (a dict, looked at first) until LIMIT_IDS of them,
   which are sorted and written as a run: blocks of BLOCK keys, pickled, and in memory
@@ -41,8 +43,8 @@ from beanclear.books import spill
 LIMIT_IDS = int(os.environ.get("BEANCLEAR_SPILL_IDS", "100000"))  # keys an Ids keeps in memory
 # keys all the Ids of a process keep in memory together: an import holds a dozen (the
 # books' ids, their views, late rows, repeats...), each below LIMIT_IDS, which must not
-# add up (blind19 scale: a month's import into books of two such months peaked at 299 MB,
-# ~80 MB of it ids). Past it, the Ids a key is added to writes what it holds to disk,
+# add up (blind19 scale: a month's import into books of two such months peaked at 285 MiB,
+# ~47 MiB of it ids over the budget). Past it, the Ids a key is added to writes what it holds to disk,
 # unless it holds fewer than FLOOR_IDS (small sets stay dicts whatever the others hold).
 BUDGET_IDS = int(os.environ.get("BEANCLEAR_SPILL_IDS_ALL", str(LIMIT_IDS)))
 FLOOR_IDS = 8192

@@ -245,15 +245,19 @@ def notes(moved: int, moves: Moves) -> list[tuple[str, str]]:
 
 
 def _waiting_money(books, config, shared: list, filled: set, transit_entries: list, read: list, bank_of: dict) -> dict:
-    """The clearing accounts' postings pooled reads, by account: where several channels of
-    one bank hold no payout (trade views alone), their money, whose credits pooled tells
-    apart by what waits in each (pooled._Waiting); any other with money, a placeholder
-    (pooled asks only whether there is money on it)."""
+    """The clearing accounts' postings pooled reads, by account: of a channel holding no
+    payout (trade views alone) whose bank another such channel pays into, or a channel
+    whose payouts the books hold, its money, whose credits pooled tells apart by what
+    waits in each (pooled._Waiting: whose of two it is; whether a credit near a waiting
+    payout of the other takes it to the cent); any other with money, a placeholder (pooled
+    asks only whether there is money on it)."""
     paid = {p.account for entry, _, _ in transit_entries for p in entry.postings
             if p.units.number > 0 and not any(q.account in bank_of for q in entry.postings)}
     silent = [ch for ch in shared if ch.accounts.clearing in filled and ch.accounts.transit not in paid]
     banks = Counter(name for ch in silent for name in ch.payout_banks)
-    told = {ch.accounts.clearing: ch.name for ch in silent if any(banks[name] > 1 for name in ch.payout_banks)}
+    listing = {name for ch in shared if ch.accounts.transit in paid for name in ch.payout_banks}
+    told = {ch.accounts.clearing: ch.name for ch in silent
+            if any(banks[name] > 1 or name in listing for name in ch.payout_banks)}
     out: dict = {account: [None] for account in filled - set(told)}
     if not told:
         return out

@@ -340,10 +340,11 @@ def held_in_holes(held: dict[tuple, list[Item]]) -> list[Finding]:
 
 
 def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict[str, str],
-                convert: InCurrency, exports=None, holes=()) -> list[Finding]:
+                convert: InCurrency, exports=None, holes=(), window: int | None = None) -> list[Finding]:
     """The findings of one order's group (module docstring), in the order's currency.
     `exports`: the days the shop's exports cover, as a message says them (default `span`);
-    `holes`: the holes between them (covered)."""
+    `holes`: the holes between them (covered); `window`: the matcher's (`match.window`),
+    for what an unpaid order's hint says match proposes (_unpaid_hint)."""
     items = g.orders + g.shop_refunds + g.payments + g.channel_refunds + g.written_off
     account, currency = shop.accounts.receivable, (g.orders or g.payments or items)[0].currency
     name = next((i.entry.meta["order-id"] for i in g.orders if i.entry.meta.get("order-id")), key[6:])
@@ -401,7 +402,8 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
         if due - shop_refunded > 0 and age > shop.order_days:
             out.append(finding("order-unpaid", g.orders[0], due - shop_refunded,
                                f"order {name} of {_money(ordered)} {currency} on {g.orders[0].date} has no payment "
-                               f"{age} days later (expected within {shop.order_days})" + _unpaid_hint(method, kinds)
+                               f"{age} days later (expected within {shop.order_days})"
+                               + _unpaid_hint(method, kinds, key, window)
                                + (f"; {owing.replace(' of it outstanding', ' of it is outstanding')}" if owed else ""),
                                expected=due - shop_refunded, actual=ZERO))
     elif len(g.payments) > 1 and paid > ordered + paid_slack:
@@ -462,9 +464,13 @@ def paid_how(g: Group) -> tuple[str, set[str]]:
     return "", set()
 
 
-def _unpaid_hint(method: str, kinds: set[str]) -> str:
+def _unpaid_hint(method: str, kinds: set[str], link: str, window: int | None) -> str:
     """What an unpaid order's finding adds where its export says how it was paid and no
-    channel collects (all) of it: a gift card's part, a manual method (README)."""
+    channel collects (all) of it: a gift card's part, a manual method (README). Of a bank
+    deposit, what `match` proposes only as it does: a line of the order's amount naming
+    it within `window` days (matching's _id_in: a short order id names it only there;
+    blind21's wire of 8 days later was not proposed, the hint said it would be), and
+    `link` with the order's `link` for any other."""
     if GIFT_CARD in kinds and len(kinds) > 1:
         return (f"; paid in part by gift card ({method}), the export does not say how much: the rest is the "
                 "channels' to pay")
@@ -473,8 +479,10 @@ def _unpaid_hint(method: str, kinds: set[str]) -> str:
                 "cash deposit at the bank): `beanclear link` that line to the order (one line may settle several), "
                 "or book the cash received with the order's link")
     if BANK in kinds:
+        within = f"within {window} days of it" if window is not None else "within its window"
         return (f"; paid by {method}, which no channel collects: the bank line that pays it settles it (`beanclear "
-                "match` proposes the line of its amount that names the order; `beanclear link` matches one by hand)")
+                f"match` proposes a line of its amount that names the order {within}, `match.window`; `beanclear "
+                f"link BANK_REF {link}` ties any line to it by hand)")
     return ""
 
 
@@ -643,7 +651,8 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
             # (not past the day it stopped selling, `until:`: no export after it is owed)
             shop_end = exports[1] if exports and to and (to - exports[1]).days > QUIET_DAYS \
                 and not cover.ended(shop.name) else None
-            found = check_group(key, group, shop, to or dt.date.min, span, channel_of, convert, exports, shop_holes)
+            found = check_group(key, group, shop, to or dt.date.min, span, channel_of, convert, exports, shop_holes,
+                                config.match.window)
             late = []   # the refunds that wait for the shop's next export
             if shop_end:
                 late = [f for f in found if f.code == "refund-unsynced" and f.actual > f.expected
@@ -686,7 +695,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 # refund that waits for the shop's next export: one cause, one finding, blind7)
                 seen, waited = {f.code for f in found}, {(f.code, f.refs) for f in waiting + held + late}
                 waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert, exports,
-                                                   shop_holes)
+                                                   shop_holes, config.match.window)
                             if f.code in DEADLINE_CODES and f.code not in seen and (f.code, f.refs) not in waited]
             shop_found += found
         if shop.name not in paid_shops and never_paid(shop, config, shop_found) != shop_found:

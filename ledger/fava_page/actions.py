@@ -184,9 +184,9 @@ class ResolveEndpoints:
         state = self.state()
         return closing.closable(state.config.books, months(state))
 
-    def _edited(self, state, todo: list) -> tuple[list, str]:
-        """The edits to write, and what to add to the message: on books carried forward,
-        those of their lookback go to the entries' month files (periods/carried_edits.py)."""
+    def _edited(self, state, todo: list) -> list:
+        """The edits to write: on books carried forward, those of their lookback go to the
+        entries' month files (periods/carried_edits.py)."""
         try:
             return carried_edits.month_edits(state.config.books, state.entries, self.ledger.options, todo)
         except LookupError as exc:
@@ -195,8 +195,12 @@ class ResolveEndpoints:
     def _plan_write(self, state, plan) -> tuple[list, str]:
         if plan.nothing:   # done already: the command's answer (exit 0), not a refusal
             return [], plan.message
-        todo, note = self._edited(state, plan.edits)
-        return write(state.config, replace(plan, edits=todo)), plan.message + (f"; {note}" if note else "")
+        todo = self._edited(state, plan.edits)
+        changed = write(state.config, replace(plan, edits=todo))
+        # (what the write changed before the month, not what it planned to: an edit that
+        # found its change made already writes nothing there, blind21)
+        note = carried_edits.written_before(state.config.books, state.books, changed)
+        return changed, plan.message + (f"; {note}" if note else "")
 
     def _resolve(self, act):
         def wrapped(body, state):

@@ -55,7 +55,7 @@ from beanclear.checks.items import REF_KEYS, Item, posted, postings_by_account
 from beanclear.checks.transit import SHORT_NUMBER, arrived_by, named_id, text_words
 from beanclear.checks.pooled import pooled, with_fellows
 from beanclear.checks.sums import pair_or_run, runs_summing_to
-from beanclear.checks.orders import InCurrency
+from beanclear.checks.orders import CHANNEL_REF_KEYS, InCurrency
 from beanclear.checks.reconcile import as_of, collector_paused
 from beanclear.importers.banking import counter_posting, paid_currencies, sent_units
 from beanclear.importers.order_refs import order_key
@@ -186,6 +186,20 @@ class OpenItem:
             if not self.link.startswith("payout-") and str(e.meta.get("payout-id", "")) == x:
                 return False
         return True
+
+    def refs(self) -> tuple[str, ...]:
+        """Its own ids (names_itself) as the channel or shop wrote them: the refs its
+        findings list (CHANNEL_REF_KEYS), where matching reads some otherwise
+        (read_id: Shopify's order `#3300` is `3300`, as a bank text writes it). `link`
+        takes each, compared exactly as written (blind21: `link CH100488 '#3300'`, the
+        ref of the order's order-unpaid, was refused)."""
+        out: dict[str, None] = {}
+        for entry in self.entries:
+            for key in CHANNEL_REF_KEYS:
+                value = entry.meta.get(key)
+                if value and self.names_itself(read_id(key, str(value))):
+                    out[str(value)] = None
+        return tuple(out)
 
     def made_with(self, line: "BankLine") -> list:
         """The other entries the clearing check pairs the item with, where with `line`
@@ -556,13 +570,19 @@ _FIRST_IDS = ("payout-id", "order-id", "id")
 ID_KEYS = _FIRST_IDS + tuple(k for k in REF_KEYS if k not in _FIRST_IDS)
 
 
+def read_id(key: str, value: str) -> str:
+    """An id as matching reads it: an order's without the `#` a shop writes before it
+    (order_key: a wire for Shopify's `#1041` says `1041`, or `#1041`, one word `1041`),
+    any other as written."""
+    return order_key(value) if key in ("order-id", "shop-order-id") else value
+
+
 def _ids(entry) -> tuple[str, ...]:
-    """The ids a bank text may quote, `link` and `open-items --search` take (ID_KEYS): an
-    order's without the `#` a shop writes before it (order_key: a wire for Shopify's
-    `#1041` says `1041`, or `#1041`, one word `1041`); an id the first keys gave is not
-    listed again."""
+    """The ids a bank text may quote, `link` and `open-items --search` take (ID_KEYS), as
+    matching reads them (read_id; OpenItem.refs: as written); an id the first keys gave
+    is not listed again."""
     meta = entry.meta
-    out = [order_key(str(meta[k])) if k == "order-id" else str(meta[k]) for k in _FIRST_IDS if meta.get(k)]
+    out = [read_id(k, str(meta[k])) for k in _FIRST_IDS if meta.get(k)]
     for k in ID_KEYS[len(_FIRST_IDS):]:
         value = meta.get(k)
         if value and str(value) not in out:

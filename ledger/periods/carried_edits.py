@@ -29,19 +29,19 @@ from beanclear.periods import past
 from beanclear.periods.forward import is_ledger
 
 
-def month_edits(root: Path, entries, options, edits: list) -> tuple[list, str]:
+def month_edits(root: Path, entries, options, edits: list) -> list:
     """`edits` with those of lines the carried file printed made on the month files'
-    copies of their entries, and what the action should add to its message ("" when
-    nothing moved). LookupError (past.copies) when a copy is not found."""
+    copies of their entries (what the action then says of them is written_before's, of
+    the files it did write). LookupError (past.copies) when a copy is not found."""
     if not any(is_ledger(root, e.path) for e in edits):
-        return edits, ""   # by the file's name alone: the whole books are not walked for the directive
+        return edits   # by the file's name alone: the whole books are not walked for the directive
     books = past.carried(entries)
     if books is None or not any(str(e.path) == books.path for e in edits):
-        return edits, ""
+        return edits
     printed = _printed_lines(entries, books)
     found = [printed.get(e.line) if str(e.path) == books.path else None for e in edits]
     copies = past.copies(root, books, list({id(f[0]): f[0] for f in found if f}.values()), options)
-    out, moved = [], set()
+    out = []
     for edit, at in zip(edits, found):
         if at is None:
             out.append(edit)   # not the carried file's, or no entry's line there: edits.apply says which
@@ -50,8 +50,7 @@ def month_edits(root: Path, entries, options, edits: list) -> tuple[list, str]:
         copy = copies[id(entry)]
         meta = copy.meta if posting is None else copy.postings[posting].meta
         out.append(replace(edit, path=Path(meta["filename"]), line=meta["lineno"]))
-        moved.add(Path(meta["filename"]).resolve().relative_to(Path(root).resolve()).as_posix())
-    return out, stale_note(books, moved)
+    return out
 
 
 def stale_note(books, before: set[str]) -> str:

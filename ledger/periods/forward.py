@@ -28,10 +28,13 @@ The books are not touched: this file only includes their files and sums what the
 hold before it.
 
 It goes stale when a month file before April changes (the digest in its directive), a
-month file from April on is not included (a new month), or the config's windows grow
-past the days carried (the lookback in its directive): the plugins say so, and
-`beanclear carry 2026-04` again brings it up to date (only its includes, without
-loading the books, when the months before are unchanged).
+month file from April on is not included (a new month), main.beancount's own lines
+change (a person's include, the include of writeoffs.beancount the first write-off
+adds), or the config's windows grow past the days carried (the lookback in its
+directive): the plugins say so, and `beanclear carry 2026-04` again brings it up to date
+(only its includes and main's lines, without loading the books, when the months before
+are unchanged). A write of beanclear's that adds a month file or a line of main's
+brings it along at once (follow).
 """
 
 from __future__ import annotations
@@ -115,12 +118,14 @@ def carry(config, month: str, lookback_days: int | None = None) -> tuple[Path, s
         if path.exists():
             written = path.read_text(encoding="utf-8")
             old = DIRECTIVE.search(written)
-            if old and (old.group(1), old.group(2), int(old.group(3))) == (month, held, days):
-                text = _with_includes(written, root, month)
+            text = _with_main(written, main.read_text(encoding="utf-8"))
+            if old and text is not None and (old.group(1), old.group(2), int(old.group(3))) == (month, held, days):
+                text = _with_includes(text, root, month)
                 if text == written:
                     return path, f"{path.name} is up to date; nothing was written"
                 atomic.write_files(root, {path: text})
-                return path, f"{path.name}: its includes brought up to date (the months before {month} are unchanged)"
+                return path, (f"{path.name}: its includes brought up to date (the months before {month} are "
+                              "unchanged)")
         atomic.write_files(root, {path: ledger_text(config, month, start, held, days)})
     said = f"{path.name} written: the books from {start} on, what came before carried forward"
     unclosed = open_before(root, month)
@@ -325,6 +330,33 @@ def _main_lines(main: str) -> list[str]:
     return [line if line.endswith("\n") else line + "\n" for line in lines]
 
 
+def _with_main(text: str, main: str) -> str | None:
+    """The ledger's text with main.beancount's own lines (`main`, its text) as they are
+    now, in place of those carried with it (between its header and its directive); None
+    where they cannot be: a ledger whose head is not carry's, or one that opens
+    Equity:Opening-Balances itself while a file main's new lines include opens it too
+    (carry would not have: only carrying again knows)."""
+    found = DIRECTIVE.search(text)
+    if found is None:
+        return None
+    month, days = found.group(1), int(found.group(3))
+    head = _header(month, dt.date(int(month[:4]), int(month[5:]), 1), days)
+    if not text.startswith(head) or text[found.start() - 1:found.start()] != "\n":
+        return None
+    carried, now = text[len(head):found.start() - 1], "".join(_main_lines(main))
+    if carried == now:
+        return text
+    if _OWN_EQUITY.search(text, found.end()):
+        from beanclear.books.included import INCLUDE
+        added = set(INCLUDE.findall(now)) - set(INCLUDE.findall(carried))
+        if added:
+            return None   # (whether an added file opens the account: only carrying again reads them)
+    return head + now + text[found.start() - 1:]
+
+
+_OWN_EQUITY = re.compile(rf"^\d{{4}}-\d{{2}}-\d{{2}} open {re.escape(EQUITY)}\n", re.M)
+
+
 def _balances_text(day: dt.date, to: dt.date, step: dict, kept: set[str] = frozenset()) -> str:
     """One balanced transaction of the units summed, by account; what the conversions
     leave unbalanced in a currency goes to Equity:Opening-Balances. A sum of zero is left
@@ -360,19 +392,30 @@ def _include_lines(root: Path, month: str, created: tuple[Path, ...] = ()) -> li
 
 
 def follow(root: Path, changes: dict) -> None:
-    """Add to a write (atomic.write_files' `changes`) the include lines its new month
-    files need in the books carried forward to a month before them: a ledger open in
-    Fava shows what an import adds after its start. A change to a month before the
-    start is not followed: the ledger says it is stale until `beanclear carry` again."""
+    """Add to a write (atomic.write_files' `changes`) what the books carried forward to a
+    month need of it: the include lines of its new month files from that month on, and
+    main.beancount's own lines as the write leaves them (the include of writeoffs.beancount
+    the first write-off adds: without it the carried books listed what it wrote off as
+    open, blind21). A ledger open in Fava shows what a write adds after its start. A
+    change to a month before the start is not followed, nor a main.beancount whose new
+    lines cannot be taken as they are (_with_main): the ledger says it is stale until
+    `beanclear carry` again."""
     root = Path(root)
     created = tuple(p for p in changes if is_month_file(root, p) and not p.exists())
-    if not created:
+    main = changes.get(root / "main.beancount")
+    if not created and not isinstance(main, str):
         return
     for path in sorted(root.glob("since-*.beancount")):
-        text = path.read_text(encoding="utf-8") if path not in changes else ""
+        was = text = changes[path] if isinstance(changes.get(path), str) else path.read_text(encoding="utf-8")
         found = DIRECTIVE.search(text)
-        if found and any(p.stem >= found.group(1) for p in created):
-            changes[path] = _with_includes(text, root, found.group(1), created)
+        if found is None:
+            continue
+        if isinstance(main, str):
+            text = _with_main(text, main) or text
+        if any(p.stem >= found.group(1) for p in created):
+            text = _with_includes(text, root, found.group(1), created)
+        if text != was:
+            changes[path] = text
 
 
 _MONTH_INCLUDE = re.compile(r'^include[ \t]+"[^"/]+/\d{4}/\d{4}-\d{2}\.beancount"[ \t]*\n?$')
@@ -388,6 +431,11 @@ def stale(root: Path, directive, includes, config) -> str | None:
     if missing:
         return (f"these books from {month} leave out {missing[0]}{f' and {len(missing) - 1} more' if len(missing) > 1 else ''}: "
                 f"run `beanclear carry {month}` to include it")
+    ledger, main = ledger_path(root, month), Path(root) / "main.beancount"
+    text = ledger.read_text(encoding="utf-8") if ledger.exists() and main.exists() else None
+    if text is not None and _with_main(text, main.read_text(encoding="utf-8")) != text:
+        return (f"main.beancount changed since these books from {month} were carried forward: run "
+                f"`beanclear carry {month}` again")
     if digest(root, month, files) != recorded:
         return (f"the month files before {month} changed since they were carried forward: run "
                 f"`beanclear carry {month}` again")

@@ -142,16 +142,18 @@ def act(config, make, since: str | None = None) -> tuple[Plan, list[Path]]:
             return plan
         from beanclear.periods import carried_edits
         try:
-            todo, note = carried_edits.month_edits(config.books, books.entries, books.options, plan.edits)
+            plan.edits = carried_edits.month_edits(config.books, books.entries, books.options, plan.edits)
         except LookupError as exc:   # an entry no month file holds as carried (past.copies)
             raise ResolveError(str(exc)) from None
-        plan.edits = todo
-        if note:
-            plan.message += f"; {note}"
         return plan
     books = Books.load(config, since)
     plan = made(books)
-    return plan, write(config, plan, books.read, again=lambda: made(Books.load(config, since)))
+    written = write(config, plan, books.read, again=lambda: made(Books.load(config, since)))
+    if since is not None and written:   # what the write changed before the month, not what it planned to
+        from beanclear.periods import carried_edits, past
+        note = carried_edits.written_before(config.books, past.carried(books.entries), written)
+        plan.message += f"; {note}" if note else ""
+    return plan, written
 
 
 def _on_carried(said: str, since: str, entries) -> str:

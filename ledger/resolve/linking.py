@@ -40,6 +40,7 @@ from beanclear.checks.items import posted
 from beanclear.checks.reconcile import collector_paused
 from beanclear.importers.banking import booked_as
 from beanclear.importers.base import rule_account
+from beanclear.importers.order_refs import order_key
 from beanclear.importers.toolkit.places import shown
 from beanclear.matching.core import (ITEM_LINKS, ByHand, Proposal, answered_debit, collect, debit_answered, edits_for,
                                      restated)
@@ -66,7 +67,9 @@ def open_items(entries, config, search: str | None = None, currency: str | None 
     report says so too): it is no line's to settle but that credit's. `load`: the
     checks' reconcile.Load of these books (matching's collect). `bank_ref`: those that
     bank line may be linked to, nearest in amount first (matching.ByHand: what the
-    page's Match by hand lists for it), a payout the check pairs with it among them."""
+    page's Match by hand lists for it), a payout the check pairs with it among them.
+    The ids searched are those `link` takes: as matching reads them and as the channel
+    or shop wrote them (OpenItem.refs: Shopify's `#3300`)."""
     with collector_paused():   # as match() does: collecting makes an object per open item
         lines, items, _ = collect(entries, config, load)
         if bank_ref is not None:
@@ -83,7 +86,8 @@ def open_items(entries, config, search: str | None = None, currency: str | None 
         if currency and item.currency != currency:
             continue
         row = item_json(item)
-        hay = " ".join([row["link"], *row["ids"], row["amount"], row["date"], row["channel"], row["text"]]).lower()
+        hay = " ".join([row["link"], *row["ids"], *(item.refs() if words else ()), row["amount"], row["date"],
+                        row["channel"], row["text"]]).lower()
         if all(w in hay for w in words):
             out.append(item)
     return out
@@ -140,12 +144,35 @@ def _find_item(items, ref: str):
     """The open item `ref` names: its link, or one of its own ids (OpenItem.names_itself:
     an order's payment carries its payout's id, which names that payout, not the order; a
     blind tester's `link B05 po_NEG`, Stripe's negative payout being no open item, linked
-    the debit to the order whose refund went out in it)."""
+    the debit to the order whose refund went out in it), else one as the channel or shop
+    wrote it, a ref its findings list (OpenItem.refs: Shopify's `#3300`)."""
     for item in items:
         if ref == item.link or f"payout-{ref}" == item.link or f"order-{ref}" == item.link or \
                 ref in item.ids and item.names_itself(ref):
             return item
-    return None
+    return next((item for item in items if ref in item.refs()), None)
+
+
+def _linked_already(entries, line, ref: str) -> bool:
+    """Whether bank line `line` is linked to what `ref` names already: its link, or an
+    order's whose id the shop wrote `ref` (an order linked is no open item any more)."""
+    if any(l in line.entry.links for l in (ref, f"payout-{ref}", f"order-{ref}")):
+        return True
+    orders = {l for l in line.entry.links if l.startswith("order-")}
+    return bool(orders) and any(isinstance(e, bc.Transaction) and orders & e.links and
+                                str(e.meta.get("order-id", "")) == ref for e in entries)
+
+
+def _no_item(items, ref: str) -> str:
+    """The refusal of a `ref` that names no open item: which names an item takes, and the
+    one name of an item `ref` is but for case or the `#` a shop writes before an order's
+    id, if there is one (as `ack` says it: acks.not_named), never taken in its place."""
+    fold = order_key(ref).casefold()
+    near = {n for item in items for n in (item.link, *item.ids, *item.refs())
+            if n != ref and order_key(n).casefold() == fold}
+    said = f"did you mean {near.pop()}?" if len(near) == 1 else "see `beanclear open-items`"
+    return (f"no open item is {ref!r} (a payout in transit, an order or bill due, named by its link or a ref its "
+            f"findings list; {said})")
 
 
 def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Plan:
@@ -166,14 +193,13 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     for ref in item_refs:
         item = _find_item(items, ref)
         if item is None:
-            if any(l in line.entry.links for l in (ref, f"payout-{ref}", f"order-{ref}")):
+            if _linked_already(entries, line, ref):
                 continue  # this line is linked to it already
             item = _rest_of_payout(entries, config, ref, line)
         if item is None and len(item_refs) == 1 and (plan := _top_up_elsewhere(config, entries, line, ref, load)):
             return plan
         if item is None:
-            raise ResolveError(f"no open item is {ref!r} (a payout in transit, an order or bill due; "
-                               f"see `beanclear open-items`)")
+            raise ResolveError(_no_item(items, ref))
         if not item.open_to(line):   # (the rest of one linked in part, this line may make it too)
             item = _rest_of_payout(entries, config, ref, line) or item
         if not item.open_to(line):
