@@ -79,7 +79,7 @@ from functools import lru_cache
 
 from beancount.core import data
 
-from beanclear.checks.findings import Finding, at_entry, limit, to_currency
+from beanclear.checks.findings import Finding, at_entry, limit, minor_unit, to_currency
 from beanclear.checks.items import _money, refs
 from beanclear.checks.orders import ChannelSales, sold_or_refunded
 from beanclear.books.render import covered
@@ -118,7 +118,7 @@ def contract_fee(rule, base: Decimal) -> Decimal:
 def rounded_other_way(actual: Decimal, owed: Decimal, currency: str) -> bool:
     """`actual` is the contract's fee `owed` rounded down or up to the currency's minor unit
     (a channel that cuts fractions of a yen, or rounds a half to even): a rounding, not a gap."""
-    unit = Decimal(1).scaleb(-currency_places(currency))
+    unit = minor_unit(currency)
     return actual in (owed.quantize(unit, ROUND_FLOOR), owed.quantize(unit, ROUND_CEILING))
 
 

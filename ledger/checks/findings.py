@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from beanclear.importers.toolkit.places import currency_places
@@ -192,9 +193,15 @@ def rate_text(rate: Decimal) -> str:
     return f"{shown_rate(rate):f}"
 
 
+@lru_cache(maxsize=64)   # asked of every sale the fee check judges: a few currencies
+def minor_unit(currency: str) -> Decimal:
+    """The currency's minor unit: 0.01, 1 for JPY, 0.001 for KWD."""
+    return Decimal(1).scaleb(-currency_places(currency))
+
+
 def to_currency(value: Decimal, currency: str) -> Decimal:
     """`value` to the currency's minor unit: 2 places, 0 for JPY, 3 for KWD."""
-    return value.quantize(Decimal(1).scaleb(-currency_places(currency)), ROUND_HALF_UP)
+    return value.quantize(minor_unit(currency), ROUND_HALF_UP)
 
 
 # Every check writes money in a message as `<number> <CUR>` (`1,234.5678 CNY`).
