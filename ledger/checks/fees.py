@@ -79,12 +79,12 @@ from functools import lru_cache
 
 from beancount.core import data
 
-from beanclear.checks.findings import Finding, at_entry, limit, minor_unit, to_currency
+from beanclear.checks.findings import Finding, at_entry, limit, to_currency
 from beanclear.checks.items import _money, refs
 from beanclear.checks.orders import ChannelSales, sold_or_refunded
 from beanclear.books.render import covered
 from beanclear.config.model import STATED_METHODS, owning
-from beanclear.importers.toolkit.places import currency_places
+from beanclear.importers.toolkit.places import minor_unit
 
 ONE_DAY = dt.timedelta(days=1)
 ZERO = Decimal(0)
@@ -138,7 +138,7 @@ def _rule_text(rule, currency: str | None = None) -> str:
     `fixed: 0.30` as 0.3), never cut (a config's 0.305 is what it says)."""
     percent = f"{rule.rate * 100:f}"
     parts = [(percent.rstrip("0").rstrip(".") if "." in percent else percent) + "%"]   # 0%, not %
-    unit = Decimal(1).scaleb(-currency_places(currency)) if currency else None
+    unit = minor_unit(currency) if currency else None
 
     def money(value: Decimal) -> str:
         return f"{value.quantize(unit) if unit is not None and value == value.quantize(unit) else value:f}"
@@ -457,7 +457,7 @@ def _charged_rules(rows: list, rule, currency: str):
     median; a rate as a contract writes one, to 0.01%, else 0.001%, else 0.0001%; a
     fixed fee in the currency's unit). A payment's stated rate (WeChat's 费率) is its rate.
     Payments of one amount cannot tell a rate from a fixed fee: the rate comes first."""
-    unit = Decimal(1).scaleb(-currency_places(currency))
+    unit = minor_unit(currency)
     priced = [row for row in rows if row[8] > 0]
     if not priced:
         return

@@ -7,10 +7,9 @@ import datetime as dt
 import os
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from typing import Any, NamedTuple
 
-from beanclear.importers.toolkit.places import currency_places
+from beanclear.importers.toolkit.places import charged, currency_places
 
 # Every code of DESIGN.md §5, in the order of its table, with its default severity.
 DEFAULT_SEVERITY = {
@@ -193,15 +192,10 @@ def rate_text(rate: Decimal) -> str:
     return f"{shown_rate(rate):f}"
 
 
-@lru_cache(maxsize=64)   # asked of every sale the fee check judges: a few currencies
-def minor_unit(currency: str) -> Decimal:
-    """The currency's minor unit: 0.01, 1 for JPY, 0.001 for KWD."""
-    return Decimal(1).scaleb(-currency_places(currency))
-
-
 def to_currency(value: Decimal, currency: str) -> Decimal:
-    """`value` to the currency's minor unit: 2 places, 0 for JPY, 3 for KWD."""
-    return value.quantize(minor_unit(currency), ROUND_HALF_UP)
+    """`value` to the currency's minor unit, half up: 2 places, 0 for JPY, 3 for KWD (the
+    toolkit's `charged`, the one rounding of money to its places)."""
+    return charged(value, currency)
 
 
 # Every check writes money in a message as `<number> <CUR>` (`1,234.5678 CNY`).
