@@ -212,8 +212,12 @@ def test_import_reimport_and_check_through_the_command_line(merchant):
     check = beanclear(merchant, "check", "--format", "json")
     report = json.loads(check.output)
     # Sales, fees and the refund clear against the withdrawal, the withdrawal reaches ICBC,
-    # both running balances hold: the only finding is the warning that 20 of 150 was refunded.
-    assert [(f["code"], f["severity"]) for f in report["findings"]] == [("refund-rate", "warning")]
+    # both running balances hold: the findings are the warning that 20 of 150 was refunded,
+    # and that the card's conversion (AWS, 10.00 USD as 72.50 CNY) has no USD/CNY reference
+    # rate to be judged by (fx._converted_by_the_bank; no rates are loaded)
+    assert [(f["code"], f["severity"]) for f in report["findings"]] == [("refund-rate", "warning"),
+                                                                         ("statement-gap", "warning")]
+    assert "USD/CNY" in report["findings"][1]["message"]
     assert report["summary"]["errors"] == 0 and check.exit_code == 0
 
 

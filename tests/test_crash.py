@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from beanclear.simulation import forked
 from conftest import TRADE, beanclear, snapshot
 
 # Runs `beanclear import` in a child process that dies (os._exit, as a kill would leave it)
@@ -44,9 +45,9 @@ finally:
 
 
 def crashing_import(merchant, at: int) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", CRASHING, "import", "-c", str(merchant / "config.yaml"),
-                           str(merchant / "statements")], capture_output=True, text=True,
-                          env={**os.environ, "CRASH_AT": str(at)})
+    # a process of its own, forked from one that imported the library once (forked.py)
+    return forked.run(["import", "-c", str(merchant / "config.yaml"), str(merchant / "statements")],
+                      env={**os.environ, "CRASH_AT": str(at)}, code=CRASHING)
 
 
 def bean_check(merchant) -> subprocess.CompletedProcess:
@@ -115,9 +116,8 @@ def test_ctrl_c_at_any_step_is_exit_130_and_one_true_line(merchant, states):
     said = set()
     for at in range(1, steps + 2):
         restore(merchant / "books", before)
-        run = subprocess.run([sys.executable, "-c", INTERRUPTED, "import", "-c", str(merchant / "config.yaml"),
-                              str(merchant / "statements")], capture_output=True, text=True,
-                             env={**os.environ, "CRASH_AT": str(at)})
+        run = forked.run(["import", "-c", str(merchant / "config.yaml"), str(merchant / "statements")],
+                         env={**os.environ, "CRASH_AT": str(at)}, code=INTERRUPTED)
         lines = run.stderr.splitlines()[:-1]   # the child's own last line counts the steps
         assert (run.returncode, len(lines)) == (130, 1), (at, run.stderr)
         now = snapshot(merchant / "books")
@@ -189,8 +189,8 @@ pathlib.Path.unlink = step(pathlib.Path.unlink)""")
 
 
 def crashing_command(folder, at: int, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", CRASHING_TO_THE_END, args[0], "-c", str(folder / "config.yaml"),
-                           *args[1:]], capture_output=True, text=True, env={**os.environ, "CRASH_AT": str(at)})
+    return forked.run([args[0], "-c", str(folder / "config.yaml"), *args[1:]],
+                      env={**os.environ, "CRASH_AT": str(at)}, code=CRASHING_TO_THE_END)
 
 
 def restore_folder(folder: Path, files: dict[str, bytes]) -> None:

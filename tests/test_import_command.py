@@ -443,7 +443,7 @@ def test_a_source_given_by_option_that_does_not_claim_the_file_is_not_told_to_pa
     assert result.exit_code == 2
     assert ("(channel type wechat), but source wechat, given by --source, does not claim it: the file does not name "
             "its account_id 1900000000 where a statement of that type names its account (a statement of another "
-            "account, or a wrong account_id in config.yaml)") in result.output
+            "account, or a wrong account_id in config.yaml); the file is of account 1601959334") in result.output
     assert "pass --source" not in result.output
 
 

@@ -260,3 +260,20 @@ def test_accepting_all_confident_on_carried_books_writes_what_match_since_apply_
     result = beanclear(cli, "match", "--since", "2026-03", "--apply")
     assert result.exit_code == 0 and result.output.strip().splitlines()[-1] == \
         "applied 0 confident proposals; 0 files changed"
+
+
+def test_the_first_acknowledgment_on_carried_books_is_in_them_at_once(fava):
+    """The page's first ack writes acks.beancount and its include in main.beancount; the
+    carried ledger takes main's new line in the same write (forward.follow), so the page
+    Fava reloads shows the finding acknowledged (blind21: a first write-off's include never
+    reached the carried books, which listed what it wrote off as open)."""
+    before = snapshot(fava.merchant / "books")
+    response = fava.post("acknowledge", {"code": "bank-unmatched", "ref": "B4", "reason": "rent"})
+    assert response.status_code == 200, response.json
+    changed = changes(before, snapshot(fava.merchant / "books"))
+    assert changed["main.beancount"][1] == ['include "acks.beancount"']
+    assert changed[CARRIED][1] == ['include "acks.beancount"']   # main's own lines, as carry copies them
+    fava.notice(fava.merchant / "books" / CARRIED)
+    entries, errors, _ = books.load(fava.merchant / "books" / CARRIED)
+    assert not [e for e in errors if "carry" in e.message]
+    assert any(getattr(e, "type", None) == "beanclear-ack" for e in entries)

@@ -21,22 +21,11 @@ from beancount.core.amount import Amount
 from beanclear.checks.clearing import check_clearing
 from beanclear.checks.items import Item
 from conftest import beanclear
+from test_unpaid_charge_beside_refunds import CONFIG as BESIDE_CONFIG, HEAD
 
-CONFIG = """\
-books: books
-currency: USD
-timezone: UTC
-channels:
-  stripe:
-    type: stripe
-    currency: USD
-    settlement_days: 3
-checks:
-  payout-missing: {severity: off}
-  refund-rate: {severity: off}   # a refund a day of two charges: the test is not about its rate
-"""
-HEAD = ('"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net",'
-        '"reporting_category","description","automatic_payout_id"')
+# the Stripe merchant of test_unpaid_charge_beside_refunds, with its statement head; a
+# refund a day of two charges: the test is not about its rate
+CONFIG = BESIDE_CONFIG + "  refund-rate: {severity: off}\n"
 FIRST_END = 20    # the first report: 01-01 to 01-20, every item naming its payout
 NAMED_LAST = 29   # the second: 01-21 to 01-31, the items of 01-30 and 01-31 naming none yet
 

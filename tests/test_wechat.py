@@ -387,7 +387,9 @@ def test_a_refund_s_returned_fee_is_booked_in_fen_too(tmp_path, wechat):
 
 @pytest.mark.parametrize("cut, said", [
     ("header", "no summary line starting with 总交易单数 (is the file cut off?)"),
-    ("other merchant", "does not claim it (check its account_id in config.yaml"),
+    # blind22: it names both accounts, and gives no `--source` advice that cannot help
+    ("other merchant", "(channel type wechat) of account 1999999999, but no source of that type is of that account "
+                       "(wechat's is 1601959334): a statement of another account, or a wrong account_id in config.yaml"),
 ])
 def test_a_header_only_bill_is_refused_for_what_it_lacks_not_for_its_account(tmp_path, cut, said):
     """blind13 (tester "robustness"): a trade bill of its header alone names no 商户号, so

@@ -36,7 +36,7 @@ def in_places(value: Decimal, currency: str) -> Decimal:
     whose statement writes such a figure by design rounds it as the channel charges it
     (charged). Every importer's postings and balances are made so (base.posting,
     base.balance)."""
-    placed = value.quantize(_quantum(currency))
+    placed = value.quantize(minor_unit(currency))
     return placed if placed == value else value
 
 
@@ -46,7 +46,7 @@ def charged(value: Decimal, currency: str) -> Decimal:
     currency's smallest unit, one figure at a time: 7.41 CNY. A channel moves no
     fraction of a fen; its other view (the fund bill's 扣除交易手续费) and its balance
     say the rounded figure."""
-    return value.quantize(_quantum(currency), ROUND_HALF_UP)
+    return value.quantize(minor_unit(currency), ROUND_HALF_UP)
 
 
 def shown(value: Decimal, currency: str) -> str:
@@ -60,10 +60,11 @@ def shown(value: Decimal, currency: str) -> str:
 def past_places(value: Decimal, currency: str) -> bool:
     """Whether an amount has a significant digit past its currency's places (`1.234`
     USD, `0.5` JPY; `10.500` USD has none)."""
-    return value.quantize(_quantum(currency)) != value
+    return value.quantize(minor_unit(currency)) != value
 
 
-def _quantum(currency: str) -> Decimal:
+def minor_unit(currency: str) -> Decimal:
+    """The currency's minor unit (0.01, 1 for JPY, 0.001 for KWD), made once a currency."""
     quantum = _QUANTA.get(currency)
     if quantum is None:
         quantum = _QUANTA[currency] = Decimal(1).scaleb(-currency_places(currency))

@@ -239,21 +239,23 @@ def _accounts_apart(claimed: list[StatementImporter]) -> bool:
     return all(keys) and not any(a.endswith(b) for n, a in enumerate(keys) for b in keys[:n] + keys[n + 1:])
 
 
-def _refuse_own_faults(path: Path, probe: StatementImporter) -> None:
+def _refuse_own_faults(path: Path, probe: StatementImporter) -> str | None:
     """Raise what is wrong with a file a source of its type, with its defaults, reads
     (`probe`), where something is: its own error (a trade bill cut off before its summary
     lines), or no rows at all (a header alone names no account, and holds nothing to
     import: blind13, a header-only WeChat bill was refused as another account's, "check
-    its account_id in config.yaml"). Read only on this refusal's way."""
+    its account_id in config.yaml"). Else the account the file names, where it names one
+    (a WeChat bill's 商户号), for the refusal to say. Read only on this refusal's way."""
     try:
-        rows = probe.parse(str(path)).rows
+        read = probe.parse(str(path))
     except StatementError:
         raise
     except Exception:   # (a probe's reading is advice only: the refusal below stands)
-        return
-    if not rows:
+        return None
+    if not read.rows:
         raise StatementError(path, 1, "the file holds a header and no rows: nothing in it names an account, and "
                              "there is nothing to import (an empty download?)")
+    return read.account
 
 
 def _other_types(path: Path, importers: list[StatementImporter], given: str | None = None,
@@ -282,15 +284,21 @@ def _other_types(path: Path, importers: list[StatementImporter], given: str | No
     text = f"this looks like {article} {' or '.join(kinds)} statement ({' or '.join(found)})"
     types = {label.rsplit(" ", 1)[1] for label in found}
     have = sorted({i.source.name for i in importers if types & set(_types_of(i.source))})
-    if have:   # a source of the type claims it not: where the file itself is at fault, that is what to say
-        _refuse_own_faults(path, probes[0])
+    # a source of the type claims it not: where the file itself is at fault, that is what to say
+    stated = _refuse_own_faults(path, probes[0]) if have else None
+    ids = {i.source.name: getattr(i.source, "account_id", None) for i in importers if i.source.name in have}
     if given in have:
         # a source of the type, with its defaults, claims the file: what it lacks is in its config
-        account_id = next(getattr(i.source, "account_id", None) for i in importers if i.source.name == given)
-        why = (f": the file does not name its account_id {account_id} where a statement of that type names its "
-               "account (a statement of another account, or a wrong account_id in config.yaml)") if account_id \
+        why = (f": the file does not name its account_id {ids[given]} where a statement of that type names its "
+               "account (a statement of another account, or a wrong account_id in config.yaml)"
+               + (f"; the file is of account {stated}" if stated else "")) if ids[given] \
             else " (check its settings in config.yaml)"
         return text + f", but source {given}, given by --source, does not claim it" + why
+    if have and stated and all(ids.values()) and stated not in ids.values():
+        # (--source is no advice: the file names another account than each source's)
+        theirs = ", ".join(f"{name}'s is {account_id}" for name, account_id in sorted(ids.items()))
+        return (text + f" of account {stated}, but no source of that type is of that account ({theirs}): a "
+                "statement of another account, or a wrong account_id in config.yaml")
     if have:
         return (text + f", but source {', '.join(have)} of that type does not claim it (check its account_id in "
                 "config.yaml, or pass --source " + have[0] + ")")

@@ -84,7 +84,7 @@ from beanclear.checks.items import _money, refs
 from beanclear.checks.orders import ChannelSales, sold_or_refunded
 from beanclear.books.render import covered
 from beanclear.config.model import STATED_METHODS, owning
-from beanclear.importers.toolkit.places import currency_places
+from beanclear.importers.toolkit.places import minor_unit
 
 ONE_DAY = dt.timedelta(days=1)
 ZERO = Decimal(0)
@@ -118,7 +118,7 @@ def contract_fee(rule, base: Decimal) -> Decimal:
 def rounded_other_way(actual: Decimal, owed: Decimal, currency: str) -> bool:
     """`actual` is the contract's fee `owed` rounded down or up to the currency's minor unit
     (a channel that cuts fractions of a yen, or rounds a half to even): a rounding, not a gap."""
-    unit = Decimal(1).scaleb(-currency_places(currency))
+    unit = minor_unit(currency)
     return actual in (owed.quantize(unit, ROUND_FLOOR), owed.quantize(unit, ROUND_CEILING))
 
 
@@ -138,7 +138,7 @@ def _rule_text(rule, currency: str | None = None) -> str:
     `fixed: 0.30` as 0.3), never cut (a config's 0.305 is what it says)."""
     percent = f"{rule.rate * 100:f}"
     parts = [(percent.rstrip("0").rstrip(".") if "." in percent else percent) + "%"]   # 0%, not %
-    unit = Decimal(1).scaleb(-currency_places(currency)) if currency else None
+    unit = minor_unit(currency) if currency else None
 
     def money(value: Decimal) -> str:
         return f"{value.quantize(unit) if unit is not None and value == value.quantize(unit) else value:f}"
@@ -457,7 +457,7 @@ def _charged_rules(rows: list, rule, currency: str):
     median; a rate as a contract writes one, to 0.01%, else 0.001%, else 0.0001%; a
     fixed fee in the currency's unit). A payment's stated rate (WeChat's 费率) is its rate.
     Payments of one amount cannot tell a rate from a fixed fee: the rate comes first."""
-    unit = Decimal(1).scaleb(-currency_places(currency))
+    unit = minor_unit(currency)
     priced = [row for row in rows if row[8] > 0]
     if not priced:
         return

@@ -9,7 +9,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
-from beanclear.importers.toolkit.places import currency_places
+from beanclear.importers.toolkit.places import charged, currency_places
 
 # Every code of DESIGN.md §5, in the order of its table, with its default severity.
 DEFAULT_SEVERITY = {
@@ -193,8 +193,9 @@ def rate_text(rate: Decimal) -> str:
 
 
 def to_currency(value: Decimal, currency: str) -> Decimal:
-    """`value` to the currency's minor unit: 2 places, 0 for JPY, 3 for KWD."""
-    return value.quantize(Decimal(1).scaleb(-currency_places(currency)), ROUND_HALF_UP)
+    """`value` to the currency's minor unit, half up: 2 places, 0 for JPY, 3 for KWD (the
+    toolkit's `charged`, the one rounding of money to its places)."""
+    return charged(value, currency)
 
 
 # Every check writes money in a message as `<number> <CUR>` (`1,234.5678 CNY`).

@@ -160,14 +160,33 @@ def applied(entry: data.Transaction) -> list[Applied]:
             or next((p for p in entry.postings if p.units.currency == base), entry.postings[0])
         return [Applied(entry, base, quote, rate, converted, side.account)]
     priced = [p for p in entry.postings if p.price is not None]
-    if not priced:  # most entries: nothing converted
-        return []
+    if not priced:  # most entries: nothing converted, but a bank's own conversion (below)
+        return _converted_by_the_bank(entry)
     groups: dict[tuple, list] = defaultdict(list)
     for p in priced:
         if p.price.currency != p.units.currency and p.price.number:
             groups[(p.units.currency, p.price.currency, p.price.number)].append(p)
     return [Applied(entry, base, quote, rate, sum(p.units.number for p in ps), ps[0].account)
             for (base, quote, rate), ps in groups.items()]
+
+
+def _converted_by_the_bank(entry: data.Transaction) -> list[Applied]:
+    """A bank line that states its amount in another currency (a bank CSV's
+    `original_credit`/`original_debit`, kept as `original-amount`) and no rate, every
+    posting in the account's own currency: the bank converted that amount at the rate
+    the two imply (ICBC's debit of 186,400.00 CNY for a transfer of 200,000.00 HKD: HKD/CNY
+    0.932): the original bought where the account paid, sold where it was paid (blind22: an
+    intercompany transfer 219 bps off the reference was judged by nothing)."""
+    original = stated_amount(entry.meta.get("original-amount"))
+    own = entry.postings[0] if entry.postings else None
+    if original is None or own is None or not original[0] or not own.units.number:
+        return []
+    if any(p.units.currency == original[1] for p in entry.postings):
+        return []   # (a line of the original's currency: nothing converted, or a pair of postings)
+    rate = (abs(own.units.number) / original[0]).quantize(Decimal("1e-10")).normalize()
+    # the original's currency bought where the account paid (a transfer sent), sold where it was paid
+    return [Applied(entry, original[1], own.units.currency, rate, original[0].copy_sign(-own.units.number),
+                    own.account)]
 
 
 def unpaired(entry) -> bool:

@@ -112,7 +112,8 @@ class Walk:
                     linked.append(entry)
                 if channel is not None and entry.flag != SUMMARY_FLAG:   # carried balances sold nothing
                     sold.append((entry, channel, sales.side_of(entry, channel)))
-                if priced or "fx-pair" in meta or "exchange-rate" in meta:   # (fx.unpaired: a rate, no pair)
+                if priced or "fx-pair" in meta or "exchange-rate" in meta or "original-amount" in meta:
+                    # (fx.unpaired: a rate, no pair; fx._converted_by_the_bank: an amount, no rate)
                     converted.append(entry)
             elif isinstance(entry, Custom):
                 custom.append(entry)

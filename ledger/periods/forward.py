@@ -354,6 +354,20 @@ def _with_main(text: str, main: str) -> str | None:
     return head + now + text[found.start() - 1:]
 
 
+def _head(path: Path) -> str:
+    """A carried ledger's text up to the end of its directive's line: its header and
+    main's lines (what _with_main compares), read a piece at a time; not the whole ledger,
+    which holds the lookback (hundreds of MB on a large merchant's books)."""
+    text = ""
+    with open(path, encoding="utf-8") as fh:
+        while more := fh.read(1 << 16):
+            text += more
+            found = DIRECTIVE.search(text)
+            if found is not None and "\n" in text[found.end():]:
+                return text[:text.index("\n", found.end()) + 1]
+    return text
+
+
 _OWN_EQUITY = re.compile(rf"^\d{{4}}-\d{{2}}-\d{{2}} open {re.escape(EQUITY)}\n", re.M)
 
 
@@ -432,8 +446,8 @@ def stale(root: Path, directive, includes, config) -> str | None:
         return (f"these books from {month} leave out {missing[0]}{f' and {len(missing) - 1} more' if len(missing) > 1 else ''}: "
                 f"run `beanclear carry {month}` to include it")
     ledger, main = ledger_path(root, month), Path(root) / "main.beancount"
-    text = ledger.read_text(encoding="utf-8") if ledger.exists() and main.exists() else None
-    if text is not None and _with_main(text, main.read_text(encoding="utf-8")) != text:
+    head = _head(ledger) if ledger.exists() and main.exists() else None
+    if head is not None and _with_main(head, main.read_text(encoding="utf-8")) != head:
         return (f"main.beancount changed since these books from {month} were carried forward: run "
                 f"`beanclear carry {month}` again")
     if digest(root, month, files) != recorded:

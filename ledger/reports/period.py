@@ -281,29 +281,53 @@ def bank_rows(entries, config, start: dt.date, end: dt.date, options=None, answe
     for name, bank in sorted(config.banks.items()):
         # the statement and the lines after it; of books carried forward, read back as far as they go
         view = entries if carried is None else _statement_view(entries, carried, config, name, cutoff, options)
-        last = _last_stated(view, config, name, cutoff)
-        books_balance = _balance(entries, bank.account, bank.currency, end)
-        # A `balance` of day D holds before D's lines: every line from D on is after it.
-        since = last.date if last else dt.date.min
-        items = tuple(Item("after-statement", e.date, e.narration or e.payee or "", p.units.number,
-                           bank.currency, _refs(e))
-                      for e in view if isinstance(e, data.Transaction) and since <= e.date <= end
-                      for p in e.postings if p.account == bank.account and p.units.currency == bank.currency)
-        statement = last.amount.number if last else None
-        unexplained = books_balance - (statement or ZERO) - sum((i.amount for i in items), ZERO)
-        paying = [ch for ch in config.channels.values() if name in ch.payout_banks]
-        # The statement's balance counts the lines of days no statement in the books
-        # covers, the books do not: a remainder after such a hole is that statement-gap's.
-        gaps = tuple(hole for hole in cover.holes(name) if last and hole[0] < last.date) if unexplained else ()
-        row = BankRow(name, bank.account, bank.currency, last.date if last else None, statement,
-                      books_balance, items, unexplained,
-                      tuple(_open_payouts(entries, paying, start, end, name, config, cover, answers)),
-                      tuple(_suspense_lines(entries, config, bank, start, end, reclassified)), gaps,
-                      uncovered_days(cover, name, start, end), _bank_spreads(fx_gaps, name, start, end))
-        if last is not None or row.in_transit or row.unexplained_lines or row.fx_spread \
-                or begun(entries, config, name, end, cover):
-            out.append(row)
+        others = _other_currencies(view, config, name, end)
+        in_transit = _open_payouts(entries, [ch for ch in config.channels.values() if name in ch.payout_banks],
+                                   start, end, name, config, cover, answers)
+        suspended = _suspense_lines(entries, config, bank, start, end, reclassified)
+        spreads = _bank_spreads(fx_gaps, name, start, end)
+        for currency in (bank.currency, *others):
+            # a row per currency the account holds (HSBC HK's HKD and USD, each asserted):
+            # the other currencies' items on their own rows, the rest on the account's
+            mine = (lambda i: i.currency == currency) if currency != bank.currency else \
+                (lambda i: i.currency not in others)
+            row = _bank_row(entries, view, config, name, currency, start, end, cutoff, cover,
+                            tuple(filter(mine, in_transit)), tuple(filter(mine, suspended)),
+                            tuple(filter(mine, spreads)))
+            if row.statement_date is not None or row.in_transit or row.unexplained_lines or row.fx_spread \
+                    or (currency == bank.currency and begun(entries, config, name, end, cover)):
+                out.append(row)
     return out
+
+
+def _bank_row(entries, view, config, name: str, currency: str, start, end, cutoff, cover,
+              in_transit, suspended, spreads) -> BankRow:
+    bank = config.banks[name]
+    last = _last_stated(view, config, name, cutoff, currency)
+    books_balance = _balance(entries, bank.account, currency, end)
+    # A `balance` of day D holds before D's lines: every line from D on is after it.
+    since = last.date if last else dt.date.min
+    items = tuple(Item("after-statement", e.date, e.narration or e.payee or "", p.units.number, currency, _refs(e))
+                  for e in view if isinstance(e, data.Transaction) and since <= e.date <= end
+                  for p in e.postings if p.account == bank.account and p.units.currency == currency)
+    statement = last.amount.number if last else None
+    unexplained = books_balance - (statement or ZERO) - sum((i.amount for i in items), ZERO)
+    # The statement's balance counts the lines of days no statement in the books
+    # covers, the books do not: a remainder after such a hole is that statement-gap's.
+    gaps = tuple(hole for hole in cover.holes(name) if last and hole[0] < last.date) if unexplained else ()
+    return BankRow(name, bank.account, currency, last.date if last else None, statement, books_balance, items,
+                   unexplained, in_transit, suspended, gaps, uncovered_days(cover, name, start, end), spreads)
+
+
+def _other_currencies(entries, config, name: str, end: dt.date) -> tuple[str, ...]:
+    """The currencies besides its own that a bank's account holds by `end`: a balance
+    of its statements, or a posting (a multi-currency account, one statement for all)."""
+    bank = config.banks[name]
+    found = {e.amount.currency for e in entries if isinstance(e, data.Balance) and e.account == bank.account
+             and e.date <= end + dt.timedelta(days=1)}
+    found |= {p.units.currency for e in entries if isinstance(e, data.Transaction) and e.date <= end
+              for p in e.postings if p.account == bank.account}
+    return tuple(sorted(found - {bank.currency}))
 
 
 def source_accounts(config, name: str) -> set[str]:
@@ -377,23 +401,24 @@ def uncovered_days(cover, name: str, start: dt.date, end: dt.date) -> tuple[tupl
     return tuple(out)
 
 
-def _last_stated(entries, config, name: str, cutoff: dt.date):
+def _last_stated(entries, config, name: str, cutoff: dt.date, currency: str | None = None):
     """The bank's statement balance nearest before `cutoff`: the last `balance` of its
     account and currency that its own folder holds (not one a person or `close` wrote),
     else the opening its first statement (or the config) gives the account
     (statements/openings.py): a balance at the start of the day after it, which the
     books held by then. An opening is no bank line booked after a statement."""
     bank = config.banks[name]
+    currency = currency or bank.currency
     stated = [e for e in entries if isinstance(e, data.Balance) and e.account == bank.account
-              and e.date <= cutoff and e.amount.currency == bank.currency and _in_folder(e, config.books, name)]
+              and e.date <= cutoff and e.amount.currency == currency and _in_folder(e, config.books, name)]
     last = max(stated, key=lambda e: e.date, default=None)
     if last is None:
         opened = [e for e in entries if isinstance(e, data.Transaction) and e.date < cutoff
                   and str(e.meta.get("id", "")).startswith(f"opening {bank.account}")
-                  and any(p.account == bank.account and p.units.currency == bank.currency for p in e.postings)]
+                  and any(p.account == bank.account and p.units.currency == currency for p in e.postings)]
         if opened:
             day = max(e.date for e in opened)
-            held = Amount(_balance(entries, bank.account, bank.currency, day), bank.currency)
+            held = Amount(_balance(entries, bank.account, currency, day), currency)
             last = data.Balance(opened[-1].meta, day + dt.timedelta(days=1), bank.account, held, None, None)
     return last
 
@@ -566,9 +591,12 @@ def _suspense_lines(entries, config, bank, start, end, reclassified=frozenset())
         if isinstance(e, data.Transaction) and start <= e.date <= end and id(e) not in reclassified:
             accounts = {p.account for p in e.postings}
             if config.suspense in accounts and bank.account in accounts:
-                amount = sum((p.units.number for p in e.postings if p.account == bank.account), ZERO)
-                out.append(Item("unexplained-line", e.date, e.narration or e.payee or "", amount,
-                                bank.currency, _refs(e)))
+                amounts: dict[str, Decimal] = defaultdict(Decimal)   # (a multi-currency account's line: its own)
+                for p in e.postings:
+                    if p.account == bank.account:
+                        amounts[p.units.currency] += p.units.number
+                out += [Item("unexplained-line", e.date, e.narration or e.payee or "", amount, currency, _refs(e))
+                        for currency, amount in sorted(amounts.items())]
     return out
 
 

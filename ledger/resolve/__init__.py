@@ -137,7 +137,7 @@ def act(config, make, since: str | None = None) -> tuple[Plan, list[Path]]:
         except BadValue:
             raise
         except ResolveError as exc:
-            raise ResolveError(_on_carried(str(exc), since, books.entries)) if since is not None else exc from None
+            raise ResolveError(_on_carried(str(exc), since, books.carried())) if since is not None else exc from None
         if since is None or plan.nothing:
             return plan
         from beanclear.periods import carried_edits
@@ -150,17 +150,16 @@ def act(config, make, since: str | None = None) -> tuple[Plan, list[Path]]:
     plan = made(books)
     written = write(config, plan, books.read, again=lambda: made(Books.load(config, since)))
     if since is not None and written:   # what the write changed before the month, not what it planned to
-        from beanclear.periods import carried_edits, past
-        note = carried_edits.written_before(config.books, past.carried(books.entries), written)
+        from beanclear.periods import carried_edits
+        note = carried_edits.written_before(config.books, books.carried(), written)
         plan.message += f"; {note}" if note else ""
     return plan, written
 
 
-def _on_carried(said: str, since: str, entries) -> str:
-    """A refusal on books carried forward, with where what it did not find may be: what
-    is dated before their lookback is only in the balances carried forward."""
-    from beanclear.periods import past
-    books = past.carried(entries)
+def _on_carried(said: str, since: str, books) -> str:
+    """A refusal on books carried forward (`books`: past.Carried), with where what it did
+    not find may be: what is dated before their lookback is only in the balances carried
+    forward."""
     if books is None:
         return said
     where = (f" (on the books from {since} on, no finding dated before {books.start} is listed and what is dated "
@@ -193,6 +192,18 @@ class Books:
             from beanclear.checks import checking
             entries, errors, options = checking.load_books(config, since)
         return cls(config, entries, errors, options, options.get(books_mod.READ))
+
+    def carried(self):
+        """What the books carried forward say of themselves (past.Carried), None for the
+        whole books: the directive the load's plugins found (Walk.since), not a second
+        walk of the entries for it."""
+        from beanclear.checks import reconcile
+        from beanclear.periods import past
+        load = reconcile.stored_load(self.options)
+        if load is None:   # (books without the plugin lines)
+            return past.carried(self.entries)
+        since = load.walk(self.entries).since
+        return past.said(since) if since is not None else None
 
     def findings(self):
         from beanclear.checks import checking

@@ -14,7 +14,6 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
 from collections import defaultdict
 from datetime import date
@@ -22,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import config as config_mod
+from . import forked
 from .shape import MARKETPLACES, draw
 from .truth import build, conservation
 from .writers import folder_of, write_all
@@ -29,7 +29,6 @@ from .writers import folder_of, write_all
 CODES = ["order-unpaid", "payment-without-order", "amount-mismatch", "duplicate-charge", "refund-unsynced",
          "unsettled", "payout-mismatch", "payout-missing", "bank-unmatched", "fee-gap", "fx-gap", "refund-rate",
          "refund-surge", "statement-gap", "beancount"]
-BEANCLEAR = str(Path(sys.executable).with_name("beanclear"))
 
 
 def _clean_id(x) -> str:
@@ -52,16 +51,20 @@ def generate(seed: int, out: Path, clean: bool = False, size: str = "small"):
     return m, truth
 
 
+BEAN_CHECK = "import sys\nfrom beancount.scripts.check import main\nsys.exit(main())\n"
+
+
 def bean_check_errors(main: Path) -> int:
     """How many errors plain bean-check reports on the books (one `file:line: message` each)."""
-    done = subprocess.run([str(Path(BEANCLEAR).with_name("bean-check")), str(main)], capture_output=True,
-                          text=True, timeout=600, env={**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"})
+    done = forked.run([str(main)], timeout=600, env={**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"},
+                      code=BEAN_CHECK, argv0="bean-check")
     return sum(1 for line in done.stderr.splitlines() if re.match(r"\S.*:\d+: ", line))
 
 
 def _run(args, timeout=600):
-    return subprocess.run([BEANCLEAR, *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHONHASHSEED": "0"})
+    # each command a process of its own, as a user runs it (forked.py: without paying the
+    # library's imports for each)
+    return forked.run(args, timeout=timeout, env={**os.environ, "PYTHONHASHSEED": "0"})
 
 
 def match(problems, findings):
