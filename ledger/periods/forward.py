@@ -251,6 +251,7 @@ class _InTransit:
                 self.items.setdefault(p.account, []).append(Item(entry, p.units.number, p.units.currency))
 
     def still_open(self) -> list:
+        from beancount.core import data
         from beanclear.checks import transit
         from beanclear.checks.items import written_off
         banks = {bank.account for bank in self.config.banks.values()}
@@ -271,15 +272,11 @@ class _InTransit:
                      and not written_off(i) and not any(p.account in banks for p in i.entry.postings)
                      and not (i.payout and group[i.payout] == 0)]
             links = {i.payout for i in open_ if i.payout}
+            opened = {id(o) for o in open_}
             for i in items:
-                if id(i) in {id(o) for o in open_} or i.payout in links:
+                if id(i) in opened or i.payout in links:
                     out.setdefault(id(i.entry), i.entry)
-        return sorted(out.values(), key=data_sortkey)
-
-
-def data_sortkey(entry):
-    from beancount.core import data
-    return data.entry_sortkey(entry)
+        return sorted(out.values(), key=data.entry_sortkey)
 
 
 def month_entries(path: Path, options) -> list:
