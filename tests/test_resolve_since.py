@@ -7,6 +7,7 @@ exit 2 with nothing written."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -152,3 +153,21 @@ def test_a_link_whose_item_of_the_lookback_has_the_link_already_names_no_file_be
     assert result.exit_code == 0, result.output
     assert "written into" not in result.output and "ops/2026/2026-03.beancount" in result.output
     assert february.read_bytes() == before
+
+
+def test_a_stale_acknowledgment_of_the_months_line_is_listed_by_check_since_as_by_the_whole_check(merchant):
+    """B4 acknowledged as bank-unmatched, then booked: the acknowledgment matches no
+    finding any more. The books carried forward hold B4 entry by entry and list its
+    stale-ack as the whole check does (blind21: `check --since` never listed one); an
+    acknowledgment of a ref only their balances hold is the whole books' to call stale."""
+    assert beanclear(merchant, "ack", "bank-unmatched", "B4", "--reason", "rent").exit_code == 0
+    assert beanclear(merchant, "book", "B4", "Expenses:Rent").exit_code == 0
+    old = merchant / "books" / "acks.beancount"
+    old.write_text(old.read_text(encoding="utf-8") + '2026-01-05 custom "beanclear-ack" "bank-unmatched" "R12" '
+                   '"booked by hand"\n', encoding="utf-8")
+
+    def stale(*since):
+        result = beanclear(merchant, "check", "--format", "json", *since)
+        return sorted(f["refs"][0] for f in json.loads(result.output)["findings"] if f["code"] == "stale-ack")
+    assert stale() == ["B4", "R12"]
+    assert stale("--since", "2026-03") == ["B4"]
