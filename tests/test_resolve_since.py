@@ -7,6 +7,7 @@ exit 2 with nothing written."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -64,21 +65,37 @@ def test_a_bank_line_of_the_lookback_is_booked_in_its_month_file(merchant, tmp_p
 
 
 def test_an_item_before_the_lookback_is_not_there(merchant, tmp_path):
-    """December's payout is only a balance carried forward to February: with --since, B2
-    cannot be linked to it (exit 2, nothing written); on the whole books it can."""
+    """A bill entered by hand in December is only a balance carried forward to March (the
+    lookback starts on 2026-01-18): with --since, B3 cannot be linked to it (exit 2,
+    nothing written); on the whole books it can."""
     root = tmp_path / "since"
     shutil.copytree(merchant, root)
+    december = root / "books" / "ops" / "2025" / "2025-12.beancount"
+    december.write_text(december.read_text(encoding="utf-8") + OLD_BILL, encoding="utf-8")
     beanclear(root, "carry", "2026-03")
     before = snapshot(root / "books")
-    result = beanclear(root, "link", "B2", "payout-100200300", "--since", "2026-03")
+    result = beanclear(root, "link", "B3", "bill-ALIYUN-2512", "--since", "2026-03")
     assert result.exit_code == 2 and result.output == (
-        "beanclear: no open item is 'payout-100200300' (a payout in transit, an order or bill due, named by its "
+        "beanclear: no open item is 'bill-ALIYUN-2512' (a payout in transit, an order or bill due, named by its "
         "link or a ref its findings list; see `beanclear open-items`) (on the books from 2026-03 on, no finding "
         "dated before 2026-03-01 is listed and what is dated "
         "before 2026-01-18 is only in balances carried forward: without --since the command reads the whole "
         "books); nothing was written\n")
     assert snapshot(root / "books") == before
-    assert beanclear(root, "link", "B2", "payout-100200300").exit_code == 0
+    assert beanclear(root, "link", "B3", "bill-ALIYUN-2512").exit_code == 0
+
+
+OLD_BILL = ('2025-12-20 * "阿里云计算有限公司" "ALIYUN 2025-12"\n  id: "ALIYUN-2512"\n'
+            "  Expenses:Cloud  312.00 CNY\n  Liabilities:Payable:Aliyun  -312.00 CNY\n\n")
+
+
+def test_a_payout_still_in_transit_before_the_lookback_is_linked_as_on_the_whole_books(merchant, tmp_path):
+    """December's payout never reached the bank: still in transit where the lookback
+    starts, the carried ledger holds it entry by entry (forward._InTransit), and B2 is
+    linked to it with --since as on the whole books (blind21: a payout of July credited
+    in November was only a balance there, and its credit bank-unmatched)."""
+    (status, whole), (status_since, since) = both(merchant, tmp_path, "link", "B2", "payout-100200300")
+    assert status == status_since == 0 and since == whole, (whole, since)
 
 
 @pytest.mark.parametrize("month, said", [("march", "expected YYYY-MM"), ("2027-01", "the books hold no entry")])
@@ -136,3 +153,21 @@ def test_a_link_whose_item_of_the_lookback_has_the_link_already_names_no_file_be
     assert result.exit_code == 0, result.output
     assert "written into" not in result.output and "ops/2026/2026-03.beancount" in result.output
     assert february.read_bytes() == before
+
+
+def test_a_stale_acknowledgment_of_the_months_line_is_listed_by_check_since_as_by_the_whole_check(merchant):
+    """B4 acknowledged as bank-unmatched, then booked: the acknowledgment matches no
+    finding any more. The books carried forward hold B4 entry by entry and list its
+    stale-ack as the whole check does (blind21: `check --since` never listed one); an
+    acknowledgment of a ref only their balances hold is the whole books' to call stale."""
+    assert beanclear(merchant, "ack", "bank-unmatched", "B4", "--reason", "rent").exit_code == 0
+    assert beanclear(merchant, "book", "B4", "Expenses:Rent").exit_code == 0
+    old = merchant / "books" / "acks.beancount"
+    old.write_text(old.read_text(encoding="utf-8") + '2026-01-05 custom "beanclear-ack" "bank-unmatched" "R12" '
+                   '"booked by hand"\n', encoding="utf-8")
+
+    def stale(*since):
+        result = beanclear(merchant, "check", "--format", "json", *since)
+        return sorted(f["refs"][0] for f in json.loads(result.output)["findings"] if f["code"] == "stale-ack")
+    assert stale() == ["B4", "R12"]
+    assert stale("--since", "2026-03") == ["B4"]

@@ -390,14 +390,39 @@ class Load:
     def _general_raw(self, entries, stale: bool) -> list[Finding]:
         found, bad, _ = self.acks(entries)
         out = list(bad)
-        # Books carried forward do not hold what an acknowledgment of their past matched:
-        # whether one is unused is a question for the whole books.
-        if stale and self.since(entries) is None:
-            for ack in found:
-                if id(ack) not in self._used:
+        unused = [ack for ack in found if id(ack) not in self._used] if stale else []
+        if unused:
+            judged = self._judged_refs(entries)
+            for ack in unused:
+                if judged is None or ack.ref in judged and ack.entry.date >= self.since(entries):
                     out.append(Finding("stale-ack", ack.entry.date, "", "", Decimal(0), "",
                                        f"acknowledgment of {ack.code} {ack.ref} matches no finding any more "
                                        f"(remove it): {ack.reason}", (ack.ref,), **at_entry(ack.entry)))
+        return out
+
+    def _judged_refs(self, entries) -> set[str] | None:
+        """The refs books carried forward judge an acknowledgment by; None for the whole
+        books (every ref). They do not hold what an acknowledgment of their summed past
+        matched (a finding of an order unpaid since before the lookback): an unused one is
+        stale there only where its ref names an entry they judge as the whole books do,
+        one dated from their month on, or one carried entry by entry whatever its age
+        because it was still open (forward.py: a payout still in transit). The whole
+        books listed the stale-ack of a July payout credited in November, and `check
+        --since` never did (blind21); one naming only the summed past is the whole books'
+        to call stale."""
+        since = self.walk(entries).since
+        if since is None:
+            return None
+        from beanclear.checks.items import REF_KEYS
+        from beanclear.periods import past
+        books = past.said(since)
+        out: set[str] = set()
+        for entry in entries:
+            if type(entry) is data.Transaction and (entry.date >= books.start or entry.date < books.window
+                                               and entry.meta.get("filename") == books.path
+                                               and not past.summed(entry)):
+                meta = entry.meta
+                out.update(str(meta[k]) for k in REF_KEYS if meta.get(k))
         return out
 
     def general(self, entries, stale: bool) -> list[Finding]:

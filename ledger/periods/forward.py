@@ -167,13 +167,13 @@ def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> Ite
     main = (root / "main.beancount").read_text(encoding="utf-8")
     rest, options = _rest_of_books(root, main)
     window = start - dt.timedelta(days=days)
-    steps = sorted({e.date for e in rest if isinstance(e, data.Balance) and e.date <= window})
-    steps += [window] if not steps or steps[-1] != window else []
-    sums: list[dict] = [dict() for _ in steps]
+    asserted = {e.date for e in rest if isinstance(e, data.Balance) and e.date <= window}
+    daily: dict[dt.date, dict] = {}   # the units summed by day (days x accounts: bounded), in steps at the end
     opened = any(isinstance(e, data.Open) and e.account == EQUITY for e in rest)
     yield _header(month, start, days)
     yield from _main_lines(main)
     yield f"\n{start} custom {render.quote(SINCE)} {render.quote(month)} {render.quote(held)} {days}\n\n"
+    in_transit = _InTransit(config)
     for m, path in month_files(root):
         if m >= month:
             continue
@@ -183,13 +183,8 @@ def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> Ite
                 if entry.date >= window:
                     yield printer.format_entry(entry) + "\n"
                     continue
-                step = sums[bisect.bisect_right(steps, entry.date)]
-                for p in entry.postings:
-                    if p.cost is not None:
-                        raise PeriodError(f"{path}:{entry.meta['lineno']}: a lot held at cost cannot be "
-                                          f"carried forward by its units")
-                    key = (p.account, p.units.currency)
-                    step[key] = step.get(key, Decimal(0)) + p.units.number
+                _add(daily.setdefault(entry.date, {}), entry, path, 1)
+                in_transit.read(entry)
             elif isinstance(entry, data.Pad):
                 raise PeriodError(f"{path}:{entry.meta['lineno']}: a pad before {start} cannot be carried "
                                   f"forward; replace it with a transaction")
@@ -197,6 +192,20 @@ def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> Ite
                 # (an older assertion was proved in the whole books: the carried balances are its numbers)
                 opened = opened or (isinstance(entry, data.Open) and entry.account == EQUITY)
                 yield printer.format_entry(entry) + "\n"
+    still_open = in_transit.still_open()
+    for entry in still_open:   # entry by entry after all, out of the balances
+        _add(daily[entry.date], entry, None, -1)
+        yield printer.format_entry(entry) + "\n"
+    # a step the day before each assertion (so that it holds), each payout carried entry
+    # by entry (the money it takes out of the clearing account is there before it, as in
+    # the whole books: carried after it, the clearing check's first-in first-out of the
+    # lookback was another), and the lookback's
+    steps = sorted(asserted | {e.date for e in still_open} | {window})
+    sums: list[dict] = [dict() for _ in steps]
+    for day, summed in daily.items():
+        step = sums[bisect.bisect_right(steps, day)]
+        for key, number in summed.items():
+            step[key] = step.get(key, Decimal(0)) + number
     if not opened:
         yield f"{steps[0] - dt.timedelta(days=1)} open {EQUITY}\n"
     shown = {b.account for b in config.banks.values()}   # a report's balances at month end: zero is "0.00"
@@ -204,6 +213,70 @@ def ledger_text(config, month: str, start: dt.date, held: str, days: int) -> Ite
     yield from (_balances_text(day - dt.timedelta(days=1), day, step, shown) for day, step in zip(steps, sums))
     yield "\n"
     yield from _include_lines(root, month)
+
+
+def _add(step: dict, entry, path, sign: int) -> None:
+    """Sum a transaction's units into a carried step's balances (`sign` -1: take them out)."""
+    for p in entry.postings:
+        if p.cost is not None:
+            raise PeriodError(f"{path}:{entry.meta['lineno']}: a lot held at cost cannot be "
+                              f"carried forward by its units")
+        key = (p.account, p.units.currency)
+        step[key] = step.get(key, Decimal(0)) + sign * p.units.number
+
+
+class _InTransit:
+    """The payouts still in transit where the lookback starts, among the transactions
+    before it: carried entry by entry whatever their age, not as a bare balance. A bank
+    credit naming one answers it however late (checks/transit.py: by its link or its id
+    in the text), and the checks of the books carried forward must see the payout it
+    answers, as the whole books do (blind21: a payout of 07-15 credited on 11-10 was a
+    `bank-unmatched` from that month on, and the report held it "since before" the
+    lookback). Which are still open is what the transit check's own pairing says of the
+    transactions before the lookback (check_transit's `answered`), judged as if every
+    statement covered those days; with a payout, the entries its link ties to it in
+    transit before the lookback (a part credited, a write-off), so its group is whole.
+    Memory: the transit postings before the lookback (payouts and their credits), not
+    the month files' other entries."""
+
+    def __init__(self, config):
+        self.config = config
+        self.channels = {ch.accounts.transit: ch for ch in config.channels.values()}
+        self.items: dict[str, list] = {}
+
+    def read(self, entry) -> None:
+        from beanclear.checks.items import Item
+        for p in entry.postings:
+            if p.account in self.channels:
+                self.items.setdefault(p.account, []).append(Item(entry, p.units.number, p.units.currency))
+
+    def still_open(self) -> list:
+        from beancount.core import data
+        from beanclear.checks import transit
+        from beanclear.checks.items import written_off
+        banks = {bank.account for bank in self.config.banks.values()}
+        out: dict[int, object] = {}
+        for account, items in self.items.items():
+            channel = self.channels[account]
+            items.sort(key=lambda i: i.order)
+            answered: dict = {}
+            for bank_items in transit.by_bank(items, channel, self.config).values():
+                transit.check_transit(bank_items, channel, bank_items[-1].date, None, {}, {}, banks, {},
+                                      answered, {}, self.config.timezone)
+            answering = {id(c) for credits in answered.values() for c in credits}
+            group: dict[str, Decimal] = {}
+            for i in items:
+                if i.payout:
+                    group[i.payout] = group.get(i.payout, Decimal(0)) + i.amount
+            open_ = [i for i in items if i.amount > 0 and id(i) not in answered and id(i) not in answering
+                     and not written_off(i) and not any(p.account in banks for p in i.entry.postings)
+                     and not (i.payout and group[i.payout] == 0)]
+            links = {i.payout for i in open_ if i.payout}
+            opened = {id(o) for o in open_}
+            for i in items:
+                if id(i) in opened or i.payout in links:
+                    out.setdefault(id(i.entry), i.entry)
+        return sorted(out.values(), key=data.entry_sortkey)
 
 
 def month_entries(path: Path, options) -> list:
