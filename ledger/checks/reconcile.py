@@ -516,14 +516,15 @@ def run_plugin(entries, options_map, config_path: str | None, checks: tuple[str,
     The config file joins the load's includes, so Beancount's cache is refreshed when
     the config changes. A broken config is an error in the ledger, not a crash; so is a
     beanclear directive out of shape (directives.py: dropped before any check reads it)."""
-    malformed = directives.checked(entries)
     try:
         config = plugin_config(options_map, config_path)
     except (ConfigError, OSError) as exc:
         where = {"filename": (options_map or {}).get("filename", "<beanclear>"), "lineno": 0}
-        return entries, malformed + [PluginConfigError(where, f"beanclear: {exc}", None)]
+        return entries, directives.checked(entries) + [PluginConfigError(where, f"beanclear: {exc}", None)]
     stored = options_map.get(STORE)
     first = not isinstance(stored, Load) or stored.key != (id(entries), len(entries)) or stored.config is not config
+    # (the load's own list, in place: a later plugin line of the load finds them dropped)
+    malformed = directives.checked(entries) if first else []
     if first:
         stored = options_map[STORE] = Load(entries, config)
         includes = options_map.setdefault("include", [])
