@@ -38,6 +38,16 @@ class Commands(click.Group):
     little memory) is exit 2 with what failed, never a traceback. The books are as they
     were: every write is atomic (books/atomic.py)."""
 
+    def list_commands(self, ctx):
+        return sorted([*super().list_commands(ctx), *ELSEWHERE])
+
+    def get_command(self, ctx, name):
+        if name in ELSEWHERE:
+            import importlib
+            module, attribute = ELSEWHERE[name]
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
     def invoke(self, ctx):
         from beanclear.books import atomic
         commits = atomic.commits
@@ -264,16 +274,22 @@ def prices_import(config_path, file, base):
     click.echo(result.summary())
 
 
-# The commands of the library's other folders, each defined beside its logic.
-from beanclear.exports.command import export  # noqa: E402
-from beanclear.periods.command import carry, close, reopen  # noqa: E402
-from beanclear.reports.command import report  # noqa: E402
-from beanclear.resolve.command import COMMANDS as _resolve_commands  # noqa: E402
-from beanclear.setup.command import init  # noqa: E402
-from beanclear.live.command import fetch_command, serve_command  # noqa: E402
+# The commands of the library's other folders, each defined beside its logic, imported
+# only when named: each command's process pays for its own modules, not for every
+# command's (`beanclear check` does not import the importers, the exports or `init`'s probes).
+ELSEWHERE = {
+    "init": ("beanclear.setup.command", "init"),
+    "close": ("beanclear.periods.command", "close"),
+    "reopen": ("beanclear.periods.command", "reopen"),
+    "carry": ("beanclear.periods.command", "carry"),
+    "report": ("beanclear.reports.command", "report"),
+    "export": ("beanclear.exports.command", "export"),
+    "fetch": ("beanclear.live.command", "fetch_command"),
+    "serve": ("beanclear.live.command", "serve_command"),
+    **{name: ("beanclear.resolve.command", name.replace("-", "_"))
+       for name in ("book", "open-items", "link", "unlink", "write-off", "follow-up")},
+}
 
-for _command in (init, close, reopen, carry, report, export, fetch_command, serve_command, *_resolve_commands):
-    main.add_command(_command)
 
 if __name__ == "__main__":
     main()
