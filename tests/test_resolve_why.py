@@ -130,3 +130,17 @@ def test_the_text_names_an_item_by_its_own_ids_not_by_those_of_what_it_is_linked
     assert [r for r in reasons["B2"] if r.startswith("the text names")] == [
         "the text names order-1999 of -45.00 CNY, but the amounts differ by 5.00: link it by hand and write off "
         "the difference"]
+
+
+def test_a_payout_id_the_bank_writes_in_capitals_names_the_payout(config):
+    # blind23 (multicurrency): HSBC wrote Stripe's po_1enQ… as PO_1ENQ…; `check` paired the
+    # credit with the payout (payout-mismatch), but `match` said "no statement in the books
+    # holds that payout" beside naming it as the nearest open item
+    reasons = why(config, payout(2, "482.70", "po_1enQbfxeusg") + bank(3, "467.70", "B1", "STRIPE",
+                                                                       "STRIPE PAYMENTS SG PO_1ENQBFXEUSG"))
+    assert [r for r in reasons["B1"] if r.startswith("the text names")] == [
+        "the text names payout-po_1enQbfxeusg of 482.70 CNY, but the amounts differ by 15.00: link it by hand and "
+        "write off the difference"]
+    # must not: a short id in capitals is no id of that payout (banks' words of four to seven letters)
+    reasons = why(config, payout(2, "482.70", "po_1Lum") + bank(3, "467.70", "B2", "STRIPE", "STRIPE PO_1LUM"))
+    assert not [r for r in reasons["B2"] if r.startswith("the text names payout")]

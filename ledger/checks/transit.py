@@ -404,11 +404,17 @@ def named_id(ids, words: set[str]) -> str | None:
     if found is None and words:
         folded = None
         for i in ids:
-            if len(i) >= 8 and not i.isdigit() and any(c.isdigit() for c in i):
+            if named_in_any_case(i):
                 folded = {w.casefold() for w in words} if folded is None else folded
                 if i.casefold() in folded:
                     return i
     return found
+
+
+def named_in_any_case(i: str) -> bool:
+    """Whether an id names its item in a bank text whatever its case (named_id): letters
+    and digits, eight characters or more."""
+    return len(i) >= 8 and not i.isdigit() and any(c.isdigit() for c in i)
 
 
 def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelta,

@@ -21,6 +21,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from beanclear.checks import acks
+from beanclear.checks.transit import named_in_any_case
 from beanclear.importers.toolkit.places import shown
 from beanclear.matching.core import BankLine, _tokens, collect
 
@@ -153,7 +154,8 @@ def _shape(word: str) -> tuple | None:
 
 def _payout_shapes(entries, transit: set[str]) -> tuple[dict[str, set], set[str]]:
     """(transit account -> the shapes of the ids of the payouts the books hold into it,
-    every payout id the books hold): the payout ids are their `^payout-…` links."""
+    every payout id the books hold, and case-folded, those a bank may write in capitals):
+    the payout ids are their `^payout-…` links."""
     shapes: dict[str, set] = defaultdict(set)
     known: set[str] = set()
     from beancount.core import data
@@ -164,6 +166,7 @@ def _payout_shapes(entries, transit: set[str]) -> tuple[dict[str, set], set[str]
         if not ids:
             continue
         known.update(ids)
+        known.update(i.casefold() for i in ids if named_in_any_case(i))   # (a bank's capitals name it too)
         for p in entry.postings:
             if p.account in transit and p.units.number > 0:
                 shapes[p.account].update(filter(None, map(_shape, ids)))
@@ -180,7 +183,8 @@ def _unknown_payout(line: BankLine, config, shapes: dict[str, set], known: set[s
     name = next(n for n, ch in config.channels.items() if ch.accounts.transit == line.counter)
     return [f"the text names {word}, shaped as a {name} payout id, but no statement in the books holds that payout: "
             f"the statement of its day may not be imported (`beanclear check` names the days none covers)"
-            for word in sorted(_tokens(line)) if word not in known and _shape(word) in mine][:1]
+            for word in sorted(_tokens(line)) if word not in known and word.casefold() not in known
+            and _shape(word) in mine][:1]
 
 
 def _landing(config) -> dict[str, tuple[str, ...]]:
@@ -204,12 +208,15 @@ class _Items:
         self.order = {id(i): n for n, i in enumerate(items)}
         self.by_currency: dict[str, list] = defaultdict(list)
         self.by_id: dict[str, list] = defaultdict(list)
+        self.by_folded: dict[str, list] = defaultdict(list)   # an id a bank may write in capitals -> (item, id)
         self.paired_with: dict[int, list] = defaultdict(list)   # id(credit entry) -> the payouts paired with it
         for item in items:
             self.by_currency[item.currency].append(item)
             for x in set(item.ids):
                 if len(x) >= 4:
                     self.by_id[x].append(item)
+                if named_in_any_case(x):
+                    self.by_folded[x.casefold()].append((item, x))
             for entry in item.paired:
                 self.paired_with[id(entry)].append(item)
         for group in self.by_currency.values():
@@ -240,6 +247,9 @@ class _Items:
         """Items one of whose own ids (4 characters or more; OpenItem.names_itself: not
         an order's payout id) is a word of the line's text."""
         hits = {id(i): i for x in _tokens(line) for i in self.by_id.get(x, ()) if i.names_itself(x)}
+        if not hits:   # as the checks read it: `PO_1PX…` in a bank's capitals names Stripe's `po_1Px…`
+            hits = {id(i): i for x in _tokens(line) for i, own in self.by_folded.get(x.casefold(), ())
+                    if i.names_itself(own)}
         return sorted(hits.values(), key=lambda i: self.order[id(i)])
 
     def nearest(self, line) -> list:
