@@ -171,3 +171,23 @@ def test_a_stale_acknowledgment_of_the_months_line_is_listed_by_check_since_as_b
         return sorted(f["refs"][0] for f in json.loads(result.output)["findings"] if f["code"] == "stale-ack")
     assert stale() == ["B4", "R12"]
     assert stale("--since", "2026-03") == ["B4"]
+
+
+def test_a_stale_acknowledgment_of_a_line_of_the_lookback_is_listed_by_check_since(merchant):
+    """blind23 (monthon): B0, a bank line of the lookback (2026-02-20), acknowledged and then
+    booked: its bank-unmatched is judged on the line alone, as the whole books judge it,
+    so its stale-ack is listed with --since too. An acknowledgment of a code judged on
+    what came before the lookback (an order's, a day's money) naming a line of the
+    lookback is left to the whole check."""
+    assert beanclear(merchant, "ack", "bank-unmatched", "B0", "--reason", "domain").exit_code == 0
+    assert beanclear(merchant, "book", "B0", "Expenses:Cloud").exit_code == 0
+    acks = merchant / "books" / "acks.beancount"
+    acks.write_text(acks.read_text(encoding="utf-8") + '2026-12-07 custom "beanclear-ack" "refund-unsynced" "B0" '
+                    '"not a refund"\n', encoding="utf-8")
+
+    def stale(*since):
+        result = beanclear(merchant, "check", "--format", "json", *since)
+        return sorted((f["refs"][0], f["message"].split()[2]) for f in json.loads(result.output)["findings"]
+                      if f["code"] == "stale-ack")
+    assert stale() == [("B0", "bank-unmatched"), ("B0", "refund-unsynced")]
+    assert stale("--since", "2026-03") == [("B0", "bank-unmatched")]

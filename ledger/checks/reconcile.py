@@ -392,38 +392,47 @@ class Load:
         out = list(bad)
         unused = [ack for ack in found if id(ack) not in self._used] if stale else []
         if unused:
-            judged = self._judged_refs(entries)
+            judged, of_lookback = self._judged_refs(entries)
             for ack in unused:
-                if judged is None or ack.ref in judged and ack.entry.date >= self.since(entries):
+                if judged is None or (ack.ref in judged or ack.code in ENTRY_CODES and ack.ref in of_lookback) \
+                        and ack.entry.date >= self.since(entries):
                     out.append(Finding("stale-ack", ack.entry.date, "", "", Decimal(0), "",
                                        f"acknowledgment of {ack.code} {ack.ref} matches no finding any more "
                                        f"(remove it): {ack.reason}", (ack.ref,), **at_entry(ack.entry)))
         return out
 
-    def _judged_refs(self, entries) -> set[str] | None:
-        """The refs books carried forward judge an acknowledgment by; None for the whole
-        books (every ref). They do not hold what an acknowledgment of their summed past
-        matched (a finding of an order unpaid since before the lookback): an unused one is
-        stale there only where its ref names an entry they judge as the whole books do,
-        one dated from their month on, or one carried entry by entry whatever its age
-        because it was still open (forward.py: a payout still in transit). The whole
-        books listed the stale-ack of a July payout credited in November, and `check
-        --since` never did (blind21); one naming only the summed past is the whole books'
-        to call stale."""
+    def _judged_refs(self, entries) -> tuple[set[str] | None, set[str]]:
+        """The refs books carried forward judge an acknowledgment by (None for the whole
+        books: every ref), and the refs of their lookback's entries. They do not hold what
+        an acknowledgment of their summed past matched (a finding of an order unpaid since
+        before the lookback): an unused one is stale there only where its ref names an
+        entry they judge as the whole books do, one dated from their month on, or one
+        carried entry by entry whatever its age because it was still open (forward.py: a
+        payout still in transit); or, for a code judged on its entry alone (ENTRY_CODES),
+        an entry of the lookback (blind23: a bank line of the lookback, acknowledged, then
+        booked). The whole books listed the stale-ack of a July payout credited in
+        November, and `check --since` never did (blind21); one naming only the summed
+        past is the whole books' to call stale."""
         since = self.walk(entries).since
         if since is None:
-            return None
+            return None, set()
         from beanclear.checks.items import REF_KEYS
         from beanclear.periods import past
         books = past.said(since)
-        out: set[str] = set()
+        judged: set[str] = set()
+        lookback: set[str] = set()
         for entry in entries:
-            if type(entry) is data.Transaction and (entry.date >= books.start or entry.date < books.window
-                                               and entry.meta.get("filename") == books.path
-                                               and not past.summed(entry)):
-                meta = entry.meta
-                out.update(str(meta[k]) for k in REF_KEYS if meta.get(k))
-        return out
+            if type(entry) is not data.Transaction:
+                continue
+            if entry.date >= books.start:
+                into = judged
+            elif entry.meta.get("filename") != books.path or past.summed(entry):
+                continue
+            else:
+                into = judged if entry.date < books.window else lookback
+            meta = entry.meta
+            into.update(str(meta[k]) for k in REF_KEYS if meta.get(k))
+        return judged, lookback
 
     def general(self, entries, stale: bool) -> list[Finding]:
         """The findings of no check: malformed acknowledgments; with `stale` (every check
@@ -500,6 +509,10 @@ class PluginConfigError(NamedTuple):
     message: str
     entry: None
 
+
+# Codes judged on their entry alone, not on what came before it: books carried forward
+# judge them in their lookback as the whole books do (a line in suspense, a fee, a rate).
+ENTRY_CODES = frozenset({"bank-unmatched", "fee-gap", "fx-gap"})
 
 STORE = "beanclear_findings"  # options_map key: this load's Load, shared by its plugins and reports
 
