@@ -185,3 +185,21 @@ def test_the_report_of_an_idle_bank_and_a_statement_without_balances(hand):
     assert [i["refs"][0] for i in banks["ops"]["open_items"]] == ["R11", "R12", "B1", "B2", "B3", "B4"]
 
 
+
+
+@pytest.mark.parametrize("credited", ["512.34", "500.00"])
+def test_a_payout_of_before_the_lookback_credited_this_month_is_that_payout_in_the_report(hand, credited):
+    """blind23 (monthon): December's payout (before the lookback from March) credited in
+    March, naming it: the report showed it held since before the lookback and the credit
+    as transit no payout explains (-512.34), where the check pairs them (nothing, or a
+    payout-mismatch of the difference). Now the pair is one: nothing in transit, or the
+    difference as the payout's mismatch; the same from the books carried to March."""
+    march = hand / "books" / "ops" / "2026" / "2026-03.beancount"
+    march.write_text(march.read_text(encoding="utf-8").replace(
+        _line("2026-03-03", "512.34", "B2", "财付通", "提现 100200300"),
+        _line("2026-03-03", credited, "B2", "财付通", "提现 100200300", "Assets:Transit:WeChat")), encoding="utf-8")
+    whole = reports(hand, None, ["2026-03"])
+    assert reports(hand, "2026-03", ["2026-03"]) == whole
+    [ops] = [b for b in json.loads(whole["2026-03"][0])["banks"] if b["name"] == "ops"]
+    transit = [(i["kind"], i["amount"]) for i in ops["in_transit"] if "100200400" not in i["refs"]]
+    assert transit == ([] if credited == "512.34" else [("payout-mismatch", "12.34")]), ops["in_transit"]
