@@ -203,3 +203,22 @@ def test_a_payout_of_before_the_lookback_credited_this_month_is_that_payout_in_t
     [ops] = [b for b in json.loads(whole["2026-03"][0])["banks"] if b["name"] == "ops"]
     transit = [(i["kind"], i["amount"]) for i in ops["in_transit"] if "100200400" not in i["refs"]]
     assert transit == ([] if credited == "512.34" else [("payout-mismatch", "12.34")]), ops["in_transit"]
+
+
+def test_a_line_of_the_lookback_reclassified_by_hand_in_the_month_is_resolved_in_both_reports(hand):
+    """blind23 (monthon): a bank line of the lookback in suspense, reclassified by an own
+    entry of the month, is listed resolved in the month's report ("reclassified by hand");
+    the report from the books carried to the month dropped it (0 resolved)."""
+    february = hand / "books" / "ops" / "2026" / "2026-02.beancount"
+    february.write_text(february.read_text(encoding="utf-8") + _line("2026-02-20", "-50.00", "B0", "某某网络", "域名续费"),
+                        encoding="utf-8")
+    (hand / "books" / "mine.beancount").write_text(
+        '2026-03-20 * "某某网络" "domain renewal B0, out of suspense"\n  Assets:Suspense  -50.00 CNY\n'
+        "  Expenses:Cloud  50.00 CNY\n", encoding="utf-8")
+    main = hand / "books" / "main.beancount"
+    main.write_text(main.read_text(encoding="utf-8") + 'include "mine.beancount"\n', encoding="utf-8")
+    whole = reports(hand, None, ["2026-03"])
+    assert reports(hand, "2026-03", ["2026-03"]) == whole
+    [row] = [f for f in json.loads(whole["2026-03"][0])["findings"] if "B0" in f["refs"]]
+    assert (row["status"], row["code"]) == ("resolved", "bank-unmatched")
+    assert row["resolution"].startswith("reclassified by hand at books/mine.beancount:1"), row

@@ -170,10 +170,11 @@ class Load:
     Unused acknowledgments (stale-ack) are known only once every check ran: a single
     check cannot tell whether another one needs them."""
 
-    def __init__(self, entries, config, today: dt.date | None = None):
+    def __init__(self, entries, config, today: dt.date | None = None, every_day: bool = False):
         self.key = (id(entries), len(entries))
         self.config = config
         self.today = today   # the day follow-ups are judged on (resolutions.py): None, the clock's
+        self.every_day = every_day   # books carried forward: their lookback's findings too (Load.run)
         self.findings: dict[str, list[Finding]] = {}   # check -> its findings, acked, resolved, with severities
         self._raw: dict[str, list[Finding]] = {}       # check -> its findings, acked (before resolve and policy)
         self._used: set[int] = set()                   # ids of the acks some check's findings match
@@ -308,7 +309,7 @@ class Load:
                 # judged in the whole books (its acknowledgments are still used, not
                 # stale). A statement gap is kept for checking.behind_holes: an assertion
                 # after the start may fail because of it (the report then shows it).
-                start = self.since(entries)
+                start = None if self.every_day else self.since(entries)
                 out = []
                 for f in self._acked(entries, found):
                     if shown_from(start, f) or f.code == "statement-gap":
@@ -484,12 +485,14 @@ def _resolved(findings: list[Finding], entries, config=None, today: dt.date | No
     return resolutions.apply(findings, entries, today, unused=False, config=config)
 
 
-def find(entries, config, checks=tuple(CHECKS), today: dt.date | None = None) -> list[Finding]:
+def find(entries, config, checks=tuple(CHECKS), today: dt.date | None = None, every_day: bool = False) -> list[Finding]:
     """The findings of the named checks, acknowledged where the books say so, with
     severities from the config. Unused acknowledgments are reported only when every
     check ran (a single check cannot tell whether another one needs them). `today`: the
-    day follow-ups are judged on (the books as they stood at a month end: that day)."""
-    return Load(entries, config, today).report(entries, checks)
+    day follow-ups are judged on (the books as they stood at a month end: that day).
+    `every_day`: of books carried forward, the findings dated in their lookback too (a
+    month's report lists one a reclassification of the month settled)."""
+    return Load(entries, config, today, every_day).report(entries, checks)
 
 
 @lru_cache(maxsize=8)

@@ -803,7 +803,9 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
         # judged as they stood then: a follow-up due on the month's last day was not overdue;
         # and each cause once, as the books' report folds them (what a hole in a statement
         # holds back, said in the hole's statement-gap: one row, not one and its parts)
-        then = gaps.one_end(reconcile.find(as_at(imported, end), config, today=min(end, today())) +
+        # (of books carried forward, the findings of their lookback too: one a reclassification
+        # of the month settles is the month's, whatever month it is of, as in the whole books)
+        then = gaps.one_end(reconcile.find(as_at(imported, end), config, today=min(end, today()), every_day=True) +
                             _late_at_later_ends(imported, config, end, later), config)
         unexplained = None   # the findings of the books now, but for the lines a person explained
         listed = set()
@@ -833,7 +835,7 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
                     # matches still hold it: a duplicate charge refunded in August was not
                     # resolved by July's bank line matched to the payout that took it
                     if unexplained is None:
-                        unexplained = {_key(g, written) for g in reconcile.find(imported, config)}
+                        unexplained = {_key(g, written) for g in reconcile.find(imported, config, every_day=True)}
                     how = how if key in unexplained else None
                 out.append(_row(f, "resolved", how or "resolved by the books after the month's end"))
     out += written_off_rows(entries, config, start, end, load)
