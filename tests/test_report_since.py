@@ -222,3 +222,20 @@ def test_a_line_of_the_lookback_reclassified_by_hand_in_the_month_is_resolved_in
     [row] = [f for f in json.loads(whole["2026-03"][0])["findings"] if "B0" in f["refs"]]
     assert (row["status"], row["code"]) == ("resolved", "bank-unmatched")
     assert row["resolution"].startswith("reclassified by hand at books/mine.beancount:1"), row
+
+
+def test_check_since_names_a_carried_payouts_own_month_file_and_line(hand):
+    """blind23 (monthon): December's payout, carried entry by entry (still in transit),
+    credited short in March: `check --since` named its line in the generated ledger
+    (since-2026-03.beancount), which every carry renumbers; now the month file's, as the
+    whole check names it."""
+    march = hand / "books" / "ops" / "2026" / "2026-03.beancount"
+    march.write_text(march.read_text(encoding="utf-8").replace(
+        _line("2026-03-03", "512.34", "B2", "财付通", "提现 100200300"),
+        _line("2026-03-03", "500.00", "B2", "财付通", "提现 100200300", "Assets:Transit:WeChat")), encoding="utf-8")
+
+    def where(*since):
+        result = beanclear(hand, "check", "--format", "json", *since)
+        return [(f["file"], f["line"]) for f in json.loads(result.output)["findings"]
+                if f["code"] == "payout-mismatch" and "100200300" in f["refs"] and f["date"] >= "2026-03-01"]
+    assert where("--since", "2026-03") == where() == [("books/wechat/2025/2025-12.beancount", 1)]

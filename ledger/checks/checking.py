@@ -97,7 +97,11 @@ def check(config, step=lambda stage: None, since: str | None = None) -> Report:
     finding; with `since`, what the whole books judge from that month on."""
     entries, errors, options = load_books(config, since, step)
     step("the report")
-    return report(entries, errors, config, options)
+    found = report(entries, errors, config, options)
+    if since is None:
+        return found
+    load = reconcile.stored_load(options, config)
+    return Report(_in_month_files(found.findings, entries, config, load, options)) if load is not None else found
 
 
 def load_books(config, since: str | None = None, step=lambda stage: None):
@@ -132,6 +136,32 @@ def report(entries, errors, config, options=None, load=None) -> Report:
         folded = [f for f in folded if reconcile.shown_from(start, f)
                   or id(f) not in held and not (cut_over.is_overlap(f) and not cut_over.takes_in(f))]
     return Report(folded)
+
+
+def _in_month_files(findings: list[Finding], entries, config, load, options) -> list[Finding]:
+    """Findings of books carried forward that name a line of their ledger file (an entry
+    it prints from before the month: a payout still in transit) name that entry's own
+    month file and line instead, as the whole books do: the ledger is generated, and its
+    lines change with every carry (blind23: `check --since` named since-2026-04.beancount:1708
+    for a January payout credited short in April). For `check --since`; the Fava page over
+    the ledger keeps its lines, which its editor opens."""
+    from beanclear.checks.findings import relative
+    from beanclear.periods import past
+    since = load.walk(entries).since
+    carried = past.said(since) if since is not None and options is not None else None
+    ledger = relative(str(carried.path), config.root) if carried is not None else None
+    if ledger is None or not any(f.file == ledger and f.line for f in findings):
+        return findings
+    by_line = {e.meta.get("lineno"): e for e in entries
+               if isinstance(e, data.Transaction) and e.meta.get("filename") == carried.path}
+    lines = {f.line for f in findings if f.file == ledger}
+    copies = past.located(config.books, carried, [e for n, e in by_line.items() if n in lines], options)
+    out = []
+    for f in findings:
+        copy = copies.get(id(by_line[f.line])) if f.file == ledger and f.line in by_line else None
+        out.append(f if copy is None else replace(f, file=relative(copy.meta["filename"], config.root),
+                                                  line=copy.meta["lineno"]))
+    return out
 
 
 def fold(findings: list[Finding], entries, config, load) -> list[Finding]:
