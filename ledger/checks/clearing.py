@@ -69,7 +69,10 @@ def _is_payout(item: Item, transit: str) -> bool:
     return bool(item.payout) and any(p.account == transit for p in item.entry.postings)
 
 
-def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon | None = None) -> list[Finding]:
+def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon | None = None,
+                   remainder: list | None = None) -> list[Finding]:
+    """`remainder`: gets (item, amount) of the money still in the account once every
+    payout and refund took its part, late or not (what the Fava page lists open)."""
     account = channel.accounts.clearing
     horizon = horizon or Horizon(Coverage({}), channel, as_of)
     as_of = horizon.settled_to()
@@ -147,7 +150,7 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
     for currency, stream in sorted(by_currency.items()):
         findings += _first_in_first_out(stream, channel, account, currency, as_of,
                                         lambda day: horizon.opening_unknown(day, opened, LATE_DAYS), short,
-                                        passed.get(currency))
+                                        passed.get(currency), remainder)
     # (books a person kept before beanclear, posting to the account before its first
     # statement, say what it held: their own entries there drain it first in, first out,
     # a payout beyond them is no statement missing — blind9's own books, May's payouts
@@ -217,7 +220,8 @@ def _waiting(ins: list[Item], out: Decimal) -> list[Item]:
 
 
 def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, unknown_before,
-                        short: list | None = None, passed: tuple | None = None) -> list[Finding]:
+                        short: list | None = None, passed: tuple | None = None,
+                        remainder: list | None = None) -> list[Finding]:
     """`short`: gets (payout, amount) for each payout of the first days, where what the
     account held before them is unknown (`unknown_before`), that takes more than it held.
     `passed`: in a channel whose payouts name their items, the order of the last item a
@@ -311,6 +315,8 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
             # nothing to the money that comes in after it, and the statement before (or
             # the opening) is missing (_starts_short)
             short.append((item, need))
+    if remainder is not None:
+        remainder.extend((queued[0], queued[1]) for queued in queue if queued[1])
     late: dict[dt.date, list] = defaultdict(list)
     for queued in queue:
         item, left = queued[0], queued[1]
@@ -478,11 +484,12 @@ def _landing_elsewhere(found: list[Finding], entries, config, as_of: dt.date, in
 
 
 def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None, own=None,
-             suspended=None) -> list[Finding]:
+             suspended=None, remainders: dict | None = None) -> list[Finding]:
     """All clearing and transit findings of every channel, and the statement-gaps of every
     source. `index` and `cover`: the postings index and the coverage of the same books,
     `own` the transactions a person wrote (cut_over.is_own), `suspended` what the suspense
-    check reads of them (suspense.suspended), when the caller has them."""
+    check reads of them (suspense.suspended), when the caller has them. `remainders`:
+    gets channel name -> check_clearing's remainder, for each channel it judges."""
     given = index
     index, cover = _index_and_cover(entries, config, index, cover)
     out, waiting, unheard, holed, early, late = [], {}, {}, {}, {}, {}
@@ -507,7 +514,8 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
         if not cover.shows_payouts(channel.name):
             out += _without_payouts(held, transit, landed, as_of, horizon, late)
             continue
-        out += check_clearing(held, channel, as_of, horizon)
+        out += check_clearing(held, channel, as_of, horizon,
+                              remainders.setdefault(channel.name, []) if remainders is not None else None)
         if channel.type in WALLET_TYPES:
             from beanclear.checks import card_payments   # (it imports the wallet importer: wallets only)
             out += card_payments.findings(held, landed, as_of, horizon, banks, waiting, unheard, holed)

@@ -175,6 +175,9 @@ class Load:
         self.config = config
         self.today = today   # the day follow-ups are judged on (resolutions.py): None, the clock's
         self.every_day = every_day   # books carried forward: their lookback's findings too (Load.run)
+        # channel -> the money still in its clearing account once the clearing check paired
+        # payouts and refunds with it (clearing.check_clearing's remainder): the page's open items
+        self.remainders: dict[str, list] | None = None
         self.findings: dict[str, list[Finding]] = {}   # check -> its findings, acked, resolved, with severities
         self._raw: dict[str, list[Finding]] = {}       # check -> its findings, acked (before resolve and policy)
         self._used: set[int] = set()                   # ids of the acks some check's findings match
@@ -291,8 +294,10 @@ class Load:
             for name in missing:
                 index, extra, walk = None, {}, self.walk(entries)
                 if name == "clearing":
+                    self.remainders = {}
                     index, extra = self.index(entries), {"cover": self.cover(entries), "own": walk.own,
-                                                         "suspended": self.suspended(entries)}
+                                                         "suspended": self.suspended(entries),
+                                                         "remainders": self.remainders}
                 elif name == "suspense":   # (the cover: to judge payouts landing at another bank)
                     index, extra = self.index(entries), {"cover": self.cover(entries),
                                                          "suspended": self.suspended(entries)}

@@ -5,11 +5,13 @@ Nothing here decides what is wrong or open; it arranges the library's answers:
 - balances are the sums of the postings up to the end of the newest statement in the
   books (the latest of the Last statement column; reconcile.as_of, the newest imported
   transaction, where no statement is later);
-- the open items are what the checks themselves hold open: the clearing and transit
-  checks (clearing.py) and the receivable check (orders.py) run with `as_of` a century
-  later, so that everything still open is "late" and reported with its date, while the
-  pairing of items is exactly the one `beanclear check` makes. A bank's open items
-  are its `bank-unmatched` lines;
+- the open items are what the checks themselves hold open: in clearing, what the
+  clearing check of the load left in each channel's account once payouts and refunds
+  took their part (Load.remainders: its own pairing, reused); the transit check and the
+  receivable check (orders.py) run with `as_of` a century later, so that everything
+  still open is "late" and reported with its date, while the pairing of items is
+  exactly the one `beanclear check` makes. A bank's open items are its
+  `bank-unmatched` lines;
 - an item's age counts to the end of the statements that judge it, the day the checks
   count its "days later" to (their own Horizon): money in clearing to its channel's
   statements' end, a payout to its bank's, an order to its paying channels', a bank
@@ -23,6 +25,7 @@ import datetime as dt
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from decimal import Decimal
 
 from beancount.core import data
@@ -138,8 +141,16 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
         index, cover = pooled(postings_by_account(entries, watched), config), Coverage.of(entries, config)
     out: dict[str, list[Open]] = {}
     banks = {bank.account for bank in config.banks.values()}   # their debits to a channel are no payouts
+    # what the clearing check of the load left in each channel's account, late or not: its
+    # own pairing, reused (a channel it did not judge, with no statement of its payouts, is
+    # paired here as it would be)
+    remainders = (load.remainders or {}) if load is not None else {}
     for ch in config.channels.values():
-        held = clearing.check_clearing(index.get(ch.accounts.clearing, []), ch, later)
+        if ch.name in remainders:
+            held = _by_day(remainders[ch.name])
+        else:
+            held = [f for f in clearing.check_clearing(index.get(ch.accounts.clearing, []), ch, later)
+                    if f.code == "unsettled"]
         settled_to = transit.landed_as(ch, ch.bank, config, cover, as_of)[1].settled_to() or as_of
         sent = []
         for bank, items in transit.by_bank(index.get(ch.accounts.transit, []), ch, config).items():
@@ -149,7 +160,7 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
                                                                zone=config.timezone)
                      if f.code == "payout-missing"]
         out[ch.name] = [
-            oldest("clearing", [(f, settled_to) for f in held if f.code == "unsettled"], ch.settlement_days),
+            oldest("clearing", [(f, settled_to) for f in held], ch.settlement_days),
             oldest("transit", sent, ch.bank_days)]
     prepared = load.orders_prepared(entries) if load is not None and config.shops else None
     unpaid = [f for f in orders.findings(entries, config, later, prepared=prepared)
@@ -163,6 +174,22 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
         lines = [(f, until) for f in findings if f.code == "bank-unmatched" and f.account == bank.account]
         out[bank.name] = [oldest("bank", lines, 0)]
     return out
+
+
+class _Held(NamedTuple):
+    """A day's money still in a clearing account, in one currency (as an `unsettled` finding
+    of that day says it, once late)."""
+    date: dt.date
+    currency: str
+    amount: Decimal
+
+
+def _by_day(remainder: list) -> list[_Held]:
+    """check_clearing's remainder, (item, amount), by day and currency."""
+    days: dict[tuple, Decimal] = defaultdict(Decimal)
+    for item, left in remainder:
+        days[(item.date, item.currency)] += left
+    return [_Held(day, currency, amount) for (day, currency), amount in sorted(days.items())]
 
 
 def counts(findings) -> dict[str, Counter]:
