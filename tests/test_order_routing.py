@@ -859,3 +859,25 @@ def test_shop_none_added_leaves_a_closed_months_routed_payments_and_says_so(tmp_
     assert ("note: 1 payment(s) of wechat booked to a shop's receivable in a closed month stay there: reopen "
             "the month, then import a statement of it again with --force to move them") in out
     assert wechat_books(folder) == before
+
+
+def test_shop_none_added_leaves_a_routed_payment_moved_into_a_file_of_ones_own_and_says_so(tmp_path):
+    # blind23 (handedits2): a routed payment moved by hand into a file of one's own (its
+    # `id:` kept) stayed on the shop's receivable after `shop: none`, its channel's sales
+    # short, and no import said so. No import rewrites a person's file: it says so, each time.
+    folder = merchant(tmp_path, ONE_SHOP, web=False, payments=COUNTER)
+    imported(folder, "orders", "payments")
+    books = folder / "books"
+    [month] = sorted((books / "wechat").rglob("*.beancount"))
+    text = month.read_text(encoding="utf-8")
+    blocks = text.split("\n\n")
+    [routed] = [b for b in blocks if "Assets:Receivable:Teashop" in b and " ^order-" in b]
+    month.write_text(text.replace(routed + "\n\n", "", 1), encoding="utf-8")
+    (books / "mine.beancount").write_text(routed + "\n", encoding="utf-8")
+    (books / "main.beancount").write_text((books / "main.beancount").read_text(encoding="utf-8")
+                                          + 'include "mine.beancount"\n', encoding="utf-8")
+    (folder / "config.yaml").write_text(NO_SHOP, encoding="utf-8")
+    said = ("note: 1 payment(s) of wechat booked to a shop's receivable in mine.beancount, a file of your own, "
+            "stay there: rebook them to wechat's sales account by hand")
+    assert said in forced(folder) and said in forced(folder)
+    assert (books / "mine.beancount").read_text(encoding="utf-8") == routed + "\n"

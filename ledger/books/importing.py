@@ -440,7 +440,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                 next(r for r in live if isinstance(r.importer.source, Shop)).extraction.notes.extend(notes)
             if late.back is not None:   # payments routed before their channel's `shop: none`
                 late_routes.plan_back(late.back, changes)
-                for name in sorted(set(late.back.moved) | set(late.back.closed) | set(late.back.kept)):
+                for name in sorted(set(late.back.moved) | set(late.back.closed) | set(late.back.kept) | set(late.back.own)):
                     # on the channel's first statement of the import, else the import's first
                     said = next((r for r in live if r.importer.source.name == name), live[0])
                     said.extraction.notes.extend(late_routes.back_notes(late.back, name))

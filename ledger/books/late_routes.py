@@ -201,6 +201,7 @@ class Back(NamedTuple):
     moved: dict[str, int]
     closed: dict[str, int]
     kept: dict[str, int]
+    own: dict[str, dict[Path, int]] = {}   # in a person's own files (moved there by hand, keeping `id:`)
 
 
 ROUTING_META = re.compile(r"^[ \t]+(?:shop-order-id|discount):[ \t]", re.M)
@@ -214,12 +215,22 @@ def back(config, books: Books) -> Back:
     rebooked stays), on an entry of the statement (`id:`) linked to its order, not in a
     closed month, and not where routing wrote more than the account (`shop-order-id`,
     `discount`): those are counted, for the import to say what it left to a person."""
-    found = Back({}, {}, {}, {})
+    found = Back({}, {}, {}, {}, {})
     channels = [ch for ch in config.channels.values() if ch.no_shop]
     receivables = tuple(shop.accounts.receivable for shop in config.shops.values())
     if not channels or not receivables:
         return found
     closed = closed_months(books.root)
+    # a payment a person moved into a file of their own (keeping its `id:`) is theirs to
+    # rebook: no import rewrites such a file, and it is said at every import until it is
+    # (blind23: one stayed on the shop's receivable, its channel's sales short, unsaid)
+    for path in books.own_files():
+        if path.is_file():
+            for block in _routed_to(books._read(path), receivables):
+                channel = next((ch for ch in channels if f"\n  {ch.accounts.clearing} " in block), None)
+                if channel is not None:
+                    mine = found.own.setdefault(channel.name, {})
+                    mine[path] = mine.get(path, 0) + 1
     for channel in channels:
         for path in books.source_files(channel.name):
             moves = 0
@@ -255,6 +266,9 @@ def back_notes(found: Back, name: str) -> list[str]:
     if found.kept.get(name):
         said.append(f"{found.kept[name]} payment(s) of {name} routed to a shop's receivable with a shop-order-id or "
                     "a discount taken in stay there: rebook them to its sales account by hand")
+    for path, count in sorted(found.own.get(name, {}).items()):
+        said.append(f"{count} payment(s) of {name} booked to a shop's receivable in {path.name}, a file of your own, "
+                    f"stay there: rebook them to {name}'s sales account by hand")
     return said
 
 
