@@ -74,6 +74,20 @@ def test_a_ref_a_finding_of_another_code_takes_in_is_refused_naming_it():
         "no order-unpaid finding names 1115 (did you mean #1115?); nothing was written"
 
 
+def test_a_statement_gap_named_by_its_source_and_day_while_it_lists_ids_is_refused_naming_them():
+    # blind23 (crossborder2): `ack statement-gap "alipay 2026-03-17"` of a gap that lists the
+    # credit it holds back was refused with no word of the ids that name it
+    from decimal import Decimal
+    from beanclear.checks.findings import Finding
+    gap = Finding("statement-gap", DAY, "alipay", "", Decimal(0), "", "no statement of alipay covers …", ("B5",))
+    assert acks.not_named([gap], "statement-gap", "alipay 2026-04-02") == (
+        "no statement-gap finding names alipay 2026-04-02 (the statement-gap of alipay 2026-04-02 lists statement "
+        "ids, and is named by any of them: B5); nothing was written")
+    # must not: another day's is no gap of this one
+    assert acks.not_named([gap], "statement-gap", "alipay 2026-04-03") == \
+        "no statement-gap finding names alipay 2026-04-03 (see `beanclear check`); nothing was written"
+
+
 def test_reject_lines_one_per_bank_line_of_the_proposal():
     lines = acks.reject_lines(["B1", "B2"], "payout-9", "two customers' deposits", DAY)
     assert lines == ['2026-04-02 custom "beanclear-reject" "B1" "payout-9" "two customers\' deposits"\n',

@@ -140,7 +140,13 @@ def not_named(findings, code: str, ref: str, entries=None, root=None) -> str:
     near = {r for f in findings if f.code == code for r in f.refs if r != ref and order_key(r) == order_key(ref)}
     other = next((f for f in findings if f.code != code and f.code not in UNNAMED and ref in f.refs), None)
     said = f"did you mean {near.pop()}?" if len(near) == 1 else "see `beanclear check`"
-    if len(near) != 1 and other is not None:
+    # "<source> <day>" names a finding no statement id names; one that lists ids is named by them
+    # (blind23: `ack statement-gap "alipay 2026-03-17"` was refused with no word of its refs)
+    dated = next((f for f in findings if f.code == code and f.refs and f"{f.source} {f.date}" == ref), None)
+    if dated is not None:
+        shown = ", ".join(dated.refs[:3]) + (", …" if len(dated.refs) > 3 else "")
+        said = f"the {code} of {ref} lists statement ids, and is named by any of them: {shown}"
+    elif len(near) != 1 and other is not None:
         said = (f"the {other.code} of {other.source or '-'} {other.date} "
                 f"{'takes it in' if other.code == 'statement-gap' else 'names it'}; {said}")
     return f"no {code} finding names {ref} ({said}); nothing was written"
