@@ -189,8 +189,9 @@ def test_a_bank_file_of_another_account_is_named_once_as_a_statement(tmp_path):
     (tmp_path / "s.sta").write_text(statement(":61:250302C5,00NMSC\n", closing="C250305EUR1005,00"))
     result = beanclear(tmp_path, "import", str(tmp_path / "s.sta"))
     assert result.exit_code == 2, result.output
-    assert ("s.sta:1: this looks like a mt940 statement (bank type mt940), but source ops of that type does not "
-            "claim it (check its account_id") in result.output
+    assert ("s.sta:1: this looks like a mt940 statement (bank type mt940) of account NL01BANK0123456789, but no "
+            "source of that type is of that account (ops's is 42): a statement of another account, or a wrong "
+            "account_id in config.yaml; nothing was written") in result.output
 
 
 def test_mt940_ings_other_party_is_the_name_in_its_cntp(cfg, tmp_path):
