@@ -123,3 +123,35 @@ def test_close_says_nothing_of_a_transit_account_at_zero(tmp_path):
     assert result.exit_code == 0, result.output
     assert "2026-11-01 balance Assets:Transit:Stripe" in (folder / "books" / "periods.beancount").read_text()
     assert "note:" not in result.output
+
+
+def test_a_bank_credit_a_hole_in_the_channels_statements_holds_back_is_in_that_statement_gap(tmp_path):
+    """blind23 (crossborder2): a bank credit whose payout is in days no statement of the
+    channel covers (its daily file missing) was "in transit, unexplained" in the month's
+    report, though the check's statement-gap holds it back; now it is said so, apart."""
+    write_files(tmp_path, {"config.yaml": CONFIG})
+    (tmp_path / "s").mkdir()
+    days = {"a": (dt.datetime(2026, 10, 20, 4), dt.datetime(2026, 10, 27, 4)),
+            "b": (dt.datetime(2026, 10, 31, 4), dt.datetime(2026, 11, 8, 4))}
+    n = 0
+    for name, (day, last) in days.items():
+        rows = []
+        while day <= last:
+            n += 1
+            rows.append([f"txn_{n:04d}", day.strftime("%Y-%m-%d %H:%M:%S"), "usd", "100.00", "3.20", "96.80",
+                         "charge", f"ch_{n}", f"Order {n}", ""])
+            day += dt.timedelta(days=1)
+        with open(tmp_path / "s" / f"stripe-{name}.csv", "w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f, quoting=csv.QUOTE_ALL)
+            out.writerow(STRIPE_HEAD)
+            out.writerows(rows)
+    with open(tmp_path / "s" / "boa.csv", "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["Posting Date", "Description", "Amount", "Balance", "Reference"])
+        out.writerow(["10/29/2026", "STRIPE TRANSFER", "774.40", "874.40", "B1"])
+    assert beanclear(tmp_path, "import", str(tmp_path / "s")).exit_code == 0
+    checked = json.loads(beanclear(tmp_path, "check", "--format", "json").output)["findings"]
+    assert [f["refs"] for f in checked if f["code"] == "statement-gap" and "B1" in f["refs"]], checked
+    transit = _in_transit(tmp_path)
+    assert ("credit-in-statement-gap", "2026-10-29", "-774.40", ["B1"]) in transit, transit
+    assert not [t for t in transit if t[0] == "unexplained-transit" and "B1" in t[3]], transit

@@ -22,7 +22,7 @@ the days after its last statement): the books hold none of their lines, so the m
 not reconciled over them, whatever the balances say. An in-transit ITEM's kind says what the money is (period._open_payouts): in-transit (a
 payout on its way), payout-missing, payout-mismatch, statement-gap, credited-before-payout
 (a bank credit of the month whose payout the books date after it, its date that payout's),
-earlier-transit, unexplained-transit, credited-without-payouts. `fx_spread`: the FX spread of the
+earlier-transit, unexplained-transit, credited-without-payouts, credit-in-statement-gap. `fx_spread`: the FX spread of the
 conversions the bank made in the month (a payout it converted, a transfer between own
 accounts), one ITEM of kind fx-spread per currency the fx-gaps are measured in, with
 their refs (period._bank_spreads); a channel's is its row's `fx_spread`.
@@ -170,6 +170,8 @@ def transit_text(i) -> str:
                               "of the bank covers"),
             "credited-without-payouts": ("credited, payouts in no statement", ": bank credits its statements "
                                          "show no payouts for"),
+            "credit-in-statement-gap": ("in a statement-gap", f", a bank credit of {i.date}, its payout may be in days "
+                                        "no statement of the channel covers"),
             }.get(i.kind, ("in transit, unexplained", ""))
     return f"{said[0]}: {_m(i.amount, i.currency)} in {i.description}{said[1]}{refs}"
 
