@@ -84,6 +84,15 @@ def test_one_shop_payment_naming_no_order_of_it_is_payment_without_order(tmp_pat
                       payments=PAYMENTS[:2] + PAYMENTS[3:4] + [("05", "4200009999", "9999", "12.00")])
     imported(folder, "orders", "payments")
     assert findings(folder) == [("payment-without-order", "4200009999")]
+    # blind23 (handedits2): a channel that pays the one shop by default may sell for a store of
+    # its own; the finding names the key that says so. One naming its shop is told nothing of it.
+    hint = "; if wechat sells for a store of its own, `channels.wechat.shop: none` keeps its payments its sales"
+    said = [f["message"] for f in json.loads(beanclear(folder, "check", "--format", "json").output)["findings"]]
+    assert said[0].endswith(hint), said
+    (folder / "config.yaml").write_text(ONE_SHOP.replace("fees: [{rate: 0.006}]}",
+                                                         "fees: [{rate: 0.006}], shop: teashop}"), encoding="utf-8")
+    said = [f["message"] for f in json.loads(beanclear(folder, "check", "--format", "json").output)["findings"]]
+    assert said and not [m for m in said if "shop: none" in m], said
 
 
 def test_shop_pound_sign_and_payment_without_it_meet_without_order_pattern(tmp_path):

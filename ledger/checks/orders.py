@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from beancount.core import data
@@ -486,6 +487,23 @@ def _unpaid_hint(method: str, kinds: set[str], link: str, window: int | None) ->
     return ""
 
 
+def _another_store(finding: Finding, group, config, channel_of: dict[str, str]) -> Finding:
+    """A payment naming an order the one shop's exports do not hold, of a channel that pays
+    that shop only because no `shop:` says otherwise: where the channel sells for a store
+    of its own (an overseas Shopify beside a domestic one), `shop: none` says so, and the
+    finding names that key (blind23 handedits2: it named the shops, the exports and
+    order_pattern, never `shop: none`)."""
+    if len(config.shops) != 1:
+        return finding
+    names = sorted({_channel(i, channel_of) for i in group.payments} & {
+        name for name, ch in config.channels.items() if not ch.shop and not ch.no_shop})
+    if not names:
+        return finding
+    return replace(finding, message=finding.message + "".join(
+        f"; if {name} sells for a store of its own, `channels.{name}.shop: none` keeps its payments its sales"
+        for name in names))
+
+
 def _channel(item: Item, channel_of: dict[str, str]) -> str:
     return next((channel_of[p.account] for p in item.entry.postings if p.account in channel_of), "channel")
 
@@ -651,8 +669,9 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
             # (not past the day it stopped selling, `until:`: no export after it is owed)
             shop_end = exports[1] if exports and to and (to - exports[1]).days > QUIET_DAYS \
                 and not cover.ended(shop.name) else None
-            found = check_group(key, group, shop, to or dt.date.min, span, channel_of, convert, exports, shop_holes,
-                                config.match.window)
+            found = [_another_store(f, group, config, channel_of) if f.code == "payment-without-order" else f
+                     for f in check_group(key, group, shop, to or dt.date.min, span, channel_of, convert, exports,
+                                          shop_holes, config.match.window)]
             late = []   # the refunds that wait for the shop's next export
             if shop_end:
                 late = [f for f in found if f.code == "refund-unsynced" and f.actual > f.expected
