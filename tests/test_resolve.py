@@ -410,6 +410,23 @@ def test_write_off_above_the_limit_needs_a_reason_and_shows_as_such(shop):
     assert shown.source == "wechat"   # listed still with the source it was found in (session 24's tester 116)
 
 
+def test_an_acknowledgment_of_a_finding_then_written_off_above_the_limit_is_no_stale_ack(shop):
+    # blind23 (returns2): ack, then write-off above the limit: check listed the finding,
+    # acknowledged, "written off above the limit", and a stale-ack of the ack beside it
+    config = shop / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  bank-unmatched: {severity: warning}\n",
+        "  bank-unmatched: {severity: warning}\n  payout-mismatch: {write_off: {limit: 0.10}}\n"), encoding="utf-8")
+    run(shop, "ack", "payout-mismatch", "B1", "--reason", "asking the bank")
+    run(shop, "write-off", "payout-mismatch", "B1", "--reason", "ICBC's fee, agreed")
+    assert [f.code for f in findings(shop) if "B1" in f.refs] == ["payout-mismatch"]
+    # must not: one of a ref the write-off does not list is stale still
+    acks = shop / "books" / "acks.beancount"
+    acks.write_text(acks.read_text(encoding="utf-8") + '2026-04-02 custom "beanclear-ack" "payout-mismatch" "B9" '
+                    '"an old one"\n', encoding="utf-8")
+    assert [f.refs for f in findings(shop) if f.code == "stale-ack"] == [("B9",)]
+
+
 def test_write_off_a_fee_above_contract_resolves_the_fee_gap(shop):
     run(shop, "write-off", "fee-gap", "T1")
     assert text(shop, "writeoffs.beancount").endswith(
