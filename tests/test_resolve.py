@@ -427,6 +427,21 @@ def test_an_acknowledgment_of_a_finding_then_written_off_above_the_limit_is_no_s
     assert [f.refs for f in findings(shop) if f.code == "stale-ack"] == [("B9",)]
 
 
+def test_book_of_a_channels_own_row_in_suspense_says_how_to_classify_it(shop):
+    # blind23 (newcomer): a PayPal row of money out in suspense (bank-unmatched, [TID14]) was
+    # refused by `book` as "no bank line has the id", though check listed that very ref
+    month = shop / "books" / "wechat" / "2026" / "2026-03.beancount"
+    month.write_text(month.read_text(encoding="utf-8") + '\n2026-03-20 * "Someone" "转账"\n  id: "W9"\n'
+                     "  Assets:Clearing:WeChat  -10.00 CNY\n  Assets:Suspense  10.00 CNY\n", encoding="utf-8")
+    before = snapshot(shop / "books")
+    result = beanclear(shop, "book", "W9", "Expenses:Office")
+    assert result.exit_code == 2 and result.output.startswith(
+        "beanclear: 'W9' is a row of a channel's statement, not a bank line: `book`, `link` and `match` take bank "
+        "lines; classify it by hand, moving its Assets:Suspense posting to the account in its entry "
+        "(books/wechat/2026/2026-03.beancount:"), result.output
+    assert snapshot(shop / "books") == before
+
+
 def test_write_off_a_fee_above_contract_resolves_the_fee_gap(shop):
     run(shop, "write-off", "fee-gap", "T1")
     assert text(shop, "writeoffs.beancount").endswith(

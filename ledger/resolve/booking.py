@@ -46,6 +46,15 @@ def bank_line(entries, config, ref: str):
             found[0].sent = amount_sent(config, found[0], books_paid(entries, config))
         return found[0]
     if not found:
+        row = next((e for e in entries if isinstance(e, data.Transaction) and e.meta and ref in refs([e])
+                    and any(p.account == config.suspense for p in e.postings)), None)
+        if row is not None:   # a channel's own row in suspense (a PayPal or wallet payment to someone)
+            from beanclear.checks.findings import relative
+            where = f"{relative(row.meta.get('filename'), config.root)}:{row.meta.get('lineno')}"
+            raise ResolveError(f"{ref!r} is a row of a channel's statement, not a bank line: `book`, `link` and "
+                               f"`match` take bank lines; classify it by hand, moving its {config.suspense} posting "
+                               f"to the account in its entry ({where}), or with an entry of your own (README "
+                               "\"Reclassify by hand\")")
         raise ResolveError(f"no bank line has the id or reference {ref!r} (the bank's own reference, as "
                            "`beanclear check` shows it)")
     raise ResolveError(f"{ref!r} names {len(found)} bank lines: " + ", ".join(
