@@ -179,3 +179,41 @@ def test_a_lone_reversal_says_so_and_where_it_goes(tmp_path):
             "4411") in out, out
     run(folder, "book", "BREF2", "Expenses:Shipping")
     assert run(folder, "check").startswith("0 errors, 0 warnings")
+
+
+WALLET = """\
+books: books
+currency: CNY
+channels:
+  alipay-personal: {type: alipay-personal, settlement_days: 400}
+"""
+PAID_AND_REFUNDED = """\
+2023-01-01 open Assets:Suspense
+2023-01-01 open Assets:Savings:Alipay-personal
+2023-01-01 open Assets:Clearing:Alipay-personal
+2023-01-09 * "一卡通" "一卡通充值"
+  id: "2023X88"
+  Assets:Suspense                 50.00 CNY
+  Assets:Savings:Alipay-personal -50.00 CNY
+2023-01-09 * "一卡通" "退款-一卡通充值"
+  id: "2023X88_57"
+  refund-of: "2023X88"
+  Assets:Savings:Alipay-personal  {refund} CNY
+  Assets:Suspense                -{refund} CNY
+"""
+
+
+@pytest.mark.parametrize("refund, left", [("50.00", []), ("20.00", ["2023X88", "2023X88_57"])])
+def test_a_wallet_payment_and_its_whole_refund_naming_it_explain_each_other(tmp_path, refund, left):
+    # blind23 (newcomer): an Alipay personal bill's 一卡通充值 50.00 and its 退款 (refund-of
+    # naming it), both in suspense, were two bank-unmatched though together they moved no
+    # money. Must not: a part refunded leaves both to a person.
+    from beancount import loader
+    from beanclear import config as config_mod
+    from beanclear.checks import suspense
+    (tmp_path / "config.yaml").write_text(WALLET, encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, _ = loader.load_string(PAID_AND_REFUNDED.format(refund=refund))
+    assert not errors, errors
+    found = suspense.findings(entries, config)
+    assert sorted(f.refs[0] for f in found if f.code == "bank-unmatched") == left

@@ -204,9 +204,11 @@ def _reversals(lines: list[Item], bank_of: dict, channel_of: dict) -> dict[int, 
     in suspense) that a reversal there takes, and of each such reversal: in book order,
     a reversal takes the nearest earlier open line of its account, the opposite amount
     in its currency, no reversal, at most REVERSAL_DAYS before it (of its own day, one
-    listed before it first, else the first listed after it)."""
+    listed before it first, else the first listed after it). So does a wallet's refund
+    that names its payment (`refund-of`) and gives all of it back."""
     reversals = [line for line in lines if _reverses(line.entry)]
-    if not reversals:
+    refunds = [line for line in lines if line.entry.meta.get("refund-of")]
+    if not reversals and not refunds:
         return {}
     from beanclear.periods.forward import CARRIED_ID
 
@@ -214,17 +216,30 @@ def _reversals(lines: list[Item], bank_of: dict, channel_of: dict) -> dict[int, 
         bank, wallet = _where(line.entry, bank_of, channel_of)
         return bank or wallet
 
+    out: dict[int, tuple[Item, Item]] = {}
+    # a wallet's refund of a payment in suspense, all of it, that names it (`refund-of`):
+    # the two moved no money (blind23: Alipay's 一卡通充值 50.00 and its 退款, two findings)
+    by_id = {str(line.entry.meta.get("id")): line for line in lines if line.entry.meta.get("id")}
+    for refund in refunds:
+        paid = by_id.get(str(refund.entry.meta["refund-of"]))
+        if paid is not None and paid is not refund and id(paid) not in out and id(refund) not in out \
+                and (paid.currency, paid.amount) == (refund.currency, -refund.amount) \
+                and account(paid) == account(refund) and account(paid):
+            out[id(paid)], out[id(refund)] = (paid, refund), (refund, paid)
+
     def place(line):
         meta = line.entry.meta
         return line.date, str(meta.get("filename", "")), meta.get("lineno", 0), str(meta.get("id", ""))
 
     waiting: dict[tuple, list[Item]] = defaultdict(list)
     for line in lines:
-        if not _reverses(line.entry) and not str(line.entry.meta.get("id", "")).startswith(CARRIED_ID):
+        if not _reverses(line.entry) and not str(line.entry.meta.get("id", "")).startswith(CARRIED_ID) \
+                and id(line) not in out:
             waiting[(account(line), line.currency, line.amount)].append(line)
-    out: dict[int, tuple[Item, Item]] = {}
     span = dt.timedelta(days=REVERSAL_DAYS)
     for reversal in sorted(reversals, key=place):
+        if id(reversal) in out:
+            continue
         key = (account(reversal), reversal.currency, -reversal.amount)
         here = place(reversal)
         fits = [line for line in waiting.get(key, ()) if reversal.date - span <= line.date <= reversal.date]
