@@ -39,6 +39,16 @@ STRIPE_HEAD = ["balance_transaction_id", "created_utc", "currency", "gross", "fe
                "source_id", "description", "automatic_payout_id"]
 
 
+BANK_HEAD = ["Posting Date", "Description", "Amount", "Balance", "Reference"]
+
+
+def _csv(path, head: list[str], rows: list[list[str]], quoting=csv.QUOTE_MINIMAL) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, quoting=quoting)
+        out.writerow(head)
+        out.writerows(rows)
+
+
 def merchant(folder, payout_utc: str, memo: str = "STRIPE TRANSFER"):
     """Ten charges of 100.00 (net 96.80) paid out as po_A at `payout_utc`, credited by the
     bank on 10/31 (B2); eleven more paid out as po_B on 11-12, credited on 11/13 (B3)."""
@@ -54,15 +64,9 @@ def merchant(folder, payout_utc: str, memo: str = "STRIPE TRANSFER"):
     rows.append(["txn_poB", "2026-11-12 04:00:00", "usd", "-1161.60", "0.00", "-1161.60", "payout", "po_B",
                  "STRIPE PAYOUT", ""])
     rows.sort(key=lambda r: r[1])
-    with open(folder / "s" / "stripe.csv", "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f, quoting=csv.QUOTE_ALL)
-        out.writerow(STRIPE_HEAD)
-        out.writerows(rows)
-    with open(folder / "s" / "boa.csv", "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(["Posting Date", "Description", "Amount", "Balance", "Reference"])
-        out.writerow(["10/31/2026", memo, "968.00", "1068.00", "B2"])
-        out.writerow(["11/13/2026", "STRIPE TRANSFER", "1161.60", "2229.60", "B3"])
+    _csv(folder / "s" / "stripe.csv", STRIPE_HEAD, rows, csv.QUOTE_ALL)
+    _csv(folder / "s" / "boa.csv", BANK_HEAD, [["10/31/2026", memo, "968.00", "1068.00", "B2"],
+                                               ["11/13/2026", "STRIPE TRANSFER", "1161.60", "2229.60", "B3"]])
     result = beanclear(folder, "import", str(folder / "s"))
     assert result.exit_code == 0, result.output
     return folder
@@ -141,14 +145,8 @@ def test_a_bank_credit_a_hole_in_the_channels_statements_holds_back_is_in_that_s
             rows.append([f"txn_{n:04d}", day.strftime("%Y-%m-%d %H:%M:%S"), "usd", "100.00", "3.20", "96.80",
                          "charge", f"ch_{n}", f"Order {n}", ""])
             day += dt.timedelta(days=1)
-        with open(tmp_path / "s" / f"stripe-{name}.csv", "w", newline="", encoding="utf-8") as f:
-            out = csv.writer(f, quoting=csv.QUOTE_ALL)
-            out.writerow(STRIPE_HEAD)
-            out.writerows(rows)
-    with open(tmp_path / "s" / "boa.csv", "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(["Posting Date", "Description", "Amount", "Balance", "Reference"])
-        out.writerow(["10/29/2026", "STRIPE TRANSFER", "774.40", "874.40", "B1"])
+        _csv(tmp_path / "s" / f"stripe-{name}.csv", STRIPE_HEAD, rows, csv.QUOTE_ALL)
+    _csv(tmp_path / "s" / "boa.csv", BANK_HEAD, [["10/29/2026", "STRIPE TRANSFER", "774.40", "874.40", "B1"]])
     assert beanclear(tmp_path, "import", str(tmp_path / "s")).exit_code == 0
     checked = json.loads(beanclear(tmp_path, "check", "--format", "json").output)["findings"]
     assert [f["refs"] for f in checked if f["code"] == "statement-gap" and "B1" in f["refs"]], checked

@@ -410,13 +410,18 @@ def test_write_off_above_the_limit_needs_a_reason_and_shows_as_such(shop):
     assert shown.source == "wechat"   # listed still with the source it was found in (session 24's tester 116)
 
 
-def test_an_acknowledgment_of_a_finding_then_written_off_above_the_limit_is_no_stale_ack(shop):
-    # blind23 (returns2): ack, then write-off above the limit: check listed the finding,
-    # acknowledged, "written off above the limit", and a stale-ack of the ack beside it
+def limit_payout_write_offs(shop) -> None:
+    """payout-mismatch written off up to 0.10 (the fixture's B1 is 0.50 short: above it)."""
     config = shop / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         "  bank-unmatched: {severity: warning}\n",
         "  bank-unmatched: {severity: warning}\n  payout-mismatch: {write_off: {limit: 0.10}}\n"), encoding="utf-8")
+
+
+def test_an_acknowledgment_of_a_finding_then_written_off_above_the_limit_is_no_stale_ack(shop):
+    # blind23 (returns2): ack, then write-off above the limit: check listed the finding,
+    # acknowledged, "written off above the limit", and a stale-ack of the ack beside it
+    limit_payout_write_offs(shop)
     run(shop, "ack", "payout-mismatch", "B1", "--reason", "asking the bank")
     run(shop, "write-off", "payout-mismatch", "B1", "--reason", "ICBC's fee, agreed")
     assert [f.code for f in findings(shop) if "B1" in f.refs] == ["payout-mismatch"]
@@ -695,10 +700,7 @@ def test_the_months_report_says_an_order_a_link_paid_was_matched(shop):
 
 
 def test_a_write_off_above_the_limit_is_not_listed_twice_in_the_months_report(shop):
-    config = shop / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "  bank-unmatched: {severity: warning}\n",
-        "  bank-unmatched: {severity: warning}\n  payout-mismatch: {write_off: {limit: 0.10}}\n"), encoding="utf-8")
+    limit_payout_write_offs(shop)
     run(shop, "write-off", "payout-mismatch", "B1", "--reason", "agreed")
     report = json.loads(run(shop, "report", "2026-03", "--format", "json"))
     [row] = [f for f in report["findings"] if f["code"] == "payout-mismatch"]

@@ -160,17 +160,25 @@ def test_a_stale_acknowledgment_of_the_months_line_is_listed_by_check_since_as_b
     finding any more. The books carried forward hold B4 entry by entry and list its
     stale-ack as the whole check does (blind21: `check --since` never listed one); an
     acknowledgment of a ref only their balances hold is the whole books' to call stale."""
-    assert beanclear(merchant, "ack", "bank-unmatched", "B4", "--reason", "rent").exit_code == 0
-    assert beanclear(merchant, "book", "B4", "Expenses:Rent").exit_code == 0
-    old = merchant / "books" / "acks.beancount"
-    old.write_text(old.read_text(encoding="utf-8") + '2026-01-05 custom "beanclear-ack" "bank-unmatched" "R12" '
-                   '"booked by hand"\n', encoding="utf-8")
+    _acked_then_booked(merchant, "B4", "Expenses:Rent", '2026-01-05 custom "beanclear-ack" "bank-unmatched" "R12" '
+                       '"booked by hand"\n')
+    assert _stale(merchant) == [("B4", "bank-unmatched"), ("R12", "bank-unmatched")]
+    assert _stale(merchant, "--since", "2026-03") == [("B4", "bank-unmatched")]
 
-    def stale(*since):
-        result = beanclear(merchant, "check", "--format", "json", *since)
-        return sorted(f["refs"][0] for f in json.loads(result.output)["findings"] if f["code"] == "stale-ack")
-    assert stale() == ["B4", "R12"]
-    assert stale("--since", "2026-03") == ["B4"]
+
+def _acked_then_booked(merchant, ref: str, account: str, more: str) -> None:
+    """`ref` acknowledged as bank-unmatched, then booked to `account`; `more` added to the acknowledgments."""
+    assert beanclear(merchant, "ack", "bank-unmatched", ref, "--reason", "seen").exit_code == 0
+    assert beanclear(merchant, "book", ref, account).exit_code == 0
+    acks = merchant / "books" / "acks.beancount"
+    acks.write_text(acks.read_text(encoding="utf-8") + more, encoding="utf-8")
+
+
+def _stale(merchant, *since) -> list[tuple[str, str]]:
+    """(ref, code) of each stale-ack `check` lists."""
+    result = beanclear(merchant, "check", "--format", "json", *since)
+    return sorted((f["refs"][0], f["message"].split()[2]) for f in json.loads(result.output)["findings"]
+                  if f["code"] == "stale-ack")
 
 
 def test_a_stale_acknowledgment_of_a_line_of_the_lookback_is_listed_by_check_since(merchant):
@@ -179,15 +187,7 @@ def test_a_stale_acknowledgment_of_a_line_of_the_lookback_is_listed_by_check_sin
     so its stale-ack is listed with --since too. An acknowledgment of a code judged on
     what came before the lookback (an order's, a day's money) naming a line of the
     lookback is left to the whole check."""
-    assert beanclear(merchant, "ack", "bank-unmatched", "B0", "--reason", "domain").exit_code == 0
-    assert beanclear(merchant, "book", "B0", "Expenses:Cloud").exit_code == 0
-    acks = merchant / "books" / "acks.beancount"
-    acks.write_text(acks.read_text(encoding="utf-8") + '2026-12-07 custom "beanclear-ack" "refund-unsynced" "B0" '
-                    '"not a refund"\n', encoding="utf-8")
-
-    def stale(*since):
-        result = beanclear(merchant, "check", "--format", "json", *since)
-        return sorted((f["refs"][0], f["message"].split()[2]) for f in json.loads(result.output)["findings"]
-                      if f["code"] == "stale-ack")
-    assert stale() == [("B0", "bank-unmatched"), ("B0", "refund-unsynced")]
-    assert stale("--since", "2026-03") == [("B0", "bank-unmatched")]
+    _acked_then_booked(merchant, "B0", "Expenses:Cloud", '2026-12-07 custom "beanclear-ack" "refund-unsynced" "B0" '
+                       '"not a refund"\n')
+    assert _stale(merchant) == [("B0", "bank-unmatched"), ("B0", "refund-unsynced")]
+    assert _stale(merchant, "--since", "2026-03") == [("B0", "bank-unmatched")]
