@@ -177,3 +177,14 @@ def test_quiet_days_past_three_between_statements_of_several_days_each_says_it_h
     assert gap["message"].startswith("no statement of wechat_me covers 2026-10-03 to 2026-10-06 (4 days; "
                                      "`channels.wechat_me.quiet_days: 9` holds up to 3 days between two statements "
                                      "that each state a period of more than a day"), gap["message"]
+
+
+def test_close_before_a_stated_statements_month_end_names_the_statement_that_would_reach_it(tmp_path, monkeypatch):
+    # blind23 (newcomer): `close` of a month whose CAMT.053 ends on the 22nd said the statements
+    # end before the month's end and nothing of what would reach it (README "close": the
+    # next statement, or quiet_days; a statement stating its period is quiet to its end only)
+    camt_merchant(tmp_path, monkeypatch, (20, 21, 22))
+    result = beanclear(tmp_path, "close", "2025-12")
+    assert result.exit_code == 1, result.output
+    assert ("statement-gap 2025-12-22 hsbc: the statements of hsbc end 2025-12-22, before the month's end "
+            "(2025-12-31): import its statement that reaches 2025-12-31") in result.output, result.output

@@ -97,8 +97,9 @@ def short_of(entries, config, load, last: dt.date) -> list[Finding]:
             # closed on the 15th, its close refused month after month for a larger quiet_days)
             hints = [gaps.quiet_hint(config, name, (owed - end).days) if name in cover.read_to_last_line else "",
                      gaps.until_hint(config, name, end) if until is None else ""]
-            if any(hints):
-                said += f": import its statement that reaches {owed}; " + "; ".join(filter(None, hints))
+            # (a statement that states its period ends where it says: only the next one reaches it;
+            # blind23 newcomer: a CAMT.053's refusal said no next step)
+            said += f": import its statement that reaches {owed}" + "".join(f"; {h}" for h in hints if h)
         out.append(Finding("statement-gap", end, name, "", Decimal(0), "", said,
                            refs(i.entry for i in held)))
     return out
