@@ -116,3 +116,18 @@ def test_beancounts_own_error_says_its_residual_as_bean_check_does(merchant):
     [error] = [f for f in json.loads(result.output)["findings"] if f["code"] == "beancount"]
     assert error["message"] == "Transaction does not balance: (0.0000015780 JPY)"
     assert "Transaction does not balance: (0.0000015780 JPY)" in beanclear(merchant, "check").output
+
+
+def test_the_next_step_of_a_beancount_error_is_to_correct_the_books_not_to_acknowledge_it():
+    # blind23 (newcomer): the "to pass" line offered `ack` for a failed balance, and
+    # `ack beancount …` was refused with only the list of codes
+    import datetime as dt
+    from decimal import Decimal
+    from beanclear.checks.checking import BEANCOUNT_STEP, NEXT_STEP, Report
+    from beanclear.checks.findings import Finding
+    failed = Finding("beancount", dt.date(2026, 3, 1), "", "Assets:Bank:Ops", Decimal("5"), "CNY",
+                     "Balance failed", severity="error")
+    gap = Finding("payout-missing", dt.date(2026, 3, 1), "wechat", "Assets:Transit:WeChat", Decimal("5"), "CNY",
+                  "never arrived", ("P1",), severity="error")
+    assert Report([failed, gap]).to_text().splitlines()[-2:] == [NEXT_STEP, BEANCOUNT_STEP]
+    assert Report([gap]).to_text().splitlines()[-1] == NEXT_STEP

@@ -69,11 +69,16 @@ class Report:
                      + (f", {self.following_up} following up" if self.following_up else ""))
         if self.errors:   # the pre-commit hook's output and CI's log: what to do next (blind8)
             lines.append(NEXT_STEP)
+            # (Beancount's own errors are no finding to acknowledge: blind23, `ack beancount …` refused)
+            if any(f.code == "beancount" and f.severity == "error" and not f.acknowledged for f in self.findings):
+                lines.append(BEANCOUNT_STEP)
         return "\n".join(lines)
 
 
 NEXT_STEP = ("to pass: resolve each error (`beanclear book`, `link`, `write-off`, `follow-up`) or acknowledge it "
              "(`beanclear ack CODE REF --reason \"…\"`, REF from its [refs]); README \"Resolving findings\"")
+BEANCOUNT_STEP = ("a beancount error (a balance that fails, an entry that does not balance) is not acknowledged: "
+                  "correct the books where it points, or import the statement it says is missing")
 
 
 def beancount_finding(error, root) -> Finding:
