@@ -208,15 +208,13 @@ class _Items:
         self.order = {id(i): n for n, i in enumerate(items)}
         self.by_currency: dict[str, list] = defaultdict(list)
         self.by_id: dict[str, list] = defaultdict(list)
-        self.by_folded: dict[str, list] = defaultdict(list)   # an id a bank may write in capitals -> (item, id)
+        self._folded: dict[str, list] | None = None   # by_folded(): made when a line first asks
         self.paired_with: dict[int, list] = defaultdict(list)   # id(credit entry) -> the payouts paired with it
         for item in items:
             self.by_currency[item.currency].append(item)
             for x in set(item.ids):
                 if len(x) >= 4:
                     self.by_id[x].append(item)
-                if named_in_any_case(x):
-                    self.by_folded[x.casefold()].append((item, x))
             for entry in item.paired:
                 self.paired_with[id(entry)].append(item)
         for group in self.by_currency.values():
@@ -248,9 +246,21 @@ class _Items:
         an order's payout id) is a word of the line's text."""
         hits = {id(i): i for x in _tokens(line) for i in self.by_id.get(x, ()) if i.names_itself(x)}
         if not hits:   # as the checks read it: `PO_1PX…` in a bank's capitals names Stripe's `po_1Px…`
-            hits = {id(i): i for x in _tokens(line) for i, own in self.by_folded.get(x.casefold(), ())
+            folded = self.by_folded()
+            hits = {id(i): i for x in _tokens(line) for i, own in folded.get(x.casefold(), ())
                     if i.names_itself(own)}
         return sorted(hits.values(), key=lambda i: self.order[id(i)])
+
+    def by_folded(self) -> dict[str, list]:
+        """Case-folded id -> (item, its id) of the ids a bank may write in capitals
+        (transit.named_in_any_case): made once, when a line first names no item exactly."""
+        if self._folded is None:
+            self._folded = defaultdict(list)
+            for ref, items in self.by_id.items():
+                if named_in_any_case(ref):
+                    for item in items:
+                        self._folded[ref.casefold()].append((item, ref))
+        return self._folded
 
     def nearest(self, line) -> list:
         """The item open to the line (OpenItem.open_to) of its sign closest in amount
