@@ -152,8 +152,7 @@ def _in_month_files(findings: list[Finding], entries, config, load, options) -> 
     the ledger keeps its lines, which its editor opens."""
     from beanclear.checks.findings import relative
     from beanclear.periods import past
-    since = load.walk(entries).since
-    carried = past.said(since) if since is not None and options is not None else None
+    carried = load.carried(entries) if options is not None else None
     ledger = relative(str(carried.path), config.root) if carried is not None else None
     if ledger is None or not any(f.file == ledger and f.line for f in findings):
         return findings

@@ -389,6 +389,15 @@ class Load:
         since = self.walk(entries).since
         return since.date if since is not None else None
 
+    def carried(self, entries):
+        """What books carried forward say of themselves (periods/past.Carried: their month,
+        lookback and file), from the directive the walk found; None for the whole books."""
+        since = self.walk(entries).since
+        if since is None:
+            return None
+        from beanclear.periods import past
+        return past.said(since)
+
     @property
     def complete(self) -> bool:
         return set(self.findings) >= set(CHECKS)
@@ -427,12 +436,11 @@ class Load:
         booked). The whole books listed the stale-ack of a July payout credited in
         November, and `check --since` never did (blind21); one naming only the summed
         past is the whole books' to call stale."""
-        since = self.walk(entries).since
-        if since is None:
+        books = self.carried(entries)
+        if books is None:
             return None, set()
         from beanclear.checks.items import REF_KEYS
         from beanclear.periods import past
-        books = past.said(since)
         judged: set[str] = set()
         lookback: set[str] = set()
         for entry in entries:

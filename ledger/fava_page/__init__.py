@@ -244,9 +244,8 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
             as_of = load.as_of(entries)
             with reconcile.collector_paused():   # the open items make an object per posting, as the checks do
                 rows, through = overview.source_rows(entries, config, report.findings, as_of, load)
-            since = load.walk(entries).since   # the directive of books carried forward, found by the load
             self._state = State(config, report, through, rows, entries, load, self.ledger.options,
-                                past.said(since) if since is not None else None, errors, loaded=loaded)
+                                load.carried(entries), errors, loaded=loaded)
         return self._state
 
     def view(self) -> tuple[Page | None, str | None]:

@@ -202,8 +202,7 @@ class Books:
         load = reconcile.stored_load(self.options)
         if load is None:   # (books without the plugin lines)
             return past.carried(self.entries)
-        since = load.walk(self.entries).since
-        return past.said(since) if since is not None else None
+        return load.carried(self.entries)
 
     def findings(self):
         from beanclear.checks import checking
