@@ -232,3 +232,65 @@ def test_a_transaction_search_of_the_whole_day_keeps_its_close_against_the_month
         assert failing(root) == [], name
         books.append(paypal_books(root))
     assert books[0] == books[1]
+
+
+# -- a statement opening on another amount than the books assert that day ---------------------
+
+MT940_CONFIG = """\
+books: books
+currency: EUR
+banks:
+  de:
+    type: mt940
+    account: Assets:Bank:DE
+    currency: EUR
+"""
+
+
+def mt940(ref, opened, opening, lines, closed, closing):
+    body = "".join(f":61:{day}{day[2:]}{'C' if amount > 0 else 'D'}{abs(amount):.2f}NTRFNONREF//{bank_ref}\n"
+                   f":86:{text}\n".replace(".", ",") for day, amount, bank_ref, text in lines)
+    return (f":20:{ref}\n:25:DE89370400440532013000\n:28C:1/1\n:60F:C{opened}EUR{opening}\n" + body
+            + f":62F:C{closed}EUR{closing}\n-\n")
+
+
+NOVEMBER = ("NOV", "251031", "1000,00", [("251110", 200, "B1", "Kunde A"), ("251120", 300, "B2", "Kunde B")],
+            "251130", "1500,00")
+# the bank re-issued November with a fee line of the 28th (one the books lack)
+NOVEMBER_AGAIN = ("NOV", "251031", "1000,00", [*NOVEMBER[3], ("251128", -15, "B3", "Gebuehr")], "251130", "1485,00")
+DECEMBER = ("DEC", "251130", "1485,00", [("251205", 100, "B4", "Kunde C")], "251231", "1585,00")
+
+
+def bank(tmp_path, *statements):
+    root = tmp_path / "m"
+    (root / "st").mkdir(parents=True, exist_ok=True)
+    (root / "config.yaml").write_text(MT940_CONFIG, encoding="utf-8")
+    for name, parts in statements:
+        (root / "st" / name).write_text(mt940(*parts), encoding="utf-8")
+    return root
+
+
+def test_a_statement_opening_on_another_amount_than_the_books_assert_says_so(tmp_path):
+    root = bank(tmp_path, ("nov.sta", NOVEMBER), ("dec.sta", DECEMBER))
+    imported(root, "nov.sta")
+    said = imported(root, "dec.sta")
+    assert ("it opens Assets:Bank:DE at 1485.00 EUR at the start of 2025-12-01, but the books hold 1500.00 EUR "
+            "then (the balance of 2025-11-21 in books/de/2025/2025-11.beancount): 15.00 EUR more than the bank says; "
+            "a statement before this one lacks a line the bank has added since") in said
+    # the books keep what the statements imported say; the re-issued November brings the fee line
+    (root / "st" / "nov-again.sta").write_text(mt940(*NOVEMBER_AGAIN), encoding="utf-8")
+    again = imported(root, "nov-again.sta")
+    assert "1 entries written, 2 already in the books" in again and "opens" not in again
+    assert "opens" not in imported(root, "dec.sta")
+    assert not [m for m in failing(root) if "Balance failed" in m]
+
+
+def test_a_statement_opening_where_the_books_say_so_too_is_quiet(tmp_path):
+    root = bank(tmp_path, ("nov.sta", NOVEMBER_AGAIN), ("dec.sta", DECEMBER))
+    imported(root, "nov.sta")
+    assert "opens" not in imported(root, "dec.sta")
+    # the re-issued November and December in one import: December opens on what it restates
+    both = bank(tmp_path / "b", ("nov.sta", NOVEMBER), ("nov-again.sta", NOVEMBER_AGAIN), ("dec.sta", DECEMBER))
+    imported(both, "nov.sta")
+    result = beanclear(both, "import", str(both / "st" / "nov-again.sta"), str(both / "st" / "dec.sta"))
+    assert result.exit_code == 0 and "opens" not in result.output, result.output

@@ -429,10 +429,7 @@ class Books:
         opening must not count twice what an earlier import (a trade bill, say) already
         booked on the account. (Split into blocks whole, a month of 100,000 payments held
         its text twice over: blind19 scale's March import peaked at 325 MiB.)"""
-        # an entry's head (its date, and whether it is a balance assertion), or a posting
-        # of the account in the currency, which counts for the head above it
-        line = re.compile(rf"^(\d{{4}}-\d{{2}}-\d{{2}})([ \t].{{0,8}})|"
-                          rf"^[ \t]+{re.escape(account)}[ \t]+(-?[\d.]+)[ \t]+{re.escape(currency)}\b", re.M)
+        line = _account_pattern(account, currency)
         before = date.isoformat()   # ISO days compare as their text does
         total, first, counts = Decimal(0), None, False
         for path in sorted(self.root.glob("*/*/*.beancount")):
@@ -448,6 +445,37 @@ class Books:
                         total += Decimal(number)
                         first = min(first or head, head)
         return total, dt.date.fromisoformat(first) if first else None
+
+    def held_at_start(self, source: str, account: str, currency: str, date) -> tuple | None:
+        """(the latest balance a source's month files assert of an account in a currency at
+        or before a date, of that month or the one before, with its day; what they post to
+        it from that day to the date), or None where they assert none then: what the books
+        hold at the start of the date by the source's own files."""
+        month = f"{date:%Y-%m}"
+        before = f"{date.replace(day=1) - dt.timedelta(days=1):%Y-%m}"
+        lines = [line for m in (before, month) if (path := self.month_file(source, m)).is_file()
+                 for line in self._account_lines(path, account, currency)]
+        asserted = max(((day, number) for day, balance, number in lines if balance and day <= date), default=None)
+        if asserted is None:
+            return None
+        return asserted, sum((number for day, balance, number in lines
+                              if not balance and asserted[0] <= day < date), Decimal(0))
+
+    def _account_lines(self, path: Path, account: str, currency: str):
+        """(day, whether a balance assertion, number) of each posting to an account in a
+        currency, and of each balance assertion of it, in a month file's text."""
+        line, head, kind = _account_pattern(account, currency), None, None
+        for piece in self._pieces(path):
+            for found in line.finditer(piece):
+                day, kind_text, number = found.groups()
+                if day is not None:
+                    head, kind = dt.date.fromisoformat(day), kind_text
+                    if kind == " balance ":
+                        parts = balance_parts(piece[found.start():piece.find("\n", found.start())])
+                        if parts is not None and parts[1] == account and parts[2] == currency:
+                            yield head, True, parts[3]
+                elif head is not None and kind != " balance ":
+                    yield head, False, Decimal(number)
 
     # -- what to write ---------------------------------------------------------------
 
@@ -843,6 +871,13 @@ def text_before(path: Path, before):
     if before is not None:
         return [before]
     return _file_text(path) if path.exists() else []
+
+
+def _account_pattern(account: str, currency: str) -> re.Pattern:
+    """An entry's head (its date, and whether it is a balance assertion), or a posting of
+    the account in the currency, which counts for the head above it."""
+    return re.compile(rf"^(\d{{4}}-\d{{2}}-\d{{2}})([ \t].{{0,8}})|"
+                      rf"^[ \t]+{re.escape(account)}[ \t]+(-?[\d.]+)[ \t]+{re.escape(currency)}\b", re.M)
 
 
 def rewrite_blocks(changes: dict, path: Path, change) -> None:

@@ -473,6 +473,9 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                      for result, found in zip(live, restating)]
             cut = late_balances.cut_off(restating, [(result.importer.source.name, result.extraction.entries)
                                                     for result in live], books) if any(restating) else ()
+            restated_to = {key: amount for found in restating for amounts in found.values()
+                           for key, amount in amounts.items()}
+            posted = late_balances.new_postings(live)
             for result, found, said, rest in zip(live, restating, cut or [[]] * len(live), rests):
                 planned, left = late_balances.plan(found, changes, config.books)
                 shut = closed.closed_months(config.books) if rest and left else ()
@@ -486,6 +489,9 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                            "after another statement's rows and holds the rest of" for day in rest])
                         + (f"; {left} in closed months left as they were" if left else ""))
                 result.notes.extend(said)
+                # a statement opening on another amount than the books assert that day
+                result.notes.extend(late_balances.disagreeing(
+                    result.extraction.stated_openings, books, result.importer.source.name, restated_to, posted))
                 # ... and a balance the books assert, of the same amount, gets the lines it says of it (as-of)
                 found = late_balances.detailed(result.restating, books, result.importer.source.name)
                 late_balances.plan(found, changes, config.books, late_balances._detail)

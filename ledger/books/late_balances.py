@@ -39,6 +39,7 @@ so that either order gives the same books:
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 from beancount.core import data
@@ -110,22 +111,71 @@ def rest_of_day(known_balances: list, entries, books: Books, source: str, found:
     for balance, path, day, time in candidates:
         earlier = [t for t, ids in held.get((balance.account, balance.amount.currency, day), ())
                    if t and t < time and not any(i in holds for i in ids)]
-        if earlier and _asserted(path, balance) not in (None, balance.amount.number):
+        held_then = _asserted(path, balance.date, balance.account, balance.amount.currency) if earlier else None
+        if held_then not in (None, balance.amount.number):
             key = (balance.date.isoformat(), balance.account, balance.amount.currency)
             found.setdefault(path, {})[key] = balance.amount.number
             added.add(key)
     return added
 
 
-def _asserted(path: Path, balance) -> object:
-    """The amount the books' month file asserts of `balance`'s day, account and currency, or None."""
+def disagreeing(stated_openings: dict, books: Books, source: str, restated_to: dict, new_postings: dict) -> list[str]:
+    """Notes for a statement whose stated opening (MT940 `:60F:`, CAMT `OPBD`:
+    `stated_openings`, (account, currency) -> StatedOpening) is not what the books hold at
+    the start of that day: the last balance the source's files assert before it (as this
+    import restates it: `restated_to`, (day, account, currency) -> amount) and what they and
+    the import (`new_postings`, (account, currency) -> [(day, number)]) post after it.
+    December's CAMT.053 opening at 22,456.94 against the 22,471.94 November closed on: the
+    bank re-issued November with a fee line the books lack. The import said nothing, and
+    the only sign was a balance failing a month later, sending the accountant to December
+    (blind23 yearend2). Said at the import, pointing before the statement; the books keep
+    what the statements imported so far say."""
+    notes = []
+    for (account, currency), said in sorted(stated_openings.items()):
+        found = books.held_at_start(source, account, currency, said.day)
+        if found is None:   # nothing asserted of those days: nothing to hold it against
+            continue
+        (since, asserted), moved = found
+        asserted = restated_to.get((since.isoformat(), account, currency), asserted)
+        held = asserted + moved + sum((number for day, number in new_postings.get((account, currency), ())
+                                       if since <= day < said.day), Decimal(0))
+        if held == said.amount:
+            continue
+        more = held - said.amount
+        notes.append(
+            f"it opens {account} at {said.amount} {currency} at the start of {said.day}, but the books hold "
+            f"{held} {currency} then (the balance of {since} in "
+            f"{books.month_file(source, f'{since:%Y-%m}').relative_to(books.root.parent)}"
+            f"{' and the lines after it' if held != asserted else ''}): {abs(more)} {currency} "
+            f"{'more' if more > 0 else 'less'} than the bank says; a statement before this one lacks a line the "
+            "bank has added since, or holds one it no longer lists: import it again as the bank issues it now")
+    return notes
+
+
+def new_postings(results) -> dict:
+    """(account, currency) -> [(day, number)] of what an import's new entries post to the
+    accounts its statements state openings of (disagreeing)."""
+    wanted = {key for result in results for key in result.extraction.stated_openings}
+    out: dict = {}
+    if wanted:
+        for result in results:
+            for entry in result.new:
+                if type(entry) is data.Transaction:
+                    for p in entry.postings:
+                        if (p.account, p.units.currency) in wanted:
+                            out.setdefault((p.account, p.units.currency), []).append((entry.date, p.units.number))
+    return out
+
+
+def _asserted(path: Path, day: dt.date, account: str, currency: str) -> object:
+    """The amount the books' month file asserts of the day, account and currency, or None."""
     if not path.is_file():
         return None
-    head = f"{balance.date.isoformat()} balance {balance.account} "
+    head = f"{day.isoformat()} balance {account} "
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith(head):
             parts = balance_parts(line)
-            if parts is not None and parts[2] == balance.amount.currency:
+            if parts is not None and parts[2] == currency:
                 return parts[3]
     return None
 
