@@ -274,9 +274,13 @@ def _lines(items: list[Item], moving: set[str]) -> tuple[list[Item], list[Item]]
     posts both ways in a currency, its sum)."""
     by_line: dict[tuple, list] = defaultdict(list)
     for item in items:
-        by_line[(item.entry.meta.get("id") or id(item.entry), item.currency)].append(item)
+        # a line is its id of its own account: two banks' CSVs number their lines alike
+        # (000001 at each), and two lines of one id were one finding of their sum (blind24)
+        entry = item.entry
+        by_line[(entry.meta.get("id") or id(entry), next((p.account for p in entry.postings if p.account in moving),
+                                                          None), item.currency)].append(item)
     lines, moves = [], []
-    for (_, currency), parts in by_line.items():
+    for (*_, currency), parts in by_line.items():
         entry = parts[0].entry
         total = sum((i.amount for i in parts), Decimal(0))
         if not any(p.account in moving for p in entry.postings):

@@ -30,16 +30,15 @@ def bank_line(entries, config, ref: str):
     (items.REF_KEYS: the OFX FITID, the MT940 bank reference, as `beanclear check`
     shows them; a blind tester's `book F9` was refused while `ack … F9` took it). The one
     resolver of `book`, `link` and `unlink` (and of the page's buttons); a reference two
-    lines share is refused, naming them by their ids."""
+    lines share is refused, naming them by their bank's name and id (`boc:000001`: two
+    banks' CSVs number their lines alike), which names one."""
     from beancount.core import data
-    banks = {b.account for b in config.banks.values()}
-    by_id, by_ref = [], []
-    for entry in entries:
-        if isinstance(entry, data.Transaction) and entry.meta and ref in refs([entry]):
-            line = as_bank_line(entry, banks, config.suspense)
-            if line is not None:
-                (by_id if str(entry.meta.get("id", "")) == ref else by_ref).append(line)
-    found = by_id or by_ref
+    banks = {b.account: name for name, b in config.banks.items()}
+    found = _lines_named(entries, config, ref, banks)
+    bank, _, own = ref.partition(":")
+    if not found and own and bank in config.banks:   # `boc:000001`
+        found = [line for line in _lines_named(entries, config, own, banks)
+                 if line.bank_account == config.banks[bank].account]
     if len(found) == 1:
         if "original-amount" in found[0].entry.meta and not found[0].split:   # what it takes from transit (matching reads it so)
             from beanclear.matching.core import amount_sent, books_paid
@@ -57,9 +56,24 @@ def bank_line(entries, config, ref: str):
                                "\"Reclassify by hand\")")
         raise ResolveError(f"no bank line has the id or reference {ref!r} (the bank's own reference, as "
                            "`beanclear check` shows it)")
+    # their ids name them, else (two banks' lines of one id) their banks' names and ids do
+    by_bank = len({l.ref for l in found}) < len(found) == len({(l.bank_account, l.ref) for l in found})
     raise ResolveError(f"{ref!r} names {len(found)} bank lines: " + ", ".join(
-        f"{l.ref} ({shown(l.amount, l.currency)} {l.currency} on {l.date}, {l.bank_account})" for l in found)
-        + "; name one by its id")
+        f"{banks[l.bank_account] + ':' if by_bank else ''}{l.ref} ({shown(l.amount, l.currency)} {l.currency} "
+        f"on {l.date}, {l.bank_account})" for l in found)
+        + ("; name one as its bank's name and its id, as listed" if by_bank else "; name one by its id"))
+
+
+def _lines_named(entries, config, ref: str, banks) -> list:
+    """The bank lines whose statement id `ref` is, else those of which it is another ref."""
+    from beancount.core import data
+    by_id, by_ref = [], []
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and entry.meta and ref in refs([entry]):
+            line = as_bank_line(entry, banks, config.suspense)
+            if line is not None:
+                (by_id if str(entry.meta.get("id", "")) == ref else by_ref).append(line)
+    return by_id or by_ref
 
 
 def as_bank_line(entry, banks, suspense: str):
