@@ -294,3 +294,34 @@ def test_a_statement_opening_where_the_books_say_so_too_is_quiet(tmp_path):
     imported(both, "nov.sta")
     result = beanclear(both, "import", str(both / "st" / "nov-again.sta"), str(both / "st" / "dec.sta"))
     assert result.exit_code == 0 and "opens" not in result.output, result.output
+
+
+# -- a statement re-issued over more days, with a line the first download lacked ----------------
+
+HALF = ("N1", "251031", "1000,00", [("251105", 200, "B1", "Kunde A")], "251115", "1200,00")
+WHOLE = ("N2", "251031", "1000,00", [("251103", -15, "B0", "Gebuehr"), ("251105", 200, "B1", "Kunde A"),
+                                      ("251120", 300, "B2", "Kunde B")], "251130", "1485,00")
+
+
+def test_a_statement_reissued_over_more_days_restates_the_balance_it_does_not_assert(tmp_path):
+    # blind24 overlaps: the bank's 1-30 November holds a charge of the 3rd the 1-15 download
+    # lacked; the 1-15 download's balance after its last line stayed, and failed
+    root = bank(tmp_path, ("half.sta", HALF), ("whole.sta", WHOLE))
+    imported(root, "half.sta")
+    said = imported(root, "whole.sta")
+    assert "restated the balances of 1 day(s) that its new lines come before" in said
+    text = (root / "books" / "de" / "2025" / "2025-11.beancount").read_text(encoding="utf-8")
+    assert "2025-11-06 balance Assets:Bank:DE                    1185.00 EUR" in text
+    assert not [m for m in failing(root) if "Balance failed" in m]
+    assert "restated" not in imported(root, "whole.sta")
+
+
+def test_a_statement_reissued_with_a_line_after_the_balance_restates_nothing(tmp_path):
+    later = ("N2", "251031", "1000,00", [("251105", 200, "B1", "Kunde A"), ("251110", -15, "B0", "Gebuehr")],
+             "251130", "1185,00")
+    root = bank(tmp_path, ("half.sta", HALF), ("later.sta", later))
+    imported(root, "half.sta")
+    assert "restated" not in imported(root, "later.sta")
+    text = (root / "books" / "de" / "2025" / "2025-11.beancount").read_text(encoding="utf-8")
+    assert "2025-11-06 balance Assets:Bank:DE                    1200.00 EUR" in text
+    assert not [m for m in failing(root) if "Balance failed" in m]

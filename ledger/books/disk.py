@@ -461,6 +461,17 @@ class Books:
         return asserted, sum((number for day, balance, number in lines
                               if not balance and asserted[0] <= day < date), Decimal(0))
 
+    def asserted_between(self, source: str, account: str, currency: str, first, last) -> list:
+        """(day, number) of the balances a source's month files assert of an account in a
+        currency from `first` to `last`."""
+        months, month = [], first.replace(day=1)
+        while month <= last:
+            months.append(self.month_file(source, f"{month:%Y-%m}"))
+            month = (month + dt.timedelta(days=31)).replace(day=1)
+        return [(day, number) for path in months if path.is_file()
+                for day, balance, number in self._account_lines(path, account, currency)
+                if balance and first <= day <= last]
+
     def _account_lines(self, path: Path, account: str, currency: str):
         """(day, whether a balance assertion, number) of each posting to an account in a
         currency, and of each balance assertion of it, in a month file's text."""

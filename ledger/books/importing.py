@@ -27,7 +27,7 @@ from beanclear.books.idset import ViewIds
 from beanclear.importers.base import BatchOrders, Extraction, StatementImporter, off_by, route_batch
 from beanclear.importers.order_refs import GIFT_CARD, paid_by
 from beanclear.books.identify import _format_of, identify, read_as, statement_files, summary_file
-from beanclear.config.model import Shop
+from beanclear.config.model import Bank, Shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, paused_gc
@@ -467,6 +467,10 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             # balance taken at a cut-off inside the day it closes (late_balances.cut_off)
             restating = [late_balances.restated(result.restating, result.new, books, result.importer.source.name)
                          for result in live]
+            for result, found in zip(live, restating):   # and those of a bank's days it does not assert itself
+                if isinstance(result.importer.source, Bank) and result.balances:
+                    late_balances.implied(result.new, result.extraction.entries, books,
+                                          result.importer.source.name, found)
             # and the close of a day it starts inside, after another statement's rows, whose rest it holds
             rests = [late_balances.rest_of_day(result.restating, result.extraction.entries, books,
                                                result.importer.source.name, found)

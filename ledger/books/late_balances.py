@@ -74,6 +74,44 @@ def restated(known_balances: list, new_entries, books: Books, source: str) -> di
     return out
 
 
+def implied(new_entries, entries, books: Books, source: str, found: dict[Path, dict]) -> None:
+    """Add to `found` (restated()'s, of the same bank statement) the balances the books
+    assert inside the statement's days that it does not assert itself, where its new lines
+    come before them: the bank re-issued 1–30 November with a charge of the 12th that the
+    1–15 download lacked; the 1–15 download's closing balance, of the 16th, is what the
+    bank now says plus that charge (the re-issued statement holds every line of those
+    days). It stayed as the first download said and failed (blind24 overlaps; README:
+    restated). A bank's statement is short: its entries are read twice."""
+    moved: dict[tuple[str, str], list] = {}   # the lines it brings: (account, currency) -> [(day, number)]
+    for entry in new_entries:
+        if type(entry) is data.Transaction:
+            for p in entry.postings:
+                moved.setdefault((p.account, p.units.currency), []).append((entry.date, p.units.number))
+    spans: dict[tuple[str, str], list] = {}   # its days of each account it brings lines of: [first, last]
+    own: set[tuple[str, str, str]] = set()    # the balances it asserts itself
+    for entry in entries if moved else ():
+        if type(entry) is data.Balance:
+            own.add((entry.date.isoformat(), entry.account, entry.amount.currency))
+            keys = [(entry.account, entry.amount.currency)]
+        elif type(entry) is data.Transaction:
+            keys = dict.fromkeys((p.account, p.units.currency) for p in entry.postings)
+        else:
+            continue
+        for key in keys:
+            if key in moved:
+                span = spans.setdefault(key, [entry.date, entry.date])
+                span[0], span[1] = min(span[0], entry.date), max(span[1], entry.date)
+    for (account, currency), (first, last) in spans.items():
+        for day, number in books.asserted_between(source, account, currency, first, last):
+            key = (day.isoformat(), account, currency)
+            path = books.month_file(source, f"{day:%Y-%m}")
+            if day <= first or key in own or key in found.get(path, {}):
+                continue
+            gained = sum((n for d, n in moved[(account, currency)] if d < day), Decimal(0))
+            if gained:
+                found.setdefault(path, {})[key] = number + gained
+
+
 def rest_of_day(known_balances: list, entries, books: Books, source: str, found: dict[Path, dict]) -> set:
     """Add to `found` (restated()'s, of the same statement) the close the books assert of
     the day the statement starts inside, after the rows another statement of that day
