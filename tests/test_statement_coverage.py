@@ -1052,3 +1052,27 @@ def test_coverage_counts_a_day_a_statement_ends_inside_only_where_another_covers
     assert Coverage.of([cut, record(3, 3), later]).uncovered("ops", dt.date(2026, 3, 1), dt.date(2026, 3, 6)) is None
     morning = Coverage.of([record(3, 3, "2026-03-03 14:00:00")])   # a part of one day: no day whole
     assert morning.recorded and morning.start("ops") is None and morning.end("ops") is None
+
+
+def test_a_days_fund_view_missing_says_the_bank_credits_it_holds_back(tmp_path):
+    # blind24 outoforder: the bank's credit of the day's withdrawal, booked as the channel's
+    # payout, waited for the missing fund views (more days than quiet ones) in no finding:
+    # the gap counts it and names it
+    whole = fund_view_missing(tmp_path, ("f02", "f03", "f04", "f05"))
+    for merchant in (whole, tmp_path):
+        config = (merchant / "config.yaml").read_text(encoding="utf-8")
+        (merchant / "config.yaml").write_text(
+            config.replace("settlement_days: 400,", "settlement_days: 400, bank: ops, bank_days: 2,")
+            + "banks:\n  ops: {type: csv, account: Assets:Bank:Ops, currency: CNY, "
+            "columns: {date: date, amount: amount, memo: memo, ref: ref, balance: balance}}\n"
+            "rules: [{match: 支付宝提现, account: Assets:Transit:Alipay}]\n", encoding="utf-8")
+        (merchant / "bank.csv").write_text("date,ref,memo,amount,balance\n"
+                                           "2026-03-03,B1,支付宝提现,120.00,1120.00\n", encoding="utf-8")
+        result = beanclear(merchant, "import", str(merchant / "bank.csv"))
+        assert result.exit_code == 0, result.output
+    code, findings = check(whole)
+    assert [f["code"] for f in findings] == ["refund-unsynced"], findings
+    code, findings = check(tmp_path)
+    [gap] = [f for f in findings if f["code"] == "statement-gap"]
+    assert "B1" in gap["refs"] and "1 bank credit(s) booked as its payouts (120.00 CNY) wait for it" in gap["message"]
+    assert sorted(f["code"] for f in findings) == ["refund-unsynced", "statement-gap"], findings

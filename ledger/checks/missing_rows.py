@@ -58,6 +58,7 @@ from beanclear.checks.findings import Finding, limit
 from beanclear.importers.order_refs import payment_shops
 from beanclear.importers.toolkit.places import shown
 from beanclear.periods.closed import is_periods_file
+from beanclear.statements.gaps import SHOWN_ONLY
 from beanclear.statements.carried import balance_accounts
 from beanclear.statements.coverage import DAY, Coverage
 
@@ -257,6 +258,8 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
         # the bank's credit of the payout the missing rows held, taken for a payout near
         # it, before or after (seeds 31302, 31900 and 32854 without a day's WeChat fund bill)
         return True
+    if f.code == "statement-gap" and f.source == step.source and step.first <= f.date <= step.last:
+        return True   # the bank credits its missing days hold back (gaps._shown_only)
     if f.code == "bank-unmatched" and f.source == step.source and f.account == channel.accounts.transit:
         return step.first <= f.date <= step.last + DAY * channel.bank_days
     # What follows from the sales and refunds missing, only from the days of the step whose
@@ -296,13 +299,15 @@ def _finding(step: Step) -> Finding:
     if step.failed is None:
         return _pointed_finding(step)
     failures = [h for h in step.held if h.code == "beancount"]
-    others = len(step.held) - len(failures)
+    holding = [h for h in step.held if h.code == "statement-gap"]   # what it holds back, said as it
+    others = len(step.held) - len(failures) - len(holding)
     money = f"{shown(abs(step.amount), step.currency)} {step.currency}"
     said = (f"{_missing(step)}, and its balance says {money} "
             f"{'more' if step.amount < 0 else 'less'} than the books hold from {step.failed} on: rows of those "
             "days are missing (a statement not imported?)")
     if failures:
         said += f"; {len(failures)} balance assertion(s) of {step.account} from {step.failed} fail"
+    said += "".join(f"; {h.message.partition(SHOWN_ONLY)[0]}" for h in holding)
     if others:
         said += f"; {others} finding(s) of what the books lack wait for it"
     first = min(failures, key=lambda f: f.date) if failures else None

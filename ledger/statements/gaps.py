@@ -191,6 +191,7 @@ def findings(cover: Coverage, config, waiting: dict[str, list], unheard: dict[st
     out = []
     for name in sorted(config.sources):
         held = (holed or {}).get(name, [])
+        out += _shown_only(cover, name, held)
         for first, last in cover.holes(name):
             days = (last - first).days + 1
             # (days an API was asked for, each: `fetch` asks for them again)
@@ -363,6 +364,36 @@ def fetch_command(cover: Coverage, names: list[str], first: dt.date, last: dt.da
 
 
 FETCH_TAIL = re.compile(r"; `beanclear fetch [^`]*` asks for them(?: again)?")
+
+
+def _shown_only(cover: Coverage, name: str, held: list) -> list[Finding]:
+    """A statement-gap per hole only in the statements that show a channel's payouts (its
+    fund bill missing, its trade bill there) holding back bank credits booked as its
+    payouts: no hole of all its statements names them (blind24 outoforder: three ICBC
+    credits, 13,443.79 CNY on the transit account, were in no finding). Where the
+    channel's balance steps over those days, the step's finding takes it in
+    (checks/missing_rows.py), saying what it holds back."""
+    from beanclear.checks.items import refs
+    holes = cover.holes(name)
+    only = [hole for hole in cover.shown_holes(name) if hole not in holes]
+    out = []
+    for first, last in only:
+        mine = [i for i in held if (not holes or _nearest(holes + only, i.date) not in holes)
+                and _nearest(only, i.date) == (first, last)]
+        if mine:
+            out.append(Finding("statement-gap", first, name, "", Decimal(0), "",
+                               f"{waiting_credits(mine)}{SHOWN_ONLY}{name} that shows its payouts of {first} to {last} "
+                               "is missing (another of its statements covers those days)",
+                               refs(i.entry for i in mine)))
+    return out
+
+
+# after what a statement-gap of days only the statements showing payouts lack holds back
+SHOWN_ONLY = ": the statement of "
+
+
+def waiting_credits(items: list) -> str:
+    return f"{len(items)} bank credit(s) booked as its payouts ({_summed(items)}) wait for it"
 
 
 def _nearest(holes: list, day: dt.date) -> tuple | None:
