@@ -98,7 +98,9 @@ def test_a_channel_may_name_two_banks_of_one_currency_its_account_moved_between(
     ("channels:\n  stripe: {type: stripe, timezone: PST8PDTX}\n", 'channels.stripe.timezone: expected an IANA time zone'),
     ("books: [a]\n", "books: expected text"),
     ("banks:\n  a: {type: icbc, account: Assets:Bank:Ops}\n  b: {type: cmb, account: Assets:Bank:Ops}\n",
-     "banks.b.account: Assets:Bank:Ops is also banks.a.account (expected an account of its own"),
+     "banks.b.account: Assets:Bank:Ops is also banks.a.account (expected an account of its own: the money of two "
+     "sources in one account can never be reconciled; of one bank account's statements in two formats (its CSV and "
+     "its CAMT.053), import each day in one format, as one bank"),
     ("channels:\n  wx1: {type: wechat}\n  wx2: {type: wechat, accounts: {clearing: Assets:Clearing:Wx1}}\n",
      "channels.wx2.accounts.clearing: Assets:Clearing:Wx1 is also channels.wx1.accounts.clearing"),
     ("channels:\n  wechat: {type: wechat, fees: [{rate: 0.006, until: 2026-04-01}, {rate: 0.0038, since: 2026-04-01}]}\n",

@@ -125,8 +125,13 @@ def _held_once(channels: dict, banks: dict, shops: dict) -> None:
         source = where.split(".")[1]
         other = held.setdefault(account, where)
         if other != where and other.split(".")[1] != source:
+            same_bank = where.startswith("banks.") and other.startswith("banks.")
             raise ConfigError(f"{where}: {account} is also {other} (expected an account of its own: the money "
-                              "of two sources in one account can never be reconciled)")
+                              "of two sources in one account can never be reconciled" + (
+                                  "; of one bank account's statements in two formats (its CSV and its "
+                                  "CAMT.053), import each day in one format, as one bank: two banks of one "
+                                  "account would book every line twice (README \"Importers\")"
+                                  if same_bank else "") + ")")
 
 
 def _transfers_apart(config: Config) -> None:
