@@ -62,7 +62,7 @@ from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Spill
-from beanclear.importers.base import (BalanceChain, FileOrder, balance, closing_balances, fx_postings, link, netted,
+from beanclear.importers.base import (BalanceChain, FileOrder, SharedRows, balance, closing_balances, fx_postings, link, netted,
                                       next_day, posting, rule_account, transaction)
 from beanclear.importers.toolkit import StatementError
 from beanclear.statements import chargeback_fees, refund_orders
@@ -302,6 +302,12 @@ def _unbooked(row: PayPalRow) -> str | None:
     if row.kind == "no-money":
         return f"{row.label} (no money moved)"
     return None
+
+
+# The metadata an entry of a row is written with, in order: where two statements list the
+# row, what the second adds goes in its place (base.SharedRows)
+SHARED = SharedRows(order=("time", "id", "paypal-type", "order-id", "email", "custom", "payout-id", "payout-returned",
+                           "hold-of", chargeback_fees.FEE_OF, "refund-of", "conversion-ids", "fx-rate", "fx-pair"))
 
 
 def _entry(row: PayPalRow, pair, importer):

@@ -116,6 +116,10 @@ def _lacking(keys: set[str]) -> list[str]:
 class Importer(StatementImporter):
     kind = "paypal csv"
     names_fee_of = True
+    # the activity download and the monthly statement list the same rows, the download with
+    # the Subject or Item Title and both emails: one entry saying what both say, whichever
+    # comes first (books/late_rows.py)
+    shared_rows = paypal_booking.SHARED
 
     @property
     def names_orders(self):

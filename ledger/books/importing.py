@@ -404,7 +404,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             _park(live)
         if copies is not None:
             copies.refuse(live)
-        openings = first_openings(config, live, asserted, books, swaps.removed_before, dry_run)
+        openings = first_openings(config, live, asserted, books, lambda *of: swaps.removed_before(*of)
+                                  + rows.removed_before(*of), dry_run)
         for (account, currency), day in watch.items():   # what the fund view's entries it removes posted
             # there, and what it puts in flight at that balance, which counts it now
             gone = swaps.removed_before(account, currency, day.isoformat()) + flights.shift(account, currency, day)
@@ -465,8 +466,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                     f"{placed} {what} now name their orders")
             # a download again with lines the bank added since: its balances say so; but not a
             # balance taken at a cut-off inside the day it closes (late_balances.cut_off)
-            restating = [late_balances.restated(result.restating, result.new, books, result.importer.source.name)
-                         for result in live]
+            restating = [late_balances.restated(result.restating, result.new, books, result.importer.source.name,
+                                                rows.done) for result in live]
             for result, found in zip(live, restating):   # and those of a bank's days it does not assert itself
                 if isinstance(result.importer.source, Bank) and result.balances:
                     late_balances.implied(result.new, result.extraction.entries, books,

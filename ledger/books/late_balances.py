@@ -51,15 +51,17 @@ from beanclear.books.spill import all_transactions, like
 from beanclear.periods.closed import closed_months
 
 
-def restated(known_balances: list, new_entries, books: Books, source: str) -> dict[Path, dict]:
+def restated(known_balances: list, new_entries, books: Books, source: str, replaced=()) -> dict[Path, dict]:
     """The balances the books already assert that a statement restates: month file ->
     {(day, account, currency): the statement's amount}, of the days its new lines come
-    before (`new_entries`: what the import writes of it)."""
+    before (`new_entries`: what the import writes of it; but those of `replaced`, the ids
+    of rows the books hold an entry of already that it books again saying more:
+    late_rows.py)."""
     if not known_balances:
         return {}
     first_new: dict[str, object] = {}   # account -> the first day the statement brings a line of it
     for entry in new_entries:
-        if isinstance(entry, data.Transaction):
+        if isinstance(entry, data.Transaction) and entry.meta.get("id") not in replaced:
             for p in entry.postings:
                 if p.account not in first_new or entry.date < first_new[p.account]:
                     first_new[p.account] = entry.date

@@ -80,10 +80,12 @@ def merged(first, second, shared, first_at):
     if _money(first) != _money(second):
         raise StatementError(second.meta.get("filename", ""), second.meta.get("lineno", 0),
                              f"id {second.meta['id']!r} again, as on {first_at()}, but with other amounts "
-                             f"({_text(second)} against {_text(first)}): one balance transaction is one movement")
+                             f"({_text(second)} against {_text(first)}): one row of the channel is one movement")
     keys = [k for k in first.meta if _shown(k)]
     added = [k for k in second.meta if _shown(k) and k not in first.meta]
-    if not added and second.links <= first.links:
+    narration = fuller(first.narration, second.narration)
+    payee = first.payee or second.payee
+    if not added and second.links <= first.links and narration == first.narration and payee == first.payee:
         return None
     rank = {key: at for at, key in enumerate(shared.order)}
     for key in added:   # before the first key of the channel's order that comes after it
@@ -91,7 +93,14 @@ def merged(first, second, shared, first_at):
         keys.insert(next((i for i, k in enumerate(keys) if rank.get(k, -1) > at), len(keys)), key)
     meta = {k: v for k, v in first.meta.items() if not _shown(k)}
     meta.update((k, first.meta[k] if k in first.meta else second.meta[k]) for k in keys)
-    return first._replace(meta=meta, links=first.links | second.links)
+    return first._replace(meta=meta, links=first.links | second.links, narration=narration, payee=payee)
+
+
+def fuller(first: str, second: str) -> str:
+    """Of two views' narrations of one row, the one that says the other and more: PayPal's
+    activity download adds the row's Subject or Item Title (`Express Checkout Payment / Tea
+    gift box`) to the type its monthly statement gives alone. Else the first's."""
+    return second if second.startswith(first + " / ") else first
 
 
 def _shown(key: str) -> bool:
@@ -197,14 +206,14 @@ class Rows:
                 continue
             wanted = Ids()   # id -> (its keys, its links, what it moves) in the import
             for result in theirs:
-                for meta, links, money in _said(result.extraction.entries, named):
-                    wanted.add(meta["id"], (tuple(k for k in meta if _shown(k)), links, money))
+                for meta, links, money, head in _said(result.extraction.entries, named):
+                    wanted.add(meta["id"], (tuple(k for k in meta if _shown(k)), links, money, head))
             held = self.held[name] = Ids()
             for path, line, ident, block in self.books.entry_blocks(name, wanted.__contains__):
                 block = block.lstrip("\n")
                 lines, _ = entry_lines(block)
-                keys, links, money = wanted.get(ident)
-                if _adds(lines, keys, links, shared) or _moved(lines) != money:
+                keys, links, money, head = wanted.get(ident)
+                if _adds(lines, keys, links, shared, head) or _moved(lines) != money:
                     held.add(ident, (str(path), line, block))
 
     def meet(self, name: str, entry, shared, whose):
@@ -223,7 +232,7 @@ class Rows:
         first = _parsed(lines)
         if first is None or render.entry_text(first) != "".join(lines).rstrip("\n") + "\n":
             # (a person's edit of an entry the row adds nothing to, a comment on a posting, is no news)
-            adds = _adds(lines, [k for k in entry.meta if _shown(k)], entry.links, shared)
+            adds = _adds(lines, [k for k in entry.meta if _shown(k)], entry.links, shared, _head(entry))
             return self._left(said, "edited", ident) if adds else None
         root = self.books.root
         both = merged(first, entry, shared, lambda: f"{Path(root.name) / Path(where).relative_to(root)}:{line}")
@@ -253,6 +262,21 @@ class Rows:
             self._closed = closed_months(self.books.root)
         return self._closed
 
+    def removed_before(self, account: str, currency: str, date) -> Decimal:
+        """What the books' entries the import's rows replace posted to an account in a
+        currency before a day (what an opening implied by the first balance after it must
+        not count twice: the replacement counts it)."""
+        day, total = date.isoformat(), Decimal(0)
+        for path, idents in self.removals.items():
+            for ident in idents:
+                found = next((held.get(ident) for held in self.held.values() if held.get(ident)), None)
+                if found is None or found[2][:10] >= day:
+                    continue
+                lines, _ = entry_lines(found[2])
+                total += sum((Decimal(n) for a, n, c in map(_posting, lines[1:]) if a == account and c == currency),
+                             Decimal(0))
+        return total
+
     def plan(self, changes: dict) -> None:
         """Add to `changes` the month files whose entries an import's rows replace, those
         entries out (the import books what replaces them). Called before Books.plan."""
@@ -267,8 +291,8 @@ class Rows:
         out = []
         if said.completed:
             out.append(f"{said.completed} entr{'y' if said.completed == 1 else 'ies'} of rows another statement "
-                       "booked before now say what both say (its payout link, fee details), as importing both in "
-                       "either order books them")
+                       "booked before now say what both say (a payout link, fee details, a subject), as importing both "
+                       "in either order books them")
         if said.replaced:
             out.append(f"{said.replaced} payout(s) booked as the sum of the items a report listed now booked from "
                        "the payout's own row")
@@ -283,19 +307,53 @@ class Rows:
 
 
 def _said(entries, named):
-    """(metadata, links, what it moves) of the transactions of a statement's store whose
-    id is among `named`."""
+    """(metadata, links, what it moves, its payee and narration) of the transactions of a
+    statement's store whose id is among `named`."""
     for entry in entries:
         if isinstance(entry, data.Transaction) and entry.meta.get("id") in named:
-            yield entry.meta, tuple(entry.links), _money(entry)
+            yield entry.meta, tuple(entry.links), _money(entry), _head(entry)
 
 
-def _adds(lines: list[str], keys, links, shared) -> bool:
-    """Whether a row of metadata `keys` and `links` says more than the entry of the books
-    whose lines are `lines` (entry_lines): a key or link it lacks, or a row where it is a guess."""
+def _head(entry) -> tuple[str | None, str]:
+    return entry.payee, entry.narration
+
+
+def _adds(lines: list[str], keys, links, shared, head=(None, "")) -> bool:
+    """Whether a row of metadata `keys` and `links`, and of `head` (its payee and
+    narration), says more than the entry of the books whose lines are `lines`
+    (entry_lines): a key or link it lacks, a payee where it has none, a narration that says
+    its own and more (fuller), or a row where it is a guess."""
     return bool(shared.guess) and any(line.startswith(f"  {shared.guess}:") for line in lines) \
         or not set(KEY.findall("".join(lines[1:]))) >= set(keys) \
-        or not set(LINK.findall(lines[0].split(";")[0])) >= set(links)
+        or not set(LINK.findall(lines[0].split(";")[0])) >= set(links) \
+        or _says_more(lines[0], *head)
+
+
+def _says_more(first_line: str, payee: str | None, narration: str) -> bool:
+    """Whether a row's payee or narration says more than the books' entry whose first line
+    is `first_line`: read only where its strings are not those of the row."""
+    quoted = [render.quote(text) for text in (payee, narration) if text]
+    if all(q in first_line for q in quoted):
+        return False
+    found = _strings(first_line)
+    if found is None or not 1 <= len(found[1]) <= 2:
+        return False
+    strings = found[1]
+    held_payee, held_narration = strings[0] if len(strings) == 2 else None, strings[-1]
+    return bool(payee and not held_payee) or fuller(held_narration, narration) != held_narration
+
+
+def _strings(first_line: str) -> tuple | None:
+    """(the HEAD match, the quoted strings, the rest) of an entry's first line; None where
+    it is no entry's head."""
+    found = HEAD.match(first_line)
+    if found is None:
+        return None
+    rest, strings = first_line[found.end():].rstrip("\n"), []
+    while (string := STRING.match(rest)) is not None:
+        strings.append(_unescape(string.group(1)))
+        rest = rest[string.end():]
+    return found, strings, rest
 
 
 def _moved(lines: list[str]) -> list:
@@ -313,13 +371,10 @@ def _parsed(lines: list[str]):
     """The transaction of an entry's lines (entry_lines) as an import writes one: quoted
     strings, quoted metadata, postings of a number and a currency; None for anything else
     (render.entry_text of it is then not its text: what Rows.meet tells a person's edit by)."""
-    found = HEAD.match(lines[0])
-    if found is None:
+    head = _strings(lines[0])
+    if head is None:
         return None
-    rest, strings = lines[0][found.end():].rstrip("\n"), []
-    while (string := STRING.match(rest)) is not None:
-        strings.append(_unescape(string.group(1)))
-        rest = rest[string.end():]
+    found, strings, rest = head
     words = rest.split()
     if not 1 <= len(strings) <= 2 or any(w[:1] not in "^#" for w in words):
         return None
