@@ -316,6 +316,24 @@ def test_a_statement_reissued_over_more_days_restates_the_balance_it_does_not_as
     assert "restated" not in imported(root, "whole.sta")
 
 
+def test_the_older_download_imported_after_the_reissued_statement_gives_the_same_books(tmp_path):
+    first = bank(tmp_path / "a", ("half.sta", HALF), ("whole.sta", WHOLE))
+    imported(first, "half.sta")
+    imported(first, "whole.sta")
+    later = bank(tmp_path / "b", ("half.sta", HALF), ("whole.sta", WHOLE))
+    imported(later, "whole.sta")
+    said = imported(later, "half.sta")
+    assert ("its balance(s) of 2025-11-06 counted with the lines of its days that the books hold from a later "
+            "statement of the account and it does not") in said and "lines missing" not in said
+    assert not [m for m in failing(later) if "Balance failed" in m]
+    # (the opening, of one day and amount either way, names the statement that moved it last)
+    assert month_of(later) == month_of(first)
+
+
+def month_of(root) -> str:
+    return (root / "books" / "de" / "2025" / "2025-11.beancount").read_text(encoding="utf-8")
+
+
 def test_a_statement_reissued_with_a_line_after_the_balance_restates_nothing(tmp_path):
     later = ("N2", "251031", "1000,00", [("251105", 200, "B1", "Kunde A"), ("251110", -15, "B0", "Gebuehr")],
              "251130", "1185,00")

@@ -472,6 +472,29 @@ class Books:
                 for day, balance, number in self._account_lines(path, account, currency)
                 if balance and first <= day <= last]
 
+    def account_rows(self, source: str, account: str, currency: str, first, last) -> list:
+        """(day, identities, what it posts) of each imported entry of a source's month files
+        from `first` to `last` that posts to an account in a currency."""
+        posting = re.compile(rf"^[ \t]+(?:[!*][ \t]+)?{re.escape(account)}[ \t]+(-?[\d.]+)[ \t]+"
+                             rf"{re.escape(currency)}\b", re.M)
+        head = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+(?:\*|!|txn)[ \t]", re.M)
+        out, month = [], first.replace(day=1)
+        while month <= last:
+            path, month = self.month_file(source, f"{month:%Y-%m}"), (month + dt.timedelta(days=31)).replace(day=1)
+            for text in self._pieces(path) if path.is_file() else ():
+                for found in head.finditer(text):
+                    day = dt.date.fromisoformat(found.group(1))
+                    end = ENTRY_END.search(text, found.end())
+                    block = text[found.start():end.start() if end else len(text)]
+                    ident = ID_LINE.search(block) if first <= day <= last else None
+                    if ident is None:
+                        continue
+                    moved = sum((Decimal(n) for n in posting.findall(block)), Decimal(0))
+                    if moved:
+                        ids = [_unescape(m) if "\\" in m else m for m in (ident.group(1), *COVERS_LINE.findall(block))]
+                        out.append((day, [ids[0], *(c for m in ids[1:] for c in render.covered(m))], moved))
+        return out
+
     def _account_lines(self, path: Path, account: str, currency: str):
         """(day, whether a balance assertion, number) of each posting to an account in a
         currency, and of each balance assertion of it, in a month file's text."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
 from beanclear.books import (atomic, edits, in_flight, late_balances, late_credits, late_fees, late_refunds, late_routes,
                              late_rows, late_views, prices, render, repeats, settled_batches, spill)
@@ -322,9 +323,19 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             known, by_hand = seen[name], books.kept_by_hand(name)
             redating = after_close if after_close is not None and isinstance(result.importer.source, Shop) \
                 and after_close.closed else None
+            # a bank's download older than the books' statements of its days: its balances with
+            # the lines of its days it lacks (late_balances.stale)
+            older = late_balances.stale(entries, books, name, result.extraction.stated_openings) \
+                if isinstance(result.importer.source, Bank) and not dry_run else {}
+            if older:
+                result.notes.append(f"its balance(s) of {', '.join(sorted(day for day, *_ in older))} counted with the "
+                                    "lines of its days that the books hold from a later statement of the account and it "
+                                    "does not (a download older than the bank's latest of those days)")
             for at, entry in enumerate(entries):
                 given = entry
                 days.add(entry)
+                if older and type(entry) is data.Balance:
+                    entry = _counted(entry, older)
                 if counting and isinstance(entry, data.Balance):   # with the money in flight at its day
                     entry = flights.count(name, entry)
                 ids = render.identities(entry)   # found once: what it is known by, and what it adds if new
@@ -739,6 +750,12 @@ def books_name(path: Path) -> str:
     opening it implies): the bytes of a name the system cannot decode as `\\xNN`
     (render.undecoded_as_escapes), so that it compares with the names read back."""
     return render.undecoded_as_escapes(path.name)
+
+
+def _counted(balance, older: dict):
+    """The balance as late_balances.stale counts it, where it does."""
+    said = older.get((balance.date.isoformat(), balance.account, balance.amount.currency))
+    return balance if said is None else balance._replace(amount=Amount(said, balance.amount.currency))
 
 
 def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, str], str], books: Books,

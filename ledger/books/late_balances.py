@@ -114,6 +114,45 @@ def implied(new_entries, entries, books: Books, source: str, found: dict[Path, d
                 found.setdefault(path, {})[key] = number + gained
 
 
+def stale(entries, books: Books, source: str, openings: dict) -> dict[tuple, Decimal]:
+    """The balances a bank statement asserts that count none of the lines of its days the
+    books hold and it does not, where the books hold a later statement of the account (a
+    balance after its last day): (day, account, currency) -> the balance with those lines,
+    which the import writes in its place (and says so). The bank's 1–15 November,
+    downloaded before it re-issued the month with a charge of the 12th, imported after the
+    1–30 that holds the charge: its balance of the 16th is what the bank said then, and
+    failed (blind24 overlaps); so the order of import gives the same books (`implied`
+    restates it the other way round). Its days begin at its first line, or at the opening it
+    states (`openings`: Extraction.stated_openings). A statement that reaches further than the books' (the
+    bank took a line back since) is not judged: its balances are the bank's latest word,
+    and fail where the books hold more."""
+    held, spans, asserted = set(), {}, {}
+    for entry in entries:
+        if type(entry) is data.Transaction:
+            held.update(render.identities(entry))
+            for p in entry.postings:
+                span = spans.setdefault((p.account, p.units.currency), [entry.date, entry.date])
+                span[0], span[1] = min(span[0], entry.date), max(span[1], entry.date)
+        elif type(entry) is data.Balance:
+            asserted.setdefault((entry.account, entry.amount.currency), []).append(entry)
+    out: dict[tuple, Decimal] = {}
+    for key, balances in asserted.items():
+        first, last = spans.get(key, (None, None))
+        if key in openings and first is not None:
+            first = min(first, openings[key].day)
+        if first is None or not books.asserted_between(source, *key, last + dt.timedelta(days=2),
+                                                       last + dt.timedelta(days=92)):
+            continue
+        latest = max(b.date for b in balances) - dt.timedelta(days=1)
+        lacking = [(day, moved) for day, ids, moved in books.account_rows(source, *key, first, latest)
+                   if not any(i in held for i in ids)]
+        for balance in balances if lacking else ():
+            lacked = sum((moved for day, moved in lacking if day < balance.date), Decimal(0))
+            if lacked and balance.date > first:
+                out[(balance.date.isoformat(), *key)] = balance.amount.number + lacked
+    return out
+
+
 def rest_of_day(known_balances: list, entries, books: Books, source: str, found: dict[Path, dict]) -> set:
     """Add to `found` (restated()'s, of the same statement) the close the books assert of
     the day the statement starts inside, after the rows another statement of that day
