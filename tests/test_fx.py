@@ -342,6 +342,45 @@ def test_a_small_conversion_that_loses_a_cent_beyond_its_rounding_is_an_fx_gap(l
     assert (finding.code, finding.amount) == ("fx-gap", Decimal("0.04"))
 
 
+KWD_CHARGE = """
+2026-03-05 * "Sale"
+  id: "txn_{n}"
+  customer-amount: "{kwd} KWD"
+  fx-rate: "{rate}"
+  fx-pair: "KWD/USD"
+  Assets:PayPal           {usd} USD
+  Income:Sales:Paypal    -{usd} USD
+"""
+KWD_REFERENCE = "2026-03-04 price KWD 3.2520 USD\n"
+WIDE = CONFIG.replace("tolerance_bps: 50", "tolerance_bps: 150")
+
+
+def kwd_charge(n: str, kwd: str, usd: str) -> str:
+    """A Stripe charge of `kwd` settled as `usd`, its rate as the importer states it."""
+    return KWD_CHARGE.format(n=n, kwd=kwd, usd=usd, rate=Decimal(usd) / Decimal(kwd))
+
+
+def test_a_tiny_conversion_is_judged_on_the_nearest_rate_its_cents_allow(ledger):
+    # blind24 rounding: 0.150 KWD at a real 1% spread is 0.48292 USD, settled 0.48: 3.2,
+    # -159.9 bps, where any rate from 3.1667 to 3.2333 settles 0.48 (the nearest, -57 bps,
+    # is within 150); 12.345 KWD at the same spread was quiet
+    errors, found = ledger(KWD_REFERENCE, kwd_charge("tiny", "0.150", "0.48"), kwd_charge("norm", "12.345", "39.74"),
+                           config_text=WIDE)
+    assert errors == [] and found == []
+
+
+def test_a_real_spread_on_a_tiny_or_normal_conversion_is_still_an_fx_gap(ledger):
+    # must fire: 3% below the reference, 0.150 KWD settled 0.47 (-229 bps at the nearest
+    # rate 0.47 allows) and 61.725 KWD settled 194.71; each finding's amount and spread as
+    # the rate applied gives them
+    _, found = ledger(KWD_REFERENCE, kwd_charge("tiny", "0.150", "0.47"), kwd_charge("big", "61.725", "194.71"),
+                      config_text=WIDE)
+    assert [(f.code, f.refs, f.amount) for f in found] == [
+        ("fx-gap", ("txn_big",), Decimal("6.02")), ("fx-gap", ("txn_tiny",), Decimal("0.02"))]
+    assert "-299.9 bps on 61.725 KWD, 6.02 USD lost" in found[0].message
+    assert "-364.9 bps on 0.150 KWD, 0.02 USD lost" in found[1].message
+
+
 def test_the_nearest_earlier_reference_is_used(ledger):
     # 2026-01-04 has no price of its own: 2026-01-02's 7.1000 is the reference.
     [finding], _ = ledger(CONVERSION.format(day="04", rate="7.0500", cny="705.00"))

@@ -18,6 +18,9 @@ at 7.0500 instead of 7.1234 lost 7.34 CNY (`amount`, in the quoted currency; `ex
 is the reference rate, `actual` the applied one). Only spreads beyond
 `checks.fx-gap.tolerance_bps` (default 50) are reported, in either direction: a rate far
 better than the market is as suspicious as one far worse, and the message says which.
+The spread judged is that of the rate nearest the reference that the settled amount,
+rounded to its currency's minor unit, allows (spread_past_rounding): a tiny conversion's
+cents are no spread; the message and the money lost are the rate's as applied.
 
 The amount converted is the net of the entry's postings in the base currency; where the
 entry holds only the quoted side it is what the customer paid (`customer-amount`, signed
@@ -216,15 +219,25 @@ def source_of(entry, sources: dict[str, str]) -> str:
     return next((sources[p.account] for p in entry.postings if p.account in sources), "")
 
 
-def within_rounding(conv, reference: Decimal) -> bool:
-    """Whether a rate's distance from the reference is only its amounts' rounding: what
-    it moves away from the reference's figure is within half a cent of the quoted side
-    and half a cent of the base at the reference (0.45 EUR credited as 0.48 USD is
-    1.0667 where 1.0757 gives 0.484: 84 bps on a conversion that lost nothing, seed
-    34506). A gap no cent of which is lost is no gap."""
-    half_quote = Decimal(5).scaleb(-currency_places(conv.quote) - 1)
-    half_base = Decimal(5).scaleb(-currency_places(conv.base) - 1)
-    return abs((reference - conv.rate) * conv.converted) <= half_quote + half_base * reference
+def spread_past_rounding(off: Decimal, converted: Decimal, base: str, quote: str, reference: Decimal) -> Decimal:
+    """The size, in basis points, of a conversion's spread past what its rounding
+    explains: the one rule of whether a rate is a gap (the fx-gap findings, and so the
+    month report's FX spread made of them). `off`: what the rate applied moved
+    `converted` units of `base` from their value at the reference, in `quote`.
+
+    The settled amount, `quote`, could have been half its minor unit nearer the
+    reference before it was rounded: the spread is that of the nearest rate it allows
+    (0.150 KWD settled 0.48 USD, 0.48292 before its cents, is 3.2, -160 bps off 3.252;
+    any rate from 3.1667 to 3.2333 settles 0.48: -57 bps, blind24). A move within half
+    a unit of each amount (the base at the reference) loses no cent: none (0.45 EUR
+    credited as 0.48 USD is 84 bps off 1.0757, and 0.484 at it: seed 34506)."""
+    if not converted or abs(off) <= _half_unit(quote) + _half_unit(base) * reference:
+        return ZERO
+    return (abs(off) - _half_unit(quote)) / (abs(converted) * reference) * 10000
+
+
+def _half_unit(currency: str) -> Decimal:
+    return Decimal(5).scaleb(-currency_places(currency) - 1)
 
 
 def findings(entries, config, as_of=None, index=None, converted=None, prices=None) -> list[Finding]:
@@ -253,7 +266,8 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
                 continue
             reference, day = found
             spread = (conv.rate - reference) / reference * 10000
-            if abs(spread) <= tolerance or within_rounding(conv, reference):
+            if spread_past_rounding((reference - conv.rate) * conv.converted, conv.converted, conv.base, conv.quote,
+                                    reference) <= tolerance:
                 continue
             lost = charged((reference - conv.rate) * -conv.converted, conv.quote)
             out.append(Finding(
@@ -339,12 +353,11 @@ def _reversed(convs: list[Applied], references, tolerance, sources, unjudged) ->
         return []
     reference, day = found
     value = left_base * reference + left_quote   # in the quoted currency: gained where positive
-    half = Decimal(5).scaleb(-currency_places(quote) - 1) + Decimal(5).scaleb(-currency_places(base) - 1) * reference
     converting = left_base and left_quote and (left_base < 0) != (left_quote < 0)
     rate = (-left_quote / left_base).quantize(Decimal("1e-10")).normalize() if converting else first.rate
     spread = (rate - reference) / reference * 10000 if converting \
         else value / (abs(first.converted) * reference) * 10000
-    if abs(spread) <= tolerance or abs(value) <= half:
+    if spread_past_rounding(value, left_base if converting else first.converted, base, quote, reference) <= tolerance:
         return []
     lost = charged(-value, quote)
     sold_base, sold_quote = _legs(first)
