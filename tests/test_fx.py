@@ -381,6 +381,25 @@ def test_a_real_spread_on_a_tiny_or_normal_conversion_is_still_an_fx_gap(ledger)
     assert "-364.9 bps on 0.150 KWD, 0.02 USD lost" in found[1].message
 
 
+def test_a_paypal_conversion_into_forints_is_judged_and_said_in_whole_forints(ledger):
+    # PayPal holds HUF whole: 12,345 JPY sold for 28,394 HUF (2.300041) where 2.40001
+    # gives 29,628.12: 1,234.12 HUF lost is 1,234 forints, and no amount of the message has fillér
+    paypal = CONFIG.replace("type: wechat", "type: paypal")
+    sold = """
+2026-01-05 price JPY 2.40001 HUF
+2026-01-05 * "PayPal" "General Currency Conversion"
+  id: "CONV-HUF"
+  Assets:PayPal        -12345 JPY @@ 28394 HUF
+  Assets:PayPal         28394 HUF
+"""
+    [finding], _ = ledger(sold, config_text=paypal)
+    assert (finding.code, finding.amount, finding.currency) == ("fx-gap", Decimal("1234"), "HUF")
+    assert "bps on 12,345 JPY, 1,234 HUF lost" in finding.message
+    # another channel keeps the forint's two places
+    [finding], _ = ledger(sold, config_text=CONFIG)
+    assert "bps on 12,345 JPY, 1,234.12 HUF lost" in finding.message
+
+
 def test_the_nearest_earlier_reference_is_used(ledger):
     # 2026-01-04 has no price of its own: 2026-01-02's 7.1000 is the reference.
     [finding], _ = ledger(CONVERSION.format(day="04", rate="7.0500", cny="705.00"))
