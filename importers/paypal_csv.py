@@ -46,7 +46,7 @@ from beanclear.importers import paypal_booking
 from beanclear.importers.base import Extraction, FileOrder, StatementImporter
 from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, STATUS_OF, UPDATES, Booking, PayPalRow,
                                                 kind_of, status_of, type_key, zone_of)
-from beanclear.importers.toolkit import (ZERO_DECIMAL, DateOrder, StatementError, ZoneDayEnd, clean, currency_code,
+from beanclear.importers.toolkit import (DateOrder, StatementError, ZoneDayEnd, clean, currency_code, currency_places,
                                          first_row_keys, filled_at, header_key, local_time, note_offset, parse_amount,
                                          parse_datetime, read_statement, sniff, uses_decimal_comma)
 
@@ -87,8 +87,6 @@ COLUMNS = {  # role -> header names: English, Spanish, German, Italian, French, 
 YEAR_FIRST = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S")
 REQUIRED = ("date", "time", "zone", "type", "currency", "gross", "net", "id")
 MEMO = {"memo", "nota", "mémo", "備考"}  # `Balance Impact` of rows that do not move the balance
-# Currencies PayPal writes without decimals: `12.500` in them is thousands, in any locale.
-WHOLE_CURRENCIES = ZERO_DECIMAL | {"HUF", "TWD"}
 
 
 def _chosen(keys: set[str]) -> dict[str, str] | None:
@@ -288,9 +286,10 @@ class _Reader:
 
         def amount(role: str) -> Decimal:
             # A row that moves money says its Gross and Net: an empty one is refused, never 0.00.
+            # In a currency PayPal holds whole, `12.500` is thousands in any locale.
             needed = role in ("gross", "net") and col[role] is not None and status != NO_MONEY
             return parse_amount(c[role] if needed else c[role] or "0", path, line, self.column(row, role),
-                                decimal_comma=self.comma, whole=currency in WHOLE_CURRENCIES)
+                                decimal_comma=self.comma, whole=currency_places(currency, "paypal") == 0)
 
         if not c["id"]:
             raise StatementError(path, line, f"column {self.column(row, 'id')}: expected the transaction id, "

@@ -508,6 +508,47 @@ def test_a_fee_the_channel_rounded_either_way_is_on_the_contract(check, gross, f
     assert [str(g.amount) for g in gaps] == ([found] if found else [])
 
 
+def forint_sale(channel: str, gross: str, fee: str, currency: str = "HUF") -> str:
+    """A sale of `gross` with its fee, opening the channel's default accounts."""
+    name = {"paypal": "PayPal", "stripe": "Stripe"}[channel]
+    opens = "".join(f"2000-01-01 open {a}:{name}\n" for a in ("Assets:Clearing", "Income:Sales", "Expenses:Fees"))
+    net = Decimal(gross) - Decimal(fee)
+    return (f'{opens}\n2026-03-10 * "Order 1"\n  id: "P1"\n  Expenses:Fees:{name}  {fee} {currency}\n'
+            f"  Income:Sales:{name}  -{gross} {currency}\n  Assets:Clearing:{name}  {net} {currency}\n")
+
+
+def forint_contract(channel: str, currency: str = "HUF") -> str:
+    return (f"channels:\n  {channel}:\n    type: {channel}\n    currency: {currency}\n    settlement_days: 400\n"
+            f"    fees: [{{rate: 0.036, fixed: 90, currency: {currency}}}]\n")
+
+
+@pytest.mark.parametrize("currency, fee, found", [
+    ("HUF", "126", None),    # 3.6% + 90 of 990 is 125.64: 126 forints, half up
+    ("HUF", "125", None),    # cut to the forint: the channel's rounding, not a gap
+    ("TWD", "126", None),
+    ("HUF", "128", "2"),     # must fire: 2 forints over
+    ("TWD", "127", "1"),
+])
+def test_a_paypal_fee_in_forints_or_taiwan_dollars_is_judged_in_whole_units(check, currency, fee, found):
+    """blind24 rounding: PayPal holds HUF and TWD whole (README, the paypal importer), so
+    its fee of 126 HUF on 990 HUF is the contract's 125.64 rounded half up to the forint,
+    not a fee-gap of 0.36 HUF, a fraction of a forint a write-off would book; the message
+    says whole forints."""
+    gaps = check(forint_sale("paypal", "990", fee, currency), config=forint_contract("paypal", currency),
+                 code="fee-gap")
+    assert [str(g.amount.normalize()) for g in gaps] == ([found] if found else [])
+    if found == "2":
+        assert gaps[0].message == "fee 128 HUF on 990 HUF, contract 3.6% + 90 = 126 HUF"
+        assert (gaps[0].expected, gaps[0].actual) == (Decimal("126"), Decimal("128"))
+
+
+def test_a_forint_fee_of_another_channel_keeps_the_forint_s_two_places(check):
+    # must fire as before: Stripe keeps HUF at two decimals, so 126.00 on 990.00 is 0.36 over 125.64
+    [gap] = check(forint_sale("stripe", "990.00", "126.00"), config=forint_contract("stripe"), code="fee-gap")
+    assert (gap.amount, gap.expected) == (Decimal("0.36"), Decimal("125.64"))
+    assert gap.message == "fee 126.00 HUF on 990.00 HUF, contract 3.6% + 90.00 = 125.64 HUF"
+
+
 def test_a_persons_own_summary_entry_is_not_judged_by_the_fee_contract(check):
     """The contract is per payment of a statement: a month of payments a person summed by
     hand (no `id:`, as no statement wrote it; fees rounded per payment) is no payment,

@@ -342,6 +342,64 @@ def test_a_small_conversion_that_loses_a_cent_beyond_its_rounding_is_an_fx_gap(l
     assert (finding.code, finding.amount) == ("fx-gap", Decimal("0.04"))
 
 
+KWD_CHARGE = """
+2026-03-05 * "Sale"
+  id: "txn_{n}"
+  customer-amount: "{kwd} KWD"
+  fx-rate: "{rate}"
+  fx-pair: "KWD/USD"
+  Assets:PayPal           {usd} USD
+  Income:Sales:Paypal    -{usd} USD
+"""
+KWD_REFERENCE = "2026-03-04 price KWD 3.2520 USD\n"
+WIDE = CONFIG.replace("tolerance_bps: 50", "tolerance_bps: 150")
+
+
+def kwd_charge(n: str, kwd: str, usd: str) -> str:
+    """A Stripe charge of `kwd` settled as `usd`, its rate as the importer states it."""
+    return KWD_CHARGE.format(n=n, kwd=kwd, usd=usd, rate=Decimal(usd) / Decimal(kwd))
+
+
+def test_a_tiny_conversion_is_judged_on_the_nearest_rate_its_cents_allow(ledger):
+    # blind24 rounding: 0.150 KWD at a real 1% spread is 0.48292 USD, settled 0.48: 3.2,
+    # -159.9 bps, where any rate from 3.1667 to 3.2333 settles 0.48 (the nearest, -57 bps,
+    # is within 150); 12.345 KWD at the same spread was quiet
+    errors, found = ledger(KWD_REFERENCE, kwd_charge("tiny", "0.150", "0.48"), kwd_charge("norm", "12.345", "39.74"),
+                           config_text=WIDE)
+    assert errors == [] and found == []
+
+
+def test_a_real_spread_on_a_tiny_or_normal_conversion_is_still_an_fx_gap(ledger):
+    # must fire: 3% below the reference, 0.150 KWD settled 0.47 (-229 bps at the nearest
+    # rate 0.47 allows) and 61.725 KWD settled 194.71; each finding's amount and spread as
+    # the rate applied gives them
+    _, found = ledger(KWD_REFERENCE, kwd_charge("tiny", "0.150", "0.47"), kwd_charge("big", "61.725", "194.71"),
+                      config_text=WIDE)
+    assert [(f.code, f.refs, f.amount) for f in found] == [
+        ("fx-gap", ("txn_big",), Decimal("6.02")), ("fx-gap", ("txn_tiny",), Decimal("0.02"))]
+    assert "-299.9 bps on 61.725 KWD, 6.02 USD lost" in found[0].message
+    assert "-364.9 bps on 0.150 KWD, 0.02 USD lost" in found[1].message
+
+
+def test_a_paypal_conversion_into_forints_is_judged_and_said_in_whole_forints(ledger):
+    # PayPal holds HUF whole: 12,345 JPY sold for 28,394 HUF (2.300041) where 2.40001
+    # gives 29,628.12: 1,234.12 HUF lost is 1,234 forints, and no amount of the message has fillér
+    paypal = CONFIG.replace("type: wechat", "type: paypal")
+    sold = """
+2026-01-05 price JPY 2.40001 HUF
+2026-01-05 * "PayPal" "General Currency Conversion"
+  id: "CONV-HUF"
+  Assets:PayPal        -12345 JPY @@ 28394 HUF
+  Assets:PayPal         28394 HUF
+"""
+    [finding], _ = ledger(sold, config_text=paypal)
+    assert (finding.code, finding.amount, finding.currency) == ("fx-gap", Decimal("1234"), "HUF")
+    assert "bps on 12,345 JPY, 1,234 HUF lost" in finding.message
+    # another channel keeps the forint's two places
+    [finding], _ = ledger(sold, config_text=CONFIG)
+    assert "bps on 12,345 JPY, 1,234.12 HUF lost" in finding.message
+
+
 def test_the_nearest_earlier_reference_is_used(ledger):
     # 2026-01-04 has no price of its own: 2026-01-02's 7.1000 is the reference.
     [finding], _ = ledger(CONVERSION.format(day="04", rate="7.0500", cny="705.00"))

@@ -981,3 +981,33 @@ def test_an_unknown_event_code_names_its_family_whole_and_the_families_known(tmp
         run(paypal_api, cfg, "paypal", path)
     assert known in caught.value.reason and "characters]" not in caught.value.reason
     assert len(caught.value.reason) <= 600
+
+
+FORINT_DOWNLOAD = """\
+"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","Transaction ID","Reference Txn ID",\
+"Invoice Number","Balance","Subject"
+"03/10/2026","10:12:30","UTC","Buyer A","Express Checkout Payment","Completed","HUF","990","-126","864","7PX1","",\
+"PP-1","864","Chopsticks"
+"03/22/2026","10:12:30","UTC","Buyer B","Express Checkout Payment","Completed","HUF","12,500","-542","11,958","7PX2",\
+"","PP-2","12,822","Chopsticks"
+"""
+
+
+def test_forint_fees_are_judged_and_written_off_in_whole_forints(tmp_path):
+    """blind24 rounding: PayPal charges forints whole: 3.6% + 90 of 990 HUF is 125.64, 126
+    forints, on the contract (it was a fee-gap of 0.36 HUF, and its write-off booked a
+    fraction of a forint); 542 on 12,500 is 2 forints over 540, written off whole."""
+    from conftest import beanclear, write_files
+    write_files(tmp_path, {"statements/Download.CSV": FORINT_DOWNLOAD, "config.yaml": (
+        "books: books\ncurrency: HUF\ntimezone: UTC\nchannels:\n  paypal:\n    type: paypal\n    currency: HUF\n"
+        "    shop: none\n    settlement_days: 30\n    fees: [{rate: 0.036, fixed: 90, currency: HUF}]\n")})
+    assert beanclear(tmp_path, "import", str(tmp_path / "statements")).exit_code == 0
+    found = json.loads(beanclear(tmp_path, "check", "--format", "json").output)["findings"]
+    [gap] = [f for f in found if f["code"] == "fee-gap"]
+    assert (gap["refs"], Decimal(gap["amount"]), Decimal(gap["expected"])) == (["7PX2", "PP-2"], 2, 540)
+    assert gap["message"] == "fee 542 HUF on 12,500 HUF, contract 3.6% + 90 = 540 HUF"
+    assert beanclear(tmp_path, "write-off", "fee-gap", "PP-2").exit_code == 0
+    written = [line.split()[1] for line in (tmp_path / "books" / "writeoffs.beancount").read_text().splitlines()
+               if line.strip().startswith("Expenses:Fees:PayPal")]
+    assert [Decimal(n) for n in written] == [2, -2]
+    assert "fee-gap" not in beanclear(tmp_path, "check").output

@@ -1065,6 +1065,38 @@ def test_the_fx_spread_is_what_the_rates_lost_less_what_they_gained(tmp_path):
     assert row.fx_spread == Decimal("0.88")
 
 
+def test_the_fx_spread_leaves_out_a_tiny_conversion_s_cent_rounding(tmp_path):
+    # blind24 rounding: 61.725 KWD at a 3% spread lost 6.02 USD; 0.150 KWD at 1%, settled
+    # 0.48 (0.48292 before its cents), is within the tolerance once its rounding is allowed:
+    # the month's FX spread was 6.03
+    from beanclear import config as config_mod
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: USD\nchannels:\n  stripe: {type: stripe, currency: USD, settlement_days: 400}\n"
+        "checks:\n  fx-gap: {tolerance_bps: 150}\n", encoding="utf-8")
+    config = config_mod.load(tmp_path / "config.yaml")
+    entries, errors, options = loader.load_string(textwrap.dedent("""
+        2026-01-01 open Assets:Clearing:Stripe
+        2026-01-01 open Income:Sales:Stripe
+        2026-03-04 price KWD 3.2520 USD
+        2026-03-05 * "Order #1001"
+          id: "txn_big"
+          customer-amount: "61.725 KWD"
+          fx-rate: "3.154475496"
+          fx-pair: "KWD/USD"
+          Assets:Clearing:Stripe   194.71 USD
+          Income:Sales:Stripe     -194.71 USD
+        2026-03-05 * "Order #1008"
+          id: "txn_tiny"
+          customer-amount: "0.150 KWD"
+          fx-rate: "3.2"
+          fx-pair: "KWD/USD"
+          Assets:Clearing:Stripe     0.48 USD
+          Income:Sales:Stripe       -0.48 USD
+    """))
+    [row] = build_from(entries, errors, options, config, "2026-03").channels
+    assert row.fx_spread == Decimal("6.02")
+
+
 DUPLICATE = """
     2026-01-01 open Assets:Clearing:WeChat
     2026-01-01 open Expenses:Fees:WeChat

@@ -15,6 +15,10 @@ MAX_AMOUNT_DIGITS = 24
 # zero-decimal although ISO gives it 0 too, and keeps HUF and TWD at two).
 ZERO_DECIMAL = frozenset("BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split())
 THREE_DECIMAL = frozenset("BHD JOD KWD OMR TND".split())
+# Currencies a channel moves only in whole units though they have places elsewhere (by
+# channel type): PayPal's forint and Taiwan dollars, written whole in its statements and
+# charged in whole units (a fee of 3.6% + 90 on 990 HUF is 126 HUF, not 125.64).
+WHOLE_AT = {"paypal": frozenset({"HUF", "TWD"})}
 
 # Currencies as Chinese statements and the config may name them
 CURRENCY_NAMES = {"人民币": "CNY", "人民币元": "CNY", "RMB": "CNY", "美元": "USD", "港币": "HKD", "港元": "HKD",
@@ -23,7 +27,11 @@ CURRENCY_NAMES = {"人民币": "CNY", "人民币元": "CNY", "RMB": "CNY", "美�
                   "韩元": "KRW", "泰铢": "THB", "新西兰元": "NZD"}
 
 
-def currency_places(currency: str) -> int:
+def currency_places(currency: str, channel: str | None = None) -> int:
+    """The currency's decimal places; `channel`, the type of the channel that moves the
+    money, where the channel's own places are meant (WHOLE_AT: PayPal's HUF, 0)."""
+    if channel is not None and currency in WHOLE_AT.get(channel, ()):
+        return 0
     return 0 if currency in ZERO_DECIMAL else 3 if currency in THREE_DECIMAL else 2
 
 
@@ -40,21 +48,22 @@ def in_places(value: Decimal, currency: str) -> Decimal:
     return placed if placed == value else value
 
 
-def charged(value: Decimal, currency: str) -> Decimal:
+def charged(value: Decimal, currency: str, channel: str | None = None) -> Decimal:
     """A figure a statement writes past its currency's places (WeChat Pay's 手续费,
     `7.40700`, FORMATS §3a) as the money that moves: rounded half up (四舍五入) to the
     currency's smallest unit, one figure at a time: 7.41 CNY. A channel moves no
     fraction of a fen; its other view (the fund bill's 扣除交易手续费) and its balance
-    say the rounded figure."""
-    return value.quantize(minor_unit(currency), ROUND_HALF_UP)
+    say the rounded figure. `channel`: its type, to the unit it moves (currency_places)."""
+    return value.quantize(minor_unit(currency, channel), ROUND_HALF_UP)
 
 
-def shown(value: Decimal, currency: str) -> str:
+def shown(value: Decimal, currency: str, channel: str | None = None) -> str:
     """Money as a person reads it, in every message and listing: rounded half up to the
     currency's places (charged), thousands grouped: `1,058,537` JPY, `20.005` KWD,
     `12.50` USD. The one place a printed amount gets its places; a hard-coded `:,.2f`
-    printed yen with sen and cut a fils off 0.006 KWD."""
-    return f"{charged(value, currency):,.{currency_places(currency)}f}"
+    printed yen with sen and cut a fils off 0.006 KWD. `channel`: its type, in the units
+    it moves (PayPal's `126` HUF)."""
+    return f"{charged(value, currency, channel):,.{currency_places(currency, channel)}f}"
 
 
 def past_places(value: Decimal, currency: str) -> bool:
@@ -63,12 +72,17 @@ def past_places(value: Decimal, currency: str) -> bool:
     return value.quantize(minor_unit(currency)) != value
 
 
-def minor_unit(currency: str) -> Decimal:
-    """The currency's minor unit (0.01, 1 for JPY, 0.001 for KWD), made once a currency."""
+def minor_unit(currency: str, channel: str | None = None) -> Decimal:
+    """The currency's minor unit (0.01, 1 for JPY, 0.001 for KWD), made once a currency;
+    `channel`: the type of the channel that moves it, where its unit is the channel's
+    (1 for PayPal's HUF)."""
+    if channel is not None and currency in WHOLE_AT.get(channel, ()):
+        return _WHOLE
     quantum = _QUANTA.get(currency)
     if quantum is None:
         quantum = _QUANTA[currency] = Decimal(1).scaleb(-currency_places(currency))
     return quantum
 
 
+_WHOLE = Decimal(1)
 _QUANTA: dict[str, Decimal] = {}   # currency -> Decimal of its places (`0.01`): in_places, once per posting

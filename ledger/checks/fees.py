@@ -14,7 +14,8 @@ base is what the channel settles (the sale less merchant discounts); the contrac
 first rule whose `method` and `currency` fit the payment, and whose `since:`/`until:`
 (optional, both days included) hold its date, applies (none: the payment is not judged); the expected fee is
 rate × base + fixed, within min and max, rounded half up to the currency's minor unit as
-a fee can be charged (the cent; the whole yen: 3.6% of ¥4,580 is ¥165); a fee that is
+a fee can be charged (the cent; the whole yen: 3.6% of ¥4,580 is ¥165; the unit the channel
+moves, places.minor_unit: PayPal's whole forint, 126 HUF of 125.64); a fee that is
 the contract's rounded the other way (a channel cutting fractions of a yen) is on it,
 whatever the tolerance. A refund owes no fee: the contract prices payments, and no rule
 charges a refund. A fee given back with it is no gap, in full, in part or not at all
@@ -80,11 +81,11 @@ from functools import lru_cache
 from beancount.core import data
 
 from beanclear.checks.findings import Finding, at_entry, limit, to_currency
-from beanclear.checks.items import _money, refs
+from beanclear.checks.items import refs
 from beanclear.checks.orders import ChannelSales, sold_or_refunded
 from beanclear.books.render import covered
 from beanclear.config.model import STATED_METHODS, owning
-from beanclear.importers.toolkit.places import minor_unit
+from beanclear.importers.toolkit.places import minor_unit, shown
 
 ONE_DAY = dt.timedelta(days=1)
 ZERO = Decimal(0)
@@ -115,10 +116,11 @@ def contract_fee(rule, base: Decimal) -> Decimal:
     return fee if base else ZERO
 
 
-def rounded_other_way(actual: Decimal, owed: Decimal, currency: str) -> bool:
+def rounded_other_way(actual: Decimal, owed: Decimal, currency: str, channel: str | None = None) -> bool:
     """`actual` is the contract's fee `owed` rounded down or up to the currency's minor unit
-    (a channel that cuts fractions of a yen, or rounds a half to even): a rounding, not a gap."""
-    unit = minor_unit(currency)
+    (a channel that cuts fractions of a yen, or rounds a half to even): a rounding, not a gap.
+    `channel`: its type, whose unit it is (PayPal's whole forint: places.minor_unit)."""
+    unit = minor_unit(currency, channel)
     return actual in (owed.quantize(unit, ROUND_FLOOR), owed.quantize(unit, ROUND_CEILING))
 
 
@@ -133,12 +135,13 @@ def stated_rate(text) -> Decimal | None:
         return None
 
 
-def _rule_text(rule, currency: str | None = None) -> str:
+def _rule_text(rule, currency: str | None = None, channel: str | None = None) -> str:
     """`2.9% + 0.30 min 0.10`: the rule's money in the currency's places (YAML reads
-    `fixed: 0.30` as 0.3), never cut (a config's 0.305 is what it says)."""
+    `fixed: 0.30` as 0.3), never cut (a config's 0.305 is what it says); the channel's
+    (its type), where it moves the currency in other units (PayPal's `+ 90` HUF)."""
     percent = f"{rule.rate * 100:f}"
     parts = [(percent.rstrip("0").rstrip(".") if "." in percent else percent) + "%"]   # 0%, not %
-    unit = minor_unit(currency) if currency else None
+    unit = minor_unit(currency, channel) if currency else None
 
     def money(value: Decimal) -> str:
         return f"{value.quantize(unit) if unit is not None and value == value.quantize(unit) else value:f}"
@@ -288,17 +291,20 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         checked[(channel.name, currency)] += 1
         judged[(channel.name, currency, id(rule))].append(entry.date)
         owed = contract_fee(rule, base)
-        # as a fee can be charged: half up to the currency's minor unit (the cent; the yen:
-        # 3.6% of ¥4,580 is ¥165, not ¥164.88), the figure compared and the one the message says
-        expected = to_currency(owed, currency)
+        # as a fee can be charged: half up to the minor unit the channel moves (the cent; the
+        # yen: 3.6% of ¥4,580 is ¥165, not ¥164.88; PayPal's forint), the figure compared and
+        # the one the message says
+        kind = channel.type
+        expected = to_currency(owed, currency, kind)
         gap = abs(actual - expected)
         stated = stated_rate(meta.get("fee-rate"))
         said = f"; the statement says {meta['fee-rate']}" if stated is not None and stated != rule.rate else ""
-        if gap > tolerance and not rounded_other_way(actual, owed, currency):
+        if gap > tolerance and not rounded_other_way(actual, owed, currency, kind):
             out.append(Finding(
                 "fee-gap", entry.date, channel.name, acc.fees, gap, currency,
-                f"fee {_money(actual)} {currency} on {_money(base)} {currency}, contract "
-                f"{_rule_text(rule, currency)} = {_money(expected)} {currency}{said}", involved(entry),
+                f"fee {shown(actual, currency, kind)} {currency} on {shown(base, currency, kind)} {currency}, "
+                f"contract {_rule_text(rule, currency, kind)} = {shown(expected, currency, kind)} {currency}{said}",
+                involved(entry),
                 expected=expected, actual=actual, **at_entry(entry)))
             charged = actual / base if base else None
             off[(channel.name, currency)].append((entry, actual - expected, charged, rule, channel, out[-1],
@@ -347,8 +353,8 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
             out.append(Finding(
                 "fee-gap", day, name, channel.accounts.fees, abs(over), currency,
                 f"{len(rows)} payment(s) of {day} billed at {rate_text} against a contract of "
-                f"{_rule_text(rule, currency)}: {_money(abs(over))} {currency} {'over' if over > 0 else 'under'} the "
-                "contract in all",
+                f"{_rule_text(rule, currency, channel.type)}: {shown(abs(over), currency, channel.type)} {currency} "
+                f"{'over' if over > 0 else 'under'} the contract in all",
                 refs(e for e, *_ in rows), **at_entry(rows[0][0])))
     if refunds:
         out += _charged_on_refunds(refunds, entries if fee_of is None else fee_of, rules, tolerance)
@@ -391,9 +397,10 @@ def _charged_on_refunds(refunds: list, fee_of, rules: dict, tolerance: Decimal) 
                 continue   # no contract in force for this money: nothing to compare
             out.append(Finding(
                 "fee-gap", entry.date, channel.name, accounts.fees, actual, currency,
-                f"fee {_money(actual)} {currency} charged on a refund of {_money(refunded)} {sale_currency}; the "
-                f"contract {_rule_text(rule, currency)} prices payments and charges no fee on a refund "
-                f"({_money(ZERO)} {currency})", line_refs([entry, *own]),
+                f"fee {shown(actual, currency, channel.type)} {currency} charged on a refund of "
+                f"{shown(refunded, sale_currency, channel.type)} {sale_currency}; the contract "
+                f"{_rule_text(rule, currency, channel.type)} prices payments and charges no fee on a refund "
+                f"({shown(ZERO, currency, channel.type)} {currency})", line_refs([entry, *own]),
                 expected=ZERO, actual=actual, **at_entry(entry)))
     return out
 
@@ -455,12 +462,12 @@ def _charged_rules(rows: list, rule, currency: str):
     """The rules these payments of `rule` may have been charged instead (the fee's
     contract changed): its rate, its fixed fee, or both, changed, as their fees tell (the
     median; a rate as a contract writes one, to 0.01%, else 0.001%, else 0.0001%; a
-    fixed fee in the currency's unit). A payment's stated rate (WeChat's 费率) is its rate.
+    fixed fee in the unit the channel moves). A payment's stated rate (WeChat's 费率) is its rate.
     Payments of one amount cannot tell a rate from a fixed fee: the rate comes first."""
-    unit = minor_unit(currency)
     priced = [row for row in rows if row[8] > 0]
     if not priced:
         return
+    unit = minor_unit(currency, priced[0][4].type)
     places = [Decimal(1).scaleb(-n) for n in (4, 5, 6)]
     rate = _median([row[9] if row[9] is not None else (row[7] - rule.fixed) / row[8] for row in priced])
     for step in places:
@@ -486,11 +493,12 @@ def _fits(row, rule, currency: str, tolerance: Decimal) -> bool:
     tolerance billed at a stated rate other than the contract's is that rate's only where
     the fee is (blind16: 费率 0.38% on a fee of 6.00 on 1,000.00, the contract's 0.6%, was
     counted among those charged 0.38%, "819 of 819"; it stays the finding of its day)."""
-    stated, actual, base = row[9], row[7], row[8]
+    stated, actual, base, kind = row[9], row[7], row[8], row[4].type
     if stated is not None and stated != rule.rate:
         return False
     owed = contract_fee(rule, base)
-    return abs(actual - to_currency(owed, currency)) <= tolerance or rounded_other_way(actual, owed, currency)
+    return abs(actual - to_currency(owed, currency, kind)) <= tolerance or rounded_other_way(actual, owed, currency,
+                                                                                              kind)
 
 
 def _change(rows: list, days: list, currency: str, tolerance: Decimal, before: int = 1, early: bool = False):
@@ -572,8 +580,9 @@ def _systematic(found: list, checked: dict, systematic: dict, involved, changes:
                "the new one since: that day)")
         ones.append(Finding("fee-gap", entry.date, name, channel.accounts.fees, abs(over), currency,
                             f"{len(rows)} of {checked[(name, currency)]} payments were charged other fees than the "
-                            f"contract {_rule_text(rule, currency)}, about {charged:.2f}% (the median): "
-                            f"{_money(abs(over))} {currency} {'over' if over > 0 else 'under'} the contract in all; "
+                            f"contract {_rule_text(rule, currency, channel.type)}, about {charged:.2f}% (the median): "
+                            f"{shown(abs(over), currency, channel.type)} {currency} "
+                            f"{'over' if over > 0 else 'under'} the contract in all; "
                             f"{fix}{more}", named, expected=sum(row[6] for row in rows),
                             actual=sum(row[7] for row in rows), **at_entry(entry)))
         dropped |= {id(row[5]) for row in rows if row[5] is not None}
@@ -586,13 +595,15 @@ def _systematic(found: list, checked: dict, systematic: dict, involved, changes:
             more = (f"; its refs name the first {REFS_SHOWN} of the {len(rows)} payments ({len(rows) - REFS_SHOWN} "
                     "left out)") if len(rows) > REFS_SHOWN else ""
             where = f"channels.{name}.fees" + (f"[{channel.fees.index(rule)}]" if len(channel.fees) > 1 else "")
-            span, rules = ((f"until {rows[-1][0].date}", f"the old rule, {_rule_text(charged, currency)}, until: "
+            kind = channel.type
+            span, rules = ((f"until {rows[-1][0].date}", f"the old rule, {_rule_text(charged, currency, kind)}, until: "
                             f"{day - ONE_DAY}, the contract's since: {day}") if early else
                            (f"since {day}", f"the old rule until: {day - ONE_DAY}, the new one since: {day}"))
             ones.append(Finding("fee-gap", entry.date, name, channel.accounts.fees, abs(over), currency,
                                 f"{len(rows)} of {judged} payments {span} were charged "
-                                f"{_rule_text(charged, currency)}, not the contract {_rule_text(rule, currency)}: "
-                                f"{_money(abs(over))} {currency} {'over' if over > 0 else 'under'} the contract in all; "
+                                f"{_rule_text(charged, currency, kind)}, not the contract "
+                                f"{_rule_text(rule, currency, kind)}: {shown(abs(over), currency, kind)} {currency} "
+                                f"{'over' if over > 0 else 'under'} the contract in all; "
                                 f"if the contract changed on {day}, set {where} ({rules}){more}", named,
                                 expected=sum(row[6] for row in rows), actual=sum(row[7] for row in rows),
                                 **at_entry(entry)))

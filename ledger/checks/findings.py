@@ -192,10 +192,11 @@ def rate_text(rate: Decimal) -> str:
     return f"{shown_rate(rate):f}"
 
 
-def to_currency(value: Decimal, currency: str) -> Decimal:
+def to_currency(value: Decimal, currency: str, channel: str | None = None) -> Decimal:
     """`value` to the currency's minor unit, half up: 2 places, 0 for JPY, 3 for KWD (the
-    toolkit's `charged`, the one rounding of money to its places)."""
-    return charged(value, currency)
+    toolkit's `charged`, the one rounding of money to its places); `channel`, the type of
+    the channel that moves it, to the unit it moves (PayPal's HUF: whole forints)."""
+    return charged(value, currency, channel)
 
 
 # Every check writes money in a message as `<number> <CUR>` (`1,234.5678 CNY`).

@@ -18,6 +18,9 @@ at 7.0500 instead of 7.1234 lost 7.34 CNY (`amount`, in the quoted currency; `ex
 is the reference rate, `actual` the applied one). Only spreads beyond
 `checks.fx-gap.tolerance_bps` (default 50) are reported, in either direction: a rate far
 better than the market is as suspicious as one far worse, and the message says which.
+The spread judged is that of the rate nearest the reference that the settled amount,
+rounded to its currency's minor unit, allows (spread_past_rounding): a tiny conversion's
+cents are no spread; the message and the money lost are the rate's as applied.
 
 The amount converted is the net of the entry's postings in the base currency; where the
 entry holds only the quoted side it is what the customer paid (`customer-amount`, signed
@@ -57,7 +60,7 @@ from beancount.core import data
 from beanclear.checks.findings import Finding, at_entry, limit, rate_text
 from beanclear.checks.items import refs
 from beanclear.importers.stated import stated_amount
-from beanclear.importers.toolkit.places import charged, currency_places, shown
+from beanclear.importers.toolkit.places import charged, minor_unit, shown
 
 ZERO = Decimal(0)
 
@@ -216,15 +219,24 @@ def source_of(entry, sources: dict[str, str]) -> str:
     return next((sources[p.account] for p in entry.postings if p.account in sources), "")
 
 
-def within_rounding(conv, reference: Decimal) -> bool:
-    """Whether a rate's distance from the reference is only its amounts' rounding: what
-    it moves away from the reference's figure is within half a cent of the quoted side
-    and half a cent of the base at the reference (0.45 EUR credited as 0.48 USD is
-    1.0667 where 1.0757 gives 0.484: 84 bps on a conversion that lost nothing, seed
-    34506). A gap no cent of which is lost is no gap."""
-    half_quote = Decimal(5).scaleb(-currency_places(conv.quote) - 1)
-    half_base = Decimal(5).scaleb(-currency_places(conv.base) - 1)
-    return abs((reference - conv.rate) * conv.converted) <= half_quote + half_base * reference
+def spread_past_rounding(off: Decimal, converted: Decimal, base: str, quote: str, reference: Decimal,
+                         channel: str | None = None) -> Decimal:
+    """The size, in basis points, of a conversion's spread past what its rounding
+    explains: the one rule of whether a rate is a gap (the fx-gap findings, and so the
+    month report's FX spread made of them). `off`: what the rate applied moved
+    `converted` units of `base` from their value at the reference, in `quote`.
+
+    The settled amount, `quote`, could have been half its minor unit nearer the
+    reference before it was rounded: the spread is that of the nearest rate it allows
+    (0.150 KWD settled 0.48 USD, 0.48292 before its cents, is 3.2, -160 bps off 3.252;
+    any rate from 3.1667 to 3.2333 settles 0.48: -57 bps, blind24). A move within half
+    a unit of each amount (the base at the reference) loses no cent: none (0.45 EUR
+    credited as 0.48 USD is 84 bps off 1.0757, and 0.484 at it: seed 34506). `channel`:
+    the type of the channel that converted, in the units it moves (PayPal's whole HUF)."""
+    half_quote, half_base = minor_unit(quote, channel) / 2, minor_unit(base, channel) / 2
+    if not converted or abs(off) <= half_quote + half_base * reference:
+        return ZERO
+    return (abs(off) - half_quote) / (abs(converted) * reference) * 10000
 
 
 def findings(entries, config, as_of=None, index=None, converted=None, prices=None) -> list[Finding]:
@@ -233,6 +245,7 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
     tolerance = limit(config, "fx-gap", "tolerance_bps")
     references = References(entries if prices is None else prices)
     sources = account_sources(config)
+    kinds = {name: channel.type for name, channel in config.channels.items()}   # a channel's units (places)
     out, unjudged = [], {}   # (base, quote) -> [how many convert without a reference rate, first, last day, some]
     unknown = {}   # source -> [how many state a rate but no pair (unpaired), first, last day, some]
     entries = [e for e in (entries if converted is None else converted) if isinstance(e, data.Transaction)]
@@ -244,7 +257,7 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
         if id(entry) in reversing:   # judged with the conversion it reverses
             continue
         if id(entry) in together:
-            out.extend(_reversed(together[id(entry)], references, tolerance, sources, unjudged))
+            out.extend(_reversed(together[id(entry)], references, tolerance, sources, kinds, unjudged))
             continue
         for conv in applied(entry) if id(entry) not in twice else ():
             found = references.rate(conv.base, conv.quote, entry.date) if references.series else None
@@ -253,14 +266,18 @@ def findings(entries, config, as_of=None, index=None, converted=None, prices=Non
                 continue
             reference, day = found
             spread = (conv.rate - reference) / reference * 10000
-            if abs(spread) <= tolerance or within_rounding(conv, reference):
+            source = source_of(entry, sources)
+            kind = kinds.get(source)
+            if spread_past_rounding((reference - conv.rate) * conv.converted, conv.converted, conv.base, conv.quote,
+                                    reference, kind) <= tolerance:
                 continue
-            lost = charged((reference - conv.rate) * -conv.converted, conv.quote)
+            lost = charged((reference - conv.rate) * -conv.converted, conv.quote, kind)
             out.append(Finding(
-                "fx-gap", entry.date, source_of(entry, sources), conv.account, abs(lost), conv.quote,
+                "fx-gap", entry.date, source, conv.account, abs(lost), conv.quote,
                 f"{conv.base}→{conv.quote} at {rate_text(conv.rate)}, reference {rate_text(reference)} of {day}: "
-                f"{spread:+.1f} bps on {shown(abs(conv.converted), conv.base)} {conv.base}, "
-                f"{shown(abs(lost), conv.quote)} {conv.quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)",
+                f"{spread:+.1f} bps on {shown(abs(conv.converted), conv.base, kind)} {conv.base}, "
+                f"{shown(abs(lost), conv.quote, kind)} {conv.quote} {'lost' if lost >= 0 else 'gained'} "
+                f"(tolerance {tolerance} bps)",
                 _refs(entry), expected=reference, actual=conv.rate, gained=lost < 0, **at_entry(entry)))
     if config.checks["fx-gap"].severity == "off":   # rates not wanted: their absence is no gap either
         unjudged, unknown = {}, {}
@@ -317,7 +334,7 @@ def _legs(conv: Applied) -> tuple[Decimal, Decimal]:
     return conv.converted, quoted or -conv.converted * conv.rate
 
 
-def _reversed(convs: list[Applied], references, tolerance, sources, unjudged) -> list[Finding]:
+def _reversed(convs: list[Applied], references, tolerance, sources, kinds, unjudged) -> list[Finding]:
     """A conversion and its reversals judged as one (reversed_conversions), on what they
     leave together at the reference rate of the conversion's day: nothing where the
     reversal gave back what was converted (a blind tester's 3,000.00 USD sold at a bad
@@ -326,6 +343,8 @@ def _reversed(convs: list[Applied], references, tolerance, sources, unjudged) ->
     difference; a part reversed, the rest converted, at its rate."""
     first = convs[0]
     base, quote, entry = first.base, first.quote, first.entry
+    source = source_of(entry, sources)
+    kind = kinds.get(source)
     left_base = left_quote = ZERO
     for conv in convs:
         moved = _legs(conv)
@@ -339,30 +358,32 @@ def _reversed(convs: list[Applied], references, tolerance, sources, unjudged) ->
         return []
     reference, day = found
     value = left_base * reference + left_quote   # in the quoted currency: gained where positive
-    half = Decimal(5).scaleb(-currency_places(quote) - 1) + Decimal(5).scaleb(-currency_places(base) - 1) * reference
     converting = left_base and left_quote and (left_base < 0) != (left_quote < 0)
     rate = (-left_quote / left_base).quantize(Decimal("1e-10")).normalize() if converting else first.rate
     spread = (rate - reference) / reference * 10000 if converting \
         else value / (abs(first.converted) * reference) * 10000
-    if abs(spread) <= tolerance or abs(value) <= half:
+    if spread_past_rounding(value, left_base if converting else first.converted, base, quote, reference,
+                            kind) <= tolerance:
         return []
-    lost = charged(-value, quote)
+    lost = charged(-value, quote, kind)
     sold_base, sold_quote = _legs(first)
-    back = f"({shown(abs(left_base - sold_base), base)} {base} back for {shown(abs(left_quote - sold_quote), quote)} {quote})"
+    back = (f"({shown(abs(left_base - sold_base), base, kind)} {base} back for "
+            f"{shown(abs(left_quote - sold_quote), quote, kind)} {quote})")
     when = ", ".join(dict.fromkeys(str(c.entry.date) for c in convs[1:]))
-    said = f"{base}→{quote} at {rate_text(first.rate)} on {shown(abs(sold_base), base)} {base}, reversed" \
+    said = f"{base}→{quote} at {rate_text(first.rate)} on {shown(abs(sold_base), base, kind)} {base}, reversed" \
         f"{' in part' if converting and (left_base < 0) == (sold_base < 0) else ''} on {when} {back}: "
     if converting:
-        said += (f"left {shown(abs(left_base), base)} {base} {'sold' if left_base < 0 else 'bought'} "
+        said += (f"left {shown(abs(left_base), base, kind)} {base} {'sold' if left_base < 0 else 'bought'} "
                  f"at {rate_text(rate)}, "
                  f"reference {rate_text(reference)} of {day}: {spread:+.1f} bps")
     else:
-        said += (f"left {shown(left_base, base)} {base} and {'+' if left_quote > 0 else ''}{shown(left_quote, quote)} "
+        said += (f"left {shown(left_base, base, kind)} {base} and {'+' if left_quote > 0 else ''}"
+                 f"{shown(left_quote, quote, kind)} "
                  f"{quote}, against the reference {rate_text(reference)} of {day}: {spread:+.1f} bps of "
-                 f"{shown(abs(sold_base), base)} {base}")
-    said += f", {shown(abs(lost), quote)} {quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)"
+                 f"{shown(abs(sold_base), base, kind)} {base}")
+    said += f", {shown(abs(lost), quote, kind)} {quote} {'lost' if lost >= 0 else 'gained'} (tolerance {tolerance} bps)"
     refs_ = tuple(dict.fromkeys(r for conv in convs for r in _refs(conv.entry)))
-    return [Finding("fx-gap", entry.date, source_of(entry, sources), first.account, abs(lost), quote, said, refs_,
+    return [Finding("fx-gap", entry.date, source, first.account, abs(lost), quote, said, refs_,
                     expected=reference, actual=rate, gained=lost < 0, **at_entry(entry))]
 
 
