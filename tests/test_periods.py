@@ -609,3 +609,11 @@ def test_a_month_whose_last_week_was_quiet_closes_once_the_config_says_so(tmp_pa
         "`channels.stripe.quiet_days: 6` says so; if stripe ended 2026-03-25, `channels.stripe.until: 2026-03-25` "
         "says so",
         "2026-03 cannot be closed: 2 source(s) whose statements do not reach its end; nothing was written"]
+
+
+def test_close_lists_an_undated_error_with_a_dash_for_its_date():
+    # a Beancount error of no entry (a stray token) printed "None" as its date (blind24)
+    from beanclear.checks.findings import Finding
+    undated = Finding("beancount", None, "", "", Decimal(0), "", "Invalid token: 'x'", file="books/a.beancount",
+                      line=3, severity="error")
+    assert closing._line(undated) == "error beancount - -: Invalid token: 'x' (books/a.beancount:3)"

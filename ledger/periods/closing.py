@@ -277,4 +277,4 @@ def _line(f) -> str:
     where = f" ({f.file}:{f.line})" if f.file else ""
     named = [r for r in f.refs if r != f"{f.source} {f.date}"]
     refs = f" [{', '.join(named[:4])}{', …' if len(named) > 4 else ''}]" if named else ""
-    return f"{f.severity} {f.code} {f.date} {f.source or '-'}: {f.message}{refs}{where}"
+    return f"{f.severity} {f.code} {f.date or '-'} {f.source or '-'}: {f.message}{refs}{where}"
