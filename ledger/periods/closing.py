@@ -112,6 +112,10 @@ def _closing(config, month: str) -> tuple[Outcome, str | None, object]:
     root = config.books
     if month in closed_months(root):
         return Outcome(month, message=f"{month} is already closed; nothing was written"), None, None
+    # before the month is judged: its markers would be its errors, and no close is
+    # written into a merge left half done all the same (books/unmerged.py)
+    from beanclear.books import unmerged
+    unmerged.refuse(root)
     earlier = out_of_order(root, month, later=False)
     if earlier:
         raise PeriodError(earlier)

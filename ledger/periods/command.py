@@ -13,6 +13,7 @@ import sys
 
 import click
 
+from beanclear.books.edits import EditError
 from beanclear.clikit import _fail, _load, config_option, refused
 from beanclear.periods import closing
 from beanclear.periods import forward
@@ -32,7 +33,7 @@ def close(config_path, month):
     _books(config)
     try:
         outcome = closing.close(config, month)
-    except closing.PeriodError as exc:
+    except (closing.PeriodError, EditError) as exc:   # (EditError: books a write refuses, unmerged.py)
         raise refused(exc)
     for line in outcome.blockers:
         click.echo(line)
@@ -50,7 +51,7 @@ def reopen(config_path, month, reason):
     _books(config)
     try:
         outcome = closing.reopen(config, month, reason)
-    except closing.PeriodError as exc:
+    except (closing.PeriodError, EditError) as exc:   # (EditError: books a write refuses, unmerged.py)
         raise refused(exc)
     click.echo(outcome.message)
 
@@ -65,7 +66,7 @@ def carry(config_path, month):
     _books(config)
     try:
         path, message = forward.carry(config, month)
-    except closing.PeriodError as exc:
+    except (closing.PeriodError, EditError) as exc:   # (EditError: books a write refuses, unmerged.py)
         raise refused(exc)
     click.echo(message)
     click.echo(f"Open it: fava {path}")
