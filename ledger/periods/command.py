@@ -1,7 +1,8 @@
 """`beanclear close YYYY-MM` and `beanclear reopen YYYY-MM --reason "…"` (closing.py);
 `beanclear carry YYYY-MM` (forward.py).
 
-Exit statuses: close 0 closed (or already closed), 1 while errors remain or statements
+Exit statuses: close 0 closed (or already closed, none of its errors remaining), 1 while
+errors remain (a month closed already too: the books changed after its close) or statements
 fall short of the month's end (listed), 2 bad input (a month not YYYY-MM or before the
 books' first transaction, an earlier month still open, a later one closed already, no
 books); reopen 0, 2 when refused (empty reason, month not closed).
