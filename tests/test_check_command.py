@@ -131,3 +131,18 @@ def test_the_next_step_of_a_beancount_error_is_to_correct_the_books_not_to_ackno
                   "never arrived", ("P1",), severity="error")
     assert Report([failed, gap]).to_text().splitlines()[-2:] == [NEXT_STEP, BEANCOUNT_STEP]
     assert Report([gap]).to_text().splitlines()[-1] == NEXT_STEP
+
+
+def test_an_undated_finding_prints_a_dash_in_the_date_column():
+    # blind24: a Beancount error of no entry (git's `<<<<<<<` left in a file: "Invalid
+    # token") printed "None -" where the other lines have their date
+    import datetime as dt
+    from decimal import Decimal
+    from beanclear.checks.checking import Report
+    from beanclear.checks.findings import Finding
+    undated = Finding("beancount", None, "", "", Decimal(0), "", "Invalid token: '======='", severity="error")
+    dated = Finding("payout-missing", dt.date(2026, 3, 1), "wechat", "Assets:Transit:WeChat", Decimal("5"), "CNY",
+                    "never arrived", ("P1",), severity="error")
+    first, second = Report([undated, dated]).to_text().splitlines()[:2]
+    assert first == "error   beancount      -          -       : Invalid token: '======='"
+    assert second.startswith("error   payout-missing 2026-03-01 wechat   5.00 CNY: never arrived")

@@ -609,3 +609,45 @@ def test_a_month_whose_last_week_was_quiet_closes_once_the_config_says_so(tmp_pa
         "`channels.stripe.quiet_days: 6` says so; if stripe ended 2026-03-25, `channels.stripe.until: 2026-03-25` "
         "says so",
         "2026-03 cannot be closed: 2 source(s) whose statements do not reach its end; nothing was written"]
+
+
+def test_close_lists_an_undated_error_with_a_dash_for_its_date():
+    # a Beancount error of no entry (a stray token) printed "None" as its date (blind24)
+    from beanclear.checks.findings import Finding
+    undated = Finding("beancount", None, "", "", Decimal(0), "", "Invalid token: 'x'", file="books/a.beancount",
+                      line=3, severity="error")
+    assert closing._line(undated) == "error beancount - -: Invalid token: 'x' (books/a.beancount:3)"
+
+
+# -- a closed month the books changed since (blind24: a merge brought another accountant's
+# -- January work into a month closed meanwhile): `close` again judges it ----------------
+
+def test_closing_again_a_month_whose_close_no_longer_holds_lists_why_and_exits_1(closed_jan):
+    # a write-off of the month merged in after the close: the close's own assertion fails
+    path = closed_jan / "books" / "wechat" / "2026" / "2026-01.beancount"
+    path.write_text(path.read_text(encoding="utf-8") + '\n2026-01-20 * "beanclear" "write-off payout-mismatch"\n'
+                    "  Expenses:Fees:WeChat  5.00 CNY\n  Assets:Transit:WeChat  -5.00 CNY\n", encoding="utf-8")
+    before = snapshot(closed_jan / "books")
+    result = beanclear(closed_jan, "close", "2026-01")
+    assert result.exit_code == 1, result.output
+    *listed, said = result.output.strip().splitlines()
+    assert any("Balance failed for 'Assets:Transit:WeChat'" in line and line.endswith("(books/periods.beancount:13)")
+               for line in listed), result.output
+    assert said.startswith("2026-01 is closed (books/periods.beancount line 4) but no longer reconciles: ")
+    assert "the first at books/periods.beancount:13 — the books changed after the close" in said
+    assert said.endswith("nothing was written") and "already closed" not in said
+    assert snapshot(closed_jan / "books") == before
+
+
+def test_closing_again_a_month_with_an_error_merged_in_exits_1_until_it_is_acknowledged(closed_jan):
+    path = closed_jan / "books" / "shopify" / "2026" / "2026-01.beancount"
+    path.write_text(path.read_text(encoding="utf-8") + '\n2026-01-10 * "Order #9999 / 铁观音" ^order-9999\n'
+                    '  id: "order:#9999"\n  order-id: "#9999"\n'
+                    "  Assets:Receivable:Shopify  100.00 CNY\n  Income:Sales:Shopify  -100.00 CNY\n", encoding="utf-8")
+    result = beanclear(closed_jan, "close", "2026-01")
+    assert result.exit_code == 1, result.output
+    assert "error order-unpaid 2026-01-10" in result.output and "no longer reconciles: 1 unresolved error" in result.output
+    # must not fire: once acknowledged, nothing of the month is unresolved
+    assert beanclear(closed_jan, "ack", "order-unpaid", "#9999", "--reason", "paid in cash").exit_code == 0
+    result = beanclear(closed_jan, "close", "2026-01")
+    assert result.exit_code == 0 and "2026-01 is already closed; nothing was written" in result.output

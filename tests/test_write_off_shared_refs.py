@@ -150,6 +150,29 @@ def test_a_ref_two_findings_share_names_neither_for_a_write_off(fees):
     assert snapshot(fees / "books") == before
 
 
+def test_a_write_off_made_by_a_ref_settles_leaves_out_is_found_again_by_it(fees):
+    # blind24: `write-off fee-gap 1033` (the order the charge paid, a ref `check` lists and
+    # `settles:` leaves out as context) wrote the write-off; the same command again said
+    # "no fee-gap finding names 1033", exit 2, where any action done twice says so, exit 0
+    run(fees, "write-off", "fee-gap", "1")
+    assert writeoffs(fees) == RESOLVE_HEADER + FEE_1
+    before = snapshot(fees / "books")
+    assert run(fees, "write-off", "fee-gap", "1") == (
+        "fee-gap 1 is written off already (books/writeoffs.beancount:4); nothing was written\n")
+    # an acknowledgment or a follow-up by it is told what resolved it, as by the charge
+    for args in (("ack", "fee-gap", "1", "--reason", "x"),
+                 ("follow-up", "fee-gap", "1", "--owner", "bob", "--due", "2025-03-30")):
+        assert "no fee-gap finding names 1: the write-off at books/writeoffs.beancount:4 resolved it; " \
+            "nothing was written" in run(fees, *args, code=2)
+    assert snapshot(fees / "books") == before
+    # must not fire: the other charge of the payout, by its own order, is still written off
+    assert run(fees, "write-off", "fee-gap", "2").startswith("fee-gap 2: 2.00 HKD written off")
+    assert writeoffs(fees) == RESOLVE_HEADER + FEE_1 + FEE_2
+    # the payout both charges went out in names them both; both written off, that is said
+    assert "fee-gap po_1 is written off already (books/writeoffs.beancount:10)" in run(
+        fees, "write-off", "fee-gap", "po_1")
+
+
 # -- the same for the other codes a write-off resolves ---------------------------------------
 
 def test_two_fx_gaps_of_one_payout_each_written_off_are_both_resolved(tmp_path, monkeypatch):

@@ -348,8 +348,11 @@ def write_files(root: Path, changes: dict) -> None:
     """Replace or create every file in `changes` as one step. Call under `locked()`.
     A file's text may be given as a function that makes it (Books.plan), as a str or
     as pieces: it is made as the file is written, so no large file's text is in memory
-    whole."""
+    whole. Refused (unmerged.Unmerged), nothing written, while a file of the books holds
+    a merge conflict git left: every write comes here."""
     global commits
+    from beanclear.books import unmerged   # (the load reads this module; a write only needs that one)
+    unmerged.refuse(root)
     steps = []
     outside = [t for t in changes if not _within(root, t)]
     try:

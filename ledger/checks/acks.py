@@ -27,6 +27,7 @@ from pathlib import Path
 from beancount.core import data
 
 from beanclear.checks.findings import CODES, UNNAMED, Finding, at_entry, relative
+from beanclear.checks.write_offs import resolved_by
 from beanclear.clock import today
 
 ACK = "beanclear-ack"
@@ -133,7 +134,7 @@ def not_named(findings, code: str, ref: str, entries=None, root=None) -> str:
     or a follow-up made after it, one click after the other or at the same moment in
     another tab, has nothing left to decide (blind10)."""
     from beanclear.importers.base import order_key
-    resolved = _written_off(entries, code, ref) if entries is not None else None
+    resolved = resolved_by(entries, code, ref) if entries is not None else None
     if resolved is not None:
         where = f"{relative(resolved.meta.get('filename'), root)}:{resolved.meta.get('lineno')}"
         return f"no {code} finding names {ref}: the write-off at {where} resolved it; nothing was written"
@@ -150,17 +151,6 @@ def not_named(findings, code: str, ref: str, entries=None, root=None) -> str:
         said = (f"the {other.code} of {other.source or '-'} {other.date} "
                 f"{'takes it in' if other.code == 'statement-gap' else 'names it'}; {said}")
     return f"no {code} finding names {ref} ({said}); nothing was written"
-
-
-def _written_off(entries, code: str, ref: str):
-    """The last write-off entry of `code` whose `settles:` names `ref`, if any."""
-    from beanclear.checks.items import WRITE_OFF
-    found = None
-    for entry in entries:
-        if isinstance(entry, data.Transaction) and str(entry.meta.get(WRITE_OFF, "")) == code \
-                and ref in str(entry.meta.get("settles", "")).split():
-            found = entry
-    return found
 
 
 def reject_lines(bank_refs, target: str, reason: str, day: dt.date | None = None) -> list[str]:

@@ -62,7 +62,8 @@ class Report:
             amount = f" {f.amount:,f} {f.currency}" if f.currency else ""  # rounded to its currency (findings.py)
             # the refs, as `beanclear ack CODE REF` wants one of them
             refs = f" [{', '.join(f.refs[:4])}{', …' if len(f.refs) > 4 else ''}]" if f.refs else ""
-            lines.append(f"{state}{f.severity:<7} {f.code:<{width}} {f.date} {f.source or '-':<8}{amount}: {f.message}"
+            # (a Beancount error of no entry, an invalid token, has no date: a dash, in the column)
+            lines.append(f"{state}{f.severity:<7} {f.code:<{width}} {str(f.date or '-'):<10} {f.source or '-':<8}{amount}: {f.message}"
                          f"{refs}{where}")
         lines.append(f"{self.errors} error{'s' * (self.errors != 1)}, "
                      f"{self.warnings} warning{'s' * (self.warnings != 1)}, {self.acknowledged} acknowledged"

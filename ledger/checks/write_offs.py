@@ -83,6 +83,22 @@ def written_off(entries) -> dict[tuple[str, str], data.Transaction]:
     return {key: named[-1] for key, named in write_offs(entries).items()}
 
 
+def resolved_by(entries, code: str, ref: str) -> data.Transaction | None:
+    """The last write-off of `code` that resolved a finding `ref` was one of the refs of,
+    as `check` listed them: one its `settles:` holds, or one its settled lines carry as
+    context (CONTEXT: the order a fee-gap's charge paid, which own_refs leaves out). A
+    finding written off is listed no more, so this is how an action named by any of its
+    refs, done again, finds what resolved it (blind24: `write-off fee-gap 1033` twice)."""
+    offs = [e for e in entries if isinstance(e, data.Transaction) and str(e.meta.get(META, "")) == code]
+    named = [e for e in offs if ref in _settled(e)]
+    keys = CONTEXT.get(code, ())
+    if named or not keys:
+        return named[-1] if named else None
+    carriers = {str(e.meta.get("id")) for e in entries if isinstance(e, data.Transaction)
+                and any(str(e.meta.get(k, "")) == ref for k in keys)}
+    return next((e for e in reversed(offs) if not carriers.isdisjoint(_settled(e))), None)
+
+
 def write_offs(entries) -> dict[tuple[str, str], list[data.Transaction]]:
     """(code, ref) -> every write-off entry that names it, in the books' order."""
     out: dict[tuple[str, str], list] = defaultdict(list)

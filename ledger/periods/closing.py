@@ -18,7 +18,9 @@
     an earlier month that has entries (a books/<source>/YYYY/YYYY-MM.beancount file) is
     still open, or a later month is closed already: months close in order (a month
     closed once and reopened closes again, whatever was closed after it). A month
-    before the books' first transaction is a bad month (exit 2): nothing to close.
+    before the books' first transaction is a bad month (exit 2): nothing to close. A
+    month closed already writes nothing, but is judged still: errors of it that remain
+    (the books changed after the close: a merge, an edit) are listed, exit 1.
 
     reopen(config, "2026-01", reason) appends
 
@@ -45,7 +47,7 @@ from pathlib import Path
 from beancount.core import data
 
 from beanclear.books import edits, render
-from beanclear.checks.findings import Policy
+from beanclear.checks.findings import Policy, relative
 from beanclear.importers.toolkit.places import in_places
 from beanclear.periods.closed import CLOSE, MONTH, PERIODS_FILE, REOPEN, closed_after, closed_months, month_files
 
@@ -110,26 +112,33 @@ def _closing(config, month: str) -> tuple[Outcome, str | None, object]:
     from beanclear.periods import month_end
     last, next_first = month_bounds(month)
     root = config.books
-    if month in closed_months(root):
-        return Outcome(month, message=f"{month} is already closed; nothing was written"), None, None
-    earlier = out_of_order(root, month, later=False)
-    if earlier:
-        raise PeriodError(earlier)
+    # before the month is judged: its markers would be its errors, and no close is
+    # written into a merge left half done all the same (books/unmerged.py)
+    from beanclear.books import unmerged
+    unmerged.refuse(root)
+    if month not in closed_months(root):
+        earlier = out_of_order(root, month, later=False)
+        if earlier:
+            raise PeriodError(earlier)
     entries, errors, options = books.load(root / "main.beancount")
     read = options.get(books.READ)
-    if month in closed_months(root):   # closed since the first look, before the books were read
-        return Outcome(month, message=f"{month} is already closed; nothing was written"), None, None
-    first_last = span(entries)
-    if first_last is None or last < first_last[0]:
-        raise PeriodError(f"{month}: the books hold no transaction in that month or before it{runs(first_last)}")
-    later = out_of_order(root, month, earlier=False)
-    if later:
-        raise PeriodError(later)
+    shut = closed_months(root)   # (read again: closed since the first look, before the books were read)
+    if month not in shut:
+        first_last = span(entries)
+        if first_last is None or last < first_last[0]:
+            raise PeriodError(f"{month}: the books hold no transaction in that month or before it{runs(first_last)}")
+        later = out_of_order(root, month, earlier=False)
+        if later:
+            raise PeriodError(later)
     load = reconcile.stored_load(options, config) or reconcile.Load(entries, config)
     report = checking.report(entries, errors, config, options, load)
     # A failed assertion of the next month's first day is about this month's end.
-    blockers = [_line(f) for f in report.findings if f.severity == "error" and not f.acknowledged
-                and (f.date is None or f.date <= (next_first if f.code == "beancount" else last))]
+    unresolved = [f for f in report.findings if f.severity == "error" and not f.acknowledged
+                  and (f.date is None or f.date <= (next_first if f.code == "beancount" else last))]
+    blockers = [_line(f) for f in unresolved]
+    if month in shut:   # closed already: judged still, since a merge or an edit may have changed it (blind24)
+        where = relative(str((root / PERIODS_FILE).resolve()), config.root.resolve())
+        return _closed_already(month, f"{where} line {shut[month].line}", unresolved), None, None
     short = [_line(f) for f in month_end.short_of(entries, config, load, last)]
     if blockers or short:
         # (statements short of the month's end are no finding of `check`: said apart)
@@ -141,6 +150,21 @@ def _closing(config, month: str) -> tuple[Outcome, str | None, object]:
     block = close_text(month, held, who(), Policy.of(config))
     return Outcome(month, message=f"{month} closed: {block.count(' balance ')} balance assertion(s) "
                                   f"at {next_first}, in {PERIODS_FILE}" + below_zero(config, month, held)), block, read
+
+
+def _closed_already(month: str, closed: str, unresolved: list) -> Outcome:
+    """A month closed already: nothing to write; but where errors of it remain (the
+    books changed after the close: a merge brought a line into it, a balance it asserted
+    fails), they are listed and the close says it no longer holds, exit 1, as `close`
+    does while errors remain."""
+    if not unresolved:
+        return Outcome(month, message=f"{month} is already closed; nothing was written")
+    first = next((f for f in unresolved if f.file), None)
+    at = f", the first at {first.file}:{first.line}" if first is not None else ""
+    return Outcome(month, blockers=[_line(f) for f in unresolved], message=(
+        f"{month} is closed ({closed}) but no longer reconciles: {len(unresolved)} "
+        f"unresolved error(s){at} — the books changed after the close (a merge, an edit); correct the change, or "
+        f'`beanclear reopen {month} --reason "…"` and close it again; nothing was written'))
 
 
 def reopen(config, month: str, reason: str) -> Outcome:
@@ -277,4 +301,4 @@ def _line(f) -> str:
     where = f" ({f.file}:{f.line})" if f.file else ""
     named = [r for r in f.refs if r != f"{f.source} {f.date}"]
     refs = f" [{', '.join(named[:4])}{', …' if len(named) > 4 else ''}]" if named else ""
-    return f"{f.severity} {f.code} {f.date} {f.source or '-'}: {f.message}{refs}{where}"
+    return f"{f.severity} {f.code} {f.date or '-'} {f.source or '-'}: {f.message}{refs}{where}"

@@ -1,7 +1,8 @@
 """`beanclear close YYYY-MM` and `beanclear reopen YYYY-MM --reason "…"` (closing.py);
 `beanclear carry YYYY-MM` (forward.py).
 
-Exit statuses: close 0 closed (or already closed), 1 while errors remain or statements
+Exit statuses: close 0 closed (or already closed, none of its errors remaining), 1 while
+errors remain (a month closed already too: the books changed after its close) or statements
 fall short of the month's end (listed), 2 bad input (a month not YYYY-MM or before the
 books' first transaction, an earlier month still open, a later one closed already, no
 books); reopen 0, 2 when refused (empty reason, month not closed).
@@ -13,6 +14,7 @@ import sys
 
 import click
 
+from beanclear.books.edits import EditError
 from beanclear.clikit import _fail, _load, config_option, refused
 from beanclear.periods import closing
 from beanclear.periods import forward
@@ -32,7 +34,7 @@ def close(config_path, month):
     _books(config)
     try:
         outcome = closing.close(config, month)
-    except closing.PeriodError as exc:
+    except (closing.PeriodError, EditError) as exc:   # (EditError: books a write refuses, unmerged.py)
         raise refused(exc)
     for line in outcome.blockers:
         click.echo(line)
@@ -50,7 +52,7 @@ def reopen(config_path, month, reason):
     _books(config)
     try:
         outcome = closing.reopen(config, month, reason)
-    except closing.PeriodError as exc:
+    except (closing.PeriodError, EditError) as exc:   # (EditError: books a write refuses, unmerged.py)
         raise refused(exc)
     click.echo(outcome.message)
 
@@ -65,7 +67,7 @@ def carry(config_path, month):
     _books(config)
     try:
         path, message = forward.carry(config, month)
-    except closing.PeriodError as exc:
+    except (closing.PeriodError, EditError) as exc:   # (EditError: books a write refuses, unmerged.py)
         raise refused(exc)
     click.echo(message)
     click.echo(f"Open it: fava {path}")

@@ -146,6 +146,10 @@ def act(config, make, since: str | None = None) -> tuple[Plan, list[Path]]:
         except LookupError as exc:   # an entry no month file holds as carried (past.copies)
             raise ResolveError(str(exc)) from None
         return plan
+    # books a merge left half done: no decision from both sides at once, not even
+    # "already done" (the writer would refuse the write anyway: books/unmerged.py)
+    from beanclear.books import unmerged
+    unmerged.refuse(config.books)
     books = Books.load(config, since)
     plan = made(books)
     written = write(config, plan, books.read, again=lambda: made(Books.load(config, since)))

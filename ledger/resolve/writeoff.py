@@ -51,7 +51,8 @@ from beanclear.books.edits import Edit
 from beanclear.checks import acks
 from beanclear.checks.findings import WRITE_OFF_DEFAULTS, relative, to_currency
 from beanclear.checks.findings import limit as check_limit
-from beanclear.checks.write_offs import META, _moved, naming, own_refs, settles, unsettled, write_offs, written_off
+from beanclear.checks.write_offs import (META, _moved, naming, own_refs, resolved_by, settles, unsettled,
+                                        write_offs)
 from beanclear.resolve import (RESOLVE_FILE, RESOLVE_HEADER, BadValue, Plan, ResolveError, account_opens,
                                refuse_closed)
 
@@ -101,7 +102,7 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
         # add a third amount (blind14: "written off already", exit 0, while check listed it)
         said = unsettled(named, listed[0]).removeprefix(" — ")
         raise ResolveError(f"{code} {ref} is {said}: correct that entry, or delete the copy; nothing was written")
-    done = named[-1] if named else None if listed else written_off(entries).get((code, ref))
+    done = named[-1] if named else None if listed else resolved_by(entries, code, ref)
     if done is not None:
         where = relative(done.meta.get("filename"), config.root)
         return Plan(f"{code} {ref} is written off already ({where}:{done.meta.get('lineno')}); "
