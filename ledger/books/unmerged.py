@@ -41,22 +41,43 @@ class Unmerged(StatementError, EditError):
 def unmerged(root: Path) -> Unmerged | None:
     """The first marker of the first file of the books (by path) that holds one, as the
     refusal to raise (`books/…:line: unresolved merge conflict (git's <<<<<<< marker):
-    resolve it first`), or None."""
+    resolve it first`), or None. Every write reads every file of the books: a piece at a
+    time (a month file of a million payments is never held whole: an import's memory
+    must not grow with the books), at the speed of a byte search, its lines read only
+    where a marker's characters are found."""
     root = Path(root)
     for path in sorted(root.rglob("*.beancount")):
         if path.name.startswith("."):   # (the writer's own temporary files)
             continue
         try:
-            data = path.read_bytes()
+            if not _holds_marker(path):   # (the usual case)
+                continue
+            with open(path, "rb") as fh:
+                for line, text in enumerate(fh, 1):
+                    found = MARKER_LINE.match(text)
+                    if found is not None:
+                        return Unmerged(Path(root.name) / os.path.relpath(path, root), line,
+                                        f"unresolved merge conflict (git's {found.group(1).decode()} marker): "
+                                        "resolve it first")
         except OSError:
             continue
-        if not any(marker in data for marker in MARKERS):   # (the usual case, at the speed of a byte search)
-            continue
-        found = MARKER_LINE.search(data)
-        if found is not None:
-            return Unmerged(Path(root.name) / os.path.relpath(path, root), data.count(b"\n", 0, found.start()) + 1,
-                            f"unresolved merge conflict (git's {found.group(1).decode()} marker): resolve it first")
     return None
+
+
+PIECE = 4 * 2**20
+
+
+def _holds_marker(path: Path) -> bool:
+    """Whether a marker's characters are anywhere in the file, read a piece at a time (the
+    pieces overlap by a marker's length less one, so none is cut in two unseen)."""
+    with open(path, "rb") as fh:
+        tail = b""
+        while piece := fh.read(PIECE):
+            text = tail + piece
+            if any(marker in text for marker in MARKERS):
+                return True
+            tail = text[-6:]
+    return False
 
 
 def refuse(root: Path) -> None:
