@@ -51,6 +51,7 @@ from beanclear.books.edits import Edit
 from beanclear.checks import acks
 from beanclear.checks.findings import WRITE_OFF_DEFAULTS, relative, to_currency
 from beanclear.checks.findings import limit as check_limit
+from beanclear.importers.toolkit.places import shown
 from beanclear.checks.write_offs import (META, _moved, naming, own_refs, resolved_by, settles, unsettled,
                                         write_offs)
 from beanclear.resolve import (RESOLVE_FILE, RESOLVE_HEADER, BadValue, Plan, ResolveError, account_opens,
@@ -115,8 +116,9 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
     reason = " ".join((reason or "").split()) or None
     above = finding.amount > limit
     if above and not reason:
-        raise ResolveError(f"{code} {ref}: {finding.amount:f} {finding.currency} is above the write-off limit "
-                           f"of {limit:f}; give a --reason (it is kept in the books and shown)")
+        raise ResolveError(f"{code} {ref}: {shown(finding.amount, finding.currency)} {finding.currency} is above the "
+                           f"write-off limit of {shown(limit, finding.currency)}; give a --reason (it is kept in the "
+                           "books and shown)")
     moved = _moved(finding)
     if not moved:
         raise ResolveError(f"{code} {ref}: no difference to write off")
