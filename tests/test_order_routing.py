@@ -470,7 +470,7 @@ def test_a_paying_channel_with_no_statement_holds_back_the_shops_deadlines_as_on
     imported(folder, "orders", "payments")
     assert messages(folder) == [("statement-gap", "no statement of alipay, which may pay this shop, is in the books; "
                                  "the teashop orders go to 2026-03-10: 1 order deadline(s) wait for the statements "
-                                 "of those channels")]
+                                 "of that channel")]
 
 
 def test_orders_from_before_a_paying_channels_first_statement_wait_as_one_finding(tmp_path):
@@ -479,7 +479,7 @@ def test_orders_from_before_a_paying_channels_first_statement_wait_as_one_findin
     folder = merchant(tmp_path, ONE_SHOP, web=False, payments=[("10", "4200001009", "1009", "10.00")])
     imported(folder, "orders", "payments")
     assert messages(folder) == [("statement-gap", "the statements of wechat start 2026-03-10; the teashop orders go "
-                                 "to 2026-03-10: 2 order deadline(s) wait for the statements of those channels")]
+                                 "to 2026-03-10: 2 order deadline(s) wait for the statements of that channel")]
 
 
 def test_payments_of_a_shop_whose_export_was_never_imported_are_one_finding(tmp_path):

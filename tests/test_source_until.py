@@ -162,7 +162,7 @@ def test_orders_after_a_channel_ended_do_not_wait_for_it(tmp_path, monkeypatch):
     next statement, one statement-gap (must not change)."""
     _, waiting = stripe_shop(tmp_path / "a", monkeypatch)
     assert [f["code"] for f in waiting] == ["statement-gap"], waiting
-    assert "order deadline(s) wait for the statements of those channels" in waiting[0]["message"], waiting
+    assert "order deadline(s) wait for the statements of that channel" in waiting[0]["message"], waiting
     _, judged = stripe_shop(tmp_path / "b", monkeypatch, stripe_until="2026-03-13")
     # (judged as of the books' last day, 03-25: those of 03-22 and 03-25 are not 3 days old)
     assert sorted(f["code"] for f in judged) == ["order-unpaid"] * 2, judged

@@ -997,10 +997,12 @@ def _waiting(shop, config, cover: Coverage, judged_to: dt.date | None, held: lis
     if judged_to is not None and len(early) < len(held):
         said.append(f"{SHOP_WAITS}{judged_to}")
     end = cover.end(shop.name)
+    named = absent if judged_to is None and absent else late if early else names   # the channels it speaks of
+    which = "that channel" if len(named) == 1 else "those channels"
     command = fetch_command(cover, [n for n in names if cover.end(n) == judged_to], judged_to + DAY) \
         if judged_to is not None and len(early) < len(held) else ""
     return Finding("statement-gap", min(f.date for f in early) if early else judged_to or held[0].date, shop.name,
                    "", ZERO, "", f"{'; '.join(said)}; the {shop.name} orders go to {end}: {len(held)} order "
-                   "deadline(s) wait for the statements of those channels" + (f"; {command} asks for them"
+                   f"deadline(s) wait for the statements of {which}" + (f"; {command} asks for them"
                                                                               if command else ""),
                    tuple(dict.fromkeys(r for f in held for r in f.refs[:1])))
