@@ -149,3 +149,90 @@ def test_a_wechat_channel_is_unchanged(check):
     [gap] = check(sale, config=wechat)
     assert gap.message == "fee 1.00 CNY on 100.00 CNY, contract 0.6% min 0.01 = 0.60 CNY"
     assert check(sale.replace("99.00", "99.40").replace("1.00 CNY", "0.60 CNY"), config=wechat) == []
+
+
+STRIPE_CSV = (
+    '"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net","reporting_category",'
+    '"description","source_id","customer_facing_amount","customer_facing_currency"\n'
+    '"txn_A1","2026-01-05 15:00:00","2026-01-07 00:00:00","usd","29.00","1.14","27.86","charge",'
+    '"Subscription cus_0001 - Invoice INV-1","ch_A1","29.00","usd"\n'
+    '"txn_A2","2026-01-05 16:00:00","2026-01-07 00:00:00","usd","84.99","4.89","80.10","charge",'
+    '"Subscription cus_0002 - Invoice INV-2","ch_A2","79.00","eur"\n')
+MERCHANT = """\
+books: books
+currency: USD
+timezone: America/New_York
+channels:
+  stripe:
+    type: stripe
+    settlement_days: 30
+    fees:
+      - {rate: 0.054, fixed: 0.30, currency: EUR}
+      - {rate: 0.029, fixed: 0.30}
+checks:
+  fx-gap: {severity: off}
+"""
+
+
+def test_the_tester_s_merchant_checks_clean_and_a_rule_of_a_currency_no_payment_is_in_is_noted(tmp_path):
+    """blind24's repro: the EUR rule judges the charge paid in EUR (check exit 0). Its GBP
+    twin, a currency in which no payment of the books was settled or paid (README: "a
+    rule that could never apply"), was accepted without a word while the general rule
+    judged every payment: `check` notes it, naming the rule, and fails nothing (no
+    finding: GBP customers may come). A rule of a currency the customers pay in
+    (customer-amount) is never noted."""
+    import json
+
+    from conftest import beanclear
+    (tmp_path / "config.yaml").write_text(MERCHANT, encoding="utf-8")
+    (tmp_path / "balance_change_2026-01.csv").write_text(STRIPE_CSV, encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "balance_change_2026-01.csv")).exit_code == 0
+    checked = beanclear(tmp_path, "check")
+    assert (checked.exit_code, checked.output) == (0, "0 errors, 0 warnings, 0 acknowledged\n")
+    assert set(json.loads(beanclear(tmp_path, "check", "--format", "json").output)) == {"findings", "summary"}
+
+    (tmp_path / "config.yaml").write_text(MERCHANT.replace("currency: EUR", "currency: GBP"), encoding="utf-8")
+    checked = beanclear(tmp_path, "check")
+    assert checked.exit_code == 1   # the EUR-paid charge: a fee-gap against 2.9% + 0.30, as the contract says
+    note = ("note    channels.stripe.fees[0] (currency: GBP) judges none of the 2 payment(s) of stripe: none was "
+            "settled or paid by its customer in GBP (they are in USD); the other rules judge them all")
+    assert note in checked.output.splitlines()
+    assert "1 error, 0 warnings, 0 acknowledged" in checked.output
+    report = json.loads(beanclear(tmp_path, "check", "--format", "json").output)
+    assert report["notes"] == [note.split(None, 1)[1]]
+    assert [f["code"] for f in report["findings"]] == ["fee-gap"]
+
+
+def test_a_rule_of_a_currency_no_payment_is_in_is_noted_not_found(tmp_path):
+    from beanclear.checks import checking
+    path = tmp_path / "config.yaml"
+
+    def notes(doc, config=CONFIG):
+        path.write_text(config, encoding="utf-8")
+        entries, errors, _ = loader.load_string(OPENS + doc)
+        assert not errors, errors
+        report = checking.report(entries, [], config_mod.load(path))
+        return report.notes, [f.code for f in report.findings]
+
+    usd = charge("1", "29.00", "1.14")
+    gbp = CONFIG.replace("currency: EUR", "currency: GBP")
+    said, codes = notes(usd, gbp)
+    assert said == ("channels.stripe.fees[0] (currency: GBP) judges none of the 1 payment(s) of stripe: none was "
+                    "settled or paid by its customer in GBP (they are in USD); the other rules judge them all",)
+    assert codes == []
+    # must not fire: a customer paid in GBP (customer-amount), or in EUR for the EUR rule
+    assert notes(usd + charge("3", "100.00", "5.70", "79.00 GBP"), gbp) == ((), [])
+    assert notes(usd + charge("2", "84.99", "4.89", "79.00 EUR")) == ((), [])
+    # nor where no payment is in the books, nor with fee-gap off
+    assert notes("", gbp) == ((), [])
+    assert notes(usd, gbp + "  fee-gap: {severity: off}\n") == ((), [])
+    # nor for a rule whose method no payment states (no credit-card payment this month is
+    # no gap: README), nor twice where the statement-gap already names the rule
+    only = CONFIG.replace("      - {rate: 0.029, fixed: 0.30}\n", "")
+    assert notes(usd, only) == ((), ["statement-gap"])
+    # two of them: one note of the channel naming both
+    two = gbp.replace("      - {rate: 0.029", "      - {rate: 0.04, currency: JPY}\n      - {rate: 0.029")
+    said, _ = notes(usd, two)
+    assert said == ("channels.stripe.fees[0] (currency: GBP) and channels.stripe.fees[1] (currency: JPY) judge none "
+                    "of the 1 payment(s) of stripe: none was settled or paid by its customer in "
+                    "GBP or JPY (they are in USD); the other rules judge them all",)

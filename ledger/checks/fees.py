@@ -258,9 +258,11 @@ def _of_channels_with_fees(entries, config, sales: list | None):
                 yield entry, *found
 
 
-def findings(entries, config, as_of=None, index=None, sales: list | None = None, fee_of=None) -> list:
+def findings(entries, config, as_of=None, index=None, sales: list | None = None, fee_of=None,
+             notes: list | None = None) -> list:
     """`sales`: refunds.channel_sales(entries, config), and `fee_of`: the entries with a
-    `fee-of` (reconcile.Walk), when the caller has them."""
+    `fee-of` (reconcile.Walk), when the caller has them; `notes`: where to say what is no
+    finding (_methods_unstated: a rule of a currency no payment is in), `beanclear check`'s."""
     tolerance = limit(config, "fee-gap", "tolerance")
     out = []
     checked: dict[tuple, int] = defaultdict(int)     # (channel, currency) -> sales checked
@@ -402,7 +404,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
     if refunds:
         out += _charged_on_refunds(refunds, entries if fee_of is None else fee_of, rules, tolerance)
     if config.checks["fee-gap"].severity != "off":   # fees not wanted judged: nor said unjudged
-        out += _methods_unstated(config, asked, checked, unjudged)
+        out += _methods_unstated(config, asked, checked, unjudged, notes)
     return _systematic(out, checked, systematic, involved, changes)
 
 
@@ -449,14 +451,18 @@ def _charged_on_refunds(refunds: list, fee_of, rules: dict, tolerance: Decimal) 
     return out
 
 
-def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> list:
+def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict, notes: list | None = None) -> list:
     """One statement-gap per channel whose rules of a method fit none of its payments (no
     payment states that method, in the rule's currency) while payments fit no rule: a
     method the channel's statements never write (blind8: WeChat's 交易类型 NATIVE for its
     付款银行 OTHERS; a payment only the 资金账单 books states none), so the rule never
     applies, as the config refuses one that could not (config reader._fees), and those
     payments are not judged. Where another rule judges every payment, a method none of
-    them had (no credit-card payment this month) is no gap: nothing is said."""
+    them had (no credit-card payment this month) is no gap: nothing is said. Nor is a
+    currency none of them was in, settled or paid by its customer (a contract for
+    payments to come): `notes` gets one line of the channel naming those rules (blind24:
+    `currency: GBP` where customers paid in USD and EUR passed without a word, though
+    the README called a rule that could never apply an error)."""
     out = []
     for name, channel in config.channels.items():
         stated = {(method, currency) for (of, method, currency) in asked if of == name}
@@ -466,6 +472,8 @@ def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> lis
                 and not any(rule.method in (None, method) and rule.currency in (None, currency)
                             for method, currency in stated)]
         missed = unjudged.get(name, [])
+        if idle and not missed and notes is not None:
+            notes.extend(_currencies_unpaid(name, channel, idle, stated, checked))
         if not idle or not missed:
             continue   # (every payment judged by another rule: a method no payment of these books had is no gap)
         methods = sorted({str(method) for method, _ in stated if method is not None})
@@ -485,6 +493,26 @@ def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> lis
         out.append(Finding("statement-gap", first.date, name, channel.accounts.fees, ZERO, "", message, refs([first]),
                            **at_entry(first)))
     return out
+
+
+def _currencies_unpaid(name: str, channel, idle: list, stated: set, checked: dict) -> list[str]:
+    """The note of a channel whose rules of a currency judge none of its payments, every
+    one of them judged by another rule: no payment of the books was settled in it nor
+    paid in it by its customer (`stated`: the currencies they fit rules by, priced_in);
+    none where none is (a rule of a method none of them states: no credit-card payment
+    this month)."""
+    unpaid = [(i, rule) for i, rule in idle if rule.currency is not None
+              and not any(currency == rule.currency for _, currency in stated)]
+    if not unpaid:
+        return []
+    paths = [f"channels.{name}.fees[{i}] (currency: {rule.currency})" for i, rule in unpaid]
+    named = paths[0] if len(paths) == 1 else f"{', '.join(paths[:-1])} and {paths[-1]}"
+    currencies = list(dict.fromkeys(rule.currency for _, rule in unpaid))
+    said = currencies[0] if len(currencies) == 1 else f"{', '.join(currencies[:-1])} or {currencies[-1]}"
+    count = sum(n for (of, _), n in checked.items() if of == name)
+    return [f"{named} {'judges' if len(paths) == 1 else 'judge'} none of the {count} payment(s) of {name}: none was "
+            f"settled or paid by its customer in {said} (they are in "
+            f"{', '.join(sorted({currency for _, currency in stated}))}); the other rules judge them all"]
 
 
 def _fitting(rule, stated: set) -> str:
