@@ -28,6 +28,7 @@ from beanclear.statements import cut_over, gaps
 @dataclass
 class Report:
     findings: list[Finding]
+    notes: tuple[str, ...] = ()   # what the checks say that is no finding (fees._currencies_unpaid)
 
     @property
     def errors(self) -> int:
@@ -48,7 +49,8 @@ class Report:
         return sum(following_up(f) for f in self.findings)
 
     def to_json(self) -> str:
-        return json.dumps({"findings": [f.to_json() for f in self.findings],
+        notes = {"notes": list(self.notes)} if self.notes else {}
+        return json.dumps({"findings": [f.to_json() for f in self.findings], **notes,
                            "summary": {"errors": self.errors, "warnings": self.warnings,
                                        "acknowledged": self.acknowledged, "following_up": self.following_up}},
                           ensure_ascii=False, indent=1)
@@ -65,6 +67,7 @@ class Report:
             # (a Beancount error of no entry, an invalid token, has no date: a dash, in the column)
             lines.append(f"{state}{f.severity:<7} {f.code:<{width}} {str(f.date or '-'):<10} {f.source or '-':<8}{amount}: {f.message}"
                          f"{refs}{where}")
+        lines += [f"{'note':<7} {note}" for note in self.notes]   # (no finding: counted nowhere, fails nothing)
         lines.append(f"{self.errors} error{'s' * (self.errors != 1)}, "
                      f"{self.warnings} warning{'s' * (self.warnings != 1)}, {self.acknowledged} acknowledged"
                      + (f", {self.following_up} following up" if self.following_up else ""))
@@ -107,7 +110,8 @@ def check(config, step=lambda stage: None, since: str | None = None) -> Report:
     if since is None:
         return found
     load = reconcile.stored_load(options, config)
-    return Report(_in_month_files(found.findings, entries, config, load, options)) if load is not None else found
+    return Report(_in_month_files(found.findings, entries, config, load, options), found.notes) if load is not None \
+        else found
 
 
 def load_books(config, since: str | None = None, step=lambda stage: None):
@@ -141,7 +145,7 @@ def report(entries, errors, config, options=None, load=None) -> Report:
         held = {id(f) for f in out}   # (own entries before it that fail none of them: judged in the whole books)
         folded = [f for f in folded if reconcile.shown_from(start, f)
                   or id(f) not in held and not (cut_over.is_overlap(f) and not cut_over.takes_in(f))]
-    return Report(folded)
+    return Report(folded, tuple(load.notes))
 
 
 def _in_month_files(findings: list[Finding], entries, config, load, options) -> list[Finding]:

@@ -12,7 +12,17 @@ With the contract `fees: [{rate: 0.006, min: 0.01}]` (0.6 %, at least 0.01):
 is `fee-gap`: fee 1.00 CNY on 100.00 CNY, contract 0.6% = 0.60 CNY (gap 0.40). The fee
 base is what the channel settles (the sale less merchant discounts); the contract's
 first rule whose `method` and `currency` fit the payment, and whose `since:`/`until:`
-(optional, both days included) hold its date, applies (none: the payment is not judged); the expected fee is
+(optional, both days included) hold its date, applies (none: the payment is not judged).
+A rule without them fits any payment. The currency a payment fits a rule by is the one
+its customer paid (`customer-amount: "79.00 EUR"` on a Stripe charge settled in USD),
+where that is another than the one it settled in and some rule of the channel names it,
+else the one it settled in (priced_in): Stripe states no method, and `{rate: 0.054,
+fixed: 0.30, currency: EUR}` before `{rate: 0.029, fixed: 0.30}` is how a contract states
+its surcharge on the cards from abroad it converts (blind24: the EUR rule never applied,
+and every EUR-paid charge was a fee-gap against 2.9% + 0.30). The fee, its base and the
+rule's `fixed`, `min` and `max` are in the currency the fee is charged in, the one the
+payment settled in (84.99 USD × 5.4% + 0.30 USD = 4.89 USD), whichever currency chose
+the rule. The expected fee is
 rate × base + fixed, within min and max, rounded half up to the currency's minor unit as
 a fee can be charged (the cent; the whole yen: 3.6% of ¥4,580 is ¥165; the unit the channel
 moves, places.minor_unit: PayPal's whole forint, 126 HUF of 125.64); a fee that is
@@ -82,9 +92,10 @@ from beancount.core import data
 
 from beanclear.checks.findings import Finding, at_entry, limit, to_currency
 from beanclear.checks.items import refs
-from beanclear.checks.orders import ChannelSales, sold_or_refunded
+from beanclear.checks.orders import CUSTOMER_AMOUNT, ChannelSales, sold_or_refunded
 from beanclear.books.render import covered
 from beanclear.config.model import STATED_METHODS, owning
+from beanclear.importers.stated import stated_amount
 from beanclear.importers.toolkit.places import minor_unit, shown
 
 ONE_DAY = dt.timedelta(days=1)
@@ -95,15 +106,41 @@ UNASKED = object()
 
 
 def contract_spans(channel, method: str | None, currency: str) -> tuple[tuple[dt.date, ...], tuple]:
-    """The rule a payment of this method and currency owes, by day: (starts, rules), rules[i]
-    in force from starts[i] to the day before starts[i + 1]; the first rule that fits and
-    is in force wins; None where none is (the payment is not judged). Undated rules: one
-    span, from the first day on."""
+    """The rule a payment of this method and currency (the one it fits rules by: priced_in)
+    owes, by day: (starts, rules), rules[i] in force from starts[i] to the day before
+    starts[i + 1]; the first rule that fits and is in force wins; None where none is (the
+    payment is not judged). Undated rules: one span, from the first day on."""
     fitting = [rule for rule in channel.fees if (rule.method is None or rule.method == method)
                and (rule.currency is None or rule.currency == currency)]
     starts = sorted({dt.date.min} | {rule.since for rule in fitting if rule.since}
                     | {rule.until + ONE_DAY for rule in fitting if rule.until and rule.until < dt.date.max})
     return tuple(starts), tuple(next((rule for rule in fitting if rule.in_force(day)), None) for day in starts)
+
+
+def named_currencies(channel) -> frozenset:
+    """The currencies a channel's rules name (`currency:`): a payment its customer paid
+    in one of them is matched to the rules by it (priced_in)."""
+    return frozenset(rule.currency for rule in channel.fees if rule.currency is not None)
+
+
+def priced_in(meta, currency: str, named: frozenset) -> str:
+    """The currency a payment settled in `currency` is matched to its channel's rules by:
+    the one its customer paid (`customer-amount: "79.00 EUR"` on a Stripe charge settled
+    in USD) where that is another and a rule of the channel names it (`named`:
+    named_currencies), so that `currency: EUR` states Stripe's surcharge on cards from
+    abroad and on conversion; else `currency`. `customer-amount` is read only where some
+    rule names a currency (this runs for every payment)."""
+    if named and CUSTOMER_AMOUNT in meta:
+        paid = stated_amount(meta[CUSTOMER_AMOUNT])
+        if paid is not None and paid[1] != currency and paid[1] in named:
+            return paid[1]
+    return currency
+
+
+def _paid_as(meta, priced: str, kind: str) -> str:
+    """` (paid as 79.00 EUR)`: what the customer paid, where it chose the rule (priced_in)."""
+    paid = stated_amount(meta[CUSTOMER_AMOUNT])
+    return f" (paid as {shown(paid[0], priced, kind)} {priced})"
 
 
 def contract_fee(rule, base: Decimal) -> Decimal:
@@ -221,9 +258,11 @@ def _of_channels_with_fees(entries, config, sales: list | None):
                 yield entry, *found
 
 
-def findings(entries, config, as_of=None, index=None, sales: list | None = None, fee_of=None) -> list:
+def findings(entries, config, as_of=None, index=None, sales: list | None = None, fee_of=None,
+             notes: list | None = None) -> list:
     """`sales`: refunds.channel_sales(entries, config), and `fee_of`: the entries with a
-    `fee-of` (reconcile.Walk), when the caller has them."""
+    `fee-of` (reconcile.Walk), when the caller has them; `notes`: where to say what is no
+    finding (_methods_unstated: a rule of a currency no payment is in), `beanclear check`'s."""
     tolerance = limit(config, "fee-gap", "tolerance")
     out = []
     checked: dict[tuple, int] = defaultdict(int)     # (channel, currency) -> sales checked
@@ -232,6 +271,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
     rate_days: dict[tuple, list] = defaultdict(list)
     rules: dict[tuple, object] = {}   # (channel, method, currency) -> its contract_spans: a few, asked of every sale
     asked: dict[tuple, object] = {}   # (channel, method, currency) -> its first payment: the methods the books state
+    names: dict[str, frozenset] = {}  # channel -> the currencies its rules name (named_currencies)
     unjudged: dict[str, list] = {}    # channel -> the payments no rule fits
     separate = separate_fees(entries if fee_of is None else fee_of,
                              {ch.accounts.fees for ch in config.channels.values() if ch.fees})
@@ -277,13 +317,17 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
                     elsewhere = (ZERO if elsewhere is None else elsewhere) + found
             if elsewhere is not None:  # adding nothing leaves `actual` as it is
                 actual += elsewhere
-        currency = sale_side[0].units.currency
+        currency = sale_side[0].units.currency   # the fee's and the base's: the money settled
         base = sold - discounts
         method = meta.get("method")
-        spans = rules.get((channel.name, method, currency), UNASKED)
+        named = names.get(channel.name)
+        if named is None:
+            named = names[channel.name] = named_currencies(channel)
+        priced = priced_in(meta, currency, named) if named else currency   # the rules' (priced_in)
+        spans = rules.get((channel.name, method, priced), UNASKED)
         if spans is UNASKED:
-            spans = rules[(channel.name, method, currency)] = contract_spans(channel, method, currency)
-            asked[(channel.name, method, currency)] = entry
+            spans = rules[(channel.name, method, priced)] = contract_spans(channel, method, priced)
+            asked[(channel.name, method, priced)] = entry
         rule = spans[1][0] if len(spans[0]) == 1 else spans[1][bisect_right(spans[0], entry.date) - 1]
         if rule is None:
             unjudged.setdefault(channel.name, []).append(entry)
@@ -302,7 +346,8 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         if gap > tolerance and not rounded_other_way(actual, owed, currency, kind):
             out.append(Finding(
                 "fee-gap", entry.date, channel.name, acc.fees, gap, currency,
-                f"fee {shown(actual, currency, kind)} {currency} on {shown(base, currency, kind)} {currency}, "
+                f"fee {shown(actual, currency, kind)} {currency} on {shown(base, currency, kind)} {currency}"
+                f"{_paid_as(meta, priced, kind) if priced != currency else ''}, "
                 f"contract {_rule_text(rule, currency, kind)} = {shown(expected, currency, kind)} {currency}{said}",
                 involved(entry),
                 expected=expected, actual=actual, **at_entry(entry)))
@@ -359,7 +404,7 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
     if refunds:
         out += _charged_on_refunds(refunds, entries if fee_of is None else fee_of, rules, tolerance)
     if config.checks["fee-gap"].severity != "off":   # fees not wanted judged: nor said unjudged
-        out += _methods_unstated(config, asked, checked, unjudged)
+        out += _methods_unstated(config, asked, checked, unjudged, notes)
     return _systematic(out, checked, systematic, involved, changes)
 
 
@@ -389,9 +434,10 @@ def _charged_on_refunds(refunds: list, fee_of, rules: dict, tolerance: Decimal) 
             if actual <= tolerance:
                 continue   # given back, none, or a charge within the tolerance
             method = entry.meta.get("method")
-            spans = rules.get((channel.name, method, currency))
+            priced = priced_in(entry.meta, currency, named_currencies(channel))   # (a refund of a EUR-paid charge)
+            spans = rules.get((channel.name, method, priced))
             if spans is None:
-                spans = rules[(channel.name, method, currency)] = contract_spans(channel, method, currency)
+                spans = rules[(channel.name, method, priced)] = contract_spans(channel, method, priced)
             rule = spans[1][bisect_right(spans[0], entry.date) - 1]
             if rule is None:
                 continue   # no contract in force for this money: nothing to compare
@@ -405,14 +451,18 @@ def _charged_on_refunds(refunds: list, fee_of, rules: dict, tolerance: Decimal) 
     return out
 
 
-def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> list:
+def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict, notes: list | None = None) -> list:
     """One statement-gap per channel whose rules of a method fit none of its payments (no
     payment states that method, in the rule's currency) while payments fit no rule: a
     method the channel's statements never write (blind8: WeChat's 交易类型 NATIVE for its
     付款银行 OTHERS; a payment only the 资金账单 books states none), so the rule never
     applies, as the config refuses one that could not (config reader._fees), and those
     payments are not judged. Where another rule judges every payment, a method none of
-    them had (no credit-card payment this month) is no gap: nothing is said."""
+    them had (no credit-card payment this month) is no gap: nothing is said. Nor is a
+    currency none of them was in, settled or paid by its customer (a contract for
+    payments to come): `notes` gets one line of the channel naming those rules (blind24:
+    `currency: GBP` where customers paid in USD and EUR passed without a word, though
+    the README called a rule that could never apply an error)."""
     out = []
     for name, channel in config.channels.items():
         stated = {(method, currency) for (of, method, currency) in asked if of == name}
@@ -422,6 +472,8 @@ def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> lis
                 and not any(rule.method in (None, method) and rule.currency in (None, currency)
                             for method, currency in stated)]
         missed = unjudged.get(name, [])
+        if idle and not missed and notes is not None:
+            notes.extend(_currencies_unpaid(name, channel, idle, stated, checked))
         if not idle or not missed:
             continue   # (every payment judged by another rule: a method no payment of these books had is no gap)
         methods = sorted({str(method) for method, _ in stated if method is not None})
@@ -441,6 +493,26 @@ def _methods_unstated(config, asked: dict, checked: dict, unjudged: dict) -> lis
         out.append(Finding("statement-gap", first.date, name, channel.accounts.fees, ZERO, "", message, refs([first]),
                            **at_entry(first)))
     return out
+
+
+def _currencies_unpaid(name: str, channel, idle: list, stated: set, checked: dict) -> list[str]:
+    """The note of a channel whose rules of a currency judge none of its payments, every
+    one of them judged by another rule: no payment of the books was settled in it nor
+    paid in it by its customer (`stated`: the currencies they fit rules by, priced_in);
+    none where none is (a rule of a method none of them states: no credit-card payment
+    this month)."""
+    unpaid = [(i, rule) for i, rule in idle if rule.currency is not None
+              and not any(currency == rule.currency for _, currency in stated)]
+    if not unpaid:
+        return []
+    paths = [f"channels.{name}.fees[{i}] (currency: {rule.currency})" for i, rule in unpaid]
+    named = paths[0] if len(paths) == 1 else f"{', '.join(paths[:-1])} and {paths[-1]}"
+    currencies = list(dict.fromkeys(rule.currency for _, rule in unpaid))
+    said = currencies[0] if len(currencies) == 1 else f"{', '.join(currencies[:-1])} or {currencies[-1]}"
+    count = sum(n for (of, _), n in checked.items() if of == name)
+    return [f"{named} {'judges' if len(paths) == 1 else 'judge'} none of the {count} payment(s) of {name}: none was "
+            f"settled or paid by its customer in {said} (they are in "
+            f"{', '.join(sorted({currency for _, currency in stated}))}); the other rules judge them all"]
 
 
 def _fitting(rule, stated: set) -> str:

@@ -178,6 +178,7 @@ class Load:
         # channel -> the money still in its clearing account once the clearing check paired
         # payouts and refunds with it (clearing.check_clearing's remainder): the page's open items
         self.remainders: dict[str, list] | None = None
+        self.notes: list[str] = []   # what the checks say that is no finding (fees: a rule no payment's currency fits)
         self.findings: dict[str, list[Finding]] = {}   # check -> its findings, acked, resolved, with severities
         self._raw: dict[str, list[Finding]] = {}       # check -> its findings, acked (before resolve and policy)
         self._used: set[int] = set()                   # ids of the acks some check's findings match
@@ -306,7 +307,7 @@ class Load:
                 elif name == "refunds":
                     extra = {"series": self.daily(entries), "cover": self.cover(entries)}
                 elif name == "fees":
-                    extra = {"sales": self.sales(entries), "fee_of": walk.fee_of}
+                    extra = {"sales": self.sales(entries), "fee_of": walk.fee_of, "notes": self.notes}
                 elif name == "fx":
                     extra = {"converted": walk.converted, "prices": walk.prices}
                 found = CHECKS[name](entries, self.config, when, index, **extra)
