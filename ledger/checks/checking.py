@@ -145,7 +145,7 @@ def report(entries, errors, config, options=None, load=None) -> Report:
         held = {id(f) for f in out}   # (own entries before it that fail none of them: judged in the whole books)
         folded = [f for f in folded if reconcile.shown_from(start, f)
                   or id(f) not in held and not (cut_over.is_overlap(f) and not cut_over.takes_in(f))]
-    return Report(folded, tuple(load.notes))
+    return Report(folded, tuple(dict.fromkeys(load.notes)))   # (a check run again at another horizon says it again)
 
 
 def _in_month_files(findings: list[Finding], entries, config, load, options) -> list[Finding]:
