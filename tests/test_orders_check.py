@@ -633,7 +633,7 @@ def test_a_refund_waiting_for_the_shops_next_export_is_not_said_again_past_the_c
     [gap] = found(order("1002", "19"), shop_to="28")
     assert gap[:3] == ("statement-gap", "2026-03-20", ("#1002",))
     assert gap[3].endswith("the shopify orders go to 2026-03-28: 1 order deadline(s) wait for the statements of "
-                           "those channels")
+                           "that channel")
 
 
 def test_orders_before_the_channels_first_statement_wait_for_it_whatever_day(tmp_path, ledger):
