@@ -409,3 +409,29 @@ def test_a_debit_stating_the_amount_instructed_whose_credit_never_comes_is_one_b
     assert finding.message.startswith(
         "bank debit of 10,000.00 USD (71,000.00 CNY instructed) booked as a transfer to cny (Assets:Bank:CNY), but no "
         "line of the statements of cny (2026-01-05 to 2026-02-26) shows it arrive within 5 days")
+
+
+def test_open_items_and_link_of_a_side_of_a_transfer_say_what_the_check_pairs_it_with(tmp_path, monkeypatch):
+    # blind24: of A's credit, `book` said the check paired the two, `open-items --for`
+    # "explained already … unlink it first", `link` "no open item is 'U0001'"; all three
+    # now read the check's pairing (transfers.partner)
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-03")
+    folder = own_banks(tmp_path)
+    paired = ("bank line C0002 is one side of a transfer between own accounts, whose other side, bank line U0001 of "
+              "2026-01-12, the check pairs with it: nothing to link")
+    assert paired in run(folder, "open-items", "--for", "C0002", code=2)
+    assert paired in run(folder, "link", "C0002", "U0001", code=2)
+    assert "the check pairs the two there (already; nothing was written)" in run(folder, "book", "C0002",
+                                                                                 "Assets:Bank:USD")
+
+
+def test_open_items_and_link_of_a_side_nothing_answers_say_so_not_explained(tmp_path, monkeypatch):
+    # must not say "explained already; unlink it first" of a line the check lists as a bank-unmatched
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-03")
+    folder = own_banks(tmp_path, cny=[OWN_CNY[0], *OWN_CNY[2:]])
+    for args in (("open-items", "--for", "U0001"), ("link", "U0001", "C0002")):
+        said = run(folder, *args, code=2)
+        assert "bank line U0001 is booked as a side of a transfer between own accounts (Assets:Transit:Transfers) " \
+               "that the check pairs with no line of the other bank's: no open item settles it; if it was no " \
+               "transfer, `beanclear book U0001 ACCOUNT` books it where it belongs" in said, said
+        assert "unlink" not in said

@@ -208,3 +208,19 @@ def partner(entries, config, entry):
     mine = next((side for side in found if side.item.entry is entry), None)
     other = paired.get(id(mine.item)) if mine is not None else None
     return other.item.entry if other is not None else None
+
+
+def side_said(entries, config, entry, ref: str) -> tuple[str, bool]:
+    """What a bank line booked into the transfers account is, in the resolve commands'
+    words (`book` refuses to move a side the check pairs; `link` and `open-items --for`
+    find no open item of either): the other side the check pairs it with (partner), or
+    none, its bank-unmatched (or waiting for the other bank's statement), which `book`
+    moves where it was no transfer. One reading, the check's, for all three (blind24:
+    `book` said the check paired a side whose finding said it did not). (the words, paired)"""
+    other = partner(entries, config, entry)
+    if other is not None:
+        return (f"bank line {ref} is one side of a transfer between own accounts, whose other side, bank line "
+                f"{other.meta.get('id')} of {other.date}, the check pairs with it"), True
+    return (f"bank line {ref} is booked as a side of a transfer between own accounts ({config.transfers}) that the "
+            "check pairs with no line of the other bank's"), False
+
