@@ -236,16 +236,16 @@ def test_a_transfer_waits_for_the_other_banks_statement_and_that_is_its_statemen
                                   "transfer(s) (1,000.00 EUR) wait")
 
 
-def converted(tmp_path, credit_states_sent: bool):
+def converted(tmp_path, credit_states_sent: bool, debit_states_instructed: bool = True):
     """1,000.00 EUR sent from main, its CAMT debit stating the 1,085.00 USD instructed
-    (EUR/USD 1.0850, the reference 1.0950: 91 bps); the USD account's credit of 1,085.00
-    USD, stating the 1,000.00 EUR sent, or (an OFX ORIGCURRENCY, MT940) not."""
+    (EUR/USD 1.0850, the reference 1.0950: 91 bps), or not; the USD account's credit of
+    1,085.00 USD, stating the 1,000.00 EUR sent, or (an OFX ORIGCURRENCY, MT940) not."""
     rate = ('<CcyXchg><SrcCcy>EUR</SrcCcy><TrgtCcy>USD</TrgtCcy><UnitCcy>EUR</UnitCcy><XchgRate>1.0850</XchgRate>'
             '</CcyXchg>')
     instructed = f'<AmtDtls><InstdAmt><Amt Ccy="USD">1085.00</Amt>{rate}</InstdAmt></AmtDtls>'
     sent = f'<AmtDtls><InstdAmt><Amt Ccy="EUR">1000.00</Amt>{rate}</InstdAmt></AmtDtls>' if credit_states_sent else ""
     text = camt(stmt(MAIN, "5000.00", "4000.00", [ntry("W1", "1000.00", "DBIT", "2026-01-20", "WIRE TO OWN USD",
-                                                        sent=instructed)]),
+                                                        sent=instructed if debit_states_instructed else "")]),
                 stmt("US12BOFA0000000000001", "0.00", "1085.00",
                      [ntry("W2", "1085.00", "CRDT", "2026-01-21", "WIRE FROM OWN EUR", "USD", sent=sent)], "USD"))
     folder = merchant(tmp_path, text)
@@ -266,11 +266,20 @@ def test_a_transfer_the_bank_converted_is_paired_in_the_amount_sent_and_its_rate
     assert (gap.code, gap.source, gap.refs) == ("fx-gap", "main", ("W1",))
 
 
-def test_a_converted_transfer_whose_credit_states_no_amount_sent_pairs_with_nothing(tmp_path):
-    # as a payout's credit that states none (README, the accounting model): both sides say so
+def test_a_converted_transfer_whose_debit_states_the_amount_instructed_is_paired_by_it(tmp_path):
+    # the credit states no amount sent, but the debit states the 1,085.00 USD it instructed,
+    # the credit's own amount: one conversion, the sending bank's (README FX), paired and
+    # its rate judged once, on the debit; until blind24 (ownbanks) both sides were a
+    # bank-unmatched, the transfers account left holding them
     folder = converted(tmp_path, credit_states_sent=False)
-    assert sorted((f.code, f.refs) for f in found(folder)) == [
-        ("bank-unmatched", ("W1",)), ("bank-unmatched", ("W2",)), ("fx-gap", ("W1",))]
+    assert [(f.code, f.source, f.refs) for f in found(folder)] == [("fx-gap", "main", ("W1",))]
+    assert [p.units for p in entry(folder, "W2").postings][1].currency == "USD"   # (booked in its own amount)
+
+
+def test_a_converted_transfer_neither_of_whose_lines_states_the_other_amount_pairs_with_nothing(tmp_path):
+    # as a payout's credit that states none (README, the accounting model): both sides say so
+    folder = converted(tmp_path, credit_states_sent=False, debit_states_instructed=False)
+    assert sorted((f.code, f.refs) for f in found(folder)) == [("bank-unmatched", ("W1",)), ("bank-unmatched", ("W2",))]
 
 
 def test_the_transfers_account_is_its_own(tmp_path):
@@ -283,3 +292,146 @@ def test_the_transfers_account_is_its_own(tmp_path):
     assert config.transfers == "Assets:Geldtransit" and "Assets:Geldtransit" in config.accounts()
     path.write_text(CONFIG.split("rules:")[0], encoding="utf-8")   # no rule of a transfer: no account opened for it
     assert "Assets:Transit:Transfers" not in config_mod.load(path).accounts()
+
+
+# A blind tester's own USD (CAMT.053) and CNY (bank CSV) accounts, conversions between them
+# (blind24 ownbanks, repro-instructed). The sending bank's debit may state the amount it
+# instructed in the receiving currency (A: a CAMT debit's InstdAmt; B: a CSV debit's
+# original_debit), the receiving credit being that amount, stating nothing: the same
+# conversion as C, whose credit states the amount sent, and as paired. Unpaired, each
+# gave a bank-unmatched on both sides, and `book`, `open-items --for` and `link` of them
+# contradicted one another.
+OWN_CONFIG = """\
+books: books
+currency: CNY
+timezone: Asia/Shanghai
+banks:
+  cny:
+    type: csv
+    account: Assets:Bank:CNY
+    currency: CNY
+    date_format: "%Y-%m-%d"
+    columns: {date: 交易日期, ref: 交易流水号, memo: 摘要, payee: 对方户名, credit: 收入金额, debit: 支出金额, balance: 余额,
+              original_credit: 原币收入, original_debit: 原币支出, original_currency: 原币币种}
+  usd:
+    type: camt053
+    account: Assets:Bank:USD
+    currency: USD
+rules:
+  - {match: "管理费", account: Expenses:Fees:Bank}
+  - {match: "自有美元账户", account: Assets:Bank:USD}
+  - {match: "OWN ACCOUNT CNY", account: Assets:Bank:CNY}
+"""
+
+OWN_USD = [  # day, signed USD, text, (instructed amount, currency, rate) or None
+    ("2026-01-12", "-10000.00", "FX CONVERSION TO OWN ACCOUNT CNY", ("71000.00", "CNY", "7.1000")),   # A
+    ("2026-01-27", "5000.00", "TRANSFER FROM OWN ACCOUNT CNY", None),                                  # B
+    ("2026-02-05", "-20000.00", "FX CONVERSION TO OWN ACCOUNT CNY", None),                             # C
+    ("2026-02-10", "-10000.00", "FX CONVERSION TO OWN ACCOUNT CNY", ("65000.00", "CNY", "6.5000")),    # D
+]
+OWN_CNY = [  # day, signed CNY, memo, (original amount, currency, side) or None
+    ("2026-01-05", "-10.00", "账户管理费", None),
+    ("2026-01-12", "71000.00", "结汇入账 自有美元账户", None),                            # A
+    ("2026-01-26", "-35650.00", "购汇汇出 自有美元账户", ("5000.00", "USD", "debit")),      # B
+    ("2026-02-05", "142000.00", "结汇入账 自有美元账户", ("20000.00", "USD", "credit")),    # C
+    ("2026-02-10", "65000.00", "结汇入账 自有美元账户", None),                            # D
+    ("2026-02-26", "-10.00", "账户管理费", None),
+]
+
+
+def own_banks(tmp_path, usd=OWN_USD, cny=OWN_CNY):
+    """The two banks' statements of January and February imported, with the reference USD/CNY 7.1000."""
+    folder = tmp_path / "own"
+    (folder / "statements" / "prices").mkdir(parents=True)
+    (folder / "config.yaml").write_text(OWN_CONFIG, encoding="utf-8")
+    rows, balance = ["交易日期,交易流水号,摘要,对方户名,收入金额,支出金额,余额,原币收入,原币支出,原币币种"], Decimal("300000.00")
+    for i, (day, amount, memo, original) in enumerate(cny):
+        amount = Decimal(amount)
+        balance += amount
+        side = original[2] if original else ""
+        rows.append(f"{day},C{i + 1:04d},{memo},JADELEAF TRADING LTD,{amount if amount > 0 else ''},"
+                    f"{-amount if amount < 0 else ''},{balance},{original[0] if side == 'credit' else ''},"
+                    f"{original[0] if side == 'debit' else ''},{original[1] if original else ''}")
+    (folder / "statements" / "cny.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    opening = Decimal("50000.00")
+    closing = opening + sum(Decimal(amount) for _, amount, _, _ in usd)
+    entries = []
+    for i, (day, amount, memo, instructed) in enumerate(usd):
+        amount = Decimal(amount)
+        details = ""
+        if instructed:
+            details = (f'<AmtDtls><InstdAmt><Amt Ccy="{instructed[1]}">{instructed[0]}</Amt><CcyXchg><SrcCcy>USD'
+                       f'</SrcCcy><TrgtCcy>{instructed[1]}</TrgtCcy><XchgRate>{instructed[2]}</XchgRate></CcyXchg>'
+                       '</InstdAmt></AmtDtls>')
+        entries.append(f'<Ntry><Amt Ccy="USD">{abs(amount)}</Amt><CdtDbtInd>{"CRDT" if amount > 0 else "DBIT"}'
+                       f'</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>{day}</Dt></BookgDt><AcctSvcrRef>U{i + 1:04d}'
+                       f'</AcctSvcrRef><NtryDtls><TxDtls>{details}<RmtInf><Ustrd>{memo}</Ustrd></RmtInf></TxDtls>'
+                       f'</NtryDtls></Ntry>')
+    (folder / "statements" / "usd.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
+        '<BkToCstmrStmt><GrpHdr><MsgId>M1</MsgId><CreDtTm>2026-03-01T06:00:00</CreDtTm></GrpHdr><Stmt><Id>S1</Id>'
+        '<FrToDt><FrDtTm>2026-01-01T00:00:00</FrDtTm><ToDtTm>2026-02-28T23:59:59</ToDtTm></FrToDt>'
+        '<Acct><Id><IBAN>US64HSBC0000123456</IBAN></Id><Ccy>USD</Ccy></Acct>'
+        f'<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="USD">{opening}</Amt><CdtDbtInd>CRDT'
+        '</CdtDbtInd><Dt><Dt>2025-12-31</Dt></Dt></Bal>'
+        f'<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="USD">{closing}</Amt><CdtDbtInd>CRDT'
+        f'</CdtDbtInd><Dt><Dt>2026-02-28</Dt></Dt></Bal>{"".join(entries)}</Stmt></BkToCstmrStmt></Document>\n',
+        encoding="utf-8")
+    (folder / "statements" / "prices" / "rates.csv").write_text(
+        "date,pair,rate\n" + "".join(f"2026-{m:02d}-{d:02d},USD/CNY,7.1000\n" for m in (1, 2) for d in range(1, 29)))
+    run(folder, "import", str(folder / "statements"))
+    return folder
+
+
+def test_a_debit_stating_the_amount_instructed_pairs_with_the_credit_of_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-03")
+    folder = own_banks(tmp_path)
+    # A, B and C are paired, each side of each: D's two sides too, its rate judged once, on its debit
+    [gap] = found(folder)
+    assert (gap.code, gap.source, gap.refs, gap.amount, gap.currency) == \
+        ("fx-gap", "usd", ("U0004",), Decimal("6000.00"), "CNY")
+    # the resolve commands read the pairing as the check does: A's credit is the other side of A's debit
+    refused = run(folder, "book", "C0002", "Expenses:Misc", code=2)
+    assert "one side of a transfer between own accounts, whose other side, bank line U0001 of 2026-01-12, the " \
+           "check pairs with it: nothing to book" in refused
+    refused = run(folder, "book", "U0002", "Expenses:Misc", code=2)
+    assert "whose other side, bank line C0003 of 2026-01-26, the check pairs with it" in refused
+
+
+def test_a_debit_stating_the_amount_instructed_whose_credit_never_comes_is_one_bank_unmatched(tmp_path, monkeypatch):
+    # must fire: the CNY statement of those days without A's credit (nor another of its amount)
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-03")
+    folder = own_banks(tmp_path, cny=[OWN_CNY[0], *OWN_CNY[2:]])
+    [finding, gap] = found(folder)
+    assert (gap.code, gap.refs) == ("fx-gap", ("U0004",))   # (D's, still: judged once, on its debit)
+    assert (finding.code, finding.source, finding.refs, finding.amount, finding.currency) == \
+        ("bank-unmatched", "usd", ("U0001",), Decimal("10000.00"), "USD")
+    assert finding.message.startswith(
+        "bank debit of 10,000.00 USD (71,000.00 CNY instructed) booked as a transfer to cny (Assets:Bank:CNY), but no "
+        "line of the statements of cny (2026-01-05 to 2026-02-26) shows it arrive within 5 days")
+
+
+def test_open_items_and_link_of_a_side_of_a_transfer_say_what_the_check_pairs_it_with(tmp_path, monkeypatch):
+    # blind24: of A's credit, `book` said the check paired the two, `open-items --for`
+    # "explained already … unlink it first", `link` "no open item is 'U0001'"; all three
+    # now read the check's pairing (transfers.partner)
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-03")
+    folder = own_banks(tmp_path)
+    paired = ("bank line C0002 is one side of a transfer between own accounts, whose other side, bank line U0001 of "
+              "2026-01-12, the check pairs with it: nothing to link")
+    assert paired in run(folder, "open-items", "--for", "C0002", code=2)
+    assert paired in run(folder, "link", "C0002", "U0001", code=2)
+    assert "the check pairs the two there (already; nothing was written)" in run(folder, "book", "C0002",
+                                                                                 "Assets:Bank:USD")
+
+
+def test_open_items_and_link_of_a_side_nothing_answers_say_so_not_explained(tmp_path, monkeypatch):
+    # must not say "explained already; unlink it first" of a line the check lists as a bank-unmatched
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-03")
+    folder = own_banks(tmp_path, cny=[OWN_CNY[0], *OWN_CNY[2:]])
+    for args in (("open-items", "--for", "U0001"), ("link", "U0001", "C0002")):
+        said = run(folder, *args, code=2)
+        assert "bank line U0001 is booked as a side of a transfer between own accounts (Assets:Transit:Transfers) " \
+               "that the check pairs with no line of the other bank's: no open item settles it; if it was no " \
+               "transfer, `beanclear book U0001 ACCOUNT` books it where it belongs" in said, said
+        assert "unlink" not in said

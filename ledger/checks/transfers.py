@@ -6,8 +6,13 @@ banking.py booked_as), naming that bank's account (`transfer-with:`); the other 
 statement books its own side there. The two sides are a payout and its credit as the
 transit check pairs them: the same currency and amount (a transfer the bank converted,
 in the amount its statement states was sent: banking.sent_units), at most
-TRANSFER_DAYS apart, each of the bank the other names. Paired, the account is back to
-zero and nothing is said:
+TRANSFER_DAYS apart, each of the bank the other names; or the amount the sending bank's
+debit states it instructed in the currency of the bank it names (`original-amount`: a CAMT
+debit's `InstdAmt`, a bank CSV's `original_debit`), the receiving bank's credit being
+that amount (Side.stated: the conversion is the sending bank's, its debit the one line
+that says so, as a credit stating the amount sent is where the receiving bank converted).
+Paired, the account is back to zero (or, converted, holds the two sides of one
+conversion) and nothing is said:
 
     2026-01-23 main     Assets:Transit:Transfers   1000.00 EUR   ; UMBUCHUNG AUF DE44…
     2026-01-23 payroll  Assets:Transit:Transfers  -1000.00 EUR   ; UMBUCHUNG VON DE89…
@@ -29,10 +34,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 
 from beanclear.checks.findings import Finding, at_entry
 from beanclear.checks.items import Item, _money, refs
-from beanclear.importers.stated import TRANSFER_WITH
+from beanclear.importers.stated import TRANSFER_WITH, stated_amount
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 
 TRANSFER_DAYS = 5   # a transfer between own accounts reaches the other bank within a working week
@@ -41,17 +47,46 @@ TRANSFER_DAYS = 5   # a transfer between own accounts reaches the other bank wit
 class Side:
     """One bank line in the transfers account: `amount` positive where money left its
     bank (`bank`, its name; `account`, its account), negative where it came in; `peer`:
-    the account of the bank it names (None: any other)."""
+    the account of the bank it names (None: any other); `stated`: (currency, amount) a
+    debit states it instructed in another bank's currency (instructed), else None."""
 
-    __slots__ = ("item", "bank", "account", "peer")
+    __slots__ = ("item", "bank", "account", "peer", "stated")
 
-    def __init__(self, item: Item, bank: str | None, account: str | None, peer: str | None):
+    def __init__(self, item: Item, bank: str | None, account: str | None, peer: str | None,
+                 stated: tuple[str, Decimal] | None = None):
         self.item, self.bank, self.account, self.peer = item, bank, account, peer
+        self.stated = stated
+
+    def amounts(self) -> list[tuple[str, Decimal]]:
+        """What the other side of its transfer may be, (currency, amount): its own amount,
+        and for a debit the amount it states it instructed in the other bank's currency."""
+        own = (self.item.currency, abs(self.item.amount))
+        return [own, self.stated] if self.stated else [own]
 
     def answers(self, other: "Side") -> bool:
         """Whether two sides can be one transfer: of two banks, each the one the other names."""
         return self.account != other.account and self.peer in (None, other.account) \
             and other.peer in (None, self.account)
+
+
+def instructed(config, item: Item, account: str | None, peer: str | None) -> tuple[str, Decimal] | None:
+    """(currency, amount) a debit into the transfers account states it instructed in
+    another currency (`original-amount`: a CAMT debit's `InstdAmt`, a bank CSV's
+    `original_debit` and `original_currency`), where that is the currency of the bank it
+    names (naming none, of another bank): what that bank's credit of the transfer is, the
+    sending bank having converted it (blind24 ownbanks: 10,000.00 USD stating 71,000.00 CNY
+    instructed, the CNY bank's credit of 71,000.00 CNY). The receiving bank's credit
+    stating the amount sent is booked in that amount (banking.sent_units) and pairs by its
+    own; a credit states nothing here. None otherwise."""
+    if item.amount <= 0:
+        return None
+    said = stated_amount(item.entry.meta.get("original-amount"))
+    if said is None or not said[0] or said[1] == item.currency:
+        return None
+    if not any(bank.currency == said[1] and bank.account != account and peer in (None, bank.account)
+               for bank in config.banks.values()):
+        return None
+    return said[1], said[0]
 
 
 def sides(items: list[Item], config) -> list[Side]:
@@ -61,15 +96,17 @@ def sides(items: list[Item], config) -> list[Side]:
     for item in items:
         account = next((p.account for p in item.entry.postings if p.account in bank_of), None)
         peer = item.entry.meta.get(TRANSFER_WITH)
-        out.append(Side(item, bank_of.get(account), account, str(peer) if peer else None))
+        peer = str(peer) if peer else None
+        out.append(Side(item, bank_of.get(account), account, peer, instructed(config, item, account, peer)))
     return out
 
 
 def pairs(found: list[Side]) -> dict[int, Side]:
     """Each side's other side (by its Item's id), both ways: money out of one bank (in date
     order) takes the nearest in time of the money into another of its amount and
-    currency, at most TRANSFER_DAYS either way (a bank may date a credit the day before
-    the other dates the debit)."""
+    currency, or of the amount it states it instructed in another (Side.amounts), at
+    most TRANSFER_DAYS either way (a bank may date a credit the day before the other
+    dates the debit)."""
     into: dict[tuple, list[Side]] = defaultdict(list)
     for side in found:
         if side.item.amount < 0:
@@ -80,7 +117,7 @@ def pairs(found: list[Side]) -> dict[int, Side]:
         item = side.item
         if item.amount <= 0:
             continue
-        near = [other for other in into.get((item.currency, item.amount), ())
+        near = [other for key in side.amounts() for other in into.get(key, ())
                 if id(other.item) not in out and abs(other.item.date - item.date) <= span and side.answers(other)]
         if near:
             other = min(near, key=lambda o: (abs((o.item.date - item.date).days), o.item.order))
@@ -147,6 +184,8 @@ def _unanswered(side: Side, others: list[str], config, cover: Coverage) -> Findi
         what = f"a transfer {'to' if out else 'from'} {name} ({side.peer})"
     else:
         what = f"a transfer between own accounts ({config.transfers})"
+    # (what the other bank's credit would be, where the debit states it: its amount instructed)
+    instructed_said = f" ({_money(side.stated[1])} {side.stated[0]} instructed)" if side.stated else ""
     if not others:
         why = "config.yaml names no other bank to answer it"
     else:
@@ -154,7 +193,8 @@ def _unanswered(side: Side, others: list[str], config, cover: Coverage) -> Findi
         why = f"no line of the statements of {spans} shows it {'arrive' if out else 'leave'} within {TRANSFER_DAYS} days"
     return Finding(
         "bank-unmatched", item.date, side.bank, config.transfers, amount, item.currency,
-        f"bank {'debit' if out else 'credit'} of {_money(amount)} {item.currency} booked as {what}, but {why}: "
+        f"bank {'debit' if out else 'credit'} of {_money(amount)} {item.currency}{instructed_said} booked as {what}, "
+        f"but {why}: "
         f"{text} (if it was no transfer, `beanclear book {entry.meta['id']} ACCOUNT` books it where it belongs)",
         refs([entry]), **at_entry(entry))
 
@@ -168,3 +208,19 @@ def partner(entries, config, entry):
     mine = next((side for side in found if side.item.entry is entry), None)
     other = paired.get(id(mine.item)) if mine is not None else None
     return other.item.entry if other is not None else None
+
+
+def side_said(entries, config, entry, ref: str) -> tuple[str, bool]:
+    """What a bank line booked into the transfers account is, in the resolve commands'
+    words (`book` refuses to move a side the check pairs; `link` and `open-items --for`
+    find no open item of either): the other side the check pairs it with (partner), or
+    none, its bank-unmatched (or waiting for the other bank's statement), which `book`
+    moves where it was no transfer. One reading, the check's, for all three (blind24:
+    `book` said the check paired a side whose finding said it did not). (the words, paired)"""
+    other = partner(entries, config, entry)
+    if other is not None:
+        return (f"bank line {ref} is one side of a transfer between own accounts, whose other side, bank line "
+                f"{other.meta.get('id')} of {other.date}, the check pairs with it"), True
+    return (f"bank line {ref} is booked as a side of a transfer between own accounts ({config.transfers}) that the "
+            "check pairs with no line of the other bank's"), False
+

@@ -305,11 +305,9 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
                            "`beanclear link` ties them")
     if line.counter == config.transfers and line.counter != account:
         from beanclear.checks import transfers
-        other = transfers.partner(entries, config, entry)
-        if other is not None:
-            raise ResolveError(f"bank line {ref} is one side of a transfer between own accounts, whose other side, "
-                               f"bank line {other.meta.get('id')} of {other.date}, the check pairs with it: nothing "
-                               "to book")
+        said, paired = transfers.side_said(entries, config, entry, ref)
+        if paired:
+            raise ResolveError(f"{said}: nothing to book")
     if line.counter != account:
         # a line where the import put it (by a rule) may be booked elsewhere, this one line:
         # `unlink` books it back to the rule's account (a blind helper's line booked with

@@ -125,6 +125,13 @@ def _explained(line, config, entries=None, load=None) -> str:
         return f"{debit_answered(config, line, answers)}; nothing to link"
     if line.split and not line.counter:
         return f"{split_by_hand(line, config)}: nothing of it is open; edit its postings by hand"
+    if entries is not None and line.counter == config.transfers:
+        from beanclear.checks.transfers import side_said
+        said, paired = side_said(entries, config, line.entry, line.ref)
+        if paired:
+            return f"{said}: nothing to link"
+        return (f"{said}: no open item settles it; if it was no transfer, `beanclear book {line.ref} ACCOUNT` books "
+                "it where it belongs")
     if entries is not None and line.counter == config.suspense:
         from beanclear.checks.suspense import reversed_line
         other = reversed_line(entries, config, line.entry)
@@ -182,6 +189,8 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     bank_ref = line.ref   # (said by its id, which a bank's own reference may be short of)
     lines, items, _ = collect(entries, config, load)
     line = next((l for l in lines if l.entry is line.entry), line)   # as matching reads it: its amount sent
+    if line.counter == config.transfers:   # a side of a transfer between own accounts: no item's, ever
+        raise ResolveError(_explained(line, config, entries, load))
     if line.amount < 0 and not any(l.entry is line.entry for l in lines) and \
             (answers := answered_debit(entries, config, line, load)):
         # before the items are read: a payout id names no item of such a debit's (Stripe's
