@@ -491,7 +491,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                                                     for result in live], books) if any(restating) else ()
             restated_to = {key: amount for found in restating for amounts in found.values()
                            for key, amount in amounts.items()}
-            posted = late_balances.new_postings(live)
+            posted = late_balances.new_postings([r for r in live if isinstance(r.importer.source, Bank)])
             for result, found, said, rest in zip(live, restating, cut or [[]] * len(live), rests):
                 planned, left = late_balances.plan(found, changes, config.books)
                 shut = closed.closed_months(config.books) if rest and left else ()

@@ -233,7 +233,8 @@ def disagreeing(stated_openings: dict, books: Books, source: str, restated_to: d
 
 def new_postings(results) -> dict:
     """(account, currency) -> [(day, number)] of what an import's new entries post to the
-    accounts its statements state openings of (disagreeing)."""
+    accounts its statements state openings of (disagreeing): those of its banks'
+    statements (`results`), the only ones that post to a bank's account."""
     wanted = {key for result in results for key in result.extraction.stated_openings}
     out: dict = {}
     if wanted:
