@@ -249,3 +249,30 @@ def test_an_import_by_hand_refused_for_another_account_still_says_pass_force(pay
     day = cfg.parent / "statements" / "paypal" / "transactions-2026-03-02.json"
     result = CliRunner().invoke(cli.main, ["import", "-c", str(cfg), str(day)])
     assert result.exit_code == 2 and "or pass --force to import it as this one" in result.output, result.output
+
+
+def test_a_paypal_answer_for_the_day_before_is_refused_not_archived(paypal):
+    # blind24: an answer of another day than the day asked (a cache at api_base) was archived
+    # as the day asked. PayPal's search says the window it answers for, its balances the
+    # moment they are of: either of another day is refused, the day still owed
+    server, cfg, environ = paypal
+    day = dt.date(2026, 3, 2)
+    folder = cfg.parent / "statements" / "paypal"
+    server.faults.append(("/v1/reporting/transactions", "day-before"))
+    report = fetch.run(config_mod.load(cfg), since=day, until=day, environ=environ)
+    assert report.failures == [
+        "paypal: 2026-03-02: transactions-2026-03-02.json: the answer for 2026-03-02 is another day's (it says it "
+        "answers for 2026-03-01): not archived; 2026-03-02 is asked for again by the next `beanclear fetch` (is the "
+        "channel's fetch.api_base a cache or a proxy?)"]
+    assert not folder.exists() or not list(folder.rglob("*2026-03-02*"))
+    server.faults.append(("/v1/reporting/balances", "day-before"))
+    report = fetch.run(config_mod.load(cfg), since=day, until=day, environ=environ)
+    assert len(report.failures) == 1 and report.failures[0].startswith(
+        "paypal: 2026-03-02: balances-2026-03-02.json: the answer for 2026-03-02 is another day's (its rows are of "
+        "2026-03-01)"), report.failures
+    assert (folder / "transactions-2026-03-02.json").is_file() and not (folder / "balances-2026-03-02.json").exists()
+    report = fetch.run(config_mod.load(cfg), since=day, until=day, environ=environ)
+    assert report.failures == [], report.failures
+    assert (folder / "balances-2026-03-02.json").is_file()
+    record = json.loads((cfg.parent / ".beanclear-live.json").read_text())["sources"]["paypal"]
+    assert (record["state"], record["last_ok"]) == ("ok", "2026-03-02")

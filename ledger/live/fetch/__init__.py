@@ -17,7 +17,7 @@ from pathlib import Path
 from beanclear.books.atomic import BooksBusy
 from beanclear.importers.toolkit import StatementError
 from beanclear.live import archive, retry, settings, status
-from beanclear.live.fetch import plan
+from beanclear.live.fetch import answered, plan
 from beanclear.live.secrets import MissingSecret, Secrets
 
 log = logging.getLogger("beanclear.fetch")
@@ -179,6 +179,7 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
     if until is not None and until > end:
         report.lines.append(f"{channel.name}: the days after {end} are not over yet: not fetched")
     first = plan.first_day(config, channel, folder, since, end)
+    judge = answered.Judge(config, channel.name)
     # the days archived already that the books lack (a `--no-import` run, an import that
     # failed): imported with what is fetched; a statement the books hold is not read
     unbooked = plan.unbooked(config, channel, fetcher, folder, first, end)
@@ -215,7 +216,13 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
                     # remembered (statements/<source>/.none/<name>), not asked for again.
                     archive.write_atomic(folder / plan.NONE / name, b"")
                 continue
-            stored = archive.store(folder, name, content)
+            # (an answer of another day than `day` is refused before it takes the day's name: answered.py)
+            stored = archive.store(folder, name, content, lambda path, day=day: judge.other_days(path, day))
+            if stored.state == "refused":
+                _failed(live, report, channel.name, day, f"{name}: the answer for {day} is another day's "
+                        f"({stored.why}): not archived; {day} is asked for again by the next `beanclear fetch` "
+                        "(is the channel's fetch.api_base a cache or a proxy?)", done, do_import)
+                return
             report.lines.append(f"{channel.name}: {day}: {stored.path} ({stored.size} bytes, {stored.state})")
             if stored.state == "conflict":
                 report.failures.append(f"{channel.name}: {stored.note()}")
