@@ -111,3 +111,32 @@ def test_a_bill_of_another_day_than_asked_is_refused_not_archived_and_the_day_as
     assert (state["state"], state["last_ok"]) == ("ok", str(nxt))
     month = (cfg.parent / "books" / "alipay" / "2026" / "2026-03.beancount").read_text()
     assert f'"beanclear-coverage" "alipay" {nxt}' in month
+
+
+def test_a_bill_archived_before_as_another_day_s_is_said_for_what_it_is_not_imported_now(alipay, tmp_path):
+    # blind24: archived so before answers were judged, 03-01's bills named 03-02's were said
+    # "archived before but not in the books: imported now" at every fetch, then "imported
+    # before as fund-2026-03-01.csv … not read again": exit 0, and 03-02 never asked for
+    server, cfg, environ = alipay
+    nxt = DAY + dt.timedelta(days=1)
+    assert fetch.run(config_mod.load(cfg), since=DAY, until=DAY, environ=environ).failures == []
+    folder = cfg.parent / "statements" / "alipay"
+    for kind in ("fund", "trade"):
+        (folder / f"{kind}-{nxt}.csv").write_bytes((folder / f"{kind}-{DAY}.csv").read_bytes())
+    report = fetch.run(config_mod.load(cfg), today=nxt + dt.timedelta(days=1), environ=environ)
+    assert not [line for line in report.lines if "imported now" in line], report.lines
+    assert [f.split(": ")[:3] for f in report.failures] == [["alipay", str(nxt), f"fund-{nxt}.csv"],
+                                                            ["alipay", str(nxt), f"trade-{nxt}.csv"]]
+    said = report.failures[0]
+    assert f"archived before as the answer for {nxt}, but it is another day's (it states " in said, said
+    assert (f"a statement of {DAY}): not imported, and {nxt} is not in the books; remove {folder / f'fund-{nxt}.csv'} "
+            f"and run `beanclear fetch` again: it asks for {nxt} again") in said, said
+    state = json.loads((cfg.parent / ".beanclear-live.json").read_text())["sources"]["alipay"]
+    assert (state["state"], state["failed_day"]) == ("failed", str(nxt))
+    # as it says: the files removed, the day is asked for again
+    server.bills.update({(kind, str(nxt)): bill for kind, bill in _quiet(tmp_path / "made", nxt).items()})
+    for kind in ("fund", "trade"):
+        (folder / f"{kind}-{nxt}.csv").unlink()
+    report = fetch.run(config_mod.load(cfg), today=nxt + dt.timedelta(days=1), environ=environ)
+    assert report.failures == [], report.failures
+    assert (folder / f"fund-{nxt}.csv").read_bytes() == server.bills[("signcustomer", str(nxt))]

@@ -629,3 +629,17 @@ def test_a_stripe_list_of_another_day_s_transactions_is_refused(tmp_path, stripe
     report = fetch.run(config_mod.load(cfg), since=TODAY, until=TODAY, today=TODAY + dt.timedelta(days=1))
     assert report.failures == [] and "txn_1charge000003" in \
         (tmp_path / "statements" / "stripe" / f"balance-transactions-{TODAY}.json").read_text()
+
+
+def test_a_day_s_bill_whose_bytes_the_books_hold_under_another_name_is_not_said_imported_now(wechat):
+    # blind24: "N statement(s) archived before but not in the books: imported now", then the
+    # import's "imported before as …, not read again": a file is said for what becomes of it.
+    # Two quiet days' bills alike (no period, no row: each day's), the second fetched later
+    server, cfg = wechat
+    server.bills[("fundflow", "2021-02-02")] = server.bills[("fundflow", "2021-02-03")] = QUIET_FUND.encode()
+    assert fetch.run(config_mod.load(cfg), since=dt.date(2021, 2, 2), until=dt.date(2021, 2, 2)).failures == []
+    assert fetch.run(config_mod.load(cfg), since=dt.date(2021, 2, 3), until=dt.date(2021, 2, 3)).failures == []
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2021, 2, 2), until=dt.date(2021, 2, 3))
+    assert report.failures == [] and not [line for line in report.lines if "imported now" in line], report.lines
+    assert ("wechat: fundflow-2021-02-03.csv: archived before, not imported: its bytes are in the books already, "
+            "imported as fundflow-2021-02-02.csv (covering 2021-02-02 to 2021-02-02)") in report.lines, report.lines

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from beanclear.books import COVERAGE_BLOCK, Books
+from beanclear.statements.coverage import file_digest
 
 DAY = dt.timedelta(days=1)
 DATED = re.compile(r"-(\d{4}-\d{2}-\d{2})\.[a-z]+$")
@@ -68,19 +69,33 @@ def days(channel, fetcher, folder: Path, first: dt.date, end: dt.date) -> list[d
     return [day for day in _span(first, end) if not all(archived(folder, name) for name in fetcher.names(day))]
 
 
-def unbooked(config, channel, fetcher, folder: Path, first: dt.date, end: dt.date) -> list[Path]:
+def unbooked(config, channel, fetcher, folder: Path, first: dt.date, end: dt.date) -> tuple[list[Path], list]:
     """The statements archived for the days `first` to `end` that the books do not record
     (a `--no-import` run, an import cut short): a run imports them with what it fetches,
     with --since or without (blind4: a plain fetch said "nothing to fetch" over eight
     days archived and not imported). Known by name: the archive never gives a name other
     bytes (archive.store), and the books record the name each statement was imported
-    under; one recorded under another name is found by its digest on import."""
+    under. Those whose bytes the books record under another name (the same answer
+    archived for two days) are apart, each with its record (Books.digests' Recorded): the
+    import would not read them again, and the run says so of them rather than "imported
+    now" (blind24). Returns (to import, [(path, Recorded)])."""
     names = [name for day in _span(first, end) for name in fetcher.names(day) if (folder / name).is_file()]
     if not names:
-        return []
-    booked = {r.statement for r in Books(config.books).digests(channel.name).values()} \
-        if (config.books / "main.beancount").exists() else set()
-    return [folder / name for name in names if name not in booked]
+        return [], []
+    records = list(Books(config.books).records(channel.name)) if (config.books / "main.beancount").exists() else []
+    booked = {recorded.statement for _, recorded in records}   # (two names of one bytes: both booked)
+    digests: dict = {}
+    for digest, recorded in records:
+        if digest:
+            digests.setdefault(digest, recorded)
+    fresh, copies = [], []
+    for path in (folder / name for name in names if name not in booked):
+        was = digests.get(file_digest(path)) if digests else None
+        if was is None:
+            fresh.append(path)
+        else:
+            copies.append((path, was))
+    return fresh, copies
 
 
 def _span(first: dt.date, last: dt.date):
