@@ -132,6 +132,8 @@ class Server:
             self.held.set()
             self.gate.wait(600)
             fault = None
+        if fault == "html":   # a whole page of a proxy or captive portal in the way, HTTP 200
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, b"<html><body>Bad gateway</body></html>"
         if fault and fault.startswith("slow:"):   # a late but complete answer
             time.sleep(float(fault.split(":")[1]))
             fault = None

@@ -136,6 +136,20 @@ def test_stripe_failures_say_what_happened_in_words(tmp_path, stripe_server, mon
                                "`beanclear fetch` again later, or raise live.retry.attempts"]
 
 
+def test_a_stripe_answer_that_is_an_html_page_is_said_for_what_it_is(tmp_path, stripe_server, monkeypatch):
+    # blind24: a whole HTML page with HTTP 200 (a proxy's) is no JSON cut short on the way
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    stripe_server.faults += [("/v1/balance_transactions", "html")] * 3
+    report = fetch.run(config_mod.load(cfg), since=DAY, until=DAY, today=TODAY)
+    assert report.failures == [
+        f"stripe: {DAY}: balance-transactions-{DAY}.json: Stripe's answer is not JSON but an HTML page (HTTP 200, "
+        "text/html, 37 bytes: <html><body>Bad gateway</body></html>): a proxy or a captive portal answering in "
+        f"Stripe's place? Check the channel's fetch.api_base ({stripe_server.url}) and the proxy settings of this "
+        "machine"]
+    assert len(stripe_server.requests) == 1
+
+
 def test_missing_secret_names_the_variable(tmp_path, stripe_server, monkeypatch):
     cfg = _stripe_config(tmp_path, stripe_server)
     monkeypatch.delenv("STRIPE_API_KEY", raising=False)

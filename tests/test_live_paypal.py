@@ -276,3 +276,17 @@ def test_a_paypal_answer_for_the_day_before_is_refused_not_archived(paypal):
     assert (folder / "balances-2026-03-02.json").is_file()
     record = json.loads((cfg.parent / ".beanclear-live.json").read_text())["sources"]["paypal"]
     assert (record["state"], record["last_ok"]) == ("ok", "2026-03-02")
+
+
+def test_an_html_page_answered_with_http_200_is_said_for_what_it_is(paypal):
+    # blind24: a proxy's or captive portal's page (HTTP 200, text/html, whole) was said "not
+    # complete JSON …: cut short on the way", which points at the network, not at the proxy
+    server, cfg, environ = paypal
+    server.faults += [("/v1/reporting/transactions", "html")] * 3
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 1), environ=environ)
+    assert report.failures == [
+        "paypal: 2026-03-01: transactions-2026-03-01.json: PayPal's answer to /v1/reporting/transactions is not JSON "
+        "but an HTML page (HTTP 200, text/html, 37 bytes: <html><body>Bad gateway</body></html>): a proxy or a "
+        f"captive portal answering in PayPal's place? Check the channel's fetch.api_base ({server.url}) and the "
+        "proxy settings of this machine"]
+    assert len([p for _, p in server.requests if p.startswith("/v1/reporting/transactions")]) == 1
