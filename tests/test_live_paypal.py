@@ -290,3 +290,30 @@ def test_an_html_page_answered_with_http_200_is_said_for_what_it_is(paypal):
         f"captive portal answering in PayPal's place? Check the channel's fetch.api_base ({server.url}) and the "
         "proxy settings of this machine"]
     assert len([p for _, p in server.requests if p.startswith("/v1/reporting/transactions")]) == 1
+
+
+def test_until_before_the_channel_s_fetch_since_says_so(paypal):
+    # blind24: empty books, fetch.since 2026-03-05, `fetch --until 2026-03-01` said "every day
+    # up to 2026-03-01 is archived or in the books", of which there were none
+    from click.testing import CliRunner
+    from beanclear import cli
+    server, cfg, environ = paypal
+    conf = yaml.safe_load(cfg.read_text())
+    conf["channels"]["paypal"]["fetch"]["since"] = "2026-03-05"
+    cfg.write_text(yaml.safe_dump(conf))
+    report = fetch.run(config_mod.load(cfg), until=dt.date(2026, 3, 1), today=dt.date(2026, 3, 10), environ=environ)
+    assert report.failures == [] and server.requests == []
+    assert report.lines == ["paypal: nothing to fetch: --until 2026-03-01 is before the channel's fetch.since, "
+                            "2026-03-05, where a run without --since starts (pass --since to fetch days before it)"]
+    result = CliRunner().invoke(cli.main, ["fetch", "-c", str(cfg), "--until", "2026-03-01"], env=environ)
+    assert result.exit_code == 0 and "is before the channel's fetch.since" in result.output, result.output
+    # the first day archived, where a run without --since starts, after --until: said so too
+    assert fetch.run(config_mod.load(cfg), since=dt.date(2026, 3, 2), until=dt.date(2026, 3, 2),
+                     today=dt.date(2026, 3, 10), environ=environ, do_import=False).failures == []
+    report = fetch.run(config_mod.load(cfg), until=dt.date(2026, 3, 1), today=dt.date(2026, 3, 10), environ=environ)
+    assert report.lines == ["paypal: nothing to fetch: --until 2026-03-01 is before 2026-03-02, the first day "
+                            "archived, where a run without --since starts (pass --since to fetch days before it)"]
+    # must not fire: days asked that are all archived are said so, as before
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2026, 3, 2), until=dt.date(2026, 3, 2),
+                       today=dt.date(2026, 3, 10), environ=environ, do_import=False)
+    assert report.lines[-1] == "paypal: nothing to fetch (every day up to 2026-03-02 is archived or in the books)"

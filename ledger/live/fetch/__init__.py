@@ -178,7 +178,7 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
     end = plan.last_day(config, until, today)
     if until is not None and until > end:
         report.lines.append(f"{channel.name}: the days after {end} are not over yet: not fetched")
-    first = plan.first_day(config, channel, folder, since, end)
+    first, start = plan.starts_at(config, channel, folder, since, end)
     judge = answered.Judge(config, channel.name)
     # the days archived already that the books lack (a `--no-import` run, an import that
     # failed): imported with what is fetched; a statement the books hold is not read
@@ -187,7 +187,9 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
         return
     days = plan.days(channel, fetcher, folder, first, end)
     if not days:
-        report.lines.append(f"{channel.name}: nothing to fetch (every day up to {end} is archived or in the books)")
+        report.lines.append(f"{channel.name}: nothing to fetch: {plan.after_end(first, start, end, until)}"
+                            if first > end else
+                            f"{channel.name}: nothing to fetch (every day up to {end} is archived or in the books)")
         _ok(live, report, channel.name, do_import, state="ok", last_run_days=[], error=None, failed_day=None)
         return
     got, done = [], None   # done: the last day of this run whose statements are all archived
