@@ -317,3 +317,32 @@ def test_until_before_the_channel_s_fetch_since_says_so(paypal):
     report = fetch.run(config_mod.load(cfg), since=dt.date(2026, 3, 2), until=dt.date(2026, 3, 2),
                        today=dt.date(2026, 3, 10), environ=environ, do_import=False)
     assert report.lines[-1] == "paypal: nothing to fetch (every day up to 2026-03-02 is archived or in the books)"
+
+
+def test_a_day_fetched_again_replaces_its_coverage_record_rather_than_adding_one(paypal):
+    # blind24: a PayPal day whose archived files were lost, fetched again: PayPal's answers
+    # carry their refresh time, so other bytes; each re-fetch wrote one more coverage record
+    # per file (the old naming files gone) while saying "0 entries written"
+    server, cfg, environ = paypal
+    day = dt.date(2026, 3, 1)
+    folder = cfg.parent / "statements" / "paypal"
+    month = cfg.parent / "books" / "paypal" / "2026" / "2026-03.beancount"
+    server.refreshed = "2026-03-02T01:00:00+0000"
+    assert fetch.run(config_mod.load(cfg), since=day, until=day, environ=environ).failures == []
+    before = month.read_text()
+    for again in ("2026-03-02T02:00:00+0000", "2026-03-02T03:00:00+0000"):
+        for path in folder.iterdir():
+            path.unlink()
+        server.refreshed = again
+        report = fetch.run(config_mod.load(cfg), since=day, until=day, environ=environ)
+        assert report.failures == [], report.failures
+        text = month.read_text()
+        assert text.count('custom "beanclear-coverage" "paypal" 2026-03-01') == 2, text   # one a file of the day
+        from beanclear.statements.coverage import file_digest
+        assert f'digest: "{file_digest(folder / "transactions-2026-03-01.json")}"' in text
+        said = next(line for line in report.lines if "transactions-2026-03-01.json: paypal" in line)
+        assert "0 entries written" in said and ("its coverage record replaces the one of transactions-2026-03-01.json "
+                                                "downloaded before") in said, said
+    # nothing else changed: the same books but the records' digests
+    strip = re.compile(r'^(.*custom "beanclear-coverage".*|  (id|digest): .*)$', re.M)
+    assert strip.sub("", month.read_text()) == strip.sub("", before)
