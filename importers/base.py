@@ -261,6 +261,12 @@ class StatementImporter(beangulp.Importer):
     def identify(self, filepath: str) -> bool:
         return self.matches(sniff(filepath))
 
+    def of_its_day(self, entry) -> bool:
+        """Whether an entry of a day's bill is dated within the day the bill is of (a bill
+        of another day holds none of those of the day asked: live/fetch/answered.py). Every
+        row's, unless its format dates some by another day (WeChat's trade bill)."""
+        return True
+
     @abc.abstractmethod
     def matches(self, head: str) -> bool:
         """Whether the start of a file (decoded text) is this importer's statement."""

@@ -84,6 +84,11 @@ class Importer(StatementImporter):
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
 
+    def of_its_day(self, entry) -> bool:
+        # a refund row without 退款成功时间 (the ALL layout) is dated by its 交易时间, which may
+        # be the time of the payment it refunds, days before the bill's; a payment's is its day
+        return "refund-of" not in entry.meta
+
     def matches(self, head: str) -> bool:
         keys = first_row_keys(head)
         if not {header_key(h) for h in HEADER} <= keys or not keys & {header_key(h) for h in SETTLED}:

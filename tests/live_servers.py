@@ -132,6 +132,8 @@ class Server:
             self.held.set()
             self.gate.wait(600)
             fault = None
+        if fault == "html":   # a whole page of a proxy or captive portal in the way, HTTP 200
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, b"<html><body>Bad gateway</body></html>"
         if fault and fault.startswith("slow:"):   # a late but complete answer
             time.sleep(float(fault.split(":")[1]))
             fault = None
@@ -162,6 +164,8 @@ class StripeServer(Server):
         if path != "/v1/balance_transactions":
             return 404, js, b'{"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}}'
         gte, lt = int(query.get("created[gte]", 0)), int(query.get("created[lt]", 2 ** 40))
+        if fault == "day-before":   # a cache answering what was asked the day before
+            gte, lt = gte - 86400, lt - 86400
         rows = sorted((t for t in self.transactions if gte <= t["created"] < lt), key=lambda t: (-t["created"], t["id"]))
         if "starting_after" in query:
             at = [t["id"] for t in rows].index(query["starting_after"])
@@ -320,6 +324,9 @@ class PaypalServer(Server):
         if headers.get("Authorization") != f"Bearer {self.token}":
             return self._json(401, {"name": "AUTHENTICATION_FAILURE", "message": "invalid token"})
         now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")
+        if fault == "day-before":   # a cache answering what was asked the day before
+            query = {**query, **{k: (_instant(query[k]) - dt.timedelta(days=1)).isoformat()
+                                 for k in ("start_date", "end_date", "as_of_time") if k in query}}
         if path == "/v1/reporting/transactions":
             start, end = _instant(query["start_date"]), _instant(query["end_date"])
             rows = [t for t in self.transactions

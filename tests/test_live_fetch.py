@@ -136,6 +136,20 @@ def test_stripe_failures_say_what_happened_in_words(tmp_path, stripe_server, mon
                                "`beanclear fetch` again later, or raise live.retry.attempts"]
 
 
+def test_a_stripe_answer_that_is_an_html_page_is_said_for_what_it_is(tmp_path, stripe_server, monkeypatch):
+    # blind24: a whole HTML page with HTTP 200 (a proxy's) is no JSON cut short on the way
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    stripe_server.faults += [("/v1/balance_transactions", "html")] * 3
+    report = fetch.run(config_mod.load(cfg), since=DAY, until=DAY, today=TODAY)
+    assert report.failures == [
+        f"stripe: {DAY}: balance-transactions-{DAY}.json: Stripe's answer is not JSON but an HTML page (HTTP 200, "
+        "text/html, 37 bytes: <html><body>Bad gateway</body></html>): a proxy or a captive portal answering in "
+        f"Stripe's place? Check the channel's fetch.api_base ({stripe_server.url}) and the proxy settings of this "
+        "machine"]
+    assert len(stripe_server.requests) == 1
+
+
 def test_missing_secret_names_the_variable(tmp_path, stripe_server, monkeypatch):
     cfg = _stripe_config(tmp_path, stripe_server)
     monkeypatch.delenv("STRIPE_API_KEY", raising=False)
@@ -564,3 +578,82 @@ def test_an_import_failing_unexpectedly_is_the_source_s_failure_in_the_status(tm
     assert fetch.run(config_mod.load(cfg), today=TODAY).failures == []
     record = json.loads((tmp_path / ".beanclear-live.json").read_text())["sources"]["stripe"]
     assert (record["state"], record["last_ok"], record["error"]) == ("ok", str(DAY), None)
+
+
+# --- an answer of another day than the day asked (blind24) --------------------------------
+
+QUIET_FUND = ("记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元),资金变更提交申请人,备注,"
+              "业务凭证号\n资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额\n`0,`0,`0.00,`0,`0.00\n")
+
+
+def test_a_wechat_bill_whose_rows_are_all_of_another_day_is_refused_and_a_quiet_one_archived(wechat):
+    # WeChat's bills state no period: the rows' days say which day's a bill is. 02-01's fund
+    # bill answered for 02-02 is refused, not archived; a quiet day's bill (a header, a
+    # summary of 0) says no other day and is archived as ever
+    server, cfg = wechat
+    server.bills[("fundflow", "2021-02-02")] = server.bills[("fundflow", "2021-02-01")]
+    day = dt.date(2021, 2, 2)
+    report = fetch.run(config_mod.load(cfg), since=day - dt.timedelta(days=1), until=day)
+    assert report.failures == [
+        "wechat: 2021-02-02: fundflow-2021-02-02.csv: the answer for 2021-02-02 is another day's (its rows are of "
+        "2021-02-01): not archived; 2021-02-02 is asked for again by the next `beanclear fetch` (is the channel's "
+        "fetch.api_base a cache or a proxy?)"]
+    folder = cfg.parent / "statements" / "wechat"
+    assert (folder / "fundflow-2021-02-01.csv").is_file()
+    assert not [p for p in folder.rglob("*") if "fundflow-2021-02-02" in p.name]
+    assert "50300806962021020105978994968" in (cfg.parent / "books" / "wechat" / "2021" / "2021-02.beancount").read_text()
+    server.bills[("fundflow", "2021-02-02")] = QUIET_FUND.encode()
+    again = fetch.run(config_mod.load(cfg), since=day, until=day)
+    assert again.failures == [], again.failures
+    assert (folder / "fundflow-2021-02-02.csv").read_bytes() == QUIET_FUND.encode()
+
+
+def test_a_wechat_trade_bill_of_refunds_of_earlier_payments_is_the_day_s_bill(wechat):
+    # must not fire: a trade bill's refund row (layout ALL) is dated by the payment it refunds,
+    # days before the bill's; a day of refunds only is still that day's bill
+    server, cfg = wechat
+    payment = server.bills[("tradebill", "2021-01-28")].decode().splitlines()
+    cells = payment[1].split(",")
+    header = payment[0].split(",")
+    refund = dict(zip(header, cells))
+    refund.update({"交易状态": "`REFUND", "应结订单金额": "`0.00", "微信退款单号": "`50300000012021013000000000001",
+                   "商户退款单号": "`R20210130000001", "退款金额": "`0.01", "退款类型": "`ORIGINAL",
+                   "退款状态": "`SUCCESS", "申请退款金额": "`0.01"})
+    server.bills[("tradebill", "2021-01-30")] = "\n".join([
+        payment[0], ",".join(refund[h] for h in header), payment[-2],
+        "`1,`0.00,`0.01,`0.00,`0.00000,`0.00,`0.01"]).encode() + b"\n"
+    day = dt.date(2021, 1, 30)
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2021, 1, 28), until=day)
+    assert report.failures == [], report.failures
+    assert (cfg.parent / "statements" / "wechat" / "tradebill-2021-01-30.csv").is_file()
+    assert "50300000012021013000000000001" in (cfg.parent / "books" / "wechat" / "2021" / "2021-01.beancount").read_text()
+
+
+def test_a_stripe_list_of_another_day_s_transactions_is_refused(tmp_path, stripe_server, monkeypatch):
+    # the list's window is the one fetch asked for (its url): its rows say whose day it is
+    cfg = _stripe_config(tmp_path, stripe_server)
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_local123")
+    stripe_server.faults.append(("/v1/balance_transactions", "day-before"))
+    report = fetch.run(config_mod.load(cfg), since=TODAY, until=TODAY, today=TODAY + dt.timedelta(days=1))
+    assert report.failures == [
+        f"stripe: {TODAY}: balance-transactions-{TODAY}.json: the answer for {TODAY} is another day's (its rows are "
+        f"of {DAY}): not archived; {TODAY} is asked for again by the next `beanclear fetch` (is the channel's "
+        "fetch.api_base a cache or a proxy?)"]
+    assert not (tmp_path / "statements" / "stripe").exists() or not list((tmp_path / "statements").rglob("*.json"))
+    report = fetch.run(config_mod.load(cfg), since=TODAY, until=TODAY, today=TODAY + dt.timedelta(days=1))
+    assert report.failures == [] and "txn_1charge000003" in \
+        (tmp_path / "statements" / "stripe" / f"balance-transactions-{TODAY}.json").read_text()
+
+
+def test_a_day_s_bill_whose_bytes_the_books_hold_under_another_name_is_not_said_imported_now(wechat):
+    # blind24: "N statement(s) archived before but not in the books: imported now", then the
+    # import's "imported before as …, not read again": a file is said for what becomes of it.
+    # Two quiet days' bills alike (no period, no row: each day's), the second fetched later
+    server, cfg = wechat
+    server.bills[("fundflow", "2021-02-02")] = server.bills[("fundflow", "2021-02-03")] = QUIET_FUND.encode()
+    assert fetch.run(config_mod.load(cfg), since=dt.date(2021, 2, 2), until=dt.date(2021, 2, 2)).failures == []
+    assert fetch.run(config_mod.load(cfg), since=dt.date(2021, 2, 3), until=dt.date(2021, 2, 3)).failures == []
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2021, 2, 2), until=dt.date(2021, 2, 3))
+    assert report.failures == [] and not [line for line in report.lines if "imported now" in line], report.lines
+    assert ("wechat: fundflow-2021-02-03.csv: archived before, not imported: its bytes are in the books already, "
+            "imported as fundflow-2021-02-02.csv (covering 2021-02-02 to 2021-02-02)") in report.lines, report.lines

@@ -249,3 +249,100 @@ def test_an_import_by_hand_refused_for_another_account_still_says_pass_force(pay
     day = cfg.parent / "statements" / "paypal" / "transactions-2026-03-02.json"
     result = CliRunner().invoke(cli.main, ["import", "-c", str(cfg), str(day)])
     assert result.exit_code == 2 and "or pass --force to import it as this one" in result.output, result.output
+
+
+def test_a_paypal_answer_for_the_day_before_is_refused_not_archived(paypal):
+    # blind24: an answer of another day than the day asked (a cache at api_base) was archived
+    # as the day asked. PayPal's search says the window it answers for, its balances the
+    # moment they are of: either of another day is refused, the day still owed
+    server, cfg, environ = paypal
+    day = dt.date(2026, 3, 2)
+    folder = cfg.parent / "statements" / "paypal"
+    server.faults.append(("/v1/reporting/transactions", "day-before"))
+    report = fetch.run(config_mod.load(cfg), since=day, until=day, environ=environ)
+    assert report.failures == [
+        "paypal: 2026-03-02: transactions-2026-03-02.json: the answer for 2026-03-02 is another day's (it says it "
+        "answers for 2026-03-01): not archived; 2026-03-02 is asked for again by the next `beanclear fetch` (is the "
+        "channel's fetch.api_base a cache or a proxy?)"]
+    assert not folder.exists() or not list(folder.rglob("*2026-03-02*"))
+    server.faults.append(("/v1/reporting/balances", "day-before"))
+    report = fetch.run(config_mod.load(cfg), since=day, until=day, environ=environ)
+    assert len(report.failures) == 1 and report.failures[0].startswith(
+        "paypal: 2026-03-02: balances-2026-03-02.json: the answer for 2026-03-02 is another day's (its rows are of "
+        "2026-03-01)"), report.failures
+    assert (folder / "transactions-2026-03-02.json").is_file() and not (folder / "balances-2026-03-02.json").exists()
+    report = fetch.run(config_mod.load(cfg), since=day, until=day, environ=environ)
+    assert report.failures == [], report.failures
+    assert (folder / "balances-2026-03-02.json").is_file()
+    record = json.loads((cfg.parent / ".beanclear-live.json").read_text())["sources"]["paypal"]
+    assert (record["state"], record["last_ok"]) == ("ok", "2026-03-02")
+
+
+def test_an_html_page_answered_with_http_200_is_said_for_what_it_is(paypal):
+    # blind24: a proxy's or captive portal's page (HTTP 200, text/html, whole) was said "not
+    # complete JSON …: cut short on the way", which points at the network, not at the proxy
+    server, cfg, environ = paypal
+    server.faults += [("/v1/reporting/transactions", "html")] * 3
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 1), environ=environ)
+    assert report.failures == [
+        "paypal: 2026-03-01: transactions-2026-03-01.json: PayPal's answer to /v1/reporting/transactions is not JSON "
+        "but an HTML page (HTTP 200, text/html, 37 bytes: <html><body>Bad gateway</body></html>): a proxy or a "
+        f"captive portal answering in PayPal's place? Check the channel's fetch.api_base ({server.url}) and the "
+        "proxy settings of this machine"]
+    assert len([p for _, p in server.requests if p.startswith("/v1/reporting/transactions")]) == 1
+
+
+def test_until_before_the_channel_s_fetch_since_says_so(paypal):
+    # blind24: empty books, fetch.since 2026-03-05, `fetch --until 2026-03-01` said "every day
+    # up to 2026-03-01 is archived or in the books", of which there were none
+    from click.testing import CliRunner
+    from beanclear import cli
+    server, cfg, environ = paypal
+    conf = yaml.safe_load(cfg.read_text())
+    conf["channels"]["paypal"]["fetch"]["since"] = "2026-03-05"
+    cfg.write_text(yaml.safe_dump(conf))
+    report = fetch.run(config_mod.load(cfg), until=dt.date(2026, 3, 1), today=dt.date(2026, 3, 10), environ=environ)
+    assert report.failures == [] and server.requests == []
+    assert report.lines == ["paypal: nothing to fetch: --until 2026-03-01 is before the channel's fetch.since, "
+                            "2026-03-05, where a run without --since starts (pass --since to fetch days before it)"]
+    result = CliRunner().invoke(cli.main, ["fetch", "-c", str(cfg), "--until", "2026-03-01"], env=environ)
+    assert result.exit_code == 0 and "is before the channel's fetch.since" in result.output, result.output
+    # the first day archived, where a run without --since starts, after --until: said so too
+    assert fetch.run(config_mod.load(cfg), since=dt.date(2026, 3, 2), until=dt.date(2026, 3, 2),
+                     today=dt.date(2026, 3, 10), environ=environ, do_import=False).failures == []
+    report = fetch.run(config_mod.load(cfg), until=dt.date(2026, 3, 1), today=dt.date(2026, 3, 10), environ=environ)
+    assert report.lines == ["paypal: nothing to fetch: --until 2026-03-01 is before 2026-03-02, the first day "
+                            "archived, where a run without --since starts (pass --since to fetch days before it)"]
+    # must not fire: days asked that are all archived are said so, as before
+    report = fetch.run(config_mod.load(cfg), since=dt.date(2026, 3, 2), until=dt.date(2026, 3, 2),
+                       today=dt.date(2026, 3, 10), environ=environ, do_import=False)
+    assert report.lines[-1] == "paypal: nothing to fetch (every day up to 2026-03-02 is archived or in the books)"
+
+
+def test_a_day_fetched_again_replaces_its_coverage_record_rather_than_adding_one(paypal):
+    # blind24: a PayPal day whose archived files were lost, fetched again: PayPal's answers
+    # carry their refresh time, so other bytes; each re-fetch wrote one more coverage record
+    # per file (the old naming files gone) while saying "0 entries written"
+    server, cfg, environ = paypal
+    day = dt.date(2026, 3, 1)
+    folder = cfg.parent / "statements" / "paypal"
+    month = cfg.parent / "books" / "paypal" / "2026" / "2026-03.beancount"
+    server.refreshed = "2026-03-02T01:00:00+0000"
+    assert fetch.run(config_mod.load(cfg), since=day, until=day, environ=environ).failures == []
+    before = month.read_text()
+    for again in ("2026-03-02T02:00:00+0000", "2026-03-02T03:00:00+0000"):
+        for path in folder.iterdir():
+            path.unlink()
+        server.refreshed = again
+        report = fetch.run(config_mod.load(cfg), since=day, until=day, environ=environ)
+        assert report.failures == [], report.failures
+        text = month.read_text()
+        assert text.count('custom "beanclear-coverage" "paypal" 2026-03-01') == 2, text   # one a file of the day
+        from beanclear.statements.coverage import file_digest
+        assert f'digest: "{file_digest(folder / "transactions-2026-03-01.json")}"' in text
+        said = next(line for line in report.lines if "transactions-2026-03-01.json: paypal" in line)
+        assert "0 entries written" in said and ("its coverage record replaces the one of transactions-2026-03-01.json "
+                                                "downloaded before") in said, said
+    # nothing else changed: the same books but the records' digests
+    strip = re.compile(r'^(.*custom "beanclear-coverage".*|  (id|digest): .*)$', re.M)
+    assert strip.sub("", month.read_text()) == strip.sub("", before)

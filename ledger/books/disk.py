@@ -290,23 +290,32 @@ class Books:
 
     def digests(self, source: str) -> dict[str, "Recorded"]:
         """The statements a source's coverage records (statements/coverage.py) name by the
-        digest of their bytes: digest -> Recorded. Found without reading the month files
-        as text: a search for the coverage directive in their bytes, a few MB at a time
-        (memory does not grow with the books), each record then read alone. Records
-        without a digest (books written before it was recorded) are not in it."""
+        digest of their bytes: digest -> Recorded (the first record of it). Found without
+        reading the month files as text: a search for the coverage directive in their
+        bytes, a few MB at a time (memory does not grow with the books), each record then
+        read alone. Records without a digest (books written before it was recorded) are not
+        in it."""
         out: dict[str, Recorded] = {}
+        for digest, recorded in self.records(source):
+            if digest:
+                out.setdefault(digest, recorded)
+        return out
+
+    def records(self, source: str):
+        """(digest or None, Recorded) of each coverage record of a source, in its files'
+        order: every statement name it records, those of one bytes under two names too (two
+        quiet days' bills alike), which digests() keeps one of."""
         for path in self.source_files(source):
             for raw in coverage_blocks(path):
                 block = raw.decode("utf-8", errors="replace")
                 found = COVERAGE_BLOCK.match(block)
-                digest = DIGEST_META.search(block) if found else None
-                if digest:
-                    name = STATEMENT_META.search(block)
-                    where = str(Path(self.root.name) / path.relative_to(self.root))
-                    out.setdefault(digest.group(1), Recorded(
-                        _unescape(name.group(1)) if name else "", dt.date.fromisoformat(found["first"]),
-                        dt.date.fromisoformat(found["last"]), where))
-        return out
+                if not found:
+                    continue
+                digest, name = DIGEST_META.search(block), STATEMENT_META.search(block)
+                where = str(Path(self.root.name) / path.relative_to(self.root))
+                yield digest.group(1) if digest else None, Recorded(
+                    _unescape(name.group(1)) if name else "", dt.date.fromisoformat(found["first"]),
+                    dt.date.fromisoformat(found["last"]), where)
 
     def openings(self) -> dict[tuple[str, str], dt.date]:
         """(account, currency) -> the date of every opening a statement implied

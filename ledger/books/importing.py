@@ -21,6 +21,7 @@ from beancount.core.amount import Amount
 
 from beanclear.books import (atomic, edits, in_flight, late_balances, late_credits, late_fees, late_refunds, late_routes,
                              late_rows, late_views, prices, render, repeats, settled_batches, spill)
+from beanclear.books import refetched
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import IMPORT_INCLUDES, Books, Recorded, kept
@@ -442,6 +443,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             for name, notes in flights.plan(changes).items():   # the books' entries and balances in flight
                 next(r for r in live if r.importer.source.name == name).notes.extend(notes)
             late = swaps.late(late)
+            if asked:   # a fetched day downloaded again: its record in the place of the one before (refetched.py)
+                refetched.plan(books, live, changes)
             for result in live:
                 books.plan(result.importer.source.name, result.covered, changes, result.planned)
             routed = late_routes.plan(late, changes)

@@ -17,7 +17,7 @@ from pathlib import Path
 from beanclear.books.atomic import BooksBusy
 from beanclear.importers.toolkit import StatementError
 from beanclear.live import archive, retry, settings, status
-from beanclear.live.fetch import plan
+from beanclear.live.fetch import answered, plan
 from beanclear.live.secrets import MissingSecret, Secrets
 
 log = logging.getLogger("beanclear.fetch")
@@ -178,17 +178,18 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
     end = plan.last_day(config, until, today)
     if until is not None and until > end:
         report.lines.append(f"{channel.name}: the days after {end} are not over yet: not fetched")
-    first = plan.first_day(config, channel, folder, since, end)
+    first, start = plan.starts_at(config, channel, folder, since, end)
+    judge = answered.Judge(config, channel.name)
     # the days archived already that the books lack (a `--no-import` run, an import that
     # failed): imported with what is fetched; a statement the books hold is not read
-    unbooked = plan.unbooked(config, channel, fetcher, folder, first, end)
-    report.fetched += unbooked
-    if unbooked:
-        report.lines.append(f"{channel.name}: {len(unbooked)} statement(s) archived before but not in the books: "
-                            + ("imported now" if do_import else "`beanclear fetch` imports them"))
+    if not _archived_before(live, report, channel.name, judge, *plan.unbooked(config, channel, fetcher, folder,
+                                                                              first, end), do_import):
+        return
     days = plan.days(channel, fetcher, folder, first, end)
     if not days:
-        report.lines.append(f"{channel.name}: nothing to fetch (every day up to {end} is archived or in the books)")
+        report.lines.append(f"{channel.name}: nothing to fetch: {plan.after_end(first, start, end, until)}"
+                            if first > end else
+                            f"{channel.name}: nothing to fetch (every day up to {end} is archived or in the books)")
         _ok(live, report, channel.name, do_import, state="ok", last_run_days=[], error=None, failed_day=None)
         return
     got, done = [], None   # done: the last day of this run whose statements are all archived
@@ -215,7 +216,13 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
                     # remembered (statements/<source>/.none/<name>), not asked for again.
                     archive.write_atomic(folder / plan.NONE / name, b"")
                 continue
-            stored = archive.store(folder, name, content)
+            # (an answer of another day than `day` is refused before it takes the day's name: answered.py)
+            stored = archive.store(folder, name, content, lambda path, day=day: judge.other_days(path, day))
+            if stored.state == "refused":
+                _failed(live, report, channel.name, day, f"{name}: the answer for {day} is another day's "
+                        f"({stored.why}): not archived; {day} is asked for again by the next `beanclear fetch` "
+                        "(is the channel's fetch.api_base a cache or a proxy?)", done, do_import)
+                return
             report.lines.append(f"{channel.name}: {day}: {stored.path} ({stored.size} bytes, {stored.state})")
             if stored.state == "conflict":
                 report.failures.append(f"{channel.name}: {stored.note()}")
@@ -226,6 +233,41 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
         done = day
     _ok(live, report, channel.name, do_import, state="ok", last_ok=str(days[-1]), last_run_days=got, error=None,
         failed_day=None)
+
+
+def _archived_before(live, report: Report, source: str, judge, fresh: list[Path], copies: list,
+                     do_import: bool) -> bool:
+    """The statements archived before that the books lack (plan.unbooked), said for what
+    becomes of them: those the books lack are imported with what is fetched; one whose
+    bytes the books hold under another name is not read again, said so with that name and
+    its days (blind24: "imported now", then "not read again: 0 entries written"). One that
+    is the answer of another day than it is named for (archived so before the answers were
+    judged: answered.py) is the source's failure, not imported: its day is not in the
+    books, and is not asked for while the file holds its name. False then (the source
+    fetches nothing more this run)."""
+    def named(path: Path) -> dt.date | None:
+        found = plan.DATED.search(path.name)
+        return dt.date.fromisoformat(found.group(1)) if found else None
+    wrong = [(path, day, why) for path in [*fresh, *(p for p, _ in copies)]
+             if (day := named(path)) and (why := judge.other_days(path, day))]
+    wrong_paths = {path for path, _, _ in wrong}
+    fresh = [path for path in fresh if path not in wrong_paths]
+    report.fetched += fresh
+    if fresh:
+        report.lines.append(f"{source}: {len(fresh)} statement(s) archived before but not in the books: "
+                            + ("imported now" if do_import else "`beanclear fetch` imports them"))
+    for path, was in copies:
+        if path not in wrong_paths:
+            report.lines.append(f"{source}: {path.name}: archived before, not imported: its bytes are in the books "
+                                f"already, imported as {was.statement} (covering {was.first} to {was.last})")
+    if not wrong:
+        return True
+    said = [(day, f"{path.name}: archived before as the answer for {day}, but it is another day's ({why}): not "
+             f"imported, and {day} is not in the books; remove {path} and run `beanclear fetch` again: it asks for "
+             f"{day} again") for path, day, why in sorted(wrong, key=lambda w: (w[1], w[0].name))]
+    report.failures += [f"{source}: {day}: {message}" for day, message in said]
+    status.update(live.status_file, source, state="failed", error=said[0][1], failed_day=str(said[0][0]))
+    return False
 
 
 def _failed(live, report, source, day, message, done: dt.date | None = None, do_import: bool = True) -> None:

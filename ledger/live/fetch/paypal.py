@@ -18,6 +18,7 @@ from typing import BinaryIO
 import httpx
 
 from beanclear.live.fetch.listing import DayItems, dumped
+from beanclear.live.fetch.pages import not_json, said
 from beanclear.live.retry import Failed, Later
 
 PAGE_SIZE = 500
@@ -68,15 +69,19 @@ class PaypalFetcher:
             self._check(answer, path)
             return self._json(answer, path)
 
-    @staticmethod
-    def _json(answer: httpx.Response, what: str) -> dict:
+    def _json(self, answer: httpx.Response, what: str) -> dict:
         """The JSON object an answer of HTTP 200 promises; a body that is not one was cut
-        short on the way (the status line came, not all the rest), so it is tried again."""
+        short on the way (the status line came, not all the rest), so it is tried again.
+        A whole page of something else (a proxy's, a captive portal's) is said for what it
+        is, at once (pages.py)."""
         try:
             doc = answer.json()
         except ValueError:
             doc = None
         if not isinstance(doc, dict):
+            page = not_json(answer.content, answer.headers.get("content-type"))
+            if page:
+                raise Failed(said("PayPal", f" to {what}", page, self.channel.api_base))
             raise Later(f"PayPal's answer to {what} was not complete JSON (HTTP {answer.status_code}, "
                         f"{len(answer.content)} bytes): cut short on the way")
         return doc

@@ -23,6 +23,7 @@ import requests
 import stripe
 
 from beanclear.live.fetch.listing import DayItems
+from beanclear.live.fetch.pages import not_json, said
 from beanclear.live.retry import Failed, Later
 
 SOURCE_KEYS = ("id", "object", "amount", "amount_captured", "currency")
@@ -52,6 +53,10 @@ class StripeFetcher:
                     row["source"] = {k: row["source"][k] for k in SOURCE_KEYS if k in row["source"]}
                 items.add((row.get("created", 0), str(row.get("id"))), row)
         except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
+            page = not_json(exc.http_body, _content_type(exc)) \
+                if exc.http_status == 200 and not isinstance(exc, stripe.APIConnectionError) else None
+            if page:   # a proxy's page, whole: no JSON cut short (pages.py)
+                raise Failed(said("Stripe", "", page, self.channel.api_base)) from None
             raise Later(unanswered(exc, self.live.timeout)) from None
         except stripe.AuthenticationError:
             raise Failed(f"Stripe refused the key in {self.channel.credentials['api_key']}: check it "
@@ -83,6 +88,17 @@ def unanswered(exc: stripe.StripeError, timeout: float) -> str:
     if exc.http_status == 200:
         return "Stripe's answer was not complete JSON (HTTP 200): cut short on the way"
     return f"Stripe failed with HTTP {exc.http_status}"
+
+
+def _content_type(exc: stripe.StripeError) -> str | None:
+    """The Content-Type of the answer an error is of. The SDK's "Invalid response body"
+    APIError gives the answer's headers in the place of its json_body (the `stripe` package, 16)."""
+    for headers in (exc.headers, exc.json_body):
+        if hasattr(headers, "items"):
+            found = next((v for k, v in headers.items() if str(k).lower() == "content-type"), None)
+            if found:
+                return str(found)
+    return None
 
 
 def _short(exc) -> str:
