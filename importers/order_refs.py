@@ -30,7 +30,9 @@ REFUND_FAILED, PAYMENT_FAILED = "refund-failed", "payment-failed"
 PAYMENT_METHOD = "payment-method"
 GIFT_CARD, BANK, CASH, CHANNEL = "gift card", "bank", "cash", "channel"
 MANUAL = (BANK, CASH)
+# (a customer's store credit is money the shop holds already, as its gift cards: blind24)
 _GATEWAYS = {"gift card": GIFT_CARD, "giftcard": GIFT_CARD, "shopify gift card": GIFT_CARD,
+             "store credit": GIFT_CARD, "shopify store credit": GIFT_CARD,
              "bank deposit": BANK, "bank transfer": BANK, "money order": BANK, "manual": BANK,
              "cash on delivery": CASH, "cod": CASH, "cash": CASH}
 

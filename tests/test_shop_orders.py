@@ -295,6 +295,21 @@ def test_shopify_gift_cards_and_manual_payment_methods(shops, tmp_path):
     assert totals(out.entries)["Liabilities:GiftCards:Shopify USD"] == Decimal("18.00") + Decimal("25.00")
 
 
+@pytest.mark.parametrize("method", ["store_credit", "shopify_store_credit", "Store Credit"])
+def test_an_order_paid_by_the_customers_store_credit_is_paid_by_what_the_shop_holds(shops, tmp_path, method):
+    # blind24 giftcards: store credit is money the shop holds already, as its gift cards:
+    # an order paid with it was order-unpaid, waiting for a channel that never pays it
+    path = write(tmp_path, "orders_export.csv", [
+        "Name,Created at,Total,Currency,Financial Status,Refunded Amount,Payment Method,Lineitem name",
+        f"#6001,2026-02-15 12:43:36 -0500,30.00,USD,paid,0.00,{method},Canvas Tote",
+        f'#6002,2026-02-15 13:00:00 -0500,50.00,USD,paid,0.00,"{method}, Shopify Payments",Cap'])
+    ids = {e.meta["id"]: e for e in read(shops, "shopify", path).entries}
+    assert sorted(ids) == ["gift-card:#6001", "order:#6001", "order:#6002"]
+    assert [(p.account, p.units.number) for p in ids["gift-card:#6001"].postings] == [
+        ("Liabilities:GiftCards:Shopify", Decimal("30.00")), ("Assets:Receivable:Shopify", Decimal("-30.00"))]
+    assert ids["order:#6002"].meta["payment-method"] == f"{method}, Shopify Payments"
+
+
 def test_negative_refund_is_an_error(shops, tmp_path):
     path = write(tmp_path, "x.csv", ["Name,Created at,Total,Refunded Amount",
                                      "#1,2025-01-01 10:00:00 -0500,5.00,-1.00"])
