@@ -279,7 +279,8 @@ def surge_findings(series: dict, config, cover=None) -> list[Finding]:
                 out.append(Finding(
                     "refund-surge", day, name, account, today - usual, currency,
                     f"{len(entries)} refunds of {_money(today)} {currency} on {day} against a usual "
-                    f"{usual_count.quantize(Decimal('0.1')).normalize():f} refunds and {_money(usual)} {currency} "
+                    f"{usual_count.quantize(Decimal('0.1')).normalize():f} refund{'' if usual_count == 1 else 's'} "
+                    f"and {_money(usual)} {currency} "
                     f"a day over the previous {len(history)} days",
                     refs(entries), expected=usual, actual=today, **at_entry(entries[0])))
     return out
