@@ -236,3 +236,11 @@ def test_a_rule_of_a_currency_no_payment_is_in_is_noted_not_found(tmp_path):
     assert said == ("channels.stripe.fees[0] (currency: GBP) and channels.stripe.fees[1] (currency: JPY) judge none "
                     "of the 1 payment(s) of stripe: none was settled or paid by its customer in "
                     "GBP or JPY (they are in USD); the other rules judge them all",)
+
+
+def test_a_stripe_findings_refs_name_the_charge_as_its_dashboard_does(check, tmp_path):
+    # blind23 yearend2: `ack fee-gap ch_…` was refused, the finding naming only the
+    # balance transaction (txn_…); DESIGN §5: every id of the lines involved
+    doc = charge("9", "100.00", "9.00").replace('  id: "txn_9"\n', '  id: "txn_9"\n  source-id: "ch_9"\n')
+    [gap] = check(doc, config=GENERAL_ONLY)
+    assert gap.refs == ("txn_9", "ch_9")

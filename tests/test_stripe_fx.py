@@ -194,7 +194,7 @@ def test_api_balance_transactions_alone_say_their_rates_are_not_judged(tmp_path)
     assert 'exchange-rate: "1.154663"' in _books(merchant) and "fx-pair" not in _books(merchant)
     [gap] = _check(merchant)
     assert (gap["code"], gap["source"]) == ("statement-gap", "stripe")
-    assert gap["refs"] == ["txn_1ApiFx1", "2001", "txn_1ApiFx2", "2002"]
+    assert gap["refs"] == ["txn_1ApiFx1", "2001", "ch_1ApiFx1", "txn_1ApiFx2", "2002", "ch_1ApiFx2"]
     assert gap["message"].startswith("2 conversion(s) of stripe from 2026-03-03 to 2026-03-05 state Stripe's rate "
                                      "but not the currency the customer paid")
     # the report of those days says it: judged, the gap gone

@@ -17,7 +17,8 @@ from beancount.core import data
 # view booked the money by its own row id (Alipay's 账务明细): a finding names it either way;
 # conversion-id: the conversion whose legs an entry books (Airwallex's `source_id`, the id
 # its console shows: `ack fx-gap conv_1` was refused, its finding naming only the legs)
-REF_KEYS = ("id", "trade-id", "order-id", "payout-id", "refund-of", "refund-id", "bank-ref", "conversion-id")
+REF_KEYS = ("id", "trade-id", "order-id", "payout-id", "refund-of", "refund-id", "bank-ref", "conversion-id",
+            "source-id")   # (Stripe's charge, refund or dispute id: `ch_…`, the id its dashboard shows)
 # The metadata of a write-off entry (checks/write_offs.py): the checks that group an
 # account's postings (a payout's in transit and clearing, an order's in the receivable)
 # measure a difference without them, and a group comes back to zero with them.
