@@ -98,11 +98,13 @@ def test_an_item_of_the_lookback_is_matched_a_payout_still_in_transit_whatever_i
 
 
 def _changed(before: dict, after: dict) -> dict[str, list[tuple[str, str]]]:
-    """The lines changed in each file, and `booked-from` lines added as (None, line)."""
+    """The lines changed in each file, and `booked-from` and `match-link` lines added as
+    (None, line)."""
     out = {}
     for name in sorted(after):
         old, new = before.get(name, b"").decode().splitlines(), after[name].decode().splitlines()
-        added = [(None, line) for line in new if line.startswith("  booked-from: ") and line not in old]
+        added = [(None, line) for line in new
+                 if line.startswith(("  booked-from: ", "  match-link: ")) and line not in old]
         new = [line for line in new if (None, line) not in added]
         if added:
             out[name] = added
@@ -125,7 +127,8 @@ def test_apply_since_writes_the_month_files_never_the_carried_ledger(hand, tmp_p
     assert carried.read_text(encoding="utf-8") == ledger   # never written by the apply
     since = _changed(before, snapshot(hand / "books"))
     assert since == {
-        "ops/2026/2026-02.beancount": [('2026-02-25 * "阿里云计算有限公司" "ALIYUN 2026-02"',
+        "ops/2026/2026-02.beancount": [(None, '  match-link: "bill-ALIYUN-2602"'),   # (for unlink to take off)
+                                       ('2026-02-25 * "阿里云计算有限公司" "ALIYUN 2026-02"',
                                         '2026-02-25 * "阿里云计算有限公司" "ALIYUN 2026-02" ^bill-ALIYUN-2602')],
         "ops/2026/2026-03.beancount": [
             (None, '  booked-from: "Assets:Suspense"'),   # its text names WeChat, yet it sat in suspense
@@ -218,3 +221,18 @@ def test_the_writer_refuses_an_edit_of_the_carried_ledger(hand):
     with pytest.raises(edits.EditError, match="since-2026-03.beancount:.*written by `beanclear carry`"):
         edits.apply(hand / "books", [edits.Edit(str(carried), line, add_links=("bill-x",))])
     assert snapshot(hand / "books") == before
+
+
+def test_link_then_unlink_of_an_item_no_statement_linked_gives_the_books_back(hand, tmp_path):
+    # blind23 newcomer: the item (a bill, an Alipay refund to a card) kept the link the
+    # match gave it after unlink; `match-link` says it was the match's, and unlink takes both
+    root = tmp_path / "linked"
+    shutil.copytree(hand, root)
+    before = snapshot(root / "books")
+    linked = beanclear(root, "link", "B3", "bill-ALIYUN-2602")
+    assert linked.exit_code == 0, linked.output
+    february = (root / "books" / "ops" / "2026" / "2026-02.beancount").read_text(encoding="utf-8")
+    assert '"ALIYUN 2026-02" ^bill-ALIYUN-2602\n  id: "ALIYUN-2602"\n  match-link: "bill-ALIYUN-2602"\n' in february
+    unlinked = beanclear(root, "unlink", "B3")
+    assert unlinked.exit_code == 0, unlinked.output
+    assert snapshot(root / "books") == before

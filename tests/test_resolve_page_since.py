@@ -84,7 +84,7 @@ def test_a_link_to_a_bill_of_the_lookback_is_written_into_its_month_file(fava):
     response, changed = _written(fava, "link", {"bank_ref": "B3", "items": ["bill-ALIYUN-2602"]})
     assert response.status_code == 200, response.json
     assert changed == {
-        "ops/2026/2026-02.beancount": ([BILL], [BILL + " ^bill-ALIYUN-2602"]),
+        "ops/2026/2026-02.beancount": ([BILL], [BILL + " ^bill-ALIYUN-2602", '  match-link: "bill-ALIYUN-2602"']),
         "ops/2026/2026-03.beancount": (['2026-03-04 * "阿里云计算有限公司" "ALIYUN 2026-02"',
                                         "  Assets:Suspense  312.00 CNY"],
                                        ['2026-03-04 * "阿里云计算有限公司" "ALIYUN 2026-02" ^bill-ALIYUN-2602',

@@ -1214,9 +1214,19 @@ def edits_for(proposal: Proposal, config) -> list:
                 out.append(Edit(first["filename"], first["lineno"], meta_before=(was,)))
         out += restated(config, line, proposal.account)
     for item in proposal.items:
-        meta = item.entries[0].meta
-        out.append(Edit(meta["filename"], meta["lineno"], add_links=(item.link,)))
+        entry = item.entries[0]
+        out.append(Edit(entry.meta["filename"], entry.meta["lineno"], add_links=(item.link,)))
+        if item.link not in entry.links:   # a link no statement gave it: said, for unlink to take it off again
+            first = entry.postings[0].meta
+            out.append(Edit(first["filename"], first["lineno"], meta_before=((MATCH_LINK, item.link),)))
     return out
+
+
+# The link a match gave an item no statement linked (an Alipay refund to a card, taken
+# for a payout): `unlink` takes it off the item too, with this line, so that link then
+# unlink gives the books back byte for byte (blind23 newcomer); a link the import wrote
+# stays, as the importer gave it.
+MATCH_LINK = "match-link"
 
 
 def restated_posting(config, line: BankLine, account: str, peer: str | None = None):

@@ -42,7 +42,7 @@ from beanclear.importers.banking import booked_as
 from beanclear.importers.base import rule_account
 from beanclear.importers.order_refs import order_key
 from beanclear.importers.toolkit.places import shown
-from beanclear.matching.core import (ITEM_LINKS, ByHand, Proposal, answered_debit, collect, debit_answered, edits_for,
+from beanclear.matching.core import (ITEM_LINKS, MATCH_LINK, ByHand, Proposal, answered_debit, collect, debit_answered, edits_for,
                                      restated)
 from beanclear.resolve import BadValue, Plan, ResolveError, refuse_closed
 from beanclear.resolve.booking import (BOOKED_FROM, STATEMENT_PAYEE, STATEMENT_TEXT, bank_line, statement_text,
@@ -396,6 +396,19 @@ def _rest_of_payout(entries, config, ref: str, line):
     return item
 
 
+def _matched_items(entries, line_entry, links: list[str]) -> list[Edit]:
+    """The edits taking off the items the links a match gave them (core.MATCH_LINK), of
+    `links` no other bank line keeps: the item as it was before the link."""
+    kept = {l for e in entries if isinstance(e, bc.Transaction) and e is not line_entry
+            and MATCH_LINK not in e.meta for l in e.links}
+    out = []
+    for e in entries:
+        given = e.meta.get(MATCH_LINK) if isinstance(e, bc.Transaction) else None
+        if given in links and given in e.links and given not in kept:
+            out += [Edit(e.meta["filename"], e.meta["lineno"], remove_links=(given,), remove_meta=(MATCH_LINK,))]
+    return out
+
+
 def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan:
     line = bank_line(entries, config, bank_ref)
     entry, bank_ref = line.entry, line.ref
@@ -419,6 +432,7 @@ def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan
     plan = Plan("", data={"bank_ref": bank_ref, "removed": present})
     if present:
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], remove_links=tuple(present)))
+        plan.edits += _matched_items(entries, entry, present)
     imported, peer = unlinked_target(config, line)
     back = line.counter != imported
     if back:
