@@ -159,8 +159,23 @@ def test_an_order_entry_a_person_changed_is_left_as_it_is_and_said(tmp_path):
     said = imported(folder, "b")
     assert "Income:Sales:Apparel" in order_1020(folder) and "85.95 USD" in order_1020(folder)
     assert ("order #1020 changed since the books took it, and this export is newer (Paid at 2026-02-13 12:00:00 "
-            "-0500): left as the books hold it, 85.95 USD (its lines are not as beanclear wrote them, or its month "
-            "is closed); it is 110.95 USD now") in said, said
+            "-0500): left as the books hold it, 85.95 USD (its lines are not as beanclear wrote them); it is "
+            "110.95 USD now") in said, said
+
+
+def test_an_order_of_a_closed_month_changed_since_says_what_to_do(tmp_path):
+    # blind24 giftcards: an item added and paid after the order's month was closed; the
+    # payment of the difference is a duplicate-charge until it is booked in an open month
+    folder = merchant(tmp_path)
+    imported(folder, "channels")
+    imported(folder, "a")
+    (folder / "books" / "periods.beancount").write_text(
+        '2026-03-01 custom "beanclear-close" "2026-02"\n', encoding="utf-8")
+    said = imported(folder, "b")
+    assert "85.95 USD" in order_1020(folder)
+    assert ("left as the books hold it, 85.95 USD (its month, 2026-02, is closed); it is 110.95 USD now: "
+            '`beanclear reopen 2026-02 --reason "…"` and import it again, or book the difference in an open month, '
+            "an entry with ^order-1020 of 25.00 USD on Assets:Receivable:Shop against Income:Sales:Shop") in said, said
 
 
 # A Pinduoduo order refunded in part after the first download (blind7's repro1): the
@@ -265,7 +280,7 @@ def test_a_refund_state_an_entry_a_person_changed_cannot_take_is_said(tmp_path):
     said = imported(folder, "b")
     assert "refund-amount" not in order_a(folder)
     assert ("order 260301-111111111111111: refunded since the books took it, the amount not stated: left as the "
-            "books hold it (its lines are not as beanclear wrote them, or its month is closed); add refund-amount: "
+            "books hold it (its lines are not as beanclear wrote them); add refund-amount: "
             '"not stated" to its entry, or book the shop\'s refund by hand') in said, said
 
 

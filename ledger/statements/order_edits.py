@@ -217,12 +217,19 @@ def _against_books(found: Edits, shop, path: Path, closed, order: str, block: st
             raise EditError(f"{path.stem} is closed")
         restated(block, shop, was, now)
     except EditError:
+        shut = own is None and path.stem in closed
         why = (f"its entry is in a file of your own, {own}, which no import rewrites" if own is not None else
-               "its lines are not as beanclear wrote them, or its month is closed")
+               f"its month, {path.stem}, is closed" if shut else "its lines are not as beanclear wrote them")
         if newer is not None:
+            grew = best.total - theirs.total if best.currency == theirs.currency else None
+            todo = "" if not shut or not grew else (
+                f": `beanclear reopen {path.stem} --reason \"…\"` and import it again, or book the difference in "
+                f"an open month, an entry with ^{_order_link(order)} of {number_text(grew)} {best.currency} on "
+                f"{shop.accounts.receivable} against {shop.accounts.sales} (else its payment of the difference is "
+                "a duplicate-charge)")
             found.say(newer, f"order {order} changed since the books took it, and this export is newer (Paid at "
                              f"{best.paid_at}): left as the books hold it, {_money(theirs)} ({why}); it is "
-                             f"{_money(best)} now")
+                             f"{_money(best)} now{todo}")
         if tells is not None:
             found.say(tells, f"order {order}: refunded since the books took it, the amount not stated: left as the "
                              f"books hold it ({why}); "
@@ -242,6 +249,11 @@ def _against_books(found: Edits, shop, path: Path, closed, order: str, block: st
     if tells is not None:
         found.say(tells, f"order {order}: refunded since the books took it, the amount not stated: its entry now "
                          f'says {REFUND_AMOUNT}: "{refund}"')
+
+
+def _order_link(order: str) -> str:
+    from beanclear.importers.order_refs import link, order_key
+    return link("order-", order_key(order))
 
 
 def _within_import(found: Edits, order: str, said: list, names: dict, drop: dict) -> None:
