@@ -112,5 +112,5 @@ def test_clearing_check_proves_payouts_against_their_items(tmp_path):
     assert (mismatch["amount"], mismatch["expected"], mismatch["actual"]) == ("5.30", "145.30", "140.00")
     assert {"po_A", "txn_A1", "txn_B2"} <= set(mismatch["refs"])
     unsettled = findings["unsettled"]        # txn_C0 (order 900, its description says) never left clearing; txn_D4 is still within T+3
-    assert (unsettled["amount"], unsettled["refs"], unsettled["date"]) == ("20.00", ["txn_C0", "900"], "2026-03-01")
+    assert (unsettled["amount"], unsettled["refs"], unsettled["date"]) == ("20.00", ["txn_C0", "900", "ch_C0"], "2026-03-01")
     assert "payout-missing" not in findings  # the bank shows po_A arrive, in transit for one day

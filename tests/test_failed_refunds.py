@@ -72,9 +72,9 @@ def test_refund_rate_takes_a_failed_refund_off_the_refunds(merchant):
     rates = [(f["date"], f["message"], f["refs"]) for f in findings(merchant) if f["code"] == "refund-rate"]
     assert rates == [
         ("2026-03-12", "refunds 100.00 USD over sales 100.00 USD in the 7 days to 2026-03-15: 100.0%, above the "
-         "limit of 10%; first above it in the 7 days to 2026-03-12", ["txn_A2", "2001"]),
+         "limit of 10%; first above it in the 7 days to 2026-03-12", ["txn_A2", "2001", "re_A1"]),
         ("2026-03-17", "refunds 100.00 USD over sales 0.00 USD in the 7 days to 2026-03-17: no sales, above the "
-         "limit of 10%", ["txn_A2", "2001", "txn_A4", "txn_A3"])]   # the failure: part of the figure
+         "limit of 10%", ["txn_A2", "2001", "re_A1", "txn_A4", "re_A2", "txn_A3"])]   # the failure: part of the figure
     assert [f["code"] for f in findings(merchant) if f["code"] != "refund-rate"] == []
 
 

@@ -299,7 +299,7 @@ def test_each_finding_links_to_its_entry_in_favas_editor_and_its_ids_to_the_jour
     assert finding.refs[0] in {str(v) for e in found for v in e.meta.values()}
     assert review.ref_filter('a"b') == ", ".join(f'{k}:"^a\\x22b$"' for k in
                                                 ("id", "trade-id", "order-id", "payout-id", "refund-of", "refund-id", "bank-ref",
-                                                 "conversion-id"))
+                                                 "conversion-id", "source-id"))
 
 
 def test_amounts_are_shown_in_their_currencys_places_not_favas_display_precision(tmp_path):

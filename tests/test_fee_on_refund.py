@@ -251,6 +251,6 @@ def test_a_refunds_fee_gap_is_written_off_as_any_other(tmp_path):
     result = beanclear(tmp_path, "write-off", "fee-gap", "txn_refund1")
     assert result.exit_code == 0, result.output
     written = (tmp_path / "books" / "writeoffs.beancount").read_text(encoding="utf-8")
-    assert 'settles: "txn_refund1"' in written and "Expenses:Fees:Stripe" in written
+    assert 'settles: "txn_refund1 re_1"' in written and "Expenses:Fees:Stripe" in written
     gaps, result = fee_gaps(tmp_path)
     assert gaps == [] and result.exit_code == 0, result.output

@@ -578,7 +578,7 @@ def test_order_pattern_books_the_order_id_its_description_names_not_the_descript
     assert text.count("Assets:Receivable:Web") == 2 and text.count("Assets:Receivable:Outlet") == 2
     report = json.loads(beanclear(folder, "check", "--format", "json").output)
     [(code, refs)] = [(f["code"], f["refs"]) for f in report["findings"]]
-    assert (code, refs) == ("payment-without-order", ["txn_9999AAAAAAAA", "9999"])
+    assert (code, refs) == ("payment-without-order", ["txn_9999AAAAAAAA", "9999", "ch_9999BBBBBBBB"])
 
 
 def test_an_order_pattern_names_the_order_of_a_stripe_refund_in_its_refs_not_its_description(tmp_path):
