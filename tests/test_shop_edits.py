@@ -163,9 +163,10 @@ def test_an_order_entry_a_person_changed_is_left_as_it_is_and_said(tmp_path):
             "110.95 USD now") in said, said
 
 
-def test_an_order_of_a_closed_month_changed_since_says_what_to_do(tmp_path):
-    # blind24 giftcards: an item added and paid after the order's month was closed; the
-    # payment of the difference is a duplicate-charge until it is booked in an open month
+def test_an_order_of_a_closed_month_changed_since_books_the_difference_in_the_open_month(tmp_path):
+    # blind24 giftcards: an item added and paid after the order's month was closed: the
+    # payment of the difference was a duplicate-charge; the difference is booked in the
+    # open month, as a refund learned after a close is
     folder = merchant(tmp_path)
     imported(folder, "channels")
     imported(folder, "a")
@@ -173,9 +174,16 @@ def test_an_order_of_a_closed_month_changed_since_says_what_to_do(tmp_path):
         '2026-03-01 custom "beanclear-close" "2026-02"\n', encoding="utf-8")
     said = imported(folder, "b")
     assert "85.95 USD" in order_1020(folder)
-    assert ("left as the books hold it, 85.95 USD (its month, 2026-02, is closed); it is 110.95 USD now: "
-            '`beanclear reopen 2026-02 --reason "…"` and import it again, or book the difference in an open month, '
-            "an entry with ^order-1020 of 25.00 USD on Assets:Receivable:Shop against Income:Sales:Shop") in said, said
+    assert ("left as the books hold it, 85.95 USD (its month, 2026-02, is closed); it is 110.95 USD now: the "
+            "difference, 25.00 USD, is booked on 2026-03-01 (order-edit:#1020), as a refund learned after a close "
+            "is") in said, said
+    march = (folder / "books" / "shop" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+    assert ('2026-03-01 * "Order #1020 changed after 2026-02 closed: +25.00" ^order-1020\n  id: "order-edit:#1020"\n'
+            '  order-id: "#1020"\n  Assets:Receivable:Shop') in march
+    assert not [f for f in findings(folder) if "duplicate-charge" in f or "#1020" in f]
+    again = beanclear(folder, "import", "--force", str(folder / "b"))
+    assert again.exit_code == 0 and "0 entries written" in again.output, again.output
+    assert "the difference, 25.00 USD, is booked already (order-edit:#1020)" in again.output
 
 
 # A Pinduoduo order refunded in part after the first download (blind7's repro1): the
