@@ -84,11 +84,7 @@ def implied(new_entries, entries, books: Books, source: str, found: dict[Path, d
     bank now says plus that charge (the re-issued statement holds every line of those
     days). It stayed as the first download said and failed (blind24 overlaps; README:
     restated). A bank's statement is short: its entries are read twice."""
-    moved: dict[tuple[str, str], list] = {}   # the lines it brings: (account, currency) -> [(day, number)]
-    for entry in new_entries:
-        if type(entry) is data.Transaction:
-            for p in entry.postings:
-                moved.setdefault((p.account, p.units.currency), []).append((entry.date, p.units.number))
+    moved = _posted(new_entries)   # the lines it brings
     spans: dict[tuple[str, str], list] = {}   # its days of each account it brings lines of: [first, last]
     own: set[tuple[str, str, str]] = set()    # the balances it asserts itself
     for entry in entries if moved else ():
@@ -190,8 +186,7 @@ def rest_of_day(known_balances: list, entries, books: Books, source: str, found:
     for balance, path, day, time in candidates:
         earlier = [t for t, ids in held.get((balance.account, balance.amount.currency, day), ())
                    if t and t < time and not any(i in holds for i in ids)]
-        held_then = _asserted(path, balance.date, balance.account, balance.amount.currency) if earlier else None
-        if held_then not in (None, balance.amount.number):
+        if earlier and _asserted(path, balance) not in (None, balance.amount.number):
             key = (balance.date.isoformat(), balance.account, balance.amount.currency)
             found.setdefault(path, {})[key] = balance.amount.number
             added.add(key)
@@ -237,25 +232,34 @@ def new_postings(results) -> dict:
     statements (`results`), the only ones that post to a bank's account."""
     wanted = {key for result in results for key in result.extraction.stated_openings}
     out: dict = {}
-    if wanted:
-        for result in results:
-            for entry in result.new:
-                if type(entry) is data.Transaction:
-                    for p in entry.postings:
-                        if (p.account, p.units.currency) in wanted:
-                            out.setdefault((p.account, p.units.currency), []).append((entry.date, p.units.number))
+    for result in results if wanted else ():
+        for key, moved in _posted(result.new, wanted).items():
+            out.setdefault(key, []).extend(moved)
     return out
 
 
-def _asserted(path: Path, day: dt.date, account: str, currency: str) -> object:
-    """The amount the books' month file asserts of the day, account and currency, or None."""
+def _posted(entries, wanted=None) -> dict[tuple[str, str], list]:
+    """(account, currency) -> [(day, number)] of what transactions post, to those `wanted`
+    (all where None)."""
+    out: dict[tuple[str, str], list] = {}
+    for entry in entries:
+        if type(entry) is data.Transaction:
+            for p in entry.postings:
+                key = (p.account, p.units.currency)
+                if wanted is None or key in wanted:
+                    out.setdefault(key, []).append((entry.date, p.units.number))
+    return out
+
+
+def _asserted(path: Path, balance) -> object:
+    """The amount the books' month file asserts of `balance`'s day, account and currency, or None."""
     if not path.is_file():
         return None
-    head = f"{day.isoformat()} balance {account} "
+    head = f"{balance.date.isoformat()} balance {balance.account} "
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith(head):
             parts = balance_parts(line)
-            if parts is not None and parts[2] == currency:
+            if parts is not None and parts[2] == balance.amount.currency:
                 return parts[3]
     return None
 
