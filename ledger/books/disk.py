@@ -419,8 +419,7 @@ class Books:
                     if ident is None:
                         continue
                     time = TIME_LINE.search(block)
-                    ids = [_unescape(m) if "\\" in m else m for m in (ident.group(1), *COVERS_LINE.findall(block))]
-                    row = (time.group(1) if time else None, [ids[0], *(c for m in ids[1:] for c in render.covered(m))])
+                    row = (time.group(1) if time else None, _identities(block, ident))
                     day = found.group(1)
                     for units in dict.fromkeys(POSTING_UNITS.findall(block)):
                         if units in of_days[day]:
@@ -464,9 +463,7 @@ class Books:
         or before a date, of that month or the one before, with its day; what they post to
         it from that day to the date), or None where they assert none then: what the books
         hold at the start of the date by the source's own files."""
-        month = f"{date:%Y-%m}"
-        before = f"{date.replace(day=1) - dt.timedelta(days=1):%Y-%m}"
-        lines = [line for m in (before, month) if (path := self.month_file(source, m)).is_file()
+        lines = [line for path in self._month_files(source, date.replace(day=1) - dt.timedelta(days=1), date)
                  for line in self._account_lines(path, account, currency)]
         asserted = max(((day, number) for day, balance, number in lines if balance and day <= date), default=None)
         if asserted is None:
@@ -477,11 +474,7 @@ class Books:
     def asserted_between(self, source: str, account: str, currency: str, first, last) -> list:
         """(day, number) of the balances a source's month files assert of an account in a
         currency from `first` to `last`."""
-        months, month = [], first.replace(day=1)
-        while month <= last:
-            months.append(self.month_file(source, f"{month:%Y-%m}"))
-            month = (month + dt.timedelta(days=31)).replace(day=1)
-        return [(day, number) for path in months if path.is_file()
+        return [(day, number) for path in self._month_files(source, first, last)
                 for day, balance, number in self._account_lines(path, account, currency)
                 if balance and first <= day <= last]
 
@@ -491,10 +484,9 @@ class Books:
         posting = re.compile(rf"^[ \t]+(?:[!*][ \t]+)?{re.escape(account)}[ \t]+(-?[\d.]+)[ \t]+"
                              rf"{re.escape(currency)}\b", re.M)
         head = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+(?:\*|!|txn)[ \t]", re.M)
-        out, month = [], first.replace(day=1)
-        while month <= last:
-            path, month = self.month_file(source, f"{month:%Y-%m}"), (month + dt.timedelta(days=31)).replace(day=1)
-            for text in self._pieces(path) if path.is_file() else ():
+        out = []
+        for path in self._month_files(source, first, last):
+            for text in self._pieces(path):
                 for found in head.finditer(text):
                     day = dt.date.fromisoformat(found.group(1))
                     end = ENTRY_END.search(text, found.end())
@@ -504,8 +496,16 @@ class Books:
                         continue
                     moved = sum((Decimal(n) for n in posting.findall(block)), Decimal(0))
                     if moved:
-                        ids = [_unescape(m) if "\\" in m else m for m in (ident.group(1), *COVERS_LINE.findall(block))]
-                        out.append((day, [ids[0], *(c for m in ids[1:] for c in render.covered(m))], moved))
+                        out.append((day, _identities(block, ident), moved))
+        return out
+
+    def _month_files(self, source: str, first, last) -> list[Path]:
+        """A source's month files of the months from `first` to `last`, those there are."""
+        out, month = [], first.replace(day=1)
+        while month <= last:
+            path, month = self.month_file(source, f"{month:%Y-%m}"), (month + dt.timedelta(days=31)).replace(day=1)
+            if path.is_file():
+                out.append(path)
         return out
 
     def _account_lines(self, path: Path, account: str, currency: str):
@@ -918,6 +918,13 @@ def text_before(path: Path, before):
     if before is not None:
         return [before]
     return _file_text(path) if path.exists() else []
+
+
+def _identities(block: str, ident) -> list[str]:
+    """An imported entry's identities, read from its text (`ident`: its ID_LINE match):
+    its `id` and those its `covers:` lines name (render.identities)."""
+    ids = [_unescape(m) if "\\" in m else m for m in (ident.group(1), *COVERS_LINE.findall(block))]
+    return [ids[0], *(c for m in ids[1:] for c in render.covered(m))]
 
 
 def _account_pattern(account: str, currency: str) -> re.Pattern:
