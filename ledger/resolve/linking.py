@@ -399,14 +399,16 @@ def _rest_of_payout(entries, config, ref: str, line):
 def _matched_items(entries, line_entry, links: list[str]) -> list[Edit]:
     """The edits taking off the items the links a match gave them (core.MATCH_LINK), of
     `links` no other bank line keeps: the item as it was before the link."""
-    kept = {l for e in entries if isinstance(e, bc.Transaction) and e is not line_entry
-            and MATCH_LINK not in e.meta for l in e.links}
-    out = []
+    links, given, kept = set(links), [], set()   # (one pass; only the links unlinked are gathered)
     for e in entries:
-        given = e.meta.get(MATCH_LINK) if isinstance(e, bc.Transaction) else None
-        if given in links and given in e.links and given not in kept:
-            out += [Edit(e.meta["filename"], e.meta["lineno"], remove_links=(given,), remove_meta=(MATCH_LINK,))]
-    return out
+        if not isinstance(e, bc.Transaction) or e is line_entry or not e.links & links:
+            continue
+        if e.meta.get(MATCH_LINK) in e.links & links:
+            given.append(e)
+        else:
+            kept |= e.links & links
+    return [Edit(e.meta["filename"], e.meta["lineno"], remove_links=(e.meta[MATCH_LINK],), remove_meta=(MATCH_LINK,))
+            for e in given if e.meta[MATCH_LINK] not in kept]
 
 
 def unlink(config, entries, bank_ref: str, link_name: str | None = None) -> Plan:
