@@ -11,6 +11,8 @@ beanclear only ever appends to the file.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +66,15 @@ class Closed:
 def closed_months(root: Path) -> dict[str, Closed]:
     """The months closed now, with the close directive that closed each."""
     return _now(_directives(root))
+
+
+def first_open_day(closed, day: dt.date) -> dt.date:
+    """The first day of the first month at or after `day`'s that is not closed (`closed`:
+    closed_months): where what an import learns of a closed month is booked."""
+    day = day.replace(day=1)
+    while f"{day:%Y-%m}" in closed:
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return day
 
 
 def closed_after(root: Path, month: str) -> list[Closed]:

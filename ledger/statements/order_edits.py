@@ -42,6 +42,7 @@ own (Books.kept_by_hand: no import rewrites such a file), is left as it is, and 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
@@ -60,7 +61,7 @@ from beanclear.importers.base import posting
 from beanclear.importers.order_refs import OUTSTANDING, REFUND_AMOUNT
 from beanclear.importers.shop import PAID_AT, Snapshot
 from beanclear.importers.toolkit import StatementError, parse_instant
-from beanclear.periods.closed import closed_months
+from beanclear.periods.closed import closed_months, first_open_day
 
 PREFIX = "order:"
 SHOWN = 5   # orders a note names, of a statement; the rest counted
@@ -234,12 +235,13 @@ def _against_books(found: Edits, shop, path: Path, closed, order: str, block: st
             grew = best.total - theirs.total if best.currency == theirs.currency else None
             todo = ""
             if shut and grew and not edited:   # the difference in an open month, as a refund learned after a close
-                day = _open_day(best.paid_at, closed)
+                day = _open_day(best.paid_at, closed, _dated(block))
                 newer.entries.append(_difference(newer, order, shop, grew, best.currency, day, path.stem))
                 todo = (f": the difference, {number_text(grew)} {best.currency}, is booked on {day} "
                         f"({EDIT_PREFIX}{order}), as a refund learned after a close is")
             elif shut and grew and difference == grew:
-                todo = f": the difference, {number_text(grew)} {best.currency}, is booked already ({EDIT_PREFIX}{order})"
+                todo = (f": the difference, {number_text(grew)} {best.currency}, is booked already "
+                        f"({EDIT_PREFIX}{order})")
             elif shut and grew:
                 todo = (f": the books hold a difference of it booked after the close ({EDIT_PREFIX}{order}); "
                         f"correct it by hand to {number_text(grew)} {best.currency}, or `beanclear reopen "
@@ -275,16 +277,18 @@ def _against_books(found: Edits, shop, path: Path, closed, order: str, block: st
 EDIT_PREFIX = "order-edit:"
 
 
-def _open_day(paid_at: str, closed) -> "dt.date":
+def _open_day(paid_at: str, closed, dated: dt.date) -> dt.date:
     """The day a difference learned after a close is booked: the newer export's Paid at,
-    where its month is open, else the first day after the last month closed."""
-    import datetime as dt
-    last = max(closed)
-    year, month = int(last[:4]), int(last[5:7])
-    first_open = dt.date(year + month // 12, month % 12 + 1, 1)
+    where its month is open, else the first day of the first open month after the
+    order's (`dated`)."""
     instant = _instant(paid_at)
     day = instant.date() if instant is not None else None
-    return day if day is not None and f"{day:%Y-%m}" not in closed and day >= first_open else first_open
+    return day if day is not None and f"{day:%Y-%m}" not in closed and day > dated else first_open_day(closed, dated)
+
+
+def _dated(block: str) -> dt.date:
+    """The day of an entry, its block's first line."""
+    return dt.date.fromisoformat(block[:10])
 
 
 def _difference(out, order: str, shop, grew: Decimal, currency: str, day, month: str) -> data.Transaction:
@@ -296,7 +300,8 @@ def _difference(out, order: str, shop, grew: Decimal, currency: str, day, month:
     return transaction(at["filename"], at["lineno"], day, None,
                        f"Order {order} changed after {month} closed: {'+' if grew > 0 else ''}{number_text(grew)}",
                        {"id": EDIT_PREFIX + order, "order-id": order},
-                       [posting(shop.accounts.receivable, grew, currency), posting(shop.accounts.sales, -grew, currency)],
+                       [posting(shop.accounts.receivable, grew, currency),
+                        posting(shop.accounts.sales, -grew, currency)],
                        [_order_link(order)])
 
 

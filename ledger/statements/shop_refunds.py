@@ -40,6 +40,7 @@ from beancount.core import data
 from beanclear.books import Books
 from beanclear.config.model import Shop
 from beanclear.importers.base import posting
+from beanclear.periods.closed import first_open_day
 
 PREFIX = "refund:"
 TO = " to "
@@ -151,7 +152,5 @@ class AfterClose:
         last = self.last[key]
         if not self._closed(last):
             return last, "the export's last day (it gives no refund date)"
-        day = dated.replace(day=1)
-        while self._closed(day):
-            day = (day + dt.timedelta(days=32)).replace(day=1)
-        return day, "the first day of the first open month (the export gives no refund date, and its days are closed)"
+        return first_open_day(self.closed, dated), ("the first day of the first open month (the export gives no "
+                                                     "refund date, and its days are closed)")
