@@ -402,13 +402,13 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
                 f"{'over' if over > 0 else 'under'} the contract in all",
                 refs(e for e, *_ in rows), **at_entry(rows[0][0])))
     if refunds:
-        out += _charged_on_refunds(refunds, entries if fee_of is None else fee_of, rules, tolerance)
+        out += _charged_on_refunds(refunds, entries if fee_of is None else fee_of, rules, tolerance, names)
     if config.checks["fee-gap"].severity != "off":   # fees not wanted judged: nor said unjudged
         out += _methods_unstated(config, asked, checked, unjudged, notes)
     return _systematic(out, checked, systematic, involved, changes)
 
 
-def _charged_on_refunds(refunds: list, fee_of, rules: dict, tolerance: Decimal) -> list:
+def _charged_on_refunds(refunds: list, fee_of, rules: dict, tolerance: Decimal, names: dict) -> list:
     """A fee-gap for each refund charged a fee beyond the tolerance (the module's
     docstring): expected 0.00, actual the charge, on the refund's entry and dated its day,
     its refs the refund's and those of a fee line of its own that names it. The rule
@@ -416,7 +416,8 @@ def _charged_on_refunds(refunds: list, fee_of, rules: dict, tolerance: Decimal) 
     in force (`rules`: the payments' contract_spans, shared; `asked`, the methods the
     books state, stays the payments'); none: not judged, as a payment would not be. A
     fee given back (the account down) or none is no charge; a charge booked against the
-    payment (Alipay's 收费 names the trade) is in the payment's fee and its finding."""
+    payment (Alipay's 收费 names the trade) is in the payment's fee and its finding.
+    `names`: the payments' channel -> named_currencies, shared."""
     lines = None
     out = []
     for entry, channel, sale_side, refunded in refunds:
@@ -434,7 +435,10 @@ def _charged_on_refunds(refunds: list, fee_of, rules: dict, tolerance: Decimal) 
             if actual <= tolerance:
                 continue   # given back, none, or a charge within the tolerance
             method = entry.meta.get("method")
-            priced = priced_in(entry.meta, currency, named_currencies(channel))   # (a refund of a EUR-paid charge)
+            named = names.get(channel.name)
+            if named is None:
+                named = names[channel.name] = named_currencies(channel)
+            priced = priced_in(entry.meta, currency, named)   # (a refund of a EUR-paid charge)
             spans = rules.get((channel.name, method, priced))
             if spans is None:
                 spans = rules[(channel.name, method, priced)] = contract_spans(channel, method, priced)
