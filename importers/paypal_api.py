@@ -88,6 +88,7 @@ TYPE_OF_CODE = {
     "T1101": "Reversal of General Withdrawal", "T1105": "Reversal of General Account Hold",
     "T1106": "Payment Reversal", "T1107": "Payment Refund", "T1108": "Fee Reversal",
     "T1110": "Hold on Balance for Dispute Investigation", "T1111": "Cancellation of Hold for Dispute Resolution",
+    "T0300": "Bank Deposit to PP Account",   # (the download writes it with a trailing space)
     "T1201": "Chargeback", "T1202": "Chargeback Reversal", "T1300": "General Authorization",
     "T1302": "Void of Authorization", "T1500": "General Account Hold", "T2101": "General Hold",
     "T2102": "General Hold Release", "T2103": "Reserve Hold", "T2104": "Reserve Release", "T2107": "Payment Hold",

@@ -111,6 +111,33 @@ def test_a_later_statement_leaves_the_opening_naming_the_first(tmp_path):
     assert "Assets:Clearing:PayPal at the end of the day, from z-apr.csv" in accounts
 
 
+def test_a_bank_funded_payment_books_the_same_whatever_the_order(tmp_path):
+    """blind25 paypalholds: a supplier paid from the bank through PayPal, its funding row
+    (T0300, `Bank Deposit to PP Account ` in the download, trailing space) was named
+    `Funding (T0300)` when the response came first."""
+    rows = [HEADER,
+            '"04/21/2026","10:00:00","PDT","Papierwerk GmbH","Express Checkout Payment","Completed","USD","-312.40",'
+            '"0.00","-312.40","shop@example.com","billing@papierwerk.example","8G4J7SR5V1R8V92K3","","","100.00","Debit"',
+            '"04/21/2026","10:00:00","PDT","","Bank Deposit to PP Account ","Pending","USD","312.40","0.00","312.40",'
+            '"","shop@example.com","1BJSDV2WFR3YFUNWN","8G4J7SR5V1R8V92K3","","412.40","Credit"']
+    response = {**RESPONSE, "total_items": 2, "transaction_details": [
+        {"transaction_info": _info("8G4J7SR5V1R8V92K3", "T0006", "2026-04-21T17:00:00+0000", "-312.40", "100.00"),
+         "payer_info": {"email_address": "billing@papierwerk.example",
+                        "payer_name": {"alternate_full_name": "Papierwerk GmbH"}}},
+        {"transaction_info": {**_info("1BJSDV2WFR3YFUNWN", "T0300", "2026-04-21T17:00:00+0000", "312.40", "412.40"),
+                              "transaction_status": "P", "paypal_reference_id": "8G4J7SR5V1R8V92K3"}}]}
+    for name, first, then in (("csv-json", "apr.csv", "apr.json"), ("json-csv", "apr.json", "apr.csv")):
+        merchant = _merchant(tmp_path / name)
+        (merchant / "apr.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        (merchant / "apr.json").write_text(json.dumps(response), encoding="utf-8")
+        for file in (first, then):
+            result = beanclear(merchant, "import", str(merchant / file))
+            assert result.exit_code == 0, result.output
+    assert _same_tree(tmp_path / "csv-json" / "books", tmp_path / "json-csv" / "books") == []
+    month = (tmp_path / "json-csv" / "books" / "paypal" / "2026" / "2026-04.beancount").read_text(encoding="utf-8")
+    assert 'paypal-type: "Bank Deposit to PP Account"' in month and "T0300" not in month
+
+
 def test_each_event_code_named_is_a_download_type_of_its_kind():
     from beanclear.importers.paypal_api import KIND_OF_CODE, TYPE_OF_CODE
     from beanclear.importers.paypal_booking import KIND_OF_TYPE
