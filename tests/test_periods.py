@@ -651,3 +651,34 @@ def test_closing_again_a_month_with_an_error_merged_in_exits_1_until_it_is_ackno
     assert beanclear(closed_jan, "ack", "order-unpaid", "#9999", "--reason", "paid in cash").exit_code == 0
     result = beanclear(closed_jan, "close", "2026-01")
     assert result.exit_code == 0 and "2026-01 is already closed; nothing was written" in result.output
+
+
+PAYPAL_SEPTEMBER = """\
+"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","From Email Address","To Email Address",\
+"Transaction ID","Reference Txn ID","Invoice Number","Balance","Subject","Balance Impact"
+"01/09/2026","10:43:03","Europe/Berlin","Mark Evans","Express Checkout Payment","Completed","EUR","50.00","-1.60",\
+"48.40","mark@example.com","shop@example.com","5AB12345CD6789012","","","460.00","Print","Credit"
+"30/09/2026","11:00:00","Europe/Berlin","Anna Becker","Express Checkout Payment","Completed","EUR","20.00","-0.85",\
+"19.15","anna@example.com","shop@example.com","6AB12345CD6789013","","","479.15","Print","Credit"
+"""
+
+
+def test_a_closed_months_statement_downloaded_again_leaves_the_opening_naming_the_first(tmp_path, monkeypatch):
+    """blind25 paypalholds: September closed, its download again under a name sorting
+    first (`Download-2026-09-re.csv`) left the month as it was but renamed the opening
+    of 31 August after it, a statement whose coverage record the close kept out of the
+    books. The opening goes on naming the statement the books record."""
+    monkeypatch.setenv("USER", "alice")
+    (tmp_path / "config.yaml").write_text("books: books\ncurrency: EUR\ntimezone: Europe/Berlin\nchannels:\n"
+                                          "  paypal: {type: paypal, settlement_days: 40}\n", encoding="utf-8")
+    first = tmp_path / "Download-2026-09.csv"
+    first.write_text(PAYPAL_SEPTEMBER, encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(first)).exit_code == 0
+    assert beanclear(tmp_path, "close", "2026-09").exit_code == 0
+    before = snapshot(tmp_path / "books")
+    again = tmp_path / "Download-2026-09-re.csv"
+    again.write_bytes(PAYPAL_SEPTEMBER.replace("\n", "\r\n").encode("utf-8"))
+    result = beanclear(tmp_path, "import", str(again))
+    assert result.exit_code == 0, result.output
+    assert "now names" not in result.output and "the closed month's books stay as they are" in result.output
+    assert snapshot(tmp_path / "books") == before

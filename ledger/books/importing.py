@@ -761,6 +761,15 @@ def _counted(balance, older: dict):
     return balance if said is None else balance._replace(amount=Amount(said, balance.amount.currency))
 
 
+def _kept_out(config, result: FileResult) -> bool:
+    """Whether a statement's coverage records are all dated in closed months: the books
+    will not record it (closed.refuse_closed leaves them out)."""
+    if not result.covered:
+        return False
+    months = closed.closed_months(config.books)
+    return all(record.date.strftime("%Y-%m") in months for record in result.covered)
+
+
 def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, str], str], books: Books,
                    removed=lambda account, currency, date: 0, dry_run: bool = False) -> list:
     """The openings to write: for each account and currency the import asserts a balance
@@ -805,7 +814,8 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
         # names this one instead
         same = key in have and opening.date == have[key] and asserted_first.date.isoformat() == asserted.get(key)
         named = books.opening_named(*key) if same else None
-        renamed = named is not None and books_name(result.path) < named[0]
+        # (not after a statement the books keep no record of: a closed month's, _kept_out)
+        renamed = named is not None and books_name(result.path) < named[0] and not _kept_out(config, result)
         if key in from_config or (key in have and not earlier and not renamed) or (key in asserted and key not in have):
             continue
         # Moved back by lines before a first balance of the same day as the books' (a day's
