@@ -36,8 +36,8 @@ def books(tmp_path, monkeypatch):
     for name, check in list(reconcile.CHECKS.items()):
         monkeypatch.setitem(reconcile.CHECKS, name, lambda *a, _n=name, _c=check, **k: ran.append(_n) or _c(*a, **k))
     indexed = []
-    postings_by_account = reconcile.postings_by_account
-    monkeypatch.setattr(reconcile, "postings_by_account", lambda *a: indexed.append(a) or postings_by_account(*a))
+    index = reconcile.indexed
+    monkeypatch.setattr(reconcile, "indexed", lambda *a: indexed.append(a) or index(*a))
 
     def load(plugins, *parts):
         lines = "\n".join(f'plugin "beanclear.plugins.{p}" "{config}"' for p in plugins)

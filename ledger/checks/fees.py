@@ -240,7 +240,13 @@ def _of_channels_with_fees(entries, config, sales: list | None):
     """(entry, channel, sale side) of the channels with a fee contract. From `sales`
     (refunds.channel_sales, over every channel) when given: an entry it gives to a
     channel without fees is asked again of the channels with fees, as ChannelSales
-    over those alone would answer."""
+    over those alone would answer; `sales` itself where every channel has one."""
+    if sales is not None and all(ch.fees for ch in config.channels.values()):
+        return sales
+    return _asked_again(entries, config, sales)
+
+
+def _asked_again(entries, config, sales: list | None):
     mine = ChannelSales(config, [ch for ch in config.channels.values() if ch.fees])
     if sales is None:
         for entry in entries:
@@ -311,10 +317,13 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
             elif account == discount_account:
                 discounts += p.units.number
         if separate:
-            elsewhere = found = None
-            for i in trade_ids(meta):
-                if i and (found := separate.get(i)) is not None:  # a person's entry has no id
-                    elsewhere = (ZERO if elsewhere is None else elsewhere) + found
+            if "covers" not in meta:   # (trade_ids' common case, asked of every payment)
+                elsewhere = separate.get(meta["id"]) if meta["id"] else None
+            else:
+                elsewhere = found = None
+                for i in trade_ids(meta):
+                    if i and (found := separate.get(i)) is not None:  # a person's entry has no id
+                        elsewhere = (ZERO if elsewhere is None else elsewhere) + found
             if elsewhere is not None:  # adding nothing leaves `actual` as it is
                 actual += elsewhere
         currency = sale_side[0].units.currency   # the fee's and the base's: the money settled

@@ -80,12 +80,18 @@ def refs(entries) -> tuple[str, ...]:
 
 
 def postings_by_account(entries, accounts: set[str]) -> dict[str, list[Item]]:
+    """Per account of `accounts`, an Item for each of the entries' postings to it, in order."""
+    return indexed([(entry, p) for entry in entries if isinstance(entry, data.Transaction)
+                    for p in entry.postings if p.account in accounts])
+
+
+def indexed(postings) -> dict[str, list[Item]]:
+    """postings_by_account of (entry, posting) pairs already picked (reconcile.Walk picks
+    them in its one pass over the entries)."""
     out: dict[str, list[Item]] = defaultdict(list)
-    for entry in entries:
-        if isinstance(entry, data.Transaction):
-            for p in entry.postings:
-                if p.account in accounts:
-                    out[p.account].append(Item(entry, p.units.number, p.units.currency))
+    for entry, p in postings:
+        units = p.units
+        out[p.account].append(Item(entry, units.number, units.currency))
     for items in out.values():
         items.sort(key=_in_order)
     return out

@@ -799,8 +799,16 @@ def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding]
     # (channel, order) -> its payments and its refunds naming an order no shop holds, as
     # (entry, posting): judged together, one cause (round 11: a refund alone said nothing)
     moved: dict[tuple, tuple[list, list]] = {}
+    # only a posting to one of those channels' sales accounts is read below: an entry with
+    # none (a routed payment, on the receivable) is passed over before ChannelSales reads it
+    kept = {ch.accounts.sales for ch in channels}
     for entry in entries if channels else ():
         if not isinstance(entry, data.Transaction) or not entry.meta.get("order-id"):
+            continue
+        for p in entry.postings:
+            if p.account in kept:
+                break
+        else:
             continue
         sale = sales.of(entry)
         ch = sale[0] if sale is not None else None

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from beancount.core import data
 
 from beanclear.checks import acks, clearing, directives, fees, fx, orders, refunds, suspense
-from beanclear.checks.items import WRITE_OFF, postings_by_account
+from beanclear.checks.items import WRITE_OFF, indexed
 from beanclear.checks.pooled import pooled
 from beanclear.books import journal
 from beanclear.books.render import SUMMARY_FLAG
@@ -56,8 +56,8 @@ class Walk:
     - `custom`: the custom directives (coverage, acknowledgments, follow-ups);
     - `prices`: the price directives (fx.References);
     - `marked`: what resolutions.py reads (custom directives, write-off transactions);
-    - `watched`: transactions posting to a clearing, transit, suspense or the transfers
-      account (items.postings_by_account builds the index from them);
+    - `watched`: (transaction, posting) of each posting to a clearing, transit, suspense
+      or the transfers account (items.indexed builds the index from them);
     - `linked`: transactions with a link that post to a shop's receivable (orders.scan);
     - `sales`: refunds.channel_sales, made here: ChannelSales's channel is the account
       of the entry's first posting to a channel's sale-side account, found in this
@@ -74,7 +74,6 @@ class Walk:
         watched = {config.suspense, config.transfers}
         for ch in config.channels.values():
             watched |= {ch.accounts.clearing, ch.accounts.transit}
-        self.watched_accounts = watched
         receivables = {shop.accounts.receivable for shop in config.shops.values()}
         latest = None
         custom, prices, marked, watching, linked, sold, fee_of, converted, order_ids, own = ([] for _ in range(10))
@@ -95,19 +94,17 @@ class Walk:
                 if "order-id" in meta:
                     order_ids.append(entry)
                 channel = None
-                watch = receivable = priced = False
+                receivable = priced = False
                 for p in entry.postings:
                     account = p.account
                     if channel is None:
                         channel = channel_of.get(account)
                     if account in watched:
-                        watch = True
+                        watching.append((entry, p))
                     if account in receivables:
                         receivable = True
                     if p.price is not None:
                         priced = True
-                if watch:
-                    watching.append(entry)
                 if receivable and entry.links:
                     linked.append(entry)
                 if channel is not None and entry.flag != SUMMARY_FLAG:   # carried balances sold nothing
@@ -241,7 +238,7 @@ class Load:
         if self._index is None:
             walk = self.walk(entries)
             # a credit several channels' texts fit, among the Items of the channel whose payout it is
-            self._index = pooled(postings_by_account(walk.watched, walk.watched_accounts), self.config)
+            self._index = pooled(indexed(walk.watched), self.config)
         return self._index
 
     def suspended(self, entries) -> tuple:
