@@ -514,11 +514,10 @@ class Prepared:
     and the statements' coverage. Built once per load (reconcile.Load): the plugin and
     the page's open items (judged a century later) share it."""
 
-    def __init__(self, entries, config, cover: Coverage | None = None, prices=None, order_ids=None):
-        """`entries`: the books' entries, or those of them the order groups are made of
-        (reconcile.Walk.linked: those with a link that post to a receivable), with the
-        statements' `cover`, the `prices` directives and the entries naming an order
-        (`order_ids`, for unrouted) from the same load."""
+    def __init__(self, entries, config, cover: Coverage | None = None, prices=None, order_ids=None, groups=None):
+        """`entries`: the books' entries, with, where the caller has them from the same
+        load, the statements' `cover`, the `prices` directives, the entries naming an
+        order (`order_ids`, for unrouted) and scan's `groups` (reconcile.Walk.orders)."""
         self.shops = {shop.accounts.receivable: shop for shop in config.shops.values()}
         self.convert = InCurrency(entries if prices is None else prices, config)
         self.cover = Coverage.of(entries, config) if cover is None else cover
@@ -526,7 +525,7 @@ class Prepared:
         self.groups: dict[str, dict] = {}   # account -> {order key: Group} of the groups to judge
         self.spans: dict[str, tuple | None] = {}
         self.paid: set[str] = set()           # the shops some channel payment or refund names an order of
-        for account, groups in sorted(scan(entries, self.shops).items()):
+        for account, groups in sorted((scan(entries, self.shops) if groups is None else groups).items()):
             shop = self.shops[account]
             sales, others, order_dates = shop.accounts.sales, {}, []
             for key, members in groups.items():

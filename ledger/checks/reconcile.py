@@ -17,6 +17,7 @@ from typing import NamedTuple
 from beancount.core import data
 
 from beanclear.checks import acks, clearing, directives, fees, fx, orders, refunds, suspense
+from beanclear.checks.clearing import order_key
 from beanclear.checks.items import WRITE_OFF, indexed
 from beanclear.checks.pooled import pooled
 from beanclear.books import journal
@@ -58,7 +59,8 @@ class Walk:
     - `marked`: what resolutions.py reads (custom directives, write-off transactions);
     - `watched`: (transaction, posting) of each posting to a clearing, transit, suspense
       or the transfers account (items.indexed builds the index from them);
-    - `linked`: transactions with a link that post to a shop's receivable (orders.scan);
+    - `orders`: orders.scan's groups, made here: per shop's receivable, per order link,
+      the transactions posting to it;
     - `sales`: refunds.channel_sales, made here: ChannelSales's channel is the account
       of the entry's first posting to a channel's sale-side account, found in this
       very loop over the postings;
@@ -75,8 +77,16 @@ class Walk:
         for ch in config.channels.values():
             watched |= {ch.accounts.clearing, ch.accounts.transit}
         receivables = {shop.accounts.receivable for shop in config.shops.values()}
+        # one look-up a posting: whether its account is watched, a receivable, a channel's
+        role = dict.fromkeys(channel_of, 0)
+        for account in watched:
+            role[account] = WATCHED
+        for account in receivables:
+            role[account] = role.get(account, 0) | RECEIVABLE
+        role_of = role.get
+        by_order: dict[str, dict[str, list]] = {account: {} for account in receivables}
         latest = None
-        custom, prices, marked, watching, linked, sold, fee_of, converted, order_ids, own = ([] for _ in range(10))
+        custom, prices, marked, watching, sold, fee_of, converted, order_ids, own = ([] for _ in range(9))
         Transaction, Custom, Price, Balance = data.Transaction, data.Custom, data.Price, data.Balance
         asserted: dict[str, dt.date] = {}
         for entry in entries:
@@ -93,20 +103,24 @@ class Walk:
                     fee_of.append(entry)
                 if "order-id" in meta:
                     order_ids.append(entry)
-                channel = None
-                receivable = priced = False
+                channel = receivable = None
+                several = priced = False
                 for p in entry.postings:
                     account = p.account
-                    if channel is None:
-                        channel = channel_of.get(account)
-                    if account in watched:
-                        watching.append((entry, p))
-                    if account in receivables:
-                        receivable = True
+                    flags = role_of(account)
+                    if flags is not None:
+                        if channel is None:
+                            channel = channel_of.get(account)
+                        if flags & WATCHED:
+                            watching.append((entry, p))
+                        if flags & RECEIVABLE:
+                            if receivable is not None and receivable != account:
+                                several = True
+                            receivable = account
                     if p.price is not None:
                         priced = True
-                if receivable and entry.links:
-                    linked.append(entry)
+                if receivable is not None and entry.links:
+                    _grouped(by_order, entry, receivable, receivables if several else None)
                 if channel is not None and entry.flag != SUMMARY_FLAG:   # carried balances sold nothing
                     sold.append((entry, channel, sales.side_of(entry, channel)))
                 if priced or "fx-pair" in meta or "exchange-rate" in meta or "original-amount" in meta:
@@ -122,8 +136,26 @@ class Walk:
         self.latest, self.asserted = latest, asserted
         # Books carried forward to a month (periods/forward.py) start at its directive's date.
         self.since = next((c for c in custom if c.type == SINCE), None)
-        self.custom, self.prices, self.marked, self.watched, self.linked = custom, prices, marked, watching, linked
+        self.custom, self.prices, self.marked, self.watched, self.orders = custom, prices, marked, watching, by_order
         self.sales, self.fee_of, self.converted, self.order_ids, self.own = sold, fee_of, converted, order_ids, own
+
+
+WATCHED, RECEIVABLE = 1, 2   # Walk's roles of an account (a channel's sale side: in none)
+
+
+def _grouped(by_order: dict, entry, receivable: str, receivables: set | None) -> None:
+    """An entry with a link, posting to a receivable, into its order's group there, as
+    orders.scan groups them; `receivables`: given where it posts to several."""
+    key = order_key(entry.links)
+    if key is None:
+        return
+    for account in (receivable,) if receivables is None else dict.fromkeys(
+            p.account for p in entry.postings if p.account in receivables):
+        members = by_order[account].get(key)
+        if members is None:
+            by_order[account][key] = [entry]
+        else:
+            members.append(entry)
 
 
 @contextmanager
@@ -252,7 +284,7 @@ class Load:
     def orders_prepared(self, entries) -> orders.Prepared:
         if self._prepared is None:
             walk = self.walk(entries)
-            self._prepared = orders.Prepared(walk.linked, self.config, cover=self.cover(entries),
+            self._prepared = orders.Prepared(entries, self.config, cover=self.cover(entries), groups=walk.orders,
                                              prices=walk.prices, order_ids=walk.order_ids)
         return self._prepared
 
