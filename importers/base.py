@@ -177,6 +177,52 @@ class SharedRows:
     that row, when a statement brings it, replaces it."""
     order: tuple[str, ...]
     guess: str = ""
+    # the channel's export of each payment as it stands, which books what these rows do not
+    snapshot: "Snapshots | None" = None
+
+
+@dataclass(frozen=True)
+class Snapshots:
+    """How a channel's export of each payment as it stood when downloaded (Stripe's
+    payments export: a charge, the amount refunded of it so far, its dispute) books money
+    its statements of rows (SharedRows: Stripe's balance transactions, each refund a row
+    of its own) list a movement at a time (DESIGN.md §1 "Every view, once";
+    books/rests.py). The snapshot's entry of a payment's movement has the id
+    `<payment><suffix of its kind>`; a row is of the payment the first of `named_by` it
+    fills names, of the kind its `category` is in `kinds`. The snapshot's entry books the
+    rest of its money over the rows of its payment and kind: nothing where they hold all
+    of it. `fees`: the kinds whose snapshot states the fee (a charge's: a refund's row may
+    give back a fee the snapshot never held); `total`: the key of an entry booking a rest
+    that says the snapshot's whole amount."""
+    category: str                          # the metadata key of an entry's category
+    kinds: tuple[tuple[str, str], ...]     # (category, kind)
+    suffixes: tuple[tuple[str, str], ...]  # (kind, what the snapshot's id of it adds to the payment's)
+    named_by: tuple[str, ...]
+    fees: frozenset
+    total: str
+
+    def id_of(self, payment: str, kind: str) -> str:
+        """The id of the snapshot's entry of a payment's movement of `kind`."""
+        return payment + dict(self.suffixes)[kind]
+
+    def kind_of(self, meta: dict) -> str | None:
+        return dict(self.kinds).get(meta.get(self.category, ""))
+
+    def row_of(self, meta: dict) -> tuple[str, str] | None:
+        """(payment, kind) of a row's entry; None for another entry, or a snapshot's."""
+        kind = self.kind_of(meta)
+        payment = next((meta[key] for key in self.named_by if meta.get(key)), "") if kind else ""
+        if not payment or meta.get("id") == self.id_of(payment, kind):
+            return None
+        return payment, kind
+
+    def movement_of(self, meta: dict) -> tuple[str, str] | None:
+        """(payment, kind) of the snapshot's entry of `meta`; None for another entry."""
+        kind = self.kind_of(meta)
+        ident, suffix = meta.get("id", ""), dict(self.suffixes).get(kind)
+        if suffix is None or not ident.endswith(suffix) or len(ident) == len(suffix):
+            return None
+        return ident[:len(ident) - len(suffix)], kind
 
 
 @dataclass(frozen=True)
@@ -217,6 +263,9 @@ class StatementImporter(beangulp.Importer):
     # Its rows are listed by another statement of the channel too, which says other things
     # of them: the entry of a row both hold says what both say (SharedRows, books/late_rows.py)
     shared_rows: SharedRows | None = None
+    # It lists each payment as it stands, money its channel's rows list too: each of its
+    # entries books what those rows do not (Snapshots, books/rests.py)
+    snapshot: Snapshots | None = None
 
     # The zone of the times its statements write without an offset, where its kind says
     # (toolkit CHINA: a Chinese channel's, wallet's or marketplace's, README `init`); None:

@@ -235,6 +235,7 @@ class Importer(StatementImporter):
         meta = {"exchange-rate": f"{rate}" if rate is not None else "",
                 "fee-details": _fee_details(bt, path, line),
                 "status": "" if bt.get("status") in (None, "available") else str(bt["status"]),
+                "charge-id": _charge_of(source_obj),
                 "order-id": sale_order(self.source, category, description)}
         return book(BalanceTxn(path, line, str(need("id")), from_unix(need("created"), self.config.timezone, path,
                                                                        line, "created"),
@@ -331,6 +332,17 @@ def _customer_side(source, gross: Decimal, currency: str, ident: str, path: str,
         return None   # part of what was authorized, settled: the customer paid what settled
     raise StatementError(path, line, f"balance_transaction {ident}: amount {abs(gross)} {currency}, but its source "
                          f"{source.get('id', kind)} says {paid} {paid_in} (expected the same amount in one currency)")
+
+
+def _charge_of(source) -> str:
+    """The charge a refund or dispute expanded as a transaction's source is of (its
+    `charge`, an id or the charge expanded): what the payments export lists it by
+    (books/rests.py). A charge's own transaction names it as its source."""
+    if not isinstance(source, dict) or source.get("object") not in ("refund", "dispute"):
+        return ""
+    charge = source.get("charge")
+    charge = charge.get("id") if isinstance(charge, dict) else charge
+    return charge if isinstance(charge, str) else ""
 
 
 def _positive(value, path: str, line: int, field: str) -> int:

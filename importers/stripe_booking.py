@@ -49,7 +49,7 @@ from decimal import Decimal
 
 from beancount.core.amount import Amount
 
-from beanclear.importers.base import SharedRows, description_order, link, posting, rule_account, transaction
+from beanclear.importers.base import SharedRows, Snapshots, description_order, link, posting, rule_account, transaction
 from beanclear.importers.order_refs import NOT_STATED, PAYMENT_FAILED, REFUND_FAILED
 from beanclear.importers.toolkit import StatementError, applied_rate, numeric_date_format
 from beanclear.statements.refund_orders import Names
@@ -74,6 +74,17 @@ CATEGORIES = SALE + CHARGEBACK + PAYOUT + PAYOUT_RETURN + FEE + RESERVE + OTHER
 # Before April 2017 Stripe called payouts `transfer`: the ones to the merchant's own bank
 # read `STRIPE TRANSFER` (legacy balance history CSV, and the API's /v1/balance/history).
 OLD_PAYOUT = re.compile(r"STRIPE (TRANSFER|PAYOUT)", re.IGNORECASE)
+# The payments export (stripe_payments.py) lists each charge as it stands: the charge by
+# its id, what it refunded so far, its dispute; the balance transactions, the same money a
+# row at a time, each naming its charge (`charge-id`, a charge's `source-id`). Each export
+# entry books what the rows of its charge do not (books/rests.py): once, in either order.
+SNAPSHOTS = Snapshots(category="stripe-category",
+                      kinds=(("charge", "charge"), ("payment", "charge"), ("refund", "refund"),
+                             ("payment_refund", "refund"), ("dispute", "dispute"),
+                             ("dispute_reversal", "dispute_reversal")),
+                      suffixes=(("charge", ""), ("refund", "/refund"), ("dispute", "/dispute"),
+                                ("dispute_reversal", "/dispute-won")),
+                      named_by=("charge-id", "source-id"), fees=frozenset({"charge"}), total="export-total")
 # A balance transaction both an itemized report (CSV) and the API (JSON) list is one entry
 # saying what both say (books/late_rows.py): the report's payout link, the API's fee
 # details. Its metadata in the order book() writes whichever export gives it; the payout
@@ -82,7 +93,7 @@ SHARED = SharedRows(order=("time", "id", "stripe-category", "source-id", "exchan
                            "charge-id", "customer", "order-id", "shop-order-id", "arrival-date", "payout-status",
                            "balance-transaction", "customer-amount", "fx-rate", "fx-pair", REFUND_FAILED,
                            PAYMENT_FAILED, "payout-returned", "payout-id", "payout-total"),
-                    guess="payout-total")
+                    guess="payout-total", snapshot=SNAPSHOTS)
 # A failure names what it undoes by its source id (failure_of), and takes the order of the
 # refund or payment of that `source-id` where its own description names none: on the
 # shop's receivable as that one went, found in the statement, the import, the books or a

@@ -19,8 +19,13 @@ Refunded`) as a refund on `Refunded date (UTC)` — the charge's date in exports
 that column, said in `refund-date` metadata — and a dispute (`Disputed Amount`) as money
 taken back on `Dispute Date (UTC)`, given back again when `Dispute Status` is `won`.
 Inquiries (`warning_…`) take no money. Dispute fees are not in this export (the balance
-history has them): the import says so when a file has disputes. Book a Stripe account
-from one of this export and the balance exports, not both: they list the same money.
+history has them): the import says so when a file has disputes.
+
+The balance exports (the itemized report, the API) list the same money a balance
+transaction at a time, each naming its charge: imported beside them, in either order,
+each entry of this export books only what their rows of its charge do not hold
+(SNAPSHOTS, books/rests.py): nothing for a charge the report books, the rest of a
+refund the report lists in part.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from decimal import Decimal
 from beancount.core.amount import Amount
 
 from beanclear.importers.base import Extraction, StatementImporter
-from beanclear.importers.stripe_booking import BalanceTxn, book, sale_order, time_formats
+from beanclear.importers.stripe_booking import SNAPSHOTS, BalanceTxn, book, sale_order, time_formats
 from beanclear.importers.toolkit import (StatementError, clean, currency_code, currency_places, first_row_keys,
                                          header_key, in_places, local_time, parse_amount, parse_datetime,
                                          read_statement, uses_decimal_comma)
@@ -59,6 +64,7 @@ DISPUTE_INQUIRY = {"warning_needs_response", "warning_under_review", "warning_cl
 class Importer(StatementImporter):
     kind = "stripe payments export"
     shows_payouts = False  # its payouts are in the channel's other statement
+    snapshot = SNAPSHOTS   # what the balance transactions of its charges book, it books not again
 
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
@@ -128,9 +134,10 @@ class Importer(StatementImporter):
                 if col["refunded_at"] is None or not get("refunded_at"):
                     refund_meta["refund-date"] = "not in the export: the charge's date"
                 out.entries.append(book(BalanceTxn(
-                    path, row.line, f"{ident}/refund", when("refunded_at") if "refund-date" not in refund_meta
-                    else created, "refund", -refunded, Decimal(0), -refunded, currency, source=ident,
-                    description=f"Refund of {ident}", meta=refund_meta), self))
+                    path, row.line, SNAPSHOTS.id_of(ident, "refund"),
+                    when("refunded_at") if "refund-date" not in refund_meta else created, "refund", -refunded,
+                    Decimal(0), -refunded, currency, source=ident, description=f"Refund of {ident}",
+                    meta=refund_meta), self))
             disputes += self._dispute(out, row.line, path, get, amount, when, ident, created, shown, gross, currency)
         if disputes:
             out.notes.append(f"{disputes} disputed charge(s): dispute fees are not in the payments export; "
@@ -147,11 +154,11 @@ class Importer(StatementImporter):
         if shown.currency != currency and shown.number:  # disputed in the customer's currency
             disputed = (disputed * gross / shown.number).quantize(Decimal(1).scaleb(-currency_places(currency)))
         at = when("disputed_at") if get("disputed_at") else created
-        out.entries.append(book(BalanceTxn(path, line, f"{ident}/dispute", at, "dispute", -disputed, Decimal(0),
-                                           -disputed, currency, source=ident, description=f"Dispute of {ident}",
-                                           meta={"dispute-status": status}), self))
+        out.entries.append(book(BalanceTxn(path, line, SNAPSHOTS.id_of(ident, "dispute"), at, "dispute", -disputed,
+                                           Decimal(0), -disputed, currency, source=ident,
+                                           description=f"Dispute of {ident}", meta={"dispute-status": status}), self))
         if status == "won":
-            out.entries.append(book(BalanceTxn(path, line, f"{ident}/dispute-won", at, "dispute_reversal", disputed,
-                                               Decimal(0), disputed, currency, source=ident,
-                                               description=f"Dispute of {ident} won"), self))
+            out.entries.append(book(BalanceTxn(path, line, SNAPSHOTS.id_of(ident, "dispute_reversal"), at,
+                                               "dispute_reversal", disputed, Decimal(0), disputed, currency,
+                                               source=ident, description=f"Dispute of {ident} won"), self))
         return 1

@@ -263,20 +263,28 @@ class Books:
                 out[ident] = _unescape(order.group(1))
         return out
 
-    def _blocks_by(self, source: str, line: re.Pattern, ids: set[str]) -> Iterator[tuple[str, str]]:
+    def naming(self, source: str, key: str, ids) -> Iterator[tuple[Path, str, str]]:
+        """(its file, value, the entry's text) of a source's entries whose metadata `key`
+        is among `ids` (Stripe's rows naming their charge by `charge-id`: books/rests.py)."""
+        return self._blocks_by(source, meta_line(key), ids, where=True)
+
+    def _blocks_by(self, source: str, line: re.Pattern, ids: set[str], where: bool = False) -> Iterator[tuple]:
         """(value, the entry's text) of the entries of a source's month files, and of its
-        entries a person keeps in a file of their own, whose metadata `line` is among `ids`."""
+        entries a person keeps in a file of their own, whose metadata `line` is among `ids`;
+        with `where`, the file holding it first."""
         for path in self.source_files(source):
             for text in self._pieces(path):
                 for found in line.finditer(text):
                     value = _unescape(found.group(1))
                     if value in ids:
                         end = ENTRY_END.search(text, found.end())
-                        yield value, text[_block_start(text, found.start()):end.start() if end else len(text)]
+                        block = text[_block_start(text, found.start()):end.start() if end else len(text)]
+                        yield (path, value, block) if where else (value, block)
         for entry in dict.fromkeys(self.kept_by_hand(source).values()):
             found = line.search(entry.block)
             if found and _unescape(found.group(1)) in ids:
-                yield _unescape(found.group(1)), entry.block
+                value = _unescape(found.group(1))
+                yield (entry.path, value, entry.block) if where else (value, entry.block)
 
     def statements(self, source: str) -> list[tuple[dt.date, dt.date, str | None, str | None]]:
         """(first day, last day, account number or None, format or None) of every statement

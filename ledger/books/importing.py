@@ -26,6 +26,7 @@ from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import IMPORT_INCLUDES, Books, Recorded, kept
 from beanclear.books.idset import ViewIds
+from beanclear.books.rests import Rests
 from beanclear.importers.base import BatchOrders, Extraction, StatementImporter, off_by, route_batch
 from beanclear.importers.order_refs import GIFT_CARD, paid_by
 from beanclear.books.identify import _format_of, identify, read_as, statement_files, summary_file
@@ -278,6 +279,10 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
         late_rows.fold(ordered)
         rows = late_rows.Rows(books)
         rows.prepare(ordered, seen)
+        # A channel's export of each payment as it stands (Stripe's payments export) books
+        # what the rows of its payments do not, in this import and the books (books/rests.py)
+        snapshots = Rests(books)
+        snapshots.prepare(ordered, seen)
         # Of two views of the same money, the trade view books it: it knows discounts and fee rates;
         # what the books hold of it as the fund view's it replaces (books/late_views.py).
         swaps = late_views.Views(books, config)
@@ -429,6 +434,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
         for result in live:   # what each trade-view statement did to the fund view's entries
             result.notes.extend(swaps.notes(result))
             result.notes.extend(rows.notes(result))
+            result.notes.extend(snapshots.notes(result))
         for overlap in _own_of_their_days(config, live, books):   # once a source, on its first statement
             next(r for r in live if r.importer.source.name == overlap.source).notes.append(
                 cut_over.note(overlap, config.root))
@@ -440,6 +446,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
         if not dry_run:
             swaps.plan(changes)   # the fund view's entries out, before the new ones are merged in
             rows.plan(changes)    # and the entries of rows booked anew saying what two statements say
+            snapshots.plan(changes)   # and the snapshot's entries whose money rows now hold
             for name, notes in flights.plan(changes).items():   # the books' entries and balances in flight
                 next(r for r in live if r.importer.source.name == name).notes.extend(notes)
             late = swaps.late(late)
